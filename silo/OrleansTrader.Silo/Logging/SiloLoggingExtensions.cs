@@ -1,0 +1,46 @@
+using Serilog;
+using Serilog.Formatting.Json;
+
+namespace OrleansTrader.Silo.Logging;
+
+/// <summary>Serilog for the silo: levels and extra sinks from configuration, one console sink, secrets redacted.</summary>
+public static class SiloLoggingExtensions
+{
+    /// <summary>Configuration key choosing the console format: "text" (default) or "json" (one JSON object per line).</summary>
+    public const string FormatKey = "Logging:Format";
+
+    public static IHostApplicationBuilder AddSiloLogging(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+
+        var logger = CreateLogger(builder.Configuration, new LoggerConfiguration());
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSerilog(logger, dispose: true);
+        return builder;
+    }
+
+    /// <summary>Builds the logger; sinks beyond the console come from the "Serilog" section.</summary>
+    public static Serilog.Core.Logger CreateLogger(IConfiguration configuration, LoggerConfiguration loggerConfiguration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(loggerConfiguration);
+
+        var format = configuration[FormatKey] ?? "text";
+        var configured = loggerConfiguration
+            .ReadFrom.Configuration(configuration)
+            .Enrich.FromLogContext()
+            .Enrich.With<SecretRedactionEnricher>();
+
+        configured = format.ToUpperInvariant() switch
+        {
+            "JSON" => configured.WriteTo.Console(new JsonFormatter(renderMessage: true)),
+            "TEXT" => configured.WriteTo.Console(
+                outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}",
+                formatProvider: System.Globalization.CultureInfo.InvariantCulture),
+            _ => throw new InvalidOperationException(
+                $"Configuration '{FormatKey}' must be 'text' or 'json', not '{format}'."),
+        };
+
+        return configured.CreateLogger();
+    }
+}

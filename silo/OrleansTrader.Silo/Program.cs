@@ -1,0 +1,18 @@
+using OrleansTrader.Silo;
+using OrleansTrader.Silo.Health;
+using OrleansTrader.Silo.Logging;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddSiloLogging();
+builder.AddSiloDefaults();
+builder.AddSiloHealth();
+
+var app = builder.Build();
+
+app.MapSiloHealth();
+
+await app.RunAsync();
+
+/// <summary>Entry point; public so integration tests can host the silo in-process.</summary>
+public partial class Program;

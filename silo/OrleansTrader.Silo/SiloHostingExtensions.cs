@@ -1,0 +1,27 @@
+namespace OrleansTrader.Silo;
+
+/// <summary>Host-wide defaults: where the silo listens and how long it may take to stop.</summary>
+public static class SiloHostingExtensions
+{
+    /// <summary>The address the silo serves HTTP on when neither --urls nor ASPNETCORE_URLS says otherwise.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    /// <summary>Graceful shutdown budget: SIGTERM or Ctrl+C must finish within this time.</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
+
+    public static IHostApplicationBuilder AddSiloDefaults(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+
+        // Loopback by default: a fresh install must not expose an unauthenticated port to the network.
+        if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = ShutdownTimeout);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddHostedService<StartupBanner>();
+        return builder;
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace OrleansTrader.Silo;
+
+/// <summary>Logs, once the server listens, what this silo is running so an operator can see it at a glance.</summary>
+internal sealed partial class StartupBanner(
+    IServer server,
+    IHostApplicationLifetime lifetime,
+    IHostEnvironment environment,
+    ILogger<StartupBanner> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            LogListening(logger, string.Join(", ", addresses), environment.EnvironmentName);
+        });
+        lifetime.ApplicationStopping.Register(() => LogStopping(logger));
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information,
+        Message = "OrleansTrader silo listening on {Urls} (environment {Environment})")]
+    private static partial void LogListening(ILogger logger, string urls, string environment);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "OrleansTrader silo stopping")]
+    private static partial void LogStopping(ILogger logger);
+}
