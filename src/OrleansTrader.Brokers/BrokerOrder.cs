@@ -1,0 +1,56 @@
+using OrleansTrader.Domain.Orders;
+
+namespace OrleansTrader.Brokers;
+
+/// <summary>An order as the venue reports it.</summary>
+public sealed record BrokerOrder
+{
+    public required string OrderId { get; init; }
+
+    public required string ClientOrderId { get; init; }
+
+    public required string Symbol { get; init; }
+
+    public required OrderSide Side { get; init; }
+
+    public required OrderType Type { get; init; }
+
+    public required TimeInForce TimeInForce { get; init; }
+
+    public OrderClass OrderClass { get; init; } = OrderClass.Simple;
+
+    public required decimal Quantity { get; init; }
+
+    public decimal FilledQuantity { get; init; }
+
+    public decimal? AverageFillPrice { get; init; }
+
+    public decimal? LimitPrice { get; init; }
+
+    public decimal? StopPrice { get; init; }
+
+    public decimal? TrailPrice { get; init; }
+
+    public decimal? TrailPercent { get; init; }
+
+    public required OrderStatus Status { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>For a Replaced order, the id of the order that replaced it.</summary>
+    public string? ReplacedByOrderId { get; init; }
+
+    /// <summary>For a replacement, the id of the order it replaced.</summary>
+    public string? ReplacesOrderId { get; init; }
+
+    /// <summary>For a bracket/OCO/OTO child, its parent's id.</summary>
+    public string? ParentOrderId { get; init; }
+
+    /// <summary>Child orders of a bracket, OCO or OTO order.</summary>
+    public IReadOnlyList<BrokerOrder> Legs { get; init; } = [];
+
+    /// <summary>Why the venue rejected or canceled it, when it said.</summary>
+    public string? Reason { get; init; }
+}

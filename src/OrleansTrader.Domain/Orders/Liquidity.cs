@@ -1,0 +1,8 @@
+namespace OrleansTrader.Domain.Orders;
+
+public enum Liquidity
+{
+    Unknown,
+    Maker,
+    Taker,
+}

@@ -1,0 +1,7 @@
+namespace OrleansTrader.Domain.Orders;
+
+public enum OrderSide
+{
+    Buy,
+    Sell,
+}

@@ -1,0 +1,10 @@
+namespace OrleansTrader.Domain.Orders;
+
+public enum OrderType
+{
+    Market,
+    Limit,
+    Stop,
+    StopLimit,
+    TrailingStop,
+}

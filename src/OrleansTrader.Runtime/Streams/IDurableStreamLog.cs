@@ -1,0 +1,39 @@
+namespace OrleansTrader.Runtime;
+
+/// <summary>
+/// The append-only store behind the "durable" stream provider: events per stream with gap-free sequence numbers,
+/// consumer checkpoints and dead letters. Implementations: in-memory (tests), SQLite, PostgreSQL.
+/// </summary>
+public interface IDurableStreamLog
+{
+    /// <summary>Creates tables if needed. Called once at silo start.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Appends the payloads to the stream atomically, in order, and returns the stored events (with their
+    /// positions and sequence numbers). Concurrent appenders to one stream never get the same sequence number.
+    /// </summary>
+    Task<IReadOnlyList<StoredStreamEvent>> AppendAsync(
+        StreamId streamId, IReadOnlyList<ReadOnlyMemory<byte>> payloads, DateTimeOffset timestamp, CancellationToken cancellationToken = default);
+
+    /// <summary>Events of one stream with Sequence greater than <paramref name="afterSequence"/>, in order, at most <paramref name="maxCount"/>.</summary>
+    Task<IReadOnlyList<StoredStreamEvent>> ReadStreamAsync(
+        StreamId streamId, long afterSequence, int maxCount, CancellationToken cancellationToken = default);
+
+    /// <summary>Events of every stream in <paramref name="streamNamespace"/> with Position greater than <paramref name="afterPosition"/>, in Position order.</summary>
+    Task<IReadOnlyList<StoredStreamEvent>> ReadNamespaceAsync(
+        string streamNamespace, long afterPosition, int maxCount, CancellationToken cancellationToken = default);
+
+    /// <summary>The last sequence the consumer has fully processed on the stream; 0 when it has none.</summary>
+    Task<long> GetCheckpointAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken = default);
+
+    /// <summary>Records progress. A checkpoint never moves backwards except through <see cref="ResetCheckpointAsync"/>.</summary>
+    Task SaveCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets the checkpoint to any value (a rewind from a token).</summary>
+    Task ResetCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default);
+
+    Task WriteDeadLetterAsync(DeadLetter deadLetter, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(StreamId streamId, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,9 @@
+namespace OrleansTrader.Benchmarks;
+
+/// <summary>Every suite the command line can run. Add a suite here when you add one.</summary>
+public static class BenchmarkSuites
+{
+    public static IReadOnlyList<IBenchmarkSuite> All { get; } =
+    [
+    ];
+}
