@@ -13,6 +13,6 @@ public sealed class QuoteCheck : IRiskCheck
         var age = context.Input.Now - quote.Timestamp;
         return age <= context.Limits.MaxQuoteAge ? null
             : RiskDecision.Deny(RiskReasonCodes.QuoteStale,
-                $"The quote for {quote.Symbol} is {age.TotalSeconds:0.###} s old (max {context.Limits.MaxQuoteAge.TotalSeconds:0.###} s).");
+                $"The quote for {quote.Symbol} is {TimeMath.Seconds(age):0.###} s old (max {TimeMath.Seconds(context.Limits.MaxQuoteAge):0.###} s).");
     }
 }

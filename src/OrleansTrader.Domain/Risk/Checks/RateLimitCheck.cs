@@ -14,6 +14,6 @@ public sealed class RateLimitCheck : IRiskCheck
         var count = context.Input.RecentSubmits.Count(t => t > since && t <= context.Input.Now);
         return count < limits.MaxSubmitsPerWindow ? null
             : RiskDecision.Deny(RiskReasonCodes.RateLimitExceeded,
-                $"{count} orders submitted in the last {limits.SubmitWindow.TotalSeconds:0.###} s (max {limits.MaxSubmitsPerWindow}).");
+                $"{count} orders submitted in the last {TimeMath.Seconds(limits.SubmitWindow):0.###} s (max {limits.MaxSubmitsPerWindow}).");
     }
 }
