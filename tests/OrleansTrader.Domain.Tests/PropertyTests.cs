@@ -119,18 +119,20 @@ public sealed class PropertyTests
     public void Risk_NeverApprovesAnOrderThatBreaksALimit()
     {
         var caseGen = from buy in Gen.Elements(true, false)
-                      from quantity in Gen.Choose(-5, 3_000)
-                      from limit in Gen.Choose(8_000, 12_000)
+                      from quantity in Gen.Choose(-2, 800)
+                      from limit in Gen.Choose(9_000, 11_000)
                       from position in Gen.Choose(-500, 500)
                       from cash in Gen.Choose(0, 300)
                       from margin in Gen.Elements(true, false)
-                      from openOrders in Gen.Choose(0, 120)
+                      from openOrders in Gen.Choose(0, 104)
                       from maxNotional in Gen.Choose(1, 200)
-                      from maxPercent in Gen.Choose(1, 100)
-                      from state in Gen.Elements(TradingState.Active, TradingState.Reducing, TradingState.Halted)
+                      from maxPercent in Gen.Choose(5, 100)
+                      from state in Gen.Elements(TradingState.Active, TradingState.Active, TradingState.Active, TradingState.Reducing, TradingState.Halted)
                       select new RiskCase(buy, quantity, limit, position, cash, margin, openOrders, maxNotional, maxPercent, state);
         var fees = new PerShareFeeModel(0.005m, 1m, 0.5m, RegulatoryFees.Default);
-        Check.One(Config, Prop.ForAll(caseGen.ToArbitrary(), c =>
+        var approvals = 0;
+        var denials = 0;
+        Check.One(Config.WithMaxTest(500), Prop.ForAll(caseGen.ToArbitrary(), c =>
         {
             var type = c.Margin ? AccountType.Margin : AccountType.Cash;
             var ledger = AccountLedger.Open("a", type, c.CashThousands * 1_000m + 100_000m);
@@ -167,8 +169,11 @@ public sealed class PropertyTests
             var decision = RiskEngine.Default.Evaluate(input);
             if (!decision.Approved)
             {
+                denials++;
                 return decision.MaxQuantity is null || decision.MaxQuantity < request.Quantity;
             }
+
+            approvals++;
 
             var price = request.LimitPrice!.Value;
             var position = ledger.PositionOf("SPY").Quantity;
@@ -186,6 +191,10 @@ public sealed class PropertyTests
                 && required <= valuation.BuyingPower
                 && decision.RequiredReservation == required;
         }));
+
+        // The property must see both outcomes, or it proves nothing.
+        Assert.True(approvals >= 10, $"only {approvals} approvals");
+        Assert.True(denials >= 10, $"only {denials} denials");
     }
 
     [Fact]
@@ -194,6 +203,7 @@ public sealed class PropertyTests
         var caseGen = from quantity in Gen.Choose(1, 5_000)
                       from cash in Gen.Choose(1, 200)
                       select (quantity, cash);
+        var retried = 0;
         Check.One(Config, Prop.ForAll(caseGen.ToArbitrary(), c =>
         {
             var ledger = AccountLedger.Open("a", AccountType.Cash, c.cash * 1_000m);
@@ -218,9 +228,12 @@ public sealed class PropertyTests
                 return true;
             }
 
+            retried++;
             var retry = RiskEngine.Default.Evaluate(input with { Request = input.Request with { Quantity = max } });
             var oneMore = RiskEngine.Default.Evaluate(input with { Request = input.Request with { Quantity = max + 1m } });
             return retry.ReasonCode != decision.ReasonCode && !oneMore.Approved;
         }));
+
+        Assert.True(retried >= 10, $"only {retried} denials with a maximum quantity");
     }
 }
