@@ -164,6 +164,17 @@ public sealed class RiskEngineTests
         Assert.Equal(RiskReasonCodes.PriceOutsideBand, far.ReasonCode);
         Assert.True(edge.Approved);
         Assert.True(noLast.Approved);
+        Assert.Equal(RiskReasonCodes.PriceOutsideBand,
+            Evaluate(Input(LimitOrder(OrderSide.Buy, 10m, 111m)) with { LastPrice = null }).ReasonCode);
+    }
+
+    [Fact]
+    public void AbsurdInput_IsDeniedAsInvalid_NotAnOverflow()
+    {
+        var decision = Evaluate(Input(LimitOrder(OrderSide.Buy, 1_000_000m, 79_000_000_000_000m)));
+
+        Assert.Equal(RiskReasonCodes.OrderInvalid, decision.ReasonCode);
+        Assert.Contains(OrderErrorCodes.PriceAboveMaximum, decision.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -59,7 +59,8 @@ public sealed class RiskContext(RiskInput input)
 
     /// <summary>The band centre: last trade, else the quote mid.</summary>
     public decimal LastPrice => Input.LastPrice is > 0m and var last ? last
-        : Input.Quote?.Mid ?? throw new RiskInputMissingException(RiskReasonCodes.QuoteMissing, $"No last price for {Request.Symbol}.");
+        : Input.Quote is { } quote && quote.Symbol == Request.Symbol && quote.Mid is { } mid ? mid
+        : throw new RiskInputMissingException(RiskReasonCodes.QuoteMissing, $"No last price for {Request.Symbol}.");
 
     /// <summary>
     /// The price an order is valued at: its limit for limit and stop-limit orders; the touch for market and trailing
