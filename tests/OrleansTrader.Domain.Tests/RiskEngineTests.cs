@@ -212,6 +212,18 @@ public sealed class RiskEngineTests
     }
 
     [Fact]
+    public void PositionLimit_IgnoresOpenOrdersOnTheOtherSide()
+    {
+        var limits = RiskLimits.Default with { MaxPositionNotional = 20_000m };
+        var ledger = AccountLedger.Open("a", AccountType.Margin, 100_000m).Reserve("s9", "SPY", OrderSide.Sell, 500m, 0m).GetValueOrThrow();
+
+        var decision = Evaluate(Input(LimitOrder(OrderSide.Buy, 250m, 100m), ledger, limits));
+
+        Assert.Equal(RiskReasonCodes.PositionExceedsMax, decision.ReasonCode);
+        Assert.Equal(200m, decision.MaxQuantity);
+    }
+
+    [Fact]
     public void PositionLimit_AllowsReducingOrders()
     {
         var limits = RiskLimits.Default with { MaxPositionNotional = 1_000m };

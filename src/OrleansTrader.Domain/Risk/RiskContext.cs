@@ -84,16 +84,19 @@ public sealed class RiskContext(RiskInput input)
     public decimal RequiredReservation(decimal quantity) =>
         Account.RequiredReservation(Request.Symbol, Request.Side, quantity, ReferencePrice, EstimatedFee(quantity));
 
-    /// <summary>The current position plus open orders on the same side, as a signed quantity.</summary>
+    /// <summary>
+    /// The current position plus the open orders on this order's side, as a signed quantity: the worst case for a
+    /// limit in this direction is that those fill and the opposite ones do not.
+    /// </summary>
     public decimal ProjectedPositionBeforeOrder
     {
         get
         {
             var position = Account.PositionOf(Request.Symbol).Quantity;
             var pending = Account.Reservations.Values
-                .Where(r => r.Symbol == Request.Symbol)
-                .Sum(r => r.Side == OrderSide.Buy ? r.RemainingQuantity : -r.RemainingQuantity);
-            return position + pending;
+                .Where(r => r.Symbol == Request.Symbol && r.Side == Request.Side)
+                .Sum(r => r.RemainingQuantity);
+            return position + (Direction * pending);
         }
     }
 
