@@ -20,11 +20,11 @@ public sealed class AggregatorPropertyTests
     }
 
     private static readonly Gen<(int GapMs, int Cents, int Size, Kind Kind, int BackMs)> Event =
-        from gap in Gen.Choose(0, 40_000)
+        from gap in Gen.Frequency((3, Gen.Constant(0)), (7, Gen.Choose(1, 40_000)))
         from cents in Gen.Choose(9_000, 11_000)
         from size in Gen.Choose(1, 1_000)
         from kind in Gen.Frequency((12, Gen.Constant(Kind.Normal)), (1, Gen.Constant(Kind.Flagged)), (1, Gen.Constant(Kind.ZeroPrice)), (1, Gen.Constant(Kind.ZeroSize)), (3, Gen.Constant(Kind.BackDated)))
-        from back in Gen.Choose(0, 150_000)
+        from back in Gen.Frequency((1, Gen.Constant(0)), (3, Gen.Choose(1, 150_000)))
         select (gap, cents, size, kind, back);
 
     [Fact]
