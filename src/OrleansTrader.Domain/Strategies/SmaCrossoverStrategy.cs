@@ -58,12 +58,12 @@ public sealed class SmaCrossoverStrategy : IStrategy
             if (relation > 0 && _previousRelation <= 0)
             {
                 _target = Parameters.Quantity;
-                _targetReason = StrategyGuard.Format($"golden cross: SMA({Parameters.FastPeriod}) {fast} > SMA({Parameters.SlowPeriod}) {slow}");
+                _targetReason = StrategyGuard.Format($"golden cross: SMA({Parameters.FastPeriod}) {fast:0.####} > SMA({Parameters.SlowPeriod}) {slow:0.####}");
             }
             else if (relation < 0 && _previousRelation >= 0)
             {
                 _target = Parameters.AllowShort ? -Parameters.Quantity : 0m;
-                _targetReason = StrategyGuard.Format($"death cross: SMA({Parameters.FastPeriod}) {fast} < SMA({Parameters.SlowPeriod}) {slow}");
+                _targetReason = StrategyGuard.Format($"death cross: SMA({Parameters.FastPeriod}) {fast:0.####} < SMA({Parameters.SlowPeriod}) {slow:0.####}");
             }
 
             _previousRelation = relation;
