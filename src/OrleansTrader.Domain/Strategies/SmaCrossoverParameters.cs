@@ -13,7 +13,7 @@ public sealed record SmaCrossoverParameters : StrategyParameters
     {
         RequirePeriod(errors, "fastPeriod", FastPeriod);
         RequirePeriod(errors, "slowPeriod", SlowPeriod);
-        if (FastPeriod >= 1 && SlowPeriod <= FastPeriod)
+        if (FastPeriod >= 1 && SlowPeriod >= 1 && SlowPeriod <= FastPeriod)
         {
             errors.Add(new StrategyParameterError("slowPeriod", $"must be > fastPeriod {FastPeriod} (got {SlowPeriod})"));
         }
