@@ -134,6 +134,27 @@ public sealed class AlpacaHistoricalBarsClientTests : IAsyncLifetime
         Assert.Equal(3, _server.Requests.Count);
     }
 
+    [Fact]
+    public async Task GetAllBarsAsync_RateLimiter_SpacesRequests()
+    {
+        _server.Respond = (context, n) => Json(context, n < 3
+            ? $$"""{"bars":[{"t":"2021-02-22T14:3{{n}}:00Z","o":1,"h":1,"l":1,"c":1,"v":1}],"next_page_token":"p{{n}}"}"""
+            : """{"bars":[],"next_page_token":null}""");
+
+        // 300 requests a minute is one token every 200 ms and a bucket of one: the third request needs two
+        // replenishments after the first request took the initial token, so it comes at least 200 ms later.
+        var client = Client(o => o.RequestsPerMinute = 300);
+
+        var bars = await client.GetAllBarsAsync("SPY", From, From.AddMinutes(5), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, bars.Count);
+        var requests = _server.Requests.ToList();
+        Assert.Equal(3, requests.Count);
+        Assert.True(
+            TimeProvider.System.GetElapsedTime(requests[0].Timestamp, requests[2].Timestamp) >= TimeSpan.FromMilliseconds(190),
+            "three requests at 300/min cannot fit in one 200 ms slot");
+    }
+
     [Theory]
     [InlineData("", "KeyId is missing")]
     [InlineData("your-key-here", "KeyId holds a placeholder")]

@@ -13,6 +13,8 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();
 
+    private readonly CapturingLogger _log = new();
+
     private AlpacaMarketDataStream Stream(Action<AlpacaMarketDataOptions>? configure = null)
     {
         var options = new AlpacaMarketDataOptions
@@ -27,7 +29,7 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
         options.Symbols.Add("AAPL");
         options.Symbols.Add("SPY");
         configure?.Invoke(options);
-        return new AlpacaMarketDataStream(options, TimeProvider.System, NullLogger.Instance);
+        return new AlpacaMarketDataStream(options, TimeProvider.System, _log);
     }
 
     /// <summary>Reads until <paramref name="done"/> says so, with a deadline so a broken client fails instead of hanging.</summary>
@@ -103,6 +105,26 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
         Assert.Equal(FeedState.Degraded, status.State);
         Assert.Equal(402, status.ErrorCode);
         Assert.Empty(_server.Actions("subscribe"));
+        Assert.Contains(_log.Lines, l => l.Contains("auth failed", StringComparison.Ordinal));
+        Assert.DoesNotContain(_log.Lines, l => l.Contains(FakeAlpacaStreamServer.Secret, StringComparison.Ordinal));
+        Assert.DoesNotContain(_log.Lines, l => l.Contains(FakeAlpacaStreamServer.Key, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ReadAsync_ValidatesData_RejectsAndCountsCrossedQuote()
+    {
+        _server.OnSubscribed = (session, _) => session.SendAsync("""
+            [{"T":"q","S":"SPY","bx":"U","bp":387.70,"bs":3,"ax":"Q","ap":387.68,"as":4,"c":["R"],"t":"2021-02-22T15:51:45Z","z":"B"},
+             {"T":"t","S":"SPY","i":7,"x":"D","p":387.69,"s":100,"c":[],"t":"2021-02-22T15:51:46Z","z":"B"}]
+            """);
+        var stream = Stream();
+
+        var events = await ReadUntil(stream, e => e.OfType<TradeEvent>().Any());
+
+        Assert.Empty(events.OfType<QuoteEvent>());
+        var health = stream.GetHealth();
+        Assert.Equal(1, health.RejectedByReason[OrleansTrader.MarketData.Validation.RejectionReason.CrossedQuote]);
+        Assert.Equal(1, health.EventsDelivered);
     }
 
     [Fact]
