@@ -209,6 +209,15 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         await BroadcastAsync(message);
     }
 
+    /// <summary>Sets an order's raw Alpaca status, including values Alpaca has not documented.</summary>
+    public void OverrideStatus(string orderId, string status)
+    {
+        lock (_gate)
+        {
+            _orders.Single(o => o.Id == orderId).Status = status;
+        }
+    }
+
     /// <summary>Cancels an order at the venue (as an expiry or a venue cancel would), pushing the event.</summary>
     public async Task CancelAtVenueAsync(string orderId)
     {
