@@ -16,7 +16,7 @@ namespace OrleansTrader.Brokers.Alpaca;
 /// <see cref="IBrokerClient"/> over Alpaca's Trading API v2. One instance per API key: it owns the key's rate
 /// limiter, circuit breaker and its single trade_updates connection.
 /// </summary>
-public sealed class AlpacaTradingClient : IBrokerClient, IAsyncDisposable
+public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisposable
 {
     /// <summary>The IHttpClientFactory name; its BaseAddress and key headers are set by <c>AddAlpacaBroker</c>.</summary>
     public const string HttpClientName = "alpaca-trading";
@@ -214,6 +214,8 @@ public sealed class AlpacaTradingClient : IBrokerClient, IAsyncDisposable
 
         return await ReadOrderAsync(response, cancellationToken);
     }
+
+    public void Dispose() => _resilience.Dispose();
 
     public async ValueTask DisposeAsync() => await _resilience.DisposeAsync();
 
