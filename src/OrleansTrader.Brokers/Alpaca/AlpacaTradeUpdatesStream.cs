@@ -55,7 +55,12 @@ public sealed class AlpacaTradeUpdatesStream
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var channel = Channel.CreateBounded<ExecutionReport>(new BoundedChannelOptions(ChannelCapacity) { SingleReader = true, SingleWriter = true });
-        _lastFillTime = _timeProvider.GetUtcNow();
+        if (_lastFillTime == default)
+        {
+            // A later reader of the same client back-fills from the last fill the previous reader saw.
+            _lastFillTime = _timeProvider.GetUtcNow();
+        }
+
         var pump = Task.Run(() => PumpAsync(channel.Writer, stop.Token), CancellationToken.None);
         try
         {
@@ -101,9 +106,10 @@ public sealed class AlpacaTradeUpdatesStream
                     await ReceiveLoopAsync(socket, writer, cancellationToken);
                     throw new WebSocketException("Alpaca closed the trade_updates connection.");
                 }
-                catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is WebSocketException or BrokerException or IOException
-                                               or JsonException or FormatException or InvalidDataException or OperationCanceledException)
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {
+                    // Whatever broke the connection or the catch-up, the answer is the same: back off and reconnect.
+                    // Ending the pump here would end the reader's stream silently.
                     SetHealth(false);
                     var delay = BackoffDelay(attempt++, _options.ReconnectBaseDelay, _options.ReconnectMaxDelay, Random.Shared.NextDouble());
                     AlpacaLog.StreamLost(_logger, ex.Message, delay);
@@ -152,11 +158,11 @@ public sealed class AlpacaTradeUpdatesStream
     private async Task CatchUpAsync(ChannelWriter<ExecutionReport> writer, CancellationToken cancellationToken)
     {
         var fills = await _client.GetFillsSinceAsync(_lastFillTime - _options.BackfillOverlap, cancellationToken);
-        var orders = new Dictionary<string, BrokerOrder?>(StringComparer.Ordinal);
+        var orders = new Dictionary<string, BrokerOrder>(StringComparer.Ordinal);
         var emitted = 0;
         foreach (var (execution, cumulative) in fills)
         {
-            if (!_seen.TryAdd(execution.ExecutionId))
+            if (_seen.Contains(execution.ExecutionId))
             {
                 AlpacaLog.DuplicateExecution(_logger, execution.ExecutionId, execution.OrderId);
                 continue;
@@ -164,19 +170,17 @@ public sealed class AlpacaTradeUpdatesStream
 
             if (!orders.TryGetValue(execution.OrderId, out var order))
             {
-                order = await _client.GetOrderAsync(execution.OrderId, cancellationToken);
+                order = await _client.GetOrderAsync(execution.OrderId, cancellationToken)
+                        ?? throw new BrokerException(BrokerErrorKind.NotFound, "A back-filled fill names an order Alpaca does not return; retrying the catch-up.");
                 orders[execution.OrderId] = order;
             }
 
-            if (order is null)
-            {
-                continue;
-            }
+            _seen.TryAdd(execution.ExecutionId);
 
             var kind = cumulative >= order.Quantity ? ExecutionReportKind.Fill : ExecutionReportKind.PartialFill;
             Track(order);
-            AdvanceFillTime(execution.Timestamp);
             await writer.WriteAsync(new ExecutionReport(kind, order, execution.Timestamp, execution), cancellationToken);
+            AdvanceFillTime(execution.Timestamp);
             emitted++;
         }
 
