@@ -145,11 +145,14 @@ public sealed class AlpacaResilienceTests
     {
         await using var server = await FakeAlpacaServer.StartAsync();
         await using var host = AlpacaTestHost.Create(server, o => o.RequestTimeout = TimeSpan.FromMilliseconds(300));
-        server.AddFault(new FakeFault("POST", "/v2/orders", FakeFaultKind.DelayBeforeProcessing) { Delay = TimeSpan.FromMilliseconds(1200) });
+        var venueProcesses = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.AddFault(new FakeFault("POST", "/v2/orders", FakeFaultKind.DelayBeforeProcessing) { Gate = venueProcesses.Task });
 
         var error = await Assert.ThrowsAsync<BrokerException>(() => host.Client.SubmitOrderAsync(Limit("r-unknown"), Ct));
 
         Assert.Equal(BrokerErrorKind.OutcomeUnknown, error.Kind);
+        Assert.Equal(0, server.CountOrders("r-unknown"));
+        venueProcesses.SetResult();
         var deadline = Stopwatch.GetTimestamp() + (5 * Stopwatch.Frequency);
         while (server.CountOrders("r-unknown") == 0 && Stopwatch.GetTimestamp() < deadline)
         {
@@ -235,11 +238,15 @@ public sealed class AlpacaResilienceTests
         var times = server.Requests.Select(r => r.Timestamp).Order().ToList();
         Assert.Equal(12, times.Count);
 
-        // Ten segments per window: any window of 0.9 s holds at most five requests.
+        // Five permits a second, released a window after they were taken (minus one 100 ms segment): six requests
+        // never land within half a second, and twelve need at least two releases. Arrival times at the venue carry
+        // connection-setup jitter, hence the margins; without the limiter all twelve arrive within milliseconds.
         for (var i = 0; i + 5 < times.Count; i++)
         {
-            Assert.True(Stopwatch.GetElapsedTime(times[i], times[i + 5]) >= TimeSpan.FromMilliseconds(850), $"Requests {i} and {i + 5} were too close.");
+            Assert.True(Stopwatch.GetElapsedTime(times[i], times[i + 5]) >= TimeSpan.FromMilliseconds(500), $"Requests {i} and {i + 5} were too close.");
         }
+
+        Assert.True(Stopwatch.GetElapsedTime(times[0], times[^1]) >= TimeSpan.FromMilliseconds(1500), "Twelve requests went out faster than five a second.");
     }
 
     private static int FreePort()

@@ -136,14 +136,6 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         }
     }
 
-    public (decimal Bid, decimal Ask)? GetQuote(string symbol)
-    {
-        lock (_gate)
-        {
-            return _quotes.TryGetValue(symbol, out var quote) ? quote : null;
-        }
-    }
-
     public int CountOrders(string clientOrderId)
     {
         lock (_gate)
@@ -406,7 +398,7 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
                 context.Abort();
                 return;
             case FakeFaultKind.DelayBeforeProcessing:
-                await Task.Delay(fault.Delay, CancellationToken.None);
+                await (fault.Gate ?? Task.Delay(fault.Delay, CancellationToken.None));
                 break;
         }
 
