@@ -223,23 +223,17 @@ public sealed class AlpacaTradeUpdatesStream
                 continue;
             }
 
-            AlpacaTradeUpdateJson? update;
+            AlpacaTradeUpdateJson update;
             BrokerOrder order;
             try
             {
-                update = envelope.Data.Deserialize(AlpacaJsonContext.Default.AlpacaTradeUpdateJson);
-                if (update?.Order is null)
-                {
-                    AlpacaLog.StreamMalformed(_logger, "trade update without an order");
-                    continue;
-                }
-
-                order = AlpacaMapper.ToBrokerOrder(update.Order, _logger);
+                update = envelope.Data.Deserialize(AlpacaJsonContext.Default.AlpacaTradeUpdateJson)
+                         ?? throw new FormatException("empty trade update");
+                order = AlpacaMapper.ToBrokerOrder(update.Order ?? throw new FormatException("trade update without an order"), _logger);
             }
             catch (Exception ex) when (ex is JsonException or FormatException)
             {
-                AlpacaLog.StreamMalformed(_logger, ex.Message);
-                continue;
+                throw Malformed(ex.Message);
             }
 
             if (ToReport(update, order) is { } report)
@@ -272,9 +266,7 @@ public sealed class AlpacaTradeUpdatesStream
         }
         catch (FormatException ex)
         {
-            // A fill without price or quantity cannot be applied; the next back-fill brings it from the activities.
-            AlpacaLog.StreamMalformed(_logger, ex.Message);
-            return null;
+            throw Malformed(ex.Message);
         }
 
         if (!_seen.TryAdd(execution.ExecutionId))
@@ -285,6 +277,16 @@ public sealed class AlpacaTradeUpdatesStream
 
         AdvanceFillTime(timestamp);
         return new ExecutionReport(kind, order, timestamp, execution);
+    }
+
+    /// <summary>
+    /// A message that cannot be read may have been a fill. Skipping it could lose the fill, so the connection is
+    /// dropped: the reconnect's catch-up reads the fills from the FILL activities instead.
+    /// </summary>
+    private InvalidDataException Malformed(string failure)
+    {
+        AlpacaLog.StreamMalformed(_logger, failure);
+        return new InvalidDataException("Unreadable trade_updates message; reconnecting to back-fill from the activities.");
     }
 
     private void Track(BrokerOrder order)
@@ -363,8 +365,7 @@ public sealed class AlpacaTradeUpdatesStream
                 }
                 catch (JsonException ex)
                 {
-                    AlpacaLog.StreamMalformed(_logger, ex.Message);
-                    message.SetLength(0);
+                    throw Malformed(ex.Message);
                 }
             }
         }

@@ -165,6 +165,20 @@ public sealed class AlpacaResilienceTests
     }
 
     [Fact]
+    public async Task Submit_ThrowsOutcomeUnknown_WhenTheVenueAcceptedButTheAnswerIsUnreadable()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        server.AddFault(new FakeFault("POST", "/v2/orders", FakeFaultKind.AcceptThenGarbage));
+
+        var error = await Assert.ThrowsAsync<BrokerException>(() => host.Client.SubmitOrderAsync(Limit("r-garbage"), Ct));
+
+        Assert.Equal(BrokerErrorKind.OutcomeUnknown, error.Kind);
+        Assert.Equal(1, server.CountOrders("r-garbage"));
+        Assert.Single(server.Requests, r => r.Method == "POST");
+    }
+
+    [Fact]
     public async Task Submit_ThrowsUnavailable_WhenTheConnectionIsRefused()
     {
         var port = FreePort();

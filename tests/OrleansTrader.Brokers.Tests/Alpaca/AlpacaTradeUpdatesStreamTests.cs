@@ -50,6 +50,25 @@ public sealed class AlpacaTradeUpdatesStreamTests
     }
 
     [Fact]
+    public async Task Stream_Reconnects_AndBackFillsAFill_WhoseEventWasUnreadable()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        await using var reports = new ExecutionReportCollector(host.Client);
+        await server.WaitForListenersAsync(1, Ct);
+        var order = await host.Client.SubmitOrderAsync(Limit("s-garbled", 5m), Ct);
+
+        await server.FillAsync(order.OrderId, 5m, 99.5m, garbleEvent: true);
+
+        var fill = Assert.Single(await reports.WaitForAsync(r => r.Execution is not null));
+        Assert.Equal(ExecutionReportKind.Fill, fill.Kind);
+        Assert.Equal(5m, fill.Execution!.Quantity);
+        Assert.Equal(99.5m, fill.Execution.Price);
+        Assert.Equal(2, server.ListenMessages);
+        Assert.Contains(host.Logs.Entries, e => e.EventId.Id == 4113);
+    }
+
+    [Fact]
     public async Task Stream_ReportsAnUnknownEventAsStatusChanged_NeverAsAFill_AndLogsIt()
     {
         await using var server = await FakeAlpacaServer.StartAsync();

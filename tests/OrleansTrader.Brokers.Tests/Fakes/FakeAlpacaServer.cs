@@ -145,7 +145,7 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
     }
 
     /// <summary>Fills part or all of an order: updates it, books a FILL activity and position, pushes the event.</summary>
-    public async Task FillAsync(string orderId, decimal quantity, decimal price)
+    public async Task FillAsync(string orderId, decimal quantity, decimal price, bool garbleEvent = false)
     {
         JsonObject message;
         lock (_gate)
@@ -181,7 +181,7 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
             });
             message = TradeUpdate(eventName, order, now);
             message["execution_id"] = Guid.NewGuid().ToString();
-            message["price"] = Num(price);
+            message["price"] = garbleEvent ? "n/a" : Num(price);
             message["qty"] = Num(quantity);
             message["position_qty"] = Num(positionQty);
         }
@@ -412,6 +412,10 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         {
             case FakeFaultKind.AcceptThenDrop:
                 context.Abort();
+                return;
+            case FakeFaultKind.AcceptThenGarbage:
+                context.Response.StatusCode = 200;
+                await context.Response.WriteAsync("{\"id\": \"trunc", context.RequestAborted);
                 return;
             case FakeFaultKind.DelayAfterProcessing:
                 await Task.Delay(fault.Delay, CancellationToken.None);
