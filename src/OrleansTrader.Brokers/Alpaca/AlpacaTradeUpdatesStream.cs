@@ -30,6 +30,7 @@ public sealed class AlpacaTradeUpdatesStream
     private readonly Dictionary<string, OrderStatus> _openOrders = new(StringComparer.Ordinal);
     private int _reading;
     private int _connections;
+    private bool? _healthy;
     private DateTimeOffset _lastFillTime;
 
     internal AlpacaTradeUpdatesStream(AlpacaOptions options, AlpacaTradingClient client, IReadOnlyList<IBrokerHealthListener> listeners, TimeProvider timeProvider, ILogger logger)
@@ -311,6 +312,13 @@ public sealed class AlpacaTradeUpdatesStream
 
     private void SetHealth(bool healthy)
     {
+        // Listeners hear transitions only, not every failed reconnect attempt.
+        if (_healthy == healthy)
+        {
+            return;
+        }
+
+        _healthy = healthy;
         foreach (var listener in _listeners)
         {
             listener.OnStreamHealthChanged(_client.Name, healthy);
