@@ -118,9 +118,10 @@ public sealed class AlpacaTradeUpdatesStream
                 }
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested)
         {
-            // The reader stopped; leaving quietly is the point.
+            // The reader stopped; whatever was in progress (a read, a back-fill) is abandoned with it.
+            AlpacaLog.StreamStopped(_logger, ex.GetType().Name);
         }
         finally
         {
