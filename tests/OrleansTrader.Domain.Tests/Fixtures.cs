@@ -15,7 +15,7 @@ internal static class Fixtures
 
     public static IFeeModel NoFees { get; } = new ZeroCommissionFeeModel(null);
 
-    public static OrderRequest Market(OrderSide side, decimal quantity, string symbol = "SPY") => new()
+    public static OrderRequest MarketOrder(OrderSide side, decimal quantity, string symbol = "SPY") => new()
     {
         ClientOrderId = "c-" + Guid.NewGuid().ToString("N"),
         Symbol = symbol,
@@ -24,8 +24,8 @@ internal static class Fixtures
         Quantity = quantity,
     };
 
-    public static OrderRequest Limit(OrderSide side, decimal quantity, decimal limit, string symbol = "SPY") =>
-        Market(side, quantity, symbol) with { Type = OrderType.Limit, LimitPrice = limit };
+    public static OrderRequest LimitOrder(OrderSide side, decimal quantity, decimal limit, string symbol = "SPY") =>
+        MarketOrder(side, quantity, symbol) with { Type = OrderType.Limit, LimitPrice = limit };
 
     public static QuoteTick Quote(decimal bid, decimal ask, decimal size = 1_000m, DateTimeOffset? at = null, string symbol = "SPY") =>
         new(symbol, at ?? T0, bid, size, ask, size);
