@@ -63,8 +63,10 @@ public sealed class PaperExchangeLifecycleTests
         Assert.Equal(105.00m, takeProfit.LimitPrice);
         Assert.Equal(95.00m, stopLoss.StopPrice);
 
-        await venue.TradeAsync(94.00m, 1_000m);
-        Assert.Equal(OrderStatus.PendingNew, (await venue.OrderAsync(stopLoss.OrderId)).Status);
+        // A bid through the take-profit would fill it if it were working; held, it waits for the entry.
+        await venue.QuoteAsync(106.00m, 107.00m);
+        Assert.Equal(OrderStatus.PendingNew, (await venue.OrderAsync(takeProfit.OrderId)).Status);
+        Assert.Equal(0m, (await venue.OrderAsync(takeProfit.OrderId)).FilledQuantity);
 
         await venue.QuoteAsync(99.90m, 100.00m);
         await venue.WaitForAsync(entry.OrderId, ExecutionReportKind.Fill);
@@ -105,27 +107,32 @@ public sealed class PaperExchangeLifecycleTests
     }
 
     [Fact]
-    public async Task Oco_StopLossFillsOnATrigger_AndTheTakeProfitIsCanceled()
+    public async Task Oto_ActivatesItsExitForThePartiallyFilledQuantity_WhenTheEntryIsCanceled()
     {
         await using var venue = await StartAsync();
-        await venue.QuoteAsync(99.90m, 100.00m);
-        var request = Request("oco", OrderSide.Sell, OrderType.Limit, 10m, limit: 105.00m) with
+        await venue.QuoteAsync(99.90m, 100.00m, askSize: 4m);
+        var request = Request("oto", OrderSide.Buy, OrderType.Limit, 10m, limit: 100.00m) with
         {
-            OrderClass = OrderClass.Oco,
-            TakeProfit = new ExitLeg(LimitPrice: 105.00m),
+            OrderClass = OrderClass.Oto,
             StopLoss = new ExitLeg(StopPrice: 95.00m),
         };
 
-        var takeProfit = await venue.SubmitAsync(request);
-        var stopLoss = Assert.Single(takeProfit.Legs);
+        var entry = await venue.SubmitAsync(request);
+        var stopLoss = Assert.Single(entry.Legs);
+        await venue.WaitForAsync(entry.OrderId, ExecutionReportKind.PartialFill);
+        Assert.Equal(OrderStatus.PendingNew, (await venue.OrderAsync(stopLoss.OrderId)).Status);
+
+        await venue.Client.CancelOrderAsync(entry.OrderId, Ct);
+
         await venue.WaitForAsync(stopLoss.OrderId, ExecutionReportKind.Accepted);
-
-        await venue.QuoteAsync(94.80m, 94.90m);
+        var protecting = await venue.OrderAsync(stopLoss.OrderId);
+        Assert.Equal(4m, protecting.Quantity);
+        Assert.Equal(OrderSide.Sell, protecting.Side);
+        await venue.QuoteAsync(94.50m, 94.60m);
         await venue.TradeAsync(94.90m, 100m);
-
         var fill = Assert.Single(await venue.WaitForAsync(stopLoss.OrderId, ExecutionReportKind.Fill));
-        Assert.Equal(94.80m, fill.Execution!.Price);
-        Assert.Equal("GROUP_SIBLING_FILLED", Assert.Single(await venue.WaitForAsync(takeProfit.OrderId, ExecutionReportKind.Canceled)).Reason);
+        Assert.Equal(4m, fill.Execution!.Quantity);
+        Assert.Empty(await venue.Client.GetPositionsAsync(Ct));
     }
 
     [Fact]
