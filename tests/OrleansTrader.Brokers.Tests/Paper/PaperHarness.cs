@@ -15,7 +15,7 @@ public sealed class PaperHarness : IAsyncDisposable
     /// <summary>Tuesday 2026-03-10 10:00 in New York (EDT, UTC-4): a regular NYSE session day.</summary>
     public static readonly DateTimeOffset Start = new(2026, 3, 10, 14, 0, 0, TimeSpan.Zero);
 
-    private PaperHarness(ManualTimeProvider time, InMemoryPaperVenueStore store, PaperExchange exchange, PaperAccountSettings? settings)
+    private PaperHarness(ManualTimeProvider time, IPaperVenueStore store, PaperExchange exchange, PaperAccountSettings? settings)
     {
         Time = time;
         Store = store;
@@ -30,7 +30,7 @@ public sealed class PaperHarness : IAsyncDisposable
 
     public ManualTimeProvider Time { get; }
 
-    public InMemoryPaperVenueStore Store { get; }
+    public IPaperVenueStore Store { get; }
 
     public PaperExchange Exchange { get; }
 
@@ -41,7 +41,7 @@ public sealed class PaperHarness : IAsyncDisposable
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public static async Task<PaperHarness> StartAsync(Action<PaperExchangeOptions>? configure = null, PaperAccountSettings? settings = null,
-        ManualTimeProvider? time = null, InMemoryPaperVenueStore? store = null, bool collect = true)
+        ManualTimeProvider? time = null, IPaperVenueStore? store = null, bool collect = true)
     {
         var options = new PaperExchangeOptions();
         configure?.Invoke(options);
