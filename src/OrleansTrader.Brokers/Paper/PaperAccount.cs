@@ -448,14 +448,19 @@ internal sealed class PaperAccount : IDisposable
         try
         {
             var tx = Begin();
-            var due = tx.Orders
-                .Where(r => !r.Held && r.Order.Status.IsWorking() && r.Order.ExpiresAt is { } at && at <= tx.Now)
-                .OrderBy(r => r.Sequence)
-                .Select(r => r.Order.OrderId)
-                .ToList();
-            foreach (var id in due)
+
+            // Expiring a partly filled entry activates its exits, which share its close: they expire in the next pass.
+            for (var pass = 0; pass < 3; pass++)
             {
-                tx.Expire(id);
+                var due = tx.Orders
+                    .Where(r => !r.Held && r.Order.Status.IsWorking() && r.Order.ExpiresAt is { } at && at <= tx.Now)
+                    .OrderBy(r => r.Sequence)
+                    .Select(r => r.Order.OrderId)
+                    .ToList();
+                foreach (var id in due)
+                {
+                    tx.Expire(id);
+                }
             }
 
             await CommitAsync(tx);

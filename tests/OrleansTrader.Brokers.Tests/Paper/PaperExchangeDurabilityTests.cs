@@ -1,3 +1,4 @@
+using System.Text.Json;
 using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Orders;
 using static OrleansTrader.Brokers.Tests.Paper.PaperHarness;
@@ -102,6 +103,39 @@ public sealed class PaperExchangeDurabilityTests
         store.Fail = false;
         var retried = await venue.SubmitAsync(Request("unsaved", OrderSide.Buy, OrderType.Limit, 1m, limit: 90m));
         Assert.Equal(retried.OrderId, Assert.Single(await venue.Client.ListOpenOrdersAsync(Ct)).OrderId);
+    }
+
+    [Fact]
+    public async Task Snapshot_SurvivesAJsonRoundTrip_AndRestoresTheSameVenue()
+    {
+        var store = new InMemoryPaperVenueStore();
+        var time = new ManualTimeProvider(Start);
+        string orderId;
+        await using (var before = await StartAsync(store: store, time: time, collect: false))
+        {
+            await before.QuoteAsync(99.90m, 100.00m, askSize: 3m);
+            var request = Request("json", OrderSide.Buy, OrderType.Limit, 10m, limit: 100.00m, tif: TimeInForce.Gtc) with
+            {
+                OrderClass = OrderClass.Bracket,
+                TakeProfit = new ExitLeg(LimitPrice: 110.00m),
+                StopLoss = new ExitLeg(StopPrice: 90.00m, LimitPrice: 89.50m),
+            };
+            orderId = (await before.SubmitAsync(request)).OrderId;
+        }
+
+        var json = JsonSerializer.Serialize(await store.LoadAsync(AccountId, Ct));
+        var copy = new InMemoryPaperVenueStore();
+        await copy.SaveAsync(AccountId, JsonSerializer.Deserialize<PaperVenueSnapshot>(json)!, Ct);
+        await using var after = await StartAsync(store: copy, time: time);
+
+        var entry = await after.OrderAsync(orderId);
+        Assert.Equal(OrderStatus.PartiallyFilled, entry.Status);
+        Assert.Equal(3m, entry.FilledQuantity);
+        Assert.Equal(2, entry.Legs.Count);
+        Assert.Equal(89.50m, entry.Legs.Single(l => l.Type == OrderType.StopLimit).LimitPrice);
+        await after.QuoteAsync(99.90m, 100.00m, askSize: 50m);
+        Assert.Equal($"{orderId}-2", Assert.Single(await after.WaitForAsync(orderId, ExecutionReportKind.Fill)).Execution!.ExecutionId);
+        Assert.Equal(2, (await after.Client.ListOpenOrdersAsync(Ct)).Count(o => o.ParentOrderId == orderId && o.Status == OrderStatus.Accepted));
     }
 
     private sealed class FailingStore : IPaperVenueStore
