@@ -136,6 +136,79 @@ public sealed class PaperExchangeLifecycleTests
     }
 
     [Fact]
+    public async Task Oco_BothLegsWorkAtOnce_AndCancelingTheParentCancelsBoth()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(84.90m, 85.00m);
+
+        // The shape the domain validator accepts today (see docs/paper-exchange.md); driven by quotes only.
+        var request = Request("oco-cancel", OrderSide.Sell, OrderType.Limit, 10m, limit: 90.00m) with
+        {
+            OrderClass = OrderClass.Oco,
+            TakeProfit = new ExitLeg(LimitPrice: 90.00m),
+            StopLoss = new ExitLeg(StopPrice: 105.00m),
+        };
+        var parent = await venue.SubmitAsync(request);
+        var stopLoss = Assert.Single(parent.Legs);
+        await venue.WaitForAsync(stopLoss.OrderId, ExecutionReportKind.Accepted);
+        Assert.Equal(2, (await venue.Client.ListOpenOrdersAsync(Ct)).Count(o => o.Status == OrderStatus.Accepted));
+
+        await venue.Client.CancelOrderAsync(parent.OrderId, Ct);
+
+        Assert.Equal(OrderStatus.Canceled, (await venue.OrderAsync(parent.OrderId)).Status);
+        Assert.Equal(OrderStatus.Canceled, (await venue.OrderAsync(stopLoss.OrderId)).Status);
+        Assert.Empty(await venue.Client.ListOpenOrdersAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Oco_AFilledTakeProfit_CancelsTheStopLoss()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(84.90m, 85.00m);
+        var request = Request("oco-fill", OrderSide.Sell, OrderType.Limit, 10m, limit: 90.00m) with
+        {
+            OrderClass = OrderClass.Oco,
+            TakeProfit = new ExitLeg(LimitPrice: 90.00m),
+            StopLoss = new ExitLeg(StopPrice: 105.00m),
+        };
+        var parent = await venue.SubmitAsync(request);
+        var stopLoss = Assert.Single(parent.Legs);
+
+        await venue.QuoteAsync(90.00m, 90.10m);
+
+        Assert.Equal(90.00m, Assert.Single(await venue.WaitForAsync(parent.OrderId, ExecutionReportKind.Fill)).Execution!.Price);
+        Assert.Equal("GROUP_SIBLING_FILLED", Assert.Single(await venue.WaitForAsync(stopLoss.OrderId, ExecutionReportKind.Canceled)).Reason);
+    }
+
+    [Fact]
+    public async Task Bracket_PartlyFilledDayEntry_ExpiresAtTheClose_AndItsExitsExpireWithIt()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(99.90m, 100.00m, askSize: 4m);
+        var request = Request("bracket-day", OrderSide.Buy, OrderType.Limit, 10m, limit: 100.00m) with
+        {
+            OrderClass = OrderClass.Bracket,
+            TakeProfit = new ExitLeg(LimitPrice: 105.00m),
+            StopLoss = new ExitLeg(StopPrice: 95.00m),
+        };
+        var entry = await venue.SubmitAsync(request);
+        await venue.WaitForAsync(entry.OrderId, ExecutionReportKind.PartialFill);
+
+        venue.Time.AdvanceTo(new DateTimeOffset(2026, 3, 10, 20, 0, 0, TimeSpan.Zero));
+
+        await venue.WaitForAsync(entry.OrderId, ExecutionReportKind.Expired);
+        foreach (var leg in entry.Legs)
+        {
+            await venue.WaitForAsync(leg.OrderId, ExecutionReportKind.Expired);
+            var expired = await venue.OrderAsync(leg.OrderId);
+            Assert.Equal(4m, expired.Quantity);
+        }
+
+        Assert.Empty(await venue.Client.ListOpenOrdersAsync(Ct));
+        Assert.Equal(new BrokerPosition("AAPL", 4m, 100.00m), Assert.Single(await venue.Client.GetPositionsAsync(Ct)));
+    }
+
+    [Fact]
     public async Task Latency_DelaysTheAcknowledgementAndTheFillReport_OnTheInjectedClock()
     {
         await using var venue = await StartAsync(o =>
