@@ -195,7 +195,7 @@ internal sealed class PaperAccount : IDisposable
 
                 var expires = request.TimeInForce == TimeInForce.Day && record.Order.ExpiresAt is { } kept
                     ? kept
-                    : OrderExpiry.For(request.TimeInForce, tx.Now, _venue.Calendar);
+                    : OrderExpiry.For(request, tx.Now, _venue.Calendar);
                 var fresh = Order.Create(newId, request, tx.Now, expires) with { ReplacesOrderId = orderId };
                 var added = tx.Add(fresh, held: false, groupId: null);
                 tx.Replace(orderId, newId);

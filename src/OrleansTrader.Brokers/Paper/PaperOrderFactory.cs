@@ -13,7 +13,7 @@ internal static class PaperOrderFactory
     public static string Create(PaperTransaction tx, OrderRequest request, ITradingCalendar calendar)
     {
         var entryId = PaperExchange.NewOrderId();
-        var expires = OrderExpiry.For(request.TimeInForce, tx.Now, calendar);
+        var expires = OrderExpiry.For(request, tx.Now, calendar);
         var entry = Order.Create(entryId, request, tx.Now, expires);
         if (request.OrderClass == OrderClass.Simple)
         {

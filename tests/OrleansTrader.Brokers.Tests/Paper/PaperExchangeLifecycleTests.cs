@@ -30,6 +30,23 @@ public sealed class PaperExchangeLifecycleTests
     }
 
     [Fact]
+    public async Task ExtendedHoursDayOrder_ExpiresAtTheAfterHoursClose()
+    {
+        await using var venue = await StartAsync(o => o.Calendar = PaperCalendarKind.Nyse);
+        var request = Request("ext", OrderSide.Buy, OrderType.Limit, 10m, limit: 90m) with { ExtendedHours = true };
+        var order = await venue.SubmitAsync(request);
+
+        venue.Time.AdvanceTo(new DateTimeOffset(2026, 3, 10, 20, 0, 0, TimeSpan.Zero));
+        Assert.Equal(OrderStatus.Accepted, (await venue.OrderAsync(order.OrderId)).Status);
+
+        // 20:00 EDT is 00:00 UTC the next day.
+        venue.Time.AdvanceTo(new DateTimeOffset(2026, 3, 11, 0, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal(new DateTimeOffset(2026, 3, 11, 0, 0, 0, TimeSpan.Zero),
+            Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Expired)).Timestamp);
+    }
+
+    [Fact]
     public async Task GtcOrder_DoesNotExpire_AtTheClose()
     {
         await using var venue = await StartAsync(o => o.Calendar = PaperCalendarKind.Nyse);
@@ -139,16 +156,8 @@ public sealed class PaperExchangeLifecycleTests
     public async Task Oco_BothLegsWorkAtOnce_AndCancelingTheParentCancelsBoth()
     {
         await using var venue = await StartAsync();
-        await venue.QuoteAsync(84.90m, 85.00m);
-
-        // The shape the domain validator accepts today (see docs/paper-exchange.md); driven by quotes only.
-        var request = Request("oco-cancel", OrderSide.Sell, OrderType.Limit, 10m, limit: 90.00m) with
-        {
-            OrderClass = OrderClass.Oco,
-            TakeProfit = new ExitLeg(LimitPrice: 90.00m),
-            StopLoss = new ExitLeg(StopPrice: 105.00m),
-        };
-        var parent = await venue.SubmitAsync(request);
+        await venue.QuoteAsync(99.90m, 100.00m);
+        var parent = await venue.SubmitAsync(SellOco("oco-cancel"));
         var stopLoss = Assert.Single(parent.Legs);
         await venue.WaitForAsync(stopLoss.OrderId, ExecutionReportKind.Accepted);
         Assert.Equal(2, (await venue.Client.ListOpenOrdersAsync(Ct)).Count(o => o.Status == OrderStatus.Accepted));
@@ -164,20 +173,31 @@ public sealed class PaperExchangeLifecycleTests
     public async Task Oco_AFilledTakeProfit_CancelsTheStopLoss()
     {
         await using var venue = await StartAsync();
-        await venue.QuoteAsync(84.90m, 85.00m);
-        var request = Request("oco-fill", OrderSide.Sell, OrderType.Limit, 10m, limit: 90.00m) with
-        {
-            OrderClass = OrderClass.Oco,
-            TakeProfit = new ExitLeg(LimitPrice: 90.00m),
-            StopLoss = new ExitLeg(StopPrice: 105.00m),
-        };
-        var parent = await venue.SubmitAsync(request);
+        await venue.QuoteAsync(99.90m, 100.00m);
+        var parent = await venue.SubmitAsync(SellOco("oco-take-profit"));
         var stopLoss = Assert.Single(parent.Legs);
+        Assert.Equal(OrderSide.Sell, stopLoss.Side);
 
-        await venue.QuoteAsync(90.00m, 90.10m);
+        await venue.QuoteAsync(105.00m, 105.10m);
 
-        Assert.Equal(90.00m, Assert.Single(await venue.WaitForAsync(parent.OrderId, ExecutionReportKind.Fill)).Execution!.Price);
+        Assert.Equal(105.00m, Assert.Single(await venue.WaitForAsync(parent.OrderId, ExecutionReportKind.Fill)).Execution!.Price);
         Assert.Equal("GROUP_SIBLING_FILLED", Assert.Single(await venue.WaitForAsync(stopLoss.OrderId, ExecutionReportKind.Canceled)).Reason);
+    }
+
+    [Fact]
+    public async Task Oco_StopLossFillsOnATrigger_AndTheTakeProfitIsCanceled()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(99.90m, 100.00m);
+        var parent = await venue.SubmitAsync(SellOco("oco-stop"));
+        var stopLoss = Assert.Single(parent.Legs);
+        await venue.WaitForAsync(stopLoss.OrderId, ExecutionReportKind.Accepted);
+
+        await venue.QuoteAsync(94.80m, 94.90m);
+        await venue.TradeAsync(94.90m, 100m);
+
+        Assert.Equal(94.80m, Assert.Single(await venue.WaitForAsync(stopLoss.OrderId, ExecutionReportKind.Fill)).Execution!.Price);
+        Assert.Equal("GROUP_SIBLING_FILLED", Assert.Single(await venue.WaitForAsync(parent.OrderId, ExecutionReportKind.Canceled)).Reason);
     }
 
     [Fact]
@@ -314,4 +334,13 @@ public sealed class PaperExchangeLifecycleTests
         Assert.Equal(BrokerErrorKind.Rejected, error.Kind);
         Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Canceled));
     }
+
+    /// <summary>Closes a long: take profit at 105 (the order itself), stop out at 95 (its child).</summary>
+    private static OrderRequest SellOco(string clientOrderId) =>
+        Request(clientOrderId, OrderSide.Sell, OrderType.Limit, 10m, limit: 105.00m) with
+        {
+            OrderClass = OrderClass.Oco,
+            TakeProfit = new ExitLeg(LimitPrice: 105.00m),
+            StopLoss = new ExitLeg(StopPrice: 95.00m),
+        };
 }
