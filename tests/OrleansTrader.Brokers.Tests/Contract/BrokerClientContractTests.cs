@@ -8,6 +8,8 @@ namespace OrleansTrader.Brokers.Tests.Contract;
 /// a venue rejection of a submit throws <see cref="BrokerException"/> of kind Rejected and leaves no order open;
 /// cancelling an order that is already final (filled, canceled, replaced) throws kind Rejected and changes nothing;
 /// an unknown order id yields null from the Get methods and kind NotFound from cancel and replace.
+/// Orders the tests expect to rest are priced away from the 189.90/190.10 quote set before each test, so a venue
+/// that matches real market data (the paper exchange) does not fill them before the driver does.
 /// </summary>
 public abstract class BrokerClientContractTests : IAsyncLifetime
 {
@@ -189,18 +191,20 @@ public abstract class BrokerClientContractTests : IAsyncLifetime
     public async Task GetExecutionsSince_ReturnsExactlyTheFills_WithTheStreamsExecutionIds()
     {
         var since = TimeProvider.System.GetUtcNow().AddSeconds(-1);
-        var buy = await Client.SubmitOrderAsync(Limit("c-exec-buy", 10m, 150m), Ct);
+        // The limit admits both fill prices: no venue fills a buy above its limit.
+        var buy = await Client.SubmitOrderAsync(Limit("c-exec-buy", 10m, 150.5m), Ct);
         await Driver.FillAsync(buy.OrderId, 7m, 150m, Ct);
         await Driver.FillAsync(buy.OrderId, 3m, 150.5m, Ct);
-        var sell = await Client.SubmitOrderAsync(Limit("c-exec-sell", 4m, 151m, OrderSide.Sell), Ct);
-        await Driver.FillAsync(sell.OrderId, 4m, 151m, Ct);
+        // Above the 190.10 ask, so the sell rests until the driver fills it on a venue that matches market data.
+        var sell = await Client.SubmitOrderAsync(Limit("c-exec-sell", 4m, 191m, OrderSide.Sell), Ct);
+        await Driver.FillAsync(sell.OrderId, 4m, 191m, Ct);
         var streamed = await Reports.WaitForAsync(r => r.Execution is not null, 3);
 
         var executions = await Client.GetExecutionsSinceAsync(since, Ct);
 
         Assert.Equal(streamed.Select(r => r.Execution!.ExecutionId), executions.Select(e => e.ExecutionId));
         Assert.Equal([7m, 3m, 4m], executions.Select(e => e.Quantity));
-        Assert.Equal([150m, 150.5m, 151m], executions.Select(e => e.Price));
+        Assert.Equal([150m, 150.5m, 191m], executions.Select(e => e.Price));
         Assert.Equal([OrderSide.Buy, OrderSide.Buy, OrderSide.Sell], executions.Select(e => e.Side));
         Assert.Equal(["c-exec-buy", "c-exec-buy", "c-exec-sell"], executions.Select(e => e.ClientOrderId));
         Assert.Equal([buy.OrderId, buy.OrderId, sell.OrderId], executions.Select(e => e.OrderId));

@@ -1,0 +1,84 @@
+using System.Collections.Immutable;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Portfolio;
+
+namespace OrleansTrader.Brokers.Paper;
+
+/// <summary>One account's venue state in memory. Immutable: a change builds a new state that replaces this one only after it is saved.</summary>
+internal sealed record PaperAccountState
+{
+    public static PaperAccountState Empty { get; } = new();
+
+    public ImmutableDictionary<string, PaperOrderRecord> Orders { get; init; } = ImmutableDictionary.Create<string, PaperOrderRecord>(StringComparer.Ordinal);
+
+    public ImmutableDictionary<string, string> ClientOrderIds { get; init; } = ImmutableDictionary.Create<string, string>(StringComparer.Ordinal);
+
+    public ImmutableDictionary<string, OrderGroup> Groups { get; init; } = ImmutableDictionary.Create<string, OrderGroup>(StringComparer.Ordinal);
+
+    public ImmutableList<Execution> Executions { get; init; } = [];
+
+    public ImmutableDictionary<string, Position> Positions { get; init; } = ImmutableDictionary.Create<string, Position>(StringComparer.Ordinal);
+
+    public long NextSequence { get; init; }
+
+    public DateTimeOffset? ArchivedBefore { get; init; }
+
+    public bool HasWorkingOrders(string symbol) =>
+        Orders.Values.Any(r => !r.Held && r.Order.Symbol == symbol && r.Order.Status.IsWorking() && r.Order.Status != OrderStatus.PendingNew);
+
+    /// <summary>
+    /// Final orders last changed before <paramref name="cutoff"/> (whole groups only, once every member is final) and
+    /// executions before it, and the state without them.
+    /// </summary>
+    public (PaperVenueArchive Archive, PaperAccountState Remaining) SplitForArchive(DateTimeOffset cutoff)
+    {
+        var orders = Orders;
+        var done = Groups.Values
+            .Where(g => Members(g).All(id => orders.GetValueOrDefault(id) is not { } o || o.Order.Status.IsFinal()))
+            .Select(g => g.GroupId)
+            .ToHashSet(StringComparer.Ordinal);
+        var leaving = Orders.Values
+            .Where(r => r.Order.Status.IsFinal() && r.Order.UpdatedAt < cutoff && (r.GroupId is null || done.Contains(r.GroupId)))
+            .ToList();
+        var executions = Executions.Where(e => e.Timestamp < cutoff).ToList();
+        var archive = new PaperVenueArchive { Orders = leaving, Executions = executions };
+        if (leaving.Count == 0 && executions.Count == 0)
+        {
+            return (archive, this);
+        }
+
+        var ids = leaving.Select(r => r.Order.OrderId).ToHashSet(StringComparer.Ordinal);
+        var remaining = this with
+        {
+            Orders = Orders.RemoveRange(ids),
+            ClientOrderIds = ClientOrderIds.RemoveRange(leaving.Select(r => r.Order.ClientOrderId)),
+            Groups = Groups.RemoveRange(done.Where(id => Members(Groups[id]).All(ids.Contains))),
+            Executions = Executions.RemoveAll(e => e.Timestamp < cutoff),
+            ArchivedBefore = ArchivedBefore is { } before && before > cutoff ? before : cutoff,
+        };
+        return (archive, remaining);
+    }
+
+    private static IEnumerable<string> Members(OrderGroup group) => group.ChildOrderIds.Append(group.EntryOrderId).OfType<string>();
+
+    public PaperVenueSnapshot ToSnapshot() => new()
+    {
+        Orders = [.. Orders.Values.OrderBy(r => r.Sequence)],
+        Groups = [.. Groups.Values],
+        Executions = Executions,
+        Positions = [.. Positions.Values],
+        NextSequence = NextSequence,
+        ArchivedBefore = ArchivedBefore,
+    };
+
+    public static PaperAccountState FromSnapshot(PaperVenueSnapshot snapshot) => new()
+    {
+        Orders = snapshot.Orders.ToImmutableDictionary(r => r.Order.OrderId, StringComparer.Ordinal),
+        ClientOrderIds = snapshot.Orders.ToImmutableDictionary(r => r.Order.ClientOrderId, r => r.Order.OrderId, StringComparer.Ordinal),
+        Groups = snapshot.Groups.ToImmutableDictionary(g => g.GroupId, StringComparer.Ordinal),
+        Executions = [.. snapshot.Executions],
+        Positions = snapshot.Positions.ToImmutableDictionary(p => p.Symbol, StringComparer.Ordinal),
+        NextSequence = snapshot.NextSequence,
+        ArchivedBefore = snapshot.ArchivedBefore,
+    };
+}
