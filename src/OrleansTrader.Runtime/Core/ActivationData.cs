@@ -331,23 +331,12 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         }
     }
 
+    /// <summary>The waiting head first when it may run (arrival order), then interleaving requests, which always may.</summary>
     private Message? TakeRunnable()
     {
         if (_state != ActivationState.Valid || _pendingDeactivation is not null)
         {
             return null;
-        }
-
-        if (_interleaving is not null)
-        {
-            while (_interleaving.TryDequeue(out var interleaved))
-            {
-                if (!interleaved.Request.IsCompleted)
-                {
-                    Track(interleaved, readOnly: false);
-                    return interleaved;
-                }
-            }
         }
 
         while (_waiting.TryPeek(out var head))
@@ -366,7 +355,19 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
                 return head;
             }
 
-            return null;
+            break;
+        }
+
+        if (_interleaving is not null)
+        {
+            while (_interleaving.TryDequeue(out var interleaved))
+            {
+                if (!interleaved.Request.IsCompleted)
+                {
+                    Track(interleaved, readOnly: false);
+                    return interleaved;
+                }
+            }
         }
 
         return null;

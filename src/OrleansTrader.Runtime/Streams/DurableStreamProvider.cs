@@ -56,7 +56,8 @@ public sealed class DurableStreamProvider : IStreamProvider, IStreamProviderInte
     {
         await Log.InitializeAsync(cancellationToken);
         _pollTimer = _runtime.TimeProvider.CreateTimer(
-            static s => ((DurableStreamProvider)s!).StartScan(), this, TimeSpan.Zero, Options.PollInterval);
+            static s => ((DurableStreamProvider)s!).StartScan(), this, Options.PollInterval, Options.PollInterval);
+        StartScan();
     }
 
     internal async Task StopAsync()
