@@ -295,6 +295,16 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         {
             _state = ActivationState.Invalid;
             pending = DrainQueues();
+            if (_runningFirst is not null)
+            {
+                pending.Add(_runningFirst);
+            }
+
+            if (_runningMore is not null)
+            {
+                pending.AddRange(_runningMore);
+            }
+
             timers = _timers?.ToArray() ?? [];
             _timers = null;
             subscriptions = _subscriptions?.ToArray() ?? [];
@@ -416,7 +426,7 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         ValueTask turn;
         if (Runtime.Filters.Length == 0)
         {
-            turn = message.Request.RunAsync(grain);
+            turn = message.Request.InvokeAsync(grain);
         }
         else
         {
@@ -478,6 +488,8 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         {
             TryBeginDeactivation();
         }
+
+        message.Request.Complete();
     }
 
     private void TryBeginDeactivation()

@@ -60,13 +60,19 @@ public sealed class DurableStreamProvider : IStreamProvider, IStreamProviderInte
         StartScan();
     }
 
-    internal async Task StopAsync()
+    /// <summary>Stops reading and delivering at once; deliveries interrupted by it are left for the next silo.</summary>
+    internal void Cancel()
     {
         _pollTimer?.Dispose();
         if (!_stopping.IsCancellationRequested)
         {
-            await _stopping.CancelAsync();
+            _stopping.Cancel();
         }
+    }
+
+    internal async Task StopAsync()
+    {
+        Cancel();
 
         DurableCursor[] cursors;
         lock (_lock)
