@@ -25,6 +25,7 @@ public abstract class StreamSubscriberGrainBase(TestProbe probe, string provider
                 throw new InvalidOperationException("flaky " + item.Number);
             case "block":
                 probe.Signal($"{Key}/entered/{item.Number}");
+                probe.LogAndNotify(Key + "/block-entered", item.Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 await probe.WaitAsync($"{Key}/gate/{item.Number}");
                 break;
         }
