@@ -58,6 +58,23 @@ public sealed class TimeDrivenTests
     }
 
     [Fact]
+    public async Task DelayDeactivation_KeepsIdleActivation_UntilItExpires()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var grain = cluster.Client.GetGrain<IProbeGrain>("kept");
+        var first = await grain.GetActivationId();
+        await grain.KeepAliveFor(TimeSpan.FromMinutes(10));
+
+        cluster.Time.Advance(TimeSpan.FromMinutes(5));
+        var afterFive = await grain.GetActivationId();
+        cluster.Time.Advance(TimeSpan.FromMinutes(8));
+        var reasons = await cluster.Probe.WaitForLogAsync("kept/deactivated", 1);
+
+        Assert.Equal(first, afterFive);
+        Assert.Equal(["ActivationIdle"], reasons);
+    }
+
+    [Fact]
     public async Task DefaultCollectionAge_AppliesToClassesWithoutAttribute()
     {
         await using var cluster = await IsolatedCluster.StartAsync(silo => silo.Configure<SiloOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(10)));
