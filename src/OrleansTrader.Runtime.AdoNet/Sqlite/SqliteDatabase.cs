@@ -22,6 +22,7 @@ public sealed class SqliteDatabase : IDisposable
     private readonly string _connectionPragmas;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly AsyncOnce _journalMode;
+    private SqliteConnection? _writeConnection;
 
     public SqliteDatabase(SqliteStorageOptions options)
     {
@@ -62,26 +63,14 @@ public sealed class SqliteDatabase : IDisposable
     }
 
     /// <summary>Runs <paramref name="work"/> as the only writer of this instance, inside an IMMEDIATE transaction.</summary>
-    internal async Task<T> WriteAsync<T>(
-        Func<SqliteConnection, SqliteTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-    {
-        await _writeGate.WaitAsync(cancellationToken);
-        try
-        {
-            await using var connection = await OpenConnectionAsync(cancellationToken);
+    internal Task<T> WriteAsync<T>(
+        Func<SqliteConnection, SqliteTransaction?, CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
+        WriteCoreAsync(work, inTransaction: true, cancellationToken);
 
-            // deferred: false is BEGIN IMMEDIATE: take the write lock up front, so a read inside the transaction
-            // can never need an upgrade that another writer would make fail.
-            await using var transaction = connection.BeginTransaction(deferred: false);
-            var result = await work(connection, transaction, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return result;
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-    }
+    /// <summary>Runs one statement as the only writer of this instance; a single statement is atomic on its own.</summary>
+    internal Task<T> WriteStatementAsync<T>(
+        Func<SqliteConnection, SqliteTransaction?, CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
+        WriteCoreAsync(work, inTransaction: false, cancellationToken);
 
     internal SqliteCommand CreateCommand(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
     {
@@ -92,9 +81,11 @@ public sealed class SqliteDatabase : IDisposable
         return command;
     }
 
-    /// <summary>Drops this file's pooled connections so the file can be closed, moved or deleted.</summary>
+    /// <summary>Closes the write connection and drops this file's pooled connections so the file can be closed, moved or deleted.</summary>
     public void Dispose()
     {
+        _writeConnection?.Dispose();
+        _writeConnection = null;
         using (var connection = new SqliteConnection(_connectionString))
         {
             SqliteConnection.ClearPool(connection);
@@ -117,6 +108,43 @@ public sealed class SqliteDatabase : IDisposable
 
         builder.DefaultTimeout = CommandTimeouts.ToSeconds(options.CommandTimeout);
         return builder;
+    }
+
+    private async Task<T> WriteCoreAsync<T>(
+        Func<SqliteConnection, SqliteTransaction?, CancellationToken, Task<T>> work, bool inTransaction, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            // Writers take turns, so one long-lived connection serves them all: no pool round trip and no
+            // per-open pragmas on the write path.
+            var connection = _writeConnection ??= await OpenConnectionAsync(cancellationToken);
+            try
+            {
+                if (!inTransaction)
+                {
+                    return await work(connection, null, cancellationToken);
+                }
+
+                // deferred: false is BEGIN IMMEDIATE: take the write lock up front, so a read inside the transaction
+                // can never need an upgrade that another writer would make fail.
+                await using var transaction = connection.BeginTransaction(deferred: false);
+                var result = await work(connection, transaction, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return result;
+            }
+            catch
+            {
+                // After a failure the connection's state is unknown; the next writer starts from a fresh one.
+                _writeConnection = null;
+                await connection.DisposeAsync();
+                throw;
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
     }
 
     private async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)

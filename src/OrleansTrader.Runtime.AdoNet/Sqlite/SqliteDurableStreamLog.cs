@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -13,12 +15,22 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
 {
     private const string EventColumns = "position, stream_namespace, stream_key, sequence, payload, timestamp_ticks";
 
+    /// <summary>Rows per INSERT statement; 2 shared + 1 per row parameters stay far below SQLite's parameter limit.</summary>
+    private const int InsertChunkRows = 128;
+
+    private const int FirstParameterIndex = 2;
+
+    private const int PayloadParameterOffset = 4;
+
+    private static readonly string[] PayloadParameterNames =
+        [.. Enumerable.Range(0, InsertChunkRows).Select(i => "@p" + i.ToString(CultureInfo.InvariantCulture))];
+
     private readonly SqliteDatabase _database;
     private readonly ILogger _logger;
     private readonly SqliteTables _tables;
     private readonly AsyncOnce _schema;
     private readonly string _bumpHead;
-    private readonly string _insertEvent;
+    private readonly string _insertFullChunk;
     private readonly string _readStream;
     private readonly string _readNamespace;
     private readonly string _getCheckpoint;
@@ -38,10 +50,6 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
             INSERT INTO {t.StreamHeads} AS h (stream_namespace, stream_key, last_sequence) VALUES (@ns, @key, @count)
             ON CONFLICT (stream_namespace, stream_key) DO UPDATE SET last_sequence = h.last_sequence + excluded.last_sequence
             RETURNING last_sequence;
-            """;
-        _insertEvent = $"""
-            INSERT INTO {t.StreamEvents} (stream_namespace, stream_key, sequence, payload, timestamp_ticks)
-            VALUES (@ns, @key, @sequence, @payload, @timestamp) RETURNING position;
             """;
         _readStream = $"""
             SELECT {EventColumns} FROM {t.StreamEvents}
@@ -68,6 +76,7 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
             SELECT consumer_id, sequence, payload, attempts, error, failed_at_ticks FROM {t.StreamDeadLetters}
             WHERE stream_namespace = @ns AND stream_key = @key ORDER BY id;
             """;
+        _insertFullChunk = InsertSql(InsertChunkRows);
         _schema = new AsyncOnce(CreateSchemaAsync);
     }
 
@@ -97,19 +106,43 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
                 }
 
                 var firstSequence = lastSequence - payloads.Count + 1;
-                await using var insert = _database.CreateCommand(connection, _insertEvent, transaction);
-                AddStream(insert, streamId);
-                var sequence = insert.Parameters.Add("@sequence", SqliteType.Integer);
-                var payload = insert.Parameters.Add("@payload", SqliteType.Blob);
-                insert.Parameters.AddWithValue("@timestamp", utc.UtcTicks);
-                insert.Prepare();
                 var stored = new StoredStreamEvent[payloads.Count];
-                for (var i = 0; i < payloads.Count; i++)
+                SqliteCommand? fullChunk = null;
+                try
                 {
-                    sequence.Value = firstSequence + i;
-                    payload.Value = PayloadBytes.AsArray(payloads[i]);
-                    var position = (long)(await insert.ExecuteScalarAsync(ct))!;
-                    stored[i] = new StoredStreamEvent(position, streamId, firstSequence + i, payloads[i], utc);
+                    for (var start = 0; start < payloads.Count; start += InsertChunkRows)
+                    {
+                        var rows = Math.Min(InsertChunkRows, payloads.Count - start);
+                        SqliteCommand insert;
+                        if (rows == InsertChunkRows)
+                        {
+                            fullChunk ??= CreateInsert(connection, transaction, streamId, utc, rows, prepare: true);
+                            insert = fullChunk;
+                        }
+                        else
+                        {
+                            insert = CreateInsert(connection, transaction, streamId, utc, rows, prepare: false);
+                        }
+
+                        try
+                        {
+                            await InsertChunkAsync(insert, streamId, payloads, start, rows, firstSequence, utc, stored, ct);
+                        }
+                        finally
+                        {
+                            if (!ReferenceEquals(insert, fullChunk))
+                            {
+                                await insert.DisposeAsync();
+                            }
+                        }
+                    }
+                }
+                finally
+                {
+                    if (fullChunk is not null)
+                    {
+                        await fullChunk.DisposeAsync();
+                    }
                 }
 
                 return stored;
@@ -174,7 +207,7 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
         ArgumentException.ThrowIfNullOrWhiteSpace(deadLetter.ConsumerId);
         ArgumentNullException.ThrowIfNull(deadLetter.Error);
         await InitializeAsync(cancellationToken);
-        await _database.WriteAsync(
+        await _database.WriteStatementAsync(
             async (connection, transaction, ct) =>
             {
                 await using var command = _database.CreateCommand(connection, _insertDeadLetter, transaction);
@@ -215,6 +248,78 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
         return letters;
     }
 
+    private static async Task InsertChunkAsync(
+        SqliteCommand insert,
+        StreamId streamId,
+        IReadOnlyList<ReadOnlyMemory<byte>> payloads,
+        int start,
+        int rows,
+        long firstSequence,
+        DateTimeOffset utc,
+        StoredStreamEvent[] stored,
+        CancellationToken cancellationToken)
+    {
+        insert.Parameters[FirstParameterIndex].Value = firstSequence + start;
+        for (var i = 0; i < rows; i++)
+        {
+            insert.Parameters[PayloadParameterOffset + i].Value = PayloadBytes.AsArray(payloads[start + i]);
+        }
+
+        await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
+        var returned = 0;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var sequence = reader.GetInt64(1);
+            var index = (int)(sequence - firstSequence);
+            stored[index] = new StoredStreamEvent(reader.GetInt64(0), streamId, sequence, payloads[index], utc);
+            returned++;
+        }
+
+        if (returned != rows)
+        {
+            throw new InvalidOperationException($"The stream log stored {returned} of {rows} events.");
+        }
+    }
+
+    private SqliteCommand CreateInsert(
+        SqliteConnection connection, SqliteTransaction? transaction, StreamId streamId, DateTimeOffset utc, int rows, bool prepare)
+    {
+        var command = _database.CreateCommand(connection, rows == InsertChunkRows ? _insertFullChunk : InsertSql(rows), transaction);
+        AddStream(command, streamId);
+        command.Parameters.Add("@first", SqliteType.Integer);
+        command.Parameters.AddWithValue("@timestamp", utc.UtcTicks);
+        for (var i = 0; i < rows; i++)
+        {
+            command.Parameters.Add(PayloadParameterNames[i], SqliteType.Blob);
+        }
+
+        if (prepare)
+        {
+            command.Prepare();
+        }
+
+        return command;
+    }
+
+    /// <summary>
+    /// One multi-row INSERT per chunk: far fewer statement executions than a row at a time. The text is built
+    /// only from the table constant and generated parameter names; every value is a parameter.
+    /// </summary>
+    private string InsertSql(int rows)
+    {
+        var sql = new StringBuilder(64 + (rows * 48));
+        sql.Append("INSERT INTO ").Append(_tables.StreamEvents)
+            .Append(" (stream_namespace, stream_key, sequence, payload, timestamp_ticks) VALUES ");
+        for (var i = 0; i < rows; i++)
+        {
+            sql.Append(i == 0 ? string.Empty : ", ")
+                .Append(CultureInfo.InvariantCulture, $"(@ns, @key, @first + {i}, {PayloadParameterNames[i]}, @timestamp)");
+        }
+
+        sql.Append(" RETURNING position, sequence;");
+        return sql.ToString();
+    }
+
     private static void AddStream(SqliteCommand command, StreamId streamId)
     {
         command.Parameters.AddWithValue("@ns", streamId.Namespace);
@@ -228,7 +333,7 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
         ArgumentException.ThrowIfNullOrWhiteSpace(consumerId);
         ArgumentOutOfRangeException.ThrowIfNegative(sequence);
         await InitializeAsync(cancellationToken);
-        await _database.WriteAsync(
+        await _database.WriteStatementAsync(
             async (connection, transaction, ct) =>
             {
                 await using var command = _database.CreateCommand(connection, sql, transaction);

@@ -91,7 +91,7 @@ public sealed class SqliteGrainStorage : IGrainStorage
         }
 
         await InitializeAsync(cancellationToken);
-        var newVersion = await _database.WriteAsync(
+        var newVersion = await _database.WriteStatementAsync(
             async (connection, transaction, ct) =>
             {
                 await using var command = _database.CreateCommand(connection, expected is null ? _insert : _update, transaction);
@@ -136,7 +136,7 @@ public sealed class SqliteGrainStorage : IGrainStorage
             throw await ConflictAsync("Clear", stateName, grainId, expected, cancellationToken);
         }
 
-        var cleared = await _database.WriteAsync(
+        var cleared = await _database.WriteStatementAsync(
             async (connection, transaction, ct) =>
             {
                 await using var command = _database.CreateCommand(connection, _clear, transaction);

@@ -64,7 +64,7 @@ public sealed class SqliteReminderTable : IReminderTable
         ArgumentNullException.ThrowIfNull(entry);
         await InitializeAsync(cancellationToken);
         var eTag = ReminderETag.New();
-        await _database.WriteAsync(
+        await _database.WriteStatementAsync(
             async (connection, transaction, ct) =>
             {
                 await using var command = _database.CreateCommand(connection, _upsert, transaction);
@@ -84,7 +84,7 @@ public sealed class SqliteReminderTable : IReminderTable
         ArgumentNullException.ThrowIfNull(reminderName);
         ArgumentNullException.ThrowIfNull(eTag);
         await InitializeAsync(cancellationToken);
-        var removed = await _database.WriteAsync(
+        var removed = await _database.WriteStatementAsync(
             async (connection, transaction, ct) =>
             {
                 await using var command = _database.CreateCommand(connection, _remove, transaction);
