@@ -12,8 +12,10 @@ namespace OrleansTrader.Runtime.AdoNet;
 /// under the stream provider name, and a plain singleton <see cref="IReminderTable"/>. Each provider gets named,
 /// start-validated options and a readiness health check tagged "ready" that queries its database.
 /// Grain storage resolves the runtime's <see cref="IGrainStateSerializer"/> from the container.
-/// The durable stream provider picks its log up with
-/// <c>AddDurableStreams(name, sp =&gt; sp.GetRequiredKeyedService&lt;IDurableStreamLog&gt;(name), ...)</c>.
+/// A stream log is also registered as its concrete type under the same key, which is how the durable stream
+/// provider picks it up: <c>silo.AddSqliteStreamLog("durable", ...).AddDurableStreams("durable",
+/// sp =&gt; sp.GetRequiredKeyedService&lt;SqliteDurableStreamLog&gt;("durable"))</c>. (Asking that factory for the
+/// keyed <see cref="IDurableStreamLog"/> instead would resolve the factory's own registration, forever.)
 /// </summary>
 public static class AdoNetSiloBuilderExtensions
 {
@@ -61,16 +63,18 @@ public static class AdoNetSiloBuilderExtensions
     public static ISiloBuilder AddSqliteStreamLog(this ISiloBuilder builder, string name, Action<SqliteStorageOptions> configure)
     {
         var key = AddSqliteDatabase(builder, "streams", name, configure);
-        builder.Services.AddKeyedSingleton<IDurableStreamLog>(name, (sp, _) => new SqliteDurableStreamLog(
+        builder.Services.AddKeyedSingleton(name, (sp, _) => new SqliteDurableStreamLog(
             sp.GetRequiredKeyedService<SqliteDatabase>(key), sp.GetService<ILogger<SqliteDurableStreamLog>>()));
+        builder.Services.AddKeyedSingleton<IDurableStreamLog>(name, (sp, k) => sp.GetRequiredKeyedService<SqliteDurableStreamLog>(k));
         return builder;
     }
 
     public static ISiloBuilder AddPostgresStreamLog(this ISiloBuilder builder, string name, Action<PostgresStorageOptions> configure)
     {
         var key = AddPostgresDatabase(builder, "streams", name, configure);
-        builder.Services.AddKeyedSingleton<IDurableStreamLog>(name, (sp, _) => new PostgresDurableStreamLog(
+        builder.Services.AddKeyedSingleton(name, (sp, _) => new PostgresDurableStreamLog(
             sp.GetRequiredKeyedService<PostgresDatabase>(key), sp.GetService<ILogger<PostgresDurableStreamLog>>()));
+        builder.Services.AddKeyedSingleton<IDurableStreamLog>(name, (sp, k) => sp.GetRequiredKeyedService<PostgresDurableStreamLog>(k));
         return builder;
     }
 

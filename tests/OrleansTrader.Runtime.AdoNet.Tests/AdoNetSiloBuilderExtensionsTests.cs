@@ -36,6 +36,19 @@ public sealed class AdoNetSiloBuilderExtensionsTests(PostgresDatabaseFixture pos
     }
 
     [Fact]
+    public async Task SqliteStreamLog_IsTheLogOfTheDurableStreamProvider_WhenRegisteredThroughAddDurableStreams()
+    {
+        var path = Path.Combine(_root, "streams.db");
+        await using var provider = BuildProvider(builder => builder
+            .AddSqliteStreamLog("durable", o => o.DataSource = path)
+            .AddDurableStreams("durable", sp => sp.GetRequiredKeyedService<SqliteDurableStreamLog>("durable")));
+
+        var log = provider.GetRequiredKeyedService<IDurableStreamLog>("durable");
+
+        Assert.Same(provider.GetRequiredKeyedService<SqliteDurableStreamLog>("durable"), log);
+    }
+
+    [Fact]
     public async Task SqliteRegistration_FailsStartupValidation_WhenOptionsAreInvalid()
     {
         await using var provider = BuildProvider(builder => builder.AddSqliteGrainStorage("default", o => o.TablePrefix = "x;--"));
