@@ -60,6 +60,19 @@ public sealed class AdoNetSiloBuilderExtensionsTests(PostgresDatabaseFixture pos
     }
 
     [Fact]
+    public async Task SqliteReadiness_IsUnhealthy_WhenFileCannotBeOpened()
+    {
+        var path = Path.Combine(_root, "not-a-file.db");
+        Directory.CreateDirectory(path);
+        await using var provider = BuildProvider(builder => builder.AddSqliteGrainStorage("default", o => o.DataSource = path));
+
+        var report = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync(r => r.Tags.Contains("ready"), Ct);
+
+        Assert.Equal(HealthStatus.Unhealthy, report.Status);
+        Assert.Contains(path, Assert.Single(report.Entries).Value.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PostgresReadiness_IsUnhealthy_WhenServerIsUnreachable()
     {
         await using var provider = BuildProvider(builder => builder.AddPostgresGrainStorage(
