@@ -26,7 +26,7 @@ public static class AdoNetSiloBuilderExtensions
     {
         var key = AddSqliteDatabase(builder, "storage", name, configure);
         builder.Services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => new SqliteGrainStorage(
-            sp.GetRequiredKeyedService<SqliteDatabase>(key),
+            sp.GetRequiredKeyedService<SqliteDatabaseHandle>(key).Database,
             sp.GetRequiredService<IGrainStateSerializer>(),
             sp.GetService<ILogger<SqliteGrainStorage>>()));
         return builder;
@@ -47,7 +47,7 @@ public static class AdoNetSiloBuilderExtensions
         var key = AddSqliteDatabase(builder, "reminders", "default", configure);
         builder.Services.RemoveAll<IReminderTable>();
         builder.Services.AddSingleton<IReminderTable>(sp => new SqliteReminderTable(
-            sp.GetRequiredKeyedService<SqliteDatabase>(key), sp.GetService<ILogger<SqliteReminderTable>>()));
+            sp.GetRequiredKeyedService<SqliteDatabaseHandle>(key).Database, sp.GetService<ILogger<SqliteReminderTable>>()));
         return builder;
     }
 
@@ -64,7 +64,7 @@ public static class AdoNetSiloBuilderExtensions
     {
         var key = AddSqliteDatabase(builder, "streams", name, configure);
         builder.Services.AddKeyedSingleton(name, (sp, _) => new SqliteDurableStreamLog(
-            sp.GetRequiredKeyedService<SqliteDatabase>(key), sp.GetService<ILogger<SqliteDurableStreamLog>>()));
+            sp.GetRequiredKeyedService<SqliteDatabaseHandle>(key).Database, sp.GetService<ILogger<SqliteDurableStreamLog>>()));
         builder.Services.AddKeyedSingleton<IDurableStreamLog>(name, (sp, k) => sp.GetRequiredKeyedService<SqliteDurableStreamLog>(k));
         return builder;
     }
@@ -87,9 +87,13 @@ public static class AdoNetSiloBuilderExtensions
         var services = builder.Services;
         services.AddOptionsWithValidateOnStart<SqliteStorageOptions>(key).Configure(configure);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqliteStorageOptions>, SqliteStorageOptionsValidator>());
-        services.AddKeyedSingleton(key, (sp, _) => new SqliteDatabase(sp.GetRequiredService<IOptionsMonitor<SqliteStorageOptions>>().Get(key)));
+        services.TryAddSingleton<SqliteDatabaseCache>();
+
+        // Resolved through the cache (which owns and disposes it), not created here, so providers on one file share it.
+        services.AddKeyedSingleton(key, (sp, _) => new SqliteDatabaseHandle(
+            sp.GetRequiredService<SqliteDatabaseCache>().GetOrCreate(sp.GetRequiredService<IOptionsMonitor<SqliteStorageOptions>>().Get(key))));
         services.AddHealthChecks().Add(new HealthCheckRegistration(
-            key, sp => new SqliteHealthCheck(sp.GetRequiredKeyedService<SqliteDatabase>(key)), failureStatus: null, tags: [ReadyTag]));
+            key, sp => new SqliteHealthCheck(sp.GetRequiredKeyedService<SqliteDatabaseHandle>(key).Database), failureStatus: null, tags: [ReadyTag]));
         return key;
     }
 

@@ -36,6 +36,28 @@ public sealed class AdoNetSiloBuilderExtensionsTests(PostgresDatabaseFixture pos
     }
 
     [Fact]
+    public async Task SqliteRegistrations_ShareOneDatabase_OnlyWhenConfiguredAlike()
+    {
+        var path = Path.Combine(_root, "shared.db");
+        await using var provider = BuildProvider(builder => builder
+            .AddSqliteGrainStorage("default", o => o.DataSource = path)
+            .UseSqliteReminderService(o => o.DataSource = path)
+            .AddSqliteStreamLog("durable", o => o.DataSource = path)
+            .AddSqliteGrainStorage("other", o =>
+            {
+                o.DataSource = path;
+                o.TablePrefix = "other_";
+            }));
+
+        SqliteDatabase Database(string key) => provider.GetRequiredKeyedService<SqliteDatabaseHandle>(key).Database;
+
+        Assert.Same(Database("sqlite-storage-default"), Database("sqlite-reminders-default"));
+        Assert.Same(Database("sqlite-storage-default"), Database("sqlite-streams-durable"));
+        Assert.NotSame(Database("sqlite-storage-default"), Database("sqlite-storage-other"));
+        Assert.Equal("other_", Database("sqlite-storage-other").TablePrefix);
+    }
+
+    [Fact]
     public async Task SqliteStreamLog_IsTheLogOfTheDurableStreamProvider_WhenRegisteredThroughAddDurableStreams()
     {
         var path = Path.Combine(_root, "streams.db");
