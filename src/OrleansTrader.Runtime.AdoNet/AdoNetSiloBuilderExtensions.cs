@@ -36,7 +36,7 @@ public static class AdoNetSiloBuilderExtensions
     {
         var key = AddPostgresDatabase(builder, "storage", name, configure);
         builder.Services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => new PostgresGrainStorage(
-            sp.GetRequiredKeyedService<PostgresDatabase>(key),
+            sp.GetRequiredKeyedService<PostgresDatabaseHandle>(key).Database,
             sp.GetRequiredService<IGrainStateSerializer>(),
             sp.GetService<ILogger<PostgresGrainStorage>>()));
         return builder;
@@ -56,7 +56,7 @@ public static class AdoNetSiloBuilderExtensions
         var key = AddPostgresDatabase(builder, "reminders", "default", configure);
         builder.Services.RemoveAll<IReminderTable>();
         builder.Services.AddSingleton<IReminderTable>(sp => new PostgresReminderTable(
-            sp.GetRequiredKeyedService<PostgresDatabase>(key), sp.GetService<ILogger<PostgresReminderTable>>()));
+            sp.GetRequiredKeyedService<PostgresDatabaseHandle>(key).Database, sp.GetService<ILogger<PostgresReminderTable>>()));
         return builder;
     }
 
@@ -73,7 +73,7 @@ public static class AdoNetSiloBuilderExtensions
     {
         var key = AddPostgresDatabase(builder, "streams", name, configure);
         builder.Services.AddKeyedSingleton(name, (sp, _) => new PostgresDurableStreamLog(
-            sp.GetRequiredKeyedService<PostgresDatabase>(key), sp.GetService<ILogger<PostgresDurableStreamLog>>()));
+            sp.GetRequiredKeyedService<PostgresDatabaseHandle>(key).Database, sp.GetService<ILogger<PostgresDurableStreamLog>>()));
         builder.Services.AddKeyedSingleton<IDurableStreamLog>(name, (sp, k) => sp.GetRequiredKeyedService<PostgresDurableStreamLog>(k));
         return builder;
     }
@@ -106,9 +106,11 @@ public static class AdoNetSiloBuilderExtensions
         var services = builder.Services;
         services.AddOptionsWithValidateOnStart<PostgresStorageOptions>(key).Configure(configure);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgresStorageOptions>, PostgresStorageOptionsValidator>());
-        services.AddKeyedSingleton(key, (sp, _) => new PostgresDatabase(sp.GetRequiredService<IOptionsMonitor<PostgresStorageOptions>>().Get(key)));
+        services.TryAddSingleton<PostgresDatabaseCache>();
+        services.AddKeyedSingleton(key, (sp, _) => new PostgresDatabaseHandle(
+            sp.GetRequiredService<PostgresDatabaseCache>().GetOrCreate(sp.GetRequiredService<IOptionsMonitor<PostgresStorageOptions>>().Get(key))));
         services.AddHealthChecks().Add(new HealthCheckRegistration(
-            key, sp => new PostgresHealthCheck(sp.GetRequiredKeyedService<PostgresDatabase>(key)), failureStatus: null, tags: [ReadyTag]));
+            key, sp => new PostgresHealthCheck(sp.GetRequiredKeyedService<PostgresDatabaseHandle>(key).Database), failureStatus: null, tags: [ReadyTag]));
         return key;
     }
 }

@@ -129,6 +129,9 @@ public sealed class AdoNetSiloBuilderExtensionsTests(PostgresDatabaseFixture pos
         Assert.IsType<PostgresDurableStreamLog>(provider.GetRequiredKeyedService<IDurableStreamLog>("durable"));
         Assert.Equal(HealthStatus.Healthy, report.Status);
         Assert.Equal(3, report.Entries.Count);
+        Assert.Same(
+            provider.GetRequiredKeyedService<PostgresDatabaseHandle>("postgres-storage-default").Database,
+            provider.GetRequiredKeyedService<PostgresDatabaseHandle>("postgres-streams-durable").Database);
     }
 
     public void Dispose()
