@@ -7,5 +7,6 @@ public static class BenchmarkSuites
     [
         new MarketDataBenchmarks(),
         new Runtime.RuntimeBenchmarkSuite(),
+        new AdoNet.AdoNetBenchmarks(),
     ];
 }
