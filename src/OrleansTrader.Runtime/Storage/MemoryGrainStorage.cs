@@ -7,6 +7,8 @@ namespace OrleansTrader.Runtime;
 /// In-process grain storage keyed by (grain type, grain key, state name) with integer ETags and conditional writes.
 /// With a serializer (as registered by AddMemoryGrainStorage) it stores bytes, so later changes to a grain's state object
 /// never leak into the stored copy; without one it stores the object reference (fast, for benchmarks and simple tests).
+/// A clear leaves a tombstone with the next version, as the SQL providers do, so a version number is never reused and
+/// a writer holding an ETag from before the clear always conflicts.
 /// </summary>
 public sealed class MemoryGrainStorage : IGrainStorage
 {
@@ -22,13 +24,13 @@ public sealed class MemoryGrainStorage : IGrainStorage
         _serializer = serializer ?? throw new ArgumentNullException(nameof(serializer));
     }
 
-    /// <summary>The number of stored records.</summary>
-    public int Count => _records.Count;
+    /// <summary>The number of stored records (tombstones excluded).</summary>
+    public int Count => _records.Values.Count(e => e.Exists);
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(grainState);
-        if (_records.TryGetValue(Key(stateName, grainId), out var entry))
+        if (_records.TryGetValue(Key(stateName, grainId), out var entry) && entry.Exists)
         {
             grainState.State = entry.Bytes is { } bytes ? _serializer!.Deserialize<T>(bytes) : (T)entry.Value!;
             grainState.ETag = entry.ETag;
@@ -50,23 +52,21 @@ public sealed class MemoryGrainStorage : IGrainStorage
         var expected = grainState.ETag;
         var bytes = _serializer?.Serialize(grainState.State);
         Entry written;
-        if (expected is null)
+        object? value = bytes is null ? grainState.State : null;
+        if (!_records.TryGetValue(key, out var current))
         {
-            written = new Entry(1, bytes, bytes is null ? grainState.State : null);
-            if (!_records.TryAdd(key, written))
+            written = new Entry(1, exists: true, bytes, value);
+            if (expected is not null || !_records.TryAdd(key, written))
             {
                 throw Conflict(stateName, grainId, key, expected);
             }
         }
         else
         {
-            if (!_records.TryGetValue(key, out var current) || current.ETag != expected)
-            {
-                throw Conflict(stateName, grainId, key, expected);
-            }
-
-            written = new Entry(current.Version + 1, bytes, bytes is null ? grainState.State : null);
-            if (!_records.TryUpdate(key, written, current))
+            // A live record must match the writer's ETag; a tombstone accepts only a writer that saw no record.
+            var matches = current.Exists ? current.ETag == expected : expected is null;
+            written = new Entry(current.Version + 1, exists: true, bytes, value);
+            if (!matches || !_records.TryUpdate(key, written, current))
             {
                 throw Conflict(stateName, grainId, key, expected);
             }
@@ -82,9 +82,10 @@ public sealed class MemoryGrainStorage : IGrainStorage
         ArgumentNullException.ThrowIfNull(grainState);
         var key = Key(stateName, grainId);
         var expected = grainState.ETag;
-        if (_records.TryGetValue(key, out var current))
+        if (_records.TryGetValue(key, out var current) && current.Exists)
         {
-            if (current.ETag != expected || !_records.TryRemove(new KeyValuePair<(string, string, string), Entry>(key, current)))
+            var tombstone = new Entry(current.Version + 1, exists: false, bytes: null, value: null);
+            if (current.ETag != expected || !_records.TryUpdate(key, tombstone, current))
             {
                 throw Conflict(stateName, grainId, key, expected);
             }
@@ -107,14 +108,17 @@ public sealed class MemoryGrainStorage : IGrainStorage
 
     private InconsistentStateException Conflict(string stateName, GrainId grainId, (string, string, string) key, string? expected)
     {
-        var stored = _records.TryGetValue(key, out var entry) ? entry.ETag : null;
+        var stored = _records.TryGetValue(key, out var entry) && entry.Exists ? entry.ETag : null;
         return new InconsistentStateException(
             $"State '{stateName}' of {grainId}: stored version {stored ?? "none"}, writer had {expected ?? "none"}.", stored, expected);
     }
 
-    private sealed class Entry(long version, byte[]? bytes, object? value)
+    private sealed class Entry(long version, bool exists, byte[]? bytes, object? value)
     {
         public long Version { get; } = version;
+
+        /// <summary>False for the tombstone a clear leaves behind.</summary>
+        public bool Exists { get; } = exists;
 
         public string ETag { get; } = version.ToString(CultureInfo.InvariantCulture);
 
