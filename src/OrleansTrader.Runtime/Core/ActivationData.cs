@@ -1,0 +1,664 @@
+using Microsoft.Extensions.Logging;
+
+namespace OrleansTrader.Runtime;
+
+/// <summary>
+/// One activation: the grain instance and its mailbox. Requests run one at a time (a turn lasts until the request's
+/// task completes, across awaits) unless the class is reentrant or the request may interleave. Scheduling state is
+/// guarded by one uncontended lock; the mailbox runs as a thread-pool work item only while it has work.
+/// </summary>
+internal sealed partial class ActivationData : IThreadPoolWorkItem
+{
+    [ThreadStatic]
+    private static ActivationData? t_constructing;
+
+    private readonly Lock _lock = new();
+    private readonly Queue<Message> _waiting = new();
+    private readonly GrainClassInfo _class;
+    private readonly TaskCompletionSource _deactivated = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<IActivationStateLoader> _stateLoaders = [];
+    private Queue<Message>? _interleaving;
+    private Message? _runningFirst;
+    private List<Message>? _runningMore;
+    private int _runningCount;
+    private int _runningReadOnlyCount;
+    private ActivationState _state;
+    private bool _pumpScheduled;
+    private DeactivationReason? _pendingDeactivation;
+    private long _lastActivity;
+    private long _keepAliveUntil;
+    private object? _grain;
+    private List<IActivationTimer>? _timers;
+    private List<IActivationStreamSubscription>? _subscriptions;
+
+    public ActivationData(GrainId grainId, GrainRuntime runtime)
+    {
+        GrainId = grainId;
+        Runtime = runtime;
+        _class = runtime.Registry.GetClass(grainId.Type);
+        _lastActivity = runtime.TimeProvider.GetTimestamp();
+    }
+
+    /// <summary>The activation whose grain constructor is running on this thread (read by the Grain base constructor).</summary>
+    public static ActivationData? Constructing => t_constructing;
+
+    public GrainId GrainId { get; }
+
+    public GrainRuntime Runtime { get; }
+
+    public GrainClassInfo Class => _class;
+
+    public object? GrainInstance => _grain;
+
+    /// <summary>Completes when the activation is gone (deactivated, failed or killed).</summary>
+    public Task Deactivated => _deactivated.Task;
+
+    internal ActivationState State
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _state;
+            }
+        }
+    }
+
+    /// <summary>Queues a message. False when this activation is gone and the caller must look up a new one.</summary>
+    public bool TryEnqueue(Message message)
+    {
+        var startActivation = false;
+        var schedule = false;
+        Exception? rejected = null;
+        lock (_lock)
+        {
+            if (_state == ActivationState.Invalid)
+            {
+                return false;
+            }
+
+            message.CurrentActivation = this;
+            var options = message.Request.Options;
+            if (message.CallChain is { } chain && !_class.IsReentrant && (options & GrainRequestOptions.AlwaysInterleave) == 0
+                && chain.Contains(GrainId)
+                && !((options & GrainRequestOptions.ReadOnly) != 0 && _runningCount > 0 && _runningCount == _runningReadOnlyCount))
+            {
+                rejected = new DeadlockException(chain.ToList(GrainId));
+            }
+            else
+            {
+                if ((options & GrainRequestOptions.AlwaysInterleave) != 0)
+                {
+                    (_interleaving ??= new Queue<Message>()).Enqueue(message);
+                }
+                else
+                {
+                    _waiting.Enqueue(message);
+                }
+
+                if (_state == ActivationState.Created)
+                {
+                    _state = ActivationState.Activating;
+                    startActivation = true;
+                }
+                else if (_state == ActivationState.Valid && !_pumpScheduled && _pendingDeactivation is null)
+                {
+                    _pumpScheduled = true;
+                    schedule = true;
+                }
+            }
+        }
+
+        if (rejected is not null)
+        {
+            message.Request.TryFail(rejected);
+        }
+        else if (startActivation)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static a => a.StartActivation(), this, preferLocal: false);
+        }
+        else if (schedule)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
+        return true;
+    }
+
+    /// <summary>The mailbox pump: runs every runnable message; stops when the next one must wait.</summary>
+    public void Execute()
+    {
+        while (true)
+        {
+            Message? message;
+            lock (_lock)
+            {
+                message = TakeRunnable();
+                if (message is null)
+                {
+                    _pumpScheduled = false;
+                    break;
+                }
+            }
+
+            StartTurn(message);
+        }
+
+        TryBeginDeactivation();
+    }
+
+    public void AddStateLoader(IActivationStateLoader loader) => _stateLoaders.Add(loader);
+
+    public IGrainTimer RegisterTimer(IActivationTimer timer)
+    {
+        lock (_lock)
+        {
+            if (_state is ActivationState.Deactivating or ActivationState.Invalid)
+            {
+                timer.Stop();
+                throw new InvalidOperationException($"Cannot register a timer on {GrainId}: it is deactivating.");
+            }
+
+            (_timers ??= []).Add(timer);
+        }
+
+        timer.Start();
+        return timer;
+    }
+
+    public void RemoveTimer(IActivationTimer timer)
+    {
+        lock (_lock)
+        {
+            _timers?.Remove(timer);
+        }
+    }
+
+    public void AddSubscription(IActivationStreamSubscription subscription)
+    {
+        lock (_lock)
+        {
+            (_subscriptions ??= []).Add(subscription);
+        }
+    }
+
+    public void RemoveSubscription(IActivationStreamSubscription subscription)
+    {
+        lock (_lock)
+        {
+            _subscriptions?.Remove(subscription);
+        }
+    }
+
+    public IActivationStreamSubscription[] GetSubscriptions()
+    {
+        lock (_lock)
+        {
+            return _subscriptions?.ToArray() ?? [];
+        }
+    }
+
+    public void DelayDeactivation(TimeSpan timeSpan)
+    {
+        var until = Runtime.TimeProvider.GetTimestamp() + Runtime.ToTimestampTicks(timeSpan);
+        lock (_lock)
+        {
+            _keepAliveUntil = Math.Max(_keepAliveUntil, until);
+        }
+    }
+
+    /// <summary>Deactivates once no request is running; requests queued behind go to the next activation.</summary>
+    public void RequestDeactivation(DeactivationReason reason)
+    {
+        lock (_lock)
+        {
+            if (_pendingDeactivation is not null || _state is ActivationState.Deactivating or ActivationState.Invalid)
+            {
+                return;
+            }
+
+            _pendingDeactivation = reason;
+            if (_state == ActivationState.Created)
+            {
+                _state = ActivationState.Invalid;
+                Runtime.Catalog.Remove(this);
+                _deactivated.TrySetResult();
+                return;
+            }
+        }
+
+        TryBeginDeactivation();
+    }
+
+    /// <summary>Fails every call whose deadline has passed (the grain may still be running it: the outcome is unknown).</summary>
+    public void CheckTimeouts(long now)
+    {
+        List<Message>? expired = null;
+        lock (_lock)
+        {
+            if (_runningFirst is { } first && first.Deadline <= now)
+            {
+                (expired ??= []).Add(first);
+            }
+
+            if (_runningMore is not null)
+            {
+                foreach (var message in _runningMore)
+                {
+                    if (message.Deadline <= now)
+                    {
+                        (expired ??= []).Add(message);
+                    }
+                }
+            }
+
+            CollectExpired(_waiting, now, ref expired);
+            if (_interleaving is not null)
+            {
+                CollectExpired(_interleaving, now, ref expired);
+            }
+        }
+
+        if (expired is null)
+        {
+            return;
+        }
+
+        foreach (var message in expired)
+        {
+            if (message.Request.TryFail(new TimeoutException(
+                $"{message.InterfaceName}.{message.Request.MethodName} on {GrainId} did not respond within {Runtime.Options.ResponseTimeout}; its outcome is unknown.")))
+            {
+                Runtime.LogCallTimedOut(GrainId, message.InterfaceName, message.Request.MethodName);
+            }
+        }
+    }
+
+    /// <summary>True when the activation has been idle longer than its collection age.</summary>
+    public bool IsIdle(long now, long collectionAgeTicks)
+    {
+        lock (_lock)
+        {
+            return _state == ActivationState.Valid && _pendingDeactivation is null && _runningCount == 0 && _waiting.Count == 0
+                && (_interleaving is null || _interleaving.Count == 0)
+                && now - _lastActivity >= collectionAgeTicks && now >= _keepAliveUntil;
+        }
+    }
+
+    /// <summary>Crash semantics: drop everything without OnDeactivateAsync (used to simulate a silo failure).</summary>
+    public void Kill()
+    {
+        List<Message> pending;
+        IActivationTimer[] timers;
+        IActivationStreamSubscription[] subscriptions;
+        lock (_lock)
+        {
+            _state = ActivationState.Invalid;
+            pending = DrainQueues();
+            timers = _timers?.ToArray() ?? [];
+            _timers = null;
+            subscriptions = _subscriptions?.ToArray() ?? [];
+            _subscriptions = null;
+        }
+
+        foreach (var subscription in subscriptions)
+        {
+            subscription.Detach();
+        }
+
+        foreach (var timer in timers)
+        {
+            timer.Stop();
+        }
+
+        var error = new InvalidOperationException($"The silo hosting {GrainId} was killed.");
+        foreach (var message in pending)
+        {
+            message.Request.TryFail(error);
+        }
+
+        _deactivated.TrySetResult();
+    }
+
+    private static void CollectExpired(Queue<Message> queue, long now, ref List<Message>? expired)
+    {
+        foreach (var message in queue)
+        {
+            if (message.Deadline <= now && !message.Request.IsCompleted)
+            {
+                (expired ??= []).Add(message);
+            }
+        }
+    }
+
+    private Message? TakeRunnable()
+    {
+        if (_state != ActivationState.Valid || _pendingDeactivation is not null)
+        {
+            return null;
+        }
+
+        if (_interleaving is not null)
+        {
+            while (_interleaving.TryDequeue(out var interleaved))
+            {
+                if (!interleaved.Request.IsCompleted)
+                {
+                    Track(interleaved, readOnly: false);
+                    return interleaved;
+                }
+            }
+        }
+
+        while (_waiting.TryPeek(out var head))
+        {
+            if (head.Request.IsCompleted)
+            {
+                _waiting.Dequeue();
+                continue;
+            }
+
+            var readOnly = (head.Request.Options & GrainRequestOptions.ReadOnly) != 0;
+            if (_runningCount == 0 || _class.IsReentrant || (readOnly && _runningReadOnlyCount == _runningCount))
+            {
+                _waiting.Dequeue();
+                Track(head, readOnly);
+                return head;
+            }
+
+            return null;
+        }
+
+        return null;
+    }
+
+    private void Track(Message message, bool readOnly)
+    {
+        _runningCount++;
+        if (readOnly)
+        {
+            _runningReadOnlyCount++;
+        }
+
+        if (_runningFirst is null)
+        {
+            _runningFirst = message;
+        }
+        else
+        {
+            (_runningMore ??= []).Add(message);
+        }
+    }
+
+    private void Untrack(Message message)
+    {
+        _runningCount--;
+        if ((message.Request.Options & GrainRequestOptions.ReadOnly) != 0)
+        {
+            _runningReadOnlyCount--;
+        }
+
+        if (ReferenceEquals(_runningFirst, message))
+        {
+            _runningFirst = null;
+        }
+        else
+        {
+            _runningMore?.Remove(message);
+        }
+    }
+
+    private void StartTurn(Message message)
+    {
+        var grain = _grain!;
+        CallContext.Current = message;
+        ValueTask turn;
+        if (Runtime.Filters.Length == 0)
+        {
+            turn = message.Request.RunAsync(grain);
+        }
+        else
+        {
+            turn = IncomingCallFilterContext.RunAsync(Runtime.Filters, message, grain);
+        }
+
+        CallContext.Current = null;
+        if (turn.IsCompleted)
+        {
+            EndTurn(message);
+        }
+        else
+        {
+            _ = AwaitTurnAsync(turn, message);
+        }
+    }
+
+    private async Task AwaitTurnAsync(ValueTask turn, Message message)
+    {
+        try
+        {
+            await turn;
+        }
+        finally
+        {
+            EndTurn(message);
+        }
+    }
+
+    private void EndTurn(Message message)
+    {
+        var schedule = false;
+        lock (_lock)
+        {
+            Untrack(message);
+            if ((message.Request.Options & GrainRequestOptions.NoKeepAlive) == 0)
+            {
+                _lastActivity = Runtime.TimeProvider.GetTimestamp();
+            }
+
+            if (message.Request.Fault is InconsistentStateException conflict && _pendingDeactivation is null)
+            {
+                _pendingDeactivation = new DeactivationReason(
+                    DeactivationReasonCode.ApplicationError, "A storage write found a newer version (ETag conflict).", conflict);
+            }
+
+            if (_pendingDeactivation is null && !_pumpScheduled && (_waiting.Count > 0 || _interleaving?.Count > 0))
+            {
+                _pumpScheduled = true;
+                schedule = true;
+            }
+        }
+
+        if (schedule)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+        else
+        {
+            TryBeginDeactivation();
+        }
+    }
+
+    private void TryBeginDeactivation()
+    {
+        lock (_lock)
+        {
+            if (_pendingDeactivation is null || _state != ActivationState.Valid || _runningCount != 0)
+            {
+                return;
+            }
+
+            _state = ActivationState.Deactivating;
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(static a => _ = a.DeactivateAsync(), this, preferLocal: false);
+    }
+
+    private List<Message> DrainQueues()
+    {
+        var pending = new List<Message>(_waiting.Count + (_interleaving?.Count ?? 0));
+        if (_interleaving is not null)
+        {
+            pending.AddRange(_interleaving);
+            _interleaving.Clear();
+        }
+
+        pending.AddRange(_waiting);
+        _waiting.Clear();
+        return pending;
+    }
+
+    private void StartActivation() => _ = ActivateAsync();
+
+    private async Task ActivateAsync()
+    {
+        CallContext.Current = new DetachedCallContext(this, null, null);
+        try
+        {
+            t_constructing = this;
+            try
+            {
+                _grain = _class.Factory(Runtime.Services, this);
+            }
+            finally
+            {
+                t_constructing = null;
+            }
+
+            var cancellationToken = Runtime.StoppingToken;
+            foreach (var loader in _stateLoaders)
+            {
+                await loader.LoadAsync(cancellationToken);
+            }
+
+            if (_grain is Grain grain)
+            {
+                await grain.OnActivateAsync(cancellationToken);
+            }
+        }
+        catch (Exception ex)
+        {
+            FailActivation(ex);
+            return;
+        }
+
+        var schedule = false;
+        lock (_lock)
+        {
+            if (_state != ActivationState.Activating)
+            {
+                return;
+            }
+
+            _state = ActivationState.Valid;
+            _lastActivity = Runtime.TimeProvider.GetTimestamp();
+            if (_pendingDeactivation is null && !_pumpScheduled && (_waiting.Count > 0 || _interleaving?.Count > 0))
+            {
+                _pumpScheduled = true;
+                schedule = true;
+            }
+        }
+
+        Runtime.LogActivated(GrainId);
+        if (schedule)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+        else
+        {
+            TryBeginDeactivation();
+        }
+    }
+
+    private void FailActivation(Exception ex)
+    {
+        List<Message> pending;
+        IActivationTimer[] timers;
+        IActivationStreamSubscription[] subscriptions;
+        lock (_lock)
+        {
+            _state = ActivationState.Invalid;
+            pending = DrainQueues();
+            timers = _timers?.ToArray() ?? [];
+            _timers = null;
+            subscriptions = _subscriptions?.ToArray() ?? [];
+            _subscriptions = null;
+        }
+
+        foreach (var subscription in subscriptions)
+        {
+            subscription.Detach();
+        }
+
+        Runtime.Catalog.Remove(this);
+        foreach (var timer in timers)
+        {
+            timer.Stop();
+        }
+
+        Runtime.LogActivationFailed(ex, GrainId);
+        foreach (var message in pending)
+        {
+            message.Request.TryFail(ex);
+        }
+
+        _deactivated.TrySetResult();
+    }
+
+    private async Task DeactivateAsync()
+    {
+        DeactivationReason reason;
+        IActivationTimer[] timers;
+        IActivationStreamSubscription[] subscriptions;
+        lock (_lock)
+        {
+            reason = _pendingDeactivation ?? new DeactivationReason(DeactivationReasonCode.None, "Deactivated.");
+            timers = _timers?.ToArray() ?? [];
+            _timers = null;
+            subscriptions = _subscriptions?.ToArray() ?? [];
+            _subscriptions = null;
+        }
+
+        foreach (var subscription in subscriptions)
+        {
+            subscription.Detach();
+        }
+
+        foreach (var timer in timers)
+        {
+            timer.Stop();
+        }
+
+        CallContext.Current = new DetachedCallContext(this, null, null);
+        if (_grain is Grain grain)
+        {
+            try
+            {
+                await grain.OnDeactivateAsync(reason, Runtime.StoppingToken);
+            }
+            catch (Exception ex)
+            {
+                Runtime.LogDeactivationFailed(ex, GrainId);
+            }
+        }
+
+        List<Message> pending;
+        lock (_lock)
+        {
+            _state = ActivationState.Invalid;
+            pending = DrainQueues();
+        }
+
+        Runtime.Catalog.Remove(this);
+        Runtime.LogDeactivated(GrainId, reason.ReasonCode);
+        foreach (var message in pending)
+        {
+            if ((message.Request.Options & GrainRequestOptions.ActivationBound) == 0)
+            {
+                Runtime.Catalog.Deliver(message);
+            }
+        }
+
+        _deactivated.TrySetResult();
+    }
+}

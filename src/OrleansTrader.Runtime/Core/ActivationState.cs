@@ -1,0 +1,10 @@
+namespace OrleansTrader.Runtime;
+
+internal enum ActivationState
+{
+    Created,
+    Activating,
+    Valid,
+    Deactivating,
+    Invalid,
+}

@@ -1,0 +1,254 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace OrleansTrader.Runtime;
+
+/// <summary>The silo's runtime: sends messages, owns the catalog, timers for timeouts and idle collection, reminders and streams.</summary>
+internal sealed partial class GrainRuntime : IAsyncDisposable
+{
+    private readonly ILogger _logger;
+    private readonly IMessageTransport _transport;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly long _responseTimeoutTicks;
+    private readonly long _collectionAgeTicks;
+    private ITimer? _timeoutTimer;
+    private ITimer? _collectionTimer;
+    private int _state;
+
+    public GrainRuntime(
+        IServiceProvider services,
+        GrainTypeRegistry registry,
+        IOptions<SiloOptions> options,
+        TimeProvider timeProvider,
+        IEnumerable<IIncomingGrainCallFilter> filters,
+        ILogger<GrainRuntime> logger)
+    {
+        Services = services;
+        Registry = registry;
+        Options = options.Value;
+        TimeProvider = timeProvider;
+        Filters = filters.ToArray();
+        _logger = logger;
+        Catalog = new Catalog(this);
+        Client = new ClusterClient(this);
+        Shared = new GrainReferenceShared(this);
+        Directory = new LocalGrainDirectory();
+        Placement = new LocalPlacementStrategy(SiloAddress.Local);
+        _transport = new InProcessMessageTransport(Catalog);
+        _responseTimeoutTicks = ToTimestampTicks(Options.ResponseTimeout);
+        _collectionAgeTicks = ToTimestampTicks(Options.CollectionAge);
+        Serializer = services.GetRequiredService<IGrainStateSerializer>();
+        Reminders = new ReminderService(this, services.GetService<IReminderTable>());
+        Streams = new StreamProviderCollection(this, services.GetServices<StreamProviderRegistration>());
+    }
+
+    public IServiceProvider Services { get; }
+
+    public GrainTypeRegistry Registry { get; }
+
+    public SiloOptions Options { get; }
+
+    public TimeProvider TimeProvider { get; }
+
+    public IIncomingGrainCallFilter[] Filters { get; }
+
+    public Catalog Catalog { get; }
+
+    public ClusterClient Client { get; }
+
+    public GrainReferenceShared Shared { get; }
+
+    public IGrainDirectory Directory { get; }
+
+    public IPlacementStrategy Placement { get; }
+
+    public ReminderService Reminders { get; }
+
+    public IGrainStateSerializer Serializer { get; }
+
+    public StreamProviderCollection Streams { get; }
+
+    /// <summary>Cancelled when the silo is killed; passed to activation and deactivation callbacks.</summary>
+    public CancellationToken StoppingToken => _stopping.Token;
+
+    public long ToTimestampTicks(TimeSpan span) =>
+        span == Timeout.InfiniteTimeSpan ? long.MaxValue : (long)(span.TotalSeconds * TimeProvider.TimestampFrequency);
+
+    /// <summary>Sends a request from the current call context (a grain turn or outside code).</summary>
+    public void Send(GrainId target, GrainRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var context = CallContext.Current;
+        Message message;
+        if ((request.Options & GrainRequestOptions.OneWay) != 0)
+        {
+            message = new Message(target, request, null, context?.Values, long.MaxValue);
+        }
+        else
+        {
+            var deadline = TimeProvider.GetTimestamp() + _responseTimeoutTicks;
+            message = context is null
+                ? new Message(target, request, null, null, deadline)
+                : new Message(target, request, context.OutgoingChain, context.Values, deadline);
+        }
+
+        _transport.Send(SiloAddress.Local, message);
+    }
+
+    /// <summary>Sends a request on the runtime's own behalf (reminders, stream deliveries): no caller chain or RequestContext.</summary>
+    public void SendFromRuntime(GrainId target, GrainRequest request) =>
+        _transport.Send(SiloAddress.Local, new Message(target, request, null, null, TimeProvider.GetTimestamp() + _responseTimeoutTicks));
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        {
+            throw new InvalidOperationException("The silo was already started.");
+        }
+
+        var timeoutPeriod = TimeSpan.FromTicks(Math.Clamp(Options.ResponseTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
+        _timeoutTimer = TimeProvider.CreateTimer(static s => ((GrainRuntime)s!).CheckTimeouts(), this, timeoutPeriod, timeoutPeriod);
+        var collectionPeriod = Options.CollectionQuantum < Options.CollectionAge ? Options.CollectionQuantum : Options.CollectionAge;
+        foreach (var grainClass in Registry.Classes)
+        {
+            if (grainClass.CollectionAge is { } age && age < collectionPeriod)
+            {
+                collectionPeriod = age;
+            }
+        }
+
+        _collectionTimer = TimeProvider.CreateTimer(static s => ((GrainRuntime)s!).CollectIdle(), this, collectionPeriod, collectionPeriod);
+        await Reminders.StartAsync(cancellationToken);
+        await Streams.StartAsync(cancellationToken);
+        LogSiloStarted(Registry.Classes.Count());
+    }
+
+    /// <summary>Graceful stop: every activation runs OnDeactivateAsync (where grains persist) before this completes.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.CompareExchange(ref _state, 2, 1) != 1)
+        {
+            return;
+        }
+
+        await Streams.StopAsync();
+        Reminders.Stop();
+        Catalog.StopAccepting();
+        var activations = Catalog.Snapshot();
+        var reason = new DeactivationReason(DeactivationReasonCode.ShuttingDown, "The silo is shutting down.");
+        foreach (var activation in activations)
+        {
+            activation.RequestDeactivation(reason);
+        }
+
+        var all = Task.WhenAll(activations.Select(a => a.Deactivated));
+        try
+        {
+            await all.WaitAsync(Options.DeactivationTimeout, TimeProvider, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            LogShutdownTimedOut(activations.Count(a => !a.Deactivated.IsCompleted));
+        }
+
+        StopTimers();
+        LogSiloStopped(activations.Length);
+    }
+
+    /// <summary>Crash: activations vanish without OnDeactivateAsync, pending calls fail.</summary>
+    public async Task KillAsync()
+    {
+        Interlocked.Exchange(ref _state, 3);
+        await _stopping.CancelAsync();
+        await Streams.StopAsync();
+        Reminders.Stop();
+        Catalog.StopAccepting();
+        StopTimers();
+        foreach (var activation in Catalog.Snapshot())
+        {
+            activation.Kill();
+            Catalog.Remove(activation);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        StopTimers();
+        await Streams.StopAsync();
+        Reminders.Stop();
+        Streams.Dispose();
+        _stopping.Dispose();
+    }
+
+    private void StopTimers()
+    {
+        _timeoutTimer?.Dispose();
+        _collectionTimer?.Dispose();
+    }
+
+    private void CheckTimeouts()
+    {
+        var now = TimeProvider.GetTimestamp();
+        foreach (var activation in Catalog.Snapshot())
+        {
+            activation.CheckTimeouts(now);
+        }
+    }
+
+    private void CollectIdle()
+    {
+        var now = TimeProvider.GetTimestamp();
+        var reason = new DeactivationReason(DeactivationReasonCode.ActivationIdle, "The activation was idle longer than its collection age.");
+        foreach (var activation in Catalog.Snapshot())
+        {
+            var age = activation.Class.CollectionAge is { } classAge ? ToTimestampTicks(classAge) : _collectionAgeTicks;
+            if (activation.IsIdle(now, age))
+            {
+                activation.RequestDeactivation(reason);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Silo started with {GrainClassCount} grain classes")]
+    private partial void LogSiloStarted(int grainClassCount);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Silo stopped; {ActivationCount} activations deactivated")]
+    private partial void LogSiloStopped(int activationCount);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Shutdown timed out with {ActivationCount} activations still deactivating")]
+    private partial void LogShutdownTimedOut(int activationCount);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Debug, Message = "Activated {GrainId}")]
+    public partial void LogActivated(GrainId grainId);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Activation of {GrainId} failed")]
+    public partial void LogActivationFailed(Exception exception, GrainId grainId);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Debug, Message = "Deactivated {GrainId} ({Reason})")]
+    public partial void LogDeactivated(GrainId grainId, DeactivationReasonCode reason);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Error, Message = "OnDeactivateAsync of {GrainId} failed")]
+    public partial void LogDeactivationFailed(Exception exception, GrainId grainId);
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Warning, Message = "Call {Interface}.{Method} to {GrainId} timed out")]
+    public partial void LogCallTimedOut(GrainId grainId, string @interface, string method);
+
+    [LoggerMessage(EventId = 1030, Level = LogLevel.Error, Message = "A timer callback of {GrainId} failed")]
+    public partial void LogTimerFailed(Exception exception, GrainId grainId);
+
+    [LoggerMessage(EventId = 1040, Level = LogLevel.Error, Message = "Delivering reminder {ReminderName} to {GrainId} failed")]
+    public partial void LogReminderFailed(Exception exception, GrainId grainId, string reminderName);
+
+    [LoggerMessage(EventId = 1050, Level = LogLevel.Warning, Message = "Stream {StreamId} on provider {Provider} dropped an event: queue full")]
+    public partial void LogStreamDropped(StreamId streamId, string provider);
+
+    [LoggerMessage(EventId = 1051, Level = LogLevel.Warning, Message = "Delivery of {StreamId} #{Sequence} to {ConsumerId} failed (attempt {Attempt})")]
+    public partial void LogStreamDeliveryFailed(Exception exception, StreamId streamId, long sequence, string consumerId, int attempt);
+
+    [LoggerMessage(EventId = 1052, Level = LogLevel.Error, Message = "Event {StreamId} #{Sequence} dead-lettered for {ConsumerId} after {Attempts} attempts")]
+    public partial void LogStreamDeadLettered(StreamId streamId, long sequence, string consumerId, int attempts);
+
+    [LoggerMessage(EventId = 1053, Level = LogLevel.Error, Message = "Stream agent for {StreamNamespace} on {Provider} failed")]
+    public partial void LogStreamAgentFailed(Exception exception, string streamNamespace, string provider);
+}

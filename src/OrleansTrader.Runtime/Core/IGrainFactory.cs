@@ -1,0 +1,12 @@
+namespace OrleansTrader.Runtime;
+
+/// <summary>Creates references to grains. Getting a reference is cheap and never activates the grain.</summary>
+public interface IGrainFactory
+{
+    TGrainInterface GetGrain<TGrainInterface>(string primaryKey)
+        where TGrainInterface : IGrainWithStringKey;
+
+    /// <summary>A reference to the grain with this exact identity (for runtime and infrastructure code).</summary>
+    TGrainInterface GetGrain<TGrainInterface>(GrainId grainId)
+        where TGrainInterface : IGrain;
+}

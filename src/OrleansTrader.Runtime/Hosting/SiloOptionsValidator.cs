@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Options;
+
+namespace OrleansTrader.Runtime;
+
+internal sealed class SiloOptionsValidator : IValidateOptions<SiloOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SiloOptions options)
+    {
+        var failures = new List<string>();
+        if (options.ResponseTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"SiloOptions.ResponseTimeout must be positive (was {options.ResponseTimeout}).");
+        }
+
+        if (options.CollectionAge <= TimeSpan.Zero)
+        {
+            failures.Add($"SiloOptions.CollectionAge must be positive (was {options.CollectionAge}).");
+        }
+
+        if (options.CollectionQuantum <= TimeSpan.Zero)
+        {
+            failures.Add($"SiloOptions.CollectionQuantum must be positive (was {options.CollectionQuantum}).");
+        }
+
+        if (options.DeactivationTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"SiloOptions.DeactivationTimeout must be positive (was {options.DeactivationTimeout}).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

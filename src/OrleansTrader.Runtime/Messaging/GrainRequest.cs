@@ -1,0 +1,54 @@
+namespace OrleansTrader.Runtime;
+
+/// <summary>
+/// One call to a grain: the arguments (fields of a generated subclass), the code that invokes the grain method, and the
+/// completion the caller awaits. Generated proxies create one per call; it is both the message body and the
+/// <see cref="System.Threading.Tasks.Sources.IValueTaskSource"/> behind the caller's task, so a call allocates no Task of its own.
+/// </summary>
+public abstract class GrainRequest
+{
+    private int _completed;
+
+    /// <summary>The grain interface's full name.</summary>
+    public abstract string InterfaceName { get; }
+
+    public abstract string MethodName { get; }
+
+    /// <summary>A stable id: a hash of the method name and parameter types, computed by the generator.</summary>
+    public abstract int MethodId { get; }
+
+    public virtual GrainRequestOptions Options => GrainRequestOptions.None;
+
+    /// <summary>The exception the grain method threw, if it threw.</summary>
+    internal Exception? Fault { get; private set; }
+
+    internal bool IsCompleted => Volatile.Read(ref _completed) != 0;
+
+    /// <summary>Invokes the grain method and completes the caller's task with its outcome. Never throws.</summary>
+    internal abstract ValueTask RunAsync(object grain);
+
+    /// <summary>Invokes the grain method and keeps the outcome for a filter chain, without completing the caller.</summary>
+    internal abstract ValueTask InvokeForFilterAsync(object grain);
+
+    /// <summary>Completes the caller successfully with the result kept by <see cref="InvokeForFilterAsync"/> or set by a filter.</summary>
+    internal abstract void CompleteWithStoredResult();
+
+    internal abstract object? BoxedResult { get; set; }
+
+    /// <summary>Completes the caller with an exception, unless the call already completed (for example, timed out).</summary>
+    internal bool TryFail(Exception exception)
+    {
+        Fault = exception;
+        if (Interlocked.Exchange(ref _completed, 1) != 0)
+        {
+            return false;
+        }
+
+        SetExceptionCore(exception);
+        return true;
+    }
+
+    private protected bool TryBeginCompletion() => Interlocked.Exchange(ref _completed, 1) == 0;
+
+    private protected abstract void SetExceptionCore(Exception exception);
+}

@@ -1,0 +1,3 @@
+namespace OrleansTrader.Runtime;
+
+internal sealed record GrainReminder(string ReminderName, string? ETag) : IGrainReminder;

@@ -1,0 +1,180 @@
+using System.Collections.Concurrent;
+
+namespace OrleansTrader.Runtime;
+
+/// <summary>
+/// Fires durable reminders: rows live in the <see cref="IReminderTable"/>; this silo keeps one timer per row and sends
+/// ReceiveReminder to the grain (activating it) at every tick. At start it loads every row, so reminders survive restarts.
+/// </summary>
+internal sealed class ReminderService(GrainRuntime runtime, IReminderTable? table)
+{
+    private readonly ConcurrentDictionary<(GrainId GrainId, string Name), LocalReminder> _local = new();
+    private volatile bool _stopped;
+
+    private TimeProvider TimeProvider => runtime.TimeProvider;
+
+    private IReminderTable Table => table ?? throw new InvalidOperationException(
+        "No reminder table is registered. Call silo.UseInMemoryReminderService() or register an IReminderTable.");
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (table is null)
+        {
+            return;
+        }
+
+        await table.InitializeAsync(cancellationToken);
+        foreach (var entry in await table.ReadAllRowsAsync(cancellationToken))
+        {
+            Schedule(entry);
+        }
+    }
+
+    public void Stop()
+    {
+        _stopped = true;
+        foreach (var reminder in _local.Values)
+        {
+            reminder.Dispose();
+        }
+
+        _local.Clear();
+    }
+
+    public async Task<IGrainReminder> RegisterOrUpdateAsync(GrainId grainId, string name, TimeSpan dueTime, TimeSpan period)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dueTime, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(period, TimeSpan.Zero);
+        var entry = new ReminderEntry
+        {
+            GrainId = grainId,
+            ReminderName = name,
+            StartAt = runtime.TimeProvider.GetUtcNow() + dueTime,
+            Period = period,
+        };
+        var eTag = await Table.UpsertRowAsync(entry);
+        entry = entry with { ETag = eTag };
+        Schedule(entry);
+        return new GrainReminder(name, eTag);
+    }
+
+    public async Task<IGrainReminder?> GetAsync(GrainId grainId, string name)
+    {
+        var entry = await Table.ReadRowAsync(grainId, name);
+        return entry is null ? null : new GrainReminder(entry.ReminderName, entry.ETag);
+    }
+
+    public async Task<IReadOnlyList<IGrainReminder>> GetAllAsync(GrainId grainId)
+    {
+        var rows = await Table.ReadRowsAsync(grainId);
+        return rows.Select(r => (IGrainReminder)new GrainReminder(r.ReminderName, r.ETag)).ToArray();
+    }
+
+    public async Task UnregisterAsync(GrainId grainId, IGrainReminder reminder)
+    {
+        ArgumentNullException.ThrowIfNull(reminder);
+        var entry = await Table.ReadRowAsync(grainId, reminder.ReminderName);
+        if (entry?.ETag is { } eTag)
+        {
+            await Table.RemoveRowAsync(grainId, reminder.ReminderName, eTag);
+        }
+
+        if (_local.TryRemove((grainId, reminder.ReminderName), out var local))
+        {
+            local.Dispose();
+        }
+    }
+
+    private void Schedule(ReminderEntry entry)
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        var local = new LocalReminder(this, entry);
+        _local.AddOrUpdate((entry.GrainId, entry.ReminderName), local, (_, old) =>
+        {
+            old.Dispose();
+            return local;
+        });
+        local.ArmNext();
+    }
+
+    private void Fire(LocalReminder reminder, DateTimeOffset tickTime)
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        var entry = reminder.Entry;
+        var request = new ReminderRequest(entry.ReminderName, new TickStatus(entry.StartAt, entry.Period, tickTime));
+        runtime.SendFromRuntime(entry.GrainId, request);
+        _ = ObserveAsync(request, entry);
+    }
+
+    private async Task ObserveAsync(ReminderRequest request, ReminderEntry entry)
+    {
+        try
+        {
+            await request.AsValueTask();
+        }
+        catch (Exception ex)
+        {
+            runtime.LogReminderFailed(ex, entry.GrainId, entry.ReminderName);
+        }
+    }
+
+    private sealed class LocalReminder : IDisposable
+    {
+        private readonly ReminderService _service;
+        private readonly ITimer _timer;
+        private DateTimeOffset _nextTick;
+
+        public LocalReminder(ReminderService service, ReminderEntry entry)
+        {
+            _service = service;
+            Entry = entry;
+            _timer = service.TimeProvider.CreateTimer(
+                static s => ((LocalReminder)s!).OnDue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+
+        public ReminderEntry Entry { get; }
+
+        public void ArmNext()
+        {
+            var now = _service.TimeProvider.GetUtcNow();
+            var next = Entry.StartAt;
+            if (next < now)
+            {
+                var periods = (long)Math.Ceiling((now - next).Ticks / (double)Entry.Period.Ticks);
+                next += TimeSpan.FromTicks(Entry.Period.Ticks * periods);
+            }
+
+            if (next <= _nextTick)
+            {
+                next = _nextTick + Entry.Period;
+            }
+
+            _nextTick = next;
+            try
+            {
+                _timer.Change(next - now, Timeout.InfiniteTimeSpan);
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+        }
+
+        public void Dispose() => _timer.Dispose();
+
+        private void OnDue()
+        {
+            _service.Fire(this, _nextTick);
+            ArmNext();
+        }
+    }
+}

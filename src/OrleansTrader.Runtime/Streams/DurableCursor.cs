@@ -1,0 +1,179 @@
+namespace OrleansTrader.Runtime;
+
+/// <summary>
+/// Reads one stream for one consumer from its checkpoint and delivers in order. Runs while there is something to read,
+/// then retires; a new append wakes or restarts it.
+/// </summary>
+internal sealed class DurableCursor(DurableStreamProvider provider, StreamId streamId, StreamConsumer consumer)
+{
+    private readonly Lock _lock = new();
+    private bool _woken;
+    private long? _rewindTo;
+    private Task _completion = Task.CompletedTask;
+
+    public StreamId StreamId { get; } = streamId;
+
+    public StreamConsumer Consumer { get; } = consumer;
+
+    public Task Completion => _completion;
+
+    public void Start() => _completion = BackgroundWork.Start(RunAsync);
+
+    public void Wake()
+    {
+        lock (_lock)
+        {
+            _woken = true;
+        }
+    }
+
+    public bool ConsumeWake()
+    {
+        lock (_lock)
+        {
+            var woken = _woken;
+            _woken = false;
+            return woken;
+        }
+    }
+
+    public void RequestRewind(long checkpoint)
+    {
+        lock (_lock)
+        {
+            _rewindTo = checkpoint;
+            _woken = true;
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var log = provider.Log;
+        var cancellationToken = provider.StoppingToken;
+        try
+        {
+            var checkpoint = await log.GetCheckpointAsync(StreamId, Consumer.ConsumerId, cancellationToken);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                checkpoint = await ApplyRewindAsync(checkpoint, cancellationToken);
+                var events = await log.ReadStreamAsync(StreamId, checkpoint, provider.Options.ReadBatchSize, cancellationToken);
+                if (events.Count == 0)
+                {
+                    if (provider.TryRetire(this))
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                foreach (var storedEvent in events)
+                {
+                    if (_rewindTo is not null || !IsStillSubscribed())
+                    {
+                        break;
+                    }
+
+                    await DeliverWithRetryAsync(storedEvent, cancellationToken);
+                    checkpoint = storedEvent.Sequence;
+                }
+
+                await log.SaveCheckpointAsync(StreamId, Consumer.ConsumerId, checkpoint, cancellationToken);
+                if (!IsStillSubscribed() && provider.TryRetire(this))
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception ex)
+        {
+            provider.Runtime.LogStreamAgentFailed(ex, StreamId.ToString(), provider.Name);
+            provider.TryRetire(this);
+        }
+    }
+
+    private async Task<long> ApplyRewindAsync(long checkpoint, CancellationToken cancellationToken)
+    {
+        long? rewind;
+        lock (_lock)
+        {
+            rewind = _rewindTo;
+            _rewindTo = null;
+        }
+
+        if (rewind is not { } target)
+        {
+            return checkpoint;
+        }
+
+        await provider.Log.ResetCheckpointAsync(StreamId, Consumer.ConsumerId, target, cancellationToken);
+        return target;
+    }
+
+    /// <summary>Implicit consumers always are; explicit ones only while some subscription of theirs exists.</summary>
+    private bool IsStillSubscribed()
+    {
+        if (Consumer.IsImplicit)
+        {
+            return true;
+        }
+
+        foreach (var subscription in provider.Subscriptions.Get(StreamId))
+        {
+            if (Consumer.Grain is { } grainId ? subscription.Owner?.GrainId == grainId : ReferenceEquals(subscription, Consumer.ClientSubscription))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private async Task DeliverWithRetryAsync(StoredStreamEvent storedEvent, CancellationToken cancellationToken)
+    {
+        var options = provider.Options;
+        var runtime = provider.Runtime;
+        var token = new StreamSequenceToken(storedEvent.Sequence);
+        var delay = options.RetryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (Consumer.Grain is { } grainId)
+                {
+                    var request = new StreamDeliveryRequest(provider.Name, StreamId, null, storedEvent.Payload, token);
+                    runtime.SendFromRuntime(grainId, request);
+                    await request.AsValueTask();
+                }
+                else
+                {
+                    await Consumer.ClientSubscription!.DeliverPayloadAsync(storedEvent.Payload, token);
+                }
+
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                runtime.LogStreamDeliveryFailed(ex, StreamId, storedEvent.Sequence, Consumer.ConsumerId, attempt);
+                if (attempt >= options.MaxDeliveryAttempts)
+                {
+                    await provider.Log.WriteDeadLetterAsync(
+                        new DeadLetter(StreamId, Consumer.ConsumerId, storedEvent.Sequence, storedEvent.Payload, attempt, ex.ToString(), runtime.TimeProvider.GetUtcNow()),
+                        cancellationToken);
+                    runtime.LogStreamDeadLettered(StreamId, storedEvent.Sequence, Consumer.ConsumerId, attempt);
+                    return;
+                }
+
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, runtime.TimeProvider, cancellationToken);
+                    delay += delay;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,223 @@
+namespace OrleansTrader.Runtime;
+
+/// <summary>
+/// A durable stream provider over an <see cref="IDurableStreamLog"/>: events are appended before OnNextAsync completes;
+/// each consumer (a subscribing grain, keyed by its grain id, or a client subscription) reads its stream from its own
+/// checkpoint in order, at least once. A delivery that keeps failing is retried with backoff, then written as a
+/// <see cref="DeadLetter"/> and the consumer moves on; nothing is skipped silently. After a restart, consumers resume
+/// from their checkpoints; a subscription with a token rewinds.
+/// </summary>
+public sealed class DurableStreamProvider : IStreamProvider, IStreamProviderInternal
+{
+    private readonly GrainRuntime _runtime;
+    private readonly Dictionary<(StreamId StreamId, string ConsumerId), DurableCursor> _cursors = [];
+    private readonly Dictionary<string, long> _namespacePositions = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private ITimer? _pollTimer;
+    private int _scanning;
+
+    internal DurableStreamProvider(GrainRuntime runtime, string name, DurableStreamOptions options, IDurableStreamLog log)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxDeliveryAttempts, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ReadBatchSize, 1, nameof(options));
+        _runtime = runtime;
+        Name = name;
+        Options = options;
+        Log = log;
+        Subscriptions = new StreamSubscriptionRegistry();
+        Serializer = runtime.Serializer;
+    }
+
+    public string Name { get; }
+
+    public bool IsRewindable => true;
+
+    /// <summary>The log behind this provider (for dead letters and diagnostics).</summary>
+    public IDurableStreamLog Log { get; }
+
+    internal DurableStreamOptions Options { get; }
+
+    internal GrainRuntime Runtime => _runtime;
+
+    internal CancellationToken StoppingToken => _stopping.Token;
+
+    internal StreamSubscriptionRegistry Subscriptions { get; }
+
+    StreamSubscriptionRegistry IStreamProviderInternal.Subscriptions => Subscriptions;
+
+    internal IGrainStateSerializer Serializer { get; }
+
+    IGrainStateSerializer IStreamProviderInternal.Serializer => Serializer;
+
+    public IAsyncStream<T> GetStream<T>(StreamId streamId) => new ProviderAsyncStream<T>(this, streamId, IsRewindable, PublishAsync);
+
+    internal async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await Log.InitializeAsync(cancellationToken);
+        _pollTimer = _runtime.TimeProvider.CreateTimer(
+            static s => ((DurableStreamProvider)s!).StartScan(), this, TimeSpan.Zero, Options.PollInterval);
+    }
+
+    internal async Task StopAsync()
+    {
+        _pollTimer?.Dispose();
+        if (!_stopping.IsCancellationRequested)
+        {
+            await _stopping.CancelAsync();
+        }
+
+        DurableCursor[] cursors;
+        lock (_lock)
+        {
+            cursors = [.. _cursors.Values];
+        }
+
+        foreach (var cursor in cursors)
+        {
+            await cursor.Completion;
+        }
+    }
+
+    async Task IStreamProviderInternal.RewindAsync(IActivationStreamSubscription subscription, StreamSequenceToken token)
+    {
+        var consumerId = subscription.Owner?.GrainId.ToString() ?? $"client/{subscription.HandleId:N}";
+        var checkpoint = Math.Max(0, token.SequenceNumber - 1);
+        lock (_lock)
+        {
+            if (_cursors.TryGetValue((subscription.StreamId, consumerId), out var running))
+            {
+                running.RequestRewind(checkpoint);
+                return;
+            }
+        }
+
+        await Log.ResetCheckpointAsync(subscription.StreamId, consumerId, checkpoint, _stopping.Token);
+        Notify(subscription.StreamId);
+    }
+
+    /// <summary>Starts (or wakes) the cursor of every consumer of the stream.</summary>
+    internal void Notify(StreamId streamId)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        foreach (var consumer in StreamConsumer.Resolve(_runtime, Subscriptions, streamId))
+        {
+            DurableCursor? started = null;
+            lock (_lock)
+            {
+                var key = (streamId, consumer.ConsumerId);
+                if (_cursors.TryGetValue(key, out var running))
+                {
+                    running.Wake();
+                }
+                else
+                {
+                    started = new DurableCursor(this, streamId, consumer);
+                    _cursors[key] = started;
+                }
+            }
+
+            started?.Start();
+        }
+    }
+
+    /// <summary>Called by a cursor that found nothing to read: it stops unless it was woken meanwhile.</summary>
+    internal bool TryRetire(DurableCursor cursor)
+    {
+        lock (_lock)
+        {
+            if (cursor.ConsumeWake())
+            {
+                return false;
+            }
+
+            _cursors.Remove((cursor.StreamId, cursor.Consumer.ConsumerId));
+            return true;
+        }
+    }
+
+    private async Task PublishAsync<T>(StreamId streamId, IEnumerable<T> items)
+    {
+        var payloads = new List<ReadOnlyMemory<byte>>();
+        foreach (var item in items)
+        {
+            payloads.Add(Serializer.Serialize(item));
+        }
+
+        if (payloads.Count == 0)
+        {
+            return;
+        }
+
+        await Log.AppendAsync(streamId, payloads, _runtime.TimeProvider.GetUtcNow(), _stopping.Token);
+        Notify(streamId);
+    }
+
+    /// <summary>Finds streams with implicit subscribers that have events (at start, and periodically for other silos' appends).</summary>
+    private void StartScan()
+    {
+        if (_stopping.IsCancellationRequested || Interlocked.Exchange(ref _scanning, 1) != 0)
+        {
+            return;
+        }
+
+        _ = BackgroundWork.Start(ScanAsync);
+    }
+
+    private async Task ScanAsync()
+    {
+        try
+        {
+            foreach (var streamNamespace in _runtime.Registry.Classes.SelectMany(c => c.ImplicitStreamNamespaces).Distinct(StringComparer.Ordinal))
+            {
+                await ScanNamespaceAsync(streamNamespace);
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception ex)
+        {
+            _runtime.LogStreamAgentFailed(ex, "*", Name);
+        }
+        finally
+        {
+            Volatile.Write(ref _scanning, 0);
+        }
+    }
+
+    private async Task ScanNamespaceAsync(string streamNamespace)
+    {
+        long position;
+        lock (_lock)
+        {
+            position = _namespacePositions.GetValueOrDefault(streamNamespace);
+        }
+
+        while (true)
+        {
+            var events = await Log.ReadNamespaceAsync(streamNamespace, position, Options.ReadBatchSize, _stopping.Token);
+            if (events.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var streamId in events.Select(e => e.StreamId).Distinct())
+            {
+                Notify(streamId);
+            }
+
+            position = events[^1].Position;
+        }
+
+        lock (_lock)
+        {
+            _namespacePositions[streamNamespace] = position;
+        }
+    }
+}

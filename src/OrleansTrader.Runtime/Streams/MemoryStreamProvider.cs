@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+
+namespace OrleansTrader.Runtime;
+
+/// <summary>
+/// The "memory" stream provider: best effort and bounded. Each stream has a queue of at most
+/// <see cref="MemoryStreamOptions.QueueCapacity"/> events delivered in order; when it is full the new event is dropped and
+/// counted (metric "orleanstrader.streams.dropped" and <see cref="DroppedEventCount"/>). Failed deliveries are logged and skipped.
+/// </summary>
+public sealed class MemoryStreamProvider : IStreamProvider, IStreamProviderInternal
+{
+    private readonly GrainRuntime _runtime;
+    private readonly MemoryStreamOptions _options;
+    private readonly ConcurrentDictionary<StreamId, MemoryStreamQueue> _queues = new();
+    private readonly Counter<long> _dropped;
+    private long _droppedCount;
+    private volatile bool _stopped;
+
+    internal MemoryStreamProvider(GrainRuntime runtime, string name, MemoryStreamOptions options, Meter meter)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.QueueCapacity, 1, nameof(options));
+        _runtime = runtime;
+        _options = options;
+        Name = name;
+        _dropped = meter.CreateCounter<long>("orleanstrader.streams.dropped", unit: "{event}", description: "Stream events dropped because a bounded queue was full.");
+        Subscriptions = new StreamSubscriptionRegistry();
+        Serializer = runtime.Serializer;
+    }
+
+    public string Name { get; }
+
+    public bool IsRewindable => false;
+
+    /// <summary>Events dropped by this provider because a stream's queue was full.</summary>
+    public long DroppedEventCount => Interlocked.Read(ref _droppedCount);
+
+    internal StreamSubscriptionRegistry Subscriptions { get; }
+
+    StreamSubscriptionRegistry IStreamProviderInternal.Subscriptions => Subscriptions;
+
+    internal IGrainStateSerializer Serializer { get; }
+
+    IGrainStateSerializer IStreamProviderInternal.Serializer => Serializer;
+
+    internal GrainRuntime Runtime => _runtime;
+
+    public IAsyncStream<T> GetStream<T>(StreamId streamId) => new ProviderAsyncStream<T>(this, streamId, IsRewindable, PublishAsync);
+
+    Task IStreamProviderInternal.RewindAsync(IActivationStreamSubscription subscription, StreamSequenceToken token) =>
+        throw new NotSupportedException($"Stream provider '{Name}' is not rewindable; use a durable provider to replay events.");
+
+    internal void Stop() => _stopped = true;
+
+    private Task PublishAsync<T>(StreamId streamId, IEnumerable<T> items)
+    {
+        if (_stopped)
+        {
+            throw new InvalidOperationException($"Stream provider '{Name}' is stopped.");
+        }
+
+        var queue = _queues.GetOrAdd(streamId, static (id, p) => new MemoryStreamQueue(p, id, p._options.QueueCapacity), this);
+        foreach (var item in items)
+        {
+            if (!queue.TryEnqueue(item!))
+            {
+                Interlocked.Increment(ref _droppedCount);
+                _dropped.Add(1, new KeyValuePair<string, object?>("provider", Name), new KeyValuePair<string, object?>("namespace", streamId.Namespace));
+                _runtime.LogStreamDropped(streamId, Name);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    internal bool IsStopped => _stopped;
+}

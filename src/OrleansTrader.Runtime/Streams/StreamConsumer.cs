@@ -1,0 +1,36 @@
+namespace OrleansTrader.Runtime;
+
+/// <summary>
+/// One consumer of a stream: a grain (implicit subscriber, or owner of explicit subscriptions; events go through its
+/// mailbox) or a client subscription (called directly). <see cref="ConsumerId"/> names its durable checkpoint.
+/// </summary>
+internal readonly record struct StreamConsumer(string ConsumerId, GrainId? Grain, IActivationStreamSubscription? ClientSubscription, bool IsImplicit)
+{
+    public static List<StreamConsumer> Resolve(GrainRuntime runtime, StreamSubscriptionRegistry subscriptions, StreamId streamId)
+    {
+        var consumers = new List<StreamConsumer>();
+        foreach (var grainClass in runtime.Registry.GetImplicitSubscribers(streamId.Namespace))
+        {
+            var grainId = new GrainId(grainClass.GrainType, streamId.Key);
+            consumers.Add(new StreamConsumer(grainId.ToString(), grainId, null, IsImplicit: true));
+        }
+
+        foreach (var subscription in subscriptions.Get(streamId))
+        {
+            if (subscription.Owner is { } owner)
+            {
+                var id = owner.GrainId.ToString();
+                if (!consumers.Exists(c => c.ConsumerId == id))
+                {
+                    consumers.Add(new StreamConsumer(id, owner.GrainId, null, IsImplicit: false));
+                }
+            }
+            else
+            {
+                consumers.Add(new StreamConsumer($"client/{subscription.HandleId:N}", null, subscription, IsImplicit: false));
+            }
+        }
+
+        return consumers;
+    }
+}

@@ -1,0 +1,42 @@
+namespace OrleansTrader.Runtime;
+
+/// <summary>Delivers one stream event to every subscription the target activation holds on that stream.</summary>
+internal sealed class StreamDeliveryRequest(string providerName, StreamId streamId, object? item, ReadOnlyMemory<byte> payload, StreamSequenceToken? token)
+    : GrainVoidRequest
+{
+    public override string InterfaceName => "stream";
+
+    public override string MethodName => "OnNext";
+
+    public override int MethodId => 2;
+
+    protected override ValueTask InvokeCore(object grain)
+    {
+        var activation = CallContext.Current?.Activation
+            ?? throw new InvalidOperationException("Stream events are delivered inside a grain turn.");
+        var delivered = 0;
+        List<Task>? pending = null;
+        foreach (var subscription in activation.GetSubscriptions())
+        {
+            if (subscription.StreamId != streamId || subscription.ProviderName != providerName)
+            {
+                continue;
+            }
+
+            delivered++;
+            var task = item is not null ? subscription.DeliverAsync(item, token) : subscription.DeliverPayloadAsync(payload, token!);
+            if (!task.IsCompletedSuccessfully)
+            {
+                (pending ??= []).Add(task);
+            }
+        }
+
+        if (delivered == 0)
+        {
+            throw new InvalidOperationException(
+                $"{activation.GrainId} received an event of stream {streamId} ({providerName}) but holds no subscription to it; subscribe in OnActivateAsync.");
+        }
+
+        return pending is null ? default : new ValueTask(Task.WhenAll(pending));
+    }
+}

@@ -1,0 +1,60 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace OrleansTrader.Runtime;
+
+/// <summary>The silo's stream providers by name.</summary>
+internal sealed class StreamProviderCollection : IDisposable
+{
+    private readonly Dictionary<string, IStreamProvider> _providers = new(StringComparer.Ordinal);
+    private readonly Meter _meter;
+
+    public StreamProviderCollection(GrainRuntime runtime, IEnumerable<StreamProviderRegistration> registrations)
+    {
+        _meter = runtime.Services.GetService<IMeterFactory>()?.Create("OrleansTrader.Runtime") ?? new Meter("OrleansTrader.Runtime");
+        foreach (var registration in registrations)
+        {
+            IStreamProvider provider = registration.LogFactory is { } logFactory
+                ? new DurableStreamProvider(runtime, registration.Name, registration.DurableOptions ?? new DurableStreamOptions(), logFactory(runtime.Services))
+                : new MemoryStreamProvider(runtime, registration.Name, registration.MemoryOptions ?? new MemoryStreamOptions(), _meter);
+            if (!_providers.TryAdd(registration.Name, provider))
+            {
+                throw new InvalidOperationException($"Two stream providers are named '{registration.Name}'.");
+            }
+        }
+    }
+
+    public IStreamProvider Get(string name) =>
+        _providers.TryGetValue(name, out var provider)
+            ? provider
+            : throw new KeyNotFoundException($"No stream provider named '{name}'. Add it with silo.AddMemoryStreams(\"{name}\") or silo.AddDurableStreams(\"{name}\", ...).");
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var provider in _providers.Values)
+        {
+            if (provider is DurableStreamProvider durable)
+            {
+                await durable.StartAsync(cancellationToken);
+            }
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        foreach (var provider in _providers.Values)
+        {
+            switch (provider)
+            {
+                case DurableStreamProvider durable:
+                    await durable.StopAsync();
+                    break;
+                case MemoryStreamProvider memory:
+                    memory.Stop();
+                    break;
+            }
+        }
+    }
+
+    public void Dispose() => _meter.Dispose();
+}
