@@ -1,0 +1,174 @@
+using System.Collections.Immutable;
+
+namespace OrleansTrader.Domain.Breaker;
+
+/// <summary>
+/// The breaker state machine. Automatic evaluation only escalates (ACTIVE -> REDUCING -> HALTED), never relaxes:
+/// getting back to a less severe state always takes a reset. Rules:
+/// <list type="bullet">
+/// <item>A manual trip may be made by any actor (a kill switch must be easy to pull) and needs a reason; it must raise severity.</item>
+/// <item>A reset needs the risk role and a non-empty reason, must lower severity, and is refused while a trigger
+/// condition that demands a state above the target still holds, unless forced; a forced reset records the
+/// overridden conditions' values.</item>
+/// <item>Every transition yields an immutable <see cref="BreakerTransition"/> for the audit log.</item>
+/// </list>
+/// </summary>
+public static class CircuitBreaker
+{
+    public static IReadOnlyList<BreakerCondition> Conditions(BreakerPolicy policy, BreakerSignals signals, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(signals);
+        var conditions = new List<BreakerCondition>();
+        if (signals.DayPnl is { } dayPnl && dayPnl <= -policy.DailyLossLimit)
+        {
+            conditions.Add(new BreakerCondition(BreakerTrigger.DailyLoss, TradingState.Halted,
+                $"Day P&L {dayPnl} is at or below -{policy.DailyLossLimit}.",
+                Values(("dayPnl", dayPnl), ("dailyLossLimit", policy.DailyLossLimit))));
+        }
+
+        if (signals is { Equity: { } equity, HighWaterMark: { } hwm } && hwm > 0m)
+        {
+            var drawdown = Math.Max(0m, (hwm - equity) / hwm * 100m);
+            if (drawdown >= policy.MaxDrawdownPercent)
+            {
+                conditions.Add(new BreakerCondition(BreakerTrigger.Drawdown, TradingState.Halted,
+                    $"Drawdown {drawdown:0.####}% from the high-water mark {hwm} reaches {policy.MaxDrawdownPercent}%.",
+                    Values(("equity", equity), ("highWaterMark", hwm), ("drawdownPercent", drawdown), ("maxDrawdownPercent", policy.MaxDrawdownPercent))));
+            }
+        }
+
+        var since = now - policy.ErrorWindow;
+        var recent = signals.BrokerOutcomes.Where(o => o.At > since && o.At <= now).ToList();
+        if (recent.Count >= policy.MinErrorSamples)
+        {
+            var errors = recent.Count(o => o.IsError);
+            var rate = (decimal)errors / recent.Count;
+            if (rate >= policy.MaxBrokerErrorRate)
+            {
+                conditions.Add(new BreakerCondition(BreakerTrigger.BrokerErrorRate, TradingState.Halted,
+                    $"{errors} of {recent.Count} broker calls failed in the window (rate {rate:0.####}, max {policy.MaxBrokerErrorRate}).",
+                    Values(("errors", errors), ("samples", recent.Count), ("errorRate", rate), ("maxErrorRate", policy.MaxBrokerErrorRate))));
+            }
+        }
+
+        if (signals.LastMarketDataAt is { } last && now - last > policy.StaleDataMaxAge)
+        {
+            var age = TimeMath.Seconds(now - last);
+            conditions.Add(new BreakerCondition(BreakerTrigger.StaleMarketData, TradingState.Reducing,
+                $"Market data is {age} s old (max {TimeMath.Seconds(policy.StaleDataMaxAge)} s).",
+                Values(("ageSeconds", age), ("maxAgeSeconds", TimeMath.Seconds(policy.StaleDataMaxAge)))));
+        }
+
+        return conditions;
+    }
+
+    public static Result<BreakerEvaluation> Evaluate(BreakerStatus current, BreakerPolicy policy, BreakerSignals signals, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(policy);
+        var policyErrors = policy.Validate();
+        if (policyErrors.Count > 0)
+        {
+            return Result.Fail<BreakerEvaluation>(policyErrors[0]);
+        }
+
+        var conditions = Conditions(policy, signals, now);
+        var worst = conditions.OrderByDescending(c => c.Target).FirstOrDefault();
+        if (worst is null || worst.Target <= current.State)
+        {
+            return Result.Ok(new BreakerEvaluation(current, [], conditions));
+        }
+
+        var transition = new BreakerTransition
+        {
+            From = current.State,
+            To = worst.Target,
+            Trigger = worst.Trigger,
+            Actor = BreakerActor.System.Name,
+            Reason = worst.Message,
+            Timestamp = now,
+            Values = worst.Values,
+        };
+        return Result.Ok(new BreakerEvaluation(new BreakerStatus(worst.Target, now, worst.Trigger), [transition], conditions));
+    }
+
+    public static Result<BreakerEvaluation> Trip(BreakerStatus current, TradingState target, BreakerActor actor, string reason, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(actor);
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            return Result.Fail<BreakerEvaluation>(BreakerErrorCodes.ReasonRequired, "A manual trip needs a reason.");
+        }
+
+        if (target <= current.State)
+        {
+            return Result.Fail<BreakerEvaluation>(BreakerErrorCodes.NotMoreSevere, $"A trip from {current.State} must go to a more severe state than {target}.");
+        }
+
+        var transition = new BreakerTransition
+        {
+            From = current.State,
+            To = target,
+            Trigger = BreakerTrigger.Manual,
+            Actor = actor.Name,
+            Reason = reason.Trim(),
+            Timestamp = now,
+        };
+        return Result.Ok(new BreakerEvaluation(new BreakerStatus(target, now, BreakerTrigger.Manual), [transition], []));
+    }
+
+    public static Result<BreakerEvaluation> Reset(BreakerStatus current, TradingState target, BreakerPolicy policy, BreakerSignals signals,
+        BreakerActor actor, string reason, bool force, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(actor);
+        if (!actor.HasRiskRole)
+        {
+            return Result.Fail<BreakerEvaluation>(BreakerErrorCodes.RiskRoleRequired, $"{actor.Name} lacks the risk role needed to reset.");
+        }
+
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            return Result.Fail<BreakerEvaluation>(BreakerErrorCodes.ReasonRequired, "A reset needs a reason.");
+        }
+
+        if (target >= current.State)
+        {
+            return Result.Fail<BreakerEvaluation>(BreakerErrorCodes.NotLessSevere, $"A reset from {current.State} must go to a less severe state than {target}.");
+        }
+
+        var holding = Conditions(policy, signals, now).Where(c => c.Target > target).ToList();
+        if (holding.Count > 0 && !force)
+        {
+            return Result.Fail<BreakerEvaluation>(BreakerErrorCodes.ConditionStillHolds,
+                "Trigger conditions still hold: " + string.Join(" ", holding.Select(c => c.Message)));
+        }
+
+        var values = ImmutableSortedDictionary.CreateBuilder<string, decimal>(StringComparer.Ordinal);
+        foreach (var condition in holding)
+        {
+            foreach (var (key, value) in condition.Values)
+            {
+                values[$"{condition.Trigger}.{key}"] = value;
+            }
+        }
+
+        var transition = new BreakerTransition
+        {
+            From = current.State,
+            To = target,
+            Trigger = BreakerTrigger.Reset,
+            Actor = actor.Name,
+            Reason = reason.Trim(),
+            Timestamp = now,
+            Values = values.ToImmutable(),
+            Forced = holding.Count > 0,
+        };
+        return Result.Ok(new BreakerEvaluation(new BreakerStatus(target, now, BreakerTrigger.Reset), [transition], holding));
+    }
+
+    private static ImmutableSortedDictionary<string, decimal> Values(params (string Key, decimal Value)[] values) =>
+        values.ToImmutableSortedDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
+}

@@ -1,0 +1,32 @@
+namespace OrleansTrader.Domain.Calendar;
+
+/// <summary>
+/// Simulation only: the market never closes. Each UTC calendar day is one session [00:00, 24:00) UTC, regular and
+/// extended alike, so DAY orders expire at the next UTC midnight. For the paper default and for tests that must not
+/// depend on the time of day; never for live trading.
+/// </summary>
+public sealed class AlwaysOpenCalendar : ITradingCalendar
+{
+    public static AlwaysOpenCalendar Instance { get; } = new();
+
+    public bool IsOpen(DateTimeOffset at, bool includeExtended) => true;
+
+    public TradingSession GetSession(DateOnly date)
+    {
+        var open = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc));
+        var close = open.AddDays(1);
+        return new TradingSession(date, open, open, close, close, IsEarlyClose: false);
+    }
+
+    TradingSession? ITradingCalendar.GetSession(DateOnly date) => GetSession(date);
+
+    public DateTimeOffset NextClose(DateTimeOffset after) => NextMidnight(after);
+
+    public DateTimeOffset NextOpen(DateTimeOffset after, bool includeExtended = false) => NextMidnight(after);
+
+    private static DateTimeOffset NextMidnight(DateTimeOffset after)
+    {
+        var utc = after.ToUniversalTime();
+        return new DateTimeOffset(utc.Date, TimeSpan.Zero).AddDays(1);
+    }
+}

@@ -1,0 +1,8 @@
+namespace OrleansTrader.Domain.Fees;
+
+public enum FeeModelKind
+{
+    ZeroCommission,
+    PerShare,
+    BasisPoints,
+}

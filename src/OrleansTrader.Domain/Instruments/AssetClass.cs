@@ -1,0 +1,6 @@
+namespace OrleansTrader.Domain.Instruments;
+
+public enum AssetClass
+{
+    UsEquity,
+}

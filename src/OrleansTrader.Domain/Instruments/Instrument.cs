@@ -1,0 +1,65 @@
+namespace OrleansTrader.Domain.Instruments;
+
+/// <summary>
+/// A tradable instrument and its order constraints. Prices at or above $1 trade in <see cref="TickSize"/> increments,
+/// sub-dollar prices in <see cref="SubDollarTickSize"/> (US equity Rule 612).
+/// </summary>
+public sealed record Instrument
+{
+    public required string Symbol { get; init; }
+
+    public AssetClass AssetClass { get; init; } = AssetClass.UsEquity;
+
+    public decimal TickSize { get; init; } = 0.01m;
+
+    public decimal SubDollarTickSize { get; init; } = 0.0001m;
+
+    /// <summary>Whole-share increment for non-fractional orders.</summary>
+    public decimal LotSize { get; init; } = 1m;
+
+    public bool FractionalAllowed { get; init; }
+
+    /// <summary>Increment for fractional quantities.</summary>
+    public decimal FractionalIncrement { get; init; } = 0.000000001m;
+
+    public bool Tradable { get; init; } = true;
+
+    public bool Shortable { get; init; } = true;
+
+    public decimal MinQuantity { get; init; } = 1m;
+
+    public decimal MaxQuantity { get; init; } = 1_000_000m;
+
+    public decimal TickSizeFor(decimal price) => price < 1m ? SubDollarTickSize : TickSize;
+
+    /// <summary>The quantity increment an order for <paramref name="quantity"/> must respect.</summary>
+    public decimal QuantityIncrementFor(decimal quantity) =>
+        FractionalAllowed && !Money.IsMultipleOf(quantity, LotSize) ? FractionalIncrement : LotSize;
+
+    /// <summary>Errors in the definition itself; an instrument with errors must not enter a catalog.</summary>
+    public IReadOnlyList<DomainError> Validate()
+    {
+        var errors = new List<DomainError>();
+        if (!SymbolRules.IsValid(Symbol))
+        {
+            errors.Add(new DomainError(InstrumentErrorCodes.SymbolInvalid, $"Symbol '{Symbol}' is not valid."));
+        }
+
+        if (TickSize <= 0m || SubDollarTickSize <= 0m)
+        {
+            errors.Add(new DomainError(InstrumentErrorCodes.TickSizeInvalid, "Tick sizes must be positive."));
+        }
+
+        if (LotSize <= 0m || FractionalIncrement <= 0m)
+        {
+            errors.Add(new DomainError(InstrumentErrorCodes.LotSizeInvalid, "Lot size and fractional increment must be positive."));
+        }
+
+        if (MinQuantity <= 0m || MaxQuantity < MinQuantity)
+        {
+            errors.Add(new DomainError(InstrumentErrorCodes.QuantityBoundsInvalid, "Need 0 < MinQuantity <= MaxQuantity."));
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,26 @@
+namespace OrleansTrader.Domain;
+
+/// <summary>
+/// Rounding policy (ARCHITECTURE.md): money keeps full decimal precision through every calculation and is rounded
+/// half-away-from-zero to cents only where it is reported; quantities round down to the lot.
+/// </summary>
+public static class Money
+{
+    public static decimal RoundForReport(decimal amount) => Math.Round(amount, 2, MidpointRounding.AwayFromZero);
+
+    /// <summary>Rounds a charge up to the next cent, as brokers bill regulatory fees.</summary>
+    public static decimal CeilingToCent(decimal amount) => Math.Ceiling(amount * 100m) / 100m;
+
+    /// <summary>Largest multiple of <paramref name="increment"/> not above <paramref name="quantity"/> (for non-negative quantities).</summary>
+    public static decimal RoundDownTo(decimal quantity, decimal increment)
+    {
+        if (increment <= 0m)
+        {
+            throw new ArgumentOutOfRangeException(nameof(increment), increment, "Increment must be positive.");
+        }
+
+        return Math.Floor(quantity / increment) * increment;
+    }
+
+    public static bool IsMultipleOf(decimal value, decimal increment) => increment > 0m && value % increment == 0m;
+}

@@ -1,0 +1,3 @@
+namespace OrleansTrader.Domain.Orders;
+
+public sealed record OrderGroupUpdate(OrderGroup Group, IReadOnlyList<OrderGroupAction> Actions);

@@ -1,0 +1,68 @@
+namespace OrleansTrader.Domain.Orders;
+
+/// <summary>
+/// Replace and cancel rules. A replace yields a new order that supersedes the old one (Alpaca's model): the old order
+/// ends Replaced, and the new order's quantity is the new total minus what the old order already filled, so the
+/// position never receives more than the new total. The new total may never be below the filled quantity (and must
+/// leave something to fill); final orders can be neither replaced nor canceled.
+/// </summary>
+public static class OrderReplaceRules
+{
+    public static DomainError? CheckCancel(Order order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var transition = OrderStateMachine.Apply(order.Status, OrderEvent.CancelRequest, order.FilledQuantity > 0m);
+        return transition.IsAllowed ? null : transition.Rejection!.ToError();
+    }
+
+    public static DomainError? CheckReplace(Order order, OrderReplacement replacement)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(replacement);
+        var transition = OrderStateMachine.Apply(order.Status, OrderEvent.ReplaceRequest, order.FilledQuantity > 0m);
+        if (!transition.IsAllowed)
+        {
+            return transition.Rejection!.ToError();
+        }
+
+        if (replacement.Quantity is { } total)
+        {
+            if (total < order.FilledQuantity)
+            {
+                return new DomainError(OrderErrorCodes.ReplaceQuantityBelowFilled,
+                    $"New quantity {total} is below the {order.FilledQuantity} already filled.");
+            }
+
+            if (total == order.FilledQuantity)
+            {
+                return new DomainError(OrderErrorCodes.ReplaceLeavesNothing,
+                    "New quantity equals the filled quantity; cancel the order instead.");
+            }
+        }
+
+        if (replacement is { Quantity: null, LimitPrice: null, StopPrice: null, TrailPrice: null, TrailPercent: null, TimeInForce: null })
+        {
+            return new DomainError(OrderErrorCodes.ReplaceNoChange, "A replace must change at least one field.");
+        }
+
+        return null;
+    }
+
+    /// <summary>The request of the superseding order; validate it with <see cref="OrderValidator"/> and risk as a new order.</summary>
+    public static OrderRequest BuildReplacementRequest(Order order, OrderReplacement replacement, string newClientOrderId)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(replacement);
+        var request = order.Request;
+        return request with
+        {
+            ClientOrderId = replacement.ClientOrderId ?? newClientOrderId,
+            Quantity = (replacement.Quantity ?? request.Quantity) - order.FilledQuantity,
+            LimitPrice = replacement.LimitPrice ?? request.LimitPrice,
+            StopPrice = replacement.StopPrice ?? request.StopPrice,
+            TrailPrice = replacement.TrailPrice ?? request.TrailPrice,
+            TrailPercent = replacement.TrailPercent ?? request.TrailPercent,
+            TimeInForce = replacement.TimeInForce ?? request.TimeInForce,
+        };
+    }
+}

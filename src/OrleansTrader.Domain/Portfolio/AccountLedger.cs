@@ -1,0 +1,182 @@
+using System.Collections.Immutable;
+using OrleansTrader.Domain.Orders;
+
+namespace OrleansTrader.Domain.Portfolio;
+
+/// <summary>
+/// An account's cash, positions, reservations and running totals. Immutable; the account grain is its single writer.
+/// Buying power: a cash account has cash minus reservations; a Reg-T margin account has 2 x equity minus gross
+/// exposure minus reservations (excess equity over the 50% initial margin, levered 2x). Neither is ever negative.
+/// Reservations are held in buying-power dollars: the opening part of an order (the part that does not close an
+/// existing position net of other open orders) times its price, plus its estimated fee.
+/// </summary>
+public sealed record AccountLedger
+{
+    public const decimal RegTInitialMargin = 0.5m;
+
+    public required string AccountId { get; init; }
+
+    public required AccountType AccountType { get; init; }
+
+    public required decimal Cash { get; init; }
+
+    public ImmutableDictionary<string, Position> Positions { get; init; } = ImmutableDictionary<string, Position>.Empty;
+
+    public ImmutableDictionary<string, Reservation> Reservations { get; init; } = ImmutableDictionary<string, Reservation>.Empty;
+
+    public decimal RealizedPnlTotal { get; init; }
+
+    public decimal FeesTotal { get; init; }
+
+    public decimal NetRealizedPnl => RealizedPnlTotal - FeesTotal;
+
+    public decimal? StartOfDayEquity { get; init; }
+
+    public decimal HighWaterMark { get; init; }
+
+    public decimal ReservedTotal => Reservations.Values.Sum(r => r.Amount);
+
+    public static AccountLedger Open(string accountId, AccountType accountType, decimal cash)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(accountId);
+        return new AccountLedger { AccountId = accountId, AccountType = accountType, Cash = cash, HighWaterMark = cash };
+    }
+
+    public Position PositionOf(string symbol) => Positions.TryGetValue(symbol, out var position) ? position : Position.Flat(symbol);
+
+    /// <summary>
+    /// The part of a new order that opens or increases exposure: its quantity minus what it closes of the current
+    /// position, where the position is first reduced by other open orders on the same side (two sells of a long
+    /// of 100 cannot both count as closing).
+    /// </summary>
+    public decimal OpeningQuantity(string symbol, OrderSide side, decimal quantity)
+    {
+        var position = PositionOf(symbol).Quantity;
+        var pendingSameSide = Reservations.Values.Where(r => r.Symbol == symbol && r.Side == side).Sum(r => r.RemainingQuantity);
+        var closable = side == OrderSide.Sell
+            ? Math.Max(0m, position - pendingSameSide)
+            : Math.Max(0m, -position - pendingSameSide);
+        return Math.Max(0m, quantity - closable);
+    }
+
+    /// <summary>The reservation an order needs, in buying-power dollars.</summary>
+    public decimal RequiredReservation(string symbol, OrderSide side, decimal quantity, decimal price, decimal estimatedFee) =>
+        OpeningQuantity(symbol, side, quantity) * price + estimatedFee;
+
+    public Result<AccountLedger> Reserve(string orderId, string symbol, OrderSide side, decimal quantity, decimal amount)
+    {
+        if (Reservations.ContainsKey(orderId))
+        {
+            return Result.Fail<AccountLedger>(LedgerErrorCodes.ReservationExists, $"Order {orderId} already holds a reservation.");
+        }
+
+        if (quantity <= 0m || amount < 0m)
+        {
+            return Result.Fail<AccountLedger>(LedgerErrorCodes.ReservationInvalid, "Reservation needs a positive quantity and a non-negative amount.");
+        }
+
+        var reservation = new Reservation
+        {
+            OrderId = orderId,
+            Symbol = symbol,
+            Side = side,
+            OriginalQuantity = quantity,
+            OriginalAmount = amount,
+            RemainingQuantity = quantity,
+        };
+        return Result.Ok(this with { Reservations = Reservations.Add(orderId, reservation) });
+    }
+
+    /// <summary>Releases what is left of an order's reservation (cancel, reject, expiry, replace). Unknown ids are a no-op.</summary>
+    public AccountLedger Release(string orderId) =>
+        Reservations.ContainsKey(orderId) ? this with { Reservations = Reservations.Remove(orderId) } : this;
+
+    /// <summary>
+    /// Applies an execution already accepted by its <see cref="Order"/> (which de-duplicates and refuses overfills).
+    /// Cash moves by the signed notional and the fee; the order's reservation is released in proportion.
+    /// </summary>
+    public LedgerFill ApplyFill(Execution execution)
+    {
+        ArgumentNullException.ThrowIfNull(execution);
+        var fill = PositionOf(execution.Symbol).Apply(execution);
+        var notional = execution.Quantity * execution.Price;
+        var cashChange = (execution.Side == OrderSide.Buy ? -notional : notional) - execution.Fee;
+        var positions = fill.Position.IsFlat && fill.Position.RealizedPnl == 0m && fill.Position.FeesPaid == 0m
+            ? Positions.Remove(execution.Symbol)
+            : Positions.SetItem(execution.Symbol, fill.Position);
+        var reservations = Reservations;
+        if (reservations.TryGetValue(execution.OrderId, out var reservation))
+        {
+            var remaining = Math.Max(0m, reservation.RemainingQuantity - execution.Quantity);
+            reservations = remaining == 0m
+                ? reservations.Remove(execution.OrderId)
+                : reservations.SetItem(execution.OrderId, reservation with { RemainingQuantity = remaining });
+        }
+
+        var next = this with
+        {
+            Cash = Cash + cashChange,
+            Positions = positions,
+            Reservations = reservations,
+            RealizedPnlTotal = RealizedPnlTotal + fill.RealizedPnl,
+            FeesTotal = FeesTotal + execution.Fee,
+        };
+        return new LedgerFill(next, fill, cashChange);
+    }
+
+    /// <summary>Records the start-of-day equity that day P&amp;L is measured from, and lifts the high-water mark.</summary>
+    public AccountLedger StartDay(decimal equity) => this with { StartOfDayEquity = equity, HighWaterMark = Math.Max(HighWaterMark, equity) };
+
+    /// <summary>Lifts the high-water mark to a newly observed equity.</summary>
+    public AccountLedger MarkEquity(decimal equity) => equity > HighWaterMark ? this with { HighWaterMark = equity } : this;
+
+    /// <summary>Marks every open position; a missing or non-positive mark is an error, never a default price.</summary>
+    public Result<Valuation> Value(IReadOnlyDictionary<string, decimal> marks)
+    {
+        ArgumentNullException.ThrowIfNull(marks);
+        decimal longValue = 0m, shortValue = 0m, unrealized = 0m;
+        foreach (var position in Positions.Values.Where(p => !p.IsFlat))
+        {
+            if (!marks.TryGetValue(position.Symbol, out var mark))
+            {
+                return Result.Fail<Valuation>(LedgerErrorCodes.MarkMissing, $"No mark for {position.Symbol}.");
+            }
+
+            if (mark <= 0m)
+            {
+                return Result.Fail<Valuation>(LedgerErrorCodes.MarkInvalid, $"Mark {mark} for {position.Symbol} is not positive.");
+            }
+
+            var value = position.MarketValue(mark);
+            if (value > 0m)
+            {
+                longValue += value;
+            }
+            else
+            {
+                shortValue += value;
+            }
+
+            unrealized += position.UnrealizedPnl(mark);
+        }
+
+        var equity = Cash + longValue + shortValue;
+        var gross = longValue - shortValue;
+        var reserved = ReservedTotal;
+        var raw = AccountType == AccountType.Cash
+            ? Cash - reserved
+            : (equity - RegTInitialMargin * gross) / RegTInitialMargin - reserved;
+        return Result.Ok(new Valuation
+        {
+            Cash = Cash,
+            LongMarketValue = longValue,
+            ShortMarketValue = shortValue,
+            UnrealizedPnl = unrealized,
+            Reserved = reserved,
+            BuyingPower = Math.Max(0m, raw),
+            InitialMarginRequirement = AccountType == AccountType.Margin ? RegTInitialMargin * gross : 0m,
+            DayPnl = StartOfDayEquity is { } start ? equity - start : null,
+            HighWaterMark = Math.Max(HighWaterMark, equity),
+        });
+    }
+}

@@ -1,0 +1,29 @@
+using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Domain.Orders;
+
+namespace OrleansTrader.Domain.Risk.Checks;
+
+/// <summary>In REDUCING, an order passes only when all of it closes existing exposure (net of other open orders).</summary>
+public sealed class ReduceOnlyCheck : IRiskCheck
+{
+    public RiskDecision? Check(RiskContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Input.TradingState != TradingState.Reducing)
+        {
+            return null;
+        }
+
+        var request = context.Request;
+        var opening = context.Account.OpeningQuantity(request.Symbol, request.Side, request.Quantity);
+        if (opening == 0m)
+        {
+            return null;
+        }
+
+        var closable = request.Quantity - opening;
+        return RiskDecision.Deny(RiskReasonCodes.ReduceOnlyWouldIncreasePosition,
+            $"Trading is reduce-only; {opening} of this {request.Side} would open or increase exposure.",
+            closable > 0m ? context.AlignDown(closable) : null);
+    }
+}

@@ -1,0 +1,102 @@
+using OrleansTrader.Domain.Calendar;
+using OrleansTrader.Domain.Fees;
+using OrleansTrader.Domain.Instruments;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Portfolio;
+
+namespace OrleansTrader.Domain.Risk;
+
+/// <summary>
+/// The input plus the derived values the checks share. Every accessor of an optional input throws
+/// <see cref="RiskInputMissingException"/> when it is absent, so no check can run on a default.
+/// </summary>
+public sealed class RiskContext(RiskInput input)
+{
+    public RiskInput Input { get; } = input ?? throw new ArgumentNullException(nameof(input));
+
+    public OrderRequest Request => Input.Request;
+
+    public RiskLimits Limits => Input.Limits ?? throw Missing("risk limits");
+
+    public Instrument Instrument => Input.Instrument ?? throw new RiskInputMissingException(
+        RiskReasonCodes.InstrumentUnknown, $"No instrument for {Request.Symbol}.");
+
+    public ITradingCalendar Calendar => Input.Calendar ?? throw Missing("trading calendar");
+
+    public AccountLedger Account => Input.Account ?? throw Missing("account");
+
+    public Valuation Valuation => Input.Valuation ?? throw Missing("account valuation");
+
+    public IFeeModel FeeModel => Input.FeeModel ?? throw Missing("fee model");
+
+    public int Direction => Request.Side == OrderSide.Buy ? 1 : -1;
+
+    /// <summary>A quote for this symbol with the side this order trades against (ask for buys, bid for sells).</summary>
+    public QuoteTick Quote
+    {
+        get
+        {
+            var quote = Input.Quote;
+            if (quote is null || quote.Symbol != Request.Symbol)
+            {
+                throw new RiskInputMissingException(RiskReasonCodes.QuoteMissing, $"No quote for {Request.Symbol}.");
+            }
+
+            var touch = Request.Side == OrderSide.Buy ? quote.AskPrice : quote.BidPrice;
+            var size = Request.Side == OrderSide.Buy ? quote.AskSize : quote.BidSize;
+            if (touch <= 0m || size <= 0m)
+            {
+                throw new RiskInputMissingException(RiskReasonCodes.QuoteMissing,
+                    $"The quote for {Request.Symbol} has no {(Request.Side == OrderSide.Buy ? "ask" : "bid")}.");
+            }
+
+            return quote;
+        }
+    }
+
+    public decimal Touch => Request.Side == OrderSide.Buy ? Quote.AskPrice : Quote.BidPrice;
+
+    /// <summary>The band centre: last trade, else the quote mid.</summary>
+    public decimal LastPrice => Input.LastPrice is > 0m and var last ? last
+        : Input.Quote?.Mid ?? throw new RiskInputMissingException(RiskReasonCodes.QuoteMissing, $"No last price for {Request.Symbol}.");
+
+    /// <summary>
+    /// The price an order is valued at: its limit for limit and stop-limit orders; the touch for market and trailing
+    /// orders; for stop orders the worse of stop and touch.
+    /// </summary>
+    public decimal ReferencePrice => Request.Type switch
+    {
+        OrderType.Limit or OrderType.StopLimit => Request.LimitPrice ?? throw Missing("limit price"),
+        OrderType.Stop => Request.Side == OrderSide.Buy
+            ? Math.Max(Touch, Request.StopPrice ?? throw Missing("stop price"))
+            : Math.Min(Touch, Request.StopPrice ?? throw Missing("stop price")),
+        _ => Touch,
+    };
+
+    /// <summary>The lot the maximum quantities are aligned to.</summary>
+    public decimal Lot => Instrument.LotSize;
+
+    public decimal EstimatedFee(decimal quantity) =>
+        quantity <= 0m ? 0m : FeeModel.Calculate(new FeeInput(Request.Side, quantity, ReferencePrice)).Total;
+
+    public decimal RequiredReservation(decimal quantity) =>
+        Account.RequiredReservation(Request.Symbol, Request.Side, quantity, ReferencePrice, EstimatedFee(quantity));
+
+    /// <summary>The current position plus open orders on the same side, as a signed quantity.</summary>
+    public decimal ProjectedPositionBeforeOrder
+    {
+        get
+        {
+            var position = Account.PositionOf(Request.Symbol).Quantity;
+            var pending = Account.Reservations.Values
+                .Where(r => r.Symbol == Request.Symbol)
+                .Sum(r => r.Side == OrderSide.Buy ? r.RemainingQuantity : -r.RemainingQuantity);
+            return position + pending;
+        }
+    }
+
+    public decimal AlignDown(decimal quantity) => quantity <= 0m ? 0m : Money.RoundDownTo(quantity, Lot);
+
+    private static RiskInputMissingException Missing(string what) => new(RiskReasonCodes.InputMissing, $"Missing {what}.");
+}

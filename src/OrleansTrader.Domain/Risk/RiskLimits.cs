@@ -1,0 +1,54 @@
+namespace OrleansTrader.Domain.Risk;
+
+/// <summary>Per-account pre-trade limits. <see cref="Default"/> is conservative for a paper account.</summary>
+public sealed record RiskLimits
+{
+    public const string InvalidCode = RiskReasonCodes.LimitsInvalid;
+
+    public static RiskLimits Default { get; } = new();
+
+    public decimal MaxOrderNotional { get; init; } = 100_000m;
+
+    public decimal MaxPositionNotional { get; init; } = 250_000m;
+
+    /// <summary>Largest position in one symbol as a percentage of equity.</summary>
+    public decimal MaxPositionPercentOfEquity { get; init; } = 25m;
+
+    public int MaxOpenOrders { get; init; } = 100;
+
+    public int MaxSubmitsPerWindow { get; init; } = 60;
+
+    public TimeSpan SubmitWindow { get; init; } = TimeSpan.FromMinutes(1);
+
+    public TimeSpan MaxQuoteAge { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Limit and stop prices must lie within this percentage of the last price.</summary>
+    public decimal PriceBandPercent { get; init; } = 10m;
+
+    public bool AllowShortSelling { get; init; } = true;
+
+    /// <summary>When true, orders are refused outside the session they ask for (OPG and CLS orders excepted).</summary>
+    public bool RequireMarketOpen { get; init; } = true;
+
+    public IReadOnlyList<DomainError> Validate()
+    {
+        var errors = new List<DomainError>();
+        Require(MaxOrderNotional > 0m, "MaxOrderNotional must be positive.", errors);
+        Require(MaxPositionNotional > 0m, "MaxPositionNotional must be positive.", errors);
+        Require(MaxPositionPercentOfEquity > 0m && MaxPositionPercentOfEquity <= 1_000m, "MaxPositionPercentOfEquity must be in (0, 1000].", errors);
+        Require(MaxOpenOrders > 0, "MaxOpenOrders must be positive.", errors);
+        Require(MaxSubmitsPerWindow > 0, "MaxSubmitsPerWindow must be positive.", errors);
+        Require(SubmitWindow > TimeSpan.Zero, "SubmitWindow must be positive.", errors);
+        Require(MaxQuoteAge > TimeSpan.Zero, "MaxQuoteAge must be positive.", errors);
+        Require(PriceBandPercent > 0m && PriceBandPercent <= 100m, "PriceBandPercent must be in (0, 100].", errors);
+        return errors;
+    }
+
+    private static void Require(bool condition, string message, List<DomainError> errors)
+    {
+        if (!condition)
+        {
+            errors.Add(new DomainError(InvalidCode, message));
+        }
+    }
+}

@@ -1,0 +1,344 @@
+using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Domain.Calendar;
+using OrleansTrader.Domain.Fees;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Portfolio;
+using OrleansTrader.Domain.Risk;
+using static OrleansTrader.Domain.Tests.Fixtures;
+
+namespace OrleansTrader.Domain.Tests;
+
+public sealed class RiskEngineTests
+{
+    private static readonly Dictionary<string, decimal> Marks = new() { ["SPY"] = 100m };
+
+    private static RiskInput Input(OrderRequest request, AccountLedger? account = null, RiskLimits? limits = null, IFeeModel? fees = null)
+    {
+        var ledger = account ?? AccountLedger.Open("a", AccountType.Margin, 100_000m);
+        return new RiskInput
+        {
+            Request = request,
+            Now = T0,
+            TradingState = TradingState.Active,
+            Limits = limits ?? RiskLimits.Default,
+            Instrument = Spy,
+            Calendar = AlwaysOpenCalendar.Instance,
+            Quote = Quote(99.99m, 100.01m),
+            LastPrice = 100m,
+            Account = ledger,
+            Valuation = ledger.Value(Marks).GetValueOrThrow(),
+            FeeModel = fees ?? NoFees,
+        };
+    }
+
+    private static RiskDecision Evaluate(RiskInput input) => RiskEngine.Default.Evaluate(input);
+
+    private static AccountLedger LongSpy(decimal quantity, AccountType type = AccountType.Margin, decimal cash = 100_000m) =>
+        AccountLedger.Open("a", type, cash).ApplyFill(Exec("e0", OrderSide.Buy, quantity, 100m, orderId: "o0")).Ledger;
+
+    [Fact]
+    public void Evaluate_Approves_WithReservationAtTheTouch()
+    {
+        var decision = Evaluate(Input(MarketOrder(OrderSide.Buy, 10m)));
+
+        Assert.True(decision.Approved);
+        Assert.Equal(RiskReasonCodes.Approved, decision.ReasonCode);
+        Assert.Equal(100.01m, decision.ReferencePrice);
+        Assert.Equal(0m, decision.EstimatedFee);
+        Assert.Equal(1_000.1m, decision.RequiredReservation);
+    }
+
+    [Fact]
+    public void Evaluate_ReservationIncludesEstimatedFee()
+    {
+        var decision = Evaluate(Input(LimitOrder(OrderSide.Buy, 100m, 100m), fees: new PerShareFeeModel(0.005m, 1m, 0.5m, null)));
+
+        Assert.True(decision.Approved);
+        Assert.Equal(1m, decision.EstimatedFee);
+        Assert.Equal(10_001m, decision.RequiredReservation);
+    }
+
+    [Fact]
+    public void TradingHalted_DeniesEveryOrder()
+    {
+        var decision = Evaluate(Input(MarketOrder(OrderSide.Sell, 10m), LongSpy(100m)) with { TradingState = TradingState.Halted });
+
+        Assert.False(decision.Approved);
+        Assert.Equal(RiskReasonCodes.TradingHalted, decision.ReasonCode);
+    }
+
+    [Fact]
+    public void Reducing_DeniesIncrease_AndGivesClosableMaximum()
+    {
+        var increase = Evaluate(Input(MarketOrder(OrderSide.Buy, 10m), LongSpy(100m)) with { TradingState = TradingState.Reducing });
+        var flip = Evaluate(Input(MarketOrder(OrderSide.Sell, 150m), LongSpy(100m)) with { TradingState = TradingState.Reducing });
+        var reduce = Evaluate(Input(MarketOrder(OrderSide.Sell, 100m), LongSpy(100m)) with { TradingState = TradingState.Reducing });
+
+        Assert.Equal(RiskReasonCodes.ReduceOnlyWouldIncreasePosition, increase.ReasonCode);
+        Assert.Null(increase.MaxQuantity);
+        Assert.Equal(RiskReasonCodes.ReduceOnlyWouldIncreasePosition, flip.ReasonCode);
+        Assert.Equal(100m, flip.MaxQuantity);
+        Assert.True(reduce.Approved);
+    }
+
+    [Fact]
+    public void InstrumentUnknown_Denies()
+    {
+        var decision = Evaluate(Input(MarketOrder(OrderSide.Buy, 10m)) with { Instrument = null });
+
+        Assert.Equal(RiskReasonCodes.InstrumentUnknown, decision.ReasonCode);
+    }
+
+    [Fact]
+    public void InstrumentNotTradable_Denies()
+    {
+        var decision = Evaluate(Input(MarketOrder(OrderSide.Buy, 10m)) with { Instrument = Spy with { Tradable = false } });
+
+        Assert.Equal(RiskReasonCodes.InstrumentNotTradable, decision.ReasonCode);
+    }
+
+    [Theory]
+    [InlineData("0", null)]
+    [InlineData("-5", null)]
+    [InlineData("1.5", "1")]
+    [InlineData("2000000", "1000000")]
+    public void QuantityInvalid_Denies_WithLotAlignedMaximum(string quantity, string? max)
+    {
+        var decision = Evaluate(Input(MarketOrder(OrderSide.Buy, decimal.Parse(quantity, System.Globalization.CultureInfo.InvariantCulture))));
+
+        Assert.Equal(RiskReasonCodes.QuantityInvalid, decision.ReasonCode);
+        Assert.Equal(max is null ? null : decimal.Parse(max, System.Globalization.CultureInfo.InvariantCulture), decision.MaxQuantity);
+    }
+
+    [Fact]
+    public void OrderInvalid_Denies_LimitOrderWithoutPrice()
+    {
+        var decision = Evaluate(Input(MarketOrder(OrderSide.Buy, 10m) with { Type = OrderType.Limit }));
+
+        Assert.Equal(RiskReasonCodes.OrderInvalid, decision.ReasonCode);
+        Assert.Contains(OrderErrorCodes.LimitPriceRequired, decision.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MarketClosed_Denies_OnAWeekend()
+    {
+        var saturday = new DateTimeOffset(2026, 3, 14, 15, 0, 0, TimeSpan.Zero);
+        var input = Input(MarketOrder(OrderSide.Buy, 10m)) with { Now = saturday, Calendar = NyseCalendar.Instance, Quote = Quote(99.99m, 100.01m, at: saturday) };
+
+        var decision = Evaluate(input);
+        var allowed = Evaluate(input with { Limits = RiskLimits.Default with { RequireMarketOpen = false } });
+
+        Assert.Equal(RiskReasonCodes.MarketClosed, decision.ReasonCode);
+        Assert.True(allowed.Approved);
+    }
+
+    [Fact]
+    public void QuoteMissing_Denies_WhenNoQuoteOrNoAsk()
+    {
+        var none = Evaluate(Input(MarketOrder(OrderSide.Buy, 10m)) with { Quote = null });
+        var oneSided = Evaluate(Input(MarketOrder(OrderSide.Buy, 10m)) with { Quote = new OrleansTrader.Domain.Market.QuoteTick("SPY", T0, 99.99m, 100m, 0m, 0m) });
+        var otherSymbol = Evaluate(Input(MarketOrder(OrderSide.Buy, 10m)) with { Quote = Quote(1m, 2m, symbol: "IBM") });
+
+        Assert.Equal(RiskReasonCodes.QuoteMissing, none.ReasonCode);
+        Assert.Equal(RiskReasonCodes.QuoteMissing, oneSided.ReasonCode);
+        Assert.Equal(RiskReasonCodes.QuoteMissing, otherSymbol.ReasonCode);
+    }
+
+    [Fact]
+    public void QuoteStale_Denies_WhenOlderThanMaxAge()
+    {
+        var stale = Evaluate(Input(MarketOrder(OrderSide.Buy, 10m)) with { Quote = Quote(99.99m, 100.01m, at: T0.AddSeconds(-31)) });
+        var fresh = Evaluate(Input(MarketOrder(OrderSide.Buy, 10m)) with { Quote = Quote(99.99m, 100.01m, at: T0.AddSeconds(-30)) });
+
+        Assert.Equal(RiskReasonCodes.QuoteStale, stale.ReasonCode);
+        Assert.True(fresh.Approved);
+    }
+
+    [Fact]
+    public void PriceOutsideBand_Denies_LimitFarFromLast()
+    {
+        var far = Evaluate(Input(LimitOrder(OrderSide.Buy, 10m, 111m)));
+        var edge = Evaluate(Input(LimitOrder(OrderSide.Buy, 10m, 110m)));
+        var noLast = Evaluate(Input(LimitOrder(OrderSide.Buy, 10m, 100m)) with { LastPrice = null, Quote = Quote(99.99m, 100.01m) });
+
+        Assert.Equal(RiskReasonCodes.PriceOutsideBand, far.ReasonCode);
+        Assert.True(edge.Approved);
+        Assert.True(noLast.Approved);
+    }
+
+    [Fact]
+    public void NotionalExceedsMaxPerOrder_Denies_WithMaximum()
+    {
+        var decision = Evaluate(Input(LimitOrder(OrderSide.Buy, 1_001m, 100m)));
+
+        Assert.Equal(RiskReasonCodes.NotionalExceedsMaxPerOrder, decision.ReasonCode);
+        Assert.Equal(1_000m, decision.MaxQuantity);
+    }
+
+    [Fact]
+    public void PositionExceedsMax_Denies_ByPercentOfEquity_WithMaximum()
+    {
+        // Equity 100,000 x 25% = 25,000 < 250,000: the percentage binds.
+        var flat = Evaluate(Input(LimitOrder(OrderSide.Buy, 300m, 100m)));
+        var withLong = Evaluate(Input(LimitOrder(OrderSide.Buy, 300m, 100m), LongSpy(100m)));
+
+        Assert.Equal(RiskReasonCodes.PositionExceedsMax, flat.ReasonCode);
+        Assert.Equal(250m, flat.MaxQuantity);
+        Assert.Equal(RiskReasonCodes.PositionExceedsMax, withLong.ReasonCode);
+        Assert.Equal(150m, withLong.MaxQuantity);
+    }
+
+    [Fact]
+    public void PositionExceedsMax_Denies_ByNotionalCap_AndCountsOpenOrders()
+    {
+        var limits = RiskLimits.Default with { MaxPositionNotional = 20_000m };
+        var ledger = AccountLedger.Open("a", AccountType.Margin, 100_000m).Reserve("o9", "SPY", OrderSide.Buy, 150m, 15_000m).GetValueOrThrow();
+
+        var decision = Evaluate(Input(LimitOrder(OrderSide.Buy, 100m, 100m), ledger, limits));
+
+        Assert.Equal(RiskReasonCodes.PositionExceedsMax, decision.ReasonCode);
+        Assert.Equal(50m, decision.MaxQuantity);
+    }
+
+    [Fact]
+    public void PositionLimit_AllowsReducingOrders()
+    {
+        var limits = RiskLimits.Default with { MaxPositionNotional = 1_000m };
+
+        var decision = Evaluate(Input(MarketOrder(OrderSide.Sell, 100m), LongSpy(300m), limits));
+
+        Assert.True(decision.Approved);
+    }
+
+    [Fact]
+    public void MaxOpenOrders_Denies_AtTheLimit()
+    {
+        var decision = Evaluate(Input(MarketOrder(OrderSide.Buy, 1m)) with { OpenOrderCount = 100 });
+        var below = Evaluate(Input(MarketOrder(OrderSide.Buy, 1m)) with { OpenOrderCount = 99 });
+
+        Assert.Equal(RiskReasonCodes.MaxOpenOrders, decision.ReasonCode);
+        Assert.True(below.Approved);
+    }
+
+    [Fact]
+    public void RateLimitExceeded_Denies_WhenWindowIsFull()
+    {
+        var full = Enumerable.Range(0, 60).Select(i => T0.AddSeconds(-i)).ToList();
+        var oldOnes = Enumerable.Range(0, 60).Select(i => T0.AddSeconds(-60 - i)).ToList();
+
+        var decision = Evaluate(Input(MarketOrder(OrderSide.Buy, 1m)) with { RecentSubmits = full });
+        var expired = Evaluate(Input(MarketOrder(OrderSide.Buy, 1m)) with { RecentSubmits = oldOnes });
+
+        Assert.Equal(RiskReasonCodes.RateLimitExceeded, decision.ReasonCode);
+        Assert.True(expired.Approved);
+    }
+
+    [Fact]
+    public void InsufficientBuyingPower_Denies_WithMaximumThatCoversFees()
+    {
+        var ledger = AccountLedger.Open("a", AccountType.Cash, 5_000m);
+        var limits = RiskLimits.Default with { MaxPositionPercentOfEquity = 1_000m };
+
+        var decision = Evaluate(Input(LimitOrder(OrderSide.Buy, 60m, 100m), ledger, limits, new PerShareFeeModel(0.005m, 1m, 0.5m, null)));
+
+        Assert.Equal(RiskReasonCodes.InsufficientBuyingPower, decision.ReasonCode);
+        Assert.Equal(49m, decision.MaxQuantity); // 50 x 100 + $1 fee = 5,001 > 5,000
+    }
+
+    [Fact]
+    public void InsufficientBuyingPower_CountsExistingReservations()
+    {
+        var ledger = AccountLedger.Open("a", AccountType.Cash, 5_000m).Reserve("o9", "IBM", OrderSide.Buy, 10m, 4_000m).GetValueOrThrow();
+        var limits = RiskLimits.Default with { MaxPositionPercentOfEquity = 1_000m };
+
+        var decision = Evaluate(Input(LimitOrder(OrderSide.Buy, 20m, 100m), ledger, limits));
+
+        Assert.Equal(RiskReasonCodes.InsufficientBuyingPower, decision.ReasonCode);
+        Assert.Equal(10m, decision.MaxQuantity);
+    }
+
+    [Fact]
+    public void ShortingNotAllowed_Denies_InCashAccount_WithClosableMaximum()
+    {
+        var flat = Evaluate(Input(MarketOrder(OrderSide.Sell, 10m), AccountLedger.Open("a", AccountType.Cash, 100_000m)));
+        var partly = Evaluate(Input(MarketOrder(OrderSide.Sell, 10m), LongSpy(5m, AccountType.Cash)));
+
+        Assert.Equal(RiskReasonCodes.ShortingNotAllowed, flat.ReasonCode);
+        Assert.Null(flat.MaxQuantity);
+        Assert.Equal(RiskReasonCodes.ShortingNotAllowed, partly.ReasonCode);
+        Assert.Equal(5m, partly.MaxQuantity);
+    }
+
+    [Fact]
+    public void ShortingNotAllowed_Denies_ForNonShortableOrByLimits()
+    {
+        var instrument = Evaluate(Input(MarketOrder(OrderSide.Sell, 10m)) with { Instrument = Spy with { Shortable = false } });
+        var limits = Evaluate(Input(MarketOrder(OrderSide.Sell, 10m), limits: RiskLimits.Default with { AllowShortSelling = false }));
+        var allowed = Evaluate(Input(MarketOrder(OrderSide.Sell, 10m)));
+
+        Assert.Equal(RiskReasonCodes.ShortingNotAllowed, instrument.ReasonCode);
+        Assert.Equal(RiskReasonCodes.ShortingNotAllowed, limits.ReasonCode);
+        Assert.True(allowed.Approved);
+        Assert.Equal(999.9m, allowed.RequiredReservation);
+    }
+
+    [Fact]
+    public void DuplicateClientOrderId_IsAnAccountCode_NotProducedByTheEngine()
+    {
+        Assert.Equal("DUPLICATE_CLIENT_ORDER_ID", RiskReasonCodes.DuplicateClientOrderId);
+    }
+
+    [Fact]
+    public void ExceptionInsideACheck_Denies()
+    {
+        var engine = new RiskEngine([.. RiskEngine.StandardChecks.Take(3), new ThrowingCheck(), .. RiskEngine.StandardChecks.Skip(3)]);
+
+        var decision = engine.Evaluate(Input(MarketOrder(OrderSide.Buy, 1m)));
+
+        Assert.False(decision.Approved);
+        Assert.Equal(RiskReasonCodes.RiskCheckFailed, decision.ReasonCode);
+        Assert.Contains(nameof(ThrowingCheck), decision.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ExceptionInsideFeeModel_Denies()
+    {
+        var decision = Evaluate(Input(MarketOrder(OrderSide.Buy, 1m), fees: new ThrowingFeeModel()));
+
+        Assert.Equal(RiskReasonCodes.RiskCheckFailed, decision.ReasonCode);
+    }
+
+    [Fact]
+    public void MissingInputs_Deny_NeverDefault()
+    {
+        var baseInput = Input(MarketOrder(OrderSide.Buy, 1m));
+
+        Assert.Equal(RiskReasonCodes.InputMissing, Evaluate(baseInput with { Valuation = null }).ReasonCode);
+        Assert.Equal(RiskReasonCodes.InputMissing, Evaluate(baseInput with { Account = null }).ReasonCode);
+        Assert.Equal(RiskReasonCodes.InputMissing, Evaluate(baseInput with { Limits = null }).ReasonCode);
+        Assert.Equal(RiskReasonCodes.InputMissing, Evaluate(baseInput with { Calendar = null }).ReasonCode);
+        Assert.Equal(RiskReasonCodes.InputMissing, Evaluate(baseInput with { FeeModel = null }).ReasonCode);
+    }
+
+    [Fact]
+    public void InvalidLimits_DenyEverything()
+    {
+        var limits = RiskLimits.Default with { MaxOrderNotional = 0m, PriceBandPercent = -1m };
+
+        var decision = Evaluate(Input(MarketOrder(OrderSide.Buy, 1m), limits: limits));
+
+        Assert.Equal(2, limits.Validate().Count);
+        Assert.Empty(RiskLimits.Default.Validate());
+        Assert.Equal(RiskReasonCodes.LimitsInvalid, decision.ReasonCode);
+    }
+
+    private sealed class ThrowingCheck : IRiskCheck
+    {
+        public RiskDecision? Check(RiskContext context) => throw new InvalidOperationException("boom");
+    }
+
+    private sealed class ThrowingFeeModel : IFeeModel
+    {
+        public FeeBreakdown Calculate(FeeInput input) => throw new InvalidOperationException("fee table unavailable");
+    }
+}
