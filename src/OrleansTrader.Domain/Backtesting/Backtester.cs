@@ -1,0 +1,224 @@
+using OrleansTrader.Domain.Fees;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Portfolio;
+using OrleansTrader.Domain.Statistics;
+using OrleansTrader.Domain.Strategies;
+
+namespace OrleansTrader.Domain.Backtesting;
+
+/// <summary>
+/// Runs a strategy over bars, deterministically and without I/O. For each bar, in order of start time: fills due by
+/// the bar's start are applied (position via <see cref="Position"/>, the single P&amp;L implementation; cash moves
+/// by price × quantity and fee), the context's clock moves to the bar's end, the strategy sees the bar, its intents
+/// go through the fill policy, fills due by the bar's end are applied, and equity is marked at the last closes.
+/// There are no risk checks here (the account does those); cash may go negative.
+/// </summary>
+public static class Backtester
+{
+    public static BacktestResult Run(IStrategy strategy, IReadOnlyList<Bar> bars, BacktestOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(strategy);
+        ArgumentNullException.ThrowIfNull(bars);
+        ArgumentNullException.ThrowIfNull(options);
+        if (bars.Count == 0)
+        {
+            throw new ArgumentException("A backtest needs at least one bar.", nameof(bars));
+        }
+
+        for (var i = 1; i < bars.Count; i++)
+        {
+            if (bars[i].Start < bars[i - 1].Start)
+            {
+                throw new ArgumentException($"Bars must be ordered by start time; bar {i} ({bars[i].Start:O}) precedes bar {i - 1}.", nameof(bars));
+            }
+        }
+
+        return new BacktestRun(strategy, bars, options).Execute();
+    }
+
+    private sealed class BacktestRun(IStrategy strategy, IReadOnlyList<Bar> bars, BacktestOptions options)
+    {
+        private readonly List<OrderIntent> _intents = [];
+        private readonly List<Execution> _executions = [];
+        private readonly List<StrategyOrderUpdate> _updates = [];
+        private readonly List<EquityPoint> _equity = [];
+        private readonly List<RoundTripTrade> _roundTrips = [];
+        private readonly Dictionary<string, Position> _positions = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, RoundTripTracker> _trackers = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, decimal> _marks = new(StringComparer.Ordinal);
+        private readonly PriorityQueue<Pending, (DateTimeOffset, long)> _due = new();
+        private readonly StrategyContext _context = new(
+            options.StrategyId,
+            bars.Select(b => b.Symbol),
+            bars[0].Start,
+            options.Resume?.NextSequence ?? 1);
+
+        private decimal _cash = options.InitialCash;
+        private decimal _fees;
+
+        public BacktestResult Execute()
+        {
+            if (options.Resume is { } resume)
+            {
+                strategy.Restore(resume.State);
+            }
+
+            strategy.OnStart(_context);
+            for (var i = 0; i < bars.Count; i++)
+            {
+                var bar = bars[i];
+                ApplyDue(bar.Start);
+                _context.AdvanceTo(Max(_context.Now, bar.End));
+                _marks[bar.Symbol] = bar.Close;
+                strategy.OnBar(bar);
+                Route(i);
+                ApplyDue(bar.End);
+                Mark(bar.End);
+            }
+
+            strategy.OnStop();
+            return new BacktestResult
+            {
+                Intents = _intents,
+                Executions = _executions,
+                OrderUpdates = _updates,
+                EquityCurve = _equity,
+                RoundTrips = _roundTrips,
+                Positions = _positions,
+                Cash = _cash,
+                TotalFees = _fees,
+                FinalState = strategy.GetState(),
+            };
+        }
+
+        private void Route(int barIndex)
+        {
+            var bar = bars[barIndex];
+            var next = NextBar(barIndex);
+            foreach (var intent in _context.DrainIntents())
+            {
+                _intents.Add(intent);
+                var fill = options.FillPolicy(intent, bar, next);
+                if (fill is not null && fill.Timestamp < bar.End)
+                {
+                    throw new InvalidOperationException($"The fill policy filled {intent.ClientOrderId} at {fill.Timestamp:O}, before its signal bar ended at {bar.End:O}.");
+                }
+
+                var at = fill?.Timestamp ?? bar.End;
+                _due.Enqueue(new Pending(intent, fill), (at, intent.Sequence));
+            }
+        }
+
+        private Bar? NextBar(int barIndex)
+        {
+            var symbol = bars[barIndex].Symbol;
+            for (var j = barIndex + 1; j < bars.Count; j++)
+            {
+                if (string.Equals(bars[j].Symbol, symbol, StringComparison.Ordinal))
+                {
+                    return bars[j];
+                }
+            }
+
+            return null;
+        }
+
+        private void ApplyDue(DateTimeOffset until)
+        {
+            // A fill can make the strategy submit again (OnFill, OnOrderUpdate); keep going until nothing is due.
+            while (_due.TryPeek(out var pending, out var key) && key.Item1 <= until)
+            {
+                _due.Dequeue();
+                if (pending.Fill is { } fill)
+                {
+                    ApplyFill(pending.Intent, fill);
+                }
+                else
+                {
+                    Update(new StrategyOrderUpdate
+                    {
+                        ClientOrderId = pending.Intent.ClientOrderId,
+                        Status = OrderStatus.Canceled,
+                        Timestamp = key.Item1,
+                        Message = "not filled under the backtest's fill policy",
+                    });
+                }
+            }
+        }
+
+        private void ApplyFill(OrderIntent intent, BacktestFill fill)
+        {
+            var fee = options.Fee(new FeeInput(intent.Side, intent.Quantity, fill.Price));
+            var execution = new Execution
+            {
+                ExecutionId = intent.ClientOrderId + "-fill",
+                OrderId = intent.ClientOrderId,
+                ClientOrderId = intent.ClientOrderId,
+                Symbol = intent.Symbol,
+                Side = intent.Side,
+                Quantity = intent.Quantity,
+                Price = fill.Price,
+                Fee = fee,
+                Liquidity = intent.Type == OrderType.Limit ? Liquidity.Maker : Liquidity.Taker,
+                Timestamp = fill.Timestamp,
+            };
+            var before = _positions.TryGetValue(intent.Symbol, out var p) ? p : Position.Flat(intent.Symbol);
+            var applied = before.Apply(execution);
+            _positions[intent.Symbol] = applied.Position;
+            var signed = intent.Side == OrderSide.Buy ? intent.Quantity : -intent.Quantity;
+            _cash -= (signed * fill.Price) + fee;
+            _fees += fee;
+            _executions.Add(execution);
+            if (!_trackers.TryGetValue(intent.Symbol, out var tracker))
+            {
+                tracker = new RoundTripTracker(intent.Symbol);
+                _trackers[intent.Symbol] = tracker;
+            }
+
+            if (tracker.Record(before, applied, execution) is { } roundTrip)
+            {
+                _roundTrips.Add(roundTrip);
+            }
+
+            _context.SetPosition(intent.Symbol, applied.Position.Quantity, applied.Position.AverageEntryPrice);
+            strategy.OnFill(execution);
+            Update(new StrategyOrderUpdate
+            {
+                ClientOrderId = intent.ClientOrderId,
+                Status = OrderStatus.Filled,
+                FilledQuantity = intent.Quantity,
+                Timestamp = fill.Timestamp,
+            });
+        }
+
+        private void Update(StrategyOrderUpdate update)
+        {
+            _context.ApplyOrderUpdate(update);
+            _updates.Add(update);
+            strategy.OnOrderUpdate(update);
+        }
+
+        private void Mark(DateTimeOffset at)
+        {
+            var equity = _cash;
+            foreach (var (symbol, position) in _positions)
+            {
+                equity += position.MarketValue(_marks[symbol]);
+            }
+
+            if (_equity.Count > 0 && _equity[^1].Timestamp == at)
+            {
+                _equity[^1] = new EquityPoint(at, equity);
+            }
+            else
+            {
+                _equity.Add(new EquityPoint(at, equity));
+            }
+        }
+
+        private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+        private sealed record Pending(OrderIntent Intent, BacktestFill? Fill);
+    }
+}

@@ -1,0 +1,119 @@
+using OrleansTrader.Domain.Market;
+
+namespace OrleansTrader.Domain.Bars;
+
+/// <summary>
+/// Builds time bars from trades. Bars cover [start, start + interval) with start aligned to a multiple of the
+/// interval since the Unix epoch in UTC (so minute bars start on the minute, daily bars at 00:00 UTC).
+/// The open bar is emitted when an accepted trade arrives for a later interval, or by <see cref="Flush"/> once the
+/// host's clock has passed its end. Intervals without trades produce no bar. A trade for an interval before the
+/// open bar's, or before the end of the last emitted bar, is late: counted and never folded into a closed bar.
+/// </summary>
+public sealed class TimeBarAggregator
+{
+    private readonly TradeFilterOptions _options;
+    private BarBuilder? _open;
+    private DateTimeOffset? _emittedUntil;
+    private decimal? _lastEmittedClose;
+
+    public TimeBarAggregator(string symbol, TimeSpan interval, TradeFilterOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(symbol);
+        if (interval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(interval), interval, $"interval must be > 0; got {interval}.");
+        }
+
+        _options = options ?? TradeFilterOptions.Default;
+        _options.Validate();
+        Symbol = symbol;
+        Interval = interval;
+    }
+
+    public string Symbol { get; }
+
+    public TimeSpan Interval { get; }
+
+    public AggregationCounts Counts { get; private set; } = new();
+
+    /// <summary>The bar being built, as it stands now, or null when no trade is pending.</summary>
+    public Bar? Pending => _open?.ToBar(Symbol, _open.Start, Interval);
+
+    /// <summary>The start of the interval containing <paramref name="timestamp"/>.</summary>
+    public DateTimeOffset AlignStart(DateTimeOffset timestamp)
+    {
+        var sinceEpoch = timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        var offset = sinceEpoch % Interval.Ticks;
+        if (offset < 0)
+        {
+            offset += Interval.Ticks;
+        }
+
+        return new DateTimeOffset(timestamp.UtcTicks - offset, TimeSpan.Zero);
+    }
+
+    public AggregationStep Add(TradeTick trade)
+    {
+        ArgumentNullException.ThrowIfNull(trade);
+        var disposition = TradeScreen.Classify(trade, Symbol, _options);
+        if (disposition != TradeDisposition.Accepted)
+        {
+            return Exclude(disposition);
+        }
+
+        var start = AlignStart(trade.Timestamp);
+        if ((_emittedUntil is { } until && trade.Timestamp < until) || (_open is not null && start < _open.Start))
+        {
+            return Exclude(TradeDisposition.Late);
+        }
+
+        if (TradeScreen.Deviates(trade.Price, _open?.Close ?? _lastEmittedClose, _options))
+        {
+            return Exclude(TradeDisposition.PriceDeviation);
+        }
+
+        Counts = Counts.Increment(TradeDisposition.Accepted);
+        if (_open is null)
+        {
+            _open = new BarBuilder(start, trade.Timestamp, trade.Price, trade.Size);
+            return new AggregationStep(TradeDisposition.Accepted, []);
+        }
+
+        if (start == _open.Start)
+        {
+            _open.Fold(trade.Timestamp, trade.Price, trade.Size);
+            return new AggregationStep(TradeDisposition.Accepted, []);
+        }
+
+        var completed = Emit();
+        _open = new BarBuilder(start, trade.Timestamp, trade.Price, trade.Size);
+        return new AggregationStep(TradeDisposition.Accepted, [completed]);
+    }
+
+    /// <summary>Emits the open bar if <paramref name="now"/> is at or past its end; otherwise returns null.</summary>
+    public Bar? Flush(DateTimeOffset now)
+    {
+        if (_open is null || now < _open.Start + Interval)
+        {
+            return null;
+        }
+
+        return Emit();
+    }
+
+    private Bar Emit()
+    {
+        var open = _open ?? throw new InvalidOperationException("No open bar to emit.");
+        var bar = open.ToBar(Symbol, open.Start, Interval);
+        _emittedUntil = bar.End;
+        _lastEmittedClose = bar.Close;
+        _open = null;
+        return bar;
+    }
+
+    private AggregationStep Exclude(TradeDisposition disposition)
+    {
+        Counts = Counts.Increment(disposition);
+        return AggregationStep.Excluded(disposition);
+    }
+}

@@ -1,0 +1,113 @@
+namespace OrleansTrader.Domain.Indicators;
+
+/// <summary>
+/// Wilder's RSI. The first average gain/loss is the simple mean of the first <see cref="Period"/> changes
+/// (so <see cref="Period"/> + 1 values are needed); after that avg_t = (avg_{t-1} · (n - 1) + change_t) / n.
+/// RSI = 100 - 100 / (1 + avgGain / avgLoss); 100 when avgLoss is 0 and avgGain is positive; 50 when both are 0
+/// (a flat series has no strength either way). Computed in decimal, which keeps replays bit-identical.
+/// </summary>
+public sealed class RelativeStrengthIndex : IIndicator
+{
+    private decimal? _previous;
+    private decimal _gain;
+    private decimal _loss;
+
+    public RelativeStrengthIndex(int period)
+    {
+        Period = IndicatorGuard.Period(period, nameof(period));
+    }
+
+    public int Period { get; }
+
+    public int Samples { get; private set; }
+
+    public bool IsReady => Samples > Period;
+
+    public decimal? AverageGain => IsReady ? _gain : null;
+
+    public decimal? AverageLoss => IsReady ? _loss : null;
+
+    public decimal? Value
+    {
+        get
+        {
+            if (!IsReady)
+            {
+                return null;
+            }
+
+            if (_loss == 0m)
+            {
+                return _gain == 0m ? 50m : 100m;
+            }
+
+            return 100m - (100m / (1m + (_gain / _loss)));
+        }
+    }
+
+    public decimal? Update(decimal value)
+    {
+        Samples++;
+        if (_previous is { } previous)
+        {
+            var change = value - previous;
+            var gain = change > 0m ? change : 0m;
+            var loss = change < 0m ? -change : 0m;
+            var changes = Samples - 1;
+            if (changes < Period)
+            {
+                _gain += gain;
+                _loss += loss;
+            }
+            else if (changes == Period)
+            {
+                _gain = (_gain + gain) / Period;
+                _loss = (_loss + loss) / Period;
+            }
+            else
+            {
+                _gain = ((_gain * (Period - 1)) + gain) / Period;
+                _loss = ((_loss * (Period - 1)) + loss) / Period;
+            }
+        }
+
+        _previous = value;
+        return Value;
+    }
+
+    public decimal? Update(double value) => Update(IndicatorGuard.ToDecimal(value, nameof(value)));
+
+    public void Reset()
+    {
+        Samples = 0;
+        _previous = null;
+        _gain = 0m;
+        _loss = 0m;
+    }
+
+    public RelativeStrengthIndexState GetState() => new()
+    {
+        Period = Period,
+        Samples = Samples,
+        PreviousValue = _previous,
+        Gain = _gain,
+        Loss = _loss,
+    };
+
+    public static RelativeStrengthIndex FromState(RelativeStrengthIndexState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Samples < 0 || (state.Samples > 0) != state.PreviousValue.HasValue || state.Gain < 0m || state.Loss < 0m)
+        {
+            throw new ArgumentException($"RSI snapshot with {state.Samples} samples is inconsistent.", nameof(state));
+        }
+
+        return new RelativeStrengthIndex(state.Period)
+        {
+            Samples = state.Samples,
+            _previous = state.PreviousValue,
+            _gain = state.Gain,
+            _loss = state.Loss,
+        };
+    }
+}

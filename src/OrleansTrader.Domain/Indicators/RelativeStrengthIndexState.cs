@@ -1,0 +1,16 @@
+namespace OrleansTrader.Domain.Indicators;
+
+public sealed record RelativeStrengthIndexState
+{
+    public required int Period { get; init; }
+
+    public required int Samples { get; init; }
+
+    public decimal? PreviousValue { get; init; }
+
+    /// <summary>Sum of gains during warm-up, Wilder-smoothed average gain after.</summary>
+    public required decimal Gain { get; init; }
+
+    /// <summary>Sum of losses during warm-up, Wilder-smoothed average loss after.</summary>
+    public required decimal Loss { get; init; }
+}

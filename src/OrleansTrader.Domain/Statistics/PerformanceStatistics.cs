@@ -1,0 +1,255 @@
+namespace OrleansTrader.Domain.Statistics;
+
+/// <summary>
+/// Computes a <see cref="PerformanceReport"/> from an equity curve, the round-trip trades and the fees paid.
+/// Period returns r_i = E_i / E_{i-1} - 1 are only defined while equity stays positive; if any equity point before
+/// the last is not positive, the return-based figures are null. Return statistics use double (they need powers and
+/// square roots); each result is checked finite before it is reported.
+/// </summary>
+public static class PerformanceStatistics
+{
+    public static PerformanceReport Compute(
+        IReadOnlyList<EquityPoint> equity,
+        IReadOnlyList<RoundTripTrade> trades,
+        decimal totalFees,
+        int periodsPerYear,
+        double riskFreeRate = 0d)
+    {
+        ArgumentNullException.ThrowIfNull(equity);
+        ArgumentNullException.ThrowIfNull(trades);
+        if (periodsPerYear < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(periodsPerYear), periodsPerYear, $"periodsPerYear must be >= 1; got {periodsPerYear}.");
+        }
+
+        if (!double.IsFinite(riskFreeRate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(riskFreeRate), riskFreeRate, $"riskFreeRate must be finite; got {riskFreeRate}.");
+        }
+
+        if (totalFees < 0m)
+        {
+            throw new ArgumentOutOfRangeException(nameof(totalFees), totalFees, $"totalFees must be >= 0; got {totalFees}.");
+        }
+
+        for (var i = 1; i < equity.Count; i++)
+        {
+            if (equity[i].Timestamp <= equity[i - 1].Timestamp)
+            {
+                throw new ArgumentException($"Equity timestamps must increase strictly; point {i} ({equity[i].Timestamp:O}) is not after point {i - 1}.", nameof(equity));
+            }
+        }
+
+        var returns = PeriodReturns(equity);
+        var drawdown = Drawdowns(equity);
+        var report = new PerformanceReport
+        {
+            Periods = Math.Max(0, equity.Count - 1),
+            TotalReturn = returns is null ? null : (equity[^1].Equity / equity[0].Equity) - 1m,
+            MaxDrawdown = drawdown.Max,
+            MaxDrawdownDuration = drawdown.MaxDuration,
+            MaxDrawdownRecovered = drawdown.Recovered,
+            LongestDrawdownDuration = drawdown.Longest,
+            TradeCount = trades.Count,
+            WinningTrades = trades.Count(t => t.NetPnl > 0m),
+            LosingTrades = trades.Count(t => t.NetPnl < 0m),
+            TotalFees = totalFees,
+        };
+        report = WithReturnStatistics(report, returns, periodsPerYear, riskFreeRate);
+        report = WithTradeStatistics(report, trades);
+        return report with
+        {
+            Exposure = Exposure(equity, trades),
+            Turnover = Turnover(equity, trades),
+        };
+    }
+
+    private static double[]? PeriodReturns(IReadOnlyList<EquityPoint> equity)
+    {
+        if (equity.Count < 2)
+        {
+            return null;
+        }
+
+        var returns = new double[equity.Count - 1];
+        for (var i = 1; i < equity.Count; i++)
+        {
+            if (equity[i - 1].Equity <= 0m)
+            {
+                return null;
+            }
+
+            returns[i - 1] = (double)((equity[i].Equity / equity[i - 1].Equity) - 1m);
+        }
+
+        return returns;
+    }
+
+    private static PerformanceReport WithReturnStatistics(PerformanceReport report, double[]? returns, int periodsPerYear, double riskFreeRate)
+    {
+        if (returns is null || report.TotalReturn is not { } total)
+        {
+            return report;
+        }
+
+        var n = returns.Length;
+        var growth = 1d + (double)total;
+        var annualized = growth > 0d ? Finite(Math.Pow(growth, (double)periodsPerYear / n) - 1d) : null;
+        var mean = returns.Average();
+        var excess = mean - (riskFreeRate / periodsPerYear);
+        var scale = Math.Sqrt(periodsPerYear);
+        double? stdev = null;
+        if (n >= 2)
+        {
+            var sumSquares = returns.Sum(r => (r - mean) * (r - mean));
+            stdev = Math.Sqrt(sumSquares / (n - 1));
+        }
+
+        var perPeriodRiskFree = riskFreeRate / periodsPerYear;
+        var downside = Math.Sqrt(returns.Sum(r => Math.Pow(Math.Min(0d, r - perPeriodRiskFree), 2)) / n);
+        return report with
+        {
+            AnnualizedReturn = annualized,
+            AnnualizedVolatility = stdev is { } s ? Finite(s * scale) : null,
+            SharpeRatio = stdev is { } sd && sd > 0d ? Finite(excess / sd * scale) : null,
+            SortinoRatio = downside > 0d ? Finite(excess / downside * scale) : null,
+        };
+    }
+
+    private static PerformanceReport WithTradeStatistics(PerformanceReport report, IReadOnlyList<RoundTripTrade> trades)
+    {
+        if (trades.Count == 0)
+        {
+            return report;
+        }
+
+        var wins = trades.Where(t => t.NetPnl > 0m).Select(t => t.NetPnl).ToArray();
+        var losses = trades.Where(t => t.NetPnl < 0m).Select(t => t.NetPnl).ToArray();
+        var grossLoss = -losses.Sum();
+        return report with
+        {
+            WinRate = (decimal)wins.Length / trades.Count,
+            ProfitFactor = grossLoss > 0m ? wins.Sum() / grossLoss : null,
+            AverageWin = wins.Length > 0 ? wins.Average() : null,
+            AverageLoss = losses.Length > 0 ? losses.Average() : null,
+        };
+    }
+
+    private static DrawdownSummary Drawdowns(IReadOnlyList<EquityPoint> equity)
+    {
+        if (equity.Count == 0)
+        {
+            return new DrawdownSummary(0m, TimeSpan.Zero, true, TimeSpan.Zero);
+        }
+
+        var peak = equity[0];
+        var max = 0m;
+        EquityPoint? maxPeak = null;
+        var maxTroughIndex = -1;
+        var longest = TimeSpan.Zero;
+        for (var i = 1; i < equity.Count; i++)
+        {
+            var point = equity[i];
+            if (point.Equity >= peak.Equity)
+            {
+                longest = Max(longest, i > 0 && equity[i - 1].Equity < peak.Equity ? point.Timestamp - peak.Timestamp : TimeSpan.Zero);
+                peak = point;
+                continue;
+            }
+
+            if (peak.Equity > 0m)
+            {
+                var depth = (peak.Equity - point.Equity) / peak.Equity;
+                if (depth > max)
+                {
+                    max = depth;
+                    maxPeak = peak;
+                    maxTroughIndex = i;
+                }
+            }
+        }
+
+        var last = equity[^1];
+        if (last.Equity < peak.Equity)
+        {
+            longest = Max(longest, last.Timestamp - peak.Timestamp);
+        }
+
+        if (maxPeak is null)
+        {
+            return new DrawdownSummary(0m, TimeSpan.Zero, true, longest);
+        }
+
+        for (var i = maxTroughIndex + 1; i < equity.Count; i++)
+        {
+            if (equity[i].Equity >= maxPeak.Equity)
+            {
+                return new DrawdownSummary(max, equity[i].Timestamp - maxPeak.Timestamp, true, longest);
+            }
+        }
+
+        return new DrawdownSummary(max, last.Timestamp - maxPeak.Timestamp, false, longest);
+    }
+
+    private static double? Exposure(IReadOnlyList<EquityPoint> equity, IReadOnlyList<RoundTripTrade> trades)
+    {
+        if (equity.Count < 2)
+        {
+            return null;
+        }
+
+        var start = equity[0].Timestamp;
+        var end = equity[^1].Timestamp;
+        var intervals = trades
+            .Select(t => (From: Clamp(t.EntryTime, start, end), To: Clamp(t.ExitTime, start, end)))
+            .Where(t => t.To > t.From)
+            .OrderBy(t => t.From)
+            .ToArray();
+
+        // The union of the open intervals, so overlapping trades in two symbols are not counted twice.
+        var covered = TimeSpan.Zero;
+        DateTimeOffset? runStart = null;
+        var runEnd = start;
+        foreach (var (from, to) in intervals)
+        {
+            if (runStart is null || from > runEnd)
+            {
+                covered += runStart is null ? TimeSpan.Zero : runEnd - runStart.Value;
+                runStart = from;
+                runEnd = to;
+            }
+            else if (to > runEnd)
+            {
+                runEnd = to;
+            }
+        }
+
+        covered += runStart is null ? TimeSpan.Zero : runEnd - runStart.Value;
+        return (double)covered.Ticks / (end - start).Ticks;
+    }
+
+    private static decimal? Turnover(IReadOnlyList<EquityPoint> equity, IReadOnlyList<RoundTripTrade> trades)
+    {
+        if (equity.Count == 0)
+        {
+            return null;
+        }
+
+        var averageEquity = equity.Average(p => p.Equity);
+        if (averageEquity <= 0m)
+        {
+            return null;
+        }
+
+        return trades.Sum(t => t.Quantity * (t.EntryPrice + t.ExitPrice)) / averageEquity;
+    }
+
+    private static DateTimeOffset Clamp(DateTimeOffset value, DateTimeOffset min, DateTimeOffset max) =>
+        value < min ? min : value > max ? max : value;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
+
+    private sealed record DrawdownSummary(decimal Max, TimeSpan MaxDuration, bool Recovered, TimeSpan Longest);
+}

@@ -1,0 +1,33 @@
+using OrleansTrader.Domain.Indicators;
+using OrleansTrader.Domain.Orders;
+
+namespace OrleansTrader.Domain.Strategies;
+
+/// <summary>What a strategy sees of the world and its one way to act on it. The host keeps it current.</summary>
+public interface IStrategyContext
+{
+    string StrategyId { get; }
+
+    /// <summary>The current time as the host says it is (event time in a backtest); never a clock read.</summary>
+    DateTimeOffset Now { get; }
+
+    IReadOnlyList<string> Symbols { get; }
+
+    /// <summary>Orders this strategy submitted that are not yet in a final state, including ones just submitted.</summary>
+    IReadOnlyList<StrategyOrderView> OpenOrders { get; }
+
+    IReadOnlyDictionary<string, IIndicator> Indicators { get; }
+
+    /// <summary>The strategy's position in <paramref name="symbol"/>; quantity 0 when flat.</summary>
+    StrategyPosition GetPosition(string symbol);
+
+    bool HasOpenOrder(string symbol);
+
+    void RegisterIndicator(string name, IIndicator indicator);
+
+    /// <summary>
+    /// Emits an order intent. Its client order id is "{StrategyId}-{sequence}" from the context's sequence, so a
+    /// replay of the same events produces the same ids. The order is open (PendingNew) from this moment on.
+    /// </summary>
+    OrderIntent SubmitOrder(OrderIntentRequest request);
+}

@@ -1,0 +1,110 @@
+using System.Globalization;
+
+namespace OrleansTrader.Domain.Strategies;
+
+/// <summary>
+/// Reads catalog parameters from strings (invariant culture, keys case-insensitive), collecting every error rather
+/// than stopping at the first, and reporting keys nobody asked for (a misspelt key must not pass silently).
+/// </summary>
+internal sealed class ParameterReader
+{
+    private readonly Dictionary<string, string> _values;
+    private readonly HashSet<string> _read = new(StringComparer.OrdinalIgnoreCase);
+
+    public ParameterReader(IReadOnlyDictionary<string, string> values)
+    {
+        _values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in values)
+        {
+            if (!_values.TryAdd(key, value))
+            {
+                Errors.Add(new StrategyParameterError(key, "is given more than once (keys are case-insensitive)"));
+            }
+        }
+    }
+
+    public List<StrategyParameterError> Errors { get; } = [];
+
+    public string RequiredString(string name)
+    {
+        if (Raw(name) is { } raw && !string.IsNullOrWhiteSpace(raw))
+        {
+            return raw.Trim();
+        }
+
+        Errors.Add(new StrategyParameterError(name, "is required"));
+        return string.Empty;
+    }
+
+    public decimal RequiredDecimal(string name)
+    {
+        if (Raw(name) is not { } raw)
+        {
+            Errors.Add(new StrategyParameterError(name, "is required"));
+            return 0m;
+        }
+
+        return ParseDecimal(name, raw, 0m);
+    }
+
+    public decimal Decimal(string name, decimal fallback) =>
+        Raw(name) is { } raw ? ParseDecimal(name, raw, fallback) : fallback;
+
+    public int Int(string name, int fallback)
+    {
+        if (Raw(name) is not { } raw)
+        {
+            return fallback;
+        }
+
+        if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        Errors.Add(new StrategyParameterError(name, $"must be an integer (got '{raw}')"));
+        return fallback;
+    }
+
+    public bool Bool(string name, bool fallback)
+    {
+        if (Raw(name) is not { } raw)
+        {
+            return fallback;
+        }
+
+        if (bool.TryParse(raw, out var value))
+        {
+            return value;
+        }
+
+        Errors.Add(new StrategyParameterError(name, $"must be true or false (got '{raw}')"));
+        return fallback;
+    }
+
+    /// <summary>Adds an error for every key that no reader call asked for.</summary>
+    public void RejectUnknown(IEnumerable<string> known)
+    {
+        foreach (var key in _values.Keys.Where(k => !_read.Contains(k)).Order(StringComparer.Ordinal))
+        {
+            Errors.Add(new StrategyParameterError(key, $"is not a parameter of this strategy (known: {string.Join(", ", known)})"));
+        }
+    }
+
+    private string? Raw(string name)
+    {
+        _read.Add(name);
+        return _values.TryGetValue(name, out var value) ? value : null;
+    }
+
+    private decimal ParseDecimal(string name, string raw, decimal fallback)
+    {
+        if (decimal.TryParse(raw, NumberStyles.Number, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        Errors.Add(new StrategyParameterError(name, $"must be a decimal number (got '{raw}')"));
+        return fallback;
+    }
+}

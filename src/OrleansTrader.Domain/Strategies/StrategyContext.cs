@@ -1,0 +1,198 @@
+using OrleansTrader.Domain.Indicators;
+using OrleansTrader.Domain.Orders;
+
+namespace OrleansTrader.Domain.Strategies;
+
+/// <summary>
+/// The context a host gives a strategy. The host advances time, sets positions, feeds order updates and drains the
+/// emitted intents; it persists <see cref="NextSequence"/> with the strategy's snapshot so ids continue after a
+/// restart instead of repeating. Pure and single-threaded, like the strategy it serves.
+/// </summary>
+public sealed class StrategyContext : IStrategyContext
+{
+    private readonly Dictionary<string, StrategyPosition> _positions = new(StringComparer.Ordinal);
+    private readonly List<StrategyOrderView> _openOrders = [];
+    private readonly Dictionary<string, IIndicator> _indicators = new(StringComparer.Ordinal);
+    private readonly List<OrderIntent> _pending = [];
+
+    public StrategyContext(string strategyId, IEnumerable<string> symbols, DateTimeOffset now, long nextSequence = 1)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(strategyId);
+        ArgumentNullException.ThrowIfNull(symbols);
+        ArgumentOutOfRangeException.ThrowIfLessThan(nextSequence, 1L);
+        var list = symbols.Distinct(StringComparer.Ordinal).ToArray();
+        if (list.Length == 0 || list.Any(string.IsNullOrWhiteSpace))
+        {
+            throw new ArgumentException("A strategy needs at least one symbol, and no symbol may be blank.", nameof(symbols));
+        }
+
+        StrategyId = strategyId;
+        Symbols = list;
+        Now = now;
+        NextSequence = nextSequence;
+    }
+
+    public string StrategyId { get; }
+
+    public DateTimeOffset Now { get; private set; }
+
+    public IReadOnlyList<string> Symbols { get; }
+
+    /// <summary>The sequence number the next intent will carry.</summary>
+    public long NextSequence { get; private set; }
+
+    public IReadOnlyList<StrategyOrderView> OpenOrders => _openOrders;
+
+    public IReadOnlyDictionary<string, IIndicator> Indicators => _indicators;
+
+    public StrategyPosition GetPosition(string symbol)
+    {
+        ArgumentNullException.ThrowIfNull(symbol);
+        return _positions.TryGetValue(symbol, out var position) ? position : new StrategyPosition(symbol, 0m, 0m);
+    }
+
+    public bool HasOpenOrder(string symbol) => _openOrders.Exists(o => string.Equals(o.Symbol, symbol, StringComparison.Ordinal));
+
+    public void RegisterIndicator(string name, IIndicator indicator)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(indicator);
+        if (!_indicators.TryAdd(name, indicator))
+        {
+            throw new InvalidOperationException($"An indicator named '{name}' is already registered.");
+        }
+    }
+
+    public OrderIntent SubmitOrder(OrderIntentRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Validate(request);
+        var sequence = NextSequence++;
+        var intent = new OrderIntent
+        {
+            StrategyId = StrategyId,
+            ClientOrderId = ClientOrderIds.Create(StrategyId, sequence),
+            Sequence = sequence,
+            Symbol = request.Symbol,
+            Side = request.Side,
+            Quantity = request.Quantity,
+            Type = request.Type,
+            LimitPrice = request.LimitPrice,
+            StopPrice = request.StopPrice,
+            TimeInForce = request.TimeInForce,
+            Reason = request.Reason,
+            CreatedAt = Now,
+        };
+        _pending.Add(intent);
+        _openOrders.Add(new StrategyOrderView
+        {
+            ClientOrderId = intent.ClientOrderId,
+            Symbol = intent.Symbol,
+            Side = intent.Side,
+            Type = intent.Type,
+            Quantity = intent.Quantity,
+            LimitPrice = intent.LimitPrice,
+            StopPrice = intent.StopPrice,
+            Status = OrderStatus.PendingNew,
+        });
+        return intent;
+    }
+
+    /// <summary>Moves the clock forward; time never runs backwards for a strategy.</summary>
+    public void AdvanceTo(DateTimeOffset now)
+    {
+        if (now < Now)
+        {
+            throw new ArgumentOutOfRangeException(nameof(now), now, $"Time cannot move backwards from {Now:O} to {now:O}.");
+        }
+
+        Now = now;
+    }
+
+    public void SetPosition(string symbol, decimal quantity, decimal averagePrice)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(symbol);
+        ArgumentOutOfRangeException.ThrowIfNegative(averagePrice);
+        _positions[symbol] = new StrategyPosition(symbol, quantity, quantity == 0m ? 0m : averagePrice);
+    }
+
+    /// <summary>Records an order's new state; final states remove it from <see cref="OpenOrders"/>. Unknown ids are ignored and reported false.</summary>
+    public bool ApplyOrderUpdate(StrategyOrderUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        var index = _openOrders.FindIndex(o => string.Equals(o.ClientOrderId, update.ClientOrderId, StringComparison.Ordinal));
+        if (index < 0)
+        {
+            return false;
+        }
+
+        if (update.IsFinal)
+        {
+            _openOrders.RemoveAt(index);
+        }
+        else
+        {
+            _openOrders[index] = _openOrders[index] with { Status = update.Status, FilledQuantity = update.FilledQuantity };
+        }
+
+        return true;
+    }
+
+    /// <summary>Re-adds an order known to be open (e.g. after a restart, from the account's records).</summary>
+    public void TrackOpenOrder(StrategyOrderView order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        if (HasOrder(order.ClientOrderId))
+        {
+            throw new InvalidOperationException($"Order '{order.ClientOrderId}' is already tracked.");
+        }
+
+        _openOrders.Add(order);
+    }
+
+    /// <summary>Returns the intents emitted since the last call, oldest first, and forgets them.</summary>
+    public IReadOnlyList<OrderIntent> DrainIntents()
+    {
+        var drained = _pending.ToArray();
+        _pending.Clear();
+        return drained;
+    }
+
+    private bool HasOrder(string clientOrderId) =>
+        _openOrders.Exists(o => string.Equals(o.ClientOrderId, clientOrderId, StringComparison.Ordinal));
+
+    private void Validate(OrderIntentRequest request)
+    {
+        if (!Symbols.Contains(request.Symbol, StringComparer.Ordinal))
+        {
+            throw new ArgumentException($"Symbol '{request.Symbol}' is not one of this strategy's symbols ({string.Join(", ", Symbols)}).", nameof(request));
+        }
+
+        if (request.Quantity <= 0m)
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), request.Quantity, $"Quantity must be > 0; got {request.Quantity}.");
+        }
+
+        var needsLimit = request.Type is OrderType.Limit or OrderType.StopLimit;
+        var needsStop = request.Type is OrderType.Stop or OrderType.StopLimit;
+        if (needsLimit != request.LimitPrice.HasValue || (request.LimitPrice is { } limit && limit <= 0m))
+        {
+            throw new ArgumentException($"A {request.Type} order {(needsLimit ? "needs a positive" : "takes no")} limit price.", nameof(request));
+        }
+
+        if (needsStop != request.StopPrice.HasValue || (request.StopPrice is { } stop && stop <= 0m))
+        {
+            throw new ArgumentException($"A {request.Type} order {(needsStop ? "needs a positive" : "takes no")} stop price.", nameof(request));
+        }
+
+        if (request.Type == OrderType.TrailingStop)
+        {
+            throw new ArgumentException("Trailing stops are not available to strategies.", nameof(request));
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Reason))
+        {
+            throw new ArgumentException("An order intent needs a reason.", nameof(request));
+        }
+    }
+}

@@ -1,0 +1,51 @@
+namespace OrleansTrader.Domain.Strategies;
+
+/// <summary>
+/// Parameters every strategy has. Each strategy derives a record with its own; <see cref="Validate"/> lists every
+/// problem at once, naming parameters as the catalog spells them (camelCase).
+/// </summary>
+public abstract record StrategyParameters
+{
+    public required string Symbol { get; init; }
+
+    /// <summary>Shares per entry.</summary>
+    public required decimal Quantity { get; init; }
+
+    public IReadOnlyList<StrategyParameterError> Validate()
+    {
+        var errors = new List<StrategyParameterError>();
+        if (string.IsNullOrWhiteSpace(Symbol))
+        {
+            errors.Add(new StrategyParameterError("symbol", "must not be blank"));
+        }
+
+        if (Quantity <= 0m)
+        {
+            errors.Add(new StrategyParameterError("quantity", $"must be > 0 (got {Quantity})"));
+        }
+
+        ValidateCore(errors);
+        return errors;
+    }
+
+    /// <summary>Throws a <see cref="StrategyParameterException"/> listing every problem, if there is any.</summary>
+    public void EnsureValid(string kind)
+    {
+        var errors = Validate();
+        if (errors.Count > 0)
+        {
+            throw new StrategyParameterException(kind, errors);
+        }
+    }
+
+    protected abstract void ValidateCore(List<StrategyParameterError> errors);
+
+    protected static void RequirePeriod(List<StrategyParameterError> errors, string name, int value)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (value < 1)
+        {
+            errors.Add(new StrategyParameterError(name, $"must be >= 1 (got {value})"));
+        }
+    }
+}

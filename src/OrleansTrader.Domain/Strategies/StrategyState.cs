@@ -1,0 +1,13 @@
+using System.Text.Json.Serialization;
+
+namespace OrleansTrader.Domain.Strategies;
+
+/// <summary>
+/// A strategy's resumable state. A closed set of derived records with a "kind" discriminator, so a host can
+/// persist it as JSON without type names from the payload deciding what gets instantiated.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(SmaCrossoverState), StrategyKinds.SmaCrossover)]
+[JsonDerivedType(typeof(RsiMeanReversionState), StrategyKinds.RsiMeanReversion)]
+[JsonDerivedType(typeof(BollingerBreakoutState), StrategyKinds.BollingerBreakout)]
+public abstract record StrategyState;

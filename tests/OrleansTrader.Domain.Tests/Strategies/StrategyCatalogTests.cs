@@ -1,0 +1,98 @@
+using OrleansTrader.Domain.Strategies;
+
+namespace OrleansTrader.Domain.Tests.Strategies;
+
+public sealed class StrategyCatalogTests
+{
+    [Fact]
+    public void Create_BuildsEachKind_WithParsedParameters()
+    {
+        var sma = Assert.IsType<SmaCrossoverStrategy>(StrategyCatalog.Create("sma-crossover", new Dictionary<string, string>
+        {
+            ["symbol"] = "SPY",
+            ["quantity"] = "100",
+            ["FastPeriod"] = "5",
+            ["slowPeriod"] = "20",
+            ["allowShort"] = "true",
+        }));
+        var rsi = Assert.IsType<RsiMeanReversionStrategy>(StrategyCatalog.Create("rsi-mean-reversion", new Dictionary<string, string>
+        {
+            ["symbol"] = "IBM",
+            ["quantity"] = "2.5",
+            ["oversold"] = "25.5",
+        }));
+        var bollinger = Assert.IsType<BollingerBreakoutStrategy>(StrategyCatalog.Create("bollinger-breakout", new Dictionary<string, string>
+        {
+            ["symbol"] = "BAC",
+            ["quantity"] = "10",
+            ["k"] = "1.5",
+        }));
+
+        Assert.Equal(new SmaCrossoverParameters { Symbol = "SPY", Quantity = 100m, FastPeriod = 5, SlowPeriod = 20, AllowShort = true }, sma.Parameters);
+        Assert.Equal(new RsiMeanReversionParameters { Symbol = "IBM", Quantity = 2.5m, Period = 14, Oversold = 25.5m, Overbought = 70m }, rsi.Parameters);
+        Assert.Equal(new BollingerBreakoutParameters { Symbol = "BAC", Quantity = 10m, Period = 20, K = 1.5m }, bollinger.Parameters);
+    }
+
+    [Fact]
+    public void Create_AcceptsDecimalParameters()
+    {
+        var strategy = StrategyCatalog.Create("sma-crossover", "SPY", new Dictionary<string, decimal>
+        {
+            ["quantity"] = 50m,
+            ["fastPeriod"] = 3m,
+            ["slowPeriod"] = 8m,
+            ["allowShort"] = 1m,
+        });
+
+        Assert.Equal(
+            new SmaCrossoverParameters { Symbol = "SPY", Quantity = 50m, FastPeriod = 3, SlowPeriod = 8, AllowShort = true },
+            Assert.IsType<SmaCrossoverStrategy>(strategy).Parameters);
+    }
+
+    [Fact]
+    public void Create_ReportsEveryBadParameterByName()
+    {
+        var error = Assert.Throws<StrategyParameterException>(() => StrategyCatalog.Create("sma-crossover", new Dictionary<string, string>
+        {
+            ["symbol"] = "SPY",
+            ["fastPeriod"] = "ten",
+            ["slowPeriod"] = "0",
+            ["allowShort"] = "maybe",
+            ["slowPeriodd"] = "30",
+        }));
+
+        Assert.Equal(
+            ["quantity", "fastPeriod", "allowShort", "slowPeriodd", "slowPeriod"],
+            error.Errors.Select(e => e.Parameter));
+        Assert.Contains("fastPeriod: must be an integer (got 'ten')", error.Message, StringComparison.Ordinal);
+        Assert.Contains("slowPeriod: must be >= 1 (got 0)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("quantity: is required", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_RejectsFractionalPeriod_FromDecimals()
+    {
+        var error = Assert.Throws<StrategyParameterException>(() => StrategyCatalog.Create("bollinger-breakout", "SPY", new Dictionary<string, decimal>
+        {
+            ["quantity"] = 1m,
+            ["period"] = 20.5m,
+        }));
+
+        Assert.Equal("period", Assert.Single(error.Errors).Parameter);
+    }
+
+    [Fact]
+    public void Create_Throws_ForUnknownKind_ListingTheKnownOnes()
+    {
+        var error = Assert.Throws<ArgumentException>(() => StrategyCatalog.Create("momentum", new Dictionary<string, string>()));
+
+        Assert.Equal("kind", error.ParamName);
+        Assert.Contains("sma-crossover, rsi-mean-reversion, bollinger-breakout", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Kinds_ListsTheThreeStrategies()
+    {
+        Assert.Equal(["sma-crossover", "rsi-mean-reversion", "bollinger-breakout"], StrategyCatalog.Kinds);
+    }
+}

@@ -1,0 +1,100 @@
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Strategies;
+
+namespace OrleansTrader.Domain.Tests.Strategies;
+
+public sealed class StrategyContextTests
+{
+    private static readonly DateTimeOffset T0 = new(2024, 3, 1, 14, 30, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void SubmitOrder_AssignsSequentialDeterministicClientOrderIds()
+    {
+        var context = new StrategyContext("acct-1/sma", ["SPY"], T0, nextSequence: 41);
+
+        var first = context.SubmitOrder(Request(OrderSide.Buy));
+        var second = context.SubmitOrder(Request(OrderSide.Sell));
+
+        Assert.Equal("acct-1/sma-41", first.ClientOrderId);
+        Assert.Equal("acct-1/sma-42", second.ClientOrderId);
+        Assert.Equal(43, context.NextSequence);
+        Assert.Equal(T0, first.CreatedAt);
+        Assert.Equal([first, second], context.DrainIntents());
+        Assert.Empty(context.DrainIntents());
+    }
+
+    [Fact]
+    public void SubmitOrder_MakesTheOrderOpen_UntilAFinalUpdate()
+    {
+        var context = new StrategyContext("s", ["SPY"], T0);
+        var intent = context.SubmitOrder(Request(OrderSide.Buy));
+        Assert.True(context.HasOpenOrder("SPY"));
+        Assert.Equal(OrderStatus.PendingNew, Assert.Single(context.OpenOrders).Status);
+
+        context.ApplyOrderUpdate(new StrategyOrderUpdate { ClientOrderId = intent.ClientOrderId, Status = OrderStatus.PartiallyFilled, FilledQuantity = 4m, Timestamp = T0 });
+        Assert.Equal(6m, Assert.Single(context.OpenOrders).RemainingQuantity);
+
+        var known = context.ApplyOrderUpdate(new StrategyOrderUpdate { ClientOrderId = intent.ClientOrderId, Status = OrderStatus.Canceled, FilledQuantity = 4m, Timestamp = T0 });
+
+        Assert.True(known);
+        Assert.False(context.HasOpenOrder("SPY"));
+        Assert.False(context.ApplyOrderUpdate(new StrategyOrderUpdate { ClientOrderId = "other", Status = OrderStatus.Filled, Timestamp = T0 }));
+    }
+
+    [Fact]
+    public void SubmitOrder_RejectsInvalidIntents()
+    {
+        var context = new StrategyContext("s", ["SPY"], T0);
+
+        Assert.Throws<ArgumentException>(() => context.SubmitOrder(Request(OrderSide.Buy) with { Symbol = "QQQ" }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => context.SubmitOrder(Request(OrderSide.Buy) with { Quantity = 0m }));
+        Assert.Throws<ArgumentException>(() => context.SubmitOrder(Request(OrderSide.Buy) with { Type = OrderType.Limit }));
+        Assert.Throws<ArgumentException>(() => context.SubmitOrder(Request(OrderSide.Buy) with { LimitPrice = 10m }));
+        Assert.Throws<ArgumentException>(() => context.SubmitOrder(Request(OrderSide.Buy) with { Type = OrderType.Stop, StopPrice = -1m }));
+        Assert.Throws<ArgumentException>(() => context.SubmitOrder(Request(OrderSide.Buy) with { Reason = " " }));
+        Assert.Equal(1, context.NextSequence);
+        Assert.Empty(context.OpenOrders);
+    }
+
+    [Fact]
+    public void AdvanceTo_RefusesToGoBackInTime()
+    {
+        var context = new StrategyContext("s", ["SPY"], T0);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => context.AdvanceTo(T0.AddTicks(-1)));
+        context.AdvanceTo(T0.AddMinutes(1));
+        Assert.Equal(T0.AddMinutes(1), context.Now);
+    }
+
+    [Fact]
+    public void GetPosition_IsFlat_ForUnknownSymbol_AndReflectsSetPosition()
+    {
+        var context = new StrategyContext("s", ["SPY"], T0);
+        Assert.True(context.GetPosition("SPY").IsFlat);
+
+        context.SetPosition("SPY", -5m, 101.25m);
+
+        Assert.Equal(new StrategyPosition("SPY", -5m, 101.25m), context.GetPosition("SPY"));
+    }
+
+    [Fact]
+    public void ToOrderRequest_CarriesTheIntent()
+    {
+        var context = new StrategyContext("s", ["SPY"], T0);
+        var intent = context.SubmitOrder(Request(OrderSide.Sell) with { Type = OrderType.Limit, LimitPrice = 99.5m, TimeInForce = TimeInForce.Gtc });
+
+        var request = intent.ToOrderRequest();
+
+        Assert.Equal(
+            new OrderRequest { ClientOrderId = "s-1", Symbol = "SPY", Side = OrderSide.Sell, Type = OrderType.Limit, Quantity = 10m, LimitPrice = 99.5m, TimeInForce = TimeInForce.Gtc },
+            request);
+    }
+
+    private static OrderIntentRequest Request(OrderSide side) => new()
+    {
+        Symbol = "SPY",
+        Side = side,
+        Quantity = 10m,
+        Reason = "test",
+    };
+}
