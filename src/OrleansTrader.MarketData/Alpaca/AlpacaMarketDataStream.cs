@@ -1,0 +1,457 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansTrader.MarketData.Events;
+using OrleansTrader.MarketData.Health;
+
+namespace OrleansTrader.MarketData.Alpaca;
+
+/// <summary>
+/// Alpaca's real-time stock stream over one <see cref="ClientWebSocket"/>. Alpaca allows one connection per key,
+/// so a cluster runs one instance. It authenticates, subscribes to the current symbol set, reconnects with
+/// jittered exponential backoff and resubscribes; errors are logged and turn the health to degraded with the code.
+/// </summary>
+public sealed class AlpacaMarketDataStream : IMarketDataFeed
+{
+    private readonly AlpacaMarketDataOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly FeedHealthTracker _health;
+    private readonly Lock _lock = new();
+    private readonly SortedSet<string> _symbols = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private ClientWebSocket? _socket;
+    private ChannelWriter<MarketDataEvent>? _writer;
+    private AlpacaControlMessage? _lastSubscription;
+    private int _reading;
+
+    public AlpacaMarketDataStream(IOptions<AlpacaMarketDataOptions> options, TimeProvider timeProvider, ILogger<AlpacaMarketDataStream> logger)
+        : this(options?.Value!, timeProvider, logger)
+    {
+    }
+
+    public AlpacaMarketDataStream(AlpacaMarketDataOptions options, TimeProvider timeProvider, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        var failures = AlpacaMarketDataOptionsValidator.Collect(options);
+        if (failures.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", failures), nameof(options));
+        }
+
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _health = new FeedHealthTracker(Name, timeProvider);
+        foreach (var symbol in options.Symbols.Count > 0 ? options.Symbols : DefaultSymbols(options))
+        {
+            _symbols.Add(Normalize(symbol));
+        }
+    }
+
+    public string Name => "alpaca";
+
+    public Uri StreamUri => new($"{_options.StreamBaseUrl.AbsoluteUri.TrimEnd('/')}/{_options.Feed}");
+
+    /// <summary>The symbols the stream subscribes to now and after every reconnect.</summary>
+    public IReadOnlyList<string> Symbols
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _symbols];
+            }
+        }
+    }
+
+    public FeedHealth GetHealth() => _health.Snapshot();
+
+    /// <summary>Runs the connection until <paramref name="cancellationToken"/> is cancelled. One reader at a time.</summary>
+    public async IAsyncEnumerable<MarketDataEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _reading, 1) == 1)
+        {
+            throw new InvalidOperationException("The Alpaca stream has one reader; it is already being read.");
+        }
+
+        var channel = Channel.CreateBounded<MarketDataEvent>(new BoundedChannelOptions(_options.ChannelCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        lock (_lock)
+        {
+            _writer = channel.Writer;
+        }
+
+        var loop = Task.Run(() => RunAsync(channel.Writer, stop.Token), CancellationToken.None);
+        try
+        {
+            await foreach (var marketEvent in channel.Reader.ReadAllAsync(cancellationToken))
+            {
+                _health.RecordDelivered(marketEvent);
+                yield return marketEvent;
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await loop;
+            lock (_lock)
+            {
+                _writer = null;
+            }
+
+            _health.SetState(FeedState.Disconnected);
+            Volatile.Write(ref _reading, 0);
+        }
+    }
+
+    public Task SubscribeAsync(IEnumerable<string> symbols, CancellationToken cancellationToken) =>
+        ChangeSubscriptionAsync(symbols, subscribe: true, cancellationToken);
+
+    public Task UnsubscribeAsync(IEnumerable<string> symbols, CancellationToken cancellationToken) =>
+        ChangeSubscriptionAsync(symbols, subscribe: false, cancellationToken);
+
+    internal AlpacaControlMessage? LastSubscription
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _lastSubscription;
+            }
+        }
+    }
+
+    private static IEnumerable<string> DefaultSymbols(AlpacaMarketDataOptions options) =>
+        options.Feed == "test" ? ["FAKEPACA"] : [];
+
+    private static string Normalize(string symbol) => symbol.Trim().ToUpperInvariant();
+
+    private async Task ChangeSubscriptionAsync(IEnumerable<string> symbols, bool subscribe, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(symbols);
+        List<string> changed;
+        ClientWebSocket? socket;
+        lock (_lock)
+        {
+            changed = symbols.Select(Normalize).Distinct(StringComparer.Ordinal)
+                .Where(s => s.Length > 0 && (subscribe ? _symbols.Add(s) : _symbols.Remove(s)))
+                .ToList();
+            socket = _socket;
+        }
+
+        if (changed.Count > 0 && socket is not null)
+        {
+            await SendAsync(socket, SubscriptionMessage(subscribe ? "subscribe" : "unsubscribe", changed), cancellationToken);
+        }
+    }
+
+    private async Task RunAsync(ChannelWriter<MarketDataEvent> writer, CancellationToken cancellationToken)
+    {
+        var attempt = 0;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                Exception? failure;
+                try
+                {
+                    await RunConnectionAsync(writer, () => attempt = 0, cancellationToken);
+                    failure = new AlpacaStreamException("The server closed the connection.");
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex) when (ex is WebSocketException or AlpacaStreamException or OperationCanceledException or InvalidDataException or IOException or JsonException)
+                {
+                    failure = ex;
+                }
+
+                attempt++;
+                _health.RecordReconnect();
+                var code = (failure as AlpacaStreamException)?.Code;
+                var delay = Backoff(attempt);
+                if (_health.SetState(FeedState.Degraded, code, failure.Message) || code is not null)
+                {
+                    await Publish(writer, FeedState.Degraded, $"connection lost: {failure.Message}", code, cancellationToken);
+                }
+
+                MarketDataLog.AlpacaReconnecting(_logger, attempt, delay, failure);
+                await Task.Delay(delay, _timeProvider, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping is the normal way out of the loop.
+        }
+        finally
+        {
+            writer.TryComplete();
+        }
+    }
+
+    private async Task RunConnectionAsync(ChannelWriter<MarketDataEvent> writer, Action onAuthenticated, CancellationToken cancellationToken)
+    {
+        using var socket = new ClientWebSocket();
+        var buffer = new ArrayBufferWriter<byte>(64 * 1024);
+        var parsed = new List<AlpacaParsedMessage>();
+        _health.SetState(FeedState.Connecting);
+        MarketDataLog.AlpacaConnecting(_logger, StreamUri);
+        using (var connectTimeout = new CancellationTokenSource(_options.ConnectTimeout, _timeProvider))
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connectTimeout.Token))
+        {
+            await socket.ConnectAsync(StreamUri, linked.Token);
+        }
+
+        using (var authTimeout = new CancellationTokenSource(_options.AuthTimeout, _timeProvider))
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, authTimeout.Token))
+        {
+            try
+            {
+                await ExpectSuccessAsync(socket, buffer, parsed, "connected", linked.Token);
+                await SendAsync(socket, AuthMessage(), linked.Token);
+                await ExpectSuccessAsync(socket, buffer, parsed, "authenticated", linked.Token);
+            }
+            catch (OperationCanceledException) when (authTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new AlpacaStreamException(AlpacaStreamErrors.AuthTimeout, $"not authenticated within {_options.AuthTimeout}");
+            }
+        }
+
+        List<string> symbols;
+        lock (_lock)
+        {
+            _socket = socket;
+            symbols = [.. _symbols];
+        }
+
+        try
+        {
+            onAuthenticated();
+            if (symbols.Count > 0)
+            {
+                await SendAsync(socket, SubscriptionMessage("subscribe", symbols), cancellationToken);
+            }
+
+            MarketDataLog.AlpacaConnected(_logger, symbols.Count);
+            if (_health.SetState(FeedState.Connected))
+            {
+                await Publish(writer, FeedState.Connected, $"authenticated, {symbols.Count} symbols", null, cancellationToken);
+            }
+
+            while (await ReceiveFrameAsync(socket, buffer, cancellationToken))
+            {
+                parsed.Clear();
+                if (!AlpacaMessageParser.TryParse(buffer.WrittenSpan, parsed) && parsed.Count == 0)
+                {
+                    Malformed(MalformedReason.InvalidMessage, "frame is not a JSON array");
+                }
+
+                foreach (var message in parsed)
+                {
+                    await HandleAsync(writer, message, cancellationToken);
+                }
+            }
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _socket = null;
+            }
+        }
+    }
+
+    private async Task HandleAsync(ChannelWriter<MarketDataEvent> writer, AlpacaParsedMessage message, CancellationToken cancellationToken)
+    {
+        if (message.Data is { } data)
+        {
+            await writer.WriteAsync(data, cancellationToken);
+            return;
+        }
+
+        if (message.Control is { } control)
+        {
+            if (control.Type == "error")
+            {
+                var code = control.Code ?? 0;
+                MarketDataLog.AlpacaError(_logger, code, control.Message ?? AlpacaStreamErrors.Describe(code));
+                _health.SetState(FeedState.Degraded, code, control.Message);
+                await Publish(writer, FeedState.Degraded, $"{control.Message} ({AlpacaStreamErrors.Describe(code)})", code, cancellationToken);
+            }
+            else if (control.Type == "subscription")
+            {
+                lock (_lock)
+                {
+                    _lastSubscription = control;
+                }
+
+                MarketDataLog.AlpacaSubscription(_logger, string.Join(',', control.Trades), string.Join(',', control.Quotes), string.Join(',', control.Bars));
+                if (_health.SetState(FeedState.Connected))
+                {
+                    await Publish(writer, FeedState.Connected, "recovered: subscription confirmed", null, cancellationToken);
+                }
+            }
+
+            return;
+        }
+
+        Malformed(message.Malformed, message.Detail ?? "unknown");
+    }
+
+    private void Malformed(MalformedReason reason, string detail)
+    {
+        _health.RecordMalformed(reason);
+        if (reason == MalformedReason.UnknownMessageType)
+        {
+            // Alpaca adds message types without notice; they are counted and skipped, not fatal.
+            MarketDataLog.AlpacaUnknownMessage(_logger, detail);
+        }
+        else
+        {
+            MarketDataLog.AlpacaBadMessage(_logger, detail);
+        }
+    }
+
+    private async Task ExpectSuccessAsync(
+        ClientWebSocket socket, ArrayBufferWriter<byte> buffer, List<AlpacaParsedMessage> parsed, string expected, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (!await ReceiveFrameAsync(socket, buffer, cancellationToken))
+            {
+                throw new AlpacaStreamException($"The server closed the connection while waiting for '{expected}'.");
+            }
+
+            parsed.Clear();
+            AlpacaMessageParser.TryParse(buffer.WrittenSpan, parsed);
+            foreach (var message in parsed)
+            {
+                if (message.Control is { Type: "error" } error)
+                {
+                    var code = error.Code ?? 0;
+                    MarketDataLog.AlpacaError(_logger, code, error.Message ?? AlpacaStreamErrors.Describe(code));
+                    throw new AlpacaStreamException(code, error.Message ?? string.Empty);
+                }
+
+                if (message.Control is { Type: "success" } success && success.Message == expected)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task<bool> ReceiveFrameAsync(ClientWebSocket socket, ArrayBufferWriter<byte> buffer, CancellationToken cancellationToken)
+    {
+        buffer.ResetWrittenCount();
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer.GetMemory(8 * 1024), cancellationToken);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                if (socket.State == WebSocketState.CloseReceived)
+                {
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken);
+                }
+
+                return false;
+            }
+
+            buffer.Advance(result.Count);
+            if (buffer.WrittenCount > _options.MaxMessageBytes)
+            {
+                throw new InvalidDataException($"An Alpaca stream message exceeded {_options.MaxMessageBytes} bytes.");
+            }
+
+            if (result.EndOfMessage)
+            {
+                return true;
+            }
+        }
+    }
+
+    private async Task SendAsync(ClientWebSocket socket, byte[] message, CancellationToken cancellationToken)
+    {
+        await _sendLock.WaitAsync(cancellationToken);
+        try
+        {
+            await socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    private async Task Publish(ChannelWriter<MarketDataEvent> writer, FeedState state, string message, int? code, CancellationToken cancellationToken) =>
+        await writer.WriteAsync(new FeedStatusEvent(Name, state, _timeProvider.GetUtcNow(), message, code), cancellationToken);
+
+    private TimeSpan Backoff(int attempt)
+    {
+        var exponential = _options.ReconnectInitialDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30));
+        var capped = Math.Min(exponential, _options.ReconnectMaxDelay.TotalMilliseconds);
+
+        // Equal jitter: half fixed, half random, so many clients restarting together spread out.
+        return TimeSpan.FromMilliseconds((capped / 2) + (Random.Shared.NextDouble() * capped / 2));
+    }
+
+    private byte[] AuthMessage()
+    {
+        var output = new ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(output))
+        {
+            json.WriteStartObject();
+            json.WriteString("action", "auth");
+            json.WriteString("key", _options.KeyId);
+            json.WriteString("secret", _options.SecretKey);
+            json.WriteEndObject();
+        }
+
+        return output.WrittenSpan.ToArray();
+    }
+
+    private byte[] SubscriptionMessage(string action, IReadOnlyCollection<string> symbols)
+    {
+        var output = new ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(output))
+        {
+            json.WriteStartObject();
+            json.WriteString("action", action);
+            WriteChannel(json, "trades", _options.SubscribeTrades, symbols);
+            WriteChannel(json, "quotes", _options.SubscribeQuotes, symbols);
+            WriteChannel(json, "bars", _options.SubscribeBars, symbols);
+            json.WriteEndObject();
+        }
+
+        return output.WrittenSpan.ToArray();
+    }
+
+    private static void WriteChannel(Utf8JsonWriter json, string name, bool enabled, IReadOnlyCollection<string> symbols)
+    {
+        if (!enabled)
+        {
+            return;
+        }
+
+        json.WriteStartArray(name);
+        foreach (var symbol in symbols)
+        {
+            json.WriteStringValue(symbol);
+        }
+
+        json.WriteEndArray();
+    }
+}

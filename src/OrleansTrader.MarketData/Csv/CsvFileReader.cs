@@ -1,0 +1,292 @@
+using System.Globalization;
+using System.IO.Compression;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.MarketData.Events;
+using OrleansTrader.MarketData.Health;
+using OrleansTrader.MarketData.Time;
+
+namespace OrleansTrader.MarketData.Csv;
+
+/// <summary>
+/// Streams one CSV file as market data events, row by row (never the whole file in memory). Rows that cannot be
+/// parsed are reported to the error callback with their line number and skipped; a wrong header fails at open.
+/// </summary>
+internal sealed class CsvFileReader : IDisposable
+{
+    private const NumberStyles DecimalStyle = NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign;
+    private static readonly TimeSpan OneMinute = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan OneDay = TimeSpan.FromDays(1);
+
+    private readonly CsvSource _source;
+    private readonly Action<CsvRowError> _onError;
+    private readonly DateOnly? _from;
+    private readonly DateOnly? _to;
+    private readonly StreamReader _reader;
+    private readonly int _columns;
+    private long _line = 1;
+
+    private CsvFileReader(CsvSource source, StreamReader reader, Action<CsvRowError> onError, DateOnly? from, DateOnly? to)
+    {
+        _source = source;
+        _reader = reader;
+        _onError = onError;
+        _from = from;
+        _to = to;
+        _columns = CsvHeaders.ColumnCount(source.Kind);
+    }
+
+    public CsvSource Source => _source;
+
+    public long RowsRead { get; private set; }
+
+    public long BadRows { get; private set; }
+
+    /// <summary>Opens the file and checks its header; throws <see cref="CsvFormatException"/> when it is not the expected format.</summary>
+    public static CsvFileReader Open(CsvSource source, Action<CsvRowError> onError, DateOnly? from = null, DateOnly? to = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        Stream stream;
+        try
+        {
+            stream = new FileStream(source.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CsvFormatException($"Cannot open market data file '{source.Path}': {ex.Message}", ex) { File = source.Path };
+        }
+
+        if (source.Path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+        {
+            stream = new GZipStream(stream, CompressionMode.Decompress);
+        }
+
+        var reader = new StreamReader(stream, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024);
+        try
+        {
+            string? header;
+            try
+            {
+                header = reader.ReadLine();
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new CsvFormatException($"Market data file '{source.Path}' is not valid gzip: {ex.Message}", ex) { File = source.Path };
+            }
+
+            var expected = CsvHeaders.For(source.Kind);
+            if (!string.Equals(header?.Trim(), expected, StringComparison.Ordinal))
+            {
+                throw new CsvFormatException(
+                    $"Market data file '{source.Path}' has header '{header ?? "<empty file>"}' but {source.Kind} needs '{expected}'.")
+                {
+                    File = source.Path,
+                };
+            }
+
+            return new CsvFileReader(source, reader, onError, from, to);
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads the next usable event, reporting bad rows on the way; false at the end of the file.</summary>
+    public bool TryReadNext(out MarketDataEvent? marketEvent)
+    {
+        string? line;
+        while ((line = ReadLine()) is not null)
+        {
+            _line++;
+            RowsRead++;
+            if (TryParse(line, out marketEvent, out var skip))
+            {
+                return true;
+            }
+
+            if (!skip)
+            {
+                BadRows++;
+            }
+        }
+
+        marketEvent = null;
+        return false;
+    }
+
+    public void Dispose() => _reader.Dispose();
+
+    private string? ReadLine()
+    {
+        try
+        {
+            return _reader.ReadLine();
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new CsvFormatException($"Market data file '{_source.Path}' is corrupt after line {_line}: {ex.Message}", ex)
+            {
+                File = _source.Path,
+            };
+        }
+    }
+
+    private bool TryParse(string line, out MarketDataEvent? marketEvent, out bool skip)
+    {
+        marketEvent = null;
+        skip = false;
+        var text = line.AsSpan();
+        Span<Range> ranges = stackalloc Range[_columns + 1];
+        var count = text.Split(ranges, ',');
+        if (count != _columns)
+        {
+            return Fail(MalformedReason.ColumnCount, $"expected {_columns} columns, found {count}");
+        }
+
+        var f = new Fields(text, ranges);
+        return _source.Kind switch
+        {
+            CsvFileKind.MinuteTradeBars => ParseMinuteTradeBar(f, out marketEvent),
+            CsvFileKind.MinuteQuoteBars => ParseMinuteQuoteBar(f, out marketEvent),
+            CsvFileKind.TradeTicks => ParseTradeTick(f, out marketEvent),
+            CsvFileKind.QuoteTicks => ParseQuoteTick(f, out marketEvent),
+            CsvFileKind.DailyBars => ParseDailyBar(f, out marketEvent, out skip),
+            _ => Fail(MalformedReason.ColumnCount, "unknown kind"),
+        };
+    }
+
+    private bool ParseMinuteTradeBar(Fields f, out MarketDataEvent? marketEvent)
+    {
+        marketEvent = null;
+        if (!Time(f[0], out var time) ||
+            !Number(f[1], "open", out var open) || !Number(f[2], "high", out var high) ||
+            !Number(f[3], "low", out var low) || !Number(f[4], "close", out var close) ||
+            !Number(f[5], "volume", out var volume))
+        {
+            return false;
+        }
+
+        marketEvent = new BarEvent(new Bar(_source.Symbol, time, OneMinute, open, high, low, close, volume));
+        return true;
+    }
+
+    private bool ParseMinuteQuoteBar(Fields f, out MarketDataEvent? marketEvent)
+    {
+        marketEvent = null;
+        if (!Time(f[0], out var time))
+        {
+            return false;
+        }
+
+        for (var i = 1; i < 11; i++)
+        {
+            if (i is 4 or 5 or 9 or 10)
+            {
+                continue;
+            }
+
+            if (!Number(f[i], "quote bar field", out _))
+            {
+                return false;
+            }
+        }
+
+        if (!Number(f[4], "bid_close", out var bid) || !Number(f[5], "bid_size", out var bidSize) ||
+            !Number(f[9], "ask_close", out var ask) || !Number(f[10], "ask_size", out var askSize))
+        {
+            return false;
+        }
+
+        // A quote bar's closing quote is only known when the minute ends.
+        marketEvent = new QuoteEvent(new QuoteTick(_source.Symbol, time + OneMinute, bid, bidSize, ask, askSize), _line);
+        return true;
+    }
+
+    private bool ParseTradeTick(Fields f, out MarketDataEvent? marketEvent)
+    {
+        marketEvent = null;
+        if (!Time(f[0], out var time) || !Number(f[1], "price", out var price) || !Number(f[2], "size", out var size) ||
+            !Flag(f[5], out var suspicious))
+        {
+            return false;
+        }
+
+        var trade = new TradeTick(_source.Symbol, time, price, size, Text(f[3]), Text(f[4]), suspicious);
+
+        // Exchange data holds genuinely identical prints in the same millisecond, so the row is the print's identity.
+        marketEvent = new TradeEvent(trade, _line);
+        return true;
+    }
+
+    private bool ParseQuoteTick(Fields f, out MarketDataEvent? marketEvent)
+    {
+        marketEvent = null;
+        if (!Time(f[0], out var time) || !Number(f[1], "bid", out var bid) || !Number(f[2], "bid_size", out var bidSize) ||
+            !Number(f[3], "ask", out var ask) || !Number(f[4], "ask_size", out var askSize) || !Flag(f[7], out var suspicious))
+        {
+            return false;
+        }
+
+        var quote = new QuoteTick(_source.Symbol, time, bid, bidSize, ask, askSize, Text(f[5]), Text(f[6]), suspicious);
+        marketEvent = new QuoteEvent(quote, _line);
+        return true;
+    }
+
+    private bool ParseDailyBar(Fields f, out MarketDataEvent? marketEvent, out bool skip)
+    {
+        marketEvent = null;
+        skip = false;
+        if (!IsoTimestamp.TryParseDate(f[0], out var date))
+        {
+            return Fail(MalformedReason.Timestamp, $"invalid date '{f[0]}'");
+        }
+
+        if (!Number(f[1], "open", out var open) || !Number(f[2], "high", out var high) ||
+            !Number(f[3], "low", out var low) || !Number(f[4], "close", out var close) ||
+            !Number(f[5], "volume", out var volume))
+        {
+            return false;
+        }
+
+        if ((_from is { } from && date < from) || (_to is { } to && date > to))
+        {
+            skip = true;
+            return false;
+        }
+
+        // A daily bar is keyed by its trading date: it starts at 00:00 UTC of that date.
+        var start = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        marketEvent = new BarEvent(new Bar(_source.Symbol, start, OneDay, open, high, low, close, volume));
+        return true;
+    }
+
+    private bool Time(ReadOnlySpan<char> text, out DateTimeOffset value) =>
+        IsoTimestamp.TryParse(text, out value) || Fail(MalformedReason.Timestamp, $"invalid timestamp '{text}'");
+
+    private bool Number(ReadOnlySpan<char> text, string column, out decimal value) =>
+        decimal.TryParse(text, DecimalStyle, CultureInfo.InvariantCulture, out value) ||
+        Fail(MalformedReason.Number, $"invalid {column} '{text}'");
+
+    private bool Flag(ReadOnlySpan<char> text, out bool value)
+    {
+        value = text is "1";
+        return text is "0" or "1" || Fail(MalformedReason.Flag, $"invalid suspicious flag '{text}'");
+    }
+
+    private static string? Text(ReadOnlySpan<char> text) => text.IsEmpty ? null : text.ToString();
+
+    private bool Fail(MalformedReason reason, string detail)
+    {
+        _onError(new CsvRowError(_source.Path, _line, reason, detail));
+        return false;
+    }
+
+    private readonly ref struct Fields(ReadOnlySpan<char> text, ReadOnlySpan<Range> ranges)
+    {
+        private readonly ReadOnlySpan<char> _text = text;
+        private readonly ReadOnlySpan<Range> _ranges = ranges;
+
+        public ReadOnlySpan<char> this[int index] => _text[_ranges[index]];
+    }
+}

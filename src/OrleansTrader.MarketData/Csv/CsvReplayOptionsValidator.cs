@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Options;
+
+namespace OrleansTrader.MarketData.Csv;
+
+internal sealed class CsvReplayOptionsValidator : IValidateOptions<CsvReplayOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CsvReplayOptions options)
+    {
+        var failures = new List<string>();
+        var section = CsvReplayOptions.SectionName;
+        if (string.IsNullOrWhiteSpace(options.DataPath))
+        {
+            failures.Add($"{section}:DataPath is required (the folder holding daily/, minute/ and ticks/).");
+        }
+        else if (!Directory.Exists(options.DataPath))
+        {
+            failures.Add($"{section}:DataPath '{options.DataPath}' does not exist.");
+        }
+
+        if (options.Symbols.Count == 0 || options.Symbols.Any(string.IsNullOrWhiteSpace))
+        {
+            failures.Add($"{section}:Symbols needs at least one non-empty symbol.");
+        }
+
+        if (options.StartDate is { } start && options.EndDate is { } end && start > end)
+        {
+            failures.Add($"{section}:StartDate {start:yyyy-MM-dd} is after EndDate {end:yyyy-MM-dd}.");
+        }
+
+        if (options.SpeedFactor < 0 || double.IsNaN(options.SpeedFactor) || double.IsInfinity(options.SpeedFactor))
+        {
+            failures.Add($"{section}:SpeedFactor must be a finite number >= 0 (0 = as fast as possible).");
+        }
+
+        if (options.MaxLoggedBadRowsPerFile < 0)
+        {
+            failures.Add($"{section}:MaxLoggedBadRowsPerFile must be >= 0.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,92 @@
+using System.Globalization;
+
+namespace OrleansTrader.MarketData.Csv;
+
+/// <summary>Finds the files for the configured symbols, kinds and date range in the data folder layout.</summary>
+public static class CsvSourceDiscovery
+{
+    public static IReadOnlyList<CsvSource> Discover(CsvReplayOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var kinds = options.Kinds.Count == 0 ? [CsvFileKind.MinuteTradeBars] : options.Kinds.Distinct().ToList();
+        var sources = new List<CsvSource>();
+        foreach (var symbol in options.Symbols.Distinct(StringComparer.Ordinal))
+        {
+            var found = 0;
+            foreach (var kind in kinds)
+            {
+                var forKind = kind == CsvFileKind.DailyBars
+                    ? DailyFile(options.DataPath, symbol)
+                    : DatedFiles(options, symbol, kind);
+                found += forKind.Count;
+                sources.AddRange(forKind);
+            }
+
+            if (found == 0)
+            {
+                throw new CsvFormatException(
+                    $"No market data files for symbol '{symbol}' ({string.Join(", ", kinds)}) under '{options.DataPath}'" +
+                    $" between {Describe(options.StartDate)} and {Describe(options.EndDate)}.");
+            }
+        }
+
+        return sources;
+    }
+
+    private static List<CsvSource> DailyFile(string root, string symbol)
+    {
+        var folder = Path.Combine(root, "daily");
+        return new[] { ".csv", ".csv.gz" }
+            .Select(ext => Path.Combine(folder, symbol + ext))
+            .Where(File.Exists)
+            .Take(1)
+            .Select(path => new CsvSource(path, symbol, CsvFileKind.DailyBars))
+            .ToList();
+    }
+
+    private static List<CsvSource> DatedFiles(CsvReplayOptions options, string symbol, CsvFileKind kind)
+    {
+        var (area, suffix) = kind switch
+        {
+            CsvFileKind.MinuteTradeBars => ("minute", ".trades.csv"),
+            CsvFileKind.MinuteQuoteBars => ("minute", ".quotes.csv"),
+            CsvFileKind.TradeTicks => ("ticks", ".trades.csv"),
+            CsvFileKind.QuoteTicks => ("ticks", ".quotes.csv"),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a dated file kind."),
+        };
+        var folder = Path.Combine(options.DataPath, area, symbol);
+        if (!Directory.Exists(folder))
+        {
+            return [];
+        }
+
+        var result = new List<(DateOnly Date, string Path)>();
+        foreach (var path in Directory.EnumerateFiles(folder))
+        {
+            var name = Path.GetFileName(path);
+            var stem = name.EndsWith(suffix + ".gz", StringComparison.Ordinal) ? name[..^(suffix.Length + 3)]
+                : name.EndsWith(suffix, StringComparison.Ordinal) ? name[..^suffix.Length]
+                : null;
+            if (stem is null ||
+                !DateOnly.TryParseExact(stem, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            {
+                continue;
+            }
+
+            if ((options.StartDate is { } from && date < from) || (options.EndDate is { } to && date > to))
+            {
+                continue;
+            }
+
+            result.Add((date, path));
+        }
+
+        return result
+            .OrderBy(r => r.Date)
+            .ThenBy(r => r.Path, StringComparer.Ordinal)
+            .Select(r => new CsvSource(r.Path, symbol, kind))
+            .ToList();
+    }
+
+    private static string Describe(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "any date";
+}

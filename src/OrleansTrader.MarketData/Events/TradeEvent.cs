@@ -1,0 +1,11 @@
+using OrleansTrader.Domain.Market;
+
+namespace OrleansTrader.MarketData.Events;
+
+/// <summary>A trade print. <paramref name="SourceId"/> is the venue's trade id (or a replay row number) when known.</summary>
+public sealed record TradeEvent(TradeTick Trade, long? SourceId = null, string? Tape = null) : MarketDataEvent
+{
+    public override string Symbol => Trade.Symbol;
+
+    public override DateTimeOffset AvailableAt => Trade.Timestamp;
+}

@@ -1,0 +1,122 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.MarketData.Events;
+using OrleansTrader.MarketData.Health;
+
+namespace OrleansTrader.MarketData.Synthetic;
+
+/// <summary>
+/// Generated market data: a seeded geometric Brownian motion per symbol, published as a two-sided quote and a
+/// trade per step with cent prices, a 1-5 bp spread (at least one cent) and round or odd lot sizes. The same
+/// seed and options always give the same sequence.
+/// </summary>
+public sealed class SyntheticFeed : IMarketDataFeed
+{
+    private const string Exchange = "SYN";
+    private readonly SyntheticFeedOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly FeedHealthTracker _health;
+
+    public SyntheticFeed(IOptions<SyntheticFeedOptions> options, TimeProvider timeProvider, ILogger<SyntheticFeed> logger)
+        : this(options?.Value!, timeProvider, logger)
+    {
+    }
+
+    public SyntheticFeed(SyntheticFeedOptions options, TimeProvider timeProvider, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        var failures = SyntheticFeedOptionsValidator.Collect(options);
+        if (failures.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", failures), nameof(options));
+        }
+
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _health = new FeedHealthTracker(Name, timeProvider);
+    }
+
+    public string Name => "synthetic";
+
+    public FeedHealth GetHealth() => _health.Snapshot();
+
+    public async IAsyncEnumerable<MarketDataEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var generators = CreateGenerators();
+        var start = _options.StartTime ?? _timeProvider.GetUtcNow();
+        MarketDataLog.FeedStarted(_logger, Name, $"{generators.Count} symbols, seed {_options.Seed}, interval {_options.TickInterval}");
+        _health.SetState(FeedState.Connected);
+        yield return new FeedStatusEvent(Name, FeedState.Connected, _timeProvider.GetUtcNow(), $"{generators.Count} symbols");
+
+        for (long step = 0; _options.MaxSteps is not { } max || step < max; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (step > 0 && _options.Paced)
+            {
+                await Task.Delay(_options.TickInterval, _timeProvider, cancellationToken);
+            }
+
+            var timestamp = start + (_options.TickInterval * step);
+            foreach (var generator in generators)
+            {
+                var (quote, trade) = generator.Next(timestamp);
+                _health.RecordDelivered(quote);
+                yield return quote;
+                _health.RecordDelivered(trade);
+                yield return trade;
+            }
+        }
+
+        _health.SetState(FeedState.Completed);
+        yield return new FeedStatusEvent(Name, FeedState.Completed, _timeProvider.GetUtcNow(), $"{_options.MaxSteps} steps");
+    }
+
+    private List<SymbolGenerator> CreateGenerators()
+    {
+        var stepYears = _options.TickInterval.TotalSeconds / SyntheticFeedOptions.TradingSecondsPerYear;
+        var generators = new List<SymbolGenerator>(_options.Symbols.Count);
+        for (var i = 0; i < _options.Symbols.Count; i++)
+        {
+            var symbol = _options.Symbols[i];
+
+            // One independent stream per symbol, so adding a symbol does not change the others' paths.
+            var random = new SeededRandom(_options.Seed + ((ulong)i * 0x9E3779B97F4A7C15UL));
+            var process = new GbmProcess((double)symbol.StartPrice, symbol.Drift, symbol.Volatility, stepYears, random);
+            generators.Add(new SymbolGenerator(symbol.Symbol, process, random, _options));
+        }
+
+        return generators;
+    }
+
+    private sealed class SymbolGenerator(string symbol, GbmProcess process, SeededRandom random, SyntheticFeedOptions options)
+    {
+        private const decimal Cent = 0.01m;
+        private bool _started;
+
+        public (QuoteEvent Quote, TradeEvent Trade) Next(DateTimeOffset timestamp)
+        {
+            if (_started)
+            {
+                process.Step();
+            }
+
+            _started = true;
+            var price = Math.Max(Cent, Math.Round((decimal)process.Price, 2, MidpointRounding.AwayFromZero));
+            var bps = options.MinSpreadBps + ((options.MaxSpreadBps - options.MinSpreadBps) * (decimal)random.NextDouble());
+            var spread = Math.Max(Cent, Math.Round(price * bps / 10_000m, 2, MidpointRounding.AwayFromZero));
+            var bid = Math.Max(Cent, Math.Floor((price - (spread / 2m)) * 100m) / 100m);
+            var ask = Math.Max(bid + spread, price);
+            var quote = new QuoteTick(
+                symbol, timestamp, bid, 100m * random.NextInt(1, 11), ask, 100m * random.NextInt(1, 11), Exchange);
+            var size = random.NextDouble() < options.OddLotProbability ? random.NextInt(1, 100) : 100 * random.NextInt(1, 11);
+            var trade = new TradeTick(symbol, timestamp, price, size, Exchange);
+            return (new QuoteEvent(quote), new TradeEvent(trade));
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Options;
+
+namespace OrleansTrader.MarketData.Synthetic;
+
+internal sealed class SyntheticFeedOptionsValidator : IValidateOptions<SyntheticFeedOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SyntheticFeedOptions options) =>
+        Collect(options) is { Count: > 0 } failures ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
+
+    internal static List<string> Collect(SyntheticFeedOptions options)
+    {
+        var section = SyntheticFeedOptions.SectionName;
+        var failures = new List<string>();
+        if (options.Symbols.Count == 0)
+        {
+            failures.Add($"{section}:Symbols needs at least one symbol.");
+        }
+
+        foreach (var symbol in options.Symbols)
+        {
+            if (string.IsNullOrWhiteSpace(symbol.Symbol))
+            {
+                failures.Add($"{section}:Symbols has an entry without a Symbol.");
+            }
+
+            if (symbol.StartPrice <= 0m)
+            {
+                failures.Add($"{section}: StartPrice of '{symbol.Symbol}' must be > 0.");
+            }
+
+            if (symbol.Volatility < 0 || !double.IsFinite(symbol.Volatility) || !double.IsFinite(symbol.Drift))
+            {
+                failures.Add($"{section}: Drift and Volatility of '{symbol.Symbol}' must be finite, volatility >= 0.");
+            }
+        }
+
+        if (options.Symbols.Select(s => s.Symbol).Distinct(StringComparer.Ordinal).Count() != options.Symbols.Count)
+        {
+            failures.Add($"{section}:Symbols lists a symbol twice.");
+        }
+
+        if (options.TickInterval <= TimeSpan.Zero)
+        {
+            failures.Add($"{section}:TickInterval must be positive.");
+        }
+
+        if (options.MinSpreadBps <= 0m || options.MaxSpreadBps < options.MinSpreadBps)
+        {
+            failures.Add($"{section}: spreads need 0 < MinSpreadBps <= MaxSpreadBps.");
+        }
+
+        if (options.OddLotProbability is < 0 or > 1)
+        {
+            failures.Add($"{section}:OddLotProbability must be between 0 and 1.");
+        }
+
+        if (options.MaxSteps is <= 0)
+        {
+            failures.Add($"{section}:MaxSteps must be positive when set.");
+        }
+
+        return failures;
+    }
+}

@@ -1,0 +1,40 @@
+namespace OrleansTrader.MarketData.Validation;
+
+/// <summary>Reference price and warm-up state for one symbol and one kind of price.</summary>
+internal sealed class PriceBand
+{
+    public decimal? Reference { get; private set; }
+
+    public int AcceptedCount { get; private set; }
+
+    public int ConsecutiveRejections { get; private set; }
+
+    /// <summary>Returns true when <paramref name="price"/> is outside the band (and the band is active).</summary>
+    public bool IsOutside(decimal price, TickValidatorOptions options)
+    {
+        if (options.PriceBandPercent == 0m || Reference is not { } reference || AcceptedCount < options.BandWarmupCount)
+        {
+            return false;
+        }
+
+        var distancePercent = Math.Abs(price - reference) / reference * 100m;
+        return distancePercent > options.PriceBandPercent;
+    }
+
+    /// <summary>Counts a band rejection; returns true when the validator should re-anchor on this price instead.</summary>
+    public bool RejectOrReanchor(TickValidatorOptions options)
+    {
+        ConsecutiveRejections++;
+        return ConsecutiveRejections >= options.ReanchorAfterConsecutiveRejections;
+    }
+
+    public void Accept(decimal price)
+    {
+        Reference = price;
+        ConsecutiveRejections = 0;
+        if (AcceptedCount < int.MaxValue)
+        {
+            AcceptedCount++;
+        }
+    }
+}

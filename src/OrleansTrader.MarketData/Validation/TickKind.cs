@@ -1,0 +1,8 @@
+namespace OrleansTrader.MarketData.Validation;
+
+internal enum TickKind
+{
+    Trade = 0,
+    Quote,
+    Bar,
+}

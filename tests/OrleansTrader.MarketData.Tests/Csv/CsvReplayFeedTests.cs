@@ -1,0 +1,236 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using OrleansTrader.MarketData.Csv;
+using OrleansTrader.MarketData.Events;
+using OrleansTrader.MarketData.Health;
+using OrleansTrader.MarketData.Tests.Support;
+using OrleansTrader.MarketData.Validation;
+
+namespace OrleansTrader.MarketData.Tests.Csv;
+
+public sealed class CsvReplayFeedTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static CsvReplayFeed Feed(IReadOnlyList<CsvSource> sources, bool validate = false, double speed = 0, TimeProvider? time = null) =>
+        new(sources, new CsvReplayOptions { Validate = validate, SpeedFactor = speed }, new TickValidatorOptions(),
+            time ?? TimeProvider.System, NullLogger.Instance);
+
+    private static async Task<List<MarketDataEvent>> Data(IMarketDataFeed feed) =>
+        await feed.ReadAsync(TestContext.Current.CancellationToken).Where(e => e is not FeedStatusEvent).ToListAsync(TestContext.Current.CancellationToken);
+
+    [Fact]
+    public async Task ReadAsync_ParsesMinuteTradeBars_AsBarsEndingAtMinuteEnd()
+    {
+        var path = _dir.Write("bars.csv", "time,open,high,low,close,volume\n2013-10-07T09:30:00.000-04:00,167.41,167.5,167.25,167.27,3197\n");
+
+        var events = await Data(Feed([new CsvSource(path, "SPY", CsvFileKind.MinuteTradeBars)]));
+
+        var bar = Assert.IsType<BarEvent>(Assert.Single(events)).Bar;
+        Assert.Equal(new DateTimeOffset(2013, 10, 7, 13, 30, 0, TimeSpan.Zero), bar.Start);
+        Assert.Equal(TimeSpan.Zero, bar.Start.Offset);
+        Assert.Equal(TimeSpan.FromMinutes(1), bar.Interval);
+        Assert.Equal((167.41m, 167.5m, 167.25m, 167.27m, 3197m), (bar.Open, bar.High, bar.Low, bar.Close, bar.Volume));
+        Assert.Equal("SPY", bar.Symbol);
+    }
+
+    [Fact]
+    public async Task ReadAsync_ParsesMinuteQuoteBars_AsClosingQuote()
+    {
+        var path = _dir.Write("q.csv",
+            "time,bid_open,bid_high,bid_low,bid_close,bid_size,ask_open,ask_high,ask_low,ask_close,ask_size\n" +
+            "2013-10-07T04:00:00.000-04:00,167.27,167.27,167.15,167.25,300,168,168,167.26,167.27,20000\n");
+
+        var events = await Data(Feed([new CsvSource(path, "SPY", CsvFileKind.MinuteQuoteBars)]));
+
+        var quote = Assert.IsType<QuoteEvent>(Assert.Single(events)).Quote;
+        Assert.Equal(new DateTimeOffset(2013, 10, 7, 8, 1, 0, TimeSpan.Zero), quote.Timestamp);
+        Assert.Equal((167.25m, 300m, 167.27m, 20000m), (quote.BidPrice, quote.BidSize, quote.AskPrice, quote.AskSize));
+    }
+
+    [Fact]
+    public async Task ReadAsync_ParsesGzipTradeTicks()
+    {
+        var path = _dir.Write("t.csv.gz",
+            "time,price,size,exchange,condition,suspicious\n2013-10-07T04:00:00.464-04:00,167.41,100,P,20002000,0\n" +
+            "2013-10-07T04:00:00.465-04:00,167.42,1400,Q,,1\n", gzip: true);
+
+        var events = await Data(Feed([new CsvSource(path, "SPY", CsvFileKind.TradeTicks)]));
+
+        Assert.Equal(2, events.Count);
+        var first = Assert.IsType<TradeEvent>(events[0]);
+        Assert.Equal(new DateTimeOffset(2013, 10, 7, 8, 0, 0, 464, TimeSpan.Zero), first.Trade.Timestamp);
+        Assert.Equal((167.41m, 100m, "P", "20002000", false), (first.Trade.Price, first.Trade.Size, first.Trade.Exchange, first.Trade.Condition, first.Trade.Suspicious));
+        Assert.Equal(2, first.SourceId);
+        var second = Assert.IsType<TradeEvent>(events[1]);
+        Assert.Null(second.Trade.Condition);
+        Assert.True(second.Trade.Suspicious);
+    }
+
+    [Fact]
+    public async Task ReadAsync_ParsesPlainQuoteTicks()
+    {
+        var path = _dir.Write("q.csv",
+            "time,bid,bid_size,ask,ask_size,exchange,condition,suspicious\n2013-10-07T04:00:00.151-04:00,0,0,14.02,500,Q,1,0\n");
+
+        var events = await Data(Feed([new CsvSource(path, "BAC", CsvFileKind.QuoteTicks)]));
+
+        var quote = Assert.IsType<QuoteEvent>(Assert.Single(events)).Quote;
+        Assert.Equal((0m, 0m, 14.02m, 500m, "Q", "1"), (quote.BidPrice, quote.BidSize, quote.AskPrice, quote.AskSize, quote.Exchange, quote.Condition));
+        Assert.False(quote.IsTwoSided);
+    }
+
+    [Fact]
+    public async Task ReadAsync_ParsesDailyBars_WithinDateRange()
+    {
+        var path = _dir.Write("daily.csv", "date,open,high,low,close,volume\n1998-01-02,97.31,97.53,96.53,97.36,2150000\n1998-01-05,97.84,98.44,96.78,97.75,4030800\n");
+        var feed = new CsvReplayFeed(
+            [new CsvSource(path, "SPY", CsvFileKind.DailyBars)],
+            new CsvReplayOptions { Validate = false, StartDate = new DateOnly(1998, 1, 3) },
+            new TickValidatorOptions(), TimeProvider.System, NullLogger.Instance);
+
+        var events = await Data(feed);
+
+        var bar = Assert.IsType<BarEvent>(Assert.Single(events)).Bar;
+        Assert.Equal(new DateTimeOffset(1998, 1, 5, 0, 0, 0, TimeSpan.Zero), bar.Start);
+        Assert.Equal(TimeSpan.FromDays(1), bar.Interval);
+        Assert.Equal(97.75m, bar.Close);
+        Assert.Equal(0, feed.GetHealth().TotalMalformed);
+    }
+
+    [Fact]
+    public async Task ReadAsync_ReportsBadRows_WithReasonsAndCountsThem()
+    {
+        var path = _dir.Write("t.csv",
+            "time,price,size,exchange,condition,suspicious\n" +
+            "2013-10-07T04:00:00.464-04:00,167.41,100,P,1,0\n" +
+            "2013-10-07T04:00:00.465,167.41,100,P,1,0\n" +      // line 3: no offset
+            "2013-10-07T04:00:00.466-04:00,1,67.41,100,P,1,0\n" + // line 4: extra column
+            "2013-10-07T04:00:00.467-04:00,16a.41,100,P,1,0\n" +  // line 5: bad number
+            "2013-10-07T04:00:00.468-04:00,167.41,100,P,1,2\n" +  // line 6: bad flag
+            "2013-10-07T04:00:00.469-04:00,167.43,100,P,1,0\n");
+        var errors = new List<CsvRowError>();
+        var reader = CsvFileReader.Open(new CsvSource(path, "SPY", CsvFileKind.TradeTicks), errors.Add);
+        var rows = 0;
+        while (reader.TryReadNext(out _))
+        {
+            rows++;
+        }
+
+        reader.Dispose();
+        var feed = Feed([new CsvSource(path, "SPY", CsvFileKind.TradeTicks)]);
+        var events = await Data(feed);
+
+        Assert.Equal(2, rows);
+        Assert.Equal([3L, 4L, 5L, 6L], errors.Select(e => e.Line));
+        Assert.Equal(
+            [MalformedReason.Timestamp, MalformedReason.ColumnCount, MalformedReason.Number, MalformedReason.Flag],
+            errors.Select(e => e.Reason));
+        Assert.All(errors, e => Assert.Equal(path, e.File));
+        Assert.Equal(2, events.Count);
+        var health = feed.GetHealth();
+        Assert.Equal(4, health.TotalMalformed);
+        Assert.Equal(1, health.MalformedByReason[MalformedReason.Flag]);
+    }
+
+    [Fact]
+    public async Task ReadAsync_FailsClearly_OnWrongHeader()
+    {
+        var path = _dir.Write("wrong.csv", "time,open,high,low,close\n2013-10-07T04:00:00.000-04:00,1,1,1,1\n");
+
+        var ex = await Assert.ThrowsAsync<CsvFormatException>(() => Data(Feed([new CsvSource(path, "SPY", CsvFileKind.MinuteTradeBars)])));
+
+        Assert.Equal(path, ex.File);
+        Assert.Contains("time,open,high,low,close,volume", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadAsync_MergesFilesAndSymbols_InDataTimeOrder()
+    {
+        const string header = "time,price,size,exchange,condition,suspicious\n";
+        var a = _dir.Write("a.csv", header + "2013-10-07T09:30:00.001-04:00,10,100,P,,0\n2013-10-07T09:30:00.004-04:00,10,100,P,,0\n2013-10-07T09:30:00.005-04:00,10,100,P,,0\n");
+        var b = _dir.Write("b.csv.gz", header + "2013-10-07T09:30:00.002-04:00,20,100,P,,0\n2013-10-07T09:30:00.003-04:00,20,100,P,,0\n2013-10-07T09:30:00.006-04:00,20,100,P,,0\n", gzip: true);
+        var bars = _dir.Write("bars.csv", "time,open,high,low,close,volume\n2013-10-07T09:29:00.000-04:00,30,30,30,30,1\n");
+
+        var events = await Data(Feed([
+            new CsvSource(a, "AAA", CsvFileKind.TradeTicks),
+            new CsvSource(b, "BBB", CsvFileKind.TradeTicks),
+            new CsvSource(bars, "CCC", CsvFileKind.MinuteTradeBars),
+        ]));
+
+        // The 09:29 bar is known at 09:30:00.000, before the first tick.
+        Assert.Equal(["CCC", "AAA", "BBB", "BBB", "AAA", "AAA", "BBB"], events.Select(e => e.Symbol));
+        Assert.Equal(events.Select(e => e.AvailableAt).Order(), events.Select(e => e.AvailableAt));
+    }
+
+    [Fact]
+    public async Task ReadAsync_Validates_AndCountsRejections()
+    {
+        var path = _dir.Write("q.csv",
+            "time,bid,bid_size,ask,ask_size,exchange,condition,suspicious\n" +
+            "2013-10-07T09:30:00.000-04:00,0,0,14.02,500,Q,1,0\n" +
+            "2013-10-07T09:30:00.001-04:00,14.01,500,14.02,500,Q,1,0\n" +
+            "2013-10-07T09:30:00.002-04:00,14.03,500,14.02,500,Q,1,0\n");
+        var feed = Feed([new CsvSource(path, "BAC", CsvFileKind.QuoteTicks)], validate: true);
+
+        var events = await Data(feed);
+
+        Assert.Single(events);
+        var health = feed.GetHealth();
+        Assert.Equal(1, health.RejectedByReason[RejectionReason.OneSidedQuote]);
+        Assert.Equal(1, health.RejectedByReason[RejectionReason.CrossedQuote]);
+        Assert.Equal(FeedState.Completed, health.State);
+    }
+
+    [Fact]
+    public async Task ReadAsync_AtFactor60_ReleasesOneDataMinutePerSecond()
+    {
+        var lines = string.Concat(Enumerable.Range(0, 4).Select(i => $"2013-10-07T09:{30 + i}:00.000-04:00,10,10,10,10,1\n"));
+        var path = _dir.Write("bars.csv", "time,open,high,low,close,volume\n" + lines);
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var feed = Feed([new CsvSource(path, "SPY", CsvFileKind.MinuteTradeBars)], speed: 60, time: clock);
+        var received = new List<MarketDataEvent>();
+        var ct = TestContext.Current.CancellationToken;
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var e in feed.ReadAsync(ct))
+            {
+                if (e is BarEvent)
+                {
+                    lock (received)
+                    {
+                        received.Add(e);
+                    }
+                }
+            }
+        }, ct);
+
+        async Task<int> SettledCount()
+        {
+            // Wait until the reader is parked on the clock (or finished) before looking at what it released.
+            var deadline = TimeProvider.System.GetUtcNow().AddSeconds(10);
+            while (clock.PendingTimers == 0 && !reading.IsCompleted && TimeProvider.System.GetUtcNow() < deadline)
+            {
+                await Task.Delay(1, ct);
+            }
+
+            lock (received)
+            {
+                return received.Count;
+            }
+        }
+
+        Assert.Equal(1, await SettledCount());
+        clock.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.Equal(1, await SettledCount());
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(2, await SettledCount());
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(3, await SettledCount());
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await reading;
+        Assert.Equal(4, received.Count);
+    }
+}

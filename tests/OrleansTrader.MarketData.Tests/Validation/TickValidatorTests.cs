@@ -1,0 +1,211 @@
+using OrleansTrader.Domain.Market;
+using OrleansTrader.MarketData.Validation;
+
+namespace OrleansTrader.MarketData.Tests.Validation;
+
+public sealed class TickValidatorTests
+{
+    private static readonly DateTimeOffset T0 = new(2013, 10, 7, 13, 30, 0, TimeSpan.Zero);
+
+    private static TradeTick Trade(decimal price, decimal size = 100m, int ms = 0, string symbol = "SPY", bool suspicious = false, string? exchange = "P") =>
+        new(symbol, T0.AddMilliseconds(ms), price, size, exchange, null, suspicious);
+
+    private static QuoteTick Quote(decimal bid, decimal ask, decimal bidSize = 100m, decimal askSize = 100m, int ms = 0) =>
+        new("BAC", T0.AddMilliseconds(ms), bid, bid == 0m ? 0m : bidSize, ask, ask == 0m ? 0m : askSize, "Q");
+
+    [Fact]
+    public void ValidateTrade_Accepts_WellFormedTrade()
+    {
+        var validator = new TickValidator();
+
+        var result = validator.ValidateTrade(Trade(100m));
+
+        Assert.True(result.IsAccepted);
+        Assert.Equal(1, validator.GetCounters().Accepted);
+        Assert.Empty(validator.GetCounters().RejectedByReason);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void ValidateTrade_RejectsNonPositivePrice(int price)
+    {
+        var validator = new TickValidator();
+
+        var result = validator.ValidateTrade(Trade(price));
+
+        Assert.Equal(RejectionReason.NonPositivePrice, result.Reason);
+        Assert.Equal(1, validator.GetCounters().RejectedByReason[RejectionReason.NonPositivePrice]);
+    }
+
+    [Fact]
+    public void ValidateTrade_RejectsNonPositiveSize()
+    {
+        var validator = new TickValidator();
+
+        Assert.Equal(RejectionReason.NonPositiveSize, validator.ValidateTrade(Trade(100m, size: 0m)).Reason);
+        Assert.Equal(RejectionReason.NonPositiveSize, validator.ValidateTrade(Trade(100m, size: -5m)).Reason);
+        Assert.Equal(2, validator.GetCounters().RejectedByReason[RejectionReason.NonPositiveSize]);
+    }
+
+    [Fact]
+    public void ValidateTrade_RejectsSuspiciousPrint()
+    {
+        var validator = new TickValidator();
+
+        Assert.Equal(RejectionReason.SuspiciousPrint, validator.ValidateTrade(Trade(100m, suspicious: true)).Reason);
+    }
+
+    [Fact]
+    public void ValidateTrade_AcceptsSuspiciousPrint_WhenConfigured()
+    {
+        var validator = new TickValidator(new TickValidatorOptions { RejectSuspiciousPrints = false });
+
+        Assert.True(validator.ValidateTrade(Trade(100m, suspicious: true)).IsAccepted);
+    }
+
+    [Fact]
+    public void ValidateTrade_RejectsDuplicate_SameContentWithoutSourceId()
+    {
+        var validator = new TickValidator();
+        Assert.True(validator.ValidateTrade(Trade(100m)).IsAccepted);
+
+        var result = validator.ValidateTrade(Trade(100m));
+
+        Assert.Equal(RejectionReason.Duplicate, result.Reason);
+        Assert.True(validator.ValidateTrade(Trade(100m, exchange: "Q")).IsAccepted);
+    }
+
+    [Fact]
+    public void ValidateTrade_UsesSourceId_ForIdenticalPrintsWithDifferentIds()
+    {
+        var validator = new TickValidator();
+
+        Assert.True(validator.ValidateTrade(Trade(100m), sourceId: 1).IsAccepted);
+        Assert.True(validator.ValidateTrade(Trade(100m), sourceId: 2).IsAccepted);
+        Assert.Equal(RejectionReason.Duplicate, validator.ValidateTrade(Trade(100m), sourceId: 1).Reason);
+    }
+
+    [Fact]
+    public void ValidateTrade_DuplicateWindow_IsBounded()
+    {
+        var validator = new TickValidator(new TickValidatorOptions { DuplicateWindowSize = 3, PriceBandPercent = 0m });
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.True(validator.ValidateTrade(Trade(100m + i, ms: i)).IsAccepted);
+        }
+
+        // The first tick fell out of a window of three, the last three are still remembered.
+        Assert.True(validator.ValidateTrade(Trade(100m, ms: 0)).IsAccepted);
+        Assert.Equal(RejectionReason.Duplicate, validator.ValidateTrade(Trade(103m, ms: 3)).Reason);
+    }
+
+    [Fact]
+    public void ValidateTrade_RejectsPriceOutsideBand_AfterWarmup()
+    {
+        var validator = new TickValidator(new TickValidatorOptions { PriceBandPercent = 5m, BandWarmupCount = 2 });
+        Assert.True(validator.ValidateTrade(Trade(100m, ms: 1)).IsAccepted);
+        Assert.True(validator.ValidateTrade(Trade(150m, ms: 2)).IsAccepted); // warm-up: the band is not active yet
+        Assert.True(validator.ValidateTrade(Trade(151m, ms: 3)).IsAccepted);
+
+        var result = validator.ValidateTrade(Trade(170m, ms: 4));
+
+        Assert.Equal(RejectionReason.OutsidePriceBand, result.Reason);
+        Assert.True(validator.ValidateTrade(Trade(158m, ms: 5)).IsAccepted); // 4.6% from 151
+        Assert.Equal(1, validator.GetCounters().RejectedByReason[RejectionReason.OutsidePriceBand]);
+    }
+
+    [Fact]
+    public void ValidateTrade_Reanchors_AfterConsecutiveOutOfBandPrices()
+    {
+        var validator = new TickValidator(new TickValidatorOptions { PriceBandPercent = 5m, BandWarmupCount = 1, ReanchorAfterConsecutiveRejections = 3 });
+        Assert.True(validator.ValidateTrade(Trade(100m, ms: 1)).IsAccepted);
+
+        Assert.Equal(RejectionReason.OutsidePriceBand, validator.ValidateTrade(Trade(80m, ms: 2)).Reason);
+        Assert.Equal(RejectionReason.OutsidePriceBand, validator.ValidateTrade(Trade(80m, ms: 3)).Reason);
+        Assert.True(validator.ValidateTrade(Trade(80m, ms: 4)).IsAccepted);
+        Assert.True(validator.ValidateTrade(Trade(81m, ms: 5)).IsAccepted);
+
+        var counters = validator.GetCounters();
+        Assert.Equal(1, counters.Reanchors);
+        Assert.Equal(2, counters.RejectedByReason[RejectionReason.OutsidePriceBand]);
+        Assert.Equal(3, counters.Accepted);
+    }
+
+    [Fact]
+    public void ValidateQuote_Accepts_TwoSidedQuote()
+    {
+        Assert.True(new TickValidator().ValidateQuote(Quote(13.84m, 13.85m)).IsAccepted);
+    }
+
+    [Fact]
+    public void ValidateQuote_RejectsOneSidedQuote_AndCountsIt()
+    {
+        var validator = new TickValidator();
+
+        Assert.Equal(RejectionReason.OneSidedQuote, validator.ValidateQuote(Quote(0m, 14.02m)).Reason);
+        Assert.Equal(RejectionReason.OneSidedQuote, validator.ValidateQuote(Quote(13.84m, 0m, ms: 1)).Reason);
+        Assert.Equal(2, validator.GetCounters().RejectedByReason[RejectionReason.OneSidedQuote]);
+    }
+
+    [Fact]
+    public void ValidateQuote_AcceptsOneSidedQuote_WhenConfigured()
+    {
+        var validator = new TickValidator(new TickValidatorOptions { RejectOneSidedQuotes = false });
+
+        Assert.True(validator.ValidateQuote(Quote(0m, 14.02m)).IsAccepted);
+    }
+
+    [Fact]
+    public void ValidateQuote_RejectsCrossedQuote()
+    {
+        Assert.Equal(RejectionReason.CrossedQuote, new TickValidator().ValidateQuote(Quote(13.86m, 13.85m)).Reason);
+    }
+
+    [Fact]
+    public void ValidateQuote_RejectsNonPositivePriceAndSize()
+    {
+        var validator = new TickValidator();
+
+        Assert.Equal(RejectionReason.NonPositivePrice, validator.ValidateQuote(Quote(-1m, 13.85m)).Reason);
+        Assert.Equal(RejectionReason.NonPositiveSize, validator.ValidateQuote(Quote(13.84m, 13.85m, bidSize: 0m)).Reason);
+        Assert.Equal(RejectionReason.NonPositivePrice, validator.ValidateQuote(Quote(0m, 0m)).Reason);
+    }
+
+    [Fact]
+    public void ValidateQuote_RejectsMidOutsideBand()
+    {
+        var validator = new TickValidator(new TickValidatorOptions { PriceBandPercent = 10m, BandWarmupCount = 1 });
+        Assert.True(validator.ValidateQuote(Quote(10.00m, 10.02m)).IsAccepted);
+
+        Assert.Equal(RejectionReason.OutsidePriceBand, validator.ValidateQuote(Quote(12.00m, 12.02m, ms: 1)).Reason);
+    }
+
+    [Fact]
+    public void ValidateBar_RejectsInconsistentBar_AndAcceptsGoodOne()
+    {
+        var validator = new TickValidator();
+        var good = new Bar("SPY", T0, TimeSpan.FromMinutes(1), 10m, 11m, 9m, 10.5m, 1000m);
+
+        Assert.True(validator.ValidateBar(good).IsAccepted);
+        Assert.Equal(RejectionReason.InvalidBar, validator.ValidateBar(good with { Start = T0.AddMinutes(1), High = 9.5m }).Reason);
+        Assert.Equal(RejectionReason.Duplicate, validator.ValidateBar(good).Reason);
+        Assert.Equal(RejectionReason.NonPositiveSize, validator.ValidateBar(good with { Start = T0.AddMinutes(2), Volume = -1m }).Reason);
+    }
+
+    [Fact]
+    public void Validate_RejectsSymbolsBeyondLimit()
+    {
+        var validator = new TickValidator(new TickValidatorOptions { MaxSymbols = 1 });
+        Assert.True(validator.ValidateTrade(Trade(100m)).IsAccepted);
+
+        Assert.Equal(RejectionReason.TooManySymbols, validator.ValidateTrade(Trade(100m, symbol: "IBM")).Reason);
+    }
+
+    [Fact]
+    public void Constructor_Throws_OnInvalidOptions()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new TickValidator(new TickValidatorOptions { DuplicateWindowSize = 0 }));
+        Assert.Contains("DuplicateWindowSize", ex.Message, StringComparison.Ordinal);
+    }
+}
