@@ -1,0 +1,64 @@
+namespace OrleansTrader.Brokers.Alpaca;
+
+/// <summary>
+/// Configuration section "Alpaca". KeyId and SecretKey come only from the environment or a vault
+/// (<c>Alpaca__KeyId</c>, <c>Alpaca__SecretKey</c>); they have no defaults. Live trading needs <c>Alpaca:Live=true</c>.
+/// </summary>
+public sealed class AlpacaOptions
+{
+    public const string SectionName = "Alpaca";
+
+    public string KeyId { get; set; } = string.Empty;
+
+    public string SecretKey { get; set; } = string.Empty;
+
+    /// <summary>False (the default) trades on the paper host. Live money needs this set explicitly.</summary>
+    public bool Live { get; set; }
+
+    /// <summary>Overrides the REST host (tests point it at a local fake). Null picks paper or live by <see cref="Live"/>.</summary>
+    public Uri? TradingBaseUrl { get; set; }
+
+    /// <summary>Overrides the trade_updates websocket. Null picks paper or live by <see cref="Live"/>.</summary>
+    public Uri? StreamUrl { get; set; }
+
+    /// <summary>Alpaca allows 200 requests a minute per account; stay below it so other tools on the key keep headroom.</summary>
+    public int MaxRequestsPerWindow { get; set; } = 180;
+
+    public TimeSpan RateLimitWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Timeout of one HTTP attempt.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Retries of idempotent requests (reads, cancels). Order submits and replaces are never retried.</summary>
+    public int MaxRetryAttempts { get; set; } = 3;
+
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>A Retry-After longer than this is not waited out: the call fails RateLimited instead.</summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    public double CircuitFailureRatio { get; set; } = 0.5;
+
+    public int CircuitMinimumThroughput { get; set; } = 10;
+
+    public TimeSpan CircuitSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    public TimeSpan ReconnectBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long the stream waits for the authorization and listening acknowledgements.</summary>
+    public TimeSpan StreamHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Back-fill after a reconnect starts this much before the last fill seen, to cover clock skew.</summary>
+    public TimeSpan BackfillOverlap { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many recent execution ids the stream remembers to drop duplicates between live fills and back-fill.</summary>
+    public int ExecutionDeduplicationWindow { get; set; } = 10_000;
+
+    internal Uri ResolveTradingBaseUrl() => TradingBaseUrl ?? (Live ? AlpacaEndpoints.LiveTrading : AlpacaEndpoints.PaperTrading);
+
+    internal Uri ResolveStreamUrl() => StreamUrl ?? (Live ? AlpacaEndpoints.LiveStream : AlpacaEndpoints.PaperStream);
+}

@@ -1,0 +1,14 @@
+namespace OrleansTrader.Brokers.Alpaca;
+
+/// <summary>Decides retries and what an ambiguous failure means.</summary>
+internal enum AlpacaRequestKind
+{
+    /// <summary>GET: retried; a failure changed nothing at the venue.</summary>
+    Read,
+
+    /// <summary>DELETE of an order or position: safe to repeat, so retried; a final failure is ambiguous.</summary>
+    IdempotentWrite,
+
+    /// <summary>POST/PATCH of an order: never retried; an ambiguous failure is resolved by lookup.</summary>
+    Submit,
+}

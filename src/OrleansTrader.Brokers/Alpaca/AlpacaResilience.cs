@@ -1,0 +1,150 @@
+using System.Net;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace OrleansTrader.Brokers.Alpaca;
+
+/// <summary>
+/// The pipelines around every Alpaca HTTP call: a client-side rate limiter under Alpaca's per-key limit, a timeout
+/// per attempt, one circuit breaker per client, and (for idempotent calls only) jittered exponential retries that
+/// honour Retry-After.
+/// </summary>
+internal sealed class AlpacaResilience : IAsyncDisposable
+{
+    private readonly SlidingWindowRateLimiter _limiter;
+    private readonly AlpacaOptions _options;
+
+    public AlpacaResilience(AlpacaOptions options, string brokerName, IReadOnlyList<IBrokerHealthListener> listeners, TimeProvider timeProvider, ILogger logger)
+    {
+        _options = options;
+        _limiter = new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
+        {
+            PermitLimit = options.MaxRequestsPerWindow,
+            Window = options.RateLimitWindow,
+            SegmentsPerWindow = 10,
+            QueueLimit = 10_000,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = true,
+        });
+
+        Timeout = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
+            .AddTimeout(options.RequestTimeout)
+            .Build();
+
+        Guarded = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+            {
+                FailureRatio = options.CircuitFailureRatio,
+                MinimumThroughput = options.CircuitMinimumThroughput,
+                SamplingDuration = options.CircuitSamplingDuration,
+                BreakDuration = options.CircuitBreakDuration,
+                ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
+                    .Handle<HttpRequestException>()
+                    .Handle<TimeoutRejectedException>()
+                    .HandleResult(response => (int)response.StatusCode >= 500),
+                OnOpened = args =>
+                {
+                    AlpacaLog.CircuitOpened(logger, args.BreakDuration);
+                    foreach (var listener in listeners)
+                    {
+                        listener.OnCircuitOpened(brokerName, args.BreakDuration);
+                    }
+
+                    return default;
+                },
+                OnClosed = _ =>
+                {
+                    AlpacaLog.CircuitClosed(logger);
+                    foreach (var listener in listeners)
+                    {
+                        listener.OnCircuitClosed(brokerName);
+                    }
+
+                    return default;
+                },
+            })
+            .Build();
+
+        var retrying = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider };
+        if (options.MaxRetryAttempts > 0)
+        {
+            retrying.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = options.MaxRetryAttempts,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryBaseDelay,
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome)),
+                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result)),
+                OnRetry = args =>
+                {
+                    AlpacaLog.Retrying(logger, args.RetryDelay, args.AttemptNumber + 1, (int?)args.Outcome.Result?.StatusCode ?? 0);
+                    args.Outcome.Result?.Dispose();
+                    return default;
+                },
+            });
+        }
+
+        Retrying = retrying.AddPipeline(Guarded).Build();
+    }
+
+    /// <summary>Circuit breaker only: for submits and replaces, which are never retried.</summary>
+    public ResiliencePipeline<HttpResponseMessage> Guarded { get; }
+
+    /// <summary>Retries around the circuit breaker: for reads and idempotent deletes.</summary>
+    public ResiliencePipeline<HttpResponseMessage> Retrying { get; }
+
+    /// <summary>Applied to each attempt separately, so a retry gets a full timeout of its own.</summary>
+    public ResiliencePipeline Timeout { get; }
+
+    public async ValueTask AcquirePermitAsync(CancellationToken cancellationToken)
+    {
+        using var lease = await _limiter.AcquireAsync(1, cancellationToken);
+        if (!lease.IsAcquired)
+        {
+            throw new BrokerException(BrokerErrorKind.RateLimited, "The client-side Alpaca rate limiter queue is full; nothing was sent.");
+        }
+    }
+
+    public ValueTask DisposeAsync() => _limiter.DisposeAsync();
+
+    internal static TimeSpan? RetryAfterHeader(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header?.Delta is { } delta)
+        {
+            return delta;
+        }
+
+        // Absolute dates are rare; without a clock-based reading here the caller falls back to backoff.
+        return null;
+    }
+
+    private bool ShouldRetry(Outcome<HttpResponseMessage> outcome)
+    {
+        if (outcome.Exception is HttpRequestException or TimeoutRejectedException)
+        {
+            return true;
+        }
+
+        if (outcome.Result is not { } response)
+        {
+            return false;
+        }
+
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            // A wait longer than we are prepared to block is handed back to the caller as RateLimited.
+            return RetryAfterHeader(response) is not { } wait || wait <= _options.MaxRetryAfter;
+        }
+
+        return (int)response.StatusCode >= 500;
+    }
+
+    private static TimeSpan? RetryAfter(HttpResponseMessage? response) =>
+        response is { StatusCode: HttpStatusCode.TooManyRequests } ? RetryAfterHeader(response) : null;
+}

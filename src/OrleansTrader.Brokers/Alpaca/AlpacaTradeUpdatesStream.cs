@@ -1,0 +1,372 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using OrleansTrader.Brokers.Alpaca.Json;
+using OrleansTrader.Domain.Orders;
+
+namespace OrleansTrader.Brokers.Alpaca;
+
+/// <summary>
+/// The trade_updates websocket of one API key. Alpaca allows one such connection per key, so this class refuses a
+/// second concurrent reader, and the cluster must run exactly one per key (docs/alpaca.md).
+/// After every (re)connect it authenticates, listens, back-fills fills from the FILL activities since the last fill
+/// it saw (minus an overlap, de-duplicated by execution id) and re-checks open orders before it reports healthy.
+/// </summary>
+public sealed class AlpacaTradeUpdatesStream
+{
+    private const int MaxMessageBytes = 1 << 20;
+    private const int ChannelCapacity = 10_000;
+    private const int MaxTrackedOrders = 10_000;
+
+    private readonly AlpacaOptions _options;
+    private readonly AlpacaTradingClient _client;
+    private readonly IReadOnlyList<IBrokerHealthListener> _listeners;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly ExecutionIdWindow _seen;
+    private readonly Dictionary<string, OrderStatus> _openOrders = new(StringComparer.Ordinal);
+    private int _reading;
+    private int _connections;
+    private DateTimeOffset _lastFillTime;
+
+    internal AlpacaTradeUpdatesStream(AlpacaOptions options, AlpacaTradingClient client, IReadOnlyList<IBrokerHealthListener> listeners, TimeProvider timeProvider, ILogger logger)
+    {
+        _options = options;
+        _client = client;
+        _listeners = listeners;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _seen = new ExecutionIdWindow(options.ExecutionDeduplicationWindow);
+    }
+
+    /// <summary>How many times a connection has been authorized and subscribed (diagnostics and tests).</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>Reports until <paramref name="cancellationToken"/> is cancelled; reconnects on its own.</summary>
+    public async IAsyncEnumerable<ExecutionReport> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _reading, 1) == 1)
+        {
+            throw new InvalidOperationException("Alpaca allows one trade_updates connection per API key and this client already has a reader.");
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var channel = Channel.CreateBounded<ExecutionReport>(new BoundedChannelOptions(ChannelCapacity) { SingleReader = true, SingleWriter = true });
+        _lastFillTime = _timeProvider.GetUtcNow();
+        var pump = Task.Run(() => PumpAsync(channel.Writer, stop.Token), CancellationToken.None);
+        try
+        {
+            await foreach (var report in channel.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return report;
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await pump;
+            Volatile.Write(ref _reading, 0);
+        }
+    }
+
+    internal static TimeSpan BackoffDelay(int attempt, TimeSpan baseDelay, TimeSpan maxDelay, double jitter)
+    {
+        var exponential = baseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 20));
+        var capped = Math.Min(exponential, maxDelay.TotalMilliseconds);
+
+        // "Equal jitter": at least half the delay, so a flapping venue is never hammered.
+        return TimeSpan.FromMilliseconds(capped / 2 + (capped / 2 * jitter));
+    }
+
+    private async Task PumpAsync(ChannelWriter<ExecutionReport> writer, CancellationToken cancellationToken)
+    {
+        var attempt = 0;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                try
+                {
+                    using var socket = new ClientWebSocket();
+                    socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(20);
+                    await HandshakeAsync(socket, cancellationToken);
+                    Interlocked.Increment(ref _connections);
+                    AlpacaLog.StreamConnected(_logger, Connections);
+                    await CatchUpAsync(writer, cancellationToken);
+                    attempt = 0;
+                    SetHealth(true);
+                    await ReceiveLoopAsync(socket, writer, cancellationToken);
+                    throw new WebSocketException("Alpaca closed the trade_updates connection.");
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is WebSocketException or BrokerException or IOException
+                                               or JsonException or FormatException or InvalidDataException or OperationCanceledException)
+                {
+                    SetHealth(false);
+                    var delay = BackoffDelay(attempt++, _options.ReconnectBaseDelay, _options.ReconnectMaxDelay, Random.Shared.NextDouble());
+                    AlpacaLog.StreamLost(_logger, ex.Message, delay);
+                    await Task.Delay(delay, _timeProvider, cancellationToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The reader stopped; leaving quietly is the point.
+        }
+        finally
+        {
+            SetHealth(false);
+            writer.TryComplete();
+        }
+    }
+
+    private async Task HandshakeAsync(ClientWebSocket socket, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.StreamHandshakeTimeout);
+        await socket.ConnectAsync(_options.ResolveStreamUrl(), timeout.Token);
+
+        var auth = new AlpacaAuthMessage { Key = _options.KeyId, Secret = _options.SecretKey };
+        await SendAsync(socket, JsonSerializer.SerializeToUtf8Bytes(auth, AlpacaJsonContext.Default.AlpacaAuthMessage), timeout.Token);
+        var authorization = await ReceiveUntilAsync(socket, "authorization", timeout.Token);
+        var status = authorization.Deserialize(AlpacaJsonContext.Default.AlpacaAuthorizationJson)?.Status;
+        if (!string.Equals(status, "authorized", StringComparison.Ordinal))
+        {
+            AlpacaLog.StreamUnauthorized(_logger);
+            throw new BrokerException(BrokerErrorKind.Rejected, "Alpaca refused the trade_updates authorization.");
+        }
+
+        var listen = new AlpacaListenMessage { Data = new AlpacaListenDataJson { Streams = ["trade_updates"] } };
+        await SendAsync(socket, JsonSerializer.SerializeToUtf8Bytes(listen, AlpacaJsonContext.Default.AlpacaListenMessage), timeout.Token);
+        var listening = await ReceiveUntilAsync(socket, "listening", timeout.Token);
+        var streams = listening.Deserialize(AlpacaJsonContext.Default.AlpacaListenDataJson)?.Streams ?? [];
+        if (!streams.Contains("trade_updates"))
+        {
+            throw new BrokerException(BrokerErrorKind.Rejected, "Alpaca did not confirm the trade_updates subscription.");
+        }
+    }
+
+    /// <summary>Fills missed while disconnected, then the current state of orders that may have changed meanwhile.</summary>
+    private async Task CatchUpAsync(ChannelWriter<ExecutionReport> writer, CancellationToken cancellationToken)
+    {
+        var fills = await _client.GetFillsSinceAsync(_lastFillTime - _options.BackfillOverlap, cancellationToken);
+        var orders = new Dictionary<string, BrokerOrder?>(StringComparer.Ordinal);
+        var emitted = 0;
+        foreach (var (execution, cumulative) in fills)
+        {
+            if (!_seen.TryAdd(execution.ExecutionId))
+            {
+                AlpacaLog.DuplicateExecution(_logger, execution.ExecutionId, execution.OrderId);
+                continue;
+            }
+
+            if (!orders.TryGetValue(execution.OrderId, out var order))
+            {
+                order = await _client.GetOrderAsync(execution.OrderId, cancellationToken);
+                orders[execution.OrderId] = order;
+            }
+
+            if (order is null)
+            {
+                continue;
+            }
+
+            var kind = cumulative >= order.Quantity ? ExecutionReportKind.Fill : ExecutionReportKind.PartialFill;
+            Track(order);
+            AdvanceFillTime(execution.Timestamp);
+            await writer.WriteAsync(new ExecutionReport(kind, order, execution.Timestamp, execution), cancellationToken);
+            emitted++;
+        }
+
+        var open = await _client.ListOpenOrdersAsync(cancellationToken);
+        var openIds = open.Select(o => o.OrderId).ToHashSet(StringComparer.Ordinal);
+        var now = _timeProvider.GetUtcNow();
+        foreach (var closedId in _openOrders.Keys.Where(id => !openIds.Contains(id)).ToList())
+        {
+            _openOrders.Remove(closedId);
+            if (await _client.GetOrderAsync(closedId, cancellationToken) is { } closed)
+            {
+                await writer.WriteAsync(new ExecutionReport(AlpacaStatusMap.KindForStatus(closed.Status), closed, now), cancellationToken);
+            }
+        }
+
+        foreach (var order in open)
+        {
+            if (!_openOrders.TryGetValue(order.OrderId, out var known) || known != order.Status)
+            {
+                Track(order);
+                await writer.WriteAsync(new ExecutionReport(AlpacaStatusMap.KindForStatus(order.Status), order, now), cancellationToken);
+            }
+        }
+
+        AlpacaLog.StreamHealthy(_logger, emitted, open.Count);
+    }
+
+    private async Task ReceiveLoopAsync(ClientWebSocket socket, ChannelWriter<ExecutionReport> writer, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var envelope = await ReceiveEnvelopeAsync(socket, cancellationToken);
+            if (envelope is null)
+            {
+                return;
+            }
+
+            if (!string.Equals(envelope.Stream, "trade_updates", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            AlpacaTradeUpdateJson? update;
+            BrokerOrder order;
+            try
+            {
+                update = envelope.Data.Deserialize(AlpacaJsonContext.Default.AlpacaTradeUpdateJson);
+                if (update?.Order is null)
+                {
+                    AlpacaLog.StreamMalformed(_logger, "trade update without an order");
+                    continue;
+                }
+
+                order = AlpacaMapper.ToBrokerOrder(update.Order, _logger);
+            }
+            catch (Exception ex) when (ex is JsonException or FormatException)
+            {
+                AlpacaLog.StreamMalformed(_logger, ex.Message);
+                continue;
+            }
+
+            if (ToReport(update, order) is { } report)
+            {
+                await writer.WriteAsync(report, cancellationToken);
+            }
+        }
+    }
+
+    private ExecutionReport? ToReport(AlpacaTradeUpdateJson update, BrokerOrder order)
+    {
+        var timestamp = update.Timestamp ?? _timeProvider.GetUtcNow();
+        if (!AlpacaStatusMap.TryMapEvent(update.Event, out var kind))
+        {
+            AlpacaLog.UnknownEvent(_logger, update.Event ?? "(none)", order.OrderId, order.ClientOrderId, order.Symbol);
+            Track(order);
+            return new ExecutionReport(ExecutionReportKind.StatusChanged, order, timestamp, null, $"unknown Alpaca event '{update.Event}'");
+        }
+
+        Track(order);
+        if (kind is not (ExecutionReportKind.Fill or ExecutionReportKind.PartialFill))
+        {
+            return new ExecutionReport(kind, order, timestamp);
+        }
+
+        Execution execution;
+        try
+        {
+            execution = AlpacaMapper.ToExecution(update, order, timestamp);
+        }
+        catch (FormatException ex)
+        {
+            // A fill without price or quantity cannot be applied; the next back-fill brings it from the activities.
+            AlpacaLog.StreamMalformed(_logger, ex.Message);
+            return null;
+        }
+
+        if (!_seen.TryAdd(execution.ExecutionId))
+        {
+            AlpacaLog.DuplicateExecution(_logger, execution.ExecutionId, execution.OrderId);
+            return null;
+        }
+
+        AdvanceFillTime(timestamp);
+        return new ExecutionReport(kind, order, timestamp, execution);
+    }
+
+    private void Track(BrokerOrder order)
+    {
+        if (AlpacaStatusMap.IsTerminal(order.Status))
+        {
+            _openOrders.Remove(order.OrderId);
+        }
+        else if (_openOrders.Count < MaxTrackedOrders || _openOrders.ContainsKey(order.OrderId))
+        {
+            _openOrders[order.OrderId] = order.Status;
+        }
+    }
+
+    private void AdvanceFillTime(DateTimeOffset timestamp)
+    {
+        if (timestamp > _lastFillTime)
+        {
+            _lastFillTime = timestamp;
+        }
+    }
+
+    private void SetHealth(bool healthy)
+    {
+        foreach (var listener in _listeners)
+        {
+            listener.OnStreamHealthChanged(_client.Name, healthy);
+        }
+    }
+
+    private static Task SendAsync(ClientWebSocket socket, byte[] payload, CancellationToken cancellationToken) =>
+        socket.SendAsync(payload, WebSocketMessageType.Text, true, cancellationToken);
+
+    private async Task<JsonElement> ReceiveUntilAsync(ClientWebSocket socket, string stream, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var envelope = await ReceiveEnvelopeAsync(socket, cancellationToken)
+                           ?? throw new WebSocketException("Alpaca closed the trade_updates connection during the handshake.");
+            if (string.Equals(envelope.Stream, stream, StringComparison.Ordinal))
+            {
+                return envelope.Data;
+            }
+        }
+    }
+
+    /// <summary>One whole message, text or binary (the paper host sends binary frames); null when the socket closed.</summary>
+    private async Task<AlpacaStreamEnvelope?> ReceiveEnvelopeAsync(ClientWebSocket socket, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            using var message = new MemoryStream();
+            while (true)
+            {
+                var result = await socket.ReceiveAsync(buffer.AsMemory(), cancellationToken);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return null;
+                }
+
+                message.Write(buffer, 0, result.Count);
+                if (message.Length > MaxMessageBytes)
+                {
+                    throw new InvalidDataException("A trade_updates message exceeded the size limit.");
+                }
+
+                if (!result.EndOfMessage)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    return JsonSerializer.Deserialize(message.GetBuffer().AsSpan(0, (int)message.Length), AlpacaJsonContext.Default.AlpacaStreamEnvelope);
+                }
+                catch (JsonException ex)
+                {
+                    AlpacaLog.StreamMalformed(_logger, ex.Message);
+                    message.SetLength(0);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

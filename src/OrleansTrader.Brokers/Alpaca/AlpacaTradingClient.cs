@@ -1,0 +1,458 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansTrader.Brokers.Alpaca.Json;
+using OrleansTrader.Domain.Orders;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace OrleansTrader.Brokers.Alpaca;
+
+/// <summary>
+/// <see cref="IBrokerClient"/> over Alpaca's Trading API v2. One instance per API key: it owns the key's rate
+/// limiter, circuit breaker and its single trade_updates connection.
+/// </summary>
+public sealed class AlpacaTradingClient : IBrokerClient, IAsyncDisposable
+{
+    /// <summary>The IHttpClientFactory name; its BaseAddress and key headers are set by <c>AddAlpacaBroker</c>.</summary>
+    public const string HttpClientName = "alpaca-trading";
+
+    private const int ActivityPageSize = 100;
+    private const int MaxErrorMessageLength = 300;
+
+    private readonly IHttpClientFactory _httpClientFactory;
+    private readonly AlpacaResilience _resilience;
+    private readonly AlpacaTradeUpdatesStream _stream;
+    private readonly ILogger _logger;
+
+    public AlpacaTradingClient(
+        IHttpClientFactory httpClientFactory,
+        IOptions<AlpacaOptions> options,
+        IEnumerable<IBrokerHealthListener> healthListeners,
+        TimeProvider timeProvider,
+        ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _httpClientFactory = httpClientFactory;
+        _logger = loggerFactory.CreateLogger<AlpacaTradingClient>();
+        var listeners = healthListeners.ToArray();
+        _resilience = new AlpacaResilience(options.Value, Name, listeners, timeProvider, _logger);
+        _stream = new AlpacaTradeUpdatesStream(options.Value, this, listeners, timeProvider, loggerFactory.CreateLogger<AlpacaTradeUpdatesStream>());
+    }
+
+    public string Name => "alpaca";
+
+    public async Task<BrokerOrder> SubmitOrderAsync(OrderRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        AlpacaLog.Submitting(_logger, request.ClientOrderId, request.Side, request.Quantity, request.Symbol);
+        var body = JsonSerializer.SerializeToUtf8Bytes(AlpacaMapper.ToJson(request), AlpacaJsonContext.Default.AlpacaNewOrderJson);
+        HttpResponseMessage response;
+        try
+        {
+            response = await SendAsync(AlpacaRequestKind.Submit, HttpMethod.Post, "v2/orders", body, cancellationToken);
+        }
+        catch (BrokerException ex) when (ex.Kind == BrokerErrorKind.OutcomeUnknown)
+        {
+            AlpacaLog.SubmitAmbiguous(_logger, request.ClientOrderId, request.Symbol, ex.Message);
+            return await ResolveSubmitAsync(request, ex, BrokerErrorKind.OutcomeUnknown, cancellationToken);
+        }
+
+        using (response)
+        {
+            if (response.IsSuccessStatusCode)
+            {
+                return await ReadOrderAsync(response, cancellationToken);
+            }
+
+            if (response.StatusCode == HttpStatusCode.UnprocessableEntity
+                && await GetOrderByClientOrderIdAsync(request.ClientOrderId, cancellationToken) is { } existing)
+            {
+                // Alpaca refuses a repeated client_order_id with 422; the contract answers a repeat with the existing order.
+                return existing;
+            }
+
+            var failure = await ToExceptionAsync(response, "submit", cancellationToken);
+            if ((int)response.StatusCode >= 500)
+            {
+                // A 5xx from a proxy may still have reached the order service: look before reporting it unsent.
+                AlpacaLog.SubmitAmbiguous(_logger, request.ClientOrderId, request.Symbol, failure.Message);
+                return await ResolveSubmitAsync(request, failure, BrokerErrorKind.Unavailable, cancellationToken);
+            }
+
+            throw failure;
+        }
+    }
+
+    public async Task<BrokerOrder> ReplaceOrderAsync(string orderId, OrderReplacement replacement, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(orderId);
+        ArgumentNullException.ThrowIfNull(replacement);
+        var body = JsonSerializer.SerializeToUtf8Bytes(AlpacaMapper.ToJson(replacement), AlpacaJsonContext.Default.AlpacaReplaceOrderJson);
+        HttpResponseMessage response;
+        try
+        {
+            response = await SendAsync(AlpacaRequestKind.Submit, HttpMethod.Patch, OrderPath(orderId), body, cancellationToken);
+        }
+        catch (BrokerException ex) when (ex.Kind == BrokerErrorKind.OutcomeUnknown)
+        {
+            AlpacaLog.ReplaceAmbiguous(_logger, orderId, ex.Message);
+            return await ResolveReplaceAsync(orderId, replacement, ex, cancellationToken);
+        }
+
+        using (response)
+        {
+            if (response.IsSuccessStatusCode)
+            {
+                return await ReadOrderAsync(response, cancellationToken);
+            }
+
+            throw await ToExceptionAsync(response, "replace", cancellationToken);
+        }
+    }
+
+    public async Task<BrokerOrder> CancelOrderAsync(string orderId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(orderId);
+        using (var response = await SendAsync(AlpacaRequestKind.IdempotentWrite, HttpMethod.Delete, OrderPath(orderId), null, cancellationToken))
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ToExceptionAsync(response, "cancel", cancellationToken);
+            }
+        }
+
+        return await GetOrderAsync(orderId, cancellationToken)
+            ?? throw new BrokerException(BrokerErrorKind.NotFound, "The canceled order is no longer visible at Alpaca.");
+    }
+
+    public Task<BrokerOrder?> GetOrderAsync(string orderId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(orderId);
+        return GetOptionalOrderAsync(OrderPath(orderId) + "?nested=true", "get order", cancellationToken);
+    }
+
+    public Task<BrokerOrder?> GetOrderByClientOrderIdAsync(string clientOrderId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(clientOrderId);
+        return GetOptionalOrderAsync("v2/orders:by_client_order_id?client_order_id=" + Uri.EscapeDataString(clientOrderId), "get order by client order id", cancellationToken);
+    }
+
+    public Task<IReadOnlyList<BrokerOrder>> ListOpenOrdersAsync(CancellationToken cancellationToken = default) =>
+        ListOrdersAsync("open", 500, null, null, true, cancellationToken);
+
+    /// <summary>GET /v2/orders. <paramref name="status"/> is open, closed or all; Alpaca caps <paramref name="limit"/> at 500.</summary>
+    public async Task<IReadOnlyList<BrokerOrder>> ListOrdersAsync(
+        string status, int limit, DateTimeOffset? after, DateTimeOffset? until, bool nested, CancellationToken cancellationToken = default)
+    {
+        var query = new List<string>
+        {
+            "status=" + Uri.EscapeDataString(status),
+            "limit=" + limit.ToString(CultureInfo.InvariantCulture),
+            "nested=" + (nested ? "true" : "false"),
+        };
+        if (after is { } a)
+        {
+            query.Add("after=" + Uri.EscapeDataString(FormatTime(a)));
+        }
+
+        if (until is { } u)
+        {
+            query.Add("until=" + Uri.EscapeDataString(FormatTime(u)));
+        }
+
+        var orders = await GetJsonAsync("v2/orders?" + string.Join('&', query), AlpacaJsonContext.Default.ListAlpacaOrderJson, "list orders", cancellationToken);
+        return [.. orders.Select(o => AlpacaMapper.ToBrokerOrder(o, _logger))];
+    }
+
+    public async Task<IReadOnlyList<BrokerPosition>> GetPositionsAsync(CancellationToken cancellationToken = default)
+    {
+        var positions = await GetJsonAsync("v2/positions", AlpacaJsonContext.Default.ListAlpacaPositionJson, "positions", cancellationToken);
+        return [.. positions.Select(AlpacaMapper.ToBrokerPosition)];
+    }
+
+    public async Task<IReadOnlyList<Execution>> GetExecutionsSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        var fills = await GetFillsSinceAsync(since, cancellationToken);
+        return [.. fills.Select(f => f.Execution)];
+    }
+
+    public IAsyncEnumerable<ExecutionReport> StreamExecutionReportsAsync(CancellationToken cancellationToken = default) =>
+        _stream.ReadAllAsync(cancellationToken);
+
+    /// <summary>GET /v2/account: a cheap call that proves the key works; used by the health check.</summary>
+    public async Task<AlpacaAccount> GetAccountAsync(CancellationToken cancellationToken = default) =>
+        AlpacaMapper.ToAccount(await GetJsonAsync("v2/account", AlpacaJsonContext.Default.AlpacaAccountJson, "account", cancellationToken));
+
+    /// <summary>DELETE /v2/orders: asks Alpaca to cancel every open order; returns the ids it accepted to cancel.</summary>
+    public async Task<IReadOnlyList<string>> CancelAllOrdersAsync(CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(AlpacaRequestKind.IdempotentWrite, HttpMethod.Delete, "v2/orders", null, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ToExceptionAsync(response, "cancel all", cancellationToken);
+        }
+
+        var results = await ReadJsonAsync(response, AlpacaJsonContext.Default.ListAlpacaCancelResultJson, cancellationToken);
+        return [.. results.Where(r => r.Id is not null && r.Status is >= 200 and < 300).Select(r => r.Id!)];
+    }
+
+    /// <summary>DELETE /v2/positions/{symbol}: liquidates the position with a market order, which is returned.</summary>
+    public async Task<BrokerOrder> ClosePositionAsync(string symbol, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(symbol);
+        using var response = await SendAsync(AlpacaRequestKind.IdempotentWrite, HttpMethod.Delete, "v2/positions/" + Uri.EscapeDataString(symbol), null, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ToExceptionAsync(response, "close position", cancellationToken);
+        }
+
+        return await ReadOrderAsync(response, cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync() => await _resilience.DisposeAsync();
+
+    /// <summary>Fills since a time with each fill's cumulative order quantity, oldest first (the stream needs both).</summary>
+    internal async Task<IReadOnlyList<(Execution Execution, decimal CumulativeQuantity)>> GetFillsSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var result = new List<(Execution, decimal)>();
+        var clientOrderIds = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        // Alpaca's "after" is exclusive; ask from a millisecond earlier and filter, so "at or after" holds.
+        var after = Uri.EscapeDataString(FormatTime(since.AddMilliseconds(-1)));
+        string? pageToken = null;
+        while (true)
+        {
+            var path = $"v2/account/activities/FILL?direction=asc&page_size={ActivityPageSize}&after={after}"
+                       + (pageToken is null ? string.Empty : "&page_token=" + Uri.EscapeDataString(pageToken));
+            var page = await GetJsonAsync(path, AlpacaJsonContext.Default.ListAlpacaFillActivityJson, "fill activities", cancellationToken);
+            foreach (var activity in page)
+            {
+                if (activity.TransactionTime is not { } time || time < since || activity.OrderId is not { } orderId)
+                {
+                    continue;
+                }
+
+                if (!clientOrderIds.TryGetValue(orderId, out var clientOrderId))
+                {
+                    // FILL activities do not carry the client order id; the order does.
+                    clientOrderId = (await GetOrderAsync(orderId, cancellationToken))?.ClientOrderId ?? string.Empty;
+                    clientOrderIds[orderId] = clientOrderId;
+                }
+
+                result.Add((AlpacaMapper.ToExecution(activity, clientOrderId), AlpacaMapper.ParseDecimal(activity.CumQty, "cum_qty")));
+            }
+
+            if (page.Count < ActivityPageSize || page[^1].Id is not { } last)
+            {
+                return result;
+            }
+
+            pageToken = last;
+        }
+    }
+
+    private static string OrderPath(string orderId) => "v2/orders/" + Uri.EscapeDataString(orderId);
+
+    private static string FormatTime(DateTimeOffset time) => time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private async Task<BrokerOrder> ResolveSubmitAsync(OrderRequest request, BrokerException failure, BrokerErrorKind kindIfAbsent, CancellationToken cancellationToken)
+    {
+        BrokerOrder? found;
+        try
+        {
+            found = await GetOrderByClientOrderIdAsync(request.ClientOrderId, cancellationToken);
+        }
+        catch (BrokerException lookupFailure)
+        {
+            AlpacaLog.SubmitUnknown(_logger, request.ClientOrderId, request.Symbol);
+            throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "The order submit timed out or was cut off and the order could not be looked up; keep it in flight.", lookupFailure);
+        }
+
+        if (found is not null)
+        {
+            AlpacaLog.SubmitResolved(_logger, request.ClientOrderId, request.Symbol, found.OrderId);
+            return found;
+        }
+
+        if (kindIfAbsent == BrokerErrorKind.OutcomeUnknown)
+        {
+            AlpacaLog.SubmitUnknown(_logger, request.ClientOrderId, request.Symbol);
+            throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "The order submit timed out or was cut off and Alpaca does not show the order yet; keep it in flight.", failure);
+        }
+
+        throw failure;
+    }
+
+    private async Task<BrokerOrder> ResolveReplaceAsync(string orderId, OrderReplacement replacement, BrokerException failure, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await GetOrderAsync(orderId, cancellationToken) is { ReplacedByOrderId: { } newId }
+                && await GetOrderAsync(newId, cancellationToken) is { } replaced)
+            {
+                return replaced;
+            }
+
+            if (replacement.ClientOrderId is { } clientOrderId && await GetOrderByClientOrderIdAsync(clientOrderId, cancellationToken) is { } byClientId)
+            {
+                return byClientId;
+            }
+        }
+        catch (BrokerException lookupFailure)
+        {
+            throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "The replace timed out or was cut off and could not be looked up.", lookupFailure);
+        }
+
+        throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "The replace timed out or was cut off and Alpaca does not show a replacement yet.", failure);
+    }
+
+    private async Task<BrokerOrder?> GetOptionalOrderAsync(string path, string operation, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(AlpacaRequestKind.Read, HttpMethod.Get, path, null, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ToExceptionAsync(response, operation, cancellationToken);
+        }
+
+        return await ReadOrderAsync(response, cancellationToken);
+    }
+
+    private async Task<T> GetJsonAsync<T>(string path, JsonTypeInfo<T> typeInfo, string operation, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(AlpacaRequestKind.Read, HttpMethod.Get, path, null, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ToExceptionAsync(response, operation, cancellationToken);
+        }
+
+        return await ReadJsonAsync(response, typeInfo, cancellationToken);
+    }
+
+    private async Task<BrokerOrder> ReadOrderAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        AlpacaMapper.ToBrokerOrder(await ReadJsonAsync(response, AlpacaJsonContext.Default.AlpacaOrderJson, cancellationToken), _logger);
+
+    private static async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            await using (stream)
+            {
+                return await JsonSerializer.DeserializeAsync(stream, typeInfo, cancellationToken)
+                       ?? throw new BrokerException(BrokerErrorKind.Unavailable, "Alpaca answered with an empty body.");
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new BrokerException(BrokerErrorKind.Unavailable, "Alpaca answered with malformed JSON.", ex);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(AlpacaRequestKind kind, HttpMethod method, string path, byte[]? body, CancellationToken cancellationToken)
+    {
+        var pipeline = kind == AlpacaRequestKind.Submit ? _resilience.Guarded : _resilience.Retrying;
+        var client = _httpClientFactory.CreateClient(HttpClientName);
+        try
+        {
+            return await pipeline.ExecuteAsync(
+                async token =>
+                {
+                    await _resilience.AcquirePermitAsync(token);
+                    return await _resilience.Timeout.ExecuteAsync(
+                        async attemptToken =>
+                        {
+                            using var request = new HttpRequestMessage(method, path);
+                            if (body is not null)
+                            {
+                                request.Content = new ByteArrayContent(body);
+                                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                            }
+
+                            return await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, attemptToken);
+                        },
+                        token);
+                },
+                cancellationToken);
+        }
+        catch (BrokenCircuitException ex)
+        {
+            throw new BrokerException(BrokerErrorKind.Unavailable, "The Alpaca circuit is open after repeated failures; nothing was sent.", ex)
+            {
+                RetryAfter = ex.RetryAfter,
+            };
+        }
+        catch (HttpRequestException ex) when (NotSent(ex))
+        {
+            throw new BrokerException(BrokerErrorKind.Unavailable, "Alpaca could not be reached; nothing was sent.", ex);
+        }
+        catch (Exception ex) when (ex is TimeoutRejectedException or HttpRequestException
+                                   || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // The request left this process; whether Alpaca acted on it is unknown. Reads changed nothing.
+            throw kind == AlpacaRequestKind.Read
+                ? new BrokerException(BrokerErrorKind.Unavailable, "Alpaca did not answer in time or cut the connection.", ex)
+                : new BrokerException(BrokerErrorKind.OutcomeUnknown, "Alpaca did not answer in time or cut the connection after the request was sent.", ex);
+        }
+    }
+
+    private static bool NotSent(HttpRequestException ex) =>
+        ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError;
+
+    private async Task<BrokerException> ToExceptionAsync(HttpResponseMessage response, string operation, CancellationToken cancellationToken)
+    {
+        var message = await ReadErrorMessageAsync(response, cancellationToken);
+        var status = (int)response.StatusCode;
+        var kind = status switch
+        {
+            404 => BrokerErrorKind.NotFound,
+            429 => BrokerErrorKind.RateLimited,
+            >= 500 => BrokerErrorKind.Unavailable,
+            _ => BrokerErrorKind.Rejected,
+        };
+        AlpacaLog.CallFailed(_logger, operation, kind, status, message);
+        var text = status == 401
+            ? $"Alpaca refused the credentials for {operation} (HTTP 401)."
+            : $"Alpaca {operation} failed with HTTP {status}: {message}";
+        return new BrokerException(kind, text)
+        {
+            RetryAfter = status == 429 ? AlpacaResilience.RetryAfterHeader(response) : null,
+        };
+    }
+
+    private static async Task<string> ReadErrorMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        string raw;
+        try
+        {
+            raw = await response.Content.ReadAsStringAsync(cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            return response.ReasonPhrase ?? string.Empty;
+        }
+
+        string? message = null;
+        try
+        {
+            message = JsonSerializer.Deserialize(raw, AlpacaJsonContext.Default.AlpacaErrorJson)?.Message;
+        }
+        catch (JsonException)
+        {
+            message = null;
+        }
+
+        message ??= response.ReasonPhrase ?? string.Empty;
+        return message.Length > MaxErrorMessageLength ? message[..MaxErrorMessageLength] : message;
+    }
+}

@@ -1,0 +1,29 @@
+using OrleansTrader.Domain.Orders;
+
+namespace OrleansTrader.Brokers.Paper;
+
+/// <summary>
+/// Durable state of the paper venue, per account. The venue saves the live snapshot before it acknowledges anything
+/// (a submit returns, a report is published), so a restart loses no acknowledged order or execution. History older
+/// than the retention window is appended to the archive first and then dropped from the snapshot. Writes for one
+/// account never overlap: the venue serializes them.
+/// </summary>
+public interface IPaperVenueStore
+{
+    /// <summary>Every account with a saved snapshot, for restoring the venue at startup.</summary>
+    Task<IReadOnlyList<string>> ListAccountsAsync(CancellationToken cancellationToken);
+
+    Task<PaperVenueSnapshot?> LoadAsync(string accountId, CancellationToken cancellationToken);
+
+    Task SaveAsync(string accountId, PaperVenueSnapshot snapshot, CancellationToken cancellationToken);
+
+    /// <summary>Appends history; idempotent by order id and execution id, since a crash may repeat an archive.</summary>
+    Task ArchiveAsync(string accountId, PaperVenueArchive archive, CancellationToken cancellationToken);
+
+    Task<PaperOrderRecord?> FindArchivedOrderAsync(string accountId, string orderId, CancellationToken cancellationToken);
+
+    Task<PaperOrderRecord?> FindArchivedOrderByClientOrderIdAsync(string accountId, string clientOrderId, CancellationToken cancellationToken);
+
+    /// <summary>Archived executions at or after <paramref name="since"/>, oldest first.</summary>
+    Task<IReadOnlyList<Execution>> LoadArchivedExecutionsAsync(string accountId, DateTimeOffset since, CancellationToken cancellationToken);
+}

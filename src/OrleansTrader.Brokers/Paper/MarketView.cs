@@ -1,0 +1,62 @@
+using OrleansTrader.Domain.Fills;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Orders;
+
+namespace OrleansTrader.Brokers.Paper;
+
+/// <summary>
+/// The liquidity one market event offers, shared by every order it is matched against: displayed size at the touch
+/// and the size of the trade being processed. Each fill takes what it used, so two orders never fill against the
+/// same shares.
+/// </summary>
+internal sealed class MarketView(QuoteTick? quote, TradeTick? trade)
+{
+    public QuoteTick? Quote { get; private set; } = quote;
+
+    public TradeTick? Trade { get; private set; } = trade;
+
+    /// <summary>Takes the liquidity a fill used and says whether it took it from the touch (taker) or a print through the limit (maker).</summary>
+    public Liquidity Consume(SimulatedOrder before, decimal quantity, FillModelOptions options)
+    {
+        var atTouch = before.Type is not (OrderType.Limit or OrderType.StopLimit) || IsMarketable(before);
+        if (atTouch)
+        {
+            if (options.LimitByDisplayedSize && Quote is { } quote)
+            {
+                Quote = before.Side == OrderSide.Buy
+                    ? quote with { AskSize = Math.Max(0m, quote.AskSize - quantity) }
+                    : quote with { BidSize = Math.Max(0m, quote.BidSize - quantity) };
+            }
+
+            if (options.ParticipationRate is not null)
+            {
+                TakeFromTrade(quantity);
+            }
+
+            return Liquidity.Taker;
+        }
+
+        TakeFromTrade(quantity);
+        return Liquidity.Maker;
+    }
+
+    private bool IsMarketable(SimulatedOrder order)
+    {
+        if (Quote is not { } quote || order.LimitPrice is not { } limit)
+        {
+            return false;
+        }
+
+        return order.Side == OrderSide.Buy
+            ? quote.AskPrice > 0m && quote.AskSize > 0m && quote.AskPrice <= limit
+            : quote.BidPrice > 0m && quote.BidSize > 0m && quote.BidPrice >= limit;
+    }
+
+    private void TakeFromTrade(decimal quantity)
+    {
+        if (Trade is { } trade)
+        {
+            Trade = trade with { Size = Math.Max(0m, trade.Size - quantity) };
+        }
+    }
+}

@@ -1,0 +1,832 @@
+using System.Runtime.CompilerServices;
+using OrleansTrader.Domain.Fees;
+using OrleansTrader.Domain.Fills;
+using OrleansTrader.Domain.Orders;
+using DomainReplacement = OrleansTrader.Domain.Orders.OrderReplacement;
+
+namespace OrleansTrader.Brokers.Paper;
+
+/// <summary>
+/// One account at the paper venue. Changes run one at a time under <see cref="_gate"/> (taken after the symbol's
+/// gate when matching is involved), are saved to the store, and only then become visible and reported. Timed work
+/// (acknowledgements after the ack latency, report delivery after the latencies, DAY expiry at the session close)
+/// runs from one <see cref="ITimer"/> on the injected <see cref="TimeProvider"/>.
+/// </summary>
+internal sealed class PaperAccount : IDisposable
+{
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    private readonly PaperExchange _venue;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _sync = new();
+    private readonly Queue<(DateTimeOffset Due, ExecutionReport Report)> _outbox = new();
+    private readonly Queue<(DateTimeOffset Due, string OrderId)> _acks = new();
+    private readonly SortedSet<DateTimeOffset> _expiries = [];
+    private readonly List<ReportSubscriber> _subscribers = [];
+    private readonly ITimer _timer;
+    private TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private DateTimeOffset _lastReportDue = DateTimeOffset.MinValue;
+    private DateTimeOffset _nextArchiveAt = DateTimeOffset.MinValue;
+    private volatile PaperAccountState _state = PaperAccountState.Empty;
+    private volatile IFeeModel _fees;
+    private volatile bool _loaded;
+
+    public PaperAccount(PaperExchange venue, string accountId)
+    {
+        _venue = venue;
+        AccountId = accountId;
+        _fees = FeeModelFactory.Create(PaperAccountSettings.Default.FeeModel).GetValueOrThrow();
+        _timer = venue.Time.CreateTimer(_ => OnTimer(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    public string AccountId { get; }
+
+    public void Configure(PaperAccountSettings settings)
+    {
+        var model = FeeModelFactory.Create(settings.FeeModel);
+        _fees = model.IsSuccess ? model.GetValueOrThrow() : throw new ArgumentException(model.Error!.ToString(), nameof(settings));
+    }
+
+    public async Task EnsureLoadedAsync(CancellationToken cancellationToken)
+    {
+        if (_loaded)
+        {
+            return;
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_loaded)
+            {
+                return;
+            }
+
+            if (await _venue.Store.LoadAsync(AccountId, cancellationToken) is { } snapshot)
+            {
+                _state = PaperAccountState.FromSnapshot(snapshot);
+                Resume(_state);
+            }
+
+            _loaded = true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<BrokerOrder> SubmitAsync(OrderRequest request, CancellationToken cancellationToken)
+    {
+        await EnsureLoadedAsync(cancellationToken);
+        BrokerOrder submitted;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!string.IsNullOrWhiteSpace(request.ClientOrderId))
+            {
+                if (_state.ClientOrderIds.TryGetValue(request.ClientOrderId, out var existingId))
+                {
+                    return View(_state, existingId);
+                }
+
+                if (_state.ArchivedBefore is not null
+                    && await _venue.Store.FindArchivedOrderByClientOrderIdAsync(AccountId, request.ClientOrderId, cancellationToken) is { } archived)
+                {
+                    return PaperOrderMapper.ToBroker(archived, _ => null, _ => null);
+                }
+            }
+
+            if (_venue.CheckSubmission(request) is { } reason)
+            {
+                PaperLog.Rejected(_venue.Logger, AccountId, request.ClientOrderId, request.Symbol, reason);
+                throw new BrokerException(BrokerErrorKind.Rejected, reason);
+            }
+
+            var tx = Begin();
+            var entryId = CreateOrders(tx, request);
+            await CommitAcknowledgedAsync(tx, "submit");
+            submitted = tx.View(entryId);
+            PaperLog.Submitted(_venue.Logger, AccountId, entryId, request.ClientOrderId, request.Side, request.Quantity, request.Symbol);
+            lock (_sync)
+            {
+                AddExpiries(tx.Orders.Where(r => r.Order.OrderId == entryId || r.Order.ParentOrderId == entryId));
+                if (_venue.Options.AckLatency > TimeSpan.Zero)
+                {
+                    _acks.Enqueue((tx.Now + _venue.Options.AckLatency, entryId));
+                }
+
+                Rearm(tx.Now);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        if (_venue.Options.AckLatency > TimeSpan.Zero)
+        {
+            return submitted;
+        }
+
+        try
+        {
+            return await AcceptAsync(submitted.OrderId) ?? submitted;
+        }
+        catch (Exception ex)
+        {
+            // The order is saved and acknowledged as PendingNew; the acceptance is retried from the timer.
+            PaperLog.WorkFailed(_venue.Logger, ex, "an acknowledgement", AccountId);
+            lock (_sync)
+            {
+                _acks.Enqueue((_venue.Time.GetUtcNow() + RetryDelay, submitted.OrderId));
+                Rearm(_venue.Time.GetUtcNow());
+            }
+
+            return submitted;
+        }
+    }
+
+    public async Task<BrokerOrder> ReplaceAsync(string orderId, OrderReplacement replacement, CancellationToken cancellationToken)
+    {
+        await EnsureLoadedAsync(cancellationToken);
+        var symbol = await SymbolOfAsync(orderId, cancellationToken);
+        var book = _venue.Book(symbol);
+        await book.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            await _gate.WaitAsync(cancellationToken);
+            try
+            {
+                var tx = Begin();
+                var record = tx.Find(orderId) ?? throw NotFound(orderId);
+                if (record.GroupId is not null)
+                {
+                    throw new BrokerException(BrokerErrorKind.Rejected,
+                        $"ORDER_CLASS_NOT_REPLACEABLE: order {orderId} belongs to a {record.Order.Request.OrderClass} group; the paper venue replaces simple orders only (cancel and resubmit).");
+                }
+
+                var change = new DomainReplacement
+                {
+                    Quantity = replacement.Quantity,
+                    LimitPrice = replacement.LimitPrice,
+                    StopPrice = replacement.StopPrice,
+                    TrailPrice = replacement.TrailPrice,
+                    TrailPercent = replacement.TrailPercent,
+                    TimeInForce = replacement.TimeInForce,
+                    ClientOrderId = replacement.ClientOrderId,
+                };
+                if (OrderReplaceRules.CheckReplace(record.Order, change) is { } refused)
+                {
+                    throw new BrokerException(BrokerErrorKind.Rejected, refused.ToString());
+                }
+
+                var newId = PaperExchange.NewOrderId();
+                var request = OrderReplaceRules.BuildReplacementRequest(record.Order, change, newId);
+                if (tx.FindByClientOrderId(request.ClientOrderId) is not null)
+                {
+                    throw new BrokerException(BrokerErrorKind.Rejected, $"CLIENT_ORDER_ID_IN_USE: client order id {request.ClientOrderId} is already used.");
+                }
+
+                if (_venue.CheckSubmission(request) is { } reason)
+                {
+                    throw new BrokerException(BrokerErrorKind.Rejected, reason);
+                }
+
+                var expires = request.TimeInForce == TimeInForce.Day ? record.Order.ExpiresAt ?? _venue.Calendar.NextClose(tx.Now) : (DateTimeOffset?)null;
+                var fresh = Order.Create(newId, request, tx.Now, expires) with { ReplacesOrderId = orderId };
+                var added = tx.Add(fresh, held: false, groupId: null);
+                tx.Replace(orderId, newId);
+                var view = new MarketView(book.Quote, null);
+                Match(tx, symbol, view, [newId], book.HaltReason is not null);
+                await CommitAcknowledgedAsync(tx, "replace");
+                book.Quote = view.Quote;
+                lock (_sync)
+                {
+                    AddExpiries([added]);
+                    Rearm(tx.Now);
+                }
+
+                return View(_state, newId);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+        finally
+        {
+            book.Gate.Release();
+        }
+    }
+
+    public async Task<BrokerOrder> CancelAsync(string orderId, CancellationToken cancellationToken)
+    {
+        await EnsureLoadedAsync(cancellationToken);
+        await SymbolOfAsync(orderId, cancellationToken);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var tx = Begin();
+            var record = tx.Find(orderId) ?? throw NotFound(orderId);
+            if (OrderReplaceRules.CheckCancel(record.Order) is { } refused)
+            {
+                throw new BrokerException(BrokerErrorKind.Rejected, $"{refused.Code}: order {orderId} is {record.Order.Status}; nothing to cancel.");
+            }
+
+            var group = record.GroupId is { } groupId ? _state.Groups.GetValueOrDefault(groupId) : null;
+            if (group is { OrderClass: OrderClass.Oco } && PaperOrderMapper.IsParent(group, orderId))
+            {
+                var members = group.ChildOrderIds.Select(id => tx.Get(id).Order);
+                foreach (var action in group.CancelAll(members))
+                {
+                    tx.Cancel(action.OrderId, "CANCELED_BY_CLIENT");
+                }
+            }
+            else
+            {
+                tx.Cancel(orderId, "CANCELED_BY_CLIENT");
+            }
+
+            await CommitAcknowledgedAsync(tx, "cancel");
+            return View(_state, orderId);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<BrokerOrder?> GetOrderAsync(string orderId, CancellationToken cancellationToken)
+    {
+        await EnsureLoadedAsync(cancellationToken);
+        var state = _state;
+        if (state.Orders.ContainsKey(orderId))
+        {
+            return View(state, orderId);
+        }
+
+        return state.ArchivedBefore is not null && await _venue.Store.FindArchivedOrderAsync(AccountId, orderId, cancellationToken) is { } archived
+            ? PaperOrderMapper.ToBroker(archived, _ => null, _ => null)
+            : null;
+    }
+
+    public async Task<BrokerOrder?> GetOrderByClientOrderIdAsync(string clientOrderId, CancellationToken cancellationToken)
+    {
+        await EnsureLoadedAsync(cancellationToken);
+        var state = _state;
+        if (state.ClientOrderIds.TryGetValue(clientOrderId, out var orderId))
+        {
+            return View(state, orderId);
+        }
+
+        return state.ArchivedBefore is not null
+            && await _venue.Store.FindArchivedOrderByClientOrderIdAsync(AccountId, clientOrderId, cancellationToken) is { } archived
+            ? PaperOrderMapper.ToBroker(archived, _ => null, _ => null)
+            : null;
+    }
+
+    public async Task<IReadOnlyList<BrokerOrder>> ListOpenOrdersAsync(CancellationToken cancellationToken)
+    {
+        await EnsureLoadedAsync(cancellationToken);
+        var state = _state;
+        return [.. state.Orders.Values.Where(r => r.Order.Status.IsWorking()).OrderBy(r => r.Sequence).Select(r => View(state, r.Order.OrderId))];
+    }
+
+    public async Task<IReadOnlyList<BrokerPosition>> GetPositionsAsync(CancellationToken cancellationToken)
+    {
+        await EnsureLoadedAsync(cancellationToken);
+        return [.. _state.Positions.Values.Where(p => !p.IsFlat).OrderBy(p => p.Symbol, StringComparer.Ordinal)
+            .Select(p => new BrokerPosition(p.Symbol, p.Quantity, p.AverageEntryPrice))];
+    }
+
+    public async Task<IReadOnlyList<Execution>> GetExecutionsSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await EnsureLoadedAsync(cancellationToken);
+        var state = _state;
+        var recent = state.Executions.Where(e => e.Timestamp >= since).ToList();
+        if (state.ArchivedBefore is not { } archivedBefore || since >= archivedBefore)
+        {
+            return recent;
+        }
+
+        var archived = await _venue.Store.LoadArchivedExecutionsAsync(AccountId, since, cancellationToken);
+        var seen = recent.Select(e => e.ExecutionId).ToHashSet(StringComparer.Ordinal);
+        return [.. archived.Where(e => !seen.Contains(e.ExecutionId)).Concat(recent)];
+    }
+
+    public async IAsyncEnumerable<ExecutionReport> StreamAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var subscriber = new ReportSubscriber(_venue.Options.MaxSubscriberBacklog);
+        lock (_sync)
+        {
+            _subscribers.Add(subscriber);
+            _subscribed.TrySetResult();
+        }
+
+        try
+        {
+            await foreach (var report in subscriber.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return report;
+            }
+        }
+        finally
+        {
+            lock (_sync)
+            {
+                _subscribers.Remove(subscriber);
+                if (_subscribers.Count == 0 && _subscribed.Task.IsCompleted)
+                {
+                    _subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+            }
+
+            subscriber.Close();
+        }
+    }
+
+    /// <summary>Completes once a report stream is open, so a caller knows no report can be missed from then on.</summary>
+    public Task WhenSubscribedAsync(CancellationToken cancellationToken)
+    {
+        lock (_sync)
+        {
+            return _subscribed.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Matches this account's working orders in <paramref name="symbol"/>; the caller holds the symbol's gate.</summary>
+    public async Task MatchAsync(string symbol, MarketView view)
+    {
+        if (!_loaded || !_state.HasWorkingOrders(symbol))
+        {
+            return;
+        }
+
+        await _gate.WaitAsync();
+        try
+        {
+            var tx = Begin();
+            Match(tx, symbol, view, null, halted: false);
+            await CommitAsync(tx);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            PaperLog.WorkFailed(_venue.Logger, ex, "a market update in " + symbol, AccountId);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _timer.Dispose();
+        lock (_sync)
+        {
+            foreach (var subscriber in _subscribers)
+            {
+                subscriber.Close();
+            }
+        }
+    }
+
+    private async Task<BrokerOrder?> AcceptAsync(string orderId)
+    {
+        if (_state.Orders.GetValueOrDefault(orderId) is not { Held: false } pending || pending.Order.Status != OrderStatus.PendingNew)
+        {
+            return null;
+        }
+
+        var symbol = pending.Order.Symbol;
+        var book = _venue.Book(symbol);
+        await book.Gate.WaitAsync();
+        try
+        {
+            await _gate.WaitAsync();
+            try
+            {
+                var tx = Begin();
+                if (tx.Find(orderId) is not { Held: false } record || record.Order.Status != OrderStatus.PendingNew)
+                {
+                    return null;
+                }
+
+                var accepted = new List<string> { orderId };
+                tx.Accept(orderId);
+                if (record.GroupId is { } groupId && _state.Groups.GetValueOrDefault(groupId) is { OrderClass: OrderClass.Oco } oco
+                    && oco.StopLossOrderId is { } stopLoss && tx.Get(stopLoss).Order.Status == OrderStatus.PendingNew)
+                {
+                    tx.Accept(stopLoss);
+                    accepted.Add(stopLoss);
+                }
+
+                var acknowledged = tx.View(orderId);
+                var view = new MarketView(book.Quote, null);
+                Match(tx, symbol, view, accepted, book.HaltReason is not null);
+                await CommitAsync(tx);
+                book.Quote = view.Quote;
+                return acknowledged;
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+        finally
+        {
+            book.Gate.Release();
+        }
+    }
+
+    private async Task ExpireDueAsync()
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            var tx = Begin();
+            var due = tx.Orders
+                .Where(r => !r.Held && r.Order.Status.IsWorking() && r.Order.ExpiresAt is { } at && at <= tx.Now)
+                .OrderBy(r => r.Sequence)
+                .Select(r => r.Order.OrderId)
+                .ToList();
+            foreach (var id in due)
+            {
+                tx.Expire(id);
+            }
+
+            await CommitAsync(tx);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private void Match(PaperTransaction tx, string symbol, MarketView view, IReadOnlyList<string>? only, bool halted)
+    {
+        if (halted)
+        {
+            return;
+        }
+
+        var evaluated = new HashSet<string>(StringComparer.Ordinal);
+        IReadOnlyList<string> candidates = only ?? [.. tx.Orders
+            .Where(r => r.Order.Symbol == symbol && IsMatchable(r))
+            .OrderBy(r => r.Sequence)
+            .Select(r => r.Order.OrderId)];
+        while (candidates.Count > 0)
+        {
+            foreach (var id in candidates)
+            {
+                if (evaluated.Add(id))
+                {
+                    Evaluate(tx, id, view);
+                }
+            }
+
+            candidates = [.. tx.Activated.Where(id => !evaluated.Contains(id))];
+            tx.Activated.Clear();
+        }
+    }
+
+    private void Evaluate(PaperTransaction tx, string orderId, MarketView view)
+    {
+        var record = tx.Get(orderId);
+        if (!IsMatchable(record))
+        {
+            return;
+        }
+
+        if (!_venue.Calendar.IsOpen(tx.Now, record.Order.Request.ExtendedHours))
+        {
+            if (record.Matching.TimeInForce is TimeInForce.Ioc or TimeInForce.Fok)
+            {
+                tx.Cancel(orderId, "MARKET_CLOSED");
+            }
+
+            return;
+        }
+
+        var market = new MarketSnapshot { Now = tx.Now, Quote = view.Quote, Trade = view.Trade };
+        var decision = FillModel.Evaluate(record.Matching, market, _venue.FillOptions);
+        if (decision.Quantity > 0m && decision.Price is { } price)
+        {
+            var liquidity = view.Consume(record.Matching, decision.Quantity, _venue.FillOptions);
+            tx.Fill(orderId, decision.Quantity, price, liquidity, decision.Order);
+        }
+        else
+        {
+            tx.Track(orderId, decision.Order);
+        }
+
+        switch (decision.Outcome)
+        {
+            case FillOutcome.Cancel:
+                tx.Cancel(orderId, decision.Reason);
+                break;
+            case FillOutcome.Expire:
+                tx.Expire(orderId);
+                break;
+            case FillOutcome.NoFill:
+            case FillOutcome.Fill:
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown fill outcome {decision.Outcome}.");
+        }
+    }
+
+    private static bool IsMatchable(PaperOrderRecord record) =>
+        !record.Held && record.Order.Status.IsWorking() && record.Order.Status != OrderStatus.PendingNew;
+
+    private string CreateOrders(PaperTransaction tx, OrderRequest request)
+    {
+        var entryId = PaperExchange.NewOrderId();
+        var expires = request.TimeInForce == TimeInForce.Day ? _venue.Calendar.NextClose(tx.Now) : (DateTimeOffset?)null;
+        var entry = Order.Create(entryId, request, tx.Now, expires);
+        if (request.OrderClass == OrderClass.Simple)
+        {
+            tx.Add(entry, held: false, groupId: null);
+            return entryId;
+        }
+
+        var groupId = entryId;
+        tx.Add(entry, held: false, groupId);
+        var exitSide = request.OrderClass == OrderClass.Oco ? request.Side : Opposite(request.Side);
+        string? takeProfitId = null;
+        if (request.TakeProfit is { } takeProfit && request.OrderClass != OrderClass.Oco)
+        {
+            takeProfitId = AddChild(tx, request, entryId, groupId, exitSide, OrderType.Limit, takeProfit.LimitPrice, null, expires, held: true);
+        }
+
+        string? stopLossId = null;
+        if (request.StopLoss is { } stopLoss)
+        {
+            var type = stopLoss.LimitPrice is null ? OrderType.Stop : OrderType.StopLimit;
+            var held = request.OrderClass != OrderClass.Oco;
+            stopLossId = AddChild(tx, request, entryId, groupId, exitSide, type, stopLoss.LimitPrice, stopLoss.StopPrice, expires, held);
+        }
+
+        var group = request.OrderClass == OrderClass.Oco
+            ? OrderGroup.Create(groupId, OrderClass.Oco, null, entryId, stopLossId)
+            : OrderGroup.Create(groupId, request.OrderClass, entryId, takeProfitId, stopLossId);
+        tx.AddGroup(group);
+        return entryId;
+    }
+
+    private static string AddChild(PaperTransaction tx, OrderRequest parent, string parentId, string groupId, OrderSide side, OrderType type,
+        decimal? limit, decimal? stop, DateTimeOffset? expires, bool held)
+    {
+        var childId = PaperExchange.NewOrderId();
+        var request = new OrderRequest
+        {
+            ClientOrderId = childId,
+            Symbol = parent.Symbol,
+            Side = side,
+            Type = type,
+            Quantity = parent.Quantity,
+            LimitPrice = limit,
+            StopPrice = stop,
+            TimeInForce = parent.TimeInForce,
+        };
+        tx.Add(Order.Create(childId, request, tx.Now, expires, parentId), held, groupId);
+        return childId;
+    }
+
+    private static OrderSide Opposite(OrderSide side) => side == OrderSide.Buy ? OrderSide.Sell : OrderSide.Buy;
+
+    private PaperTransaction Begin() =>
+        new(_state, _venue.Time.GetUtcNow(), _fees, _venue.Options.AckLatency, _venue.Options.FillLatency);
+
+    /// <summary>Commits a client request: a failed save means the venue cannot say whether it kept the change.</summary>
+    private async Task CommitAcknowledgedAsync(PaperTransaction tx, string work)
+    {
+        try
+        {
+            await CommitAsync(tx);
+        }
+        catch (Exception ex) when (ex is not BrokerException)
+        {
+            PaperLog.WorkFailed(_venue.Logger, ex, work, AccountId);
+            throw new BrokerException(BrokerErrorKind.OutcomeUnknown, $"The paper venue could not persist the {work}; resolve it by client order id.", ex);
+        }
+    }
+
+    /// <summary>Saves the change, then swaps it in and publishes its reports: nothing is reported that a restart could lose.</summary>
+    private async Task CommitAsync(PaperTransaction tx)
+    {
+        if (!tx.Changed)
+        {
+            return;
+        }
+
+        var next = await ArchiveAsync(tx.Build(), tx.Now);
+        await _venue.Store.SaveAsync(AccountId, next.ToSnapshot(), CancellationToken.None);
+        _state = next;
+        Publish(tx.Reports, tx.Now);
+    }
+
+    /// <summary>Moves final orders and executions older than the retention window to the store's archive, then out of memory.</summary>
+    private async Task<PaperAccountState> ArchiveAsync(PaperAccountState state, DateTimeOffset now)
+    {
+        if (now < _nextArchiveAt)
+        {
+            return state;
+        }
+
+        var retention = _venue.Options.Retention;
+        _nextArchiveAt = now + (retention / 10);
+        var cutoff = now - retention;
+        var groupsDone = state.Groups.Values
+            .Where(g => g.ChildOrderIds.Append(g.EntryOrderId).OfType<string>().All(id => state.Orders.GetValueOrDefault(id) is not { } o || o.Order.Status.IsFinal()))
+            .Select(g => g.GroupId)
+            .ToHashSet(StringComparer.Ordinal);
+        var orders = state.Orders.Values
+            .Where(r => r.Order.Status.IsFinal() && r.Order.UpdatedAt < cutoff && (r.GroupId is null || groupsDone.Contains(r.GroupId)))
+            .ToList();
+        var executions = state.Executions.Where(e => e.Timestamp < cutoff).ToList();
+        if (orders.Count == 0 && executions.Count == 0)
+        {
+            return state;
+        }
+
+        await _venue.Store.ArchiveAsync(AccountId, new PaperVenueArchive { Orders = orders, Executions = executions }, CancellationToken.None);
+        PaperLog.Archived(_venue.Logger, AccountId, orders.Count, executions.Count);
+        var orderIds = orders.Select(r => r.Order.OrderId).ToHashSet(StringComparer.Ordinal);
+        return state with
+        {
+            Orders = state.Orders.RemoveRange(orderIds),
+            ClientOrderIds = state.ClientOrderIds.RemoveRange(orders.Select(r => r.Order.ClientOrderId)),
+            Groups = state.Groups.RemoveRange(groupsDone.Where(id => state.Groups[id].ChildOrderIds.Append(state.Groups[id].EntryOrderId).OfType<string>().All(orderIds.Contains))),
+            Executions = state.Executions.RemoveAll(e => e.Timestamp < cutoff),
+            ArchivedBefore = state.ArchivedBefore is { } before && before > cutoff ? before : cutoff,
+        };
+    }
+
+    private void Publish(List<PendingReport> reports, DateTimeOffset now)
+    {
+        lock (_sync)
+        {
+            foreach (var pending in reports)
+            {
+                var due = now + pending.Latency;
+                _lastReportDue = due > _lastReportDue ? due : _lastReportDue;
+                _outbox.Enqueue((_lastReportDue, pending.Report));
+            }
+
+            FlushDue(now);
+            Rearm(now);
+        }
+    }
+
+    /// <summary>Delivers every report that is due, in order; the caller holds <see cref="_sync"/>.</summary>
+    private void FlushDue(DateTimeOffset now)
+    {
+        while (_outbox.TryPeek(out var head) && head.Due <= now)
+        {
+            _outbox.Dequeue();
+            for (var i = _subscribers.Count - 1; i >= 0; i--)
+            {
+                if (!_subscribers[i].TryDeliver(head.Report))
+                {
+                    PaperLog.SubscriberDisconnected(_venue.Logger, AccountId, _venue.Options.MaxSubscriberBacklog);
+                    _subscribers.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    /// <summary>Arms the timer for the earliest pending work; the caller holds <see cref="_sync"/>.</summary>
+    private void Rearm(DateTimeOffset now)
+    {
+        DateTimeOffset? next = null;
+        if (_outbox.TryPeek(out var report))
+        {
+            next = report.Due;
+        }
+
+        if (_acks.TryPeek(out var ack) && (next is null || ack.Due < next))
+        {
+            next = ack.Due;
+        }
+
+        if (_expiries.Count > 0 && (next is null || _expiries.Min < next))
+        {
+            next = _expiries.Min;
+        }
+
+        var delay = next is { } at ? (at > now ? at - now : TimeSpan.Zero) : Timeout.InfiniteTimeSpan;
+        _timer.Change(delay, Timeout.InfiniteTimeSpan);
+    }
+
+    private void AddExpiries(IEnumerable<PaperOrderRecord> records)
+    {
+        foreach (var record in records)
+        {
+            if (record.Order.ExpiresAt is { } at && record.Order.Status.IsWorking())
+            {
+                _expiries.Add(at);
+            }
+        }
+    }
+
+    /// <summary>After a restore: pending acknowledgements and DAY expiries resume; reports already published are not repeated.</summary>
+    private void Resume(PaperAccountState state)
+    {
+        var now = _venue.Time.GetUtcNow();
+        lock (_sync)
+        {
+            foreach (var pending in state.Orders.Values.Where(r => !r.Held && r.Order.Status == OrderStatus.PendingNew).OrderBy(r => r.Sequence))
+            {
+                var due = pending.Order.CreatedAt + _venue.Options.AckLatency;
+                _acks.Enqueue((due > now ? due : now, pending.Order.OrderId));
+            }
+
+            AddExpiries(state.Orders.Values);
+            Rearm(now);
+        }
+
+        PaperLog.Restored(_venue.Logger, AccountId, state.Orders.Values.Count(r => r.Order.Status.IsWorking()), state.Executions.Count);
+    }
+
+    private void OnTimer() => _ = ProcessDueAsync();
+
+    private async Task ProcessDueAsync()
+    {
+        var now = _venue.Time.GetUtcNow();
+        var acks = new List<string>();
+        var expire = false;
+        lock (_sync)
+        {
+            FlushDue(now);
+            while (_acks.TryPeek(out var ack) && ack.Due <= now)
+            {
+                acks.Add(_acks.Dequeue().OrderId);
+            }
+
+            while (_expiries.Count > 0 && _expiries.Min <= now)
+            {
+                _expiries.Remove(_expiries.Min);
+                expire = true;
+            }
+        }
+
+        foreach (var orderId in acks)
+        {
+            try
+            {
+                await AcceptAsync(orderId);
+            }
+            catch (Exception ex)
+            {
+                PaperLog.WorkFailed(_venue.Logger, ex, "an acknowledgement", AccountId);
+                lock (_sync)
+                {
+                    _acks.Enqueue((now + RetryDelay, orderId));
+                }
+            }
+        }
+
+        if (expire)
+        {
+            try
+            {
+                await ExpireDueAsync();
+            }
+            catch (Exception ex)
+            {
+                PaperLog.WorkFailed(_venue.Logger, ex, "DAY expiry", AccountId);
+                lock (_sync)
+                {
+                    _expiries.Add(now + RetryDelay);
+                }
+            }
+        }
+
+        lock (_sync)
+        {
+            Rearm(_venue.Time.GetUtcNow());
+        }
+    }
+
+    private async Task<string> SymbolOfAsync(string orderId, CancellationToken cancellationToken)
+    {
+        if (_state.Orders.GetValueOrDefault(orderId) is { } record)
+        {
+            return record.Order.Symbol;
+        }
+
+        if (_state.ArchivedBefore is not null && await _venue.Store.FindArchivedOrderAsync(AccountId, orderId, cancellationToken) is { } archived)
+        {
+            throw new BrokerException(BrokerErrorKind.Rejected, $"ORDER_IS_FINAL: order {orderId} is {archived.Order.Status}.");
+        }
+
+        throw NotFound(orderId);
+    }
+
+    private static BrokerException NotFound(string orderId) => new(BrokerErrorKind.NotFound, $"Order {orderId} is not known to the paper venue.");
+
+    private static BrokerOrder View(PaperAccountState state, string orderId) =>
+        PaperOrderMapper.ToBroker(state.Orders[orderId], state.Groups.GetValueOrDefault, state.Orders.GetValueOrDefault);
+}

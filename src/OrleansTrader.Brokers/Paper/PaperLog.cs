@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Logging;
+using OrleansTrader.Domain.Orders;
+
+namespace OrleansTrader.Brokers.Paper;
+
+/// <summary>Every log line of the paper venue. Account ids are the venue's keys, never broker account numbers.</summary>
+internal static partial class PaperLog
+{
+    [LoggerMessage(EventId = 4200, Level = LogLevel.Information, Message = "Paper order {OrderId} ({ClientOrderId}) accepted for account {AccountId}: {Side} {Quantity} {Symbol}")]
+    public static partial void Submitted(ILogger logger, string accountId, string orderId, string clientOrderId, OrderSide side, decimal quantity, string symbol);
+
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Information, Message = "Paper order {ClientOrderId} ({Symbol}) for account {AccountId} rejected: {Reason}")]
+    public static partial void Rejected(ILogger logger, string accountId, string clientOrderId, string symbol, string reason);
+
+    [LoggerMessage(EventId = 4202, Level = LogLevel.Error, Message = "Paper venue failed to process {Work} for account {AccountId}; state is unchanged and the work is retried on the next event")]
+    public static partial void WorkFailed(ILogger logger, Exception exception, string work, string accountId);
+
+    [LoggerMessage(EventId = 4203, Level = LogLevel.Warning, Message = "Paper report stream of account {AccountId} fell {Backlog} reports behind and was disconnected")]
+    public static partial void SubscriberDisconnected(ILogger logger, string accountId, int backlog);
+
+    [LoggerMessage(EventId = 4204, Level = LogLevel.Information, Message = "Paper venue restored account {AccountId}: {Working} working orders, {Executions} executions in memory")]
+    public static partial void Restored(ILogger logger, string accountId, int working, int executions);
+
+    [LoggerMessage(EventId = 4205, Level = LogLevel.Information, Message = "Paper venue archived {Orders} orders and {Executions} executions of account {AccountId}")]
+    public static partial void Archived(ILogger logger, string accountId, int orders, int executions);
+
+    [LoggerMessage(EventId = 4206, Level = LogLevel.Warning, Message = "Paper venue halted trading in {Symbol}: {Reason}")]
+    public static partial void Halted(ILogger logger, string symbol, string reason);
+
+    [LoggerMessage(EventId = 4207, Level = LogLevel.Information, Message = "Paper venue resumed trading in {Symbol}")]
+    public static partial void Resumed(ILogger logger, string symbol);
+}

@@ -1,0 +1,22 @@
+using OrleansTrader.Domain.Fills;
+using OrleansTrader.Domain.Orders;
+
+namespace OrleansTrader.Brokers.Paper;
+
+/// <summary>
+/// One order as the paper venue keeps it: the domain order, its matching state between evaluations (stop trigger,
+/// trailing water mark), whether it is a held bracket/OCO/OTO child, and its arrival sequence (time priority).
+/// </summary>
+public sealed record PaperOrderRecord
+{
+    public required Order Order { get; init; }
+
+    public required SimulatedOrder Matching { get; init; }
+
+    /// <summary>A child held until its entry fills: it neither works nor matches yet.</summary>
+    public bool Held { get; init; }
+
+    public string? GroupId { get; init; }
+
+    public required long Sequence { get; init; }
+}

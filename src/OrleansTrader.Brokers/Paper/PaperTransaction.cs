@@ -1,0 +1,275 @@
+using System.Collections.Immutable;
+using OrleansTrader.Domain;
+using OrleansTrader.Domain.Fees;
+using OrleansTrader.Domain.Fills;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Portfolio;
+
+namespace OrleansTrader.Brokers.Paper;
+
+/// <summary>
+/// One change of an account's venue state: a working copy plus the reports it produces. Nothing is visible until the
+/// account saves <see cref="Build"/> and swaps it in, so a failed save leaves the venue as it was. Every order change
+/// goes through the domain (<see cref="Order.Apply"/>, <see cref="Order.ApplyFill"/>, <see cref="OrderGroup"/>,
+/// <see cref="Position.Apply(Execution)"/>); a transition the domain refuses is a venue defect and throws.
+/// </summary>
+internal sealed class PaperTransaction
+{
+    private readonly ImmutableDictionary<string, PaperOrderRecord>.Builder _orders;
+    private readonly ImmutableDictionary<string, string>.Builder _clientOrderIds;
+    private readonly ImmutableDictionary<string, OrderGroup>.Builder _groups;
+    private readonly ImmutableList<Execution>.Builder _executions;
+    private readonly ImmutableDictionary<string, Position>.Builder _positions;
+    private readonly PaperAccountState _original;
+    private readonly IFeeModel _fees;
+    private readonly TimeSpan _ackLatency;
+    private readonly TimeSpan _fillLatency;
+    private long _nextSequence;
+
+    public PaperTransaction(PaperAccountState state, DateTimeOffset now, IFeeModel fees, TimeSpan ackLatency, TimeSpan fillLatency)
+    {
+        _original = state;
+        _orders = state.Orders.ToBuilder();
+        _clientOrderIds = state.ClientOrderIds.ToBuilder();
+        _groups = state.Groups.ToBuilder();
+        _executions = state.Executions.ToBuilder();
+        _positions = state.Positions.ToBuilder();
+        _nextSequence = state.NextSequence;
+        _fees = fees;
+        _ackLatency = ackLatency;
+        _fillLatency = fillLatency;
+        Now = now;
+    }
+
+    public DateTimeOffset Now { get; }
+
+    public bool Changed { get; private set; }
+
+    public List<PendingReport> Reports { get; } = [];
+
+    /// <summary>Children activated in this change; the caller matches them against the same market.</summary>
+    public List<string> Activated { get; } = [];
+
+    public IEnumerable<PaperOrderRecord> Orders => _orders.Values;
+
+    public PaperOrderRecord? Find(string orderId) => _orders.GetValueOrDefault(orderId);
+
+    public PaperOrderRecord Get(string orderId) =>
+        _orders.GetValueOrDefault(orderId) ?? throw new InvalidOperationException($"Order {orderId} is not at the venue.");
+
+    public string? FindByClientOrderId(string clientOrderId) => _clientOrderIds.GetValueOrDefault(clientOrderId);
+
+    public BrokerOrder View(string orderId) => PaperOrderMapper.ToBroker(Get(orderId), _groups.GetValueOrDefault, Find);
+
+    public PaperAccountState Build() => Changed
+        ? _original with
+        {
+            Orders = _orders.ToImmutable(),
+            ClientOrderIds = _clientOrderIds.ToImmutable(),
+            Groups = _groups.ToImmutable(),
+            Executions = _executions.ToImmutable(),
+            Positions = _positions.ToImmutable(),
+            NextSequence = _nextSequence,
+        }
+        : _original;
+
+    /// <summary>Adds a new order (PendingNew, or held when a child) to the book of the account.</summary>
+    public PaperOrderRecord Add(Order order, bool held, string? groupId)
+    {
+        var record = new PaperOrderRecord
+        {
+            Order = order,
+            Matching = SimulatedOrder.From(order),
+            Held = held,
+            GroupId = groupId,
+            Sequence = _nextSequence++,
+        };
+        _orders[order.OrderId] = record;
+        _clientOrderIds[order.ClientOrderId] = order.OrderId;
+        Changed = true;
+        return record;
+    }
+
+    public void AddGroup(OrderGroup group)
+    {
+        _groups[group.GroupId] = group;
+        Changed = true;
+    }
+
+    public void Accept(string orderId)
+    {
+        var record = Get(orderId);
+        Put(record with { Order = Apply(record.Order, OrderEvent.Accept, null) });
+        Report(ExecutionReportKind.Accepted, orderId, TimeSpan.Zero);
+    }
+
+    public void Cancel(string orderId, string reason)
+    {
+        var record = Get(orderId);
+        if (record.Order.Status.IsFinal())
+        {
+            return;
+        }
+
+        Put(record with { Order = Apply(record.Order, OrderEvent.Canceled, reason), Held = false });
+        Report(ExecutionReportKind.Canceled, orderId, _ackLatency, reason);
+        OnChanged(orderId);
+    }
+
+    public void Expire(string orderId)
+    {
+        var record = Get(orderId);
+        if (record.Order.Status.IsFinal())
+        {
+            return;
+        }
+
+        Put(record with { Order = Apply(record.Order, OrderEvent.Expire, FillReasons.DayExpired), Held = false });
+        Report(ExecutionReportKind.Expired, orderId, TimeSpan.Zero, FillReasons.DayExpired);
+        OnChanged(orderId);
+    }
+
+    /// <summary>Ends <paramref name="oldId"/> Replaced by the already added <paramref name="newId"/>, which the venue accepts at once.</summary>
+    public void Replace(string oldId, string newId)
+    {
+        var old = Get(oldId);
+        var pending = Apply(old.Order, OrderEvent.ReplaceRequest, null);
+        Put(old with { Order = Apply(pending, OrderEvent.Replaced, null) with { ReplacedByOrderId = newId } });
+        Report(ExecutionReportKind.Replaced, oldId, _ackLatency);
+        var fresh = Get(newId);
+        Put(fresh with { Order = Apply(fresh.Order, OrderEvent.Accept, null) });
+        Report(ExecutionReportKind.Accepted, newId, _ackLatency);
+    }
+
+    /// <summary>Records the matching state the fill model returned (stop trigger, water mark) without a fill.</summary>
+    public void Track(string orderId, SimulatedOrder matching)
+    {
+        var record = Get(orderId);
+        if (record.Matching != matching)
+        {
+            Put(record with { Matching = matching });
+        }
+    }
+
+    public Execution Fill(string orderId, decimal quantity, decimal price, Liquidity liquidity, SimulatedOrder matching)
+    {
+        var record = Get(orderId);
+        var order = record.Order;
+        var execution = new Execution
+        {
+            ExecutionId = $"{order.OrderId}-{order.ExecutionIds.Count + 1}",
+            OrderId = order.OrderId,
+            ClientOrderId = order.ClientOrderId,
+            Symbol = order.Symbol,
+            Side = order.Side,
+            Quantity = quantity,
+            Price = price,
+            Fee = _fees.Calculate(new FeeInput(order.Side, quantity, price)).Total,
+            Liquidity = liquidity,
+            Timestamp = Now,
+        };
+        var applied = order.ApplyFill(execution);
+        if (!applied.IsSuccess)
+        {
+            throw new InvalidOperationException($"The venue produced a fill the order refuses: {applied.Error}");
+        }
+
+        var filled = applied.GetValueOrThrow().Order;
+        Put(record with { Order = filled, Matching = matching with { LeavesQuantity = filled.Quantity - filled.FilledQuantity } });
+        _executions.Add(execution);
+        var position = _positions.GetValueOrDefault(order.Symbol) ?? Position.Flat(order.Symbol);
+        _positions[order.Symbol] = position.Apply(execution).Position;
+        var kind = filled.Status == OrderStatus.Filled ? ExecutionReportKind.Fill : ExecutionReportKind.PartialFill;
+        Reports.Add(new PendingReport(new ExecutionReport(kind, View(orderId), Now, execution), _fillLatency));
+        OnChanged(orderId);
+        return execution;
+    }
+
+    private void OnChanged(string orderId)
+    {
+        var record = Get(orderId);
+        if (record.GroupId is not { } groupId || _groups.GetValueOrDefault(groupId) is not { } group)
+        {
+            return;
+        }
+
+        OrderGroupUpdate update;
+        if (group.EntryOrderId == orderId)
+        {
+            update = group.OnEntryChanged(record.Order);
+        }
+        else if (group.TakeProfitOrderId == orderId || group.StopLossOrderId == orderId)
+        {
+            var siblingId = group.TakeProfitOrderId == orderId ? group.StopLossOrderId : group.TakeProfitOrderId;
+            update = group.OnExitChanged(record.Order, siblingId is null ? null : Get(siblingId).Order);
+        }
+        else
+        {
+            return;
+        }
+
+        _groups[groupId] = update.Group;
+        foreach (var action in update.Actions)
+        {
+            switch (action.Kind)
+            {
+                case OrderGroupActionKind.ActivateChild:
+                    Activate(action.OrderId, action.Quantity);
+                    break;
+                case OrderGroupActionKind.CancelOrder:
+                    Cancel(action.OrderId, "GROUP_" + (record.Order.Status == OrderStatus.Filled ? "SIBLING_FILLED" : "PARENT_ENDED"));
+                    break;
+                case OrderGroupActionKind.ResizeOrder:
+                    Resize(action.OrderId, action.Quantity);
+                    break;
+                default:
+                    throw new InvalidOperationException($"Unknown group action {action.Kind}.");
+            }
+        }
+    }
+
+    private void Activate(string orderId, decimal quantity)
+    {
+        var record = Get(orderId);
+        if (!record.Held || record.Order.Status.IsFinal())
+        {
+            return;
+        }
+
+        var sized = record.Order with { Request = record.Order.Request with { Quantity = quantity } };
+        var accepted = Apply(sized, OrderEvent.Accept, null);
+        Put(record with { Order = accepted, Held = false, Matching = SimulatedOrder.From(accepted) });
+        Report(ExecutionReportKind.Accepted, orderId, TimeSpan.Zero);
+        Activated.Add(orderId);
+    }
+
+    private void Resize(string orderId, decimal total)
+    {
+        var record = Get(orderId);
+        if (record.Order.Status.IsFinal() || total == record.Order.Quantity)
+        {
+            return;
+        }
+
+        var resized = record.Order with { Request = record.Order.Request with { Quantity = total }, UpdatedAt = Now };
+        Put(record with { Order = resized, Matching = record.Matching with { LeavesQuantity = total - resized.FilledQuantity } });
+        Report(ExecutionReportKind.StatusChanged, orderId, TimeSpan.Zero, "GROUP_RESIZED");
+    }
+
+    private void Put(PaperOrderRecord record)
+    {
+        _orders[record.Order.OrderId] = record;
+        Changed = true;
+    }
+
+    private void Report(ExecutionReportKind kind, string orderId, TimeSpan latency, string? reason = null) =>
+        Reports.Add(new PendingReport(new ExecutionReport(kind, View(orderId), Now, Reason: reason), latency));
+
+    private Order Apply(Order order, OrderEvent evt, string? reason)
+    {
+        var result = order.Apply(evt, Now, reason);
+        return result.IsSuccess
+            ? result.GetValueOrThrow()
+            : throw new InvalidOperationException($"Order {order.OrderId}: {result.Error}");
+    }
+}

@@ -1,0 +1,44 @@
+namespace OrleansTrader.Brokers.Tests.Alpaca;
+
+public sealed class RecordingHealthListener : IBrokerHealthListener
+{
+    private readonly Lock _gate = new();
+    private readonly List<string> _events = [];
+
+    public TaskCompletionSource Opened { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource Closed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public IReadOnlyList<string> Events
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _events];
+            }
+        }
+    }
+
+    public void OnCircuitOpened(string brokerName, TimeSpan breakDuration)
+    {
+        Record($"opened:{brokerName}");
+        Opened.TrySetResult();
+    }
+
+    public void OnCircuitClosed(string brokerName)
+    {
+        Record($"closed:{brokerName}");
+        Closed.TrySetResult();
+    }
+
+    public void OnStreamHealthChanged(string brokerName, bool healthy) => Record($"stream:{(healthy ? "healthy" : "unhealthy")}");
+
+    private void Record(string text)
+    {
+        lock (_gate)
+        {
+            _events.Add(text);
+        }
+    }
+}

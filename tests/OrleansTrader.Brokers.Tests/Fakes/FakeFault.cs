@@ -1,0 +1,13 @@
+namespace OrleansTrader.Brokers.Tests.Fakes;
+
+/// <summary>A failure the fake applies to the next <see cref="Times"/> requests matching method and path prefix.</summary>
+public sealed record FakeFault(string Method, string PathPrefix, FakeFaultKind Kind)
+{
+    public int StatusCode { get; init; } = 500;
+
+    public int? RetryAfterSeconds { get; init; }
+
+    public TimeSpan Delay { get; init; }
+
+    public int Times { get; init; } = 1;
+}
