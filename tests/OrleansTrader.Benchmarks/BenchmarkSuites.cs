@@ -5,5 +5,6 @@ public static class BenchmarkSuites
 {
     public static IReadOnlyList<IBenchmarkSuite> All { get; } =
     [
+        new AdoNet.AdoNetBenchmarks(),
     ];
 }

@@ -1,0 +1,49 @@
+using Npgsql;
+
+namespace OrleansTrader.Runtime.AdoNet;
+
+/// <summary>
+/// One PostgreSQL database as the providers use it: a pooled <see cref="NpgsqlDataSource"/>, the validated schema,
+/// and commands that always carry the configured timeout.
+/// </summary>
+public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
+{
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgresDatabase(PostgresStorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        PostgresStorageOptionsValidator.ThrowIfInvalid(options);
+        Schema = options.Schema;
+        CommandTimeoutSeconds = CommandTimeouts.ToSeconds(options.CommandTimeout);
+        var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
+        builder.ConnectionStringBuilder.CommandTimeout = CommandTimeoutSeconds;
+        _dataSource = builder.Build();
+    }
+
+    /// <summary>The validated schema name.</summary>
+    public string Schema { get; }
+
+    internal int CommandTimeoutSeconds { get; }
+
+    public ValueTask<NpgsqlConnection> OpenConnectionAsync(CancellationToken cancellationToken = default) =>
+        _dataSource.OpenConnectionAsync(cancellationToken);
+
+    /// <summary>A command that takes a pooled connection for itself; for single statements outside a transaction.</summary>
+    internal NpgsqlCommand CreateCommand(string sql)
+    {
+        var command = _dataSource.CreateCommand(sql);
+        command.CommandTimeout = CommandTimeoutSeconds;
+        return command;
+    }
+
+    internal NpgsqlCommand CreateCommand(NpgsqlConnection connection, string sql, NpgsqlTransaction? transaction = null) =>
+        new(sql, connection, transaction) { CommandTimeout = CommandTimeoutSeconds };
+
+    internal NpgsqlBatch CreateBatch(NpgsqlConnection connection, NpgsqlTransaction transaction) =>
+        new(connection, transaction) { Timeout = CommandTimeoutSeconds };
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    public void Dispose() => _dataSource.Dispose();
+}

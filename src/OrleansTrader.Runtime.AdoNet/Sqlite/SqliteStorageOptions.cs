@@ -1,0 +1,20 @@
+namespace OrleansTrader.Runtime.AdoNet;
+
+/// <summary>Where a SQLite provider keeps its data. Set exactly one of <see cref="DataSource"/> or <see cref="ConnectionString"/>.</summary>
+public sealed class SqliteStorageOptions
+{
+    /// <summary>A full Microsoft.Data.Sqlite connection string.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The database file path, e.g. <c>./data/orleanstrader.db</c>; its directory is created when missing.</summary>
+    public string? DataSource { get; set; }
+
+    /// <summary>Prepended to every table name so several deployments can share one file: letters, digits and '_' only.</summary>
+    public string TablePrefix { get; set; } = string.Empty;
+
+    /// <summary>Applied to every command.</summary>
+    public TimeSpan CommandTimeout { get; set; } = CommandTimeouts.Default;
+
+    /// <summary>How long a connection waits for another process's write lock before failing with SQLITE_BUSY.</summary>
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,259 @@
+using System.Text;
+
+namespace OrleansTrader.Runtime.AdoNet.Tests;
+
+/// <summary>
+/// The behaviour every <see cref="IDurableStreamLog"/> must have. Subclass it once per provider; each call of
+/// <see cref="OpenLogAsync"/> must return a log over the same store (a restarted silo), initialized.
+/// Every test uses its own namespace, so tests never see each other's events.
+/// </summary>
+public abstract class DurableStreamLogContractTests
+{
+    private static readonly DateTimeOffset Timestamp = new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero).AddTicks(42);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    protected abstract Task<IDurableStreamLog> OpenLogAsync();
+
+    [Fact]
+    public async Task AppendAsync_NumbersEventsFromOneInOrder_AndReadStreamReturnsThem()
+    {
+        var log = await OpenLogAsync();
+        var stream = NewStream();
+
+        var appended = await log.AppendAsync(stream, Payloads("a", "b", "c"), Timestamp, Ct);
+        var read = await log.ReadStreamAsync(stream, 0, 100, Ct);
+
+        Assert.Equal([1L, 2L, 3L], appended.Select(e => e.Sequence));
+        Assert.True(appended[0].Position < appended[1].Position && appended[1].Position < appended[2].Position);
+        Assert.Equal(["a", "b", "c"], read.Select(Text));
+        Assert.Equal(appended.Select(e => (e.Position, e.Sequence)), read.Select(e => (e.Position, e.Sequence)));
+        Assert.All(read, e => Assert.Equal(stream, e.StreamId));
+        Assert.All(read, e => Assert.Equal(Timestamp, e.Timestamp));
+        Assert.All(read, e => Assert.Equal(TimeSpan.Zero, e.Timestamp.Offset));
+    }
+
+    [Fact]
+    public async Task AppendAsync_ContinuesSequence_AcrossBatches()
+    {
+        var log = await OpenLogAsync();
+        var stream = NewStream();
+        await log.AppendAsync(stream, Payloads("a", "b"), Timestamp, Ct);
+
+        var second = await log.AppendAsync(stream, Payloads("c", "d", "e"), Timestamp, Ct);
+
+        Assert.Equal([3L, 4L, 5L], second.Select(e => e.Sequence));
+        Assert.Equal(["c", "d", "e"], second.Select(Text));
+    }
+
+    [Fact]
+    public async Task AppendAsync_NumbersEachStreamIndependently()
+    {
+        var log = await OpenLogAsync();
+        var ns = NewNamespace();
+        await log.AppendAsync(StreamId.Create(ns, "020235"), Payloads("a", "b"), Timestamp, Ct);
+
+        var other = await log.AppendAsync(StreamId.Create(ns, "20235"), Payloads("x"), Timestamp, Ct);
+
+        Assert.Equal(1L, Assert.Single(other).Sequence);
+        Assert.Equal(["a", "b"], (await log.ReadStreamAsync(StreamId.Create(ns, "020235"), 0, 10, Ct)).Select(Text));
+        Assert.Equal(["x"], (await log.ReadStreamAsync(StreamId.Create(ns, "20235"), 0, 10, Ct)).Select(Text));
+    }
+
+    [Fact]
+    public async Task AppendAsync_ReturnsNothing_WhenBatchIsEmpty()
+    {
+        var log = await OpenLogAsync();
+        var stream = NewStream();
+
+        var appended = await log.AppendAsync(stream, [], Timestamp, Ct);
+
+        Assert.Empty(appended);
+        Assert.Empty(await log.ReadStreamAsync(stream, 0, 10, Ct));
+    }
+
+    [Fact]
+    public async Task AppendAsync_RoundTripsEmptyAndBinaryPayloads()
+    {
+        var log = await OpenLogAsync();
+        var stream = NewStream();
+        byte[] binary = [0, 255, 1, 0, 128, 39, 34, 92];
+
+        await log.AppendAsync(stream, [Array.Empty<byte>(), binary, new ReadOnlyMemory<byte>(binary, 2, 3)], Timestamp, Ct);
+        var read = await log.ReadStreamAsync(stream, 0, 10, Ct);
+
+        Assert.Equal(3, read.Count);
+        Assert.Empty(read[0].Payload.ToArray());
+        Assert.Equal(binary, read[1].Payload.ToArray());
+        Assert.Equal(new byte[] { 1, 0, 128 }, read[2].Payload.ToArray());
+    }
+
+    [Fact]
+    public async Task ReadStreamAsync_ReturnsEventsAfterSequence_UpToMaxCount()
+    {
+        var log = await OpenLogAsync();
+        var stream = NewStream();
+        await log.AppendAsync(stream, Payloads("1", "2", "3", "4", "5", "6"), Timestamp, Ct);
+
+        var page = await log.ReadStreamAsync(stream, 2, 3, Ct);
+        var tail = await log.ReadStreamAsync(stream, 5, 10, Ct);
+        var end = await log.ReadStreamAsync(stream, 6, 10, Ct);
+
+        Assert.Equal([3L, 4L, 5L], page.Select(e => e.Sequence));
+        Assert.Equal(["6"], tail.Select(Text));
+        Assert.Empty(end);
+    }
+
+    [Fact]
+    public async Task AppendAsync_AssignsUniqueGapFreeSequences_UnderConcurrentAppenders()
+    {
+        const int Appenders = 8;
+        const int BatchesPerAppender = 6;
+        const int BatchSize = 5;
+        var log = await OpenLogAsync();
+        var stream = NewStream();
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var appenders = Enumerable.Range(0, Appenders).Select(async a =>
+        {
+            await start.Task;
+            var batches = new List<IReadOnlyList<StoredStreamEvent>>();
+            for (var b = 0; b < BatchesPerAppender; b++)
+            {
+                var payloads = Enumerable.Range(0, BatchSize).Select(i => $"{a}-{b}-{i}").ToArray();
+                batches.Add(await log.AppendAsync(stream, Payloads(payloads), Timestamp, Ct));
+            }
+
+            return batches;
+        }).ToList();
+        start.SetResult();
+        var results = (await Task.WhenAll(appenders)).SelectMany(b => b).ToList();
+
+        const int Total = Appenders * BatchesPerAppender * BatchSize;
+        Assert.Equal(Enumerable.Range(1, Total).Select(i => (long)i), results.SelectMany(b => b).Select(e => e.Sequence).Order());
+        Assert.All(results, batch => Assert.Equal(
+            Enumerable.Range(0, BatchSize).Select(i => batch[0].Sequence + i),
+            batch.Select(e => e.Sequence)));
+        var read = await log.ReadStreamAsync(stream, 0, Total + 10, Ct);
+        Assert.Equal(Enumerable.Range(1, Total).Select(i => (long)i), read.Select(e => e.Sequence));
+        var appendedBySequence = results.SelectMany(b => b).ToDictionary(e => e.Sequence, Text);
+        Assert.All(read, e => Assert.Equal(appendedBySequence[e.Sequence], Text(e)));
+    }
+
+    [Fact]
+    public async Task ReadNamespaceAsync_ReturnsEventsOfEveryStreamInPositionOrder()
+    {
+        var log = await OpenLogAsync();
+        var ns = NewNamespace();
+        var a = StreamId.Create(ns, "A");
+        var b = StreamId.Create(ns, "B");
+        await log.AppendAsync(a, Payloads("a1", "a2"), Timestamp, Ct);
+        await log.AppendAsync(StreamId.Create(NewNamespace(), "A"), Payloads("elsewhere"), Timestamp, Ct);
+        await log.AppendAsync(b, Payloads("b1"), Timestamp, Ct);
+        await log.AppendAsync(a, Payloads("a3"), Timestamp, Ct);
+
+        var all = await log.ReadNamespaceAsync(ns, 0, 100, Ct);
+        var afterFirst = await log.ReadNamespaceAsync(ns, all[0].Position, 2, Ct);
+
+        Assert.Equal(["a1", "a2", "b1", "a3"], all.Select(Text));
+        Assert.Equal([a, a, b, a], all.Select(e => e.StreamId));
+        Assert.Equal([1L, 2L, 1L, 3L], all.Select(e => e.Sequence));
+        Assert.Equal(all.Select(e => e.Position).Order(), all.Select(e => e.Position));
+        Assert.Equal(["a2", "b1"], afterFirst.Select(Text));
+    }
+
+    [Fact]
+    public async Task SaveCheckpointAsync_NeverMovesBackwards_AndResetRewinds()
+    {
+        var log = await OpenLogAsync();
+        var stream = NewStream();
+
+        var initial = await log.GetCheckpointAsync(stream, "consumer", Ct);
+        await log.SaveCheckpointAsync(stream, "consumer", 5, Ct);
+        var afterSave = await log.GetCheckpointAsync(stream, "consumer", Ct);
+        await log.SaveCheckpointAsync(stream, "consumer", 3, Ct);
+        var afterOlderSave = await log.GetCheckpointAsync(stream, "consumer", Ct);
+        await log.ResetCheckpointAsync(stream, "consumer", 2, Ct);
+        var afterReset = await log.GetCheckpointAsync(stream, "consumer", Ct);
+        await log.SaveCheckpointAsync(stream, "consumer", 4, Ct);
+        var afterResume = await log.GetCheckpointAsync(stream, "consumer", Ct);
+
+        Assert.Equal([0L, 5L, 5L, 2L, 4L], [initial, afterSave, afterOlderSave, afterReset, afterResume]);
+    }
+
+    [Fact]
+    public async Task SaveCheckpointAsync_KeepsConsumersAndStreamsApart()
+    {
+        var log = await OpenLogAsync();
+        var ns = NewNamespace();
+        var stream = StreamId.Create(ns, "020235");
+        var similar = StreamId.Create(ns, "20235");
+
+        await log.SaveCheckpointAsync(stream, "risk", 7, Ct);
+        await log.SaveCheckpointAsync(stream, "ledger", 3, Ct);
+        await log.SaveCheckpointAsync(similar, "risk", 1, Ct);
+
+        Assert.Equal(7L, await log.GetCheckpointAsync(stream, "risk", Ct));
+        Assert.Equal(3L, await log.GetCheckpointAsync(stream, "ledger", Ct));
+        Assert.Equal(1L, await log.GetCheckpointAsync(similar, "risk", Ct));
+        Assert.Equal(0L, await log.GetCheckpointAsync(similar, "ledger", Ct));
+    }
+
+    [Fact]
+    public async Task WriteDeadLetterAsync_StoresLettersReadBackInOrder()
+    {
+        var log = await OpenLogAsync();
+        var stream = NewStream();
+        var failedAt = Timestamp.AddMinutes(1);
+        var first = new DeadLetter(stream, "consumer", 4, Encoding.UTF8.GetBytes("fill-4"), 5, "InvalidOperationException: boom", failedAt);
+        var second = new DeadLetter(stream, "other", 9, Encoding.UTF8.GetBytes("fill-9"), 3, "timeout 'quoted'", failedAt.AddSeconds(1));
+
+        await log.WriteDeadLetterAsync(first, Ct);
+        await log.WriteDeadLetterAsync(second, Ct);
+        var letters = await log.ReadDeadLettersAsync(stream, Ct);
+
+        Assert.Equal(2, letters.Count);
+        AssertSameLetter(first, letters[0]);
+        AssertSameLetter(second, letters[1]);
+        Assert.Empty(await log.ReadDeadLettersAsync(NewStream(), Ct));
+    }
+
+    [Fact]
+    public async Task OpenLogAsync_SeesEverything_AfterLogIsReopened()
+    {
+        var log = await OpenLogAsync();
+        var stream = NewStream();
+        await log.AppendAsync(stream, Payloads("before-1", "before-2"), Timestamp, Ct);
+        await log.SaveCheckpointAsync(stream, "consumer", 2, Ct);
+        var letter = new DeadLetter(stream, "consumer", 1, Encoding.UTF8.GetBytes("before-1"), 3, "error", Timestamp);
+        await log.WriteDeadLetterAsync(letter, Ct);
+
+        var reopened = await OpenLogAsync();
+        var appended = await reopened.AppendAsync(stream, Payloads("after"), Timestamp, Ct);
+
+        Assert.Equal(["before-1", "before-2", "after"], (await reopened.ReadStreamAsync(stream, 0, 10, Ct)).Select(Text));
+        Assert.Equal(3L, Assert.Single(appended).Sequence);
+        Assert.Equal(2L, await reopened.GetCheckpointAsync(stream, "consumer", Ct));
+        AssertSameLetter(letter, Assert.Single(await reopened.ReadDeadLettersAsync(stream, Ct)));
+    }
+
+    private static string NewNamespace() => "ns" + Guid.NewGuid().ToString("N");
+
+    private static StreamId NewStream() => StreamId.Create(NewNamespace(), "acct/1");
+
+    private static ReadOnlyMemory<byte>[] Payloads(params string[] texts) =>
+        [.. texts.Select(t => new ReadOnlyMemory<byte>(Encoding.UTF8.GetBytes(t)))];
+
+    private static string Text(StoredStreamEvent e) => Encoding.UTF8.GetString(e.Payload.Span);
+
+    private static void AssertSameLetter(DeadLetter expected, DeadLetter actual)
+    {
+        Assert.Equal(expected.StreamId, actual.StreamId);
+        Assert.Equal(expected.ConsumerId, actual.ConsumerId);
+        Assert.Equal(expected.Sequence, actual.Sequence);
+        Assert.Equal(expected.Payload.ToArray(), actual.Payload.ToArray());
+        Assert.Equal(expected.Attempts, actual.Attempts);
+        Assert.Equal(expected.Error, actual.Error);
+        Assert.Equal(expected.FailedAt, actual.FailedAt);
+    }
+}

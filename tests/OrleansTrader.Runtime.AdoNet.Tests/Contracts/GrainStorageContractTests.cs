@@ -1,0 +1,334 @@
+using System.Globalization;
+
+namespace OrleansTrader.Runtime.AdoNet.Tests;
+
+/// <summary>
+/// The behaviour every <see cref="IGrainStorage"/> must have. Subclass it once per provider and return a storage
+/// over a store private to the test class; each test uses its own grain type, so tests never see each other's rows.
+/// </summary>
+public abstract class GrainStorageContractTests
+{
+    private const string StateName = "state";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Returns a ready storage (tables created). May call Assert.Skip when the backing store is unavailable.</summary>
+    protected abstract Task<IGrainStorage> CreateStorageAsync();
+
+    [Fact]
+    public async Task ReadStateAsync_ReportsNoRecordAndKeepsState_WhenMissing()
+    {
+        var storage = await CreateStorageAsync();
+        var initial = new TestState("initial", 1m, 1);
+        var state = new GrainState<TestState>(initial);
+
+        await storage.ReadStateAsync(StateName, NewGrain(), state, Ct);
+
+        Assert.False(state.RecordExists);
+        Assert.Null(state.ETag);
+        Assert.Same(initial, state.State);
+    }
+
+    [Fact]
+    public async Task WriteStateAsync_RoundTripsState_WhenReadBack()
+    {
+        var storage = await CreateStorageAsync();
+        var grain = NewGrain();
+        var written = new GrainState<TestState>(new TestState("written", 12.345m, 42));
+
+        await storage.WriteStateAsync(StateName, grain, written, Ct);
+        var read = new GrainState<TestState>(new TestState("empty", 0m, 0));
+        await storage.ReadStateAsync(StateName, grain, read, Ct);
+
+        Assert.True(written.RecordExists);
+        Assert.NotNull(written.ETag);
+        Assert.True(read.RecordExists);
+        Assert.Equal(written.ETag, read.ETag);
+        Assert.Equal(new TestState("written", 12.345m, 42), read.State);
+    }
+
+    [Fact]
+    public async Task WriteStateAsync_IncrementsIntegerETag_OnEachWrite()
+    {
+        var storage = await CreateStorageAsync();
+        var grain = NewGrain();
+        var state = new GrainState<TestState>(new TestState("v", 0m, 0));
+
+        var versions = new List<long>();
+        for (var i = 1; i <= 3; i++)
+        {
+            state.State = state.State with { Count = i };
+            await storage.WriteStateAsync(StateName, grain, state, Ct);
+            versions.Add(long.Parse(state.ETag!, CultureInfo.InvariantCulture));
+        }
+
+        Assert.Equal([versions[0], versions[0] + 1, versions[0] + 2], versions);
+    }
+
+    [Fact]
+    public async Task WriteStateAsync_ThrowsWithVersions_WhenETagIsStale()
+    {
+        var storage = await CreateStorageAsync();
+        var grain = NewGrain();
+        var first = new GrainState<TestState>(new TestState("a", 1m, 1));
+        await storage.WriteStateAsync(StateName, grain, first, Ct);
+        var stale = new GrainState<TestState>(new TestState("b", 2m, 2)) { ETag = first.ETag, RecordExists = true };
+        await storage.WriteStateAsync(StateName, grain, first, Ct);
+
+        var error = await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(StateName, grain, stale, Ct));
+
+        Assert.Equal(first.ETag, error.StoredETag);
+        Assert.Equal(stale.ETag, error.CurrentETag);
+        var read = new GrainState<TestState>(new TestState("empty", 0m, 0));
+        await storage.ReadStateAsync(StateName, grain, read, Ct);
+        Assert.Equal(new TestState("a", 1m, 1), read.State);
+    }
+
+    [Fact]
+    public async Task WriteStateAsync_Throws_WhenFirstWriteFindsExistingRecord()
+    {
+        var storage = await CreateStorageAsync();
+        var grain = NewGrain();
+        var existing = new GrainState<TestState>(new TestState("existing", 1m, 1));
+        await storage.WriteStateAsync(StateName, grain, existing, Ct);
+        var newcomer = new GrainState<TestState>(new TestState("newcomer", 2m, 2));
+
+        var error = await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(StateName, grain, newcomer, Ct));
+
+        Assert.Equal(existing.ETag, error.StoredETag);
+        Assert.Null(error.CurrentETag);
+    }
+
+    [Fact]
+    public async Task WriteStateAsync_Throws_WhenETagIsNotAVersion()
+    {
+        var storage = await CreateStorageAsync();
+        var grain = NewGrain();
+        var state = new GrainState<TestState>(new TestState("a", 1m, 1));
+        await storage.WriteStateAsync(StateName, grain, state, Ct);
+        var bogus = new GrainState<TestState>(new TestState("b", 2m, 2)) { ETag = "1 OR 1=1", RecordExists = true };
+
+        var error = await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(StateName, grain, bogus, Ct));
+
+        Assert.Equal(state.ETag, error.StoredETag);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task WriteStateAsync_LetsExactlyOneWriterWin_WhenWritersShareETag(bool recordExists)
+    {
+        const int Writers = 12;
+        var storage = await CreateStorageAsync();
+        var grain = NewGrain();
+        string? eTag = null;
+        if (recordExists)
+        {
+            var seed = new GrainState<TestState>(new TestState("seed", 0m, 0));
+            await storage.WriteStateAsync(StateName, grain, seed, Ct);
+            eTag = seed.ETag;
+        }
+
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var writers = Enumerable.Range(1, Writers).Select(async i =>
+        {
+            await start.Task;
+            var state = new GrainState<TestState>(new TestState("writer", i, i)) { ETag = eTag, RecordExists = recordExists };
+            try
+            {
+                await storage.WriteStateAsync(StateName, grain, state, Ct);
+                return (Won: true, Count: (long)i);
+            }
+            catch (InconsistentStateException)
+            {
+                return (Won: false, Count: (long)i);
+            }
+        }).ToList();
+        start.SetResult();
+        var outcomes = await Task.WhenAll(writers);
+
+        var winners = outcomes.Where(o => o.Won).ToList();
+        Assert.Single(winners);
+        var read = new GrainState<TestState>(new TestState("empty", 0m, 0));
+        await storage.ReadStateAsync(StateName, grain, read, Ct);
+        Assert.Equal(winners[0].Count, read.State.Count);
+    }
+
+    [Fact]
+    public async Task ClearStateAsync_RemovesRecord_WhenETagMatches()
+    {
+        var storage = await CreateStorageAsync();
+        var grain = NewGrain();
+        var state = new GrainState<TestState>(new TestState("doomed", 1m, 1));
+        await storage.WriteStateAsync(StateName, grain, state, Ct);
+
+        await storage.ClearStateAsync(StateName, grain, state, Ct);
+        var read = new GrainState<TestState>(new TestState("empty", 0m, 0));
+        await storage.ReadStateAsync(StateName, grain, read, Ct);
+
+        Assert.Null(state.ETag);
+        Assert.False(state.RecordExists);
+        Assert.False(read.RecordExists);
+        Assert.Null(read.ETag);
+        Assert.Equal(new TestState("empty", 0m, 0), read.State);
+    }
+
+    [Fact]
+    public async Task ClearStateAsync_ThrowsAndKeepsRecord_WhenETagIsStale()
+    {
+        var storage = await CreateStorageAsync();
+        var grain = NewGrain();
+        var state = new GrainState<TestState>(new TestState("kept", 1m, 1));
+        await storage.WriteStateAsync(StateName, grain, state, Ct);
+        var stale = new GrainState<TestState>(state.State) { ETag = state.ETag, RecordExists = true };
+        await storage.WriteStateAsync(StateName, grain, state, Ct);
+
+        var error = await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearStateAsync(StateName, grain, stale, Ct));
+
+        Assert.Equal(state.ETag, error.StoredETag);
+        var read = new GrainState<TestState>(new TestState("empty", 0m, 0));
+        await storage.ReadStateAsync(StateName, grain, read, Ct);
+        Assert.True(read.RecordExists);
+        Assert.Equal(state.ETag, read.ETag);
+    }
+
+    [Fact]
+    public async Task ClearStateAsync_Throws_WhenETagIsNullButRecordExists()
+    {
+        var storage = await CreateStorageAsync();
+        var grain = NewGrain();
+        var state = new GrainState<TestState>(new TestState("kept", 1m, 1));
+        await storage.WriteStateAsync(StateName, grain, state, Ct);
+        var unaware = new GrainState<TestState>(new TestState("empty", 0m, 0));
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearStateAsync(StateName, grain, unaware, Ct));
+    }
+
+    [Fact]
+    public async Task ClearStateAsync_Succeeds_WhenNothingStoredAndETagIsNull()
+    {
+        var storage = await CreateStorageAsync();
+        var grain = NewGrain();
+        var state = new GrainState<TestState>(new TestState("never written", 0m, 0));
+
+        await storage.ClearStateAsync(StateName, grain, state, Ct);
+
+        Assert.False(state.RecordExists);
+        Assert.Null(state.ETag);
+    }
+
+    [Fact]
+    public async Task WriteStateAsync_StartsNewRecord_AfterClear()
+    {
+        var storage = await CreateStorageAsync();
+        var grain = NewGrain();
+        var state = new GrainState<TestState>(new TestState("first life", 1m, 1));
+        await storage.WriteStateAsync(StateName, grain, state, Ct);
+        await storage.ClearStateAsync(StateName, grain, state, Ct);
+
+        state.State = new TestState("second life", 2m, 2);
+        await storage.WriteStateAsync(StateName, grain, state, Ct);
+        var read = new GrainState<TestState>(new TestState("empty", 0m, 0));
+        await storage.ReadStateAsync(StateName, grain, read, Ct);
+
+        Assert.True(read.RecordExists);
+        Assert.Equal(state.ETag, read.ETag);
+        Assert.Equal(new TestState("second life", 2m, 2), read.State);
+    }
+
+    [Fact]
+    public async Task WriteStateAsync_Throws_WhenETagPredatesClearAndRewrite()
+    {
+        var storage = await CreateStorageAsync();
+        var grain = NewGrain();
+        var owner = new GrainState<TestState>(new TestState("first life", 1m, 1));
+        await storage.WriteStateAsync(StateName, grain, owner, Ct);
+        var stale = new GrainState<TestState>(new TestState("stale writer", 9m, 9)) { ETag = owner.ETag, RecordExists = true };
+        await storage.ClearStateAsync(StateName, grain, owner, Ct);
+        owner.State = new TestState("second life", 2m, 2);
+        await storage.WriteStateAsync(StateName, grain, owner, Ct);
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(StateName, grain, stale, Ct));
+
+        var read = new GrainState<TestState>(new TestState("empty", 0m, 0));
+        await storage.ReadStateAsync(StateName, grain, read, Ct);
+        Assert.Equal(new TestState("second life", 2m, 2), read.State);
+    }
+
+    [Fact]
+    public async Task WriteStateAsync_KeepsKeysApart_WhenTheyDifferOnlyByLeadingZero()
+    {
+        var storage = await CreateStorageAsync();
+        var type = NewType();
+        await WriteAsync(storage, GrainId.Create(type, "020235"), StateName, new TestState("with zero", 1m, 1));
+        await WriteAsync(storage, GrainId.Create(type, "20235"), StateName, new TestState("without zero", 2m, 2));
+
+        Assert.Equal(new TestState("with zero", 1m, 1), await ReadAsync(storage, GrainId.Create(type, "020235"), StateName));
+        Assert.Equal(new TestState("without zero", 2m, 2), await ReadAsync(storage, GrainId.Create(type, "20235"), StateName));
+    }
+
+    [Fact]
+    public async Task WriteStateAsync_KeepsGrainTypesApart_WhenKeysAreEqual()
+    {
+        var storage = await CreateStorageAsync();
+        var typeA = NewType();
+        var typeB = NewType();
+        await WriteAsync(storage, GrainId.Create(typeA, "ACC-1"), StateName, new TestState("a", 1m, 1));
+        await WriteAsync(storage, GrainId.Create(typeB, "ACC-1"), StateName, new TestState("b", 2m, 2));
+
+        Assert.Equal(new TestState("a", 1m, 1), await ReadAsync(storage, GrainId.Create(typeA, "ACC-1"), StateName));
+        Assert.Equal(new TestState("b", 2m, 2), await ReadAsync(storage, GrainId.Create(typeB, "ACC-1"), StateName));
+    }
+
+    [Fact]
+    public async Task WriteStateAsync_KeepsStateNamesApart_ForOneGrain()
+    {
+        var storage = await CreateStorageAsync();
+        var grain = NewGrain();
+        await WriteAsync(storage, grain, "account", new TestState("account", 1m, 1));
+        await WriteAsync(storage, grain, "journal", new TestState("journal", 2m, 2));
+
+        Assert.Equal(new TestState("account", 1m, 1), await ReadAsync(storage, grain, "account"));
+        Assert.Equal(new TestState("journal", 2m, 2), await ReadAsync(storage, grain, "journal"));
+    }
+
+    [Theory]
+    [InlineData("ünïcødé-日本語-📈")]
+    [InlineData("acct/sub/strategy\\x")]
+    [InlineData("O'Brien \"quoted\" `back`")]
+    [InlineData("'; DROP TABLE grain_state; --")]
+    [InlineData("% _ * ? [a-z] $1 @key :name")]
+    [InlineData("  padded  ")]
+    [InlineData("")]
+    public async Task WriteStateAsync_RoundTripsUnchanged_WhenKeyHasSpecialCharacters(string key)
+    {
+        var storage = await CreateStorageAsync();
+        var type = NewType();
+        var grain = GrainId.Create(type, key);
+        var stateName = "state " + key;
+        await WriteAsync(storage, grain, stateName, new TestState(key, 1m, 1));
+        await WriteAsync(storage, GrainId.Create(type, key.Trim() + "x"), stateName, new TestState("neighbour", 2m, 2));
+
+        Assert.Equal(new TestState(key, 1m, 1), await ReadAsync(storage, grain, stateName));
+    }
+
+    protected static string NewType() => "Tests.Grain" + Guid.NewGuid().ToString("N");
+
+    private static GrainId NewGrain() => GrainId.Create(NewType(), "key");
+
+    private static async Task WriteAsync(IGrainStorage storage, GrainId grain, string stateName, TestState value)
+    {
+        var state = new GrainState<TestState>(new TestState("empty", 0m, 0));
+        await storage.ReadStateAsync(stateName, grain, state, Ct);
+        state.State = value;
+        await storage.WriteStateAsync(stateName, grain, state, Ct);
+    }
+
+    private static async Task<TestState> ReadAsync(IGrainStorage storage, GrainId grain, string stateName)
+    {
+        var state = new GrainState<TestState>(new TestState("empty", 0m, 0));
+        await storage.ReadStateAsync(stateName, grain, state, Ct);
+        Assert.True(state.RecordExists);
+        return state.State;
+    }
+}

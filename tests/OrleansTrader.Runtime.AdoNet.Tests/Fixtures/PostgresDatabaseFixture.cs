@@ -1,0 +1,86 @@
+using Npgsql;
+
+namespace OrleansTrader.Runtime.AdoNet.Tests;
+
+/// <summary>
+/// A uniquely named PostgreSQL database per test class, created from the admin connection string in
+/// ORLEANSTRADER_TEST_POSTGRES and dropped afterwards. Without the variable the tests skip, visibly.
+/// </summary>
+public sealed class PostgresDatabaseFixture : IAsyncLifetime
+{
+    public const string EnvironmentVariable = "ORLEANSTRADER_TEST_POSTGRES";
+
+    private readonly Lock _lock = new();
+    private readonly List<PostgresDatabase> _databases = [];
+    private readonly string? _adminConnectionString = Environment.GetEnvironmentVariable(EnvironmentVariable);
+    private readonly string _databaseName = "ot_adonet_" + Guid.NewGuid().ToString("N");
+    private string? _connectionString;
+
+    public static string SkipReason => $"{EnvironmentVariable} is not set; PostgreSQL provider tests need a server.";
+
+    public string ConnectionString
+    {
+        get
+        {
+            Assert.SkipWhen(_connectionString is null, SkipReason);
+            return _connectionString!;
+        }
+    }
+
+    public PostgresStorageOptions Options(string schema = "public") =>
+        new() { ConnectionString = ConnectionString, Schema = schema, CommandTimeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>A new database object (its own connection pool): what a restarted silo would open.</summary>
+    public PostgresDatabase Open(string schema = "public")
+    {
+        var database = new PostgresDatabase(Options(schema));
+        lock (_lock)
+        {
+            _databases.Add(database);
+        }
+
+        return database;
+    }
+
+    public async ValueTask InitializeAsync()
+    {
+        if (string.IsNullOrWhiteSpace(_adminConnectionString))
+        {
+            return;
+        }
+
+        await using (var admin = new NpgsqlConnection(_adminConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {_databaseName};", admin) { CommandTimeout = 60 };
+            await create.ExecuteNonQueryAsync();
+        }
+
+        _connectionString = new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = _databaseName }.ConnectionString;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<PostgresDatabase> databases;
+        lock (_lock)
+        {
+            databases = [.. _databases];
+            _databases.Clear();
+        }
+
+        foreach (var database in databases)
+        {
+            await database.DisposeAsync();
+        }
+
+        if (_connectionString is null)
+        {
+            return;
+        }
+
+        await using var admin = new NpgsqlConnection(_adminConnectionString);
+        await admin.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_databaseName} WITH (FORCE);", admin) { CommandTimeout = 60 };
+        await drop.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,132 @@
+using Microsoft.Data.Sqlite;
+
+namespace OrleansTrader.Runtime.AdoNet.Tests;
+
+public sealed class SqliteDatabaseTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "orleanstrader-adonet-tests", Guid.NewGuid().ToString("N"));
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Constructor_CreatesMissingDirectory_ForDataSourcePath()
+    {
+        var path = Path.Combine(_root, "data", "nested", "orleanstrader.db");
+
+        using (var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = path }))
+        {
+            await new SqliteGrainStorage(database, TestJsonSerializer.Instance).InitializeAsync(Ct);
+        }
+
+        Assert.True(File.Exists(path));
+    }
+
+    [Fact]
+    public async Task InitializeAsync_PutsFileInWalMode()
+    {
+        var path = Path.Combine(_root, "wal.db");
+        using (var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = path }))
+        {
+            await new SqliteDurableStreamLog(database).InitializeAsync(Ct);
+        }
+
+        // A plain connection, not the provider's: WAL must be a property of the file itself.
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        await connection.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode;";
+        Assert.Equal("wal", (string?)await command.ExecuteScalarAsync(Ct));
+    }
+
+    [Fact]
+    public async Task OpenConnectionAsync_AppliesSynchronousNormalAndBusyTimeout()
+    {
+        using var database = new SqliteDatabase(new SqliteStorageOptions
+        {
+            DataSource = Path.Combine(_root, "pragmas.db"),
+            BusyTimeout = TimeSpan.FromMilliseconds(2500),
+        });
+
+        await using var connection = await database.OpenConnectionAsync(Ct);
+
+        Assert.Equal(1L, await ScalarAsync(connection, "PRAGMA synchronous;"));
+        Assert.Equal(2500L, await ScalarAsync(connection, "PRAGMA busy_timeout;"));
+    }
+
+    [Fact]
+    public async Task ReadStateAsync_FindsState_AfterFileIsClosedAndReopened()
+    {
+        var options = new SqliteStorageOptions { DataSource = Path.Combine(_root, "durable.db") };
+        var grain = GrainId.Create("Tests.Account", "ACC-1");
+        var written = new GrainState<TestState>(new TestState("durable", 99.5m, 3));
+        using (var database = new SqliteDatabase(options))
+        {
+            await new SqliteGrainStorage(database, TestJsonSerializer.Instance).WriteStateAsync("account", grain, written, Ct);
+        }
+
+        var read = new GrainState<TestState>(new TestState("empty", 0m, 0));
+        using (var reopened = new SqliteDatabase(options))
+        {
+            await new SqliteGrainStorage(reopened, TestJsonSerializer.Instance).ReadStateAsync("account", grain, read, Ct);
+        }
+
+        Assert.True(read.RecordExists);
+        Assert.Equal(written.ETag, read.ETag);
+        Assert.Equal(new TestState("durable", 99.5m, 3), read.State);
+    }
+
+    [Fact]
+    public async Task TablePrefix_KeepsDeploymentsApart_InOneFile()
+    {
+        var path = Path.Combine(_root, "shared.db");
+        var grain = GrainId.Create("Tests.Account", "ACC-1");
+        using var blue = new SqliteDatabase(new SqliteStorageOptions { DataSource = path, TablePrefix = "blue_" });
+        using var green = new SqliteDatabase(new SqliteStorageOptions { DataSource = path, TablePrefix = "green_" });
+        var blueStorage = new SqliteGrainStorage(blue, TestJsonSerializer.Instance);
+        var greenStorage = new SqliteGrainStorage(green, TestJsonSerializer.Instance);
+
+        await blueStorage.WriteStateAsync("s", grain, new GrainState<TestState>(new TestState("blue", 1m, 1)), Ct);
+        var greenRead = new GrainState<TestState>(new TestState("empty", 0m, 0));
+        await greenStorage.ReadStateAsync("s", grain, greenRead, Ct);
+
+        Assert.False(greenRead.RecordExists);
+        await using var connection = await blue.OpenConnectionAsync(Ct);
+        Assert.Equal(1L, await ScalarAsync(connection, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'blue_grain_state';"));
+        Assert.Equal(1L, await ScalarAsync(connection, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'green_grain_state';"));
+    }
+
+    [Fact]
+    public async Task AppendAsync_StaysGapFree_WhenTwoInstancesShareTheFile()
+    {
+        // Two database objects mean two write gates: only SQLite's own locking and busy timeout keep them apart,
+        // as with two processes on one file.
+        var options = new SqliteStorageOptions { DataSource = Path.Combine(_root, "two-writers.db") };
+        using var first = new SqliteDatabase(options);
+        using var second = new SqliteDatabase(options);
+        var logs = new[] { new SqliteDurableStreamLog(first), new SqliteDurableStreamLog(second) };
+        await logs[0].InitializeAsync(Ct);
+        var stream = StreamId.Create("fills", "ACC-1");
+        ReadOnlyMemory<byte>[] batch = [new byte[] { 1 }, new byte[] { 2 }];
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => logs[i % 2].AppendAsync(stream, batch, DateTimeOffset.UnixEpoch, Ct)));
+        var read = await logs[0].ReadStreamAsync(stream, 0, 100, Ct);
+
+        Assert.Equal(Enumerable.Range(1, 40).Select(i => (long)i), read.Select(e => e.Sequence));
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync(Ct);
+    }
+}
