@@ -51,6 +51,9 @@ public interface IAccountGrain : IGrainWithStringKey
 
     Task<AccountCommandResult> SetRiskLimitsAsync(RiskLimits limits);
 
+    /// <summary>Revalues positions at current marks, rolls the trading day and reports signals to the breaker now (also on a timer).</summary>
+    Task<AccountSnapshot?> RefreshAsync();
+
     /// <summary>Compares orders, fills and positions with the broker now (also runs at activation and on a timer).</summary>
     Task<ReconciliationReport> ReconcileAsync();
 

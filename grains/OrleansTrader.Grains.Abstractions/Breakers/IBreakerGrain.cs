@@ -29,8 +29,8 @@ public interface IBreakerGrain : IGrainWithStringKey
     /// <summary>Account figures (day P&amp;L, equity, high-water mark); evaluated at once.</summary>
     Task<BreakerSnapshot> ReportAccountSignalsAsync(AccountSignals signals);
 
-    /// <summary>The outcome of one broker call (error or not); the error rate is evaluated over the policy's window.</summary>
-    Task<BreakerSnapshot> ReportBrokerOutcomeAsync(BrokerOutcome outcome);
+    /// <summary>Outcomes of broker calls (error or not); the error rate is evaluated over the policy's window.</summary>
+    Task<BreakerSnapshot> ReportBrokerOutcomesAsync(IReadOnlyList<BrokerOutcome> outcomes);
 
     /// <summary>The time of the newest market data seen; staleness is evaluated now and on the breaker's timer.</summary>
     Task<BreakerSnapshot> ReportMarketDataAsync(DateTimeOffset lastMarketDataAt);
