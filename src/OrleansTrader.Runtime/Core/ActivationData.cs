@@ -295,6 +295,16 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         {
             _state = ActivationState.Invalid;
             pending = DrainQueues();
+            if (_runningFirst is not null)
+            {
+                pending.Add(_runningFirst);
+            }
+
+            if (_runningMore is not null)
+            {
+                pending.AddRange(_runningMore);
+            }
+
             timers = _timers?.ToArray() ?? [];
             _timers = null;
             subscriptions = _subscriptions?.ToArray() ?? [];
@@ -331,23 +341,12 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         }
     }
 
+    /// <summary>The waiting head first when it may run (arrival order), then interleaving requests, which always may.</summary>
     private Message? TakeRunnable()
     {
         if (_state != ActivationState.Valid || _pendingDeactivation is not null)
         {
             return null;
-        }
-
-        if (_interleaving is not null)
-        {
-            while (_interleaving.TryDequeue(out var interleaved))
-            {
-                if (!interleaved.Request.IsCompleted)
-                {
-                    Track(interleaved, readOnly: false);
-                    return interleaved;
-                }
-            }
         }
 
         while (_waiting.TryPeek(out var head))
@@ -366,7 +365,19 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
                 return head;
             }
 
-            return null;
+            break;
+        }
+
+        if (_interleaving is not null)
+        {
+            while (_interleaving.TryDequeue(out var interleaved))
+            {
+                if (!interleaved.Request.IsCompleted)
+                {
+                    Track(interleaved, readOnly: false);
+                    return interleaved;
+                }
+            }
         }
 
         return null;
@@ -415,7 +426,7 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         ValueTask turn;
         if (Runtime.Filters.Length == 0)
         {
-            turn = message.Request.RunAsync(grain);
+            turn = message.Request.InvokeAsync(grain);
         }
         else
         {
@@ -477,6 +488,8 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         {
             TryBeginDeactivation();
         }
+
+        message.Request.Complete();
     }
 
     private void TryBeginDeactivation()

@@ -161,7 +161,7 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
     {
         Interlocked.Exchange(ref _state, 3);
         await _stopping.CancelAsync();
-        await Streams.StopAsync();
+        Streams.Cancel();
         Reminders.Stop();
         Catalog.StopAccepting();
         StopTimers();
@@ -170,6 +170,8 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
             activation.Kill();
             Catalog.Remove(activation);
         }
+
+        await Streams.StopAsync();
     }
 
     public async ValueTask DisposeAsync()

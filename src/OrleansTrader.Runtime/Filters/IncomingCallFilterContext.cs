@@ -43,10 +43,7 @@ internal sealed class IncomingCallFilterContext(IIncomingGrainCallFilter[] filte
         }
         catch (Exception ex)
         {
-            message.Request.TryFail(ex);
-            return;
+            message.Request.StoreFault(ex);
         }
-
-        message.Request.CompleteWithStoredResult();
     }
 }

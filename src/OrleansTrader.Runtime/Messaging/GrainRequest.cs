@@ -24,14 +24,20 @@ public abstract class GrainRequest
 
     internal bool IsCompleted => Volatile.Read(ref _completed) != 0;
 
-    /// <summary>Invokes the grain method and completes the caller's task with its outcome. Never throws.</summary>
-    internal abstract ValueTask RunAsync(object grain);
+    /// <summary>
+    /// Invokes the grain method and keeps its outcome; never throws. The activation ends the turn first and then calls
+    /// <see cref="Complete"/>, so a caller never observes a response before the callee's turn is over.
+    /// </summary>
+    internal abstract ValueTask InvokeAsync(object grain);
 
-    /// <summary>Invokes the grain method and keeps the outcome for a filter chain, without completing the caller.</summary>
+    /// <summary>Invokes the grain method for a filter chain: keeps the result, lets exceptions propagate to the filters.</summary>
     internal abstract ValueTask InvokeForFilterAsync(object grain);
 
-    /// <summary>Completes the caller successfully with the result kept by <see cref="InvokeForFilterAsync"/> or set by a filter.</summary>
-    internal abstract void CompleteWithStoredResult();
+    /// <summary>Completes the caller with the kept outcome, unless the call already completed (for example, timed out).</summary>
+    internal abstract void Complete();
+
+    /// <summary>Keeps an exception as the call's outcome (the grain method or a filter threw).</summary>
+    internal void StoreFault(Exception exception) => Fault = exception;
 
     internal abstract object? BoxedResult { get; set; }
 

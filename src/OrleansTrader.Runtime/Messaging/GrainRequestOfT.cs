@@ -6,12 +6,12 @@ namespace OrleansTrader.Runtime;
 public abstract class GrainRequest<TResult> : GrainRequest, IValueTaskSource<TResult>
 {
     private ManualResetValueTaskSourceCore<TResult> _core;
-    private TResult? _filterResult;
+    private TResult? _result;
 
     internal override object? BoxedResult
     {
-        get => _filterResult;
-        set => _filterResult = (TResult?)value;
+        get => _result;
+        set => _result = (TResult?)value;
     }
 
     /// <summary>The caller's view of the call.</summary>
@@ -20,7 +20,7 @@ public abstract class GrainRequest<TResult> : GrainRequest, IValueTaskSource<TRe
     /// <summary>Calls the grain method with the request's arguments.</summary>
     protected abstract ValueTask<TResult> InvokeCore(object grain);
 
-    internal override ValueTask RunAsync(object grain)
+    internal override ValueTask InvokeAsync(object grain)
     {
         ValueTask<TResult> pending;
         try
@@ -29,22 +29,32 @@ public abstract class GrainRequest<TResult> : GrainRequest, IValueTaskSource<TRe
         }
         catch (Exception ex)
         {
-            TryFail(ex);
+            StoreFault(ex);
             return default;
         }
 
         if (pending.IsCompletedSuccessfully)
         {
-            TrySetResult(pending.Result);
+            _result = pending.Result;
             return default;
         }
 
         return AwaitAsync(pending);
     }
 
-    internal override async ValueTask InvokeForFilterAsync(object grain) => _filterResult = await InvokeCore(grain);
+    internal override async ValueTask InvokeForFilterAsync(object grain) => _result = await InvokeCore(grain);
 
-    internal override void CompleteWithStoredResult() => TrySetResult(_filterResult!);
+    internal override void Complete()
+    {
+        if (Fault is { } fault)
+        {
+            TryFail(fault);
+        }
+        else
+        {
+            TrySetResult(_result!);
+        }
+    }
 
     internal bool TrySetResult(TResult result)
     {
@@ -61,18 +71,14 @@ public abstract class GrainRequest<TResult> : GrainRequest, IValueTaskSource<TRe
 
     private async ValueTask AwaitAsync(ValueTask<TResult> pending)
     {
-        TResult result;
         try
         {
-            result = await pending;
+            _result = await pending;
         }
         catch (Exception ex)
         {
-            TryFail(ex);
-            return;
+            StoreFault(ex);
         }
-
-        TrySetResult(result);
     }
 
     TResult IValueTaskSource<TResult>.GetResult(short token) => _core.GetResult(token);

@@ -21,7 +21,7 @@ public abstract class GrainVoidRequest : GrainRequest, IValueTaskSource
     /// <summary>Calls the grain method with the request's arguments.</summary>
     protected abstract ValueTask InvokeCore(object grain);
 
-    internal override ValueTask RunAsync(object grain)
+    internal override ValueTask InvokeAsync(object grain)
     {
         ValueTask pending;
         try
@@ -30,22 +30,26 @@ public abstract class GrainVoidRequest : GrainRequest, IValueTaskSource
         }
         catch (Exception ex)
         {
-            TryFail(ex);
+            StoreFault(ex);
             return default;
         }
 
-        if (pending.IsCompletedSuccessfully)
-        {
-            TrySetResult();
-            return default;
-        }
-
-        return AwaitAsync(pending);
+        return pending.IsCompletedSuccessfully ? default : AwaitAsync(pending);
     }
 
     internal override async ValueTask InvokeForFilterAsync(object grain) => await InvokeCore(grain);
 
-    internal override void CompleteWithStoredResult() => TrySetResult();
+    internal override void Complete()
+    {
+        if (Fault is { } fault)
+        {
+            TryFail(fault);
+        }
+        else
+        {
+            TrySetResult();
+        }
+    }
 
     internal bool TrySetResult()
     {
@@ -68,11 +72,8 @@ public abstract class GrainVoidRequest : GrainRequest, IValueTaskSource
         }
         catch (Exception ex)
         {
-            TryFail(ex);
-            return;
+            StoreFault(ex);
         }
-
-        TrySetResult();
     }
 
     void IValueTaskSource.GetResult(short token) => _core.GetResult(token);

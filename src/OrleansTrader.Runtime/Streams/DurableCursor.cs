@@ -69,7 +69,7 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
 
                 foreach (var storedEvent in events)
                 {
-                    if (_rewindTo is not null || !IsStillSubscribed())
+                    if (_rewindTo is not null || cancellationToken.IsCancellationRequested || !IsStillSubscribed())
                     {
                         break;
                     }
@@ -78,7 +78,8 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
                     checkpoint = storedEvent.Sequence;
                 }
 
-                await log.SaveCheckpointAsync(StreamId, Consumer.ConsumerId, checkpoint, cancellationToken);
+                // Progress made before a stop request is still recorded, so a graceful restart does not redeliver it.
+                await log.SaveCheckpointAsync(StreamId, Consumer.ConsumerId, checkpoint, CancellationToken.None);
                 if (!IsStillSubscribed() && provider.TryRetire(this))
                 {
                     return;
@@ -158,6 +159,8 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                // A delivery cut short by the silo stopping is not the consumer's failure: leave it for the next silo.
+                cancellationToken.ThrowIfCancellationRequested();
                 runtime.LogStreamDeliveryFailed(ex, StreamId, storedEvent.Sequence, Consumer.ConsumerId, attempt);
                 if (attempt >= options.MaxDeliveryAttempts)
                 {

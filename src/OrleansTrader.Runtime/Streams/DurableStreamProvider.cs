@@ -56,16 +56,23 @@ public sealed class DurableStreamProvider : IStreamProvider, IStreamProviderInte
     {
         await Log.InitializeAsync(cancellationToken);
         _pollTimer = _runtime.TimeProvider.CreateTimer(
-            static s => ((DurableStreamProvider)s!).StartScan(), this, TimeSpan.Zero, Options.PollInterval);
+            static s => ((DurableStreamProvider)s!).StartScan(), this, Options.PollInterval, Options.PollInterval);
+        StartScan();
     }
 
-    internal async Task StopAsync()
+    /// <summary>Stops reading and delivering at once; deliveries interrupted by it are left for the next silo.</summary>
+    internal void Cancel()
     {
         _pollTimer?.Dispose();
         if (!_stopping.IsCancellationRequested)
         {
-            await _stopping.CancelAsync();
+            _stopping.Cancel();
         }
+    }
+
+    internal async Task StopAsync()
+    {
+        Cancel();
 
         DurableCursor[] cursors;
         lock (_lock)

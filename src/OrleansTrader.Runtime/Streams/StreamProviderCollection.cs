@@ -40,6 +40,23 @@ internal sealed class StreamProviderCollection : IDisposable
         }
     }
 
+    /// <summary>Stops every provider without waiting (a crash).</summary>
+    public void Cancel()
+    {
+        foreach (var provider in _providers.Values)
+        {
+            switch (provider)
+            {
+                case DurableStreamProvider durable:
+                    durable.Cancel();
+                    break;
+                case MemoryStreamProvider memory:
+                    memory.Stop();
+                    break;
+            }
+        }
+    }
+
     public async Task StopAsync()
     {
         foreach (var provider in _providers.Values)

@@ -1,0 +1,93 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace OrleansTrader.Runtime.Testing;
+
+/// <summary>
+/// One in-process silo for tests. Each (re)start runs the configurators again; storage, reminder tables and stream logs
+/// the test registers as instances survive <see cref="RestartSiloAsync"/> and <see cref="KillSiloAsync"/>, which is how
+/// tests prove durability.
+/// </summary>
+public sealed class TestCluster : IAsyncDisposable
+{
+    private readonly IReadOnlyList<Action<ISiloBuilder>> _configurators;
+    private IHost? _host;
+
+    internal TestCluster(IReadOnlyList<Action<ISiloBuilder>> configurators)
+    {
+        _configurators = configurators;
+    }
+
+    /// <summary>The running silo's client.</summary>
+    public IClusterClient Client => ServiceProvider.GetRequiredService<IClusterClient>();
+
+    public IGrainFactory GrainFactory => Client;
+
+    /// <summary>The running silo's services.</summary>
+    public IServiceProvider ServiceProvider => (_host ?? throw new InvalidOperationException("The cluster is not deployed.")).Services;
+
+    public async Task DeployAsync(CancellationToken cancellationToken = default)
+    {
+        if (_host is not null)
+        {
+            throw new InvalidOperationException("The cluster is already deployed.");
+        }
+
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddLogging();
+        builder.Services.AddMetrics();
+        builder.UseOrleansTraderSilo(silo =>
+        {
+            foreach (var configure in _configurators)
+            {
+                configure(silo);
+            }
+        });
+        var host = builder.Build();
+        await host.StartAsync(cancellationToken);
+        _host = host;
+    }
+
+    /// <summary>Stops the silo gracefully: every activation deactivates (and persists) first.</summary>
+    public async Task StopAllSilosAsync(CancellationToken cancellationToken = default)
+    {
+        if (_host is not { } host)
+        {
+            return;
+        }
+
+        _host = null;
+        await host.StopAsync(cancellationToken);
+        host.Dispose();
+    }
+
+    /// <summary>Stops the silo gracefully and starts a new one with the same configuration.</summary>
+    public async Task RestartSiloAsync(CancellationToken cancellationToken = default)
+    {
+        await StopAllSilosAsync(cancellationToken);
+        await DeployAsync(cancellationToken);
+    }
+
+    /// <summary>Simulates a crash: activations vanish without OnDeactivateAsync, pending calls fail.</summary>
+    public async Task KillSiloAsync(CancellationToken cancellationToken = default)
+    {
+        if (_host is not { } host)
+        {
+            return;
+        }
+
+        _host = null;
+        await host.Services.GetRequiredService<GrainRuntime>().KillAsync();
+        await host.StopAsync(cancellationToken);
+        host.Dispose();
+    }
+
+    /// <summary>Kills the silo, then starts a new one with the same configuration.</summary>
+    public async Task KillAndRestartSiloAsync(CancellationToken cancellationToken = default)
+    {
+        await KillSiloAsync(cancellationToken);
+        await DeployAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync() => await StopAllSilosAsync();
+}

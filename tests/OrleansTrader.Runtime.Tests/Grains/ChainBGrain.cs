@@ -1,0 +1,7 @@
+namespace OrleansTrader.Runtime.Tests.Grains;
+
+[GrainType("B")]
+public sealed class ChainBGrain : Grain, IChainBGrain
+{
+    public Task CallA(string key) => GrainFactory.GetGrain<IChainAGrain>(key).Ping();
+}

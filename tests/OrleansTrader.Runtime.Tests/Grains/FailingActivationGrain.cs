@@ -1,0 +1,23 @@
+namespace OrleansTrader.Runtime.Tests.Grains;
+
+/// <summary>OnActivateAsync waits for its gate (so calls queue up) and throws while the "fail" flag is set.</summary>
+public sealed class FailingActivationGrain(TestProbe probe) : Grain, IFailingActivationGrain
+{
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var key = this.GetPrimaryKeyString();
+        probe.Increment(key + "/activations");
+        probe.Signal(key + "/activating");
+        if (probe.GetFlag(key + "/gated"))
+        {
+            await probe.WaitAsync(key + "/activate-gate");
+        }
+
+        if (probe.GetFlag(key + "/fail"))
+        {
+            throw new InvalidOperationException("activation failed for " + key);
+        }
+    }
+
+    public Task<string> Ping() => Task.FromResult("pong");
+}

@@ -1,0 +1,6 @@
+namespace OrleansTrader.Runtime.Tests.Grains;
+
+public sealed class FilterGrain : Grain, IFilterGrain
+{
+    public Task<string> Echo(string text) => Task.FromResult(text);
+}

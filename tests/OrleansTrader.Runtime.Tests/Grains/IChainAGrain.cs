@@ -1,0 +1,8 @@
+namespace OrleansTrader.Runtime.Tests.Grains;
+
+public interface IChainAGrain : IGrainWithStringKey
+{
+    Task CallBThenBack(string key);
+
+    Task Ping();
+}

@@ -1,0 +1,6 @@
+namespace OrleansTrader.Runtime.Tests.Grains;
+
+public interface IChainBGrain : IGrainWithStringKey
+{
+    Task CallA(string key);
+}

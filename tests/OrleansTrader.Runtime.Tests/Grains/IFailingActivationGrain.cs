@@ -1,0 +1,6 @@
+namespace OrleansTrader.Runtime.Tests.Grains;
+
+public interface IFailingActivationGrain : IGrainWithStringKey
+{
+    Task<string> Ping();
+}

@@ -1,0 +1,6 @@
+namespace OrleansTrader.Runtime.Tests.Grains;
+
+public interface IFilterGrain : IGrainWithStringKey
+{
+    Task<string> Echo(string text);
+}

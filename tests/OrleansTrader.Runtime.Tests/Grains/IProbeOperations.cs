@@ -1,0 +1,31 @@
+namespace OrleansTrader.Runtime.Tests.Grains;
+
+/// <summary>Calls that let tests observe scheduling: each Enter logs, signals "entered", waits for its gate, logs again.</summary>
+public interface IProbeOperations : IGrainWithStringKey
+{
+    Task<Guid> GetActivationId();
+
+    Task Enter(string callId);
+
+    [ReadOnly]
+    Task ReadEnter(string callId);
+
+    [AlwaysInterleave]
+    Task InterleaveEnter(string callId);
+
+    [AlwaysInterleave]
+    Task<IReadOnlyList<string>> GetLog();
+
+    [OneWay]
+    Task FireAndForget(string callId);
+
+    Task Throw(string message);
+
+    Task<string?> GetRequestContext(string key);
+
+    Task Deactivate();
+
+    ValueTask<int> Echo(int value);
+
+    ValueTask Nothing();
+}

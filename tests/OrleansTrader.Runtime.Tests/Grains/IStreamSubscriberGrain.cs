@@ -1,0 +1,6 @@
+namespace OrleansTrader.Runtime.Tests.Grains;
+
+public interface IStreamSubscriberGrain : IGrainWithStringKey
+{
+    Task<int> Ping();
+}

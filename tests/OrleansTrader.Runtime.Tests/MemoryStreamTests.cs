@@ -1,0 +1,78 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Runtime.Tests.Grains;
+
+namespace OrleansTrader.Runtime.Tests;
+
+public sealed class MemoryStreamTests
+{
+    [Fact]
+    public async Task MemoryStream_ActivatesImplicitSubscriber_OnFirstEvent()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var stream = cluster.Client.GetStreamProvider("memory").GetStream<TestEvent>(StreamId.Create("memory-events", "sym-1"));
+
+        await stream.OnNextAsync(new TestEvent(1));
+        await stream.OnNextAsync(new TestEvent(2));
+
+        Assert.Equal(["1@0", "2@0"], await cluster.Probe.WaitForLogAsync("sym-1/received", 2));
+        Assert.Equal(["memory"], cluster.Probe.GetLog("sym-1/activated"));
+    }
+
+    [Fact]
+    public async Task MemoryStream_IsBounded_AndReportsDrops()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync(silo => silo.AddMemoryStreams("bounded", o => o.QueueCapacity = 2));
+        var meterFactory = cluster.Cluster.ServiceProvider.GetRequiredService<IMeterFactory>();
+        long measured = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "orleanstrader.streams.dropped" && ReferenceEquals(instrument.Meter.Scope, meterFactory))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref measured, value));
+        listener.Start();
+        var provider = (MemoryStreamProvider)cluster.Client.GetStreamProvider("bounded");
+        var received = new List<int>();
+        var stream = provider.GetStream<TestEvent>(StreamId.Create("ticks", "AAPL"));
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var allDelivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await stream.SubscribeAsync(async (e, _) =>
+        {
+            firstEntered.TrySetResult();
+            await gate.Task;
+            received.Add(e.Number);
+            if (received.Count == 3)
+            {
+                allDelivered.TrySetResult();
+            }
+        });
+
+        await stream.OnNextAsync(new TestEvent(1));
+        await firstEntered.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        for (var i = 2; i <= 6; i++)
+        {
+            await stream.OnNextAsync(new TestEvent(i));
+        }
+
+        gate.SetResult();
+        await allDelivered.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
+        Assert.Equal([1, 2, 3], received);
+        Assert.Equal(3, provider.DroppedEventCount);
+        Assert.Equal(3, Interlocked.Read(ref measured));
+    }
+
+    [Fact]
+    public async Task MemoryStream_IsNotRewindable()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var stream = cluster.Client.GetStreamProvider("memory").GetStream<TestEvent>(StreamId.Create("x", "y"));
+
+        await Assert.ThrowsAsync<NotSupportedException>(() => stream.SubscribeAsync((_, _) => Task.CompletedTask, new StreamSequenceToken(1)));
+    }
+}

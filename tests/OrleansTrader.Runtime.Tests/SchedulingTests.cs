@@ -1,0 +1,215 @@
+using OrleansTrader.Runtime.Tests.Grains;
+
+namespace OrleansTrader.Runtime.Tests;
+
+[Collection(ClusterCollection.Name)]
+public sealed class SchedulingTests(ClusterFixture fixture)
+{
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private readonly TestProbe _probe = fixture.Probe;
+    private readonly IClusterClient _client = fixture.Cluster.Client;
+
+    [Fact]
+    public async Task Activation_IsSingle_WhenManyFirstCallsRace()
+    {
+        var key = NewKey();
+        var grain = _client.GetGrain<IProbeGrain>(key);
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => Task.Run(() => grain.GetActivationId(), Ct)));
+
+        Assert.Single(ids.Distinct());
+        Assert.Equal(1, _probe.Count(key + "/constructed"));
+    }
+
+    [Fact]
+    public async Task NonReentrantGrain_DoesNotInterleave_AcrossAwaits()
+    {
+        var key = NewKey();
+        var grain = _client.GetGrain<IProbeGrain>(key);
+        var first = grain.Enter("a");
+        await _probe.WaitAsync(key + "/entered/a");
+
+        var second = grain.Enter("b");
+        var whileBlocked = await grain.GetLog();
+        _probe.Signal(key + "/gate/a");
+        await first;
+        await _probe.WaitAsync(key + "/entered/b");
+        _probe.Signal(key + "/gate/b");
+        await second;
+
+        Assert.Equal(["enter a"], whileBlocked);
+        Assert.Equal(["enter a", "exit a", "enter b", "exit b"], await grain.GetLog());
+    }
+
+    [Fact]
+    public async Task ReentrantGrain_Interleaves_AtAwaits()
+    {
+        var key = NewKey();
+        var grain = _client.GetGrain<IReentrantProbeGrain>(key);
+        var first = grain.Enter("a");
+        await _probe.WaitAsync(key + "/entered/a");
+
+        var second = grain.Enter("b");
+        await _probe.WaitAsync(key + "/entered/b");
+        _probe.Signal(key + "/gate/b");
+        await second;
+        _probe.Signal(key + "/gate/a");
+        await first;
+
+        Assert.Equal(["enter a", "enter b", "exit b", "exit a"], await grain.GetLog());
+    }
+
+    [Fact]
+    public async Task AlwaysInterleave_RunsWhileAnotherRequestAwaits()
+    {
+        var key = NewKey();
+        var grain = _client.GetGrain<IProbeGrain>(key);
+        var blocking = grain.Enter("a");
+        await _probe.WaitAsync(key + "/entered/a");
+
+        var interleaved = grain.InterleaveEnter("i");
+        await _probe.WaitAsync(key + "/entered/i");
+        _probe.Signal(key + "/gate/i");
+        await interleaved;
+        _probe.Signal(key + "/gate/a");
+        await blocking;
+
+        Assert.Equal(["enter a", "enter i", "exit i", "exit a"], await grain.GetLog());
+    }
+
+    [Fact]
+    public async Task ReadOnlyCalls_InterleaveWithEachOther()
+    {
+        var key = NewKey();
+        var grain = _client.GetGrain<IProbeGrain>(key);
+        var first = grain.ReadEnter("r1");
+        await _probe.WaitAsync(key + "/entered/r1");
+
+        var second = grain.ReadEnter("r2");
+        await _probe.WaitAsync(key + "/entered/r2");
+        _probe.Signal(key + "/gate/r1");
+        _probe.Signal(key + "/gate/r2");
+        await Task.WhenAll(first, second);
+
+        Assert.Equal(2, (await grain.GetLog()).Count(e => e.StartsWith("enter", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task ReadOnlyCall_WaitsForRunningWrite_AndWriteWaitsForRunningRead()
+    {
+        var key = NewKey();
+        var grain = _client.GetGrain<IProbeGrain>(key);
+        var write = grain.Enter("w1");
+        await _probe.WaitAsync(key + "/entered/w1");
+        var read = grain.ReadEnter("r1");
+        var duringWrite = await grain.GetLog();
+        _probe.Signal(key + "/gate/w1");
+        await write;
+        await _probe.WaitAsync(key + "/entered/r1");
+
+        var secondWrite = grain.Enter("w2");
+        var duringRead = await grain.GetLog();
+        _probe.Signal(key + "/gate/r1");
+        await read;
+        await _probe.WaitAsync(key + "/entered/w2");
+        _probe.Signal(key + "/gate/w2");
+        await secondWrite;
+
+        Assert.Equal(["enter w1"], duringWrite);
+        Assert.Equal(["enter w1", "exit w1", "enter r1"], duringRead);
+        Assert.Equal(["enter w1", "exit w1", "enter r1", "exit r1", "enter w2", "exit w2"], await grain.GetLog());
+    }
+
+    [Fact]
+    public async Task OneWayCall_CompletesBeforeTheGrainFinishes()
+    {
+        var key = NewKey();
+        var grain = _client.GetGrain<IProbeGrain>(key);
+
+        var call = grain.FireAndForget("f");
+
+        Assert.True(call.IsCompletedSuccessfully);
+        await _probe.WaitAsync(key + "/entered/f");
+        _probe.Signal(key + "/gate/f");
+    }
+
+    [Fact]
+    public async Task GrainException_FaultsCaller_AndActivationSurvives()
+    {
+        var grain = _client.GetGrain<IProbeGrain>(NewKey());
+        var before = await grain.GetActivationId();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => grain.Throw("boom"));
+
+        Assert.Equal("boom", error.Message);
+        Assert.Equal(before, await grain.GetActivationId());
+    }
+
+    [Fact]
+    public async Task ValueTaskMethods_ReturnResults()
+    {
+        var grain = _client.GetGrain<IProbeGrain>(NewKey());
+
+        var echoed = await grain.Echo(42);
+        await grain.Nothing();
+
+        Assert.Equal(42, echoed);
+    }
+
+    [Fact]
+    public async Task CallCycle_ThroughNonReentrantGrains_FailsAtOnceNamingTheChain()
+    {
+        var key = NewKey();
+
+        var error = await Assert.ThrowsAsync<DeadlockException>(() => _client.GetGrain<IChainAGrain>(key).CallBThenBack(key));
+
+        Assert.Contains($"A/{key} -> B/{key} -> A/{key}", error.Message, StringComparison.Ordinal);
+        Assert.Equal([GrainId.Create("A", key), GrainId.Create("B", key), GrainId.Create("A", key)], error.CallChain);
+    }
+
+    [Fact]
+    public async Task RequestContext_FlowsIntoCalls_ButNotBackOut()
+    {
+        RequestContext.Set("user", "u1");
+        try
+        {
+            var seen = await _client.GetGrain<IContextGrain>(NewKey()).Flow(NewKey());
+
+            Assert.Equal(["u1", "u1", "a", null], seen);
+            Assert.Null(RequestContext.Get("fromA"));
+            Assert.Equal("u1", RequestContext.Get("user"));
+        }
+        finally
+        {
+            RequestContext.Clear();
+        }
+    }
+
+    [Fact]
+    public async Task RequestContext_IsEmpty_ForCallsWithoutValues()
+    {
+        Assert.Null(await _client.GetGrain<IProbeGrain>(NewKey()).GetRequestContext("user"));
+    }
+
+    [Fact]
+    public async Task IncomingFilter_SeesTheCall_AndMayReplaceTheResult()
+    {
+        var key = "filtered-" + NewKey();
+
+        var result = await _client.GetGrain<IFilterGrain>(key).Echo("hi");
+
+        Assert.Equal("hi (filtered)", result);
+        Assert.Equal([$"before {typeof(IFilterGrain).FullName}.Echo", "after hi"], _probe.GetLog(key));
+    }
+
+    [Fact]
+    public void GrainReference_ExposesItsKey()
+    {
+        var grain = _client.GetGrain<IProbeGrain>("020235");
+
+        Assert.Equal("020235", grain.GetPrimaryKeyString());
+        Assert.Equal(typeof(ProbeGrain).FullName, grain.GetGrainId().Type.Value);
+    }
+
+    private static string NewKey() => Guid.NewGuid().ToString("N");
+}

@@ -1,0 +1,100 @@
+using OrleansTrader.Runtime.Tests.Grains;
+
+namespace OrleansTrader.Runtime.Tests;
+
+[Collection(ClusterCollection.Name)]
+public sealed class StorageTests(ClusterFixture fixture)
+{
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private readonly IClusterClient _client = fixture.Cluster.Client;
+
+    [Fact]
+    public async Task StorageKeys_NeverReinterpretKeys_OrShareAcrossGrainTypes()
+    {
+        var suffix = Guid.NewGuid().ToString("N");
+        var padded = "020235" + suffix;
+        var unpadded = "20235" + suffix;
+
+        await _client.GetGrain<ICounterAGrain>(padded).Add(7);
+        await _client.GetGrain<ICounterBGrain>(padded).Add(3);
+
+        Assert.Equal(7, await _client.GetGrain<ICounterAGrain>(padded).Get());
+        Assert.Equal(3, await _client.GetGrain<ICounterBGrain>(padded).Get());
+        Assert.Equal(-1, await _client.GetGrain<ICounterAGrain>(unpadded).SeenInActivate());
+        Assert.Equal(0, await _client.GetGrain<ICounterAGrain>(unpadded).Get());
+    }
+
+    [Fact]
+    public async Task ConcurrentWriters_SecondWriteWithStaleETag_Conflicts()
+    {
+        var storage = new MemoryGrainStorage();
+        var grainId = GrainId.Create("counter-a", Guid.NewGuid().ToString("N"));
+        var seed = new GrainState<CounterState>(new CounterState { Value = 1 });
+        await storage.WriteStateAsync("counter", grainId, seed, Ct);
+        var writerA = new GrainState<CounterState>(new CounterState());
+        var writerB = new GrainState<CounterState>(new CounterState());
+        await storage.ReadStateAsync("counter", grainId, writerA, Ct);
+        await storage.ReadStateAsync("counter", grainId, writerB, Ct);
+
+        await storage.WriteStateAsync("counter", grainId, writerA, Ct);
+        var conflict = await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("counter", grainId, writerB, Ct));
+
+        Assert.Equal("2", writerA.ETag);
+        Assert.Equal("2", conflict.StoredETag);
+        Assert.Equal("1", conflict.CurrentETag);
+    }
+
+    [Fact]
+    public async Task FirstWrite_Conflicts_WhenRecordAlreadyExists()
+    {
+        var storage = new MemoryGrainStorage();
+        var grainId = GrainId.Create("counter-a", "k");
+        await storage.WriteStateAsync("counter", grainId, new GrainState<CounterState>(new CounterState()), Ct);
+
+        await Assert.ThrowsAsync<InconsistentStateException>(
+            () => storage.WriteStateAsync("counter", grainId, new GrainState<CounterState>(new CounterState()), Ct));
+    }
+
+    [Fact]
+    public async Task ClearState_RemovesRecord_AndResetsETag()
+    {
+        var storage = new MemoryGrainStorage(new JsonGrainStateSerializer([TestJsonContext.Default]));
+        var grainId = GrainId.Create("counter-a", "k");
+        var state = new GrainState<CounterState>(new CounterState { Value = 5 });
+        await storage.WriteStateAsync("counter", grainId, state, Ct);
+
+        await storage.ClearStateAsync("counter", grainId, state, Ct);
+        var reread = new GrainState<CounterState>(new CounterState());
+        await storage.ReadStateAsync("counter", grainId, reread, Ct);
+
+        Assert.Null(state.ETag);
+        Assert.False(reread.RecordExists);
+        Assert.Equal(0, storage.Count);
+    }
+
+    [Fact]
+    public async Task SerializingStorage_KeepsWrittenCopy_WhenStateObjectChangesLater()
+    {
+        var storage = new MemoryGrainStorage(new JsonGrainStateSerializer([TestJsonContext.Default]));
+        var grainId = GrainId.Create("counter-a", "k");
+        var state = new GrainState<CounterState>(new CounterState { Value = 5 });
+        await storage.WriteStateAsync("counter", grainId, state, Ct);
+
+        state.State.Value = 99;
+        var reread = new GrainState<CounterState>(new CounterState());
+        await storage.ReadStateAsync("counter", grainId, reread, Ct);
+
+        Assert.Equal(5, reread.State.Value);
+    }
+
+    [Fact]
+    public void JsonSerializer_RejectsUnregisteredTypes_WithClearError()
+    {
+        var serializer = new JsonGrainStateSerializer([TestJsonContext.Default]);
+
+        var error = Assert.Throws<InvalidOperationException>(() => serializer.Serialize(new Uri("http://example.com")));
+
+        Assert.Contains("is not registered in any JsonSerializerContext", error.Message, StringComparison.Ordinal);
+        Assert.Equal(7, serializer.Deserialize<TestEvent>(serializer.Serialize(new TestEvent(7))).Number);
+    }
+}

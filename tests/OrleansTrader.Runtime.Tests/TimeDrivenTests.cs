@@ -1,0 +1,196 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Runtime.Testing;
+using OrleansTrader.Runtime.Tests.Grains;
+
+namespace OrleansTrader.Runtime.Tests;
+
+/// <summary>Timeouts, idle collection, timers and reminders, all driven by a fake clock (no sleeps).</summary>
+public sealed class TimeDrivenTests
+{
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ResponseTimeout_FailsCallerWithTimeoutException_AndIsNeverRetried()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync(silo => silo.Configure<SiloOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5)));
+        var grain = cluster.Client.GetGrain<IProbeGrain>("slow");
+        var call = grain.Enter("a");
+        await cluster.Probe.WaitAsync("slow/entered/a");
+
+        cluster.Time.Advance(TimeSpan.FromSeconds(6));
+
+        await Assert.ThrowsAsync<TimeoutException>(() => call);
+        cluster.Probe.Signal("slow/gate/a");
+        await cluster.Probe.WaitAsync("slow/exited/a");
+        Assert.Equal(["enter a", "exit a"], await grain.GetLog());
+        Assert.Equal(1, cluster.Probe.Count("slow/calls/a"));
+    }
+
+    [Fact]
+    public async Task ResponseTimeout_DoesNotFire_BeforeTheDeadline()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync(silo => silo.Configure<SiloOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5)));
+        var grain = cluster.Client.GetGrain<IProbeGrain>("patient");
+        var call = grain.Enter("a");
+        await cluster.Probe.WaitAsync("patient/entered/a");
+
+        cluster.Time.Advance(TimeSpan.FromSeconds(4));
+        cluster.Probe.Signal("patient/gate/a");
+
+        await call;
+    }
+
+    [Fact]
+    public async Task IdleActivation_IsCollected_AfterItsCollectionAge()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var grain = cluster.Client.GetGrain<IProbeGrain>("idle");
+        var first = await grain.GetActivationId();
+
+        cluster.Time.Advance(TimeSpan.FromMinutes(1));
+        var stillActive = cluster.Probe.GetLog("idle/deactivated").Count;
+        cluster.Time.Advance(TimeSpan.FromMinutes(2));
+        var reasons = await cluster.Probe.WaitForLogAsync("idle/deactivated", 1);
+
+        Assert.Equal(0, stillActive);
+        Assert.Equal(["ActivationIdle"], reasons);
+        Assert.NotEqual(first, await grain.GetActivationId());
+    }
+
+    [Fact]
+    public async Task DefaultCollectionAge_AppliesToClassesWithoutAttribute()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync(silo => silo.Configure<SiloOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(10)));
+        var grain = cluster.Client.GetGrain<IReentrantProbeGrain>("default-age");
+        await grain.GetActivationId();
+
+        cluster.Time.Advance(TimeSpan.FromMinutes(9));
+        var early = cluster.Probe.GetLog("default-age/deactivated").Count;
+        cluster.Time.Advance(TimeSpan.FromMinutes(2));
+
+        Assert.Equal(0, early);
+        Assert.Equal(["ActivationIdle"], await cluster.Probe.WaitForLogAsync("default-age/deactivated", 1));
+    }
+
+    [Fact]
+    public async Task Timer_NeverOverlapsItsOwnTicks()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var grain = cluster.Client.GetGrain<ITimerGrain>("t-overlap");
+        await grain.StartTimer(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), interleave: false, gated: true);
+
+        cluster.Time.Advance(TimeSpan.FromSeconds(1));
+        await cluster.Probe.WaitAsync("t-overlap/tick/1");
+        cluster.Time.Advance(TimeSpan.FromSeconds(10));
+        var duringTick = await grain.GetLog();
+        cluster.Probe.Signal("t-overlap/tick-gate/1");
+        await grain.Ping();
+        cluster.Time.Advance(TimeSpan.FromSeconds(1));
+        await cluster.Probe.WaitAsync("t-overlap/tick/2");
+        cluster.Probe.Signal("t-overlap/tick-gate/2");
+
+        Assert.Equal(["tick-start 1"], duringTick);
+        Assert.Equal(2, cluster.Probe.Count("t-overlap/ticks"));
+    }
+
+    [Fact]
+    public async Task Timer_WaitsForRunningRequest_OnNonReentrantGrain()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var grain = cluster.Client.GetGrain<ITimerGrain>("t-turns");
+        await grain.StartTimer(TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan, interleave: false, gated: false);
+        var call = grain.Block("a");
+        await cluster.Probe.WaitAsync("t-turns/entered/a");
+
+        cluster.Time.Advance(TimeSpan.FromSeconds(1));
+        var whileBlocked = await grain.GetLog();
+        cluster.Probe.Signal("t-turns/gate/a");
+        await call;
+        await cluster.Probe.WaitAsync("t-turns/tick-end/1");
+
+        Assert.Equal(["enter a"], whileBlocked);
+        Assert.Equal(["enter a", "exit a", "tick-start 1", "tick-end 1"], await grain.GetLog());
+    }
+
+    [Fact]
+    public async Task InterleavingTimer_RunsWhileRequestAwaits()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var grain = cluster.Client.GetGrain<ITimerGrain>("t-interleave");
+        await grain.StartTimer(TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan, interleave: true, gated: false);
+        var call = grain.Block("a");
+        await cluster.Probe.WaitAsync("t-interleave/entered/a");
+
+        cluster.Time.Advance(TimeSpan.FromSeconds(1));
+        await cluster.Probe.WaitAsync("t-interleave/tick-end/1");
+        var log = await grain.GetLog();
+        cluster.Probe.Signal("t-interleave/gate/a");
+        await call;
+
+        Assert.Equal(["enter a", "tick-start 1", "tick-end 1"], log);
+    }
+
+    [Fact]
+    public async Task Timer_StopsWhenActivationDeactivates()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var grain = cluster.Client.GetGrain<ITimerGrain>("t-stop");
+        var timersBefore = cluster.Time.ActiveTimerCount;
+        await grain.StartTimer(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), interleave: false, gated: false);
+        cluster.Time.Advance(TimeSpan.FromSeconds(1));
+        await cluster.Probe.WaitAsync("t-stop/tick-end/1");
+
+        await grain.Deactivate();
+        await cluster.Probe.WaitAsync("t-stop/deactivated");
+        cluster.Time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, cluster.Probe.Count("t-stop/ticks"));
+        Assert.Equal(timersBefore, cluster.Time.ActiveTimerCount);
+    }
+
+    [Fact]
+    public async Task Reminder_FiresAfterSiloRestart_FromTheSameTable()
+    {
+        var table = new MemoryReminderTable();
+        await using var cluster = await IsolatedCluster.StartAsync(silo => silo.Services.AddSingleton<IReminderTable>(table));
+        await cluster.Client.GetGrain<IReminderGrain>("r1").Register("wake", TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5));
+
+        await cluster.Cluster.RestartSiloAsync(Ct);
+        cluster.Time.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(["wake"], await cluster.Probe.WaitForLogAsync("r1/reminders", 1));
+        Assert.Single(await table.ReadAllRowsAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Reminder_FiresEveryPeriod_UntilUnregistered()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync(silo => silo.UseInMemoryReminderService());
+        var grain = cluster.Client.GetGrain<IReminderGrain>("r2");
+        await grain.Register("tick", TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+
+        cluster.Time.Advance(TimeSpan.FromMinutes(1));
+        await cluster.Probe.WaitForLogAsync("r2/reminders", 1);
+        cluster.Time.Advance(TimeSpan.FromMinutes(1));
+        await cluster.Probe.WaitForLogAsync("r2/reminders", 2);
+        await grain.Unregister("tick");
+        cluster.Time.Advance(TimeSpan.FromMinutes(5));
+
+        Assert.Equal(["tick", "tick"], cluster.Probe.GetLog("r2/reminders"));
+    }
+
+    [Fact]
+    public async Task FakeTimeProvider_FiresTimersInDueOrder_WhenAdvanced()
+    {
+        var time = new FakeTimeProvider();
+        var fired = new List<string>();
+        using var slow = time.CreateTimer(_ => fired.Add("slow"), null, TimeSpan.FromSeconds(2.5), Timeout.InfiniteTimeSpan);
+        using var fast = time.CreateTimer(_ => fired.Add("fast"), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        var start = time.GetUtcNow();
+
+        time.Advance(TimeSpan.FromSeconds(3));
+
+        Assert.Equal(["fast", "fast", "slow", "fast"], fired);
+        Assert.Equal(start + TimeSpan.FromSeconds(3), time.GetUtcNow());
+    }
+}
