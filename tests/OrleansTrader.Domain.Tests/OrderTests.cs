@@ -131,6 +131,6 @@ public sealed class OrderTests
     [Fact]
     public void Apply_RefusesFillEventsWithoutExecution()
     {
-        Assert.False(Accepted().Apply(OrderEvent.Fill, T0).IsSuccess);
+        Assert.Equal(OrderErrorCodes.FillRequiresExecution, Accepted().Apply(OrderEvent.Fill, T0).Error?.Code);
     }
 }

@@ -34,6 +34,7 @@ public sealed class OrderValidatorTests
         Assert.Contains(OrderErrorCodes.TrailRequired,
             Codes(MarketOrder(OrderSide.Sell, 1m) with { Type = OrderType.TrailingStop, TrailPrice = 1m, TrailPercent = 1m }));
         Assert.Contains(OrderErrorCodes.PriceNotPositive, Codes(LimitOrder(OrderSide.Buy, 1m, -1m)));
+        Assert.Contains(OrderErrorCodes.PriceAboveMaximum, Codes(LimitOrder(OrderSide.Buy, 1m, 79_000_000_000_000m)));
     }
 
     [Fact]

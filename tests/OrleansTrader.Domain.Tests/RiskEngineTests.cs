@@ -164,6 +164,17 @@ public sealed class RiskEngineTests
         Assert.Equal(RiskReasonCodes.PriceOutsideBand, far.ReasonCode);
         Assert.True(edge.Approved);
         Assert.True(noLast.Approved);
+        Assert.Equal(RiskReasonCodes.PriceOutsideBand,
+            Evaluate(Input(LimitOrder(OrderSide.Buy, 10m, 111m)) with { LastPrice = null }).ReasonCode);
+    }
+
+    [Fact]
+    public void AbsurdInput_IsDeniedAsInvalid_NotAnOverflow()
+    {
+        var decision = Evaluate(Input(LimitOrder(OrderSide.Buy, 1_000_000m, 79_000_000_000_000m)));
+
+        Assert.Equal(RiskReasonCodes.OrderInvalid, decision.ReasonCode);
+        Assert.Contains(OrderErrorCodes.PriceAboveMaximum, decision.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -198,6 +209,18 @@ public sealed class RiskEngineTests
 
         Assert.Equal(RiskReasonCodes.PositionExceedsMax, decision.ReasonCode);
         Assert.Equal(50m, decision.MaxQuantity);
+    }
+
+    [Fact]
+    public void PositionLimit_IgnoresOpenOrdersOnTheOtherSide()
+    {
+        var limits = RiskLimits.Default with { MaxPositionNotional = 20_000m };
+        var ledger = AccountLedger.Open("a", AccountType.Margin, 100_000m).Reserve("s9", "SPY", OrderSide.Sell, 500m, 0m).GetValueOrThrow();
+
+        var decision = Evaluate(Input(LimitOrder(OrderSide.Buy, 250m, 100m), ledger, limits));
+
+        Assert.Equal(RiskReasonCodes.PositionExceedsMax, decision.ReasonCode);
+        Assert.Equal(200m, decision.MaxQuantity);
     }
 
     [Fact]

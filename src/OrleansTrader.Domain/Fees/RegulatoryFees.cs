@@ -10,7 +10,11 @@ namespace OrleansTrader.Domain.Fees;
 /// </summary>
 public sealed record RegulatoryFees
 {
-    /// <summary>Section 31 rate: $27.80 per million dollars sold (fiscal 2024 rate, effective 2024-05-22).</summary>
+    /// <summary>
+    /// Section 31 rate: $27.80 per million dollars sold (the fiscal 2024 rate, effective 2024-05-22). The SEC set it to
+    /// $0.00 from 2025-05-14; the default stays at the last non-zero rate so estimates err on the side of cost.
+    /// Configure the current rate per account (docs/domain.md).
+    /// </summary>
     public const decimal DefaultSecFeePerMillion = 27.80m;
 
     /// <summary>FINRA TAF for covered equity sales: $0.000166 per share.</summary>

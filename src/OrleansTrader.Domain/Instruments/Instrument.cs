@@ -30,6 +30,9 @@ public sealed record Instrument
 
     public decimal MaxQuantity { get; init; } = 1_000_000m;
 
+    /// <summary>Sanity bound on any order price, so absurd input is refused before it reaches arithmetic.</summary>
+    public decimal MaxPrice { get; init; } = 1_000_000m;
+
     public decimal TickSizeFor(decimal price) => price < 1m ? SubDollarTickSize : TickSize;
 
     /// <summary>The quantity increment an order for <paramref name="quantity"/> must respect.</summary>
@@ -53,6 +56,11 @@ public sealed record Instrument
         if (LotSize <= 0m || FractionalIncrement <= 0m)
         {
             errors.Add(new DomainError(InstrumentErrorCodes.LotSizeInvalid, "Lot size and fractional increment must be positive."));
+        }
+
+        if (MaxPrice <= 0m)
+        {
+            errors.Add(new DomainError(InstrumentErrorCodes.TickSizeInvalid, "MaxPrice must be positive."));
         }
 
         if (MinQuantity <= 0m || MaxQuantity < MinQuantity)

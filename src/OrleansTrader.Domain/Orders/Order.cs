@@ -70,7 +70,7 @@ public sealed record Order
     {
         if (evt is OrderEvent.Fill or OrderEvent.PartialFill)
         {
-            return Result.Fail<Order>(FillErrorCodes.QuantityNotPositive, "Fills must be applied with an execution.");
+            return Result.Fail<Order>(OrderErrorCodes.FillRequiresExecution, "Fills must be applied with an execution.");
         }
 
         var transition = OrderStateMachine.Apply(Status, evt, FilledQuantity > 0m);

@@ -28,5 +28,6 @@ public static class OrderErrorCodes
     public const string ReplaceQuantityBelowFilled = "REPLACE_QUANTITY_BELOW_FILLED";
     public const string ReplaceLeavesNothing = "REPLACE_LEAVES_NOTHING";
     public const string ReplaceNoChange = "REPLACE_NO_CHANGE";
-    public const string OrderNotWorking = "ORDER_NOT_WORKING";
+    public const string PriceAboveMaximum = "PRICE_ABOVE_MAXIMUM";
+    public const string FillRequiresExecution = "FILL_REQUIRES_EXECUTION";
 }

@@ -254,6 +254,12 @@ public static class OrderValidator
             return;
         }
 
+        if (value > instrument.MaxPrice)
+        {
+            errors.Add(Error(OrderErrorCodes.PriceAboveMaximum, $"The {name} {value} is above the maximum {instrument.MaxPrice}."));
+            return;
+        }
+
         var tick = instrument.TickSizeFor(value);
         if (!Money.IsMultipleOf(value, tick))
         {

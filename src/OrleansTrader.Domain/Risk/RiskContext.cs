@@ -59,7 +59,8 @@ public sealed class RiskContext(RiskInput input)
 
     /// <summary>The band centre: last trade, else the quote mid.</summary>
     public decimal LastPrice => Input.LastPrice is > 0m and var last ? last
-        : Input.Quote?.Mid ?? throw new RiskInputMissingException(RiskReasonCodes.QuoteMissing, $"No last price for {Request.Symbol}.");
+        : Input.Quote is { } quote && quote.Symbol == Request.Symbol && quote.Mid is { } mid ? mid
+        : throw new RiskInputMissingException(RiskReasonCodes.QuoteMissing, $"No last price for {Request.Symbol}.");
 
     /// <summary>
     /// The price an order is valued at: its limit for limit and stop-limit orders; the touch for market and trailing
@@ -83,16 +84,19 @@ public sealed class RiskContext(RiskInput input)
     public decimal RequiredReservation(decimal quantity) =>
         Account.RequiredReservation(Request.Symbol, Request.Side, quantity, ReferencePrice, EstimatedFee(quantity));
 
-    /// <summary>The current position plus open orders on the same side, as a signed quantity.</summary>
+    /// <summary>
+    /// The current position plus the open orders on this order's side, as a signed quantity: the worst case for a
+    /// limit in this direction is that those fill and the opposite ones do not.
+    /// </summary>
     public decimal ProjectedPositionBeforeOrder
     {
         get
         {
             var position = Account.PositionOf(Request.Symbol).Quantity;
             var pending = Account.Reservations.Values
-                .Where(r => r.Symbol == Request.Symbol)
-                .Sum(r => r.Side == OrderSide.Buy ? r.RemainingQuantity : -r.RemainingQuantity);
-            return position + pending;
+                .Where(r => r.Symbol == Request.Symbol && r.Side == Request.Side)
+                .Sum(r => r.RemainingQuantity);
+            return position + (Direction * pending);
         }
     }
 
