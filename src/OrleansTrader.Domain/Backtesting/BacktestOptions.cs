@@ -14,7 +14,4 @@ public sealed record BacktestOptions
 
     /// <summary>The fee of one fill, e.g. <c>input => feeModel.Calculate(input).Total</c>; no fees unless set.</summary>
     public Func<FeeInput, decimal> Fee { get; init; } = static _ => 0m;
-
-    /// <summary>A snapshot to resume the strategy from, with the sequence its context had reached.</summary>
-    public StrategyResume? Resume { get; init; }
 }

@@ -51,19 +51,13 @@ public static class Backtester
         private readonly StrategyContext _context = new(
             options.StrategyId,
             bars.Select(b => b.Symbol),
-            bars[0].Start,
-            options.Resume?.NextSequence ?? 1);
+            bars[0].Start);
 
         private decimal _cash = options.InitialCash;
         private decimal _fees;
 
         public BacktestResult Execute()
         {
-            if (options.Resume is { } resume)
-            {
-                strategy.Restore(resume.State);
-            }
-
             strategy.OnStart(_context);
             for (var i = 0; i < bars.Count; i++)
             {

@@ -1,0 +1,168 @@
+using OrleansTrader.Domain.Backtesting;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Statistics;
+using OrleansTrader.Domain.Strategies;
+using OrleansTrader.Domain.Tests.Strategies;
+
+namespace OrleansTrader.Domain.Tests.Backtesting;
+
+public sealed class BacktesterTests
+{
+    private static readonly DateTimeOffset T0 = new(2024, 3, 1, 14, 30, 0, TimeSpan.Zero);
+
+    // The SMA(2)/SMA(3) series: golden cross at bar 6, death at 9, golden at 12. Opens are one below closes.
+    private static readonly decimal[] Closes = [10m, 10m, 10m, 9m, 8m, 9m, 11m, 12m, 10m, 8m, 7m, 8m, 9m];
+
+    [Fact]
+    public void Run_FillsAtNextBarOpen_WithFeesAndPnlFromThePosition()
+    {
+        var result = Backtester.Run(Sma(allowShort: false), Bars(Closes), Options(BacktestFillPolicies.NextBarOpen));
+
+        Assert.Equal(["bt-1", "bt-2", "bt-3"], result.Intents.Select(i => i.ClientOrderId));
+        Assert.Equal(
+            [(OrderSide.Buy, 11m, T0.AddMinutes(7)), (OrderSide.Sell, 6m, T0.AddMinutes(10))],
+            result.Executions.Select(e => (e.Side, e.Price, e.Timestamp)));
+        Assert.Equal([OrderStatus.Filled, OrderStatus.Filled, OrderStatus.Canceled], result.OrderUpdates.Select(u => u.Status));
+        var roundTrip = Assert.Single(result.RoundTrips);
+        Assert.Equal(
+            new RoundTripTrade
+            {
+                Symbol = "SPY",
+                IsLong = true,
+                Quantity = 10m,
+                EntryTime = T0.AddMinutes(7),
+                EntryPrice = 11m,
+                ExitTime = T0.AddMinutes(10),
+                ExitPrice = 6m,
+                RealizedPnl = -50m,
+                Fees = 2m,
+            },
+            roundTrip);
+        Assert.Equal(-50m, result.Positions["SPY"].RealizedPnl);
+        Assert.Equal(2m, result.TotalFees);
+        Assert.Equal(948m, result.Cash);
+        Assert.Equal(13, result.EquityCurve.Count);
+        Assert.Equal(new EquityPoint(T0.AddMinutes(8), 1_009m), result.EquityCurve[7]);
+        Assert.Equal(new EquityPoint(T0.AddMinutes(13), 948m), result.EquityCurve[^1]);
+    }
+
+    [Fact]
+    public void Run_FillsAtSignalBarClose_WhenThatIsThePolicy()
+    {
+        var result = Backtester.Run(Sma(allowShort: false), Bars(Closes), Options(BacktestFillPolicies.SignalBarClose));
+
+        Assert.Equal(
+            [(OrderSide.Buy, 11m, T0.AddMinutes(7)), (OrderSide.Sell, 8m, T0.AddMinutes(10)), (OrderSide.Buy, 9m, T0.AddMinutes(13))],
+            result.Executions.Select(e => (e.Side, e.Price, e.Timestamp)));
+        Assert.Equal(-30m, Assert.Single(result.RoundTrips).RealizedPnl);
+        Assert.Equal(10m, result.Positions["SPY"].Quantity);
+        Assert.Equal(1_000m - 110m - 1m + 80m - 1m - 90m - 1m, result.Cash);
+        Assert.Equal(result.Cash + 90m, result.EquityCurve[^1].Equity);
+    }
+
+    [Fact]
+    public void Run_EquityChange_EqualsRealizedPlusUnrealizedMinusFees()
+    {
+        var closes = SyntheticSeries.RandomWalk(300);
+        var strategy = new SmaCrossoverStrategy(new SmaCrossoverParameters { Symbol = "SPY", Quantity = 7m, FastPeriod = 4, SlowPeriod = 11, AllowShort = true });
+
+        var result = Backtester.Run(strategy, Bars(closes), Options(BacktestFillPolicies.NextBarOpen) with { Fee = input => input.Notional * 0.0005m });
+
+        var position = result.Positions["SPY"];
+        Assert.True(result.RoundTrips.Count >= 5);
+        Assert.Equal(position.RealizedPnl, result.RoundTrips.Sum(t => t.RealizedPnl));
+        Assert.Equal(result.TotalFees, result.Executions.Sum(e => e.Fee));
+        Assert.Equal(
+            position.RealizedPnl + position.UnrealizedPnl(closes[^1]) - result.TotalFees,
+            result.EquityCurve[^1].Equity - 1_000m);
+    }
+
+    [Fact]
+    public void Run_IsDeterministic()
+    {
+        var closes = SyntheticSeries.RandomWalk(200, seed: 7);
+
+        var first = Backtester.Run(Rsi(), Bars(closes), Options(BacktestFillPolicies.NextBarOpen));
+        var second = Backtester.Run(Rsi(), Bars(closes), Options(BacktestFillPolicies.NextBarOpen));
+
+        Assert.Equal(first.Intents, second.Intents);
+        Assert.Equal(first.Executions, second.Executions);
+        Assert.Equal(first.EquityCurve, second.EquityCurve);
+        Assert.NotEmpty(first.Executions);
+    }
+
+    [Fact]
+    public void Run_FeedsItsResultToTheStatistics()
+    {
+        var result = Backtester.Run(Sma(allowShort: false), Bars(Closes), Options(BacktestFillPolicies.NextBarOpen));
+
+        var report = result.ComputeStatistics(periodsPerYear: 98_280);
+
+        Assert.Equal(1, report.TradeCount);
+        Assert.Equal(-0.052m, report.TotalReturn);
+        Assert.Equal(0m, report.ProfitFactor);
+        Assert.Equal(0m, report.WinRate);
+        Assert.Equal(-52m, report.AverageLoss);
+    }
+
+    [Fact]
+    public void Run_Throws_ForUnorderedBars_OrFillsBeforeTheSignal()
+    {
+        var bars = Bars(Closes);
+        var unordered = bars.Reverse().ToArray();
+        var early = Options((intent, signal, _) => new BacktestFill(signal.Close, signal.Start));
+
+        Assert.Throws<ArgumentException>(() => Backtester.Run(Sma(allowShort: false), unordered, Options(BacktestFillPolicies.NextBarOpen)));
+        Assert.Throws<InvalidOperationException>(() => Backtester.Run(Sma(allowShort: false), bars, early));
+    }
+
+    [Fact]
+    public void NextBarOpen_FillsLimitAndStopOrders_ByTheNextBarsRange()
+    {
+        var signal = new Bar("SPY", T0, TimeSpan.FromMinutes(1), 100m, 100m, 100m, 100m, 1m);
+        var next = new Bar("SPY", T0.AddMinutes(1), TimeSpan.FromMinutes(1), 101m, 103m, 98m, 102m, 1m);
+        var policy = BacktestFillPolicies.NextBarOpen;
+
+        Assert.Equal(new BacktestFill(99m, next.Start), policy(Intent(OrderSide.Buy, OrderType.Limit, limit: 99m), signal, next));
+        Assert.Equal(new BacktestFill(101m, next.Start), policy(Intent(OrderSide.Buy, OrderType.Limit, limit: 101.5m), signal, next));
+        Assert.Null(policy(Intent(OrderSide.Buy, OrderType.Limit, limit: 97m), signal, next));
+        Assert.Equal(new BacktestFill(102.5m, next.Start), policy(Intent(OrderSide.Buy, OrderType.Stop, stop: 102.5m), signal, next));
+        Assert.Equal(new BacktestFill(101m, next.Start), policy(Intent(OrderSide.Sell, OrderType.Stop, stop: 101.5m), signal, next));
+        Assert.Null(policy(Intent(OrderSide.Sell, OrderType.Limit, limit: 104m), signal, next));
+        Assert.Null(policy(Intent(OrderSide.Buy, OrderType.Market), signal, null));
+    }
+
+    private static SmaCrossoverStrategy Sma(bool allowShort) =>
+        new(new SmaCrossoverParameters { Symbol = "SPY", Quantity = 10m, FastPeriod = 2, SlowPeriod = 3, AllowShort = allowShort });
+
+    private static RsiMeanReversionStrategy Rsi() =>
+        new(new RsiMeanReversionParameters { Symbol = "SPY", Quantity = 10m, Period = 5, Oversold = 35m, Overbought = 60m });
+
+    private static BacktestOptions Options(BacktestFillPolicy policy) => new()
+    {
+        StrategyId = "bt",
+        InitialCash = 1_000m,
+        FillPolicy = policy,
+        Fee = _ => 1m,
+    };
+
+    private static Bar[] Bars(IEnumerable<decimal> closes) =>
+        closes.Select((c, i) => new Bar("SPY", T0.AddMinutes(i), TimeSpan.FromMinutes(1), c - 1m, c, c - 1m, c, 1_000m)).ToArray();
+
+    private static OrderIntent Intent(OrderSide side, OrderType type, decimal? limit = null, decimal? stop = null) => new()
+    {
+        StrategyId = "bt",
+        ClientOrderId = "bt-1",
+        Sequence = 1,
+        Symbol = "SPY",
+        Side = side,
+        Quantity = 1m,
+        Type = type,
+        LimitPrice = limit,
+        StopPrice = stop,
+        TimeInForce = TimeInForce.Day,
+        Reason = "test",
+        CreatedAt = T0,
+    };
+}
