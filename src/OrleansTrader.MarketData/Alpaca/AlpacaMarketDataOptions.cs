@@ -25,6 +25,9 @@ public sealed class AlpacaMarketDataOptions
 
     public bool SubscribeBars { get; set; } = true;
 
+    /// <summary>Run trades, quotes and bars through the <see cref="Validation.TickValidator"/> and deliver only accepted ones.</summary>
+    public bool Validate { get; set; } = true;
+
     /// <summary>Alpaca closes the connection when authentication has not completed within 10 seconds.</summary>
     public TimeSpan AuthTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansTrader.MarketData.Events;
 using OrleansTrader.MarketData.Health;
+using OrleansTrader.MarketData.Validation;
 
 namespace OrleansTrader.MarketData.Alpaca;
 
@@ -24,17 +25,26 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
     private readonly Lock _lock = new();
     private readonly SortedSet<string> _symbols = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly TickValidator? _validator;
     private ClientWebSocket? _socket;
-    private ChannelWriter<MarketDataEvent>? _writer;
     private AlpacaControlMessage? _lastSubscription;
     private int _reading;
 
-    public AlpacaMarketDataStream(IOptions<AlpacaMarketDataOptions> options, TimeProvider timeProvider, ILogger<AlpacaMarketDataStream> logger)
-        : this(options?.Value!, timeProvider, logger)
+    public AlpacaMarketDataStream(
+        IOptions<AlpacaMarketDataOptions> options,
+        IOptions<TickValidatorOptions> validatorOptions,
+        TimeProvider timeProvider,
+        ILogger<AlpacaMarketDataStream> logger)
+        : this(
+            (options ?? throw new ArgumentNullException(nameof(options))).Value,
+            timeProvider,
+            logger,
+            (validatorOptions ?? throw new ArgumentNullException(nameof(validatorOptions))).Value)
     {
     }
 
-    public AlpacaMarketDataStream(AlpacaMarketDataOptions options, TimeProvider timeProvider, ILogger logger)
+    /// <summary>Creates the stream; with <paramref name="validatorOptions"/> (and <see cref="AlpacaMarketDataOptions.Validate"/>) data is validated before delivery.</summary>
+    public AlpacaMarketDataStream(AlpacaMarketDataOptions options, TimeProvider timeProvider, ILogger logger, TickValidatorOptions? validatorOptions = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -49,6 +59,7 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
         _timeProvider = timeProvider;
         _logger = logger;
         _health = new FeedHealthTracker(Name, timeProvider);
+        _validator = options.Validate ? new TickValidator(validatorOptions ?? new TickValidatorOptions()) : null;
         foreach (var symbol in options.Symbols.Count > 0 ? options.Symbols : DefaultSymbols(options))
         {
             _symbols.Add(Normalize(symbol));
@@ -88,11 +99,6 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
             FullMode = BoundedChannelFullMode.Wait,
         });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        lock (_lock)
-        {
-            _writer = channel.Writer;
-        }
-
         var loop = Task.Run(() => RunAsync(channel.Writer, stop.Token), CancellationToken.None);
         try
         {
@@ -106,10 +112,6 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
         {
             await stop.CancelAsync();
             await loop;
-            lock (_lock)
-            {
-                _writer = null;
-            }
 
             _health.SetState(FeedState.Disconnected);
             Volatile.Write(ref _reading, 0);
@@ -278,6 +280,14 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
     {
         if (message.Data is { } data)
         {
+            // Only the connection loop validates, one frame at a time, so the validator has a single user.
+            if (_validator?.Validate(data) is { IsAccepted: false } rejected)
+            {
+                _health.RecordRejected(rejected.Reason);
+                MarketDataLog.TickRejected(_logger, Name, data.Symbol ?? string.Empty, rejected.Reason, rejected.Detail);
+                return;
+            }
+
             await writer.WriteAsync(data, cancellationToken);
             return;
         }

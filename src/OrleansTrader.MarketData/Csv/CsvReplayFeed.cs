@@ -26,7 +26,12 @@ public sealed class CsvReplayFeed : IMarketDataFeed
         IOptions<TickValidatorOptions> validatorOptions,
         TimeProvider timeProvider,
         ILogger<CsvReplayFeed> logger)
-        : this(null, options?.Value!, validatorOptions?.Value!, timeProvider, logger)
+        : this(
+            null,
+            (options ?? throw new ArgumentNullException(nameof(options))).Value,
+            (validatorOptions ?? throw new ArgumentNullException(nameof(validatorOptions))).Value,
+            timeProvider,
+            logger)
     {
     }
 

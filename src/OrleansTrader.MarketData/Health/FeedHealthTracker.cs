@@ -66,18 +66,19 @@ internal sealed class FeedHealthTracker
         }
     }
 
+    /// <summary>Counts a delivered data event; status events are not data and are not counted.</summary>
     public void RecordDelivered(MarketDataEvent marketEvent)
     {
+        if (marketEvent is FeedStatusEvent)
+        {
+            return;
+        }
+
         Interlocked.Increment(ref _eventsDelivered);
         if (marketEvent.Symbol is { } symbol &&
             (_lastEventBySymbol.Count < MaxTrackedSymbols || _lastEventBySymbol.ContainsKey(symbol)))
         {
             _lastEventBySymbol[symbol] = _timeProvider.GetUtcNow();
-        }
-
-        if (marketEvent is FeedStatusEvent)
-        {
-            return;
         }
 
         // Only the single reader delivers, so the last data time needs no lock.

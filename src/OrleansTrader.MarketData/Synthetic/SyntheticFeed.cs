@@ -14,14 +14,13 @@ namespace OrleansTrader.MarketData.Synthetic;
 /// </summary>
 public sealed class SyntheticFeed : IMarketDataFeed
 {
-    private const string Exchange = "SYN";
     private readonly SyntheticFeedOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly FeedHealthTracker _health;
 
     public SyntheticFeed(IOptions<SyntheticFeedOptions> options, TimeProvider timeProvider, ILogger<SyntheticFeed> logger)
-        : this(options?.Value!, timeProvider, logger)
+        : this((options ?? throw new ArgumentNullException(nameof(options))).Value, timeProvider, logger)
     {
     }
 
@@ -77,10 +76,10 @@ public sealed class SyntheticFeed : IMarketDataFeed
         yield return new FeedStatusEvent(Name, FeedState.Completed, _timeProvider.GetUtcNow(), $"{_options.MaxSteps} steps");
     }
 
-    private List<SymbolGenerator> CreateGenerators()
+    private List<SyntheticSymbolGenerator> CreateGenerators()
     {
         var stepYears = _options.TickInterval.TotalSeconds / SyntheticFeedOptions.TradingSecondsPerYear;
-        var generators = new List<SymbolGenerator>(_options.Symbols.Count);
+        var generators = new List<SyntheticSymbolGenerator>(_options.Symbols.Count);
         for (var i = 0; i < _options.Symbols.Count; i++)
         {
             var symbol = _options.Symbols[i];
@@ -88,35 +87,9 @@ public sealed class SyntheticFeed : IMarketDataFeed
             // One independent stream per symbol, so adding a symbol does not change the others' paths.
             var random = new SeededRandom(_options.Seed + ((ulong)i * 0x9E3779B97F4A7C15UL));
             var process = new GbmProcess((double)symbol.StartPrice, symbol.Drift, symbol.Volatility, stepYears, random);
-            generators.Add(new SymbolGenerator(symbol.Symbol, process, random, _options));
+            generators.Add(new SyntheticSymbolGenerator(symbol.Symbol, process, random, _options));
         }
 
         return generators;
-    }
-
-    private sealed class SymbolGenerator(string symbol, GbmProcess process, SeededRandom random, SyntheticFeedOptions options)
-    {
-        private const decimal Cent = 0.01m;
-        private bool _started;
-
-        public (QuoteEvent Quote, TradeEvent Trade) Next(DateTimeOffset timestamp)
-        {
-            if (_started)
-            {
-                process.Step();
-            }
-
-            _started = true;
-            var price = Math.Max(Cent, Math.Round((decimal)process.Price, 2, MidpointRounding.AwayFromZero));
-            var bps = options.MinSpreadBps + ((options.MaxSpreadBps - options.MinSpreadBps) * (decimal)random.NextDouble());
-            var spread = Math.Max(Cent, Math.Round(price * bps / 10_000m, 2, MidpointRounding.AwayFromZero));
-            var bid = Math.Max(Cent, Math.Floor((price - (spread / 2m)) * 100m) / 100m);
-            var ask = Math.Max(bid + spread, price);
-            var quote = new QuoteTick(
-                symbol, timestamp, bid, 100m * random.NextInt(1, 11), ask, 100m * random.NextInt(1, 11), Exchange);
-            var size = random.NextDouble() < options.OddLotProbability ? random.NextInt(1, 100) : 100 * random.NextInt(1, 11);
-            var trade = new TradeTick(symbol, timestamp, price, size, Exchange);
-            return (new QuoteEvent(quote), new TradeEvent(trade));
-        }
     }
 }

@@ -1,0 +1,178 @@
+using System.Web;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OrleansTrader.MarketData.Alpaca;
+using OrleansTrader.MarketData.Hosting;
+using OrleansTrader.MarketData.Tests.Support;
+
+namespace OrleansTrader.MarketData.Tests.Alpaca;
+
+public sealed class AlpacaHistoricalBarsClientTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset From = new(2021, 2, 22, 14, 30, 0, TimeSpan.Zero);
+    private FakeAlpacaRestServer _server = null!;
+    private ServiceProvider? _services;
+
+    public async ValueTask InitializeAsync() => _server = await FakeAlpacaRestServer.StartAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_services is not null)
+        {
+            await _services.DisposeAsync();
+        }
+
+        await _server.DisposeAsync();
+    }
+
+    private AlpacaHistoricalBarsClient Client(Action<AlpacaMarketDataOptions>? configure = null)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
+        services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
+        services.AddAlpacaMarketData(o =>
+        {
+            o.KeyId = "PKTESTKEY0001";
+            o.SecretKey = "test-secret-0001";
+            o.DataBaseUrl = _server.BaseUrl;
+            o.RequestsPerMinute = 60_000;
+            o.RetryBaseDelay = TimeSpan.FromMilliseconds(1);
+            o.PageLimit = 2;
+            configure?.Invoke(o);
+        });
+        _services = services.BuildServiceProvider();
+        return _services.GetRequiredService<AlpacaHistoricalBarsClient>();
+    }
+
+    private static Task Json(HttpContext context, string body)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(body);
+    }
+
+    [Fact]
+    public async Task GetAllBarsAsync_FollowsNextPageToken_ReturnsAllBarsInOrder_WithKeyHeaders()
+    {
+        _server.Respond = (context, n) => Json(context, n == 1
+            ? """{"bars":[{"t":"2021-02-22T14:30:00Z","o":1.5,"h":2,"l":1,"c":1.75,"v":100,"n":3,"vw":1.6},{"t":"2021-02-22T14:31:00Z","o":2,"h":2,"l":2,"c":2,"v":5,"n":1,"vw":2}],"symbol":"AAPL","next_page_token":"QUFQTHwy"}"""
+            : """{"bars":[{"t":"2021-02-22T14:32:00Z","o":3,"h":3,"l":3,"c":3,"v":7,"n":2,"vw":3}],"symbol":"AAPL","next_page_token":null}""");
+        var client = Client();
+
+        var bars = await client.GetAllBarsAsync("aapl", From, From.AddMinutes(3), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal([From, From.AddMinutes(1), From.AddMinutes(2)], bars.Select(b => b.Start));
+        Assert.Equal((1.5m, 2m, 1m, 1.75m, 100m, 3), (bars[0].Open, bars[0].High, bars[0].Low, bars[0].Close, bars[0].Volume, bars[0].TradeCount));
+        Assert.All(bars, b => Assert.Equal("AAPL", b.Symbol));
+        var requests = _server.Requests.ToList();
+        Assert.Equal(2, requests.Count);
+        Assert.All(requests, r =>
+        {
+            Assert.Equal("/v2/stocks/AAPL/bars", r.Path);
+            Assert.Equal("PKTESTKEY0001", r.Headers["APCA-API-KEY-ID"]);
+            Assert.Equal("test-secret-0001", r.Headers["APCA-API-SECRET-KEY"]);
+        });
+        var first = HttpUtility.ParseQueryString(requests[0].Query);
+        Assert.Equal(("1Min", "2021-02-22T14:30:00Z", "2021-02-22T14:33:00Z", "2", "iex", null), (first["timeframe"], first["start"], first["end"], first["limit"], first["feed"], first["page_token"]));
+        Assert.Equal("QUFQTHwy", HttpUtility.ParseQueryString(requests[1].Query)["page_token"]);
+    }
+
+    [Fact]
+    public async Task GetAllBarsAsync_On429_RetriesAfterTheAdvisedDelay()
+    {
+        _server.Respond = (context, n) =>
+        {
+            if (n == 1)
+            {
+                context.Response.StatusCode = 429;
+                context.Response.Headers.RetryAfter = "1";
+                return Task.CompletedTask;
+            }
+
+            return Json(context, """{"bars":[{"t":"2021-02-22T14:30:00Z","o":1,"h":1,"l":1,"c":1,"v":1}],"next_page_token":null}""");
+        };
+
+        // A base delay of 20 s shows that the 1 s wait came from Retry-After, not from the backoff.
+        var client = Client(o => o.RetryBaseDelay = TimeSpan.FromSeconds(20));
+
+        var bars = await client.GetAllBarsAsync("SPY", From, From.AddMinutes(1), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Single(bars);
+        var requests = _server.Requests.ToList();
+        Assert.Equal(2, requests.Count);
+        var waited = TimeProvider.System.GetElapsedTime(requests[0].Timestamp, requests[1].Timestamp);
+        Assert.InRange(waited, TimeSpan.FromMilliseconds(950), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task GetAllBarsAsync_On500s_RetriesThenOpensTheCircuit()
+    {
+        _server.Respond = (context, _) =>
+        {
+            context.Response.StatusCode = 500;
+            return context.Response.WriteAsync("upstream broke");
+        };
+        var client = Client(o =>
+        {
+            o.MaxRetryAttempts = 2;
+            o.BreakerMinimumThroughput = 3;
+            o.BreakerFailureRatio = 1.0;
+        });
+        var ct = TestContext.Current.CancellationToken;
+
+        var first = await Assert.ThrowsAsync<AlpacaDataException>(() => client.GetAllBarsAsync("SPY", From, From.AddMinutes(1), cancellationToken: ct));
+        var second = await Assert.ThrowsAsync<AlpacaDataException>(() => client.GetAllBarsAsync("SPY", From, From.AddMinutes(1), cancellationToken: ct));
+
+        Assert.Equal(500, first.StatusCode);
+        Assert.Contains("upstream broke", first.Message, StringComparison.Ordinal);
+        Assert.True(second.CircuitOpen);
+        Assert.Contains("circuit is open", second.Message, StringComparison.Ordinal);
+        Assert.Equal(3, _server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task GetAllBarsAsync_RateLimiter_SpacesRequests()
+    {
+        _server.Respond = (context, n) => Json(context, n < 3
+            ? $$"""{"bars":[{"t":"2021-02-22T14:3{{n}}:00Z","o":1,"h":1,"l":1,"c":1,"v":1}],"next_page_token":"p{{n}}"}"""
+            : """{"bars":[],"next_page_token":null}""");
+
+        // 300 requests a minute is one token every 200 ms and a bucket of one: the third request needs two
+        // replenishments after the first request took the initial token, so it comes at least 200 ms later.
+        var client = Client(o => o.RequestsPerMinute = 300);
+
+        var bars = await client.GetAllBarsAsync("SPY", From, From.AddMinutes(5), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, bars.Count);
+        var requests = _server.Requests.ToList();
+        Assert.Equal(3, requests.Count);
+        Assert.True(
+            TimeProvider.System.GetElapsedTime(requests[0].Timestamp, requests[2].Timestamp) >= TimeSpan.FromMilliseconds(190),
+            "three requests at 300/min cannot fit in one 200 ms slot");
+    }
+
+    [Theory]
+    [InlineData("", "KeyId is missing")]
+    [InlineData("your-key-here", "KeyId holds a placeholder")]
+    [InlineData("changeme", "KeyId holds a placeholder")]
+    public void Options_RejectMissingOrPlaceholderKeys_WithoutEchoingThem(string key, string expected)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddAlpacaMarketData(o =>
+        {
+            o.KeyId = key;
+            o.SecretKey = "a-real-looking-secret-123";
+        });
+        using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<AlpacaMarketDataOptions>>().Value);
+
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("a-real-looking-secret-123", ex.Message, StringComparison.Ordinal);
+    }
+}

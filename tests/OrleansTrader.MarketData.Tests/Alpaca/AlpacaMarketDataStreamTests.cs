@@ -1,0 +1,259 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using OrleansTrader.MarketData.Alpaca;
+using OrleansTrader.MarketData.Events;
+using OrleansTrader.MarketData.Tests.Support;
+
+namespace OrleansTrader.MarketData.Tests.Alpaca;
+
+public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
+{
+    private FakeAlpacaStreamServer _server = null!;
+
+    public async ValueTask InitializeAsync() => _server = await FakeAlpacaStreamServer.StartAsync();
+
+    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
+
+    private readonly CapturingLogger _log = new();
+
+    private AlpacaMarketDataStream Stream(Action<AlpacaMarketDataOptions>? configure = null)
+    {
+        var options = new AlpacaMarketDataOptions
+        {
+            KeyId = FakeAlpacaStreamServer.Key,
+            SecretKey = FakeAlpacaStreamServer.Secret,
+            StreamBaseUrl = _server.BaseUrl,
+            Feed = "iex",
+            ReconnectInitialDelay = TimeSpan.FromMilliseconds(10),
+            ReconnectMaxDelay = TimeSpan.FromMilliseconds(50),
+        };
+        options.Symbols.Add("AAPL");
+        options.Symbols.Add("SPY");
+        configure?.Invoke(options);
+        return new AlpacaMarketDataStream(options, TimeProvider.System, _log);
+    }
+
+    /// <summary>Reads until <paramref name="done"/> says so, with a deadline so a broken client fails instead of hanging.</summary>
+    private static async Task<List<MarketDataEvent>> ReadUntil(AlpacaMarketDataStream stream, Func<List<MarketDataEvent>, bool> done)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(15));
+        var events = new List<MarketDataEvent>();
+        await foreach (var e in stream.ReadAsync(deadline.Token))
+        {
+            events.Add(e);
+            if (done(events))
+            {
+                break;
+            }
+        }
+
+        return events;
+    }
+
+    private static async Task WaitFor(Func<bool> condition)
+    {
+        var deadline = TimeProvider.System.GetUtcNow().AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(TimeProvider.System.GetUtcNow() < deadline, "condition not met within 10 s");
+            await Task.Delay(5, TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task ReadAsync_AuthenticatesSubscribes_AndDecodesTradesQuotesBars()
+    {
+        _server.OnSubscribed = (session, _) => session.SendAsync("""
+            [{"T":"t","S":"AAPL","i":96921,"x":"D","p":126.55,"s":1,"c":["@","I"],"t":"2021-02-22T15:51:44.208123456Z","z":"C"},
+             {"T":"q","S":"SPY","bx":"U","bp":387.66,"bs":3,"ax":"Q","ap":387.68,"as":4,"c":["R"],"t":"2021-02-22T15:51:45.335689322Z","z":"B"},
+             {"T":"b","S":"SPY","o":387.1,"h":388.2,"l":386.9,"c":387.5,"v":12345,"t":"2021-02-22T15:51:00Z","n":321,"vw":387.4}]
+            """);
+        var stream = Stream();
+
+        var events = await ReadUntil(stream, e => e.Count(x => x is not FeedStatusEvent) == 3);
+
+        var trade = Assert.Single(events.OfType<TradeEvent>());
+        Assert.Equal("AAPL", trade.Trade.Symbol);
+        Assert.Equal(96921, trade.SourceId);
+        Assert.Equal((126.55m, 1m, "D", "@,I", "C"), (trade.Trade.Price, trade.Trade.Size, trade.Trade.Exchange, trade.Trade.Condition, trade.Tape));
+        Assert.Equal(new DateTimeOffset(2021, 2, 22, 15, 51, 44, TimeSpan.Zero).AddTicks(2_081_234), trade.Trade.Timestamp);
+        var quote = Assert.Single(events.OfType<QuoteEvent>()).Quote;
+        Assert.Equal((387.66m, 3m, 387.68m, 4m, "U", "R"), (quote.BidPrice, quote.BidSize, quote.AskPrice, quote.AskSize, quote.Exchange, quote.Condition));
+        Assert.Equal(new DateTimeOffset(2021, 2, 22, 15, 51, 45, TimeSpan.Zero).AddTicks(3_356_893), quote.Timestamp);
+        var bar = Assert.Single(events.OfType<BarEvent>());
+        Assert.Equal((387.1m, 388.2m, 386.9m, 387.5m, 12345m, 321, 387.4m), (bar.Bar.Open, bar.Bar.High, bar.Bar.Low, bar.Bar.Close, bar.Bar.Volume, bar.Bar.TradeCount, bar.Vwap));
+        Assert.Equal(new DateTimeOffset(2021, 2, 22, 15, 51, 0, TimeSpan.Zero), bar.Bar.Start);
+
+        var subscribe = Assert.Single(_server.Actions("subscribe"));
+        Assert.Equal(["AAPL", "SPY"], subscribe.GetProperty("trades").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal(["AAPL", "SPY"], subscribe.GetProperty("quotes").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal(["AAPL", "SPY"], subscribe.GetProperty("bars").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal(["AAPL", "SPY"], stream.LastSubscription!.Trades);
+        Assert.Equal(FeedState.Connected, Assert.IsType<FeedStatusEvent>(events[0]).State);
+        Assert.Equal(FeedState.Disconnected, stream.GetHealth().State);
+    }
+
+    [Fact]
+    public async Task ReadAsync_AuthFailure_ReportsDegradedWith402()
+    {
+        _server.Auth = FakeAlpacaStreamServer.AuthBehaviour.Reject402;
+        var stream = Stream();
+
+        var events = await ReadUntil(stream, e => e.Count > 0);
+
+        var status = Assert.IsType<FeedStatusEvent>(Assert.Single(events));
+        Assert.Equal(FeedState.Degraded, status.State);
+        Assert.Equal(402, status.ErrorCode);
+        Assert.Empty(_server.Actions("subscribe"));
+        Assert.Contains(_log.Lines, l => l.Contains("auth failed", StringComparison.Ordinal));
+        Assert.DoesNotContain(_log.Lines, l => l.Contains(FakeAlpacaStreamServer.Secret, StringComparison.Ordinal));
+        Assert.DoesNotContain(_log.Lines, l => l.Contains(FakeAlpacaStreamServer.Key, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ReadAsync_ValidatesData_RejectsAndCountsCrossedQuote()
+    {
+        _server.OnSubscribed = (session, _) => session.SendAsync("""
+            [{"T":"q","S":"SPY","bx":"U","bp":387.70,"bs":3,"ax":"Q","ap":387.68,"as":4,"c":["R"],"t":"2021-02-22T15:51:45Z","z":"B"},
+             {"T":"t","S":"SPY","i":7,"x":"D","p":387.69,"s":100,"c":[],"t":"2021-02-22T15:51:46Z","z":"B"}]
+            """);
+        var stream = Stream();
+
+        var events = await ReadUntil(stream, e => e.OfType<TradeEvent>().Any());
+
+        Assert.Empty(events.OfType<QuoteEvent>());
+        var health = stream.GetHealth();
+        Assert.Equal(1, health.RejectedByReason[OrleansTrader.MarketData.Validation.RejectionReason.CrossedQuote]);
+        Assert.Equal(1, health.EventsDelivered);
+    }
+
+    [Fact]
+    public async Task ReadAsync_AuthNotAnswered_TimesOutAsDegraded404()
+    {
+        _server.Auth = FakeAlpacaStreamServer.AuthBehaviour.NeverAnswer;
+        var stream = Stream(o => o.AuthTimeout = TimeSpan.FromMilliseconds(300));
+
+        var events = await ReadUntil(stream, e => e.Count > 0);
+
+        var status = Assert.IsType<FeedStatusEvent>(Assert.Single(events));
+        Assert.Equal(AlpacaStreamErrors.AuthTimeout, status.ErrorCode);
+        Assert.Equal(FeedState.Degraded, status.State);
+        Assert.Single(_server.Actions("auth"));
+    }
+
+    [Fact]
+    public async Task ReadAsync_DecodesCorrectionsAndCancels()
+    {
+        _server.OnSubscribed = (session, _) => session.SendAsync("""
+            [{"T":"c","S":"IWM","x":"D","oi":79372207866957,"op":208.65,"os":14950,"oc":[" ","7","V"],"ci":79372223926359,"cp":208.66,"cs":14900,"cc":[" ","7","Z","V"],"z":"B","t":"2022-01-20T17:26:08.000760661Z"},
+             {"T":"x","S":"AAPL","i":1234,"x":"V","p":150.1,"s":50,"a":"C","z":"C","t":"2022-01-20T17:26:09Z"}]
+            """);
+        var stream = Stream();
+
+        var events = await ReadUntil(stream, e => e.Count(x => x is not FeedStatusEvent) == 2);
+
+        var correction = Assert.Single(events.OfType<TradeCorrectionEvent>());
+        Assert.Equal(("IWM", 79372207866957L, 208.65m, 14950m, 79372223926359L, 208.66m, 14900m), (correction.Symbol, correction.OriginalId, correction.OriginalPrice, correction.OriginalSize, correction.CorrectedId, correction.CorrectedPrice, correction.CorrectedSize));
+        Assert.Equal(" ,7,Z,V", correction.CorrectedConditions);
+        var cancel = Assert.Single(events.OfType<TradeCancelEvent>());
+        Assert.Equal(("AAPL", 1234L, 150.1m, 50m, "C"), (cancel.Symbol, cancel.TradeId, cancel.Price, cancel.Size, cancel.Action));
+    }
+
+    [Theory]
+    [InlineData(405, "symbol limit exceeded")]
+    [InlineData(406, "connection limit exceeded")]
+    [InlineData(407, "slow client")]
+    public async Task ReadAsync_ServerError_MakesHealthDegradedWithCode(int code, string message)
+    {
+        _server.OnSubscribed = (session, n) => n == 1 ? session.SendAsync($$"""[{"T":"error","code":{{code}},"msg":"{{message}}"}]""") : Task.CompletedTask;
+        var stream = Stream();
+
+        var events = await ReadUntil(stream, e => e.OfType<FeedStatusEvent>().Any(s => s.State == FeedState.Degraded));
+
+        var degraded = events.OfType<FeedStatusEvent>().Last();
+        Assert.Equal(code, degraded.ErrorCode);
+        Assert.Contains(message, degraded.Message, StringComparison.Ordinal);
+        var health = stream.GetHealth();
+        Assert.Equal(code, health.LastErrorCode);
+        Assert.Equal(message, health.LastErrorMessage);
+    }
+
+    [Fact]
+    public async Task ReadAsync_ServerDropsSocket_ReconnectsReauthenticatesResubscribes_AndContinues()
+    {
+        var firstSession = new TaskCompletionSource<FakeAlpacaStreamServer.FakeSession>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _server.OnSubscribed = async (session, n) =>
+        {
+            await session.SendAsync($$"""[{"T":"t","S":"AAPL","i":{{n}},"x":"D","p":100.0{{n}},"s":10,"c":[],"t":"2021-02-22T15:51:44Z","z":"C"}]""");
+            if (n == 1)
+            {
+                firstSession.TrySetResult(session);
+            }
+        };
+        var stream = Stream();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(15));
+        var events = new List<MarketDataEvent>();
+        await using var reader = stream.ReadAsync(deadline.Token).GetAsyncEnumerator(deadline.Token);
+
+        // Drop the socket only once the first trade has arrived, so the reset cannot swallow it.
+        while (!events.OfType<TradeEvent>().Any() && await reader.MoveNextAsync())
+        {
+            events.Add(reader.Current);
+        }
+
+        (await firstSession.Task).Drop();
+        while (events.OfType<TradeEvent>().Count() < 2 && await reader.MoveNextAsync())
+        {
+            events.Add(reader.Current);
+        }
+
+        Assert.Equal([1L, 2L], events.OfType<TradeEvent>().Select(t => t.SourceId!.Value));
+        Assert.Equal([100.01m, 100.02m], events.OfType<TradeEvent>().Select(t => t.Trade.Price));
+        Assert.Equal(2, _server.Actions("auth").Count);
+        var subscribes = _server.Actions("subscribe");
+        Assert.Equal(2, subscribes.Count);
+        Assert.All(subscribes, s => Assert.Equal(["AAPL", "SPY"], s.GetProperty("trades").EnumerateArray().Select(x => x.GetString())));
+        Assert.Contains(events.OfType<FeedStatusEvent>(), s => s.State == FeedState.Degraded);
+        Assert.Equal(FeedState.Connected, events.OfType<FeedStatusEvent>().Last().State);
+        Assert.Equal(1, stream.GetHealth().Reconnects);
+    }
+
+    [Fact]
+    public async Task SubscribeAsync_AtRuntime_SendsOnlyTheChange_AndUnsubscribeRemoves()
+    {
+        var stream = Stream();
+        var ct = TestContext.Current.CancellationToken;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var unused in stream.ReadAsync(stop.Token))
+            {
+                GC.KeepAlive(unused);
+            }
+        }, ct);
+        await WaitFor(() => _server.Actions("subscribe").Count == 1 && stream.GetHealth().IsConnected);
+
+        await stream.SubscribeAsync(["msft", "AAPL"], ct);
+        await WaitFor(() => _server.Actions("subscribe").Count == 2);
+        await stream.UnsubscribeAsync(["SPY"], ct);
+        await WaitFor(() => _server.Actions("unsubscribe").Count == 1);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+
+        Assert.Equal(["MSFT"], _server.Actions("subscribe")[1].GetProperty("trades").EnumerateArray().Select(x => x.GetString()));
+        Assert.Equal(["SPY"], _server.Actions("unsubscribe")[0].GetProperty("bars").EnumerateArray().Select(x => x.GetString()));
+        Assert.Equal(["AAPL", "MSFT"], stream.Symbols);
+    }
+
+    [Fact]
+    public void Constructor_UsesFakepaca_ForTheTestFeed()
+    {
+        var options = new AlpacaMarketDataOptions { KeyId = "PKREALLOOKINGKEY", SecretKey = "s3cr3t-value-123", Feed = "test" };
+
+        var stream = new AlpacaMarketDataStream(options, TimeProvider.System, NullLogger.Instance);
+
+        Assert.Equal(["FAKEPACA"], stream.Symbols);
+        Assert.Equal(new Uri("wss://stream.data.alpaca.markets/v2/test"), stream.StreamUri);
+    }
+}
