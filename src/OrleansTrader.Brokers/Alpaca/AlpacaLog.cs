@@ -45,7 +45,7 @@ internal static partial class AlpacaLog
     [LoggerMessage(EventId = 4112, Level = LogLevel.Information, Message = "trade_updates stream healthy after back-filling {Fills} fills and re-checking {OpenOrders} open orders")]
     public static partial void StreamHealthy(ILogger logger, int fills, int openOrders);
 
-    [LoggerMessage(EventId = 4113, Level = LogLevel.Warning, Message = "trade_updates stream dropped a malformed message: {Failure}")]
+    [LoggerMessage(EventId = 4113, Level = LogLevel.Warning, Message = "trade_updates sent an unreadable message ({Failure}); reconnecting so the catch-up back-fills from the activities")]
     public static partial void StreamMalformed(ILogger logger, string failure);
 
     [LoggerMessage(EventId = 4114, Level = LogLevel.Debug, Message = "Dropped duplicate execution {ExecutionId} for order {OrderId}")]

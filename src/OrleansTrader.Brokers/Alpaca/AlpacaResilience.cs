@@ -13,7 +13,7 @@ namespace OrleansTrader.Brokers.Alpaca;
 /// per attempt, one circuit breaker per client, and (for idempotent calls only) jittered exponential retries that
 /// honour Retry-After.
 /// </summary>
-internal sealed class AlpacaResilience : IAsyncDisposable
+internal sealed class AlpacaResilience : IDisposable, IAsyncDisposable
 {
     private readonly SlidingWindowRateLimiter _limiter;
     private readonly AlpacaOptions _options;
@@ -109,6 +109,8 @@ internal sealed class AlpacaResilience : IAsyncDisposable
             throw new BrokerException(BrokerErrorKind.RateLimited, "The client-side Alpaca rate limiter queue is full; nothing was sent.");
         }
     }
+
+    public void Dispose() => _limiter.Dispose();
 
     public ValueTask DisposeAsync() => _limiter.DisposeAsync();
 

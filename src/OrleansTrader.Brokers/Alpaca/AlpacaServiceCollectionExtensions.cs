@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace OrleansTrader.Brokers.Alpaca;
@@ -39,6 +40,7 @@ public static class AlpacaServiceCollectionExtensions
 
         services.TryAddSingleton<AlpacaTradingClient>();
         services.TryAddKeyedSingleton<IBrokerClient>(BrokerKey, (provider, _) => provider.GetRequiredService<AlpacaTradingClient>());
+        services.AddHealthChecks().AddCheck<AlpacaHealthCheck>("alpaca", HealthStatus.Unhealthy, ["broker", "ready"]);
         return services;
     }
 }

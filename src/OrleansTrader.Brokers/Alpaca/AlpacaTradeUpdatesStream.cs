@@ -55,7 +55,12 @@ public sealed class AlpacaTradeUpdatesStream
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var channel = Channel.CreateBounded<ExecutionReport>(new BoundedChannelOptions(ChannelCapacity) { SingleReader = true, SingleWriter = true });
-        _lastFillTime = _timeProvider.GetUtcNow();
+        if (_lastFillTime == default)
+        {
+            // A later reader of the same client back-fills from the last fill the previous reader saw.
+            _lastFillTime = _timeProvider.GetUtcNow();
+        }
+
         var pump = Task.Run(() => PumpAsync(channel.Writer, stop.Token), CancellationToken.None);
         try
         {
@@ -101,9 +106,10 @@ public sealed class AlpacaTradeUpdatesStream
                     await ReceiveLoopAsync(socket, writer, cancellationToken);
                     throw new WebSocketException("Alpaca closed the trade_updates connection.");
                 }
-                catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is WebSocketException or BrokerException or IOException
-                                               or JsonException or FormatException or InvalidDataException or OperationCanceledException)
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {
+                    // Whatever broke the connection or the catch-up, the answer is the same: back off and reconnect.
+                    // Ending the pump here would end the reader's stream silently.
                     SetHealth(false);
                     var delay = BackoffDelay(attempt++, _options.ReconnectBaseDelay, _options.ReconnectMaxDelay, Random.Shared.NextDouble());
                     AlpacaLog.StreamLost(_logger, ex.Message, delay);
@@ -152,11 +158,11 @@ public sealed class AlpacaTradeUpdatesStream
     private async Task CatchUpAsync(ChannelWriter<ExecutionReport> writer, CancellationToken cancellationToken)
     {
         var fills = await _client.GetFillsSinceAsync(_lastFillTime - _options.BackfillOverlap, cancellationToken);
-        var orders = new Dictionary<string, BrokerOrder?>(StringComparer.Ordinal);
+        var orders = new Dictionary<string, BrokerOrder>(StringComparer.Ordinal);
         var emitted = 0;
         foreach (var (execution, cumulative) in fills)
         {
-            if (!_seen.TryAdd(execution.ExecutionId))
+            if (_seen.Contains(execution.ExecutionId))
             {
                 AlpacaLog.DuplicateExecution(_logger, execution.ExecutionId, execution.OrderId);
                 continue;
@@ -164,19 +170,17 @@ public sealed class AlpacaTradeUpdatesStream
 
             if (!orders.TryGetValue(execution.OrderId, out var order))
             {
-                order = await _client.GetOrderAsync(execution.OrderId, cancellationToken);
+                order = await _client.GetOrderAsync(execution.OrderId, cancellationToken)
+                        ?? throw new BrokerException(BrokerErrorKind.NotFound, "A back-filled fill names an order Alpaca does not return; retrying the catch-up.");
                 orders[execution.OrderId] = order;
             }
 
-            if (order is null)
-            {
-                continue;
-            }
+            _seen.TryAdd(execution.ExecutionId);
 
             var kind = cumulative >= order.Quantity ? ExecutionReportKind.Fill : ExecutionReportKind.PartialFill;
             Track(order);
-            AdvanceFillTime(execution.Timestamp);
             await writer.WriteAsync(new ExecutionReport(kind, order, execution.Timestamp, execution), cancellationToken);
+            AdvanceFillTime(execution.Timestamp);
             emitted++;
         }
 
@@ -219,23 +223,17 @@ public sealed class AlpacaTradeUpdatesStream
                 continue;
             }
 
-            AlpacaTradeUpdateJson? update;
+            AlpacaTradeUpdateJson update;
             BrokerOrder order;
             try
             {
-                update = envelope.Data.Deserialize(AlpacaJsonContext.Default.AlpacaTradeUpdateJson);
-                if (update?.Order is null)
-                {
-                    AlpacaLog.StreamMalformed(_logger, "trade update without an order");
-                    continue;
-                }
-
-                order = AlpacaMapper.ToBrokerOrder(update.Order, _logger);
+                update = envelope.Data.Deserialize(AlpacaJsonContext.Default.AlpacaTradeUpdateJson)
+                         ?? throw new FormatException("empty trade update");
+                order = AlpacaMapper.ToBrokerOrder(update.Order ?? throw new FormatException("trade update without an order"), _logger);
             }
             catch (Exception ex) when (ex is JsonException or FormatException)
             {
-                AlpacaLog.StreamMalformed(_logger, ex.Message);
-                continue;
+                throw Malformed(ex.Message);
             }
 
             if (ToReport(update, order) is { } report)
@@ -268,9 +266,7 @@ public sealed class AlpacaTradeUpdatesStream
         }
         catch (FormatException ex)
         {
-            // A fill without price or quantity cannot be applied; the next back-fill brings it from the activities.
-            AlpacaLog.StreamMalformed(_logger, ex.Message);
-            return null;
+            throw Malformed(ex.Message);
         }
 
         if (!_seen.TryAdd(execution.ExecutionId))
@@ -281,6 +277,16 @@ public sealed class AlpacaTradeUpdatesStream
 
         AdvanceFillTime(timestamp);
         return new ExecutionReport(kind, order, timestamp, execution);
+    }
+
+    /// <summary>
+    /// A message that cannot be read may have been a fill. Skipping it could lose the fill, so the connection is
+    /// dropped: the reconnect's catch-up reads the fills from the FILL activities instead.
+    /// </summary>
+    private InvalidDataException Malformed(string failure)
+    {
+        AlpacaLog.StreamMalformed(_logger, failure);
+        return new InvalidDataException("Unreadable trade_updates message; reconnecting to back-fill from the activities.");
     }
 
     private void Track(BrokerOrder order)
@@ -359,8 +365,7 @@ public sealed class AlpacaTradeUpdatesStream
                 }
                 catch (JsonException ex)
                 {
-                    AlpacaLog.StreamMalformed(_logger, ex.Message);
-                    message.SetLength(0);
+                    throw Malformed(ex.Message);
                 }
             }
         }

@@ -16,7 +16,7 @@ namespace OrleansTrader.Brokers.Alpaca;
 /// <see cref="IBrokerClient"/> over Alpaca's Trading API v2. One instance per API key: it owns the key's rate
 /// limiter, circuit breaker and its single trade_updates connection.
 /// </summary>
-public sealed class AlpacaTradingClient : IBrokerClient, IAsyncDisposable
+public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisposable
 {
     /// <summary>The IHttpClientFactory name; its BaseAddress and key headers are set by <c>AddAlpacaBroker</c>.</summary>
     public const string HttpClientName = "alpaca-trading";
@@ -67,7 +67,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IAsyncDisposable
         {
             if (response.IsSuccessStatusCode)
             {
-                return await ReadOrderAsync(response, cancellationToken);
+                return await ReadAcceptedOrderAsync(response, cancellationToken);
             }
 
             if (response.StatusCode == HttpStatusCode.UnprocessableEntity
@@ -109,7 +109,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IAsyncDisposable
         {
             if (response.IsSuccessStatusCode)
             {
-                return await ReadOrderAsync(response, cancellationToken);
+                return await ReadAcceptedOrderAsync(response, cancellationToken);
             }
 
             throw await ToExceptionAsync(response, "replace", cancellationToken);
@@ -167,13 +167,13 @@ public sealed class AlpacaTradingClient : IBrokerClient, IAsyncDisposable
         }
 
         var orders = await GetJsonAsync("v2/orders?" + string.Join('&', query), AlpacaJsonContext.Default.ListAlpacaOrderJson, "list orders", cancellationToken);
-        return [.. orders.Select(o => AlpacaMapper.ToBrokerOrder(o, _logger))];
+        return Readable(() => orders.Select(o => AlpacaMapper.ToBrokerOrder(o, _logger)).ToList());
     }
 
     public async Task<IReadOnlyList<BrokerPosition>> GetPositionsAsync(CancellationToken cancellationToken = default)
     {
         var positions = await GetJsonAsync("v2/positions", AlpacaJsonContext.Default.ListAlpacaPositionJson, "positions", cancellationToken);
-        return [.. positions.Select(AlpacaMapper.ToBrokerPosition)];
+        return Readable(() => positions.Select(AlpacaMapper.ToBrokerPosition).ToList());
     }
 
     public async Task<IReadOnlyList<Execution>> GetExecutionsSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
@@ -187,7 +187,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IAsyncDisposable
 
     /// <summary>GET /v2/account: a cheap call that proves the key works; used by the health check.</summary>
     public async Task<AlpacaAccount> GetAccountAsync(CancellationToken cancellationToken = default) =>
-        AlpacaMapper.ToAccount(await GetJsonAsync("v2/account", AlpacaJsonContext.Default.AlpacaAccountJson, "account", cancellationToken));
+        Readable(AlpacaMapper.ToAccount, await GetJsonAsync("v2/account", AlpacaJsonContext.Default.AlpacaAccountJson, "account", cancellationToken));
 
     /// <summary>DELETE /v2/orders: asks Alpaca to cancel every open order; returns the ids it accepted to cancel.</summary>
     public async Task<IReadOnlyList<string>> CancelAllOrdersAsync(CancellationToken cancellationToken = default)
@@ -214,6 +214,8 @@ public sealed class AlpacaTradingClient : IBrokerClient, IAsyncDisposable
 
         return await ReadOrderAsync(response, cancellationToken);
     }
+
+    public void Dispose() => _resilience.Dispose();
 
     public async ValueTask DisposeAsync() => await _resilience.DisposeAsync();
 
@@ -245,7 +247,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IAsyncDisposable
                     clientOrderIds[orderId] = clientOrderId;
                 }
 
-                result.Add((AlpacaMapper.ToExecution(activity, clientOrderId), AlpacaMapper.ParseDecimal(activity.CumQty, "cum_qty")));
+                result.Add(Readable(() => (AlpacaMapper.ToExecution(activity, clientOrderId), AlpacaMapper.ParseDecimal(activity.CumQty, "cum_qty"))));
             }
 
             if (page.Count < ActivityPageSize || page[^1].Id is not { } last)
@@ -339,8 +341,38 @@ public sealed class AlpacaTradingClient : IBrokerClient, IAsyncDisposable
         return await ReadJsonAsync(response, typeInfo, cancellationToken);
     }
 
-    private async Task<BrokerOrder> ReadOrderAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
-        AlpacaMapper.ToBrokerOrder(await ReadJsonAsync(response, AlpacaJsonContext.Default.AlpacaOrderJson, cancellationToken), _logger);
+    private async Task<BrokerOrder> ReadOrderAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var json = await ReadJsonAsync(response, AlpacaJsonContext.Default.AlpacaOrderJson, cancellationToken);
+        return Readable(() => AlpacaMapper.ToBrokerOrder(json, _logger));
+    }
+
+    /// <summary>A 2xx answer to a submit or replace means the venue acted; if it cannot be read, the outcome is unknown.</summary>
+    private async Task<BrokerOrder> ReadAcceptedOrderAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadOrderAsync(response, cancellationToken);
+        }
+        catch (BrokerException ex) when (ex.Kind == BrokerErrorKind.Unavailable)
+        {
+            throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "Alpaca accepted the request but its answer could not be read; keep the order in flight.", ex);
+        }
+    }
+
+    private static T Readable<T>(Func<T> map)
+    {
+        try
+        {
+            return map();
+        }
+        catch (FormatException ex)
+        {
+            throw new BrokerException(BrokerErrorKind.Unavailable, "Alpaca sent data this adapter cannot read: " + ex.Message, ex);
+        }
+    }
+
+    private static TResult Readable<TSource, TResult>(Func<TSource, TResult> map, TSource source) => Readable(() => map(source));
 
     private static async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {

@@ -8,6 +8,8 @@ internal sealed class ExecutionIdWindow(int capacity)
 
     public int Count => _ids.Count;
 
+    public bool Contains(string executionId) => _ids.Contains(executionId);
+
     /// <summary>False when the id was already seen within the window.</summary>
     public bool TryAdd(string executionId)
     {

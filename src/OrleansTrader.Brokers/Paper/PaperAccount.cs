@@ -193,7 +193,9 @@ internal sealed class PaperAccount : IDisposable
                     throw new BrokerException(BrokerErrorKind.Rejected, reason);
                 }
 
-                var expires = request.TimeInForce == TimeInForce.Day ? record.Order.ExpiresAt ?? _venue.Calendar.NextClose(tx.Now) : (DateTimeOffset?)null;
+                var expires = request.TimeInForce == TimeInForce.Day && record.Order.ExpiresAt is { } kept
+                    ? kept
+                    : OrderExpiry.For(request.TimeInForce, tx.Now, _venue.Calendar);
                 var fresh = Order.Create(newId, request, tx.Now, expires) with { ReplacesOrderId = orderId };
                 var added = tx.Add(fresh, held: false, groupId: null);
                 tx.Replace(orderId, newId);
@@ -446,14 +448,19 @@ internal sealed class PaperAccount : IDisposable
         try
         {
             var tx = Begin();
-            var due = tx.Orders
-                .Where(r => !r.Held && r.Order.Status.IsWorking() && r.Order.ExpiresAt is { } at && at <= tx.Now)
-                .OrderBy(r => r.Sequence)
-                .Select(r => r.Order.OrderId)
-                .ToList();
-            foreach (var id in due)
+
+            // Expiring a partly filled entry activates its exits, which share its close: they expire in the next pass.
+            for (var pass = 0; pass < 3; pass++)
             {
-                tx.Expire(id);
+                var due = tx.Orders
+                    .Where(r => !r.Held && r.Order.Status.IsWorking() && r.Order.ExpiresAt is { } at && at <= tx.Now)
+                    .OrderBy(r => r.Sequence)
+                    .Select(r => r.Order.OrderId)
+                    .ToList();
+                foreach (var id in due)
+                {
+                    tx.Expire(id);
+                }
             }
 
             await CommitAsync(tx);
@@ -543,7 +550,7 @@ internal sealed class PaperAccount : IDisposable
     private string CreateOrders(PaperTransaction tx, OrderRequest request)
     {
         var entryId = PaperExchange.NewOrderId();
-        var expires = request.TimeInForce == TimeInForce.Day ? _venue.Calendar.NextClose(tx.Now) : (DateTimeOffset?)null;
+        var expires = OrderExpiry.For(request.TimeInForce, tx.Now, _venue.Calendar);
         var entry = Order.Create(entryId, request, tx.Now, expires);
         if (request.OrderClass == OrderClass.Simple)
         {

@@ -21,7 +21,7 @@ namespace OrleansTrader.Brokers.Paper;
 /// universe), one account per account id given to <see cref="GetClient"/> or found in the store (bounded by the
 /// host's accounts); inside an account, final orders and executions leave memory after the retention window.
 /// </remarks>
-public sealed class PaperExchange : IAsyncDisposable
+public sealed class PaperExchange : IDisposable, IAsyncDisposable
 {
     public const string BrokerName = "paper";
 
@@ -128,13 +128,18 @@ public sealed class PaperExchange : IAsyncDisposable
         PaperLog.Resumed(Logger, symbol);
     }
 
-    public ValueTask DisposeAsync()
+    /// <summary>Stops the venue's timers and ends every open report stream. Saved state stays in the store.</summary>
+    public void Dispose()
     {
         foreach (var account in _accounts.Values)
         {
             account.Dispose();
         }
+    }
 
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
         return ValueTask.CompletedTask;
     }
 

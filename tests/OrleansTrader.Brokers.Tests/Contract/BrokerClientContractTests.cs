@@ -191,7 +191,8 @@ public abstract class BrokerClientContractTests : IAsyncLifetime
     public async Task GetExecutionsSince_ReturnsExactlyTheFills_WithTheStreamsExecutionIds()
     {
         var since = TimeProvider.System.GetUtcNow().AddSeconds(-1);
-        var buy = await Client.SubmitOrderAsync(Limit("c-exec-buy", 10m, 150m), Ct);
+        // The limit admits both fill prices: no venue fills a buy above its limit.
+        var buy = await Client.SubmitOrderAsync(Limit("c-exec-buy", 10m, 150.5m), Ct);
         await Driver.FillAsync(buy.OrderId, 7m, 150m, Ct);
         await Driver.FillAsync(buy.OrderId, 3m, 150.5m, Ct);
         // Above the 190.10 ask, so the sell rests until the driver fills it on a venue that matches market data.

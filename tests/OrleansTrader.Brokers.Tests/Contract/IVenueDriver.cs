@@ -10,6 +10,7 @@ public interface IVenueDriver
     /// <summary>Completes once the client's execution-report stream is subscribed, so no report can be missed.</summary>
     Task WaitForReportSubscriberAsync(CancellationToken cancellationToken);
 
+    /// <summary>Sets the venue's quote. A venue that fills only through <see cref="FillAsync"/> may just record it.</summary>
     Task SetQuoteAsync(string symbol, decimal bid, decimal ask, CancellationToken cancellationToken);
 
     /// <summary>Executes <paramref name="quantity"/> of a working order at <paramref name="price"/>.</summary>

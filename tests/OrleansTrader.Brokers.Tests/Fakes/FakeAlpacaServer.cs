@@ -136,14 +136,6 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         }
     }
 
-    public (decimal Bid, decimal Ask)? GetQuote(string symbol)
-    {
-        lock (_gate)
-        {
-            return _quotes.TryGetValue(symbol, out var quote) ? quote : null;
-        }
-    }
-
     public int CountOrders(string clientOrderId)
     {
         lock (_gate)
@@ -153,7 +145,7 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
     }
 
     /// <summary>Fills part or all of an order: updates it, books a FILL activity and position, pushes the event.</summary>
-    public async Task FillAsync(string orderId, decimal quantity, decimal price)
+    public async Task FillAsync(string orderId, decimal quantity, decimal price, bool garbleEvent = false)
     {
         JsonObject message;
         lock (_gate)
@@ -189,7 +181,7 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
             });
             message = TradeUpdate(eventName, order, now);
             message["execution_id"] = Guid.NewGuid().ToString();
-            message["price"] = Num(price);
+            message["price"] = garbleEvent ? "n/a" : Num(price);
             message["qty"] = Num(quantity);
             message["position_qty"] = Num(positionQty);
         }
@@ -207,6 +199,15 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         }
 
         await BroadcastAsync(message);
+    }
+
+    /// <summary>Sets an order's raw Alpaca status, including values Alpaca has not documented.</summary>
+    public void OverrideStatus(string orderId, string status)
+    {
+        lock (_gate)
+        {
+            _orders.Single(o => o.Id == orderId).Status = status;
+        }
     }
 
     /// <summary>Cancels an order at the venue (as an expiry or a venue cancel would), pushing the event.</summary>
@@ -397,7 +398,7 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
                 context.Abort();
                 return;
             case FakeFaultKind.DelayBeforeProcessing:
-                await Task.Delay(fault.Delay, CancellationToken.None);
+                await (fault.Gate ?? Task.Delay(fault.Delay, CancellationToken.None));
                 break;
         }
 
@@ -411,6 +412,10 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         {
             case FakeFaultKind.AcceptThenDrop:
                 context.Abort();
+                return;
+            case FakeFaultKind.AcceptThenGarbage:
+                context.Response.StatusCode = 200;
+                await context.Response.WriteAsync("{\"id\": \"trunc", context.RequestAborted);
                 return;
             case FakeFaultKind.DelayAfterProcessing:
                 await Task.Delay(fault.Delay, CancellationToken.None);

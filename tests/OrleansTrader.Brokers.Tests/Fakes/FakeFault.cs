@@ -9,5 +9,8 @@ public sealed record FakeFault(string Method, string PathPrefix, FakeFaultKind K
 
     public TimeSpan Delay { get; init; }
 
+    /// <summary>For <see cref="FakeFaultKind.DelayBeforeProcessing"/>: wait for this instead of <see cref="Delay"/>.</summary>
+    public Task? Gate { get; init; }
+
     public int Times { get; init; } = 1;
 }

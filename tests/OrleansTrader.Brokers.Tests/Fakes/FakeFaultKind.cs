@@ -16,4 +16,7 @@ public enum FakeFaultKind
 
     /// <summary>Process, then cut the connection before answering.</summary>
     AcceptThenDrop,
+
+    /// <summary>Process, then answer 200 with a body that is not JSON.</summary>
+    AcceptThenGarbage,
 }

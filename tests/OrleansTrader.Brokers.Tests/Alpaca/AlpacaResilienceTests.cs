@@ -1,0 +1,284 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using OrleansTrader.Brokers.Tests.Fakes;
+using OrleansTrader.Domain.Orders;
+
+namespace OrleansTrader.Brokers.Tests.Alpaca;
+
+public sealed class AlpacaResilienceTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Get_RetriesNoSoonerThanRetryAfter_When429()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        var order = await host.Client.SubmitOrderAsync(Limit("r-429"), Ct);
+        server.AddFault(new FakeFault("GET", "/v2/orders/", FakeFaultKind.Status) { StatusCode = 429, RetryAfterSeconds = 1 });
+
+        var fetched = await host.Client.GetOrderAsync(order.OrderId, Ct);
+
+        Assert.Equal(order.OrderId, fetched!.OrderId);
+        var gets = server.Requests.Where(r => r.Method == "GET" && r.Path == "/v2/orders/" + order.OrderId).ToList();
+        Assert.Equal(2, gets.Count);
+        Assert.True(Stopwatch.GetElapsedTime(gets[0].Timestamp, gets[1].Timestamp) >= TimeSpan.FromSeconds(1), "The retry came before Retry-After elapsed.");
+    }
+
+    [Fact]
+    public async Task Submit_FailsRateLimitedWithRetryAfter_AndIsNotRetried_When429()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        server.AddFault(new FakeFault("POST", "/v2/orders", FakeFaultKind.Status) { StatusCode = 429, RetryAfterSeconds = 7 });
+
+        var error = await Assert.ThrowsAsync<BrokerException>(() => host.Client.SubmitOrderAsync(Limit("r-429-post"), Ct));
+
+        Assert.Equal(BrokerErrorKind.RateLimited, error.Kind);
+        Assert.Equal(TimeSpan.FromSeconds(7), error.RetryAfter);
+        Assert.Single(server.Requests, r => r.Method == "POST");
+        Assert.Equal(0, server.OrderCount);
+    }
+
+    [Fact]
+    public async Task Get_FailsRateLimited_WhenRetryAfterExceedsTheConfiguredMaximum()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server, o => o.MaxRetryAfter = TimeSpan.FromSeconds(2));
+        server.AddFault(new FakeFault("GET", "/v2/positions", FakeFaultKind.Status) { StatusCode = 429, RetryAfterSeconds = 60 });
+
+        var error = await Assert.ThrowsAsync<BrokerException>(() => host.Client.GetPositionsAsync(Ct));
+
+        Assert.Equal(BrokerErrorKind.RateLimited, error.Kind);
+        Assert.Equal(TimeSpan.FromSeconds(60), error.RetryAfter);
+        Assert.Single(server.Requests, r => r.Path == "/v2/positions");
+    }
+
+    [Fact]
+    public async Task Get_RetriesServerErrors_UntilItSucceeds()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        server.AddFault(new FakeFault("GET", "/v2/positions", FakeFaultKind.Status) { StatusCode = 503, Times = 2 });
+
+        var positions = await host.Client.GetPositionsAsync(Ct);
+
+        Assert.Empty(positions);
+        Assert.Equal(3, server.Requests.Count(r => r.Path == "/v2/positions"));
+    }
+
+    [Fact]
+    public async Task Get_FailsUnavailable_WhenServerErrorsOutlastTheRetries()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server, o => o.MaxRetryAttempts = 2);
+        server.AddFault(new FakeFault("GET", "/v2/positions", FakeFaultKind.Status) { StatusCode = 500, Times = 10 });
+
+        var error = await Assert.ThrowsAsync<BrokerException>(() => host.Client.GetPositionsAsync(Ct));
+
+        Assert.Equal(BrokerErrorKind.Unavailable, error.Kind);
+        Assert.Equal(3, server.Requests.Count(r => r.Path == "/v2/positions"));
+    }
+
+    [Fact]
+    public async Task Cancel_IsRetried_WhenTheVenueAnswersAServerError()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        var order = await host.Client.SubmitOrderAsync(Limit("r-cancel-5xx"), Ct);
+        server.AddFault(new FakeFault("DELETE", "/v2/orders/", FakeFaultKind.Status) { StatusCode = 502 });
+
+        var canceled = await host.Client.CancelOrderAsync(order.OrderId, Ct);
+
+        Assert.Equal(OrderStatus.Canceled, canceled.Status);
+        Assert.Equal(2, server.Requests.Count(r => r.Method == "DELETE"));
+    }
+
+    [Fact]
+    public async Task Submit_IsNeverRetried_OnAServerError()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        server.AddFault(new FakeFault("POST", "/v2/orders", FakeFaultKind.Status) { StatusCode = 500, Times = 5 });
+
+        var error = await Assert.ThrowsAsync<BrokerException>(() => host.Client.SubmitOrderAsync(Limit("r-500-post"), Ct));
+
+        Assert.Equal(BrokerErrorKind.Unavailable, error.Kind);
+        Assert.Single(server.Requests, r => r.Method == "POST");
+        Assert.Single(server.Requests, r => r.Path == "/v2/orders:by_client_order_id");
+        Assert.Equal(0, server.OrderCount);
+    }
+
+    [Fact]
+    public async Task Submit_ResolvesByClientOrderId_WhenTheAnswerIsSlowerThanTheTimeout()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server, o => o.RequestTimeout = TimeSpan.FromMilliseconds(300));
+        server.AddFault(new FakeFault("POST", "/v2/orders", FakeFaultKind.DelayAfterProcessing) { Delay = TimeSpan.FromSeconds(2) });
+
+        var order = await host.Client.SubmitOrderAsync(Limit("r-slow"), Ct);
+
+        Assert.Equal("r-slow", order.ClientOrderId);
+        Assert.Equal(1, server.OrderCount);
+        Assert.Single(server.Requests, r => r.Method == "POST");
+        Assert.Single(server.Requests, r => r.Path == "/v2/orders:by_client_order_id" && r.Query.Contains("r-slow", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Submit_ResolvesByClientOrderId_WhenTheConnectionDropsAfterTheVenueAccepted()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        server.AddFault(new FakeFault("POST", "/v2/orders", FakeFaultKind.AcceptThenDrop));
+
+        var order = await host.Client.SubmitOrderAsync(Limit("r-drop"), Ct);
+
+        Assert.Equal("r-drop", order.ClientOrderId);
+        Assert.Equal(1, server.OrderCount);
+        Assert.Equal(1, server.CountOrders("r-drop"));
+        Assert.Single(server.Requests, r => r.Method == "POST");
+    }
+
+    [Fact]
+    public async Task Submit_ThrowsOutcomeUnknown_WhenTheOrderIsNotVisibleYet_AndARepeatFindsItOnceItIs()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server, o => o.RequestTimeout = TimeSpan.FromMilliseconds(300));
+        var venueProcesses = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.AddFault(new FakeFault("POST", "/v2/orders", FakeFaultKind.DelayBeforeProcessing) { Gate = venueProcesses.Task });
+
+        var error = await Assert.ThrowsAsync<BrokerException>(() => host.Client.SubmitOrderAsync(Limit("r-unknown"), Ct));
+
+        Assert.Equal(BrokerErrorKind.OutcomeUnknown, error.Kind);
+        Assert.Equal(0, server.CountOrders("r-unknown"));
+        venueProcesses.SetResult();
+        var deadline = Stopwatch.GetTimestamp() + (5 * Stopwatch.Frequency);
+        while (server.CountOrders("r-unknown") == 0 && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(20, Ct);
+        }
+
+        var resolved = await host.Client.SubmitOrderAsync(Limit("r-unknown"), Ct);
+        Assert.Equal("r-unknown", resolved.ClientOrderId);
+        Assert.Equal(1, server.CountOrders("r-unknown"));
+    }
+
+    [Fact]
+    public async Task Submit_ThrowsOutcomeUnknown_WhenTheVenueAcceptedButTheAnswerIsUnreadable()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        server.AddFault(new FakeFault("POST", "/v2/orders", FakeFaultKind.AcceptThenGarbage));
+
+        var error = await Assert.ThrowsAsync<BrokerException>(() => host.Client.SubmitOrderAsync(Limit("r-garbage"), Ct));
+
+        Assert.Equal(BrokerErrorKind.OutcomeUnknown, error.Kind);
+        Assert.Equal(1, server.CountOrders("r-garbage"));
+        Assert.Single(server.Requests, r => r.Method == "POST");
+    }
+
+    [Fact]
+    public async Task Submit_ThrowsUnavailable_WhenTheConnectionIsRefused()
+    {
+        var port = FreePort();
+        await using var host = AlpacaTestHost.Create(new Uri($"http://127.0.0.1:{port}/"), new Uri($"ws://127.0.0.1:{port}/stream"), o => o.MaxRetryAttempts = 1);
+
+        var submit = await Assert.ThrowsAsync<BrokerException>(() => host.Client.SubmitOrderAsync(Limit("r-refused"), Ct));
+        var read = await Assert.ThrowsAsync<BrokerException>(() => host.Client.GetPositionsAsync(Ct));
+
+        Assert.Equal(BrokerErrorKind.Unavailable, submit.Kind);
+        Assert.Equal(BrokerErrorKind.Unavailable, read.Kind);
+    }
+
+    [Fact]
+    public async Task CircuitBreaker_OpensAfterRepeatedFailures_TellsTheListener_ThenCloses()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server, o =>
+        {
+            o.MaxRetryAttempts = 0;
+            o.CircuitMinimumThroughput = 4;
+            o.CircuitFailureRatio = 0.5;
+            o.CircuitSamplingDuration = TimeSpan.FromSeconds(5);
+            o.CircuitBreakDuration = TimeSpan.FromMilliseconds(500);
+        });
+        server.AddFault(new FakeFault("GET", "/v2/positions", FakeFaultKind.Status) { StatusCode = 500, Times = 4 });
+
+        for (var i = 0; i < 4; i++)
+        {
+            var failure = await Assert.ThrowsAsync<BrokerException>(() => host.Client.GetPositionsAsync(Ct));
+            Assert.Equal(BrokerErrorKind.Unavailable, failure.Kind);
+        }
+
+        Assert.True(host.Health.Opened.Task.IsCompleted, "The listener was not told the circuit opened.");
+        var sentBefore = server.Requests.Count;
+        var fastFail = await Assert.ThrowsAsync<BrokerException>(() => host.Client.GetPositionsAsync(Ct));
+        Assert.Equal(BrokerErrorKind.Unavailable, fastFail.Kind);
+        Assert.Contains("circuit", fastFail.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(sentBefore, server.Requests.Count);
+
+        var deadline = Stopwatch.GetTimestamp() + (5 * Stopwatch.Frequency);
+        while (!host.Health.Closed.Task.IsCompleted && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(100, Ct);
+            try
+            {
+                await host.Client.GetPositionsAsync(Ct);
+            }
+            catch (BrokerException ex) when (ex.Kind == BrokerErrorKind.Unavailable)
+            {
+                // Still open; the break lasts 500 ms.
+                Assert.Contains("circuit", ex.Message, StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        Assert.True(host.Health.Closed.Task.IsCompleted, "The circuit never closed.");
+        Assert.Equal(["opened:alpaca", "closed:alpaca"], host.Health.Events.Where(e => !e.StartsWith("stream:", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task RateLimiter_KeepsRequestsUnderTheConfiguredRate()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server, o =>
+        {
+            o.MaxRequestsPerWindow = 5;
+            o.RateLimitWindow = TimeSpan.FromSeconds(1);
+        });
+
+        await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => host.Client.GetPositionsAsync(Ct)));
+
+        var times = server.Requests.Select(r => r.Timestamp).Order().ToList();
+        Assert.Equal(12, times.Count);
+
+        // Five permits a second, released a window after they were taken (minus one 100 ms segment): six requests
+        // never land within half a second, and twelve need at least two releases. Arrival times at the venue carry
+        // connection-setup jitter, hence the margins; without the limiter all twelve arrive within milliseconds.
+        for (var i = 0; i + 5 < times.Count; i++)
+        {
+            Assert.True(Stopwatch.GetElapsedTime(times[i], times[i + 5]) >= TimeSpan.FromMilliseconds(500), $"Requests {i} and {i + 5} were too close.");
+        }
+
+        Assert.True(Stopwatch.GetElapsedTime(times[0], times[^1]) >= TimeSpan.FromMilliseconds(1500), "Twelve requests went out faster than five a second.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private static OrderRequest Limit(string clientOrderId) => new()
+    {
+        ClientOrderId = clientOrderId,
+        Symbol = "MSFT",
+        Side = OrderSide.Buy,
+        Type = OrderType.Limit,
+        Quantity = 5m,
+        LimitPrice = 410.25m,
+    };
+}

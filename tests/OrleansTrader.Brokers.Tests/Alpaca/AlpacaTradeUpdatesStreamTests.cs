@@ -1,0 +1,164 @@
+using OrleansTrader.Brokers.Alpaca;
+using OrleansTrader.Brokers.Tests.Contract;
+using OrleansTrader.Brokers.Tests.Fakes;
+using OrleansTrader.Domain.Orders;
+
+namespace OrleansTrader.Brokers.Tests.Alpaca;
+
+public sealed class AlpacaTradeUpdatesStreamTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Stream_Reconnects_Resubscribes_AndBackFillsMissedFillsExactlyOnce(bool binaryFrames)
+    {
+        await using var server = await FakeAlpacaServer.StartAsync(binaryFrames);
+        await using var host = AlpacaTestHost.Create(server);
+        await using var reports = new ExecutionReportCollector(host.Client);
+        await server.WaitForListenersAsync(1, Ct);
+        var order = await host.Client.SubmitOrderAsync(Limit("s-fill", 10m), Ct);
+        var other = await host.Client.SubmitOrderAsync(Limit("s-other", 2m), Ct);
+        await server.FillAsync(order.OrderId, 3m, 101m);
+        await reports.WaitForAsync(r => r.Execution is { Quantity: 3m });
+        await reports.WaitForAsync(r => r.Order.OrderId == other.OrderId && r.Kind == ExecutionReportKind.Accepted);
+
+        server.RejectStreamConnections = true;
+        server.DropStreamConnections();
+        await server.FillAsync(order.OrderId, 4m, 102m);
+        await server.CancelAtVenueAsync(other.OrderId);
+        server.RejectStreamConnections = false;
+
+        await server.WaitForListenersAsync(2, Ct);
+        await reports.WaitForAsync(r => r.Execution is { Quantity: 4m });
+        await reports.WaitForAsync(r => r.Order.OrderId == other.OrderId && r.Kind == ExecutionReportKind.Canceled);
+        await server.FillAsync(order.OrderId, 3m, 103m);
+        var fills = await reports.WaitForAsync(r => r.Execution is not null, 3);
+
+        Assert.Equal(2, server.AuthMessages);
+        Assert.Equal(0, server.LegacyAuthMessages);
+        Assert.Equal(2, server.ListenMessages);
+        Assert.Equal(2, server.StreamConnections);
+        Assert.Equal([3m, 4m, 3m], fills.Select(f => f.Execution!.Quantity));
+        Assert.Equal([101m, 102m, 103m], fills.Select(f => f.Execution!.Price));
+        Assert.Equal([ExecutionReportKind.PartialFill, ExecutionReportKind.PartialFill, ExecutionReportKind.Fill], fills.Select(f => f.Kind));
+        Assert.Equal(3, reports.Reports.Where(r => r.Execution is not null).Select(r => r.Execution!.ExecutionId).Distinct().Count());
+        Assert.Equal(3, reports.Reports.Count(r => r.Execution is not null));
+        Assert.Contains("stream:unhealthy", host.Health.Events);
+        Assert.Equal("stream:healthy", host.Health.Events.Last(e => e.StartsWith("stream:", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Stream_Reconnects_AndBackFillsAFill_WhoseEventWasUnreadable()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        await using var reports = new ExecutionReportCollector(host.Client);
+        await server.WaitForListenersAsync(1, Ct);
+        var order = await host.Client.SubmitOrderAsync(Limit("s-garbled", 5m), Ct);
+
+        await server.FillAsync(order.OrderId, 5m, 99.5m, garbleEvent: true);
+
+        var fill = Assert.Single(await reports.WaitForAsync(r => r.Execution is not null));
+        Assert.Equal(ExecutionReportKind.Fill, fill.Kind);
+        Assert.Equal(5m, fill.Execution!.Quantity);
+        Assert.Equal(99.5m, fill.Execution.Price);
+        Assert.Equal(2, server.ListenMessages);
+        Assert.Contains(host.Logs.Entries, e => e.EventId.Id == 4113);
+    }
+
+    [Fact]
+    public async Task Stream_ReportsAnUnknownEventAsStatusChanged_NeverAsAFill_AndLogsIt()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        await using var reports = new ExecutionReportCollector(host.Client);
+        await server.WaitForListenersAsync(1, Ct);
+        var order = await host.Client.SubmitOrderAsync(Limit("s-unknown", 1m), Ct);
+
+        await server.PushEventAsync("restated_by_venue", order.OrderId);
+
+        var report = Assert.Single(await reports.WaitForAsync(r => r.Kind == ExecutionReportKind.StatusChanged));
+        Assert.Null(report.Execution);
+        Assert.Equal(OrderStatus.Accepted, report.Order.Status);
+        Assert.Contains("restated_by_venue", report.Reason, StringComparison.Ordinal);
+        Assert.Contains(host.Logs.Entries, e => e.EventId.Id == 4101 && e.Text.Contains("restated_by_venue", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task GetOrder_TreatsAnUnknownStatusAsStillWorking_AndLogsIt()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        var order = await host.Client.SubmitOrderAsync(Limit("s-odd-status", 5m), Ct);
+        await server.FillAsync(order.OrderId, 2m, 100m);
+        server.OverrideStatus(order.OrderId, "pending_review");
+
+        var fetched = await host.Client.GetOrderAsync(order.OrderId, Ct);
+
+        Assert.Equal(OrderStatus.PartiallyFilled, fetched!.Status);
+        Assert.Equal(2m, fetched.FilledQuantity);
+        Assert.Contains("pending_review", fetched.Reason, StringComparison.Ordinal);
+        Assert.Contains(host.Logs.Entries, e => e.EventId.Id == 4100 && e.Text.Contains("pending_review", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Stream_RefusesASecondConcurrentReader_BecauseAlpacaAllowsOneConnectionPerKey()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        await using var reports = new ExecutionReportCollector(host.Client);
+        await server.WaitForListenersAsync(1, Ct);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            await foreach (var report in host.Client.StreamExecutionReportsAsync(Ct))
+            {
+                Assert.Fail($"A second reader received {report.Kind}.");
+            }
+        });
+        Assert.Equal(1, server.StreamConnections);
+    }
+
+    [Fact]
+    public void BackoffDelay_GrowsExponentially_StaysWithinJitterBounds_AndIsCapped()
+    {
+        var baseDelay = TimeSpan.FromMilliseconds(100);
+        var max = TimeSpan.FromSeconds(2);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(50), AlpacaTradeUpdatesStream.BackoffDelay(0, baseDelay, max, 0.0));
+        Assert.Equal(TimeSpan.FromMilliseconds(100), AlpacaTradeUpdatesStream.BackoffDelay(0, baseDelay, max, 1.0));
+        Assert.Equal(TimeSpan.FromMilliseconds(400), AlpacaTradeUpdatesStream.BackoffDelay(3, baseDelay, max, 0.0));
+        Assert.Equal(TimeSpan.FromMilliseconds(800), AlpacaTradeUpdatesStream.BackoffDelay(3, baseDelay, max, 1.0));
+        Assert.Equal(TimeSpan.FromSeconds(1), AlpacaTradeUpdatesStream.BackoffDelay(10, baseDelay, max, 0.0));
+        Assert.Equal(TimeSpan.FromSeconds(2), AlpacaTradeUpdatesStream.BackoffDelay(50, baseDelay, max, 1.0));
+    }
+
+    [Fact]
+    public void ExecutionIdWindow_DropsRepeats_AndForgetsTheOldestBeyondItsCapacity()
+    {
+        var window = new ExecutionIdWindow(3);
+
+        Assert.True(window.TryAdd("a"));
+        Assert.False(window.TryAdd("a"));
+        Assert.True(window.TryAdd("b"));
+        Assert.True(window.TryAdd("c"));
+        Assert.True(window.TryAdd("d"));
+
+        Assert.Equal(3, window.Count);
+        Assert.True(window.TryAdd("a"));
+        Assert.False(window.TryAdd("d"));
+    }
+
+    private static OrderRequest Limit(string clientOrderId, decimal quantity) => new()
+    {
+        ClientOrderId = clientOrderId,
+        Symbol = "SPY",
+        Side = OrderSide.Buy,
+        Type = OrderType.Limit,
+        Quantity = quantity,
+        LimitPrice = 100m,
+        TimeInForce = TimeInForce.Gtc,
+    };
+}

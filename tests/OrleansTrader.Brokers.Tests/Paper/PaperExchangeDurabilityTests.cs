@@ -1,0 +1,165 @@
+using System.Text.Json;
+using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Domain.Orders;
+using static OrleansTrader.Brokers.Tests.Paper.PaperHarness;
+
+namespace OrleansTrader.Brokers.Tests.Paper;
+
+public sealed class PaperExchangeDurabilityTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Restart_ResumesWorkingOrders_AndFillsContinueWithoutDuplicateExecutionIds()
+    {
+        var store = new InMemoryPaperVenueStore();
+        var time = new ManualTimeProvider(Start);
+        string partialId;
+        string firstExecutionId;
+        await using (var before = await StartAsync(store: store, time: time))
+        {
+            await before.QuoteAsync(99.90m, 100.00m, askSize: 4m);
+            var partial = await before.SubmitAsync(Request("resume", OrderSide.Buy, OrderType.Limit, 10m, limit: 100.00m, tif: TimeInForce.Gtc));
+            partialId = partial.OrderId;
+            firstExecutionId = Assert.Single(await before.WaitForAsync(partialId, ExecutionReportKind.PartialFill)).Execution!.ExecutionId;
+        }
+
+        await using var after = await StartAsync(store: store, time: time);
+
+        var restored = Assert.Single(await after.Client.ListOpenOrdersAsync(Ct));
+        Assert.Equal(partialId, restored.OrderId);
+        Assert.Equal(OrderStatus.PartiallyFilled, restored.Status);
+        Assert.Equal(4m, restored.FilledQuantity);
+        Assert.Equal(new BrokerPosition("AAPL", 4m, 100.00m), Assert.Single(await after.Client.GetPositionsAsync(Ct)));
+
+        await after.QuoteAsync(99.90m, 100.00m, askSize: 50m);
+
+        var fill = Assert.Single(await after.WaitForAsync(partialId, ExecutionReportKind.Fill));
+        Assert.Equal(6m, fill.Execution!.Quantity);
+        Assert.Equal($"{partialId}-2", fill.Execution.ExecutionId);
+        Assert.DoesNotContain(after.Reports!.Reports, r => r.Execution?.ExecutionId == firstExecutionId);
+        var executions = await after.Client.GetExecutionsSinceAsync(Start, Ct);
+        Assert.Equal([firstExecutionId, $"{partialId}-2"], executions.Select(e => e.ExecutionId));
+        Assert.Equal(new BrokerPosition("AAPL", 10m, 100.00m), Assert.Single(await after.Client.GetPositionsAsync(Ct)));
+    }
+
+    [Fact]
+    public async Task Restart_AcknowledgesAnOrderThatWasSavedButNotYetAccepted()
+    {
+        var store = new InMemoryPaperVenueStore();
+        var time = new ManualTimeProvider(Start);
+        void Slow(PaperExchangeOptions o) => o.AckLatency = TimeSpan.FromMilliseconds(20);
+        string orderId;
+        await using (var before = await StartAsync(Slow, store: store, time: time))
+        {
+            orderId = (await before.SubmitAsync(Request("in-flight", OrderSide.Buy, OrderType.Limit, 10m, limit: 90m))).OrderId;
+        }
+
+        await using var after = await StartAsync(Slow, store: store, time: time);
+        Assert.Equal(OrderStatus.PendingNew, (await after.OrderAsync(orderId)).Status);
+        var again = await after.SubmitAsync(Request("in-flight", OrderSide.Buy, OrderType.Limit, 10m, limit: 90m));
+        Assert.Equal(orderId, again.OrderId);
+
+        time.Advance(TimeSpan.FromMilliseconds(20));
+
+        await after.WaitForAsync(orderId, ExecutionReportKind.Accepted);
+        Assert.Equal(OrderStatus.Accepted, (await after.OrderAsync(orderId)).Status);
+    }
+
+    [Fact]
+    public async Task Retention_MovesOldFinalOrdersAndExecutionsToTheArchive_WhereTheyAreStillFound()
+    {
+        await using var venue = await StartAsync(o => o.Retention = TimeSpan.FromHours(1));
+        await venue.QuoteAsync(99.90m, 100.00m);
+        var old = await venue.SubmitAsync(Request("old", OrderSide.Buy, OrderType.Market, 5m, tif: TimeInForce.Gtc));
+        var oldExecution = Assert.Single(await venue.WaitForAsync(old.OrderId, ExecutionReportKind.Fill)).Execution!;
+
+        venue.Time.Advance(TimeSpan.FromHours(2));
+        var fresh = await venue.SubmitAsync(Request("fresh", OrderSide.Buy, OrderType.Limit, 5m, limit: 90m, tif: TimeInForce.Gtc));
+
+        var snapshot = await venue.Store.LoadAsync(AccountId, Ct);
+        Assert.Equal([fresh.OrderId], snapshot!.Orders.Select(o => o.Order.OrderId));
+        Assert.Empty(snapshot.Executions);
+        Assert.Equal(OrderStatus.Filled, (await venue.OrderAsync(old.OrderId)).Status);
+        Assert.Equal(old.OrderId, (await venue.Client.GetOrderByClientOrderIdAsync("old", Ct))!.OrderId);
+        Assert.Equal(old.OrderId, (await venue.SubmitAsync(Request("old", OrderSide.Buy, OrderType.Market, 5m, tif: TimeInForce.Gtc))).OrderId);
+        Assert.Equal([oldExecution.ExecutionId], (await venue.Client.GetExecutionsSinceAsync(Start, Ct)).Select(e => e.ExecutionId));
+        var cancel = await Assert.ThrowsAsync<BrokerException>(() => venue.Client.CancelOrderAsync(old.OrderId, Ct));
+        Assert.Equal(BrokerErrorKind.Rejected, cancel.Kind);
+    }
+
+    [Fact]
+    public async Task Submit_ThrowsOutcomeUnknown_AndKeepsNothing_WhenTheStoreFails()
+    {
+        var store = new FailingStore();
+        await using var venue = await StartAsync(store: store);
+        store.Fail = true;
+
+        var error = await Assert.ThrowsAsync<BrokerException>(() => venue.SubmitAsync(Request("unsaved", OrderSide.Buy, OrderType.Limit, 1m, limit: 90m)));
+
+        Assert.Equal(BrokerErrorKind.OutcomeUnknown, error.Kind);
+        Assert.Null(await venue.Client.GetOrderByClientOrderIdAsync("unsaved", Ct));
+        Assert.Empty(venue.Reports!.Reports);
+        store.Fail = false;
+        var retried = await venue.SubmitAsync(Request("unsaved", OrderSide.Buy, OrderType.Limit, 1m, limit: 90m));
+        Assert.Equal(retried.OrderId, Assert.Single(await venue.Client.ListOpenOrdersAsync(Ct)).OrderId);
+    }
+
+    [Fact]
+    public async Task Snapshot_SurvivesAJsonRoundTrip_AndRestoresTheSameVenue()
+    {
+        var store = new InMemoryPaperVenueStore();
+        var time = new ManualTimeProvider(Start);
+        string orderId;
+        await using (var before = await StartAsync(store: store, time: time, collect: false))
+        {
+            await before.QuoteAsync(99.90m, 100.00m, askSize: 3m);
+            var request = Request("json", OrderSide.Buy, OrderType.Limit, 10m, limit: 100.00m, tif: TimeInForce.Gtc) with
+            {
+                OrderClass = OrderClass.Bracket,
+                TakeProfit = new ExitLeg(LimitPrice: 110.00m),
+                StopLoss = new ExitLeg(StopPrice: 90.00m, LimitPrice: 89.50m),
+            };
+            orderId = (await before.SubmitAsync(request)).OrderId;
+        }
+
+        var json = JsonSerializer.Serialize(await store.LoadAsync(AccountId, Ct));
+        var copy = new InMemoryPaperVenueStore();
+        await copy.SaveAsync(AccountId, JsonSerializer.Deserialize<PaperVenueSnapshot>(json)!, Ct);
+        await using var after = await StartAsync(store: copy, time: time);
+
+        var entry = await after.OrderAsync(orderId);
+        Assert.Equal(OrderStatus.PartiallyFilled, entry.Status);
+        Assert.Equal(3m, entry.FilledQuantity);
+        Assert.Equal(2, entry.Legs.Count);
+        Assert.Equal(89.50m, entry.Legs.Single(l => l.Type == OrderType.StopLimit).LimitPrice);
+        await after.QuoteAsync(99.90m, 100.00m, askSize: 50m);
+        Assert.Equal($"{orderId}-2", Assert.Single(await after.WaitForAsync(orderId, ExecutionReportKind.Fill)).Execution!.ExecutionId);
+        Assert.Equal(2, (await after.Client.ListOpenOrdersAsync(Ct)).Count(o => o.ParentOrderId == orderId && o.Status == OrderStatus.Accepted));
+    }
+
+    private sealed class FailingStore : IPaperVenueStore
+    {
+        private readonly InMemoryPaperVenueStore _inner = new();
+
+        public bool Fail { get; set; }
+
+        public Task<IReadOnlyList<string>> ListAccountsAsync(CancellationToken cancellationToken) => _inner.ListAccountsAsync(cancellationToken);
+
+        public Task<PaperVenueSnapshot?> LoadAsync(string accountId, CancellationToken cancellationToken) => _inner.LoadAsync(accountId, cancellationToken);
+
+        public Task SaveAsync(string accountId, PaperVenueSnapshot snapshot, CancellationToken cancellationToken) =>
+            Fail ? throw new IOException("storage unavailable") : _inner.SaveAsync(accountId, snapshot, cancellationToken);
+
+        public Task ArchiveAsync(string accountId, PaperVenueArchive archive, CancellationToken cancellationToken) => _inner.ArchiveAsync(accountId, archive, cancellationToken);
+
+        public Task<PaperOrderRecord?> FindArchivedOrderAsync(string accountId, string orderId, CancellationToken cancellationToken) =>
+            _inner.FindArchivedOrderAsync(accountId, orderId, cancellationToken);
+
+        public Task<PaperOrderRecord?> FindArchivedOrderByClientOrderIdAsync(string accountId, string clientOrderId, CancellationToken cancellationToken) =>
+            _inner.FindArchivedOrderByClientOrderIdAsync(accountId, clientOrderId, cancellationToken);
+
+        public Task<IReadOnlyList<Execution>> LoadArchivedExecutionsAsync(string accountId, DateTimeOffset since, CancellationToken cancellationToken) =>
+            _inner.LoadArchivedExecutionsAsync(accountId, since, cancellationToken);
+    }
+}

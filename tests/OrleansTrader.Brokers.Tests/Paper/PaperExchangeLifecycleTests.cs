@@ -1,0 +1,244 @@
+using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Domain.Fills;
+using OrleansTrader.Domain.Orders;
+using static OrleansTrader.Brokers.Tests.Paper.PaperHarness;
+
+namespace OrleansTrader.Brokers.Tests.Paper;
+
+public sealed class PaperExchangeLifecycleTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task DayOrder_ExpiresAt1600NewYork_WithNoMarketData()
+    {
+        await using var venue = await StartAsync(o => o.Calendar = PaperCalendarKind.Nyse);
+        var order = await venue.SubmitAsync(Request("day", OrderSide.Buy, OrderType.Limit, 10m, limit: 90m));
+        await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Accepted);
+
+        // 16:00 EDT on 2026-03-10 is 20:00 UTC.
+        venue.Time.AdvanceTo(new DateTimeOffset(2026, 3, 10, 19, 59, 59, TimeSpan.Zero));
+        Assert.Equal(OrderStatus.Accepted, (await venue.OrderAsync(order.OrderId)).Status);
+
+        venue.Time.Advance(TimeSpan.FromSeconds(1));
+
+        var expired = Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Expired));
+        Assert.Equal(FillReasons.DayExpired, expired.Reason);
+        Assert.Equal(new DateTimeOffset(2026, 3, 10, 20, 0, 0, TimeSpan.Zero), expired.Timestamp);
+        Assert.Equal(OrderStatus.Expired, (await venue.OrderAsync(order.OrderId)).Status);
+        Assert.Empty(await venue.Client.ListOpenOrdersAsync(Ct));
+    }
+
+    [Fact]
+    public async Task GtcOrder_DoesNotExpire_AtTheClose()
+    {
+        await using var venue = await StartAsync(o => o.Calendar = PaperCalendarKind.Nyse);
+        var order = await venue.SubmitAsync(Request("gtc", OrderSide.Buy, OrderType.Limit, 10m, limit: 90m, tif: TimeInForce.Gtc));
+
+        venue.Time.Advance(TimeSpan.FromDays(2));
+
+        Assert.Equal(OrderStatus.Accepted, (await venue.OrderAsync(order.OrderId)).Status);
+    }
+
+    [Fact]
+    public async Task Bracket_ActivatesItsExitsOnTheEntryFill_AndCancelsTheStopWhenTheTakeProfitFills()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(99.00m, 101.00m);
+        var request = Request("bracket", OrderSide.Buy, OrderType.Limit, 10m, limit: 100.00m) with
+        {
+            OrderClass = OrderClass.Bracket,
+            TakeProfit = new ExitLeg(LimitPrice: 105.00m),
+            StopLoss = new ExitLeg(StopPrice: 95.00m),
+        };
+
+        var entry = await venue.SubmitAsync(request);
+
+        Assert.Equal(2, entry.Legs.Count);
+        Assert.All(entry.Legs, leg => Assert.Equal(OrderStatus.PendingNew, leg.Status));
+        Assert.All(entry.Legs, leg => Assert.Equal(OrderSide.Sell, leg.Side));
+        Assert.All(entry.Legs, leg => Assert.Equal(entry.OrderId, leg.ParentOrderId));
+        var takeProfit = entry.Legs.Single(l => l.Type == OrderType.Limit);
+        var stopLoss = entry.Legs.Single(l => l.Type == OrderType.Stop);
+        Assert.Equal(105.00m, takeProfit.LimitPrice);
+        Assert.Equal(95.00m, stopLoss.StopPrice);
+
+        // A bid through the take-profit would fill it if it were working; held, it waits for the entry.
+        await venue.QuoteAsync(106.00m, 107.00m);
+        Assert.Equal(OrderStatus.PendingNew, (await venue.OrderAsync(takeProfit.OrderId)).Status);
+        Assert.Equal(0m, (await venue.OrderAsync(takeProfit.OrderId)).FilledQuantity);
+
+        await venue.QuoteAsync(99.90m, 100.00m);
+        await venue.WaitForAsync(entry.OrderId, ExecutionReportKind.Fill);
+        await venue.WaitForAsync(takeProfit.OrderId, ExecutionReportKind.Accepted);
+        await venue.WaitForAsync(stopLoss.OrderId, ExecutionReportKind.Accepted);
+        Assert.Equal(10m, (await venue.OrderAsync(takeProfit.OrderId)).Quantity);
+
+        await venue.QuoteAsync(105.00m, 105.10m);
+
+        var exit = Assert.Single(await venue.WaitForAsync(takeProfit.OrderId, ExecutionReportKind.Fill));
+        Assert.Equal(105.00m, exit.Execution!.Price);
+        var sibling = Assert.Single(await venue.WaitForAsync(stopLoss.OrderId, ExecutionReportKind.Canceled));
+        Assert.Equal("GROUP_SIBLING_FILLED", sibling.Reason);
+        Assert.Empty(await venue.Client.ListOpenOrdersAsync(Ct));
+        Assert.Empty(await venue.Client.GetPositionsAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Bracket_CancelingTheEntry_CancelsItsHeldExits()
+    {
+        await using var venue = await StartAsync();
+        var request = Request("bracket-cancel", OrderSide.Buy, OrderType.Limit, 10m, limit: 100.00m) with
+        {
+            OrderClass = OrderClass.Bracket,
+            TakeProfit = new ExitLeg(LimitPrice: 105.00m),
+            StopLoss = new ExitLeg(StopPrice: 95.00m),
+        };
+        var entry = await venue.SubmitAsync(request);
+
+        await venue.Client.CancelOrderAsync(entry.OrderId, Ct);
+
+        foreach (var leg in entry.Legs)
+        {
+            Assert.Equal(OrderStatus.Canceled, (await venue.OrderAsync(leg.OrderId)).Status);
+        }
+
+        Assert.Empty(await venue.Client.ListOpenOrdersAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Oto_ActivatesItsExitForThePartiallyFilledQuantity_WhenTheEntryIsCanceled()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(99.90m, 100.00m, askSize: 4m);
+        var request = Request("oto", OrderSide.Buy, OrderType.Limit, 10m, limit: 100.00m) with
+        {
+            OrderClass = OrderClass.Oto,
+            StopLoss = new ExitLeg(StopPrice: 95.00m),
+        };
+
+        var entry = await venue.SubmitAsync(request);
+        var stopLoss = Assert.Single(entry.Legs);
+        await venue.WaitForAsync(entry.OrderId, ExecutionReportKind.PartialFill);
+        Assert.Equal(OrderStatus.PendingNew, (await venue.OrderAsync(stopLoss.OrderId)).Status);
+
+        await venue.Client.CancelOrderAsync(entry.OrderId, Ct);
+
+        await venue.WaitForAsync(stopLoss.OrderId, ExecutionReportKind.Accepted);
+        var protecting = await venue.OrderAsync(stopLoss.OrderId);
+        Assert.Equal(4m, protecting.Quantity);
+        Assert.Equal(OrderSide.Sell, protecting.Side);
+        await venue.QuoteAsync(94.50m, 94.60m);
+        await venue.TradeAsync(94.90m, 100m);
+        var fill = Assert.Single(await venue.WaitForAsync(stopLoss.OrderId, ExecutionReportKind.Fill));
+        Assert.Equal(4m, fill.Execution!.Quantity);
+        Assert.Empty(await venue.Client.GetPositionsAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Latency_DelaysTheAcknowledgementAndTheFillReport_OnTheInjectedClock()
+    {
+        await using var venue = await StartAsync(o =>
+        {
+            o.AckLatency = TimeSpan.FromMilliseconds(50);
+            o.FillLatency = TimeSpan.FromMilliseconds(100);
+        });
+        await venue.QuoteAsync(99.90m, 100.00m);
+
+        var order = await venue.SubmitAsync(Request("latency", OrderSide.Buy, OrderType.Market, 10m));
+        Assert.Equal(OrderStatus.PendingNew, order.Status);
+        venue.Time.Advance(TimeSpan.FromMilliseconds(49));
+        Assert.Equal(OrderStatus.PendingNew, (await venue.OrderAsync(order.OrderId)).Status);
+        Assert.Empty(venue.ReportsFor(order.OrderId));
+
+        venue.Time.Advance(TimeSpan.FromMilliseconds(1));
+
+        var accepted = Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Accepted));
+        Assert.Equal(Start.AddMilliseconds(50), accepted.Timestamp);
+        Assert.Equal(OrderStatus.Filled, (await venue.OrderAsync(order.OrderId)).Status);
+        venue.Time.Advance(TimeSpan.FromMilliseconds(99));
+        await Assert.ThrowsAsync<TimeoutException>(() => venue.Reports!.WaitForAsync(
+            r => r.Order.OrderId == order.OrderId && r.Kind == ExecutionReportKind.Fill, timeout: TimeSpan.FromMilliseconds(150)));
+
+        venue.Time.Advance(TimeSpan.FromMilliseconds(1));
+
+        var fill = Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Fill));
+        Assert.Equal(Start.AddMilliseconds(50), fill.Execution!.Timestamp);
+        Assert.Equal([ExecutionReportKind.Accepted, ExecutionReportKind.Fill], venue.ReportsFor(order.OrderId).Select(r => r.Kind));
+    }
+
+    [Fact]
+    public async Task ZeroLatency_StillDeliversReportsAfterTheCallReturns_InOrder()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(99.90m, 100.00m, askSize: 4m);
+
+        var order = await venue.SubmitAsync(Request("zero", OrderSide.Buy, OrderType.Limit, 10m, limit: 100.00m));
+        await venue.QuoteAsync(99.90m, 100.00m, askSize: 6m);
+        await venue.Client.GetOrderAsync(order.OrderId, Ct);
+
+        await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Fill);
+        Assert.Equal(
+            [ExecutionReportKind.Accepted, ExecutionReportKind.PartialFill, ExecutionReportKind.Fill],
+            venue.ReportsFor(order.OrderId).Select(r => r.Kind));
+        Assert.Equal([4m, 10m], venue.ReportsFor(order.OrderId).Where(r => r.Execution is not null).Select(r => r.Order.FilledQuantity));
+    }
+
+    [Fact]
+    public async Task Submit_CreatesOneOrder_When100ConcurrentSubmitsShareAClientOrderId()
+    {
+        await using var venue = await StartAsync();
+        var request = Request("storm", OrderSide.Buy, OrderType.Limit, 5m, limit: 90m);
+        using var go = new ManualResetEventSlim();
+
+        var submits = Enumerable.Range(0, 100).Select(_ => Task.Run(async () =>
+        {
+            go.Wait(Ct);
+            return await venue.Client.SubmitOrderAsync(request, Ct);
+        }, Ct)).ToList();
+        go.Set();
+        var orders = await Task.WhenAll(submits);
+
+        Assert.Single(orders.Select(o => o.OrderId).Distinct());
+        Assert.Equal(orders[0].OrderId, Assert.Single(await venue.Client.ListOpenOrdersAsync(Ct)).OrderId);
+        Assert.Single(await venue.Store.LoadAsync(AccountId, Ct) is { } snapshot ? snapshot.Orders : []);
+        Assert.Single(await venue.WaitForAsync(orders[0].OrderId, ExecutionReportKind.Accepted));
+    }
+
+    [Fact]
+    public async Task ReportStream_IsDisconnectedWithUnavailable_WhenItsReaderFallsBehindTheBacklogCap()
+    {
+        await using var venue = await StartAsync(o => o.MaxSubscriberBacklog = 2, collect: false);
+        await using var stream = venue.Client.StreamExecutionReportsAsync(Ct).GetAsyncEnumerator(Ct);
+        var first = stream.MoveNextAsync();
+        await venue.Exchange.WhenReportStreamOpenAsync(AccountId, Ct);
+        var a = await venue.SubmitAsync(Request("bp-a", OrderSide.Buy, OrderType.Limit, 1m, limit: 90m));
+        Assert.True(await first);
+        Assert.Equal(a.OrderId, stream.Current.Order.OrderId);
+
+        var b = await venue.SubmitAsync(Request("bp-b", OrderSide.Buy, OrderType.Limit, 1m, limit: 90m));
+        var c = await venue.SubmitAsync(Request("bp-c", OrderSide.Buy, OrderType.Limit, 1m, limit: 90m));
+        await venue.SubmitAsync(Request("bp-d", OrderSide.Buy, OrderType.Limit, 1m, limit: 90m));
+
+        Assert.True(await stream.MoveNextAsync());
+        Assert.Equal(b.OrderId, stream.Current.Order.OrderId);
+        Assert.True(await stream.MoveNextAsync());
+        Assert.Equal(c.OrderId, stream.Current.Order.OrderId);
+        var error = await Assert.ThrowsAsync<BrokerException>(async () => await stream.MoveNextAsync());
+        Assert.Equal(BrokerErrorKind.Unavailable, error.Kind);
+        Assert.Equal(4, (await venue.Client.ListOpenOrdersAsync(Ct)).Count);
+    }
+
+    [Fact]
+    public async Task Cancel_ThrowsRejected_WhenTheOrderIsAlreadyCanceled()
+    {
+        await using var venue = await StartAsync();
+        var order = await venue.SubmitAsync(Request("twice", OrderSide.Buy, OrderType.Limit, 1m, limit: 90m));
+        await venue.Client.CancelOrderAsync(order.OrderId, Ct);
+
+        var error = await Assert.ThrowsAsync<BrokerException>(() => venue.Client.CancelOrderAsync(order.OrderId, Ct));
+
+        Assert.Equal(BrokerErrorKind.Rejected, error.Kind);
+        Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Canceled));
+    }
+}

@@ -1,0 +1,193 @@
+using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Domain.Fees;
+using OrleansTrader.Domain.Fills;
+using OrleansTrader.Domain.Orders;
+using static OrleansTrader.Brokers.Tests.Paper.PaperHarness;
+
+namespace OrleansTrader.Brokers.Tests.Paper;
+
+public sealed class PaperExchangeMatchingTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task MarketBuy_FillsAtAskPlusSlippage_WithTheAccountsFee()
+    {
+        var perShare = new PaperAccountSettings { FeeModel = new FeeModelSpec { Kind = FeeModelKind.PerShare, PerShareRate = 0.005m, MinimumPerOrder = 1.00m } };
+        await using var venue = await StartAsync(o => o.FillModel = new FillModelOptions { SlippageBps = 10m }, perShare);
+        await venue.QuoteAsync(99.90m, 100.00m);
+
+        var order = await venue.SubmitAsync(Request("mkt-buy", OrderSide.Buy, OrderType.Market, 100m));
+
+        var fill = Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Fill));
+        Assert.Equal(100.10m, fill.Execution!.Price);
+        Assert.Equal(100m, fill.Execution.Quantity);
+        Assert.Equal(1.00m, fill.Execution.Fee);
+        Assert.Equal(Liquidity.Taker, fill.Execution.Liquidity);
+        Assert.Equal($"{order.OrderId}-1", fill.Execution.ExecutionId);
+        Assert.Equal(new BrokerPosition("AAPL", 100m, 100.10m), Assert.Single(await venue.Client.GetPositionsAsync(Ct)));
+    }
+
+    [Fact]
+    public async Task MarketSell_PaysTheRegulatoryFees_OfTheDefaultFeeModel()
+    {
+        await using var venue = await StartAsync(o => o.FillModel = new FillModelOptions { SlippageBps = 10m });
+        await venue.QuoteAsync(99.90m, 100.00m);
+
+        var order = await venue.SubmitAsync(Request("mkt-sell", OrderSide.Sell, OrderType.Market, 100m));
+
+        var fill = Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Fill));
+        Assert.Equal(99.8001m, fill.Execution!.Price);
+
+        // SEC fee: 9,980.01 x $27.80 per million = 0.2774 -> 0.28; FINRA TAF: 100 x 0.000166 = 0.0166 -> 0.02.
+        Assert.Equal(0.30m, fill.Execution.Fee);
+        Assert.Equal(new BrokerPosition("AAPL", -100m, 99.8001m), Assert.Single(await venue.Client.GetPositionsAsync(Ct)));
+    }
+
+    [Fact]
+    public async Task Limit_DoesNotFill_UntilATradePrintsThroughIt()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(100.00m, 100.10m);
+        var order = await venue.SubmitAsync(Request("lmt", OrderSide.Buy, OrderType.Limit, 50m, limit: 99.90m));
+        await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Accepted);
+
+        await venue.QuoteAsync(99.95m, 100.00m);
+        await venue.TradeAsync(99.95m, 500m);
+        await venue.TradeAsync(99.90m, 500m);
+        Assert.Equal(0m, (await venue.OrderAsync(order.OrderId)).FilledQuantity);
+
+        await venue.TradeAsync(99.89m, 30m);
+        await venue.TradeAsync(99.85m, 100m);
+
+        var fills = await venue.Reports!.WaitForAsync(r => r.Order.OrderId == order.OrderId && r.Execution is not null, 2);
+        Assert.Equal([30m, 20m], fills.Select(f => f.Execution!.Quantity));
+        Assert.All(fills, f => Assert.Equal(99.90m, f.Execution!.Price));
+        Assert.All(fills, f => Assert.Equal(Liquidity.Maker, f.Execution!.Liquidity));
+        Assert.Equal([ExecutionReportKind.PartialFill, ExecutionReportKind.Fill], fills.Select(f => f.Kind));
+        Assert.Equal(OrderStatus.Filled, (await venue.OrderAsync(order.OrderId)).Status);
+    }
+
+    [Fact]
+    public async Task Stop_TriggersOnATradeAtTheStop_AndFillsAtTheTouch()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(95.40m, 95.50m);
+        var order = await venue.SubmitAsync(Request("stop", OrderSide.Sell, OrderType.Stop, 10m, stop: 95.00m));
+
+        await venue.QuoteAsync(94.90m, 95.10m);
+        await venue.TradeAsync(95.01m, 100m);
+        Assert.Equal(OrderStatus.Accepted, (await venue.OrderAsync(order.OrderId)).Status);
+
+        await venue.TradeAsync(95.00m, 100m);
+
+        var fill = Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Fill));
+        Assert.Equal(94.90m, fill.Execution!.Price);
+        Assert.Equal(10m, fill.Execution.Quantity);
+    }
+
+    [Fact]
+    public async Task Ioc_FillsTheDisplayedSize_AndCancelsTheRemainder()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(100.00m, 100.10m, askSize: 30m);
+
+        var order = await venue.SubmitAsync(Request("ioc", OrderSide.Buy, OrderType.Limit, 50m, limit: 100.10m, tif: TimeInForce.Ioc));
+
+        await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Canceled);
+        Assert.Equal(
+            [ExecutionReportKind.Accepted, ExecutionReportKind.PartialFill, ExecutionReportKind.Canceled],
+            venue.ReportsFor(order.OrderId).Select(r => r.Kind));
+        var canceled = venue.ReportsFor(order.OrderId)[^1];
+        Assert.Equal(FillReasons.IocRemainderCanceled, canceled.Reason);
+        var final = await venue.OrderAsync(order.OrderId);
+        Assert.Equal(OrderStatus.Canceled, final.Status);
+        Assert.Equal(30m, final.FilledQuantity);
+    }
+
+    [Fact]
+    public async Task Fok_FillsNothing_WhenTheWholeQuantityIsNotAvailable()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(100.00m, 100.10m, askSize: 30m);
+
+        var order = await venue.SubmitAsync(Request("fok-miss", OrderSide.Buy, OrderType.Limit, 50m, limit: 100.10m, tif: TimeInForce.Fok));
+
+        var canceled = Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Canceled));
+        Assert.Equal(FillReasons.FokNotFillable, canceled.Reason);
+        Assert.DoesNotContain(venue.ReportsFor(order.OrderId), r => r.Execution is not null);
+        Assert.Equal(0m, (await venue.OrderAsync(order.OrderId)).FilledQuantity);
+        Assert.Empty(await venue.Client.GetPositionsAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Fok_FillsEverything_WhenTheWholeQuantityIsAvailable()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(100.00m, 100.10m, askSize: 50m);
+
+        var order = await venue.SubmitAsync(Request("fok-hit", OrderSide.Buy, OrderType.Limit, 50m, limit: 100.10m, tif: TimeInForce.Fok));
+
+        var fill = Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Fill));
+        Assert.Equal(50m, fill.Execution!.Quantity);
+        Assert.Equal(100.10m, fill.Execution.Price);
+    }
+
+    [Fact]
+    public async Task MarketOrder_StaysWorking_WhileThereIsNoQuote()
+    {
+        await using var venue = await StartAsync();
+
+        var order = await venue.SubmitAsync(Request("no-quote", OrderSide.Buy, OrderType.Market, 10m, symbol: "MSFT"));
+        await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Accepted);
+        await venue.TradeAsync(400m, 1_000m, symbol: "MSFT");
+
+        var working = await venue.OrderAsync(order.OrderId);
+        Assert.Equal(OrderStatus.Accepted, working.Status);
+        Assert.Equal(0m, working.FilledQuantity);
+        Assert.Empty(await venue.Client.GetExecutionsSinceAsync(Start, Ct));
+
+        await venue.QuoteAsync(400.00m, 400.05m, symbol: "MSFT");
+
+        var fill = Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Fill));
+        Assert.Equal(400.05m, fill.Execution!.Price);
+    }
+
+    [Fact]
+    public async Task DisplayedSize_IsSharedByOrders_SoTwoOrdersNeverFillTheSameShares()
+    {
+        await using var venue = await StartAsync();
+        var first = await venue.SubmitAsync(Request("share-1", OrderSide.Buy, OrderType.Limit, 60m, limit: 100.10m));
+        var second = await venue.SubmitAsync(Request("share-2", OrderSide.Buy, OrderType.Limit, 60m, limit: 100.10m));
+
+        await venue.QuoteAsync(100.00m, 100.10m, askSize: 100m);
+
+        Assert.Equal(60m, (await venue.OrderAsync(first.OrderId)).FilledQuantity);
+        Assert.Equal(40m, (await venue.OrderAsync(second.OrderId)).FilledQuantity);
+        Assert.Equal(new BrokerPosition("AAPL", 100m, 100.10m), Assert.Single(await venue.Client.GetPositionsAsync(Ct)));
+    }
+
+    [Fact]
+    public async Task Submit_ThrowsRejectedWithTheValidatorsReason_AndKeepsNothing_WhenThePriceIsOffTick()
+    {
+        await using var venue = await StartAsync();
+
+        var error = await Assert.ThrowsAsync<BrokerException>(() => venue.SubmitAsync(Request("off-tick", OrderSide.Buy, OrderType.Limit, 10m, limit: 100.001m)));
+
+        Assert.Equal(BrokerErrorKind.Rejected, error.Kind);
+        Assert.Contains(OrderErrorCodes.PriceNotTickAligned, error.Message, StringComparison.Ordinal);
+        Assert.Null(await venue.Client.GetOrderByClientOrderIdAsync("off-tick", Ct));
+        Assert.Empty(await venue.Client.ListOpenOrdersAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Submit_ThrowsRejected_WhenTheSymbolIsNotListedAndUnlistedSymbolsAreRefused()
+    {
+        await using var venue = await StartAsync(o => o.AcceptUnlistedSymbols = false);
+
+        var error = await Assert.ThrowsAsync<BrokerException>(() => venue.SubmitAsync(Request("unlisted", OrderSide.Buy, OrderType.Market, 1m)));
+
+        Assert.Equal(BrokerErrorKind.Rejected, error.Kind);
+        Assert.StartsWith("SYMBOL_UNKNOWN", error.Message, StringComparison.Ordinal);
+    }
+}
