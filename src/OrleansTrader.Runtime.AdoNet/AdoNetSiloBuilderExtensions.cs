@@ -12,8 +12,10 @@ namespace OrleansTrader.Runtime.AdoNet;
 /// under the stream provider name, and a plain singleton <see cref="IReminderTable"/>. Each provider gets named,
 /// start-validated options and a readiness health check tagged "ready" that queries its database.
 /// Grain storage resolves the runtime's <see cref="IGrainStateSerializer"/> from the container.
-/// The durable stream provider picks its log up with
-/// <c>AddDurableStreams(name, sp =&gt; sp.GetRequiredKeyedService&lt;IDurableStreamLog&gt;(name), ...)</c>.
+/// A stream log is also registered as its concrete type under the same key, which is how the durable stream
+/// provider picks it up: <c>silo.AddSqliteStreamLog("durable", ...).AddDurableStreams("durable",
+/// sp =&gt; sp.GetRequiredKeyedService&lt;SqliteDurableStreamLog&gt;("durable"))</c>. (Asking that factory for the
+/// keyed <see cref="IDurableStreamLog"/> instead would resolve the factory's own registration, forever.)
 /// </summary>
 public static class AdoNetSiloBuilderExtensions
 {
@@ -24,7 +26,7 @@ public static class AdoNetSiloBuilderExtensions
     {
         var key = AddSqliteDatabase(builder, "storage", name, configure);
         builder.Services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => new SqliteGrainStorage(
-            sp.GetRequiredKeyedService<SqliteDatabase>(key),
+            sp.GetRequiredKeyedService<SqliteDatabaseHandle>(key).Database,
             sp.GetRequiredService<IGrainStateSerializer>(),
             sp.GetService<ILogger<SqliteGrainStorage>>()));
         return builder;
@@ -34,7 +36,7 @@ public static class AdoNetSiloBuilderExtensions
     {
         var key = AddPostgresDatabase(builder, "storage", name, configure);
         builder.Services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => new PostgresGrainStorage(
-            sp.GetRequiredKeyedService<PostgresDatabase>(key),
+            sp.GetRequiredKeyedService<PostgresDatabaseHandle>(key).Database,
             sp.GetRequiredService<IGrainStateSerializer>(),
             sp.GetService<ILogger<PostgresGrainStorage>>()));
         return builder;
@@ -45,7 +47,7 @@ public static class AdoNetSiloBuilderExtensions
         var key = AddSqliteDatabase(builder, "reminders", "default", configure);
         builder.Services.RemoveAll<IReminderTable>();
         builder.Services.AddSingleton<IReminderTable>(sp => new SqliteReminderTable(
-            sp.GetRequiredKeyedService<SqliteDatabase>(key), sp.GetService<ILogger<SqliteReminderTable>>()));
+            sp.GetRequiredKeyedService<SqliteDatabaseHandle>(key).Database, sp.GetService<ILogger<SqliteReminderTable>>()));
         return builder;
     }
 
@@ -54,23 +56,25 @@ public static class AdoNetSiloBuilderExtensions
         var key = AddPostgresDatabase(builder, "reminders", "default", configure);
         builder.Services.RemoveAll<IReminderTable>();
         builder.Services.AddSingleton<IReminderTable>(sp => new PostgresReminderTable(
-            sp.GetRequiredKeyedService<PostgresDatabase>(key), sp.GetService<ILogger<PostgresReminderTable>>()));
+            sp.GetRequiredKeyedService<PostgresDatabaseHandle>(key).Database, sp.GetService<ILogger<PostgresReminderTable>>()));
         return builder;
     }
 
     public static ISiloBuilder AddSqliteStreamLog(this ISiloBuilder builder, string name, Action<SqliteStorageOptions> configure)
     {
         var key = AddSqliteDatabase(builder, "streams", name, configure);
-        builder.Services.AddKeyedSingleton<IDurableStreamLog>(name, (sp, _) => new SqliteDurableStreamLog(
-            sp.GetRequiredKeyedService<SqliteDatabase>(key), sp.GetService<ILogger<SqliteDurableStreamLog>>()));
+        builder.Services.AddKeyedSingleton(name, (sp, _) => new SqliteDurableStreamLog(
+            sp.GetRequiredKeyedService<SqliteDatabaseHandle>(key).Database, sp.GetService<ILogger<SqliteDurableStreamLog>>()));
+        builder.Services.AddKeyedSingleton<IDurableStreamLog>(name, (sp, k) => sp.GetRequiredKeyedService<SqliteDurableStreamLog>(k));
         return builder;
     }
 
     public static ISiloBuilder AddPostgresStreamLog(this ISiloBuilder builder, string name, Action<PostgresStorageOptions> configure)
     {
         var key = AddPostgresDatabase(builder, "streams", name, configure);
-        builder.Services.AddKeyedSingleton<IDurableStreamLog>(name, (sp, _) => new PostgresDurableStreamLog(
-            sp.GetRequiredKeyedService<PostgresDatabase>(key), sp.GetService<ILogger<PostgresDurableStreamLog>>()));
+        builder.Services.AddKeyedSingleton(name, (sp, _) => new PostgresDurableStreamLog(
+            sp.GetRequiredKeyedService<PostgresDatabaseHandle>(key).Database, sp.GetService<ILogger<PostgresDurableStreamLog>>()));
+        builder.Services.AddKeyedSingleton<IDurableStreamLog>(name, (sp, k) => sp.GetRequiredKeyedService<PostgresDurableStreamLog>(k));
         return builder;
     }
 
@@ -83,9 +87,13 @@ public static class AdoNetSiloBuilderExtensions
         var services = builder.Services;
         services.AddOptionsWithValidateOnStart<SqliteStorageOptions>(key).Configure(configure);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqliteStorageOptions>, SqliteStorageOptionsValidator>());
-        services.AddKeyedSingleton(key, (sp, _) => new SqliteDatabase(sp.GetRequiredService<IOptionsMonitor<SqliteStorageOptions>>().Get(key)));
+        services.TryAddSingleton<SqliteDatabaseCache>();
+
+        // Resolved through the cache (which owns and disposes it), not created here, so providers on one file share it.
+        services.AddKeyedSingleton(key, (sp, _) => new SqliteDatabaseHandle(
+            sp.GetRequiredService<SqliteDatabaseCache>().GetOrCreate(sp.GetRequiredService<IOptionsMonitor<SqliteStorageOptions>>().Get(key))));
         services.AddHealthChecks().Add(new HealthCheckRegistration(
-            key, sp => new SqliteHealthCheck(sp.GetRequiredKeyedService<SqliteDatabase>(key)), failureStatus: null, tags: [ReadyTag]));
+            key, sp => new SqliteHealthCheck(sp.GetRequiredKeyedService<SqliteDatabaseHandle>(key).Database), failureStatus: null, tags: [ReadyTag]));
         return key;
     }
 
@@ -98,9 +106,11 @@ public static class AdoNetSiloBuilderExtensions
         var services = builder.Services;
         services.AddOptionsWithValidateOnStart<PostgresStorageOptions>(key).Configure(configure);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgresStorageOptions>, PostgresStorageOptionsValidator>());
-        services.AddKeyedSingleton(key, (sp, _) => new PostgresDatabase(sp.GetRequiredService<IOptionsMonitor<PostgresStorageOptions>>().Get(key)));
+        services.TryAddSingleton<PostgresDatabaseCache>();
+        services.AddKeyedSingleton(key, (sp, _) => new PostgresDatabaseHandle(
+            sp.GetRequiredService<PostgresDatabaseCache>().GetOrCreate(sp.GetRequiredService<IOptionsMonitor<PostgresStorageOptions>>().Get(key))));
         services.AddHealthChecks().Add(new HealthCheckRegistration(
-            key, sp => new PostgresHealthCheck(sp.GetRequiredKeyedService<PostgresDatabase>(key)), failureStatus: null, tags: [ReadyTag]));
+            key, sp => new PostgresHealthCheck(sp.GetRequiredKeyedService<PostgresDatabaseHandle>(key).Database), failureStatus: null, tags: [ReadyTag]));
         return key;
     }
 }

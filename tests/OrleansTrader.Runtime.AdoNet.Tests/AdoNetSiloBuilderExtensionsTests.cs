@@ -36,6 +36,41 @@ public sealed class AdoNetSiloBuilderExtensionsTests(PostgresDatabaseFixture pos
     }
 
     [Fact]
+    public async Task SqliteRegistrations_ShareOneDatabase_OnlyWhenConfiguredAlike()
+    {
+        var path = Path.Combine(_root, "shared.db");
+        await using var provider = BuildProvider(builder => builder
+            .AddSqliteGrainStorage("default", o => o.DataSource = path)
+            .UseSqliteReminderService(o => o.DataSource = path)
+            .AddSqliteStreamLog("durable", o => o.DataSource = path)
+            .AddSqliteGrainStorage("other", o =>
+            {
+                o.DataSource = path;
+                o.TablePrefix = "other_";
+            }));
+
+        SqliteDatabase Database(string key) => provider.GetRequiredKeyedService<SqliteDatabaseHandle>(key).Database;
+
+        Assert.Same(Database("sqlite-storage-default"), Database("sqlite-reminders-default"));
+        Assert.Same(Database("sqlite-storage-default"), Database("sqlite-streams-durable"));
+        Assert.NotSame(Database("sqlite-storage-default"), Database("sqlite-storage-other"));
+        Assert.Equal("other_", Database("sqlite-storage-other").TablePrefix);
+    }
+
+    [Fact]
+    public async Task SqliteStreamLog_IsTheLogOfTheDurableStreamProvider_WhenRegisteredThroughAddDurableStreams()
+    {
+        var path = Path.Combine(_root, "streams.db");
+        await using var provider = BuildProvider(builder => builder
+            .AddSqliteStreamLog("durable", o => o.DataSource = path)
+            .AddDurableStreams("durable", sp => sp.GetRequiredKeyedService<SqliteDurableStreamLog>("durable")));
+
+        var log = provider.GetRequiredKeyedService<IDurableStreamLog>("durable");
+
+        Assert.Same(provider.GetRequiredKeyedService<SqliteDurableStreamLog>("durable"), log);
+    }
+
+    [Fact]
     public async Task SqliteRegistration_FailsStartupValidation_WhenOptionsAreInvalid()
     {
         await using var provider = BuildProvider(builder => builder.AddSqliteGrainStorage("default", o => o.TablePrefix = "x;--"));
@@ -44,6 +79,19 @@ public sealed class AdoNetSiloBuilderExtensionsTests(PostgresDatabaseFixture pos
 
         Assert.Contains("exactly one of DataSource", error.Message, StringComparison.Ordinal);
         Assert.Contains("TablePrefix", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SqliteReadiness_IsUnhealthy_WhenFileCannotBeOpened()
+    {
+        var path = Path.Combine(_root, "not-a-file.db");
+        Directory.CreateDirectory(path);
+        await using var provider = BuildProvider(builder => builder.AddSqliteGrainStorage("default", o => o.DataSource = path));
+
+        var report = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync(r => r.Tags.Contains("ready"), Ct);
+
+        Assert.Equal(HealthStatus.Unhealthy, report.Status);
+        Assert.Contains(path, Assert.Single(report.Entries).Value.Description, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -81,6 +129,9 @@ public sealed class AdoNetSiloBuilderExtensionsTests(PostgresDatabaseFixture pos
         Assert.IsType<PostgresDurableStreamLog>(provider.GetRequiredKeyedService<IDurableStreamLog>("durable"));
         Assert.Equal(HealthStatus.Healthy, report.Status);
         Assert.Equal(3, report.Entries.Count);
+        Assert.Same(
+            provider.GetRequiredKeyedService<PostgresDatabaseHandle>("postgres-storage-default").Database,
+            provider.GetRequiredKeyedService<PostgresDatabaseHandle>("postgres-streams-durable").Database);
     }
 
     public void Dispose()

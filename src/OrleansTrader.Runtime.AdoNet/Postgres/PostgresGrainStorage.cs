@@ -74,13 +74,13 @@ public sealed class PostgresGrainStorage : IGrainStorage
         ArgumentNullException.ThrowIfNull(grainState);
         var payload = _serializer.Serialize(grainState.State);
         var expected = grainState.ETag;
+        await InitializeAsync(cancellationToken);
         var hasVersion = VersionETag.TryParse(expected, out var version);
         if (expected is not null && !hasVersion)
         {
             throw await ConflictAsync("Write", stateName, grainId, expected, cancellationToken);
         }
 
-        await InitializeAsync(cancellationToken);
         await using var command = _database.CreateCommand(expected is null ? _insert : _update);
         AddKey(command, stateName, grainId);
         command.Parameters.Add("payload", payload);

@@ -107,42 +107,22 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
 
                 var firstSequence = lastSequence - payloads.Count + 1;
                 var stored = new StoredStreamEvent[payloads.Count];
-                SqliteCommand? fullChunk = null;
-                try
+                var fullChunks = payloads.Count / InsertChunkRows;
+                var remainder = payloads.Count % InsertChunkRows;
+                if (fullChunks > 0)
                 {
-                    for (var start = 0; start < payloads.Count; start += InsertChunkRows)
+                    // One command for every full chunk: its statement is compiled once and re-bound per chunk.
+                    await using var insert = CreateInsert(connection, transaction, streamId, utc, InsertChunkRows);
+                    for (var chunk = 0; chunk < fullChunks; chunk++)
                     {
-                        var rows = Math.Min(InsertChunkRows, payloads.Count - start);
-                        SqliteCommand insert;
-                        if (rows == InsertChunkRows)
-                        {
-                            fullChunk ??= CreateInsert(connection, transaction, streamId, utc, rows, prepare: true);
-                            insert = fullChunk;
-                        }
-                        else
-                        {
-                            insert = CreateInsert(connection, transaction, streamId, utc, rows, prepare: false);
-                        }
-
-                        try
-                        {
-                            await InsertChunkAsync(insert, streamId, payloads, start, rows, firstSequence, utc, stored, ct);
-                        }
-                        finally
-                        {
-                            if (!ReferenceEquals(insert, fullChunk))
-                            {
-                                await insert.DisposeAsync();
-                            }
-                        }
+                        await InsertChunkAsync(insert, streamId, payloads, chunk * InsertChunkRows, InsertChunkRows, firstSequence, utc, stored, ct);
                     }
                 }
-                finally
+
+                if (remainder > 0)
                 {
-                    if (fullChunk is not null)
-                    {
-                        await fullChunk.DisposeAsync();
-                    }
+                    await using var insert = CreateInsert(connection, transaction, streamId, utc, remainder);
+                    await InsertChunkAsync(insert, streamId, payloads, fullChunks * InsertChunkRows, remainder, firstSequence, utc, stored, ct);
                 }
 
                 return stored;
@@ -282,7 +262,7 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
     }
 
     private SqliteCommand CreateInsert(
-        SqliteConnection connection, SqliteTransaction? transaction, StreamId streamId, DateTimeOffset utc, int rows, bool prepare)
+        SqliteConnection connection, SqliteTransaction? transaction, StreamId streamId, DateTimeOffset utc, int rows)
     {
         var command = _database.CreateCommand(connection, rows == InsertChunkRows ? _insertFullChunk : InsertSql(rows), transaction);
         AddStream(command, streamId);
@@ -291,11 +271,6 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
         for (var i = 0; i < rows; i++)
         {
             command.Parameters.Add(PayloadParameterNames[i], SqliteType.Blob);
-        }
-
-        if (prepare)
-        {
-            command.Prepare();
         }
 
         return command;

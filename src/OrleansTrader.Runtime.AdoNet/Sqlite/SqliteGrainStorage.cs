@@ -84,13 +84,13 @@ public sealed class SqliteGrainStorage : IGrainStorage
         ArgumentNullException.ThrowIfNull(grainState);
         var payload = _serializer.Serialize(grainState.State);
         var expected = grainState.ETag;
+        await InitializeAsync(cancellationToken);
         var hasVersion = VersionETag.TryParse(expected, out var version);
         if (expected is not null && !hasVersion)
         {
             throw await ConflictAsync("Write", stateName, grainId, expected, cancellationToken);
         }
 
-        await InitializeAsync(cancellationToken);
         var newVersion = await _database.WriteStatementAsync(
             async (connection, transaction, ct) =>
             {

@@ -24,8 +24,8 @@ public sealed class AdoNetBenchmarks : IBenchmarkSuite
     public async Task RunAsync(BenchmarkContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var storageWrites = context.Quick ? 3_000 : 30_000;
-        var logEvents = context.Quick ? 100_000 : 1_000_000;
+        var storageWrites = context.Quick ? 2_000 : 30_000;
+        var logEvents = context.Quick ? 60_000 : 1_000_000;
         var root = Path.Combine(Path.GetTempPath(), "orleanstrader-bench-" + Guid.NewGuid().ToString("N"));
         try
         {

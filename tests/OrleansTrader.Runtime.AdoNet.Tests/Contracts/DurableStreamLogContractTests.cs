@@ -60,6 +60,30 @@ public abstract class DurableStreamLogContractTests
         Assert.Equal(["x"], (await log.ReadStreamAsync(StreamId.Create(ns, "20235"), 0, 10, Ct)).Select(Text));
     }
 
+    [Theory]
+    [InlineData(128)]
+    [InlineData(300)]
+    public async Task AppendAsync_StoresLargeBatchInOrder(int count)
+    {
+        var log = await OpenLogAsync();
+        var stream = NewStream();
+        await log.AppendAsync(stream, Payloads("first"), Timestamp, Ct);
+        var texts = Enumerable.Range(0, count).Select(i => $"event-{i}").ToArray();
+
+        var appended = await log.AppendAsync(stream, Payloads(texts), Timestamp, Ct);
+        var read = await log.ReadStreamAsync(stream, 1, count + 10, Ct);
+        var byNamespace = await log.ReadNamespaceAsync(stream.Namespace, 0, count + 10, Ct);
+
+        var expectedSequences = Enumerable.Range(2, count).Select(i => (long)i).ToArray();
+        Assert.Equal(expectedSequences, appended.Select(e => e.Sequence));
+        Assert.Equal(texts, appended.Select(Text));
+        Assert.Equal(expectedSequences, read.Select(e => e.Sequence));
+        Assert.Equal(texts, read.Select(Text));
+        Assert.Equal(appended.Select(e => e.Position), read.Select(e => e.Position));
+        Assert.Equal(["first", .. texts], byNamespace.Select(Text));
+        Assert.Equal(byNamespace.Select(e => e.Position).Order(), byNamespace.Select(e => e.Position));
+    }
+
     [Fact]
     public async Task AppendAsync_ReturnsNothing_WhenBatchIsEmpty()
     {

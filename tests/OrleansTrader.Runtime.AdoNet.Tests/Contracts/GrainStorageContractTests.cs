@@ -15,6 +15,12 @@ public abstract class GrainStorageContractTests
     /// <summary>Returns a ready storage (tables created). May call Assert.Skip when the backing store is unavailable.</summary>
     protected abstract Task<IGrainStorage> CreateStorageAsync();
 
+    /// <summary>
+    /// Non-null names a known defect of the provider under test: it restarts versions after a clear, so an ETag from
+    /// before the clear matches the new record. The test then skips, visibly, with this reason instead of passing.
+    /// </summary>
+    protected virtual string? VersionReuseAfterClearDefect => null;
+
     [Fact]
     public async Task ReadStateAsync_ReportsNoRecordAndKeepsState_WhenMissing()
     {
@@ -239,6 +245,7 @@ public abstract class GrainStorageContractTests
     [Fact]
     public async Task WriteStateAsync_Throws_WhenETagPredatesClearAndRewrite()
     {
+        Assert.SkipWhen(VersionReuseAfterClearDefect is not null, VersionReuseAfterClearDefect ?? string.Empty);
         var storage = await CreateStorageAsync();
         var grain = NewGrain();
         var owner = new GrainState<TestState>(new TestState("first life", 1m, 1));

@@ -1,0 +1,7 @@
+namespace OrleansTrader.Runtime.AdoNet;
+
+/// <summary>
+/// A provider's reference to a shared <see cref="PostgresDatabase"/>. Registered instead of the database itself
+/// because the container disposes what its factories return, and the database belongs to <see cref="PostgresDatabaseCache"/>.
+/// </summary>
+internal sealed record PostgresDatabaseHandle(PostgresDatabase Database);
