@@ -6,6 +6,7 @@ using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Domain.Instruments;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.ApiKeys;
 using OrleansTrader.Grains.Brokers;
 using OrleansTrader.Grains.Paper;
 using OrleansTrader.Grains.Symbols;
@@ -30,6 +31,7 @@ public static class TradingSiloBuilderExtensions
         silo.AddGrains(typeof(AccountGrain).Assembly);
         silo.AddJsonSerializerContext(GrainsJsonContext.Default);
         silo.AddJsonSerializerContext(GrainsStateJsonContext.Default);
+        silo.AddJsonSerializerContext(ApiKeysStateJsonContext.Default);
         services.AddOptions<AccountGrainOptions>();
         services.AddOptions<SymbolGrainOptions>();
         services.AddSingleton(new TradingEnvironment(options.Calendar, InstrumentCatalog.Create(options.Instruments).GetValueOrThrow(), options.AcceptUnlistedSymbols));
