@@ -11,6 +11,8 @@ public sealed record AccountSnapshot
 {
     public required string AccountId { get; init; }
 
+    public string? Name { get; init; }
+
     public required string Currency { get; init; }
 
     public required string Broker { get; init; }

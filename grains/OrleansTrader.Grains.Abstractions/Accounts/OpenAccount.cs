@@ -21,4 +21,7 @@ public sealed record OpenAccount
     public BreakerPolicy BreakerPolicy { get; init; } = BreakerPolicy.Default;
 
     public string Broker { get; init; } = BrokerNames.Paper;
+
+    /// <summary>A display name (free text, not an identifier).</summary>
+    public string? Name { get; init; }
 }

@@ -89,6 +89,7 @@ internal sealed partial class AccountGrain(
 
         var now = time.GetUtcNow();
         S.IsOpen = true;
+        S.Name = command.Name;
         S.Currency = command.Currency;
         S.Broker = command.Broker;
         S.FeeModel = command.FeeModel;
@@ -311,6 +312,7 @@ internal sealed partial class AccountGrain(
         return new AccountSnapshot
         {
             AccountId = AccountId,
+            Name = S.Name,
             Currency = S.Currency,
             Broker = S.Broker,
             AccountType = ledger.AccountType,

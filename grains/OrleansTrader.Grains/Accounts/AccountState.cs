@@ -15,6 +15,8 @@ internal sealed record AccountState
 {
     public bool IsOpen { get; set; }
 
+    public string? Name { get; set; }
+
     public string Currency { get; set; } = "USD";
 
     public string Broker { get; set; } = BrokerNames.Paper;
