@@ -1,0 +1,15 @@
+namespace OrleansTrader.Gateway.Contracts;
+
+public sealed record CreateStrategyRequest
+{
+    public string? StrategyId { get; init; }
+
+    /// <summary>"sma-crossover", "rsi-mean-reversion" or "bollinger-breakout".</summary>
+    public string? Kind { get; init; }
+
+    public IReadOnlyList<string>? Symbols { get; init; }
+
+    public IReadOnlyDictionary<string, string>? Parameters { get; init; }
+
+    public bool? Start { get; init; }
+}
