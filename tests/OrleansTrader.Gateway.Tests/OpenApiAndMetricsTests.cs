@@ -23,7 +23,7 @@ public sealed class OpenApiAndMetricsTests(GatewayFixture fixture)
 
         foreach (var route in routes)
         {
-            var path = "/" + route.RoutePattern.RawText!.TrimStart('/');
+            var path = "/" + route.RoutePattern.RawText!.Trim('/');
             Assert.True(paths.TryGetProperty(path, out var item), $"{path} is missing from the OpenAPI document");
             foreach (var method in route.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods)
             {

@@ -55,7 +55,11 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
     [Fact]
     public async Task PlaceOrder_Answers422WithTheReasonAndMaxQuantity_WhenBuyingPowerIsShort()
     {
-        var account = await Host.CreateAccountAsync(cash: 1_000m);
+        var account = GatewayHost.NewId("poor");
+        await Host.SendJsonAsync(HttpMethod.Post, "/api/accounts", Host.AdminKey, new
+        {
+            accountId = account, name = "poor", initialCash = 1_000m, riskLimits = new { maxPositionPercentOfEquity = 1000m },
+        }, HttpStatusCode.Created);
         await Host.QuoteAsync("POOR", 10m, 10m);
 
         var problem = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, new

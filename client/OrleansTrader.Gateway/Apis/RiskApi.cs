@@ -20,7 +20,7 @@ public static class RiskApi
         account.MapGet("/risk", GetRiskLimitsAsync).RequireAuthorization(GatewayPolicies.AccountRead)
             .WithName("GetRiskLimits").WithSummary("The account's pre-trade risk limits.");
         account.MapPut("/risk", SetRiskLimitsAsync).RequireAuthorization(GatewayPolicies.AccountRisk)
-            .WithName("SetRiskLimits").WithSummary("Replaces the account's risk limits (risk role).");
+            .WithName("SetRiskLimits").WithSummary("Changes the account's risk limits; omitted fields keep their value (risk role).");
         account.MapGet("/breaker", GetBreakerAsync).RequireAuthorization(GatewayPolicies.AccountRead)
             .WithName("GetBreaker").WithSummary("The account's breaker and the global kill switch.");
         account.MapPost("/breaker/trip", TripAsync).RequireAuthorization(GatewayPolicies.AccountRisk)
@@ -41,15 +41,23 @@ public static class RiskApi
             : ApiProblems.AccountNotFound(accountId);
 
     internal static async Task<Results<Ok<RiskLimits>, ValidationProblem, ProblemHttpResult>> SetRiskLimitsAsync(
-        string accountId, RiskLimits limits, IGrainFactory grains)
+        string accountId, RiskLimitsRequest request, IGrainFactory grains)
     {
+        var account = grains.GetGrain<IAccountGrain>(accountId);
         var errors = new ValidationErrors();
-        if (RequestMapping.CheckRiskLimits(limits, "body", errors) is null)
+        var current = await account.GetRiskLimitsAsync();
+        var limits = RequestMapping.CheckRiskLimits(RequestMapping.Merge(current ?? RiskLimits.Default, request), "body", errors);
+        if (limits is null)
         {
             return ApiProblems.Invalid(errors);
         }
 
-        var result = await grains.GetGrain<IAccountGrain>(accountId).SetRiskLimitsAsync(limits);
+        if (current is null)
+        {
+            return ApiProblems.AccountNotFound(accountId);
+        }
+
+        var result = await account.SetRiskLimitsAsync(limits);
         return result.Succeeded ? TypedResults.Ok(limits) : ApiProblems.FromCode(result.ErrorCode ?? AccountErrorCodes.Invalid, result.Message);
     }
 

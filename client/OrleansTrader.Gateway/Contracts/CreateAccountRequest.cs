@@ -1,5 +1,3 @@
-using OrleansTrader.Domain.Risk;
-
 namespace OrleansTrader.Gateway.Contracts;
 
 /// <summary>POST /api/accounts. Broker credentials and trading mode are not settable here: broker is "paper" (or "alpaca"
@@ -21,5 +19,5 @@ public sealed record CreateAccountRequest
     /// <summary>"cash" (default) or "margin".</summary>
     public string? MarginType { get; init; }
 
-    public RiskLimits? RiskLimits { get; init; }
+    public RiskLimitsRequest? RiskLimits { get; init; }
 }

@@ -69,6 +69,9 @@ public static class TradingGatewayExtensions
     public static WebApplication UseTradingGateway(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+
+        // The exporter listens from now on: measurements taken before its first scrape must count.
+        app.Services.GetRequiredService<PrometheusExporter>();
         app.UseMiddleware<CorrelationMiddleware>();
         app.UseMiddleware<HttpMetricsMiddleware>();
         app.UseExceptionHandler();

@@ -35,6 +35,7 @@ namespace OrleansTrader.Gateway.Json;
 [JsonSerializable(typeof(IReadOnlyList<JournalEntry>))]
 [JsonSerializable(typeof(AccountEvent))]
 [JsonSerializable(typeof(RiskLimits))]
+[JsonSerializable(typeof(RiskLimitsRequest))]
 [JsonSerializable(typeof(BreakerSnapshot))]
 [JsonSerializable(typeof(StrategyStatus))]
 [JsonSerializable(typeof(IReadOnlyList<StrategyStatus>))]

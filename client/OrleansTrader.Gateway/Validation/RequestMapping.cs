@@ -15,7 +15,7 @@ internal static class RequestMapping
     public const int MaxStrategySymbols = 20;
     public const int MaxParameters = 32;
     public const int MaxKeyAccounts = 100;
-    private static readonly TimeSpan MaxRiskWindow = TimeSpan.FromDays(1);
+    private static readonly TimeSpan MaxRiskWindow = TimeSpan.FromHours(1);
 
     public static OpenAccount? ToOpenAccount(CreateAccountRequest request, bool allowAlpaca, ValidationErrors errors)
     {
@@ -48,7 +48,7 @@ internal static class RequestMapping
 
         var accountType = Rules.ParseEnum<AccountType>(errors, "marginType", request.MarginType, required: false) ?? AccountType.Cash;
         var fees = ToFeeModel(request.FeeModel, errors);
-        var limits = request.RiskLimits is null ? RiskLimits.Default : CheckRiskLimits(request.RiskLimits, "riskLimits", errors);
+        var limits = CheckRiskLimits(Merge(RiskLimits.Default, request.RiskLimits), "riskLimits", errors);
         if (!errors.IsEmpty || fees is null || limits is null)
         {
             return null;
@@ -66,6 +66,22 @@ internal static class RequestMapping
         };
     }
 
+    /// <summary>The limits with every field the request sets replaced (source-generated JSON cannot keep a record's
+    /// defaults for omitted init-only properties, so requests use nullable fields and merge here).</summary>
+    public static RiskLimits Merge(RiskLimits current, RiskLimitsRequest? request) => request is null ? current : current with
+    {
+        MaxOrderNotional = request.MaxOrderNotional ?? current.MaxOrderNotional,
+        MaxPositionNotional = request.MaxPositionNotional ?? current.MaxPositionNotional,
+        MaxPositionPercentOfEquity = request.MaxPositionPercentOfEquity ?? current.MaxPositionPercentOfEquity,
+        MaxOpenOrders = request.MaxOpenOrders ?? current.MaxOpenOrders,
+        MaxSubmitsPerWindow = request.MaxSubmitsPerWindow ?? current.MaxSubmitsPerWindow,
+        SubmitWindow = request.SubmitWindow ?? current.SubmitWindow,
+        MaxQuoteAge = request.MaxQuoteAge ?? current.MaxQuoteAge,
+        PriceBandPercent = request.PriceBandPercent ?? current.PriceBandPercent,
+        AllowShortSelling = request.AllowShortSelling ?? current.AllowShortSelling,
+        RequireMarketOpen = request.RequireMarketOpen ?? current.RequireMarketOpen,
+    };
+
     public static RiskLimits? CheckRiskLimits(RiskLimits limits, string prefix, ValidationErrors errors)
     {
         var before = errors.IsEmpty;
@@ -80,12 +96,12 @@ internal static class RequestMapping
         Rules.RequireRange(errors, prefix + ".maxSubmitsPerWindow", limits.MaxSubmitsPerWindow, 1m, 100_000m);
         if (limits.SubmitWindow > MaxRiskWindow)
         {
-            errors.Add(prefix + ".submitWindow", "Must be at most one day.");
+            errors.Add(prefix + ".submitWindow", "Must be at most one hour.");
         }
 
         if (limits.MaxQuoteAge > MaxRiskWindow)
         {
-            errors.Add(prefix + ".maxQuoteAge", "Must be at most one day.");
+            errors.Add(prefix + ".maxQuoteAge", "Must be at most one hour.");
         }
 
         return before && errors.IsEmpty ? limits : null;
