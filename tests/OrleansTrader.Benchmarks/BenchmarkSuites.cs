@@ -6,5 +6,6 @@ public static class BenchmarkSuites
     public static IReadOnlyList<IBenchmarkSuite> All { get; } =
     [
         new AdoNet.AdoNetBenchmarks(),
+        new Runtime.RuntimeBenchmarkSuite(),
     ];
 }
