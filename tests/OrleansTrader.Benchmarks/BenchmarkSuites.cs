@@ -5,7 +5,7 @@ public static class BenchmarkSuites
 {
     public static IReadOnlyList<IBenchmarkSuite> All { get; } =
     [
-        new AdoNet.AdoNetBenchmarks(),
         new Runtime.RuntimeBenchmarkSuite(),
+        new AdoNet.AdoNetBenchmarks(),
     ];
 }
