@@ -7,5 +7,6 @@ public static class BenchmarkSuites
     [
         new Runtime.RuntimeBenchmarkSuite(),
         new AdoNet.AdoNetBenchmarks(),
+        new MarketDataBenchmarks(),
     ];
 }
