@@ -1,3 +1,4 @@
+using OrleansTrader.Gateway;
 using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Silo;
 using OrleansTrader.Silo.Health;
@@ -9,10 +10,13 @@ builder.AddSiloLogging();
 builder.AddSiloDefaults();
 builder.AddSiloHealth();
 builder.AddOrleansTrader();
+builder.AddTradingGateway();
 
 var app = builder.Build();
 
+app.UseTradingGateway();
 app.MapSiloHealth();
+app.MapTradingApi();
 
 await app.RunAsync();
 
