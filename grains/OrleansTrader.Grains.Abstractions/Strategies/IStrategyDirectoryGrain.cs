@@ -4,8 +4,8 @@ namespace OrleansTrader.Grains.Abstractions;
 
 /// <summary>
 /// The strategy ids of one account (key: account id), so an account's strategies can be listed without scanning storage.
-/// Whoever creates a strategy adds its id first and removes it after deleting the strategy; ids whose strategy does not
-/// exist are skipped by readers.
+/// The strategy grain adds its id when created and removes it when deleted (the gateway also adds it first, to refuse a
+/// strategy beyond the bound before creating it); ids whose strategy does not exist are skipped by readers.
 /// </summary>
 public interface IStrategyDirectoryGrain : IGrainWithStringKey
 {

@@ -93,6 +93,7 @@ internal sealed partial class StrategyGrain(
             UpdatedAt = now,
         };
         await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IStrategyDirectoryGrain>(_accountId).AddAsync(_strategyId);
         StrategyLog.Created(logger, _accountId, _strategyId, command.Kind, string.Join(",", command.Symbols));
         return command.Start ? await StartAsync() : Ok();
     }
@@ -186,6 +187,7 @@ internal sealed partial class StrategyGrain(
         var last = Status();
         await state.ClearStateAsync();
         state.State = new StrategyGrainState();
+        await GrainFactory.GetGrain<IStrategyDirectoryGrain>(_accountId).RemoveAsync(_strategyId);
         DeactivateOnIdle();
         return new StrategyCommandResult(true, last with { Running = false });
     }
