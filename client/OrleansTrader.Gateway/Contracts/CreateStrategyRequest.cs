@@ -11,5 +11,8 @@ public sealed record CreateStrategyRequest
 
     public IReadOnlyDictionary<string, string>? Parameters { get; init; }
 
+    /// <summary>"1m" (default) or "1s" bars.</summary>
+    public string? BarInterval { get; init; }
+
     public bool? Start { get; init; }
 }

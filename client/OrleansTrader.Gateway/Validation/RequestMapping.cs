@@ -232,9 +232,21 @@ internal static class RequestMapping
         }
 
         CheckParameters(request.Parameters, errors);
+        TimeSpan? barInterval = (request.BarInterval ?? "1m") switch
+        {
+            "1m" => TimeSpan.FromMinutes(1),
+            "1s" => TimeSpan.FromSeconds(1),
+            _ => null,
+        };
+        if (barInterval is null)
+        {
+            errors.Add("barInterval", "Must be \"1m\" or \"1s\".");
+        }
+
         return errors.IsEmpty
             ? new CreateStrategy
             {
+                BarInterval = barInterval!.Value,
                 Kind = request.Kind!,
                 Symbols = [.. request.Symbols!.Distinct(StringComparer.Ordinal)],
                 Parameters = request.Parameters ?? new Dictionary<string, string>(),
