@@ -15,6 +15,7 @@ public sealed class OpenApiAndMetricsTests(GatewayFixture fixture)
     {
         var document = await Host.SendJsonAsync(HttpMethod.Get, "/openapi/v1.json", Host.AdminKey, null, HttpStatusCode.OK);
         var paths = document.GetProperty("paths");
+        Assert.Equal("http", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer").GetProperty("type").GetString());
         var routes = Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => !e.RoutePattern.RawText!.StartsWith("/openapi", StringComparison.Ordinal)
                 && !e.RoutePattern.RawText.StartsWith("/health", StringComparison.Ordinal))

@@ -60,7 +60,7 @@ public static class TradingGatewayExtensions
         services.AddAuthorization(GatewayPolicies.Add);
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, GatewayAccessHandler>();
         services.AddRateLimiter(ConfigureRateLimits);
-        services.AddOpenApi(OpenApiDocument);
+        services.AddOpenApi(OpenApiDocument, options => options.AddDocumentTransformer(BearerSecurityTransformer.TransformAsync));
         return builder;
     }
 
