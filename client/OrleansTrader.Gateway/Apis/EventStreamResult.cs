@@ -40,7 +40,10 @@ internal sealed partial class EventStreamResult(
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        var aborted = httpContext.RequestAborted;
+        // The stream also ends when the host stops, so open connections never hold up a graceful shutdown.
+        var stopping = httpContext.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(httpContext.RequestAborted, stopping);
+        var aborted = ended.Token;
         var response = httpContext.Response;
         response.ContentType = ContentType;
         response.Headers.CacheControl = "no-cache";
