@@ -1,3 +1,5 @@
+using OrleansTrader.Gateway;
+using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Silo;
 using OrleansTrader.Silo.Health;
 using OrleansTrader.Silo.Logging;
@@ -7,10 +9,14 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddSiloLogging();
 builder.AddSiloDefaults();
 builder.AddSiloHealth();
+builder.AddOrleansTrader();
+builder.AddTradingGateway();
 
 var app = builder.Build();
 
+app.UseTradingGateway();
 app.MapSiloHealth();
+app.MapTradingApi();
 
 await app.RunAsync();
 

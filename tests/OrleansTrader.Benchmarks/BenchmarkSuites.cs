@@ -5,8 +5,8 @@ public static class BenchmarkSuites
 {
     public static IReadOnlyList<IBenchmarkSuite> All { get; } =
     [
-        new MarketDataBenchmarks(),
         new Runtime.RuntimeBenchmarkSuite(),
         new AdoNet.AdoNetBenchmarks(),
+        new MarketDataBenchmarks(),
     ];
 }

@@ -1,0 +1,115 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using OrleansTrader.Gateway.Contracts;
+using OrleansTrader.Gateway.Security;
+using OrleansTrader.Gateway.Validation;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Gateway.Apis;
+
+/// <summary>Accounts: open (admin), figures, positions (and closing one), fills and the order journal.</summary>
+public static class AccountsApi
+{
+    public const int MaxPageSize = 500;
+
+    public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/accounts").WithTags("Accounts").AddEndpointFilter<RouteValuesFilter>();
+        group.MapPost("", CreateAccountAsync).RequireAuthorization(GatewayPolicies.Admin)
+            .WithName("CreateAccount").WithSummary("Opens a paper account (admin).");
+        group.MapGet("/{accountId}", GetAccountAsync).RequireAuthorization(GatewayPolicies.AccountRead)
+            .WithName("GetAccount").WithSummary("Cash, equity, buying power, reservations, P&L, fees and trading state.");
+        group.MapGet("/{accountId}/positions", GetPositionsAsync).RequireAuthorization(GatewayPolicies.AccountRead)
+            .WithName("GetPositions").WithSummary("Open positions with their valuation.");
+        group.MapDelete("/{accountId}/positions/{symbol}", ClosePositionAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
+            .WithName("ClosePosition").WithSummary("Sends a market order that flattens the position.");
+        group.MapGet("/{accountId}/fills", GetFillsAsync).RequireAuthorization(GatewayPolicies.AccountRead)
+            .WithName("GetFills").WithSummary("Fills in application order after a sequence.");
+        group.MapGet("/{accountId}/journal", GetJournalAsync).RequireAuthorization(GatewayPolicies.AccountRead)
+            .WithName("GetJournal").WithSummary("Order state changes with their risk decisions, after a sequence.");
+        return endpoints;
+    }
+
+    internal static async Task<Results<Created<AccountSnapshot>, ValidationProblem, ProblemHttpResult>> CreateAccountAsync(
+        CreateAccountRequest request, IGrainFactory grains, IOptions<GatewayOptions> options)
+    {
+        var errors = new ValidationErrors();
+        var command = RequestMapping.ToOpenAccount(request, options.Value.AllowAlpacaAccounts, errors);
+        if (command is null)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        var accountId = request.AccountId ?? "acc-" + Guid.NewGuid().ToString("N")[..12];
+        var account = grains.GetGrain<IAccountGrain>(accountId);
+        if (await account.GetSnapshotAsync() is not null)
+        {
+            return ApiProblems.FromCode(AccountErrorCodes.AlreadyOpen, $"Account {accountId} already exists.");
+        }
+
+        var result = await account.OpenAsync(command);
+        if (!result.Succeeded)
+        {
+            return ApiProblems.FromCode(result.ErrorCode ?? AccountErrorCodes.Invalid, result.Message);
+        }
+
+        var snapshot = await account.GetSnapshotAsync();
+        return snapshot is null
+            ? ApiProblems.AccountNotFound(accountId)
+            : TypedResults.Created($"/api/accounts/{accountId}", snapshot);
+    }
+
+    internal static async Task<Results<Ok<AccountSnapshot>, ProblemHttpResult>> GetAccountAsync(string accountId, IGrainFactory grains) =>
+        await grains.GetGrain<IAccountGrain>(accountId).GetSnapshotAsync() is { } snapshot
+            ? TypedResults.Ok(snapshot)
+            : ApiProblems.AccountNotFound(accountId);
+
+    internal static async Task<Results<Ok<IReadOnlyList<AccountPosition>>, ProblemHttpResult>> GetPositionsAsync(string accountId, IGrainFactory grains)
+    {
+        var account = grains.GetGrain<IAccountGrain>(accountId);
+        return await account.GetSnapshotAsync() is null
+            ? ApiProblems.AccountNotFound(accountId)
+            : TypedResults.Ok(await account.GetPositionsAsync());
+    }
+
+    internal static async Task<Results<Ok<AccountOrder>, ValidationProblem, ProblemHttpResult>> ClosePositionAsync(
+        string accountId, string symbol, IGrainFactory grains)
+    {
+        if (!Rules.IsSymbol(symbol))
+        {
+            return ApiProblems.Invalid("symbol", "Not a valid ticker.");
+        }
+
+        var result = await grains.GetGrain<IAccountGrain>(accountId).ClosePositionAsync(symbol);
+        return result.Denial is { } denial ? ApiProblems.FromDenial(denial) : TypedResults.Ok(result.Order!);
+    }
+
+    internal static async Task<Results<Ok<IReadOnlyList<AccountFill>>, ValidationProblem, ProblemHttpResult>> GetFillsAsync(
+        string accountId, IGrainFactory grains, long? afterSequence, int? limit)
+    {
+        if (Paging.Check(afterSequence, limit, "afterSequence") is { } invalid)
+        {
+            return invalid;
+        }
+
+        var account = grains.GetGrain<IAccountGrain>(accountId);
+        return await account.GetSnapshotAsync() is null
+            ? ApiProblems.AccountNotFound(accountId)
+            : TypedResults.Ok(await account.GetFillsAsync(afterSequence ?? 0, limit ?? Paging.DefaultLimit));
+    }
+
+    internal static async Task<Results<Ok<IReadOnlyList<JournalEntry>>, ValidationProblem, ProblemHttpResult>> GetJournalAsync(
+        string accountId, IGrainFactory grains, long? after, int? limit)
+    {
+        if (Paging.Check(after, limit, "after") is { } invalid)
+        {
+            return invalid;
+        }
+
+        var account = grains.GetGrain<IAccountGrain>(accountId);
+        return await account.GetSnapshotAsync() is null
+            ? ApiProblems.AccountNotFound(accountId)
+            : TypedResults.Ok(await account.GetJournalAsync(after ?? 0, limit ?? Paging.DefaultLimit));
+    }
+}

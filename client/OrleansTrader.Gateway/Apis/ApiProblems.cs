@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansTrader.Gateway.Validation;
+using OrleansTrader.Grains.Abstractions;
+
+namespace OrleansTrader.Gateway.Apis;
+
+/// <summary>ProblemDetails for the grains' error and reason codes. Every problem names its code in "reason".</summary>
+internal static class ApiProblems
+{
+    public static ProblemHttpResult NotFound(string title, string reason) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: title, extensions: Reason(reason));
+
+    public static ProblemHttpResult AccountNotFound(string accountId) =>
+        NotFound($"Account {accountId} does not exist.", AccountErrorCodes.NotOpen);
+
+    public static ValidationProblem Invalid(ValidationErrors errors) =>
+        TypedResults.ValidationProblem(errors.ToDictionary(), title: "The request has invalid fields.");
+
+    public static ValidationProblem Invalid(string field, string message)
+    {
+        var errors = new ValidationErrors();
+        errors.Add(field, message);
+        return Invalid(errors);
+    }
+
+    /// <summary>An account command's error code as an HTTP problem: unknown things 404, conflicts 409, broker trouble 502/503,
+    /// and every risk or domain refusal 422 with its code (and the largest passing quantity when known).</summary>
+    public static ProblemHttpResult FromCode(string code, string? message, decimal? maxQuantity = null)
+    {
+        var status = code switch
+        {
+            AccountErrorCodes.NotOpen or AccountErrorCodes.OrderNotFound or StrategyErrorCodes.NotFound => StatusCodes.Status404NotFound,
+            AccountErrorCodes.AlreadyOpen or AccountErrorCodes.OrderNotCancelable or AccountErrorCodes.OrderNotReplaceable
+                or AccountErrorCodes.PositionFlat or StrategyErrorCodes.AlreadyExists => StatusCodes.Status409Conflict,
+            AccountErrorCodes.BrokerUnavailable => StatusCodes.Status503ServiceUnavailable,
+            AccountErrorCodes.BrokerError => StatusCodes.Status502BadGateway,
+            _ => StatusCodes.Status422UnprocessableEntity,
+        };
+        var extensions = Reason(code);
+        if (maxQuantity is { } max)
+        {
+            extensions["maxQuantity"] = max;
+        }
+
+        return TypedResults.Problem(statusCode: status, title: Title(status), detail: message, extensions: extensions);
+    }
+
+    public static ProblemHttpResult FromDenial(OrderDenial denial) => FromCode(denial.ReasonCode, denial.Message, denial.MaxQuantity);
+
+    private static string Title(int status) => status switch
+    {
+        StatusCodes.Status404NotFound => "Not found.",
+        StatusCodes.Status409Conflict => "The request conflicts with the current state.",
+        StatusCodes.Status503ServiceUnavailable => "The broker is not available.",
+        StatusCodes.Status502BadGateway => "The broker failed.",
+        _ => "The request was refused.",
+    };
+
+    private static Dictionary<string, object?> Reason(string code) => new(StringComparer.Ordinal) { ["reason"] = code };
+}

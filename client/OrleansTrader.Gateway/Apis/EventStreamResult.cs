@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
+using OrleansTrader.Gateway.Contracts;
+using OrleansTrader.Gateway.Diagnostics;
+using OrleansTrader.Gateway.Json;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Gateway.Apis;
+
+/// <summary>
+/// Writes an account's events as SSE. Correctness over cleverness: every event is read from the account's persisted event
+/// history (<see cref="IAccountGrain.GetEventsAsync"/>) in sequence order, so a reconnect with Last-Event-ID sees no gap and
+/// no duplicate. The live "account-events" memory stream only wakes the loop early (a one-slot signal: bounded buffering per
+/// connection whatever the event rate); a poll covers dropped notifications. Heartbeats are SSE comments. The loop ends
+/// when the client disconnects.
+/// </summary>
+internal sealed partial class EventStreamResult(
+    string accountId,
+    long after,
+    IAccountGrain account,
+    IClusterClient? client,
+    GatewayEventStreamOptions options,
+    TimeProvider time,
+    GatewayMetrics metrics,
+    ILogger<EventStreamResult> logger) : IResult, IEndpointMetadataProvider
+{
+    public const string ContentType = "text/event-stream";
+
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(string), [ContentType]));
+    }
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        // The stream also ends when the host stops, so open connections never hold up a graceful shutdown.
+        var stopping = httpContext.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(httpContext.RequestAborted, stopping);
+        var aborted = ended.Token;
+        var response = httpContext.Response;
+        response.ContentType = ContentType;
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        var wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        var subscription = await SubscribeAsync(wake.Writer);
+        metrics.EventStreamOpened();
+        try
+        {
+            await response.Body.FlushAsync(aborted);
+            await RunAsync(response.Body, wake.Reader, aborted);
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            LogDisconnected(logger, accountId, after);
+        }
+        finally
+        {
+            metrics.EventStreamClosed();
+            if (subscription is not null)
+            {
+                await subscription.UnsubscribeAsync();
+            }
+        }
+    }
+
+    private async Task RunAsync(Stream body, ChannelReader<bool> wake, CancellationToken aborted)
+    {
+        var lastWrite = time.GetUtcNow();
+        var truncationReported = false;
+        while (!aborted.IsCancellationRequested)
+        {
+            var page = await account.GetEventsAsync(after, options.PageSize);
+            var text = new StringBuilder();
+            if (page.Truncated && !truncationReported)
+            {
+                truncationReported = true;
+                Append(text, null, "truncated", JsonSerializer.Serialize(new EventHistoryTruncated(after, page.OldestSequence), GatewayJsonContext.Default.EventHistoryTruncated));
+            }
+
+            foreach (var e in page.Events.Where(e => e.Sequence > after).OrderBy(e => e.Sequence))
+            {
+                Append(text, e.Sequence, Kind(e.Kind), JsonSerializer.Serialize(e, GatewayJsonContext.Default.AccountEvent));
+                after = e.Sequence;
+            }
+
+            if (text.Length > 0)
+            {
+                await WriteAsync(body, text, aborted);
+                lastWrite = time.GetUtcNow();
+                if (page.Events.Count >= options.PageSize)
+                {
+                    continue;
+                }
+            }
+
+            if (time.GetUtcNow() - lastWrite >= options.HeartbeatInterval)
+            {
+                await WriteAsync(body, new StringBuilder(": heartbeat\n\n"), aborted);
+                lastWrite = time.GetUtcNow();
+            }
+
+            var wait = Min(options.PollInterval, options.HeartbeatInterval - (time.GetUtcNow() - lastWrite));
+            using var timeout = new CancellationTokenSource(wait <= TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : wait, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, timeout.Token);
+            try
+            {
+                await wake.WaitToReadAsync(linked.Token);
+                wake.TryRead(out _);
+            }
+            catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+            {
+                LogPolled(logger, accountId);
+            }
+        }
+    }
+
+    private async Task<StreamSubscriptionHandle<AccountEvent>?> SubscribeAsync(ChannelWriter<bool> wake)
+    {
+        if (client is null)
+        {
+            LogPollingOnly(logger, accountId, "no cluster client in this host");
+            return null;
+        }
+
+        try
+        {
+            var stream = client.GetStreamProvider(StreamNames.MemoryProvider)
+                .GetStream<AccountEvent>(StreamId.Create(StreamNames.AccountEvents, accountId));
+            return await stream.SubscribeAsync((_, _) =>
+            {
+                wake.TryWrite(true);
+                return Task.CompletedTask;
+            });
+        }
+        catch (Exception ex) when (ex is ArgumentException or KeyNotFoundException or InvalidOperationException)
+        {
+            LogPollingOnly(logger, accountId, ex.Message);
+            return null;
+        }
+    }
+
+    private static void Append(StringBuilder text, long? id, string kind, string json)
+    {
+        if (id is { } sequence)
+        {
+            text.Append("id: ").Append(sequence.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        text.Append("event: ").Append(kind).Append('\n').Append("data: ").Append(json).Append("\n\n");
+    }
+
+    private static async Task WriteAsync(Stream body, StringBuilder text, CancellationToken aborted)
+    {
+        await body.WriteAsync(Encoding.UTF8.GetBytes(text.ToString()), aborted);
+        await body.FlushAsync(aborted);
+    }
+
+    private static string Kind(AccountEventKind kind) => kind switch
+    {
+        AccountEventKind.OrderUpdated => "orderUpdated",
+        AccountEventKind.Fill => "fill",
+        AccountEventKind.BreakerChanged => "breakerChanged",
+        _ => "event",
+    };
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    [LoggerMessage(EventId = 7201, Level = LogLevel.Debug, Message = "Event stream of account {AccountId} closed by the client after sequence {Sequence}")]
+    private static partial void LogDisconnected(ILogger logger, string accountId, long sequence);
+
+    [LoggerMessage(EventId = 7202, Level = LogLevel.Warning, Message = "Event stream of account {AccountId} polls only ({Why}); events arrive within the poll interval")]
+    private static partial void LogPollingOnly(ILogger logger, string accountId, string why);
+
+    [LoggerMessage(EventId = 7203, Level = LogLevel.Trace, Message = "Event stream of account {AccountId} polled")]
+    private static partial void LogPolled(ILogger logger, string accountId);
+}

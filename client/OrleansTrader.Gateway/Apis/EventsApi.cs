@@ -1,0 +1,52 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using OrleansTrader.Gateway.Diagnostics;
+using OrleansTrader.Gateway.Security;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Gateway.Apis;
+
+/// <summary>GET /api/accounts/{accountId}/events: the account's order updates, fills and breaker changes as Server-Sent Events.</summary>
+public static class EventsApi
+{
+    public const string LastEventIdHeader = "Last-Event-ID";
+
+    public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGroup("/api/accounts/{accountId}").WithTags("Events").AddEndpointFilter<RouteValuesFilter>()
+            .MapGet("/events", Subscribe).RequireAuthorization(GatewayPolicies.AccountRead)
+            .WithName("GetAccountEvents")
+            .WithSummary("Server-Sent Events (id = account event sequence); resume with the Last-Event-ID header or ?lastEventId=.");
+        return endpoints;
+    }
+
+    internal static async Task<Results<EventStreamResult, ValidationProblem, ProblemHttpResult>> Subscribe(
+        string accountId,
+        HttpContext http,
+        IGrainFactory grains,
+        IOptions<GatewayOptions> options,
+        TimeProvider time,
+        GatewayMetrics metrics,
+        ILoggerFactory loggers,
+        string? lastEventId)
+    {
+        var header = http.Request.Headers[LastEventIdHeader];
+        var resume = header.Count > 0 ? header[0] : lastEventId;
+        long after = 0;
+        if (resume is not null && (!long.TryParse(resume, NumberStyles.None, CultureInfo.InvariantCulture, out after) || after < 0))
+        {
+            return ApiProblems.Invalid("lastEventId", "Must be a non-negative event sequence.");
+        }
+
+        var account = grains.GetGrain<IAccountGrain>(accountId);
+        if (await account.GetRiskLimitsAsync() is null)
+        {
+            return ApiProblems.AccountNotFound(accountId);
+        }
+
+        var client = http.RequestServices.GetService<IClusterClient>();
+        return new EventStreamResult(accountId, after, account, client, options.Value.Events, time, metrics, loggers.CreateLogger<EventStreamResult>());
+    }
+}

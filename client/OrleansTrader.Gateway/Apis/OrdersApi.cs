@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansTrader.Gateway.Contracts;
+using OrleansTrader.Gateway.Diagnostics;
+using OrleansTrader.Gateway.Security;
+using OrleansTrader.Gateway.Validation;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Gateway.Apis;
+
+/// <summary>Orders of one account: list, get, place (idempotent by client order id), replace, cancel, cancel all.</summary>
+public static class OrdersApi
+{
+    public const string OrderRateLimitPolicy = "orders";
+
+    public static IEndpointRouteBuilder MapOrdersApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/accounts/{accountId}/orders").WithTags("Orders").AddEndpointFilter<RouteValuesFilter>();
+        group.MapGet("", GetOrdersAsync).RequireAuthorization(GatewayPolicies.AccountRead)
+            .WithName("GetOrders").WithSummary("Orders, newest first; status=open|closed|all, limit, after (an order id).");
+        group.MapGet("/{orderId}", GetOrderAsync).RequireAuthorization(GatewayPolicies.AccountRead)
+            .WithName("GetOrder").WithSummary("One order.");
+        group.MapPost("", PlaceOrderAsync).RequireAuthorization(GatewayPolicies.AccountTrade).RequireRateLimiting(OrderRateLimitPolicy)
+            .WithName("PlaceOrder")
+            .WithSummary("Places an order: 201 with the order; 200 with the existing order for a repeated clientOrderId; 422 with the risk reason when denied.");
+        group.MapPatch("/{orderId}", ReplaceOrderAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
+            .WithName("ReplaceOrder").WithSummary("Replaces a working order (risk-checked like a new one).");
+        group.MapDelete("/{orderId}", CancelOrderAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
+            .WithName("CancelOrder").WithSummary("Requests the cancel of an order.");
+        group.MapDelete("", CancelAllAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
+            .WithName("CancelAllOrders").WithSummary("Requests the cancel of every working order; one outcome per order.");
+        return endpoints;
+    }
+
+    internal static async Task<Results<Ok<IReadOnlyList<AccountOrder>>, ValidationProblem, ProblemHttpResult>> GetOrdersAsync(
+        string accountId, IGrainFactory grains, string? status, int? limit, string? after)
+    {
+        var errors = new ValidationErrors();
+        var filter = Rules.ParseEnum<OrderStatusFilter>(errors, "status", status, required: false) ?? OrderStatusFilter.All;
+        if (limit is < 1 or > Paging.MaxLimit)
+        {
+            errors.Add("limit", $"Must be between 1 and {Paging.MaxLimit}.");
+        }
+
+        if (after is not null && !Rules.IsOrderId(after))
+        {
+            errors.Add("after", "Must be an order id.");
+        }
+
+        if (!errors.IsEmpty)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        var account = grains.GetGrain<IAccountGrain>(accountId);
+        return await account.GetSnapshotAsync() is null
+            ? ApiProblems.AccountNotFound(accountId)
+            : TypedResults.Ok(await account.GetOrdersAsync(filter, limit ?? Paging.DefaultLimit, after));
+    }
+
+    internal static async Task<Results<Ok<AccountOrder>, ProblemHttpResult>> GetOrderAsync(string accountId, string orderId, IGrainFactory grains) =>
+        await grains.GetGrain<IAccountGrain>(accountId).GetOrderAsync(orderId) is { } order
+            ? TypedResults.Ok(order)
+            : ApiProblems.NotFound($"Order {orderId} does not exist in account {accountId}.", AccountErrorCodes.OrderNotFound);
+
+    internal static async Task<Results<Created<AccountOrder>, Ok<AccountOrder>, ValidationProblem, ProblemHttpResult>> PlaceOrderAsync(
+        string accountId, PlaceOrderRequest request, IGrainFactory grains, GatewayMetrics metrics)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var errors = new ValidationErrors();
+        var order = RequestMapping.ToOrderRequest(request, errors);
+        if (order is null)
+        {
+            metrics.Order("invalid", Stopwatch.GetElapsedTime(started));
+            return ApiProblems.Invalid(errors);
+        }
+
+        var result = await grains.GetGrain<IAccountGrain>(accountId).PlaceOrderAsync(new PlaceOrder { Request = order });
+        if (result.Denial is { } denial)
+        {
+            metrics.Order("denied", Stopwatch.GetElapsedTime(started));
+            metrics.Denial(denial.ReasonCode);
+            return ApiProblems.FromDenial(denial);
+        }
+
+        var placed = result.Order!;
+        if (result.IsExisting)
+        {
+            metrics.Order("existing", Stopwatch.GetElapsedTime(started));
+            return TypedResults.Ok(placed);
+        }
+
+        metrics.Order("accepted", Stopwatch.GetElapsedTime(started));
+        return TypedResults.Created($"/api/accounts/{accountId}/orders/{placed.OrderId}", placed);
+    }
+
+    internal static async Task<Results<Ok<AccountOrder>, ValidationProblem, ProblemHttpResult>> ReplaceOrderAsync(
+        string accountId, string orderId, ReplaceOrderRequest request, IGrainFactory grains)
+    {
+        var errors = new ValidationErrors();
+        var replacement = RequestMapping.ToReplacement(request, errors);
+        if (replacement is null)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        var result = await grains.GetGrain<IAccountGrain>(accountId).ReplaceOrderAsync(new ReplaceOrder { OrderId = orderId, Replacement = replacement });
+        return result.Denial is { } denial ? ApiProblems.FromDenial(denial) : TypedResults.Ok(result.Order!);
+    }
+
+    internal static async Task<Results<Ok<AccountOrder>, ProblemHttpResult>> CancelOrderAsync(string accountId, string orderId, IGrainFactory grains)
+    {
+        var result = await grains.GetGrain<IAccountGrain>(accountId).CancelOrderAsync(orderId);
+        return result.Denial is { } denial ? ApiProblems.FromDenial(denial) : TypedResults.Ok(result.Order!);
+    }
+
+    internal static async Task<Results<Ok<IReadOnlyList<OrderCommandOutcome>>, ProblemHttpResult>> CancelAllAsync(string accountId, IGrainFactory grains)
+    {
+        var account = grains.GetGrain<IAccountGrain>(accountId);
+        if (await account.GetSnapshotAsync() is null)
+        {
+            return ApiProblems.AccountNotFound(accountId);
+        }
+
+        var results = await account.CancelAllAsync();
+        return TypedResults.Ok<IReadOnlyList<OrderCommandOutcome>>(
+            [.. results.Select(r => new OrderCommandOutcome { Order = r.Order, Reason = r.Denial?.ReasonCode, Message = r.Denial?.Message })]);
+    }
+}

@@ -1,0 +1,137 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Domain.Risk;
+using OrleansTrader.Gateway.Contracts;
+using OrleansTrader.Gateway.Security;
+using OrleansTrader.Gateway.Validation;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Gateway.Apis;
+
+/// <summary>Risk limits, the account's circuit breaker and the global kill switch. Changes need the risk role and are
+/// audited by the breaker with the key id as actor.</summary>
+public static class RiskApi
+{
+    public static IEndpointRouteBuilder MapRiskApi(this IEndpointRouteBuilder endpoints)
+    {
+        var account = endpoints.MapGroup("/api/accounts/{accountId}").WithTags("Risk").AddEndpointFilter<RouteValuesFilter>();
+        account.MapGet("/risk", GetRiskLimitsAsync).RequireAuthorization(GatewayPolicies.AccountRead)
+            .WithName("GetRiskLimits").WithSummary("The account's pre-trade risk limits.");
+        account.MapPut("/risk", SetRiskLimitsAsync).RequireAuthorization(GatewayPolicies.AccountRisk)
+            .WithName("SetRiskLimits").WithSummary("Changes the account's risk limits; omitted fields keep their value (risk role).");
+        account.MapGet("/breaker", GetBreakerAsync).RequireAuthorization(GatewayPolicies.AccountRead)
+            .WithName("GetBreaker").WithSummary("The account's breaker and the global kill switch.");
+        account.MapPost("/breaker/trip", TripAsync).RequireAuthorization(GatewayPolicies.AccountRisk)
+            .WithName("TripBreaker").WithSummary("Trips the account's breaker to halted (default) or reducing (risk role).");
+        account.MapPost("/breaker/reset", ResetAsync).RequireAuthorization(GatewayPolicies.AccountRisk)
+            .WithName("ResetBreaker").WithSummary("Resets the account's breaker to active (risk role; force overrides a trigger that still holds).");
+        var trading = endpoints.MapGroup("/api/trading").WithTags("Risk");
+        trading.MapPost("/halt", HaltAsync).RequireAuthorization(GatewayPolicies.Risk)
+            .WithName("HaltTrading").WithSummary("Global kill switch: halts (or reduces) every account (risk role).");
+        trading.MapPost("/resume", ResumeAsync).RequireAuthorization(GatewayPolicies.Risk)
+            .WithName("ResumeTrading").WithSummary("Resets the global kill switch to active (risk role).");
+        return endpoints;
+    }
+
+    internal static async Task<Results<Ok<RiskLimits>, ProblemHttpResult>> GetRiskLimitsAsync(string accountId, IGrainFactory grains) =>
+        await grains.GetGrain<IAccountGrain>(accountId).GetRiskLimitsAsync() is { } limits
+            ? TypedResults.Ok(limits)
+            : ApiProblems.AccountNotFound(accountId);
+
+    internal static async Task<Results<Ok<RiskLimits>, ValidationProblem, ProblemHttpResult>> SetRiskLimitsAsync(
+        string accountId, RiskLimitsRequest request, IGrainFactory grains)
+    {
+        var account = grains.GetGrain<IAccountGrain>(accountId);
+        var errors = new ValidationErrors();
+        var current = await account.GetRiskLimitsAsync();
+        var limits = RequestMapping.CheckRiskLimits(RequestMapping.Merge(current ?? RiskLimits.Default, request), "body", errors);
+        if (limits is null)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        if (current is null)
+        {
+            return ApiProblems.AccountNotFound(accountId);
+        }
+
+        var result = await account.SetRiskLimitsAsync(limits);
+        return result.Succeeded ? TypedResults.Ok(limits) : ApiProblems.FromCode(result.ErrorCode ?? AccountErrorCodes.Invalid, result.Message);
+    }
+
+    internal static async Task<Results<Ok<TradingStateResponse>, ProblemHttpResult>> GetBreakerAsync(string accountId, IGrainFactory grains)
+    {
+        if (await grains.GetGrain<IAccountGrain>(accountId).GetRiskLimitsAsync() is null)
+        {
+            return ApiProblems.AccountNotFound(accountId);
+        }
+
+        return TypedResults.Ok(new TradingStateResponse
+        {
+            Account = await grains.GetGrain<IBreakerGrain>(accountId).GetStateAsync(),
+            Global = await grains.GetGrain<IBreakerGrain>(BreakerKeys.Global).GetStateAsync(),
+        });
+    }
+
+    internal static async Task<Results<Ok<BreakerSnapshot>, ValidationProblem, ProblemHttpResult>> TripAsync(
+        string accountId, BreakerCommandRequest request, IGrainFactory grains, ClaimsPrincipal user)
+    {
+        var errors = new ValidationErrors();
+        var state = RequestMapping.ToTripState(request, errors);
+        if (state is null)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        if (await grains.GetGrain<IAccountGrain>(accountId).GetRiskLimitsAsync() is null)
+        {
+            return ApiProblems.AccountNotFound(accountId);
+        }
+
+        return Answer(await grains.GetGrain<IBreakerGrain>(accountId).TripAsync(state.Value, Actor(user), request.Reason!));
+    }
+
+    internal static async Task<Results<Ok<BreakerSnapshot>, ValidationProblem, ProblemHttpResult>> ResetAsync(
+        string accountId, BreakerCommandRequest request, IGrainFactory grains, ClaimsPrincipal user)
+    {
+        var errors = new ValidationErrors();
+        if (!RequestMapping.CheckReset(request, errors))
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        if (await grains.GetGrain<IAccountGrain>(accountId).GetRiskLimitsAsync() is null)
+        {
+            return ApiProblems.AccountNotFound(accountId);
+        }
+
+        return Answer(await grains.GetGrain<IBreakerGrain>(accountId).ResetAsync(Actor(user), request.Reason!, request.Force ?? false));
+    }
+
+    internal static async Task<Results<Ok<BreakerSnapshot>, ValidationProblem, ProblemHttpResult>> HaltAsync(
+        BreakerCommandRequest request, IGrainFactory grains, ClaimsPrincipal user)
+    {
+        var errors = new ValidationErrors();
+        var state = RequestMapping.ToTripState(request, errors);
+        return state is null
+            ? ApiProblems.Invalid(errors)
+            : Answer(await grains.GetGrain<IBreakerGrain>(BreakerKeys.Global).TripAsync(state.Value, Actor(user), request.Reason!));
+    }
+
+    internal static async Task<Results<Ok<BreakerSnapshot>, ValidationProblem, ProblemHttpResult>> ResumeAsync(
+        BreakerCommandRequest request, IGrainFactory grains, ClaimsPrincipal user)
+    {
+        var errors = new ValidationErrors();
+        return !RequestMapping.CheckReset(request, errors)
+            ? ApiProblems.Invalid(errors)
+            : Answer(await grains.GetGrain<IBreakerGrain>(BreakerKeys.Global).ResetAsync(Actor(user), request.Reason!, request.Force ?? false));
+    }
+
+    /// <summary>The audited actor: the key id (never the key), with the risk role the policy already checked.</summary>
+    private static BreakerActor Actor(ClaimsPrincipal user) => new("key:" + (user.KeyId() ?? "unknown"), HasRiskRole: user.HasRole(ApiKeyRoles.Risk));
+
+    private static Results<Ok<BreakerSnapshot>, ValidationProblem, ProblemHttpResult> Answer(BreakerCommandResult result) =>
+        result.Succeeded ? TypedResults.Ok(result.Snapshot) : ApiProblems.FromCode(result.ErrorCode ?? "BREAKER_REFUSED", result.Message);
+}

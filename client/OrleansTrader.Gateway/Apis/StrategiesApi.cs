@@ -1,0 +1,130 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansTrader.Gateway.Contracts;
+using OrleansTrader.Gateway.Security;
+using OrleansTrader.Gateway.Validation;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Gateway.Apis;
+
+/// <summary>Strategy instances of an account: create, list, get, start, stop, change parameters, delete.</summary>
+public static class StrategiesApi
+{
+    public static IEndpointRouteBuilder MapStrategiesApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/accounts/{accountId}/strategies").WithTags("Strategies").AddEndpointFilter<RouteValuesFilter>();
+        group.MapPost("", CreateAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
+            .WithName("CreateStrategy").WithSummary("Creates a strategy (stopped unless start is true).");
+        group.MapGet("", ListAsync).RequireAuthorization(GatewayPolicies.AccountRead)
+            .WithName("ListStrategies").WithSummary("The account's strategies.");
+        group.MapGet("/{strategyId}", GetAsync).RequireAuthorization(GatewayPolicies.AccountRead)
+            .WithName("GetStrategy").WithSummary("One strategy's configuration and counters.");
+        group.MapDelete("/{strategyId}", DeleteAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
+            .WithName("DeleteStrategy").WithSummary("Stops and forgets a strategy.");
+        group.MapPost("/{strategyId}/start", StartAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
+            .WithName("StartStrategy").WithSummary("Starts a strategy.");
+        group.MapPost("/{strategyId}/stop", StopAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
+            .WithName("StopStrategy").WithSummary("Stops a strategy.");
+        group.MapPut("/{strategyId}/parameters", SetParametersAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
+            .WithName("SetStrategyParameters").WithSummary("Replaces the parameters; the strategy restarts from a fresh snapshot.");
+        return endpoints;
+    }
+
+    internal static async Task<Results<Created<StrategyStatus>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        string accountId, CreateStrategyRequest request, IGrainFactory grains)
+    {
+        var errors = new ValidationErrors();
+        var command = RequestMapping.ToCreateStrategy(request, errors);
+        if (command is null)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        if (await grains.GetGrain<IAccountGrain>(accountId).GetRiskLimitsAsync() is null)
+        {
+            return ApiProblems.AccountNotFound(accountId);
+        }
+
+        var strategyId = request.StrategyId ?? "str-" + Guid.NewGuid().ToString("N")[..12];
+        if (!await grains.GetGrain<IStrategyDirectoryGrain>(accountId).AddAsync(strategyId))
+        {
+            return ApiProblems.FromCode(StrategyErrorCodes.AlreadyExists, "The account has the maximum number of strategies.");
+        }
+
+        var result = await Strategy(grains, accountId, strategyId).CreateAsync(command);
+        if (result is { Succeeded: true, Status: { } status })
+        {
+            return TypedResults.Created($"/api/accounts/{accountId}/strategies/{strategyId}", status);
+        }
+
+        if (result.ErrorCode != StrategyErrorCodes.AlreadyExists)
+        {
+            await grains.GetGrain<IStrategyDirectoryGrain>(accountId).RemoveAsync(strategyId);
+        }
+
+        return ApiProblems.FromCode(result.ErrorCode ?? StrategyErrorCodes.InvalidParameters, result.Message);
+    }
+
+    internal static async Task<Results<Ok<IReadOnlyList<StrategyStatus>>, ProblemHttpResult>> ListAsync(string accountId, IGrainFactory grains)
+    {
+        if (await grains.GetGrain<IAccountGrain>(accountId).GetRiskLimitsAsync() is null)
+        {
+            return ApiProblems.AccountNotFound(accountId);
+        }
+
+        var ids = await grains.GetGrain<IStrategyDirectoryGrain>(accountId).ListAsync();
+        var statuses = await Task.WhenAll(ids.Select(id => Strategy(grains, accountId, id).GetStatusAsync()));
+        return TypedResults.Ok<IReadOnlyList<StrategyStatus>>([.. statuses.OfType<StrategyStatus>()]);
+    }
+
+    internal static async Task<Results<Ok<StrategyStatus>, ProblemHttpResult>> GetAsync(string accountId, string strategyId, IGrainFactory grains) =>
+        await Strategy(grains, accountId, strategyId).GetStatusAsync() is { } status
+            ? TypedResults.Ok(status)
+            : ApiProblems.NotFound($"Strategy {strategyId} does not exist in account {accountId}.", StrategyErrorCodes.NotFound);
+
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string accountId, string strategyId, IGrainFactory grains)
+    {
+        var result = await Strategy(grains, accountId, strategyId).DeleteAsync();
+        if (result.Succeeded || result.ErrorCode == StrategyErrorCodes.NotFound)
+        {
+            await grains.GetGrain<IStrategyDirectoryGrain>(accountId).RemoveAsync(strategyId);
+        }
+
+        return result.Succeeded ? TypedResults.NoContent() : ApiProblems.FromCode(result.ErrorCode ?? StrategyErrorCodes.NotFound, result.Message);
+    }
+
+    internal static async Task<Results<Ok<StrategyStatus>, ProblemHttpResult>> StartAsync(string accountId, string strategyId, IGrainFactory grains) =>
+        Answer(await Strategy(grains, accountId, strategyId).StartAsync());
+
+    internal static async Task<Results<Ok<StrategyStatus>, ProblemHttpResult>> StopAsync(string accountId, string strategyId, IGrainFactory grains) =>
+        Answer(await Strategy(grains, accountId, strategyId).StopAsync());
+
+    internal static async Task<Results<Ok<StrategyStatus>, ValidationProblem, ProblemHttpResult>> SetParametersAsync(
+        string accountId, string strategyId, StrategyParametersRequest request, IGrainFactory grains)
+    {
+        var errors = new ValidationErrors();
+        if (request.Parameters is null)
+        {
+            errors.Add("parameters", "Is required.");
+        }
+
+        RequestMapping.CheckParameters(request.Parameters, errors);
+        if (!errors.IsEmpty)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        var result = await Strategy(grains, accountId, strategyId).UpdateParametersAsync(request.Parameters!);
+        return result is { Succeeded: true, Status: { } status }
+            ? TypedResults.Ok(status)
+            : ApiProblems.FromCode(result.ErrorCode ?? StrategyErrorCodes.InvalidParameters, result.Message);
+    }
+
+    private static IStrategyGrain Strategy(IGrainFactory grains, string accountId, string strategyId) =>
+        grains.GetGrain<IStrategyGrain>(StrategyKey.Create(accountId, strategyId));
+
+    private static Results<Ok<StrategyStatus>, ProblemHttpResult> Answer(StrategyCommandResult result) =>
+        result is { Succeeded: true, Status: { } status }
+            ? TypedResults.Ok(status)
+            : ApiProblems.FromCode(result.ErrorCode ?? StrategyErrorCodes.NotFound, result.Message);
+}

@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Gateway.Security;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Gateway.Apis;
+
+/// <summary>Market data: the last trade and quote, and completed bars (any valid key).</summary>
+public static class SymbolsApi
+{
+    public static readonly TimeSpan MaxBarRange = TimeSpan.FromDays(7);
+
+    public static IEndpointRouteBuilder MapSymbolsApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/symbols/{symbol}").WithTags("Market data").AddEndpointFilter<RouteValuesFilter>()
+            .RequireAuthorization(GatewayPolicies.AnyKey);
+        group.MapGet("/quote", GetQuoteAsync).WithName("GetQuote").WithSummary("The last trade and quote and whether the data is stale.");
+        group.MapGet("/bars", GetBarsAsync).WithName("GetBars")
+            .WithSummary("Completed bars (interval 1s or 1m) starting in [from, to); at most 7 days; default the last hour.");
+        return endpoints;
+    }
+
+    internal static async Task<Ok<SymbolQuote>> GetQuoteAsync(string symbol, IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<ISymbolGrain>(symbol).GetQuoteAsync());
+
+    internal static async Task<Results<Ok<IReadOnlyList<Bar>>, ValidationProblem>> GetBarsAsync(
+        string symbol, IGrainFactory grains, TimeProvider time, string? interval, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        TimeSpan? span = (interval ?? "1m") switch
+        {
+            "1m" => TimeSpan.FromMinutes(1),
+            "1s" => TimeSpan.FromSeconds(1),
+            _ => null,
+        };
+        if (span is null)
+        {
+            return ApiProblems.Invalid("interval", "Must be \"1m\" or \"1s\".");
+        }
+
+        var end = to ?? time.GetUtcNow();
+        var start = from ?? end - TimeSpan.FromHours(1);
+        if (start >= end || end - start > MaxBarRange)
+        {
+            return ApiProblems.Invalid("from", "Must be before \"to\" and at most 7 days earlier.");
+        }
+
+        return TypedResults.Ok(await grains.GetGrain<ISymbolGrain>(symbol).GetBarsAsync(span.Value, start.ToUniversalTime(), end.ToUniversalTime()));
+    }
+}

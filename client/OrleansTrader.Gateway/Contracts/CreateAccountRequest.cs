@@ -1,0 +1,23 @@
+namespace OrleansTrader.Gateway.Contracts;
+
+/// <summary>POST /api/accounts. Broker credentials and trading mode are not settable here: broker is "paper" (or "alpaca"
+/// where the silo configured Alpaca), and nothing else about the broker is accepted.</summary>
+public sealed record CreateAccountRequest
+{
+    public string? AccountId { get; init; }
+
+    public string? Name { get; init; }
+
+    public decimal? InitialCash { get; init; }
+
+    public string? Currency { get; init; }
+
+    public string? Broker { get; init; }
+
+    public FeeModelRequest? FeeModel { get; init; }
+
+    /// <summary>"cash" (default) or "margin".</summary>
+    public string? MarginType { get; init; }
+
+    public RiskLimitsRequest? RiskLimits { get; init; }
+}

@@ -1,0 +1,18 @@
+namespace OrleansTrader.Gateway.Contracts;
+
+public sealed record CreateStrategyRequest
+{
+    public string? StrategyId { get; init; }
+
+    /// <summary>"sma-crossover", "rsi-mean-reversion" or "bollinger-breakout".</summary>
+    public string? Kind { get; init; }
+
+    public IReadOnlyList<string>? Symbols { get; init; }
+
+    public IReadOnlyDictionary<string, string>? Parameters { get; init; }
+
+    /// <summary>"1m" (default) or "1s" bars.</summary>
+    public string? BarInterval { get; init; }
+
+    public bool? Start { get; init; }
+}

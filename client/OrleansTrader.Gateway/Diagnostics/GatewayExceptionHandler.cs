@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace OrleansTrader.Gateway.Diagnostics;
+
+/// <summary>
+/// Turns exceptions into ProblemDetails without internals: malformed JSON and bad binding are 400 naming the field,
+/// oversized bodies 413, grain timeouts 504 (the outcome is unknown; check the order by its client order id), anything else
+/// a plain 500. Exception text and stack traces appear only in Development.
+/// </summary>
+internal sealed partial class GatewayExceptionHandler(
+    IProblemDetailsService problems,
+    IHostEnvironment environment,
+    ILogger<GatewayExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ProblemDetails problem;
+        switch (exception)
+        {
+            case BadHttpRequestException bad:
+                problem = BadRequest(bad);
+                break;
+            case TimeoutException:
+                LogTimeout(logger, exception);
+                problem = new ProblemDetails
+                {
+                    Status = StatusCodes.Status504GatewayTimeout,
+                    Title = "The cluster did not answer in time.",
+                    Detail = "The outcome is unknown; look the order up by its client order id before retrying.",
+                };
+                break;
+            case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
+                return true;
+            default:
+                LogUnhandled(logger, exception);
+                problem = new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "An unexpected error occurred." };
+                if (environment.IsDevelopment())
+                {
+                    problem.Detail = exception.ToString();
+                }
+
+                break;
+        }
+
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static ProblemDetails BadRequest(BadHttpRequestException bad)
+    {
+        if (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return new ProblemDetails { Status = bad.StatusCode, Title = "The request body is too large." };
+        }
+
+        if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
+        {
+            return new ProblemDetails { Status = bad.StatusCode, Title = "Send the body as application/json." };
+        }
+
+        var json = FindJsonException(bad);
+        var field = json is null ? "body" : FieldName(json.Path);
+        return new HttpValidationProblemDetails(new Dictionary<string, string[]>
+        {
+            [field] = [json is null ? "The request body is missing or unreadable." : "The value is not valid JSON of the expected type, or the field is unknown."],
+        })
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = json is null ? "The request could not be read." : "The request body is not valid JSON for this route.",
+        };
+    }
+
+    private static JsonException? FindJsonException(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is JsonException json)
+            {
+                return json;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>"$.takeProfit.limitPrice" becomes "takeProfit.limitPrice"; the root becomes "body".</summary>
+    internal static string FieldName(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "$")
+        {
+            return "body";
+        }
+
+        var field = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+        return field.Length is 0 or > 200 ? "body" : field;
+    }
+
+    [LoggerMessage(EventId = 7101, Level = LogLevel.Warning, Message = "A grain call timed out")]
+    private static partial void LogTimeout(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 7102, Level = LogLevel.Error, Message = "Unhandled exception in the gateway")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception);
+}

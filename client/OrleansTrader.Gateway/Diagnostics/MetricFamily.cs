@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+
+namespace OrleansTrader.Gateway.Diagnostics;
+
+/// <summary>One exported metric: its series by label set, each a value or histogram buckets, bounded in number.</summary>
+internal sealed class MetricFamily(string name, MetricKind kind, string? description, int maxSeries)
+{
+    internal static readonly double[] Buckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    private readonly ConcurrentDictionary<string, Series> _series = new(StringComparer.Ordinal);
+
+    public string Name { get; } = name;
+
+    public MetricKind Kind { get; } = kind;
+
+    private long _droppedSeries;
+
+    public long DroppedSeries => Interlocked.Read(ref _droppedSeries);
+
+    public void Record(string labels, double value)
+    {
+        if (!_series.TryGetValue(labels, out var series))
+        {
+            if (_series.Count >= maxSeries)
+            {
+                Interlocked.Increment(ref _droppedSeries);
+                return;
+            }
+
+            series = _series.GetOrAdd(labels, _ => new Series(Kind == MetricKind.Histogram));
+        }
+
+        series.Record(Kind, value);
+    }
+
+    public void Write(StringBuilder text)
+    {
+        if (_series.IsEmpty)
+        {
+            return;
+        }
+
+        var exported = Kind is MetricKind.Counter or MetricKind.ObservedCounter ? Name + "_total" : Name;
+        var type = Kind switch
+        {
+            MetricKind.Counter or MetricKind.ObservedCounter => "counter",
+            MetricKind.Histogram => "histogram",
+            _ => "gauge",
+        };
+        if (!string.IsNullOrEmpty(description))
+        {
+            text.Append("# HELP ").Append(exported).Append(' ').Append(description.Replace('\n', ' ')).Append('\n');
+        }
+
+        text.Append("# TYPE ").Append(exported).Append(' ').Append(type).Append('\n');
+        foreach (var (labels, series) in _series.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            series.Write(text, exported, labels, Kind);
+        }
+    }
+
+    private sealed class Series(bool histogram)
+    {
+        private readonly Lock _lock = new();
+        private readonly long[]? _buckets = histogram ? new long[Buckets.Length] : null;
+        private double _value;
+        private long _count;
+
+        public void Record(MetricKind kind, double value)
+        {
+            lock (_lock)
+            {
+                switch (kind)
+                {
+                    case MetricKind.Counter or MetricKind.Sum:
+                        _value += value;
+                        break;
+                    case MetricKind.Histogram:
+                        _value += value;
+                        _count++;
+                        for (var i = 0; i < Buckets.Length; i++)
+                        {
+                            if (value <= Buckets[i])
+                            {
+                                _buckets![i]++;
+                                break;
+                            }
+                        }
+
+                        break;
+                    default:
+                        _value = value;
+                        break;
+                }
+            }
+        }
+
+        public void Write(StringBuilder text, string name, string labels, MetricKind kind)
+        {
+            lock (_lock)
+            {
+                if (kind != MetricKind.Histogram)
+                {
+                    Line(text, name, labels, null, _value);
+                    return;
+                }
+
+                long cumulative = 0;
+                for (var i = 0; i < Buckets.Length; i++)
+                {
+                    cumulative += _buckets![i];
+                    Line(text, name + "_bucket", labels, "le=\"" + Format(Buckets[i]) + "\"", cumulative);
+                }
+
+                Line(text, name + "_bucket", labels, "le=\"+Inf\"", _count);
+                Line(text, name + "_sum", labels, null, _value);
+                Line(text, name + "_count", labels, null, _count);
+            }
+        }
+
+        private static void Line(StringBuilder text, string name, string labels, string? extra, double value)
+        {
+            text.Append(name);
+            if (labels.Length > 0 || extra is not null)
+            {
+                text.Append('{').Append(labels);
+                if (extra is not null)
+                {
+                    text.Append(labels.Length > 0 ? "," : string.Empty).Append(extra);
+                }
+
+                text.Append('}');
+            }
+
+            text.Append(' ').Append(Format(value)).Append('\n');
+        }
+
+        private static string Format(double value) =>
+            double.IsPositiveInfinity(value) ? "+Inf"
+            : double.IsNegativeInfinity(value) ? "-Inf"
+            : double.IsNaN(value) ? "NaN"
+            : value.ToString("R", CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,14 @@
+namespace OrleansTrader.Gateway;
+
+/// <summary>Server-Sent Events settings of GET /api/accounts/{accountId}/events.</summary>
+public sealed class GatewayEventStreamOptions
+{
+    /// <summary>A comment line is sent after this much silence so proxies keep the connection open.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The account's event history is polled at least this often, in case a live notification was dropped.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Events read from the account per page (and the most a connection holds in memory at once).</summary>
+    public int PageSize { get; set; } = 100;
+}

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Options;
+
+namespace OrleansTrader.Gateway;
+
+/// <summary>Bad gateway configuration stops startup with a message naming the setting.</summary>
+internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
+{
+    /// <summary>A configured bootstrap key must be at least this long: its id is derived from it, so it must be high-entropy.</summary>
+    public const int MinBootstrapKeyLength = 32;
+
+    public ValidateOptionsResult Validate(string? name, GatewayOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (options.BootstrapAdminKey is { } key
+            && (key.Length < MinBootstrapKeyLength || key.Length > Security.ApiKeyHasher.MaxKeyLength || key.Any(c => c is <= ' ' or > '~')))
+        {
+            failures.Add($"Gateway:BootstrapAdminKey must be {MinBootstrapKeyLength} to {Security.ApiKeyHasher.MaxKeyLength} printable ASCII characters without spaces (a random secret).");
+        }
+
+        if (options.MaxRequestBodyBytes is < 1024 or > 1024 * 1024)
+        {
+            failures.Add("Gateway:MaxRequestBodyBytes must be between 1024 and 1048576.");
+        }
+
+        if (options.KeyCacheDuration < TimeSpan.Zero || options.KeyCacheDuration > TimeSpan.FromMinutes(10))
+        {
+            failures.Add("Gateway:KeyCacheDuration must be between 0 and 10 minutes.");
+        }
+
+        var limits = options.RateLimits;
+        if (limits.PermitsPerWindow < 1 || limits.AnonymousPermitsPerWindow < 1 || limits.OrderPermitsPerWindow < 1)
+        {
+            failures.Add("Gateway:RateLimits permits must be positive.");
+        }
+
+        if (limits.Window <= TimeSpan.Zero)
+        {
+            failures.Add("Gateway:RateLimits:Window must be positive.");
+        }
+
+        if (options.Metrics.MaxSeriesPerInstrument < 1)
+        {
+            failures.Add("Gateway:Metrics:MaxSeriesPerInstrument must be positive.");
+        }
+
+        var events = options.Events;
+        if (events.HeartbeatInterval <= TimeSpan.Zero || events.PollInterval <= TimeSpan.Zero || events.PageSize is < 1 or > 1000)
+        {
+            failures.Add("Gateway:Events intervals must be positive and PageSize between 1 and 1000.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,156 @@
+using System.Net;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OrleansTrader.Gateway.Apis;
+using OrleansTrader.Gateway.Diagnostics;
+using OrleansTrader.Gateway.Json;
+using OrleansTrader.Gateway.Security;
+
+namespace OrleansTrader.Gateway;
+
+/// <summary>
+/// The gateway as three calls any host makes: <see cref="AddTradingGateway"/> (services), <see cref="UseTradingGateway"/>
+/// (middleware, before mapping) and <see cref="MapTradingApi"/> (routes). The host provides IGrainFactory/IClusterClient
+/// (the silo's own client when embedded) and TimeProvider.
+/// </summary>
+public static class TradingGatewayExtensions
+{
+    public const string OpenApiDocument = "v1";
+
+    public static IHostApplicationBuilder AddTradingGateway(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptionsWithValidateOnStart<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.SectionName));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<GatewayMetrics>();
+        services.TryAddSingleton<PrometheusExporter>();
+        services.TryAddSingleton<ApiKeyCache>();
+        services.TryAddSingleton<ApiKeyConsole>();
+        services.AddHostedService<BootstrapAdminKeyService>();
+
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default);
+            options.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+            options.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+        });
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            if (CorrelationMiddleware.Get(context.HttpContext) is { } correlationId)
+            {
+                context.ProblemDetails.Extensions["correlationId"] = correlationId;
+            }
+
+            context.ProblemDetails.Extensions.Remove("traceId");
+        });
+        services.AddExceptionHandler<GatewayExceptionHandler>();
+
+        services.AddAuthentication(GatewayClaims.Scheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(GatewayClaims.Scheme, null);
+        services.AddAuthorization(GatewayPolicies.Add);
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, GatewayAccessHandler>();
+        services.AddRateLimiter(ConfigureRateLimits);
+        services.AddOpenApi(OpenApiDocument, options => options.AddDocumentTransformer(BearerSecurityTransformer.TransformAsync));
+        return builder;
+    }
+
+    /// <summary>Correlation ids, metrics, ProblemDetails for errors and status codes, body limits, authentication, rate
+    /// limits and authorization, in that order. Call before mapping routes.</summary>
+    public static WebApplication UseTradingGateway(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+
+        // The exporter listens from now on: measurements taken before its first scrape must count.
+        app.Services.GetRequiredService<PrometheusExporter>();
+        app.UseMiddleware<CorrelationMiddleware>();
+        app.UseMiddleware<HttpMetricsMiddleware>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        return app;
+    }
+
+    /// <summary>Every API route, GET /metrics and GET /openapi/v1.json. Health endpoints stay the host's.</summary>
+    public static IEndpointRouteBuilder MapTradingApi(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapAccountsApi();
+        endpoints.MapOrdersApi();
+        endpoints.MapRiskApi();
+        endpoints.MapStrategiesApi();
+        endpoints.MapSymbolsApi();
+        endpoints.MapEventsApi();
+        endpoints.MapKeysApi();
+        endpoints.MapMetricsApi();
+        endpoints.MapOpenApi().RequireAuthorization(GatewayPolicies.AnyKey).WithTags("OpenAPI");
+        return endpoints;
+    }
+
+    private static void ConfigureRateLimits(RateLimiterOptions options)
+    {
+        options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+        options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+        {
+            if (context.Request.Path.StartsWithSegments("/health"))
+            {
+                return RateLimitPartition.GetNoLimiter("health");
+            }
+
+            var limits = Limits(context);
+            return context.User.KeyId() is { } keyId
+                ? RateLimitPartition.GetFixedWindowLimiter("key:" + keyId, _ => Window(limits.PermitsPerWindow, limits.Window))
+                : RateLimitPartition.GetFixedWindowLimiter("ip:" + ClientAddress(context), _ => Window(limits.AnonymousPermitsPerWindow, limits.Window));
+        });
+        options.AddPolicy(OrdersApi.OrderRateLimitPolicy, context =>
+        {
+            var limits = Limits(context);
+            return RateLimitPartition.GetFixedWindowLimiter(
+                "orders:" + (context.User.KeyId() ?? ClientAddress(context)), _ => Window(limits.OrderPermitsPerWindow, limits.Window));
+        });
+        options.OnRejected = async (context, cancellationToken) =>
+        {
+            var http = context.HttpContext;
+            var window = Limits(http).Window;
+            var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : window;
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            http.RequestServices.GetRequiredService<GatewayMetrics>().RateLimited(
+                http.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName ?? "global");
+            await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = http,
+                ProblemDetails = new ProblemDetails
+                {
+                    Status = StatusCodes.Status429TooManyRequests,
+                    Title = "Too many requests.",
+                    Detail = "Slow down; retry after the number of seconds in the Retry-After header.",
+                },
+            });
+        };
+    }
+
+    private static GatewayRateLimitOptions Limits(HttpContext context) =>
+        context.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.RateLimits;
+
+    private static FixedWindowRateLimiterOptions Window(int permits, TimeSpan window) => new()
+    {
+        PermitLimit = permits,
+        Window = window,
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
+
+    private static string ClientAddress(HttpContext context) => (context.Connection.RemoteIpAddress ?? IPAddress.None).ToString();
+}

@@ -1,0 +1,83 @@
+using Microsoft.Extensions.Options;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Gateway.Security;
+
+/// <summary>
+/// Makes sure an admin key exists once the host has started (after the silo or cluster client). A configured
+/// Gateway:BootstrapAdminKey is stored (hashed) if it is not yet known. Without one, and only while no active admin key
+/// exists, a key is generated and written to the console once: that line is the only place the plain key ever appears.
+/// </summary>
+internal sealed partial class BootstrapAdminKeyService(
+    IGrainFactory grains,
+    IOptions<GatewayOptions> options,
+    TimeProvider time,
+    ApiKeyConsole console,
+    ILogger<BootstrapAdminKeyService> logger) : IHostedLifecycleService
+{
+    public const string CreatedBy = "bootstrap";
+    public const string KeyName = "bootstrap-admin";
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StartedAsync(CancellationToken cancellationToken)
+    {
+        var registry = grains.GetGrain<IApiKeyRegistryGrain>(ApiKeyRegistryKeys.Default);
+        if (options.Value.BootstrapAdminKey is { Length: > 0 } configured)
+        {
+            var id = ApiKeyHasher.DeriveId(configured);
+            if (await registry.GetAsync(id) is { } existing)
+            {
+                if (!existing.IsActive)
+                {
+                    LogConfiguredKeyRevoked(logger, id);
+                }
+
+                return;
+            }
+
+            await registry.AddAsync(ApiKeyHasher.CreateRecord(configured, KeyName, [ApiKeyRoles.Admin], [], CreatedBy, time.GetUtcNow()));
+            LogConfiguredKeyStored(logger, id);
+            return;
+        }
+
+        if (await registry.HasActiveAdminAsync())
+        {
+            LogAdminKeyExists(logger);
+            return;
+        }
+
+        var key = ApiKeyHasher.Generate();
+        var record = ApiKeyHasher.CreateRecord(key, KeyName, [ApiKeyRoles.Admin], [], CreatedBy, time.GetUtcNow());
+        if (await registry.AddBootstrapAdminAsync(record))
+        {
+            console.PrintBootstrapKey(record.KeyId, key);
+            LogGeneratedKey(logger, record.KeyId);
+        }
+        else
+        {
+            LogAdminKeyExists(logger);
+        }
+    }
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Stored the configured bootstrap admin key {KeyId} (hashed)")]
+    private static partial void LogConfiguredKeyStored(ILogger logger, string keyId);
+
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "The configured bootstrap admin key {KeyId} was revoked; configure a new Gateway__BootstrapAdminKey to regain admin access")]
+    private static partial void LogConfiguredKeyRevoked(ILogger logger, string keyId);
+
+    [LoggerMessage(EventId = 7003, Level = LogLevel.Information, Message = "An admin API key already exists; no key generated (set Gateway__BootstrapAdminKey to add one)")]
+    private static partial void LogAdminKeyExists(ILogger logger);
+
+    [LoggerMessage(EventId = 7004, Level = LogLevel.Warning, Message = "Generated the first admin API key {KeyId}; it was printed once to the console and is stored only as a hash")]
+    private static partial void LogGeneratedKey(ILogger logger, string keyId);
+}

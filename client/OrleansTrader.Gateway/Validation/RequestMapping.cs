@@ -1,0 +1,349 @@
+using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Domain.Fees;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Portfolio;
+using OrleansTrader.Domain.Risk;
+using OrleansTrader.Gateway.Contracts;
+using OrleansTrader.Gateway.Security;
+using OrleansTrader.Grains.Abstractions;
+
+namespace OrleansTrader.Gateway.Validation;
+
+/// <summary>Validates request bodies field by field and maps them to the grains' commands (null when anything is wrong).</summary>
+internal static class RequestMapping
+{
+    public const int MaxStrategySymbols = 20;
+    public const int MaxParameters = 32;
+    public const int MaxKeyAccounts = 100;
+    private static readonly TimeSpan MaxRiskWindow = TimeSpan.FromHours(1);
+
+    public static OpenAccount? ToOpenAccount(CreateAccountRequest request, bool allowAlpaca, ValidationErrors errors)
+    {
+        if (request.AccountId is not null)
+        {
+            Rules.RequireId(errors, "accountId", request.AccountId);
+        }
+
+        Rules.RequireText(errors, "name", request.Name, Rules.MaxNameLength, required: true);
+        if (request.InitialCash is not { } cash)
+        {
+            errors.Add("initialCash", "Is required.");
+        }
+        else if (cash < 0m || cash > Rules.MaxCash || cash.Scale > 2)
+        {
+            errors.Add("initialCash", $"Must be between 0 and {Rules.MaxCash} with at most 2 decimals.");
+        }
+
+        var currency = request.Currency ?? "USD";
+        if (currency != "USD")
+        {
+            errors.Add("currency", "Only USD is supported.");
+        }
+
+        var broker = request.Broker ?? BrokerNames.Paper;
+        if (broker != BrokerNames.Paper && !(allowAlpaca && broker == BrokerNames.Alpaca))
+        {
+            errors.Add("broker", allowAlpaca ? "Must be \"paper\" or \"alpaca\"." : "Must be \"paper\" (this silo has no Alpaca configuration).");
+        }
+
+        var accountType = Rules.ParseEnum<AccountType>(errors, "marginType", request.MarginType, required: false) ?? AccountType.Cash;
+        var fees = ToFeeModel(request.FeeModel, errors);
+        var limits = CheckRiskLimits(Merge(RiskLimits.Default, request.RiskLimits), "riskLimits", errors);
+        if (!errors.IsEmpty || fees is null || limits is null)
+        {
+            return null;
+        }
+
+        return new OpenAccount
+        {
+            Cash = request.InitialCash!.Value,
+            Currency = currency,
+            Broker = broker,
+            AccountType = accountType,
+            FeeModel = fees,
+            RiskLimits = limits,
+            Name = request.Name,
+        };
+    }
+
+    /// <summary>The limits with every field the request sets replaced (source-generated JSON cannot keep a record's
+    /// defaults for omitted init-only properties, so requests use nullable fields and merge here).</summary>
+    public static RiskLimits Merge(RiskLimits current, RiskLimitsRequest? request) => request is null ? current : current with
+    {
+        MaxOrderNotional = request.MaxOrderNotional ?? current.MaxOrderNotional,
+        MaxPositionNotional = request.MaxPositionNotional ?? current.MaxPositionNotional,
+        MaxPositionPercentOfEquity = request.MaxPositionPercentOfEquity ?? current.MaxPositionPercentOfEquity,
+        MaxOpenOrders = request.MaxOpenOrders ?? current.MaxOpenOrders,
+        MaxSubmitsPerWindow = request.MaxSubmitsPerWindow ?? current.MaxSubmitsPerWindow,
+        SubmitWindow = request.SubmitWindow ?? current.SubmitWindow,
+        MaxQuoteAge = request.MaxQuoteAge ?? current.MaxQuoteAge,
+        PriceBandPercent = request.PriceBandPercent ?? current.PriceBandPercent,
+        AllowShortSelling = request.AllowShortSelling ?? current.AllowShortSelling,
+        RequireMarketOpen = request.RequireMarketOpen ?? current.RequireMarketOpen,
+    };
+
+    public static RiskLimits? CheckRiskLimits(RiskLimits limits, string prefix, ValidationErrors errors)
+    {
+        var before = errors.IsEmpty;
+        foreach (var error in limits.Validate())
+        {
+            errors.Add(prefix, error.Message);
+        }
+
+        Rules.RequireRange(errors, prefix + ".maxOrderNotional", limits.MaxOrderNotional, 0m, Rules.MaxCash);
+        Rules.RequireRange(errors, prefix + ".maxPositionNotional", limits.MaxPositionNotional, 0m, Rules.MaxCash);
+        Rules.RequireRange(errors, prefix + ".maxOpenOrders", limits.MaxOpenOrders, 1m, 10_000m);
+        Rules.RequireRange(errors, prefix + ".maxSubmitsPerWindow", limits.MaxSubmitsPerWindow, 1m, 100_000m);
+        if (limits.SubmitWindow > MaxRiskWindow)
+        {
+            errors.Add(prefix + ".submitWindow", "Must be at most one hour.");
+        }
+
+        if (limits.MaxQuoteAge > MaxRiskWindow)
+        {
+            errors.Add(prefix + ".maxQuoteAge", "Must be at most one hour.");
+        }
+
+        return before && errors.IsEmpty ? limits : null;
+    }
+
+    public static OrderRequest? ToOrderRequest(PlaceOrderRequest request, ValidationErrors errors)
+    {
+        if (!Rules.IsOrderId(request.ClientOrderId))
+        {
+            errors.Add("clientOrderId", $"Is required: 1 to {Rules.MaxClientOrderIdLength} characters of A-Z, a-z, 0-9, '-', '_', '.' and ':'.");
+        }
+
+        Rules.RequireSymbol(errors, "symbol", request.Symbol);
+        var side = Rules.ParseEnum<OrderSide>(errors, "side", request.Side, required: true);
+        var type = Rules.ParseEnum<OrderType>(errors, "type", request.Type, required: true);
+        var tif = Rules.ParseEnum<TimeInForce>(errors, "timeInForce", request.TimeInForce, required: true);
+        var orderClass = Rules.ParseEnum<OrderClass>(errors, "orderClass", request.OrderClass, required: false) ?? OrderClass.Simple;
+        Rules.RequireQuantity(errors, "quantity", request.Quantity, required: true);
+        Rules.RequirePrice(errors, "limitPrice", request.LimitPrice);
+        Rules.RequirePrice(errors, "stopPrice", request.StopPrice);
+        Rules.RequirePrice(errors, "trailPrice", request.TrailPrice);
+        Rules.RequirePercent(errors, "trailPercent", request.TrailPercent, 100m);
+        var takeProfit = ToExitLeg(request.TakeProfit, "takeProfit", errors);
+        var stopLoss = ToExitLeg(request.StopLoss, "stopLoss", errors);
+        if (!errors.IsEmpty)
+        {
+            return null;
+        }
+
+        return new OrderRequest
+        {
+            ClientOrderId = request.ClientOrderId!,
+            Symbol = request.Symbol!,
+            Side = side!.Value,
+            Type = type!.Value,
+            Quantity = request.Quantity!.Value,
+            LimitPrice = request.LimitPrice,
+            StopPrice = request.StopPrice,
+            TrailPrice = request.TrailPrice,
+            TrailPercent = request.TrailPercent,
+            TimeInForce = tif!.Value,
+            OrderClass = orderClass,
+            TakeProfit = takeProfit,
+            StopLoss = stopLoss,
+            ExtendedHours = request.ExtendedHours ?? false,
+        };
+    }
+
+    public static OrderReplacement? ToReplacement(ReplaceOrderRequest request, ValidationErrors errors)
+    {
+        Rules.RequireQuantity(errors, "quantity", request.Quantity, required: false);
+        Rules.RequirePrice(errors, "limitPrice", request.LimitPrice);
+        Rules.RequirePrice(errors, "stopPrice", request.StopPrice);
+        Rules.RequirePrice(errors, "trailPrice", request.TrailPrice);
+        Rules.RequirePercent(errors, "trailPercent", request.TrailPercent, 100m);
+        var tif = Rules.ParseEnum<TimeInForce>(errors, "timeInForce", request.TimeInForce, required: false);
+        if (request.ClientOrderId is not null && !Rules.IsOrderId(request.ClientOrderId))
+        {
+            errors.Add("clientOrderId", $"Must be 1 to {Rules.MaxClientOrderIdLength} characters of A-Z, a-z, 0-9, '-', '_', '.' and ':'.");
+        }
+
+        if (request is { Quantity: null, LimitPrice: null, StopPrice: null, TrailPrice: null, TrailPercent: null, TimeInForce: null })
+        {
+            errors.Add("body", "Change at least one of quantity, limitPrice, stopPrice, trailPrice, trailPercent, timeInForce.");
+        }
+
+        return errors.IsEmpty
+            ? new OrderReplacement
+            {
+                Quantity = request.Quantity,
+                LimitPrice = request.LimitPrice,
+                StopPrice = request.StopPrice,
+                TrailPrice = request.TrailPrice,
+                TrailPercent = request.TrailPercent,
+                TimeInForce = tif,
+                ClientOrderId = request.ClientOrderId,
+            }
+            : null;
+    }
+
+    /// <summary>A trip's target state: "halted" (default) or "reducing".</summary>
+    public static TradingState? ToTripState(BreakerCommandRequest request, ValidationErrors errors)
+    {
+        Rules.RequireText(errors, "reason", request.Reason, Rules.MaxReasonLength, required: true);
+        var state = Rules.ParseEnum<TradingState>(errors, "state", request.State, required: false) ?? TradingState.Halted;
+        if (state == TradingState.Active)
+        {
+            errors.Add("state", "A trip goes to \"reducing\" or \"halted\"; use reset to go back to active.");
+        }
+
+        return errors.IsEmpty ? state : null;
+    }
+
+    public static bool CheckReset(BreakerCommandRequest request, ValidationErrors errors)
+    {
+        Rules.RequireText(errors, "reason", request.Reason, Rules.MaxReasonLength, required: true);
+        if (request.State is not null && Rules.ParseEnum<TradingState>(errors, "state", request.State, required: false) is { } state
+            && state != TradingState.Active)
+        {
+            errors.Add("state", "A reset goes to \"active\".");
+        }
+
+        return errors.IsEmpty;
+    }
+
+    public static CreateStrategy? ToCreateStrategy(CreateStrategyRequest request, ValidationErrors errors)
+    {
+        if (request.StrategyId is not null)
+        {
+            Rules.RequireId(errors, "strategyId", request.StrategyId);
+        }
+
+        if (request.Kind is not { Length: > 0 and <= 64 } kind || !kind.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            errors.Add("kind", "Is required: a strategy kind such as \"sma-crossover\", \"rsi-mean-reversion\" or \"bollinger-breakout\".");
+        }
+
+        if (request.Symbols is not { Count: > 0 and <= MaxStrategySymbols } symbols)
+        {
+            errors.Add("symbols", $"Is required: 1 to {MaxStrategySymbols} symbols.");
+        }
+        else
+        {
+            for (var i = 0; i < symbols.Count; i++)
+            {
+                Rules.RequireSymbol(errors, $"symbols[{i}]", symbols[i]);
+            }
+        }
+
+        CheckParameters(request.Parameters, errors);
+        TimeSpan? barInterval = (request.BarInterval ?? "1m") switch
+        {
+            "1m" => TimeSpan.FromMinutes(1),
+            "1s" => TimeSpan.FromSeconds(1),
+            _ => null,
+        };
+        if (barInterval is null)
+        {
+            errors.Add("barInterval", "Must be \"1m\" or \"1s\".");
+        }
+
+        return errors.IsEmpty
+            ? new CreateStrategy
+            {
+                BarInterval = barInterval!.Value,
+                Kind = request.Kind!,
+                Symbols = [.. request.Symbols!.Distinct(StringComparer.Ordinal)],
+                Parameters = request.Parameters ?? new Dictionary<string, string>(),
+                Start = request.Start ?? false,
+            }
+            : null;
+    }
+
+    public static void CheckParameters(IReadOnlyDictionary<string, string>? parameters, ValidationErrors errors)
+    {
+        if (parameters is null)
+        {
+            return;
+        }
+
+        if (parameters.Count > MaxParameters)
+        {
+            errors.Add("parameters", $"At most {MaxParameters} parameters.");
+            return;
+        }
+
+        foreach (var (name, value) in parameters)
+        {
+            if (name is not { Length: > 0 and <= 64 } || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            {
+                errors.Add("parameters", "Parameter names are 1 to 64 characters of A-Z, a-z, 0-9, '-', '_' and '.'.");
+            }
+            else if (value is null || value.Length > 256 || value.Any(char.IsControl))
+            {
+                errors.Add($"parameters.{name}", "Must be a string of at most 256 characters.");
+            }
+        }
+    }
+
+    public static (string Name, IReadOnlyList<string> Roles, IReadOnlyList<string> Accounts)? ToKey(IssueApiKeyRequest request, ValidationErrors errors)
+    {
+        Rules.RequireText(errors, "name", request.Name, Rules.MaxNameLength, required: true);
+        if (request.Roles is not { Count: > 0 and <= 3 } roles || roles.Any(r => !ApiKeyRoles.IsKnown(r)) || roles.Distinct().Count() != roles.Count)
+        {
+            errors.Add("roles", "Is required: distinct roles among \"trader\", \"risk\" and \"admin\".");
+        }
+
+        var accounts = request.Accounts ?? [];
+        if (accounts.Count > MaxKeyAccounts || accounts.Any(a => a != GatewayClaims.AllAccounts && !Rules.IsId(a)))
+        {
+            errors.Add("accounts", $"At most {MaxKeyAccounts} account ids (or \"*\" for every account).");
+        }
+        else if (accounts.Count == 0 && request.Roles is { } r && !r.Contains(ApiKeyRoles.Admin))
+        {
+            errors.Add("accounts", "A trader or risk key needs at least one account (or \"*\").");
+        }
+
+        return errors.IsEmpty ? (request.Name!, [.. request.Roles!], [.. accounts.Distinct(StringComparer.Ordinal)]) : null;
+    }
+
+    private static ExitLeg? ToExitLeg(ExitLegRequest? leg, string field, ValidationErrors errors)
+    {
+        if (leg is null)
+        {
+            return null;
+        }
+
+        Rules.RequirePrice(errors, field + ".limitPrice", leg.LimitPrice);
+        Rules.RequirePrice(errors, field + ".stopPrice", leg.StopPrice);
+        if (leg.LimitPrice is null && leg.StopPrice is null)
+        {
+            errors.Add(field, "Needs a limitPrice or a stopPrice.");
+        }
+
+        return new ExitLeg(leg.LimitPrice, leg.StopPrice);
+    }
+
+    private static FeeModelSpec? ToFeeModel(FeeModelRequest? request, ValidationErrors errors)
+    {
+        if (request is null)
+        {
+            return FeeModelSpec.Default;
+        }
+
+        var kind = Rules.ParseEnum<FeeModelKind>(errors, "feeModel.kind", request.Kind, required: true);
+        var defaults = FeeModelSpec.Default;
+        var spec = defaults with
+        {
+            Kind = kind ?? defaults.Kind,
+            PerShareRate = request.PerShareRate ?? defaults.PerShareRate,
+            MinimumPerOrder = request.MinimumPerOrder ?? defaults.MinimumPerOrder,
+            MaxPercentOfNotional = request.MaxPercentOfNotional ?? defaults.MaxPercentOfNotional,
+            BasisPoints = request.BasisPoints ?? defaults.BasisPoints,
+            IncludeRegulatoryFees = request.IncludeRegulatoryFees ?? defaults.IncludeRegulatoryFees,
+        };
+        Rules.RequireRange(errors, "feeModel.perShareRate", spec.PerShareRate, 0m, 1m);
+        Rules.RequireRange(errors, "feeModel.minimumPerOrder", spec.MinimumPerOrder, 0m, 1_000m);
+        foreach (var error in spec.Validate())
+        {
+            errors.Add("feeModel", error.Message);
+        }
+
+        return errors.IsEmpty ? spec : null;
+    }
+}

@@ -1,0 +1,16 @@
+namespace OrleansTrader.Grains.Abstractions;
+
+/// <summary>Error codes of account commands (besides the domain's risk reason codes).</summary>
+public static class AccountErrorCodes
+{
+    public const string NotOpen = "ACCOUNT_NOT_OPEN";
+    public const string AlreadyOpen = "ACCOUNT_ALREADY_OPEN";
+    public const string Invalid = "ACCOUNT_INVALID";
+    public const string BrokerUnavailable = "BROKER_UNAVAILABLE";
+    public const string OrderNotFound = "ORDER_NOT_FOUND";
+    public const string OrderNotCancelable = "ORDER_NOT_CANCELABLE";
+    public const string OrderNotReplaceable = "ORDER_NOT_REPLACEABLE";
+    public const string PositionFlat = "POSITION_FLAT";
+    public const string BrokerRejected = "BROKER_REJECTED";
+    public const string BrokerError = "BROKER_ERROR";
+}

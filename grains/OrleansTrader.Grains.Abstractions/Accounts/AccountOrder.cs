@@ -1,0 +1,50 @@
+using OrleansTrader.Domain.Orders;
+
+namespace OrleansTrader.Grains.Abstractions;
+
+/// <summary>An order as the account knows it. <see cref="OrderId"/> is the account's id; <see cref="BrokerOrderId"/> the venue's.</summary>
+public sealed record AccountOrder
+{
+    public required string OrderId { get; init; }
+
+    public required string ClientOrderId { get; init; }
+
+    public string? BrokerOrderId { get; init; }
+
+    public required string Symbol { get; init; }
+
+    public required OrderSide Side { get; init; }
+
+    public required OrderType Type { get; init; }
+
+    public required TimeInForce TimeInForce { get; init; }
+
+    public required decimal Quantity { get; init; }
+
+    public decimal FilledQuantity { get; init; }
+
+    public decimal LeavesQuantity { get; init; }
+
+    public decimal? AverageFillPrice { get; init; }
+
+    public decimal? LimitPrice { get; init; }
+
+    public decimal? StopPrice { get; init; }
+
+    public required OrderStatus Status { get; init; }
+
+    /// <summary>True while the broker's answer is unknown (timeout, disconnect) until reconciliation resolves it.</summary>
+    public bool InFlight { get; init; }
+
+    public string? StatusReason { get; init; }
+
+    public string? ReplacesOrderId { get; init; }
+
+    public string? ReplacedByOrderId { get; init; }
+
+    public required string Origin { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; init; }
+}

@@ -1,0 +1,63 @@
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Risk;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Abstractions;
+
+/// <summary>
+/// One trading account (key: account id), the single writer of its orders, positions, cash, reservations and journal.
+/// Risk checks and the reservation of buying power happen in the same turn as an order's acceptance; the broker is
+/// reached only from here, after the checks.
+/// </summary>
+public interface IAccountGrain : IGrainWithStringKey
+{
+    /// <summary>Opens the account; opening again with the same settings is a no-op, with different settings an error.</summary>
+    Task<AccountCommandResult> OpenAsync(OpenAccount command);
+
+    /// <summary>The account's figures, or null when it was never opened.</summary>
+    Task<AccountSnapshot?> GetSnapshotAsync();
+
+    /// <summary>Either the order (new, or the existing one for a repeated client order id) or a risk denial.</summary>
+    Task<OrderCommandResult> PlaceOrderAsync(PlaceOrder command);
+
+    Task<OrderCommandResult> ReplaceOrderAsync(ReplaceOrder command);
+
+    Task<OrderCommandResult> CancelOrderAsync(string orderId);
+
+    /// <summary>Requests the cancel of every working order; one result per order.</summary>
+    Task<IReadOnlyList<OrderCommandResult>> CancelAllAsync();
+
+    /// <summary>Sends a market order that flattens the position in <paramref name="symbol"/>.</summary>
+    Task<OrderCommandResult> ClosePositionAsync(string symbol);
+
+    Task<IReadOnlyList<AccountPosition>> GetPositionsAsync();
+
+    /// <summary>Orders, newest first, filtered by status; <paramref name="afterOrderId"/> continues a previous page.</summary>
+    Task<IReadOnlyList<AccountOrder>> GetOrdersAsync(OrderStatusFilter status, int limit, string? afterOrderId);
+
+    Task<AccountOrder?> GetOrderAsync(string orderId);
+
+    Task<AccountOrder?> GetOrderByClientOrderIdAsync(string clientOrderId);
+
+    /// <summary>Fills in application order with a sequence greater than <paramref name="afterSequence"/>.</summary>
+    Task<IReadOnlyList<AccountFill>> GetFillsAsync(long afterSequence, int limit);
+
+    Task<IReadOnlyList<JournalEntry>> GetJournalAsync(long afterSequence, int limit);
+
+    /// <summary>Account events after a sequence (the SSE resume point); the page says when older events were pruned.</summary>
+    Task<AccountEventPage> GetEventsAsync(long afterSequence, int limit);
+
+    Task<RiskLimits?> GetRiskLimitsAsync();
+
+    Task<AccountCommandResult> SetRiskLimitsAsync(RiskLimits limits);
+
+    /// <summary>Revalues positions at current marks, rolls the trading day and reports signals to the breaker now (also on a timer).</summary>
+    Task<AccountSnapshot?> RefreshAsync();
+
+    /// <summary>Compares orders, fills and positions with the broker now (also runs at activation and on a timer).</summary>
+    Task<ReconciliationReport> ReconcileAsync();
+
+    /// <summary>Called by the breakers this account listens to; interleaves so a trip never waits on a busy account.</summary>
+    [AlwaysInterleave]
+    Task OnBreakerChangedAsync(BreakerSnapshot snapshot);
+}

@@ -1,0 +1,25 @@
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Abstractions;
+
+/// <summary>
+/// The durable store of API keys (key: <see cref="ApiKeyRegistryKeys.Default"/>). It holds salted hashes only; the plain
+/// key is shown once by the gateway that issued it and never reaches a grain.
+/// </summary>
+public interface IApiKeyRegistryGrain : IGrainWithStringKey
+{
+    /// <summary>Stores a new key; false when the key id is already taken or the registry is full.</summary>
+    Task<bool> AddAsync(ApiKeyRecord record);
+
+    /// <summary>Stores <paramref name="record"/> only when no active admin key exists yet (the first-start bootstrap), atomically.</summary>
+    Task<bool> AddBootstrapAdminAsync(ApiKeyRecord record);
+
+    [ReadOnly]
+    Task<ApiKeyRecord?> GetAsync(string keyId);
+
+    /// <summary>Revokes a key; false when it does not exist. Revoking twice keeps the first revocation time.</summary>
+    Task<bool> RevokeAsync(string keyId);
+
+    [ReadOnly]
+    Task<bool> HasActiveAdminAsync();
+}

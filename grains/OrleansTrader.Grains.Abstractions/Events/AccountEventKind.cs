@@ -1,0 +1,8 @@
+namespace OrleansTrader.Grains.Abstractions;
+
+public enum AccountEventKind
+{
+    OrderUpdated,
+    Fill,
+    BreakerChanged,
+}

@@ -1,0 +1,28 @@
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Abstractions;
+
+/// <summary>
+/// One strategy instance (key: "accountId/strategyId", see <see cref="StrategyKey"/>). Runs a domain strategy on its
+/// symbols' "bars"/"ticks" streams and sends order intents to its account; the strategy snapshot is persisted, so a
+/// restart resumes where it stopped.
+/// </summary>
+public interface IStrategyGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the strategy (stopped). Kinds and parameters are those of the domain StrategyCatalog.</summary>
+    Task<StrategyCommandResult> CreateAsync(CreateStrategy command);
+
+    Task<StrategyCommandResult> StartAsync();
+
+    Task<StrategyCommandResult> StopAsync();
+
+    /// <summary>Replaces the parameters; the strategy restarts from a fresh snapshot with them.</summary>
+    Task<StrategyCommandResult> UpdateParametersAsync(IReadOnlyDictionary<string, string> parameters);
+
+    /// <summary>The status, or null when no strategy exists under this key.</summary>
+    [ReadOnly]
+    Task<StrategyStatus?> GetStatusAsync();
+
+    /// <summary>Stops and forgets the strategy.</summary>
+    Task<StrategyCommandResult> DeleteAsync();
+}

@@ -1,0 +1,10 @@
+namespace OrleansTrader.Grains.Abstractions;
+
+public static class StrategyErrorCodes
+{
+    public const string NotFound = "STRATEGY_NOT_FOUND";
+    public const string AlreadyExists = "STRATEGY_ALREADY_EXISTS";
+    public const string InvalidKey = "STRATEGY_KEY_INVALID";
+    public const string InvalidParameters = "STRATEGY_PARAMETERS_INVALID";
+    public const string UnknownKind = "STRATEGY_KIND_UNKNOWN";
+}

@@ -1,0 +1,25 @@
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Abstractions;
+
+/// <summary>
+/// One symbol's market data (key: symbol). Validates and de-duplicates ticks (every rejection counted by reason), keeps
+/// the last trade and quote, aggregates 1-second and 1-minute bars, flags staleness, publishes validated ticks on
+/// "ticks"/symbol and completed bars on "bars"/symbol, and forwards validated ticks to the paper exchange.
+/// </summary>
+public interface ISymbolGrain : IGrainWithStringKey
+{
+    /// <summary>Ingests a batch of trades and quotes in timestamp order; returns how many were accepted.</summary>
+    Task<IngestResult> IngestAsync(TickBatch batch);
+
+    [ReadOnly]
+    Task<SymbolQuote> GetQuoteAsync();
+
+    /// <summary>Completed bars of <paramref name="interval"/> (1 s or 1 min) starting in [from, to), oldest first (bounded history).</summary>
+    [ReadOnly]
+    Task<IReadOnlyList<Bar>> GetBarsAsync(TimeSpan interval, DateTimeOffset from, DateTimeOffset to);
+
+    [ReadOnly]
+    Task<SymbolDataStats> GetStatsAsync();
+}

@@ -1,0 +1,3 @@
+namespace OrleansTrader.Grains.Abstractions;
+
+public sealed record IngestResult(int Accepted, int Rejected);

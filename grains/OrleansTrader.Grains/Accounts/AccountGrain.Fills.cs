@@ -1,0 +1,175 @@
+using OrleansTrader.Brokers;
+using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Accounts;
+
+/// <summary>Execution reports from the durable "fills" stream: applied once by execution id, persisted, then acknowledged.</summary>
+internal sealed partial class AccountGrain
+{
+    private readonly List<string> _mismatches = [];
+
+    private async Task OnReportAsync(ExecutionReport report, StreamSequenceToken? token)
+    {
+        if (!S.IsOpen)
+        {
+            AccountLog.ReportIgnored(logger, AccountId, report.Order.ClientOrderId);
+            return;
+        }
+
+        var filled = ApplyReport(report);
+        await PersistAsync();
+        if (filled)
+        {
+            await ReportSignalsAsync();
+        }
+
+        await TripOnMismatchAsync();
+    }
+
+    /// <summary>Applies one report; true when it added a fill.</summary>
+    private bool ApplyReport(ExecutionReport report)
+    {
+        var orderId = FindOrder(report.Order);
+        if (report.Execution is { } execution)
+        {
+            return ApplyExecution(orderId, execution, report.Order);
+        }
+
+        if (orderId is null || !S.WorkingOrders.TryGetValue(orderId, out var working))
+        {
+            return false;
+        }
+
+        if (working.BrokerOrderId is null || working.InFlight)
+        {
+            S.WorkingOrders[orderId] = working with { BrokerOrderId = report.Order.OrderId, InFlight = false };
+        }
+
+        var evt = report.Kind switch
+        {
+            ExecutionReportKind.Accepted when working.Order.Status == OrderStatus.PendingNew => OrderEvent.Accept,
+            ExecutionReportKind.Canceled => OrderEvent.Canceled,
+            ExecutionReportKind.Expired => OrderEvent.Expire,
+            ExecutionReportKind.Rejected => OrderEvent.Reject,
+            ExecutionReportKind.CancelRejected when working.Order.Status == OrderStatus.PendingCancel => OrderEvent.CancelRejected,
+            ExecutionReportKind.Replaced when working.Order.Status == OrderStatus.PendingReplace => OrderEvent.Replaced,
+            _ => (OrderEvent?)null,
+        };
+        if (evt is { } e)
+        {
+            Transition(orderId, e, report.Kind.ToString().ToLowerInvariant(), report.Reason);
+        }
+
+        return false;
+    }
+
+    private string? FindOrder(BrokerOrder order)
+    {
+        if (_history.ClientOrderIds.TryGetValue(order.ClientOrderId, out var id))
+        {
+            return id;
+        }
+
+        return S.WorkingOrders.Values.FirstOrDefault(w => w.BrokerOrderId == order.OrderId)?.Order.OrderId;
+    }
+
+    /// <summary>
+    /// Applies an execution to its order and to the ledger, once per execution id. An execution for an order the account
+    /// does not know still moves the ledger (the broker did trade) and is reported as a mismatch.
+    /// </summary>
+    private bool ApplyExecution(string? orderId, Execution execution, BrokerOrder brokerOrder)
+    {
+        if (string.IsNullOrWhiteSpace(execution.ExecutionId) || _history.ExecutionIds.Contains(execution.ExecutionId))
+        {
+            return false;
+        }
+
+        if (orderId is null || !S.WorkingOrders.TryGetValue(orderId, out var working))
+        {
+            if (orderId is not null && _history.ClosedOrders.ContainsKey(orderId))
+            {
+                _mismatches.Add($"Execution {execution.ExecutionId} arrived for closed order {orderId}.");
+            }
+            else
+            {
+                _mismatches.Add($"Execution {execution.ExecutionId} for unknown order {brokerOrder.OrderId} ({brokerOrder.ClientOrderId}).");
+            }
+
+            BookFill(orderId ?? brokerOrder.OrderId, execution);
+            return true;
+        }
+
+        var local = execution with { OrderId = working.Order.OrderId };
+        var applied = working.Order.ApplyFill(local);
+        if (!applied.IsSuccess)
+        {
+            _mismatches.Add($"Execution {execution.ExecutionId} does not fit order {orderId}: {applied.Error}.");
+            BookFill(working.Order.OrderId, execution);
+            return true;
+        }
+
+        if (applied.Value!.IsDuplicate)
+        {
+            return false;
+        }
+
+        var from = working.Order.Status;
+        var order = applied.Value.Order;
+        BookFill(order.OrderId, local);
+        Record(working with { Order = order, BrokerOrderId = working.BrokerOrderId ?? brokerOrder.OrderId, InFlight = false },
+            from, order.Status == OrderStatus.Filled ? "filled" : "partially-filled", null,
+            $"{execution.Quantity} @ {execution.Price} ({execution.ExecutionId})");
+        return true;
+    }
+
+    private void BookFill(string orderId, Execution execution)
+    {
+        var local = execution with { OrderId = orderId };
+        var booked = Ledger.ApplyFill(local);
+        Ledger = booked.Ledger;
+        _history.ExecutionIds.Add(execution.ExecutionId);
+        if (S.LastExecutionAt is null || execution.Timestamp > S.LastExecutionAt)
+        {
+            S.LastExecutionAt = execution.Timestamp;
+        }
+
+        _marks.TryAdd(execution.Symbol, execution.Price);
+        AddFill(new AccountFill
+        {
+            Sequence = ++S.LastFillSequence,
+            ExecutionId = execution.ExecutionId,
+            OrderId = orderId,
+            ClientOrderId = execution.ClientOrderId,
+            Symbol = execution.Symbol,
+            Side = execution.Side,
+            Quantity = execution.Quantity,
+            Price = execution.Price,
+            Fee = execution.Fee,
+            RealizedPnl = booked.Fill.RealizedPnl,
+            Timestamp = execution.Timestamp,
+        });
+        AccountLog.Filled(logger, AccountId, orderId, execution.ClientOrderId, execution.Symbol, execution.Side, execution.Quantity, execution.Price);
+    }
+
+    /// <summary>Trips this account's breaker to REDUCING when something did not add up (never silently).</summary>
+    private async Task TripOnMismatchAsync()
+    {
+        if (_mismatches.Count == 0)
+        {
+            return;
+        }
+
+        var reason = string.Join(" ", _mismatches.Take(5));
+        _mismatches.Clear();
+        AccountLog.Mismatch(logger, AccountId, reason);
+        if (_accountBreaker.State == TradingState.Active)
+        {
+            var result = await Breaker.TripAsync(TradingState.Reducing, new BreakerActor("reconciliation", HasRiskRole: false), reason);
+            await OnBreakerChangedAsync(result.Snapshot);
+            await PersistAsync();
+        }
+    }
+}

@@ -1,0 +1,434 @@
+using System.Globalization;
+using OrleansTrader.Brokers;
+using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Risk;
+using OrleansTrader.Grains.Abstractions;
+
+namespace OrleansTrader.Grains.Accounts;
+
+/// <summary>Place, replace, cancel: risk and reservation in one turn, persisted, then the broker.</summary>
+internal sealed partial class AccountGrain
+{
+    public async Task<OrderCommandResult> PlaceOrderAsync(PlaceOrder command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var request = command.Request;
+        if (!S.IsOpen)
+        {
+            return OrderCommandResult.Denied(AccountErrorCodes.NotOpen, $"Account {AccountId} is not open.");
+        }
+
+        if (request is null || string.IsNullOrWhiteSpace(request.ClientOrderId) || string.IsNullOrWhiteSpace(request.Symbol))
+        {
+            return OrderCommandResult.Denied(RiskReasonCodes.OrderInvalid, "An order needs a client order id and a symbol.");
+        }
+
+        if (_history.ClientOrderIds.TryGetValue(request.ClientOrderId, out var existingId) && View(existingId) is { } existing)
+        {
+            return OrderCommandResult.Of(existing, existing: true);
+        }
+
+        if (_client is null)
+        {
+            return OrderCommandResult.Denied(AccountErrorCodes.BrokerUnavailable, _clientError ?? $"Broker {S.Broker} is not connected.");
+        }
+
+        var quote = await GrainFactory.GetGrain<ISymbolGrain>(request.Symbol).GetQuoteAsync();
+        RememberMark(quote);
+        var now = time.GetUtcNow();
+        var decision = Evaluate(request, now, quote.LastQuote, excludeOrderId: null);
+        if (!decision.Approved)
+        {
+            return await DenyAsync(command, decision, now);
+        }
+
+        var orderId = NextOrderId();
+        var reserved = Ledger.Reserve(orderId, request.Symbol, request.Side, request.Quantity, decision.RequiredReservation ?? 0m);
+        if (!reserved.IsSuccess)
+        {
+            return await DenyAsync(command, RiskDecision.Deny(RiskReasonCodes.RiskCheckFailed, reserved.Error!.Message), now);
+        }
+
+        Ledger = reserved.Value!;
+        _recentSubmits.Enqueue(now);
+        var working = new WorkingOrder { Order = Order.Create(orderId, request, now), Origin = command.Origin, InFlight = true };
+        Record(working, null, "submitted", decision.ReasonCode,
+            string.Create(CultureInfo.InvariantCulture, $"reserved {decision.RequiredReservation}; reference price {decision.ReferencePrice}; estimated fee {decision.EstimatedFee}"));
+        await PersistAsync();
+        AccountLog.Submitting(logger, AccountId, orderId, request.ClientOrderId, request.Symbol, request.Side, request.Quantity);
+        return OrderCommandResult.Of(await SubmitToBrokerAsync(orderId, request));
+    }
+
+    public async Task<OrderCommandResult> ReplaceOrderAsync(ReplaceOrder command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (!S.IsOpen)
+        {
+            return OrderCommandResult.Denied(AccountErrorCodes.NotOpen, $"Account {AccountId} is not open.");
+        }
+
+        if (!S.WorkingOrders.TryGetValue(command.OrderId, out var old))
+        {
+            return View(command.OrderId) is { } closed
+                ? OrderCommandResult.Denied(AccountErrorCodes.OrderNotReplaceable, $"Order {command.OrderId} is {closed.Status}.", order: closed)
+                : OrderCommandResult.Denied(AccountErrorCodes.OrderNotFound, $"No order {command.OrderId}.");
+        }
+
+        if (_client is null || old.BrokerOrderId is null)
+        {
+            return OrderCommandResult.Denied(AccountErrorCodes.OrderNotReplaceable,
+                $"Order {command.OrderId} is not confirmed by the broker yet.", order: ToView(old));
+        }
+
+        var domainReplacement = command.Replacement;
+        if (OrderReplaceRules.CheckReplace(old.Order, domainReplacement) is { } rule)
+        {
+            return OrderCommandResult.Denied(rule.Code, rule.Message, order: ToView(old));
+        }
+
+        var newOrderId = NextOrderId();
+        var request = OrderReplaceRules.BuildReplacementRequest(old.Order, domainReplacement, $"{old.Order.ClientOrderId}-r{newOrderId}");
+        if (_history.ClientOrderIds.ContainsKey(request.ClientOrderId))
+        {
+            return OrderCommandResult.Denied(RiskReasonCodes.DuplicateClientOrderId, $"Client order id {request.ClientOrderId} is already used.");
+        }
+
+        var quote = await GrainFactory.GetGrain<ISymbolGrain>(request.Symbol).GetQuoteAsync();
+        RememberMark(quote);
+        var now = time.GetUtcNow();
+        var decision = Evaluate(request, now, quote.LastQuote, excludeOrderId: old.Order.OrderId);
+        if (!decision.Approved)
+        {
+            return OrderCommandResult.Denied(decision.ReasonCode, decision.Message, decision.MaxQuantity, ToView(old));
+        }
+
+        var pending = old with { Order = old.Order.Apply(OrderEvent.ReplaceRequest, now).GetValueOrThrow() };
+        Record(pending, old.Order.Status, "replace-requested", decision.ReasonCode);
+        Ledger = Ledger.Reserve(newOrderId, request.Symbol, request.Side, request.Quantity, decision.RequiredReservation ?? 0m).GetValueOrThrow();
+        var replacement = new WorkingOrder
+        {
+            Order = Order.Create(newOrderId, request, now) with { ReplacesOrderId = old.Order.OrderId },
+            Origin = old.Origin,
+            InFlight = true,
+        };
+        Record(replacement, null, "submitted", decision.ReasonCode, $"replaces {old.Order.OrderId}");
+        await PersistAsync();
+        try
+        {
+            var broker = await _client.ReplaceOrderAsync(old.BrokerOrderId, new OrleansTrader.Brokers.OrderReplacement
+            {
+                Quantity = domainReplacement.Quantity,
+                LimitPrice = domainReplacement.LimitPrice,
+                StopPrice = domainReplacement.StopPrice,
+                TrailPrice = domainReplacement.TrailPrice,
+                TrailPercent = domainReplacement.TrailPercent,
+                TimeInForce = domainReplacement.TimeInForce,
+                ClientOrderId = request.ClientOrderId,
+            });
+            NoteOutcome(false);
+            CompleteReplace(old.Order.OrderId, newOrderId, broker);
+        }
+        catch (BrokerException ex) when (ex.Kind is BrokerErrorKind.Rejected or BrokerErrorKind.NotFound or BrokerErrorKind.RateLimited)
+        {
+            NoteOutcome(true);
+            Transition(old.Order.OrderId, OrderEvent.ReplaceRejected, "replace-rejected", ex.Message);
+            Transition(newOrderId, OrderEvent.Reject, "rejected", ex.Message);
+        }
+        catch (Exception ex)
+        {
+            NoteOutcome(true);
+            AccountLog.BrokerOutcomeUnknown(logger, ex, AccountId, newOrderId, request.ClientOrderId);
+        }
+
+        await PersistAsync();
+        return View(newOrderId) is { } result ? OrderCommandResult.Of(result) : OrderCommandResult.Denied(AccountErrorCodes.OrderNotFound, "Replacement vanished.");
+    }
+
+    public async Task<OrderCommandResult> CancelOrderAsync(string orderId)
+    {
+        if (!S.IsOpen)
+        {
+            return OrderCommandResult.Denied(AccountErrorCodes.NotOpen, $"Account {AccountId} is not open.");
+        }
+
+        var result = await CancelCoreAsync(orderId);
+        await PersistAsync();
+        return result;
+    }
+
+    public async Task<IReadOnlyList<OrderCommandResult>> CancelAllAsync()
+    {
+        if (!S.IsOpen)
+        {
+            return [];
+        }
+
+        var results = new List<OrderCommandResult>();
+        foreach (var orderId in S.WorkingOrders.Keys.Order(StringComparer.Ordinal).ToList())
+        {
+            results.Add(await CancelCoreAsync(orderId));
+        }
+
+        await PersistAsync();
+        return results;
+    }
+
+    public async Task<OrderCommandResult> ClosePositionAsync(string symbol)
+    {
+        if (!S.IsOpen)
+        {
+            return OrderCommandResult.Denied(AccountErrorCodes.NotOpen, $"Account {AccountId} is not open.");
+        }
+
+        var position = Ledger.PositionOf(symbol);
+        if (position.IsFlat)
+        {
+            return OrderCommandResult.Denied(AccountErrorCodes.PositionFlat, $"No position in {symbol}.");
+        }
+
+        return await PlaceOrderAsync(new PlaceOrder
+        {
+            Origin = "close-position",
+            Request = new OrderRequest
+            {
+                ClientOrderId = $"close-{symbol}-{S.LastOrderNumber + 1}",
+                Symbol = symbol,
+                Side = position.Quantity > 0m ? OrderSide.Sell : OrderSide.Buy,
+                Type = OrderType.Market,
+                Quantity = Math.Abs(position.Quantity),
+            },
+        });
+    }
+
+    public Task<IReadOnlyList<AccountOrder>> GetOrdersAsync(OrderStatusFilter status, int limit, string? afterOrderId)
+    {
+        IEnumerable<AccountOrder> orders = status switch
+        {
+            OrderStatusFilter.Open => S.WorkingOrders.Values.Select(ToView),
+            OrderStatusFilter.Closed => _history.ClosedOrders.Values,
+            _ => S.WorkingOrders.Values.Select(ToView).Concat(_history.ClosedOrders.Values),
+        };
+        var page = orders
+            .Where(o => afterOrderId is null || string.CompareOrdinal(o.OrderId, afterOrderId) < 0)
+            .OrderByDescending(o => o.OrderId, StringComparer.Ordinal)
+            .Take(Math.Clamp(limit, 0, 1000))
+            .ToList();
+        return Task.FromResult<IReadOnlyList<AccountOrder>>(page);
+    }
+
+    public Task<AccountOrder?> GetOrderAsync(string orderId) => Task.FromResult(View(orderId));
+
+    public Task<AccountOrder?> GetOrderByClientOrderIdAsync(string clientOrderId) =>
+        Task.FromResult(_history.ClientOrderIds.TryGetValue(clientOrderId, out var id) ? View(id) : null);
+
+    public Task<IReadOnlyList<AccountFill>> GetFillsAsync(long afterSequence, int limit) =>
+        Task.FromResult<IReadOnlyList<AccountFill>>([.. _history.Fills.Where(f => f.Sequence > afterSequence).Take(Math.Clamp(limit, 0, 10_000))]);
+
+    public Task<IReadOnlyList<JournalEntry>> GetJournalAsync(long afterSequence, int limit) =>
+        Task.FromResult<IReadOnlyList<JournalEntry>>([.. _history.Journal.Where(j => j.Sequence > afterSequence).Take(Math.Clamp(limit, 0, 10_000))]);
+
+    public Task<AccountEventPage> GetEventsAsync(long afterSequence, int limit)
+    {
+        var oldest = _history.Events.Count > 0 ? _history.Events[0].Sequence : 0;
+        var events = _history.Events.Where(e => e.Sequence > afterSequence).Take(Math.Clamp(limit, 0, 10_000)).ToList();
+        return Task.FromResult(new AccountEventPage
+        {
+            Events = events,
+            OldestSequence = oldest,
+            LastSequence = S.LastEventSequence,
+            Truncated = oldest > 0 && afterSequence + 1 < oldest,
+        });
+    }
+
+    private string NextOrderId() => "O" + (++S.LastOrderNumber).ToString("D9", CultureInfo.InvariantCulture);
+
+    private RiskDecision Evaluate(OrderRequest request, DateTimeOffset now, Domain.Market.QuoteTick? quote, string? excludeOrderId)
+    {
+        var window = S.RiskLimits.SubmitWindow;
+        while (_recentSubmits.Count > 0 && _recentSubmits.Peek() <= now - window)
+        {
+            _recentSubmits.Dequeue();
+        }
+
+        var ledger = excludeOrderId is null ? Ledger : Ledger.Release(excludeOrderId);
+        return RiskEngine.Default.Evaluate(new RiskInput
+        {
+            Request = request,
+            Now = now,
+            TradingState = EffectiveState,
+            Limits = S.RiskLimits,
+            Instrument = environment.Find(request.Symbol),
+            Calendar = environment.Calendar,
+            Quote = quote,
+            LastPrice = _marks.TryGetValue(request.Symbol, out var last) ? last : null,
+            Account = ledger,
+            Valuation = ledger.Value(_marks) is { IsSuccess: true } valued ? valued.Value : null,
+            FeeModel = _fees,
+            OpenOrderCount = S.WorkingOrders.Count - (excludeOrderId is null ? 0 : 1),
+            RecentSubmits = [.. _recentSubmits],
+        });
+    }
+
+    private async Task<OrderCommandResult> DenyAsync(PlaceOrder command, RiskDecision decision, DateTimeOffset now)
+    {
+        var orderId = NextOrderId();
+        var denied = Order.Create(orderId, command.Request, now).Apply(OrderEvent.Deny, now, decision.Message);
+        var order = denied.IsSuccess ? denied.Value! : Order.Create(orderId, command.Request, now) with { Status = OrderStatus.Denied };
+        var view = Record(new WorkingOrder { Order = order, Origin = command.Origin }, OrderStatus.PendingNew, "denied", decision.ReasonCode, decision.Message);
+
+        // A denial is recorded but does not claim the client order id: a retry is evaluated again.
+        _history.ClientOrderIds.Remove(command.Request.ClientOrderId);
+        await PersistAsync();
+        AccountLog.Denied(logger, AccountId, command.Request.ClientOrderId, command.Request.Symbol, decision.ReasonCode, decision.Message);
+        return OrderCommandResult.Denied(decision.ReasonCode, decision.Message, decision.MaxQuantity, view);
+    }
+
+    private async Task<AccountOrder> SubmitToBrokerAsync(string orderId, OrderRequest request)
+    {
+        try
+        {
+            var broker = await _client!.SubmitOrderAsync(request);
+            NoteOutcome(false);
+            ApplyBrokerOrder(orderId, broker, "accepted");
+        }
+        catch (BrokerException ex) when (ex.Kind is BrokerErrorKind.Rejected or BrokerErrorKind.NotFound or BrokerErrorKind.RateLimited)
+        {
+            NoteOutcome(true);
+            Transition(orderId, OrderEvent.Reject, "rejected", ex.Message);
+            AccountLog.Rejected(logger, AccountId, orderId, request.ClientOrderId, ex.Message);
+        }
+        catch (Exception ex)
+        {
+            // Unknown outcome: the order stays in flight (reserved) until reconciliation finds it by client order id.
+            NoteOutcome(true);
+            if (S.WorkingOrders.TryGetValue(orderId, out var working))
+            {
+                Record(working, working.Order.Status, "in-flight", null, ex.Message);
+            }
+
+            AccountLog.BrokerOutcomeUnknown(logger, ex, AccountId, orderId, request.ClientOrderId);
+        }
+
+        await PersistAsync();
+        return View(orderId)!;
+    }
+
+    /// <summary>Takes the broker's view of one of our orders: its id, acceptance, and final states other than fills.</summary>
+    private void ApplyBrokerOrder(string orderId, BrokerOrder broker, string action)
+    {
+        if (!S.WorkingOrders.TryGetValue(orderId, out var working))
+        {
+            return;
+        }
+
+        var wasInFlight = working.InFlight || working.BrokerOrderId is null;
+        working = working with { BrokerOrderId = broker.OrderId, InFlight = false };
+        S.WorkingOrders[orderId] = working;
+        var evt = broker.Status switch
+        {
+            OrderStatus.Rejected => OrderEvent.Reject,
+            OrderStatus.Canceled => OrderEvent.Canceled,
+            OrderStatus.Expired => OrderEvent.Expire,
+            OrderStatus.Accepted or OrderStatus.PartiallyFilled or OrderStatus.Filled or OrderStatus.PendingCancel
+                or OrderStatus.PendingReplace or OrderStatus.Replaced when working.Order.Status == OrderStatus.PendingNew => OrderEvent.Accept,
+            _ => (OrderEvent?)null,
+        };
+        if (evt is { } e && Transition(orderId, e, action, broker.Reason))
+        {
+            return;
+        }
+
+        if (wasInFlight)
+        {
+            Record(working, working.Order.Status, action, null, "broker order " + broker.OrderId);
+        }
+    }
+
+    /// <summary>Applies a domain order event and records it; false when the state machine refuses it.</summary>
+    private bool Transition(string orderId, OrderEvent evt, string action, string? detail)
+    {
+        if (!S.WorkingOrders.TryGetValue(orderId, out var working))
+        {
+            return false;
+        }
+
+        var next = working.Order.Apply(evt, time.GetUtcNow(), detail);
+        if (!next.IsSuccess)
+        {
+            AccountLog.TransitionRefused(logger, AccountId, orderId, evt.ToString(), next.Error!.Message);
+            return false;
+        }
+
+        Record(working with { Order = next.Value!, InFlight = false }, working.Order.Status, action, null, detail);
+        return true;
+    }
+
+    private void CompleteReplace(string oldOrderId, string newOrderId, BrokerOrder broker)
+    {
+        if (S.WorkingOrders.TryGetValue(oldOrderId, out var old))
+        {
+            var replaced = old.Order.Apply(OrderEvent.Replaced, time.GetUtcNow());
+            if (replaced.IsSuccess)
+            {
+                Record(old with { Order = replaced.Value! with { ReplacedByOrderId = newOrderId } }, old.Order.Status, "replaced", null, "by " + newOrderId);
+            }
+        }
+
+        ApplyBrokerOrder(newOrderId, broker, "accepted");
+    }
+
+    private async Task<OrderCommandResult> CancelCoreAsync(string orderId)
+    {
+        if (!S.WorkingOrders.TryGetValue(orderId, out var working))
+        {
+            return View(orderId) is { } closed
+                ? OrderCommandResult.Denied(AccountErrorCodes.OrderNotCancelable, $"Order {orderId} is {closed.Status}.", order: closed)
+                : OrderCommandResult.Denied(AccountErrorCodes.OrderNotFound, $"No order {orderId}.");
+        }
+
+        if (OrderReplaceRules.CheckCancel(working.Order) is { } rule)
+        {
+            return OrderCommandResult.Denied(rule.Code, rule.Message, order: ToView(working));
+        }
+
+        if (_client is null || working.BrokerOrderId is null)
+        {
+            return OrderCommandResult.Denied(AccountErrorCodes.OrderNotCancelable,
+                $"Order {orderId} is not confirmed by the broker yet; reconciliation resolves it first.", order: ToView(working));
+        }
+
+        Transition(orderId, OrderEvent.CancelRequest, "cancel-requested", null);
+        await PersistAsync();
+        try
+        {
+            var broker = await _client.CancelOrderAsync(working.BrokerOrderId);
+            NoteOutcome(false);
+            if (broker.Status == OrderStatus.Canceled)
+            {
+                Transition(orderId, OrderEvent.Canceled, "canceled", broker.Reason);
+            }
+        }
+        catch (BrokerException ex) when (ex.Kind is BrokerErrorKind.Rejected or BrokerErrorKind.NotFound)
+        {
+            NoteOutcome(true);
+            Transition(orderId, OrderEvent.CancelRejected, "cancel-rejected", ex.Message);
+        }
+        catch (Exception ex)
+        {
+            NoteOutcome(true);
+            AccountLog.BrokerOutcomeUnknown(logger, ex, AccountId, orderId, working.Order.ClientOrderId);
+        }
+
+        return View(orderId) is { } view ? OrderCommandResult.Of(view) : OrderCommandResult.Denied(AccountErrorCodes.OrderNotFound, $"No order {orderId}.");
+    }
+
+    private void NoteOutcome(bool isError)
+    {
+        _brokerOutcomes.Add(new BrokerOutcome(time.GetUtcNow(), isError));
+        if (_brokerOutcomes.Count > 10_000)
+        {
+            _brokerOutcomes.RemoveRange(0, _brokerOutcomes.Count - 10_000);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+using OrleansTrader.Brokers;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Grains.Abstractions;
+
+namespace OrleansTrader.Grains.Accounts;
+
+/// <summary>
+/// Reconciliation with the broker (at activation, on a timer and on demand): resolves in-flight orders by client order id,
+/// syncs order states, back-fills missed executions, compares positions, and trips REDUCING on what it cannot explain.
+/// </summary>
+internal sealed partial class AccountGrain
+{
+    private static readonly TimeSpan BackfillOverlap = TimeSpan.FromMinutes(5);
+
+    public async Task<ReconciliationReport> ReconcileAsync()
+    {
+        var report = await ReconcileCoreAsync();
+        await PersistAsync();
+        return report;
+    }
+
+    private async Task ReconcileTickAsync(CancellationToken cancellationToken)
+    {
+        if (!S.IsOpen || _client is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await ReconcileCoreAsync();
+            await PersistAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            AccountLog.ReconcileFailed(logger, ex, AccountId);
+        }
+    }
+
+    private async Task<ReconciliationReport> ReconcileCoreAsync()
+    {
+        var now = time.GetUtcNow();
+        if (!S.IsOpen || _client is null)
+        {
+            return new ReconciliationReport { At = now, Mismatches = [_clientError ?? "The account is not open."] };
+        }
+
+        var resolved = 0;
+        var open = (await _client.ListOpenOrdersAsync()).ToDictionary(o => o.ClientOrderId, StringComparer.Ordinal);
+        foreach (var working in S.WorkingOrders.Values.ToList())
+        {
+            var broker = open.GetValueOrDefault(working.Order.ClientOrderId)
+                ?? await _client.GetOrderByClientOrderIdAsync(working.Order.ClientOrderId);
+            if (broker is null)
+            {
+                if (working.InFlight || working.BrokerOrderId is null)
+                {
+                    // The ambiguous submit never reached the broker: nothing was sent, so the reservation is released.
+                    Transition(working.Order.OrderId, OrderEvent.Reject, "reconciled", "Not found at the broker after an ambiguous submit.");
+                    resolved++;
+                }
+                else
+                {
+                    _mismatches.Add($"Working order {working.Order.OrderId} ({working.Order.ClientOrderId}) is unknown at the broker.");
+                }
+
+                continue;
+            }
+
+            var before = S.WorkingOrders.GetValueOrDefault(working.Order.OrderId);
+            ApplyBrokerOrder(working.Order.OrderId, broker, "reconciled");
+            if (working.InFlight || before != S.WorkingOrders.GetValueOrDefault(working.Order.OrderId))
+            {
+                resolved++;
+            }
+        }
+
+        var backfilled = await BackfillAsync(now);
+        await CheckPositionsAsync();
+        var mismatches = _mismatches.ToList();
+        var tripped = mismatches.Count > 0 && _accountBreaker.State == Domain.Breaker.TradingState.Active;
+        await TripOnMismatchAsync();
+        if (backfilled > 0 || resolved > 0)
+        {
+            AccountLog.Reconciled(logger, AccountId, backfilled, resolved);
+        }
+
+        return new ReconciliationReport
+        {
+            At = now,
+            BackfilledFills = backfilled,
+            ResolvedOrders = resolved,
+            Mismatches = mismatches,
+            TrippedBreaker = tripped,
+        };
+    }
+
+    private async Task<int> BackfillAsync(DateTimeOffset now)
+    {
+        var since = (S.LastExecutionAt ?? S.OpenedAt) - BackfillOverlap;
+        var executions = await _client!.GetExecutionsSinceAsync(since);
+        var count = 0;
+        foreach (var execution in executions.OrderBy(e => e.Timestamp))
+        {
+            if (_history.ExecutionIds.Contains(execution.ExecutionId))
+            {
+                continue;
+            }
+
+            var orderId = _history.ClientOrderIds.GetValueOrDefault(execution.ClientOrderId);
+            var brokerOrder = new BrokerOrder
+            {
+                OrderId = execution.OrderId,
+                ClientOrderId = execution.ClientOrderId,
+                Symbol = execution.Symbol,
+                Side = execution.Side,
+                Type = OrderType.Market,
+                TimeInForce = TimeInForce.Day,
+                Quantity = execution.Quantity,
+                Status = OrderStatus.Filled,
+                CreatedAt = execution.Timestamp,
+                UpdatedAt = now,
+            };
+            if (ApplyExecution(orderId, execution, brokerOrder))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Compares positions with the broker's. Executions are read again afterwards: when new ones arrived meanwhile the
+    /// comparison is inconclusive (not a mismatch) and the next round decides.
+    /// </summary>
+    private async Task CheckPositionsAsync()
+    {
+        var positions = await _client!.GetPositionsAsync();
+        var before = _history.ExecutionIds.Count;
+        var backfilled = await BackfillAsync(time.GetUtcNow());
+        if (backfilled > 0 || before != _history.ExecutionIds.Count)
+        {
+            return;
+        }
+
+        var theirs = positions.Where(p => p.Quantity != 0m).ToDictionary(p => p.Symbol, p => p.Quantity, StringComparer.Ordinal);
+        var ours = Ledger.Positions.Values.Where(p => !p.IsFlat).ToDictionary(p => p.Symbol, p => p.Quantity, StringComparer.Ordinal);
+        foreach (var symbol in theirs.Keys.Union(ours.Keys).Order(StringComparer.Ordinal))
+        {
+            var a = ours.GetValueOrDefault(symbol);
+            var b = theirs.GetValueOrDefault(symbol);
+            if (a != b)
+            {
+                _mismatches.Add($"Position in {symbol} is {a} here and {b} at the broker.");
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Grains.Abstractions;
+
+namespace OrleansTrader.Grains.Accounts;
+
+/// <summary>Journal, events and persistence: every change is journaled, persisted, then published.</summary>
+internal sealed partial class AccountGrain
+{
+    private static AccountOrder ToView(WorkingOrder working)
+    {
+        var order = working.Order;
+        return new AccountOrder
+        {
+            OrderId = order.OrderId,
+            ClientOrderId = order.ClientOrderId,
+            BrokerOrderId = working.BrokerOrderId,
+            Symbol = order.Symbol,
+            Side = order.Side,
+            Type = order.Request.Type,
+            TimeInForce = order.Request.TimeInForce,
+            Quantity = order.Quantity,
+            FilledQuantity = order.FilledQuantity,
+            LeavesQuantity = order.LeavesQuantity,
+            AverageFillPrice = order.AverageFillPrice,
+            LimitPrice = order.Request.LimitPrice,
+            StopPrice = order.Request.StopPrice,
+            Status = order.Status,
+            InFlight = working.InFlight,
+            StatusReason = order.StatusReason,
+            ReplacesOrderId = order.ReplacesOrderId,
+            ReplacedByOrderId = order.ReplacedByOrderId,
+            Origin = working.Origin,
+            CreatedAt = order.CreatedAt,
+            UpdatedAt = order.UpdatedAt,
+        };
+    }
+
+    private AccountOrder? View(string orderId) =>
+        S.WorkingOrders.TryGetValue(orderId, out var working) ? ToView(working)
+        : _history.ClosedOrders.GetValueOrDefault(orderId);
+
+    /// <summary>Records an order's change: journal entry, order event, and the move out of the working set when final.</summary>
+    private AccountOrder Record(WorkingOrder working, OrderStatus? from, string action, string? riskCode = null, string? detail = null)
+    {
+        var order = working.Order;
+        var now = time.GetUtcNow();
+        var journal = new JournalEntry
+        {
+            Sequence = ++S.LastJournalSequence,
+            Timestamp = now,
+            OrderId = order.OrderId,
+            ClientOrderId = order.ClientOrderId,
+            Symbol = order.Symbol,
+            From = from,
+            To = order.Status,
+            Action = action,
+            RiskReasonCode = riskCode,
+            Detail = detail,
+        };
+        _history.Add(journal);
+        _store!.Append(journal);
+        if (order.Status.IsFinal())
+        {
+            S.WorkingOrders.Remove(order.OrderId);
+            if (S.Ledger is not null)
+            {
+                Ledger = Ledger.Release(order.OrderId);
+            }
+        }
+        else
+        {
+            S.WorkingOrders[order.OrderId] = working;
+        }
+
+        var view = ToView(working);
+        AddEvent(new AccountEvent
+        {
+            Sequence = ++S.LastEventSequence,
+            AccountId = AccountId,
+            Timestamp = now,
+            Kind = AccountEventKind.OrderUpdated,
+            Order = view,
+        });
+        return view;
+    }
+
+    private void AddEvent(AccountEvent entry)
+    {
+        _history.Add(entry);
+        _store!.Append(entry);
+        _unpublished.Add(entry);
+    }
+
+    private void AddFill(AccountFill fill)
+    {
+        _history.Add(fill);
+        _store!.Append(fill);
+        AddEvent(new AccountEvent
+        {
+            Sequence = ++S.LastEventSequence,
+            AccountId = AccountId,
+            Timestamp = fill.Timestamp,
+            Kind = AccountEventKind.Fill,
+            Fill = fill,
+        });
+    }
+
+    /// <summary>Records breaker notices that arrived between turns as events.</summary>
+    private void DrainBreakerNotices()
+    {
+        List<BreakerSnapshot> notices;
+        lock (_breakerLock)
+        {
+            if (_breakerNotices.Count == 0)
+            {
+                return;
+            }
+
+            notices = [.. _breakerNotices];
+            _breakerNotices.Clear();
+        }
+
+        foreach (var notice in notices)
+        {
+            AddEvent(new AccountEvent
+            {
+                Sequence = ++S.LastEventSequence,
+                AccountId = AccountId,
+                Timestamp = notice.Since ?? time.GetUtcNow(),
+                Kind = AccountEventKind.BreakerChanged,
+                Breaker = notice,
+            });
+        }
+    }
+
+    /// <summary>Persists history page and core state, then publishes the events they contain (never before).</summary>
+    private async Task PersistAsync()
+    {
+        DrainBreakerNotices();
+        await _store!.FlushAsync(S, _history);
+        await state.WriteStateAsync();
+        if (_unpublished.Count == 0 || _events is null)
+        {
+            return;
+        }
+
+        var batch = _unpublished.ToArray();
+        _unpublished.Clear();
+        try
+        {
+            await _events.OnNextBatchAsync(batch);
+        }
+        catch (Exception ex)
+        {
+            // Events are persisted; a subscriber that missed them reads them back with GetEventsAsync.
+            AccountLog.PublishFailed(logger, ex, AccountId, batch.Length);
+        }
+    }
+}

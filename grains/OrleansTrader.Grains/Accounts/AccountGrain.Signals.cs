@@ -1,0 +1,76 @@
+using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Grains.Abstractions;
+
+namespace OrleansTrader.Grains.Accounts;
+
+/// <summary>Marks, the trading day, and the signals the breaker evaluates (P&amp;L, equity, broker outcomes).</summary>
+internal sealed partial class AccountGrain
+{
+    private async Task SignalTickAsync(CancellationToken cancellationToken)
+    {
+        if (!S.IsOpen)
+        {
+            return;
+        }
+
+        try
+        {
+            await SignalAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            AccountLog.SignalFailed(logger, ex, AccountId);
+        }
+    }
+
+    private async Task SignalAsync()
+    {
+        await RefreshMarksAsync(Ledger.Positions.Values.Where(p => !p.IsFlat).Select(p => p.Symbol));
+        RollDay();
+        await ReportSignalsAsync();
+
+        // Self-healing: a breaker notice that timed out or was lost is picked up here.
+        await OnBreakerChangedAsync(await Breaker.GetStateAsync());
+        await OnBreakerChangedAsync(await GrainFactory.GetGrain<IBreakerGrain>(BreakerKeys.Global).GetStateAsync());
+        await PersistAsync();
+    }
+
+    /// <summary>Starts a new trading day at the first valuation of a new UTC date (start-of-day equity for day P&amp;L).</summary>
+    private void RollDay()
+    {
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        if (S.TradingDay == today || Value() is not { } valuation)
+        {
+            return;
+        }
+
+        Ledger = Ledger.StartDay(valuation.Equity);
+        S.TradingDay = today;
+    }
+
+    private async Task ReportSignalsAsync()
+    {
+        var breaker = Breaker;
+        if (_brokerOutcomes.Count > 0)
+        {
+            var outcomes = _brokerOutcomes.ToArray();
+            _brokerOutcomes.Clear();
+            await OnBreakerChangedAsync(await breaker.ReportBrokerOutcomesAsync(outcomes));
+        }
+
+        if (Value() is not { } valuation)
+        {
+            return;
+        }
+
+        Ledger = Ledger.MarkEquity(valuation.Equity);
+        var snapshot = await breaker.ReportAccountSignalsAsync(new AccountSignals
+        {
+            DayPnl = valuation.DayPnl,
+            Equity = valuation.Equity,
+            HighWaterMark = valuation.HighWaterMark,
+            At = time.GetUtcNow(),
+        });
+        await OnBreakerChangedAsync(snapshot);
+    }
+}

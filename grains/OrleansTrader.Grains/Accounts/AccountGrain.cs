@@ -1,0 +1,360 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansTrader.Brokers;
+using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Domain.Fees;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Portfolio;
+using OrleansTrader.Domain.Risk;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Brokers;
+using OrleansTrader.Grains.Hosting;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Accounts;
+
+/// <summary>
+/// The single writer of one account. Orders pass the domain risk engine and reserve buying power in the same turn, before
+/// the broker is awaited; executions arrive on the durable "fills" stream and are applied once by execution id; the state
+/// is persisted before a command is acknowledged and before events are published.
+/// </summary>
+[ImplicitStreamSubscription(StreamNames.Fills)]
+internal sealed partial class AccountGrain(
+    [PersistentState("account")] IPersistentState<AccountState> state,
+    IBrokerClientFactory brokers,
+    TradingEnvironment environment,
+    TimeProvider time,
+    IOptions<AccountGrainOptions> options,
+    ILogger<AccountGrain> logger) : Grain, IAccountGrain
+{
+    private readonly AccountGrainOptions _options = options.Value;
+    private readonly AccountHistory _history = new();
+    private readonly Dictionary<string, decimal> _marks = new(StringComparer.Ordinal);
+    private readonly Queue<DateTimeOffset> _recentSubmits = new();
+    private readonly List<BrokerOutcome> _brokerOutcomes = [];
+    private readonly List<AccountEvent> _unpublished = [];
+    private readonly Lock _breakerLock = new();
+    private readonly List<BreakerSnapshot> _breakerNotices = [];
+    private BreakerSnapshot _accountBreaker = InitialBreaker("account");
+    private BreakerSnapshot _globalBreaker = InitialBreaker(BreakerKeys.Global);
+    private IBrokerClient? _client;
+    private string? _clientError;
+    private IFeeModel? _fees;
+    private IAsyncStream<AccountEvent>? _events;
+    private AccountHistoryStore? _store;
+
+    private string AccountId => this.GetPrimaryKeyString();
+
+    private AccountState S => state.State;
+
+    private AccountLedger Ledger
+    {
+        get => S.Ledger ?? throw new InvalidOperationException("The account is not open.");
+        set => S.Ledger = value;
+    }
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Default);
+        _store = new AccountHistoryStore(storage, GrainId, _options);
+        await _store.LoadAsync(S, _history, cancellationToken);
+        _events = this.GetStreamProvider(StreamNames.MemoryProvider).GetStream<AccountEvent>(StreamId.Create(StreamNames.AccountEvents, AccountId));
+        var fills = this.GetStreamProvider(StreamNames.DurableProvider).GetStream<ExecutionReport>(StreamId.Create(StreamNames.Fills, AccountId));
+        await fills.SubscribeAsync(OnReportAsync);
+        if (S.IsOpen)
+        {
+            await ConnectAsync(cancellationToken);
+        }
+
+        RegisterGrainTimer(SignalTickAsync, _options.SignalInterval, _options.SignalInterval);
+        RegisterGrainTimer(ReconcileTickAsync, TimeSpan.Zero, _options.ReconcileInterval);
+    }
+
+    public async Task<AccountCommandResult> OpenAsync(OpenAccount command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var invalid = Validate(command);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        if (S.IsOpen)
+        {
+            return SameSettings(command)
+                ? AccountCommandResult.Ok
+                : AccountCommandResult.Fail(AccountErrorCodes.AlreadyOpen, $"Account {AccountId} is already open with other settings.");
+        }
+
+        var now = time.GetUtcNow();
+        S.IsOpen = true;
+        S.Name = command.Name;
+        S.Currency = command.Currency;
+        S.Broker = command.Broker;
+        S.FeeModel = command.FeeModel;
+        S.RiskLimits = command.RiskLimits;
+        S.BreakerPolicy = command.BreakerPolicy;
+        S.OpenedAt = now;
+        S.Ledger = AccountLedger.Open(AccountId, command.AccountType, command.Cash).StartDay(command.Cash);
+        S.TradingDay = DateOnly.FromDateTime(now.UtcDateTime);
+        await PersistAsync();
+        await ConnectAsync(CancellationToken.None);
+        var policy = await Breaker.SetPolicyAsync(command.BreakerPolicy);
+        if (!policy.Succeeded)
+        {
+            return AccountCommandResult.Fail(AccountErrorCodes.Invalid, policy.Message ?? "The breaker policy was refused.");
+        }
+
+        AccountLog.Opened(logger, AccountId, command.Broker, command.Cash, command.Currency);
+        return _clientError is null ? AccountCommandResult.Ok : AccountCommandResult.Fail(AccountErrorCodes.BrokerUnavailable, _clientError);
+    }
+
+    public async Task<AccountSnapshot?> GetSnapshotAsync()
+    {
+        if (!S.IsOpen)
+        {
+            return null;
+        }
+
+        await RefreshMarksAsync(Ledger.Positions.Keys);
+        return Snapshot();
+    }
+
+    public async Task<AccountSnapshot?> RefreshAsync()
+    {
+        if (!S.IsOpen)
+        {
+            return null;
+        }
+
+        await SignalAsync();
+        return Snapshot();
+    }
+
+    public async Task<IReadOnlyList<AccountPosition>> GetPositionsAsync()
+    {
+        if (!S.IsOpen)
+        {
+            return [];
+        }
+
+        await RefreshMarksAsync(Ledger.Positions.Keys);
+        return [.. Ledger.Positions.Values.OrderBy(p => p.Symbol, StringComparer.Ordinal).Select(ToView)];
+    }
+
+    public Task<RiskLimits?> GetRiskLimitsAsync() => Task.FromResult(S.IsOpen ? S.RiskLimits : null);
+
+    public async Task<AccountCommandResult> SetRiskLimitsAsync(RiskLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        if (!S.IsOpen)
+        {
+            return AccountCommandResult.Fail(AccountErrorCodes.NotOpen, $"Account {AccountId} is not open.");
+        }
+
+        var errors = limits.Validate();
+        if (errors.Count > 0)
+        {
+            return AccountCommandResult.Fail(RiskReasonCodes.LimitsInvalid, string.Join(" ", errors.Select(e => e.Message)));
+        }
+
+        S.RiskLimits = limits;
+        await PersistAsync();
+        return AccountCommandResult.Ok;
+    }
+
+    public Task OnBreakerChangedAsync(BreakerSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        lock (_breakerLock)
+        {
+            if (snapshot.BreakerId == BreakerKeys.Global)
+            {
+                if (snapshot.Version > _globalBreaker.Version)
+                {
+                    _globalBreaker = snapshot;
+                    _breakerNotices.Add(snapshot);
+                }
+            }
+            else if (snapshot.Version > _accountBreaker.Version)
+            {
+                _accountBreaker = snapshot;
+                _breakerNotices.Add(snapshot);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private IBreakerGrain Breaker => GrainFactory.GetGrain<IBreakerGrain>(AccountId);
+
+    private TradingState EffectiveState
+    {
+        get
+        {
+            lock (_breakerLock)
+            {
+                return (TradingState)Math.Max((int)_accountBreaker.State, (int)_globalBreaker.State);
+            }
+        }
+    }
+
+    private static BreakerSnapshot InitialBreaker(string id) => new() { BreakerId = id, State = TradingState.Active, Version = -1 };
+
+    private async Task ConnectAsync(CancellationToken cancellationToken)
+    {
+        _fees = FeeModelFactory.Create(S.FeeModel).GetValueOrThrow();
+        try
+        {
+            _client = brokers.GetClient(AccountId, S.Broker);
+            await brokers.ConnectAsync(AccountId, S.Broker, new BrokerAccountSettings(S.FeeModel), cancellationToken);
+            _clientError = null;
+        }
+        catch (BrokerNotAvailableException ex)
+        {
+            _client = null;
+            _clientError = ex.Message;
+            AccountLog.BrokerUnavailable(logger, AccountId, S.Broker, ex.Message);
+        }
+
+        var own = await Breaker.GetStateAsync();
+        var global = await GrainFactory.GetGrain<IBreakerGrain>(BreakerKeys.Global).RegisterListenerAsync(AccountId);
+        await OnBreakerChangedAsync(own);
+        await OnBreakerChangedAsync(global);
+        lock (_breakerLock)
+        {
+            _breakerNotices.Clear();
+        }
+    }
+
+    private AccountCommandResult? Validate(OpenAccount command)
+    {
+        var problems = new List<string>();
+        if (command.Cash < 0m)
+        {
+            problems.Add("Cash must not be negative.");
+        }
+
+        if (command.Currency is not { Length: 3 } || !command.Currency.All(char.IsAsciiLetterUpper))
+        {
+            problems.Add("Currency must be a three-letter ISO code such as USD.");
+        }
+
+        if (!Enum.IsDefined(command.AccountType))
+        {
+            problems.Add($"Unknown account type {command.AccountType}.");
+        }
+
+        problems.AddRange(command.FeeModel.Validate().Select(e => e.Message));
+        problems.AddRange(command.RiskLimits.Validate().Select(e => e.Message));
+        problems.AddRange(command.BreakerPolicy.Validate().Select(e => e.Message));
+        if (problems.Count > 0)
+        {
+            return AccountCommandResult.Fail(AccountErrorCodes.Invalid, string.Join(" ", problems));
+        }
+
+        if (!brokers.IsAvailable(command.Broker))
+        {
+            var message = command.Broker == BrokerNames.Alpaca
+                ? "The Alpaca broker is not wired into this silo; open the account with broker \"paper\"."
+                : $"Unknown broker \"{command.Broker}\"; known brokers: paper, alpaca.";
+            return AccountCommandResult.Fail(AccountErrorCodes.BrokerUnavailable, message);
+        }
+
+        return null;
+    }
+
+    private bool SameSettings(OpenAccount command) =>
+        S.Currency == command.Currency && S.Broker == command.Broker && S.FeeModel == command.FeeModel
+        && S.RiskLimits == command.RiskLimits && S.BreakerPolicy == command.BreakerPolicy && Ledger.AccountType == command.AccountType;
+
+    private async Task RefreshMarksAsync(IEnumerable<string> symbols)
+    {
+        var list = symbols.Distinct(StringComparer.Ordinal).ToList();
+        if (list.Count == 0)
+        {
+            return;
+        }
+
+        var quotes = await Task.WhenAll(list.Select(s => GrainFactory.GetGrain<ISymbolGrain>(s).GetQuoteAsync()));
+        foreach (var quote in quotes)
+        {
+            RememberMark(quote);
+        }
+    }
+
+    private void RememberMark(SymbolQuote quote)
+    {
+        if (quote.LastTrade is { Price: > 0m } trade)
+        {
+            _marks[quote.Symbol] = trade.Price;
+        }
+        else if (quote.LastQuote?.Mid is { } mid)
+        {
+            _marks[quote.Symbol] = mid;
+        }
+    }
+
+    private Valuation? Value() => Ledger.Value(_marks) is { IsSuccess: true } valued ? valued.Value : null;
+
+    private AccountSnapshot Snapshot()
+    {
+        var ledger = Ledger;
+        var valuation = Value();
+        BreakerSnapshot own, global;
+        lock (_breakerLock)
+        {
+            own = _accountBreaker;
+            global = _globalBreaker;
+        }
+
+        return new AccountSnapshot
+        {
+            AccountId = AccountId,
+            Name = S.Name,
+            Currency = S.Currency,
+            Broker = S.Broker,
+            AccountType = ledger.AccountType,
+            Cash = ledger.Cash,
+            Equity = valuation?.Equity,
+            BuyingPower = valuation?.BuyingPower,
+            Reserved = ledger.ReservedTotal,
+            LongMarketValue = valuation?.LongMarketValue,
+            ShortMarketValue = valuation?.ShortMarketValue,
+            RealizedPnl = ledger.RealizedPnlTotal,
+            UnrealizedPnl = valuation?.UnrealizedPnl,
+            DayPnl = valuation?.DayPnl,
+            Fees = ledger.FeesTotal,
+            NetRealizedPnl = ledger.NetRealizedPnl,
+            HighWaterMark = valuation?.HighWaterMark ?? ledger.HighWaterMark,
+            TradingState = (TradingState)Math.Max((int)own.State, (int)global.State),
+            AccountBreakerState = own.State,
+            GlobalBreakerState = global.State,
+            OpenOrderCount = S.WorkingOrders.Count,
+            InFlightOrderCount = S.WorkingOrders.Values.Count(o => o.InFlight),
+            LastEventSequence = S.LastEventSequence,
+            MissingMarks = [.. ledger.Positions.Values.Where(p => !p.IsFlat && !_marks.ContainsKey(p.Symbol)).Select(p => p.Symbol)],
+            OpenedAt = S.OpenedAt,
+            AsOf = time.GetUtcNow(),
+        };
+    }
+
+    private AccountPosition ToView(Position position)
+    {
+        var mark = _marks.TryGetValue(position.Symbol, out var m) ? m : (decimal?)null;
+        return new AccountPosition
+        {
+            Symbol = position.Symbol,
+            Quantity = position.Quantity,
+            AverageEntryPrice = position.AverageEntryPrice,
+            MarketPrice = mark,
+            MarketValue = mark is { } price ? position.MarketValue(price) : null,
+            UnrealizedPnl = mark is { } p ? position.UnrealizedPnl(p) : null,
+            RealizedPnl = position.RealizedPnl,
+            FeesPaid = position.FeesPaid,
+        };
+    }
+
+    private static QuoteTick? UsableQuote(SymbolQuote quote) => quote.LastQuote;
+}

@@ -1,0 +1,20 @@
+namespace OrleansTrader.Grains.Accounts;
+
+/// <summary>Account grain tuning (section "Trading:Accounts").</summary>
+public sealed class AccountGrainOptions
+{
+    public const string SectionName = "Trading:Accounts";
+
+    /// <summary>Entries (events + journal + fills) per history page.</summary>
+    public int HistoryPageSize { get; set; } = 256;
+
+    /// <summary>History pages kept; older pages are deleted. Events, journal entries and fills older than that are gone
+    /// (an SSE client resuming from before it gets a truncated page and reloads).</summary>
+    public int HistoryPages { get; set; } = 40;
+
+    /// <summary>How often the account reconciles with its broker (also at activation).</summary>
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often marks are refreshed and breaker signals and broker outcomes are flushed.</summary>
+    public TimeSpan SignalInterval { get; set; } = TimeSpan.FromSeconds(1);
+}

@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Logging;
+using OrleansTrader.Domain.Orders;
+
+namespace OrleansTrader.Grains.Accounts;
+
+internal static partial class AccountLog
+{
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Account {AccountId} opened at {Broker} with {Cash} {Currency}")]
+    public static partial void Opened(ILogger logger, string accountId, string broker, decimal cash, string currency);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Error, Message = "Account {AccountId} cannot reach broker {Broker}: {Reason}")]
+    public static partial void BrokerUnavailable(ILogger logger, string accountId, string broker, string reason);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Information,
+        Message = "Order {OrderId} ({ClientOrderId}) of account {AccountId}: {Side} {Quantity} {Symbol} sent to the broker")]
+    public static partial void Submitting(ILogger logger, string accountId, string orderId, string clientOrderId, string symbol, OrderSide side, decimal quantity);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Information,
+        Message = "Order {ClientOrderId} of account {AccountId} in {Symbol} denied: {ReasonCode} {Reason}")]
+    public static partial void Denied(ILogger logger, string accountId, string clientOrderId, string symbol, string reasonCode, string reason);
+
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Warning, Message = "Order {OrderId} ({ClientOrderId}) of account {AccountId} rejected by the broker: {Reason}")]
+    public static partial void Rejected(ILogger logger, string accountId, string orderId, string clientOrderId, string reason);
+
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Warning,
+        Message = "Order {OrderId} ({ClientOrderId}) of account {AccountId}: broker outcome unknown; kept in flight until reconciliation")]
+    public static partial void BrokerOutcomeUnknown(ILogger logger, Exception exception, string accountId, string orderId, string clientOrderId);
+
+    [LoggerMessage(EventId = 5007, Level = LogLevel.Information,
+        Message = "Fill on order {OrderId} ({ClientOrderId}) of account {AccountId}: {Side} {Quantity} {Symbol} @ {Price}")]
+    public static partial void Filled(ILogger logger, string accountId, string orderId, string clientOrderId, string symbol, OrderSide side, decimal quantity, decimal price);
+
+    [LoggerMessage(EventId = 5008, Level = LogLevel.Warning, Message = "Account {AccountId} does not reconcile with its broker: {Mismatch}")]
+    public static partial void Mismatch(ILogger logger, string accountId, string mismatch);
+
+    [LoggerMessage(EventId = 5009, Level = LogLevel.Information, Message = "Account {AccountId} reconciled: {Backfilled} fills back-filled, {Resolved} orders resolved")]
+    public static partial void Reconciled(ILogger logger, string accountId, int backfilled, int resolved);
+
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Error, Message = "Reconciliation of account {AccountId} failed")]
+    public static partial void ReconcileFailed(ILogger logger, Exception exception, string accountId);
+
+    [LoggerMessage(EventId = 5011, Level = LogLevel.Warning, Message = "Breaker signals of account {AccountId} could not be reported")]
+    public static partial void SignalFailed(ILogger logger, Exception exception, string accountId);
+
+    [LoggerMessage(EventId = 5012, Level = LogLevel.Warning, Message = "Events of account {AccountId} ({Count}) were persisted but not published")]
+    public static partial void PublishFailed(ILogger logger, Exception exception, string accountId, int count);
+
+    [LoggerMessage(EventId = 5013, Level = LogLevel.Warning, Message = "Order {OrderId} of account {AccountId}: {Event} refused: {Reason}")]
+    public static partial void TransitionRefused(ILogger logger, string accountId, string orderId, string @event, string reason);
+
+    [LoggerMessage(EventId = 5014, Level = LogLevel.Warning, Message = "Execution report for {ClientOrderId} ignored: account {AccountId} is not open")]
+    public static partial void ReportIgnored(ILogger logger, string accountId, string clientOrderId);
+}

@@ -1,0 +1,53 @@
+using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Domain.Fees;
+using OrleansTrader.Domain.Portfolio;
+using OrleansTrader.Domain.Risk;
+using OrleansTrader.Grains.Abstractions;
+
+namespace OrleansTrader.Grains.Accounts;
+
+/// <summary>
+/// The account's core state, written on every change: settings, the domain ledger, the working orders and the counters.
+/// History (events, journal, fills, closed orders) lives in <see cref="AccountHistoryPage"/> records, so a write never
+/// re-serializes the whole history.
+/// </summary>
+internal sealed record AccountState
+{
+    public bool IsOpen { get; set; }
+
+    public string? Name { get; set; }
+
+    public string Currency { get; set; } = "USD";
+
+    public string Broker { get; set; } = BrokerNames.Paper;
+
+    public FeeModelSpec FeeModel { get; set; } = FeeModelSpec.Default;
+
+    public RiskLimits RiskLimits { get; set; } = RiskLimits.Default;
+
+    public BreakerPolicy BreakerPolicy { get; set; } = BreakerPolicy.Default;
+
+    public DateTimeOffset OpenedAt { get; set; }
+
+    public AccountLedger? Ledger { get; set; }
+
+    public DateOnly? TradingDay { get; set; }
+
+    public long LastOrderNumber { get; set; }
+
+    public long LastEventSequence { get; set; }
+
+    public long LastFillSequence { get; set; }
+
+    public long LastJournalSequence { get; set; }
+
+    /// <summary>Orders that are not final yet, by the account's order id.</summary>
+    public Dictionary<string, WorkingOrder> WorkingOrders { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Timestamp of the newest applied execution (the back-fill starting point of reconciliation).</summary>
+    public DateTimeOffset? LastExecutionAt { get; set; }
+
+    public long FirstHistoryPage { get; set; }
+
+    public long CurrentHistoryPage { get; set; }
+}

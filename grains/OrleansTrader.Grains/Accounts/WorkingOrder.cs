@@ -1,0 +1,16 @@
+using OrleansTrader.Domain.Orders;
+
+namespace OrleansTrader.Grains.Accounts;
+
+/// <summary>A working order: the domain order plus what the account knows about it at the broker.</summary>
+internal sealed record WorkingOrder
+{
+    public required Order Order { get; init; }
+
+    public string? BrokerOrderId { get; init; }
+
+    /// <summary>The broker's answer to the submit is unknown; reconciliation looks the order up by client order id.</summary>
+    public bool InFlight { get; init; }
+
+    public required string Origin { get; init; }
+}

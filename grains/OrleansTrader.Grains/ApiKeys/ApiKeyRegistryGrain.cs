@@ -1,0 +1,69 @@
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.ApiKeys;
+
+/// <summary>
+/// Every API key of the cluster in one persisted state: keys are few (issued by hand by admins), so one grain keeps the
+/// bootstrap check ("no active admin yet") atomic. The state is written before a change is acknowledged.
+/// </summary>
+internal sealed class ApiKeyRegistryGrain(
+    [PersistentState("api-keys")] IPersistentState<ApiKeyRegistryState> state,
+    TimeProvider time) : Grain, IApiKeyRegistryGrain
+{
+    /// <summary>A bound on the registry (LESSONS 8); revoked keys count, as they are kept for audit.</summary>
+    internal const int MaxKeys = 10_000;
+
+    private Dictionary<string, ApiKeyRecord> Keys => state.State.Keys;
+
+    public async Task<bool> AddAsync(ApiKeyRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (Keys.Count >= MaxKeys || Keys.ContainsKey(record.KeyId))
+        {
+            return false;
+        }
+
+        Keys[record.KeyId] = record;
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    public async Task<bool> AddBootstrapAdminAsync(ApiKeyRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (HasActiveAdmin() || !record.Roles.Contains(ApiKeyRoles.Admin))
+        {
+            return false;
+        }
+
+        return await AddAsync(record);
+    }
+
+    public Task<ApiKeyRecord?> GetAsync(string keyId)
+    {
+        ArgumentNullException.ThrowIfNull(keyId);
+        return Task.FromResult(Keys.GetValueOrDefault(keyId));
+    }
+
+    public async Task<bool> RevokeAsync(string keyId)
+    {
+        ArgumentNullException.ThrowIfNull(keyId);
+        if (!Keys.TryGetValue(keyId, out var record))
+        {
+            return false;
+        }
+
+        if (record.IsActive)
+        {
+            Keys[keyId] = record with { RevokedAt = time.GetUtcNow() };
+            await state.WriteStateAsync();
+        }
+
+        return true;
+    }
+
+    public Task<bool> HasActiveAdminAsync() => Task.FromResult(HasActiveAdmin());
+
+    private bool HasActiveAdmin() => Keys.Values.Any(k => k.IsActive && k.Roles.Contains(ApiKeyRoles.Admin));
+}

@@ -1,0 +1,215 @@
+using Microsoft.Extensions.Logging;
+using OrleansTrader.Domain;
+using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Breakers;
+
+/// <summary>
+/// A circuit breaker over the domain's <see cref="CircuitBreaker"/>: every transition is persisted, audited and told to
+/// the listening accounts before it is acknowledged. The account-keyed breaker's listener is the account with its key;
+/// the global breaker's listeners are every account that registered.
+/// </summary>
+internal sealed partial class BreakerGrain(
+    [PersistentState("breaker")] IPersistentState<BreakerState> state,
+    TimeProvider time,
+    ILogger<BreakerGrain> logger) : Grain, IBreakerGrain
+{
+    private const int MaxAudit = 1000;
+    private static readonly TimeSpan NotifyTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan EvaluateInterval = TimeSpan.FromSeconds(1);
+
+    private string Key => this.GetPrimaryKeyString();
+
+    private BreakerState S => state.State;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        RegisterGrainTimer(EvaluateTickAsync, EvaluateInterval, EvaluateInterval);
+        return Task.CompletedTask;
+    }
+
+    public Task<BreakerSnapshot> GetStateAsync() => Task.FromResult(Snapshot());
+
+    public async Task<BreakerCommandResult> TripAsync(TradingState target, BreakerActor actor, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var result = CircuitBreaker.Trip(S.Status, target, actor, reason, time.GetUtcNow());
+        return await ApplyAsync(result);
+    }
+
+    public async Task<BreakerCommandResult> ResetAsync(BreakerActor actor, string reason, bool force)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var result = CircuitBreaker.Reset(S.Status, TradingState.Active, S.Policy, Signals(), actor, reason, force, time.GetUtcNow());
+        return await ApplyAsync(result);
+    }
+
+    public Task<IReadOnlyList<BreakerAuditEntry>> GetAuditAsync(int limit) =>
+        Task.FromResult<IReadOnlyList<BreakerAuditEntry>>([.. S.Audit.AsEnumerable().Reverse().Take(Math.Clamp(limit, 0, MaxAudit))]);
+
+    public Task<BreakerPolicy> GetPolicyAsync() => Task.FromResult(S.Policy);
+
+    public async Task<BreakerCommandResult> SetPolicyAsync(BreakerPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var errors = policy.Validate();
+        if (errors.Count > 0)
+        {
+            return new BreakerCommandResult(false, Snapshot(), errors[0].Code, string.Join(" ", errors.Select(e => e.Message)));
+        }
+
+        S.Policy = policy;
+        await state.WriteStateAsync();
+        return new BreakerCommandResult(true, Snapshot());
+    }
+
+    public async Task<BreakerSnapshot> ReportAccountSignalsAsync(AccountSignals signals)
+    {
+        ArgumentNullException.ThrowIfNull(signals);
+        S.DayPnl = signals.DayPnl;
+        S.Equity = signals.Equity;
+        S.HighWaterMark = signals.HighWaterMark;
+        return await EvaluateCoreAsync(persistAnyway: false);
+    }
+
+    public async Task<BreakerSnapshot> ReportBrokerOutcomesAsync(IReadOnlyList<BrokerOutcome> outcomes)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        S.Outcomes.AddRange(outcomes);
+        PruneOutcomes();
+        return await EvaluateCoreAsync(persistAnyway: false);
+    }
+
+    public async Task<BreakerSnapshot> ReportMarketDataAsync(DateTimeOffset lastMarketDataAt)
+    {
+        if (S.LastMarketDataAt is null || lastMarketDataAt > S.LastMarketDataAt)
+        {
+            S.LastMarketDataAt = lastMarketDataAt;
+        }
+
+        return await EvaluateCoreAsync(persistAnyway: false);
+    }
+
+    public Task<BreakerSnapshot> EvaluateAsync() => EvaluateCoreAsync(persistAnyway: false);
+
+    public async Task<BreakerSnapshot> RegisterListenerAsync(string accountId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(accountId);
+        if (!S.Listeners.Contains(accountId, StringComparer.Ordinal))
+        {
+            S.Listeners.Add(accountId);
+            await state.WriteStateAsync();
+        }
+
+        return Snapshot();
+    }
+
+    private async Task EvaluateTickAsync(CancellationToken cancellationToken)
+    {
+        if (S.LastMarketDataAt is null && S.Outcomes.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            PruneOutcomes();
+            await EvaluateCoreAsync(persistAnyway: false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            BreakerLog.EvaluationFailed(logger, ex, Key);
+        }
+    }
+
+    private async Task<BreakerSnapshot> EvaluateCoreAsync(bool persistAnyway)
+    {
+        var result = CircuitBreaker.Evaluate(S.Status, S.Policy, Signals(), time.GetUtcNow());
+        if (result.IsSuccess && result.Value!.Transitions.Count > 0)
+        {
+            await ApplyAsync(result);
+        }
+        else if (persistAnyway)
+        {
+            await state.WriteStateAsync();
+        }
+
+        return Snapshot();
+    }
+
+    private async Task<BreakerCommandResult> ApplyAsync(Result<BreakerEvaluation> result)
+    {
+        if (!result.IsSuccess)
+        {
+            return new BreakerCommandResult(false, Snapshot(), result.Error!.Code, result.Error.Message);
+        }
+
+        var evaluation = result.Value!;
+        foreach (var transition in evaluation.Transitions)
+        {
+            S.Version++;
+            S.Audit.Add(new BreakerAuditEntry(S.Version, transition));
+            S.LastReason = transition.Reason;
+            S.LastActor = transition.Actor;
+            BreakerLog.Transition(logger, Key, transition.From, transition.To, transition.Trigger, transition.Actor, transition.Reason);
+        }
+
+        if (S.Audit.Count > MaxAudit)
+        {
+            S.Audit.RemoveRange(0, S.Audit.Count - MaxAudit);
+        }
+
+        S.Status = evaluation.Status;
+        await state.WriteStateAsync();
+        var snapshot = Snapshot();
+        await NotifyAsync(snapshot);
+        return new BreakerCommandResult(true, snapshot);
+    }
+
+    /// <summary>Tells the listening accounts; a listener that does not answer in time refreshes on its own timer.</summary>
+    private async Task NotifyAsync(BreakerSnapshot snapshot)
+    {
+        IEnumerable<string> listeners = Key == BreakerKeys.Global ? S.Listeners : [Key];
+        var calls = listeners.Select(id => GrainFactory.GetGrain<IAccountGrain>(id).OnBreakerChangedAsync(snapshot)).ToArray();
+        try
+        {
+            await Task.WhenAll(calls).WaitAsync(NotifyTimeout, time);
+        }
+        catch (Exception ex)
+        {
+            BreakerLog.NotifyFailed(logger, ex, Key);
+        }
+    }
+
+    private BreakerSignals Signals() => new()
+    {
+        DayPnl = S.DayPnl,
+        Equity = S.Equity,
+        HighWaterMark = S.HighWaterMark,
+        BrokerOutcomes = S.Outcomes,
+        LastMarketDataAt = S.LastMarketDataAt,
+    };
+
+    private void PruneOutcomes()
+    {
+        var since = time.GetUtcNow() - S.Policy.ErrorWindow;
+        S.Outcomes.RemoveAll(o => o.At <= since);
+        if (S.Outcomes.Count > 10_000)
+        {
+            S.Outcomes.RemoveRange(0, S.Outcomes.Count - 10_000);
+        }
+    }
+
+    private BreakerSnapshot Snapshot() => new()
+    {
+        BreakerId = Key,
+        State = S.Status.State,
+        Since = S.Status.Since,
+        LastTrigger = S.Status.LastTrigger,
+        LastReason = S.LastReason,
+        LastActor = S.LastActor,
+        Version = S.Version,
+    };
+}

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Domain.Calendar;
+using OrleansTrader.Domain.Instruments;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.ApiKeys;
+using OrleansTrader.Grains.Brokers;
+using OrleansTrader.Grains.Paper;
+using OrleansTrader.Grains.Symbols;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Hosting;
+
+/// <summary>Silo wiring of the trading grains.</summary>
+public static class TradingSiloBuilderExtensions
+{
+    /// <summary>
+    /// Hosts the account, symbol, strategy and breaker grains with the paper exchange (its venue state in the "default"
+    /// grain storage) and the execution report pump. The silo must also have a "default" grain storage, a "memory" and a
+    /// "durable" stream provider and a reminder service (<see cref="TradingHostExtensions.AddOrleansTrader"/> adds them all).
+    /// </summary>
+    public static ISiloBuilder AddTradingGrains(this ISiloBuilder silo, Action<TradingGrainsOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        var options = new TradingGrainsOptions();
+        configure?.Invoke(options);
+        var services = silo.Services;
+        silo.AddGrains(typeof(AccountGrain).Assembly);
+        silo.AddJsonSerializerContext(GrainsJsonContext.Default);
+        silo.AddJsonSerializerContext(GrainsStateJsonContext.Default);
+        silo.AddJsonSerializerContext(ApiKeysStateJsonContext.Default);
+        services.AddOptions<AccountGrainOptions>();
+        services.AddOptions<SymbolGrainOptions>();
+        services.AddSingleton(new TradingEnvironment(options.Calendar, InstrumentCatalog.Create(options.Instruments).GetValueOrThrow(), options.AcceptUnlistedSymbols));
+        services.RemoveAll<IPaperVenueStore>();
+        services.AddSingleton<IPaperVenueStore>(sp => new GrainStoragePaperVenueStore(sp.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Default)));
+        services.AddPaperExchange(paper =>
+        {
+            paper.Calendar = options.Calendar is AlwaysOpenCalendar ? PaperCalendarKind.AlwaysOpen : PaperCalendarKind.Nyse;
+            paper.AcceptUnlistedSymbols = options.AcceptUnlistedSymbols;
+            foreach (var instrument in options.Instruments)
+            {
+                paper.Instruments.Add(instrument);
+            }
+
+            options.PaperExchange?.Invoke(paper);
+        });
+        services.TryAddSingleton<ExecutionReportPump>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExecutionReportPump>());
+        services.TryAddSingleton<IBrokerClientFactory, BrokerClientFactory>();
+        return silo;
+    }
+}

@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Paper;
+
+/// <summary>
+/// The paper venue's durable store: snapshots, the account index and the archive live in the silo's grain storage
+/// (SQLite by default, PostgreSQL in production), so the paper exchange survives silo restarts. Writes per account are
+/// serialized by the venue; the ETag of each record is kept here so every write is conditional.
+/// </summary>
+internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPaperVenueStore
+{
+    private const string SnapshotType = "paper-venue";
+    private const string ArchiveType = "paper-venue-archive";
+    private const string IndexType = "paper-venue-index";
+    private const string StateName = "venue";
+    private static readonly GrainId IndexId = GrainId.Create(IndexType, "accounts");
+
+    private readonly ConcurrentDictionary<string, GrainState<PaperVenueSnapshot>> _snapshots = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, GrainState<PaperArchiveRecord>> _archives = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _indexGate = new(1, 1);
+    private readonly SemaphoreSlim _archiveGate = new(1, 1);
+    private GrainState<PaperVenueIndex>? _index;
+
+    public async Task<IReadOnlyList<string>> ListAccountsAsync(CancellationToken cancellationToken)
+    {
+        var index = await LoadIndexAsync(cancellationToken);
+        return [.. index.State.Accounts];
+    }
+
+    public async Task<PaperVenueSnapshot?> LoadAsync(string accountId, CancellationToken cancellationToken)
+    {
+        var state = new GrainState<PaperVenueSnapshot>(new PaperVenueSnapshot());
+        await storage.ReadStateAsync(StateName, GrainId.Create(SnapshotType, accountId), state, cancellationToken);
+        _snapshots[accountId] = state;
+        return state.RecordExists ? state.State : null;
+    }
+
+    public async Task SaveAsync(string accountId, PaperVenueSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        if (!_snapshots.TryGetValue(accountId, out var state))
+        {
+            await LoadAsync(accountId, cancellationToken);
+            state = _snapshots[accountId];
+        }
+
+        var isNew = !state.RecordExists;
+        state.State = snapshot;
+        await storage.WriteStateAsync(StateName, GrainId.Create(SnapshotType, accountId), state, cancellationToken);
+        if (isNew)
+        {
+            await AddToIndexAsync(accountId, cancellationToken);
+        }
+    }
+
+    public async Task ArchiveAsync(string accountId, PaperVenueArchive archive, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(archive);
+        await _archiveGate.WaitAsync(cancellationToken);
+        try
+        {
+            var state = await LoadArchiveAsync(accountId, cancellationToken);
+            var orders = state.State.Orders.Where(o => !archive.Orders.Any(a => a.Order.OrderId == o.Order.OrderId)).Concat(archive.Orders);
+            var known = state.State.Executions.Select(e => e.ExecutionId).ToHashSet(StringComparer.Ordinal);
+            state.State = new PaperArchiveRecord
+            {
+                Orders = [.. orders],
+                Executions = [.. state.State.Executions, .. archive.Executions.Where(e => known.Add(e.ExecutionId))],
+            };
+            await storage.WriteStateAsync(StateName, GrainId.Create(ArchiveType, accountId), state, cancellationToken);
+        }
+        finally
+        {
+            _archiveGate.Release();
+        }
+    }
+
+    public async Task<PaperOrderRecord?> FindArchivedOrderAsync(string accountId, string orderId, CancellationToken cancellationToken) =>
+        (await LoadArchiveAsync(accountId, cancellationToken)).State.Orders.LastOrDefault(o => o.Order.OrderId == orderId);
+
+    public async Task<PaperOrderRecord?> FindArchivedOrderByClientOrderIdAsync(string accountId, string clientOrderId, CancellationToken cancellationToken) =>
+        (await LoadArchiveAsync(accountId, cancellationToken)).State.Orders.LastOrDefault(o => o.Order.ClientOrderId == clientOrderId);
+
+    public async Task<IReadOnlyList<Execution>> LoadArchivedExecutionsAsync(string accountId, DateTimeOffset since, CancellationToken cancellationToken) =>
+        [.. (await LoadArchiveAsync(accountId, cancellationToken)).State.Executions.Where(e => e.Timestamp >= since).OrderBy(e => e.Timestamp)];
+
+    private async Task<GrainState<PaperArchiveRecord>> LoadArchiveAsync(string accountId, CancellationToken cancellationToken)
+    {
+        if (_archives.TryGetValue(accountId, out var cached))
+        {
+            return cached;
+        }
+
+        var state = new GrainState<PaperArchiveRecord>(new PaperArchiveRecord());
+        await storage.ReadStateAsync(StateName, GrainId.Create(ArchiveType, accountId), state, cancellationToken);
+        return _archives.GetOrAdd(accountId, state);
+    }
+
+    private async Task<GrainState<PaperVenueIndex>> LoadIndexAsync(CancellationToken cancellationToken)
+    {
+        await _indexGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_index is null)
+            {
+                var state = new GrainState<PaperVenueIndex>(new PaperVenueIndex());
+                await storage.ReadStateAsync(StateName, IndexId, state, cancellationToken);
+                _index = state;
+            }
+
+            return _index;
+        }
+        finally
+        {
+            _indexGate.Release();
+        }
+    }
+
+    private async Task AddToIndexAsync(string accountId, CancellationToken cancellationToken)
+    {
+        var index = await LoadIndexAsync(cancellationToken);
+        await _indexGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (index.State.Accounts.Contains(accountId, StringComparer.Ordinal))
+            {
+                return;
+            }
+
+            index.State = new PaperVenueIndex { Accounts = [.. index.State.Accounts, accountId] };
+            await storage.WriteStateAsync(StateName, IndexId, index, cancellationToken);
+        }
+        finally
+        {
+            _indexGate.Release();
+        }
+    }
+}

@@ -1,0 +1,323 @@
+using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Portfolio;
+using OrleansTrader.Domain.Strategies;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Strategies;
+
+/// <summary>The running strategy: subscriptions, market data, account events and intent dispatch.</summary>
+internal sealed partial class StrategyGrain
+{
+    private async Task RunAsync()
+    {
+        if (!TryCreate(S.Kind, S.Symbols, S.Parameters, out var strategy, out var error))
+        {
+            S.LastError = error!.Message;
+            S.Running = false;
+            await state.WriteStateAsync();
+            return;
+        }
+
+        _strategy = strategy!;
+        _context = new StrategyContext(_strategyId, S.Symbols, time.GetUtcNow(), Math.Max(1, S.NextSequence));
+        foreach (var position in S.Positions.Values)
+        {
+            _context.SetPosition(position.Symbol, position.Quantity, position.AverageEntryPrice);
+        }
+
+        foreach (var order in S.OpenOrders)
+        {
+            _context.TrackOpenOrder(order);
+        }
+
+        if (S.Snapshot is { } snapshot)
+        {
+            _strategy.Restore(snapshot);
+        }
+
+        _strategy.OnStart(_context);
+        _accountState = (await GrainFactory.GetGrain<IBreakerGrain>(_accountId).GetStateAsync()).State;
+        _globalState = (await GrainFactory.GetGrain<IBreakerGrain>(BreakerKeys.Global).GetStateAsync()).State;
+
+        var memory = this.GetStreamProvider(StreamNames.MemoryProvider);
+        foreach (var symbol in S.Symbols)
+        {
+            _barSubscriptions.Add(await memory.GetStream<Bar>(StreamId.Create(S.BarInterval == TimeSpan.FromSeconds(1) ? StreamNames.SecondBars : StreamNames.Bars, symbol)).SubscribeAsync(OnBarAsync));
+            _tickSubscriptions.Add(await memory.GetStream<MarketTick>(StreamId.Create(StreamNames.Ticks, symbol)).SubscribeAsync(OnTickAsync));
+        }
+
+        _eventSubscription = await memory.GetStream<AccountEvent>(StreamId.Create(StreamNames.AccountEvents, _accountId)).SubscribeAsync(OnAccountEventAsync);
+
+        // Catch up on what the account did while this strategy was not listening (fills of its orders).
+        await CatchUpAsync();
+        await DispatchAsync();
+    }
+
+    private async Task HaltAsync()
+    {
+        foreach (var handle in _barSubscriptions)
+        {
+            await handle.UnsubscribeAsync();
+        }
+
+        foreach (var handle in _tickSubscriptions)
+        {
+            await handle.UnsubscribeAsync();
+        }
+
+        if (_eventSubscription is not null)
+        {
+            await _eventSubscription.UnsubscribeAsync();
+        }
+
+        _barSubscriptions.Clear();
+        _tickSubscriptions.Clear();
+        _eventSubscription = null;
+        if (_strategy is not null)
+        {
+            _strategy.OnStop();
+            Capture();
+        }
+
+        _strategy = null;
+        _context = null;
+    }
+
+    private async Task OnBarAsync(Bar bar, StreamSequenceToken? token)
+    {
+        if (_strategy is null || _context is null)
+        {
+            return;
+        }
+
+        Advance(bar.End);
+        S.BarsSeen++;
+        Guard(() => _strategy.OnBar(bar));
+        _dirty = true;
+        await DispatchAsync();
+    }
+
+    private async Task OnTickAsync(MarketTick tick, StreamSequenceToken? token)
+    {
+        if (_strategy is null || _context is null)
+        {
+            return;
+        }
+
+        S.TicksSeen++;
+        if (tick.Trade is { } trade)
+        {
+            Advance(trade.Timestamp);
+            Guard(() => _strategy.OnTrade(trade));
+        }
+        else if (tick.Quote is { } quote)
+        {
+            Advance(quote.Timestamp);
+            Guard(() => _strategy.OnQuote(quote));
+        }
+
+        _dirty = true;
+        if (_context.OpenOrders.Count > 0 || S.NextSequence != _context.NextSequence)
+        {
+            await DispatchAsync();
+        }
+    }
+
+    private async Task OnAccountEventAsync(AccountEvent entry, StreamSequenceToken? token)
+    {
+        if (_strategy is null)
+        {
+            return;
+        }
+
+        if (entry.Sequence <= S.LastAccountEventSequence)
+        {
+            return;
+        }
+
+        if (entry.Sequence != S.LastAccountEventSequence + 1)
+        {
+            // A best-effort stream may drop events: read the gap from the account's persisted history.
+            await CatchUpAsync();
+            if (entry.Sequence <= S.LastAccountEventSequence)
+            {
+                await DispatchAsync();
+                return;
+            }
+        }
+
+        Apply(entry);
+        await DispatchAsync();
+    }
+
+    private async Task CatchUpAsync()
+    {
+        while (true)
+        {
+            var page = await Account.GetEventsAsync(S.LastAccountEventSequence, 1000);
+            if (page.Truncated)
+            {
+                S.LastError = $"Account events before {page.OldestSequence} were pruned; positions are from the retained history.";
+            }
+
+            foreach (var entry in page.Events)
+            {
+                Apply(entry);
+            }
+
+            if (page.Events.Count < 1000)
+            {
+                S.LastAccountEventSequence = Math.Max(S.LastAccountEventSequence, page.LastSequence);
+                return;
+            }
+        }
+    }
+
+    private void Apply(AccountEvent entry)
+    {
+        S.LastAccountEventSequence = entry.Sequence;
+        _dirty = true;
+        switch (entry.Kind)
+        {
+            case AccountEventKind.BreakerChanged when entry.Breaker is { } breaker:
+                if (breaker.BreakerId == BreakerKeys.Global)
+                {
+                    _globalState = breaker.State;
+                }
+                else
+                {
+                    _accountState = breaker.State;
+                }
+
+                break;
+            case AccountEventKind.Fill when entry.Fill is { } fill && Mine(fill.ClientOrderId):
+                ApplyFill(fill);
+                break;
+            case AccountEventKind.OrderUpdated when entry.Order is { } order && Mine(order.ClientOrderId):
+                var update = new StrategyOrderUpdate
+                {
+                    ClientOrderId = order.ClientOrderId,
+                    Status = order.Status,
+                    FilledQuantity = order.FilledQuantity,
+                    Timestamp = order.UpdatedAt,
+                    Message = order.StatusReason,
+                };
+                if (_context!.ApplyOrderUpdate(update))
+                {
+                    Guard(() => _strategy!.OnOrderUpdate(update));
+                }
+
+                break;
+        }
+    }
+
+    private void ApplyFill(AccountFill fill)
+    {
+        var position = S.Positions.TryGetValue(fill.Symbol, out var p) ? p : Position.Flat(fill.Symbol);
+        position = position.Apply(fill.Side == OrderSide.Buy ? fill.Quantity : -fill.Quantity, fill.Price, fill.Fee).Position;
+        S.Positions[fill.Symbol] = position;
+        _context!.SetPosition(fill.Symbol, position.Quantity, position.AverageEntryPrice);
+        var execution = new Execution
+        {
+            ExecutionId = fill.ExecutionId,
+            OrderId = fill.OrderId,
+            ClientOrderId = fill.ClientOrderId,
+            Symbol = fill.Symbol,
+            Side = fill.Side,
+            Quantity = fill.Quantity,
+            Price = fill.Price,
+            Fee = fill.Fee,
+            Timestamp = fill.Timestamp,
+        };
+        Guard(() => _strategy!.OnFill(execution));
+    }
+
+    private bool Mine(string clientOrderId) => clientOrderId.StartsWith(OrderPrefix, StringComparison.Ordinal);
+
+    /// <summary>Sends drained intents to the account, unless the trading state withholds them.</summary>
+    private async Task DispatchAsync()
+    {
+        if (_context is null)
+        {
+            return;
+        }
+
+        var intents = _context.DrainIntents();
+        S.NextSequence = _context.NextSequence;
+        foreach (var intent in intents)
+        {
+            var state = (TradingState)Math.Max((int)_accountState, (int)_globalState);
+            if (state == TradingState.Halted || (state == TradingState.Reducing && !Reduces(intent)))
+            {
+                S.IntentsSuppressed++;
+                Close(intent, OrderStatus.Denied, $"Withheld: trading state is {state}.");
+                StrategyLog.Suppressed(logger, _accountId, _strategyId, intent.ClientOrderId, state);
+                continue;
+            }
+
+            var result = await Account.PlaceOrderAsync(new PlaceOrder { Request = intent.ToOrderRequest(), Origin = "strategy:" + _strategyId });
+            if (result.Denial is { } denial)
+            {
+                S.IntentsDenied++;
+                Close(intent, OrderStatus.Denied, $"{denial.ReasonCode}: {denial.Message}");
+            }
+            else
+            {
+                S.IntentsSent++;
+            }
+        }
+
+        if (intents.Count > 0)
+        {
+            Capture();
+            _dirty = false;
+            await state.WriteStateAsync();
+        }
+    }
+
+    private bool Reduces(OrderIntent intent)
+    {
+        var position = S.Positions.TryGetValue(intent.Symbol, out var p) ? p.Quantity : 0m;
+        return intent.Side == OrderSide.Sell ? position > 0m && intent.Quantity <= position : position < 0m && intent.Quantity <= -position;
+    }
+
+    private void Close(OrderIntent intent, OrderStatus status, string message)
+    {
+        var update = new StrategyOrderUpdate
+        {
+            ClientOrderId = intent.ClientOrderId,
+            Status = status,
+            Timestamp = time.GetUtcNow(),
+            Message = message,
+        };
+        if (_context!.ApplyOrderUpdate(update))
+        {
+            Guard(() => _strategy!.OnOrderUpdate(update));
+        }
+    }
+
+    private void Advance(DateTimeOffset at)
+    {
+        if (at > _context!.Now)
+        {
+            _context.AdvanceTo(at);
+        }
+    }
+
+    /// <summary>A strategy that throws is recorded, not allowed to kill the grain's stream consumption.</summary>
+    private void Guard(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            S.LastError = ex.Message;
+            StrategyLog.StrategyFailed(logger, ex, _accountId, _strategyId);
+        }
+    }
+}

@@ -1,0 +1,290 @@
+using Microsoft.Extensions.Logging;
+using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Portfolio;
+using OrleansTrader.Domain.Strategies;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Strategies;
+
+/// <summary>
+/// Hosts one domain strategy (key "accountId/strategyId"). While running it consumes "bars" and "ticks" of its symbols and
+/// its account's events (fills and order updates of its own orders, breaker changes), sends the strategy's intents to the
+/// account, and withholds them while the account's trading state forbids them (HALTED: all; REDUCING: all but reducing
+/// ones). A durable reminder brings a running strategy back after a restart; its snapshot resumes it.
+/// </summary>
+internal sealed partial class StrategyGrain(
+    [PersistentState("strategy")] IPersistentState<StrategyGrainState> state,
+    TimeProvider time,
+    ILogger<StrategyGrain> logger) : Grain, IStrategyGrain, IRemindable
+{
+    private const string KeepAliveReminder = "keep-running";
+    private static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(5);
+    private readonly List<StreamSubscriptionHandle<Bar>> _barSubscriptions = [];
+    private readonly List<StreamSubscriptionHandle<MarketTick>> _tickSubscriptions = [];
+    private StreamSubscriptionHandle<AccountEvent>? _eventSubscription;
+    private IStrategy? _strategy;
+    private StrategyContext? _context;
+    private TradingState _accountState;
+    private TradingState _globalState;
+    private bool _dirty;
+    private string _accountId = string.Empty;
+    private string _strategyId = string.Empty;
+
+    private StrategyGrainState S => state.State;
+
+    private IAccountGrain Account => GrainFactory.GetGrain<IAccountGrain>(_accountId);
+
+    private string OrderPrefix => _strategyId + "-";
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        StrategyKey.TryParse(this.GetPrimaryKeyString(), out _accountId, out _strategyId);
+        RegisterGrainTimer(SaveIfDirtyAsync, SaveInterval, SaveInterval);
+        if (S.Exists && S.Running)
+        {
+            await RunAsync();
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_dirty && S.Exists)
+        {
+            Capture();
+            await state.WriteStateAsync(cancellationToken);
+        }
+    }
+
+    public async Task<StrategyCommandResult> CreateAsync(CreateStrategy command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (_accountId.Length == 0)
+        {
+            return Fail(StrategyErrorCodes.InvalidKey, "Strategy keys are \"accountId/strategyId\".");
+        }
+
+        if (S.Exists)
+        {
+            return Fail(StrategyErrorCodes.AlreadyExists, $"Strategy {_strategyId} already exists in account {_accountId}.");
+        }
+
+        if (Build(command.Kind, command.Symbols, command.Parameters) is { } error)
+        {
+            return error;
+        }
+
+        if (command.BarInterval != TimeSpan.FromMinutes(1) && command.BarInterval != TimeSpan.FromSeconds(1))
+        {
+            return Fail(StrategyErrorCodes.InvalidParameters, "The bar interval is one minute or one second.");
+        }
+
+        var now = time.GetUtcNow();
+        state.State = new StrategyGrainState
+        {
+            Exists = true,
+            Kind = command.Kind,
+            BarInterval = command.BarInterval,
+            Symbols = [.. command.Symbols],
+            Parameters = new Dictionary<string, string>(command.Parameters, StringComparer.Ordinal),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IStrategyDirectoryGrain>(_accountId).AddAsync(_strategyId);
+        StrategyLog.Created(logger, _accountId, _strategyId, command.Kind, string.Join(",", command.Symbols));
+        return command.Start ? await StartAsync() : Ok();
+    }
+
+    public async Task<StrategyCommandResult> StartAsync()
+    {
+        if (!S.Exists)
+        {
+            return NotFound();
+        }
+
+        if (!S.Running)
+        {
+            S.Running = true;
+            S.UpdatedAt = time.GetUtcNow();
+            S.LastAccountEventSequence = (await Account.GetEventsAsync(long.MaxValue - 1, 0)).LastSequence;
+            await state.WriteStateAsync();
+            await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+            await RunAsync();
+            StrategyLog.Started(logger, _accountId, _strategyId);
+        }
+
+        return Ok();
+    }
+
+    public async Task<StrategyCommandResult> StopAsync()
+    {
+        if (!S.Exists)
+        {
+            return NotFound();
+        }
+
+        if (S.Running)
+        {
+            await HaltAsync();
+            S.Running = false;
+            S.UpdatedAt = time.GetUtcNow();
+            await state.WriteStateAsync();
+            if (await this.GetReminder(KeepAliveReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+
+            StrategyLog.Stopped(logger, _accountId, _strategyId);
+        }
+
+        return Ok();
+    }
+
+    public async Task<StrategyCommandResult> UpdateParametersAsync(IReadOnlyDictionary<string, string> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (!S.Exists)
+        {
+            return NotFound();
+        }
+
+        if (Build(S.Kind, S.Symbols, parameters) is { } error)
+        {
+            return error;
+        }
+
+        var wasRunning = S.Running;
+        if (wasRunning)
+        {
+            await HaltAsync();
+        }
+
+        S.Parameters = new Dictionary<string, string>(parameters, StringComparer.Ordinal);
+        S.Snapshot = null;
+        S.UpdatedAt = time.GetUtcNow();
+        await state.WriteStateAsync();
+        if (wasRunning)
+        {
+            await RunAsync();
+        }
+
+        return Ok();
+    }
+
+    public Task<StrategyStatus?> GetStatusAsync() => Task.FromResult(S.Exists ? Status() : null);
+
+    public async Task<StrategyCommandResult> DeleteAsync()
+    {
+        if (!S.Exists)
+        {
+            return NotFound();
+        }
+
+        await StopAsync();
+        var last = Status();
+        await state.ClearStateAsync();
+        state.State = new StrategyGrainState();
+        await GrainFactory.GetGrain<IStrategyDirectoryGrain>(_accountId).RemoveAsync(_strategyId);
+        DeactivateOnIdle();
+        return new StrategyCommandResult(true, last with { Running = false });
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (!S.Exists || !S.Running)
+        {
+            if (await this.GetReminder(reminderName) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+        }
+    }
+
+    /// <summary>Validates kind, symbols and parameters through the domain catalog; null when they build a strategy.</summary>
+    private static StrategyCommandResult? Build(string kind, IReadOnlyList<string> symbols, IReadOnlyDictionary<string, string> parameters) =>
+        TryCreate(kind, symbols, parameters, out _, out var error) ? null : error;
+
+    private static bool TryCreate(string kind, IReadOnlyList<string> symbols, IReadOnlyDictionary<string, string> parameters,
+        out IStrategy? strategy, out StrategyCommandResult? error)
+    {
+        strategy = null;
+        error = null;
+        if (!StrategyKinds.All.Contains(kind, StringComparer.Ordinal))
+        {
+            error = new StrategyCommandResult(false, null, StrategyErrorCodes.UnknownKind, $"Unknown strategy kind \"{kind}\"; known: {string.Join(", ", StrategyKinds.All)}.");
+            return false;
+        }
+
+        if (symbols is not { Count: 1 } || string.IsNullOrWhiteSpace(symbols[0]))
+        {
+            error = new StrategyCommandResult(false, null, StrategyErrorCodes.InvalidParameters, "The catalog's strategies trade exactly one symbol.");
+            return false;
+        }
+
+        var withSymbol = new Dictionary<string, string>(parameters, StringComparer.OrdinalIgnoreCase) { ["symbol"] = symbols[0] };
+        try
+        {
+            strategy = StrategyCatalog.Create(kind, withSymbol);
+            return true;
+        }
+        catch (StrategyParameterException ex)
+        {
+            error = new StrategyCommandResult(false, null, StrategyErrorCodes.InvalidParameters, ex.Message);
+            return false;
+        }
+        catch (ArgumentException ex)
+        {
+            error = new StrategyCommandResult(false, null, StrategyErrorCodes.InvalidParameters, ex.Message);
+            return false;
+        }
+    }
+
+    private StrategyCommandResult Ok() => new(true, Status());
+
+    private static StrategyCommandResult Fail(string code, string message) => new(false, null, code, message);
+
+    private StrategyCommandResult NotFound() => Fail(StrategyErrorCodes.NotFound, $"No strategy {_strategyId} in account {_accountId}.");
+
+    private StrategyStatus Status() => new()
+    {
+        AccountId = _accountId,
+        StrategyId = _strategyId,
+        Kind = S.Kind,
+        Symbols = S.Symbols,
+        Parameters = S.Parameters,
+        BarInterval = S.BarInterval,
+        Running = S.Running,
+        BarsSeen = S.BarsSeen,
+        TicksSeen = S.TicksSeen,
+        IntentsSent = S.IntentsSent,
+        IntentsDenied = S.IntentsDenied,
+        IntentsSuppressed = S.IntentsSuppressed,
+        LastError = S.LastError,
+        CreatedAt = S.CreatedAt,
+        UpdatedAt = S.UpdatedAt,
+    };
+
+    private async Task SaveIfDirtyAsync(CancellationToken cancellationToken)
+    {
+        if (_dirty && S.Exists)
+        {
+            Capture();
+            _dirty = false;
+            await state.WriteStateAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Copies the live strategy's snapshot and context into the persisted state.</summary>
+    private void Capture()
+    {
+        if (_strategy is not null && _context is not null)
+        {
+            S.Snapshot = _strategy.GetState();
+            S.NextSequence = _context.NextSequence;
+            S.OpenOrders = [.. _context.OpenOrders];
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using OrleansTrader.Domain.Portfolio;
+using OrleansTrader.Domain.Strategies;
+
+namespace OrleansTrader.Grains.Strategies;
+
+/// <summary>A strategy grain's persisted state: configuration, the domain strategy's snapshot and what it has seen.</summary>
+internal sealed record StrategyGrainState
+{
+    public bool Exists { get; set; }
+
+    public string Kind { get; set; } = string.Empty;
+
+    public List<string> Symbols { get; set; } = [];
+
+    public Dictionary<string, string> Parameters { get; set; } = new(StringComparer.Ordinal);
+
+    public TimeSpan BarInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    public bool Running { get; set; }
+
+    public StrategyState? Snapshot { get; set; }
+
+    public long NextSequence { get; set; } = 1;
+
+    /// <summary>The strategy's own positions, from its own fills (the account may hold more).</summary>
+    public Dictionary<string, Position> Positions { get; set; } = new(StringComparer.Ordinal);
+
+    public List<StrategyOrderView> OpenOrders { get; set; } = [];
+
+    public long LastAccountEventSequence { get; set; }
+
+    public long BarsSeen { get; set; }
+
+    public long TicksSeen { get; set; }
+
+    public long IntentsSent { get; set; }
+
+    public long IntentsDenied { get; set; }
+
+    public long IntentsSuppressed { get; set; }
+
+    public string? LastError { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}

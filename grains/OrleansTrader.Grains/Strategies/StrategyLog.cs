@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Logging;
+using OrleansTrader.Domain.Breaker;
+
+namespace OrleansTrader.Grains.Strategies;
+
+internal static partial class StrategyLog
+{
+    [LoggerMessage(EventId = 5401, Level = LogLevel.Information, Message = "Strategy {StrategyId} ({Kind} on {Symbols}) created in account {AccountId}")]
+    public static partial void Created(ILogger logger, string accountId, string strategyId, string kind, string symbols);
+
+    [LoggerMessage(EventId = 5402, Level = LogLevel.Information, Message = "Strategy {StrategyId} of account {AccountId} started")]
+    public static partial void Started(ILogger logger, string accountId, string strategyId);
+
+    [LoggerMessage(EventId = 5403, Level = LogLevel.Information, Message = "Strategy {StrategyId} of account {AccountId} stopped")]
+    public static partial void Stopped(ILogger logger, string accountId, string strategyId);
+
+    [LoggerMessage(EventId = 5404, Level = LogLevel.Warning,
+        Message = "Strategy {StrategyId} of account {AccountId}: intent {ClientOrderId} withheld, trading state {TradingState}")]
+    public static partial void Suppressed(ILogger logger, string accountId, string strategyId, string clientOrderId, TradingState tradingState);
+
+    [LoggerMessage(EventId = 5405, Level = LogLevel.Error, Message = "Strategy {StrategyId} of account {AccountId} failed on an event")]
+    public static partial void StrategyFailed(ILogger logger, Exception exception, string accountId, string strategyId);
+}

@@ -1,0 +1,267 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Domain.Bars;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.MarketData.Validation;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Symbols;
+
+/// <summary>
+/// One symbol's market data. Every tick passes the MarketData <see cref="TickValidator"/> (rejections counted by reason,
+/// duplicates included); accepted ticks update the last trade/quote, feed the 1-second and 1-minute domain aggregators,
+/// go out on "ticks"/symbol (completed bars on "bars"/symbol) and to the paper exchange. The data is not persisted: after
+/// a restart it flows again from the feed, and until then the symbol reports itself stale.
+/// </summary>
+internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrainOptions> options, ILogger<SymbolGrain> logger) : Grain, ISymbolGrain
+{
+    private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan OneMinute = TimeSpan.FromMinutes(1);
+    private readonly SymbolGrainOptions _options = options.Value;
+    private readonly TickValidator _validator = new();
+    private readonly long[] _rejected = new long[Enum.GetValues<RejectionReason>().Length];
+    private readonly Queue<Bar> _secondBars = new();
+    private readonly Queue<Bar> _minuteBars = new();
+    private TimeBarAggregator? _seconds;
+    private TimeBarAggregator? _minutes;
+    private IAsyncStream<MarketTick>? _ticks;
+    private IAsyncStream<Bar>? _bars;
+    private IAsyncStream<Bar>? _secondBarStream;
+    private PaperExchange? _paper;
+    private TradeTick? _lastTrade;
+    private QuoteTick? _lastQuote;
+    private DateTimeOffset? _lastReceivedAt;
+    private long _acceptedTrades;
+    private long _acceptedQuotes;
+    private long _barsPublished;
+    private long _wrongSymbol;
+    private long _secondBarsPublished;
+    private bool _wasStale = true;
+
+    private string Symbol => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _seconds = new TimeBarAggregator(Symbol, OneSecond);
+        _minutes = new TimeBarAggregator(Symbol, OneMinute);
+        var memory = this.GetStreamProvider(StreamNames.MemoryProvider);
+        _ticks = memory.GetStream<MarketTick>(StreamId.Create(StreamNames.Ticks, Symbol));
+        _bars = memory.GetStream<Bar>(StreamId.Create(StreamNames.Bars, Symbol));
+        _secondBarStream = memory.GetStream<Bar>(StreamId.Create(StreamNames.SecondBars, Symbol));
+        _paper = _options.ForwardToPaperExchange ? ServiceProvider.GetService<PaperExchange>() : null;
+        RegisterGrainTimer(CheckStaleAsync, _options.StaleAfter, _options.StaleAfter);
+        return Task.CompletedTask;
+    }
+
+    public async Task<IngestResult> IngestAsync(TickBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var ticks = new List<MarketTick>(batch.Trades.Count + batch.Quotes.Count);
+        var bars = new List<Bar>();
+        var secondBars = new List<Bar>();
+        var accepted = 0;
+        var rejected = 0;
+        int t = 0, q = 0;
+        while (t < batch.Trades.Count || q < batch.Quotes.Count)
+        {
+            // Merge by timestamp, quotes first on ties, so a trade is matched against the quote that preceded it.
+            var takeQuote = q < batch.Quotes.Count && (t >= batch.Trades.Count || batch.Quotes[q].Timestamp <= batch.Trades[t].Timestamp);
+            if (takeQuote)
+            {
+                var quote = batch.Quotes[q++];
+                if (Count(quote.Symbol == Symbol ? _validator.ValidateQuote(quote) : WrongSymbol()))
+                {
+                    accepted++;
+                    _acceptedQuotes++;
+                    _lastQuote = quote;
+                    ticks.Add(new MarketTick(null, quote));
+                    if (_paper is not null)
+                    {
+                        await _paper.UpdateQuoteAsync(quote);
+                    }
+                }
+                else
+                {
+                    rejected++;
+                }
+            }
+            else
+            {
+                var trade = batch.Trades[t++];
+                if (Count(trade.Symbol == Symbol ? _validator.ValidateTrade(trade) : WrongSymbol()))
+                {
+                    accepted++;
+                    _acceptedTrades++;
+                    _lastTrade = trade;
+                    ticks.Add(new MarketTick(trade, null));
+                    Aggregate(trade, bars, secondBars);
+                    if (_paper is not null)
+                    {
+                        await _paper.UpdateTradeAsync(trade);
+                    }
+                }
+                else
+                {
+                    rejected++;
+                }
+            }
+        }
+
+        foreach (var bar in batch.Bars)
+        {
+            if (Count(bar.Symbol == Symbol ? _validator.ValidateBar(bar) : WrongSymbol()))
+            {
+                accepted++;
+                Keep(bar.Interval == OneSecond ? _secondBars : _minuteBars, bar, bar.Interval == OneSecond ? _options.SecondBarsKept : _options.MinuteBarsKept);
+                bars.Add(bar);
+            }
+            else
+            {
+                rejected++;
+            }
+        }
+
+        if (accepted > 0)
+        {
+            _lastReceivedAt = time.GetUtcNow();
+            if (_wasStale)
+            {
+                _wasStale = false;
+                SymbolLog.Fresh(logger, Symbol);
+            }
+        }
+
+        if (ticks.Count > 0)
+        {
+            await _ticks!.OnNextBatchAsync(ticks);
+        }
+
+        if (secondBars.Count > 0)
+        {
+            _secondBarsPublished += secondBars.Count;
+            await _secondBarStream!.OnNextBatchAsync(secondBars);
+        }
+
+        if (bars.Count > 0)
+        {
+            _barsPublished += bars.Count;
+            await _bars!.OnNextBatchAsync(bars);
+        }
+
+        return new IngestResult(accepted, rejected);
+    }
+
+    public Task<SymbolQuote> GetQuoteAsync()
+    {
+        var now = time.GetUtcNow();
+        return Task.FromResult(new SymbolQuote
+        {
+            Symbol = Symbol,
+            LastTrade = _lastTrade,
+            LastQuote = _lastQuote,
+            LastReceivedAt = _lastReceivedAt,
+            IsStale = IsStale(now),
+            AsOf = now,
+        });
+    }
+
+    public Task<IReadOnlyList<Bar>> GetBarsAsync(TimeSpan interval, DateTimeOffset from, DateTimeOffset to)
+    {
+        var source = interval == OneSecond ? _secondBars : interval == OneMinute ? _minuteBars : null;
+        if (source is null)
+        {
+            throw new ArgumentOutOfRangeException(nameof(interval), interval, "Bars are kept for 1 second and 1 minute intervals.");
+        }
+
+        return Task.FromResult<IReadOnlyList<Bar>>([.. source.Where(b => b.Start >= from && b.Start < to)]);
+    }
+
+    public Task<SymbolDataStats> GetStatsAsync()
+    {
+        var byReason = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var reason in Enum.GetValues<RejectionReason>())
+        {
+            if (reason != RejectionReason.None && _rejected[(int)reason] > 0)
+            {
+                byReason[reason.ToString()] = _rejected[(int)reason];
+            }
+        }
+
+        if (_wrongSymbol > 0)
+        {
+            byReason["WrongSymbol"] = _wrongSymbol;
+        }
+
+        return Task.FromResult(new SymbolDataStats
+        {
+            Symbol = Symbol,
+            AcceptedTrades = _acceptedTrades,
+            AcceptedQuotes = _acceptedQuotes,
+            RejectedByReason = byReason,
+            BarsPublished = _barsPublished,
+            SecondBarsPublished = _secondBarsPublished,
+        });
+    }
+
+    private ValidationResult WrongSymbol()
+    {
+        _wrongSymbol++;
+        return new ValidationResult(RejectionReason.None, "wrong symbol");
+    }
+
+    private bool IsStale(DateTimeOffset now) => _lastReceivedAt is not { } last || now - last > _options.StaleAfter;
+
+    private bool Count(ValidationResult result)
+    {
+        if (result.Detail == "wrong symbol")
+        {
+            return false;
+        }
+
+        if (result.IsAccepted)
+        {
+            return true;
+        }
+
+        _rejected[(int)result.Reason]++;
+        return false;
+    }
+
+    private void Aggregate(TradeTick trade, List<Bar> bars, List<Bar> secondBars)
+    {
+        foreach (var bar in _seconds!.Add(trade).Completed)
+        {
+            Keep(_secondBars, bar, _options.SecondBarsKept);
+            secondBars.Add(bar);
+        }
+
+        foreach (var bar in _minutes!.Add(trade).Completed)
+        {
+            Keep(_minuteBars, bar, _options.MinuteBarsKept);
+            bars.Add(bar);
+        }
+    }
+
+    private static void Keep(Queue<Bar> queue, Bar bar, int max)
+    {
+        queue.Enqueue(bar);
+        while (queue.Count > max)
+        {
+            queue.Dequeue();
+        }
+    }
+
+    private Task CheckStaleAsync(CancellationToken cancellationToken)
+    {
+        if (!_wasStale && IsStale(time.GetUtcNow()))
+        {
+            _wasStale = true;
+            SymbolLog.Stale(logger, Symbol, _lastReceivedAt);
+        }
+
+        return Task.CompletedTask;
+    }
+}

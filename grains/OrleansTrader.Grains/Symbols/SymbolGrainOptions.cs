@@ -1,0 +1,19 @@
+namespace OrleansTrader.Grains.Symbols;
+
+/// <summary>Symbol grain tuning (section "Trading:Symbols").</summary>
+public sealed class SymbolGrainOptions
+{
+    public const string SectionName = "Trading:Symbols";
+
+    /// <summary>A symbol with no accepted tick for this long is flagged stale.</summary>
+    public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Completed one-second bars kept for queries.</summary>
+    public int SecondBarsKept { get; set; } = 3600;
+
+    /// <summary>Completed one-minute bars kept for queries.</summary>
+    public int MinuteBarsKept { get; set; } = 1440;
+
+    /// <summary>Forward validated ticks to the in-process paper exchange (it matches resting orders against them).</summary>
+    public bool ForwardToPaperExchange { get; set; } = true;
+}

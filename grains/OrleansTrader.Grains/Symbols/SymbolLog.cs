@@ -1,0 +1,12 @@
+using Microsoft.Extensions.Logging;
+
+namespace OrleansTrader.Grains.Symbols;
+
+internal static partial class SymbolLog
+{
+    [LoggerMessage(EventId = 5301, Level = LogLevel.Warning, Message = "Market data for {Symbol} is stale (last tick received {LastReceivedAt})")]
+    public static partial void Stale(ILogger logger, string symbol, DateTimeOffset? lastReceivedAt);
+
+    [LoggerMessage(EventId = 5302, Level = LogLevel.Information, Message = "Market data for {Symbol} is flowing")]
+    public static partial void Fresh(ILogger logger, string symbol);
+}

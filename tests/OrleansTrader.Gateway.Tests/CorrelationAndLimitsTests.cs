@@ -1,0 +1,74 @@
+using System.Net;
+using OrleansTrader.Gateway.Tests.Infrastructure;
+
+namespace OrleansTrader.Gateway.Tests;
+
+public sealed class CorrelationAndLimitsTests
+{
+    [Fact]
+    public async Task CorrelationId_IsEchoed_AndReachesTheGrainsRequestContext()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        var account = await host.CreateAccountAsync();
+        using var request = host.Request(HttpMethod.Get, $"/api/accounts/{account}", host.AdminKey);
+        request.Headers.Add("X-Correlation-Id", "corr-test-42");
+
+        using var response = await host.Client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("corr-test-42", Assert.Single(response.Headers.GetValues("X-Correlation-Id")));
+        Assert.Contains(host.Correlations.Calls, c => c.CorrelationId == "corr-test-42" && c.Call.Contains("GetSnapshotAsync", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task CorrelationId_IsGenerated_WhenTheClientsIsMalformed()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        using var request = host.Request(HttpMethod.Get, "/api/accounts/x", null);
+        request.Headers.Add("X-Correlation-Id", new string('a', 65));
+
+        using var response = await host.Client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        var id = Assert.Single(response.Headers.GetValues("X-Correlation-Id"));
+        Assert.Equal(32, id.Length);
+        Assert.True(id.All(char.IsAsciiHexDigitLower));
+    }
+
+    [Fact]
+    public async Task RateLimits_Answer429WithRetryAfter_PerKeyForOrdersAndByAddressWithoutKey()
+    {
+        await using var host = await GatewayHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:RateLimits:PermitsPerWindow"] = "20",
+            ["Gateway:RateLimits:OrderPermitsPerWindow"] = "2",
+            ["Gateway:RateLimits:AnonymousPermitsPerWindow"] = "3",
+            ["Gateway:RateLimits:Window"] = "00:05:00",
+        });
+        var account = await host.CreateAccountAsync();
+        var body = new { clientOrderId = "rl", symbol = "RATE", side = "buy", type = "market", quantity = 1, timeInForce = "day" };
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await host.SendAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", host.AdminKey, body);
+            statuses.Add(response.StatusCode);
+            if (i == 2)
+            {
+                Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+                Assert.InRange(int.Parse(Assert.Single(response.Headers.GetValues("Retry-After")), System.Globalization.CultureInfo.InvariantCulture), 1, 300);
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            }
+        }
+
+        Assert.DoesNotContain(HttpStatusCode.TooManyRequests, statuses.Take(2));
+        var anonymous = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await host.SendAsync(HttpMethod.Get, $"/api/accounts/{account}", null);
+            anonymous.Add(response.StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests], anonymous);
+        using var health = await host.SendAsync(HttpMethod.Get, "/health/live", null);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+}

@@ -1,0 +1,88 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using OrleansTrader.Gateway.Tests.Infrastructure;
+
+namespace OrleansTrader.Gateway.Tests;
+
+[Collection(GatewayCollection.Name)]
+public sealed class EventStreamTests(GatewayFixture fixture)
+{
+    private GatewayHost Host => fixture.Host;
+
+    [Fact]
+    public async Task Events_DeliverAFill_AndResumeAfterReconnectWithLastEventId_WithoutGapsOrDuplicates()
+    {
+        var account = await Host.CreateAccountAsync();
+        await Host.QuoteAsync("SSEA", 30m, 30.01m);
+
+        List<SseEvent> first;
+        using (var stream = await OpenAsync(account, null))
+        {
+            await PlaceMarketAsync(account, "sse-1");
+            first = await ReadUntilAsync(stream, events => events.Any(e => e.Kind == "fill"));
+        }
+
+        var lastId = first[^1].Id!.Value;
+        await PlaceMarketAsync(account, "sse-2");
+        using var resumed = await OpenAsync(account, lastId);
+        var second = await ReadUntilAsync(resumed, events => events.Any(e => e.Kind == "fill"));
+
+        Assert.Equal(lastId + 1, second[0].Id);
+        var ids = first.Concat(second).Select(e => e.Id!.Value).ToList();
+        Assert.Equal(ids.Distinct().Count(), ids.Count);
+        Assert.Equal(Enumerable.Range((int)ids[0], ids.Count).Select(i => (long)i), ids);
+        var fill = JsonDocument.Parse(second.First(e => e.Kind == "fill").Data).RootElement;
+        Assert.Equal("sse-2", fill.GetProperty("fill").GetProperty("clientOrderId").GetString());
+    }
+
+    [Fact]
+    public async Task Events_RefuseAMalformedLastEventId()
+    {
+        var account = await Host.CreateAccountAsync();
+        using var request = Host.Request(HttpMethod.Get, $"/api/accounts/{account}/events", Host.AdminKey);
+        request.Headers.Add("Last-Event-ID", "-3");
+
+        using var response = await Host.Client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    private async Task PlaceMarketAsync(string account, string clientOrderId) =>
+        await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, new
+        {
+            clientOrderId, symbol = "SSEA", side = "buy", type = "market", quantity = 1, timeInForce = "day",
+        }, HttpStatusCode.Created);
+
+    private async Task<SseReader> OpenAsync(string account, long? lastEventId)
+    {
+        var request = Host.Request(HttpMethod.Get, $"/api/accounts/{account}/events", Host.AdminKey);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        if (lastEventId is { } id)
+        {
+            request.Headers.Add("Last-Event-ID", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var response = await Host.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        return new SseReader(request, response, await response.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken));
+    }
+
+    private static async Task<List<SseEvent>> ReadUntilAsync(SseReader reader, Func<List<SseEvent>, bool> done)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(20));
+        var events = new List<SseEvent>();
+        while (!done(events))
+        {
+            var next = await reader.NextAsync(timeout.Token);
+            if (next.Id is not null)
+            {
+                events.Add(next);
+            }
+        }
+
+        return events;
+    }
+}

@@ -1,0 +1,115 @@
+using System.Net;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Gateway.Security;
+using OrleansTrader.Gateway.Tests.Infrastructure;
+
+namespace OrleansTrader.Gateway.Tests;
+
+public sealed class KeyTests
+{
+    [Fact]
+    public async Task Keys_AreStoredOnlyAsSaltedHashes_AndRevocationTakesEffect()
+    {
+        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"gateway-keys-{Guid.NewGuid():N}.db");
+        try
+        {
+            string key;
+            string keyId;
+            string account;
+            await using (var host = await GatewayHost.StartAsync(sqlitePath: path))
+            {
+                account = await host.CreateAccountAsync();
+                (key, keyId) = await host.IssueKeyAsync(["trader"], [account]);
+                using (var ok = await host.SendAsync(HttpMethod.Get, $"/api/accounts/{account}", key))
+                {
+                    Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+                }
+
+                using (var revoke = await host.SendAsync(HttpMethod.Delete, $"/api/keys/{keyId}", host.AdminKey))
+                {
+                    Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+                }
+
+                using var refused = await host.SendAsync(HttpMethod.Get, $"/api/accounts/{account}", key);
+                Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+                Assert.DoesNotContain(host.AdminKey!, Stored(path), StringComparison.Ordinal);
+            }
+
+            SqliteConnection.ClearAllPools();
+            var stored = Stored(path);
+            Assert.Contains(keyId, stored, StringComparison.Ordinal);
+            Assert.DoesNotContain(key, stored, StringComparison.Ordinal);
+            Assert.DoesNotContain(key["ot_".Length..], stored, StringComparison.Ordinal);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task BootstrapKey_IsGeneratedAndPrintedOnce_AndNotAgainOnRestart()
+    {
+        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"gateway-boot-{Guid.NewGuid():N}.db");
+        var console = new CapturingKeyConsole();
+        try
+        {
+            await using (var host = await GatewayHost.StartAsync(sqlitePath: path, services: s => s.AddSingleton<ApiKeyConsole>(console), configureAdminKey: false))
+            {
+                var key = Assert.Single(console.Keys);
+                Assert.StartsWith("ot_", key, StringComparison.Ordinal);
+                Assert.Equal(46, key.Length);
+                using var response = await host.SendAsync(HttpMethod.Post, "/api/keys", key, new { name = "ops", roles = new[] { "risk" }, accounts = new[] { "*" } });
+                Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            }
+
+            await using (await GatewayHost.StartAsync(sqlitePath: path, services: s => s.AddSingleton<ApiKeyConsole>(console), configureAdminKey: false))
+            {
+                Assert.Single(console.Keys);
+            }
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    [Fact]
+    public void Hasher_VerifiesOnlyTheExactKey()
+    {
+        var key = ApiKeyHasher.Generate();
+        var record = ApiKeyHasher.CreateRecord(key, "k", ["trader"], ["a"], "test", TimeProvider.System.GetUtcNow());
+
+        Assert.Equal(record.KeyId, ApiKeyHasher.DeriveId(key));
+        Assert.True(ApiKeyHasher.Verify(key, record));
+        Assert.False(ApiKeyHasher.Verify(key + "x", record));
+        Assert.False(ApiKeyHasher.Verify(key[..^1] + (key[^1] == 'A' ? 'B' : 'A'), record));
+        Assert.DoesNotContain(key, record.Hash + record.Salt + record.KeyId, StringComparison.Ordinal);
+    }
+
+    private static string Stored(string path)
+    {
+        var text = new StringBuilder();
+        foreach (var file in new[] { path, path + "-wal" })
+        {
+            if (File.Exists(file))
+            {
+                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                using var reader = new StreamReader(stream, Encoding.Latin1);
+                text.Append(reader.ReadToEnd());
+            }
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,134 @@
+using System.Net;
+using System.Text.Json;
+using OrleansTrader.Gateway.Tests.Infrastructure;
+
+namespace OrleansTrader.Gateway.Tests;
+
+[Collection(GatewayCollection.Name)]
+public sealed class TradingFlowTests(GatewayFixture fixture)
+{
+    private GatewayHost Host => fixture.Host;
+
+    [Fact]
+    public async Task MarketOrder_IsFilledAndUpdatesThePosition_ThroughHttpAlone()
+    {
+        var account = await Host.CreateAccountAsync(cash: 50_000m);
+        var (trader, _) = await Host.IssueKeyAsync(["trader"], [account]);
+        await Host.QuoteAsync("ETOE", 100m, 100.02m);
+
+        var placed = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", trader, new
+        {
+            clientOrderId = "e2e-1", symbol = "ETOE", side = "buy", type = "market", quantity = 10, timeInForce = "day",
+        }, HttpStatusCode.Created);
+        var orderId = placed.GetProperty("orderId").GetString();
+
+        var order = await PollAsync($"/api/accounts/{account}/orders/{orderId}", trader, o => o.GetProperty("status").GetString() == "Filled");
+        Assert.Equal(10m, order.GetProperty("filledQuantity").GetDecimal());
+        var price = order.GetProperty("averageFillPrice").GetDecimal();
+        Assert.InRange(price, 100m, 100.02m);
+        var positions = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/positions", trader, null, HttpStatusCode.OK);
+        var position = Assert.Single(positions.EnumerateArray());
+        Assert.Equal("ETOE", position.GetProperty("symbol").GetString());
+        Assert.Equal(10m, position.GetProperty("quantity").GetDecimal());
+        Assert.Equal(price, position.GetProperty("averageEntryPrice").GetDecimal());
+        var fills = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/fills", trader, null, HttpStatusCode.OK);
+        Assert.Equal(10m, fills.EnumerateArray().Sum(f => f.GetProperty("quantity").GetDecimal()));
+        var snapshot = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}", trader, null, HttpStatusCode.OK);
+        Assert.Equal(50_000m - (10m * price) - snapshot.GetProperty("fees").GetDecimal(), snapshot.GetProperty("cash").GetDecimal());
+    }
+
+    [Fact]
+    public async Task PlaceOrder_ReturnsTheExistingOrderWith200_ForARepeatedClientOrderId()
+    {
+        var account = await Host.CreateAccountAsync();
+        await Host.QuoteAsync("IDEM", 20m, 20.01m);
+        var body = new { clientOrderId = "same", symbol = "IDEM", side = "buy", type = "limit", quantity = 5, limitPrice = 19.5m, timeInForce = "gtc" };
+
+        var first = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, body, HttpStatusCode.Created);
+        var second = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, body, HttpStatusCode.OK);
+
+        Assert.Equal(first.GetProperty("orderId").GetString(), second.GetProperty("orderId").GetString());
+        var orders = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/orders", Host.AdminKey, null, HttpStatusCode.OK);
+        Assert.Single(orders.EnumerateArray());
+    }
+
+    [Fact]
+    public async Task PlaceOrder_Answers422WithTheReasonAndMaxQuantity_WhenBuyingPowerIsShort()
+    {
+        var account = GatewayHost.NewId("poor");
+        await Host.SendJsonAsync(HttpMethod.Post, "/api/accounts", Host.AdminKey, new
+        {
+            accountId = account, name = "poor", initialCash = 1_000m, riskLimits = new { maxPositionPercentOfEquity = 1000m },
+        }, HttpStatusCode.Created);
+        await Host.QuoteAsync("POOR", 10m, 10m);
+
+        var problem = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, new
+        {
+            clientOrderId = "too-big", symbol = "POOR", side = "buy", type = "limit", quantity = 500, limitPrice = 10m, timeInForce = "day",
+        }, HttpStatusCode.UnprocessableEntity);
+
+        Assert.Equal("INSUFFICIENT_BUYING_POWER", problem.GetProperty("reason").GetString());
+        var max = problem.GetProperty("maxQuantity").GetDecimal();
+        Assert.InRange(max, 1m, 100m);
+    }
+
+    [Theory]
+    [InlineData("{\"clientOrderId\":\"a\",\"symbol\":\"AAPL\",\"side\":\"buyy\",\"type\":\"market\",\"quantity\":1,\"timeInForce\":\"day\"}", "side")]
+    [InlineData("{\"clientOrderId\":\"a\",\"symbol\":\"AAPL\",\"side\":1,\"type\":\"market\",\"quantity\":1,\"timeInForce\":\"day\"}", "side")]
+    [InlineData("{\"clientOrderId\":\"a\",\"symbol\":\"AAPL\",\"side\":\"buy\",\"type\":\"market\",\"quantity\":\"NaN\",\"timeInForce\":\"day\"}", "quantity")]
+    [InlineData("{\"clientOrderId\":\"a\",\"symbol\":\"AAPL\",\"side\":\"buy\",\"type\":\"market\",\"quantity\":-5,\"timeInForce\":\"day\"}", "quantity")]
+    [InlineData("{\"clientOrderId\":\"a\",\"symbol\":\"aapl!\",\"side\":\"buy\",\"type\":\"market\",\"quantity\":1,\"timeInForce\":\"day\"}", "symbol")]
+    [InlineData("{\"clientOrderId\":\"a b\",\"symbol\":\"AAPL\",\"side\":\"buy\",\"type\":\"market\",\"quantity\":1,\"timeInForce\":\"day\"}", "clientOrderId")]
+    [InlineData("{\"clientOrderId\":\"a\",\"symbol\":\"AAPL\",\"side\":\"buy\",\"type\":\"market\",\"quantity\":1,\"timeInForce\":\"day\",\"x\":1}", "x")]
+    [InlineData("{\"clientOrderId\":\"a\",", "body")]
+    public async Task PlaceOrder_Answers400NamingTheField_ForBadInput(string body, string field)
+    {
+        var account = await Host.CreateAccountAsync();
+
+        var problem = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, body, HttpStatusCode.BadRequest);
+
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+        Assert.False(problem.ToString().Contains("System.", StringComparison.Ordinal), problem.ToString());
+    }
+
+    [Fact]
+    public async Task CreateAccount_RefusesAlpacaAndUnknownBrokers_WhenTheSiloHasNoAlpaca()
+    {
+        var problem = await Host.SendJsonAsync(HttpMethod.Post, "/api/accounts", Host.AdminKey,
+            new { name = "live?", initialCash = 1000, broker = "alpaca" }, HttpStatusCode.BadRequest);
+
+        Assert.True(problem.GetProperty("errors").TryGetProperty("broker", out _));
+    }
+
+    [Fact]
+    public async Task Breaker_TripAndReset_AreAuditedWithTheKeyIdAsActor()
+    {
+        var account = await Host.CreateAccountAsync();
+        var (risk, riskKeyId) = await Host.IssueKeyAsync(["risk"], [account]);
+
+        var tripped = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/breaker/trip", risk,
+            new { state = "reducing", reason = "desk review" }, HttpStatusCode.OK);
+        Assert.Equal("Reducing", tripped.GetProperty("state").GetString());
+        Assert.Equal("key:" + riskKeyId, tripped.GetProperty("lastActor").GetString());
+
+        var reset = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/breaker/reset", risk,
+            new { reason = "reviewed" }, HttpStatusCode.OK);
+        Assert.Equal("Active", reset.GetProperty("state").GetString());
+    }
+
+    private async Task<JsonElement> PollAsync(string path, string key, Func<JsonElement, bool> done)
+    {
+        var deadline = TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            var value = await Host.SendJsonAsync(HttpMethod.Get, path, key, null, HttpStatusCode.OK);
+            if (done(value))
+            {
+                return value;
+            }
+
+            Assert.True(TimeProvider.System.GetUtcNow() < deadline, $"{path} never reached the expected state: {value}");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using OrleansTrader.Domain.Calendar;
+using OrleansTrader.Domain.Instruments;
+
+namespace OrleansTrader.Grains.Tests.Infrastructure;
+
+/// <summary>How a test silo is built: storage, clock, calendar and instruments.</summary>
+public sealed record TradingClusterOptions
+{
+    /// <summary>SQLite file for grain storage, reminders and the durable stream log; null keeps everything in memory.</summary>
+    public string? SqlitePath { get; init; }
+
+    /// <summary>PostgreSQL connection string (a per-test database); wins over <see cref="SqlitePath"/>.</summary>
+    public string? PostgresConnectionString { get; init; }
+
+    public TimeProvider? Time { get; init; }
+
+    public ITradingCalendar Calendar { get; init; } = AlwaysOpenCalendar.Instance;
+
+    public IReadOnlyList<Instrument> Instruments { get; init; } = [];
+
+    public bool AcceptUnlistedSymbols { get; init; } = true;
+
+    public int MemoryQueueCapacity { get; init; } = 65_536;
+}
