@@ -127,10 +127,10 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
             switch (item)
             {
                 case TradeEvent trade:
-                    lists.Trades.Add(trade.Trade);
+                    lists.Trades.Add(trade.ToTick());
                     break;
                 case QuoteEvent quote:
-                    lists.Quotes.Add(quote.Quote);
+                    lists.Quotes.Add(quote.ToTick());
                     break;
                 case BarEvent bar:
                     lists.Bars.Add(bar.Bar);

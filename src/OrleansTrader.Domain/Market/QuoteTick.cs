@@ -1,6 +1,9 @@
 namespace OrleansTrader.Domain.Market;
 
-/// <summary>Top of book. A zero price or size means that side is missing (one-sided quote).</summary>
+/// <summary>
+/// Top of book. A zero price or size means that side is missing (one-sided quote). <see cref="SourceId"/> is the
+/// feed's id for the quote (a replay row number) when it has one; duplicates are recognised by it where it exists.
+/// </summary>
 public sealed record QuoteTick(
     string Symbol,
     DateTimeOffset Timestamp,
@@ -10,7 +13,8 @@ public sealed record QuoteTick(
     decimal AskSize,
     string? Exchange = null,
     string? Condition = null,
-    bool Suspicious = false)
+    bool Suspicious = false,
+    long? SourceId = null)
 {
     public bool IsTwoSided => BidPrice > 0m && AskPrice > 0m && BidSize > 0m && AskSize > 0m;
 

@@ -8,4 +8,7 @@ public sealed record QuoteEvent(QuoteTick Quote, long? SourceId = null, string? 
     public override string Symbol => Quote.Symbol;
 
     public override DateTimeOffset AvailableAt => Quote.Timestamp;
+
+    /// <summary>The quote carrying this event's source id, so validation downstream (a SymbolGrain) can de-duplicate by it.</summary>
+    public QuoteTick ToTick() => SourceId is { } id && Quote.SourceId is null ? Quote with { SourceId = id } : Quote;
 }

@@ -8,4 +8,7 @@ public sealed record TradeEvent(TradeTick Trade, long? SourceId = null, string? 
     public override string Symbol => Trade.Symbol;
 
     public override DateTimeOffset AvailableAt => Trade.Timestamp;
+
+    /// <summary>The trade carrying this event's source id, so validation downstream (a SymbolGrain) can de-duplicate by it.</summary>
+    public TradeTick ToTick() => SourceId is { } id && Trade.SourceId is null ? Trade with { SourceId = id } : Trade;
 }

@@ -70,7 +70,7 @@ public sealed class TickValidator
             return Reject(RejectionReason.TooManySymbols, $"more than {_options.MaxSymbols} symbols");
         }
 
-        var key = sourceId is { } id
+        var key = (sourceId ?? trade.SourceId) is { } id
             ? new DuplicateKey(TickKind.Trade, trade.Timestamp.UtcTicks, id, 0m, 0m, 0m, 0m, trade.Exchange)
             : new DuplicateKey(TickKind.Trade, trade.Timestamp.UtcTicks, null, trade.Price, trade.Size, 0m, 0m, trade.Exchange);
         return CheckDuplicateAndBand(state, state.TradeBand, key, trade.Price);
@@ -117,7 +117,7 @@ public sealed class TickValidator
         }
 
         var key = new DuplicateKey(
-            TickKind.Quote, quote.Timestamp.UtcTicks, sourceId, quote.BidPrice, quote.BidSize, quote.AskPrice, quote.AskSize, quote.Exchange);
+            TickKind.Quote, quote.Timestamp.UtcTicks, sourceId ?? quote.SourceId, quote.BidPrice, quote.BidSize, quote.AskPrice, quote.AskSize, quote.Exchange);
 
         // A one-sided quote accepted by configuration has no mid to compare; it neither moves nor meets the band.
         return twoSided

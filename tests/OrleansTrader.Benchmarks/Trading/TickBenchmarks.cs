@@ -42,7 +42,7 @@ internal sealed class TickBenchmarks : IBenchmarkSuite
         {
             if (item is TradeEvent trade)
             {
-                trades.Add(trade.Trade);
+                trades.Add(trade.ToTick());
             }
         }
 

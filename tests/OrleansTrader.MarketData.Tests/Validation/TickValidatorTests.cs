@@ -1,4 +1,5 @@
 using OrleansTrader.Domain.Market;
+using OrleansTrader.MarketData.Events;
 using OrleansTrader.MarketData.Validation;
 
 namespace OrleansTrader.MarketData.Tests.Validation;
@@ -84,6 +85,17 @@ public sealed class TickValidatorTests
         Assert.True(validator.ValidateTrade(Trade(100m), sourceId: 1).IsAccepted);
         Assert.True(validator.ValidateTrade(Trade(100m), sourceId: 2).IsAccepted);
         Assert.Equal(RejectionReason.Duplicate, validator.ValidateTrade(Trade(100m), sourceId: 1).Reason);
+    }
+
+    [Fact]
+    public void ValidateTrade_UsesTheTicksOwnSourceId_WhenNoneIsPassed()
+    {
+        var validator = new TickValidator();
+        var feed = new TradeEvent(Trade(100m), SourceId: 7);
+
+        Assert.True(validator.ValidateTrade(feed.ToTick()).IsAccepted);
+        Assert.True(validator.ValidateTrade(new TradeEvent(Trade(100m), SourceId: 8).ToTick()).IsAccepted);
+        Assert.Equal(RejectionReason.Duplicate, validator.ValidateTrade(feed.ToTick()).Reason);
     }
 
     [Fact]
