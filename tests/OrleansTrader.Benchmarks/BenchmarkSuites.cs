@@ -5,6 +5,10 @@ public static class BenchmarkSuites
 {
     public static IReadOnlyList<IBenchmarkSuite> All { get; } =
     [
+<<<<<<< HEAD
         new AdoNet.AdoNetBenchmarks(),
+=======
+        new MarketDataBenchmarks(),
+>>>>>>> main
     ];
 }

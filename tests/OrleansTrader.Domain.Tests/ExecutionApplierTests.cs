@@ -64,4 +64,17 @@ public sealed class ExecutionApplierTests
             OrderExpiry.For(TimeInForce.Day, acceptedAfterClose, NyseCalendar.Instance));
         Assert.Null(OrderExpiry.For(TimeInForce.Gtc, acceptedAfterClose, NyseCalendar.Instance));
     }
+
+    [Fact]
+    public void OrderExpiry_ExtendedHoursDayOrdersExpireAtTheAfterHoursClose()
+    {
+        var request = LimitOrder(OrderSide.Buy, 1m, 100m) with { ExtendedHours = true };
+        var eveningUtc = new DateTimeOffset(2026, 3, 10, 23, 0, 0, TimeSpan.Zero); // 19:00 EDT, after-hours
+        var lateUtc = new DateTimeOffset(2026, 3, 11, 1, 0, 0, TimeSpan.Zero); // 21:00 EDT, previous UTC-date session over
+
+        Assert.Equal(new DateTimeOffset(2026, 3, 11, 0, 0, 0, TimeSpan.Zero), OrderExpiry.For(request, eveningUtc, NyseCalendar.Instance));
+        Assert.Equal(new DateTimeOffset(2026, 3, 12, 0, 0, 0, TimeSpan.Zero), OrderExpiry.For(request, lateUtc, NyseCalendar.Instance));
+        Assert.Equal(new DateTimeOffset(2026, 3, 11, 20, 0, 0, TimeSpan.Zero),
+            OrderExpiry.For(request with { ExtendedHours = false }, lateUtc, NyseCalendar.Instance));
+    }
 }

@@ -76,7 +76,10 @@ public sealed class OrderValidatorTests
         Assert.Contains(OrderErrorCodes.ExitLegsInvalid, Codes(Bracket() with { OrderClass = OrderClass.Oto }));
         Assert.Empty(Codes(Bracket() with { OrderClass = OrderClass.Oto, StopLoss = null }));
         Assert.Contains(OrderErrorCodes.OrderClassNotAllowed, Codes(Bracket() with { OrderClass = OrderClass.Oco, Type = OrderType.Market, LimitPrice = null }));
-        Assert.Empty(Codes(Bracket() with { OrderClass = OrderClass.Oco, Side = OrderSide.Sell, TakeProfit = new ExitLeg(LimitPrice: 90m), StopLoss = new ExitLeg(StopPrice: 105m) }));
+        Assert.Empty(Codes(Bracket() with { OrderClass = OrderClass.Oco, Side = OrderSide.Sell, LimitPrice = 110m }));
+        Assert.Contains(OrderErrorCodes.ExitLegsInvalid,
+            Codes(Bracket() with { OrderClass = OrderClass.Oco, Side = OrderSide.Sell, TakeProfit = new ExitLeg(LimitPrice: 90m), StopLoss = new ExitLeg(StopPrice: 105m) }));
+        Assert.Empty(Codes(Bracket() with { Side = OrderSide.Sell, TakeProfit = new ExitLeg(LimitPrice: 90m), StopLoss = new ExitLeg(StopPrice: 105m) }));
     }
 
     [Fact]

@@ -198,6 +198,51 @@ public sealed class PropertyTests
     }
 
     [Fact]
+    public void RiskWithReservation_ManyOrdersInOneWriter_NeverOverCommitBuyingPower()
+    {
+        var orders = Gen.ListOf(Gen.Choose(1, 30), 200);
+        Check.One(Config.WithMaxTest(25), Prop.ForAll(orders.ToArbitrary(), quantities =>
+        {
+            var ledger = AccountLedger.Open("a", AccountType.Cash, 10_000m);
+            var fees = new PerShareFeeModel(0.005m, 1m, 0.5m, null);
+            var limits = RiskLimits.Default with { MaxPositionPercentOfEquity = 1_000m, MaxOpenOrders = 1_000, MaxSubmitsPerWindow = 1_000 };
+            var approved = 0;
+            var index = 0;
+            foreach (var quantity in quantities)
+            {
+                var input = new RiskInput
+                {
+                    Request = LimitOrder(OrderSide.Buy, quantity, 100m),
+                    Now = T0,
+                    TradingState = TradingState.Active,
+                    Limits = limits,
+                    Instrument = Spy,
+                    Calendar = AlwaysOpenCalendar.Instance,
+                    Quote = Quote(99.99m, 100.01m),
+                    LastPrice = 100m,
+                    Account = ledger,
+                    Valuation = ledger.Value(new Dictionary<string, decimal>()).GetValueOrThrow(),
+                    FeeModel = fees,
+                    OpenOrderCount = ledger.Reservations.Count,
+                };
+                var decision = RiskEngine.Default.Evaluate(input);
+                if (decision.Approved)
+                {
+                    ledger = ledger.Reserve($"o{index}", "SPY", OrderSide.Buy, quantity, decision.RequiredReservation!.Value).GetValueOrThrow();
+                    approved++;
+                }
+
+                index++;
+            }
+
+            // 10,000 buys at most 99 shares at $100 plus $1 fees; the book must be full to within one order.
+            var reserved = ledger.ReservedTotal;
+            return reserved <= 10_000m && reserved > 10_000m - (30m * 100m) - 1m && approved > 0
+                && ledger.Reservations.Values.Sum(r => r.RemainingQuantity) <= 99m;
+        }));
+    }
+
+    [Fact]
     public void Risk_MaxQuantityWhenGiven_PassesThatLimit()
     {
         var caseGen = from quantity in Gen.Choose(1, 5_000)

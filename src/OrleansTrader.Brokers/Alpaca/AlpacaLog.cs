@@ -54,6 +54,9 @@ internal static partial class AlpacaLog
     [LoggerMessage(EventId = 4115, Level = LogLevel.Error, Message = "trade_updates authorization refused by Alpaca; check the configured credentials")]
     public static partial void StreamUnauthorized(ILogger logger);
 
+    [LoggerMessage(EventId = 4117, Level = LogLevel.Debug, Message = "trade_updates stream stopped by its reader ({Interrupted})")]
+    public static partial void StreamStopped(ILogger logger, string interrupted);
+
     [LoggerMessage(EventId = 4116, Level = LogLevel.Warning, Message = "Replace of order {OrderId} ended ambiguously ({Failure}); resolving it from the old order")]
     public static partial void ReplaceAmbiguous(ILogger logger, string orderId, string failure);
 }

@@ -58,6 +58,9 @@ public sealed class AlpacaOptions
     /// <summary>How many recent execution ids the stream remembers to drop duplicates between live fills and back-fill.</summary>
     public int ExecutionDeduplicationWindow { get; set; } = 10_000;
 
+    /// <summary>Tests replenish the rate limiter by hand to count permits deterministically; never bound from configuration.</summary>
+    internal bool ManualRateLimiterReplenishment { get; set; }
+
     internal Uri ResolveTradingBaseUrl() => TradingBaseUrl ?? (Live ? AlpacaEndpoints.LiveTrading : AlpacaEndpoints.PaperTrading);
 
     internal Uri ResolveStreamUrl() => StreamUrl ?? (Live ? AlpacaEndpoints.LiveStream : AlpacaEndpoints.PaperStream);

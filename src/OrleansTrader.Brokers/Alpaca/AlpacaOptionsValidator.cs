@@ -10,7 +10,7 @@ public sealed class AlpacaOptionsValidator : IValidateOptions<AlpacaOptions>
 {
     private static readonly string[] Placeholders =
     [
-        "your-key", "your_key", "yourkey", "your-secret", "your_secret", "changeme", "change-me", "xxx", "todo",
+        "your-key", "your_key", "yourkey", "your-secret", "your_secret", "changeme", "change-me", "xxx",
         "placeholder", "secret", "key", "none", "null",
     ];
 

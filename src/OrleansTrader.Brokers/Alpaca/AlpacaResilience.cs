@@ -28,7 +28,7 @@ internal sealed class AlpacaResilience : IDisposable, IAsyncDisposable
             SegmentsPerWindow = 10,
             QueueLimit = 10_000,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            AutoReplenishment = true,
+            AutoReplenishment = !options.ManualRateLimiterReplenishment,
         });
 
         Timeout = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
@@ -109,6 +109,11 @@ internal sealed class AlpacaResilience : IDisposable, IAsyncDisposable
             throw new BrokerException(BrokerErrorKind.RateLimited, "The client-side Alpaca rate limiter queue is full; nothing was sent.");
         }
     }
+
+    internal RateLimiterStatistics? LimiterStatistics => _limiter.GetStatistics();
+
+    /// <summary>Advances the limiter one segment when <see cref="AlpacaOptions.ManualRateLimiterReplenishment"/> is set.</summary>
+    internal bool ReplenishLimiterSegment() => _limiter.TryReplenish();
 
     public void Dispose() => _limiter.Dispose();
 

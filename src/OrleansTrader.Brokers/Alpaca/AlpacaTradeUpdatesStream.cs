@@ -30,6 +30,7 @@ public sealed class AlpacaTradeUpdatesStream
     private readonly Dictionary<string, OrderStatus> _openOrders = new(StringComparer.Ordinal);
     private int _reading;
     private int _connections;
+    private bool? _healthy;
     private DateTimeOffset _lastFillTime;
 
     internal AlpacaTradeUpdatesStream(AlpacaOptions options, AlpacaTradingClient client, IReadOnlyList<IBrokerHealthListener> listeners, TimeProvider timeProvider, ILogger logger)
@@ -117,9 +118,10 @@ public sealed class AlpacaTradeUpdatesStream
                 }
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested)
         {
-            // The reader stopped; leaving quietly is the point.
+            // The reader stopped; whatever was in progress (a read, a back-fill) is abandoned with it.
+            AlpacaLog.StreamStopped(_logger, ex.GetType().Name);
         }
         finally
         {
@@ -311,6 +313,13 @@ public sealed class AlpacaTradeUpdatesStream
 
     private void SetHealth(bool healthy)
     {
+        // Listeners hear transitions only, not every failed reconnect attempt.
+        if (_healthy == healthy)
+        {
+            return;
+        }
+
+        _healthy = healthy;
         foreach (var listener in _listeners)
         {
             listener.OnStreamHealthChanged(_client.Name, healthy);

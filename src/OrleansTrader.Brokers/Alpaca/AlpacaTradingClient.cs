@@ -215,6 +215,8 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         return await ReadOrderAsync(response, cancellationToken);
     }
 
+    internal AlpacaResilience Resilience => _resilience;
+
     public void Dispose() => _resilience.Dispose();
 
     public async ValueTask DisposeAsync() => await _resilience.DisposeAsync();

@@ -14,11 +14,6 @@ public sealed class InMemoryPaperVenueStore : IPaperVenueStore
     private readonly ConcurrentDictionary<string, PaperVenueSnapshot> _snapshots = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, AccountArchive> _archives = new(StringComparer.Ordinal);
 
-    private int _saveCount;
-
-    /// <summary>How many times a snapshot was saved.</summary>
-    public int SaveCount => Volatile.Read(ref _saveCount);
-
     public Task<IReadOnlyList<string>> ListAccountsAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<string>>([.. _snapshots.Keys.Order(StringComparer.Ordinal)]);
 
@@ -30,7 +25,6 @@ public sealed class InMemoryPaperVenueStore : IPaperVenueStore
         ArgumentNullException.ThrowIfNull(snapshot);
         cancellationToken.ThrowIfCancellationRequested();
         _snapshots[accountId] = snapshot;
-        Interlocked.Increment(ref _saveCount);
         return Task.CompletedTask;
     }
 

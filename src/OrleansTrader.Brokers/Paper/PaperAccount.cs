@@ -104,7 +104,7 @@ internal sealed class PaperAccount : IDisposable
             }
 
             var tx = Begin();
-            var entryId = CreateOrders(tx, request);
+            var entryId = PaperOrderFactory.Create(tx, request, _venue.Calendar);
             await CommitAcknowledgedAsync(tx, "submit");
             submitted = tx.View(entryId);
             PaperLog.Submitted(_venue.Logger, AccountId, entryId, request.ClientOrderId, request.Side, request.Quantity, request.Symbol);
@@ -195,7 +195,7 @@ internal sealed class PaperAccount : IDisposable
 
                 var expires = request.TimeInForce == TimeInForce.Day && record.Order.ExpiresAt is { } kept
                     ? kept
-                    : OrderExpiry.For(request.TimeInForce, tx.Now, _venue.Calendar);
+                    : OrderExpiry.For(request, tx.Now, _venue.Calendar);
                 var fresh = Order.Create(newId, request, tx.Now, expires) with { ReplacesOrderId = orderId };
                 var added = tx.Add(fresh, held: false, groupId: null);
                 tx.Replace(orderId, newId);
@@ -547,62 +547,6 @@ internal sealed class PaperAccount : IDisposable
     private static bool IsMatchable(PaperOrderRecord record) =>
         !record.Held && record.Order.Status.IsWorking() && record.Order.Status != OrderStatus.PendingNew;
 
-    private string CreateOrders(PaperTransaction tx, OrderRequest request)
-    {
-        var entryId = PaperExchange.NewOrderId();
-        var expires = OrderExpiry.For(request.TimeInForce, tx.Now, _venue.Calendar);
-        var entry = Order.Create(entryId, request, tx.Now, expires);
-        if (request.OrderClass == OrderClass.Simple)
-        {
-            tx.Add(entry, held: false, groupId: null);
-            return entryId;
-        }
-
-        var groupId = entryId;
-        tx.Add(entry, held: false, groupId);
-        var exitSide = request.OrderClass == OrderClass.Oco ? request.Side : Opposite(request.Side);
-        string? takeProfitId = null;
-        if (request.TakeProfit is { } takeProfit && request.OrderClass != OrderClass.Oco)
-        {
-            takeProfitId = AddChild(tx, request, entryId, groupId, exitSide, OrderType.Limit, takeProfit.LimitPrice, null, expires, held: true);
-        }
-
-        string? stopLossId = null;
-        if (request.StopLoss is { } stopLoss)
-        {
-            var type = stopLoss.LimitPrice is null ? OrderType.Stop : OrderType.StopLimit;
-            var held = request.OrderClass != OrderClass.Oco;
-            stopLossId = AddChild(tx, request, entryId, groupId, exitSide, type, stopLoss.LimitPrice, stopLoss.StopPrice, expires, held);
-        }
-
-        var group = request.OrderClass == OrderClass.Oco
-            ? OrderGroup.Create(groupId, OrderClass.Oco, null, entryId, stopLossId)
-            : OrderGroup.Create(groupId, request.OrderClass, entryId, takeProfitId, stopLossId);
-        tx.AddGroup(group);
-        return entryId;
-    }
-
-    private static string AddChild(PaperTransaction tx, OrderRequest parent, string parentId, string groupId, OrderSide side, OrderType type,
-        decimal? limit, decimal? stop, DateTimeOffset? expires, bool held)
-    {
-        var childId = PaperExchange.NewOrderId();
-        var request = new OrderRequest
-        {
-            ClientOrderId = childId,
-            Symbol = parent.Symbol,
-            Side = side,
-            Type = type,
-            Quantity = parent.Quantity,
-            LimitPrice = limit,
-            StopPrice = stop,
-            TimeInForce = parent.TimeInForce,
-        };
-        tx.Add(Order.Create(childId, request, tx.Now, expires, parentId), held, groupId);
-        return childId;
-    }
-
-    private static OrderSide Opposite(OrderSide side) => side == OrderSide.Buy ? OrderSide.Sell : OrderSide.Buy;
-
     private PaperTransaction Begin() =>
         new(_state, _venue.Time.GetUtcNow(), _fees, _venue.Options.AckLatency, _venue.Options.FillLatency);
 
@@ -644,31 +588,15 @@ internal sealed class PaperAccount : IDisposable
 
         var retention = _venue.Options.Retention;
         _nextArchiveAt = now + (retention / 10);
-        var cutoff = now - retention;
-        var groupsDone = state.Groups.Values
-            .Where(g => g.ChildOrderIds.Append(g.EntryOrderId).OfType<string>().All(id => state.Orders.GetValueOrDefault(id) is not { } o || o.Order.Status.IsFinal()))
-            .Select(g => g.GroupId)
-            .ToHashSet(StringComparer.Ordinal);
-        var orders = state.Orders.Values
-            .Where(r => r.Order.Status.IsFinal() && r.Order.UpdatedAt < cutoff && (r.GroupId is null || groupsDone.Contains(r.GroupId)))
-            .ToList();
-        var executions = state.Executions.Where(e => e.Timestamp < cutoff).ToList();
-        if (orders.Count == 0 && executions.Count == 0)
+        var (archive, remaining) = state.SplitForArchive(now - retention);
+        if (archive.Orders.Count == 0 && archive.Executions.Count == 0)
         {
             return state;
         }
 
-        await _venue.Store.ArchiveAsync(AccountId, new PaperVenueArchive { Orders = orders, Executions = executions }, CancellationToken.None);
-        PaperLog.Archived(_venue.Logger, AccountId, orders.Count, executions.Count);
-        var orderIds = orders.Select(r => r.Order.OrderId).ToHashSet(StringComparer.Ordinal);
-        return state with
-        {
-            Orders = state.Orders.RemoveRange(orderIds),
-            ClientOrderIds = state.ClientOrderIds.RemoveRange(orders.Select(r => r.Order.ClientOrderId)),
-            Groups = state.Groups.RemoveRange(groupsDone.Where(id => state.Groups[id].ChildOrderIds.Append(state.Groups[id].EntryOrderId).OfType<string>().All(orderIds.Contains))),
-            Executions = state.Executions.RemoveAll(e => e.Timestamp < cutoff),
-            ArchivedBefore = state.ArchivedBefore is { } before && before > cutoff ? before : cutoff,
-        };
+        await _venue.Store.ArchiveAsync(AccountId, archive, CancellationToken.None);
+        PaperLog.Archived(_venue.Logger, AccountId, archive.Orders.Count, archive.Executions.Count);
+        return remaining;
     }
 
     private void Publish(List<PendingReport> reports, DateTimeOffset now)

@@ -26,6 +26,41 @@ internal sealed record PaperAccountState
     public bool HasWorkingOrders(string symbol) =>
         Orders.Values.Any(r => !r.Held && r.Order.Symbol == symbol && r.Order.Status.IsWorking() && r.Order.Status != OrderStatus.PendingNew);
 
+    /// <summary>
+    /// Final orders last changed before <paramref name="cutoff"/> (whole groups only, once every member is final) and
+    /// executions before it, and the state without them.
+    /// </summary>
+    public (PaperVenueArchive Archive, PaperAccountState Remaining) SplitForArchive(DateTimeOffset cutoff)
+    {
+        var orders = Orders;
+        var done = Groups.Values
+            .Where(g => Members(g).All(id => orders.GetValueOrDefault(id) is not { } o || o.Order.Status.IsFinal()))
+            .Select(g => g.GroupId)
+            .ToHashSet(StringComparer.Ordinal);
+        var leaving = Orders.Values
+            .Where(r => r.Order.Status.IsFinal() && r.Order.UpdatedAt < cutoff && (r.GroupId is null || done.Contains(r.GroupId)))
+            .ToList();
+        var executions = Executions.Where(e => e.Timestamp < cutoff).ToList();
+        var archive = new PaperVenueArchive { Orders = leaving, Executions = executions };
+        if (leaving.Count == 0 && executions.Count == 0)
+        {
+            return (archive, this);
+        }
+
+        var ids = leaving.Select(r => r.Order.OrderId).ToHashSet(StringComparer.Ordinal);
+        var remaining = this with
+        {
+            Orders = Orders.RemoveRange(ids),
+            ClientOrderIds = ClientOrderIds.RemoveRange(leaving.Select(r => r.Order.ClientOrderId)),
+            Groups = Groups.RemoveRange(done.Where(id => Members(Groups[id]).All(ids.Contains))),
+            Executions = Executions.RemoveAll(e => e.Timestamp < cutoff),
+            ArchivedBefore = ArchivedBefore is { } before && before > cutoff ? before : cutoff,
+        };
+        return (archive, remaining);
+    }
+
+    private static IEnumerable<string> Members(OrderGroup group) => group.ChildOrderIds.Append(group.EntryOrderId).OfType<string>();
+
     public PaperVenueSnapshot ToSnapshot() => new()
     {
         Orders = [.. Orders.Values.OrderBy(r => r.Sequence)],

@@ -60,7 +60,7 @@ public sealed record Instrument
 
         if (MaxPrice <= 0m)
         {
-            errors.Add(new DomainError(InstrumentErrorCodes.TickSizeInvalid, "MaxPrice must be positive."));
+            errors.Add(new DomainError(InstrumentErrorCodes.MaxPriceInvalid, "MaxPrice must be positive."));
         }
 
         if (MinQuantity <= 0m || MaxQuantity < MinQuantity)

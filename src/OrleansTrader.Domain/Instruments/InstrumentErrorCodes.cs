@@ -7,4 +7,5 @@ public static class InstrumentErrorCodes
     public const string LotSizeInvalid = "LOT_SIZE_INVALID";
     public const string QuantityBoundsInvalid = "QUANTITY_BOUNDS_INVALID";
     public const string DuplicateSymbol = "DUPLICATE_SYMBOL";
+    public const string MaxPriceInvalid = "MAX_PRICE_INVALID";
 }

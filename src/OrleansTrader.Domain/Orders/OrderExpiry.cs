@@ -4,6 +4,8 @@ namespace OrleansTrader.Domain.Orders;
 
 public static class OrderExpiry
 {
+    private const int MaxSearchDays = 14;
+
     /// <summary>
     /// When an order accepted at <paramref name="acceptedAt"/> expires: DAY orders at the next regular close of the
     /// calendar (the same day's close during the session; the next session's close outside it), others never.
@@ -12,5 +14,30 @@ public static class OrderExpiry
     {
         ArgumentNullException.ThrowIfNull(calendar);
         return timeInForce == TimeInForce.Day ? calendar.NextClose(acceptedAt) : null;
+    }
+
+    /// <summary>
+    /// As <see cref="For(TimeInForce, DateTimeOffset, ITradingCalendar)"/>, except that a DAY order eligible for
+    /// extended hours expires at the end of the after-hours session (Alpaca's rule).
+    /// </summary>
+    public static DateTimeOffset? For(OrderRequest request, DateTimeOffset acceptedAt, ITradingCalendar calendar)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(calendar);
+        if (request.TimeInForce != TimeInForce.Day || !request.ExtendedHours)
+        {
+            return For(request.TimeInForce, acceptedAt, calendar);
+        }
+
+        var date = DateOnly.FromDateTime(acceptedAt.UtcDateTime).AddDays(-1);
+        for (var i = 0; i < MaxSearchDays; i++, date = date.AddDays(1))
+        {
+            if (calendar.GetSession(date) is { } session && session.ExtendedClose > acceptedAt)
+            {
+                return session.ExtendedClose;
+            }
+        }
+
+        throw new InvalidOperationException($"No session found within {MaxSearchDays} days after {acceptedAt:O}.");
     }
 }

@@ -217,10 +217,13 @@ public static class OrderValidator
             CheckPrice(stopLoss.LimitPrice, instrument, "stop-loss limit price", errors);
         }
 
-        // For a long entry (buy) profits are taken above the stop; for a short entry below it.
+        // Exits that sell (closing a long) take profit above the stop; exits that buy (covering a short) below it.
+        // The exits of a bracket or OTO trade against the entry; an OCO is itself the exit.
         if (request.TakeProfit?.LimitPrice is { } target && request.StopLoss?.StopPrice is { } stop)
         {
-            var ordered = request.Side == OrderSide.Buy ? target > stop : target < stop;
+            var exitSide = request.OrderClass == OrderClass.Oco ? request.Side
+                : request.Side == OrderSide.Buy ? OrderSide.Sell : OrderSide.Buy;
+            var ordered = exitSide == OrderSide.Sell ? target > stop : target < stop;
             if (!ordered)
             {
                 errors.Add(Error(OrderErrorCodes.ExitLegsInvalid, "The take-profit must be on the profitable side of the stop-loss."));

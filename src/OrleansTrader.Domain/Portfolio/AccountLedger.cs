@@ -34,7 +34,19 @@ public sealed record AccountLedger
 
     public decimal HighWaterMark { get; init; }
 
-    public decimal ReservedTotal => Reservations.Values.Sum(r => r.Amount);
+    public decimal ReservedTotal
+    {
+        get
+        {
+            var total = 0m;
+            foreach (var reservation in Reservations.Values)
+            {
+                total += reservation.Amount;
+            }
+
+            return total;
+        }
+    }
 
     public static AccountLedger Open(string accountId, AccountType accountType, decimal cash)
     {
@@ -49,19 +61,37 @@ public sealed record AccountLedger
     /// position, where the position is first reduced by other open orders on the same side (two sells of a long
     /// of 100 cannot both count as closing).
     /// </summary>
-    public decimal OpeningQuantity(string symbol, OrderSide side, decimal quantity)
+    public decimal OpeningQuantity(string symbol, OrderSide side, decimal quantity) =>
+        Math.Max(0m, quantity - ClosableQuantity(symbol, side));
+
+    /// <summary>How much of the position an order on <paramref name="side"/> can still close after the open orders on that side.</summary>
+    public decimal ClosableQuantity(string symbol, OrderSide side)
     {
         var position = PositionOf(symbol).Quantity;
-        var pendingSameSide = Reservations.Values.Where(r => r.Symbol == symbol && r.Side == side).Sum(r => r.RemainingQuantity);
-        var closable = side == OrderSide.Sell
+        var pendingSameSide = PendingQuantity(symbol, side);
+        return side == OrderSide.Sell
             ? Math.Max(0m, position - pendingSameSide)
             : Math.Max(0m, -position - pendingSameSide);
-        return Math.Max(0m, quantity - closable);
+    }
+
+    /// <summary>The remaining quantity of the open orders in a symbol on one side.</summary>
+    public decimal PendingQuantity(string symbol, OrderSide side)
+    {
+        var total = 0m;
+        foreach (var reservation in Reservations.Values)
+        {
+            if (reservation.Side == side && reservation.Symbol == symbol)
+            {
+                total += reservation.RemainingQuantity;
+            }
+        }
+
+        return total;
     }
 
     /// <summary>The reservation an order needs, in buying-power dollars.</summary>
     public decimal RequiredReservation(string symbol, OrderSide side, decimal quantity, decimal price, decimal estimatedFee) =>
-        OpeningQuantity(symbol, side, quantity) * price + estimatedFee;
+        (OpeningQuantity(symbol, side, quantity) * price) + estimatedFee;
 
     public Result<AccountLedger> Reserve(string orderId, string symbol, OrderSide side, decimal quantity, decimal amount)
     {
@@ -75,15 +105,7 @@ public sealed record AccountLedger
             return Result.Fail<AccountLedger>(LedgerErrorCodes.ReservationInvalid, "Reservation needs a positive quantity and a non-negative amount.");
         }
 
-        var reservation = new Reservation
-        {
-            OrderId = orderId,
-            Symbol = symbol,
-            Side = side,
-            OriginalQuantity = quantity,
-            OriginalAmount = amount,
-            RemainingQuantity = quantity,
-        };
+        var reservation = Reservation.Create(orderId, symbol, side, quantity, amount);
         return Result.Ok(this with { Reservations = Reservations.Add(orderId, reservation) });
     }
 
@@ -110,7 +132,7 @@ public sealed record AccountLedger
             var remaining = Math.Max(0m, reservation.RemainingQuantity - execution.Quantity);
             reservations = remaining == 0m
                 ? reservations.Remove(execution.OrderId)
-                : reservations.SetItem(execution.OrderId, reservation with { RemainingQuantity = remaining });
+                : reservations.SetItem(execution.OrderId, reservation.WithRemaining(remaining));
         }
 
         var next = this with

@@ -20,5 +20,28 @@ public sealed record Reservation
 
     public required decimal RemainingQuantity { get; init; }
 
-    public decimal Amount => OriginalQuantity == 0m ? 0m : OriginalAmount * RemainingQuantity / OriginalQuantity;
+    /// <summary>The amount still held: the original amount in proportion to the remaining quantity.</summary>
+    public required decimal Amount { get; init; }
+
+    public static Reservation Create(string orderId, string symbol, OrderSide side, decimal quantity, decimal amount) => new()
+    {
+        OrderId = orderId,
+        Symbol = symbol,
+        Side = side,
+        OriginalQuantity = quantity,
+        OriginalAmount = amount,
+        RemainingQuantity = quantity,
+        Amount = amount,
+    };
+
+    /// <summary>The reservation after a fill leaves <paramref name="remaining"/> to fill (never below zero).</summary>
+    public Reservation WithRemaining(decimal remaining)
+    {
+        var clamped = Math.Max(0m, remaining);
+        return this with
+        {
+            RemainingQuantity = clamped,
+            Amount = OriginalQuantity == 0m ? 0m : OriginalAmount * clamped / OriginalQuantity,
+        };
+    }
 }

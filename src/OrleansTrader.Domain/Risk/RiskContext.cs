@@ -13,6 +13,9 @@ namespace OrleansTrader.Domain.Risk;
 /// </summary>
 public sealed class RiskContext(RiskInput input)
 {
+    private decimal? _closable;
+    private decimal? _pendingSameSide;
+
     public RiskInput Input { get; } = input ?? throw new ArgumentNullException(nameof(input));
 
     public OrderRequest Request => Input.Request;
@@ -81,8 +84,14 @@ public sealed class RiskContext(RiskInput input)
     public decimal EstimatedFee(decimal quantity) =>
         quantity <= 0m ? 0m : FeeModel.Calculate(new FeeInput(Request.Side, quantity, ReferencePrice)).Total;
 
-    public decimal RequiredReservation(decimal quantity) =>
-        Account.RequiredReservation(Request.Symbol, Request.Side, quantity, ReferencePrice, EstimatedFee(quantity));
+    /// <summary>What this order can close of the position after the open orders on its side (computed once).</summary>
+    public decimal ClosableQuantity => _closable ??= Account.ClosableQuantity(Request.Symbol, Request.Side);
+
+    /// <summary>The part of <paramref name="quantity"/> that opens or increases exposure.</summary>
+    public decimal OpeningQuantity(decimal quantity) => Math.Max(0m, quantity - ClosableQuantity);
+
+    /// <summary>The reservation <paramref name="quantity"/> of this order needs; equals <see cref="AccountLedger.RequiredReservation"/>.</summary>
+    public decimal RequiredReservation(decimal quantity) => (OpeningQuantity(quantity) * ReferencePrice) + EstimatedFee(quantity);
 
     /// <summary>
     /// The current position plus the open orders on this order's side, as a signed quantity: the worst case for a
@@ -93,10 +102,8 @@ public sealed class RiskContext(RiskInput input)
         get
         {
             var position = Account.PositionOf(Request.Symbol).Quantity;
-            var pending = Account.Reservations.Values
-                .Where(r => r.Symbol == Request.Symbol && r.Side == Request.Side)
-                .Sum(r => r.RemainingQuantity);
-            return position + (Direction * pending);
+            _pendingSameSide ??= Account.PendingQuantity(Request.Symbol, Request.Side);
+            return position + (Direction * _pendingSameSide.Value);
         }
     }
 

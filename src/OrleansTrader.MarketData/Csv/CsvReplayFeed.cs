@@ -71,7 +71,7 @@ public sealed class CsvReplayFeed : IMarketDataFeed
             for (var i = 0; i < sources.Count; i++)
             {
                 var index = i;
-                readers.Add(CsvFileReader.Open(sources[i], error => OnBadRow(error, ref logged[index]), _options.StartDate, _options.EndDate));
+                readers.Add(Guard(sources[i].Path, () => CsvFileReader.Open(sources[i], error => OnBadRow(error, ref logged[index]), _options.StartDate, _options.EndDate)));
             }
 
             var queue = new PriorityQueue<(int Reader, MarketDataEvent Event), (long Ticks, int Reader)>(readers.Count);
@@ -126,7 +126,8 @@ public sealed class CsvReplayFeed : IMarketDataFeed
         int index)
     {
         var reader = readers[index];
-        if (reader.TryReadNext(out var marketEvent))
+        MarketDataEvent? marketEvent = null;
+        if (Guard(reader.Source.Path, () => reader.TryReadNext(out marketEvent)))
         {
             // Ties keep file order, so a merge is deterministic.
             queue.Enqueue((index, marketEvent!), (marketEvent!.AvailableAt.UtcTicks, index));
@@ -136,6 +137,21 @@ public sealed class CsvReplayFeed : IMarketDataFeed
         if (reader.BadRows > logged[index])
         {
             MarketDataLog.BadRowSummary(_logger, reader.Source.Path, reader.BadRows, reader.RowsRead, logged[index]);
+        }
+    }
+
+    /// <summary>A file that cannot be read stops the replay: logged, health degraded with the reason, and rethrown.</summary>
+    private T Guard<T>(string path, Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (CsvFormatException ex)
+        {
+            MarketDataLog.ReplayFailed(_logger, path, ex);
+            _health.SetState(FeedState.Degraded, errorMessage: ex.Message);
+            throw;
         }
     }
 

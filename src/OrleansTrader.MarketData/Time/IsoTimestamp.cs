@@ -3,73 +3,111 @@ using System.Globalization;
 namespace OrleansTrader.MarketData.Time;
 
 /// <summary>
-/// Strict ISO-8601 / RFC 3339 parsing: a date, a time and an explicit offset ("Z" or ±hh:mm) are required,
-/// because a timestamp without an offset is ambiguous. Fractions beyond 100 ns (RFC 3339 nanoseconds) are
-/// truncated to the tick. Results are UTC.
+/// Strict ISO-8601 / RFC 3339 parsing of <c>yyyy-MM-ddTHH:mm:ss[.fraction](Z|±hh:mm)</c>: a date, a time and an
+/// explicit offset are required, because a timestamp without an offset is ambiguous. Fractions of up to nine digits
+/// (RFC 3339 nanoseconds) are accepted and truncated to the 100 ns tick. Results are UTC. Hand-written because
+/// replay parses millions of timestamps and the general parser dominated replay time.
 /// </summary>
 internal static class IsoTimestamp
 {
-    private const int MaxFractionDigits = 7;
-
-    private static readonly string[] Formats =
-    [
-        "yyyy-MM-dd'T'HH:mm:ssK",
-        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
-    ];
+    private const int MaxFractionDigits = 9;
 
     public static bool TryParse(ReadOnlySpan<char> text, out DateTimeOffset value)
     {
         value = default;
-        if (text.Length < 20 || text[10] != 'T' || !HasExplicitOffset(text))
+        if (text.Length < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':' ||
+            !Digits(text, 0, 4, out var year) || !Digits(text, 5, 2, out var month) || !Digits(text, 8, 2, out var day) ||
+            !Digits(text, 11, 2, out var hour) || !Digits(text, 14, 2, out var minute) || !Digits(text, 17, 2, out var second))
         {
             return false;
         }
 
-        var dot = text.IndexOf('.');
-        if (dot > 0)
+        var position = 19;
+        long fractionTicks = 0;
+        if (text[position] == '.')
         {
-            var offsetStart = text[^1] == 'Z' ? text.Length - 1 : text.Length - 6;
-            var digits = offsetStart - dot - 1;
-            if (digits > MaxFractionDigits)
+            position++;
+            var digits = 0;
+            while (position < text.Length && char.IsAsciiDigit(text[position]))
             {
-                if (digits > 9 || text.Length > 64)
+                if (digits < 7)
                 {
-                    return false;
+                    fractionTicks = (fractionTicks * 10) + (text[position] - '0');
                 }
 
-                Span<char> trimmed = stackalloc char[text.Length - (digits - MaxFractionDigits)];
-                text[..(dot + 1 + MaxFractionDigits)].CopyTo(trimmed);
-                text[offsetStart..].CopyTo(trimmed[(dot + 1 + MaxFractionDigits)..]);
-                return TryParseExact(trimmed, out value);
+                digits++;
+                position++;
+            }
+
+            if (digits is 0 or > MaxFractionDigits)
+            {
+                return false;
+            }
+
+            for (var i = Math.Min(digits, 7); i < 7; i++)
+            {
+                fractionTicks *= 10;
             }
         }
 
-        return TryParseExact(text, out value);
+        if (!TryParseOffset(text[position..], out var offset) ||
+            year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) ||
+            hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+
+        var local = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).AddTicks(fractionTicks);
+        var utcTicks = local.Ticks - offset.Ticks;
+        if (utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks)
+        {
+            return false;
+        }
+
+        value = new DateTimeOffset(utcTicks, TimeSpan.Zero);
+        return true;
     }
 
     public static bool TryParseDate(ReadOnlySpan<char> text, out DateOnly value) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
 
-    private static bool TryParseExact(ReadOnlySpan<char> text, out DateTimeOffset value)
+    private static bool TryParseOffset(ReadOnlySpan<char> text, out TimeSpan offset)
     {
-        if (!DateTimeOffset.TryParseExact(text, Formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
-        {
-            value = default;
-            return false;
-        }
-
-        value = parsed.ToUniversalTime();
-        return true;
-    }
-
-    private static bool HasExplicitOffset(ReadOnlySpan<char> text)
-    {
-        if (text[^1] == 'Z')
+        offset = TimeSpan.Zero;
+        if (text is "Z")
         {
             return true;
         }
 
-        var sign = text[^6];
-        return (sign == '+' || sign == '-') && text[^3] == ':';
+        if (text.Length != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':' ||
+            !Digits(text, 1, 2, out var hours) || !Digits(text, 4, 2, out var minutes) || hours > 14 || minutes > 59)
+        {
+            return false;
+        }
+
+        offset = new TimeSpan(hours, minutes, 0);
+        if (text[0] == '-')
+        {
+            offset = -offset;
+        }
+
+        return true;
+    }
+
+    private static bool Digits(ReadOnlySpan<char> text, int start, int count, out int value)
+    {
+        value = 0;
+        for (var i = start; i < start + count; i++)
+        {
+            var c = text[i];
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+
+            value = (value * 10) + (c - '0');
+        }
+
+        return true;
     }
 }

@@ -10,7 +10,7 @@ public sealed class AlpacaContractTests : BrokerClientContractTests
     {
         var server = await FakeAlpacaServer.StartAsync();
         var host = AlpacaTestHost.Create(server);
-        return new BrokerVenue(host.Client, new FakeAlpacaVenueDriver(server), new Owners(host, server));
+        return new BrokerVenue(host.Client, new FakeAlpacaVenueDriver(server, host.Health), new Owners(host, server));
     }
 
     private sealed class Owners(AlpacaTestHost host, FakeAlpacaServer server) : IAsyncDisposable

@@ -19,7 +19,7 @@ public sealed class AlpacaLogRedactionTests
         {
             await using (var reports = new ExecutionReportCollector(host.Client))
             {
-                await server.WaitForListenersAsync(1, Ct);
+                await host.Health.StreamHealthy.Task.WaitAsync(TimeSpan.FromSeconds(15), Ct);
                 var account = await host.Client.GetAccountAsync(Ct);
                 Assert.Equal("ACTIVE", account.Status);
                 var order = await host.Client.SubmitOrderAsync(Order("l-1"), Ct);

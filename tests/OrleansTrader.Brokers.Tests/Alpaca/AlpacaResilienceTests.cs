@@ -114,10 +114,12 @@ public sealed class AlpacaResilienceTests
     public async Task Submit_ResolvesByClientOrderId_WhenTheAnswerIsSlowerThanTheTimeout()
     {
         await using var server = await FakeAlpacaServer.StartAsync();
-        await using var host = AlpacaTestHost.Create(server, o => o.RequestTimeout = TimeSpan.FromMilliseconds(300));
-        server.AddFault(new FakeFault("POST", "/v2/orders", FakeFaultKind.DelayAfterProcessing) { Delay = TimeSpan.FromSeconds(2) });
+        await using var host = AlpacaTestHost.Create(server, o => o.RequestTimeout = TimeSpan.FromSeconds(1));
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.AddFault(new FakeFault("POST", "/v2/orders", FakeFaultKind.DelayAfterProcessing) { Gate = answer.Task });
 
         var order = await host.Client.SubmitOrderAsync(Limit("r-slow"), Ct);
+        answer.SetResult();
 
         Assert.Equal("r-slow", order.ClientOrderId);
         Assert.Equal(1, server.OrderCount);
@@ -203,7 +205,7 @@ public sealed class AlpacaResilienceTests
             o.CircuitSamplingDuration = TimeSpan.FromSeconds(5);
             o.CircuitBreakDuration = TimeSpan.FromMilliseconds(500);
         });
-        server.AddFault(new FakeFault("GET", "/v2/positions", FakeFaultKind.Status) { StatusCode = 500, Times = 4 });
+        server.AddFault(new FakeFault("GET", "/v2/positions", FakeFaultKind.Status) { StatusCode = 500, Times = 1000 });
 
         for (var i = 0; i < 4; i++)
         {
@@ -217,6 +219,7 @@ public sealed class AlpacaResilienceTests
         Assert.Equal(BrokerErrorKind.Unavailable, fastFail.Kind);
         Assert.Contains("circuit", fastFail.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(sentBefore, server.Requests.Count);
+        server.ClearFaults();
 
         var deadline = Stopwatch.GetTimestamp() + (5 * Stopwatch.Frequency);
         while (!host.Health.Closed.Task.IsCompleted && Stopwatch.GetTimestamp() < deadline)
@@ -238,29 +241,74 @@ public sealed class AlpacaResilienceTests
     }
 
     [Fact]
-    public async Task RateLimiter_KeepsRequestsUnderTheConfiguredRate()
+    public async Task RateLimiter_SendsNoMoreThanThePermitLimit_UntilAFullWindowHasPassed()
     {
         await using var server = await FakeAlpacaServer.StartAsync();
         await using var host = AlpacaTestHost.Create(server, o =>
         {
             o.MaxRequestsPerWindow = 5;
-            o.RateLimitWindow = TimeSpan.FromSeconds(1);
+            o.RateLimitWindow = TimeSpan.FromMilliseconds(100);
+            o.ManualRateLimiterReplenishment = true;
         });
+        var limiter = host.Client.Resilience;
 
-        await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => host.Client.GetPositionsAsync(Ct)));
+        var calls = Enumerable.Range(0, 12).Select(_ => host.Client.GetPositionsAsync(Ct)).ToList();
+        await WaitUntil(() => limiter.LimiterStatistics!.CurrentQueuedCount == 7);
 
-        var times = server.Requests.Select(r => r.Timestamp).Order().ToList();
-        Assert.Equal(12, times.Count);
-
-        // Five permits a second, released a window after they were taken (minus one 100 ms segment): six requests
-        // never land within half a second, and twelve need at least two releases. Arrival times at the venue carry
-        // connection-setup jitter, hence the margins; without the limiter all twelve arrive within milliseconds.
-        for (var i = 0; i + 5 < times.Count; i++)
+        Assert.Equal(5, await SettledRequestCount(server, 5));
+        for (var segment = 1; segment < 10; segment++)
         {
-            Assert.True(Stopwatch.GetElapsedTime(times[i], times[i + 5]) >= TimeSpan.FromMilliseconds(500), $"Requests {i} and {i + 5} were too close.");
+            await ReplenishSegment(limiter);
         }
 
-        Assert.True(Stopwatch.GetElapsedTime(times[0], times[^1]) >= TimeSpan.FromMilliseconds(1500), "Twelve requests went out faster than five a second.");
+        Assert.Equal(7, limiter.LimiterStatistics!.CurrentQueuedCount);
+        await ReplenishSegment(limiter);
+        await WaitUntil(() => limiter.LimiterStatistics!.CurrentQueuedCount == 2);
+        Assert.Equal(10, await SettledRequestCount(server, 10));
+        for (var segment = 0; segment < 10; segment++)
+        {
+            await ReplenishSegment(limiter);
+        }
+
+        await Task.WhenAll(calls);
+        Assert.Equal(12, server.Requests.Count(r => r.Path == "/v2/positions"));
+    }
+
+    [Fact]
+    public void Defaults_StayUnderAlpacasLimitOf200RequestsAMinute()
+    {
+        var options = new global::OrleansTrader.Brokers.Alpaca.AlpacaOptions();
+
+        Assert.True(options.MaxRequestsPerWindow / options.RateLimitWindow.TotalMinutes < 200);
+        Assert.False(options.Live);
+    }
+
+    /// <summary>
+    /// The limiter ignores a manual replenish that comes sooner than one segment (10 ms here) after the last, so
+    /// each call first lets a segment's time pass; waiting longer never replenishes more than one segment.
+    /// </summary>
+    private static async Task ReplenishSegment(global::OrleansTrader.Brokers.Alpaca.AlpacaResilience limiter)
+    {
+        await Task.Delay(20, Ct);
+        Assert.True(limiter.ReplenishLimiterSegment());
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (10 * Stopwatch.Frequency);
+        while (!condition())
+        {
+            Assert.True(Stopwatch.GetTimestamp() < deadline, "Condition not reached in time.");
+            await Task.Delay(10, Ct);
+        }
+    }
+
+    /// <summary>Waits for the expected count at the venue, then confirms no further request trails in.</summary>
+    private static async Task<int> SettledRequestCount(FakeAlpacaServer server, int expected)
+    {
+        await WaitUntil(() => server.Requests.Count(r => r.Path == "/v2/positions") >= expected);
+        await Task.Delay(100, Ct);
+        return server.Requests.Count(r => r.Path == "/v2/positions");
     }
 
     private static int FreePort()

@@ -34,7 +34,7 @@ public sealed class AlpacaTestHost : IAsyncDisposable
                 ["Alpaca:SecretKey"] = FakeAlpacaServer.SecretKey,
                 ["Alpaca:TradingBaseUrl"] = baseUrl.ToString(),
                 ["Alpaca:StreamUrl"] = streamUrl.ToString(),
-                ["Alpaca:RequestTimeout"] = "00:00:02",
+                ["Alpaca:RequestTimeout"] = "00:00:10",
                 ["Alpaca:RetryBaseDelay"] = "00:00:00.010",
                 ["Alpaca:ReconnectBaseDelay"] = "00:00:00.050",
                 ["Alpaca:ReconnectMaxDelay"] = "00:00:00.200",

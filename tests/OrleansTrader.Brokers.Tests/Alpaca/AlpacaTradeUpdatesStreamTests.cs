@@ -17,7 +17,7 @@ public sealed class AlpacaTradeUpdatesStreamTests
         await using var server = await FakeAlpacaServer.StartAsync(binaryFrames);
         await using var host = AlpacaTestHost.Create(server);
         await using var reports = new ExecutionReportCollector(host.Client);
-        await server.WaitForListenersAsync(1, Ct);
+        await host.Health.StreamHealthy.Task.WaitAsync(TimeSpan.FromSeconds(15), Ct);
         var order = await host.Client.SubmitOrderAsync(Limit("s-fill", 10m), Ct);
         var other = await host.Client.SubmitOrderAsync(Limit("s-other", 2m), Ct);
         await server.FillAsync(order.OrderId, 3m, 101m);
@@ -45,8 +45,7 @@ public sealed class AlpacaTradeUpdatesStreamTests
         Assert.Equal([ExecutionReportKind.PartialFill, ExecutionReportKind.PartialFill, ExecutionReportKind.Fill], fills.Select(f => f.Kind));
         Assert.Equal(3, reports.Reports.Where(r => r.Execution is not null).Select(r => r.Execution!.ExecutionId).Distinct().Count());
         Assert.Equal(3, reports.Reports.Count(r => r.Execution is not null));
-        Assert.Contains("stream:unhealthy", host.Health.Events);
-        Assert.Equal("stream:healthy", host.Health.Events.Last(e => e.StartsWith("stream:", StringComparison.Ordinal)));
+        Assert.Equal(["stream:healthy", "stream:unhealthy", "stream:healthy"], host.Health.Events.Where(e => e.StartsWith("stream:", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -55,7 +54,7 @@ public sealed class AlpacaTradeUpdatesStreamTests
         await using var server = await FakeAlpacaServer.StartAsync();
         await using var host = AlpacaTestHost.Create(server);
         await using var reports = new ExecutionReportCollector(host.Client);
-        await server.WaitForListenersAsync(1, Ct);
+        await host.Health.StreamHealthy.Task.WaitAsync(TimeSpan.FromSeconds(15), Ct);
         var order = await host.Client.SubmitOrderAsync(Limit("s-garbled", 5m), Ct);
 
         await server.FillAsync(order.OrderId, 5m, 99.5m, garbleEvent: true);
@@ -74,7 +73,7 @@ public sealed class AlpacaTradeUpdatesStreamTests
         await using var server = await FakeAlpacaServer.StartAsync();
         await using var host = AlpacaTestHost.Create(server);
         await using var reports = new ExecutionReportCollector(host.Client);
-        await server.WaitForListenersAsync(1, Ct);
+        await host.Health.StreamHealthy.Task.WaitAsync(TimeSpan.FromSeconds(15), Ct);
         var order = await host.Client.SubmitOrderAsync(Limit("s-unknown", 1m), Ct);
 
         await server.PushEventAsync("restated_by_venue", order.OrderId);
@@ -109,7 +108,7 @@ public sealed class AlpacaTradeUpdatesStreamTests
         await using var server = await FakeAlpacaServer.StartAsync();
         await using var host = AlpacaTestHost.Create(server);
         await using var reports = new ExecutionReportCollector(host.Client);
-        await server.WaitForListenersAsync(1, Ct);
+        await host.Health.StreamHealthy.Task.WaitAsync(TimeSpan.FromSeconds(15), Ct);
 
         await Assert.ThrowsAsync<InvalidOperationException>(async () =>
         {

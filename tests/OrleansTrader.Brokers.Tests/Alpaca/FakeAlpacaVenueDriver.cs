@@ -3,9 +3,14 @@ using OrleansTrader.Brokers.Tests.Fakes;
 
 namespace OrleansTrader.Brokers.Tests.Alpaca;
 
-public sealed class FakeAlpacaVenueDriver(FakeAlpacaServer server) : IVenueDriver
+/// <summary>Drives the fake; the subscriber is ready once the adapter's stream reports healthy (after its catch-up).</summary>
+public sealed class FakeAlpacaVenueDriver(FakeAlpacaServer server, RecordingHealthListener health) : IVenueDriver
 {
-    public Task WaitForReportSubscriberAsync(CancellationToken cancellationToken) => server.WaitForListenersAsync(1, cancellationToken);
+    public async Task WaitForReportSubscriberAsync(CancellationToken cancellationToken)
+    {
+        await server.WaitForListenersAsync(1, cancellationToken);
+        await health.StreamHealthy.Task.WaitAsync(TimeSpan.FromSeconds(15), cancellationToken);
+    }
 
     public Task SetQuoteAsync(string symbol, decimal bid, decimal ask, CancellationToken cancellationToken)
     {

@@ -9,6 +9,9 @@ public sealed class RecordingHealthListener : IBrokerHealthListener
 
     public TaskCompletionSource Closed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Completes the first time the stream reports healthy (connected, subscribed, caught up).</summary>
+    public TaskCompletionSource StreamHealthy { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public IReadOnlyList<string> Events
     {
         get
@@ -32,7 +35,14 @@ public sealed class RecordingHealthListener : IBrokerHealthListener
         Closed.TrySetResult();
     }
 
-    public void OnStreamHealthChanged(string brokerName, bool healthy) => Record($"stream:{(healthy ? "healthy" : "unhealthy")}");
+    public void OnStreamHealthChanged(string brokerName, bool healthy)
+    {
+        Record($"stream:{(healthy ? "healthy" : "unhealthy")}");
+        if (healthy)
+        {
+            StreamHealthy.TrySetResult();
+        }
+    }
 
     private void Record(string text)
     {

@@ -43,6 +43,7 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
     private int _legacyAuthMessages;
     private int _listenMessages;
     private int _streamConnections;
+    private int _brokenStreams;
 
     private FakeAlpacaServer(bool binaryFrames)
     {
@@ -63,6 +64,9 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
     public int ListenMessages => Volatile.Read(ref _listenMessages);
 
     public int StreamConnections => Volatile.Read(ref _streamConnections);
+
+    /// <summary>Stream connections that ended by an error or abort rather than a close handshake.</summary>
+    public int BrokenStreams => Volatile.Read(ref _brokenStreams);
 
     public int OrderCount
     {
@@ -418,7 +422,7 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
                 await context.Response.WriteAsync("{\"id\": \"trunc", context.RequestAborted);
                 return;
             case FakeFaultKind.DelayAfterProcessing:
-                await Task.Delay(fault.Delay, CancellationToken.None);
+                await (fault.Gate ?? Task.Delay(fault.Delay, CancellationToken.None));
                 break;
         }
 
@@ -770,8 +774,8 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
-            // The client went away or the test dropped the socket: the subscriber is removed below.
-            _ = ex;
+            // The client went away or the test dropped the socket; the subscriber is removed below.
+            Interlocked.Increment(ref _brokenStreams);
         }
         finally
         {

@@ -9,7 +9,7 @@ public sealed record FakeFault(string Method, string PathPrefix, FakeFaultKind K
 
     public TimeSpan Delay { get; init; }
 
-    /// <summary>For <see cref="FakeFaultKind.DelayBeforeProcessing"/>: wait for this instead of <see cref="Delay"/>.</summary>
+    /// <summary>For the delay kinds: wait for this task instead of <see cref="Delay"/>.</summary>
     public Task? Gate { get; init; }
 
     public int Times { get; init; } = 1;

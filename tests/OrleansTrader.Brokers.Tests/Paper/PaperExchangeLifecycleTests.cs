@@ -30,6 +30,23 @@ public sealed class PaperExchangeLifecycleTests
     }
 
     [Fact]
+    public async Task ExtendedHoursDayOrder_ExpiresAtTheAfterHoursClose()
+    {
+        await using var venue = await StartAsync(o => o.Calendar = PaperCalendarKind.Nyse);
+        var request = Request("ext", OrderSide.Buy, OrderType.Limit, 10m, limit: 90m) with { ExtendedHours = true };
+        var order = await venue.SubmitAsync(request);
+
+        venue.Time.AdvanceTo(new DateTimeOffset(2026, 3, 10, 20, 0, 0, TimeSpan.Zero));
+        Assert.Equal(OrderStatus.Accepted, (await venue.OrderAsync(order.OrderId)).Status);
+
+        // 20:00 EDT is 00:00 UTC the next day.
+        venue.Time.AdvanceTo(new DateTimeOffset(2026, 3, 11, 0, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal(new DateTimeOffset(2026, 3, 11, 0, 0, 0, TimeSpan.Zero),
+            Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Expired)).Timestamp);
+    }
+
+    [Fact]
     public async Task GtcOrder_DoesNotExpire_AtTheClose()
     {
         await using var venue = await StartAsync(o => o.Calendar = PaperCalendarKind.Nyse);
@@ -133,6 +150,82 @@ public sealed class PaperExchangeLifecycleTests
         var fill = Assert.Single(await venue.WaitForAsync(stopLoss.OrderId, ExecutionReportKind.Fill));
         Assert.Equal(4m, fill.Execution!.Quantity);
         Assert.Empty(await venue.Client.GetPositionsAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Oco_BothLegsWorkAtOnce_AndCancelingTheParentCancelsBoth()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(99.90m, 100.00m);
+        var parent = await venue.SubmitAsync(SellOco("oco-cancel"));
+        var stopLoss = Assert.Single(parent.Legs);
+        await venue.WaitForAsync(stopLoss.OrderId, ExecutionReportKind.Accepted);
+        Assert.Equal(2, (await venue.Client.ListOpenOrdersAsync(Ct)).Count(o => o.Status == OrderStatus.Accepted));
+
+        await venue.Client.CancelOrderAsync(parent.OrderId, Ct);
+
+        Assert.Equal(OrderStatus.Canceled, (await venue.OrderAsync(parent.OrderId)).Status);
+        Assert.Equal(OrderStatus.Canceled, (await venue.OrderAsync(stopLoss.OrderId)).Status);
+        Assert.Empty(await venue.Client.ListOpenOrdersAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Oco_AFilledTakeProfit_CancelsTheStopLoss()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(99.90m, 100.00m);
+        var parent = await venue.SubmitAsync(SellOco("oco-take-profit"));
+        var stopLoss = Assert.Single(parent.Legs);
+        Assert.Equal(OrderSide.Sell, stopLoss.Side);
+
+        await venue.QuoteAsync(105.00m, 105.10m);
+
+        Assert.Equal(105.00m, Assert.Single(await venue.WaitForAsync(parent.OrderId, ExecutionReportKind.Fill)).Execution!.Price);
+        Assert.Equal("GROUP_SIBLING_FILLED", Assert.Single(await venue.WaitForAsync(stopLoss.OrderId, ExecutionReportKind.Canceled)).Reason);
+    }
+
+    [Fact]
+    public async Task Oco_StopLossFillsOnATrigger_AndTheTakeProfitIsCanceled()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(99.90m, 100.00m);
+        var parent = await venue.SubmitAsync(SellOco("oco-stop"));
+        var stopLoss = Assert.Single(parent.Legs);
+        await venue.WaitForAsync(stopLoss.OrderId, ExecutionReportKind.Accepted);
+
+        await venue.QuoteAsync(94.80m, 94.90m);
+        await venue.TradeAsync(94.90m, 100m);
+
+        Assert.Equal(94.80m, Assert.Single(await venue.WaitForAsync(stopLoss.OrderId, ExecutionReportKind.Fill)).Execution!.Price);
+        Assert.Equal("GROUP_SIBLING_FILLED", Assert.Single(await venue.WaitForAsync(parent.OrderId, ExecutionReportKind.Canceled)).Reason);
+    }
+
+    [Fact]
+    public async Task Bracket_PartlyFilledDayEntry_ExpiresAtTheClose_AndItsExitsExpireWithIt()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(99.90m, 100.00m, askSize: 4m);
+        var request = Request("bracket-day", OrderSide.Buy, OrderType.Limit, 10m, limit: 100.00m) with
+        {
+            OrderClass = OrderClass.Bracket,
+            TakeProfit = new ExitLeg(LimitPrice: 105.00m),
+            StopLoss = new ExitLeg(StopPrice: 95.00m),
+        };
+        var entry = await venue.SubmitAsync(request);
+        await venue.WaitForAsync(entry.OrderId, ExecutionReportKind.PartialFill);
+
+        venue.Time.AdvanceTo(new DateTimeOffset(2026, 3, 10, 20, 0, 0, TimeSpan.Zero));
+
+        await venue.WaitForAsync(entry.OrderId, ExecutionReportKind.Expired);
+        foreach (var leg in entry.Legs)
+        {
+            await venue.WaitForAsync(leg.OrderId, ExecutionReportKind.Expired);
+            var expired = await venue.OrderAsync(leg.OrderId);
+            Assert.Equal(4m, expired.Quantity);
+        }
+
+        Assert.Empty(await venue.Client.ListOpenOrdersAsync(Ct));
+        Assert.Equal(new BrokerPosition("AAPL", 4m, 100.00m), Assert.Single(await venue.Client.GetPositionsAsync(Ct)));
     }
 
     [Fact]
@@ -241,4 +334,13 @@ public sealed class PaperExchangeLifecycleTests
         Assert.Equal(BrokerErrorKind.Rejected, error.Kind);
         Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Canceled));
     }
+
+    /// <summary>Closes a long: take profit at 105 (the order itself), stop out at 95 (its child).</summary>
+    private static OrderRequest SellOco(string clientOrderId) =>
+        Request(clientOrderId, OrderSide.Sell, OrderType.Limit, 10m, limit: 105.00m) with
+        {
+            OrderClass = OrderClass.Oco,
+            TakeProfit = new ExitLeg(LimitPrice: 105.00m),
+            StopLoss = new ExitLeg(StopPrice: 95.00m),
+        };
 }

@@ -190,4 +190,65 @@ public sealed class PaperExchangeMatchingTests
         Assert.Equal(BrokerErrorKind.Rejected, error.Kind);
         Assert.StartsWith("SYMBOL_UNKNOWN", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task TrailingStop_FollowsTheHighAndTriggersOnTheTrail()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(99.90m, 100.00m);
+        var request = Request("trail", OrderSide.Sell, OrderType.TrailingStop, 10m) with { TrailPrice = 2.00m };
+        var order = await venue.SubmitAsync(request);
+
+        await venue.TradeAsync(100.00m, 100m);
+        await venue.TradeAsync(104.00m, 100m);
+        await venue.TradeAsync(102.50m, 100m);
+        Assert.Equal(OrderStatus.Accepted, (await venue.OrderAsync(order.OrderId)).Status);
+
+        await venue.QuoteAsync(101.90m, 102.00m);
+        await venue.TradeAsync(102.00m, 100m);
+
+        var fill = Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Fill));
+        Assert.Equal(101.90m, fill.Execution!.Price);
+    }
+
+    [Fact]
+    public async Task Halt_RejectsNewOrdersAndStopsMatching_UntilTradingResumes()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(99.90m, 100.00m);
+        var resting = await venue.SubmitAsync(Request("pre-halt", OrderSide.Buy, OrderType.Limit, 10m, limit: 99.00m));
+
+        venue.Exchange.HaltTrading("AAPL", "LULD pause");
+        var error = await Assert.ThrowsAsync<BrokerException>(() => venue.SubmitAsync(Request("in-halt", OrderSide.Buy, OrderType.Market, 1m)));
+        await venue.QuoteAsync(98.90m, 99.00m);
+
+        Assert.Equal(BrokerErrorKind.Rejected, error.Kind);
+        Assert.Equal("TRADING_HALTED: LULD pause", error.Message);
+        Assert.Equal(0m, (await venue.OrderAsync(resting.OrderId)).FilledQuantity);
+
+        venue.Exchange.ResumeTrading("AAPL");
+        await venue.QuoteAsync(98.90m, 99.00m);
+
+        Assert.Equal(99.00m, Assert.Single(await venue.WaitForAsync(resting.OrderId, ExecutionReportKind.Fill)).Execution!.Price);
+    }
+
+    [Fact]
+    public async Task Replace_OfAPartlyFilledOrder_WorksTheNewTotalLessTheFilledQuantity()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(99.90m, 100.00m, askSize: 4m);
+        var order = await venue.SubmitAsync(Request("replace-partial", OrderSide.Buy, OrderType.Limit, 10m, limit: 100.00m));
+        await venue.WaitForAsync(order.OrderId, ExecutionReportKind.PartialFill);
+
+        var replacement = await venue.Client.ReplaceOrderAsync(order.OrderId, new OrderReplacement { Quantity = 12m, LimitPrice = 99.50m }, Ct);
+
+        Assert.Equal(8m, replacement.Quantity);
+        Assert.Equal(99.50m, replacement.LimitPrice);
+        Assert.Equal(OrderStatus.Accepted, replacement.Status);
+        var old = await venue.OrderAsync(order.OrderId);
+        Assert.Equal(OrderStatus.Replaced, old.Status);
+        Assert.Equal(4m, old.FilledQuantity);
+        Assert.NotEqual(order.ClientOrderId, replacement.ClientOrderId);
+        await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Replaced);
+    }
 }

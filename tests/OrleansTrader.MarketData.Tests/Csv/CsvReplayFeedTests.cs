@@ -139,9 +139,12 @@ public sealed class CsvReplayFeedTests : IDisposable
     {
         var path = _dir.Write("wrong.csv", "time,open,high,low,close\n2013-10-07T04:00:00.000-04:00,1,1,1,1\n");
 
-        var ex = await Assert.ThrowsAsync<CsvFormatException>(() => Data(Feed([new CsvSource(path, "SPY", CsvFileKind.MinuteTradeBars)])));
+        var feed = Feed([new CsvSource(path, "SPY", CsvFileKind.MinuteTradeBars)]);
+        var ex = await Assert.ThrowsAsync<CsvFormatException>(() => Data(feed));
 
         Assert.Equal(path, ex.File);
+        Assert.Equal(FeedState.Degraded, feed.GetHealth().State);
+        Assert.Equal(ex.Message, feed.GetHealth().LastErrorMessage);
         Assert.Contains("time,open,high,low,close,volume", ex.Message, StringComparison.Ordinal);
         Assert.Contains(path, ex.Message, StringComparison.Ordinal);
     }

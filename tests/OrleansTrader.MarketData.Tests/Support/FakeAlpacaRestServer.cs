@@ -23,7 +23,7 @@ internal sealed class FakeAlpacaRestServer : IAsyncDisposable
         return Task.CompletedTask;
     };
 
-    public ConcurrentQueue<(HttpRequest Request, long Timestamp, IReadOnlyDictionary<string, string> Headers, string Query, string Path)> Requests { get; } = new();
+    public ConcurrentQueue<(long Timestamp, IReadOnlyDictionary<string, string> Headers, string Query, string Path)> Requests { get; } = new();
 
     public Uri BaseUrl { get; private set; } = null!;
 
@@ -39,7 +39,7 @@ internal sealed class FakeAlpacaRestServer : IAsyncDisposable
         {
             var n = Interlocked.Increment(ref count);
             var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-            server.Requests.Enqueue((context.Request, TimeProvider.System.GetTimestamp(), headers, context.Request.QueryString.Value ?? string.Empty, context.Request.Path.Value ?? string.Empty));
+            server.Requests.Enqueue((TimeProvider.System.GetTimestamp(), headers, context.Request.QueryString.Value ?? string.Empty, context.Request.Path.Value ?? string.Empty));
             await server.Respond(context, n);
         });
         await app.StartAsync();

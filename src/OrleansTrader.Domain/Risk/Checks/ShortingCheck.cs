@@ -15,7 +15,7 @@ public sealed class ShortingCheck : IRiskCheck
             return null;
         }
 
-        var opening = context.Account.OpeningQuantity(request.Symbol, request.Side, request.Quantity);
+        var opening = context.OpeningQuantity(request.Quantity);
         if (opening == 0m)
         {
             return null;

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.MarketData.Csv;
+using OrleansTrader.MarketData.Synthetic;
+using OrleansTrader.MarketData.Validation;
+
+namespace OrleansTrader.Benchmarks;
+
+/// <summary>
+/// Market data throughput: CSV tick replay (real SPY trades of one day, when the shared data is present), the
+/// validator alone, and the synthetic generator. Memory is reported before and after to show replay streams.
+/// </summary>
+public sealed class MarketDataBenchmarks : IBenchmarkSuite
+{
+    public string Name => "marketdata";
+
+    public async Task RunAsync(BenchmarkContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        await CsvReplayAsync(context, validate: false);
+        await CsvReplayAsync(context, validate: true);
+        Validator(context);
+        await SyntheticAsync(context);
+    }
+
+    private static string? FindMarketData()
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable("ORLEANSTRADER_MARKET_DATA");
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            return Directory.Exists(fromEnvironment) ? fromEnvironment : null;
+        }
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "data", "market");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task CsvReplayAsync(BenchmarkContext context, bool validate)
+    {
+        var scenario = validate ? "csv-replay-spy-ticks-validated" : "csv-replay-spy-ticks";
+        var root = FindMarketData();
+        if (root is null)
+        {
+            context.Report(new Dictionary<string, object?> { ["scenario"] = scenario, ["skipped"] = "shared/data/market not found" });
+            return;
+        }
+
+        var options = new CsvReplayOptions
+        {
+            DataPath = root,
+            Symbols = { "SPY" },
+            Kinds = { CsvFileKind.TradeTicks },
+            StartDate = new DateOnly(2013, 10, 7),
+            EndDate = context.Quick ? new DateOnly(2013, 10, 7) : new DateOnly(2013, 10, 11),
+            Validate = validate,
+        };
+        var feed = new CsvReplayFeed(null, options, new TickValidatorOptions(), TimeProvider.System, NullLogger.Instance);
+        var memoryBefore = GC.GetTotalMemory(forceFullCollection: false);
+        var peak = memoryBefore;
+        long events = 0;
+        var watch = Stopwatch.StartNew();
+        await foreach (var marketEvent in feed.ReadAsync(CancellationToken.None))
+        {
+            if (++events % 100_000 == 0)
+            {
+                peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: false));
+            }
+        }
+
+        watch.Stop();
+        var health = feed.GetHealth();
+        context.Report(new Dictionary<string, object?>
+        {
+            ["scenario"] = scenario,
+            ["rowsDelivered"] = health.EventsDelivered,
+            ["rejected"] = health.TotalRejected,
+            ["seconds"] = Math.Round(watch.Elapsed.TotalSeconds, 3),
+            ["rowsPerSecond"] = Math.Round((health.EventsDelivered + health.TotalRejected) / watch.Elapsed.TotalSeconds),
+            ["heapMbBefore"] = Math.Round(memoryBefore / 1048576.0, 1),
+            ["heapMbPeakSampled"] = Math.Round(peak / 1048576.0, 1),
+        });
+    }
+
+    private static void Validator(BenchmarkContext context)
+    {
+        var count = context.Quick ? 1_000_000 : 5_000_000;
+        var validator = new TickValidator();
+        var start = new DateTimeOffset(2026, 1, 5, 14, 30, 0, TimeSpan.Zero);
+        var trades = new TradeTick[1024];
+        for (var i = 0; i < trades.Length; i++)
+        {
+            trades[i] = new TradeTick("SPY", start.AddTicks(i), 100m + (i % 50 * 0.01m), 100m, "P");
+        }
+
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            validator.ValidateTrade(trades[i % trades.Length], sourceId: i);
+        }
+
+        watch.Stop();
+        context.Report(new Dictionary<string, object?>
+        {
+            ["scenario"] = "validator-trades",
+            ["trades"] = count,
+            ["accepted"] = validator.GetCounters().Accepted,
+            ["tradesPerSecond"] = Math.Round(count / watch.Elapsed.TotalSeconds),
+        });
+    }
+
+    private static async Task SyntheticAsync(BenchmarkContext context)
+    {
+        var options = new SyntheticFeedOptions { Seed = 1, Paced = false, MaxSteps = context.Quick ? 100_000 : 1_000_000 };
+        options.Symbols.Add(new SyntheticSymbolOptions { Symbol = "AAA" });
+        options.Symbols.Add(new SyntheticSymbolOptions { Symbol = "BBB", StartPrice = 20m, Volatility = 0.5 });
+        var feed = new SyntheticFeed(options, TimeProvider.System, NullLogger.Instance);
+        long events = 0;
+        var watch = Stopwatch.StartNew();
+        await foreach (var marketEvent in feed.ReadAsync(CancellationToken.None))
+        {
+            events++;
+        }
+
+        watch.Stop();
+        context.Report(new Dictionary<string, object?>
+        {
+            ["scenario"] = "synthetic-unpaced",
+            ["events"] = events,
+            ["eventsPerSecond"] = Math.Round(events / watch.Elapsed.TotalSeconds),
+        });
+    }
+}
