@@ -5,10 +5,7 @@ public static class BenchmarkSuites
 {
     public static IReadOnlyList<IBenchmarkSuite> All { get; } =
     [
-<<<<<<< HEAD
         new AdoNet.AdoNetBenchmarks(),
-=======
         new MarketDataBenchmarks(),
->>>>>>> main
     ];
 }
