@@ -28,6 +28,8 @@ internal sealed partial class AlpacaBrokerHealth : IBrokerHealthListener, IHealt
     private readonly ILogger<AlpacaBrokerHealth> _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
+    private readonly CancellationTokenRegistration _onStopping;
+    private int _disposed;
     private bool _circuitOpen;
     private bool? _streamHealthy;
     private DateTimeOffset? _streamDownSince;
@@ -43,7 +45,30 @@ internal sealed partial class AlpacaBrokerHealth : IBrokerHealthListener, IHealt
         _options = options.Value;
         _time = time;
         _logger = logger;
-        services.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(_stopping.Cancel);
+        _onStopping = services.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(_stopping.Cancel) ?? default;
+    }
+
+    /// <summary>Null until the stream first connects or fails.</summary>
+    internal bool? StreamHealthy
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _streamHealthy;
+            }
+        }
+    }
+
+    internal bool CircuitOpen
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _circuitOpen;
+            }
+        }
     }
 
     public void OnCircuitOpened(string brokerName, TimeSpan breakDuration)
@@ -139,6 +164,13 @@ internal sealed partial class AlpacaBrokerHealth : IBrokerHealthListener, IHealt
 
     public async ValueTask DisposeAsync()
     {
+        // Registered both as itself and as a listener and a health check, so the container may dispose it more than once.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await _onStopping.DisposeAsync();
         Task trips;
         lock (_gate)
         {
