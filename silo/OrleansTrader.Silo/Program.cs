@@ -1,3 +1,4 @@
+using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Silo;
 using OrleansTrader.Silo.Health;
 using OrleansTrader.Silo.Logging;
@@ -7,6 +8,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddSiloLogging();
 builder.AddSiloDefaults();
 builder.AddSiloHealth();
+builder.AddOrleansTrader();
 
 var app = builder.Build();
 

@@ -5,6 +5,7 @@ public static class BenchmarkSuites
 {
     public static IReadOnlyList<IBenchmarkSuite> All { get; } =
     [
+        new Runtime.RuntimeBenchmarkSuite(),
         new AdoNet.AdoNetBenchmarks(),
         new MarketDataBenchmarks(),
     ];

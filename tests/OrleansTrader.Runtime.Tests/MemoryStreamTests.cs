@@ -68,6 +68,28 @@ public sealed class MemoryStreamTests
     }
 
     [Fact]
+    public async Task ExplicitSubscription_DeliversToGrain_UntilUnsubscribed()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var grain = cluster.Client.GetGrain<IExplicitSubscriberGrain>("sub");
+        var stream = cluster.Client.GetStreamProvider("memory").GetStream<TestEvent>(StreamId.Create("explicit", "s1"));
+        await grain.Subscribe("s1");
+
+        await stream.OnNextAsync(new TestEvent(1));
+        var received = await cluster.Probe.WaitForLogAsync("sub/received", 1);
+        var handles = await grain.CountHandles("s1");
+        await grain.UnsubscribeAll("s1");
+        var handlesAfter = await grain.CountHandles("s1");
+        await stream.OnNextAsync(new TestEvent(2));
+        await stream.OnNextAsync(new TestEvent(3));
+
+        Assert.Equal(["1"], received);
+        Assert.Equal(1, handles);
+        Assert.Equal(0, handlesAfter);
+        Assert.Empty(await cluster.Client.GetStreamProvider("memory").GetStream<TestEvent>(StreamId.Create("explicit", "s1")).GetAllSubscriptionHandles());
+    }
+
+    [Fact]
     public async Task MemoryStream_IsNotRewindable()
     {
         await using var cluster = await IsolatedCluster.StartAsync();

@@ -203,6 +203,17 @@ public sealed class SchedulingTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task GeneratedMethodId_IsStableHashOfInterfaceMethodSignature()
+    {
+        var key = "filtered-" + NewKey();
+
+        await _client.GetGrain<IFilterGrain>(key).Echo("x");
+
+        var expected = Fnv1a("global::OrleansTrader.Runtime.Tests.Grains.IFilterGrain.Echo(string)");
+        Assert.Equal([expected.ToString(System.Globalization.CultureInfo.InvariantCulture)], _probe.GetLog(key + "/method-id"));
+    }
+
+    [Fact]
     public void GrainReference_ExposesItsKey()
     {
         var grain = _client.GetGrain<IProbeGrain>("020235");
@@ -212,4 +223,18 @@ public sealed class SchedulingTests(ClusterFixture fixture)
     }
 
     private static string NewKey() => Guid.NewGuid().ToString("N");
+
+    private static int Fnv1a(string text)
+    {
+        unchecked
+        {
+            var hash = 2166136261u;
+            foreach (var c in text)
+            {
+                hash = (hash ^ c) * 16777619u;
+            }
+
+            return (int)hash;
+        }
+    }
 }

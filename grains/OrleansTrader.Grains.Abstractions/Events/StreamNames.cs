@@ -20,4 +20,7 @@ public static class StreamNames
 
     /// <summary>Namespace of completed bars (<see cref="Domain.Market.Bar"/>), keyed by symbol (memory provider).</summary>
     public const string Bars = "bars";
+
+    /// <summary>Namespace of completed one-second bars, keyed by symbol (memory provider).</summary>
+    public const string SecondBars = "bars-1s";
 }

@@ -12,6 +12,9 @@ public sealed record CreateStrategy
 
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The bars the strategy runs on: one minute ("bars") or one second ("bars-1s").</summary>
+    public TimeSpan BarInterval { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Start at once after creation.</summary>
     public bool Start { get; init; }
 }

@@ -13,6 +13,8 @@ public sealed record StrategyStatus
 
     public required IReadOnlyDictionary<string, string> Parameters { get; init; }
 
+    public required TimeSpan BarInterval { get; init; }
+
     public required bool Running { get; init; }
 
     public required long BarsSeen { get; init; }

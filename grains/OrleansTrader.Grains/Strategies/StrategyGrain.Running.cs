@@ -45,7 +45,7 @@ internal sealed partial class StrategyGrain
         var memory = this.GetStreamProvider(StreamNames.MemoryProvider);
         foreach (var symbol in S.Symbols)
         {
-            _barSubscriptions.Add(await memory.GetStream<Bar>(StreamId.Create(StreamNames.Bars, symbol)).SubscribeAsync(OnBarAsync));
+            _barSubscriptions.Add(await memory.GetStream<Bar>(StreamId.Create(S.BarInterval == TimeSpan.FromSeconds(1) ? StreamNames.SecondBars : StreamNames.Bars, symbol)).SubscribeAsync(OnBarAsync));
             _tickSubscriptions.Add(await memory.GetStream<MarketTick>(StreamId.Create(StreamNames.Ticks, symbol)).SubscribeAsync(OnTickAsync));
         }
 

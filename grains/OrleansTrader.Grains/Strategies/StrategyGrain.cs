@@ -76,11 +76,17 @@ internal sealed partial class StrategyGrain(
             return error;
         }
 
+        if (command.BarInterval != TimeSpan.FromMinutes(1) && command.BarInterval != TimeSpan.FromSeconds(1))
+        {
+            return Fail(StrategyErrorCodes.InvalidParameters, "The bar interval is one minute or one second.");
+        }
+
         var now = time.GetUtcNow();
         state.State = new StrategyGrainState
         {
             Exists = true,
             Kind = command.Kind,
+            BarInterval = command.BarInterval,
             Symbols = [.. command.Symbols],
             Parameters = new Dictionary<string, string>(command.Parameters, StringComparer.Ordinal),
             CreatedAt = now,
@@ -247,6 +253,7 @@ internal sealed partial class StrategyGrain(
         Kind = S.Kind,
         Symbols = S.Symbols,
         Parameters = S.Parameters,
+        BarInterval = S.BarInterval,
         Running = S.Running,
         BarsSeen = S.BarsSeen,
         TicksSeen = S.TicksSeen,

@@ -14,6 +14,8 @@ internal sealed record StrategyGrainState
 
     public Dictionary<string, string> Parameters { get; set; } = new(StringComparer.Ordinal);
 
+    public TimeSpan BarInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     public bool Running { get; set; }
 
     public StrategyState? Snapshot { get; set; }

@@ -29,6 +29,7 @@ internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrai
     private TimeBarAggregator? _minutes;
     private IAsyncStream<MarketTick>? _ticks;
     private IAsyncStream<Bar>? _bars;
+    private IAsyncStream<Bar>? _secondBarStream;
     private PaperExchange? _paper;
     private TradeTick? _lastTrade;
     private QuoteTick? _lastQuote;
@@ -36,6 +37,7 @@ internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrai
     private long _acceptedTrades;
     private long _acceptedQuotes;
     private long _barsPublished;
+    private long _wrongSymbol;
     private bool _wasStale = true;
 
     private string Symbol => this.GetPrimaryKeyString();
@@ -47,6 +49,7 @@ internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrai
         var memory = this.GetStreamProvider(StreamNames.MemoryProvider);
         _ticks = memory.GetStream<MarketTick>(StreamId.Create(StreamNames.Ticks, Symbol));
         _bars = memory.GetStream<Bar>(StreamId.Create(StreamNames.Bars, Symbol));
+        _secondBarStream = memory.GetStream<Bar>(StreamId.Create(StreamNames.SecondBars, Symbol));
         _paper = _options.ForwardToPaperExchange ? ServiceProvider.GetService<PaperExchange>() : null;
         RegisterGrainTimer(CheckStaleAsync, _options.StaleAfter, _options.StaleAfter);
         return Task.CompletedTask;
@@ -57,6 +60,7 @@ internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrai
         ArgumentNullException.ThrowIfNull(batch);
         var ticks = new List<MarketTick>(batch.Trades.Count + batch.Quotes.Count);
         var bars = new List<Bar>();
+        var secondBars = new List<Bar>();
         var accepted = 0;
         var rejected = 0;
         int t = 0, q = 0;
@@ -67,7 +71,7 @@ internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrai
             if (takeQuote)
             {
                 var quote = batch.Quotes[q++];
-                if (Count(quote.Symbol == Symbol ? _validator.ValidateQuote(quote) : new ValidationResult(RejectionReason.InvalidBar, "wrong symbol")))
+                if (Count(quote.Symbol == Symbol ? _validator.ValidateQuote(quote) : WrongSymbol()))
                 {
                     accepted++;
                     _acceptedQuotes++;
@@ -86,13 +90,13 @@ internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrai
             else
             {
                 var trade = batch.Trades[t++];
-                if (Count(trade.Symbol == Symbol ? _validator.ValidateTrade(trade) : new ValidationResult(RejectionReason.InvalidBar, "wrong symbol")))
+                if (Count(trade.Symbol == Symbol ? _validator.ValidateTrade(trade) : WrongSymbol()))
                 {
                     accepted++;
                     _acceptedTrades++;
                     _lastTrade = trade;
                     ticks.Add(new MarketTick(trade, null));
-                    Aggregate(trade, bars);
+                    Aggregate(trade, bars, secondBars);
                     if (_paper is not null)
                     {
                         await _paper.UpdateTradeAsync(trade);
@@ -107,7 +111,7 @@ internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrai
 
         foreach (var bar in batch.Bars)
         {
-            if (bar.Symbol == Symbol && Count(_validator.ValidateBar(bar)))
+            if (Count(bar.Symbol == Symbol ? _validator.ValidateBar(bar) : WrongSymbol()))
             {
                 accepted++;
                 Keep(bar.Interval == OneSecond ? _secondBars : _minuteBars, bar, bar.Interval == OneSecond ? _options.SecondBarsKept : _options.MinuteBarsKept);
@@ -132,6 +136,11 @@ internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrai
         if (ticks.Count > 0)
         {
             await _ticks!.OnNextBatchAsync(ticks);
+        }
+
+        if (secondBars.Count > 0)
+        {
+            await _secondBarStream!.OnNextBatchAsync(secondBars);
         }
 
         if (bars.Count > 0)
@@ -179,6 +188,11 @@ internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrai
             }
         }
 
+        if (_wrongSymbol > 0)
+        {
+            byReason["WrongSymbol"] = _wrongSymbol;
+        }
+
         return Task.FromResult(new SymbolDataStats
         {
             Symbol = Symbol,
@@ -189,10 +203,21 @@ internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrai
         });
     }
 
+    private ValidationResult WrongSymbol()
+    {
+        _wrongSymbol++;
+        return new ValidationResult(RejectionReason.None, "wrong symbol");
+    }
+
     private bool IsStale(DateTimeOffset now) => _lastReceivedAt is not { } last || now - last > _options.StaleAfter;
 
     private bool Count(ValidationResult result)
     {
+        if (result.Detail == "wrong symbol")
+        {
+            return false;
+        }
+
         if (result.IsAccepted)
         {
             return true;
@@ -202,11 +227,12 @@ internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrai
         return false;
     }
 
-    private void Aggregate(TradeTick trade, List<Bar> bars)
+    private void Aggregate(TradeTick trade, List<Bar> bars, List<Bar> secondBars)
     {
         foreach (var bar in _seconds!.Add(trade).Completed)
         {
             Keep(_secondBars, bar, _options.SecondBarsKept);
+            secondBars.Add(bar);
         }
 
         foreach (var bar in _minutes!.Add(trade).Completed)

@@ -119,7 +119,7 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         }
         else if (schedule)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
         }
 
         return true;
@@ -144,6 +144,8 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
             StartTurn(message);
         }
 
+        // Turns set the call context; it is cleared once per batch rather than once per turn (each change allocates).
+        CallContext.Current = null;
         TryBeginDeactivation();
     }
 
@@ -433,7 +435,6 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
             turn = IncomingCallFilterContext.RunAsync(Runtime.Filters, message, grain);
         }
 
-        CallContext.Current = null;
         if (turn.IsCompleted)
         {
             EndTurn(message);

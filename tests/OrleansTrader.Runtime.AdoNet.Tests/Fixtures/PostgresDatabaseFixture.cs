@@ -11,7 +11,7 @@ public sealed class PostgresDatabaseFixture : IAsyncLifetime
     public const string EnvironmentVariable = "ORLEANSTRADER_TEST_POSTGRES";
 
     private readonly Lock _lock = new();
-    private readonly List<PostgresDatabase> _databases = [];
+    private readonly Dictionary<string, PostgresDatabase> _databases = new(StringComparer.Ordinal);
     private readonly string? _adminConnectionString = Environment.GetEnvironmentVariable(EnvironmentVariable);
     private readonly string _databaseName = "ot_adonet_" + Guid.NewGuid().ToString("N");
     private string? _connectionString;
@@ -30,16 +30,23 @@ public sealed class PostgresDatabaseFixture : IAsyncLifetime
     public PostgresStorageOptions Options(string schema = "public") =>
         new() { ConnectionString = ConnectionString, Schema = schema, CommandTimeout = TimeSpan.FromSeconds(30) };
 
-    /// <summary>A new database object (its own connection pool): what a restarted silo would open.</summary>
+    /// <summary>
+    /// The database object for a schema, one per fixture: providers opened again get a new provider object over the
+    /// same pool, which keeps the number of server connections small when many test classes run at once.
+    /// </summary>
     public PostgresDatabase Open(string schema = "public")
     {
-        var database = new PostgresDatabase(Options(schema));
+        var options = Options(schema);
         lock (_lock)
         {
-            _databases.Add(database);
-        }
+            if (!_databases.TryGetValue(schema, out var database))
+            {
+                database = new PostgresDatabase(options);
+                _databases.Add(schema, database);
+            }
 
-        return database;
+            return database;
+        }
     }
 
     public async ValueTask InitializeAsync()
@@ -64,7 +71,7 @@ public sealed class PostgresDatabaseFixture : IAsyncLifetime
         List<PostgresDatabase> databases;
         lock (_lock)
         {
-            databases = [.. _databases];
+            databases = [.. _databases.Values];
             _databases.Clear();
         }
 

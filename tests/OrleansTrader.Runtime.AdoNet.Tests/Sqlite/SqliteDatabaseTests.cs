@@ -114,6 +114,38 @@ public sealed class SqliteDatabaseTests : IDisposable
         Assert.Equal(Enumerable.Range(1, 40).Select(i => (long)i), read.Select(e => e.Sequence));
     }
 
+    [Fact]
+    public async Task WriteStateAsync_LetsExactlyOneWriterWin_WhenTwoInstancesShareTheFile()
+    {
+        var options = new SqliteStorageOptions { DataSource = Path.Combine(_root, "two-storages.db") };
+        using var first = new SqliteDatabase(options);
+        using var second = new SqliteDatabase(options);
+        var storages = new[] { new SqliteGrainStorage(first, TestJsonSerializer.Instance), new SqliteGrainStorage(second, TestJsonSerializer.Instance) };
+        var grain = GrainId.Create("Tests.Account", "ACC-1");
+        var seed = new GrainState<TestState>(new TestState("seed", 0m, 0));
+        await storages[0].WriteStateAsync("s", grain, seed, Ct);
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var writers = Enumerable.Range(0, 16).Select(async i =>
+        {
+            await start.Task;
+            var state = new GrainState<TestState>(new TestState("writer", i, i)) { ETag = seed.ETag, RecordExists = true };
+            try
+            {
+                await storages[i % 2].WriteStateAsync("s", grain, state, Ct);
+                return true;
+            }
+            catch (InconsistentStateException)
+            {
+                return false;
+            }
+        }).ToList();
+        start.SetResult();
+        var outcomes = await Task.WhenAll(writers);
+
+        Assert.Equal(1, outcomes.Count(won => won));
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();

@@ -25,6 +25,8 @@ public interface IProbeOperations : IGrainWithStringKey
 
     Task Deactivate();
 
+    Task KeepAliveFor(TimeSpan timeSpan);
+
     ValueTask<int> Echo(int value);
 
     ValueTask Nothing();

@@ -37,6 +37,12 @@ public abstract class ProbeGrainBase : Grain, IProbeOperations
         return Task.CompletedTask;
     }
 
+    public Task KeepAliveFor(TimeSpan timeSpan)
+    {
+        DelayDeactivation(timeSpan);
+        return Task.CompletedTask;
+    }
+
     public ValueTask<int> Echo(int value) => ValueTask.FromResult(value);
 
     public ValueTask Nothing() => ValueTask.CompletedTask;

@@ -13,6 +13,7 @@ public sealed class RecordingFilter(TestProbe probe) : IIncomingGrainCallFilter
         }
 
         probe.Log(context.TargetId.Key, $"before {context.InterfaceName}.{context.MethodName}");
+        probe.Log(context.TargetId.Key + "/method-id", context.Request.MethodId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await context.Invoke();
         probe.Log(context.TargetId.Key, $"after {context.Result}");
         if (context.Result is string text)

@@ -1,0 +1,62 @@
+using System.Globalization;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OrleansTrader.Domain.Strategies;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Hosting;
+
+/// <summary>Opens the demo paper account and starts its SMA crossover on one-second bars (idempotent across restarts).</summary>
+internal sealed partial class DemoSeeder(IClusterClient client, DemoSettings settings, ILogger<DemoSeeder> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var account = client.GetGrain<IAccountGrain>(settings.AccountId);
+            var opened = await account.OpenAsync(new OpenAccount { Cash = settings.Cash });
+            if (!opened.Succeeded && opened.ErrorCode != AccountErrorCodes.AlreadyOpen)
+            {
+                LogFailed(logger, settings.AccountId, opened.Message ?? opened.ErrorCode ?? "unknown");
+                return;
+            }
+
+            var strategy = client.GetGrain<IStrategyGrain>(StrategyKey.Create(settings.AccountId, "sma-demo"));
+            var created = await strategy.CreateAsync(new CreateStrategy
+            {
+                Kind = StrategyKinds.SmaCrossover,
+                Symbols = [settings.Symbol],
+                BarInterval = TimeSpan.FromSeconds(1),
+                Parameters = new Dictionary<string, string>
+                {
+                    ["quantity"] = settings.Quantity.ToString(CultureInfo.InvariantCulture),
+                    ["fastPeriod"] = settings.FastPeriod.ToString(CultureInfo.InvariantCulture),
+                    ["slowPeriod"] = settings.SlowPeriod.ToString(CultureInfo.InvariantCulture),
+                },
+            });
+            if (!created.Succeeded && created.ErrorCode != StrategyErrorCodes.AlreadyExists)
+            {
+                LogFailed(logger, settings.AccountId, created.Message ?? created.ErrorCode ?? "unknown");
+                return;
+            }
+
+            await strategy.StartAsync();
+            LogStarted(logger, settings.AccountId, settings.Symbol, settings.FastPeriod, settings.SlowPeriod);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogError(logger, ex, settings.AccountId);
+        }
+    }
+
+    [LoggerMessage(EventId = 5601, Level = LogLevel.Information,
+        Message = "Demo account {AccountId} trades an SMA crossover ({Fast}/{Slow} one-second bars) on {Symbol} at the paper exchange")]
+    private static partial void LogStarted(ILogger logger, string accountId, string symbol, int fast, int slow);
+
+    [LoggerMessage(EventId = 5602, Level = LogLevel.Error, Message = "Demo account {AccountId} could not be set up: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string accountId, string reason);
+
+    [LoggerMessage(EventId = 5603, Level = LogLevel.Error, Message = "Demo account {AccountId} could not be set up")]
+    private static partial void LogError(ILogger logger, Exception exception, string accountId);
+}

@@ -1,0 +1,184 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.MarketData;
+using OrleansTrader.MarketData.Events;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Hosting;
+
+/// <summary>
+/// Feeds the configured market data feed into the symbol grains, in batches per symbol and in feed order, and tells the
+/// global breaker when data last arrived (its stale-data trigger). A failed feed is restarted with backoff and logged.
+/// </summary>
+internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClient client, TimeProvider time, ILogger<MarketFeedPump> logger)
+    : BackgroundService
+{
+    private const int MaxBatch = 4096;
+    private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
+    private long _lastReceivedTicks;
+    private long _events;
+
+    /// <summary>When the newest event arrived (silo clock), or null before the first.</summary>
+    public DateTimeOffset? LastReceivedAt
+    {
+        get
+        {
+            var ticks = Interlocked.Read(ref _lastReceivedTicks);
+            return ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+    }
+
+    public long EventsDelivered => Interlocked.Read(ref _events);
+
+    public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
+
+    public string FeedName => feed.Name;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        LogStarted(logger, feed.Name);
+        var heartbeat = Task.Run(() => HeartbeatAsync(stoppingToken), CancellationToken.None);
+        var backoff = TimeSpan.FromMilliseconds(200);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await PumpAsync(stoppingToken);
+                LogFeedEnded(logger, feed.Name, EventsDelivered);
+                break;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                LogFeedFailed(logger, ex, feed.Name, backoff.TotalMilliseconds);
+                await Task.Delay(backoff, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                backoff = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(30).Ticks, backoff.Ticks * 2));
+            }
+        }
+
+        await heartbeat;
+    }
+
+    private async Task PumpAsync(CancellationToken stoppingToken)
+    {
+        var channel = Channel.CreateBounded<MarketDataEvent>(new BoundedChannelOptions(65_536) { SingleReader = true, SingleWriter = true });
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var reader = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var item in feed.ReadAsync(linked.Token))
+                {
+                    await channel.Writer.WriteAsync(item, linked.Token);
+                }
+
+                channel.Writer.TryComplete();
+            }
+            catch (Exception ex)
+            {
+                channel.Writer.TryComplete(ex);
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            var pending = new List<MarketDataEvent>(MaxBatch);
+            while (await channel.Reader.WaitToReadAsync(stoppingToken))
+            {
+                while (pending.Count < MaxBatch && channel.Reader.TryRead(out var item))
+                {
+                    pending.Add(item);
+                }
+
+                await DeliverAsync(pending);
+                pending.Clear();
+            }
+        }
+        finally
+        {
+            await linked.CancelAsync();
+            await reader;
+        }
+
+        await channel.Reader.Completion;
+    }
+
+    private async Task DeliverAsync(List<MarketDataEvent> events)
+    {
+        var bySymbol = new Dictionary<string, (List<TradeTick> Trades, List<QuoteTick> Quotes, List<Bar> Bars)>(StringComparer.Ordinal);
+        foreach (var item in events)
+        {
+            if (item.Symbol is not { } symbol)
+            {
+                continue;
+            }
+
+            if (!bySymbol.TryGetValue(symbol, out var lists))
+            {
+                bySymbol[symbol] = lists = ([], [], []);
+            }
+
+            switch (item)
+            {
+                case TradeEvent trade:
+                    lists.Trades.Add(trade.Trade);
+                    break;
+                case QuoteEvent quote:
+                    lists.Quotes.Add(quote.Quote);
+                    break;
+                case BarEvent bar:
+                    lists.Bars.Add(bar.Bar);
+                    break;
+            }
+        }
+
+        await Task.WhenAll(bySymbol.Select(pair => client.GetGrain<ISymbolGrain>(pair.Key)
+            .IngestAsync(new TickBatch { Trades = pair.Value.Trades, Quotes = pair.Value.Quotes, Bars = pair.Value.Bars })));
+        Interlocked.Exchange(ref _lastReceivedTicks, time.GetUtcNow().UtcTicks);
+        Interlocked.Add(ref _events, events.Count);
+    }
+
+    private async Task HeartbeatAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(HeartbeatInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                if (LastReceivedAt is { } last)
+                {
+                    try
+                    {
+                        await client.GetGrain<IBreakerGrain>(BreakerKeys.Global).ReportMarketDataAsync(last);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        LogHeartbeatFailed(logger, ex);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+    }
+
+    [LoggerMessage(EventId = 5501, Level = LogLevel.Information, Message = "Market data feed {Feed} started")]
+    private static partial void LogStarted(ILogger logger, string feed);
+
+    [LoggerMessage(EventId = 5502, Level = LogLevel.Information, Message = "Market data feed {Feed} ended after {Events} events")]
+    private static partial void LogFeedEnded(ILogger logger, string feed, long events);
+
+    [LoggerMessage(EventId = 5503, Level = LogLevel.Error, Message = "Market data feed {Feed} failed; restarting in {DelayMs} ms")]
+    private static partial void LogFeedFailed(ILogger logger, Exception exception, string feed, double delayMs);
+
+    [LoggerMessage(EventId = 5504, Level = LogLevel.Warning, Message = "Could not report market data freshness to the global breaker")]
+    private static partial void LogHeartbeatFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,15 @@
+namespace OrleansTrader.Grains.Hosting;
+
+/// <summary>Section "Storage": where grain state, reminders and the durable fills log live.</summary>
+public sealed class StorageSettings
+{
+    public const string SectionName = "Storage";
+
+    /// <summary>"sqlite" (default: one file under <see cref="DataDirectory"/>), "postgres" or "memory" (lost on exit).</summary>
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>PostgreSQL connection string (required for "postgres").</summary>
+    public string? ConnectionString { get; set; }
+
+    public string DataDirectory { get; set; } = "./data";
+}

@@ -1,0 +1,133 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using OrleansTrader.Domain.Calendar;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.MarketData;
+using OrleansTrader.MarketData.Csv;
+using OrleansTrader.MarketData.Hosting;
+using OrleansTrader.MarketData.Synthetic;
+using OrleansTrader.Runtime;
+using OrleansTrader.Runtime.AdoNet;
+
+namespace OrleansTrader.Grains.Hosting;
+
+/// <summary>The whole trading silo from configuration; with none, the embedded default (SQLite, synthetic feed, demo).</summary>
+public static class TradingHostExtensions
+{
+    /// <summary>The readiness tag the storage, feed and silo checks carry.</summary>
+    public const string ReadyTag = AdoNetSiloBuilderExtensions.ReadyTag;
+
+    private const string DurableLog = "durable-log";
+
+    private static readonly (string Symbol, decimal Price)[] DefaultSymbols =
+        [("SPY", 450m), ("AAPL", 190m), ("MSFT", 410m), ("BAC", 35m), ("IBM", 160m)];
+
+    public static IHostApplicationBuilder AddOrleansTrader(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var config = builder.Configuration;
+        var storage = Read<StorageSettings>(config, StorageSettings.SectionName);
+        var feed = Read<FeedSettings>(config, FeedSettings.SectionName);
+        var calendar = Read<CalendarSettings>(config, CalendarSettings.SectionName);
+        var demo = Read<DemoSettings>(config, DemoSettings.SectionName);
+        var services = builder.Services;
+        services.AddSingleton(storage);
+        services.AddSingleton(feed);
+        services.AddSingleton(calendar);
+        services.AddSingleton(demo);
+        var symbols = feed.Symbols.Count > 0 ? [.. feed.Symbols] : DefaultSymbols.Select(s => s.Symbol).ToList();
+        var tradingCalendar = calendar.Kind == "nyse" ? (ITradingCalendar)NyseCalendar.Instance : AlwaysOpenCalendar.Instance;
+        var sqlitePath = Path.GetFullPath(Path.Combine(storage.DataDirectory, "orleanstrader.db"));
+
+        builder.UseOrleansTraderSilo(silo =>
+        {
+            switch (storage.Provider)
+            {
+                case "postgres":
+                    silo.AddPostgresGrainStorage(GrainStorageNames.Default, o => o.ConnectionString = storage.ConnectionString);
+                    silo.AddPostgresStreamLog(DurableLog, o => o.ConnectionString = storage.ConnectionString);
+                    silo.UsePostgresReminderService(o => o.ConnectionString = storage.ConnectionString);
+                    break;
+                case "memory":
+                    silo.AddMemoryGrainStorageAsDefault();
+                    silo.Services.AddKeyedSingleton<IDurableStreamLog>(DurableLog, new MemoryDurableStreamLog());
+                    silo.UseInMemoryReminderService();
+                    break;
+                default:
+                    Directory.CreateDirectory(Path.GetDirectoryName(sqlitePath)!);
+                    silo.AddSqliteGrainStorage(GrainStorageNames.Default, o => o.DataSource = sqlitePath);
+                    silo.AddSqliteStreamLog(DurableLog, o => o.DataSource = sqlitePath);
+                    silo.UseSqliteReminderService(o => o.DataSource = sqlitePath);
+                    break;
+            }
+
+            silo.AddDurableStreams(StreamNames.DurableProvider, sp => sp.GetRequiredKeyedService<IDurableStreamLog>(DurableLog));
+            silo.AddMemoryStreams(StreamNames.MemoryProvider, o => o.QueueCapacity = 16_384);
+            silo.AddTradingGrains(o => o.Calendar = tradingCalendar);
+        });
+
+        switch (feed.Kind)
+        {
+            case "synthetic":
+                services.AddSyntheticFeed(o =>
+                {
+                    o.Paced = true;
+                    o.TickInterval = TimeSpan.FromSeconds(1);
+                    foreach (var symbol in symbols)
+                    {
+                        var price = DefaultSymbols.FirstOrDefault(s => s.Symbol == symbol).Price;
+                        o.Symbols.Add(new SyntheticSymbolOptions { Symbol = symbol, StartPrice = price > 0m ? price : 100m, Volatility = 0.6 });
+                    }
+                });
+                break;
+            case "replay":
+                services.AddCsvReplayFeed(o =>
+                {
+                    o.DataPath = feed.Path ?? string.Empty;
+                    o.SpeedFactor = feed.Speed;
+                    foreach (var symbol in feed.Symbols)
+                    {
+                        o.Symbols.Add(symbol);
+                    }
+                });
+                break;
+        }
+
+        if (feed.Kind != "none")
+        {
+            services.TryAddSingleton<MarketFeedPump>();
+            services.AddHostedService(sp => sp.GetRequiredService<MarketFeedPump>());
+            services.AddHealthChecks().Add(new HealthCheckRegistration("feed",
+                sp => new FeedHealthCheck(sp.GetRequiredService<MarketFeedPump>(), sp.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(feed.StaleAfterSeconds)),
+                failureStatus: null, tags: [ReadyTag]));
+        }
+
+        if (demo.Enabled)
+        {
+            services.AddHostedService<DemoSeeder>();
+        }
+
+        services.AddHostedService(sp => new TradingStartupLog(
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<TradingStartupLog>>(),
+            storage.Provider == "sqlite" ? $"sqlite ({sqlitePath})" : storage.Provider == "postgres" ? "postgres" : "memory (lost on exit)",
+            feed.Kind == "synthetic" ? $"synthetic ({string.Join(", ", symbols)}, one tick per second)" : feed.Kind == "replay" ? $"replay of {feed.Path} at speed {feed.Speed}" : "none",
+            tradingCalendar is AlwaysOpenCalendar,
+            demo.Enabled ? $"account {demo.AccountId}, SMA {demo.FastPeriod}/{demo.SlowPeriod} on {demo.Symbol}" : "off"));
+        return builder;
+    }
+
+    /// <summary>Binds and validates a section now, so bad configuration stops startup with the validator's message.</summary>
+    private static T Read<T>(IConfiguration config, string section)
+        where T : class, new()
+    {
+        var value = config.GetSection(section).Get<T>() ?? new T();
+        var result = ((IValidateOptions<T>)(object)new TradingSettingsValidator()).Validate(null, value);
+        return result.Failed
+            ? throw new OptionsValidationException(section, typeof(T), result.Failures)
+            : value;
+    }
+}

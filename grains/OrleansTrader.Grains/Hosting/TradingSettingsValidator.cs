@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Options;
+
+namespace OrleansTrader.Grains.Hosting;
+
+/// <summary>Startup validation of the silo's trading configuration, with messages that say what to set.</summary>
+internal sealed class TradingSettingsValidator :
+    IValidateOptions<StorageSettings>, IValidateOptions<FeedSettings>, IValidateOptions<CalendarSettings>, IValidateOptions<DemoSettings>
+{
+    public static readonly string[] StorageProviders = ["sqlite", "postgres", "memory"];
+    public static readonly string[] FeedKinds = ["synthetic", "replay", "none"];
+    public static readonly string[] CalendarKinds = ["always-open", "nyse"];
+
+    public ValidateOptionsResult Validate(string? name, StorageSettings options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (!StorageProviders.Contains(options.Provider, StringComparer.Ordinal))
+        {
+            failures.Add($"Storage:Provider must be one of {string.Join(", ", StorageProviders)} (got \"{options.Provider}\").");
+        }
+
+        if (options.Provider == "postgres" && string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            failures.Add("Storage:ConnectionString is required when Storage:Provider is postgres.");
+        }
+
+        if (options.Provider == "sqlite" && string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            failures.Add("Storage:DataDirectory must name a folder for the SQLite database.");
+        }
+
+        return Result(failures);
+    }
+
+    public ValidateOptionsResult Validate(string? name, FeedSettings options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (!FeedKinds.Contains(options.Kind, StringComparer.Ordinal))
+        {
+            failures.Add($"Feed:Kind must be one of {string.Join(", ", FeedKinds)} (got \"{options.Kind}\").");
+        }
+
+        if (options.Kind == "replay" && (string.IsNullOrWhiteSpace(options.Path) || !Directory.Exists(options.Path)))
+        {
+            failures.Add($"Feed:Path must name an existing folder of CSV market data when Feed:Kind is replay (got \"{options.Path}\").");
+        }
+
+        if (options.Speed < 0 || double.IsNaN(options.Speed) || double.IsInfinity(options.Speed))
+        {
+            failures.Add("Feed:Speed must be 0 (as fast as possible) or a positive factor.");
+        }
+
+        if (options.StaleAfterSeconds < 1)
+        {
+            failures.Add("Feed:StaleAfterSeconds must be at least 1.");
+        }
+
+        return Result(failures);
+    }
+
+    public ValidateOptionsResult Validate(string? name, CalendarSettings options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return CalendarKinds.Contains(options.Kind, StringComparer.Ordinal)
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"Calendar:Kind must be one of {string.Join(", ", CalendarKinds)} (got \"{options.Kind}\").");
+    }
+
+    public ValidateOptionsResult Validate(string? name, DemoSettings options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (options.Enabled)
+        {
+            if (string.IsNullOrWhiteSpace(options.AccountId) || options.AccountId.Contains('/', StringComparison.Ordinal))
+            {
+                failures.Add("Demo:AccountId must be a non-empty id without '/'.");
+            }
+
+            if (options.Cash <= 0m || options.Quantity <= 0m)
+            {
+                failures.Add("Demo:Cash and Demo:Quantity must be positive.");
+            }
+
+            if (options.FastPeriod < 1 || options.SlowPeriod <= options.FastPeriod)
+            {
+                failures.Add("Demo:FastPeriod must be at least 1 and below Demo:SlowPeriod.");
+            }
+        }
+
+        return Result(failures);
+    }
+
+    private static ValidateOptionsResult Result(List<string> failures) =>
+        failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+}

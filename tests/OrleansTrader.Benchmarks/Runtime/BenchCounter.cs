@@ -1,0 +1,6 @@
+namespace OrleansTrader.Benchmarks.Runtime;
+
+public sealed class BenchCounter
+{
+    public int Value { get; set; }
+}
