@@ -11,5 +11,9 @@ public sealed record SymbolDataStats
 
     public required IReadOnlyDictionary<string, long> RejectedByReason { get; init; }
 
+    /// <summary>One-minute bars published on "bars".</summary>
     public required long BarsPublished { get; init; }
+
+    /// <summary>One-second bars published on "bars-1s".</summary>
+    public required long SecondBarsPublished { get; init; }
 }

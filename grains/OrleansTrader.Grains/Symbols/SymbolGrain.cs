@@ -38,6 +38,7 @@ internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrai
     private long _acceptedQuotes;
     private long _barsPublished;
     private long _wrongSymbol;
+    private long _secondBarsPublished;
     private bool _wasStale = true;
 
     private string Symbol => this.GetPrimaryKeyString();
@@ -140,6 +141,7 @@ internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrai
 
         if (secondBars.Count > 0)
         {
+            _secondBarsPublished += secondBars.Count;
             await _secondBarStream!.OnNextBatchAsync(secondBars);
         }
 
@@ -200,6 +202,7 @@ internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrai
             AcceptedQuotes = _acceptedQuotes,
             RejectedByReason = byReason,
             BarsPublished = _barsPublished,
+            SecondBarsPublished = _secondBarsPublished,
         });
     }
 
