@@ -15,8 +15,43 @@ namespace OrleansTrader.Grains.Tests;
 /// The account grain trading through the Alpaca adapter end to end: AccountGrain -> AlpacaTradingClient -> fake Alpaca ->
 /// trade_updates -> ExecutionReportPump -> durable "fills" stream -> AccountGrain.
 /// </summary>
-public sealed class AlpacaBrokerTests
+public sealed class AlpacaBrokerTests : IDisposable
 {
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task AlpacaAccount_ResumesItsStreamAtSiloStart_AndHasTheFillMadeWhileTheSiloWasDown_ExactlyOnce()
+    {
+        await using var silo = await AlpacaSilo.StartAsync("alp-restart", sqlitePath: _dir.File("alpaca-restart.db"));
+        await Market.QuoteAsync(silo.Cluster, "ALPR", 30m, 30m);
+        var account = await silo.OpenAsync("alp-restart", 20_000m);
+        await silo.WaitForStreamHealthyAsync();
+        var placed = await account.PlaceOrderAsync(Market.Limit("alp-restart-1", "ALPR", OrderSide.Buy, 20m, 30m));
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        var brokerOrderId = await Eventually.WaitAsync(
+            async () => (await account.GetOrderAsync(placed.Order!.OrderId))?.BrokerOrderId, id => id is not null, "the broker order id");
+
+        await silo.Cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
+        var listens = silo.Venue.ListenMessages;
+        await silo.Venue.FillAsync(brokerOrderId!, 20m, 29.95m);
+        await silo.Cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
+
+        // No call reaches the account before the stream is back: the silo activates the bound account at startup.
+        await silo.Venue.WaitForListenersAsync(listens + 1, TestContext.Current.CancellationToken);
+        account = silo.Cluster.Account("alp-restart");
+        await Eventually.WaitAsync(() => account.GetFillsAsync(0, 100), f => f.Count == 1, "the fill made while the silo was down");
+        await silo.WaitForStreamHealthyAsync();
+        await account.ReconcileAsync();
+
+        var fill = Assert.Single(await account.GetFillsAsync(0, 100));
+        Assert.Equal($"{brokerOrderId}:20", fill.ExecutionId);
+        Assert.Equal(20m, Assert.Single(await account.GetPositionsAsync()).Quantity);
+        Assert.Equal(20_000m - 599m, (await account.GetSnapshotAsync())!.Cash);
+        Assert.Equal(OrderStatus.Filled, (await account.GetOrderAsync(placed.Order!.OrderId))!.Status);
+    }
+
     [Fact]
     public async Task AlpacaAccount_AppliesPartialThenFullFill_ThroughTradeUpdatesAndTheDurableFillsStream()
     {

@@ -41,7 +41,7 @@ public sealed class AlpacaSilo : IAsyncDisposable
         ["Alpaca:CircuitBreakDuration"] = "00:00:00.500",
     };
 
-    public static async Task<AlpacaSilo> StartAsync(string accountId, IReadOnlyDictionary<string, string?>? overrides = null)
+    public static async Task<AlpacaSilo> StartAsync(string accountId, IReadOnlyDictionary<string, string?>? overrides = null, string? sqlitePath = null)
     {
         var venue = await FakeAlpacaServer.StartAsync();
         try
@@ -52,7 +52,7 @@ public sealed class AlpacaSilo : IAsyncDisposable
                 settings[key] = value;
             }
 
-            var cluster = await StartClusterAsync(settings);
+            var cluster = await StartClusterAsync(settings, sqlitePath);
             return new AlpacaSilo(venue, cluster);
         }
         catch
@@ -62,10 +62,10 @@ public sealed class AlpacaSilo : IAsyncDisposable
         }
     }
 
-    public static Task<TradingCluster> StartClusterAsync(IReadOnlyDictionary<string, string?> settings)
+    public static Task<TradingCluster> StartClusterAsync(IReadOnlyDictionary<string, string?> settings, string? sqlitePath = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        return TradingCluster.StartAsync(new TradingClusterOptions { ConfigureSilo = silo => silo.AddAlpacaTrading(configuration) });
+        return TradingCluster.StartAsync(new TradingClusterOptions { SqlitePath = sqlitePath, ConfigureSilo = silo => silo.AddAlpacaTrading(configuration) });
     }
 
     /// <summary>Opens the account on "alpaca" with a breaker policy whose error-rate trigger cannot fire in these tests.</summary>
