@@ -4,6 +4,9 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using OrleansTrader.Brokers.Tests.Fakes;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Orders;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.MarketData.Tests.Support;
 using OrleansTrader.Runtime;
@@ -35,6 +38,45 @@ public sealed class AlpacaSiloTests
 
         Assert.Contains("Alpaca:Live is true but the paper Alpaca host is configured", validation.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("liveSecret", validation.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Silo_ServesTheBoundAccountThroughAlpaca_WhenConfiguredWithKeys()
+    {
+        await using var venue = await FakeAlpacaServer.StartAsync();
+        using var factory = Silo(
+            ("Alpaca:KeyId", FakeAlpacaServer.KeyId), ("Alpaca:SecretKey", FakeAlpacaServer.SecretKey), ("Alpaca:AccountId", "silo-alpaca"),
+            ("Alpaca:TradingBaseUrl", venue.BaseUrl.ToString()), ("Alpaca:StreamUrl", venue.StreamUrl.ToString()),
+            ("Alpaca:ReconnectBaseDelay", "00:00:00.050"), ("Alpaca:ReconnectMaxDelay", "00:00:00.200"));
+        using var client = factory.CreateClient();
+        var grains = factory.Services.GetRequiredService<IGrainFactory>();
+        var now = TimeProvider.System.GetUtcNow();
+        await grains.GetGrain<ISymbolGrain>("SILA").IngestAsync(new TickBatch { Quotes = [new QuoteTick("SILA", now, 50m, 1_000m, 50m, 1_000m)] });
+        var account = grains.GetGrain<IAccountGrain>("silo-alpaca");
+
+        var opened = await account.OpenAsync(new OpenAccount { Cash = 10_000m, Broker = BrokerNames.Alpaca });
+        var other = await grains.GetGrain<IAccountGrain>("silo-other").OpenAsync(new OpenAccount { Cash = 10_000m, Broker = BrokerNames.Alpaca });
+        Assert.True(opened.Succeeded, opened.Message);
+        Assert.Equal(AccountErrorCodes.BrokerUnavailable, other.ErrorCode);
+        await venue.WaitForListenersAsync(1, TestContext.Current.CancellationToken);
+        var placed = await account.PlaceOrderAsync(new PlaceOrder
+        {
+            Request = new OrderRequest
+            {
+                ClientOrderId = "silo-alpaca-1", Symbol = "SILA", Side = OrderSide.Buy, Type = OrderType.Limit, Quantity = 10m, LimitPrice = 50m,
+                TimeInForce = TimeInForce.Gtc,
+            },
+        });
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        var brokerOrderId = await WaitAsync(async () => (await account.GetOrderAsync(placed.Order!.OrderId))?.BrokerOrderId, id => id is not null, "the broker order id");
+        await WaitAsync(async () => (await factory.Services.GetRequiredService<HealthCheckService>()
+            .CheckHealthAsync(r => r.Name == "alpaca-link", TestContext.Current.CancellationToken)).Entries["alpaca-link"],
+            e => e.Status == HealthStatus.Healthy && e.Description!.Contains("connected", StringComparison.Ordinal), "the trade_updates stream to connect");
+        await venue.FillAsync(brokerOrderId!, 10m, 49.9m);
+
+        var position = await WaitAsync(() => account.GetPositionsAsync(), p => p.Count == 1, "the position");
+        Assert.Equal(10m, position[0].Quantity);
+        Assert.Equal(10_000m - 499m, (await account.GetSnapshotAsync())!.Cash);
     }
 
     [Fact]
