@@ -8,5 +8,7 @@ public static class BenchmarkSuites
         new Runtime.RuntimeBenchmarkSuite(),
         new AdoNet.AdoNetBenchmarks(),
         new MarketDataBenchmarks(),
+        new Trading.OrderBenchmarks(),
+        new Trading.TickBenchmarks(),
     ];
 }

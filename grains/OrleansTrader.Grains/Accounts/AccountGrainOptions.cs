@@ -6,11 +6,11 @@ public sealed class AccountGrainOptions
     public const string SectionName = "Trading:Accounts";
 
     /// <summary>Entries (events + journal + fills) per history page.</summary>
-    public int HistoryPageSize { get; set; } = 256;
+    public int HistoryPageSize { get; set; } = 32;
 
     /// <summary>History pages kept; older pages are deleted. Events, journal entries and fills older than that are gone
     /// (an SSE client resuming from before it gets a truncated page and reloads).</summary>
-    public int HistoryPages { get; set; } = 40;
+    public int HistoryPages { get; set; } = 320;
 
     /// <summary>How often the account reconciles with its broker (also at activation).</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Strategies;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.MarketData.Csv;
+using OrleansTrader.MarketData.Events;
+using OrleansTrader.MarketData.Validation;
+
+namespace OrleansTrader.Benchmarks.Trading;
+
+/// <summary>
+/// ticks.replay: every SPY trade tick of the shared data (one day with --quick) through one SymbolGrain to 10 strategy
+/// grains. Ticks are parsed before the clock starts; the figure is the grains' ingestion and fan-out.
+/// </summary>
+internal sealed class TickBenchmarks : IBenchmarkSuite
+{
+    private const int Strategies = 10;
+    private const int Batch = 2048;
+
+    public string Name => "ticks";
+
+    public async Task RunAsync(BenchmarkContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var data = FindData();
+        if (data is null)
+        {
+            context.Report(new Dictionary<string, object?> { ["scenario"] = "ticks.replay", ["skipped"] = "shared/data/market/ticks/SPY not found" });
+            return;
+        }
+
+        var options = new CsvReplayOptions
+        {
+            DataPath = data, SpeedFactor = 0, Validate = false,
+            StartDate = new DateOnly(2013, 10, 7), EndDate = context.Quick ? new DateOnly(2013, 10, 7) : new DateOnly(2013, 10, 11),
+        };
+        options.Symbols.Add("SPY");
+        options.Kinds.Add(CsvFileKind.TradeTicks);
+        var trades = new List<TradeTick>();
+        await foreach (var item in new CsvReplayFeed(null, options, new TickValidatorOptions(), TimeProvider.System, NullLogger.Instance).ReadAsync(CancellationToken.None))
+        {
+            if (item is TradeEvent trade)
+            {
+                trades.Add(trade.Trade);
+            }
+        }
+
+        await using var cluster = await TradingBenchCluster.StartAsync(null, forwardToPaper: false);
+        var client = cluster.Client;
+        var strategies = new List<IStrategyGrain>();
+        for (var i = 0; i < Strategies; i++)
+        {
+            var strategy = client.GetGrain<IStrategyGrain>(StrategyKey.Create("tick-bench", $"s{i}"));
+            await strategy.CreateAsync(new CreateStrategy
+            {
+                Kind = StrategyKinds.SmaCrossover,
+                Symbols = ["SPY"],
+                Parameters = new Dictionary<string, string> { ["quantity"] = "10", ["fastPeriod"] = "10", ["slowPeriod"] = "30" },
+                Start = true,
+            });
+            strategies.Add(strategy);
+        }
+
+        var symbol = client.GetGrain<ISymbolGrain>("SPY");
+        var clock = Stopwatch.StartNew();
+        long accepted = 0;
+        for (var i = 0; i < trades.Count; i += Batch)
+        {
+            var result = await symbol.IngestAsync(new TickBatch { Trades = trades.GetRange(i, Math.Min(Batch, trades.Count - i)) });
+            accepted += result.Accepted;
+        }
+
+        var ingestSeconds = clock.Elapsed.TotalSeconds;
+        var stats = await symbol.GetStatsAsync();
+        long seen = 0;
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            seen = 0;
+            var complete = true;
+            foreach (var strategy in strategies)
+            {
+                var status = (await strategy.GetStatusAsync())!;
+                seen += status.TicksSeen + status.BarsSeen;
+                complete &= status.TicksSeen >= accepted && status.BarsSeen >= stats.BarsPublished;
+            }
+
+            if (complete)
+            {
+                break;
+            }
+
+            await Task.Delay(20);
+        }
+
+        var totalSeconds = clock.Elapsed.TotalSeconds;
+        using var process = Process.GetCurrentProcess();
+        context.Report(new Dictionary<string, object?>
+        {
+            ["scenario"] = "ticks.replay",
+            ["days"] = context.Quick ? 1 : 5,
+            ["ticks"] = trades.Count,
+            ["accepted"] = accepted,
+            ["rejected_by_reason"] = stats.RejectedByReason,
+            ["strategies"] = Strategies,
+            ["ingest_seconds"] = Math.Round(ingestSeconds, 2),
+            ["ticks_per_sec"] = Math.Round(trades.Count / ingestSeconds),
+            ["strategy_events"] = seen,
+            ["strategy_events_per_sec"] = Math.Round(seen / totalSeconds),
+            ["peak_working_set_mb"] = Math.Round(process.PeakWorkingSet64 / 1024.0 / 1024.0, 1),
+        });
+    }
+
+    private static string? FindData()
+    {
+        if (Environment.GetEnvironmentVariable("ORLEANSTRADER_MARKET_DATA") is { Length: > 0 } configured && Directory.Exists(configured))
+        {
+            return configured;
+        }
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "data", "market");
+            if (Directory.Exists(Path.Combine(candidate, "ticks", "SPY")))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+}
