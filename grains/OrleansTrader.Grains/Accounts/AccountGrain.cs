@@ -254,12 +254,9 @@ internal sealed partial class AccountGrain(
             return AccountCommandResult.Fail(AccountErrorCodes.Invalid, string.Join(" ", problems));
         }
 
-        if (!brokers.IsAvailable(command.Broker))
+        if (brokers.Refusal(AccountId, command.Broker) is { } refusal)
         {
-            var message = command.Broker == BrokerNames.Alpaca
-                ? "The Alpaca broker is not wired into this silo; open the account with broker \"paper\"."
-                : $"Unknown broker \"{command.Broker}\"; known brokers: paper, alpaca.";
-            return AccountCommandResult.Fail(AccountErrorCodes.BrokerUnavailable, message);
+            return AccountCommandResult.Fail(AccountErrorCodes.BrokerUnavailable, refusal);
         }
 
         return null;

@@ -12,6 +12,10 @@ public interface IBrokerClientFactory
     /// <summary>True when <paramref name="broker"/> can be used in this silo.</summary>
     bool IsAvailable(string broker);
 
+    /// <summary>Null when <paramref name="accountId"/> may trade through <paramref name="broker"/> in this silo; otherwise a message
+    /// saying why not (unknown broker, Alpaca not configured, or the Alpaca key bound to another account).</summary>
+    string? Refusal(string accountId, string broker);
+
     /// <summary>Prepares the account at the broker (fee model for the paper venue) and starts pumping its execution reports
     /// into the durable "fills" stream; completes once reports can no longer be missed.</summary>
     Task ConnectAsync(string accountId, string broker, BrokerAccountSettings settings, CancellationToken cancellationToken);

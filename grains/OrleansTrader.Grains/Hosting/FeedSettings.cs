@@ -5,7 +5,8 @@ public sealed class FeedSettings
 {
     public const string SectionName = "Feed";
 
-    /// <summary>"synthetic" (default, simulated prices), "replay" (CSV files under <see cref="Path"/>) or "none".</summary>
+    /// <summary>"synthetic" (default, simulated prices), "replay" (CSV files under <see cref="Path"/>), "alpaca" (Alpaca's
+    /// real-time stream, settings in MarketData:Alpaca) or "none".</summary>
     public string Kind { get; set; } = "synthetic";
 
     /// <summary>Folder of the CSV market data to replay (the shared data layout: minute/, ticks/, daily/).</summary>

@@ -68,6 +68,7 @@ public static class TradingHostExtensions
             silo.AddDurableStreams(StreamNames.DurableProvider, sp => sp.GetRequiredKeyedService<IDurableStreamLog>(DurableLog));
             silo.AddMemoryStreams(StreamNames.MemoryProvider, o => o.QueueCapacity = 16_384);
             silo.AddTradingGrains(o => o.Calendar = tradingCalendar);
+            silo.AddAlpacaTrading(config);
         });
 
         switch (feed.Kind)
@@ -95,6 +96,9 @@ public static class TradingHostExtensions
                     }
                 });
                 break;
+            case "alpaca":
+                services.AddAlpacaMarketFeed(config, feed.Symbols);
+                break;
         }
 
         if (feed.Kind != "none")
@@ -114,7 +118,7 @@ public static class TradingHostExtensions
         services.AddHostedService(sp => new TradingStartupLog(
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<TradingStartupLog>>(),
             storage.Provider == "sqlite" ? $"sqlite ({sqlitePath})" : storage.Provider == "postgres" ? "postgres" : "memory (lost on exit)",
-            feed.Kind == "synthetic" ? $"synthetic ({string.Join(", ", symbols)}, one tick per second)" : feed.Kind == "replay" ? $"replay of {feed.Path} at speed {feed.Speed}" : "none",
+            feed.Kind == "synthetic" ? $"synthetic ({string.Join(", ", symbols)}, one tick per second)" : feed.Kind == "replay" ? $"replay of {feed.Path} at speed {feed.Speed}" : feed.Kind == "alpaca" ? "alpaca (MarketData:Alpaca)" : "none",
             tradingCalendar is AlwaysOpenCalendar,
             demo.Enabled ? $"account {demo.AccountId}, SMA {demo.FastPeriod}/{demo.SlowPeriod} on {demo.Symbol}" : "off"));
         return builder;

@@ -7,7 +7,7 @@ internal sealed class TradingSettingsValidator :
     IValidateOptions<StorageSettings>, IValidateOptions<FeedSettings>, IValidateOptions<CalendarSettings>, IValidateOptions<DemoSettings>
 {
     public static readonly string[] StorageProviders = ["sqlite", "postgres", "memory"];
-    public static readonly string[] FeedKinds = ["synthetic", "replay", "none"];
+    public static readonly string[] FeedKinds = ["synthetic", "replay", "alpaca", "none"];
     public static readonly string[] CalendarKinds = ["always-open", "nyse"];
 
     public ValidateOptionsResult Validate(string? name, StorageSettings options)

@@ -78,6 +78,7 @@ public sealed class TradingCluster : IAsyncDisposable
                 o.Instruments.Add(instrument);
             }
         });
+        Options.ConfigureSilo?.Invoke(silo);
     }
 
     private static void Durable(DurableStreamOptions options)

@@ -1,5 +1,6 @@
 using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Domain.Instruments;
+using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Tests.Infrastructure;
 
@@ -21,4 +22,7 @@ public sealed record TradingClusterOptions
     public bool AcceptUnlistedSymbols { get; init; } = true;
 
     public int MemoryQueueCapacity { get; init; } = 65_536;
+
+    /// <summary>Further silo configuration, applied after the trading grains (for example the Alpaca broker).</summary>
+    public Action<ISiloBuilder>? ConfigureSilo { get; init; }
 }

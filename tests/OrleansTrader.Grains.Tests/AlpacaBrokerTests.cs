@@ -1,0 +1,212 @@
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OrleansTrader.Brokers;
+using OrleansTrader.Brokers.Tests.Fakes;
+using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Tests;
+
+/// <summary>
+/// The account grain trading through the Alpaca adapter end to end: AccountGrain -> AlpacaTradingClient -> fake Alpaca ->
+/// trade_updates -> ExecutionReportPump -> durable "fills" stream -> AccountGrain.
+/// </summary>
+public sealed class AlpacaBrokerTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task AlpacaAccount_ResumesItsStreamAtSiloStart_AndHasTheFillMadeWhileTheSiloWasDown_ExactlyOnce()
+    {
+        await using var silo = await AlpacaSilo.StartAsync("alp-restart", sqlitePath: _dir.File("alpaca-restart.db"));
+        await Market.QuoteAsync(silo.Cluster, "ALPR", 30m, 30m);
+        var account = await silo.OpenAsync("alp-restart", 20_000m);
+        await silo.WaitForStreamHealthyAsync();
+        var placed = await account.PlaceOrderAsync(Market.Limit("alp-restart-1", "ALPR", OrderSide.Buy, 20m, 30m));
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        var brokerOrderId = await Eventually.WaitAsync(
+            async () => (await account.GetOrderAsync(placed.Order!.OrderId))?.BrokerOrderId, id => id is not null, "the broker order id");
+
+        await silo.Cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
+        var listens = silo.Venue.ListenMessages;
+        await silo.Venue.FillAsync(brokerOrderId!, 20m, 29.95m);
+        await silo.Cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
+
+        // No call reaches the account before the stream is back: the silo activates the bound account at startup.
+        await silo.Venue.WaitForListenersAsync(listens + 1, TestContext.Current.CancellationToken);
+        account = silo.Cluster.Account("alp-restart");
+        await Eventually.WaitAsync(() => account.GetFillsAsync(0, 100), f => f.Count == 1, "the fill made while the silo was down");
+        await silo.WaitForStreamHealthyAsync();
+        await account.ReconcileAsync();
+
+        var fill = Assert.Single(await account.GetFillsAsync(0, 100));
+        Assert.Equal($"{brokerOrderId}:20", fill.ExecutionId);
+        Assert.Equal(20m, Assert.Single(await account.GetPositionsAsync()).Quantity);
+        Assert.Equal(20_000m - 599m, (await account.GetSnapshotAsync())!.Cash);
+        Assert.Equal(OrderStatus.Filled, (await account.GetOrderAsync(placed.Order!.OrderId))!.Status);
+    }
+
+    [Fact]
+    public async Task AlpacaAccount_AppliesPartialThenFullFill_ThroughTradeUpdatesAndTheDurableFillsStream()
+    {
+        await using var silo = await AlpacaSilo.StartAsync("alp-fill");
+        await Market.QuoteAsync(silo.Cluster, "ALPF", 10m, 10.02m);
+        var account = await silo.OpenAsync("alp-fill", 100_000m);
+        await silo.WaitForStreamHealthyAsync();
+
+        var placed = await account.PlaceOrderAsync(Market.Limit("alp-fill-1", "ALPF", OrderSide.Buy, 100m, 10.05m));
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        var brokerOrderId = await Eventually.WaitAsync(
+            async () => (await account.GetOrderAsync(placed.Order!.OrderId))?.BrokerOrderId, id => id is not null, "the broker order id");
+        Assert.Equal(1, silo.Venue.CountOrders("alp-fill-1"));
+
+        await silo.Venue.FillAsync(brokerOrderId!, 40m, 10m);
+        await Eventually.WaitAsync(() => account.GetFillsAsync(0, 100), f => f.Count == 1, "the partial fill");
+        Assert.Equal(OrderStatus.PartiallyFilled, (await account.GetOrderAsync(placed.Order!.OrderId))!.Status);
+        await silo.Venue.FillAsync(brokerOrderId!, 60m, 10.02m);
+        await Eventually.WaitAsync(() => account.GetFillsAsync(0, 100), f => f.Count == 2, "the final fill");
+
+        var order = await account.GetOrderAsync(placed.Order!.OrderId);
+        Assert.Equal(OrderStatus.Filled, order!.Status);
+        Assert.Equal(100m, order.FilledQuantity);
+        var position = Assert.Single(await account.GetPositionsAsync());
+        Assert.Equal(100m, position.Quantity);
+        Assert.Equal(10.012m, position.AverageEntryPrice);
+        Assert.Equal(100_000m - 400m - 601.2m, (await account.GetSnapshotAsync())!.Cash);
+        var fills = await account.GetFillsAsync(0, 100);
+        Assert.Equal([$"{brokerOrderId}:40", $"{brokerOrderId}:100"], fills.Select(f => f.ExecutionId));
+
+        var log = silo.Cluster.Cluster.ServiceProvider.GetRequiredKeyedService<IDurableStreamLog>(StreamNames.DurableProvider);
+        var stored = await log.ReadStreamAsync(StreamId.Create(StreamNames.Fills, "alp-fill"), 0, 1000, TestContext.Current.CancellationToken);
+        var payloads = stored.Select(e => Encoding.UTF8.GetString(e.Payload.Span)).ToList();
+        Assert.Contains(payloads, p => p.Contains($"\"{brokerOrderId}:40\"", StringComparison.Ordinal));
+        Assert.Contains(payloads, p => p.Contains($"\"{brokerOrderId}:100\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AlpacaAccount_HasTheFillExactlyOnce_WhenTheSocketDropsWhileItFills()
+    {
+        await using var silo = await AlpacaSilo.StartAsync("alp-drop");
+        await Market.QuoteAsync(silo.Cluster, "ALPD", 20m, 20m);
+        var account = await silo.OpenAsync("alp-drop", 50_000m);
+        await silo.WaitForStreamHealthyAsync();
+        var placed = await account.PlaceOrderAsync(Market.Limit("alp-drop-1", "ALPD", OrderSide.Buy, 50m, 20m));
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        var brokerOrderId = await Eventually.WaitAsync(
+            async () => (await account.GetOrderAsync(placed.Order!.OrderId))?.BrokerOrderId, id => id is not null, "the broker order id");
+        var listens = silo.Venue.ListenMessages;
+
+        silo.Venue.DropStreamConnections();
+        await silo.Venue.FillAsync(brokerOrderId!, 50m, 19.99m);
+        await silo.Venue.WaitForListenersAsync(listens + 1, TestContext.Current.CancellationToken);
+        await Eventually.WaitAsync(() => account.GetFillsAsync(0, 100), f => f.Count == 1, "the fill missed while disconnected");
+        await silo.WaitForStreamHealthyAsync();
+        var report = await account.ReconcileAsync();
+
+        Assert.Empty(report.Mismatches);
+        Assert.Equal(0, report.BackfilledFills);
+        var fill = Assert.Single(await account.GetFillsAsync(0, 100));
+        Assert.Equal($"{brokerOrderId}:50", fill.ExecutionId);
+        var position = Assert.Single(await account.GetPositionsAsync());
+        Assert.Equal(50m, position.Quantity);
+        Assert.Equal(50_000m - 999.5m, (await account.GetSnapshotAsync())!.Cash);
+        Assert.Equal(TradingState.Active, (await silo.Cluster.Breaker("alp-drop").GetStateAsync()).State);
+    }
+
+    [Fact]
+    public async Task AlpacaAccount_BreakerGoesReducing_WhileTheCircuitIsOpen_AndStaysThereAfterItCloses()
+    {
+        await using var silo = await AlpacaSilo.StartAsync("alp-5xx");
+        await Market.QuoteAsync(silo.Cluster, "ALPX", 5m, 5m);
+        var account = await silo.OpenAsync("alp-5xx", 10_000m);
+        await silo.WaitForStreamHealthyAsync();
+        Assert.Equal(HealthStatus.Healthy, (await silo.LinkHealthAsync()).Status);
+
+        silo.Venue.AddFault(new FakeFault("GET", "/v2/", FakeFaultKind.Status) { StatusCode = 503, Times = 100_000 });
+        silo.Venue.AddFault(new FakeFault("POST", "/v2/orders", FakeFaultKind.Status) { StatusCode = 500, Times = 100_000 });
+        for (var i = 0; i < 3 && !silo.Health.CircuitOpen; i++)
+        {
+            await account.PlaceOrderAsync(Market.Limit($"alp-5xx-{i}", "ALPX", OrderSide.Buy, 10m, 5m));
+        }
+
+        var tripped = await Eventually.WaitAsync(() => silo.Cluster.Breaker("alp-5xx").GetStateAsync(), b => b.State != TradingState.Active, "the breaker to trip");
+        Assert.Equal(TradingState.Reducing, tripped.State);
+        Assert.Equal("system", tripped.LastActor);
+        Assert.StartsWith("Alpaca circuit open", tripped.LastReason, StringComparison.Ordinal);
+        Assert.Equal(TradingState.Reducing, (await account.GetSnapshotAsync())!.AccountBreakerState);
+        Assert.Equal(HealthStatus.Degraded, (await silo.LinkHealthAsync()).Status);
+
+        silo.Venue.ClearFaults();
+        await Eventually.WaitAsync(() => ProbeAsync(account, silo), open => !open, "the circuit to close");
+
+        Assert.Equal(HealthStatus.Healthy, (await silo.LinkHealthAsync()).Status);
+        Assert.Equal(TradingState.Reducing, (await silo.Cluster.Breaker("alp-5xx").GetStateAsync()).State);
+    }
+
+    [Fact]
+    public async Task AlpacaAccount_BreakerGoesReducing_WhenTheTradeStreamStaysDown()
+    {
+        await using var silo = await AlpacaSilo.StartAsync("alp-down", new Dictionary<string, string?> { ["Alpaca:StreamUnhealthyTripAfter"] = "00:00:00" });
+        var account = await silo.OpenAsync("alp-down", 10_000m);
+        await silo.WaitForStreamHealthyAsync();
+        Assert.Equal(TradingState.Active, (await silo.Cluster.Breaker("alp-down").GetStateAsync()).State);
+
+        silo.Venue.RejectStreamConnections = true;
+        silo.Venue.DropStreamConnections();
+
+        var tripped = await Eventually.WaitAsync(() => silo.Cluster.Breaker("alp-down").GetStateAsync(), b => b.State != TradingState.Active, "the breaker to trip");
+        Assert.Equal(TradingState.Reducing, tripped.State);
+        Assert.Equal("system", tripped.LastActor);
+        Assert.StartsWith("Alpaca trade_updates stream is down", tripped.LastReason, StringComparison.Ordinal);
+        Assert.Equal(HealthStatus.Degraded, (await silo.LinkHealthAsync()).Status);
+        Assert.Equal(TradingState.Reducing, (await account.GetSnapshotAsync())!.AccountBreakerState);
+    }
+
+    /// <summary>A call through the half-open circuit closes it when the venue answers; while it is open the call fails fast.</summary>
+    private static async Task<bool> ProbeAsync(IAccountGrain account, AlpacaSilo silo)
+    {
+        try
+        {
+            await account.ReconcileAsync();
+        }
+        catch (BrokerException ex) when (ex.Kind == BrokerErrorKind.Unavailable)
+        {
+            Assert.True(silo.Health.CircuitOpen, ex.Message);
+        }
+
+        return silo.Health.CircuitOpen;
+    }
+
+    [Fact]
+    public async Task OpenAccount_RefusesAlpaca_ForAnAccountOtherThanTheOneBoundToTheKey()
+    {
+        await using var silo = await AlpacaSilo.StartAsync("alp-bound");
+
+        var refused = await silo.Cluster.Account("alp-intruder").OpenAsync(new OpenAccount { Cash = 1_000m, Broker = BrokerNames.Alpaca });
+
+        Assert.False(refused.Succeeded);
+        Assert.Equal(AccountErrorCodes.BrokerUnavailable, refused.ErrorCode);
+        Assert.Contains("bound to account \"alp-bound\"", refused.Message, StringComparison.Ordinal);
+        Assert.Null(await silo.Cluster.Account("alp-intruder").GetSnapshotAsync());
+        Assert.Equal(0, silo.Venue.OrderCount);
+    }
+
+    [Fact]
+    public async Task OpenAccount_RefusesAlpaca_InASiloWithoutAlpacaKeys()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+
+        var refused = await cluster.Account("no-keys").OpenAsync(new OpenAccount { Cash = 1_000m, Broker = BrokerNames.Alpaca });
+
+        Assert.False(refused.Succeeded);
+        Assert.Equal(AccountErrorCodes.BrokerUnavailable, refused.ErrorCode);
+        Assert.Contains("not configured in this silo", refused.Message, StringComparison.Ordinal);
+        Assert.Null(await cluster.Account("no-keys").GetSnapshotAsync());
+    }
+}
