@@ -11,6 +11,7 @@ builder.AddSiloDefaults();
 builder.AddSiloHealth();
 builder.AddOrleansTrader();
 builder.AddTradingGateway();
+builder.AllowAlpacaAccountsWhenConfigured();
 
 var app = builder.Build();
 

@@ -24,4 +24,19 @@ public static class SiloHostingExtensions
         builder.Services.AddHostedService<StartupBanner>();
         return builder;
     }
+
+    /// <summary>
+    /// The gateway opens accounts with broker "alpaca" only in a silo configured with Alpaca; the account grain still
+    /// decides which single account the key is bound to.
+    /// </summary>
+    public static IHostApplicationBuilder AllowAlpacaAccountsWhenConfigured(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (builder.Configuration.GetSection("Alpaca").Exists())
+        {
+            builder.Services.PostConfigure<OrleansTrader.Gateway.GatewayOptions>(options => options.AllowAlpacaAccounts = true);
+        }
+
+        return builder;
+    }
 }

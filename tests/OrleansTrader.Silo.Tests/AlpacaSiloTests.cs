@@ -41,6 +41,14 @@ public sealed class AlpacaSiloTests
     }
 
     [Fact]
+    public void Gateway_RefusesAlpacaAccounts_WhenTheSiloHasNoAlpacaConfiguration()
+    {
+        using var factory = Silo();
+
+        Assert.False(factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrleansTrader.Gateway.GatewayOptions>>().Value.AllowAlpacaAccounts);
+    }
+
+    [Fact]
     public async Task Silo_ServesTheBoundAccountThroughAlpaca_WhenConfiguredWithKeys()
     {
         await using var venue = await FakeAlpacaServer.StartAsync();
@@ -77,6 +85,7 @@ public sealed class AlpacaSiloTests
         var position = await WaitAsync(() => account.GetPositionsAsync(), p => p.Count == 1, "the position");
         Assert.Equal(10m, position[0].Quantity);
         Assert.Equal(10_000m - 499m, (await account.GetSnapshotAsync())!.Cash);
+        Assert.True(factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrleansTrader.Gateway.GatewayOptions>>().Value.AllowAlpacaAccounts);
     }
 
     [Fact]
