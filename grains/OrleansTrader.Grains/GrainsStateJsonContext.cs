@@ -15,8 +15,7 @@ namespace OrleansTrader.Grains;
 [JsonSerializable(typeof(BreakerState))]
 [JsonSerializable(typeof(StrategyGrainState))]
 [JsonSerializable(typeof(ExecutionReport))]
-[JsonSerializable(typeof(PaperVenueCheckpoint))]
-[JsonSerializable(typeof(PaperVenueDelta))]
+[JsonSerializable(typeof(PaperVenueSnapshot))]
 [JsonSerializable(typeof(PaperArchiveRecord))]
 [JsonSerializable(typeof(PaperVenueIndex))]
 internal sealed partial class GrainsStateJsonContext : JsonSerializerContext;

@@ -19,15 +19,8 @@ internal sealed partial class AccountGrain
             return;
         }
 
-        var filled = ApplyReport(report, out var changed);
-
-        // A report that changes nothing (the acceptance already taken from the submit's answer, a redelivered
-        // execution) needs no write: the stored state already holds everything it says.
-        if (changed || HasUnsavedNotices())
-        {
-            await PersistAsync();
-        }
-
+        var filled = ApplyReport(report);
+        await PersistAsync();
         if (filled)
         {
             await ReportSignalsAsync();
@@ -36,17 +29,15 @@ internal sealed partial class AccountGrain
         await TripOnMismatchAsync();
     }
 
-    /// <summary>Applies one report; true when it added a fill. <paramref name="changed"/> tells whether the state changed at all.</summary>
-    private bool ApplyReport(ExecutionReport report, out bool changed)
+    /// <summary>Applies one report; true when it added a fill.</summary>
+    private bool ApplyReport(ExecutionReport report)
     {
         var orderId = FindOrder(report.Order);
         if (report.Execution is { } execution)
         {
-            changed = ApplyExecution(orderId, execution, report.Order);
-            return changed;
+            return ApplyExecution(orderId, execution, report.Order);
         }
 
-        changed = false;
         if (orderId is null || !S.WorkingOrders.TryGetValue(orderId, out var working))
         {
             return false;
@@ -55,7 +46,6 @@ internal sealed partial class AccountGrain
         if (working.BrokerOrderId is null || working.InFlight)
         {
             S.WorkingOrders[orderId] = working with { BrokerOrderId = report.Order.OrderId, InFlight = false };
-            changed = true;
         }
 
         var evt = report.Kind switch
@@ -68,9 +58,9 @@ internal sealed partial class AccountGrain
             ExecutionReportKind.Replaced when working.Order.Status == OrderStatus.PendingReplace => OrderEvent.Replaced,
             _ => (OrderEvent?)null,
         };
-        if (evt is { } e && Transition(orderId, e, report.Kind.ToString().ToLowerInvariant(), report.Reason))
+        if (evt is { } e)
         {
-            changed = true;
+            Transition(orderId, e, report.Kind.ToString().ToLowerInvariant(), report.Reason);
         }
 
         return false;
