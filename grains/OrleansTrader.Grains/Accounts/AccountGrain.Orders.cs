@@ -116,16 +116,7 @@ internal sealed partial class AccountGrain
         await PersistAsync();
         try
         {
-            var broker = await _client.ReplaceOrderAsync(old.BrokerOrderId, new OrleansTrader.Brokers.OrderReplacement
-            {
-                Quantity = domainReplacement.Quantity,
-                LimitPrice = domainReplacement.LimitPrice,
-                StopPrice = domainReplacement.StopPrice,
-                TrailPrice = domainReplacement.TrailPrice,
-                TrailPercent = domainReplacement.TrailPercent,
-                TimeInForce = domainReplacement.TimeInForce,
-                ClientOrderId = request.ClientOrderId,
-            });
+            var broker = await _client.ReplaceOrderAsync(old.BrokerOrderId, domainReplacement with { ClientOrderId = request.ClientOrderId });
             NoteOutcome(false);
             CompleteReplace(old.Order.OrderId, newOrderId, broker);
         }

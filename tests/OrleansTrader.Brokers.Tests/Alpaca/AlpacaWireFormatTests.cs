@@ -147,7 +147,7 @@ public sealed class AlpacaWireFormatTests
         var order = await host.Client.SubmitOrderAsync(new OrderRequest { ClientOrderId = "w-rep", Symbol = "KO", Side = OrderSide.Buy, Type = OrderType.Limit, Quantity = 5m, LimitPrice = 60m }, Ct);
         server.AddFault(new FakeFault("PATCH", "/v2/orders/", FakeFaultKind.AcceptThenDrop));
 
-        var replacement = await host.Client.ReplaceOrderAsync(order.OrderId, new Brokers.OrderReplacement { LimitPrice = 60.5m }, Ct);
+        var replacement = await host.Client.ReplaceOrderAsync(order.OrderId, new OrderReplacement { LimitPrice = 60.5m }, Ct);
 
         Assert.Equal(order.OrderId, replacement.ReplacesOrderId);
         Assert.Equal(60.5m, replacement.LimitPrice);
@@ -163,7 +163,7 @@ public sealed class AlpacaWireFormatTests
         var order = await host.Client.SubmitOrderAsync(new OrderRequest { ClientOrderId = "w-rep-lost", Symbol = "KO", Side = OrderSide.Buy, Type = OrderType.Limit, Quantity = 5m, LimitPrice = 60m }, Ct);
         server.AddFault(new FakeFault("PATCH", "/v2/orders/", FakeFaultKind.Drop));
 
-        var error = await Assert.ThrowsAsync<BrokerException>(() => host.Client.ReplaceOrderAsync(order.OrderId, new Brokers.OrderReplacement { LimitPrice = 61m }, Ct));
+        var error = await Assert.ThrowsAsync<BrokerException>(() => host.Client.ReplaceOrderAsync(order.OrderId, new OrderReplacement { LimitPrice = 61m }, Ct));
 
         Assert.Equal(BrokerErrorKind.OutcomeUnknown, error.Kind);
         Assert.Single(server.Requests, r => r.Method == "PATCH");
