@@ -79,7 +79,7 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
 
             message.CurrentActivation = this;
             var options = message.Request.Options;
-            if (message.CallChain is { } chain && !_class.IsReentrant && (options & GrainRequestOptions.AlwaysInterleave) == 0
+            if (message.CallChain is { } chain && _class.DetectsCallCycles && (options & GrainRequestOptions.AlwaysInterleave) == 0
                 && chain.Contains(GrainId)
                 && !((options & GrainRequestOptions.ReadOnly) != 0 && _runningCount > 0 && _runningCount == _runningReadOnlyCount))
             {
@@ -212,6 +212,7 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
     /// <summary>Deactivates once no request is running; requests queued behind go to the next activation.</summary>
     public void RequestDeactivation(DeactivationReason reason)
     {
+        bool neverStarted;
         lock (_lock)
         {
             if (_pendingDeactivation is not null || _state is ActivationState.Deactivating or ActivationState.Invalid)
@@ -220,13 +221,19 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
             }
 
             _pendingDeactivation = reason;
-            if (_state == ActivationState.Created)
+            neverStarted = _state == ActivationState.Created;
+            if (neverStarted)
             {
                 _state = ActivationState.Invalid;
-                Runtime.Catalog.Remove(this);
-                _deactivated.TrySetResult();
-                return;
             }
+        }
+
+        if (neverStarted)
+        {
+            // Outside the lock: a stateless worker group takes its own lock before an activation's, never after.
+            Runtime.Catalog.Remove(this);
+            _deactivated.TrySetResult();
+            return;
         }
 
         TryBeginDeactivation();
@@ -272,6 +279,20 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
                 $"{message.InterfaceName}.{message.Request.MethodName} on {GrainId} did not respond within {Runtime.Options.ResponseTimeout}; its outcome is unknown.")))
             {
                 Runtime.LogCallTimedOut(GrainId, message.InterfaceName, message.Request.MethodName);
+            }
+        }
+    }
+
+    /// <summary>For stateless worker routing: requests running or queued (0 = idle); int.MaxValue once it is going away.</summary>
+    public int WorkerLoad
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pendingDeactivation is not null || _state is ActivationState.Deactivating or ActivationState.Invalid
+                    ? int.MaxValue
+                    : _runningCount + _waiting.Count + (_interleaving?.Count ?? 0);
             }
         }
     }

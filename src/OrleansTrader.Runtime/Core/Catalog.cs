@@ -2,13 +2,29 @@ using System.Collections.Concurrent;
 
 namespace OrleansTrader.Runtime;
 
-/// <summary>The activations of this silo, by grain id. The local grain directory and message delivery in one.</summary>
+/// <summary>
+/// The activations of this silo, by grain id. The local grain directory and message delivery in one: a single-activation
+/// grain has one entry; a stateless worker id has a <see cref="StatelessWorkerGroup"/> instead, never a directory entry.
+/// </summary>
 internal sealed class Catalog(GrainRuntime runtime)
 {
     private readonly ConcurrentDictionary<GrainId, ActivationData> _activations = new();
+    private readonly ConcurrentDictionary<GrainId, StatelessWorkerGroup> _workers = new();
     private volatile bool _stopping;
 
-    public int Count => _activations.Count;
+    public int Count
+    {
+        get
+        {
+            var count = _activations.Count;
+            foreach (var group in _workers.Values)
+            {
+                count += group.Count;
+            }
+
+            return count;
+        }
+    }
 
     public void Deliver(Message message)
     {
@@ -22,7 +38,17 @@ internal sealed class Catalog(GrainRuntime runtime)
         {
             while (true)
             {
-                var activation = _activations.GetOrAdd(message.TargetId, static (id, rt) => new ActivationData(id, rt), runtime);
+                if (!_activations.TryGetValue(message.TargetId, out var activation))
+                {
+                    if (runtime.Registry.GetClass(message.TargetId.Type).MaxLocalWorkers is { } maxWorkers)
+                    {
+                        DeliverToWorker(message, maxWorkers);
+                        return;
+                    }
+
+                    activation = _activations.GetOrAdd(message.TargetId, static (id, rt) => new ActivationData(id, rt), runtime);
+                }
+
                 if (activation.TryEnqueue(message))
                 {
                     return;
@@ -37,12 +63,54 @@ internal sealed class Catalog(GrainRuntime runtime)
         }
     }
 
-    public void Remove(ActivationData activation) =>
-        _activations.TryRemove(new KeyValuePair<GrainId, ActivationData>(activation.GrainId, activation));
+    public void Remove(ActivationData activation)
+    {
+        if (activation.Class.MaxLocalWorkers is null)
+        {
+            _activations.TryRemove(new KeyValuePair<GrainId, ActivationData>(activation.GrainId, activation));
+        }
+        else if (_workers.TryGetValue(activation.GrainId, out var group) && group.Remove(activation))
+        {
+            _workers.TryRemove(new KeyValuePair<GrainId, StatelessWorkerGroup>(activation.GrainId, group));
+        }
+    }
 
+    /// <summary>The single activation of a grain id (stateless workers have none).</summary>
     public bool TryGet(GrainId grainId, out ActivationData? activation) => _activations.TryGetValue(grainId, out activation);
 
-    public ActivationData[] Snapshot() => _activations.Values.ToArray();
+    public ActivationData[] Snapshot()
+    {
+        if (_workers.IsEmpty)
+        {
+            return _activations.Values.ToArray();
+        }
+
+        var all = new List<ActivationData>(_activations.Values);
+        foreach (var group in _workers.Values)
+        {
+            all.AddRange(group.Snapshot());
+        }
+
+        return [.. all];
+    }
+
+    /// <summary>The current activations of a stateless worker id.</summary>
+    public ActivationData[] GetWorkers(GrainId grainId) => _workers.TryGetValue(grainId, out var group) ? group.Snapshot() : [];
 
     public void StopAccepting() => _stopping = true;
+
+    private void DeliverToWorker(Message message, int maxWorkers)
+    {
+        while (true)
+        {
+            var group = _workers.GetOrAdd(message.TargetId, static (id, state) => new StatelessWorkerGroup(id, state.Runtime, state.MaxWorkers), (Runtime: runtime, MaxWorkers: maxWorkers));
+            if (group.TryDeliver(message))
+            {
+                return;
+            }
+
+            // The group emptied and retired meanwhile; a fresh one takes its place.
+            _workers.TryRemove(new KeyValuePair<GrainId, StatelessWorkerGroup>(message.TargetId, group));
+        }
+    }
 }

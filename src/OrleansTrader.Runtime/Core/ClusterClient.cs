@@ -15,6 +15,20 @@ internal sealed class ClusterClient(GrainRuntime runtime) : IClusterClient
         return ProxyFactoryCache<TGrainInterface>.Create(runtime.Shared, new GrainId(grainClass.GrainType, primaryKey));
     }
 
+    public TGrainInterface GetGrain<TGrainInterface>(Guid primaryKey)
+        where TGrainInterface : IGrainWithGuidKey
+    {
+        var grainClass = runtime.Registry.GetClassForInterface(typeof(TGrainInterface));
+        return ProxyFactoryCache<TGrainInterface>.Create(runtime.Shared, new GrainId(grainClass.GrainType, GrainKeys.Format(primaryKey)));
+    }
+
+    public TGrainInterface GetGrain<TGrainInterface>(long primaryKey)
+        where TGrainInterface : IGrainWithIntegerKey
+    {
+        var grainClass = runtime.Registry.GetClassForInterface(typeof(TGrainInterface));
+        return ProxyFactoryCache<TGrainInterface>.Create(runtime.Shared, new GrainId(grainClass.GrainType, GrainKeys.Format(primaryKey)));
+    }
+
     public TGrainInterface GetGrain<TGrainInterface>(GrainId grainId)
         where TGrainInterface : IGrain =>
         ProxyFactoryCache<TGrainInterface>.Create(runtime.Shared, grainId);

@@ -9,6 +9,15 @@ internal sealed class GrainClassInfo
 
     public required bool IsReentrant { get; init; }
 
+    /// <summary>Whether a call arriving through a chain that already holds this grain id fails at once as a deadlock.
+    /// Not for reentrant classes (they cannot deadlock) nor stateless workers (the chain names the id, not the activation).</summary>
+    public required bool DetectsCallCycles { get; init; }
+
+    /// <summary>From [StatelessWorker]: the most activations one grain id may have in the silo; null for single-activation classes.</summary>
+    public required int? MaxLocalWorkers { get; init; }
+
+    public required GrainKeyKind KeyKind { get; init; }
+
     /// <summary>From [CollectionAgeLimit]; null means SiloOptions.CollectionAge.</summary>
     public required TimeSpan? CollectionAge { get; init; }
 

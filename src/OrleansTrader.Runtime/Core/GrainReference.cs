@@ -14,6 +14,8 @@ public abstract class GrainReference : IAddressable
 
     public GrainId GrainId { get; }
 
+    internal GrainRuntime Runtime => _runtime;
+
     /// <summary>Sends a request that returns a value.</summary>
     protected ValueTask<TResult> InvokeAsync<TResult>(GrainRequest<TResult> request)
     {

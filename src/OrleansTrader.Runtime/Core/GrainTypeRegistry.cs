@@ -54,11 +54,16 @@ internal sealed class GrainTypeRegistry
     {
         var grainType = new GrainType(type.GetCustomAttribute<GrainTypeAttribute>()?.GrainType ?? type.FullName ?? type.Name);
         var namespaces = type.GetCustomAttributes<ImplicitStreamSubscriptionAttribute>().Select(a => a.Namespace).ToArray();
+        var isReentrant = type.GetCustomAttribute<ReentrantAttribute>() is not null;
+        var maxLocalWorkers = type.GetCustomAttribute<StatelessWorkerAttribute>()?.MaxLocalWorkers;
         var info = new GrainClassInfo
         {
             ClassType = type,
             GrainType = grainType,
-            IsReentrant = type.GetCustomAttribute<ReentrantAttribute>() is not null,
+            IsReentrant = isReentrant,
+            DetectsCallCycles = !isReentrant && maxLocalWorkers is null,
+            MaxLocalWorkers = maxLocalWorkers,
+            KeyKind = GrainKeys.KindOf(type),
             CollectionAge = type.GetCustomAttribute<CollectionAgeLimitAttribute>()?.Amount,
             ImplicitStreamNamespaces = namespaces,
             Factory = GrainClassFactoryBuilder.Build(type),
@@ -76,7 +81,8 @@ internal sealed class GrainTypeRegistry
         foreach (var grainInterface in type.GetInterfaces())
         {
             if (typeof(IGrain).IsAssignableFrom(grainInterface) && grainInterface != typeof(IGrain)
-                && grainInterface != typeof(IGrainWithStringKey) && grainInterface != typeof(IRemindable))
+                && grainInterface != typeof(IGrainWithStringKey) && grainInterface != typeof(IGrainWithGuidKey)
+                && grainInterface != typeof(IGrainWithIntegerKey) && grainInterface != typeof(IRemindable))
             {
                 if (!_byInterface.TryGetValue(grainInterface, out var list))
                 {

@@ -1,5 +1,5 @@
 namespace OrleansTrader.Runtime.Tests.Grains;
 
-public interface ICounterAGrain : ICounterOperations
+public interface ICounterAGrain : ICounterOperations, IGrainWithStringKey
 {
 }

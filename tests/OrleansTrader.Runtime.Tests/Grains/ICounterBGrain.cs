@@ -1,5 +1,5 @@
 namespace OrleansTrader.Runtime.Tests.Grains;
 
-public interface ICounterBGrain : ICounterOperations
+public interface ICounterBGrain : ICounterOperations, IGrainWithStringKey
 {
 }

@@ -1,6 +1,7 @@
 namespace OrleansTrader.Runtime.Tests.Grains;
 
-public interface ICounterOperations : IGrainWithStringKey
+/// <summary>The counter calls, for grains of every key kind.</summary>
+public interface ICounterOperations : IGrain
 {
     /// <summary>Adds and writes state.</summary>
     Task<int> Add(int amount);

@@ -23,6 +23,11 @@ public sealed class TestProbe
 
     public int Increment(string key) => _counters.AddOrUpdate(key, 1, (_, v) => v + 1);
 
+    public int Decrement(string key) => _counters.AddOrUpdate(key, -1, (_, v) => v - 1);
+
+    /// <summary>Keeps the largest value recorded under <paramref name="key"/> (read it with <see cref="Count"/>).</summary>
+    public void RecordMax(string key, int value) => _counters.AddOrUpdate(key, value, (_, v) => Math.Max(v, value));
+
     public int Count(string key) => _counters.GetValueOrDefault(key);
 
     public void Log(string key, string entry) => _logs.GetOrAdd(key, _ => new ConcurrentQueue<string>()).Enqueue(entry);

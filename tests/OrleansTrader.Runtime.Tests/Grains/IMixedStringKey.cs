@@ -1,0 +1,5 @@
+namespace OrleansTrader.Runtime.Tests.Grains;
+
+public interface IMixedStringKey : IGrainWithStringKey
+{
+}
