@@ -9,6 +9,7 @@ public sealed class FakeTimeProvider : TimeProvider
 {
     private readonly Lock _lock = new();
     private readonly List<FakeTimer> _timers = [];
+    private readonly List<(int Count, TaskCompletionSource Reached)> _countWaiters = [];
     private DateTimeOffset _now;
 
     public FakeTimeProvider()
@@ -72,6 +73,7 @@ public sealed class FakeTimeProvider : TimeProvider
                 due.DueAt = due.Period is { } period ? _now + period : null;
             }
 
+            NotifyCountWaiters();
             due.Fire();
         }
     }
@@ -113,7 +115,60 @@ public sealed class FakeTimeProvider : TimeProvider
         {
             lock (_lock)
             {
-                return _timers.Count(t => t.DueAt is not null);
+                return CountScheduled();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Completes when <see cref="ActiveTimerCount"/> is <paramref name="count"/>: a test waits here until code running on
+    /// other threads has re-armed its timer (a one-shot timer has no due time between firing and its next Change), so the
+    /// next <see cref="Advance"/> fires it on schedule.
+    /// </summary>
+    public Task WaitForActiveTimerCountAsync(int count)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lock)
+        {
+            if (CountScheduled() == count)
+            {
+                return Task.CompletedTask;
+            }
+
+            _countWaiters.Add((count, reached));
+        }
+
+        return reached.Task;
+    }
+
+    private int CountScheduled() => _timers.Count(t => t.DueAt is not null);
+
+    private void NotifyCountWaiters()
+    {
+        List<TaskCompletionSource>? reached = null;
+        lock (_lock)
+        {
+            if (_countWaiters.Count == 0)
+            {
+                return;
+            }
+
+            var scheduled = CountScheduled();
+            for (var i = _countWaiters.Count - 1; i >= 0; i--)
+            {
+                if (_countWaiters[i].Count == scheduled)
+                {
+                    (reached ??= []).Add(_countWaiters[i].Reached);
+                    _countWaiters.RemoveAt(i);
+                }
+            }
+        }
+
+        if (reached is not null)
+        {
+            foreach (var waiter in reached)
+            {
+                waiter.TrySetResult();
             }
         }
     }
@@ -150,6 +205,7 @@ public sealed class FakeTimeProvider : TimeProvider
                 }
             }
 
+            owner.NotifyCountWaiters();
             if (runNow)
             {
                 ThreadPool.UnsafeQueueUserWorkItem(static t => t.Fire(), this, preferLocal: false);
@@ -167,6 +223,8 @@ public sealed class FakeTimeProvider : TimeProvider
                 owner._timers.Remove(this);
                 DueAt = null;
             }
+
+            owner.NotifyCountWaiters();
         }
 
         public ValueTask DisposeAsync()

@@ -166,6 +166,39 @@ public sealed class TimeDrivenTests
     }
 
     [Fact]
+    public async Task KeepAliveTimer_KeepsActivation_PastItsCollectionAge()
+    {
+        await using var cluster = await StartWithTwoMinuteCollectionAgeAsync();
+        var grain = cluster.Client.GetGrain<ITimerGrain>("t-keepalive");
+        var activation = await grain.GetActivationId();
+        var scheduled = cluster.Time.ActiveTimerCount + 1;
+        await grain.StartKeepAliveTimer(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), keepAlive: true);
+
+        var ticks = await TickUntilDeactivatedAsync(cluster, "t-keepalive", scheduled, maxTicks: 30);
+
+        Assert.Equal(30, ticks);
+        Assert.False(cluster.Probe.IsSignaled("t-keepalive/deactivated"));
+        Assert.Equal(activation, await grain.GetActivationId());
+    }
+
+    [Fact]
+    public async Task NonKeepAliveTimer_TicksWithoutKeepingActivation_FromCollection()
+    {
+        await using var cluster = await StartWithTwoMinuteCollectionAgeAsync();
+        var grain = cluster.Client.GetGrain<ITimerGrain>("t-no-keepalive");
+        var scheduled = cluster.Time.ActiveTimerCount + 1;
+        await grain.StartKeepAliveTimer(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), keepAlive: false);
+
+        var ticks = await TickUntilDeactivatedAsync(cluster, "t-no-keepalive", scheduled, maxTicks: 30);
+
+        // Collected at the first collection pass at least two idle minutes after the last request (120 s); a tick
+        // still finishing its turn at that pass puts it off to the next one. Either way long before 30 ticks.
+        Assert.InRange(ticks, 6, 14);
+        Assert.Equal(["ActivationIdle"], cluster.Probe.GetLog("t-no-keepalive/deactivation-reasons"));
+        Assert.Equal(scheduled - 1, cluster.Time.ActiveTimerCount);
+    }
+
+    [Fact]
     public async Task Reminder_FiresAfterSiloRestart_FromTheSameTable()
     {
         var table = new MemoryReminderTable();
@@ -210,4 +243,32 @@ public sealed class TimeDrivenTests
         Assert.Equal(["fast", "fast", "slow", "fast"], fired);
         Assert.Equal(start + TimeSpan.FromSeconds(3), time.GetUtcNow());
     }
+
+    /// <summary>
+    /// Moves the clock tick by tick (first tick after 10 s, then every 20 s), waiting after each for the tick to end and
+    /// the timer to be armed again, so ticks never slip. Returns the number of ticks that ran before the activation was
+    /// deactivated, or <paramref name="maxTicks"/> if it never was.
+    /// </summary>
+    private static async Task<int> TickUntilDeactivatedAsync(IsolatedCluster cluster, string key, int scheduledTimers, int maxTicks)
+    {
+        var deactivated = cluster.Probe.WhenSignaled(key + "/deactivated");
+        for (var n = 1; n <= maxTicks; n++)
+        {
+            cluster.Time.Advance(TimeSpan.FromSeconds(n == 1 ? 10 : 20));
+            var tickEnded = cluster.Probe.WaitAsync($"{key}/tick-end/{n}");
+            if (await Task.WhenAny(tickEnded, deactivated) == deactivated)
+            {
+                return n - 1;
+            }
+
+            await tickEnded;
+
+            await cluster.Time.WaitForActiveTimerCountAsync(scheduledTimers).WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        }
+
+        return maxTicks;
+    }
+
+    private static Task<IsolatedCluster> StartWithTwoMinuteCollectionAgeAsync() =>
+        IsolatedCluster.StartAsync(silo => silo.Configure<SiloOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(2)));
 }

@@ -4,6 +4,11 @@ public interface ITimerGrain : IGrainWithStringKey
 {
     Task StartTimer(TimeSpan dueTime, TimeSpan period, bool interleave, bool gated);
 
+    /// <summary>A timer whose ticks count as activity only when <paramref name="keepAlive"/> is true.</summary>
+    Task StartKeepAliveTimer(TimeSpan dueTime, TimeSpan period, bool keepAlive);
+
+    Task<Guid> GetActivationId();
+
     Task Block(string callId);
 
     [AlwaysInterleave]

@@ -4,6 +4,7 @@ namespace OrleansTrader.Runtime.Tests.Grains;
 public sealed class TimerGrain(TestProbe probe) : Grain, ITimerGrain
 {
     private readonly List<string> _log = [];
+    private readonly Guid _activationId = Guid.NewGuid();
     private int _ticks;
     private int _running;
     private bool _gated;
@@ -16,6 +17,14 @@ public sealed class TimerGrain(TestProbe probe) : Grain, ITimerGrain
         RegisterGrainTimer(static (self, ct) => self.TickAsync(), this, new GrainTimerCreationOptions(dueTime, period) { Interleave = interleave });
         return Task.CompletedTask;
     }
+
+    public Task StartKeepAliveTimer(TimeSpan dueTime, TimeSpan period, bool keepAlive)
+    {
+        RegisterGrainTimer(static (self, ct) => self.TickAsync(), this, new GrainTimerCreationOptions(dueTime, period) { KeepAlive = keepAlive });
+        return Task.CompletedTask;
+    }
+
+    public Task<Guid> GetActivationId() => Task.FromResult(_activationId);
 
     public async Task Block(string callId)
     {
@@ -38,6 +47,7 @@ public sealed class TimerGrain(TestProbe probe) : Grain, ITimerGrain
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        probe.Log(Key + "/deactivation-reasons", reason.ReasonCode.ToString());
         probe.Signal(Key + "/deactivated");
         return Task.CompletedTask;
     }

@@ -21,6 +21,9 @@ public sealed class TestProbe
     /// <summary>Waits for a signal; fails the test (rather than hanging) if it never comes.</summary>
     public Task WaitAsync(string key) => GetSignal(key).Task.WaitAsync(FailAfter);
 
+    /// <summary>The signal itself, without a time limit (to race against other signals with Task.WhenAny).</summary>
+    public Task WhenSignaled(string key) => GetSignal(key).Task;
+
     public int Increment(string key) => _counters.AddOrUpdate(key, 1, (_, v) => v + 1);
 
     public int Decrement(string key) => _counters.AddOrUpdate(key, -1, (_, v) => v - 1);
