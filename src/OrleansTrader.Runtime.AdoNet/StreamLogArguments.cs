@@ -8,6 +8,9 @@ internal static class StreamLogArguments
         ArgumentNullException.ThrowIfNull(streamId.Key, nameof(streamId));
     }
 
+    /// <summary>The stored text of a subscription id (SQLite has no uuid type).</summary>
+    public static string Format(Guid subscriptionId) => subscriptionId.ToString("D", System.Globalization.CultureInfo.InvariantCulture);
+
     public static void ValidateRead(long after, int maxCount)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(after);

@@ -22,6 +22,7 @@ public sealed class DurableStreamTests
         var received = await cluster.Probe.WaitForLogAsync("acct-1/received", 50);
         Assert.Equal(Enumerable.Range(1, 50).Select(i => $"{i}@{i}"), received);
         Assert.Equal(["durable"], cluster.Probe.GetLog("acct-1/activated"));
+        Assert.Empty(await _log.ReadSubscriptionsAsync(Ct));
     }
 
     [Fact]
@@ -126,13 +127,130 @@ public sealed class DurableStreamTests
         Assert.Equal(3, cluster.Probe.Count("acct-4/flaky/1"));
     }
 
+    [Fact]
+    public async Task ExplicitSubscription_IsStored_AndActivatesItsSubscriberAfterRestart()
+    {
+        await using var cluster = await StartAsync();
+        var grain = cluster.Client.GetGrain<IStoredSubscriberGrain>("x1");
+        await grain.Subscribe();
+        var stored = Assert.Single(await _log.ReadSubscriptionsAsync(Ct));
+
+        await cluster.Cluster.RestartSiloAsync(Ct);
+        await StoredStream(cluster, "x1").OnNextAsync(new TestEvent(1));
+
+        Assert.Equal(["1@1"], await cluster.Probe.WaitForLogAsync("x1/received", 1));
+        Assert.Equal(["0", "1"], cluster.Probe.GetLog("x1/resumed"));
+        Assert.Equal(StreamId.Create(StoredSubscriberGrain.Namespace, "x1"), stored.StreamId);
+        Assert.Equal(GrainId.Create(typeof(StoredSubscriberGrain).FullName!, "x1"), stored.Subscriber);
+        Assert.Equal([stored], await _log.ReadSubscriptionsAsync(Ct));
+    }
+
+    [Fact]
+    public async Task ExplicitSubscription_OutlivesItsActivation_AndTheNextEventActivatesTheGrain()
+    {
+        await using var cluster = await StartAsync();
+        var grain = cluster.Client.GetGrain<IStoredSubscriberGrain>("x2");
+        await grain.Subscribe();
+        await StoredStream(cluster, "x2").OnNextAsync(new TestEvent(1));
+        await cluster.Probe.WaitForLogAsync("x2/received", 1);
+
+        await grain.Deactivate();
+        await StoredStream(cluster, "x2").OnNextAsync(new TestEvent(2));
+
+        Assert.Equal(["1@1", "2@2"], await cluster.Probe.WaitForLogAsync("x2/received", 2));
+        Assert.Equal(["0", "1"], await cluster.Probe.WaitForLogAsync("x2/resumed", 2));
+    }
+
+    [Fact]
+    public async Task Unsubscribe_DeletesTheStoredSubscription_AcrossRestart()
+    {
+        await using var cluster = await StartAsync();
+        var leaving = cluster.Client.GetGrain<IStoredSubscriberGrain>("u1~leaving");
+        var staying = cluster.Client.GetGrain<IStoredSubscriberGrain>("u1~staying");
+        await leaving.Subscribe();
+        await staying.Subscribe();
+        await leaving.UnsubscribeAll();
+        var handlesAfterUnsubscribe = await leaving.CountHandles();
+
+        await cluster.Cluster.RestartSiloAsync(Ct);
+        var stored = await _log.ReadSubscriptionsAsync(Ct);
+        await StoredStream(cluster, "u1").OnNextAsync(new TestEvent(1));
+        var stayingReceived = await cluster.Probe.WaitForLogAsync("u1~staying/received", 1);
+
+        Assert.Equal(0, handlesAfterUnsubscribe);
+        Assert.Equal([GrainId.Create(typeof(StoredSubscriberGrain).FullName!, "u1~staying")], stored.Select(s => s.Subscriber));
+        Assert.Equal(["1@1"], stayingReceived);
+        Assert.Empty(cluster.Probe.GetLog("u1~leaving/received"));
+        Assert.Equal(0, await cluster.Client.GetGrain<IStoredSubscriberGrain>("u1~leaving").CountHandles());
+    }
+
+    [Fact]
+    public async Task StoredSubscription_WithoutResume_FailsDelivery_AndIsDeadLettered()
+    {
+        await using var cluster = await StartAsync(silo => silo.AddIncomingGrainCallFilter<StreamDeliveryFilter>());
+        await cluster.Client.GetGrain<IStoredSubscriberGrain>("nr1").Subscribe();
+        cluster.Probe.SetFlag("nr1/no-resume", true);
+
+        await cluster.Cluster.RestartSiloAsync(Ct);
+        await StoredStream(cluster, "nr1").OnNextBatchAsync([new TestEvent(1), new TestEvent(2)]);
+
+        // Three attempts at event 1, then its dead letter is written before event 2's first attempt.
+        await cluster.Probe.WaitForLogAsync("nr1/stream-calls", 4);
+        var deadLetters = await _log.ReadDeadLettersAsync(StreamId.Create(StoredSubscriberGrain.Namespace, "nr1"), Ct);
+        var deadLetter = deadLetters[0];
+        Assert.Equal(1, deadLetter.Sequence);
+        Assert.Equal(3, deadLetter.Attempts);
+        Assert.Contains("holds no subscription to it", deadLetter.Error, StringComparison.Ordinal);
+        Assert.Empty(cluster.Probe.GetLog("nr1/received"));
+    }
+
+    [Fact]
+    public async Task StoredSubscription_HandleWithoutObserver_FailsDelivery_AndIsDeadLettered()
+    {
+        await using var cluster = await StartAsync(silo => silo.AddIncomingGrainCallFilter<StreamDeliveryFilter>());
+        await cluster.Client.GetGrain<IStoredSubscriberGrain>("nr2").Subscribe();
+        cluster.Probe.SetFlag("nr2/no-resume", true);
+
+        await cluster.Cluster.RestartSiloAsync(Ct);
+        Assert.Equal(1, await cluster.Client.GetGrain<IStoredSubscriberGrain>("nr2").CountHandles());
+        await StoredStream(cluster, "nr2").OnNextBatchAsync([new TestEvent(1), new TestEvent(2)]);
+
+        await cluster.Probe.WaitForLogAsync("nr2/stream-calls", 4);
+        var deadLetter = (await _log.ReadDeadLettersAsync(StreamId.Create(StoredSubscriberGrain.Namespace, "nr2"), Ct))[0];
+        Assert.Equal(1, deadLetter.Sequence);
+        Assert.Equal(3, deadLetter.Attempts);
+        Assert.Contains("which has no observer; call GetAllSubscriptionHandles() and ResumeAsync(observer)", deadLetter.Error, StringComparison.Ordinal);
+        Assert.Empty(cluster.Probe.GetLog("nr2/received"));
+    }
+
+    [Fact]
+    public async Task ResumeAsync_WithToken_RewindsDelivery_ToTheNewObserver()
+    {
+        await using var cluster = await StartAsync();
+        var grain = cluster.Client.GetGrain<IStoredSubscriberGrain>("rw1");
+        await grain.Subscribe();
+        await StoredStream(cluster, "rw1").OnNextBatchAsync([new TestEvent(1), new TestEvent(2), new TestEvent(3)]);
+        await cluster.Probe.WaitForLogAsync("rw1/received", 3);
+
+        await grain.ResumeFrom(2);
+
+        Assert.Equal(["1@1", "2@2", "3@3", "replay 2@2", "replay 3@3"], await cluster.Probe.WaitForLogAsync("rw1/received", 5));
+    }
+
+    private static IAsyncStream<TestEvent> StoredStream(IsolatedCluster cluster, string key) =>
+        cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(StreamId.Create(StoredSubscriberGrain.Namespace, key));
+
     private static IAsyncStream<TestEvent> Stream(IsolatedCluster cluster, string key) =>
         cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(StreamId.Create("durable-events", key));
 
-    private Task<IsolatedCluster> StartAsync() =>
-        IsolatedCluster.StartAsync(silo => silo.AddDurableStreams("durable", _ => _log, o =>
+    private Task<IsolatedCluster> StartAsync(Action<ISiloBuilder>? configure = null) =>
+        IsolatedCluster.StartAsync(silo =>
         {
-            o.MaxDeliveryAttempts = 3;
-            o.RetryDelay = TimeSpan.Zero;
-        }));
+            silo.AddDurableStreams("durable", _ => _log, o =>
+            {
+                o.MaxDeliveryAttempts = 3;
+                o.RetryDelay = TimeSpan.Zero;
+            });
+            configure?.Invoke(silo);
+        });
 }

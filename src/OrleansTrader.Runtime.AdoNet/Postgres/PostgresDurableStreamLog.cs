@@ -12,6 +12,7 @@ namespace OrleansTrader.Runtime.AdoNet;
 /// advisory lock: identity values are handed out before commit, so without it a transaction holding position 7
 /// could commit after one holding position 8, and a reader tailing the namespace past 8 would never see 7.
 /// A whole batch is one transaction and one round trip for the inserts (unnest over a bytea array).
+/// Explicit grain subscriptions are rows of stream_subscriptions, unique per (stream, subscription id).
 /// </summary>
 public sealed class PostgresDurableStreamLog : IDurableStreamLog
 {
@@ -30,6 +31,9 @@ public sealed class PostgresDurableStreamLog : IDurableStreamLog
     private readonly string _resetCheckpoint;
     private readonly string _insertDeadLetter;
     private readonly string _readDeadLetters;
+    private readonly string _insertSubscription;
+    private readonly string _deleteSubscription;
+    private readonly string _readSubscriptions;
 
     public PostgresDurableStreamLog(PostgresDatabase database, ILogger<PostgresDurableStreamLog>? logger = null)
     {
@@ -75,6 +79,13 @@ public sealed class PostgresDurableStreamLog : IDurableStreamLog
             SELECT consumer_id, sequence, payload, attempts, error, failed_at_ticks FROM {t.StreamDeadLetters}
             WHERE stream_namespace = @ns AND stream_key = @key ORDER BY id;
             """;
+        _insertSubscription = $"""
+            INSERT INTO {t.StreamSubscriptions} (stream_namespace, stream_key, subscription_id, grain_type, grain_key)
+            VALUES (@ns, @key, @subscription, @grainType, @grainKey)
+            ON CONFLICT (stream_namespace, stream_key, subscription_id) DO NOTHING;
+            """;
+        _deleteSubscription = $"DELETE FROM {t.StreamSubscriptions} WHERE stream_namespace = @ns AND stream_key = @key AND subscription_id = @subscription;";
+        _readSubscriptions = $"SELECT stream_namespace, stream_key, subscription_id, grain_type, grain_key FROM {t.StreamSubscriptions} ORDER BY id;";
         _schema = new AsyncOnce(CreateSchemaAsync);
     }
 
@@ -233,6 +244,46 @@ public sealed class PostgresDurableStreamLog : IDurableStreamLog
         return letters;
     }
 
+    public async Task AddSubscriptionAsync(StoredStreamSubscription subscription, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        StreamLogArguments.Validate(subscription.StreamId);
+        await InitializeAsync(cancellationToken);
+        await using var command = _database.CreateCommand(_insertSubscription);
+        AddStream(command, subscription.StreamId);
+        command.Parameters.Add("subscription", subscription.SubscriptionId);
+        command.Parameters.Add("grainType", subscription.Subscriber.Type.Value);
+        command.Parameters.Add("grainKey", subscription.Subscriber.Key);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task RemoveSubscriptionAsync(StreamId streamId, Guid subscriptionId, CancellationToken cancellationToken = default)
+    {
+        StreamLogArguments.Validate(streamId);
+        await InitializeAsync(cancellationToken);
+        await using var command = _database.CreateCommand(_deleteSubscription);
+        AddStream(command, streamId);
+        command.Parameters.Add("subscription", subscriptionId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<StoredStreamSubscription>> ReadSubscriptionsAsync(CancellationToken cancellationToken = default)
+    {
+        await InitializeAsync(cancellationToken);
+        await using var command = _database.CreateCommand(_readSubscriptions);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var subscriptions = new List<StoredStreamSubscription>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            subscriptions.Add(new StoredStreamSubscription(
+                new StreamId(reader.GetString(0), reader.GetString(1)),
+                reader.GetGuid(2),
+                new GrainId(new GrainType(reader.GetString(3)), reader.GetString(4))));
+        }
+
+        return subscriptions;
+    }
+
     private static void AddStream(NpgsqlCommand command, StreamId streamId)
     {
         command.Parameters.Add("ns", streamId.Namespace);
@@ -313,8 +364,18 @@ public sealed class PostgresDurableStreamLog : IDurableStreamLog
                 failed_at_ticks bigint NOT NULL
             );
             CREATE INDEX IF NOT EXISTS ix_stream_dead_letters_stream ON {t.StreamDeadLetters} (stream_namespace, stream_key, id);
+            CREATE TABLE IF NOT EXISTS {t.StreamSubscriptions} (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                stream_namespace text NOT NULL,
+                stream_key text NOT NULL,
+                subscription_id uuid NOT NULL,
+                grain_type text NOT NULL,
+                grain_key text NOT NULL,
+                UNIQUE (stream_namespace, stream_key, subscription_id)
+            );
             """;
         await PostgresSchema.CreateAsync(_database, ddl, cancellationToken);
-        AdoNetLog.SchemaReady(_logger, "PostgreSQL stream log", $"{t.StreamEvents}, {t.StreamHeads}, {t.StreamCheckpoints}, {t.StreamDeadLetters}");
+        AdoNetLog.SchemaReady(
+            _logger, "PostgreSQL stream log", $"{t.StreamEvents}, {t.StreamHeads}, {t.StreamCheckpoints}, {t.StreamDeadLetters}, {t.StreamSubscriptions}");
     }
 }

@@ -16,4 +16,6 @@ internal sealed class PostgresTables(string schema)
     public string StreamCheckpoints { get; } = schema + ".stream_checkpoints";
 
     public string StreamDeadLetters { get; } = schema + ".stream_dead_letters";
+
+    public string StreamSubscriptions { get; } = schema + ".stream_subscriptions";
 }

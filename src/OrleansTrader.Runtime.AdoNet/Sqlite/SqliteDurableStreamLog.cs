@@ -10,6 +10,7 @@ namespace OrleansTrader.Runtime.AdoNet;
 /// The durable stream log in SQLite. Position is the AUTOINCREMENT row id (never reused); the per-stream sequence
 /// comes from a counter row in stream_heads bumped in the same IMMEDIATE transaction as the inserts, so it is
 /// gap-free and unique per stream. A batch is one transaction, which is what makes batched appends fast.
+/// Explicit grain subscriptions are rows of stream_subscriptions, unique per (stream, subscription id).
 /// </summary>
 public sealed class SqliteDurableStreamLog : IDurableStreamLog
 {
@@ -38,6 +39,9 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
     private readonly string _resetCheckpoint;
     private readonly string _insertDeadLetter;
     private readonly string _readDeadLetters;
+    private readonly string _insertSubscription;
+    private readonly string _deleteSubscription;
+    private readonly string _readSubscriptions;
 
     public SqliteDurableStreamLog(SqliteDatabase database, ILogger<SqliteDurableStreamLog>? logger = null)
     {
@@ -76,6 +80,13 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
             SELECT consumer_id, sequence, payload, attempts, error, failed_at_ticks FROM {t.StreamDeadLetters}
             WHERE stream_namespace = @ns AND stream_key = @key ORDER BY id;
             """;
+        _insertSubscription = $"""
+            INSERT INTO {t.StreamSubscriptions} (stream_namespace, stream_key, subscription_id, grain_type, grain_key)
+            VALUES (@ns, @key, @subscription, @grainType, @grainKey)
+            ON CONFLICT (stream_namespace, stream_key, subscription_id) DO NOTHING;
+            """;
+        _deleteSubscription = $"DELETE FROM {t.StreamSubscriptions} WHERE stream_namespace = @ns AND stream_key = @key AND subscription_id = @subscription;";
+        _readSubscriptions = $"SELECT stream_namespace, stream_key, subscription_id, grain_type, grain_key FROM {t.StreamSubscriptions} ORDER BY id;";
         _insertFullChunk = InsertSql(InsertChunkRows);
         _schema = new AsyncOnce(CreateSchemaAsync);
     }
@@ -226,6 +237,57 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
         }
 
         return letters;
+    }
+
+    public async Task AddSubscriptionAsync(StoredStreamSubscription subscription, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        StreamLogArguments.Validate(subscription.StreamId);
+        await InitializeAsync(cancellationToken);
+        await _database.WriteStatementAsync(
+            async (connection, transaction, ct) =>
+            {
+                await using var command = _database.CreateCommand(connection, _insertSubscription, transaction);
+                AddStream(command, subscription.StreamId);
+                command.Parameters.AddWithValue("@subscription", StreamLogArguments.Format(subscription.SubscriptionId));
+                command.Parameters.AddWithValue("@grainType", subscription.Subscriber.Type.Value);
+                command.Parameters.AddWithValue("@grainKey", subscription.Subscriber.Key);
+                return await command.ExecuteNonQueryAsync(ct);
+            },
+            cancellationToken);
+    }
+
+    public async Task RemoveSubscriptionAsync(StreamId streamId, Guid subscriptionId, CancellationToken cancellationToken = default)
+    {
+        StreamLogArguments.Validate(streamId);
+        await InitializeAsync(cancellationToken);
+        await _database.WriteStatementAsync(
+            async (connection, transaction, ct) =>
+            {
+                await using var command = _database.CreateCommand(connection, _deleteSubscription, transaction);
+                AddStream(command, streamId);
+                command.Parameters.AddWithValue("@subscription", StreamLogArguments.Format(subscriptionId));
+                return await command.ExecuteNonQueryAsync(ct);
+            },
+            cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<StoredStreamSubscription>> ReadSubscriptionsAsync(CancellationToken cancellationToken = default)
+    {
+        await InitializeAsync(cancellationToken);
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
+        await using var command = _database.CreateCommand(connection, _readSubscriptions);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var subscriptions = new List<StoredStreamSubscription>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            subscriptions.Add(new StoredStreamSubscription(
+                new StreamId(reader.GetString(0), reader.GetString(1)),
+                Guid.ParseExact(reader.GetString(2), "D"),
+                new GrainId(new GrainType(reader.GetString(3)), reader.GetString(4))));
+        }
+
+        return subscriptions;
     }
 
     private static async Task InsertChunkAsync(
@@ -381,6 +443,15 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
                 failed_at_ticks INTEGER NOT NULL
             );
             CREATE INDEX IF NOT EXISTS {t.Prefix}ix_stream_dead_letters_stream ON {t.StreamDeadLetters} (stream_namespace, stream_key, id);
+            CREATE TABLE IF NOT EXISTS {t.StreamSubscriptions} (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                stream_namespace TEXT NOT NULL,
+                stream_key TEXT NOT NULL,
+                subscription_id TEXT NOT NULL,
+                grain_type TEXT NOT NULL,
+                grain_key TEXT NOT NULL,
+                UNIQUE (stream_namespace, stream_key, subscription_id)
+            );
             """;
         await _database.WriteAsync(
             async (connection, transaction, ct) =>
@@ -389,6 +460,7 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
                 return await command.ExecuteNonQueryAsync(ct);
             },
             cancellationToken);
-        AdoNetLog.SchemaReady(_logger, "SQLite stream log", $"{t.StreamEvents}, {t.StreamHeads}, {t.StreamCheckpoints}, {t.StreamDeadLetters}");
+        AdoNetLog.SchemaReady(
+            _logger, "SQLite stream log", $"{t.StreamEvents}, {t.StreamHeads}, {t.StreamCheckpoints}, {t.StreamDeadLetters}, {t.StreamSubscriptions}");
     }
 }

@@ -15,5 +15,7 @@ internal sealed class SqliteTables(string prefix)
 
     public string StreamDeadLetters { get; } = prefix + "stream_dead_letters";
 
+    public string StreamSubscriptions { get; } = prefix + "stream_subscriptions";
+
     public string Prefix { get; } = prefix;
 }

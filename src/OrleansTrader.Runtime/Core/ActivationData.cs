@@ -192,6 +192,26 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         }
     }
 
+    /// <summary>The activation's handle of a stored subscription, created (without an observer) the first time it is asked for.</summary>
+    public IActivationStreamSubscription GetOrAddSubscription(Guid handleId, Func<IActivationStreamSubscription> create)
+    {
+        lock (_lock)
+        {
+            _subscriptions ??= [];
+            foreach (var subscription in _subscriptions)
+            {
+                if (subscription.HandleId == handleId)
+                {
+                    return subscription;
+                }
+            }
+
+            var created = create();
+            _subscriptions.Add(created);
+            return created;
+        }
+    }
+
     public IActivationStreamSubscription[] GetSubscriptions()
     {
         lock (_lock)

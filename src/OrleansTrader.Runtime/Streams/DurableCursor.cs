@@ -116,23 +116,7 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
     }
 
     /// <summary>Implicit consumers always are; explicit ones only while some subscription of theirs exists.</summary>
-    private bool IsStillSubscribed()
-    {
-        if (Consumer.IsImplicit)
-        {
-            return true;
-        }
-
-        foreach (var subscription in provider.Subscriptions.Get(StreamId))
-        {
-            if (Consumer.Grain is { } grainId ? subscription.Owner?.GrainId == grainId : ReferenceEquals(subscription, Consumer.ClientSubscription))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private bool IsStillSubscribed() => Consumer.IsImplicit || provider.IsSubscribed(StreamId, Consumer);
 
     private async Task DeliverWithRetryAsync(StoredStreamEvent storedEvent, CancellationToken cancellationToken)
     {

@@ -5,7 +5,9 @@ namespace OrleansTrader.Runtime;
 /// each consumer (a subscribing grain, keyed by its grain id, or a client subscription) reads its stream from its own
 /// checkpoint in order, at least once. A delivery that keeps failing is retried with backoff, then written as a
 /// <see cref="DeadLetter"/> and the consumer moves on; nothing is skipped silently. After a restart, consumers resume
-/// from their checkpoints; a subscription with a token rewinds.
+/// from their checkpoints; a subscription with a token rewinds. An explicit subscription of a grain (one that is not an
+/// implicit subscriber of the stream's namespace) is stored in the log: it outlives the activation and the silo, an event
+/// activates the subscriber, and the subscriber re-attaches its observer with GetAllSubscriptionHandles and ResumeAsync.
 /// </summary>
 public sealed class DurableStreamProvider : IStreamProvider, IStreamProviderInternal
 {
@@ -14,6 +16,7 @@ public sealed class DurableStreamProvider : IStreamProvider, IStreamProviderInte
     private readonly Dictionary<string, long> _namespacePositions = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly StoredSubscriptionTable _stored = new();
     private ITimer? _pollTimer;
     private int _scanning;
 
@@ -55,6 +58,11 @@ public sealed class DurableStreamProvider : IStreamProvider, IStreamProviderInte
     internal async Task StartAsync(CancellationToken cancellationToken)
     {
         await Log.InitializeAsync(cancellationToken);
+        foreach (var subscription in await Log.ReadSubscriptionsAsync(cancellationToken))
+        {
+            _stored.Add(subscription);
+        }
+
         _pollTimer = _runtime.TimeProvider.CreateTimer(
             static s => ((DurableStreamProvider)s!).StartScan(), this, Options.PollInterval, Options.PollInterval);
         StartScan();
@@ -103,6 +111,56 @@ public sealed class DurableStreamProvider : IStreamProvider, IStreamProviderInte
         Notify(subscription.StreamId);
     }
 
+    bool IStreamProviderInternal.StoresSubscription(ActivationData? owner, StreamId streamId) =>
+        owner is not null && !owner.Class.ImplicitStreamNamespaces.Contains(streamId.Namespace, StringComparer.Ordinal);
+
+    async Task IStreamProviderInternal.AddSubscriptionAsync(IActivationStreamSubscription subscription)
+    {
+        if (!subscription.IsStored)
+        {
+            Subscriptions.Add(subscription);
+            return;
+        }
+
+        var stored = new StoredStreamSubscription(subscription.StreamId, subscription.HandleId, subscription.Owner!.GrainId);
+        await Log.AddSubscriptionAsync(stored, _stopping.Token);
+        _stored.Add(stored);
+    }
+
+    async Task IStreamProviderInternal.RemoveSubscriptionAsync(IActivationStreamSubscription subscription)
+    {
+        if (!subscription.IsStored)
+        {
+            Subscriptions.Remove(subscription);
+            return;
+        }
+
+        await Log.RemoveSubscriptionAsync(subscription.StreamId, subscription.HandleId, _stopping.Token);
+        _stored.Remove(subscription.StreamId, subscription.HandleId);
+    }
+
+    IReadOnlyList<Guid> IStreamProviderInternal.GetStoredSubscriptionIds(StreamId streamId, GrainId subscriber) =>
+        [.. _stored.Get(streamId).Where(s => s.Subscriber == subscriber).Select(s => s.SubscriptionId)];
+
+    /// <summary>Whether an explicit consumer still has a subscription: a stored one, or one held in memory.</summary>
+    internal bool IsSubscribed(StreamId streamId, StreamConsumer consumer)
+    {
+        if (consumer.Grain is { } grainId && _stored.Contains(streamId, grainId))
+        {
+            return true;
+        }
+
+        foreach (var subscription in Subscriptions.Get(streamId))
+        {
+            if (consumer.Grain is { } id ? subscription.Owner?.GrainId == id : ReferenceEquals(subscription, consumer.ClientSubscription))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Starts (or wakes) the cursor of every consumer of the stream.</summary>
     internal void Notify(StreamId streamId)
     {
@@ -111,7 +169,7 @@ public sealed class DurableStreamProvider : IStreamProvider, IStreamProviderInte
             return;
         }
 
-        foreach (var consumer in StreamConsumer.Resolve(_runtime, Subscriptions, streamId))
+        foreach (var consumer in StreamConsumer.Resolve(_runtime, Subscriptions, streamId, _stored.Get(streamId)))
         {
             DurableCursor? started = null;
             lock (_lock)
@@ -164,7 +222,10 @@ public sealed class DurableStreamProvider : IStreamProvider, IStreamProviderInte
         Notify(streamId);
     }
 
-    /// <summary>Finds streams with implicit subscribers that have events (at start, and periodically for other silos' appends).</summary>
+    /// <summary>
+    /// Finds streams with implicit subscribers or stored subscriptions that have events (at start, and periodically for
+    /// events appended by other silos).
+    /// </summary>
     private void StartScan()
     {
         if (_stopping.IsCancellationRequested || Interlocked.Exchange(ref _scanning, 1) != 0)
@@ -179,7 +240,8 @@ public sealed class DurableStreamProvider : IStreamProvider, IStreamProviderInte
     {
         try
         {
-            foreach (var streamNamespace in _runtime.Registry.Classes.SelectMany(c => c.ImplicitStreamNamespaces).Distinct(StringComparer.Ordinal))
+            var namespaces = _runtime.Registry.Classes.SelectMany(c => c.ImplicitStreamNamespaces).Concat(_stored.Namespaces);
+            foreach (var streamNamespace in namespaces.Distinct(StringComparer.Ordinal).ToArray())
             {
                 await ScanNamespaceAsync(streamNamespace);
             }

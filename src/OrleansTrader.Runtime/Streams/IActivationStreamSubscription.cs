@@ -1,6 +1,9 @@
 namespace OrleansTrader.Runtime;
 
-/// <summary>A live subscription: a grain activation's (ends with it) or the client's (Owner null).</summary>
+/// <summary>
+/// A live subscription: a grain activation's (the binding ends with it) or the client's (Owner null). A stored one
+/// (explicit grain subscription on a durable provider) stays in the provider's store after its activation is gone.
+/// </summary>
 internal interface IActivationStreamSubscription
 {
     StreamId StreamId { get; }
@@ -11,12 +14,15 @@ internal interface IActivationStreamSubscription
 
     ActivationData? Owner { get; }
 
+    /// <summary>True when the provider stores the subscription, so it outlives the activation.</summary>
+    bool IsStored { get; }
+
     /// <summary>Delivers an in-memory event (memory provider).</summary>
     Task DeliverAsync(object item, StreamSequenceToken? token);
 
     /// <summary>Delivers a stored event (durable provider); the subscription deserializes it to its own type.</summary>
     Task DeliverPayloadAsync(ReadOnlyMemory<byte> payload, StreamSequenceToken token);
 
-    /// <summary>Removes the subscription from its provider (the owner deactivated).</summary>
+    /// <summary>The owner deactivated: an in-memory subscription leaves its provider; a stored one stays stored.</summary>
     void Detach();
 }

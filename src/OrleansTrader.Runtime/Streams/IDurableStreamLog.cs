@@ -2,7 +2,7 @@ namespace OrleansTrader.Runtime;
 
 /// <summary>
 /// The append-only store behind the "durable" stream provider: events per stream with gap-free sequence numbers,
-/// consumer checkpoints and dead letters. Implementations: in-memory (tests), SQLite, PostgreSQL.
+/// consumer checkpoints, dead letters and explicit grain subscriptions. Implementations: in-memory (tests), SQLite, PostgreSQL.
 /// </summary>
 public interface IDurableStreamLog
 {
@@ -36,4 +36,13 @@ public interface IDurableStreamLog
     Task WriteDeadLetterAsync(DeadLetter deadLetter, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(StreamId streamId, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores an explicit grain subscription. Storing one with the same stream and id again changes nothing.</summary>
+    Task AddSubscriptionAsync(StoredStreamSubscription subscription, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a stored subscription; deleting one that is not stored does nothing.</summary>
+    Task RemoveSubscriptionAsync(StreamId streamId, Guid subscriptionId, CancellationToken cancellationToken = default);
+
+    /// <summary>Every stored subscription, in the order they were stored (read once at silo start).</summary>
+    Task<IReadOnlyList<StoredStreamSubscription>> ReadSubscriptionsAsync(CancellationToken cancellationToken = default);
 }

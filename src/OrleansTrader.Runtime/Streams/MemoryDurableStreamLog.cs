@@ -11,6 +11,7 @@ public sealed class MemoryDurableStreamLog : IDurableStreamLog
     private readonly Dictionary<StreamId, List<StoredStreamEvent>> _byStream = [];
     private readonly Dictionary<(StreamId StreamId, string ConsumerId), long> _checkpoints = [];
     private readonly List<DeadLetter> _deadLetters = [];
+    private readonly List<StoredStreamSubscription> _subscriptions = [];
 
     public Task InitializeAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 
@@ -120,6 +121,38 @@ public sealed class MemoryDurableStreamLog : IDurableStreamLog
         lock (_lock)
         {
             return Task.FromResult<IReadOnlyList<DeadLetter>>(_deadLetters.Where(d => d.StreamId == streamId).ToArray());
+        }
+    }
+
+    public Task AddSubscriptionAsync(StoredStreamSubscription subscription, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        lock (_lock)
+        {
+            if (!_subscriptions.Exists(s => s.StreamId == subscription.StreamId && s.SubscriptionId == subscription.SubscriptionId))
+            {
+                _subscriptions.Add(subscription);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveSubscriptionAsync(StreamId streamId, Guid subscriptionId, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            _subscriptions.RemoveAll(s => s.StreamId == streamId && s.SubscriptionId == subscriptionId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<StoredStreamSubscription>> ReadSubscriptionsAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult<IReadOnlyList<StoredStreamSubscription>>([.. _subscriptions]);
         }
     }
 }

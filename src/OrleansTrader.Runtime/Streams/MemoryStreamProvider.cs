@@ -50,6 +50,22 @@ public sealed class MemoryStreamProvider : IStreamProvider, IStreamProviderInter
     Task IStreamProviderInternal.RewindAsync(IActivationStreamSubscription subscription, StreamSequenceToken token) =>
         throw new NotSupportedException($"Stream provider '{Name}' is not rewindable; use a durable provider to replay events.");
 
+    bool IStreamProviderInternal.StoresSubscription(ActivationData? owner, StreamId streamId) => false;
+
+    Task IStreamProviderInternal.AddSubscriptionAsync(IActivationStreamSubscription subscription)
+    {
+        Subscriptions.Add(subscription);
+        return Task.CompletedTask;
+    }
+
+    Task IStreamProviderInternal.RemoveSubscriptionAsync(IActivationStreamSubscription subscription)
+    {
+        Subscriptions.Remove(subscription);
+        return Task.CompletedTask;
+    }
+
+    IReadOnlyList<Guid> IStreamProviderInternal.GetStoredSubscriptionIds(StreamId streamId, GrainId subscriber) => [];
+
     internal void Stop() => _stopped = true;
 
     private Task PublishAsync<T>(StreamId streamId, IEnumerable<T> items)

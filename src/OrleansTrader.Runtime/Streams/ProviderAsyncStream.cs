@@ -29,9 +29,18 @@ internal sealed class ProviderAsyncStream<T>(
         }
 
         var owner = CallContext.Current?.Activation;
-        var subscription = new StreamSubscription<T>(provider, StreamId, owner, observer);
+        var subscription = new StreamSubscription<T>(provider, StreamId, owner, observer, Guid.NewGuid(), provider.StoresSubscription(owner, StreamId));
         owner?.AddSubscription(subscription);
-        provider.Subscriptions.Add(subscription);
+        try
+        {
+            await provider.AddSubscriptionAsync(subscription);
+        }
+        catch
+        {
+            owner?.RemoveSubscription(subscription);
+            throw;
+        }
+
         if (token is not null)
         {
             await provider.RewindAsync(subscription, token);
@@ -40,6 +49,10 @@ internal sealed class ProviderAsyncStream<T>(
         return subscription;
     }
 
+    /// <summary>
+    /// The caller's subscriptions to this stream. For a grain this includes its stored subscriptions: a new activation gets
+    /// handles without an observer, to be re-attached with ResumeAsync.
+    /// </summary>
     public Task<IList<StreamSubscriptionHandle<T>>> GetAllSubscriptionHandles()
     {
         var owner = CallContext.Current?.Activation;
@@ -47,6 +60,16 @@ internal sealed class ProviderAsyncStream<T>(
             .Where(s => ReferenceEquals(s.Owner, owner))
             .OfType<StreamSubscriptionHandle<T>>()
             .ToList();
+        if (owner is not null)
+        {
+            foreach (var id in provider.GetStoredSubscriptionIds(StreamId, owner.GrainId))
+            {
+                var handle = owner.GetOrAddSubscription(id, () => new StreamSubscription<T>(provider, StreamId, owner, null, id, isStored: true));
+                handles.Add(handle as StreamSubscriptionHandle<T> ?? throw new InvalidOperationException(
+                    $"Subscription {id} of {owner.GrainId} to stream {StreamId} is held as a stream of another item type than {typeof(T)}."));
+            }
+        }
+
         return Task.FromResult(handles);
     }
 }

@@ -1,18 +1,31 @@
 namespace OrleansTrader.Runtime;
 
 /// <summary>
-/// One consumer of a stream: a grain (implicit subscriber, or owner of explicit subscriptions; events go through its
-/// mailbox) or a client subscription (called directly). <see cref="ConsumerId"/> names its durable checkpoint.
+/// One consumer of a stream: a grain (implicit subscriber, or holder of explicit subscriptions, stored or in memory;
+/// events go through its mailbox, activating it if needed) or a client subscription (called directly). <see cref="ConsumerId"/> names its durable checkpoint.
 /// </summary>
 internal readonly record struct StreamConsumer(string ConsumerId, GrainId? Grain, IActivationStreamSubscription? ClientSubscription, bool IsImplicit)
 {
-    public static List<StreamConsumer> Resolve(GrainRuntime runtime, StreamSubscriptionRegistry subscriptions, StreamId streamId)
+    public static List<StreamConsumer> Resolve(
+        GrainRuntime runtime, StreamSubscriptionRegistry subscriptions, StreamId streamId, StoredStreamSubscription[]? stored = null)
     {
         var consumers = new List<StreamConsumer>();
         foreach (var grainClass in runtime.Registry.GetImplicitSubscribers(streamId.Namespace))
         {
             var grainId = new GrainId(grainClass.GrainType, streamId.Key);
             consumers.Add(new StreamConsumer(grainId.ToString(), grainId, null, IsImplicit: true));
+        }
+
+        if (stored is not null)
+        {
+            foreach (var subscription in stored)
+            {
+                var id = subscription.Subscriber.ToString();
+                if (!consumers.Exists(c => c.ConsumerId == id))
+                {
+                    consumers.Add(new StreamConsumer(id, subscription.Subscriber, null, IsImplicit: false));
+                }
+            }
         }
 
         foreach (var subscription in subscriptions.Get(streamId))

@@ -34,7 +34,8 @@ internal sealed class StreamDeliveryRequest(string providerName, StreamId stream
         if (delivered == 0)
         {
             throw new InvalidOperationException(
-                $"{activation.GrainId} received an event of stream {streamId} ({providerName}) but holds no subscription to it; subscribe in OnActivateAsync.");
+                $"{activation.GrainId} received an event of stream {streamId} ({providerName}) but holds no subscription to it; subscribe in OnActivateAsync "
+                + "(or resume its stored subscriptions there with GetAllSubscriptionHandles() and ResumeAsync).");
         }
 
         return pending is null ? default : new ValueTask(Task.WhenAll(pending));

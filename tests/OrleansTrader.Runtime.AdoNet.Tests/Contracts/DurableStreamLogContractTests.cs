@@ -261,6 +261,59 @@ public abstract class DurableStreamLogContractTests
         AssertSameLetter(letter, Assert.Single(await reopened.ReadDeadLettersAsync(stream, Ct)));
     }
 
+    [Fact]
+    public async Task AddSubscriptionAsync_StoresSubscriptions_ReadBackInOrder_AndRemoveDeletesOnlyThatOne()
+    {
+        var log = await OpenLogAsync();
+        var ns = NewNamespace();
+        var first = new StoredStreamSubscription(StreamId.Create(ns, "acct/1"), Guid.NewGuid(), GrainId.Create("Tests.Ledger", "L-1"));
+        var second = new StoredStreamSubscription(StreamId.Create(ns, "acct/1"), Guid.NewGuid(), GrainId.Create("Tests.Risk", "acct/1"));
+        var similar = new StoredStreamSubscription(StreamId.Create(ns, "acct/01"), first.SubscriptionId, GrainId.Create("Tests.Ledger", "L-1"));
+
+        await log.AddSubscriptionAsync(first, Ct);
+        await log.AddSubscriptionAsync(second, Ct);
+        await log.AddSubscriptionAsync(similar, Ct);
+        var stored = await SubscriptionsAsync(log, ns);
+        await log.RemoveSubscriptionAsync(first.StreamId, first.SubscriptionId, Ct);
+        await log.RemoveSubscriptionAsync(first.StreamId, Guid.NewGuid(), Ct);
+        var afterRemove = await SubscriptionsAsync(log, ns);
+
+        Assert.Equal([first, second, similar], stored);
+        Assert.Equal([second, similar], afterRemove);
+    }
+
+    [Fact]
+    public async Task AddSubscriptionAsync_KeepsOneRow_WhenTheSameSubscriptionIsStoredTwice()
+    {
+        var log = await OpenLogAsync();
+        var ns = NewNamespace();
+        var subscription = new StoredStreamSubscription(StreamId.Create(ns, "k"), Guid.NewGuid(), GrainId.Create("Tests.Ledger", "020235"));
+
+        await log.AddSubscriptionAsync(subscription, Ct);
+        await log.AddSubscriptionAsync(subscription, Ct);
+
+        Assert.Equal([subscription], await SubscriptionsAsync(log, ns));
+    }
+
+    [Fact]
+    public async Task StoredSubscriptions_SurviveReopening_AndRemovalToo()
+    {
+        var log = await OpenLogAsync();
+        var ns = NewNamespace();
+        var kept = new StoredStreamSubscription(StreamId.Create(ns, "k"), Guid.NewGuid(), GrainId.Create("Tests.Ledger", "a"));
+        var removed = new StoredStreamSubscription(StreamId.Create(ns, "k"), Guid.NewGuid(), GrainId.Create("Tests.Ledger", "b"));
+        await log.AddSubscriptionAsync(kept, Ct);
+        await log.AddSubscriptionAsync(removed, Ct);
+        await log.RemoveSubscriptionAsync(removed.StreamId, removed.SubscriptionId, Ct);
+
+        var reopened = await OpenLogAsync();
+
+        Assert.Equal([kept], await SubscriptionsAsync(reopened, ns));
+    }
+
+    private static async Task<IReadOnlyList<StoredStreamSubscription>> SubscriptionsAsync(IDurableStreamLog log, string streamNamespace) =>
+        [.. (await log.ReadSubscriptionsAsync(Ct)).Where(s => s.StreamId.Namespace == streamNamespace)];
+
     private static string NewNamespace() => "ns" + Guid.NewGuid().ToString("N");
 
     private static StreamId NewStream() => StreamId.Create(NewNamespace(), "acct/1");
