@@ -1,0 +1,14 @@
+namespace OrleansTrader.Runtime.AdoNet.Tests;
+
+/// <summary>
+/// Subscribes explicitly to the durable stream "subscribed"/(its key up to a '~'), so "s~a" and "s~b" share a stream, and
+/// resumes its stored subscriptions in OnActivateAsync.
+/// </summary>
+public interface ISubscriberGrain : IGrainWithStringKey
+{
+    Task Subscribe();
+
+    Task UnsubscribeAll();
+
+    Task<int> CountHandles();
+}

@@ -1,0 +1,43 @@
+using System.Globalization;
+
+namespace OrleansTrader.Runtime.AdoNet.Tests;
+
+[GrainType("subscriber")]
+public sealed class SubscriberGrain(SubscriptionProbe probe) : Grain, ISubscriberGrain
+{
+    public const string Namespace = "subscribed";
+
+    private string Key => this.GetPrimaryKeyString();
+
+    private IAsyncStream<SubscriptionEvent> Stream =>
+        this.GetStreamProvider("durable").GetStream<SubscriptionEvent>(StreamId.Create(Namespace, Key.Split('~')[0]));
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var handles = await Stream.GetAllSubscriptionHandles();
+        foreach (var handle in handles)
+        {
+            await handle.ResumeAsync(OnEventAsync);
+        }
+
+        probe.Log(Key + "/resumed", handles.Count.ToString(CultureInfo.InvariantCulture));
+    }
+
+    public async Task Subscribe() => await Stream.SubscribeAsync(OnEventAsync);
+
+    public async Task UnsubscribeAll()
+    {
+        foreach (var handle in await Stream.GetAllSubscriptionHandles())
+        {
+            await handle.UnsubscribeAsync();
+        }
+    }
+
+    public async Task<int> CountHandles() => (await Stream.GetAllSubscriptionHandles()).Count;
+
+    private Task OnEventAsync(SubscriptionEvent item, StreamSequenceToken? token)
+    {
+        probe.Log(Key + "/received", $"{item.Number}@{token?.SequenceNumber ?? 0}");
+        return Task.CompletedTask;
+    }
+}

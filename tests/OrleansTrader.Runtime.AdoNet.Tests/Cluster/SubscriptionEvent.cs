@@ -1,0 +1,3 @@
+namespace OrleansTrader.Runtime.AdoNet.Tests;
+
+public sealed record SubscriptionEvent(int Number);
