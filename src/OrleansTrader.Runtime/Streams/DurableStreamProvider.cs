@@ -9,14 +9,13 @@ namespace OrleansTrader.Runtime;
 /// implicit subscriber of the stream's namespace) is stored in the log: it outlives the activation and the silo, an event
 /// activates the subscriber, and the subscriber re-attaches its observer with GetAllSubscriptionHandles and ResumeAsync.
 /// </summary>
-public sealed class DurableStreamProvider : IStreamProvider, IStreamProviderInternal
+public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProviderInternal
 {
     private readonly GrainRuntime _runtime;
     private readonly Dictionary<(StreamId StreamId, string ConsumerId), DurableCursor> _cursors = [];
     private readonly Dictionary<string, long> _namespacePositions = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stopping = new();
-    private readonly StoredSubscriptionTable _stored = new();
     private ITimer? _pollTimer;
     private int _scanning;
 
@@ -109,56 +108,6 @@ public sealed class DurableStreamProvider : IStreamProvider, IStreamProviderInte
 
         await Log.ResetCheckpointAsync(subscription.StreamId, consumerId, checkpoint, _stopping.Token);
         Notify(subscription.StreamId);
-    }
-
-    bool IStreamProviderInternal.StoresSubscription(ActivationData? owner, StreamId streamId) =>
-        owner is not null && !owner.Class.ImplicitStreamNamespaces.Contains(streamId.Namespace, StringComparer.Ordinal);
-
-    async Task IStreamProviderInternal.AddSubscriptionAsync(IActivationStreamSubscription subscription)
-    {
-        if (!subscription.IsStored)
-        {
-            Subscriptions.Add(subscription);
-            return;
-        }
-
-        var stored = new StoredStreamSubscription(subscription.StreamId, subscription.HandleId, subscription.Owner!.GrainId);
-        await Log.AddSubscriptionAsync(stored, _stopping.Token);
-        _stored.Add(stored);
-    }
-
-    async Task IStreamProviderInternal.RemoveSubscriptionAsync(IActivationStreamSubscription subscription)
-    {
-        if (!subscription.IsStored)
-        {
-            Subscriptions.Remove(subscription);
-            return;
-        }
-
-        await Log.RemoveSubscriptionAsync(subscription.StreamId, subscription.HandleId, _stopping.Token);
-        _stored.Remove(subscription.StreamId, subscription.HandleId);
-    }
-
-    IReadOnlyList<Guid> IStreamProviderInternal.GetStoredSubscriptionIds(StreamId streamId, GrainId subscriber) =>
-        [.. _stored.Get(streamId).Where(s => s.Subscriber == subscriber).Select(s => s.SubscriptionId)];
-
-    /// <summary>Whether an explicit consumer still has a subscription: a stored one, or one held in memory.</summary>
-    internal bool IsSubscribed(StreamId streamId, StreamConsumer consumer)
-    {
-        if (consumer.Grain is { } grainId && _stored.Contains(streamId, grainId))
-        {
-            return true;
-        }
-
-        foreach (var subscription in Subscriptions.Get(streamId))
-        {
-            if (consumer.Grain is { } id ? subscription.Owner?.GrainId == id : ReferenceEquals(subscription, consumer.ClientSubscription))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>Starts (or wakes) the cursor of every consumer of the stream.</summary>

@@ -1,0 +1,57 @@
+namespace OrleansTrader.Runtime;
+
+/// <summary>Subscriptions of a durable provider: explicit grain subscriptions stored in the log, the others in memory.</summary>
+public sealed partial class DurableStreamProvider
+{
+    private readonly StoredSubscriptionTable _stored = new();
+
+    bool IStreamProviderInternal.StoresSubscription(ActivationData? owner, StreamId streamId) =>
+        owner is not null && !owner.Class.ImplicitStreamNamespaces.Contains(streamId.Namespace, StringComparer.Ordinal);
+
+    async Task IStreamProviderInternal.AddSubscriptionAsync(IActivationStreamSubscription subscription)
+    {
+        if (!subscription.IsStored)
+        {
+            Subscriptions.Add(subscription);
+            return;
+        }
+
+        var stored = new StoredStreamSubscription(subscription.StreamId, subscription.HandleId, subscription.Owner!.GrainId);
+        await Log.AddSubscriptionAsync(stored, _stopping.Token);
+        _stored.Add(stored);
+    }
+
+    async Task IStreamProviderInternal.RemoveSubscriptionAsync(IActivationStreamSubscription subscription)
+    {
+        if (!subscription.IsStored)
+        {
+            Subscriptions.Remove(subscription);
+            return;
+        }
+
+        await Log.RemoveSubscriptionAsync(subscription.StreamId, subscription.HandleId, _stopping.Token);
+        _stored.Remove(subscription.StreamId, subscription.HandleId);
+    }
+
+    IReadOnlyList<Guid> IStreamProviderInternal.GetStoredSubscriptionIds(StreamId streamId, GrainId subscriber) =>
+        [.. _stored.Get(streamId).Where(s => s.Subscriber == subscriber).Select(s => s.SubscriptionId)];
+
+    /// <summary>Whether an explicit consumer still has a subscription: a stored one, or one held in memory.</summary>
+    internal bool IsSubscribed(StreamId streamId, StreamConsumer consumer)
+    {
+        if (consumer.Grain is { } grainId && _stored.Contains(streamId, grainId))
+        {
+            return true;
+        }
+
+        foreach (var subscription in Subscriptions.Get(streamId))
+        {
+            if (consumer.Grain is { } id ? subscription.Owner?.GrainId == id : ReferenceEquals(subscription, consumer.ClientSubscription))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
