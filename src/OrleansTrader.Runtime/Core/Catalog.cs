@@ -46,7 +46,7 @@ internal sealed class Catalog(GrainRuntime runtime)
                         return;
                     }
 
-                    activation = _activations.GetOrAdd(message.TargetId, static (id, rt) => new ActivationData(id, rt), runtime);
+                    activation = GetOrCreate(message.TargetId);
                 }
 
                 if (activation.TryEnqueue(message))
@@ -67,7 +67,10 @@ internal sealed class Catalog(GrainRuntime runtime)
     {
         if (activation.Class.MaxLocalWorkers is null)
         {
-            _activations.TryRemove(new KeyValuePair<GrainId, ActivationData>(activation.GrainId, activation));
+            if (_activations.TryRemove(new KeyValuePair<GrainId, ActivationData>(activation.GrainId, activation)))
+            {
+                activation.Class.Activations.Decrement();
+            }
         }
         else if (_workers.TryGetValue(activation.GrainId, out var group) && group.Remove(activation))
         {
@@ -111,6 +114,25 @@ internal sealed class Catalog(GrainRuntime runtime)
 
             // The group emptied and retired meanwhile; a fresh one takes its place.
             _workers.TryRemove(new KeyValuePair<GrainId, StatelessWorkerGroup>(message.TargetId, group));
+        }
+    }
+
+    /// <summary>The activation for the grain, created when there is none; only an activation that enters the catalog is counted.</summary>
+    private ActivationData GetOrCreate(GrainId grainId)
+    {
+        while (true)
+        {
+            if (_activations.TryGetValue(grainId, out var existing))
+            {
+                return existing;
+            }
+
+            var created = new ActivationData(grainId, runtime);
+            if (_activations.TryAdd(grainId, created))
+            {
+                created.Class.Activations.Increment();
+                return created;
+            }
         }
     }
 }

@@ -4,7 +4,8 @@ namespace OrleansTrader.Runtime;
 /// The activations of one stateless worker grain id. A call goes to the first idle activation, else to a new one while
 /// there are fewer than the maximum, else it queues on the least loaded. Choosing and enqueueing happen under one lock,
 /// so concurrent calls never pick the same idle activation and never create more than the maximum. The group retires
-/// when its last activation is removed; the catalog then starts a new one.
+/// when its last activation is removed; the catalog then starts a new one. A worker is counted in its class's activations
+/// when it joins the group and uncounted by whichever removal takes it out (a failed enqueue or its deactivation), once.
 /// </summary>
 internal sealed class StatelessWorkerGroup(GrainId grainId, GrainRuntime runtime, int maxWorkers)
 {
@@ -37,7 +38,7 @@ internal sealed class StatelessWorkerGroup(GrainId grainId, GrainRuntime runtime
                 }
 
                 // The worker is gone; its own removal may still be on its way.
-                _workers.Remove(target);
+                Forget(target);
             }
 
             return false;
@@ -49,7 +50,7 @@ internal sealed class StatelessWorkerGroup(GrainId grainId, GrainRuntime runtime
     {
         lock (_lock)
         {
-            _workers.Remove(worker);
+            Forget(worker);
             if (_workers.Count == 0)
             {
                 _retired = true;
@@ -90,9 +91,18 @@ internal sealed class StatelessWorkerGroup(GrainId grainId, GrainRuntime runtime
         {
             var created = new ActivationData(grainId, runtime);
             _workers.Add(created);
+            created.Class.Activations.Increment();
             return created;
         }
 
         return leastLoaded!;
+    }
+
+    private void Forget(ActivationData worker)
+    {
+        if (_workers.Remove(worker))
+        {
+            worker.Class.Activations.Decrement();
+        }
     }
 }
