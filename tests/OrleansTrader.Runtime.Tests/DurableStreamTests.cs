@@ -126,6 +126,20 @@ public sealed class DurableStreamTests
         Assert.Equal(3, cluster.Probe.Count("acct-4/flaky/1"));
     }
 
+    [Fact]
+    public async Task DurableStream_DeliversABacklogInOrderOnceEach_WhenAPoisonEventIsInsideIt()
+    {
+        await using var cluster = await StartAsync();
+        var events = Enumerable.Range(1, 300).Select(i => i == 150 ? new TestEvent(i, "poison") : new TestEvent(i)).ToList();
+
+        await Stream(cluster, "acct-backlog").OnNextBatchAsync(events);
+
+        var expected = Enumerable.Range(1, 300).Where(i => i != 150).Select(i => $"{i}@{i}").ToList();
+        Assert.Equal(expected, await cluster.Probe.WaitForLogAsync("acct-backlog/received", 299));
+        Assert.Equal(150, Assert.Single(await _log.ReadDeadLettersAsync(StreamId.Create("durable-events", "acct-backlog"), Ct)).Sequence);
+        Assert.Equal(3, cluster.Probe.Count("acct-backlog/poison-attempts"));
+    }
+
     private static IAsyncStream<TestEvent> Stream(IsolatedCluster cluster, string key) =>
         cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(StreamId.Create("durable-events", key));
 

@@ -8,7 +8,9 @@ namespace OrleansTrader.Grains.Paper;
 /// <summary>
 /// The paper venue's durable store: snapshots, the account index and the archive live in the silo's grain storage
 /// (SQLite by default, PostgreSQL in production), so the paper exchange survives silo restarts. Writes per account are
-/// serialized by the venue; the ETag of each record is kept here so every write is conditional.
+/// serialized by the venue; the ETag of each record is kept here so every write is conditional. A save writes only what
+/// changed since the previous one (a <see cref="PaperVenueDelta"/>) and a full checkpoint every
+/// <see cref="PaperVenueJournal.Slots"/> saves, so its cost follows the change rather than the orders in the retention window.
 /// </summary>
 internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPaperVenueStore
 {
@@ -16,9 +18,10 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
     private const string ArchiveType = "paper-venue-archive";
     private const string IndexType = "paper-venue-index";
     private const string StateName = "venue";
+    private const string DeltaStatePrefix = "venue-delta-";
     private static readonly GrainId IndexId = GrainId.Create(IndexType, "accounts");
 
-    private readonly ConcurrentDictionary<string, GrainState<PaperVenueSnapshot>> _snapshots = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PaperVenueJournal> _journals = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, GrainState<PaperArchiveRecord>> _archives = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _indexGate = new(1, 1);
     private readonly SemaphoreSlim _archiveGate = new(1, 1);
@@ -32,24 +35,63 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
 
     public async Task<PaperVenueSnapshot?> LoadAsync(string accountId, CancellationToken cancellationToken)
     {
-        var state = new GrainState<PaperVenueSnapshot>(new PaperVenueSnapshot());
-        await storage.ReadStateAsync(StateName, GrainId.Create(SnapshotType, accountId), state, cancellationToken);
-        _snapshots[accountId] = state;
-        return state.RecordExists ? state.State : null;
+        var journal = new PaperVenueJournal();
+        var grainId = GrainId.Create(SnapshotType, accountId);
+        await storage.ReadStateAsync(StateName, grainId, journal.Checkpoint, cancellationToken);
+        for (var slot = 0; slot < PaperVenueJournal.Slots; slot++)
+        {
+            await storage.ReadStateAsync(DeltaStateName(slot), grainId, journal.Deltas[slot], cancellationToken);
+        }
+
+        if (journal.Checkpoint.RecordExists)
+        {
+            var snapshot = journal.Checkpoint.State.Snapshot;
+            var number = journal.Checkpoint.State.Through;
+            while (journal.Deltas[PaperVenueJournal.SlotOf(number + 1)] is { RecordExists: true, State: { } delta } && delta.Number == number + 1)
+            {
+                snapshot = delta.ApplyTo(snapshot);
+                number++;
+            }
+
+            journal.Saved = snapshot;
+            journal.LastNumber = number;
+            journal.CheckpointThrough = journal.Checkpoint.State.Through;
+        }
+
+        _journals[accountId] = journal;
+        return journal.Saved;
     }
 
     public async Task SaveAsync(string accountId, PaperVenueSnapshot snapshot, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        if (!_snapshots.TryGetValue(accountId, out var state))
+        if (!_journals.TryGetValue(accountId, out var journal))
         {
             await LoadAsync(accountId, cancellationToken);
-            state = _snapshots[accountId];
+            journal = _journals[accountId];
         }
 
-        var isNew = !state.RecordExists;
-        state.State = snapshot;
-        await storage.WriteStateAsync(StateName, GrainId.Create(SnapshotType, accountId), state, cancellationToken);
+        var grainId = GrainId.Create(SnapshotType, accountId);
+        var isNew = !journal.Checkpoint.RecordExists;
+        var number = journal.LastNumber + 1;
+        var delta = journal.Saved is { } saved && journal.DeltasSinceCheckpoint < PaperVenueJournal.Slots
+            ? PaperVenueDelta.Between(saved, snapshot, number)
+            : null;
+        if (delta is null)
+        {
+            journal.Checkpoint.State = new PaperVenueCheckpoint { Snapshot = snapshot, Through = journal.LastNumber };
+            await storage.WriteStateAsync(StateName, grainId, journal.Checkpoint, cancellationToken);
+            journal.CheckpointThrough = journal.LastNumber;
+        }
+        else
+        {
+            var slot = PaperVenueJournal.SlotOf(number);
+            journal.Deltas[slot].State = delta;
+            await storage.WriteStateAsync(DeltaStateName(slot), grainId, journal.Deltas[slot], cancellationToken);
+            journal.LastNumber = number;
+        }
+
+        journal.Saved = snapshot;
         if (isNew)
         {
             await AddToIndexAsync(accountId, cancellationToken);
@@ -86,6 +128,8 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
 
     public async Task<IReadOnlyList<Execution>> LoadArchivedExecutionsAsync(string accountId, DateTimeOffset since, CancellationToken cancellationToken) =>
         [.. (await LoadArchiveAsync(accountId, cancellationToken)).State.Executions.Where(e => e.Timestamp >= since).OrderBy(e => e.Timestamp)];
+
+    private static string DeltaStateName(int slot) => DeltaStatePrefix + slot.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task<GrainState<PaperArchiveRecord>> LoadArchiveAsync(string accountId, CancellationToken cancellationToken)
     {
