@@ -67,21 +67,15 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
                     continue;
                 }
 
-                var (next, failure) = await DeliverBatchAsync(events, cancellationToken);
-                if (next > 0)
-                {
-                    checkpoint = events[next - 1].Sequence;
-                }
-
-                for (var i = next; i < events.Count; i++)
+                foreach (var storedEvent in events)
                 {
                     if (_rewindTo is not null || cancellationToken.IsCancellationRequested || !IsStillSubscribed())
                     {
                         break;
                     }
 
-                    await DeliverWithRetryAsync(events[i], cancellationToken, i == next ? failure : null);
-                    checkpoint = events[i].Sequence;
+                    await DeliverWithRetryAsync(storedEvent, cancellationToken);
+                    checkpoint = storedEvent.Sequence;
                 }
 
                 // Progress made before a stop request is still recorded, so a graceful restart does not redeliver it.
@@ -140,32 +134,7 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
         return false;
     }
 
-    /// <summary>
-    /// Delivers a backlog of events to a grain consumer in one turn instead of one turn (and two scheduler hops) each.
-    /// Returns how many were delivered and, when one failed, its failure: that was its first attempt, and the cursor
-    /// retries it (and delivers the rest) one by one.
-    /// </summary>
-    private async Task<(int Delivered, Exception? Failure)> DeliverBatchAsync(IReadOnlyList<StoredStreamEvent> events, CancellationToken cancellationToken)
-    {
-        if (Consumer.Grain is not { } grainId || events.Count < 2 || _rewindTo is not null || cancellationToken.IsCancellationRequested || !IsStillSubscribed())
-        {
-            return (0, null);
-        }
-
-        var request = new StreamBatchDeliveryRequest(provider.Name, StreamId, events);
-        try
-        {
-            provider.Runtime.SendFromRuntime(grainId, request);
-            await request.AsValueTask();
-            return (request.Delivered, null);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            return (request.Delivered, ex);
-        }
-    }
-
-    private async Task DeliverWithRetryAsync(StoredStreamEvent storedEvent, CancellationToken cancellationToken, Exception? firstFailure = null)
+    private async Task DeliverWithRetryAsync(StoredStreamEvent storedEvent, CancellationToken cancellationToken)
     {
         var options = provider.Options;
         var runtime = provider.Runtime;
@@ -175,12 +144,6 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
         {
             try
             {
-                if (attempt == 1 && firstFailure is not null)
-                {
-                    // The batch already made this first attempt.
-                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(firstFailure);
-                }
-
                 if (Consumer.Grain is { } grainId)
                 {
                     var request = new StreamDeliveryRequest(provider.Name, StreamId, null, storedEvent.Payload, token);
