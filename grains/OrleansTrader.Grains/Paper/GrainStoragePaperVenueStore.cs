@@ -8,9 +8,10 @@ namespace OrleansTrader.Grains.Paper;
 /// <summary>
 /// The paper venue's durable store: snapshots, the account index and the archive live in the silo's grain storage
 /// (SQLite by default, PostgreSQL in production), so the paper exchange survives silo restarts. Writes per account are
-/// serialized by the venue; the ETag of each record is kept here so every write is conditional. A save writes only what
-/// changed since the previous one (a <see cref="PaperVenueDelta"/>) and a full checkpoint every
-/// <see cref="PaperVenueJournal.Slots"/> saves, so its cost follows the change rather than the orders in the retention window.
+/// serialized by the venue; the ETag of each record is kept here so every write is conditional. A save writes the change
+/// the venue hands over (a <see cref="PaperVenueDelta"/>) and a full checkpoint every <see cref="PaperVenueJournal.Slots"/>
+/// saves or when the venue cannot describe the change, so its cost follows the change rather than the orders in the
+/// retention window.
 /// </summary>
 internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPaperVenueStore
 {
@@ -18,6 +19,8 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
     private const string ArchiveType = "paper-venue-archive";
     private const string IndexType = "paper-venue-index";
     private const string StateName = "venue";
+    private const string LegacyStateName = "venue";
+    private const string CheckpointStateName = "venue-checkpoint";
     private const string DeltaStatePrefix = "venue-delta-";
     private static readonly GrainId IndexId = GrainId.Create(IndexType, "accounts");
 
@@ -37,32 +40,39 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
     {
         var journal = new PaperVenueJournal();
         var grainId = GrainId.Create(SnapshotType, accountId);
-        await storage.ReadStateAsync(StateName, grainId, journal.Checkpoint, cancellationToken);
+        await storage.ReadStateAsync(CheckpointStateName, grainId, journal.Checkpoint, cancellationToken);
         for (var slot = 0; slot < PaperVenueJournal.Slots; slot++)
         {
             await storage.ReadStateAsync(DeltaStateName(slot), grainId, journal.Deltas[slot], cancellationToken);
         }
 
+        PaperVenueSnapshot? loaded = null;
         if (journal.Checkpoint.RecordExists)
         {
-            var snapshot = journal.Checkpoint.State.Snapshot;
+            loaded = journal.Checkpoint.State.Snapshot;
             var number = journal.Checkpoint.State.Through;
             while (journal.Deltas[PaperVenueJournal.SlotOf(number + 1)] is { RecordExists: true, State: { } delta } && delta.Number == number + 1)
             {
-                snapshot = delta.ApplyTo(snapshot);
+                loaded = delta.Change.ApplyTo(loaded);
                 number++;
             }
 
-            journal.Saved = snapshot;
             journal.LastNumber = number;
             journal.CheckpointThrough = journal.Checkpoint.State.Through;
         }
+        else
+        {
+            // A venue saved before deltas existed kept one whole snapshot; the first save from here writes a checkpoint.
+            var legacy = new GrainState<PaperVenueSnapshot>(new PaperVenueSnapshot());
+            await storage.ReadStateAsync(LegacyStateName, grainId, legacy, cancellationToken);
+            loaded = legacy.RecordExists ? legacy.State : null;
+        }
 
         _journals[accountId] = journal;
-        return journal.Saved;
+        return loaded;
     }
 
-    public async Task SaveAsync(string accountId, PaperVenueSnapshot snapshot, CancellationToken cancellationToken)
+    public async Task SaveAsync(string accountId, PaperVenueChange? change, Func<PaperVenueSnapshot> snapshot, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         if (!_journals.TryGetValue(accountId, out var journal))
@@ -73,25 +83,21 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
 
         var grainId = GrainId.Create(SnapshotType, accountId);
         var isNew = !journal.Checkpoint.RecordExists;
-        var number = journal.LastNumber + 1;
-        var delta = journal.Saved is { } saved && journal.DeltasSinceCheckpoint < PaperVenueJournal.Slots
-            ? PaperVenueDelta.Between(saved, snapshot, number)
-            : null;
-        if (delta is null)
+        if (change is null || isNew || journal.DeltasSinceCheckpoint >= PaperVenueJournal.Slots)
         {
-            journal.Checkpoint.State = new PaperVenueCheckpoint { Snapshot = snapshot, Through = journal.LastNumber };
-            await storage.WriteStateAsync(StateName, grainId, journal.Checkpoint, cancellationToken);
+            journal.Checkpoint.State = new PaperVenueCheckpoint { Snapshot = snapshot(), Through = journal.LastNumber };
+            await storage.WriteStateAsync(CheckpointStateName, grainId, journal.Checkpoint, cancellationToken);
             journal.CheckpointThrough = journal.LastNumber;
         }
         else
         {
+            var number = journal.LastNumber + 1;
             var slot = PaperVenueJournal.SlotOf(number);
-            journal.Deltas[slot].State = delta;
+            journal.Deltas[slot].State = new PaperVenueDelta { Number = number, Change = change };
             await storage.WriteStateAsync(DeltaStateName(slot), grainId, journal.Deltas[slot], cancellationToken);
             journal.LastNumber = number;
         }
 
-        journal.Saved = snapshot;
         if (isNew)
         {
             await AddToIndexAsync(accountId, cancellationToken);

@@ -16,9 +16,6 @@ internal sealed class PaperVenueJournal
 
     public GrainState<PaperVenueDelta>[] Deltas { get; } = [.. Enumerable.Range(0, Slots).Select(_ => new GrainState<PaperVenueDelta>(null!))];
 
-    /// <summary>The snapshot the stored records add up to; null before anything was saved.</summary>
-    public PaperVenueSnapshot? Saved { get; set; }
-
     /// <summary>Number of the newest delta included in <see cref="Saved"/>.</summary>
     public long LastNumber { get; set; }
 

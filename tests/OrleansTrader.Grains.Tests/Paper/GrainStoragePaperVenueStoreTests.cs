@@ -25,8 +25,7 @@ public sealed class GrainStoragePaperVenueStoreTests
 
         for (var step = 1; step <= 3 * PaperVenueJournal.Slots + 5; step++)
         {
-            snapshot = Change(snapshot, step);
-            await store.SaveAsync(AccountId, snapshot, Ct);
+            snapshot = await SaveChangeAsync(store, snapshot, step);
 
             var reloaded = await new GrainStoragePaperVenueStore(storage).LoadAsync(AccountId, Ct);
             Assert.NotNull(reloaded);
@@ -43,8 +42,7 @@ public sealed class GrainStoragePaperVenueStoreTests
 
         for (var step = 1; step <= 5 * PaperVenueJournal.Slots; step++)
         {
-            snapshot = Change(snapshot, step);
-            await store.SaveAsync(AccountId, snapshot, Ct);
+            snapshot = await SaveChangeAsync(store, snapshot, step);
         }
 
         // The checkpoint, the ring of delta slots and the account index.
@@ -60,8 +58,7 @@ public sealed class GrainStoragePaperVenueStoreTests
         var first = new GrainStoragePaperVenueStore(storage);
         for (var step = 1; step <= 10; step++)
         {
-            snapshot = Change(snapshot, step);
-            await first.SaveAsync(AccountId, snapshot, Ct);
+            snapshot = await SaveChangeAsync(first, snapshot, step);
         }
 
         var second = new GrainStoragePaperVenueStore(storage);
@@ -70,8 +67,7 @@ public sealed class GrainStoragePaperVenueStoreTests
         snapshot = loaded;
         for (var step = 11; step <= 2 * PaperVenueJournal.Slots + 3; step++)
         {
-            snapshot = Change(snapshot, step);
-            await second.SaveAsync(AccountId, snapshot, Ct);
+            snapshot = await SaveChangeAsync(second, snapshot, step);
         }
 
         var reloaded = await new GrainStoragePaperVenueStore(storage).LoadAsync(AccountId, Ct);
@@ -86,9 +82,56 @@ public sealed class GrainStoragePaperVenueStoreTests
         var b = NewExecution(2);
         var c = NewExecution(3);
 
-        var delta = PaperVenueDelta.Between(new PaperVenueSnapshot { Executions = [a, b, c] }, new PaperVenueSnapshot { Executions = [a, c, b] }, 1);
+        var change = PaperVenueChange.Between(new PaperVenueSnapshot { Executions = [a, b, c] }, new PaperVenueSnapshot { Executions = [a, c, b] });
 
-        Assert.Null(delta);
+        Assert.Null(change);
+    }
+
+    [Fact]
+    public async Task SaveAsync_WithoutAChange_WritesACheckpointThatReloadsExactly()
+    {
+        var storage = new MemoryGrainStorage(_serializer);
+        var store = new GrainStoragePaperVenueStore(storage);
+        var snapshot = new PaperVenueSnapshot();
+        for (var step = 1; step <= 5; step++)
+        {
+            snapshot = await SaveChangeAsync(store, snapshot, step);
+        }
+
+        var whole = Change(snapshot, 6);
+        await store.SaveAsync(AccountId, null, () => whole, Ct);
+        snapshot = await SaveChangeAsync(store, whole, 7);
+
+        var reloaded = await new GrainStoragePaperVenueStore(storage).LoadAsync(AccountId, Ct);
+        Assert.NotNull(reloaded);
+        Assert.Equal(Canonical(snapshot), Canonical(reloaded));
+    }
+
+    [Fact]
+    public async Task LoadAsync_AVenueSavedAsOneWholeSnapshot_LoadsItAndContinuesWithACheckpoint()
+    {
+        var storage = new MemoryGrainStorage(_serializer);
+        var legacy = Change(Change(new PaperVenueSnapshot(), 1), 2);
+        await storage.WriteStateAsync("venue", GrainId.Create("paper-venue", AccountId), new GrainState<PaperVenueSnapshot>(legacy), Ct);
+
+        var store = new GrainStoragePaperVenueStore(storage);
+        var loaded = await store.LoadAsync(AccountId, Ct);
+        Assert.NotNull(loaded);
+        Assert.Equal(Canonical(legacy), Canonical(loaded));
+        var snapshot = await SaveChangeAsync(store, loaded, 3);
+        snapshot = await SaveChangeAsync(store, snapshot, 4);
+
+        var reloaded = await new GrainStoragePaperVenueStore(storage).LoadAsync(AccountId, Ct);
+        Assert.NotNull(reloaded);
+        Assert.Equal(Canonical(snapshot), Canonical(reloaded));
+    }
+
+    /// <summary>Applies one <see cref="Change"/> and saves it the way the venue does: the change, and the whole state on demand.</summary>
+    private static async Task<PaperVenueSnapshot> SaveChangeAsync(GrainStoragePaperVenueStore store, PaperVenueSnapshot previous, int step)
+    {
+        var next = Change(previous, step);
+        await store.SaveAsync(AccountId, PaperVenueChange.Between(previous, next), () => next, Ct);
+        return next;
     }
 
     /// <summary>One venue change: a new order, an update of an older one, a fill, and now and then orders and executions leaving.</summary>
