@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -48,5 +49,80 @@ public sealed class OpenApiAndMetricsTests(GatewayFixture fixture)
         Assert.Contains("# TYPE orleanstrader_gateway_http_requests_total counter", text, StringComparison.Ordinal);
         Assert.Contains("orleanstrader_gateway_http_requests_total{method=\"GET\",route=\"/api/accounts/{accountId}\",status=\"404\"}", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE orleanstrader_gateway_http_duration histogram", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_ExposeFillsActivationsBreakersAndStreamLag_AfterAnOrderFills()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        var account = await host.CreateAccountAsync(cash: 10_000m);
+        await host.QuoteAsync("MTRX", 50m, 50m);
+        var placed = await host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", host.AdminKey, new
+        {
+            clientOrderId = "metrics-1", symbol = "MTRX", side = "buy", type = "market", quantity = 4, timeInForce = "day",
+        }, HttpStatusCode.Created);
+        var orderPath = $"/api/accounts/{account}/orders/{placed.GetProperty("orderId").GetString()}";
+        var order = await PollAsync(() => host.SendJsonAsync(HttpMethod.Get, orderPath, host.AdminKey, null, HttpStatusCode.OK),
+            o => o.GetProperty("status").GetString() == "Filled", "the order to fill");
+        var notional = 4m * order.GetProperty("averageFillPrice").GetDecimal();
+
+        var text = await PollAsync(() => ScrapeAsync(host), t => Value(t, "orleanstrader_streams_lag{namespace=\"fills\",provider=\"durable\"}") == 0,
+            "the fills consumer to checkpoint");
+
+        Assert.Contains("# TYPE orleanstrader_fills_total counter", text, StringComparison.Ordinal);
+        Assert.Equal(1, Value(text, "orleanstrader_fills_total{broker=\"paper\",side=\"buy\"}"));
+        Assert.Equal((double)notional, Value(text, "orleanstrader_fills_notional_total{broker=\"paper\",currency=\"USD\",side=\"buy\"}"));
+        Assert.Contains("# TYPE orleanstrader_runtime_activations gauge", text, StringComparison.Ordinal);
+        Assert.Equal(1, Value(text, "orleanstrader_runtime_activations{grain_type=\"OrleansTrader.Grains.Accounts.AccountGrain\"}"));
+        Assert.Contains("# TYPE orleanstrader_breaker_state gauge", text, StringComparison.Ordinal);
+        Assert.Equal(1, Value(text, "orleanstrader_breaker_state{scope=\"account\",state=\"active\"}"));
+        Assert.Equal(0, Value(text, "orleanstrader_breaker_state{scope=\"account\",state=\"halted\"}"));
+        Assert.Contains("# TYPE orleanstrader_streams_lag gauge", text, StringComparison.Ordinal);
+        Assert.Equal(1, Value(text, "orleanstrader_gateway_orders_total{outcome=\"accepted\"}"));
+    }
+
+    [Fact]
+    public async Task Metrics_ShowABreakerTripAndItsTransition()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        var account = await host.CreateAccountAsync();
+        await host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/breaker/trip", host.AdminKey, new { state = "halted", reason = "metrics test" },
+            HttpStatusCode.OK);
+
+        var text = await ScrapeAsync(host);
+
+        Assert.Equal(0, Value(text, "orleanstrader_breaker_state{scope=\"account\",state=\"active\"}"));
+        Assert.Equal(1, Value(text, "orleanstrader_breaker_state{scope=\"account\",state=\"halted\"}"));
+        Assert.Equal(1, Value(text, "orleanstrader_breaker_transitions_total{from=\"active\",scope=\"account\",to=\"halted\",trigger=\"manual\"}"));
+    }
+
+    private static async Task<string> ScrapeAsync(GatewayHost host)
+    {
+        using var response = await host.SendAsync(HttpMethod.Get, "/metrics", null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>The value of the one series named exactly so (name and labels), or null when the scrape has none.</summary>
+    private static double? Value(string text, string series)
+    {
+        var line = text.Split('\n').SingleOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal));
+        return line is null ? null : double.Parse(line[(series.Length + 1)..], CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
+    {
+        var deadline = TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            var value = await read();
+            if (done(value))
+            {
+                return value;
+            }
+
+            Assert.True(TimeProvider.System.GetUtcNow() < deadline, $"Timed out waiting for {what}: {value}");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
     }
 }

@@ -9,7 +9,9 @@ namespace OrleansTrader.Gateway.Diagnostics;
 /// <summary>
 /// A small Prometheus text exporter over System.Diagnostics.Metrics: a MeterListener aggregates the measurements of every
 /// instrument whose meter name starts with a configured prefix (the runtime's, the grains', the brokers', the gateway's),
-/// and <see cref="Scrape"/> renders them in the text exposition format 0.0.4.
+/// and <see cref="Scrape"/> renders them in the text exposition format 0.0.4. Only meters of this host's
+/// <see cref="IMeterFactory"/> (or created without one) count: another host in the same process (tests run several) has
+/// instruments of the same names that must not mix into this one's series.
 /// </summary>
 internal sealed class PrometheusExporter : IDisposable
 {
@@ -19,11 +21,13 @@ internal sealed class PrometheusExporter : IDisposable
     private readonly ConcurrentDictionary<string, MetricFamily> _families = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Instrument, MetricFamily> _byInstrument = new();
     private readonly IReadOnlyList<string> _prefixes;
+    private readonly IMeterFactory _meterFactory;
     private readonly int _maxSeries;
     private readonly Lock _scrapeLock = new();
 
-    public PrometheusExporter(IOptions<GatewayOptions> options)
+    public PrometheusExporter(IOptions<GatewayOptions> options, IMeterFactory meterFactory)
     {
+        _meterFactory = meterFactory;
         _prefixes = [.. options.Value.Metrics.MeterPrefixes];
         _maxSeries = options.Value.Metrics.MaxSeriesPerInstrument;
         _listener.InstrumentPublished = OnInstrumentPublished;
@@ -124,7 +128,9 @@ internal sealed class PrometheusExporter : IDisposable
 
     private void OnInstrumentPublished(Instrument instrument, MeterListener listener)
     {
-        if (!_prefixes.Any(p => instrument.Meter.Name.StartsWith(p, StringComparison.Ordinal)) || KindOf(instrument) is not { } kind)
+        if (!_prefixes.Any(p => instrument.Meter.Name.StartsWith(p, StringComparison.Ordinal))
+            || (instrument.Meter.Scope is not null && !ReferenceEquals(instrument.Meter.Scope, _meterFactory))
+            || KindOf(instrument) is not { } kind)
         {
             return;
         }

@@ -141,6 +141,7 @@ internal sealed partial class AccountGrain
         var booked = Ledger.ApplyFill(local);
         Ledger = booked.Ledger;
         _history.ExecutionIds.Add(execution.ExecutionId);
+        metrics.Filled(S.Broker, S.Currency, execution);
         if (S.LastExecutionAt is null || execution.Timestamp > S.LastExecutionAt)
         {
             S.LastExecutionAt = execution.Timestamp;

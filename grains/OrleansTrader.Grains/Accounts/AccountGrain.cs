@@ -9,6 +9,7 @@ using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Domain.Risk;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Brokers;
+using OrleansTrader.Grains.Diagnostics;
 using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Runtime;
 
@@ -26,6 +27,7 @@ internal sealed partial class AccountGrain(
     TradingEnvironment environment,
     TimeProvider time,
     IOptions<AccountGrainOptions> options,
+    GrainsMetrics metrics,
     ILogger<AccountGrain> logger) : Grain, IAccountGrain
 {
     private readonly AccountGrainOptions _options = options.Value;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using OrleansTrader.Domain;
 using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Diagnostics;
 using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Breakers;
@@ -14,19 +15,33 @@ namespace OrleansTrader.Grains.Breakers;
 internal sealed partial class BreakerGrain(
     [PersistentState("breaker")] IPersistentState<BreakerState> state,
     TimeProvider time,
+    GrainsMetrics metrics,
     ILogger<BreakerGrain> logger) : Grain, IBreakerGrain
 {
     private const int MaxAudit = 1000;
     private static readonly TimeSpan NotifyTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan EvaluateInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>The state this activation is counted under in the breaker-state metric (the persisted one).</summary>
+    private TradingState _countedState;
+
     private string Key => this.GetPrimaryKeyString();
+
+    private string Scope => Key == BreakerKeys.Global ? BreakerScopes.Global : BreakerScopes.Account;
 
     private BreakerState S => state.State;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         RegisterGrainTimer(EvaluateTickAsync, EvaluateInterval, EvaluateInterval);
+        _countedState = S.Status.State;
+        metrics.BreakerActivated(Scope, _countedState);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        metrics.BreakerDeactivated(Scope, _countedState);
         return Task.CompletedTask;
     }
 
@@ -163,6 +178,8 @@ internal sealed partial class BreakerGrain(
 
         S.Status = evaluation.Status;
         await state.WriteStateAsync();
+        metrics.BreakerChanged(Scope, _countedState, S.Status.State, evaluation.Transitions);
+        _countedState = S.Status.State;
         var snapshot = Snapshot();
         await NotifyAsync(snapshot);
         return new BreakerCommandResult(true, snapshot);

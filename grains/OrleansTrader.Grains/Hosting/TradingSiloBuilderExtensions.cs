@@ -8,6 +8,7 @@ using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Accounts;
 using OrleansTrader.Grains.ApiKeys;
 using OrleansTrader.Grains.Brokers;
+using OrleansTrader.Grains.Diagnostics;
 using OrleansTrader.Grains.Paper;
 using OrleansTrader.Grains.Symbols;
 using OrleansTrader.Runtime;
@@ -34,6 +35,8 @@ public static class TradingSiloBuilderExtensions
         silo.AddJsonSerializerContext(ApiKeysStateJsonContext.Default);
         services.AddOptions<AccountGrainOptions>();
         services.AddOptions<SymbolGrainOptions>();
+        services.AddMetrics();
+        services.TryAddSingleton<GrainsMetrics>();
         services.AddSingleton(new TradingEnvironment(options.Calendar, InstrumentCatalog.Create(options.Instruments).GetValueOrThrow(), options.AcceptUnlistedSymbols));
         services.RemoveAll<IPaperVenueStore>();
         services.AddSingleton<IPaperVenueStore>(sp => new GrainStoragePaperVenueStore(sp.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Default)));

@@ -22,7 +22,7 @@ internal sealed class Catalog(GrainRuntime runtime)
         {
             while (true)
             {
-                var activation = _activations.GetOrAdd(message.TargetId, static (id, rt) => new ActivationData(id, rt), runtime);
+                var activation = GetOrCreate(message.TargetId);
                 if (activation.TryEnqueue(message))
                 {
                     return;
@@ -37,12 +37,36 @@ internal sealed class Catalog(GrainRuntime runtime)
         }
     }
 
-    public void Remove(ActivationData activation) =>
-        _activations.TryRemove(new KeyValuePair<GrainId, ActivationData>(activation.GrainId, activation));
+    public void Remove(ActivationData activation)
+    {
+        if (_activations.TryRemove(new KeyValuePair<GrainId, ActivationData>(activation.GrainId, activation)))
+        {
+            activation.Class.Activations.Decrement();
+        }
+    }
 
     public bool TryGet(GrainId grainId, out ActivationData? activation) => _activations.TryGetValue(grainId, out activation);
 
     public ActivationData[] Snapshot() => _activations.Values.ToArray();
 
     public void StopAccepting() => _stopping = true;
+
+    /// <summary>The activation for the grain, created when there is none; only an activation that enters the catalog is counted.</summary>
+    private ActivationData GetOrCreate(GrainId grainId)
+    {
+        while (true)
+        {
+            if (_activations.TryGetValue(grainId, out var existing))
+            {
+                return existing;
+            }
+
+            var created = new ActivationData(grainId, runtime);
+            if (_activations.TryAdd(grainId, created))
+            {
+                created.Class.Activations.Increment();
+                return created;
+            }
+        }
+    }
 }

@@ -16,4 +16,7 @@ internal sealed class GrainClassInfo
 
     /// <summary>Creates the grain instance for an activation (constructor arguments from DI and [PersistentState]).</summary>
     public required Func<IServiceProvider, ActivationData, object> Factory { get; init; }
+
+    /// <summary>This class's activations in the silo's catalog (for the activations metric).</summary>
+    public ActivationCount Activations { get; } = new();
 }

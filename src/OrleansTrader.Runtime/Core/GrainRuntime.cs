@@ -40,7 +40,8 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
         _collectionAgeTicks = ToTimestampTicks(Options.CollectionAge);
         Serializer = services.GetRequiredService<IGrainStateSerializer>();
         Reminders = new ReminderService(this, services.GetService<IReminderTable>());
-        Streams = new StreamProviderCollection(this, services.GetServices<StreamProviderRegistration>());
+        Metrics = new RuntimeMetrics(services, registry);
+        Streams = new StreamProviderCollection(this, services.GetServices<StreamProviderRegistration>(), Metrics.Meter);
     }
 
     public IServiceProvider Services { get; }
@@ -68,6 +69,8 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
     public IGrainStateSerializer Serializer { get; }
 
     public StreamProviderCollection Streams { get; }
+
+    public RuntimeMetrics Metrics { get; }
 
     /// <summary>Cancelled when the silo is killed; passed to activation and deactivation callbacks.</summary>
     public CancellationToken StoppingToken => _stopping.Token;
@@ -179,7 +182,7 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
         StopTimers();
         await Streams.StopAsync();
         Reminders.Stop();
-        Streams.Dispose();
+        Metrics.Dispose();
         _stopping.Dispose();
     }
 

@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+
 namespace OrleansTrader.Runtime;
 
 /// <summary>
@@ -15,17 +17,28 @@ public sealed class DurableStreamProvider : IStreamProvider, IStreamProviderInte
     private readonly Dictionary<string, long> _namespacePositions = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly DurableStreamLag _lag = new();
+    private readonly KeyValuePair<string, object?> _providerTag;
     private ITimer? _pollTimer;
     private int _scanning;
 
-    internal DurableStreamProvider(GrainRuntime runtime, string name, DurableStreamOptions options, IDurableStreamLog log)
+    internal DurableStreamProvider(GrainRuntime runtime, string name, DurableStreamOptions options, IDurableStreamLog log, Meter meter)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxDeliveryAttempts, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ReadBatchSize, 1, nameof(options));
         _runtime = runtime;
         Name = name;
         Options = options;
-        Log = log;
+        _providerTag = new KeyValuePair<string, object?>("provider", name);
+        var deadLettered = meter.CreateCounter<long>(
+            "orleanstrader.streams.dead_lettered", "{event}", "Durable stream events written to the dead-letter table after the consumer failed every delivery attempt.");
+        meter.CreateObservableGauge(
+            "orleanstrader.streams.lag",
+            ObserveLag,
+            "{event}",
+            "Durable stream events not yet checkpointed by their consumers (newest sequence known to this silo minus the consumer's checkpoint), "
+            + "summed per provider and stream namespace over the consumers delivering on this silo; 0 once they have caught up.");
+        Log = new MeteredDurableStreamLog(log, name, _lag, deadLettered);
         Subscriptions = new StreamSubscriptionRegistry();
         Serializer = runtime.Serializer;
     }
@@ -101,11 +114,11 @@ public sealed class DurableStreamProvider : IStreamProvider, IStreamProviderInte
         }
 
         await Log.ResetCheckpointAsync(subscription.StreamId, consumerId, checkpoint, _stopping.Token);
-        Notify(subscription.StreamId);
+        Notify(subscription.StreamId, 0);
     }
 
-    /// <summary>Starts (or wakes) the cursor of every consumer of the stream.</summary>
-    internal void Notify(StreamId streamId)
+    /// <summary>Starts (or wakes) the cursor of every consumer of the stream; <paramref name="head"/> is its newest known sequence (0: unknown).</summary>
+    internal void Notify(StreamId streamId, long head)
     {
         if (_stopping.IsCancellationRequested)
         {
@@ -126,11 +139,14 @@ public sealed class DurableStreamProvider : IStreamProvider, IStreamProviderInte
                 {
                     started = new DurableCursor(this, streamId, consumer);
                     _cursors[key] = started;
+                    _lag.Track(streamId, consumer.ConsumerId);
                 }
             }
 
             started?.Start();
         }
+
+        _lag.ObserveHead(streamId, head);
     }
 
     /// <summary>Called by a cursor that found nothing to read: it stops unless it was woken meanwhile.</summary>
@@ -144,6 +160,7 @@ public sealed class DurableStreamProvider : IStreamProvider, IStreamProviderInte
             }
 
             _cursors.Remove((cursor.StreamId, cursor.Consumer.ConsumerId));
+            _lag.Untrack(cursor.StreamId, cursor.Consumer.ConsumerId);
             return true;
         }
     }
@@ -202,8 +219,20 @@ public sealed class DurableStreamProvider : IStreamProvider, IStreamProviderInte
             return;
         }
 
-        await Log.AppendAsync(streamId, payloads, _runtime.TimeProvider.GetUtcNow(), _stopping.Token);
-        Notify(streamId);
+        var appended = await Log.AppendAsync(streamId, payloads, _runtime.TimeProvider.GetUtcNow(), _stopping.Token);
+        Notify(streamId, appended.Count > 0 ? appended[^1].Sequence : 0);
+    }
+
+    private IEnumerable<Measurement<long>> ObserveLag()
+    {
+        var byNamespace = _lag.ByNamespace();
+        var measurements = new Measurement<long>[byNamespace.Length];
+        for (var i = 0; i < byNamespace.Length; i++)
+        {
+            measurements[i] = new Measurement<long>(byNamespace[i].Value, _providerTag, new KeyValuePair<string, object?>("namespace", byNamespace[i].Key));
+        }
+
+        return measurements;
     }
 
     /// <summary>Finds streams with implicit subscribers that have events (at start, and periodically for other silos' appends).</summary>
@@ -256,9 +285,9 @@ public sealed class DurableStreamProvider : IStreamProvider, IStreamProviderInte
                 break;
             }
 
-            foreach (var streamId in events.Select(e => e.StreamId).Distinct())
+            foreach (var stream in events.GroupBy(e => e.StreamId))
             {
-                Notify(streamId);
+                Notify(stream.Key, stream.Max(e => e.Sequence));
             }
 
             position = events[^1].Position;

@@ -1,22 +1,19 @@
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace OrleansTrader.Runtime;
 
 /// <summary>The silo's stream providers by name.</summary>
-internal sealed class StreamProviderCollection : IDisposable
+internal sealed class StreamProviderCollection
 {
     private readonly Dictionary<string, IStreamProvider> _providers = new(StringComparer.Ordinal);
-    private readonly Meter _meter;
 
-    public StreamProviderCollection(GrainRuntime runtime, IEnumerable<StreamProviderRegistration> registrations)
+    public StreamProviderCollection(GrainRuntime runtime, IEnumerable<StreamProviderRegistration> registrations, Meter meter)
     {
-        _meter = runtime.Services.GetService<IMeterFactory>()?.Create("OrleansTrader.Runtime") ?? new Meter("OrleansTrader.Runtime");
         foreach (var registration in registrations)
         {
             IStreamProvider provider = registration.LogFactory is { } logFactory
-                ? new DurableStreamProvider(runtime, registration.Name, registration.DurableOptions ?? new DurableStreamOptions(), logFactory(runtime.Services))
-                : new MemoryStreamProvider(runtime, registration.Name, registration.MemoryOptions ?? new MemoryStreamOptions(), _meter);
+                ? new DurableStreamProvider(runtime, registration.Name, registration.DurableOptions ?? new DurableStreamOptions(), logFactory(runtime.Services), meter)
+                : new MemoryStreamProvider(runtime, registration.Name, registration.MemoryOptions ?? new MemoryStreamOptions(), meter);
             if (!_providers.TryAdd(registration.Name, provider))
             {
                 throw new InvalidOperationException($"Two stream providers are named '{registration.Name}'.");
@@ -72,6 +69,4 @@ internal sealed class StreamProviderCollection : IDisposable
             }
         }
     }
-
-    public void Dispose() => _meter.Dispose();
 }
