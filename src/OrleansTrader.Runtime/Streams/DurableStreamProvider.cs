@@ -179,6 +179,7 @@ public sealed class DurableStreamProvider : IStreamProvider, IStreamProviderInte
             if (_cursors.TryGetValue(key, out var registered) && ReferenceEquals(registered, cursor))
             {
                 _cursors.Remove(key);
+                _lag.Untrack(cursor.StreamId, cursor.Consumer.ConsumerId);
             }
 
             woken = cursor.ConsumeWake();
