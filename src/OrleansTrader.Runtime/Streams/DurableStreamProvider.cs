@@ -187,7 +187,7 @@ public sealed class DurableStreamProvider : IStreamProvider, IStreamProviderInte
 
         if (woken)
         {
-            Notify(cursor.StreamId);
+            Notify(cursor.StreamId, 0);
             return;
         }
 
@@ -203,7 +203,7 @@ public sealed class DurableStreamProvider : IStreamProvider, IStreamProviderInte
                 return;
             }
 
-            Notify(cursor.StreamId);
+            Notify(cursor.StreamId, 0);
         });
     }
 
