@@ -41,17 +41,16 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
         var journal = new PaperVenueJournal();
         var grainId = GrainId.Create(SnapshotType, accountId);
         await storage.ReadStateAsync(CheckpointStateName, grainId, journal.Checkpoint, cancellationToken);
-        for (var slot = 0; slot < PaperVenueJournal.Slots; slot++)
-        {
-            await storage.ReadStateAsync(DeltaStateName(slot), grainId, journal.Deltas[slot], cancellationToken);
-        }
-
         PaperVenueSnapshot? loaded = null;
         if (journal.Checkpoint.RecordExists)
         {
             loaded = journal.Checkpoint.State.Snapshot;
             var number = journal.Checkpoint.State.Through;
-            while (journal.Deltas[PaperVenueJournal.SlotOf(number + 1)] is { RecordExists: true, State: { } delta } && delta.Number == number + 1)
+
+            // Deltas are written in sequence: the first slot that does not hold the next number ends the journal.
+            while (number - journal.Checkpoint.State.Through < PaperVenueJournal.Slots
+                && await ReadSlotAsync(journal, grainId, PaperVenueJournal.SlotOf(number + 1), cancellationToken) is { RecordExists: true, State: { } delta }
+                && delta.Number == number + 1)
             {
                 loaded = delta.Change.ApplyTo(loaded);
                 number++;
@@ -93,6 +92,7 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
         {
             var number = journal.LastNumber + 1;
             var slot = PaperVenueJournal.SlotOf(number);
+            await ReadSlotAsync(journal, grainId, slot, cancellationToken);
             journal.Deltas[slot].State = new PaperVenueDelta { Number = number, Change = change };
             await storage.WriteStateAsync(DeltaStateName(slot), grainId, journal.Deltas[slot], cancellationToken);
             journal.LastNumber = number;
@@ -134,6 +134,18 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
 
     public async Task<IReadOnlyList<Execution>> LoadArchivedExecutionsAsync(string accountId, DateTimeOffset since, CancellationToken cancellationToken) =>
         [.. (await LoadArchiveAsync(accountId, cancellationToken)).State.Executions.Where(e => e.Timestamp >= since).OrderBy(e => e.Timestamp)];
+
+    /// <summary>Reads a delta slot once, so the ETag a conditional write needs is known.</summary>
+    private async Task<GrainState<PaperVenueDelta>> ReadSlotAsync(PaperVenueJournal journal, GrainId grainId, int slot, CancellationToken cancellationToken)
+    {
+        if (!journal.SlotRead[slot])
+        {
+            await storage.ReadStateAsync(DeltaStateName(slot), grainId, journal.Deltas[slot], cancellationToken);
+            journal.SlotRead[slot] = true;
+        }
+
+        return journal.Deltas[slot];
+    }
 
     private static string DeltaStateName(int slot) => DeltaStatePrefix + slot.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -10,13 +10,20 @@ namespace OrleansTrader.Grains.Paper;
 /// </summary>
 internal sealed class PaperVenueJournal
 {
-    public const int Slots = 32;
+    /// <summary>
+    /// Deltas between checkpoints. A checkpoint costs the whole retained state, so a longer ring makes it rarer; loading
+    /// reads only the deltas after the checkpoint, not the whole ring.
+    /// </summary>
+    public const int Slots = 128;
 
     public GrainState<PaperVenueCheckpoint> Checkpoint { get; } = new(new PaperVenueCheckpoint());
 
     public GrainState<PaperVenueDelta>[] Deltas { get; } = [.. Enumerable.Range(0, Slots).Select(_ => new GrainState<PaperVenueDelta>(null!))];
 
-    /// <summary>Number of the newest delta included in <see cref="Saved"/>.</summary>
+    /// <summary>Which slots were read from storage (so their ETags are known); a slot is read before its first write.</summary>
+    public bool[] SlotRead { get; } = new bool[Slots];
+
+    /// <summary>Number of the newest delta saved.</summary>
     public long LastNumber { get; set; }
 
     /// <summary>Number of the newest delta the stored checkpoint includes (set only once that checkpoint is written or read).</summary>
