@@ -15,7 +15,8 @@ namespace OrleansTrader.Grains;
 [JsonSerializable(typeof(BreakerState))]
 [JsonSerializable(typeof(StrategyGrainState))]
 [JsonSerializable(typeof(ExecutionReport))]
-[JsonSerializable(typeof(PaperVenueSnapshot))]
+[JsonSerializable(typeof(PaperVenueCheckpoint))]
+[JsonSerializable(typeof(PaperVenueDelta))]
 [JsonSerializable(typeof(PaperArchiveRecord))]
 [JsonSerializable(typeof(PaperVenueIndex))]
 internal sealed partial class GrainsStateJsonContext : JsonSerializerContext;

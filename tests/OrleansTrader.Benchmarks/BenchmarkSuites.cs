@@ -6,6 +6,7 @@ public static class BenchmarkSuites
     public static IReadOnlyList<IBenchmarkSuite> All { get; } =
     [
         new Runtime.RuntimeBenchmarkSuite(),
+        new Runtime.DurableSqliteStreamBenchmark(),
         new AdoNet.AdoNetBenchmarks(),
         new MarketDataBenchmarks(),
         new Trading.OrderBenchmarks(),

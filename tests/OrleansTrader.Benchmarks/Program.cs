@@ -1,8 +1,11 @@
 using OrleansTrader.Benchmarks;
 
-// Usage: OrleansTrader.Benchmarks <suite> [--quick]. Every suite with that name runs; each prints one JSON line per scenario.
+// Usage: OrleansTrader.Benchmarks <suite> [--quick] [--only <scenario prefix>]. Every suite with that name runs; each
+// prints one JSON line per scenario. --only runs just the scenarios whose name starts with the prefix (for profiling).
 var quick = args.Contains("--quick");
-var suiteName = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal));
+var onlyAt = Array.IndexOf(args, "--only");
+var only = onlyAt >= 0 && onlyAt + 1 < args.Length ? args[onlyAt + 1] : null;
+var suiteName = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (onlyAt < 0 || i != onlyAt + 1)).FirstOrDefault();
 
 var suites = BenchmarkSuites.All
     .Where(s => string.Equals(s.Name, suiteName, StringComparison.OrdinalIgnoreCase))
@@ -10,11 +13,11 @@ var suites = BenchmarkSuites.All
 if (suites.Count == 0)
 {
     var names = BenchmarkSuites.All.Select(s => s.Name).Distinct(StringComparer.OrdinalIgnoreCase);
-    await Console.Error.WriteLineAsync($"usage: OrleansTrader.Benchmarks <{string.Join('|', names)}> [--quick]");
+    await Console.Error.WriteLineAsync($"usage: OrleansTrader.Benchmarks <{string.Join('|', names)}> [--quick] [--only <scenario prefix>]");
     return 2;
 }
 
-var context = new BenchmarkContext(quick, Console.Out);
+var context = new BenchmarkContext(quick, Console.Out, only);
 foreach (var suite in suites)
 {
     await suite.RunAsync(context);

@@ -1,4 +1,5 @@
 using OrleansTrader.Runtime.Tests.Grains;
+using OrleansTrader.Runtime.Tests.Infrastructure;
 
 namespace OrleansTrader.Runtime.Tests;
 
@@ -235,6 +236,42 @@ public sealed class DurableStreamTests
         await grain.ResumeFrom(2);
 
         Assert.Equal(["1@1", "2@2", "3@3", "replay 2@2", "replay 3@3"], await cluster.Probe.WaitForLogAsync("rw1/received", 5));
+    }
+
+    [Fact]
+    public async Task DurableStream_DeliversABacklogInOrderOnceEach_WhenAPoisonEventIsInsideIt()
+    {
+        await using var cluster = await StartAsync();
+        var events = Enumerable.Range(1, 300).Select(i => i == 150 ? new TestEvent(i, "poison") : new TestEvent(i)).ToList();
+
+        await Stream(cluster, "acct-backlog").OnNextBatchAsync(events);
+
+        var expected = Enumerable.Range(1, 300).Where(i => i != 150).Select(i => $"{i}@{i}").ToList();
+        Assert.Equal(expected, await cluster.Probe.WaitForLogAsync("acct-backlog/received", 299));
+        Assert.Equal(150, Assert.Single(await _log.ReadDeadLettersAsync(StreamId.Create("durable-events", "acct-backlog"), Ct)).Sequence);
+        Assert.Equal(3, cluster.Probe.Count("acct-backlog/poison-attempts"));
+    }
+
+    [Fact]
+    public async Task DurableStream_KeepsDelivering_AfterACursorFailsWhileAWakeIsPending()
+    {
+        var log = new CheckpointFailingLog(_log);
+        await using var cluster = await IsolatedCluster.StartAsync(silo => silo.AddDurableStreams("durable", _ => log, o =>
+        {
+            o.MaxDeliveryAttempts = 3;
+            o.RetryDelay = TimeSpan.Zero;
+        }));
+        var stream = Stream(cluster, "acct-dead-cursor");
+        log.Arm(out var entered, out var release);
+
+        // The cursor delivers event 1 and stops in its checkpoint save; event 2 arrives then and only wakes it; the save fails.
+        await stream.OnNextAsync(new TestEvent(1));
+        await entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await stream.OnNextAsync(new TestEvent(2));
+        release.SetResult();
+
+        var received = await cluster.Probe.WaitForLogAsync("acct-dead-cursor/received", 3);
+        Assert.Equal(["1@1", "1@1", "2@2"], received);
     }
 
     private static IAsyncStream<TestEvent> StoredStream(IsolatedCluster cluster, string key) =>

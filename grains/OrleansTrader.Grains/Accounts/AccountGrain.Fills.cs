@@ -19,8 +19,15 @@ internal sealed partial class AccountGrain
             return;
         }
 
-        var filled = ApplyReport(report);
-        await PersistAsync();
+        var filled = ApplyReport(report, out var changed);
+
+        // A report that changes nothing (the acceptance already taken from the submit's answer, a redelivered
+        // execution) needs no write: the stored state already holds everything it says.
+        if (changed || HasUnsavedNotices())
+        {
+            await PersistAsync();
+        }
+
         if (filled)
         {
             await ReportSignalsAsync();
@@ -29,15 +36,17 @@ internal sealed partial class AccountGrain
         await TripOnMismatchAsync();
     }
 
-    /// <summary>Applies one report; true when it added a fill.</summary>
-    private bool ApplyReport(ExecutionReport report)
+    /// <summary>Applies one report; true when it added a fill. <paramref name="changed"/> tells whether the state changed at all.</summary>
+    private bool ApplyReport(ExecutionReport report, out bool changed)
     {
         var orderId = FindOrder(report.Order);
         if (report.Execution is { } execution)
         {
-            return ApplyExecution(orderId, execution, report.Order);
+            changed = ApplyExecution(orderId, execution, report.Order);
+            return changed;
         }
 
+        changed = false;
         if (orderId is null || !S.WorkingOrders.TryGetValue(orderId, out var working))
         {
             return false;
@@ -46,6 +55,7 @@ internal sealed partial class AccountGrain
         if (working.BrokerOrderId is null || working.InFlight)
         {
             S.WorkingOrders[orderId] = working with { BrokerOrderId = report.Order.OrderId, InFlight = false };
+            changed = true;
         }
 
         var evt = report.Kind switch
@@ -58,9 +68,9 @@ internal sealed partial class AccountGrain
             ExecutionReportKind.Replaced when working.Order.Status == OrderStatus.PendingReplace => OrderEvent.Replaced,
             _ => (OrderEvent?)null,
         };
-        if (evt is { } e)
+        if (evt is { } e && Transition(orderId, e, report.Kind.ToString().ToLowerInvariant(), report.Reason))
         {
-            Transition(orderId, e, report.Kind.ToString().ToLowerInvariant(), report.Reason);
+            changed = true;
         }
 
         return false;

@@ -257,7 +257,8 @@ internal sealed partial class AccountGrain
             Valuation = ledger.Value(_marks) is { IsSuccess: true } valued ? valued.Value : null,
             FeeModel = _fees,
             OpenOrderCount = S.WorkingOrders.Count - (excludeOrderId is null ? 0 : 1),
-            RecentSubmits = [.. _recentSubmits],
+            // The live queue, already pruned to the window: a copy would cost the whole window on every order.
+            RecentSubmits = _recentSubmits,
         });
     }
 

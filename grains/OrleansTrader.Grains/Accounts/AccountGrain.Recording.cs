@@ -105,6 +105,15 @@ internal sealed partial class AccountGrain
         });
     }
 
+    /// <summary>True when breaker notices or events are waiting for the next persist.</summary>
+    private bool HasUnsavedNotices()
+    {
+        lock (_breakerLock)
+        {
+            return _breakerNotices.Count > 0 || _unpublished.Count > 0;
+        }
+    }
+
     /// <summary>Records breaker notices that arrived between turns as events.</summary>
     private void DrainBreakerNotices()
     {

@@ -5,12 +5,15 @@ public sealed class AccountGrainOptions
 {
     public const string SectionName = "Trading:Accounts";
 
-    /// <summary>Entries (events + journal + fills) per history page.</summary>
-    public int HistoryPageSize { get; set; } = 32;
+    /// <summary>
+    /// Entries (events + journal + fills) per history page. The current page is rewritten on every change, so a small
+    /// page keeps that write small; an order makes about seven entries.
+    /// </summary>
+    public int HistoryPageSize { get; set; } = 8;
 
     /// <summary>History pages kept; older pages are deleted. Events, journal entries and fills older than that are gone
     /// (an SSE client resuming from before it gets a truncated page and reloads).</summary>
-    public int HistoryPages { get; set; } = 320;
+    public int HistoryPages { get; set; } = 1280;
 
     /// <summary>How often the account reconciles with its broker (also at activation).</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);

@@ -8,7 +8,10 @@ namespace OrleansTrader.Grains.Paper;
 /// <summary>
 /// The paper venue's durable store: snapshots, the account index and the archive live in the silo's grain storage
 /// (SQLite by default, PostgreSQL in production), so the paper exchange survives silo restarts. Writes per account are
-/// serialized by the venue; the ETag of each record is kept here so every write is conditional.
+/// serialized by the venue; the ETag of each record is kept here so every write is conditional. A save writes the change
+/// the venue hands over (a <see cref="PaperVenueDelta"/>) and a full checkpoint every <see cref="PaperVenueJournal.Slots"/>
+/// saves or when the venue cannot describe the change, so its cost follows the change rather than the orders in the
+/// retention window.
 /// </summary>
 internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPaperVenueStore
 {
@@ -16,9 +19,12 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
     private const string ArchiveType = "paper-venue-archive";
     private const string IndexType = "paper-venue-index";
     private const string StateName = "venue";
+    private const string LegacyStateName = "venue";
+    private const string CheckpointStateName = "venue-checkpoint";
+    private const string DeltaStatePrefix = "venue-delta-";
     private static readonly GrainId IndexId = GrainId.Create(IndexType, "accounts");
 
-    private readonly ConcurrentDictionary<string, GrainState<PaperVenueSnapshot>> _snapshots = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PaperVenueJournal> _journals = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, GrainState<PaperArchiveRecord>> _archives = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _indexGate = new(1, 1);
     private readonly SemaphoreSlim _archiveGate = new(1, 1);
@@ -32,24 +38,66 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
 
     public async Task<PaperVenueSnapshot?> LoadAsync(string accountId, CancellationToken cancellationToken)
     {
-        var state = new GrainState<PaperVenueSnapshot>(new PaperVenueSnapshot());
-        await storage.ReadStateAsync(StateName, GrainId.Create(SnapshotType, accountId), state, cancellationToken);
-        _snapshots[accountId] = state;
-        return state.RecordExists ? state.State : null;
-    }
-
-    public async Task SaveAsync(string accountId, PaperVenueSnapshot snapshot, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(snapshot);
-        if (!_snapshots.TryGetValue(accountId, out var state))
+        var journal = new PaperVenueJournal();
+        var grainId = GrainId.Create(SnapshotType, accountId);
+        await storage.ReadStateAsync(CheckpointStateName, grainId, journal.Checkpoint, cancellationToken);
+        PaperVenueSnapshot? loaded = null;
+        if (journal.Checkpoint.RecordExists)
         {
-            await LoadAsync(accountId, cancellationToken);
-            state = _snapshots[accountId];
+            loaded = journal.Checkpoint.State.Snapshot;
+            var number = journal.Checkpoint.State.Through;
+
+            // Deltas are written in sequence: the first slot that does not hold the next number ends the journal.
+            while (number - journal.Checkpoint.State.Through < PaperVenueJournal.Slots
+                && await ReadSlotAsync(journal, grainId, PaperVenueJournal.SlotOf(number + 1), cancellationToken) is { RecordExists: true, State: { } delta }
+                && delta.Number == number + 1)
+            {
+                loaded = delta.Change.ApplyTo(loaded);
+                number++;
+            }
+
+            journal.LastNumber = number;
+            journal.CheckpointThrough = journal.Checkpoint.State.Through;
+        }
+        else
+        {
+            // A venue saved before deltas existed kept one whole snapshot; the first save from here writes a checkpoint.
+            var legacy = new GrainState<PaperVenueSnapshot>(new PaperVenueSnapshot());
+            await storage.ReadStateAsync(LegacyStateName, grainId, legacy, cancellationToken);
+            loaded = legacy.RecordExists ? legacy.State : null;
         }
 
-        var isNew = !state.RecordExists;
-        state.State = snapshot;
-        await storage.WriteStateAsync(StateName, GrainId.Create(SnapshotType, accountId), state, cancellationToken);
+        _journals[accountId] = journal;
+        return loaded;
+    }
+
+    public async Task SaveAsync(string accountId, PaperVenueChange? change, Func<PaperVenueSnapshot> snapshot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        if (!_journals.TryGetValue(accountId, out var journal))
+        {
+            await LoadAsync(accountId, cancellationToken);
+            journal = _journals[accountId];
+        }
+
+        var grainId = GrainId.Create(SnapshotType, accountId);
+        var isNew = !journal.Checkpoint.RecordExists;
+        if (change is null || isNew || journal.DeltasSinceCheckpoint >= PaperVenueJournal.Slots)
+        {
+            journal.Checkpoint.State = new PaperVenueCheckpoint { Snapshot = snapshot(), Through = journal.LastNumber };
+            await storage.WriteStateAsync(CheckpointStateName, grainId, journal.Checkpoint, cancellationToken);
+            journal.CheckpointThrough = journal.LastNumber;
+        }
+        else
+        {
+            var number = journal.LastNumber + 1;
+            var slot = PaperVenueJournal.SlotOf(number);
+            await ReadSlotAsync(journal, grainId, slot, cancellationToken);
+            journal.Deltas[slot].State = new PaperVenueDelta { Number = number, Change = change };
+            await storage.WriteStateAsync(DeltaStateName(slot), grainId, journal.Deltas[slot], cancellationToken);
+            journal.LastNumber = number;
+        }
+
         if (isNew)
         {
             await AddToIndexAsync(accountId, cancellationToken);
@@ -86,6 +134,20 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
 
     public async Task<IReadOnlyList<Execution>> LoadArchivedExecutionsAsync(string accountId, DateTimeOffset since, CancellationToken cancellationToken) =>
         [.. (await LoadArchiveAsync(accountId, cancellationToken)).State.Executions.Where(e => e.Timestamp >= since).OrderBy(e => e.Timestamp)];
+
+    /// <summary>Reads a delta slot once, so the ETag a conditional write needs is known.</summary>
+    private async Task<GrainState<PaperVenueDelta>> ReadSlotAsync(PaperVenueJournal journal, GrainId grainId, int slot, CancellationToken cancellationToken)
+    {
+        if (!journal.SlotRead[slot])
+        {
+            await storage.ReadStateAsync(DeltaStateName(slot), grainId, journal.Deltas[slot], cancellationToken);
+            journal.SlotRead[slot] = true;
+        }
+
+        return journal.Deltas[slot];
+    }
+
+    private static string DeltaStateName(int slot) => DeltaStatePrefix + slot.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task<GrainState<PaperArchiveRecord>> LoadArchiveAsync(string accountId, CancellationToken cancellationToken)
     {

@@ -20,11 +20,11 @@ public sealed class InMemoryPaperVenueStore : IPaperVenueStore
     public Task<PaperVenueSnapshot?> LoadAsync(string accountId, CancellationToken cancellationToken) =>
         Task.FromResult(_snapshots.GetValueOrDefault(accountId));
 
-    public Task SaveAsync(string accountId, PaperVenueSnapshot snapshot, CancellationToken cancellationToken)
+    public Task SaveAsync(string accountId, PaperVenueChange? change, Func<PaperVenueSnapshot> snapshot, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         cancellationToken.ThrowIfCancellationRequested();
-        _snapshots[accountId] = snapshot;
+        _snapshots[accountId] = snapshot();
         return Task.CompletedTask;
     }
 

@@ -79,22 +79,67 @@ internal sealed class PaperAccount : IDisposable
     public async Task<BrokerOrder> SubmitAsync(OrderRequest request, CancellationToken cancellationToken)
     {
         await EnsureLoadedAsync(cancellationToken);
+        return _venue.Options.AckLatency == TimeSpan.Zero && _venue.CheckSubmission(request) is null
+            ? await SubmitAndAcceptAsync(request, cancellationToken)
+            : await SubmitThenAcceptAsync(request, cancellationToken);
+    }
+
+    /// <summary>
+    /// With no acknowledgement latency the venue accepts at once, so the new order, its acceptance and its first match
+    /// are one change, saved once (the symbol's gate first, as for every match).
+    /// </summary>
+    private async Task<BrokerOrder> SubmitAndAcceptAsync(OrderRequest request, CancellationToken cancellationToken)
+    {
+        var book = _venue.Book(request.Symbol);
+        await book.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            await _gate.WaitAsync(cancellationToken);
+            try
+            {
+                if (await FindExistingAsync(request, cancellationToken) is { } existing)
+                {
+                    return existing;
+                }
+
+                var tx = Begin();
+                var entryId = PaperOrderFactory.Create(tx, request, _venue.Calendar);
+                var accepted = Accept(tx, entryId);
+                var acknowledged = tx.View(entryId);
+                var view = new MarketView(book.Quote, null);
+                Match(tx, request.Symbol, view, accepted, book.HaltReason is not null);
+                await CommitAcknowledgedAsync(tx, "submit");
+                book.Quote = view.Quote;
+                PaperLog.Submitted(_venue.Logger, AccountId, entryId, request.ClientOrderId, request.Side, request.Quantity, request.Symbol);
+                lock (_sync)
+                {
+                    AddExpiries(tx.Added.Select(r => tx.Get(r.Order.OrderId)));
+                    Rearm(tx.Now);
+                }
+
+                return acknowledged;
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+        finally
+        {
+            book.Gate.Release();
+        }
+    }
+
+    /// <summary>Saves the order as PendingNew and acknowledges it; acceptance follows after the latency (or at once, retried on failure).</summary>
+    private async Task<BrokerOrder> SubmitThenAcceptAsync(OrderRequest request, CancellationToken cancellationToken)
+    {
         BrokerOrder submitted;
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (!string.IsNullOrWhiteSpace(request.ClientOrderId))
+            if (await FindExistingAsync(request, cancellationToken) is { } existing)
             {
-                if (_state.ClientOrderIds.TryGetValue(request.ClientOrderId, out var existingId))
-                {
-                    return View(_state, existingId);
-                }
-
-                if (_state.ArchivedBefore is not null
-                    && await _venue.Store.FindArchivedOrderByClientOrderIdAsync(AccountId, request.ClientOrderId, cancellationToken) is { } archived)
-                {
-                    return PaperOrderMapper.ToBroker(archived, _ => null, _ => null);
-                }
+                return existing;
             }
 
             if (_venue.CheckSubmission(request) is { } reason)
@@ -110,7 +155,7 @@ internal sealed class PaperAccount : IDisposable
             PaperLog.Submitted(_venue.Logger, AccountId, entryId, request.ClientOrderId, request.Side, request.Quantity, request.Symbol);
             lock (_sync)
             {
-                AddExpiries(tx.Orders.Where(r => r.Order.OrderId == entryId || r.Order.ParentOrderId == entryId));
+                AddExpiries(tx.Added);
                 if (_venue.Options.AckLatency > TimeSpan.Zero)
                 {
                     _acks.Enqueue((tx.Now + _venue.Options.AckLatency, entryId));
@@ -145,6 +190,25 @@ internal sealed class PaperAccount : IDisposable
 
             return submitted;
         }
+    }
+
+    /// <summary>The order a repeated client order id already names, live or archived; the caller holds <see cref="_gate"/>.</summary>
+    private async Task<BrokerOrder?> FindExistingAsync(OrderRequest request, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.ClientOrderId))
+        {
+            return null;
+        }
+
+        if (_state.ClientOrderIds.TryGetValue(request.ClientOrderId, out var existingId))
+        {
+            return View(_state, existingId);
+        }
+
+        return _state.ArchivedBefore is not null
+            && await _venue.Store.FindArchivedOrderByClientOrderIdAsync(AccountId, request.ClientOrderId, cancellationToken) is { } archived
+            ? PaperOrderMapper.ToBroker(archived, _ => null, _ => null)
+            : null;
     }
 
     public async Task<BrokerOrder> ReplaceAsync(string orderId, OrderReplacement replacement, CancellationToken cancellationToken)
@@ -415,15 +479,7 @@ internal sealed class PaperAccount : IDisposable
                     return null;
                 }
 
-                var accepted = new List<string> { orderId };
-                tx.Accept(orderId);
-                if (record.GroupId is { } groupId && _state.Groups.GetValueOrDefault(groupId) is { OrderClass: OrderClass.Oco } oco
-                    && oco.StopLossOrderId is { } stopLoss && tx.Get(stopLoss).Order.Status == OrderStatus.PendingNew)
-                {
-                    tx.Accept(stopLoss);
-                    accepted.Add(stopLoss);
-                }
-
+                var accepted = Accept(tx, orderId);
                 var acknowledged = tx.View(orderId);
                 var view = new MarketView(book.Quote, null);
                 Match(tx, symbol, view, accepted, book.HaltReason is not null);
@@ -440,6 +496,21 @@ internal sealed class PaperAccount : IDisposable
         {
             book.Gate.Release();
         }
+    }
+
+    /// <summary>Accepts a PendingNew order (and the working stop-loss of an OCO with it); returns the ids to match.</summary>
+    private static List<string> Accept(PaperTransaction tx, string orderId)
+    {
+        var accepted = new List<string> { orderId };
+        tx.Accept(orderId);
+        if (tx.Get(orderId).GroupId is { } groupId && tx.FindGroup(groupId) is { OrderClass: OrderClass.Oco } oco
+            && oco.StopLossOrderId is { } stopLoss && tx.Get(stopLoss).Order.Status == OrderStatus.PendingNew)
+        {
+            tx.Accept(stopLoss);
+            accepted.Add(stopLoss);
+        }
+
+        return accepted;
     }
 
     private async Task ExpireDueAsync()
@@ -572,8 +643,12 @@ internal sealed class PaperAccount : IDisposable
             return;
         }
 
-        var next = await ArchiveAsync(tx.Build(), tx.Now);
-        await _venue.Store.SaveAsync(AccountId, next.ToSnapshot(), CancellationToken.None);
+        var built = tx.Build();
+        var next = await ArchiveAsync(built, tx.Now);
+
+        // Archiving removes orders and executions the transaction did not touch: the store then takes the whole state.
+        var change = ReferenceEquals(next, built) ? tx.Change() : null;
+        await _venue.Store.SaveAsync(AccountId, change, next.ToSnapshot, CancellationToken.None);
         _state = next;
         Publish(tx.Reports, tx.Now);
     }

@@ -21,6 +21,10 @@ internal sealed class PaperTransaction
     private readonly ImmutableList<Execution>.Builder _executions;
     private readonly ImmutableDictionary<string, Position>.Builder _positions;
     private readonly PaperAccountState _original;
+    private readonly HashSet<string> _changedOrders = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _changedGroups = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _changedPositions = new(StringComparer.Ordinal);
+    private readonly List<Execution> _addedExecutions = [];
     private readonly IFeeModel _fees;
     private readonly TimeSpan _ackLatency;
     private readonly TimeSpan _fillLatency;
@@ -52,7 +56,12 @@ internal sealed class PaperTransaction
 
     public IEnumerable<PaperOrderRecord> Orders => _orders.Values;
 
+    /// <summary>Orders added by this transaction, in the order they were added.</summary>
+    public List<PaperOrderRecord> Added { get; } = [];
+
     public PaperOrderRecord? Find(string orderId) => _orders.GetValueOrDefault(orderId);
+
+    public OrderGroup? FindGroup(string groupId) => _groups.GetValueOrDefault(groupId);
 
     public PaperOrderRecord Get(string orderId) =>
         _orders.GetValueOrDefault(orderId) ?? throw new InvalidOperationException($"Order {orderId} is not at the venue.");
@@ -73,6 +82,17 @@ internal sealed class PaperTransaction
         }
         : _original;
 
+    /// <summary>What this transaction changed against the state it started from, for a store that saves changes.</summary>
+    public PaperVenueChange Change() => new()
+    {
+        Orders = [.. _changedOrders.Select(id => _orders[id]).OrderBy(r => r.Sequence)],
+        Groups = [.. _changedGroups.Select(id => _groups[id])],
+        Positions = [.. _changedPositions.Select(symbol => _positions[symbol])],
+        AddedExecutions = [.. _addedExecutions],
+        NextSequence = _nextSequence,
+        ArchivedBefore = _original.ArchivedBefore,
+    };
+
     /// <summary>Adds a new order (PendingNew, or held when a child) to the book of the account.</summary>
     public PaperOrderRecord Add(Order order, bool held, string? groupId)
     {
@@ -85,6 +105,8 @@ internal sealed class PaperTransaction
             Sequence = _nextSequence++,
         };
         _orders[order.OrderId] = record;
+        _changedOrders.Add(order.OrderId);
+        Added.Add(record);
         _clientOrderIds[order.ClientOrderId] = order.OrderId;
         Changed = true;
         return record;
@@ -93,6 +115,7 @@ internal sealed class PaperTransaction
     public void AddGroup(OrderGroup group)
     {
         _groups[group.GroupId] = group;
+        _changedGroups.Add(group.GroupId);
         Changed = true;
     }
 
@@ -177,8 +200,10 @@ internal sealed class PaperTransaction
         var filled = applied.GetValueOrThrow().Order;
         Put(record with { Order = filled, Matching = matching with { LeavesQuantity = filled.Quantity - filled.FilledQuantity } });
         _executions.Add(execution);
+        _addedExecutions.Add(execution);
         var position = _positions.GetValueOrDefault(order.Symbol) ?? Position.Flat(order.Symbol);
         _positions[order.Symbol] = position.Apply(execution).Position;
+        _changedPositions.Add(order.Symbol);
         var kind = filled.Status == OrderStatus.Filled ? ExecutionReportKind.Fill : ExecutionReportKind.PartialFill;
         Reports.Add(new PendingReport(new ExecutionReport(kind, View(orderId), Now, execution), _fillLatency));
         OnChanged(orderId);
@@ -209,6 +234,7 @@ internal sealed class PaperTransaction
         }
 
         _groups[groupId] = update.Group;
+        _changedGroups.Add(groupId);
         foreach (var action in update.Actions)
         {
             switch (action.Kind)
@@ -259,6 +285,7 @@ internal sealed class PaperTransaction
     private void Put(PaperOrderRecord record)
     {
         _orders[record.Order.OrderId] = record;
+        _changedOrders.Add(record.Order.OrderId);
         Changed = true;
     }
 

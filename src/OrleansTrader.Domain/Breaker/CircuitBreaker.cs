@@ -39,16 +39,26 @@ public static class CircuitBreaker
         }
 
         var since = now - policy.ErrorWindow;
-        var recent = signals.BrokerOutcomes.Where(o => o.At > since && o.At <= now).ToList();
-        if (recent.Count >= policy.MinErrorSamples)
+        // Counted in one pass without a copy: the window can hold thousands of outcomes and this runs on every signal.
+        var samples = 0;
+        var errors = 0;
+        foreach (var outcome in signals.BrokerOutcomes)
         {
-            var errors = recent.Count(o => o.IsError);
-            var rate = (decimal)errors / recent.Count;
+            if (outcome.At > since && outcome.At <= now)
+            {
+                samples++;
+                errors += outcome.IsError ? 1 : 0;
+            }
+        }
+
+        if (samples >= policy.MinErrorSamples)
+        {
+            var rate = (decimal)errors / samples;
             if (rate >= policy.MaxBrokerErrorRate)
             {
                 conditions.Add(new BreakerCondition(BreakerTrigger.BrokerErrorRate, TradingState.Halted,
-                    $"{errors} of {recent.Count} broker calls failed in the window (rate {rate:0.####}, max {policy.MaxBrokerErrorRate}).",
-                    Values(("errors", errors), ("samples", recent.Count), ("errorRate", rate), ("maxErrorRate", policy.MaxBrokerErrorRate))));
+                    $"{errors} of {samples} broker calls failed in the window (rate {rate:0.####}, max {policy.MaxBrokerErrorRate}).",
+                    Values(("errors", errors), ("samples", samples), ("errorRate", rate), ("maxErrorRate", policy.MaxBrokerErrorRate))));
             }
         }
 

@@ -41,5 +41,5 @@ public sealed record RiskInput
     public int OpenOrderCount { get; init; }
 
     /// <summary>Recent submit times of the account; the grain keeps at most the last window's worth.</summary>
-    public IReadOnlyList<DateTimeOffset> RecentSubmits { get; init; } = [];
+    public IReadOnlyCollection<DateTimeOffset> RecentSubmits { get; init; } = [];
 }

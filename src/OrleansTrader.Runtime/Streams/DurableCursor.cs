@@ -93,7 +93,7 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
         catch (Exception ex)
         {
             provider.Runtime.LogStreamAgentFailed(ex, StreamId.ToString(), provider.Name);
-            provider.TryRetire(this);
+            provider.Restart(this);
         }
     }
 

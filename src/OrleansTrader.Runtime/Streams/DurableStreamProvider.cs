@@ -14,6 +14,7 @@ namespace OrleansTrader.Runtime;
 public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProviderInternal
 {
     private readonly GrainRuntime _runtime;
+    private static readonly TimeSpan MinimumRestartDelay = TimeSpan.FromMilliseconds(50);
     private readonly Dictionary<(StreamId StreamId, string ConsumerId), DurableCursor> _cursors = [];
     private readonly Dictionary<string, long> _namespacePositions = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -169,6 +170,48 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
             _lag.Untrack(cursor.StreamId, cursor.Consumer.ConsumerId);
             return true;
         }
+    }
+
+    /// <summary>
+    /// Called by a cursor that failed: it leaves even when it was woken meanwhile (a dead cursor left registered would only
+    /// be woken, never run, and its consumer would stall). A fresh cursor starts from the checkpoint: at once when events
+    /// arrived meanwhile, else after a pause so a failing store is not hammered.
+    /// </summary>
+    internal void Restart(DurableCursor cursor)
+    {
+        bool woken;
+        lock (_lock)
+        {
+            var key = (cursor.StreamId, cursor.Consumer.ConsumerId);
+            if (_cursors.TryGetValue(key, out var registered) && ReferenceEquals(registered, cursor))
+            {
+                _cursors.Remove(key);
+                _lag.Untrack(cursor.StreamId, cursor.Consumer.ConsumerId);
+            }
+
+            woken = cursor.ConsumeWake();
+        }
+
+        if (woken)
+        {
+            Notify(cursor.StreamId, 0);
+            return;
+        }
+
+        var pause = Options.RetryDelay > MinimumRestartDelay ? Options.RetryDelay : MinimumRestartDelay;
+        _ = BackgroundWork.Start(async () =>
+        {
+            try
+            {
+                await Task.Delay(pause, _runtime.TimeProvider, _stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            Notify(cursor.StreamId, 0);
+        });
     }
 
     private async Task PublishAsync<T>(StreamId streamId, IEnumerable<T> items)

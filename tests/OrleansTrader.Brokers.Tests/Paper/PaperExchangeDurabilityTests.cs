@@ -125,7 +125,8 @@ public sealed class PaperExchangeDurabilityTests
 
         var json = JsonSerializer.Serialize(await store.LoadAsync(AccountId, Ct));
         var copy = new InMemoryPaperVenueStore();
-        await copy.SaveAsync(AccountId, JsonSerializer.Deserialize<PaperVenueSnapshot>(json)!, Ct);
+        var restored = JsonSerializer.Deserialize<PaperVenueSnapshot>(json)!;
+        await copy.SaveAsync(AccountId, null, () => restored, Ct);
         await using var after = await StartAsync(store: copy, time: time);
 
         var entry = await after.OrderAsync(orderId);
@@ -148,8 +149,8 @@ public sealed class PaperExchangeDurabilityTests
 
         public Task<PaperVenueSnapshot?> LoadAsync(string accountId, CancellationToken cancellationToken) => _inner.LoadAsync(accountId, cancellationToken);
 
-        public Task SaveAsync(string accountId, PaperVenueSnapshot snapshot, CancellationToken cancellationToken) =>
-            Fail ? throw new IOException("storage unavailable") : _inner.SaveAsync(accountId, snapshot, cancellationToken);
+        public Task SaveAsync(string accountId, PaperVenueChange? change, Func<PaperVenueSnapshot> snapshot, CancellationToken cancellationToken) =>
+            Fail ? throw new IOException("storage unavailable") : _inner.SaveAsync(accountId, change, snapshot, cancellationToken);
 
         public Task ArchiveAsync(string accountId, PaperVenueArchive archive, CancellationToken cancellationToken) => _inner.ArchiveAsync(accountId, archive, cancellationToken);
 

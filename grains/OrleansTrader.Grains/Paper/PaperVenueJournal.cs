@@ -1,0 +1,35 @@
+using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Paper;
+
+/// <summary>
+/// One account's saved venue state as the store keeps it: a checkpoint plus up to <see cref="Slots"/> deltas written in
+/// a ring of records after it. Every write is one record, so each save is atomic; deltas numbered past the checkpoint
+/// are replayed on load, older ones in the ring are stale and ignored.
+/// </summary>
+internal sealed class PaperVenueJournal
+{
+    /// <summary>
+    /// Deltas between checkpoints. A checkpoint costs the whole retained state, so a longer ring makes it rarer; loading
+    /// reads only the deltas after the checkpoint, not the whole ring.
+    /// </summary>
+    public const int Slots = 128;
+
+    public GrainState<PaperVenueCheckpoint> Checkpoint { get; } = new(new PaperVenueCheckpoint());
+
+    public GrainState<PaperVenueDelta>[] Deltas { get; } = [.. Enumerable.Range(0, Slots).Select(_ => new GrainState<PaperVenueDelta>(null!))];
+
+    /// <summary>Which slots were read from storage (so their ETags are known); a slot is read before its first write.</summary>
+    public bool[] SlotRead { get; } = new bool[Slots];
+
+    /// <summary>Number of the newest delta saved.</summary>
+    public long LastNumber { get; set; }
+
+    /// <summary>Number of the newest delta the stored checkpoint includes (set only once that checkpoint is written or read).</summary>
+    public long CheckpointThrough { get; set; }
+
+    public long DeltasSinceCheckpoint => LastNumber - CheckpointThrough;
+
+    public static int SlotOf(long number) => (int)(number % Slots);
+}

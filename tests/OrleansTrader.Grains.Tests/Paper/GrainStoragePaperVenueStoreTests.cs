@@ -1,0 +1,209 @@
+using System.Globalization;
+using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Domain.Fills;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Portfolio;
+using OrleansTrader.Grains.Paper;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Tests.Paper;
+
+public sealed class GrainStoragePaperVenueStoreTests
+{
+    private const string AccountId = "acct-1";
+    private static readonly DateTimeOffset Start = new(2026, 3, 2, 15, 0, 0, TimeSpan.Zero);
+    private readonly JsonGrainStateSerializer _serializer = new([GrainsStateJsonContext.Default]);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task SaveAsync_ManySavesWithChangesRemovalsAndArchiving_ReloadsExactlyTheLastSnapshotAfterEverySave()
+    {
+        var storage = new MemoryGrainStorage(_serializer);
+        var store = new GrainStoragePaperVenueStore(storage);
+        var snapshot = new PaperVenueSnapshot();
+
+        for (var step = 1; step <= 3 * PaperVenueJournal.Slots + 5; step++)
+        {
+            snapshot = await SaveChangeAsync(store, snapshot, step);
+
+            var reloaded = await new GrainStoragePaperVenueStore(storage).LoadAsync(AccountId, Ct);
+            Assert.NotNull(reloaded);
+            Assert.Equal(Canonical(snapshot), Canonical(reloaded));
+        }
+    }
+
+    [Fact]
+    public async Task SaveAsync_AfterManySaves_KeepsOneCheckpointAndABoundedRingOfDeltas()
+    {
+        var storage = new MemoryGrainStorage(_serializer);
+        var store = new GrainStoragePaperVenueStore(storage);
+        var snapshot = new PaperVenueSnapshot();
+
+        for (var step = 1; step <= 5 * PaperVenueJournal.Slots; step++)
+        {
+            snapshot = await SaveChangeAsync(store, snapshot, step);
+        }
+
+        // The checkpoint, the ring of delta slots and the account index.
+        Assert.Equal(1 + PaperVenueJournal.Slots + 1, storage.Count);
+        Assert.Equal([AccountId], await new GrainStoragePaperVenueStore(storage).ListAccountsAsync(Ct));
+    }
+
+    [Fact]
+    public async Task SaveAsync_ContinuesTheJournalOfAReloadedStore()
+    {
+        var storage = new MemoryGrainStorage(_serializer);
+        var snapshot = new PaperVenueSnapshot();
+        var first = new GrainStoragePaperVenueStore(storage);
+        for (var step = 1; step <= 10; step++)
+        {
+            snapshot = await SaveChangeAsync(first, snapshot, step);
+        }
+
+        var second = new GrainStoragePaperVenueStore(storage);
+        var loaded = await second.LoadAsync(AccountId, Ct);
+        Assert.NotNull(loaded);
+        snapshot = loaded;
+        for (var step = 11; step <= 2 * PaperVenueJournal.Slots + 3; step++)
+        {
+            snapshot = await SaveChangeAsync(second, snapshot, step);
+        }
+
+        var reloaded = await new GrainStoragePaperVenueStore(storage).LoadAsync(AccountId, Ct);
+        Assert.NotNull(reloaded);
+        Assert.Equal(Canonical(snapshot), Canonical(reloaded));
+    }
+
+    [Fact]
+    public void Between_ExecutionsChangedInTheMiddle_IsNullSoTheStoreWritesACheckpoint()
+    {
+        var a = NewExecution(1);
+        var b = NewExecution(2);
+        var c = NewExecution(3);
+
+        var change = PaperVenueChange.Between(new PaperVenueSnapshot { Executions = [a, b, c] }, new PaperVenueSnapshot { Executions = [a, c, b] });
+
+        Assert.Null(change);
+    }
+
+    [Fact]
+    public async Task SaveAsync_WithoutAChange_WritesACheckpointThatReloadsExactly()
+    {
+        var storage = new MemoryGrainStorage(_serializer);
+        var store = new GrainStoragePaperVenueStore(storage);
+        var snapshot = new PaperVenueSnapshot();
+        for (var step = 1; step <= 5; step++)
+        {
+            snapshot = await SaveChangeAsync(store, snapshot, step);
+        }
+
+        var whole = Change(snapshot, 6);
+        await store.SaveAsync(AccountId, null, () => whole, Ct);
+        snapshot = await SaveChangeAsync(store, whole, 7);
+
+        var reloaded = await new GrainStoragePaperVenueStore(storage).LoadAsync(AccountId, Ct);
+        Assert.NotNull(reloaded);
+        Assert.Equal(Canonical(snapshot), Canonical(reloaded));
+    }
+
+    [Fact]
+    public async Task LoadAsync_AVenueSavedAsOneWholeSnapshot_LoadsItAndContinuesWithACheckpoint()
+    {
+        var storage = new MemoryGrainStorage(_serializer);
+        var legacy = Change(Change(new PaperVenueSnapshot(), 1), 2);
+        await storage.WriteStateAsync("venue", GrainId.Create("paper-venue", AccountId), new GrainState<PaperVenueSnapshot>(legacy), Ct);
+
+        var store = new GrainStoragePaperVenueStore(storage);
+        var loaded = await store.LoadAsync(AccountId, Ct);
+        Assert.NotNull(loaded);
+        Assert.Equal(Canonical(legacy), Canonical(loaded));
+        var snapshot = await SaveChangeAsync(store, loaded, 3);
+        snapshot = await SaveChangeAsync(store, snapshot, 4);
+
+        var reloaded = await new GrainStoragePaperVenueStore(storage).LoadAsync(AccountId, Ct);
+        Assert.NotNull(reloaded);
+        Assert.Equal(Canonical(snapshot), Canonical(reloaded));
+    }
+
+    /// <summary>Applies one <see cref="Change"/> and saves it the way the venue does: the change, and the whole state on demand.</summary>
+    private static async Task<PaperVenueSnapshot> SaveChangeAsync(GrainStoragePaperVenueStore store, PaperVenueSnapshot previous, int step)
+    {
+        var next = Change(previous, step);
+        await store.SaveAsync(AccountId, PaperVenueChange.Between(previous, next), () => next, Ct);
+        return next;
+    }
+
+    /// <summary>One venue change: a new order, an update of an older one, a fill, and now and then orders and executions leaving.</summary>
+    private static PaperVenueSnapshot Change(PaperVenueSnapshot snapshot, int step)
+    {
+        var orders = snapshot.Orders.ToList();
+        orders.Add(NewOrder(step, snapshot.NextSequence + 1));
+        if (orders.Count > 2)
+        {
+            var older = orders[orders.Count / 2];
+            orders[orders.Count / 2] = older with { Matching = older.Matching with { LeavesQuantity = older.Matching.LeavesQuantity + 1m } };
+        }
+
+        var executions = snapshot.Executions.ToList();
+        executions.Add(NewExecution(step));
+        var positions = snapshot.Positions.ToDictionary(p => p.Symbol, StringComparer.Ordinal);
+        var symbol = "S" + (step % 4).ToString(CultureInfo.InvariantCulture);
+        positions[symbol] = (positions.GetValueOrDefault(symbol) ?? Position.Flat(symbol)) with { Quantity = step };
+        if (step % 7 == 0)
+        {
+            orders.RemoveRange(0, Math.Min(3, orders.Count));
+            executions.RemoveRange(0, Math.Min(2, executions.Count));
+            positions.Remove("S" + ((step + 1) % 4).ToString(CultureInfo.InvariantCulture));
+        }
+
+        return new PaperVenueSnapshot
+        {
+            Orders = orders,
+            Executions = executions,
+            Positions = [.. positions.Values],
+            Groups = snapshot.Groups,
+            NextSequence = snapshot.NextSequence + 1,
+            ArchivedBefore = step % 7 == 0 ? Start.AddSeconds(step) : snapshot.ArchivedBefore,
+        };
+    }
+
+    private static PaperOrderRecord NewOrder(int step, long sequence)
+    {
+        var request = new OrderRequest
+        {
+            ClientOrderId = "c" + step.ToString(CultureInfo.InvariantCulture),
+            Symbol = "AAPL",
+            Side = OrderSide.Buy,
+            Type = OrderType.Limit,
+            Quantity = step,
+            LimitPrice = 100m,
+        };
+        return new PaperOrderRecord
+        {
+            Order = Order.Create("o" + step.ToString(CultureInfo.InvariantCulture), request, Start.AddSeconds(step)),
+            Matching = new SimulatedOrder { Side = OrderSide.Buy, Type = OrderType.Limit, LeavesQuantity = step, LimitPrice = 100m },
+            Sequence = sequence,
+        };
+    }
+
+    private static Execution NewExecution(int step) => new()
+    {
+        ExecutionId = "e" + step.ToString(CultureInfo.InvariantCulture),
+        OrderId = "o" + step.ToString(CultureInfo.InvariantCulture),
+        ClientOrderId = "c" + step.ToString(CultureInfo.InvariantCulture),
+        Symbol = "AAPL",
+        Side = OrderSide.Buy,
+        Quantity = 1m,
+        Price = 100m + step,
+        Timestamp = Start.AddSeconds(step),
+    };
+
+    /// <summary>The snapshot as JSON with unordered collections sorted, so equal content compares equal.</summary>
+    private string Canonical(PaperVenueSnapshot snapshot) => System.Text.Encoding.UTF8.GetString(_serializer.Serialize(snapshot with
+    {
+        Orders = [.. snapshot.Orders.OrderBy(o => o.Sequence)],
+        Positions = [.. snapshot.Positions.OrderBy(p => p.Symbol, StringComparer.Ordinal)],
+        Groups = [.. snapshot.Groups.OrderBy(g => g.GroupId, StringComparer.Ordinal)],
+    }));
+}

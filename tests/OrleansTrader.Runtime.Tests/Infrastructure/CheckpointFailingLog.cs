@@ -1,0 +1,54 @@
+namespace OrleansTrader.Runtime.Tests.Infrastructure;
+
+/// <summary>
+/// A memory log whose next checkpoint save, once armed, signals that it started, waits until the test releases it,
+/// and then fails: the test can act while a cursor is between delivering and recording its progress.
+/// </summary>
+internal sealed class CheckpointFailingLog(MemoryDurableStreamLog inner) : IDurableStreamLog
+{
+    private TaskCompletionSource? _entered;
+    private TaskCompletionSource? _release;
+
+    public void Arm(out Task entered, out TaskCompletionSource release)
+    {
+        _entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        entered = _entered.Task;
+        release = _release;
+    }
+
+    public Task InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
+
+    public Task<IReadOnlyList<StoredStreamEvent>> AppendAsync(
+        StreamId streamId, IReadOnlyList<ReadOnlyMemory<byte>> payloads, DateTimeOffset timestamp, CancellationToken cancellationToken = default) =>
+        inner.AppendAsync(streamId, payloads, timestamp, cancellationToken);
+
+    public Task<IReadOnlyList<StoredStreamEvent>> ReadStreamAsync(StreamId streamId, long afterSequence, int maxCount, CancellationToken cancellationToken = default) =>
+        inner.ReadStreamAsync(streamId, afterSequence, maxCount, cancellationToken);
+
+    public Task<IReadOnlyList<StoredStreamEvent>> ReadNamespaceAsync(string streamNamespace, long afterPosition, int maxCount, CancellationToken cancellationToken = default) =>
+        inner.ReadNamespaceAsync(streamNamespace, afterPosition, maxCount, cancellationToken);
+
+    public Task<long> GetCheckpointAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken = default) =>
+        inner.GetCheckpointAsync(streamId, consumerId, cancellationToken);
+
+    public async Task SaveCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _entered, null) is { } entered)
+        {
+            entered.SetResult();
+            await _release!.Task.WaitAsync(cancellationToken);
+            throw new IOException("checkpoint store unavailable");
+        }
+
+        await inner.SaveCheckpointAsync(streamId, consumerId, sequence, cancellationToken);
+    }
+
+    public Task ResetCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default) =>
+        inner.ResetCheckpointAsync(streamId, consumerId, sequence, cancellationToken);
+
+    public Task WriteDeadLetterAsync(DeadLetter deadLetter, CancellationToken cancellationToken = default) => inner.WriteDeadLetterAsync(deadLetter, cancellationToken);
+
+    public Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(StreamId streamId, CancellationToken cancellationToken = default) =>
+        inner.ReadDeadLettersAsync(streamId, cancellationToken);
+}
