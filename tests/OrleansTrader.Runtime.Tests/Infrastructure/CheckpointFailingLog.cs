@@ -49,6 +49,15 @@ internal sealed class CheckpointFailingLog(MemoryDurableStreamLog inner) : IDura
 
     public Task WriteDeadLetterAsync(DeadLetter deadLetter, CancellationToken cancellationToken = default) => inner.WriteDeadLetterAsync(deadLetter, cancellationToken);
 
+    public Task AddSubscriptionAsync(StoredStreamSubscription subscription, CancellationToken cancellationToken = default) =>
+        inner.AddSubscriptionAsync(subscription, cancellationToken);
+
+    public Task RemoveSubscriptionAsync(StreamId streamId, Guid subscriptionId, CancellationToken cancellationToken = default) =>
+        inner.RemoveSubscriptionAsync(streamId, subscriptionId, cancellationToken);
+
+    public Task<IReadOnlyList<StoredStreamSubscription>> ReadSubscriptionsAsync(CancellationToken cancellationToken = default) =>
+        inner.ReadSubscriptionsAsync(cancellationToken);
+
     public Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(StreamId streamId, CancellationToken cancellationToken = default) =>
         inner.ReadDeadLettersAsync(streamId, cancellationToken);
 }
