@@ -5,6 +5,7 @@ using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Diagnostics;
 using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.Runtime;
+using OrleansTrader.Runtime.Testing;
 
 namespace OrleansTrader.Grains.Tests;
 

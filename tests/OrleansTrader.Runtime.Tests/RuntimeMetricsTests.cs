@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Runtime.Testing;
 using OrleansTrader.Runtime.Tests.Grains;
 
 namespace OrleansTrader.Runtime.Tests;

@@ -2,18 +2,18 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace OrleansTrader.Runtime.Tests;
+namespace OrleansTrader.Runtime.Testing;
 
 /// <summary>
-/// Listens to one instrument of one silo (its meter factory, so parallel tests do not mix): counters are summed per tag
+/// For tests of metrics: listens to one instrument of one silo (its meter factory, so parallel tests do not mix): counters are summed per tag
 /// set, observable instruments are read on demand.
 /// </summary>
 public sealed class InstrumentReader : IDisposable
 {
     private readonly MeterListener _listener = new();
-    private readonly ConcurrentDictionary<string, long> _sums = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, double> _sums = new(StringComparer.Ordinal);
     private readonly Lock _observeLock = new();
-    private Dictionary<string, long>? _observed;
+    private Dictionary<string, double>? _observed;
 
     public InstrumentReader(IServiceProvider services, string instrumentName)
     {
@@ -25,33 +25,20 @@ public sealed class InstrumentReader : IDisposable
                 listener.EnableMeasurementEvents(instrument);
             }
         };
-        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-        {
-            var key = Key(tags);
-            if (instrument.IsObservable)
-            {
-                if (_observed is { } observed)
-                {
-                    observed[key] = observed.GetValueOrDefault(key) + value;
-                }
-            }
-            else
-            {
-                _sums.AddOrUpdate(key, value, (_, sum) => sum + value);
-            }
-        });
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Record(instrument, value, tags));
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Record(instrument, value, tags));
         _listener.Start();
     }
 
     /// <summary>The sum of a counter's increments with exactly these tags ("k=v,k=v" sorted by key; "" for none).</summary>
-    public long Sum(string tags) => _sums.GetValueOrDefault(tags);
+    public double Sum(string tags) => _sums.GetValueOrDefault(tags);
 
     /// <summary>Reads the observable instrument now: its value per tag set.</summary>
-    public IReadOnlyDictionary<string, long> Observe()
+    public IReadOnlyDictionary<string, double> Observe()
     {
         lock (_observeLock)
         {
-            _observed = new Dictionary<string, long>(StringComparer.Ordinal);
+            _observed = new Dictionary<string, double>(StringComparer.Ordinal);
             _listener.RecordObservableInstruments();
             var observed = _observed;
             _observed = null;
@@ -60,6 +47,22 @@ public sealed class InstrumentReader : IDisposable
     }
 
     public void Dispose() => _listener.Dispose();
+
+    private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var key = Key(tags);
+        if (instrument.IsObservable)
+        {
+            if (_observed is { } observed)
+            {
+                observed[key] = observed.GetValueOrDefault(key) + value;
+            }
+        }
+        else
+        {
+            _sums.AddOrUpdate(key, value, (_, sum) => sum + value);
+        }
+    }
 
     private static string Key(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
