@@ -30,7 +30,7 @@ internal sealed partial class AccountGrain
 
         if (filled)
         {
-            await ReportSignalsAsync();
+            await ReportSignalsAsync(allOutcomes: false);
         }
 
         await TripOnMismatchAsync();

@@ -48,10 +48,15 @@ internal sealed partial class AccountGrain
         S.TradingDay = today;
     }
 
-    private async Task ReportSignalsAsync()
+    /// <summary>
+    /// Reports P&amp;L and equity, and the broker outcomes noted since the last report. After a fill
+    /// (<paramref name="allOutcomes"/> false) successes wait for the next signal tick, at most a second; a pending error
+    /// goes at once, with every outcome noted before it, so the breaker's error rate is exact when it evaluates.
+    /// </summary>
+    private async Task ReportSignalsAsync(bool allOutcomes = true)
     {
         var breaker = Breaker;
-        if (_brokerOutcomes.Count > 0)
+        if (_brokerOutcomes.Count > 0 && (allOutcomes || _brokerOutcomes.Exists(o => o.IsError)))
         {
             var outcomes = _brokerOutcomes.ToArray();
             _brokerOutcomes.Clear();

@@ -211,8 +211,16 @@ internal sealed partial class BreakerGrain(
 
     private void PruneOutcomes()
     {
+        // Outcomes arrive in time order, so the expired ones are a prefix and most calls find none. One out of order only
+        // stays longer: the evaluation counts the window by time anyway.
         var since = time.GetUtcNow() - S.Policy.ErrorWindow;
-        S.Outcomes.RemoveAll(o => o.At <= since);
+        var expired = 0;
+        while (expired < S.Outcomes.Count && S.Outcomes[expired].At <= since)
+        {
+            expired++;
+        }
+
+        S.Outcomes.RemoveRange(0, expired);
         if (S.Outcomes.Count > 10_000)
         {
             S.Outcomes.RemoveRange(0, S.Outcomes.Count - 10_000);
