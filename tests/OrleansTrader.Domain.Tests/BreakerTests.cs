@@ -24,14 +24,15 @@ public sealed class BreakerTests
     }
 
     [Fact]
-    public void Evaluate_DailyLoss_TripsToHalted_WithAuditValues()
+    public void Evaluate_DailyLoss_TripsToReducing_WithAuditValues()
     {
         var result = Evaluate(BreakerStatus.Active, Calm with { DayPnl = -5_000m });
 
+        // Reducing, not halted: after a bad day the account may still close what it holds.
         var transition = Assert.Single(result.Transitions);
-        Assert.Equal(TradingState.Halted, result.Status.State);
+        Assert.Equal(TradingState.Reducing, result.Status.State);
         Assert.Equal(TradingState.Active, transition.From);
-        Assert.Equal(TradingState.Halted, transition.To);
+        Assert.Equal(TradingState.Reducing, transition.To);
         Assert.Equal(BreakerTrigger.DailyLoss, transition.Trigger);
         Assert.Equal("system", transition.Actor);
         Assert.Equal(T0, transition.Timestamp);
@@ -67,10 +68,10 @@ public sealed class BreakerTests
     }
 
     [Fact]
-    public void Evaluate_StaleData_TripsToReducing_ThenLossEscalatesToHalted()
+    public void Evaluate_StaleData_TripsToReducing_ThenDrawdownEscalatesToHalted()
     {
         var stale = Evaluate(BreakerStatus.Active, Calm with { LastMarketDataAt = T0.AddSeconds(-61) });
-        var escalated = Evaluate(stale.Status, Calm with { LastMarketDataAt = T0.AddSeconds(-61), DayPnl = -6_000m });
+        var escalated = Evaluate(stale.Status, Calm with { LastMarketDataAt = T0.AddSeconds(-61), Equity = 90_000m, HighWaterMark = 100_000m });
         var again = Evaluate(stale.Status, Calm with { LastMarketDataAt = T0.AddSeconds(-61) });
 
         Assert.Equal(TradingState.Reducing, stale.Status.State);

@@ -15,7 +15,7 @@ public sealed class BreakerTests(MemoryClusterFixture fixture) : IClassFixture<M
     private TradingCluster Cluster => fixture.Cluster;
 
     [Fact]
-    public async Task DailyLossBreach_TripsBreaker_AndHaltedDeniesAllButCancels()
+    public async Task DailyLossBreach_TripsReducing_ThenOnlyReducingOrdersPass_AndManualHaltDeniesAllButCancels()
     {
         await Market.QuoteAsync(Cluster, "DLA", 50m, 50m);
         var account = await TestAccounts.OpenAsync(Cluster, "daily-loss", 100_000m, policy: BreakerPolicy.Default with { DailyLossLimit = 500m });
@@ -27,11 +27,19 @@ public sealed class BreakerTests(MemoryClusterFixture fixture) : IClassFixture<M
         await Market.QuoteAsync(Cluster, "DLA", 44m, 44m);
         var snapshot = await account.RefreshAsync();
 
-        // Day P&L is 100 x (44 - 50) = -600, past the 500 limit; the domain's policy sends a daily-loss breach to HALTED.
+        // Day P&L is 100 x (44 - 50) = -600, past the 500 limit: REDUCING, so the position can still be cut.
         Assert.Equal(-600m, snapshot!.DayPnl);
-        Assert.Equal(TradingState.Halted, snapshot.TradingState);
+        Assert.Equal(TradingState.Reducing, snapshot.TradingState);
         var audit = await Cluster.Breaker("daily-loss").GetAuditAsync(10);
         Assert.Equal(BreakerTrigger.DailyLoss, Assert.Single(audit).Transition.Trigger);
+        Assert.Equal(RiskReasonCodes.ReduceOnlyWouldIncreasePosition,
+            (await account.PlaceOrderAsync(Market.MarketOrder("dl-more", "DLA", OrderSide.Buy, 1m))).Denial?.ReasonCode);
+        Assert.True((await account.PlaceOrderAsync(Market.MarketOrder("dl-cut", "DLA", OrderSide.Sell, 10m))).Succeeded);
+        await Eventually.WaitAsync<IReadOnlyList<AccountPosition>>(account.GetPositionsAsync, p => p.Single().Quantity == 90m, "the cut position");
+
+        // A risk officer halts the account by hand: now every order is denied, a cancel still goes through.
+        Assert.True((await Cluster.Breaker("daily-loss").TripAsync(TradingState.Halted, RiskOfficer, "stop for the day")).Succeeded);
+        await Eventually.WaitAsync(async () => (await account.GetSnapshotAsync())!.TradingState, s => s == TradingState.Halted, "the halt to reach the account");
         Assert.Equal(RiskReasonCodes.TradingHalted, (await account.PlaceOrderAsync(Market.MarketOrder("dl-2", "DLA", OrderSide.Sell, 10m))).Denial?.ReasonCode);
         Assert.Equal(RiskReasonCodes.TradingHalted, (await account.PlaceOrderAsync(Market.MarketOrder("dl-3", "DLA", OrderSide.Buy, 1m))).Denial?.ReasonCode);
         var cancel = await account.CancelOrderAsync(resting.Order!.OrderId);

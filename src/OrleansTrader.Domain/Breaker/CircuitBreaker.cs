@@ -22,7 +22,7 @@ public static class CircuitBreaker
         var conditions = new List<BreakerCondition>();
         if (signals.DayPnl is { } dayPnl && dayPnl <= -policy.DailyLossLimit)
         {
-            conditions.Add(new BreakerCondition(BreakerTrigger.DailyLoss, TradingState.Halted,
+            conditions.Add(new BreakerCondition(BreakerTrigger.DailyLoss, TradingState.Reducing,
                 $"Day P&L {dayPnl} is at or below -{policy.DailyLossLimit}.",
                 Values(("dayPnl", dayPnl), ("dailyLossLimit", policy.DailyLossLimit))));
         }
