@@ -24,6 +24,11 @@ public sealed class AdoNetBenchmarks : IBenchmarkSuite
     public async Task RunAsync(BenchmarkContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (!new[] { "runtime.storage.sqlite", "runtime.storage.postgres", "runtime.streamlog" }.Any(context.Wants))
+        {
+            return;
+        }
+
         var storageWrites = context.Quick ? 2_000 : 30_000;
         var logEvents = context.Quick ? 60_000 : 1_000_000;
         var root = Path.Combine(Path.GetTempPath(), "orleanstrader-bench-" + Guid.NewGuid().ToString("N"));

@@ -19,6 +19,11 @@ public sealed class RuntimeBenchmarkSuite : IBenchmarkSuite
     public async Task RunAsync(BenchmarkContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (!new[] { "runtime.ping", "runtime.storage.memory", "runtime.stream.memory", "runtime.stream.durable" }.Any(context.Wants))
+        {
+            return;
+        }
+
         var warmup = context.Quick ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(3);
         var measure = context.Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(8);
         var recorder = new StreamRecorder();
@@ -37,10 +42,26 @@ public sealed class RuntimeBenchmarkSuite : IBenchmarkSuite
         await cluster.DeployAsync();
         try
         {
-            await PingAsync(context, cluster.Client, warmup, measure);
-            await StorageAsync(context, cluster.Client, warmup, measure);
-            await StreamAsync(context, cluster.Client, recorder, "memory", StreamSubscriberGrain.MemoryNamespace, measure);
-            await StreamAsync(context, cluster.Client, recorder, "durable", StreamSubscriberGrain.DurableNamespace, measure);
+            if (context.Wants("runtime.ping"))
+            {
+                await PingAsync(context, cluster.Client, warmup, measure);
+            }
+
+            if (context.Wants("runtime.storage.memory"))
+            {
+                await StorageAsync(context, cluster.Client, warmup, measure);
+            }
+
+            if (context.Wants("runtime.stream.memory"))
+            {
+                await StreamAsync(context, cluster.Client, recorder, "memory", StreamSubscriberGrain.MemoryNamespace, measure);
+            }
+
+            // On the in-memory log; runtime.stream.durable.sqlite is a suite of its own.
+            if (context.Wants("runtime.stream.durable"))
+            {
+                await StreamAsync(context, cluster.Client, recorder, "durable", StreamSubscriberGrain.DurableNamespace, measure);
+            }
         }
         finally
         {
