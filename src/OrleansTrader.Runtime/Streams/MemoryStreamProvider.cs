@@ -5,7 +5,8 @@ namespace OrleansTrader.Runtime;
 
 /// <summary>
 /// The "memory" stream provider: best effort and bounded. Each stream has a queue of at most
-/// <see cref="MemoryStreamOptions.QueueCapacity"/> events delivered in order; when it is full the new event is dropped and
+/// <see cref="MemoryStreamOptions.QueueCapacity"/> events delivered in order, in batches of up to
+/// <see cref="MemoryStreamOptions.MaxDeliveryBatch"/> per subscriber turn; when it is full the new event is dropped and
 /// counted (metric "orleanstrader.streams.dropped" and <see cref="DroppedEventCount"/>). Failed deliveries are logged and skipped.
 /// </summary>
 public sealed class MemoryStreamProvider : IStreamProvider, IStreamProviderInternal
@@ -20,6 +21,7 @@ public sealed class MemoryStreamProvider : IStreamProvider, IStreamProviderInter
     internal MemoryStreamProvider(GrainRuntime runtime, string name, MemoryStreamOptions options, Meter meter)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.QueueCapacity, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxDeliveryBatch, 1, nameof(options));
         _runtime = runtime;
         _options = options;
         Name = name;
@@ -59,15 +61,13 @@ public sealed class MemoryStreamProvider : IStreamProvider, IStreamProviderInter
             throw new InvalidOperationException($"Stream provider '{Name}' is stopped.");
         }
 
-        var queue = _queues.GetOrAdd(streamId, static (id, p) => new MemoryStreamQueue(p, id, p._options.QueueCapacity), this);
-        foreach (var item in items)
+        var queue = _queues.GetOrAdd(streamId, static (id, p) => new MemoryStreamQueue(p, id, p._options.QueueCapacity, p._options.MaxDeliveryBatch), this);
+        var dropped = queue.Enqueue(items);
+        if (dropped > 0)
         {
-            if (!queue.TryEnqueue(item!))
-            {
-                Interlocked.Increment(ref _droppedCount);
-                _dropped.Add(1, new KeyValuePair<string, object?>("provider", Name), new KeyValuePair<string, object?>("namespace", streamId.Namespace));
-                _runtime.LogStreamDropped(streamId, Name);
-            }
+            Interlocked.Add(ref _droppedCount, dropped);
+            _dropped.Add(dropped, new KeyValuePair<string, object?>("provider", Name), new KeyValuePair<string, object?>("namespace", streamId.Namespace));
+            _runtime.LogStreamDropped(streamId, Name, dropped);
         }
 
         return Task.CompletedTask;

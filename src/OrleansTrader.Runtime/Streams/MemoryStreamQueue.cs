@@ -1,74 +1,140 @@
 namespace OrleansTrader.Runtime;
 
-/// <summary>The bounded queue of one memory stream and its delivery loop, which runs only while events wait.</summary>
-internal sealed class MemoryStreamQueue(MemoryStreamProvider provider, StreamId streamId, int capacity)
+/// <summary>
+/// The bounded queue of one memory stream and its delivery loop, which runs only while events wait. The loop takes what
+/// is waiting (up to <see cref="MemoryStreamOptions.MaxDeliveryBatch"/>) and hands it to every subscriber grain at once,
+/// one turn per grain (<see cref="MemoryStreamBatchDeliveryRequest"/>), and to client subscriptions event by event; it
+/// takes the next batch only when every consumer finished this one, so each consumer sees the stream in order.
+/// </summary>
+internal sealed class MemoryStreamQueue(MemoryStreamProvider provider, StreamId streamId, int capacity, int maxBatch)
 {
     private readonly Queue<object> _items = new();
     private readonly Lock _lock = new();
     private bool _pumping;
 
-    public bool TryEnqueue(object item)
+    /// <summary>Queues the events in order while there is room; returns how many did not fit (dropped).</summary>
+    public int Enqueue<T>(IEnumerable<T> items)
     {
+        var dropped = 0;
+        var start = false;
         lock (_lock)
         {
-            if (_items.Count >= capacity)
+            foreach (var item in items)
             {
-                return false;
+                if (_items.Count >= capacity)
+                {
+                    dropped++;
+                    continue;
+                }
+
+                _items.Enqueue(item!);
             }
 
-            _items.Enqueue(item);
-            if (_pumping)
+            if (!_pumping && _items.Count > 0)
             {
-                return true;
+                _pumping = true;
+                start = true;
             }
-
-            _pumping = true;
         }
 
-        _ = BackgroundWork.Start(PumpAsync);
-        return true;
+        if (start)
+        {
+            _ = BackgroundWork.Start(PumpAsync);
+        }
+
+        return dropped;
     }
 
     private async Task PumpAsync()
     {
         while (true)
         {
-            object item;
+            object[] batch;
             lock (_lock)
             {
-                if (provider.IsStopped || !_items.TryDequeue(out item!))
+                if (provider.IsStopped || _items.Count == 0)
                 {
                     _pumping = false;
                     return;
                 }
+
+                batch = new object[Math.Min(_items.Count, maxBatch)];
+                for (var i = 0; i < batch.Length; i++)
+                {
+                    batch[i] = _items.Dequeue();
+                }
             }
 
-            await DeliverAsync(item);
+            await DeliverAsync(batch);
         }
     }
 
-    private async Task DeliverAsync(object item)
+    private async Task DeliverAsync(object[] batch)
     {
         var runtime = provider.Runtime;
         var consumers = StreamConsumer.Resolve(runtime, provider.Subscriptions, streamId);
+        List<Task>? grains = null;
         foreach (var consumer in consumers)
         {
+            if (consumer.Grain is { } grainId)
+            {
+                (grains ??= new List<Task>(consumers.Count)).Add(DeliverToGrainAsync(grainId, consumer.ConsumerId, batch));
+            }
+        }
+
+        foreach (var consumer in consumers)
+        {
+            if (consumer.ClientSubscription is { } client)
+            {
+                await DeliverToClientAsync(client, consumer.ConsumerId, batch);
+            }
+        }
+
+        if (grains is not null)
+        {
+            await Task.WhenAll(grains);
+        }
+    }
+
+    private async Task DeliverToGrainAsync(GrainId grainId, string consumerId, object[] batch)
+    {
+        var runtime = provider.Runtime;
+        var offset = 0;
+        while (offset < batch.Length)
+        {
+            var request = new MemoryStreamBatchDeliveryRequest(provider, streamId, batch, offset, consumerId);
             try
             {
-                if (consumer.Grain is { } grainId)
-                {
-                    var request = new StreamDeliveryRequest(provider.Name, streamId, item, default, null);
-                    runtime.SendFromRuntime(grainId, request);
-                    await request.AsValueTask();
-                }
-                else
-                {
-                    await consumer.ClientSubscription!.DeliverAsync(item, null);
-                }
+                runtime.SendFromRuntime(grainId, request);
+                await request.AsValueTask();
+                return;
+            }
+            catch (InconsistentStateException ex)
+            {
+                // The activation deactivates after the conflict; the event that hit it is skipped (logged) like any failed
+                // delivery, and the rest of the batch goes to the next activation.
+                runtime.LogStreamDeliveryFailed(ex, streamId, 0, consumerId, 1);
+                offset = request.Processed + 1;
             }
             catch (Exception ex)
             {
-                runtime.LogStreamDeliveryFailed(ex, streamId, 0, consumer.ConsumerId, 1);
+                runtime.LogStreamDeliveryFailed(ex, streamId, 0, consumerId, 1);
+                return;
+            }
+        }
+    }
+
+    private async Task DeliverToClientAsync(IActivationStreamSubscription subscription, string consumerId, object[] batch)
+    {
+        foreach (var item in batch)
+        {
+            try
+            {
+                await subscription.DeliverAsync(item, null);
+            }
+            catch (Exception ex)
+            {
+                provider.Runtime.LogStreamDeliveryFailed(ex, streamId, 0, consumerId, 1);
             }
         }
     }
