@@ -16,6 +16,8 @@ public sealed class TickValidator
     private readonly long[] _rejected = new long[Enum.GetValues<RejectionReason>().Length];
     private long _accepted;
     private long _reanchors;
+    private string? _lastSymbol;
+    private SymbolValidationState? _lastState;
 
     public TickValidator(TickValidatorOptions options)
     {
@@ -194,9 +196,17 @@ public sealed class TickValidator
 
     private bool TryGetState(string symbol, [NotNullWhen(true)] out SymbolValidationState? state)
     {
+        // A feed loop or a SymbolGrain sees long runs of one symbol: remember the last one instead of hashing every tick.
+        if (_lastState is not null && string.Equals(symbol, _lastSymbol, StringComparison.Ordinal))
+        {
+            state = _lastState;
+            return true;
+        }
+
         if (_symbols.TryGetValue(symbol, out var existing))
         {
             state = existing;
+            (_lastSymbol, _lastState) = (symbol, existing);
             return true;
         }
 
@@ -208,6 +218,7 @@ public sealed class TickValidator
 
         state = new SymbolValidationState(_options.DuplicateWindowSize);
         _symbols[symbol] = state;
+        (_lastSymbol, _lastState) = (symbol, state);
         return true;
     }
 
