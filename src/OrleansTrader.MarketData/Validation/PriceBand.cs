@@ -12,7 +12,8 @@ internal sealed class PriceBand
     /// <summary>Returns true when <paramref name="price"/> is outside the band (and the band is active).</summary>
     public bool IsOutside(decimal price, TickValidatorOptions options)
     {
-        if (options.PriceBandPercent == 0m || Reference is not { } reference || AcceptedCount < options.BandWarmupCount)
+        // Consecutive prints often repeat the last price: no arithmetic for those.
+        if (options.PriceBandPercent == 0m || Reference is not { } reference || AcceptedCount < options.BandWarmupCount || price == reference)
         {
             return false;
         }

@@ -170,9 +170,10 @@ public sealed class TickValidator
         return new ValidationCounters(Interlocked.Read(ref _accepted), map, Interlocked.Read(ref _reanchors));
     }
 
-    private ValidationResult CheckDuplicateAndBand(SymbolValidationState state, PriceBand? band, DuplicateKey key, decimal price)
+    private ValidationResult CheckDuplicateAndBand(SymbolValidationState state, PriceBand? band, in DuplicateKey key, decimal price)
     {
-        if (state.Recent.Contains(key))
+        // One lookup for the common case: the key is claimed now and released again if the band rejects the tick.
+        if (!state.Recent.TryClaim(key))
         {
             return Reject(RejectionReason.Duplicate, "seen within the recent window");
         }
@@ -182,6 +183,7 @@ public sealed class TickValidator
             var reference = band.Reference;
             if (!band.RejectOrReanchor(_options))
             {
+                state.Recent.Release(key);
                 return Reject(RejectionReason.OutsidePriceBand, $"{price} vs last accepted {reference} (band {_options.PriceBandPercent}%)");
             }
 
@@ -189,8 +191,10 @@ public sealed class TickValidator
         }
 
         band?.Accept(price);
-        state.Recent.Add(key);
-        Interlocked.Increment(ref _accepted);
+        state.Recent.Commit(key);
+
+        // One validating thread (see the class remarks) and readers through Interlocked.Read: no locked increment needed.
+        Volatile.Write(ref _accepted, _accepted + 1);
         return ValidationResult.Accepted;
     }
 
