@@ -52,7 +52,38 @@ public sealed class MemoryStreamProvider : IStreamProvider, IStreamProviderInter
     Task IStreamProviderInternal.RewindAsync(IActivationStreamSubscription subscription, StreamSequenceToken token) =>
         throw new NotSupportedException($"Stream provider '{Name}' is not rewindable; use a durable provider to replay events.");
 
-    internal void Stop() => _stopped = true;
+    /// <summary>Events a stream's queue holds at most (<see cref="MemoryStreamOptions.QueueCapacity"/>).</summary>
+    public int QueueCapacity => _options.QueueCapacity;
+
+    /// <summary>Events waiting in a stream's queue, not yet handed to its subscribers.</summary>
+    public int GetQueuedCount(StreamId streamId) => _queues.TryGetValue(streamId, out var queue) ? queue.Count : 0;
+
+    /// <summary>
+    /// Completes once fewer than <paramref name="count"/> events wait in the stream's queue; fails when the provider stops
+    /// first. A producer outside grain turns (a replay feed) awaits it between batches, so it goes as fast as the
+    /// subscribers consume instead of overflowing the bounded queue. Not for use inside a grain turn that a subscriber
+    /// may have to call: the subscriber would wait for that turn and the turn for the subscriber.
+    /// </summary>
+    public Task WaitForQueueBelowAsync(StreamId streamId, int count, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        if (!_queues.TryGetValue(streamId, out var queue))
+        {
+            return Task.CompletedTask;
+        }
+
+        var below = queue.WhenBelowAsync(count);
+        return below.IsCompleted || !cancellationToken.CanBeCanceled ? below : below.WaitAsync(cancellationToken);
+    }
+
+    internal void Stop()
+    {
+        _stopped = true;
+        foreach (var queue in _queues.Values)
+        {
+            queue.ReleaseWaiters();
+        }
+    }
 
     private Task PublishAsync<T>(StreamId streamId, IEnumerable<T> items)
     {

@@ -10,7 +10,57 @@ internal sealed class MemoryStreamQueue(MemoryStreamProvider provider, StreamId 
 {
     private readonly Queue<object> _items = new();
     private readonly Lock _lock = new();
+    private List<(int Below, TaskCompletionSource Done)>? _waiters;
     private bool _pumping;
+
+    /// <summary>Events waiting (not yet taken by the delivery loop).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _items.Count;
+            }
+        }
+    }
+
+    /// <summary>Completes once fewer than <paramref name="below"/> events wait; fails when the provider stops first.</summary>
+    public Task WhenBelowAsync(int below)
+    {
+        lock (_lock)
+        {
+            if (_items.Count < below)
+            {
+                return Task.CompletedTask;
+            }
+
+            if (provider.IsStopped)
+            {
+                return Task.FromException(Stopped());
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            (_waiters ??= []).Add((below, done));
+            return done.Task;
+        }
+    }
+
+    /// <summary>Fails every waiter: the provider stopped and the queue will not drain.</summary>
+    public void ReleaseWaiters()
+    {
+        List<(int Below, TaskCompletionSource Done)>? waiters;
+        lock (_lock)
+        {
+            waiters = _waiters;
+            _waiters = null;
+        }
+
+        foreach (var (_, done) in waiters ?? [])
+        {
+            done.TrySetException(Stopped());
+        }
+    }
 
     /// <summary>Queues the events in order while there is room; returns how many did not fit (dropped).</summary>
     public int Enqueue<T>(IEnumerable<T> items)
@@ -63,11 +113,31 @@ internal sealed class MemoryStreamQueue(MemoryStreamProvider provider, StreamId 
                 {
                     batch[i] = _items.Dequeue();
                 }
+
+                if (_waiters is not null)
+                {
+                    WakeWaiters();
+                }
             }
 
             await DeliverAsync(batch);
         }
     }
+
+    /// <summary>Completes the waiters whose bound the queue is now below (their continuations run asynchronously, not under the lock).</summary>
+    private void WakeWaiters()
+    {
+        for (var i = _waiters!.Count - 1; i >= 0; i--)
+        {
+            if (_items.Count < _waiters[i].Below)
+            {
+                _waiters[i].Done.TrySetResult();
+                _waiters.RemoveAt(i);
+            }
+        }
+    }
+
+    private InvalidOperationException Stopped() => new($"Stream provider '{provider.Name}' is stopped; stream {streamId} will not drain.");
 
     private async Task DeliverAsync(object[] batch)
     {
