@@ -135,6 +135,7 @@ internal sealed class TickBenchmarks : IBenchmarkSuite
             ["rejected_by_reason"] = stats.RejectedByReason,
             ["strategies"] = Strategies,
             ["complete"] = seen == (accepted + stats.BarsPublished) * Strategies,
+            ["queue_capacity"] = SiloMemoryQueueCapacity,
             ["dropped"] = dropped,
             ["ingest_seconds"] = Math.Round(ingestSeconds, 2),
             ["ingest_ticks_per_sec"] = Math.Round(trades.Count / ingestSeconds),
