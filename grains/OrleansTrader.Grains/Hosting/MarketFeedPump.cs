@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.MarketData;
+using OrleansTrader.MarketData.Csv;
 using OrleansTrader.MarketData.Events;
 using OrleansTrader.Runtime;
 
@@ -12,11 +13,16 @@ namespace OrleansTrader.Grains.Hosting;
 /// <summary>
 /// Feeds the configured market data feed into the symbol grains, in batches per symbol and in feed order, and tells the
 /// global breaker when data last arrived (its stale-data trigger). A failed feed is restarted with backoff and logged.
+/// A replay has no clock to keep up with, so after each batch it waits until the symbols' memory streams are at most
+/// half full: it runs as fast as the subscribers consume instead of overflowing the bounded queues (dropped ticks).
+/// A live feed does not wait: a subscriber that falls behind loses ticks (counted), it does not delay the feed.
 /// </summary>
 internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClient client, TimeProvider time, ILogger<MarketFeedPump> logger)
     : BackgroundService
 {
     private const int MaxBatch = 4096;
+    private static readonly string[] SymbolStreams = [StreamNames.Ticks, StreamNames.SecondBars, StreamNames.Bars];
+    private readonly bool _waitForSubscribers = feed is CsvReplayFeed;
     private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
     private long _lastReceivedTicks;
     private long _events;
@@ -96,7 +102,7 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
                     pending.Add(item);
                 }
 
-                await DeliverAsync(pending);
+                await DeliverAsync(pending, stoppingToken);
                 pending.Clear();
             }
         }
@@ -109,7 +115,7 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
         await channel.Reader.Completion;
     }
 
-    private async Task DeliverAsync(List<MarketDataEvent> events)
+    private async Task DeliverAsync(List<MarketDataEvent> events, CancellationToken stoppingToken)
     {
         var bySymbol = new Dictionary<string, (List<TradeTick> Trades, List<QuoteTick> Quotes, List<Bar> Bars)>(StringComparer.Ordinal);
         foreach (var item in events)
@@ -142,6 +148,17 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
             .IngestAsync(new TickBatch { Trades = pair.Value.Trades, Quotes = pair.Value.Quotes, Bars = pair.Value.Bars })));
         Interlocked.Exchange(ref _lastReceivedTicks, time.GetUtcNow().UtcTicks);
         Interlocked.Add(ref _events, events.Count);
+        if (_waitForSubscribers && client.GetStreamProvider(StreamNames.MemoryProvider) is MemoryStreamProvider memory)
+        {
+            var below = Math.Max(1, memory.QueueCapacity / 2);
+            foreach (var symbol in bySymbol.Keys)
+            {
+                foreach (var streamNamespace in SymbolStreams)
+                {
+                    await memory.WaitForQueueBelowAsync(StreamId.Create(streamNamespace, symbol), below, stoppingToken);
+                }
+            }
+        }
     }
 
     private async Task HeartbeatAsync(CancellationToken stoppingToken)

@@ -95,35 +95,33 @@ internal sealed partial class StrategyGrain
 
         Advance(bar.End);
         S.BarsSeen++;
-        Guard(() => _strategy.OnBar(bar));
+        Guard(static (strategy, b) => strategy.OnBar(b), _strategy, bar);
         _dirty = true;
         await DispatchAsync();
     }
 
-    private async Task OnTickAsync(MarketTick tick, StreamSequenceToken? token)
+    /// <summary>Runs once per tick per strategy: synchronous unless the strategy has intents or open orders to dispatch.</summary>
+    private Task OnTickAsync(MarketTick tick, StreamSequenceToken? token)
     {
         if (_strategy is null || _context is null)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         S.TicksSeen++;
         if (tick.Trade is { } trade)
         {
             Advance(trade.Timestamp);
-            Guard(() => _strategy.OnTrade(trade));
+            Guard(static (strategy, t) => strategy.OnTrade(t), _strategy, trade);
         }
         else if (tick.Quote is { } quote)
         {
             Advance(quote.Timestamp);
-            Guard(() => _strategy.OnQuote(quote));
+            Guard(static (strategy, q) => strategy.OnQuote(q), _strategy, quote);
         }
 
         _dirty = true;
-        if (_context.OpenOrders.Count > 0 || S.NextSequence != _context.NextSequence)
-        {
-            await DispatchAsync();
-        }
+        return _context.OpenOrders.Count > 0 || S.NextSequence != _context.NextSequence ? DispatchAsync() : Task.CompletedTask;
     }
 
     private async Task OnAccountEventAsync(AccountEvent entry, StreamSequenceToken? token)
@@ -207,7 +205,7 @@ internal sealed partial class StrategyGrain
                 };
                 if (_context!.ApplyOrderUpdate(update))
                 {
-                    Guard(() => _strategy!.OnOrderUpdate(update));
+                    Guard(static (strategy, u) => strategy.OnOrderUpdate(u), _strategy!, update);
                 }
 
                 break;
@@ -232,7 +230,7 @@ internal sealed partial class StrategyGrain
             Fee = fill.Fee,
             Timestamp = fill.Timestamp,
         };
-        Guard(() => _strategy!.OnFill(execution));
+        Guard(static (strategy, e) => strategy.OnFill(e), _strategy!, execution);
     }
 
     private bool Mine(string clientOrderId) => clientOrderId.StartsWith(OrderPrefix, StringComparison.Ordinal);
@@ -295,7 +293,7 @@ internal sealed partial class StrategyGrain
         };
         if (_context!.ApplyOrderUpdate(update))
         {
-            Guard(() => _strategy!.OnOrderUpdate(update));
+            Guard(static (strategy, u) => strategy.OnOrderUpdate(u), _strategy!, update);
         }
     }
 
@@ -307,12 +305,15 @@ internal sealed partial class StrategyGrain
         }
     }
 
-    /// <summary>A strategy that throws is recorded, not allowed to kill the grain's stream consumption.</summary>
-    private void Guard(Action action)
+    /// <summary>
+    /// A strategy that throws is recorded, not allowed to kill the grain's stream consumption. The callbacks are static
+    /// lambdas, so a tick allocates no closure.
+    /// </summary>
+    private void Guard<T>(Action<IStrategy, T> action, IStrategy strategy, T argument)
     {
         try
         {
-            action();
+            action(strategy, argument);
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
         {

@@ -40,11 +40,13 @@ internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrai
     private long _wrongSymbol;
     private long _secondBarsPublished;
     private bool _wasStale = true;
+    private string _symbol = string.Empty;
 
-    private string Symbol => this.GetPrimaryKeyString();
+    private string Symbol => _symbol;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _symbol = this.GetPrimaryKeyString();
         _seconds = new TimeBarAggregator(Symbol, OneSecond);
         _minutes = new TimeBarAggregator(Symbol, OneMinute);
         var memory = this.GetStreamProvider(StreamNames.MemoryProvider);
@@ -62,65 +64,19 @@ internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrai
         var ticks = new List<MarketTick>(batch.Trades.Count + batch.Quotes.Count);
         var bars = new List<Bar>();
         var secondBars = new List<Bar>();
-        var accepted = 0;
-        var rejected = 0;
-        int t = 0, q = 0;
-        while (t < batch.Trades.Count || q < batch.Quotes.Count)
+        var (accepted, rejected) = Screen(batch, ticks, bars, secondBars);
+        if (_paper is not null)
         {
-            // Merge by timestamp, quotes first on ties, so a trade is matched against the quote that preceded it.
-            var takeQuote = q < batch.Quotes.Count && (t >= batch.Trades.Count || batch.Quotes[q].Timestamp <= batch.Trades[t].Timestamp);
-            if (takeQuote)
+            foreach (var tick in ticks)
             {
-                var quote = batch.Quotes[q++];
-                if (Count(quote.Symbol == Symbol ? _validator.ValidateQuote(quote) : WrongSymbol()))
+                if (tick.Trade is { } trade)
                 {
-                    accepted++;
-                    _acceptedQuotes++;
-                    _lastQuote = quote;
-                    ticks.Add(new MarketTick(null, quote));
-                    if (_paper is not null)
-                    {
-                        await _paper.UpdateQuoteAsync(quote);
-                    }
+                    await _paper.UpdateTradeAsync(trade);
                 }
                 else
                 {
-                    rejected++;
+                    await _paper.UpdateQuoteAsync(tick.Quote!);
                 }
-            }
-            else
-            {
-                var trade = batch.Trades[t++];
-                if (Count(trade.Symbol == Symbol ? _validator.ValidateTrade(trade) : WrongSymbol()))
-                {
-                    accepted++;
-                    _acceptedTrades++;
-                    _lastTrade = trade;
-                    ticks.Add(new MarketTick(trade, null));
-                    Aggregate(trade, bars, secondBars);
-                    if (_paper is not null)
-                    {
-                        await _paper.UpdateTradeAsync(trade);
-                    }
-                }
-                else
-                {
-                    rejected++;
-                }
-            }
-        }
-
-        foreach (var bar in batch.Bars)
-        {
-            if (Count(bar.Symbol == Symbol ? _validator.ValidateBar(bar) : WrongSymbol()))
-            {
-                accepted++;
-                Keep(bar.Interval == OneSecond ? _secondBars : _minuteBars, bar, bar.Interval == OneSecond ? _options.SecondBarsKept : _options.MinuteBarsKept);
-                bars.Add(bar);
-            }
-            else
-            {
-                rejected++;
             }
         }
 
@@ -206,21 +162,92 @@ internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrai
         });
     }
 
-    private ValidationResult WrongSymbol()
-    {
-        _wrongSymbol++;
-        return new ValidationResult(RejectionReason.None, "wrong symbol");
-    }
-
     private bool IsStale(DateTimeOffset now) => _lastReceivedAt is not { } last || now - last > _options.StaleAfter;
 
-    private bool Count(ValidationResult result)
+    /// <summary>
+    /// Validates and aggregates a batch without awaiting anything (the per-tick work stays out of the async state
+    /// machine): trades and quotes merged by timestamp, quotes first on ties, so a trade is matched against the quote
+    /// that preceded it; accepted ticks in that order, completed bars, feed bars after the ticks.
+    /// </summary>
+    private (int Accepted, int Rejected) Screen(TickBatch batch, List<MarketTick> ticks, List<Bar> bars, List<Bar> secondBars)
     {
-        if (result.Detail == "wrong symbol")
+        var trades = batch.Trades;
+        var quotes = batch.Quotes;
+        var accepted = 0;
+        int t = 0, q = 0;
+        while (t < trades.Count || q < quotes.Count)
+        {
+            var takeQuote = q < quotes.Count && (t >= trades.Count || quotes[q].Timestamp <= trades[t].Timestamp);
+            if (takeQuote ? AcceptQuote(quotes[q++], ticks) : AcceptTrade(trades[t++], ticks, bars, secondBars))
+            {
+                accepted++;
+            }
+        }
+
+        foreach (var bar in batch.Bars)
+        {
+            if (AcceptBar(bar))
+            {
+                accepted++;
+                bars.Add(bar);
+            }
+        }
+
+        return (accepted, trades.Count + quotes.Count + batch.Bars.Count - accepted);
+    }
+
+    private bool AcceptTrade(TradeTick trade, List<MarketTick> ticks, List<Bar> bars, List<Bar> secondBars)
+    {
+        if (!IsMine(trade.Symbol) || !Counted(_validator.ValidateTrade(trade)))
         {
             return false;
         }
 
+        _acceptedTrades++;
+        _lastTrade = trade;
+        ticks.Add(new MarketTick(trade, null));
+        Aggregate(trade, bars, secondBars);
+        return true;
+    }
+
+    private bool AcceptQuote(QuoteTick quote, List<MarketTick> ticks)
+    {
+        if (!IsMine(quote.Symbol) || !Counted(_validator.ValidateQuote(quote)))
+        {
+            return false;
+        }
+
+        _acceptedQuotes++;
+        _lastQuote = quote;
+        ticks.Add(new MarketTick(null, quote));
+        return true;
+    }
+
+    private bool AcceptBar(Bar bar)
+    {
+        if (!IsMine(bar.Symbol) || !Counted(_validator.ValidateBar(bar)))
+        {
+            return false;
+        }
+
+        Keep(bar.Interval == OneSecond ? _secondBars : _minuteBars, bar, bar.Interval == OneSecond ? _options.SecondBarsKept : _options.MinuteBarsKept);
+        return true;
+    }
+
+    /// <summary>Data for another symbol is rejected and counted as "WrongSymbol", outside the validator's reasons.</summary>
+    private bool IsMine(string symbol)
+    {
+        if (string.Equals(symbol, _symbol, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        _wrongSymbol++;
+        return false;
+    }
+
+    private bool Counted(ValidationResult result)
+    {
         if (result.IsAccepted)
         {
             return true;

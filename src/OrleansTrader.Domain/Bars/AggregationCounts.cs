@@ -33,16 +33,4 @@ public sealed record AggregationCounts
         TradeDisposition.SymbolMismatch => SymbolMismatch,
         _ => throw new ArgumentOutOfRangeException(nameof(disposition), disposition, "Unknown trade disposition."),
     };
-
-    internal AggregationCounts Increment(TradeDisposition disposition) => disposition switch
-    {
-        TradeDisposition.Accepted => this with { Accepted = Accepted + 1 },
-        TradeDisposition.Late => this with { Late = Late + 1 },
-        TradeDisposition.SourceFlagged => this with { SourceFlagged = SourceFlagged + 1 },
-        TradeDisposition.NonPositivePrice => this with { NonPositivePrice = NonPositivePrice + 1 },
-        TradeDisposition.NonPositiveSize => this with { NonPositiveSize = NonPositiveSize + 1 },
-        TradeDisposition.PriceDeviation => this with { PriceDeviation = PriceDeviation + 1 },
-        TradeDisposition.SymbolMismatch => this with { SymbolMismatch = SymbolMismatch + 1 },
-        _ => throw new ArgumentOutOfRangeException(nameof(disposition), disposition, "Unknown trade disposition."),
-    };
 }

@@ -12,6 +12,7 @@ namespace OrleansTrader.Domain.Bars;
 public sealed class TimeBarAggregator
 {
     private readonly TradeFilterOptions _options;
+    private readonly AggregationTally _tally = new();
     private BarBuilder? _open;
     private DateTimeOffset? _emittedUntil;
     private decimal? _lastEmittedClose;
@@ -34,7 +35,7 @@ public sealed class TimeBarAggregator
 
     public TimeSpan Interval { get; }
 
-    public AggregationCounts Counts { get; private set; } = new();
+    public AggregationCounts Counts => _tally.ToCounts();
 
     /// <summary>The bar being built, as it stands now, or null when no trade is pending.</summary>
     public Bar? Pending => _open?.ToBar(Symbol, _open.Start, Interval);
@@ -72,17 +73,17 @@ public sealed class TimeBarAggregator
             return Exclude(TradeDisposition.PriceDeviation);
         }
 
-        Counts = Counts.Increment(TradeDisposition.Accepted);
+        _tally.Add(TradeDisposition.Accepted);
         if (_open is null)
         {
             _open = new BarBuilder(start, trade.Timestamp, trade.Price, trade.Size);
-            return new AggregationStep(TradeDisposition.Accepted, []);
+            return AggregationStep.AcceptedWithoutBars;
         }
 
         if (start == _open.Start)
         {
             _open.Fold(trade.Timestamp, trade.Price, trade.Size);
-            return new AggregationStep(TradeDisposition.Accepted, []);
+            return AggregationStep.AcceptedWithoutBars;
         }
 
         var completed = Emit();
@@ -113,7 +114,7 @@ public sealed class TimeBarAggregator
 
     private AggregationStep Exclude(TradeDisposition disposition)
     {
-        Counts = Counts.Increment(disposition);
+        _tally.Add(disposition);
         return AggregationStep.Excluded(disposition);
     }
 }

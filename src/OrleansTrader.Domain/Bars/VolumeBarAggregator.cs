@@ -12,6 +12,7 @@ namespace OrleansTrader.Domain.Bars;
 public sealed class VolumeBarAggregator
 {
     private readonly TradeFilterOptions _options;
+    private readonly AggregationTally _tally = new();
     private BarBuilder? _open;
     private DateTimeOffset? _emittedUntil;
     private decimal? _lastEmittedClose;
@@ -34,7 +35,7 @@ public sealed class VolumeBarAggregator
 
     public decimal VolumePerBar { get; }
 
-    public AggregationCounts Counts { get; private set; } = new();
+    public AggregationCounts Counts => _tally.ToCounts();
 
     /// <summary>The partial bar being built, or null when none is pending.</summary>
     public Bar? Pending => _open is null ? null : ToBar(_open);
@@ -53,7 +54,7 @@ public sealed class VolumeBarAggregator
             disposition = TradeDisposition.PriceDeviation;
         }
 
-        Counts = Counts.Increment(disposition);
+        _tally.Add(disposition);
         if (disposition != TradeDisposition.Accepted)
         {
             return AggregationStep.Excluded(disposition);

@@ -16,6 +16,8 @@ public sealed class TickValidator
     private readonly long[] _rejected = new long[Enum.GetValues<RejectionReason>().Length];
     private long _accepted;
     private long _reanchors;
+    private string? _lastSymbol;
+    private SymbolValidationState? _lastState;
 
     public TickValidator(TickValidatorOptions options)
     {
@@ -168,9 +170,10 @@ public sealed class TickValidator
         return new ValidationCounters(Interlocked.Read(ref _accepted), map, Interlocked.Read(ref _reanchors));
     }
 
-    private ValidationResult CheckDuplicateAndBand(SymbolValidationState state, PriceBand? band, DuplicateKey key, decimal price)
+    private ValidationResult CheckDuplicateAndBand(SymbolValidationState state, PriceBand? band, in DuplicateKey key, decimal price)
     {
-        if (state.Recent.Contains(key))
+        // One lookup for the common case: the key is claimed now and released again if the band rejects the tick.
+        if (!state.Recent.TryClaim(key))
         {
             return Reject(RejectionReason.Duplicate, "seen within the recent window");
         }
@@ -180,6 +183,7 @@ public sealed class TickValidator
             var reference = band.Reference;
             if (!band.RejectOrReanchor(_options))
             {
+                state.Recent.Release(key);
                 return Reject(RejectionReason.OutsidePriceBand, $"{price} vs last accepted {reference} (band {_options.PriceBandPercent}%)");
             }
 
@@ -187,16 +191,26 @@ public sealed class TickValidator
         }
 
         band?.Accept(price);
-        state.Recent.Add(key);
-        Interlocked.Increment(ref _accepted);
+        state.Recent.Commit(key);
+
+        // One validating thread (see the class remarks) and readers through Interlocked.Read: no locked increment needed.
+        Volatile.Write(ref _accepted, _accepted + 1);
         return ValidationResult.Accepted;
     }
 
     private bool TryGetState(string symbol, [NotNullWhen(true)] out SymbolValidationState? state)
     {
+        // A feed loop or a SymbolGrain sees long runs of one symbol: remember the last one instead of hashing every tick.
+        if (_lastState is not null && string.Equals(symbol, _lastSymbol, StringComparison.Ordinal))
+        {
+            state = _lastState;
+            return true;
+        }
+
         if (_symbols.TryGetValue(symbol, out var existing))
         {
             state = existing;
+            (_lastSymbol, _lastState) = (symbol, existing);
             return true;
         }
 
@@ -208,6 +222,7 @@ public sealed class TickValidator
 
         state = new SymbolValidationState(_options.DuplicateWindowSize);
         _symbols[symbol] = state;
+        (_lastSymbol, _lastState) = (symbol, state);
         return true;
     }
 

@@ -245,8 +245,8 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
     [LoggerMessage(EventId = 1040, Level = LogLevel.Error, Message = "Delivering reminder {ReminderName} to {GrainId} failed")]
     public partial void LogReminderFailed(Exception exception, GrainId grainId, string reminderName);
 
-    [LoggerMessage(EventId = 1050, Level = LogLevel.Warning, Message = "Stream {StreamId} on provider {Provider} dropped an event: queue full")]
-    public partial void LogStreamDropped(StreamId streamId, string provider);
+    [LoggerMessage(EventId = 1050, Level = LogLevel.Warning, Message = "Stream {StreamId} on provider {Provider} dropped {Count} event(s): queue full")]
+    public partial void LogStreamDropped(StreamId streamId, string provider, int count);
 
     [LoggerMessage(EventId = 1051, Level = LogLevel.Warning, Message = "Delivery of {StreamId} #{Sequence} to {ConsumerId} failed (attempt {Attempt})")]
     public partial void LogStreamDeliveryFailed(Exception exception, StreamId streamId, long sequence, string consumerId, int attempt);

@@ -5,7 +5,8 @@ namespace OrleansTrader.Runtime;
 
 /// <summary>
 /// The "memory" stream provider: best effort and bounded. Each stream has a queue of at most
-/// <see cref="MemoryStreamOptions.QueueCapacity"/> events delivered in order; when it is full the new event is dropped and
+/// <see cref="MemoryStreamOptions.QueueCapacity"/> events delivered in order, in batches of up to
+/// <see cref="MemoryStreamOptions.MaxDeliveryBatch"/> per subscriber turn; when it is full the new event is dropped and
 /// counted (metric "orleanstrader.streams.dropped" and <see cref="DroppedEventCount"/>). Failed deliveries are logged and skipped.
 /// </summary>
 public sealed class MemoryStreamProvider : IStreamProvider, IStreamProviderInternal
@@ -20,6 +21,7 @@ public sealed class MemoryStreamProvider : IStreamProvider, IStreamProviderInter
     internal MemoryStreamProvider(GrainRuntime runtime, string name, MemoryStreamOptions options, Meter meter)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.QueueCapacity, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxDeliveryBatch, 1, nameof(options));
         _runtime = runtime;
         _options = options;
         Name = name;
@@ -66,7 +68,38 @@ public sealed class MemoryStreamProvider : IStreamProvider, IStreamProviderInter
 
     IReadOnlyList<Guid> IStreamProviderInternal.GetStoredSubscriptionIds(StreamId streamId, GrainId subscriber) => [];
 
-    internal void Stop() => _stopped = true;
+    /// <summary>Events a stream's queue holds at most (<see cref="MemoryStreamOptions.QueueCapacity"/>).</summary>
+    public int QueueCapacity => _options.QueueCapacity;
+
+    /// <summary>Events waiting in a stream's queue, not yet handed to its subscribers.</summary>
+    public int GetQueuedCount(StreamId streamId) => _queues.TryGetValue(streamId, out var queue) ? queue.Count : 0;
+
+    /// <summary>
+    /// Completes once fewer than <paramref name="count"/> events wait in the stream's queue; fails when the provider stops
+    /// first. A producer outside grain turns (a replay feed) awaits it between batches, so it goes as fast as the
+    /// subscribers consume instead of overflowing the bounded queue. Not for use inside a grain turn that a subscriber
+    /// may have to call: the subscriber would wait for that turn and the turn for the subscriber.
+    /// </summary>
+    public Task WaitForQueueBelowAsync(StreamId streamId, int count, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        if (!_queues.TryGetValue(streamId, out var queue))
+        {
+            return Task.CompletedTask;
+        }
+
+        var below = queue.WhenBelowAsync(count);
+        return below.IsCompleted || !cancellationToken.CanBeCanceled ? below : below.WaitAsync(cancellationToken);
+    }
+
+    internal void Stop()
+    {
+        _stopped = true;
+        foreach (var queue in _queues.Values)
+        {
+            queue.ReleaseWaiters();
+        }
+    }
 
     private Task PublishAsync<T>(StreamId streamId, IEnumerable<T> items)
     {
@@ -75,15 +108,13 @@ public sealed class MemoryStreamProvider : IStreamProvider, IStreamProviderInter
             throw new InvalidOperationException($"Stream provider '{Name}' is stopped.");
         }
 
-        var queue = _queues.GetOrAdd(streamId, static (id, p) => new MemoryStreamQueue(p, id, p._options.QueueCapacity), this);
-        foreach (var item in items)
+        var queue = _queues.GetOrAdd(streamId, static (id, p) => new MemoryStreamQueue(p, id, p._options.QueueCapacity, p._options.MaxDeliveryBatch), this);
+        var dropped = queue.Enqueue(items);
+        if (dropped > 0)
         {
-            if (!queue.TryEnqueue(item!))
-            {
-                Interlocked.Increment(ref _droppedCount);
-                _dropped.Add(1, new KeyValuePair<string, object?>("provider", Name), new KeyValuePair<string, object?>("namespace", streamId.Namespace));
-                _runtime.LogStreamDropped(streamId, Name);
-            }
+            Interlocked.Add(ref _droppedCount, dropped);
+            _dropped.Add(dropped, new KeyValuePair<string, object?>("provider", Name), new KeyValuePair<string, object?>("namespace", streamId.Namespace));
+            _runtime.LogStreamDropped(streamId, Name, dropped);
         }
 
         return Task.CompletedTask;

@@ -1,74 +1,210 @@
 namespace OrleansTrader.Runtime;
 
-/// <summary>The bounded queue of one memory stream and its delivery loop, which runs only while events wait.</summary>
-internal sealed class MemoryStreamQueue(MemoryStreamProvider provider, StreamId streamId, int capacity)
+/// <summary>
+/// The bounded queue of one memory stream and its delivery loop, which runs only while events wait. The loop takes what
+/// is waiting (up to <see cref="MemoryStreamOptions.MaxDeliveryBatch"/>) and hands it to every subscriber grain at once,
+/// one turn per grain (<see cref="MemoryStreamBatchDeliveryRequest"/>), and to client subscriptions event by event; it
+/// takes the next batch only when every consumer finished this one, so each consumer sees the stream in order.
+/// </summary>
+internal sealed class MemoryStreamQueue(MemoryStreamProvider provider, StreamId streamId, int capacity, int maxBatch)
 {
     private readonly Queue<object> _items = new();
     private readonly Lock _lock = new();
+    private List<(int Below, TaskCompletionSource Done)>? _waiters;
     private bool _pumping;
 
-    public bool TryEnqueue(object item)
+    /// <summary>Events waiting (not yet taken by the delivery loop).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _items.Count;
+            }
+        }
+    }
+
+    /// <summary>Completes once fewer than <paramref name="below"/> events wait; fails when the provider stops first.</summary>
+    public Task WhenBelowAsync(int below)
     {
         lock (_lock)
         {
-            if (_items.Count >= capacity)
+            if (_items.Count < below)
             {
-                return false;
+                return Task.CompletedTask;
             }
 
-            _items.Enqueue(item);
-            if (_pumping)
+            if (provider.IsStopped)
             {
-                return true;
+                return Task.FromException(Stopped());
             }
 
-            _pumping = true;
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            (_waiters ??= []).Add((below, done));
+            return done.Task;
+        }
+    }
+
+    /// <summary>Fails every waiter: the provider stopped and the queue will not drain.</summary>
+    public void ReleaseWaiters()
+    {
+        List<(int Below, TaskCompletionSource Done)>? waiters;
+        lock (_lock)
+        {
+            waiters = _waiters;
+            _waiters = null;
         }
 
-        _ = BackgroundWork.Start(PumpAsync);
-        return true;
+        foreach (var (_, done) in waiters ?? [])
+        {
+            done.TrySetException(Stopped());
+        }
+    }
+
+    /// <summary>Queues the events in order while there is room; returns how many did not fit (dropped).</summary>
+    public int Enqueue<T>(IEnumerable<T> items)
+    {
+        var dropped = 0;
+        var start = false;
+        lock (_lock)
+        {
+            foreach (var item in items)
+            {
+                if (_items.Count >= capacity)
+                {
+                    dropped++;
+                    continue;
+                }
+
+                _items.Enqueue(item!);
+            }
+
+            if (!_pumping && _items.Count > 0)
+            {
+                _pumping = true;
+                start = true;
+            }
+        }
+
+        if (start)
+        {
+            _ = BackgroundWork.Start(PumpAsync);
+        }
+
+        return dropped;
     }
 
     private async Task PumpAsync()
     {
         while (true)
         {
-            object item;
+            object[] batch;
             lock (_lock)
             {
-                if (provider.IsStopped || !_items.TryDequeue(out item!))
+                if (provider.IsStopped || _items.Count == 0)
                 {
                     _pumping = false;
                     return;
                 }
+
+                batch = new object[Math.Min(_items.Count, maxBatch)];
+                for (var i = 0; i < batch.Length; i++)
+                {
+                    batch[i] = _items.Dequeue();
+                }
+
+                if (_waiters is not null)
+                {
+                    WakeWaiters();
+                }
             }
 
-            await DeliverAsync(item);
+            await DeliverAsync(batch);
         }
     }
 
-    private async Task DeliverAsync(object item)
+    /// <summary>Completes the waiters whose bound the queue is now below (their continuations run asynchronously, not under the lock).</summary>
+    private void WakeWaiters()
+    {
+        for (var i = _waiters!.Count - 1; i >= 0; i--)
+        {
+            if (_items.Count < _waiters[i].Below)
+            {
+                _waiters[i].Done.TrySetResult();
+                _waiters.RemoveAt(i);
+            }
+        }
+    }
+
+    private InvalidOperationException Stopped() => new($"Stream provider '{provider.Name}' is stopped; stream {streamId} will not drain.");
+
+    private async Task DeliverAsync(object[] batch)
     {
         var runtime = provider.Runtime;
         var consumers = StreamConsumer.Resolve(runtime, provider.Subscriptions, streamId);
+        List<Task>? grains = null;
         foreach (var consumer in consumers)
         {
+            if (consumer.Grain is { } grainId)
+            {
+                (grains ??= new List<Task>(consumers.Count)).Add(DeliverToGrainAsync(grainId, consumer.ConsumerId, batch));
+            }
+        }
+
+        foreach (var consumer in consumers)
+        {
+            if (consumer.ClientSubscription is { } client)
+            {
+                await DeliverToClientAsync(client, consumer.ConsumerId, batch);
+            }
+        }
+
+        if (grains is not null)
+        {
+            await Task.WhenAll(grains);
+        }
+    }
+
+    private async Task DeliverToGrainAsync(GrainId grainId, string consumerId, object[] batch)
+    {
+        var runtime = provider.Runtime;
+        var offset = 0;
+        while (offset < batch.Length)
+        {
+            var request = new MemoryStreamBatchDeliveryRequest(provider, streamId, batch, offset, consumerId);
             try
             {
-                if (consumer.Grain is { } grainId)
-                {
-                    var request = new StreamDeliveryRequest(provider.Name, streamId, item, default, null);
-                    runtime.SendFromRuntime(grainId, request);
-                    await request.AsValueTask();
-                }
-                else
-                {
-                    await consumer.ClientSubscription!.DeliverAsync(item, null);
-                }
+                runtime.SendFromRuntime(grainId, request);
+                await request.AsValueTask();
+                return;
+            }
+            catch (InconsistentStateException ex)
+            {
+                // The activation deactivates after the conflict; the event that hit it is skipped (logged) like any failed
+                // delivery, and the rest of the batch goes to the next activation.
+                runtime.LogStreamDeliveryFailed(ex, streamId, 0, consumerId, 1);
+                offset = request.Processed + 1;
             }
             catch (Exception ex)
             {
-                runtime.LogStreamDeliveryFailed(ex, streamId, 0, consumer.ConsumerId, 1);
+                runtime.LogStreamDeliveryFailed(ex, streamId, 0, consumerId, 1);
+                return;
+            }
+        }
+    }
+
+    private async Task DeliverToClientAsync(IActivationStreamSubscription subscription, string consumerId, object[] batch)
+    {
+        foreach (var item in batch)
+        {
+            try
+            {
+                await subscription.DeliverAsync(item, null);
+            }
+            catch (Exception ex)
+            {
+                provider.Runtime.LogStreamDeliveryFailed(ex, streamId, 0, consumerId, 1);
             }
         }
     }

@@ -7,6 +7,10 @@ internal sealed class StreamSubscriptionRegistry
 {
     private readonly ConcurrentDictionary<StreamId, IActivationStreamSubscription[]> _byStream = new();
     private readonly Lock _lock = new();
+    private int _version;
+
+    /// <summary>Changes whenever a subscription is added or removed, so a long delivery can tell its snapshot is stale.</summary>
+    public int Version => Volatile.Read(ref _version);
 
     public void Add(IActivationStreamSubscription subscription)
     {
@@ -14,6 +18,7 @@ internal sealed class StreamSubscriptionRegistry
         {
             var current = _byStream.TryGetValue(subscription.StreamId, out var existing) ? existing : [];
             _byStream[subscription.StreamId] = [.. current, subscription];
+            Interlocked.Increment(ref _version);
         }
     }
 
@@ -26,6 +31,7 @@ internal sealed class StreamSubscriptionRegistry
                 return;
             }
 
+            Interlocked.Increment(ref _version);
             var remaining = Array.FindAll(existing, s => !ReferenceEquals(s, subscription));
             if (remaining.Length == 0)
             {

@@ -10,7 +10,7 @@ namespace OrleansTrader.Benchmarks.Trading;
 /// <summary>A one-silo cluster with the trading grains on memory or SQLite storage.</summary>
 internal static class TradingBenchCluster
 {
-    public static async Task<TestCluster> StartAsync(string? sqlitePath, bool forwardToPaper = true)
+    public static async Task<TestCluster> StartAsync(string? sqlitePath, bool forwardToPaper = true, int memoryQueueCapacity = 1 << 20)
     {
         var cluster = new TestClusterBuilder().AddSiloBuilderConfigurator(silo =>
         {
@@ -29,7 +29,7 @@ internal static class TradingBenchCluster
                 silo.UseSqliteReminderService(o => o.DataSource = sqlitePath);
             }
 
-            silo.AddMemoryStreams(StreamNames.MemoryProvider, o => o.QueueCapacity = 1 << 20);
+            silo.AddMemoryStreams(StreamNames.MemoryProvider, o => o.QueueCapacity = memoryQueueCapacity);
             silo.AddTradingGrains(o => o.PaperExchange = p => p.Retention = TimeSpan.FromMinutes(1));
             silo.Configure<OrleansTrader.Grains.Symbols.SymbolGrainOptions>(o => o.ForwardToPaperExchange = forwardToPaper);
         }).Build();
