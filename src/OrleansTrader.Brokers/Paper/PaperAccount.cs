@@ -104,12 +104,7 @@ internal sealed class PaperAccount : IDisposable
 
                 var tx = Begin();
                 var entryId = PaperOrderFactory.Create(tx, request, _venue.Calendar);
-                var accepted = Accept(tx, entryId);
-                var acknowledged = tx.View(entryId);
-                var view = new MarketView(book.Quote, null);
-                Match(tx, request.Symbol, view, accepted, book.HaltReason is not null);
-                await CommitAcknowledgedAsync(tx, "submit");
-                book.Quote = view.Quote;
+                var acknowledged = await AcceptAndMatchAsync(tx, entryId, book, t => CommitAcknowledgedAsync(t, "submit"));
                 PaperLog.Submitted(_venue.Logger, AccountId, entryId, request.ClientOrderId, request.Side, request.Quantity, request.Symbol);
                 lock (_sync)
                 {
@@ -479,13 +474,7 @@ internal sealed class PaperAccount : IDisposable
                     return null;
                 }
 
-                var accepted = Accept(tx, orderId);
-                var acknowledged = tx.View(orderId);
-                var view = new MarketView(book.Quote, null);
-                Match(tx, symbol, view, accepted, book.HaltReason is not null);
-                await CommitAsync(tx);
-                book.Quote = view.Quote;
-                return acknowledged;
+                return await AcceptAndMatchAsync(tx, orderId, book, CommitAsync);
             }
             finally
             {
@@ -496,6 +485,21 @@ internal sealed class PaperAccount : IDisposable
         {
             book.Gate.Release();
         }
+    }
+
+    /// <summary>
+    /// Accepts the order, matches it against the book's quote, saves with <paramref name="commit"/>, and returns the order
+    /// as acknowledged (before its fills are reported); the caller holds the book's gate and <see cref="_gate"/>.
+    /// </summary>
+    private async Task<BrokerOrder> AcceptAndMatchAsync(PaperTransaction tx, string orderId, SymbolBook book, Func<PaperTransaction, Task> commit)
+    {
+        var accepted = Accept(tx, orderId);
+        var acknowledged = tx.View(orderId);
+        var view = new MarketView(book.Quote, null);
+        Match(tx, tx.Get(orderId).Order.Symbol, view, accepted, book.HaltReason is not null);
+        await commit(tx);
+        book.Quote = view.Quote;
+        return acknowledged;
     }
 
     /// <summary>Accepts a PendingNew order (and the working stop-loss of an OCO with it); returns the ids to match.</summary>
