@@ -28,6 +28,7 @@ internal sealed class PaperAccount : IDisposable
     private DateTimeOffset _lastReportDue = DateTimeOffset.MinValue;
     private DateTimeOffset _nextArchiveAt = DateTimeOffset.MinValue;
     private volatile PaperAccountState _state = PaperAccountState.Empty;
+    private volatile MatchableSymbolsOf? _matchable;
     private volatile IFeeModel _fees;
     private volatile bool _loaded;
 
@@ -419,7 +420,7 @@ internal sealed class PaperAccount : IDisposable
     /// <summary>Matches this account's working orders in <paramref name="symbol"/>; the caller holds the symbol's gate.</summary>
     public async Task MatchAsync(string symbol, MarketView view)
     {
-        if (!_loaded || !_state.HasWorkingOrders(symbol))
+        if (!_loaded || !MatchableSymbols().Contains(symbol))
         {
             return;
         }
@@ -838,6 +839,25 @@ internal sealed class PaperAccount : IDisposable
 
         throw NotFound(orderId);
     }
+
+    /// <summary>
+    /// The symbols this account has matchable orders in, computed once per saved state rather than on every market
+    /// update: a busy feed asks per tick, and the scan costs the account's retained orders.
+    /// </summary>
+    private HashSet<string> MatchableSymbols()
+    {
+        var state = _state;
+        if (_matchable is { } cached && ReferenceEquals(cached.State, state))
+        {
+            return cached.Symbols;
+        }
+
+        var fresh = new MatchableSymbolsOf(state, state.MatchableSymbols());
+        _matchable = fresh;
+        return fresh.Symbols;
+    }
+
+    private sealed record MatchableSymbolsOf(PaperAccountState State, HashSet<string> Symbols);
 
     private static BrokerException NotFound(string orderId) => new(BrokerErrorKind.NotFound, $"Order {orderId} is not known to the paper venue.");
 

@@ -23,8 +23,11 @@ internal sealed record PaperAccountState
 
     public DateTimeOffset? ArchivedBefore { get; init; }
 
-    public bool HasWorkingOrders(string symbol) =>
-        Orders.Values.Any(r => !r.Held && r.Order.Symbol == symbol && r.Order.Status.IsWorking() && r.Order.Status != OrderStatus.PendingNew);
+    /// <summary>The symbols with orders that can match now (working, accepted, not held).</summary>
+    public HashSet<string> MatchableSymbols() =>
+        Orders.Values.Where(r => !r.Held && r.Order.Status.IsWorking() && r.Order.Status != OrderStatus.PendingNew)
+            .Select(r => r.Order.Symbol)
+            .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
     /// Final orders last changed before <paramref name="cutoff"/> (whole groups only, once every member is final) and
