@@ -24,30 +24,10 @@ public sealed class MarketDataBenchmarks : IBenchmarkSuite
         await SyntheticAsync(context);
     }
 
-    private static string? FindMarketData()
-    {
-        var fromEnvironment = Environment.GetEnvironmentVariable("ORLEANSTRADER_MARKET_DATA");
-        if (!string.IsNullOrWhiteSpace(fromEnvironment))
-        {
-            return Directory.Exists(fromEnvironment) ? fromEnvironment : null;
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data", "market");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
-
     private static async Task CsvReplayAsync(BenchmarkContext context, bool validate)
     {
         var scenario = validate ? "csv-replay-spy-ticks-validated" : "csv-replay-spy-ticks";
-        var root = FindMarketData();
+        var root = MarketDataFolder.Find();
         if (root is null)
         {
             context.Report(new Dictionary<string, object?> { ["scenario"] = scenario, ["skipped"] = "shared/data/market not found" });

@@ -38,8 +38,8 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
 
     public async Task<PaperVenueSnapshot?> LoadAsync(string accountId, CancellationToken cancellationToken)
     {
-        var journal = new PaperVenueJournal();
         var grainId = GrainId.Create(SnapshotType, accountId);
+        var journal = new PaperVenueJournal(grainId);
         await storage.ReadStateAsync(CheckpointStateName, grainId, journal.Checkpoint, cancellationToken);
         PaperVenueSnapshot? loaded = null;
         if (journal.Checkpoint.RecordExists)
@@ -80,7 +80,7 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
             journal = _journals[accountId];
         }
 
-        var grainId = GrainId.Create(SnapshotType, accountId);
+        var grainId = journal.GrainId;
         var isNew = !journal.Checkpoint.RecordExists;
         if (change is null || isNew || journal.DeltasSinceCheckpoint >= PaperVenueJournal.Slots)
         {

@@ -8,13 +8,16 @@ namespace OrleansTrader.Grains.Paper;
 /// a ring of records after it. Every write is one record, so each save is atomic; deltas numbered past the checkpoint
 /// are replayed on load, older ones in the ring are stale and ignored.
 /// </summary>
-internal sealed class PaperVenueJournal
+internal sealed class PaperVenueJournal(GrainId grainId)
 {
     /// <summary>
     /// Deltas between checkpoints. A checkpoint costs the whole retained state, so a longer ring makes it rarer; loading
     /// reads only the deltas after the checkpoint, not the whole ring.
     /// </summary>
     public const int Slots = 128;
+
+    /// <summary>The storage identity of the account's records.</summary>
+    public GrainId GrainId { get; } = grainId;
 
     public GrainState<PaperVenueCheckpoint> Checkpoint { get; } = new(new PaperVenueCheckpoint());
 

@@ -166,8 +166,7 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
                 return false;
             }
 
-            _cursors.Remove((cursor.StreamId, cursor.Consumer.ConsumerId));
-            _lag.Untrack(cursor.StreamId, cursor.Consumer.ConsumerId);
+            Unregister(cursor);
             return true;
         }
     }
@@ -182,13 +181,7 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
         bool woken;
         lock (_lock)
         {
-            var key = (cursor.StreamId, cursor.Consumer.ConsumerId);
-            if (_cursors.TryGetValue(key, out var registered) && ReferenceEquals(registered, cursor))
-            {
-                _cursors.Remove(key);
-                _lag.Untrack(cursor.StreamId, cursor.Consumer.ConsumerId);
-            }
-
+            Unregister(cursor);
             woken = cursor.ConsumeWake();
         }
 
@@ -212,6 +205,17 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
 
             Notify(cursor.StreamId, 0);
         });
+    }
+
+    /// <summary>Removes the cursor from the registry and the lag gauge if it is still the registered one; the caller holds the lock.</summary>
+    private void Unregister(DurableCursor cursor)
+    {
+        var key = (cursor.StreamId, cursor.Consumer.ConsumerId);
+        if (_cursors.TryGetValue(key, out var registered) && ReferenceEquals(registered, cursor))
+        {
+            _cursors.Remove(key);
+            _lag.Untrack(cursor.StreamId, cursor.Consumer.ConsumerId);
+        }
     }
 
     private async Task PublishAsync<T>(StreamId streamId, IEnumerable<T> items)

@@ -28,7 +28,7 @@ internal sealed class TickBenchmarks : IBenchmarkSuite
     public async Task RunAsync(BenchmarkContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var data = FindData();
+        var data = MarketDataFolder.Find(Path.Combine("ticks", "SPY"));
         if (data is null)
         {
             context.Report(new Dictionary<string, object?> { ["scenario"] = "ticks.replay", ["skipped"] = "shared/data/market/ticks/SPY not found" });
@@ -149,24 +149,5 @@ internal sealed class TickBenchmarks : IBenchmarkSuite
             ["allocated_bytes_per_tick"] = Math.Round((double)allocated / trades.Count),
             ["peak_working_set_mb"] = Math.Round(process.PeakWorkingSet64 / 1024.0 / 1024.0, 1),
         });
-    }
-
-    private static string? FindData()
-    {
-        if (Environment.GetEnvironmentVariable("ORLEANSTRADER_MARKET_DATA") is { Length: > 0 } configured && Directory.Exists(configured))
-        {
-            return configured;
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data", "market");
-            if (Directory.Exists(Path.Combine(candidate, "ticks", "SPY")))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
     }
 }
