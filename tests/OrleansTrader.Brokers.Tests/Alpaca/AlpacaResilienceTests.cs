@@ -23,7 +23,13 @@ public sealed class AlpacaResilienceTests
         Assert.Equal(order.OrderId, fetched!.OrderId);
         var gets = server.Requests.Where(r => r.Method == "GET" && r.Path == "/v2/orders/" + order.OrderId).ToList();
         Assert.Equal(2, gets.Count);
-        Assert.True(Stopwatch.GetElapsedTime(gets[0].Timestamp, gets[1].Timestamp) >= TimeSpan.FromSeconds(1), "The retry came before Retry-After elapsed.");
+        // The delay the retry asked for is exactly Retry-After (not the 10 ms backoff)...
+        var retry = Assert.Single(host.Logs.Entries, e => e.EventId.Id == 4107);
+        Assert.Contains("after 00:00:01 ", retry.Text, StringComparison.Ordinal);
+
+        // ...and it was really waited out. Timers tick in whole milliseconds, so allow that much slack.
+        var waited = Stopwatch.GetElapsedTime(gets[0].Timestamp, gets[1].Timestamp);
+        Assert.True(waited >= TimeSpan.FromMilliseconds(990), $"The retry came {waited} after the 429, before Retry-After elapsed.");
     }
 
     [Fact]
