@@ -152,7 +152,9 @@ public sealed class AlpacaResilienceTests
     public async Task Submit_ThrowsOutcomeUnknown_WhenTheOrderIsNotVisibleYet_AndARepeatFindsItOnceItIs()
     {
         await using var server = await FakeAlpacaServer.StartAsync();
-        await using var host = AlpacaTestHost.Create(server, o => o.RequestTimeout = TimeSpan.FromMilliseconds(300));
+        // The first submit must time out (the venue holds it); the timeout is long enough that the second, which the venue
+        // answers, cannot time out on a busy machine.
+        await using var host = AlpacaTestHost.Create(server, o => o.RequestTimeout = TimeSpan.FromSeconds(2));
         var venueProcesses = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         server.AddFault(new FakeFault("POST", "/v2/orders", FakeFaultKind.DelayBeforeProcessing) { Gate = venueProcesses.Task });
 
@@ -209,7 +211,8 @@ public sealed class AlpacaResilienceTests
             o.CircuitMinimumThroughput = 4;
             o.CircuitFailureRatio = 0.5;
             o.CircuitSamplingDuration = TimeSpan.FromSeconds(5);
-            o.CircuitBreakDuration = TimeSpan.FromMilliseconds(500);
+            // Long enough that a stalled test machine cannot let the break lapse before the fast-fail check below.
+            o.CircuitBreakDuration = TimeSpan.FromSeconds(2);
         });
         server.AddFault(new FakeFault("GET", "/v2/positions", FakeFaultKind.Status) { StatusCode = 500, Times = 1000 });
 
@@ -227,7 +230,7 @@ public sealed class AlpacaResilienceTests
         Assert.Equal(sentBefore, server.Requests.Count);
         server.ClearFaults();
 
-        var deadline = Stopwatch.GetTimestamp() + (5 * Stopwatch.Frequency);
+        var deadline = Stopwatch.GetTimestamp() + (10 * Stopwatch.Frequency);
         while (!host.Health.Closed.Task.IsCompleted && Stopwatch.GetTimestamp() < deadline)
         {
             await Task.Delay(100, Ct);
@@ -237,7 +240,7 @@ public sealed class AlpacaResilienceTests
             }
             catch (BrokerException ex) when (ex.Kind == BrokerErrorKind.Unavailable)
             {
-                // Still open; the break lasts 500 ms.
+                // Still open; the break lasts 2 s.
                 Assert.Contains("circuit", ex.Message, StringComparison.OrdinalIgnoreCase);
             }
         }
