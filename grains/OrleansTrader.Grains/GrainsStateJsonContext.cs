@@ -18,5 +18,6 @@ namespace OrleansTrader.Grains;
 [JsonSerializable(typeof(PaperVenueCheckpoint))]
 [JsonSerializable(typeof(PaperVenueDelta))]
 [JsonSerializable(typeof(PaperArchiveRecord))]
+[JsonSerializable(typeof(PaperArchiveChunk))]
 [JsonSerializable(typeof(PaperVenueIndex))]
 internal sealed partial class GrainsStateJsonContext : JsonSerializerContext;

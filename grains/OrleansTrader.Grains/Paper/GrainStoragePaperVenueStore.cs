@@ -6,12 +6,14 @@ using OrleansTrader.Runtime;
 namespace OrleansTrader.Grains.Paper;
 
 /// <summary>
-/// The paper venue's durable store: snapshots, the account index and the archive live in the silo's grain storage
-/// (SQLite by default, PostgreSQL in production), so the paper exchange survives silo restarts. Writes per account are
-/// serialized by the venue; the ETag of each record is kept here so every write is conditional. A save writes the change
-/// the venue hands over (a <see cref="PaperVenueDelta"/>) and a full checkpoint every <see cref="PaperVenueJournal.Slots"/>
-/// saves or when the venue cannot describe the change, so its cost follows the change rather than the orders in the
-/// retention window.
+/// The paper venue's durable store: checkpoints, deltas, the account index and the archive live in the silo's grain
+/// storage (SQLite by default, PostgreSQL in production), so the paper exchange survives silo restarts. Writes per
+/// account are serialized by the venue; the ETag of each record is kept here so every write is conditional. A save
+/// writes the change the venue hands over (a <see cref="PaperVenueDelta"/>) and a checkpoint every
+/// <see cref="PaperVenueJournal.Slots"/> saves or when the venue cannot describe the change. A checkpoint holds only
+/// live state: the final orders and executions since the previous one go first into one archive chunk, written once,
+/// so neither record grows with the orders in the retention window. After a restart the venue finds them in the
+/// archive (the checkpoint's ArchivedBefore says so).
 /// </summary>
 internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPaperVenueStore
 {
@@ -20,12 +22,14 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
     private const string IndexType = "paper-venue-index";
     private const string StateName = "venue";
     private const string LegacyStateName = "venue";
+    private const string LegacyArchiveStateName = "venue";
     private const string CheckpointStateName = "venue-checkpoint";
     private const string DeltaStatePrefix = "venue-delta-";
+    private const string ChunkStatePrefix = "chunk-";
     private static readonly GrainId IndexId = GrainId.Create(IndexType, "accounts");
 
     private readonly ConcurrentDictionary<string, PaperVenueJournal> _journals = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, GrainState<PaperArchiveRecord>> _archives = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PaperArchiveIndex> _archives = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _indexGate = new(1, 1);
     private readonly SemaphoreSlim _archiveGate = new(1, 1);
     private GrainState<PaperVenueIndex>? _index;
@@ -52,12 +56,16 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
                 && await ReadSlotAsync(journal, grainId, PaperVenueJournal.SlotOf(number + 1), cancellationToken) is { RecordExists: true, State: { } delta }
                 && delta.Number == number + 1)
             {
-                loaded = delta.Change.ApplyTo(loaded);
+                loaded = delta.ToChange().ApplyTo(loaded);
                 number++;
             }
 
+            // A delta carries the venue's ArchivedBefore, which does not know what the checkpoint moved to the archive.
+            loaded = loaded with { ArchivedBefore = Later(loaded.ArchivedBefore, journal.Checkpoint.State.Snapshot.ArchivedBefore) };
             journal.LastNumber = number;
             journal.CheckpointThrough = journal.Checkpoint.State.Through;
+            journal.ArchiveChunks = journal.Checkpoint.State.ArchiveChunks;
+            journal.ArchivedBefore = journal.Checkpoint.State.Snapshot.ArchivedBefore;
         }
         else
         {
@@ -74,26 +82,21 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
     public async Task SaveAsync(string accountId, PaperVenueChange? change, Func<PaperVenueSnapshot> snapshot, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        if (!_journals.TryGetValue(accountId, out var journal))
-        {
-            await LoadAsync(accountId, cancellationToken);
-            journal = _journals[accountId];
-        }
-
+        var journal = await JournalAsync(accountId, cancellationToken);
         var grainId = journal.GrainId;
         var isNew = !journal.Checkpoint.RecordExists;
-        if (change is null || isNew || journal.DeltasSinceCheckpoint >= PaperVenueJournal.Slots)
+
+        // Dropped executions are counted against the whole list, which a checkpoint does not keep: checkpoint them.
+        if (change is null || change.DroppedExecutions > 0 || isNew || journal.DeltasSinceCheckpoint >= PaperVenueJournal.Slots)
         {
-            journal.Checkpoint.State = new PaperVenueCheckpoint { Snapshot = snapshot(), Through = journal.LastNumber };
-            await storage.WriteStateAsync(CheckpointStateName, grainId, journal.Checkpoint, cancellationToken);
-            journal.CheckpointThrough = journal.LastNumber;
+            await WriteCheckpointAsync(accountId, journal, snapshot(), cancellationToken);
         }
         else
         {
             var number = journal.LastNumber + 1;
             var slot = PaperVenueJournal.SlotOf(number);
             await ReadSlotAsync(journal, grainId, slot, cancellationToken);
-            journal.Deltas[slot].State = new PaperVenueDelta { Number = number, Change = change };
+            journal.Deltas[slot].State = PaperVenueDelta.From(number, change);
             await storage.WriteStateAsync(DeltaStateName(slot), grainId, journal.Deltas[slot], cancellationToken);
             journal.LastNumber = number;
         }
@@ -107,18 +110,114 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
     public async Task ArchiveAsync(string accountId, PaperVenueArchive archive, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(archive);
+        var journal = await JournalAsync(accountId, cancellationToken);
+
+        // What a checkpoint already put into a chunk is not written again; the venue forgets it now, and so does the journal.
+        var orders = archive.Orders.Where(o => !journal.ArchivedOrderIds.Remove(o.Order.OrderId)).ToList();
+        var executions = archive.Executions.Where(e => !journal.ArchivedExecutionIds.Remove(e.ExecutionId)).ToList();
+        if (orders.Count > 0 || executions.Count > 0)
+        {
+            await AppendChunkAsync(accountId, journal, orders, executions, cancellationToken);
+        }
+    }
+
+    public async Task<PaperOrderRecord?> FindArchivedOrderAsync(string accountId, string orderId, CancellationToken cancellationToken) =>
+        (await ArchiveIndexAsync(accountId, cancellationToken)).FindOrder(orderId);
+
+    public async Task<PaperOrderRecord?> FindArchivedOrderByClientOrderIdAsync(string accountId, string clientOrderId, CancellationToken cancellationToken) =>
+        (await ArchiveIndexAsync(accountId, cancellationToken)).FindByClientOrderId(clientOrderId);
+
+    public async Task<IReadOnlyList<Execution>> LoadArchivedExecutionsAsync(string accountId, DateTimeOffset since, CancellationToken cancellationToken) =>
+        (await ArchiveIndexAsync(accountId, cancellationToken)).ExecutionsSince(since);
+
+    private async Task<PaperVenueJournal> JournalAsync(string accountId, CancellationToken cancellationToken)
+    {
+        if (!_journals.TryGetValue(accountId, out var journal))
+        {
+            await LoadAsync(accountId, cancellationToken);
+            journal = _journals[accountId];
+        }
+
+        return journal;
+    }
+
+    /// <summary>
+    /// Writes the live part of <paramref name="full"/> as the checkpoint, after a chunk with the final orders (whole
+    /// groups only, once every member is final) and executions no earlier chunk holds.
+    /// </summary>
+    private async Task WriteCheckpointAsync(string accountId, PaperVenueJournal journal, PaperVenueSnapshot full, CancellationToken cancellationToken)
+    {
+        var orders = full.Orders.ToDictionary(r => r.Order.OrderId, StringComparer.Ordinal);
+        var doneGroups = full.Groups
+            .Where(g => Members(g).All(id => orders.GetValueOrDefault(id) is not { } member || member.Order.Status.IsFinal()))
+            .Select(g => g.GroupId)
+            .ToHashSet(StringComparer.Ordinal);
+        var live = new List<PaperOrderRecord>();
+        var history = new List<PaperOrderRecord>();
+        foreach (var record in full.Orders)
+        {
+            var isHistory = record.Order.Status.IsFinal() && (record.GroupId is null || doneGroups.Contains(record.GroupId));
+            if (!isHistory)
+            {
+                live.Add(record);
+            }
+            else if (!journal.ArchivedOrderIds.Contains(record.Order.OrderId))
+            {
+                history.Add(record);
+            }
+        }
+
+        var executions = full.Executions.Where(e => !journal.ArchivedExecutionIds.Contains(e.ExecutionId)).ToList();
+        if (history.Count > 0 || executions.Count > 0)
+        {
+            await AppendChunkAsync(accountId, journal, history, executions, cancellationToken);
+            journal.ArchivedOrderIds.UnionWith(history.Select(r => r.Order.OrderId));
+            journal.ArchivedExecutionIds.UnionWith(executions.Select(e => e.ExecutionId));
+        }
+
+        journal.Checkpoint.State = new PaperVenueCheckpoint
+        {
+            Snapshot = full with
+            {
+                Orders = live,
+                Groups = [.. full.Groups.Where(g => !doneGroups.Contains(g.GroupId))],
+                Executions = [],
+                ArchivedBefore = Later(full.ArchivedBefore, journal.ArchivedBefore),
+            },
+            Through = journal.LastNumber,
+            ArchiveChunks = journal.ArchiveChunks,
+        };
+        await storage.WriteStateAsync(CheckpointStateName, journal.GrainId, journal.Checkpoint, cancellationToken);
+        journal.CheckpointThrough = journal.LastNumber;
+    }
+
+    /// <summary>Writes the next archive chunk once and adds it to the archive index if one is loaded.</summary>
+    private async Task AppendChunkAsync(string accountId, PaperVenueJournal journal, List<PaperOrderRecord> orders, List<Execution> executions,
+        CancellationToken cancellationToken)
+    {
+        var archiveId = GrainId.Create(ArchiveType, accountId);
+        var name = ChunkStateName(journal.ArchiveChunks);
+
+        // A chunk past the checkpoint's count is left by a save that failed before its checkpoint: everything in it is
+        // still in the state being saved, so it is overwritten (read first for its ETag).
+        var chunk = new GrainState<PaperArchiveChunk>(new PaperArchiveChunk());
+        await storage.ReadStateAsync(name, archiveId, chunk, cancellationToken);
+        chunk.State = PaperArchiveChunk.From(orders, executions);
+        await storage.WriteStateAsync(name, archiveId, chunk, cancellationToken);
+        journal.ArchiveChunks++;
+
+        // Just after the newest archived change, so a restored venue asks the archive for anything up to it.
+        var newest = orders.Select(o => o.Order.UpdatedAt).Concat(executions.Select(e => e.Timestamp)).Max();
+        journal.ArchivedBefore = Later(journal.ArchivedBefore, newest.AddTicks(1));
+
+        // The index gate orders this with an index being built, so the chunk is either read by it or added here.
         await _archiveGate.WaitAsync(cancellationToken);
         try
         {
-            var state = await LoadArchiveAsync(accountId, cancellationToken);
-            var orders = state.State.Orders.Where(o => !archive.Orders.Any(a => a.Order.OrderId == o.Order.OrderId)).Concat(archive.Orders);
-            var known = state.State.Executions.Select(e => e.ExecutionId).ToHashSet(StringComparer.Ordinal);
-            state.State = new PaperArchiveRecord
+            if (_archives.TryGetValue(accountId, out var index))
             {
-                Orders = [.. orders],
-                Executions = [.. state.State.Executions, .. archive.Executions.Where(e => known.Add(e.ExecutionId))],
-            };
-            await storage.WriteStateAsync(StateName, GrainId.Create(ArchiveType, accountId), state, cancellationToken);
+                index.Add(new PaperVenueArchive { Orders = orders, Executions = executions });
+            }
         }
         finally
         {
@@ -126,14 +225,9 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
         }
     }
 
-    public async Task<PaperOrderRecord?> FindArchivedOrderAsync(string accountId, string orderId, CancellationToken cancellationToken) =>
-        (await LoadArchiveAsync(accountId, cancellationToken)).State.Orders.LastOrDefault(o => o.Order.OrderId == orderId);
+    private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : (a > b ? a : b);
 
-    public async Task<PaperOrderRecord?> FindArchivedOrderByClientOrderIdAsync(string accountId, string clientOrderId, CancellationToken cancellationToken) =>
-        (await LoadArchiveAsync(accountId, cancellationToken)).State.Orders.LastOrDefault(o => o.Order.ClientOrderId == clientOrderId);
-
-    public async Task<IReadOnlyList<Execution>> LoadArchivedExecutionsAsync(string accountId, DateTimeOffset since, CancellationToken cancellationToken) =>
-        [.. (await LoadArchiveAsync(accountId, cancellationToken)).State.Executions.Where(e => e.Timestamp >= since).OrderBy(e => e.Timestamp)];
+    private static IEnumerable<string> Members(OrderGroup group) => group.ChildOrderIds.Append(group.EntryOrderId).OfType<string>();
 
     /// <summary>Reads a delta slot once, so the ETag a conditional write needs is known.</summary>
     private async Task<GrainState<PaperVenueDelta>> ReadSlotAsync(PaperVenueJournal journal, GrainId grainId, int slot, CancellationToken cancellationToken)
@@ -149,16 +243,51 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
 
     private static string DeltaStateName(int slot) => DeltaStatePrefix + slot.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private async Task<GrainState<PaperArchiveRecord>> LoadArchiveAsync(string accountId, CancellationToken cancellationToken)
+    private static string ChunkStateName(int number) => ChunkStatePrefix + number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The account's archive for queries: the record written before chunks existed, then every chunk in order (they
+    /// are numbered without gaps), read once and kept current by <see cref="AppendChunkAsync"/>.
+    /// </summary>
+    private async Task<PaperArchiveIndex> ArchiveIndexAsync(string accountId, CancellationToken cancellationToken)
     {
         if (_archives.TryGetValue(accountId, out var cached))
         {
             return cached;
         }
 
-        var state = new GrainState<PaperArchiveRecord>(new PaperArchiveRecord());
-        await storage.ReadStateAsync(StateName, GrainId.Create(ArchiveType, accountId), state, cancellationToken);
-        return _archives.GetOrAdd(accountId, state);
+        await _archiveGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_archives.TryGetValue(accountId, out cached))
+            {
+                return cached;
+            }
+
+            var archiveId = GrainId.Create(ArchiveType, accountId);
+            var index = new PaperArchiveIndex();
+            var legacy = new GrainState<PaperArchiveRecord>(new PaperArchiveRecord());
+            await storage.ReadStateAsync(LegacyArchiveStateName, archiveId, legacy, cancellationToken);
+            index.Add(new PaperVenueArchive { Orders = legacy.State.Orders, Executions = legacy.State.Executions });
+            for (var number = 0; ; number++)
+            {
+                var chunk = new GrainState<PaperArchiveChunk>(new PaperArchiveChunk());
+                await storage.ReadStateAsync(ChunkStateName(number), archiveId, chunk, cancellationToken);
+                if (!chunk.RecordExists)
+                {
+                    break;
+                }
+
+                index.Add(chunk.State.ToArchive());
+            }
+
+            _archives[accountId] = index;
+            return index;
+        }
+        finally
+        {
+            _archiveGate.Release();
+        }
     }
 
     private async Task<GrainState<PaperVenueIndex>> LoadIndexAsync(CancellationToken cancellationToken)

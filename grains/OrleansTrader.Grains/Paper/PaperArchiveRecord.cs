@@ -3,7 +3,7 @@ using OrleansTrader.Domain.Orders;
 
 namespace OrleansTrader.Grains.Paper;
 
-/// <summary>Final orders and executions the paper venue moved out of its working snapshot.</summary>
+/// <summary>The archive as one record per account, as written before archive chunks: read on the first archive query, never written.</summary>
 internal sealed record PaperArchiveRecord
 {
     public IReadOnlyList<PaperOrderRecord> Orders { get; init; } = [];

@@ -2,10 +2,17 @@ using OrleansTrader.Brokers.Paper;
 
 namespace OrleansTrader.Grains.Paper;
 
-/// <summary>A full venue snapshot of one account that includes every <see cref="PaperVenueDelta"/> up to <see cref="Through"/>.</summary>
+/// <summary>
+/// The live venue state of one account that includes every <see cref="PaperVenueDelta"/> up to <see cref="Through"/>:
+/// working orders, final orders still in an unfinished group, groups, positions and counters. Other final orders and
+/// the executions are in the archive chunks, the first <see cref="ArchiveChunks"/> of which are written. A checkpoint
+/// written before the archive chunks holds final orders and executions too; it loads as it is.
+/// </summary>
 internal sealed record PaperVenueCheckpoint
 {
     public PaperVenueSnapshot Snapshot { get; init; } = new();
 
     public long Through { get; init; }
+
+    public int ArchiveChunks { get; init; }
 }

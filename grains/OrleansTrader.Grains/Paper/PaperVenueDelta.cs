@@ -1,11 +1,103 @@
+using System.Text.Json.Serialization;
 using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Domain.Orders;
 
 namespace OrleansTrader.Grains.Paper;
 
-/// <summary>One numbered venue save as the store writes it into its ring of delta records.</summary>
+/// <summary>
+/// One numbered venue save as the store writes it into its ring of delta records: only what the save changed, in the
+/// stored forms that leave out absent and derived values. Empty lists are left out.
+/// </summary>
 internal sealed record PaperVenueDelta
 {
     public required long Number { get; init; }
 
-    public required PaperVenueChange Change { get; init; }
+    /// <summary>The whole <see cref="PaperVenueChange"/>, as deltas were written before the stored forms; read, never written.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PaperVenueChange? Change { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<PaperStoredOrder>? Orders { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? RemovedOrderIds { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<OrderGroup>? Groups { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? RemovedGroupIds { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<PaperStoredPosition>? Positions { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? RemovedSymbols { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<PaperStoredExecution>? Executions { get; init; }
+
+    public long NextSequence { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? ArchivedBefore { get; init; }
+
+    /// <summary>The stored form of a change that drops no executions (the store checkpoints those instead).</summary>
+    public static PaperVenueDelta From(long number, PaperVenueChange change)
+    {
+        var orders = OrNull(change.Orders, PaperStoredOrder.From);
+        return new PaperVenueDelta
+        {
+            Number = number,
+            Orders = orders,
+            RemovedOrderIds = OrNull(change.RemovedOrderIds),
+            Groups = OrNull(change.Groups),
+            RemovedGroupIds = OrNull(change.RemovedGroupIds),
+            Positions = OrNull(change.Positions, PaperStoredPosition.From),
+            RemovedSymbols = OrNull(change.RemovedSymbols),
+            Executions = OrNull(change.AddedExecutions, e => PaperStoredExecution.From(e, orders?.Any(o => o.OrderId == e.OrderId) == true)),
+            NextSequence = change.NextSequence,
+            ArchivedBefore = change.ArchivedBefore,
+        };
+    }
+
+    public PaperVenueChange ToChange()
+    {
+        if (Change is { } legacy)
+        {
+            return legacy;
+        }
+
+        var orders = Orders ?? [];
+        return new PaperVenueChange
+        {
+            Orders = [.. orders.Select(o => o.ToRecord())],
+            RemovedOrderIds = RemovedOrderIds ?? [],
+            Groups = Groups ?? [],
+            RemovedGroupIds = RemovedGroupIds ?? [],
+            Positions = [.. (Positions ?? []).Select(p => p.ToPosition())],
+            RemovedSymbols = RemovedSymbols ?? [],
+            AddedExecutions = [.. (Executions ?? []).Select(e => e.ToExecution(orders.FirstOrDefault(o => o.OrderId == e.OrderId)))],
+            NextSequence = NextSequence,
+            ArchivedBefore = ArchivedBefore,
+        };
+    }
+
+    private static IReadOnlyList<T>? OrNull<T>(IReadOnlyList<T> items) => items.Count == 0 ? null : items;
+
+    private static List<TStored>? OrNull<T, TStored>(IReadOnlyList<T> items, Func<T, TStored> store)
+    {
+        if (items.Count == 0)
+        {
+            return null;
+        }
+
+        var stored = new List<TStored>(items.Count);
+        foreach (var item in items)
+        {
+            stored.Add(store(item));
+        }
+
+        return stored;
+    }
 }

@@ -34,5 +34,20 @@ internal sealed class PaperVenueJournal(GrainId grainId)
 
     public long DeltasSinceCheckpoint => LastNumber - CheckpointThrough;
 
+    /// <summary>Archive chunks written (the next chunk's number).</summary>
+    public int ArchiveChunks { get; set; }
+
+    /// <summary>
+    /// Final orders and executions this store wrote into archive chunks while the venue still holds them; they are
+    /// left out of later chunks, and forgotten when the venue archives them itself (then they leave its memory).
+    /// </summary>
+    public HashSet<string> ArchivedOrderIds { get; } = new(StringComparer.Ordinal);
+
+    /// <inheritdoc cref="ArchivedOrderIds"/>
+    public HashSet<string> ArchivedExecutionIds { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>An instant after every archived execution and order change; what a checkpoint gives as ArchivedBefore at least.</summary>
+    public DateTimeOffset? ArchivedBefore { get; set; }
+
     public static int SlotOf(long number) => (int)(number % Slots);
 }

@@ -13,6 +13,11 @@ public interface IPaperVenueStore
     /// <summary>Every account with a saved snapshot, for restoring the venue at startup.</summary>
     Task<IReadOnlyList<string>> ListAccountsAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The saved state. A store may return only the live part and keep final orders and executions in its archive
+    /// instead; its <see cref="PaperVenueSnapshot.ArchivedBefore"/> then lies after every one of them, so the venue
+    /// asks the archive for them.
+    /// </summary>
     Task<PaperVenueSnapshot?> LoadAsync(string accountId, CancellationToken cancellationToken);
 
     /// <summary>

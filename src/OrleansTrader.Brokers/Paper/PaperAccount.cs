@@ -105,7 +105,7 @@ internal sealed class PaperAccount : IDisposable
 
                 var tx = Begin();
                 var entryId = PaperOrderFactory.Create(tx, request, _venue.Calendar);
-                var acknowledged = await AcceptAndMatchAsync(tx, entryId, book, t => CommitAcknowledgedAsync(t, "submit"));
+                var acknowledged = await AcceptAndMatchAsync(tx, entryId, book, "submit");
                 PaperLog.Submitted(_venue.Logger, AccountId, entryId, request.ClientOrderId, request.Side, request.Quantity, request.Symbol);
                 lock (_sync)
                 {
@@ -475,7 +475,7 @@ internal sealed class PaperAccount : IDisposable
                     return null;
                 }
 
-                return await AcceptAndMatchAsync(tx, orderId, book, CommitAsync);
+                return await AcceptAndMatchAsync(tx, orderId, book, acknowledgedWork: null);
             }
             finally
             {
@@ -489,16 +489,18 @@ internal sealed class PaperAccount : IDisposable
     }
 
     /// <summary>
-    /// Accepts the order, matches it against the book's quote, saves with <paramref name="commit"/>, and returns the order
-    /// as acknowledged (before its fills are reported); the caller holds the book's gate and <see cref="_gate"/>.
+    /// Accepts the order, matches it against the book's quote, saves, and returns the order as acknowledged (before its
+    /// fills are reported); the caller holds the book's gate and <see cref="_gate"/>. <paramref name="acknowledgedWork"/>
+    /// names the client request the save answers (its failure is then OutcomeUnknown), or is null for timed work.
+    /// A name rather than a commit callback: a per-submit closure was one of the order path's allocations.
     /// </summary>
-    private async Task<BrokerOrder> AcceptAndMatchAsync(PaperTransaction tx, string orderId, SymbolBook book, Func<PaperTransaction, Task> commit)
+    private async Task<BrokerOrder> AcceptAndMatchAsync(PaperTransaction tx, string orderId, SymbolBook book, string? acknowledgedWork)
     {
         var accepted = Accept(tx, orderId);
         var acknowledged = tx.View(orderId);
         var view = new MarketView(book.Quote, null);
         Match(tx, tx.Get(orderId).Order.Symbol, view, accepted, book.HaltReason is not null);
-        await commit(tx);
+        await (acknowledgedWork is null ? CommitAsync(tx) : CommitAcknowledgedAsync(tx, acknowledgedWork));
         book.Quote = view.Quote;
         return acknowledged;
     }

@@ -1,0 +1,35 @@
+using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Domain.Orders;
+
+namespace OrleansTrader.Grains.Paper;
+
+/// <summary>
+/// One append-only piece of an account's venue archive: final orders and executions written once, when a checkpoint
+/// leaves them out or the venue archives them. Its size follows the history since the previous chunk, not the account.
+/// </summary>
+internal sealed record PaperArchiveChunk
+{
+    public IReadOnlyList<PaperStoredOrder> Orders { get; init; } = [];
+
+    public IReadOnlyList<PaperStoredExecution> Executions { get; init; } = [];
+
+    public static PaperArchiveChunk From(IReadOnlyList<PaperOrderRecord> orders, IReadOnlyList<Execution> executions)
+    {
+        var ids = orders.Select(o => o.Order.OrderId).ToHashSet(StringComparer.Ordinal);
+        return new PaperArchiveChunk
+        {
+            Orders = [.. orders.Select(PaperStoredOrder.From)],
+            Executions = [.. executions.Select(e => PaperStoredExecution.From(e, ids.Contains(e.OrderId)))],
+        };
+    }
+
+    public PaperVenueArchive ToArchive()
+    {
+        var orders = Orders.ToDictionary(o => o.OrderId, StringComparer.Ordinal);
+        return new PaperVenueArchive
+        {
+            Orders = [.. Orders.Select(o => o.ToRecord())],
+            Executions = [.. Executions.Select(e => e.ToExecution(orders.GetValueOrDefault(e.OrderId)))],
+        };
+    }
+}

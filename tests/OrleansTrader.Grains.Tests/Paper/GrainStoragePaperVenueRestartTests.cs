@@ -1,0 +1,199 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OrleansTrader.Brokers;
+using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Domain.Fills;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Portfolio;
+using OrleansTrader.Grains.Paper;
+using OrleansTrader.Runtime;
+using OrleansTrader.Runtime.Testing;
+
+namespace OrleansTrader.Grains.Tests.Paper;
+
+/// <summary>The paper venue over grain storage across restarts: live-only checkpoints, archive chunks, stored layouts of earlier versions.</summary>
+public sealed class GrainStoragePaperVenueRestartTests
+{
+    private const string AccountId = "acct-1";
+
+    /// <summary>Tuesday 2026-03-10 10:00 in New York: a regular NYSE session.</summary>
+    private static readonly DateTimeOffset Start = new(2026, 3, 10, 14, 0, 0, TimeSpan.Zero);
+    private static readonly GrainId VenueId = GrainId.Create("paper-venue", AccountId);
+    private static readonly GrainId ArchiveId = GrainId.Create("paper-venue-archive", AccountId);
+    private readonly JsonGrainStateSerializer _serializer = new([GrainsStateJsonContext.Default]);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Restart_AfterCheckpoints_ServesFinalOrdersAndExecutionsFromTheArchive()
+    {
+        var storage = new MemoryGrainStorage(_serializer);
+        var time = new FakeTimeProvider(Start);
+        var orders = PaperVenueJournal.Slots + 20;
+        var ids = new List<string>();
+        await using (var exchange = await StartAsync(storage, time))
+        {
+            var client = exchange.GetClient(AccountId);
+            for (var i = 0; i < orders; i++)
+            {
+                ids.Add((await client.SubmitOrderAsync(MarketBuy(i), Ct)).OrderId);
+                time.Advance(TimeSpan.FromMilliseconds(10));
+            }
+        }
+
+        // The checkpoint holds live state only: every order filled, so no order and no execution is in it.
+        var checkpoint = new GrainState<PaperVenueCheckpoint>(new PaperVenueCheckpoint());
+        await storage.ReadStateAsync("venue-checkpoint", VenueId, checkpoint, Ct);
+        Assert.Empty(checkpoint.State.Snapshot.Orders);
+        Assert.Empty(checkpoint.State.Snapshot.Executions);
+        Assert.True(checkpoint.State.ArchiveChunks >= 1);
+
+        // A market order that filled at once is written without its matching state or the change's empty lists.
+        var delta = new GrainState<PaperVenueDelta>(null!);
+        await storage.ReadStateAsync("venue-delta-" + PaperVenueJournal.SlotOf(orders - 1).ToString(CultureInfo.InvariantCulture), VenueId, delta, Ct);
+        var stored = Assert.Single(delta.State.Orders!);
+        Assert.Null(stored.Matching);
+        Assert.Null(delta.State.Change);
+        Assert.Null(delta.State.RemovedOrderIds);
+        Assert.InRange(_serializer.Serialize(delta.State).Length, 1, 900);
+
+        await using var restarted = await StartAsync(storage, time);
+        var again = restarted.GetClient(AccountId);
+        var first = await again.GetOrderAsync(ids[0], Ct);
+        Assert.NotNull(first);
+        Assert.Equal(OrderStatus.Filled, first.Status);
+        Assert.Equal(1m, first.FilledQuantity);
+        Assert.Equal(ids[0], (await again.GetOrderByClientOrderIdAsync("c-0", Ct))?.OrderId);
+        Assert.Equal(OrderStatus.Filled, (await again.GetOrderAsync(ids[^1], Ct))?.Status);
+        var executions = await again.GetExecutionsSinceAsync(Start, Ct);
+        Assert.Equal(ids, executions.Select(e => e.OrderId));
+        Assert.All(executions, e => Assert.Equal(100.05m, e.Price));
+
+        // A repeated client order id of an archived order answers with that order instead of trading again.
+        Assert.Equal(ids[0], (await again.SubmitOrderAsync(MarketBuy(0), Ct)).OrderId);
+        Assert.Equal(orders, Assert.Single(await again.GetPositionsAsync(Ct)).Quantity);
+        Assert.Empty(await again.ListOpenOrdersAsync(Ct));
+    }
+
+    [Fact]
+    public async Task LoadAsync_TheCheckpointAndDeltaLayoutsOfEarlierVersions_LoadAsSavedAndMoveHistoryToTheArchive()
+    {
+        var storage = new MemoryGrainStorage(_serializer);
+        var filled = Filled("o1", "c1", 1);
+        var execution = Execution(filled, 1);
+        var full = new PaperVenueSnapshot
+        {
+            Orders = [filled],
+            Executions = [execution],
+            Positions = [new Position { Symbol = "AAPL", Quantity = 1m, CostBasis = 100m }],
+            NextSequence = 2,
+        };
+
+        // The layout before archive chunks: a checkpoint with final orders and executions, deltas holding the whole change,
+        // and the archive as one record.
+        await storage.WriteStateAsync("venue-checkpoint", VenueId, new GrainState<PaperVenueCheckpoint>(new PaperVenueCheckpoint { Snapshot = full, Through = 0 }), Ct);
+        var working = Working("o2", "c2", 2);
+        var change = new PaperVenueChange { Orders = [working], NextSequence = 3 };
+        await storage.WriteStateAsync("venue-delta-1", VenueId, new GrainState<PaperVenueDelta>(new PaperVenueDelta { Number = 1, Change = change }), Ct);
+        var old = Filled("o0", "c0", 0);
+        await storage.WriteStateAsync("venue", ArchiveId, new GrainState<PaperArchiveRecord>(new PaperArchiveRecord { Orders = [old], Executions = [Execution(old, 0)] }), Ct);
+
+        var store = new GrainStoragePaperVenueStore(storage);
+        var loaded = await store.LoadAsync(AccountId, Ct);
+        Assert.NotNull(loaded);
+        var expected = change.ApplyTo(full);
+        Assert.Equal(Json(expected), Json(loaded));
+        Assert.Equal("c0", (await store.FindArchivedOrderAsync(AccountId, "o0", Ct))?.Order.ClientOrderId);
+
+        // The next checkpoint keeps the working order and moves the final one and the execution into an archive chunk.
+        await store.SaveAsync(AccountId, null, () => loaded, Ct);
+        var restarted = new GrainStoragePaperVenueStore(storage);
+        var reloaded = await restarted.LoadAsync(AccountId, Ct);
+        Assert.NotNull(reloaded);
+        Assert.Equal(["o2"], reloaded.Orders.Select(r => r.Order.OrderId));
+        Assert.Empty(reloaded.Executions);
+        Assert.True(reloaded.ArchivedBefore > execution.Timestamp);
+        Assert.Equal(Json(filled), Json((await restarted.FindArchivedOrderAsync(AccountId, "o1", Ct))!));
+        Assert.Equal("o1", (await restarted.FindArchivedOrderByClientOrderIdAsync(AccountId, "c1", Ct))?.Order.OrderId);
+        Assert.Equal("o0", (await restarted.FindArchivedOrderAsync(AccountId, "o0", Ct))?.Order.OrderId);
+        Assert.Equal([Execution(old, 0).ExecutionId, execution.ExecutionId],
+            (await restarted.LoadArchivedExecutionsAsync(AccountId, Start, Ct)).Select(e => e.ExecutionId));
+    }
+
+    [Fact]
+    public async Task ArchiveAsync_OrdersACheckpointAlreadyArchived_AreNotWrittenAgain()
+    {
+        var storage = new MemoryGrainStorage(_serializer);
+        var store = new GrainStoragePaperVenueStore(storage);
+        var filled = Filled("o1", "c1", 1);
+        var snapshot = new PaperVenueSnapshot { Orders = [filled], Executions = [Execution(filled, 1)], NextSequence = 2 };
+        await store.SaveAsync(AccountId, null, () => snapshot, Ct);
+        var afterCheckpoint = storage.Count;
+
+        await store.ArchiveAsync(AccountId, new PaperVenueArchive { Orders = [filled], Executions = snapshot.Executions }, Ct);
+
+        Assert.Equal(afterCheckpoint, storage.Count);
+        Assert.Equal("o1", (await new GrainStoragePaperVenueStore(storage).FindArchivedOrderAsync(AccountId, "o1", Ct))?.Order.OrderId);
+    }
+
+    private static async Task<PaperExchange> StartAsync(MemoryGrainStorage storage, FakeTimeProvider time)
+    {
+        var exchange = new PaperExchange(Options.Create(new PaperExchangeOptions()), new GrainStoragePaperVenueStore(storage), time, NullLogger<PaperExchange>.Instance);
+        await exchange.StartAsync(Ct);
+        await exchange.UpdateQuoteAsync(new QuoteTick("AAPL", time.GetUtcNow(), 100m, 1_000_000m, 100.05m, 1_000_000m), Ct);
+        return exchange;
+    }
+
+    private static OrderRequest MarketBuy(int i) => new()
+    {
+        ClientOrderId = "c-" + i.ToString(CultureInfo.InvariantCulture),
+        Symbol = "AAPL",
+        Side = OrderSide.Buy,
+        Type = OrderType.Market,
+        Quantity = 1m,
+    };
+
+    private static PaperOrderRecord Working(string orderId, string clientOrderId, long sequence)
+    {
+        var order = Order.Create(orderId, new OrderRequest
+        {
+            ClientOrderId = clientOrderId,
+            Symbol = "AAPL",
+            Side = OrderSide.Buy,
+            Type = OrderType.Limit,
+            Quantity = 1m,
+            LimitPrice = 99m,
+        }, Start.AddSeconds(sequence));
+        return new PaperOrderRecord { Order = order, Matching = SimulatedOrder.From(order), Sequence = sequence };
+    }
+
+    private static PaperOrderRecord Filled(string orderId, string clientOrderId, long sequence)
+    {
+        var working = Working(orderId, clientOrderId, sequence);
+        var order = working.Order with
+        {
+            Status = OrderStatus.Filled,
+            FilledQuantity = 1m,
+            AverageFillPrice = 100m,
+            UpdatedAt = working.Order.CreatedAt.AddMilliseconds(5),
+            ExecutionIds = [orderId + "-1"],
+        };
+        return working with { Order = order, Matching = working.Matching with { LeavesQuantity = 0m } };
+    }
+
+    private static Execution Execution(PaperOrderRecord record, int step) => new()
+    {
+        ExecutionId = record.Order.OrderId + "-1",
+        OrderId = record.Order.OrderId,
+        ClientOrderId = record.Order.ClientOrderId,
+        Symbol = "AAPL",
+        Side = OrderSide.Buy,
+        Quantity = 1m,
+        Price = 100m,
+        Timestamp = Start.AddSeconds(step),
+    };
+
+    private string Json<T>(T value) => System.Text.Encoding.UTF8.GetString(_serializer.Serialize(value));
+}
