@@ -283,6 +283,12 @@ internal sealed partial class AccountGrain
             var broker = await _client!.SubmitOrderAsync(request);
             NoteOutcome(false);
             ApplyBrokerOrder(orderId, broker, "accepted");
+
+            // The order is stored in flight already (write-ahead), and reconciliation finds it at the broker by client
+            // order id after a crash: the acceptance rides with the next write (the fill, at once for a marketable
+            // order), the signal tick or the deactivation. Its events wait for that write.
+            _persistDeferred = true;
+            return View(orderId)!;
         }
         catch (BrokerException ex) when (ex.Kind is BrokerErrorKind.Rejected or BrokerErrorKind.NotFound or BrokerErrorKind.RateLimited)
         {

@@ -49,6 +49,34 @@ internal sealed partial class AccountGrain
     }
 
     /// <summary>
+    /// After a fill the breaker hears at once only when it has to act: a pending broker error, or P&amp;L and equity that
+    /// trip a trigger by the domain's own conditions (the breaker evaluates the same function on the same values, with the
+    /// policy this account gave it). Everything else goes with the signal tick, at most a second later.
+    /// </summary>
+    private async Task ReportSignalsAfterFillAsync()
+    {
+        var pendingError = _brokerOutcomes.Exists(o => o.IsError);
+        var breach = false;
+        if (Value() is { } valuation)
+        {
+            Ledger = Ledger.MarkEquity(valuation.Equity);
+            var signals = new BreakerSignals { DayPnl = valuation.DayPnl, Equity = valuation.Equity, HighWaterMark = valuation.HighWaterMark };
+            TradingState current;
+            lock (_breakerLock)
+            {
+                current = _accountBreaker.State;
+            }
+
+            breach = CircuitBreaker.Conditions(S.BreakerPolicy, signals, time.GetUtcNow()).Any(c => c.Target > current);
+        }
+
+        if (breach || pendingError)
+        {
+            await ReportSignalsAsync(allOutcomes: false);
+        }
+    }
+
+    /// <summary>
     /// Reports P&amp;L and equity, and the broker outcomes noted since the last report. After a fill
     /// (<paramref name="allOutcomes"/> false) successes wait for the next signal tick, at most a second; a pending error
     /// goes at once, with every outcome noted before it, so the breaker's error rate is exact when it evaluates.

@@ -46,6 +46,9 @@ internal sealed partial class AccountGrain(
     private IAsyncStream<AccountEvent>? _events;
     private AccountHistoryStore? _store;
 
+    /// <summary>Changes are made that no write holds yet, on purpose (see SubmitToBrokerAsync); a persist clears it.</summary>
+    private bool _persistDeferred;
+
     private string AccountId => this.GetPrimaryKeyString();
 
     private AccountState S => state.State;
@@ -71,6 +74,14 @@ internal sealed partial class AccountGrain(
 
         RegisterGrainTimer(SignalTickAsync, _options.SignalInterval, _options.SignalInterval);
         RegisterGrainTimer(ReconcileTickAsync, TimeSpan.Zero, _options.ReconcileInterval);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_persistDeferred)
+        {
+            await PersistAsync();
+        }
     }
 
     public async Task<AccountCommandResult> OpenAsync(OpenAccount command)

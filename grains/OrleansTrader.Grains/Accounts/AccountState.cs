@@ -7,9 +7,9 @@ using OrleansTrader.Grains.Abstractions;
 namespace OrleansTrader.Grains.Accounts;
 
 /// <summary>
-/// The account's core state, written on every change: settings, the domain ledger, the working orders and the counters.
-/// History (events, journal, fills, closed orders) lives in <see cref="AccountHistoryPage"/> records, so a write never
-/// re-serializes the whole history.
+/// The account's core state, written on every change: settings, the domain ledger, the working orders, the counters and
+/// the history page being filled (<see cref="HistoryTail"/>). Full history pages (events, journal, fills) live in their own
+/// write-once <see cref="AccountHistoryPage"/> records, so a write never re-serializes the whole history.
 /// </summary>
 internal sealed record AccountState
 {
@@ -49,5 +49,9 @@ internal sealed record AccountState
 
     public long FirstHistoryPage { get; set; }
 
+    /// <summary>The number the tail gets as a "history-N" record once it is full; pages before it are written.</summary>
     public long CurrentHistoryPage { get; set; }
+
+    /// <summary>History entries not in a written page yet (records of the older layout have none: their tail is a "history-N" record).</summary>
+    public AccountHistoryPage HistoryTail { get; set; } = new();
 }
