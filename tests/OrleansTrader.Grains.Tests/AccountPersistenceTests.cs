@@ -57,6 +57,43 @@ public sealed class AccountPersistenceTests : IDisposable
     }
 
     [Fact]
+    public async Task SettingsOfTheOlderLayout_InTheCoreRecord_MoveToTheirOwnRecord()
+    {
+        await using var cluster = await TradingCluster.StartAsync(Options("settings.db"));
+        await Market.QuoteAsync(cluster, "STG", 10m, 10m);
+        var limits = TestAccounts.Loose with { MaxOpenOrders = 77 };
+        var policy = Domain.Breaker.BreakerPolicy.Default with { DailyLossLimit = 4_321m };
+        var account = await TestAccounts.OpenAsync(cluster, "settings", 100_000m, limits, policy);
+        var settings = await ReadAsync<AccountSettings>(cluster, "settings", "settings");
+        Assert.True(settings.RecordExists);
+        Assert.Equal(limits, settings.State.RiskLimits);
+        Assert.Null((await ReadAsync<AccountState>(cluster, "settings", "account")).State.RiskLimits);
+        await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
+
+        // The older layout: settings inside the core record, no settings record.
+        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
+        var core = await ReadAsync<AccountState>(cluster, "settings", "account");
+        core.State.FeeModel = settings.State.FeeModel;
+        core.State.RiskLimits = settings.State.RiskLimits;
+        core.State.BreakerPolicy = settings.State.BreakerPolicy;
+        await Storage(cluster).WriteStateAsync("account", Id("settings"), core, TestContext.Current.CancellationToken);
+        await Storage(cluster).ClearStateAsync("settings", Id("settings"), settings, TestContext.Current.CancellationToken);
+
+        account = cluster.Account("settings");
+        Assert.Equal(limits, await account.GetRiskLimitsAsync());
+        var moved = await ReadAsync<AccountSettings>(cluster, "settings", "settings");
+        Assert.True(moved.RecordExists);
+        Assert.Equal(settings.State, moved.State);
+        await Market.QuoteAsync(cluster, "STG", 10m, 10m);
+        await PlaceAndFillAsync(account, "st", "STG", 1);
+        core = await ReadAsync<AccountState>(cluster, "settings", "account");
+        Assert.Null(core.State.FeeModel);
+        Assert.Null(core.State.RiskLimits);
+        Assert.Null(core.State.BreakerPolicy);
+        Assert.Equal(policy, moved.State.BreakerPolicy);
+    }
+
+    [Fact]
     public async Task HistoryPages_AreWrittenOnceFull_AndTheTailTravelsInTheCoreRecord()
     {
         await using var cluster = await TradingCluster.StartAsync(Options("pages.db"));

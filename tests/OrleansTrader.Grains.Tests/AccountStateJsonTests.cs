@@ -52,6 +52,19 @@ public sealed class AccountStateJsonTests
     }
 
     [Fact]
+    public void AccountSettings_RoundTrip_WithoutLosingAStoredValue()
+    {
+        var original = new AccountSettings
+        {
+            FeeModel = FeeModelSpec.Default with { Kind = FeeModelKind.BasisPoints, BasisPoints = 2.5m, IncludeRegulatoryFees = false },
+            RiskLimits = RiskLimits.Default with { MaxOpenOrders = 7, SubmitWindow = TimeSpan.FromSeconds(90), RequireMarketOpen = false },
+            BreakerPolicy = BreakerPolicy.Default with { DailyLossLimit = 1_234m, MinErrorSamples = 3 },
+        };
+
+        Assert.Equal(original, _compact.Deserialize<AccountSettings>(_compact.Serialize(original)));
+    }
+
+    [Fact]
     public void RecordsInTheOlderCompleteForm_StillLoad()
     {
         var original = RealisticState();

@@ -236,7 +236,7 @@ internal sealed partial class AccountGrain
 
     private RiskDecision Evaluate(OrderRequest request, DateTimeOffset now, Domain.Market.QuoteTick? quote, string? excludeOrderId)
     {
-        var window = S.RiskLimits.SubmitWindow;
+        var window = Settings.RiskLimits.SubmitWindow;
         while (_recentSubmits.Count > 0 && _recentSubmits.Peek() <= now - window)
         {
             _recentSubmits.Dequeue();
@@ -248,7 +248,7 @@ internal sealed partial class AccountGrain
             Request = request,
             Now = now,
             TradingState = EffectiveState,
-            Limits = S.RiskLimits,
+            Limits = Settings.RiskLimits,
             Instrument = environment.Find(request.Symbol),
             Calendar = environment.Calendar,
             Quote = quote,

@@ -67,7 +67,7 @@ internal sealed partial class AccountGrain
                 current = _accountBreaker.State;
             }
 
-            breach = CircuitBreaker.Conditions(S.BreakerPolicy, signals, time.GetUtcNow()).Any(c => c.Target > current);
+            breach = CircuitBreaker.Conditions(Settings.BreakerPolicy, signals, time.GetUtcNow()).Any(c => c.Target > current);
         }
 
         if (breach || pendingError)

@@ -7,7 +7,7 @@ using OrleansTrader.Grains.Abstractions;
 namespace OrleansTrader.Grains.Accounts;
 
 /// <summary>
-/// The account's core state, written on every change: settings, the domain ledger, the working orders, the counters and
+/// The account's core state, written on every change: the domain ledger, the working orders, the counters and
 /// the history page being filled (<see cref="HistoryTail"/>). Full history pages (events, journal, fills) live in their own
 /// write-once <see cref="AccountHistoryPage"/> records, so a write never re-serializes the whole history.
 /// </summary>
@@ -21,11 +21,14 @@ internal sealed record AccountState
 
     public string Broker { get; set; } = BrokerNames.Paper;
 
-    public FeeModelSpec FeeModel { get; set; } = FeeModelSpec.Default;
+    /// <summary>Only in records of the older layout; the settings live in <see cref="AccountSettings"/> (moved at activation).</summary>
+    public FeeModelSpec? FeeModel { get; set; }
 
-    public RiskLimits RiskLimits { get; set; } = RiskLimits.Default;
+    /// <summary>Only in records of the older layout, like <see cref="FeeModel"/>.</summary>
+    public RiskLimits? RiskLimits { get; set; }
 
-    public BreakerPolicy BreakerPolicy { get; set; } = BreakerPolicy.Default;
+    /// <summary>Only in records of the older layout, like <see cref="FeeModel"/>.</summary>
+    public BreakerPolicy? BreakerPolicy { get; set; }
 
     public DateTimeOffset OpenedAt { get; set; }
 

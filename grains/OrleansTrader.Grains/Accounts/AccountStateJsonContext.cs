@@ -13,4 +13,5 @@ namespace OrleansTrader.Grains.Accounts;
     IgnoreReadOnlyProperties = true)]
 [JsonSerializable(typeof(AccountState))]
 [JsonSerializable(typeof(AccountHistoryPage))]
+[JsonSerializable(typeof(AccountSettings))]
 internal sealed partial class AccountStateJsonContext : JsonSerializerContext;
