@@ -163,6 +163,29 @@ public sealed class AccountPersistenceTests : IDisposable
         Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
     }
 
+    [Fact]
+    public async Task SignalTick_OfAnIdleAccount_WritesNothing()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Configure<AccountGrainOptions>(o => o.SignalInterval = TimeSpan.FromMilliseconds(50)),
+        });
+        await Market.QuoteAsync(cluster, "IDL", 10m, 10m);
+        var account = await TestAccounts.OpenAsync(cluster, "idle", 100_000m);
+        await PlaceAndFillAsync(account, "id", "IDL", 1);
+        await Market.QuoteAsync(cluster, "IDL", 10m, 10m);
+        await Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
+        var before = (await ReadAsync<AccountState>(cluster, "idle", "account")).ETag;
+
+        await Task.Delay(TimeSpan.FromMilliseconds(600), TestContext.Current.CancellationToken);
+
+        Assert.Equal(before, (await ReadAsync<AccountState>(cluster, "idle", "account")).ETag);
+
+        // A change the tick must carry still goes: a new high-water mark from a higher mark.
+        await Market.QuoteAsync(cluster, "IDL", 12m, 12m);
+        await Eventually.WaitAsync(async () => (await ReadAsync<AccountState>(cluster, "idle", "account")).ETag, e => e != before, "the tick's write");
+    }
+
     private TradingClusterOptions Options(string file) => new()
     {
         SqlitePath = _dir.File(file),

@@ -149,9 +149,11 @@ internal sealed partial class AccountGrain
     private async Task PersistAsync()
     {
         _persistDeferred = false;
+        _persistIncomplete = true;
         DrainBreakerNotices();
         await _store!.FlushAsync(S, _history);
         await state.WriteStateAsync();
+        _persistIncomplete = false;
         if (_unpublished.Count == 0 || _events is null)
         {
             return;

@@ -25,6 +25,8 @@ internal sealed partial class AccountGrain
 
     private async Task SignalAsync()
     {
+        var ledger = S.Ledger;
+        var day = S.TradingDay;
         await RefreshMarksAsync(Ledger.Positions.Values.Where(p => !p.IsFlat).Select(p => p.Symbol));
         RollDay();
         await ReportSignalsAsync();
@@ -32,7 +34,13 @@ internal sealed partial class AccountGrain
         // Self-healing: a breaker notice that timed out or was lost is picked up here.
         await OnBreakerChangedAsync(await Breaker.GetStateAsync());
         await OnBreakerChangedAsync(await GrainFactory.GetGrain<IBreakerGrain>(BreakerKeys.Global).GetStateAsync());
-        await PersistAsync();
+
+        // An idle account writes nothing: only a new day, a new high-water mark, notices, a deferred acceptance or a
+        // write that failed before make the tick persist.
+        if (_persistDeferred || _persistIncomplete || HasUnsavedNotices() || !ReferenceEquals(ledger, S.Ledger) || day != S.TradingDay)
+        {
+            await PersistAsync();
+        }
     }
 
     /// <summary>Starts a new trading day at the first valuation of a new UTC date (start-of-day equity for day P&amp;L).</summary>

@@ -52,6 +52,9 @@ internal sealed partial class AccountGrain(
     /// <summary>Changes are made that no write holds yet, on purpose (see SubmitToBrokerAsync); a persist clears it.</summary>
     private bool _persistDeferred;
 
+    /// <summary>A persist started and did not finish (its write failed): the signal tick tries again.</summary>
+    private bool _persistIncomplete;
+
     private string AccountId => this.GetPrimaryKeyString();
 
     private AccountState S => state.State;
