@@ -85,7 +85,7 @@ internal sealed partial class AccountGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_persistDeferred)
+        if (_persistDeferred || _persistIncomplete)
         {
             await PersistAsync();
         }
