@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
 using OrleansTrader.Brokers;
 using OrleansTrader.Brokers.Paper;
-using OrleansTrader.Grains.Accounts;
 using OrleansTrader.Grains.Breakers;
 using OrleansTrader.Grains.Paper;
 using OrleansTrader.Grains.Strategies;
@@ -10,8 +9,6 @@ namespace OrleansTrader.Grains;
 
 /// <summary>Source-generated JSON of the grains' persisted states and of the execution reports on the durable "fills" stream.</summary>
 [JsonSourceGenerationOptions(UseStringEnumConverter = true)]
-[JsonSerializable(typeof(AccountState))]
-[JsonSerializable(typeof(AccountHistoryPage))]
 [JsonSerializable(typeof(BreakerState))]
 [JsonSerializable(typeof(StrategyGrainState))]
 [JsonSerializable(typeof(ExecutionReport))]

@@ -30,7 +30,7 @@ internal sealed partial class AccountGrain
 
         if (filled)
         {
-            await ReportSignalsAsync(allOutcomes: false);
+            await ReportSignalsAfterFillAsync();
         }
 
         await TripOnMismatchAsync();

@@ -236,7 +236,7 @@ internal sealed partial class AccountGrain
 
     private RiskDecision Evaluate(OrderRequest request, DateTimeOffset now, Domain.Market.QuoteTick? quote, string? excludeOrderId)
     {
-        var window = S.RiskLimits.SubmitWindow;
+        var window = Settings.RiskLimits.SubmitWindow;
         while (_recentSubmits.Count > 0 && _recentSubmits.Peek() <= now - window)
         {
             _recentSubmits.Dequeue();
@@ -248,7 +248,7 @@ internal sealed partial class AccountGrain
             Request = request,
             Now = now,
             TradingState = EffectiveState,
-            Limits = S.RiskLimits,
+            Limits = Settings.RiskLimits,
             Instrument = environment.Find(request.Symbol),
             Calendar = environment.Calendar,
             Quote = quote,
@@ -283,6 +283,12 @@ internal sealed partial class AccountGrain
             var broker = await _client!.SubmitOrderAsync(request);
             NoteOutcome(false);
             ApplyBrokerOrder(orderId, broker, "accepted");
+
+            // The order is stored in flight already (write-ahead), and reconciliation finds it at the broker by client
+            // order id after a crash: the acceptance rides with the next write (the fill, at once for a marketable
+            // order), the signal tick or the deactivation. Its events wait for that write.
+            _persistDeferred = true;
+            return View(orderId)!;
         }
         catch (BrokerException ex) when (ex.Kind is BrokerErrorKind.Rejected or BrokerErrorKind.NotFound or BrokerErrorKind.RateLimited)
         {

@@ -58,7 +58,7 @@ internal sealed partial class AccountGrain
             Detail = detail,
         };
         _history.Add(journal);
-        _store!.Append(journal);
+        AccountHistoryStore.Append(S, journal);
         if (order.Status.IsFinal())
         {
             S.WorkingOrders.Remove(order.OrderId);
@@ -87,14 +87,14 @@ internal sealed partial class AccountGrain
     private void AddEvent(AccountEvent entry)
     {
         _history.Add(entry);
-        _store!.Append(entry);
+        AccountHistoryStore.Append(S, entry);
         _unpublished.Add(entry);
     }
 
     private void AddFill(AccountFill fill)
     {
         _history.Add(fill);
-        _store!.Append(fill);
+        AccountHistoryStore.Append(S, fill);
         AddEvent(new AccountEvent
         {
             Sequence = ++S.LastEventSequence,
@@ -105,12 +105,15 @@ internal sealed partial class AccountGrain
         });
     }
 
-    /// <summary>True when breaker notices or events are waiting for the next persist.</summary>
+    /// <summary>
+    /// True when breaker notices or events are waiting for the next persist; events of a deferred write (a broker's
+    /// acceptance) do not count, they go with the next change.
+    /// </summary>
     private bool HasUnsavedNotices()
     {
         lock (_breakerLock)
         {
-            return _breakerNotices.Count > 0 || _unpublished.Count > 0;
+            return _breakerNotices.Count > 0 || (_unpublished.Count > 0 && !_persistDeferred);
         }
     }
 
@@ -145,9 +148,12 @@ internal sealed partial class AccountGrain
     /// <summary>Persists history page and core state, then publishes the events they contain (never before).</summary>
     private async Task PersistAsync()
     {
+        _persistDeferred = false;
+        _persistIncomplete = true;
         DrainBreakerNotices();
         await _store!.FlushAsync(S, _history);
         await state.WriteStateAsync();
+        _persistIncomplete = false;
         if (_unpublished.Count == 0 || _events is null)
         {
             return;

@@ -25,6 +25,8 @@ internal sealed partial class AccountGrain
 
     private async Task SignalAsync()
     {
+        var ledger = S.Ledger;
+        var day = S.TradingDay;
         await RefreshMarksAsync(Ledger.Positions.Values.Where(p => !p.IsFlat).Select(p => p.Symbol));
         RollDay();
         await ReportSignalsAsync();
@@ -32,7 +34,13 @@ internal sealed partial class AccountGrain
         // Self-healing: a breaker notice that timed out or was lost is picked up here.
         await OnBreakerChangedAsync(await Breaker.GetStateAsync());
         await OnBreakerChangedAsync(await GrainFactory.GetGrain<IBreakerGrain>(BreakerKeys.Global).GetStateAsync());
-        await PersistAsync();
+
+        // An idle account writes nothing: only a new day, a new high-water mark, notices, a deferred acceptance or a
+        // write that failed before make the tick persist.
+        if (_persistDeferred || _persistIncomplete || HasUnsavedNotices() || !ReferenceEquals(ledger, S.Ledger) || day != S.TradingDay)
+        {
+            await PersistAsync();
+        }
     }
 
     /// <summary>Starts a new trading day at the first valuation of a new UTC date (start-of-day equity for day P&amp;L).</summary>
@@ -46,6 +54,34 @@ internal sealed partial class AccountGrain
 
         Ledger = Ledger.StartDay(valuation.Equity);
         S.TradingDay = today;
+    }
+
+    /// <summary>
+    /// After a fill the breaker hears at once only when it has to act: a pending broker error, or P&amp;L and equity that
+    /// trip a trigger by the domain's own conditions (the breaker evaluates the same function on the same values, with the
+    /// policy this account gave it). Everything else goes with the signal tick, at most a second later.
+    /// </summary>
+    private async Task ReportSignalsAfterFillAsync()
+    {
+        var pendingError = _brokerOutcomes.Exists(o => o.IsError);
+        var breach = false;
+        if (Value() is { } valuation)
+        {
+            Ledger = Ledger.MarkEquity(valuation.Equity);
+            var signals = new BreakerSignals { DayPnl = valuation.DayPnl, Equity = valuation.Equity, HighWaterMark = valuation.HighWaterMark };
+            TradingState current;
+            lock (_breakerLock)
+            {
+                current = _accountBreaker.State;
+            }
+
+            breach = CircuitBreaker.Conditions(Settings.BreakerPolicy, signals, time.GetUtcNow()).Any(c => c.Target > current);
+        }
+
+        if (breach || pendingError)
+        {
+            await ReportSignalsAsync(allOutcomes: false);
+        }
     }
 
     /// <summary>

@@ -30,6 +30,7 @@ internal sealed partial class AccountGrain(
     GrainsMetrics metrics,
     ILogger<AccountGrain> logger) : Grain, IAccountGrain
 {
+    private const string SettingsName = "settings";
     private readonly AccountGrainOptions _options = options.Value;
     private readonly AccountHistory _history = new();
     private readonly Dictionary<string, decimal> _marks = new(StringComparer.Ordinal);
@@ -45,6 +46,14 @@ internal sealed partial class AccountGrain(
     private IFeeModel? _fees;
     private IAsyncStream<AccountEvent>? _events;
     private AccountHistoryStore? _store;
+    private IGrainStorage? _storage;
+    private readonly GrainState<AccountSettings> _settings = new(new AccountSettings());
+
+    /// <summary>Changes are made that no write holds yet, on purpose (see SubmitToBrokerAsync); a persist clears it.</summary>
+    private bool _persistDeferred;
+
+    /// <summary>A persist started and did not finish (its write failed): the signal tick tries again.</summary>
+    private bool _persistIncomplete;
 
     private string AccountId => this.GetPrimaryKeyString();
 
@@ -58,8 +67,9 @@ internal sealed partial class AccountGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Default);
-        _store = new AccountHistoryStore(storage, GrainId, _options);
+        _storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Default);
+        await LoadSettingsAsync(cancellationToken);
+        _store = new AccountHistoryStore(_storage, GrainId, _options);
         await _store.LoadAsync(S, _history, cancellationToken);
         _events = this.GetStreamProvider(StreamNames.MemoryProvider).GetStream<AccountEvent>(StreamId.Create(StreamNames.AccountEvents, AccountId));
         var fills = this.GetStreamProvider(StreamNames.DurableProvider).GetStream<ExecutionReport>(StreamId.Create(StreamNames.Fills, AccountId));
@@ -71,6 +81,14 @@ internal sealed partial class AccountGrain(
 
         RegisterGrainTimer(SignalTickAsync, _options.SignalInterval, _options.SignalInterval);
         RegisterGrainTimer(ReconcileTickAsync, TimeSpan.Zero, _options.ReconcileInterval);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_persistDeferred || _persistIncomplete)
+        {
+            await PersistAsync();
+        }
     }
 
     public async Task<AccountCommandResult> OpenAsync(OpenAccount command)
@@ -89,14 +107,12 @@ internal sealed partial class AccountGrain(
                 : AccountCommandResult.Fail(AccountErrorCodes.AlreadyOpen, $"Account {AccountId} is already open with other settings.");
         }
 
+        await WriteSettingsAsync(new AccountSettings { FeeModel = command.FeeModel, RiskLimits = command.RiskLimits, BreakerPolicy = command.BreakerPolicy });
         var now = time.GetUtcNow();
         S.IsOpen = true;
         S.Name = command.Name;
         S.Currency = command.Currency;
         S.Broker = command.Broker;
-        S.FeeModel = command.FeeModel;
-        S.RiskLimits = command.RiskLimits;
-        S.BreakerPolicy = command.BreakerPolicy;
         S.OpenedAt = now;
         S.Ledger = AccountLedger.Open(AccountId, command.AccountType, command.Cash).StartDay(command.Cash);
         S.TradingDay = DateOnly.FromDateTime(now.UtcDateTime);
@@ -145,7 +161,7 @@ internal sealed partial class AccountGrain(
         return [.. Ledger.Positions.Values.OrderBy(p => p.Symbol, StringComparer.Ordinal).Select(ToView)];
     }
 
-    public Task<RiskLimits?> GetRiskLimitsAsync() => Task.FromResult(S.IsOpen ? S.RiskLimits : null);
+    public Task<RiskLimits?> GetRiskLimitsAsync() => Task.FromResult(S.IsOpen ? Settings.RiskLimits : null);
 
     public async Task<AccountCommandResult> SetRiskLimitsAsync(RiskLimits limits)
     {
@@ -161,7 +177,7 @@ internal sealed partial class AccountGrain(
             return AccountCommandResult.Fail(RiskReasonCodes.LimitsInvalid, string.Join(" ", errors.Select(e => e.Message)));
         }
 
-        S.RiskLimits = limits;
+        await WriteSettingsAsync(Settings with { RiskLimits = limits });
         await PersistAsync();
         return AccountCommandResult.Ok;
     }
@@ -191,6 +207,38 @@ internal sealed partial class AccountGrain(
 
     private IBreakerGrain Breaker => GrainFactory.GetGrain<IBreakerGrain>(AccountId);
 
+    private AccountSettings Settings => _settings.State;
+
+    /// <summary>
+    /// Reads the "settings" record. An open account without one was stored by the older layout, with the settings in the
+    /// core record: they are moved to their own record, and the next core write leaves them out.
+    /// </summary>
+    private async Task LoadSettingsAsync(CancellationToken cancellationToken)
+    {
+        await _storage!.ReadStateAsync(SettingsName, GrainId, _settings, cancellationToken);
+        if (!_settings.RecordExists && S.IsOpen)
+        {
+            _settings.State = new AccountSettings
+            {
+                FeeModel = S.FeeModel ?? FeeModelSpec.Default,
+                RiskLimits = S.RiskLimits ?? RiskLimits.Default,
+                BreakerPolicy = S.BreakerPolicy ?? BreakerPolicy.Default,
+            };
+            await _storage.WriteStateAsync(SettingsName, GrainId, _settings, cancellationToken);
+        }
+
+        S.FeeModel = null;
+        S.RiskLimits = null;
+        S.BreakerPolicy = null;
+    }
+
+    /// <summary>Settings are written before the core record that relies on them (an open account always has its settings record).</summary>
+    private async Task WriteSettingsAsync(AccountSettings settings)
+    {
+        _settings.State = settings;
+        await _storage!.WriteStateAsync(SettingsName, GrainId, _settings);
+    }
+
     private TradingState EffectiveState
     {
         get
@@ -206,11 +254,11 @@ internal sealed partial class AccountGrain(
 
     private async Task ConnectAsync(CancellationToken cancellationToken)
     {
-        _fees = FeeModelFactory.Create(S.FeeModel).GetValueOrThrow();
+        _fees = FeeModelFactory.Create(Settings.FeeModel).GetValueOrThrow();
         try
         {
             _client = brokers.GetClient(AccountId, S.Broker);
-            await brokers.ConnectAsync(AccountId, S.Broker, new BrokerAccountSettings(S.FeeModel), cancellationToken);
+            await brokers.ConnectAsync(AccountId, S.Broker, new BrokerAccountSettings(Settings.FeeModel), cancellationToken);
             _clientError = null;
         }
         catch (BrokerNotAvailableException ex)
@@ -265,8 +313,8 @@ internal sealed partial class AccountGrain(
     }
 
     private bool SameSettings(OpenAccount command) =>
-        S.Currency == command.Currency && S.Broker == command.Broker && S.FeeModel == command.FeeModel
-        && S.RiskLimits == command.RiskLimits && S.BreakerPolicy == command.BreakerPolicy && Ledger.AccountType == command.AccountType;
+        S.Currency == command.Currency && S.Broker == command.Broker && Settings.FeeModel == command.FeeModel
+        && Settings.RiskLimits == command.RiskLimits && Settings.BreakerPolicy == command.BreakerPolicy && Ledger.AccountType == command.AccountType;
 
     private async Task RefreshMarksAsync(IEnumerable<string> symbols)
     {

@@ -6,8 +6,8 @@ public sealed class AccountGrainOptions
     public const string SectionName = "Trading:Accounts";
 
     /// <summary>
-    /// Entries (events + journal + fills) per history page. The current page is rewritten on every change, so a small
-    /// page keeps that write small; an order makes about seven entries.
+    /// Entries (events + journal + fills) per history page; a market order makes about eight. A full page is written once; the
+    /// page being filled travels in every core write, so a large page makes those writes larger.
     /// </summary>
     public int HistoryPageSize { get; set; } = 8;
 

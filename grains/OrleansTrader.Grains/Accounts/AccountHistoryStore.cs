@@ -5,29 +5,40 @@ using OrleansTrader.Runtime;
 namespace OrleansTrader.Grains.Accounts;
 
 /// <summary>
-/// Writes an account's history as pages in grain storage ("history-N" states of the account grain): only the current page
-/// is rewritten on a change; full pages are never touched again, and pages beyond the retention are deleted.
+/// An account's history in grain storage: full pages are written once as "history-N" states of the account grain and
+/// never touched again; the page being filled (the tail) travels inside the core record, so a change costs one write.
+/// Pages beyond the retention are deleted.
 /// </summary>
+/// <remarks>
+/// A "history-N" record for the current page N can still exist: written by the older layout, which rewrote the current
+/// page on every change, or by a crash between writing a full page and the core record that moves past it. Both hold a
+/// prefix or an extension of the core record's tail, so loading keeps the longer of each list, and the record's ETag is
+/// kept so the page's one write overwrites it.
+/// </remarks>
 internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId, AccountGrainOptions options)
 {
     private readonly Dictionary<long, GrainState<AccountHistoryPage>> _pages = [];
-    private GrainState<AccountHistoryPage> _tail = new(new AccountHistoryPage());
-    private bool _dirty;
+    private GrainState<AccountHistoryPage> _current = new(new AccountHistoryPage());
 
     public async Task LoadAsync(AccountState state, AccountHistory history, CancellationToken cancellationToken)
     {
-        for (var page = state.FirstHistoryPage; page <= state.CurrentHistoryPage; page++)
+        for (var page = state.FirstHistoryPage; page < state.CurrentHistoryPage; page++)
         {
             var record = new GrainState<AccountHistoryPage>(new AccountHistoryPage());
             await storage.ReadStateAsync(Name(page), grainId, record, cancellationToken);
             record.State ??= new AccountHistoryPage();
             _pages[page] = record;
-            record.State.Events.ForEach(history.Add);
-            record.State.Journal.ForEach(history.Add);
-            record.State.Fills.ForEach(history.Add);
+            Add(history, record.State);
         }
 
-        _tail = _pages[state.CurrentHistoryPage];
+        _current = new GrainState<AccountHistoryPage>(new AccountHistoryPage());
+        await storage.ReadStateAsync(Name(state.CurrentHistoryPage), grainId, _current, cancellationToken);
+        if (_current.RecordExists && _current.State is { } stored)
+        {
+            state.HistoryTail = Longer(state.HistoryTail, stored);
+        }
+
+        Add(history, state.HistoryTail);
 
         // A crash between the page write and the core write leaves entries the counters do not know yet.
         state.LastEventSequence = Math.Max(state.LastEventSequence, history.Events.LastOrDefault()?.Sequence ?? 0);
@@ -40,43 +51,30 @@ internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId
         }
     }
 
-    public void Append(AccountEvent entry)
-    {
-        _tail.State.Events.Add(entry);
-        _dirty = true;
-    }
+    public static void Append(AccountState state, AccountEvent entry) => state.HistoryTail.Events.Add(entry);
 
-    public void Append(JournalEntry entry)
-    {
-        _tail.State.Journal.Add(entry);
-        _dirty = true;
-    }
+    public static void Append(AccountState state, JournalEntry entry) => state.HistoryTail.Journal.Add(entry);
 
-    public void Append(AccountFill fill)
-    {
-        _tail.State.Fills.Add(fill);
-        _dirty = true;
-    }
+    public static void Append(AccountState state, AccountFill fill) => state.HistoryTail.Fills.Add(fill);
 
-    /// <summary>Writes the current page if it changed; starts a new page when it is full and deletes pages past the retention.</summary>
+    /// <summary>
+    /// Before a core write: a full tail is written as its page (once) and the core record moves on to an empty tail;
+    /// pages past the retention are deleted. A tail that is not full needs no write of its own.
+    /// </summary>
     public async Task FlushAsync(AccountState state, AccountHistory history)
     {
-        if (!_dirty)
+        if (state.HistoryTail.Count < options.HistoryPageSize)
         {
             return;
         }
 
-        await storage.WriteStateAsync(Name(state.CurrentHistoryPage), grainId, _tail);
-        _dirty = false;
-        if (_tail.State.Count < options.HistoryPageSize)
-        {
-            return;
-        }
-
+        _current.State = state.HistoryTail;
+        await storage.WriteStateAsync(Name(state.CurrentHistoryPage), grainId, _current);
+        _pages[state.CurrentHistoryPage] = _current;
         state.CurrentHistoryPage++;
-        _tail = new GrainState<AccountHistoryPage>(new AccountHistoryPage());
-        _pages[state.CurrentHistoryPage] = _tail;
-        while (state.CurrentHistoryPage - state.FirstHistoryPage + 1 > options.HistoryPages)
+        state.HistoryTail = new AccountHistoryPage();
+        _current = new GrainState<AccountHistoryPage>(new AccountHistoryPage());
+        while (state.CurrentHistoryPage - state.FirstHistoryPage > options.HistoryPages)
         {
             var oldest = _pages[state.FirstHistoryPage];
             await storage.ClearStateAsync(Name(state.FirstHistoryPage), grainId, oldest);
@@ -85,6 +83,23 @@ internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId
             state.FirstHistoryPage++;
         }
     }
+
+    private static void Add(AccountHistory history, AccountHistoryPage page)
+    {
+        page.Events.ForEach(history.Add);
+        page.Journal.ForEach(history.Add);
+        page.Fills.ForEach(history.Add);
+    }
+
+    /// <summary>Both pages hold the same history up to the shorter one's end: each list is taken from the one that goes further.</summary>
+    private static AccountHistoryPage Longer(AccountHistoryPage core, AccountHistoryPage stored) => new()
+    {
+        Events = Last(stored.Events, e => e.Sequence) > Last(core.Events, e => e.Sequence) ? stored.Events : core.Events,
+        Journal = Last(stored.Journal, j => j.Sequence) > Last(core.Journal, j => j.Sequence) ? stored.Journal : core.Journal,
+        Fills = Last(stored.Fills, f => f.Sequence) > Last(core.Fills, f => f.Sequence) ? stored.Fills : core.Fills,
+    };
+
+    private static long Last<T>(List<T> entries, Func<T, long> sequence) => entries.Count == 0 ? 0 : sequence(entries[^1]);
 
     private static string Name(long page) => "history-" + page.ToString(CultureInfo.InvariantCulture);
 }

@@ -7,9 +7,9 @@ using OrleansTrader.Grains.Abstractions;
 namespace OrleansTrader.Grains.Accounts;
 
 /// <summary>
-/// The account's core state, written on every change: settings, the domain ledger, the working orders and the counters.
-/// History (events, journal, fills, closed orders) lives in <see cref="AccountHistoryPage"/> records, so a write never
-/// re-serializes the whole history.
+/// The account's core state, written on every change: the domain ledger, the working orders, the counters and
+/// the history page being filled (<see cref="HistoryTail"/>). Full history pages (events, journal, fills) live in their own
+/// write-once <see cref="AccountHistoryPage"/> records, so a write never re-serializes the whole history.
 /// </summary>
 internal sealed record AccountState
 {
@@ -21,11 +21,14 @@ internal sealed record AccountState
 
     public string Broker { get; set; } = BrokerNames.Paper;
 
-    public FeeModelSpec FeeModel { get; set; } = FeeModelSpec.Default;
+    /// <summary>Only in records of the older layout; the settings live in <see cref="AccountSettings"/> (moved at activation).</summary>
+    public FeeModelSpec? FeeModel { get; set; }
 
-    public RiskLimits RiskLimits { get; set; } = RiskLimits.Default;
+    /// <summary>Only in records of the older layout, like <see cref="FeeModel"/>.</summary>
+    public RiskLimits? RiskLimits { get; set; }
 
-    public BreakerPolicy BreakerPolicy { get; set; } = BreakerPolicy.Default;
+    /// <summary>Only in records of the older layout, like <see cref="FeeModel"/>.</summary>
+    public BreakerPolicy? BreakerPolicy { get; set; }
 
     public DateTimeOffset OpenedAt { get; set; }
 
@@ -49,5 +52,9 @@ internal sealed record AccountState
 
     public long FirstHistoryPage { get; set; }
 
+    /// <summary>The number the tail gets as a "history-N" record once it is full; pages before it are written.</summary>
     public long CurrentHistoryPage { get; set; }
+
+    /// <summary>History entries not in a written page yet (records of the older layout have none: their tail is a "history-N" record).</summary>
+    public AccountHistoryPage HistoryTail { get; set; } = new();
 }

@@ -32,6 +32,7 @@ public static class TradingSiloBuilderExtensions
         silo.AddGrains(typeof(AccountGrain).Assembly);
         silo.AddJsonSerializerContext(GrainsJsonContext.Default);
         silo.AddJsonSerializerContext(GrainsStateJsonContext.Default);
+        silo.AddJsonSerializerContext(AccountStateJsonContext.Default);
         silo.AddJsonSerializerContext(ApiKeysStateJsonContext.Default);
         services.AddOptions<AccountGrainOptions>();
         services.AddOptions<SymbolGrainOptions>();

@@ -1,0 +1,223 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Tests;
+
+/// <summary>
+/// The account's storage layout (write-once history pages, the page being filled inside the core record) and the
+/// broker acceptance that rides with the next write: nothing acknowledged is lost across restarts and crashes.
+/// </summary>
+public sealed class AccountPersistenceTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task HistoryOfTheOlderLayout_WithARewrittenCurrentPage_LoadsAndGrowsOn()
+    {
+        await using var cluster = await TradingCluster.StartAsync(Options("legacy.db"));
+        await Market.QuoteAsync(cluster, "LEG", 10m, 10m);
+        var account = await TestAccounts.OpenAsync(cluster, "legacy", 100_000m);
+        await PlaceAndFillAsync(account, "lg-a", "LEG", 1);
+        var rest = await account.PlaceOrderAsync(Market.Limit("lg-rest", "LEG", OrderSide.Buy, 1m, 9.5m));
+        Assert.True(rest.Succeeded, rest.Denial?.Message);
+        var before = await account.GetEventsAsync(0, 10_000);
+        await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
+
+        // Rewrite the stored records into the older layout: the current page as a "history-N" record, no tail in the core.
+        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
+        var core = await ReadAsync<AccountState>(cluster, "legacy", "account");
+        Assert.NotEqual(0, core.State.HistoryTail.Count);
+        var page = new GrainState<AccountHistoryPage>(core.State.HistoryTail);
+        await Storage(cluster).WriteStateAsync(PageName(core.State.CurrentHistoryPage), Id("legacy"), page, TestContext.Current.CancellationToken);
+        core.State.HistoryTail = new AccountHistoryPage();
+        await Storage(cluster).WriteStateAsync("account", Id("legacy"), core, TestContext.Current.CancellationToken);
+
+        account = cluster.Account("legacy");
+        var loaded = await account.GetEventsAsync(0, 10_000);
+        Assert.Equal(before.Events.Select(e => e.Sequence), loaded.Events.Select(e => e.Sequence));
+        Assert.Equal(before.LastSequence, loaded.LastSequence);
+
+        // More orders fill the legacy page (overwriting its record) and further ones; a restart keeps every entry once.
+        await Market.QuoteAsync(cluster, "LEG", 10m, 10m);
+        await PlaceAndFillAsync(account, "lg-b", "LEG", 4);
+        var after = await account.GetEventsAsync(0, 10_000);
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        account = cluster.Account("legacy");
+        var reloaded = await account.GetEventsAsync(0, 10_000);
+        Assert.Equal(after.Events.Select(e => e.Sequence), reloaded.Events.Select(e => e.Sequence));
+        Assert.Equal(Enumerable.Range(1, (int)after.LastSequence).Select(i => (long)i), reloaded.Events.Select(e => e.Sequence));
+        Assert.Equal(5, (await account.GetFillsAsync(0, 100)).Count);
+        Assert.Equal(5m, Assert.Single(await account.GetPositionsAsync()).Quantity);
+    }
+
+    [Fact]
+    public async Task SettingsOfTheOlderLayout_InTheCoreRecord_MoveToTheirOwnRecord()
+    {
+        await using var cluster = await TradingCluster.StartAsync(Options("settings.db"));
+        await Market.QuoteAsync(cluster, "STG", 10m, 10m);
+        var limits = TestAccounts.Loose with { MaxOpenOrders = 77 };
+        var policy = Domain.Breaker.BreakerPolicy.Default with { DailyLossLimit = 4_321m };
+        var account = await TestAccounts.OpenAsync(cluster, "settings", 100_000m, limits, policy);
+        var settings = await ReadAsync<AccountSettings>(cluster, "settings", "settings");
+        Assert.True(settings.RecordExists);
+        Assert.Equal(limits, settings.State.RiskLimits);
+        Assert.Null((await ReadAsync<AccountState>(cluster, "settings", "account")).State.RiskLimits);
+        await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
+
+        // The older layout: settings inside the core record, no settings record.
+        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
+        var core = await ReadAsync<AccountState>(cluster, "settings", "account");
+        core.State.FeeModel = settings.State.FeeModel;
+        core.State.RiskLimits = settings.State.RiskLimits;
+        core.State.BreakerPolicy = settings.State.BreakerPolicy;
+        await Storage(cluster).WriteStateAsync("account", Id("settings"), core, TestContext.Current.CancellationToken);
+        await Storage(cluster).ClearStateAsync("settings", Id("settings"), settings, TestContext.Current.CancellationToken);
+
+        account = cluster.Account("settings");
+        Assert.Equal(limits, await account.GetRiskLimitsAsync());
+        var moved = await ReadAsync<AccountSettings>(cluster, "settings", "settings");
+        Assert.True(moved.RecordExists);
+        Assert.Equal(settings.State, moved.State);
+        await Market.QuoteAsync(cluster, "STG", 10m, 10m);
+        await PlaceAndFillAsync(account, "st", "STG", 1);
+        core = await ReadAsync<AccountState>(cluster, "settings", "account");
+        Assert.Null(core.State.FeeModel);
+        Assert.Null(core.State.RiskLimits);
+        Assert.Null(core.State.BreakerPolicy);
+        Assert.Equal(policy, moved.State.BreakerPolicy);
+    }
+
+    [Fact]
+    public async Task HistoryPages_AreWrittenOnceFull_AndTheTailTravelsInTheCoreRecord()
+    {
+        await using var cluster = await TradingCluster.StartAsync(Options("pages.db"));
+        await Market.QuoteAsync(cluster, "PGS", 10m, 10m);
+        var account = await TestAccounts.OpenAsync(cluster, "pages", 100_000m);
+        await PlaceAndFillAsync(account, "pg", "PGS", 6);
+
+        var core = await ReadAsync<AccountState>(cluster, "pages", "account");
+        Assert.True(core.State.CurrentHistoryPage > 0);
+        Assert.True(core.State.HistoryTail.Count < new AccountGrainOptions().HistoryPageSize);
+        Assert.False((await ReadAsync<AccountHistoryPage>(cluster, "pages", PageName(core.State.CurrentHistoryPage))).RecordExists);
+        for (var n = core.State.FirstHistoryPage; n < core.State.CurrentHistoryPage; n++)
+        {
+            var page = await ReadAsync<AccountHistoryPage>(cluster, "pages", PageName(n));
+            Assert.True(page.RecordExists);
+            Assert.True(page.State.Count >= new AccountGrainOptions().HistoryPageSize);
+            Assert.Equal("1", page.ETag);
+        }
+    }
+
+    [Fact]
+    public async Task BrokerAcceptance_RidesWithTheNextWrite_AndAGracefulStopWritesIt()
+    {
+        await using var cluster = await TradingCluster.StartAsync(Options("deferred.db"));
+        await Market.QuoteAsync(cluster, "DFR", 10m, 10m);
+        var account = await TestAccounts.OpenAsync(cluster, "deferred", 100_000m);
+
+        var placed = await account.PlaceOrderAsync(Market.Limit("df-1", "DFR", OrderSide.Buy, 5m, 9m));
+
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        Assert.Equal(OrderStatus.Accepted, placed.Order!.Status);
+        var stored = (await ReadAsync<AccountState>(cluster, "deferred", "account")).State.WorkingOrders[placed.Order.OrderId];
+        Assert.True(stored.InFlight);
+        Assert.Null(stored.BrokerOrderId);
+
+        await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
+        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
+        var core = (await ReadAsync<AccountState>(cluster, "deferred", "account")).State;
+        stored = core.WorkingOrders[placed.Order.OrderId];
+        Assert.False(stored.InFlight);
+        Assert.Equal(placed.Order.BrokerOrderId, stored.BrokerOrderId);
+        Assert.Equal(OrderStatus.Accepted, stored.Order.Status);
+        Assert.Contains(core.HistoryTail.Journal, j => j.OrderId == placed.Order.OrderId && j.Action == "accepted");
+    }
+
+    [Fact]
+    public async Task CrashAfterTheAcknowledgementBeforeTheFill_LosesNeitherTheOrderNorItsFill()
+    {
+        await using var cluster = await TradingCluster.StartAsync(Options("crash.db"));
+        await Market.QuoteAsync(cluster, "CRS", 10m, 10m);
+        var account = await TestAccounts.OpenAsync(cluster, "crash", 100_000m);
+        var placed = await account.PlaceOrderAsync(Market.Limit("cr-1", "CRS", OrderSide.Buy, 5m, 9m));
+        Assert.Equal(OrderStatus.Accepted, placed.Order!.Status);
+
+        await cluster.Cluster.KillAndRestartSiloAsync(TestContext.Current.CancellationToken);
+
+        // Reconciliation at activation finds the in-flight order at the broker by its client order id.
+        account = cluster.Account("crash");
+        var order = await Eventually.WaitAsync(() => account.GetOrderAsync(placed.Order.OrderId),
+            o => o is { Status: OrderStatus.Accepted, InFlight: false }, "the order reconciled as accepted");
+        Assert.Equal(placed.Order.BrokerOrderId, order!.BrokerOrderId);
+        Assert.True((await account.GetSnapshotAsync())!.Reserved > 0m);
+
+        await Market.QuoteAsync(cluster, "CRS", 8.9m, 8.9m);
+        await Eventually.WaitAsync(() => account.GetOrderAsync(placed.Order.OrderId), o => o?.Status == OrderStatus.Filled, "the fill");
+        Assert.Equal(5m, Assert.Single(await account.GetPositionsAsync()).Quantity);
+        Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
+    }
+
+    [Fact]
+    public async Task SignalTick_OfAnIdleAccount_WritesNothing()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Configure<AccountGrainOptions>(o => o.SignalInterval = TimeSpan.FromMilliseconds(50)),
+        });
+        await Market.QuoteAsync(cluster, "IDL", 10m, 10m);
+        var account = await TestAccounts.OpenAsync(cluster, "idle", 100_000m);
+        await PlaceAndFillAsync(account, "id", "IDL", 1);
+        await Market.QuoteAsync(cluster, "IDL", 10m, 10m);
+        await Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
+        var before = (await ReadAsync<AccountState>(cluster, "idle", "account")).ETag;
+
+        await Task.Delay(TimeSpan.FromMilliseconds(600), TestContext.Current.CancellationToken);
+
+        Assert.Equal(before, (await ReadAsync<AccountState>(cluster, "idle", "account")).ETag);
+
+        // A change the tick must carry still goes: a new high-water mark from a higher mark.
+        await Market.QuoteAsync(cluster, "IDL", 12m, 12m);
+        await Eventually.WaitAsync(async () => (await ReadAsync<AccountState>(cluster, "idle", "account")).ETag, e => e != before, "the tick's write");
+    }
+
+    private TradingClusterOptions Options(string file) => new()
+    {
+        SqlitePath = _dir.File(file),
+
+        // No signal tick in the window a test looks at: only the writes the test expects happen.
+        ConfigureSilo = silo => silo.Configure<AccountGrainOptions>(o => o.SignalInterval = TimeSpan.FromMinutes(10)),
+    };
+
+    private static async Task PlaceAndFillAsync(IAccountGrain account, string prefix, string symbol, int count)
+    {
+        var fills = (await account.GetFillsAsync(0, 10_000)).Count;
+        for (var i = 0; i < count; i++)
+        {
+            var placed = await account.PlaceOrderAsync(Market.MarketOrder($"{prefix}-{i}", symbol, OrderSide.Buy, 1m));
+            Assert.True(placed.Succeeded, placed.Denial?.Message);
+        }
+
+        await Eventually.WaitAsync(() => account.GetFillsAsync(0, 10_000), f => f.Count == fills + count, $"{count} fills");
+    }
+
+    private static IGrainStorage Storage(TradingCluster cluster) =>
+        cluster.Cluster.ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Default);
+
+    private static GrainId Id(string accountId) => GrainId.Create(typeof(AccountGrain).FullName!, accountId);
+
+    private static string PageName(long page) => "history-" + page.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static async Task<GrainState<T>> ReadAsync<T>(TradingCluster cluster, string accountId, string name)
+        where T : new()
+    {
+        var record = new GrainState<T>(new T());
+        await Storage(cluster).ReadStateAsync(name, Id(accountId), record, TestContext.Current.CancellationToken);
+        return record;
+    }
+}

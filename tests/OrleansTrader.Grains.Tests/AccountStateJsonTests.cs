@@ -1,0 +1,187 @@
+using System.Text;
+using System.Text.Json.Serialization;
+using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Domain.Fees;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Portfolio;
+using OrleansTrader.Domain.Risk;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Tests;
+
+/// <summary>
+/// The account's records are stored compactly (no nulls, no computed properties): every stored value must come back,
+/// and records written in the older, complete form must still load.
+/// </summary>
+public sealed class AccountStateJsonTests
+{
+    private static readonly DateTimeOffset At = new(2026, 3, 2, 14, 30, 0, TimeSpan.Zero);
+    private readonly JsonGrainStateSerializer _compact = new([AccountStateJsonContext.Default]);
+    private readonly JsonGrainStateSerializer _complete = new([CompleteAccountJsonContext.Default]);
+
+    [Fact]
+    public void AccountState_RoundTrips_WithoutLosingAStoredValue()
+    {
+        var original = RealisticState();
+
+        var stored = _compact.Serialize(original);
+        var loaded = _compact.Deserialize<AccountState>(stored);
+
+        // The complete form writes every property, computed ones included: equal output means equal content.
+        Assert.Equal(Complete(original), Complete(loaded));
+        var json = Encoding.UTF8.GetString(stored);
+        Assert.DoesNotContain("null", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"IsFlat\"", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"AverageEntryPrice\"", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"ReservedTotal\"", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"RegulatoryFees\"", json, StringComparison.Ordinal);
+        Assert.True(stored.Length < _complete.Serialize(original).Length, $"compact {stored.Length} bytes");
+    }
+
+    [Fact]
+    public void AccountHistoryPage_RoundTrips_WithoutLosingAStoredValue()
+    {
+        var original = RealisticState().HistoryTail;
+
+        var loaded = _compact.Deserialize<AccountHistoryPage>(_compact.Serialize(original));
+
+        Assert.Equal(Encoding.UTF8.GetString(_complete.Serialize(original)), Encoding.UTF8.GetString(_complete.Serialize(loaded)));
+        Assert.Equal(original.Count, loaded.Count);
+    }
+
+    [Fact]
+    public void AccountSettings_RoundTrip_WithoutLosingAStoredValue()
+    {
+        var original = new AccountSettings
+        {
+            FeeModel = FeeModelSpec.Default with { Kind = FeeModelKind.BasisPoints, BasisPoints = 2.5m, IncludeRegulatoryFees = false },
+            RiskLimits = RiskLimits.Default with { MaxOpenOrders = 7, SubmitWindow = TimeSpan.FromSeconds(90), RequireMarketOpen = false },
+            BreakerPolicy = BreakerPolicy.Default with { DailyLossLimit = 1_234m, MinErrorSamples = 3 },
+        };
+
+        Assert.Equal(original, _compact.Deserialize<AccountSettings>(_compact.Serialize(original)));
+    }
+
+    [Fact]
+    public void RecordsInTheOlderCompleteForm_StillLoad()
+    {
+        var original = RealisticState();
+
+        var loaded = _compact.Deserialize<AccountState>(_complete.Serialize(original));
+        var page = _compact.Deserialize<AccountHistoryPage>(_complete.Serialize(original.HistoryTail));
+
+        Assert.Equal(Complete(original), Complete(loaded));
+        Assert.Equal(Encoding.UTF8.GetString(_complete.Serialize(original.HistoryTail)), Encoding.UTF8.GetString(_complete.Serialize(page)));
+    }
+
+    private string Complete(AccountState state) => Encoding.UTF8.GetString(_complete.Serialize(state));
+
+    /// <summary>An account with a position, realized P&amp;L, a reservation, working orders (one partly filled, one a bracket) and history of every kind.</summary>
+    private static AccountState RealisticState()
+    {
+        var buy = Request("c-1", OrderSide.Buy, OrderType.Market, 10m);
+        var sell = Request("c-2", OrderSide.Sell, OrderType.Market, 4m);
+        var ledger = AccountLedger.Open("acc", AccountType.Margin, 100_000m).StartDay(100_000m);
+        ledger = ledger.ApplyFill(Fill("e-1", "O000000001", buy, 10m, 101.25m, 0.37m)).Ledger;
+        ledger = ledger.ApplyFill(Fill("e-2", "O000000002", sell, 4m, 103.5m, 0.11m)).Ledger;
+        var limit = Request("c-3", OrderSide.Buy, OrderType.Limit, 20m) with
+        {
+            LimitPrice = 99.5m,
+            TimeInForce = TimeInForce.Gtc,
+            OrderClass = OrderClass.Bracket,
+            TakeProfit = new ExitLeg(LimitPrice: 110m),
+            StopLoss = new ExitLeg(StopPrice: 95m, LimitPrice: 94.5m),
+        };
+        ledger = ledger.Reserve("O000000003", "SPY", OrderSide.Buy, 20m, 1_990.4m).GetValueOrThrow();
+        var partial = Order.Create("O000000003", limit, At).Apply(OrderEvent.Accept, At).GetValueOrThrow();
+        partial = partial.ApplyFill(Fill("e-3", "O000000003", limit, 5m, 99.5m, 0m)).GetValueOrThrow().Order;
+        var inFlight = Order.Create("O000000004", Request("c-4", OrderSide.Sell, OrderType.Market, 1m), At) with { ParentOrderId = "O000000003" };
+        var view = new AccountOrder
+        {
+            OrderId = "O000000003", ClientOrderId = "c-3", BrokerOrderId = "B-3", Symbol = "SPY", Side = OrderSide.Buy,
+            Type = OrderType.Limit, TimeInForce = TimeInForce.Gtc, Quantity = 20m, FilledQuantity = 5m, LeavesQuantity = 15m,
+            AverageFillPrice = 99.5m, LimitPrice = 99.5m, Status = OrderStatus.PartiallyFilled, Origin = "api", CreatedAt = At, UpdatedAt = At,
+        };
+        var fill = new AccountFill
+        {
+            Sequence = 3, ExecutionId = "e-3", OrderId = "O000000003", ClientOrderId = "c-3", Symbol = "SPY", Side = OrderSide.Buy,
+            Quantity = 5m, Price = 99.5m, Fee = 0m, RealizedPnl = 0m, Timestamp = At,
+        };
+        var tail = new AccountHistoryPage
+        {
+            Events =
+            [
+                new AccountEvent { Sequence = 7, AccountId = "acc", Timestamp = At, Kind = AccountEventKind.OrderUpdated, Order = view },
+                new AccountEvent { Sequence = 8, AccountId = "acc", Timestamp = At, Kind = AccountEventKind.Fill, Fill = fill },
+                new AccountEvent
+                {
+                    Sequence = 9, AccountId = "acc", Timestamp = At, Kind = AccountEventKind.BreakerChanged,
+                    Breaker = new BreakerSnapshot
+                    {
+                        BreakerId = "acc", State = TradingState.Reducing, Since = At, LastTrigger = BreakerTrigger.DailyLoss,
+                        LastReason = "loss", LastActor = "breaker", Version = 2,
+                    },
+                },
+            ],
+            Journal =
+            [
+                new JournalEntry
+                {
+                    Sequence = 5, Timestamp = At, OrderId = "O000000003", ClientOrderId = "c-3", Symbol = "SPY", From = OrderStatus.PendingNew,
+                    To = OrderStatus.Accepted, Action = "accepted", RiskReasonCode = "OK", Detail = "broker order B-3",
+                },
+                new JournalEntry
+                {
+                    Sequence = 6, Timestamp = At, OrderId = "O000000004", ClientOrderId = "c-4", Symbol = "SPY", To = OrderStatus.PendingNew,
+                    Action = "submitted",
+                },
+            ],
+            Fills = [fill],
+        };
+        return new AccountState
+        {
+            IsOpen = true,
+            Name = "Realistic",
+            Currency = "EUR",
+            Broker = "paper",
+            FeeModel = FeeModelSpec.Default with { Kind = FeeModelKind.PerShare, IncludeRegulatoryFees = false, PerShareRate = 0.004m },
+            RiskLimits = RiskLimits.Default with { MaxOpenOrders = 7, SubmitWindow = TimeSpan.FromSeconds(90), AllowShortSelling = false },
+            BreakerPolicy = BreakerPolicy.Default with { DailyLossLimit = 1_234m, ErrorWindow = TimeSpan.FromMinutes(2) },
+            OpenedAt = At,
+            Ledger = ledger.MarkEquity(101_000m),
+            TradingDay = DateOnly.FromDateTime(At.UtcDateTime),
+            LastOrderNumber = 4,
+            LastEventSequence = 9,
+            LastFillSequence = 3,
+            LastJournalSequence = 6,
+            WorkingOrders = new(StringComparer.Ordinal)
+            {
+                ["O000000003"] = new WorkingOrder { Order = partial, BrokerOrderId = "B-3", Origin = "api" },
+                ["O000000004"] = new WorkingOrder { Order = inFlight, InFlight = true, Origin = "strategy:mom" },
+            },
+            LastExecutionAt = At,
+            FirstHistoryPage = 2,
+            CurrentHistoryPage = 5,
+            HistoryTail = tail,
+        };
+    }
+
+    private static OrderRequest Request(string clientOrderId, OrderSide side, OrderType type, decimal quantity) => new()
+    {
+        ClientOrderId = clientOrderId, Symbol = "SPY", Side = side, Type = type, Quantity = quantity,
+    };
+
+    private static Execution Fill(string executionId, string orderId, OrderRequest request, decimal quantity, decimal price, decimal fee) => new()
+    {
+        ExecutionId = executionId, OrderId = orderId, ClientOrderId = request.ClientOrderId, Symbol = request.Symbol, Side = request.Side,
+        Quantity = quantity, Price = price, Fee = fee, Liquidity = Liquidity.Taker, Timestamp = At,
+    };
+}
+
+/// <summary>The complete JSON form the account records were stored in before (every property, nulls included).</summary>
+[JsonSourceGenerationOptions(UseStringEnumConverter = true)]
+[JsonSerializable(typeof(AccountState))]
+[JsonSerializable(typeof(AccountHistoryPage))]
+internal sealed partial class CompleteAccountJsonContext : JsonSerializerContext;
