@@ -23,9 +23,17 @@ public sealed partial class DurableStreamProvider
 
     async Task IStreamProviderInternal.RemoveSubscriptionAsync(IActivationStreamSubscription subscription)
     {
+        // Progress delivered under the subscription is stored before it goes: unsubscribing is a graceful end.
+        await Checkpoints.FlushAsync(_stopping.Token);
         if (!subscription.IsStored)
         {
             Subscriptions.Remove(subscription);
+            if (subscription.Owner is null)
+            {
+                // A client consumer id is unique to its handle and never comes back.
+                Checkpoints.Forget(subscription.StreamId, $"client/{subscription.HandleId:N}");
+            }
+
             return;
         }
 
