@@ -29,7 +29,7 @@ public sealed class DurableStreamOptions
     public int CheckpointMaxUnflushedEvents { get; set; } = 256;
 
     /// <summary>Recently appended events kept in memory per stream, so caught-up consumers get them without a log read.</summary>
-    public int TailEventsPerStream { get; set; } = 64;
+    public int TailEventsPerStream { get; set; } = 256;
 
     /// <summary>Payload bytes the in-memory tails may hold in total; the least recently appended streams are dropped first.</summary>
     public long TailMaxBytes { get; set; } = 8 * 1024 * 1024;
