@@ -23,6 +23,8 @@ public sealed class DurableStreamCheckpointTests
         var stream = Stream(cluster, "quiet");
         await stream.OnNextAsync(new TestEvent(1));
         await cluster.Probe.WaitForLogAsync("quiet/received", 1);
+        var tails = ((DurableStreamProvider)cluster.Client.GetStreamProvider("durable")).Tails;
+        var missesBefore = tails.Misses;
         _log.Reset();
 
         for (var i = 2; i <= 6; i++)
@@ -36,6 +38,8 @@ public sealed class DurableStreamCheckpointTests
         Assert.Equal(0, _log.StreamReads);
         Assert.Equal(0, _log.CheckpointReads);
         Assert.Equal(0, _log.CheckpointWrites);
+        Assert.Equal(missesBefore, tails.Misses);
+        Assert.True(tails.Hits >= 5, $"{tails.Hits} tail hits");
     }
 
     [Fact]
