@@ -51,6 +51,7 @@ public sealed class DurableStreamTests
         await cluster.Cluster.DeployAsync(Ct);
 
         Assert.Equal(["1@1", "2@2", "3@3", "4@4"], await cluster.Probe.WaitForLogAsync("acct-2/received", 4));
+        await cluster.Cluster.StopAllSilosAsync(Ct);
         Assert.Equal(4, await _log.GetCheckpointAsync(streamId, GrainId.Create(typeof(DurableSubscriberGrain).FullName!, "acct-2").ToString(), Ct));
     }
 
@@ -260,6 +261,7 @@ public sealed class DurableStreamTests
         {
             o.MaxDeliveryAttempts = 3;
             o.RetryDelay = TimeSpan.Zero;
+            o.CheckpointFlushInterval = TimeSpan.Zero; // the cursor itself saves (and fails) after each batch
         }));
         var stream = Stream(cluster, "acct-dead-cursor");
         log.Arm(out var entered, out var release);

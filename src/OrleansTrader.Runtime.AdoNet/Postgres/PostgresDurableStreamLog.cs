@@ -199,6 +199,47 @@ public sealed class PostgresDurableStreamLog : IDurableStreamLog
     public Task SaveCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default) =>
         WriteCheckpointAsync(_saveCheckpoint, streamId, consumerId, sequence, cancellationToken);
 
+    /// <summary>
+    /// Every checkpoint in one transaction and one round trip. Rows are upserted in key order, so two silos flushing
+    /// overlapping batches lock them in the same order and cannot deadlock.
+    /// </summary>
+    public async Task SaveCheckpointsAsync(IReadOnlyList<StreamCheckpoint> checkpoints, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoints);
+        foreach (var checkpoint in checkpoints)
+        {
+            StreamLogArguments.Validate(checkpoint.StreamId);
+            ArgumentException.ThrowIfNullOrWhiteSpace(checkpoint.ConsumerId);
+            ArgumentOutOfRangeException.ThrowIfNegative(checkpoint.Sequence);
+        }
+
+        if (checkpoints.Count == 0)
+        {
+            return;
+        }
+
+        await InitializeAsync(cancellationToken);
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var batch = _database.CreateBatch(connection, transaction);
+        var ordered = checkpoints
+            .OrderBy(c => c.StreamId.Namespace, StringComparer.Ordinal)
+            .ThenBy(c => c.StreamId.Key, StringComparer.Ordinal)
+            .ThenBy(c => c.ConsumerId, StringComparer.Ordinal);
+        foreach (var checkpoint in ordered)
+        {
+            var save = new NpgsqlBatchCommand(_saveCheckpoint);
+            save.Parameters.Add("ns", checkpoint.StreamId.Namespace);
+            save.Parameters.Add("key", checkpoint.StreamId.Key);
+            save.Parameters.Add("consumer", checkpoint.ConsumerId);
+            save.Parameters.Add("sequence", checkpoint.Sequence);
+            batch.BatchCommands.Add(save);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
     public Task ResetCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default) =>
         WriteCheckpointAsync(_resetCheckpoint, streamId, consumerId, sequence, cancellationToken);
 

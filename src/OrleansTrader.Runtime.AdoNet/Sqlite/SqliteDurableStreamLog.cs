@@ -188,6 +188,47 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
     public Task SaveCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default) =>
         WriteCheckpointAsync(_saveCheckpoint, streamId, consumerId, sequence, cancellationToken);
 
+    /// <summary>Every checkpoint in one IMMEDIATE transaction: one commit (one WAL sync point) for the whole batch.</summary>
+    public async Task SaveCheckpointsAsync(IReadOnlyList<StreamCheckpoint> checkpoints, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoints);
+        foreach (var checkpoint in checkpoints)
+        {
+            StreamLogArguments.Validate(checkpoint.StreamId);
+            ArgumentException.ThrowIfNullOrWhiteSpace(checkpoint.ConsumerId);
+            ArgumentOutOfRangeException.ThrowIfNegative(checkpoint.Sequence);
+        }
+
+        if (checkpoints.Count == 0)
+        {
+            return;
+        }
+
+        await InitializeAsync(cancellationToken);
+        await _database.WriteAsync(
+            async (connection, transaction, ct) =>
+            {
+                // One command re-bound per checkpoint: the statement is compiled once per batch.
+                await using var command = _database.CreateCommand(connection, _saveCheckpoint, transaction);
+                var ns = command.Parameters.Add("@ns", SqliteType.Text);
+                var key = command.Parameters.Add("@key", SqliteType.Text);
+                var consumer = command.Parameters.Add("@consumer", SqliteType.Text);
+                var sequence = command.Parameters.Add("@sequence", SqliteType.Integer);
+                var written = 0;
+                foreach (var checkpoint in checkpoints)
+                {
+                    ns.Value = checkpoint.StreamId.Namespace;
+                    key.Value = checkpoint.StreamId.Key;
+                    consumer.Value = checkpoint.ConsumerId;
+                    sequence.Value = checkpoint.Sequence;
+                    written += await command.ExecuteNonQueryAsync(ct);
+                }
+
+                return written;
+            },
+            cancellationToken);
+    }
+
     public Task ResetCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default) =>
         WriteCheckpointAsync(_resetCheckpoint, streamId, consumerId, sequence, cancellationToken);
 

@@ -2,7 +2,9 @@ namespace OrleansTrader.Runtime;
 
 /// <summary>
 /// Reads one stream for one consumer from its checkpoint and delivers in order. Runs while there is something to read,
-/// then retires; a new append wakes or restarts it.
+/// then retires; a new append wakes or restarts it. The checkpoint comes from the provider's memory when known, the
+/// next events from the provider's tail when it holds them, and "nothing newer" from the provider's known head: a
+/// caught-up consumer woken by an append here costs no log read.
 /// </summary>
 internal sealed class DurableCursor(DurableStreamProvider provider, StreamId streamId, StreamConsumer consumer)
 {
@@ -52,11 +54,20 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
         var cancellationToken = provider.StoppingToken;
         try
         {
-            var checkpoint = await log.GetCheckpointAsync(StreamId, Consumer.ConsumerId, cancellationToken);
+            var checkpoints = provider.Checkpoints;
+            var tails = provider.Tails;
+            var batchSize = provider.Options.ReadBatchSize;
+            var checkpoint = await checkpoints.GetAsync(StreamId, Consumer.ConsumerId, cancellationToken);
             while (!cancellationToken.IsCancellationRequested)
             {
                 checkpoint = await ApplyRewindAsync(checkpoint, cancellationToken);
-                var events = await log.ReadStreamAsync(StreamId, checkpoint, provider.Options.ReadBatchSize, cancellationToken);
+                var events = tails.TryRead(StreamId, checkpoint, batchSize);
+                if (events is null)
+                {
+                    events = await log.ReadStreamAsync(StreamId, checkpoint, batchSize, cancellationToken);
+                    tails.ObserveRead(StreamId, checkpoint, events, batchSize);
+                }
+
                 if (events.Count == 0)
                 {
                     if (provider.TryRetire(this))
@@ -67,6 +78,7 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
                     continue;
                 }
 
+                var previous = checkpoint;
                 foreach (var storedEvent in events)
                 {
                     if (_rewindTo is not null || cancellationToken.IsCancellationRequested || !IsStillSubscribed())
@@ -74,13 +86,26 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
                         break;
                     }
 
-                    await DeliverWithRetryAsync(storedEvent, cancellationToken);
+                    var handled = await DeliverWithRetryAsync(storedEvent, cancellationToken);
                     checkpoint = storedEvent.Sequence;
+
+                    // Coalesced checkpoints move in memory per event, so the flush bound counts single events. A dead letter
+                    // is stored at once: redelivering it would retry the failing consumer all over again.
+                    if (!checkpoints.WritesThrough || !handled)
+                    {
+                        await checkpoints.AdvanceAsync(StreamId, Consumer.ConsumerId, checkpoint, flushNow: !handled, CancellationToken.None);
+                    }
                 }
 
-                // Progress made before a stop request is still recorded, so a graceful restart does not redeliver it.
-                await log.SaveCheckpointAsync(StreamId, Consumer.ConsumerId, checkpoint, CancellationToken.None);
-                if (!IsStillSubscribed() && provider.TryRetire(this))
+                // Progress made before a stop request is still recorded (a graceful stop flushes it), so a restart does not
+                // redeliver it; leaving the stream (unsubscribed) stores it at once.
+                var subscribed = IsStillSubscribed();
+                if (checkpoint != previous && (checkpoints.WritesThrough || !subscribed))
+                {
+                    await checkpoints.AdvanceAsync(StreamId, Consumer.ConsumerId, checkpoint, flushNow: !subscribed, CancellationToken.None);
+                }
+
+                if (!subscribed && provider.TryRetire(this))
                 {
                     return;
                 }
@@ -111,14 +136,15 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
             return checkpoint;
         }
 
-        await provider.Log.ResetCheckpointAsync(StreamId, Consumer.ConsumerId, target, cancellationToken);
+        await provider.Checkpoints.ResetAsync(StreamId, Consumer.ConsumerId, target, cancellationToken);
         return target;
     }
 
     /// <summary>Implicit consumers always are; explicit ones only while some subscription of theirs exists.</summary>
     private bool IsStillSubscribed() => Consumer.IsImplicit || provider.IsSubscribed(StreamId, Consumer);
 
-    private async Task DeliverWithRetryAsync(StoredStreamEvent storedEvent, CancellationToken cancellationToken)
+    /// <summary>Delivers the event; false when every attempt failed and it was dead-lettered instead.</summary>
+    private async Task<bool> DeliverWithRetryAsync(StoredStreamEvent storedEvent, CancellationToken cancellationToken)
     {
         var options = provider.Options;
         var runtime = provider.Runtime;
@@ -139,7 +165,7 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
                     await Consumer.ClientSubscription!.DeliverPayloadAsync(storedEvent.Payload, token);
                 }
 
-                return;
+                return true;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -152,7 +178,7 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
                         new DeadLetter(StreamId, Consumer.ConsumerId, storedEvent.Sequence, storedEvent.Payload, attempt, ex.ToString(), runtime.TimeProvider.GetUtcNow()),
                         cancellationToken);
                     runtime.LogStreamDeadLettered(StreamId, storedEvent.Sequence, Consumer.ConsumerId, attempt);
-                    return;
+                    return false;
                 }
 
                 if (delay > TimeSpan.Zero)

@@ -14,4 +14,23 @@ public sealed class DurableStreamOptions
 
     /// <summary>How often the log is polled for events appended by other silos (events appended here wake consumers at once).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a consumer's stored checkpoint may trail its delivered progress: checkpoints are written at most this
+    /// often, all dirty ones in one batch. A crash redelivers what was delivered in that window (at least once).
+    /// <see cref="TimeSpan.Zero"/> writes the checkpoint after every delivered batch.
+    /// </summary>
+    public TimeSpan CheckpointFlushInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Most events a consumer may be delivered past its stored checkpoint: at this many the cursor waits for a flush,
+    /// which bounds what a crash redelivers per consumer.
+    /// </summary>
+    public int CheckpointMaxUnflushedEvents { get; set; } = 256;
+
+    /// <summary>Recently appended events kept in memory per stream, so caught-up consumers get them without a log read.</summary>
+    public int TailEventsPerStream { get; set; } = 256;
+
+    /// <summary>Payload bytes the in-memory tails may hold in total; the least recently appended streams are dropped first.</summary>
+    public long TailMaxBytes { get; set; } = 8 * 1024 * 1024;
 }

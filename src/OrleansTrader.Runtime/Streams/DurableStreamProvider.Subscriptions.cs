@@ -23,9 +23,29 @@ public sealed partial class DurableStreamProvider
 
     async Task IStreamProviderInternal.RemoveSubscriptionAsync(IActivationStreamSubscription subscription)
     {
+        // Progress delivered under the subscription is stored before it goes: unsubscribing is a graceful end. A failed
+        // flush does not keep the subscription (its progress is redelivered at worst, and the next flush retries it).
+        try
+        {
+            await Checkpoints.FlushAsync(_stopping.Token);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping: a graceful stop flushes after the cursors end.
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _runtime.LogStreamAgentFailed(ex, subscription.StreamId.ToString(), Name);
+        }
         if (!subscription.IsStored)
         {
             Subscriptions.Remove(subscription);
+            if (subscription.Owner is null)
+            {
+                // A client consumer id is unique to its handle and never comes back.
+                Checkpoints.Forget(subscription.StreamId, $"client/{subscription.HandleId:N}");
+            }
+
             return;
         }
 

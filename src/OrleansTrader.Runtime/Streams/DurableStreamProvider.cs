@@ -23,11 +23,15 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
     private readonly KeyValuePair<string, object?> _providerTag;
     private ITimer? _pollTimer;
     private int _scanning;
+    private volatile bool _crashed;
 
     internal DurableStreamProvider(GrainRuntime runtime, string name, DurableStreamOptions options, IDurableStreamLog log, Meter meter)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxDeliveryAttempts, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ReadBatchSize, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.CheckpointMaxUnflushedEvents, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.TailEventsPerStream, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.TailMaxBytes, nameof(options));
         _runtime = runtime;
         Name = name;
         Options = options;
@@ -41,6 +45,13 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
             "Durable stream events not yet checkpointed by their consumers (newest sequence known to this silo minus the consumer's checkpoint), "
             + "summed per provider and stream namespace over the consumers delivering on this silo; 0 once they have caught up.");
         Log = new MeteredDurableStreamLog(log, name, _lag, deadLettered);
+        Checkpoints = new DurableCheckpoints(this, _lag);
+        Tails = new DurableStreamTails(options.TailEventsPerStream, options.TailMaxBytes);
+        meter.CreateObservableGauge(
+            "orleanstrader.streams.tail_bytes",
+            () => new Measurement<long>(Tails.Bytes, _providerTag),
+            "By",
+            "Payload bytes of recently appended durable stream events kept in memory so caught-up consumers need no log read.");
         Subscriptions = new StreamSubscriptionRegistry();
         Serializer = runtime.Serializer;
     }
@@ -53,6 +64,12 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
     public IDurableStreamLog Log { get; }
 
     internal DurableStreamOptions Options { get; }
+
+    /// <summary>Consumer checkpoints, remembered and written in coalesced batches.</summary>
+    internal DurableCheckpoints Checkpoints { get; }
+
+    /// <summary>Known stream heads and recently appended events.</summary>
+    internal DurableStreamTails Tails { get; }
 
     internal GrainRuntime Runtime => _runtime;
 
@@ -81,8 +98,17 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
         StartScan();
     }
 
-    /// <summary>Stops reading and delivering at once; deliveries interrupted by it are left for the next silo.</summary>
+    /// <summary>
+    /// A crash: stops reading and delivering at once; deliveries interrupted by it are left for the next silo, and
+    /// checkpoints not flushed yet are abandoned (their events are redelivered after the restart).
+    /// </summary>
     internal void Cancel()
+    {
+        _crashed = true;
+        CancelDelivery();
+    }
+
+    private void CancelDelivery()
     {
         _pollTimer?.Dispose();
         if (!_stopping.IsCancellationRequested)
@@ -91,9 +117,10 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
         }
     }
 
+    /// <summary>Graceful stop: once the cursors are done, the progress they made is flushed so a restart does not redeliver it.</summary>
     internal async Task StopAsync()
     {
-        Cancel();
+        CancelDelivery();
 
         DurableCursor[] cursors;
         lock (_lock)
@@ -104,6 +131,21 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
         foreach (var cursor in cursors)
         {
             await cursor.Completion;
+        }
+
+        if (_crashed)
+        {
+            return;
+        }
+
+        try
+        {
+            await Checkpoints.FlushAsync(CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // Progress not stored is redelivered after the restart (at least once); the stop itself goes on.
+            _runtime.LogStreamAgentFailed(ex, "checkpoints", Name);
         }
     }
 
@@ -120,7 +162,7 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
             }
         }
 
-        await Log.ResetCheckpointAsync(subscription.StreamId, consumerId, checkpoint, _stopping.Token);
+        await Checkpoints.ResetAsync(subscription.StreamId, consumerId, checkpoint, _stopping.Token);
         Notify(subscription.StreamId, 0);
     }
 
@@ -131,6 +173,9 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
         {
             return;
         }
+
+        // Before any wake: a woken cursor must see the new head, or it could retire as caught up.
+        Tails.ObserveHead(streamId, head);
 
         foreach (var consumer in StreamConsumer.Resolve(_runtime, Subscriptions, streamId, _stored.Get(streamId)))
         {
@@ -232,6 +277,7 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
         }
 
         var appended = await Log.AppendAsync(streamId, payloads, _runtime.TimeProvider.GetUtcNow(), _stopping.Token);
+        Tails.Appended(streamId, appended);
         Notify(streamId, appended.Count > 0 ? appended[^1].Sequence : 0);
     }
 

@@ -30,6 +30,19 @@ public interface IDurableStreamLog
     /// <summary>Records progress. A checkpoint never moves backwards except through <see cref="ResetCheckpointAsync"/>.</summary>
     Task SaveCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Records the progress of several consumers at once, each with the forward-only rule of <see cref="SaveCheckpointAsync"/>.
+    /// The provider coalesces checkpoints into these batches; a store that can write them in one round trip should.
+    /// </summary>
+    async Task SaveCheckpointsAsync(IReadOnlyList<StreamCheckpoint> checkpoints, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoints);
+        foreach (var checkpoint in checkpoints)
+        {
+            await SaveCheckpointAsync(checkpoint.StreamId, checkpoint.ConsumerId, checkpoint.Sequence, cancellationToken);
+        }
+    }
+
     /// <summary>Sets the checkpoint to any value (a rewind from a token).</summary>
     Task ResetCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default);
 

@@ -95,6 +95,24 @@ public sealed class MemoryDurableStreamLog : IDurableStreamLog
         return Task.CompletedTask;
     }
 
+    public Task SaveCheckpointsAsync(IReadOnlyList<StreamCheckpoint> checkpoints, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoints);
+        lock (_lock)
+        {
+            foreach (var checkpoint in checkpoints)
+            {
+                var key = (checkpoint.StreamId, checkpoint.ConsumerId);
+                if (checkpoint.Sequence > _checkpoints.GetValueOrDefault(key))
+                {
+                    _checkpoints[key] = checkpoint.Sequence;
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task ResetCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default)
     {
         lock (_lock)

@@ -52,6 +52,13 @@ internal sealed class MeteredDurableStreamLog(IDurableStreamLog inner, string pr
         lag.ObserveCheckpoint(streamId, consumerId, sequence);
     }
 
+    /// <summary>
+    /// Batches come from the provider's checkpoint coalescing, which reports delivered progress to the lag tracker itself;
+    /// reporting the (older) flushed values here would move the lag backwards.
+    /// </summary>
+    public Task SaveCheckpointsAsync(IReadOnlyList<StreamCheckpoint> checkpoints, CancellationToken cancellationToken = default) =>
+        inner.SaveCheckpointsAsync(checkpoints, cancellationToken);
+
     public async Task ResetCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default)
     {
         await inner.ResetCheckpointAsync(streamId, consumerId, sequence, cancellationToken);

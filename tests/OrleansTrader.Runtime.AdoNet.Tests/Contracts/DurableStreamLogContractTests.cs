@@ -224,6 +224,25 @@ public abstract class DurableStreamLogContractTests
     }
 
     [Fact]
+    public async Task SaveCheckpointsAsync_StoresEveryCheckpointOfTheBatch_AndNeverMovesOneBackwards()
+    {
+        var log = await OpenLogAsync();
+        var ns = NewNamespace();
+        var stream = StreamId.Create(ns, "a");
+        var other = StreamId.Create(ns, "b");
+        await log.SaveCheckpointAsync(stream, "ledger", 9, Ct);
+
+        await log.SaveCheckpointsAsync(
+            [new StreamCheckpoint(stream, "risk", 4), new StreamCheckpoint(stream, "ledger", 6), new StreamCheckpoint(other, "risk", 2)], Ct);
+        await log.SaveCheckpointsAsync([], Ct);
+
+        Assert.Equal(4L, await log.GetCheckpointAsync(stream, "risk", Ct));
+        Assert.Equal(9L, await log.GetCheckpointAsync(stream, "ledger", Ct));
+        Assert.Equal(2L, await log.GetCheckpointAsync(other, "risk", Ct));
+        Assert.Equal(0L, await log.GetCheckpointAsync(other, "ledger", Ct));
+    }
+
+    [Fact]
     public async Task WriteDeadLetterAsync_StoresLettersReadBackInOrder()
     {
         var log = await OpenLogAsync();
