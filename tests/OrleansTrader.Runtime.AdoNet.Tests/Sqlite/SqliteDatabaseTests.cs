@@ -39,6 +39,94 @@ public sealed class SqliteDatabaseTests : IDisposable
     }
 
     [Fact]
+    public async Task GroupCommit_RollsBackOnlyTheFailingWrite_AndCommitsTheRestOfItsGroup()
+    {
+        using var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = Path.Combine(_root, "group.db") });
+        await database.WriteStatementAsync(
+            (connection, transaction, ct) => database.CreateCommand(connection, "CREATE TABLE t (id INTEGER PRIMARY KEY);", transaction).ExecuteNonQueryAsync(ct),
+            Ct);
+
+        // The first write holds the writer until released, so the next ones queue up and run as one group.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = database.WriteAsync(
+            async (connection, transaction, ct) =>
+            {
+                await release.Task;
+                return await Insert(database, connection, transaction, 0, ct);
+            },
+            Ct);
+        var queued = Enumerable.Range(1, 20).Select(id => database.WriteAsync(
+            async (connection, transaction, ct) =>
+            {
+                var inserted = await Insert(database, connection, transaction, id, ct);
+
+                // Every fifth write fails after its insert: only that insert may be undone.
+                return id % 5 == 0 ? throw new InvalidOperationException($"write {id} failed") : inserted;
+            },
+            Ct)).ToList();
+        release.SetResult();
+
+        Assert.Equal(1, await first);
+        for (var id = 1; id <= 20; id++)
+        {
+            if (id % 5 == 0)
+            {
+                var error = await Assert.ThrowsAsync<InvalidOperationException>(() => queued[id - 1]);
+                Assert.Equal($"write {id} failed", error.Message);
+            }
+            else
+            {
+                Assert.Equal(1, await queued[id - 1]);
+            }
+        }
+
+        await using var reader = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database.FilePath, Pooling = false }.ToString());
+        await reader.OpenAsync(Ct);
+        await using var command = reader.CreateCommand();
+        command.CommandText = "SELECT group_concat(id) FROM (SELECT id FROM t ORDER BY id);";
+        var expected = string.Join(',', Enumerable.Range(0, 21).Where(id => id == 0 || id % 5 != 0));
+        Assert.Equal(expected, (string?)await command.ExecuteScalarAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Writes_Fail_WhileAnotherConnectionHoldsTheLock_ThenTheWriterRecovers()
+    {
+        var path = Path.Combine(_root, "commit-fails.db");
+        using var database = new SqliteDatabase(new SqliteStorageOptions
+        {
+            DataSource = path,
+            BusyTimeout = TimeSpan.FromMilliseconds(200),
+            CommandTimeout = TimeSpan.FromSeconds(1),
+        });
+        await database.WriteStatementAsync(
+            (connection, transaction, ct) => database.CreateCommand(connection, "CREATE TABLE t (id INTEGER PRIMARY KEY);", transaction).ExecuteNonQueryAsync(ct),
+            Ct);
+
+        // Another "process" holds the write lock: no write may report success.
+        await using var blocker = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        await blocker.OpenAsync(Ct);
+        await using (var blocking = blocker.BeginTransaction(deferred: false))
+        {
+            var writes = Enumerable.Range(1, 2).Select(id => database.WriteAsync(
+                (connection, transaction, ct) => Insert(database, connection, transaction, id, ct), Ct)).ToList();
+            foreach (var write in writes)
+            {
+                await Assert.ThrowsAsync<SqliteException>(() => write);
+            }
+        }
+
+        // The lock is gone: the provider recovers with a fresh connection.
+        Assert.Equal(1, await database.WriteAsync((connection, transaction, ct) => Insert(database, connection, transaction, 3, ct), Ct));
+    }
+
+    private static async Task<int> Insert(SqliteDatabase database, SqliteConnection connection, SqliteTransaction? transaction, int id, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand(connection, "INSERT INTO t (id) VALUES (@id);", transaction);
+        command.Parameters.AddWithValue("@id", id);
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    [Fact]
     public async Task OpenConnectionAsync_AppliesSynchronousNormalAndBusyTimeout()
     {
         using var database = new SqliteDatabase(new SqliteStorageOptions
