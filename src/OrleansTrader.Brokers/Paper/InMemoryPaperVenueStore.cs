@@ -12,7 +12,7 @@ namespace OrleansTrader.Brokers.Paper;
 public sealed class InMemoryPaperVenueStore : IPaperVenueStore
 {
     private readonly ConcurrentDictionary<string, PaperVenueSnapshot> _snapshots = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, AccountArchive> _archives = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PaperArchiveIndex> _archives = new(StringComparer.Ordinal);
 
     public Task<IReadOnlyList<string>> ListAccountsAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<string>>([.. _snapshots.Keys.Order(StringComparer.Ordinal)]);
@@ -31,7 +31,7 @@ public sealed class InMemoryPaperVenueStore : IPaperVenueStore
     public Task ArchiveAsync(string accountId, PaperVenueArchive archive, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(archive);
-        _archives.GetOrAdd(accountId, _ => new AccountArchive()).Add(archive);
+        _archives.GetOrAdd(accountId, _ => new PaperArchiveIndex()).Add(archive);
         return Task.CompletedTask;
     }
 
@@ -43,57 +43,4 @@ public sealed class InMemoryPaperVenueStore : IPaperVenueStore
 
     public Task<IReadOnlyList<Execution>> LoadArchivedExecutionsAsync(string accountId, DateTimeOffset since, CancellationToken cancellationToken) =>
         Task.FromResult(_archives.TryGetValue(accountId, out var archive) ? archive.ExecutionsSince(since) : (IReadOnlyList<Execution>)[]);
-
-    private sealed class AccountArchive
-    {
-        private readonly Lock _gate = new();
-        private readonly Dictionary<string, PaperOrderRecord> _orders = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, string> _byClientOrderId = new(StringComparer.Ordinal);
-        private readonly HashSet<string> _executionIds = new(StringComparer.Ordinal);
-        private readonly List<Execution> _executions = [];
-
-        public void Add(PaperVenueArchive archive)
-        {
-            lock (_gate)
-            {
-                foreach (var order in archive.Orders)
-                {
-                    _orders[order.Order.OrderId] = order;
-                    _byClientOrderId[order.Order.ClientOrderId] = order.Order.OrderId;
-                }
-
-                foreach (var execution in archive.Executions)
-                {
-                    if (_executionIds.Add(execution.ExecutionId))
-                    {
-                        _executions.Add(execution);
-                    }
-                }
-            }
-        }
-
-        public PaperOrderRecord? FindOrder(string orderId)
-        {
-            lock (_gate)
-            {
-                return _orders.GetValueOrDefault(orderId);
-            }
-        }
-
-        public PaperOrderRecord? FindByClientOrderId(string clientOrderId)
-        {
-            lock (_gate)
-            {
-                return _byClientOrderId.TryGetValue(clientOrderId, out var id) ? _orders.GetValueOrDefault(id) : null;
-            }
-        }
-
-        public IReadOnlyList<Execution> ExecutionsSince(DateTimeOffset since)
-        {
-            lock (_gate)
-            {
-                return [.. _executions.Where(e => e.Timestamp >= since).OrderBy(e => e.Timestamp)];
-            }
-        }
-    }
 }

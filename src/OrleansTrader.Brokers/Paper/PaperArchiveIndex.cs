@@ -1,14 +1,13 @@
-using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Orders;
 
-namespace OrleansTrader.Grains.Paper;
+namespace OrleansTrader.Brokers.Paper;
 
 /// <summary>
-/// The archived orders and executions of one account in memory, for lookups by order id, client order id and time:
-/// built from the stored archive on the first query, then kept current as chunks are written. A later write of an
-/// order wins; executions are kept once by id.
+/// The archived orders and executions of one venue account in memory, for lookups by order id, client order id and
+/// time (the in-memory store's archive, and the grain store's index built from its stored chunks on the first query).
+/// A later write of an order wins; executions are kept once by id.
 /// </summary>
-internal sealed class PaperArchiveIndex
+public sealed class PaperArchiveIndex
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, PaperOrderRecord> _orders = new(StringComparer.Ordinal);
