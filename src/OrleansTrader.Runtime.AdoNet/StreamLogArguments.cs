@@ -8,6 +8,13 @@ internal static class StreamLogArguments
         ArgumentNullException.ThrowIfNull(streamId.Key, nameof(streamId));
     }
 
+    public static void ValidateCheckpoint(StreamId streamId, string consumerId, long sequence)
+    {
+        Validate(streamId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(consumerId);
+        ArgumentOutOfRangeException.ThrowIfNegative(sequence);
+    }
+
     /// <summary>The stored text of a subscription id (SQLite has no uuid type).</summary>
     public static string Format(Guid subscriptionId) => subscriptionId.ToString("D", System.Globalization.CultureInfo.InvariantCulture);
 

@@ -208,9 +208,7 @@ public sealed class PostgresDurableStreamLog : IDurableStreamLog
         ArgumentNullException.ThrowIfNull(checkpoints);
         foreach (var checkpoint in checkpoints)
         {
-            StreamLogArguments.Validate(checkpoint.StreamId);
-            ArgumentException.ThrowIfNullOrWhiteSpace(checkpoint.ConsumerId);
-            ArgumentOutOfRangeException.ThrowIfNegative(checkpoint.Sequence);
+            StreamLogArguments.ValidateCheckpoint(checkpoint.StreamId, checkpoint.ConsumerId, checkpoint.Sequence);
         }
 
         if (checkpoints.Count == 0)
@@ -334,9 +332,7 @@ public sealed class PostgresDurableStreamLog : IDurableStreamLog
     private async Task WriteCheckpointAsync(
         string sql, StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken)
     {
-        StreamLogArguments.Validate(streamId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(consumerId);
-        ArgumentOutOfRangeException.ThrowIfNegative(sequence);
+        StreamLogArguments.ValidateCheckpoint(streamId, consumerId, sequence);
         await InitializeAsync(cancellationToken);
         await using var command = _database.CreateCommand(sql);
         AddStream(command, streamId);

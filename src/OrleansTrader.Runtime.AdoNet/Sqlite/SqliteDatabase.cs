@@ -175,51 +175,18 @@ public sealed class SqliteDatabase : IDisposable
                 }
             }
 
-            if (batch.Count == 1 && !batch[0].NeedsTransaction)
-            {
-                await RunAloneAsync(batch[0]);
-            }
-            else
-            {
-                await RunBatchAsync(batch);
-            }
-
+            await RunGroupAsync(batch);
             batch.Clear();
         }
     }
 
-    /// <summary>A single statement with nobody queued behind it: autocommit, no transaction or savepoint to pay for.</summary>
-    private async Task RunAloneAsync(PendingWrite write)
+    /// <summary>
+    /// Runs one group and commits it. A lone write runs as it would alone: a statement autocommits, any other write gets an
+    /// IMMEDIATE transaction of its own. In a larger group each write has a savepoint, so its failure rolls back only it.
+    /// </summary>
+    private async Task RunGroupAsync(List<PendingWrite> batch)
     {
-        if (write.CancellationToken.IsCancellationRequested)
-        {
-            write.Cancel();
-            return;
-        }
-
-        SqliteConnection? connection = null;
-        try
-        {
-            connection = _writeConnection ??= await OpenConnectionAsync(CancellationToken.None);
-            await write.RunAsync(connection, null);
-        }
-        catch (Exception ex)
-        {
-            write.Fail(ex);
-            _writeConnection = null;
-            if (connection is not null)
-            {
-                await connection.DisposeAsync();
-            }
-
-            return;
-        }
-
-        write.Complete();
-    }
-
-    private async Task RunBatchAsync(List<PendingWrite> batch)
-    {
+        var alone = batch.Count == 1;
         SqliteConnection? connection = null;
         var succeeded = new List<PendingWrite>(batch.Count);
         try
@@ -228,34 +195,24 @@ public sealed class SqliteDatabase : IDisposable
 
             // deferred: false is BEGIN IMMEDIATE: take the write lock up front, so a read inside the transaction
             // can never need an upgrade that another writer would make fail.
-            await using var transaction = connection.BeginTransaction(deferred: false);
-            for (var i = 0; i < batch.Count; i++)
+            await using var transaction = alone && !batch[0].NeedsTransaction ? null : connection.BeginTransaction(deferred: false);
+            foreach (var write in batch)
             {
-                var write = batch[i];
                 if (write.CancellationToken.IsCancellationRequested)
                 {
                     write.Cancel();
                     continue;
                 }
 
-                // A lone write needs no savepoint: the transaction is its own.
-                if (batch.Count == 1)
+                if (alone)
                 {
-                    try
-                    {
-                        await write.RunAsync(connection, transaction);
-                        succeeded.Add(write);
-                    }
-                    catch (Exception ex)
-                    {
-                        write.Fail(ex);
-                        throw;
-                    }
-
+                    // Its failure is the group's: the catch below fails it and drops the connection.
+                    await write.RunAsync(connection, transaction);
+                    succeeded.Add(write);
                     continue;
                 }
 
-                transaction.Save(SavepointName);
+                transaction!.Save(SavepointName);
                 try
                 {
                     await write.RunAsync(connection, transaction);
@@ -270,7 +227,10 @@ public sealed class SqliteDatabase : IDisposable
                 }
             }
 
-            await transaction.CommitAsync(CancellationToken.None);
+            if (transaction is not null)
+            {
+                await transaction.CommitAsync(CancellationToken.None);
+            }
         }
         catch (Exception ex)
         {

@@ -194,9 +194,7 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
         ArgumentNullException.ThrowIfNull(checkpoints);
         foreach (var checkpoint in checkpoints)
         {
-            StreamLogArguments.Validate(checkpoint.StreamId);
-            ArgumentException.ThrowIfNullOrWhiteSpace(checkpoint.ConsumerId);
-            ArgumentOutOfRangeException.ThrowIfNegative(checkpoint.Sequence);
+            StreamLogArguments.ValidateCheckpoint(checkpoint.StreamId, checkpoint.ConsumerId, checkpoint.Sequence);
         }
 
         if (checkpoints.Count == 0)
@@ -407,9 +405,7 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
     private async Task WriteCheckpointAsync(
         string sql, StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken)
     {
-        StreamLogArguments.Validate(streamId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(consumerId);
-        ArgumentOutOfRangeException.ThrowIfNegative(sequence);
+        StreamLogArguments.ValidateCheckpoint(streamId, consumerId, sequence);
         await InitializeAsync(cancellationToken);
         await _database.WriteStatementAsync(
             async (connection, transaction, ct) =>

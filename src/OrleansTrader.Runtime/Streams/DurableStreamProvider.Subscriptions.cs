@@ -43,7 +43,7 @@ public sealed partial class DurableStreamProvider
             if (subscription.Owner is null)
             {
                 // A client consumer id is unique to its handle and never comes back.
-                Checkpoints.Forget(subscription.StreamId, $"client/{subscription.HandleId:N}");
+                Checkpoints.Forget(subscription.StreamId, StreamConsumer.IdOf(subscription));
             }
 
             return;

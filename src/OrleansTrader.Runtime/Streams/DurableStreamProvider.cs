@@ -151,7 +151,7 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
 
     async Task IStreamProviderInternal.RewindAsync(IActivationStreamSubscription subscription, StreamSequenceToken token)
     {
-        var consumerId = subscription.Owner?.GrainId.ToString() ?? $"client/{subscription.HandleId:N}";
+        var consumerId = StreamConsumer.IdOf(subscription);
         var checkpoint = Math.Max(0, token.SequenceNumber - 1);
         lock (_lock)
         {

@@ -6,6 +6,10 @@ namespace OrleansTrader.Runtime;
 /// </summary>
 internal readonly record struct StreamConsumer(string ConsumerId, GrainId? Grain, IActivationStreamSubscription? ClientSubscription, bool IsImplicit)
 {
+    /// <summary>The checkpoint name of a subscription's consumer: its owner grain, or the client handle (unique, never reused).</summary>
+    public static string IdOf(IActivationStreamSubscription subscription) =>
+        subscription.Owner?.GrainId.ToString() ?? $"client/{subscription.HandleId:N}";
+
     public static List<StreamConsumer> Resolve(
         GrainRuntime runtime, StreamSubscriptionRegistry subscriptions, StreamId streamId, StoredStreamSubscription[]? stored = null)
     {
@@ -40,7 +44,7 @@ internal readonly record struct StreamConsumer(string ConsumerId, GrainId? Grain
             }
             else
             {
-                consumers.Add(new StreamConsumer($"client/{subscription.HandleId:N}", null, subscription, IsImplicit: false));
+                consumers.Add(new StreamConsumer(IdOf(subscription), null, subscription, IsImplicit: false));
             }
         }
 
