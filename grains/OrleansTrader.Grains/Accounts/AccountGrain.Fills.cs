@@ -78,7 +78,7 @@ internal sealed partial class AccountGrain
 
     private string? FindOrder(BrokerOrder order)
     {
-        if (_history.ClientOrderIds.TryGetValue(order.ClientOrderId, out var id))
+        if (_history.TryGetOrderId(order.ClientOrderId, out var id))
         {
             return id;
         }
@@ -92,14 +92,14 @@ internal sealed partial class AccountGrain
     /// </summary>
     private bool ApplyExecution(string? orderId, Execution execution, BrokerOrder brokerOrder)
     {
-        if (string.IsNullOrWhiteSpace(execution.ExecutionId) || _history.ExecutionIds.Contains(execution.ExecutionId))
+        if (string.IsNullOrWhiteSpace(execution.ExecutionId) || _history.HasExecution(execution.ExecutionId))
         {
             return false;
         }
 
         if (orderId is null || !S.WorkingOrders.TryGetValue(orderId, out var working))
         {
-            if (orderId is not null && _history.ClosedOrders.ContainsKey(orderId))
+            if (orderId is not null && _history.IsClosed(orderId))
             {
                 _mismatches.Add($"Execution {execution.ExecutionId} arrived for closed order {orderId}.");
             }
@@ -140,7 +140,7 @@ internal sealed partial class AccountGrain
         var local = execution with { OrderId = orderId };
         var booked = Ledger.ApplyFill(local);
         Ledger = booked.Ledger;
-        _history.ExecutionIds.Add(execution.ExecutionId);
+        _history.AddExecution(execution.ExecutionId);
         metrics.Filled(S.Broker, S.Currency, execution);
         if (S.LastExecutionAt is null || execution.Timestamp > S.LastExecutionAt)
         {

@@ -24,7 +24,7 @@ internal sealed partial class AccountGrain
             return OrderCommandResult.Denied(RiskReasonCodes.OrderInvalid, "An order needs a client order id and a symbol.");
         }
 
-        if (_history.ClientOrderIds.TryGetValue(request.ClientOrderId, out var existingId) && View(existingId) is { } existing)
+        if (_history.TryGetOrderId(request.ClientOrderId, out var existingId) && await FindOrderAsync(existingId) is { } existing)
         {
             return OrderCommandResult.Of(existing, existing: true);
         }
@@ -70,7 +70,7 @@ internal sealed partial class AccountGrain
 
         if (!S.WorkingOrders.TryGetValue(command.OrderId, out var old))
         {
-            return View(command.OrderId) is { } closed
+            return await FindOrderAsync(command.OrderId) is { } closed
                 ? OrderCommandResult.Denied(AccountErrorCodes.OrderNotReplaceable, $"Order {command.OrderId} is {closed.Status}.", order: closed)
                 : OrderCommandResult.Denied(AccountErrorCodes.OrderNotFound, $"No order {command.OrderId}.");
         }
@@ -89,7 +89,7 @@ internal sealed partial class AccountGrain
 
         var newOrderId = NextOrderId();
         var request = OrderReplaceRules.BuildReplacementRequest(old.Order, domainReplacement, $"{old.Order.ClientOrderId}-r{newOrderId}");
-        if (_history.ClientOrderIds.ContainsKey(request.ClientOrderId))
+        if (_history.TryGetOrderId(request.ClientOrderId, out _))
         {
             return OrderCommandResult.Denied(RiskReasonCodes.DuplicateClientOrderId, $"Client order id {request.ClientOrderId} is already used.");
         }
@@ -192,45 +192,111 @@ internal sealed partial class AccountGrain
         });
     }
 
-    public Task<IReadOnlyList<AccountOrder>> GetOrdersAsync(OrderStatusFilter status, int limit, string? afterOrderId)
+    public async Task<IReadOnlyList<AccountOrder>> GetOrdersAsync(OrderStatusFilter status, int limit, string? afterOrderId)
     {
-        IEnumerable<AccountOrder> orders = status switch
+        limit = Math.Clamp(limit, 0, 1000);
+        var ids = status switch
         {
-            OrderStatusFilter.Open => S.WorkingOrders.Values.Select(ToView),
-            OrderStatusFilter.Closed => _history.ClosedOrders.Values,
-            _ => S.WorkingOrders.Values.Select(ToView).Concat(_history.ClosedOrders.Values),
+            OrderStatusFilter.Open => S.WorkingOrders.Keys,
+            OrderStatusFilter.Closed => _history.ClosedOrderPages.Keys,
+            _ => S.WorkingOrders.Keys.Concat(_history.ClosedOrderPages.Keys),
         };
-        var page = orders
-            .Where(o => afterOrderId is null || string.CompareOrdinal(o.OrderId, afterOrderId) < 0)
-            .OrderByDescending(o => o.OrderId, StringComparer.Ordinal)
-            .Take(Math.Clamp(limit, 0, 1000))
+        var wanted = ids
+            .Where(id => afterOrderId is null || string.CompareOrdinal(id, afterOrderId) < 0)
+            .OrderByDescending(id => id, StringComparer.Ordinal)
+            .Take(limit)
             .ToList();
-        return Task.FromResult<IReadOnlyList<AccountOrder>>(page);
+
+        // Closed orders beyond the in-memory window come from their pages, each page read once.
+        var pages = new Dictionary<long, AccountHistoryPage>();
+        var result = new List<AccountOrder>(wanted.Count);
+        foreach (var id in wanted)
+        {
+            if (View(id) is { } view)
+            {
+                result.Add(view);
+            }
+            else if (_history.ClosedOrderPages.TryGetValue(id, out var number))
+            {
+                if (!pages.TryGetValue(number, out var page))
+                {
+                    pages[number] = page = await _store!.ReadPageAsync(number);
+                }
+
+                if (FinalState(page, id) is { } stored)
+                {
+                    result.Add(stored);
+                }
+            }
+        }
+
+        return result;
     }
 
-    public Task<AccountOrder?> GetOrderAsync(string orderId) => Task.FromResult(View(orderId));
+    public Task<AccountOrder?> GetOrderAsync(string orderId) => FindOrderAsync(orderId);
 
-    public Task<AccountOrder?> GetOrderByClientOrderIdAsync(string clientOrderId) =>
-        Task.FromResult(_history.ClientOrderIds.TryGetValue(clientOrderId, out var id) ? View(id) : null);
+    public async Task<AccountOrder?> GetOrderByClientOrderIdAsync(string clientOrderId) =>
+        _history.TryGetOrderId(clientOrderId, out var id) ? await FindOrderAsync(id) : null;
 
-    public Task<IReadOnlyList<AccountFill>> GetFillsAsync(long afterSequence, int limit) =>
-        Task.FromResult<IReadOnlyList<AccountFill>>([.. _history.Fills.Where(f => f.Sequence > afterSequence).Take(Math.Clamp(limit, 0, 10_000))]);
+    public async Task<IReadOnlyList<AccountFill>> GetFillsAsync(long afterSequence, int limit) =>
+        await ReadHistoryAsync(afterSequence, limit, p => p.LastFillSequence, p => p.Fills, _history.Fills, f => f.Sequence);
 
-    public Task<IReadOnlyList<JournalEntry>> GetJournalAsync(long afterSequence, int limit) =>
-        Task.FromResult<IReadOnlyList<JournalEntry>>([.. _history.Journal.Where(j => j.Sequence > afterSequence).Take(Math.Clamp(limit, 0, 10_000))]);
+    public async Task<IReadOnlyList<JournalEntry>> GetJournalAsync(long afterSequence, int limit) =>
+        await ReadHistoryAsync(afterSequence, limit, p => p.LastJournalSequence, p => p.Journal, _history.Journal, j => j.Sequence);
 
-    public Task<AccountEventPage> GetEventsAsync(long afterSequence, int limit)
+    public async Task<AccountEventPage> GetEventsAsync(long afterSequence, int limit)
     {
-        var oldest = _history.Events.Count > 0 ? _history.Events[0].Sequence : 0;
-        var events = _history.Events.Where(e => e.Sequence > afterSequence).Take(Math.Clamp(limit, 0, 10_000)).ToList();
-        return Task.FromResult(new AccountEventPage
+        var oldestPage = _history.Pages.FirstOrDefault(p => p.EventCount > 0);
+        var oldest = oldestPage is not null ? oldestPage.FirstEventSequence : _history.Events.Count > 0 ? _history.Events[0].Sequence : 0;
+        var events = await ReadHistoryAsync(afterSequence, limit, p => p.LastEventSequence, p => p.Events, _history.Events, e => e.Sequence);
+        return new AccountEventPage
         {
             Events = events,
             OldestSequence = oldest,
             LastSequence = S.LastEventSequence,
             Truncated = oldest > 0 && afterSequence + 1 < oldest,
-        });
+        };
     }
+
+    /// <summary>
+    /// Entries after a sequence number, oldest first: from the retained pages that are only in storage (those that reach past
+    /// the sequence), then from memory.
+    /// </summary>
+    private async Task<List<T>> ReadHistoryAsync<T>(
+        long afterSequence, int limit, Func<HistoryPageSummary, long> lastInPage, Func<AccountHistoryPage, List<T>> entries,
+        List<T> inMemory, Func<T, long> sequence)
+    {
+        limit = Math.Clamp(limit, 0, 10_000);
+        var result = new List<T>();
+        for (var i = 0; i < _history.PagesOnlyInStorage && result.Count < limit; i++)
+        {
+            var summary = _history.Pages[i];
+            if (lastInPage(summary) > afterSequence)
+            {
+                var page = await _store!.ReadPageAsync(summary.Page);
+                result.AddRange(entries(page).Where(e => sequence(e) > afterSequence).Take(limit - result.Count));
+            }
+        }
+
+        result.AddRange(inMemory.Where(e => sequence(e) > afterSequence).Take(limit - result.Count));
+        return result;
+    }
+
+    /// <summary>An order's current view: working, closed in memory, or closed in a page only in storage.</summary>
+    private async Task<AccountOrder?> FindOrderAsync(string orderId)
+    {
+        if (View(orderId) is { } view)
+        {
+            return view;
+        }
+
+        return _history.ClosedOrderPages.TryGetValue(orderId, out var page)
+            ? FinalState(await _store!.ReadPageAsync(page), orderId)
+            : null;
+    }
+
+    private static AccountOrder? FinalState(AccountHistoryPage page, string orderId) =>
+        page.Events.LastOrDefault(e => e.Order is { } order && order.OrderId == orderId && order.Status.IsFinal())?.Order;
 
     private string NextOrderId() => "O" + (++S.LastOrderNumber).ToString("D9", CultureInfo.InvariantCulture);
 
@@ -270,7 +336,7 @@ internal sealed partial class AccountGrain
         var view = Record(new WorkingOrder { Order = order, Origin = command.Origin }, OrderStatus.PendingNew, "denied", decision.ReasonCode, decision.Message);
 
         // A denial is recorded but does not claim the client order id: a retry is evaluated again.
-        _history.ClientOrderIds.Remove(command.Request.ClientOrderId);
+        _history.ForgetClientOrderId(command.Request.ClientOrderId);
         await PersistAsync();
         AccountLog.Denied(logger, AccountId, command.Request.ClientOrderId, command.Request.Symbol, decision.ReasonCode, decision.Message);
         return OrderCommandResult.Denied(decision.ReasonCode, decision.Message, decision.MaxQuantity, view);
@@ -380,7 +446,7 @@ internal sealed partial class AccountGrain
     {
         if (!S.WorkingOrders.TryGetValue(orderId, out var working))
         {
-            return View(orderId) is { } closed
+            return await FindOrderAsync(orderId) is { } closed
                 ? OrderCommandResult.Denied(AccountErrorCodes.OrderNotCancelable, $"Order {orderId} is {closed.Status}.", order: closed)
                 : OrderCommandResult.Denied(AccountErrorCodes.OrderNotFound, $"No order {orderId}.");
         }

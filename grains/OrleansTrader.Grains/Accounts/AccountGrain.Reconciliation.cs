@@ -102,12 +102,12 @@ internal sealed partial class AccountGrain
         var count = 0;
         foreach (var execution in executions.OrderBy(e => e.Timestamp))
         {
-            if (_history.ExecutionIds.Contains(execution.ExecutionId))
+            if (_history.HasExecution(execution.ExecutionId))
             {
                 continue;
             }
 
-            var orderId = _history.ClientOrderIds.GetValueOrDefault(execution.ClientOrderId);
+            var orderId = _history.TryGetOrderId(execution.ClientOrderId, out var known) ? known : null;
             var brokerOrder = new BrokerOrder
             {
                 OrderId = execution.OrderId,
@@ -137,9 +137,9 @@ internal sealed partial class AccountGrain
     private async Task CheckPositionsAsync()
     {
         var positions = await _client!.GetPositionsAsync();
-        var before = _history.ExecutionIds.Count;
+        var before = _history.ExecutionCount;
         var backfilled = await BackfillAsync(time.GetUtcNow());
-        if (backfilled > 0 || before != _history.ExecutionIds.Count)
+        if (backfilled > 0 || before != _history.ExecutionCount)
         {
             return;
         }

@@ -37,7 +37,7 @@ internal sealed partial class AccountGrain
 
     private AccountOrder? View(string orderId) =>
         S.WorkingOrders.TryGetValue(orderId, out var working) ? ToView(working)
-        : _history.ClosedOrders.GetValueOrDefault(orderId);
+        : _history.ClosedInMemory(orderId);
 
     /// <summary>Records an order's change: journal entry, order event, and the move out of the working set when final.</summary>
     private AccountOrder Record(WorkingOrder working, OrderStatus? from, string action, string? riskCode = null, string? detail = null)

@@ -15,6 +15,12 @@ public sealed class AccountGrainOptions
     /// (an SSE client resuming from before it gets a truncated page and reloads).</summary>
     public int HistoryPages { get; set; } = 1280;
 
+    /// <summary>
+    /// History pages whose entries the grain keeps in memory (the newest); older retained pages are read from storage when
+    /// a query reaches back that far. Keeps an account's memory bounded by this, not by <see cref="HistoryPages"/>.
+    /// </summary>
+    public int HistoryPagesInMemory { get; set; } = 32;
+
     /// <summary>How often the account reconciles with its broker (also at activation).</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
 

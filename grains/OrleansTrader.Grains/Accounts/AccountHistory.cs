@@ -4,76 +4,258 @@ using OrleansTrader.Grains.Abstractions;
 namespace OrleansTrader.Grains.Accounts;
 
 /// <summary>
-/// The retained history of an account in memory (loaded from its history pages at activation) and the indexes derived
-/// from it: client order ids (idempotency), applied execution ids (exactly-once fills) and the final state of closed orders.
-/// Bounded by the history retention: evicting a page removes its entries and re-derives the indexes.
+/// An account's history as the grain holds it. The entries (events, journal, fills) of the newest pages stay in memory
+/// (<see cref="AccountGrainOptions.HistoryPagesInMemory"/>); older retained pages are read from storage when a query
+/// reaches them. The indexes that every order and fill needs cover the whole retention: client order ids
+/// (idempotency), applied execution ids (exactly-once fills) and the page that holds each closed order's final state.
 /// </summary>
+/// <remarks>
+/// Memory is bounded by the window, not by the retention: a retained page costs a summary and its index keys. Each key
+/// remembers the newest page that mentions it, so dropping a page from the retention removes only keys no newer page
+/// (and no working order) still needs.
+/// </remarks>
 internal sealed class AccountHistory
 {
+    private readonly Dictionary<string, (string OrderId, long Page)> _clientOrderIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _executionIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _closedOrderPages = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AccountOrder> _closedInMemory = new(StringComparer.Ordinal);
+    private readonly List<HistoryPageSummary> _pages = [];
+    private HistoryPageSummary _tail = new(0);
+    private int _pagesInMemory;
+
+    /// <summary>Events of the pages in memory and the tail, oldest first.</summary>
     public List<AccountEvent> Events { get; } = [];
 
+    /// <summary>Journal entries of the pages in memory and the tail, oldest first.</summary>
     public List<JournalEntry> Journal { get; } = [];
 
+    /// <summary>Fills of the pages in memory and the tail, oldest first.</summary>
     public List<AccountFill> Fills { get; } = [];
 
-    public Dictionary<string, AccountOrder> ClosedOrders { get; } = new(StringComparer.Ordinal);
+    /// <summary>The written pages still retained, oldest first (those not in memory are read on demand).</summary>
+    public IReadOnlyList<HistoryPageSummary> Pages => _pages;
 
-    public Dictionary<string, string> ClientOrderIds { get; } = new(StringComparer.Ordinal);
+    /// <summary>The number of retained pages whose entries are not in memory; they are the first ones of <see cref="Pages"/>.</summary>
+    public int PagesOnlyInStorage => _pages.Count - _pagesInMemory;
 
-    public HashSet<string> ExecutionIds { get; } = new(StringComparer.Ordinal);
+    public int ExecutionCount => _executionIds.Count;
+
+    /// <summary>Every retained closed order id with the page of its final state.</summary>
+    public IReadOnlyDictionary<string, long> ClosedOrderPages => _closedOrderPages;
+
+    /// <summary>Entries added from now on belong to this page (the core record's tail).</summary>
+    public void StartTail(long page) => _tail = new HistoryPageSummary(page);
 
     public void Add(AccountEvent entry)
     {
         Events.Add(entry);
+        _tail.Add(entry);
         if (entry.Order is { } order && order.Status.IsFinal())
         {
-            ClosedOrders[order.OrderId] = order;
+            _closedOrderPages[order.OrderId] = _tail.Page;
+            _closedInMemory[order.OrderId] = order;
         }
     }
 
     public void Add(JournalEntry entry)
     {
         Journal.Add(entry);
-        ClientOrderIds[entry.ClientOrderId] = entry.OrderId;
+        _tail.Add(entry);
+
+        // A denial does not claim its client order id (a retry is evaluated again), now or after a reload.
+        if (entry.To != OrderStatus.Denied)
+        {
+            _clientOrderIds[entry.ClientOrderId] = (entry.OrderId, _tail.Page);
+        }
     }
 
     public void Add(AccountFill fill)
     {
         Fills.Add(fill);
-        ExecutionIds.Add(fill.ExecutionId);
+        _tail.Add(fill);
+        AddExecution(fill.ExecutionId);
     }
 
-    /// <summary>Drops the oldest entries (an evicted page) and re-derives the indexes from what remains and the working orders.</summary>
-    public void RemoveOldest(int events, int journal, int fills, IEnumerable<WorkingOrder> working)
+    /// <summary>Marks an execution as applied (also one booked without a fill entry, e.g. for an unknown order).</summary>
+    public void AddExecution(string executionId)
     {
-        Events.RemoveRange(0, Math.Min(events, Events.Count));
-        Journal.RemoveRange(0, Math.Min(journal, Journal.Count));
-        Fills.RemoveRange(0, Math.Min(fills, Fills.Count));
-        ClosedOrders.Clear();
-        ClientOrderIds.Clear();
-        ExecutionIds.Clear();
-        foreach (var entry in Events)
+        if (_executionIds.TryGetValue(executionId, out var page) && page == _tail.Page)
         {
-            if (entry.Order is { } order && order.Status.IsFinal())
+            return;
+        }
+
+        _executionIds[executionId] = _tail.Page;
+        _tail.AddExecution(executionId);
+    }
+
+    public bool HasExecution(string executionId) => _executionIds.ContainsKey(executionId);
+
+    public bool TryGetOrderId(string clientOrderId, out string orderId)
+    {
+        var found = _clientOrderIds.TryGetValue(clientOrderId, out var entry);
+        orderId = entry.OrderId;
+        return found;
+    }
+
+    public void ForgetClientOrderId(string clientOrderId) => _clientOrderIds.Remove(clientOrderId);
+
+    /// <summary>Keeps a working order's ids indexed (used at load: its journal may be older than the retention).</summary>
+    public void IndexWorking(Order order)
+    {
+        _clientOrderIds.TryAdd(order.ClientOrderId, (order.OrderId, _tail.Page));
+        foreach (var id in order.ExecutionIds)
+        {
+            _executionIds.TryAdd(id, _tail.Page);
+        }
+    }
+
+    public bool IsClosed(string orderId) => _closedOrderPages.ContainsKey(orderId);
+
+    /// <summary>The final state of a closed order when its page is in memory; see <see cref="ClosedOrderPages"/> otherwise.</summary>
+    public AccountOrder? ClosedInMemory(string orderId) => _closedInMemory.GetValueOrDefault(orderId);
+
+    /// <summary>The tail was written as its page: it joins the retained pages and the next tail starts.</summary>
+    public void SealTail(int pagesInMemory)
+    {
+        _tail.Seal();
+        _pages.Add(_tail);
+        _pagesInMemory++;
+        _tail = new HistoryPageSummary(_tail.Page + 1);
+        TrimMemory(pagesInMemory);
+    }
+
+    /// <summary>Drops the entries of the oldest pages in memory beyond <paramref name="pagesInMemory"/> (they stay in storage).</summary>
+    public void TrimMemory(int pagesInMemory)
+    {
+        while (_pagesInMemory > pagesInMemory)
+        {
+            var page = _pages[_pages.Count - _pagesInMemory];
+            Events.RemoveRange(0, page.EventCount);
+            Journal.RemoveRange(0, page.JournalCount);
+            Fills.RemoveRange(0, page.FillCount);
+            foreach (var orderId in page.ClosedOrderIds)
             {
-                ClosedOrders[order.OrderId] = order;
+                if (_closedOrderPages.TryGetValue(orderId, out var newest) && newest <= page.Page)
+                {
+                    _closedInMemory.Remove(orderId);
+                }
+            }
+
+            _pagesInMemory--;
+        }
+    }
+
+    /// <summary>
+    /// The oldest retained page was deleted: its entries leave memory if still there, and its keys leave the indexes unless
+    /// a newer page or a working order still refers to them.
+    /// </summary>
+    public HistoryPageSummary EvictOldest(IEnumerable<WorkingOrder> working)
+    {
+        TrimMemory(Math.Min(_pagesInMemory, _pages.Count - 1));
+        var page = _pages[0];
+        _pages.RemoveAt(0);
+        var workingOrders = new HashSet<string>(StringComparer.Ordinal);
+        var workingExecutions = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var order in working)
+        {
+            workingOrders.Add(order.Order.OrderId);
+            workingExecutions.UnionWith(order.Order.ExecutionIds);
+        }
+
+        foreach (var clientOrderId in page.ClientOrderIds)
+        {
+            if (_clientOrderIds.TryGetValue(clientOrderId, out var entry) && entry.Page <= page.Page && !workingOrders.Contains(entry.OrderId))
+            {
+                _clientOrderIds.Remove(clientOrderId);
             }
         }
 
-        foreach (var entry in Journal)
+        foreach (var executionId in page.ExecutionIds)
         {
-            ClientOrderIds[entry.ClientOrderId] = entry.OrderId;
+            if (_executionIds.TryGetValue(executionId, out var newest) && newest <= page.Page && !workingExecutions.Contains(executionId))
+            {
+                _executionIds.Remove(executionId);
+            }
         }
 
-        foreach (var fill in Fills)
+        foreach (var orderId in page.ClosedOrderIds)
         {
-            ExecutionIds.Add(fill.ExecutionId);
+            if (_closedOrderPages.TryGetValue(orderId, out var newest) && newest <= page.Page)
+            {
+                _closedOrderPages.Remove(orderId);
+                _closedInMemory.Remove(orderId);
+            }
         }
 
-        foreach (var order in working)
+        return page;
+    }
+}
+
+/// <summary>What the grain keeps of a written history page: entry counts, sequence ranges and the keys it indexed.</summary>
+internal sealed class HistoryPageSummary(long page)
+{
+    public long Page { get; } = page;
+
+    public int EventCount { get; private set; }
+
+    public int JournalCount { get; private set; }
+
+    public int FillCount { get; private set; }
+
+    /// <summary>The newest sequence of each kind in the page (0 when it has none): a query after it can skip the page.</summary>
+    public long LastEventSequence { get; private set; }
+
+    public long LastJournalSequence { get; private set; }
+
+    public long LastFillSequence { get; private set; }
+
+    public long FirstEventSequence { get; private set; }
+
+    private readonly List<string> _clientOrderIds = [];
+    private readonly List<string> _executionIds = [];
+    private readonly List<string> _closedOrderIds = [];
+
+    public IReadOnlyList<string> ClientOrderIds => _clientOrderIds;
+
+    public IReadOnlyList<string> ExecutionIds => _executionIds;
+
+    public IReadOnlyList<string> ClosedOrderIds => _closedOrderIds;
+
+    /// <summary>A written page gets no more entries: its key lists shrink to their size (a retained page costs only that).</summary>
+    public void Seal()
+    {
+        _clientOrderIds.TrimExcess();
+        _executionIds.TrimExcess();
+        _closedOrderIds.TrimExcess();
+    }
+
+    public void AddExecution(string executionId) => _executionIds.Add(executionId);
+
+    public void Add(AccountEvent entry)
+    {
+        EventCount++;
+        FirstEventSequence = FirstEventSequence == 0 ? entry.Sequence : FirstEventSequence;
+        LastEventSequence = entry.Sequence;
+        if (entry.Order is { } order && order.Status.IsFinal())
         {
-            ClientOrderIds[order.Order.ClientOrderId] = order.Order.OrderId;
-            ExecutionIds.UnionWith(order.Order.ExecutionIds);
+            _closedOrderIds.Add(order.OrderId);
         }
+    }
+
+    public void Add(JournalEntry entry)
+    {
+        JournalCount++;
+        LastJournalSequence = entry.Sequence;
+        if (_clientOrderIds.Count == 0 || _clientOrderIds[^1] != entry.ClientOrderId)
+        {
+            _clientOrderIds.Add(entry.ClientOrderId);
+        }
+    }
+
+    public void Add(AccountFill fill)
+    {
+        FillCount++;
+        LastFillSequence = fill.Sequence;
     }
 }

@@ -7,7 +7,7 @@ namespace OrleansTrader.Grains.Accounts;
 /// <summary>
 /// An account's history in grain storage: full pages are written once as "history-N" states of the account grain and
 /// never touched again; the page being filled (the tail) travels inside the core record, so a change costs one write.
-/// Pages beyond the retention are deleted.
+/// Pages beyond the retention are deleted; pages beyond the in-memory window are read back when a query needs them.
 /// </summary>
 /// <remarks>
 /// A "history-N" record for the current page N can still exist: written by the older layout, which rewrote the current
@@ -17,25 +17,25 @@ namespace OrleansTrader.Grains.Accounts;
 /// </remarks>
 internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId, AccountGrainOptions options)
 {
-    private readonly Dictionary<long, GrainState<AccountHistoryPage>> _pages = [];
+    /// <summary>The ETag of every retained written page, for its delete when it leaves the retention.</summary>
+    private readonly Dictionary<long, string?> _etags = [];
     private GrainState<AccountHistoryPage> _current = new(new AccountHistoryPage());
 
     public async Task LoadAsync(AccountState state, AccountHistory history, CancellationToken cancellationToken)
     {
+        history.StartTail(state.FirstHistoryPage);
         for (var page = state.FirstHistoryPage; page < state.CurrentHistoryPage; page++)
         {
-            var record = new GrainState<AccountHistoryPage>(new AccountHistoryPage());
-            await storage.ReadStateAsync(Name(page), grainId, record, cancellationToken);
-            record.State ??= new AccountHistoryPage();
-            _pages[page] = record;
+            var record = await ReadAsync(page, cancellationToken);
+            _etags[page] = record.ETag;
             Add(history, record.State);
+            history.SealTail(options.HistoryPagesInMemory);
         }
 
-        _current = new GrainState<AccountHistoryPage>(new AccountHistoryPage());
-        await storage.ReadStateAsync(Name(state.CurrentHistoryPage), grainId, _current, cancellationToken);
-        if (_current.RecordExists && _current.State is { } stored)
+        _current = await ReadAsync(state.CurrentHistoryPage, cancellationToken);
+        if (_current.RecordExists)
         {
-            state.HistoryTail = Longer(state.HistoryTail, stored);
+            state.HistoryTail = Longer(state.HistoryTail, _current.State);
         }
 
         Add(history, state.HistoryTail);
@@ -46,10 +46,13 @@ internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId
         state.LastFillSequence = Math.Max(state.LastFillSequence, history.Fills.LastOrDefault()?.Sequence ?? 0);
         foreach (var order in state.WorkingOrders.Values)
         {
-            history.ClientOrderIds[order.Order.ClientOrderId] = order.Order.OrderId;
-            history.ExecutionIds.UnionWith(order.Order.ExecutionIds);
+            history.IndexWorking(order.Order);
         }
     }
+
+    /// <summary>A retained page as stored (empty when it is gone).</summary>
+    public async Task<AccountHistoryPage> ReadPageAsync(long page, CancellationToken cancellationToken = default) =>
+        (await ReadAsync(page, cancellationToken)).State;
 
     public static void Append(AccountState state, AccountEvent entry) => state.HistoryTail.Events.Add(entry);
 
@@ -70,18 +73,31 @@ internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId
 
         _current.State = state.HistoryTail;
         await storage.WriteStateAsync(Name(state.CurrentHistoryPage), grainId, _current);
-        _pages[state.CurrentHistoryPage] = _current;
+        _etags[state.CurrentHistoryPage] = _current.ETag;
         state.CurrentHistoryPage++;
         state.HistoryTail = new AccountHistoryPage();
         _current = new GrainState<AccountHistoryPage>(new AccountHistoryPage());
+        history.SealTail(options.HistoryPagesInMemory);
         while (state.CurrentHistoryPage - state.FirstHistoryPage > options.HistoryPages)
         {
-            var oldest = _pages[state.FirstHistoryPage];
+            var oldest = new GrainState<AccountHistoryPage>(new AccountHistoryPage())
+            {
+                ETag = _etags.GetValueOrDefault(state.FirstHistoryPage),
+                RecordExists = true,
+            };
             await storage.ClearStateAsync(Name(state.FirstHistoryPage), grainId, oldest);
-            history.RemoveOldest(oldest.State.Events.Count, oldest.State.Journal.Count, oldest.State.Fills.Count, state.WorkingOrders.Values);
-            _pages.Remove(state.FirstHistoryPage);
+            history.EvictOldest(state.WorkingOrders.Values);
+            _etags.Remove(state.FirstHistoryPage);
             state.FirstHistoryPage++;
         }
+    }
+
+    private async Task<GrainState<AccountHistoryPage>> ReadAsync(long page, CancellationToken cancellationToken)
+    {
+        var record = new GrainState<AccountHistoryPage>(new AccountHistoryPage());
+        await storage.ReadStateAsync(Name(page), grainId, record, cancellationToken);
+        record.State ??= new AccountHistoryPage();
+        return record;
     }
 
     private static void Add(AccountHistory history, AccountHistoryPage page)

@@ -1,0 +1,153 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Tests;
+
+/// <summary>
+/// The account keeps only the newest history pages in memory: older retained history is still answered (read back from
+/// storage), idempotency and order lookups still cover the whole retention, and history past the retention is gone.
+/// </summary>
+public sealed class AccountHistoryWindowTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task HistoryOutsideTheMemoryWindow_IsAnsweredFromStorage_BeforeAndAfterARestart()
+    {
+        await using var cluster = await TradingCluster.StartAsync(Options("window.db", pagesInMemory: 1, pages: 1280));
+        await Market.QuoteAsync(cluster, "WIN", 10m, 10m);
+        var account = await TestAccounts.OpenAsync(cluster, "window", 1_000_000m);
+        var placed = await PlaceAndFillAsync(account, "w", "WIN", 12);
+
+        await AssertWholeHistoryAsync(account, placed);
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        await AssertWholeHistoryAsync(cluster.Account("window"), placed);
+    }
+
+    [Fact]
+    public async Task HistoryPastTheRetention_IsGone_AndItsClientOrderIdsAreFree()
+    {
+        await using var cluster = await TradingCluster.StartAsync(Options("retention.db", pagesInMemory: 1, pages: 3));
+        await Market.QuoteAsync(cluster, "RET", 10m, 10m);
+        var account = await TestAccounts.OpenAsync(cluster, "retention", 1_000_000m);
+        var placed = await PlaceAndFillAsync(account, "r", "RET", 10);
+
+        var events = await account.GetEventsAsync(0, 10_000);
+        Assert.True(events.Truncated);
+        Assert.True(events.OldestSequence > 1);
+        Assert.Equal(events.OldestSequence, events.Events[0].Sequence);
+        Assert.Null(await account.GetOrderByClientOrderIdAsync("r-0"));
+        Assert.Null(await account.GetOrderAsync(placed[0]));
+        Assert.Equal(OrderStatus.Filled, (await account.GetOrderByClientOrderIdAsync("r-9"))!.Status);
+
+        // The newest orders are still idempotent; a forgotten client order id places a new order.
+        Assert.True((await account.PlaceOrderAsync(Market.MarketOrder("r-9", "RET", OrderSide.Buy, 1m))).IsExisting);
+        var again = await account.PlaceOrderAsync(Market.MarketOrder("r-0", "RET", OrderSide.Buy, 1m));
+        Assert.True(again.Succeeded, again.Denial?.Message);
+        Assert.False(again.IsExisting);
+        Assert.NotEqual(placed[0], again.Order!.OrderId);
+    }
+
+    [Fact]
+    public void MemoryHoldsOnlyTheWindow_WhileTheIndexesCoverTheRetention()
+    {
+        var history = new AccountHistory();
+        history.StartTail(0);
+        var sequence = 0L;
+        for (var page = 0; page < 50; page++)
+        {
+            var clientOrderId = $"c-{page}";
+            history.Add(new JournalEntry
+            {
+                Sequence = ++sequence, Timestamp = DateTimeOffset.UnixEpoch, OrderId = $"O{page}", ClientOrderId = clientOrderId,
+                Symbol = "X", To = OrderStatus.PendingNew, Action = "submitted",
+            });
+            history.Add(new AccountFill
+            {
+                Sequence = sequence, ExecutionId = $"E{page}", OrderId = $"O{page}", ClientOrderId = clientOrderId, Symbol = "X",
+                Side = OrderSide.Buy, Quantity = 1m, Price = 1m, Fee = 0m, RealizedPnl = 0m, Timestamp = DateTimeOffset.UnixEpoch,
+            });
+            history.SealTail(pagesInMemory: 4);
+        }
+
+        Assert.Equal(4, history.Journal.Count);
+        Assert.Equal(4, history.Fills.Count);
+        Assert.Equal(47, history.Journal[0].Sequence);
+        Assert.Equal(46, history.PagesOnlyInStorage);
+        Assert.True(history.TryGetOrderId("c-0", out var first));
+        Assert.Equal("O0", first);
+        Assert.True(history.HasExecution("E0"));
+
+        // Dropping the oldest page from the retention forgets its keys, except those a working order still needs.
+        var working = new WorkingOrder { Origin = "test", Order = Order.Create("O1", Market.MarketOrder("c-1", "X", OrderSide.Buy, 1m).Request!, DateTimeOffset.UnixEpoch) };
+        history.EvictOldest([working]);
+        history.EvictOldest([working]);
+        Assert.False(history.TryGetOrderId("c-0", out _));
+        Assert.False(history.HasExecution("E0"));
+        Assert.True(history.TryGetOrderId("c-1", out _));
+        Assert.Equal(48, history.Pages.Count);
+        Assert.Equal(4, history.Journal.Count);
+    }
+
+    private static async Task AssertWholeHistoryAsync(IAccountGrain account, IReadOnlyList<string> orderIds)
+    {
+        var fills = await account.GetFillsAsync(0, 10_000);
+        Assert.Equal(Enumerable.Range(1, orderIds.Count).Select(i => (long)i), fills.Select(f => f.Sequence));
+        Assert.Equal(orderIds, fills.Select(f => f.OrderId));
+        Assert.Equal(3, (await account.GetFillsAsync(4, 3)).Count);
+
+        var events = await account.GetEventsAsync(0, 10_000);
+        Assert.False(events.Truncated);
+        Assert.Equal(1, events.OldestSequence);
+        Assert.Equal(Enumerable.Range(1, (int)events.LastSequence).Select(i => (long)i), events.Events.Select(e => e.Sequence));
+
+        var journal = await account.GetJournalAsync(0, 10_000);
+        Assert.Equal(Enumerable.Range(1, journal.Count).Select(i => (long)i), journal.Select(j => j.Sequence));
+        Assert.Equal(orderIds, journal.Select(j => j.OrderId).Distinct());
+
+        // The oldest order is still found, by id and by client order id, and its client order id stays taken.
+        Assert.Equal(OrderStatus.Filled, (await account.GetOrderAsync(orderIds[0]))!.Status);
+        Assert.Equal(orderIds[0], (await account.GetOrderByClientOrderIdAsync("w-0"))!.OrderId);
+        var repeat = await account.PlaceOrderAsync(Market.MarketOrder("w-0", "WIN", OrderSide.Buy, 1m));
+        Assert.True(repeat.IsExisting);
+        Assert.Equal(orderIds[0], repeat.Order!.OrderId);
+
+        var closed = await account.GetOrdersAsync(OrderStatusFilter.Closed, 100, null);
+        Assert.Equal(orderIds.Reverse(), closed.Select(o => o.OrderId));
+        Assert.All(closed, o => Assert.Equal(OrderStatus.Filled, o.Status));
+        var older = await account.GetOrdersAsync(OrderStatusFilter.All, 5, orderIds[5]);
+        Assert.Equal(orderIds.Take(5).Reverse(), older.Select(o => o.OrderId));
+    }
+
+    private TradingClusterOptions Options(string file, int pagesInMemory, int pages) => new()
+    {
+        SqlitePath = _dir.File(file),
+        ConfigureSilo = silo => silo.Configure<AccountGrainOptions>(o =>
+        {
+            o.HistoryPagesInMemory = pagesInMemory;
+            o.HistoryPages = pages;
+            o.SignalInterval = TimeSpan.FromMinutes(10);
+        }),
+    };
+
+    /// <summary>Places market buys one after another, each awaited to its fill; returns their order ids in order.</summary>
+    private static async Task<List<string>> PlaceAndFillAsync(IAccountGrain account, string prefix, string symbol, int count)
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            var placed = await account.PlaceOrderAsync(Market.MarketOrder($"{prefix}-{i}", symbol, OrderSide.Buy, 1m));
+            Assert.True(placed.Succeeded, placed.Denial?.Message);
+            ids.Add(placed.Order!.OrderId);
+            await Eventually.WaitAsync(() => account.GetOrderAsync(placed.Order.OrderId), o => o?.Status == OrderStatus.Filled, $"fill {i + 1}");
+        }
+
+        return ids;
+    }
+}
