@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace OrleansTrader.Runtime.AdoNet;
 
@@ -23,8 +25,12 @@ public sealed class SqliteDatabase : IDisposable
     private readonly string _connectionPragmas;
     // Enough to amortize a commit over many writes, small enough that one group's transaction stays short.
     private const int MaxWritesPerCommit = 256;
-    private const string SavepointName = "w";
     private readonly Queue<PendingWrite> _queue = new();
+    // The native connections this instance has applied its pragmas to: a pooled connection keeps them, so a reopen
+    // runs no statement before the caller's.
+    private readonly ConditionalWeakTable<sqlite3, object> _configured = [];
+    // The write connection's commands by SQL text, prepared once and re-bound per write (only the drainer uses them).
+    private readonly Dictionary<string, SqliteCommand> _writeCommands = new(StringComparer.Ordinal);
     private bool _draining;
     private bool _disposed;
     private readonly AsyncOnce _journalMode;
@@ -76,7 +82,11 @@ public sealed class SqliteDatabase : IDisposable
         Func<SqliteConnection, SqliteTransaction?, CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
         WriteCoreAsync(work, needsTransaction: true, cancellationToken);
 
-    /// <summary>One statement, atomic on its own: alone it runs without a transaction, else in a group like any write.</summary>
+    /// <summary>
+    /// One statement, atomic on its own: alone it autocommits; in a group it runs without a savepoint, since SQLite undoes a
+    /// failed statement's own changes and nothing else. <paramref name="work"/> must run exactly one data-changing
+    /// statement and fail only when that statement fails.
+    /// </summary>
     internal Task<T> WriteStatementAsync<T>(
         Func<SqliteConnection, SqliteTransaction?, CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
         WriteCoreAsync(work, needsTransaction: false, cancellationToken);
@@ -90,6 +100,30 @@ public sealed class SqliteDatabase : IDisposable
         return command;
     }
 
+    /// <summary>
+    /// A command on the write connection for work run by <see cref="WriteAsync{T}"/> or <see cref="WriteStatementAsync{T}"/>:
+    /// it stays prepared from one write to the next (no parse per write); its parameters come cleared and it is owned
+    /// here, so the caller binds it and does not dispose it.
+    /// </summary>
+    internal SqliteCommand PreparedWriteCommand(SqliteConnection connection, string sql, SqliteTransaction? transaction)
+    {
+        if (!ReferenceEquals(connection, _writeConnection))
+        {
+            throw new InvalidOperationException("Prepared write commands belong to the write connection; create other commands with CreateCommand.");
+        }
+
+        if (_writeCommands.TryGetValue(sql, out var command))
+        {
+            command.Parameters.Clear();
+            command.Transaction = transaction;
+            return command;
+        }
+
+        command = CreateCommand(connection, sql, transaction);
+        _writeCommands.Add(sql, command);
+        return command;
+    }
+
     /// <summary>Closes the write connection and drops this file's pooled connections so the file can be closed, moved or deleted.</summary>
     public void Dispose()
     {
@@ -98,8 +132,7 @@ public sealed class SqliteDatabase : IDisposable
             _disposed = true;
         }
 
-        _writeConnection?.Dispose();
-        _writeConnection = null;
+        DropWriteConnection();
         using (var connection = new SqliteConnection(_connectionString))
         {
             SqliteConnection.ClearPool(connection);
@@ -212,17 +245,33 @@ public sealed class SqliteDatabase : IDisposable
                     continue;
                 }
 
-                transaction!.Save(SavepointName);
+                if (!write.NeedsTransaction)
+                {
+                    try
+                    {
+                        await write.RunAsync(connection, transaction);
+                        succeeded.Add(write);
+                    }
+                    catch (Exception ex) when (!TransactionLost(connection))
+                    {
+                        // The failed statement undid its own changes; the group's transaction goes on.
+                        write.Fail(ex);
+                    }
+
+                    continue;
+                }
+
+                await PreparedWriteCommand(connection, "SAVEPOINT w;", transaction).ExecuteNonQueryAsync(CancellationToken.None);
                 try
                 {
                     await write.RunAsync(connection, transaction);
-                    transaction.Release(SavepointName);
+                    await PreparedWriteCommand(connection, "RELEASE w;", transaction).ExecuteNonQueryAsync(CancellationToken.None);
                     succeeded.Add(write);
                 }
                 catch (Exception ex)
                 {
-                    transaction.Rollback(SavepointName);
-                    transaction.Release(SavepointName);
+                    await PreparedWriteCommand(connection, "ROLLBACK TO w;", transaction).ExecuteNonQueryAsync(CancellationToken.None);
+                    await PreparedWriteCommand(connection, "RELEASE w;", transaction).ExecuteNonQueryAsync(CancellationToken.None);
                     write.Fail(ex);
                 }
             }
@@ -241,7 +290,7 @@ public sealed class SqliteDatabase : IDisposable
                 write.Fail(ex);
             }
 
-            _writeConnection = null;
+            DropWriteConnection();
             if (connection is not null)
             {
                 await connection.DisposeAsync();
@@ -256,14 +305,38 @@ public sealed class SqliteDatabase : IDisposable
         }
     }
 
+    /// <summary>
+    /// Some errors (I/O, a full disk, an interrupt) make SQLite roll back the whole transaction, not just the failed
+    /// statement: then none of the group's earlier writes will commit, and the group must fail as a whole.
+    /// </summary>
+    private static bool TransactionLost(SqliteConnection connection) => raw.sqlite3_get_autocommit(connection.Handle) != 0;
+
+    private void DropWriteConnection()
+    {
+        foreach (var command in _writeCommands.Values)
+        {
+            command.Dispose();
+        }
+
+        _writeCommands.Clear();
+        _writeConnection?.Dispose();
+        _writeConnection = null;
+    }
+
     private async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);
-            await using var pragmas = CreateCommand(connection, _connectionPragmas);
-            await pragmas.ExecuteNonQueryAsync(cancellationToken);
+            var handle = connection.Handle!;
+            if (!_configured.TryGetValue(handle, out _))
+            {
+                await using var pragmas = CreateCommand(connection, _connectionPragmas);
+                await pragmas.ExecuteNonQueryAsync(cancellationToken);
+                _configured.AddOrUpdate(handle, this);
+            }
+
             return connection;
         }
         catch
