@@ -189,7 +189,7 @@ public sealed class SqliteDatabaseTests : IDisposable
     }
 
     [Fact]
-    public async Task OpenConnectionAsync_AppliesSynchronousNormalAndBusyTimeout()
+    public async Task OpenConnectionAsync_AppliesSynchronousNormalBusyTimeoutAndCheckpointInterval()
     {
         using var database = new SqliteDatabase(new SqliteStorageOptions
         {
@@ -204,6 +204,7 @@ public sealed class SqliteDatabaseTests : IDisposable
 
             Assert.Equal(1L, await ScalarAsync(connection, "PRAGMA synchronous;"));
             Assert.Equal(2500L, await ScalarAsync(connection, "PRAGMA busy_timeout;"));
+            Assert.Equal(8192L, await ScalarAsync(connection, "PRAGMA wal_autocheckpoint;"));
         }
     }
 
