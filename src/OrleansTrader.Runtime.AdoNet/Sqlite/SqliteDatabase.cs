@@ -184,8 +184,8 @@ public sealed class SqliteDatabase : IDisposable
     }
 
     /// <summary>
-    /// Group commit: one drainer takes every write queued meanwhile and runs them in one IMMEDIATE transaction, each under
-    /// its own savepoint, so a failing write rolls back alone and the rest share one commit (one WAL append instead of one
+    /// Group commit: one drainer takes every write queued meanwhile and runs them in one IMMEDIATE transaction, each
+    /// multi-statement write under its own savepoint, so a failing write rolls back alone and the rest share one commit (one WAL append instead of one
     /// per write). A write's task completes only after the commit that made it durable.
     /// </summary>
     private async Task DrainAsync()
@@ -220,7 +220,8 @@ public sealed class SqliteDatabase : IDisposable
 
     /// <summary>
     /// Runs one group and commits it. A lone write runs as it would alone: a statement autocommits, any other write gets an
-    /// IMMEDIATE transaction of its own. In a larger group each write has a savepoint, so its failure rolls back only it.
+    /// IMMEDIATE transaction of its own. In a larger group a failing write rolls back only itself: a single statement by
+    /// SQLite's statement atomicity, any other write by its savepoint.
     /// </summary>
     private async Task RunGroupAsync(List<PendingWrite> batch)
     {
