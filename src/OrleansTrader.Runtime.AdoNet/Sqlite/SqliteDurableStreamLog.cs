@@ -23,6 +23,9 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
 
     private const int PayloadParameterOffset = 4;
 
+    /// <summary>Appends of up to this many events (the usual single event or few) keep a prepared INSERT each.</summary>
+    private const int PreparedInsertMaxRows = 8;
+
     private static readonly string[] PayloadParameterNames =
         [.. Enumerable.Range(0, InsertChunkRows).Select(i => "@p" + i.ToString(CultureInfo.InvariantCulture))];
 
@@ -32,6 +35,7 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
     private readonly AsyncOnce _schema;
     private readonly string _bumpHead;
     private readonly string _insertFullChunk;
+    private readonly string[] _insertSmall;
     private readonly string _readStream;
     private readonly string _readNamespace;
     private readonly string _getCheckpoint;
@@ -88,6 +92,7 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
         _deleteSubscription = $"DELETE FROM {t.StreamSubscriptions} WHERE stream_namespace = @ns AND stream_key = @key AND subscription_id = @subscription;";
         _readSubscriptions = $"SELECT stream_namespace, stream_key, subscription_id, grain_type, grain_key FROM {t.StreamSubscriptions} ORDER BY id;";
         _insertFullChunk = InsertSql(InsertChunkRows);
+        _insertSmall = [.. Enumerable.Range(0, PreparedInsertMaxRows + 1).Select(rows => rows == 0 ? string.Empty : InsertSql(rows))];
         _schema = new AsyncOnce(CreateSchemaAsync);
     }
 
@@ -109,12 +114,10 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
             async (connection, transaction, ct) =>
             {
                 long lastSequence;
-                await using (var head = _database.CreateCommand(connection, _bumpHead, transaction))
-                {
-                    AddStream(head, streamId);
-                    head.Parameters.AddWithValue("@count", (long)payloads.Count);
-                    lastSequence = (long)(await head.ExecuteScalarAsync(ct))!;
-                }
+                var head = _database.PreparedWriteCommand(connection, _bumpHead, transaction);
+                AddStream(head, streamId);
+                head.Parameters.AddWithValue("@count", (long)payloads.Count);
+                lastSequence = (long)(await head.ExecuteScalarAsync(ct))!;
 
                 var firstSequence = lastSequence - payloads.Count + 1;
                 var stored = new StoredStreamEvent[payloads.Count];
@@ -122,17 +125,23 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
                 var remainder = payloads.Count % InsertChunkRows;
                 if (fullChunks > 0)
                 {
-                    // One command for every full chunk: its statement is compiled once and re-bound per chunk.
-                    await using var insert = CreateInsert(connection, transaction, streamId, utc, InsertChunkRows);
+                    // One prepared command for every full chunk, re-bound per chunk.
+                    var insert = CreateInsert(connection, transaction, streamId, utc, InsertChunkRows);
                     for (var chunk = 0; chunk < fullChunks; chunk++)
                     {
                         await InsertChunkAsync(insert, streamId, payloads, chunk * InsertChunkRows, InsertChunkRows, firstSequence, utc, stored, ct);
                     }
                 }
 
-                if (remainder > 0)
+                if (remainder > PreparedInsertMaxRows)
                 {
+                    // A rare size: compiled for this append only, rather than kept prepared.
                     await using var insert = CreateInsert(connection, transaction, streamId, utc, remainder);
+                    await InsertChunkAsync(insert, streamId, payloads, fullChunks * InsertChunkRows, remainder, firstSequence, utc, stored, ct);
+                }
+                else if (remainder > 0)
+                {
+                    var insert = CreateInsert(connection, transaction, streamId, utc, remainder);
                     await InsertChunkAsync(insert, streamId, payloads, fullChunks * InsertChunkRows, remainder, firstSequence, utc, stored, ct);
                 }
 
@@ -206,8 +215,8 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
         await _database.WriteAsync(
             async (connection, transaction, ct) =>
             {
-                // One command re-bound per checkpoint: the statement is compiled once per batch.
-                await using var command = _database.CreateCommand(connection, _saveCheckpoint, transaction);
+                // One prepared command re-bound per checkpoint.
+                var command = _database.PreparedWriteCommand(connection, _saveCheckpoint, transaction);
                 var ns = command.Parameters.Add("@ns", SqliteType.Text);
                 var key = command.Parameters.Add("@key", SqliteType.Text);
                 var consumer = command.Parameters.Add("@consumer", SqliteType.Text);
@@ -362,10 +371,13 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
         }
     }
 
+    /// <summary>The INSERT for <paramref name="rows"/> events: prepared on the write connection for a full chunk or a few rows.</summary>
     private SqliteCommand CreateInsert(
         SqliteConnection connection, SqliteTransaction? transaction, StreamId streamId, DateTimeOffset utc, int rows)
     {
-        var command = _database.CreateCommand(connection, rows == InsertChunkRows ? _insertFullChunk : InsertSql(rows), transaction);
+        var command = rows == InsertChunkRows ? _database.PreparedWriteCommand(connection, _insertFullChunk, transaction)
+            : rows <= PreparedInsertMaxRows ? _database.PreparedWriteCommand(connection, _insertSmall[rows], transaction)
+            : _database.CreateCommand(connection, InsertSql(rows), transaction);
         AddStream(command, streamId);
         command.Parameters.Add("@first", SqliteType.Integer);
         command.Parameters.AddWithValue("@timestamp", utc.UtcTicks);
@@ -410,7 +422,7 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
         await _database.WriteStatementAsync(
             async (connection, transaction, ct) =>
             {
-                await using var command = _database.CreateCommand(connection, sql, transaction);
+                var command = _database.PreparedWriteCommand(connection, sql, transaction);
                 AddStream(command, streamId);
                 command.Parameters.AddWithValue("@consumer", consumerId);
                 command.Parameters.AddWithValue("@sequence", sequence);

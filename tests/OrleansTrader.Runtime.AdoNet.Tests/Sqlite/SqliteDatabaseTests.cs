@@ -89,6 +89,68 @@ public sealed class SqliteDatabaseTests : IDisposable
     }
 
     [Fact]
+    public async Task GroupCommit_FailsOnlyTheFailingStatement_AndCommitsTheRestOfItsGroup()
+    {
+        using var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = Path.Combine(_root, "statements.db") });
+        await database.WriteStatementAsync(
+            (connection, transaction, ct) => database.CreateCommand(connection, "CREATE TABLE t (id INTEGER PRIMARY KEY);", transaction).ExecuteNonQueryAsync(ct),
+            Ct);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = database.WriteAsync(
+            async (connection, transaction, ct) =>
+            {
+                await release.Task;
+                return await Insert(database, connection, transaction, 0, ct);
+            },
+            Ct);
+
+        // Statement writes run in the group without savepoints: a duplicate key fails its own insert and nothing else.
+        var ids = new[] { 1, 2, 1, 3, 2, 4 };
+        var queued = ids.Select(id => database.WriteStatementAsync(
+            (connection, transaction, ct) => PreparedInsert(database, connection, transaction, id, ct), Ct)).ToList();
+        release.SetResult();
+
+        Assert.Equal(1, await first);
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (Array.IndexOf(ids, ids[i]) < i)
+            {
+                await Assert.ThrowsAsync<SqliteException>(() => queued[i]);
+            }
+            else
+            {
+                Assert.Equal(1, await queued[i]);
+            }
+        }
+
+        await using var reader = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database.FilePath, Pooling = false }.ToString());
+        await reader.OpenAsync(Ct);
+        Assert.Equal("0,1,2,3,4", await ScalarAsync(reader, "SELECT group_concat(id) FROM (SELECT id FROM t ORDER BY id);"));
+    }
+
+    [Fact]
+    public async Task PreparedWriteCommand_IsOneCommandPerStatementText_OnTheWriteConnectionOnly()
+    {
+        using var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = Path.Combine(_root, "prepared.db") });
+        const string Sql = "SELECT 1;";
+        var first = await database.WriteStatementAsync((connection, transaction, _) => Task.FromResult(database.PreparedWriteCommand(connection, Sql, transaction)), Ct);
+        first.Parameters.AddWithValue("@stale", 1);
+        var second = await database.WriteStatementAsync((connection, transaction, _) => Task.FromResult(database.PreparedWriteCommand(connection, Sql, transaction)), Ct);
+
+        Assert.Same(first, second);
+        Assert.Empty(second.Parameters);
+        await using var other = await database.OpenConnectionAsync(Ct);
+        Assert.Throws<InvalidOperationException>(() => database.PreparedWriteCommand(other, Sql, null));
+    }
+
+    private static Task<int> PreparedInsert(SqliteDatabase database, SqliteConnection connection, SqliteTransaction? transaction, int id, CancellationToken ct)
+    {
+        var command = database.PreparedWriteCommand(connection, "INSERT INTO t (id) VALUES (@id);", transaction);
+        command.Parameters.AddWithValue("@id", id);
+        return command.ExecuteNonQueryAsync(ct);
+    }
+
+    [Fact]
     public async Task Writes_Fail_WhileAnotherConnectionHoldsTheLock_ThenTheWriterRecovers()
     {
         var path = Path.Combine(_root, "commit-fails.db");
@@ -127,7 +189,7 @@ public sealed class SqliteDatabaseTests : IDisposable
     }
 
     [Fact]
-    public async Task OpenConnectionAsync_AppliesSynchronousNormalAndBusyTimeout()
+    public async Task OpenConnectionAsync_AppliesSynchronousNormalBusyTimeoutAndCheckpointInterval()
     {
         using var database = new SqliteDatabase(new SqliteStorageOptions
         {
@@ -135,10 +197,15 @@ public sealed class SqliteDatabaseTests : IDisposable
             BusyTimeout = TimeSpan.FromMilliseconds(2500),
         });
 
-        await using var connection = await database.OpenConnectionAsync(Ct);
+        // The second open gets the first one's pooled native connection: its settings must still be in force.
+        for (var open = 0; open < 2; open++)
+        {
+            await using var connection = await database.OpenConnectionAsync(Ct);
 
-        Assert.Equal(1L, await ScalarAsync(connection, "PRAGMA synchronous;"));
-        Assert.Equal(2500L, await ScalarAsync(connection, "PRAGMA busy_timeout;"));
+            Assert.Equal(1L, await ScalarAsync(connection, "PRAGMA synchronous;"));
+            Assert.Equal(2500L, await ScalarAsync(connection, "PRAGMA busy_timeout;"));
+            Assert.Equal(8192L, await ScalarAsync(connection, "PRAGMA wal_autocheckpoint;"));
+        }
     }
 
     [Fact]
@@ -161,6 +228,52 @@ public sealed class SqliteDatabaseTests : IDisposable
         Assert.True(read.RecordExists);
         Assert.Equal(written.ETag, read.ETag);
         Assert.Equal(new TestState("durable", 99.5m, 3), read.State);
+    }
+
+    [Fact]
+    public async Task GrainStateTable_IsARowidTable_SoKilobyteStatesStayOnTheirLeafPage()
+    {
+        using var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = Path.Combine(_root, "rowid.db") });
+        await new SqliteGrainStorage(database, TestJsonSerializer.Instance).InitializeAsync(Ct);
+
+        // A WITHOUT ROWID table has no rowid column: this select fails on one.
+        await using var connection = await database.OpenConnectionAsync(Ct);
+        Assert.Equal(0L, await ScalarAsync(connection, "SELECT count(rowid) FROM grain_state;"));
+    }
+
+    [Fact]
+    public async Task GrainStorage_KeepsWorking_OnAFileWhoseTableIsTheEarlierWithoutRowidLayout()
+    {
+        var path = Path.Combine(_root, "earlier-layout.db");
+        Directory.CreateDirectory(_root);
+        await using (var earlier = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
+        {
+            await earlier.OpenAsync(Ct);
+            await using var create = earlier.CreateCommand();
+            create.CommandText = """
+                CREATE TABLE grain_state (
+                    grain_type TEXT NOT NULL, grain_key TEXT NOT NULL, state_name TEXT NOT NULL, version INTEGER NOT NULL, payload BLOB NULL,
+                    PRIMARY KEY (grain_type, grain_key, state_name)
+                ) WITHOUT ROWID;
+                """;
+            await create.ExecuteNonQueryAsync(Ct);
+        }
+
+        using var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = path });
+        var storage = new SqliteGrainStorage(database, TestJsonSerializer.Instance);
+        var grain = GrainId.Create("Tests.Account", "ACC-1");
+        var state = new GrainState<TestState>(new TestState(new string('x', 3000), 1m, 1));
+        await storage.WriteStateAsync("s", grain, state, Ct);
+        state.State = new TestState(new string('y', 3000), 2m, 2);
+        await storage.WriteStateAsync("s", grain, state, Ct);
+        var read = new GrainState<TestState>(new TestState("empty", 0m, 0));
+        await storage.ReadStateAsync("s", grain, read, Ct);
+
+        Assert.Equal(state.State, read.State);
+        Assert.Equal(state.ETag, read.ETag);
+        await storage.ClearStateAsync("s", grain, state, Ct);
+        await storage.ReadStateAsync("s", grain, read, Ct);
+        Assert.False(read.RecordExists);
     }
 
     [Fact]
