@@ -203,7 +203,7 @@ internal sealed class PaperAccount : IDisposable
 
         return _state.ArchivedBefore is not null
             && await _venue.Store.FindArchivedOrderByClientOrderIdAsync(AccountId, request.ClientOrderId, cancellationToken) is { } archived
-            ? PaperOrderMapper.ToBroker(archived, _ => null, _ => null)
+            ? PaperOrderMapper.ToBroker(archived)
             : null;
     }
 
@@ -329,7 +329,7 @@ internal sealed class PaperAccount : IDisposable
         }
 
         return state.ArchivedBefore is not null && await _venue.Store.FindArchivedOrderAsync(AccountId, orderId, cancellationToken) is { } archived
-            ? PaperOrderMapper.ToBroker(archived, _ => null, _ => null)
+            ? PaperOrderMapper.ToBroker(archived)
             : null;
     }
 
@@ -344,7 +344,7 @@ internal sealed class PaperAccount : IDisposable
 
         return state.ArchivedBefore is not null
             && await _venue.Store.FindArchivedOrderByClientOrderIdAsync(AccountId, clientOrderId, cancellationToken) is { } archived
-            ? PaperOrderMapper.ToBroker(archived, _ => null, _ => null)
+            ? PaperOrderMapper.ToBroker(archived)
             : null;
     }
 
@@ -864,5 +864,5 @@ internal sealed class PaperAccount : IDisposable
     private static BrokerException NotFound(string orderId) => new(BrokerErrorKind.NotFound, $"Order {orderId} is not known to the paper venue.");
 
     private static BrokerOrder View(PaperAccountState state, string orderId) =>
-        PaperOrderMapper.ToBroker(state.Orders[orderId], state.Groups.GetValueOrDefault, state.Orders.GetValueOrDefault);
+        PaperOrderMapper.ToBroker(state.Orders[orderId], state.Groups, state.Orders);
 }

@@ -68,7 +68,7 @@ internal sealed class PaperTransaction
 
     public string? FindByClientOrderId(string clientOrderId) => _clientOrderIds.GetValueOrDefault(clientOrderId);
 
-    public BrokerOrder View(string orderId) => PaperOrderMapper.ToBroker(Get(orderId), _groups.GetValueOrDefault, Find);
+    public BrokerOrder View(string orderId) => PaperOrderMapper.ToBroker(Get(orderId), _groups, _orders);
 
     public PaperAccountState Build() => Changed
         ? _original with
