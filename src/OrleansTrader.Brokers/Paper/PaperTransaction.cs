@@ -119,11 +119,12 @@ internal sealed class PaperTransaction
         Changed = true;
     }
 
-    public void Accept(string orderId)
+    /// <summary>Accepts the order and reports it; returns the view the report carries.</summary>
+    public BrokerOrder Accept(string orderId)
     {
         var record = Get(orderId);
         Put(record with { Order = Apply(record.Order, OrderEvent.Accept, null) });
-        Report(ExecutionReportKind.Accepted, orderId, TimeSpan.Zero);
+        return Report(ExecutionReportKind.Accepted, orderId, TimeSpan.Zero);
     }
 
     public void Cancel(string orderId, string reason)
@@ -289,8 +290,12 @@ internal sealed class PaperTransaction
         Changed = true;
     }
 
-    private void Report(ExecutionReportKind kind, string orderId, TimeSpan latency, string? reason = null) =>
-        Reports.Add(new PendingReport(new ExecutionReport(kind, View(orderId), Now, Reason: reason), latency));
+    private BrokerOrder Report(ExecutionReportKind kind, string orderId, TimeSpan latency, string? reason = null)
+    {
+        var view = View(orderId);
+        Reports.Add(new PendingReport(new ExecutionReport(kind, view, Now, Reason: reason), latency));
+        return view;
+    }
 
     private Order Apply(Order order, OrderEvent evt, string? reason)
     {
