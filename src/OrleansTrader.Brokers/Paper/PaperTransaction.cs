@@ -83,15 +83,32 @@ internal sealed class PaperTransaction
         : _original;
 
     /// <summary>What this transaction changed against the state it started from, for a store that saves changes.</summary>
-    public PaperVenueChange Change() => new()
+    public PaperVenueChange Change()
     {
-        Orders = [.. _changedOrders.Select(id => _orders[id]).OrderBy(r => r.Sequence)],
-        Groups = [.. _changedGroups.Select(id => _groups[id])],
-        Positions = [.. _changedPositions.Select(symbol => _positions[symbol])],
-        AddedExecutions = [.. _addedExecutions],
-        NextSequence = _nextSequence,
-        ArchivedBefore = _original.ArchivedBefore,
-    };
+        // Loops rather than queries: this runs on every save. Sequences are unique, so the sort needs no stability.
+        var orders = Lookup(_changedOrders, _orders);
+        orders.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
+        return new PaperVenueChange
+        {
+            Orders = orders,
+            Groups = Lookup(_changedGroups, _groups),
+            Positions = Lookup(_changedPositions, _positions),
+            AddedExecutions = [.. _addedExecutions],
+            NextSequence = _nextSequence,
+            ArchivedBefore = _original.ArchivedBefore,
+        };
+    }
+
+    private static List<T> Lookup<T>(HashSet<string> keys, ImmutableDictionary<string, T>.Builder source)
+    {
+        var found = new List<T>(keys.Count);
+        foreach (var key in keys)
+        {
+            found.Add(source[key]);
+        }
+
+        return found;
+    }
 
     /// <summary>Adds a new order (PendingNew, or held when a child) to the book of the account.</summary>
     public PaperOrderRecord Add(Order order, bool held, string? groupId)
