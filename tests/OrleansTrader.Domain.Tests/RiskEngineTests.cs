@@ -355,6 +355,50 @@ public sealed class RiskEngineTests
         Assert.Equal(RiskReasonCodes.LimitsInvalid, decision.ReasonCode);
     }
 
+    [Fact]
+    public void EstimatedFee_IsPricedOncePerQuantity_AndAgainForAnother()
+    {
+        // Buying power and the approval ask for the order's own quantity several times; the fee model is priced once
+        // for it, and a different quantity (the binary search for the maximum) is never answered from that one.
+        var fees = new CountingFeeModel(new PerShareFeeModel(0.005m, 1m, 0.5m, null));
+        var context = new RiskContext(Input(LimitOrder(OrderSide.Buy, 1_000m, 100m), fees: fees));
+
+        var full = context.EstimatedFee(1_000m);
+        var again = context.EstimatedFee(1_000m);
+        var smaller = context.EstimatedFee(100m);
+        var fullAfter = context.EstimatedFee(1_000m);
+
+        Assert.Equal(5m, full);
+        Assert.Equal(5m, again);
+        Assert.Equal(1m, smaller);
+        Assert.Equal(5m, fullAfter);
+        Assert.Equal(3, fees.Calls);
+    }
+
+    [Fact]
+    public void Approval_PricesTheOrdersFeeOnce()
+    {
+        var fees = new CountingFeeModel(new PerShareFeeModel(0.005m, 1m, 0.5m, null));
+
+        var decision = Evaluate(Input(LimitOrder(OrderSide.Buy, 100m, 100m), fees: fees));
+
+        Assert.True(decision.Approved);
+        Assert.Equal(1m, decision.EstimatedFee);
+        Assert.Equal(10_001m, decision.RequiredReservation);
+        Assert.Equal(1, fees.Calls);
+    }
+
+    private sealed class CountingFeeModel(IFeeModel inner) : IFeeModel
+    {
+        public int Calls { get; private set; }
+
+        public FeeBreakdown Calculate(FeeInput input)
+        {
+            Calls++;
+            return inner.Calculate(input);
+        }
+    }
+
     private sealed class ThrowingCheck : IRiskCheck
     {
         public RiskDecision? Check(RiskContext context) => throw new InvalidOperationException("boom");

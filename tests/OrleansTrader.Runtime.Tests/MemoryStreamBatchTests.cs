@@ -134,4 +134,61 @@ public sealed class MemoryStreamBatchTests
         Assert.Equal(5, provider.DroppedEventCount);
         Assert.Equal(5, Interlocked.Read(ref measured));
     }
+
+    [Fact]
+    public async Task MemoryStream_ResolvesConsumersAgain_AfterASubscriptionChange()
+    {
+        // The delivery loop keeps the consumers it resolved while the stream's subscriptions stay the same: a subscriber
+        // added after the first delivery must get what follows, and one that left must get nothing more.
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var stream = cluster.Client.GetStreamProvider("memory").GetStream<TestEvent>(StreamId.Create("client-only", "resolve-again"));
+        var first = new List<int>();
+        var second = new List<int>();
+        var firstGot1 = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstGot2 = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondGot3 = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstHandle = await stream.SubscribeAsync((e, _) =>
+        {
+            lock (first)
+            {
+                first.Add(e.Number);
+            }
+
+            (e.Number == 1 ? firstGot1 : firstGot2).TrySetResult();
+
+            return Task.CompletedTask;
+        });
+
+        await stream.OnNextAsync(new TestEvent(1));
+        await firstGot1.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        await stream.SubscribeAsync((e, _) =>
+        {
+            lock (second)
+            {
+                second.Add(e.Number);
+            }
+
+            if (e.Number == 3)
+            {
+                secondGot3.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        });
+        await stream.OnNextAsync(new TestEvent(2));
+        await firstGot2.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        await firstHandle.UnsubscribeAsync();
+        await stream.OnNextAsync(new TestEvent(3));
+        await secondGot3.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
+        lock (first)
+        {
+            Assert.Equal([1, 2], first);
+        }
+
+        lock (second)
+        {
+            Assert.Equal([2, 3], second);
+        }
+    }
 }

@@ -55,7 +55,7 @@ internal sealed record PaperVenueDelta
             RemovedGroupIds = OrNull(change.RemovedGroupIds),
             Positions = OrNull(change.Positions, PaperStoredPosition.From),
             RemovedSymbols = OrNull(change.RemovedSymbols),
-            Executions = OrNull(change.AddedExecutions, e => PaperStoredExecution.From(e, orders?.Any(o => o.OrderId == e.OrderId) == true)),
+            Executions = StoreExecutions(change.AddedExecutions, orders),
             NextSequence = change.NextSequence,
             ArchivedBefore = change.ArchivedBefore,
         };
@@ -93,11 +93,46 @@ internal sealed record PaperVenueDelta
         }
 
         var stored = new List<TStored>(items.Count);
-        foreach (var item in items)
+        for (var i = 0; i < items.Count; i++)
         {
-            stored.Add(store(item));
+            stored.Add(store(items[i]));
         }
 
         return stored;
+    }
+
+    // A loop rather than a lambda over the stored orders: a delta is written on every venue save.
+    private static List<PaperStoredExecution>? StoreExecutions(IReadOnlyList<Execution> executions, List<PaperStoredOrder>? orders)
+    {
+        if (executions.Count == 0)
+        {
+            return null;
+        }
+
+        var stored = new List<PaperStoredExecution>(executions.Count);
+        for (var i = 0; i < executions.Count; i++)
+        {
+            stored.Add(PaperStoredExecution.From(executions[i], HasOrder(orders, executions[i].OrderId)));
+        }
+
+        return stored;
+    }
+
+    private static bool HasOrder(List<PaperStoredOrder>? orders, string orderId)
+    {
+        if (orders is null)
+        {
+            return false;
+        }
+
+        foreach (var order in orders)
+        {
+            if (order.OrderId == orderId)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -109,7 +109,7 @@ internal sealed class PaperAccount : IDisposable
                 PaperLog.Submitted(_venue.Logger, AccountId, entryId, request.ClientOrderId, request.Side, request.Quantity, request.Symbol);
                 lock (_sync)
                 {
-                    AddExpiries(tx.Added.Select(r => tx.Get(r.Order.OrderId)));
+                    AddExpiries(tx, tx.Added);
                     Rearm(tx.Now);
                 }
 
@@ -203,7 +203,7 @@ internal sealed class PaperAccount : IDisposable
 
         return _state.ArchivedBefore is not null
             && await _venue.Store.FindArchivedOrderByClientOrderIdAsync(AccountId, request.ClientOrderId, cancellationToken) is { } archived
-            ? PaperOrderMapper.ToBroker(archived, _ => null, _ => null)
+            ? PaperOrderMapper.ToBroker(archived)
             : null;
     }
 
@@ -329,7 +329,7 @@ internal sealed class PaperAccount : IDisposable
         }
 
         return state.ArchivedBefore is not null && await _venue.Store.FindArchivedOrderAsync(AccountId, orderId, cancellationToken) is { } archived
-            ? PaperOrderMapper.ToBroker(archived, _ => null, _ => null)
+            ? PaperOrderMapper.ToBroker(archived)
             : null;
     }
 
@@ -344,7 +344,7 @@ internal sealed class PaperAccount : IDisposable
 
         return state.ArchivedBefore is not null
             && await _venue.Store.FindArchivedOrderByClientOrderIdAsync(AccountId, clientOrderId, cancellationToken) is { } archived
-            ? PaperOrderMapper.ToBroker(archived, _ => null, _ => null)
+            ? PaperOrderMapper.ToBroker(archived)
             : null;
     }
 
@@ -496,8 +496,11 @@ internal sealed class PaperAccount : IDisposable
     /// </summary>
     private async Task<BrokerOrder> AcceptAndMatchAsync(PaperTransaction tx, string orderId, SymbolBook book, string? acknowledgedWork)
     {
-        var accepted = Accept(tx, orderId);
-        var acknowledged = tx.View(orderId);
+        var accepted = Accept(tx, orderId, out var reported);
+
+        // Alone, the order's acceptance report already shows it as acknowledged (an immutable view, so it is shared);
+        // with an OCO stop-loss accepted after it, the leg has changed since and the view is taken again.
+        var acknowledged = accepted.Count == 1 ? reported : tx.View(orderId);
         var view = new MarketView(book.Quote, null);
         Match(tx, tx.Get(orderId).Order.Symbol, view, accepted, book.HaltReason is not null);
         await (acknowledgedWork is null ? CommitAsync(tx) : CommitAcknowledgedAsync(tx, acknowledgedWork));
@@ -505,11 +508,14 @@ internal sealed class PaperAccount : IDisposable
         return acknowledged;
     }
 
-    /// <summary>Accepts a PendingNew order (and the working stop-loss of an OCO with it); returns the ids to match.</summary>
-    private static List<string> Accept(PaperTransaction tx, string orderId)
+    /// <summary>
+    /// Accepts a PendingNew order (and the working stop-loss of an OCO with it); returns the ids to match, and the view
+    /// the order's acceptance report carries.
+    /// </summary>
+    private static List<string> Accept(PaperTransaction tx, string orderId, out BrokerOrder reported)
     {
         var accepted = new List<string> { orderId };
-        tx.Accept(orderId);
+        reported = tx.Accept(orderId);
         if (tx.Get(orderId).GroupId is { } groupId && tx.FindGroup(groupId) is { OrderClass: OrderClass.Oco } oco
             && oco.StopLossOrderId is { } stopLoss && tx.Get(stopLoss).Order.Status == OrderStatus.PendingNew)
         {
@@ -557,10 +563,7 @@ internal sealed class PaperAccount : IDisposable
         }
 
         var evaluated = new HashSet<string>(StringComparer.Ordinal);
-        IReadOnlyList<string> candidates = only ?? [.. tx.Orders
-            .Where(r => r.Order.Symbol == symbol && IsMatchable(r))
-            .OrderBy(r => r.Sequence)
-            .Select(r => r.Order.OrderId)];
+        var candidates = only ?? MatchableIn(tx, symbol);
         while (candidates.Count > 0)
         {
             foreach (var id in candidates)
@@ -571,10 +574,25 @@ internal sealed class PaperAccount : IDisposable
                 }
             }
 
-            candidates = [.. tx.Activated.Where(id => !evaluated.Contains(id))];
+            if (tx.Activated.Count == 0)
+            {
+                break;
+            }
+
+            candidates = NotYetEvaluated(tx.Activated, evaluated);
             tx.Activated.Clear();
         }
     }
+
+    // The queries of Match live in their own methods so that their closures are made only when they run, not on
+    // every match of a single new order.
+    private static List<string> MatchableIn(PaperTransaction tx, string symbol) => [.. tx.Orders
+        .Where(r => r.Order.Symbol == symbol && IsMatchable(r))
+        .OrderBy(r => r.Sequence)
+        .Select(r => r.Order.OrderId)];
+
+    private static List<string> NotYetEvaluated(List<string> activated, HashSet<string> evaluated) =>
+        [.. activated.Where(id => !evaluated.Contains(id))];
 
     private void Evaluate(PaperTransaction tx, string orderId, MarketView view)
     {
@@ -741,10 +759,24 @@ internal sealed class PaperAccount : IDisposable
     {
         foreach (var record in records)
         {
-            if (record.Order.ExpiresAt is { } at && record.Order.Status.IsWorking())
-            {
-                _expiries.Add(at);
-            }
+            AddExpiry(record);
+        }
+    }
+
+    /// <summary>The expiries of the orders a transaction added, as they stand at its end (accepted, matched).</summary>
+    private void AddExpiries(PaperTransaction tx, List<PaperOrderRecord> added)
+    {
+        foreach (var record in added)
+        {
+            AddExpiry(tx.Get(record.Order.OrderId));
+        }
+    }
+
+    private void AddExpiry(PaperOrderRecord record)
+    {
+        if (record.Order.ExpiresAt is { } at && record.Order.Status.IsWorking())
+        {
+            _expiries.Add(at);
         }
     }
 
@@ -864,5 +896,5 @@ internal sealed class PaperAccount : IDisposable
     private static BrokerException NotFound(string orderId) => new(BrokerErrorKind.NotFound, $"Order {orderId} is not known to the paper venue.");
 
     private static BrokerOrder View(PaperAccountState state, string orderId) =>
-        PaperOrderMapper.ToBroker(state.Orders[orderId], state.Groups.GetValueOrDefault, state.Orders.GetValueOrDefault);
+        PaperOrderMapper.ToBroker(state.Orders[orderId], state.Groups, state.Orders);
 }

@@ -5,17 +5,31 @@ namespace OrleansTrader.Brokers.Paper;
 /// <summary>The venue-neutral view of a paper order, with its bracket/OCO/OTO children as legs.</summary>
 internal static class PaperOrderMapper
 {
-    public static BrokerOrder ToBroker(PaperOrderRecord record, Func<string, OrderGroup?> group, Func<string, PaperOrderRecord?> lookup)
+    /// <summary>An order without its legs (an archived order, or a leg itself).</summary>
+    public static BrokerOrder ToBroker(PaperOrderRecord record) => ToBroker(record, []);
+
+    /// <summary>
+    /// An order with its legs looked up in <paramref name="groups"/> and <paramref name="orders"/>. Dictionaries rather
+    /// than lookup delegates: a view is built for every report, and bound delegates were two allocations each time.
+    /// </summary>
+    public static BrokerOrder ToBroker(
+        PaperOrderRecord record, IReadOnlyDictionary<string, OrderGroup> groups, IReadOnlyDictionary<string, PaperOrderRecord> orders)
+    {
+        var order = record.Order;
+        IReadOnlyList<BrokerOrder> legs = [];
+        if (record.GroupId is { } groupId && groups.TryGetValue(groupId, out var g) && IsParent(g, order.OrderId))
+        {
+            legs = [.. g.ChildOrderIds.Where(id => id != order.OrderId).Select(orders.GetValueOrDefault).OfType<PaperOrderRecord>()
+                .Select(child => ToBroker(child))];
+        }
+
+        return ToBroker(record, legs);
+    }
+
+    private static BrokerOrder ToBroker(PaperOrderRecord record, IReadOnlyList<BrokerOrder> legs)
     {
         var order = record.Order;
         var request = order.Request;
-        IReadOnlyList<BrokerOrder> legs = [];
-        if (record.GroupId is { } groupId && group(groupId) is { } g && IsParent(g, order.OrderId))
-        {
-            legs = [.. g.ChildOrderIds.Where(id => id != order.OrderId).Select(lookup).OfType<PaperOrderRecord>()
-                .Select(child => ToBroker(child, _ => null, _ => null))];
-        }
-
         return new BrokerOrder
         {
             OrderId = order.OrderId,

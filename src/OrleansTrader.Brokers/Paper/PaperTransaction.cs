@@ -68,7 +68,7 @@ internal sealed class PaperTransaction
 
     public string? FindByClientOrderId(string clientOrderId) => _clientOrderIds.GetValueOrDefault(clientOrderId);
 
-    public BrokerOrder View(string orderId) => PaperOrderMapper.ToBroker(Get(orderId), _groups.GetValueOrDefault, Find);
+    public BrokerOrder View(string orderId) => PaperOrderMapper.ToBroker(Get(orderId), _groups, _orders);
 
     public PaperAccountState Build() => Changed
         ? _original with
@@ -83,15 +83,32 @@ internal sealed class PaperTransaction
         : _original;
 
     /// <summary>What this transaction changed against the state it started from, for a store that saves changes.</summary>
-    public PaperVenueChange Change() => new()
+    public PaperVenueChange Change()
     {
-        Orders = [.. _changedOrders.Select(id => _orders[id]).OrderBy(r => r.Sequence)],
-        Groups = [.. _changedGroups.Select(id => _groups[id])],
-        Positions = [.. _changedPositions.Select(symbol => _positions[symbol])],
-        AddedExecutions = [.. _addedExecutions],
-        NextSequence = _nextSequence,
-        ArchivedBefore = _original.ArchivedBefore,
-    };
+        // Loops rather than queries: this runs on every save. Sequences are unique, so the sort needs no stability.
+        var orders = Lookup(_changedOrders, _orders);
+        orders.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
+        return new PaperVenueChange
+        {
+            Orders = orders,
+            Groups = Lookup(_changedGroups, _groups),
+            Positions = Lookup(_changedPositions, _positions),
+            AddedExecutions = [.. _addedExecutions],
+            NextSequence = _nextSequence,
+            ArchivedBefore = _original.ArchivedBefore,
+        };
+    }
+
+    private static List<T> Lookup<T>(HashSet<string> keys, ImmutableDictionary<string, T>.Builder source)
+    {
+        var found = new List<T>(keys.Count);
+        foreach (var key in keys)
+        {
+            found.Add(source[key]);
+        }
+
+        return found;
+    }
 
     /// <summary>Adds a new order (PendingNew, or held when a child) to the book of the account.</summary>
     public PaperOrderRecord Add(Order order, bool held, string? groupId)
@@ -119,11 +136,12 @@ internal sealed class PaperTransaction
         Changed = true;
     }
 
-    public void Accept(string orderId)
+    /// <summary>Accepts the order and reports it; returns the view the report carries.</summary>
+    public BrokerOrder Accept(string orderId)
     {
         var record = Get(orderId);
         Put(record with { Order = Apply(record.Order, OrderEvent.Accept, null) });
-        Report(ExecutionReportKind.Accepted, orderId, TimeSpan.Zero);
+        return Report(ExecutionReportKind.Accepted, orderId, TimeSpan.Zero);
     }
 
     public void Cancel(string orderId, string reason)
@@ -289,8 +307,12 @@ internal sealed class PaperTransaction
         Changed = true;
     }
 
-    private void Report(ExecutionReportKind kind, string orderId, TimeSpan latency, string? reason = null) =>
-        Reports.Add(new PendingReport(new ExecutionReport(kind, View(orderId), Now, Reason: reason), latency));
+    private BrokerOrder Report(ExecutionReportKind kind, string orderId, TimeSpan latency, string? reason = null)
+    {
+        var view = View(orderId);
+        Reports.Add(new PendingReport(new ExecutionReport(kind, view, Now, Reason: reason), latency));
+        return view;
+    }
 
     private Order Apply(Order order, OrderEvent evt, string? reason)
     {

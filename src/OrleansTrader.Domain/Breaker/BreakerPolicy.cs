@@ -26,21 +26,22 @@ public sealed record BreakerPolicy
 
     public IReadOnlyList<DomainError> Validate()
     {
-        var errors = new List<DomainError>();
-        Require(DailyLossLimit > 0m, "DailyLossLimit must be positive.", errors);
-        Require(MaxDrawdownPercent > 0m && MaxDrawdownPercent <= 100m, "MaxDrawdownPercent must be in (0, 100].", errors);
-        Require(MaxBrokerErrorRate > 0m && MaxBrokerErrorRate <= 1m, "MaxBrokerErrorRate must be in (0, 1].", errors);
-        Require(ErrorWindow > TimeSpan.Zero, "ErrorWindow must be positive.", errors);
-        Require(MinErrorSamples > 0, "MinErrorSamples must be positive.", errors);
-        Require(StaleDataMaxAge > TimeSpan.Zero, "StaleDataMaxAge must be positive.", errors);
-        return errors;
+        // Validated on every evaluation: the list is only made when there is an error to put in it.
+        List<DomainError>? errors = null;
+        Require(DailyLossLimit > 0m, "DailyLossLimit must be positive.", ref errors);
+        Require(MaxDrawdownPercent > 0m && MaxDrawdownPercent <= 100m, "MaxDrawdownPercent must be in (0, 100].", ref errors);
+        Require(MaxBrokerErrorRate > 0m && MaxBrokerErrorRate <= 1m, "MaxBrokerErrorRate must be in (0, 1].", ref errors);
+        Require(ErrorWindow > TimeSpan.Zero, "ErrorWindow must be positive.", ref errors);
+        Require(MinErrorSamples > 0, "MinErrorSamples must be positive.", ref errors);
+        Require(StaleDataMaxAge > TimeSpan.Zero, "StaleDataMaxAge must be positive.", ref errors);
+        return errors ?? (IReadOnlyList<DomainError>)[];
     }
 
-    private static void Require(bool condition, string message, List<DomainError> errors)
+    private static void Require(bool condition, string message, ref List<DomainError>? errors)
     {
         if (!condition)
         {
-            errors.Add(new DomainError(BreakerErrorCodes.PolicyInvalid, message));
+            (errors ??= []).Add(new DomainError(BreakerErrorCodes.PolicyInvalid, message));
         }
     }
 }

@@ -19,10 +19,11 @@ public static class CircuitBreaker
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(signals);
-        var conditions = new List<BreakerCondition>();
+        // Evaluated on every signal and usually empty: the list is made only for a condition that holds.
+        List<BreakerCondition>? conditions = null;
         if (signals.DayPnl is { } dayPnl && dayPnl <= -policy.DailyLossLimit)
         {
-            conditions.Add(new BreakerCondition(BreakerTrigger.DailyLoss, TradingState.Reducing,
+            (conditions ??= []).Add(new BreakerCondition(BreakerTrigger.DailyLoss, TradingState.Reducing,
                 $"Day P&L {dayPnl} is at or below -{policy.DailyLossLimit}.",
                 Values(("dayPnl", dayPnl), ("dailyLossLimit", policy.DailyLossLimit))));
         }
@@ -32,7 +33,7 @@ public static class CircuitBreaker
             var drawdown = Math.Max(0m, (hwm - equity) / hwm * 100m);
             if (drawdown >= policy.MaxDrawdownPercent)
             {
-                conditions.Add(new BreakerCondition(BreakerTrigger.Drawdown, TradingState.Halted,
+                (conditions ??= []).Add(new BreakerCondition(BreakerTrigger.Drawdown, TradingState.Halted,
                     $"Drawdown {drawdown:0.####}% from the high-water mark {hwm} reaches {policy.MaxDrawdownPercent}%.",
                     Values(("equity", equity), ("highWaterMark", hwm), ("drawdownPercent", drawdown), ("maxDrawdownPercent", policy.MaxDrawdownPercent))));
             }
@@ -56,7 +57,7 @@ public static class CircuitBreaker
             var rate = (decimal)errors / samples;
             if (rate >= policy.MaxBrokerErrorRate)
             {
-                conditions.Add(new BreakerCondition(BreakerTrigger.BrokerErrorRate, TradingState.Halted,
+                (conditions ??= []).Add(new BreakerCondition(BreakerTrigger.BrokerErrorRate, TradingState.Halted,
                     $"{errors} of {samples} broker calls failed in the window (rate {rate:0.####}, max {policy.MaxBrokerErrorRate}).",
                     Values(("errors", errors), ("samples", samples), ("errorRate", rate), ("maxErrorRate", policy.MaxBrokerErrorRate))));
             }
@@ -65,12 +66,12 @@ public static class CircuitBreaker
         if (signals.LastMarketDataAt is { } last && now - last > policy.StaleDataMaxAge)
         {
             var age = TimeMath.Seconds(now - last);
-            conditions.Add(new BreakerCondition(BreakerTrigger.StaleMarketData, TradingState.Reducing,
+            (conditions ??= []).Add(new BreakerCondition(BreakerTrigger.StaleMarketData, TradingState.Reducing,
                 $"Market data is {age} s old (max {TimeMath.Seconds(policy.StaleDataMaxAge)} s).",
                 Values(("ageSeconds", age), ("maxAgeSeconds", TimeMath.Seconds(policy.StaleDataMaxAge)))));
         }
 
-        return conditions;
+        return conditions ?? (IReadOnlyList<BreakerCondition>)[];
     }
 
     public static Result<BreakerEvaluation> Evaluate(BreakerStatus current, BreakerPolicy policy, BreakerSignals signals, DateTimeOffset now)
@@ -84,7 +85,16 @@ public static class CircuitBreaker
         }
 
         var conditions = Conditions(policy, signals, now);
-        var worst = conditions.OrderByDescending(c => c.Target).FirstOrDefault();
+        // The most severe condition, the first of equals (as a stable sort would give), without sorting.
+        BreakerCondition? worst = null;
+        for (var i = 0; i < conditions.Count; i++)
+        {
+            if (worst is null || conditions[i].Target > worst.Target)
+            {
+                worst = conditions[i];
+            }
+        }
+
         if (worst is null || worst.Target <= current.State)
         {
             return Result.Ok(new BreakerEvaluation(current, [], conditions));

@@ -39,7 +39,8 @@ public sealed record AccountLedger
         get
         {
             var total = 0m;
-            foreach (var reservation in Reservations.Values)
+            // The dictionary's own struct enumerator: Values is an iterator object per call, and this runs per order.
+            foreach (var (_, reservation) in Reservations)
             {
                 total += reservation.Amount;
             }
@@ -78,7 +79,7 @@ public sealed record AccountLedger
     public decimal PendingQuantity(string symbol, OrderSide side)
     {
         var total = 0m;
-        foreach (var reservation in Reservations.Values)
+        foreach (var (_, reservation) in Reservations)
         {
             if (reservation.Side == side && reservation.Symbol == symbol)
             {
@@ -157,8 +158,13 @@ public sealed record AccountLedger
     {
         ArgumentNullException.ThrowIfNull(marks);
         decimal longValue = 0m, shortValue = 0m, unrealized = 0m;
-        foreach (var position in Positions.Values.Where(p => !p.IsFlat))
+        foreach (var (_, position) in Positions)
         {
+            if (position.IsFlat)
+            {
+                continue;
+            }
+
             if (!marks.TryGetValue(position.Symbol, out var mark))
             {
                 return Result.Fail<Valuation>(LedgerErrorCodes.MarkMissing, $"No mark for {position.Symbol}.");

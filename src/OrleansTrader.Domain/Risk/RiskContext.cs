@@ -15,6 +15,7 @@ public sealed class RiskContext(RiskInput input)
 {
     private decimal? _closable;
     private decimal? _pendingSameSide;
+    private (decimal Quantity, decimal Fee)? _lastFee;
 
     public RiskInput Input { get; } = input ?? throw new ArgumentNullException(nameof(input));
 
@@ -81,8 +82,26 @@ public sealed class RiskContext(RiskInput input)
     /// <summary>The lot the maximum quantities are aligned to.</summary>
     public decimal Lot => Instrument.LotSize;
 
-    public decimal EstimatedFee(decimal quantity) =>
-        quantity <= 0m ? 0m : FeeModel.Calculate(new FeeInput(Request.Side, quantity, ReferencePrice)).Total;
+    /// <summary>
+    /// The fee of <paramref name="quantity"/> at <see cref="ReferencePrice"/>. The last one is kept: buying power and
+    /// the approval ask for the order's own quantity three times, and fee models are pure.
+    /// </summary>
+    public decimal EstimatedFee(decimal quantity)
+    {
+        if (quantity <= 0m)
+        {
+            return 0m;
+        }
+
+        if (_lastFee is { } last && last.Quantity == quantity && last.Quantity.Scale == quantity.Scale)
+        {
+            return last.Fee;
+        }
+
+        var fee = FeeModel.Calculate(new FeeInput(Request.Side, quantity, ReferencePrice)).Total;
+        _lastFee = (quantity, fee);
+        return fee;
+    }
 
     /// <summary>What this order can close of the position after the open orders on its side (computed once).</summary>
     public decimal ClosableQuantity => _closable ??= Account.ClosableQuantity(Request.Symbol, Request.Side);

@@ -10,7 +10,7 @@ namespace OrleansTrader.Domain.Risk;
 /// </summary>
 public sealed class RiskEngine
 {
-    private readonly IReadOnlyList<IRiskCheck> _checks;
+    private readonly IRiskCheck[] _checks;
 
     public RiskEngine(IEnumerable<IRiskCheck> checks)
     {
@@ -53,21 +53,31 @@ public sealed class RiskEngine
         }
 
         var context = new RiskContext(input);
+
+        // Plain loops and try blocks rather than a closure per check: this runs for every order.
         foreach (var check in _checks)
         {
-            var denial = Run(() => check.Check(context), check);
+            RiskDecision? denial;
+            try
+            {
+                denial = check.Check(context);
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                denial = Failed(exception, check);
+            }
+
             if (denial is not null)
             {
                 return denial;
             }
         }
 
-        RiskDecision? approval = null;
-        var failure = Run(() =>
+        try
         {
             var price = context.ReferencePrice;
             var fee = context.EstimatedFee(input.Request.Quantity);
-            approval = new RiskDecision
+            return new RiskDecision
             {
                 Approved = true,
                 ReasonCode = RiskReasonCodes.Approved,
@@ -76,26 +86,16 @@ public sealed class RiskEngine
                 EstimatedFee = fee,
                 RequiredReservation = context.RequiredReservation(input.Request.Quantity),
             };
-            return null;
-        }, null);
-        return failure ?? approval!;
-    }
-
-    private static RiskDecision? Run(Func<RiskDecision?> check, IRiskCheck? source)
-    {
-        // Fail closed: whatever goes wrong inside a check denies the order, with the reason kept for the audit.
-        try
-        {
-            return check();
-        }
-        catch (RiskInputMissingException missing)
-        {
-            return RiskDecision.Deny(missing.ReasonCode, missing.Message);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
-            return RiskDecision.Deny(RiskReasonCodes.RiskCheckFailed,
-                $"Risk check {source?.GetType().Name ?? "approval"} failed: {exception.GetType().Name}: {exception.Message}");
+            return Failed(exception, null);
         }
     }
+
+    /// <summary>Fail closed: whatever goes wrong inside a check denies the order, with the reason kept for the audit.</summary>
+    private static RiskDecision Failed(Exception exception, IRiskCheck? source) => exception is RiskInputMissingException missing
+        ? RiskDecision.Deny(missing.ReasonCode, missing.Message)
+        : RiskDecision.Deny(RiskReasonCodes.RiskCheckFailed,
+            $"Risk check {source?.GetType().Name ?? "approval"} failed: {exception.GetType().Name}: {exception.Message}");
 }

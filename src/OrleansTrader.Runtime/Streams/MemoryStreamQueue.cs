@@ -13,6 +13,13 @@ internal sealed class MemoryStreamQueue(MemoryStreamProvider provider, StreamId 
     private List<(int Below, TaskCompletionSource Done)>? _waiters;
     private bool _pumping;
 
+    // The consumers the last delivery resolved and the live subscriptions they came from. The registry replaces a
+    // stream's array on every change and implicit subscribers are fixed at startup, so the same array means the same
+    // consumers: resolving them per batch was a list and an id string per consumer on every publish. Only the delivery
+    // loop (one at a time) touches these.
+    private IActivationStreamSubscription[]? _resolvedFrom;
+    private StreamConsumer[] _consumers = [];
+
     /// <summary>Events waiting (not yet taken by the delivery loop).</summary>
     public int Count
     {
@@ -141,14 +148,13 @@ internal sealed class MemoryStreamQueue(MemoryStreamProvider provider, StreamId 
 
     private async Task DeliverAsync(object[] batch)
     {
-        var runtime = provider.Runtime;
-        var consumers = StreamConsumer.Resolve(runtime, provider.Subscriptions, streamId);
+        var consumers = Consumers();
         List<Task>? grains = null;
         foreach (var consumer in consumers)
         {
             if (consumer.Grain is { } grainId)
             {
-                (grains ??= new List<Task>(consumers.Count)).Add(DeliverToGrainAsync(grainId, consumer.ConsumerId, batch));
+                (grains ??= new List<Task>(consumers.Length)).Add(DeliverToGrainAsync(grainId, consumer.ConsumerId, batch));
             }
         }
 
@@ -164,6 +170,18 @@ internal sealed class MemoryStreamQueue(MemoryStreamProvider provider, StreamId 
         {
             await Task.WhenAll(grains);
         }
+    }
+
+    private StreamConsumer[] Consumers()
+    {
+        var live = provider.Subscriptions.Get(streamId);
+        if (!ReferenceEquals(live, _resolvedFrom))
+        {
+            _consumers = [.. StreamConsumer.Resolve(provider.Runtime, live, streamId)];
+            _resolvedFrom = live;
+        }
+
+        return _consumers;
     }
 
     private async Task DeliverToGrainAsync(GrainId grainId, string consumerId, object[] batch)

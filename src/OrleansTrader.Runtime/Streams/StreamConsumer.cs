@@ -11,7 +11,12 @@ internal readonly record struct StreamConsumer(string ConsumerId, GrainId? Grain
         subscription.Owner?.GrainId.ToString() ?? $"client/{subscription.HandleId:N}";
 
     public static List<StreamConsumer> Resolve(
-        GrainRuntime runtime, StreamSubscriptionRegistry subscriptions, StreamId streamId, StoredStreamSubscription[]? stored = null)
+        GrainRuntime runtime, StreamSubscriptionRegistry subscriptions, StreamId streamId, StoredStreamSubscription[]? stored = null) =>
+        Resolve(runtime, subscriptions.Get(streamId), streamId, stored);
+
+    /// <summary>The consumers of a stream given a snapshot of its live subscriptions (<see cref="StreamSubscriptionRegistry.Get"/>).</summary>
+    public static List<StreamConsumer> Resolve(
+        GrainRuntime runtime, IActivationStreamSubscription[] live, StreamId streamId, StoredStreamSubscription[]? stored = null)
     {
         var consumers = new List<StreamConsumer>();
         foreach (var grainClass in runtime.Registry.GetImplicitSubscribers(streamId.Namespace))
@@ -32,7 +37,7 @@ internal readonly record struct StreamConsumer(string ConsumerId, GrainId? Grain
             }
         }
 
-        foreach (var subscription in subscriptions.Get(streamId))
+        foreach (var subscription in live)
         {
             if (subscription.Owner is { } owner)
             {

@@ -170,6 +170,27 @@ public sealed class PaperExchangeLifecycleTests
     }
 
     [Fact]
+    public async Task Submit_ReturnsTheAcknowledgedOrder_SharedWithItsAcceptance_ButTakenAfterAnOcoStopLossIsAccepted()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(99.90m, 100.00m);
+
+        var simple = await venue.SubmitAsync(Request("ack-simple", OrderSide.Buy, OrderType.Limit, 10m, limit: 90.00m));
+        var parent = await venue.SubmitAsync(SellOco("ack-oco"));
+        var simpleAccepted = Assert.Single(await venue.WaitForAsync(simple.OrderId, ExecutionReportKind.Accepted));
+        var parentAccepted = Assert.Single(await venue.WaitForAsync(parent.OrderId, ExecutionReportKind.Accepted));
+
+        // A lone order's acceptance already shows it as acknowledged: the same immutable view, not a second copy.
+        Assert.Equal(OrderStatus.Accepted, simple.Status);
+        Assert.Same(simpleAccepted.Order, simple);
+
+        // An OCO's stop-loss is accepted after the parent's report was made: the answer shows the leg accepted.
+        Assert.Equal(OrderStatus.PendingNew, Assert.Single(parentAccepted.Order.Legs).Status);
+        Assert.Equal(OrderStatus.Accepted, parent.Status);
+        Assert.Equal(OrderStatus.Accepted, Assert.Single(parent.Legs).Status);
+    }
+
+    [Fact]
     public async Task Oco_AFilledTakeProfit_CancelsTheStopLoss()
     {
         await using var venue = await StartAsync();

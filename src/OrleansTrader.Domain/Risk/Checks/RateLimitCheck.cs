@@ -11,7 +11,18 @@ public sealed class RateLimitCheck : IRiskCheck
         ArgumentNullException.ThrowIfNull(context);
         var limits = context.Limits;
         var since = context.Input.Now - limits.SubmitWindow;
-        var count = context.Input.RecentSubmits.Count(t => t > since && t <= context.Input.Now);
+        var now = context.Input.Now;
+
+        // A loop rather than Count(predicate): no closure per order.
+        var count = 0;
+        foreach (var submitted in context.Input.RecentSubmits)
+        {
+            if (submitted > since && submitted <= now)
+            {
+                count++;
+            }
+        }
+
         return count < limits.MaxSubmitsPerWindow ? null
             : RiskDecision.Deny(RiskReasonCodes.RateLimitExceeded,
                 $"{count} orders submitted in the last {TimeMath.Seconds(limits.SubmitWindow):0.###} s (max {limits.MaxSubmitsPerWindow}).");
