@@ -70,6 +70,21 @@ public sealed class DurableStreamRetentionTests
         Assert.Equal([2L], (await _memory.ReadStreamAsync(streamId, 0, 10, Ct)).Select(e => e.Sequence));
     }
 
+    [Theory]
+    [InlineData(0, 10)]
+    [InlineData(60, 0)]
+    [InlineData(-1, 10)]
+    public async Task Options_RejectARetentionOrTrimIntervalThatIsNotPositive(int retentionMinutes, int intervalMinutes)
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => IsolatedCluster.StartAsync(silo => silo.AddDurableStreams("durable", _ => _log, o =>
+        {
+            o.Retention = TimeSpan.FromMinutes(retentionMinutes);
+            o.TrimInterval = TimeSpan.FromMinutes(intervalMinutes);
+        })));
+
+        Assert.IsType<ArgumentOutOfRangeException>(error.GetBaseException());
+    }
+
     private static DurableStreamProvider Provider(IsolatedCluster cluster) => (DurableStreamProvider)cluster.Client.GetStreamProvider("durable");
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
