@@ -18,6 +18,9 @@ public sealed class PostgresDurableStreamLog : IDurableStreamLog
 {
     private const string EventColumns = "position, stream_namespace, stream_key, sequence, payload, timestamp_ticks";
 
+    /// <summary>Events deleted per retention statement.</summary>
+    private const int TrimChunkRows = 1000;
+
     private readonly PostgresDatabase _database;
     private readonly ILogger _logger;
     private readonly PostgresTables _tables;
@@ -34,6 +37,7 @@ public sealed class PostgresDurableStreamLog : IDurableStreamLog
     private readonly string _insertSubscription;
     private readonly string _deleteSubscription;
     private readonly string _readSubscriptions;
+    private readonly string _trim;
 
     public PostgresDurableStreamLog(PostgresDatabase database, ILogger<PostgresDurableStreamLog>? logger = null)
     {
@@ -86,6 +90,23 @@ public sealed class PostgresDurableStreamLog : IDurableStreamLog
             """;
         _deleteSubscription = $"DELETE FROM {t.StreamSubscriptions} WHERE stream_namespace = @ns AND stream_key = @key AND subscription_id = @subscription;";
         _readSubscriptions = $"SELECT stream_namespace, stream_key, subscription_id, grain_type, grain_key FROM {t.StreamSubscriptions} ORDER BY id;";
+        // One chunk of expired events after @after, in position order: old, at or below the stream's lowest checkpoint
+        // (MIN over no rows is NULL, so a stream without checkpoints keeps everything), and not pinned by a stored
+        // subscriber without a checkpoint (its consumer id is the grain id, "type/key").
+        _trim = $"""
+            DELETE FROM {t.StreamEvents} WHERE position IN (
+                SELECT e.position FROM {t.StreamEvents} e
+                WHERE e.position > @after AND e.timestamp_ticks < @cutoff
+                  AND e.sequence <= (SELECT MIN(c.sequence) FROM {t.StreamCheckpoints} c
+                                     WHERE c.stream_namespace = e.stream_namespace AND c.stream_key = e.stream_key)
+                  AND NOT EXISTS (SELECT 1 FROM {t.StreamSubscriptions} s
+                                  WHERE s.stream_namespace = e.stream_namespace AND s.stream_key = e.stream_key
+                                    AND NOT EXISTS (SELECT 1 FROM {t.StreamCheckpoints} c
+                                                    WHERE c.stream_namespace = s.stream_namespace AND c.stream_key = s.stream_key
+                                                      AND c.consumer_id = s.grain_type || '/' || s.grain_key))
+                ORDER BY e.position LIMIT @max)
+            RETURNING position;
+            """;
         _schema = new AsyncOnce(CreateSchemaAsync);
     }
 
@@ -321,6 +342,42 @@ public sealed class PostgresDurableStreamLog : IDurableStreamLog
         }
 
         return subscriptions;
+    }
+
+    /// <summary>Deletes in chunks, each its own statement, so no transaction holds many row locks for long.</summary>
+    public async Task<int> TrimAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default)
+    {
+        await InitializeAsync(cancellationToken);
+        var cutoff = olderThan.UtcTicks;
+        var after = 0L;
+        var deleted = 0;
+        while (true)
+        {
+            await using var command = _database.CreateCommand(_trim);
+            command.Parameters.Add("after", after);
+            command.Parameters.Add("cutoff", cutoff);
+            command.Parameters.Add("max", TrimChunkRows);
+            var count = 0;
+            var last = after;
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    count++;
+                    last = Math.Max(last, reader.GetInt64(0));
+                }
+            }
+
+            deleted += count;
+
+            // The next chunk starts after this one: kept events before it are not scanned again.
+            if (count < TrimChunkRows)
+            {
+                return deleted;
+            }
+
+            after = last;
+        }
     }
 
     private static void AddStream(NpgsqlCommand command, StreamId streamId)

@@ -16,6 +16,9 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
 {
     private const string EventColumns = "position, stream_namespace, stream_key, sequence, payload, timestamp_ticks";
 
+    /// <summary>Events deleted per retention statement.</summary>
+    private const int TrimChunkRows = 1000;
+
     /// <summary>Rows per INSERT statement; 2 shared + 1 per row parameters stay far below SQLite's parameter limit.</summary>
     private const int InsertChunkRows = 128;
 
@@ -46,6 +49,7 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
     private readonly string _insertSubscription;
     private readonly string _deleteSubscription;
     private readonly string _readSubscriptions;
+    private readonly string _trim;
 
     public SqliteDurableStreamLog(SqliteDatabase database, ILogger<SqliteDurableStreamLog>? logger = null)
     {
@@ -91,6 +95,23 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
             """;
         _deleteSubscription = $"DELETE FROM {t.StreamSubscriptions} WHERE stream_namespace = @ns AND stream_key = @key AND subscription_id = @subscription;";
         _readSubscriptions = $"SELECT stream_namespace, stream_key, subscription_id, grain_type, grain_key FROM {t.StreamSubscriptions} ORDER BY id;";
+        // One chunk of expired events after @after, in position order: old, at or below the stream's lowest checkpoint
+        // (MIN over no rows is NULL, so a stream without checkpoints keeps everything), and not pinned by a stored
+        // subscriber without a checkpoint (its consumer id is the grain id, "type/key").
+        _trim = $"""
+            DELETE FROM {t.StreamEvents} WHERE position IN (
+                SELECT e.position FROM {t.StreamEvents} e
+                WHERE e.position > @after AND e.timestamp_ticks < @cutoff
+                  AND e.sequence <= (SELECT MIN(c.sequence) FROM {t.StreamCheckpoints} c
+                                     WHERE c.stream_namespace = e.stream_namespace AND c.stream_key = e.stream_key)
+                  AND NOT EXISTS (SELECT 1 FROM {t.StreamSubscriptions} s
+                                  WHERE s.stream_namespace = e.stream_namespace AND s.stream_key = e.stream_key
+                                    AND NOT EXISTS (SELECT 1 FROM {t.StreamCheckpoints} c
+                                                    WHERE c.stream_namespace = s.stream_namespace AND c.stream_key = s.stream_key
+                                                      AND c.consumer_id = s.grain_type || '/' || s.grain_key))
+                ORDER BY e.position LIMIT @max)
+            RETURNING position;
+            """;
         _insertFullChunk = InsertSql(InsertChunkRows);
         _insertSmall = [.. Enumerable.Range(0, PreparedInsertMaxRows + 1).Select(rows => rows == 0 ? string.Empty : InsertSql(rows))];
         _schema = new AsyncOnce(CreateSchemaAsync);
@@ -336,6 +357,46 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
         }
 
         return subscriptions;
+    }
+
+    /// <summary>Deletes in chunks, each its own write, so appends and checkpoints are not held up behind one long delete.</summary>
+    public async Task<int> TrimAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default)
+    {
+        await InitializeAsync(cancellationToken);
+        var cutoff = olderThan.UtcTicks;
+        var after = 0L;
+        var deleted = 0;
+        while (true)
+        {
+            var (count, last) = await _database.WriteStatementAsync(
+                async (connection, transaction, ct) =>
+                {
+                    await using var command = _database.CreateCommand(connection, _trim, transaction);
+                    command.Parameters.AddWithValue("@after", after);
+                    command.Parameters.AddWithValue("@cutoff", cutoff);
+                    command.Parameters.AddWithValue("@max", TrimChunkRows);
+                    await using var reader = await command.ExecuteReaderAsync(ct);
+                    var rows = 0;
+                    var lastPosition = after;
+                    while (await reader.ReadAsync(ct))
+                    {
+                        rows++;
+                        lastPosition = Math.Max(lastPosition, reader.GetInt64(0));
+                    }
+
+                    return (rows, lastPosition);
+                },
+                cancellationToken);
+            deleted += count;
+
+            // The next chunk starts after this one: kept events before it are not scanned again.
+            if (count < TrimChunkRows)
+            {
+                return deleted;
+            }
+
+            after = last;
+        }
     }
 
     private static async Task InsertChunkAsync(

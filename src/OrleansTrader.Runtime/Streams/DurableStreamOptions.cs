@@ -33,4 +33,14 @@ public sealed class DurableStreamOptions
 
     /// <summary>Payload bytes the in-memory tails may hold in total; the least recently appended streams are dropped first.</summary>
     public long TailMaxBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// How long events are kept: older ones are deleted once every consumer of their stream has checkpointed past them
+    /// (see <see cref="IDurableStreamLog.TrimAsync"/>). A subscriber that starts from the beginning of a stream, or a
+    /// token older than the oldest event left, gets the events still retained.
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often the provider trims the log (deletes acknowledged events older than <see cref="Retention"/>).</summary>
+    public TimeSpan TrimInterval { get; set; } = TimeSpan.FromMinutes(10);
 }

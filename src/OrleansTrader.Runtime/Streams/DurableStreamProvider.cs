@@ -1,4 +1,7 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace OrleansTrader.Runtime;
 
@@ -10,6 +13,8 @@ namespace OrleansTrader.Runtime;
 /// from their checkpoints; a subscription with a token rewinds. An explicit subscription of a grain (one that is not an
 /// implicit subscriber of the stream's namespace) is stored in the log: it outlives the activation and the silo, an event
 /// activates the subscriber, and the subscriber re-attaches its observer with GetAllSubscriptionHandles and ResumeAsync.
+/// Every <see cref="DurableStreamOptions.TrimInterval"/> the log is trimmed of acknowledged events older than
+/// <see cref="DurableStreamOptions.Retention"/>.
 /// </summary>
 public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProviderInternal
 {
@@ -32,6 +37,8 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
         ArgumentOutOfRangeException.ThrowIfLessThan(options.CheckpointMaxUnflushedEvents, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegative(options.TailEventsPerStream, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegative(options.TailMaxBytes, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.Retention, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.TrimInterval, TimeSpan.Zero, nameof(options));
         _runtime = runtime;
         Name = name;
         Options = options;
@@ -54,6 +61,7 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
             "Payload bytes of recently appended durable stream events kept in memory so caught-up consumers need no log read.");
         Subscriptions = new StreamSubscriptionRegistry();
         Serializer = runtime.Serializer;
+        _logger = runtime.Services.GetService<ILogger<DurableStreamProvider>>() ?? NullLogger<DurableStreamProvider>.Instance;
     }
 
     public string Name { get; }
@@ -96,6 +104,7 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
         _pollTimer = _runtime.TimeProvider.CreateTimer(
             static s => ((DurableStreamProvider)s!).StartScan(), this, Options.PollInterval, Options.PollInterval);
         StartScan();
+        StartTrimTimer();
     }
 
     /// <summary>
@@ -111,6 +120,7 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
     private void CancelDelivery()
     {
         _pollTimer?.Dispose();
+        _trimTimer?.Dispose();
         if (!_stopping.IsCancellationRequested)
         {
             _stopping.Cancel();

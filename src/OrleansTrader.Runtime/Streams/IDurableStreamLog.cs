@@ -2,7 +2,7 @@ namespace OrleansTrader.Runtime;
 
 /// <summary>
 /// The append-only store behind the "durable" stream provider: events per stream with gap-free sequence numbers,
-/// consumer checkpoints, dead letters and explicit grain subscriptions. Implementations: in-memory (tests), SQLite, PostgreSQL.
+/// consumer checkpoints, dead letters and explicit grain subscriptions. Acknowledged old events are deleted by <see cref="TrimAsync"/>. Implementations: in-memory (tests), SQLite, PostgreSQL.
 /// </summary>
 public interface IDurableStreamLog
 {
@@ -58,4 +58,13 @@ public interface IDurableStreamLog
 
     /// <summary>Every stored subscription, in the order they were stored (read once at silo start).</summary>
     Task<IReadOnlyList<StoredStreamSubscription>> ReadSubscriptionsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Retention: deletes the events stored before <paramref name="olderThan"/> that every consumer of their stream has
+    /// acknowledged, i.e. whose sequence is at or below the lowest checkpoint stored for the stream. A stream with no
+    /// checkpoint at all keeps every event, and so does a stream with a stored subscription whose subscriber has no
+    /// checkpoint yet. Positions and sequences are never reused afterwards; reads just start at the oldest event left.
+    /// Dead letters carry their own payload and are not touched. Returns how many events were deleted.
+    /// </summary>
+    Task<int> TrimAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default);
 }

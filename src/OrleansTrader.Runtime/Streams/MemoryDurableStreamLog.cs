@@ -2,16 +2,18 @@ namespace OrleansTrader.Runtime;
 
 /// <summary>
 /// An in-process <see cref="IDurableStreamLog"/> for tests and benchmarks. Share one instance between silos of a test to
-/// prove resumption after a restart. Not bounded: it is a log, and tests own its lifetime.
+/// prove resumption after a restart. Bounded only by <see cref="TrimAsync"/> (the provider's retention): events stay
+/// in position order with gaps where trimmed ones were, so reads find their start by binary search.
 /// </summary>
 public sealed class MemoryDurableStreamLog : IDurableStreamLog
 {
     private readonly Lock _lock = new();
     private readonly List<StoredStreamEvent> _all = [];
-    private readonly Dictionary<StreamId, List<StoredStreamEvent>> _byStream = [];
+    private readonly Dictionary<StreamId, StreamEvents> _byStream = [];
     private readonly Dictionary<(StreamId StreamId, string ConsumerId), long> _checkpoints = [];
     private readonly List<DeadLetter> _deadLetters = [];
     private readonly List<StoredStreamSubscription> _subscriptions = [];
+    private long _lastPosition;
 
     public Task InitializeAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 
@@ -24,14 +26,15 @@ public sealed class MemoryDurableStreamLog : IDurableStreamLog
         {
             if (!_byStream.TryGetValue(streamId, out var stream))
             {
-                _byStream[streamId] = stream = [];
+                _byStream[streamId] = stream = new StreamEvents();
             }
 
+            // Counters, not list lengths: trimmed events leave their positions and sequences used.
             for (var i = 0; i < payloads.Count; i++)
             {
-                var storedEvent = new StoredStreamEvent(_all.Count + 1, streamId, stream.Count + 1, payloads[i].ToArray(), timestamp);
+                var storedEvent = new StoredStreamEvent(++_lastPosition, streamId, ++stream.LastSequence, payloads[i].ToArray(), timestamp);
                 _all.Add(storedEvent);
-                stream.Add(storedEvent);
+                stream.Events.Add(storedEvent);
                 stored[i] = storedEvent;
             }
         }
@@ -44,14 +47,15 @@ public sealed class MemoryDurableStreamLog : IDurableStreamLog
     {
         lock (_lock)
         {
-            if (!_byStream.TryGetValue(streamId, out var stream) || afterSequence >= stream.Count)
+            if (!_byStream.TryGetValue(streamId, out var stream))
             {
                 return Task.FromResult<IReadOnlyList<StoredStreamEvent>>([]);
             }
 
-            var start = (int)Math.Max(0, afterSequence);
-            var count = Math.Min(maxCount, stream.Count - start);
-            return Task.FromResult<IReadOnlyList<StoredStreamEvent>>(stream.GetRange(start, count));
+            var events = stream.Events;
+            var start = FirstAfter(events, afterSequence, static e => e.Sequence);
+            var count = Math.Min(maxCount, events.Count - start);
+            return Task.FromResult<IReadOnlyList<StoredStreamEvent>>(count > 0 ? events.GetRange(start, count) : []);
         }
     }
 
@@ -61,7 +65,7 @@ public sealed class MemoryDurableStreamLog : IDurableStreamLog
         var result = new List<StoredStreamEvent>();
         lock (_lock)
         {
-            for (var i = (int)Math.Max(0, afterPosition); i < _all.Count && result.Count < maxCount; i++)
+            for (var i = FirstAfter(_all, afterPosition, static e => e.Position); i < _all.Count && result.Count < maxCount; i++)
             {
                 if (string.Equals(_all[i].StreamId.Namespace, streamNamespace, StringComparison.Ordinal))
                 {
@@ -172,5 +176,72 @@ public sealed class MemoryDurableStreamLog : IDurableStreamLog
         {
             return Task.FromResult<IReadOnlyList<StoredStreamSubscription>>([.. _subscriptions]);
         }
+    }
+
+    public Task<int> TrimAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            // The newest sequence each stream may lose: its lowest checkpoint. Streams without one keep everything.
+            var acknowledged = new Dictionary<StreamId, long>();
+            foreach (var ((streamId, _), sequence) in _checkpoints)
+            {
+                acknowledged[streamId] = acknowledged.TryGetValue(streamId, out var lowest) ? Math.Min(lowest, sequence) : sequence;
+            }
+
+            // A stored subscriber that has not checkpointed yet has acknowledged nothing.
+            foreach (var subscription in _subscriptions)
+            {
+                if (!_checkpoints.ContainsKey((subscription.StreamId, subscription.Subscriber.ToString())))
+                {
+                    acknowledged.Remove(subscription.StreamId);
+                }
+            }
+
+            bool Expired(StoredStreamEvent e) =>
+                e.Timestamp < olderThan && acknowledged.TryGetValue(e.StreamId, out var lowest) && e.Sequence <= lowest;
+
+            var deleted = _all.RemoveAll(Expired);
+            if (deleted > 0)
+            {
+                foreach (var streamId in acknowledged.Keys)
+                {
+                    if (_byStream.TryGetValue(streamId, out var stream))
+                    {
+                        stream.Events.RemoveAll(Expired);
+                    }
+                }
+            }
+
+            return Task.FromResult(deleted);
+        }
+    }
+
+    /// <summary>Index of the first event whose key is greater than <paramref name="after"/> (keys ascend; trimmed ones leave gaps).</summary>
+    private static int FirstAfter(List<StoredStreamEvent> events, long after, Func<StoredStreamEvent, long> key)
+    {
+        int low = 0, high = events.Count;
+        while (low < high)
+        {
+            var middle = low + ((high - low) / 2);
+            if (key(events[middle]) <= after)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
+    }
+
+    /// <summary>One stream's retained events, in sequence order, and the last sequence it ever handed out.</summary>
+    private sealed class StreamEvents
+    {
+        public List<StoredStreamEvent> Events { get; } = [];
+
+        public long LastSequence { get; set; }
     }
 }

@@ -83,4 +83,7 @@ internal sealed class MeteredDurableStreamLog(IDurableStreamLog inner, string pr
 
     public Task<IReadOnlyList<StoredStreamSubscription>> ReadSubscriptionsAsync(CancellationToken cancellationToken = default) =>
         inner.ReadSubscriptionsAsync(cancellationToken);
+
+    public Task<int> TrimAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default) =>
+        inner.TrimAsync(olderThan, cancellationToken);
 }

@@ -11,6 +11,14 @@ public abstract class DurableStreamLogContractTests
 {
     private static readonly DateTimeOffset Timestamp = new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero).AddTicks(42);
 
+    /// <summary>
+    /// Retention tests store their "old" events at <see cref="Old"/> and trim before <see cref="Cutoff"/>: every other
+    /// test's events are newer, so a trim here deletes only what the retention tests themselves made deletable.
+    /// </summary>
+    private static readonly DateTimeOffset Old = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static readonly DateTimeOffset Cutoff = Old.AddDays(1);
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     protected abstract Task<IDurableStreamLog> OpenLogAsync();
@@ -328,6 +336,140 @@ public abstract class DurableStreamLogContractTests
         var reopened = await OpenLogAsync();
 
         Assert.Equal([kept], await SubscriptionsAsync(reopened, ns));
+    }
+
+    [Fact]
+    public async Task TrimAsync_DeletesOldEventsEveryConsumerAcknowledged_AndKeepsTheRestInOrder()
+    {
+        var log = await OpenLogAsync();
+        var stream = NewStream();
+        var appended = await log.AppendAsync(stream, Payloads("a", "b", "c", "d", "e"), Old, Ct);
+        await log.SaveCheckpointAsync(stream, "ledger", 4, Ct);
+        await log.SaveCheckpointAsync(stream, "risk", 2, Ct);
+
+        var deleted = await log.TrimAsync(Cutoff, Ct);
+
+        Assert.Equal(2, deleted);
+        Assert.Equal(["c", "d", "e"], (await log.ReadStreamAsync(stream, 0, 10, Ct)).Select(Text));
+        Assert.Equal([3L, 4L, 5L], (await log.ReadStreamAsync(stream, 0, 10, Ct)).Select(e => e.Sequence));
+
+        // A reader behind the oldest retained event just continues from it.
+        Assert.Equal(["c", "d", "e"], (await log.ReadStreamAsync(stream, 1, 10, Ct)).Select(Text));
+        Assert.Equal(["d"], (await log.ReadStreamAsync(stream, 3, 1, Ct)).Select(Text));
+        Assert.Equal(
+            appended.Skip(2).Select(e => e.Position),
+            (await log.ReadNamespaceAsync(stream.Namespace, 0, 10, Ct)).Select(e => e.Position));
+        Assert.Equal(0, await log.TrimAsync(Cutoff, Ct));
+    }
+
+    [Fact]
+    public async Task TrimAsync_KeepsEventsNotOlderThanTheCutoff_EvenWhenAcknowledged()
+    {
+        var log = await OpenLogAsync();
+        var stream = NewStream();
+        await log.AppendAsync(stream, Payloads("old-1", "old-2"), Old, Ct);
+        await log.AppendAsync(stream, Payloads("at-cutoff"), Cutoff, Ct);
+        await log.AppendAsync(stream, Payloads("recent"), Cutoff.AddDays(1), Ct);
+        await log.SaveCheckpointAsync(stream, "ledger", 4, Ct);
+
+        var deleted = await log.TrimAsync(Cutoff, Ct);
+
+        Assert.Equal(2, deleted);
+        Assert.Equal(["at-cutoff", "recent"], (await log.ReadStreamAsync(stream, 0, 10, Ct)).Select(Text));
+    }
+
+    [Fact]
+    public async Task TrimAsync_KeepsEveryEvent_OfAStreamWithoutCheckpoints()
+    {
+        var log = await OpenLogAsync();
+        var stream = NewStream();
+        await log.AppendAsync(stream, Payloads("a", "b"), Old, Ct);
+        await log.SaveCheckpointAsync(StreamId.Create(stream.Namespace, "other"), "ledger", 2, Ct);
+
+        var deleted = await log.TrimAsync(Cutoff, Ct);
+
+        Assert.Equal(0, deleted);
+        Assert.Equal(["a", "b"], (await log.ReadStreamAsync(stream, 0, 10, Ct)).Select(Text));
+    }
+
+    [Fact]
+    public async Task TrimAsync_KeepsEvents_WhileAStoredSubscriberHasNoCheckpoint()
+    {
+        var log = await OpenLogAsync();
+        var stream = NewStream();
+        var subscriber = GrainId.Create("Tests.Ledger", "L-1");
+        await log.AppendAsync(stream, Payloads("a", "b", "c"), Old, Ct);
+        await log.AddSubscriptionAsync(new StoredStreamSubscription(stream, Guid.NewGuid(), subscriber), Ct);
+        await log.SaveCheckpointAsync(stream, "risk", 3, Ct);
+
+        var whilePinned = await log.TrimAsync(Cutoff, Ct);
+        await log.SaveCheckpointAsync(stream, subscriber.ToString(), 1, Ct);
+        var afterCheckpoint = await log.TrimAsync(Cutoff, Ct);
+
+        Assert.Equal(0, whilePinned);
+        Assert.Equal(1, afterCheckpoint);
+        Assert.Equal(["b", "c"], (await log.ReadStreamAsync(stream, 0, 10, Ct)).Select(Text));
+    }
+
+    [Fact]
+    public async Task AppendAsync_AfterATrimOfEveryEvent_ContinuesSequencesAndPositions()
+    {
+        var log = await OpenLogAsync();
+        var stream = NewStream();
+        var before = await log.AppendAsync(stream, Payloads("a", "b", "c"), Old, Ct);
+        await log.SaveCheckpointAsync(stream, "ledger", 3, Ct);
+
+        var deleted = await log.TrimAsync(Cutoff, Ct);
+        var reopened = await OpenLogAsync();
+        var after = await reopened.AppendAsync(stream, Payloads("d", "e"), Timestamp, Ct);
+
+        Assert.Equal(3, deleted);
+        Assert.Equal([4L, 5L], after.Select(e => e.Sequence));
+        Assert.True(after[0].Position > before[^1].Position, $"position {after[0].Position} after {before[^1].Position}");
+        Assert.Equal(["d", "e"], (await reopened.ReadStreamAsync(stream, 0, 10, Ct)).Select(Text));
+        Assert.Equal(["d", "e"], (await reopened.ReadNamespaceAsync(stream.Namespace, 0, 10, Ct)).Select(Text));
+    }
+
+    [Fact]
+    public async Task TrimAsync_LeavesDeadLettersReadable()
+    {
+        var log = await OpenLogAsync();
+        var stream = NewStream();
+        await log.AppendAsync(stream, Payloads("poison", "fine"), Old, Ct);
+        var letter = new DeadLetter(stream, "ledger", 1, Encoding.UTF8.GetBytes("poison"), 5, "boom", Old.AddMinutes(1));
+        await log.WriteDeadLetterAsync(letter, Ct);
+        await log.SaveCheckpointAsync(stream, "ledger", 2, Ct);
+
+        var deleted = await log.TrimAsync(Cutoff, Ct);
+
+        Assert.Equal(2, deleted);
+        Assert.Empty(await log.ReadStreamAsync(stream, 0, 10, Ct));
+        AssertSameLetter(letter, Assert.Single(await log.ReadDeadLettersAsync(stream, Ct)));
+    }
+
+    [Fact]
+    public async Task TrimAsync_DeletesManyEvents_InterleavedWithKeptOnes()
+    {
+        var log = await OpenLogAsync();
+        var ns = NewNamespace();
+        var acknowledged = StreamId.Create(ns, "acknowledged");
+        var pending = StreamId.Create(ns, "pending");
+        var batch = Enumerable.Range(0, 300).Select(i => $"e{i}").ToArray();
+        for (var round = 0; round < 5; round++)
+        {
+            await log.AppendAsync(acknowledged, Payloads(batch), Old, Ct);
+            await log.AppendAsync(pending, Payloads(batch), Old, Ct);
+        }
+
+        await log.SaveCheckpointAsync(acknowledged, "ledger", 1500, Ct);
+        await log.SaveCheckpointAsync(pending, "ledger", 0, Ct);
+
+        var deleted = await log.TrimAsync(Cutoff, Ct);
+
+        Assert.Equal(1500, deleted);
+        Assert.Empty(await log.ReadStreamAsync(acknowledged, 0, 10, Ct));
+        var kept = await log.ReadStreamAsync(pending, 0, 2000, Ct);
+        Assert.Equal(Enumerable.Range(1, 1500).Select(i => (long)i), kept.Select(e => e.Sequence));
     }
 
     private static async Task<IReadOnlyList<StoredStreamSubscription>> SubscriptionsAsync(IDurableStreamLog log, string streamNamespace) =>

@@ -60,4 +60,7 @@ internal sealed class CheckpointFailingLog(MemoryDurableStreamLog inner) : IDura
 
     public Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(StreamId streamId, CancellationToken cancellationToken = default) =>
         inner.ReadDeadLettersAsync(streamId, cancellationToken);
+
+    public Task<int> TrimAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default) =>
+        inner.TrimAsync(olderThan, cancellationToken);
 }

@@ -3,6 +3,7 @@ namespace OrleansTrader.Runtime.Tests.Infrastructure;
 /// <summary>A memory log that counts the calls the provider makes, for tests that pin how often it reads and writes.</summary>
 internal sealed class CountingDurableStreamLog(MemoryDurableStreamLog inner) : IDurableStreamLog
 {
+    private readonly List<DateTimeOffset> _trims = [];
     private int _streamReads;
     private int _checkpointReads;
     private int _checkpointWrites;
@@ -16,6 +17,21 @@ internal sealed class CountingDurableStreamLog(MemoryDurableStreamLog inner) : I
     public int CheckpointWrites => Volatile.Read(ref _checkpointWrites);
 
     public int Appends => Volatile.Read(ref _appends);
+
+    /// <summary>When set, every trim is counted and then fails, as with a store that is down.</summary>
+    public bool FailTrims { get; set; }
+
+    /// <summary>The cut-off of every trim call, in order.</summary>
+    public IReadOnlyList<DateTimeOffset> Trims
+    {
+        get
+        {
+            lock (_trims)
+            {
+                return [.. _trims];
+            }
+        }
+    }
 
     public void Reset()
     {
@@ -80,4 +96,19 @@ internal sealed class CountingDurableStreamLog(MemoryDurableStreamLog inner) : I
 
     public Task<IReadOnlyList<StoredStreamSubscription>> ReadSubscriptionsAsync(CancellationToken cancellationToken = default) =>
         inner.ReadSubscriptionsAsync(cancellationToken);
+
+    public Task<int> TrimAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default)
+    {
+        lock (_trims)
+        {
+            _trims.Add(olderThan);
+        }
+
+        if (FailTrims)
+        {
+            throw new InvalidOperationException("The store refused the trim.");
+        }
+
+        return inner.TrimAsync(olderThan, cancellationToken);
+    }
 }

@@ -1,0 +1,112 @@
+using OrleansTrader.Runtime.Tests.Grains;
+using OrleansTrader.Runtime.Tests.Infrastructure;
+
+namespace OrleansTrader.Runtime.Tests;
+
+/// <summary>
+/// The durable provider's retention: every trim interval of the silo's (fake) clock it trims the log of acknowledged
+/// events older than the retention, and a failing trim is retried on the next interval without hurting delivery.
+/// </summary>
+public sealed class DurableStreamRetentionTests
+{
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
+    private readonly MemoryDurableStreamLog _memory = new();
+    private readonly CountingDurableStreamLog _log;
+
+    public DurableStreamRetentionTests() => _log = new CountingDurableStreamLog(_memory);
+
+    [Fact]
+    public async Task Trimmer_RunsEveryInterval_AndDeletesAcknowledgedEvents_OnceOlderThanTheRetention()
+    {
+        await using var cluster = await StartAsync();
+        var streamId = StreamId.Create("durable-events", "retained");
+        var start = cluster.Time.GetUtcNow();
+        await Stream(cluster, "retained").OnNextBatchAsync([new TestEvent(1), new TestEvent(2), new TestEvent(3)]);
+        await cluster.Probe.WaitForLogAsync("retained/received", 3);
+        await WaitUntilAsync(async () => await _memory.GetCheckpointAsync(streamId, ConsumerId("retained"), Ct) == 3, "the checkpoint");
+
+        // Retention is an hour: the trims at 10..60 minutes find the events too recent, the one at 70 deletes them.
+        for (var tick = 1; tick <= 7; tick++)
+        {
+            cluster.Time.Advance(Interval);
+            await WaitUntilAsync(() => Task.FromResult(_log.Trims.Count >= tick), $"trim {tick}");
+            await Provider(cluster).LastTrim;
+            var retained = (await _memory.ReadStreamAsync(streamId, 0, 10, Ct)).Count;
+            Assert.Equal(tick < 7 ? 3 : 0, retained);
+        }
+
+        Assert.Equal(Enumerable.Range(1, 7).Select(i => start + (Interval * i) - TimeSpan.FromHours(1)), _log.Trims);
+
+        // Appends after the trim continue the stream's sequence and are delivered as usual.
+        await Stream(cluster, "retained").OnNextAsync(new TestEvent(4));
+        Assert.Equal(["1@1", "2@2", "3@3", "4@4"], await cluster.Probe.WaitForLogAsync("retained/received", 4));
+    }
+
+    [Fact]
+    public async Task Trimmer_Failure_IsRetriedNextInterval_AndDeliveryGoesOn()
+    {
+        await using var cluster = await StartAsync();
+        var streamId = StreamId.Create("durable-events", "trim-fails");
+        await Stream(cluster, "trim-fails").OnNextAsync(new TestEvent(1));
+        await cluster.Probe.WaitForLogAsync("trim-fails/received", 1);
+        await WaitUntilAsync(async () => await _memory.GetCheckpointAsync(streamId, ConsumerId("trim-fails"), Ct) == 1, "the checkpoint");
+        _log.FailTrims = true;
+
+        cluster.Time.Advance(TimeSpan.FromHours(1) + Interval);
+        await WaitUntilAsync(() => Task.FromResult(_log.Trims.Count >= 1), "the failing trim");
+        await Provider(cluster).LastTrim;
+        var afterFailure = (await _memory.ReadStreamAsync(streamId, 0, 10, Ct)).Count;
+        await Stream(cluster, "trim-fails").OnNextAsync(new TestEvent(2));
+        await cluster.Probe.WaitForLogAsync("trim-fails/received", 2);
+        await WaitUntilAsync(async () => await _memory.GetCheckpointAsync(streamId, ConsumerId("trim-fails"), Ct) == 2, "the second checkpoint");
+        _log.FailTrims = false;
+        var trimsBefore = _log.Trims.Count;
+        cluster.Time.Advance(Interval);
+        await WaitUntilAsync(() => Task.FromResult(_log.Trims.Count > trimsBefore), "the retried trim");
+        await Provider(cluster).LastTrim;
+
+        Assert.Equal(1, afterFailure);
+        Assert.Equal([2L], (await _memory.ReadStreamAsync(streamId, 0, 10, Ct)).Select(e => e.Sequence));
+    }
+
+    [Theory]
+    [InlineData(0, 10)]
+    [InlineData(60, 0)]
+    [InlineData(-1, 10)]
+    public async Task Options_RejectARetentionOrTrimIntervalThatIsNotPositive(int retentionMinutes, int intervalMinutes)
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => IsolatedCluster.StartAsync(silo => silo.AddDurableStreams("durable", _ => _log, o =>
+        {
+            o.Retention = TimeSpan.FromMinutes(retentionMinutes);
+            o.TrimInterval = TimeSpan.FromMinutes(intervalMinutes);
+        })));
+
+        Assert.IsType<ArgumentOutOfRangeException>(error.GetBaseException());
+    }
+
+    private static DurableStreamProvider Provider(IsolatedCluster cluster) => (DurableStreamProvider)cluster.Client.GetStreamProvider("durable");
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = TimeProvider.System.GetTimestamp() + (20 * TimeProvider.System.TimestampFrequency);
+        while (!await condition())
+        {
+            Assert.True(TimeProvider.System.GetTimestamp() < deadline, $"Timed out waiting for {what}");
+            await Task.Delay(10, Ct);
+        }
+    }
+
+    private static string ConsumerId(string key) => GrainId.Create(typeof(DurableSubscriberGrain).FullName!, key).ToString();
+
+    private static IAsyncStream<TestEvent> Stream(IsolatedCluster cluster, string key) =>
+        cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(StreamId.Create("durable-events", key));
+
+    private Task<IsolatedCluster> StartAsync() =>
+        IsolatedCluster.StartAsync(silo => silo.AddDurableStreams("durable", _ => _log, o =>
+        {
+            o.CheckpointFlushInterval = TimeSpan.Zero;
+            o.Retention = TimeSpan.FromHours(1);
+            o.TrimInterval = Interval;
+        }));
+}
