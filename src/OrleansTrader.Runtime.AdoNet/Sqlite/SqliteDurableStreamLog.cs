@@ -95,23 +95,7 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
             """;
         _deleteSubscription = $"DELETE FROM {t.StreamSubscriptions} WHERE stream_namespace = @ns AND stream_key = @key AND subscription_id = @subscription;";
         _readSubscriptions = $"SELECT stream_namespace, stream_key, subscription_id, grain_type, grain_key FROM {t.StreamSubscriptions} ORDER BY id;";
-        // One chunk of expired events after @after, in position order: old, at or below the stream's lowest checkpoint
-        // (MIN over no rows is NULL, so a stream without checkpoints keeps everything), and not pinned by a stored
-        // subscriber without a checkpoint (its consumer id is the grain id, "type/key").
-        _trim = $"""
-            DELETE FROM {t.StreamEvents} WHERE position IN (
-                SELECT e.position FROM {t.StreamEvents} e
-                WHERE e.position > @after AND e.timestamp_ticks < @cutoff
-                  AND e.sequence <= (SELECT MIN(c.sequence) FROM {t.StreamCheckpoints} c
-                                     WHERE c.stream_namespace = e.stream_namespace AND c.stream_key = e.stream_key)
-                  AND NOT EXISTS (SELECT 1 FROM {t.StreamSubscriptions} s
-                                  WHERE s.stream_namespace = e.stream_namespace AND s.stream_key = e.stream_key
-                                    AND NOT EXISTS (SELECT 1 FROM {t.StreamCheckpoints} c
-                                                    WHERE c.stream_namespace = s.stream_namespace AND c.stream_key = s.stream_key
-                                                      AND c.consumer_id = s.grain_type || '/' || s.grain_key))
-                ORDER BY e.position LIMIT @max)
-            RETURNING position;
-            """;
+        _trim = StreamLogSql.Trim(t.StreamEvents, t.StreamCheckpoints, t.StreamSubscriptions);
         _insertFullChunk = InsertSql(InsertChunkRows);
         _insertSmall = [.. Enumerable.Range(0, PreparedInsertMaxRows + 1).Select(rows => rows == 0 ? string.Empty : InsertSql(rows))];
         _schema = new AsyncOnce(CreateSchemaAsync);
