@@ -57,6 +57,7 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
                 && delta.Number == number + 1)
             {
                 loaded = delta.ToChange().ApplyTo(loaded);
+                journal.Deltas[PaperVenueJournal.SlotOf(number + 1)].State = null!;
                 number++;
             }
 
@@ -96,8 +97,12 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
             var number = journal.LastNumber + 1;
             var slot = PaperVenueJournal.SlotOf(number);
             await ReadSlotAsync(journal, grainId, slot, cancellationToken);
-            journal.Deltas[slot].State = PaperVenueDelta.From(number, change);
-            await storage.WriteStateAsync(DeltaStateName(slot), grainId, journal.Deltas[slot], cancellationToken);
+            var record = journal.Deltas[slot];
+            record.State = PaperVenueDelta.From(number, change);
+            await storage.WriteStateAsync(DeltaStateName(slot), grainId, record, cancellationToken);
+
+            // Only the slot's ETag is needed from here on; holding its delta would keep a ring of them per account.
+            record.State = null!;
             journal.LastNumber = number;
         }
 
