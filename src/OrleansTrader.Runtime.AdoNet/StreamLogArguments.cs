@@ -15,6 +15,18 @@ internal static class StreamLogArguments
         ArgumentOutOfRangeException.ThrowIfNegative(sequence);
     }
 
+    /// <summary>Checks every checkpoint of a batch save; false when there is nothing to save.</summary>
+    public static bool ValidateCheckpoints(IReadOnlyList<StreamCheckpoint> checkpoints)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoints);
+        foreach (var checkpoint in checkpoints)
+        {
+            ValidateCheckpoint(checkpoint.StreamId, checkpoint.ConsumerId, checkpoint.Sequence);
+        }
+
+        return checkpoints.Count > 0;
+    }
+
     /// <summary>The stored text of a subscription id (SQLite has no uuid type).</summary>
     public static string Format(Guid subscriptionId) => subscriptionId.ToString("D", System.Globalization.CultureInfo.InvariantCulture);
 

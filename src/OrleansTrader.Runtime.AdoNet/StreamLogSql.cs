@@ -1,8 +1,48 @@
+using System.Data.Common;
+
 namespace OrleansTrader.Runtime.AdoNet;
 
-/// <summary>SQL the SQLite and PostgreSQL stream logs share word for word.</summary>
+/// <summary>SQL (and the trim loop around it) the SQLite and PostgreSQL stream logs share word for word.</summary>
 internal static class StreamLogSql
 {
+    /// <summary>Rows one trim statement deletes at most; each chunk is its own write, so appends are not held up.</summary>
+    public const int TrimChunkRows = 1000;
+
+    /// <summary>
+    /// Runs <paramref name="deleteChunkAfter"/> (one <see cref="Trim"/> statement after a position) until a chunk comes
+    /// back short; each chunk starts after the last one, so kept events before it are not scanned again.
+    /// </summary>
+    public static async Task<int> TrimInChunksAsync(Func<long, Task<(int Count, long Last)>> deleteChunkAfter)
+    {
+        var after = 0L;
+        var deleted = 0;
+        while (true)
+        {
+            var (count, last) = await deleteChunkAfter(after);
+            deleted += count;
+            if (count < TrimChunkRows)
+            {
+                return deleted;
+            }
+
+            after = last;
+        }
+    }
+
+    /// <summary>Counts the positions a trim statement returned and the highest of them (<paramref name="after"/> if none).</summary>
+    public static async Task<(int Count, long Last)> ReadTrimmedAsync(DbDataReader reader, long after, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        var last = after;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            count++;
+            last = Math.Max(last, reader.GetInt64(0));
+        }
+
+        return (count, last);
+    }
+
     /// <summary>
     /// One chunk of expired events after @after, in position order: old, at or below the stream's lowest checkpoint
     /// (MIN over no rows is NULL, so a stream without checkpoints keeps everything), and not pinned by a stored

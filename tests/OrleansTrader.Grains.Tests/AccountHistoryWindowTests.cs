@@ -86,8 +86,9 @@ public sealed class AccountHistoryWindowTests : IDisposable
 
         // Dropping the oldest page from the retention forgets its keys, except those a working order still needs.
         var working = new WorkingOrder { Origin = "test", Order = Order.Create("O1", Market.MarketOrder("c-1", "X", OrderSide.Buy, 1m).Request!, DateTimeOffset.UnixEpoch) };
-        history.EvictOldest([working]);
-        history.EvictOldest([working]);
+        var workingOrders = new Dictionary<string, WorkingOrder>(StringComparer.Ordinal) { ["O1"] = working };
+        history.EvictOldest(workingOrders);
+        history.EvictOldest(workingOrders);
         Assert.False(history.TryGetOrderId("c-0", out _));
         Assert.False(history.HasExecution("E0"));
         Assert.True(history.TryGetOrderId("c-1", out _));

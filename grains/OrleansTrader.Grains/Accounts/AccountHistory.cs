@@ -150,22 +150,14 @@ internal sealed class AccountHistory
     /// The oldest retained page was deleted: its entries leave memory if still there, and its keys leave the indexes unless
     /// a newer page or a working order still refers to them.
     /// </summary>
-    public HistoryPageSummary EvictOldest(IEnumerable<WorkingOrder> working)
+    public void EvictOldest(IReadOnlyDictionary<string, WorkingOrder> working)
     {
         TrimMemory(Math.Min(_pagesInMemory, _pages.Count - 1));
         var page = _pages[0];
         _pages.RemoveAt(0);
-        var workingOrders = new HashSet<string>(StringComparer.Ordinal);
-        var workingExecutions = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var order in working)
-        {
-            workingOrders.Add(order.Order.OrderId);
-            workingExecutions.UnionWith(order.Order.ExecutionIds);
-        }
-
         foreach (var clientOrderId in page.ClientOrderIds)
         {
-            if (_clientOrderIds.TryGetValue(clientOrderId, out var entry) && entry.Page <= page.Page && !workingOrders.Contains(entry.OrderId))
+            if (_clientOrderIds.TryGetValue(clientOrderId, out var entry) && entry.Page <= page.Page && !working.ContainsKey(entry.OrderId))
             {
                 _clientOrderIds.Remove(clientOrderId);
             }
@@ -173,7 +165,7 @@ internal sealed class AccountHistory
 
         foreach (var executionId in page.ExecutionIds)
         {
-            if (_executionIds.TryGetValue(executionId, out var newest) && newest <= page.Page && !workingExecutions.Contains(executionId))
+            if (_executionIds.TryGetValue(executionId, out var newest) && newest <= page.Page && !IsExecutionOfWorking(working, executionId))
             {
                 _executionIds.Remove(executionId);
             }
@@ -187,8 +179,20 @@ internal sealed class AccountHistory
                 _closedInMemory.Remove(orderId);
             }
         }
+    }
 
-        return page;
+    /// <summary>A partly filled working order still needs its executions indexed (each order's set is a lookup, no copy).</summary>
+    private static bool IsExecutionOfWorking(IReadOnlyDictionary<string, WorkingOrder> working, string executionId)
+    {
+        foreach (var order in working.Values)
+        {
+            if (order.Order.ExecutionIds.Contains(executionId))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
 

@@ -86,7 +86,7 @@ internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId
                 RecordExists = true,
             };
             await storage.ClearStateAsync(Name(state.FirstHistoryPage), grainId, oldest);
-            history.EvictOldest(state.WorkingOrders.Values);
+            history.EvictOldest(state.WorkingOrders);
             _etags.Remove(state.FirstHistoryPage);
             state.FirstHistoryPage++;
         }

@@ -19,7 +19,6 @@ public sealed class PostgresDurableStreamLog : IDurableStreamLog
     private const string EventColumns = "position, stream_namespace, stream_key, sequence, payload, timestamp_ticks";
 
     /// <summary>Events deleted per retention statement.</summary>
-    private const int TrimChunkRows = 1000;
 
     private readonly PostgresDatabase _database;
     private readonly ILogger _logger;
@@ -210,13 +209,7 @@ public sealed class PostgresDurableStreamLog : IDurableStreamLog
     /// </summary>
     public async Task SaveCheckpointsAsync(IReadOnlyList<StreamCheckpoint> checkpoints, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(checkpoints);
-        foreach (var checkpoint in checkpoints)
-        {
-            StreamLogArguments.ValidateCheckpoint(checkpoint.StreamId, checkpoint.ConsumerId, checkpoint.Sequence);
-        }
-
-        if (checkpoints.Count == 0)
+        if (!StreamLogArguments.ValidateCheckpoints(checkpoints))
         {
             return;
         }
@@ -333,35 +326,15 @@ public sealed class PostgresDurableStreamLog : IDurableStreamLog
     {
         await InitializeAsync(cancellationToken);
         var cutoff = olderThan.UtcTicks;
-        var after = 0L;
-        var deleted = 0;
-        while (true)
+        return await StreamLogSql.TrimInChunksAsync(async after =>
         {
             await using var command = _database.CreateCommand(_trim);
             command.Parameters.Add("after", after);
             command.Parameters.Add("cutoff", cutoff);
-            command.Parameters.Add("max", TrimChunkRows);
-            var count = 0;
-            var last = after;
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-            {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    count++;
-                    last = Math.Max(last, reader.GetInt64(0));
-                }
-            }
-
-            deleted += count;
-
-            // The next chunk starts after this one: kept events before it are not scanned again.
-            if (count < TrimChunkRows)
-            {
-                return deleted;
-            }
-
-            after = last;
-        }
+            command.Parameters.Add("max", StreamLogSql.TrimChunkRows);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            return await StreamLogSql.ReadTrimmedAsync(reader, after, cancellationToken);
+        });
     }
 
     private static void AddStream(NpgsqlCommand command, StreamId streamId)

@@ -17,7 +17,6 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
     private const string EventColumns = "position, stream_namespace, stream_key, sequence, payload, timestamp_ticks";
 
     /// <summary>Events deleted per retention statement.</summary>
-    private const int TrimChunkRows = 1000;
 
     /// <summary>Rows per INSERT statement; 2 shared + 1 per row parameters stay far below SQLite's parameter limit.</summary>
     private const int InsertChunkRows = 128;
@@ -205,13 +204,7 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
     /// <summary>Every checkpoint in one IMMEDIATE transaction: one commit (one WAL sync point) for the whole batch.</summary>
     public async Task SaveCheckpointsAsync(IReadOnlyList<StreamCheckpoint> checkpoints, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(checkpoints);
-        foreach (var checkpoint in checkpoints)
-        {
-            StreamLogArguments.ValidateCheckpoint(checkpoint.StreamId, checkpoint.ConsumerId, checkpoint.Sequence);
-        }
-
-        if (checkpoints.Count == 0)
+        if (!StreamLogArguments.ValidateCheckpoints(checkpoints))
         {
             return;
         }
@@ -348,39 +341,17 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
     {
         await InitializeAsync(cancellationToken);
         var cutoff = olderThan.UtcTicks;
-        var after = 0L;
-        var deleted = 0;
-        while (true)
-        {
-            var (count, last) = await _database.WriteStatementAsync(
-                async (connection, transaction, ct) =>
-                {
-                    await using var command = _database.CreateCommand(connection, _trim, transaction);
-                    command.Parameters.AddWithValue("@after", after);
-                    command.Parameters.AddWithValue("@cutoff", cutoff);
-                    command.Parameters.AddWithValue("@max", TrimChunkRows);
-                    await using var reader = await command.ExecuteReaderAsync(ct);
-                    var rows = 0;
-                    var lastPosition = after;
-                    while (await reader.ReadAsync(ct))
-                    {
-                        rows++;
-                        lastPosition = Math.Max(lastPosition, reader.GetInt64(0));
-                    }
-
-                    return (rows, lastPosition);
-                },
-                cancellationToken);
-            deleted += count;
-
-            // The next chunk starts after this one: kept events before it are not scanned again.
-            if (count < TrimChunkRows)
+        return await StreamLogSql.TrimInChunksAsync(after => _database.WriteStatementAsync(
+            async (connection, transaction, ct) =>
             {
-                return deleted;
-            }
-
-            after = last;
-        }
+                await using var command = _database.CreateCommand(connection, _trim, transaction);
+                command.Parameters.AddWithValue("@after", after);
+                command.Parameters.AddWithValue("@cutoff", cutoff);
+                command.Parameters.AddWithValue("@max", StreamLogSql.TrimChunkRows);
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                return await StreamLogSql.ReadTrimmedAsync(reader, after, ct);
+            },
+            cancellationToken));
     }
 
     private static async Task InsertChunkAsync(

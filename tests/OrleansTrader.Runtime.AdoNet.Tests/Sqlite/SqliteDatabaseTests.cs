@@ -42,19 +42,11 @@ public sealed class SqliteDatabaseTests : IDisposable
     public async Task GroupCommit_RollsBackOnlyTheFailingWrite_AndCommitsTheRestOfItsGroup()
     {
         using var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = Path.Combine(_root, "group.db") });
-        await database.WriteStatementAsync(
-            (connection, transaction, ct) => database.CreateCommand(connection, "CREATE TABLE t (id INTEGER PRIMARY KEY);", transaction).ExecuteNonQueryAsync(ct),
-            Ct);
+        await CreateTableAsync(database);
 
         // The first write holds the writer until released, so the next ones queue up and run as one group.
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var first = database.WriteAsync(
-            async (connection, transaction, ct) =>
-            {
-                await release.Task;
-                return await Insert(database, connection, transaction, 0, ct);
-            },
-            Ct);
+        var first = InsertWhenReleased(database, release.Task);
         var queued = Enumerable.Range(1, 20).Select(id => database.WriteAsync(
             async (connection, transaction, ct) =>
             {
@@ -92,17 +84,9 @@ public sealed class SqliteDatabaseTests : IDisposable
     public async Task GroupCommit_FailsOnlyTheFailingStatement_AndCommitsTheRestOfItsGroup()
     {
         using var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = Path.Combine(_root, "statements.db") });
-        await database.WriteStatementAsync(
-            (connection, transaction, ct) => database.CreateCommand(connection, "CREATE TABLE t (id INTEGER PRIMARY KEY);", transaction).ExecuteNonQueryAsync(ct),
-            Ct);
+        await CreateTableAsync(database);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var first = database.WriteAsync(
-            async (connection, transaction, ct) =>
-            {
-                await release.Task;
-                return await Insert(database, connection, transaction, 0, ct);
-            },
-            Ct);
+        var first = InsertWhenReleased(database, release.Task);
 
         // Statement writes run in the group without savepoints: a duplicate key fails its own insert and nothing else.
         var ids = new[] { 1, 2, 1, 3, 2, 4 };
@@ -143,6 +127,19 @@ public sealed class SqliteDatabaseTests : IDisposable
         Assert.Throws<InvalidOperationException>(() => database.PreparedWriteCommand(other, Sql, null));
     }
 
+    private static Task<int> CreateTableAsync(SqliteDatabase database) => database.WriteStatementAsync(
+        (connection, transaction, ct) => database.CreateCommand(connection, "CREATE TABLE t (id INTEGER PRIMARY KEY);", transaction).ExecuteNonQueryAsync(ct),
+        Ct);
+
+    /// <summary>Inserts id 0 once <paramref name="release"/> completes, holding the writer meanwhile (the next writes queue into one group).</summary>
+    private static Task<int> InsertWhenReleased(SqliteDatabase database, Task release) => database.WriteAsync(
+        async (connection, transaction, ct) =>
+        {
+            await release;
+            return await Insert(database, connection, transaction, 0, ct);
+        },
+        Ct);
+
     private static Task<int> PreparedInsert(SqliteDatabase database, SqliteConnection connection, SqliteTransaction? transaction, int id, CancellationToken ct)
     {
         var command = database.PreparedWriteCommand(connection, "INSERT INTO t (id) VALUES (@id);", transaction);
@@ -160,9 +157,7 @@ public sealed class SqliteDatabaseTests : IDisposable
             BusyTimeout = TimeSpan.FromMilliseconds(200),
             CommandTimeout = TimeSpan.FromSeconds(1),
         });
-        await database.WriteStatementAsync(
-            (connection, transaction, ct) => database.CreateCommand(connection, "CREATE TABLE t (id INTEGER PRIMARY KEY);", transaction).ExecuteNonQueryAsync(ct),
-            Ct);
+        await CreateTableAsync(database);
 
         // Another "process" holds the write lock: no write may report success.
         await using var blocker = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
