@@ -164,6 +164,22 @@ public sealed class DurableStreamTests
     }
 
     [Fact]
+    public async Task ASubscriberJoiningAfterEarlierEvents_IsNotifiedOfTheNextOnes()
+    {
+        // The provider remembers each stream's resolved consumers; a new subscription must replace that memory.
+        await using var cluster = await StartAsync();
+        await cluster.Client.GetGrain<IStoredSubscriberGrain>("j1~first").Subscribe();
+        await StoredStream(cluster, "j1").OnNextAsync(new TestEvent(1));
+        await cluster.Probe.WaitForLogAsync("j1~first/received", 1);
+
+        await cluster.Client.GetGrain<IStoredSubscriberGrain>("j1~second").Subscribe();
+        await StoredStream(cluster, "j1").OnNextAsync(new TestEvent(2));
+
+        Assert.Contains("2@2", await cluster.Probe.WaitForLogAsync("j1~second/received", 1));
+        Assert.Equal(["1@1", "2@2"], await cluster.Probe.WaitForLogAsync("j1~first/received", 2));
+    }
+
+    [Fact]
     public async Task Unsubscribe_DeletesTheStoredSubscription_AcrossRestart()
     {
         await using var cluster = await StartAsync();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -25,6 +26,7 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly DurableStreamLag _lag = new();
+    private readonly ConcurrentDictionary<StreamId, ResolvedConsumers> _resolved = new();
     private readonly KeyValuePair<string, object?> _providerTag;
     private ITimer? _pollTimer;
     private int _scanning;
@@ -187,7 +189,7 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
         // Before any wake: a woken cursor must see the new head, or it could retire as caught up.
         Tails.ObserveHead(streamId, head);
 
-        foreach (var consumer in StreamConsumer.Resolve(_runtime, Subscriptions, streamId, _stored.Get(streamId)))
+        foreach (var consumer in ConsumersOf(streamId))
         {
             DurableCursor? started = null;
             lock (_lock)
@@ -209,6 +211,24 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
         }
 
         _lag.ObserveHead(streamId, head);
+    }
+
+    /// <summary>
+    /// The consumers of a stream, resolved again only when its live or stored subscriptions change: both are copy-on-write
+    /// arrays, so a different array means a change. One entry per stream notified on this silo, like its tail's head.
+    /// </summary>
+    private StreamConsumer[] ConsumersOf(StreamId streamId)
+    {
+        var live = Subscriptions.Get(streamId);
+        var stored = _stored.Get(streamId);
+        if (_resolved.TryGetValue(streamId, out var resolved) && ReferenceEquals(resolved.Live, live) && ReferenceEquals(resolved.Stored, stored))
+        {
+            return resolved.Consumers;
+        }
+
+        var consumers = StreamConsumer.Resolve(_runtime, live, streamId, stored).ToArray();
+        _resolved[streamId] = new ResolvedConsumers(live, stored, consumers);
+        return consumers;
     }
 
     /// <summary>Called by a cursor that found nothing to read: it stops unless it was woken meanwhile.</summary>
@@ -370,4 +390,6 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
             _namespacePositions[streamNamespace] = position;
         }
     }
+
+    private sealed record ResolvedConsumers(IActivationStreamSubscription[] Live, StoredStreamSubscription[] Stored, StreamConsumer[] Consumers);
 }
