@@ -8,7 +8,12 @@ using OrleansTrader.Grains.Strategies;
 namespace OrleansTrader.Grains;
 
 /// <summary>Source-generated JSON of the grains' persisted states and of the execution reports on the durable "fills" stream.</summary>
-[JsonSourceGenerationOptions(UseStringEnumConverter = true)]
+/// <remarks>
+/// Null properties are left out (an execution report carries many). That reads back the same only because no type
+/// here gives a nullable property a non-null initializer or constructor default, nor makes one required: a new
+/// type or property must keep it so. Records written with explicit nulls before read as they did.
+/// </remarks>
+[JsonSourceGenerationOptions(UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(BreakerState))]
 [JsonSerializable(typeof(StrategyGrainState))]
 [JsonSerializable(typeof(ExecutionReport))]

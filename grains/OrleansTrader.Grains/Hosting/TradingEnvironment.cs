@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Domain.Instruments;
 
@@ -6,6 +7,11 @@ namespace OrleansTrader.Grains.Hosting;
 /// <summary>What every account's risk checks share: the trading calendar and the instruments that may be traded.</summary>
 public sealed class TradingEnvironment(ITradingCalendar calendar, InstrumentCatalog instruments, bool acceptUnlistedSymbols)
 {
+    private const int MaxCachedUnlisted = 10_000;
+
+    private readonly ConcurrentDictionary<string, Instrument> _unlisted = new(StringComparer.Ordinal);
+    private int _unlistedCount;
+
     public ITradingCalendar Calendar { get; } = calendar ?? throw new ArgumentNullException(nameof(calendar));
 
     public InstrumentCatalog Instruments { get; } = instruments ?? throw new ArgumentNullException(nameof(instruments));
@@ -21,6 +27,29 @@ public sealed class TradingEnvironment(ITradingCalendar calendar, InstrumentCata
             return null;
         }
 
-        return Instruments.Find(symbol) ?? (AcceptUnlistedSymbols && SymbolRules.IsValid(symbol) ? new Instrument { Symbol = symbol } : null);
+        if (Instruments.Find(symbol) is { } listed)
+        {
+            return listed;
+        }
+
+        if (!AcceptUnlistedSymbols || !SymbolRules.IsValid(symbol))
+        {
+            return null;
+        }
+
+        if (_unlisted.TryGetValue(symbol, out var kept))
+        {
+            return kept;
+        }
+
+        // Instruments are immutable, so one per unlisted symbol serves every order (the risk check asks per order);
+        // the cache is capped so clients naming ever new symbols cannot grow it without bound.
+        var unlisted = new Instrument { Symbol = symbol };
+        if (Volatile.Read(ref _unlistedCount) < MaxCachedUnlisted && _unlisted.TryAdd(symbol, unlisted))
+        {
+            Interlocked.Increment(ref _unlistedCount);
+        }
+
+        return unlisted;
     }
 }

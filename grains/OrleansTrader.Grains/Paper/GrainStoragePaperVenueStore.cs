@@ -28,6 +28,10 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
     private const string ChunkStatePrefix = "chunk-";
     private static readonly GrainId IndexId = GrainId.Create(IndexType, "accounts");
 
+    // Named once: a delta is written on every venue save.
+    private static readonly string[] DeltaStateNames =
+        [.. Enumerable.Range(0, PaperVenueJournal.Slots).Select(slot => DeltaStatePrefix + slot.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+
     private readonly ConcurrentDictionary<string, PaperVenueJournal> _journals = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PaperArchiveIndex> _archives = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _indexGate = new(1, 1);
@@ -152,11 +156,7 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
     /// </summary>
     private async Task WriteCheckpointAsync(string accountId, PaperVenueJournal journal, PaperVenueSnapshot full, CancellationToken cancellationToken)
     {
-        var orders = full.Orders.ToDictionary(r => r.Order.OrderId, StringComparer.Ordinal);
-        var doneGroups = full.Groups
-            .Where(g => Members(g).All(id => orders.GetValueOrDefault(id) is not { } member || member.Order.Status.IsFinal()))
-            .Select(g => g.GroupId)
-            .ToHashSet(StringComparer.Ordinal);
+        var doneGroups = DoneGroups(full);
         var live = new List<PaperOrderRecord>();
         var history = new List<PaperOrderRecord>();
         foreach (var record in full.Orders)
@@ -194,6 +194,30 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
         };
         await storage.WriteStateAsync(CheckpointStateName, journal.GrainId, journal.Checkpoint, cancellationToken);
         journal.CheckpointThrough = journal.LastNumber;
+    }
+
+    /// <summary>
+    /// The groups whose members are all final. Only accounts with groups need the orders by id: a checkpoint walks every
+    /// order the venue keeps, and the lookup was built for it even when there was no group to ask it.
+    /// </summary>
+    private static HashSet<string> DoneGroups(PaperVenueSnapshot full)
+    {
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        if (full.Groups.Count == 0)
+        {
+            return done;
+        }
+
+        var orders = full.Orders.ToDictionary(r => r.Order.OrderId, StringComparer.Ordinal);
+        foreach (var group in full.Groups)
+        {
+            if (Members(group).All(id => orders.GetValueOrDefault(id) is not { } member || member.Order.Status.IsFinal()))
+            {
+                done.Add(group.GroupId);
+            }
+        }
+
+        return done;
     }
 
     /// <summary>Writes the next archive chunk once and adds it to the archive index if one is loaded.</summary>
@@ -246,7 +270,7 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
         return journal.Deltas[slot];
     }
 
-    private static string DeltaStateName(int slot) => DeltaStatePrefix + slot.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private static string DeltaStateName(int slot) => DeltaStateNames[slot];
 
     private static string ChunkStateName(int number) => ChunkStatePrefix + number.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

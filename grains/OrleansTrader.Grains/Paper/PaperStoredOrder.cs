@@ -125,7 +125,7 @@ internal sealed record PaperStoredOrder
             ReplacedByOrderId = order.ReplacedByOrderId,
             StatusReason = order.StatusReason,
             ExecutionIds = order.ExecutionIds.IsEmpty ? null : [.. order.ExecutionIds],
-            Matching = record.Matching == SimulatedOrder.From(order) ? null : record.Matching,
+            Matching = record.Matching.IsFreshFrom(order) ? null : record.Matching,
             Held = record.Held,
             GroupId = record.GroupId,
             Sequence = record.Sequence,

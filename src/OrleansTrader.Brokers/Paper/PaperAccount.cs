@@ -562,10 +562,29 @@ internal sealed class PaperAccount : IDisposable
             return;
         }
 
-        var evaluated = new HashSet<string>(StringComparer.Ordinal);
+        // The first candidates are distinct ids, so the set of evaluated ones is only built once a fill activates
+        // children: most matches (a single new order) never need it.
         var candidates = only ?? MatchableIn(tx, symbol);
-        while (candidates.Count > 0)
+        if (candidates.Count == 0)
         {
+            return;
+        }
+
+        foreach (var id in candidates)
+        {
+            Evaluate(tx, id, view);
+        }
+
+        if (tx.Activated.Count == 0)
+        {
+            return;
+        }
+
+        var evaluated = new HashSet<string>(candidates, StringComparer.Ordinal);
+        while (tx.Activated.Count > 0)
+        {
+            candidates = NotYetEvaluated(tx.Activated, evaluated);
+            tx.Activated.Clear();
             foreach (var id in candidates)
             {
                 if (evaluated.Add(id))
@@ -573,14 +592,6 @@ internal sealed class PaperAccount : IDisposable
                     Evaluate(tx, id, view);
                 }
             }
-
-            if (tx.Activated.Count == 0)
-            {
-                break;
-            }
-
-            candidates = NotYetEvaluated(tx.Activated, evaluated);
-            tx.Activated.Clear();
         }
     }
 

@@ -21,7 +21,11 @@ internal sealed class PaperTransaction
     private readonly ImmutableList<Execution>.Builder _executions;
     private readonly ImmutableDictionary<string, Position>.Builder _positions;
     private readonly PaperAccountState _original;
-    private readonly HashSet<string> _changedOrders = new(StringComparer.Ordinal);
+
+    // The latest record of every order this change touched. The builder gets them only when something reads it
+    // whole (a query over the orders, a view with legs, the build): an order submitted, accepted and filled in one
+    // change is then one immutable-dictionary update instead of three.
+    private readonly Dictionary<string, PaperOrderRecord> _changedOrders = new(StringComparer.Ordinal);
     private readonly HashSet<string> _changedGroups = new(StringComparer.Ordinal);
     private readonly HashSet<string> _changedPositions = new(StringComparer.Ordinal);
     private readonly List<Execution> _addedExecutions = [];
@@ -29,6 +33,7 @@ internal sealed class PaperTransaction
     private readonly TimeSpan _ackLatency;
     private readonly TimeSpan _fillLatency;
     private long _nextSequence;
+    private bool _ordersBehind;
 
     public PaperTransaction(PaperAccountState state, DateTimeOffset now, IFeeModel fees, TimeSpan ackLatency, TimeSpan fillLatency)
     {
@@ -54,26 +59,32 @@ internal sealed class PaperTransaction
     /// <summary>Children activated in this change; the caller matches them against the same market.</summary>
     public List<string> Activated { get; } = [];
 
-    public IEnumerable<PaperOrderRecord> Orders => _orders.Values;
+    public IEnumerable<PaperOrderRecord> Orders => CurrentOrders().Values;
 
     /// <summary>Orders added by this transaction, in the order they were added.</summary>
     public List<PaperOrderRecord> Added { get; } = [];
 
-    public PaperOrderRecord? Find(string orderId) => _orders.GetValueOrDefault(orderId);
+    public PaperOrderRecord? Find(string orderId) =>
+        _changedOrders.TryGetValue(orderId, out var changed) ? changed : _orders.GetValueOrDefault(orderId);
 
     public OrderGroup? FindGroup(string groupId) => _groups.GetValueOrDefault(groupId);
 
     public PaperOrderRecord Get(string orderId) =>
-        _orders.GetValueOrDefault(orderId) ?? throw new InvalidOperationException($"Order {orderId} is not at the venue.");
+        Find(orderId) ?? throw new InvalidOperationException($"Order {orderId} is not at the venue.");
 
     public string? FindByClientOrderId(string clientOrderId) => _clientOrderIds.GetValueOrDefault(clientOrderId);
 
-    public BrokerOrder View(string orderId) => PaperOrderMapper.ToBroker(Get(orderId), _groups, _orders);
+    /// <summary>The order as reported; only an order of a group has legs to look up among the others.</summary>
+    public BrokerOrder View(string orderId)
+    {
+        var record = Get(orderId);
+        return record.GroupId is null ? PaperOrderMapper.ToBroker(record) : PaperOrderMapper.ToBroker(record, _groups, CurrentOrders());
+    }
 
     public PaperAccountState Build() => Changed
         ? _original with
         {
-            Orders = _orders.ToImmutable(),
+            Orders = CurrentOrders().ToImmutable(),
             ClientOrderIds = _clientOrderIds.ToImmutable(),
             Groups = _groups.ToImmutable(),
             Executions = _executions.ToImmutable(),
@@ -86,7 +97,7 @@ internal sealed class PaperTransaction
     public PaperVenueChange Change()
     {
         // Loops rather than queries: this runs on every save. Sequences are unique, so the sort needs no stability.
-        var orders = Lookup(_changedOrders, _orders);
+        var orders = new List<PaperOrderRecord>(_changedOrders.Values);
         orders.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
         return new PaperVenueChange
         {
@@ -99,8 +110,13 @@ internal sealed class PaperTransaction
         };
     }
 
-    private static List<T> Lookup<T>(HashSet<string> keys, ImmutableDictionary<string, T>.Builder source)
+    private static IReadOnlyList<T> Lookup<T>(HashSet<string> keys, ImmutableDictionary<string, T>.Builder source)
     {
+        if (keys.Count == 0)
+        {
+            return [];
+        }
+
         var found = new List<T>(keys.Count);
         foreach (var key in keys)
         {
@@ -108,6 +124,22 @@ internal sealed class PaperTransaction
         }
 
         return found;
+    }
+
+    /// <summary>The orders with every change of this transaction in them.</summary>
+    private ImmutableDictionary<string, PaperOrderRecord>.Builder CurrentOrders()
+    {
+        if (_ordersBehind)
+        {
+            foreach (var (orderId, record) in _changedOrders)
+            {
+                _orders[orderId] = record;
+            }
+
+            _ordersBehind = false;
+        }
+
+        return _orders;
     }
 
     /// <summary>Adds a new order (PendingNew, or held when a child) to the book of the account.</summary>
@@ -121,8 +153,8 @@ internal sealed class PaperTransaction
             GroupId = groupId,
             Sequence = _nextSequence++,
         };
-        _orders[order.OrderId] = record;
-        _changedOrders.Add(order.OrderId);
+        _changedOrders[order.OrderId] = record;
+        _ordersBehind = true;
         Added.Add(record);
         _clientOrderIds[order.ClientOrderId] = order.OrderId;
         Changed = true;
@@ -302,8 +334,8 @@ internal sealed class PaperTransaction
 
     private void Put(PaperOrderRecord record)
     {
-        _orders[record.Order.OrderId] = record;
-        _changedOrders.Add(record.Order.OrderId);
+        _changedOrders[record.Order.OrderId] = record;
+        _ordersBehind = true;
         Changed = true;
     }
 

@@ -50,6 +50,27 @@ public sealed record SimulatedOrder
         };
     }
 
+    /// <summary>
+    /// Whether this equals <see cref="From"/> of <paramref name="order"/> (no trigger, no water mark yet), without
+    /// building that copy: stores ask it for every order they write.
+    /// </summary>
+    public bool IsFreshFrom(Order order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var request = order.Request;
+        return Side == request.Side
+            && Type == request.Type
+            && TimeInForce == request.TimeInForce
+            && LeavesQuantity == order.LeavesQuantity
+            && LimitPrice == request.LimitPrice
+            && StopPrice == request.StopPrice
+            && TrailPrice == request.TrailPrice
+            && TrailPercent == request.TrailPercent
+            && ExpiresAt == order.ExpiresAt
+            && !Triggered
+            && WaterMark is null;
+    }
+
     /// <summary>The trailing stop level implied by the water mark, or null before the first trade.</summary>
     public decimal? TrailingStopPrice => WaterMark is not { } mark ? null
         : TrailPrice is { } offset ? (Side == OrderSide.Sell ? mark - offset : mark + offset)
