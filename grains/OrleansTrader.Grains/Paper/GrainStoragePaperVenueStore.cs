@@ -33,7 +33,7 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
         [.. Enumerable.Range(0, PaperVenueJournal.Slots).Select(slot => DeltaStatePrefix + slot.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
     private readonly ConcurrentDictionary<string, PaperVenueJournal> _journals = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, PaperArchiveIndex> _archives = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PaperChunkedArchive> _archives = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _indexGate = new(1, 1);
     private readonly SemaphoreSlim _archiveGate = new(1, 1);
     private GrainState<PaperVenueIndex>? _index;
@@ -131,13 +131,13 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
     }
 
     public async Task<PaperOrderRecord?> FindArchivedOrderAsync(string accountId, string orderId, CancellationToken cancellationToken) =>
-        (await ArchiveIndexAsync(accountId, cancellationToken)).FindOrder(orderId);
+        await (await ArchiveIndexAsync(accountId, cancellationToken)).FindOrderAsync(orderId, cancellationToken);
 
     public async Task<PaperOrderRecord?> FindArchivedOrderByClientOrderIdAsync(string accountId, string clientOrderId, CancellationToken cancellationToken) =>
-        (await ArchiveIndexAsync(accountId, cancellationToken)).FindByClientOrderId(clientOrderId);
+        await (await ArchiveIndexAsync(accountId, cancellationToken)).FindByClientOrderIdAsync(clientOrderId, cancellationToken);
 
     public async Task<IReadOnlyList<Execution>> LoadArchivedExecutionsAsync(string accountId, DateTimeOffset since, CancellationToken cancellationToken) =>
-        (await ArchiveIndexAsync(accountId, cancellationToken)).ExecutionsSince(since);
+        await (await ArchiveIndexAsync(accountId, cancellationToken)).ExecutionsSinceAsync(since, cancellationToken);
 
     private async Task<PaperVenueJournal> JournalAsync(string accountId, CancellationToken cancellationToken)
     {
@@ -229,6 +229,7 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
 
         // A chunk past the checkpoint's count is left by a save that failed before its checkpoint: everything in it is
         // still in the state being saved, so it is overwritten (read first for its ETag).
+        var number = journal.ArchiveChunks;
         var chunk = new GrainState<PaperArchiveChunk>(new PaperArchiveChunk());
         await storage.ReadStateAsync(name, archiveId, chunk, cancellationToken);
         chunk.State = PaperArchiveChunk.From(orders, executions);
@@ -245,7 +246,7 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
         {
             if (_archives.TryGetValue(accountId, out var index))
             {
-                index.Add(new PaperVenueArchive { Orders = orders, Executions = executions });
+                await index.AddAsync(number, chunk.State, cancellationToken);
             }
         }
         finally
@@ -275,10 +276,12 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
     private static string ChunkStateName(int number) => ChunkStatePrefix + number.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// The account's archive for queries: the record written before chunks existed, then every chunk in order (they
-    /// are numbered without gaps), read once and kept current by <see cref="AppendChunkAsync"/>.
+    /// The account's archive for queries: the record written before chunks existed (as chunk -1), then every chunk in
+    /// order (they are numbered without gaps). Each is read once to index which chunk holds which order and how recent
+    /// its executions are; only that index is kept, and <see cref="AppendChunkAsync"/> keeps it current. Queries read
+    /// the chunks they need again, through a small cache.
     /// </summary>
-    private async Task<PaperArchiveIndex> ArchiveIndexAsync(string accountId, CancellationToken cancellationToken)
+    private async Task<PaperChunkedArchive> ArchiveIndexAsync(string accountId, CancellationToken cancellationToken)
     {
         if (_archives.TryGetValue(accountId, out var cached))
         {
@@ -294,20 +297,20 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
             }
 
             var archiveId = GrainId.Create(ArchiveType, accountId);
-            var index = new PaperArchiveIndex();
-            var legacy = new GrainState<PaperArchiveRecord>(new PaperArchiveRecord());
-            await storage.ReadStateAsync(LegacyArchiveStateName, archiveId, legacy, cancellationToken);
-            index.Add(new PaperVenueArchive { Orders = legacy.State.Orders, Executions = legacy.State.Executions });
-            for (var number = 0; ; number++)
+            var index = new PaperChunkedArchive((number, ct) => ReadChunkAsync(archiveId, number, ct));
+            for (var number = -1; ; number++)
             {
-                var chunk = new GrainState<PaperArchiveChunk>(new PaperArchiveChunk());
-                await storage.ReadStateAsync(ChunkStateName(number), archiveId, chunk, cancellationToken);
-                if (!chunk.RecordExists)
+                if (await ReadChunkAsync(archiveId, number, cancellationToken) is not { } chunk)
                 {
+                    if (number < 0)
+                    {
+                        continue;
+                    }
+
                     break;
                 }
 
-                index.Add(chunk.State.ToArchive());
+                await index.AddAsync(number, chunk, cancellationToken);
             }
 
             _archives[accountId] = index;
@@ -317,6 +320,21 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
         {
             _archiveGate.Release();
         }
+    }
+
+    /// <summary>Chunk <paramref name="number"/> of the archive, or for -1 the legacy one-record archive in the chunk form; null when not written.</summary>
+    private async Task<PaperArchiveChunk?> ReadChunkAsync(GrainId archiveId, int number, CancellationToken cancellationToken)
+    {
+        if (number < 0)
+        {
+            var legacy = new GrainState<PaperArchiveRecord>(new PaperArchiveRecord());
+            await storage.ReadStateAsync(LegacyArchiveStateName, archiveId, legacy, cancellationToken);
+            return legacy.RecordExists ? PaperArchiveChunk.From(legacy.State.Orders, legacy.State.Executions) : null;
+        }
+
+        var chunk = new GrainState<PaperArchiveChunk>(new PaperArchiveChunk());
+        await storage.ReadStateAsync(ChunkStateName(number), archiveId, chunk, cancellationToken);
+        return chunk.RecordExists ? chunk.State : null;
     }
 
     private async Task<GrainState<PaperVenueIndex>> LoadIndexAsync(CancellationToken cancellationToken)

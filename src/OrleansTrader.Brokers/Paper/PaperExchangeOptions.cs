@@ -28,8 +28,19 @@ public sealed class PaperExchangeOptions
     /// </summary>
     public bool AcceptUnlistedSymbols { get; set; } = true;
 
-    /// <summary>How long final orders and executions stay in memory; older ones move to the store's archive.</summary>
-    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(3);
+    /// <summary>
+    /// How long final orders and executions stay in the venue's memory (and its live snapshot); older ones move to the
+    /// store's archive, where order lookups, idempotent submits and execution back-fills still find them. Memory per
+    /// account follows this window times the order rate, so it is short: the archive, not memory, is the history.
+    /// </summary>
+    public TimeSpan Retention { get; set; } = DefaultRetention;
+
+    /// <summary>
+    /// One hour: a day's reconciliation and back-fill of a live account asks about the last minutes, which memory serves;
+    /// older questions (after a restart, or a long disconnect) go to the archive. It was three days, which at ten orders a
+    /// second kept millions of final orders (gigabytes) in memory.
+    /// </summary>
+    public static readonly TimeSpan DefaultRetention = TimeSpan.FromHours(1);
 
     /// <summary>
     /// Reports one stream subscriber may have unread. A subscriber that falls this far behind is disconnected with a

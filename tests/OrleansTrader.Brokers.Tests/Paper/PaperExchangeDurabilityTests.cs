@@ -89,6 +89,33 @@ public sealed class PaperExchangeDurabilityTests
     }
 
     [Fact]
+    public async Task DefaultRetention_KeepsFinalOrdersInMemoryForAnHourOnly_AndTheArchiveStillFindsThem()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(99.90m, 100.00m);
+        var old = await venue.SubmitAsync(Request("old", OrderSide.Buy, OrderType.Market, 5m, tif: TimeInForce.Gtc));
+        var oldExecution = Assert.Single(await venue.WaitForAsync(old.OrderId, ExecutionReportKind.Fill)).Execution!;
+
+        // Inside the window the filled order is still in memory (and so in the live snapshot).
+        venue.Time.Advance(TimeSpan.FromMinutes(50));
+        await venue.SubmitAsync(Request("inside", OrderSide.Buy, OrderType.Limit, 5m, limit: 90m, tif: TimeInForce.Gtc));
+        Assert.Contains(old.OrderId, (await venue.Store.LoadAsync(AccountId, Ct))!.Orders.Select(o => o.Order.OrderId));
+
+        venue.Time.Advance(TimeSpan.FromMinutes(20));
+        var fresh = await venue.SubmitAsync(Request("fresh", OrderSide.Buy, OrderType.Limit, 5m, limit: 90m, tif: TimeInForce.Gtc));
+
+        var snapshot = await venue.Store.LoadAsync(AccountId, Ct);
+        Assert.Equal(TimeSpan.FromHours(1), PaperExchangeOptions.DefaultRetention);
+        Assert.DoesNotContain(old.OrderId, snapshot!.Orders.Select(o => o.Order.OrderId));
+        Assert.Contains(fresh.OrderId, snapshot.Orders.Select(o => o.Order.OrderId));
+        Assert.Empty(snapshot.Executions);
+        Assert.Equal(OrderStatus.Filled, (await venue.OrderAsync(old.OrderId)).Status);
+        Assert.Equal(old.OrderId, (await venue.Client.GetOrderByClientOrderIdAsync("old", Ct))!.OrderId);
+        Assert.Equal(old.OrderId, (await venue.SubmitAsync(Request("old", OrderSide.Buy, OrderType.Market, 5m, tif: TimeInForce.Gtc))).OrderId);
+        Assert.Equal([oldExecution.ExecutionId], (await venue.Client.GetExecutionsSinceAsync(Start, Ct)).Select(e => e.ExecutionId));
+    }
+
+    [Fact]
     public async Task Submit_ThrowsOutcomeUnknown_AndKeepsNothing_WhenTheStoreFails()
     {
         var store = new FailingStore();

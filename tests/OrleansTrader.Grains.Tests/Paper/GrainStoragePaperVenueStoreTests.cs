@@ -121,6 +121,74 @@ public sealed class GrainStoragePaperVenueStoreTests
         await AssertReloadsAsync(storage, snapshot);
     }
 
+    [Fact]
+    public async Task ArchiveQueries_KeepOnlyAnIndexOfTheChunks_AndReadTheChunksTheyNeedThroughASmallCache()
+    {
+        var memory = new MemoryGrainStorage(_serializer);
+        var writer = new GrainStoragePaperVenueStore(memory);
+        const int Chunks = 12;
+        const int PerChunk = 5;
+        for (var chunk = 0; chunk < Chunks; chunk++)
+        {
+            var steps = Enumerable.Range((chunk * PerChunk) + 1, PerChunk).ToList();
+            var archive = new PaperVenueArchive
+            {
+                Orders = [.. steps.Select(step => NewOrder(step, step))],
+                Executions = [.. steps.Select(NewExecution)],
+            };
+            await writer.ArchiveAsync(AccountId, archive, Ct);
+        }
+
+        var storage = new ReadCountingStorage(memory);
+        var store = new GrainStoragePaperVenueStore(storage);
+        Assert.Equal("o3", (await store.FindArchivedOrderAsync(AccountId, "o3", Ct))?.Order.OrderId);
+
+        // The legacy record, every chunk once for the index and the first chunk not written; then chunk 0 for the order.
+        Assert.Equal(1 + Chunks + 1 + 1, storage.ArchiveReads);
+        var built = storage.ArchiveReads;
+
+        // Each lookup reads only the chunk that holds the order, unless it is among the last chunks read.
+        Assert.Equal("o58", (await store.FindArchivedOrderByClientOrderIdAsync(AccountId, "c58", Ct))?.Order.OrderId);
+        Assert.Equal(built + 1, storage.ArchiveReads);
+        Assert.Equal("o3", (await store.FindArchivedOrderAsync(AccountId, "o3", Ct))?.Order.OrderId);
+        Assert.Equal(built + 1, storage.ArchiveReads);
+        foreach (var step in new[] { 11, 21, 31, 41 })
+        {
+            Assert.NotNull(await store.FindArchivedOrderAsync(AccountId, "o" + step.ToString(CultureInfo.InvariantCulture), Ct));
+        }
+
+        // Only the last four chunks read are kept: chunk 0 is read again, chunk 8 (read last) is not.
+        var before = storage.ArchiveReads;
+        Assert.NotNull(await store.FindArchivedOrderAsync(AccountId, "o41", Ct));
+        Assert.Equal(before, storage.ArchiveReads);
+        Assert.NotNull(await store.FindArchivedOrderAsync(AccountId, "o1", Ct));
+        Assert.Equal(before + 1, storage.ArchiveReads);
+
+        // Unknown ids read nothing; executions since an instant read only the chunks with executions that recent.
+        Assert.Null(await store.FindArchivedOrderAsync(AccountId, "o999", Ct));
+        Assert.Null(await store.FindArchivedOrderByClientOrderIdAsync(AccountId, "c999", Ct));
+        Assert.Equal(before + 1, storage.ArchiveReads);
+        var since = await store.LoadArchivedExecutionsAsync(AccountId, Start.AddSeconds(53), Ct);
+        Assert.Equal(["e53", "e54", "e55", "e56", "e57", "e58", "e59", "e60"], since.Select(e => e.ExecutionId));
+        Assert.Equal("c53", since[0].ClientOrderId);
+        Assert.Equal(before + 3, storage.ArchiveReads); // chunks 10 and 11 only
+        Assert.Equal(Chunks * PerChunk, (await store.LoadArchivedExecutionsAsync(AccountId, DateTimeOffset.MinValue, Ct)).Count);
+    }
+
+    [Fact]
+    public async Task ArchiveQueries_ChunksWrittenAfterTheIndexWasBuilt_AreFoundToo()
+    {
+        var storage = new MemoryGrainStorage(_serializer);
+        var store = new GrainStoragePaperVenueStore(storage);
+        await store.ArchiveAsync(AccountId, new PaperVenueArchive { Orders = [NewOrder(1, 1)], Executions = [NewExecution(1)] }, Ct);
+        Assert.NotNull(await store.FindArchivedOrderAsync(AccountId, "o1", Ct));
+
+        await store.ArchiveAsync(AccountId, new PaperVenueArchive { Orders = [NewOrder(2, 2)], Executions = [NewExecution(2)] }, Ct);
+
+        Assert.Equal("o2", (await store.FindArchivedOrderByClientOrderIdAsync(AccountId, "c2", Ct))?.Order.OrderId);
+        Assert.Equal(["e1", "e2"], (await store.LoadArchivedExecutionsAsync(AccountId, Start, Ct)).Select(e => e.ExecutionId));
+    }
+
     /// <summary>
     /// Reloads the account in a new store: the live state exactly, the executions since the last checkpoint in memory
     /// and every earlier one in the archive, before the reloaded ArchivedBefore.
@@ -237,4 +305,26 @@ public sealed class GrainStoragePaperVenueStoreTests
         Positions = [.. snapshot.Positions.OrderBy(p => p.Symbol, StringComparer.Ordinal)],
         Groups = [.. snapshot.Groups.OrderBy(g => g.GroupId, StringComparer.Ordinal)],
     }));
+
+    /// <summary>Counts reads of archive records (the legacy record and the chunks).</summary>
+    private sealed class ReadCountingStorage(MemoryGrainStorage inner) : IGrainStorage
+    {
+        public int ArchiveReads { get; private set; }
+
+        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+        {
+            if (grainId.Type.Value == "paper-venue-archive")
+            {
+                ArchiveReads++;
+            }
+
+            return inner.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
+        }
+
+        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+            inner.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
+
+        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+            inner.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
+    }
 }
