@@ -8,7 +8,8 @@ namespace OrleansTrader.Grains.Paper;
 /// <summary>
 /// A <see cref="PaperOrderRecord"/> as the store writes it in deltas and archive chunks: the order's own fields once
 /// (no repeated request-derived values), absent values left out, and the matching state only when it differs from
-/// what <see cref="SimulatedOrder.From"/> rebuilds (a market order that filled at once needs none).
+/// what <see cref="SimulatedOrder.From"/> rebuilds (a market order that filled at once needs none) and the order can
+/// still match (a final order has none).
 /// </summary>
 internal sealed record PaperStoredOrder
 {
@@ -125,7 +126,7 @@ internal sealed record PaperStoredOrder
             ReplacedByOrderId = order.ReplacedByOrderId,
             StatusReason = order.StatusReason,
             ExecutionIds = order.ExecutionIds.IsEmpty ? null : [.. order.ExecutionIds],
-            Matching = record.Matching.IsFreshFrom(order) ? null : record.Matching,
+            Matching = record.Matching is not { } matching || matching.IsFreshFrom(order) ? null : matching,
             Held = record.Held,
             GroupId = record.GroupId,
             Sequence = record.Sequence,
@@ -169,7 +170,8 @@ internal sealed record PaperStoredOrder
         return new PaperOrderRecord
         {
             Order = order,
-            Matching = Matching ?? SimulatedOrder.From(order),
+            // A final order keeps no matching state; earlier builds wrote one for some final orders, which is dropped.
+            Matching = order.Status.IsFinal() ? null : Matching ?? SimulatedOrder.From(order),
             Held = Held,
             GroupId = GroupId,
             Sequence = Sequence,

@@ -608,14 +608,14 @@ internal sealed class PaperAccount : IDisposable
     private void Evaluate(PaperTransaction tx, string orderId, MarketView view)
     {
         var record = tx.Get(orderId);
-        if (!IsMatchable(record))
+        if (!IsMatchable(record) || record.Matching is not { } matching)
         {
             return;
         }
 
         if (!_venue.Calendar.IsOpen(tx.Now, record.Order.Request.ExtendedHours))
         {
-            if (record.Matching.TimeInForce is TimeInForce.Ioc or TimeInForce.Fok)
+            if (matching.TimeInForce is TimeInForce.Ioc or TimeInForce.Fok)
             {
                 tx.Cancel(orderId, "MARKET_CLOSED");
             }
@@ -624,10 +624,10 @@ internal sealed class PaperAccount : IDisposable
         }
 
         var market = new MarketSnapshot { Now = tx.Now, Quote = view.Quote, Trade = view.Trade };
-        var decision = FillModel.Evaluate(record.Matching, market, _venue.FillOptions);
+        var decision = FillModel.Evaluate(matching, market, _venue.FillOptions);
         if (decision.Quantity > 0m && decision.Price is { } price)
         {
-            var liquidity = view.Consume(record.Matching, decision.Quantity, _venue.FillOptions);
+            var liquidity = view.Consume(matching, decision.Quantity, _venue.FillOptions);
             tx.Fill(orderId, decision.Quantity, price, liquidity, decision.Order);
         }
         else

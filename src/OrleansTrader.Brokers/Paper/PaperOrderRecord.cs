@@ -5,13 +5,18 @@ namespace OrleansTrader.Brokers.Paper;
 
 /// <summary>
 /// One order as the paper venue keeps it: the domain order, its matching state between evaluations (stop trigger,
-/// trailing water mark), whether it is a held bracket/OCO/OTO child, and its arrival sequence (time priority).
+/// trailing water mark) while it can still match, whether it is a held bracket/OCO/OTO child, and its arrival sequence
+/// (time priority).
 /// </summary>
 public sealed record PaperOrderRecord
 {
     public required Order Order { get; init; }
 
-    public required SimulatedOrder Matching { get; init; }
+    /// <summary>
+    /// The fill model's state of the order; null once the order is final, since it never matches again (a final order
+    /// stays in memory for the retention window, and this was the largest object it held).
+    /// </summary>
+    public SimulatedOrder? Matching { get; init; }
 
     /// <summary>A child held until its entry fills: it neither works nor matches yet.</summary>
     public bool Held { get; init; }

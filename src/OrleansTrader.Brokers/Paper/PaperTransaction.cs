@@ -184,7 +184,7 @@ internal sealed class PaperTransaction
             return;
         }
 
-        Put(record with { Order = Apply(record.Order, OrderEvent.Canceled, reason), Held = false });
+        Put(record with { Order = Apply(record.Order, OrderEvent.Canceled, reason), Held = false, Matching = null });
         Report(ExecutionReportKind.Canceled, orderId, _ackLatency, reason);
         OnChanged(orderId);
     }
@@ -197,7 +197,7 @@ internal sealed class PaperTransaction
             return;
         }
 
-        Put(record with { Order = Apply(record.Order, OrderEvent.Expire, FillReasons.DayExpired), Held = false });
+        Put(record with { Order = Apply(record.Order, OrderEvent.Expire, FillReasons.DayExpired), Held = false, Matching = null });
         Report(ExecutionReportKind.Expired, orderId, TimeSpan.Zero, FillReasons.DayExpired);
         OnChanged(orderId);
     }
@@ -207,7 +207,7 @@ internal sealed class PaperTransaction
     {
         var old = Get(oldId);
         var pending = Apply(old.Order, OrderEvent.ReplaceRequest, null);
-        Put(old with { Order = Apply(pending, OrderEvent.Replaced, null) with { ReplacedByOrderId = newId } });
+        Put(old with { Order = Apply(pending, OrderEvent.Replaced, null) with { ReplacedByOrderId = newId }, Matching = null });
         Report(ExecutionReportKind.Replaced, oldId, _ackLatency);
         var fresh = Get(newId);
         Put(fresh with { Order = Apply(fresh.Order, OrderEvent.Accept, null) });
@@ -248,7 +248,9 @@ internal sealed class PaperTransaction
         }
 
         var filled = applied.GetValueOrThrow().Order;
-        Put(record with { Order = filled, Matching = matching with { LeavesQuantity = filled.Quantity - filled.FilledQuantity } });
+        // A final order keeps no matching state (see PaperOrderRecord.Matching).
+        var leaves = filled.Quantity - filled.FilledQuantity;
+        Put(record with { Order = filled, Matching = filled.Status.IsFinal() ? null : matching with { LeavesQuantity = leaves } });
         _executions.Add(execution);
         _addedExecutions.Add(execution);
         var position = _positions.GetValueOrDefault(order.Symbol) ?? Position.Flat(order.Symbol);
@@ -328,7 +330,8 @@ internal sealed class PaperTransaction
         }
 
         var resized = record.Order with { Request = record.Order.Request with { Quantity = total }, UpdatedAt = Now };
-        Put(record with { Order = resized, Matching = record.Matching with { LeavesQuantity = total - resized.FilledQuantity } });
+        var matching = record.Matching ?? SimulatedOrder.From(resized);
+        Put(record with { Order = resized, Matching = matching with { LeavesQuantity = total - resized.FilledQuantity } });
         Report(ExecutionReportKind.StatusChanged, orderId, TimeSpan.Zero, "GROUP_RESIZED");
     }
 

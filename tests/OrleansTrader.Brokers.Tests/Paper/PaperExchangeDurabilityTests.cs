@@ -116,6 +116,26 @@ public sealed class PaperExchangeDurabilityTests
     }
 
     [Fact]
+    public async Task FinalOrders_KeepNoMatchingState_WhileWorkingOrdersKeepTheirs()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(99.90m, 100.00m);
+        var filled = await venue.SubmitAsync(Request("filled", OrderSide.Buy, OrderType.Market, 5m, tif: TimeInForce.Gtc));
+        await venue.WaitForAsync(filled.OrderId, ExecutionReportKind.Fill);
+        var working = await venue.SubmitAsync(Request("working", OrderSide.Buy, OrderType.Limit, 5m, limit: 90m, tif: TimeInForce.Gtc));
+        var canceled = await venue.SubmitAsync(Request("canceled", OrderSide.Buy, OrderType.Limit, 5m, limit: 90m, tif: TimeInForce.Gtc));
+        await venue.Client.CancelOrderAsync(canceled.OrderId, Ct);
+
+        var orders = (await venue.Store.LoadAsync(AccountId, Ct))!.Orders.ToDictionary(r => r.Order.OrderId, StringComparer.Ordinal);
+
+        Assert.Null(orders[filled.OrderId].Matching);
+        Assert.Null(orders[canceled.OrderId].Matching);
+        Assert.Equal(5m, orders[working.OrderId].Matching?.LeavesQuantity);
+        Assert.Equal(OrderStatus.Filled, (await venue.OrderAsync(filled.OrderId)).Status);
+        Assert.Equal(OrderStatus.Canceled, (await venue.OrderAsync(canceled.OrderId)).Status);
+    }
+
+    [Fact]
     public async Task Submit_ThrowsOutcomeUnknown_AndKeepsNothing_WhenTheStoreFails()
     {
         var store = new FailingStore();

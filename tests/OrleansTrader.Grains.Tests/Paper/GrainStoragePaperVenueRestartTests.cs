@@ -115,7 +115,8 @@ public sealed class GrainStoragePaperVenueRestartTests
         Assert.Equal(["o2"], reloaded.Orders.Select(r => r.Order.OrderId));
         Assert.Empty(reloaded.Executions);
         Assert.True(reloaded.ArchivedBefore > execution.Timestamp);
-        Assert.Equal(Json(filled), Json((await restarted.FindArchivedOrderAsync(AccountId, "o1", Ct))!));
+        // Everything of the order but the matching state an earlier build kept for it: a final order has none.
+        Assert.Equal(Json(filled with { Matching = null }), Json((await restarted.FindArchivedOrderAsync(AccountId, "o1", Ct))!));
         Assert.Equal("o1", (await restarted.FindArchivedOrderByClientOrderIdAsync(AccountId, "c1", Ct))?.Order.OrderId);
         Assert.Equal("o0", (await restarted.FindArchivedOrderAsync(AccountId, "o0", Ct))?.Order.OrderId);
         Assert.Equal([Execution(old, 0).ExecutionId, execution.ExecutionId],
@@ -180,7 +181,8 @@ public sealed class GrainStoragePaperVenueRestartTests
             UpdatedAt = working.Order.CreatedAt.AddMilliseconds(5),
             ExecutionIds = [orderId + "-1"],
         };
-        return working with { Order = order, Matching = working.Matching with { LeavesQuantity = 0m } };
+        // With matching state, as builds before final orders dropped it wrote them.
+        return working with { Order = order, Matching = SimulatedOrder.From(working.Order) with { LeavesQuantity = 0m } };
     }
 
     private static Execution Execution(PaperOrderRecord record, int step) => new()

@@ -241,7 +241,8 @@ public sealed class GrainStoragePaperVenueStoreTests
         if (orders.Count > 2)
         {
             var older = orders[orders.Count / 2];
-            orders[orders.Count / 2] = older with { Matching = older.Matching with { LeavesQuantity = older.Matching.LeavesQuantity + 1m } };
+            var matching = older.Matching ?? SimulatedOrder.From(older.Order);
+            orders[orders.Count / 2] = older with { Matching = matching with { LeavesQuantity = matching.LeavesQuantity + 1m } };
         }
 
         var executions = snapshot.Executions.ToList();
