@@ -22,14 +22,4 @@ internal sealed record PaperArchiveChunk
             Executions = [.. executions.Select(e => PaperStoredExecution.From(e, ids.Contains(e.OrderId)))],
         };
     }
-
-    public PaperVenueArchive ToArchive()
-    {
-        var orders = Orders.ToDictionary(o => o.OrderId, StringComparer.Ordinal);
-        return new PaperVenueArchive
-        {
-            Orders = [.. Orders.Select(o => o.ToRecord())],
-            Executions = [.. Executions.Select(e => e.ToExecution(orders.GetValueOrDefault(e.OrderId)))],
-        };
-    }
 }

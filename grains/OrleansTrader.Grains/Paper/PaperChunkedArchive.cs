@@ -6,9 +6,10 @@ namespace OrleansTrader.Grains.Paper;
 /// <summary>
 /// One account's archive as the grain store queries it: which chunk holds each order (by order id and by client order
 /// id) and the newest execution of each chunk, with the chunks themselves read from storage on demand and only the last
-/// <see cref="CachedChunks"/> read kept. Ids are kept as 64-bit hashes (about 50 bytes per archived order, against the
-/// 1.5 KB of the order and its executions as objects); a lookup reads the chunks a hash names and checks the real id, so
-/// a collision costs a read, never a wrong answer. The legacy one-record archive is chunk -1, older than every chunk.
+/// <see cref="CachedChunks"/> read kept. Ids are kept as 64-bit hashes (two hash-table entries per archived order,
+/// against about 1.5 KB for the order and its executions as objects); a lookup reads the chunks a hash names and checks
+/// the real id, so a collision costs a read, never a wrong answer. The legacy one-record archive is chunk -1, older
+/// than every chunk.
 /// Calls are serialized by the archive's own gate, so one account's queries do not wait on another's reads.
 /// </summary>
 internal sealed class PaperChunkedArchive(Func<int, CancellationToken, Task<PaperArchiveChunk?>> readChunk)

@@ -4,8 +4,9 @@ namespace OrleansTrader.Brokers.Paper;
 
 /// <summary>
 /// The archived orders and executions of one venue account in memory, for lookups by order id, client order id and
-/// time (the in-memory store's archive, and the grain store's index built from its stored chunks on the first query).
-/// A later write of an order wins; executions are kept once by id.
+/// time: the archive of <see cref="InMemoryPaperVenueStore"/>, which keeps what it is given. (The grain store keeps
+/// only an index of its stored chunks and reads them on demand.) A later write of an order wins; executions are kept
+/// once by id.
 /// </summary>
 public sealed class PaperArchiveIndex
 {
