@@ -26,6 +26,10 @@ public sealed class AccountPersistenceTests : IDisposable
         await PlaceAndFillAsync(account, "lg-a", "LEG", 1);
         var rest = await account.PlaceOrderAsync(Market.Limit("lg-rest", "LEG", OrderSide.Buy, 1m, 9.5m));
         Assert.True(rest.Succeeded, rest.Denial?.Message);
+
+        // Its acceptance arrives on the fills stream; once applied, nothing is left to deliver after the restart, so no
+        // activation races the rewrite below.
+        await Eventually.WaitAsync(() => account.GetOrderByClientOrderIdAsync("lg-rest"), o => o?.Status == OrderStatus.Accepted, "the acceptance");
         var before = await account.GetEventsAsync(0, 10_000);
         await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
 
