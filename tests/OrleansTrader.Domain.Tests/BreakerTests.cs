@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using OrleansTrader.Domain.Breaker;
 using static OrleansTrader.Domain.Tests.Fixtures;
 
@@ -50,6 +51,25 @@ public sealed class BreakerTests
         Assert.Equal(BreakerTrigger.Drawdown, Assert.Single(result.Transitions).Trigger);
         Assert.Equal(10m, result.Transitions[0].Values["drawdownPercent"]);
         Assert.Empty(below.Transitions);
+    }
+
+    [Fact]
+    public void Conditions_CountTheErrorWindowAlike_WhateverListHoldsTheOutcomes()
+    {
+        // Twelve in the window (eight errors), one expired and one from the future: neither of the last two counts.
+        var outcomes = Enumerable.Range(0, 12).Select(i => new BrokerOutcome(T0.AddSeconds(-i), IsError: i % 3 != 0))
+            .Append(new BrokerOutcome(T0.AddMinutes(-6), IsError: true))
+            .Append(new BrokerOutcome(T0.AddSeconds(5), IsError: true))
+            .ToList();
+        IReadOnlyList<BrokerOutcome>[] shapes = [outcomes, outcomes.ToArray(), outcomes.AsReadOnly(), ImmutableList.CreateRange(outcomes)];
+
+        foreach (var shape in shapes)
+        {
+            var condition = Assert.Single(CircuitBreaker.Conditions(Policy, Calm with { BrokerOutcomes = shape }, T0));
+            Assert.Equal(BreakerTrigger.BrokerErrorRate, condition.Trigger);
+            Assert.Equal(12m, condition.Values["samples"]);
+            Assert.Equal(8m, condition.Values["errors"]);
+        }
     }
 
     [Fact]

@@ -257,6 +257,16 @@ public sealed class RiskEngineTests
     }
 
     [Fact]
+    public void RateLimit_BelowTheLimitInTotal_ApprovesWithoutAPassOverTheSubmits()
+    {
+        var decision = Evaluate(Input(MarketOrder(OrderSide.Buy, 1m)) with { RecentSubmits = new UnenumerableSubmits(59) });
+        var atLimit = Evaluate(Input(MarketOrder(OrderSide.Buy, 1m)) with { RecentSubmits = new UnenumerableSubmits(60) });
+
+        Assert.True(decision.Approved);
+        Assert.Equal(RiskReasonCodes.RiskCheckFailed, atLimit.ReasonCode);
+    }
+
+    [Fact]
     public void InsufficientBuyingPower_Denies_WithMaximumThatCoversFees()
     {
         var ledger = AccountLedger.Open("a", AccountType.Cash, 5_000m);
@@ -407,5 +417,15 @@ public sealed class RiskEngineTests
     private sealed class ThrowingFeeModel : IFeeModel
     {
         public FeeBreakdown Calculate(FeeInput input) => throw new InvalidOperationException("fee table unavailable");
+    }
+
+    /// <summary>Submits that may only be counted: a pass over them fails the check (and so denies the order).</summary>
+    private sealed class UnenumerableSubmits(int count) : IReadOnlyCollection<DateTimeOffset>
+    {
+        public int Count => count;
+
+        public IEnumerator<DateTimeOffset> GetEnumerator() => throw new InvalidOperationException("The submits were enumerated.");
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

@@ -108,6 +108,9 @@ public sealed class AccountHistoryWindowTests : IDisposable
         Assert.Equal(1, events.OldestSequence);
         Assert.Equal(Enumerable.Range(1, (int)events.LastSequence).Select(i => (long)i), events.Events.Select(e => e.Sequence));
 
+        // A written page stores a fill event without its fill (the page's fills hold it): read back, each carries its own.
+        Assert.Equal(fills, events.Events.Where(e => e.Kind == AccountEventKind.Fill).Select(e => e.Fill));
+
         var journal = await account.GetJournalAsync(0, 10_000);
         Assert.Equal(Enumerable.Range(1, journal.Count).Select(i => (long)i), journal.Select(j => j.Sequence));
         Assert.Equal(orderIds, journal.Select(j => j.OrderId).Distinct());

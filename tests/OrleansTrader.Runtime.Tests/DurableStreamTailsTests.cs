@@ -22,6 +22,23 @@ public sealed class DurableStreamTailsTests
     }
 
     [Fact]
+    public void TryGetPublished_HoldsOnlyTheNewestBatchesObjects_BySequence()
+    {
+        var tails = new DurableStreamTails(eventsPerStream: 10, maxBytes: 1_000);
+        object first = "first", second = "second", third = "third";
+        tails.Appended(A, Events(A, 1, 2, size: 10), [first, second]);
+        var whileNewest = (tails.TryGetPublished(A, 1), tails.TryGetPublished(A, 2), tails.TryGetPublished(A, 3));
+        tails.Appended(A, Events(A, 3, 3, size: 10), [third]);
+        var afterNext = (tails.TryGetPublished(A, 2), tails.TryGetPublished(A, 3));
+        tails.Appended(A, Events(A, 4, 4, size: 10));
+
+        Assert.Equal((first, second, (object?)null), whileNewest);
+        Assert.Equal(((object?)null, third), afterNext);
+        Assert.Null(tails.TryGetPublished(A, 3));
+        Assert.Null(tails.TryGetPublished(B, 1));
+    }
+
+    [Fact]
     public void Appended_AfterAGap_RestartsTheTail_SoItStaysContiguous()
     {
         var tails = new DurableStreamTails(eventsPerStream: 10, maxBytes: 1_000);

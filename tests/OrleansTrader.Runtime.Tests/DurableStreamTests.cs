@@ -37,6 +37,39 @@ public sealed class DurableStreamTests
         Assert.Equal(3, (await _log.ReadStreamAsync(StreamId.Create("durable-events", "acct-batch"), 0, 10, Ct)).Count);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task DurableStream_HandsThePublishedObject_ToConsumersOnThisSilo_OnlyWhenItsTypeIsImmutable(bool declared)
+    {
+        await using var cluster = await StartAsync(silo =>
+        {
+            if (declared)
+            {
+                silo.AddImmutableType<TestEvent>();
+            }
+        });
+        var key = declared ? "imm-declared" : "imm-plain";
+        var published = new TestEvent(1);
+        var clientReceived = new TaskCompletionSource<TestEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stream = Stream(cluster, key);
+        await stream.SubscribeAsync((e, _) =>
+        {
+            clientReceived.TrySetResult(e);
+            return Task.CompletedTask;
+        });
+
+        await stream.OnNextAsync(published);
+
+        await cluster.Probe.WaitForLogAsync(key + "/received", 1);
+        var grainGot = Assert.Single(cluster.Probe.GetKept(key + "/received"));
+        var clientGot = await clientReceived.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        Assert.Equal(published, grainGot);
+        Assert.Equal(published, clientGot);
+        Assert.Equal(declared, ReferenceEquals(published, grainGot));
+        Assert.Equal(declared, ReferenceEquals(published, clientGot));
+    }
+
     [Fact]
     public async Task DurableStream_ResumesFromCheckpoint_AfterSiloRestart()
     {

@@ -147,7 +147,7 @@ internal sealed partial class AccountGrain
             S.LastExecutionAt = execution.Timestamp;
         }
 
-        _marks.TryAdd(execution.Symbol, execution.Price);
+        AddMark(execution.Symbol, execution.Price);
         AddFill(new AccountFill
         {
             Sequence = ++S.LastFillSequence,

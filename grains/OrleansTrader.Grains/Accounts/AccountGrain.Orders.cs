@@ -320,7 +320,7 @@ internal sealed partial class AccountGrain
             Quote = quote,
             LastPrice = _marks.TryGetValue(request.Symbol, out var last) ? last : null,
             Account = ledger,
-            Valuation = ledger.Value(_marks) is { IsSuccess: true } valued ? valued.Value : null,
+            Valuation = excludeOrderId is null ? Value() : ledger.Value(_marks) is { IsSuccess: true } valued ? valued.Value : null,
             FeeModel = _fees,
             OpenOrderCount = S.WorkingOrders.Count - (excludeOrderId is null ? 0 : 1),
             // The live queue, already pruned to the window: a copy would cost the whole window on every order.

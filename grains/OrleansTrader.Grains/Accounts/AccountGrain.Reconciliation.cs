@@ -100,7 +100,11 @@ internal sealed partial class AccountGrain
         var since = (S.LastExecutionAt ?? S.OpenedAt) - BackfillOverlap;
         var executions = await _client!.GetExecutionsSinceAsync(since);
         var count = 0;
-        foreach (var execution in executions.OrderBy(e => e.Timestamp))
+
+        // The window reaches minutes back, so nearly every execution is applied already: only the others are sorted (a
+        // stable sort of the unknown ones keeps their order in the whole list). Applying one can make a repeat of it
+        // known, hence the check in the loop as well.
+        foreach (var execution in executions.Where(e => !_history.HasExecution(e.ExecutionId)).OrderBy(e => e.Timestamp))
         {
             if (_history.HasExecution(execution.ExecutionId))
             {

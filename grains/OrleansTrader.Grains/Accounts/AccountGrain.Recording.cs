@@ -35,9 +35,16 @@ internal sealed partial class AccountGrain
         };
     }
 
+    /// <summary>
+    /// The view <see cref="Record"/> made last, with the working order it shows: a command answers with the view it just
+    /// recorded (views are immutable), instead of building the same one again.
+    /// </summary>
+    private (WorkingOrder? Working, AccountOrder? View) _lastRecorded;
+
     private AccountOrder? View(string orderId) =>
-        S.WorkingOrders.TryGetValue(orderId, out var working) ? ToView(working)
-        : _history.ClosedInMemory(orderId);
+        !S.WorkingOrders.TryGetValue(orderId, out var working) ? _history.ClosedInMemory(orderId)
+        : ReferenceEquals(working, _lastRecorded.Working) ? _lastRecorded.View
+        : ToView(working);
 
     /// <summary>Records an order's change: journal entry, order event, and the move out of the working set when final.</summary>
     private AccountOrder Record(WorkingOrder working, OrderStatus? from, string action, string? riskCode = null, string? detail = null)
@@ -73,6 +80,7 @@ internal sealed partial class AccountGrain
         }
 
         var view = ToView(working);
+        _lastRecorded = (working, view);
         AddEvent(new AccountEvent
         {
             Sequence = ++S.LastEventSequence,

@@ -75,7 +75,12 @@ internal sealed partial class AccountGrain
                 current = _accountBreaker.State;
             }
 
-            breach = CircuitBreaker.Conditions(Settings.BreakerPolicy, signals, time.GetUtcNow()).Any(c => c.Target > current);
+            // A loop, not Any(lambda): the lambda would capture the state and cost a closure on every fill.
+            var conditions = CircuitBreaker.Conditions(Settings.BreakerPolicy, signals, time.GetUtcNow());
+            for (var i = 0; i < conditions.Count && !breach; i++)
+            {
+                breach = conditions[i].Target > current;
+            }
         }
 
         if (breach || pendingError)

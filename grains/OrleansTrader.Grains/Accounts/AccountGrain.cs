@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -34,6 +35,10 @@ internal sealed partial class AccountGrain(
     private readonly AccountGrainOptions _options = options.Value;
     private readonly AccountHistory _history = new();
     private readonly Dictionary<string, decimal> _marks = new(StringComparer.Ordinal);
+    private int _marksVersion;
+    private AccountLedger? _valuedLedger;
+    private int _valuedMarksVersion;
+    private Valuation? _valuation;
     private readonly Queue<DateTimeOffset> _recentSubmits = new();
     private readonly List<BrokerOutcome> _brokerOutcomes = [];
     private readonly List<AccountEvent> _unpublished = [];
@@ -335,15 +340,50 @@ internal sealed partial class AccountGrain(
     {
         if (quote.LastTrade is { Price: > 0m } trade)
         {
-            _marks[quote.Symbol] = trade.Price;
+            SetMark(quote.Symbol, trade.Price);
         }
         else if (quote.LastQuote?.Mid is { } mid)
         {
-            _marks[quote.Symbol] = mid;
+            SetMark(quote.Symbol, mid);
         }
     }
 
-    private Valuation? Value() => Ledger.Value(_marks) is { IsSuccess: true } valued ? valued.Value : null;
+    /// <summary>Every change of <see cref="_marks"/> goes through here (or <see cref="AddMark"/>), so the cached valuation knows it.</summary>
+    private void SetMark(string symbol, decimal price)
+    {
+        ref var mark = ref CollectionsMarshal.GetValueRefOrAddDefault(_marks, symbol, out var existed);
+        if (!existed || mark != price || mark.Scale != price.Scale)
+        {
+            mark = price;
+            _marksVersion++;
+        }
+    }
+
+    private void AddMark(string symbol, decimal price)
+    {
+        if (_marks.TryAdd(symbol, price))
+        {
+            _marksVersion++;
+        }
+    }
+
+    /// <summary>
+    /// The ledger marked to market, or null when a position has no usable mark. The ledger is immutable and the marks
+    /// carry a version, so the last result stands until either changes: an order values the account for its risk check
+    /// and again after its fill, and the next order usually finds the same ledger and marks.
+    /// </summary>
+    private Valuation? Value()
+    {
+        var ledger = Ledger;
+        if (!ReferenceEquals(ledger, _valuedLedger) || _valuedMarksVersion != _marksVersion)
+        {
+            _valuation = ledger.Value(_marks) is { IsSuccess: true } valued ? valued.Value : null;
+            _valuedLedger = ledger;
+            _valuedMarksVersion = _marksVersion;
+        }
+
+        return _valuation;
+    }
 
     private AccountSnapshot Snapshot()
     {

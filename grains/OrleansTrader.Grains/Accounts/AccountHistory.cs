@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Grains.Abstractions;
 
@@ -197,8 +198,21 @@ internal sealed class AccountHistory
 }
 
 /// <summary>What the grain keeps of a written history page: entry counts, sequence ranges and the keys it indexed.</summary>
+/// <remarks>
+/// A sealed page keeps its three key lists as runs of one exact-size array: there is a summary per retained page (about
+/// one order each), so three lists and their arrays per page were most of what the retention cost.
+/// </remarks>
 internal sealed class HistoryPageSummary(long page)
 {
+    private List<string>? _clientOrderIds = [];
+    private List<string>? _executionIds = [];
+    private List<string>? _closedOrderIds = [];
+
+    /// <summary>Once sealed: client order ids, then execution ids (from <see cref="_executionStart"/>), then closed order ids.</summary>
+    private string[] _keys = [];
+    private int _executionStart;
+    private int _closedStart;
+
     public long Page { get; } = page;
 
     public int EventCount { get; private set; }
@@ -216,25 +230,40 @@ internal sealed class HistoryPageSummary(long page)
 
     public long FirstEventSequence { get; private set; }
 
-    private readonly List<string> _clientOrderIds = [];
-    private readonly List<string> _executionIds = [];
-    private readonly List<string> _closedOrderIds = [];
+    public ReadOnlySpan<string> ClientOrderIds =>
+        _clientOrderIds is { } building ? CollectionsMarshal.AsSpan(building) : _keys.AsSpan(0, _executionStart);
 
-    public IReadOnlyList<string> ClientOrderIds => _clientOrderIds;
+    public ReadOnlySpan<string> ExecutionIds =>
+        _executionIds is { } building ? CollectionsMarshal.AsSpan(building) : _keys.AsSpan(_executionStart, _closedStart - _executionStart);
 
-    public IReadOnlyList<string> ExecutionIds => _executionIds;
+    public ReadOnlySpan<string> ClosedOrderIds =>
+        _closedOrderIds is { } building ? CollectionsMarshal.AsSpan(building) : _keys.AsSpan(_closedStart);
 
-    public IReadOnlyList<string> ClosedOrderIds => _closedOrderIds;
-
-    /// <summary>A written page gets no more entries: its key lists shrink to their size (a retained page costs only that).</summary>
+    /// <summary>A written page gets no more entries: its keys move into one array of their size (a retained page costs only that).</summary>
     public void Seal()
     {
-        _clientOrderIds.TrimExcess();
-        _executionIds.TrimExcess();
-        _closedOrderIds.TrimExcess();
+        if (_clientOrderIds is null || _executionIds is null || _closedOrderIds is null)
+        {
+            return;
+        }
+
+        _executionStart = _clientOrderIds.Count;
+        _closedStart = _executionStart + _executionIds.Count;
+        var count = _closedStart + _closedOrderIds.Count;
+        if (count > 0)
+        {
+            _keys = new string[count];
+            _clientOrderIds.CopyTo(_keys, 0);
+            _executionIds.CopyTo(_keys, _executionStart);
+            _closedOrderIds.CopyTo(_keys, _closedStart);
+        }
+
+        _clientOrderIds = null;
+        _executionIds = null;
+        _closedOrderIds = null;
     }
 
-    public void AddExecution(string executionId) => _executionIds.Add(executionId);
+    public void AddExecution(string executionId) => Building(_executionIds).Add(executionId);
 
     public void Add(AccountEvent entry)
     {
@@ -243,7 +272,7 @@ internal sealed class HistoryPageSummary(long page)
         LastEventSequence = entry.Sequence;
         if (entry.Order is { } order && order.Status.IsFinal())
         {
-            _closedOrderIds.Add(order.OrderId);
+            Building(_closedOrderIds).Add(order.OrderId);
         }
     }
 
@@ -251,9 +280,10 @@ internal sealed class HistoryPageSummary(long page)
     {
         JournalCount++;
         LastJournalSequence = entry.Sequence;
-        if (_clientOrderIds.Count == 0 || _clientOrderIds[^1] != entry.ClientOrderId)
+        var clientOrderIds = Building(_clientOrderIds);
+        if (clientOrderIds.Count == 0 || clientOrderIds[^1] != entry.ClientOrderId)
         {
-            _clientOrderIds.Add(entry.ClientOrderId);
+            clientOrderIds.Add(entry.ClientOrderId);
         }
     }
 
@@ -262,4 +292,7 @@ internal sealed class HistoryPageSummary(long page)
         FillCount++;
         LastFillSequence = fill.Sequence;
     }
+
+    private List<string> Building(List<string>? keys) =>
+        keys ?? throw new InvalidOperationException($"History page {Page} is sealed: it takes no more entries.");
 }

@@ -34,6 +34,10 @@ public static class TradingSiloBuilderExtensions
         silo.AddJsonSerializerContext(GrainsStateJsonContext.Default);
         silo.AddJsonSerializerContext(AccountStateJsonContext.Default);
         silo.AddJsonSerializerContext(ApiKeysStateJsonContext.Default);
+
+        // Execution reports are records with init-only members all the way down: the account takes the report the pump
+        // published instead of deserializing the copy on the durable fills stream.
+        silo.AddImmutableType<OrleansTrader.Brokers.ExecutionReport>();
         services.AddOptions<AccountGrainOptions>();
         services.AddOptions<SymbolGrainOptions>();
         services.AddMetrics();

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 
 namespace OrleansTrader.Domain.Breaker;
 
@@ -40,17 +41,7 @@ public static class CircuitBreaker
         }
 
         var since = now - policy.ErrorWindow;
-        // Counted in one pass without a copy: the window can hold thousands of outcomes and this runs on every signal.
-        var samples = 0;
-        var errors = 0;
-        foreach (var outcome in signals.BrokerOutcomes)
-        {
-            if (outcome.At > since && outcome.At <= now)
-            {
-                samples++;
-                errors += outcome.IsError ? 1 : 0;
-            }
-        }
+        var (samples, errors) = CountOutcomes(signals.BrokerOutcomes, since, now);
 
         if (samples >= policy.MinErrorSamples)
         {
@@ -191,4 +182,45 @@ public static class CircuitBreaker
 
     private static ImmutableSortedDictionary<string, decimal> Values(params (string Key, decimal Value)[] values) =>
         values.ToImmutableSortedDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Samples and errors in (since, now], in one pass without a copy: the window can hold thousands of outcomes and this
+    /// runs on every signal. A list or array is read as a span (no boxed enumerator, no interface call per outcome).
+    /// </summary>
+    private static (int Samples, int Errors) CountOutcomes(IReadOnlyList<BrokerOutcome> outcomes, DateTimeOffset since, DateTimeOffset now)
+    {
+        var span = outcomes switch
+        {
+            List<BrokerOutcome> list => CollectionsMarshal.AsSpan(list),
+            BrokerOutcome[] array => array,
+            _ => default,
+        };
+        var samples = 0;
+        var errors = 0;
+        if (span.Length == outcomes.Count)
+        {
+            foreach (var outcome in span)
+            {
+                Count(outcome, since, now, ref samples, ref errors);
+            }
+        }
+        else
+        {
+            for (var i = 0; i < outcomes.Count; i++)
+            {
+                Count(outcomes[i], since, now, ref samples, ref errors);
+            }
+        }
+
+        return (samples, errors);
+    }
+
+    private static void Count(BrokerOutcome outcome, DateTimeOffset since, DateTimeOffset now, ref int samples, ref int errors)
+    {
+        if (outcome.At > since && outcome.At <= now)
+        {
+            samples++;
+            errors += outcome.IsError ? 1 : 0;
+        }
+    }
 }

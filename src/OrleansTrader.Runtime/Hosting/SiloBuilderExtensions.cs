@@ -107,6 +107,19 @@ public static class SiloBuilderExtensions
         return silo;
     }
 
+    /// <summary>
+    /// Declares <typeparamref name="T"/> immutable, as Orleans' [Immutable] does: its instances (and everything they
+    /// reference) never change once created, so the runtime may hand the same instance to several consumers instead of
+    /// copies. Durable streams then deliver an event published on this silo to its caught-up consumers without
+    /// deserializing it again. Declaring a type that does change shares its changes with every consumer.
+    /// </summary>
+    public static ISiloBuilder AddImmutableType<T>(this ISiloBuilder silo)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        silo.Services.AddSingleton(new ImmutableTypeRegistration(typeof(T)));
+        return silo;
+    }
+
     private static void AddSiloServices(IServiceCollection services, Action<ISiloBuilder> configure)
     {
         services.TryAddSingleton(TimeProvider.System);

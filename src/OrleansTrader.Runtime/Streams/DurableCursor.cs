@@ -149,6 +149,7 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
         var options = provider.Options;
         var runtime = provider.Runtime;
         var token = new StreamSequenceToken(storedEvent.Sequence);
+        var published = provider.Tails.TryGetPublished(StreamId, storedEvent.Sequence);
         var delay = options.RetryDelay;
         for (var attempt = 1; ; attempt++)
         {
@@ -156,13 +157,13 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
             {
                 if (Consumer.Grain is { } grainId)
                 {
-                    var request = new StreamDeliveryRequest(provider.Name, StreamId, null, storedEvent.Payload, token);
+                    var request = new StreamDeliveryRequest(provider.Name, StreamId, null, storedEvent.Payload, token, published);
                     runtime.SendFromRuntime(grainId, request);
                     await request.AsValueTask();
                 }
                 else
                 {
-                    await Consumer.ClientSubscription!.DeliverPayloadAsync(storedEvent.Payload, token);
+                    await Consumer.ClientSubscription!.DeliverPayloadAsync(storedEvent.Payload, published, token);
                 }
 
                 return true;

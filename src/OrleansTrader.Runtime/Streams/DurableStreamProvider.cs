@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -27,6 +28,7 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
     private readonly CancellationTokenSource _stopping = new();
     private readonly DurableStreamLag _lag = new();
     private readonly ConcurrentDictionary<StreamId, ResolvedConsumers> _resolved = new();
+    private readonly FrozenSet<Type> _immutableTypes;
     private readonly KeyValuePair<string, object?> _providerTag;
     private ITimer? _pollTimer;
     private int _scanning;
@@ -63,6 +65,7 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
             "Payload bytes of recently appended durable stream events kept in memory so caught-up consumers need no log read.");
         Subscriptions = new StreamSubscriptionRegistry();
         Serializer = runtime.Serializer;
+        _immutableTypes = runtime.Services.GetServices<ImmutableTypeRegistration>().Select(r => r.Type).ToFrozenSet();
         _logger = runtime.Services.GetService<ILogger<DurableStreamProvider>>() ?? NullLogger<DurableStreamProvider>.Instance;
     }
 
@@ -296,9 +299,11 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
     private async Task PublishAsync<T>(StreamId streamId, IEnumerable<T> items)
     {
         var payloads = new List<ReadOnlyMemory<byte>>();
+        var published = _immutableTypes.Contains(typeof(T)) ? new List<object?>() : null;
         foreach (var item in items)
         {
             payloads.Add(Serializer.Serialize(item));
+            published?.Add(item);
         }
 
         if (payloads.Count == 0)
@@ -307,7 +312,7 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
         }
 
         var appended = await Log.AppendAsync(streamId, payloads, _runtime.TimeProvider.GetUtcNow(), _stopping.Token);
-        Tails.Appended(streamId, appended);
+        Tails.Appended(streamId, appended, published);
         Notify(streamId, appended.Count > 0 ? appended[^1].Sequence : 0);
     }
 

@@ -7,7 +7,9 @@ namespace OrleansTrader.Runtime;
 /// memory; anything else (a restart, a rewind, a long lag, events appended by another silo) reads the log. Tails are
 /// bounded per stream (<see cref="DurableStreamOptions.TailEventsPerStream"/>) and in total payload bytes
 /// (<see cref="DurableStreamOptions.TailMaxBytes"/>, least recently appended streams dropped first). The known head
-/// stays after a tail is dropped: one small entry per stream seen on this silo.
+/// stays after a tail is dropped: one small entry per stream seen on this silo. For a payload type declared immutable
+/// (AddImmutableType) a tail also keeps the objects of its stream's newest published batch, only that batch, so a
+/// consumer that is keeping up takes the object itself instead of deserializing it.
 /// </summary>
 internal sealed class DurableStreamTails(int eventsPerStream, long maxBytes)
 {
@@ -54,8 +56,11 @@ internal sealed class DurableStreamTails(int eventsPerStream, long maxBytes)
     /// <summary>Cursor reads that had to go to the log.</summary>
     public long Misses => Interlocked.Read(ref _misses);
 
-    /// <summary>Events this silo appended (their sequences are the stream's head at the time of the append).</summary>
-    public void Appended(StreamId streamId, IReadOnlyList<StoredStreamEvent> appended)
+    /// <summary>
+    /// Events this silo appended (their sequences are the stream's head at the time of the append); <paramref name="published"/>
+    /// holds their objects, one per event, when the payload type is immutable.
+    /// </summary>
+    public void Appended(StreamId streamId, IReadOnlyList<StoredStreamEvent> appended, IReadOnlyList<object?>? published = null)
     {
         if (appended.Count == 0)
         {
@@ -76,6 +81,10 @@ internal sealed class DurableStreamTails(int eventsPerStream, long maxBytes)
             {
                 Clear(tail);
             }
+
+            // Only the newest batch: older objects would outlive their delivery for nothing but the GC to copy.
+            tail.Published = published is not null && published.Count == appended.Count ? published : null;
+            tail.PublishedFrom = appended[0].Sequence;
 
             // A batch larger than the tail keeps only its newest events.
             var skip = Math.Max(0, appended.Count - eventsPerStream);
@@ -179,6 +188,21 @@ internal sealed class DurableStreamTails(int eventsPerStream, long maxBytes)
         }
     }
 
+    /// <summary>The object published on this silo for the event at <paramref name="sequence"/>, while its batch is the newest.</summary>
+    public object? TryGetPublished(StreamId streamId, long sequence)
+    {
+        lock (_lock)
+        {
+            if (!_streams.TryGetValue(streamId, out var tail) || tail.Published is not { } published)
+            {
+                return null;
+            }
+
+            var index = sequence - tail.PublishedFrom;
+            return index >= 0 && index < published.Count ? published[(int)index] : null;
+        }
+    }
+
     private Tail GetOrAdd(StreamId streamId)
     {
         if (!_streams.TryGetValue(streamId, out var tail))
@@ -194,6 +218,7 @@ internal sealed class DurableStreamTails(int eventsPerStream, long maxBytes)
         _bytes -= tail.Bytes;
         tail.Bytes = 0;
         tail.Events.Clear();
+        tail.Published = null;
         if (tail.Recent is not null)
         {
             _recent.Remove(tail.Recent);
@@ -207,5 +232,7 @@ internal sealed class DurableStreamTails(int eventsPerStream, long maxBytes)
         public long Head = Unknown;
         public long Bytes;
         public LinkedListNode<StreamId>? Recent;
+        public IReadOnlyList<object?>? Published;
+        public long PublishedFrom;
     }
 }

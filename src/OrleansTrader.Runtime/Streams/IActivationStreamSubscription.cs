@@ -20,8 +20,11 @@ internal interface IActivationStreamSubscription
     /// <summary>Delivers an in-memory event (memory provider).</summary>
     Task DeliverAsync(object item, StreamSequenceToken? token);
 
-    /// <summary>Delivers a stored event (durable provider); the subscription deserializes it to its own type.</summary>
-    Task DeliverPayloadAsync(ReadOnlyMemory<byte> payload, StreamSequenceToken token);
+    /// <summary>
+    /// Delivers a stored event (durable provider): <paramref name="published"/>, the object published on this silo when
+    /// its type is immutable and of the subscription's type, else the payload deserialized to the subscription's type.
+    /// </summary>
+    Task DeliverPayloadAsync(ReadOnlyMemory<byte> payload, object? published, StreamSequenceToken token);
 
     /// <summary>The owner deactivated: an in-memory subscription leaves its provider; a stored one stays stored.</summary>
     void Detach();

@@ -1,7 +1,12 @@
 namespace OrleansTrader.Runtime;
 
-/// <summary>Delivers one stream event to every subscription the target activation holds on that stream.</summary>
-internal sealed class StreamDeliveryRequest(string providerName, StreamId streamId, object? item, ReadOnlyMemory<byte> payload, StreamSequenceToken? token)
+/// <summary>
+/// Delivers one stream event to every subscription the target activation holds on that stream: an in-memory
+/// <paramref name="item"/> (memory provider), or a stored <paramref name="payload"/> with, when this silo published it
+/// and its type is immutable, the <paramref name="published"/> object (durable provider).
+/// </summary>
+internal sealed class StreamDeliveryRequest(
+    string providerName, StreamId streamId, object? item, ReadOnlyMemory<byte> payload, StreamSequenceToken? token, object? published = null)
     : GrainVoidRequest
 {
     public override string InterfaceName => "stream";
@@ -24,7 +29,7 @@ internal sealed class StreamDeliveryRequest(string providerName, StreamId stream
             }
 
             delivered++;
-            var task = item is not null ? subscription.DeliverAsync(item, token) : subscription.DeliverPayloadAsync(payload, token!);
+            var task = item is not null ? subscription.DeliverAsync(item, token) : subscription.DeliverPayloadAsync(payload, published, token!);
             if (!task.IsCompletedSuccessfully)
             {
                 (pending ??= []).Add(task);

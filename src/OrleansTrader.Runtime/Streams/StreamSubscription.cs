@@ -41,8 +41,8 @@ internal sealed class StreamSubscription<T>(
 
     public Task DeliverAsync(object item, StreamSequenceToken? token) => Observer.OnNextAsync((T)item, token);
 
-    public Task DeliverPayloadAsync(ReadOnlyMemory<byte> payload, StreamSequenceToken token) =>
-        Observer.OnNextAsync(provider.Serializer.Deserialize<T>(payload.Span), token);
+    public Task DeliverPayloadAsync(ReadOnlyMemory<byte> payload, object? published, StreamSequenceToken token) =>
+        Observer.OnNextAsync(published is T item ? item : provider.Serializer.Deserialize<T>(payload.Span), token);
 
     public void Detach()
     {

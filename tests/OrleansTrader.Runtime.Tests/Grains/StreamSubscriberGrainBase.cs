@@ -30,6 +30,7 @@ public abstract class StreamSubscriberGrainBase(TestProbe probe, string provider
                 break;
         }
 
+        probe.Keep(Key + "/received", item);
         probe.LogAndNotify(Key + "/received", $"{item.Number}@{token?.SequenceNumber ?? 0}");
     }
 }

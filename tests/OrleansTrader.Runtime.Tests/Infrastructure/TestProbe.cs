@@ -13,6 +13,7 @@ public sealed class TestProbe
     private readonly ConcurrentDictionary<string, int> _counters = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _logs = new();
     private readonly ConcurrentDictionary<string, bool> _flags = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<object>> _objects = new();
 
     public void Signal(string key) => GetSignal(key).TrySetResult();
 
@@ -36,6 +37,11 @@ public sealed class TestProbe
     public void Log(string key, string entry) => _logs.GetOrAdd(key, _ => new ConcurrentQueue<string>()).Enqueue(entry);
 
     public IReadOnlyList<string> GetLog(string key) => _logs.TryGetValue(key, out var log) ? [.. log] : [];
+
+    /// <summary>Keeps the object itself (for tests about identity: the same instance or a copy).</summary>
+    public void Keep(string key, object item) => _objects.GetOrAdd(key, _ => new ConcurrentQueue<object>()).Enqueue(item);
+
+    public IReadOnlyList<object> GetKept(string key) => _objects.TryGetValue(key, out var kept) ? [.. kept] : [];
 
     public void SetFlag(string key, bool value) => _flags[key] = value;
 
