@@ -66,6 +66,16 @@ public sealed class ActivationLifecycleTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task AnInterleavingCallback_StillRuns_WhileItsActivationWaitsToDeactivate()
+    {
+        // A graceful stop asks every activation to deactivate while turns run; a turn waiting on a callback into its own
+        // [AlwaysInterleave] method (a breaker notifying the account that is calling it) must not wait for the timeout.
+        await using var cluster = await IsolatedCluster.StartAsync();
+
+        await cluster.Client.GetGrain<IChainAGrain>("callback").DeactivateThenCallBack("callback").WaitAsync(TimeSpan.FromSeconds(10), Ct);
+    }
+
+    [Fact]
     public async Task DeactivateOnIdle_RunsOnDeactivateAsync_AndNextCallCreatesNewActivation()
     {
         var key = NewKey();

@@ -101,7 +101,7 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
                     _state = ActivationState.Activating;
                     startActivation = true;
                 }
-                else if (_state == ActivationState.Valid && !_pumpScheduled && _pendingDeactivation is null)
+                else if (_state == ActivationState.Valid && !_pumpScheduled && HasRunnableWork())
                 {
                     _pumpScheduled = true;
                     schedule = true;
@@ -384,15 +384,25 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         }
     }
 
+    /// <summary>
+    /// Work the pump may start now. While a deactivation waits for the running turns to end, interleaving requests still
+    /// run beside them: a running turn may be waiting on one (a callback through another grain, as a breaker's change
+    /// notice to the account that is calling it), and holding it back would deadlock both until the call timed out.
+    /// Everything else waits for the next activation.
+    /// </summary>
+    private bool HasRunnableWork() => _pendingDeactivation is null
+        ? _waiting.Count > 0 || _interleaving?.Count > 0
+        : _runningCount > 0 && _interleaving?.Count > 0;
+
     /// <summary>The waiting head first when it may run (arrival order), then interleaving requests, which always may.</summary>
     private Message? TakeRunnable()
     {
-        if (_state != ActivationState.Valid || _pendingDeactivation is not null)
+        if (_state != ActivationState.Valid || (_pendingDeactivation is not null && _runningCount == 0))
         {
             return null;
         }
 
-        while (_waiting.TryPeek(out var head))
+        while (_pendingDeactivation is null && _waiting.TryPeek(out var head))
         {
             if (head.Request.IsCompleted)
             {
@@ -515,7 +525,7 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
                     DeactivationReasonCode.ApplicationError, "A storage write found a newer version (ETag conflict).", conflict);
             }
 
-            if (_pendingDeactivation is null && !_pumpScheduled && (_waiting.Count > 0 || _interleaving?.Count > 0))
+            if (!_pumpScheduled && HasRunnableWork())
             {
                 _pumpScheduled = true;
                 schedule = true;
@@ -607,7 +617,7 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
 
             _state = ActivationState.Valid;
             _lastActivity = Runtime.TimeProvider.GetTimestamp();
-            if (_pendingDeactivation is null && !_pumpScheduled && (_waiting.Count > 0 || _interleaving?.Count > 0))
+            if (!_pumpScheduled && HasRunnableWork())
             {
                 _pumpScheduled = true;
                 schedule = true;

@@ -5,4 +5,10 @@ public interface IChainAGrain : IGrainWithStringKey
     Task CallBThenBack(string key);
 
     Task Ping();
+
+    /// <summary>Asks for its own deactivation, then calls B, which calls back into <see cref="Notice"/>.</summary>
+    Task DeactivateThenCallBack(string key);
+
+    [AlwaysInterleave]
+    Task Notice();
 }
