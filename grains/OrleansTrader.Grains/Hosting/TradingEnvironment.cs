@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Domain.Instruments;
 
@@ -7,10 +6,7 @@ namespace OrleansTrader.Grains.Hosting;
 /// <summary>What every account's risk checks share: the trading calendar and the instruments that may be traded.</summary>
 public sealed class TradingEnvironment(ITradingCalendar calendar, InstrumentCatalog instruments, bool acceptUnlistedSymbols)
 {
-    private const int MaxCachedUnlisted = 10_000;
-
-    private readonly ConcurrentDictionary<string, Instrument> _unlisted = new(StringComparer.Ordinal);
-    private int _unlistedCount;
+    private readonly UnlistedInstruments _unlisted = new();
 
     public ITradingCalendar Calendar { get; } = calendar ?? throw new ArgumentNullException(nameof(calendar));
 
@@ -27,29 +23,6 @@ public sealed class TradingEnvironment(ITradingCalendar calendar, InstrumentCata
             return null;
         }
 
-        if (Instruments.Find(symbol) is { } listed)
-        {
-            return listed;
-        }
-
-        if (!AcceptUnlistedSymbols || !SymbolRules.IsValid(symbol))
-        {
-            return null;
-        }
-
-        if (_unlisted.TryGetValue(symbol, out var kept))
-        {
-            return kept;
-        }
-
-        // Instruments are immutable, so one per unlisted symbol serves every order (the risk check asks per order);
-        // the cache is capped so clients naming ever new symbols cannot grow it without bound.
-        var unlisted = new Instrument { Symbol = symbol };
-        if (Volatile.Read(ref _unlistedCount) < MaxCachedUnlisted && _unlisted.TryAdd(symbol, unlisted))
-        {
-            Interlocked.Increment(ref _unlistedCount);
-        }
-
-        return unlisted;
+        return Instruments.Find(symbol) ?? (AcceptUnlistedSymbols ? _unlisted.For(symbol) : null);
     }
 }

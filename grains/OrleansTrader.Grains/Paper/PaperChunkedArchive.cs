@@ -34,52 +34,32 @@ internal sealed class PaperChunkedArchive(Func<int, CancellationToken, Task<Pape
     public int IndexedOrders { get; private set; }
 
     /// <summary>Adds a chunk to the index (a chunk written again replaces its cached copy; its older ids stay, harmlessly).</summary>
-    public async Task AddAsync(int number, PaperArchiveChunk chunk, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        try
+    public Task AddAsync(int number, PaperArchiveChunk chunk, CancellationToken cancellationToken) =>
+        GatedAsync(() =>
         {
             Add(number, chunk);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+            return Task.FromResult(true);
+        }, cancellationToken);
 
-    public async Task<PaperOrderRecord?> FindOrderAsync(string orderId, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            return await FindAsync(_orderChunks, _orderChunksMore, orderId, o => o.OrderId == orderId, cancellationToken);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    public Task<PaperOrderRecord?> FindOrderAsync(string orderId, CancellationToken cancellationToken) =>
+        GatedAsync(() => FindAsync(_orderChunks, _orderChunksMore, orderId, o => o.OrderId == orderId, cancellationToken), cancellationToken);
 
-    public async Task<PaperOrderRecord?> FindByClientOrderIdAsync(string clientOrderId, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            return await FindAsync(_clientOrderChunks, _clientOrderChunksMore, clientOrderId, o => o.ClientOrderId == clientOrderId, cancellationToken);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    public Task<PaperOrderRecord?> FindByClientOrderIdAsync(string clientOrderId, CancellationToken cancellationToken) =>
+        GatedAsync(
+            () => FindAsync(_clientOrderChunks, _clientOrderChunksMore, clientOrderId, o => o.ClientOrderId == clientOrderId, cancellationToken),
+            cancellationToken);
 
     /// <summary>Executions at or after <paramref name="since"/>, oldest first, each once; reads only chunks with one that recent.</summary>
-    public async Task<IReadOnlyList<Execution>> ExecutionsSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<Execution>> ExecutionsSinceAsync(DateTimeOffset since, CancellationToken cancellationToken) =>
+        GatedAsync(() => CollectExecutionsAsync(since, cancellationToken), cancellationToken);
+
+    /// <summary>Runs <paramref name="work"/> alone: the index and the chunk cache are not thread-safe.</summary>
+    private async Task<T> GatedAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            return await CollectExecutionsAsync(since, cancellationToken);
+            return await work();
         }
         finally
         {

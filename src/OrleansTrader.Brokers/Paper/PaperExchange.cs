@@ -28,6 +28,7 @@ public sealed class PaperExchange : IDisposable, IAsyncDisposable
     private readonly ConcurrentDictionary<string, PaperAccount> _accounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SymbolBook> _books = new(StringComparer.Ordinal);
     private readonly InstrumentCatalog _instruments;
+    private readonly UnlistedInstruments _unlisted = new();
 
     public PaperExchange(IOptions<PaperExchangeOptions> options, IPaperVenueStore store, TimeProvider timeProvider, ILogger<PaperExchange> logger)
     {
@@ -158,13 +159,8 @@ public sealed class PaperExchange : IDisposable, IAsyncDisposable
     /// <summary>Why the venue refuses a new order, or null when it takes it.</summary>
     internal string? CheckSubmission(OrderRequest request)
     {
-        SymbolBook? book = null;
-        if (request.Symbol is not null)
-        {
-            _books.TryGetValue(request.Symbol, out book);
-        }
-
-        var instrument = InstrumentFor(request.Symbol, book);
+        var instrument = _instruments.Find(request.Symbol ?? string.Empty)
+            ?? (Options.AcceptUnlistedSymbols ? _unlisted.For(request.Symbol) : null);
         if (instrument is null)
         {
             return $"SYMBOL_UNKNOWN: {request.Symbol} is not listed at the paper venue.";
@@ -186,39 +182,9 @@ public sealed class PaperExchange : IDisposable, IAsyncDisposable
             return $"TIME_IN_FORCE_NOT_SUPPORTED: the paper venue runs no opening or closing auction, so it takes no {request.TimeInForce} orders.";
         }
 
-        return book?.HaltReason is { } halt
+        return _books.TryGetValue(request.Symbol!, out var book) && book.HaltReason is { } halt
             ? $"TRADING_HALTED: {halt}"
             : null;
-    }
-
-    /// <summary>
-    /// The listed instrument, or the default one an unlisted symbol trades as; the latter is kept on the symbol's book
-    /// (once it has one) rather than made again for every order.
-    /// </summary>
-    private Instrument? InstrumentFor(string? symbol, SymbolBook? book)
-    {
-        if (_instruments.Find(symbol ?? string.Empty) is { } listed)
-        {
-            return listed;
-        }
-
-        if (!Options.AcceptUnlistedSymbols || !SymbolRules.IsValid(symbol))
-        {
-            return null;
-        }
-
-        if (book?.Unlisted is { } kept)
-        {
-            return kept;
-        }
-
-        var unlisted = new Instrument { Symbol = symbol! };
-        if (book is not null)
-        {
-            book.Unlisted = unlisted;
-        }
-
-        return unlisted;
     }
 
     private PaperAccount Account(string accountId)

@@ -1,4 +1,3 @@
-using OrleansTrader.Domain.Instruments;
 using OrleansTrader.Domain.Market;
 
 namespace OrleansTrader.Brokers.Paper;
@@ -15,7 +14,4 @@ internal sealed class SymbolBook
     public QuoteTick? Quote { get; set; }
 
     public string? HaltReason { get; set; }
-
-    /// <summary>The default instrument an unlisted symbol trades as, made once (instruments are immutable).</summary>
-    public Instrument? Unlisted { get; set; }
 }
