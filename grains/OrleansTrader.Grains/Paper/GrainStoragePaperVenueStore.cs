@@ -71,6 +71,7 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
             journal.CheckpointThrough = journal.Checkpoint.State.Through;
             journal.ArchiveChunks = journal.Checkpoint.State.ArchiveChunks;
             journal.ArchivedBefore = journal.Checkpoint.State.Snapshot.ArchivedBefore;
+            journal.Unarchived = PaperVenueUnarchived.Of(loaded);
         }
         else
         {
@@ -78,6 +79,10 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
             var legacy = new GrainState<PaperVenueSnapshot>(new PaperVenueSnapshot());
             await storage.ReadStateAsync(LegacyStateName, grainId, legacy, cancellationToken);
             loaded = legacy.RecordExists ? legacy.State : null;
+            if (loaded is not null)
+            {
+                journal.Unarchived = PaperVenueUnarchived.Of(loaded);
+            }
         }
 
         _journals[accountId] = journal;
@@ -91,10 +96,18 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
         var grainId = journal.GrainId;
         var isNew = !journal.Checkpoint.RecordExists;
 
-        // Dropped executions are counted against the whole list, which a checkpoint does not keep: checkpoint them.
-        if (change is null || change.DroppedExecutions > 0 || isNew || journal.DeltasSinceCheckpoint >= PaperVenueJournal.Slots)
+        // Dropped executions are counted against the whole list, which a checkpoint does not keep: checkpoint them. Only
+        // then, or when the change is unknown, is the whole state built and walked; a checkpoint at the end of the ring
+        // takes what the changes since the previous one left unarchived.
+        if (change is null || change.DroppedExecutions > 0 || isNew)
         {
-            await WriteCheckpointAsync(accountId, journal, snapshot(), cancellationToken);
+            await WriteCheckpointAsync(accountId, journal, journal.Unarchived.Rebase(snapshot()), cancellationToken);
+        }
+        else if (journal.DeltasSinceCheckpoint >= PaperVenueJournal.Slots)
+        {
+            var next = journal.Unarchived.Copy();
+            next.Apply(change);
+            await WriteCheckpointAsync(accountId, journal, next, cancellationToken);
         }
         else
         {
@@ -108,6 +121,7 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
             // Only the slot's ETag is needed from here on; holding its delta would keep a ring of them per account.
             record.State = null!;
             journal.LastNumber = number;
+            journal.Unarchived.Apply(change);
         }
 
         if (isNew)
@@ -121,12 +135,12 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
         ArgumentNullException.ThrowIfNull(archive);
         var journal = await JournalAsync(accountId, cancellationToken);
 
-        // What a checkpoint already put into a chunk is not written again; the venue forgets it now, and so does the journal.
-        var orders = archive.Orders.Where(o => !journal.ArchivedOrderIds.Remove(o.Order.OrderId)).ToList();
-        var executions = archive.Executions.Where(e => !journal.ArchivedExecutionIds.Remove(e.ExecutionId)).ToList();
+        // What a checkpoint already put into a chunk is not written again; what is written leaves what the store follows.
+        var (orders, executions) = journal.Unarchived.NotYetArchived(archive);
         if (orders.Count > 0 || executions.Count > 0)
         {
             await AppendChunkAsync(accountId, journal, orders, executions, cancellationToken);
+            journal.Unarchived.Forget(orders, executions);
         }
     }
 
@@ -151,73 +165,41 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
     }
 
     /// <summary>
-    /// Writes the live part of <paramref name="full"/> as the checkpoint, after a chunk with the final orders (whole
-    /// groups only, once every member is final) and executions no earlier chunk holds.
+    /// Writes <paramref name="next"/> (the venue's state after this save, less what a chunk holds) as the checkpoint,
+    /// after a chunk with its final orders (whole groups only, once every member is final) and its executions. It costs
+    /// the live state plus the changes since the previous checkpoint, not the orders kept for the retention window.
     /// </summary>
-    private async Task WriteCheckpointAsync(string accountId, PaperVenueJournal journal, PaperVenueSnapshot full, CancellationToken cancellationToken)
+    private async Task WriteCheckpointAsync(string accountId, PaperVenueJournal journal, PaperVenueUnarchived next, CancellationToken cancellationToken)
     {
-        var doneGroups = DoneGroups(full);
-        var live = new List<PaperOrderRecord>();
-        var history = new List<PaperOrderRecord>();
-        foreach (var record in full.Orders)
+        var chunks = journal.ArchiveChunks;
+        var archivedBefore = journal.ArchivedBefore;
+        var (history, executions) = next.TakeHistory();
+        try
         {
-            var isHistory = record.Order.Status.IsFinal() && (record.GroupId is null || doneGroups.Contains(record.GroupId));
-            if (!isHistory)
+            if (history.Count > 0 || executions.Count > 0)
             {
-                live.Add(record);
+                await AppendChunkAsync(accountId, journal, history, executions, cancellationToken);
             }
-            else if (!journal.ArchivedOrderIds.Contains(record.Order.OrderId))
+
+            journal.Checkpoint.State = new PaperVenueCheckpoint
             {
-                history.Add(record);
-            }
+                Snapshot = next.ToLiveSnapshot(Later(next.ArchivedBefore, journal.ArchivedBefore)),
+                Through = journal.LastNumber,
+                ArchiveChunks = journal.ArchiveChunks,
+            };
+            await storage.WriteStateAsync(CheckpointStateName, journal.GrainId, journal.Checkpoint, cancellationToken);
+        }
+        catch
+        {
+            // The venue keeps its previous state, so the store keeps following it; the chunk may hold this save's
+            // changes and no checkpoint counts it, so the next chunk is written over it.
+            journal.ArchiveChunks = chunks;
+            journal.ArchivedBefore = archivedBefore;
+            throw;
         }
 
-        var executions = full.Executions.Where(e => !journal.ArchivedExecutionIds.Contains(e.ExecutionId)).ToList();
-        if (history.Count > 0 || executions.Count > 0)
-        {
-            await AppendChunkAsync(accountId, journal, history, executions, cancellationToken);
-            journal.ArchivedOrderIds.UnionWith(history.Select(r => r.Order.OrderId));
-            journal.ArchivedExecutionIds.UnionWith(executions.Select(e => e.ExecutionId));
-        }
-
-        journal.Checkpoint.State = new PaperVenueCheckpoint
-        {
-            Snapshot = full with
-            {
-                Orders = live,
-                Groups = [.. full.Groups.Where(g => !doneGroups.Contains(g.GroupId))],
-                Executions = [],
-                ArchivedBefore = Later(full.ArchivedBefore, journal.ArchivedBefore),
-            },
-            Through = journal.LastNumber,
-            ArchiveChunks = journal.ArchiveChunks,
-        };
-        await storage.WriteStateAsync(CheckpointStateName, journal.GrainId, journal.Checkpoint, cancellationToken);
         journal.CheckpointThrough = journal.LastNumber;
-    }
-
-    /// <summary>
-    /// The groups whose members are all final. Only accounts with groups need the orders by id: a checkpoint walks every
-    /// order the venue keeps, and the lookup was built for it even when there was no group to ask it.
-    /// </summary>
-    private static HashSet<string> DoneGroups(PaperVenueSnapshot full)
-    {
-        var done = new HashSet<string>(StringComparer.Ordinal);
-        if (full.Groups.Count == 0)
-        {
-            return done;
-        }
-
-        var orders = full.Orders.ToDictionary(r => r.Order.OrderId, StringComparer.Ordinal);
-        foreach (var group in full.Groups)
-        {
-            if (Members(group).All(id => orders.GetValueOrDefault(id) is not { } member || member.Order.Status.IsFinal()))
-            {
-                done.Add(group.GroupId);
-            }
-        }
-
-        return done;
+        journal.Unarchived = next;
     }
 
     /// <summary>Writes the next archive chunk once and adds it to the archive index if one is loaded.</summary>
@@ -256,8 +238,6 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
     }
 
     private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : (a > b ? a : b);
-
-    private static IEnumerable<string> Members(OrderGroup group) => group.ChildOrderIds.Append(group.EntryOrderId).OfType<string>();
 
     /// <summary>Reads a delta slot once, so the ETag a conditional write needs is known.</summary>
     private async Task<GrainState<PaperVenueDelta>> ReadSlotAsync(PaperVenueJournal journal, GrainId grainId, int slot, CancellationToken cancellationToken)

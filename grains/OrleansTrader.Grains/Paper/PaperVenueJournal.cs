@@ -11,8 +11,8 @@ namespace OrleansTrader.Grains.Paper;
 internal sealed class PaperVenueJournal(GrainId grainId)
 {
     /// <summary>
-    /// Deltas between checkpoints. A checkpoint costs the whole retained state, so a longer ring makes it rarer; loading
-    /// reads only the deltas after the checkpoint, not the whole ring.
+    /// Deltas between checkpoints. A checkpoint costs the live state plus the changes since the previous one, so a
+    /// longer ring makes it rarer; loading reads only the deltas after the checkpoint, not the whole ring.
     /// </summary>
     public const int Slots = 128;
 
@@ -38,13 +38,10 @@ internal sealed class PaperVenueJournal(GrainId grainId)
     public int ArchiveChunks { get; set; }
 
     /// <summary>
-    /// Final orders and executions this store wrote into archive chunks while the venue still holds them; they are
-    /// left out of later chunks, and forgotten when the venue archives them itself (then they leave its memory).
+    /// What the venue holds that no chunk holds yet, kept current from every save's change: a checkpoint archives and
+    /// writes from it, and the venue's own retention pass writes only what is still in it.
     /// </summary>
-    public HashSet<string> ArchivedOrderIds { get; } = new(StringComparer.Ordinal);
-
-    /// <inheritdoc cref="ArchivedOrderIds"/>
-    public HashSet<string> ArchivedExecutionIds { get; } = new(StringComparer.Ordinal);
+    public PaperVenueUnarchived Unarchived { get; set; } = PaperVenueUnarchived.Of(new PaperVenueSnapshot());
 
     /// <summary>An instant after every archived execution and order change; what a checkpoint gives as ArchivedBefore at least.</summary>
     public DateTimeOffset? ArchivedBefore { get; set; }
