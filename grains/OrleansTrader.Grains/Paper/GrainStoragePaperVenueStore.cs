@@ -13,7 +13,9 @@ namespace OrleansTrader.Grains.Paper;
 /// <see cref="PaperVenueJournal.Slots"/> saves or when the venue cannot describe the change. A checkpoint holds only
 /// live state: the final orders and executions since the previous one go first into one archive chunk, written once,
 /// so neither record grows with the orders in the retention window. After a restart the venue finds them in the
-/// archive (the checkpoint's ArchivedBefore says so).
+/// archive (the checkpoint's ArchivedBefore says so). What no chunk holds yet is followed from each save's change
+/// (<see cref="PaperVenueUnarchived"/>), so a checkpoint costs the live state and the changes since the previous one;
+/// the whole snapshot is built only when the venue cannot describe its change.
 /// </summary>
 internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPaperVenueStore
 {

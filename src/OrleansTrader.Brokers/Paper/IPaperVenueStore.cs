@@ -23,8 +23,8 @@ public interface IPaperVenueStore
     /// <summary>
     /// Saves one change of the account's live state. <paramref name="change"/> is what differs from the previous save,
     /// or null when the venue cannot say (then the store must take the whole state); <paramref name="snapshot"/> builds
-    /// the whole live state, for stores that keep full copies or write checkpoints. Building it costs time in the
-    /// number of retained orders, so a store calls it only when it needs it.
+    /// the whole live state, for stores that keep full copies (or cannot follow the change). Building it costs time in
+    /// the number of retained orders, so a store calls it only when it needs it.
     /// </summary>
     Task SaveAsync(string accountId, PaperVenueChange? change, Func<PaperVenueSnapshot> snapshot, CancellationToken cancellationToken);
 

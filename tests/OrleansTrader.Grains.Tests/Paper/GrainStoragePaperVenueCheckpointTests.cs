@@ -1,10 +1,15 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OrleansTrader.Brokers;
 using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Fills;
+using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Grains.Paper;
 using OrleansTrader.Runtime;
+using OrleansTrader.Runtime.Testing;
 
 namespace OrleansTrader.Grains.Tests.Paper;
 
@@ -166,6 +171,53 @@ public sealed class GrainStoragePaperVenueCheckpointTests
             executions.Select(e => e.ExecutionId).Concat(loaded.Executions.Select(e => e.ExecutionId)).Distinct().Order(StringComparer.Ordinal));
         Assert.DoesNotContain(working + "-x", executions.Select(e => e.ExecutionId));
     }
+
+    [Fact]
+    public async Task Venue_OverManyRings_BuildsItsWholeStateOnlyForItsFirstSave_AndServesEveryOrderAfterARestart()
+    {
+        var storage = new MemoryGrainStorage(_serializer);
+        var time = new FakeTimeProvider(Start);
+        var store = new SnapshotCountingStore(new GrainStoragePaperVenueStore(storage));
+        var ids = new List<string>();
+        await using (var exchange = await StartAsync(store, time))
+        {
+            var client = exchange.GetClient(AccountId);
+            for (var i = 0; i < (3 * PaperVenueJournal.Slots) + 10; i++)
+            {
+                ids.Add((await client.SubmitOrderAsync(MarketBuy(i), Ct)).OrderId);
+                time.Advance(TimeSpan.FromMilliseconds(10));
+            }
+        }
+
+        Assert.Equal(1, store.SnapshotsBuilt);
+        Assert.Equal(4, await CountChunksAsync(storage));
+
+        await using var restarted = await StartAsync(new GrainStoragePaperVenueStore(storage), time);
+        var again = restarted.GetClient(AccountId);
+        foreach (var id in ids)
+        {
+            Assert.Equal(OrderStatus.Filled, (await again.GetOrderAsync(id, Ct))?.Status);
+        }
+
+        Assert.Equal(ids, (await again.GetExecutionsSinceAsync(Start, Ct)).Select(e => e.OrderId));
+    }
+
+    private static async Task<PaperExchange> StartAsync(IPaperVenueStore store, FakeTimeProvider time)
+    {
+        var exchange = new PaperExchange(Options.Create(new PaperExchangeOptions()), store, time, NullLogger<PaperExchange>.Instance);
+        await exchange.StartAsync(Ct);
+        await exchange.UpdateQuoteAsync(new QuoteTick("AAPL", time.GetUtcNow(), 100m, 1_000_000m, 100.05m, 1_000_000m), Ct);
+        return exchange;
+    }
+
+    private static OrderRequest MarketBuy(int i) => new()
+    {
+        ClientOrderId = "c-" + i.ToString(CultureInfo.InvariantCulture),
+        Symbol = "AAPL",
+        Side = OrderSide.Buy,
+        Type = OrderType.Market,
+        Quantity = 1m,
+    };
 
     private async Task<PaperArchiveChunk> ReadChunkAsync(IGrainStorage storage, int number)
     {
@@ -340,6 +392,35 @@ public sealed class GrainStoragePaperVenueCheckpointTests
             _orders[record.Order.OrderId] = record;
             _changedOrders[record.Order.OrderId] = record;
         }
+    }
+
+    /// <summary>Counts how often the store asks the venue for its whole state.</summary>
+    private sealed class SnapshotCountingStore(IPaperVenueStore inner) : IPaperVenueStore
+    {
+        public int SnapshotsBuilt { get; private set; }
+
+        public Task<IReadOnlyList<string>> ListAccountsAsync(CancellationToken cancellationToken) => inner.ListAccountsAsync(cancellationToken);
+
+        public Task<PaperVenueSnapshot?> LoadAsync(string accountId, CancellationToken cancellationToken) => inner.LoadAsync(accountId, cancellationToken);
+
+        public Task SaveAsync(string accountId, PaperVenueChange? change, Func<PaperVenueSnapshot> snapshot, CancellationToken cancellationToken) =>
+            inner.SaveAsync(accountId, change, () =>
+            {
+                SnapshotsBuilt++;
+                return snapshot();
+            }, cancellationToken);
+
+        public Task ArchiveAsync(string accountId, PaperVenueArchive archive, CancellationToken cancellationToken) =>
+            inner.ArchiveAsync(accountId, archive, cancellationToken);
+
+        public Task<PaperOrderRecord?> FindArchivedOrderAsync(string accountId, string orderId, CancellationToken cancellationToken) =>
+            inner.FindArchivedOrderAsync(accountId, orderId, cancellationToken);
+
+        public Task<PaperOrderRecord?> FindArchivedOrderByClientOrderIdAsync(string accountId, string clientOrderId, CancellationToken cancellationToken) =>
+            inner.FindArchivedOrderByClientOrderIdAsync(accountId, clientOrderId, cancellationToken);
+
+        public Task<IReadOnlyList<Execution>> LoadArchivedExecutionsAsync(string accountId, DateTimeOffset since, CancellationToken cancellationToken) =>
+            inner.LoadArchivedExecutionsAsync(accountId, since, cancellationToken);
     }
 
     /// <summary>Fails the next write of a checkpoint record when asked, as a storage outage would.</summary>
