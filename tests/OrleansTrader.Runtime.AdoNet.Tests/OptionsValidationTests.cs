@@ -45,6 +45,23 @@ public sealed class OptionsValidationTests
     }
 
     [Theory]
+    [InlineData(-1)]
+    [InlineData(61_000)]
+    public void SqliteValidator_Fails_ForWalCheckpointIntervalOutOfRange(int milliseconds)
+    {
+        var result = _sqlite.Validate("x", new SqliteStorageOptions { DataSource = "a.db", WalCheckpointInterval = TimeSpan.FromMilliseconds(milliseconds) });
+
+        Assert.True(result.Failed);
+        Assert.Contains("WalCheckpointInterval", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SqliteValidator_Succeeds_ForWalCheckpointIntervalZero_WhichTurnsTheCheckpointerOff()
+    {
+        Assert.True(_sqlite.Validate("x", new SqliteStorageOptions { DataSource = "a.db", WalCheckpointInterval = TimeSpan.Zero }).Succeeded);
+    }
+
+    [Theory]
     [InlineData(0)]
     [InlineData(-1)]
     [InlineData(7200)]

@@ -7,9 +7,10 @@ namespace OrleansTrader.Runtime.AdoNet;
 
 /// <summary>
 /// One SQLite database file as the providers use it: pooled connections opened with a busy timeout, a 16 MiB page
-/// cache and synchronous=NORMAL (safe with WAL: a crash can lose the last commits but never corrupts the file), WAL
-/// journal mode set once, a WAL checkpoint every 8192 pages (32 MiB at 4 KiB pages) instead of SQLite's 1000, and
-/// in-process group commit. SQLite admits one writer at a time; queuing writers here and
+/// cache and synchronous=NORMAL (safe with WAL: a crash of the machine can lose the last commits but never corrupts the
+/// file), WAL journal mode set once, WAL checkpoints on a background thread (<see cref="SqliteWalCheckpointer"/>) with
+/// SQLite's own every 8192 pages (32 MiB at 4 KiB pages, not its default 1000) as the backstop, and in-process group
+/// commit. SQLite admits one writer at a time; queuing writers here and
 /// committing whatever queued up meanwhile in one transaction, instead of letting them collide on the file lock and
 /// commit one by one, keeps write latency flat and throughput high under concurrency. The busy timeout still covers
 /// other processes and other instances on the file.
@@ -34,6 +35,8 @@ public sealed class SqliteDatabase : IDisposable
     private readonly Dictionary<string, SqliteCommand> _writeCommands = new(StringComparer.Ordinal);
     private bool _draining;
     private bool _disposed;
+    private readonly TimeSpan _checkpointInterval;
+    private SqliteWalCheckpointer? _checkpointer;
     private readonly AsyncOnce _journalMode;
     private SqliteConnection? _writeConnection;
 
@@ -53,12 +56,13 @@ public sealed class SqliteDatabase : IDisposable
 
         _connectionString = builder.ToString();
         TablePrefix = options.TablePrefix;
+        _checkpointInterval = options.WalCheckpointInterval;
         CommandTimeoutSeconds = CommandTimeouts.ToSeconds(options.CommandTimeout);
         var busyMilliseconds = (long)Math.Ceiling(options.BusyTimeout.TotalMilliseconds);
 
-        // The writer runs the automatic checkpoint inside a commit. The same hot pages (small records, index leaves, table
-        // tails) are rewritten by most commits, so a longer interval copies each of them to the file once for many commits.
-        // Checkpoints do not change what is durable, only how long the WAL gets (and so crash recovery reads).
+        // Checkpoints normally run on a thread of their own (SqliteWalCheckpointer); SQLite's automatic one, inside the
+        // commit that crosses the limit, is the backstop. The same hot pages (small records, index leaves, table tails)
+        // are rewritten by most commits, so a high limit copies each of them to the file once for many commits.
         _connectionPragmas = string.Create(
             CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {busyMilliseconds}; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 8192;");
         _journalMode = new AsyncOnce(SetWalModeAsync);
@@ -132,11 +136,14 @@ public sealed class SqliteDatabase : IDisposable
     /// <summary>Closes the write connection and drops this file's pooled connections so the file can be closed, moved or deleted.</summary>
     public void Dispose()
     {
+        SqliteWalCheckpointer? checkpointer;
         lock (_queue)
         {
             _disposed = true;
+            checkpointer = _checkpointer;
         }
 
+        checkpointer?.Dispose();
         DropWriteConnection();
         using (var connection = new SqliteConnection(_connectionString))
         {
@@ -305,6 +312,7 @@ public sealed class SqliteDatabase : IDisposable
             return;
         }
 
+        Checkpointer()?.Committed();
         foreach (var write in succeeded)
         {
             write.Complete();
@@ -316,6 +324,49 @@ public sealed class SqliteDatabase : IDisposable
     /// statement: then none of the group's earlier writes will commit, and the group must fail as a whole.
     /// </summary>
     private static bool TransactionLost(SqliteConnection connection) => raw.sqlite3_get_autocommit(connection.Handle) != 0;
+
+    /// <summary>The background checkpointer once a commit has started it; null before, when turned off, and after Dispose.</summary>
+    internal SqliteWalCheckpointer? WalCheckpointer
+    {
+        get
+        {
+            lock (_queue)
+            {
+                return _disposed ? null : _checkpointer;
+            }
+        }
+    }
+
+    /// <summary>Started by the first commit (a file only read needs none); null once disposed.</summary>
+    private SqliteWalCheckpointer? Checkpointer()
+    {
+        lock (_queue)
+        {
+            if (_checkpointer is null && !_disposed && _checkpointInterval > TimeSpan.Zero)
+            {
+                _checkpointer = new SqliteWalCheckpointer(OpenCheckpointConnection, _checkpointInterval, FilePath);
+            }
+
+            return _disposed ? null : _checkpointer;
+        }
+    }
+
+    private SqliteConnection OpenCheckpointConnection()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            connection.Open();
+            using var pragmas = CreateCommand(connection, _connectionPragmas);
+            pragmas.ExecuteNonQuery();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
 
     private void DropWriteConnection()
     {

@@ -15,7 +15,7 @@ internal sealed class SqliteDatabaseCache : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         SqliteStorageOptionsValidator.ThrowIfInvalid(options);
         var key = new Key(
-            SqliteDatabase.BuildConnectionString(options).ToString(), options.TablePrefix, options.CommandTimeout, options.BusyTimeout);
+            SqliteDatabase.BuildConnectionString(options).ToString(), options.TablePrefix, options.CommandTimeout, options.BusyTimeout, options.WalCheckpointInterval);
         lock (_lock)
         {
             if (!_databases.TryGetValue(key, out var database))
@@ -41,5 +41,5 @@ internal sealed class SqliteDatabaseCache : IDisposable
         }
     }
 
-    private readonly record struct Key(string ConnectionString, string TablePrefix, TimeSpan CommandTimeout, TimeSpan BusyTimeout);
+    private readonly record struct Key(string ConnectionString, string TablePrefix, TimeSpan CommandTimeout, TimeSpan BusyTimeout, TimeSpan WalCheckpointInterval);
 }

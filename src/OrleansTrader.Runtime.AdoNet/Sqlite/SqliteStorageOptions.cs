@@ -17,4 +17,10 @@ public sealed class SqliteStorageOptions
 
     /// <summary>How long a connection waits for another process's write lock before failing with SQLITE_BUSY.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How often, while writes arrive, a background thread copies the WAL back into the database file, so the writer's
+    /// commits do not (see docs/runtime.md). Zero turns it off and leaves every checkpoint to SQLite inside a commit.
+    /// </summary>
+    public TimeSpan WalCheckpointInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 }

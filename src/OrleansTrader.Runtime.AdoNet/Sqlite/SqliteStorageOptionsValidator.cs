@@ -13,6 +13,9 @@ public sealed class SqliteStorageOptionsValidator : IValidateOptions<SqliteStora
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
+    // Past this the writer's own checkpoint (every 8192 pages) comes first under any real write rate.
+    private static readonly TimeSpan MaxWalCheckpointInterval = TimeSpan.FromMinutes(1);
+
     internal static IEnumerable<string> Failures(SqliteStorageOptions options)
     {
         var hasConnectionString = !string.IsNullOrWhiteSpace(options.ConnectionString);
@@ -46,6 +49,11 @@ public sealed class SqliteStorageOptionsValidator : IValidateOptions<SqliteStora
         if (busyError is not null)
         {
             yield return busyError;
+        }
+
+        if (options.WalCheckpointInterval < TimeSpan.Zero || options.WalCheckpointInterval > MaxWalCheckpointInterval)
+        {
+            yield return $"SQLite WalCheckpointInterval {options.WalCheckpointInterval} is out of range: use zero (off) up to {MaxWalCheckpointInterval}.";
         }
     }
 

@@ -204,6 +204,79 @@ public sealed class SqliteDatabaseTests : IDisposable
     }
 
     [Fact]
+    public async Task BackgroundCheckpoint_CopiesCommittedPagesIntoTheFile_LongBeforeTheWritersOwnCheckpoint()
+    {
+        var path = Path.Combine(_root, "checkpointed.db");
+        using var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = path, WalCheckpointInterval = TimeSpan.FromMilliseconds(10) });
+        await CreateBlobTableAsync(database);
+
+        // About 2 MB: some 500 pages, far below the 8192 at which the writer's own commit would checkpoint, so until a
+        // checkpoint runs elsewhere they are only in the WAL and the database file stays a few pages long.
+        for (var id = 0; id < 1000; id++)
+        {
+            await InsertBlobAsync(database, id);
+        }
+
+        await WaitUntilAsync(() => database.WalCheckpointer is { Checkpoints: > 0 } c && c.CopiedFrames == c.WalFrames && c.WalFrames > 0);
+
+        Assert.True(new FileInfo(path).Length > 1_000_000, $"the database file is {new FileInfo(path).Length} bytes");
+    }
+
+    [Fact]
+    public async Task WalCheckpointIntervalZero_LeavesCheckpointsToTheWriter()
+    {
+        using var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = Path.Combine(_root, "plain.db"), WalCheckpointInterval = TimeSpan.Zero });
+        await CreateBlobTableAsync(database);
+        await InsertBlobAsync(database, 1);
+
+        Assert.Null(database.WalCheckpointer);
+    }
+
+    [Fact]
+    public async Task Dispose_StopsTheCheckpointer_AndClosesItsConnection()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "Open files are read from /proc/self/fd.");
+        var path = Path.Combine(_root, "closed.db");
+        var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = path, WalCheckpointInterval = TimeSpan.FromMilliseconds(10) });
+        await CreateBlobTableAsync(database);
+        await InsertBlobAsync(database, 1);
+        await WaitUntilAsync(() => database.WalCheckpointer is { Checkpoints: > 0 });
+
+        database.Dispose();
+
+        // Every connection to the file is gone, the checkpointer's included: nothing holds the file or its WAL open.
+        var open = Directory.GetFiles("/proc/self/fd")
+            .Select(fd => new FileInfo(fd).LinkTarget)
+            .Where(target => target is not null && target.StartsWith(path, StringComparison.Ordinal))
+            .ToList();
+        Assert.Empty(open);
+    }
+
+    private static Task<int> CreateBlobTableAsync(SqliteDatabase database) => database.WriteStatementAsync(
+        (connection, transaction, ct) => database.CreateCommand(connection, "CREATE TABLE b (id INTEGER PRIMARY KEY, data BLOB NOT NULL);", transaction).ExecuteNonQueryAsync(ct),
+        Ct);
+
+    private static Task<int> InsertBlobAsync(SqliteDatabase database, int id) => database.WriteStatementAsync(
+        (connection, transaction, ct) =>
+        {
+            var command = database.PreparedWriteCommand(connection, "INSERT INTO b (id, data) VALUES (@id, randomblob(2000));", transaction);
+            command.Parameters.AddWithValue("@id", id);
+            return command.ExecuteNonQueryAsync(ct);
+        },
+        Ct);
+
+    /// <summary>Waits for a background effect; the limit only keeps a broken build from hanging the run.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        limit.CancelAfter(TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            await Task.Delay(10, limit.Token);
+        }
+    }
+
+    [Fact]
     public async Task ReadStateAsync_FindsState_AfterFileIsClosedAndReopened()
     {
         var options = new SqliteStorageOptions { DataSource = Path.Combine(_root, "durable.db") };
