@@ -13,7 +13,7 @@ public sealed class SqliteStorageOptionsValidator : IValidateOptions<SqliteStora
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    // Past this the writer's own checkpoint (every 8192 pages) comes first under any real write rate.
+    // Past this the writer's own checkpoint (every 16384 pages) comes first under any real write rate.
     private static readonly TimeSpan MaxWalCheckpointInterval = TimeSpan.FromMinutes(1);
 
     internal static IEnumerable<string> Failures(SqliteStorageOptions options)

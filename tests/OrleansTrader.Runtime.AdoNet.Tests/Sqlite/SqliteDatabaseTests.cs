@@ -199,7 +199,7 @@ public sealed class SqliteDatabaseTests : IDisposable
 
             Assert.Equal(1L, await ScalarAsync(connection, "PRAGMA synchronous;"));
             Assert.Equal(2500L, await ScalarAsync(connection, "PRAGMA busy_timeout;"));
-            Assert.Equal(8192L, await ScalarAsync(connection, "PRAGMA wal_autocheckpoint;"));
+            Assert.Equal(16384L, await ScalarAsync(connection, "PRAGMA wal_autocheckpoint;"));
         }
     }
 
