@@ -7,11 +7,10 @@ namespace OrleansTrader.Runtime.AdoNet;
 /// Copies a database's WAL back into the file on a thread of its own, so the one writer does not. SQLite's automatic
 /// checkpoint runs inside the commit that pushes the WAL past its limit, and every write queued behind that commit waits
 /// for the copy and its fsyncs. Here a PASSIVE checkpoint (it never blocks the writer or readers) runs on its own
-/// connection at most once per interval while commits arrive. Once it has copied every frame, the writer's next
-/// transaction starts the WAL over from the beginning, so the WAL stays about one interval of writes long. The writer
-/// keeps its automatic checkpoint as a backstop: under writes so steady that the WAL never gets fully copied between
-/// two commits, it still stops at the limit, and then the checkpoint inside the commit has only the last interval's
-/// frames left to copy.
+/// connection at most once per interval while commits arrive. When a pass copies every frame before the next commit,
+/// that commit starts the WAL over from the beginning. Under steady writes that is rare, so the WAL still grows to the
+/// writer's automatic checkpoint, kept as the backstop; that checkpoint then has only the frames since the last pass
+/// left to copy, and the WAL starts over after it.
 /// </summary>
 internal sealed class SqliteWalCheckpointer : IDisposable
 {

@@ -11,6 +11,8 @@ using OrleansTrader.Grains.Paper;
 using OrleansTrader.Runtime;
 using OrleansTrader.Runtime.Testing;
 
+using static OrleansTrader.Grains.Tests.Paper.PaperVenueTestKit;
+
 namespace OrleansTrader.Grains.Tests.Paper;
 
 /// <summary>
@@ -19,11 +21,7 @@ namespace OrleansTrader.Grains.Tests.Paper;
 /// </summary>
 public sealed class GrainStoragePaperVenueCheckpointTests
 {
-    private const string AccountId = "acct-1";
     private const int Retained = 10_000;
-    private static readonly DateTimeOffset Start = new(2026, 3, 10, 14, 0, 0, TimeSpan.Zero);
-    private static readonly GrainId VenueId = GrainId.Create("paper-venue", AccountId);
-    private static readonly GrainId ArchiveId = GrainId.Create("paper-venue-archive", AccountId);
     private readonly JsonGrainStateSerializer _serializer = new([GrainsStateJsonContext.Default]);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -201,23 +199,6 @@ public sealed class GrainStoragePaperVenueCheckpointTests
 
         Assert.Equal(ids, (await again.GetExecutionsSinceAsync(Start, Ct)).Select(e => e.OrderId));
     }
-
-    private static async Task<PaperExchange> StartAsync(IPaperVenueStore store, FakeTimeProvider time)
-    {
-        var exchange = new PaperExchange(Options.Create(new PaperExchangeOptions()), store, time, NullLogger<PaperExchange>.Instance);
-        await exchange.StartAsync(Ct);
-        await exchange.UpdateQuoteAsync(new QuoteTick("AAPL", time.GetUtcNow(), 100m, 1_000_000m, 100.05m, 1_000_000m), Ct);
-        return exchange;
-    }
-
-    private static OrderRequest MarketBuy(int i) => new()
-    {
-        ClientOrderId = "c-" + i.ToString(CultureInfo.InvariantCulture),
-        Symbol = "AAPL",
-        Side = OrderSide.Buy,
-        Type = OrderType.Market,
-        Quantity = 1m,
-    };
 
     private async Task<PaperArchiveChunk> ReadChunkAsync(IGrainStorage storage, int number)
     {

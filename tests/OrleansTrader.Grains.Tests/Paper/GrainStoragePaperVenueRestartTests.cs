@@ -11,17 +11,13 @@ using OrleansTrader.Grains.Paper;
 using OrleansTrader.Runtime;
 using OrleansTrader.Runtime.Testing;
 
+using static OrleansTrader.Grains.Tests.Paper.PaperVenueTestKit;
+
 namespace OrleansTrader.Grains.Tests.Paper;
 
 /// <summary>The paper venue over grain storage across restarts: live-only checkpoints, archive chunks, stored layouts of earlier versions.</summary>
 public sealed class GrainStoragePaperVenueRestartTests
 {
-    private const string AccountId = "acct-1";
-
-    /// <summary>Tuesday 2026-03-10 10:00 in New York: a regular NYSE session.</summary>
-    private static readonly DateTimeOffset Start = new(2026, 3, 10, 14, 0, 0, TimeSpan.Zero);
-    private static readonly GrainId VenueId = GrainId.Create("paper-venue", AccountId);
-    private static readonly GrainId ArchiveId = GrainId.Create("paper-venue-archive", AccountId);
     private readonly JsonGrainStateSerializer _serializer = new([GrainsStateJsonContext.Default]);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -33,7 +29,7 @@ public sealed class GrainStoragePaperVenueRestartTests
         var time = new FakeTimeProvider(Start);
         var orders = PaperVenueJournal.Slots + 20;
         var ids = new List<string>();
-        await using (var exchange = await StartAsync(storage, time))
+        await using (var exchange = await StartAsync(new GrainStoragePaperVenueStore(storage), time))
         {
             var client = exchange.GetClient(AccountId);
             for (var i = 0; i < orders; i++)
@@ -59,7 +55,7 @@ public sealed class GrainStoragePaperVenueRestartTests
         Assert.Null(delta.State.RemovedOrderIds);
         Assert.InRange(_serializer.Serialize(delta.State).Length, 1, 900);
 
-        await using var restarted = await StartAsync(storage, time);
+        await using var restarted = await StartAsync(new GrainStoragePaperVenueStore(storage), time);
         var again = restarted.GetClient(AccountId);
         var first = await again.GetOrderAsync(ids[0], Ct);
         Assert.NotNull(first);
@@ -138,23 +134,6 @@ public sealed class GrainStoragePaperVenueRestartTests
         Assert.Equal(afterCheckpoint, storage.Count);
         Assert.Equal("o1", (await new GrainStoragePaperVenueStore(storage).FindArchivedOrderAsync(AccountId, "o1", Ct))?.Order.OrderId);
     }
-
-    private static async Task<PaperExchange> StartAsync(MemoryGrainStorage storage, FakeTimeProvider time)
-    {
-        var exchange = new PaperExchange(Options.Create(new PaperExchangeOptions()), new GrainStoragePaperVenueStore(storage), time, NullLogger<PaperExchange>.Instance);
-        await exchange.StartAsync(Ct);
-        await exchange.UpdateQuoteAsync(new QuoteTick("AAPL", time.GetUtcNow(), 100m, 1_000_000m, 100.05m, 1_000_000m), Ct);
-        return exchange;
-    }
-
-    private static OrderRequest MarketBuy(int i) => new()
-    {
-        ClientOrderId = "c-" + i.ToString(CultureInfo.InvariantCulture),
-        Symbol = "AAPL",
-        Side = OrderSide.Buy,
-        Type = OrderType.Market,
-        Quantity = 1m,
-    };
 
     private static PaperOrderRecord Working(string orderId, string clientOrderId, long sequence)
     {

@@ -1,0 +1,40 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Tests.Paper;
+
+/// <summary>What the venue-over-grain-storage tests share: one account, where its records live, a started exchange.</summary>
+internal static class PaperVenueTestKit
+{
+    public const string AccountId = "acct-1";
+
+    /// <summary>Tuesday 2026-03-10 10:00 in New York: a regular NYSE session.</summary>
+    public static readonly DateTimeOffset Start = new(2026, 3, 10, 14, 0, 0, TimeSpan.Zero);
+
+    public static readonly GrainId VenueId = GrainId.Create("paper-venue", AccountId);
+
+    public static readonly GrainId ArchiveId = GrainId.Create("paper-venue-archive", AccountId);
+
+    /// <summary>A started exchange on <paramref name="store"/> with a two-sided AAPL quote, so market orders fill.</summary>
+    public static async Task<PaperExchange> StartAsync(IPaperVenueStore store, TimeProvider time)
+    {
+        var exchange = new PaperExchange(Options.Create(new PaperExchangeOptions()), store, time, NullLogger<PaperExchange>.Instance);
+        await exchange.StartAsync(TestContext.Current.CancellationToken);
+        await exchange.UpdateQuoteAsync(new QuoteTick("AAPL", time.GetUtcNow(), 100m, 1_000_000m, 100.05m, 1_000_000m), TestContext.Current.CancellationToken);
+        return exchange;
+    }
+
+    public static OrderRequest MarketBuy(int i) => new()
+    {
+        ClientOrderId = "c-" + i.ToString(CultureInfo.InvariantCulture),
+        Symbol = "AAPL",
+        Side = OrderSide.Buy,
+        Type = OrderType.Market,
+        Quantity = 1m,
+    };
+}
