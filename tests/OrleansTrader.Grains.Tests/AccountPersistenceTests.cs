@@ -4,6 +4,7 @@ using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Accounts;
 using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.Runtime;
+using OrleansTrader.Runtime.AdoNet;
 
 namespace OrleansTrader.Grains.Tests;
 
@@ -31,17 +32,25 @@ public sealed class AccountPersistenceTests : IDisposable
         // activation races the rewrite below.
         await Eventually.WaitAsync(() => account.GetOrderByClientOrderIdAsync("lg-rest"), o => o?.Status == OrderStatus.Accepted, "the acceptance");
         var before = await account.GetEventsAsync(0, 10_000);
+        var serializer = cluster.Cluster.ServiceProvider.GetRequiredService<IGrainStateSerializer>();
         await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
 
-        // Rewrite the stored records into the older layout: the current page as a "history-N" record, no tail in the core.
-        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
-        var core = await ReadAsync<AccountState>(cluster, "legacy", "account");
-        Assert.NotEqual(0, core.State.HistoryTail.Count);
-        var page = new GrainState<AccountHistoryPage>(core.State.HistoryTail);
-        await Storage(cluster).WriteStateAsync(PageName(core.State.CurrentHistoryPage), Id("legacy"), page, TestContext.Current.CancellationToken);
-        core.State.HistoryTail = new AccountHistoryPage();
-        await Storage(cluster).WriteStateAsync("account", Id("legacy"), core, TestContext.Current.CancellationToken);
+        // Rewrite the stored records into the older layout (the current page as a "history-N" record, no tail in the core)
+        // while no silo runs: an account activated by the restart before the rewrite would keep the version it read, and
+        // its next write would conflict with the rewrite.
+        using (var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = _dir.File("legacy.db") }))
+        {
+            var storage = new SqliteGrainStorage(database, serializer);
+            var core = new GrainState<AccountState>(new AccountState());
+            await storage.ReadStateAsync("account", Id("legacy"), core, TestContext.Current.CancellationToken);
+            Assert.NotEqual(0, core.State.HistoryTail.Count);
+            var page = new GrainState<AccountHistoryPage>(core.State.HistoryTail);
+            await storage.WriteStateAsync(PageName(core.State.CurrentHistoryPage), Id("legacy"), page, TestContext.Current.CancellationToken);
+            core.State.HistoryTail = new AccountHistoryPage();
+            await storage.WriteStateAsync("account", Id("legacy"), core, TestContext.Current.CancellationToken);
+        }
 
+        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
         account = cluster.Account("legacy");
         var loaded = await account.GetEventsAsync(0, 10_000);
         Assert.Equal(before.Events.Select(e => e.Sequence), loaded.Events.Select(e => e.Sequence));
