@@ -28,19 +28,13 @@ public sealed class AccountPersistenceTests : IDisposable
         var rest = await account.PlaceOrderAsync(Market.Limit("lg-rest", "LEG", OrderSide.Buy, 1m, 9.5m));
         Assert.True(rest.Succeeded, rest.Denial?.Message);
 
-        // Its acceptance arrives on the fills stream; once applied, nothing is left to deliver after the restart, so no
-        // activation races the rewrite below.
+        // Its acceptance arrives on the fills stream: wait for it, so the events read here are all that is stored.
         await Eventually.WaitAsync(() => account.GetOrderByClientOrderIdAsync("lg-rest"), o => o?.Status == OrderStatus.Accepted, "the acceptance");
         var before = await account.GetEventsAsync(0, 10_000);
-        var serializer = cluster.Cluster.ServiceProvider.GetRequiredService<IGrainStateSerializer>();
-        await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
 
-        // Rewrite the stored records into the older layout (the current page as a "history-N" record, no tail in the core)
-        // while no silo runs: an account activated by the restart before the rewrite would keep the version it read, and
-        // its next write would conflict with the rewrite.
-        using (var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = _dir.File("legacy.db") }))
+        // The older layout: the current page as a "history-N" record, no tail in the core.
+        await RewriteStoredAsync(cluster, async storage =>
         {
-            var storage = new SqliteGrainStorage(database, serializer);
             var core = new GrainState<AccountState>(new AccountState());
             await storage.ReadStateAsync("account", Id("legacy"), core, TestContext.Current.CancellationToken);
             Assert.NotEqual(0, core.State.HistoryTail.Count);
@@ -48,9 +42,8 @@ public sealed class AccountPersistenceTests : IDisposable
             await storage.WriteStateAsync(PageName(core.State.CurrentHistoryPage), Id("legacy"), page, TestContext.Current.CancellationToken);
             core.State.HistoryTail = new AccountHistoryPage();
             await storage.WriteStateAsync("account", Id("legacy"), core, TestContext.Current.CancellationToken);
-        }
+        });
 
-        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
         account = cluster.Account("legacy");
         var loaded = await account.GetEventsAsync(0, 10_000);
         Assert.Equal(before.Events.Select(e => e.Sequence), loaded.Events.Select(e => e.Sequence));
@@ -81,16 +74,17 @@ public sealed class AccountPersistenceTests : IDisposable
         Assert.True(settings.RecordExists);
         Assert.Equal(limits, settings.State.RiskLimits);
         Assert.Null((await ReadAsync<AccountState>(cluster, "settings", "account")).State.RiskLimits);
-        await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
-
         // The older layout: settings inside the core record, no settings record.
-        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
-        var core = await ReadAsync<AccountState>(cluster, "settings", "account");
-        core.State.FeeModel = settings.State.FeeModel;
-        core.State.RiskLimits = settings.State.RiskLimits;
-        core.State.BreakerPolicy = settings.State.BreakerPolicy;
-        await Storage(cluster).WriteStateAsync("account", Id("settings"), core, TestContext.Current.CancellationToken);
-        await Storage(cluster).ClearStateAsync("settings", Id("settings"), settings, TestContext.Current.CancellationToken);
+        await RewriteStoredAsync(cluster, async storage =>
+        {
+            var core = new GrainState<AccountState>(new AccountState());
+            await storage.ReadStateAsync("account", Id("settings"), core, TestContext.Current.CancellationToken);
+            core.State.FeeModel = settings.State.FeeModel;
+            core.State.RiskLimits = settings.State.RiskLimits;
+            core.State.BreakerPolicy = settings.State.BreakerPolicy;
+            await storage.WriteStateAsync("account", Id("settings"), core, TestContext.Current.CancellationToken);
+            await storage.ClearStateAsync("settings", Id("settings"), settings, TestContext.Current.CancellationToken);
+        });
 
         account = cluster.Account("settings");
         Assert.Equal(limits, await account.GetRiskLimitsAsync());
@@ -99,7 +93,7 @@ public sealed class AccountPersistenceTests : IDisposable
         Assert.Equal(settings.State, moved.State);
         await Market.QuoteAsync(cluster, "STG", 10m, 10m);
         await PlaceAndFillAsync(account, "st", "STG", 1);
-        core = await ReadAsync<AccountState>(cluster, "settings", "account");
+        var core = await ReadAsync<AccountState>(cluster, "settings", "account");
         Assert.Null(core.State.FeeModel);
         Assert.Null(core.State.RiskLimits);
         Assert.Null(core.State.BreakerPolicy);
@@ -144,19 +138,21 @@ public sealed class AccountPersistenceTests : IDisposable
         var account = await TestAccounts.OpenAsync(cluster, "whole", 100_000m);
         await PlaceAndFillAsync(account, "wh", "WHL", 4);
         var before = await account.GetEventsAsync(0, 10_000);
-        await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
-
         // Older builds wrote a fill event with its fill: rewrite every other page that way, the rest stay compact.
-        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
-        var core = await ReadAsync<AccountState>(cluster, "whole", "account");
-        Assert.True(core.State.CurrentHistoryPage >= 2);
-        for (var n = core.State.FirstHistoryPage; n < core.State.CurrentHistoryPage; n += 2)
+        await RewriteStoredAsync(cluster, async storage =>
         {
-            var page = await ReadAsync<AccountHistoryPage>(cluster, "whole", PageName(n));
-            var fills = new Queue<AccountFill>(page.State.Fills);
-            page.State.Events = [.. page.State.Events.Select(e => e.Kind == AccountEventKind.Fill ? e with { Fill = fills.Dequeue() } : e)];
-            await Storage(cluster).WriteStateAsync(PageName(n), Id("whole"), page, TestContext.Current.CancellationToken);
-        }
+            var core = new GrainState<AccountState>(new AccountState());
+            await storage.ReadStateAsync("account", Id("whole"), core, TestContext.Current.CancellationToken);
+            Assert.True(core.State.CurrentHistoryPage >= 2);
+            for (var n = core.State.FirstHistoryPage; n < core.State.CurrentHistoryPage; n += 2)
+            {
+                var page = new GrainState<AccountHistoryPage>(new AccountHistoryPage());
+                await storage.ReadStateAsync(PageName(n), Id("whole"), page, TestContext.Current.CancellationToken);
+                var fills = new Queue<AccountFill>(page.State.Fills);
+                page.State.Events = [.. page.State.Events.Select(e => e.Kind == AccountEventKind.Fill ? e with { Fill = fills.Dequeue() } : e)];
+                await storage.WriteStateAsync(PageName(n), Id("whole"), page, TestContext.Current.CancellationToken);
+            }
+        });
 
         account = cluster.Account("whole");
         var loaded = await account.GetEventsAsync(0, 10_000);
@@ -254,6 +250,23 @@ public sealed class AccountPersistenceTests : IDisposable
         }
 
         await Eventually.WaitAsync(() => account.GetFillsAsync(0, 10_000), f => f.Count == fills + count, $"{count} fills");
+    }
+
+    /// <summary>
+    /// Stops the silos, rewrites stored records through a storage of its own on the cluster's file and deploys again.
+    /// With no silo running no activation holds the records: one started by a restart before the rewrite would keep
+    /// what it read, and its next write would conflict with the rewrite.
+    /// </summary>
+    private static async Task RewriteStoredAsync(TradingCluster cluster, Func<IGrainStorage, Task> rewrite)
+    {
+        var serializer = cluster.Cluster.ServiceProvider.GetRequiredService<IGrainStateSerializer>();
+        await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
+        using (var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = cluster.Options.SqlitePath }))
+        {
+            await rewrite(new SqliteGrainStorage(database, serializer));
+        }
+
+        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
     }
 
     private static IGrainStorage Storage(TradingCluster cluster) =>

@@ -88,7 +88,7 @@ internal sealed class PaperVenueUnarchived
             }
         }
 
-        var held = _executions.Select(e => e.ExecutionId).ToHashSet(StringComparer.Ordinal);
+        var held = IdsOf(_executions);
         var executions = new List<Execution>();
         for (var i = 0; i < full.Executions.Count; i++)
         {
@@ -178,7 +178,7 @@ internal sealed class PaperVenueUnarchived
         }
         else if (_executions.Count > 0 && archive.Executions.Count > 0)
         {
-            var held = _executions.Select(e => e.ExecutionId).ToHashSet(StringComparer.Ordinal);
+            var held = IdsOf(_executions);
             executions.AddRange(archive.Executions.Where(e => held.Contains(e.ExecutionId)));
         }
 
@@ -195,7 +195,7 @@ internal sealed class PaperVenueUnarchived
 
         if (executions.Count > 0)
         {
-            var archived = executions.Select(e => e.ExecutionId).ToHashSet(StringComparer.Ordinal);
+            var archived = IdsOf(executions);
             _executions.RemoveAll(e => archived.Contains(e.ExecutionId));
         }
     }
@@ -262,6 +262,9 @@ internal sealed class PaperVenueUnarchived
 
         return done;
     }
+
+    private static HashSet<string> IdsOf(IEnumerable<Execution> executions) =>
+        executions.Select(e => e.ExecutionId).ToHashSet(StringComparer.Ordinal);
 
     private static IEnumerable<string> Members(OrderGroup group) => group.ChildOrderIds.Append(group.EntryOrderId).OfType<string>();
 }
