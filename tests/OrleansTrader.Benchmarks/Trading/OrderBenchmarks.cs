@@ -113,6 +113,7 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
         var perAccount = orders / Accounts;
         var latencies = new ConcurrentBag<long>();
         var heapBefore = LiveHeapBytes();
+        var collections = GcCounts.Now();
         var pause = GC.GetTotalPauseDuration();
         var allocated = GC.GetTotalAllocatedBytes(precise: false);
         var clock = Stopwatch.StartNew();
@@ -143,6 +144,7 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
             ["heap_end_mb"] = heapAfter / (1024 * 1024),
             ["heap_growth_bytes_per_order"] = filled == 0 ? null : (heapAfter - heapBefore) / filled,
             ["gc_pause_ms"] = Math.Round(pause.TotalMilliseconds),
+            ["gc_collections"] = GcCounts.Now().Since(collections),
         });
     }
 
@@ -156,18 +158,17 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
         var accounts = Enumerable.Range(0, Accounts).Select(a => client.GetGrain<IAccountGrain>($"bench-{a}")).ToArray();
         var total = (int)(rate * duration.TotalSeconds);
         var outcomes = new Task<long?>[total];
+        var collections = GcCounts.Now();
         var pause = GC.GetTotalPauseDuration();
         var start = Stopwatch.GetTimestamp();
         var ticksPerOrder = (double)Stopwatch.Frequency / rate;
 
-        // The sender has a thread of its own and waits by blocking for 1 ms (about 1.1 ms here) or, closer to the next
-        // order, by yielding. Awaiting Task.Delay(1) took about 3.6 ms on the project's 2-core machine: orders then left
-        // up to that late, and the driver's timer counted as latency of the system (1.8 ms of the median).
+        // The sender has a thread of its own and sleeps until the next order is due. Awaiting Task.Delay(1) took about
+        // 3.6 ms on the project's 2-core machine, so orders left up to that late and the driver's timer counted as latency
+        // of the system; a Thread.Yield loop instead took a core from the system (see PreciseSleep).
         var sending = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var sender = new Thread(() =>
         {
-            using var idle = new ManualResetEvent(false);
-            var oneMillisecond = Stopwatch.Frequency / 1000;
             var sent = 0;
             while (sent < total)
             {
@@ -182,15 +183,7 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
                     outcomes[sent] = PlaceAndAwaitFillAsync(accounts[sent % Accounts], clientOrderId, Symbols[sent % Symbols.Length], fill, scheduled, waiting);
                 }
 
-                var untilNext = start + (long)(sent * ticksPerOrder) - Stopwatch.GetTimestamp();
-                if (untilNext > 2 * oneMillisecond)
-                {
-                    idle.WaitOne(1);
-                }
-                else
-                {
-                    Thread.Yield();
-                }
+                PreciseSleep.For(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), start + (long)(sent * ticksPerOrder)));
             }
 
             sending.SetResult();
@@ -217,6 +210,7 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
             ["p999_us"] = Percentiles.Microseconds(samples, 0.999),
             ["max_us"] = Percentiles.Microseconds(samples, 1.0),
             ["gc_pause_ms"] = Math.Round(pause.TotalMilliseconds),
+            ["gc_collections"] = GcCounts.Now().Since(collections),
         });
     }
 
@@ -278,5 +272,13 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
             }
         })));
         return (filled, denied);
+    }
+
+    /// <summary>Collections per generation (a gen1 collection also counts as gen0, as GC.CollectionCount does).</summary>
+    private readonly record struct GcCounts(int Gen0, int Gen1, int Gen2)
+    {
+        public static GcCounts Now() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+
+        public string Since(GcCounts before) => $"{Gen0 - before.Gen0}/{Gen1 - before.Gen1}/{Gen2 - before.Gen2}";
     }
 }
