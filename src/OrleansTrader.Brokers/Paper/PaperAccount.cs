@@ -27,6 +27,7 @@ internal sealed class PaperAccount : IDisposable
     private TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DateTimeOffset _lastReportDue = DateTimeOffset.MinValue;
     private DateTimeOffset _nextArchiveAt = DateTimeOffset.MinValue;
+    private int _archiveAtCount;
     private volatile PaperAccountState _state = PaperAccountState.Empty;
     private volatile MatchableSymbolsOf? _matchable;
     private volatile IFeeModel _fees;
@@ -36,6 +37,7 @@ internal sealed class PaperAccount : IDisposable
     {
         _venue = venue;
         AccountId = accountId;
+        _archiveAtCount = venue.Options.MaxRetainedOrders;
         _fees = FeeModelFactory.Create(PaperAccountSettings.Default.FeeModel).GetValueOrThrow();
         _timer = venue.Time.CreateTimer(_ => OnTimer(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
@@ -689,17 +691,37 @@ internal sealed class PaperAccount : IDisposable
         Publish(tx.Reports, tx.Now);
     }
 
-    /// <summary>Moves final orders and executions older than the retention window to the store's archive, then out of memory.</summary>
+    /// <summary>
+    /// Moves final orders and executions older than the retention window to the store's archive, then out of memory; and,
+    /// when the account holds more than <see cref="PaperExchangeOptions.MaxRetainedOrders"/>, the oldest final ones until
+    /// half of that is left.
+    /// </summary>
     private async Task<PaperAccountState> ArchiveAsync(PaperAccountState state, DateTimeOffset now)
     {
-        if (now < _nextArchiveAt)
+        var crowded = state.Orders.Count > _archiveAtCount;
+        if (now < _nextArchiveAt && !crowded)
         {
             return state;
         }
 
         var retention = _venue.Options.Retention;
-        _nextArchiveAt = now + (retention / 10);
-        var (archive, remaining) = state.SplitForArchive(now - retention);
+        var maxRetained = _venue.Options.MaxRetainedOrders;
+        var cutoff = now - retention;
+        if (now >= _nextArchiveAt)
+        {
+            _nextArchiveAt = now + (retention / 10);
+        }
+
+        if (crowded && state.CutoffKeeping(maxRetained / 2) is { } early && early > cutoff)
+        {
+            cutoff = early;
+        }
+
+        var (archive, remaining) = state.SplitForArchive(cutoff);
+
+        // Orders that cannot leave (working ones, and final ones in a group with working members) must not make every
+        // commit walk the state again: the next pass by count waits for another half of the bound.
+        _archiveAtCount = Math.Max(maxRetained, remaining.Orders.Count + (maxRetained / 2));
         if (archive.Orders.Count == 0 && archive.Executions.Count == 0)
         {
             return state;

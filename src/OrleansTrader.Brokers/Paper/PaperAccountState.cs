@@ -62,6 +62,22 @@ internal sealed record PaperAccountState
         return (archive, remaining);
     }
 
+    /// <summary>
+    /// The cutoff for <see cref="SplitForArchive"/> that keeps the newest <paramref name="keep"/> final orders (and any
+    /// that share the last one's time); null when there are no more than that.
+    /// </summary>
+    public DateTimeOffset? CutoffKeeping(int keep)
+    {
+        var finalTimes = Orders.Values.Where(r => r.Order.Status.IsFinal()).Select(r => r.Order.UpdatedAt).ToList();
+        if (finalTimes.Count <= keep)
+        {
+            return null;
+        }
+
+        finalTimes.Sort();
+        return finalTimes[finalTimes.Count - keep];
+    }
+
     private static IEnumerable<string> Members(OrderGroup group) => group.ChildOrderIds.Append(group.EntryOrderId).OfType<string>();
 
     public PaperVenueSnapshot ToSnapshot() => new()

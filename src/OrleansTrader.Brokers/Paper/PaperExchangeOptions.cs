@@ -43,6 +43,16 @@ public sealed class PaperExchangeOptions
     public static readonly TimeSpan DefaultRetention = TimeSpan.FromHours(1);
 
     /// <summary>
+    /// Orders (working and final) one account keeps in memory. Past it, the oldest final orders and the executions up to
+    /// them go to the archive at once, whatever their age, until half of this is left: <see cref="Retention"/> alone
+    /// bounds memory by time, and at thousands of orders a second an hour is millions of orders (gigabytes) per account.
+    /// </summary>
+    public int MaxRetainedOrders { get; set; } = DefaultMaxRetainedOrders;
+
+    /// <summary>Ten thousand: about 15 MB of orders per account, minutes of history even at ten orders a second.</summary>
+    public const int DefaultMaxRetainedOrders = 10_000;
+
+    /// <summary>
     /// Reports one stream subscriber may have unread. A subscriber that falls this far behind is disconnected with a
     /// <see cref="BrokerException"/> (Unavailable) and must back-fill through GetExecutionsSinceAsync: a fill is never
     /// dropped silently.

@@ -31,6 +31,11 @@ public sealed class PaperExchangeOptionsValidator : IValidateOptions<PaperExchan
             failures.Add("PaperExchange:Retention must be at least one minute.");
         }
 
+        if (options.MaxRetainedOrders < 10)
+        {
+            failures.Add("PaperExchange:MaxRetainedOrders must be at least 10.");
+        }
+
         if (options.MaxSubscriberBacklog < 1)
         {
             failures.Add("PaperExchange:MaxSubscriberBacklog must be positive.");

@@ -116,6 +116,53 @@ public sealed class PaperExchangeDurabilityTests
     }
 
     [Fact]
+    public async Task MaxRetainedOrders_SendsTheOldestFinalOrdersToTheArchiveEarly_WhereTheyAreStillFound()
+    {
+        await using var venue = await StartAsync(o => o.MaxRetainedOrders = 10);
+        await venue.QuoteAsync(99.90m, 100.00m);
+        var orderIds = new List<string>();
+        var executionIds = new List<string>();
+        for (var i = 0; i < 40; i++)
+        {
+            // Well inside the hour of Retention: only the count sends orders to the archive.
+            venue.Time.Advance(TimeSpan.FromSeconds(1));
+            var order = await venue.SubmitAsync(Request($"o{i}", OrderSide.Buy, OrderType.Market, 1m, tif: TimeInForce.Gtc));
+            orderIds.Add(order.OrderId);
+            executionIds.Add(Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Fill)).Execution!.ExecutionId);
+        }
+
+        var inMemory = (await venue.Store.LoadAsync(AccountId, Ct))!.Orders.Select(o => o.Order.OrderId).ToList();
+
+        // Past 10, the oldest final orders leave until 5 are left; the newest order is always among those kept.
+        Assert.InRange(inMemory.Count, 5, 10);
+        Assert.Contains(orderIds[^1], inMemory);
+        Assert.DoesNotContain(orderIds[0], inMemory);
+        foreach (var orderId in orderIds)
+        {
+            Assert.Equal(OrderStatus.Filled, (await venue.OrderAsync(orderId)).Status);
+        }
+
+        Assert.Equal(executionIds, (await venue.Client.GetExecutionsSinceAsync(Start, Ct)).Select(e => e.ExecutionId));
+        Assert.Equal(orderIds[0], (await venue.SubmitAsync(Request("o0", OrderSide.Buy, OrderType.Market, 1m, tif: TimeInForce.Gtc))).OrderId);
+    }
+
+    [Fact]
+    public async Task MaxRetainedOrders_NeverSendsWorkingOrdersToTheArchive()
+    {
+        await using var venue = await StartAsync(o => o.MaxRetainedOrders = 10);
+        await venue.QuoteAsync(99.90m, 100.00m);
+        var working = new List<string>();
+        for (var i = 0; i < 25; i++)
+        {
+            venue.Time.Advance(TimeSpan.FromSeconds(1));
+            working.Add((await venue.SubmitAsync(Request($"w{i}", OrderSide.Buy, OrderType.Limit, 1m, limit: 90m, tif: TimeInForce.Gtc))).OrderId);
+        }
+
+        Assert.Equal(working.Order(StringComparer.Ordinal), (await venue.Client.ListOpenOrdersAsync(Ct)).Select(o => o.OrderId).Order(StringComparer.Ordinal));
+        Assert.Equal(25, (await venue.Store.LoadAsync(AccountId, Ct))!.Orders.Count);
+    }
+
+    [Fact]
     public async Task FinalOrders_KeepNoMatchingState_WhileWorkingOrdersKeepTheirs()
     {
         await using var venue = await StartAsync();

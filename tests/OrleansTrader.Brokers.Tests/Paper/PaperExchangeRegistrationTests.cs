@@ -33,14 +33,16 @@ public sealed class PaperExchangeRegistrationTests
         {
             o.AckLatency = TimeSpan.FromMilliseconds(-1);
             o.MaxSubscriberBacklog = 0;
+            o.MaxRetainedOrders = 9;
         });
         using var provider = services.BuildServiceProvider();
 
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PaperExchangeOptions>>().Value);
 
-        Assert.Equal(2, error.Failures.Count());
+        Assert.Equal(3, error.Failures.Count());
         Assert.Contains(error.Failures, f => f.Contains("AckLatency", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.Contains("MaxSubscriberBacklog", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("MaxRetainedOrders", StringComparison.Ordinal));
     }
 
     [Fact]
