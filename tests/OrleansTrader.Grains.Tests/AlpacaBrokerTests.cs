@@ -6,6 +6,7 @@ using OrleansTrader.Brokers.Tests.Fakes;
 using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Accounts;
 using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.Runtime;
 
@@ -147,6 +148,34 @@ public sealed class AlpacaBrokerTests : IDisposable
 
         Assert.Equal(HealthStatus.Healthy, (await silo.LinkHealthAsync()).Status);
         Assert.Equal(TradingState.Reducing, (await silo.Cluster.Breaker("alp-5xx").GetStateAsync()).State);
+    }
+
+    [Fact]
+    public async Task AlpacaAccount_BreakerHalts_OnTheFillAfterRejections_WhenTheBrokerErrorRateIsReached()
+    {
+        // No signal tick within the test: only the fill's own report can bring the rejections to the breaker.
+        await using var silo = await AlpacaSilo.StartAsync(
+            "alp-rej", configureSilo: s => s.Configure<AccountGrainOptions>(o => o.SignalInterval = TimeSpan.FromHours(1)));
+        await Market.QuoteAsync(silo.Cluster, "ALPR", 10m, 10.02m);
+        var account = await silo.OpenAsync("alp-rej", 100_000m, BreakerPolicy.Default with { MinErrorSamples = 3, MaxBrokerErrorRate = 0.5m });
+        await silo.WaitForStreamHealthyAsync();
+
+        silo.Venue.AddFault(new FakeFault("POST", "/v2/orders", FakeFaultKind.Status) { StatusCode = 403, Times = 3 });
+        for (var i = 0; i < 3; i++)
+        {
+            var rejected = await account.PlaceOrderAsync(Market.Limit($"alp-rej-{i}", "ALPR", OrderSide.Buy, 1m, 10.05m));
+            Assert.Equal(OrderStatus.Rejected, rejected.Order?.Status);
+        }
+
+        Assert.Equal(TradingState.Active, (await silo.Cluster.Breaker("alp-rej").GetStateAsync()).State);
+        var placed = await account.PlaceOrderAsync(Market.Limit("alp-rej-ok", "ALPR", OrderSide.Buy, 1m, 10.05m));
+        var brokerOrderId = await Eventually.WaitAsync(
+            async () => (await account.GetOrderAsync(placed.Order!.OrderId))?.BrokerOrderId, id => id is not null, "the broker order id");
+        await silo.Venue.FillAsync(brokerOrderId!, 1m, 10m);
+
+        var tripped = await Eventually.WaitAsync(() => silo.Cluster.Breaker("alp-rej").GetStateAsync(), b => b.State != TradingState.Active, "the breaker to trip");
+        Assert.Equal(TradingState.Halted, tripped.State);
+        Assert.Contains("3 of 4 broker calls failed", tripped.LastReason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -41,6 +41,9 @@ internal sealed partial class AccountGrain(
     private Valuation? _valuation;
     private readonly Queue<DateTimeOffset> _recentSubmits = new();
     private readonly List<BrokerOutcome> _brokerOutcomes = [];
+
+    // The errors among _brokerOutcomes: every fill asks whether one is pending, and the list holds a second of calls.
+    private int _brokerErrorsPending;
     private readonly List<AccountEvent> _unpublished = [];
     private readonly Lock _breakerLock = new();
     private readonly List<BreakerSnapshot> _breakerNotices = [];

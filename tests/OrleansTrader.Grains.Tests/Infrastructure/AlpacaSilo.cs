@@ -6,6 +6,7 @@ using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Brokers.Alpaca;
 using OrleansTrader.Grains.Hosting;
+using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Tests.Infrastructure;
 
@@ -41,7 +42,8 @@ public sealed class AlpacaSilo : IAsyncDisposable
         ["Alpaca:CircuitBreakDuration"] = "00:00:00.500",
     };
 
-    public static async Task<AlpacaSilo> StartAsync(string accountId, IReadOnlyDictionary<string, string?>? overrides = null, string? sqlitePath = null)
+    public static async Task<AlpacaSilo> StartAsync(
+        string accountId, IReadOnlyDictionary<string, string?>? overrides = null, string? sqlitePath = null, Action<ISiloBuilder>? configureSilo = null)
     {
         var venue = await FakeAlpacaServer.StartAsync();
         try
@@ -52,7 +54,7 @@ public sealed class AlpacaSilo : IAsyncDisposable
                 settings[key] = value;
             }
 
-            var cluster = await StartClusterAsync(settings, sqlitePath);
+            var cluster = await StartClusterAsync(settings, sqlitePath, configureSilo);
             return new AlpacaSilo(venue, cluster);
         }
         catch
@@ -62,14 +64,23 @@ public sealed class AlpacaSilo : IAsyncDisposable
         }
     }
 
-    public static Task<TradingCluster> StartClusterAsync(IReadOnlyDictionary<string, string?> settings, string? sqlitePath = null)
+    public static Task<TradingCluster> StartClusterAsync(
+        IReadOnlyDictionary<string, string?> settings, string? sqlitePath = null, Action<ISiloBuilder>? configureSilo = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        return TradingCluster.StartAsync(new TradingClusterOptions { SqlitePath = sqlitePath, ConfigureSilo = silo => silo.AddAlpacaTrading(configuration) });
+        return TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            SqlitePath = sqlitePath,
+            ConfigureSilo = silo =>
+            {
+                silo.AddAlpacaTrading(configuration);
+                configureSilo?.Invoke(silo);
+            },
+        });
     }
 
-    /// <summary>Opens the account on "alpaca" with a breaker policy whose error-rate trigger cannot fire in these tests.</summary>
-    public async Task<IAccountGrain> OpenAsync(string accountId, decimal cash)
+    /// <summary>Opens the account on "alpaca", by default with a breaker policy whose error-rate trigger cannot fire.</summary>
+    public async Task<IAccountGrain> OpenAsync(string accountId, decimal cash, BreakerPolicy? breakerPolicy = null)
     {
         var account = Cluster.Account(accountId);
         var opened = await account.OpenAsync(new OpenAccount
@@ -77,7 +88,7 @@ public sealed class AlpacaSilo : IAsyncDisposable
             Cash = cash,
             Broker = BrokerNames.Alpaca,
             RiskLimits = TestAccounts.Loose,
-            BreakerPolicy = BreakerPolicy.Default with { MinErrorSamples = 1_000_000 },
+            BreakerPolicy = breakerPolicy ?? BreakerPolicy.Default with { MinErrorSamples = 1_000_000 },
         });
         Assert.True(opened.Succeeded, opened.Message);
         return account;
