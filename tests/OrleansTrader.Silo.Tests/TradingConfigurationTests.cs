@@ -1,6 +1,10 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.Symbols;
 
 namespace OrleansTrader.Silo.Tests;
 
@@ -10,6 +14,9 @@ public sealed class TradingConfigurationTests
     [InlineData("Storage:Provider", "oracle", "Storage:Provider must be one of sqlite, postgres, memory")]
     [InlineData("Feed:Kind", "replay", "Feed:Path must name an existing folder")]
     [InlineData("Calendar:Kind", "lse", "Calendar:Kind must be one of always-open, nyse")]
+    [InlineData("Trading:Accounts:SignalInterval", "00:00:00", "Trading:Accounts:SignalInterval must be positive")]
+    [InlineData("Trading:Symbols:MinuteBarsKept", "0", "Trading:Symbols:MinuteBarsKept must be positive")]
+    [InlineData("PaperExchange:MaxRetainedOrders", "5", "PaperExchange:MaxRetainedOrders must be at least 10")]
     public void Startup_FailsWithClearMessage_WhenTradingConfigurationIsInvalid(string key, string value, string expected)
     {
         using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseSetting(key, value));
@@ -18,6 +25,24 @@ public sealed class TradingConfigurationTests
 
         var validation = Assert.IsType<OptionsValidationException>(Unwrap(error));
         Assert.Contains(expected, validation.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheGrainsAndVenueSections_ReachTheirOptions()
+    {
+        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseSetting("Storage:Provider", "memory")
+            .UseSetting("Demo:Enabled", "false")
+            .UseSetting("Trading:Accounts:HistoryPageSize", "16")
+            .UseSetting("Trading:Symbols:StaleAfter", "00:01:00")
+            .UseSetting("PaperExchange:MaxRetainedOrders", "2000"));
+        using var client = factory.CreateClient();
+
+        Assert.Equal(16, factory.Services.GetRequiredService<IOptions<AccountGrainOptions>>().Value.HistoryPageSize);
+        Assert.Equal(TimeSpan.FromMinutes(1), factory.Services.GetRequiredService<IOptions<SymbolGrainOptions>>().Value.StaleAfter);
+        var venue = factory.Services.GetRequiredService<IOptions<PaperExchangeOptions>>().Value;
+        Assert.Equal(2000, venue.MaxRetainedOrders);
+        Assert.Equal(PaperCalendarKind.AlwaysOpen, venue.Calendar);
     }
 
     private static Exception Unwrap(Exception error)

@@ -4,8 +4,11 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.Symbols;
 using OrleansTrader.MarketData;
 using OrleansTrader.MarketData.Csv;
 using OrleansTrader.MarketData.Hosting;
@@ -68,6 +71,11 @@ public static class TradingHostExtensions
             silo.AddDurableStreams(StreamNames.DurableProvider, sp => sp.GetRequiredKeyedService<IDurableStreamLog>(DurableLog));
             silo.AddMemoryStreams(StreamNames.MemoryProvider, o => o.QueueCapacity = 16_384);
             silo.AddTradingGrains(o => o.Calendar = tradingCalendar);
+
+            // The grains' and the venue's tuning, validated at startup; keys set here win over the defaults above.
+            silo.Services.AddOptions<AccountGrainOptions>().Bind(config.GetSection(AccountGrainOptions.SectionName));
+            silo.Services.AddOptions<SymbolGrainOptions>().Bind(config.GetSection(SymbolGrainOptions.SectionName));
+            silo.Services.AddOptions<PaperExchangeOptions>().Bind(config.GetSection(PaperExchangeOptions.SectionName));
             silo.AddAlpacaTrading(config);
         });
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Domain.Instruments;
@@ -38,8 +39,10 @@ public static class TradingSiloBuilderExtensions
         // Execution reports are records with init-only members all the way down: the account takes the report the pump
         // published instead of deserializing the copy on the durable fills stream.
         silo.AddImmutableType<OrleansTrader.Brokers.ExecutionReport>();
-        services.AddOptions<AccountGrainOptions>();
-        services.AddOptions<SymbolGrainOptions>();
+        services.AddOptions<AccountGrainOptions>().ValidateOnStart();
+        services.AddOptions<SymbolGrainOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AccountGrainOptions>, GrainOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SymbolGrainOptions>, GrainOptionsValidator>());
         services.AddMetrics();
         services.TryAddSingleton<GrainsMetrics>();
         services.AddSingleton(new TradingEnvironment(options.Calendar, InstrumentCatalog.Create(options.Instruments).GetValueOrThrow(), options.AcceptUnlistedSymbols));

@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Options;
+using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.Symbols;
+
+namespace OrleansTrader.Grains.Hosting;
+
+/// <summary>Startup validation of the grains' tuning (sections "Trading:Accounts" and "Trading:Symbols").</summary>
+internal sealed class GrainOptionsValidator : IValidateOptions<AccountGrainOptions>, IValidateOptions<SymbolGrainOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AccountGrainOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        const string Section = AccountGrainOptions.SectionName;
+        Positive(options.HistoryPageSize, $"{Section}:HistoryPageSize", failures);
+        Positive(options.HistoryPages, $"{Section}:HistoryPages", failures);
+        Positive(options.HistoryPagesInMemory, $"{Section}:HistoryPagesInMemory", failures);
+        Positive(options.ReconcileInterval, $"{Section}:ReconcileInterval", failures);
+        Positive(options.SignalInterval, $"{Section}:SignalInterval", failures);
+        return Result(failures);
+    }
+
+    public ValidateOptionsResult Validate(string? name, SymbolGrainOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        const string Section = SymbolGrainOptions.SectionName;
+        Positive(options.StaleAfter, $"{Section}:StaleAfter", failures);
+        Positive(options.SecondBarsKept, $"{Section}:SecondBarsKept", failures);
+        Positive(options.MinuteBarsKept, $"{Section}:MinuteBarsKept", failures);
+        return Result(failures);
+    }
+
+    private static void Positive(int value, string key, List<string> failures)
+    {
+        if (value < 1)
+        {
+            failures.Add($"{key} must be positive (got {value}).");
+        }
+    }
+
+    private static void Positive(TimeSpan value, string key, List<string> failures)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            failures.Add($"{key} must be positive (got {value}).");
+        }
+    }
+
+    private static ValidateOptionsResult Result(List<string> failures) =>
+        failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+}
