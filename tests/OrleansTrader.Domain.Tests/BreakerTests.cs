@@ -73,6 +73,36 @@ public sealed class BreakerTests
     }
 
     [Fact]
+    public void OutcomeWindow_KeepsAboutTwoEntriesASecond_AndCountsEveryCall()
+    {
+        var window = new List<BrokerOutcome>();
+        for (var i = 0; i < 3_000; i++)
+        {
+            BrokerOutcomeWindow.Add(window, new BrokerOutcome(T0.AddSeconds(-3).AddMilliseconds(i), IsError: i % 3 == 0));
+        }
+
+        Assert.Equal(6, window.Count);
+        Assert.Equal(3_000, window.Sum(o => o.Count));
+        Assert.Equal(1_000, window.Where(o => o.IsError).Sum(o => o.Count));
+        var condition = Assert.Single(CircuitBreaker.Conditions(Policy with { MaxBrokerErrorRate = 0.3m }, Calm with { BrokerOutcomes = window }, T0));
+        Assert.Equal(3_000m, condition.Values["samples"]);
+        Assert.Equal(1_000m, condition.Values["errors"]);
+    }
+
+    [Fact]
+    public void OutcomeWindow_GivesAnOutOfOrderCallAnEntry_ThatStillCountsByItsTime()
+    {
+        var window = new List<BrokerOutcome>();
+        BrokerOutcomeWindow.Add(window, new BrokerOutcome(T0.AddSeconds(-10), IsError: true));
+        BrokerOutcomeWindow.Add(window, new BrokerOutcome(T0.AddSeconds(-20), IsError: true));
+        BrokerOutcomeWindow.Add(window, new BrokerOutcome(T0.AddMinutes(-6), IsError: true, Count: 5));
+
+        Assert.Equal(3, window.Count);
+        Assert.Empty(CircuitBreaker.Conditions(Policy with { MinErrorSamples = 3 }, Calm with { BrokerOutcomes = window }, T0));
+        Assert.Single(CircuitBreaker.Conditions(Policy with { MinErrorSamples = 2 }, Calm with { BrokerOutcomes = window }, T0));
+    }
+
+    [Fact]
     public void Evaluate_BrokerErrorRate_NeedsMinimumSamplesInWindow()
     {
         var nineErrors = Enumerable.Range(0, 9).Select(i => new BrokerOutcome(T0.AddSeconds(-i), IsError: true)).ToList();

@@ -99,6 +99,29 @@ public sealed class BreakerTests(MemoryClusterFixture fixture) : IClassFixture<M
     }
 
     [Fact]
+    public async Task BrokerErrorRate_CountsEveryCallInTheWindow_HoweverMany()
+    {
+        var time = new FakeTimeProvider();
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { Time = time });
+        var breaker = cluster.Breaker("busy-broker");
+        var start = time.GetUtcNow();
+        time.Advance(TimeSpan.FromSeconds(30));
+
+        // 20,000 calls over 20 seconds, a quarter of them failed: under the default policy's half.
+        var calm = Enumerable.Range(0, 20_000).Select(i => new BrokerOutcome(start.AddMilliseconds(i), IsError: i % 4 == 0)).ToList();
+        Assert.Equal(TradingState.Active, (await breaker.ReportBrokerOutcomesAsync(calm)).State);
+
+        // 20,000 failures more: 25,000 of 40,000 calls in the window. Kept one entry per call and capped at 10,000, the
+        // window held only these failures and reported 10,000 of 10,000.
+        var failing = Enumerable.Range(0, 20_000).Select(i => new BrokerOutcome(start.AddSeconds(20).AddMilliseconds(i / 2), IsError: true)).ToList();
+        var tripped = await breaker.ReportBrokerOutcomesAsync(failing);
+
+        Assert.Equal(TradingState.Halted, tripped.State);
+        Assert.Equal(BreakerTrigger.BrokerErrorRate, tripped.LastTrigger);
+        Assert.Contains("25000 of 40000 broker calls failed", tripped.LastReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StaleMarketData_TripsReducing()
     {
         var time = new FakeTimeProvider();

@@ -7,6 +7,7 @@ using OrleansTrader.Brokers;
 using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Fills;
 using OrleansTrader.Domain.Orders;
+using OrleansTrader.Grains.Breakers;
 using OrleansTrader.Grains.Paper;
 using OrleansTrader.Runtime;
 
@@ -46,6 +47,19 @@ public sealed class GrainsStateJsonTests
         Assert.Contains("null", Encoding.UTF8.GetString(old), StringComparison.Ordinal);
 
         Assert.Equal(Complete(original), Complete(_serializer.Deserialize<ExecutionReport>(old)));
+    }
+
+    [Fact]
+    public void BreakerState_StoredBeforeOutcomeCounts_ReadsEachOutcomeAsOneCall()
+    {
+        const string Old = """{"Outcomes":[{"At":"2026-03-10T14:00:00+00:00","IsError":true},{"At":"2026-03-10T14:00:01+00:00","IsError":false}]}""";
+
+        var loaded = _serializer.Deserialize<BreakerState>(Encoding.UTF8.GetBytes(Old));
+
+        Assert.Equal([1, 1], loaded.Outcomes.Select(o => o.Count));
+        Assert.Equal([true, false], loaded.Outcomes.Select(o => o.IsError));
+        var again = _serializer.Deserialize<BreakerState>(_serializer.Serialize(loaded with { Outcomes = [loaded.Outcomes[0] with { Count = 7 }] }));
+        Assert.Equal(7, Assert.Single(again.Outcomes).Count);
     }
 
     [Fact]

@@ -92,7 +92,7 @@ internal sealed partial class BreakerGrain(
     public async Task<BreakerSnapshot> ReportBrokerOutcomesAsync(IReadOnlyList<BrokerOutcome> outcomes)
     {
         ArgumentNullException.ThrowIfNull(outcomes);
-        S.Outcomes.AddRange(outcomes);
+        BrokerOutcomeWindow.AddRange(S.Outcomes, outcomes);
         PruneOutcomes();
         return await EvaluateCoreAsync(persistAnyway: false);
     }
@@ -221,6 +221,8 @@ internal sealed partial class BreakerGrain(
         }
 
         S.Outcomes.RemoveRange(0, expired);
+
+        // A bound on entries, not calls: at about two entries a second it is hours of window.
         if (S.Outcomes.Count > 10_000)
         {
             S.Outcomes.RemoveRange(0, S.Outcomes.Count - 10_000);

@@ -24,6 +24,7 @@ internal sealed record BreakerState
 
     public DateTimeOffset? LastMarketDataAt { get; set; }
 
+    /// <summary>The error-rate window: broker calls counted per second (see <see cref="BrokerOutcomeWindow"/>).</summary>
     public List<BrokerOutcome> Outcomes { get; set; } = [];
 
     public List<BreakerAuditEntry> Audit { get; set; } = [];

@@ -219,8 +219,8 @@ public static class CircuitBreaker
     {
         if (outcome.At > since && outcome.At <= now)
         {
-            samples++;
-            errors += outcome.IsError ? 1 : 0;
+            samples += outcome.Count;
+            errors += outcome.IsError ? outcome.Count : 0;
         }
     }
 }
