@@ -5,8 +5,16 @@ namespace OrleansTrader.Runtime;
 /// prove resumption after a restart. Bounded only by <see cref="TrimAsync"/> (the provider's retention): events stay
 /// in position order with gaps where trimmed ones were, so reads find their start by binary search.
 /// </summary>
+/// <remarks>
+/// Payloads are copied into shared chunks, each large enough for the large-object heap, instead of an array each: the
+/// collector then never copies them as they age, and they cost it nothing to mark. A chunk is freed once no retained
+/// event (and no reader's copy of one) refers to it; trimming removes the oldest events first, so chunks go in order.
+/// </remarks>
 public sealed class MemoryDurableStreamLog : IDurableStreamLog
 {
+    /// <summary>Above the large-object threshold (85,000 bytes); payloads larger than an eighth of it get an array each.</summary>
+    private const int ChunkSize = 256 * 1024;
+
     private readonly Lock _lock = new();
     private readonly List<StoredStreamEvent> _all = [];
     private readonly Dictionary<StreamId, StreamEvents> _byStream = [];
@@ -14,6 +22,8 @@ public sealed class MemoryDurableStreamLog : IDurableStreamLog
     private readonly List<DeadLetter> _deadLetters = [];
     private readonly List<StoredStreamSubscription> _subscriptions = [];
     private long _lastPosition;
+    private byte[] _chunk = [];
+    private int _chunkUsed;
 
     public Task InitializeAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 
@@ -32,7 +42,7 @@ public sealed class MemoryDurableStreamLog : IDurableStreamLog
             // Counters, not list lengths: trimmed events leave their positions and sequences used.
             for (var i = 0; i < payloads.Count; i++)
             {
-                var storedEvent = new StoredStreamEvent(++_lastPosition, streamId, ++stream.LastSequence, payloads[i].ToArray(), timestamp);
+                var storedEvent = new StoredStreamEvent(++_lastPosition, streamId, ++stream.LastSequence, Keep(payloads[i]), timestamp);
                 _all.Add(storedEvent);
                 stream.Events.Add(storedEvent);
                 stored[i] = storedEvent;
@@ -215,6 +225,26 @@ public sealed class MemoryDurableStreamLog : IDurableStreamLog
 
             return Task.FromResult(deleted);
         }
+    }
+
+    /// <summary>A copy of <paramref name="payload"/> in the current chunk (a new one when it is full). Called under the lock.</summary>
+    private ReadOnlyMemory<byte> Keep(ReadOnlyMemory<byte> payload)
+    {
+        if (payload.Length > ChunkSize / 8)
+        {
+            return payload.ToArray();
+        }
+
+        if (_chunk.Length - _chunkUsed < payload.Length)
+        {
+            _chunk = new byte[ChunkSize];
+            _chunkUsed = 0;
+        }
+
+        var kept = _chunk.AsMemory(_chunkUsed, payload.Length);
+        payload.Span.CopyTo(kept.Span);
+        _chunkUsed += payload.Length;
+        return kept;
     }
 
     /// <summary>Index of the first event whose key is greater than <paramref name="after"/> (keys ascend; trimmed ones leave gaps).</summary>
