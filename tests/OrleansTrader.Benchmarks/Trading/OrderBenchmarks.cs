@@ -22,6 +22,10 @@ namespace OrleansTrader.Benchmarks.Trading;
 /// whether or not earlier ones have filled) and measure from the scheduled time, so a stall delays every order due
 /// during it and shows in the percentiles instead of slowing the driver down (no coordinated omission).
 /// </para>
+/// <para>
+/// orders.memory.resting runs the closed loop while every account also holds resting limit orders that never fill, so
+/// each write of an account's core record carries them.
+/// </para>
 /// </summary>
 internal sealed class OrderBenchmarks : IBenchmarkSuite
 {
@@ -33,6 +37,9 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
     private const int MemoryOfferedRate = 4_000;
     private const int SqliteOfferedRate = 1_500;
 
+    // orders.memory.resting: the resting limit orders each account holds while the market orders run.
+    private const int RestingOrdersPerAccount = 100;
+
     public string Name => "orders";
 
     public async Task RunAsync(BenchmarkContext context)
@@ -41,6 +48,11 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
         if (context.Wants("orders.memory") || context.Wants("orders.memory.latency"))
         {
             await RunScenarioAsync(context, "orders.memory", null, context.Quick ? 20_000 : 100_000, MemoryOfferedRate);
+        }
+
+        if (context.Wants("orders.memory.resting"))
+        {
+            await RunScenarioAsync(context, "orders.memory.resting", null, context.Quick ? 10_000 : 40_000, offeredRate: null, RestingOrdersPerAccount);
         }
 
         if (!context.Wants("orders.sqlite") && !context.Wants("orders.sqlite.latency"))
@@ -61,7 +73,8 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
         }
     }
 
-    private static async Task RunScenarioAsync(BenchmarkContext context, string scenario, string? sqlitePath, int orders, int offeredRate)
+    private static async Task RunScenarioAsync(
+        BenchmarkContext context, string scenario, string? sqlitePath, int orders, int? offeredRate, int restingPerAccount = 0)
     {
         await using var cluster = await TradingBenchCluster.StartAsync(sqlitePath);
         var client = cluster.Client;
@@ -95,20 +108,27 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
 
         var warmup = context.Quick ? 20 : 50;
         await RunOrdersAsync(client, waiting, "w", warmup, null);
+        await PlaceRestingOrdersAsync(client, restingPerAccount);
 
         if (context.Wants(scenario))
         {
-            await RunClosedLoopAsync(context, scenario, client, waiting, orders, warmup);
+            await RunClosedLoopAsync(context, scenario, client, waiting, orders, warmup, restingPerAccount);
         }
 
-        if (context.Wants(scenario + ".latency"))
+        if (offeredRate is { } rate && context.Wants(scenario + ".latency"))
         {
-            await RunOpenLoopAsync(context, scenario + ".latency", client, waiting, offeredRate, TimeSpan.FromSeconds(context.Quick ? 4 : 10));
+            await RunOpenLoopAsync(context, scenario + ".latency", client, waiting, rate, TimeSpan.FromSeconds(context.Quick ? 4 : 10));
         }
     }
 
     private static async Task RunClosedLoopAsync(
-        BenchmarkContext context, string scenario, IClusterClient client, ConcurrentDictionary<string, TaskCompletionSource> waiting, int orders, int warmup)
+        BenchmarkContext context,
+        string scenario,
+        IClusterClient client,
+        ConcurrentDictionary<string, TaskCompletionSource> waiting,
+        int orders,
+        int warmup,
+        int restingPerAccount)
     {
         var perAccount = orders / Accounts;
         var latencies = new ConcurrentBag<long>();
@@ -128,6 +148,7 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
             ["scenario"] = scenario,
             ["accounts"] = Accounts,
             ["outstanding_per_account"] = 1,
+            ["resting_orders_per_account"] = restingPerAccount,
             ["warmup_orders"] = warmup * Accounts,
             ["orders"] = perAccount * Accounts,
             ["denied"] = denied,
@@ -227,6 +248,33 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
 
         await fill.Task.WaitAsync(TimeSpan.FromSeconds(60));
         return Stopwatch.GetTimestamp() - scheduled;
+    }
+
+    /// <summary>
+    /// Gives every account <paramref name="perAccount"/> buy limits 5% below the market (GTC): they never fill, so every
+    /// write of the account's core record carries them, as an account with resting orders (a grid, a market maker) does.
+    /// </summary>
+    private static async Task PlaceRestingOrdersAsync(IClusterClient client, int perAccount)
+    {
+        await Task.WhenAll(Enumerable.Range(0, Accounts).Select(async a =>
+        {
+            var account = client.GetGrain<IAccountGrain>($"bench-{a}");
+            for (var i = 0; i < perAccount; i++)
+            {
+                var placed = await account.PlaceOrderAsync(new PlaceOrder
+                {
+                    Request = new OrderRequest
+                    {
+                        ClientOrderId = $"rest{a}-{i}", Symbol = Symbols[i % Symbols.Length], Side = OrderSide.Buy, Type = OrderType.Limit,
+                        Quantity = 1m, LimitPrice = 95m, TimeInForce = TimeInForce.Gtc,
+                    },
+                });
+                if (!placed.Succeeded)
+                {
+                    throw new InvalidOperationException($"A resting order was denied: {placed.Denial?.Message}");
+                }
+            }
+        }));
     }
 
     private static PlaceOrder MarketBuy(string clientOrderId, string symbol) => new()
