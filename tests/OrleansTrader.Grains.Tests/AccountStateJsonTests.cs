@@ -41,6 +41,35 @@ public sealed class AccountStateJsonTests
     }
 
     [Fact]
+    public void ManyWorkingOrders_AreWrittenAlike_FromTheCacheOrNot_AndReadBack()
+    {
+        var state = RealisticState();
+        var template = state.WorkingOrders["O000000003"];
+        for (var i = 0; i < 20; i++)
+        {
+            var orderId = $"R{i:D9}";
+            state.WorkingOrders[orderId] = template with { Order = template.Order with { OrderId = orderId }, BrokerOrderId = $"B-R{i}" };
+        }
+
+        Assert.True(state.WorkingOrders.Count >= WorkingOrdersJsonConverter.CacheFrom);
+        var first = _compact.Serialize(state);
+        var second = _compact.Serialize(state);
+
+        // One order changed (a new instance): only it is serialized again, and the record says so.
+        state.WorkingOrders["R000000007"] = state.WorkingOrders["R000000007"] with { InFlight = true };
+        var changed = _compact.Serialize(state);
+
+        Assert.Equal(first, second);
+        Assert.NotEqual(first, changed);
+        var loaded = _compact.Deserialize<AccountState>(changed);
+        Assert.Equal(Complete(state), Complete(loaded));
+        Assert.True(loaded.WorkingOrders["R000000007"].InFlight);
+
+        // The same shape the default dictionary serialization wrote: the complete form (no cache) reads back as well.
+        Assert.Equal(Complete(state), Complete(_compact.Deserialize<AccountState>(_complete.Serialize(state))));
+    }
+
+    [Fact]
     public void AccountHistoryPage_RoundTrips_WithoutLosingAStoredValue()
     {
         var original = RealisticState().HistoryTail;
@@ -184,4 +213,5 @@ public sealed class AccountStateJsonTests
 [JsonSourceGenerationOptions(UseStringEnumConverter = true)]
 [JsonSerializable(typeof(AccountState))]
 [JsonSerializable(typeof(AccountHistoryPage))]
+[JsonSerializable(typeof(WorkingOrder))]
 internal sealed partial class CompleteAccountJsonContext : JsonSerializerContext;

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Fees;
 using OrleansTrader.Domain.Portfolio;
@@ -45,6 +46,7 @@ internal sealed record AccountState
     public long LastJournalSequence { get; set; }
 
     /// <summary>Orders that are not final yet, by the account's order id.</summary>
+    [JsonConverter(typeof(WorkingOrdersJsonConverter))]
     public Dictionary<string, WorkingOrder> WorkingOrders { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Timestamp of the newest applied execution (the back-fill starting point of reconciliation).</summary>

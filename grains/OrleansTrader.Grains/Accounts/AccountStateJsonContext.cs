@@ -12,6 +12,7 @@ namespace OrleansTrader.Grains.Accounts;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     IgnoreReadOnlyProperties = true)]
 [JsonSerializable(typeof(AccountState))]
+[JsonSerializable(typeof(WorkingOrder))]
 [JsonSerializable(typeof(AccountHistoryPage))]
 [JsonSerializable(typeof(AccountSettings))]
 internal sealed partial class AccountStateJsonContext : JsonSerializerContext;
