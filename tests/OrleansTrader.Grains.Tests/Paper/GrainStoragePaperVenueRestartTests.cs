@@ -74,6 +74,41 @@ public sealed class GrainStoragePaperVenueRestartTests
     }
 
     [Fact]
+    public async Task MaxRetainedOrders_OverGrainStorage_ArchivesEarlyMidRing_AndARestartFindsEveryOrder()
+    {
+        var storage = new MemoryGrainStorage(_serializer);
+        var time = new FakeTimeProvider(Start);
+        static void Bound(PaperExchangeOptions o) => o.MaxRetainedOrders = 20;
+        var ids = new List<string>();
+        await using (var exchange = await StartAsync(new GrainStoragePaperVenueStore(storage), time, Bound))
+        {
+            // More than two rings of deltas, and an early archive pass every ten orders or so, all inside the hour.
+            var client = exchange.GetClient(AccountId);
+            for (var i = 0; i < 300; i++)
+            {
+                ids.Add((await client.SubmitOrderAsync(MarketBuy(i), Ct)).OrderId);
+                time.Advance(TimeSpan.FromMilliseconds(10));
+            }
+        }
+
+        // The ring checkpoints alone write three chunks here (measured without early passes); each early pass adds one.
+        var checkpoint = new GrainState<PaperVenueCheckpoint>(new PaperVenueCheckpoint());
+        await storage.ReadStateAsync("venue-checkpoint", VenueId, checkpoint, Ct);
+        Assert.True(checkpoint.State.ArchiveChunks > 20, $"{checkpoint.State.ArchiveChunks} chunks");
+
+        await using var restarted = await StartAsync(new GrainStoragePaperVenueStore(storage), time, Bound);
+        var again = restarted.GetClient(AccountId);
+        foreach (var id in ids)
+        {
+            Assert.Equal(OrderStatus.Filled, (await again.GetOrderAsync(id, Ct))?.Status);
+        }
+
+        Assert.Equal(ids, (await again.GetExecutionsSinceAsync(Start, Ct)).Select(e => e.OrderId));
+        Assert.Equal(300m, Assert.Single(await again.GetPositionsAsync(Ct)).Quantity);
+        Assert.Equal(ids[0], (await again.SubmitOrderAsync(MarketBuy(0), Ct)).OrderId);
+    }
+
+    [Fact]
     public async Task LoadAsync_TheCheckpointAndDeltaLayoutsOfEarlierVersions_LoadAsSavedAndMoveHistoryToTheArchive()
     {
         var storage = new MemoryGrainStorage(_serializer);

@@ -21,9 +21,11 @@ internal static class PaperVenueTestKit
     public static readonly GrainId ArchiveId = GrainId.Create("paper-venue-archive", AccountId);
 
     /// <summary>A started exchange on <paramref name="store"/> with a two-sided AAPL quote, so market orders fill.</summary>
-    public static async Task<PaperExchange> StartAsync(IPaperVenueStore store, TimeProvider time)
+    public static async Task<PaperExchange> StartAsync(IPaperVenueStore store, TimeProvider time, Action<PaperExchangeOptions>? configure = null)
     {
-        var exchange = new PaperExchange(Options.Create(new PaperExchangeOptions()), store, time, NullLogger<PaperExchange>.Instance);
+        var options = new PaperExchangeOptions();
+        configure?.Invoke(options);
+        var exchange = new PaperExchange(Options.Create(options), store, time, NullLogger<PaperExchange>.Instance);
         await exchange.StartAsync(TestContext.Current.CancellationToken);
         await exchange.UpdateQuoteAsync(new QuoteTick("AAPL", time.GetUtcNow(), 100m, 1_000_000m, 100.05m, 1_000_000m), TestContext.Current.CancellationToken);
         return exchange;
