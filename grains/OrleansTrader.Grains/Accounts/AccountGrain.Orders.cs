@@ -490,11 +490,9 @@ internal sealed partial class AccountGrain
     private void NoteOutcome(bool isError)
     {
         BrokerOutcomeWindow.Add(_brokerOutcomes, new BrokerOutcome(time.GetUtcNow(), isError));
-        _brokerErrorsPending += isError ? 1 : 0;
         if (_brokerOutcomes.Count > 10_000)
         {
             _brokerOutcomes.RemoveRange(0, _brokerOutcomes.Count - 10_000);
-            _brokerErrorsPending = _brokerOutcomes.Sum(o => o.IsError ? o.Count : 0);
         }
     }
 }

@@ -63,7 +63,7 @@ internal sealed partial class AccountGrain
     /// </summary>
     private async Task ReportSignalsAfterFillAsync()
     {
-        var pendingError = _brokerErrorsPending > 0;
+        var pendingError = _brokerOutcomes.Exists(o => o.IsError);
         var breach = false;
         if (Value() is { } valuation)
         {
@@ -97,11 +97,10 @@ internal sealed partial class AccountGrain
     private async Task ReportSignalsAsync(bool allOutcomes = true)
     {
         var breaker = Breaker;
-        if (_brokerOutcomes.Count > 0 && (allOutcomes || _brokerErrorsPending > 0))
+        if (_brokerOutcomes.Count > 0 && (allOutcomes || _brokerOutcomes.Exists(o => o.IsError)))
         {
             var outcomes = _brokerOutcomes.ToArray();
             _brokerOutcomes.Clear();
-            _brokerErrorsPending = 0;
             await OnBreakerChangedAsync(await breaker.ReportBrokerOutcomesAsync(outcomes));
         }
 

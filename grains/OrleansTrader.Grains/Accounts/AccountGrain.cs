@@ -40,10 +40,9 @@ internal sealed partial class AccountGrain(
     private int _valuedMarksVersion;
     private Valuation? _valuation;
     private readonly Queue<DateTimeOffset> _recentSubmits = new();
-    private readonly List<BrokerOutcome> _brokerOutcomes = [];
 
-    // The errors among _brokerOutcomes: every fill asks whether one is pending, and the list holds a second of calls.
-    private int _brokerErrorsPending;
+    // Per-second counts (BrokerOutcomeWindow) since the last report: a few entries, scanned on every fill.
+    private readonly List<BrokerOutcome> _brokerOutcomes = [];
     private readonly List<AccountEvent> _unpublished = [];
     private readonly Lock _breakerLock = new();
     private readonly List<BreakerSnapshot> _breakerNotices = [];

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Brokers.Tests.Fakes;
 using OrleansTrader.Domain.Orders;
 using static OrleansTrader.Brokers.Tests.Paper.PaperHarness;
 
@@ -233,28 +234,11 @@ public sealed class PaperExchangeDurabilityTests
         Assert.Equal(2, (await after.Client.ListOpenOrdersAsync(Ct)).Count(o => o.ParentOrderId == orderId && o.Status == OrderStatus.Accepted));
     }
 
-    private sealed class FailingStore : IPaperVenueStore
+    private sealed class FailingStore() : DelegatingPaperVenueStore(new InMemoryPaperVenueStore())
     {
-        private readonly InMemoryPaperVenueStore _inner = new();
-
         public bool Fail { get; set; }
 
-        public Task<IReadOnlyList<string>> ListAccountsAsync(CancellationToken cancellationToken) => _inner.ListAccountsAsync(cancellationToken);
-
-        public Task<PaperVenueSnapshot?> LoadAsync(string accountId, CancellationToken cancellationToken) => _inner.LoadAsync(accountId, cancellationToken);
-
-        public Task SaveAsync(string accountId, PaperVenueChange? change, Func<PaperVenueSnapshot> snapshot, CancellationToken cancellationToken) =>
-            Fail ? throw new IOException("storage unavailable") : _inner.SaveAsync(accountId, change, snapshot, cancellationToken);
-
-        public Task ArchiveAsync(string accountId, PaperVenueArchive archive, CancellationToken cancellationToken) => _inner.ArchiveAsync(accountId, archive, cancellationToken);
-
-        public Task<PaperOrderRecord?> FindArchivedOrderAsync(string accountId, string orderId, CancellationToken cancellationToken) =>
-            _inner.FindArchivedOrderAsync(accountId, orderId, cancellationToken);
-
-        public Task<PaperOrderRecord?> FindArchivedOrderByClientOrderIdAsync(string accountId, string clientOrderId, CancellationToken cancellationToken) =>
-            _inner.FindArchivedOrderByClientOrderIdAsync(accountId, clientOrderId, cancellationToken);
-
-        public Task<IReadOnlyList<Execution>> LoadArchivedExecutionsAsync(string accountId, DateTimeOffset since, CancellationToken cancellationToken) =>
-            _inner.LoadArchivedExecutionsAsync(accountId, since, cancellationToken);
+        public override Task SaveAsync(string accountId, PaperVenueChange? change, Func<PaperVenueSnapshot> snapshot, CancellationToken cancellationToken) =>
+            Fail ? throw new IOException("storage unavailable") : base.SaveAsync(accountId, change, snapshot, cancellationToken);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Brokers.Tests.Fakes;
 using OrleansTrader.Domain.Orders;
 using static OrleansTrader.Brokers.Tests.Paper.PaperHarness;
 
@@ -50,9 +51,8 @@ public sealed class PaperVenueChangeTests
     }
 
     /// <summary>Keeps whole snapshots, and checks every change against the previous one.</summary>
-    private sealed class ChangeCheckingStore : IPaperVenueStore
+    private sealed class ChangeCheckingStore() : DelegatingPaperVenueStore(new InMemoryPaperVenueStore())
     {
-        private readonly InMemoryPaperVenueStore _inner = new();
         private readonly Dictionary<string, PaperVenueSnapshot> _last = new(StringComparer.Ordinal);
 
         public List<string> Mismatches { get; } = [];
@@ -61,11 +61,7 @@ public sealed class PaperVenueChangeTests
 
         public int WholeSaves { get; private set; }
 
-        public Task<IReadOnlyList<string>> ListAccountsAsync(CancellationToken cancellationToken) => _inner.ListAccountsAsync(cancellationToken);
-
-        public Task<PaperVenueSnapshot?> LoadAsync(string accountId, CancellationToken cancellationToken) => _inner.LoadAsync(accountId, cancellationToken);
-
-        public Task SaveAsync(string accountId, PaperVenueChange? change, Func<PaperVenueSnapshot> snapshot, CancellationToken cancellationToken)
+        public override Task SaveAsync(string accountId, PaperVenueChange? change, Func<PaperVenueSnapshot> snapshot, CancellationToken cancellationToken)
         {
             var whole = snapshot();
             lock (_last)
@@ -90,19 +86,8 @@ public sealed class PaperVenueChangeTests
                 _last[accountId] = whole;
             }
 
-            return _inner.SaveAsync(accountId, change, () => whole, cancellationToken);
+            return base.SaveAsync(accountId, change, () => whole, cancellationToken);
         }
-
-        public Task ArchiveAsync(string accountId, PaperVenueArchive archive, CancellationToken cancellationToken) => _inner.ArchiveAsync(accountId, archive, cancellationToken);
-
-        public Task<PaperOrderRecord?> FindArchivedOrderAsync(string accountId, string orderId, CancellationToken cancellationToken) =>
-            _inner.FindArchivedOrderAsync(accountId, orderId, cancellationToken);
-
-        public Task<PaperOrderRecord?> FindArchivedOrderByClientOrderIdAsync(string accountId, string clientOrderId, CancellationToken cancellationToken) =>
-            _inner.FindArchivedOrderByClientOrderIdAsync(accountId, clientOrderId, cancellationToken);
-
-        public Task<IReadOnlyList<Execution>> LoadArchivedExecutionsAsync(string accountId, DateTimeOffset since, CancellationToken cancellationToken) =>
-            _inner.LoadArchivedExecutionsAsync(accountId, since, cancellationToken);
 
         private static string Canonical(PaperVenueSnapshot snapshot) => JsonSerializer.Serialize(snapshot with
         {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OrleansTrader.Brokers;
 using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Brokers.Tests.Fakes;
 using OrleansTrader.Domain.Fills;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
@@ -376,32 +377,16 @@ public sealed class GrainStoragePaperVenueCheckpointTests
     }
 
     /// <summary>Counts how often the store asks the venue for its whole state.</summary>
-    private sealed class SnapshotCountingStore(IPaperVenueStore inner) : IPaperVenueStore
+    private sealed class SnapshotCountingStore(IPaperVenueStore inner) : DelegatingPaperVenueStore(inner)
     {
         public int SnapshotsBuilt { get; private set; }
 
-        public Task<IReadOnlyList<string>> ListAccountsAsync(CancellationToken cancellationToken) => inner.ListAccountsAsync(cancellationToken);
-
-        public Task<PaperVenueSnapshot?> LoadAsync(string accountId, CancellationToken cancellationToken) => inner.LoadAsync(accountId, cancellationToken);
-
-        public Task SaveAsync(string accountId, PaperVenueChange? change, Func<PaperVenueSnapshot> snapshot, CancellationToken cancellationToken) =>
-            inner.SaveAsync(accountId, change, () =>
+        public override Task SaveAsync(string accountId, PaperVenueChange? change, Func<PaperVenueSnapshot> snapshot, CancellationToken cancellationToken) =>
+            base.SaveAsync(accountId, change, () =>
             {
                 SnapshotsBuilt++;
                 return snapshot();
             }, cancellationToken);
-
-        public Task ArchiveAsync(string accountId, PaperVenueArchive archive, CancellationToken cancellationToken) =>
-            inner.ArchiveAsync(accountId, archive, cancellationToken);
-
-        public Task<PaperOrderRecord?> FindArchivedOrderAsync(string accountId, string orderId, CancellationToken cancellationToken) =>
-            inner.FindArchivedOrderAsync(accountId, orderId, cancellationToken);
-
-        public Task<PaperOrderRecord?> FindArchivedOrderByClientOrderIdAsync(string accountId, string clientOrderId, CancellationToken cancellationToken) =>
-            inner.FindArchivedOrderByClientOrderIdAsync(accountId, clientOrderId, cancellationToken);
-
-        public Task<IReadOnlyList<Execution>> LoadArchivedExecutionsAsync(string accountId, DateTimeOffset since, CancellationToken cancellationToken) =>
-            inner.LoadArchivedExecutionsAsync(accountId, since, cancellationToken);
     }
 
     /// <summary>Fails the next write of a checkpoint record when asked, as a storage outage would.</summary>
