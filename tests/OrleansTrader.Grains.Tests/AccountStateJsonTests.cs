@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json.Serialization;
 using OrleansTrader.Domain.Breaker;
@@ -64,6 +65,11 @@ public sealed class AccountStateJsonTests
         var loaded = _compact.Deserialize<AccountState>(changed);
         Assert.Equal(Complete(state), Complete(loaded));
         Assert.True(loaded.WorkingOrders["R000000007"].InFlight);
+
+        // The buffer overload (used by memory storage) writes the same bytes, cached orders included.
+        var buffered = new ArrayBufferWriter<byte>();
+        _compact.Serialize(state, buffered);
+        Assert.Equal(changed, buffered.WrittenSpan.ToArray());
 
         // The same shape the default dictionary serialization wrote: the complete form (no cache) reads back as well.
         Assert.Equal(Complete(state), Complete(_compact.Deserialize<AccountState>(_complete.Serialize(state))));

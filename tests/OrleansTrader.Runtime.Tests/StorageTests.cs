@@ -125,6 +125,89 @@ public sealed class StorageTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task SerializingStorage_OverwritesARecordInItsBlock_WhileItFits_AndGivesBackRoomItNoLongerNeeds()
+    {
+        using var storage = new MemoryGrainStorage(new JsonGrainStateSerializer([TestJsonContext.Default]));
+        var grainId = GrainId.Create("text", "k");
+        var state = new GrainState<string>(new string('a', 1_000));
+        await storage.WriteStateAsync("text", grainId, state, Ct);
+        var block = storage.AllocatedBytes;
+        Assert.InRange(block, 1_002, 1_300);
+
+        // A little longer: written in the same block.
+        state.State = new string('b', 1_010);
+        await storage.WriteStateAsync("text", grainId, state, Ct);
+        Assert.Equal(block, storage.AllocatedBytes);
+        Assert.Equal(new string('b', 1_010), await ReadTextAsync(storage, grainId));
+
+        // Much longer: a new block; much shorter again: a small one, not the large block kept.
+        state.State = new string('c', 5_000);
+        await storage.WriteStateAsync("text", grainId, state, Ct);
+        Assert.InRange(storage.AllocatedBytes, 5_002, 6_000);
+        Assert.Equal(new string('c', 5_000), await ReadTextAsync(storage, grainId));
+        state.State = "d";
+        await storage.WriteStateAsync("text", grainId, state, Ct);
+        Assert.InRange(storage.AllocatedBytes, 3, 64);
+        Assert.Equal(3, storage.StoredBytes);
+        Assert.Equal("d", await ReadTextAsync(storage, grainId));
+        Assert.Equal("4", state.ETag);
+    }
+
+    [Fact]
+    public async Task SerializingStorage_ReadersSeeWholeRecords_WhileWritersGrowAndShrinkThem()
+    {
+        using var storage = new MemoryGrainStorage(new JsonGrainStateSerializer([TestJsonContext.Default]));
+        var grainId = GrainId.Create("text", "contended");
+        await storage.WriteStateAsync("text", grainId, new GrainState<string>("a"), Ct);
+
+        // Lengths jump between a few bytes and several kilobytes, so writes alternate between the record's block and new
+        // ones; a record is one letter repeated, so a read of a block being replaced or overwritten would show.
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            var random = new Random(w);
+            for (var i = 0; i < 1_000; i++)
+            {
+                var mine = new GrainState<string>(string.Empty);
+                await storage.ReadStateAsync("text", grainId, mine, Ct);
+                mine.State = new string((char)('a' + w), random.Next(2) == 0 ? random.Next(1, 20) : random.Next(1_000, 8_000));
+                try
+                {
+                    await storage.WriteStateAsync("text", grainId, mine, Ct);
+                }
+                catch (InconsistentStateException)
+                {
+                    // Another writer won this round.
+                }
+            }
+        }, Ct));
+        var readers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            var lastVersion = 0L;
+            for (var i = 0; i < 1_000; i++)
+            {
+                var seen = new GrainState<string>(string.Empty);
+                await storage.ReadStateAsync("text", grainId, seen, Ct);
+                Assert.NotEmpty(seen.State);
+                Assert.All(seen.State, c => Assert.Equal(seen.State[0], c));
+                var version = long.Parse(seen.ETag!, System.Globalization.CultureInfo.InvariantCulture);
+                Assert.True(version >= lastVersion, $"version {version} after {lastVersion}");
+                lastVersion = version;
+            }
+        }, Ct));
+
+        await Task.WhenAll(writers.Concat(readers));
+        Assert.Equal(1, storage.Count);
+        Assert.Equal(storage.StoredBytes, (await ReadTextAsync(storage, grainId)).Length + 2);
+    }
+
+    private static async Task<string> ReadTextAsync(MemoryGrainStorage storage, GrainId grainId)
+    {
+        var state = new GrainState<string>(string.Empty);
+        await storage.ReadStateAsync("text", grainId, state, Ct);
+        return state.State;
+    }
+
+    [Fact]
     public async Task ClearState_RemovesRecord_AndResetsETag()
     {
         var storage = new MemoryGrainStorage(new JsonGrainStateSerializer([TestJsonContext.Default]));

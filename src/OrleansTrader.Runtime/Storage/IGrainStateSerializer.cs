@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace OrleansTrader.Runtime;
 
 /// <summary>
@@ -7,6 +9,16 @@ namespace OrleansTrader.Runtime;
 public interface IGrainStateSerializer
 {
     byte[] Serialize<T>(T value);
+
+    /// <summary>
+    /// Writes the same bytes as <see cref="Serialize{T}(T)"/> to <paramref name="output"/>, for a store that copies them
+    /// at once and so needs no array of their own.
+    /// </summary>
+    void Serialize<T>(T value, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        output.Write(Serialize(value));
+    }
 
     T Deserialize<T>(ReadOnlySpan<byte> data);
 }

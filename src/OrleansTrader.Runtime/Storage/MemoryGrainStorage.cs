@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -14,12 +15,21 @@ namespace OrleansTrader.Runtime;
 /// <remarks>
 /// Stored bytes live in native memory, as a database's pages live outside the process's heap: kept on the GC heap, every
 /// record was copied by the collections it survived (about half of what the order benchmark's heap grew by per order).
-/// A stripe's lock covers a record's bytes from lookup to copy, so a write never frees bytes a read is copying. Dispose
-/// (or, failing that, the finalizer) frees them.
+/// A stripe's lock covers a record's bytes from lookup to copy, so a write never frees bytes a read is copying. A write
+/// serializes into a per-thread buffer and copies into the record's block in place when the block fits (records change
+/// size little from write to write); a new block is allocated and filled, and the old one freed, outside the lock, so a
+/// writer of one record never makes the others of its stripe wait for the allocator. Dispose (or, failing that, the
+/// finalizer) frees the blocks.
 /// </remarks>
 public sealed class MemoryGrainStorage : IGrainStorage, IDisposable
 {
     private const int StripeCount = 16;
+
+    // A per-thread serialization buffer larger than this is dropped after use, so one huge record does not pin its size.
+    private const int ScratchLimit = 1 << 20;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_scratch;
 
     private readonly Stripe[] _stripes = new Stripe[StripeCount];
     private readonly IGrainStateSerializer? _serializer;
@@ -47,6 +57,9 @@ public sealed class MemoryGrainStorage : IGrainStorage, IDisposable
     /// <summary>The bytes of the stored records (0 without a serializer).</summary>
     public long StoredBytes => _stripes.Sum(s => s.Sum(static e => (long)e.Length));
 
+    /// <summary>The native memory held for them: each block has some room to grow in place.</summary>
+    public long AllocatedBytes => _stripes.Sum(s => s.Sum(static e => (long)e.Capacity));
+
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(grainState);
@@ -66,12 +79,23 @@ public sealed class MemoryGrainStorage : IGrainStorage, IDisposable
 
             if (entry.Payload != IntPtr.Zero)
             {
-                bytes = new byte[entry.Length];
+                bytes = ArrayPool<byte>.Shared.Rent(entry.Length);
                 Marshal.Copy(entry.Payload, bytes, 0, entry.Length);
             }
         }
 
-        grainState.State = bytes is not null ? _serializer!.Deserialize<T>(bytes) : (T)entry.Value!;
+        try
+        {
+            grainState.State = bytes is not null ? _serializer!.Deserialize<T>(bytes.AsSpan(0, entry.Length)) : (T)entry.Value!;
+        }
+        finally
+        {
+            if (bytes is not null)
+            {
+                ArrayPool<byte>.Shared.Return(bytes);
+            }
+        }
+
         grainState.ETag = Format(entry.Version);
         grainState.RecordExists = true;
         return Task.CompletedTask;
@@ -82,46 +106,72 @@ public sealed class MemoryGrainStorage : IGrainStorage, IDisposable
         ArgumentNullException.ThrowIfNull(grainState);
         var key = Key(stateName, grainId);
         var expected = grainState.ETag;
-        var bytes = _serializer?.Serialize(grainState.State);
         var stripe = StripeOf(key);
-        long version;
-        lock (stripe.Lock)
+        if (_serializer is null)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(stripe.Records, key);
-            var live = !Unsafe.IsNullRef(ref entry) && entry.Exists;
-
-            // A live record must match the writer's ETag; a tombstone (or no record) accepts only a writer that saw no record.
-            if (live ? !Matches(entry.Version, expected) : expected is not null)
+            lock (stripe.Lock)
             {
-                throw Conflict(stateName, grainId, live ? entry.Version : null, expected);
+                ref var entry = ref Admit(stripe, key, expected, stateName, grainId);
+                Store(ref entry, IntPtr.Zero, 0, 0, grainState.State);
+                Written(grainState, entry.Version);
             }
 
-            if (Unsafe.IsNullRef(ref entry))
-            {
-                entry = ref CollectionsMarshal.GetValueRefOrAddDefault(stripe.Records, key, out _);
-            }
-
-            // The new copy first: if the allocation fails, the stored record is left as it was.
-            var payload = IntPtr.Zero;
-            if (bytes is not null)
-            {
-                payload = Marshal.AllocHGlobal(Math.Max(1, bytes.Length));
-                Marshal.Copy(bytes, 0, payload, bytes.Length);
-            }
-
-            Free(ref entry);
-            entry.Version++;
-            entry.Exists = true;
-            entry.Payload = payload;
-            entry.Length = bytes?.Length ?? 0;
-            entry.Value = bytes is null ? grainState.State : null;
-            version = entry.Version;
+            return Task.CompletedTask;
         }
 
-        grainState.ETag = Format(version);
-        grainState.RecordExists = true;
-        return Task.CompletedTask;
+        var scratch = t_scratch ??= new ArrayBufferWriter<byte>(4096);
+        scratch.ResetWrittenCount();
+        try
+        {
+            _serializer.Serialize(grainState.State, scratch);
+            var length = scratch.WrittenCount;
+            MemoryMarshal.TryGetArray(scratch.WrittenMemory, out var bytes);
+            lock (stripe.Lock)
+            {
+                ref var entry = ref Admit(stripe, key, expected, stateName, grainId);
+                if (Fits(entry.Capacity, length))
+                {
+                    Marshal.Copy(bytes.Array!, bytes.Offset, entry.Payload, length);
+                    Store(ref entry, entry.Payload, length, entry.Capacity, null);
+                    Written(grainState, entry.Version);
+                    return Task.CompletedTask;
+                }
+            }
+
+            // A new block: allocated and filled without the lock; the swap checks the ETag again, since another writer may
+            // have come first meanwhile.
+            var capacity = CapacityFor(length);
+            var payload = Marshal.AllocHGlobal(capacity);
+            Marshal.Copy(bytes.Array!, bytes.Offset, payload, length);
+            var old = payload;
+            try
+            {
+                lock (stripe.Lock)
+                {
+                    ref var entry = ref Admit(stripe, key, expected, stateName, grainId);
+                    old = entry.Payload;
+                    Store(ref entry, payload, length, capacity, null);
+                    Written(grainState, entry.Version);
+                }
+            }
+            finally
+            {
+                // The replaced block once swapped, or the new one when the swap was refused; no reader can hold either.
+                if (old != IntPtr.Zero)
+                {
+                    Marshal.FreeHGlobal(old);
+                }
+            }
+
+            return Task.CompletedTask;
+        }
+        finally
+        {
+            if (scratch.Capacity > ScratchLimit)
+            {
+                t_scratch = null;
+            }
+        }
     }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
@@ -193,8 +243,54 @@ public sealed class MemoryGrainStorage : IGrainStorage, IDisposable
 
         entry.Payload = IntPtr.Zero;
         entry.Length = 0;
+        entry.Capacity = 0;
         entry.Value = null;
     }
+
+    /// <summary>
+    /// The record a write may replace (added if there is none), or a conflict: a live record must match the writer's ETag;
+    /// a tombstone (or no record) accepts only a writer that saw no record. Called under the stripe's lock.
+    /// </summary>
+    private ref Entry Admit(Stripe stripe, (string, string, string) key, string? expected, string stateName, GrainId grainId)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(stripe.Records, key, out var existed);
+        var live = existed && entry.Exists;
+        if (live ? !Matches(entry.Version, expected) : expected is not null)
+        {
+            if (!existed)
+            {
+                stripe.Records.Remove(key);
+            }
+
+            throw Conflict(stateName, grainId, live ? entry.Version : null, expected);
+        }
+
+        return ref entry;
+    }
+
+    /// <summary>Makes <paramref name="entry"/> the next version holding this block (its old block, if another, is the caller's to free).</summary>
+    private static void Store(ref Entry entry, IntPtr payload, int length, int capacity, object? value)
+    {
+        entry.Version++;
+        entry.Exists = true;
+        entry.Payload = payload;
+        entry.Length = length;
+        entry.Capacity = capacity;
+        entry.Value = value;
+    }
+
+    private static void Written<T>(IGrainState<T> grainState, long version)
+    {
+        grainState.ETag = Format(version);
+        grainState.RecordExists = true;
+    }
+
+    /// <summary>A block is reused while the record fills at least half of it, so a record that shrank gives memory back.</summary>
+    private static bool Fits(int capacity, int length) => length <= capacity && length >= capacity / 2;
+
+    /// <summary>An eighth more than needed, so a record that grows a little (an order more) is still written in place.</summary>
+    private static int CapacityFor(int length) => Math.Max(16, length + (length / 8));
 
     private Stripe StripeOf((string, string, string) key) => _stripes[(int)((uint)key.GetHashCode() % StripeCount)];
 
@@ -227,6 +323,9 @@ public sealed class MemoryGrainStorage : IGrainStorage, IDisposable
         public IntPtr Payload;
 
         public int Length;
+
+        /// <summary>The size of the block at <see cref="Payload"/>.</summary>
+        public int Capacity;
 
         public object? Value;
     }
