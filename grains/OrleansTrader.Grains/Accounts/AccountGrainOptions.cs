@@ -17,9 +17,12 @@ public sealed class AccountGrainOptions
 
     /// <summary>
     /// History pages whose entries the grain keeps in memory (the newest); older retained pages are read from storage when
-    /// a query reaches back that far. Keeps an account's memory bounded by this, not by <see cref="HistoryPages"/>.
+    /// a query reaches back that far. Keeps an account's memory bounded by this, not by <see cref="HistoryPages"/>. Eight
+    /// pages (about the last eight orders) serve the strategy's catch-up and an event stream's resume; the entries of more
+    /// pages live just long enough under load for the collector to copy them (32 pages: about a quarter more bytes
+    /// promoted per order, docs/benchmarks.md).
     /// </summary>
-    public int HistoryPagesInMemory { get; set; } = 32;
+    public int HistoryPagesInMemory { get; set; } = 8;
 
     /// <summary>How often the account reconciles with its broker (also at activation).</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
