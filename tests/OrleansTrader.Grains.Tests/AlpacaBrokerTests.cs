@@ -91,6 +91,33 @@ public sealed class AlpacaBrokerTests : IDisposable
     }
 
     [Fact]
+    public async Task Reconciliation_AsksForExecutionsAgain_OnlyFromAMinuteBeforeTheNewestItsLastBackfillSaw()
+    {
+        await using var silo = await AlpacaSilo.StartAsync("alp-window");
+        await Market.QuoteAsync(silo.Cluster, "ALPW", 10m, 10.02m);
+        var account = await silo.OpenAsync("alp-window", 100_000m);
+        await silo.WaitForStreamHealthyAsync();
+        var placed = await account.PlaceOrderAsync(Market.Limit("alp-window-1", "ALPW", OrderSide.Buy, 10m, 10.05m));
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        var brokerOrderId = await Eventually.WaitAsync(
+            async () => (await account.GetOrderAsync(placed.Order!.OrderId))?.BrokerOrderId, id => id is not null, "the broker order id");
+        await silo.Venue.FillAsync(brokerOrderId!, 10m, 10m);
+        var fill = Assert.Single(await Eventually.WaitAsync(() => account.GetFillsAsync(0, 100), f => f.Count == 1, "the fill"));
+
+        // A reconciliation back-fills twice (before and after comparing positions). The first back-fill of this activation
+        // to see the fill goes back the full five minutes before it; every later one only a minute before it.
+        var first = await ReconcileAndReadActivityStartsAsync(silo, account);
+        var second = await ReconcileAndReadActivityStartsAsync(silo, account);
+
+        Assert.Equal(2, first.Count);
+        Assert.Equal(fill.Timestamp - TimeSpan.FromMinutes(5), first[0], TimeSpan.FromSeconds(1));
+        Assert.Equal(fill.Timestamp - TimeSpan.FromMinutes(1), first[1], TimeSpan.FromSeconds(1));
+        Assert.Equal(2, second.Count);
+        Assert.All(second, start => Assert.Equal(fill.Timestamp - TimeSpan.FromMinutes(1), start, TimeSpan.FromSeconds(1)));
+        Assert.Single(await account.GetFillsAsync(0, 100));
+    }
+
+    [Fact]
     public async Task AlpacaAccount_HasTheFillExactlyOnce_WhenTheSocketDropsWhileItFills()
     {
         await using var silo = await AlpacaSilo.StartAsync("alp-drop");
@@ -237,5 +264,18 @@ public sealed class AlpacaBrokerTests : IDisposable
         Assert.Equal(AccountErrorCodes.BrokerUnavailable, refused.ErrorCode);
         Assert.Contains("not configured in this silo", refused.Message, StringComparison.Ordinal);
         Assert.Null(await cluster.Account("no-keys").GetSnapshotAsync());
+    }
+
+    /// <summary>Reconciles and returns the start ("after") of every fill-activities request it made, in order.</summary>
+    private static async Task<List<DateTimeOffset>> ReconcileAndReadActivityStartsAsync(AlpacaSilo silo, IAccountGrain account)
+    {
+        var before = silo.Venue.Requests.Count;
+        await account.ReconcileAsync();
+        return
+        [
+            .. silo.Venue.Requests.Skip(before)
+                .Where(r => r.Path == "/v2/account/activities/FILL")
+                .Select(r => DateTimeOffset.Parse(System.Web.HttpUtility.ParseQueryString(r.Query)["after"]!, System.Globalization.CultureInfo.InvariantCulture)),
+        ];
     }
 }

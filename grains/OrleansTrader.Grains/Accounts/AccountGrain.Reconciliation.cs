@@ -12,6 +12,16 @@ internal sealed partial class AccountGrain
 {
     private static readonly TimeSpan BackfillOverlap = TimeSpan.FromMinutes(5);
 
+    // How far before the newest execution the previous back-fill saw the next one asks again: an execution reaches the
+    // broker's list within moments of its own time, so a minute is slack, not a guess.
+    private static readonly TimeSpan BackfillRecheck = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The newest execution time (the broker's clock) the last back-fill of this activation returned: everything before
+    /// it, less <see cref="BackfillRecheck"/>, has been compared. Not stored: a new activation goes back the full overlap.
+    /// </summary>
+    private DateTimeOffset? _backfilledThrough;
+
     public async Task<ReconciliationReport> ReconcileAsync()
     {
         var report = await ReconcileCoreAsync();
@@ -97,7 +107,15 @@ internal sealed partial class AccountGrain
 
     private async Task<int> BackfillAsync(DateTimeOffset now)
     {
+        // From a few minutes before the newest applied execution, but not again over what an earlier back-fill compared:
+        // a busy account would otherwise fetch (and the paper venue read from its archive) five minutes of executions on
+        // every reconciliation, twice.
         var since = (S.LastExecutionAt ?? S.OpenedAt) - BackfillOverlap;
+        if (_backfilledThrough is { } through && through - BackfillRecheck > since)
+        {
+            since = through - BackfillRecheck;
+        }
+
         var executions = await _client!.GetExecutionsSinceAsync(since);
         var count = 0;
 
@@ -128,6 +146,14 @@ internal sealed partial class AccountGrain
             if (ApplyExecution(orderId, execution, brokerOrder))
             {
                 count++;
+            }
+        }
+
+        foreach (var execution in executions)
+        {
+            if (_backfilledThrough is null || execution.Timestamp > _backfilledThrough)
+            {
+                _backfilledThrough = execution.Timestamp;
             }
         }
 
