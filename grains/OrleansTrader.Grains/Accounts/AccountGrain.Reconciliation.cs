@@ -12,8 +12,8 @@ internal sealed partial class AccountGrain
 {
     private static readonly TimeSpan BackfillOverlap = TimeSpan.FromMinutes(5);
 
-    // How far before the newest execution the previous back-fill saw the next one asks again: an execution reaches the
-    // broker's list within moments of its own time, so a minute is slack, not a guess.
+    // How far before the newest execution the previous back-fill saw the next one asks again: an execution shows in the
+    // broker's list moments after its own time, so a minute leaves a wide margin.
     private static readonly TimeSpan BackfillRecheck = TimeSpan.FromMinutes(1);
 
     /// <summary>

@@ -287,7 +287,7 @@ public sealed class MemoryGrainStorage : IGrainStorage, IDisposable
     }
 
     /// <summary>A block is reused while the record fills at least half of it, so a record that shrank gives memory back.</summary>
-    private static bool Fits(int capacity, int length) => length <= capacity && length >= capacity / 2;
+    private static bool Fits(int capacity, int length) => capacity > 0 && length <= capacity && length >= capacity / 2;
 
     /// <summary>An eighth more than needed, so a record that grows a little (an order more) is still written in place.</summary>
     private static int CapacityFor(int length) => Math.Max(16, length + (length / 8));
