@@ -77,6 +77,10 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
         }
         else
         {
+            // No checkpoint, so no delta either (a venue's first save writes its checkpoint before any delta): every slot is
+            // known to be empty, and the first 128 saves of a new account need not read their slot for its ETag.
+            Array.Fill(journal.SlotRead, true);
+
             // A venue saved before deltas existed kept one whole snapshot; the first save from here writes a checkpoint.
             var legacy = new GrainState<PaperVenueSnapshot>(new PaperVenueSnapshot());
             await storage.ReadStateAsync(LegacyStateName, grainId, legacy, cancellationToken);
@@ -118,7 +122,17 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
             await ReadSlotAsync(journal, grainId, slot, cancellationToken);
             var record = journal.Deltas[slot];
             record.State = PaperVenueDelta.From(number, change);
-            await storage.WriteStateAsync(DeltaStateName(slot), grainId, record, cancellationToken);
+            try
+            {
+                await storage.WriteStateAsync(DeltaStateName(slot), grainId, record, cancellationToken);
+            }
+            catch (InconsistentStateException)
+            {
+                // The slot is not what this store last saw of it: the save fails, and the slot's next save reads it first.
+                record.State = null!;
+                journal.SlotRead[slot] = false;
+                throw;
+            }
 
             // Only the slot's ETag is needed from here on; holding its delta would keep a ring of them per account.
             record.State = null!;

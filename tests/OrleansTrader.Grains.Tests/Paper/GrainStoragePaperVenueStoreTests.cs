@@ -75,6 +75,60 @@ public sealed class GrainStoragePaperVenueStoreTests
     }
 
     [Fact]
+    public async Task SaveAsync_ANewAccountsFirstDeltas_DoNotReadTheirSlots_WhileAReloadedOneReadsEachSlotOnce()
+    {
+        var memory = new MemoryGrainStorage(_serializer);
+        var storage = new ReadCountingStorage(memory);
+        var store = new GrainStoragePaperVenueStore(storage);
+        Assert.Null(await store.LoadAsync(AccountId, Ct));
+        var snapshot = new PaperVenueSnapshot();
+        for (var step = 1; step <= 20; step++)
+        {
+            snapshot = await SaveChangeAsync(store, snapshot, step);
+        }
+
+        // No checkpoint means no delta: a new account knows its slots are empty.
+        Assert.Equal(0, storage.DeltaReads);
+        await AssertReloadsAsync(memory, snapshot);
+
+        // A reloaded account reads the deltas after its checkpoint, then each other slot once, before its first write.
+        var reloadedStore = new GrainStoragePaperVenueStore(storage);
+        snapshot = (await reloadedStore.LoadAsync(AccountId, Ct))!;
+        var atLoad = storage.DeltaReads;
+        Assert.InRange(atLoad, 1, PaperVenueJournal.Slots);
+        for (var step = 21; step <= 30; step++)
+        {
+            snapshot = await SaveChangeAsync(reloadedStore, snapshot, step);
+        }
+
+        Assert.InRange(storage.DeltaReads - atLoad, 1, 10);
+        await AssertReloadsAsync(memory, snapshot);
+    }
+
+    [Fact]
+    public async Task SaveAsync_ADeltaSlotThatIsNotEmptyAfterAll_FailsOneSave_AndTheRetryWritesIt()
+    {
+        var memory = new MemoryGrainStorage(_serializer);
+        var store = new GrainStoragePaperVenueStore(memory);
+
+        // A record in every slot although the account has no checkpoint (nothing the store writes leaves this).
+        var venueId = GrainId.Create("paper-venue", AccountId);
+        for (var slot = 0; slot < PaperVenueJournal.Slots; slot++)
+        {
+            var stray = new GrainState<PaperVenueDelta>(PaperVenueDelta.From(10_000 + slot, PaperVenueChange.Between(new PaperVenueSnapshot(), new PaperVenueSnapshot())!));
+            await memory.WriteStateAsync("venue-delta-" + slot.ToString(CultureInfo.InvariantCulture), venueId, stray, Ct);
+        }
+
+        Assert.Null(await store.LoadAsync(AccountId, Ct));
+        var snapshot = await SaveChangeAsync(store, new PaperVenueSnapshot(), 1);
+        var next = Change(snapshot, 2);
+        await Assert.ThrowsAsync<InconsistentStateException>(() => store.SaveAsync(AccountId, PaperVenueChange.Between(snapshot, next), () => next, Ct));
+
+        await store.SaveAsync(AccountId, PaperVenueChange.Between(snapshot, next), () => next, Ct);
+        await AssertReloadsAsync(memory, next);
+    }
+
+    [Fact]
     public void Between_ExecutionsChangedInTheMiddle_IsNullSoTheStoreWritesACheckpoint()
     {
         var a = NewExecution(1);
@@ -307,16 +361,23 @@ public sealed class GrainStoragePaperVenueStoreTests
         Groups = [.. snapshot.Groups.OrderBy(g => g.GroupId, StringComparer.Ordinal)],
     }));
 
-    /// <summary>Counts reads of archive records (the legacy record and the chunks).</summary>
+    /// <summary>Counts reads of archive records (the legacy record and the chunks) and of delta slots.</summary>
     private sealed class ReadCountingStorage(MemoryGrainStorage inner) : IGrainStorage
     {
         public int ArchiveReads { get; private set; }
+
+        public int DeltaReads { get; private set; }
 
         public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
         {
             if (grainId.Type.Value == "paper-venue-archive")
             {
                 ArchiveReads++;
+            }
+
+            if (stateName.StartsWith("venue-delta-", StringComparison.Ordinal))
+            {
+                DeltaReads++;
             }
 
             return inner.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
