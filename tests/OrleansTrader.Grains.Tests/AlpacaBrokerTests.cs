@@ -29,14 +29,11 @@ public sealed class AlpacaBrokerTests : IDisposable
         await Market.QuoteAsync(silo.Cluster, "ALPR", 30m, 30m);
         var account = await silo.OpenAsync("alp-restart", 20_000m);
         await silo.WaitForStreamHealthyAsync();
-        var placed = await account.PlaceOrderAsync(Market.Limit("alp-restart-1", "ALPR", OrderSide.Buy, 20m, 30m));
-        Assert.True(placed.Succeeded, placed.Denial?.Message);
-        var brokerOrderId = await Eventually.WaitAsync(
-            async () => (await account.GetOrderAsync(placed.Order!.OrderId))?.BrokerOrderId, id => id is not null, "the broker order id");
+        var (placed, brokerOrderId) = await PlaceAtBrokerAsync(account, Market.Limit("alp-restart-1", "ALPR", OrderSide.Buy, 20m, 30m));
 
         await silo.Cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
         var listens = silo.Venue.ListenMessages;
-        await silo.Venue.FillAsync(brokerOrderId!, 20m, 29.95m);
+        await silo.Venue.FillAsync(brokerOrderId, 20m, 29.95m);
         await silo.Cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
 
         // No call reaches the account before the stream is back: the silo activates the bound account at startup.
@@ -61,16 +58,13 @@ public sealed class AlpacaBrokerTests : IDisposable
         var account = await silo.OpenAsync("alp-fill", 100_000m);
         await silo.WaitForStreamHealthyAsync();
 
-        var placed = await account.PlaceOrderAsync(Market.Limit("alp-fill-1", "ALPF", OrderSide.Buy, 100m, 10.05m));
-        Assert.True(placed.Succeeded, placed.Denial?.Message);
-        var brokerOrderId = await Eventually.WaitAsync(
-            async () => (await account.GetOrderAsync(placed.Order!.OrderId))?.BrokerOrderId, id => id is not null, "the broker order id");
+        var (placed, brokerOrderId) = await PlaceAtBrokerAsync(account, Market.Limit("alp-fill-1", "ALPF", OrderSide.Buy, 100m, 10.05m));
         Assert.Equal(1, silo.Venue.CountOrders("alp-fill-1"));
 
-        await silo.Venue.FillAsync(brokerOrderId!, 40m, 10m);
+        await silo.Venue.FillAsync(brokerOrderId, 40m, 10m);
         await Eventually.WaitAsync(() => account.GetFillsAsync(0, 100), f => f.Count == 1, "the partial fill");
         Assert.Equal(OrderStatus.PartiallyFilled, (await account.GetOrderAsync(placed.Order!.OrderId))!.Status);
-        await silo.Venue.FillAsync(brokerOrderId!, 60m, 10.02m);
+        await silo.Venue.FillAsync(brokerOrderId, 60m, 10.02m);
         await Eventually.WaitAsync(() => account.GetFillsAsync(0, 100), f => f.Count == 2, "the final fill");
 
         var order = await account.GetOrderAsync(placed.Order!.OrderId);
@@ -97,11 +91,8 @@ public sealed class AlpacaBrokerTests : IDisposable
         await Market.QuoteAsync(silo.Cluster, "ALPW", 10m, 10.02m);
         var account = await silo.OpenAsync("alp-window", 100_000m);
         await silo.WaitForStreamHealthyAsync();
-        var placed = await account.PlaceOrderAsync(Market.Limit("alp-window-1", "ALPW", OrderSide.Buy, 10m, 10.05m));
-        Assert.True(placed.Succeeded, placed.Denial?.Message);
-        var brokerOrderId = await Eventually.WaitAsync(
-            async () => (await account.GetOrderAsync(placed.Order!.OrderId))?.BrokerOrderId, id => id is not null, "the broker order id");
-        await silo.Venue.FillAsync(brokerOrderId!, 10m, 10m);
+        var (placed, brokerOrderId) = await PlaceAtBrokerAsync(account, Market.Limit("alp-window-1", "ALPW", OrderSide.Buy, 10m, 10.05m));
+        await silo.Venue.FillAsync(brokerOrderId, 10m, 10m);
         var fill = Assert.Single(await Eventually.WaitAsync(() => account.GetFillsAsync(0, 100), f => f.Count == 1, "the fill"));
 
         // A reconciliation back-fills twice (before and after comparing positions). The first back-fill of this activation
@@ -124,14 +115,11 @@ public sealed class AlpacaBrokerTests : IDisposable
         await Market.QuoteAsync(silo.Cluster, "ALPD", 20m, 20m);
         var account = await silo.OpenAsync("alp-drop", 50_000m);
         await silo.WaitForStreamHealthyAsync();
-        var placed = await account.PlaceOrderAsync(Market.Limit("alp-drop-1", "ALPD", OrderSide.Buy, 50m, 20m));
-        Assert.True(placed.Succeeded, placed.Denial?.Message);
-        var brokerOrderId = await Eventually.WaitAsync(
-            async () => (await account.GetOrderAsync(placed.Order!.OrderId))?.BrokerOrderId, id => id is not null, "the broker order id");
+        var (placed, brokerOrderId) = await PlaceAtBrokerAsync(account, Market.Limit("alp-drop-1", "ALPD", OrderSide.Buy, 50m, 20m));
         var listens = silo.Venue.ListenMessages;
 
         silo.Venue.DropStreamConnections();
-        await silo.Venue.FillAsync(brokerOrderId!, 50m, 19.99m);
+        await silo.Venue.FillAsync(brokerOrderId, 50m, 19.99m);
         await silo.Venue.WaitForListenersAsync(listens + 1, TestContext.Current.CancellationToken);
         await Eventually.WaitAsync(() => account.GetFillsAsync(0, 100), f => f.Count == 1, "the fill missed while disconnected");
         await silo.WaitForStreamHealthyAsync();
@@ -195,10 +183,8 @@ public sealed class AlpacaBrokerTests : IDisposable
         }
 
         Assert.Equal(TradingState.Active, (await silo.Cluster.Breaker("alp-rej").GetStateAsync()).State);
-        var placed = await account.PlaceOrderAsync(Market.Limit("alp-rej-ok", "ALPR", OrderSide.Buy, 1m, 10.05m));
-        var brokerOrderId = await Eventually.WaitAsync(
-            async () => (await account.GetOrderAsync(placed.Order!.OrderId))?.BrokerOrderId, id => id is not null, "the broker order id");
-        await silo.Venue.FillAsync(brokerOrderId!, 1m, 10m);
+        var (placed, brokerOrderId) = await PlaceAtBrokerAsync(account, Market.Limit("alp-rej-ok", "ALPR", OrderSide.Buy, 1m, 10.05m));
+        await silo.Venue.FillAsync(brokerOrderId, 1m, 10m);
 
         var tripped = await Eventually.WaitAsync(() => silo.Cluster.Breaker("alp-rej").GetStateAsync(), b => b.State != TradingState.Active, "the breaker to trip");
         Assert.Equal(TradingState.Halted, tripped.State);
@@ -277,5 +263,15 @@ public sealed class AlpacaBrokerTests : IDisposable
                 .Where(r => r.Path == "/v2/account/activities/FILL")
                 .Select(r => DateTimeOffset.Parse(System.Web.HttpUtility.ParseQueryString(r.Query)["after"]!, System.Globalization.CultureInfo.InvariantCulture)),
         ];
+    }
+
+    /// <summary>Places an order that must pass the account's checks and waits until the broker has given it an id.</summary>
+    private static async Task<(OrderCommandResult Placed, string BrokerOrderId)> PlaceAtBrokerAsync(IAccountGrain account, PlaceOrder command)
+    {
+        var placed = await account.PlaceOrderAsync(command);
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        var brokerOrderId = await Eventually.WaitAsync(
+            async () => (await account.GetOrderAsync(placed.Order!.OrderId))?.BrokerOrderId, id => id is not null, "the broker order id");
+        return (placed, brokerOrderId!);
     }
 }
