@@ -208,6 +208,28 @@ public sealed class StorageTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public void BufferOverload_WritesTheArrayOverloadsBytes_ForEachOptionsAndOutputInTurn()
+    {
+        var compact = new JsonGrainStateSerializer([TestJsonContext.Default]);
+        var indented = new JsonGrainStateSerializer([IndentedTestJsonContext.Default]);
+        var value = new TestEvent(7, "a \"quoted\" é");
+
+        // The per-thread writer moves between outputs and is not reused for other options.
+        var first = new System.Buffers.ArrayBufferWriter<byte>();
+        compact.Serialize(value, first);
+        var second = new System.Buffers.ArrayBufferWriter<byte>();
+        indented.Serialize(value, second);
+        Assert.Throws<InvalidOperationException>(() => compact.Serialize(1.5m, new System.Buffers.ArrayBufferWriter<byte>()));
+        var third = new System.Buffers.ArrayBufferWriter<byte>();
+        compact.Serialize(value, third);
+
+        Assert.Equal(compact.Serialize(value), first.WrittenSpan.ToArray());
+        Assert.Equal(indented.Serialize(value), second.WrittenSpan.ToArray());
+        Assert.Equal(compact.Serialize(value), third.WrittenSpan.ToArray());
+        Assert.NotEqual(first.WrittenSpan.ToArray(), second.WrittenSpan.ToArray());
+    }
+
+    [Fact]
     public async Task ClearState_RemovesRecord_AndResetsETag()
     {
         var storage = new MemoryGrainStorage(new JsonGrainStateSerializer([TestJsonContext.Default]));
@@ -250,3 +272,7 @@ public sealed class StorageTests(ClusterFixture fixture)
         Assert.Equal(7, serializer.Deserialize<TestEvent>(serializer.Serialize(new TestEvent(7))).Number);
     }
 }
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(WriteIndented = true)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(TestEvent))]
+internal sealed partial class IndentedTestJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

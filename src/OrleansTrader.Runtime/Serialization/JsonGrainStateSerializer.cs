@@ -12,6 +12,12 @@ namespace OrleansTrader.Runtime;
 /// </summary>
 public sealed class JsonGrainStateSerializer : IGrainStateSerializer
 {
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    [ThreadStatic]
+    private static JsonSerializerOptions? t_writerOptions;
+
     private readonly JsonSerializerContext[] _contexts;
     private readonly ConcurrentDictionary<Type, JsonTypeInfo> _typeInfos = new();
 
@@ -32,8 +38,29 @@ public sealed class JsonGrainStateSerializer : IGrainStateSerializer
     {
         ArgumentNullException.ThrowIfNull(output);
         var typeInfo = GetTypeInfo<T>();
-        using var writer = new Utf8JsonWriter(output, WriterOptions(typeInfo.Options));
-        JsonSerializer.Serialize(writer, value, typeInfo);
+
+        // One writer per thread (and options), reset onto each output, so the overload allocates nothing of its own.
+        var writer = t_writer;
+        if (writer is null || !ReferenceEquals(t_writerOptions, typeInfo.Options))
+        {
+            writer = new Utf8JsonWriter(output, WriterOptions(typeInfo.Options));
+            t_writer = writer;
+            t_writerOptions = typeInfo.Options;
+        }
+        else
+        {
+            writer.Reset(output);
+        }
+
+        try
+        {
+            JsonSerializer.Serialize(writer, value, typeInfo);
+        }
+        finally
+        {
+            // Not left pointing at the caller's buffer.
+            writer.Reset(Stream.Null);
+        }
     }
 
     public T Deserialize<T>(ReadOnlySpan<byte> data) => JsonSerializer.Deserialize(data, GetTypeInfo<T>())!;
