@@ -149,12 +149,10 @@ internal sealed partial class AccountGrain
             }
         }
 
-        foreach (var execution in executions)
+        if (executions.Count > 0)
         {
-            if (_backfilledThrough is null || execution.Timestamp > _backfilledThrough)
-            {
-                _backfilledThrough = execution.Timestamp;
-            }
+            var newest = executions.Max(e => e.Timestamp);
+            _backfilledThrough = _backfilledThrough > newest ? _backfilledThrough : newest;
         }
 
         return count;

@@ -129,13 +129,15 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
             catch (InconsistentStateException)
             {
                 // The slot is not what this store last saw of it: the save fails, and the slot's next save reads it first.
-                record.State = null!;
                 journal.SlotRead[slot] = false;
                 throw;
             }
+            finally
+            {
+                // Only the slot's ETag is needed from here on; holding its delta would keep a ring of them per account.
+                record.State = null!;
+            }
 
-            // Only the slot's ETag is needed from here on; holding its delta would keep a ring of them per account.
-            record.State = null!;
             journal.LastNumber = number;
             journal.Unarchived.Apply(change);
         }
