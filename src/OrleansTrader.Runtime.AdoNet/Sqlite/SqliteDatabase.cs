@@ -31,8 +31,8 @@ public sealed class SqliteDatabase : IDisposable
     // The native connections this instance has applied its pragmas to: a pooled connection keeps them, so a reopen
     // runs no statement before the caller's.
     private readonly ConditionalWeakTable<sqlite3, object> _configured = [];
-    // The write connection's commands by SQL text, prepared once and re-bound per write (only the drainer uses them).
-    private readonly Dictionary<string, SqliteCommand> _writeCommands = new(StringComparer.Ordinal);
+    // The write connection's statements by SQL text, prepared once and re-bound per write (only the drainer uses them).
+    private readonly Dictionary<string, SqliteWriteStatement> _writeStatements = new(StringComparer.Ordinal);
     private bool _draining;
     private bool _disposed;
     private readonly TimeSpan _checkpointInterval;
@@ -110,27 +110,24 @@ public sealed class SqliteDatabase : IDisposable
     }
 
     /// <summary>
-    /// A command on the write connection for work run by <see cref="WriteAsync{T}"/> or <see cref="WriteStatementAsync{T}"/>:
-    /// it stays prepared from one write to the next (no parse per write); its parameters come cleared and it is owned
-    /// here, so the caller binds it and does not dispose it.
+    /// A statement on the write connection for work run by <see cref="WriteAsync{T}"/> or <see cref="WriteStatementAsync{T}"/>,
+    /// run through SQLite's own API (<see cref="SqliteWriteStatement"/>). It stays prepared from one write to the next and
+    /// is owned here: the caller binds and runs it, and does not dispose it.
     /// </summary>
-    internal SqliteCommand PreparedWriteCommand(SqliteConnection connection, string sql, SqliteTransaction? transaction)
+    internal SqliteWriteStatement WriteStatement(SqliteConnection connection, string sql)
     {
         if (!ReferenceEquals(connection, _writeConnection))
         {
-            throw new InvalidOperationException("Prepared write commands belong to the write connection; create other commands with CreateCommand.");
+            throw new InvalidOperationException("Write statements belong to the write connection; create other commands with CreateCommand.");
         }
 
-        if (_writeCommands.TryGetValue(sql, out var command))
+        if (!_writeStatements.TryGetValue(sql, out var statement))
         {
-            command.Parameters.Clear();
-            command.Transaction = transaction;
-            return command;
+            statement = new SqliteWriteStatement(connection, sql);
+            _writeStatements.Add(sql, statement);
         }
 
-        command = CreateCommand(connection, sql, transaction);
-        _writeCommands.Add(sql, command);
-        return command;
+        return statement;
     }
 
     /// <summary>Closes the write connection and drops this file's pooled connections so the file can be closed, moved or deleted.</summary>
@@ -274,17 +271,17 @@ public sealed class SqliteDatabase : IDisposable
                     continue;
                 }
 
-                await PreparedWriteCommand(connection, "SAVEPOINT w;", transaction).ExecuteNonQueryAsync(CancellationToken.None);
+                WriteStatement(connection, "SAVEPOINT w;").Execute();
                 try
                 {
                     await write.RunAsync(connection, transaction);
-                    await PreparedWriteCommand(connection, "RELEASE w;", transaction).ExecuteNonQueryAsync(CancellationToken.None);
+                    WriteStatement(connection, "RELEASE w;").Execute();
                     succeeded.Add(write);
                 }
                 catch (Exception ex)
                 {
-                    await PreparedWriteCommand(connection, "ROLLBACK TO w;", transaction).ExecuteNonQueryAsync(CancellationToken.None);
-                    await PreparedWriteCommand(connection, "RELEASE w;", transaction).ExecuteNonQueryAsync(CancellationToken.None);
+                    WriteStatement(connection, "ROLLBACK TO w;").Execute();
+                    WriteStatement(connection, "RELEASE w;").Execute();
                     write.Fail(ex);
                 }
             }
@@ -370,12 +367,12 @@ public sealed class SqliteDatabase : IDisposable
 
     private void DropWriteConnection()
     {
-        foreach (var command in _writeCommands.Values)
+        foreach (var statement in _writeStatements.Values)
         {
-            command.Dispose();
+            statement.Dispose();
         }
 
-        _writeCommands.Clear();
+        _writeStatements.Clear();
         _writeConnection?.Dispose();
         _writeConnection = null;
     }

@@ -16,14 +16,8 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
 {
     private const string EventColumns = "position, stream_namespace, stream_key, sequence, payload, timestamp_ticks";
 
-    /// <summary>Events deleted per retention statement.</summary>
-
     /// <summary>Rows per INSERT statement; 2 shared + 1 per row parameters stay far below SQLite's parameter limit.</summary>
     private const int InsertChunkRows = 128;
-
-    private const int FirstParameterIndex = 2;
-
-    private const int PayloadParameterOffset = 4;
 
     /// <summary>Appends of up to this many events (the usual single event or few) keep a prepared INSERT each.</summary>
     private const int PreparedInsertMaxRows = 8;
@@ -115,41 +109,38 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
         await InitializeAsync(cancellationToken);
         var utc = timestamp.ToUniversalTime();
         return await _database.WriteAsync<IReadOnlyList<StoredStreamEvent>>(
-            async (connection, transaction, ct) =>
+            (connection, _, _) =>
             {
-                long lastSequence;
-                var head = _database.PreparedWriteCommand(connection, _bumpHead, transaction);
-                AddStream(head, streamId);
-                head.Parameters.AddWithValue("@count", (long)payloads.Count);
-                lastSequence = (long)(await head.ExecuteScalarAsync(ct))!;
-
+                var head = _database.WriteStatement(connection, _bumpHead);
+                BindStream(head, streamId);
+                head.Bind("@count", payloads.Count);
+                var lastSequence = head.ExecuteScalar() ?? throw new InvalidOperationException("The stream head returned no sequence.");
                 var firstSequence = lastSequence - payloads.Count + 1;
                 var stored = new StoredStreamEvent[payloads.Count];
-                var fullChunks = payloads.Count / InsertChunkRows;
-                var remainder = payloads.Count % InsertChunkRows;
-                if (fullChunks > 0)
+                for (var start = 0; start < payloads.Count; start += InsertChunkRows)
                 {
-                    // One prepared command for every full chunk, re-bound per chunk.
-                    var insert = CreateInsert(connection, transaction, streamId, utc, InsertChunkRows);
-                    for (var chunk = 0; chunk < fullChunks; chunk++)
+                    var rows = Math.Min(InsertChunkRows, payloads.Count - start);
+
+                    // A full chunk and the usual few rows stay prepared; a rare size is compiled for this append only.
+                    var prepared = rows == InsertChunkRows || rows <= PreparedInsertMaxRows;
+                    var insert = prepared
+                        ? _database.WriteStatement(connection, rows == InsertChunkRows ? _insertFullChunk : _insertSmall[rows])
+                        : new SqliteWriteStatement(connection, InsertSql(rows));
+                    try
                     {
-                        await InsertChunkAsync(insert, streamId, payloads, chunk * InsertChunkRows, InsertChunkRows, firstSequence, utc, stored, ct);
+                        InsertChunk(insert, streamId, payloads, start, rows, firstSequence, utc, stored);
+                    }
+                    finally
+                    {
+                        insert.Reset();
+                        if (!prepared)
+                        {
+                            insert.Dispose();
+                        }
                     }
                 }
 
-                if (remainder > PreparedInsertMaxRows)
-                {
-                    // A rare size: compiled for this append only, rather than kept prepared.
-                    await using var insert = CreateInsert(connection, transaction, streamId, utc, remainder);
-                    await InsertChunkAsync(insert, streamId, payloads, fullChunks * InsertChunkRows, remainder, firstSequence, utc, stored, ct);
-                }
-                else if (remainder > 0)
-                {
-                    var insert = CreateInsert(connection, transaction, streamId, utc, remainder);
-                    await InsertChunkAsync(insert, streamId, payloads, fullChunks * InsertChunkRows, remainder, firstSequence, utc, stored, ct);
-                }
-
-                return stored;
+                return Task.FromResult<IReadOnlyList<StoredStreamEvent>>(stored);
             },
             cancellationToken);
     }
@@ -211,25 +202,18 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
 
         await InitializeAsync(cancellationToken);
         await _database.WriteAsync(
-            async (connection, transaction, ct) =>
+            (connection, _, _) =>
             {
-                // One prepared command re-bound per checkpoint.
-                var command = _database.PreparedWriteCommand(connection, _saveCheckpoint, transaction);
-                var ns = command.Parameters.Add("@ns", SqliteType.Text);
-                var key = command.Parameters.Add("@key", SqliteType.Text);
-                var consumer = command.Parameters.Add("@consumer", SqliteType.Text);
-                var sequence = command.Parameters.Add("@sequence", SqliteType.Integer);
+                // One prepared statement re-bound per checkpoint.
+                var statement = _database.WriteStatement(connection, _saveCheckpoint);
                 var written = 0;
                 foreach (var checkpoint in checkpoints)
                 {
-                    ns.Value = checkpoint.StreamId.Namespace;
-                    key.Value = checkpoint.StreamId.Key;
-                    consumer.Value = checkpoint.ConsumerId;
-                    sequence.Value = checkpoint.Sequence;
-                    written += await command.ExecuteNonQueryAsync(ct);
+                    BindCheckpoint(statement, checkpoint.StreamId, checkpoint.ConsumerId, checkpoint.Sequence);
+                    written += statement.Execute();
                 }
 
-                return written;
+                return Task.FromResult(written);
             },
             cancellationToken);
     }
@@ -354,30 +338,31 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
             cancellationToken));
     }
 
-    private static async Task InsertChunkAsync(
-        SqliteCommand insert,
+    /// <summary>Binds and runs one chunk's INSERT (the caller resets it) and records the events it stored.</summary>
+    private static void InsertChunk(
+        SqliteWriteStatement insert,
         StreamId streamId,
         IReadOnlyList<ReadOnlyMemory<byte>> payloads,
         int start,
         int rows,
         long firstSequence,
         DateTimeOffset utc,
-        StoredStreamEvent[] stored,
-        CancellationToken cancellationToken)
+        StoredStreamEvent[] stored)
     {
-        insert.Parameters[FirstParameterIndex].Value = firstSequence + start;
+        BindStream(insert, streamId);
+        insert.Bind("@first", firstSequence + start);
+        insert.Bind("@timestamp", utc.UtcTicks);
         for (var i = 0; i < rows; i++)
         {
-            insert.Parameters[PayloadParameterOffset + i].Value = PayloadBytes.AsArray(payloads[start + i]);
+            insert.Bind(PayloadParameterNames[i], payloads[start + i].Span);
         }
 
-        await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
         var returned = 0;
-        while (await reader.ReadAsync(cancellationToken))
+        while (insert.Step())
         {
-            var sequence = reader.GetInt64(1);
+            var sequence = insert.Int64(1);
             var index = (int)(sequence - firstSequence);
-            stored[index] = new StoredStreamEvent(reader.GetInt64(0), streamId, sequence, payloads[index], utc);
+            stored[index] = new StoredStreamEvent(insert.Int64(0), streamId, sequence, payloads[index], utc);
             returned++;
         }
 
@@ -385,24 +370,6 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
         {
             throw new InvalidOperationException($"The stream log stored {returned} of {rows} events.");
         }
-    }
-
-    /// <summary>The INSERT for <paramref name="rows"/> events: prepared on the write connection for a full chunk or a few rows.</summary>
-    private SqliteCommand CreateInsert(
-        SqliteConnection connection, SqliteTransaction? transaction, StreamId streamId, DateTimeOffset utc, int rows)
-    {
-        var command = rows == InsertChunkRows ? _database.PreparedWriteCommand(connection, _insertFullChunk, transaction)
-            : rows <= PreparedInsertMaxRows ? _database.PreparedWriteCommand(connection, _insertSmall[rows], transaction)
-            : _database.CreateCommand(connection, InsertSql(rows), transaction);
-        AddStream(command, streamId);
-        command.Parameters.Add("@first", SqliteType.Integer);
-        command.Parameters.AddWithValue("@timestamp", utc.UtcTicks);
-        for (var i = 0; i < rows; i++)
-        {
-            command.Parameters.Add(PayloadParameterNames[i], SqliteType.Blob);
-        }
-
-        return command;
     }
 
     /// <summary>
@@ -430,19 +397,30 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
         command.Parameters.AddWithValue("@key", streamId.Key);
     }
 
+    private static void BindStream(SqliteWriteStatement statement, StreamId streamId)
+    {
+        statement.Bind("@ns", streamId.Namespace);
+        statement.Bind("@key", streamId.Key);
+    }
+
+    private static void BindCheckpoint(SqliteWriteStatement statement, StreamId streamId, string consumerId, long sequence)
+    {
+        BindStream(statement, streamId);
+        statement.Bind("@consumer", consumerId);
+        statement.Bind("@sequence", sequence);
+    }
+
     private async Task WriteCheckpointAsync(
         string sql, StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken)
     {
         StreamLogArguments.ValidateCheckpoint(streamId, consumerId, sequence);
         await InitializeAsync(cancellationToken);
         await _database.WriteStatementAsync(
-            async (connection, transaction, ct) =>
+            (connection, _, _) =>
             {
-                var command = _database.PreparedWriteCommand(connection, sql, transaction);
-                AddStream(command, streamId);
-                command.Parameters.AddWithValue("@consumer", consumerId);
-                command.Parameters.AddWithValue("@sequence", sequence);
-                return await command.ExecuteNonQueryAsync(ct);
+                var statement = _database.WriteStatement(connection, sql);
+                BindCheckpoint(statement, streamId, consumerId, sequence);
+                return Task.FromResult(statement.Execute());
             },
             cancellationToken);
     }

@@ -86,6 +86,7 @@ public sealed class SqliteGrainStorage : IGrainStorage
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(stateName);
         ArgumentNullException.ThrowIfNull(grainState);
         var payload = _serializer.Serialize(grainState.State);
         var expected = grainState.ETag;
@@ -97,17 +98,17 @@ public sealed class SqliteGrainStorage : IGrainStorage
         }
 
         var newVersion = await _database.WriteStatementAsync(
-            async (connection, transaction, ct) =>
+            (connection, _, _) =>
             {
-                var command = _database.PreparedWriteCommand(connection, expected is null ? _insert : _update, transaction);
-                AddKey(command, stateName, grainId);
-                command.Parameters.AddWithValue("@payload", payload);
+                var statement = _database.WriteStatement(connection, expected is null ? _insert : _update);
+                BindKey(statement, stateName, grainId);
+                statement.Bind("@payload", payload);
                 if (expected is not null)
                 {
-                    command.Parameters.AddWithValue("@version", version);
+                    statement.Bind("@version", version);
                 }
 
-                return (long?)await command.ExecuteScalarAsync(ct);
+                return Task.FromResult(statement.ExecuteScalar());
             },
             cancellationToken);
         if (newVersion is null)
@@ -121,6 +122,7 @@ public sealed class SqliteGrainStorage : IGrainStorage
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(stateName);
         ArgumentNullException.ThrowIfNull(grainState);
         var expected = grainState.ETag;
         await InitializeAsync(cancellationToken);
@@ -142,12 +144,12 @@ public sealed class SqliteGrainStorage : IGrainStorage
         }
 
         var cleared = await _database.WriteStatementAsync(
-            async (connection, transaction, ct) =>
+            (connection, _, _) =>
             {
-                var command = _database.PreparedWriteCommand(connection, _clear, transaction);
-                AddKey(command, stateName, grainId);
-                command.Parameters.AddWithValue("@version", version);
-                return await command.ExecuteScalarAsync(ct) is not null;
+                var statement = _database.WriteStatement(connection, _clear);
+                BindKey(statement, stateName, grainId);
+                statement.Bind("@version", version);
+                return Task.FromResult(statement.ExecuteScalar() is not null);
             },
             cancellationToken);
         if (!cleared)
@@ -165,6 +167,13 @@ public sealed class SqliteGrainStorage : IGrainStorage
         command.Parameters.AddWithValue("@type", grainId.Type.Value);
         command.Parameters.AddWithValue("@key", grainId.Key);
         command.Parameters.AddWithValue("@state", stateName);
+    }
+
+    private static void BindKey(SqliteWriteStatement statement, string stateName, GrainId grainId)
+    {
+        statement.Bind("@type", grainId.Type.Value);
+        statement.Bind("@key", grainId.Key);
+        statement.Bind("@state", stateName);
     }
 
     private async Task<long?> ReadVersionAsync(string stateName, GrainId grainId, CancellationToken cancellationToken)

@@ -12,7 +12,10 @@ public sealed class SqliteStorageOptions
     /// <summary>Prepended to every table name so several deployments can share one file: letters, digits and '_' only.</summary>
     public string TablePrefix { get; set; } = string.Empty;
 
-    /// <summary>Applied to every command.</summary>
+    /// <summary>
+    /// Applied to every command run through ADO.NET (reads, schema, retention). The group commit's own write statements
+    /// run through SQLite's API and wait for a lock as long as <see cref="BusyTimeout"/>.
+    /// </summary>
     public TimeSpan CommandTimeout { get; set; } = CommandTimeouts.Default;
 
     /// <summary>How long a connection waits for another process's write lock before failing with SQLITE_BUSY.</summary>

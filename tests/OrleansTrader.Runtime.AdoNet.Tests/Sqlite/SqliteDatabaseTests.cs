@@ -113,18 +113,49 @@ public sealed class SqliteDatabaseTests : IDisposable
     }
 
     [Fact]
-    public async Task PreparedWriteCommand_IsOneCommandPerStatementText_OnTheWriteConnectionOnly()
+    public async Task WriteStatement_IsOneStatementPerText_OnTheWriteConnectionOnly_WithItsBindingsDroppedAfterEachRun()
     {
         using var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = Path.Combine(_root, "prepared.db") });
-        const string Sql = "SELECT 1;";
-        var first = await database.WriteStatementAsync((connection, transaction, _) => Task.FromResult(database.PreparedWriteCommand(connection, Sql, transaction)), Ct);
-        first.Parameters.AddWithValue("@stale", 1);
-        var second = await database.WriteStatementAsync((connection, transaction, _) => Task.FromResult(database.PreparedWriteCommand(connection, Sql, transaction)), Ct);
+        const string Sql = "SELECT @value;";
+        var (first, bound) = await database.WriteStatementAsync(
+            (connection, _, _) =>
+            {
+                var statement = database.WriteStatement(connection, Sql);
+                statement.Bind("@value", 42);
+                return Task.FromResult((statement, statement.ExecuteScalar()));
+            },
+            Ct);
+        var (second, unbound) = await database.WriteStatementAsync(
+            (connection, _, _) =>
+            {
+                var statement = database.WriteStatement(connection, Sql);
+                return Task.FromResult((statement, statement.ExecuteScalar()));
+            },
+            Ct);
 
         Assert.Same(first, second);
-        Assert.Empty(second.Parameters);
+        Assert.Equal(42, bound);
+        Assert.Null(unbound);
+        Assert.Throws<ArgumentException>(() => first.Bind("@missing", 1));
         await using var other = await database.OpenConnectionAsync(Ct);
-        Assert.Throws<InvalidOperationException>(() => database.PreparedWriteCommand(other, Sql, null));
+        Assert.Throws<InvalidOperationException>(() => database.WriteStatement(other, Sql));
+    }
+
+    [Fact]
+    public async Task WriteStatement_ThatFails_ReportsSqlitesError_AndRunsAgainAfterwards()
+    {
+        using var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = Path.Combine(_root, "failing.db") });
+        await CreateTableAsync(database);
+        await database.WriteStatementAsync((connection, transaction, ct) => PreparedInsert(database, connection, transaction, 1, ct), Ct);
+
+        var duplicate = await Assert.ThrowsAsync<SqliteException>(
+            () => database.WriteStatementAsync((connection, transaction, ct) => PreparedInsert(database, connection, transaction, 1, ct), Ct));
+        Assert.Equal(19, duplicate.SqliteErrorCode); // SQLITE_CONSTRAINT
+        Assert.Contains("UNIQUE", duplicate.Message, StringComparison.Ordinal);
+        Assert.Equal(1, await database.WriteStatementAsync((connection, transaction, ct) => PreparedInsert(database, connection, transaction, 2, ct), Ct));
+
+        await using var reader = await database.OpenConnectionAsync(Ct);
+        Assert.Equal("1,2", await ScalarAsync(reader, "SELECT group_concat(id) FROM (SELECT id FROM t ORDER BY id);"));
     }
 
     private static Task<int> CreateTableAsync(SqliteDatabase database) => database.WriteStatementAsync(
@@ -142,9 +173,9 @@ public sealed class SqliteDatabaseTests : IDisposable
 
     private static Task<int> PreparedInsert(SqliteDatabase database, SqliteConnection connection, SqliteTransaction? transaction, int id, CancellationToken ct)
     {
-        var command = database.PreparedWriteCommand(connection, "INSERT INTO t (id) VALUES (@id);", transaction);
-        command.Parameters.AddWithValue("@id", id);
-        return command.ExecuteNonQueryAsync(ct);
+        var statement = database.WriteStatement(connection, "INSERT INTO t (id) VALUES (@id);");
+        statement.Bind("@id", id);
+        return Task.FromResult(statement.Execute());
     }
 
     [Fact]
@@ -257,11 +288,11 @@ public sealed class SqliteDatabaseTests : IDisposable
         Ct);
 
     private static Task<int> InsertBlobAsync(SqliteDatabase database, int id) => database.WriteStatementAsync(
-        (connection, transaction, ct) =>
+        (connection, _, _) =>
         {
-            var command = database.PreparedWriteCommand(connection, "INSERT INTO b (id, data) VALUES (@id, randomblob(2000));", transaction);
-            command.Parameters.AddWithValue("@id", id);
-            return command.ExecuteNonQueryAsync(ct);
+            var statement = database.WriteStatement(connection, "INSERT INTO b (id, data) VALUES (@id, randomblob(2000));");
+            statement.Bind("@id", id);
+            return Task.FromResult(statement.Execute());
         },
         Ct);
 
