@@ -207,6 +207,28 @@ public sealed class SqliteDatabaseTests : IDisposable
         Assert.Equal(1, await database.WriteAsync((connection, transaction, ct) => Insert(database, connection, transaction, 3, ct), Ct));
     }
 
+    [Fact]
+    public async Task WriteStatement_AloneAgainstAnotherProcesssLock_FailsBusy_ThenWritesOnceTheLockIsGone()
+    {
+        var path = Path.Combine(_root, "statement-busy.db");
+        using var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = path, BusyTimeout = TimeSpan.FromMilliseconds(200) });
+        await CreateTableAsync(database);
+
+        // A lone statement autocommits (no BEGIN of the group's own): SQLite's busy timeout is what it waits.
+        await using var blocker = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        await blocker.OpenAsync(Ct);
+        await using (var blocking = blocker.BeginTransaction(deferred: false))
+        {
+            var busy = await Assert.ThrowsAsync<SqliteException>(
+                () => database.WriteStatementAsync((connection, transaction, ct) => PreparedInsert(database, connection, transaction, 1, ct), Ct));
+            Assert.Equal(5, busy.SqliteErrorCode); // SQLITE_BUSY
+        }
+
+        Assert.Equal(1, await database.WriteStatementAsync((connection, transaction, ct) => PreparedInsert(database, connection, transaction, 2, ct), Ct));
+        await using var reader = await database.OpenConnectionAsync(Ct);
+        Assert.Equal("2", await ScalarAsync(reader, "SELECT group_concat(id) FROM t;"));
+    }
+
     private static async Task<int> Insert(SqliteDatabase database, SqliteConnection connection, SqliteTransaction? transaction, int id, CancellationToken ct)
     {
         await using var command = database.CreateCommand(connection, "INSERT INTO t (id) VALUES (@id);", transaction);
