@@ -154,8 +154,14 @@ public sealed class SqliteDatabaseTests : IDisposable
         Assert.Contains("UNIQUE", duplicate.Message, StringComparison.Ordinal);
         Assert.Equal(1, await database.WriteStatementAsync((connection, transaction, ct) => PreparedInsert(database, connection, transaction, 2, ct), Ct));
 
+        // A statement SQLite cannot compile fails that write alone; the writer goes on.
+        var syntax = await Assert.ThrowsAsync<SqliteException>(
+            () => database.WriteStatementAsync((connection, _, _) => Task.FromResult(database.WriteStatement(connection, "INSERT INTO missing VALUES (1);").Execute()), Ct));
+        Assert.Contains("no such table", syntax.Message, StringComparison.Ordinal);
+        Assert.Equal(1, await database.WriteStatementAsync((connection, transaction, ct) => PreparedInsert(database, connection, transaction, 3, ct), Ct));
+
         await using var reader = await database.OpenConnectionAsync(Ct);
-        Assert.Equal("1,2", await ScalarAsync(reader, "SELECT group_concat(id) FROM (SELECT id FROM t ORDER BY id);"));
+        Assert.Equal("1,2,3", await ScalarAsync(reader, "SELECT group_concat(id) FROM (SELECT id FROM t ORDER BY id);"));
     }
 
     private static Task<int> CreateTableAsync(SqliteDatabase database) => database.WriteStatementAsync(
