@@ -33,6 +33,9 @@ public sealed class InstrumentReader : IDisposable
     /// <summary>The sum of a counter's increments with exactly these tags ("k=v,k=v" sorted by key; "" for none).</summary>
     public double Sum(string tags) => _sums.GetValueOrDefault(tags);
 
+    /// <summary>The sum of a counter's increments (or a histogram's values) over every tag set.</summary>
+    public double Total() => _sums.Values.Sum();
+
     /// <summary>Reads the observable instrument now: its value per tag set.</summary>
     public IReadOnlyDictionary<string, double> Observe()
     {

@@ -96,6 +96,34 @@ public sealed class OpenApiAndMetricsTests(GatewayFixture fixture)
         Assert.Equal(1, Value(text, "orleanstrader_breaker_transitions_total{from=\"active\",scope=\"account\",to=\"halted\",trigger=\"manual\"}"));
     }
 
+    [Fact]
+    public async Task Metrics_ShowTheSqliteGroupCommit_OfASiloOnSqlite()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"gateway-metrics-{Guid.NewGuid():N}.db");
+        var file = Path.GetFileName(path);
+        try
+        {
+            await using var host = await GatewayHost.StartAsync(sqlitePath: path);
+            await host.CreateAccountAsync();
+
+            var text = await ScrapeAsync(host);
+
+            // Opening an account writes its settings, core record and breaker: each a committed write of the group commit.
+            Assert.Contains("# TYPE orleanstrader_sqlite_writes_total counter", text, StringComparison.Ordinal);
+            Assert.True(Value(text, $"orleanstrader_sqlite_writes_total{{file=\"{file}\",outcome=\"committed\",table_prefix=\"\"}}") >= 3);
+            Assert.True(Value(text, $"orleanstrader_sqlite_commits_total{{file=\"{file}\",table_prefix=\"\"}}") >= 1);
+            Assert.Contains("# TYPE orleanstrader_sqlite_group_duration histogram", text, StringComparison.Ordinal);
+            Assert.Equal(0, Value(text, $"orleanstrader_sqlite_queue{{file=\"{file}\",table_prefix=\"\"}}"));
+        }
+        finally
+        {
+            foreach (var leftover in Directory.GetFiles(Path.GetDirectoryName(path)!, file + "*"))
+            {
+                File.Delete(leftover);
+            }
+        }
+    }
+
     private static async Task<string> ScrapeAsync(GatewayHost host)
     {
         using var response = await host.SendAsync(HttpMethod.Get, "/metrics", null);

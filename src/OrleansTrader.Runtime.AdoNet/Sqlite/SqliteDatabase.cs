@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
@@ -39,8 +40,17 @@ public sealed class SqliteDatabase : IDisposable
     private SqliteWalCheckpointer? _checkpointer;
     private readonly AsyncOnce _journalMode;
     private SqliteConnection? _writeConnection;
+    private readonly SqliteMetrics? _metrics;
+    private readonly KeyValuePair<string, object?>[] _metricTags = [];
+    private readonly IDisposable? _queueGauge;
 
     public SqliteDatabase(SqliteStorageOptions options)
+        : this(options, metrics: null)
+    {
+    }
+
+    /// <summary>With <paramref name="metrics"/>, the group commit reports its writes, commits, group durations and queue.</summary>
+    internal SqliteDatabase(SqliteStorageOptions options, SqliteMetrics? metrics)
     {
         ArgumentNullException.ThrowIfNull(options);
         SqliteStorageOptionsValidator.ThrowIfInvalid(options);
@@ -66,6 +76,12 @@ public sealed class SqliteDatabase : IDisposable
         _connectionPragmas = string.Create(
             CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {busyMilliseconds}; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 16384;");
         _journalMode = new AsyncOnce(SetWalModeAsync);
+        if (metrics is not null)
+        {
+            _metrics = metrics;
+            _metricTags = SqliteMetrics.TagsFor(FilePath, TablePrefix);
+            _queueGauge = metrics.ObserveQueue(_metricTags, QueuedWrites);
+        }
     }
 
     /// <summary>The absolute path of the database file.</summary>
@@ -133,6 +149,7 @@ public sealed class SqliteDatabase : IDisposable
     /// <summary>Closes the write connection and drops this file's pooled connections so the file can be closed, moved or deleted.</summary>
     public void Dispose()
     {
+        _queueGauge?.Dispose();
         SqliteWalCheckpointer? checkpointer;
         lock (_queue)
         {
@@ -230,6 +247,8 @@ public sealed class SqliteDatabase : IDisposable
     private async Task RunGroupAsync(List<PendingWrite> batch)
     {
         var alone = batch.Count == 1;
+        var started = Stopwatch.GetTimestamp();
+        var canceled = 0;
         SqliteConnection? connection = null;
         var succeeded = new List<PendingWrite>(batch.Count);
         try
@@ -244,6 +263,7 @@ public sealed class SqliteDatabase : IDisposable
                 if (write.CancellationToken.IsCancellationRequested)
                 {
                     write.Cancel();
+                    canceled++;
                     continue;
                 }
 
@@ -306,13 +326,24 @@ public sealed class SqliteDatabase : IDisposable
                 await connection.DisposeAsync();
             }
 
+            _metrics?.Group(_metricTags, committed: 0, failed: batch.Count - canceled, canceled, commitSucceeded: false, Stopwatch.GetElapsedTime(started));
             return;
         }
 
+        _metrics?.Group(
+            _metricTags, succeeded.Count, batch.Count - succeeded.Count - canceled, canceled, commitSucceeded: true, Stopwatch.GetElapsedTime(started));
         Checkpointer()?.Committed();
         foreach (var write in succeeded)
         {
             write.Complete();
+        }
+    }
+
+    private int QueuedWrites()
+    {
+        lock (_queue)
+        {
+            return _queue.Count;
         }
     }
 

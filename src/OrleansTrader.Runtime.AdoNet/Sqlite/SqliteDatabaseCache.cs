@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+
 namespace OrleansTrader.Runtime.AdoNet;
 
 /// <summary>
@@ -5,9 +7,10 @@ namespace OrleansTrader.Runtime.AdoNet;
 /// configured with the same file share one instance, so their writers queue on one in-process gate instead of
 /// colliding on the file lock and sleeping in SQLite's busy handler. Holds one entry per registration, no more.
 /// </summary>
-internal sealed class SqliteDatabaseCache : IDisposable
+internal sealed class SqliteDatabaseCache(IMeterFactory? meterFactory = null) : IDisposable
 {
     private readonly Lock _lock = new();
+    private readonly SqliteMetrics? _metrics = meterFactory is null ? null : new SqliteMetrics(meterFactory);
     private readonly Dictionary<Key, SqliteDatabase> _databases = [];
 
     public SqliteDatabase GetOrCreate(SqliteStorageOptions options)
@@ -20,7 +23,7 @@ internal sealed class SqliteDatabaseCache : IDisposable
         {
             if (!_databases.TryGetValue(key, out var database))
             {
-                database = new SqliteDatabase(options);
+                database = new SqliteDatabase(options, _metrics);
                 _databases.Add(key, database);
             }
 

@@ -6,6 +6,7 @@ using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Risk;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Runtime;
+using OrleansTrader.Runtime.Testing;
 
 namespace OrleansTrader.Benchmarks.Trading;
 
@@ -112,7 +113,7 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
 
         if (context.Wants(scenario))
         {
-            await RunClosedLoopAsync(context, scenario, client, waiting, orders, warmup, restingPerAccount);
+            await RunClosedLoopAsync(context, scenario, cluster.ServiceProvider, client, waiting, orders, warmup, restingPerAccount);
         }
 
         if (offeredRate is { } rate && context.Wants(scenario + ".latency"))
@@ -124,6 +125,7 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
     private static async Task RunClosedLoopAsync(
         BenchmarkContext context,
         string scenario,
+        IServiceProvider silo,
         IClusterClient client,
         ConcurrentDictionary<string, TaskCompletionSource> waiting,
         int orders,
@@ -136,6 +138,7 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
         var collections = GcCounts.Now();
         var pause = GC.GetTotalPauseDuration();
         var allocated = GC.GetTotalAllocatedBytes(precise: false);
+        using var sqlite = new SqliteWriterReader(silo);
         var clock = Stopwatch.StartNew();
         var (filled, denied) = await RunOrdersAsync(client, waiting, "m", perAccount, latencies);
         clock.Stop();
@@ -143,7 +146,7 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
         pause = GC.GetTotalPauseDuration() - pause;
         var heapAfter = LiveHeapBytes();
         var samples = latencies.ToList();
-        context.Report(new Dictionary<string, object?>
+        var report = new Dictionary<string, object?>
         {
             ["scenario"] = scenario,
             ["accounts"] = Accounts,
@@ -166,7 +169,17 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
             ["heap_growth_bytes_per_order"] = filled == 0 ? null : (heapAfter - heapBefore) / filled,
             ["gc_pause_ms"] = Math.Round(pause.TotalMilliseconds),
             ["gc_collections"] = GcCounts.Now().Since(collections),
-        });
+        };
+        if (sqlite.Writes > 0 && sqlite.Commits > 0 && filled > 0)
+        {
+            // SQLite's single writer (the group commit), from its metrics: writes per order and per commit, and the share of
+            // the run it spent running groups (near 1: the writer is the bottleneck).
+            report["sqlite_writes_per_order"] = Math.Round(sqlite.Writes / filled, 2);
+            report["sqlite_writes_per_commit"] = Math.Round(sqlite.Writes / sqlite.Commits, 1);
+            report["sqlite_writer_busy"] = Math.Round(sqlite.BusySeconds / clock.Elapsed.TotalSeconds, 2);
+        }
+
+        context.Report(report);
     }
 
     /// <summary>
@@ -320,6 +333,27 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
             }
         })));
         return (filled, denied);
+    }
+
+    /// <summary>The SQLite group commit's metrics over one measured run (all zero on memory storage).</summary>
+    private sealed class SqliteWriterReader(IServiceProvider silo) : IDisposable
+    {
+        private readonly InstrumentReader _writes = new(silo, "orleanstrader.sqlite.writes");
+        private readonly InstrumentReader _commits = new(silo, "orleanstrader.sqlite.commits");
+        private readonly InstrumentReader _groups = new(silo, "orleanstrader.sqlite.group.duration");
+
+        public double Writes => _writes.Total();
+
+        public double Commits => _commits.Total();
+
+        public double BusySeconds => _groups.Total();
+
+        public void Dispose()
+        {
+            _writes.Dispose();
+            _commits.Dispose();
+            _groups.Dispose();
+        }
     }
 
     /// <summary>Collections per generation (a gen1 collection also counts as gen0, as GC.CollectionCount does).</summary>

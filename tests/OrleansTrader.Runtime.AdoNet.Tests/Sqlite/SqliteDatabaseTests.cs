@@ -1,4 +1,7 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Data.Sqlite;
+using OrleansTrader.Runtime.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace OrleansTrader.Runtime.AdoNet.Tests;
 
@@ -233,6 +236,41 @@ public sealed class SqliteDatabaseTests : IDisposable
         Assert.Equal(1, await database.WriteStatementAsync((connection, transaction, ct) => PreparedInsert(database, connection, transaction, 2, ct), Ct));
         await using var reader = await database.OpenConnectionAsync(Ct);
         Assert.Equal("2", await ScalarAsync(reader, "SELECT group_concat(id) FROM t;"));
+    }
+
+    [Fact]
+    public async Task Metrics_CountAGroupsWritesByOutcome_ItsCommit_AndTheWritesQueuedBehindIt()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var database = new SqliteDatabase(
+            new SqliteStorageOptions { DataSource = Path.Combine(_root, "metrics.db"), TablePrefix = "m_" }, new SqliteMetrics(services.GetRequiredService<IMeterFactory>()));
+        await CreateTableAsync(database);
+        using var writes = new InstrumentReader(services, "orleanstrader.sqlite.writes");
+        using var commits = new InstrumentReader(services, "orleanstrader.sqlite.commits");
+        using var durations = new InstrumentReader(services, "orleanstrader.sqlite.group.duration");
+        using var queue = new InstrumentReader(services, "orleanstrader.sqlite.queue");
+        const string Series = "file=metrics.db,table_prefix=m_";
+
+        // The first write holds the writer: four statements queue behind it (one a duplicate key), and a fifth write is
+        // canceled before its turn.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = InsertWhenReleased(database, release.Task);
+        var queued = new[] { 1, 2, 1, 3 }.Select(id => database.WriteStatementAsync(
+            (connection, transaction, ct) => PreparedInsert(database, connection, transaction, id, ct), Ct)).ToList();
+        using var cancel = new CancellationTokenSource();
+        var canceled = database.WriteStatementAsync((connection, transaction, ct) => PreparedInsert(database, connection, transaction, 9, ct), cancel.Token);
+        await cancel.CancelAsync();
+        Assert.Equal(5, queue.Observe()[Series]);
+        release.SetResult();
+        await first;
+        await Task.WhenAll(queued.Select(w => w.ContinueWith(_ => { }, TaskScheduler.Default)).Append(canceled.ContinueWith(_ => { }, TaskScheduler.Default)));
+
+        Assert.Equal(4, writes.Sum("file=metrics.db,outcome=committed,table_prefix=m_"));
+        Assert.Equal(1, writes.Sum("file=metrics.db,outcome=failed,table_prefix=m_"));
+        Assert.Equal(1, writes.Sum("file=metrics.db,outcome=canceled,table_prefix=m_"));
+        Assert.Equal(2, commits.Sum(Series));
+        Assert.True(durations.Sum(Series) > 0);
+        Assert.Equal(0, queue.Observe()[Series]);
     }
 
     private static async Task<int> Insert(SqliteDatabase database, SqliteConnection connection, SqliteTransaction? transaction, int id, CancellationToken ct)
