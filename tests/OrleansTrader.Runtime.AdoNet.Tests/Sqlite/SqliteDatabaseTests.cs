@@ -251,10 +251,19 @@ public sealed class SqliteDatabaseTests : IDisposable
         using var queue = new InstrumentReader(services, "orleanstrader.sqlite.queue");
         const string Series = "file=metrics.db,table_prefix=m_";
 
-        // The first write holds the writer: four statements queue behind it (one a duplicate key), and a fifth write is
-        // canceled before its turn.
+        // The first write holds the writer (queuing the rest only once it runs, so they cannot join its group): four
+        // statements queue behind it (one a duplicate key), and a fifth write is canceled before its turn.
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var first = InsertWhenReleased(database, release.Task);
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = database.WriteAsync(
+            async (connection, transaction, ct) =>
+            {
+                running.SetResult();
+                await release.Task;
+                return await Insert(database, connection, transaction, 0, ct);
+            },
+            Ct);
+        await running.Task;
         var queued = new[] { 1, 2, 1, 3 }.Select(id => database.WriteStatementAsync(
             (connection, transaction, ct) => PreparedInsert(database, connection, transaction, id, ct), Ct)).ToList();
         using var cancel = new CancellationTokenSource();
