@@ -40,9 +40,7 @@ public sealed class SqliteDatabase : IDisposable
     private SqliteWalCheckpointer? _checkpointer;
     private readonly AsyncOnce _journalMode;
     private SqliteConnection? _writeConnection;
-    private readonly SqliteMetrics? _metrics;
-    private readonly KeyValuePair<string, object?>[] _metricTags = [];
-    private readonly IDisposable? _queueGauge;
+    private readonly SqliteMetrics.Series? _metrics;
 
     public SqliteDatabase(SqliteStorageOptions options)
         : this(options, metrics: null)
@@ -76,12 +74,7 @@ public sealed class SqliteDatabase : IDisposable
         _connectionPragmas = string.Create(
             CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {busyMilliseconds}; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 16384;");
         _journalMode = new AsyncOnce(SetWalModeAsync);
-        if (metrics is not null)
-        {
-            _metrics = metrics;
-            _metricTags = SqliteMetrics.TagsFor(FilePath, TablePrefix);
-            _queueGauge = metrics.ObserveQueue(_metricTags, QueuedWrites);
-        }
+        _metrics = metrics?.For(FilePath, TablePrefix, QueuedWrites);
     }
 
     /// <summary>The absolute path of the database file.</summary>
@@ -149,7 +142,7 @@ public sealed class SqliteDatabase : IDisposable
     /// <summary>Closes the write connection and drops this file's pooled connections so the file can be closed, moved or deleted.</summary>
     public void Dispose()
     {
-        _queueGauge?.Dispose();
+        _metrics?.Dispose();
         SqliteWalCheckpointer? checkpointer;
         lock (_queue)
         {
@@ -326,12 +319,11 @@ public sealed class SqliteDatabase : IDisposable
                 await connection.DisposeAsync();
             }
 
-            _metrics?.Group(_metricTags, committed: 0, failed: batch.Count - canceled, canceled, commitSucceeded: false, Stopwatch.GetElapsedTime(started));
+            _metrics?.Group(committed: 0, failed: batch.Count - canceled, canceled, commitSucceeded: false, Stopwatch.GetElapsedTime(started));
             return;
         }
 
-        _metrics?.Group(
-            _metricTags, succeeded.Count, batch.Count - succeeded.Count - canceled, canceled, commitSucceeded: true, Stopwatch.GetElapsedTime(started));
+        _metrics?.Group(succeeded.Count, batch.Count - succeeded.Count - canceled, canceled, commitSucceeded: true, Stopwatch.GetElapsedTime(started));
         Checkpointer()?.Committed();
         foreach (var write in succeeded)
         {

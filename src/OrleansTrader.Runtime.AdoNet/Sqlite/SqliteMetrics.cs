@@ -15,7 +15,7 @@ internal sealed class SqliteMetrics
     private readonly Counter<long> _commits;
     private readonly Histogram<double> _groupDuration;
     private readonly Lock _lock = new();
-    private readonly List<(KeyValuePair<string, object?>[] Tags, Func<int> Queued)> _queues = [];
+    private readonly List<Series> _series = [];
 
     public SqliteMetrics(IMeterFactory meterFactory)
     {
@@ -30,58 +30,75 @@ internal sealed class SqliteMetrics
         meter.CreateObservableUpDownCounter("orleanstrader.sqlite.queue", ObserveQueues, "{write}", "Writes waiting for the group commit's writer.");
     }
 
-    /// <summary>The tags of one database's series.</summary>
-    public static KeyValuePair<string, object?>[] TagsFor(string filePath, string tablePrefix) =>
-        [new("file", Path.GetFileName(filePath)), new("table_prefix", tablePrefix)];
-
-    /// <summary>Adds a database's queue to the gauge; the returned handle takes it off again.</summary>
-    public IDisposable ObserveQueue(KeyValuePair<string, object?>[] tags, Func<int> queued)
+    /// <summary>One database's series, its queue (<paramref name="queued"/>) in the gauge until the series is disposed.</summary>
+    public Series For(string filePath, string tablePrefix, Func<int> queued)
     {
-        var entry = (tags, queued);
+        var series = new Series(this, Path.GetFileName(filePath), tablePrefix, queued);
         lock (_lock)
         {
-            _queues.Add(entry);
+            _series.Add(series);
         }
 
-        return new Unregister(this, entry);
-    }
-
-    public void Group(KeyValuePair<string, object?>[] tags, int committed, int failed, int canceled, bool commitSucceeded, TimeSpan duration)
-    {
-        Add(tags, committed, "committed");
-        Add(tags, failed, "failed");
-        Add(tags, canceled, "canceled");
-        if (commitSucceeded)
-        {
-            _commits.Add(1, tags);
-        }
-
-        _groupDuration.Record(duration.TotalSeconds, tags);
-    }
-
-    private void Add(KeyValuePair<string, object?>[] tags, int count, string outcome)
-    {
-        if (count > 0)
-        {
-            _writes.Add(count, [.. tags, new("outcome", outcome)]);
-        }
+        return series;
     }
 
     private IEnumerable<Measurement<long>> ObserveQueues()
     {
         lock (_lock)
         {
-            return [.. _queues.Select(q => new Measurement<long>(q.Queued(), q.Tags))];
+            return [.. _series.Select(s => new Measurement<long>(s.Queued(), s.Tags))];
         }
     }
 
-    private sealed class Unregister(SqliteMetrics metrics, (KeyValuePair<string, object?>[] Tags, Func<int> Queued) entry) : IDisposable
+    /// <summary>One database's tag sets, built once: the writer records a group with no allocation of its own.</summary>
+    internal sealed class Series : IDisposable
     {
+        private readonly SqliteMetrics _metrics;
+        private readonly KeyValuePair<string, object?>[] _committed;
+        private readonly KeyValuePair<string, object?>[] _failed;
+        private readonly KeyValuePair<string, object?>[] _canceled;
+
+        public Series(SqliteMetrics metrics, string file, string tablePrefix, Func<int> queued)
+        {
+            _metrics = metrics;
+            Queued = queued;
+            Tags = [new("file", file), new("table_prefix", tablePrefix)];
+            _committed = [.. Tags, new("outcome", "committed")];
+            _failed = [.. Tags, new("outcome", "failed")];
+            _canceled = [.. Tags, new("outcome", "canceled")];
+        }
+
+        public KeyValuePair<string, object?>[] Tags { get; }
+
+        public Func<int> Queued { get; }
+
+        public void Group(int committed, int failed, int canceled, bool commitSucceeded, TimeSpan duration)
+        {
+            Add(committed, _committed);
+            Add(failed, _failed);
+            Add(canceled, _canceled);
+            if (commitSucceeded)
+            {
+                _metrics._commits.Add(1, Tags);
+            }
+
+            _metrics._groupDuration.Record(duration.TotalSeconds, Tags);
+        }
+
+        /// <summary>Takes the database's queue off the gauge.</summary>
         public void Dispose()
         {
-            lock (metrics._lock)
+            lock (_metrics._lock)
             {
-                metrics._queues.Remove(entry);
+                _metrics._series.Remove(this);
+            }
+        }
+
+        private void Add(int count, KeyValuePair<string, object?>[] tags)
+        {
+            if (count > 0)
+            {
+                _metrics._writes.Add(count, tags);
             }
         }
     }

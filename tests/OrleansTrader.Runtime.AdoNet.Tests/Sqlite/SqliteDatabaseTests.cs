@@ -49,7 +49,7 @@ public sealed class SqliteDatabaseTests : IDisposable
 
         // The first write holds the writer until released, so the next ones queue up and run as one group.
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var first = InsertWhenReleased(database, release.Task);
+        var first = await HoldWriterAsync(database, release.Task);
         var queued = Enumerable.Range(1, 20).Select(id => database.WriteAsync(
             async (connection, transaction, ct) =>
             {
@@ -89,7 +89,7 @@ public sealed class SqliteDatabaseTests : IDisposable
         using var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = Path.Combine(_root, "statements.db") });
         await CreateTableAsync(database);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var first = InsertWhenReleased(database, release.Task);
+        var first = await HoldWriterAsync(database, release.Task);
 
         // Statement writes run in the group without savepoints: a duplicate key fails its own insert and nothing else.
         var ids = new[] { 1, 2, 1, 3, 2, 4 };
@@ -171,14 +171,24 @@ public sealed class SqliteDatabaseTests : IDisposable
         (connection, transaction, ct) => database.CreateCommand(connection, "CREATE TABLE t (id INTEGER PRIMARY KEY);", transaction).ExecuteNonQueryAsync(ct),
         Ct);
 
-    /// <summary>Inserts id 0 once <paramref name="release"/> completes, holding the writer meanwhile (the next writes queue into one group).</summary>
-    private static Task<int> InsertWhenReleased(SqliteDatabase database, Task release) => database.WriteAsync(
-        async (connection, transaction, ct) =>
-        {
-            await release;
-            return await Insert(database, connection, transaction, 0, ct);
-        },
-        Ct);
+    /// <summary>
+    /// Starts a write that inserts id 0 once <paramref name="release"/> completes, holding the writer meanwhile, and returns
+    /// it once it runs: writes queued after that cannot join its group, so they queue into the next one.
+    /// </summary>
+    private static async Task<Task<int>> HoldWriterAsync(SqliteDatabase database, Task release)
+    {
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = database.WriteAsync(
+            async (connection, transaction, ct) =>
+            {
+                running.SetResult();
+                await release;
+                return await Insert(database, connection, transaction, 0, ct);
+            },
+            Ct);
+        await running.Task;
+        return held;
+    }
 
     private static Task<int> PreparedInsert(SqliteDatabase database, SqliteConnection connection, SqliteTransaction? transaction, int id, CancellationToken ct)
     {
@@ -251,19 +261,10 @@ public sealed class SqliteDatabaseTests : IDisposable
         using var queue = new InstrumentReader(services, "orleanstrader.sqlite.queue");
         const string Series = "file=metrics.db,table_prefix=m_";
 
-        // The first write holds the writer (queuing the rest only once it runs, so they cannot join its group): four
-        // statements queue behind it (one a duplicate key), and a fifth write is canceled before its turn.
+        // The first write holds the writer: four statements queue behind it (one a duplicate key), and a fifth write is
+        // canceled before its turn.
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var first = database.WriteAsync(
-            async (connection, transaction, ct) =>
-            {
-                running.SetResult();
-                await release.Task;
-                return await Insert(database, connection, transaction, 0, ct);
-            },
-            Ct);
-        await running.Task;
+        var first = await HoldWriterAsync(database, release.Task);
         var queued = new[] { 1, 2, 1, 3 }.Select(id => database.WriteStatementAsync(
             (connection, transaction, ct) => PreparedInsert(database, connection, transaction, id, ct), Ct)).ToList();
         using var cancel = new CancellationTokenSource();
