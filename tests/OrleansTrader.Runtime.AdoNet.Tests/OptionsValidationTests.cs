@@ -16,6 +16,18 @@ public sealed class OptionsValidationTests
     }
 
     [Theory]
+    [InlineData("./data/orleanstrader.db")]
+    [InlineData("data/../data/orleanstrader.db")]
+    [InlineData(" ")]
+    public void SqliteValidator_Fails_WhenSyncBeforeCommitNamesNoOtherFile(string other)
+    {
+        var result = _sqlite.Validate("x", new SqliteStorageOptions { DataSource = "./data/orleanstrader.db", SyncBeforeCommit = other });
+
+        Assert.True(result.Failed);
+        Assert.Contains("SyncBeforeCommit", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(null, null, "exactly one of DataSource")]
     [InlineData("Data Source=a.db", "b.db", "exactly one of DataSource")]
     [InlineData("Data Source=:memory:", null, "in-memory")]

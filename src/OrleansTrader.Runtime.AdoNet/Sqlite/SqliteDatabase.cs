@@ -42,13 +42,26 @@ public sealed class SqliteDatabase : IDisposable
     private SqliteConnection? _writeConnection;
     private readonly SqliteMetrics.Series? _metrics;
 
+    // SyncBeforeCommit: the other file, and how to find this process's databases on it (null: sync it at every commit).
+    private readonly string? _syncFirst;
+    private readonly Func<string, SqliteDatabase[]>? _findDatabases;
+
+    // Groups committed, and how many of them the last sync of the WAL covered (see SyncCommitted).
+    private long _commits;
+    private long _syncedCommits;
+    private long _walSyncs;
+    private readonly Lock _walSyncLock = new();
+
     public SqliteDatabase(SqliteStorageOptions options)
         : this(options, metrics: null)
     {
     }
 
-    /// <summary>With <paramref name="metrics"/>, the group commit reports its writes, commits, group durations and queue.</summary>
-    internal SqliteDatabase(SqliteStorageOptions options, SqliteMetrics? metrics)
+    /// <summary>
+    /// With <paramref name="metrics"/>, the group commit reports its writes, commits, group durations and queue;
+    /// <paramref name="findDatabases"/> gives this process's databases on a file, for <see cref="SqliteStorageOptions.SyncBeforeCommit"/>.
+    /// </summary>
+    internal SqliteDatabase(SqliteStorageOptions options, SqliteMetrics? metrics, Func<string, SqliteDatabase[]>? findDatabases = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         SqliteStorageOptionsValidator.ThrowIfInvalid(options);
@@ -65,6 +78,8 @@ public sealed class SqliteDatabase : IDisposable
         _connectionString = builder.ToString();
         TablePrefix = options.TablePrefix;
         _checkpointInterval = options.WalCheckpointInterval;
+        _syncFirst = options.SyncBeforeCommit is { } other ? Path.GetFullPath(other) : null;
+        _findDatabases = findDatabases;
         CommandTimeoutSeconds = CommandTimeouts.ToSeconds(options.CommandTimeout);
         var busyMilliseconds = (long)Math.Ceiling(options.BusyTimeout.TotalMilliseconds);
 
@@ -232,6 +247,66 @@ public sealed class SqliteDatabase : IDisposable
         }
     }
 
+    /// <summary>Times this database synced its WAL to disk for another file's commit (<see cref="SqliteStorageOptions.SyncBeforeCommit"/>).</summary>
+    internal long WalSyncs => Interlocked.Read(ref _walSyncs);
+
+    /// <summary>
+    /// Makes what this database has committed so far durable: one fsync of its WAL, skipped when nothing was committed
+    /// since the last one. Concurrent callers share a sync.
+    /// </summary>
+    internal void SyncCommitted()
+    {
+        var needed = Interlocked.Read(ref _commits);
+        if (needed <= Interlocked.Read(ref _syncedCommits))
+        {
+            return;
+        }
+
+        lock (_walSyncLock)
+        {
+            if (needed <= _syncedCommits)
+            {
+                return;
+            }
+
+            var covered = Interlocked.Read(ref _commits);
+            SyncWal(FilePath);
+            Interlocked.Increment(ref _walSyncs);
+            Interlocked.Exchange(ref _syncedCommits, covered);
+        }
+    }
+
+    /// <summary>The fsync behind <see cref="SqliteStorageOptions.SyncBeforeCommit"/>; it runs beside the group's statements.</summary>
+    private void SyncPrerequisite()
+    {
+        var databases = _findDatabases?.Invoke(_syncFirst!);
+        if (databases is null)
+        {
+            // Nothing tells what the other file committed: sync it every time.
+            SyncWal(_syncFirst!);
+            return;
+        }
+
+        // None: this process writes nothing there, so it has nothing of its own to make durable first.
+        foreach (var database in databases)
+        {
+            database.SyncCommitted();
+        }
+    }
+
+    /// <summary>fsync of a database's WAL (any descriptor syncs the file). No WAL: SQLite removes it only once all of it is checkpointed and synced.</summary>
+    private static void SyncWal(string databasePath)
+    {
+        try
+        {
+            using var wal = new FileStream(databasePath + "-wal", FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+            wal.Flush(flushToDisk: true);
+        }
+        catch (FileNotFoundException)
+        {
+        }
+    }
+
     /// <summary>
     /// Runs one group and commits it. A lone write runs as it would alone: a statement autocommits, any other write gets an
     /// IMMEDIATE transaction of its own. In a larger group a failing write rolls back only itself: a single statement by
@@ -244,6 +319,11 @@ public sealed class SqliteDatabase : IDisposable
         var canceled = 0;
         SqliteConnection? connection = null;
         var succeeded = new List<PendingWrite>(batch.Count);
+
+        // SyncBeforeCommit: the other file's sync runs while this group's statements do, and the commit waits for it. A
+        // group that fails or is canceled before that wait leaves the sync's failure to the continuation, not unobserved.
+        var prerequisite = _syncFirst is null ? null : Task.Run(SyncPrerequisite);
+        _ = prerequisite?.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         try
         {
             connection = _writeConnection ??= await OpenConnectionAsync(CancellationToken.None);
@@ -262,7 +342,13 @@ public sealed class SqliteDatabase : IDisposable
 
                 if (alone)
                 {
-                    // Its failure is the group's: the catch below fails it and drops the connection.
+                    // Its failure is the group's: the catch below fails it and drops the connection. Without a transaction
+                    // the write commits itself, so the other file's sync comes first.
+                    if (transaction is null && prerequisite is not null)
+                    {
+                        await prerequisite;
+                    }
+
                     await write.RunAsync(connection, transaction);
                     succeeded.Add(write);
                     continue;
@@ -301,6 +387,11 @@ public sealed class SqliteDatabase : IDisposable
 
             if (transaction is not null)
             {
+                if (prerequisite is not null)
+                {
+                    await prerequisite;
+                }
+
                 await transaction.CommitAsync(CancellationToken.None);
             }
         }
@@ -324,6 +415,7 @@ public sealed class SqliteDatabase : IDisposable
         }
 
         _metrics?.Group(succeeded.Count, batch.Count - succeeded.Count - canceled, canceled, commitSucceeded: true, Stopwatch.GetElapsedTime(started));
+        Interlocked.Increment(ref _commits);
         Checkpointer()?.Committed();
         foreach (var write in succeeded)
         {

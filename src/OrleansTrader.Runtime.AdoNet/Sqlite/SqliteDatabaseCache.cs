@@ -18,16 +18,26 @@ internal sealed class SqliteDatabaseCache(IMeterFactory? meterFactory = null) : 
         ArgumentNullException.ThrowIfNull(options);
         SqliteStorageOptionsValidator.ThrowIfInvalid(options);
         var key = new Key(
-            SqliteDatabase.BuildConnectionString(options).ToString(), options.TablePrefix, options.CommandTimeout, options.BusyTimeout, options.WalCheckpointInterval);
+            SqliteDatabase.BuildConnectionString(options).ToString(), options.TablePrefix, options.CommandTimeout, options.BusyTimeout, options.WalCheckpointInterval,
+            options.SyncBeforeCommit is { } other ? Path.GetFullPath(other) : null);
         lock (_lock)
         {
             if (!_databases.TryGetValue(key, out var database))
             {
-                database = new SqliteDatabase(options, _metrics);
+                database = new SqliteDatabase(options, _metrics, Find);
                 _databases.Add(key, database);
             }
 
             return database;
+        }
+    }
+
+    /// <summary>This container's databases on a file (for <see cref="SqliteStorageOptions.SyncBeforeCommit"/>): none when it writes none.</summary>
+    private SqliteDatabase[] Find(string filePath)
+    {
+        lock (_lock)
+        {
+            return [.. _databases.Values.Where(d => string.Equals(d.FilePath, filePath, StringComparison.Ordinal))];
         }
     }
 
@@ -44,5 +54,5 @@ internal sealed class SqliteDatabaseCache(IMeterFactory? meterFactory = null) : 
         }
     }
 
-    private readonly record struct Key(string ConnectionString, string TablePrefix, TimeSpan CommandTimeout, TimeSpan BusyTimeout, TimeSpan WalCheckpointInterval);
+    private readonly record struct Key(string ConnectionString, string TablePrefix, TimeSpan CommandTimeout, TimeSpan BusyTimeout, TimeSpan WalCheckpointInterval, string? SyncBeforeCommit);
 }

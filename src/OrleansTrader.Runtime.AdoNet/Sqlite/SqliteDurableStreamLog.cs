@@ -44,6 +44,28 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
     private readonly string _readSubscriptions;
     private readonly string _trim;
 
+    /// <summary>
+    /// Whether the SQLite file at <paramref name="filePath"/> exists and already holds a stream log (its events table,
+    /// with <paramref name="tablePrefix"/>). Read-only: a missing file is not created.
+    /// </summary>
+    public static bool ExistsIn(string filePath, string tablePrefix = "")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
+        if (!File.Exists(filePath))
+        {
+            return false;
+        }
+
+        SQLitePCL.Batteries_V2.Init();
+        var source = new SqliteConnectionStringBuilder { DataSource = filePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
+        using var connection = new SqliteConnection(source.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = @name;";
+        command.Parameters.AddWithValue("@name", new SqliteTables(tablePrefix).StreamEvents);
+        return command.ExecuteScalar() is not null;
+    }
+
     public SqliteDurableStreamLog(SqliteDatabase database, ILogger<SqliteDurableStreamLog>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(database);

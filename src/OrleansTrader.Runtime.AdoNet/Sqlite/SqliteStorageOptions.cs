@@ -26,4 +26,13 @@ public sealed class SqliteStorageOptions
     /// commits do not (see docs/runtime.md). Zero turns it off and leaves every checkpoint to SQLite inside a commit.
     /// </summary>
     public TimeSpan WalCheckpointInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Another SQLite file this file's writes depend on (the stream log's file names the grain-state file whose changes
+    /// its events report). Before each commit here, what that file has committed so far is synced to disk (one fsync of
+    /// its WAL, skipped when it committed nothing since the last one), so a power loss cannot leave this file holding a
+    /// write whose cause the other file lost. With synchronous=NORMAL each file alone only loses its last commits; two
+    /// files could otherwise lose different ones. Null (the default): no such file.
+    /// </summary>
+    public string? SyncBeforeCommit { get; set; }
 }

@@ -55,6 +55,12 @@ public sealed class SqliteStorageOptionsValidator : IValidateOptions<SqliteStora
         {
             yield return $"SQLite WalCheckpointInterval {options.WalCheckpointInterval} is out of range: use zero (off) up to {MaxWalCheckpointInterval}.";
         }
+
+        if (options.SyncBeforeCommit is { } other && (string.IsNullOrWhiteSpace(other) || (hasDataSource && !hasConnectionString
+            && string.Equals(Path.GetFullPath(other), Path.GetFullPath(options.DataSource!), StringComparison.Ordinal))))
+        {
+            yield return $"SQLite SyncBeforeCommit '{other}' must name another database file.";
+        }
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> for providers constructed without the options pipeline.</summary>
