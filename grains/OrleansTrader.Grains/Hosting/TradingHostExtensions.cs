@@ -44,7 +44,7 @@ public static class TradingHostExtensions
         services.AddSingleton(demo);
         var symbols = feed.Symbols.Count > 0 ? [.. feed.Symbols] : DefaultSymbols.Select(s => s.Symbol).ToList();
         var tradingCalendar = calendar.Kind == "nyse" ? (ITradingCalendar)NyseCalendar.Instance : AlwaysOpenCalendar.Instance;
-        var sqlitePath = Path.GetFullPath(Path.Combine(storage.DataDirectory, "orleanstrader.db"));
+        var sqlite = storage.Provider == "sqlite" ? SqliteDataFiles.In(storage.DataDirectory) : null;
 
         builder.UseOrleansTraderSilo(silo =>
         {
@@ -61,10 +61,9 @@ public static class TradingHostExtensions
                     silo.UseInMemoryReminderService();
                     break;
                 default:
-                    Directory.CreateDirectory(Path.GetDirectoryName(sqlitePath)!);
-                    silo.AddSqliteGrainStorage(GrainStorageNames.Default, o => o.DataSource = sqlitePath);
-                    silo.AddSqliteStreamLog(DurableLog, o => o.DataSource = sqlitePath);
-                    silo.UseSqliteReminderService(o => o.DataSource = sqlitePath);
+                    silo.AddSqliteGrainStorage(GrainStorageNames.Default, sqlite!.ConfigureState);
+                    silo.AddSqliteStreamLog(DurableLog, sqlite.ConfigureStreamLog);
+                    silo.UseSqliteReminderService(sqlite.ConfigureState);
                     break;
             }
 
@@ -125,7 +124,7 @@ public static class TradingHostExtensions
 
         services.AddHostedService(sp => new TradingStartupLog(
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<TradingStartupLog>>(),
-            storage.Provider == "sqlite" ? $"sqlite ({sqlitePath})" : storage.Provider == "postgres" ? "postgres" : "memory (lost on exit)",
+            sqlite is not null ? $"sqlite ({sqlite})" : storage.Provider == "postgres" ? "postgres" : "memory (lost on exit)",
             feed.Kind == "synthetic" ? $"synthetic ({string.Join(", ", symbols)}, one tick per second)" : feed.Kind == "replay" ? $"replay of {feed.Path} at speed {feed.Speed}" : feed.Kind == "alpaca" ? "alpaca (MarketData:Alpaca)" : "none",
             tradingCalendar is AlwaysOpenCalendar,
             demo.Enabled ? $"account {demo.AccountId}, SMA {demo.FastPeriod}/{demo.SlowPeriod} on {demo.Symbol}" : "off"));

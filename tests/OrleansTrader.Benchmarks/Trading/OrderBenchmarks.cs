@@ -65,7 +65,7 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
         Directory.CreateDirectory(dir);
         try
         {
-            await RunScenarioAsync(context, "orders.sqlite", Path.Combine(dir, "orders.db"), context.Quick ? 5_000 : 20_000, SqliteOfferedRate);
+            await RunScenarioAsync(context, "orders.sqlite", dir, context.Quick ? 5_000 : 20_000, SqliteOfferedRate);
         }
         finally
         {
@@ -75,9 +75,9 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
     }
 
     private static async Task RunScenarioAsync(
-        BenchmarkContext context, string scenario, string? sqlitePath, int orders, int? offeredRate, int restingPerAccount = 0)
+        BenchmarkContext context, string scenario, string? sqliteDirectory, int orders, int? offeredRate, int restingPerAccount = 0)
     {
-        await using var cluster = await TradingBenchCluster.StartAsync(sqlitePath);
+        await using var cluster = await TradingBenchCluster.StartAsync(sqliteDirectory);
         var client = cluster.Client;
         var now = TimeProvider.System.GetUtcNow();
         foreach (var symbol in Symbols)

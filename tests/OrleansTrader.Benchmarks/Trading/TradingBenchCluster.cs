@@ -7,14 +7,17 @@ using OrleansTrader.Runtime.Testing;
 
 namespace OrleansTrader.Benchmarks.Trading;
 
-/// <summary>A one-silo cluster with the trading grains on memory or SQLite storage.</summary>
+/// <summary>
+/// A one-silo cluster with the trading grains on memory storage, or on SQLite in a data directory laid out as the silo's
+/// embedded default lays it out (<see cref="SqliteDataFiles"/>).
+/// </summary>
 internal static class TradingBenchCluster
 {
-    public static async Task<TestCluster> StartAsync(string? sqlitePath, bool forwardToPaper = true, int memoryQueueCapacity = 1 << 20)
+    public static async Task<TestCluster> StartAsync(string? sqliteDirectory, bool forwardToPaper = true, int memoryQueueCapacity = 1 << 20)
     {
         var cluster = new TestClusterBuilder().AddSiloBuilderConfigurator(silo =>
         {
-            if (sqlitePath is null)
+            if (sqliteDirectory is null)
             {
                 silo.AddMemoryGrainStorageAsDefault();
                 var log = new MemoryDurableStreamLog();
@@ -23,10 +26,11 @@ internal static class TradingBenchCluster
             }
             else
             {
-                silo.AddSqliteGrainStorage(GrainStorageNames.Default, o => o.DataSource = sqlitePath);
-                silo.AddSqliteStreamLog("durable-log", o => o.DataSource = sqlitePath);
+                var files = SqliteDataFiles.In(sqliteDirectory);
+                silo.AddSqliteGrainStorage(GrainStorageNames.Default, files.ConfigureState);
+                silo.AddSqliteStreamLog("durable-log", files.ConfigureStreamLog);
                 silo.AddDurableStreams(StreamNames.DurableProvider, sp => sp.GetRequiredKeyedService<IDurableStreamLog>("durable-log"));
-                silo.UseSqliteReminderService(o => o.DataSource = sqlitePath);
+                silo.UseSqliteReminderService(files.ConfigureState);
             }
 
             silo.AddMemoryStreams(StreamNames.MemoryProvider, o => o.QueueCapacity = memoryQueueCapacity);

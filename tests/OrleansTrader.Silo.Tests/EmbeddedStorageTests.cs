@@ -1,0 +1,102 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Hosting;
+using OrleansTrader.Runtime;
+using OrleansTrader.Runtime.AdoNet;
+
+namespace OrleansTrader.Silo.Tests;
+
+/// <summary>Where the embedded default (SQLite) puts grain state and the fills log.</summary>
+public sealed class EmbeddedStorageTests : IDisposable
+{
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "ot-silo-data-" + Guid.NewGuid().ToString("N"));
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_data))
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task AFreshDataDirectory_GetsTheFillsLog_InAFileOfItsOwn()
+    {
+        await TradeOnceAsync("split");
+
+        var state = Path.Combine(_data, SqliteDataFiles.StateFileName);
+        var log = Path.Combine(_data, SqliteDataFiles.StreamLogFileName);
+        Assert.False(SqliteDurableStreamLog.ExistsIn(state));
+        Assert.True(await CountAsync(state, "SELECT count(*) FROM grain_state WHERE grain_key = 'split';") > 0);
+        Assert.True(await CountAsync(log, "SELECT count(*) FROM stream_events WHERE stream_namespace = 'fills' AND stream_key = 'split';") > 0);
+    }
+
+    [Fact]
+    public async Task ADataDirectoryFromBeforeTheSplit_KeepsItsLog_WithWhatItHeld()
+    {
+        // A state file that already holds a stream log with an event in it, as every earlier build wrote it.
+        var state = Path.Combine(_data, SqliteDataFiles.StateFileName);
+        var earlier = StreamId.Create(StreamNames.Fills, "earlier");
+        using (var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = state }))
+        {
+            var old = new SqliteDurableStreamLog(database);
+            await old.InitializeAsync(Ct);
+            await old.AppendAsync(earlier, [new byte[] { 1 }], TimeProvider.System.GetUtcNow(), Ct);
+        }
+
+        await TradeOnceAsync("kept");
+
+        Assert.False(File.Exists(Path.Combine(_data, SqliteDataFiles.StreamLogFileName)));
+        Assert.Equal(1, await CountAsync(state, "SELECT count(*) FROM stream_events WHERE stream_key = 'earlier';"));
+        Assert.True(await CountAsync(state, "SELECT count(*) FROM stream_events WHERE stream_namespace = 'fills' AND stream_key = 'kept';") > 0);
+    }
+
+    /// <summary>Runs the silo on the data directory until one market order of <paramref name="accountId"/> is filled.</summary>
+    private async Task TradeOnceAsync(string accountId)
+    {
+        using (var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseSetting("Storage:DataDirectory", _data)
+            .UseSetting("Demo:Enabled", "false")
+            .UseSetting("Feed:Kind", "none")))
+        {
+            using var client = factory.CreateClient();
+            var grains = factory.Services.GetRequiredService<IGrainFactory>();
+            await grains.GetGrain<ISymbolGrain>("FILE").IngestAsync(new TickBatch
+            {
+                Quotes = [new QuoteTick("FILE", TimeProvider.System.GetUtcNow(), 20m, 1_000m, 20m, 1_000m)],
+            });
+            var account = grains.GetGrain<IAccountGrain>(accountId);
+            Assert.True((await account.OpenAsync(new OpenAccount { Cash = 10_000m })).Succeeded);
+            var placed = await account.PlaceOrderAsync(new PlaceOrder
+            {
+                Request = new OrderRequest { ClientOrderId = accountId + "-1", Symbol = "FILE", Side = OrderSide.Buy, Type = OrderType.Market, Quantity = 5m },
+            });
+            Assert.True(placed.Succeeded, placed.Denial?.Message);
+            var deadline = TimeProvider.System.GetUtcNow().AddSeconds(20);
+            while ((await account.GetPositionsAsync()).Count == 0)
+            {
+                Assert.True(TimeProvider.System.GetUtcNow() < deadline, "The market order was never filled.");
+                await Task.Delay(50, Ct);
+            }
+        }
+
+        SqliteConnection.ClearAllPools();
+    }
+
+    private static async Task<long> CountAsync(string file, string sql)
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        await connection.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)(await command.ExecuteScalarAsync(Ct))!;
+    }
+}
