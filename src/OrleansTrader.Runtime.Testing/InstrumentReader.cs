@@ -12,6 +12,7 @@ public sealed class InstrumentReader : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<string, double> _sums = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _counts = new(StringComparer.Ordinal);
     private readonly Lock _observeLock = new();
     private Dictionary<string, double>? _observed;
 
@@ -32,6 +33,9 @@ public sealed class InstrumentReader : IDisposable
 
     /// <summary>The sum of a counter's increments with exactly these tags ("k=v,k=v" sorted by key; "" for none).</summary>
     public double Sum(string tags) => _sums.GetValueOrDefault(tags);
+
+    /// <summary>How many measurements were recorded with exactly these tags (for a histogram: how many values).</summary>
+    public long Count(string tags) => _counts.GetValueOrDefault(tags);
 
     /// <summary>The sum of a counter's increments (or a histogram's values) over every tag set.</summary>
     public double Total() => _sums.Values.Sum();
@@ -64,6 +68,7 @@ public sealed class InstrumentReader : IDisposable
         else
         {
             _sums.AddOrUpdate(key, value, (_, sum) => sum + value);
+            _counts.AddOrUpdate(key, 1, (_, count) => count + 1);
         }
     }
 

@@ -49,7 +49,6 @@ public sealed class SqliteDatabase : IDisposable
     // Groups committed, and how many of them the last sync of the WAL covered (see SyncCommitted).
     private long _commits;
     private long _syncedCommits;
-    private long _walSyncs;
     private readonly Lock _walSyncLock = new();
 
     public SqliteDatabase(SqliteStorageOptions options)
@@ -247,9 +246,6 @@ public sealed class SqliteDatabase : IDisposable
         }
     }
 
-    /// <summary>Times this database synced its WAL to disk for another file's commit (<see cref="SqliteStorageOptions.SyncBeforeCommit"/>).</summary>
-    internal long WalSyncs => Interlocked.Read(ref _walSyncs);
-
     /// <summary>
     /// Makes what this database has committed so far durable: one fsync of its WAL, skipped when nothing was committed
     /// since the last one. Concurrent callers share a sync.
@@ -270,8 +266,9 @@ public sealed class SqliteDatabase : IDisposable
             }
 
             var covered = Interlocked.Read(ref _commits);
+            var started = Stopwatch.GetTimestamp();
             SyncWal(FilePath);
-            Interlocked.Increment(ref _walSyncs);
+            _metrics?.WalSynced(Stopwatch.GetElapsedTime(started));
             Interlocked.Exchange(ref _syncedCommits, covered);
         }
     }

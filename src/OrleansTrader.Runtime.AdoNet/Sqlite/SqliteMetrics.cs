@@ -14,6 +14,7 @@ internal sealed class SqliteMetrics
     private readonly Counter<long> _writes;
     private readonly Counter<long> _commits;
     private readonly Histogram<double> _groupDuration;
+    private readonly Histogram<double> _walSyncDuration;
     private readonly Lock _lock = new();
     private readonly List<Series> _series = [];
 
@@ -27,6 +28,8 @@ internal sealed class SqliteMetrics
             "orleanstrader.sqlite.commits", "{commit}", "Groups committed: one transaction (or one autocommitted statement) each.");
         _groupDuration = meter.CreateHistogram<double>(
             "orleanstrader.sqlite.group.duration", "s", "Time the writer spent on one group, from its first statement to its commit or failure.");
+        _walSyncDuration = meter.CreateHistogram<double>(
+            "orleanstrader.sqlite.wal_sync.duration", "s", "fsyncs of this file's WAL that another file's commit waited for (SyncBeforeCommit), and their time.");
         meter.CreateObservableUpDownCounter("orleanstrader.sqlite.queue", ObserveQueues, "{write}", "Writes waiting for the group commit's writer.");
     }
 
@@ -84,6 +87,8 @@ internal sealed class SqliteMetrics
 
             _metrics._groupDuration.Record(duration.TotalSeconds, Tags);
         }
+
+        public void WalSynced(TimeSpan duration) => _metrics._walSyncDuration.Record(duration.TotalSeconds, Tags);
 
         /// <summary>Takes the database's queue off the gauge.</summary>
         public void Dispose()

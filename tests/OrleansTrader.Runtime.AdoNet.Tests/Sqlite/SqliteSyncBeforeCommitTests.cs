@@ -1,4 +1,7 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Runtime.Testing;
 
 namespace OrleansTrader.Runtime.AdoNet.Tests;
 
@@ -22,29 +25,32 @@ public sealed class SqliteSyncBeforeCommitTests : IDisposable
     public async Task EachCommit_SyncsTheOtherFilesWal_WhenThatFileCommittedSinceTheLastSync()
     {
         var statePath = Path.Combine(_root, "state.db");
-        using var cache = new SqliteDatabaseCache();
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var cache = new SqliteDatabaseCache(services.GetRequiredService<IMeterFactory>());
+        using var syncs = new InstrumentReader(services, "orleanstrader.sqlite.wal_sync.duration");
         var state = cache.GetOrCreate(new SqliteStorageOptions { DataSource = statePath });
         var log = cache.GetOrCreate(new SqliteStorageOptions { DataSource = Path.Combine(_root, "log.db"), SyncBeforeCommit = statePath });
+        long StateSyncs() => syncs.Count("file=state.db,table_prefix=");
 
         await ExecuteAsync(state, "CREATE TABLE s (id INTEGER PRIMARY KEY);");
-        Assert.Equal(0, state.WalSyncs);
+        Assert.Equal(0, StateSyncs());
 
         // The log's first commit finds the state's commit not yet synced; its second finds nothing new.
         await ExecuteAsync(log, "CREATE TABLE l (id INTEGER PRIMARY KEY);");
-        Assert.Equal(1, state.WalSyncs);
+        Assert.Equal(1, StateSyncs());
         await ExecuteAsync(log, "INSERT INTO l (id) VALUES (1);");
-        Assert.Equal(1, state.WalSyncs);
+        Assert.Equal(1, StateSyncs());
 
         // Several state commits, then one log commit: one sync covers them all, in a group of its own (a transaction).
         await ExecuteAsync(state, "INSERT INTO s (id) VALUES (1);");
         await ExecuteAsync(state, "INSERT INTO s (id) VALUES (2);");
         await log.WriteAsync((connection, transaction, ct) => log.CreateCommand(connection, "INSERT INTO l (id) VALUES (2);", transaction).ExecuteNonQueryAsync(ct), Ct);
-        Assert.Equal(2, state.WalSyncs);
+        Assert.Equal(2, StateSyncs());
 
         // The state file never waits for the log: its own commits sync nothing.
         await ExecuteAsync(state, "INSERT INTO s (id) VALUES (3);");
-        Assert.Equal(0, log.WalSyncs);
-        Assert.Equal(2, state.WalSyncs);
+        Assert.Equal(0, syncs.Count("file=log.db,table_prefix="));
+        Assert.Equal(2, StateSyncs());
     }
 
     [Fact]
