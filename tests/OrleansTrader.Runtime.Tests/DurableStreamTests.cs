@@ -151,6 +151,22 @@ public sealed class DurableStreamTests
     }
 
     [Fact]
+    public async Task DurableStream_DeliversTheEventsReadTogether_InOneTurn_AndGoesOnOneByOneFromAFailure()
+    {
+        await using var cluster = await StartAsync(silo => silo.AddIncomingGrainCallFilter<StreamDeliveryFilter>());
+
+        await Stream(cluster, "acct-turns").OnNextBatchAsync([new TestEvent(1), new TestEvent(2), new TestEvent(3)]);
+        Assert.Equal(["1@1", "2@2", "3@3"], await cluster.Probe.WaitForLogAsync("acct-turns/received", 3));
+        Assert.Equal(["OnNextDurableBatch"], cluster.Probe.GetLog("acct-turns/stream-calls"));
+
+        // Event 2 fails in the batch (its first attempt) and twice more alone, then is dead-lettered; event 3 goes alone.
+        await Stream(cluster, "acct-turns-poison").OnNextBatchAsync([new TestEvent(1), new TestEvent(2, "poison"), new TestEvent(3)]);
+        Assert.Equal(["1@1", "3@3"], await cluster.Probe.WaitForLogAsync("acct-turns-poison/received", 2));
+        Assert.Equal(["OnNextDurableBatch", "OnNext", "OnNext", "OnNext"], cluster.Probe.GetLog("acct-turns-poison/stream-calls"));
+        Assert.Equal(3, Assert.Single(await _log.ReadDeadLettersAsync(StreamId.Create("durable-events", "acct-turns-poison"), Ct)).Attempts);
+    }
+
+    [Fact]
     public async Task DurableStream_RetriesFailedDelivery_UntilItSucceeds()
     {
         await using var cluster = await StartAsync();

@@ -79,14 +79,30 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
                 }
 
                 var previous = checkpoint;
-                foreach (var storedEvent in events)
+
+                // A grain consumer takes what was read in one turn; from the first event that failed, the events go one by
+                // one, that event with the batch's failure as its first attempt.
+                var (next, failure) = Consumer.Grain is { } grainId && events.Count > 1 && IsStillSubscribed()
+                    ? await DeliverBatchAsync(grainId, events, cancellationToken)
+                    : (0, null);
+                for (var i = 0; i < next; i++)
                 {
+                    checkpoint = events[i].Sequence;
+                    if (!checkpoints.WritesThrough)
+                    {
+                        await checkpoints.AdvanceAsync(StreamId, Consumer.ConsumerId, checkpoint, flushNow: false, CancellationToken.None);
+                    }
+                }
+
+                for (var i = next; i < events.Count; i++)
+                {
+                    var storedEvent = events[i];
                     if (_rewindTo is not null || cancellationToken.IsCancellationRequested || !IsStillSubscribed())
                     {
                         break;
                     }
 
-                    var handled = await DeliverWithRetryAsync(storedEvent, cancellationToken);
+                    var handled = await DeliverWithRetryAsync(storedEvent, i == next ? failure : null, cancellationToken);
                     checkpoint = storedEvent.Sequence;
 
                     // Coalesced checkpoints move in memory per event, so the flush bound counts single events. A dead letter
@@ -143,8 +159,42 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
     /// <summary>Implicit consumers always are; explicit ones only while some subscription of theirs exists.</summary>
     private bool IsStillSubscribed() => Consumer.IsImplicit || provider.IsSubscribed(StreamId, Consumer);
 
-    /// <summary>Delivers the event; false when every attempt failed and it was dead-lettered instead.</summary>
-    private async Task<bool> DeliverWithRetryAsync(StoredStreamEvent storedEvent, CancellationToken cancellationToken)
+    /// <summary>
+    /// Delivers the events to the grain in one turn. Returns how many it took, and when that is not all of them, why the
+    /// next one failed (null when the batch was not sent: the silo is stopping).
+    /// </summary>
+    private async Task<(int Delivered, Exception? Failure)> DeliverBatchAsync(
+        GrainId grainId, IReadOnlyList<StoredStreamEvent> events, CancellationToken cancellationToken)
+    {
+        if (_rewindTo is not null || cancellationToken.IsCancellationRequested)
+        {
+            return (0, null);
+        }
+
+        var published = new object?[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            published[i] = provider.Tails.TryGetPublished(StreamId, events[i].Sequence);
+        }
+
+        var request = new DurableStreamBatchDeliveryRequest(provider.Name, StreamId, events, published);
+        try
+        {
+            provider.Runtime.SendFromRuntime(grainId, request);
+            await request.AsValueTask();
+            return (events.Count, null);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return (request.Delivered, ex);
+        }
+    }
+
+    /// <summary>
+    /// Delivers the event; false when every attempt failed and it was dead-lettered instead. <paramref name="firstFailure"/>:
+    /// the event already failed once (in a batch), which counts as its first attempt.
+    /// </summary>
+    private async Task<bool> DeliverWithRetryAsync(StoredStreamEvent storedEvent, Exception? firstFailure, CancellationToken cancellationToken)
     {
         var options = provider.Options;
         var runtime = provider.Runtime;
@@ -153,40 +203,46 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
         var delay = options.RetryDelay;
         for (var attempt = 1; ; attempt++)
         {
-            try
+            var failure = attempt == 1 ? firstFailure : null;
+            if (failure is null)
             {
-                if (Consumer.Grain is { } grainId)
+                try
                 {
-                    var request = new StreamDeliveryRequest(provider.Name, StreamId, null, storedEvent.Payload, token, published);
-                    runtime.SendFromRuntime(grainId, request);
-                    await request.AsValueTask();
-                }
-                else
-                {
-                    await Consumer.ClientSubscription!.DeliverPayloadAsync(storedEvent.Payload, published, token);
-                }
+                    if (Consumer.Grain is { } grainId)
+                    {
+                        var request = new StreamDeliveryRequest(provider.Name, StreamId, null, storedEvent.Payload, token, published);
+                        runtime.SendFromRuntime(grainId, request);
+                        await request.AsValueTask();
+                    }
+                    else
+                    {
+                        await Consumer.ClientSubscription!.DeliverPayloadAsync(storedEvent.Payload, published, token);
+                    }
 
-                return true;
+                    return true;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    failure = ex;
+                }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                // A delivery cut short by the silo stopping is not the consumer's failure: leave it for the next silo.
-                cancellationToken.ThrowIfCancellationRequested();
-                runtime.LogStreamDeliveryFailed(ex, StreamId, storedEvent.Sequence, Consumer.ConsumerId, attempt);
-                if (attempt >= options.MaxDeliveryAttempts)
-                {
-                    await provider.Log.WriteDeadLetterAsync(
-                        new DeadLetter(StreamId, Consumer.ConsumerId, storedEvent.Sequence, storedEvent.Payload, attempt, ex.ToString(), runtime.TimeProvider.GetUtcNow()),
-                        cancellationToken);
-                    runtime.LogStreamDeadLettered(StreamId, storedEvent.Sequence, Consumer.ConsumerId, attempt);
-                    return false;
-                }
 
-                if (delay > TimeSpan.Zero)
-                {
-                    await Task.Delay(delay, runtime.TimeProvider, cancellationToken);
-                    delay += delay;
-                }
+            // A delivery cut short by the silo stopping is not the consumer's failure: leave it for the next silo.
+            cancellationToken.ThrowIfCancellationRequested();
+            runtime.LogStreamDeliveryFailed(failure, StreamId, storedEvent.Sequence, Consumer.ConsumerId, attempt);
+            if (attempt >= options.MaxDeliveryAttempts)
+            {
+                await provider.Log.WriteDeadLetterAsync(
+                    new DeadLetter(StreamId, Consumer.ConsumerId, storedEvent.Sequence, storedEvent.Payload, attempt, failure.ToString(), runtime.TimeProvider.GetUtcNow()),
+                    cancellationToken);
+                runtime.LogStreamDeadLettered(StreamId, storedEvent.Sequence, Consumer.ConsumerId, attempt);
+                return false;
+            }
+
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, runtime.TimeProvider, cancellationToken);
+                delay += delay;
             }
         }
     }

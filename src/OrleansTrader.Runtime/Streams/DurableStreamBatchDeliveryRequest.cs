@@ -1,0 +1,63 @@
+namespace OrleansTrader.Runtime;
+
+/// <summary>
+/// Delivers consecutive stored events of one durable stream to the target activation in a single turn: in order, each
+/// event to every subscription the activation holds on that stream, as a run of single deliveries would (one turn per
+/// event before). The first event whose delivery fails ends the batch and faults the turn; <see cref="Delivered"/> tells
+/// the cursor how many events came before it, and the cursor goes on with that event alone (retries, then a dead letter).
+/// </summary>
+internal sealed class DurableStreamBatchDeliveryRequest(
+    string providerName, StreamId streamId, IReadOnlyList<StoredStreamEvent> events, object?[] published)
+    : GrainVoidRequest
+{
+    private int _delivered;
+
+    public override string InterfaceName => "stream";
+
+    public override string MethodName => "OnNextDurableBatch";
+
+    public override int MethodId => 5;
+
+    /// <summary>How many events, from the first, every subscription took without failing.</summary>
+    public int Delivered => Volatile.Read(ref _delivered);
+
+    protected override async ValueTask InvokeCore(object grain)
+    {
+        var activation = CallContext.Current?.Activation
+            ?? throw new InvalidOperationException("Stream events are delivered inside a grain turn.");
+        for (var i = 0; i < events.Count; i++)
+        {
+            var token = new StreamSequenceToken(events[i].Sequence);
+            var delivered = 0;
+            List<Task>? pending = null;
+            foreach (var subscription in activation.GetSubscriptions())
+            {
+                if (subscription.StreamId != streamId || subscription.ProviderName != providerName)
+                {
+                    continue;
+                }
+
+                delivered++;
+                var task = subscription.DeliverPayloadAsync(events[i].Payload, published[i], token);
+                if (!task.IsCompletedSuccessfully)
+                {
+                    (pending ??= []).Add(task);
+                }
+            }
+
+            if (delivered == 0)
+            {
+                throw new InvalidOperationException(
+                    $"{activation.GrainId} received an event of stream {streamId} ({providerName}) but holds no subscription to it; subscribe in OnActivateAsync "
+                    + "(or resume its stored subscriptions there with GetAllSubscriptionHandles() and ResumeAsync).");
+            }
+
+            if (pending is not null)
+            {
+                await Task.WhenAll(pending);
+            }
+
+            Volatile.Write(ref _delivered, i + 1);
+        }
+    }
+}
