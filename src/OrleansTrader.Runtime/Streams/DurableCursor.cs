@@ -161,7 +161,7 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
 
     /// <summary>
     /// Delivers the events to the grain in one turn. Returns how many it took, and when that is not all of them, why the
-    /// next one failed (null when the batch was not sent: the silo is stopping).
+    /// next one failed (none when the batch was not sent: a rewind is waiting or the silo is stopping).
     /// </summary>
     private async Task<(int Delivered, Exception? Failure)> DeliverBatchAsync(
         GrainId grainId, IReadOnlyList<StoredStreamEvent> events, CancellationToken cancellationToken)
@@ -184,8 +184,9 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
             await request.AsValueTask();
             return (events.Count, null);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex)
         {
+            // Whatever the batch took is progress, also when the silo is stopping (the loop then stops before the rest).
             return (request.Delivered, ex);
         }
     }

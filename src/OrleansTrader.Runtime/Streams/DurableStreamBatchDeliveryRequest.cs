@@ -27,36 +27,7 @@ internal sealed class DurableStreamBatchDeliveryRequest(
             ?? throw new InvalidOperationException("Stream events are delivered inside a grain turn.");
         for (var i = 0; i < events.Count; i++)
         {
-            var token = new StreamSequenceToken(events[i].Sequence);
-            var delivered = 0;
-            List<Task>? pending = null;
-            foreach (var subscription in activation.GetSubscriptions())
-            {
-                if (subscription.StreamId != streamId || subscription.ProviderName != providerName)
-                {
-                    continue;
-                }
-
-                delivered++;
-                var task = subscription.DeliverPayloadAsync(events[i].Payload, published[i], token);
-                if (!task.IsCompletedSuccessfully)
-                {
-                    (pending ??= []).Add(task);
-                }
-            }
-
-            if (delivered == 0)
-            {
-                throw new InvalidOperationException(
-                    $"{activation.GrainId} received an event of stream {streamId} ({providerName}) but holds no subscription to it; subscribe in OnActivateAsync "
-                    + "(or resume its stored subscriptions there with GetAllSubscriptionHandles() and ResumeAsync).");
-            }
-
-            if (pending is not null)
-            {
-                await Task.WhenAll(pending);
-            }
-
+            await StreamDeliveryRequest.DeliverAsync(activation, providerName, streamId, null, events[i].Payload, new StreamSequenceToken(events[i].Sequence), published[i]);
             Volatile.Write(ref _delivered, i + 1);
         }
     }

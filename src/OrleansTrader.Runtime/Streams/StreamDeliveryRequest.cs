@@ -15,10 +15,10 @@ internal sealed class StreamDeliveryRequest(
 
     public override int MethodId => 2;
 
-    protected override ValueTask InvokeCore(object grain)
+    /// <summary>One event to every subscription of <paramref name="activation"/> on the stream, started together.</summary>
+    internal static ValueTask DeliverAsync(
+        ActivationData activation, string providerName, StreamId streamId, object? item, ReadOnlyMemory<byte> payload, StreamSequenceToken? token, object? published)
     {
-        var activation = CallContext.Current?.Activation
-            ?? throw new InvalidOperationException("Stream events are delivered inside a grain turn.");
         var delivered = 0;
         List<Task>? pending = null;
         foreach (var subscription in activation.GetSubscriptions())
@@ -45,4 +45,8 @@ internal sealed class StreamDeliveryRequest(
 
         return pending is null ? default : new ValueTask(Task.WhenAll(pending));
     }
+
+    protected override ValueTask InvokeCore(object grain) => DeliverAsync(
+        CallContext.Current?.Activation ?? throw new InvalidOperationException("Stream events are delivered inside a grain turn."),
+        providerName, streamId, item, payload, token, published);
 }
