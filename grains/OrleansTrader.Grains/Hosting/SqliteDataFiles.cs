@@ -1,3 +1,5 @@
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Runtime;
 using OrleansTrader.Runtime.AdoNet;
 
 namespace OrleansTrader.Grains.Hosting;
@@ -27,6 +29,18 @@ public sealed record SqliteDataFiles(string State, string StreamLog)
         return !File.Exists(streamLog) && SqliteDurableStreamLog.ExistsIn(state)
             ? new SqliteDataFiles(state, state)
             : new SqliteDataFiles(state, streamLog);
+    }
+
+    /// <summary>
+    /// Registers the trading silo's SQLite stores on these files: the default grain storage and reminders on the state
+    /// file, and the stream log (keyed <paramref name="streamLogName"/>, for the durable provider) on the log's file.
+    /// </summary>
+    public void AddTo(ISiloBuilder silo, string streamLogName)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        silo.AddSqliteGrainStorage(GrainStorageNames.Default, ConfigureState);
+        silo.AddSqliteStreamLog(streamLogName, ConfigureStreamLog);
+        silo.UseSqliteReminderService(ConfigureState);
     }
 
     /// <summary>Grain state and reminders.</summary>

@@ -61,9 +61,7 @@ public static class TradingHostExtensions
                     silo.UseInMemoryReminderService();
                     break;
                 default:
-                    silo.AddSqliteGrainStorage(GrainStorageNames.Default, sqlite!.ConfigureState);
-                    silo.AddSqliteStreamLog(DurableLog, sqlite.ConfigureStreamLog);
-                    silo.UseSqliteReminderService(sqlite.ConfigureState);
+                    sqlite!.AddTo(silo, DurableLog);
                     break;
             }
 

@@ -273,22 +273,35 @@ public sealed class SqliteDatabase : IDisposable
         }
     }
 
-    /// <summary>The fsync behind <see cref="SqliteStorageOptions.SyncBeforeCommit"/>; it runs beside the group's statements.</summary>
-    private void SyncPrerequisite()
+    /// <summary>Whether this database committed anything its last WAL sync did not cover.</summary>
+    private bool HasUnsyncedCommits => Interlocked.Read(ref _commits) > Interlocked.Read(ref _syncedCommits);
+
+    /// <summary>
+    /// Starts the fsync behind <see cref="SqliteStorageOptions.SyncBeforeCommit"/>, to run beside the group's statements;
+    /// null when there is none to wait for (no such file, or this process committed nothing there since its last sync).
+    /// </summary>
+    private Task? StartPrerequisiteSync()
     {
-        var databases = _findDatabases?.Invoke(_syncFirst!);
+        if (_syncFirst is not { } other)
+        {
+            return null;
+        }
+
+        var databases = _findDatabases?.Invoke(other);
         if (databases is null)
         {
             // Nothing tells what the other file committed: sync it every time.
-            SyncWal(_syncFirst!);
-            return;
+            return Task.Run(() => SyncWal(other));
         }
 
-        // None: this process writes nothing there, so it has nothing of its own to make durable first.
-        foreach (var database in databases)
+        var unsynced = Array.FindAll(databases, d => d.HasUnsyncedCommits);
+        return unsynced.Length == 0 ? null : Task.Run(() =>
         {
-            database.SyncCommitted();
-        }
+            foreach (var database in unsynced)
+            {
+                database.SyncCommitted();
+            }
+        });
     }
 
     /// <summary>fsync of a database's WAL (any descriptor syncs the file). No WAL: SQLite removes it only once all of it is checkpointed and synced.</summary>
@@ -319,7 +332,7 @@ public sealed class SqliteDatabase : IDisposable
 
         // SyncBeforeCommit: the other file's sync runs while this group's statements do, and the commit waits for it. A
         // group that fails or is canceled before that wait leaves the sync's failure to the continuation, not unobserved.
-        var prerequisite = _syncFirst is null ? null : Task.Run(SyncPrerequisite);
+        var prerequisite = StartPrerequisiteSync();
         _ = prerequisite?.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         try
         {

@@ -26,11 +26,8 @@ internal static class TradingBenchCluster
             }
             else
             {
-                var files = SqliteDataFiles.In(sqliteDirectory);
-                silo.AddSqliteGrainStorage(GrainStorageNames.Default, files.ConfigureState);
-                silo.AddSqliteStreamLog("durable-log", files.ConfigureStreamLog);
+                SqliteDataFiles.In(sqliteDirectory).AddTo(silo, "durable-log");
                 silo.AddDurableStreams(StreamNames.DurableProvider, sp => sp.GetRequiredKeyedService<IDurableStreamLog>("durable-log"));
-                silo.UseSqliteReminderService(files.ConfigureState);
             }
 
             silo.AddMemoryStreams(StreamNames.MemoryProvider, o => o.QueueCapacity = memoryQueueCapacity);
