@@ -252,6 +252,33 @@ public sealed class AccountPersistenceTests : IDisposable
         await Eventually.WaitAsync(() => account.GetFillsAsync(0, 10_000), f => f.Count == fills + count, $"{count} fills");
     }
 
+    [Fact]
+    public async Task ReconcileTick_WritesWhatItFoundAtTheBroker_AndNothingWhenItFoundNothing()
+    {
+        await using var silo = await AlpacaSilo.StartAsync("alp-tick", configureSilo: s => s.Configure<AccountGrainOptions>(o =>
+        {
+            o.ReconcileInterval = TimeSpan.FromMilliseconds(50);
+            o.SignalInterval = TimeSpan.FromMinutes(10);
+        }));
+        await Market.QuoteAsync(silo.Cluster, "ALPT", 30m, 30m);
+        var account = await silo.OpenAsync("alp-tick", 20_000m);
+        await silo.WaitForStreamHealthyAsync();
+        var placed = await account.PlaceOrderAsync(Market.Limit("alp-tick-1", "ALPT", OrderSide.Buy, 10m, 29m));
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        var brokerOrderId = await Eventually.WaitAsync(
+            async () => (await account.GetOrderAsync(placed.Order!.OrderId))?.BrokerOrderId, id => id is not null, "the broker order id");
+
+        // The venue cancels without a trade update: only a reconciliation finds it, and the tick stores what it found.
+        silo.Venue.OverrideStatus(brokerOrderId!, "canceled");
+        var stored = await Eventually.WaitAsync(() => ReadAsync<AccountState>(silo.Cluster, "alp-tick", "account"),
+            s => s.State.WorkingOrders.Count == 0, "the cancel found by the reconcile tick, stored");
+        Assert.Equal(OrderStatus.Canceled, (await account.GetOrderAsync(placed.Order!.OrderId))!.Status);
+
+        // About a dozen ticks more that find nothing write nothing.
+        await Task.Delay(TimeSpan.FromMilliseconds(600), TestContext.Current.CancellationToken);
+        Assert.Equal(stored.ETag, (await ReadAsync<AccountState>(silo.Cluster, "alp-tick", "account")).ETag);
+    }
+
     /// <summary>
     /// Stops the silos, rewrites stored records through a storage of its own on the cluster's file and deploys again.
     /// With no silo running no activation holds the records: one started by a restart before the rewrite would keep

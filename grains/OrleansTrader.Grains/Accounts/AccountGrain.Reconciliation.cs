@@ -38,8 +38,16 @@ internal sealed partial class AccountGrain
 
         try
         {
+            // Like the signal tick, a reconciliation that changed nothing writes nothing (every change it makes records an
+            // event or moves the ledger): a deferred acceptance waits for the next change, the signal tick or the
+            // deactivation, as it would without this tick.
+            var sequence = S.LastEventSequence;
+            var ledger = S.Ledger;
             await ReconcileCoreAsync();
-            await PersistAsync();
+            if (sequence != S.LastEventSequence || !ReferenceEquals(ledger, S.Ledger) || _persistIncomplete || HasUnsavedNotices())
+            {
+                await PersistAsync();
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
