@@ -110,6 +110,27 @@ public sealed class DurableStreamTests
     }
 
     [Fact]
+    public async Task GracefulStop_GivesUpAConsumerStillActivating_AndTheEventWaitsForTheNextSilo()
+    {
+        await using var cluster = await StartAsync();
+        var streamId = StreamId.Create("durable-events", "acct-slow-start");
+        cluster.Probe.SetFlag("acct-slow-start/activation-gated", true);
+        await Stream(cluster, "acct-slow-start").OnNextAsync(new TestEvent(1));
+        await cluster.Probe.WaitAsync("acct-slow-start/activating");
+
+        // The cursor's delivery waits for the activation; stopping the streams must not wait for it in turn.
+        await cluster.Cluster.StopAllSilosAsync(Ct);
+
+        // Cancelled, not timed out; and the failed delivery was not retried (a retry would have activated it again).
+        Assert.True(cluster.Probe.IsSignaled("acct-slow-start/activation-cancelled"));
+        Assert.Equal(1, cluster.Probe.Count("acct-slow-start/gated-activations"));
+        Assert.Empty(await _log.ReadDeadLettersAsync(streamId, Ct));
+        cluster.Probe.SetFlag("acct-slow-start/activation-gated", false);
+        await cluster.Cluster.DeployAsync(Ct);
+        Assert.Equal(["1@1"], await cluster.Probe.WaitForLogAsync("acct-slow-start/received", 1));
+    }
+
+    [Fact]
     public async Task DurableStream_RewindsFromToken()
     {
         await using var cluster = await StartAsync();

@@ -24,6 +24,46 @@ public sealed class ShutdownTests
     }
 
     [Fact]
+    public async Task GracefulStop_CancelsAnActivationStillRunning_InsteadOfWaitingForIt()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        cluster.Probe.SetFlag("slow/gated", true);
+        var call = cluster.Client.GetGrain<IFailingActivationGrain>("slow").Ping();
+        await cluster.Probe.WaitAsync("slow/activating");
+
+        await cluster.Cluster.StopAllSilosAsync(Ct);
+
+        Assert.True(cluster.Probe.IsSignaled("slow/activation-cancelled"));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => call);
+        Assert.Contains("before its activation completed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ActivationTimeout_CancelsOnActivateAsync_AndFailsTheCallsWaitingForIt()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync(silo => silo.Configure<SiloOptions>(o =>
+        {
+            o.ActivationTimeout = TimeSpan.FromSeconds(5);
+            o.ResponseTimeout = TimeSpan.FromMinutes(5);
+        }));
+        cluster.Probe.SetFlag("stuck/gated", true);
+        var call = cluster.Client.GetGrain<IFailingActivationGrain>("stuck").Ping();
+        await cluster.Probe.WaitAsync("stuck/activating");
+
+        cluster.Time.Advance(TimeSpan.FromSeconds(4));
+        Assert.False(cluster.Probe.IsSignaled("stuck/activation-cancelled"));
+        cluster.Time.Advance(TimeSpan.FromSeconds(1));
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => call);
+        Assert.Contains("did not complete within 00:00:05", error.Message, StringComparison.Ordinal);
+        Assert.True(cluster.Probe.IsSignaled("stuck/activation-cancelled"));
+
+        // The next call activates the grain again; with the gate open it answers.
+        cluster.Probe.Signal("stuck/activate-gate");
+        Assert.Equal("pong", await cluster.Client.GetGrain<IFailingActivationGrain>("stuck").Ping());
+    }
+
+    [Fact]
     public async Task Kill_SkipsDeactivation_SoUnwrittenStateIsLost()
     {
         await using var cluster = await IsolatedCluster.StartAsync();

@@ -31,6 +31,9 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
     private List<IActivationTimer>? _timers;
     private List<IActivationStreamSubscription>? _subscriptions;
 
+    /// <summary>Cancels the activation code's token (timeout, deactivation requested, silo killed); null once activated.</summary>
+    private CancellationTokenSource? _activationCancellation;
+
     public ActivationData(GrainId grainId, GrainRuntime runtime)
     {
         GrainId = grainId;
@@ -229,10 +232,25 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         }
     }
 
+    /// <summary>Requests deactivation only of an activation still running its OnActivateAsync, which is cancelled.</summary>
+    public void AbandonIfActivating(DeactivationReason reason)
+    {
+        lock (_lock)
+        {
+            if (_state != ActivationState.Activating)
+            {
+                return;
+            }
+        }
+
+        RequestDeactivation(reason);
+    }
+
     /// <summary>Deactivates once no request is running; requests queued behind go to the next activation.</summary>
     public void RequestDeactivation(DeactivationReason reason)
     {
         bool neverStarted;
+        CancellationTokenSource? activating;
         lock (_lock)
         {
             if (_pendingDeactivation is not null || _state is ActivationState.Deactivating or ActivationState.Invalid)
@@ -246,7 +264,13 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
             {
                 _state = ActivationState.Invalid;
             }
+
+            activating = _activationCancellation;
         }
+
+        // An activation still running its OnActivateAsync is told to abandon it: a silo stopping must not wait for an
+        // activation that waits on something the stop has ended (the activation then fails; nothing ran, nothing to save).
+        TryCancel(activating);
 
         if (neverStarted)
         {
@@ -578,6 +602,20 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
     private async Task ActivateAsync()
     {
         CallContext.Current = new DetachedCallContext(this, null, null);
+        var cancellation = new CancellationTokenSource(Runtime.Options.ActivationTimeout, Runtime.TimeProvider);
+        var onKill = Runtime.StoppingToken.UnsafeRegister(static s => TryCancel((CancellationTokenSource)s!), cancellation);
+        bool deactivationRequested;
+        lock (_lock)
+        {
+            _activationCancellation = cancellation;
+            deactivationRequested = _pendingDeactivation is not null;
+        }
+
+        if (deactivationRequested)
+        {
+            TryCancel(cancellation);
+        }
+
         try
         {
             t_constructing = this;
@@ -590,7 +628,7 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
                 t_constructing = null;
             }
 
-            var cancellationToken = Runtime.StoppingToken;
+            var cancellationToken = cancellation.Token;
             foreach (var loader in _stateLoaders)
             {
                 await loader.LoadAsync(cancellationToken);
@@ -603,10 +641,21 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         }
         catch (Exception ex)
         {
-            FailActivation(ex);
+            EndActivationCancellation(cancellation, onKill);
+            if (ex is OperationCanceledException && cancellation.IsCancellationRequested)
+            {
+                var abandoned = Abandoned(ex);
+                FailActivation(abandoned, expected: abandoned is InvalidOperationException);
+            }
+            else
+            {
+                FailActivation(ex);
+            }
+
             return;
         }
 
+        EndActivationCancellation(cancellation, onKill);
         var schedule = false;
         lock (_lock)
         {
@@ -635,7 +684,45 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         }
     }
 
-    private void FailActivation(Exception ex)
+    private void EndActivationCancellation(CancellationTokenSource cancellation, CancellationTokenRegistration onKill)
+    {
+        lock (_lock)
+        {
+            _activationCancellation = null;
+        }
+
+        onKill.Dispose();
+        cancellation.Dispose();
+    }
+
+    private static void TryCancel(CancellationTokenSource? cancellation)
+    {
+        try
+        {
+            cancellation?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The activation finished meanwhile: nothing left to cancel.
+        }
+    }
+
+    /// <summary>What the calls queued behind an activation that was cancelled fail with: why it was given up.</summary>
+    private Exception Abandoned(Exception cancelled)
+    {
+        DeactivationReason? reason;
+        lock (_lock)
+        {
+            reason = _pendingDeactivation;
+        }
+
+        return reason is { } r
+            ? new InvalidOperationException($"{GrainId} was deactivated ({r.ReasonCode}: {r.Description}) before its activation completed.", cancelled)
+            : new TimeoutException($"Activation of {GrainId} did not complete within {Runtime.Options.ActivationTimeout}.", cancelled);
+    }
+
+    /// <param name="expected">True when the activation was given up because it was asked to deactivate (not an error).</param>
+    private void FailActivation(Exception ex, bool expected = false)
     {
         List<Message> pending;
         IActivationTimer[] timers;
@@ -661,7 +748,15 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
             timer.Stop();
         }
 
-        Runtime.LogActivationFailed(ex, GrainId);
+        if (expected)
+        {
+            Runtime.LogActivationAbandoned(GrainId, ex.Message);
+        }
+        else
+        {
+            Runtime.LogActivationFailed(ex, GrainId);
+        }
+
         foreach (var message in pending)
         {
             message.Request.TryFail(ex);

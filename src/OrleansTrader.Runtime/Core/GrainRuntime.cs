@@ -135,11 +135,20 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
             return;
         }
 
+        // Durable deliveries stop first, then activations still running OnActivateAsync are given up: a cursor's delivery
+        // waiting for one would otherwise hold up stopping the streams until it finished or timed out. In that order the
+        // delivery that fails with the activation is left for the next silo, not counted against the consumer.
+        Streams.CancelDelivery();
+        var reason = new DeactivationReason(DeactivationReasonCode.ShuttingDown, "The silo is shutting down.");
+        foreach (var activation in Catalog.Snapshot())
+        {
+            activation.AbandonIfActivating(reason);
+        }
+
         await Streams.StopAsync();
         Reminders.Stop();
         Catalog.StopAccepting();
         var activations = Catalog.Snapshot();
-        var reason = new DeactivationReason(DeactivationReasonCode.ShuttingDown, "The silo is shutting down.");
         foreach (var activation in activations)
         {
             activation.RequestDeactivation(reason);
@@ -229,6 +238,9 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
 
     [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Activation of {GrainId} failed")]
     public partial void LogActivationFailed(Exception exception, GrainId grainId);
+
+    [LoggerMessage(EventId = 1016, Level = LogLevel.Information, Message = "Activation of {GrainId} abandoned: {Why}")]
+    public partial void LogActivationAbandoned(GrainId grainId, string why);
 
     [LoggerMessage(EventId = 1012, Level = LogLevel.Debug, Message = "Deactivated {GrainId} ({Reason})")]
     public partial void LogDeactivated(GrainId grainId, DeactivationReasonCode reason);

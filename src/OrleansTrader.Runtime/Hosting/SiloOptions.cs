@@ -12,6 +12,12 @@ public sealed class SiloOptions
     /// <summary>How often idle activations are looked for.</summary>
     public TimeSpan CollectionQuantum { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long OnActivateAsync (and state loading) may take before the runtime cancels the token it passed them; the
+    /// token is also cancelled when the activation is asked to deactivate first (a silo shutting down).
+    /// </summary>
+    public TimeSpan ActivationTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long graceful shutdown waits for activations to deactivate.</summary>
     public TimeSpan DeactivationTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

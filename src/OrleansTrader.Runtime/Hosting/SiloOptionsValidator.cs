@@ -22,6 +22,11 @@ internal sealed class SiloOptionsValidator : IValidateOptions<SiloOptions>
             failures.Add($"SiloOptions.CollectionQuantum must be positive (was {options.CollectionQuantum}).");
         }
 
+        if (options.ActivationTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"SiloOptions.ActivationTimeout must be positive (was {options.ActivationTimeout}).");
+        }
+
         if (options.DeactivationTimeout <= TimeSpan.Zero)
         {
             failures.Add($"SiloOptions.DeactivationTimeout must be positive (was {options.DeactivationTimeout}).");

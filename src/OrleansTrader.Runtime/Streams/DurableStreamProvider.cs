@@ -122,7 +122,8 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
         CancelDelivery();
     }
 
-    private void CancelDelivery()
+    /// <summary>Cursors take no new events and stop retrying: a delivery that fails from here on is left for the next silo.</summary>
+    internal void CancelDelivery()
     {
         _pollTimer?.Dispose();
         _trimTimer?.Dispose();

@@ -54,6 +54,18 @@ internal sealed class StreamProviderCollection
         }
     }
 
+    /// <summary>The first step of a graceful stop: durable cursors stop delivering (<see cref="StopAsync"/> waits for them).</summary>
+    public void CancelDelivery()
+    {
+        foreach (var provider in _providers.Values)
+        {
+            if (provider is DurableStreamProvider durable)
+            {
+                durable.CancelDelivery();
+            }
+        }
+    }
+
     public async Task StopAsync()
     {
         foreach (var provider in _providers.Values)

@@ -1,6 +1,9 @@
 namespace OrleansTrader.Runtime.Tests.Grains;
 
-/// <summary>OnActivateAsync waits for its gate (so calls queue up) and throws while the "fail" flag is set.</summary>
+/// <summary>
+/// OnActivateAsync waits for its gate (so calls queue up), or until the runtime cancels its token, and throws while the
+/// "fail" flag is set.
+/// </summary>
 public sealed class FailingActivationGrain(TestProbe probe) : Grain, IFailingActivationGrain
 {
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -10,7 +13,15 @@ public sealed class FailingActivationGrain(TestProbe probe) : Grain, IFailingAct
         probe.Signal(key + "/activating");
         if (probe.GetFlag(key + "/gated"))
         {
-            await probe.WaitAsync(key + "/activate-gate");
+            try
+            {
+                await probe.WaitAsync(key + "/activate-gate").WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                probe.Signal(key + "/activation-cancelled");
+                throw;
+            }
         }
 
         if (probe.GetFlag(key + "/fail"))
