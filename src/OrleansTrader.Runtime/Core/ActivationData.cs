@@ -642,16 +642,8 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         catch (Exception ex)
         {
             EndActivationCancellation(cancellation, onKill);
-            if (ex is OperationCanceledException && cancellation.IsCancellationRequested)
-            {
-                var abandoned = Abandoned(ex);
-                FailActivation(abandoned, expected: abandoned is InvalidOperationException);
-            }
-            else
-            {
-                FailActivation(ex);
-            }
-
+            var (error, expected) = Explain(ex, cancellation);
+            FailActivation(error, expected);
             return;
         }
 
@@ -707,9 +699,17 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         }
     }
 
-    /// <summary>What the calls queued behind an activation that was cancelled fail with: why it was given up.</summary>
-    private Exception Abandoned(Exception cancelled)
+    /// <summary>
+    /// What the calls queued behind a failed activation fail with. An activation the runtime cancelled says why: asked to
+    /// deactivate first (expected: not logged as an error) or out of time. After a kill the cancellation stands as it is.
+    /// </summary>
+    private (Exception Error, bool Expected) Explain(Exception ex, CancellationTokenSource cancellation)
     {
+        if (ex is not OperationCanceledException || !cancellation.IsCancellationRequested || Runtime.StoppingToken.IsCancellationRequested)
+        {
+            return (ex, false);
+        }
+
         DeactivationReason? reason;
         lock (_lock)
         {
@@ -717,8 +717,8 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         }
 
         return reason is { } r
-            ? new InvalidOperationException($"{GrainId} was deactivated ({r.ReasonCode}: {r.Description}) before its activation completed.", cancelled)
-            : new TimeoutException($"Activation of {GrainId} did not complete within {Runtime.Options.ActivationTimeout}.", cancelled);
+            ? (new InvalidOperationException($"{GrainId} was deactivated ({r.ReasonCode}: {r.Description}) before its activation completed.", ex), true)
+            : (new TimeoutException($"Activation of {GrainId} did not complete within {Runtime.Options.ActivationTimeout}.", ex), false);
     }
 
     /// <param name="expected">True when the activation was given up because it was asked to deactivate (not an error).</param>
