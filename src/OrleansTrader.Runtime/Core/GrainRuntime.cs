@@ -159,8 +159,9 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
         {
             await all.WaitAsync(Options.DeactivationTimeout, TimeProvider, cancellationToken);
         }
-        catch (TimeoutException)
+        catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
+            // Out of time (ours, or the host's shutdown timeout): the silo stops anyway, and says what it left behind.
             LogShutdownTimedOut(activations.Count(a => !a.Deactivated.IsCompleted));
         }
 
