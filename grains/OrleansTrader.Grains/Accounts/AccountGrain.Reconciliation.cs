@@ -38,13 +38,14 @@ internal sealed partial class AccountGrain
 
         try
         {
-            // Like the signal tick, a reconciliation that changed nothing writes nothing (every change it makes records an
-            // event or moves the ledger): a deferred acceptance waits for the next change, the signal tick or the
-            // deactivation, as it would without this tick.
+            // Like the signal tick, a reconciliation that changed nothing writes nothing (a change it makes records an
+            // event, moves the ledger or counts as resolved): a deferred acceptance waits for the next change, the signal
+            // tick or the deactivation, as it would without this tick.
             var sequence = S.LastEventSequence;
             var ledger = S.Ledger;
-            await ReconcileCoreAsync();
-            if (sequence != S.LastEventSequence || !ReferenceEquals(ledger, S.Ledger) || _persistIncomplete || HasUnsavedNotices())
+            var report = await ReconcileCoreAsync();
+            if (report.ResolvedOrders > 0 || report.BackfilledFills > 0 || sequence != S.LastEventSequence || !ReferenceEquals(ledger, S.Ledger)
+                || _persistIncomplete || HasUnsavedNotices())
             {
                 await PersistAsync();
             }
