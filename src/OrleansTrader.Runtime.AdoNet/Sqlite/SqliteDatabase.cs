@@ -158,18 +158,29 @@ public sealed class SqliteDatabase : IDisposable
     {
         _metrics?.Dispose();
         SqliteWalCheckpointer? checkpointer;
+        bool groupRunning;
         lock (_queue)
         {
             _disposed = true;
             checkpointer = _checkpointer;
+            groupRunning = _draining;
         }
 
         checkpointer?.Dispose();
-        DropWriteConnection();
-        using (var connection = new SqliteConnection(_connectionString))
+
+        // A group still running owns the write connection (closing it would end its transaction under it): the
+        // drainer closes it when that group is done.
+        if (!groupRunning)
         {
-            SqliteConnection.ClearPool(connection);
+            CloseFile();
         }
+    }
+
+    private void CloseFile()
+    {
+        DropWriteConnection();
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
     }
 
     internal static SqliteConnectionStringBuilder BuildConnectionString(SqliteStorageOptions options)
@@ -219,6 +230,7 @@ public sealed class SqliteDatabase : IDisposable
     private async Task DrainAsync()
     {
         var batch = new List<PendingWrite>();
+        var closeFile = false;
         for (var group = 0; ; group++)
         {
             if (group > 0)
@@ -237,8 +249,18 @@ public sealed class SqliteDatabase : IDisposable
                 if (batch.Count == 0)
                 {
                     _draining = false;
-                    return;
+                    closeFile = _disposed;
                 }
+            }
+
+            if (batch.Count == 0)
+            {
+                if (closeFile)
+                {
+                    CloseFile();
+                }
+
+                return;
             }
 
             await RunGroupAsync(batch);

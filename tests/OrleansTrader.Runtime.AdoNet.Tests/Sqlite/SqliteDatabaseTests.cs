@@ -388,6 +388,30 @@ public sealed class SqliteDatabaseTests : IDisposable
     }
 
     [Fact]
+    public async Task Dispose_WhileAGroupRuns_LetsItAndTheWritesQueuedBehindItCommit_ThenClosesTheFile()
+    {
+        var path = Path.Combine(_root, "dispose.db");
+        var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = path });
+        await CreateTableAsync(database);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = await HoldWriterAsync(database, release.Task);
+        var queued = Enumerable.Range(1, 5).Select(id => database.WriteAsync((c, t, ct) => Insert(database, c, t, id, ct), Ct)).ToList();
+
+        // The silo stops while its writer is mid-transaction: closing the connection now would end that transaction.
+        database.Dispose();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => database.WriteAsync((c, t, ct) => Insert(database, c, t, 99, ct), Ct));
+        release.SetResult();
+
+        Assert.Equal(1, await held);
+        Assert.All(await Task.WhenAll(queued), inserted => Assert.Equal(1, inserted));
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        await connection.OpenAsync(Ct);
+        await using var count = connection.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM t;";
+        Assert.Equal(6L, await count.ExecuteScalarAsync(Ct));
+    }
+
+    [Fact]
     public async Task ReadStateAsync_FindsState_AfterFileIsClosedAndReopened()
     {
         var options = new SqliteStorageOptions { DataSource = Path.Combine(_root, "durable.db") };
