@@ -9,6 +9,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddSiloLogging();
 builder.AddSiloDefaults();
 builder.AddSiloHealth();
+builder.AddSiloLease();
 builder.AddOrleansTrader();
 builder.AddTradingGateway();
 builder.AllowAlpacaAccountsWhenConfigured();
@@ -19,7 +20,16 @@ app.UseTradingGateway();
 app.MapSiloHealth();
 app.MapTradingApi();
 
-await app.RunAsync();
+// Taken now: RunAsync disposes the host (and its services) before its exception reaches the filter below.
+var stopping = app.Lifetime.ApplicationStopping;
+try
+{
+    await app.RunAsync();
+}
+catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+{
+    // Ctrl+C or SIGTERM before the silo had started (it was waiting for its database): nothing ran, nothing to save.
+}
 
 /// <summary>Entry point; public so integration tests can host the silo in-process.</summary>
 public partial class Program;

@@ -26,6 +26,16 @@ public static class SiloHostingExtensions
     }
 
     /// <summary>
+    /// On PostgreSQL, one silo per database (<see cref="SiloLeaseService"/>). Call it before the grain runtime is added:
+    /// hosted services start in the order they were added and stop in the reverse order.
+    /// </summary>
+    public static IHostApplicationBuilder AddSiloLease(this IHostApplicationBuilder builder)
+    {
+        SiloLeaseService.AddTo(builder);
+        return builder;
+    }
+
+    /// <summary>
     /// The gateway opens accounts with broker "alpaca" only in a silo configured with Alpaca; the account grain still
     /// decides which single account the key is bound to.
     /// </summary>

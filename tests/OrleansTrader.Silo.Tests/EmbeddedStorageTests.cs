@@ -59,13 +59,31 @@ public sealed class EmbeddedStorageTests : IDisposable
         Assert.True(await CountAsync(state, "SELECT count(*) FROM stream_events WHERE stream_namespace = 'fills' AND stream_key = 'kept';") > 0);
     }
 
+    [Fact]
+    public void ASecondSilo_OnTheSameDataDirectory_StopsWithAMessage_UntilTheFirstHasStopped()
+    {
+        using (var first = Silo())
+        {
+            using var client = first.CreateClient();
+            using var second = Silo();
+            var refused = Assert.Throws<InvalidOperationException>(() => second.CreateClient());
+            Assert.Contains("Another silo is running on the data directory", refused.Message, StringComparison.Ordinal);
+        }
+
+        SqliteConnection.ClearAllPools();
+        using var again = Silo();
+        using var againClient = again.CreateClient();
+    }
+
+    private WebApplicationFactory<Program> Silo() => new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+        .UseSetting("Storage:DataDirectory", _data)
+        .UseSetting("Demo:Enabled", "false")
+        .UseSetting("Feed:Kind", "none"));
+
     /// <summary>Runs the silo on the data directory until one market order of <paramref name="accountId"/> is filled.</summary>
     private async Task TradeOnceAsync(string accountId)
     {
-        using (var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
-            .UseSetting("Storage:DataDirectory", _data)
-            .UseSetting("Demo:Enabled", "false")
-            .UseSetting("Feed:Kind", "none")))
+        using (var factory = Silo())
         {
             using var client = factory.CreateClient();
             var grains = factory.Services.GetRequiredService<IGrainFactory>();

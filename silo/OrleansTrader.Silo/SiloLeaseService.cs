@@ -1,0 +1,108 @@
+using OrleansTrader.Grains.Hosting;
+using OrleansTrader.Runtime.AdoNet;
+
+namespace OrleansTrader.Silo;
+
+/// <summary>
+/// Holds the PostgreSQL database for this silo (<see cref="PostgresSiloLease"/>): the silo's start waits until it holds
+/// it, and the silo stops itself when a newer deployment asks for it or when the lease's connection is lost.
+/// </summary>
+/// <remarks>
+/// Registered before the grain runtime, so the host starts it first and stops it last: the database is released only
+/// after every grain has been deactivated and written.
+/// </remarks>
+public sealed partial class SiloLeaseService(
+    PostgresSiloLease lease, IHostApplicationLifetime lifetime, ILogger<SiloLeaseService> logger) : IHostedService
+{
+    /// <summary>The configuration key of the deployment id; Azure Container Apps' revision name when unset.</summary>
+    public const string DeploymentIdKey = "Silo:DeploymentId";
+
+    /// <summary>The variable Azure Container Apps sets to the revision a replica belongs to.</summary>
+    public const string ContainerAppRevisionVariable = "CONTAINER_APP_REVISION";
+
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _watch = Task.CompletedTask;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await lease.AcquireAsync(cancellationToken);
+        _watch = WatchAsync(_stopping.Token);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _watch.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        // Last of the silo's services to stop: every grain is written by now. (The container disposes the lease too,
+        // for a host that is disposed without being stopped; disposing twice is harmless.)
+        await lease.DisposeAsync();
+    }
+
+    private async Task WatchAsync(CancellationToken stopping)
+    {
+        try
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                await Task.Delay(lease.PollInterval, stopping);
+                if (await lease.FindSuccessorAsync(stopping) is { } successor)
+                {
+                    LogHandingOver(logger, successor, lease.DeploymentId ?? "(none)");
+                    await lease.RetireAsync(successor, stopping);
+                    lifetime.StopApplication();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            // Without its connection the silo no longer knows that the database is its alone: it stops.
+            LogLeaseLost(logger, ex);
+            lifetime.StopApplication();
+        }
+    }
+
+    /// <summary>
+    /// One silo per store: the lease on PostgreSQL, the <see cref="DataDirectoryLock"/> on SQLite (memory storage
+    /// belongs to its process anyway).
+    /// </summary>
+    public static void AddTo(IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var storage = builder.Configuration.GetSection(StorageSettings.SectionName).Get<StorageSettings>() ?? new StorageSettings();
+        if (storage.Provider == "sqlite")
+        {
+            builder.Services.AddHostedService(_ => new DataDirectoryLock(storage.DataDirectory));
+            return;
+        }
+
+        if (storage.Provider != "postgres" || string.IsNullOrWhiteSpace(storage.ConnectionString))
+        {
+            return;
+        }
+
+        var deploymentId = builder.Configuration[DeploymentIdKey];
+        if (string.IsNullOrWhiteSpace(deploymentId))
+        {
+            deploymentId = builder.Configuration[ContainerAppRevisionVariable];
+        }
+
+        builder.Services.AddSingleton(sp => new PostgresSiloLease(
+            new PostgresStorageOptions { ConnectionString = storage.ConnectionString },
+            deploymentId,
+            sp.GetRequiredService<ILogger<PostgresSiloLease>>()));
+        builder.Services.AddHostedService<SiloLeaseService>();
+    }
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Warning,
+        Message = "Deployment {Successor} asks for the database: this silo (deployment {DeploymentId}) hands it over and stops")]
+    private static partial void LogHandingOver(ILogger logger, string successor, string deploymentId);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Critical,
+        Message = "Lost the connection that holds the database for this silo; stopping, since another silo may take it now")]
+    private static partial void LogLeaseLost(ILogger logger, Exception exception);
+}

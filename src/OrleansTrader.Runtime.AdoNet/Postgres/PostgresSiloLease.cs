@@ -1,0 +1,305 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace OrleansTrader.Runtime.AdoNet;
+
+/// <summary>
+/// One silo per PostgreSQL database (per schema): the silo runs only while it holds a session advisory lock on a
+/// connection of its own. PostgreSQL frees the lock when that connection ends, so a silo that dies frees the database
+/// at once, with no lease timeout to wait out.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A multi-silo cluster is not built: two silos on one database would each activate the same grains. Yet a rolling
+/// deployment (Azure Container Apps starts the new revision and stops the old one only once the new one is ready)
+/// runs two silos for a moment. So a silo of a new deployment asks the holder to hand over: it records a request, the
+/// holder sees it on its next poll, records its own deployment as retired and stops gracefully, and the new silo
+/// takes the lock once the old one has written everything and closed its connection.
+/// </para>
+/// <para>
+/// A silo of a retired deployment (a restarted replica of the old revision) never asks again, and two silos of the
+/// same deployment (or with none, as on a workstation) never displace each other: the second waits until the first
+/// is gone. A request counts only while its silo keeps renewing it, so a new deployment that never came up does not
+/// stop the running one.
+/// </para>
+/// </remarks>
+public sealed class PostgresSiloLease : IAsyncDisposable
+{
+    /// <summary>Advisory lock class of the lease (two-int form; see <see cref="PostgresSchema"/>).</summary>
+    public const int LeaseLockClass = 0x4F54_0003;
+
+    private readonly PostgresDatabase _database;
+    private readonly string _connectionString;
+    private readonly ILogger _logger;
+    private readonly string _table;
+    private NpgsqlConnection? _lockConnection;
+    private bool _schemaReady;
+    private bool _disposed;
+    private readonly Lock _gate = new();
+
+    // Ends a wait that is still running when the lease is disposed (a silo stopped while waiting for the database).
+    private readonly CancellationTokenSource _disposing = new();
+
+    public PostgresSiloLease(PostgresStorageOptions options, string? deploymentId, ILogger logger, TimeSpan? pollInterval = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        _database = new PostgresDatabase(options);
+        _table = $"{_database.Schema}.ot_silo_deployments";
+        DeploymentId = string.IsNullOrWhiteSpace(deploymentId) ? null : deploymentId.Trim();
+        PollInterval = pollInterval ?? TimeSpan.FromSeconds(1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PollInterval, TimeSpan.Zero, nameof(pollInterval));
+        _logger = logger;
+
+        // Not pooled: closing this connection must end the session, which is what releases the lock. Keepalive: a
+        // holder whose connection silently died must find out, because the database is no longer its alone.
+        _connectionString = new NpgsqlConnectionStringBuilder(options.ConnectionString)
+        {
+            Pooling = false,
+            KeepAlive = 10,
+            ApplicationName = "orleanstrader-silo-lease",
+        }.ConnectionString;
+    }
+
+    /// <summary>The deployment this silo belongs to (a Container Apps revision), or null when it has none.</summary>
+    public string? DeploymentId { get; }
+
+    /// <summary>How often a waiting silo retries and renews its request, and how often the holder looks for one.</summary>
+    public TimeSpan PollInterval { get; }
+
+    /// <summary>A request older than this is abandoned: its silo stopped renewing it.</summary>
+    public TimeSpan RequestLifetime => PollInterval * 5;
+
+    public bool IsHeld => _lockConnection is not null;
+
+    /// <summary>
+    /// Waits until this silo holds the database. While another silo holds it, a silo of a deployment that is not
+    /// retired asks it to hand over (and renews the request each poll); any other silo only waits.
+    /// </summary>
+    public async Task AcquireAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_lockConnection is not null)
+        {
+            return;
+        }
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
+        cancellationToken = linked.Token;
+        await EnsureSchemaAsync(cancellationToken);
+        var connection = new NpgsqlConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            var told = false;
+            while (true)
+            {
+                if (await TryLockAsync(connection, cancellationToken))
+                {
+                    await WithdrawRequestAsync(cancellationToken);
+                    lock (_gate)
+                    {
+                        // Disposed meanwhile: the catch below closes the connection, which releases the lock.
+                        cancellationToken.ThrowIfCancellationRequested();
+                        _lockConnection = connection;
+                    }
+
+                    PostgresLeaseLog.Acquired(_logger, _database.Schema, DeploymentId ?? "(none)");
+                    return;
+                }
+
+                var retiredBy = await RequestOrFindRetirementAsync(cancellationToken);
+                if (!told)
+                {
+                    told = true;
+                    if (retiredBy is not null)
+                    {
+                        PostgresLeaseLog.WaitingRetired(_logger, DeploymentId!, retiredBy);
+                    }
+                    else if (DeploymentId is null)
+                    {
+                        PostgresLeaseLog.WaitingNoDeployment(_logger, _database.Schema);
+                    }
+                    else
+                    {
+                        PostgresLeaseLog.AskingForHandover(_logger, DeploymentId, _database.Schema);
+                    }
+                }
+
+                await Task.Delay(PollInterval, cancellationToken);
+            }
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The holder's check, run every <see cref="PollInterval"/>: the deployment that asks for the database, or null.
+    /// It runs on the lock's own connection, so a lost connection (and with it the lock) throws instead of passing.
+    /// </summary>
+    public async Task<string?> FindSuccessorAsync(CancellationToken cancellationToken)
+    {
+        var connection = _lockConnection ?? throw new InvalidOperationException("The silo lease is not held.");
+        await using var command = _database.CreateCommand(connection, $"""
+            SELECT deployment_id FROM {_table}
+            WHERE state = 'requested' AND changed_at > now() - @lifetime AND deployment_id IS DISTINCT FROM @me
+            ORDER BY changed_at DESC LIMIT 1;
+            """);
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan>("lifetime", RequestLifetime));
+        command.Parameters.Add(new NpgsqlParameter<string?>("me", DeploymentId) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    /// <summary>
+    /// Records that this silo's deployment is replaced by <paramref name="successor"/>: its silos, restarted or not,
+    /// wait from now on instead of asking for the database back. A silo without a deployment has nothing to record.
+    /// </summary>
+    public async Task RetireAsync(string successor, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(successor);
+        if (DeploymentId is null)
+        {
+            return;
+        }
+
+        await using var command = _database.CreateCommand($"""
+            INSERT INTO {_table} (deployment_id, state, changed_at, replaced_by) VALUES (@me, 'retired', now(), @successor)
+            ON CONFLICT (deployment_id) DO UPDATE SET state = 'retired', changed_at = now(), replaced_by = @successor;
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string>("me", DeploymentId));
+        command.Parameters.Add(new NpgsqlParameter<string>("successor", successor));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Releases the database: unlocks and closes the lock's connection (closing alone would release it too).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        NpgsqlConnection? connection;
+        lock (_gate)
+        {
+            _disposing.Cancel();
+            connection = _lockConnection;
+            _lockConnection = null;
+        }
+
+        if (connection is not null)
+        {
+            try
+            {
+                await using var unlock = _database.CreateCommand(connection, "SELECT pg_advisory_unlock(@class, hashtext(@schema));");
+                AddLockParameters(unlock);
+                await unlock.ExecuteNonQueryAsync();
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                // The session is gone or going; ending it releases the lock all the same.
+            }
+
+            await connection.DisposeAsync();
+            PostgresLeaseLog.Released(_logger, _database.Schema);
+        }
+
+        await _database.DisposeAsync();
+        _disposing.Dispose();
+    }
+
+    private async Task<bool> TryLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = _database.CreateCommand(connection, "SELECT pg_try_advisory_lock(@class, hashtext(@schema));");
+        AddLockParameters(command);
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
+    }
+
+    private void AddLockParameters(NpgsqlCommand command)
+    {
+        command.Parameters.Add(new NpgsqlParameter<int>("class", LeaseLockClass));
+        command.Parameters.Add(new NpgsqlParameter<string>("schema", _database.Schema));
+    }
+
+    /// <summary>
+    /// Renews this deployment's request for the database, unless the deployment is retired; returns the deployment
+    /// that replaced it then, and null otherwise (also when there is no deployment to ask for).
+    /// </summary>
+    private async Task<string?> RequestOrFindRetirementAsync(CancellationToken cancellationToken)
+    {
+        if (DeploymentId is null)
+        {
+            return null;
+        }
+
+        // A retired row stays retired: the upsert renews only a request.
+        await using (var request = _database.CreateCommand($"""
+            INSERT INTO {_table} (deployment_id, state, changed_at) VALUES (@me, 'requested', now())
+            ON CONFLICT (deployment_id) DO UPDATE SET changed_at = now() WHERE {_table}.state = 'requested';
+            """))
+        {
+            request.Parameters.Add(new NpgsqlParameter<string>("me", DeploymentId));
+            await request.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var retired = _database.CreateCommand($"SELECT replaced_by FROM {_table} WHERE deployment_id = @me AND state = 'retired';");
+        retired.Parameters.Add(new NpgsqlParameter<string>("me", DeploymentId));
+        return await retired.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    private async Task WithdrawRequestAsync(CancellationToken cancellationToken)
+    {
+        if (DeploymentId is null)
+        {
+            return;
+        }
+
+        await using var command = _database.CreateCommand($"DELETE FROM {_table} WHERE deployment_id = @me AND state = 'requested';");
+        command.Parameters.Add(new NpgsqlParameter<string>("me", DeploymentId));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        if (_schemaReady)
+        {
+            return;
+        }
+
+        await PostgresSchema.CreateAsync(_database, $"""
+            CREATE TABLE IF NOT EXISTS {_table} (
+                deployment_id text PRIMARY KEY,
+                state text NOT NULL,
+                changed_at timestamptz NOT NULL,
+                replaced_by text NULL
+            );
+            """, cancellationToken);
+        _schemaReady = true;
+    }
+}
+
+/// <summary>Log messages of <see cref="PostgresSiloLease"/>.</summary>
+internal static partial class PostgresLeaseLog
+{
+    [LoggerMessage(EventId = 7010, Level = LogLevel.Information, Message = "This silo holds PostgreSQL schema {Schema} (deployment {DeploymentId})")]
+    public static partial void Acquired(ILogger logger, string schema, string deploymentId);
+
+    [LoggerMessage(EventId = 7011, Level = LogLevel.Warning,
+        Message = "Another silo holds PostgreSQL schema {Schema}; deployment {DeploymentId} asked it to hand over and waits")]
+    public static partial void AskingForHandover(ILogger logger, string deploymentId, string schema);
+
+    [LoggerMessage(EventId = 7012, Level = LogLevel.Warning,
+        Message = "Another silo holds PostgreSQL schema {Schema}; this silo has no deployment id, so it waits until that silo stops")]
+    public static partial void WaitingNoDeployment(ILogger logger, string schema);
+
+    [LoggerMessage(EventId = 7013, Level = LogLevel.Warning,
+        Message = "Deployment {DeploymentId} was replaced by {Successor}; this silo waits and does not ask for the database back")]
+    public static partial void WaitingRetired(ILogger logger, string deploymentId, string successor);
+
+    [LoggerMessage(EventId = 7014, Level = LogLevel.Information, Message = "Released PostgreSQL schema {Schema}")]
+    public static partial void Released(ILogger logger, string schema);
+}

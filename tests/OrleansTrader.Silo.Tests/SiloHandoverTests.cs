@@ -1,0 +1,110 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Silo.Tests;
+
+/// <summary>
+/// A rolling deployment on PostgreSQL, as Azure Container Apps runs one: the new revision's silo starts while the old
+/// one runs, asks it for the database, and starts only after the old one has stopped and written everything.
+/// </summary>
+public sealed class SiloHandoverTests : IAsyncLifetime
+{
+    private const string EnvironmentVariable = "ORLEANSTRADER_TEST_POSTGRES";
+
+    private readonly string? _admin = Environment.GetEnvironmentVariable(EnvironmentVariable);
+    private readonly string _databaseName = "ot_silo_" + Guid.NewGuid().ToString("N");
+    private string? _connectionString;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        if (string.IsNullOrWhiteSpace(_admin))
+        {
+            return;
+        }
+
+        await using var admin = new NpgsqlConnection(_admin);
+        await admin.OpenAsync(Ct);
+        await using var create = new NpgsqlCommand($"CREATE DATABASE {_databaseName};", admin);
+        await create.ExecuteNonQueryAsync(Ct);
+        _connectionString = new NpgsqlConnectionStringBuilder(_admin) { Database = _databaseName }.ConnectionString;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connectionString is null)
+        {
+            return;
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(_admin);
+        await admin.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_databaseName} WITH (FORCE);", admin);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
+    public async Task ANewRevision_WaitsForTheOldSiloToHandOver_AndFindsEverythingItWrote()
+    {
+        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
+
+        var old = Silo("app--rev1");
+        using var oldClient = old.CreateClient();
+        var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        old.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult());
+        await TradeOnceAsync(old.Services.GetRequiredService<IGrainFactory>(), "handover");
+
+        // The new revision's start waits for the database (CreateClient starts the host).
+        using var next = Silo("app--rev2");
+        var nextStarted = Task.Run(next.CreateClient, Ct);
+
+        await stopping.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.False(nextStarted.IsCompleted, "The new silo started while the old one still held the database.");
+
+        // What the host's run loop does on StopApplication (a test host is started, not run): stop, then exit.
+        await old.DisposeAsync();
+        using var nextClient = await nextStarted.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        var account = next.Services.GetRequiredService<IGrainFactory>().GetGrain<IAccountGrain>("handover");
+        var position = Assert.Single(await account.GetPositionsAsync());
+        Assert.Equal(5m, position.Quantity);
+    }
+
+    private WebApplicationFactory<Program> Silo(string deploymentId) =>
+        new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseSetting("Storage:Provider", "postgres")
+            .UseSetting("Storage:ConnectionString", _connectionString)
+            .UseSetting(SiloLeaseService.DeploymentIdKey, deploymentId)
+            .UseSetting("Demo:Enabled", "false")
+            .UseSetting("Feed:Kind", "none"));
+
+    private static async Task TradeOnceAsync(IGrainFactory grains, string accountId)
+    {
+        await grains.GetGrain<ISymbolGrain>("SWAP").IngestAsync(new TickBatch
+        {
+            Quotes = [new QuoteTick("SWAP", TimeProvider.System.GetUtcNow(), 20m, 1_000m, 20m, 1_000m)],
+        });
+        var account = grains.GetGrain<IAccountGrain>(accountId);
+        Assert.True((await account.OpenAsync(new OpenAccount { Cash = 10_000m })).Succeeded);
+        var placed = await account.PlaceOrderAsync(new PlaceOrder
+        {
+            Request = new OrderRequest { ClientOrderId = accountId + "-1", Symbol = "SWAP", Side = OrderSide.Buy, Type = OrderType.Market, Quantity = 5m },
+        });
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        var deadline = TimeProvider.System.GetUtcNow().AddSeconds(20);
+        while ((await account.GetPositionsAsync()).Count == 0)
+        {
+            Assert.True(TimeProvider.System.GetUtcNow() < deadline, "The market order was never filled.");
+            await Task.Delay(50, Ct);
+        }
+    }
+}
