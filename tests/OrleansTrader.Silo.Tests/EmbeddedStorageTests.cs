@@ -2,8 +2,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using OrleansTrader.Domain.Market;
-using OrleansTrader.Domain.Orders;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Runtime;
@@ -86,24 +84,7 @@ public sealed class EmbeddedStorageTests : IDisposable
         using (var factory = Silo())
         {
             using var client = factory.CreateClient();
-            var grains = factory.Services.GetRequiredService<IGrainFactory>();
-            await grains.GetGrain<ISymbolGrain>("FILE").IngestAsync(new TickBatch
-            {
-                Quotes = [new QuoteTick("FILE", TimeProvider.System.GetUtcNow(), 20m, 1_000m, 20m, 1_000m)],
-            });
-            var account = grains.GetGrain<IAccountGrain>(accountId);
-            Assert.True((await account.OpenAsync(new OpenAccount { Cash = 10_000m })).Succeeded);
-            var placed = await account.PlaceOrderAsync(new PlaceOrder
-            {
-                Request = new OrderRequest { ClientOrderId = accountId + "-1", Symbol = "FILE", Side = OrderSide.Buy, Type = OrderType.Market, Quantity = 5m },
-            });
-            Assert.True(placed.Succeeded, placed.Denial?.Message);
-            var deadline = TimeProvider.System.GetUtcNow().AddSeconds(20);
-            while ((await account.GetPositionsAsync()).Count == 0)
-            {
-                Assert.True(TimeProvider.System.GetUtcNow() < deadline, "The market order was never filled.");
-                await Task.Delay(50, Ct);
-            }
+            await SiloTrading.TradeOnceAsync(factory.Services.GetRequiredService<IGrainFactory>(), accountId, "FILE");
         }
 
         SqliteConnection.ClearAllPools();

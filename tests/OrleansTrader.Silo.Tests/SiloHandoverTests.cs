@@ -3,8 +3,6 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
-using OrleansTrader.Domain.Market;
-using OrleansTrader.Domain.Orders;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Runtime;
 
@@ -61,7 +59,7 @@ public sealed class SiloHandoverTests : IAsyncLifetime
         using var oldClient = old.CreateClient();
         var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         old.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult());
-        await TradeOnceAsync(old.Services.GetRequiredService<IGrainFactory>(), "handover");
+        await SiloTrading.TradeOnceAsync(old.Services.GetRequiredService<IGrainFactory>(), "handover", "SWAP");
 
         // The new revision's start waits for the database (CreateClient starts the host).
         using var next = Silo("app--rev2");
@@ -86,25 +84,4 @@ public sealed class SiloHandoverTests : IAsyncLifetime
             .UseSetting(SiloLeaseService.DeploymentIdKey, deploymentId)
             .UseSetting("Demo:Enabled", "false")
             .UseSetting("Feed:Kind", "none"));
-
-    private static async Task TradeOnceAsync(IGrainFactory grains, string accountId)
-    {
-        await grains.GetGrain<ISymbolGrain>("SWAP").IngestAsync(new TickBatch
-        {
-            Quotes = [new QuoteTick("SWAP", TimeProvider.System.GetUtcNow(), 20m, 1_000m, 20m, 1_000m)],
-        });
-        var account = grains.GetGrain<IAccountGrain>(accountId);
-        Assert.True((await account.OpenAsync(new OpenAccount { Cash = 10_000m })).Succeeded);
-        var placed = await account.PlaceOrderAsync(new PlaceOrder
-        {
-            Request = new OrderRequest { ClientOrderId = accountId + "-1", Symbol = "SWAP", Side = OrderSide.Buy, Type = OrderType.Market, Quantity = 5m },
-        });
-        Assert.True(placed.Succeeded, placed.Denial?.Message);
-        var deadline = TimeProvider.System.GetUtcNow().AddSeconds(20);
-        while ((await account.GetPositionsAsync()).Count == 0)
-        {
-            Assert.True(TimeProvider.System.GetUtcNow() < deadline, "The market order was never filled.");
-            await Task.Delay(50, Ct);
-        }
-    }
 }
