@@ -34,8 +34,8 @@ public sealed partial class SiloLeaseService(
         await _stopping.CancelAsync();
         await _watch.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
-        // Last of the silo's services to stop: every grain is written by now. (The container disposes the lease too,
-        // for a host that is disposed without being stopped; disposing twice is harmless.)
+        // Stopped after the grain runtime, so every grain is written by now. (The container disposes the lease too, for
+        // a host that is disposed without being stopped; disposing twice is harmless.)
         await lease.DisposeAsync();
     }
 
