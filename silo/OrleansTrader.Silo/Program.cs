@@ -20,7 +20,7 @@ app.UseTradingGateway();
 app.MapSiloHealth();
 app.MapTradingApi();
 
-// Taken now: RunAsync disposes the host (and its services) before its exception reaches the filters below.
+// Taken now: RunAsync disposes the host (and its services) before its exception reaches the filter below.
 var started = app.Lifetime.ApplicationStarted;
 var stopping = app.Lifetime.ApplicationStopping;
 try
@@ -30,12 +30,6 @@ try
 catch (OperationCanceledException) when (stopping.IsCancellationRequested && !started.IsCancellationRequested)
 {
     // Ctrl+C or SIGTERM before the silo had started (it was waiting for its database): nothing ran, nothing to save.
-}
-catch (Exception) when (!started.IsCancellationRequested)
-{
-    // The silo could not start (another silo on the same data directory, an unreachable database, ...). The host has
-    // logged why, with the exception; a crash dump on top of that would only bury the message.
-    Environment.ExitCode = 1;
 }
 
 /// <summary>Entry point; public so integration tests can host the silo in-process.</summary>
