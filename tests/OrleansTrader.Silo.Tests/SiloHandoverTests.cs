@@ -10,7 +10,8 @@ namespace OrleansTrader.Silo.Tests;
 
 /// <summary>
 /// A rolling deployment on PostgreSQL, as Azure Container Apps runs one: the new revision's silo starts while the old
-/// one runs, asks it for the database, and starts only after the old one has stopped and written everything.
+/// one runs, asks it for the database, and starts only after the old one has stopped and written everything. And a
+/// silo that loses its database lock stops rather than run on beside whichever silo takes the database next.
 /// </summary>
 public sealed class SiloHandoverTests : IAsyncLifetime
 {
@@ -75,6 +76,28 @@ public sealed class SiloHandoverTests : IAsyncLifetime
         var account = next.Services.GetRequiredService<IGrainFactory>().GetGrain<IAccountGrain>("handover");
         var position = Assert.Single(await account.GetPositionsAsync());
         Assert.Equal(5m, position.Quantity);
+    }
+
+    [Fact]
+    public async Task ASiloThatLosesItsDatabaseLock_StopsItself()
+    {
+        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
+        using var silo = Silo("app--rev1");
+        using var client = silo.CreateClient();
+        var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        silo.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult());
+
+        // A failover or a network cut ends the lock's session; another silo could take the database from then on.
+        await using (var admin = new NpgsqlConnection(_connectionString))
+        {
+            await admin.OpenAsync(Ct);
+            await using var kill = new NpgsqlCommand(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'orleanstrader-silo-lease';",
+                admin);
+            Assert.Equal(1L, await kill.ExecuteScalarAsync(Ct));
+        }
+
+        await stopping.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
     }
 
     private WebApplicationFactory<Program> Silo(string deploymentId) =>
