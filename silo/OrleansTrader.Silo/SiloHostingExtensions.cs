@@ -1,3 +1,6 @@
+using OrleansTrader.Grains.Hosting;
+using OrleansTrader.Runtime.AdoNet;
+
 namespace OrleansTrader.Silo;
 
 /// <summary>Host-wide defaults: where the silo listens and how long it may take to stop.</summary>
@@ -26,12 +29,33 @@ public static class SiloHostingExtensions
     }
 
     /// <summary>
-    /// On PostgreSQL, one silo per database (<see cref="SiloLeaseService"/>). Call it before the grain runtime is added:
-    /// hosted services start in the order they were added and stop in the reverse order.
+    /// One silo per store: the <see cref="SiloLeaseService"/> on PostgreSQL, the <see cref="DataDirectoryLock"/> on
+    /// SQLite (memory storage belongs to its process anyway). Call it before the grain runtime is added: hosted services
+    /// start in the order they were added and stop in the reverse order.
     /// </summary>
     public static IHostApplicationBuilder AddSiloLease(this IHostApplicationBuilder builder)
     {
-        SiloLeaseService.AddTo(builder);
+        ArgumentNullException.ThrowIfNull(builder);
+        var storage = builder.Configuration.GetSection(StorageSettings.SectionName).Get<StorageSettings>() ?? new StorageSettings();
+        if (storage.Provider == "sqlite")
+        {
+            builder.Services.AddHostedService(_ => new DataDirectoryLock(storage.DataDirectory));
+        }
+        else if (storage.Provider == "postgres" && !string.IsNullOrWhiteSpace(storage.ConnectionString))
+        {
+            var deploymentId = builder.Configuration[SiloLeaseService.DeploymentIdKey];
+            if (string.IsNullOrWhiteSpace(deploymentId))
+            {
+                deploymentId = builder.Configuration[SiloLeaseService.ContainerAppRevisionVariable];
+            }
+
+            builder.Services.AddSingleton(sp => new PostgresSiloLease(
+                new PostgresStorageOptions { ConnectionString = storage.ConnectionString },
+                deploymentId,
+                sp.GetRequiredService<ILogger<PostgresSiloLease>>()));
+            builder.Services.AddHostedService<SiloLeaseService>();
+        }
+
         return builder;
     }
 

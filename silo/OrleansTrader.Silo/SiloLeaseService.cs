@@ -1,4 +1,3 @@
-using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Runtime.AdoNet;
 
 namespace OrleansTrader.Silo;
@@ -64,38 +63,6 @@ public sealed partial class SiloLeaseService(
             LogLeaseLost(logger, ex);
             lifetime.StopApplication();
         }
-    }
-
-    /// <summary>
-    /// One silo per store: the lease on PostgreSQL, the <see cref="DataDirectoryLock"/> on SQLite (memory storage
-    /// belongs to its process anyway).
-    /// </summary>
-    public static void AddTo(IHostApplicationBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        var storage = builder.Configuration.GetSection(StorageSettings.SectionName).Get<StorageSettings>() ?? new StorageSettings();
-        if (storage.Provider == "sqlite")
-        {
-            builder.Services.AddHostedService(_ => new DataDirectoryLock(storage.DataDirectory));
-            return;
-        }
-
-        if (storage.Provider != "postgres" || string.IsNullOrWhiteSpace(storage.ConnectionString))
-        {
-            return;
-        }
-
-        var deploymentId = builder.Configuration[DeploymentIdKey];
-        if (string.IsNullOrWhiteSpace(deploymentId))
-        {
-            deploymentId = builder.Configuration[ContainerAppRevisionVariable];
-        }
-
-        builder.Services.AddSingleton(sp => new PostgresSiloLease(
-            new PostgresStorageOptions { ConnectionString = storage.ConnectionString },
-            deploymentId,
-            sp.GetRequiredService<ILogger<PostgresSiloLease>>()));
-        builder.Services.AddHostedService<SiloLeaseService>();
     }
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Warning,
