@@ -35,6 +35,8 @@ public sealed class SqliteDatabase : IDisposable
     // The write connection's statements by SQL text, prepared once and re-bound per write (only the drainer uses them).
     private readonly Dictionary<string, SqliteWriteStatement> _writeStatements = new(StringComparer.Ordinal);
     private bool _draining;
+    // A group holds the write connection: from taking its writes until just before their tasks complete.
+    private bool _groupRunning;
     private bool _disposed;
     private readonly TimeSpan _checkpointInterval;
     private SqliteWalCheckpointer? _checkpointer;
@@ -158,19 +160,19 @@ public sealed class SqliteDatabase : IDisposable
     {
         _metrics?.Dispose();
         SqliteWalCheckpointer? checkpointer;
-        bool groupRunning;
+        bool writesLeft;
         lock (_queue)
         {
             _disposed = true;
             checkpointer = _checkpointer;
-            groupRunning = _draining;
+            writesLeft = _groupRunning || (_draining && _queue.Count > 0);
         }
 
         checkpointer?.Dispose();
 
-        // A group still running owns the write connection (closing it would end its transaction under it): the
-        // drainer closes it when that group is done.
-        if (!groupRunning)
+        // A running group owns the write connection (closing it would end its transaction under it), and writes queued
+        // before Dispose still get their group: then the drainer closes the file once the queue is empty.
+        if (!writesLeft)
         {
             CloseFile();
         }
@@ -251,6 +253,8 @@ public sealed class SqliteDatabase : IDisposable
                     _draining = false;
                     closeFile = _disposed;
                 }
+
+                _groupRunning = batch.Count > 0;
             }
 
             if (batch.Count == 0)
@@ -431,11 +435,6 @@ public sealed class SqliteDatabase : IDisposable
         {
             // Nothing of this group is durable: every write that had not failed on its own fails with the cause. The
             // connection's state is unknown; the next group starts from a fresh one.
-            foreach (var write in batch)
-            {
-                write.Fail(ex);
-            }
-
             DropWriteConnection();
             if (connection is not null)
             {
@@ -443,15 +442,34 @@ public sealed class SqliteDatabase : IDisposable
             }
 
             _metrics?.Group(committed: 0, failed: batch.Count - canceled, canceled, commitSucceeded: false, Stopwatch.GetElapsedTime(started));
+            EndGroup();
+            foreach (var write in batch)
+            {
+                write.Fail(ex);
+            }
+
             return;
         }
 
         _metrics?.Group(succeeded.Count, batch.Count - succeeded.Count - canceled, canceled, commitSucceeded: true, Stopwatch.GetElapsedTime(started));
         Interlocked.Increment(ref _commits);
         Checkpointer()?.Committed();
+        EndGroup();
         foreach (var write in succeeded)
         {
             write.Complete();
+        }
+    }
+
+    /// <summary>
+    /// The group is done with the connection. Before its writes complete: a caller that disposes the database as soon as
+    /// its write returns must find no group running, and the file closed by its own Dispose.
+    /// </summary>
+    private void EndGroup()
+    {
+        lock (_queue)
+        {
+            _groupRunning = false;
         }
     }
 
