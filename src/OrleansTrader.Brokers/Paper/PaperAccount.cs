@@ -719,9 +719,12 @@ internal sealed class PaperAccount : IDisposable
 
         var (archive, remaining) = state.SplitForArchive(cutoff);
 
-        // Orders that cannot leave (working ones, and final ones in a group with working members) must not make every
-        // commit walk the state again: the next pass by count waits for another half of the bound.
-        _archiveAtCount = Math.Max(maxRetained, remaining.Orders.Count + (maxRetained / 2));
+        // Orders that cannot leave (working ones, and final members of groups, which leave only with the whole group) must
+        // not make every commit walk the state again: the next pass by count waits for another half of the bound beyond
+        // them. Final orders that stayed only because they are young do not count: they did, and a pass by time (the first after a
+        // restart, say) then let the account hold up to one and a half times the bound.
+        var cannotLeave = remaining.Orders.Count - remaining.Orders.Values.Count(r => r.Order.Status.IsFinal() && r.GroupId is null);
+        _archiveAtCount = Math.Max(maxRetained, cannotLeave + (maxRetained / 2));
         if (archive.Orders.Count == 0 && archive.Executions.Count == 0)
         {
             return state;
