@@ -5,7 +5,6 @@ using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.MarketData.Csv;
-using OrleansTrader.MarketData.Events;
 using OrleansTrader.MarketData.Synthetic;
 using OrleansTrader.MarketData.Validation;
 
@@ -36,7 +35,7 @@ public sealed class StrategyTests
         var options = new SyntheticFeedOptions { Seed = 7, Paced = false, MaxSteps = 400, StartTime = time.GetUtcNow(), TickInterval = TimeSpan.FromSeconds(1) };
         options.Symbols.Add(new SyntheticSymbolOptions { Symbol = "SYN", StartPrice = 100m, Volatility = 0.8 });
         var feed = new SyntheticFeed(options, time, NullLogger.Instance);
-        await ReplayAsync(cluster, feed.ReadAsync(TestContext.Current.CancellationToken));
+        await FeedReplay.RunAsync(cluster, feed.ReadAsync(TestContext.Current.CancellationToken));
 
         var status = await SettleAsync(cluster, strategy, account, "SYN", secondBars: true);
         var dbg = await cluster.Symbol("SYN").GetStatsAsync();
@@ -78,31 +77,12 @@ public sealed class StrategyTests
         replay.Kinds.Add(CsvFileKind.MinuteTradeBars);
         replay.Kinds.Add(CsvFileKind.MinuteQuoteBars);
         var feed = new CsvReplayFeed(null, replay, new TickValidatorOptions(), time, NullLogger.Instance);
-        await ReplayAsync(cluster, feed.ReadAsync(TestContext.Current.CancellationToken));
+        await FeedReplay.RunAsync(cluster, feed.ReadAsync(TestContext.Current.CancellationToken));
 
         var status = await SettleAsync(cluster, strategy, account, "SPY", secondBars: false);
         Assert.True(status.BarsSeen > 4000, $"only {status.BarsSeen} bars reached the strategy");
         Assert.True(status.IntentsSent > 0, "the strategy sent no orders");
         await AssertPnlMatchesDomainAsync(account, 1_000_000m);
-    }
-
-    /// <summary>Feeds events in feed order, as fast as the grains take them.</summary>
-    private static async Task ReplayAsync(TradingCluster cluster, IAsyncEnumerable<MarketDataEvent> events)
-    {
-        await foreach (var item in events)
-        {
-            var batch = item switch
-            {
-                TradeEvent trade => new TickBatch { Trades = [trade.Trade] },
-                QuoteEvent quote => new TickBatch { Quotes = [quote.Quote] },
-                BarEvent bar => new TickBatch { Bars = [bar.Bar] },
-                _ => null,
-            };
-            if (batch is not null)
-            {
-                await cluster.Symbol(item.Symbol!).IngestAsync(batch);
-            }
-        }
     }
 
     /// <summary>Waits until the strategy has seen every published bar and the account has no working order.</summary>

@@ -9,7 +9,7 @@ namespace OrleansTrader.Grains.Abstractions;
 /// </summary>
 public interface IStrategyGrain : IGrainWithStringKey
 {
-    /// <summary>Creates the strategy (stopped). Kinds and parameters are those of the domain StrategyCatalog.</summary>
+    /// <summary>Creates the strategy (stopped). Kinds are the built-in ones (StrategyCatalog) and those registered with the silo (AddStrategy).</summary>
     Task<StrategyCommandResult> CreateAsync(CreateStrategy command);
 
     Task<StrategyCommandResult> StartAsync();

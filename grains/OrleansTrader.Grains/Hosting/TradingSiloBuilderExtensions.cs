@@ -62,6 +62,7 @@ public static class TradingSiloBuilderExtensions
         services.TryAddSingleton<ExecutionReportPump>();
         services.AddHostedService(sp => sp.GetRequiredService<ExecutionReportPump>());
         services.TryAddSingleton<IBrokerClientFactory, BrokerClientFactory>();
+        StrategyServiceCollectionExtensions.AddStrategyRegistry(services);
         return silo;
     }
 }

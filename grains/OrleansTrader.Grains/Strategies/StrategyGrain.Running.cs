@@ -11,6 +11,28 @@ namespace OrleansTrader.Grains.Strategies;
 /// <summary>The running strategy: subscriptions, market data, account events and intent dispatch.</summary>
 internal sealed partial class StrategyGrain
 {
+    /// <summary>
+    /// Restores a registered kind's snapshot. One that no longer reads (its state type changed incompatibly) stops the
+    /// strategy with the reason, rather than trading from a state it does not have.
+    /// </summary>
+    private bool TryRestoreCustom(string json)
+    {
+        try
+        {
+            _strategy!.Restore(strategies.DeserializeState(S.Kind, json));
+            return true;
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException or InvalidOperationException or InvalidCastException)
+        {
+            S.LastError = $"The stored snapshot of strategy kind \"{S.Kind}\" no longer reads: {ex.Message}";
+            S.Running = false;
+            _strategy = null;
+            _context = null;
+            StrategyLog.SnapshotUnreadable(logger, ex, _accountId, _strategyId, S.Kind);
+            return false;
+        }
+    }
+
     private async Task RunAsync()
     {
         if (!TryCreate(S.Kind, S.Symbols, S.Parameters, out var strategy, out var error))
@@ -36,6 +58,11 @@ internal sealed partial class StrategyGrain
         if (S.Snapshot is { } snapshot)
         {
             _strategy.Restore(snapshot);
+        }
+        else if (S.CustomSnapshot is { } json && !TryRestoreCustom(json))
+        {
+            await state.WriteStateAsync();
+            return;
         }
 
         _strategy.OnStart(_context);
@@ -306,7 +333,8 @@ internal sealed partial class StrategyGrain
     }
 
     /// <summary>
-    /// A strategy that throws is recorded, not allowed to kill the grain's stream consumption. The callbacks are static
+    /// A strategy that throws is recorded, not allowed to kill the grain's stream consumption: whatever it throws, since a
+    /// registered kind is code of the silo's owner (a bug there must not stop the event flow). The callbacks are static
     /// lambdas, so a tick allocates no closure.
     /// </summary>
     private void Guard<T>(Action<IStrategy, T> action, IStrategy strategy, T argument)
@@ -315,7 +343,7 @@ internal sealed partial class StrategyGrain
         {
             action(strategy, argument);
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             S.LastError = ex.Message;
             StrategyLog.StrategyFailed(logger, ex, _accountId, _strategyId);

@@ -18,6 +18,7 @@ namespace OrleansTrader.Grains.Strategies;
 internal sealed partial class StrategyGrain(
     [PersistentState("strategy")] IPersistentState<StrategyGrainState> state,
     TimeProvider time,
+    StrategyRegistry strategies,
     ILogger<StrategyGrain> logger) : Grain, IStrategyGrain, IRemindable
 {
     private const string KeepAliveReminder = "keep-running";
@@ -164,6 +165,7 @@ internal sealed partial class StrategyGrain(
 
         S.Parameters = new Dictionary<string, string>(parameters, StringComparer.Ordinal);
         S.Snapshot = null;
+        S.CustomSnapshot = null;
         S.UpdatedAt = time.GetUtcNow();
         await state.WriteStateAsync();
         if (wasRunning)
@@ -203,31 +205,24 @@ internal sealed partial class StrategyGrain(
         }
     }
 
-    /// <summary>Validates kind, symbols and parameters through the domain catalog; null when they build a strategy.</summary>
-    private static StrategyCommandResult? Build(string kind, IReadOnlyList<string> symbols, IReadOnlyDictionary<string, string> parameters) =>
+    /// <summary>Validates kind, symbols and parameters through the registry of kinds; null when they build a strategy.</summary>
+    private StrategyCommandResult? Build(string kind, IReadOnlyList<string> symbols, IReadOnlyDictionary<string, string> parameters) =>
         TryCreate(kind, symbols, parameters, out _, out var error) ? null : error;
 
-    private static bool TryCreate(string kind, IReadOnlyList<string> symbols, IReadOnlyDictionary<string, string> parameters,
+    private bool TryCreate(string kind, IReadOnlyList<string> symbols, IReadOnlyDictionary<string, string> parameters,
         out IStrategy? strategy, out StrategyCommandResult? error)
     {
         strategy = null;
         error = null;
-        if (!StrategyKinds.All.Contains(kind, StringComparer.Ordinal))
+        if (!strategies.IsKnown(kind))
         {
-            error = new StrategyCommandResult(false, null, StrategyErrorCodes.UnknownKind, $"Unknown strategy kind \"{kind}\"; known: {string.Join(", ", StrategyKinds.All)}.");
+            error = new StrategyCommandResult(false, null, StrategyErrorCodes.UnknownKind, $"Unknown strategy kind \"{kind}\"; known: {string.Join(", ", strategies.Kinds)}.");
             return false;
         }
 
-        if (symbols is not { Count: 1 } || string.IsNullOrWhiteSpace(symbols[0]))
-        {
-            error = new StrategyCommandResult(false, null, StrategyErrorCodes.InvalidParameters, "The catalog's strategies trade exactly one symbol.");
-            return false;
-        }
-
-        var withSymbol = new Dictionary<string, string>(parameters, StringComparer.OrdinalIgnoreCase) { ["symbol"] = symbols[0] };
         try
         {
-            strategy = StrategyCatalog.Create(kind, withSymbol);
+            strategy = strategies.Create(kind, symbols, parameters);
             return true;
         }
         catch (StrategyParameterException ex)
@@ -282,7 +277,16 @@ internal sealed partial class StrategyGrain(
     {
         if (_strategy is not null && _context is not null)
         {
-            S.Snapshot = _strategy.GetState();
+            var snapshot = _strategy.GetState();
+            if (strategies.IsCustom(S.Kind))
+            {
+                S.CustomSnapshot = strategies.SerializeState(S.Kind, snapshot);
+            }
+            else
+            {
+                S.Snapshot = snapshot;
+            }
+
             S.NextSequence = _context.NextSequence;
             S.OpenOrders = [.. _context.OpenOrders];
         }

@@ -18,7 +18,11 @@ internal sealed record StrategyGrainState
 
     public bool Running { get; set; }
 
+    /// <summary>The snapshot of a built-in kind.</summary>
     public StrategyState? Snapshot { get; set; }
+
+    /// <summary>The snapshot of a registered kind, as JSON of its own type (see <see cref="StrategyRegistry"/>).</summary>
+    public string? CustomSnapshot { get; set; }
 
     public long NextSequence { get; set; } = 1;
 

@@ -20,4 +20,8 @@ internal static partial class StrategyLog
 
     [LoggerMessage(EventId = 5405, Level = LogLevel.Error, Message = "Strategy {StrategyId} of account {AccountId} failed on an event")]
     public static partial void StrategyFailed(ILogger logger, Exception exception, string accountId, string strategyId);
+
+    [LoggerMessage(EventId = 5406, Level = LogLevel.Error,
+        Message = "Strategy {StrategyId} of account {AccountId} stopped: the stored snapshot of kind {Kind} no longer reads")]
+    public static partial void SnapshotUnreadable(ILogger logger, Exception exception, string accountId, string strategyId, string kind);
 }

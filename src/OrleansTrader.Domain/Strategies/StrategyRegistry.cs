@@ -1,0 +1,142 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using System.Text.RegularExpressions;
+
+namespace OrleansTrader.Domain.Strategies;
+
+/// <summary>
+/// Every strategy kind a silo can run: the built-in ones of <see cref="StrategyCatalog"/> and the
+/// <see cref="StrategyDefinition"/>s registered with it. Definitions are checked when the registry is built, so a silo
+/// with a bad one does not start.
+/// </summary>
+public sealed partial class StrategyRegistry
+{
+    // A custom state is stored as JSON of its own type; reflection reads types the silo's generated contexts do not know.
+    private static readonly JsonSerializerOptions StateJson = new(JsonSerializerDefaults.Web) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
+
+    private readonly Dictionary<string, StrategyDefinition> _custom = new(StringComparer.Ordinal);
+
+    public StrategyRegistry(IEnumerable<StrategyDefinition> definitions)
+    {
+        ArgumentNullException.ThrowIfNull(definitions);
+        foreach (var definition in definitions)
+        {
+            Check(definition);
+            if (!_custom.TryAdd(definition.Kind, definition))
+            {
+                throw new ArgumentException($"Strategy kind '{definition.Kind}' is registered twice.", nameof(definitions));
+            }
+        }
+
+        Kinds = [.. StrategyKinds.All, .. _custom.Keys.Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>The built-in kinds, then the registered ones by name.</summary>
+    public IReadOnlyList<string> Kinds { get; }
+
+    public bool IsKnown(string kind) => StrategyKinds.All.Contains(kind) || _custom.ContainsKey(kind);
+
+    /// <summary>True for a registered kind, whose state this registry stores (<see cref="SerializeState"/>).</summary>
+    public bool IsCustom(string kind) => _custom.ContainsKey(kind);
+
+    /// <summary>How many symbols a strategy of the kind may trade (the built-in ones: one).</summary>
+    public int MaxSymbols(string kind) => _custom.TryGetValue(kind, out var definition) ? definition.MaxSymbols : 1;
+
+    /// <summary>
+    /// Builds a strategy. Throws <see cref="StrategyParameterException"/> naming every bad parameter (or symbol), and
+    /// <see cref="ArgumentException"/> for an unknown kind.
+    /// </summary>
+    public IStrategy Create(string kind, IReadOnlyList<string> symbols, IReadOnlyDictionary<string, string> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        ArgumentNullException.ThrowIfNull(symbols);
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (!IsKnown(kind))
+        {
+            throw new ArgumentException($"Unknown strategy kind '{kind}'. Known kinds: {string.Join(", ", Kinds)}.", nameof(kind));
+        }
+
+        var max = MaxSymbols(kind);
+        if (symbols.Count < 1 || symbols.Count > max || symbols.Any(string.IsNullOrWhiteSpace)
+            || symbols.Distinct(StringComparer.Ordinal).Count() != symbols.Count)
+        {
+            var expected = max == 1 ? "exactly one symbol" : $"one to {max} distinct symbols";
+            throw new StrategyParameterException(kind, [new StrategyParameterError("symbols", $"must be {expected} (got {symbols.Count})")]);
+        }
+
+        if (!_custom.TryGetValue(kind, out var definition))
+        {
+            return StrategyCatalog.Create(kind, new Dictionary<string, string>(parameters, StringComparer.OrdinalIgnoreCase) { ["symbol"] = symbols[0] });
+        }
+
+        var setup = new StrategySetup(symbols, new Dictionary<string, string>(parameters, StringComparer.OrdinalIgnoreCase));
+        var strategy = definition.Create(setup);
+        foreach (var name in setup.Parameters.Keys.Where(k => !definition.ParameterNames.Contains(k, StringComparer.OrdinalIgnoreCase)).Order(StringComparer.Ordinal))
+        {
+            setup.Invalid(name, $"is not a parameter of this strategy (known: {string.Join(", ", definition.ParameterNames)})");
+        }
+
+        if (setup.Errors.Count > 0)
+        {
+            throw new StrategyParameterException(kind, setup.Errors);
+        }
+
+        return strategy ?? throw new InvalidOperationException($"The definition of strategy kind '{kind}' created no strategy.");
+    }
+
+    /// <summary>A registered kind's snapshot as JSON of its own type.</summary>
+    public string SerializeState(string kind, StrategyState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var definition = Custom(kind);
+        if (!definition.StateType.IsInstanceOfType(state))
+        {
+            throw new InvalidOperationException(
+                $"Strategy kind '{kind}' returned a {state.GetType().Name} snapshot; its definition says {definition.StateType.Name}.");
+        }
+
+        return JsonSerializer.Serialize(state, definition.StateType, StateJson);
+    }
+
+    /// <summary>A registered kind's snapshot from <see cref="SerializeState"/>.</summary>
+    public StrategyState DeserializeState(string kind, string json) =>
+        JsonSerializer.Deserialize(json, Custom(kind).StateType, StateJson) as StrategyState
+        ?? throw new InvalidOperationException($"The stored snapshot of strategy kind '{kind}' is empty.");
+
+    private StrategyDefinition Custom(string kind) =>
+        _custom.TryGetValue(kind, out var definition) ? definition : throw new ArgumentException($"'{kind}' is not a registered strategy kind.", nameof(kind));
+
+    private static void Check(StrategyDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var kind = definition.Kind;
+        if (kind is null || !KindPattern().IsMatch(kind))
+        {
+            throw new ArgumentException($"Strategy kind '{kind}' must be 1 to 64 lowercase letters, digits and '-', starting with a letter or digit.");
+        }
+
+        if (StrategyKinds.All.Contains(kind))
+        {
+            throw new ArgumentException($"Strategy kind '{kind}' is built in; give yours another name.");
+        }
+
+        if (definition.StateType is not { IsAbstract: false } stateType || !typeof(StrategyState).IsAssignableFrom(stateType))
+        {
+            throw new ArgumentException($"The state type of strategy kind '{kind}' must be a concrete record derived from {nameof(StrategyState)}.");
+        }
+
+        if (definition.MaxSymbols < 1)
+        {
+            throw new ArgumentException($"Strategy kind '{kind}' must allow at least one symbol (MaxSymbols).");
+        }
+
+        if (definition.Create is null || definition.ParameterNames is null
+            || definition.ParameterNames.Distinct(StringComparer.OrdinalIgnoreCase).Count() != definition.ParameterNames.Count)
+        {
+            throw new ArgumentException($"Strategy kind '{kind}' needs a Create function and distinct parameter names.");
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$", RegexOptions.CultureInvariant)]
+    private static partial Regex KindPattern();
+}

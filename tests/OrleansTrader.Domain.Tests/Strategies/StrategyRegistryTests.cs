@@ -1,0 +1,179 @@
+using OrleansTrader.Domain.Backtesting;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Strategies;
+
+namespace OrleansTrader.Domain.Tests.Strategies;
+
+public sealed class StrategyRegistryTests
+{
+    private static readonly StrategyDefinition BarCounter = new()
+    {
+        Kind = "bar-counter",
+        ParameterNames = ["step", "label"],
+        MaxSymbols = 3,
+        StateType = typeof(BarCounterState),
+        Create = setup =>
+        {
+            var step = setup.Int("step", 1);
+            if (step < 1)
+            {
+                setup.Invalid("step", "must be at least 1");
+            }
+
+            return new BarCounterStrategy(setup.Symbols, step, setup.Parameters.GetValueOrDefault("label") ?? "none");
+        },
+    };
+
+    [Fact]
+    public void ARegisteredKind_IsBuiltFromItsSymbolsAndParameters_BesideTheBuiltInOnes()
+    {
+        var registry = new StrategyRegistry([BarCounter]);
+
+        var strategy = Assert.IsType<BarCounterStrategy>(registry.Create("bar-counter", ["AAA", "BBB"], new Dictionary<string, string> { ["STEP"] = "2", ["label"] = "x" }));
+
+        Assert.Equal(["AAA", "BBB"], strategy.Symbols);
+        Assert.Equal(2, strategy.Step);
+        Assert.Equal("x", strategy.Label);
+        Assert.Equal([.. StrategyKinds.All, "bar-counter"], registry.Kinds);
+        Assert.True(registry.IsCustom("bar-counter"));
+        Assert.False(registry.IsCustom(StrategyKinds.SmaCrossover));
+        Assert.IsType<SmaCrossoverStrategy>(registry.Create(StrategyKinds.SmaCrossover, ["SPY"], new Dictionary<string, string> { ["quantity"] = "5" }));
+    }
+
+    [Fact]
+    public void ARegisteredKind_IsRefusedWithEveryBadParameterAndSymbol()
+    {
+        var registry = new StrategyRegistry([BarCounter]);
+
+        var parameters = Assert.Throws<StrategyParameterException>(() =>
+            registry.Create("bar-counter", ["AAA"], new Dictionary<string, string> { ["step"] = "0", ["colour"] = "red" }));
+        Assert.Equal(["step", "colour"], parameters.Errors.Select(e => e.Parameter));
+
+        var notAnInt = Assert.Throws<StrategyParameterException>(() => registry.Create("bar-counter", ["AAA"], new Dictionary<string, string> { ["step"] = "two" }));
+        Assert.Equal("step", Assert.Single(notAnInt.Errors).Parameter);
+
+        foreach (var symbols in new[] { Array.Empty<string>(), ["A", "B", "C", "D"], ["A", "A"], [" "] })
+        {
+            var error = Assert.Throws<StrategyParameterException>(() => registry.Create("bar-counter", symbols, new Dictionary<string, string>()));
+            Assert.Equal("symbols", Assert.Single(error.Errors).Parameter);
+        }
+
+        var builtIn = Assert.Throws<StrategyParameterException>(() =>
+            registry.Create(StrategyKinds.SmaCrossover, ["SPY", "QQQ"], new Dictionary<string, string> { ["quantity"] = "5" }));
+        Assert.Contains("exactly one symbol", builtIn.Message, StringComparison.Ordinal);
+
+        var unknown = Assert.Throws<ArgumentException>(() => registry.Create("momentum", ["SPY"], new Dictionary<string, string>()));
+        Assert.Contains("bar-counter", unknown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ARegisteredKindsSnapshot_RoundTripsAsJsonOfItsOwnType()
+    {
+        var registry = new StrategyRegistry([BarCounter]);
+        var state = new BarCounterState { Bars = 41, LastClose = 101.25m, Seen = ["AAA"] };
+
+        var json = registry.SerializeState("bar-counter", state);
+        var restored = Assert.IsType<BarCounterState>(registry.DeserializeState("bar-counter", json));
+
+        Assert.Equal(41, restored.Bars);
+        Assert.Equal(101.25m, restored.LastClose);
+        Assert.Equal(["AAA"], restored.Seen);
+        Assert.Throws<InvalidOperationException>(() => registry.SerializeState("bar-counter", new OtherState()));
+        Assert.Throws<ArgumentException>(() => registry.SerializeState(StrategyKinds.SmaCrossover, state));
+    }
+
+    [Fact]
+    public void Definitions_AreCheckedWhenTheRegistryIsBuilt()
+    {
+        Assert.Contains("twice", Assert.Throws<ArgumentException>(() => new StrategyRegistry([BarCounter, BarCounter])).Message, StringComparison.Ordinal);
+        Assert.Contains("built in", Assert.Throws<ArgumentException>(() => new StrategyRegistry([BarCounter with { Kind = StrategyKinds.SmaCrossover }])).Message, StringComparison.Ordinal);
+        foreach (var kind in new[] { "", "Bar", "bar counter", "-bar", new string('a', 65) })
+        {
+            Assert.Throws<ArgumentException>(() => new StrategyRegistry([BarCounter with { Kind = kind }]));
+        }
+
+        Assert.Throws<ArgumentException>(() => new StrategyRegistry([BarCounter with { StateType = typeof(StrategyState) }]));
+        Assert.Throws<ArgumentException>(() => new StrategyRegistry([BarCounter with { StateType = typeof(string) }]));
+        Assert.Throws<ArgumentException>(() => new StrategyRegistry([BarCounter with { MaxSymbols = 0 }]));
+        Assert.Throws<ArgumentException>(() => new StrategyRegistry([BarCounter with { ParameterNames = ["step", "STEP"] }]));
+    }
+
+    [Fact]
+    public void TheDocumentedExample_BacktestsThroughTheRegistry_AndResumesFromItsSnapshot()
+    {
+        var registry = new StrategyRegistry([ChannelBreakoutStrategy.Definition]);
+        var parameters = new Dictionary<string, string> { ["quantity"] = "10", ["lookback"] = "3" };
+        Assert.Equal("lookback", Assert.Single(Assert.Throws<StrategyParameterException>(() =>
+            registry.Create("channel-breakout", ["SPY"], new Dictionary<string, string> { ["quantity"] = "10", ["lookback"] = "1" })).Errors).Parameter);
+
+        // Flat, a break up (buy), a drift, a break down (sell).
+        decimal[] closes = [100m, 101m, 100.5m, 103m, 104m, 103.5m, 102m, 99m, 98m];
+        var start = new DateTimeOffset(2026, 3, 2, 14, 30, 0, TimeSpan.Zero);
+        var bars = closes.Select((c, i) => new Bar("SPY", start.AddMinutes(i), TimeSpan.FromMinutes(1), c, c + 0.5m, c - 0.5m, c, 1_000m)).ToList();
+
+        var result = Backtester.Run(registry.Create("channel-breakout", ["SPY"], parameters), bars, new BacktestOptions { StrategyId = "doc", InitialCash = 100_000m });
+
+        Assert.Equal([OrderSide.Buy, OrderSide.Sell], result.Executions.Select(e => e.Side));
+        Assert.Equal(0m, result.Positions["SPY"].Quantity);
+
+        var json = registry.SerializeState("channel-breakout", result.FinalState);
+        var resumed = registry.Create("channel-breakout", ["SPY"], parameters);
+        resumed.Restore(registry.DeserializeState("channel-breakout", json));
+        Assert.Equal([102m, 99m, 98m], ((ChannelBreakoutState)resumed.GetState()).Closes["SPY"]);
+    }
+
+    private sealed record BarCounterState : StrategyState
+    {
+        public int Bars { get; init; }
+
+        public decimal? LastClose { get; init; }
+
+        public List<string> Seen { get; init; } = [];
+    }
+
+    private sealed record OtherState : StrategyState;
+
+    private sealed class BarCounterStrategy(IReadOnlyList<string> symbols, int step, string label) : IStrategy
+    {
+        private int _bars;
+
+        public IReadOnlyList<string> Symbols { get; } = symbols;
+
+        public int Step { get; } = step;
+
+        public string Label { get; } = label;
+
+        public string Kind => "bar-counter";
+
+        public void OnStart(IStrategyContext context)
+        {
+        }
+
+        public void OnBar(Bar bar) => _bars += Step;
+
+        public void OnQuote(QuoteTick quote)
+        {
+        }
+
+        public void OnTrade(TradeTick trade)
+        {
+        }
+
+        public void OnFill(Execution execution)
+        {
+        }
+
+        public void OnOrderUpdate(StrategyOrderUpdate update)
+        {
+        }
+
+        public void OnStop()
+        {
+        }
+
+        public StrategyState GetState() => new BarCounterState { Bars = _bars };
+
+        public void Restore(StrategyState state) => _bars = ((BarCounterState)state).Bars;
+    }
+}

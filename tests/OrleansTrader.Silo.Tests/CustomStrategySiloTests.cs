@@ -1,0 +1,130 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Data.Sqlite;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Strategies;
+using OrleansTrader.Grains.Hosting;
+
+namespace OrleansTrader.Silo.Tests;
+
+/// <summary>A strategy kind registered in the silo's services is created, listed and refused through the HTTP API like a built-in one.</summary>
+public sealed class CustomStrategySiloTests : IDisposable
+{
+    private const string AdminKey = "custom-strategy-test-admin-key-0123456789";
+
+    private static readonly StrategyDefinition Idle = new()
+    {
+        Kind = "idle-watcher",
+        ParameterNames = ["window"],
+        MaxSymbols = 3,
+        StateType = typeof(IdleState),
+        Create = setup => new IdleStrategy(setup.Int("window", 5)),
+    };
+
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "ot-silo-custom-" + Guid.NewGuid().ToString("N"));
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_data))
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ARegisteredKind_IsCreatedAndListedThroughTheApi_AndNamedWhenAKindIsUnknown()
+    {
+        using var factory = Silo(Idle);
+        using var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        var opened = await client.PostAsJsonAsync("/api/accounts", new { accountId = "watcher", name = "Watcher", initialCash = 1000, currency = "USD", broker = "paper" }, Ct);
+        Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
+
+        var created = await client.PostAsJsonAsync("/api/accounts/watcher/strategies",
+            new { strategyId = "w1", kind = "idle-watcher", symbols = new[] { "SPY", "QQQ" }, parameters = new Dictionary<string, string> { ["window"] = "7" } }, Ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var listed = await client.GetFromJsonAsync<JsonElement>("/api/accounts/watcher/strategies", Ct);
+        var strategy = Assert.Single(listed.EnumerateArray());
+        Assert.Equal("idle-watcher", strategy.GetProperty("kind").GetString());
+        Assert.Equal(["SPY", "QQQ"], strategy.GetProperty("symbols").EnumerateArray().Select(s => s.GetString()));
+
+        var badValue = await client.PostAsJsonAsync("/api/accounts/watcher/strategies",
+            new { strategyId = "w2", kind = "idle-watcher", symbols = new[] { "SPY" }, parameters = new Dictionary<string, string> { ["window"] = "soon" } }, Ct);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, badValue.StatusCode);
+        Assert.Contains("window", await badValue.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+
+        var unknown = await client.PostAsJsonAsync("/api/accounts/watcher/strategies",
+            new { strategyId = "w3", kind = "momentum", symbols = new[] { "SPY" } }, Ct);
+        Assert.False(unknown.IsSuccessStatusCode);
+        Assert.Contains("idle-watcher", await unknown.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ABadDefinition_StopsTheSiloAtStartup_WithTheReason()
+    {
+        using var factory = Silo(Idle with { Kind = StrategyKinds.SmaCrossover });
+        var refused = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains("built in", refused.ToString(), StringComparison.Ordinal);
+    }
+
+    private WebApplicationFactory<Program> Silo(StrategyDefinition definition) => new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+        .UseSetting("Storage:DataDirectory", _data)
+        .UseSetting("Demo:Enabled", "false")
+        .UseSetting("Feed:Kind", "none")
+        .UseSetting("Gateway:BootstrapAdminKey", AdminKey)
+        .ConfigureTestServices(services => services.AddStrategy(definition)));
+
+    private sealed record IdleState : StrategyState
+    {
+        public int Bars { get; init; }
+    }
+
+    /// <summary>Counts bars and never trades: enough to show the silo hosts a kind it was given.</summary>
+    private sealed class IdleStrategy(int window) : IStrategy
+    {
+        private int _bars;
+
+        public string Kind => "idle-watcher";
+
+        public int Window { get; } = window;
+
+        public void OnStart(IStrategyContext context)
+        {
+        }
+
+        public void OnBar(Bar bar) => _bars++;
+
+        public void OnQuote(QuoteTick quote)
+        {
+        }
+
+        public void OnTrade(TradeTick trade)
+        {
+        }
+
+        public void OnFill(Execution execution)
+        {
+        }
+
+        public void OnOrderUpdate(StrategyOrderUpdate update)
+        {
+        }
+
+        public void OnStop()
+        {
+        }
+
+        public StrategyState GetState() => new IdleState { Bars = _bars };
+
+        public void Restore(StrategyState state) => _bars = ((IdleState)state).Bars;
+    }
+}
