@@ -112,6 +112,27 @@ public sealed class CustomStrategyTests : IDisposable
         Assert.Equal("no bar for you", status.LastError);
     }
 
+    [Fact]
+    public async Task ARunningStrategy_IsBackAsSoonAsTheSiloHasRestarted_NotAtItsReminderMinutesLater()
+    {
+        var signalling = FirstBarBuyer.Definition with { Kind = "start-signal", Create = _ => new StartSignalStrategy() };
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            SqlitePath = _dir.File("resume.db"),
+            ConfigureSilo = silo => silo.Services.AddStrategy(signalling),
+        });
+        await TestAccounts.OpenAsync(cluster, "resume", 1_000m);
+        var key = StrategyKey.Create("resume", "s");
+        Assert.True((await cluster.Grains.GetGrain<IStrategyGrain>(key).CreateAsync(new CreateStrategy { Kind = "start-signal", Symbols = ["AAA"], Start = true })).Succeeded);
+        await StartSignalStrategy.WaitAsync(key, 1);
+
+        // Nothing calls the strategy after the restart: the silo itself brings it back (its reminder's first tick is a minute
+        // after it started, far past this wait).
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+
+        await StartSignalStrategy.WaitAsync(key, 2);
+    }
+
     public void Dispose() => _dir.Dispose();
 
     private static async Task FeedAsync(TradingCluster cluster, DateTimeOffset start)
@@ -205,6 +226,50 @@ public sealed class CustomStrategyTests : IDisposable
         }
 
         public void OnBar(Bar bar) => throw new KeyNotFoundException("no bar for you");
+
+        public void OnQuote(QuoteTick quote)
+        {
+        }
+
+        public void OnTrade(TradeTick trade)
+        {
+        }
+
+        public void OnFill(Execution execution)
+        {
+        }
+
+        public void OnOrderUpdate(StrategyOrderUpdate update)
+        {
+        }
+
+        public void OnStop()
+        {
+        }
+
+        public StrategyState GetState() => new FirstBarBuyerState();
+
+        public void Restore(StrategyState state)
+        {
+        }
+    }
+
+    /// <summary>Counts its starts per strategy, which a test waits for without calling the grain (a call would activate it).</summary>
+    private sealed class StartSignalStrategy : IStrategy
+    {
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> Starts = new(StringComparer.Ordinal);
+
+        public string Kind => "start-signal";
+
+        public static Task WaitAsync(string strategyKey, int starts) =>
+            Eventually.WaitAsync(() => Task.FromResult(Starts.GetValueOrDefault(strategyKey)), n => n >= starts,
+                $"strategy {strategyKey} to have started {starts} times", TimeSpan.FromSeconds(15));
+
+        public void OnStart(IStrategyContext context) => Starts.AddOrUpdate("resume/" + context.StrategyId, 1, (_, n) => n + 1);
+
+        public void OnBar(Bar bar)
+        {
+        }
 
         public void OnQuote(QuoteTick quote)
         {

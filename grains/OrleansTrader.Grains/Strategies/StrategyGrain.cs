@@ -21,7 +21,7 @@ internal sealed partial class StrategyGrain(
     StrategyRegistry strategies,
     ILogger<StrategyGrain> logger) : Grain, IStrategyGrain, IRemindable
 {
-    private const string KeepAliveReminder = "keep-running";
+    internal const string KeepAliveReminder = "keep-running";
     private static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(5);
     private readonly List<StreamSubscriptionHandle<Bar>> _barSubscriptions = [];
     private readonly List<StreamSubscriptionHandle<MarketTick>> _tickSubscriptions = [];
