@@ -150,7 +150,7 @@ public sealed class CustomStrategyTests : IDisposable
             "a position of 3 in each symbol", TimeSpan.FromSeconds(30));
 
     /// <summary>Buys a fixed quantity of each of its symbols on that symbol's first bar, once for its whole life.</summary>
-    private sealed class FirstBarBuyer(decimal quantity) : IStrategy
+    private sealed class FirstBarBuyer(decimal quantity) : StrategyBase
     {
         public static readonly StrategyDefinition Definition = new()
         {
@@ -162,44 +162,21 @@ public sealed class CustomStrategyTests : IDisposable
         };
 
         private readonly HashSet<string> _bought = new(StringComparer.Ordinal);
-        private IStrategyContext? _context;
 
-        public string Kind => Definition.Kind;
+        public override string Kind => Definition.Kind;
 
-        public void OnStart(IStrategyContext context) => _context = context;
-
-        public void OnBar(Bar bar)
+        public override void OnBar(Bar bar)
         {
-            if (_context is { } context && !_bought.Contains(bar.Symbol) && !context.HasOpenOrder(bar.Symbol))
+            if (!_bought.Contains(bar.Symbol) && !Context.HasOpenOrder(bar.Symbol))
             {
-                context.SubmitOrder(new OrderIntentRequest { Symbol = bar.Symbol, Side = OrderSide.Buy, Quantity = quantity, Reason = "first bar" });
+                Context.SubmitOrder(new OrderIntentRequest { Symbol = bar.Symbol, Side = OrderSide.Buy, Quantity = quantity, Reason = "first bar" });
                 _bought.Add(bar.Symbol);
             }
         }
 
-        public void OnQuote(QuoteTick quote)
-        {
-        }
+        public override StrategyState GetState() => new FirstBarBuyerState { Bought = [.. _bought.Order(StringComparer.Ordinal)] };
 
-        public void OnTrade(TradeTick trade)
-        {
-        }
-
-        public void OnFill(Execution execution)
-        {
-        }
-
-        public void OnOrderUpdate(StrategyOrderUpdate update)
-        {
-        }
-
-        public void OnStop()
-        {
-        }
-
-        public StrategyState GetState() => new FirstBarBuyerState { Bought = [.. _bought.Order(StringComparer.Ordinal)] };
-
-        public void Restore(StrategyState state)
+        public override void Restore(StrategyState state)
         {
             _bought.Clear();
             _bought.UnionWith(((FirstBarBuyerState)state).Bought);
@@ -217,83 +194,35 @@ public sealed class CustomStrategyTests : IDisposable
     }
 
     /// <summary>A bug in a registered kind: every bar throws something no built-in strategy throws.</summary>
-    private sealed class ThrowingStrategy : IStrategy
+    private sealed class ThrowingStrategy : StrategyBase
     {
-        public string Kind => "always-throws";
+        public override string Kind => "always-throws";
 
-        public void OnStart(IStrategyContext context)
-        {
-        }
+        public override void OnBar(Bar bar) => throw new KeyNotFoundException("no bar for you");
 
-        public void OnBar(Bar bar) => throw new KeyNotFoundException("no bar for you");
+        public override StrategyState GetState() => new FirstBarBuyerState();
 
-        public void OnQuote(QuoteTick quote)
-        {
-        }
-
-        public void OnTrade(TradeTick trade)
-        {
-        }
-
-        public void OnFill(Execution execution)
-        {
-        }
-
-        public void OnOrderUpdate(StrategyOrderUpdate update)
-        {
-        }
-
-        public void OnStop()
-        {
-        }
-
-        public StrategyState GetState() => new FirstBarBuyerState();
-
-        public void Restore(StrategyState state)
+        public override void Restore(StrategyState state)
         {
         }
     }
 
     /// <summary>Counts its starts per strategy, which a test waits for without calling the grain (a call would activate it).</summary>
-    private sealed class StartSignalStrategy : IStrategy
+    private sealed class StartSignalStrategy : StrategyBase
     {
         private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> Starts = new(StringComparer.Ordinal);
 
-        public string Kind => "start-signal";
+        public override string Kind => "start-signal";
 
         public static Task WaitAsync(string strategyKey, int starts) =>
             Eventually.WaitAsync(() => Task.FromResult(Starts.GetValueOrDefault(strategyKey)), n => n >= starts,
                 $"strategy {strategyKey} to have started {starts} times", TimeSpan.FromSeconds(15));
 
-        public void OnStart(IStrategyContext context) => Starts.AddOrUpdate("resume/" + context.StrategyId, 1, (_, n) => n + 1);
+        protected override void OnStarted() => Starts.AddOrUpdate("resume/" + Context.StrategyId, 1, (_, n) => n + 1);
 
-        public void OnBar(Bar bar)
-        {
-        }
+        public override StrategyState GetState() => new FirstBarBuyerState();
 
-        public void OnQuote(QuoteTick quote)
-        {
-        }
-
-        public void OnTrade(TradeTick trade)
-        {
-        }
-
-        public void OnFill(Execution execution)
-        {
-        }
-
-        public void OnOrderUpdate(StrategyOrderUpdate update)
-        {
-        }
-
-        public void OnStop()
-        {
-        }
-
-        public StrategyState GetState() => new FirstBarBuyerState();
-
-        public void Restore(StrategyState state)
+        public override void Restore(StrategyState state)
         {
         }
     }

@@ -89,42 +89,18 @@ public sealed class CustomStrategySiloTests : IDisposable
     }
 
     /// <summary>Counts bars and never trades: enough to show the silo hosts a kind it was given.</summary>
-    private sealed class IdleStrategy(int window) : IStrategy
+    private sealed class IdleStrategy(int window) : StrategyBase
     {
         private int _bars;
 
-        public string Kind => "idle-watcher";
+        public override string Kind => "idle-watcher";
 
         public int Window { get; } = window;
 
-        public void OnStart(IStrategyContext context)
-        {
-        }
+        public override void OnBar(Bar bar) => _bars++;
 
-        public void OnBar(Bar bar) => _bars++;
+        public override StrategyState GetState() => new IdleState { Bars = _bars };
 
-        public void OnQuote(QuoteTick quote)
-        {
-        }
-
-        public void OnTrade(TradeTick trade)
-        {
-        }
-
-        public void OnFill(Execution execution)
-        {
-        }
-
-        public void OnOrderUpdate(StrategyOrderUpdate update)
-        {
-        }
-
-        public void OnStop()
-        {
-        }
-
-        public StrategyState GetState() => new IdleState { Bars = _bars };
-
-        public void Restore(StrategyState state) => _bars = ((IdleState)state).Bars;
+        public override void Restore(StrategyState state) => _bars = ((IdleState)state).Bars;
     }
 }

@@ -7,7 +7,7 @@ namespace OrleansTrader.Domain.Tests.Strategies;
 // The example of docs/strategies.md, compiled and tested here so the document cannot drift from working code.
 
 /// <summary>Buys when a close breaks above the highest of the previous closes, sells when one breaks below the lowest.</summary>
-public sealed class ChannelBreakoutStrategy(decimal quantity, int lookback) : IStrategy
+public sealed class ChannelBreakoutStrategy(decimal quantity, int lookback) : StrategyBase
 {
     public static readonly StrategyDefinition Definition = new()
     {
@@ -29,15 +29,12 @@ public sealed class ChannelBreakoutStrategy(decimal quantity, int lookback) : IS
     };
 
     private readonly Dictionary<string, Queue<decimal>> _closes = new(StringComparer.Ordinal);
-    private IStrategyContext? _context;
 
-    public string Kind => Definition.Kind;
+    public override string Kind => Definition.Kind;
 
-    public void OnStart(IStrategyContext context) => _context = context;
-
-    public void OnBar(Bar bar)
+    public override void OnBar(Bar bar)
     {
-        var context = _context!;
+        var context = Context;
         var closes = _closes.TryGetValue(bar.Symbol, out var kept) ? kept : _closes[bar.Symbol] = new Queue<decimal>();
         if (closes.Count == lookback && !context.HasOpenOrder(bar.Symbol))
         {
@@ -59,32 +56,12 @@ public sealed class ChannelBreakoutStrategy(decimal quantity, int lookback) : IS
         }
     }
 
-    public void OnQuote(QuoteTick quote)
-    {
-    }
-
-    public void OnTrade(TradeTick trade)
-    {
-    }
-
-    public void OnFill(Execution execution)
-    {
-    }
-
-    public void OnOrderUpdate(StrategyOrderUpdate update)
-    {
-    }
-
-    public void OnStop()
-    {
-    }
-
-    public StrategyState GetState() => new ChannelBreakoutState
+    public override StrategyState GetState() => new ChannelBreakoutState
     {
         Closes = _closes.ToDictionary(p => p.Key, p => p.Value.ToList(), StringComparer.Ordinal),
     };
 
-    public void Restore(StrategyState state)
+    public override void Restore(StrategyState state)
     {
         _closes.Clear();
         foreach (var (symbol, closes) in ((ChannelBreakoutState)state).Closes)

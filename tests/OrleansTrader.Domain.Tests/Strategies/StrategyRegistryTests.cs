@@ -134,7 +134,7 @@ public sealed class StrategyRegistryTests
 
     private sealed record OtherState : StrategyState;
 
-    private sealed class BarCounterStrategy(IReadOnlyList<string> symbols, int step, string label) : IStrategy
+    private sealed class BarCounterStrategy(IReadOnlyList<string> symbols, int step, string label) : StrategyBase
     {
         private int _bars;
 
@@ -144,36 +144,12 @@ public sealed class StrategyRegistryTests
 
         public string Label { get; } = label;
 
-        public string Kind => "bar-counter";
+        public override string Kind => "bar-counter";
 
-        public void OnStart(IStrategyContext context)
-        {
-        }
+        public override void OnBar(Bar bar) => _bars += Step;
 
-        public void OnBar(Bar bar) => _bars += Step;
+        public override StrategyState GetState() => new BarCounterState { Bars = _bars };
 
-        public void OnQuote(QuoteTick quote)
-        {
-        }
-
-        public void OnTrade(TradeTick trade)
-        {
-        }
-
-        public void OnFill(Execution execution)
-        {
-        }
-
-        public void OnOrderUpdate(StrategyOrderUpdate update)
-        {
-        }
-
-        public void OnStop()
-        {
-        }
-
-        public StrategyState GetState() => new BarCounterState { Bars = _bars };
-
-        public void Restore(StrategyState state) => _bars = ((BarCounterState)state).Bars;
+        public override void Restore(StrategyState state) => _bars = ((BarCounterState)state).Bars;
     }
 }
