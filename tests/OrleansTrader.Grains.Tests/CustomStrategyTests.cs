@@ -33,18 +33,7 @@ public sealed class CustomStrategyTests : IDisposable
             .CreateAsync(new CreateStrategy { Kind = "first-bar-buyer", Symbols = ["AAA", "BBB", "CCC"], Parameters = new Dictionary<string, string> { ["quantity"] = "3" } });
         Assert.Equal(StrategyErrorCodes.InvalidParameters, tooMany.ErrorCode);
 
-        var created = await strategy.CreateAsync(new CreateStrategy
-        {
-            Kind = "first-bar-buyer",
-            Symbols = ["AAA", "BBB"],
-            BarInterval = TimeSpan.FromSeconds(1),
-            Parameters = new Dictionary<string, string> { ["quantity"] = "3" },
-            Start = true,
-        });
-        Assert.True(created.Succeeded, created.Message);
-
-        await FeedAsync(cluster, TimeProvider.System.GetUtcNow());
-        await WaitForPositionsAsync(account);
+        await StartAndTradeAsync(cluster, strategy, account);
         var before = (await strategy.GetStatusAsync())!;
         Assert.Equal(2, before.IntentsSent);
 
@@ -73,17 +62,7 @@ public sealed class CustomStrategyTests : IDisposable
             ConfigureSilo = silo => silo.Services.AddStrategy(definition),
         });
         var account = await TestAccounts.OpenAsync(cluster, "changed", 1_000_000m, TestAccounts.Loose with { MaxQuoteAge = TimeSpan.FromDays(1) });
-        var created = await cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("changed", "pair")).CreateAsync(new CreateStrategy
-        {
-            Kind = "first-bar-buyer",
-            Symbols = ["AAA", "BBB"],
-            BarInterval = TimeSpan.FromSeconds(1),
-            Parameters = new Dictionary<string, string> { ["quantity"] = "3" },
-            Start = true,
-        });
-        Assert.True(created.Succeeded, created.Message);
-        await FeedAsync(cluster, TimeProvider.System.GetUtcNow());
-        await WaitForPositionsAsync(account);
+        await StartAndTradeAsync(cluster, cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("changed", "pair")), account);
 
         // The next build of the strategy changed its state type: the stored snapshot lacks a required member.
         definition = definition with { StateType = typeof(ChangedState) };
@@ -134,6 +113,22 @@ public sealed class CustomStrategyTests : IDisposable
     }
 
     public void Dispose() => _dir.Dispose();
+
+    /// <summary>Starts a first-bar-buyer on AAA and BBB (3 each) and feeds the market until it holds both positions.</summary>
+    private static async Task StartAndTradeAsync(TradingCluster cluster, IStrategyGrain strategy, IAccountGrain account)
+    {
+        var created = await strategy.CreateAsync(new CreateStrategy
+        {
+            Kind = "first-bar-buyer",
+            Symbols = ["AAA", "BBB"],
+            BarInterval = TimeSpan.FromSeconds(1),
+            Parameters = new Dictionary<string, string> { ["quantity"] = "3" },
+            Start = true,
+        });
+        Assert.True(created.Succeeded, created.Message);
+        await FeedAsync(cluster, TimeProvider.System.GetUtcNow());
+        await WaitForPositionsAsync(account);
+    }
 
     private static async Task FeedAsync(TradingCluster cluster, DateTimeOffset start)
     {
