@@ -41,13 +41,22 @@ public sealed class CustomStrategySiloTests : IDisposable
     }
 
     [Fact]
-    public async Task ARegisteredKind_IsCreatedAndListedThroughTheApi_AndNamedWhenAKindIsUnknown()
+    public async Task ARegisteredKind_IsListedAndCreatedThroughTheApi_AndNamedWhenAKindIsUnknown()
     {
         using var factory = Silo(Idle);
         using var client = factory.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
         var opened = await client.PostAsJsonAsync("/api/accounts", new { accountId = "watcher", name = "Watcher", initialCash = 1000, currency = "USD", broker = "paper" }, Ct);
         Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
+
+        var kinds = (await client.GetFromJsonAsync<JsonElement>("/api/strategy-kinds", Ct)).EnumerateArray().ToList();
+        Assert.Equal(["sma-crossover", "rsi-mean-reversion", "bollinger-breakout", "idle-watcher"], kinds.Select(k => k.GetProperty("kind").GetString()));
+        var idle = kinds[^1];
+        Assert.False(idle.GetProperty("builtIn").GetBoolean());
+        Assert.Equal(3, idle.GetProperty("maxSymbols").GetInt32());
+        Assert.Equal(["window"], idle.GetProperty("parameters").EnumerateArray().Select(p => p.GetString()));
+        Assert.True(kinds[0].GetProperty("builtIn").GetBoolean());
+        Assert.Equal(["quantity", "fastPeriod", "slowPeriod", "allowShort"], kinds[0].GetProperty("parameters").EnumerateArray().Select(p => p.GetString()));
 
         var created = await client.PostAsJsonAsync("/api/accounts/watcher/strategies",
             new { strategyId = "w1", kind = "idle-watcher", symbols = new[] { "SPY", "QQQ" }, parameters = new Dictionary<string, string> { ["window"] = "7" } }, Ct);

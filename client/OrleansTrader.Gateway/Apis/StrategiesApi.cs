@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Gateway.Contracts;
 using OrleansTrader.Gateway.Security;
 using OrleansTrader.Gateway.Validation;
@@ -27,7 +28,20 @@ public static class StrategiesApi
             .WithName("StopStrategy").WithSummary("Stops a strategy.");
         group.MapPut("/{strategyId}/parameters", SetParametersAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
             .WithName("SetStrategyParameters").WithSummary("Replaces the parameters; the strategy restarts from a fresh snapshot.");
+        endpoints.MapGet("/api/strategy-kinds", ListKinds).RequireAuthorization(GatewayPolicies.AnyKey).WithTags("Strategies")
+            .WithName("ListStrategyKinds").WithSummary("The strategy kinds the silo runs, built in and registered, with their parameters.");
         return endpoints;
+    }
+
+    /// <summary>
+    /// The silo's registry of kinds (the gateway runs in the silo's process); a gateway hosted without the trading grains
+    /// knows the built-in kinds only.
+    /// </summary>
+    internal static Ok<IReadOnlyList<StrategyKindInfo>> ListKinds(IServiceProvider services)
+    {
+        var registry = services.GetService<StrategyRegistry>() ?? new StrategyRegistry([]);
+        return TypedResults.Ok<IReadOnlyList<StrategyKindInfo>>(
+            [.. registry.Kinds.Select(kind => new StrategyKindInfo(kind, !registry.IsCustom(kind), registry.ParameterNames(kind), registry.MaxSymbols(kind)))]);
     }
 
     internal static async Task<Results<Created<StrategyStatus>, ValidationProblem, ProblemHttpResult>> CreateAsync(

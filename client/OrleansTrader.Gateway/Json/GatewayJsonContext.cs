@@ -39,6 +39,7 @@ namespace OrleansTrader.Gateway.Json;
 [JsonSerializable(typeof(BreakerSnapshot))]
 [JsonSerializable(typeof(StrategyStatus))]
 [JsonSerializable(typeof(IReadOnlyList<StrategyStatus>))]
+[JsonSerializable(typeof(IReadOnlyList<StrategyKindInfo>))]
 [JsonSerializable(typeof(SymbolQuote))]
 [JsonSerializable(typeof(IReadOnlyList<Bar>))]
 [JsonSerializable(typeof(ProblemDetails))]

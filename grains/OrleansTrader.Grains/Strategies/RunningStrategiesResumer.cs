@@ -12,7 +12,7 @@ namespace OrleansTrader.Grains.Strategies;
 /// stop), so the reminder table lists them.
 /// </summary>
 internal sealed partial class RunningStrategiesResumer(IReminderTable reminders, IGrainFactory grains, ILogger<RunningStrategiesResumer> logger)
-    : IHostedService
+    : IHostedService, IDisposable
 {
     private static readonly string StrategyGrainType = typeof(StrategyGrain).FullName!;
     private readonly CancellationTokenSource _stopping = new();
@@ -25,12 +25,18 @@ internal sealed partial class RunningStrategiesResumer(IReminderTable reminders,
         return Task.CompletedTask;
     }
 
+    /// <summary>The host may stop its services more than once (a stop, then its disposal): the second is a no-op.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync();
+        if (!_stopping.IsCancellationRequested)
+        {
+            await _stopping.CancelAsync();
+        }
+
         await _resuming.WaitAsync(cancellationToken);
-        _stopping.Dispose();
     }
+
+    public void Dispose() => _stopping.Dispose();
 
     private async Task ResumeAsync(CancellationToken stopping)
     {

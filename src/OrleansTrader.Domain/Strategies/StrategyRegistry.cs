@@ -39,6 +39,11 @@ public sealed partial class StrategyRegistry
     /// <summary>True for a registered kind, whose state this registry stores (<see cref="SerializeState"/>).</summary>
     public bool IsCustom(string kind) => _custom.ContainsKey(kind);
 
+    /// <summary>The parameter names a kind takes (its symbols are given apart, never as a parameter).</summary>
+    public IReadOnlyList<string> ParameterNames(string kind) => _custom.TryGetValue(kind, out var definition)
+        ? definition.ParameterNames
+        : [.. StrategyCatalog.ParameterNames(kind).Where(name => !string.Equals(name, "symbol", StringComparison.OrdinalIgnoreCase))];
+
     /// <summary>How many symbols a strategy of the kind may trade (the built-in ones: one).</summary>
     public int MaxSymbols(string kind) => _custom.TryGetValue(kind, out var definition) ? definition.MaxSymbols : 1;
 
