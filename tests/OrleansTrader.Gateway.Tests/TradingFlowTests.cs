@@ -116,6 +116,40 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
         Assert.Equal("Active", reset.GetProperty("state").GetString());
     }
 
+    [Fact]
+    public async Task MoneyIsReportedToTheCent_WhilePricesKeepTheirPrecision()
+    {
+        var account = await Host.CreateAccountAsync(cash: 10_000m);
+
+        // Buy 1 at 10.01 and 2 at 10.02 (average 10.01666...), sell 1 at 10.05: realized 0.0333... before rounding.
+        var steps = new[] { ("buy", 1, 10.00m, 10.01m), ("buy", 2, 10.00m, 10.02m), ("sell", 1, 10.05m, 10.06m) };
+        for (var i = 0; i < steps.Length; i++)
+        {
+            var (side, quantity, bid, ask) = steps[i];
+            await Host.QuoteAsync("CENT", bid, ask);
+            await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, new
+            {
+                clientOrderId = $"cent-{i}", symbol = "CENT", side, type = "market", quantity, timeInForce = "day",
+            }, HttpStatusCode.Created);
+            await PollAsync($"/api/accounts/{account}/fills", Host.AdminKey!, f => f.GetArrayLength() == i + 1);
+        }
+
+        var fills = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/fills", Host.AdminKey, null, HttpStatusCode.OK);
+        Assert.Equal(0.03m, fills.EnumerateArray().Last().GetProperty("realizedPnl").GetDecimal());
+        var position = Assert.Single((await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/positions", Host.AdminKey, null, HttpStatusCode.OK)).EnumerateArray());
+        Assert.Equal(0.03m, position.GetProperty("realizedPnl").GetDecimal());
+        var average = position.GetProperty("averageEntryPrice").GetDecimal();
+        Assert.InRange(average, 10.0166m, 10.0167m);
+        Assert.NotEqual(Math.Round(average, 2), average);
+        var snapshot = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}", Host.AdminKey, null, HttpStatusCode.OK);
+        Assert.Equal(0.03m, snapshot.GetProperty("realizedPnl").GetDecimal());
+        foreach (var name in new[] { "cash", "equity", "buyingPower", "reserved", "longMarketValue", "unrealizedPnl", "dayPnl", "fees", "netRealizedPnl", "highWaterMark" })
+        {
+            var amount = snapshot.GetProperty(name).GetDecimal();
+            Assert.True(amount == Math.Round(amount, 2), $"{name} is reported as {amount}, not to the cent");
+        }
+    }
+
     private async Task<JsonElement> PollAsync(string path, string key, Func<JsonElement, bool> done)
     {
         var deadline = TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(20);

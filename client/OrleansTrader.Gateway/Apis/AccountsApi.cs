@@ -57,12 +57,12 @@ public static class AccountsApi
         var snapshot = await account.GetSnapshotAsync();
         return snapshot is null
             ? ApiProblems.AccountNotFound(accountId)
-            : TypedResults.Created($"/api/accounts/{accountId}", snapshot);
+            : TypedResults.Created($"/api/accounts/{accountId}", MoneyReport.Round(snapshot));
     }
 
     internal static async Task<Results<Ok<AccountSnapshot>, ProblemHttpResult>> GetAccountAsync(string accountId, IGrainFactory grains) =>
         await grains.GetGrain<IAccountGrain>(accountId).GetSnapshotAsync() is { } snapshot
-            ? TypedResults.Ok(snapshot)
+            ? TypedResults.Ok(MoneyReport.Round(snapshot))
             : ApiProblems.AccountNotFound(accountId);
 
     internal static async Task<Results<Ok<IReadOnlyList<AccountPosition>>, ProblemHttpResult>> GetPositionsAsync(string accountId, IGrainFactory grains)
@@ -70,7 +70,7 @@ public static class AccountsApi
         var account = grains.GetGrain<IAccountGrain>(accountId);
         return await account.GetSnapshotAsync() is null
             ? ApiProblems.AccountNotFound(accountId)
-            : TypedResults.Ok(await account.GetPositionsAsync());
+            : TypedResults.Ok(MoneyReport.Round(await account.GetPositionsAsync()));
     }
 
     internal static async Task<Results<Ok<AccountOrder>, ValidationProblem, ProblemHttpResult>> ClosePositionAsync(
@@ -96,7 +96,7 @@ public static class AccountsApi
         var account = grains.GetGrain<IAccountGrain>(accountId);
         return await account.GetSnapshotAsync() is null
             ? ApiProblems.AccountNotFound(accountId)
-            : TypedResults.Ok(await account.GetFillsAsync(afterSequence ?? 0, limit ?? Paging.DefaultLimit));
+            : TypedResults.Ok(MoneyReport.Round(await account.GetFillsAsync(afterSequence ?? 0, limit ?? Paging.DefaultLimit)));
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<JournalEntry>>, ValidationProblem, ProblemHttpResult>> GetJournalAsync(

@@ -87,7 +87,7 @@ internal sealed partial class EventStreamResult(
 
             foreach (var e in page.Events.Where(e => e.Sequence > after).OrderBy(e => e.Sequence))
             {
-                Append(text, e.Sequence, Kind(e.Kind), JsonSerializer.Serialize(e, GatewayJsonContext.Default.AccountEvent));
+                Append(text, e.Sequence, Kind(e.Kind), JsonSerializer.Serialize(MoneyReport.Round(e), GatewayJsonContext.Default.AccountEvent));
                 after = e.Sequence;
             }
 

@@ -1,0 +1,50 @@
+using OrleansTrader.Domain;
+using OrleansTrader.Grains.Abstractions;
+
+namespace OrleansTrader.Gateway.Apis;
+
+/// <summary>
+/// The API is where money is reported, so it rounds there (ARCHITECTURE.md, trading rules): amounts of money to the cent,
+/// half away from zero (<see cref="Money.RoundForReport"/>). Prices and quantities keep their precision, and the grains
+/// keep full precision for every calculation; only what the API answers is rounded.
+/// </summary>
+internal static class MoneyReport
+{
+    public static AccountSnapshot Round(AccountSnapshot s) => s with
+    {
+        Cash = Money.RoundForReport(s.Cash),
+        Equity = Round(s.Equity),
+        BuyingPower = Round(s.BuyingPower),
+        Reserved = Money.RoundForReport(s.Reserved),
+        LongMarketValue = Round(s.LongMarketValue),
+        ShortMarketValue = Round(s.ShortMarketValue),
+        RealizedPnl = Money.RoundForReport(s.RealizedPnl),
+        UnrealizedPnl = Round(s.UnrealizedPnl),
+        DayPnl = Round(s.DayPnl),
+        Fees = Money.RoundForReport(s.Fees),
+        NetRealizedPnl = Money.RoundForReport(s.NetRealizedPnl),
+        HighWaterMark = Money.RoundForReport(s.HighWaterMark),
+    };
+
+    public static IReadOnlyList<AccountPosition> Round(IReadOnlyList<AccountPosition> positions) =>
+        [.. positions.Select(p => p with
+        {
+            MarketValue = Round(p.MarketValue),
+            UnrealizedPnl = Round(p.UnrealizedPnl),
+            RealizedPnl = Money.RoundForReport(p.RealizedPnl),
+            FeesPaid = Money.RoundForReport(p.FeesPaid),
+        })];
+
+    public static AccountFill Round(AccountFill fill) => fill with
+    {
+        Fee = Money.RoundForReport(fill.Fee),
+        RealizedPnl = Money.RoundForReport(fill.RealizedPnl),
+    };
+
+    public static IReadOnlyList<AccountFill> Round(IReadOnlyList<AccountFill> fills) => [.. fills.Select(Round)];
+
+    /// <summary>An account event as the API shows it: a fill event's fill is rounded like a fill.</summary>
+    public static AccountEvent Round(AccountEvent e) => e.Fill is { } fill ? e with { Fill = Round(fill) } : e;
+
+    private static decimal? Round(decimal? amount) => amount is { } value ? Money.RoundForReport(value) : null;
+}
