@@ -92,6 +92,21 @@ public sealed class CustomStrategyTests : IDisposable
     }
 
     [Fact]
+    public async Task ARegisteredKindWhoseFactoryFails_IsRefusedWithTheReason_NotWithAnException()
+    {
+        var broken = FirstBarBuyer.Definition with { Kind = "broken-factory", Create = _ => throw new NullReferenceException("a bug in the factory") };
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { ConfigureSilo = silo => silo.Services.AddStrategy(broken) });
+        await TestAccounts.OpenAsync(cluster, "broken", 1_000m);
+
+        var refused = await cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("broken", "b"))
+            .CreateAsync(new CreateStrategy { Kind = "broken-factory", Symbols = ["AAA"] });
+
+        Assert.False(refused.Succeeded);
+        Assert.Equal(StrategyErrorCodes.InvalidParameters, refused.ErrorCode);
+        Assert.Contains("a bug in the factory", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ARunningStrategy_IsBackAsSoonAsTheSiloHasRestarted_NotAtItsReminderMinutesLater()
     {
         var signalling = FirstBarBuyer.Definition with { Kind = "start-signal", Create = _ => new StartSignalStrategy() };

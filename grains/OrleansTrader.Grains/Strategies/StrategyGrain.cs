@@ -225,14 +225,16 @@ internal sealed partial class StrategyGrain(
             strategy = strategies.Create(kind, symbols, parameters);
             return true;
         }
-        catch (StrategyParameterException ex)
+        catch (ArgumentException ex)
         {
             error = new StrategyCommandResult(false, null, StrategyErrorCodes.InvalidParameters, ex.Message);
             return false;
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (ex is not OutOfMemoryException && strategies.IsCustom(kind))
         {
-            error = new StrategyCommandResult(false, null, StrategyErrorCodes.InvalidParameters, ex.Message);
+            // A registered kind's own code failed: an answer, not an exception, or an activation that builds it after a
+            // restart would fail every call to the grain, stop included.
+            error = new StrategyCommandResult(false, null, StrategyErrorCodes.InvalidParameters, $"Strategy kind \"{kind}\" could not be built: {ex.Message}");
             return false;
         }
     }
