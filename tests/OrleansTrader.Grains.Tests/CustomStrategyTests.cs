@@ -73,6 +73,13 @@ public sealed class CustomStrategyTests : IDisposable
         Assert.Contains("no longer reads", status.LastError, StringComparison.Ordinal);
         await FeedAsync(cluster, TimeProvider.System.GetUtcNow().AddMinutes(5));
         Assert.Equal(2, (await cluster.Account("changed").GetOrdersAsync(OrderStatusFilter.All, 100, null)).Count);
+
+        // The snapshot is kept, so starting again stops again; new parameters discard it and the next start is fresh.
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("changed", "pair"));
+        Assert.False((await strategy.StartAsync()).Status!.Running);
+        Assert.True((await strategy.UpdateParametersAsync(new Dictionary<string, string> { ["quantity"] = "2" })).Succeeded);
+        var restarted = await strategy.StartAsync();
+        Assert.True(restarted.Status!.Running, restarted.Status.LastError);
     }
 
     [Fact]
