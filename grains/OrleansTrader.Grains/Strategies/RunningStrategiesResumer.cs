@@ -11,44 +11,26 @@ namespace OrleansTrader.Grains.Strategies;
 /// its bars: it would miss them. A running strategy is one with the keep-alive reminder (registered on start, removed on
 /// stop), so the reminder table lists them.
 /// </summary>
+/// <remarks>
+/// Registered after the grain runtime, so it starts after it; it runs in the background, so a silo with many strategies
+/// starts at once.
+/// </remarks>
 internal sealed partial class RunningStrategiesResumer(IReminderTable reminders, IGrainFactory grains, ILogger<RunningStrategiesResumer> logger)
-    : IHostedService, IDisposable
+    : BackgroundService
 {
-    private static readonly string StrategyGrainType = typeof(StrategyGrain).FullName!;
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _resuming = Task.CompletedTask;
-
-    /// <summary>Runs after the grain runtime's own start (it is registered after it), in the background: a silo with many strategies starts at once.</summary>
-    public Task StartAsync(CancellationToken cancellationToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _resuming = Task.Run(() => ResumeAsync(_stopping.Token), CancellationToken.None);
-        return Task.CompletedTask;
-    }
-
-    /// <summary>The host may stop its services more than once (a stop, then its disposal): the second is a no-op.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (!_stopping.IsCancellationRequested)
-        {
-            await _stopping.CancelAsync();
-        }
-
-        await _resuming.WaitAsync(cancellationToken);
-    }
-
-    public void Dispose() => _stopping.Dispose();
-
-    private async Task ResumeAsync(CancellationToken stopping)
-    {
+        // The strategy grain's type as the runtime names it, read from a reference rather than derived again here.
+        var strategyGrainType = grains.GetGrain<IStrategyGrain>(StrategyKey.Create("any", "any")).GetGrainId().Type;
         try
         {
-            var running = (await reminders.ReadAllRowsAsync(stopping))
-                .Where(r => r.ReminderName == StrategyGrain.KeepAliveReminder && r.GrainId.Type.Value == StrategyGrainType)
+            var running = (await reminders.ReadAllRowsAsync(stoppingToken))
+                .Where(r => r.ReminderName == StrategyGrain.KeepAliveReminder && r.GrainId.Type == strategyGrainType)
                 .Select(r => r.GrainId.Key)
                 .ToList();
             foreach (var key in running)
             {
-                stopping.ThrowIfCancellationRequested();
+                stoppingToken.ThrowIfCancellationRequested();
                 try
                 {
                     // Any call activates the grain, and a grain whose state says running starts on activation.
@@ -65,7 +47,7 @@ internal sealed partial class RunningStrategiesResumer(IReminderTable reminders,
                 LogResumed(logger, running.Count);
             }
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
         catch (Exception ex)
