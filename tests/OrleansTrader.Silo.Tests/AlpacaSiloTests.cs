@@ -115,6 +115,9 @@ public sealed class AlpacaSiloTests
         using var client = factory.CreateClient();
         var grains = factory.Services.GetRequiredService<IGrainFactory>();
 
+        // Strategies warm up on the history of the feed they trade on.
+        Assert.Equal(["alpaca"], factory.Services.GetServices<OrleansTrader.MarketData.IHistoricalBarSource>().Select(s => s.Name));
+
         var quote = await WaitAsync(() => grains.GetGrain<ISymbolGrain>("ALPQ").GetQuoteAsync(), q => q.LastQuote is not null, "the quote in the symbol grain");
         Assert.Equal(101.25m, quote.LastQuote!.BidPrice);
         Assert.Equal(101.27m, quote.LastQuote.AskPrice);

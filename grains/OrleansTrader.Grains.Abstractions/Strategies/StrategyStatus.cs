@@ -30,6 +30,9 @@ public sealed record StrategyStatus
 
     public string? LastError { get; init; }
 
+    /// <summary>The history the strategy was primed with at its last fresh start; null when it had none to ask for.</summary>
+    public StrategyWarmUp? WarmUp { get; init; }
+
     public required DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; init; }

@@ -44,17 +44,7 @@ internal sealed partial class StrategyGrain
         }
 
         _strategy = strategy!;
-        _context = new StrategyContext(_strategyId, S.Symbols, time.GetUtcNow(), Math.Max(1, S.NextSequence));
-        foreach (var position in S.Positions.Values)
-        {
-            _context.SetPosition(position.Symbol, position.Quantity, position.AverageEntryPrice);
-        }
-
-        foreach (var order in S.OpenOrders)
-        {
-            _context.TrackOpenOrder(order);
-        }
-
+        var fresh = S.Snapshot is null && S.CustomSnapshot is null;
         if (S.Snapshot is { } snapshot)
         {
             _strategy.Restore(snapshot);
@@ -65,10 +55,10 @@ internal sealed partial class StrategyGrain
             return;
         }
 
-        _strategy.OnStart(_context);
         _accountState = (await GrainFactory.GetGrain<IBreakerGrain>(_accountId).GetStateAsync()).State;
         _globalState = (await GrainFactory.GetGrain<IBreakerGrain>(BreakerKeys.Global).GetStateAsync()).State;
 
+        // Subscribed before the history is read, so no bar falls between the two; the ones in both are skipped live.
         var memory = this.GetStreamProvider(StreamNames.MemoryProvider);
         foreach (var symbol in S.Symbols)
         {
@@ -77,6 +67,25 @@ internal sealed partial class StrategyGrain
         }
 
         _eventSubscription = await memory.GetStream<AccountEvent>(StreamId.Create(StreamNames.AccountEvents, _accountId)).SubscribeAsync(OnAccountEventAsync);
+
+        var now = time.GetUtcNow();
+        var history = fresh ? await ReadWarmUpBarsAsync(now) : [];
+        _context = new StrategyContext(_strategyId, S.Symbols, history.Count > 0 ? history[0].End : now, Math.Max(1, S.NextSequence));
+        foreach (var position in S.Positions.Values)
+        {
+            _context.SetPosition(position.Symbol, position.Quantity, position.AverageEntryPrice);
+        }
+
+        foreach (var order in S.OpenOrders)
+        {
+            _context.TrackOpenOrder(order);
+        }
+
+        _strategy.OnStart(_context);
+        if (fresh)
+        {
+            FeedWarmUp(history, now);
+        }
 
         // Catch up on what the account did while this strategy was not listening (fills of its orders).
         await CatchUpAsync();
@@ -103,6 +112,7 @@ internal sealed partial class StrategyGrain
         _barSubscriptions.Clear();
         _tickSubscriptions.Clear();
         _eventSubscription = null;
+        _warmedUpTo.Clear();
         if (_strategy is not null)
         {
             _strategy.OnStop();
@@ -115,7 +125,7 @@ internal sealed partial class StrategyGrain
 
     private async Task OnBarAsync(Bar bar, StreamSequenceToken? token)
     {
-        if (_strategy is null || _context is null)
+        if (_strategy is null || _context is null || WarmedUpOn(bar))
         {
             return;
         }

@@ -5,6 +5,7 @@ using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.MarketData;
 using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Strategies;
@@ -19,6 +20,7 @@ internal sealed partial class StrategyGrain(
     [PersistentState("strategy")] IPersistentState<StrategyGrainState> state,
     TimeProvider time,
     StrategyRegistry strategies,
+    IEnumerable<IHistoricalBarSource> historySources,
     ILogger<StrategyGrain> logger) : Grain, IStrategyGrain, IRemindable
 {
     internal const string KeepAliveReminder = "keep-running";
@@ -260,6 +262,7 @@ internal sealed partial class StrategyGrain(
         IntentsDenied = S.IntentsDenied,
         IntentsSuppressed = S.IntentsSuppressed,
         LastError = S.LastError,
+        WarmUp = S.WarmUp,
         CreatedAt = S.CreatedAt,
         UpdatedAt = S.UpdatedAt,
     };

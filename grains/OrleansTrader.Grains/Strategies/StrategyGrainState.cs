@@ -1,5 +1,6 @@
 using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Domain.Strategies;
+using OrleansTrader.Grains.Abstractions;
 
 namespace OrleansTrader.Grains.Strategies;
 
@@ -44,6 +45,8 @@ internal sealed record StrategyGrainState
     public long IntentsSuppressed { get; set; }
 
     public string? LastError { get; set; }
+
+    public StrategyWarmUp? WarmUp { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 

@@ -25,6 +25,9 @@ public sealed class BollingerBreakoutStrategy : IStrategy
 
     public string Kind => StrategyKinds.BollingerBreakout;
 
+    /// <summary>Bars for the bands the next close is compared with.</summary>
+    public int WarmUpBars => Parameters.Period;
+
     public BollingerBreakoutParameters Parameters { get; }
 
     public void OnStart(IStrategyContext context)

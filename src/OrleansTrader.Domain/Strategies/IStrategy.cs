@@ -15,6 +15,14 @@ public interface IStrategy
     /// <summary>The catalog kind name, e.g. "sma-crossover".</summary>
     string Kind { get; }
 
+    /// <summary>
+    /// How many completed bars per symbol the strategy needs before the next bar can produce a signal (an SMA crossover:
+    /// its slow period). A host that has history feeds up to this many before live data, with
+    /// <see cref="IStrategyContext.IsWarmingUp"/> set and every order refused, so a new strategy does not wait that
+    /// long on live bars. 0: no warm-up.
+    /// </summary>
+    int WarmUpBars => 0;
+
     void OnStart(IStrategyContext context);
 
     void OnBar(Bar bar);

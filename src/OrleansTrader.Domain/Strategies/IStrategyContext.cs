@@ -13,6 +13,12 @@ public interface IStrategyContext
 
     IReadOnlyList<string> Symbols { get; }
 
+    /// <summary>
+    /// True while the host replays history to prime the strategy (see <see cref="IStrategy.WarmUpBars"/>). Orders
+    /// submitted meanwhile are never sent: each comes back as Denied, as any refusal does.
+    /// </summary>
+    bool IsWarmingUp { get; }
+
     /// <summary>Orders this strategy submitted that are not yet in a final state, including ones just submitted.</summary>
     IReadOnlyList<StrategyOrderView> OpenOrders { get; }
 

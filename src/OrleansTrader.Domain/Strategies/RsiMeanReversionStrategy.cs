@@ -25,6 +25,9 @@ public sealed class RsiMeanReversionStrategy : IStrategy
 
     public string Kind => StrategyKinds.RsiMeanReversion;
 
+    /// <summary>Bars for the next close makes the RSI ready.</summary>
+    public int WarmUpBars => Parameters.Period;
+
     public RsiMeanReversionParameters Parameters { get; }
 
     public void OnStart(IStrategyContext context)

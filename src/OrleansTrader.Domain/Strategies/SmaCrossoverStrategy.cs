@@ -31,6 +31,9 @@ public sealed class SmaCrossoverStrategy : IStrategy
 
     public string Kind => StrategyKinds.SmaCrossover;
 
+    /// <summary>Bars for the slow average, and with it the relation the next bar is compared with.</summary>
+    public int WarmUpBars => Parameters.SlowPeriod;
+
     public SmaCrossoverParameters Parameters { get; }
 
     public void OnStart(IStrategyContext context)

@@ -13,6 +13,9 @@ public abstract class StrategyBase : IStrategy
 
     public abstract string Kind { get; }
 
+    /// <summary>Override with the bars your signals need before they can fire (docs/strategies.md, "Warm-up"); 0 by default.</summary>
+    public virtual int WarmUpBars => 0;
+
     /// <summary>The context the host started the strategy with: time, symbols, positions, open orders, order submission.</summary>
     protected IStrategyContext Context => _context ?? throw new InvalidOperationException($"Strategy {Kind} has not been started.");
 

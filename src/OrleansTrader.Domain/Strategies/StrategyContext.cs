@@ -38,6 +38,9 @@ public sealed class StrategyContext : IStrategyContext
 
     public IReadOnlyList<string> Symbols { get; }
 
+    /// <summary>Set by the host around a warm-up; it refuses the intents drained meanwhile.</summary>
+    public bool IsWarmingUp { get; set; }
+
     /// <summary>The sequence number the next intent will carry.</summary>
     public long NextSequence { get; private set; }
 

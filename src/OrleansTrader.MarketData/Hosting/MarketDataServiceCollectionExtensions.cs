@@ -37,7 +37,10 @@ public static class MarketDataServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The Alpaca stream as the feed, and <see cref="AlpacaHistoricalBarsClient"/> on a named HttpClient.</summary>
+    /// <summary>
+    /// The Alpaca stream as the feed, <see cref="AlpacaHistoricalBarsClient"/> on a named HttpClient, and its history as
+    /// an <see cref="IHistoricalBarSource"/> (strategies warm up on the feed they will trade on).
+    /// </summary>
     public static IServiceCollection AddAlpacaMarketData(this IServiceCollection services, Action<AlpacaMarketDataOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -46,6 +49,7 @@ public static class MarketDataServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlpacaMarketDataOptions>, AlpacaMarketDataOptionsValidator>());
         services.AddHttpClient(AlpacaHistoricalBarsClient.HttpClientName);
         services.TryAddSingleton<AlpacaHistoricalBarsClient>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHistoricalBarSource, AlpacaHistoricalBarSource>());
         services.TryAddSingleton<AlpacaMarketDataStream>();
         services.TryAddSingleton<IMarketDataFeed>(sp => sp.GetRequiredService<AlpacaMarketDataStream>());
         return services;

@@ -32,6 +32,9 @@ public sealed class ChannelBreakoutStrategy(decimal quantity, int lookback) : St
 
     public override string Kind => Definition.Kind;
 
+    // The closes the next bar is compared with: a fresh start is fed that many bars from history first.
+    public override int WarmUpBars => lookback;
+
     public override void OnBar(Bar bar)
     {
         var context = Context;

@@ -49,6 +49,18 @@ public sealed class AlpacaHistoricalBarsClientTests : IAsyncLifetime
         return _services.GetRequiredService<AlpacaHistoricalBarsClient>();
     }
 
+    private IHistoricalBarSource Source(Action<AlpacaMarketDataOptions>? configure = null)
+    {
+        Client(configure);
+        var source = Assert.Single(_services!.GetServices<IHistoricalBarSource>());
+        Assert.Equal("alpaca", source.Name);
+        return source;
+    }
+
+    private static string MinuteBars(DateTimeOffset first, int count) =>
+        "{\"bars\":[" + string.Join(",", Enumerable.Range(0, count).Select(i =>
+            $"{{\"t\":\"{first.AddMinutes(i):yyyy-MM-dd'T'HH:mm:ss'Z'}\",\"o\":{10 + i},\"h\":{10 + i},\"l\":{10 + i},\"c\":{10 + i},\"v\":1}}")) + "],\"next_page_token\":null}";
+
     private static Task Json(HttpContext context, string body)
     {
         context.Response.ContentType = "application/json";
@@ -174,5 +186,46 @@ public sealed class AlpacaHistoricalBarsClientTests : IAsyncLifetime
 
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("a-real-looking-secret-123", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HistoricalBarSource_GivesTheLatestEndedMinuteBars_OldestFirst_InOneRequest()
+    {
+        // Five bars from 14:30; at 14:34:30 the 14:34 bar is still forming.
+        _server.Respond = (context, _) => Json(context, MinuteBars(From, 5));
+        var source = Source(o => o.PageLimit = 10_000);
+        var before = From.AddMinutes(4).AddSeconds(30);
+
+        var bars = await source.GetLatestBarsAsync("SPY", TimeSpan.FromMinutes(1), 3, before, TestContext.Current.CancellationToken);
+
+        Assert.Equal([From.AddMinutes(1), From.AddMinutes(2), From.AddMinutes(3)], bars.Select(b => b.Start));
+        Assert.Equal([11m, 12m, 13m], bars.Select(b => b.Close));
+        var query = HttpUtility.ParseQueryString(Assert.Single(_server.Requests).Query);
+        Assert.Equal(("2021-02-22T13:28:30Z", "2021-02-22T14:34:30Z"), (query["start"], query["end"]));
+    }
+
+    [Fact]
+    public async Task HistoricalBarSource_WidensItsWindow_OverNightsAndWeekends_UntilItHoldsTheBarsWanted()
+    {
+        // Monday 14:30: the first window (68 minutes: twice the bars wanted, plus an hour) has 1 bar, the 4-day one 2, the 10-day one all 4.
+        _server.Respond = (context, n) => Json(context, MinuteBars(From.AddMinutes(-n - 1), n == 3 ? 4 : n));
+        var source = Source(o => o.PageLimit = 10_000);
+
+        var bars = await source.GetLatestBarsAsync("SPY", TimeSpan.FromMinutes(1), 4, From, TestContext.Current.CancellationToken);
+
+        Assert.Equal(4, bars.Count);
+        Assert.Equal(["2021-02-22T13:22:00Z", "2021-02-18T14:30:00Z", "2021-02-12T14:30:00Z"],
+            _server.Requests.Select(r => HttpUtility.ParseQueryString(r.Query)["start"]));
+    }
+
+    [Fact]
+    public async Task HistoricalBarSource_ServesMinuteBarsOnly_AndAsksNothingForOtherIntervals()
+    {
+        var source = Source();
+
+        var bars = await source.GetLatestBarsAsync("SPY", TimeSpan.FromSeconds(1), 30, From, TestContext.Current.CancellationToken);
+
+        Assert.Empty(bars);
+        Assert.Empty(_server.Requests);
     }
 }
