@@ -38,16 +38,7 @@ public sealed class StrategyTests
         await FeedReplay.RunAsync(cluster, feed.ReadAsync(TestContext.Current.CancellationToken));
 
         var status = await SettleAsync(cluster, strategy, account, "SYN", secondBars: true);
-        var dbg = await cluster.Symbol("SYN").GetStatsAsync();
-        var ev = await account.GetEventsAsync(0, 5);
-        var sb = await cluster.Symbol("SYN").GetBarsAsync(TimeSpan.FromSeconds(1), DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
-        var domain = StrategyCatalog.Create("sma-crossover", new Dictionary<string, string> { ["symbol"] = "SYN", ["quantity"] = "10", ["fastPeriod"] = "3", ["slowPeriod"] = "8" });
-        var ctx = new StrategyContext("x", ["SYN"], sb[0].Start);
-        domain.OnStart(ctx);
-        var got = 0;
-        foreach (var b in sb) { ctx.AdvanceTo(b.End > ctx.Now ? b.End : ctx.Now); domain.OnBar(b); got += ctx.DrainIntents().Count; }
-        var closes = $"domain intents {got} over {sb.Count}";
-        Assert.True(status.IntentsSent > 0, $"the strategy sent no orders {status} bars={dbg.BarsPublished} trades={dbg.AcceptedTrades} rej={string.Join(",", dbg.RejectedByReason)} events={ev.LastSequence} {string.Join(";", ev.Events.Select(e => e.Order?.StatusReason))} closes {closes}");
+        Assert.True(status.IntentsSent > 0, "the strategy sent no orders");
         await AssertPnlMatchesDomainAsync(account, 1_000_000m);
     }
 
