@@ -40,4 +40,6 @@ namespace OrleansTrader.Grains.Abstractions;
 [JsonSerializable(typeof(CreateStrategy))]
 [JsonSerializable(typeof(StrategyStatus))]
 [JsonSerializable(typeof(StrategyCommandResult))]
+[JsonSerializable(typeof(RunBacktest))]
+[JsonSerializable(typeof(BacktestAnswer))]
 public sealed partial class GrainsJsonContext : JsonSerializerContext;

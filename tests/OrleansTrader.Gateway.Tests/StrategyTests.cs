@@ -1,5 +1,8 @@
 using System.Net;
+using OrleansTrader.Domain;
+using OrleansTrader.Domain.Market;
 using OrleansTrader.Gateway.Tests.Infrastructure;
+using OrleansTrader.Grains.Abstractions;
 
 namespace OrleansTrader.Gateway.Tests;
 
@@ -53,5 +56,53 @@ public sealed class StrategyTests(GatewayFixture fixture)
         Assert.Equal("STRATEGY_KIND_UNKNOWN", problem.GetProperty("reason").GetString());
         var listed = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/strategies", Host.AdminKey, null, HttpStatusCode.OK);
         Assert.Empty(listed.EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Backtest_RunsOnTheSilosBars_AndReportsMoneyToTheCent()
+    {
+        var t0 = DateTimeOffset.UnixEpoch.AddMinutes(29_000_000);
+        var bars = Enumerable.Range(0, 90).Select(i =>
+        {
+            var close = 50m + Math.Round((decimal)Math.Sin(i / 2.0) * 2m, 4);
+            return new Bar("BTGW", t0.AddMinutes(i), TimeSpan.FromMinutes(1), close, close, close, close, 100m, 1);
+        }).ToList();
+        Assert.Equal(90, (await Host.Grains.GetGrain<ISymbolGrain>("BTGW").IngestAsync(new TickBatch { Bars = bars })).Accepted);
+        var parameters = new Dictionary<string, string> { ["quantity"] = "7", ["fastPeriod"] = "2", ["slowPeriod"] = "5" };
+        var (anyKey, _) = await Host.IssueKeyAsync(["risk"], [await Host.CreateAccountAsync()]);
+
+        var report = await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests", anyKey, new
+        {
+            kind = "sma-crossover", symbols = new[] { "BTGW" }, parameters, bars = 80, initialCash = 10_000,
+            feeModel = new { kind = "basisPoints", basisPoints = 1.5m },
+        }, HttpStatusCode.OK);
+
+        var symbol = Assert.Single(report.GetProperty("symbols").EnumerateArray());
+        Assert.Equal((80, "silo"), (symbol.GetProperty("bars").GetInt32(), symbol.GetProperty("source").GetString()));
+        Assert.True(report.GetProperty("fills").GetInt32() >= 4, report.ToString());
+
+        // Prices to the hundredth of a cent leave the grain's cash with fractions of a cent; the API rounds what it reports.
+        var raw = (await Host.Grains.GetGrain<IBacktestGrain>(0).RunAsync(new RunBacktest
+        {
+            Kind = "sma-crossover", Symbols = ["BTGW"], Parameters = parameters, Bars = 80, InitialCash = 10_000m,
+            FeeModel = new Domain.Fees.FeeModelSpec { Kind = Domain.Fees.FeeModelKind.BasisPoints, BasisPoints = 1.5m },
+        })).Report!;
+        Assert.True(raw.EndingCash.Scale > 2, $"cash {raw.EndingCash} has no fraction of a cent to round");
+        Assert.Equal(Money.RoundForReport(raw.EndingCash), report.GetProperty("endingCash").GetDecimal());
+        Assert.Equal(Money.RoundForReport(raw.TotalFees), report.GetProperty("totalFees").GetDecimal());
+        Assert.Equal(Money.RoundForReport(raw.EndingEquity), report.GetProperty("endingEquity").GetDecimal());
+        Assert.Equal(Money.RoundForReport(raw.NetPnl), report.GetProperty("netPnl").GetDecimal());
+        Assert.Equal(raw.RoundTrips.Count, report.GetProperty("roundTrips").GetArrayLength());
+        Assert.Equal(raw.Statistics.TradeCount, report.GetProperty("statistics").GetProperty("tradeCount").GetInt32());
+
+        var invalid = await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests", anyKey, new
+        {
+            kind = "sma-crossover", symbols = new[] { "BTGW" }, bars = 0, fill = "whenever",
+        }, HttpStatusCode.BadRequest);
+        var errors = invalid.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("bars", out _) && errors.TryGetProperty("fill", out _), invalid.ToString());
+        var unknown = await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests", anyKey, new { kind = "martingale", symbols = new[] { "BTGW" } },
+            HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("STRATEGY_KIND_UNKNOWN", unknown.GetProperty("reason").GetString());
     }
 }

@@ -41,7 +41,7 @@ public sealed class StrategyWarmUpTests
         Assert.NotNull(warmUp);
         Assert.Equal((3, 0L), (warmUp.BarsWanted, warmUp.IntentsRefused));
         var symbol = Assert.Single(warmUp.Symbols);
-        Assert.Equal(("WUP", 3, Strategies.StrategyGrain.SiloSource, t0 + (2 * Minute), t0 + (5 * Minute), (string?)null),
+        Assert.Equal(("WUP", 3, Strategies.LatestBarsReader.SiloSource, t0 + (2 * Minute), t0 + (5 * Minute), (string?)null),
             (symbol.Symbol, symbol.Bars, symbol.Source, symbol.FirstBarStart, symbol.LastBarEnd, symbol.Problem));
         Assert.Equal(0, created.Status.BarsSeen);
 
@@ -136,7 +136,7 @@ public sealed class StrategyWarmUpTests
 
         Assert.True(created.Succeeded, created.Message);
         var symbol = Assert.Single(created.Status!.WarmUp!.Symbols);
-        Assert.Equal((Strategies.StrategyGrain.SiloSource, 2, "hanging: no answer within 15 s"), (symbol.Source, symbol.Bars, symbol.Problem));
+        Assert.Equal((Strategies.LatestBarsReader.SiloSource, 2, "hanging: no answer within 15 s"), (symbol.Source, symbol.Bars, symbol.Problem));
         Assert.True(created.Status.Running);
     }
 

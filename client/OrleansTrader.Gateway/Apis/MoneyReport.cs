@@ -46,5 +46,22 @@ internal static class MoneyReport
     /// <summary>An account event as the API shows it: a fill event's fill is rounded like a fill.</summary>
     public static AccountEvent Round(AccountEvent e) => e.Fill is { } fill ? e with { Fill = Round(fill) } : e;
 
+    /// <summary>A backtest's money: cash, equity, P&amp;L and fees, and each round trip's P&amp;L and fees.</summary>
+    public static BacktestReport Round(BacktestReport r) => r with
+    {
+        InitialCash = Money.RoundForReport(r.InitialCash),
+        EndingCash = Money.RoundForReport(r.EndingCash),
+        EndingEquity = Money.RoundForReport(r.EndingEquity),
+        NetPnl = Money.RoundForReport(r.NetPnl),
+        TotalFees = Money.RoundForReport(r.TotalFees),
+        Statistics = r.Statistics with
+        {
+            TotalFees = Money.RoundForReport(r.Statistics.TotalFees),
+            AverageWin = Round(r.Statistics.AverageWin),
+            AverageLoss = Round(r.Statistics.AverageLoss),
+        },
+        RoundTrips = [.. r.RoundTrips.Select(t => t with { RealizedPnl = Money.RoundForReport(t.RealizedPnl), Fees = Money.RoundForReport(t.Fees) })],
+    };
+
     private static decimal? Round(decimal? amount) => amount is { } value ? Money.RoundForReport(value) : null;
 }

@@ -8,7 +8,7 @@ using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Gateway.Apis;
 
-/// <summary>Strategy instances of an account: create, list, get, start, stop, change parameters, delete.</summary>
+/// <summary>Strategy instances of an account (create, list, get, start, stop, change parameters, delete), the kinds, and backtests.</summary>
 public static class StrategiesApi
 {
     public static IEndpointRouteBuilder MapStrategiesApi(this IEndpointRouteBuilder endpoints)
@@ -30,6 +30,8 @@ public static class StrategiesApi
             .WithName("SetStrategyParameters").WithSummary("Replaces the parameters; the strategy restarts from a fresh snapshot.");
         endpoints.MapGet("/api/strategy-kinds", ListKinds).RequireAuthorization(GatewayPolicies.AnyKey).WithTags("Strategies")
             .WithName("ListStrategyKinds").WithSummary("The strategy kinds the silo runs, built in and registered, with their parameters.");
+        endpoints.MapPost("/api/backtests", BacktestAsync).RequireAuthorization(GatewayPolicies.AnyKey).WithTags("Strategies")
+            .WithName("RunBacktest").WithSummary("Backtests a strategy kind on the latest bars of its symbols; nothing is traded or stored.");
         return endpoints;
     }
 
@@ -42,6 +44,21 @@ public static class StrategiesApi
         var registry = services.GetService<StrategyRegistry>() ?? new StrategyRegistry([]);
         return TypedResults.Ok<IReadOnlyList<StrategyKindInfo>>(
             [.. registry.Kinds.Select(kind => new StrategyKindInfo(kind, !registry.IsCustom(kind), registry.ParameterNames(kind), registry.MaxSymbols(kind)))]);
+    }
+
+    internal static async Task<Results<Ok<BacktestReport>, ValidationProblem, ProblemHttpResult>> BacktestAsync(RunBacktestRequest request, IGrainFactory grains)
+    {
+        var errors = new ValidationErrors();
+        var command = RequestMapping.ToRunBacktest(request, errors);
+        if (command is null)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        var answer = await grains.GetGrain<IBacktestGrain>(0).RunAsync(command);
+        return answer is { Succeeded: true, Report: { } report }
+            ? TypedResults.Ok(MoneyReport.Round(report))
+            : ApiProblems.FromCode(answer.ErrorCode ?? StrategyErrorCodes.InvalidParameters, answer.Message);
     }
 
     internal static async Task<Results<Created<StrategyStatus>, ValidationProblem, ProblemHttpResult>> CreateAsync(

@@ -40,6 +40,8 @@ namespace OrleansTrader.Gateway.Json;
 [JsonSerializable(typeof(StrategyStatus))]
 [JsonSerializable(typeof(IReadOnlyList<StrategyStatus>))]
 [JsonSerializable(typeof(IReadOnlyList<StrategyKindInfo>))]
+[JsonSerializable(typeof(RunBacktestRequest))]
+[JsonSerializable(typeof(BacktestReport))]
 [JsonSerializable(typeof(SymbolQuote))]
 [JsonSerializable(typeof(IReadOnlyList<Bar>))]
 [JsonSerializable(typeof(ProblemDetails))]

@@ -214,12 +214,68 @@ internal static class RequestMapping
             Rules.RequireId(errors, "strategyId", request.StrategyId);
         }
 
-        if (request.Kind is not { Length: > 0 and <= 64 } kind || !kind.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        var barInterval = CheckStrategy(request.Kind, request.Symbols, request.Parameters, request.BarInterval, errors);
+        return errors.IsEmpty
+            ? new CreateStrategy
+            {
+                BarInterval = barInterval!.Value,
+                Kind = request.Kind!,
+                Symbols = [.. request.Symbols!.Distinct(StringComparer.Ordinal)],
+                Parameters = request.Parameters ?? new Dictionary<string, string>(),
+                Start = request.Start ?? false,
+            }
+            : null;
+    }
+
+    public static RunBacktest? ToRunBacktest(RunBacktestRequest request, ValidationErrors errors)
+    {
+        var barInterval = CheckStrategy(request.Kind, request.Symbols, request.Parameters, request.BarInterval, errors);
+        if (request.Bars is < 1 or > RunBacktest.MaxBars)
+        {
+            errors.Add("bars", $"Must be 1 to {RunBacktest.MaxBars}.");
+        }
+
+        if (request.InitialCash is { } cash && (cash <= 0m || cash > Rules.MaxCash || cash.Scale > 2))
+        {
+            errors.Add("initialCash", $"Must be above 0 and at most {Rules.MaxCash}, with at most 2 decimals.");
+        }
+
+        bool? atSignalClose = (request.Fill ?? "nextBarOpen") switch
+        {
+            "nextBarOpen" => false,
+            "signalBarClose" => true,
+            _ => null,
+        };
+        if (atSignalClose is null)
+        {
+            errors.Add("fill", "Must be \"nextBarOpen\" or \"signalBarClose\".");
+        }
+
+        var fees = ToFeeModel(request.FeeModel, errors);
+        return errors.IsEmpty && fees is not null
+            ? new RunBacktest
+            {
+                Kind = request.Kind!,
+                Symbols = [.. request.Symbols!.Distinct(StringComparer.Ordinal)],
+                Parameters = request.Parameters ?? new Dictionary<string, string>(),
+                BarInterval = barInterval!.Value,
+                Bars = request.Bars ?? 1_000,
+                InitialCash = request.InitialCash ?? 100_000m,
+                FeeModel = fees,
+                FillAtSignalClose = atSignalClose!.Value,
+            }
+            : null;
+    }
+
+    /// <summary>What a strategy and a backtest both name: the kind, its symbols and parameters, the bar interval.</summary>
+    private static TimeSpan? CheckStrategy(string? kind, IReadOnlyList<string>? symbols, IReadOnlyDictionary<string, string>? parameters, string? interval, ValidationErrors errors)
+    {
+        if (kind is not { Length: > 0 and <= 64 } || !kind.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
             errors.Add("kind", "Is required: a strategy kind such as \"sma-crossover\", \"rsi-mean-reversion\" or \"bollinger-breakout\".");
         }
 
-        if (request.Symbols is not { Count: > 0 and <= MaxStrategySymbols } symbols)
+        if (symbols is not { Count: > 0 and <= MaxStrategySymbols })
         {
             errors.Add("symbols", $"Is required: 1 to {MaxStrategySymbols} symbols.");
         }
@@ -231,8 +287,8 @@ internal static class RequestMapping
             }
         }
 
-        CheckParameters(request.Parameters, errors);
-        TimeSpan? barInterval = (request.BarInterval ?? "1m") switch
+        CheckParameters(parameters, errors);
+        TimeSpan? barInterval = (interval ?? "1m") switch
         {
             "1m" => TimeSpan.FromMinutes(1),
             "1s" => TimeSpan.FromSeconds(1),
@@ -243,16 +299,7 @@ internal static class RequestMapping
             errors.Add("barInterval", "Must be \"1m\" or \"1s\".");
         }
 
-        return errors.IsEmpty
-            ? new CreateStrategy
-            {
-                BarInterval = barInterval!.Value,
-                Kind = request.Kind!,
-                Symbols = [.. request.Symbols!.Distinct(StringComparer.Ordinal)],
-                Parameters = request.Parameters ?? new Dictionary<string, string>(),
-                Start = request.Start ?? false,
-            }
-            : null;
+        return barInterval;
     }
 
     public static void CheckParameters(IReadOnlyDictionary<string, string>? parameters, ValidationErrors errors)

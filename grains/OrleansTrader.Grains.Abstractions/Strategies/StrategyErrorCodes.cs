@@ -7,4 +7,7 @@ public static class StrategyErrorCodes
     public const string InvalidKey = "STRATEGY_KEY_INVALID";
     public const string InvalidParameters = "STRATEGY_PARAMETERS_INVALID";
     public const string UnknownKind = "STRATEGY_KIND_UNKNOWN";
+
+    /// <summary>A backtest found no bars of its symbols to run on.</summary>
+    public const string NoBars = "BACKTEST_NO_BARS";
 }

@@ -63,6 +63,7 @@ public static class TradingSiloBuilderExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ExecutionReportPump>());
         services.TryAddSingleton<IBrokerClientFactory, BrokerClientFactory>();
         StrategyServiceCollectionExtensions.AddStrategyRegistry(services);
+        services.TryAddSingleton<Strategies.LatestBarsReader>();
         services.AddHostedService<Strategies.RunningStrategiesResumer>();
         return silo;
     }

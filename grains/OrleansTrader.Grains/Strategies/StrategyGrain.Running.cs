@@ -69,7 +69,7 @@ internal sealed partial class StrategyGrain
         _eventSubscription = await memory.GetStream<AccountEvent>(StreamId.Create(StreamNames.AccountEvents, _accountId)).SubscribeAsync(OnAccountEventAsync);
 
         var now = time.GetUtcNow();
-        var history = fresh ? await ReadWarmUpBarsAsync(now) : [];
+        var (history, warmUp) = fresh ? await ReadWarmUpAsync(now) : ([], null);
         _context = new StrategyContext(_strategyId, S.Symbols, history.Count > 0 ? history[0].End : now, Math.Max(1, S.NextSequence));
         foreach (var position in S.Positions.Values)
         {
@@ -84,7 +84,7 @@ internal sealed partial class StrategyGrain
         _strategy.OnStart(_context);
         if (fresh)
         {
-            FeedWarmUp(history, now);
+            FeedWarmUp(history, warmUp, now);
         }
 
         // Catch up on what the account did while this strategy was not listening (fills of its orders).

@@ -11,118 +11,37 @@ namespace OrleansTrader.Grains.Strategies;
 /// </summary>
 internal sealed partial class StrategyGrain
 {
-    /// <summary>The symbol grains keep at most 3,600 one-second and 1,440 one-minute bars; no source is asked for more.</summary>
-    internal const int MaxWarmUpBars = 3_600;
-
-    internal const string SiloSource = "silo";
-
-    // The history is read inside the start's turn: a slow vendor must not hold the grain (and the caller) for long.
-    private static readonly TimeSpan WarmUpTimeout = TimeSpan.FromSeconds(15);
-
     private readonly Dictionary<string, DateTimeOffset> _warmedUpTo = new(StringComparer.Ordinal);
-    private StrategyWarmUp? _warmUp;
 
-    /// <summary>The latest bars of every symbol, merged in time order; records where each symbol's came from.</summary>
-    private async Task<IReadOnlyList<Bar>> ReadWarmUpBarsAsync(DateTimeOffset before)
+    /// <summary>The latest bars of every symbol, merged in time order, and where each symbol's came from (null: none asked for).</summary>
+    private async Task<(IReadOnlyList<Bar> Bars, StrategyWarmUp? WarmUp)> ReadWarmUpAsync(DateTimeOffset before)
     {
-        _warmUp = null;
         int wanted;
         try
         {
-            wanted = Math.Min(_strategy!.WarmUpBars, MaxWarmUpBars);
+            wanted = Math.Min(_strategy!.WarmUpBars, LatestBarsReader.MaxBars);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             S.LastError = $"Warm-up skipped: WarmUpBars failed: {ex.Message}";
             StrategyLog.StrategyFailed(logger, ex, _accountId, _strategyId);
-            return [];
+            return ([], null);
         }
 
         if (wanted <= 0)
         {
-            return [];
+            return ([], null);
         }
 
-        using var timeout = new CancellationTokenSource(WarmUpTimeout, time);
-        var all = new List<Bar>();
-        var symbols = new List<SymbolWarmUp>();
-        foreach (var symbol in S.Symbols)
-        {
-            var (bars, report) = await LatestBarsAsync(symbol, wanted, before, timeout.Token);
-            all.AddRange(bars);
-            symbols.Add(report);
-        }
-
-        _warmUp = new StrategyWarmUp { At = before, BarsWanted = wanted, Symbols = symbols, IntentsRefused = 0 };
-        return [.. all.OrderBy(b => b.End).ThenBy(b => b.Symbol, StringComparer.Ordinal)];
-    }
-
-    /// <summary>
-    /// Asks the registered history sources in order, then the symbol grain: the first with every bar wanted wins,
-    /// otherwise the one with the most. A source that fails is passed over, and the reason kept.
-    /// </summary>
-    private async Task<(IReadOnlyList<Bar> Bars, SymbolWarmUp Report)> LatestBarsAsync(string symbol, int wanted, DateTimeOffset before, CancellationToken cancellationToken)
-    {
-        IReadOnlyList<Bar> best = [];
-        var bestSource = "none";
-        var problems = new List<string>();
-        foreach (var source in historySources)
-        {
-            try
-            {
-                var bars = Latest(await source.GetLatestBarsAsync(symbol, S.BarInterval, wanted, before, cancellationToken), symbol, wanted, before);
-                if (bars.Count > best.Count)
-                {
-                    (best, bestSource) = (bars, source.Name);
-                }
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                problems.Add($"{source.Name}: {(cancellationToken.IsCancellationRequested ? $"no answer within {WarmUpTimeout.TotalSeconds:0} s" : ex.Message)}");
-                StrategyLog.WarmUpSourceFailed(logger, ex, _accountId, _strategyId, source.Name, symbol);
-            }
-
-            if (best.Count >= wanted)
-            {
-                break;
-            }
-        }
-
-        if (best.Count < wanted)
-        {
-            var held = Latest(await GrainFactory.GetGrain<ISymbolGrain>(symbol).GetBarsAsync(S.BarInterval, DateTimeOffset.MinValue, before), symbol, wanted, before);
-            if (held.Count > best.Count)
-            {
-                (best, bestSource) = (held, SiloSource);
-            }
-        }
-
-        return (best, new SymbolWarmUp
-        {
-            Symbol = symbol,
-            Bars = best.Count,
-            Source = bestSource,
-            FirstBarStart = best.Count > 0 ? best[0].Start : null,
-            LastBarEnd = best.Count > 0 ? best[^1].End : null,
-            Problem = problems.Count > 0 ? string.Join("; ", problems) : null,
-        });
-    }
-
-    /// <summary>Keeps a source honest: the symbol's bars of the strategy's interval that ended by then, the latest ones, in time order.</summary>
-    private IReadOnlyList<Bar> Latest(IReadOnlyList<Bar> bars, string symbol, int wanted, DateTimeOffset before)
-    {
-        var kept = bars
-            .Where(b => b.Interval == S.BarInterval && b.End <= before && string.Equals(b.Symbol, symbol, StringComparison.Ordinal))
-            .DistinctBy(b => b.Start)
-            .OrderBy(b => b.Start)
-            .ToArray();
-        return kept.Length > wanted ? kept[^wanted..] : kept;
+        var read = await barsReader.ReadAsync(GrainFactory, S.Symbols, S.BarInterval, wanted, before);
+        return ([.. read.SelectMany(r => r.Bars).OrderBy(b => b.End).ThenBy(b => b.Symbol, StringComparer.Ordinal)],
+            new StrategyWarmUp { At = before, BarsWanted = wanted, Symbols = [.. read.Select(r => r.Report)], IntentsRefused = 0 });
     }
 
     /// <summary>Feeds the history with the context in warm-up, refusing every intent; then the clock moves to now.</summary>
-    private void FeedWarmUp(IReadOnlyList<Bar> history, DateTimeOffset now)
+    private void FeedWarmUp(IReadOnlyList<Bar> history, StrategyWarmUp? warmUp, DateTimeOffset now)
     {
-        if (_warmUp is null)
+        if (warmUp is null)
         {
             S.WarmUp = null;
             return;
@@ -152,7 +71,7 @@ internal sealed partial class StrategyGrain
 
         Advance(now);
         S.NextSequence = _context.NextSequence;
-        S.WarmUp = _warmUp with { IntentsRefused = refused };
+        S.WarmUp = warmUp with { IntentsRefused = refused };
         _dirty = true;
         StrategyLog.WarmedUp(logger, _accountId, _strategyId, history.Count, string.Join(", ", S.WarmUp.Symbols.Select(s => $"{s.Symbol} {s.Bars} from {s.Source}")));
     }

@@ -5,7 +5,6 @@ using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
-using OrleansTrader.MarketData;
 using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Strategies;
@@ -20,7 +19,7 @@ internal sealed partial class StrategyGrain(
     [PersistentState("strategy")] IPersistentState<StrategyGrainState> state,
     TimeProvider time,
     StrategyRegistry strategies,
-    IEnumerable<IHistoricalBarSource> historySources,
+    LatestBarsReader barsReader,
     ILogger<StrategyGrain> logger) : Grain, IStrategyGrain, IRemindable
 {
     internal const string KeepAliveReminder = "keep-running";
@@ -214,31 +213,9 @@ internal sealed partial class StrategyGrain(
     private bool TryCreate(string kind, IReadOnlyList<string> symbols, IReadOnlyDictionary<string, string> parameters,
         out IStrategy? strategy, out StrategyCommandResult? error)
     {
-        strategy = null;
-        error = null;
-        if (!strategies.IsKnown(kind))
-        {
-            error = new StrategyCommandResult(false, null, StrategyErrorCodes.UnknownKind, $"Unknown strategy kind \"{kind}\"; known: {string.Join(", ", strategies.Kinds)}.");
-            return false;
-        }
-
-        try
-        {
-            strategy = strategies.Create(kind, symbols, parameters);
-            return true;
-        }
-        catch (ArgumentException ex)
-        {
-            error = new StrategyCommandResult(false, null, StrategyErrorCodes.InvalidParameters, ex.Message);
-            return false;
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException && strategies.IsCustom(kind))
-        {
-            // A registered kind's own code failed: an answer, not an exception, or an activation that builds it after a
-            // restart would fail every call to the grain, stop included.
-            error = new StrategyCommandResult(false, null, StrategyErrorCodes.InvalidParameters, $"Strategy kind \"{kind}\" could not be built: {ex.Message}");
-            return false;
-        }
+        var built = StrategyFactory.TryCreate(strategies, kind, symbols, parameters, out strategy, out var code, out var message);
+        error = built ? null : Fail(code!, message!);
+        return built;
     }
 
     private StrategyCommandResult Ok() => new(true, Status());

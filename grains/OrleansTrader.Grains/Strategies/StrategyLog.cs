@@ -27,8 +27,4 @@ internal static partial class StrategyLog
 
     [LoggerMessage(EventId = 5410, Level = LogLevel.Information, Message = "Strategy {StrategyId} of account {AccountId} warmed up on {Bars} bars ({Sources})")]
     public static partial void WarmedUp(ILogger logger, string accountId, string strategyId, int bars, string sources);
-
-    [LoggerMessage(EventId = 5411, Level = LogLevel.Warning,
-        Message = "Strategy {StrategyId} of account {AccountId}: history source {Source} gave no warm-up bars for {Symbol}; the next source is asked")]
-    public static partial void WarmUpSourceFailed(ILogger logger, Exception exception, string accountId, string strategyId, string source, string symbol);
 }

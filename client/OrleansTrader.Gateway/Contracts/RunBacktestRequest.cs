@@ -1,0 +1,26 @@
+namespace OrleansTrader.Gateway.Contracts;
+
+public sealed record RunBacktestRequest
+{
+    /// <summary>A strategy kind the silo runs (GET /api/strategy-kinds).</summary>
+    public string? Kind { get; init; }
+
+    public IReadOnlyList<string>? Symbols { get; init; }
+
+    public IReadOnlyDictionary<string, string>? Parameters { get; init; }
+
+    /// <summary>"1m" (default) or "1s" bars.</summary>
+    public string? BarInterval { get; init; }
+
+    /// <summary>The latest bars per symbol to run on: 1 to 3,600, default 1,000.</summary>
+    public int? Bars { get; init; }
+
+    /// <summary>Default 100,000.</summary>
+    public decimal? InitialCash { get; init; }
+
+    /// <summary>As for an account; default zero commission with regulatory fees.</summary>
+    public FeeModelRequest? FeeModel { get; init; }
+
+    /// <summary>"nextBarOpen" (default) or "signalBarClose".</summary>
+    public string? Fill { get; init; }
+}

@@ -1,0 +1,12 @@
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Abstractions;
+
+/// <summary>
+/// Backtests a strategy kind on the latest bars of its symbols (the same history a warm-up reads) with the domain's
+/// backtester: nothing is traded or stored. Key 0; the grain is a stateless worker, so backtests run side by side.
+/// </summary>
+public interface IBacktestGrain : IGrainWithIntegerKey
+{
+    Task<BacktestAnswer> RunAsync(RunBacktest command);
+}

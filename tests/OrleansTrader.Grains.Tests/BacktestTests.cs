@@ -1,0 +1,81 @@
+using OrleansTrader.Domain.Backtesting;
+using OrleansTrader.Domain.Fees;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Strategies;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Tests.Infrastructure;
+
+namespace OrleansTrader.Grains.Tests;
+
+/// <summary>The backtest grain runs the domain backtester on the latest bars the silo holds, and trades nothing.</summary>
+public sealed class BacktestTests
+{
+    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
+
+    private static readonly Dictionary<string, string> Sma = new() { ["quantity"] = "10", ["fastPeriod"] = "2", ["slowPeriod"] = "5" };
+
+    [Fact]
+    public async Task ABacktest_RunsOnTheLatestBarsTheSiloHolds_WithTheAnswerOfTheDomainBacktester()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        var now = TimeProvider.System.GetUtcNow();
+        var t0 = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero).AddMinutes(-100);
+
+        // A wave of 80 bars: the averages cross again and again.
+        var bars = Enumerable.Range(0, 80)
+            .Select(i => Bar("BKT", t0 + (i * Minute), 100m + Math.Round((decimal)Math.Sin(i / 2.0) * 3m, 2)))
+            .ToList();
+        var ingested = await cluster.Symbol("BKT").IngestAsync(new TickBatch { Bars = bars });
+        Assert.Equal(80, ingested.Accepted);
+        var perShare = new FeeModelSpec { Kind = FeeModelKind.PerShare, PerShareRate = 0.01m, MinimumPerOrder = 1m, IncludeRegulatoryFees = false };
+
+        var answer = await cluster.Grains.GetGrain<IBacktestGrain>(0).RunAsync(new RunBacktest
+        {
+            Kind = StrategyKinds.SmaCrossover,
+            Symbols = ["BKT"],
+            Parameters = Sma,
+            Bars = 60,
+            InitialCash = 50_000m,
+            FeeModel = perShare,
+        });
+
+        Assert.True(answer.Succeeded, answer.Message);
+        var report = answer.Report!;
+        var symbol = Assert.Single(report.Symbols);
+        Assert.Equal(("BKT", 60, "silo", t0 + (20 * Minute), t0 + (80 * Minute)), (symbol.Symbol, symbol.Bars, symbol.Source, symbol.FirstBarStart, symbol.LastBarEnd));
+
+        var fees = FeeModelFactory.Create(perShare).GetValueOrThrow();
+        var expected = Backtester.Run(StrategyCatalog.Create(StrategyKinds.SmaCrossover, new Dictionary<string, string>(Sma) { ["symbol"] = "BKT" }), bars[20..],
+            new BacktestOptions { StrategyId = "backtest", InitialCash = 50_000m, Fee = input => fees.Calculate(input).Total });
+        Assert.True(expected.RoundTrips.Count >= 3, $"the wave made only {expected.RoundTrips.Count} round trips");
+        Assert.Equal((expected.Intents.Count, expected.Executions.Count, expected.RoundTrips.Count), (report.Orders, report.Fills, report.RoundTrips.Count));
+        Assert.Equal((expected.Cash, expected.EquityCurve[^1].Equity, expected.TotalFees), (report.EndingCash, report.EndingEquity, report.TotalFees));
+        Assert.Equal(report.EndingEquity - 50_000m, report.NetPnl);
+        Assert.Equal(report.RoundTrips.Count, report.Statistics.TradeCount);
+        Assert.True(report.TotalFees >= report.Fills * 1m, "every fill pays at least the $1 minimum");
+
+        // Nothing was traded: no account, no order, the symbol's bars as they were.
+        Assert.Equal(80, (await cluster.Symbol("BKT").GetBarsAsync(Minute, DateTimeOffset.MinValue, DateTimeOffset.MaxValue)).Count);
+    }
+
+    [Fact]
+    public async Task ABacktest_IsRefusedWithTheReason_ForAnUnknownKind_BadParameters_AndSymbolsWithoutBars()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        var backtests = cluster.Grains.GetGrain<IBacktestGrain>(0);
+
+        var unknown = await backtests.RunAsync(new RunBacktest { Kind = "martingale", Symbols = ["NOB"] });
+        var badParameter = await backtests.RunAsync(new RunBacktest { Kind = StrategyKinds.SmaCrossover, Symbols = ["NOB"], Parameters = new Dictionary<string, string> { ["fastPeriod"] = "9", ["slowPeriod"] = "3" } });
+        var tooMany = await backtests.RunAsync(new RunBacktest { Kind = StrategyKinds.SmaCrossover, Symbols = ["NOB"], Bars = RunBacktest.MaxBars + 1 });
+        var noBars = await backtests.RunAsync(new RunBacktest { Kind = StrategyKinds.SmaCrossover, Symbols = ["NOB"], Parameters = Sma });
+
+        Assert.Equal(StrategyErrorCodes.UnknownKind, unknown.ErrorCode);
+        Assert.Equal(StrategyErrorCodes.InvalidParameters, badParameter.ErrorCode);
+        Assert.Contains("fastPeriod", badParameter.Message, StringComparison.Ordinal);
+        Assert.Equal(StrategyErrorCodes.InvalidParameters, tooMany.ErrorCode);
+        Assert.Equal((StrategyErrorCodes.NoBars, "No one-minute bars of NOB yet, in the silo or its history sources."), (noBars.ErrorCode, noBars.Message));
+        Assert.All(new[] { unknown, badParameter, tooMany, noBars }, a => Assert.Null(a.Report));
+    }
+
+    private static Bar Bar(string symbol, DateTimeOffset start, decimal close) => new(symbol, start, Minute, close, close, close, close, 100m, 1);
+}
