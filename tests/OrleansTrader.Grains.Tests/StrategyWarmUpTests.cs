@@ -107,6 +107,11 @@ public sealed class StrategyWarmUpTests
         Assert.Equal([(t0 + (7 * Minute), false), (t0 + (8 * Minute), false)], seen.Skip(4));
         var orders = await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.All, 100, null), o => o.Count >= 1, "the live order", TimeSpan.FromSeconds(30));
         Assert.Equal("buyer-5", Assert.Single(orders).ClientOrderId);
+
+        // Past the overlap every bar is live, an older one too (a replay started again).
+        await IngestAsync(cluster, "HIS", [Bar("HIS", t0 + Minute, 50.1m)]);
+        var again = await Eventually.WaitAsync(() => Task.FromResult(EveryBarBuyer.Seen("buyer")), s => s.Count >= 7, "the older live bar", TimeSpan.FromSeconds(30));
+        Assert.Equal((t0 + (2 * Minute), false), again[6]);
     }
 
     [Fact]

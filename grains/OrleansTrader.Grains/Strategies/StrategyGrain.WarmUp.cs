@@ -76,6 +76,23 @@ internal sealed partial class StrategyGrain
         StrategyLog.WarmedUp(logger, _accountId, _strategyId, history.Count, string.Join(", ", S.WarmUp.Symbols.Select(s => $"{s.Symbol} {s.Bars} from {s.Source}")));
     }
 
-    /// <summary>A live bar the warm-up already fed (published between the subscription and the read of the history).</summary>
-    private bool WarmedUpOn(Bar bar) => _warmedUpTo.TryGetValue(bar.Symbol, out var end) && bar.End <= end;
+    /// <summary>
+    /// A live bar the warm-up already fed (published between the subscription and the read of the history). The first
+    /// newer bar ends the overlap: from then on every bar is live, even one that is older (a replay started again).
+    /// </summary>
+    private bool WarmedUpOn(Bar bar)
+    {
+        if (!_warmedUpTo.TryGetValue(bar.Symbol, out var end))
+        {
+            return false;
+        }
+
+        if (bar.End <= end)
+        {
+            return true;
+        }
+
+        _warmedUpTo.Remove(bar.Symbol);
+        return false;
+    }
 }
