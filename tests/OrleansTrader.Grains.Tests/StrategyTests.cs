@@ -40,6 +40,7 @@ public sealed class StrategyTests
         var status = await SettleAsync(cluster, strategy, account, "SYN", secondBars: true);
         Assert.True(status.IntentsSent > 0, "the strategy sent no orders");
         await AssertPnlMatchesDomainAsync(account, 1_000_000m);
+        await AssertStrategyPnlMatchesAccountAsync(strategy, account);
     }
 
     [Fact]
@@ -74,6 +75,7 @@ public sealed class StrategyTests
         Assert.True(status.BarsSeen > 4000, $"only {status.BarsSeen} bars reached the strategy");
         Assert.True(status.IntentsSent > 0, "the strategy sent no orders");
         await AssertPnlMatchesDomainAsync(account, 1_000_000m);
+        await AssertStrategyPnlMatchesAccountAsync(strategy, account);
     }
 
     /// <summary>Waits until the strategy has seen every published bar and the account has no working order.</summary>
@@ -122,5 +124,26 @@ public sealed class StrategyTests
             Assert.Equal(positions[held.Symbol].Quantity, held.Quantity);
             Assert.Equal(positions[held.Symbol].AverageEntryPrice, held.AverageEntryPrice);
         }
+    }
+
+    /// <summary>The account trades for this strategy alone, so the strategy's own P&amp;L (from its own fills) must be the account's.</summary>
+    private static async Task AssertStrategyPnlMatchesAccountAsync(IStrategyGrain strategy, IAccountGrain account)
+    {
+        var snapshot = (await account.GetSnapshotAsync())!;
+        var status = await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!,
+            s => s.RealizedPnl == snapshot.RealizedPnl && s.FeesPaid == snapshot.Fees,
+            $"the strategy's own P&L to be its account's ({snapshot.RealizedPnl}, fees {snapshot.Fees})", TimeSpan.FromSeconds(30));
+        foreach (var held in await account.GetPositionsAsync())
+        {
+            var own = Assert.Single(status.Positions, p => p.Symbol == held.Symbol);
+            Assert.Equal((held.Quantity, held.AverageEntryPrice, held.RealizedPnl, held.FeesPaid), (own.Quantity, own.AverageEntryPrice, own.RealizedPnl, own.FeesPaid));
+            if (own.Quantity != 0m)
+            {
+                Assert.NotNull(own.MarketPrice);
+                Assert.Equal(own.Quantity * own.MarketPrice!.Value - (own.Quantity * own.AverageEntryPrice), own.UnrealizedPnl!.Value, 8);
+            }
+        }
+
+        Assert.True(status.Positions.Count > 0);
     }
 }

@@ -46,6 +46,15 @@ internal static class MoneyReport
     /// <summary>An account event as the API shows it: a fill event's fill is rounded like a fill.</summary>
     public static AccountEvent Round(AccountEvent e) => e.Fill is { } fill ? e with { Fill = Round(fill) } : e;
 
+    /// <summary>A strategy's own positions and P&amp;L.</summary>
+    public static StrategyStatus Round(StrategyStatus s) => s with
+    {
+        Positions = Round(s.Positions),
+        RealizedPnl = Money.RoundForReport(s.RealizedPnl),
+        FeesPaid = Money.RoundForReport(s.FeesPaid),
+        UnrealizedPnl = Round(s.UnrealizedPnl),
+    };
+
     /// <summary>A backtest's money: cash, equity, P&amp;L and fees, and each round trip's P&amp;L and fees.</summary>
     public static BacktestReport Round(BacktestReport r) => r with
     {

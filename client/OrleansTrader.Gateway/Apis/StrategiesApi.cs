@@ -85,7 +85,7 @@ public static class StrategiesApi
         var result = await Strategy(grains, accountId, strategyId).CreateAsync(command);
         if (result is { Succeeded: true, Status: { } status })
         {
-            return TypedResults.Created($"/api/accounts/{accountId}/strategies/{strategyId}", status);
+            return TypedResults.Created($"/api/accounts/{accountId}/strategies/{strategyId}", MoneyReport.Round(status));
         }
 
         if (result.ErrorCode != StrategyErrorCodes.AlreadyExists)
@@ -105,12 +105,12 @@ public static class StrategiesApi
 
         var ids = await grains.GetGrain<IStrategyDirectoryGrain>(accountId).ListAsync();
         var statuses = await Task.WhenAll(ids.Select(id => Strategy(grains, accountId, id).GetStatusAsync()));
-        return TypedResults.Ok<IReadOnlyList<StrategyStatus>>([.. statuses.OfType<StrategyStatus>()]);
+        return TypedResults.Ok<IReadOnlyList<StrategyStatus>>([.. statuses.OfType<StrategyStatus>().Select(MoneyReport.Round)]);
     }
 
     internal static async Task<Results<Ok<StrategyStatus>, ProblemHttpResult>> GetAsync(string accountId, string strategyId, IGrainFactory grains) =>
         await Strategy(grains, accountId, strategyId).GetStatusAsync() is { } status
-            ? TypedResults.Ok(status)
+            ? TypedResults.Ok(MoneyReport.Round(status))
             : ApiProblems.NotFound($"Strategy {strategyId} does not exist in account {accountId}.", StrategyErrorCodes.NotFound);
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string accountId, string strategyId, IGrainFactory grains)
@@ -147,7 +147,7 @@ public static class StrategiesApi
 
         var result = await Strategy(grains, accountId, strategyId).UpdateParametersAsync(request.Parameters!);
         return result is { Succeeded: true, Status: { } status }
-            ? TypedResults.Ok(status)
+            ? TypedResults.Ok(MoneyReport.Round(status))
             : ApiProblems.FromCode(result.ErrorCode ?? StrategyErrorCodes.InvalidParameters, result.Message);
     }
 
@@ -156,6 +156,6 @@ public static class StrategiesApi
 
     private static Results<Ok<StrategyStatus>, ProblemHttpResult> Answer(StrategyCommandResult result) =>
         result is { Succeeded: true, Status: { } status }
-            ? TypedResults.Ok(status)
+            ? TypedResults.Ok(MoneyReport.Round(status))
             : ApiProblems.FromCode(result.ErrorCode ?? StrategyErrorCodes.NotFound, result.Message);
 }

@@ -28,6 +28,20 @@ public sealed record StrategyStatus
     /// <summary>Intents withheld locally because the account's trading state did not allow them.</summary>
     public required long IntentsSuppressed { get; init; }
 
+    /// <summary>
+    /// The strategy's own positions, from its own fills (the account may hold more), valued like the account's: at the
+    /// symbol's last trade, else its quote mid. A position closed since keeps its realized P&amp;L and fees here.
+    /// </summary>
+    public IReadOnlyList<AccountPosition> Positions { get; init; } = [];
+
+    /// <summary>Realized P&amp;L of the strategy's own fills, before fees.</summary>
+    public decimal RealizedPnl { get; init; }
+
+    public decimal FeesPaid { get; init; }
+
+    /// <summary>Of its open positions; null while one of them has no price.</summary>
+    public decimal? UnrealizedPnl { get; init; }
+
     public string? LastError { get; init; }
 
     /// <summary>The history the strategy was primed with at its last fresh start; null when it had none to ask for.</summary>

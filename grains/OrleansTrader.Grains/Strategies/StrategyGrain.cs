@@ -97,7 +97,7 @@ internal sealed partial class StrategyGrain(
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<IStrategyDirectoryGrain>(_accountId).AddAsync(_strategyId);
         StrategyLog.Created(logger, _accountId, _strategyId, command.Kind, string.Join(",", command.Symbols));
-        return command.Start ? await StartAsync() : Ok();
+        return command.Start ? await StartAsync() : await OkAsync();
     }
 
     public async Task<StrategyCommandResult> StartAsync()
@@ -118,7 +118,7 @@ internal sealed partial class StrategyGrain(
             StrategyLog.Started(logger, _accountId, _strategyId);
         }
 
-        return Ok();
+        return await OkAsync();
     }
 
     public async Task<StrategyCommandResult> StopAsync()
@@ -142,7 +142,7 @@ internal sealed partial class StrategyGrain(
             StrategyLog.Stopped(logger, _accountId, _strategyId);
         }
 
-        return Ok();
+        return await OkAsync();
     }
 
     public async Task<StrategyCommandResult> UpdateParametersAsync(IReadOnlyDictionary<string, string> parameters)
@@ -174,10 +174,10 @@ internal sealed partial class StrategyGrain(
             await RunAsync();
         }
 
-        return Ok();
+        return await OkAsync();
     }
 
-    public Task<StrategyStatus?> GetStatusAsync() => Task.FromResult(S.Exists ? Status() : null);
+    public async Task<StrategyStatus?> GetStatusAsync() => S.Exists ? await StatusAsync() : null;
 
     public async Task<StrategyCommandResult> DeleteAsync()
     {
@@ -187,7 +187,7 @@ internal sealed partial class StrategyGrain(
         }
 
         await StopAsync();
-        var last = Status();
+        var last = await StatusAsync();
         await state.ClearStateAsync();
         state.State = new StrategyGrainState();
         await GrainFactory.GetGrain<IStrategyDirectoryGrain>(_accountId).RemoveAsync(_strategyId);
@@ -218,7 +218,39 @@ internal sealed partial class StrategyGrain(
         return built;
     }
 
-    private StrategyCommandResult Ok() => new(true, Status());
+    private async Task<StrategyCommandResult> OkAsync() => new(true, await StatusAsync());
+
+    /// <summary>The status with the strategy's positions valued like the account's: last trade, else quote mid.</summary>
+    private async Task<StrategyStatus> StatusAsync()
+    {
+        var positions = new List<AccountPosition>(S.Positions.Count);
+        foreach (var position in S.Positions.Values.OrderBy(p => p.Symbol, StringComparer.Ordinal))
+        {
+            var mark = position.IsFlat ? null : MarkOf(await GrainFactory.GetGrain<ISymbolGrain>(position.Symbol).GetQuoteAsync());
+            positions.Add(new AccountPosition
+            {
+                Symbol = position.Symbol,
+                Quantity = position.Quantity,
+                AverageEntryPrice = position.AverageEntryPrice,
+                MarketPrice = mark,
+                MarketValue = mark is { } price ? position.MarketValue(price) : null,
+                UnrealizedPnl = mark is { } m ? position.UnrealizedPnl(m) : null,
+                RealizedPnl = position.RealizedPnl,
+                FeesPaid = position.FeesPaid,
+            });
+        }
+
+        var open = positions.Where(p => p.Quantity != 0m).ToList();
+        return Status() with
+        {
+            Positions = positions,
+            RealizedPnl = positions.Sum(p => p.RealizedPnl),
+            FeesPaid = positions.Sum(p => p.FeesPaid),
+            UnrealizedPnl = open.All(p => p.UnrealizedPnl is not null) ? open.Sum(p => p.UnrealizedPnl!.Value) : null,
+        };
+    }
+
+    private static decimal? MarkOf(SymbolQuote quote) => quote.LastTrade is { Price: > 0m } trade ? trade.Price : quote.LastQuote?.Mid;
 
     private static StrategyCommandResult Fail(string code, string message) => new(false, null, code, message);
 
