@@ -169,15 +169,22 @@ internal static class ProxyEmitter
         body.AppendLine();
         body.AppendLine($"        {returnType} {declaringInterface}.{Escape(method.Name)}({parameters})");
         body.AppendLine("        {");
-        body.AppendLine($"            var request = new {requestName}();");
+        // The request's local must not be one of the method's parameter names (a grain method may well take a "request").
+        var local = "request";
+        while (method.Parameters.Any(p => p.Name == local))
+        {
+            local = "_" + local;
+        }
+
+        body.AppendLine($"            var {local} = new {requestName}();");
         for (var i = 0; i < method.Parameters.Length; i++)
         {
-            body.AppendLine($"            request.Arg{i} = {Escape(method.Parameters[i].Name)};");
+            body.AppendLine($"            {local}.Arg{i} = {Escape(method.Parameters[i].Name)};");
         }
 
         body.AppendLine(kind is ReturnKind.Task or ReturnKind.TaskOfT
-            ? "            return InvokeAsync(request).AsTask();"
-            : "            return InvokeAsync(request);");
+            ? $"            return InvokeAsync({local}).AsTask();"
+            : $"            return InvokeAsync({local});");
         body.AppendLine("        }");
         body.AppendLine();
         var baseType = resultType is null ? $"{Runtime}.GrainVoidRequest" : $"{Runtime}.GrainRequest<{resultType}>";

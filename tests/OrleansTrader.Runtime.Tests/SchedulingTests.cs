@@ -203,6 +203,13 @@ public sealed class SchedulingTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task AGrainMethod_MayNameItsParametersLikeTheGeneratedProxysOwnLocal()
+    {
+        // The proxy once declared a local "request" beside the parameters, so a parameter of that name did not compile.
+        Assert.Equal("a+b", await _client.GetGrain<IFilterGrain>(NewKey()).Join("a", "b"));
+    }
+
+    [Fact]
     public async Task GeneratedMethodId_IsStableHashOfInterfaceMethodSignature()
     {
         var key = "filtered-" + NewKey();
