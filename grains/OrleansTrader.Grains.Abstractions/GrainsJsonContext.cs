@@ -31,6 +31,7 @@ namespace OrleansTrader.Grains.Abstractions;
 [JsonSerializable(typeof(BreakerActor))]
 [JsonSerializable(typeof(BrokerOutcome))]
 [JsonSerializable(typeof(RiskLimits))]
+[JsonSerializable(typeof(RiskDecision))]
 [JsonSerializable(typeof(MarketTick))]
 [JsonSerializable(typeof(TickBatch))]
 [JsonSerializable(typeof(IngestResult))]

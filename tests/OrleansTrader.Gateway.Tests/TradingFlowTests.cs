@@ -165,4 +165,34 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }
     }
+    [Fact]
+    public async Task OrderPreview_AnswersTheDecisionWith200_ToTheCent_AndPlacesNothing()
+    {
+        // A stock under $1 quotes in hundredths of a cent, so the reservation has fractions of a cent, which the API rounds.
+        var account = await Host.CreateAccountAsync(cash: 100m);
+        var (riskKey, _) = await Host.IssueKeyAsync(["risk"], [account]);
+        await Host.QuoteAsync("PREV", 0.5123m, 0.5127m);
+        var limit = new { symbol = "PREV", side = "buy", type = "market", quantity = 7, timeInForce = "day" };
+
+        var approved = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders/preview", riskKey, limit, HttpStatusCode.OK);
+        var denied = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders/preview", riskKey,
+            new { symbol = "PREV", side = "buy", type = "market", quantity = 1000, timeInForce = "day" }, HttpStatusCode.OK);
+
+        Assert.True(approved.GetProperty("approved").GetBoolean(), approved.ToString());
+        var raw = await Host.Grains.GetGrain<Grains.Abstractions.IAccountGrain>(account).PreviewOrderAsync(new Domain.Orders.OrderRequest
+        {
+            ClientOrderId = "raw", Symbol = "PREV", Side = Domain.Orders.OrderSide.Buy, Type = Domain.Orders.OrderType.Market, Quantity = 7m,
+            TimeInForce = Domain.Orders.TimeInForce.Day,
+        });
+        Assert.True(raw.RequiredReservation!.Value.Scale > 2, $"reservation {raw.RequiredReservation} has no fraction of a cent");
+        Assert.Equal(Domain.Money.RoundForReport(raw.RequiredReservation.Value), approved.GetProperty("requiredReservation").GetDecimal());
+        Assert.Equal(raw.ReferencePrice, approved.GetProperty("referencePrice").GetDecimal());
+        Assert.False(denied.GetProperty("approved").GetBoolean());
+        Assert.Equal("POSITION_EXCEEDS_MAX", denied.GetProperty("reasonCode").GetString());
+        Assert.InRange(denied.GetProperty("maxQuantity").GetDecimal(), 1m, 999m);
+        var orders = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/orders", riskKey, null, HttpStatusCode.OK);
+        Assert.Empty(orders.EnumerateArray());
+        await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{GatewayHost.NewId("nobody")}/orders/preview", Host.AdminKey, limit, HttpStatusCode.NotFound);
+        await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders/preview", riskKey, new { symbol = "PREV", quantity = 1 }, HttpStatusCode.BadRequest);
+    }
 }

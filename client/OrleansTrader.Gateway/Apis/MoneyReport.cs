@@ -1,4 +1,5 @@
 using OrleansTrader.Domain;
+using OrleansTrader.Domain.Risk;
 using OrleansTrader.Grains.Abstractions;
 
 namespace OrleansTrader.Gateway.Apis;
@@ -45,6 +46,13 @@ internal static class MoneyReport
 
     /// <summary>An account event as the API shows it: a fill event's fill is rounded like a fill.</summary>
     public static AccountEvent Round(AccountEvent e) => e.Fill is { } fill ? e with { Fill = Round(fill) } : e;
+
+    /// <summary>An order preview: the reservation and the fee; the reference price and the quantities keep their precision.</summary>
+    public static RiskDecision Round(RiskDecision d) => d with
+    {
+        EstimatedFee = Round(d.EstimatedFee),
+        RequiredReservation = Round(d.RequiredReservation),
+    };
 
     /// <summary>A strategy's own positions and P&amp;L.</summary>
     public static StrategyStatus Round(StrategyStatus s) => s with

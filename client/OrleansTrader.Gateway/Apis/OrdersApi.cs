@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansTrader.Domain.Risk;
 using OrleansTrader.Gateway.Contracts;
 using OrleansTrader.Gateway.Diagnostics;
 using OrleansTrader.Gateway.Security;
@@ -24,6 +25,9 @@ public static class OrdersApi
         group.MapPost("", PlaceOrderAsync).RequireAuthorization(GatewayPolicies.AccountTrade).RequireRateLimiting(OrderRateLimitPolicy)
             .WithName("PlaceOrder")
             .WithSummary("Places an order: 201 with the order; 200 with the existing order for a repeated clientOrderId; 422 with the risk reason when denied.");
+        group.MapPost("/preview", PreviewOrderAsync).RequireAuthorization(GatewayPolicies.AccountRead)
+            .WithName("PreviewOrder")
+            .WithSummary("The risk decision an order would get now, with the buying power it would reserve and its estimated fee; nothing is placed.");
         group.MapPatch("/{orderId}", ReplaceOrderAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
             .WithName("ReplaceOrder").WithSummary("Replaces a working order (risk-checked like a new one).");
         group.MapDelete("/{orderId}", CancelOrderAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
@@ -93,6 +97,21 @@ public static class OrdersApi
 
         metrics.Order("accepted", Stopwatch.GetElapsedTime(started));
         return TypedResults.Created($"/api/accounts/{accountId}/orders/{placed.OrderId}", placed);
+    }
+
+    internal static async Task<Results<Ok<RiskDecision>, ValidationProblem, ProblemHttpResult>> PreviewOrderAsync(
+        string accountId, PlaceOrderRequest request, IGrainFactory grains)
+    {
+        // A preview needs no client order id; one that is given is checked against the account's like a placement's.
+        var errors = new ValidationErrors();
+        var order = RequestMapping.ToOrderRequest(request.ClientOrderId is null ? request with { ClientOrderId = "preview" } : request, errors);
+        if (order is null)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        var decision = await grains.GetGrain<IAccountGrain>(accountId).PreviewOrderAsync(request.ClientOrderId is null ? order with { ClientOrderId = string.Empty } : order);
+        return decision.ReasonCode == AccountErrorCodes.NotOpen ? ApiProblems.AccountNotFound(accountId) : TypedResults.Ok(MoneyReport.Round(decision));
     }
 
     internal static async Task<Results<Ok<AccountOrder>, ValidationProblem, ProblemHttpResult>> ReplaceOrderAsync(

@@ -18,6 +18,7 @@ namespace OrleansTrader.Gateway.Json;
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(CreateAccountRequest))]
 [JsonSerializable(typeof(PlaceOrderRequest))]
+[JsonSerializable(typeof(RiskDecision))]
 [JsonSerializable(typeof(ReplaceOrderRequest))]
 [JsonSerializable(typeof(BreakerCommandRequest))]
 [JsonSerializable(typeof(CreateStrategyRequest))]

@@ -20,6 +20,12 @@ public interface IAccountGrain : IGrainWithStringKey
     /// <summary>Either the order (new, or the existing one for a repeated client order id) or a risk denial.</summary>
     Task<OrderCommandResult> PlaceOrderAsync(PlaceOrder command);
 
+    /// <summary>
+    /// The risk decision placing <paramref name="request"/> now would get, with the buying power it would reserve and its
+    /// estimated fee; nothing is placed, reserved or recorded. An empty client order id is not checked against the account's.
+    /// </summary>
+    Task<RiskDecision> PreviewOrderAsync(OrderRequest request);
+
     Task<OrderCommandResult> ReplaceOrderAsync(ReplaceOrder command);
 
     Task<OrderCommandResult> CancelOrderAsync(string orderId);

@@ -60,6 +60,41 @@ internal sealed partial class AccountGrain
         return OrderCommandResult.Of(await SubmitToBrokerAsync(orderId, request));
     }
 
+    public async Task<RiskDecision> PreviewOrderAsync(OrderRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!S.IsOpen)
+        {
+            return RiskDecision.Deny(AccountErrorCodes.NotOpen, $"Account {AccountId} is not open.");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Symbol))
+        {
+            return RiskDecision.Deny(RiskReasonCodes.OrderInvalid, "An order needs a symbol.");
+        }
+
+        if (request.ClientOrderId.Length == 0)
+        {
+            // No id given: nothing to check against the account's; the order rules still want one.
+            request = request with { ClientOrderId = "preview" };
+        }
+        else if (_history.TryGetOrderId(request.ClientOrderId, out var existingId))
+        {
+            return RiskDecision.Deny(RiskReasonCodes.DuplicateClientOrderId,
+                $"Client order id {request.ClientOrderId} is order {existingId}: placing it again answers that order.");
+        }
+
+        if (_client is null)
+        {
+            return RiskDecision.Deny(AccountErrorCodes.BrokerUnavailable, _clientError ?? $"Broker {S.Broker} is not connected.");
+        }
+
+        // The same checks as a placement in the same state, without the reservation, the journal entry or the submit.
+        var quote = await GrainFactory.GetGrain<ISymbolGrain>(request.Symbol).GetQuoteAsync();
+        RememberMark(quote);
+        return Evaluate(request, time.GetUtcNow(), quote.LastQuote, excludeOrderId: null);
+    }
+
     public async Task<OrderCommandResult> ReplaceOrderAsync(ReplaceOrder command)
     {
         ArgumentNullException.ThrowIfNull(command);
