@@ -95,6 +95,13 @@ public sealed class StrategyTests(GatewayFixture fixture)
         Assert.Equal(raw.RoundTrips.Count, report.GetProperty("roundTrips").GetArrayLength());
         Assert.Equal(raw.Statistics.TradeCount, report.GetProperty("statistics").GetProperty("tradeCount").GetInt32());
 
+        var earlier = await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests", anyKey, new
+        {
+            kind = "sma-crossover", symbols = new[] { "BTGW" }, parameters, bars = 20, end = t0.AddMinutes(40),
+        }, HttpStatusCode.OK);
+        var window = Assert.Single(earlier.GetProperty("symbols").EnumerateArray());
+        Assert.Equal((20, t0.AddMinutes(40)), (window.GetProperty("bars").GetInt32(), window.GetProperty("lastBarEnd").GetDateTimeOffset()));
+
         var invalid = await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests", anyKey, new
         {
             kind = "sma-crossover", symbols = new[] { "BTGW" }, bars = 0, fill = "whenever",

@@ -54,6 +54,14 @@ public sealed class BacktestTests
         Assert.Equal(report.RoundTrips.Count, report.Statistics.TradeCount);
         Assert.True(report.TotalFees >= report.Fills * 1m, "every fill pays at least the $1 minimum");
 
+        // With an end, the latest bars that ended by then: the 20 up to the 50th minute.
+        var earlier = await cluster.Grains.GetGrain<IBacktestGrain>(0).RunAsync(new RunBacktest
+        {
+            Kind = StrategyKinds.SmaCrossover, Symbols = ["BKT"], Parameters = Sma, Bars = 20, End = t0 + (50 * Minute) + TimeSpan.FromSeconds(30),
+        });
+        var window = Assert.Single(earlier.Report!.Symbols);
+        Assert.Equal((20, t0 + (30 * Minute), t0 + (50 * Minute)), (window.Bars, window.FirstBarStart, window.LastBarEnd));
+
         // Nothing was traded: no account, no order, the symbol's bars as they were.
         Assert.Equal(80, (await cluster.Symbol("BKT").GetBarsAsync(Minute, DateTimeOffset.MinValue, DateTimeOffset.MaxValue)).Count);
     }

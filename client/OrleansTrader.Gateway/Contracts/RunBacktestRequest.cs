@@ -15,6 +15,9 @@ public sealed record RunBacktestRequest
     /// <summary>The latest bars per symbol to run on: 1 to 3,600, default 1,000.</summary>
     public int? Bars { get; init; }
 
+    /// <summary>Run on the bars that ended by this time (ISO 8601); default now.</summary>
+    public DateTimeOffset? End { get; init; }
+
     /// <summary>Default 100,000.</summary>
     public decimal? InitialCash { get; init; }
 

@@ -260,6 +260,7 @@ internal static class RequestMapping
                 Parameters = request.Parameters ?? new Dictionary<string, string>(),
                 BarInterval = barInterval!.Value,
                 Bars = request.Bars ?? 1_000,
+                End = request.End,
                 InitialCash = request.InitialCash ?? 100_000m,
                 FeeModel = fees,
                 FillAtSignalClose = atSignalClose!.Value,

@@ -20,6 +20,9 @@ public sealed record RunBacktest
     /// <summary>The latest bars per symbol to run on, 1 to <see cref="MaxBars"/>.</summary>
     public int Bars { get; init; } = 1_000;
 
+    /// <summary>Run on the bars that ended by then (default: now), e.g. last week's with a history source.</summary>
+    public DateTimeOffset? End { get; init; }
+
     public decimal InitialCash { get; init; } = 100_000m;
 
     public FeeModelSpec FeeModel { get; init; } = FeeModelSpec.Default;
