@@ -340,13 +340,9 @@ internal sealed partial class AccountGrain(
 
     private void RememberMark(SymbolQuote quote)
     {
-        if (quote.LastTrade is { Price: > 0m } trade)
+        if (PositionView.MarkOf(quote) is { } mark)
         {
-            SetMark(quote.Symbol, trade.Price);
-        }
-        else if (quote.LastQuote?.Mid is { } mid)
-        {
-            SetMark(quote.Symbol, mid);
+            SetMark(quote.Symbol, mark);
         }
     }
 
@@ -429,21 +425,6 @@ internal sealed partial class AccountGrain(
         };
     }
 
-    private AccountPosition ToView(Position position)
-    {
-        var mark = _marks.TryGetValue(position.Symbol, out var m) ? m : (decimal?)null;
-        return new AccountPosition
-        {
-            Symbol = position.Symbol,
-            Quantity = position.Quantity,
-            AverageEntryPrice = position.AverageEntryPrice,
-            MarketPrice = mark,
-            MarketValue = mark is { } price ? position.MarketValue(price) : null,
-            UnrealizedPnl = mark is { } p ? position.UnrealizedPnl(p) : null,
-            RealizedPnl = position.RealizedPnl,
-            FeesPaid = position.FeesPaid,
-        };
-    }
-
-    private static QuoteTick? UsableQuote(SymbolQuote quote) => quote.LastQuote;
+    private AccountPosition ToView(Position position) =>
+        PositionView.Of(position, _marks.TryGetValue(position.Symbol, out var mark) ? mark : null);
 }

@@ -5,6 +5,7 @@ using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Accounts;
 using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Strategies;
@@ -226,18 +227,8 @@ internal sealed partial class StrategyGrain(
         var positions = new List<AccountPosition>(S.Positions.Count);
         foreach (var position in S.Positions.Values.OrderBy(p => p.Symbol, StringComparer.Ordinal))
         {
-            var mark = position.IsFlat ? null : MarkOf(await GrainFactory.GetGrain<ISymbolGrain>(position.Symbol).GetQuoteAsync());
-            positions.Add(new AccountPosition
-            {
-                Symbol = position.Symbol,
-                Quantity = position.Quantity,
-                AverageEntryPrice = position.AverageEntryPrice,
-                MarketPrice = mark,
-                MarketValue = mark is { } price ? position.MarketValue(price) : null,
-                UnrealizedPnl = mark is { } m ? position.UnrealizedPnl(m) : null,
-                RealizedPnl = position.RealizedPnl,
-                FeesPaid = position.FeesPaid,
-            });
+            var mark = position.IsFlat ? null : PositionView.MarkOf(await GrainFactory.GetGrain<ISymbolGrain>(position.Symbol).GetQuoteAsync());
+            positions.Add(PositionView.Of(position, mark));
         }
 
         var open = positions.Where(p => p.Quantity != 0m).ToList();
@@ -249,8 +240,6 @@ internal sealed partial class StrategyGrain(
             UnrealizedPnl = open.All(p => p.UnrealizedPnl is not null) ? open.Sum(p => p.UnrealizedPnl!.Value) : null,
         };
     }
-
-    private static decimal? MarkOf(SymbolQuote quote) => quote.LastTrade is { Price: > 0m } trade ? trade.Price : quote.LastQuote?.Mid;
 
     private static StrategyCommandResult Fail(string code, string message) => new(false, null, code, message);
 
