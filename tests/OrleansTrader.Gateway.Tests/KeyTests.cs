@@ -54,6 +54,40 @@ public sealed class KeyTests
     }
 
     [Fact]
+    public async Task Keys_AreListedOldestFirst_InPages_WithRevokedOnes_AndNeverWithTheirSecrets()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        var account = await host.CreateAccountAsync();
+        var issued = new List<(string Key, string KeyId)>();
+        foreach (var roles in new[] { new[] { "trader" }, ["risk"], ["trader", "risk"] })
+        {
+            issued.Add(await host.IssueKeyAsync(roles, [account]));
+        }
+
+        await host.SendJsonAsync(HttpMethod.Delete, $"/api/keys/{issued[1].KeyId}", host.AdminKey, null, HttpStatusCode.NoContent);
+
+        var first = await host.SendJsonAsync(HttpMethod.Get, "/api/keys?limit=2", host.AdminKey, null, HttpStatusCode.OK);
+        var lastOfFirst = first[1].GetProperty("keyId").GetString();
+        var second = await host.SendJsonAsync(HttpMethod.Get, $"/api/keys?limit=2&after={lastOfFirst}", host.AdminKey, null, HttpStatusCode.OK);
+        var listed = first.EnumerateArray().Concat(second.EnumerateArray()).ToList();
+
+        // The host's bootstrap admin key first, then the three in the order they were issued.
+        Assert.Equal(4, listed.Count);
+        Assert.Equal([.. issued.Select(k => k.KeyId)], listed.Skip(1).Select(k => k.GetProperty("keyId").GetString()));
+        Assert.Equal(["admin"], listed[0].GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal([false, true, false], listed.Skip(1).Select(k => k.GetProperty("revokedAt").ValueKind == System.Text.Json.JsonValueKind.String));
+        Assert.Equal([account], listed[1].GetProperty("accounts").EnumerateArray().Select(a => a.GetString()));
+        var text = first.ToString() + second;
+        Assert.All(issued, k => Assert.DoesNotContain(k.Key, text, StringComparison.Ordinal));
+        Assert.DoesNotContain(host.AdminKey!, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("salt", text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("hash", text, StringComparison.OrdinalIgnoreCase);
+        var unknown = await host.SendJsonAsync(HttpMethod.Get, "/api/keys?after=no-such-key", host.AdminKey, null, HttpStatusCode.OK);
+        Assert.Empty(unknown.EnumerateArray());
+        await host.SendJsonAsync(HttpMethod.Get, "/api/keys?limit=0", host.AdminKey, null, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task BootstrapKey_IsGeneratedAndPrintedOnce_AndNotAgainOnRestart()
     {
         var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"gateway-boot-{Guid.NewGuid():N}.db");

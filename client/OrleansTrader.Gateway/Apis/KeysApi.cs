@@ -8,7 +8,7 @@ using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Gateway.Apis;
 
-/// <summary>API keys (admin): issue one (the key is in the answer once, stored only as a salted hash) and revoke one.</summary>
+/// <summary>API keys (admin): issue one (the key is in the answer once, stored only as a salted hash), list them, revoke one.</summary>
 public static class KeysApi
 {
     public static IEndpointRouteBuilder MapKeysApi(this IEndpointRouteBuilder endpoints)
@@ -16,6 +16,7 @@ public static class KeysApi
         var group = endpoints.MapGroup("/api/keys").WithTags("Keys").AddEndpointFilter<RouteValuesFilter>()
             .RequireAuthorization(GatewayPolicies.Admin);
         group.MapPost("", IssueAsync).WithName("IssueApiKey").WithSummary("Issues a key; the answer shows it once.");
+        group.MapGet("", ListAsync).WithName("ListApiKeys").WithSummary("The keys, revoked ones included, oldest first; limit, after (a key id).");
         group.MapDelete("/{keyId}", RevokeAsync).WithName("RevokeApiKey").WithSummary("Revokes a key.");
         return endpoints;
     }
@@ -45,6 +46,26 @@ public static class KeysApi
             Accounts = record.Accounts,
             CreatedAt = record.CreatedAt,
         });
+    }
+
+    internal static async Task<Results<Ok<IReadOnlyList<ApiKeyInfo>>, ValidationProblem>> ListAsync(IGrainFactory grains, int? limit, string? after)
+    {
+        if (Paging.Check(null, limit, "after") is { } invalid)
+        {
+            return invalid;
+        }
+
+        var keys = await grains.GetGrain<IApiKeyRegistryGrain>(ApiKeyRegistryKeys.Default).ListAsync(after, limit ?? Paging.DefaultLimit);
+        return TypedResults.Ok<IReadOnlyList<ApiKeyInfo>>([.. keys.Select(k => new ApiKeyInfo
+        {
+            KeyId = k.KeyId,
+            Name = k.Name,
+            Roles = k.Roles,
+            Accounts = k.Accounts,
+            CreatedAt = k.CreatedAt,
+            CreatedBy = k.CreatedBy,
+            RevokedAt = k.RevokedAt,
+        })]);
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(string keyId, IGrainFactory grains, ApiKeyCache cache)

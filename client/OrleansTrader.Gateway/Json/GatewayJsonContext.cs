@@ -25,6 +25,7 @@ namespace OrleansTrader.Gateway.Json;
 [JsonSerializable(typeof(StrategyParametersRequest))]
 [JsonSerializable(typeof(IssueApiKeyRequest))]
 [JsonSerializable(typeof(IssuedApiKey))]
+[JsonSerializable(typeof(IReadOnlyList<ApiKeyInfo>))]
 [JsonSerializable(typeof(IReadOnlyList<OrderCommandOutcome>))]
 [JsonSerializable(typeof(TradingStateResponse))]
 [JsonSerializable(typeof(EventHistoryTruncated))]

@@ -22,4 +22,8 @@ public interface IApiKeyRegistryGrain : IGrainWithStringKey
 
     [ReadOnly]
     Task<bool> HasActiveAdminAsync();
+
+    /// <summary>Up to <paramref name="limit"/> keys, revoked ones included, oldest first, after the key <paramref name="afterKeyId"/>.</summary>
+    [ReadOnly]
+    Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string? afterKeyId, int limit);
 }

@@ -65,5 +65,24 @@ internal sealed class ApiKeyRegistryGrain(
 
     public Task<bool> HasActiveAdminAsync() => Task.FromResult(HasActiveAdmin());
 
+    public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string? afterKeyId, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var ordered = Keys.Values.OrderBy(k => k.CreatedAt).ThenBy(k => k.KeyId, StringComparer.Ordinal);
+        IEnumerable<ApiKeyRecord> page = ordered;
+        if (afterKeyId is not null)
+        {
+            // Keys are never deleted, so an unknown cursor is a client's mistake: an empty page, not the first one again.
+            if (!Keys.TryGetValue(afterKeyId, out var after))
+            {
+                return Task.FromResult<IReadOnlyList<ApiKeyRecord>>([]);
+            }
+
+            page = ordered.Where(k => k.CreatedAt > after.CreatedAt || (k.CreatedAt == after.CreatedAt && string.CompareOrdinal(k.KeyId, after.KeyId) > 0));
+        }
+
+        return Task.FromResult<IReadOnlyList<ApiKeyRecord>>([.. page.Take(limit)]);
+    }
+
     private bool HasActiveAdmin() => Keys.Values.Any(k => k.IsActive && k.Roles.Contains(ApiKeyRoles.Admin));
 }
