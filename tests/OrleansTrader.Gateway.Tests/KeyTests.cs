@@ -88,6 +88,34 @@ public sealed class KeyTests
     }
 
     [Fact]
+    public async Task Accounts_AreListedInPages_AllForAnAdmin_AndTheirOwnForAnyOtherKey()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        var opened = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            opened.Add(await host.CreateAccountAsync(accountId: $"list-{i}"));
+        }
+
+        var (trader, _) = await host.IssueKeyAsync(["trader"], ["list-2", "list-0", "never-opened"]);
+        var (everyAccount, _) = await host.IssueKeyAsync(["risk"], ["*"]);
+
+        var first = await host.SendJsonAsync(HttpMethod.Get, "/api/accounts?limit=2", host.AdminKey, null, HttpStatusCode.OK);
+        var second = await host.SendJsonAsync(HttpMethod.Get, "/api/accounts?limit=2&after=list-1", host.AdminKey, null, HttpStatusCode.OK);
+        var own = await host.SendJsonAsync(HttpMethod.Get, "/api/accounts", trader, null, HttpStatusCode.OK);
+        var ownAfter = await host.SendJsonAsync(HttpMethod.Get, "/api/accounts?after=list-0", trader, null, HttpStatusCode.OK);
+        var all = await host.SendJsonAsync(HttpMethod.Get, "/api/accounts", everyAccount, null, HttpStatusCode.OK);
+
+        static List<string> Ids(System.Text.Json.JsonElement page) => [.. page.EnumerateArray().Select(a => a.GetProperty("accountId").GetString()!)];
+        Assert.Equal(["list-0", "list-1"], Ids(first));
+        Assert.Equal(["list-2"], Ids(second));
+        Assert.Equal(["list-0", "list-2"], Ids(own));
+        Assert.Equal(["list-2"], Ids(ownAfter));
+        Assert.Equal(opened, Ids(all));
+        Assert.Equal(("paper", "USD"), (first[0].GetProperty("broker").GetString(), first[0].GetProperty("currency").GetString()));
+    }
+
+    [Fact]
     public async Task BootstrapKey_IsGeneratedAndPrintedOnce_AndNotAgainOnRestart()
     {
         var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"gateway-boot-{Guid.NewGuid():N}.db");

@@ -8,7 +8,7 @@ using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Gateway.Apis;
 
-/// <summary>Accounts: open (admin), figures, positions (and closing one), fills and the order journal.</summary>
+/// <summary>Accounts: open (admin), list, figures, positions (and closing one), fills and the order journal.</summary>
 public static class AccountsApi
 {
     public const int MaxPageSize = 500;
@@ -18,6 +18,8 @@ public static class AccountsApi
         var group = endpoints.MapGroup("/api/accounts").WithTags("Accounts").AddEndpointFilter<RouteValuesFilter>();
         group.MapPost("", CreateAccountAsync).RequireAuthorization(GatewayPolicies.Admin)
             .WithName("CreateAccount").WithSummary("Opens a paper account (admin).");
+        group.MapGet("", ListAccountsAsync).RequireAuthorization(GatewayPolicies.AnyKey)
+            .WithName("ListAccounts").WithSummary("The open accounts the key may see (every one for an admin or a \"*\" key), in account id order; limit, after (an account id).");
         group.MapGet("/{accountId}", GetAccountAsync).RequireAuthorization(GatewayPolicies.AccountRead)
             .WithName("GetAccount").WithSummary("Cash, equity, buying power, reservations, P&L, fees and trading state.");
         group.MapGet("/{accountId}/positions", GetPositionsAsync).RequireAuthorization(GatewayPolicies.AccountRead)
@@ -29,6 +31,26 @@ public static class AccountsApi
         group.MapGet("/{accountId}/journal", GetJournalAsync).RequireAuthorization(GatewayPolicies.AccountRead)
             .WithName("GetJournal").WithSummary("Order state changes with their risk decisions, after a sequence.");
         return endpoints;
+    }
+
+    internal static async Task<Results<Ok<IReadOnlyList<AccountListing>>, ValidationProblem>> ListAccountsAsync(
+        IGrainFactory grains, System.Security.Claims.ClaimsPrincipal user, int? limit, string? after)
+    {
+        if (Paging.Check(null, limit, "after") is { } invalid)
+        {
+            return invalid;
+        }
+
+        var directory = grains.GetGrain<IAccountDirectoryGrain>(IAccountDirectoryGrain.Default);
+        var take = limit ?? Paging.DefaultLimit;
+        if (user.CoversAllAccounts())
+        {
+            return TypedResults.Ok(await directory.ListAsync(after, take));
+        }
+
+        // A key names at most 100 accounts: find them all, then page, so a page is short only at the end.
+        var own = await directory.FindAsync(user.NamedAccounts());
+        return TypedResults.Ok<IReadOnlyList<AccountListing>>([.. own.Where(a => after is null || string.CompareOrdinal(a.AccountId, after) > 0).Take(take)]);
     }
 
     internal static async Task<Results<Created<AccountSnapshot>, ValidationProblem, ProblemHttpResult>> CreateAccountAsync(

@@ -30,6 +30,13 @@ internal static class GatewayClaims
 
     public static bool HasRole(this ClaimsPrincipal user, string role) => user.IsAdmin() || user.IsInRole(role);
 
+    /// <summary>An admin key, or a key whose account list has "*".</summary>
+    public static bool CoversAllAccounts(this ClaimsPrincipal user) => user.IsAdmin() || user.FindAll(Account).Any(c => c.Value == AllAccounts);
+
+    /// <summary>The account ids a key names (without "*").</summary>
+    public static IReadOnlyList<string> NamedAccounts(this ClaimsPrincipal user) =>
+        [.. user.FindAll(Account).Select(c => c.Value).Where(a => a != AllAccounts)];
+
     public static bool CoversAccount(this ClaimsPrincipal user, string accountId) =>
         user.IsAdmin() || user.FindAll(Account).Any(c => c.Value == AllAccounts || string.Equals(c.Value, accountId, StringComparison.Ordinal));
 }

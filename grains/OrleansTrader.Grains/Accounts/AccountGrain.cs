@@ -84,6 +84,7 @@ internal sealed partial class AccountGrain(
         if (S.IsOpen)
         {
             await ConnectAsync(cancellationToken);
+            await ListAsync();
         }
 
         RegisterGrainTimer(SignalTickAsync, _options.SignalInterval, _options.SignalInterval);
@@ -125,6 +126,7 @@ internal sealed partial class AccountGrain(
         S.TradingDay = DateOnly.FromDateTime(now.UtcDateTime);
         await PersistAsync();
         await ConnectAsync(CancellationToken.None);
+        await ListAsync();
         var policy = await Breaker.SetPolicyAsync(command.BreakerPolicy);
         if (!policy.Succeeded)
         {
@@ -133,6 +135,27 @@ internal sealed partial class AccountGrain(
 
         AccountLog.Opened(logger, AccountId, command.Broker, command.Cash, command.Currency);
         return _clientError is null ? AccountCommandResult.Ok : AccountCommandResult.Fail(AccountErrorCodes.BrokerUnavailable, _clientError);
+    }
+
+    /// <summary>
+    /// Puts the account in the account list (a no-op when it is there as it is). The list serves GET /api/accounts only, so
+    /// a failure is logged and the next activation tries again, rather than failing the account.
+    /// </summary>
+    private async Task ListAsync()
+    {
+        try
+        {
+            var listed = await GrainFactory.GetGrain<IAccountDirectoryGrain>(IAccountDirectoryGrain.Default)
+                .AddAsync(new AccountListing(AccountId, S.Name ?? AccountId, S.Currency, S.Broker, S.OpenedAt));
+            if (!listed)
+            {
+                AccountLog.NotListed(logger, AccountId, "the account list is full");
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            AccountLog.NotListed(logger, AccountId, ex.Message);
+        }
     }
 
     public async Task<AccountSnapshot?> GetSnapshotAsync()

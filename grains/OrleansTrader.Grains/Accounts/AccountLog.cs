@@ -50,4 +50,7 @@ internal static partial class AccountLog
 
     [LoggerMessage(EventId = 5014, Level = LogLevel.Warning, Message = "Execution report for {ClientOrderId} ignored: account {AccountId} is not open")]
     public static partial void ReportIgnored(ILogger logger, string accountId, string clientOrderId);
+
+    [LoggerMessage(EventId = 5015, Level = LogLevel.Warning, Message = "Account {AccountId} is not in the account list ({Reason}); its next activation tries again")]
+    public static partial void NotListed(ILogger logger, string accountId, string reason);
 }
