@@ -104,13 +104,14 @@ public static class OrdersApi
     {
         // A preview needs no client order id; one that is given is checked against the account's like a placement's.
         var errors = new ValidationErrors();
-        var order = RequestMapping.ToOrderRequest(request.ClientOrderId is null ? request with { ClientOrderId = "preview" } : request, errors);
+        var order = RequestMapping.ToOrderRequest(request with { ClientOrderId = request.ClientOrderId ?? "preview" }, errors);
         if (order is null)
         {
             return ApiProblems.Invalid(errors);
         }
 
-        var decision = await grains.GetGrain<IAccountGrain>(accountId).PreviewOrderAsync(request.ClientOrderId is null ? order with { ClientOrderId = string.Empty } : order);
+        // An empty id tells the account there is none to check.
+        var decision = await grains.GetGrain<IAccountGrain>(accountId).PreviewOrderAsync(order with { ClientOrderId = request.ClientOrderId ?? string.Empty });
         return decision.ReasonCode == AccountErrorCodes.NotOpen ? ApiProblems.AccountNotFound(accountId) : TypedResults.Ok(MoneyReport.Round(decision));
     }
 

@@ -38,5 +38,5 @@ internal static class GatewayClaims
         [.. user.FindAll(Account).Select(c => c.Value).Where(a => a != AllAccounts)];
 
     public static bool CoversAccount(this ClaimsPrincipal user, string accountId) =>
-        user.IsAdmin() || user.FindAll(Account).Any(c => c.Value == AllAccounts || string.Equals(c.Value, accountId, StringComparison.Ordinal));
+        user.CoversAllAccounts() || user.FindAll(Account).Any(c => string.Equals(c.Value, accountId, StringComparison.Ordinal));
 }

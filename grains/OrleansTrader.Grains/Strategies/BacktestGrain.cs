@@ -36,13 +36,14 @@ internal sealed class BacktestGrain(StrategyRegistry strategies, LatestBarsReade
         }
 
         var now = time.GetUtcNow();
-        var read = await barsReader.ReadAsync(GrainFactory, command.Symbols, command.BarInterval, command.Bars, command.End is { } end && end < now ? end : now);
+        var before = command.End is { } end && end < now ? end : now;
+        var read = await barsReader.ReadAsync(GrainFactory, command.Symbols, command.BarInterval, command.Bars, before);
         var bars = read.SelectMany(r => r.Bars).OrderBy(b => b.Start).ThenBy(b => b.Symbol, StringComparer.Ordinal).ToList();
         if (bars.Count == 0)
         {
             return new BacktestAnswer(false, null, StrategyErrorCodes.NoBars,
                 $"No {(command.BarInterval == TimeSpan.FromSeconds(1) ? "one-second" : "one-minute")} bars of {string.Join(", ", command.Symbols)}"
-                + (command.End is { } until && until < now ? $" ending by {until:O}" : " yet") + ", in the silo or its history sources.");
+                + (before < now ? $" ending by {before:O}" : " yet") + ", in the silo or its history sources.");
         }
 
         var model = fees.GetValueOrThrow();

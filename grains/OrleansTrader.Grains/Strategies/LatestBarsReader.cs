@@ -14,7 +14,7 @@ namespace OrleansTrader.Grains.Strategies;
 internal sealed partial class LatestBarsReader(IEnumerable<IHistoricalBarSource> sources, TimeProvider time, ILogger<LatestBarsReader> logger)
 {
     /// <summary>The symbol grains keep at most 3,600 one-second and 1,440 one-minute bars; no source is asked for more.</summary>
-    public const int MaxBars = 3_600;
+    public const int MaxBars = RunBacktest.MaxBars;
 
     public const string SiloSource = "silo";
 
