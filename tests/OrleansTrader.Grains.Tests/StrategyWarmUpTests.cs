@@ -131,7 +131,7 @@ public sealed class StrategyWarmUpTests
         await TestAccounts.OpenAsync(cluster, "slow", 1_000_000m);
         var t0 = time.GetUtcNow().AddMinutes(-3);
         await IngestAsync(cluster, "SLW", [Bar("SLW", t0, 20m), Bar("SLW", t0 + Minute, 20.1m)]);
-        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("slow", "buyer"));
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("slow", "slow-buyer"));
 
         var creating = strategy.CreateAsync(new CreateStrategy { Kind = EveryBarBuyer.Definition.Kind, Symbols = ["SLW"], Start = true });
         await hanging.Asked.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
@@ -203,6 +203,7 @@ public sealed class StrategyWarmUpTests
             Create = _ => new EveryBarBuyer(),
         };
 
+        // Keyed by strategy id, which every test gives its own: the class's tests may run in any order.
         private static readonly ConcurrentDictionary<string, ConcurrentQueue<(DateTimeOffset, bool)>> SeenBars = new(StringComparer.Ordinal);
 
         public override string Kind => Definition.Kind;
