@@ -112,4 +112,36 @@ public sealed class StrategyTests(GatewayFixture fixture)
             HttpStatusCode.UnprocessableEntity);
         Assert.Equal("STRATEGY_KIND_UNKNOWN", unknown.GetProperty("reason").GetString());
     }
+
+    [Fact]
+    public async Task BacktestOnFiles_IsValidatedForItsIntervalsAndBounds_AndRefusedWith422_WhereTheSiloHasNoFiles()
+    {
+        var (anyKey, _) = await Host.IssueKeyAsync(["risk"], [await Host.CreateAccountAsync()]);
+        var parameters = new Dictionary<string, string> { ["quantity"] = "1", ["fastPeriod"] = "2", ["slowPeriod"] = "5" };
+
+        // Daily bars and 20,000 of them pass validation for files; the fixture's silo has no folder of files.
+        var noFiles = await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests", anyKey, new
+        {
+            kind = "sma-crossover", symbols = new[] { "SPY" }, parameters, source = "files", barInterval = "1d", bars = 20_000,
+        }, HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("BACKTEST_NO_FILES", noFiles.GetProperty("reason").GetString());
+
+        var dailyFromTheSilo = await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests", anyKey, new
+        {
+            kind = "sma-crossover", symbols = new[] { "SPY" }, parameters, barInterval = "1d", bars = 3_601,
+        }, HttpStatusCode.BadRequest);
+        Assert.Equal(("Must be \"1m\" or \"1s\".", "Must be 1 to 3600."),
+            (dailyFromTheSilo.GetProperty("errors").GetProperty("barInterval")[0].GetString(), dailyFromTheSilo.GetProperty("errors").GetProperty("bars")[0].GetString()));
+        var secondsFromFiles = await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests", anyKey, new
+        {
+            kind = "sma-crossover", symbols = new[] { "SPY" }, parameters, source = "files", barInterval = "1s", bars = 20_001,
+        }, HttpStatusCode.BadRequest);
+        Assert.Equal(("Must be \"1m\" or \"1d\" from files.", "Must be 1 to 20000 from files."),
+            (secondsFromFiles.GetProperty("errors").GetProperty("barInterval")[0].GetString(), secondsFromFiles.GetProperty("errors").GetProperty("bars")[0].GetString()));
+        var unknownSource = await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests", anyKey, new
+        {
+            kind = "sma-crossover", symbols = new[] { "SPY" }, parameters, source = "s3",
+        }, HttpStatusCode.BadRequest);
+        Assert.True(unknownSource.GetProperty("errors").TryGetProperty("source", out _), unknownSource.ToString());
+    }
 }

@@ -1,8 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
 using OrleansTrader.Domain.Backtesting;
 using OrleansTrader.Domain.Fees;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Strategies;
 using OrleansTrader.Grains.Tests.Infrastructure;
 
 namespace OrleansTrader.Grains.Tests;
@@ -83,6 +85,69 @@ public sealed class BacktestTests
         Assert.Equal(StrategyErrorCodes.InvalidParameters, tooMany.ErrorCode);
         Assert.Equal((StrategyErrorCodes.NoBars, "No one-minute bars of NOB yet, in the silo or its history sources."), (noBars.ErrorCode, noBars.Message));
         Assert.All(new[] { unknown, badParameter, tooMany, noBars }, a => Assert.Null(a.Report));
+    }
+
+    [Fact]
+    public async Task ABacktestOnFiles_RunsOnTheDailyBarsOfTheConfiguredFolder_AnnualizedPerSession_AndSaysWhatItSkipped()
+    {
+        using var data = new TempDirectory();
+        var day0 = new DateTimeOffset(2019, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var days = Enumerable.Range(0, 300)
+            .Select(i => new Bar("FILE", day0.AddDays(i), TimeSpan.FromDays(1), 0m, 0m, 0m, 100m + Math.Round((decimal)Math.Sin(i / 3.0) * 5m, 2), 1_000m))
+            .Select(b => b with { Open = b.Close, High = b.Close + 1m, Low = b.Close - 1m })
+            .ToList();
+        Directory.CreateDirectory(data.File("daily"));
+        await File.WriteAllTextAsync(data.File("daily/FILE.csv"), "date,open,high,low,close,volume\n"
+            + string.Concat(days.Select(b => FormattableString.Invariant($"{b.Start:yyyy-MM-dd},{b.Open},{b.High},{b.Low},{b.Close},{b.Volume}\n")))
+            + "2019-06-15,1,2,3,4,5\n", TestContext.Current.CancellationToken); // a low above the high: skipped
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Services.Configure<BacktestFilesOptions>(o => o.DataPath = data.Path),
+        });
+        var backtests = cluster.Grains.GetGrain<IBacktestGrain>(0);
+
+        var answer = await backtests.RunAsync(new RunBacktest
+        {
+            Kind = StrategyKinds.SmaCrossover, Symbols = ["FILE"], Parameters = Sma, Source = BacktestSource.Files,
+            BarInterval = TimeSpan.FromDays(1), Bars = 250, End = day0.AddDays(280),
+        });
+
+        Assert.True(answer.Succeeded, answer.Message);
+        var report = answer.Report!;
+        var symbol = Assert.Single(report.Symbols);
+        Assert.Equal(("FILE", 250, "files", day0.AddDays(30), day0.AddDays(280), "1 unreadable or inconsistent rows skipped"),
+            (symbol.Symbol, symbol.Bars, symbol.Source, symbol.FirstBarStart, symbol.LastBarEnd, symbol.Problem));
+        var expected = Backtester.Run(StrategyCatalog.Create(StrategyKinds.SmaCrossover, new Dictionary<string, string>(Sma) { ["symbol"] = "FILE" }), days[30..280],
+            new BacktestOptions { StrategyId = "backtest", InitialCash = 100_000m, Fee = input => FeeModelFactory.Create(FeeModelSpec.Default).GetValueOrThrow().Calculate(input).Total });
+        Assert.True(expected.RoundTrips.Count >= 5, $"the wave made only {expected.RoundTrips.Count} round trips");
+        Assert.Equal((expected.Cash, expected.RoundTrips.Count), (report.EndingCash, report.RoundTrips.Count));
+        Assert.Equal(expected.ComputeStatistics(252), report.Statistics);
+
+        // The silo's own bars are never mixed in, and a symbol without files says so.
+        var none = await backtests.RunAsync(new RunBacktest
+        {
+            Kind = StrategyKinds.SmaCrossover, Symbols = ["NOFILE"], Parameters = Sma, Source = BacktestSource.Files, BarInterval = TimeSpan.FromDays(1),
+        });
+        Assert.Equal((StrategyErrorCodes.NoBars, "No daily bars of NOFILE yet in the market-data files."), (none.ErrorCode, none.Message));
+        var seconds = await backtests.RunAsync(new RunBacktest
+        {
+            Kind = StrategyKinds.SmaCrossover, Symbols = ["FILE"], Parameters = Sma, Source = BacktestSource.Files, BarInterval = TimeSpan.FromSeconds(1),
+        });
+        Assert.Equal((StrategyErrorCodes.InvalidParameters, "From files the bar interval is one minute or one day."), (seconds.ErrorCode, seconds.Message));
+    }
+
+    [Fact]
+    public async Task ABacktestOnFiles_IsRefused_WhereTheSiloHasNoFolderOfThem()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+
+        var answer = await cluster.Grains.GetGrain<IBacktestGrain>(0).RunAsync(new RunBacktest
+        {
+            Kind = StrategyKinds.SmaCrossover, Symbols = ["SPY"], Parameters = Sma, Source = BacktestSource.Files, Bars = RunBacktest.MaxFileBars,
+        });
+
+        Assert.Equal((StrategyErrorCodes.NoFiles, "This silo has no folder of market-data files to backtest on: set Backtests__DataPath."),
+            (answer.ErrorCode, answer.Message));
     }
 
     private static Bar Bar(string symbol, DateTimeOffset start, decimal close) => new(symbol, start, Minute, close, close, close, close, 100m, 1);

@@ -17,6 +17,7 @@ public sealed class TradingConfigurationTests
     [InlineData("Trading:Accounts:SignalInterval", "00:00:00", "Trading:Accounts:SignalInterval must be positive")]
     [InlineData("Trading:Symbols:MinuteBarsKept", "0", "Trading:Symbols:MinuteBarsKept must be positive")]
     [InlineData("PaperExchange:MaxRetainedOrders", "5", "PaperExchange:MaxRetainedOrders must be at least 10")]
+    [InlineData("Backtests:DataPath", "/no/such/market-data", "Backtests:DataPath is '/no/such/market-data' (/no/such/market-data), which is not a folder")]
     public void Startup_FailsWithClearMessage_WhenTradingConfigurationIsInvalid(string key, string value, string expected)
     {
         using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseSetting(key, value));

@@ -9,10 +9,16 @@ public sealed record RunBacktestRequest
 
     public IReadOnlyDictionary<string, string>? Parameters { get; init; }
 
-    /// <summary>"1m" (default) or "1s" bars.</summary>
+    /// <summary>
+    /// "latest" (default): the latest bars the silo can read (its history sources, then its symbol grains). "files": the
+    /// silo's folder of market-data files (Backtests:DataPath), real history.
+    /// </summary>
+    public string? Source { get; init; }
+
+    /// <summary>"1m" (default) or "1s" bars; from files "1m" or "1d".</summary>
     public string? BarInterval { get; init; }
 
-    /// <summary>The latest bars per symbol to run on: 1 to 3,600, default 1,000.</summary>
+    /// <summary>The latest bars per symbol to run on: 1 to 3,600 (from files 1 to 20,000), default 1,000.</summary>
     public int? Bars { get; init; }
 
     /// <summary>Run on the bars that ended by this time (ISO 8601); default now.</summary>

@@ -229,10 +229,23 @@ internal static class RequestMapping
 
     public static RunBacktest? ToRunBacktest(RunBacktestRequest request, ValidationErrors errors)
     {
-        var barInterval = CheckStrategy(request.Kind, request.Symbols, request.Parameters, request.BarInterval, errors);
-        if (request.Bars is < 1 or > RunBacktest.MaxBars)
+        BacktestSource? source = (request.Source ?? "latest") switch
         {
-            errors.Add("bars", $"Must be 1 to {RunBacktest.MaxBars}.");
+            "latest" => BacktestSource.Latest,
+            "files" => BacktestSource.Files,
+            _ => null,
+        };
+        if (source is null)
+        {
+            errors.Add("source", "Must be \"latest\" or \"files\".");
+        }
+
+        var fromFiles = source == BacktestSource.Files;
+        var barInterval = CheckStrategy(request.Kind, request.Symbols, request.Parameters, request.BarInterval, errors, fromFiles);
+        var maxBars = fromFiles ? RunBacktest.MaxFileBars : RunBacktest.MaxBars;
+        if (request.Bars < 1 || request.Bars > maxBars)
+        {
+            errors.Add("bars", $"Must be 1 to {maxBars}{(fromFiles ? " from files" : string.Empty)}.");
         }
 
         if (request.InitialCash is { } cash && (cash <= 0m || cash > Rules.MaxCash || cash.Scale > 2))
@@ -258,6 +271,7 @@ internal static class RequestMapping
                 Kind = request.Kind!,
                 Symbols = [.. request.Symbols!.Distinct(StringComparer.Ordinal)],
                 Parameters = request.Parameters ?? new Dictionary<string, string>(),
+                Source = source!.Value,
                 BarInterval = barInterval!.Value,
                 Bars = request.Bars ?? 1_000,
                 End = request.End,
@@ -268,8 +282,13 @@ internal static class RequestMapping
             : null;
     }
 
-    /// <summary>What a strategy and a backtest both name: the kind, its symbols and parameters, the bar interval.</summary>
-    private static TimeSpan? CheckStrategy(string? kind, IReadOnlyList<string>? symbols, IReadOnlyDictionary<string, string>? parameters, string? interval, ValidationErrors errors)
+    /// <summary>
+    /// What a strategy and a backtest both name: the kind, its symbols and parameters, the bar interval ("1m" or "1s"; for
+    /// a backtest on market-data files "1m" or "1d").
+    /// </summary>
+    private static TimeSpan? CheckStrategy(
+        string? kind, IReadOnlyList<string>? symbols, IReadOnlyDictionary<string, string>? parameters, string? interval, ValidationErrors errors,
+        bool fromFiles = false)
     {
         if (kind is not { Length: > 0 and <= 64 } || !kind.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
@@ -289,15 +308,16 @@ internal static class RequestMapping
         }
 
         CheckParameters(parameters, errors);
-        TimeSpan? barInterval = (interval ?? "1m") switch
+        TimeSpan? barInterval = (interval ?? "1m", fromFiles) switch
         {
-            "1m" => TimeSpan.FromMinutes(1),
-            "1s" => TimeSpan.FromSeconds(1),
+            ("1m", _) => TimeSpan.FromMinutes(1),
+            ("1s", false) => TimeSpan.FromSeconds(1),
+            ("1d", true) => TimeSpan.FromDays(1),
             _ => null,
         };
         if (barInterval is null)
         {
-            errors.Add("barInterval", "Must be \"1m\" or \"1s\".");
+            errors.Add("barInterval", fromFiles ? "Must be \"1m\" or \"1d\" from files." : "Must be \"1m\" or \"1s\".");
         }
 
         return barInterval;

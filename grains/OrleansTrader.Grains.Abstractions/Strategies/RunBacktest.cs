@@ -8,16 +8,22 @@ public sealed record RunBacktest
     /// <summary>The most bars per symbol a backtest reads: what the symbol grains keep of one-second bars.</summary>
     public const int MaxBars = 3_600;
 
+    /// <summary>The most bars per symbol read from market-data files: about 23 years of daily bars, 21 sessions of minutes.</summary>
+    public const int MaxFileBars = 20_000;
+
     public required string Kind { get; init; }
 
     public required IReadOnlyList<string> Symbols { get; init; }
 
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>One minute or one second.</summary>
+    /// <summary>Where the bars come from: the latest the silo can read (default), or its folder of market-data files.</summary>
+    public BacktestSource Source { get; init; } = BacktestSource.Latest;
+
+    /// <summary>One minute or one second; from files one minute or one day.</summary>
     public TimeSpan BarInterval { get; init; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>The latest bars per symbol to run on, 1 to <see cref="MaxBars"/>.</summary>
+    /// <summary>The latest bars per symbol to run on, 1 to <see cref="MaxBars"/> (<see cref="MaxFileBars"/> from files).</summary>
     public int Bars { get; init; } = 1_000;
 
     /// <summary>Run on the bars that ended by then (default: now), e.g. last week's with a history source.</summary>
@@ -29,4 +35,14 @@ public sealed record RunBacktest
 
     /// <summary>Fill an intent at the close of the bar that made it, instead of at the next bar's open (the default).</summary>
     public bool FillAtSignalClose { get; init; }
+}
+
+/// <summary>Where a backtest reads its bars.</summary>
+public enum BacktestSource
+{
+    /// <summary>The silo's history sources (Alpaca's when the feed is Alpaca), then the bars its symbol grains hold.</summary>
+    Latest = 0,
+
+    /// <summary>The folder of market-data files the silo is configured with (Backtests:DataPath): real history, years of it.</summary>
+    Files = 1,
 }

@@ -10,4 +10,7 @@ public static class StrategyErrorCodes
 
     /// <summary>A backtest found no bars of its symbols to run on.</summary>
     public const string NoBars = "BACKTEST_NO_BARS";
+
+    /// <summary>A backtest asked for the market-data files, and the silo has no folder of them configured.</summary>
+    public const string NoFiles = "BACKTEST_NO_FILES";
 }

@@ -1,11 +1,13 @@
 using Microsoft.Extensions.Options;
 using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.Strategies;
 using OrleansTrader.Grains.Symbols;
 
 namespace OrleansTrader.Grains.Hosting;
 
-/// <summary>Startup validation of the grains' tuning (sections "Trading:Accounts" and "Trading:Symbols").</summary>
-internal sealed class GrainOptionsValidator : IValidateOptions<AccountGrainOptions>, IValidateOptions<SymbolGrainOptions>
+/// <summary>Startup validation of the grains' tuning (sections "Trading:Accounts", "Trading:Symbols" and "Backtests").</summary>
+internal sealed class GrainOptionsValidator :
+    IValidateOptions<AccountGrainOptions>, IValidateOptions<SymbolGrainOptions>, IValidateOptions<BacktestFilesOptions>
 {
     public ValidateOptionsResult Validate(string? name, AccountGrainOptions options)
     {
@@ -29,6 +31,15 @@ internal sealed class GrainOptionsValidator : IValidateOptions<AccountGrainOptio
         Positive(options.SecondBarsKept, $"{Section}:SecondBarsKept", failures);
         Positive(options.MinuteBarsKept, $"{Section}:MinuteBarsKept", failures);
         return Result(failures);
+    }
+
+    public ValidateOptionsResult Validate(string? name, BacktestFilesOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.DataPath is { Length: > 0 } path && !Directory.Exists(path)
+            ? ValidateOptionsResult.Fail(
+                $"{BacktestFilesOptions.SectionName}:DataPath is '{path}' ({Path.GetFullPath(path)}), which is not a folder: point it at market-data files (minute/, daily/) or leave it unset.")
+            : ValidateOptionsResult.Success;
     }
 
     private static void Positive(int value, string key, List<string> failures)

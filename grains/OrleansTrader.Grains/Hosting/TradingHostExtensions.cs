@@ -8,6 +8,7 @@ using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.Strategies;
 using OrleansTrader.Grains.Symbols;
 using OrleansTrader.MarketData;
 using OrleansTrader.MarketData.Csv;
@@ -73,6 +74,14 @@ public static class TradingHostExtensions
             silo.Services.AddOptions<AccountGrainOptions>().Bind(config.GetSection(AccountGrainOptions.SectionName));
             silo.Services.AddOptions<SymbolGrainOptions>().Bind(config.GetSection(SymbolGrainOptions.SectionName));
             silo.Services.AddOptions<PaperExchangeOptions>().Bind(config.GetSection(PaperExchangeOptions.SectionName));
+            silo.Services.AddOptions<BacktestFilesOptions>().Bind(config.GetSection(BacktestFilesOptions.SectionName)).PostConfigure(o =>
+            {
+                // A replay's folder is history a backtest can read too.
+                if (string.IsNullOrWhiteSpace(o.DataPath) && feed.Kind == "replay")
+                {
+                    o.DataPath = feed.Path;
+                }
+            });
             silo.AddAlpacaTrading(config);
         });
 

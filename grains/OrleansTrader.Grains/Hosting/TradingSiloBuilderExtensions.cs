@@ -11,6 +11,7 @@ using OrleansTrader.Grains.ApiKeys;
 using OrleansTrader.Grains.Brokers;
 using OrleansTrader.Grains.Diagnostics;
 using OrleansTrader.Grains.Paper;
+using OrleansTrader.Grains.Strategies;
 using OrleansTrader.Grains.Symbols;
 using OrleansTrader.Runtime;
 
@@ -43,6 +44,8 @@ public static class TradingSiloBuilderExtensions
         services.AddOptions<SymbolGrainOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AccountGrainOptions>, GrainOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SymbolGrainOptions>, GrainOptionsValidator>());
+        services.AddOptions<BacktestFilesOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BacktestFilesOptions>, GrainOptionsValidator>());
         services.AddMetrics();
         services.TryAddSingleton<GrainsMetrics>();
         services.AddSingleton(new TradingEnvironment(options.Calendar, InstrumentCatalog.Create(options.Instruments).GetValueOrThrow(), options.AcceptUnlistedSymbols));

@@ -1,20 +1,26 @@
+using Microsoft.Extensions.Options;
 using OrleansTrader.Domain.Backtesting;
 using OrleansTrader.Domain.Fees;
+using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.MarketData.Csv;
 using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Strategies;
 
 /// <summary>
-/// Runs the domain backtester on the latest bars of a strategy's symbols, read as a warm-up reads them. Stateless: one
-/// activation per core, so a long backtest does not queue the next one behind it.
+/// Runs the domain backtester on the latest bars of a strategy's symbols, read as a warm-up reads them or from the
+/// silo's folder of market-data files. Stateless: one activation per core, so a long backtest does not queue the next
+/// one behind it.
 /// </summary>
 [StatelessWorker]
-internal sealed class BacktestGrain(StrategyRegistry strategies, LatestBarsReader barsReader, TimeProvider time) : Grain, IBacktestGrain
+internal sealed class BacktestGrain(
+    StrategyRegistry strategies, LatestBarsReader barsReader, IOptions<BacktestFilesOptions> files, TimeProvider time) : Grain, IBacktestGrain
 {
     // The statistics annualize per bar: 252 sessions of 390 minutes.
-    private const int MinuteBarsPerYear = 252 * 390;
+    private const int SessionsPerYear = 252;
+    private const int MinuteBarsPerYear = SessionsPerYear * 390;
 
     public async Task<BacktestAnswer> RunAsync(RunBacktest command)
     {
@@ -37,13 +43,29 @@ internal sealed class BacktestGrain(StrategyRegistry strategies, LatestBarsReade
 
         var now = time.GetUtcNow();
         var before = command.End is { } end && end < now ? end : now;
-        var read = await barsReader.ReadAsync(GrainFactory, command.Symbols, command.BarInterval, command.Bars, before);
+        IReadOnlyList<(IReadOnlyList<Bar> Bars, SymbolBars Report)> read;
+        if (command.Source == BacktestSource.Files)
+        {
+            if (files.Value.DataPath is not { Length: > 0 } dataPath)
+            {
+                return new BacktestAnswer(false, null, StrategyErrorCodes.NoFiles,
+                    $"This silo has no folder of market-data files to backtest on: set {BacktestFilesOptions.SectionName}__DataPath.");
+            }
+
+            read = ReadFiles(new CsvBarHistory(dataPath), command, before);
+        }
+        else
+        {
+            read = await barsReader.ReadAsync(GrainFactory, command.Symbols, command.BarInterval, command.Bars, before);
+        }
+
         var bars = read.SelectMany(r => r.Bars).OrderBy(b => b.Start).ThenBy(b => b.Symbol, StringComparer.Ordinal).ToList();
         if (bars.Count == 0)
         {
             return new BacktestAnswer(false, null, StrategyErrorCodes.NoBars,
-                $"No {(command.BarInterval == TimeSpan.FromSeconds(1) ? "one-second" : "one-minute")} bars of {string.Join(", ", command.Symbols)}"
-                + (before < now ? $" ending by {before:O}" : " yet") + ", in the silo or its history sources.");
+                $"No {IntervalName(command.BarInterval)} bars of {string.Join(", ", command.Symbols)}"
+                + (before < now ? $" ending by {before:O}" : " yet")
+                + (command.Source == BacktestSource.Files ? " in the market-data files." : ", in the silo or its history sources."));
         }
 
         var model = fees.GetValueOrThrow();
@@ -55,7 +77,9 @@ internal sealed class BacktestGrain(StrategyRegistry strategies, LatestBarsReade
             Fee = input => model.Calculate(input).Total,
         });
         var endingEquity = result.EquityCurve.Count > 0 ? result.EquityCurve[^1].Equity : result.Cash;
-        var barsPerYear = command.BarInterval == TimeSpan.FromSeconds(1) ? MinuteBarsPerYear * 60 : MinuteBarsPerYear;
+        var barsPerYear = command.BarInterval == TimeSpan.FromSeconds(1) ? MinuteBarsPerYear * 60
+            : command.BarInterval == CsvBarHistory.OneDay ? SessionsPerYear
+            : MinuteBarsPerYear;
         return new BacktestAnswer(true, new BacktestReport
         {
             Kind = command.Kind,
@@ -76,9 +100,48 @@ internal sealed class BacktestGrain(StrategyRegistry strategies, LatestBarsReade
         });
     }
 
+    /// <summary>Each symbol's latest bars in the files; a file that cannot be read is that symbol's problem, not the whole run's.</summary>
+    private static List<(IReadOnlyList<Bar> Bars, SymbolBars Report)> ReadFiles(CsvBarHistory history, RunBacktest command, DateTimeOffset before)
+    {
+        var read = new List<(IReadOnlyList<Bar>, SymbolBars)>(command.Symbols.Count);
+        foreach (var symbol in command.Symbols)
+        {
+            IReadOnlyList<Bar> bars = [];
+            string? problem;
+            try
+            {
+                var found = history.ReadLatest(symbol, command.BarInterval, command.Bars, before);
+                bars = found.Bars;
+                problem = found.SkippedRows > 0 ? $"{found.SkippedRows} unreadable or inconsistent rows skipped" : null;
+            }
+            catch (Exception ex) when (ex is CsvFormatException or ArgumentException or IOException or UnauthorizedAccessException)
+            {
+                problem = ex.Message;
+            }
+
+            read.Add((bars, new SymbolBars
+            {
+                Symbol = symbol,
+                Bars = bars.Count,
+                Source = "files",
+                FirstBarStart = bars.Count > 0 ? bars[0].Start : null,
+                LastBarEnd = bars.Count > 0 ? bars[^1].End : null,
+                Problem = problem,
+            }));
+        }
+
+        return read;
+    }
+
+    private static string IntervalName(TimeSpan interval) =>
+        interval == TimeSpan.FromSeconds(1) ? "one-second" : interval == CsvBarHistory.OneDay ? "daily" : "one-minute";
+
     private static string? Refusal(RunBacktest command) =>
-        command.BarInterval != TimeSpan.FromMinutes(1) && command.BarInterval != TimeSpan.FromSeconds(1) ? "The bar interval is one minute or one second."
-        : command.Bars is < 1 or > RunBacktest.MaxBars ? $"Bars must be 1 to {RunBacktest.MaxBars} per symbol; got {command.Bars}."
+        command.Source == BacktestSource.Latest && command.BarInterval != TimeSpan.FromMinutes(1) && command.BarInterval != TimeSpan.FromSeconds(1)
+            ? "The bar interval is one minute or one second."
+        : command.Source == BacktestSource.Files && !CsvBarHistory.Serves(command.BarInterval) ? "From files the bar interval is one minute or one day."
+        : command.Source == BacktestSource.Latest && command.Bars is < 1 or > RunBacktest.MaxBars ? $"Bars must be 1 to {RunBacktest.MaxBars} per symbol; got {command.Bars}."
+        : command.Bars is < 1 or > RunBacktest.MaxFileBars ? $"Bars must be 1 to {RunBacktest.MaxFileBars} per symbol from files; got {command.Bars}."
         : command.InitialCash is <= 0m or > 1_000_000_000_000m ? $"Initial cash must be positive and at most 1,000,000,000,000; got {command.InitialCash}."
         : command.Symbols.Count == 0 ? "A backtest needs at least one symbol."
         : null;

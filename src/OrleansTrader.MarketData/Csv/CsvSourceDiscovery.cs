@@ -33,7 +33,8 @@ public static class CsvSourceDiscovery
         return sources;
     }
 
-    private static List<CsvSource> DailyFile(string root, string symbol)
+    /// <summary>The symbol's daily file (plain before gzip), or none.</summary>
+    internal static List<CsvSource> DailyFile(string root, string symbol)
     {
         var folder = Path.Combine(root, "daily");
         return new[] { ".csv", ".csv.gz" }
@@ -63,12 +64,7 @@ public static class CsvSourceDiscovery
         var result = new List<(DateOnly Date, string Path)>();
         foreach (var path in Directory.EnumerateFiles(folder))
         {
-            var name = Path.GetFileName(path);
-            var stem = name.EndsWith(suffix + ".gz", StringComparison.Ordinal) ? name[..^(suffix.Length + 3)]
-                : name.EndsWith(suffix, StringComparison.Ordinal) ? name[..^suffix.Length]
-                : null;
-            if (stem is null ||
-                !DateOnly.TryParseExact(stem, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            if (!TryDateOf(Path.GetFileName(path), suffix, out var date))
             {
                 continue;
             }
@@ -86,6 +82,16 @@ public static class CsvSourceDiscovery
             .ThenBy(r => r.Path, StringComparer.Ordinal)
             .Select(r => new CsvSource(r.Path, symbol, kind))
             .ToList();
+    }
+
+    /// <summary>The date of a dated file name, <c>yyyy-MM-dd{suffix}</c> or the same with ".gz".</summary>
+    internal static bool TryDateOf(string fileName, string suffix, out DateOnly date)
+    {
+        var stem = fileName.EndsWith(suffix + ".gz", StringComparison.Ordinal) ? fileName[..^(suffix.Length + 3)]
+            : fileName.EndsWith(suffix, StringComparison.Ordinal) ? fileName[..^suffix.Length]
+            : null;
+        date = default;
+        return stem is not null && DateOnly.TryParseExact(stem, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
     }
 
     private static string Describe(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "any date";

@@ -1,0 +1,131 @@
+using OrleansTrader.MarketData.Csv;
+using OrleansTrader.MarketData.Tests.Support;
+
+namespace OrleansTrader.MarketData.Tests.Csv;
+
+/// <summary>Past bars from a folder of market-data files, as backtests read them.</summary>
+public sealed class CsvBarHistoryTests : IDisposable
+{
+    private const string MinuteHeader = "time,open,high,low,close,volume\n";
+    private const string DailyHeader = "date,open,high,low,close,volume\n";
+    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    /// <summary>Three minute bars from 09:30 New York time on the day, closes 10, 11, 12 (plus the day of the month / 100).</summary>
+    private void WriteMinuteDay(string symbol, int day, bool gzip = false)
+    {
+        var rows = string.Concat(Enumerable.Range(0, 3).Select(i =>
+        {
+            var close = 10m + i + (day / 100m);
+            return $"2013-10-{day:00}T09:3{i}:00.000-04:00,{close},{close + 1m},{close - 1m},{close},100\n";
+        }));
+        _dir.Write($"minute/{symbol}/2013-10-{day:00}.trades.csv{(gzip ? ".gz" : string.Empty)}", MinuteHeader + rows, gzip);
+    }
+
+    private static DateTimeOffset NewYork(int day, int hour, int minute) => new(2013, 10, day, hour, minute, 0, TimeSpan.FromHours(-4));
+
+    [Fact]
+    public void MinuteBars_AreTheLatestThatEndedByTheTime_OldestFirst_AcrossDayFiles_GzipOrNot()
+    {
+        WriteMinuteDay("ABC", 7);
+        WriteMinuteDay("ABC", 8, gzip: true);
+        WriteMinuteDay("ABC", 9);
+        _dir.Write("minute/ABC/2013-10-08.quotes.csv", "not a trades file: never read\n");
+        var history = new CsvBarHistory(_dir.Path);
+
+        // By 09:32 on the 9th two of its bars have ended (09:30 and 09:31); four bars reach back into the 8th.
+        var read = history.ReadLatest("ABC", Minute, 4, NewYork(9, 9, 32));
+
+        Assert.Equal(0, read.SkippedRows);
+        Assert.Equal(
+            [NewYork(8, 9, 31), NewYork(8, 9, 32), NewYork(9, 9, 30), NewYork(9, 9, 31)],
+            read.Bars.Select(b => b.Start.ToOffset(TimeSpan.FromHours(-4))));
+        Assert.Equal([11.08m, 12.08m, 10.09m, 11.09m], read.Bars.Select(b => b.Close));
+        Assert.All(read.Bars, b => Assert.Equal(("ABC", Minute), (b.Symbol, b.Interval)));
+
+        // More than the files hold: all of them, from the first day's first bar; before any file: none.
+        Assert.Equal(9, history.ReadLatest("ABC", Minute, 100, NewYork(10, 0, 0)).Bars.Count);
+        Assert.Equal(9, history.ReadLatest("ABC", Minute, 100, DateTimeOffset.MaxValue).Bars.Count);
+        Assert.Empty(history.ReadLatest("ABC", Minute, 100, NewYork(7, 9, 30)).Bars);
+    }
+
+    [Fact]
+    public void DailyBars_SkipRowsThatDoNotParse_AndBarsWhosePricesDoNotHoldTogether_CountingThem()
+    {
+        _dir.Write("daily/XYZ.csv", DailyHeader
+            + "2020-01-02,10,11,9,10.5,1000\n"
+            + "2020-01-03,10.5,oops,9,10,1000\n" // does not parse
+            + "2020-01-06,10,9,11,10,1000\n" // high under low
+            + "2020-01-07,10,12,9,12.5,1000\n" // close above high
+            + "2020-01-08,0,0,0,0,0\n" // not positive
+            + "2020-01-09,10,11,9,10,-5\n" // negative volume
+            + "2020-01-10,11,12,10,11.5,2000\n");
+
+        var read = new CsvBarHistory(_dir.Path).ReadLatest("XYZ", CsvBarHistory.OneDay, 10, new DateTimeOffset(2021, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal(5, read.SkippedRows);
+        Assert.Equal([new DateOnly(2020, 1, 2), new DateOnly(2020, 1, 10)], read.Bars.Select(b => DateOnly.FromDateTime(b.Start.UtcDateTime)));
+        Assert.All(read.Bars, b => Assert.Equal(CsvBarHistory.OneDay, b.Interval));
+
+        // A daily bar ends when its date does: at midnight UTC after it.
+        var byThe10th = new CsvBarHistory(_dir.Path).ReadLatest("XYZ", CsvBarHistory.OneDay, 10, new DateTimeOffset(2020, 1, 10, 23, 59, 0, TimeSpan.Zero));
+        Assert.Equal(new DateTimeOffset(2020, 1, 3, 0, 0, 0, TimeSpan.Zero), Assert.Single(byThe10th.Bars).End);
+    }
+
+    [Fact]
+    public void ASymbolWithoutFiles_ReadsAsNoBars()
+    {
+        var history = new CsvBarHistory(_dir.Path);
+
+        Assert.Equal((0, 0L), (history.ReadLatest("NONE", Minute, 10, DateTimeOffset.MaxValue).Bars.Count, history.ReadLatest("NONE", Minute, 10, DateTimeOffset.MaxValue).SkippedRows));
+        Assert.Empty(history.ReadLatest("NONE", CsvBarHistory.OneDay, 10, DateTimeOffset.MaxValue).Bars);
+    }
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData("../daily/XYZ")]
+    [InlineData("BRK/B")]
+    [InlineData("")]
+    [InlineData(".")]
+    public void ASymbolThatWouldBeAPath_IsRefused(string symbol)
+    {
+        _dir.Write("daily/XYZ.csv", DailyHeader + "2020-01-02,10,11,9,10.5,1000\n");
+
+        var refused = Assert.ThrowsAny<ArgumentException>(() => new CsvBarHistory(_dir.Path).ReadLatest(symbol, CsvBarHistory.OneDay, 10, DateTimeOffset.MaxValue));
+
+        Assert.Contains("cannot name a market-data file", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AFileInAnotherFormat_FailsWithItsPath_AndOtherIntervals_AreNotServed()
+    {
+        var path = _dir.Write("daily/BAD.csv", "when,price\n2020-01-02,10\n");
+        var history = new CsvBarHistory(_dir.Path);
+
+        var failed = Assert.Throws<CsvFormatException>(() => history.ReadLatest("BAD", CsvBarHistory.OneDay, 10, DateTimeOffset.MaxValue));
+
+        Assert.Contains(path, failed.Message, StringComparison.Ordinal);
+        Assert.False(CsvBarHistory.Serves(TimeSpan.FromSeconds(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => history.ReadLatest("BAD", TimeSpan.FromSeconds(1), 10, DateTimeOffset.MaxValue));
+    }
+
+    [Fact]
+    public void TheSharedData_GivesTwentyThreeYearsOfSpyDays_AndFiveSessionsOfSpyMinutes()
+    {
+        var history = new CsvBarHistory(MarketDataFolder.Require());
+
+        var days = history.ReadLatest("SPY", CsvBarHistory.OneDay, 20_000, new DateTimeOffset(2021, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        Assert.Equal(0, days.SkippedRows);
+        Assert.Equal((new DateOnly(1998, 1, 2), new DateOnly(2020, 12, 31)),
+            (DateOnly.FromDateTime(days.Bars[0].Start.UtcDateTime), DateOnly.FromDateTime(days.Bars[^1].Start.UtcDateTime)));
+        Assert.True(days.Bars.Count > 5_700, $"{days.Bars.Count} days");
+
+        // Every trade bar of 2013-10-07..11 (the files hold 828, 828, 813, 883 and 776 rows): 4,128.
+        var minutes = history.ReadLatest("SPY", Minute, 20_000, new DateTimeOffset(2013, 10, 12, 0, 0, 0, TimeSpan.Zero));
+        Assert.Equal((4_128, 0L), (minutes.Bars.Count, minutes.SkippedRows));
+        Assert.Equal(NewYork(7, 4, 0), minutes.Bars[0].Start);
+        Assert.True(minutes.Bars.Zip(minutes.Bars.Skip(1)).All(p => p.First.Start < p.Second.Start), "in time order");
+    }
+}
