@@ -143,5 +143,10 @@ public sealed class StrategyTests(GatewayFixture fixture)
             kind = "sma-crossover", symbols = new[] { "SPY" }, parameters, source = "s3",
         }, HttpStatusCode.BadRequest);
         Assert.True(unknownSource.GetProperty("errors").TryGetProperty("source", out _), unknownSource.ToString());
+        var backwards = await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests", anyKey, new
+        {
+            kind = "sma-crossover", symbols = new[] { "SPY" }, parameters, source = "files", start = "2021-01-01T00:00:00Z", end = "2020-01-01T00:00:00Z",
+        }, HttpStatusCode.BadRequest);
+        Assert.Equal("Must be before end.", backwards.GetProperty("errors").GetProperty("start")[0].GetString());
     }
 }

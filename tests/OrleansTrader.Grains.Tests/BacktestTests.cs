@@ -64,6 +64,14 @@ public sealed class BacktestTests
         var window = Assert.Single(earlier.Report!.Symbols);
         Assert.Equal((20, t0 + (30 * Minute), t0 + (50 * Minute)), (window.Bars, window.FirstBarStart, window.LastBarEnd));
 
+        // With a start too: only the bars from then on.
+        var lastTen = await cluster.Grains.GetGrain<IBacktestGrain>(0).RunAsync(new RunBacktest
+        {
+            Kind = StrategyKinds.SmaCrossover, Symbols = ["BKT"], Parameters = Sma, Bars = RunBacktest.MaxBars, Start = t0 + (70 * Minute),
+        });
+        var recent = Assert.Single(lastTen.Report!.Symbols);
+        Assert.Equal((10, t0 + (70 * Minute), t0 + (80 * Minute), (string?)null), (recent.Bars, recent.FirstBarStart, recent.LastBarEnd, recent.Problem));
+
         // Nothing was traded: no account, no order, the symbol's bars as they were.
         Assert.Equal(80, (await cluster.Symbol("BKT").GetBarsAsync(Minute, DateTimeOffset.MinValue, DateTimeOffset.MaxValue)).Count);
     }
@@ -99,7 +107,7 @@ public sealed class BacktestTests
         Directory.CreateDirectory(data.File("daily"));
         await File.WriteAllTextAsync(data.File("daily/FILE.csv"), "date,open,high,low,close,volume\n"
             + string.Concat(days.Select(b => FormattableString.Invariant($"{b.Start:yyyy-MM-dd},{b.Open},{b.High},{b.Low},{b.Close},{b.Volume}\n")))
-            + "2019-06-15,1,2,3,4,5\n", TestContext.Current.CancellationToken); // a low above the high: skipped
+            + "2019-06-15,1,2,3,4,5\n", TestContext.Current.CancellationToken); // a second row for the day, its low above its high: skipped
         await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
         {
             ConfigureSilo = silo => silo.Services.Configure<BacktestFilesOptions>(o => o.DataPath = data.Path),
@@ -122,6 +130,28 @@ public sealed class BacktestTests
         Assert.True(expected.RoundTrips.Count >= 5, $"the wave made only {expected.RoundTrips.Count} round trips");
         Assert.Equal((expected.Cash, expected.RoundTrips.Count), (report.EndingCash, report.RoundTrips.Count));
         Assert.Equal(expected.ComputeStatistics(252), report.Statistics);
+
+        // A start: the bars from then on, unless the cap cuts them shorter (and the answer says so).
+        var fromDay100 = await backtests.RunAsync(new RunBacktest
+        {
+            Kind = StrategyKinds.SmaCrossover, Symbols = ["FILE"], Parameters = Sma, Source = BacktestSource.Files,
+            BarInterval = TimeSpan.FromDays(1), Bars = RunBacktest.MaxFileBars, Start = day0.AddDays(100), End = day0.AddDays(280),
+        });
+        var since = Assert.Single(fromDay100.Report!.Symbols);
+        Assert.Equal((180, day0.AddDays(100), day0.AddDays(280)), (since.Bars, since.FirstBarStart, since.LastBarEnd));
+        var capped = await backtests.RunAsync(new RunBacktest
+        {
+            Kind = StrategyKinds.SmaCrossover, Symbols = ["FILE"], Parameters = Sma, Source = BacktestSource.Files,
+            BarInterval = TimeSpan.FromDays(1), Bars = 50, Start = day0.AddDays(100), End = day0.AddDays(280),
+        });
+        Assert.Equal((50, "1 unreadable or inconsistent rows skipped; only the latest 50 bars, from 2019-08-19T00:00:00.0000000+00:00: raise bars or move the start"),
+            (capped.Report!.Symbols[0].Bars, capped.Report.Symbols[0].Problem));
+        var backwards = await backtests.RunAsync(new RunBacktest
+        {
+            Kind = StrategyKinds.SmaCrossover, Symbols = ["FILE"], Parameters = Sma, Source = BacktestSource.Files,
+            BarInterval = TimeSpan.FromDays(1), Start = day0.AddDays(100), End = day0.AddDays(100),
+        });
+        Assert.Equal((StrategyErrorCodes.InvalidParameters, "The start must be before the end."), (backwards.ErrorCode, backwards.Message));
 
         // The silo's own bars are never mixed in, and a symbol without files says so.
         var none = await backtests.RunAsync(new RunBacktest

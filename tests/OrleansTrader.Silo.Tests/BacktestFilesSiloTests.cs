@@ -30,10 +30,10 @@ public sealed class BacktestFilesSiloTests
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
 
         // SPY's golden and death crosses (50 and 200 sessions), every day of the file up to the end of 2020.
+        var parameters = new Dictionary<string, string> { ["quantity"] = "100", ["fastPeriod"] = "50", ["slowPeriod"] = "200" };
         var days = await BacktestAsync(client, new
         {
-            kind = "sma-crossover", symbols = new[] { "SPY" }, source = "files", barInterval = "1d", bars = 20_000, end = "2021-01-01T00:00:00Z",
-            parameters = new Dictionary<string, string> { ["quantity"] = "100", ["fastPeriod"] = "50", ["slowPeriod"] = "200" },
+            kind = "sma-crossover", symbols = new[] { "SPY" }, source = "files", barInterval = "1d", bars = 20_000, end = "2021-01-01T00:00:00Z", parameters,
         });
         var spy = Assert.Single(days.GetProperty("symbols").EnumerateArray());
         Assert.Equal(("files", 5_788, new DateTimeOffset(1998, 1, 2, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2021, 1, 1, 0, 0, 0, TimeSpan.Zero)),
@@ -41,6 +41,14 @@ public sealed class BacktestFilesSiloTests
                 spy.GetProperty("lastBarEnd").GetDateTimeOffset()));
         Assert.Equal(JsonValueKind.Null, spy.GetProperty("problem").ValueKind);
         Assert.True(days.GetProperty("roundTrips").GetArrayLength() >= 5, days.GetProperty("roundTrips").ToString());
+
+        // The decade 2010-2020 by its dates: 2,769 sessions, the first on Monday 4 January 2010.
+        var decade = await BacktestAsync(client, new
+        {
+            kind = "sma-crossover", symbols = new[] { "SPY" }, source = "files", barInterval = "1d", start = "2010-01-01T00:00:00Z", end = "2021-01-01T00:00:00Z", parameters,
+        });
+        var sessions = Assert.Single(decade.GetProperty("symbols").EnumerateArray());
+        Assert.Equal((2_769, new DateTimeOffset(2010, 1, 4, 0, 0, 0, TimeSpan.Zero)), (sessions.GetProperty("bars").GetInt32(), sessions.GetProperty("firstBarStart").GetDateTimeOffset()));
 
         var minutes = await BacktestAsync(client, new
         {

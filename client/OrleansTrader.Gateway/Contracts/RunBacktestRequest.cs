@@ -18,8 +18,14 @@ public sealed record RunBacktestRequest
     /// <summary>"1m" (default) or "1s" bars; from files "1m" or "1d".</summary>
     public string? BarInterval { get; init; }
 
-    /// <summary>The latest bars per symbol to run on: 1 to 3,600 (from files 1 to 20,000), default 1,000.</summary>
+    /// <summary>
+    /// The latest bars per symbol to run on: 1 to 3,600 (from files 1 to 20,000); default 1,000, or the most allowed
+    /// when <see cref="Start"/> is given.
+    /// </summary>
     public int? Bars { get; init; }
+
+    /// <summary>Run only on bars that started at or after this time (ISO 8601); default: as many as <see cref="Bars"/> allows.</summary>
+    public DateTimeOffset? Start { get; init; }
 
     /// <summary>Run on the bars that ended by this time (ISO 8601); default now.</summary>
     public DateTimeOffset? End { get; init; }

@@ -248,6 +248,11 @@ internal static class RequestMapping
             errors.Add("bars", $"Must be 1 to {maxBars}{(fromFiles ? " from files" : string.Empty)}.");
         }
 
+        if (request.Start is { } start && request.End is { } end && start >= end)
+        {
+            errors.Add("start", "Must be before end.");
+        }
+
         if (request.InitialCash is { } cash && (cash <= 0m || cash > Rules.MaxCash || cash.Scale > 2))
         {
             errors.Add("initialCash", $"Must be above 0 and at most {Rules.MaxCash}, with at most 2 decimals.");
@@ -273,7 +278,8 @@ internal static class RequestMapping
                 Parameters = request.Parameters ?? new Dictionary<string, string>(),
                 Source = source!.Value,
                 BarInterval = barInterval!.Value,
-                Bars = request.Bars ?? 1_000,
+                Bars = request.Bars ?? (request.Start is null ? 1_000 : maxBars),
+                Start = request.Start,
                 End = request.End,
                 InitialCash = request.InitialCash ?? 100_000m,
                 FeeModel = fees,

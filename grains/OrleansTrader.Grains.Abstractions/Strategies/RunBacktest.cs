@@ -29,6 +29,9 @@ public sealed record RunBacktest
     /// <summary>Run on the bars that ended by then (default: now), e.g. last week's with a history source.</summary>
     public DateTimeOffset? End { get; init; }
 
+    /// <summary>Run only on bars that started at or after this time; <see cref="Bars"/> still caps how many (the latest).</summary>
+    public DateTimeOffset? Start { get; init; }
+
     public decimal InitialCash { get; init; } = 100_000m;
 
     public FeeModelSpec FeeModel { get; init; } = FeeModelSpec.Default;

@@ -57,6 +57,15 @@ internal sealed class BacktestGrain(
         else
         {
             read = await barsReader.ReadAsync(GrainFactory, command.Symbols, command.BarInterval, command.Bars, before);
+            if (command.Start is { } start)
+            {
+                read = [.. read.Select(r => Since(r.Bars.Where(b => b.Start >= start).ToList(), r.Report))];
+            }
+        }
+
+        if (command.Start is { } from)
+        {
+            read = [.. read.Select(r => (r.Bars, Capped(r.Bars, r.Report, from, command.Bars)))];
         }
 
         var bars = read.SelectMany(r => r.Bars).OrderBy(b => b.Start).ThenBy(b => b.Symbol, StringComparer.Ordinal).ToList();
@@ -110,7 +119,7 @@ internal sealed class BacktestGrain(
             string? problem;
             try
             {
-                var found = history.ReadLatest(symbol, command.BarInterval, command.Bars, before);
+                var found = history.ReadLatest(symbol, command.BarInterval, command.Bars, before, command.Start);
                 bars = found.Bars;
                 problem = found.SkippedRows > 0 ? $"{found.SkippedRows} unreadable or inconsistent rows skipped" : null;
             }
@@ -133,6 +142,26 @@ internal sealed class BacktestGrain(
         return read;
     }
 
+    private static (IReadOnlyList<Bar> Bars, SymbolBars Report) Since(IReadOnlyList<Bar> bars, SymbolBars report) =>
+        (bars, report with
+        {
+            Bars = bars.Count,
+            FirstBarStart = bars.Count > 0 ? bars[0].Start : null,
+            LastBarEnd = bars.Count > 0 ? bars[^1].End : null,
+        });
+
+    /// <summary>Says so when the bars cap, not the start, decided where the run begins.</summary>
+    private static SymbolBars Capped(IReadOnlyList<Bar> bars, SymbolBars report, DateTimeOffset start, int cap)
+    {
+        if (bars.Count < cap || bars[0].Start - start < bars[0].Interval)
+        {
+            return report;
+        }
+
+        var note = $"only the latest {cap} bars, from {bars[0].Start:O}: raise bars or move the start";
+        return report with { Problem = report.Problem is null ? note : $"{report.Problem}; {note}" };
+    }
+
     private static string IntervalName(TimeSpan interval) =>
         interval == TimeSpan.FromSeconds(1) ? "one-second" : interval == CsvBarHistory.OneDay ? "daily" : "one-minute";
 
@@ -142,6 +171,7 @@ internal sealed class BacktestGrain(
         : command.Source == BacktestSource.Files && !CsvBarHistory.Serves(command.BarInterval) ? "From files the bar interval is one minute or one day."
         : command.Source == BacktestSource.Latest && command.Bars is < 1 or > RunBacktest.MaxBars ? $"Bars must be 1 to {RunBacktest.MaxBars} per symbol; got {command.Bars}."
         : command.Bars is < 1 or > RunBacktest.MaxFileBars ? $"Bars must be 1 to {RunBacktest.MaxFileBars} per symbol from files; got {command.Bars}."
+        : command.Start is { } start && command.End is { } end && start >= end ? "The start must be before the end."
         : command.InitialCash is <= 0m or > 1_000_000_000_000m ? $"Initial cash must be positive and at most 1,000,000,000,000; got {command.InitialCash}."
         : command.Symbols.Count == 0 ? "A backtest needs at least one symbol."
         : null;

@@ -32,10 +32,11 @@ public sealed class CsvBarHistory
 
     /// <summary>
     /// Up to <paramref name="count"/> of the latest bars of <paramref name="interval"/> that ended by
-    /// <paramref name="before"/>, oldest first, with the rows skipped on the way. A symbol without files reads as no bars.
-    /// Throws <see cref="CsvFormatException"/> for a file that is not in its format (a wrong header, broken gzip).
+    /// <paramref name="before"/> (and started at or after <paramref name="since"/>), oldest first, with the rows skipped
+    /// on the way. A symbol without files reads as no bars. Throws <see cref="CsvFormatException"/> for a file that is not
+    /// in its format (a wrong header, broken gzip).
     /// </summary>
-    public CsvBarRead ReadLatest(string symbol, TimeSpan interval, int count, DateTimeOffset before)
+    public CsvBarRead ReadLatest(string symbol, TimeSpan interval, int count, DateTimeOffset before, DateTimeOffset? since = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         if (!Serves(interval))
@@ -52,14 +53,15 @@ public sealed class CsvBarHistory
         void Skip(CsvRowError error) => skipped++;
         var newestFirst = new List<IReadOnlyList<Bar>>();
         var total = 0;
-        foreach (var source in interval == OneDay ? CsvSourceDiscovery.DailyFile(DataPath, symbol) : MinuteFilesNewestFirst(symbol, before))
+        var from = since ?? DateTimeOffset.MinValue;
+        foreach (var source in interval == OneDay ? CsvSourceDiscovery.DailyFile(DataPath, symbol) : MinuteFilesNewestFirst(symbol, before, from))
         {
             var bars = new List<Bar>();
             using (var reader = CsvFileReader.Open(source, Skip))
             {
                 while (reader.TryReadNext(out var marketEvent))
                 {
-                    if (marketEvent is not BarEvent { Bar: var bar } || bar.End > before)
+                    if (marketEvent is not BarEvent { Bar: var bar } || bar.End > before || bar.Start < from)
                     {
                         continue;
                     }
@@ -104,10 +106,10 @@ public sealed class CsvBarHistory
         && bar.Volume >= 0m;
 
     /// <summary>
-    /// The symbol's minute trade-bar files dated up to the day after <paramref name="before"/> (a file's date is the
-    /// exchange's, a few hours behind UTC), newest first.
+    /// The symbol's minute trade-bar files dated from the day before <paramref name="from"/> up to the day after
+    /// <paramref name="before"/> (a file's date is the exchange's, hours behind UTC), newest first.
     /// </summary>
-    private IEnumerable<CsvSource> MinuteFilesNewestFirst(string symbol, DateTimeOffset before)
+    private IEnumerable<CsvSource> MinuteFilesNewestFirst(string symbol, DateTimeOffset before, DateTimeOffset from)
     {
         var folder = Path.Combine(DataPath, "minute", symbol);
         if (!Directory.Exists(folder))
@@ -117,10 +119,12 @@ public sealed class CsvBarHistory
 
         var day = DateOnly.FromDateTime(before.UtcDateTime);
         var last = day < DateOnly.MaxValue ? day.AddDays(1) : day;
+        var firstDay = DateOnly.FromDateTime(from.UtcDateTime);
+        var first = firstDay > DateOnly.MinValue ? firstDay.AddDays(-1) : firstDay;
         var files = new List<(DateOnly Date, string Path)>();
         foreach (var path in Directory.EnumerateFiles(folder))
         {
-            if (CsvSourceDiscovery.TryDateOf(Path.GetFileName(path), ".trades.csv", out var date) && date <= last)
+            if (CsvSourceDiscovery.TryDateOf(Path.GetFileName(path), ".trades.csv", out var date) && date <= last && date >= first)
             {
                 files.Add((date, path));
             }

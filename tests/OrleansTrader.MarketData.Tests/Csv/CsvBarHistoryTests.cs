@@ -52,6 +52,20 @@ public sealed class CsvBarHistoryTests : IDisposable
     }
 
     [Fact]
+    public void ASince_KeepsTheBarsThatStartedByThen_AndLeavesOlderFilesUnopened()
+    {
+        _dir.Write("minute/ABC/2013-10-03.trades.csv", "a header no reader takes\n");
+        WriteMinuteDay("ABC", 7);
+        WriteMinuteDay("ABC", 8);
+        var history = new CsvBarHistory(_dir.Path);
+
+        var read = history.ReadLatest("ABC", Minute, 100, NewYork(9, 0, 0), since: NewYork(7, 9, 32));
+
+        Assert.Equal([NewYork(7, 9, 32), NewYork(8, 9, 30), NewYork(8, 9, 31), NewYork(8, 9, 32)], read.Bars.Select(b => b.Start.ToOffset(TimeSpan.FromHours(-4))));
+        Assert.Throws<CsvFormatException>(() => history.ReadLatest("ABC", Minute, 100, NewYork(9, 0, 0)));
+    }
+
+    [Fact]
     public void DailyBars_SkipRowsThatDoNotParse_AndBarsWhosePricesDoNotHoldTogether_CountingThem()
     {
         _dir.Write("daily/XYZ.csv", DailyHeader
