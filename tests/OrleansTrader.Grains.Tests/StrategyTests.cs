@@ -130,10 +130,15 @@ public sealed class StrategyTests
     private static async Task AssertStrategyPnlMatchesAccountAsync(IStrategyGrain strategy, IAccountGrain account)
     {
         var snapshot = (await account.GetSnapshotAsync())!;
+        var positions = await account.GetPositionsAsync();
+
+        // Its last fill may reach the strategy after the account: an opening buy changes neither P&L nor (commission-free) fees,
+        // so the positions are waited for too.
         var status = await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!,
-            s => s.RealizedPnl == snapshot.RealizedPnl && s.FeesPaid == snapshot.Fees,
-            $"the strategy's own P&L to be its account's ({snapshot.RealizedPnl}, fees {snapshot.Fees})", TimeSpan.FromSeconds(30));
-        foreach (var held in await account.GetPositionsAsync())
+            s => s.RealizedPnl == snapshot.RealizedPnl && s.FeesPaid == snapshot.Fees
+                && positions.All(held => s.Positions.Any(p => p.Symbol == held.Symbol && p.Quantity == held.Quantity)),
+            $"the strategy's own P&L and positions to be its account's ({snapshot.RealizedPnl}, fees {snapshot.Fees})", TimeSpan.FromSeconds(30));
+        foreach (var held in positions)
         {
             var own = Assert.Single(status.Positions, p => p.Symbol == held.Symbol);
             Assert.Equal((held.Quantity, held.AverageEntryPrice, held.RealizedPnl, held.FeesPaid), (own.Quantity, own.AverageEntryPrice, own.RealizedPnl, own.FeesPaid));
