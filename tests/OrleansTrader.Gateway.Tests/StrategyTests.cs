@@ -125,6 +125,8 @@ public sealed class StrategyTests(GatewayFixture fixture)
             kind = "sma-crossover", symbols = new[] { "SPY" }, parameters, source = "files", barInterval = "1d", bars = 20_000,
         }, HttpStatusCode.UnprocessableEntity);
         Assert.Equal("BACKTEST_NO_FILES", noFiles.GetProperty("reason").GetString());
+        var noList = await Host.SendJsonAsync(HttpMethod.Get, "/api/backtests/files", anyKey, null, HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("BACKTEST_NO_FILES", noList.GetProperty("reason").GetString());
 
         var dailyFromTheSilo = await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests", anyKey, new
         {

@@ -153,6 +153,9 @@ public sealed class BacktestTests
         });
         Assert.Equal((StrategyErrorCodes.InvalidParameters, "The start must be before the end."), (backwards.ErrorCode, backwards.Message));
 
+        var listed = Assert.Single((await backtests.ListFilesAsync())!);
+        Assert.Equal(("FILE", new DateOnly(2019, 1, 1), new DateOnly(2019, 10, 27), 0), (listed.Symbol, listed.DailyFrom, listed.DailyTo, listed.MinuteDays));
+
         // The silo's own bars are never mixed in, and a symbol without files says so.
         var none = await backtests.RunAsync(new RunBacktest
         {
@@ -178,6 +181,7 @@ public sealed class BacktestTests
 
         Assert.Equal((StrategyErrorCodes.NoFiles, "This silo has no folder of market-data files to backtest on: set Backtests__DataPath."),
             (answer.ErrorCode, answer.Message));
+        Assert.Null(await cluster.Grains.GetGrain<IBacktestGrain>(0).ListFilesAsync());
     }
 
     private static Bar Bar(string symbol, DateTimeOffset start, decimal close) => new(symbol, start, Minute, close, close, close, close, 100m, 1);

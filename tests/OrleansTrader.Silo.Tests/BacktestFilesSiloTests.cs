@@ -29,6 +29,12 @@ public sealed class BacktestFilesSiloTests
         using var client = factory.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
 
+        var listed = await client.GetFromJsonAsync<JsonElement>("/api/backtests/files", Ct);
+        var spyFiles = Assert.Single(listed.EnumerateArray(), f => f.GetProperty("symbol").GetString() == "SPY");
+        Assert.Equal(("2013-10-07", "2013-10-11", 5, "1998-01-02", "2021-03-31"),
+            (spyFiles.GetProperty("minuteFrom").GetString(), spyFiles.GetProperty("minuteTo").GetString(), spyFiles.GetProperty("minuteDays").GetInt32(),
+                spyFiles.GetProperty("dailyFrom").GetString(), spyFiles.GetProperty("dailyTo").GetString()));
+
         // SPY's golden and death crosses (50 and 200 sessions), every day of the file up to the end of 2020.
         var parameters = new Dictionary<string, string> { ["quantity"] = "100", ["fastPeriod"] = "50", ["slowPeriod"] = "200" };
         var days = await BacktestAsync(client, new

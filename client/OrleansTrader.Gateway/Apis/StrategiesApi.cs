@@ -32,6 +32,8 @@ public static class StrategiesApi
             .WithName("ListStrategyKinds").WithSummary("The strategy kinds the silo runs, built in and registered, with their parameters.");
         endpoints.MapPost("/api/backtests", BacktestAsync).RequireAuthorization(GatewayPolicies.AnyKey).WithTags("Strategies")
             .WithName("RunBacktest").WithSummary("Backtests a strategy kind on the latest bars of its symbols; nothing is traded or stored.");
+        endpoints.MapGet("/api/backtests/files", ListBacktestFilesAsync).RequireAuthorization(GatewayPolicies.AnyKey).WithTags("Strategies")
+            .WithName("ListBacktestFiles").WithSummary("The symbols and dates the silo's folder of market-data files holds for backtests.");
         return endpoints;
     }
 
@@ -60,6 +62,11 @@ public static class StrategiesApi
             ? TypedResults.Ok(MoneyReport.Round(report))
             : ApiProblems.FromCode(answer.ErrorCode ?? StrategyErrorCodes.InvalidParameters, answer.Message);
     }
+
+    internal static async Task<Results<Ok<IReadOnlyList<BacktestFileSet>>, ProblemHttpResult>> ListBacktestFilesAsync(IGrainFactory grains) =>
+        await grains.GetGrain<IBacktestGrain>(0).ListFilesAsync() is { } files
+            ? TypedResults.Ok(files)
+            : ApiProblems.FromCode(StrategyErrorCodes.NoFiles, StrategyErrorCodes.NoFilesMessage);
 
     internal static async Task<Results<Created<StrategyStatus>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         string accountId, CreateStrategyRequest request, IGrainFactory grains)

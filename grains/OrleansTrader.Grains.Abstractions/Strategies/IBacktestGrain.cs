@@ -9,4 +9,7 @@ namespace OrleansTrader.Grains.Abstractions;
 public interface IBacktestGrain : IGrainWithIntegerKey
 {
     Task<BacktestAnswer> RunAsync(RunBacktest command);
+
+    /// <summary>What the silo's folder of market-data files holds per symbol; null when the silo has no such folder.</summary>
+    Task<IReadOnlyList<BacktestFileSet>?> ListFilesAsync();
 }

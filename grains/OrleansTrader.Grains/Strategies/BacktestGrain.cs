@@ -49,7 +49,7 @@ internal sealed class BacktestGrain(
             if (files.Value.DataPath is not { Length: > 0 } dataPath)
             {
                 return new BacktestAnswer(false, null, StrategyErrorCodes.NoFiles,
-                    $"This silo has no folder of market-data files to backtest on: set {BacktestFilesOptions.SectionName}__DataPath.");
+                    StrategyErrorCodes.NoFilesMessage);
             }
 
             read = ReadFiles(new CsvBarHistory(dataPath), command, before);
@@ -108,6 +108,20 @@ internal sealed class BacktestGrain(
             RoundTrips = result.RoundTrips,
         });
     }
+
+    public Task<IReadOnlyList<BacktestFileSet>?> ListFilesAsync() =>
+        Task.FromResult<IReadOnlyList<BacktestFileSet>?>(files.Value.DataPath is { Length: > 0 } dataPath
+            ? [.. new CsvBarHistory(dataPath).ListSymbols().Select(f => new BacktestFileSet
+            {
+                Symbol = f.Symbol,
+                MinuteFrom = f.MinuteFrom,
+                MinuteTo = f.MinuteTo,
+                MinuteDays = f.MinuteDays,
+                DailyFrom = f.DailyFrom,
+                DailyTo = f.DailyTo,
+                Problem = f.Problem,
+            })]
+            : null);
 
     /// <summary>Each symbol's latest bars in the files; a file that cannot be read is that symbol's problem, not the whole run's.</summary>
     private static List<(IReadOnlyList<Bar> Bars, SymbolBars Report)> ReadFiles(CsvBarHistory history, RunBacktest command, DateTimeOffset before)

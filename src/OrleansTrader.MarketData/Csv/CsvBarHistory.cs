@@ -93,6 +93,94 @@ public sealed class CsvBarHistory
         return new CsvBarRead(all.Length > count ? all[^count..] : all, skipped);
     }
 
+    /// <summary>
+    /// What the folder holds per symbol: the dates of its minute trade-bar files and the first and last dates of its daily
+    /// file (read through, bad rows skipped; a daily file in another format is the symbol's problem), in symbol order.
+    /// Folders and files that cannot name a symbol are passed over.
+    /// </summary>
+    public IReadOnlyList<CsvBarFiles> ListSymbols()
+    {
+        var minuteDays = new SortedDictionary<string, List<DateOnly>>(StringComparer.Ordinal);
+        var minuteRoot = Path.Combine(DataPath, "minute");
+        if (Directory.Exists(minuteRoot))
+        {
+            foreach (var folder in Directory.EnumerateDirectories(minuteRoot))
+            {
+                var symbol = Path.GetFileName(folder);
+                if (!IsFileName(symbol))
+                {
+                    continue;
+                }
+
+                var days = Directory.EnumerateFiles(folder)
+                    .Select(path => CsvSourceDiscovery.TryDateOf(Path.GetFileName(path), ".trades.csv", out var date) ? date : (DateOnly?)null)
+                    .OfType<DateOnly>()
+                    .Distinct()
+                    .Order()
+                    .ToList();
+                if (days.Count > 0)
+                {
+                    minuteDays[symbol] = days;
+                }
+            }
+        }
+
+        var daily = new SortedDictionary<string, (DateOnly First, DateOnly Last)>(StringComparer.Ordinal);
+        var problems = new Dictionary<string, string>(StringComparer.Ordinal);
+        var dailyRoot = Path.Combine(DataPath, "daily");
+        if (Directory.Exists(dailyRoot))
+        {
+            foreach (var path in Directory.EnumerateFiles(dailyRoot))
+            {
+                var name = Path.GetFileName(path);
+                var symbol = name.EndsWith(".csv.gz", StringComparison.Ordinal) ? name[..^7]
+                    : name.EndsWith(".csv", StringComparison.Ordinal) ? name[..^4]
+                    : null;
+                if (symbol is null || !IsFileName(symbol) || daily.ContainsKey(symbol))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    if (DailyRange(new CsvSource(path, symbol, CsvFileKind.DailyBars)) is { } range)
+                    {
+                        daily[symbol] = range;
+                    }
+                }
+                catch (CsvFormatException ex)
+                {
+                    problems[symbol] = ex.Message;
+                }
+            }
+        }
+
+        return [.. minuteDays.Keys.Union(daily.Keys).Union(problems.Keys).Order(StringComparer.Ordinal).Select(symbol =>
+        {
+            var days = minuteDays.GetValueOrDefault(symbol);
+            (DateOnly First, DateOnly Last)? range = daily.TryGetValue(symbol, out var r) ? r : null;
+            return new CsvBarFiles(symbol, days?[0], days?[^1], days?.Count ?? 0, range?.First, range?.Last, problems.GetValueOrDefault(symbol));
+        })];
+    }
+
+    private static (DateOnly First, DateOnly Last)? DailyRange(CsvSource source)
+    {
+        DateOnly? first = null;
+        DateOnly? last = null;
+        using var reader = CsvFileReader.Open(source, _ => { });
+        while (reader.TryReadNext(out var marketEvent))
+        {
+            if (marketEvent is BarEvent { Bar: var bar })
+            {
+                var date = DateOnly.FromDateTime(bar.Start.UtcDateTime);
+                first = first is { } f && f < date ? f : date;
+                last = last is { } l && l > date ? l : date;
+            }
+        }
+
+        return first is { } from && last is { } to ? (from, to) : null;
+    }
+
     /// <summary>Letters, digits, '.' and '-', with a letter or digit: never a path of its own (no separator, no "..").</summary>
     private static bool IsFileName(string symbol) =>
         symbol is { Length: > 0 and <= 32 }
@@ -141,3 +229,10 @@ public sealed class CsvBarHistory
 
 /// <summary>The bars read, oldest first, and how many rows were skipped as unreadable or inconsistent.</summary>
 public sealed record CsvBarRead(IReadOnlyList<Bar> Bars, long SkippedRows);
+
+/// <summary>
+/// One symbol's files: the first and last dates of its minute trade bars and how many days of them, the first and last
+/// dates of its daily bars (null where it has none), and why its daily file could not be read.
+/// </summary>
+public sealed record CsvBarFiles(
+    string Symbol, DateOnly? MinuteFrom, DateOnly? MinuteTo, int MinuteDays, DateOnly? DailyFrom, DateOnly? DailyTo, string? Problem);

@@ -89,6 +89,29 @@ public sealed class CsvBarHistoryTests : IDisposable
     }
 
     [Fact]
+    public void TheListOfSymbols_GivesEachOnesMinuteDaysAndDailyRange_AndAnUnreadableDailyFileAsItsProblem()
+    {
+        WriteMinuteDay("ABC", 7);
+        WriteMinuteDay("ABC", 9, gzip: true);
+        _dir.Write("minute/ABC/2013-10-08.quotes.csv", "quotes are not bars\n");
+        _dir.Write("minute/ABC/notes.txt", "not a dated file\n");
+        _dir.Write("daily/ABC.csv", DailyHeader + "2020-01-02,10,11,9,10.5,1000\n2020-01-03,x,11,9,10.5,1000\n2020-01-06,10,11,9,10.5,1000\n");
+        _dir.Write("daily/XYZ.csv.gz", DailyHeader + "1999-12-31,10,11,9,10.5,1000\n", gzip: true);
+        _dir.Write("daily/BAD.csv", "when,price\n");
+        _dir.Write("daily/README.md", "not a symbol's file\n");
+        Directory.CreateDirectory(Path.Combine(_dir.Path, "minute", "EMPTY"));
+
+        var listed = new CsvBarHistory(_dir.Path).ListSymbols();
+
+        Assert.Equal(["ABC", "BAD", "XYZ"], listed.Select(f => f.Symbol));
+        Assert.Equal(new CsvBarFiles("ABC", new DateOnly(2013, 10, 7), new DateOnly(2013, 10, 9), 2, new DateOnly(2020, 1, 2), new DateOnly(2020, 1, 6), null), listed[0]);
+        Assert.Equal((null, null, 0, (DateOnly?)null), (listed[1].MinuteFrom, listed[1].DailyFrom, listed[1].MinuteDays, listed[1].DailyTo));
+        Assert.Contains("has header 'when,price'", listed[1].Problem, StringComparison.Ordinal);
+        Assert.Equal((new DateOnly(1999, 12, 31), new DateOnly(1999, 12, 31), (string?)null), (listed[2].DailyFrom, listed[2].DailyTo, listed[2].Problem));
+        Assert.Empty(new CsvBarHistory(Path.Combine(_dir.Path, "minute", "EMPTY")).ListSymbols());
+    }
+
+    [Fact]
     public void ASymbolWithoutFiles_ReadsAsNoBars()
     {
         var history = new CsvBarHistory(_dir.Path);
@@ -137,6 +160,10 @@ public sealed class CsvBarHistoryTests : IDisposable
         Assert.True(days.Bars.Count > 5_700, $"{days.Bars.Count} days");
 
         // Every trade bar of 2013-10-07..11 (the files hold 828, 828, 813, 883 and 776 rows): 4,128.
+        var spy = Assert.Single(history.ListSymbols(), f => f.Symbol == "SPY");
+        Assert.Equal((new DateOnly(2013, 10, 7), new DateOnly(2013, 10, 11), 5, new DateOnly(1998, 1, 2), new DateOnly(2021, 3, 31)),
+            (spy.MinuteFrom, spy.MinuteTo, spy.MinuteDays, spy.DailyFrom, spy.DailyTo));
+
         var minutes = history.ReadLatest("SPY", Minute, 20_000, new DateTimeOffset(2013, 10, 12, 0, 0, 0, TimeSpan.Zero));
         Assert.Equal((4_128, 0L), (minutes.Bars.Count, minutes.SkippedRows));
         Assert.Equal(NewYork(7, 4, 0), minutes.Bars[0].Start);
