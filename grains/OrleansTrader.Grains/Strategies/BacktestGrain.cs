@@ -43,31 +43,12 @@ internal sealed class BacktestGrain(
 
         var now = time.GetUtcNow();
         var before = command.End is { } end && end < now ? end : now;
-        IReadOnlyList<(IReadOnlyList<Bar> Bars, SymbolBars Report)> read;
-        if (command.Source == BacktestSource.Files)
+        if (command.Source == BacktestSource.Files && files.Value.DataPath is not { Length: > 0 })
         {
-            if (files.Value.DataPath is not { Length: > 0 } dataPath)
-            {
-                return new BacktestAnswer(false, null, StrategyErrorCodes.NoFiles,
-                    StrategyErrorCodes.NoFilesMessage);
-            }
-
-            read = ReadFiles(new CsvBarHistory(dataPath), command, before);
-        }
-        else
-        {
-            read = await barsReader.ReadAsync(GrainFactory, command.Symbols, command.BarInterval, command.Bars, before);
-            if (command.Start is { } start)
-            {
-                read = [.. read.Select(r => Since(r.Bars.Where(b => b.Start >= start).ToList(), r.Report))];
-            }
+            return new BacktestAnswer(false, null, StrategyErrorCodes.NoFiles, StrategyErrorCodes.NoFilesMessage);
         }
 
-        if (command.Start is { } from)
-        {
-            read = [.. read.Select(r => (r.Bars, Capped(r.Bars, r.Report, from, command.Bars)))];
-        }
-
+        var read = await ReadBarsAsync(command, before);
         var bars = read.SelectMany(r => r.Bars).OrderBy(b => b.Start).ThenBy(b => b.Symbol, StringComparer.Ordinal).ToList();
         if (bars.Count == 0)
         {
@@ -107,6 +88,26 @@ internal sealed class BacktestGrain(
             Statistics = result.ComputeStatistics(barsPerYear),
             RoundTrips = result.RoundTrips,
         });
+    }
+
+    /// <summary>Each symbol's bars from the command's source, from its start on, and the report of where they came from.</summary>
+    private async Task<IReadOnlyList<(IReadOnlyList<Bar> Bars, SymbolBars Report)>> ReadBarsAsync(RunBacktest command, DateTimeOffset before)
+    {
+        IReadOnlyList<(IReadOnlyList<Bar> Bars, SymbolBars Report)> read;
+        if (command.Source == BacktestSource.Files)
+        {
+            read = ReadFiles(new CsvBarHistory(files.Value.DataPath!), command, before);
+        }
+        else
+        {
+            read = await barsReader.ReadAsync(GrainFactory, command.Symbols, command.BarInterval, command.Bars, before);
+            if (command.Start is { } start)
+            {
+                read = [.. read.Select(r => Since(r.Bars.Where(b => b.Start >= start).ToList(), r.Report))];
+            }
+        }
+
+        return command.Start is { } from ? [.. read.Select(r => (r.Bars, Capped(r.Bars, r.Report, from, command.Bars)))] : read;
     }
 
     public Task<IReadOnlyList<BacktestFileSet>?> ListFilesAsync() =>
