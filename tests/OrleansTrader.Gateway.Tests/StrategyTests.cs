@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using OrleansTrader.Domain;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Gateway.Tests.Infrastructure;
@@ -62,12 +63,7 @@ public sealed class StrategyTests(GatewayFixture fixture)
     public async Task Backtest_RunsOnTheSilosBars_AndReportsMoneyToTheCent()
     {
         var t0 = DateTimeOffset.UnixEpoch.AddMinutes(29_000_000);
-        var bars = Enumerable.Range(0, 90).Select(i =>
-        {
-            var close = 50m + Math.Round((decimal)Math.Sin(i / 2.0) * 2m, 4);
-            return new Bar("BTGW", t0.AddMinutes(i), TimeSpan.FromMinutes(1), close, close, close, close, 100m, 1);
-        }).ToList();
-        Assert.Equal(90, (await Host.Grains.GetGrain<ISymbolGrain>("BTGW").IngestAsync(new TickBatch { Bars = bars })).Accepted);
+        await IngestWaveAsync("BTGW", t0);
         var parameters = new Dictionary<string, string> { ["quantity"] = "7", ["fastPeriod"] = "2", ["slowPeriod"] = "5" };
         var (anyKey, _) = await Host.IssueKeyAsync(["risk"], [await Host.CreateAccountAsync()]);
 
@@ -150,5 +146,55 @@ public sealed class StrategyTests(GatewayFixture fixture)
             kind = "sma-crossover", symbols = new[] { "SPY" }, parameters, source = "files", start = "2021-01-01T00:00:00Z", end = "2020-01-01T00:00:00Z",
         }, HttpStatusCode.BadRequest);
         Assert.Equal("Must be before end.", backwards.GetProperty("errors").GetProperty("start")[0].GetString());
+    }
+
+    [Fact]
+    public async Task BacktestSweep_RanksTheGridsRuns_WithMoneyToTheCent_AndValidatesTheGrid()
+    {
+        await IngestWaveAsync("SWGW", DateTimeOffset.UnixEpoch.AddMinutes(29_100_000));
+        var (anyKey, _) = await Host.IssueKeyAsync(["risk"], [await Host.CreateAccountAsync()]);
+
+        var report = await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests/sweep", anyKey, new
+        {
+            kind = "sma-crossover", symbols = new[] { "SWGW" }, parameters = new Dictionary<string, string> { ["quantity"] = "7" }, bars = 80,
+            feeModel = new { kind = "basisPoints", basisPoints = 1.5m }, rankBy = "sharpeRatio",
+            grid = new Dictionary<string, string[]> { ["fastPeriod"] = ["2", "3", "6"], ["slowPeriod"] = ["5", "6"] },
+        }, HttpStatusCode.OK);
+
+        Assert.Equal("SharpeRatio", report.GetProperty("rankBy").GetString());
+        var runs = report.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal((4, 2), (runs.Count, report.GetProperty("refused").GetArrayLength()));
+        Assert.All(runs, run => Assert.True(run.GetProperty("netPnl").GetDecimal().Scale <= 2, run.ToString()));
+        var sharpe = runs.Select(r => r.GetProperty("statistics").GetProperty("sharpeRatio")).Where(v => v.ValueKind == JsonValueKind.Number).Select(v => v.GetDouble()).ToList();
+        Assert.Equal(sharpe.OrderDescending(), sharpe);
+
+        var invalid = await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests/sweep", anyKey, new
+        {
+            kind = "sma-crossover", symbols = new[] { "SWGW" }, parameters = new Dictionary<string, string> { ["quantity"] = "7" }, rankBy = "luck",
+            grid = new Dictionary<string, string[]> { ["quantity"] = ["1"], ["fastPeriod"] = [.. Enumerable.Range(1, 201).Select(i => $"{i}")] },
+        }, HttpStatusCode.BadRequest);
+        var errors = invalid.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("rankBy", out _) && errors.TryGetProperty("grid.quantity", out _), invalid.ToString());
+        Assert.Equal("Makes 201 runs; at most 200.", errors.GetProperty("grid")[0].GetString());
+        var missing = await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests/sweep", anyKey, new { kind = "sma-crossover", symbols = new[] { "SWGW" } },
+            HttpStatusCode.BadRequest);
+        Assert.True(missing.GetProperty("errors").TryGetProperty("grid", out _), missing.ToString());
+
+        // The API's strict JSON holds for the sweep too: a misspelt member is refused, not ignored.
+        await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests/sweep", anyKey, new
+        {
+            kind = "sma-crossover", symbols = new[] { "SWGW" }, grids = new Dictionary<string, string[]> { ["fastPeriod"] = ["2"] },
+        }, HttpStatusCode.BadRequest);
+    }
+
+    /// <summary>90 one-minute bars of a wave, prices to the hundredth of a cent: moving averages cross again and again.</summary>
+    private async Task IngestWaveAsync(string symbol, DateTimeOffset t0)
+    {
+        var bars = Enumerable.Range(0, 90).Select(i =>
+        {
+            var close = 50m + Math.Round((decimal)Math.Sin(i / 2.0) * 2m, 4);
+            return new Bar(symbol, t0.AddMinutes(i), TimeSpan.FromMinutes(1), close, close, close, close, 100m, 1);
+        }).ToList();
+        Assert.Equal(90, (await Host.Grains.GetGrain<ISymbolGrain>(symbol).IngestAsync(new TickBatch { Bars = bars })).Accepted);
     }
 }

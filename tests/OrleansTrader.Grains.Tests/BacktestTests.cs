@@ -20,8 +20,7 @@ public sealed class BacktestTests
     public async Task ABacktest_RunsOnTheLatestBarsTheSiloHolds_WithTheAnswerOfTheDomainBacktester()
     {
         await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
-        var now = TimeProvider.System.GetUtcNow();
-        var t0 = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero).AddMinutes(-100);
+        var t0 = MinutesAgo(100);
 
         // A wave of 80 bars: the averages cross again and again.
         var bars = Enumerable.Range(0, 80)
@@ -74,6 +73,75 @@ public sealed class BacktestTests
 
         // Nothing was traded: no account, no order, the symbol's bars as they were.
         Assert.Equal(80, (await cluster.Symbol("BKT").GetBarsAsync(Minute, DateTimeOffset.MinValue, DateTimeOffset.MaxValue)).Count);
+    }
+
+    [Fact]
+    public async Task ASweep_RunsEveryCombinationOfTheGrid_OnTheSameBars_RankedBestFirst_WithRefusedCombinationsSaidApart()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        var bars = Enumerable.Range(0, 80)
+            .Select(i => Bar("SWP", MinutesAgo(100) + (i * Minute), 100m + Math.Round((decimal)Math.Sin(i / 2.5) * 3m, 2) + (i / 20m)))
+            .ToList();
+        Assert.Equal(80, (await cluster.Symbol("SWP").IngestAsync(new TickBatch { Bars = bars })).Accepted);
+        var backtests = cluster.Grains.GetGrain<IBacktestGrain>(0);
+        var backtest = new RunBacktest
+        {
+            Kind = StrategyKinds.SmaCrossover, Symbols = ["SWP"], Parameters = new Dictionary<string, string> { ["quantity"] = "10" }, Bars = 80,
+        };
+
+        var answer = await backtests.SweepAsync(new RunBacktestSweep
+        {
+            Backtest = backtest,
+            Grid = new Dictionary<string, IReadOnlyList<string>> { ["fastPeriod"] = ["2", "3", "9"], ["slowPeriod"] = ["5", "8"] },
+        });
+
+        Assert.True(answer.Succeeded, answer.Message);
+        var report = answer.Report!;
+        Assert.Equal((80, BacktestRanking.NetPnl), (Assert.Single(report.Symbols).Bars, report.RankBy));
+
+        // Fast 9 is not under slow 5 or 8: refused, not run; the other four each equal a backtest of their own.
+        Assert.Equal([("9", "5"), ("9", "8")], report.Refused.Select(r => (r.Parameters["fastPeriod"], r.Parameters["slowPeriod"])));
+        Assert.All(report.Refused, r => Assert.Contains("fastPeriod", r.Message, StringComparison.Ordinal));
+        Assert.Equal(4, report.Runs.Count);
+        foreach (var run in report.Runs)
+        {
+            Assert.Equal("10", run.Parameters["quantity"]);
+            var alone = (await backtests.RunAsync(backtest with { Parameters = run.Parameters })).Report!;
+            Assert.Equal((alone.NetPnl, alone.Fills, alone.TotalFees, alone.Statistics), (run.NetPnl, run.Fills, run.TotalFees, run.Statistics));
+        }
+
+        Assert.Equal(report.Runs.OrderByDescending(r => r.NetPnl).Select(r => r.NetPnl), report.Runs.Select(r => r.NetPnl));
+        Assert.True(report.Runs[0].NetPnl != report.Runs[^1].NetPnl, "the grid's runs all made the same");
+        var byDrawdown = (await backtests.SweepAsync(new RunBacktestSweep
+        {
+            Backtest = backtest,
+            Grid = new Dictionary<string, IReadOnlyList<string>> { ["fastPeriod"] = ["2", "3"], ["slowPeriod"] = ["5", "8"] },
+            RankBy = BacktestRanking.MaxDrawdown,
+        })).Report!;
+        Assert.Equal(byDrawdown.Runs.OrderBy(r => r.Statistics.MaxDrawdown).Select(r => r.Statistics.MaxDrawdown), byDrawdown.Runs.Select(r => r.Statistics.MaxDrawdown));
+
+        // A grid that is empty, repeats a fixed parameter, or makes more than 200 runs is refused whole.
+        var refusals = new[]
+        {
+            new Dictionary<string, IReadOnlyList<string>>(),
+            new Dictionary<string, IReadOnlyList<string>> { ["quantity"] = ["1", "2"] },
+            new Dictionary<string, IReadOnlyList<string>>
+            {
+                ["fastPeriod"] = [.. Enumerable.Range(1, 15).Select(i => $"{i}")], ["slowPeriod"] = [.. Enumerable.Range(20, 14).Select(i => $"{i}")],
+            },
+        };
+        var messages = new List<string?>();
+        foreach (var grid in refusals)
+        {
+            var refused = await backtests.SweepAsync(new RunBacktestSweep { Backtest = backtest, Grid = grid });
+            Assert.Equal((false, StrategyErrorCodes.InvalidParameters), (refused.Succeeded, refused.ErrorCode));
+            messages.Add(refused.Message);
+        }
+
+        Assert.Equal(
+            ["A sweep needs at least one parameter with values to try.", "Parameter \"quantity\" is both fixed and swept; give it in one place.",
+                "The grid makes 210 runs; at most 200."],
+            messages);
     }
 
     [Fact]
@@ -161,7 +229,7 @@ public sealed class BacktestTests
         {
             Kind = StrategyKinds.SmaCrossover, Symbols = ["NOFILE"], Parameters = Sma, Source = BacktestSource.Files, BarInterval = TimeSpan.FromDays(1),
         });
-        Assert.Equal((StrategyErrorCodes.NoBars, "No daily bars of NOFILE yet in the market-data files."), (none.ErrorCode, none.Message));
+        Assert.Equal((StrategyErrorCodes.NoBars, "No daily bars of NOFILE in the market-data files."), (none.ErrorCode, none.Message));
         var seconds = await backtests.RunAsync(new RunBacktest
         {
             Kind = StrategyKinds.SmaCrossover, Symbols = ["FILE"], Parameters = Sma, Source = BacktestSource.Files, BarInterval = TimeSpan.FromSeconds(1),
@@ -182,6 +250,13 @@ public sealed class BacktestTests
         Assert.Equal((StrategyErrorCodes.NoFiles, "This silo has no folder of market-data files to backtest on: set Backtests__DataPath."),
             (answer.ErrorCode, answer.Message));
         Assert.Null(await cluster.Grains.GetGrain<IBacktestGrain>(0).ListFilesAsync());
+    }
+
+    /// <summary>The start of the minute that many minutes ago.</summary>
+    private static DateTimeOffset MinutesAgo(int minutes)
+    {
+        var now = TimeProvider.System.GetUtcNow();
+        return new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero).AddMinutes(-minutes);
     }
 
     private static Bar Bar(string symbol, DateTimeOffset start, decimal close) => new(symbol, start, Minute, close, close, close, close, 100m, 1);

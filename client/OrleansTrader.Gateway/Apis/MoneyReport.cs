@@ -1,5 +1,6 @@
 using OrleansTrader.Domain;
 using OrleansTrader.Domain.Risk;
+using OrleansTrader.Domain.Statistics;
 using OrleansTrader.Grains.Abstractions;
 
 namespace OrleansTrader.Gateway.Apis;
@@ -71,13 +72,26 @@ internal static class MoneyReport
         EndingEquity = Money.RoundForReport(r.EndingEquity),
         NetPnl = Money.RoundForReport(r.NetPnl),
         TotalFees = Money.RoundForReport(r.TotalFees),
-        Statistics = r.Statistics with
-        {
-            TotalFees = Money.RoundForReport(r.Statistics.TotalFees),
-            AverageWin = Round(r.Statistics.AverageWin),
-            AverageLoss = Round(r.Statistics.AverageLoss),
-        },
+        Statistics = Round(r.Statistics),
         RoundTrips = [.. r.RoundTrips.Select(t => t with { RealizedPnl = Money.RoundForReport(t.RealizedPnl), Fees = Money.RoundForReport(t.Fees) })],
+    };
+
+    public static BacktestSweepReport Round(BacktestSweepReport r) => r with
+    {
+        Runs = [.. r.Runs.Select(run => run with
+        {
+            EndingEquity = Money.RoundForReport(run.EndingEquity),
+            NetPnl = Money.RoundForReport(run.NetPnl),
+            TotalFees = Money.RoundForReport(run.TotalFees),
+            Statistics = Round(run.Statistics),
+        })],
+    };
+
+    private static PerformanceReport Round(PerformanceReport s) => s with
+    {
+        TotalFees = Money.RoundForReport(s.TotalFees),
+        AverageWin = Round(s.AverageWin),
+        AverageLoss = Round(s.AverageLoss),
     };
 
     private static decimal? Round(decimal? amount) => amount is { } value ? Money.RoundForReport(value) : null;

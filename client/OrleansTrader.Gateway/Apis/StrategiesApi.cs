@@ -32,6 +32,8 @@ public static class StrategiesApi
             .WithName("ListStrategyKinds").WithSummary("The strategy kinds the silo runs, built in and registered, with their parameters.");
         endpoints.MapPost("/api/backtests", BacktestAsync).RequireAuthorization(GatewayPolicies.AnyKey).WithTags("Strategies")
             .WithName("RunBacktest").WithSummary("Backtests a strategy kind on the latest bars of its symbols; nothing is traded or stored.");
+        endpoints.MapPost("/api/backtests/sweep", SweepAsync).RequireAuthorization(GatewayPolicies.AnyKey).WithTags("Strategies")
+            .WithName("RunBacktestSweep").WithSummary("Backtests a strategy kind once per combination of a parameter grid, on the same bars, ranked.");
         endpoints.MapGet("/api/backtests/files", ListBacktestFilesAsync).RequireAuthorization(GatewayPolicies.AnyKey).WithTags("Strategies")
             .WithName("ListBacktestFiles").WithSummary("The symbols and dates the silo's folder of market-data files holds for backtests.");
         return endpoints;
@@ -58,6 +60,22 @@ public static class StrategiesApi
         }
 
         var answer = await grains.GetGrain<IBacktestGrain>(0).RunAsync(command);
+        return answer is { Succeeded: true, Report: { } report }
+            ? TypedResults.Ok(MoneyReport.Round(report))
+            : ApiProblems.FromCode(answer.ErrorCode ?? StrategyErrorCodes.InvalidParameters, answer.Message);
+    }
+
+    internal static async Task<Results<Ok<BacktestSweepReport>, ValidationProblem, ProblemHttpResult>> SweepAsync(
+        RunBacktestSweepRequest request, IGrainFactory grains)
+    {
+        var errors = new ValidationErrors();
+        var command = RequestMapping.ToRunBacktestSweep(request, errors);
+        if (command is null)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        var answer = await grains.GetGrain<IBacktestGrain>(0).SweepAsync(command);
         return answer is { Succeeded: true, Report: { } report }
             ? TypedResults.Ok(MoneyReport.Round(report))
             : ApiProblems.FromCode(answer.ErrorCode ?? StrategyErrorCodes.InvalidParameters, answer.Message);

@@ -1,6 +1,7 @@
 namespace OrleansTrader.Gateway.Contracts;
 
-public sealed record RunBacktestRequest
+/// <summary>A backtest: what to run, on which bars, with what money.</summary>
+public record RunBacktestRequest
 {
     /// <summary>A strategy kind the silo runs (GET /api/strategy-kinds).</summary>
     public string? Kind { get; init; }
@@ -38,4 +39,14 @@ public sealed record RunBacktestRequest
 
     /// <summary>"nextBarOpen" (default) or "signalBarClose".</summary>
     public string? Fill { get; init; }
+}
+
+/// <summary>A backtest run once per combination of <see cref="Grid"/>'s values, ranked.</summary>
+public sealed record RunBacktestSweepRequest : RunBacktestRequest
+{
+    /// <summary>Per parameter name, the values to try (strings, as parameters are); at most 200 combinations.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? Grid { get; init; }
+
+    /// <summary>"netPnl" (default), "sharpeRatio", "sortinoRatio", "profitFactor" or "maxDrawdown" (smallest first).</summary>
+    public string? RankBy { get; init; }
 }

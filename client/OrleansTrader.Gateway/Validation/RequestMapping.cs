@@ -15,6 +15,7 @@ internal static class RequestMapping
     public const int MaxStrategySymbols = 20;
     public const int MaxParameters = 32;
     public const int MaxKeyAccounts = 100;
+    private const string ParameterNameRule = "Parameter names are 1 to 64 characters of A-Z, a-z, 0-9, '-', '_' and '.'.";
     private static readonly TimeSpan MaxRiskWindow = TimeSpan.FromHours(1);
 
     public static OpenAccount? ToOpenAccount(CreateAccountRequest request, bool allowAlpaca, ValidationErrors errors)
@@ -288,6 +289,57 @@ internal static class RequestMapping
             : null;
     }
 
+    public static RunBacktestSweep? ToRunBacktestSweep(RunBacktestSweepRequest request, ValidationErrors errors)
+    {
+        var backtest = ToRunBacktest(request, errors);
+        if (request.Grid is not { Count: > 0 and <= MaxParameters } grid)
+        {
+            errors.Add("grid", $"Is required: 1 to {MaxParameters} parameter names, each with the values to try.");
+        }
+        else
+        {
+            foreach (var (name, values) in grid)
+            {
+                if (!IsParameterName(name))
+                {
+                    errors.Add("grid", ParameterNameRule);
+                }
+                else if (values is not { Count: > 0 } || !values.All(IsParameterValue))
+                {
+                    errors.Add($"grid.{name}", "Must be a list of 1 or more strings of at most 256 characters.");
+                }
+                else if (request.Parameters?.ContainsKey(name) == true)
+                {
+                    errors.Add($"grid.{name}", "Is also a fixed parameter; give it in one place.");
+                }
+            }
+
+            var runs = grid.Values.Aggregate(1L, (product, values) => product * Math.Max(1, values?.Count ?? 1));
+            if (runs > RunBacktestSweep.MaxRuns)
+            {
+                errors.Add("grid", $"Makes {runs} runs; at most {RunBacktestSweep.MaxRuns}.");
+            }
+        }
+
+        BacktestRanking? rankBy = (request.RankBy ?? "netPnl") switch
+        {
+            "netPnl" => BacktestRanking.NetPnl,
+            "sharpeRatio" => BacktestRanking.SharpeRatio,
+            "sortinoRatio" => BacktestRanking.SortinoRatio,
+            "profitFactor" => BacktestRanking.ProfitFactor,
+            "maxDrawdown" => BacktestRanking.MaxDrawdown,
+            _ => null,
+        };
+        if (rankBy is null)
+        {
+            errors.Add("rankBy", "Must be \"netPnl\", \"sharpeRatio\", \"sortinoRatio\", \"profitFactor\" or \"maxDrawdown\".");
+        }
+
+        return errors.IsEmpty && backtest is not null
+            ? new RunBacktestSweep { Backtest = backtest, Grid = request.Grid!, RankBy = rankBy!.Value }
+            : null;
+    }
+
     /// <summary>
     /// What a strategy and a backtest both name: the kind, its symbols and parameters, the bar interval ("1m" or "1s"; for
     /// a backtest on market-data files "1m" or "1d").
@@ -344,11 +396,11 @@ internal static class RequestMapping
 
         foreach (var (name, value) in parameters)
         {
-            if (name is not { Length: > 0 and <= 64 } || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            if (!IsParameterName(name))
             {
-                errors.Add("parameters", "Parameter names are 1 to 64 characters of A-Z, a-z, 0-9, '-', '_' and '.'.");
+                errors.Add("parameters", ParameterNameRule);
             }
-            else if (value is null || value.Length > 256 || value.Any(char.IsControl))
+            else if (!IsParameterValue(value))
             {
                 errors.Add($"parameters.{name}", "Must be a string of at most 256 characters.");
             }
@@ -420,4 +472,9 @@ internal static class RequestMapping
 
         return errors.IsEmpty ? spec : null;
     }
+
+    private static bool IsParameterName(string? name) =>
+        name is { Length: > 0 and <= 64 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+
+    private static bool IsParameterValue(string? value) => value is { Length: <= 256 } && !value.Any(char.IsControl);
 }

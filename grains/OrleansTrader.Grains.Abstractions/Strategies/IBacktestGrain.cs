@@ -10,6 +10,9 @@ public interface IBacktestGrain : IGrainWithIntegerKey
 {
     Task<BacktestAnswer> RunAsync(RunBacktest command);
 
+    /// <summary>Runs the backtest once per combination of the grid's values, on bars read once, and ranks the runs.</summary>
+    Task<BacktestSweepAnswer> SweepAsync(RunBacktestSweep command);
+
     /// <summary>What the silo's folder of market-data files holds per symbol; null when the silo has no such folder.</summary>
     Task<IReadOnlyList<BacktestFileSet>?> ListFilesAsync();
 }

@@ -30,36 +30,105 @@ internal sealed class BacktestGrain(
             return new BacktestAnswer(false, null, StrategyErrorCodes.InvalidParameters, refusal);
         }
 
-        var fees = FeeModelFactory.Create(command.FeeModel);
-        if (!fees.IsSuccess)
-        {
-            return new BacktestAnswer(false, null, FeeModelSpec.InvalidCode, fees.Error!.Message);
-        }
-
         if (!StrategyFactory.TryCreate(strategies, command.Kind, command.Symbols, command.Parameters, out var strategy, out var code, out var message))
         {
             return new BacktestAnswer(false, null, code, message);
         }
 
-        var now = time.GetUtcNow();
-        var before = command.End is { } end && end < now ? end : now;
-        if (command.Source == BacktestSource.Files && files.Value.DataPath is not { Length: > 0 })
+        var (ready, failure) = await PrepareAsync(command);
+        return ready is null
+            ? new BacktestAnswer(false, null, failure!.Value.Code, failure.Value.Message)
+            : new BacktestAnswer(true, Run(command, command.Parameters, strategy, ready));
+    }
+
+    public async Task<BacktestSweepAnswer> SweepAsync(RunBacktestSweep command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var backtest = command.Backtest;
+        var refusal = Refusal(backtest) ?? SweepRefusal(command);
+        if (refusal is not null)
         {
-            return new BacktestAnswer(false, null, StrategyErrorCodes.NoFiles, StrategyErrorCodes.NoFilesMessage);
+            return new BacktestSweepAnswer(false, null, StrategyErrorCodes.InvalidParameters, refusal);
         }
 
+        if (!strategies.IsKnown(backtest.Kind))
+        {
+            return new BacktestSweepAnswer(false, null, StrategyErrorCodes.UnknownKind,
+                $"Unknown strategy kind \"{backtest.Kind}\"; known: {string.Join(", ", strategies.Kinds)}.");
+        }
+
+        var (ready, failure) = await PrepareAsync(backtest);
+        if (ready is null)
+        {
+            return new BacktestSweepAnswer(false, null, failure!.Value.Code, failure.Value.Message);
+        }
+
+        var runs = new List<BacktestSweepRun>();
+        var refused = new List<BacktestSweepRefusal>();
+        foreach (var parameters in Combinations(backtest.Parameters, command.Grid))
+        {
+            if (!StrategyFactory.TryCreate(strategies, backtest.Kind, backtest.Symbols, parameters, out var strategy, out _, out var message))
+            {
+                refused.Add(new BacktestSweepRefusal(parameters, message ?? "refused"));
+                continue;
+            }
+
+            var report = Run(backtest, parameters, strategy, ready);
+            runs.Add(new BacktestSweepRun
+            {
+                Parameters = parameters,
+                EndingEquity = report.EndingEquity,
+                NetPnl = report.NetPnl,
+                TotalFees = report.TotalFees,
+                Fills = report.Fills,
+                Statistics = report.Statistics,
+            });
+        }
+
+        return new BacktestSweepAnswer(true, new BacktestSweepReport
+        {
+            Kind = backtest.Kind,
+            BarInterval = backtest.BarInterval,
+            Symbols = [.. ready.Read.Select(r => r.Report)],
+            RankBy = command.RankBy,
+            Runs = Rank(runs, command.RankBy),
+            Refused = refused,
+        });
+    }
+
+    /// <summary>The fee model and the bars every run of a command shares, or why there are none.</summary>
+    private async Task<(Prepared? Ready, (string Code, string Message)? Failure)> PrepareAsync(RunBacktest command)
+    {
+        var fees = FeeModelFactory.Create(command.FeeModel);
+        if (!fees.IsSuccess)
+        {
+            return (null, (FeeModelSpec.InvalidCode, fees.Error!.Message));
+        }
+
+        if (command.Source == BacktestSource.Files && files.Value.DataPath is not { Length: > 0 })
+        {
+            return (null, (StrategyErrorCodes.NoFiles, StrategyErrorCodes.NoFilesMessage));
+        }
+
+        var now = time.GetUtcNow();
+        var before = command.End is { } end && end < now ? end : now;
         var read = await ReadBarsAsync(command, before);
         var bars = read.SelectMany(r => r.Bars).OrderBy(b => b.Start).ThenBy(b => b.Symbol, StringComparer.Ordinal).ToList();
         if (bars.Count == 0)
         {
-            return new BacktestAnswer(false, null, StrategyErrorCodes.NoBars,
+            return (null, (StrategyErrorCodes.NoBars,
                 $"No {IntervalName(command.BarInterval)} bars of {string.Join(", ", command.Symbols)}"
-                + (before < now ? $" ending by {before:O}" : " yet")
-                + (command.Source == BacktestSource.Files ? " in the market-data files." : ", in the silo or its history sources."));
+                + (before < now ? $" ending by {before:O}" : command.Source == BacktestSource.Files ? string.Empty : " yet")
+                + (command.Source == BacktestSource.Files ? " in the market-data files." : ", in the silo or its history sources.")));
         }
 
-        var model = fees.GetValueOrThrow();
-        var result = Backtester.Run(strategy, bars, new BacktestOptions
+        return (new Prepared(fees.GetValueOrThrow(), read, bars), null);
+    }
+
+    private static BacktestReport Run(RunBacktest command, IReadOnlyDictionary<string, string> parameters, IStrategy strategy, Prepared ready)
+    {
+        var model = ready.Fees;
+        var result = Backtester.Run(strategy, ready.Bars, new BacktestOptions
         {
             StrategyId = "backtest",
             InitialCash = command.InitialCash,
@@ -70,12 +139,12 @@ internal sealed class BacktestGrain(
         var barsPerYear = command.BarInterval == TimeSpan.FromSeconds(1) ? MinuteBarsPerYear * 60
             : command.BarInterval == CsvBarHistory.OneDay ? SessionsPerYear
             : MinuteBarsPerYear;
-        return new BacktestAnswer(true, new BacktestReport
+        return new BacktestReport
         {
             Kind = command.Kind,
-            Parameters = command.Parameters,
+            Parameters = parameters,
             BarInterval = command.BarInterval,
-            Symbols = [.. read.Select(r => r.Report)],
+            Symbols = [.. ready.Read.Select(r => r.Report)],
             InitialCash = command.InitialCash,
             EndingCash = result.Cash,
             EndingEquity = endingEquity,
@@ -87,8 +156,58 @@ internal sealed class BacktestGrain(
                 .Select(p => new BacktestPosition(p.Symbol, p.Quantity, p.AverageEntryPrice))],
             Statistics = result.ComputeStatistics(barsPerYear),
             RoundTrips = result.RoundTrips,
-        });
+        };
     }
+
+    /// <summary>Every combination of the grid's values (names in ordinal order, values as given) over the shared parameters.</summary>
+    private static List<IReadOnlyDictionary<string, string>> Combinations(
+        IReadOnlyDictionary<string, string> shared, IReadOnlyDictionary<string, IReadOnlyList<string>> grid)
+    {
+        var combinations = new List<Dictionary<string, string>> { new(shared, StringComparer.Ordinal) };
+        foreach (var (name, values) in grid.OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            combinations = [.. combinations.SelectMany(c => values.Select(v => new Dictionary<string, string>(c, StringComparer.Ordinal) { [name] = v }))];
+        }
+
+        return [.. combinations];
+    }
+
+    /// <summary>Best first by the ranking's figure; runs without it (no trades, no volatility) last; ties keep grid order.</summary>
+    private static List<BacktestSweepRun> Rank(List<BacktestSweepRun> runs, BacktestRanking rankBy)
+    {
+        Func<BacktestSweepRun, double?> figure = rankBy switch
+        {
+            BacktestRanking.SharpeRatio => r => r.Statistics.SharpeRatio,
+            BacktestRanking.SortinoRatio => r => r.Statistics.SortinoRatio,
+            BacktestRanking.ProfitFactor => r => (double?)r.Statistics.ProfitFactor,
+            BacktestRanking.MaxDrawdown => r => -(double)r.Statistics.MaxDrawdown,
+            _ => r => (double)r.NetPnl,
+        };
+        return [.. runs.OrderBy(r => figure(r) is null).ThenByDescending(r => figure(r) ?? 0d)];
+    }
+
+    private static string? SweepRefusal(RunBacktestSweep command)
+    {
+        if (command.Grid.Count == 0)
+        {
+            return "A sweep needs at least one parameter with values to try.";
+        }
+
+        if (command.Grid.FirstOrDefault(g => g.Value.Count == 0) is { Key: { } empty })
+        {
+            return $"Parameter \"{empty}\" has no values to try.";
+        }
+
+        if (command.Grid.Keys.FirstOrDefault(command.Backtest.Parameters.ContainsKey) is { } both)
+        {
+            return $"Parameter \"{both}\" is both fixed and swept; give it in one place.";
+        }
+
+        var runs = command.Grid.Values.Aggregate(1L, (product, values) => product * values.Count);
+        return runs > RunBacktestSweep.MaxRuns ? $"The grid makes {runs} runs; at most {RunBacktestSweep.MaxRuns}." : null;
+    }
+
+    private sealed record Prepared(IFeeModel Fees, IReadOnlyList<(IReadOnlyList<Bar> Bars, SymbolBars Report)> Read, IReadOnlyList<Bar> Bars);
 
     /// <summary>Each symbol's bars from the command's source, from its start on, and the report of where they came from.</summary>
     private async Task<IReadOnlyList<(IReadOnlyList<Bar> Bars, SymbolBars Report)>> ReadBarsAsync(RunBacktest command, DateTimeOffset before)
