@@ -4,6 +4,7 @@ using OrleansTrader.Domain.Fees;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Grains.Strategies;
 using OrleansTrader.Grains.Tests.Infrastructure;
 
@@ -142,6 +143,13 @@ public sealed class BacktestTests
             ["A sweep needs at least one parameter with values to try.", "Parameter \"quantity\" is both fixed and swept; give it in one place.",
                 "The grid makes 210 runs; at most 200."],
             messages);
+        var allRefused = await backtests.SweepAsync(new RunBacktestSweep
+        {
+            Backtest = backtest,
+            Grid = new Dictionary<string, IReadOnlyList<string>> { ["fastPeriod"] = ["9", "10"], ["slowPeriod"] = ["5"] },
+        });
+        Assert.Equal(StrategyErrorCodes.InvalidParameters, allRefused.ErrorCode);
+        Assert.StartsWith("The kind refused every combination of the grid; the first: ", allRefused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -238,6 +246,53 @@ public sealed class BacktestTests
     }
 
     [Fact]
+    public async Task ASweepThatWouldStepTooManyBars_IsRefusedBeforeItRuns()
+    {
+        // Three symbols of 20,000 daily bars each, 200 runs: 12 million bar-steps, over the bound of 10 million.
+        using var data = new TempDirectory();
+        Directory.CreateDirectory(data.File("daily"));
+        var rows = string.Concat(Enumerable.Range(0, 20_000).Select(i => $"{new DateOnly(1960, 1, 1).AddDays(i):yyyy-MM-dd},10,11,9,10,100\n"));
+        foreach (var symbol in new[] { "AAA", "BBB", "CCC" })
+        {
+            await File.WriteAllTextAsync(data.File($"daily/{symbol}.csv"), "date,open,high,low,close,volume\n" + rows, TestContext.Current.CancellationToken);
+        }
+
+        var idle = new StrategyDefinition
+        {
+            Kind = "idle-basket", ParameterNames = ["p"], MaxSymbols = 3, StateType = typeof(IdleState), Create = _ => new IdleStrategy(),
+        };
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddStrategy(idle);
+                silo.Services.Configure<BacktestFilesOptions>(o => o.DataPath = data.Path);
+            },
+        });
+        var backtest = new RunBacktest
+        {
+            Kind = "idle-basket", Symbols = ["AAA", "BBB", "CCC"], Source = BacktestSource.Files, BarInterval = TimeSpan.FromDays(1), Bars = 20_000,
+        };
+
+        var answer = await cluster.Grains.GetGrain<IBacktestGrain>(0).SweepAsync(new RunBacktestSweep
+        {
+            Backtest = backtest,
+            Grid = new Dictionary<string, IReadOnlyList<string>> { ["p"] = [.. Enumerable.Range(0, 200).Select(i => $"{i}")] },
+        });
+
+        Assert.Equal((StrategyErrorCodes.InvalidParameters,
+            "200 runs over 60000 bars is 12,000,000 bar-steps; a sweep makes at most 10,000,000: fewer runs, bars or symbols."),
+            (answer.ErrorCode, answer.Message));
+        var fewer = await cluster.Grains.GetGrain<IBacktestGrain>(0).SweepAsync(new RunBacktestSweep
+        {
+            Backtest = backtest with { Bars = 10_000 },
+            Grid = new Dictionary<string, IReadOnlyList<string>> { ["p"] = ["1", "2"] },
+        });
+        Assert.True(fewer.Succeeded, fewer.Message);
+        Assert.Equal(2, fewer.Report!.Runs.Count);
+    }
+
+    [Fact]
     public async Task ABacktestOnFiles_IsRefused_WhereTheSiloHasNoFolderOfThem()
     {
         await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
@@ -260,4 +315,22 @@ public sealed class BacktestTests
     }
 
     private static Bar Bar(string symbol, DateTimeOffset start, decimal close) => new(symbol, start, Minute, close, close, close, close, 100m, 1);
+
+    /// <summary>A basket strategy that never trades: what a sweep costs is the bars it steps through.</summary>
+    private sealed class IdleStrategy : StrategyBase
+    {
+        public override string Kind => "idle-basket";
+
+        public override void OnBar(Bar bar)
+        {
+        }
+
+        public override StrategyState GetState() => new IdleState();
+
+        public override void Restore(StrategyState state)
+        {
+        }
+    }
+
+    private sealed record IdleState : StrategyState;
 }

@@ -22,6 +22,10 @@ internal sealed class BacktestGrain(
     private const int SessionsPerYear = 252;
     private const int MinuteBarsPerYear = SessionsPerYear * 390;
 
+    // A sweep runs in one call: bars times runs is bounded so it answers within the call's timeout (a run steps a
+    // built-in strategy through about two million bars a second here).
+    private const long MaxSweepBarRuns = 10_000_000;
+
     public async Task<BacktestAnswer> RunAsync(RunBacktest command)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -63,9 +67,17 @@ internal sealed class BacktestGrain(
             return new BacktestSweepAnswer(false, null, failure!.Value.Code, failure.Value.Message);
         }
 
+        var combinations = Combinations(backtest.Parameters, command.Grid);
+        var work = (long)combinations.Count * ready.Bars.Count;
+        if (work > MaxSweepBarRuns)
+        {
+            return new BacktestSweepAnswer(false, null, StrategyErrorCodes.InvalidParameters,
+                $"{combinations.Count} runs over {ready.Bars.Count} bars is {work:N0} bar-steps; a sweep makes at most {MaxSweepBarRuns:N0}: fewer runs, bars or symbols.");
+        }
+
         var runs = new List<BacktestSweepRun>();
         var refused = new List<BacktestSweepRefusal>();
-        foreach (var parameters in Combinations(backtest.Parameters, command.Grid))
+        foreach (var parameters in combinations)
         {
             if (!StrategyFactory.TryCreate(strategies, backtest.Kind, backtest.Symbols, parameters, out var strategy, out _, out var message))
             {
@@ -83,6 +95,12 @@ internal sealed class BacktestGrain(
                 Fills = report.Fills,
                 Statistics = report.Statistics,
             });
+        }
+
+        if (runs.Count == 0)
+        {
+            return new BacktestSweepAnswer(false, null, StrategyErrorCodes.InvalidParameters,
+                $"The kind refused every combination of the grid; the first: {refused[0].Message}");
         }
 
         return new BacktestSweepAnswer(true, new BacktestSweepReport
