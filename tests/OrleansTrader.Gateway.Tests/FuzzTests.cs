@@ -108,6 +108,13 @@ public sealed class FuzzTests(GatewayFixture fixture)
                 { ["strategyId"] = "fz", ["kind"] = "sma-crossover", ["symbols"] = new JsonArray("FUZZ") }, [], ["strategyId", "kind"]),
             (HttpMethod.Post, "/api/keys", new JsonObject { ["name"] = "fuzz", ["roles"] = new JsonArray("trader"), ["accounts"] = new JsonArray(account) },
                 [], ["name"]),
+            (HttpMethod.Post, "/api/backtests", new JsonObject { ["kind"] = "sma-crossover", ["symbols"] = new JsonArray("FUZZ"), ["source"] = "latest" },
+                ["bars", "initialCash"], ["kind", "source", "barInterval", "fill", "start", "end"]),
+            (HttpMethod.Post, "/api/backtests/sweep", new JsonObject
+                {
+                    ["kind"] = "sma-crossover", ["symbols"] = new JsonArray("FUZZ"), ["grid"] = new JsonObject { ["fastPeriod"] = new JsonArray("2", "3") },
+                },
+                ["bars", "initialCash"], ["kind", "source", "barInterval", "rankBy", "start"]),
         };
 
         foreach (var route in routes)
