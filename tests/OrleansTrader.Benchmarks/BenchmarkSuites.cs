@@ -11,5 +11,6 @@ public static class BenchmarkSuites
         new MarketDataBenchmarks(),
         new Trading.OrderBenchmarks(),
         new Trading.TickBenchmarks(),
+        new Trading.BacktestBenchmarks(),
     ];
 }

@@ -13,7 +13,8 @@ namespace OrleansTrader.Benchmarks.Trading;
 /// </summary>
 internal static class TradingBenchCluster
 {
-    public static async Task<TestCluster> StartAsync(string? sqliteDirectory, bool forwardToPaper = true, int memoryQueueCapacity = 1 << 20)
+    public static async Task<TestCluster> StartAsync(
+        string? sqliteDirectory, bool forwardToPaper = true, int memoryQueueCapacity = 1 << 20, Action<ISiloBuilder>? configure = null)
     {
         var cluster = new TestClusterBuilder().AddSiloBuilderConfigurator(silo =>
         {
@@ -33,6 +34,7 @@ internal static class TradingBenchCluster
             silo.AddMemoryStreams(StreamNames.MemoryProvider, o => o.QueueCapacity = memoryQueueCapacity);
             silo.AddTradingGrains(o => o.PaperExchange = p => p.Retention = TimeSpan.FromMinutes(1));
             silo.Configure<OrleansTrader.Grains.Symbols.SymbolGrainOptions>(o => o.ForwardToPaperExchange = forwardToPaper);
+            configure?.Invoke(silo);
         }).Build();
         await cluster.DeployAsync();
         return cluster;
