@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OrleansTrader.Domain.Backtesting;
 using OrleansTrader.Domain.Fees;
 using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Statistics;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Hosting;
@@ -245,6 +246,27 @@ public sealed class BacktestTests
         Assert.Equal((StrategyErrorCodes.InvalidParameters, "From files the bar interval is one minute or one day."), (seconds.ErrorCode, seconds.Message));
     }
 
+    [Theory]
+    [InlineData(BacktestRanking.NetPnl, "b,c,a,d")]
+    [InlineData(BacktestRanking.SharpeRatio, "c,b,a,d")]
+    [InlineData(BacktestRanking.ProfitFactor, "d,a,b,c")]
+    [InlineData(BacktestRanking.MaxDrawdown, "d,a,c,b")]
+    public void SweepRuns_AreRankedBestFirst_RunsWithoutTheFigureLast_AndAProfitFactorWithoutLossesFirst(BacktestRanking rankBy, string expected)
+    {
+        // a: wins and losses; b: the most P&L; c: the best Sharpe; d: one win and no loss (undefined profit factor), no Sharpe.
+        var runs = new List<BacktestSweepRun>
+        {
+            SweepRun("a", netPnl: 10m, sharpe: 0.5, profitFactor: 3m, drawdown: 0.05m, wins: 2, losses: 1),
+            SweepRun("b", netPnl: 30m, sharpe: 0.7, profitFactor: 1.5m, drawdown: 0.2m, wins: 3, losses: 2),
+            SweepRun("c", netPnl: 20m, sharpe: 1.2, profitFactor: null, drawdown: 0.1m, wins: 0, losses: 0),
+            SweepRun("d", netPnl: 5m, sharpe: null, profitFactor: null, drawdown: 0.01m, wins: 1, losses: 0),
+        };
+
+        var ranked = BacktestGrain.Rank(runs, rankBy);
+
+        Assert.Equal(expected, string.Join(",", ranked.Select(r => r.Parameters["id"])));
+    }
+
     [Fact]
     public async Task ASweepThatWouldStepTooManyBars_IsRefusedBeforeItRuns()
     {
@@ -306,6 +328,21 @@ public sealed class BacktestTests
             (answer.ErrorCode, answer.Message));
         Assert.Null(await cluster.Grains.GetGrain<IBacktestGrain>(0).ListFilesAsync());
     }
+
+    private static BacktestSweepRun SweepRun(string id, decimal netPnl, double? sharpe, decimal? profitFactor, decimal drawdown, int wins, int losses) => new()
+    {
+        Parameters = new Dictionary<string, string> { ["id"] = id },
+        EndingEquity = 100_000m + netPnl,
+        NetPnl = netPnl,
+        TotalFees = 0m,
+        Fills = 2 * (wins + losses),
+        Statistics = new PerformanceReport
+        {
+            Periods = 100, SharpeRatio = sharpe, ProfitFactor = profitFactor, MaxDrawdown = drawdown, MaxDrawdownDuration = TimeSpan.Zero,
+            MaxDrawdownRecovered = true, LongestDrawdownDuration = TimeSpan.Zero, TradeCount = wins + losses, WinningTrades = wins, LosingTrades = losses,
+            TotalFees = 0m,
+        },
+    };
 
     /// <summary>The start of the minute that many minutes ago.</summary>
     private static DateTimeOffset MinutesAgo(int minutes)

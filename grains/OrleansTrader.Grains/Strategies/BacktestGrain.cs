@@ -190,14 +190,18 @@ internal sealed class BacktestGrain(
         return [.. combinations];
     }
 
-    /// <summary>Best first by the ranking's figure; runs without it (no trades, no volatility) last; ties keep grid order.</summary>
-    private static List<BacktestSweepRun> Rank(List<BacktestSweepRun> runs, BacktestRanking rankBy)
+    /// <summary>
+    /// Best first by the ranking's figure; runs without it (no trades, no volatility) last; ties keep grid order. A profit
+    /// factor with wins and no losses is undefined (infinite) in the statistics, and ranks first.
+    /// </summary>
+    internal static List<BacktestSweepRun> Rank(List<BacktestSweepRun> runs, BacktestRanking rankBy)
     {
         Func<BacktestSweepRun, double?> figure = rankBy switch
         {
             BacktestRanking.SharpeRatio => r => r.Statistics.SharpeRatio,
             BacktestRanking.SortinoRatio => r => r.Statistics.SortinoRatio,
-            BacktestRanking.ProfitFactor => r => (double?)r.Statistics.ProfitFactor,
+            BacktestRanking.ProfitFactor => r => (double?)r.Statistics.ProfitFactor
+                ?? (r.Statistics is { WinningTrades: > 0, LosingTrades: 0 } ? double.PositiveInfinity : null),
             BacktestRanking.MaxDrawdown => r => -(double)r.Statistics.MaxDrawdown,
             _ => r => (double)r.NetPnl,
         };
