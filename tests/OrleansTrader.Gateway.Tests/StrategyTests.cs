@@ -90,6 +90,9 @@ public sealed class StrategyTests(GatewayFixture fixture)
         Assert.Equal(Money.RoundForReport(raw.NetPnl), report.GetProperty("netPnl").GetDecimal());
         Assert.Equal(raw.RoundTrips.Count, report.GetProperty("roundTrips").GetArrayLength());
         Assert.Equal(raw.Statistics.TradeCount, report.GetProperty("statistics").GetProperty("tradeCount").GetInt32());
+        var curve = report.GetProperty("equityCurve").EnumerateArray().ToList();
+        Assert.Equal(raw.EquityCurve.Count, curve.Count);
+        Assert.Equal(raw.EquityCurve.Select(p => Money.RoundForReport(p.Equity)), curve.Select(p => p.GetProperty("equity").GetDecimal()));
 
         var earlier = await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests", anyKey, new
         {

@@ -55,6 +55,7 @@ public sealed class BacktestTests
         Assert.Equal((expected.Cash, expected.EquityCurve[^1].Equity, expected.TotalFees), (report.EndingCash, report.EndingEquity, report.TotalFees));
         Assert.Equal(report.EndingEquity - 50_000m, report.NetPnl);
         Assert.Equal(report.RoundTrips.Count, report.Statistics.TradeCount);
+        Assert.Equal(expected.EquityCurve, report.EquityCurve);
         Assert.True(report.TotalFees >= report.Fills * 1m, "every fill pays at least the $1 minimum");
 
         // With an end, the latest bars that ended by then: the 20 up to the 50th minute.
@@ -244,6 +245,20 @@ public sealed class BacktestTests
             Kind = StrategyKinds.SmaCrossover, Symbols = ["FILE"], Parameters = Sma, Source = BacktestSource.Files, BarInterval = TimeSpan.FromSeconds(1),
         });
         Assert.Equal((StrategyErrorCodes.InvalidParameters, "From files the bar interval is one minute or one day."), (seconds.ErrorCode, seconds.Message));
+    }
+
+    [Fact]
+    public void AnEquityCurve_IsThinnedToEvenlySpacedPoints_KeepingTheFirstAndTheLast()
+    {
+        var t0 = new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var points = Enumerable.Range(0, 1_001).Select(i => new EquityPoint(t0.AddMinutes(i), 100_000m + i)).ToList();
+
+        var thinned = BacktestGrain.Thin(points, 500);
+
+        Assert.Equal(500, thinned.Count);
+        Assert.Equal((points[0], points[^1]), (thinned[0], thinned[^1]));
+        Assert.All(thinned.Zip(thinned.Skip(1)), pair => Assert.InRange(pair.Second.Equity - pair.First.Equity, 2m, 3m));
+        Assert.Same(points, BacktestGrain.Thin(points, 1_001));
     }
 
     [Theory]

@@ -74,6 +74,7 @@ internal static class MoneyReport
         TotalFees = Money.RoundForReport(r.TotalFees),
         Statistics = Round(r.Statistics),
         RoundTrips = [.. r.RoundTrips.Select(t => t with { RealizedPnl = Money.RoundForReport(t.RealizedPnl), Fees = Money.RoundForReport(t.Fees) })],
+        EquityCurve = [.. r.EquityCurve.Select(p => p with { Equity = Money.RoundForReport(p.Equity) })],
     };
 
     public static BacktestSweepReport Round(BacktestSweepReport r) => r with

@@ -5,6 +5,9 @@ namespace OrleansTrader.Grains.Abstractions;
 /// <summary>The outcome of a backtest: the bars it ran on, the money at the end, the round trips and their statistics.</summary>
 public sealed record BacktestReport
 {
+    /// <summary>The most points <see cref="EquityCurve"/> holds.</summary>
+    public const int MaxEquityPoints = 500;
+
     public required string Kind { get; init; }
 
     public required IReadOnlyDictionary<string, string> Parameters { get; init; }
@@ -35,6 +38,12 @@ public sealed record BacktestReport
     public required IReadOnlyList<BacktestPosition> OpenPositions { get; init; }
 
     public required PerformanceReport Statistics { get; init; }
+
+    /// <summary>
+    /// Equity after each bar, thinned to at most <see cref="MaxEquityPoints"/> evenly spaced points (the first and last
+    /// always among them), for a chart; the statistics are computed on every bar.
+    /// </summary>
+    public IReadOnlyList<EquityPoint> EquityCurve { get; init; } = [];
 
     /// <summary>Closed round trips, oldest first.</summary>
     public required IReadOnlyList<RoundTripTrade> RoundTrips { get; init; }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using OrleansTrader.Domain.Backtesting;
 using OrleansTrader.Domain.Fees;
 using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Statistics;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.MarketData.Csv;
@@ -174,7 +175,20 @@ internal sealed class BacktestGrain(
                 .Select(p => new BacktestPosition(p.Symbol, p.Quantity, p.AverageEntryPrice))],
             Statistics = result.ComputeStatistics(barsPerYear),
             RoundTrips = result.RoundTrips,
+            EquityCurve = Thin(result.EquityCurve, BacktestReport.MaxEquityPoints),
         };
+    }
+
+    /// <summary>At most <paramref name="max"/> of the points, evenly spaced by index, the first and the last included.</summary>
+    internal static IReadOnlyList<EquityPoint> Thin(IReadOnlyList<EquityPoint> points, int max)
+    {
+        if (points.Count <= max)
+        {
+            return points;
+        }
+
+        var step = (points.Count - 1) / (double)(max - 1);
+        return [.. Enumerable.Range(0, max).Select(i => points[(int)Math.Round(i * step)])];
     }
 
     /// <summary>Every combination of the grid's values (names in ordinal order, values as given) over the shared parameters.</summary>
