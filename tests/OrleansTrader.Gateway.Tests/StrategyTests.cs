@@ -154,7 +154,8 @@ public sealed class StrategyTests(GatewayFixture fixture)
     [Fact]
     public async Task BacktestSweep_RanksTheGridsRuns_WithMoneyToTheCent_AndValidatesTheGrid()
     {
-        await IngestWaveAsync("SWGW", DateTimeOffset.UnixEpoch.AddMinutes(29_100_000));
+        var t0 = DateTimeOffset.UnixEpoch.AddMinutes(29_100_000);
+        await IngestWaveAsync("SWGW", t0);
         var (anyKey, _) = await Host.IssueKeyAsync(["risk"], [await Host.CreateAccountAsync()]);
 
         var report = await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests/sweep", anyKey, new
@@ -165,6 +166,7 @@ public sealed class StrategyTests(GatewayFixture fixture)
         }, HttpStatusCode.OK);
 
         Assert.Equal("SharpeRatio", report.GetProperty("rankBy").GetString());
+        Assert.Equal(JsonValueKind.Null, report.GetProperty("validationSymbols").ValueKind);
         var runs = report.GetProperty("runs").EnumerateArray().ToList();
         Assert.Equal((4, 2), (runs.Count, report.GetProperty("refused").GetArrayLength()));
         Assert.All(runs, run => Assert.True(run.GetProperty("netPnl").GetDecimal().Scale <= 2, run.ToString()));
@@ -179,6 +181,22 @@ public sealed class StrategyTests(GatewayFixture fixture)
         var errors = invalid.GetProperty("errors");
         Assert.True(errors.TryGetProperty("rankBy", out _) && errors.TryGetProperty("grid.quantity", out _), invalid.ToString());
         Assert.Equal("Makes 201 runs; at most 200.", errors.GetProperty("grid")[0].GetString());
+        var validated = await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests/sweep", anyKey, new
+        {
+            kind = "sma-crossover", symbols = new[] { "SWGW" }, parameters = new Dictionary<string, string> { ["quantity"] = "7" },
+            start = t0, end = t0.AddMinutes(45), feeModel = new { kind = "basisPoints", basisPoints = 1.5m },
+            grid = new Dictionary<string, string[]> { ["fastPeriod"] = ["2", "3"], ["slowPeriod"] = ["5"] },
+            validation = new { start = t0.AddMinutes(45), end = t0.AddMinutes(90) },
+        }, HttpStatusCode.OK);
+        Assert.Equal(45, Assert.Single(validated.GetProperty("validationSymbols").EnumerateArray()).GetProperty("bars").GetInt32());
+        Assert.All(validated.GetProperty("runs").EnumerateArray(), run => Assert.True(run.GetProperty("validation").GetProperty("netPnl").GetDecimal().Scale <= 2, run.ToString()));
+        var backwardsWindow = await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests/sweep", anyKey, new
+        {
+            kind = "sma-crossover", symbols = new[] { "SWGW" }, grid = new Dictionary<string, string[]> { ["fastPeriod"] = ["2"] },
+            validation = new { start = t0.AddMinutes(45) },
+        }, HttpStatusCode.BadRequest);
+        Assert.Equal("Needs a start and an end after it.", backwardsWindow.GetProperty("errors").GetProperty("validation")[0].GetString());
+
         var missing = await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests/sweep", anyKey, new { kind = "sma-crossover", symbols = new[] { "SWGW" } },
             HttpStatusCode.BadRequest);
         Assert.True(missing.GetProperty("errors").TryGetProperty("grid", out _), missing.ToString());

@@ -115,6 +115,33 @@ public sealed class BacktestTests
 
         Assert.Equal(report.Runs.OrderByDescending(r => r.NetPnl).Select(r => r.NetPnl), report.Runs.Select(r => r.NetPnl));
         Assert.True(report.Runs[0].NetPnl != report.Runs[^1].NetPnl, "the grid's runs all made the same");
+        Assert.All(report.Runs, r => Assert.Null(r.Validation));
+        Assert.Null(report.ValidationSymbols);
+
+        // Chosen on the first 40 bars, validated on the last 40: each run's validation is that window's own backtest.
+        var t0 = bars[0].Start;
+        var chosen = backtest with { Bars = RunBacktest.MaxBars, Start = t0, End = t0 + (40 * Minute) };
+        var validated = (await backtests.SweepAsync(new RunBacktestSweep
+        {
+            Backtest = chosen,
+            Grid = new Dictionary<string, IReadOnlyList<string>> { ["fastPeriod"] = ["2", "3"], ["slowPeriod"] = ["5", "8"] },
+            Validation = new BacktestWindow(t0 + (40 * Minute), t0 + (80 * Minute)),
+        })).Report!;
+        Assert.Equal((40, 40), (Assert.Single(validated.Symbols).Bars, Assert.Single(validated.ValidationSymbols!).Bars));
+        foreach (var run in validated.Runs)
+        {
+            var later = (await backtests.RunAsync(chosen with { Parameters = run.Parameters, Start = t0 + (40 * Minute), End = t0 + (80 * Minute) })).Report!;
+            Assert.Equal((later.NetPnl, later.Fills, later.Statistics), (run.Validation!.NetPnl, run.Validation.Fills, run.Validation.Statistics));
+        }
+
+        var noValidationBars = await backtests.SweepAsync(new RunBacktestSweep
+        {
+            Backtest = chosen,
+            Grid = new Dictionary<string, IReadOnlyList<string>> { ["fastPeriod"] = ["2"], ["slowPeriod"] = ["5"] },
+            Validation = new BacktestWindow(t0 - (60 * Minute), t0),
+        });
+        Assert.Equal(StrategyErrorCodes.NoBars, noValidationBars.ErrorCode);
+        Assert.StartsWith("The validation window: No one-minute bars of SWP ending by", noValidationBars.Message, StringComparison.Ordinal);
         var byDrawdown = (await backtests.SweepAsync(new RunBacktestSweep
         {
             Backtest = backtest,

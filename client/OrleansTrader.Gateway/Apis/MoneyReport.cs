@@ -85,6 +85,15 @@ internal static class MoneyReport
             NetPnl = Money.RoundForReport(run.NetPnl),
             TotalFees = Money.RoundForReport(run.TotalFees),
             Statistics = Round(run.Statistics),
+            Validation = run.Validation is { } validation
+                ? validation with
+                {
+                    EndingEquity = Money.RoundForReport(validation.EndingEquity),
+                    NetPnl = Money.RoundForReport(validation.NetPnl),
+                    TotalFees = Money.RoundForReport(validation.TotalFees),
+                    Statistics = Round(validation.Statistics),
+                }
+                : null,
         })],
     };
 

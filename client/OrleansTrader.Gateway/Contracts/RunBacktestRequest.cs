@@ -49,4 +49,14 @@ public sealed record RunBacktestSweepRequest : RunBacktestRequest
 
     /// <summary>"netPnl" (default), "sharpeRatio", "sortinoRatio", "profitFactor" or "maxDrawdown" (smallest first).</summary>
     public string? RankBy { get; init; }
+
+    /// <summary>A second window (start and end) every run is also backtested on; the ranking stays the first window's.</summary>
+    public BacktestWindowRequest? Validation { get; init; }
+}
+
+public sealed record BacktestWindowRequest
+{
+    public DateTimeOffset? Start { get; init; }
+
+    public DateTimeOffset? End { get; init; }
 }

@@ -335,8 +335,21 @@ internal static class RequestMapping
             errors.Add("rankBy", "Must be \"netPnl\", \"sharpeRatio\", \"sortinoRatio\", \"profitFactor\" or \"maxDrawdown\".");
         }
 
+        BacktestWindow? validation = null;
+        if (request.Validation is { } window)
+        {
+            if (window is not { Start: { } start, End: { } end } || start >= end)
+            {
+                errors.Add("validation", "Needs a start and an end after it.");
+            }
+            else
+            {
+                validation = new BacktestWindow(start, end);
+            }
+        }
+
         return errors.IsEmpty && backtest is not null
-            ? new RunBacktestSweep { Backtest = backtest, Grid = request.Grid!, RankBy = rankBy!.Value }
+            ? new RunBacktestSweep { Backtest = backtest, Grid = request.Grid!, RankBy = rankBy!.Value, Validation = validation }
             : null;
     }
 

@@ -17,7 +17,16 @@ public sealed record RunBacktestSweep
     public required IReadOnlyDictionary<string, IReadOnlyList<string>> Grid { get; init; }
 
     public BacktestRanking RankBy { get; init; } = BacktestRanking.NetPnl;
+
+    /// <summary>
+    /// A second window every run is also backtested on (bars from the same source, read once): the ranking stays the first
+    /// window's, and each run shows how it did on bars it was not chosen on.
+    /// </summary>
+    public BacktestWindow? Validation { get; init; }
 }
+
+/// <summary>The bars that started at or after <see cref="Start"/> and ended by <see cref="End"/>.</summary>
+public sealed record BacktestWindow(DateTimeOffset Start, DateTimeOffset End);
 
 /// <summary>What a sweep's runs are ordered by: the best first, runs without the figure last.</summary>
 public enum BacktestRanking
@@ -57,13 +66,32 @@ public sealed record BacktestSweepReport
 
     /// <summary>Combinations the strategy kind refused (say a fast period not under the slow one), with the reason.</summary>
     public required IReadOnlyList<BacktestSweepRefusal> Refused { get; init; }
+
+    /// <summary>Per symbol, the bars of the validation window (none without one).</summary>
+    public IReadOnlyList<SymbolBars>? ValidationSymbols { get; init; }
 }
 
-/// <summary>One run of a sweep: its full parameters and what it made.</summary>
+/// <summary>One run of a sweep: its full parameters, what it made, and what it made on the validation window.</summary>
 public sealed record BacktestSweepRun
 {
     public required IReadOnlyDictionary<string, string> Parameters { get; init; }
 
+    public required decimal EndingEquity { get; init; }
+
+    public required decimal NetPnl { get; init; }
+
+    public required decimal TotalFees { get; init; }
+
+    public required int Fills { get; init; }
+
+    public required PerformanceReport Statistics { get; init; }
+
+    public BacktestOutcome? Validation { get; init; }
+}
+
+/// <summary>What one backtest made.</summary>
+public sealed record BacktestOutcome
+{
     public required decimal EndingEquity { get; init; }
 
     public required decimal NetPnl { get; init; }

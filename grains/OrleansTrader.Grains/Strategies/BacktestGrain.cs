@@ -68,12 +68,27 @@ internal sealed class BacktestGrain(
             return new BacktestSweepAnswer(false, null, failure!.Value.Code, failure.Value.Message);
         }
 
+        // The validation window's bars: the same source and symbols, as many as that source allows.
+        var validation = command.Validation is { } window
+            ? backtest with { Start = window.Start, End = window.End, Bars = backtest.Source == BacktestSource.Files ? RunBacktest.MaxFileBars : RunBacktest.MaxBars }
+            : null;
+        Prepared? checking = null;
+        if (validation is not null)
+        {
+            (checking, failure) = await PrepareAsync(validation);
+            if (checking is null)
+            {
+                return new BacktestSweepAnswer(false, null, failure!.Value.Code, $"The validation window: {failure.Value.Message}");
+            }
+        }
+
         var combinations = Combinations(backtest.Parameters, command.Grid);
-        var work = (long)combinations.Count * ready.Bars.Count;
+        var bars = ready.Bars.Count + (checking?.Bars.Count ?? 0);
+        var work = (long)combinations.Count * bars;
         if (work > MaxSweepBarRuns)
         {
             return new BacktestSweepAnswer(false, null, StrategyErrorCodes.InvalidParameters,
-                $"{combinations.Count} runs over {ready.Bars.Count} bars is {work:N0} bar-steps; a sweep makes at most {MaxSweepBarRuns:N0}: fewer runs, bars or symbols.");
+                $"{combinations.Count} runs over {bars} bars is {work:N0} bar-steps; a sweep makes at most {MaxSweepBarRuns:N0}: fewer runs, bars or symbols.");
         }
 
         var runs = new List<BacktestSweepRun>();
@@ -87,6 +102,16 @@ internal sealed class BacktestGrain(
             }
 
             var report = Run(backtest, parameters, strategy, ready);
+            BacktestOutcome? validated = null;
+            if (validation is not null && StrategyFactory.TryCreate(strategies, backtest.Kind, backtest.Symbols, parameters, out var fresh, out _, out _))
+            {
+                var check = Run(validation, parameters, fresh, checking!);
+                validated = new BacktestOutcome
+                {
+                    EndingEquity = check.EndingEquity, NetPnl = check.NetPnl, TotalFees = check.TotalFees, Fills = check.Fills, Statistics = check.Statistics,
+                };
+            }
+
             runs.Add(new BacktestSweepRun
             {
                 Parameters = parameters,
@@ -95,6 +120,7 @@ internal sealed class BacktestGrain(
                 TotalFees = report.TotalFees,
                 Fills = report.Fills,
                 Statistics = report.Statistics,
+                Validation = validated,
             });
         }
 
@@ -112,6 +138,7 @@ internal sealed class BacktestGrain(
             RankBy = command.RankBy,
             Runs = Rank(runs, command.RankBy),
             Refused = refused,
+            ValidationSymbols = checking is null ? null : [.. checking.Read.Select(r => r.Report)],
         });
     }
 
@@ -224,6 +251,11 @@ internal sealed class BacktestGrain(
 
     private static string? SweepRefusal(RunBacktestSweep command)
     {
+        if (command.Validation is { } window && window.Start >= window.End)
+        {
+            return "The validation window's start must be before its end.";
+        }
+
         if (command.Grid.Count == 0)
         {
             return "A sweep needs at least one parameter with values to try.";
