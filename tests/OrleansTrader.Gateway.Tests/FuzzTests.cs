@@ -114,7 +114,7 @@ public sealed class FuzzTests(GatewayFixture fixture)
                 {
                     ["kind"] = "sma-crossover", ["symbols"] = new JsonArray("FUZZ"), ["grid"] = new JsonObject { ["fastPeriod"] = new JsonArray("2", "3") },
                 },
-                ["bars", "initialCash"], ["kind", "source", "barInterval", "rankBy", "start"]),
+                ["bars", "initialCash"], ["kind", "source", "barInterval", "rankBy", "start", "validation"]),
         };
 
         foreach (var route in routes)
