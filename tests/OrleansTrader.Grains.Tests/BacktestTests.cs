@@ -8,6 +8,7 @@ using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Grains.Strategies;
 using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.Runtime.Testing;
 
 namespace OrleansTrader.Grains.Tests;
 
@@ -354,6 +355,29 @@ public sealed class BacktestTests
         });
         Assert.True(fewer.Succeeded, fewer.Message);
         Assert.Equal(2, fewer.Report!.Runs.Count);
+    }
+
+    [Fact]
+    public async Task TheListOfFiles_IsReadAtMostOnceAMinute_AndShowsNewFilesAfterThat()
+    {
+        using var data = new TempDirectory();
+        Directory.CreateDirectory(data.File("daily"));
+        const string Daily = "date,open,high,low,close,volume\n2020-01-02,10,11,9,10.5,1000\n";
+        await File.WriteAllTextAsync(data.File("daily/ONE.csv"), Daily, TestContext.Current.CancellationToken);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero));
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            Time = time,
+            ConfigureSilo = silo => silo.Services.Configure<BacktestFilesOptions>(o => o.DataPath = data.Path),
+        });
+        var backtests = cluster.Grains.GetGrain<IBacktestGrain>(0);
+        Assert.Equal(["ONE"], (await backtests.ListFilesAsync())!.Select(f => f.Symbol));
+
+        await File.WriteAllTextAsync(data.File("daily/TWO.csv"), Daily, TestContext.Current.CancellationToken);
+        time.Advance(TimeSpan.FromSeconds(59));
+        Assert.Equal(["ONE"], (await backtests.ListFilesAsync())!.Select(f => f.Symbol));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(["ONE", "TWO"], (await backtests.ListFilesAsync())!.Select(f => f.Symbol));
     }
 
     [Fact]

@@ -67,6 +67,7 @@ public static class TradingSiloBuilderExtensions
         services.TryAddSingleton<IBrokerClientFactory, BrokerClientFactory>();
         StrategyServiceCollectionExtensions.AddStrategyRegistry(services);
         services.TryAddSingleton<Strategies.LatestBarsReader>();
+        services.TryAddSingleton<BacktestFileCatalog>();
         services.AddHostedService<Strategies.RunningStrategiesResumer>();
         return silo;
     }

@@ -17,7 +17,8 @@ namespace OrleansTrader.Grains.Strategies;
 /// </summary>
 [StatelessWorker]
 internal sealed class BacktestGrain(
-    StrategyRegistry strategies, LatestBarsReader barsReader, IOptions<BacktestFilesOptions> files, TimeProvider time) : Grain, IBacktestGrain
+    StrategyRegistry strategies, LatestBarsReader barsReader, IOptions<BacktestFilesOptions> files, BacktestFileCatalog catalog, TimeProvider time)
+    : Grain, IBacktestGrain
 {
     // The statistics annualize per bar: 252 sessions of 390 minutes.
     private const int SessionsPerYear = 252;
@@ -297,19 +298,7 @@ internal sealed class BacktestGrain(
         return command.Start is { } from ? [.. read.Select(r => (r.Bars, Capped(r.Bars, r.Report, from, command.Bars)))] : read;
     }
 
-    public Task<IReadOnlyList<BacktestFileSet>?> ListFilesAsync() =>
-        Task.FromResult<IReadOnlyList<BacktestFileSet>?>(files.Value.DataPath is { Length: > 0 } dataPath
-            ? [.. new CsvBarHistory(dataPath).ListSymbols().Select(f => new BacktestFileSet
-            {
-                Symbol = f.Symbol,
-                MinuteFrom = f.MinuteFrom,
-                MinuteTo = f.MinuteTo,
-                MinuteDays = f.MinuteDays,
-                DailyFrom = f.DailyFrom,
-                DailyTo = f.DailyTo,
-                Problem = f.Problem,
-            })]
-            : null);
+    public Task<IReadOnlyList<BacktestFileSet>?> ListFilesAsync() => Task.FromResult(catalog.List());
 
     /// <summary>Each symbol's latest bars in the files; a file that cannot be read is that symbol's problem, not the whole run's.</summary>
     private static List<(IReadOnlyList<Bar> Bars, SymbolBars Report)> ReadFiles(CsvBarHistory history, RunBacktest command, DateTimeOffset before)
