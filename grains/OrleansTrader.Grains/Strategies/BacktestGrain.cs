@@ -96,33 +96,14 @@ internal sealed class BacktestGrain(
         var refused = new List<BacktestSweepRefusal>();
         foreach (var parameters in combinations)
         {
-            if (!StrategyFactory.TryCreate(strategies, backtest.Kind, backtest.Symbols, parameters, out var strategy, out _, out var message))
+            if (SweepRun(backtest, parameters, ready, validation, checking, out var message) is { } run)
+            {
+                runs.Add(run);
+            }
+            else
             {
                 refused.Add(new BacktestSweepRefusal(parameters, message ?? "refused"));
-                continue;
             }
-
-            var report = Run(backtest, parameters, strategy, ready);
-            BacktestOutcome? validated = null;
-            if (validation is not null && StrategyFactory.TryCreate(strategies, backtest.Kind, backtest.Symbols, parameters, out var fresh, out _, out _))
-            {
-                var check = Run(validation, parameters, fresh, checking!);
-                validated = new BacktestOutcome
-                {
-                    EndingEquity = check.EndingEquity, NetPnl = check.NetPnl, TotalFees = check.TotalFees, Fills = check.Fills, Statistics = check.Statistics,
-                };
-            }
-
-            runs.Add(new BacktestSweepRun
-            {
-                Parameters = parameters,
-                EndingEquity = report.EndingEquity,
-                NetPnl = report.NetPnl,
-                TotalFees = report.TotalFees,
-                Fills = report.Fills,
-                Statistics = report.Statistics,
-                Validation = validated,
-            });
         }
 
         if (runs.Count == 0)
@@ -218,6 +199,37 @@ internal sealed class BacktestGrain(
         var step = (points.Count - 1) / (double)(max - 1);
         return [.. Enumerable.Range(0, max).Select(i => points[(int)Math.Round(i * step)])];
     }
+
+    /// <summary>One combination's run on the first window and, when there is one, on the validation window; null when the kind refuses it.</summary>
+    private BacktestSweepRun? SweepRun(
+        RunBacktest backtest, IReadOnlyDictionary<string, string> parameters, Prepared ready, RunBacktest? validation, Prepared? checking, out string? refusal)
+    {
+        if (!StrategyFactory.TryCreate(strategies, backtest.Kind, backtest.Symbols, parameters, out var strategy, out _, out refusal))
+        {
+            return null;
+        }
+
+        // A strategy keeps state from the bars it saw: the validation window gets a fresh one.
+        var validated = validation is not null && StrategyFactory.TryCreate(strategies, backtest.Kind, backtest.Symbols, parameters, out var fresh, out _, out _)
+            ? Outcome(Run(validation, parameters, fresh, checking!))
+            : null;
+        var outcome = Outcome(Run(backtest, parameters, strategy, ready));
+        return new BacktestSweepRun
+        {
+            Parameters = parameters,
+            EndingEquity = outcome.EndingEquity,
+            NetPnl = outcome.NetPnl,
+            TotalFees = outcome.TotalFees,
+            Fills = outcome.Fills,
+            Statistics = outcome.Statistics,
+            Validation = validated,
+        };
+    }
+
+    private static BacktestOutcome Outcome(BacktestReport report) => new()
+    {
+        EndingEquity = report.EndingEquity, NetPnl = report.NetPnl, TotalFees = report.TotalFees, Fills = report.Fills, Statistics = report.Statistics,
+    };
 
     /// <summary>Every combination of the grid's values (names in ordinal order, values as given) over the shared parameters.</summary>
     private static List<IReadOnlyDictionary<string, string>> Combinations(
