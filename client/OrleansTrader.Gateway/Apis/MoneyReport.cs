@@ -85,16 +85,16 @@ internal static class MoneyReport
             NetPnl = Money.RoundForReport(run.NetPnl),
             TotalFees = Money.RoundForReport(run.TotalFees),
             Statistics = Round(run.Statistics),
-            Validation = run.Validation is { } validation
-                ? validation with
-                {
-                    EndingEquity = Money.RoundForReport(validation.EndingEquity),
-                    NetPnl = Money.RoundForReport(validation.NetPnl),
-                    TotalFees = Money.RoundForReport(validation.TotalFees),
-                    Statistics = Round(validation.Statistics),
-                }
-                : null,
+            Validation = run.Validation is { } validation ? Round(validation) : null,
         })],
+    };
+
+    private static BacktestOutcome Round(BacktestOutcome o) => o with
+    {
+        EndingEquity = Money.RoundForReport(o.EndingEquity),
+        NetPnl = Money.RoundForReport(o.NetPnl),
+        TotalFees = Money.RoundForReport(o.TotalFees),
+        Statistics = Round(o.Statistics),
     };
 
     private static PerformanceReport Round(PerformanceReport s) => s with

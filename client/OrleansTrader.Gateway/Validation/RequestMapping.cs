@@ -230,17 +230,7 @@ internal static class RequestMapping
 
     public static RunBacktest? ToRunBacktest(RunBacktestRequest request, ValidationErrors errors)
     {
-        BacktestSource? source = (request.Source ?? "latest") switch
-        {
-            "latest" => BacktestSource.Latest,
-            "files" => BacktestSource.Files,
-            _ => null,
-        };
-        if (source is null)
-        {
-            errors.Add("source", "Must be \"latest\" or \"files\".");
-        }
-
+        var source = request.Source is null ? BacktestSource.Latest : Rules.ParseEnum<BacktestSource>(errors, "source", request.Source, required: false);
         var fromFiles = source == BacktestSource.Files;
         var barInterval = CheckStrategy(request.Kind, request.Symbols, request.Parameters, request.BarInterval, errors, fromFiles);
         var maxBars = fromFiles ? RunBacktest.MaxFileBars : RunBacktest.MaxBars;
@@ -321,19 +311,7 @@ internal static class RequestMapping
             }
         }
 
-        BacktestRanking? rankBy = (request.RankBy ?? "netPnl") switch
-        {
-            "netPnl" => BacktestRanking.NetPnl,
-            "sharpeRatio" => BacktestRanking.SharpeRatio,
-            "sortinoRatio" => BacktestRanking.SortinoRatio,
-            "profitFactor" => BacktestRanking.ProfitFactor,
-            "maxDrawdown" => BacktestRanking.MaxDrawdown,
-            _ => null,
-        };
-        if (rankBy is null)
-        {
-            errors.Add("rankBy", "Must be \"netPnl\", \"sharpeRatio\", \"sortinoRatio\", \"profitFactor\" or \"maxDrawdown\".");
-        }
+        var rankBy = request.RankBy is null ? BacktestRanking.NetPnl : Rules.ParseEnum<BacktestRanking>(errors, "rankBy", request.RankBy, required: false);
 
         BacktestWindow? validation = null;
         if (request.Validation is { } window)

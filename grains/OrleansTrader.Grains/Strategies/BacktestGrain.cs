@@ -293,27 +293,16 @@ internal sealed class BacktestGrain(
     /// <summary>Each symbol's bars from the command's source, from its start on, and the report of where they came from.</summary>
     private async Task<IReadOnlyList<(IReadOnlyList<Bar> Bars, SymbolBars Report)>> ReadBarsAsync(RunBacktest command, DateTimeOffset before)
     {
-        IReadOnlyList<(IReadOnlyList<Bar> Bars, SymbolBars Report)> read;
-        if (command.Source == BacktestSource.Files)
-        {
-            read = ReadFiles(new CsvBarHistory(files.Value.DataPath!), command, before);
-        }
-        else
-        {
-            read = await barsReader.ReadAsync(GrainFactory, command.Symbols, command.BarInterval, command.Bars, before);
-            if (command.Start is { } start)
-            {
-                read = [.. read.Select(r => Since(r.Bars.Where(b => b.Start >= start).ToList(), r.Report))];
-            }
-        }
-
+        var read = command.Source == BacktestSource.Files
+            ? ReadFiles(new CsvBarHistory(files.Value.DataPath!), command, before)
+            : await barsReader.ReadAsync(GrainFactory, command.Symbols, command.BarInterval, command.Bars, before, command.Start);
         return command.Start is { } from ? [.. read.Select(r => (r.Bars, Capped(r.Bars, r.Report, from, command.Bars)))] : read;
     }
 
     public Task<IReadOnlyList<BacktestFileSet>?> ListFilesAsync() => Task.FromResult(catalog.List());
 
     /// <summary>Each symbol's latest bars in the files; a file that cannot be read is that symbol's problem, not the whole run's.</summary>
-    private static List<(IReadOnlyList<Bar> Bars, SymbolBars Report)> ReadFiles(CsvBarHistory history, RunBacktest command, DateTimeOffset before)
+    private static IReadOnlyList<(IReadOnlyList<Bar> Bars, SymbolBars Report)> ReadFiles(CsvBarHistory history, RunBacktest command, DateTimeOffset before)
     {
         var read = new List<(IReadOnlyList<Bar>, SymbolBars)>(command.Symbols.Count);
         foreach (var symbol in command.Symbols)
@@ -331,27 +320,11 @@ internal sealed class BacktestGrain(
                 problem = ex.Message;
             }
 
-            read.Add((bars, new SymbolBars
-            {
-                Symbol = symbol,
-                Bars = bars.Count,
-                Source = "files",
-                FirstBarStart = bars.Count > 0 ? bars[0].Start : null,
-                LastBarEnd = bars.Count > 0 ? bars[^1].End : null,
-                Problem = problem,
-            }));
+            read.Add((bars, LatestBarsReader.Report(symbol, bars, "files", problem)));
         }
 
         return read;
     }
-
-    private static (IReadOnlyList<Bar> Bars, SymbolBars Report) Since(IReadOnlyList<Bar> bars, SymbolBars report) =>
-        (bars, report with
-        {
-            Bars = bars.Count,
-            FirstBarStart = bars.Count > 0 ? bars[0].Start : null,
-            LastBarEnd = bars.Count > 0 ? bars[^1].End : null,
-        });
 
     /// <summary>Says so when the bars cap, not the start, decided where the run begins.</summary>
     private static SymbolBars Capped(IReadOnlyList<Bar> bars, SymbolBars report, DateTimeOffset start, int cap)

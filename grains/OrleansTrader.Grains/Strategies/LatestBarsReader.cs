@@ -23,23 +23,26 @@ internal sealed partial class LatestBarsReader(IEnumerable<IHistoricalBarSource>
 
     private readonly IHistoricalBarSource[] _sources = [.. sources];
 
-    /// <summary>Up to <paramref name="count"/> bars per symbol that ended by <paramref name="before"/>, each symbol's oldest first.</summary>
+    /// <summary>
+    /// Up to <paramref name="count"/> bars per symbol that ended by <paramref name="before"/> (and started at or after
+    /// <paramref name="since"/>), each symbol's oldest first.
+    /// </summary>
     public async Task<IReadOnlyList<(IReadOnlyList<Bar> Bars, SymbolBars Report)>> ReadAsync(
-        IGrainFactory grains, IReadOnlyList<string> symbols, TimeSpan interval, int count, DateTimeOffset before)
+        IGrainFactory grains, IReadOnlyList<string> symbols, TimeSpan interval, int count, DateTimeOffset before, DateTimeOffset? since = null)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, MaxBars);
         using var timeout = new CancellationTokenSource(Timeout, time);
         var read = new List<(IReadOnlyList<Bar>, SymbolBars)>(symbols.Count);
         foreach (var symbol in symbols)
         {
-            read.Add(await ReadAsync(grains, symbol, interval, count, before, timeout.Token));
+            read.Add(await ReadAsync(grains, symbol, interval, count, before, since ?? DateTimeOffset.MinValue, timeout.Token));
         }
 
         return read;
     }
 
     private async Task<(IReadOnlyList<Bar> Bars, SymbolBars Report)> ReadAsync(
-        IGrainFactory grains, string symbol, TimeSpan interval, int count, DateTimeOffset before, CancellationToken cancellationToken)
+        IGrainFactory grains, string symbol, TimeSpan interval, int count, DateTimeOffset before, DateTimeOffset since, CancellationToken cancellationToken)
     {
         IReadOnlyList<Bar> best = [];
         var bestSource = "none";
@@ -48,7 +51,7 @@ internal sealed partial class LatestBarsReader(IEnumerable<IHistoricalBarSource>
         {
             try
             {
-                var bars = Latest(await source.GetLatestBarsAsync(symbol, interval, count, before, cancellationToken), symbol, interval, count, before);
+                var bars = Latest(await source.GetLatestBarsAsync(symbol, interval, count, before, cancellationToken), symbol, interval, count, before, since);
                 if (bars.Count > best.Count)
                 {
                     (best, bestSource) = (bars, source.Name);
@@ -68,29 +71,35 @@ internal sealed partial class LatestBarsReader(IEnumerable<IHistoricalBarSource>
 
         if (best.Count < count)
         {
-            var held = Latest(await grains.GetGrain<ISymbolGrain>(symbol).GetBarsAsync(interval, DateTimeOffset.MinValue, before), symbol, interval, count, before);
+            var held = Latest(await grains.GetGrain<ISymbolGrain>(symbol).GetBarsAsync(interval, DateTimeOffset.MinValue, before), symbol, interval, count, before, since);
             if (held.Count > best.Count)
             {
                 (best, bestSource) = (held, SiloSource);
             }
         }
 
-        return (best, new SymbolBars
-        {
-            Symbol = symbol,
-            Bars = best.Count,
-            Source = bestSource,
-            FirstBarStart = best.Count > 0 ? best[0].Start : null,
-            LastBarEnd = best.Count > 0 ? best[^1].End : null,
-            Problem = problems.Count > 0 ? string.Join("; ", problems) : null,
-        });
+        return (best, Report(symbol, best, bestSource, problems.Count > 0 ? string.Join("; ", problems) : null));
     }
 
-    /// <summary>Keeps a source honest: the symbol's bars of the interval that ended by then, the latest ones, in time order.</summary>
-    private static IReadOnlyList<Bar> Latest(IReadOnlyList<Bar> bars, string symbol, TimeSpan interval, int count, DateTimeOffset before)
+    /// <summary>The report of one symbol's bars: how many, from where, the time they cover, and what went wrong on the way.</summary>
+    public static SymbolBars Report(string symbol, IReadOnlyList<Bar> bars, string source, string? problem) => new()
+    {
+        Symbol = symbol,
+        Bars = bars.Count,
+        Source = source,
+        FirstBarStart = bars.Count > 0 ? bars[0].Start : null,
+        LastBarEnd = bars.Count > 0 ? bars[^1].End : null,
+        Problem = problem,
+    };
+
+    /// <summary>
+    /// Keeps a source honest: the symbol's bars of the interval that started at or after <paramref name="since"/> and ended by
+    /// <paramref name="before"/>, the latest ones, in time order.
+    /// </summary>
+    private static IReadOnlyList<Bar> Latest(IReadOnlyList<Bar> bars, string symbol, TimeSpan interval, int count, DateTimeOffset before, DateTimeOffset since)
     {
         var kept = bars
-            .Where(b => b.Interval == interval && b.End <= before && string.Equals(b.Symbol, symbol, StringComparison.Ordinal))
+            .Where(b => b.Interval == interval && b.End <= before && b.Start >= since && string.Equals(b.Symbol, symbol, StringComparison.Ordinal))
             .DistinctBy(b => b.Start)
             .OrderBy(b => b.Start)
             .ToArray();

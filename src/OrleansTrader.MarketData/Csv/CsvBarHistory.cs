@@ -51,45 +51,36 @@ public sealed class CsvBarHistory
 
         var skipped = 0L;
         void Skip(CsvRowError error) => skipped++;
-        var newestFirst = new List<IReadOnlyList<Bar>>();
-        var total = 0;
+        var found = new List<Bar>();
         var from = since ?? DateTimeOffset.MinValue;
         foreach (var source in interval == OneDay ? CsvSourceDiscovery.DailyFile(DataPath, symbol) : MinuteFilesNewestFirst(symbol, before, from))
         {
-            var bars = new List<Bar>();
-            using (var reader = CsvFileReader.Open(source, Skip))
+            using var reader = CsvFileReader.Open(source, Skip);
+            while (reader.TryReadNext(out var marketEvent))
             {
-                while (reader.TryReadNext(out var marketEvent))
+                if (marketEvent is not BarEvent { Bar: var bar } || bar.End > before || bar.Start < from)
                 {
-                    if (marketEvent is not BarEvent { Bar: var bar } || bar.End > before || bar.Start < from)
-                    {
-                        continue;
-                    }
+                    continue;
+                }
 
-                    if (HoldsTogether(bar))
-                    {
-                        bars.Add(bar);
-                    }
-                    else
-                    {
-                        skipped++;
-                    }
+                if (HoldsTogether(bar))
+                {
+                    found.Add(bar);
+                }
+                else
+                {
+                    skipped++;
                 }
             }
 
-            newestFirst.Add(bars);
-            total += bars.Count;
-            if (total >= count)
+            if (found.Count >= count)
             {
                 break;
             }
         }
 
         // The files came newest first, and a file's rows may repeat a minute or step back: sorted, one bar per start.
-        var all = newestFirst.AsEnumerable().Reverse().SelectMany(b => b)
-            .DistinctBy(b => b.Start)
-            .OrderBy(b => b.Start)
-            .ToArray();
+        var all = found.DistinctBy(b => b.Start).OrderBy(b => b.Start).ToArray();
         return new CsvBarRead(all.Length > count ? all[^count..] : all, skipped);
     }
 
