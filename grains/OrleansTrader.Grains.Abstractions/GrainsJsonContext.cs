@@ -13,6 +13,7 @@ namespace OrleansTrader.Grains.Abstractions;
 [JsonSerializable(typeof(AccountEvent))]
 [JsonSerializable(typeof(AccountEventPage))]
 [JsonSerializable(typeof(AccountSnapshot))]
+[JsonSerializable(typeof(AccountPerformance))]
 [JsonSerializable(typeof(AccountPosition))]
 [JsonSerializable(typeof(AccountOrder))]
 [JsonSerializable(typeof(AccountFill))]

@@ -54,4 +54,38 @@ public sealed class MoneyReportTests
         Assert.Equal((30.05m, 0.01m, 1.23m, 0.00m), (position.MarketValue, position.UnrealizedPnl, position.RealizedPnl, position.FeesPaid));
         Assert.Equal((10.0133333m, 10.0155m), (position.AverageEntryPrice, position.MarketPrice));
     }
+
+    [Fact]
+    public void Performance_IsReportedToTheCent_AndItsPnlIsTheSumOfTheReportedDays()
+    {
+        static AccountDay Day(int date, decimal start, decimal end) => new()
+        {
+            Date = new DateOnly(2026, 3, date), Closed = true, StartedAt = DateTimeOffset.UnixEpoch.AddDays(date),
+            EndedAt = DateTimeOffset.UnixEpoch.AddDays(date + 1), StartEquity = start, EndEquity = end, RealizedPnl = 0.125m,
+            Fees = 0.0049m, Fills = 1,
+        };
+
+        // The equity goes from 100.005 to 100.014: 0.009, which rounds to 0.01, while the days as reported (at 100.01 each end)
+        // add up to 0.00. The summary must say what its days say.
+        var days = new[] { Day(2, 100.005m, 100.010m), Day(3, 100.010m, 100.014m) };
+        var performance = new AccountPerformance
+        {
+            AccountId = "a",
+            Days = days,
+            Summary = new AccountPerformanceSummary
+            {
+                Days = 2, StartEquity = 100.005m, EndEquity = 100.014m, Pnl = 0.009m, RealizedPnl = 0.25m, Fees = 0.0098m, Fills = 2,
+                MaxDrawdown = 0m, WinningDays = 2, LosingDays = 0, BestDay = days[0].Date, WorstDay = days[1].Date, SharpeRatio = 1.23456789,
+            },
+        };
+
+        var reported = MoneyReport.Round(performance);
+
+        Assert.Equal([0.00m, 0.00m], reported.Days.Select(d => d.Pnl));
+        Assert.Equal(0.00m, reported.Summary.Pnl);
+        Assert.Equal((100.01m, 100.01m), (reported.Summary.StartEquity, reported.Summary.EndEquity));
+        Assert.Equal((0.25m, 0.01m), (reported.Summary.RealizedPnl, reported.Summary.Fees));
+        Assert.Equal((0.13m, 0.00m), (reported.Days[0].RealizedPnl, reported.Days[0].Fees));
+        Assert.Equal(1.23456789, reported.Summary.SharpeRatio);
+    }
 }

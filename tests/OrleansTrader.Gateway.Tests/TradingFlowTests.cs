@@ -92,6 +92,47 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Performance_AnswersTheOpenDay_AndADateRange_AndRefusesABackwardOrMalformedOne()
+    {
+        var account = await Host.CreateAccountAsync(cash: 25_000.5m);
+        var path = $"/api/accounts/{account}/performance";
+
+        var performance = await Host.SendJsonAsync(HttpMethod.Get, path, Host.AdminKey, null, HttpStatusCode.OK);
+        var today = Assert.Single(performance.GetProperty("days").EnumerateArray());
+        Assert.False(today.GetProperty("closed").GetBoolean());
+        Assert.Equal(25_000.5m, today.GetProperty("startEquity").GetDecimal());
+        Assert.Equal(0m, today.GetProperty("pnl").GetDecimal());
+        Assert.Equal(1, performance.GetProperty("summary").GetProperty("days").GetInt32());
+
+        // A range that ends before today holds no day.
+        var past = await Host.SendJsonAsync(HttpMethod.Get, path + "?from=2000-01-01&to=2000-12-31", Host.AdminKey, null, HttpStatusCode.OK);
+        Assert.Empty(past.GetProperty("days").EnumerateArray());
+        Assert.Equal(0, past.GetProperty("summary").GetProperty("days").GetInt32());
+
+        var backward = await Host.SendJsonAsync(HttpMethod.Get, path + "?from=2026-03-05&to=2026-03-01", Host.AdminKey, null, HttpStatusCode.BadRequest);
+        Assert.True(backward.GetProperty("errors").TryGetProperty("from", out _), backward.ToString());
+        var malformed = await Host.SendJsonAsync(HttpMethod.Get, path + "?from=yesterday", Host.AdminKey, null, HttpStatusCode.BadRequest);
+        Assert.Equal("Must be a date, yyyy-mm-dd.", malformed.GetProperty("errors").GetProperty("from")[0].GetString());
+        await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{GatewayHost.NewId("none")}/performance", Host.AdminKey, null, HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData("/fills?limit=abc", "limit", "Must be a whole number.")]
+    [InlineData("/fills?afterSequence=1.5", "afterSequence", "Must be a whole number.")]
+    [InlineData("/journal?after=x", "after", "Must be a whole number.")]
+    [InlineData("/performance?to=2026-13-01", "to", "Must be a date, yyyy-mm-dd.")]
+    public async Task AMalformedQueryValue_Answers400NamingIt_NotTheBody(string route, string field, string message)
+    {
+        var account = await Host.CreateAccountAsync();
+
+        var problem = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}{route}", Host.AdminKey, null, HttpStatusCode.BadRequest);
+
+        var errors = problem.GetProperty("errors");
+        Assert.Equal(message, errors.GetProperty(field)[0].GetString());
+        Assert.False(errors.TryGetProperty("body", out _), problem.ToString());
+    }
+
+    [Fact]
     public async Task CreateAccount_RefusesAlpacaAndUnknownBrokers_WhenTheSiloHasNoAlpaca()
     {
         var problem = await Host.SendJsonAsync(HttpMethod.Post, "/api/accounts", Host.AdminKey,

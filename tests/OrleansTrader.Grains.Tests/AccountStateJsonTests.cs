@@ -42,6 +42,29 @@ public sealed class AccountStateJsonTests
     }
 
     [Fact]
+    public void TheDaysRecord_RoundTrips_WithoutItsComputedPnl()
+    {
+        var days = new AccountDays
+        {
+            Days =
+            [
+                new AccountDay
+                {
+                    Date = new DateOnly(2026, 3, 2), Closed = true, StartedAt = At, EndedAt = At.AddDays(1), StartEquity = 100_000m,
+                    EndEquity = 100_512.3456m, RealizedPnl = 500m, Fees = 0.0123m, Fills = 7,
+                },
+            ],
+        };
+
+        var stored = _compact.Serialize(days);
+        var loaded = _compact.Deserialize<AccountDays>(stored);
+
+        Assert.Equal(days.Days, loaded.Days);
+        Assert.Equal(512.3456m, loaded.Days[0].Pnl);
+        Assert.DoesNotContain("\"Pnl\"", Encoding.UTF8.GetString(stored), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ManyWorkingOrders_AreWrittenAlike_FromTheCacheOrNot_AndReadBack()
     {
         var state = RealisticState();
@@ -187,6 +210,7 @@ public sealed class AccountStateJsonTests
             OpenedAt = At,
             Ledger = ledger.MarkEquity(101_000m),
             TradingDay = DateOnly.FromDateTime(At.UtcDateTime),
+            DayStart = new AccountDayStart { StartedAt = At, Equity = 100_250.125m, RealizedPnl = 12.5m, Fees = 0.0049m, FillSequence = 2 },
             LastOrderNumber = 4,
             LastEventSequence = 9,
             LastFillSequence = 3,

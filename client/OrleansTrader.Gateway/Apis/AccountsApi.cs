@@ -8,7 +8,7 @@ using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Gateway.Apis;
 
-/// <summary>Accounts: open (admin), list, figures, positions (and closing one), fills and the order journal.</summary>
+/// <summary>Accounts: open (admin), list, figures, positions (and closing one), fills, the order journal and performance by day.</summary>
 public static class AccountsApi
 {
     public const int MaxPageSize = 500;
@@ -30,6 +30,9 @@ public static class AccountsApi
             .WithName("GetFills").WithSummary("Fills in application order after a sequence.");
         group.MapGet("/{accountId}/journal", GetJournalAsync).RequireAuthorization(GatewayPolicies.AccountRead)
             .WithName("GetJournal").WithSummary("Order state changes with their risk decisions, after a sequence.");
+        group.MapGet("/{accountId}/performance", GetPerformanceAsync).RequireAuthorization(GatewayPolicies.AccountRead)
+            .WithName("GetPerformance")
+            .WithSummary("The account's days (UTC dates) from, to (both included; default all kept), today's so far last, with P&L, return, Sharpe, drawdown.");
         return endpoints;
     }
 
@@ -119,6 +122,19 @@ public static class AccountsApi
         return await account.GetSnapshotAsync() is null
             ? ApiProblems.AccountNotFound(accountId)
             : TypedResults.Ok(MoneyReport.Round(await account.GetFillsAsync(afterSequence ?? 0, limit ?? Paging.DefaultLimit)));
+    }
+
+    internal static async Task<Results<Ok<AccountPerformance>, ValidationProblem, ProblemHttpResult>> GetPerformanceAsync(
+        string accountId, IGrainFactory grains, DateOnly? from, DateOnly? to)
+    {
+        if (from > to)
+        {
+            return ApiProblems.Invalid("from", "Must not be after \"to\".");
+        }
+
+        return await grains.GetGrain<IAccountGrain>(accountId).GetPerformanceAsync(from, to) is { } performance
+            ? TypedResults.Ok(MoneyReport.Round(performance))
+            : ApiProblems.AccountNotFound(accountId);
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<JournalEntry>>, ValidationProblem, ProblemHttpResult>> GetJournalAsync(

@@ -28,6 +28,35 @@ internal static class MoneyReport
         HighWaterMark = Money.RoundForReport(s.HighWaterMark),
     };
 
+    /// <summary>An account's days and their summary; the ratios keep their precision.</summary>
+    public static AccountPerformance Round(AccountPerformance p)
+    {
+        var days = p.Days.Select(Round).ToList();
+        return p with
+        {
+            Days = days,
+            Summary = p.Summary with
+            {
+                StartEquity = Round(p.Summary.StartEquity),
+                EndEquity = Round(p.Summary.EndEquity),
+
+                // The sum of the rounded days, so the report adds up to the cent.
+                Pnl = days.Sum(d => d.Pnl),
+                RealizedPnl = Money.RoundForReport(p.Summary.RealizedPnl),
+                Fees = Money.RoundForReport(p.Summary.Fees),
+            },
+        };
+    }
+
+    /// <summary>A day: its P&amp;L is the difference of the rounded equities, so the days still add up to the cent.</summary>
+    public static AccountDay Round(AccountDay d) => d with
+    {
+        StartEquity = Money.RoundForReport(d.StartEquity),
+        EndEquity = Money.RoundForReport(d.EndEquity),
+        RealizedPnl = Money.RoundForReport(d.RealizedPnl),
+        Fees = Money.RoundForReport(d.Fees),
+    };
+
     public static IReadOnlyList<AccountPosition> Round(IReadOnlyList<AccountPosition> positions) =>
         [.. positions.Select(p => p with
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -60,6 +61,15 @@ internal sealed partial class GatewayExceptionHandler(
             return new ProblemDetails { Status = bad.StatusCode, Title = "Send the body as application/json." };
         }
 
+        if (UnboundParameter(bad.Message) is { } parameter)
+        {
+            return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [parameter.Name] = [parameter.Problem] })
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "The request has invalid fields.",
+            };
+        }
+
         var json = FindJsonException(bad);
         var field = json is null ? "body" : FieldName(json.Path);
         return new HttpValidationProblemDetails(new Dictionary<string, string[]>
@@ -71,6 +81,36 @@ internal sealed partial class GatewayExceptionHandler(
             Title = json is null ? "The request could not be read." : "The request body is not valid JSON for this route.",
         };
     }
+
+    /// <summary>
+    /// A query or route value the framework could not convert ("Failed to bind parameter \"Nullable&lt;int&gt; limit\" from \"abc\"."):
+    /// named, with the form it needs, instead of being blamed on the body. The value itself is not echoed.
+    /// </summary>
+    internal static (string Name, string Problem)? UnboundParameter(string message)
+    {
+        var match = UnboundParameterPattern().Match(message);
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        // The framework names an optional parameter's type "Nullable<int>".
+        var type = match.Groups["type"].Value;
+        type = type.StartsWith("Nullable<", StringComparison.Ordinal) ? type[9..^1] : type.TrimEnd('?');
+        var problem = type switch
+        {
+            "int" or "long" => "Must be a whole number.",
+            "decimal" or "double" => "Must be a number.",
+            "DateOnly" => "Must be a date, yyyy-mm-dd.",
+            "DateTimeOffset" or "DateTime" => "Must be a date and time in ISO 8601, such as 2026-03-02T14:30:00Z.",
+            "bool" => "Must be true or false.",
+            _ => "Not a valid value.",
+        };
+        return (match.Groups["name"].Value, problem);
+    }
+
+    [GeneratedRegex("""^Failed to bind parameter "(?<type>[A-Za-z0-9_.?<>]+) (?<name>[A-Za-z0-9_]+)" from ".*"\.$""", RegexOptions.Singleline)]
+    private static partial Regex UnboundParameterPattern();
 
     private static JsonException? FindJsonException(Exception exception)
     {

@@ -30,6 +30,7 @@ namespace OrleansTrader.Gateway.Json;
 [JsonSerializable(typeof(TradingStateResponse))]
 [JsonSerializable(typeof(EventHistoryTruncated))]
 [JsonSerializable(typeof(AccountSnapshot))]
+[JsonSerializable(typeof(AccountPerformance))]
 [JsonSerializable(typeof(IReadOnlyList<AccountListing>))]
 [JsonSerializable(typeof(IReadOnlyList<AccountPosition>))]
 [JsonSerializable(typeof(AccountOrder))]

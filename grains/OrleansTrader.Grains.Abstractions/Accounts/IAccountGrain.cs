@@ -53,6 +53,12 @@ public interface IAccountGrain : IGrainWithStringKey
     /// <summary>Account events after a sequence (the SSE resume point); the page says when older events were pruned.</summary>
     Task<AccountEventPage> GetEventsAsync(long afterSequence, int limit);
 
+    /// <summary>
+    /// The account's days from <paramref name="from"/> to <paramref name="to"/> (UTC dates, both included; null: no bound),
+    /// today's included while it is open, with their figures; null when the account was never opened.
+    /// </summary>
+    Task<AccountPerformance?> GetPerformanceAsync(DateOnly? from, DateOnly? to);
+
     Task<RiskLimits?> GetRiskLimitsAsync();
 
     Task<AccountCommandResult> SetRiskLimitsAsync(RiskLimits limits);

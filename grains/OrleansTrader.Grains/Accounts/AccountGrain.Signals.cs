@@ -3,7 +3,7 @@ using OrleansTrader.Grains.Abstractions;
 
 namespace OrleansTrader.Grains.Accounts;
 
-/// <summary>Marks, the trading day, and the signals the breaker evaluates (P&amp;L, equity, broker outcomes).</summary>
+/// <summary>Marks, and the signals the breaker evaluates (P&amp;L, equity, broker outcomes); the trading day is in AccountGrain.Days.</summary>
 internal sealed partial class AccountGrain
 {
     private async Task SignalTickAsync(CancellationToken cancellationToken)
@@ -28,7 +28,7 @@ internal sealed partial class AccountGrain
         var ledger = S.Ledger;
         var day = S.TradingDay;
         await RefreshMarksAsync(Ledger.Positions.Values.Where(p => !p.IsFlat).Select(p => p.Symbol));
-        RollDay();
+        await RollDayAsync();
         await ReportSignalsAsync();
 
         // Self-healing: a breaker notice that timed out or was lost is picked up here.
@@ -41,19 +41,6 @@ internal sealed partial class AccountGrain
         {
             await PersistAsync();
         }
-    }
-
-    /// <summary>Starts a new trading day at the first valuation of a new UTC date (start-of-day equity for day P&amp;L).</summary>
-    private void RollDay()
-    {
-        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-        if (S.TradingDay == today || Value() is not { } valuation)
-        {
-            return;
-        }
-
-        Ledger = Ledger.StartDay(valuation.Equity);
-        S.TradingDay = today;
     }
 
     /// <summary>

@@ -24,6 +24,9 @@ public sealed class AccountGrainOptions
     /// </summary>
     public int HistoryPagesInMemory { get; set; } = 8;
 
+    /// <summary>Closed trading days kept for the performance query (five years of UTC dates); older days are dropped.</summary>
+    public int DaysKept { get; set; } = 1830;
+
     /// <summary>How often the account reconciles with its broker (also at activation).</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
 

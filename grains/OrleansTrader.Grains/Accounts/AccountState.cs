@@ -37,6 +37,9 @@ internal sealed record AccountState
 
     public DateOnly? TradingDay { get; set; }
 
+    /// <summary>Where the current trading day started (null in records from before days were kept: that day is not reported).</summary>
+    public AccountDayStart? DayStart { get; set; }
+
     public long LastOrderNumber { get; set; }
 
     public long LastEventSequence { get; set; }

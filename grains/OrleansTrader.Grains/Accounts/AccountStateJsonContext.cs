@@ -15,4 +15,5 @@ namespace OrleansTrader.Grains.Accounts;
 [JsonSerializable(typeof(WorkingOrder))]
 [JsonSerializable(typeof(AccountHistoryPage))]
 [JsonSerializable(typeof(AccountSettings))]
+[JsonSerializable(typeof(AccountDays))]
 internal sealed partial class AccountStateJsonContext : JsonSerializerContext;

@@ -1,0 +1,64 @@
+namespace OrleansTrader.Grains.Abstractions;
+
+/// <summary>An account's days in a date range, oldest first (today's, still open, last), and the figures over them.</summary>
+public sealed record AccountPerformance
+{
+    public required string AccountId { get; init; }
+
+    public required IReadOnlyList<AccountDay> Days { get; init; }
+
+    public required AccountPerformanceSummary Summary { get; init; }
+}
+
+/// <summary>
+/// The figures over <see cref="AccountPerformance.Days"/>. Ratios are plain fractions (0.05 = 5 %). The totals, the total
+/// return and the drawdown include today so far; the annualized figures use closed days only (a part of a day is not a
+/// day's return) and are annualized on 365 a year, since a day is a UTC calendar date (weekends included, flat when the
+/// market is closed). A figure that is undefined for the days given (fewer than two closed days, no variance, no losing
+/// day) is null.
+/// </summary>
+public sealed record AccountPerformanceSummary
+{
+    public required int Days { get; init; }
+
+    public decimal? StartEquity { get; init; }
+
+    public decimal? EndEquity { get; init; }
+
+    /// <summary>The sum of the days' P&amp;L: EndEquity - StartEquity when the days chain.</summary>
+    public required decimal Pnl { get; init; }
+
+    public required decimal RealizedPnl { get; init; }
+
+    public required decimal Fees { get; init; }
+
+    public required long Fills { get; init; }
+
+    /// <summary>EndEquity / StartEquity - 1.</summary>
+    public decimal? TotalReturn { get; init; }
+
+    /// <summary>The closed days' return, compounded to a year.</summary>
+
+    public double? AnnualizedReturn { get; init; }
+
+    public double? AnnualizedVolatility { get; init; }
+
+    public double? SharpeRatio { get; init; }
+
+    public double? SortinoRatio { get; init; }
+
+    /// <summary>The largest fall of day-end equity (and today's so far) from a running peak, as a fraction of that peak.</summary>
+    public required decimal MaxDrawdown { get; init; }
+
+    /// <summary>Closed days with a positive P&amp;L.</summary>
+    public required int WinningDays { get; init; }
+
+    /// <summary>Closed days with a negative P&amp;L.</summary>
+    public required int LosingDays { get; init; }
+
+    /// <summary>The closed day with the highest P&amp;L (the earliest of equals).</summary>
+    public DateOnly? BestDay { get; init; }
+
+    /// <summary>The closed day with the lowest P&amp;L (the earliest of equals).</summary>
+    public DateOnly? WorstDay { get; init; }
+}

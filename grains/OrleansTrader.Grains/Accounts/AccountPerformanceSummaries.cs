@@ -1,0 +1,67 @@
+using OrleansTrader.Domain.Statistics;
+using OrleansTrader.Grains.Abstractions;
+
+namespace OrleansTrader.Grains.Accounts;
+
+/// <summary>The figures over an account's days, with the domain's statistics on the equity at each day's end.</summary>
+internal static class AccountPerformanceSummaries
+{
+    /// <summary>A day is a UTC calendar date, so a year has 365 of them (flat weekend days included).</summary>
+    public const int DaysPerYear = 365;
+
+    public static AccountPerformanceSummary Of(IReadOnlyList<AccountDay> days)
+    {
+        var report = PerformanceStatistics.Compute(EquityCurve(days), [], 0m, DaysPerYear);
+        var closed = days.Where(d => d.Closed).ToList();
+        var annual = closed.Count >= 2 ? PerformanceStatistics.Compute(EquityCurve(closed), [], 0m, DaysPerYear) : null;
+        return new AccountPerformanceSummary
+        {
+            Days = days.Count,
+            StartEquity = days.Count > 0 ? days[0].StartEquity : null,
+            EndEquity = days.Count > 0 ? days[^1].EndEquity : null,
+            Pnl = days.Sum(d => d.Pnl),
+            RealizedPnl = days.Sum(d => d.RealizedPnl),
+            Fees = days.Sum(d => d.Fees),
+            Fills = days.Sum(d => d.Fills),
+            TotalReturn = report.TotalReturn,
+            AnnualizedReturn = annual?.AnnualizedReturn,
+            AnnualizedVolatility = annual?.AnnualizedVolatility,
+            SharpeRatio = annual?.SharpeRatio,
+            SortinoRatio = annual?.SortinoRatio,
+            MaxDrawdown = report.MaxDrawdown,
+            WinningDays = closed.Count(d => d.Pnl > 0m),
+            LosingDays = closed.Count(d => d.Pnl < 0m),
+            BestDay = closed.Count > 0 ? closed.MaxBy(d => d.Pnl)!.Date : null,
+            WorstDay = closed.Count > 0 ? closed.MinBy(d => d.Pnl)!.Date : null,
+        };
+    }
+
+    /// <summary>
+    /// The first day's start, then every day's end. A point no later than the one before replaces it (the open day queried
+    /// at the instant it started), since the statistics need strictly increasing times.
+    /// </summary>
+    private static List<EquityPoint> EquityCurve(IReadOnlyList<AccountDay> days)
+    {
+        var curve = new List<EquityPoint>(days.Count + 1);
+        if (days.Count == 0)
+        {
+            return curve;
+        }
+
+        curve.Add(new EquityPoint(days[0].StartedAt, days[0].StartEquity));
+        foreach (var day in days)
+        {
+            var point = new EquityPoint(day.EndedAt, day.EndEquity);
+            if (point.Timestamp <= curve[^1].Timestamp)
+            {
+                curve[^1] = point;
+            }
+            else
+            {
+                curve.Add(point);
+            }
+        }
+
+        return curve;
+    }
+}

@@ -1,0 +1,152 @@
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.Runtime;
+using OrleansTrader.Runtime.Testing;
+
+namespace OrleansTrader.Grains.Tests;
+
+/// <summary>
+/// An account's days: each closes at the first valuation of a later UTC date, is stored, and chains into the next; the
+/// performance query reports them with today's so far, survives a restart, and keeps only the configured number.
+/// </summary>
+public sealed class AccountPerformanceTests : IDisposable
+{
+    private static readonly DateTimeOffset Monday = new(2026, 3, 2, 14, 0, 0, TimeSpan.Zero);
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Days_CloseAtTheNextDate_ChainIntoEachOther_AndSurviveARestart()
+    {
+        var time = new FakeTimeProvider(Monday);
+        await using var cluster = await StartAsync(time, sqlitePath: _dir.File("days.db"));
+        var account = await TestAccounts.OpenAsync(cluster, "perf", 100_000m);
+
+        // Day 1: buy 100 at 50, and the mark closes the day at 55 (+500 unrealized).
+        await Market.QuoteAsync(cluster, "PRF", 50m, 50m);
+        await FillAsync(account, Market.MarketOrder("p-buy", "PRF", OrderSide.Buy, 100m), 1);
+        await Market.QuoteAsync(cluster, "PRF", 55m, 55m);
+        time.Advance(TimeSpan.FromDays(1));
+        await account.RefreshAsync();
+
+        // Day 2: sell the 100 at 55 (the 500 is realized: equity moves only by the sell's fees); day 3 starts flat.
+        await Market.QuoteAsync(cluster, "PRF", 55m, 55m);
+        await FillAsync(account, Market.MarketOrder("p-sell", "PRF", OrderSide.Sell, 100m), 2);
+        time.Advance(TimeSpan.FromDays(1));
+        await Market.QuoteAsync(cluster, "PRF", 52m, 52m);
+        await account.RefreshAsync();
+
+        var performance = (await account.GetPerformanceAsync(null, null))!;
+        var days = performance.Days;
+        Assert.Equal([new DateOnly(2026, 3, 2), new DateOnly(2026, 3, 3), new DateOnly(2026, 3, 4)], days.Select(d => d.Date));
+        Assert.Equal([true, true, false], days.Select(d => d.Closed));
+        Assert.Equal(100_000m, days[0].StartEquity);
+        Assert.Equal(100_500m, days[0].EndEquity);
+        Assert.Equal(500m, days[0].Pnl);
+        Assert.Equal(0m, days[0].RealizedPnl);
+        Assert.Equal(1, days[0].Fills);
+        Assert.Equal(500m, days[1].RealizedPnl);
+        Assert.Equal(1, days[1].Fills);
+        Assert.Equal(-days[1].Fees, days[1].Pnl);
+        Assert.Equal(0m, days[2].Pnl);
+        Assert.Equal(0, days[2].Fills);
+        for (var i = 1; i < days.Count; i++)
+        {
+            Assert.Equal(days[i - 1].EndEquity, days[i].StartEquity);
+            Assert.Equal(days[i - 1].EndedAt, days[i].StartedAt);
+        }
+
+        // The summary adds the days up, and its return is the equity's.
+        var summary = performance.Summary;
+        var snapshot = (await account.GetSnapshotAsync())!;
+        Assert.Equal(3, summary.Days);
+        Assert.Equal(snapshot.Equity, summary.EndEquity);
+        Assert.Equal(summary.EndEquity - summary.StartEquity, summary.Pnl);
+        Assert.Equal(snapshot.Fees, summary.Fees);
+        Assert.Equal(snapshot.RealizedPnl, summary.RealizedPnl);
+        Assert.Equal(2, summary.Fills);
+        Assert.Equal((summary.EndEquity / summary.StartEquity) - 1m, summary.TotalReturn);
+        Assert.Equal((1, 1), (summary.WinningDays, summary.LosingDays));
+        Assert.Equal((days[0].Date, days[1].Date), (summary.BestDay, summary.WorstDay));
+
+        // The annualized figures come from the two closed days alone (today is a part of a day).
+        var closedReturns = new[] { (double)((days[0].EndEquity / days[0].StartEquity) - 1m), (double)((days[1].EndEquity / days[1].StartEquity) - 1m) };
+        var mean = closedReturns.Average();
+        var deviation = Math.Sqrt(closedReturns.Sum(r => (r - mean) * (r - mean)));
+        Assert.Equal(mean / deviation * Math.Sqrt(365), summary.SharpeRatio!.Value, 9);
+        Assert.Equal(days[1].Fees / days[0].EndEquity, summary.MaxDrawdown);
+
+        // A date range picks days by their date, both ends included.
+        var middle = (await account.GetPerformanceAsync(new DateOnly(2026, 3, 3), new DateOnly(2026, 3, 3)))!;
+        Assert.Equal([new DateOnly(2026, 3, 3)], middle.Days.Select(d => d.Date));
+        Assert.Equal(2, (await account.GetPerformanceAsync(new DateOnly(2026, 3, 3), null))!.Days.Count);
+
+        // The closed days are stored, and today goes on from where it started.
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        await Market.QuoteAsync(cluster, "PRF", 52m, 52m);
+        var restarted = (await cluster.Account("perf").GetPerformanceAsync(null, null))!;
+        Assert.Equal(days, restarted.Days);
+    }
+
+    [Fact]
+    public async Task OnlyTheConfiguredNumberOfDays_IsKept()
+    {
+        var time = new FakeTimeProvider(Monday);
+        await using var cluster = await StartAsync(time, daysKept: 2);
+        var account = await TestAccounts.OpenAsync(cluster, "perf-kept", 50_000m);
+        for (var day = 0; day < 4; day++)
+        {
+            time.Advance(TimeSpan.FromDays(1));
+            await account.RefreshAsync();
+        }
+
+        var days = (await account.GetPerformanceAsync(null, null))!.Days;
+        Assert.Equal([new DateOnly(2026, 3, 4), new DateOnly(2026, 3, 5), new DateOnly(2026, 3, 6)], days.Select(d => d.Date));
+        Assert.All(days, d => Assert.Equal(50_000m, d.EndEquity));
+    }
+
+    [Fact]
+    public async Task AnAccountNeverOpened_HasNoPerformance_AndANewOneHasItsFirstDay()
+    {
+        var time = new FakeTimeProvider(Monday);
+        await using var cluster = await StartAsync(time);
+        Assert.Null(await cluster.Account("perf-none").GetPerformanceAsync(null, null));
+
+        var account = await TestAccounts.OpenAsync(cluster, "perf-new", 10_000m);
+        time.Advance(TimeSpan.FromHours(1));
+        var performance = (await account.GetPerformanceAsync(null, null))!;
+        var today = Assert.Single(performance.Days);
+        Assert.False(today.Closed);
+        Assert.Equal(10_000m, today.StartEquity);
+        Assert.Equal(0m, today.Pnl);
+        Assert.Equal(1, performance.Summary.Days);
+        Assert.Equal(0m, performance.Summary.TotalReturn);
+        Assert.Null(performance.Summary.SharpeRatio);
+        Assert.Null(performance.Summary.AnnualizedReturn);
+        Assert.Equal((0, 0, null), (performance.Summary.WinningDays, performance.Summary.LosingDays, performance.Summary.BestDay));
+    }
+
+    private static Task<TradingCluster> StartAsync(FakeTimeProvider time, int daysKept = 1830, string? sqlitePath = null) => TradingCluster.StartAsync(new TradingClusterOptions
+    {
+        Time = time,
+        SqlitePath = sqlitePath,
+
+        // The tests roll the day themselves (RefreshAsync); the timers stay out of the way.
+        ConfigureSilo = silo => silo.Configure<AccountGrainOptions>(o =>
+        {
+            o.SignalInterval = TimeSpan.FromDays(30);
+            o.ReconcileInterval = TimeSpan.FromDays(30);
+            o.DaysKept = daysKept;
+        }),
+    });
+
+    private static async Task FillAsync(IAccountGrain account, PlaceOrder order, int fills)
+    {
+        var placed = await account.PlaceOrderAsync(order);
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        await Eventually.WaitAsync<IReadOnlyList<AccountFill>>(() => account.GetFillsAsync(0, 10), f => f.Count == fills, $"fill {fills}");
+    }
+}
