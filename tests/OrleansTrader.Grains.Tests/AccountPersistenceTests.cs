@@ -232,6 +232,36 @@ public sealed class AccountPersistenceTests : IDisposable
         await Eventually.WaitAsync(async () => (await ReadAsync<AccountState>(cluster, "idle", "account")).ETag, e => e != before, "the tick's write");
     }
 
+    [Fact]
+    public async Task ACrashBetweenTheDaysWriteAndTheCoreWrite_ClosesThatDayAgain_IntoTheSameRow()
+    {
+        var time = new Runtime.Testing.FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        await using var cluster = await TradingCluster.StartAsync(Options("days.db") with { Time = time });
+        var account = await TestAccounts.OpenAsync(cluster, "days", 100_000m);
+        var beforeTheRoll = await ReadAsync<AccountState>(cluster, "days", "account");
+        time.Advance(TimeSpan.FromDays(1));
+        await account.RefreshAsync();
+        Assert.Single((await ReadAsync<AccountDays>(cluster, "days", "days")).State.Days);
+
+        // The crash: the day's row is stored, the core record that moves the day on is not.
+        await RewriteStoredAsync(cluster, async storage =>
+        {
+            var core = new GrainState<AccountState>(new AccountState());
+            await storage.ReadStateAsync("account", Id("days"), core, TestContext.Current.CancellationToken);
+            core.State = beforeTheRoll.State;
+            await storage.WriteStateAsync("account", Id("days"), core, TestContext.Current.CancellationToken);
+        });
+
+        time.Advance(TimeSpan.FromHours(1));
+        account = cluster.Account("days");
+        await account.RefreshAsync();
+        var days = (await account.GetPerformanceAsync(null, null))!.Days;
+        Assert.Equal([new DateOnly(2026, 3, 2), new DateOnly(2026, 3, 3)], days.Select(d => d.Date));
+        Assert.Equal(time.GetUtcNow(), days[0].EndedAt);
+        Assert.Equal(days[0].EndedAt, days[1].StartedAt);
+        Assert.Single((await ReadAsync<AccountDays>(cluster, "days", "days")).State.Days);
+    }
+
     private TradingClusterOptions Options(string file) => new()
     {
         SqlitePath = _dir.File(file),
