@@ -15,7 +15,7 @@ internal sealed partial class DemoSeeder(IClusterClient client, DemoSettings set
         try
         {
             var account = client.GetGrain<IAccountGrain>(settings.AccountId);
-            var opened = await account.OpenAsync(new OpenAccount { Cash = settings.Cash });
+            var opened = await account.OpenAsync(new OpenAccount { Name = $"Demo: SMA crossover on {settings.Symbol}", Cash = settings.Cash });
             if (!opened.Succeeded && opened.ErrorCode != AccountErrorCodes.AlreadyOpen)
             {
                 LogFailed(logger, settings.AccountId, opened.Message ?? opened.ErrorCode ?? "unknown");
