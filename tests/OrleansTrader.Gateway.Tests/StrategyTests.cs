@@ -103,10 +103,19 @@ public sealed class StrategyTests(GatewayFixture fixture)
 
         var invalid = await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests", anyKey, new
         {
-            kind = "sma-crossover", symbols = new[] { "BTGW" }, bars = 0, fill = "whenever",
+            kind = "sma-crossover", symbols = new[] { "BTGW" }, bars = 0, fill = "whenever", slippageBps = -1,
         }, HttpStatusCode.BadRequest);
         var errors = invalid.GetProperty("errors");
-        Assert.True(errors.TryGetProperty("bars", out _) && errors.TryGetProperty("fill", out _), invalid.ToString());
+        Assert.True(errors.TryGetProperty("bars", out _) && errors.TryGetProperty("fill", out _) && errors.TryGetProperty("slippageBps", out _), invalid.ToString());
+
+        // Slippage goes through to the grain and back: the same run at 10 bps ends lower.
+        var slipped = await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests", anyKey, new
+        {
+            kind = "sma-crossover", symbols = new[] { "BTGW" }, parameters, bars = 80, initialCash = 10_000,
+            feeModel = new { kind = "basisPoints", basisPoints = 1.5m }, slippageBps = 10,
+        }, HttpStatusCode.OK);
+        Assert.Equal(10m, slipped.GetProperty("slippageBps").GetDecimal());
+        Assert.True(slipped.GetProperty("netPnl").GetDecimal() < report.GetProperty("netPnl").GetDecimal(), slipped.ToString());
         var unknown = await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests", anyKey, new { kind = "martingale", symbols = new[] { "BTGW" } },
             HttpStatusCode.UnprocessableEntity);
         Assert.Equal("STRATEGY_KIND_UNKNOWN", unknown.GetProperty("reason").GetString());

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OrleansTrader.Domain.Backtesting;
 using OrleansTrader.Domain.Fees;
 using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Statistics;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
@@ -74,6 +75,19 @@ public sealed class BacktestTests
         });
         var recent = Assert.Single(lastTen.Report!.Symbols);
         Assert.Equal((10, t0 + (70 * Minute), t0 + (80 * Minute), (string?)null), (recent.Bars, recent.FirstBarStart, recent.LastBarEnd, recent.Problem));
+
+        // With slippage: every fill of the same run moved against it, as the domain backtester has it.
+        var slipped = await cluster.Grains.GetGrain<IBacktestGrain>(0).RunAsync(new RunBacktest
+        {
+            Kind = StrategyKinds.SmaCrossover, Symbols = ["BKT"], Parameters = Sma, Bars = 60, InitialCash = 50_000m, FeeModel = perShare, SlippageBps = 25m,
+        });
+        var expectedSlipped = Backtester.Run(StrategyCatalog.Create(StrategyKinds.SmaCrossover, new Dictionary<string, string>(Sma) { ["symbol"] = "BKT" }), bars[20..],
+            new BacktestOptions { StrategyId = "backtest", InitialCash = 50_000m, SlippageBps = 25m, Fee = input => fees.Calculate(input).Total });
+        Assert.Equal((25m, expectedSlipped.Cash, expectedSlipped.EquityCurve[^1].Equity), (slipped.Report!.SlippageBps, slipped.Report.EndingCash, slipped.Report.EndingEquity));
+        Assert.True(slipped.Report.NetPnl < report.NetPnl, $"{slipped.Report.NetPnl} with slippage, {report.NetPnl} without");
+        Assert.Equal(
+            expected.Executions.Select(e => e.Side == OrderSide.Buy ? e.Price * 1.0025m : e.Price * 0.9975m),
+            expectedSlipped.Executions.Select(e => e.Price));
 
         // Nothing was traded: no account, no order, the symbol's bars as they were.
         Assert.Equal(80, (await cluster.Symbol("BKT").GetBarsAsync(Minute, DateTimeOffset.MinValue, DateTimeOffset.MaxValue)).Count);
@@ -192,13 +206,15 @@ public sealed class BacktestTests
         var badParameter = await backtests.RunAsync(new RunBacktest { Kind = StrategyKinds.SmaCrossover, Symbols = ["NOB"], Parameters = new Dictionary<string, string> { ["fastPeriod"] = "9", ["slowPeriod"] = "3" } });
         var tooMany = await backtests.RunAsync(new RunBacktest { Kind = StrategyKinds.SmaCrossover, Symbols = ["NOB"], Bars = RunBacktest.MaxBars + 1 });
         var noBars = await backtests.RunAsync(new RunBacktest { Kind = StrategyKinds.SmaCrossover, Symbols = ["NOB"], Parameters = Sma });
+        var slippage = await backtests.RunAsync(new RunBacktest { Kind = StrategyKinds.SmaCrossover, Symbols = ["NOB"], Parameters = Sma, SlippageBps = 1_000.5m });
 
         Assert.Equal(StrategyErrorCodes.UnknownKind, unknown.ErrorCode);
         Assert.Equal(StrategyErrorCodes.InvalidParameters, badParameter.ErrorCode);
         Assert.Contains("fastPeriod", badParameter.Message, StringComparison.Ordinal);
         Assert.Equal(StrategyErrorCodes.InvalidParameters, tooMany.ErrorCode);
         Assert.Equal((StrategyErrorCodes.NoBars, "No one-minute bars of NOB yet, in the silo or its history sources."), (noBars.ErrorCode, noBars.Message));
-        Assert.All(new[] { unknown, badParameter, tooMany, noBars }, a => Assert.Null(a.Report));
+        Assert.Equal((StrategyErrorCodes.InvalidParameters, "Slippage must be 0 to 1000 basis points; got 1000.5."), (slippage.ErrorCode, slippage.Message));
+        Assert.All(new[] { unknown, badParameter, tooMany, noBars, slippage }, a => Assert.Null(a.Report));
     }
 
     [Fact]

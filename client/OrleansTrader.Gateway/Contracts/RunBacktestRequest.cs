@@ -39,6 +39,9 @@ public record RunBacktestRequest
 
     /// <summary>"nextBarOpen" (default) or "signalBarClose".</summary>
     public string? Fill { get; init; }
+
+    /// <summary>Adverse slippage on every fill in basis points, 0 (default) to 1,000; a limit fill never goes past its limit.</summary>
+    public decimal? SlippageBps { get; init; }
 }
 
 /// <summary>A backtest run once per combination of <see cref="Grid"/>'s values, ranked.</summary>

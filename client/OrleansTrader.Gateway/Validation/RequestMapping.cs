@@ -249,6 +249,11 @@ internal static class RequestMapping
             errors.Add("initialCash", $"Must be above 0 and at most {Rules.MaxCash}, with at most 2 decimals.");
         }
 
+        if (request.SlippageBps is { } slippage && (slippage < 0m || slippage > RunBacktest.MaxSlippageBps || slippage.Scale > 2))
+        {
+            errors.Add("slippageBps", $"Must be 0 to {RunBacktest.MaxSlippageBps}, with at most 2 decimals.");
+        }
+
         bool? atSignalClose = (request.Fill ?? "nextBarOpen") switch
         {
             "nextBarOpen" => false,
@@ -275,6 +280,7 @@ internal static class RequestMapping
                 InitialCash = request.InitialCash ?? 100_000m,
                 FeeModel = fees,
                 FillAtSignalClose = atSignalClose!.Value,
+                SlippageBps = request.SlippageBps ?? 0m,
             }
             : null;
     }

@@ -19,6 +19,9 @@ public sealed record BacktestReport
 
     public required decimal InitialCash { get; init; }
 
+    /// <summary>The slippage every fill took, in basis points.</summary>
+    public decimal SlippageBps { get; init; }
+
     public required decimal EndingCash { get; init; }
 
     /// <summary>Cash plus the open positions at the last closes.</summary>

@@ -11,6 +11,9 @@ public sealed record RunBacktest
     /// <summary>The most bars per symbol read from market-data files: about 23 years of daily bars, 21 sessions of minutes.</summary>
     public const int MaxFileBars = 20_000;
 
+    /// <summary>The most slippage a backtest takes, the paper exchange's own bound.</summary>
+    public const decimal MaxSlippageBps = 1_000m;
+
     public required string Kind { get; init; }
 
     public required IReadOnlyList<string> Symbols { get; init; }
@@ -38,6 +41,9 @@ public sealed record RunBacktest
 
     /// <summary>Fill an intent at the close of the bar that made it, instead of at the next bar's open (the default).</summary>
     public bool FillAtSignalClose { get; init; }
+
+    /// <summary>Adverse slippage on every fill in basis points, as the paper exchange applies it (a limit fill never past its limit).</summary>
+    public decimal SlippageBps { get; init; }
 }
 
 /// <summary>Where a backtest reads its bars.</summary>

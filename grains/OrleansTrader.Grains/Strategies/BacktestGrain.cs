@@ -161,6 +161,7 @@ internal sealed class BacktestGrain(
             StrategyId = "backtest",
             InitialCash = command.InitialCash,
             FillPolicy = command.FillAtSignalClose ? BacktestFillPolicies.SignalBarClose : BacktestFillPolicies.NextBarOpen,
+            SlippageBps = command.SlippageBps,
             Fee = input => model.Calculate(input).Total,
         });
         var endingEquity = result.EquityCurve.Count > 0 ? result.EquityCurve[^1].Equity : result.Cash;
@@ -174,6 +175,7 @@ internal sealed class BacktestGrain(
             BarInterval = command.BarInterval,
             Symbols = [.. ready.Read.Select(r => r.Report)],
             InitialCash = command.InitialCash,
+            SlippageBps = command.SlippageBps,
             EndingCash = result.Cash,
             EndingEquity = endingEquity,
             NetPnl = endingEquity - command.InitialCash,
@@ -349,6 +351,7 @@ internal sealed class BacktestGrain(
         : command.Bars is < 1 or > RunBacktest.MaxFileBars ? $"Bars must be 1 to {RunBacktest.MaxFileBars} per symbol from files; got {command.Bars}."
         : command.Start is { } start && command.End is { } end && start >= end ? "The start must be before the end."
         : command.InitialCash is <= 0m or > 1_000_000_000_000m ? $"Initial cash must be positive and at most 1,000,000,000,000; got {command.InitialCash}."
+        : command.SlippageBps is < 0m or > RunBacktest.MaxSlippageBps ? $"Slippage must be 0 to {RunBacktest.MaxSlippageBps} basis points; got {command.SlippageBps}."
         : command.Symbols.Count == 0 ? "A backtest needs at least one symbol."
         : null;
 }

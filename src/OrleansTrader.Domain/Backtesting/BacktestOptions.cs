@@ -12,6 +12,12 @@ public sealed record BacktestOptions
     /// <summary>Where intents fill; <see cref="BacktestFillPolicies.NextBarOpen"/> unless set.</summary>
     public BacktestFillPolicy FillPolicy { get; init; } = BacktestFillPolicies.NextBarOpen;
 
+    /// <summary>
+    /// Adverse slippage in basis points, as the paper exchange applies it: a market or stop fill moves against the order
+    /// (buys higher, sells lower); a limit fill moves too, but never past its limit. 0 unless set; at most 10,000.
+    /// </summary>
+    public decimal SlippageBps { get; init; }
+
     /// <summary>The fee of one fill, e.g. <c>input => feeModel.Calculate(input).Total</c>; no fees unless set.</summary>
     public Func<FeeInput, decimal> Fee { get; init; } = static _ => 0m;
 }

@@ -26,6 +26,11 @@ public static class Backtester
             throw new ArgumentException("A backtest needs at least one bar.", nameof(bars));
         }
 
+        if (options.SlippageBps is < 0m or > 10_000m)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.SlippageBps, $"SlippageBps must be in [0, 10000]; got {options.SlippageBps}.");
+        }
+
         for (var i = 1; i < bars.Count; i++)
         {
             if (bars[i].Start < bars[i - 1].Start)
@@ -99,9 +104,25 @@ public static class Backtester
                     throw new InvalidOperationException($"The fill policy filled {intent.ClientOrderId} at {fill.Timestamp:O}, before its signal bar ended at {bar.End:O}.");
                 }
 
+                if (fill is not null && options.SlippageBps > 0m)
+                {
+                    fill = fill with { Price = Slipped(intent, fill.Price, options.SlippageBps) };
+                }
+
                 var at = fill?.Timestamp ?? bar.End;
                 _due.Enqueue(new Pending(intent, fill), (at, intent.Sequence));
             }
+        }
+
+        /// <summary>The price moved against the order by the slippage; a limit order's never past its limit.</summary>
+        private static decimal Slipped(OrderIntent intent, decimal price, decimal slippageBps)
+        {
+            var slip = slippageBps / 10_000m;
+            var buy = intent.Side == OrderSide.Buy;
+            var slipped = buy ? price * (1m + slip) : price * (1m - slip);
+            return intent.Type == OrderType.Limit && intent.LimitPrice is { } limit
+                ? (buy ? Math.Min(slipped, limit) : Math.Max(slipped, limit))
+                : slipped;
         }
 
         private Bar? NextBar(int barIndex)

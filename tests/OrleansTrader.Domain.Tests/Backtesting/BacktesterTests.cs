@@ -133,6 +133,22 @@ public sealed class BacktesterTests
         Assert.Null(policy(Intent(OrderSide.Buy, OrderType.Market), signal, null));
     }
 
+    [Fact]
+    public void Slippage_MovesEveryFillAgainstTheOrder_AndALimitFillNeverPastItsLimit()
+    {
+        // The same run as above with 50 bps: the buy at 11 fills at 11.055, the sell at 6 at 5.97.
+        var result = Backtester.Run(Sma(allowShort: false), Bars(Closes), Options(BacktestFillPolicies.NextBarOpen) with { SlippageBps = 50m });
+
+        Assert.Equal([(OrderSide.Buy, 11.055m), (OrderSide.Sell, 5.97m)], result.Executions.Select(e => (e.Side, e.Price)));
+        Assert.Equal(10m * (5.97m - 11.055m), Assert.Single(result.RoundTrips).RealizedPnl);
+        Assert.Equal(1_000m - 110.55m + 59.7m - 2m, result.Cash);
+
+        // A buy limit at 9.03 fills at the next open, 9: slipped it would be 9.045, past the limit, so it fills at 9.03.
+        var limited = Backtester.Run(new OneLimitBuy(9.03m), Bars(Closes), Options(BacktestFillPolicies.NextBarOpen) with { SlippageBps = 50m });
+        Assert.Equal(9.03m, Assert.Single(limited.Executions).Price);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Backtester.Run(Sma(allowShort: false), Bars(Closes), Options(BacktestFillPolicies.NextBarOpen) with { SlippageBps = -1m }));
+    }
+
     private static SmaCrossoverStrategy Sma(bool allowShort) =>
         new(new SmaCrossoverParameters { Symbol = "SPY", Quantity = 10m, FastPeriod = 2, SlowPeriod = 3, AllowShort = allowShort });
 
@@ -165,4 +181,53 @@ public sealed class BacktesterTests
         Reason = "test",
         CreatedAt = T0,
     };
+
+    /// <summary>Buys 1 at a limit on its first bar, and does nothing else.</summary>
+    private sealed class OneLimitBuy(decimal limit) : IStrategy
+    {
+        private IStrategyContext? _context;
+        private bool _sent;
+
+        public string Kind => "one-limit-buy";
+
+        public void OnStart(IStrategyContext context) => _context = context;
+
+        public void OnBar(Bar bar)
+        {
+            if (!_sent)
+            {
+                _sent = true;
+                _context!.SubmitOrder(new OrderIntentRequest
+                {
+                    Symbol = bar.Symbol, Side = OrderSide.Buy, Quantity = 1m, Type = OrderType.Limit, LimitPrice = limit, Reason = "test",
+                });
+            }
+        }
+
+        public void OnQuote(QuoteTick quote)
+        {
+        }
+
+        public void OnTrade(TradeTick trade)
+        {
+        }
+
+        public void OnFill(Execution execution)
+        {
+        }
+
+        public void OnOrderUpdate(StrategyOrderUpdate update)
+        {
+        }
+
+        public void OnStop()
+        {
+        }
+
+        public StrategyState GetState() => new OneLimitBuyState(_sent);
+
+        public void Restore(StrategyState state) => _sent = ((OneLimitBuyState)state).Sent;
+    }
+
+    private sealed record OneLimitBuyState(bool Sent) : StrategyState;
 }
