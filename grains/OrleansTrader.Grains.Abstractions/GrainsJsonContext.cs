@@ -22,6 +22,7 @@ namespace OrleansTrader.Grains.Abstractions;
 [JsonSerializable(typeof(PlaceOrder))]
 [JsonSerializable(typeof(ReplaceOrder))]
 [JsonSerializable(typeof(OrderCommandResult))]
+[JsonSerializable(typeof(PositionCloseResult))]
 [JsonSerializable(typeof(AccountCommandResult))]
 [JsonSerializable(typeof(ReconciliationReport))]
 [JsonSerializable(typeof(BreakerSnapshot))]

@@ -116,6 +116,34 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
         await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{GatewayHost.NewId("none")}/performance", Host.AdminKey, null, HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task CloseAllPositions_AnswersAnOutcomePerPosition_AndCancelsWorkingOrdersWhenAsked()
+    {
+        var account = await Host.CreateAccountAsync();
+        await Host.QuoteAsync("CLGW", 25m, 25m);
+        var orders = $"/api/accounts/{account}/orders";
+        await Host.SendJsonAsync(HttpMethod.Post, orders, Host.AdminKey,
+            new { clientOrderId = "cl-buy", symbol = "CLGW", side = "buy", type = "market", quantity = 8, timeInForce = "day" }, HttpStatusCode.Created);
+        await PollAsync($"/api/accounts/{account}/positions", Host.AdminKey!, p => p.GetArrayLength() == 1 && p[0].GetProperty("quantity").GetDecimal() == 8m);
+        var resting = await Host.SendJsonAsync(HttpMethod.Post, orders, Host.AdminKey,
+            new { clientOrderId = "cl-rest", symbol = "CLGW", side = "buy", type = "limit", quantity = 1, limitPrice = 24.5, timeInForce = "gtc" }, HttpStatusCode.Created);
+
+        var closed = await Host.SendJsonAsync(HttpMethod.Delete, $"/api/accounts/{account}/positions?cancelOrders=true", Host.AdminKey, null, HttpStatusCode.OK);
+
+        var outcome = Assert.Single(closed.EnumerateArray());
+        Assert.Equal("CLGW", outcome.GetProperty("symbol").GetString());
+        Assert.Equal(("Sell", 8m), (outcome.GetProperty("order").GetProperty("side").GetString(), outcome.GetProperty("order").GetProperty("quantity").GetDecimal()));
+        await PollAsync($"/api/accounts/{account}/positions", Host.AdminKey!, p => p.EnumerateArray().All(q => q.GetProperty("quantity").GetDecimal() == 0m));
+        var canceled = await PollAsync($"{orders}/{resting.GetProperty("orderId").GetString()}", Host.AdminKey!, o => o.GetProperty("status").GetString() == "Canceled");
+        Assert.Equal("Canceled", canceled.GetProperty("status").GetString());
+
+        var nothing = await Host.SendJsonAsync(HttpMethod.Delete, $"/api/accounts/{account}/positions", Host.AdminKey, null, HttpStatusCode.OK);
+        Assert.Empty(nothing.EnumerateArray());
+        var bad = await Host.SendJsonAsync(HttpMethod.Delete, $"/api/accounts/{account}/positions?cancelOrders=maybe", Host.AdminKey, null, HttpStatusCode.BadRequest);
+        Assert.Equal("Must be true or false.", bad.GetProperty("errors").GetProperty("cancelOrders")[0].GetString());
+        await Host.SendJsonAsync(HttpMethod.Delete, $"/api/accounts/{GatewayHost.NewId("none")}/positions", Host.AdminKey, null, HttpStatusCode.NotFound);
+    }
+
     [Theory]
     [InlineData("/fills?limit=abc", "limit", "Must be a whole number.")]
     [InlineData("/fills?afterSequence=1.5", "afterSequence", "Must be a whole number.")]

@@ -8,7 +8,7 @@ using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Gateway.Apis;
 
-/// <summary>Accounts: open (admin), list, figures, positions (and closing one), fills, the order journal and performance by day.</summary>
+/// <summary>Accounts: open (admin), list, figures, positions (and closing one or all), fills, the order journal and performance by day.</summary>
 public static class AccountsApi
 {
     public const int MaxPageSize = 500;
@@ -26,6 +26,9 @@ public static class AccountsApi
             .WithName("GetPositions").WithSummary("Open positions with their valuation.");
         group.MapDelete("/{accountId}/positions/{symbol}", ClosePositionAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
             .WithName("ClosePosition").WithSummary("Sends a market order that flattens the position.");
+        group.MapDelete("/{accountId}/positions", CloseAllPositionsAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
+            .WithName("CloseAllPositions")
+            .WithSummary("Sends a market order that flattens each open position, after cancelling every working order when cancelOrders=true; one outcome per position.");
         group.MapGet("/{accountId}/fills", GetFillsAsync).RequireAuthorization(GatewayPolicies.AccountRead)
             .WithName("GetFills").WithSummary("Fills in application order after a sequence.");
         group.MapGet("/{accountId}/journal", GetJournalAsync).RequireAuthorization(GatewayPolicies.AccountRead)
@@ -108,6 +111,25 @@ public static class AccountsApi
 
         var result = await grains.GetGrain<IAccountGrain>(accountId).ClosePositionAsync(symbol);
         return result.Denial is { } denial ? ApiProblems.FromDenial(denial) : TypedResults.Ok(result.Order!);
+    }
+
+    internal static async Task<Results<Ok<IReadOnlyList<PositionCloseOutcome>>, ProblemHttpResult>> CloseAllPositionsAsync(
+        string accountId, IGrainFactory grains, bool? cancelOrders)
+    {
+        var account = grains.GetGrain<IAccountGrain>(accountId);
+        if (await account.GetSnapshotAsync() is null)
+        {
+            return ApiProblems.AccountNotFound(accountId);
+        }
+
+        var results = await account.CloseAllPositionsAsync(cancelOrders ?? false);
+        return TypedResults.Ok<IReadOnlyList<PositionCloseOutcome>>([.. results.Select(r => new PositionCloseOutcome
+        {
+            Symbol = r.Symbol,
+            Order = r.Result.Order,
+            Reason = r.Result.Denial?.ReasonCode,
+            Message = r.Result.Denial?.Message,
+        })]);
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<AccountFill>>, ValidationProblem, ProblemHttpResult>> GetFillsAsync(

@@ -27,6 +27,7 @@ namespace OrleansTrader.Gateway.Json;
 [JsonSerializable(typeof(IssuedApiKey))]
 [JsonSerializable(typeof(IReadOnlyList<ApiKeyInfo>))]
 [JsonSerializable(typeof(IReadOnlyList<OrderCommandOutcome>))]
+[JsonSerializable(typeof(IReadOnlyList<PositionCloseOutcome>))]
 [JsonSerializable(typeof(TradingStateResponse))]
 [JsonSerializable(typeof(EventHistoryTruncated))]
 [JsonSerializable(typeof(AccountSnapshot))]

@@ -36,6 +36,12 @@ public interface IAccountGrain : IGrainWithStringKey
     /// <summary>Sends a market order that flattens the position in <paramref name="symbol"/>.</summary>
     Task<OrderCommandResult> ClosePositionAsync(string symbol);
 
+    /// <summary>
+    /// Sends a market order that flattens each open position, in symbol order, after requesting the cancel of every working
+    /// order when <paramref name="cancelOrders"/> is set; one result per position.
+    /// </summary>
+    Task<IReadOnlyList<PositionCloseResult>> CloseAllPositionsAsync(bool cancelOrders);
+
     Task<IReadOnlyList<AccountPosition>> GetPositionsAsync();
 
     /// <summary>Orders, newest first, filtered by status; <paramref name="afterOrderId"/> continues a previous page.</summary>

@@ -200,6 +200,27 @@ internal sealed partial class AccountGrain
         return results;
     }
 
+    public async Task<IReadOnlyList<PositionCloseResult>> CloseAllPositionsAsync(bool cancelOrders)
+    {
+        if (!S.IsOpen)
+        {
+            return [];
+        }
+
+        if (cancelOrders)
+        {
+            await CancelAllAsync();
+        }
+
+        var results = new List<PositionCloseResult>();
+        foreach (var symbol in Ledger.Positions.Values.Where(p => !p.IsFlat).Select(p => p.Symbol).Order(StringComparer.Ordinal).ToList())
+        {
+            results.Add(new PositionCloseResult(symbol, await ClosePositionAsync(symbol)));
+        }
+
+        return results;
+    }
+
     public async Task<OrderCommandResult> ClosePositionAsync(string symbol)
     {
         if (!S.IsOpen)
