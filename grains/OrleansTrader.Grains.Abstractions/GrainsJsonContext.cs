@@ -14,6 +14,7 @@ namespace OrleansTrader.Grains.Abstractions;
 [JsonSerializable(typeof(AccountEventPage))]
 [JsonSerializable(typeof(AccountSnapshot))]
 [JsonSerializable(typeof(AccountPerformance))]
+[JsonSerializable(typeof(StrategyPerformance))]
 [JsonSerializable(typeof(AccountPosition))]
 [JsonSerializable(typeof(AccountOrder))]
 [JsonSerializable(typeof(AccountFill))]

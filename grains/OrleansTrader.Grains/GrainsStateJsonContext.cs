@@ -16,6 +16,7 @@ namespace OrleansTrader.Grains;
 [JsonSourceGenerationOptions(UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(BreakerState))]
 [JsonSerializable(typeof(StrategyGrainState))]
+[JsonSerializable(typeof(StrategyDays))]
 [JsonSerializable(typeof(ExecutionReport))]
 [JsonSerializable(typeof(PaperVenueCheckpoint))]
 [JsonSerializable(typeof(PaperVenueDelta))]

@@ -88,4 +88,27 @@ public sealed class MoneyReportTests
         Assert.Equal((0.13m, 0.00m), (reported.Days[0].RealizedPnl, reported.Days[0].Fees));
         Assert.Equal(1.23456789, reported.Summary.SharpeRatio);
     }
+
+    [Fact]
+    public void AStrategysDays_AreReportedToTheCent_AndTheirTotalsAreTheReportedDays()
+    {
+        static StrategyDay Day(int date, decimal pnl) => new()
+        {
+            Date = new DateOnly(2026, 3, date), Closed = true, StartedAt = DateTimeOffset.UnixEpoch.AddDays(date),
+            EndedAt = DateTimeOffset.UnixEpoch.AddDays(date + 1), Pnl = pnl, RealizedPnl = pnl, Fees = 0.0049m, Fills = 1,
+        };
+
+        // 0.005 + 0.005 = 0.01 unrounded, while each day reports 0.01 (half away from zero): the total says 0.02.
+        var days = new[] { Day(2, 0.005m), Day(3, 0.005m) };
+        var performance = new StrategyPerformance
+        {
+            AccountId = "a", StrategyId = "s", Days = days, Summary = StrategyPerformanceSummary.Of(days),
+        };
+
+        var reported = MoneyReport.Round(performance);
+
+        Assert.Equal([0.01m, 0.01m], reported.Days.Select(d => d.Pnl));
+        Assert.Equal((0.02m, 0.02m, 0.00m), (reported.Summary.Pnl, reported.Summary.RealizedPnl, reported.Summary.Fees));
+        Assert.Equal((2, 0), (reported.Summary.WinningDays, reported.Summary.LosingDays));
+    }
 }

@@ -38,8 +38,17 @@ public sealed class StrategyTests(GatewayFixture fixture)
         }, HttpStatusCode.OK);
         Assert.Equal("9", changed.GetProperty("parameters").GetProperty("slowPeriod").GetString());
 
+        // Its days: today's so far, nothing traded yet; a backward range is refused.
+        var performance = await Host.SendJsonAsync(HttpMethod.Get, $"{root}/sma-1/performance", trader, null, HttpStatusCode.OK);
+        var today = Assert.Single(performance.GetProperty("days").EnumerateArray());
+        Assert.Equal((false, 0m, 0), (today.GetProperty("closed").GetBoolean(), today.GetProperty("pnl").GetDecimal(), today.GetProperty("fills").GetInt32()));
+        Assert.Equal("sma-1", performance.GetProperty("strategyId").GetString());
+        var backward = await Host.SendJsonAsync(HttpMethod.Get, $"{root}/sma-1/performance?from=2026-03-05&to=2026-03-01", trader, null, HttpStatusCode.BadRequest);
+        Assert.True(backward.GetProperty("errors").TryGetProperty("from", out _), backward.ToString());
+
         await Host.SendJsonAsync(HttpMethod.Delete, $"{root}/sma-1", trader, null, HttpStatusCode.NoContent);
         await Host.SendJsonAsync(HttpMethod.Get, $"{root}/sma-1", trader, null, HttpStatusCode.NotFound);
+        await Host.SendJsonAsync(HttpMethod.Get, $"{root}/sma-1/performance", trader, null, HttpStatusCode.NotFound);
         var empty = await Host.SendJsonAsync(HttpMethod.Get, root, trader, null, HttpStatusCode.OK);
         Assert.Empty(empty.EnumerateArray());
     }

@@ -28,15 +28,13 @@ public sealed class AccountPerformanceTests : IDisposable
         // Day 1: buy 100 at 50, and the mark closes the day at 55 (+500 unrealized).
         await Market.QuoteAsync(cluster, "PRF", 50m, 50m);
         await FillAsync(account, Market.MarketOrder("p-buy", "PRF", OrderSide.Buy, 100m), 1);
-        await Market.QuoteAsync(cluster, "PRF", 55m, 55m);
-        time.Advance(TimeSpan.FromDays(1));
+        await CrossMidnightAsync(cluster, time, "PRF", 55m);
         await account.RefreshAsync();
 
         // Day 2: sell the 100 at 55 (the 500 is realized: equity moves only by the sell's fees); day 3 starts flat.
         await Market.QuoteAsync(cluster, "PRF", 55m, 55m);
         await FillAsync(account, Market.MarketOrder("p-sell", "PRF", OrderSide.Sell, 100m), 2);
-        time.Advance(TimeSpan.FromDays(1));
-        await Market.QuoteAsync(cluster, "PRF", 52m, 52m);
+        await CrossMidnightAsync(cluster, time, "PRF", 52m);
         await account.RefreshAsync();
 
         var performance = (await account.GetPerformanceAsync(null, null))!;
@@ -142,6 +140,20 @@ public sealed class AccountPerformanceTests : IDisposable
             o.DaysKept = daysKept;
         }),
     });
+
+    /// <summary>
+    /// Moves the clock to just past the next midnight with <paramref name="symbol"/> quoted at <paramref name="price"/>
+    /// then: the quote comes ten seconds before midnight, since a symbol grain idle for hours of the fake clock is
+    /// collected with its quote.
+    /// </summary>
+    private static async Task CrossMidnightAsync(TradingCluster cluster, FakeTimeProvider time, string symbol, decimal price)
+    {
+        var now = time.GetUtcNow();
+        var midnight = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
+        time.Advance(midnight - now - TimeSpan.FromSeconds(10));
+        await Market.QuoteAsync(cluster, symbol, price, price);
+        time.Advance(TimeSpan.FromSeconds(15));
+    }
 
     private static async Task FillAsync(IAccountGrain account, PlaceOrder order, int fills)
     {

@@ -57,6 +57,22 @@ internal static class MoneyReport
         Fees = Money.RoundForReport(d.Fees),
     };
 
+    /// <summary>A strategy's days and their totals (the totals are the days as reported, to the cent).</summary>
+    public static StrategyPerformance Round(StrategyPerformance p)
+    {
+        var days = p.Days.Select(d => d with
+        {
+            Pnl = Money.RoundForReport(d.Pnl),
+            RealizedPnl = Money.RoundForReport(d.RealizedPnl),
+            Fees = Money.RoundForReport(d.Fees),
+        }).ToList();
+        return p with
+        {
+            Days = days,
+            Summary = p.Summary with { Pnl = days.Sum(d => d.Pnl), RealizedPnl = days.Sum(d => d.RealizedPnl), Fees = days.Sum(d => d.Fees) },
+        };
+    }
+
     public static IReadOnlyList<AccountPosition> Round(IReadOnlyList<AccountPosition> positions) =>
         [.. positions.Select(p => p with
         {

@@ -20,6 +20,9 @@ public static class StrategiesApi
             .WithName("ListStrategies").WithSummary("The account's strategies.");
         group.MapGet("/{strategyId}", GetAsync).RequireAuthorization(GatewayPolicies.AccountRead)
             .WithName("GetStrategy").WithSummary("One strategy's configuration and counters.");
+        group.MapGet("/{strategyId}/performance", GetPerformanceAsync).RequireAuthorization(GatewayPolicies.AccountRead)
+            .WithName("GetStrategyPerformance")
+            .WithSummary("The strategy's own P&L by day (UTC dates) from, to (both included; default all kept), today's so far last.");
         group.MapDelete("/{strategyId}", DeleteAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
             .WithName("DeleteStrategy").WithSummary("Stops and forgets a strategy.");
         group.MapPost("/{strategyId}/start", StartAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
@@ -137,6 +140,19 @@ public static class StrategiesApi
         await Strategy(grains, accountId, strategyId).GetStatusAsync() is { } status
             ? TypedResults.Ok(MoneyReport.Round(status))
             : ApiProblems.NotFound($"Strategy {strategyId} does not exist in account {accountId}.", StrategyErrorCodes.NotFound);
+
+    internal static async Task<Results<Ok<StrategyPerformance>, ValidationProblem, ProblemHttpResult>> GetPerformanceAsync(
+        string accountId, string strategyId, IGrainFactory grains, DateOnly? from, DateOnly? to)
+    {
+        if (from > to)
+        {
+            return ApiProblems.Invalid("from", "Must not be after \"to\".");
+        }
+
+        return await Strategy(grains, accountId, strategyId).GetPerformanceAsync(from, to) is { } performance
+            ? TypedResults.Ok(MoneyReport.Round(performance))
+            : ApiProblems.NotFound($"Strategy {strategyId} does not exist in account {accountId}.", StrategyErrorCodes.NotFound);
+    }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string accountId, string strategyId, IGrainFactory grains)
     {

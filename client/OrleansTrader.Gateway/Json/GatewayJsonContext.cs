@@ -32,6 +32,7 @@ namespace OrleansTrader.Gateway.Json;
 [JsonSerializable(typeof(EventHistoryTruncated))]
 [JsonSerializable(typeof(AccountSnapshot))]
 [JsonSerializable(typeof(AccountPerformance))]
+[JsonSerializable(typeof(StrategyPerformance))]
 [JsonSerializable(typeof(IReadOnlyList<AccountListing>))]
 [JsonSerializable(typeof(IReadOnlyList<AccountPosition>))]
 [JsonSerializable(typeof(AccountOrder))]

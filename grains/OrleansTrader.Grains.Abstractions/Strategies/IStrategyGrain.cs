@@ -23,6 +23,12 @@ public interface IStrategyGrain : IGrainWithStringKey
     [ReadOnly]
     Task<StrategyStatus?> GetStatusAsync();
 
+    /// <summary>
+    /// The strategy's days from <paramref name="from"/> to <paramref name="to"/> (UTC dates, both included; null: no bound),
+    /// today's included while it is open; null when no strategy exists under this key.
+    /// </summary>
+    Task<StrategyPerformance?> GetPerformanceAsync(DateOnly? from, DateOnly? to);
+
     /// <summary>Stops and forgets the strategy.</summary>
     Task<StrategyCommandResult> DeleteAsync();
 }

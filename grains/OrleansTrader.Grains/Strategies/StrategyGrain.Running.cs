@@ -254,6 +254,7 @@ internal sealed partial class StrategyGrain
         var position = S.Positions.TryGetValue(fill.Symbol, out var p) ? p : Position.Flat(fill.Symbol);
         position = position.Apply(fill.Side == OrderSide.Buy ? fill.Quantity : -fill.Quantity, fill.Price, fill.Fee).Position;
         S.Positions[fill.Symbol] = position;
+        S.Fills++;
         _context!.SetPosition(fill.Symbol, position.Quantity, position.AverageEntryPrice);
         var execution = new Execution
         {

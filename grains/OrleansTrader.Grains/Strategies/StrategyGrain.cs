@@ -94,7 +94,9 @@ internal sealed partial class StrategyGrain(
             Parameters = new Dictionary<string, string>(command.Parameters, StringComparer.Ordinal),
             CreatedAt = now,
             UpdatedAt = now,
+            DayStart = new StrategyDayStart { Date = DateOnly.FromDateTime(now.UtcDateTime), StartedAt = now, RealizedPnl = 0m, Fees = 0m, UnrealizedPnl = 0m, Fills = 0 },
         };
+        await ClearDaysAsync();
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<IStrategyDirectoryGrain>(_accountId).AddAsync(_strategyId);
         StrategyLog.Created(logger, _accountId, _strategyId, command.Kind, string.Join(",", command.Symbols));
@@ -191,6 +193,7 @@ internal sealed partial class StrategyGrain(
         var last = await StatusAsync();
         await state.ClearStateAsync();
         state.State = new StrategyGrainState();
+        await ClearDaysAsync();
         await GrainFactory.GetGrain<IStrategyDirectoryGrain>(_accountId).RemoveAsync(_strategyId);
         DeactivateOnIdle();
         return new StrategyCommandResult(true, last with { Running = false });
@@ -267,6 +270,13 @@ internal sealed partial class StrategyGrain(
 
     private async Task SaveIfDirtyAsync(CancellationToken cancellationToken)
     {
+        // The day rolls here, in a turn of its own: valuing the positions asks their symbol grains, which a bar's delivery
+        // (a call that came from a symbol grain) must not do.
+        if (S.Exists && S.DayStart?.Date != Today())
+        {
+            await RollDayAsync();
+        }
+
         if (_dirty && S.Exists)
         {
             Capture();

@@ -48,7 +48,35 @@ internal sealed record StrategyGrainState
 
     public StrategyWarmUp? WarmUp { get; set; }
 
+    /// <summary>Fills of the strategy's own orders applied so far.</summary>
+    public long Fills { get; set; }
+
+    /// <summary>Where the current day started (null in records from before days were kept: the first bar starts one).</summary>
+    public StrategyDayStart? DayStart { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>Where a strategy's current day started: its totals then, which the day's figures are measured from.</summary>
+internal sealed record StrategyDayStart
+{
+    public required DateOnly Date { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public required decimal RealizedPnl { get; init; }
+
+    public required decimal Fees { get; init; }
+
+    public required decimal UnrealizedPnl { get; init; }
+
+    public required long Fills { get; init; }
+}
+
+/// <summary>A strategy's closed days, oldest first: its "days" record, written once a day.</summary>
+internal sealed record StrategyDays
+{
+    public List<StrategyDay> Days { get; init; } = [];
 }

@@ -1,0 +1,130 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Strategies;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Hosting;
+using OrleansTrader.Grains.Strategies;
+using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.Runtime;
+using OrleansTrader.Runtime.Testing;
+
+namespace OrleansTrader.Grains.Tests;
+
+/// <summary>A strategy's own P&amp;L by day: a day closes at the first save tick of a later date, and a re-created strategy starts without days.</summary>
+public sealed class StrategyPerformanceTests
+{
+    private static readonly DateTimeOffset Noon = new(2026, 3, 2, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task ADay_ClosesAtTheNextDate_WithTheStrategysOwnPnl_AndARecreatedStrategyStartsAfresh()
+    {
+        var time = new FakeTimeProvider(Noon);
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            Time = time,
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddStrategy(OneBuy.Definition);
+                silo.Configure<Accounts.AccountGrainOptions>(o => o.SignalInterval = TimeSpan.FromDays(30));
+            },
+        });
+        var account = await TestAccounts.OpenAsync(cluster, "spf", 100_000m);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("spf", "one"));
+        await CreateAsync(strategy);
+
+        // Day 1: the first bar buys 10 at 50.
+        await Market.QuoteAsync(cluster, "SPF", 50m, 50m);
+        await BarAsync(cluster, strategy, time, 50m, 1);
+        await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!.Positions, p => p.Count == 1 && p[0].Quantity == 10m, "the strategy's own fill");
+
+        // The mark is 52 at midnight: day 1 made 10 x 2 unrealized. The save tick after the date changed closes it. (A
+        // symbol grain idle for hours of the fake clock is collected with its quote, so the quote comes just before.)
+        time.Advance(TimeSpan.FromHours(12) - TimeSpan.FromSeconds(10));
+        await Market.QuoteAsync(cluster, "SPF", 52m, 52m);
+        time.Advance(TimeSpan.FromSeconds(15));
+        var rolledAt = time.GetUtcNow();
+        var storage = cluster.Cluster.ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Default);
+        await Eventually.WaitAsync(() => StoredDaysAsync(storage), d => d == 1, "the closed day stored by the save tick");
+        time.Advance(TimeSpan.FromHours(1));
+
+        await Market.QuoteAsync(cluster, "SPF", 52m, 52m);
+        var performance = (await strategy.GetPerformanceAsync(null, null))!;
+        Assert.Equal([new DateOnly(2026, 3, 2), new DateOnly(2026, 3, 3)], performance.Days.Select(d => d.Date));
+        var first = performance.Days[0];
+        Assert.True(first.Closed);
+        Assert.Equal((20m, 0m, 0m, 1L), (first.Pnl, first.RealizedPnl, first.Fees, first.Fills));
+        Assert.Equal((rolledAt, rolledAt), (first.EndedAt, performance.Days[1].StartedAt));
+        Assert.Equal((0m, 0L, false), (performance.Days[1].Pnl, performance.Days[1].Fills, performance.Days[1].Closed));
+        Assert.Equal((2, 20m, 1, 0, new DateOnly(2026, 3, 2)), (performance.Summary.Days, performance.Summary.Pnl, performance.Summary.WinningDays, performance.Summary.LosingDays, performance.Summary.BestDay));
+        Assert.Single((await strategy.GetPerformanceAsync(new DateOnly(2026, 3, 3), null))!.Days);
+
+        // Deleted and created again under the same id: no days of the one before.
+        Assert.True((await strategy.DeleteAsync()).Succeeded);
+        Assert.Null(await strategy.GetPerformanceAsync(null, null));
+        await CreateAsync(strategy);
+        var fresh = (await strategy.GetPerformanceAsync(null, null))!;
+        Assert.Equal(new DateOnly(2026, 3, 3), Assert.Single(fresh.Days).Date);
+    }
+
+    private static async Task CreateAsync(IStrategyGrain strategy)
+    {
+        var created = await strategy.CreateAsync(new CreateStrategy
+        {
+            Kind = OneBuy.Definition.Kind, Symbols = ["SPF"], Parameters = new Dictionary<string, string>(), Start = true,
+        });
+        Assert.True(created.Succeeded, created.Message);
+    }
+
+    private static async Task<int> StoredDaysAsync(IGrainStorage storage)
+    {
+        var record = new GrainState<StrategyDays>(new StrategyDays());
+        await storage.ReadStateAsync("days", GrainId.Create(typeof(StrategyGrain).FullName!, StrategyKey.Create("spf", "one")), record);
+        return record.State?.Days.Count ?? 0;
+    }
+
+    /// <summary>A one-minute bar that ended a minute ago, and the wait until the strategy has seen it.</summary>
+    private static async Task BarAsync(TradingCluster cluster, IStrategyGrain strategy, FakeTimeProvider time, decimal close, long barsSeen)
+    {
+        var start = time.GetUtcNow().AddMinutes(-2);
+        start = new DateTimeOffset(start.Year, start.Month, start.Day, start.Hour, start.Minute, 0, TimeSpan.Zero);
+        var bar = new Bar("SPF", start, TimeSpan.FromMinutes(1), close, close, close, close, 1_000m);
+        Assert.Equal(1, (await cluster.Symbol("SPF").IngestAsync(new TickBatch { Bars = [bar] })).Accepted);
+        await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!.BarsSeen, seen => seen >= barsSeen, $"bar {barsSeen}");
+    }
+
+    /// <summary>Buys 10 on its first bar, once.</summary>
+    private sealed class OneBuy : StrategyBase
+    {
+        public static readonly StrategyDefinition Definition = new()
+        {
+            Kind = "one-buy",
+            ParameterNames = [],
+            MaxSymbols = 1,
+            StateType = typeof(OneBuyState),
+            Create = _ => new OneBuy(),
+        };
+
+        private bool _bought;
+
+        public override string Kind => Definition.Kind;
+
+        public override void OnBar(Bar bar)
+        {
+            if (!_bought)
+            {
+                Context.SubmitOrder(new OrderIntentRequest { Symbol = bar.Symbol, Side = OrderSide.Buy, Quantity = 10m, Reason = "first bar" });
+                _bought = true;
+            }
+        }
+
+        public override StrategyState GetState() => new OneBuyState { Bought = _bought };
+
+        public override void Restore(StrategyState state) => _bought = ((OneBuyState)state).Bought;
+    }
+
+    private sealed record OneBuyState : StrategyState
+    {
+        public bool Bought { get; init; }
+    }
+}
