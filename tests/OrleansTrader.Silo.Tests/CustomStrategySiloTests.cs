@@ -5,7 +5,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Data.Sqlite;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Strategies;
@@ -27,18 +26,11 @@ public sealed class CustomStrategySiloTests : IDisposable
         Create = setup => new IdleStrategy(setup.Int("window", 5)),
     };
 
-    private readonly string _data = Path.Combine(Path.GetTempPath(), "ot-silo-custom-" + Guid.NewGuid().ToString("N"));
+    private readonly SiloDataDirectory _data = new("custom");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_data))
-        {
-            Directory.Delete(_data, recursive: true);
-        }
-    }
+    public void Dispose() => _data.Dispose();
 
     [Fact]
     public async Task ARegisteredKind_IsListedAndCreatedThroughTheApi_AndNamedWhenAKindIsUnknown()
@@ -86,7 +78,7 @@ public sealed class CustomStrategySiloTests : IDisposable
     }
 
     private WebApplicationFactory<Program> Silo(StrategyDefinition definition) => new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
-        .UseSetting("Storage:DataDirectory", _data)
+        .UseSetting("Storage:DataDirectory", _data.Path)
         .UseSetting("Demo:Enabled", "false")
         .UseSetting("Feed:Kind", "none")
         .UseSetting("Gateway:BootstrapAdminKey", AdminKey)

@@ -13,18 +13,11 @@ namespace OrleansTrader.Silo.Tests;
 /// </summary>
 public sealed class DemoAccountTests : IDisposable
 {
-    private readonly string _data = Path.Combine(Path.GetTempPath(), "ot-silo-demo-" + Guid.NewGuid().ToString("N"));
+    private readonly SiloDataDirectory _data = new("demo");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_data))
-        {
-            Directory.Delete(_data, recursive: true);
-        }
-    }
+    public void Dispose() => _data.Dispose();
 
     [Fact]
     public async Task TheDemoAccount_FillsStrategyOrdersWithinAMinute_AndGoesOnAfterARestart()
@@ -62,7 +55,7 @@ public sealed class DemoAccountTests : IDisposable
     private static IStrategyGrain Strategy(IGrainFactory grains) => grains.GetGrain<IStrategyGrain>(StrategyKey.Create("demo", "sma-demo"));
 
     private WebApplicationFactory<Program> Silo() => new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
-        .UseSetting("Storage:DataDirectory", _data));
+        .UseSetting("Storage:DataDirectory", _data.Path));
 
     private static async Task<T> WaitAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout, string what)
     {

@@ -12,26 +12,19 @@ namespace OrleansTrader.Silo.Tests;
 /// <summary>Where the embedded default (SQLite) puts grain state and the fills log.</summary>
 public sealed class EmbeddedStorageTests : IDisposable
 {
-    private readonly string _data = Path.Combine(Path.GetTempPath(), "ot-silo-data-" + Guid.NewGuid().ToString("N"));
+    private readonly SiloDataDirectory _data = new("data");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_data))
-        {
-            Directory.Delete(_data, recursive: true);
-        }
-    }
+    public void Dispose() => _data.Dispose();
 
     [Fact]
     public async Task AFreshDataDirectory_GetsTheFillsLog_InAFileOfItsOwn()
     {
         await TradeOnceAsync("split");
 
-        var state = Path.Combine(_data, SqliteDataFiles.StateFileName);
-        var log = Path.Combine(_data, SqliteDataFiles.StreamLogFileName);
+        var state = Path.Combine(_data.Path, SqliteDataFiles.StateFileName);
+        var log = Path.Combine(_data.Path, SqliteDataFiles.StreamLogFileName);
         Assert.False(SqliteDurableStreamLog.ExistsIn(state));
         Assert.True(await CountAsync(state, "SELECT count(*) FROM grain_state WHERE grain_key = 'split';") > 0);
         Assert.True(await CountAsync(log, "SELECT count(*) FROM stream_events WHERE stream_namespace = 'fills' AND stream_key = 'split';") > 0);
@@ -41,7 +34,7 @@ public sealed class EmbeddedStorageTests : IDisposable
     public async Task ADataDirectoryFromBeforeTheSplit_KeepsItsLog_WithWhatItHeld()
     {
         // A state file that already holds a stream log with an event in it, as every earlier build wrote it.
-        var state = Path.Combine(_data, SqliteDataFiles.StateFileName);
+        var state = Path.Combine(_data.Path, SqliteDataFiles.StateFileName);
         var earlier = StreamId.Create(StreamNames.Fills, "earlier");
         using (var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = state }))
         {
@@ -52,7 +45,7 @@ public sealed class EmbeddedStorageTests : IDisposable
 
         await TradeOnceAsync("kept");
 
-        Assert.False(File.Exists(Path.Combine(_data, SqliteDataFiles.StreamLogFileName)));
+        Assert.False(File.Exists(Path.Combine(_data.Path, SqliteDataFiles.StreamLogFileName)));
         Assert.Equal(1, await CountAsync(state, "SELECT count(*) FROM stream_events WHERE stream_key = 'earlier';"));
         Assert.True(await CountAsync(state, "SELECT count(*) FROM stream_events WHERE stream_namespace = 'fills' AND stream_key = 'kept';") > 0);
     }
@@ -74,7 +67,7 @@ public sealed class EmbeddedStorageTests : IDisposable
     }
 
     private WebApplicationFactory<Program> Silo() => new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
-        .UseSetting("Storage:DataDirectory", _data)
+        .UseSetting("Storage:DataDirectory", _data.Path)
         .UseSetting("Demo:Enabled", "false")
         .UseSetting("Feed:Kind", "none"));
 
