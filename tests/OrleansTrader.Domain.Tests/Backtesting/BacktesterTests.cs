@@ -134,6 +134,36 @@ public sealed class BacktesterTests
     }
 
     [Fact]
+    public void StopLimitOrders_TriggerLikeStops_ThenFillWithinTheirLimit()
+    {
+        // The next bar opens at 101 and trades 98 to 103.
+        var signal = new Bar("SPY", T0, TimeSpan.FromMinutes(1), 100m, 100m, 100m, 100m, 1m);
+        var next = new Bar("SPY", T0.AddMinutes(1), TimeSpan.FromMinutes(1), 101m, 103m, 98m, 102m, 1m);
+        var policy = BacktestFillPolicies.NextBarOpen;
+
+        // Buy stops: reached at the stop within the bar, or already at the open.
+        Assert.Equal(new BacktestFill(102m, next.Start), policy(Intent(OrderSide.Buy, OrderType.StopLimit, limit: 102.5m, stop: 102m), signal, next));
+        Assert.Equal(new BacktestFill(101m, next.Start), policy(Intent(OrderSide.Buy, OrderType.StopLimit, limit: 101.5m, stop: 100m), signal, next));
+
+        // Triggered at the open (101) above a 100.5 limit: fills at the limit, since the bar comes back down through it.
+        Assert.Equal(new BacktestFill(100.5m, next.Start), policy(Intent(OrderSide.Buy, OrderType.StopLimit, limit: 100.5m, stop: 100m), signal, next));
+
+        // Never reaches its stop, or gaps past a limit the bar never comes back to: no fill.
+        Assert.Null(policy(Intent(OrderSide.Buy, OrderType.StopLimit, limit: 105m, stop: 104m), signal, next));
+        Assert.Null(policy(Intent(OrderSide.Buy, OrderType.StopLimit, limit: 97m, stop: 96m), signal, next with { Low = 99m }));
+
+        // Sell stops mirror them.
+        Assert.Equal(new BacktestFill(99m, next.Start), policy(Intent(OrderSide.Sell, OrderType.StopLimit, limit: 98.5m, stop: 99m), signal, next));
+        Assert.Equal(new BacktestFill(102.5m, next.Start), policy(Intent(OrderSide.Sell, OrderType.StopLimit, limit: 102.5m, stop: 103m), signal, next));
+
+        // At the signal bar's close: beyond the stop and within the limit.
+        var close = BacktestFillPolicies.SignalBarClose;
+        Assert.Equal(new BacktestFill(100m, signal.End), close(Intent(OrderSide.Buy, OrderType.StopLimit, limit: 100.5m, stop: 99.5m), signal, next));
+        Assert.Null(close(Intent(OrderSide.Buy, OrderType.StopLimit, limit: 99.8m, stop: 99.5m), signal, next));
+        Assert.Null(close(Intent(OrderSide.Buy, OrderType.StopLimit, limit: 101m, stop: 100.5m), signal, next));
+    }
+
+    [Fact]
     public void Slippage_MovesEveryFillAgainstTheOrder_AndALimitFillNeverPastItsLimit()
     {
         // The same run as above with 50 bps: the buy at 11 fills at 11.055, the sell at 6 at 5.97.
