@@ -104,6 +104,12 @@ public sealed class AccountPerformanceTests : IDisposable
         var days = (await account.GetPerformanceAsync(null, null))!.Days;
         Assert.Equal([new DateOnly(2026, 3, 4), new DateOnly(2026, 3, 5), new DateOnly(2026, 3, 6)], days.Select(d => d.Date));
         Assert.All(days, d => Assert.Equal(50_000m, d.EndEquity));
+
+        // A query after midnight closes the day before answering, without waiting for the signal tick.
+        time.Advance(TimeSpan.FromDays(1));
+        var queried = (await account.GetPerformanceAsync(null, null))!.Days;
+        Assert.Equal([new DateOnly(2026, 3, 5), new DateOnly(2026, 3, 6), new DateOnly(2026, 3, 7)], queried.Select(d => d.Date));
+        Assert.Equal([true, true, false], queried.Select(d => d.Closed));
     }
 
     [Fact]

@@ -18,6 +18,12 @@ internal sealed partial class AccountGrain
             return null;
         }
 
+        // A query after midnight, before the signal tick (an activation it woke), closes yesterday first.
+        if (S.TradingDay != DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime))
+        {
+            await SignalAsync();
+        }
+
         var days = (await LoadDaysAsync()).Days.Where(d => InRange(d.Date, from, to)).ToList();
         if (Today() is { } today && InRange(today.Date, from, to))
         {
