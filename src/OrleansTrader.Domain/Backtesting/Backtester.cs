@@ -10,8 +10,9 @@ namespace OrleansTrader.Domain.Backtesting;
 /// <summary>
 /// Runs a strategy over bars, deterministically and without I/O. For each bar, in order of start time: fills due by
 /// the bar's start are applied (position via <see cref="Position"/>, the single P&amp;L implementation; cash moves
-/// by price × quantity and fee), the context's clock moves to the bar's end, the strategy sees the bar, its intents
-/// go through the fill policy, fills due by the bar's end are applied, and equity is marked at the last closes.
+/// by price × quantity and fee), the context's clock moves to the bar's end, the strategy sees the bar, resting orders of
+/// its symbol and then its new intents go through the fill policy, fills due by the bar's end are applied, and equity is
+/// marked at the last closes. Limit, stop and stop-limit orders (DAY or GTC) rest until a bar reaches them, as at a venue.
 /// There are no risk checks here (the account does those); cash may go negative.
 /// </summary>
 public static class Backtester
@@ -53,6 +54,9 @@ public static class Backtester
         private readonly Dictionary<string, RoundTripTracker> _trackers = new(StringComparer.Ordinal);
         private readonly Dictionary<string, decimal> _marks = new(StringComparer.Ordinal);
         private readonly PriorityQueue<Pending, (DateTimeOffset, long)> _due = new();
+
+        // Limit, stop and stop-limit orders the fill policy did not fill at once, per symbol, until they fill or expire.
+        private readonly Dictionary<string, List<Resting>> _resting = new(StringComparer.Ordinal);
         private readonly StrategyContext _context = new(
             options.StrategyId,
             bars.Select(b => b.Symbol),
@@ -95,23 +99,72 @@ public static class Backtester
         {
             var bar = bars[barIndex];
             var next = NextBar(barIndex);
+            RouteResting(bar, next);
             foreach (var intent in _context.DrainIntents())
             {
                 _intents.Add(intent);
-                var fill = options.FillPolicy(intent, bar, next);
-                if (fill is not null && fill.Timestamp < bar.End)
+                var fill = Fill(intent, bar, next);
+                if (fill is null && Rests(intent))
                 {
-                    throw new InvalidOperationException($"The fill policy filled {intent.ClientOrderId} at {fill.Timestamp:O}, before its signal bar ended at {bar.End:O}.");
-                }
-
-                if (fill is not null && options.SlippageBps > 0m)
-                {
-                    fill = fill with { Price = Slipped(intent, fill.Price, options.SlippageBps) };
+                    Rest(intent, bar);
+                    continue;
                 }
 
                 var at = fill?.Timestamp ?? bar.End;
                 _due.Enqueue(new Pending(intent, fill), (at, intent.Sequence));
             }
+        }
+
+        /// <summary>
+        /// The resting orders of the bar's symbol meet this bar as their signal bar, as a strategy's order resting at a venue
+        /// would: each is evaluated against each later bar once. A DAY order expires at the first bar of a later UTC date
+        /// (for US equities that comes after the session's close).
+        /// </summary>
+        private void RouteResting(Bar bar, Bar? next)
+        {
+            if (!_resting.TryGetValue(bar.Symbol, out var resting) || resting.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var order in resting.ToList())
+            {
+                if (order.ExpiresAfter is { } date && DateOnly.FromDateTime(bar.Start.UtcDateTime) > date)
+                {
+                    resting.Remove(order);
+                    _due.Enqueue(new Pending(order.Intent, null, OrderStatus.Expired), (bar.Start, order.Intent.Sequence));
+                }
+                else if (Fill(order.Intent, bar, next) is { } fill)
+                {
+                    resting.Remove(order);
+                    _due.Enqueue(new Pending(order.Intent, fill), (fill.Timestamp, order.Intent.Sequence));
+                }
+            }
+        }
+
+        private BacktestFill? Fill(OrderIntent intent, Bar bar, Bar? next)
+        {
+            var fill = options.FillPolicy(intent, bar, next);
+            if (fill is not null && fill.Timestamp < bar.End)
+            {
+                throw new InvalidOperationException($"The fill policy filled {intent.ClientOrderId} at {fill.Timestamp:O}, before its signal bar ended at {bar.End:O}.");
+            }
+
+            return fill is not null && options.SlippageBps > 0m ? fill with { Price = Slipped(intent, fill.Price, options.SlippageBps) } : fill;
+        }
+
+        /// <summary>Orders with a price condition and a DAY or GTC time in force wait for it, as at a venue; the rest fill at once or never.</summary>
+        private static bool Rests(OrderIntent intent) =>
+            intent.Type is OrderType.Limit or OrderType.Stop or OrderType.StopLimit && intent.TimeInForce is TimeInForce.Day or TimeInForce.Gtc;
+
+        private void Rest(OrderIntent intent, Bar signal)
+        {
+            if (!_resting.TryGetValue(intent.Symbol, out var resting))
+            {
+                _resting[intent.Symbol] = resting = [];
+            }
+
+            resting.Add(new Resting(intent, intent.TimeInForce == TimeInForce.Day ? DateOnly.FromDateTime(signal.Start.UtcDateTime) : null));
         }
 
         /// <summary>The price moved against the order by the slippage; a limit order's never past its limit.</summary>
@@ -154,9 +207,9 @@ public static class Backtester
                     Update(new StrategyOrderUpdate
                     {
                         ClientOrderId = pending.Intent.ClientOrderId,
-                        Status = OrderStatus.Canceled,
+                        Status = pending.Final,
                         Timestamp = key.Item1,
-                        Message = "not filled under the backtest's fill policy",
+                        Message = pending.Final == OrderStatus.Expired ? "a DAY order, not filled by the end of its day" : "not filled under the backtest's fill policy",
                     });
                 }
             }
@@ -234,6 +287,10 @@ public static class Backtester
 
         private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
-        private sealed record Pending(OrderIntent Intent, BacktestFill? Fill);
+        /// <summary>A fill due, or (without one) the order's end: canceled, or expired for a DAY order.</summary>
+        private sealed record Pending(OrderIntent Intent, BacktestFill? Fill, OrderStatus Final = OrderStatus.Canceled);
+
+        /// <summary>An order waiting for its price; a DAY order's last date.</summary>
+        private sealed record Resting(OrderIntent Intent, DateOnly? ExpiresAfter);
     }
 }

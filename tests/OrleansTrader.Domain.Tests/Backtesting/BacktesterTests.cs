@@ -212,8 +212,39 @@ public sealed class BacktesterTests
         CreatedAt = T0,
     };
 
+    [Fact]
+    public void ALimitOrderRests_UntilABarReachesIt_AsAtAVenue()
+    {
+        // Opens are one below closes: the buy limit at 7.5 from the first bar is reached by the fifth bar's open of 7.
+        var result = Backtester.Run(new OneLimitBuy(7.5m), Bars(Closes), Options(BacktestFillPolicies.NextBarOpen));
+
+        var fill = Assert.Single(result.Executions);
+        Assert.Equal((7m, T0.AddMinutes(4)), (fill.Price, fill.Timestamp));
+        Assert.Equal([OrderStatus.Filled], result.OrderUpdates.Select(u => u.Status));
+    }
+
+    [Fact]
+    public void ADayOrderExpires_AtTheFirstBarOfTheNextUtcDate_AGtcOrderStays_AndAnIocOrderIsCanceledAtOnce()
+    {
+        // Three bars before midnight UTC, two after; nothing trades down to 1.
+        var lateEvening = new DateTimeOffset(2024, 3, 1, 23, 57, 0, TimeSpan.Zero);
+        var bars = Enumerable.Range(0, 5).Select(i => new Bar("SPY", lateEvening.AddMinutes(i), TimeSpan.FromMinutes(1), 10m, 10m, 10m, 10m, 1m)).ToArray();
+
+        var day = Backtester.Run(new OneLimitBuy(1m, TimeInForce.Day), bars, Options(BacktestFillPolicies.NextBarOpen));
+        var expired = Assert.Single(day.OrderUpdates);
+        Assert.Equal((OrderStatus.Expired, lateEvening.AddMinutes(3)), (expired.Status, expired.Timestamp));
+
+        var gtc = Backtester.Run(new OneLimitBuy(1m, TimeInForce.Gtc), bars, Options(BacktestFillPolicies.NextBarOpen));
+        Assert.Empty(gtc.OrderUpdates);
+        Assert.Empty(gtc.Executions);
+
+        var ioc = Backtester.Run(new OneLimitBuy(1m, TimeInForce.Ioc), bars, Options(BacktestFillPolicies.NextBarOpen));
+        var canceled = Assert.Single(ioc.OrderUpdates);
+        Assert.Equal((OrderStatus.Canceled, lateEvening.AddMinutes(1)), (canceled.Status, canceled.Timestamp));
+    }
+
     /// <summary>Buys 1 at a limit on its first bar, and does nothing else.</summary>
-    private sealed class OneLimitBuy(decimal limit) : IStrategy
+    private sealed class OneLimitBuy(decimal limit, TimeInForce timeInForce = TimeInForce.Day) : IStrategy
     {
         private IStrategyContext? _context;
         private bool _sent;
@@ -229,7 +260,8 @@ public sealed class BacktesterTests
                 _sent = true;
                 _context!.SubmitOrder(new OrderIntentRequest
                 {
-                    Symbol = bar.Symbol, Side = OrderSide.Buy, Quantity = 1m, Type = OrderType.Limit, LimitPrice = limit, Reason = "test",
+                    Symbol = bar.Symbol, Side = OrderSide.Buy, Quantity = 1m, Type = OrderType.Limit, LimitPrice = limit, TimeInForce = timeInForce,
+                    Reason = "test",
                 });
             }
         }
