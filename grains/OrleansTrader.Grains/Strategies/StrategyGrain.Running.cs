@@ -273,12 +273,27 @@ internal sealed partial class StrategyGrain
 
     private bool Mine(string clientOrderId) => clientOrderId.StartsWith(OrderPrefix, StringComparison.Ordinal);
 
-    /// <summary>Sends drained intents to the account, unless the trading state withholds them.</summary>
+    /// <summary>Sends the strategy's cancels, then its drained intents, to the account, unless the trading state withholds them.</summary>
     private async Task DispatchAsync()
     {
         if (_context is null)
         {
             return;
+        }
+
+        // Cancels pass in every trading state; the order's Canceled update comes back with the account's events.
+        foreach (var clientOrderId in _context.DrainCancels())
+        {
+            if (await Account.GetOrderByClientOrderIdAsync(clientOrderId) is not { } order || order.Status.IsFinal())
+            {
+                continue;
+            }
+
+            var canceled = await Account.CancelOrderAsync(order.OrderId);
+            if (canceled.Denial is { } denial)
+            {
+                StrategyLog.CancelRefused(logger, _accountId, _strategyId, clientOrderId, $"{denial.ReasonCode}: {denial.Message}");
+            }
         }
 
         var intents = _context.DrainIntents();

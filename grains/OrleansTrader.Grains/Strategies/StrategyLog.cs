@@ -25,6 +25,10 @@ internal static partial class StrategyLog
         Message = "Strategy {StrategyId} of account {AccountId} stopped: the stored snapshot of kind {Kind} no longer reads")]
     public static partial void SnapshotUnreadable(ILogger logger, Exception exception, string accountId, string strategyId, string kind);
 
+    [LoggerMessage(EventId = 5412, Level = LogLevel.Warning,
+        Message = "Strategy {StrategyId} of account {AccountId} asked to cancel {ClientOrderId}; the account refused: {Reason}")]
+    public static partial void CancelRefused(ILogger logger, string accountId, string strategyId, string clientOrderId, string reason);
+
     [LoggerMessage(EventId = 5410, Level = LogLevel.Information, Message = "Strategy {StrategyId} of account {AccountId} warmed up on {Bars} bars ({Sources})")]
     public static partial void WarmedUp(ILogger logger, string accountId, string strategyId, int bars, string sources);
 }

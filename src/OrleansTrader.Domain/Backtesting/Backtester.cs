@@ -99,6 +99,7 @@ public static class Backtester
         {
             var bar = bars[barIndex];
             var next = NextBar(barIndex);
+            Cancel(bar.End);
             RouteResting(bar, next);
             foreach (var intent in _context.DrainIntents())
             {
@@ -132,12 +133,33 @@ public static class Backtester
                 if (order.ExpiresAfter is { } date && DateOnly.FromDateTime(bar.Start.UtcDateTime) > date)
                 {
                     resting.Remove(order);
-                    _due.Enqueue(new Pending(order.Intent, null, OrderStatus.Expired), (bar.Start, order.Intent.Sequence));
+                    _due.Enqueue(new Pending(order.Intent, null, OrderStatus.Expired, "a DAY order, not filled by the end of its day"), (bar.Start, order.Intent.Sequence));
                 }
                 else if (Fill(order.Intent, bar, next) is { } fill)
                 {
                     resting.Remove(order);
                     _due.Enqueue(new Pending(order.Intent, fill), (fill.Timestamp, order.Intent.Sequence));
+                }
+            }
+        }
+
+        /// <summary>
+        /// The strategy's cancels: a resting order is canceled at the end of the bar the strategy asked on; an order whose
+        /// fill is already due (the fill policy filled it at once) fills, as an order a venue has executed does.
+        /// </summary>
+        private void Cancel(DateTimeOffset at)
+        {
+            foreach (var clientOrderId in _context.DrainCancels())
+            {
+                foreach (var resting in _resting.Values)
+                {
+                    var index = resting.FindIndex(r => string.Equals(r.Intent.ClientOrderId, clientOrderId, StringComparison.Ordinal));
+                    if (index >= 0)
+                    {
+                        _due.Enqueue(new Pending(resting[index].Intent, null, OrderStatus.Canceled, "canceled by the strategy"), (at, resting[index].Intent.Sequence));
+                        resting.RemoveAt(index);
+                        break;
+                    }
                 }
             }
         }
@@ -209,7 +231,7 @@ public static class Backtester
                         ClientOrderId = pending.Intent.ClientOrderId,
                         Status = pending.Final,
                         Timestamp = key.Item1,
-                        Message = pending.Final == OrderStatus.Expired ? "a DAY order, not filled by the end of its day" : "not filled under the backtest's fill policy",
+                        Message = pending.Reason,
                     });
                 }
             }
@@ -288,7 +310,8 @@ public static class Backtester
         private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
         /// <summary>A fill due, or (without one) the order's end: canceled, or expired for a DAY order.</summary>
-        private sealed record Pending(OrderIntent Intent, BacktestFill? Fill, OrderStatus Final = OrderStatus.Canceled);
+        private sealed record Pending(
+            OrderIntent Intent, BacktestFill? Fill, OrderStatus Final = OrderStatus.Canceled, string Reason = "not filled under the backtest's fill policy");
 
         /// <summary>An order waiting for its price; a DAY order's last date.</summary>
         private sealed record Resting(OrderIntent Intent, DateOnly? ExpiresAfter);

@@ -36,4 +36,10 @@ public interface IStrategyContext
     /// replay of the same events produces the same ids. The order is open (PendingNew) from this moment on.
     /// </summary>
     OrderIntent SubmitOrder(OrderIntentRequest request);
+
+    /// <summary>
+    /// Asks for the cancel of one of this strategy's open orders; false when it has no open order with that id (unknown,
+    /// or final already). The order stays open until the host reports it Canceled, and may still fill meanwhile.
+    /// </summary>
+    bool CancelOrder(string clientOrderId);
 }

@@ -14,6 +14,7 @@ public sealed class StrategyContext : IStrategyContext
     private readonly List<StrategyOrderView> _openOrders = [];
     private readonly Dictionary<string, IIndicator> _indicators = new(StringComparer.Ordinal);
     private readonly List<OrderIntent> _pending = [];
+    private readonly List<string> _cancels = [];
 
     public StrategyContext(string strategyId, IEnumerable<string> symbols, DateTimeOffset now, long nextSequence = 1)
     {
@@ -151,6 +152,30 @@ public sealed class StrategyContext : IStrategyContext
         }
 
         _openOrders.Add(order);
+    }
+
+    public bool CancelOrder(string clientOrderId)
+    {
+        ArgumentNullException.ThrowIfNull(clientOrderId);
+        if (!HasOrder(clientOrderId))
+        {
+            return false;
+        }
+
+        if (!_cancels.Contains(clientOrderId, StringComparer.Ordinal))
+        {
+            _cancels.Add(clientOrderId);
+        }
+
+        return true;
+    }
+
+    /// <summary>Returns the client order ids whose cancel was asked for since the last call, oldest first, and forgets them.</summary>
+    public IReadOnlyList<string> DrainCancels()
+    {
+        var drained = _cancels.ToArray();
+        _cancels.Clear();
+        return drained;
     }
 
     /// <summary>Returns the intents emitted since the last call, oldest first, and forgets them.</summary>

@@ -243,11 +243,30 @@ public sealed class BacktesterTests
         Assert.Equal((OrderStatus.Canceled, lateEvening.AddMinutes(1)), (canceled.Status, canceled.Timestamp));
     }
 
+    [Fact]
+    public void ARestingOrderTheStrategyCancels_IsCanceledAtTheEndOfThatBar_AndNeverFills()
+    {
+        // The buy limit at 7.5 would fill at the fifth bar's open; the strategy cancels it on the third bar.
+        var strategy = new OneLimitBuy(7.5m, TimeInForce.Gtc, cancelOnBar: 3);
+
+        var result = Backtester.Run(strategy, Bars(Closes), Options(BacktestFillPolicies.NextBarOpen));
+
+        Assert.Empty(result.Executions);
+        var canceled = Assert.Single(result.OrderUpdates);
+        Assert.Equal((OrderStatus.Canceled, T0.AddMinutes(3), "canceled by the strategy"), (canceled.Status, canceled.Timestamp, canceled.Message));
+        Assert.Equal([true, false], strategy.CancelAnswers);
+    }
+
     /// <summary>Buys 1 at a limit on its first bar, and does nothing else.</summary>
-    private sealed class OneLimitBuy(decimal limit, TimeInForce timeInForce = TimeInForce.Day) : IStrategy
+    private sealed class OneLimitBuy(decimal limit, TimeInForce timeInForce = TimeInForce.Day, int? cancelOnBar = null) : IStrategy
     {
         private IStrategyContext? _context;
         private bool _sent;
+        private int _bars;
+        private OrderIntent? _order;
+
+        /// <summary>What CancelOrder answered: for the open order, then for an id that is not one.</summary>
+        public List<bool> CancelAnswers { get; } = [];
 
         public string Kind => "one-limit-buy";
 
@@ -255,10 +274,16 @@ public sealed class BacktesterTests
 
         public void OnBar(Bar bar)
         {
+            if (++_bars == cancelOnBar)
+            {
+                CancelAnswers.Add(_context!.CancelOrder(_order!.ClientOrderId));
+                CancelAnswers.Add(_context.CancelOrder("no-such-order"));
+            }
+
             if (!_sent)
             {
                 _sent = true;
-                _context!.SubmitOrder(new OrderIntentRequest
+                _order = _context!.SubmitOrder(new OrderIntentRequest
                 {
                     Symbol = bar.Symbol, Side = OrderSide.Buy, Quantity = 1m, Type = OrderType.Limit, LimitPrice = limit, TimeInForce = timeInForce,
                     Reason = "test",

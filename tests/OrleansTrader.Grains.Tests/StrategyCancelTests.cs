@@ -1,0 +1,98 @@
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Strategies;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Hosting;
+using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Tests;
+
+/// <summary>A strategy cancels its own resting order: the account cancels it, and the strategy hears it is no longer open.</summary>
+public sealed class StrategyCancelTests
+{
+    [Fact]
+    public async Task AStrategysCancel_ReachesTheAccount_AndComesBackAsCanceled()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Services.AddStrategy(RestThenCancel.Definition),
+        });
+        var account = await TestAccounts.OpenAsync(cluster, "cancels", 100_000m);
+        await Market.QuoteAsync(cluster, "SCN", 40m, 40m);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("cancels", "rest"));
+        var created = await strategy.CreateAsync(new CreateStrategy
+        {
+            Kind = RestThenCancel.Definition.Kind, Symbols = ["SCN"], Parameters = new Dictionary<string, string>(), Start = true,
+        });
+        Assert.True(created.Succeeded, created.Message);
+
+        // First bar: a buy limit at 39 rests at the venue.
+        var start = TimeProvider.System.GetUtcNow().AddMinutes(-10);
+        start = new DateTimeOffset(start.Year, start.Month, start.Day, start.Hour, start.Minute, 0, TimeSpan.Zero);
+        await BarAsync(cluster, start);
+        var resting = await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 1, "the resting order");
+        Assert.Equal((OrderType.Limit, 39m, "strategy:rest"), (resting[0].Type, resting[0].LimitPrice, resting[0].Origin));
+
+        // Second bar: the strategy cancels it.
+        await BarAsync(cluster, start.AddMinutes(1));
+        await Eventually.WaitAsync(() => account.GetOrderAsync(resting[0].OrderId), o => o!.Status == OrderStatus.Canceled, "the cancel at the account");
+        await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!.IntentsSent, sent => sent == 1, "one order only");
+        Assert.Empty(await account.GetOrdersAsync(OrderStatusFilter.Open, 10, null));
+    }
+
+    private static async Task BarAsync(TradingCluster cluster, DateTimeOffset start)
+    {
+        var bar = new Bar("SCN", start, TimeSpan.FromMinutes(1), 40m, 40m, 40m, 40m, 1_000m);
+        Assert.Equal(1, (await cluster.Symbol("SCN").IngestAsync(new TickBatch { Bars = [bar] })).Accepted);
+    }
+
+    /// <summary>Places a buy limit a dollar under the first bar's close, and cancels it on the next bar.</summary>
+    private sealed class RestThenCancel : StrategyBase
+    {
+        public static readonly StrategyDefinition Definition = new()
+        {
+            Kind = "rest-then-cancel",
+            ParameterNames = [],
+            MaxSymbols = 1,
+            StateType = typeof(RestThenCancelState),
+            Create = _ => new RestThenCancel(),
+        };
+
+        private string? _order;
+        private int _bars;
+
+        public override string Kind => Definition.Kind;
+
+        public override void OnBar(Bar bar)
+        {
+            if (++_bars == 1)
+            {
+                _order = Context.SubmitOrder(new OrderIntentRequest
+                {
+                    Symbol = bar.Symbol, Side = OrderSide.Buy, Quantity = 5m, Type = OrderType.Limit, LimitPrice = bar.Close - 1m,
+                    TimeInForce = TimeInForce.Gtc, Reason = "rest",
+                }).ClientOrderId;
+            }
+            else if (_bars == 2 && _order is not null)
+            {
+                Context.CancelOrder(_order);
+            }
+        }
+
+        public override StrategyState GetState() => new RestThenCancelState { Order = _order, Bars = _bars };
+
+        public override void Restore(StrategyState state)
+        {
+            var restored = (RestThenCancelState)state;
+            (_order, _bars) = (restored.Order, restored.Bars);
+        }
+    }
+
+    private sealed record RestThenCancelState : StrategyState
+    {
+        public string? Order { get; init; }
+
+        public int Bars { get; init; }
+    }
+}
