@@ -24,6 +24,24 @@ public sealed class StrategyContextTests
     }
 
     [Fact]
+    public void CancelOrder_AsksOnceForAnOpenOrder_AndRefusesOthers()
+    {
+        var context = new StrategyContext("s", ["SPY"], T0);
+        var intent = context.SubmitOrder(Request(OrderSide.Buy));
+
+        Assert.True(context.CancelOrder(intent.ClientOrderId));
+        Assert.True(context.CancelOrder(intent.ClientOrderId));
+        Assert.False(context.CancelOrder("s-99"));
+        Assert.Equal([intent.ClientOrderId], context.DrainCancels());
+        Assert.Empty(context.DrainCancels());
+
+        // Asked for, the order is still open until the host says otherwise; once final it cannot be canceled.
+        Assert.True(context.HasOpenOrder("SPY"));
+        context.ApplyOrderUpdate(new StrategyOrderUpdate { ClientOrderId = intent.ClientOrderId, Status = OrderStatus.Filled, FilledQuantity = 10m, Timestamp = T0 });
+        Assert.False(context.CancelOrder(intent.ClientOrderId));
+    }
+
+    [Fact]
     public void SubmitOrder_MakesTheOrderOpen_UntilAFinalUpdate()
     {
         var context = new StrategyContext("s", ["SPY"], T0);
