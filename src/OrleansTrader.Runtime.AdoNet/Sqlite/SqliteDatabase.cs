@@ -38,6 +38,8 @@ public sealed class SqliteDatabase : IDisposable
     // A group holds the write connection: from taking its writes until just before their tasks complete.
     private bool _groupRunning;
     private bool _disposed;
+    private readonly Lock _closeLock = new();
+    private bool _fileClosed;
     private readonly TimeSpan _checkpointInterval;
     private SqliteWalCheckpointer? _checkpointer;
     private readonly AsyncOnce _journalMode;
@@ -178,11 +180,41 @@ public sealed class SqliteDatabase : IDisposable
         }
     }
 
+    /// <summary>
+    /// Once: Dispose and the drainer's last turn can both come here (Dispose finds the queue empty while the drainer has not
+    /// yet seen it empty). A second close cleared the file's connection pool again, late, while another database on the
+    /// same file (a restarted silo in a test) was closing its own connection into that pool, and SQLite's Close failed.
+    /// </summary>
     private void CloseFile()
     {
-        DropWriteConnection();
-        using var connection = new SqliteConnection(_connectionString);
-        SqliteConnection.ClearPool(connection);
+        lock (_closeLock)
+        {
+            if (_fileClosed)
+            {
+                return;
+            }
+
+            _fileClosed = true;
+            FileCloses++;
+            DropWriteConnection();
+            using var connection = new SqliteConnection(_connectionString);
+            SqliteConnection.ClearPool(connection);
+        }
+    }
+
+    /// <summary>How many times the file was closed: once after Dispose, never more.</summary>
+    internal int FileCloses { get; private set; }
+
+    /// <summary>Whether a drainer is still running groups or its last turn.</summary>
+    internal bool Draining
+    {
+        get
+        {
+            lock (_queue)
+            {
+                return _draining;
+            }
+        }
     }
 
     internal static SqliteConnectionStringBuilder BuildConnectionString(SqliteStorageOptions options)

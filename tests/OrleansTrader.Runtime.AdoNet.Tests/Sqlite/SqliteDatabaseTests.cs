@@ -363,6 +363,21 @@ public sealed class SqliteDatabaseTests : IDisposable
         Assert.Empty(open);
     }
 
+    [Fact]
+    public async Task Dispose_RightAfterAWriteReturns_ClosesTheFileOnce()
+    {
+        // Disposed in the write's own continuation: the drainer's last turn comes after, finds the database disposed and
+        // closes the file too. A second close cleared the file's connection pool late, while another database on the same
+        // file (a restarted silo in a test) closed its own connection into it, and SQLite's Close failed.
+        var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = Path.Combine(_root, "once.db") });
+        await CreateBlobTableAsync(database);
+        await Task.WhenAll(InsertBlobAsync(database, 1), InsertBlobAsync(database, 2));
+        database.Dispose();
+        await WaitUntilAsync(() => !database.Draining);
+
+        Assert.Equal(1, database.FileCloses);
+    }
+
     private static Task<int> CreateBlobTableAsync(SqliteDatabase database) => database.WriteStatementAsync(
         (connection, transaction, ct) => database.CreateCommand(connection, "CREATE TABLE b (id INTEGER PRIMARY KEY, data BLOB NOT NULL);", transaction).ExecuteNonQueryAsync(ct),
         Ct);
