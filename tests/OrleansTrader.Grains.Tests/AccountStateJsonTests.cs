@@ -210,7 +210,7 @@ public sealed class AccountStateJsonTests
             OpenedAt = At,
             Ledger = ledger.MarkEquity(101_000m),
             TradingDay = DateOnly.FromDateTime(At.UtcDateTime),
-            DayStart = new AccountDayStart { StartedAt = At, Equity = 100_250.125m, RealizedPnl = 12.5m, Fees = 0.0049m, FillSequence = 2 },
+            DayStart = new AccountDayStart { StartedAt = At, RealizedPnl = 12.5m, Fees = 0.0049m, FillSequence = 2 },
             LastOrderNumber = 4,
             LastEventSequence = 9,
             LastFillSequence = 3,

@@ -6,10 +6,9 @@ namespace OrleansTrader.Grains.Accounts;
 /// <summary>The trading day: its roll at the first valuation of a new UTC date, the closed days kept, and the performance query.</summary>
 internal sealed partial class AccountGrain
 {
-    private const string DaysName = "days";
+    private ClosedDaysStore<AccountDays, AccountDay>? _days;
 
-    /// <summary>Read at the first roll or query of the activation, not at activation: most activations need neither.</summary>
-    private GrainState<AccountDays>? _days;
+    private ClosedDaysStore<AccountDays, AccountDay> Days => _days ??= new(_storage!, GrainId, static d => d.Date, _options.DaysKept);
 
     public async Task<AccountPerformance?> GetPerformanceAsync(DateOnly? from, DateOnly? to)
     {
@@ -24,8 +23,8 @@ internal sealed partial class AccountGrain
             await SignalAsync();
         }
 
-        var days = (await LoadDaysAsync()).Days.Where(d => InRange(d.Date, from, to)).ToList();
-        if (Today() is { } today && InRange(today.Date, from, to))
+        var days = await Days.ReadAsync(from, to);
+        if (Today() is { } today && ClosedDaysStore<AccountDays, AccountDay>.InRange(today.Date, from, to))
         {
             days.Add(today);
         }
@@ -49,18 +48,17 @@ internal sealed partial class AccountGrain
 
         if (S.TradingDay is { } closing && S.DayStart is { } start)
         {
-            await StoreDayAsync(DayOf(closing, start, closed: true, now, valuation.Equity));
+            await Days.StoreAsync(DayOf(closing, start, closed: true, now, valuation.Equity));
         }
 
         Ledger = Ledger.StartDay(valuation.Equity);
         S.TradingDay = date;
-        S.DayStart = DayStartAt(now, valuation.Equity);
+        S.DayStart = DayStartAt(now);
     }
 
-    private AccountDayStart DayStartAt(DateTimeOffset now, decimal equity) => new()
+    private AccountDayStart DayStartAt(DateTimeOffset now) => new()
     {
         StartedAt = now,
-        Equity = equity,
         RealizedPnl = Ledger.RealizedPnlTotal,
         Fees = Ledger.FeesTotal,
         FillSequence = S.LastFillSequence,
@@ -78,47 +76,10 @@ internal sealed partial class AccountGrain
         Closed = closed,
         StartedAt = start.StartedAt,
         EndedAt = end,
-        StartEquity = start.Equity,
+        StartEquity = Ledger.StartOfDayEquity ?? throw new InvalidOperationException("A day started without its start-of-day equity."),
         EndEquity = equity,
         RealizedPnl = Ledger.RealizedPnlTotal - start.RealizedPnl,
         Fees = Ledger.FeesTotal - start.Fees,
         Fills = S.LastFillSequence - start.FillSequence,
     };
-
-    private async Task StoreDayAsync(AccountDay day)
-    {
-        var record = await LoadDaysAsync();
-        var days = record.Days;
-        if (days.Count > 0 && days[^1].Date == day.Date)
-        {
-            days[^1] = day;
-        }
-        else
-        {
-            days.Add(day);
-        }
-
-        if (days.Count > _options.DaysKept)
-        {
-            days.RemoveRange(0, days.Count - _options.DaysKept);
-        }
-
-        await _storage!.WriteStateAsync(DaysName, GrainId, _days!);
-    }
-
-    private async Task<AccountDays> LoadDaysAsync()
-    {
-        if (_days is null)
-        {
-            var days = new GrainState<AccountDays>(new AccountDays());
-            await _storage!.ReadStateAsync(DaysName, GrainId, days);
-            days.State ??= new AccountDays();
-            _days = days;
-        }
-
-        return _days.State;
-    }
-
-    private static bool InRange(DateOnly date, DateOnly? from, DateOnly? to) =>
-        (from is null || date >= from) && (to is null || date <= to);
 }

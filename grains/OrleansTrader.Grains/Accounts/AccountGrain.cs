@@ -124,7 +124,7 @@ internal sealed partial class AccountGrain(
         S.OpenedAt = now;
         S.Ledger = AccountLedger.Open(AccountId, command.AccountType, command.Cash).StartDay(command.Cash);
         S.TradingDay = DateOnly.FromDateTime(now.UtcDateTime);
-        S.DayStart = DayStartAt(now, command.Cash);
+        S.DayStart = DayStartAt(now);
         await PersistAsync();
         await ConnectAsync(CancellationToken.None);
         await ListAsync();

@@ -12,12 +12,13 @@ namespace OrleansTrader.Grains.Strategies;
 /// </summary>
 internal sealed partial class StrategyGrain
 {
-    private const string DaysName = "days";
-
     /// <summary>Five years of dates, as an account keeps.</summary>
     private const int DaysKept = 1830;
 
-    private GrainState<StrategyDays>? _days;
+    private ClosedDaysStore<StrategyDays, StrategyDay>? _days;
+
+    private ClosedDaysStore<StrategyDays, StrategyDay> Days =>
+        _days ??= new(ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Default), GrainId, static d => d.Date, DaysKept);
 
     public async Task<StrategyPerformance?> GetPerformanceAsync(DateOnly? from, DateOnly? to)
     {
@@ -27,8 +28,8 @@ internal sealed partial class StrategyGrain
         }
 
         await RollDayAsync();
-        var days = (await LoadDaysAsync()).Days.Where(d => InRange(d.Date, from, to)).ToList();
-        if (S.DayStart is { } start && InRange(start.Date, from, to) && await TotalsAsync() is { } totals)
+        var days = await Days.ReadAsync(from, to);
+        if (S.DayStart is { } start && ClosedDaysStore<StrategyDays, StrategyDay>.InRange(start.Date, from, to) && await TotalsAsync() is { } totals)
         {
             days.Add(DayOf(start, closed: false, time.GetUtcNow(), totals));
         }
@@ -50,7 +51,7 @@ internal sealed partial class StrategyGrain
         var now = time.GetUtcNow();
         if (S.DayStart is { } start)
         {
-            await StoreDayAsync(DayOf(start, closed: true, now, totals));
+            await Days.StoreAsync(DayOf(start, closed: true, now, totals));
         }
 
         S.DayStart = new StrategyDayStart
@@ -75,86 +76,11 @@ internal sealed partial class StrategyGrain
     /// <summary>The strategy's realized P&amp;L, fees and unrealized P&amp;L now, or null while a position has no mark.</summary>
     private async Task<Totals?> TotalsAsync()
     {
-        var realized = 0m;
-        var fees = 0m;
-        var unrealized = 0m;
-        foreach (var position in S.Positions.Values)
-        {
-            realized += position.RealizedPnl;
-            fees += position.FeesPaid;
-            if (position.IsFlat)
-            {
-                continue;
-            }
-
-            var mark = PositionView.MarkOf(await GrainFactory.GetGrain<ISymbolGrain>(position.Symbol).GetQuoteAsync());
-            if (PositionView.Of(position, mark).UnrealizedPnl is not { } open)
-            {
-                return null;
-            }
-
-            unrealized += open;
-        }
-
-        return new Totals(realized, fees, unrealized);
+        var positions = await ValuedPositionsAsync();
+        return positions.Exists(p => p.Quantity != 0m && p.UnrealizedPnl is null)
+            ? null
+            : new Totals(positions.Sum(p => p.RealizedPnl), positions.Sum(p => p.FeesPaid), positions.Sum(p => p.UnrealizedPnl ?? 0m));
     }
-
-    private async Task StoreDayAsync(StrategyDay day)
-    {
-        var record = await LoadDaysAsync();
-        var days = record.Days;
-        if (days.Count > 0 && days[^1].Date == day.Date)
-        {
-            days[^1] = day;
-        }
-        else
-        {
-            days.Add(day);
-        }
-
-        if (days.Count > DaysKept)
-        {
-            days.RemoveRange(0, days.Count - DaysKept);
-        }
-
-        await Storage.WriteStateAsync(DaysName, GrainId, _days!);
-    }
-
-    private async Task<StrategyDays> LoadDaysAsync()
-    {
-        if (_days is null)
-        {
-            var days = new GrainState<StrategyDays>(new StrategyDays());
-            await Storage.ReadStateAsync(DaysName, GrainId, days);
-            days.State ??= new StrategyDays();
-            _days = days;
-        }
-
-        return _days.State;
-    }
-
-    /// <summary>A new or deleted strategy has no days: a record left by an earlier one under this key goes.</summary>
-    private async Task ClearDaysAsync()
-    {
-        var days = _days ?? new GrainState<StrategyDays>(new StrategyDays());
-        if (_days is null)
-        {
-            await Storage.ReadStateAsync(DaysName, GrainId, days);
-        }
-
-        if (days.RecordExists)
-        {
-            await Storage.ClearStateAsync(DaysName, GrainId, days);
-        }
-
-        days.State = new StrategyDays();
-        _days = days;
-    }
-
-    private IGrainStorage Storage => ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Default);
-
-    private static bool InRange(DateOnly date, DateOnly? from, DateOnly? to) =>
-        (from is null || date >= from) && (to is null || date <= to);
 
     private readonly record struct Totals(decimal Realized, decimal Fees, decimal Unrealized);
 }

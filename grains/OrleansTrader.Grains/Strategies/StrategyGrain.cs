@@ -96,7 +96,7 @@ internal sealed partial class StrategyGrain(
             UpdatedAt = now,
             DayStart = new StrategyDayStart { Date = DateOnly.FromDateTime(now.UtcDateTime), StartedAt = now, RealizedPnl = 0m, Fees = 0m, UnrealizedPnl = 0m, Fills = 0 },
         };
-        await ClearDaysAsync();
+        await Days.ClearAsync();
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<IStrategyDirectoryGrain>(_accountId).AddAsync(_strategyId);
         StrategyLog.Created(logger, _accountId, _strategyId, command.Kind, string.Join(",", command.Symbols));
@@ -193,7 +193,7 @@ internal sealed partial class StrategyGrain(
         var last = await StatusAsync();
         await state.ClearStateAsync();
         state.State = new StrategyGrainState();
-        await ClearDaysAsync();
+        await Days.ClearAsync();
         await GrainFactory.GetGrain<IStrategyDirectoryGrain>(_accountId).RemoveAsync(_strategyId);
         DeactivateOnIdle();
         return new StrategyCommandResult(true, last with { Running = false });
@@ -224,16 +224,10 @@ internal sealed partial class StrategyGrain(
 
     private async Task<StrategyCommandResult> OkAsync() => new(true, await StatusAsync());
 
-    /// <summary>The status with the strategy's positions valued like the account's: last trade, else quote mid.</summary>
+    /// <summary>The status with the strategy's positions valued like the account's.</summary>
     private async Task<StrategyStatus> StatusAsync()
     {
-        var positions = new List<AccountPosition>(S.Positions.Count);
-        foreach (var position in S.Positions.Values.OrderBy(p => p.Symbol, StringComparer.Ordinal))
-        {
-            var mark = position.IsFlat ? null : PositionView.MarkOf(await GrainFactory.GetGrain<ISymbolGrain>(position.Symbol).GetQuoteAsync());
-            positions.Add(PositionView.Of(position, mark));
-        }
-
+        var positions = await ValuedPositionsAsync();
         var open = positions.Where(p => p.Quantity != 0m).ToList();
         return Status() with
         {
@@ -242,6 +236,19 @@ internal sealed partial class StrategyGrain(
             FeesPaid = positions.Sum(p => p.FeesPaid),
             UnrealizedPnl = open.All(p => p.UnrealizedPnl is not null) ? open.Sum(p => p.UnrealizedPnl!.Value) : null,
         };
+    }
+
+    /// <summary>The strategy's own positions, by symbol, valued like the account's: last trade, else quote mid (null without either).</summary>
+    private async Task<List<AccountPosition>> ValuedPositionsAsync()
+    {
+        var positions = new List<AccountPosition>(S.Positions.Count);
+        foreach (var position in S.Positions.Values.OrderBy(p => p.Symbol, StringComparer.Ordinal))
+        {
+            var mark = position.IsFlat ? null : PositionView.MarkOf(await GrainFactory.GetGrain<ISymbolGrain>(position.Symbol).GetQuoteAsync());
+            positions.Add(PositionView.Of(position, mark));
+        }
+
+        return positions;
     }
 
     private static StrategyCommandResult Fail(string code, string message) => new(false, null, code, message);

@@ -1,6 +1,7 @@
 using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Accounts;
 
 namespace OrleansTrader.Grains.Strategies;
 
@@ -75,8 +76,5 @@ internal sealed record StrategyDayStart
     public required long Fills { get; init; }
 }
 
-/// <summary>A strategy's closed days, oldest first: its "days" record, written once a day.</summary>
-internal sealed record StrategyDays
-{
-    public List<StrategyDay> Days { get; init; } = [];
-}
+/// <summary>A strategy's closed days: its "days" record.</summary>
+internal sealed record StrategyDays : ClosedDays<StrategyDay>;

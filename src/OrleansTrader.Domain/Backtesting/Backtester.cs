@@ -1,4 +1,5 @@
 using OrleansTrader.Domain.Fees;
+using OrleansTrader.Domain.Fills;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Portfolio;
@@ -172,7 +173,9 @@ public static class Backtester
                 throw new InvalidOperationException($"The fill policy filled {intent.ClientOrderId} at {fill.Timestamp:O}, before its signal bar ended at {bar.End:O}.");
             }
 
-            return fill is not null && options.SlippageBps > 0m ? fill with { Price = Slipped(intent, fill.Price, options.SlippageBps) } : fill;
+            return fill is not null && options.SlippageBps > 0m
+                ? fill with { Price = Slippage.Against(intent.Side, fill.Price, options.SlippageBps, intent.Type == OrderType.Limit ? intent.LimitPrice : null) }
+                : fill;
         }
 
         /// <summary>Orders with a price condition and a DAY or GTC time in force wait for it, as at a venue; the rest fill at once or never.</summary>
@@ -187,17 +190,6 @@ public static class Backtester
             }
 
             resting.Add(new Resting(intent, intent.TimeInForce == TimeInForce.Day ? DateOnly.FromDateTime(signal.Start.UtcDateTime) : null));
-        }
-
-        /// <summary>The price moved against the order by the slippage; a limit order's never past its limit.</summary>
-        private static decimal Slipped(OrderIntent intent, decimal price, decimal slippageBps)
-        {
-            var slip = slippageBps / 10_000m;
-            var buy = intent.Side == OrderSide.Buy;
-            var slipped = buy ? price * (1m + slip) : price * (1m - slip);
-            return intent.Type == OrderType.Limit && intent.LimitPrice is { } limit
-                ? (buy ? Math.Min(slipped, limit) : Math.Max(slipped, limit))
-                : slipped;
         }
 
         private Bar? NextBar(int barIndex)

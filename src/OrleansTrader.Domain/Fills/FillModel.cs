@@ -119,8 +119,7 @@ public static class FillModel
             return (null, 0m, FillReasons.QuoteMissing);
         }
 
-        var slip = options.SlippageBps / 10_000m;
-        var price = order.Side == OrderSide.Buy ? touch * (1m + slip) : touch * (1m - slip);
+        var price = Slippage.Against(order.Side, touch, options.SlippageBps);
         return (price, options.LimitByDisplayedSize ? size : order.LeavesQuantity, FillReasons.Filled);
     }
 
@@ -135,8 +134,7 @@ public static class FillModel
         var buy = order.Side == OrderSide.Buy;
         if (buy ? touch <= limit : touch >= limit)
         {
-            var slip = options.SlippageBps / 10_000m;
-            var price = buy ? Math.Min(limit, touch * (1m + slip)) : Math.Max(limit, touch * (1m - slip));
+            var price = Slippage.Against(order.Side, touch, options.SlippageBps, limit);
             return (price, options.LimitByDisplayedSize ? size : order.LeavesQuantity, FillReasons.Filled);
         }
 
