@@ -38,6 +38,31 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task ATrailingStop_ShowsItsTrail_WhenPlacedAndWhenRead()
+    {
+        var account = await Host.CreateAccountAsync(cash: 50_000m);
+        await Host.QuoteAsync("TRLS", 50m, 50.02m);
+        var bought = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, new
+        {
+            clientOrderId = "trl-buy", symbol = "TRLS", side = "buy", type = "market", quantity = 10, timeInForce = "day",
+        }, HttpStatusCode.Created);
+        await PollAsync($"/api/accounts/{account}/orders/{bought.GetProperty("orderId").GetString()}", Host.AdminKey!, o => o.GetProperty("status").GetString() == "Filled");
+
+        var placed = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, new
+        {
+            clientOrderId = "trl-stop", symbol = "TRLS", side = "sell", type = "trailingStop", quantity = 10, trailPercent = 2.5m, timeInForce = "gtc",
+        }, HttpStatusCode.Created);
+        var read = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/orders/{placed.GetProperty("orderId").GetString()}", Host.AdminKey, null, HttpStatusCode.OK);
+
+        foreach (var order in new[] { placed, read })
+        {
+            Assert.Equal("TrailingStop", order.GetProperty("type").GetString());
+            Assert.Equal(2.5m, order.GetProperty("trailPercent").GetDecimal());
+            Assert.True(!order.TryGetProperty("trailPrice", out var price) || price.ValueKind == JsonValueKind.Null);
+        }
+    }
+
+    [Fact]
     public async Task PlaceOrder_ReturnsTheExistingOrderWith200_ForARepeatedClientOrderId()
     {
         var account = await Host.CreateAccountAsync();

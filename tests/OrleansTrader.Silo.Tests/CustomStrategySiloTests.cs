@@ -48,7 +48,7 @@ public sealed class CustomStrategySiloTests : IDisposable
         Assert.Equal(3, idle.GetProperty("maxSymbols").GetInt32());
         Assert.Equal(["window"], idle.GetProperty("parameters").EnumerateArray().Select(p => p.GetString()));
         Assert.True(kinds[0].GetProperty("builtIn").GetBoolean());
-        Assert.Equal(["quantity", "fastPeriod", "slowPeriod", "allowShort"], kinds[0].GetProperty("parameters").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal(["quantity", "fastPeriod", "slowPeriod", "allowShort", "trailingStopPercent"], kinds[0].GetProperty("parameters").EnumerateArray().Select(p => p.GetString()));
 
         var created = await client.PostAsJsonAsync("/api/accounts/watcher/strategies",
             new { strategyId = "w1", kind = "idle-watcher", symbols = new[] { "SPY", "QQQ" }, parameters = new Dictionary<string, string> { ["window"] = "7" } }, Ct);

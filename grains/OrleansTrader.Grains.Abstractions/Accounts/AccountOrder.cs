@@ -31,6 +31,12 @@ public sealed record AccountOrder
 
     public decimal? StopPrice { get; init; }
 
+    /// <summary>A trailing stop's trail in price; null for other orders and for a trail in percent.</summary>
+    public decimal? TrailPrice { get; init; }
+
+    /// <summary>A trailing stop's trail in percent; null for other orders and for a trail in price.</summary>
+    public decimal? TrailPercent { get; init; }
+
     public required OrderStatus Status { get; init; }
 
     /// <summary>True while the broker's answer is unknown (timeout, disconnect) until reconciliation resolves it.</summary>

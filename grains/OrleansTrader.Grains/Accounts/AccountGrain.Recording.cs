@@ -24,6 +24,8 @@ internal sealed partial class AccountGrain
             AverageFillPrice = order.AverageFillPrice,
             LimitPrice = order.Request.LimitPrice,
             StopPrice = order.Request.StopPrice,
+            TrailPrice = order.Request.TrailPrice,
+            TrailPercent = order.Request.TrailPercent,
             Status = order.Status,
             InFlight = working.InFlight,
             StatusReason = order.StatusReason,

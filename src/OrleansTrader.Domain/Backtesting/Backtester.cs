@@ -13,7 +13,9 @@ namespace OrleansTrader.Domain.Backtesting;
 /// the bar's start are applied (position via <see cref="Position"/>, the single P&amp;L implementation; cash moves
 /// by price × quantity and fee), the context's clock moves to the bar's end, the strategy sees the bar, resting orders of
 /// its symbol and then its new intents go through the fill policy, fills due by the bar's end are applied, and equity is
-/// marked at the last closes. Limit, stop and stop-limit orders (DAY or GTC) rest until a bar reaches them, as at a venue.
+/// marked at the last closes. Limit, stop, stop-limit and trailing-stop orders (DAY or GTC) rest until a bar reaches them,
+/// as at a venue. A trailing stop's water mark starts at its signal bar's close (the order did not exist earlier in that bar)
+/// and moves with the high (sell) or low (buy) of each later bar before that bar is evaluated, since that extreme came first.
 /// There are no risk checks here (the account does those); cash may go negative.
 /// </summary>
 public static class Backtester
@@ -56,7 +58,7 @@ public static class Backtester
         private readonly Dictionary<string, decimal> _marks = new(StringComparer.Ordinal);
         private readonly PriorityQueue<Pending, (DateTimeOffset, long)> _due = new();
 
-        // Limit, stop and stop-limit orders the fill policy did not fill at once, per symbol, until they fill or expire.
+        // Limit, stop, stop-limit and trailing-stop orders the fill policy did not fill at once, per symbol, until they fill or expire.
         private readonly Dictionary<string, List<Resting>> _resting = new(StringComparer.Ordinal);
         private readonly StrategyContext _context = new(
             options.StrategyId,
@@ -105,10 +107,13 @@ public static class Backtester
             foreach (var intent in _context.DrainIntents())
             {
                 _intents.Add(intent);
-                var fill = Fill(intent, bar, next);
+
+                // A trailing stop starts from the last price the strategy saw; the signal bar's earlier extremes predate it.
+                var mark = intent.Type == OrderType.TrailingStop ? bar.Close : (decimal?)null;
+                var fill = Fill(AsEvaluated(intent, mark), bar, next);
                 if (fill is null && Rests(intent))
                 {
-                    Rest(intent, bar);
+                    Rest(intent, bar, mark);
                     continue;
                 }
 
@@ -136,12 +141,43 @@ public static class Backtester
                     resting.Remove(order);
                     _due.Enqueue(new Pending(order.Intent, null, OrderStatus.Expired, "a DAY order, not filled by the end of its day"), (bar.Start, order.Intent.Sequence));
                 }
-                else if (Fill(order.Intent, bar, next) is { } fill)
+                else
                 {
-                    resting.Remove(order);
-                    _due.Enqueue(new Pending(order.Intent, fill), (fill.Timestamp, order.Intent.Sequence));
+                    var current = order;
+                    if (order.Mark is { } mark)
+                    {
+                        // The bar's extreme came before its close and before the next bar: move a trailing stop's mark first.
+                        current = order with { Mark = order.Intent.Side == OrderSide.Sell ? Math.Max(mark, bar.High) : Math.Min(mark, bar.Low) };
+                    }
+
+                    var index = resting.IndexOf(order);
+                    if (Fill(AsEvaluated(current.Intent, current.Mark), bar, next) is { } fill)
+                    {
+                        resting.RemoveAt(index);
+                        _due.Enqueue(new Pending(order.Intent, fill), (fill.Timestamp, order.Intent.Sequence));
+                    }
+                    else
+                    {
+                        resting[index] = current;
+                    }
                 }
             }
+        }
+
+        /// <summary>
+        /// What the fill policy sees: a trailing stop as a plain stop at its current level (from the water mark), so both
+        /// policies fill it as they fill a stop; any other order as it is.
+        /// </summary>
+        private static OrderIntent AsEvaluated(OrderIntent intent, decimal? mark)
+        {
+            if (intent.Type != OrderType.TrailingStop || mark is not { } m)
+            {
+                return intent;
+            }
+
+            var level = TrailingStops.Level(intent.Side, m, intent.TrailPrice, intent.TrailPercent)
+                ?? throw new InvalidOperationException($"The trailing stop {intent.ClientOrderId} has neither a trail price nor a trail percent.");
+            return intent with { Type = OrderType.Stop, StopPrice = level, TrailPrice = null, TrailPercent = null };
         }
 
         /// <summary>
@@ -178,18 +214,22 @@ public static class Backtester
                 : fill;
         }
 
-        /// <summary>Orders with a price condition and a DAY or GTC time in force wait for it, as at a venue; the rest fill at once or never.</summary>
+        /// <summary>
+        /// Orders with a price condition (limit, stop, stop-limit, trailing stop) and a DAY or GTC time in force wait for it,
+        /// as at a venue; the rest fill at once or never.
+        /// </summary>
         private static bool Rests(OrderIntent intent) =>
-            intent.Type is OrderType.Limit or OrderType.Stop or OrderType.StopLimit && intent.TimeInForce is TimeInForce.Day or TimeInForce.Gtc;
+            intent.Type is OrderType.Limit or OrderType.Stop or OrderType.StopLimit or OrderType.TrailingStop
+            && intent.TimeInForce is TimeInForce.Day or TimeInForce.Gtc;
 
-        private void Rest(OrderIntent intent, Bar signal)
+        private void Rest(OrderIntent intent, Bar signal, decimal? mark)
         {
             if (!_resting.TryGetValue(intent.Symbol, out var resting))
             {
                 _resting[intent.Symbol] = resting = [];
             }
 
-            resting.Add(new Resting(intent, intent.TimeInForce == TimeInForce.Day ? DateOnly.FromDateTime(signal.Start.UtcDateTime) : null));
+            resting.Add(new Resting(intent, intent.TimeInForce == TimeInForce.Day ? DateOnly.FromDateTime(signal.Start.UtcDateTime) : null, mark));
         }
 
         private Bar? NextBar(int barIndex)
@@ -305,7 +345,7 @@ public static class Backtester
         private sealed record Pending(
             OrderIntent Intent, BacktestFill? Fill, OrderStatus Final = OrderStatus.Canceled, string Reason = "not filled under the backtest's fill policy");
 
-        /// <summary>An order waiting for its price; a DAY order's last date.</summary>
-        private sealed record Resting(OrderIntent Intent, DateOnly? ExpiresAfter);
+        /// <summary>An order waiting for its price; a DAY order's last date; a trailing stop's water mark (a sell's high, a buy's low).</summary>
+        private sealed record Resting(OrderIntent Intent, DateOnly? ExpiresAfter, decimal? Mark = null);
     }
 }

@@ -72,8 +72,5 @@ public sealed record SimulatedOrder
     }
 
     /// <summary>The trailing stop level implied by the water mark, or null before the first trade.</summary>
-    public decimal? TrailingStopPrice => WaterMark is not { } mark ? null
-        : TrailPrice is { } offset ? (Side == OrderSide.Sell ? mark - offset : mark + offset)
-        : TrailPercent is { } percent ? (Side == OrderSide.Sell ? mark * (1m - (percent / 100m)) : mark * (1m + (percent / 100m)))
-        : null;
+    public decimal? TrailingStopPrice => WaterMark is { } mark ? TrailingStops.Level(Side, mark, TrailPrice, TrailPercent) : null;
 }

@@ -8,12 +8,14 @@ namespace OrleansTrader.Domain.Strategies;
 /// Long-only Bollinger breakout. Each close is compared with the bands of the previous <c>period</c> closes (the
 /// bands as they stood before this bar; a close included in its own band cannot exceed mean + k·σ when k ≥ √(n-1)).
 /// Flat and close above the upper band: buy quantity. Long and close below the middle band: sell the position.
-/// Nothing is submitted while an order for the symbol is open.
+/// Nothing is submitted while an order for the symbol is open, but for the <see cref="ProtectiveStop"/> that
+/// <c>trailingStopPercent</c> keeps on the position: an exit withdraws it first and goes once its cancel is confirmed.
 /// </summary>
 public sealed class BollingerBreakoutStrategy : IStrategy
 {
     private BollingerBands _bands;
     private IStrategyContext? _context;
+    private readonly ProtectiveStop _stop;
 
     public BollingerBreakoutStrategy(BollingerBreakoutParameters parameters)
     {
@@ -21,6 +23,7 @@ public sealed class BollingerBreakoutStrategy : IStrategy
         parameters.EnsureValid(StrategyKinds.BollingerBreakout);
         Parameters = parameters;
         _bands = new BollingerBands(parameters.Period, parameters.K);
+        _stop = new ProtectiveStop(parameters.Symbol, parameters.TrailingStopPercent);
     }
 
     public string Kind => StrategyKinds.BollingerBreakout;
@@ -49,13 +52,13 @@ public sealed class BollingerBreakoutStrategy : IStrategy
         var upper = _bands.Upper;
         var middle = _bands.Middle;
         _bands.Update(bar.Close);
-        if (upper is null || middle is null || context.HasOpenOrder(Parameters.Symbol))
+        if (upper is null || middle is null)
         {
             return;
         }
 
         var position = context.GetPosition(Parameters.Symbol).Quantity;
-        if (position == 0m && bar.Close > upper)
+        if (position == 0m && bar.Close > upper && !context.HasOpenOrder(Parameters.Symbol))
         {
             context.SubmitOrder(new OrderIntentRequest
             {
@@ -67,14 +70,10 @@ public sealed class BollingerBreakoutStrategy : IStrategy
         }
         else if (position > 0m && bar.Close < middle)
         {
-            context.SubmitOrder(new OrderIntentRequest
-            {
-                Symbol = Parameters.Symbol,
-                Side = OrderSide.Sell,
-                Quantity = position,
-                Reason = StrategyGuard.Format($"close {bar.Close} < middle band {middle:0.####}"),
-            });
+            _stop.ClosePosition(context, StrategyGuard.Format($"close {bar.Close} < middle band {middle:0.####}"));
         }
+
+        _stop.Place(context);
     }
 
     public void OnQuote(QuoteTick quote)
@@ -91,11 +90,17 @@ public sealed class BollingerBreakoutStrategy : IStrategy
 
     public void OnOrderUpdate(StrategyOrderUpdate update)
     {
+        ArgumentNullException.ThrowIfNull(update);
+        _stop.Observe(update);
+        if (update.IsFinal && _context is { } context)
+        {
+            _stop.Resume(context);
+        }
     }
 
     public void OnStop() => _context = null;
 
-    public StrategyState GetState() => new BollingerBreakoutState { Bands = _bands.GetState() };
+    public StrategyState GetState() => new BollingerBreakoutState { Bands = _bands.GetState(), ProtectiveStopId = _stop.OrderId };
 
     public void Restore(StrategyState state)
     {
@@ -108,5 +113,6 @@ public sealed class BollingerBreakoutStrategy : IStrategy
         }
 
         _bands = BollingerBands.FromState(snapshot.Bands);
+        _stop.Restore(snapshot.ProtectiveStopId);
     }
 }

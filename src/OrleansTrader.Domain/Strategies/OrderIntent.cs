@@ -24,6 +24,10 @@ public sealed record OrderIntent
 
     public decimal? StopPrice { get; init; }
 
+    public decimal? TrailPrice { get; init; }
+
+    public decimal? TrailPercent { get; init; }
+
     public required TimeInForce TimeInForce { get; init; }
 
     public required string Reason { get; init; }
@@ -39,6 +43,8 @@ public sealed record OrderIntent
         Quantity = Quantity,
         LimitPrice = LimitPrice,
         StopPrice = StopPrice,
+        TrailPrice = TrailPrice,
+        TrailPercent = TrailPercent,
         TimeInForce = TimeInForce,
     };
 }

@@ -17,6 +17,12 @@ public sealed record OrderIntentRequest
 
     public decimal? StopPrice { get; init; }
 
+    /// <summary>A trailing stop's distance from the best price since it was placed, in the symbol's currency (or see <see cref="TrailPercent"/>).</summary>
+    public decimal? TrailPrice { get; init; }
+
+    /// <summary>A trailing stop's distance from the best price since it was placed, in percent of that price (0 to 100, exclusive).</summary>
+    public decimal? TrailPercent { get; init; }
+
     public TimeInForce TimeInForce { get; init; } = TimeInForce.Day;
 
     /// <summary>Why the strategy wants this order, for the journal (e.g. "golden cross: fast 101.2 > slow 100.9").</summary>

@@ -50,6 +50,10 @@ internal sealed class ParameterReader
     public decimal Decimal(string name, decimal fallback) =>
         Raw(name) is { } raw ? ParseDecimal(name, raw, fallback) : fallback;
 
+    /// <summary>A decimal that has no default: null when the parameter is not given.</summary>
+    public decimal? OptionalDecimal(string name) =>
+        Raw(name) is { } raw ? ParseDecimal(name, raw, 0m) : null;
+
     public int Int(string name, int fallback)
     {
         if (Raw(name) is not { } raw)

@@ -9,7 +9,8 @@ namespace OrleansTrader.Domain.Strategies;
 /// position to +quantity; a death cross sets it to 0, or to -quantity when shorting is allowed. On every bar, while
 /// the position differs from the target and no order for the symbol is open, it submits one market order for the
 /// difference. A rejected or denied order clears the target until the next cross, so a refusal is not retried
-/// bar after bar.
+/// bar after bar. With <c>trailingStopPercent</c> a <see cref="ProtectiveStop"/> trails every position; a cross withdraws
+/// it before moving to the new target, and when it fills the strategy stays flat until the next cross.
 /// </summary>
 public sealed class SmaCrossoverStrategy : IStrategy
 {
@@ -19,12 +20,14 @@ public sealed class SmaCrossoverStrategy : IStrategy
     private decimal? _target;
     private string? _targetReason;
     private IStrategyContext? _context;
+    private readonly ProtectiveStop _stop;
 
     public SmaCrossoverStrategy(SmaCrossoverParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         parameters.EnsureValid(StrategyKinds.SmaCrossover);
         Parameters = parameters;
+        _stop = new ProtectiveStop(parameters.Symbol, parameters.TrailingStopPercent);
         _fast = new SimpleMovingAverage(parameters.FastPeriod);
         _slow = new SimpleMovingAverage(parameters.SlowPeriod);
     }
@@ -73,6 +76,7 @@ public sealed class SmaCrossoverStrategy : IStrategy
         }
 
         MoveToTarget(context);
+        _stop.Place(context);
     }
 
     public void OnQuote(QuoteTick quote)
@@ -85,15 +89,31 @@ public sealed class SmaCrossoverStrategy : IStrategy
 
     public void OnFill(Execution execution)
     {
+        ArgumentNullException.ThrowIfNull(execution);
+
+        // Stopped out of the position the target asked for: stay out until the next cross instead of buying straight back.
+        // (A stop that fills while a cross is withdrawing it leaves the new target, on the other side, in place.)
+        if (_stop.IsFillOf(execution) && _target is { } target && target != 0m && (target > 0m) == (execution.Side == OrderSide.Sell))
+        {
+            _target = null;
+            _targetReason = null;
+        }
     }
 
     public void OnOrderUpdate(StrategyOrderUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        if (update.Status is OrderStatus.Rejected or OrderStatus.Denied)
+        if (_stop.Observe(update) == ProtectiveStopOutcome.None && update.Status is OrderStatus.Rejected or OrderStatus.Denied)
         {
             _target = null;
             _targetReason = null;
+        }
+
+        // An order of the strategy ended: go on to the target (a withdrawn stop was in the way), then protect the position.
+        if (update.IsFinal && _context is { } context)
+        {
+            MoveToTarget(context);
+            _stop.Place(context);
         }
     }
 
@@ -106,6 +126,7 @@ public sealed class SmaCrossoverStrategy : IStrategy
         PreviousRelation = _previousRelation,
         Target = _target,
         TargetReason = _targetReason,
+        ProtectiveStopId = _stop.OrderId,
     };
 
     public void Restore(StrategyState state)
@@ -119,17 +140,18 @@ public sealed class SmaCrossoverStrategy : IStrategy
         _previousRelation = snapshot.PreviousRelation;
         _target = snapshot.Target;
         _targetReason = snapshot.TargetReason;
+        _stop.Restore(snapshot.ProtectiveStopId);
     }
 
     private void MoveToTarget(IStrategyContext context)
     {
-        if (_target is not { } target || context.HasOpenOrder(Parameters.Symbol))
+        if (_target is not { } target)
         {
             return;
         }
 
         var difference = target - context.GetPosition(Parameters.Symbol).Quantity;
-        if (difference == 0m)
+        if (difference == 0m || !_stop.Withdraw(context) || context.HasOpenOrder(Parameters.Symbol))
         {
             return;
         }

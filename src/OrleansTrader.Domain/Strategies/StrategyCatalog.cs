@@ -9,9 +9,9 @@ namespace OrleansTrader.Domain.Strategies;
 /// </summary>
 public static class StrategyCatalog
 {
-    private static readonly string[] SmaKeys = ["symbol", "quantity", "fastPeriod", "slowPeriod", "allowShort"];
-    private static readonly string[] RsiKeys = ["symbol", "quantity", "period", "oversold", "overbought", "exitAtMid"];
-    private static readonly string[] BollingerKeys = ["symbol", "quantity", "period", "k"];
+    private static readonly string[] SmaKeys = ["symbol", "quantity", "fastPeriod", "slowPeriod", "allowShort", "trailingStopPercent"];
+    private static readonly string[] RsiKeys = ["symbol", "quantity", "period", "oversold", "overbought", "exitAtMid", "trailingStopPercent"];
+    private static readonly string[] BollingerKeys = ["symbol", "quantity", "period", "k", "trailingStopPercent"];
 
     public static IReadOnlyList<string> Kinds => StrategyKinds.All;
 
@@ -36,6 +36,7 @@ public static class StrategyCatalog
             {
                 Symbol = reader.RequiredString("symbol"),
                 Quantity = reader.RequiredDecimal("quantity"),
+                TrailingStopPercent = reader.OptionalDecimal("trailingStopPercent"),
                 FastPeriod = reader.Int("fastPeriod", 10),
                 SlowPeriod = reader.Int("slowPeriod", 30),
                 AllowShort = reader.Bool("allowShort", false),
@@ -44,6 +45,7 @@ public static class StrategyCatalog
             {
                 Symbol = reader.RequiredString("symbol"),
                 Quantity = reader.RequiredDecimal("quantity"),
+                TrailingStopPercent = reader.OptionalDecimal("trailingStopPercent"),
                 Period = reader.Int("period", 14),
                 Oversold = reader.Decimal("oversold", 30m),
                 Overbought = reader.Decimal("overbought", 70m),
@@ -53,6 +55,7 @@ public static class StrategyCatalog
             {
                 Symbol = reader.RequiredString("symbol"),
                 Quantity = reader.RequiredDecimal("quantity"),
+                TrailingStopPercent = reader.OptionalDecimal("trailingStopPercent"),
                 Period = reader.Int("period", 20),
                 K = reader.Decimal("k", 2m),
             },

@@ -83,6 +83,8 @@ public sealed class StrategyContext : IStrategyContext
             Type = request.Type,
             LimitPrice = request.LimitPrice,
             StopPrice = request.StopPrice,
+            TrailPrice = request.TrailPrice,
+            TrailPercent = request.TrailPercent,
             TimeInForce = request.TimeInForce,
             Reason = request.Reason,
             CreatedAt = Now,
@@ -97,6 +99,8 @@ public sealed class StrategyContext : IStrategyContext
             Quantity = intent.Quantity,
             LimitPrice = intent.LimitPrice,
             StopPrice = intent.StopPrice,
+            TrailPrice = intent.TrailPrice,
+            TrailPercent = intent.TrailPercent,
             Status = OrderStatus.PendingNew,
         });
         return intent;
@@ -186,6 +190,40 @@ public sealed class StrategyContext : IStrategyContext
         return drained;
     }
 
+    /// <summary>The account's validator says the same; checked here too so a strategy's mistake shows in its own log and tests.</summary>
+    private static void ValidateTrail(OrderIntentRequest request)
+    {
+        if (request.Type != OrderType.TrailingStop)
+        {
+            if (request.TrailPrice.HasValue || request.TrailPercent.HasValue)
+            {
+                throw new ArgumentException($"A {request.Type} order takes no trail; only trailing stops do.", nameof(request));
+            }
+
+            return;
+        }
+
+        if (request.TrailPrice.HasValue == request.TrailPercent.HasValue)
+        {
+            throw new ArgumentException("A trailing stop needs exactly one of trail price or trail percent.", nameof(request));
+        }
+
+        if (request.TrailPrice is <= 0m)
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), request.TrailPrice, $"Trail price must be > 0; got {request.TrailPrice}.");
+        }
+
+        if (request.TrailPercent is <= 0m or >= 100m)
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), request.TrailPercent, $"Trail percent must be in (0, 100); got {request.TrailPercent}.");
+        }
+
+        if (request.TimeInForce is not (TimeInForce.Day or TimeInForce.Gtc))
+        {
+            throw new ArgumentException($"A trailing stop is DAY or GTC; got {request.TimeInForce}.", nameof(request));
+        }
+    }
+
     private bool HasOrder(string clientOrderId) =>
         _openOrders.Exists(o => string.Equals(o.ClientOrderId, clientOrderId, StringComparison.Ordinal));
 
@@ -213,10 +251,7 @@ public sealed class StrategyContext : IStrategyContext
             throw new ArgumentException($"A {request.Type} order {(needsStop ? "needs a positive" : "takes no")} stop price.", nameof(request));
         }
 
-        if (request.Type == OrderType.TrailingStop)
-        {
-            throw new ArgumentException("Trailing stops are not available to strategies.", nameof(request));
-        }
+        ValidateTrail(request);
 
         if (string.IsNullOrWhiteSpace(request.Reason))
         {

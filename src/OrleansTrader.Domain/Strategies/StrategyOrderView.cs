@@ -21,6 +21,10 @@ public sealed record StrategyOrderView
 
     public decimal? StopPrice { get; init; }
 
+    public decimal? TrailPrice { get; init; }
+
+    public decimal? TrailPercent { get; init; }
+
     public required OrderStatus Status { get; init; }
 
     public decimal RemainingQuantity => Quantity - FilledQuantity;

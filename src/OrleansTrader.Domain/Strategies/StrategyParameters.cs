@@ -11,6 +11,12 @@ public abstract record StrategyParameters
     /// <summary>Shares per entry.</summary>
     public required decimal Quantity { get; init; }
 
+    /// <summary>
+    /// When set, a GTC trailing stop this many percent away follows every open position of the strategy
+    /// (<see cref="ProtectiveStop"/>); null: none.
+    /// </summary>
+    public decimal? TrailingStopPercent { get; init; }
+
     public IReadOnlyList<StrategyParameterError> Validate()
     {
         var errors = new List<StrategyParameterError>();
@@ -22,6 +28,11 @@ public abstract record StrategyParameters
         if (Quantity <= 0m)
         {
             errors.Add(new StrategyParameterError("quantity", $"must be > 0 (got {Quantity})"));
+        }
+
+        if (TrailingStopPercent is <= 0m or >= 100m)
+        {
+            errors.Add(new StrategyParameterError("trailingStopPercent", $"must be > 0 and < 100 (got {TrailingStopPercent})"));
         }
 
         ValidateCore(errors);

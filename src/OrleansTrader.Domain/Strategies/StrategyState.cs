@@ -10,4 +10,8 @@ namespace OrleansTrader.Domain.Strategies;
 [JsonDerivedType(typeof(SmaCrossoverState), StrategyKinds.SmaCrossover)]
 [JsonDerivedType(typeof(RsiMeanReversionState), StrategyKinds.RsiMeanReversion)]
 [JsonDerivedType(typeof(BollingerBreakoutState), StrategyKinds.BollingerBreakout)]
-public abstract record StrategyState;
+public abstract record StrategyState
+{
+    /// <summary>The client order id of the strategy's open protective stop (<see cref="ProtectiveStop"/>), if it has one.</summary>
+    public string? ProtectiveStopId { get; init; }
+}

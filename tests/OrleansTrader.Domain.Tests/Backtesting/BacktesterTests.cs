@@ -257,6 +257,102 @@ public sealed class BacktesterTests
         Assert.Equal([true, false], strategy.CancelAnswers);
     }
 
+    [Fact]
+    public void ASellTrailingStopByPrice_FollowsTheHighs_AndFillsAtItsLevel_OrAtTheOpenBelowIt()
+    {
+        // Trail 2 from the signal close of 100 (not its high of 101): the stop is 98, so the next bar's low of 98.5 misses it.
+        // After bar 1 the mark is its high, 103 (stop 101): bar 2's low of 101.5 misses it. After bar 2 the mark is 106
+        // (stop 104), and bar 3 opens at 105 and falls through it.
+        Bar[] bars =
+        [
+            Ohlc(0, 100m, 101m, 99m, 100m),
+            Ohlc(1, 100.5m, 103m, 98.5m, 102m),
+            Ohlc(2, 102.5m, 106m, 101.5m, 105m),
+            Ohlc(3, 105m, 105.5m, 103m, 103.5m),
+            Ohlc(4, 103m, 104m, 100m, 101m),
+        ];
+
+        var result = Backtester.Run(new OneTrailingStop(OrderSide.Sell, trailPrice: 2m), bars, Options(BacktestFillPolicies.NextBarOpen));
+
+        var fill = Assert.Single(result.Executions);
+        Assert.Equal((OrderSide.Sell, 104m, T0.AddMinutes(3), Liquidity.Taker), (fill.Side, fill.Price, fill.Timestamp, fill.Liquidity));
+        Assert.Equal([OrderStatus.Filled], result.OrderUpdates.Select(u => u.Status));
+        Assert.Equal((OrderType.TrailingStop, 2m), (Assert.Single(result.Intents).Type, result.Intents[0].TrailPrice));
+
+        // Bar 3 gapping down to open at 103, below the stop of 104: it fills at that open.
+        bars[3] = Ohlc(3, 103m, 103.5m, 102m, 102.5m);
+        var gapped = Backtester.Run(new OneTrailingStop(OrderSide.Sell, trailPrice: 2m), bars, Options(BacktestFillPolicies.NextBarOpen));
+        Assert.Equal((103m, T0.AddMinutes(3)), (Assert.Single(gapped.Executions).Price, gapped.Executions[0].Timestamp));
+    }
+
+    [Fact]
+    public void ABuyTrailingStopByPercent_FollowsTheLows()
+    {
+        // Trail 5% from the signal close of 100 (not its low of 99): the stop is 105, above the next bar's high of 104.5.
+        // After bar 1 the mark is its low, 95 (stop 99.75): bar 2's high of 99.5 misses it. After bar 2 the mark is 90
+        // (stop 94.5), and bar 3 opens at 93 and rises through it.
+        Bar[] bars =
+        [
+            Ohlc(0, 100m, 101m, 99m, 100m),
+            Ohlc(1, 98m, 104.5m, 95m, 96m),
+            Ohlc(2, 92m, 99.5m, 90m, 91m),
+            Ohlc(3, 93m, 96m, 92m, 95m),
+            Ohlc(4, 95m, 97m, 94m, 96m),
+        ];
+
+        var result = Backtester.Run(new OneTrailingStop(OrderSide.Buy, trailPercent: 5m), bars, Options(BacktestFillPolicies.NextBarOpen));
+
+        var fill = Assert.Single(result.Executions);
+        Assert.Equal((OrderSide.Buy, 94.5m, T0.AddMinutes(3)), (fill.Side, fill.Price, fill.Timestamp));
+        Assert.Equal([OrderStatus.Filled], result.OrderUpdates.Select(u => u.Status));
+    }
+
+    [Fact]
+    public void ATrailingStopAtTheSignalClose_NeverFillsOnItsSignalBar_AndFillsAtTheFirstCloseAtItsLevel()
+    {
+        // Trail 2. The signal bar closes at 100 (stop 98; from its high of 103 it would be 101, above that close).
+        // Bar 1: mark 104, stop 102, close 102.5. Bar 2: mark 106 from its own high, stop 104, close 104: it fills there.
+        Bar[] bars =
+        [
+            Ohlc(0, 100m, 103m, 99m, 100m),
+            Ohlc(1, 100m, 104m, 99m, 102.5m),
+            Ohlc(2, 103m, 106m, 103m, 104m),
+            Ohlc(3, 104m, 104m, 90m, 91m),
+        ];
+
+        var result = Backtester.Run(new OneTrailingStop(OrderSide.Sell, trailPrice: 2m), bars, Options(BacktestFillPolicies.SignalBarClose));
+
+        var fill = Assert.Single(result.Executions);
+        Assert.Equal((104m, T0.AddMinutes(3)), (fill.Price, fill.Timestamp));
+        Assert.Equal([OrderStatus.Filled], result.OrderUpdates.Select(u => u.Status));
+    }
+
+    [Fact]
+    public void ADayTrailingStopExpires_AtTheFirstBarOfTheNextUtcDate_AndTheStrategyCanCancelOne()
+    {
+        // Three flat bars at 10 before midnight UTC, two after; a trail of 5 never gets hit.
+        var lateEvening = new DateTimeOffset(2024, 3, 1, 23, 57, 0, TimeSpan.Zero);
+        var bars = Enumerable.Range(0, 5).Select(i => new Bar("SPY", lateEvening.AddMinutes(i), TimeSpan.FromMinutes(1), 10m, 10m, 10m, 10m, 1m)).ToArray();
+
+        var day = Backtester.Run(new OneTrailingStop(OrderSide.Sell, trailPrice: 5m, timeInForce: TimeInForce.Day), bars, Options(BacktestFillPolicies.NextBarOpen));
+        var expired = Assert.Single(day.OrderUpdates);
+        Assert.Equal((OrderStatus.Expired, lateEvening.AddMinutes(3)), (expired.Status, expired.Timestamp));
+
+        var gtc = Backtester.Run(new OneTrailingStop(OrderSide.Sell, trailPrice: 5m), bars, Options(BacktestFillPolicies.NextBarOpen));
+        Assert.Empty(gtc.OrderUpdates);
+        Assert.Empty(gtc.Executions);
+
+        var strategy = new OneTrailingStop(OrderSide.Sell, trailPrice: 5m, cancelOnBar: 3);
+        var canceled = Backtester.Run(strategy, bars, Options(BacktestFillPolicies.NextBarOpen));
+        Assert.Empty(canceled.Executions);
+        var update = Assert.Single(canceled.OrderUpdates);
+        Assert.Equal((OrderStatus.Canceled, lateEvening.AddMinutes(3), "canceled by the strategy"), (update.Status, update.Timestamp, update.Message));
+        Assert.True(strategy.Canceled);
+    }
+
+    private static Bar Ohlc(int minute, decimal open, decimal high, decimal low, decimal close) =>
+        new("SPY", T0.AddMinutes(minute), TimeSpan.FromMinutes(1), open, high, low, close, 1_000m);
+
     /// <summary>Buys 1 at a limit on its first bar, and does nothing else.</summary>
     private sealed class OneLimitBuy(decimal limit, TimeInForce timeInForce = TimeInForce.Day, int? cancelOnBar = null) : IStrategy
     {
@@ -316,5 +412,40 @@ public sealed class BacktesterTests
         public void Restore(StrategyState state) => _sent = ((OneLimitBuyState)state).Sent;
     }
 
+    /// <summary>Places one trailing stop for 1 (by price or by percent) on its first bar, and may cancel it on a later bar.</summary>
+    private sealed class OneTrailingStop(
+        OrderSide side, decimal? trailPrice = null, decimal? trailPercent = null, TimeInForce timeInForce = TimeInForce.Gtc, int? cancelOnBar = null) : StrategyBase
+    {
+        private int _bars;
+        private OrderIntent? _order;
+
+        /// <summary>What CancelOrder answered for the open order, if the strategy canceled it.</summary>
+        public bool Canceled { get; private set; }
+
+        public override string Kind => "one-trailing-stop";
+
+        public override void OnBar(Bar bar)
+        {
+            if (++_bars == cancelOnBar)
+            {
+                Canceled = Context.CancelOrder(_order!.ClientOrderId);
+            }
+
+            _order ??= Context.SubmitOrder(new OrderIntentRequest
+            {
+                Symbol = bar.Symbol, Side = side, Quantity = 1m, Type = OrderType.TrailingStop, TrailPrice = trailPrice, TrailPercent = trailPercent,
+                TimeInForce = timeInForce, Reason = "test",
+            });
+        }
+
+        public override StrategyState GetState() => new OneTrailingStopState(_order is not null);
+
+        public override void Restore(StrategyState state)
+        {
+        }
+    }
+
     private sealed record OneLimitBuyState(bool Sent) : StrategyState;
+
+    private sealed record OneTrailingStopState(bool Sent) : StrategyState;
 }

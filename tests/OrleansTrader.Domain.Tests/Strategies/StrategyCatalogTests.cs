@@ -69,6 +69,29 @@ public sealed class StrategyCatalogTests
         Assert.Contains("quantity: is required", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("sma-crossover")]
+    [InlineData("rsi-mean-reversion")]
+    [InlineData("bollinger-breakout")]
+    public void Create_TakesATrailingStopPercent_ForEveryKind_InRange(string kind)
+    {
+        var strategy = StrategyCatalog.Create(kind, "SPY", new Dictionary<string, decimal> { ["quantity"] = 10m, ["trailingStopPercent"] = 1.5m });
+        var parameters = (StrategyParameters)strategy.GetType().GetProperty("Parameters")!.GetValue(strategy)!;
+        Assert.Equal(1.5m, parameters.TrailingStopPercent);
+        Assert.Contains("trailingStopPercent", StrategyCatalog.ParameterNames(kind));
+
+        foreach (var bad in new[] { "0", "100", "-2", "abc" })
+        {
+            var error = Assert.Throws<StrategyParameterException>(() => StrategyCatalog.Create(kind, new Dictionary<string, string>
+            {
+                ["symbol"] = "SPY",
+                ["quantity"] = "10",
+                ["trailingStopPercent"] = bad,
+            }));
+            Assert.Equal("trailingStopPercent", Assert.Single(error.Errors).Parameter);
+        }
+    }
+
     [Fact]
     public void Create_RejectsFractionalPeriod_FromDecimals()
     {

@@ -1,0 +1,187 @@
+using OrleansTrader.Domain.Orders;
+
+namespace OrleansTrader.Domain.Strategies;
+
+/// <summary>
+/// A GTC trailing stop kept on a strategy's open position in one symbol: the built-in strategies'
+/// <c>trailingStopPercent</c>, and usable by a strategy of your own. It is placed once the strategy holds a position and
+/// has no other order of the symbol open. Before the strategy changes that position itself, it withdraws the stop and
+/// waits for the cancel: the stop holds the position's shares, and an exit sent beside it could sell them twice.
+/// </summary>
+public sealed class ProtectiveStop
+{
+    private readonly string _symbol;
+    private readonly decimal? _trailPercent;
+
+    // The position a refused stop was meant for: not placed again until the position changes, so a refusal that will
+    // repeat (a risk limit) is not sent bar after bar.
+    private decimal? _refusedFor;
+    private decimal? _placedFor;
+
+    // A close the strategy asked for while the stop was open: sent once the stop's cancel is confirmed.
+    private string? _closeReason;
+
+    /// <param name="symbol">The symbol whose position the stop protects.</param>
+    /// <param name="trailPercent">The trail, in percent (0 to 100, exclusive); null turns the stop off.</param>
+    public ProtectiveStop(string symbol, decimal? trailPercent)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(symbol);
+        if (trailPercent is <= 0m or >= 100m)
+        {
+            throw new ArgumentOutOfRangeException(nameof(trailPercent), trailPercent, $"Trail percent must be in (0, 100); got {trailPercent}.");
+        }
+
+        _symbol = symbol;
+        _trailPercent = trailPercent;
+    }
+
+    /// <summary>The stop's client order id while it is open, null otherwise. Keep it in the strategy's snapshot.</summary>
+    public string? OrderId { get; private set; }
+
+    /// <summary>Takes the id back from a snapshot (before the strategy starts).</summary>
+    public void Restore(string? orderId) => OrderId = orderId;
+
+    /// <summary>Places the stop when there is a position, no stop yet and no other open order of the symbol.</summary>
+    public void Place(IStrategyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (_trailPercent is not { } percent || OrderId is not null || context.HasOpenOrder(_symbol))
+        {
+            return;
+        }
+
+        var quantity = context.GetPosition(_symbol).Quantity;
+        if (quantity == 0m || quantity == _refusedFor)
+        {
+            return;
+        }
+
+        _refusedFor = null;
+        _placedFor = quantity;
+        var isLong = quantity > 0m;
+        OrderId = context.SubmitOrder(new OrderIntentRequest
+        {
+            Symbol = _symbol,
+            Side = isLong ? OrderSide.Sell : OrderSide.Buy,
+            Quantity = Math.Abs(quantity),
+            Type = OrderType.TrailingStop,
+            TrailPercent = percent,
+            TimeInForce = TimeInForce.Gtc,
+            Reason = StrategyGuard.Format($"protective stop: trails the {(isLong ? "long" : "short")} position by {percent}%"),
+        }).ClientOrderId;
+    }
+
+    /// <summary>
+    /// True when the strategy may send an order of its own for the symbol now. Otherwise the stop is open: its cancel is
+    /// asked for, and <see cref="Observe"/> reports <see cref="ProtectiveStopOutcome.Withdrawn"/> once it is gone.
+    /// </summary>
+    public bool Withdraw(IStrategyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (OrderId is null)
+        {
+            return true;
+        }
+
+        if (context.CancelOrder(OrderId))
+        {
+            return false;
+        }
+
+        // The context no longer has it open (it ended while the strategy was not told, e.g. across a restart).
+        OrderId = null;
+        return true;
+    }
+
+    /// <summary>
+    /// Closes the whole position with a market order: at once when the stop is not open, else once its cancel is
+    /// confirmed (<see cref="Resume"/>). Nothing when flat, or while another order of the symbol is open.
+    /// </summary>
+    public void ClosePosition(IStrategyContext context, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        var quantity = context.GetPosition(_symbol).Quantity;
+        if (quantity == 0m)
+        {
+            _closeReason = null;
+            return;
+        }
+
+        if (!Withdraw(context))
+        {
+            _closeReason = reason;
+            return;
+        }
+
+        if (context.HasOpenOrder(_symbol))
+        {
+            return;
+        }
+
+        _closeReason = null;
+        context.SubmitOrder(new OrderIntentRequest
+        {
+            Symbol = _symbol,
+            Side = quantity > 0m ? OrderSide.Sell : OrderSide.Buy,
+            Quantity = Math.Abs(quantity),
+            Reason = reason,
+        });
+    }
+
+    /// <summary>After an order of the strategy ended: sends a close that waited for the stop, else protects the position.</summary>
+    public void Resume(IStrategyContext context)
+    {
+        if (_closeReason is { } reason)
+        {
+            ClosePosition(context, reason);
+        }
+
+        Place(context);
+    }
+
+    /// <summary>True when the execution is a fill of the open stop.</summary>
+    public bool IsFillOf(Execution execution)
+    {
+        ArgumentNullException.ThrowIfNull(execution);
+        return OrderId is not null && string.Equals(execution.ClientOrderId, OrderId, StringComparison.Ordinal);
+    }
+
+    /// <summary>Follows the updates of the strategy's orders; says what became of the stop when the update ends it.</summary>
+    public ProtectiveStopOutcome Observe(StrategyOrderUpdate update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        if (OrderId is null || !update.IsFinal || !string.Equals(update.ClientOrderId, OrderId, StringComparison.Ordinal))
+        {
+            return ProtectiveStopOutcome.None;
+        }
+
+        OrderId = null;
+        switch (update.Status)
+        {
+            case OrderStatus.Filled:
+                return ProtectiveStopOutcome.Filled;
+            case OrderStatus.Rejected or OrderStatus.Denied:
+                _refusedFor = _placedFor;
+                return ProtectiveStopOutcome.Refused;
+            default:
+                return ProtectiveStopOutcome.Withdrawn;
+        }
+    }
+}
+
+/// <summary>What an order update meant for a <see cref="ProtectiveStop"/>.</summary>
+public enum ProtectiveStopOutcome
+{
+    /// <summary>The update is not about the stop, or the stop is still open.</summary>
+    None,
+
+    /// <summary>The stop filled: the position it protected is closed.</summary>
+    Filled,
+
+    /// <summary>The stop ended unfilled or partly filled (canceled, expired): the strategy may act on the position now.</summary>
+    Withdrawn,
+
+    /// <summary>The account or the venue refused the stop; it is not placed again until the position changes.</summary>
+    Refused,
+}

@@ -1,0 +1,96 @@
+using OrleansTrader.Domain.Backtesting;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Strategies;
+
+namespace OrleansTrader.Domain.Tests.Strategies;
+
+/// <summary>The built-in strategies with <c>trailingStopPercent</c>, run through the backtester (next-bar-open fills).</summary>
+public sealed class ProtectiveStopStrategyTests
+{
+    private static readonly DateTimeOffset T0 = new(2024, 3, 1, 14, 30, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Sma_StoppedOutAboveItsSlowAverage_StaysOutUntilTheNextCross()
+    {
+        // The cross on bar 2 buys at bar 3's open (102); the stop trails from 102 and then 104 (level 98.80); bar 5 dips to
+        // 98 and closes back at 104.50, still above the slow average: no cross, so no buying straight back in.
+        var result = Run(Sma(), Flat(0, 100m), Flat(1, 99m), Flat(2, 101m), Flat(3, 102m), Flat(4, 104m), Ohlc(5, 104m, 104.5m, 98m, 104.5m), Flat(6, 105m), Flat(7, 106m));
+
+        Assert.Equal([(OrderType.Market, OrderSide.Buy), (OrderType.TrailingStop, OrderSide.Sell)], result.Intents.Select(i => (i.Type, i.Side)));
+        Assert.Equal(5m, result.Intents[1].TrailPercent);
+        Assert.Equal([(OrderSide.Buy, 102m, T0.AddMinutes(3)), (OrderSide.Sell, 98.80m, T0.AddMinutes(5))],
+            result.Executions.Select(e => (e.Side, e.Price, e.Timestamp)));
+        Assert.Equal(0m, result.Positions["SPY"].Quantity);
+    }
+
+    [Fact]
+    public void Sma_ADeathCross_CancelsTheStopFirst_ThenSells_AndNeverGoesShort()
+    {
+        // Bar 4's close makes the death cross: the stop is canceled at that bar's end, the sell goes on the next bar and
+        // fills at bar 6's open (98).
+        var result = Run(Sma(), Flat(0, 100m), Flat(1, 99m), Flat(2, 101m), Flat(3, 102m), Flat(4, 100m), Flat(5, 99m), Flat(6, 98m), Flat(7, 97m));
+
+        var stop = result.Intents[1];
+        Assert.Equal(OrderType.TrailingStop, stop.Type);
+        Assert.Contains(result.OrderUpdates, u => u.ClientOrderId == stop.ClientOrderId && u.Status == OrderStatus.Canceled && u.Timestamp == T0.AddMinutes(5));
+        Assert.Equal([(OrderSide.Buy, 102m), (OrderSide.Sell, 98m)], result.Executions.Select(e => (e.Side, e.Price)));
+        Assert.Equal(T0.AddMinutes(6), result.Executions[1].Timestamp);
+        Assert.Equal(3, result.Intents.Count);
+    }
+
+    [Theory]
+    [InlineData("sma-crossover")]
+    [InlineData("rsi-mean-reversion")]
+    [InlineData("bollinger-breakout")]
+    public void EveryKind_OnARandomWalk_KeepsOneStopOnThePosition_AndNeverSellsWhatItDoesNotHold(string kind)
+    {
+        var parameters = new Dictionary<string, decimal> { ["quantity"] = 10m, ["period"] = 5m, ["trailingStopPercent"] = 0.5m };
+        if (kind == "sma-crossover")
+        {
+            parameters = new Dictionary<string, decimal> { ["quantity"] = 10m, ["fastPeriod"] = 3m, ["slowPeriod"] = 8m, ["trailingStopPercent"] = 0.5m };
+        }
+
+        var closes = SyntheticSeries.RandomWalk(2_000);
+        var bars = closes.Select((c, i) => new Bar("SPY", T0.AddMinutes(i), TimeSpan.FromMinutes(1), c, c + 0.20m, c - 0.20m, c, 1_000m)).ToArray();
+        var result = Run(StrategyCatalog.Create(kind, "SPY", parameters), bars);
+
+        var stops = result.Intents.Where(i => i.Type == OrderType.TrailingStop).Select(i => i.ClientOrderId).ToHashSet();
+        var stopFills = result.Executions.Count(e => stops.Contains(e.ClientOrderId));
+        Assert.True(stopFills > 0, $"{kind}: no stop filled in {result.Executions.Count} fills");
+        Assert.Contains(result.OrderUpdates, u => stops.Contains(u.ClientOrderId) && u.Status == OrderStatus.Canceled);
+
+        // Replay the fills: the position never passes the strategy's size (a stop and an exit never both sold it), and a
+        // long-only strategy never goes short.
+        var position = 0m;
+        foreach (var fill in result.Executions)
+        {
+            position += fill.Side == OrderSide.Buy ? fill.Quantity : -fill.Quantity;
+            Assert.InRange(position, kind == "sma-crossover" ? -10m : 0m, 10m);
+        }
+
+        // Each stop covers exactly the position it was placed on.
+        foreach (var intent in result.Intents.Where(i => i.Type == OrderType.TrailingStop))
+        {
+            var held = result.Executions.Where(e => e.Timestamp <= intent.CreatedAt).Sum(e => e.Side == OrderSide.Buy ? e.Quantity : -e.Quantity);
+            Assert.Equal(Math.Abs(held), intent.Quantity);
+            Assert.Equal(held > 0m ? OrderSide.Sell : OrderSide.Buy, intent.Side);
+        }
+    }
+
+    private static SmaCrossoverStrategy Sma() =>
+        new(new SmaCrossoverParameters { Symbol = "SPY", Quantity = 10m, FastPeriod = 1, SlowPeriod = 2, TrailingStopPercent = 5m });
+
+    private static BacktestResult Run(IStrategy strategy, params Bar[] bars) => Backtester.Run(strategy, bars, new BacktestOptions
+    {
+        StrategyId = "bt",
+        InitialCash = 100_000m,
+        FillPolicy = BacktestFillPolicies.NextBarOpen,
+        Fee = _ => 0m,
+    });
+
+    private static Bar Flat(int minute, decimal price) => Ohlc(minute, price, price, price, price);
+
+    private static Bar Ohlc(int minute, decimal open, decimal high, decimal low, decimal close) =>
+        new("SPY", T0.AddMinutes(minute), TimeSpan.FromMinutes(1), open, high, low, close, 1_000m);
+}

@@ -1,0 +1,76 @@
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Tests.Infrastructure;
+
+namespace OrleansTrader.Grains.Tests;
+
+/// <summary>A built-in strategy with <c>trailingStopPercent</c> at the paper exchange: the stop follows the position and closes it.</summary>
+public sealed class StrategyProtectiveStopTests
+{
+    private const string Symbol = "PST";
+
+    [Fact]
+    public async Task TheStopFollowsTheEntry_TrailsTheTrades_ClosesThePosition_AndTheStrategyStaysOut()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        var account = await TestAccounts.OpenAsync(cluster, "protected", 100_000m);
+        await Market.QuoteAsync(cluster, Symbol, 40.99m, 41m);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("protected", "sma"));
+        var created = await strategy.CreateAsync(new CreateStrategy
+        {
+            Kind = "sma-crossover",
+            Symbols = [Symbol],
+            Parameters = new Dictionary<string, string>
+            {
+                ["symbol"] = Symbol, ["quantity"] = "10", ["fastPeriod"] = "1", ["slowPeriod"] = "2", ["trailingStopPercent"] = "5",
+            },
+            Start = true,
+        });
+        Assert.True(created.Succeeded, created.Message);
+
+        // 40, 39, 41: the fast average crosses above the slow one on the third bar, and the strategy buys 10 at the ask.
+        var start = TimeProvider.System.GetUtcNow().AddMinutes(-10);
+        start = new DateTimeOffset(start.Year, start.Month, start.Day, start.Hour, start.Minute, 0, TimeSpan.Zero);
+        await BarAsync(cluster, start, 40m);
+        await BarAsync(cluster, start.AddMinutes(1), 39m);
+        await BarAsync(cluster, start.AddMinutes(2), 41m);
+        await Eventually.WaitAsync(() => account.GetPositionsAsync(), p => p.Count == 1 && p[0].Quantity == 10m, "the entry");
+
+        // Once the entry has filled, the strategy puts a 5% trailing stop on the whole position.
+        var stop = (await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 1, "the protective stop"))[0];
+        Assert.Equal((OrderSide.Sell, OrderType.TrailingStop, 10m, 5m, TimeInForce.Gtc, "strategy:sma"),
+            (stop.Side, stop.Type, stop.Quantity, stop.TrailPercent, stop.TimeInForce, stop.Origin));
+
+        // A trade at 41.50 sets the mark (stop at 39.425) and one at 42 lifts it (stop at 39.90); 40 stays above that,
+        // 39.80 goes through it (a stop that had not trailed would still rest) and the stop sells at the bid.
+        await TradeAsync(cluster, 41.50m);
+        await TradeAsync(cluster, 42m);
+        await TradeAsync(cluster, 40m);
+        Assert.Equal(OrderStatus.Accepted, (await account.GetOrderAsync(stop.OrderId))!.Status);
+        await Market.QuoteAsync(cluster, Symbol, 39.75m, 39.85m);
+        await TradeAsync(cluster, 39.80m);
+        var filled = await Eventually.WaitAsync(() => account.GetOrderAsync(stop.OrderId), o => o!.Status == OrderStatus.Filled, "the stop's fill");
+        Assert.Equal(39.75m, filled!.AverageFillPrice);
+        var closed = Assert.Single(await account.GetPositionsAsync());
+        Assert.Equal((0m, -12.50m), (closed.Quantity, closed.RealizedPnl));
+
+        // Stopped out while still above the slow average: no buy straight back in on the next bar.
+        await BarAsync(cluster, start.AddMinutes(3), 42m);
+        await Eventually.WaitAsync(() => strategy.GetStatusAsync(), s => s!.BarsSeen == 4 && s.Positions.All(p => p.Quantity == 0m), "the fourth bar, seen flat");
+        Assert.Equal(2, (await strategy.GetStatusAsync())!.IntentsSent);
+        Assert.Empty(await account.GetOrdersAsync(OrderStatusFilter.Open, 10, null));
+    }
+
+    private static async Task BarAsync(TradingCluster cluster, DateTimeOffset start, decimal close)
+    {
+        var bar = new Bar(Symbol, start, TimeSpan.FromMinutes(1), close, close, close, close, 1_000m);
+        Assert.Equal(1, (await cluster.Symbol(Symbol).IngestAsync(new TickBatch { Bars = [bar] })).Accepted);
+    }
+
+    private static async Task TradeAsync(TradingCluster cluster, decimal price)
+    {
+        var trade = new TradeTick(Symbol, TimeProvider.System.GetUtcNow(), price, 100m);
+        Assert.Equal(1, (await cluster.Symbol(Symbol).IngestAsync(new TickBatch { Trades = [trade] })).Accepted);
+    }
+}
