@@ -41,6 +41,32 @@ public sealed class StrategyCancelTests
         Assert.Empty(await account.GetOrdersAsync(OrderStatusFilter.Open, 10, null));
     }
 
+    [Fact]
+    public async Task AnOrderCanceledBeforeItWasSent_NeverReachesTheAccount_AndTheStrategyHearsItCanceled()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Services.AddStrategy(SubmitAndCancel.Definition),
+        });
+        var account = await TestAccounts.OpenAsync(cluster, "withdrawn", 100_000m);
+        await Market.QuoteAsync(cluster, "SCN", 40m, 40m);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("withdrawn", "sac"));
+        var created = await strategy.CreateAsync(new CreateStrategy
+        {
+            Kind = SubmitAndCancel.Definition.Kind, Symbols = ["SCN"], Parameters = new Dictionary<string, string>(), Start = true,
+        });
+        Assert.True(created.Succeeded, created.Message);
+
+        var start = TimeProvider.System.GetUtcNow().AddMinutes(-10);
+        await BarAsync(cluster, new DateTimeOffset(start.Year, start.Month, start.Day, start.Hour, start.Minute, 0, TimeSpan.Zero));
+
+        // The reply to the Canceled update (a market buy) goes out in the same turn, and fills.
+        var orders = await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.All, 10, null), o => o.Count == 1 && o[0].Status == OrderStatus.Filled, "the reply's fill");
+        Assert.Equal(OrderType.Market, orders[0].Type);
+        var status = (await strategy.GetStatusAsync())!;
+        Assert.Equal((1L, 0L), (status.IntentsSent, status.IntentsDenied));
+    }
+
     private static async Task BarAsync(TradingCluster cluster, DateTimeOffset start)
     {
         var bar = new Bar("SCN", start, TimeSpan.FromMinutes(1), 40m, 40m, 40m, 40m, 1_000m);
@@ -94,5 +120,47 @@ public sealed class StrategyCancelTests
         public string? Order { get; init; }
 
         public int Bars { get; init; }
+    }
+
+    /// <summary>On its first bar, submits a buy limit and cancels it at once; when told it is canceled, buys at market.</summary>
+    private sealed class SubmitAndCancel : StrategyBase
+    {
+        public static readonly StrategyDefinition Definition = new()
+        {
+            Kind = "submit-and-cancel",
+            ParameterNames = [],
+            MaxSymbols = 1,
+            StateType = typeof(RestThenCancelState),
+            Create = _ => new SubmitAndCancel(),
+        };
+
+        private string? _order;
+
+        public override string Kind => Definition.Kind;
+
+        public override void OnBar(Bar bar)
+        {
+            if (_order is null)
+            {
+                _order = Context.SubmitOrder(new OrderIntentRequest
+                {
+                    Symbol = bar.Symbol, Side = OrderSide.Buy, Quantity = 5m, Type = OrderType.Limit, LimitPrice = bar.Close - 1m,
+                    TimeInForce = TimeInForce.Gtc, Reason = "withdrawn at once",
+                }).ClientOrderId;
+                Context.CancelOrder(_order);
+            }
+        }
+
+        public override void OnOrderUpdate(StrategyOrderUpdate update)
+        {
+            if (update.ClientOrderId == _order && update.Status == OrderStatus.Canceled)
+            {
+                Context.SubmitOrder(new OrderIntentRequest { Symbol = "SCN", Side = OrderSide.Buy, Quantity = 1m, Reason = "after the cancel" });
+            }
+        }
+
+        public override StrategyState GetState() => new RestThenCancelState { Order = _order };
+
+        public override void Restore(StrategyState state) => _order = ((RestThenCancelState)state).Order;
     }
 }

@@ -273,7 +273,14 @@ internal sealed partial class StrategyGrain
 
     private bool Mine(string clientOrderId) => clientOrderId.StartsWith(OrderPrefix, StringComparison.Ordinal);
 
-    /// <summary>Sends the strategy's cancels, then its drained intents, to the account, unless the trading state withholds them.</summary>
+    // Replies to replies are rare (a cancel confirmed locally, then its reply); a strategy that keeps replying waits for the next event.
+    private const int MaxDispatchRounds = 4;
+
+    /// <summary>
+    /// Sends the strategy's cancels, then its drained intents, to the account, unless the trading state withholds them.
+    /// An intent canceled before it was sent is never sent. What the strategy submits in reply to the updates this produces
+    /// (an exit that waited for its stop's cancel) goes in the same turn, a few rounds at most.
+    /// </summary>
     private async Task DispatchAsync()
     {
         if (_context is null)
@@ -281,10 +288,32 @@ internal sealed partial class StrategyGrain
             return;
         }
 
-        // Cancels pass in every trading state; the order's Canceled update comes back with the account's events.
-        foreach (var clientOrderId in _context.DrainCancels())
+        var sent = 0;
+        for (var round = 0; round < MaxDispatchRounds && _context.HasPending; round++)
         {
-            if (await Account.GetOrderByClientOrderIdAsync(clientOrderId) is not { } order || order.Status.IsFinal())
+            sent += await DispatchRoundAsync();
+        }
+
+        if (sent > 0)
+        {
+            Capture();
+            _dirty = false;
+            await state.WriteStateAsync();
+        }
+    }
+
+    /// <summary>One round of <see cref="DispatchAsync"/>; returns how many intents it drained.</summary>
+    private async Task<int> DispatchRoundAsync()
+    {
+        var cancels = _context!.DrainCancels();
+        var intents = _context.DrainIntents();
+        S.NextSequence = _context.NextSequence;
+
+        // Cancels pass in every trading state; the order's Canceled update comes back with the account's events.
+        foreach (var clientOrderId in cancels)
+        {
+            if (intents.Any(i => string.Equals(i.ClientOrderId, clientOrderId, StringComparison.Ordinal))
+                || await Account.GetOrderByClientOrderIdAsync(clientOrderId) is not { } order || order.Status.IsFinal())
             {
                 continue;
             }
@@ -296,21 +325,20 @@ internal sealed partial class StrategyGrain
             }
         }
 
-        var intents = _context.DrainIntents();
-        S.NextSequence = _context.NextSequence;
         foreach (var intent in intents)
         {
             var state = (TradingState)Math.Max((int)_accountState, (int)_globalState);
-            if (state == TradingState.Halted || (state == TradingState.Reducing && !Reduces(intent)))
+            if (cancels.Contains(intent.ClientOrderId, StringComparer.Ordinal))
+            {
+                Close(intent, OrderStatus.Canceled, "Canceled by the strategy before it was sent.");
+            }
+            else if (state == TradingState.Halted || (state == TradingState.Reducing && !Reduces(intent)))
             {
                 S.IntentsSuppressed++;
                 Close(intent, OrderStatus.Denied, $"Withheld: trading state is {state}.");
                 StrategyLog.Suppressed(logger, _accountId, _strategyId, intent.ClientOrderId, state);
-                continue;
             }
-
-            var result = await Account.PlaceOrderAsync(new PlaceOrder { Request = intent.ToOrderRequest(), Origin = "strategy:" + _strategyId });
-            if (result.Denial is { } denial)
+            else if ((await Account.PlaceOrderAsync(new PlaceOrder { Request = intent.ToOrderRequest(), Origin = "strategy:" + _strategyId })).Denial is { } denial)
             {
                 S.IntentsDenied++;
                 Close(intent, OrderStatus.Denied, $"{denial.ReasonCode}: {denial.Message}");
@@ -321,12 +349,7 @@ internal sealed partial class StrategyGrain
             }
         }
 
-        if (intents.Count > 0)
-        {
-            Capture();
-            _dirty = false;
-            await state.WriteStateAsync();
-        }
+        return intents.Count;
     }
 
     private bool Reduces(OrderIntent intent)

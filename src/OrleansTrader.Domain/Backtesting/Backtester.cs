@@ -102,12 +102,17 @@ public static class Backtester
         {
             var bar = bars[barIndex];
             var next = NextBar(barIndex);
-            Cancel(bar.End);
-            RouteResting(bar, next);
-            foreach (var intent in _context.DrainIntents())
-            {
-                _intents.Add(intent);
+            var submitted = _context.DrainIntents().ToList();
+            _intents.AddRange(submitted);
+            Cancel(bar.End, submitted);
 
+            // Orders sent in reply to a confirmed cancel go out in this bar too.
+            var replies = _context.DrainIntents();
+            _intents.AddRange(replies);
+            submitted.AddRange(replies);
+            RouteResting(bar, next);
+            foreach (var intent in submitted)
+            {
                 // A trailing stop starts from the last price the strategy saw; the signal bar's earlier extremes predate it.
                 var mark = intent.Type == OrderType.TrailingStop ? bar.Close : (decimal?)null;
                 var fill = Fill(AsEvaluated(intent, mark), bar, next);
@@ -177,28 +182,55 @@ public static class Backtester
 
             var level = TrailingStops.Level(intent.Side, m, intent.TrailPrice, intent.TrailPercent)
                 ?? throw new InvalidOperationException($"The trailing stop {intent.ClientOrderId} has neither a trail price nor a trail percent.");
-            return intent with { Type = OrderType.Stop, StopPrice = level, TrailPrice = null, TrailPercent = null };
+            return intent with { Type = OrderType.Stop, StopPrice = TrailingStops.OnTick(intent.Side, level), TrailPrice = null, TrailPercent = null };
         }
 
         /// <summary>
-        /// The strategy's cancels: a resting order is canceled at the end of the bar the strategy asked on; an order whose
-        /// fill is already due (the fill policy filled it at once) fills, as an order a venue has executed does.
+        /// The strategy's cancels, confirmed at the end of the bar it asked on: a resting order, or one it submitted in this
+        /// same bar (which then never meets a bar). An order whose fill is already due (the fill policy filled it at once)
+        /// fills, as an order a venue has executed does. Confirmed at once rather than queued, as a venue confirms a cancel
+        /// within the bar: an order the strategy sends in reply (an exit that waited for its stop's cancel) has this bar as
+        /// its signal bar.
         /// </summary>
-        private void Cancel(DateTimeOffset at)
+        private void Cancel(DateTimeOffset at, List<OrderIntent> submitted)
         {
             foreach (var clientOrderId in _context.DrainCancels())
             {
-                foreach (var resting in _resting.Values)
+                var canceled = TakeResting(clientOrderId);
+                var index = canceled is null ? submitted.FindIndex(i => string.Equals(i.ClientOrderId, clientOrderId, StringComparison.Ordinal)) : -1;
+                if (index >= 0)
                 {
-                    var index = resting.FindIndex(r => string.Equals(r.Intent.ClientOrderId, clientOrderId, StringComparison.Ordinal));
-                    if (index >= 0)
+                    canceled = submitted[index];
+                    submitted.RemoveAt(index);
+                }
+
+                if (canceled is not null)
+                {
+                    Update(new StrategyOrderUpdate
                     {
-                        _due.Enqueue(new Pending(resting[index].Intent, null, OrderStatus.Canceled, "canceled by the strategy"), (at, resting[index].Intent.Sequence));
-                        resting.RemoveAt(index);
-                        break;
-                    }
+                        ClientOrderId = canceled.ClientOrderId,
+                        Status = OrderStatus.Canceled,
+                        Timestamp = at,
+                        Message = "canceled by the strategy",
+                    });
                 }
             }
+        }
+
+        private OrderIntent? TakeResting(string clientOrderId)
+        {
+            foreach (var resting in _resting.Values)
+            {
+                var index = resting.FindIndex(r => string.Equals(r.Intent.ClientOrderId, clientOrderId, StringComparison.Ordinal));
+                if (index >= 0)
+                {
+                    var intent = resting[index].Intent;
+                    resting.RemoveAt(index);
+                    return intent;
+                }
+            }
+
+            return null;
         }
 
         private BacktestFill? Fill(OrderIntent intent, Bar bar, Bar? next)

@@ -6,13 +6,19 @@ namespace OrleansTrader.Domain.Instruments;
 /// </summary>
 public sealed record Instrument
 {
+    /// <summary>The US equity tick at $1 and above.</summary>
+    public const decimal DefaultTickSize = 0.01m;
+
+    /// <summary>The US equity tick below $1.</summary>
+    public const decimal DefaultSubDollarTickSize = 0.0001m;
+
     public required string Symbol { get; init; }
 
     public AssetClass AssetClass { get; init; } = AssetClass.UsEquity;
 
-    public decimal TickSize { get; init; } = 0.01m;
+    public decimal TickSize { get; init; } = DefaultTickSize;
 
-    public decimal SubDollarTickSize { get; init; } = 0.0001m;
+    public decimal SubDollarTickSize { get; init; } = DefaultSubDollarTickSize;
 
     /// <summary>Whole-share increment for non-fractional orders.</summary>
     public decimal LotSize { get; init; } = 1m;

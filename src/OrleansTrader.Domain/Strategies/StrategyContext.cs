@@ -47,6 +47,9 @@ public sealed class StrategyContext : IStrategyContext
 
     public IReadOnlyList<StrategyOrderView> OpenOrders => _openOrders;
 
+    /// <summary>True when intents or cancels wait to be drained.</summary>
+    public bool HasPending => _pending.Count > 0 || _cancels.Count > 0;
+
     public IReadOnlyDictionary<string, IIndicator> Indicators => _indicators;
 
     public StrategyPosition GetPosition(string symbol)

@@ -308,6 +308,38 @@ public sealed class BacktesterTests
     }
 
     [Fact]
+    public void AnOrderCanceledOnTheBarItWasSubmitted_NeverMeetsABar()
+    {
+        // Without the cancel the next bar's open of 90 would fill the stop (level 98).
+        Bar[] bars = [Ohlc(0, 100m, 100m, 100m, 100m), Ohlc(1, 90m, 90m, 90m, 90m)];
+        var strategy = new OneTrailingStop(OrderSide.Sell, trailPrice: 2m, cancelOnBar: 1);
+
+        var result = Backtester.Run(strategy, bars, Options(BacktestFillPolicies.NextBarOpen));
+
+        Assert.True(strategy.Canceled);
+        Assert.Empty(result.Executions);
+        var update = Assert.Single(result.OrderUpdates);
+        Assert.Equal((OrderStatus.Canceled, T0.AddMinutes(1)), (update.Status, update.Timestamp));
+        Assert.Single(result.Intents);
+        Assert.Single(Backtester.Run(new OneTrailingStop(OrderSide.Sell, trailPrice: 2m), bars, Options(BacktestFillPolicies.NextBarOpen)).Executions);
+    }
+
+    [Fact]
+    public void APercentTrail_FillsOnACent_RoundedAgainstTheOrder()
+    {
+        // Mark 170.43 less 0.5% is 169.57785: the sell stop stands at 169.57, and the next bar trades through it.
+        Bar[] bars =
+        [
+            Ohlc(0, 170.40m, 170.45m, 170.30m, 170.43m),
+            Ohlc(1, 170.20m, 170.25m, 169.50m, 169.60m),
+        ];
+
+        var result = Backtester.Run(new OneTrailingStop(OrderSide.Sell, trailPercent: 0.5m), bars, Options(BacktestFillPolicies.NextBarOpen));
+
+        Assert.Equal(169.57m, Assert.Single(result.Executions).Price);
+    }
+
+    [Fact]
     public void ATrailingStopAtTheSignalClose_NeverFillsOnItsSignalBar_AndFillsAtTheFirstCloseAtItsLevel()
     {
         // Trail 2. The signal bar closes at 100 (stop 98; from its high of 103 it would be 101, above that close).
@@ -426,16 +458,15 @@ public sealed class BacktesterTests
 
         public override void OnBar(Bar bar)
         {
-            if (++_bars == cancelOnBar)
-            {
-                Canceled = Context.CancelOrder(_order!.ClientOrderId);
-            }
-
             _order ??= Context.SubmitOrder(new OrderIntentRequest
             {
                 Symbol = bar.Symbol, Side = side, Quantity = 1m, Type = OrderType.TrailingStop, TrailPrice = trailPrice, TrailPercent = trailPercent,
                 TimeInForce = timeInForce, Reason = "test",
             });
+            if (++_bars == cancelOnBar)
+            {
+                Canceled = Context.CancelOrder(_order.ClientOrderId);
+            }
         }
 
         public override StrategyState GetState() => new OneTrailingStopState(_order is not null);

@@ -25,18 +25,33 @@ public sealed class ProtectiveStopStrategyTests
     }
 
     [Fact]
-    public void Sma_ADeathCross_CancelsTheStopFirst_ThenSells_AndNeverGoesShort()
+    public void Sma_ADeathCross_CancelsTheStopFirst_ThenSellsOnTheSameBar_AndNeverGoesShort()
     {
-        // Bar 4's close makes the death cross: the stop is canceled at that bar's end, the sell goes on the next bar and
-        // fills at bar 6's open (98).
+        // Bar 4's close makes the death cross: the stop's cancel is confirmed at that bar's end and the sell goes right
+        // after it, filling at bar 5's open (99) as it would have without a stop.
         var result = Run(Sma(), Flat(0, 100m), Flat(1, 99m), Flat(2, 101m), Flat(3, 102m), Flat(4, 100m), Flat(5, 99m), Flat(6, 98m), Flat(7, 97m));
 
         var stop = result.Intents[1];
         Assert.Equal(OrderType.TrailingStop, stop.Type);
         Assert.Contains(result.OrderUpdates, u => u.ClientOrderId == stop.ClientOrderId && u.Status == OrderStatus.Canceled && u.Timestamp == T0.AddMinutes(5));
-        Assert.Equal([(OrderSide.Buy, 102m), (OrderSide.Sell, 98m)], result.Executions.Select(e => (e.Side, e.Price)));
-        Assert.Equal(T0.AddMinutes(6), result.Executions[1].Timestamp);
+        Assert.Equal([(OrderSide.Buy, 102m), (OrderSide.Sell, 99m)], result.Executions.Select(e => (e.Side, e.Price)));
+        Assert.Equal(T0.AddMinutes(5), result.Executions[1].Timestamp);
         Assert.Equal(3, result.Intents.Count);
+    }
+
+    [Theory]
+    [InlineData("sma-crossover")]
+    [InlineData("rsi-mean-reversion")]
+    [InlineData("bollinger-breakout")]
+    public void AStopThatNeverTriggers_ChangesNoFill(string kind)
+    {
+        var bars = RandomWalkBars();
+        var without = Run(StrategyCatalog.Create(kind, "SPY", ParametersFor(kind, trailingStopPercent: null)), bars);
+        var with = Run(StrategyCatalog.Create(kind, "SPY", ParametersFor(kind, trailingStopPercent: 50m)), bars);
+
+        Assert.True(without.Executions.Count > 10, $"{kind}: only {without.Executions.Count} fills");
+        Assert.Equal(without.Executions.Select(e => (e.Side, e.Quantity, e.Price, e.Timestamp)), with.Executions.Select(e => (e.Side, e.Quantity, e.Price, e.Timestamp)));
+        Assert.Contains(with.Intents, i => i.Type == OrderType.TrailingStop);
     }
 
     [Theory]
@@ -45,15 +60,7 @@ public sealed class ProtectiveStopStrategyTests
     [InlineData("bollinger-breakout")]
     public void EveryKind_OnARandomWalk_KeepsOneStopOnThePosition_AndNeverSellsWhatItDoesNotHold(string kind)
     {
-        var parameters = new Dictionary<string, decimal> { ["quantity"] = 10m, ["period"] = 5m, ["trailingStopPercent"] = 0.5m };
-        if (kind == "sma-crossover")
-        {
-            parameters = new Dictionary<string, decimal> { ["quantity"] = 10m, ["fastPeriod"] = 3m, ["slowPeriod"] = 8m, ["trailingStopPercent"] = 0.5m };
-        }
-
-        var closes = SyntheticSeries.RandomWalk(2_000);
-        var bars = closes.Select((c, i) => new Bar("SPY", T0.AddMinutes(i), TimeSpan.FromMinutes(1), c, c + 0.20m, c - 0.20m, c, 1_000m)).ToArray();
-        var result = Run(StrategyCatalog.Create(kind, "SPY", parameters), bars);
+        var result = Run(StrategyCatalog.Create(kind, "SPY", ParametersFor(kind, trailingStopPercent: 0.5m)), RandomWalkBars());
 
         var stops = result.Intents.Where(i => i.Type == OrderType.TrailingStop).Select(i => i.ClientOrderId).ToHashSet();
         var stopFills = result.Executions.Count(e => stops.Contains(e.ClientOrderId));
@@ -69,7 +76,8 @@ public sealed class ProtectiveStopStrategyTests
             Assert.InRange(position, kind == "sma-crossover" ? -10m : 0m, 10m);
         }
 
-        // Each stop covers exactly the position it was placed on.
+        // Each stop covers exactly the position it was placed on, and a stop filled within a bar fills on a cent.
+        Assert.All(result.Executions.Where(e => stops.Contains(e.ClientOrderId)), e => Assert.Equal(decimal.Round(e.Price, 2), e.Price));
         foreach (var intent in result.Intents.Where(i => i.Type == OrderType.TrailingStop))
         {
             var held = result.Executions.Where(e => e.Timestamp <= intent.CreatedAt).Sum(e => e.Side == OrderSide.Buy ? e.Quantity : -e.Quantity);
@@ -77,6 +85,22 @@ public sealed class ProtectiveStopStrategyTests
             Assert.Equal(held > 0m ? OrderSide.Sell : OrderSide.Buy, intent.Side);
         }
     }
+
+    private static Dictionary<string, decimal> ParametersFor(string kind, decimal? trailingStopPercent)
+    {
+        var parameters = kind == "sma-crossover"
+            ? new Dictionary<string, decimal> { ["quantity"] = 10m, ["fastPeriod"] = 3m, ["slowPeriod"] = 8m }
+            : new Dictionary<string, decimal> { ["quantity"] = 10m, ["period"] = 5m };
+        if (trailingStopPercent is { } percent)
+        {
+            parameters["trailingStopPercent"] = percent;
+        }
+
+        return parameters;
+    }
+
+    private static Bar[] RandomWalkBars() =>
+        SyntheticSeries.RandomWalk(2_000).Select((c, i) => new Bar("SPY", T0.AddMinutes(i), TimeSpan.FromMinutes(1), c, c + 0.20m, c - 0.20m, c, 1_000m)).ToArray();
 
     private static SmaCrossoverStrategy Sma() =>
         new(new SmaCrossoverParameters { Symbol = "SPY", Quantity = 10m, FastPeriod = 1, SlowPeriod = 2, TrailingStopPercent = 5m });
