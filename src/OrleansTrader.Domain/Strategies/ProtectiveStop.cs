@@ -13,10 +13,15 @@ public sealed class ProtectiveStop
     private readonly string _symbol;
     private readonly decimal? _trailPercent;
 
-    // The position a refused stop was meant for: not placed again until the position changes, so a refusal that will
-    // repeat (a risk limit) is not sent bar after bar.
-    private decimal? _refusedFor;
+    // After a refusal the stop waits before it is sent again for the same position, 1 minute and then twice as long
+    // each time up to an hour (in the context's time), so a refusal that repeats (a risk limit) is not sent bar after
+    // bar, and one that passes (a halt that is lifted) does not leave the position unprotected. A new position resets it.
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan LongestRetry = TimeSpan.FromHours(1);
     private decimal? _placedFor;
+    private decimal? _refusedFor;
+    private int _refusals;
+    private DateTimeOffset? _refusedAt;
 
     // A close the strategy asked for while the stop was open: sent once the stop's cancel is confirmed.
     private string? _closeReason;
@@ -51,12 +56,11 @@ public sealed class ProtectiveStop
         }
 
         var quantity = context.GetPosition(_symbol).Quantity;
-        if (quantity == 0m || quantity == _refusedFor)
+        if (quantity == 0m || WaitsAfterRefusal(quantity, context.Now))
         {
             return;
         }
 
-        _refusedFor = null;
         _placedFor = quantity;
         var isLong = quantity > 0m;
         OrderId = context.SubmitOrder(new OrderIntentRequest
@@ -69,6 +73,21 @@ public sealed class ProtectiveStop
             TimeInForce = TimeInForce.Gtc,
             Reason = StrategyGuard.Format($"protective stop: trails the {(isLong ? "long" : "short")} position by {percent}%"),
         }).ClientOrderId;
+    }
+
+    private bool WaitsAfterRefusal(decimal quantity, DateTimeOffset now)
+    {
+        if (_refusedFor != quantity)
+        {
+            _refusedFor = null;
+            _refusals = 0;
+            return false;
+        }
+
+        // The wait runs from the first attempt after the refusal, in the context's time (event time, which a replay sets).
+        _refusedAt ??= now;
+        var wait = TimeSpan.FromTicks(Math.Min(LongestRetry.Ticks, FirstRetry.Ticks << Math.Min(_refusals - 1, 20)));
+        return now < _refusedAt.Value + wait;
     }
 
     /// <summary>
@@ -157,12 +176,20 @@ public sealed class ProtectiveStop
         }
 
         OrderId = null;
+        if (update.Status is not (OrderStatus.Rejected or OrderStatus.Denied))
+        {
+            _refusedFor = null;
+            _refusals = 0;
+        }
+
         switch (update.Status)
         {
             case OrderStatus.Filled:
                 return ProtectiveStopOutcome.Filled;
             case OrderStatus.Rejected or OrderStatus.Denied:
                 _refusedFor = _placedFor;
+                _refusals++;
+                _refusedAt = null;
                 return ProtectiveStopOutcome.Refused;
             default:
                 return ProtectiveStopOutcome.Withdrawn;
@@ -182,6 +209,9 @@ public enum ProtectiveStopOutcome
     /// <summary>The stop ended unfilled or partly filled (canceled, expired): the strategy may act on the position now.</summary>
     Withdrawn,
 
-    /// <summary>The account or the venue refused the stop; it is not placed again until the position changes.</summary>
+    /// <summary>
+    /// The account or the venue refused the stop. It is sent again for the same position after a wait (a minute, doubling
+    /// up to an hour), or at once for a new position.
+    /// </summary>
     Refused,
 }

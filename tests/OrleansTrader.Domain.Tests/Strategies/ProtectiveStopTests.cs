@@ -95,16 +95,35 @@ public sealed class ProtectiveStopTests
     }
 
     [Fact]
-    public void ARefusedStop_IsNotSentAgainForTheSamePosition_ButIsForTheNextOne()
+    public void ARefusedStop_WaitsAMinuteThenDoubling_ButANewPositionGetsOneAtOnce()
     {
         var (context, stop) = Setup(position: 10m);
         stop.Place(context);
-        var refused = Assert.Single(context.DrainIntents());
-        Assert.Equal(ProtectiveStopOutcome.Refused, Settle(context, stop, refused, OrderStatus.Denied));
+        Assert.Equal(ProtectiveStopOutcome.Refused, Settle(context, stop, Assert.Single(context.DrainIntents()), OrderStatus.Denied));
 
+        // The wait starts at the first attempt after the refusal: a minute, then two.
+        stop.Place(context);
+        context.AdvanceTo(T0.AddSeconds(59));
         stop.Place(context);
         Assert.Empty(context.DrainIntents());
+        context.AdvanceTo(T0.AddMinutes(1));
+        stop.Place(context);
+        Assert.Equal(ProtectiveStopOutcome.Refused, Settle(context, stop, Assert.Single(context.DrainIntents()), OrderStatus.Denied));
+        stop.Place(context);
+        context.AdvanceTo(T0.AddMinutes(2.9));
+        stop.Place(context);
+        Assert.Empty(context.DrainIntents());
+        context.AdvanceTo(T0.AddMinutes(3));
+        stop.Place(context);
+        var third = Assert.Single(context.DrainIntents());
 
+        // Accepted this time, then withdrawn: the next one goes at once.
+        Assert.Equal(ProtectiveStopOutcome.Withdrawn, Settle(context, stop, third, OrderStatus.Canceled));
+        stop.Place(context);
+        var fourth = Assert.Single(context.DrainIntents());
+
+        // Refused again, but the position changes: placed at once for the new quantity.
+        Assert.Equal(ProtectiveStopOutcome.Refused, Settle(context, stop, fourth, OrderStatus.Rejected));
         context.SetPosition("SPY", 15m, 100m);
         stop.Place(context);
         Assert.Equal(15m, Assert.Single(context.DrainIntents()).Quantity);
