@@ -63,6 +63,39 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Trades_ListTheRoundTrip_WithItsPnl_AndRefuseMalformedQueries()
+    {
+        var account = await Host.CreateAccountAsync(cash: 50_000m);
+        await Host.QuoteAsync("RNDT", 40m, 40m);
+        foreach (var (id, side) in new[] { ("rt-buy", "buy"), ("rt-sell", "sell") })
+        {
+            var placed = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, new
+            {
+                clientOrderId = id, symbol = "RNDT", side, type = "market", quantity = 10, timeInForce = "day",
+            }, HttpStatusCode.Created);
+            await PollAsync($"/api/accounts/{account}/orders/{placed.GetProperty("orderId").GetString()}", Host.AdminKey!, o => o.GetProperty("status").GetString() == "Filled");
+            await Host.QuoteAsync("RNDT", 41m, 41m);
+        }
+
+        var trades = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/trades?symbol=RNDT", Host.AdminKey, null, HttpStatusCode.OK);
+        var trade = Assert.Single(trades.GetProperty("trades").EnumerateArray());
+        Assert.Equal((1L, true, 10m, 40m, 41m, 10m), (trade.GetProperty("number").GetInt64(), trade.GetProperty("isLong").GetBoolean(),
+            trade.GetProperty("quantity").GetDecimal(), trade.GetProperty("entryPrice").GetDecimal(), trade.GetProperty("exitPrice").GetDecimal(),
+            trade.GetProperty("realizedPnl").GetDecimal()));
+        Assert.Equal(10m - trade.GetProperty("fees").GetDecimal(), trade.GetProperty("netPnl").GetDecimal());
+        Assert.Empty(trades.GetProperty("open").EnumerateArray());
+        Assert.Equal((1, 1m), (trades.GetProperty("summary").GetProperty("count").GetInt32(), trades.GetProperty("summary").GetProperty("winRate").GetDecimal()));
+
+        var invalid = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/trades?symbol=bad!", Host.AdminKey, null, HttpStatusCode.BadRequest);
+        Assert.True(invalid.GetProperty("errors").TryGetProperty("symbol", out _));
+        invalid = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/trades?from=2026-02-02&to=2026-02-01", Host.AdminKey, null, HttpStatusCode.BadRequest);
+        Assert.True(invalid.GetProperty("errors").TryGetProperty("from", out _));
+        invalid = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/trades?limit=0", Host.AdminKey, null, HttpStatusCode.BadRequest);
+        Assert.True(invalid.GetProperty("errors").TryGetProperty("limit", out _));
+        await Host.SendJsonAsync(HttpMethod.Get, "/api/accounts/nobody-here/trades", Host.AdminKey, null, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task PlaceOrder_ReturnsTheExistingOrderWith200_ForARepeatedClientOrderId()
     {
         var account = await Host.CreateAccountAsync();

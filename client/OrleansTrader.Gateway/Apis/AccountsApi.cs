@@ -36,6 +36,9 @@ public static class AccountsApi
         group.MapGet("/{accountId}/performance", GetPerformanceAsync).RequireAuthorization(GatewayPolicies.AccountRead)
             .WithName("GetPerformance")
             .WithSummary("The account's days (UTC dates) from, to (both included; default all kept), today's so far last, with P&L, return, Sharpe, drawdown.");
+        group.MapGet("/{accountId}/trades", GetTradesAsync).RequireAuthorization(GatewayPolicies.AccountRead)
+            .WithName("GetTrades")
+            .WithSummary("Closed trades (round trips), newest first, by exit date from, to (UTC, both included), symbol and before a trade number; the open ones; win rate, profit factor, best and worst.");
         return endpoints;
     }
 
@@ -156,6 +159,30 @@ public static class AccountsApi
 
         return await grains.GetGrain<IAccountGrain>(accountId).GetPerformanceAsync(from, to) is { } performance
             ? TypedResults.Ok(MoneyReport.Round(performance))
+            : ApiProblems.AccountNotFound(accountId);
+    }
+
+    internal static async Task<Results<Ok<AccountTrades>, ValidationProblem, ProblemHttpResult>> GetTradesAsync(
+        string accountId, IGrainFactory grains, DateOnly? from, DateOnly? to, string? symbol, long? before, int? limit)
+    {
+        if (Paging.Check(before, limit, "before") is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (from > to)
+        {
+            return ApiProblems.Invalid("from", "Must not be after \"to\".");
+        }
+
+        if (symbol is not null && !Rules.IsSymbol(symbol))
+        {
+            return ApiProblems.Invalid("symbol", "Not a valid ticker.");
+        }
+
+        var query = new AccountTradeQuery { From = from, To = to, Symbol = symbol, Before = before, Limit = limit ?? Paging.DefaultLimit };
+        return await grains.GetGrain<IAccountGrain>(accountId).GetTradesAsync(query) is { } trades
+            ? TypedResults.Ok(MoneyReport.Round(trades))
             : ApiProblems.AccountNotFound(accountId);
     }
 

@@ -109,6 +109,21 @@ internal static class MoneyReport
         UnrealizedPnl = Round(s.UnrealizedPnl),
     };
 
+    /// <summary>Each trade's P&amp;L and fees, and the summary's money; prices keep their precision.</summary>
+    public static AccountTrades Round(AccountTrades t) => t with
+    {
+        Trades = [.. t.Trades.Select(x => x with { RealizedPnl = Money.RoundForReport(x.RealizedPnl), Fees = Money.RoundForReport(x.Fees) })],
+        Open = [.. t.Open.Select(x => x with { RealizedPnl = Money.RoundForReport(x.RealizedPnl), Fees = Money.RoundForReport(x.Fees) })],
+        Summary = t.Summary with
+        {
+            NetPnl = Money.RoundForReport(t.Summary.NetPnl),
+            AverageWin = Round(t.Summary.AverageWin),
+            AverageLoss = Round(t.Summary.AverageLoss),
+            Best = Round(t.Summary.Best),
+            Worst = Round(t.Summary.Worst),
+        },
+    };
+
     /// <summary>A backtest's money: cash, equity, P&amp;L and fees, and each round trip's P&amp;L and fees.</summary>
     public static BacktestReport Round(BacktestReport r) => r with
     {

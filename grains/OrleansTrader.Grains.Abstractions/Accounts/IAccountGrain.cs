@@ -65,6 +65,12 @@ public interface IAccountGrain : IGrainWithStringKey
     /// </summary>
     Task<AccountPerformance?> GetPerformanceAsync(DateOnly? from, DateOnly? to);
 
+    /// <summary>
+    /// The account's closed trades that match the query, newest first, with the round trips still open and a summary;
+    /// null when the account was never opened.
+    /// </summary>
+    Task<AccountTrades?> GetTradesAsync(AccountTradeQuery query);
+
     Task<RiskLimits?> GetRiskLimitsAsync();
 
     Task<AccountCommandResult> SetRiskLimitsAsync(RiskLimits limits);

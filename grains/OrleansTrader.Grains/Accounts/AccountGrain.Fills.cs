@@ -138,8 +138,10 @@ internal sealed partial class AccountGrain
     private void BookFill(string orderId, Execution execution)
     {
         var local = execution with { OrderId = orderId };
+        var before = Ledger.PositionOf(execution.Symbol);
         var booked = Ledger.ApplyFill(local);
         Ledger = booked.Ledger;
+        FollowTrade(before, booked.Fill, local);
         _history.AddExecution(execution.ExecutionId);
         metrics.Filled(S.Broker, S.Currency, execution);
         if (S.LastExecutionAt is null || execution.Timestamp > S.LastExecutionAt)

@@ -27,6 +27,9 @@ public sealed class AccountGrainOptions
     /// <summary>Closed trading days kept for the performance query (five years of UTC dates); older days are dropped.</summary>
     public int DaysKept { get; set; } = 1830;
 
+    /// <summary>Pages of 100 closed trades kept for the trades query (the newest 10,000 trades); older pages are dropped.</summary>
+    public int TradePagesKept { get; set; } = 100;
+
     /// <summary>How often the account reconciles with its broker (also at activation).</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
 

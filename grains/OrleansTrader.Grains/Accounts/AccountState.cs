@@ -3,6 +3,7 @@ using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Fees;
 using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Domain.Risk;
+using OrleansTrader.Domain.Statistics;
 using OrleansTrader.Grains.Abstractions;
 
 namespace OrleansTrader.Grains.Accounts;
@@ -47,6 +48,12 @@ internal sealed record AccountState
     public long LastFillSequence { get; set; }
 
     public long LastJournalSequence { get; set; }
+
+    /// <summary>Closed trades so far: the number of the newest in the "trades-N" records.</summary>
+    public long LastTradeNumber { get; set; }
+
+    /// <summary>The round trip in progress per symbol with a position (records from before trades were kept start them at the next fill).</summary>
+    public Dictionary<string, OpenRoundTrip> OpenTrades { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Orders that are not final yet, by the account's order id.</summary>
     [JsonConverter(typeof(WorkingOrdersJsonConverter))]

@@ -16,4 +16,5 @@ namespace OrleansTrader.Grains.Accounts;
 [JsonSerializable(typeof(AccountHistoryPage))]
 [JsonSerializable(typeof(AccountSettings))]
 [JsonSerializable(typeof(AccountDays))]
+[JsonSerializable(typeof(AccountTradesPage))]
 internal sealed partial class AccountStateJsonContext : JsonSerializerContext;

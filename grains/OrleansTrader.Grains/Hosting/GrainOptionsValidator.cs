@@ -17,6 +17,7 @@ internal sealed class GrainOptionsValidator :
         Positive(options.HistoryPageSize, $"{Section}:HistoryPageSize", failures);
         Positive(options.HistoryPages, $"{Section}:HistoryPages", failures);
         Positive(options.DaysKept, $"{Section}:DaysKept", failures);
+        Positive(options.TradePagesKept, $"{Section}:TradePagesKept", failures);
         Positive(options.HistoryPagesInMemory, $"{Section}:HistoryPagesInMemory", failures);
         Positive(options.ReconcileInterval, $"{Section}:ReconcileInterval", failures);
         Positive(options.SignalInterval, $"{Section}:SignalInterval", failures);

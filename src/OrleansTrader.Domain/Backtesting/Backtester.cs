@@ -54,7 +54,7 @@ public static class Backtester
         private readonly List<EquityPoint> _equity = [];
         private readonly List<RoundTripTrade> _roundTrips = [];
         private readonly Dictionary<string, Position> _positions = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, RoundTripTracker> _trackers = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, OpenRoundTrip> _openRoundTrips = new(StringComparer.Ordinal);
         private readonly Dictionary<string, decimal> _marks = new(StringComparer.Ordinal);
         private readonly PriorityQueue<Pending, (DateTimeOffset, long)> _due = new();
 
@@ -324,13 +324,17 @@ public static class Backtester
             _cash -= (signed * fill.Price) + fee;
             _fees += fee;
             _executions.Add(execution);
-            if (!_trackers.TryGetValue(intent.Symbol, out var tracker))
+            var (open, roundTrip) = OpenRoundTrip.Follow(_openRoundTrips.GetValueOrDefault(intent.Symbol), before, applied, execution);
+            if (open is null)
             {
-                tracker = new RoundTripTracker(intent.Symbol);
-                _trackers[intent.Symbol] = tracker;
+                _openRoundTrips.Remove(intent.Symbol);
+            }
+            else
+            {
+                _openRoundTrips[intent.Symbol] = open;
             }
 
-            if (tracker.Record(before, applied, execution) is { } roundTrip)
+            if (roundTrip is not null)
             {
                 _roundTrips.Add(roundTrip);
             }

@@ -123,15 +123,13 @@ public static class PerformanceStatistics
             return report;
         }
 
-        var wins = trades.Where(t => t.NetPnl > 0m).Select(t => t.NetPnl).ToArray();
-        var losses = trades.Where(t => t.NetPnl < 0m).Select(t => t.NetPnl).ToArray();
-        var grossLoss = -losses.Sum();
+        var statistics = TradeStatistics.Of(trades.Select(t => t.NetPnl));
         return report with
         {
-            WinRate = (decimal)wins.Length / trades.Count,
-            ProfitFactor = grossLoss > 0m ? wins.Sum() / grossLoss : null,
-            AverageWin = wins.Length > 0 ? wins.Average() : null,
-            AverageLoss = losses.Length > 0 ? losses.Average() : null,
+            WinRate = statistics.WinRate,
+            ProfitFactor = statistics.ProfitFactor,
+            AverageWin = statistics.AverageWin,
+            AverageLoss = statistics.AverageLoss,
         };
     }
 
@@ -201,7 +199,8 @@ public static class PerformanceStatistics
         var start = equity[0].Timestamp;
         var end = equity[^1].Timestamp;
         var intervals = trades
-            .Select(t => (From: Clamp(t.EntryTime, start, end), To: Clamp(t.ExitTime, start, end)))
+            .Where(t => t.EntryTime is not null)
+            .Select(t => (From: Clamp(t.EntryTime.GetValueOrDefault(), start, end), To: Clamp(t.ExitTime, start, end)))
             .Where(t => t.To > t.From)
             .OrderBy(t => t.From)
             .ToArray();

@@ -13,7 +13,8 @@ public sealed record RoundTripTrade
 
     public required decimal Quantity { get; init; }
 
-    public required DateTimeOffset EntryTime { get; init; }
+    /// <summary>When the position opened; null for a position an account held before it kept trades (never in a backtest).</summary>
+    public required DateTimeOffset? EntryTime { get; init; }
 
     public required decimal EntryPrice { get; init; }
 

@@ -1,0 +1,85 @@
+using OrleansTrader.Domain.Statistics;
+
+namespace OrleansTrader.Grains.Abstractions;
+
+/// <summary>An account's closed trades (newest first), the ones still open, and what the closed ones add up to.</summary>
+public sealed record AccountTrades
+{
+    public required string AccountId { get; init; }
+
+    public required IReadOnlyList<AccountTrade> Trades { get; init; }
+
+    /// <summary>Round trips in progress, one per symbol with a position, in symbol order.</summary>
+    public required IReadOnlyList<AccountOpenTrade> Open { get; init; }
+
+    /// <summary>Over <see cref="Trades"/> as returned.</summary>
+    public required TradeStatistics Summary { get; init; }
+}
+
+/// <summary>
+/// A closed trade (round trip): from the fill that took the position away from zero to the one that brought it back or
+/// flipped it. Prices are averages over the trade's fills; the P&amp;L is the position's own, fees apart.
+/// </summary>
+public sealed record AccountTrade
+{
+    /// <summary>1 for the account's first closed trade, then in the order they closed.</summary>
+    public required long Number { get; init; }
+
+    public required string Symbol { get; init; }
+
+    public required bool IsLong { get; init; }
+
+    public required decimal Quantity { get; init; }
+
+    /// <summary>Null for a position the account held before it kept trades.</summary>
+    public DateTimeOffset? EntryTime { get; init; }
+
+    public required decimal EntryPrice { get; init; }
+
+    public required DateTimeOffset ExitTime { get; init; }
+
+    public required decimal ExitPrice { get; init; }
+
+    /// <summary>Before fees.</summary>
+    public required decimal RealizedPnl { get; init; }
+
+    public required decimal Fees { get; init; }
+
+    public decimal NetPnl => RealizedPnl - Fees;
+
+    /// <summary>The execution that closed it.</summary>
+    public required string ExitExecutionId { get; init; }
+}
+
+/// <summary>A round trip still open: what is held, at what average entry, and what its partial exits realized so far.</summary>
+public sealed record AccountOpenTrade
+{
+    public required string Symbol { get; init; }
+
+    public required bool IsLong { get; init; }
+
+    public required decimal Quantity { get; init; }
+
+    public DateTimeOffset? EntryTime { get; init; }
+
+    public required decimal EntryPrice { get; init; }
+
+    public required decimal RealizedPnl { get; init; }
+
+    public required decimal Fees { get; init; }
+}
+
+/// <summary>Which closed trades to return: by exit date (UTC, both ends included), symbol, and before a trade number.</summary>
+public sealed record AccountTradeQuery
+{
+    public DateOnly? From { get; init; }
+
+    public DateOnly? To { get; init; }
+
+    public string? Symbol { get; init; }
+
+    /// <summary>Only trades numbered below this (the next page of a newest-first listing).</summary>
+    public long? Before { get; init; }
+
+    public int Limit { get; init; } = 100;
+}

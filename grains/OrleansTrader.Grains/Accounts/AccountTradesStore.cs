@@ -1,0 +1,97 @@
+using System.Globalization;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Accounts;
+
+/// <summary>A page of an account's closed trades: its "trades-N" record, trades N×100+1 to N×100+100.</summary>
+internal sealed record AccountTradesPage
+{
+    public List<AccountTrade> Trades { get; init; } = [];
+}
+
+/// <summary>
+/// An account's closed trades in pages of <see cref="PageSize"/>, the newest <c>pagesKept</c> kept. A trade is stored by
+/// its number, before the core write that counts it, so a crash between the two stores the same trade again in its slot
+/// rather than twice. Only the page being filled stays in memory; queries read older pages on demand.
+/// </summary>
+internal sealed class AccountTradesStore(IGrainStorage storage, GrainId grainId, int pagesKept)
+{
+    public const int PageSize = 100;
+
+    private (long Page, GrainState<AccountTradesPage> Record)? _current;
+
+    public async Task StoreAsync(IReadOnlyList<AccountTrade> trades)
+    {
+        foreach (var trade in trades)
+        {
+            var page = (trade.Number - 1) / PageSize;
+            var slot = (int)((trade.Number - 1) % PageSize);
+            var record = _current is { } current && current.Page == page ? current.Record : await ReadAsync(page);
+            var list = record.State.Trades;
+            if (slot < list.Count)
+            {
+                list[slot] = trade;
+            }
+            else if (slot == list.Count)
+            {
+                list.Add(trade);
+            }
+            else
+            {
+                throw new InvalidOperationException($"Trade {trade.Number} of {grainId} would leave a gap: its page holds {list.Count}.");
+            }
+
+            await storage.WriteStateAsync(Name(page), grainId, record);
+            _current = (page, record);
+            if (slot == 0 && page >= pagesKept)
+            {
+                await DropAsync(page - pagesKept);
+            }
+        }
+    }
+
+    /// <summary>Up to <paramref name="limit"/> trades numbered at most <paramref name="newest"/> that match, newest first.</summary>
+    public async Task<List<AccountTrade>> ReadNewestAsync(long newest, int limit, Func<AccountTrade, bool> matches)
+    {
+        var found = new List<AccountTrade>();
+        if (newest < 1)
+        {
+            return found;
+        }
+
+        var last = (newest - 1) / PageSize;
+        for (var page = last; page >= Math.Max(0, last - pagesKept + 1) && found.Count < limit; page--)
+        {
+            var trades = (_current is { } current && current.Page == page ? current.Record : await ReadAsync(page)).State.Trades;
+            for (var i = trades.Count - 1; i >= 0 && found.Count < limit; i--)
+            {
+                if (trades[i].Number <= newest && matches(trades[i]))
+                {
+                    found.Add(trades[i]);
+                }
+            }
+        }
+
+        return found;
+    }
+
+    private async Task<GrainState<AccountTradesPage>> ReadAsync(long page)
+    {
+        var record = new GrainState<AccountTradesPage>(new AccountTradesPage());
+        await storage.ReadStateAsync(Name(page), grainId, record);
+        record.State ??= new AccountTradesPage();
+        return record;
+    }
+
+    private async Task DropAsync(long page)
+    {
+        var record = await ReadAsync(page);
+        if (record.RecordExists)
+        {
+            await storage.ClearStateAsync(Name(page), grainId, record);
+        }
+    }
+
+    private static string Name(long page) => "trades-" + page.ToString(CultureInfo.InvariantCulture);
+}

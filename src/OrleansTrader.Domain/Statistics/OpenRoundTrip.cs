@@ -1,0 +1,95 @@
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Portfolio;
+
+namespace OrleansTrader.Domain.Statistics;
+
+/// <summary>
+/// One symbol's round trip in progress: it starts when the position leaves zero and ends when it returns to zero or
+/// flips. Realized P&amp;L is summed from <see cref="Position"/>'s own per-fill results; this type never computes P&amp;L.
+/// A flipping fill's fee is split between the closing and the opening part by quantity. Immutable, so a host can keep it
+/// in its stored state (the account does; the backtester keeps it in memory).
+/// </summary>
+public sealed record OpenRoundTrip
+{
+    public required string Symbol { get; init; }
+
+    public required bool IsLong { get; init; }
+
+    /// <summary>The first fill's time; null when the position was already open before its fills were followed.</summary>
+    public DateTimeOffset? EntryTime { get; init; }
+
+    public decimal Opened { get; init; }
+
+    public decimal OpenedNotional { get; init; }
+
+    public decimal Closed { get; init; }
+
+    public decimal ClosedNotional { get; init; }
+
+    public decimal RealizedPnl { get; init; }
+
+    public decimal Fees { get; init; }
+
+    /// <summary>
+    /// Follows one fill of <paramref name="before"/>'s symbol: the round trip still open after it (null when flat) and the
+    /// one it completed, if any. A position already open with no round trip followed (an account from before trades were
+    /// kept) starts one at its average entry price, with no entry time.
+    /// </summary>
+    public static (OpenRoundTrip? Open, RoundTripTrade? Completed) Follow(OpenRoundTrip? open, Position before, PositionFill fill, Execution execution)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(fill);
+        ArgumentNullException.ThrowIfNull(execution);
+        open ??= before.IsFlat ? null : new OpenRoundTrip
+        {
+            Symbol = before.Symbol,
+            IsLong = before.Quantity > 0m,
+            Opened = Math.Abs(before.Quantity),
+            OpenedNotional = Math.Abs(before.Quantity) * before.AverageEntryPrice,
+        };
+
+        var closing = fill.ClosedQuantity;
+        var opening = execution.Quantity - closing;
+        var closingFee = execution.Quantity == 0m ? 0m : fill.Fee * closing / execution.Quantity;
+        RoundTripTrade? completed = null;
+        if (closing > 0m && open is not null)
+        {
+            open = open with
+            {
+                Closed = open.Closed + closing,
+                ClosedNotional = open.ClosedNotional + (closing * execution.Price),
+                RealizedPnl = open.RealizedPnl + fill.RealizedPnl,
+                Fees = open.Fees + closingFee,
+            };
+            if (Math.Sign(fill.Position.Quantity) != Math.Sign(before.Quantity))
+            {
+                completed = new RoundTripTrade
+                {
+                    Symbol = open.Symbol,
+                    IsLong = open.IsLong,
+                    Quantity = open.Opened,
+                    EntryTime = open.EntryTime,
+                    EntryPrice = open.OpenedNotional / open.Opened,
+                    ExitTime = execution.Timestamp,
+                    ExitPrice = open.ClosedNotional / open.Closed,
+                    RealizedPnl = open.RealizedPnl,
+                    Fees = open.Fees,
+                };
+                open = null;
+            }
+        }
+
+        if (opening > 0m)
+        {
+            open ??= new OpenRoundTrip { Symbol = before.Symbol, IsLong = execution.Side == OrderSide.Buy, EntryTime = execution.Timestamp };
+            open = open with
+            {
+                Opened = open.Opened + opening,
+                OpenedNotional = open.OpenedNotional + (opening * execution.Price),
+                Fees = open.Fees + fill.Fee - closingFee,
+            };
+        }
+
+        return (open, completed);
+    }
+}

@@ -1,0 +1,53 @@
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Portfolio;
+using OrleansTrader.Domain.Statistics;
+
+namespace OrleansTrader.Domain.Tests.Statistics;
+
+public sealed class OpenRoundTripTests
+{
+    private static readonly DateTimeOffset T0 = new(2024, 3, 1, 14, 30, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void APositionHeldBeforeItsFillsWereFollowed_StartsAtItsAverageEntry_WithoutAnEntryTime()
+    {
+        var position = Position.Flat("SPY").Apply(Fill(OrderSide.Buy, 10m, 100m, 1m)).Position.Apply(Fill(OrderSide.Buy, 10m, 110m, 1m)).Position;
+
+        var sell = Fill(OrderSide.Sell, 20m, 120m, 2m);
+        var (open, trade) = OpenRoundTrip.Follow(null, position, position.Apply(sell), sell);
+
+        Assert.Null(open);
+        Assert.NotNull(trade);
+        Assert.Null(trade.EntryTime);
+        Assert.Equal((true, 20m, 105m, 120m, 300m, 2m), (trade.IsLong, trade.Quantity, trade.EntryPrice, trade.ExitPrice, trade.RealizedPnl, trade.Fees));
+    }
+
+    [Fact]
+    public void AFlip_ClosesOneTradeAndOpensTheNext_SplittingItsFeeByQuantity()
+    {
+        var buy = Fill(OrderSide.Buy, 4m, 50m, 0.4m);
+        var flat = Position.Flat("SPY");
+        var (open, none) = OpenRoundTrip.Follow(null, flat, flat.Apply(buy), buy);
+        Assert.Null(none);
+        var position = flat.Apply(buy).Position;
+
+        var flip = Fill(OrderSide.Sell, 10m, 55m, 1m) with { Timestamp = T0.AddMinutes(5) };
+        var (next, trade) = OpenRoundTrip.Follow(open, position, position.Apply(flip), flip);
+
+        Assert.Equal((true, 4m, T0, 50m, 55m, 20m, 0.8m), (trade!.IsLong, trade.Quantity, trade.EntryTime, trade.EntryPrice, trade.ExitPrice, trade.RealizedPnl, trade.Fees));
+        Assert.Equal((false, 6m, T0.AddMinutes(5), 0.6m), (next!.IsLong, next.Opened, next.EntryTime, next.Fees));
+    }
+
+    private static Execution Fill(OrderSide side, decimal quantity, decimal price, decimal fee) => new()
+    {
+        ExecutionId = Guid.NewGuid().ToString("N"),
+        OrderId = "o",
+        ClientOrderId = "c",
+        Symbol = "SPY",
+        Side = side,
+        Quantity = quantity,
+        Price = price,
+        Fee = fee,
+        Timestamp = T0,
+    };
+}
