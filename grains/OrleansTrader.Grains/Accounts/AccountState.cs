@@ -53,6 +53,7 @@ internal sealed record AccountState
     public long LastTradeNumber { get; set; }
 
     /// <summary>The round trip in progress per symbol with a position (records from before trades were kept start them at the next fill).</summary>
+    [JsonConverter(typeof(OpenTradesJsonConverter))]
     public Dictionary<string, OpenRoundTrip> OpenTrades { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Orders that are not final yet, by the account's order id.</summary>
