@@ -46,8 +46,16 @@ public sealed class StrategyTests(GatewayFixture fixture)
         var backward = await Host.SendJsonAsync(HttpMethod.Get, $"{root}/sma-1/performance?from=2026-03-05&to=2026-03-01", trader, null, HttpStatusCode.BadRequest);
         Assert.True(backward.GetProperty("errors").TryGetProperty("from", out _), backward.ToString());
 
+        // Its trades: none yet; the query is validated as the account's is.
+        var trades = await Host.SendJsonAsync(HttpMethod.Get, $"{root}/sma-1/trades?symbol=STRA", trader, null, HttpStatusCode.OK);
+        Assert.Equal(("sma-1", 0, 0), (trades.GetProperty("strategyId").GetString(), trades.GetProperty("trades").GetArrayLength(),
+            trades.GetProperty("summary").GetProperty("count").GetInt32()));
+        var badLimit = await Host.SendJsonAsync(HttpMethod.Get, $"{root}/sma-1/trades?limit=501", trader, null, HttpStatusCode.BadRequest);
+        Assert.True(badLimit.GetProperty("errors").TryGetProperty("limit", out _), badLimit.ToString());
+
         await Host.SendJsonAsync(HttpMethod.Delete, $"{root}/sma-1", trader, null, HttpStatusCode.NoContent);
         await Host.SendJsonAsync(HttpMethod.Get, $"{root}/sma-1", trader, null, HttpStatusCode.NotFound);
+        await Host.SendJsonAsync(HttpMethod.Get, $"{root}/sma-1/trades", trader, null, HttpStatusCode.NotFound);
         await Host.SendJsonAsync(HttpMethod.Get, $"{root}/sma-1/performance", trader, null, HttpStatusCode.NotFound);
         var empty = await Host.SendJsonAsync(HttpMethod.Get, root, trader, null, HttpStatusCode.OK);
         Assert.Empty(empty.EnumerateArray());

@@ -9,6 +9,7 @@ using OrleansTrader.Domain.Risk;
 using OrleansTrader.Domain.Statistics;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.Trades;
 using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Tests;
@@ -225,15 +226,18 @@ public sealed class AccountStateJsonTests
             FirstHistoryPage = 2,
             CurrentHistoryPage = 5,
             HistoryTail = tail,
-            LastTradeNumber = 3,
-            OpenTrades = new(StringComparer.Ordinal)
+            Trades = new TradeState
             {
+                LastNumber = 3,
+                Open = new(StringComparer.Ordinal)
+                {
                 ["SPY"] = new OpenRoundTrip
                 {
                     Symbol = "SPY", IsLong = true, EntryTime = At.AddTicks(1_234_567), Opened = 10m, OpenedNotional = 1_012.5m, Closed = 4m,
                     ClosedNotional = 414m, RealizedPnl = 9m, Fees = 0.48m,
                 },
                 ["QQQ"] = new OpenRoundTrip { Symbol = "QQQ", IsLong = false, Opened = 0.5m, OpenedNotional = 201.123456789m },
+                },
             },
         };
     }

@@ -25,10 +25,10 @@ public sealed class AccountTradesTests : IDisposable
         // Long 10 at 50, out in two sells at 52 and 53: one trade, exit at their average.
         await Market.QuoteAsync(cluster, "TRD", 50m, 50m);
         await FillAsync(account, Market.MarketOrder("t1", "TRD", OrderSide.Buy, 10m), 1);
-        Assert.Empty((await account.GetTradesAsync(new AccountTradeQuery()))!.Trades);
+        Assert.Empty((await account.GetTradesAsync(new TradeQuery()))!.Trades);
         await Market.QuoteAsync(cluster, "TRD", 52m, 52m);
         await FillAsync(account, Market.MarketOrder("t2", "TRD", OrderSide.Sell, 4m), 2);
-        var halfway = (await account.GetTradesAsync(new AccountTradeQuery()))!;
+        var halfway = (await account.GetTradesAsync(new TradeQuery()))!;
         Assert.Empty(halfway.Trades);
         var open = Assert.Single(halfway.Open);
         Assert.Equal(("TRD", true, 6m, 50m, 8m), (open.Symbol, open.IsLong, open.Quantity, open.EntryPrice, open.RealizedPnl));
@@ -44,7 +44,7 @@ public sealed class AccountTradesTests : IDisposable
         await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
         account = cluster.Account("trades");
         var fills = await account.GetFillsAsync(0, 10);
-        var result = (await account.GetTradesAsync(new AccountTradeQuery()))!;
+        var result = (await account.GetTradesAsync(new TradeQuery()))!;
 
         Assert.Equal([2L, 1L], result.Trades.Select(t => t.Number));
         var first = result.Trades[1];
@@ -88,19 +88,19 @@ public sealed class AccountTradesTests : IDisposable
             await Eventually.WaitAsync(() => account.GetPositionsAsync(), p => p.All(x => x.Quantity == 0m), $"sell {i}");
         }
 
-        var all = (await account.GetTradesAsync(new AccountTradeQuery { Limit = 1_000 }))!.Trades;
+        var all = (await account.GetTradesAsync(new TradeQuery { Limit = 1_000 }))!.Trades;
         Assert.Equal(Enumerable.Range(101, 105).Reverse().Select(n => (long)n), all.Select(t => t.Number));
 
-        var page = (await account.GetTradesAsync(new AccountTradeQuery { Limit = 10, Before = 150 }))!.Trades;
+        var page = (await account.GetTradesAsync(new TradeQuery { Limit = 10, Before = 150 }))!.Trades;
         Assert.Equal(Enumerable.Range(140, 10).Reverse().Select(n => (long)n), page.Select(t => t.Number));
 
-        var other = (await account.GetTradesAsync(new AccountTradeQuery { Symbol = "OTR", Limit = 1_000 }))!.Trades;
+        var other = (await account.GetTradesAsync(new TradeQuery { Symbol = "OTR", Limit = 1_000 }))!.Trades;
         Assert.Equal(21, other.Count);
         Assert.All(other, t => Assert.Equal(0, t.Number % 5));
 
         var today = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
-        Assert.Empty((await account.GetTradesAsync(new AccountTradeQuery { From = today.AddDays(1) }))!.Trades);
-        Assert.Equal(5, (await account.GetTradesAsync(new AccountTradeQuery { From = today.AddDays(-1), Limit = 5 }))!.Trades.Count);
+        Assert.Empty((await account.GetTradesAsync(new TradeQuery { From = today.AddDays(1) }))!.Trades);
+        Assert.Equal(5, (await account.GetTradesAsync(new TradeQuery { From = today.AddDays(-1), Limit = 5 }))!.Trades.Count);
     }
 
     private static Task<TradingCluster> StartAsync(string? sqlitePath, int tradePagesKept = 100) => TradingCluster.StartAsync(new TradingClusterOptions

@@ -60,6 +60,14 @@ public sealed class StrategyProtectiveStopTests
         await Eventually.WaitAsync(() => strategy.GetStatusAsync(), s => s!.BarsSeen == 4 && s.Positions.All(p => p.Quantity == 0m), "the fourth bar, seen flat");
         Assert.Equal(2, (await strategy.GetStatusAsync())!.IntentsSent);
         Assert.Empty(await account.GetOrdersAsync(OrderStatusFilter.Open, 10, null));
+
+        // The strategy's own trade log has the round trip, as the account's does.
+        var trades = (await strategy.GetTradesAsync(new TradeQuery()))!;
+        var trade = Assert.Single(trades.Trades);
+        Assert.Equal(("protected", "sma", 1L, true, 10m, 41m, 39.75m, -12.50m), (trades.AccountId, trades.StrategyId, trade.Number, trade.IsLong, trade.Quantity,
+            trade.EntryPrice, trade.ExitPrice, trade.RealizedPnl));
+        Assert.Empty(trades.Open);
+        Assert.Equal(trade with { }, Assert.Single((await account.GetTradesAsync(new TradeQuery()))!.Trades));
     }
 
     private static async Task BarAsync(TradingCluster cluster, DateTimeOffset start, decimal close)

@@ -162,26 +162,15 @@ public static class AccountsApi
             : ApiProblems.AccountNotFound(accountId);
     }
 
-    internal static async Task<Results<Ok<AccountTrades>, ValidationProblem, ProblemHttpResult>> GetTradesAsync(
+    internal static async Task<Results<Ok<TradeHistory>, ValidationProblem, ProblemHttpResult>> GetTradesAsync(
         string accountId, IGrainFactory grains, DateOnly? from, DateOnly? to, string? symbol, long? before, int? limit)
     {
-        if (Paging.Check(before, limit, "before") is { } invalid)
+        if (TradeQueries.Check(from, to, symbol, before, limit) is { } invalid)
         {
             return invalid;
         }
 
-        if (from > to)
-        {
-            return ApiProblems.Invalid("from", "Must not be after \"to\".");
-        }
-
-        if (symbol is not null && !Rules.IsSymbol(symbol))
-        {
-            return ApiProblems.Invalid("symbol", "Not a valid ticker.");
-        }
-
-        var query = new AccountTradeQuery { From = from, To = to, Symbol = symbol, Before = before, Limit = limit ?? Paging.DefaultLimit };
-        return await grains.GetGrain<IAccountGrain>(accountId).GetTradesAsync(query) is { } trades
+        return await grains.GetGrain<IAccountGrain>(accountId).GetTradesAsync(TradeQueries.Of(from, to, symbol, before, limit)) is { } trades
             ? TypedResults.Ok(MoneyReport.Round(trades))
             : ApiProblems.AccountNotFound(accountId);
     }

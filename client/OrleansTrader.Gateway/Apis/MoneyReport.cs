@@ -110,7 +110,7 @@ internal static class MoneyReport
     };
 
     /// <summary>Each trade's P&amp;L and fees, and the summary's money; prices keep their precision.</summary>
-    public static AccountTrades Round(AccountTrades t) => t with
+    public static TradeHistory Round(TradeHistory t) => t with
     {
         Trades = [.. t.Trades.Select(x => x with { RealizedPnl = Money.RoundForReport(x.RealizedPnl), Fees = Money.RoundForReport(x.Fees) })],
         Open = [.. t.Open.Select(x => x with { RealizedPnl = Money.RoundForReport(x.RealizedPnl), Fees = Money.RoundForReport(x.Fees) })],

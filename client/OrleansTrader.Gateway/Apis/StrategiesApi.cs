@@ -23,6 +23,9 @@ public static class StrategiesApi
         group.MapGet("/{strategyId}/performance", GetPerformanceAsync).RequireAuthorization(GatewayPolicies.AccountRead)
             .WithName("GetStrategyPerformance")
             .WithSummary("The strategy's own P&L by day (UTC dates) from, to (both included; default all kept), today's so far last.");
+        group.MapGet("/{strategyId}/trades", GetTradesAsync).RequireAuthorization(GatewayPolicies.AccountRead)
+            .WithName("GetStrategyTrades")
+            .WithSummary("The closed trades of the strategy's own positions, newest first, as the account's trades route answers them.");
         group.MapDelete("/{strategyId}", DeleteAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
             .WithName("DeleteStrategy").WithSummary("Stops and forgets a strategy.");
         group.MapPost("/{strategyId}/start", StartAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
@@ -151,6 +154,19 @@ public static class StrategiesApi
 
         return await Strategy(grains, accountId, strategyId).GetPerformanceAsync(from, to) is { } performance
             ? TypedResults.Ok(MoneyReport.Round(performance))
+            : ApiProblems.NotFound($"Strategy {strategyId} does not exist in account {accountId}.", StrategyErrorCodes.NotFound);
+    }
+
+    internal static async Task<Results<Ok<TradeHistory>, ValidationProblem, ProblemHttpResult>> GetTradesAsync(
+        string accountId, string strategyId, IGrainFactory grains, DateOnly? from, DateOnly? to, string? symbol, long? before, int? limit)
+    {
+        if (TradeQueries.Check(from, to, symbol, before, limit) is { } invalid)
+        {
+            return invalid;
+        }
+
+        return await Strategy(grains, accountId, strategyId).GetTradesAsync(TradeQueries.Of(from, to, symbol, before, limit)) is { } trades
+            ? TypedResults.Ok(MoneyReport.Round(trades))
             : ApiProblems.NotFound($"Strategy {strategyId} does not exist in account {accountId}.", StrategyErrorCodes.NotFound);
     }
 

@@ -36,7 +36,7 @@ namespace OrleansTrader.Gateway.Json;
 [JsonSerializable(typeof(IReadOnlyList<AccountListing>))]
 [JsonSerializable(typeof(IReadOnlyList<AccountPosition>))]
 [JsonSerializable(typeof(AccountOrder))]
-[JsonSerializable(typeof(AccountTrades))]
+[JsonSerializable(typeof(TradeHistory))]
 [JsonSerializable(typeof(IReadOnlyList<AccountOrder>))]
 [JsonSerializable(typeof(IReadOnlyList<AccountFill>))]
 [JsonSerializable(typeof(IReadOnlyList<JournalEntry>))]

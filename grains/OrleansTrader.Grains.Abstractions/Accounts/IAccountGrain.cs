@@ -69,7 +69,7 @@ public interface IAccountGrain : IGrainWithStringKey
     /// The account's closed trades that match the query, newest first, with the round trips still open and a summary;
     /// null when the account was never opened.
     /// </summary>
-    Task<AccountTrades?> GetTradesAsync(AccountTradeQuery query);
+    Task<TradeHistory?> GetTradesAsync(TradeQuery query);
 
     Task<RiskLimits?> GetRiskLimitsAsync();
 

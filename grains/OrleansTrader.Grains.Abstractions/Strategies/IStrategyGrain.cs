@@ -29,6 +29,9 @@ public interface IStrategyGrain : IGrainWithStringKey
     /// </summary>
     Task<StrategyPerformance?> GetPerformanceAsync(DateOnly? from, DateOnly? to);
 
+    /// <summary>The closed trades of the strategy's own positions that match the query, newest first, with the open ones; null when it does not exist.</summary>
+    Task<TradeHistory?> GetTradesAsync(TradeQuery query);
+
     /// <summary>Stops and forgets the strategy.</summary>
     Task<StrategyCommandResult> DeleteAsync();
 }

@@ -141,7 +141,7 @@ internal sealed partial class AccountGrain
         var before = Ledger.PositionOf(execution.Symbol);
         var booked = Ledger.ApplyFill(local);
         Ledger = booked.Ledger;
-        FollowTrade(before, booked.Fill, local);
+        TradeBook.Follow(S.Trades, before, booked.Fill, local);
         _history.AddExecution(execution.ExecutionId);
         metrics.Filled(S.Broker, S.Currency, execution);
         if (S.LastExecutionAt is null || execution.Timestamp > S.LastExecutionAt)

@@ -161,7 +161,7 @@ internal sealed partial class AccountGrain
         _persistDeferred = false;
         _persistIncomplete = true;
         DrainBreakerNotices();
-        await StoreClosedTradesAsync();
+        await TradeBook.StoreClosedAsync();
         await _store!.FlushAsync(S, _history);
         await state.WriteStateAsync();
         _persistIncomplete = false;

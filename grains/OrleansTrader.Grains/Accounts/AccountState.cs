@@ -3,8 +3,8 @@ using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Fees;
 using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Domain.Risk;
-using OrleansTrader.Domain.Statistics;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Trades;
 
 namespace OrleansTrader.Grains.Accounts;
 
@@ -49,12 +49,8 @@ internal sealed record AccountState
 
     public long LastJournalSequence { get; set; }
 
-    /// <summary>Closed trades so far: the number of the newest in the "trades-N" records.</summary>
-    public long LastTradeNumber { get; set; }
-
-    /// <summary>The round trip in progress per symbol with a position (records from before trades were kept start them at the next fill).</summary>
-    [JsonConverter(typeof(OpenTradesJsonConverter))]
-    public Dictionary<string, OpenRoundTrip> OpenTrades { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>The round trips in progress and the count of closed ones (records from before trades were kept start them at the next fill).</summary>
+    public TradeState Trades { get; set; } = new();
 
     /// <summary>Orders that are not final yet, by the account's order id.</summary>
     [JsonConverter(typeof(WorkingOrdersJsonConverter))]

@@ -16,5 +16,5 @@ namespace OrleansTrader.Grains.Accounts;
 [JsonSerializable(typeof(AccountHistoryPage))]
 [JsonSerializable(typeof(AccountSettings))]
 [JsonSerializable(typeof(AccountDays))]
-[JsonSerializable(typeof(AccountTradesPage))]
+[JsonSerializable(typeof(Trades.TradesPage))]
 internal sealed partial class AccountStateJsonContext : JsonSerializerContext;

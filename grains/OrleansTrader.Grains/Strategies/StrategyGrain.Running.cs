@@ -185,6 +185,7 @@ internal sealed partial class StrategyGrain
         }
 
         Apply(entry);
+        await TradeBook.StoreClosedAsync();
         await DispatchAsync();
     }
 
@@ -203,6 +204,8 @@ internal sealed partial class StrategyGrain
                 Apply(entry);
             }
 
+            // Trades the events closed are stored before any write of the state that counts them.
+            await TradeBook.StoreClosedAsync();
             if (page.Events.Count < 1000)
             {
                 S.LastAccountEventSequence = Math.Max(S.LastAccountEventSequence, page.LastSequence);
@@ -251,8 +254,9 @@ internal sealed partial class StrategyGrain
 
     private void ApplyFill(AccountFill fill)
     {
-        var position = S.Positions.TryGetValue(fill.Symbol, out var p) ? p : Position.Flat(fill.Symbol);
-        position = position.Apply(fill.Side == OrderSide.Buy ? fill.Quantity : -fill.Quantity, fill.Price, fill.Fee).Position;
+        var before = S.Positions.TryGetValue(fill.Symbol, out var p) ? p : Position.Flat(fill.Symbol);
+        var applied = before.Apply(fill.Side == OrderSide.Buy ? fill.Quantity : -fill.Quantity, fill.Price, fill.Fee);
+        var position = applied.Position;
         S.Positions[fill.Symbol] = position;
         S.Fills++;
         _context!.SetPosition(fill.Symbol, position.Quantity, position.AverageEntryPrice);
@@ -268,6 +272,7 @@ internal sealed partial class StrategyGrain
             Fee = fill.Fee,
             Timestamp = fill.Timestamp,
         };
+        TradeBook.Follow(S.Trades, before, applied, execution);
         Guard(static (strategy, e) => strategy.OnFill(e), _strategy!, execution);
     }
 

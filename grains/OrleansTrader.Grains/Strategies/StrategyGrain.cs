@@ -191,6 +191,9 @@ internal sealed partial class StrategyGrain(
 
         await StopAsync();
         var last = await StatusAsync();
+
+        // The trades go first: a crash before the state is cleared leaves a strategy that can be deleted again.
+        await TradeBook.ClearAsync(S.Trades);
         await state.ClearStateAsync();
         state.State = new StrategyGrainState();
         await Days.ClearAsync();

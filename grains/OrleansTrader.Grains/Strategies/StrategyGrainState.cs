@@ -2,6 +2,7 @@ using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.Trades;
 
 namespace OrleansTrader.Grains.Strategies;
 
@@ -30,6 +31,9 @@ internal sealed record StrategyGrainState
 
     /// <summary>The strategy's own positions, from its own fills (the account may hold more).</summary>
     public Dictionary<string, Position> Positions { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The round trips of the strategy's own positions: the ones in progress and the count of closed ones.</summary>
+    public TradeState Trades { get; set; } = new();
 
     public List<StrategyOrderView> OpenOrders { get; set; } = [];
 

@@ -2,15 +2,18 @@ using OrleansTrader.Domain.Statistics;
 
 namespace OrleansTrader.Grains.Abstractions;
 
-/// <summary>An account's closed trades (newest first), the ones still open, and what the closed ones add up to.</summary>
-public sealed record AccountTrades
+/// <summary>An account's or a strategy's closed trades (newest first), the ones still open, and what the closed ones add up to.</summary>
+public sealed record TradeHistory
 {
     public required string AccountId { get; init; }
 
-    public required IReadOnlyList<AccountTrade> Trades { get; init; }
+    /// <summary>The strategy whose own trades these are; null for the account's.</summary>
+    public string? StrategyId { get; init; }
+
+    public required IReadOnlyList<ClosedTrade> Trades { get; init; }
 
     /// <summary>Round trips in progress, one per symbol with a position, in symbol order.</summary>
-    public required IReadOnlyList<AccountOpenTrade> Open { get; init; }
+    public required IReadOnlyList<OpenTrade> Open { get; init; }
 
     /// <summary>Over <see cref="Trades"/> as returned.</summary>
     public required TradeStatistics Summary { get; init; }
@@ -20,7 +23,7 @@ public sealed record AccountTrades
 /// A closed trade (round trip): from the fill that took the position away from zero to the one that brought it back or
 /// flipped it. Prices are averages over the trade's fills; the P&amp;L is the position's own, fees apart.
 /// </summary>
-public sealed record AccountTrade
+public sealed record ClosedTrade
 {
     /// <summary>1 for the account's first closed trade, then in the order they closed.</summary>
     public required long Number { get; init; }
@@ -52,7 +55,7 @@ public sealed record AccountTrade
 }
 
 /// <summary>A round trip still open: what is held, at what average entry, and what its partial exits realized so far.</summary>
-public sealed record AccountOpenTrade
+public sealed record OpenTrade
 {
     public required string Symbol { get; init; }
 
@@ -70,7 +73,7 @@ public sealed record AccountOpenTrade
 }
 
 /// <summary>Which closed trades to return: by exit date (UTC, both ends included), symbol, and before a trade number.</summary>
-public sealed record AccountTradeQuery
+public sealed record TradeQuery
 {
     public DateOnly? From { get; init; }
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using OrleansTrader.Domain.Statistics;
 
-namespace OrleansTrader.Grains.Accounts;
+namespace OrleansTrader.Grains.Trades;
 
 /// <summary>
 /// The round trips in progress as a JSON object keyed by symbol, each an array of its figures in a fixed order:

@@ -2,26 +2,26 @@ using System.Globalization;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Runtime;
 
-namespace OrleansTrader.Grains.Accounts;
+namespace OrleansTrader.Grains.Trades;
 
-/// <summary>A page of an account's closed trades: its "trades-N" record, trades N×100+1 to N×100+100.</summary>
-internal sealed record AccountTradesPage
+/// <summary>A page of an account's or a strategy's closed trades: its "trades-N" record, trades N×100+1 to N×100+100.</summary>
+internal sealed record TradesPage
 {
-    public List<AccountTrade> Trades { get; init; } = [];
+    public List<ClosedTrade> Trades { get; init; } = [];
 }
 
 /// <summary>
-/// An account's closed trades in pages of <see cref="PageSize"/>, the newest <c>pagesKept</c> kept. A trade is stored by
+/// An account's or a strategy's closed trades in pages of <see cref="PageSize"/>, the newest <c>pagesKept</c> kept. A trade is stored by
 /// its number, before the core write that counts it, so a crash between the two stores the same trade again in its slot
 /// rather than twice. Only the page being filled stays in memory; queries read older pages on demand.
 /// </summary>
-internal sealed class AccountTradesStore(IGrainStorage storage, GrainId grainId, int pagesKept)
+internal sealed class TradesStore(IGrainStorage storage, GrainId grainId, int pagesKept)
 {
     public const int PageSize = 100;
 
-    private (long Page, GrainState<AccountTradesPage> Record)? _current;
+    private (long Page, GrainState<TradesPage> Record)? _current;
 
-    public async Task StoreAsync(IReadOnlyList<AccountTrade> trades)
+    public async Task StoreAsync(IReadOnlyList<ClosedTrade> trades)
     {
         foreach (var trade in trades)
         {
@@ -52,9 +52,9 @@ internal sealed class AccountTradesStore(IGrainStorage storage, GrainId grainId,
     }
 
     /// <summary>Up to <paramref name="limit"/> trades numbered at most <paramref name="newest"/> that match, newest first.</summary>
-    public async Task<List<AccountTrade>> ReadNewestAsync(long newest, int limit, Func<AccountTrade, bool> matches)
+    public async Task<List<ClosedTrade>> ReadNewestAsync(long newest, int limit, Func<ClosedTrade, bool> matches)
     {
-        var found = new List<AccountTrade>();
+        var found = new List<ClosedTrade>();
         if (newest < 1)
         {
             return found;
@@ -76,11 +76,27 @@ internal sealed class AccountTradesStore(IGrainStorage storage, GrainId grainId,
         return found;
     }
 
-    private async Task<GrainState<AccountTradesPage>> ReadAsync(long page)
+    /// <summary>Deletes every kept page of trades up to number <paramref name="newest"/>.</summary>
+    public async Task ClearAsync(long newest)
     {
-        var record = new GrainState<AccountTradesPage>(new AccountTradesPage());
+        _current = null;
+        if (newest < 1)
+        {
+            return;
+        }
+
+        var last = (newest - 1) / PageSize;
+        for (var page = Math.Max(0, last - pagesKept + 1); page <= last; page++)
+        {
+            await DropAsync(page);
+        }
+    }
+
+    private async Task<GrainState<TradesPage>> ReadAsync(long page)
+    {
+        var record = new GrainState<TradesPage>(new TradesPage());
         await storage.ReadStateAsync(Name(page), grainId, record);
-        record.State ??= new AccountTradesPage();
+        record.State ??= new TradesPage();
         return record;
     }
 

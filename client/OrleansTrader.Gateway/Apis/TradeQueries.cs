@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansTrader.Gateway.Validation;
+using OrleansTrader.Grains.Abstractions;
+
+namespace OrleansTrader.Gateway.Apis;
+
+/// <summary>The query of the account's and the strategies' trades routes: exit dates, symbol, and a page before a trade number.</summary>
+internal static class TradeQueries
+{
+    public static ValidationProblem? Check(DateOnly? from, DateOnly? to, string? symbol, long? before, int? limit)
+    {
+        if (Paging.Check(before, limit, "before") is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (from > to)
+        {
+            return ApiProblems.Invalid("from", "Must not be after \"to\".");
+        }
+
+        return symbol is not null && !Rules.IsSymbol(symbol) ? ApiProblems.Invalid("symbol", "Not a valid ticker.") : null;
+    }
+
+    public static TradeQuery Of(DateOnly? from, DateOnly? to, string? symbol, long? before, int? limit) =>
+        new() { From = from, To = to, Symbol = symbol, Before = before, Limit = limit ?? Paging.DefaultLimit };
+}
