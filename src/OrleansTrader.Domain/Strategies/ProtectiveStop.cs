@@ -50,6 +50,7 @@ public sealed class ProtectiveStop
     public void Place(IStrategyContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        Adopt(context);
         if (_trailPercent is not { } percent || OrderId is not null || context.HasOpenOrder(_symbol))
         {
             return;
@@ -75,6 +76,14 @@ public sealed class ProtectiveStop
         }).ClientOrderId;
     }
 
+    /// <summary>
+    /// Takes on the strategy's open trailing stop of the symbol when the id was not kept: a snapshot discarded when the
+    /// parameters were replaced, or a stop placed with the trail since turned off. Left unknown, it would keep every later
+    /// order of the strategy waiting, since it counts as an open order of the symbol.
+    /// </summary>
+    private void Adopt(IStrategyContext context) =>
+        OrderId ??= context.OpenOrders.FirstOrDefault(o => o.Type == OrderType.TrailingStop && string.Equals(o.Symbol, _symbol, StringComparison.Ordinal))?.ClientOrderId;
+
     private bool WaitsAfterRefusal(decimal quantity, DateTimeOffset now)
     {
         if (_refusedFor != quantity)
@@ -97,6 +106,7 @@ public sealed class ProtectiveStop
     public bool Withdraw(IStrategyContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        Adopt(context);
         if (OrderId is null)
         {
             return true;

@@ -139,6 +139,29 @@ public sealed class ProtectiveStopTests
         Assert.Empty(context.DrainCancels());
     }
 
+    [Fact]
+    public void AnOpenTrailingStopItDidNotKnow_IsTakenOn_AndWithdrawnBeforeAnExit_EvenWithTheTrailTurnedOff()
+    {
+        // The parameters were replaced (no snapshot) and the trail turned off, but the strategy's stop is still open.
+        var (context, stop) = Setup(position: 10m, trailPercent: null);
+        context.TrackOpenOrder(new StrategyOrderView
+        {
+            ClientOrderId = "strat-7", Symbol = "SPY", Side = OrderSide.Sell, Type = OrderType.TrailingStop, Quantity = 10m, TrailPercent = 2m,
+            Status = OrderStatus.Accepted,
+        });
+
+        stop.ClosePosition(context, "exit signal");
+
+        Assert.Equal("strat-7", stop.OrderId);
+        Assert.Equal(["strat-7"], context.DrainCancels());
+        Assert.Empty(context.DrainIntents());
+        Assert.Equal(ProtectiveStopOutcome.Withdrawn, stop.Observe(new StrategyOrderUpdate { ClientOrderId = "strat-7", Status = OrderStatus.Canceled, Timestamp = T0 }));
+        context.ApplyOrderUpdate(new StrategyOrderUpdate { ClientOrderId = "strat-7", Status = OrderStatus.Canceled, Timestamp = T0 });
+        stop.Resume(context);
+        var exit = Assert.Single(context.DrainIntents());
+        Assert.Equal((OrderSide.Sell, 10m, OrderType.Market), (exit.Side, exit.Quantity, exit.Type));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
