@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Strategies;
@@ -67,6 +68,15 @@ public sealed class CustomStrategySiloTests : IDisposable
             new { strategyId = "w3", kind = "momentum", symbols = new[] { "SPY" } }, Ct);
         Assert.False(unknown.IsSuccessStatusCode);
         Assert.Contains("idle-watcher", await unknown.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ABadDefinition_IsRefusedWhereItIsAdded_WithTheReason()
+    {
+        var services = new ServiceCollection();
+        var refused = Assert.Throws<ArgumentException>(() => services.AddStrategy(Idle with { Kind = StrategyKinds.SmaCrossover }));
+        Assert.Contains("built in", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(services);
     }
 
     [Fact]

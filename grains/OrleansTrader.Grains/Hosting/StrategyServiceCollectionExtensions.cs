@@ -10,12 +10,17 @@ public static class StrategyServiceCollectionExtensions
 {
     /// <summary>
     /// Makes <paramref name="definition"/>'s kind available to every strategy the silo hosts, through the API and the
-    /// strategy grains. Definitions are checked when the silo starts; a bad one stops it with the reason.
+    /// strategy grains. A definition is checked here (a bad one throws with the reason before the host is built) and
+    /// again with the others when the silo starts (two of one kind stop it with the reason).
     /// </summary>
     public static IServiceCollection AddStrategy(this IServiceCollection services, StrategyDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(definition);
+
+        // Here rather than only at the start: a start that fails races whatever else is starting, and the reason can be
+        // lost behind that (an in-process test host reported an ObjectDisposedException instead).
+        StrategyRegistry.CheckDefinition(definition);
         services.AddSingleton(definition);
         AddStrategyRegistry(services);
         return services;

@@ -21,7 +21,7 @@ public sealed partial class StrategyRegistry
         ArgumentNullException.ThrowIfNull(definitions);
         foreach (var definition in definitions)
         {
-            Check(definition);
+            CheckDefinition(definition);
             if (!_custom.TryAdd(definition.Kind, definition))
             {
                 throw new ArgumentException($"Strategy kind '{definition.Kind}' is registered twice.", nameof(definitions));
@@ -111,7 +111,8 @@ public sealed partial class StrategyRegistry
     private StrategyDefinition Custom(string kind) =>
         _custom.TryGetValue(kind, out var definition) ? definition : throw new ArgumentException($"'{kind}' is not a registered strategy kind.", nameof(kind));
 
-    private static void Check(StrategyDefinition definition)
+    /// <summary>Throws an <see cref="ArgumentException"/> with the reason when the definition cannot be registered on its own.</summary>
+    public static void CheckDefinition(StrategyDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
         var kind = definition.Kind;
