@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.Trades;
 using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.Runtime;
 using OrleansTrader.Runtime.AdoNet;
@@ -260,6 +261,42 @@ public sealed class AccountPersistenceTests : IDisposable
         Assert.Equal(time.GetUtcNow(), days[0].EndedAt);
         Assert.Equal(days[0].EndedAt, days[1].StartedAt);
         Assert.Single((await ReadAsync<AccountDays>(cluster, "days", "days")).State.Days);
+    }
+
+    [Fact]
+    public async Task ACrashAfterTheTradeAndPageWritesBeforeTheCoreWrite_LosesNoFill_AndStoresTheTradeOnce()
+    {
+        await using var cluster = await TradingCluster.StartAsync(Options("trades.db"));
+        await Market.QuoteAsync(cluster, "TRC", 10m, 10m);
+        var account = await TestAccounts.OpenAsync(cluster, "tradecrash", 100_000m);
+        await PlaceAndFillAsync(account, "in", "TRC", 1);
+        var sell = await account.PlaceOrderAsync(Market.Limit("out", "TRC", OrderSide.Sell, 1m, 11m));
+        Assert.Equal(OrderStatus.Accepted, sell.Order!.Status);
+        var beforeTheFill = await ReadAsync<AccountState>(cluster, "tradecrash", "account");
+        await Market.QuoteAsync(cluster, "TRC", 11m, 11m);
+        await Eventually.WaitAsync(() => account.GetOrderAsync(sell.Order.OrderId), o => o?.Status == OrderStatus.Filled, "the closing fill");
+        Assert.Single((await ReadAsync<TradesPage>(cluster, "tradecrash", "trades-0")).State.Trades);
+
+        // The crash: the trade and the full history page with the fill are stored, the core record that counts them (and
+        // holds the fill in its ledger) is not.
+        await RewriteStoredAsync(cluster, async storage =>
+        {
+            var core = new GrainState<AccountState>(new AccountState());
+            await storage.ReadStateAsync("account", Id("tradecrash"), core, TestContext.Current.CancellationToken);
+            core.State = beforeTheFill.State;
+            await storage.WriteStateAsync("account", Id("tradecrash"), core, TestContext.Current.CancellationToken);
+        });
+
+        // The page's fill is not taken for applied: reconciliation at activation back-fills it from the venue, which
+        // closes the same trade again.
+        account = cluster.Account("tradecrash");
+        await Eventually.WaitAsync(() => account.GetOrderAsync(sell.Order.OrderId), o => o?.Status == OrderStatus.Filled, "the fill back-filled");
+        Assert.Equal(0m, Assert.Single(await account.GetPositionsAsync()).Quantity);
+        Assert.Equal(2, (await account.GetFillsAsync(0, 10)).Count);
+        var trades = (await account.GetTradesAsync(new TradeQuery()))!.Trades;
+        var trade = Assert.Single(trades);
+        Assert.Equal((1L, 10m, 11m, 1m), (trade.Number, trade.EntryPrice, trade.ExitPrice, trade.RealizedPnl));
+        Assert.Single((await ReadAsync<TradesPage>(cluster, "tradecrash", "trades-0")).State.Trades);
     }
 
     private TradingClusterOptions Options(string file) => new()

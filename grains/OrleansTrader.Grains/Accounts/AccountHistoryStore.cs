@@ -12,8 +12,9 @@ namespace OrleansTrader.Grains.Accounts;
 /// <remarks>
 /// A "history-N" record for the current page N can still exist: written by the older layout, which rewrote the current
 /// page on every change, or by a crash between writing a full page and the core record that moves past it. Both hold a
-/// prefix or an extension of the core record's tail, so loading keeps the longer of each list, and the record's ETag is
-/// kept so the page's one write overwrites it.
+/// prefix or an extension of the core record's tail: loading keeps the longer of each list up to the core record's
+/// counters (what the crash wrote past them never reached the ledger), and the record's ETag is kept so the page's one
+/// write overwrites it.
 /// </remarks>
 internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId, AccountGrainOptions options)
 {
@@ -35,15 +36,10 @@ internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId
         _current = await ReadAsync(state.CurrentHistoryPage, cancellationToken);
         if (_current.RecordExists)
         {
-            state.HistoryTail = Longer(state.HistoryTail, _current.State);
+            state.HistoryTail = Committed(Longer(state.HistoryTail, _current.State), state);
         }
 
         Add(history, state.HistoryTail);
-
-        // A crash between the page write and the core write leaves entries the counters do not know yet.
-        state.LastEventSequence = Math.Max(state.LastEventSequence, history.Events.LastOrDefault()?.Sequence ?? 0);
-        state.LastJournalSequence = Math.Max(state.LastJournalSequence, history.Journal.LastOrDefault()?.Sequence ?? 0);
-        state.LastFillSequence = Math.Max(state.LastFillSequence, history.Fills.LastOrDefault()?.Sequence ?? 0);
         foreach (var order in state.WorkingOrders.Values)
         {
             history.IndexWorking(order.Order);
@@ -167,7 +163,20 @@ internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId
         Fills = Last(stored.Fills, f => f.Sequence) > Last(core.Fills, f => f.Sequence) ? stored.Fills : core.Fills,
     };
 
-    private static long Last<T>(List<T> entries, Func<T, long> sequence) => entries.Count == 0 ? 0 : sequence(entries[^1]);
+    /// <summary>
+    /// The entries the core record counts. Past its counters, a page holds what a persist wrote before its core write was
+    /// lost (a crash between the two): the ledger lacks those changes, so the history must too, or a fill it lists would
+    /// count as applied and its redelivery (or back-fill) be skipped, leaving the order open and the position short.
+    /// The redelivered fill writes those entries again.
+    /// </summary>
+    private static AccountHistoryPage Committed(AccountHistoryPage tail, AccountState state) => new()
+    {
+        Events = [.. tail.Events.Where(e => e.Sequence <= state.LastEventSequence)],
+        Journal = [.. tail.Journal.Where(j => j.Sequence <= state.LastJournalSequence)],
+        Fills = [.. tail.Fills.Where(f => f.Sequence <= state.LastFillSequence)],
+    };
+
+        private static long Last<T>(List<T> entries, Func<T, long> sequence) => entries.Count == 0 ? 0 : sequence(entries[^1]);
 
     private static string Name(long page) => "history-" + page.ToString(CultureInfo.InvariantCulture);
 }
