@@ -245,13 +245,7 @@ public sealed class AccountPersistenceTests : IDisposable
         Assert.Single((await ReadAsync<AccountDays>(cluster, "days", "days")).State.Days);
 
         // The crash: the day's row is stored, the core record that moves the day on is not.
-        await RewriteStoredAsync(cluster, async storage =>
-        {
-            var core = new GrainState<AccountState>(new AccountState());
-            await storage.ReadStateAsync("account", Id("days"), core, TestContext.Current.CancellationToken);
-            core.State = beforeTheRoll.State;
-            await storage.WriteStateAsync("account", Id("days"), core, TestContext.Current.CancellationToken);
-        });
+        await RestoreCoreAsync(cluster, "days", beforeTheRoll.State);
 
         time.Advance(TimeSpan.FromHours(1));
         account = cluster.Account("days");
@@ -279,13 +273,7 @@ public sealed class AccountPersistenceTests : IDisposable
 
         // The crash: the trade and the full history page with the fill are stored, the core record that counts them (and
         // holds the fill in its ledger) is not.
-        await RewriteStoredAsync(cluster, async storage =>
-        {
-            var core = new GrainState<AccountState>(new AccountState());
-            await storage.ReadStateAsync("account", Id("tradecrash"), core, TestContext.Current.CancellationToken);
-            core.State = beforeTheFill.State;
-            await storage.WriteStateAsync("account", Id("tradecrash"), core, TestContext.Current.CancellationToken);
-        });
+        await RestoreCoreAsync(cluster, "tradecrash", beforeTheFill.State);
 
         // The page's fill is not taken for applied: reconciliation at activation back-fills it from the venue, which
         // closes the same trade again.
@@ -362,6 +350,16 @@ public sealed class AccountPersistenceTests : IDisposable
 
         await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
     }
+
+    /// <summary>Puts an earlier core record back, as a crash before its next write would have left it.</summary>
+    private static Task RestoreCoreAsync(TradingCluster cluster, string accountId, AccountState earlier) =>
+        RewriteStoredAsync(cluster, async storage =>
+        {
+            var core = new GrainState<AccountState>(new AccountState());
+            await storage.ReadStateAsync("account", Id(accountId), core, TestContext.Current.CancellationToken);
+            core.State = earlier;
+            await storage.WriteStateAsync("account", Id(accountId), core, TestContext.Current.CancellationToken);
+        });
 
     private static IGrainStorage Storage(TradingCluster cluster) =>
         cluster.Cluster.ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Default);
