@@ -24,7 +24,7 @@ internal sealed partial class AccountGrain
         }
 
         var days = await Days.ReadAsync(from, to);
-        if (Today() is { } today && ClosedDaysStore<AccountDays, AccountDay>.InRange(today.Date, from, to))
+        if (Today() is { } today && DateRange.Includes(today.Date, from, to))
         {
             days.Add(today);
         }

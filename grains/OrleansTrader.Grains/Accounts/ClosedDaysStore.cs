@@ -2,6 +2,14 @@ using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Accounts;
 
+/// <summary>The date bounds of the days and trades queries.</summary>
+internal static class DateRange
+{
+    /// <summary>Whether <paramref name="date"/> is in [from, to]; a null bound is open.</summary>
+    public static bool Includes(DateOnly date, DateOnly? from, DateOnly? to) =>
+        (from is null || date >= from) && (to is null || date <= to);
+}
+
 /// <summary>A grain's closed days, oldest first: its "days" record, written once a day, when a day closes.</summary>
 internal abstract record ClosedDays<TDay>
 {
@@ -20,13 +28,9 @@ internal sealed class ClosedDaysStore<TRecord, TDay>(IGrainStorage storage, Grai
 
     private GrainState<TRecord>? _record;
 
-    /// <summary>Whether <paramref name="date"/> is in [from, to]; a null bound is open.</summary>
-    public static bool InRange(DateOnly date, DateOnly? from, DateOnly? to) =>
-        (from is null || date >= from) && (to is null || date <= to);
-
     /// <summary>The stored days from <paramref name="from"/> to <paramref name="to"/>, oldest first.</summary>
     public async Task<List<TDay>> ReadAsync(DateOnly? from, DateOnly? to) =>
-        (await LoadAsync()).State.Days.Where(d => InRange(dateOf(d), from, to)).ToList();
+        (await LoadAsync()).State.Days.Where(d => DateRange.Includes(dateOf(d), from, to)).ToList();
 
     public async Task StoreAsync(TDay day)
     {

@@ -29,7 +29,7 @@ internal sealed partial class StrategyGrain
 
         await RollDayAsync();
         var days = await Days.ReadAsync(from, to);
-        if (S.DayStart is { } start && ClosedDaysStore<StrategyDays, StrategyDay>.InRange(start.Date, from, to) && await TotalsAsync() is { } totals)
+        if (S.DayStart is { } start && DateRange.Includes(start.Date, from, to) && await TotalsAsync() is { } totals)
         {
             days.Add(DayOf(start, closed: false, time.GetUtcNow(), totals));
         }

@@ -3,6 +3,7 @@ using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Domain.Statistics;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Accounts;
 using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Trades;
@@ -31,16 +32,7 @@ internal sealed class TradeBook(IGrainStorage storage, GrainId grainId, int page
     /// <summary>Follows a booked fill of <paramref name="before"/>'s symbol; a round trip it closes waits for <see cref="StoreClosedAsync"/>.</summary>
     public void Follow(TradeState state, Position before, PositionFill fill, Execution execution)
     {
-        var (open, closed) = OpenRoundTrip.Follow(state.Open.GetValueOrDefault(execution.Symbol), before, fill, execution);
-        if (open is null)
-        {
-            state.Open.Remove(execution.Symbol);
-        }
-        else
-        {
-            state.Open[execution.Symbol] = open;
-        }
-
+        var closed = OpenRoundTrip.FollowIn(state.Open, before, fill, execution);
         if (closed is not null)
         {
             _closed.Add(new ClosedTrade
@@ -77,8 +69,7 @@ internal sealed class TradeBook(IGrainStorage storage, GrainId grainId, int page
         ArgumentNullException.ThrowIfNull(query);
         var newest = Math.Min(state.LastNumber, (query.Before ?? long.MaxValue) - 1);
         var trades = await _store.ReadNewestAsync(newest, Math.Max(0, query.Limit), t =>
-            (query.From is null || DateOnly.FromDateTime(t.ExitTime.UtcDateTime) >= query.From)
-            && (query.To is null || DateOnly.FromDateTime(t.ExitTime.UtcDateTime) <= query.To)
+            DateRange.Includes(DateOnly.FromDateTime(t.ExitTime.UtcDateTime), query.From, query.To)
             && (query.Symbol is null || string.Equals(t.Symbol, query.Symbol, StringComparison.Ordinal)));
         return new TradeHistory
         {

@@ -21,30 +21,36 @@ internal sealed class TradesStore(IGrainStorage storage, GrainId grainId, int pa
 
     private (long Page, GrainState<TradesPage> Record)? _current;
 
+    /// <summary>Stores trades closed together (a back-fill can close several), each page they fall in written once.</summary>
     public async Task StoreAsync(IReadOnlyList<ClosedTrade> trades)
     {
-        foreach (var trade in trades)
+        foreach (var onPage in trades.GroupBy(t => (t.Number - 1) / PageSize))
         {
-            var page = (trade.Number - 1) / PageSize;
-            var slot = (int)((trade.Number - 1) % PageSize);
+            var page = onPage.Key;
             var record = _current is { } current && current.Page == page ? current.Record : await ReadAsync(page);
             var list = record.State.Trades;
-            if (slot < list.Count)
+            var started = false;
+            foreach (var trade in onPage)
             {
-                list[slot] = trade;
-            }
-            else if (slot == list.Count)
-            {
-                list.Add(trade);
-            }
-            else
-            {
-                throw new InvalidOperationException($"Trade {trade.Number} of {grainId} would leave a gap: its page holds {list.Count}.");
+                var slot = (int)((trade.Number - 1) % PageSize);
+                started |= slot == 0;
+                if (slot < list.Count)
+                {
+                    list[slot] = trade;
+                }
+                else if (slot == list.Count)
+                {
+                    list.Add(trade);
+                }
+                else
+                {
+                    throw new InvalidOperationException($"Trade {trade.Number} of {grainId} would leave a gap: its page holds {list.Count}.");
+                }
             }
 
             await storage.WriteStateAsync(Name(page), grainId, record);
             _current = (page, record);
-            if (slot == 0 && page >= pagesKept)
+            if (started && page >= pagesKept)
             {
                 await DropAsync(page - pagesKept);
             }

@@ -139,34 +139,31 @@ public static class Backtester
                 return;
             }
 
-            foreach (var order in resting.ToList())
+            // One pass that keeps, in place and in order, what neither expires nor fills (a trailing stop with its new mark).
+            var kept = 0;
+            for (var i = 0; i < resting.Count; i++)
             {
+                var order = resting[i];
                 if (order.ExpiresAfter is { } date && DateOnly.FromDateTime(bar.Start.UtcDateTime) > date)
                 {
-                    resting.Remove(order);
                     _due.Enqueue(new Pending(order.Intent, null, OrderStatus.Expired, "a DAY order, not filled by the end of its day"), (bar.Start, order.Intent.Sequence));
+                    continue;
                 }
-                else
-                {
-                    var current = order;
-                    if (order.Mark is { } mark)
-                    {
-                        // The bar's extreme came before its close and before the next bar: move a trailing stop's mark first.
-                        current = order with { Mark = order.Intent.Side == OrderSide.Sell ? Math.Max(mark, bar.High) : Math.Min(mark, bar.Low) };
-                    }
 
-                    var index = resting.IndexOf(order);
-                    if (Fill(AsEvaluated(current.Intent, current.Mark), bar, next) is { } fill)
-                    {
-                        resting.RemoveAt(index);
-                        _due.Enqueue(new Pending(order.Intent, fill), (fill.Timestamp, order.Intent.Sequence));
-                    }
-                    else
-                    {
-                        resting[index] = current;
-                    }
+                // The bar's extreme came before its close and before the next bar: move a trailing stop's mark first.
+                var current = order.Mark is { } mark
+                    ? order with { Mark = order.Intent.Side == OrderSide.Sell ? Math.Max(mark, bar.High) : Math.Min(mark, bar.Low) }
+                    : order;
+                if (Fill(AsEvaluated(current.Intent, current.Mark), bar, next) is { } fill)
+                {
+                    _due.Enqueue(new Pending(order.Intent, fill), (fill.Timestamp, order.Intent.Sequence));
+                    continue;
                 }
+
+                resting[kept++] = current;
             }
+
+            resting.RemoveRange(kept, resting.Count - kept);
         }
 
         /// <summary>
@@ -196,15 +193,7 @@ public static class Backtester
         {
             foreach (var clientOrderId in _context.DrainCancels())
             {
-                var canceled = TakeResting(clientOrderId);
-                var index = canceled is null ? submitted.FindIndex(i => string.Equals(i.ClientOrderId, clientOrderId, StringComparison.Ordinal)) : -1;
-                if (index >= 0)
-                {
-                    canceled = submitted[index];
-                    submitted.RemoveAt(index);
-                }
-
-                if (canceled is not null)
+                if ((TakeResting(clientOrderId) ?? Take(submitted, clientOrderId)) is { } canceled)
                 {
                     Update(new StrategyOrderUpdate
                     {
@@ -231,6 +220,19 @@ public static class Backtester
             }
 
             return null;
+        }
+
+        private static OrderIntent? Take(List<OrderIntent> intents, string clientOrderId)
+        {
+            var index = intents.FindIndex(i => string.Equals(i.ClientOrderId, clientOrderId, StringComparison.Ordinal));
+            if (index < 0)
+            {
+                return null;
+            }
+
+            var intent = intents[index];
+            intents.RemoveAt(index);
+            return intent;
         }
 
         private BacktestFill? Fill(OrderIntent intent, Bar bar, Bar? next)
@@ -324,17 +326,7 @@ public static class Backtester
             _cash -= (signed * fill.Price) + fee;
             _fees += fee;
             _executions.Add(execution);
-            var (open, roundTrip) = OpenRoundTrip.Follow(_openRoundTrips.GetValueOrDefault(intent.Symbol), before, applied, execution);
-            if (open is null)
-            {
-                _openRoundTrips.Remove(intent.Symbol);
-            }
-            else
-            {
-                _openRoundTrips[intent.Symbol] = open;
-            }
-
-            if (roundTrip is not null)
+            if (OpenRoundTrip.FollowIn(_openRoundTrips, before, applied, execution) is { } roundTrip)
             {
                 _roundTrips.Add(roundTrip);
             }

@@ -31,6 +31,27 @@ public sealed record OpenRoundTrip
     public decimal Fees { get; init; }
 
     /// <summary>
+    /// Follows one fill in a host's round trips by symbol (the symbol's entry replaced, or removed when the position is
+    /// flat) and returns the round trip it completed, if any.
+    /// </summary>
+    public static RoundTripTrade? FollowIn(IDictionary<string, OpenRoundTrip> open, Position before, PositionFill fill, Execution execution)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        ArgumentNullException.ThrowIfNull(before);
+        var (next, completed) = Follow(open.TryGetValue(before.Symbol, out var current) ? current : null, before, fill, execution);
+        if (next is null)
+        {
+            open.Remove(before.Symbol);
+        }
+        else
+        {
+            open[before.Symbol] = next;
+        }
+
+        return completed;
+    }
+
+    /// <summary>
     /// Follows one fill of <paramref name="before"/>'s symbol: the round trip still open after it (null when flat) and the
     /// one it completed, if any. A position already open with no round trip followed (an account from before trades were
     /// kept) starts one at its average entry price, with no entry time.

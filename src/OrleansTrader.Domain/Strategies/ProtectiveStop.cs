@@ -186,24 +186,17 @@ public sealed class ProtectiveStop
         }
 
         OrderId = null;
-        if (update.Status is not (OrderStatus.Rejected or OrderStatus.Denied))
+        if (update.Status is OrderStatus.Rejected or OrderStatus.Denied)
         {
-            _refusedFor = null;
-            _refusals = 0;
+            _refusedFor = _placedFor;
+            _refusals++;
+            _refusedAt = null;
+            return ProtectiveStopOutcome.Refused;
         }
 
-        switch (update.Status)
-        {
-            case OrderStatus.Filled:
-                return ProtectiveStopOutcome.Filled;
-            case OrderStatus.Rejected or OrderStatus.Denied:
-                _refusedFor = _placedFor;
-                _refusals++;
-                _refusedAt = null;
-                return ProtectiveStopOutcome.Refused;
-            default:
-                return ProtectiveStopOutcome.Withdrawn;
-        }
+        _refusedFor = null;
+        _refusals = 0;
+        return update.Status == OrderStatus.Filled ? ProtectiveStopOutcome.Filled : ProtectiveStopOutcome.Withdrawn;
     }
 }
 
