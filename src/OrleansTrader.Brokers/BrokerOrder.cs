@@ -27,11 +27,18 @@ public sealed record BrokerOrder
 
     public decimal? LimitPrice { get; init; }
 
+    /// <summary>The stop price; for a trailing stop, the level it stands at now (null until the venue has seen a trade).</summary>
     public decimal? StopPrice { get; init; }
 
     public decimal? TrailPrice { get; init; }
 
     public decimal? TrailPercent { get; init; }
+
+    /// <summary>
+    /// A trailing stop's water mark: the highest trade price since it was accepted for a sell, the lowest for a buy. The
+    /// stop stands that trail away from it.
+    /// </summary>
+    public decimal? HighWaterMark { get; init; }
 
     public required OrderStatus Status { get; init; }
 

@@ -60,6 +60,19 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
             Assert.Equal(2.5m, order.GetProperty("trailPercent").GetDecimal());
             Assert.True(!order.TryGetProperty("trailPrice", out var price) || price.ValueKind == JsonValueKind.Null);
         }
+
+        // The level follows the trades the paper exchange sees: a trade at 52.01 (the mid) moves the mark there and the
+        // stop 2.5% under it, and reading the order, alone or in the list, shows both.
+        await Host.QuoteAsync("TRLS", 52m, 52.02m);
+        var moved = await PollAsync($"/api/accounts/{account}/orders/{placed.GetProperty("orderId").GetString()}", Host.AdminKey!,
+            o => o.TryGetProperty("highWaterMark", out var mark) && mark.ValueKind == JsonValueKind.Number && mark.GetDecimal() == 52.01m);
+        var listed = (await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/orders?status=open", Host.AdminKey, null, HttpStatusCode.OK))
+            .EnumerateArray().Single(o => o.GetProperty("clientOrderId").GetString() == "trl-stop");
+        foreach (var order in new[] { moved, listed })
+        {
+            Assert.Equal(52.01m, order.GetProperty("highWaterMark").GetDecimal());
+            Assert.Equal(52.01m * 0.975m, order.GetProperty("stopPrice").GetDecimal());
+        }
     }
 
     [Fact]

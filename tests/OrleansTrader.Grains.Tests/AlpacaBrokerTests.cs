@@ -266,6 +266,46 @@ public sealed class AlpacaBrokerTests : IDisposable
     }
 
     /// <summary>Places an order that must pass the account's checks and waits until the broker has given it an id.</summary>
+    [Fact]
+    public async Task AlpacaAccount_ShowsItsTrailingStopsCurrentLevel_AndAnswersWithoutItWhenAlpacaFails()
+    {
+        await using var silo = await AlpacaSilo.StartAsync("alp-trail");
+        await Market.QuoteAsync(silo.Cluster, "ALPT", 50m, 50.02m);
+        var account = await silo.OpenAsync("alp-trail", 100_000m);
+        await silo.WaitForStreamHealthyAsync();
+        var stops = new List<(OrderCommandResult Placed, string BrokerOrderId)>();
+        foreach (var (id, trail) in new[] { ("alp-trail-1", 2m), ("alp-trail-2", 4m) })
+        {
+            stops.Add(await PlaceAtBrokerAsync(account, new PlaceOrder
+            {
+                Request = new OrderRequest
+                {
+                    ClientOrderId = id, Symbol = "ALPT", Side = OrderSide.Buy, Type = OrderType.TrailingStop, Quantity = 10m,
+                    TrailPercent = trail, TimeInForce = TimeInForce.Gtc,
+                },
+            }));
+        }
+
+        // Alpaca has seen no low yet: no level. Then it moves both stops, and a read shows where each stands (one order
+        // is one GET; the list asks for all open orders at once).
+        Assert.Null((await account.GetOrderAsync(stops[0].Placed.Order!.OrderId))!.HighWaterMark);
+        silo.Venue.MoveTrail(stops[0].BrokerOrderId, "49.5", "50.49");
+        silo.Venue.MoveTrail(stops[1].BrokerOrderId, "49.5", "51.48");
+        var one = await account.GetOrderAsync(stops[0].Placed.Order!.OrderId);
+        var listed = await account.GetOrdersAsync(OrderStatusFilter.Open, 10, null);
+
+        Assert.Equal((49.5m, 50.49m), (one!.HighWaterMark, one.StopPrice));
+        Assert.Equal([(49.5m, 51.48m), (49.5m, 50.49m)], listed.Select(o => (o.HighWaterMark, o.StopPrice)));
+
+        // Alpaca failing: the orders still come back, as the account has them, without a level it cannot vouch for.
+        silo.Venue.AddFault(new FakeFault("GET", "/v2/orders", FakeFaultKind.Status) { StatusCode = 503, Times = 100_000 });
+        one = await account.GetOrderAsync(stops[0].Placed.Order!.OrderId);
+        listed = await account.GetOrdersAsync(OrderStatusFilter.Open, 10, null);
+
+        Assert.Equal((OrderStatus.Accepted, null, null), (one!.Status, one.HighWaterMark, one.StopPrice));
+        Assert.Equal(2, listed.Count(o => o.HighWaterMark is null && o.StopPrice is null));
+    }
+
     private static async Task<(OrderCommandResult Placed, string BrokerOrderId)> PlaceAtBrokerAsync(IAccountGrain account, PlaceOrder command)
     {
         var placed = await account.PlaceOrderAsync(command);

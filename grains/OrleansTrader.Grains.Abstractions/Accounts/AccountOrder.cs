@@ -29,6 +29,10 @@ public sealed record AccountOrder
 
     public decimal? LimitPrice { get; init; }
 
+    /// <summary>
+    /// The stop price. For a working trailing stop, the level it stands at now, as the broker reports it when the order is
+    /// read (null until the broker has seen a trade since it accepted the order).
+    /// </summary>
     public decimal? StopPrice { get; init; }
 
     /// <summary>A trailing stop's trail in price; null for other orders and for a trail in percent.</summary>
@@ -36,6 +40,12 @@ public sealed record AccountOrder
 
     /// <summary>A trailing stop's trail in percent; null for other orders and for a trail in price.</summary>
     public decimal? TrailPercent { get; init; }
+
+    /// <summary>
+    /// A working trailing stop's water mark, as the broker reports it when the order is read: the highest trade price since
+    /// it was accepted for a sell, the lowest for a buy. <see cref="StopPrice"/> stands the trail away from it.
+    /// </summary>
+    public decimal? HighWaterMark { get; init; }
 
     public required OrderStatus Status { get; init; }
 

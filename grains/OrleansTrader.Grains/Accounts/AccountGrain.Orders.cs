@@ -286,13 +286,61 @@ internal sealed partial class AccountGrain
             }
         }
 
-        return result;
+        return await WithTrailingLevelsAsync(result);
     }
 
-    public Task<AccountOrder?> GetOrderAsync(string orderId) => FindOrderAsync(orderId);
+    public async Task<AccountOrder?> GetOrderAsync(string orderId) =>
+        await FindOrderAsync(orderId) is { } order ? (await WithTrailingLevelsAsync([order]))[0] : null;
 
     public async Task<AccountOrder?> GetOrderByClientOrderIdAsync(string clientOrderId) =>
-        _history.TryGetOrderId(clientOrderId, out var id) ? await FindOrderAsync(id) : null;
+        _history.TryGetOrderId(clientOrderId, out var id) ? await GetOrderAsync(id) : null;
+
+    /// <summary>
+    /// The working trailing stops among <paramref name="views"/> with the level they stand at now. The broker moves that
+    /// level with every trade and reports no change for it, so a query asks the broker: one order, or all open orders in
+    /// one call. Without an answer in time the views go out as the account has them, and the query does not fail.
+    /// </summary>
+    private async Task<List<AccountOrder>> WithTrailingLevelsAsync(List<AccountOrder> views)
+    {
+        var trailing = views.Where(IsLiveTrailingStop).ToList();
+        if (trailing.Count == 0 || _client is null)
+        {
+            return views;
+        }
+
+        IReadOnlyList<BrokerOrder> live;
+        using var timeout = new CancellationTokenSource(TrailingLevelTimeout, time);
+        try
+        {
+            live = trailing.Count == 1
+                ? await _client.GetOrderAsync(trailing[0].BrokerOrderId!, timeout.Token) is { } one ? [one] : []
+                : await _client.ListOpenOrdersAsync(timeout.Token);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            AccountLog.TrailingLevelsUnavailable(logger, AccountId, ex.Message);
+            return views;
+        }
+
+        var marks = new Dictionary<string, BrokerOrder>(StringComparer.Ordinal);
+        foreach (var order in live)
+        {
+            marks[order.OrderId] = order;
+        }
+
+        for (var i = 0; i < views.Count; i++)
+        {
+            if (IsLiveTrailingStop(views[i]) && marks.TryGetValue(views[i].BrokerOrderId!, out var broker) && broker.HighWaterMark is { } mark)
+            {
+                views[i] = views[i] with { StopPrice = broker.StopPrice, HighWaterMark = mark };
+            }
+        }
+
+        return views;
+    }
+
+    private static bool IsLiveTrailingStop(AccountOrder view) =>
+        view is { Type: OrderType.TrailingStop, InFlight: false, BrokerOrderId: not null } && view.Status.IsWorking();
 
     public async Task<IReadOnlyList<AccountFill>> GetFillsAsync(long afterSequence, int limit) =>
         await ReadHistoryAsync(afterSequence, limit, p => p.LastFillSequence, p => p.Fills, _history.Fills, f => f.Sequence);

@@ -32,6 +32,9 @@ internal sealed partial class AccountGrain(
     ILogger<AccountGrain> logger) : Grain, IAccountGrain
 {
     private const string SettingsName = "settings";
+
+    // An order query waits this long for the broker's trailing stop levels before it answers without them.
+    private static readonly TimeSpan TrailingLevelTimeout = TimeSpan.FromSeconds(2);
     private readonly AccountGrainOptions _options = options.Value;
     private readonly AccountHistory _history = new();
     private readonly Dictionary<string, decimal> _marks = new(StringComparer.Ordinal);

@@ -157,6 +157,7 @@ internal static class AlpacaMapper
             StopPrice = ParseOptionalDecimal(json.StopPrice, "stop_price"),
             TrailPrice = ParseOptionalDecimal(json.TrailPrice, "trail_price"),
             TrailPercent = ParseOptionalDecimal(json.TrailPercent, "trail_percent"),
+            HighWaterMark = ParseOptionalDecimal(json.Hwm, "hwm"),
             Status = status,
             CreatedAt = created,
             UpdatedAt = json.UpdatedAt ?? created,

@@ -30,6 +30,9 @@ internal static class PaperOrderMapper
     {
         var order = record.Order;
         var request = order.Request;
+
+        // A trailing stop's level moves with the trades the venue sees; the record's matching state holds the water mark.
+        var mark = request.Type == OrderType.TrailingStop ? record.Matching?.WaterMark : null;
         return new BrokerOrder
         {
             OrderId = order.OrderId,
@@ -43,9 +46,10 @@ internal static class PaperOrderMapper
             FilledQuantity = order.FilledQuantity,
             AverageFillPrice = order.AverageFillPrice,
             LimitPrice = request.LimitPrice,
-            StopPrice = request.StopPrice,
+            StopPrice = mark is null ? request.StopPrice : record.Matching!.TrailingStopPrice,
             TrailPrice = request.TrailPrice,
             TrailPercent = request.TrailPercent,
+            HighWaterMark = mark,
             Status = order.Status,
             CreatedAt = order.CreatedAt,
             UpdatedAt = order.UpdatedAt,

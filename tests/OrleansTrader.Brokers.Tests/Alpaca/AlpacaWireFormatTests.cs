@@ -88,6 +88,28 @@ public sealed class AlpacaWireFormatTests
     }
 
     [Fact]
+    public async Task ATrailingStop_ReadsItsWaterMarkAndCurrentStop()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        var placed = await host.Client.SubmitOrderAsync(new OrderRequest
+        {
+            ClientOrderId = "trail-hwm", Symbol = "SPY", Side = OrderSide.Sell, Type = OrderType.TrailingStop, Quantity = 2m,
+            TrailPrice = 1.25m, TimeInForce = TimeInForce.Gtc,
+        }, Ct);
+        Assert.Null(placed.HighWaterMark);
+
+        server.MoveTrail(placed.OrderId, "412.5", "411.25");
+        var read = await host.Client.GetOrderAsync(placed.OrderId, Ct);
+        var listed = Assert.Single(await host.Client.ListOpenOrdersAsync(Ct));
+
+        foreach (var order in new[] { read!, listed })
+        {
+            Assert.Equal((412.5m, 411.25m, 1.25m), (order.HighWaterMark, order.StopPrice, order.TrailPrice));
+        }
+    }
+
+    [Fact]
     public async Task GetExecutionsSince_FollowsPageTokens_AcrossSeveralPages()
     {
         await using var server = await FakeAlpacaServer.StartAsync();

@@ -214,6 +214,16 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Moves a trailing stop as Alpaca does on a new high (or low): its water mark and the stop price under it.</summary>
+    public void MoveTrail(string orderId, string hwm, string stopPrice)
+    {
+        lock (_gate)
+        {
+            var order = _orders.Single(o => o.Id == orderId);
+            (order.Hwm, order.StopPrice) = (hwm, stopPrice);
+        }
+    }
+
     /// <summary>Cancels an order at the venue (as an expiry or a venue cancel would), pushing the event.</summary>
     public async Task CancelAtVenueAsync(string orderId)
     {
@@ -342,6 +352,7 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
             ["stop_price"] = order.StopPrice,
             ["trail_price"] = order.TrailPrice,
             ["trail_percent"] = order.TrailPercent,
+            ["hwm"] = order.Hwm,
             ["status"] = order.Status,
             ["extended_hours"] = order.ExtendedHours,
         };

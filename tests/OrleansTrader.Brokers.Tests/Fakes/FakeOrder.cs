@@ -19,6 +19,7 @@ internal sealed class FakeOrder
     public string? StopPrice { get; set; }
     public string? TrailPrice { get; set; }
     public string? TrailPercent { get; set; }
+    public string? Hwm { get; set; }
     public bool ExtendedHours { get; init; }
     public required string Status { get; set; }
     public string? ReplacedBy { get; set; }

@@ -198,11 +198,14 @@ public sealed class PaperExchangeMatchingTests
         await venue.QuoteAsync(99.90m, 100.00m);
         var request = Request("trail", OrderSide.Sell, OrderType.TrailingStop, 10m) with { TrailPrice = 2.00m };
         var order = await venue.SubmitAsync(request);
+        Assert.Null(order.HighWaterMark);
 
         await venue.TradeAsync(100.00m, 100m);
         await venue.TradeAsync(104.00m, 100m);
         await venue.TradeAsync(102.50m, 100m);
-        Assert.Equal(OrderStatus.Accepted, (await venue.OrderAsync(order.OrderId)).Status);
+        var trailing = await venue.OrderAsync(order.OrderId);
+        Assert.Equal(OrderStatus.Accepted, trailing.Status);
+        Assert.Equal((104.00m, 102.00m), (trailing.HighWaterMark, trailing.StopPrice));
 
         await venue.QuoteAsync(101.90m, 102.00m);
         await venue.TradeAsync(102.00m, 100m);

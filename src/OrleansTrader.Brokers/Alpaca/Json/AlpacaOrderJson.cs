@@ -27,6 +27,7 @@ internal sealed record AlpacaOrderJson
     [JsonPropertyName("stop_price")] public string? StopPrice { get; init; }
     [JsonPropertyName("trail_price")] public string? TrailPrice { get; init; }
     [JsonPropertyName("trail_percent")] public string? TrailPercent { get; init; }
+    [JsonPropertyName("hwm")] public string? Hwm { get; init; }
     [JsonPropertyName("status")] public string? Status { get; init; }
     [JsonPropertyName("extended_hours")] public bool ExtendedHours { get; init; }
     [JsonPropertyName("legs")] public IReadOnlyList<AlpacaOrderJson>? Legs { get; init; }
