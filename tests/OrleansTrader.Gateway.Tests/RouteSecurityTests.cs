@@ -10,7 +10,8 @@ namespace OrleansTrader.Gateway.Tests;
 [Collection(GatewayCollection.Name)]
 public sealed class RouteSecurityTests(GatewayFixture fixture)
 {
-    private static readonly string[] PublicRoutes = ["/health/live", "/health/ready", "/metrics"];
+    // The explorer's page and files hold no secret; every call the page makes carries the user's key (ExplorerTests).
+    private static readonly string[] PublicRoutes = ["/health/live", "/health/ready", "/metrics", "/explorer", "/explorer/{file}"];
 
     private GatewayHost Host => fixture.Host;
 
@@ -78,7 +79,7 @@ public sealed class RouteSecurityTests(GatewayFixture fixture)
     {
         foreach (var path in PublicRoutes)
         {
-            using var response = await Host.SendAsync(HttpMethod.Get, path, null);
+            using var response = await Host.SendAsync(HttpMethod.Get, Path(path, "unused"), null);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode}");
         }
     }
@@ -99,7 +100,8 @@ public sealed class RouteSecurityTests(GatewayFixture fixture)
         .Replace("{strategyId}", "str-1", StringComparison.Ordinal)
         .Replace("{symbol}", "AAPL", StringComparison.Ordinal)
         .Replace("{keyId}", "key_0000000000000000", StringComparison.Ordinal)
-        .Replace("{documentName}", "v1", StringComparison.Ordinal);
+        .Replace("{documentName}", "v1", StringComparison.Ordinal)
+        .Replace("{file}", "explorer.js", StringComparison.Ordinal);
 
     private static string? Body(HttpMethod method) => method == HttpMethod.Get || method == HttpMethod.Delete ? null : "{}";
 }

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OrleansTrader.Gateway.Apis;
 using OrleansTrader.Gateway.Diagnostics;
+using OrleansTrader.Gateway.Explorer;
 using OrleansTrader.Gateway.Json;
 using OrleansTrader.Gateway.Security;
 
@@ -83,7 +84,8 @@ public static class TradingGatewayExtensions
         return app;
     }
 
-    /// <summary>Every API route, GET /metrics and GET /openapi/v1.json. Health endpoints stay the host's.</summary>
+    /// <summary>Every API route, GET /metrics, GET /openapi/v1.json and the API explorer page (GET /explorer). Health
+    /// endpoints stay the host's.</summary>
     public static IEndpointRouteBuilder MapTradingApi(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -96,6 +98,7 @@ public static class TradingGatewayExtensions
         endpoints.MapKeysApi();
         endpoints.MapMetricsApi();
         endpoints.MapOpenApi().RequireAuthorization(GatewayPolicies.AnyKey).WithTags("OpenAPI");
+        endpoints.MapExplorer();
         return endpoints;
     }
 

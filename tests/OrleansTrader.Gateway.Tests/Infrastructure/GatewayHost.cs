@@ -24,12 +24,16 @@ public sealed class GatewayHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private GatewayHost(WebApplication app, string? adminKey)
+    private GatewayHost(WebApplication app, string? adminKey, Uri? address)
     {
         _app = app;
         AdminKey = adminKey;
-        Client = app.GetTestClient();
+        Address = address;
+        Client = address is null ? app.GetTestClient() : new HttpClient { BaseAddress = address };
     }
+
+    /// <summary>Where the host listens on loopback when started with <c>listen: true</c> (a browser needs a real port); null behind the TestServer.</summary>
+    public Uri? Address { get; }
 
     public string? AdminKey { get; }
 
@@ -44,10 +48,19 @@ public sealed class GatewayHost : IAsyncDisposable
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web);
 
     public static async Task<GatewayHost> StartAsync(
-        IDictionary<string, string?>? settings = null, string? sqlitePath = null, Action<IServiceCollection>? services = null, bool configureAdminKey = true)
+        IDictionary<string, string?>? settings = null, string? sqlitePath = null, Action<IServiceCollection>? services = null, bool configureAdminKey = true,
+        bool listen = false)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        builder.WebHost.UseTestServer();
+        if (listen)
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
+        else
+        {
+            builder.WebHost.UseTestServer();
+        }
+
         builder.Logging.ClearProviders();
         var adminKey = configureAdminKey ? ApiKeyHasher.Generate() : null;
         var config = new Dictionary<string, string?>
@@ -102,7 +115,7 @@ public sealed class GatewayHost : IAsyncDisposable
         app.MapHealthChecks("/health/ready");
         app.MapTradingApi();
         await app.StartAsync(TestContext.Current.CancellationToken);
-        return new GatewayHost(app, adminKey);
+        return new GatewayHost(app, adminKey, listen ? new Uri(app.Urls.First()) : null);
     }
 
     public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 64)];

@@ -1,0 +1,258 @@
+'use strict';
+
+// The API explorer: reads this silo's OpenAPI document with the key the user gives, lists every operation, and sends
+// the one the user fills in. Plain DOM, no framework: the gateway serves these three files as they are.
+(() => {
+  const methods = ['get', 'post', 'put', 'patch', 'delete'];
+  const streamWindowMs = 5000;
+  const state = { key: '', document: null };
+
+  const element = (tag, attributes = {}, ...children) => {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes)) {
+      if (name === 'text') {
+        node.textContent = value;
+      } else if (value !== undefined && value !== null && value !== false) {
+        node.setAttribute(name, value === true ? '' : value);
+      }
+    }
+    node.append(...children);
+    return node;
+  };
+
+  const headers = () => (state.key ? { Authorization: `Bearer ${state.key}` } : {});
+
+  // A problem+json answer says what went wrong in title, detail and reason; anything else is shown as it came.
+  const describeFailure = async (response) => {
+    const text = await response.text();
+    try {
+      const problem = JSON.parse(text);
+      return [problem.reason, problem.title, problem.detail].filter(Boolean).join(': ') || text;
+    } catch {
+      return text || response.statusText;
+    }
+  };
+
+  const resolve = (schema) => {
+    if (schema && schema.$ref) {
+      const name = schema.$ref.split('/').pop();
+      return state.document.components?.schemas?.[name] ?? {};
+    }
+
+    return schema ?? {};
+  };
+
+  const typeOf = (schema) => {
+    const resolved = resolve(schema);
+    const types = [].concat(resolved.type ?? []).filter((t) => t !== 'null');
+    if (types.length > 0) {
+      return types.join(' | ');
+    }
+
+    const variant = (resolved.oneOf ?? resolved.anyOf ?? []).find((s) => s.type !== 'null');
+    return variant ? (variant.$ref ? variant.$ref.split('/').pop() : typeOf(variant)) : 'value';
+  };
+
+  // The body's fields, each null: null means "not given" to every route, so the skeleton is a valid request to edit.
+  const bodySkeleton = (requestBody) => {
+    const schema = resolve(requestBody?.content?.['application/json']?.schema);
+    const properties = Object.keys(schema.properties ?? {});
+    return properties.length === 0 ? '{}' : JSON.stringify(Object.fromEntries(properties.map((p) => [p, null])), null, 2);
+  };
+
+  const pretty = (text) => {
+    try {
+      return JSON.stringify(JSON.parse(text), null, 2);
+    } catch {
+      return text;
+    }
+  };
+
+  function operationsOf(document) {
+    const operations = [];
+    for (const [path, item] of Object.entries(document.paths ?? {})) {
+      for (const method of methods) {
+        const operation = item[method];
+        if (!operation) {
+          continue;
+        }
+
+        const ok = operation.responses?.['200']?.content ?? {};
+        operations.push({
+          method,
+          path,
+          tag: operation.tags?.[0] ?? 'Other',
+          summary: operation.summary ?? '',
+          parameters: [...(item.parameters ?? []), ...(operation.parameters ?? [])].filter((p) => p.in === 'path' || p.in === 'query'),
+          requestBody: operation.requestBody,
+          streams: Object.prototype.hasOwnProperty.call(ok, 'text/event-stream'),
+        });
+      }
+    }
+
+    return operations;
+  }
+
+  function render(operations) {
+    const main = document.getElementById('operations');
+    main.replaceChildren();
+    const byTag = new Map();
+    for (const operation of operations) {
+      byTag.set(operation.tag, [...(byTag.get(operation.tag) ?? []), operation]);
+    }
+
+    for (const [tag, group] of byTag) {
+      main.append(element('h2', { text: tag, 'data-tag': tag }));
+      for (const operation of group) {
+        main.append(renderOperation(operation));
+      }
+    }
+  }
+
+  function renderOperation(operation) {
+    const id = `${operation.method.toUpperCase()} ${operation.path}`;
+    const inputs = operation.parameters.map((parameter) => {
+      const input = element('input', {
+        'data-param': parameter.name,
+        'data-in': parameter.in,
+        placeholder: typeOf(parameter.schema),
+        spellcheck: 'false',
+      });
+      const label = element('label', { text: `${parameter.name} (${parameter.in})`, class: parameter.required ? 'required' : null });
+      return element('div', { class: 'param' }, label, input);
+    });
+    const body = operation.requestBody
+      ? element('textarea', { 'data-body': true, spellcheck: 'false', 'aria-label': 'request body (JSON)' })
+      : null;
+    if (body) {
+      body.value = bodySkeleton(operation.requestBody);
+    }
+
+    const send = element('button', { type: 'button', 'data-send': true, text: operation.streams ? `Listen ${streamWindowMs / 1000} s` : 'Send' });
+    const status = element('div', { class: 'result-status', 'data-status': true, role: 'status' });
+    const result = element('pre', { class: 'result', 'data-response': true });
+    const call = element('div', { class: 'call' }, ...inputs, ...(body ? [body] : []), send, status, result);
+    send.addEventListener('click', () => sendOperation(operation, call, send, status, result));
+
+    const summary = element('summary', {},
+      element('span', { class: `method ${operation.method}`, text: operation.method.toUpperCase() }),
+      element('code', { text: operation.path }),
+      element('span', { class: 'summary', text: operation.summary }));
+    return element('details', { class: 'op', 'data-op': id, 'data-search': `${id} ${operation.summary}`.toLowerCase() }, summary, call);
+  }
+
+  async function sendOperation(operation, call, button, status, result) {
+    status.classList.remove('failed');
+    result.textContent = '';
+    let path = operation.path;
+    const query = new URLSearchParams();
+    for (const input of call.querySelectorAll('input[data-param]')) {
+      const parameter = operation.parameters.find((p) => p.name === input.dataset.param);
+      const value = input.value.trim();
+      if (input.dataset.in === 'path') {
+        if (!value) {
+          return fail(status, `${parameter.name} is required.`);
+        }
+
+        path = path.replace(`{${parameter.name}}`, encodeURIComponent(value));
+      } else if (value) {
+        query.append(parameter.name, value);
+      }
+    }
+
+    const init = { method: operation.method.toUpperCase(), headers: headers() };
+    const body = call.querySelector('textarea[data-body]');
+    if (body && body.value.trim()) {
+      try {
+        JSON.parse(body.value);
+      } catch (error) {
+        return fail(status, `The body is not JSON: ${error.message}`);
+      }
+
+      init.body = body.value;
+      init.headers['Content-Type'] = 'application/json';
+    }
+
+    const url = query.size > 0 ? `${path}?${query}` : path;
+    const started = performance.now();
+    button.disabled = true;
+    try {
+      const response = await fetch(url, init);
+      const text = operation.streams && response.ok ? await readStream(response) : await response.text();
+      const elapsed = Math.round(performance.now() - started);
+      const correlation = response.headers.get('X-Correlation-Id') ?? '-';
+      status.textContent = `${response.status} ${response.statusText} · ${elapsed} ms · correlation ${correlation}`;
+      status.dataset.code = String(response.status);
+      status.classList.toggle('failed', !response.ok);
+      result.textContent = operation.streams && response.ok ? text : pretty(text);
+    } catch (error) {
+      fail(status, `The request did not complete: ${error.message}`);
+    } finally {
+      button.disabled = false;
+    }
+
+    return undefined;
+  }
+
+  // An event stream never ends: the explorer shows what arrives within its window, then closes the stream.
+  async function readStream(response) {
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    const deadline = Date.now() + streamWindowMs;
+    let text = '';
+    try {
+      while (Date.now() < deadline) {
+        const wait = new Promise((done) => setTimeout(() => done({ timeout: true }), deadline - Date.now()));
+        const chunk = await Promise.race([reader.read(), wait]);
+        if (chunk.timeout || chunk.done) {
+          break;
+        }
+
+        text += decoder.decode(chunk.value, { stream: true });
+      }
+    } finally {
+      await reader.cancel();
+    }
+
+    return `${text}\n(closed after ${streamWindowMs / 1000} s)`;
+  }
+
+  function fail(status, message) {
+    status.textContent = message;
+    status.dataset.code = '';
+    status.classList.add('failed');
+  }
+
+  function applyFilter() {
+    const words = document.getElementById('filter').value.toLowerCase().split(/\s+/).filter(Boolean);
+    for (const operation of document.querySelectorAll('details.op')) {
+      operation.hidden = !words.every((word) => operation.dataset.search.includes(word));
+    }
+  }
+
+  async function load(event) {
+    event.preventDefault();
+    const status = document.getElementById('load-status');
+    state.key = document.getElementById('key').value.trim();
+    status.textContent = 'Reading the API description…';
+    try {
+      const response = await fetch('/openapi/v1.json', { headers: headers() });
+      if (!response.ok) {
+        status.textContent = `The API description was refused (${response.status}): ${await describeFailure(response)}`;
+        return;
+      }
+
+      state.document = await response.json();
+      const operations = operationsOf(state.document);
+      render(operations);
+      document.getElementById('filter-label').hidden = false;
+      status.textContent = `${state.document.info?.title ?? 'API'} ${state.document.info?.version ?? ''}: ${operations.length} operations.`;
+      status.dataset.operations = String(operations.length);
+    } catch (error) {
+      status.textContent = `The API description could not be read: ${error.message}`;
+    }
+  }
+
+  document.getElementById('connect').addEventListener('submit', load);
+  document.getElementById('filter').addEventListener('input', applyFilter);
+})();

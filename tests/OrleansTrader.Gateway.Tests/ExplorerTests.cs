@@ -1,0 +1,119 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using OrleansTrader.Gateway.Tests.Infrastructure;
+
+namespace OrleansTrader.Gateway.Tests;
+
+/// <summary>
+/// GET /explorer: the page and its files are served without a key under a strict content security policy; in a real
+/// browser the page reads the API description with the key the user gives and sends the calls the user fills in.
+/// </summary>
+[Collection(GatewayCollection.Name)]
+public sealed class ExplorerTests(GatewayFixture fixture)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ThePageAndItsFiles_AreServedWithoutAKey_UnderAStrictContentSecurityPolicy()
+    {
+        foreach (var (path, mediaType) in new[] { ("/explorer", "text/html"), ("/explorer/explorer.js", "text/javascript"), ("/explorer/explorer.css", "text/css") })
+        {
+            using var response = await fixture.Host.SendAsync(HttpMethod.Get, path, null);
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(mediaType, response.Content.Headers.ContentType?.MediaType);
+            var policy = string.Join(";", response.Headers.GetValues("Content-Security-Policy"));
+            Assert.Contains("default-src 'none'", policy, StringComparison.Ordinal);
+            Assert.Contains("script-src 'self'", policy, StringComparison.Ordinal);
+            Assert.DoesNotContain("unsafe", policy, StringComparison.Ordinal);
+            Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        }
+
+        var page = await (await fixture.Host.SendAsync(HttpMethod.Get, "/explorer", null)).Content.ReadAsStringAsync(Ct);
+        Assert.Contains("src=\"/explorer/explorer.js\"", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>", page, StringComparison.Ordinal);
+        using var missing = await fixture.Host.SendAsync(HttpMethod.Get, "/explorer/secrets.json", null);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+
+        // The page is the gateway's own, not an API operation.
+        var document = await fixture.Host.SendJsonAsync(HttpMethod.Get, "/openapi/v1.json", fixture.Host.AdminKey, null, HttpStatusCode.OK);
+        Assert.DoesNotContain(document.GetProperty("paths").EnumerateObject(), p => p.Name.StartsWith("/explorer", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task InABrowser_TheExplorerLoadsTheApiWithTheKey_AndSendsWhatTheUserFillsIn()
+    {
+        if (HeadlessChromium.Executable is null)
+        {
+            Assert.Skip("No Chromium (install Debian's chromium or set ORLEANSTRADER_TEST_CHROMIUM); the browser test is skipped.");
+        }
+
+        await using var host = await GatewayHost.StartAsync(listen: true);
+        var account = await host.CreateAccountAsync(cash: 25_000m);
+        await host.QuoteAsync("XPLR", 20m, 20.02m);
+        await using var browser = await HeadlessChromium.StartAsync(Ct);
+        await browser.NavigateAsync(new Uri(host.Address!, "/explorer"), Ct);
+        await browser.WaitForAsync("document.readyState === 'complete' && !!document.getElementById('key')", "the page", Ct);
+
+        // A wrong key: the description is refused and the page says so.
+        await LoadAsync(browser, "ot_not-a-key-000000000000000000000000000");
+        await browser.WaitForAsync("document.getElementById('load-status').textContent.includes('refused (401)')", "the refusal", Ct);
+        Assert.Equal(0, await browser.EvaluateAsync("document.querySelectorAll('details.op').length", Ct) is JsonValue none ? none.GetValue<int>() : -1);
+
+        await LoadAsync(browser, host.AdminKey!);
+        await browser.WaitForAsync("Number(document.getElementById('load-status').dataset.operations) > 30", "the operations", Ct);
+
+        // GET with a path parameter.
+        var snapshot = await SendAsync(browser, "GET /api/accounts/{accountId}", new() { ["accountId"] = account });
+        Assert.Equal(200, snapshot.Code);
+        Assert.Equal(account, (string?)JsonNode.Parse(snapshot.Body)!["accountId"]);
+        Assert.Equal(25_000m, (decimal)JsonNode.Parse(snapshot.Body)!["cash"]!);
+
+        // POST with a body: the skeleton lists the request's fields, all null; the user fills in an order.
+        var skeleton = JsonNode.Parse((string)(await browser.EvaluateAsync($"{Operation("POST /api/accounts/{accountId}/orders")}.querySelector('textarea[data-body]').value", Ct))!)!.AsObject();
+        Assert.Contains("clientOrderId", skeleton.Select(p => p.Key));
+        Assert.All(skeleton, p => Assert.Null(p.Value));
+        var order = new JsonObject { ["clientOrderId"] = "xplr-1", ["symbol"] = "XPLR", ["side"] = "buy", ["type"] = "market", ["quantity"] = 5, ["timeInForce"] = "day" };
+        var placed = await SendAsync(browser, "POST /api/accounts/{accountId}/orders", new() { ["accountId"] = account }, order.ToJsonString());
+        Assert.Equal(201, placed.Code);
+        Assert.Equal("xplr-1", (string?)JsonNode.Parse(placed.Body)!["clientOrderId"]);
+
+        // A query parameter, and what the API refuses shows as the API answered it.
+        var orders = await SendAsync(browser, "GET /api/accounts/{accountId}/orders", new() { ["accountId"] = account, ["limit"] = "0" });
+        Assert.Equal(400, orders.Code);
+        Assert.Contains("limit", orders.Body, StringComparison.Ordinal);
+
+        // A body that is not JSON never leaves the page.
+        var broken = await SendAsync(browser, "POST /api/accounts/{accountId}/orders", new() { ["accountId"] = account }, "{ not json");
+        Assert.Null(broken.Code);
+        Assert.Contains("not JSON", broken.Status, StringComparison.Ordinal);
+
+        // The event stream: what arrives in the listening window, the order placed above among it.
+        var events = await SendAsync(browser, "GET /api/accounts/{accountId}/events", new() { ["accountId"] = account, ["lastEventId"] = "0" });
+        Assert.Equal(200, events.Code);
+        Assert.Contains("xplr-1", events.Body, StringComparison.Ordinal);
+    }
+
+    private static string Operation(string id) => $"document.querySelector('details.op[data-op=\"{id}\"]')";
+
+    private static async Task LoadAsync(HeadlessChromium browser, string key) => await browser.EvaluateAsync(
+        $"document.getElementById('key').value = {JsonSerializer.Serialize(key)}; document.getElementById('connect').requestSubmit(); true", Ct);
+
+    /// <summary>Fills in one operation as a user would, presses its button and answers what the page then shows.</summary>
+    private static async Task<(int? Code, string Status, string Body)> SendAsync(
+        HeadlessChromium browser, string operation, Dictionary<string, string> parameters, string? body = null)
+    {
+        var op = Operation(operation);
+        var fill = string.Join(" ", parameters.Select(p =>
+            $"{op}.querySelector('input[data-param=\"{p.Key}\"]').value = {JsonSerializer.Serialize(p.Value)};"));
+        var setBody = body is null ? string.Empty : $"{op}.querySelector('textarea[data-body]').value = {JsonSerializer.Serialize(body)};";
+        await browser.EvaluateAsync(
+            $"{op}.open = true; {fill} {setBody} {op}.querySelector('[data-status]').textContent = ''; {op}.querySelector('button[data-send]').click(); true", Ct);
+        await browser.WaitForAsync($"{op}.querySelector('[data-status]').textContent !== '' && !{op}.querySelector('button[data-send]').disabled", $"the answer to {operation}", Ct);
+        var shown = (await browser.EvaluateAsync(
+            $"({{ code: {op}.querySelector('[data-status]').dataset.code, status: {op}.querySelector('[data-status]').textContent, body: {op}.querySelector('[data-response]').textContent }})", Ct))!;
+        var code = (string?)shown["code"];
+        return (string.IsNullOrEmpty(code) ? null : int.Parse(code, System.Globalization.CultureInfo.InvariantCulture), (string)shown["status"]!, (string)shown["body"]!);
+    }
+}
