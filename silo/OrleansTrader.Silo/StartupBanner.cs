@@ -16,6 +16,10 @@ internal sealed partial class StartupBanner(
         {
             var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             LogListening(logger, string.Join(", ", addresses), environment.EnvironmentName);
+            if (addresses.FirstOrDefault() is { } first)
+            {
+                LogExplorer(logger, first.TrimEnd('/') + "/explorer");
+            }
         });
         lifetime.ApplicationStopping.Register(() => LogStopping(logger));
         return Task.CompletedTask;
@@ -26,6 +30,9 @@ internal sealed partial class StartupBanner(
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information,
         Message = "OrleansTrader silo listening on {Urls} (environment {Environment})")]
     private static partial void LogListening(ILogger logger, string urls, string environment);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "API explorer (paste an API key): {ExplorerUrl}")]
+    private static partial void LogExplorer(ILogger logger, string explorerUrl);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "OrleansTrader silo stopping")]
     private static partial void LogStopping(ILogger logger);
