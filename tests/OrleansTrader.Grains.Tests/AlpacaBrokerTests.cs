@@ -297,6 +297,9 @@ public sealed class AlpacaBrokerTests : IDisposable
         Assert.Equal((49.5m, 50.49m), (one!.HighWaterMark, one.StopPrice));
         Assert.Equal([(49.5m, 51.48m), (49.5m, 50.49m)], listed.Select(o => (o.HighWaterMark, o.StopPrice)));
 
+        // A lookup by client order id (what a strategy does to cancel its stop) answers from the account alone.
+        Assert.Null((await account.GetOrderByClientOrderIdAsync("alp-trail-1"))!.HighWaterMark);
+
         // Alpaca failing: the orders still come back, as the account has them, without a level it cannot vouch for.
         silo.Venue.AddFault(new FakeFault("GET", "/v2/orders", FakeFaultKind.Status) { StatusCode = 503, Times = 100_000 });
         one = await account.GetOrderAsync(stops[0].Placed.Order!.OrderId);

@@ -44,11 +44,16 @@ public interface IAccountGrain : IGrainWithStringKey
 
     Task<IReadOnlyList<AccountPosition>> GetPositionsAsync();
 
-    /// <summary>Orders, newest first, filtered by status; <paramref name="afterOrderId"/> continues a previous page.</summary>
+    /// <summary>
+    /// Orders, newest first, filtered by status; <paramref name="afterOrderId"/> continues a previous page. A working trailing
+    /// stop comes with its current level, asked of the broker (see <see cref="AccountOrder.HighWaterMark"/>).
+    /// </summary>
     Task<IReadOnlyList<AccountOrder>> GetOrdersAsync(OrderStatusFilter status, int limit, string? afterOrderId);
 
+    /// <summary>The order; a working trailing stop comes with its current level, asked of the broker.</summary>
     Task<AccountOrder?> GetOrderAsync(string orderId);
 
+    /// <summary>The order as the account recorded it, without asking the broker anything (what a strategy needs to cancel it).</summary>
     Task<AccountOrder?> GetOrderByClientOrderIdAsync(string clientOrderId);
 
     /// <summary>Fills in application order with a sequence greater than <paramref name="afterSequence"/>.</summary>

@@ -293,7 +293,7 @@ internal sealed partial class AccountGrain
         await FindOrderAsync(orderId) is { } order ? (await WithTrailingLevelsAsync([order]))[0] : null;
 
     public async Task<AccountOrder?> GetOrderByClientOrderIdAsync(string clientOrderId) =>
-        _history.TryGetOrderId(clientOrderId, out var id) ? await GetOrderAsync(id) : null;
+        _history.TryGetOrderId(clientOrderId, out var id) ? await FindOrderAsync(id) : null;
 
     /// <summary>
     /// The working trailing stops among <paramref name="views"/> with the level they stand at now. The broker moves that
