@@ -79,6 +79,15 @@ public sealed class ExplorerTests(GatewayFixture fixture)
         Assert.Equal(201, placed.Code);
         Assert.Equal("xplr-1", (string?)JsonNode.Parse(placed.Body)!["clientOrderId"]);
 
+        // The same request for a terminal: the page's origin, the key left as $OT_KEY, the body quoted for a shell.
+        var op = Operation("POST /api/accounts/{accountId}/orders");
+        await browser.EvaluateAsync($"{op}.querySelector('textarea[data-body]').value = {JsonSerializer.Serialize("{\"clientOrderId\":\"it's\"}")}; {op}.querySelector('button[data-curl]').click(); true", Ct);
+        var curl = (string)(await browser.EvaluateAsync($"{op}.querySelector('[data-command]').textContent", Ct))!;
+        Assert.Equal(
+            $"curl -s -X POST '{new Uri(host.Address!, $"/api/accounts/{account}/orders")}' -H \"Authorization: Bearer $OT_KEY\" -H 'Content-Type: application/json' -d '{{\"clientOrderId\":\"it'\\''s\"}}'",
+            curl);
+        Assert.DoesNotContain(host.AdminKey!, curl, StringComparison.Ordinal);
+
         // A query parameter, and what the API refuses shows as the API answered it.
         var orders = await SendAsync(browser, "GET /api/accounts/{accountId}/orders", new() { ["accountId"] = account, ["limit"] = "0" });
         Assert.Equal(400, orders.Code);

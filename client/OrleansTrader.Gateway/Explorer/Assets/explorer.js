@@ -129,10 +129,14 @@
     }
 
     const send = element('button', { type: 'button', 'data-send': true, text: operation.streams ? `Listen ${streamWindowMs / 1000} s` : 'Send' });
+    const curl = element('button', { type: 'button', 'data-curl': true, text: 'As curl' });
     const status = element('div', { class: 'result-status', 'data-status': true, role: 'status' });
     const result = element('pre', { class: 'result', 'data-response': true });
-    const call = element('div', { class: 'call' }, ...inputs, ...(body ? [body] : []), send, status, result);
+    const command = element('pre', { class: 'result', 'data-command': true, hidden: true });
+    const buttons = element('div', { class: 'buttons' }, send, curl);
+    const call = element('div', { class: 'call' }, ...inputs, ...(body ? [body] : []), buttons, command, status, result);
     send.addEventListener('click', () => sendOperation(operation, call, send, status, result));
+    curl.addEventListener('click', () => showCurl(operation, call, command, status));
 
     const summary = element('summary', {},
       element('span', { class: `method ${operation.method}`, text: operation.method.toUpperCase() }),
@@ -141,9 +145,8 @@
     return element('details', { class: 'op', 'data-op': id, 'data-search': `${id} ${operation.summary}`.toLowerCase() }, summary, call);
   }
 
-  async function sendOperation(operation, call, button, status, result) {
-    status.classList.remove('failed');
-    result.textContent = '';
+  // The request the user filled in: its URL and body, or the reason it cannot be sent.
+  function requestOf(operation, call) {
     let path = operation.path;
     const query = new URLSearchParams();
     for (const input of call.querySelectorAll('input[data-param]')) {
@@ -151,7 +154,7 @@
       const value = input.value.trim();
       if (input.dataset.in === 'path') {
         if (!value) {
-          return fail(status, `${parameter.name} is required.`);
+          return { error: `${parameter.name} is required.` };
         }
 
         path = path.replace(`{${parameter.name}}`, encodeURIComponent(value));
@@ -160,20 +163,53 @@
       }
     }
 
-    const init = { method: operation.method.toUpperCase(), headers: headers() };
     const body = call.querySelector('textarea[data-body]');
-    if (body && body.value.trim()) {
+    const text = body && body.value.trim() ? body.value : null;
+    if (text !== null) {
       try {
-        JSON.parse(body.value);
+        JSON.parse(text);
       } catch (error) {
-        return fail(status, `The body is not JSON: ${error.message}`);
+        return { error: `The body is not JSON: ${error.message}` };
       }
+    }
 
-      init.body = body.value;
+    return { url: query.size > 0 ? `${path}?${query}` : path, body: text };
+  }
+
+  // The same request for a terminal; the key stays out of it ($OT_KEY, as in the README's API tour).
+  function showCurl(operation, call, command, status) {
+    const request = requestOf(operation, call);
+    if (request.error) {
+      return fail(status, request.error);
+    }
+
+    const quote = (text) => `'${text.replaceAll("'", "'\\''")}'`;
+    const parts = ['curl -s', operation.streams ? '-N' : null, `-X ${operation.method.toUpperCase()}`, quote(window.location.origin + request.url),
+      '-H "Authorization: Bearer $OT_KEY"'];
+    if (request.body !== null) {
+      parts.push("-H 'Content-Type: application/json'", `-d ${quote(request.body)}`);
+    }
+
+    command.textContent = parts.filter(Boolean).join(' ');
+    command.hidden = false;
+    return undefined;
+  }
+
+  async function sendOperation(operation, call, button, status, result) {
+    status.classList.remove('failed');
+    result.textContent = '';
+    const request = requestOf(operation, call);
+    if (request.error) {
+      return fail(status, request.error);
+    }
+
+    const init = { method: operation.method.toUpperCase(), headers: headers() };
+    if (request.body !== null) {
+      init.body = request.body;
       init.headers['Content-Type'] = 'application/json';
     }
 
-    const url = query.size > 0 ? `${path}?${query}` : path;
+    const url = request.url;
     const started = performance.now();
     button.disabled = true;
     try {
