@@ -64,6 +64,14 @@ public sealed class ExplorerTests(GatewayFixture fixture)
         await LoadAsync(browser, host.AdminKey!);
         await browser.WaitForAsync("Number(document.getElementById('load-status').dataset.operations) > 30", "the operations", Ct);
 
+        // The filter keeps the operations whose method, path or summary has every word.
+        var shown = await browser.EvaluateAsync(
+            "const f = document.getElementById('filter'); f.value = 'get TRADES'; f.dispatchEvent(new Event('input'));"
+            + " const ops = [...document.querySelectorAll('details.op:not([hidden])')].map(o => o.dataset.op);"
+            + " f.value = ''; f.dispatchEvent(new Event('input')); ops", Ct);
+        Assert.Equal(["GET /api/accounts/{accountId}/strategies/{strategyId}/trades", "GET /api/accounts/{accountId}/trades"],
+            shown!.AsArray().Select(o => (string)o!).Order(StringComparer.Ordinal));
+
         // GET with a path parameter.
         var snapshot = await SendAsync(browser, "GET /api/accounts/{accountId}", new() { ["accountId"] = account });
         Assert.Equal(200, snapshot.Code);
