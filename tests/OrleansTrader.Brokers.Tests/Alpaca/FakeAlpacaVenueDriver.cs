@@ -18,6 +18,12 @@ public sealed class FakeAlpacaVenueDriver(FakeAlpacaServer server, RecordingHeal
         return Task.CompletedTask;
     }
 
+    public Task TradeAsync(string symbol, decimal price, CancellationToken cancellationToken)
+    {
+        server.Trade(symbol, price);
+        return Task.CompletedTask;
+    }
+
     public Task FillAsync(string orderId, decimal quantity, decimal price, CancellationToken cancellationToken) => server.FillAsync(orderId, quantity, price);
 
     public Task RejectNextAsync(string reason, CancellationToken cancellationToken)

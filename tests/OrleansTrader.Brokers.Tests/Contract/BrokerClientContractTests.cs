@@ -118,6 +118,31 @@ public abstract class BrokerClientContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ATrailingStop_ShowsItsWaterMarkAndCurrentStop_AsTradesMoveThem()
+    {
+        var stop = await Client.SubmitOrderAsync(new OrderRequest
+        {
+            ClientOrderId = "c-trail", Symbol = Symbol, Side = OrderSide.Buy, Type = OrderType.TrailingStop, Quantity = 1m, TrailPrice = 2m,
+            TimeInForce = TimeInForce.Gtc,
+        }, Ct);
+        await Reports.WaitForAsync(r => r.Order.OrderId == stop.OrderId && r.Kind == ExecutionReportKind.Accepted);
+
+        // A buy trails the low: 150, then 148 (the mark), then 149 (above the mark, under the stop at 150).
+        foreach (var price in new[] { 150m, 148m, 149m })
+        {
+            await Driver.TradeAsync(Symbol, price, Ct);
+        }
+
+        var read = await Client.GetOrderAsync(stop.OrderId, Ct);
+        var listed = Assert.Single(await Client.ListOpenOrdersAsync(Ct));
+        foreach (var order in new[] { read!, listed })
+        {
+            Assert.Equal((148m, 150m, 2m), (order.HighWaterMark, order.StopPrice, order.TrailPrice));
+            Assert.True(order.Status.IsWorking(), $"{order.Status}");
+        }
+    }
+
+    [Fact]
     public async Task Cancel_ReportsCanceled_AndTheOrderIsNoLongerOpen()
     {
         var order = await Client.SubmitOrderAsync(Limit("c-cancel", 10m, 150m), Ct);

@@ -13,6 +13,9 @@ public interface IVenueDriver
     /// <summary>Sets the venue's quote. A venue that fills only through <see cref="FillAsync"/> may just record it.</summary>
     Task SetQuoteAsync(string symbol, decimal bid, decimal ask, CancellationToken cancellationToken);
 
+    /// <summary>A trade prints at <paramref name="price"/> (trailing stops follow it); no order of the test's is filled by it.</summary>
+    Task TradeAsync(string symbol, decimal price, CancellationToken cancellationToken);
+
     /// <summary>Executes <paramref name="quantity"/> of a working order at <paramref name="price"/>.</summary>
     Task FillAsync(string orderId, decimal quantity, decimal price, CancellationToken cancellationToken);
 

@@ -214,6 +214,25 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A trade prints: every open trailing stop on the symbol moves its water mark (the high for a sell, the low for a buy)
+    /// and its stop price the trail away from it, as Alpaca does. Triggering is not modeled; tests fill with FillAsync.
+    /// </summary>
+    public void Trade(string symbol, decimal price)
+    {
+        lock (_gate)
+        {
+            foreach (var order in _orders.Where(o => o.IsOpen && o.Type == "trailing_stop" && o.Symbol == symbol))
+            {
+                var sell = order.Side == "sell";
+                var mark = order.Hwm is null ? price : sell ? Math.Max(Dec(order.Hwm), price) : Math.Min(Dec(order.Hwm), price);
+                var level = order.TrailPrice is { } offset ? (sell ? mark - Dec(offset) : mark + Dec(offset))
+                    : mark * (1m + ((sell ? -1m : 1m) * Dec(order.TrailPercent!) / 100m));
+                (order.Hwm, order.StopPrice) = (Num(mark), Num(Math.Round(level, 2)));
+            }
+        }
+    }
+
     /// <summary>Moves a trailing stop as Alpaca does on a new high (or low): its water mark and the stop price under it.</summary>
     public void MoveTrail(string orderId, string hwm, string stopPrice)
     {
@@ -287,6 +306,8 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
     }
 
     private static string Num(decimal value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static decimal Dec(string value) => decimal.Parse(value, CultureInfo.InvariantCulture);
 
     private static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
 

@@ -25,6 +25,9 @@ public sealed class PaperVenueDriver(PaperExchange exchange, IBrokerClient clien
         return exchange.UpdateQuoteAsync(quote, cancellationToken);
     }
 
+    public Task TradeAsync(string symbol, decimal price, CancellationToken cancellationToken) =>
+        exchange.UpdateTradeAsync(new TradeTick(symbol, time.GetUtcNow(), price, 100m), cancellationToken);
+
     public async Task FillAsync(string orderId, decimal quantity, decimal price, CancellationToken cancellationToken)
     {
         var order = await client.GetOrderAsync(orderId, cancellationToken) ?? throw new InvalidOperationException($"Order {orderId} is unknown.");
