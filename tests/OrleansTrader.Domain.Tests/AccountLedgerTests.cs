@@ -77,6 +77,34 @@ public sealed class AccountLedgerTests
     }
 
     [Fact]
+    public void TransferCash_MovesCashTheDaysStartAndTheHighWaterMark_SoNeitherDayPnlNorDrawdownSeesIt()
+    {
+        var ledger = AccountLedger.Open("a", AccountType.Cash, 10_000m).StartDay(10_000m);
+
+        var deposited = ledger.TransferCash(2_500m);
+        var valuation = deposited.Value(NoMarks).GetValueOrThrow();
+        var emptied = deposited.TransferCash(-12_500m);
+
+        Assert.Equal((12_500m, 12_500m, 12_500m), (deposited.Cash, deposited.StartOfDayEquity, deposited.HighWaterMark));
+        Assert.Equal((0m, 0m), (valuation.DayPnl, valuation.DrawdownPercent));
+        Assert.Equal((0m, 0m, 0m), (emptied.Cash, emptied.StartOfDayEquity, emptied.HighWaterMark));
+    }
+
+    [Fact]
+    public void Withdrawable_IsTheFreeCash_AndOnMarginNoMoreThanTheEquityAboveInitialMargin()
+    {
+        var marks = new Dictionary<string, decimal> { ["SPY"] = 100m };
+        var cash = AccountLedger.Open("a", AccountType.Cash, 10_000m).Reserve("o1", "SPY", OrderSide.Buy, 10m, 1_000m).GetValueOrThrow();
+        var margin = AccountLedger.Open("m", AccountType.Margin, 10_000m).ApplyFill(Exec("e1", OrderSide.Buy, 50m, 100m, orderId: "o0")).Ledger;
+        var levered = margin.ApplyFill(Exec("e2", OrderSide.Buy, 100m, 100m, orderId: "o2")).Ledger;
+
+        Assert.Equal(9_000m, cash.Withdrawable(null));
+        Assert.Equal(5_000m, margin.Withdrawable(margin.Value(marks).GetValueOrThrow()));
+        Assert.Equal(0m, levered.Withdrawable(levered.Value(marks).GetValueOrThrow()));
+        Assert.Equal(0m, margin.Withdrawable(null));
+    }
+
+    [Fact]
     public void BuyingPower_MarginAccount_IsTwiceEquityMinusGrossExposure()
     {
         var ledger = AccountLedger.Open("a", AccountType.Margin, 10_000m)

@@ -76,6 +76,39 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task CashTransfers_DepositAndWithdrawOnceEach_AndShowAsCashFlowNotPnl()
+    {
+        var account = await Host.CreateAccountAsync(cash: 10_000m);
+        var path = $"/api/accounts/{account}/transfers";
+        var deposit = new { transferId = "api-dep-1", amount = 2_500m, note = "top up" };
+
+        var made = await Host.SendJsonAsync(HttpMethod.Post, path, Host.AdminKey, deposit, HttpStatusCode.Created);
+        var again = await Host.SendJsonAsync(HttpMethod.Post, path, Host.AdminKey, deposit, HttpStatusCode.OK);
+        var reused = await Host.SendJsonAsync(HttpMethod.Post, path, Host.AdminKey, new { transferId = "api-dep-1", amount = 1m }, HttpStatusCode.Conflict);
+        var tooMuch = await Host.SendJsonAsync(HttpMethod.Post, path, Host.AdminKey, new { transferId = "api-wd-1", amount = -20_000m }, HttpStatusCode.UnprocessableEntity);
+        var fraction = await Host.SendJsonAsync(HttpMethod.Post, path, Host.AdminKey, new { transferId = "api-x", amount = 0.001m }, HttpStatusCode.BadRequest);
+        var missing = await Host.SendJsonAsync(HttpMethod.Post, path, Host.AdminKey, new { transferId = "api-y" }, HttpStatusCode.BadRequest);
+        await Host.SendJsonAsync(HttpMethod.Post, path, Host.AdminKey, new { transferId = "api-wd-2", amount = -500m }, HttpStatusCode.Created);
+
+        Assert.Equal((1L, 2_500m, "top up", 12_500m), (made.GetProperty("sequence").GetInt64(), made.GetProperty("amount").GetDecimal(),
+            made.GetProperty("note").GetString(), made.GetProperty("cashAfter").GetDecimal()));
+        Assert.Equal(made.GetProperty("at").GetDateTimeOffset(), again.GetProperty("at").GetDateTimeOffset());
+        Assert.Equal("TRANSFER_ID_REUSED", reused.GetProperty("reason").GetString());
+        Assert.Equal("INSUFFICIENT_CASH", tooMuch.GetProperty("reason").GetString());
+        Assert.True(fraction.GetProperty("errors").TryGetProperty("amount", out _));
+        Assert.True(missing.GetProperty("errors").TryGetProperty("amount", out _));
+
+        var listed = await Host.SendJsonAsync(HttpMethod.Get, path, Host.AdminKey, null, HttpStatusCode.OK);
+        Assert.Equal(["api-wd-2", "api-dep-1"], listed.EnumerateArray().Select(t => t.GetProperty("transferId").GetString()));
+        Assert.Equal(12_000m, (await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}", Host.AdminKey, null, HttpStatusCode.OK)).GetProperty("cash").GetDecimal());
+        var performance = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/performance", Host.AdminKey, null, HttpStatusCode.OK);
+        var today = Assert.Single(performance.GetProperty("days").EnumerateArray());
+        Assert.Equal((2_000m, 0m), (today.GetProperty("cashFlow").GetDecimal(), today.GetProperty("pnl").GetDecimal()));
+        Assert.Equal(2_000m, performance.GetProperty("summary").GetProperty("cashFlow").GetDecimal());
+        await Host.SendJsonAsync(HttpMethod.Post, "/api/accounts/nobody-here/transfers", Host.AdminKey, deposit, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Trades_ListTheRoundTrip_WithItsPnl_AndRefuseMalformedQueries()
     {
         var account = await Host.CreateAccountAsync(cash: 50_000m);

@@ -234,6 +234,26 @@ public sealed class AccountPersistenceTests : IDisposable
     }
 
     [Fact]
+    public async Task ACrashBetweenTheTransferWriteAndTheCoreWrite_AppliesTheTransferOnce_AtTheNextActivation()
+    {
+        await using var cluster = await TradingCluster.StartAsync(Options("transfers.db"));
+        var account = await TestAccounts.OpenAsync(cluster, "xfer-crash", 10_000m);
+        var beforeTheTransfer = await ReadAsync<AccountState>(cluster, "xfer-crash", "account");
+        Assert.True((await account.TransferCashAsync(new TransferCash { TransferId = "dep-crash", Amount = 2_500m })).Succeeded);
+
+        // The crash: the transfer is stored, the core record that applies it is not.
+        await RestoreCoreAsync(cluster, "xfer-crash", beforeTheTransfer.State);
+
+        account = cluster.Account("xfer-crash");
+        Assert.Equal(12_500m, (await account.GetSnapshotAsync())!.Cash);
+        var again = await account.TransferCashAsync(new TransferCash { TransferId = "dep-crash", Amount = 2_500m });
+        Assert.True(again.Existing);
+        Assert.Equal(12_500m, (await account.GetSnapshotAsync())!.Cash);
+        Assert.Single((await account.GetEventsAsync(0, 100)).Events, e => e.Kind == AccountEventKind.CashTransfer);
+        Assert.Equal(1, (await ReadAsync<AccountState>(cluster, "xfer-crash", "account")).State.LastTransferSequence);
+    }
+
+    [Fact]
     public async Task ACrashBetweenTheDaysWriteAndTheCoreWrite_ClosesThatDayAgain_IntoTheSameRow()
     {
         var time = new Runtime.Testing.FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));

@@ -267,6 +267,19 @@ public sealed class AlpacaBrokerTests : IDisposable
 
     /// <summary>Places an order that must pass the account's checks and waits until the broker has given it an id.</summary>
     [Fact]
+    public async Task AlpacaAccount_RefusesCashTransfers_ItsCashMovesAtTheBroker()
+    {
+        await using var silo = await AlpacaSilo.StartAsync("alp-xfer");
+        var account = await silo.OpenAsync("alp-xfer", 10_000m);
+
+        var result = await account.TransferCashAsync(new TransferCash { TransferId = "dep", Amount = 1_000m });
+
+        Assert.Equal(AccountErrorCodes.TransfersNotSupported, result.ErrorCode);
+        Assert.Equal(10_000m, (await account.GetSnapshotAsync())!.Cash);
+        Assert.Empty(await account.GetTransfersAsync());
+    }
+
+    [Fact]
     public async Task AlpacaAccount_ShowsItsTrailingStopsCurrentLevel_AndAnswersWithoutItWhenAlpacaFails()
     {
         await using var silo = await AlpacaSilo.StartAsync("alp-trail");

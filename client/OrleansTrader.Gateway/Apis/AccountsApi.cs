@@ -36,6 +36,11 @@ public static class AccountsApi
         group.MapGet("/{accountId}/performance", GetPerformanceAsync).RequireAuthorization(GatewayPolicies.AccountRead)
             .WithName("GetPerformance")
             .WithSummary("The account's days (UTC dates) from, to (both included; default all kept), today's so far last, with P&L, return, Sharpe, drawdown.");
+        group.MapPost("/{accountId}/transfers", TransferCashAsync).RequireAuthorization(GatewayPolicies.Admin)
+            .WithName("TransferCash")
+            .WithSummary("Moves cash into (positive amount) or out of (negative) a paper account (admin): 201 with the transfer; 200 with the first one for a repeated transferId; 409 for that id with another amount; 422 INSUFFICIENT_CASH.");
+        group.MapGet("/{accountId}/transfers", GetTransfersAsync).RequireAuthorization(GatewayPolicies.AccountRead)
+            .WithName("GetTransfers").WithSummary("The account's cash transfers, newest first (the newest 1,000).");
         group.MapGet("/{accountId}/trades", GetTradesAsync).RequireAuthorization(GatewayPolicies.AccountRead)
             .WithName("GetTrades")
             .WithSummary("Closed trades (round trips), newest first, by exit date from, to (UTC, both included), symbol and before a trade number; the open ones; win rate, profit factor, best and worst.");
@@ -147,6 +152,47 @@ public static class AccountsApi
         return await account.GetSnapshotAsync() is null
             ? ApiProblems.AccountNotFound(accountId)
             : TypedResults.Ok(MoneyReport.Round(await account.GetFillsAsync(afterSequence ?? 0, limit ?? Paging.DefaultLimit)));
+    }
+
+    internal static async Task<Results<Created<CashTransfer>, Ok<CashTransfer>, ValidationProblem, ProblemHttpResult>> TransferCashAsync(
+        string accountId, TransferCashRequest request, IGrainFactory grains)
+    {
+        var errors = new ValidationErrors();
+        if (string.IsNullOrEmpty(request.TransferId))
+        {
+            errors.Add("transferId", "Required: your id for the transfer, so a retry does not move cash twice.");
+        }
+
+        if (request.Amount is null)
+        {
+            errors.Add("amount", "Required: positive to deposit, negative to withdraw.");
+        }
+
+        if (!errors.IsEmpty)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        var account = grains.GetGrain<IAccountGrain>(accountId);
+        var result = await account.TransferCashAsync(new TransferCash { TransferId = request.TransferId!, Amount = request.Amount!.Value, Note = request.Note });
+        if (result.Transfer is not { } transfer)
+        {
+            return result.Field is { } field
+                ? ApiProblems.Invalid(field, result.Message!)
+                : ApiProblems.FromCode(result.ErrorCode!, result.Message);
+        }
+
+        return result.Existing
+            ? TypedResults.Ok(transfer)
+            : TypedResults.Created($"/api/accounts/{accountId}/transfers", transfer);
+    }
+
+    internal static async Task<Results<Ok<IReadOnlyList<CashTransfer>>, ProblemHttpResult>> GetTransfersAsync(string accountId, IGrainFactory grains)
+    {
+        var account = grains.GetGrain<IAccountGrain>(accountId);
+        return await account.GetSnapshotAsync() is null
+            ? ApiProblems.AccountNotFound(accountId)
+            : TypedResults.Ok(await account.GetTransfersAsync());
     }
 
     internal static async Task<Results<Ok<AccountPerformance>, ValidationProblem, ProblemHttpResult>> GetPerformanceAsync(

@@ -31,7 +31,7 @@ internal static class ApiProblems
         {
             AccountErrorCodes.NotOpen or AccountErrorCodes.OrderNotFound or StrategyErrorCodes.NotFound => StatusCodes.Status404NotFound,
             AccountErrorCodes.AlreadyOpen or AccountErrorCodes.OrderNotCancelable or AccountErrorCodes.OrderNotReplaceable
-                or AccountErrorCodes.PositionFlat or StrategyErrorCodes.AlreadyExists => StatusCodes.Status409Conflict,
+                or AccountErrorCodes.PositionFlat or StrategyErrorCodes.AlreadyExists or AccountErrorCodes.TransferIdReused => StatusCodes.Status409Conflict,
             AccountErrorCodes.BrokerUnavailable => StatusCodes.Status503ServiceUnavailable,
             AccountErrorCodes.BrokerError => StatusCodes.Status502BadGateway,
             _ => StatusCodes.Status422UnprocessableEntity,

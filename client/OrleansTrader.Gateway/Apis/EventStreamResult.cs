@@ -168,6 +168,7 @@ internal sealed partial class EventStreamResult(
         AccountEventKind.OrderUpdated => "orderUpdated",
         AccountEventKind.Fill => "fill",
         AccountEventKind.BreakerChanged => "breakerChanged",
+        AccountEventKind.CashTransfer => "cashTransfer",
         _ => "event",
     };
 

@@ -44,6 +44,7 @@ internal static class MoneyReport
                 Pnl = days.Sum(d => d.Pnl),
                 RealizedPnl = Money.RoundForReport(p.Summary.RealizedPnl),
                 Fees = Money.RoundForReport(p.Summary.Fees),
+                CashFlow = days.Sum(d => d.CashFlow),
             },
         };
     }

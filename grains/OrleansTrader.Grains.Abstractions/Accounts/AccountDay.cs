@@ -3,7 +3,7 @@ namespace OrleansTrader.Grains.Abstractions;
 /// <summary>
 /// One trading day of an account (a UTC date): its equity at the start and at the end, and what happened in between.
 /// A day ends at the account's first valuation on a later date, which is also where the next day starts, so the days
-/// chain: the sum of their <see cref="Pnl"/> is the change in equity. Money is unrounded, as everywhere in the grains.
+/// chain: the sum of their <see cref="Pnl"/> is the change in equity less the cash transferred. Money is unrounded, as everywhere in the grains.
 /// </summary>
 public sealed record AccountDay
 {
@@ -22,8 +22,11 @@ public sealed record AccountDay
 
     public required decimal EndEquity { get; init; }
 
-    /// <summary>EndEquity - StartEquity: realized and unrealized P&amp;L, net of fees (an account has no deposits or withdrawals).</summary>
-    public decimal Pnl => EndEquity - StartEquity;
+    /// <summary>Cash transferred in (positive) and out (negative) during the day: in the equity, not in the P&amp;L.</summary>
+    public decimal CashFlow { get; init; }
+
+    /// <summary>EndEquity - StartEquity - CashFlow: realized and unrealized P&amp;L, net of fees.</summary>
+    public decimal Pnl => EndEquity - StartEquity - CashFlow;
 
     /// <summary>P&amp;L realized by the day's fills, before fees.</summary>
     public required decimal RealizedPnl { get; init; }

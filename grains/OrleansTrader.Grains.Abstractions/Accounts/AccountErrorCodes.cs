@@ -13,4 +13,13 @@ public static class AccountErrorCodes
     public const string PositionFlat = "POSITION_FLAT";
     public const string BrokerRejected = "BROKER_REJECTED";
     public const string BrokerError = "BROKER_ERROR";
+
+    /// <summary>Cash moves only in and out of paper accounts; a broker's account is funded at the broker.</summary>
+    public const string TransfersNotSupported = "TRANSFERS_NOT_SUPPORTED";
+
+    /// <summary>The transfer id was used before for another amount.</summary>
+    public const string TransferIdReused = "TRANSFER_ID_REUSED";
+
+    /// <summary>A withdrawal of more than the cash that working orders and positions leave free.</summary>
+    public const string InsufficientCash = "INSUFFICIENT_CASH";
 }

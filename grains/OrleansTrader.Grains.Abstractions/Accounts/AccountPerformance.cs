@@ -25,8 +25,11 @@ public sealed record AccountPerformanceSummary
 
     public decimal? EndEquity { get; init; }
 
-    /// <summary>The sum of the days' P&amp;L: EndEquity - StartEquity when the days chain.</summary>
+    /// <summary>The sum of the days' P&amp;L: EndEquity - StartEquity - CashFlow when the days chain.</summary>
     public required decimal Pnl { get; init; }
+
+    /// <summary>The cash transferred in and out over the days.</summary>
+    public decimal CashFlow { get; init; }
 
     public required decimal RealizedPnl { get; init; }
 
@@ -34,7 +37,10 @@ public sealed record AccountPerformanceSummary
 
     public required long Fills { get; init; }
 
-    /// <summary>EndEquity / StartEquity - 1.</summary>
+    /// <summary>
+    /// The days' returns compounded (time-weighted): EndEquity / StartEquity - 1 without transfers. A day's return is its
+    /// P&amp;L over its start equity plus its transfers (counted as made at the day's start).
+    /// </summary>
     public decimal? TotalReturn { get; init; }
 
     /// <summary>The closed days' return, compounded to a year.</summary>
@@ -47,7 +53,7 @@ public sealed record AccountPerformanceSummary
 
     public double? SortinoRatio { get; init; }
 
-    /// <summary>The largest fall of day-end equity (and today's so far) from a running peak, as a fraction of that peak.</summary>
+    /// <summary>The largest fall of the compounded returns at the days' ends (today's so far included) from a running peak, as a fraction of that peak; with no transfers, of day-end equity.</summary>
     public required decimal MaxDrawdown { get; init; }
 
     /// <summary>Closed days with a positive P&amp;L.</summary>

@@ -53,6 +53,15 @@ public interface IAccountGrain : IGrainWithStringKey
     /// <summary>The order; a working trailing stop comes with its current level, asked of the broker.</summary>
     Task<AccountOrder?> GetOrderAsync(string orderId);
 
+    /// <summary>
+    /// Moves cash into (positive amount) or out of (negative) a paper account, once per transfer id. A withdrawal takes at
+    /// most the cash working orders and positions leave free.
+    /// </summary>
+    Task<CashTransferResult> TransferCashAsync(TransferCash command);
+
+    /// <summary>The transfers kept (the newest 1,000), newest first.</summary>
+    Task<IReadOnlyList<CashTransfer>> GetTransfersAsync();
+
     /// <summary>The order as the account recorded it, without asking the broker anything (what a strategy needs to cancel it).</summary>
     Task<AccountOrder?> GetOrderByClientOrderIdAsync(string clientOrderId);
 

@@ -20,4 +20,6 @@ public sealed record AccountEvent
     public AccountFill? Fill { get; init; }
 
     public BreakerSnapshot? Breaker { get; init; }
+
+    public CashTransfer? Transfer { get; init; }
 }

@@ -5,4 +5,5 @@ public enum AccountEventKind
     OrderUpdated,
     Fill,
     BreakerChanged,
+    CashTransfer,
 }

@@ -18,4 +18,7 @@ internal sealed record AccountDayStart
     public required decimal Fees { get; init; }
 
     public required long FillSequence { get; init; }
+
+    /// <summary>Cash transferred since the day started (the ledger's start-of-day equity includes it, the day's row does not).</summary>
+    public decimal CashFlow { get; init; }
 }

@@ -82,6 +82,7 @@ internal sealed partial class AccountGrain(
         _store = new AccountHistoryStore(_storage, GrainId, _options);
         await _store.LoadAsync(S, _history, cancellationToken);
         _events = this.GetStreamProvider(StreamNames.MemoryProvider).GetStream<AccountEvent>(StreamId.Create(StreamNames.AccountEvents, AccountId));
+        await ApplyPendingTransfersAsync();
         var fills = this.GetStreamProvider(StreamNames.DurableProvider).GetStream<ExecutionReport>(StreamId.Create(StreamNames.Fills, AccountId));
         await fills.SubscribeAsync(OnReportAsync);
         if (S.IsOpen)

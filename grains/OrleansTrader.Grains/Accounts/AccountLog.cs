@@ -54,6 +54,9 @@ internal static partial class AccountLog
     [LoggerMessage(EventId = 5015, Level = LogLevel.Warning, Message = "Account {AccountId} is not in the account list ({Reason}); its next activation tries again")]
     public static partial void NotListed(ILogger logger, string accountId, string reason);
 
+    [LoggerMessage(EventId = 5017, Level = LogLevel.Information, Message = "Account {AccountId}: cash transfer {TransferId} of {Amount}; cash now {Cash}")]
+    public static partial void CashTransferred(ILogger logger, string accountId, string transferId, decimal amount, decimal cash);
+
     [LoggerMessage(EventId = 5016, Level = LogLevel.Warning, Message = "Account {AccountId} shows its trailing stops without their current level: the broker did not answer ({Reason})")]
     public static partial void TrailingLevelsUnavailable(ILogger logger, string accountId, string reason);
 }

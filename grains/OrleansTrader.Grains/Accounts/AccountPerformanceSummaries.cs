@@ -20,6 +20,7 @@ internal static class AccountPerformanceSummaries
             StartEquity = days.Count > 0 ? days[0].StartEquity : null,
             EndEquity = days.Count > 0 ? days[^1].EndEquity : null,
             Pnl = days.Sum(d => d.Pnl),
+            CashFlow = days.Sum(d => d.CashFlow),
             RealizedPnl = days.Sum(d => d.RealizedPnl),
             Fees = days.Sum(d => d.Fees),
             Fills = days.Sum(d => d.Fills),
@@ -37,8 +38,10 @@ internal static class AccountPerformanceSummaries
     }
 
     /// <summary>
-    /// The first day's start, then every day's end. A point no later than the one before replaces it (the open day queried
-    /// at the instant it started), since the statistics need strictly increasing times.
+    /// The first day's start, then every day's end: the equity itself while no cash has moved, then the days' returns
+    /// compounded from it (time-weighted, so a transfer is not a return; a day's transfers count as made at its start).
+    /// A point no later than the one before replaces it (the open day queried at the instant it started), since the
+    /// statistics need strictly increasing times.
     /// </summary>
     private static List<EquityPoint> EquityCurve(IReadOnlyList<AccountDay> days)
     {
@@ -49,9 +52,14 @@ internal static class AccountPerformanceSummaries
         }
 
         curve.Add(new EquityPoint(days[0].StartedAt, days[0].StartEquity));
+        var value = days[0].StartEquity;
+        var moved = false;
         foreach (var day in days)
         {
-            var point = new EquityPoint(day.EndedAt, day.EndEquity);
+            moved |= day.CashFlow != 0m || day.StartEquity != value;
+            var basis = day.StartEquity + day.CashFlow;
+            value = !moved ? day.EndEquity : basis > 0m ? value * (1m + (day.Pnl / basis)) : value;
+            var point = new EquityPoint(day.EndedAt, value);
             if (point.Timestamp <= curve[^1].Timestamp)
             {
                 curve[^1] = point;

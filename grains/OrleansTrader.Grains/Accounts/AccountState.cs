@@ -49,6 +49,9 @@ internal sealed record AccountState
 
     public long LastJournalSequence { get; set; }
 
+    /// <summary>The newest cash transfer applied; one stored in the "transfers" record past it was not (applied at activation).</summary>
+    public long LastTransferSequence { get; set; }
+
     /// <summary>The round trips in progress and the count of closed ones (records from before trades were kept start them at the next fill).</summary>
     public TradeState Trades { get; set; } = new();
 

@@ -16,5 +16,6 @@ namespace OrleansTrader.Grains.Accounts;
 [JsonSerializable(typeof(AccountHistoryPage))]
 [JsonSerializable(typeof(AccountSettings))]
 [JsonSerializable(typeof(AccountDays))]
+[JsonSerializable(typeof(AccountTransfers))]
 [JsonSerializable(typeof(Trades.TradesPage))]
 internal sealed partial class AccountStateJsonContext : JsonSerializerContext;

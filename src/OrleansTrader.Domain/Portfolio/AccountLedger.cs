@@ -150,6 +150,32 @@ public sealed record AccountLedger
     /// <summary>Records the start-of-day equity that day P&amp;L is measured from, and lifts the high-water mark.</summary>
     public AccountLedger StartDay(decimal equity) => this with { StartOfDayEquity = equity, HighWaterMark = Math.Max(HighWaterMark, equity) };
 
+    /// <summary>
+    /// Cash moved in (positive) or out (negative). Not a gain or a loss: the start-of-day equity and the high-water mark move
+    /// with it, so neither the day's P&amp;L nor the drawdown sees it.
+    /// </summary>
+    public AccountLedger TransferCash(decimal amount) => this with
+    {
+        Cash = Cash + amount,
+        StartOfDayEquity = StartOfDayEquity + amount,
+        HighWaterMark = Math.Max(0m, HighWaterMark + amount),
+    };
+
+    /// <summary>
+    /// The most a withdrawal may take: the cash reservations leave free, and in a margin account no more than the equity
+    /// above the positions' initial margin (half the buying power, <paramref name="valuation"/> needed for it).
+    /// </summary>
+    public decimal Withdrawable(Valuation? valuation)
+    {
+        var free = Cash - ReservedTotal;
+        if (AccountType == AccountType.Margin)
+        {
+            free = valuation is null ? 0m : Math.Min(free, valuation.BuyingPower * RegTInitialMargin);
+        }
+
+        return Math.Max(0m, free);
+    }
+
     /// <summary>Lifts the high-water mark to a newly observed equity.</summary>
     public AccountLedger MarkEquity(decimal equity) => equity > HighWaterMark ? this with { HighWaterMark = equity } : this;
 

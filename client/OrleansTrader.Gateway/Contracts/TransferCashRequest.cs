@@ -1,0 +1,11 @@
+namespace OrleansTrader.Gateway.Contracts;
+
+/// <summary>POST .../transfers: cash into (positive amount) or out of (negative) a paper account.</summary>
+public sealed record TransferCashRequest
+{
+    public string? TransferId { get; init; }
+
+    public decimal? Amount { get; init; }
+
+    public string? Note { get; init; }
+}

@@ -1,0 +1,164 @@
+using System.Text.RegularExpressions;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Accounts;
+
+/// <summary>The account's cash transfers, newest last: its "transfers" record, written once per transfer.</summary>
+internal sealed record AccountTransfers
+{
+    public List<CashTransfer> Transfers { get; init; } = [];
+}
+
+/// <summary>
+/// Cash into and out of a paper account. A transfer is stored in the "transfers" record before the core write that
+/// applies it; a crash between the two leaves it past <see cref="AccountState.LastTransferSequence"/>, and the next
+/// activation applies it. The record keeps the newest <see cref="TransfersKept"/>, which is also how far back a
+/// repeated transfer id is recognized.
+/// </summary>
+internal sealed partial class AccountGrain
+{
+    public const int TransfersKept = 1000;
+
+    private const string TransfersName = "transfers";
+
+    // A transfer moves at most a trillion, in cents: the ledger's money stays exact and reports add up to the cent.
+    private const decimal MaxTransfer = 1_000_000_000_000m;
+
+    private GrainState<AccountTransfers>? _transfers;
+
+    public async Task<CashTransferResult> TransferCashAsync(TransferCash command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (!S.IsOpen)
+        {
+            return CashTransferResult.Fail(AccountErrorCodes.NotOpen, $"Account {AccountId} is not open.");
+        }
+
+        if (S.Broker != BrokerNames.Paper)
+        {
+            return CashTransferResult.Fail(AccountErrorCodes.TransfersNotSupported,
+                $"Account {AccountId} trades through {S.Broker}: its cash moves at the broker, not here.");
+        }
+
+        if (Invalid(command) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var transfers = await TransfersAsync();
+        if (transfers.State.Transfers.Find(t => t.TransferId == command.TransferId) is { } earlier)
+        {
+            return earlier.Amount == command.Amount
+                ? CashTransferResult.Made(earlier, existing: true)
+                : CashTransferResult.Fail(AccountErrorCodes.TransferIdReused,
+                    $"Transfer {command.TransferId} was made for {earlier.Amount}; a new transfer needs a new id.");
+        }
+
+        if (command.Amount < 0m)
+        {
+            var withdrawable = Ledger.Withdrawable(Ledger.AccountType == Domain.Portfolio.AccountType.Margin ? Value() : null);
+            if (-command.Amount > withdrawable)
+            {
+                return CashTransferResult.Fail(AccountErrorCodes.InsufficientCash,
+                    $"At most {withdrawable} can be withdrawn now: working orders hold their reservations, and a margin account keeps its positions' initial margin.");
+            }
+        }
+
+        var transfer = new CashTransfer
+        {
+            TransferId = command.TransferId,
+            Amount = command.Amount,
+            Note = command.Note,
+            Sequence = S.LastTransferSequence + 1,
+            At = time.GetUtcNow(),
+            CashAfter = Ledger.Cash + command.Amount,
+        };
+        transfers.State.Transfers.Add(transfer);
+        if (transfers.State.Transfers.Count > TransfersKept)
+        {
+            transfers.State.Transfers.RemoveRange(0, transfers.State.Transfers.Count - TransfersKept);
+        }
+
+        await _storage!.WriteStateAsync(TransfersName, GrainId, transfers);
+        Apply(transfer);
+        await PersistAsync();
+        AccountLog.CashTransferred(logger, AccountId, transfer.TransferId, transfer.Amount, transfer.CashAfter);
+        return CashTransferResult.Made(transfer, existing: false);
+    }
+
+    public async Task<IReadOnlyList<CashTransfer>> GetTransfersAsync() =>
+        S.IsOpen ? [.. Enumerable.Reverse((await TransfersAsync()).State.Transfers)] : [];
+
+    /// <summary>Applies the transfers stored without the core write that applies them (a crash between the two).</summary>
+    private async Task ApplyPendingTransfersAsync()
+    {
+        if (!S.IsOpen)
+        {
+            return;
+        }
+
+        var pending = (await TransfersAsync()).State.Transfers.Where(t => t.Sequence > S.LastTransferSequence).OrderBy(t => t.Sequence).ToList();
+        foreach (var transfer in pending)
+        {
+            Apply(transfer);
+        }
+
+        if (pending.Count > 0)
+        {
+            await PersistAsync();
+        }
+    }
+
+    /// <summary>The cash moves, and with it the day's start and the high-water mark: the day's P&amp;L and the drawdown do not see it.</summary>
+    private void Apply(CashTransfer transfer)
+    {
+        Ledger = Ledger.TransferCash(transfer.Amount);
+        S.LastTransferSequence = transfer.Sequence;
+        if (S.DayStart is { } start)
+        {
+            S.DayStart = start with { CashFlow = start.CashFlow + transfer.Amount };
+        }
+
+        AddEvent(new AccountEvent
+        {
+            Sequence = ++S.LastEventSequence,
+            AccountId = AccountId,
+            Timestamp = transfer.At,
+            Kind = AccountEventKind.CashTransfer,
+            Transfer = transfer,
+        });
+    }
+
+    private static CashTransferResult? Invalid(TransferCash command)
+    {
+        if (string.IsNullOrEmpty(command.TransferId) || !TransferIdPattern().IsMatch(command.TransferId))
+        {
+            return CashTransferResult.Invalid("transferId", "Must be 1 to 64 letters, digits, '-', '_' or '.'.");
+        }
+
+        if (command.Amount == 0m || Math.Abs(command.Amount) > MaxTransfer || decimal.Round(command.Amount, 2) != command.Amount)
+        {
+            return CashTransferResult.Invalid("amount",
+                $"Must be a non-zero amount in cents up to {MaxTransfer.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}: positive to deposit, negative to withdraw.");
+        }
+
+        return command.Note is { Length: > 200 } ? CashTransferResult.Invalid("note", "Must be at most 200 characters.") : null;
+    }
+
+    private async Task<GrainState<AccountTransfers>> TransfersAsync()
+    {
+        if (_transfers is null)
+        {
+            var record = new GrainState<AccountTransfers>(new AccountTransfers());
+            await _storage!.ReadStateAsync(TransfersName, GrainId, record);
+            record.State ??= new AccountTransfers();
+            _transfers = record;
+        }
+
+        return _transfers;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex TransferIdPattern();
+}

@@ -1,0 +1,155 @@
+using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.Runtime;
+using OrleansTrader.Runtime.Testing;
+
+namespace OrleansTrader.Grains.Tests;
+
+/// <summary>
+/// Cash into and out of a paper account: it moves the cash and the equity, never the P&amp;L, the high-water mark's
+/// drawdown or the returns; a transfer id moves cash once; a withdrawal takes only free cash.
+/// </summary>
+public sealed class AccountTransferTests
+{
+    private static readonly DateTimeOffset Monday = new(2026, 3, 2, 14, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Transfers_MoveCashAndEquity_ButNotTheDaysPnlTheDrawdownOrTheReturns()
+    {
+        var time = new FakeTimeProvider(Monday);
+        await using var cluster = await StartAsync(time);
+        var account = await TestAccounts.OpenAsync(cluster, "xfer", 10_000m, policy: new BreakerPolicy { DailyLossLimit = 100m });
+        await Market.QuoteAsync(cluster, "XFR", 100m, 100m);
+        await FillAsync(account, Market.MarketOrder("x-buy", "XFR", OrderSide.Buy, 10m), 1);
+        await Market.QuoteAsync(cluster, "XFR", 110m, 110m);
+        var before = (await account.RefreshAsync())!;
+
+        var deposit = await account.TransferCashAsync(new TransferCash { TransferId = "dep-1", Amount = 5_000m, Note = "top up" });
+        var withdrawal = await account.TransferCashAsync(new TransferCash { TransferId = "wd-1", Amount = -2_000m });
+        var after = (await account.RefreshAsync())!;
+
+        Assert.True(deposit.Succeeded, deposit.Message);
+        Assert.True(withdrawal.Succeeded, withdrawal.Message);
+        Assert.Equal((1L, 5_000m, "top up", before.Cash + 5_000m), (deposit.Transfer!.Sequence, deposit.Transfer.Amount, deposit.Transfer.Note, deposit.Transfer.CashAfter));
+        Assert.Equal((2L, before.Cash + 3_000m), (withdrawal.Transfer!.Sequence, withdrawal.Transfer.CashAfter));
+        Assert.Equal(before.Cash + 3_000m, after.Cash);
+        Assert.Equal(before.Equity + 3_000m, after.Equity);
+        Assert.Equal(before.DayPnl, after.DayPnl);
+        Assert.Equal(before.HighWaterMark + 3_000m, after.HighWaterMark);
+
+        // A withdrawal of 2,000 against a daily loss limit of 100 trips nothing.
+        Assert.Equal(TradingState.Active, after.TradingState);
+
+        // Events and the list, newest first.
+        var events = (await account.GetEventsAsync(0, 100)).Events.Where(e => e.Kind == AccountEventKind.CashTransfer).ToList();
+        Assert.Equal(["dep-1", "wd-1"], events.Select(e => e.Transfer!.TransferId));
+        Assert.Equal(["wd-1", "dep-1"], (await account.GetTransfersAsync()).Select(t => t.TransferId));
+
+        // Today's row: the flow is in the equity, not the P&L; the next day starts flat.
+        var today = (await account.GetPerformanceAsync(null, null))!.Days.Single();
+        Assert.Equal((10_000m, 3_000m), (today.StartEquity, today.CashFlow));
+        Assert.Equal(today.EndEquity - 10_000m - 3_000m, today.Pnl);
+        Assert.Equal(after.DayPnl, today.Pnl);
+
+        // Day 1 closes at 110; on day 2 the price falls to 105. A day's return is its P&L over its start, day 1's counting
+        // the flow as made at its start.
+        await CrossMidnightAsync(cluster, time, "XFR", 110m);
+        await account.RefreshAsync();
+        await Market.QuoteAsync(cluster, "XFR", 105m, 105m);
+        await account.RefreshAsync();
+        var performance = (await account.GetPerformanceAsync(null, null))!;
+        var (day1, day2) = (performance.Days[0], performance.Days[1]);
+        Assert.Equal((3_000m, 0m), (day1.CashFlow, day2.CashFlow));
+        Assert.Equal(day1.EndEquity, day2.StartEquity);
+        Assert.Equal(-50m, day2.Pnl);
+        var compounded = (1m + (day1.Pnl / (day1.StartEquity + day1.CashFlow))) * (1m + (day2.Pnl / day2.StartEquity)) - 1m;
+        Assert.Equal((double)compounded, (double)performance.Summary.TotalReturn!.Value, 12);
+        Assert.Equal(3_000m, performance.Summary.CashFlow);
+        Assert.Equal(day2.EndEquity - day1.StartEquity - 3_000m, performance.Summary.Pnl);
+    }
+
+    [Fact]
+    public async Task ATransferId_MovesCashOnce_AndAnotherAmountUnderItIsRefused()
+    {
+        await using var cluster = await StartAsync(new FakeTimeProvider(Monday));
+        var account = await TestAccounts.OpenAsync(cluster, "xfer-once", 1_000m);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => account.TransferCashAsync(new TransferCash { TransferId = "same", Amount = 250m })));
+        var other = await account.TransferCashAsync(new TransferCash { TransferId = "same", Amount = 300m });
+
+        Assert.All(results, r => Assert.True(r.Succeeded));
+        Assert.Single(results, r => !r.Existing);
+        Assert.Equal(1_250m, (await account.GetSnapshotAsync())!.Cash);
+        Assert.Equal(AccountErrorCodes.TransferIdReused, other.ErrorCode);
+        Assert.Single(await account.GetTransfersAsync());
+    }
+
+    [Fact]
+    public async Task AWithdrawal_TakesOnlyTheCashWorkingOrdersLeaveFree()
+    {
+        await using var cluster = await StartAsync(new FakeTimeProvider(Monday));
+        var account = await TestAccounts.OpenAsync(cluster, "xfer-free", 10_000m);
+        await Market.QuoteAsync(cluster, "XFF", 50m, 50m);
+        var resting = await account.PlaceOrderAsync(Market.Limit("x-rest", "XFF", OrderSide.Buy, 100m, 48m));
+        Assert.True(resting.Succeeded, resting.Denial?.Message);
+        var free = (await account.GetSnapshotAsync())!.Cash - (await account.GetSnapshotAsync())!.Reserved;
+
+        var tooMuch = await account.TransferCashAsync(new TransferCash { TransferId = "wd-big", Amount = -(free + 0.01m) });
+        var exact = await account.TransferCashAsync(new TransferCash { TransferId = "wd-all", Amount = -free });
+
+        Assert.Equal(AccountErrorCodes.InsufficientCash, tooMuch.ErrorCode);
+        Assert.True(exact.Succeeded, exact.Message);
+        var snapshot = (await account.GetSnapshotAsync())!;
+        Assert.Equal(snapshot.Reserved, snapshot.Cash);
+        Assert.Equal(0m, snapshot.BuyingPower);
+    }
+
+    [Theory]
+    [InlineData("ok-id", 0, "amount")]
+    [InlineData("ok-id", 0.001, "amount")]
+    [InlineData("bad id!", 10, "transferId")]
+    [InlineData("", 10, "transferId")]
+    public async Task AnInvalidTransfer_IsRefusedNamingItsField(string transferId, double amount, string field)
+    {
+        await using var cluster = await StartAsync(new FakeTimeProvider(Monday));
+        var account = await TestAccounts.OpenAsync(cluster, "xfer-bad", 1_000m);
+
+        var result = await account.TransferCashAsync(new TransferCash { TransferId = transferId, Amount = (decimal)amount });
+
+        Assert.Equal((AccountErrorCodes.Invalid, field), (result.ErrorCode, result.Field));
+        Assert.Equal(1_000m, (await account.GetSnapshotAsync())!.Cash);
+        Assert.Equal(AccountErrorCodes.NotOpen, (await cluster.Account("xfer-nobody").TransferCashAsync(new TransferCash { TransferId = "a", Amount = 1m })).ErrorCode);
+    }
+
+    private static Task<TradingCluster> StartAsync(FakeTimeProvider time) => TradingCluster.StartAsync(new TradingClusterOptions
+    {
+        Time = time,
+
+        // The tests value and roll the day themselves (RefreshAsync); the timers stay out of the way.
+        ConfigureSilo = silo => silo.Configure<AccountGrainOptions>(o =>
+        {
+            o.SignalInterval = TimeSpan.FromDays(30);
+            o.ReconcileInterval = TimeSpan.FromDays(30);
+        }),
+    });
+
+    /// <summary>To just past the next midnight with the symbol quoted at <paramref name="price"/> ten seconds before it.</summary>
+    private static async Task CrossMidnightAsync(TradingCluster cluster, FakeTimeProvider time, string symbol, decimal price)
+    {
+        var now = time.GetUtcNow();
+        var midnight = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
+        time.Advance(midnight - now - TimeSpan.FromSeconds(10));
+        await Market.QuoteAsync(cluster, symbol, price, price);
+        time.Advance(TimeSpan.FromSeconds(15));
+    }
+
+    private static async Task FillAsync(IAccountGrain account, PlaceOrder order, int fills)
+    {
+        var placed = await account.PlaceOrderAsync(order);
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        await Eventually.WaitAsync<IReadOnlyList<AccountFill>>(() => account.GetFillsAsync(0, 10), f => f.Count == fills, $"fill {fills}");
+    }
+}
