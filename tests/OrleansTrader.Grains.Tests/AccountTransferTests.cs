@@ -72,6 +72,20 @@ public sealed class AccountTransferTests
     }
 
     [Fact]
+    public async Task AWithdrawal_TripsNeitherTheDailyLossNorTheDrawdownBreaker()
+    {
+        await using var cluster = await StartAsync(new FakeTimeProvider(Monday));
+        var account = await TestAccounts.OpenAsync(cluster, "xfer-breaker", 10_000m,
+            policy: new BreakerPolicy { DailyLossLimit = 100m, MaxDrawdownPercent = 10m });
+
+        Assert.True((await account.TransferCashAsync(new TransferCash { TransferId = "wd-most", Amount = -6_000m })).Succeeded);
+        var snapshot = (await account.RefreshAsync())!;
+
+        Assert.Equal((TradingState.Active, TradingState.Active), (snapshot.TradingState, snapshot.AccountBreakerState));
+        Assert.Equal((4_000m, 0m, 4_000m), (snapshot.Equity, snapshot.DayPnl, snapshot.HighWaterMark));
+    }
+
+    [Fact]
     public async Task ATransferId_MovesCashOnce_AndAnotherAmountUnderItIsRefused()
     {
         await using var cluster = await StartAsync(new FakeTimeProvider(Monday));
