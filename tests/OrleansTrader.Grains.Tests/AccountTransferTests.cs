@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Grains.Abstractions;
@@ -102,6 +103,30 @@ public sealed class AccountTransferTests
     }
 
     [Fact]
+    public async Task ATransferWhoseWriteFailed_MovesNothing_AndARetryUnderItsIdMovesTheCashOnce()
+    {
+        var storage = new TransfersFailingStorage();
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            Time = new FakeTimeProvider(Monday),
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp));
+                silo.Configure<AccountGrainOptions>(o => o.SignalInterval = o.ReconcileInterval = TimeSpan.FromDays(30));
+            },
+        });
+        var account = await TestAccounts.OpenAsync(cluster, "xfer-fail", 1_000m);
+        storage.FailNext = true;
+
+        await Assert.ThrowsAnyAsync<Exception>(() => account.TransferCashAsync(new TransferCash { TransferId = "dep-retry", Amount = 500m }));
+        Assert.Equal(1_000m, (await account.GetSnapshotAsync())!.Cash);
+        var retried = await account.TransferCashAsync(new TransferCash { TransferId = "dep-retry", Amount = 500m });
+
+        Assert.True(retried is { Succeeded: true, Existing: false }, retried.Message);
+        Assert.Equal(1_500m, (await account.GetSnapshotAsync())!.Cash);
+    }
+
+    [Fact]
     public async Task AWithdrawal_TakesOnlyTheCashWorkingOrdersLeaveFree()
     {
         await using var cluster = await StartAsync(new FakeTimeProvider(Monday));
@@ -165,5 +190,36 @@ public sealed class AccountTransferTests
         var placed = await account.PlaceOrderAsync(order);
         Assert.True(placed.Succeeded, placed.Denial?.Message);
         await Eventually.WaitAsync<IReadOnlyList<AccountFill>>(() => account.GetFillsAsync(0, 10), f => f.Count == fills, $"fill {fills}");
+    }
+
+    /// <summary>The default storage, failing the next write of a "transfers" record when told to.</summary>
+    private sealed class TransfersFailingStorage : IGrainStorage
+    {
+        private IGrainStorage? _inner;
+
+        public bool FailNext { get; set; }
+
+        public IGrainStorage Over(IServiceProvider services)
+        {
+            _inner ??= new MemoryGrainStorage(services.GetRequiredService<IGrainStateSerializer>());
+            return this;
+        }
+
+        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+            _inner!.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
+
+        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+        {
+            if (FailNext && stateName == "transfers")
+            {
+                FailNext = false;
+                throw new IOException("The disk is full (test).");
+            }
+
+            return _inner!.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
+        }
+
+        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+            _inner!.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
     }
 }

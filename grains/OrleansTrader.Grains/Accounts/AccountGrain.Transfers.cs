@@ -80,7 +80,17 @@ internal sealed partial class AccountGrain
             transfers.State.Transfers.RemoveRange(0, transfers.State.Transfers.Count - TransfersKept);
         }
 
-        await _storage!.WriteStateAsync(TransfersName, GrainId, transfers);
+        try
+        {
+            await _storage!.WriteStateAsync(TransfersName, GrainId, transfers);
+        }
+        catch
+        {
+            // Not stored, not applied: the record is read again, so a retry under this id is not taken for a transfer made.
+            _transfers = null;
+            throw;
+        }
+
         Apply(transfer);
         await PersistAsync();
         AccountLog.CashTransferred(logger, AccountId, transfer.TransferId, transfer.Amount, transfer.CashAfter);
