@@ -37,6 +37,21 @@ public sealed class EventStreamTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Events_DeliverACashTransfer_WithTheTransfer()
+    {
+        var account = await Host.CreateAccountAsync(cash: 1_000m);
+        using var stream = await OpenAsync(account, null);
+        await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/transfers", Host.AdminKey, new { transferId = "sse-dep", amount = 250m },
+            HttpStatusCode.Created);
+
+        var events = await ReadUntilAsync(stream, events => events.Any(e => e.Kind == "cashTransfer"));
+
+        var transfer = JsonDocument.Parse(events.Single(e => e.Kind == "cashTransfer").Data).RootElement.GetProperty("transfer");
+        Assert.Equal(("sse-dep", 250m, 1_250m), (transfer.GetProperty("transferId").GetString(), transfer.GetProperty("amount").GetDecimal(),
+            transfer.GetProperty("cashAfter").GetDecimal()));
+    }
+
+    [Fact]
     public async Task Events_RefuseAMalformedLastEventId()
     {
         var account = await Host.CreateAccountAsync();
