@@ -4,6 +4,7 @@ using OrleansTrader.Grains.Accounts;
 using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.Runtime;
 using OrleansTrader.Runtime.Testing;
+using static OrleansTrader.Grains.Tests.Infrastructure.AccountSteps;
 
 namespace OrleansTrader.Grains.Tests;
 
@@ -146,25 +147,4 @@ public sealed class AccountPerformanceTests : IDisposable
             o.DaysKept = daysKept;
         }),
     });
-
-    /// <summary>
-    /// Moves the clock to just past the next midnight with <paramref name="symbol"/> quoted at <paramref name="price"/>
-    /// then: the quote comes ten seconds before midnight, since a symbol grain idle for hours of the fake clock is
-    /// collected with its quote.
-    /// </summary>
-    private static async Task CrossMidnightAsync(TradingCluster cluster, FakeTimeProvider time, string symbol, decimal price)
-    {
-        var now = time.GetUtcNow();
-        var midnight = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
-        time.Advance(midnight - now - TimeSpan.FromSeconds(10));
-        await Market.QuoteAsync(cluster, symbol, price, price);
-        time.Advance(TimeSpan.FromSeconds(15));
-    }
-
-    private static async Task FillAsync(IAccountGrain account, PlaceOrder order, int fills)
-    {
-        var placed = await account.PlaceOrderAsync(order);
-        Assert.True(placed.Succeeded, placed.Denial?.Message);
-        await Eventually.WaitAsync<IReadOnlyList<AccountFill>>(() => account.GetFillsAsync(0, 10), f => f.Count == fills, $"fill {fills}");
-    }
 }

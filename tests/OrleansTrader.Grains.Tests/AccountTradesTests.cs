@@ -5,6 +5,7 @@ using OrleansTrader.Grains.Accounts;
 using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.Runtime;
 using OrleansTrader.Runtime.Testing;
+using static OrleansTrader.Grains.Tests.Infrastructure.AccountSteps;
 
 namespace OrleansTrader.Grains.Tests;
 
@@ -108,11 +109,4 @@ public sealed class AccountTradesTests : IDisposable
         SqlitePath = sqlitePath,
         ConfigureSilo = silo => silo.Configure<AccountGrainOptions>(o => o.TradePagesKept = tradePagesKept),
     });
-
-    private static async Task FillAsync(IAccountGrain account, PlaceOrder order, int fills)
-    {
-        var placed = await account.PlaceOrderAsync(order);
-        Assert.True(placed.Succeeded, placed.Denial?.Message);
-        await Eventually.WaitAsync<IReadOnlyList<AccountFill>>(() => account.GetFillsAsync(0, 10), f => f.Count == fills, $"fill {fills}");
-    }
 }

@@ -6,6 +6,7 @@ using OrleansTrader.Grains.Accounts;
 using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.Runtime;
 using OrleansTrader.Runtime.Testing;
+using static OrleansTrader.Grains.Tests.Infrastructure.AccountSteps;
 
 namespace OrleansTrader.Grains.Tests;
 
@@ -174,23 +175,6 @@ public sealed class AccountTransferTests
             o.ReconcileInterval = TimeSpan.FromDays(30);
         }),
     });
-
-    /// <summary>To just past the next midnight with the symbol quoted at <paramref name="price"/> ten seconds before it.</summary>
-    private static async Task CrossMidnightAsync(TradingCluster cluster, FakeTimeProvider time, string symbol, decimal price)
-    {
-        var now = time.GetUtcNow();
-        var midnight = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
-        time.Advance(midnight - now - TimeSpan.FromSeconds(10));
-        await Market.QuoteAsync(cluster, symbol, price, price);
-        time.Advance(TimeSpan.FromSeconds(15));
-    }
-
-    private static async Task FillAsync(IAccountGrain account, PlaceOrder order, int fills)
-    {
-        var placed = await account.PlaceOrderAsync(order);
-        Assert.True(placed.Succeeded, placed.Denial?.Message);
-        await Eventually.WaitAsync<IReadOnlyList<AccountFill>>(() => account.GetFillsAsync(0, 10), f => f.Count == fills, $"fill {fills}");
-    }
 
     /// <summary>The default storage, failing the next write of a "transfers" record when told to.</summary>
     private sealed class TransfersFailingStorage : IGrainStorage

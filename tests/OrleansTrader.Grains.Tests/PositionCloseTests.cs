@@ -3,6 +3,7 @@ using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Domain.Risk;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Tests.Infrastructure;
+using static OrleansTrader.Grains.Tests.Infrastructure.AccountSteps;
 
 namespace OrleansTrader.Grains.Tests;
 
@@ -75,12 +76,5 @@ public sealed class PositionCloseTests
         var closed = Assert.Single(await account.CloseAllPositionsAsync(cancelOrders: true));
         Assert.True(closed.Result.Succeeded, closed.Result.Denial?.Message);
         await Eventually.WaitAsync(() => account.GetPositionsAsync(), p => p.All(q => q.Quantity == 0m), "the position closed");
-    }
-
-    private static async Task FillAsync(IAccountGrain account, PlaceOrder order, int fills)
-    {
-        var placed = await account.PlaceOrderAsync(order);
-        Assert.True(placed.Succeeded, placed.Denial?.Message);
-        await Eventually.WaitAsync<IReadOnlyList<AccountFill>>(() => account.GetFillsAsync(0, 10), f => f.Count == fills, $"fill {fills}");
     }
 }
