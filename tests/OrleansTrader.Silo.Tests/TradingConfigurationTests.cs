@@ -1,9 +1,12 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Grains.Symbols;
 
 namespace OrleansTrader.Silo.Tests;
@@ -26,6 +29,20 @@ public sealed class TradingConfigurationTests
 
         var validation = Assert.IsType<OptionsValidationException>(Unwrap(error));
         Assert.Contains(expected, validation.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Trading:Accounts:SignalInterval", "00:00:00", "Trading:Accounts:SignalInterval must be positive")]
+    [InlineData("PaperExchange:MaxRetainedOrders", "5", "PaperExchange:MaxRetainedOrders must be at least 10")]
+    public void TheGrainsAndVenueTuning_IsCheckedWhenTheSiloIsConfigured_BeforeAHostExists(string key, string value, string expected)
+    {
+        // Checked at the host's start only, the failure raced the start's disposal of the host in an in-process test host.
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [key] = value });
+
+        var error = Assert.Throws<OptionsValidationException>(() => builder.AddOrleansTrader());
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -38,6 +38,15 @@ public static class TradingHostExtensions
         var feed = Read<FeedSettings>(config, FeedSettings.SectionName);
         var calendar = Read<CalendarSettings>(config, CalendarSettings.SectionName);
         var demo = Read<DemoSettings>(config, DemoSettings.SectionName);
+
+        // The grains' and the venue's tuning, checked now as the settings above are, so a bad value stops the builder with
+        // its validator's message. Left to the host's start alone (ValidateOnStart, which stays), the failure raced the
+        // start's disposal of the host, and an in-process test host sometimes saw an ObjectDisposedException instead.
+        var grainOptions = new GrainOptionsValidator();
+        CheckNow<AccountGrainOptions>(config, AccountGrainOptions.SectionName, grainOptions);
+        CheckNow<SymbolGrainOptions>(config, SymbolGrainOptions.SectionName, grainOptions);
+        CheckNow<BacktestFilesOptions>(config, BacktestFilesOptions.SectionName, grainOptions);
+        CheckNow<PaperExchangeOptions>(config, PaperExchangeOptions.SectionName, new PaperExchangeOptionsValidator());
         var services = builder.Services;
         services.AddSingleton(storage);
         services.AddSingleton(feed);
@@ -136,6 +145,19 @@ public static class TradingHostExtensions
             tradingCalendar is AlwaysOpenCalendar,
             demo.Enabled ? $"account {demo.AccountId}, SMA {demo.FastPeriod}/{demo.SlowPeriod} on {demo.Symbol}" : "off"));
         return builder;
+    }
+
+    /// <summary>Binds a section over the options' defaults and runs <paramref name="validator"/> on it now.</summary>
+    private static void CheckNow<T>(IConfiguration config, string section, IValidateOptions<T> validator)
+        where T : class, new()
+    {
+        var value = new T();
+        config.GetSection(section).Bind(value);
+        var result = validator.Validate(Options.DefaultName, value);
+        if (result.Failed)
+        {
+            throw new OptionsValidationException(section, typeof(T), result.Failures);
+        }
     }
 
     /// <summary>Binds and validates a section now, so bad configuration stops startup with the validator's message.</summary>
