@@ -156,18 +156,8 @@ internal sealed partial class AccountGrain
         return command.Note is { Length: > 200 } ? CashTransferResult.Invalid("note", "Must be at most 200 characters.") : null;
     }
 
-    private async Task<GrainState<AccountTransfers>> TransfersAsync()
-    {
-        if (_transfers is null)
-        {
-            var record = new GrainState<AccountTransfers>(new AccountTransfers());
-            await _storage!.ReadStateAsync(TransfersName, GrainId, record);
-            record.State ??= new AccountTransfers();
-            _transfers = record;
-        }
-
-        return _transfers;
-    }
+    private async Task<GrainState<AccountTransfers>> TransfersAsync() =>
+        _transfers ??= await _storage!.ReadRecordAsync<AccountTransfers>(TransfersName, GrainId);
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex TransferIdPattern();

@@ -90,9 +90,7 @@ internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId
 
     private async Task<GrainState<AccountHistoryPage>> ReadAsync(long page, CancellationToken cancellationToken)
     {
-        var record = new GrainState<AccountHistoryPage>(new AccountHistoryPage());
-        await storage.ReadStateAsync(Name(page), grainId, record, cancellationToken);
-        record.State ??= new AccountHistoryPage();
+        var record = await storage.ReadRecordAsync<AccountHistoryPage>(Name(page), grainId, cancellationToken);
         WithFills(record.State);
         return record;
     }

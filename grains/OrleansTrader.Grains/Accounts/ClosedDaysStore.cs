@@ -65,16 +65,5 @@ internal sealed class ClosedDaysStore<TRecord, TDay>(IGrainStorage storage, Grai
         record.State = new TRecord();
     }
 
-    private async Task<GrainState<TRecord>> LoadAsync()
-    {
-        if (_record is null)
-        {
-            var record = new GrainState<TRecord>(new TRecord());
-            await storage.ReadStateAsync(Name, grainId, record);
-            record.State ??= new TRecord();
-            _record = record;
-        }
-
-        return _record;
-    }
+    private async Task<GrainState<TRecord>> LoadAsync() => _record ??= await storage.ReadRecordAsync<TRecord>(Name, grainId);
 }

@@ -98,13 +98,7 @@ internal sealed class TradesStore(IGrainStorage storage, GrainId grainId, int pa
         }
     }
 
-    private async Task<GrainState<TradesPage>> ReadAsync(long page)
-    {
-        var record = new GrainState<TradesPage>(new TradesPage());
-        await storage.ReadStateAsync(Name(page), grainId, record);
-        record.State ??= new TradesPage();
-        return record;
-    }
+    private Task<GrainState<TradesPage>> ReadAsync(long page) => storage.ReadRecordAsync<TradesPage>(Name(page), grainId);
 
     private async Task DropAsync(long page)
     {
