@@ -4,6 +4,7 @@ using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Grains.Breakers;
 using OrleansTrader.Grains.Paper;
 using OrleansTrader.Grains.Strategies;
+using OrleansTrader.Grains.Webhooks;
 
 namespace OrleansTrader.Grains;
 
@@ -23,4 +24,6 @@ namespace OrleansTrader.Grains;
 [JsonSerializable(typeof(PaperArchiveRecord))]
 [JsonSerializable(typeof(PaperArchiveChunk))]
 [JsonSerializable(typeof(PaperVenueIndex))]
+[JsonSerializable(typeof(WebhookGrainState))]
+[JsonSerializable(typeof(WebhookDirectoryState))]
 internal sealed partial class GrainsStateJsonContext : JsonSerializerContext;

@@ -29,9 +29,10 @@ internal static class ApiProblems
     {
         var status = code switch
         {
-            AccountErrorCodes.NotOpen or AccountErrorCodes.OrderNotFound or StrategyErrorCodes.NotFound => StatusCodes.Status404NotFound,
+            AccountErrorCodes.NotOpen or AccountErrorCodes.OrderNotFound or StrategyErrorCodes.NotFound or WebhookErrorCodes.NotFound => StatusCodes.Status404NotFound,
             AccountErrorCodes.AlreadyOpen or AccountErrorCodes.OrderNotCancelable or AccountErrorCodes.OrderNotReplaceable
-                or AccountErrorCodes.PositionFlat or StrategyErrorCodes.AlreadyExists or AccountErrorCodes.TransferIdReused => StatusCodes.Status409Conflict,
+                or AccountErrorCodes.PositionFlat or StrategyErrorCodes.AlreadyExists or AccountErrorCodes.TransferIdReused
+                or WebhookErrorCodes.AlreadyExists or WebhookErrorCodes.Limit => StatusCodes.Status409Conflict,
             AccountErrorCodes.BrokerUnavailable => StatusCodes.Status503ServiceUnavailable,
             AccountErrorCodes.BrokerError => StatusCodes.Status502BadGateway,
             _ => StatusCodes.Status422UnprocessableEntity,

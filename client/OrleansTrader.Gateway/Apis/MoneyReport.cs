@@ -83,16 +83,12 @@ internal static class MoneyReport
             FeesPaid = Money.RoundForReport(p.FeesPaid),
         })];
 
-    public static AccountFill Round(AccountFill fill) => fill with
-    {
-        Fee = Money.RoundForReport(fill.Fee),
-        RealizedPnl = Money.RoundForReport(fill.RealizedPnl),
-    };
+    public static AccountFill Round(AccountFill fill) => AccountEventReport.Round(fill);
 
     public static IReadOnlyList<AccountFill> Round(IReadOnlyList<AccountFill> fills) => [.. fills.Select(Round)];
 
     /// <summary>An account event as the API shows it: a fill event's fill is rounded like a fill.</summary>
-    public static AccountEvent Round(AccountEvent e) => e.Fill is { } fill ? e with { Fill = Round(fill) } : e;
+    public static AccountEvent Round(AccountEvent e) => AccountEventReport.Round(e);
 
     /// <summary>An order preview: the reservation and the fee; the reference price and the quantities keep their precision.</summary>
     public static RiskDecision Round(RiskDecision d) => d with

@@ -93,6 +93,7 @@ public static class TradingGatewayExtensions
         endpoints.MapOrdersApi();
         endpoints.MapRiskApi();
         endpoints.MapStrategiesApi();
+        endpoints.MapWebhooksApi();
         endpoints.MapSymbolsApi();
         endpoints.MapEventsApi();
         endpoints.MapKeysApi();

@@ -2,13 +2,33 @@ using Microsoft.Extensions.Options;
 using OrleansTrader.Grains.Accounts;
 using OrleansTrader.Grains.Strategies;
 using OrleansTrader.Grains.Symbols;
+using OrleansTrader.Grains.Webhooks;
 
 namespace OrleansTrader.Grains.Hosting;
 
-/// <summary>Startup validation of the grains' tuning (sections "Trading:Accounts", "Trading:Symbols" and "Backtests").</summary>
+/// <summary>Startup validation of the grains' tuning (sections "Trading:Accounts", "Trading:Symbols", "Trading:Webhooks" and "Backtests").</summary>
 internal sealed class GrainOptionsValidator :
-    IValidateOptions<AccountGrainOptions>, IValidateOptions<SymbolGrainOptions>, IValidateOptions<BacktestFilesOptions>
+    IValidateOptions<AccountGrainOptions>, IValidateOptions<SymbolGrainOptions>, IValidateOptions<BacktestFilesOptions>, IValidateOptions<WebhookOptions>
 {
+    public ValidateOptionsResult Validate(string? name, WebhookOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        const string Section = WebhookOptions.SectionName;
+        Positive(options.Timeout, $"{Section}:Timeout", failures);
+        Positive(options.MaxEventsPerRequest, $"{Section}:MaxEventsPerRequest", failures);
+        Positive(options.FirstRetryDelay, $"{Section}:FirstRetryDelay", failures);
+        Positive(options.MaxRetryDelay, $"{Section}:MaxRetryDelay", failures);
+        Positive(options.MaxRetryAfter, $"{Section}:MaxRetryAfter", failures);
+        Positive(options.DisableAfter, $"{Section}:DisableAfter", failures);
+        if (options.MaxEventsPerRequest > 1000)
+        {
+            failures.Add($"{Section}:MaxEventsPerRequest must be at most 1000 (got {options.MaxEventsPerRequest}).");
+        }
+
+        return Result(failures);
+    }
+
     public ValidateOptionsResult Validate(string? name, AccountGrainOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -10,6 +10,7 @@ using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Accounts;
 using OrleansTrader.Grains.Strategies;
 using OrleansTrader.Grains.Symbols;
+using OrleansTrader.Grains.Webhooks;
 using OrleansTrader.MarketData;
 using OrleansTrader.MarketData.Csv;
 using OrleansTrader.MarketData.Hosting;
@@ -46,6 +47,7 @@ public static class TradingHostExtensions
         CheckNow<AccountGrainOptions>(config, AccountGrainOptions.SectionName, grainOptions);
         CheckNow<SymbolGrainOptions>(config, SymbolGrainOptions.SectionName, grainOptions);
         CheckNow<BacktestFilesOptions>(config, BacktestFilesOptions.SectionName, grainOptions);
+        CheckNow<WebhookOptions>(config, WebhookOptions.SectionName, grainOptions);
         CheckNow<PaperExchangeOptions>(config, PaperExchangeOptions.SectionName, new PaperExchangeOptionsValidator());
         var services = builder.Services;
         services.AddSingleton(storage);
@@ -82,6 +84,7 @@ public static class TradingHostExtensions
             // The grains' and the venue's tuning, validated at startup; keys set here win over the defaults above.
             silo.Services.AddOptions<AccountGrainOptions>().Bind(config.GetSection(AccountGrainOptions.SectionName));
             silo.Services.AddOptions<SymbolGrainOptions>().Bind(config.GetSection(SymbolGrainOptions.SectionName));
+            silo.Services.AddOptions<WebhookOptions>().Bind(config.GetSection(WebhookOptions.SectionName));
             silo.Services.AddOptions<PaperExchangeOptions>().Bind(config.GetSection(PaperExchangeOptions.SectionName));
             silo.Services.AddOptions<BacktestFilesOptions>().Bind(config.GetSection(BacktestFilesOptions.SectionName)).PostConfigure(o =>
             {

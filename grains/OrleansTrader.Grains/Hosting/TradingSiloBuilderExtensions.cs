@@ -13,6 +13,7 @@ using OrleansTrader.Grains.Diagnostics;
 using OrleansTrader.Grains.Paper;
 using OrleansTrader.Grains.Strategies;
 using OrleansTrader.Grains.Symbols;
+using OrleansTrader.Grains.Webhooks;
 using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Hosting;
@@ -68,7 +69,12 @@ public static class TradingSiloBuilderExtensions
         StrategyServiceCollectionExtensions.AddStrategyRegistry(services);
         services.TryAddSingleton<Strategies.LatestBarsReader>();
         services.TryAddSingleton<BacktestFileCatalog>();
-        services.AddHostedService<Strategies.RunningStrategiesResumer>();
+        services.AddOptions<WebhookOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookOptions>, GrainOptionsValidator>());
+        services.AddHttpClient(WebhookSender.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+        services.TryAddSingleton<WebhookSender>();
+        services.AddHostedService<KeepAliveResumer>();
         return silo;
     }
 }

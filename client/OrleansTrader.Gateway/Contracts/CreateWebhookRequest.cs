@@ -1,0 +1,16 @@
+using OrleansTrader.Grains.Abstractions;
+
+namespace OrleansTrader.Gateway.Contracts;
+
+/// <summary>POST .../webhooks: where to POST the account's events, and which kinds (all when omitted or empty).</summary>
+public sealed record CreateWebhookRequest
+{
+    /// <summary>Your id for the webhook; one is made when omitted.</summary>
+    public string? WebhookId { get; init; }
+
+    public string? Url { get; init; }
+
+    public IReadOnlyList<AccountEventKind>? Kinds { get; init; }
+
+    public string? Description { get; init; }
+}

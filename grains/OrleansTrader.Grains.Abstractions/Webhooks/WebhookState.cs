@@ -1,0 +1,10 @@
+namespace OrleansTrader.Grains.Abstractions;
+
+public enum WebhookState
+{
+    /// <summary>Delivering (a failing receiver is retried).</summary>
+    Active,
+
+    /// <summary>Failed for longer than the limit; nothing is delivered until it is resumed.</summary>
+    Disabled,
+}

@@ -1,0 +1,373 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Webhooks;
+
+/// <summary>
+/// One webhook of one account. It follows the account's events as a strategy does: the "account-events" memory stream says
+/// that there is something new, and the account's persisted history (<see cref="IAccountGrain.GetEventsAsync"/>) is what
+/// is sent, from the sequence delivered through, so an event the best-effort stream dropped still goes, in order.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A request runs outside the grain's turns: a turn starts it, and the pump's next turn takes its outcome. A slow
+/// receiver then holds up nothing: not the account's event stream (which hands the next events to its subscribers only
+/// when each took the last), not the webhook's own commands.
+/// </para>
+/// <para>
+/// Delivery is at least once. The sequence delivered through is written after each 2xx, so a restart between a request
+/// and that write sends those events again, with the same delivery id. A keep-alive reminder, registered while the webhook
+/// is active, brings it back after a restart (the silo also activates every one at start) and catches up every minute.
+/// </para>
+/// </remarks>
+internal sealed partial class WebhookGrain(
+    [PersistentState("webhook")] IPersistentState<WebhookGrainState> state,
+    TimeProvider time,
+    WebhookSender sender,
+    IOptions<WebhookOptions> options,
+    ILogger<WebhookGrain> logger) : Grain, IWebhookGrain, IRemindable
+{
+    internal const string KeepAliveReminder = "webhook-keep-alive";
+    private StreamSubscriptionHandle<AccountEvent>? _subscription;
+    private IGrainTimer? _pump;
+    private Task<WebhookAttempt>? _inFlight;
+    private (long Through, int Events) _sending;
+    private string _accountId = string.Empty;
+    private string _webhookId = string.Empty;
+
+    private WebhookGrainState S => state.State;
+
+    private WebhookOptions Options => options.Value;
+
+    private IAccountGrain Account => GrainFactory.GetGrain<IAccountGrain>(_accountId);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        WebhookKey.TryParse(this.GetPrimaryKeyString(), out _accountId, out _webhookId);
+        if (S.Exists && S.State == WebhookState.Active)
+        {
+            await StartAsync();
+        }
+    }
+
+    public async Task<WebhookCommandResult> CreateAsync(CreateWebhook command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (_accountId.Length == 0)
+        {
+            return Fail(WebhookErrorCodes.InvalidKey, "Webhook keys are \"accountId/webhookId\".");
+        }
+
+        if (S.Exists)
+        {
+            return Fail(WebhookErrorCodes.AlreadyExists, $"Webhook {_webhookId} already exists in account {_accountId}.");
+        }
+
+        if (WebhookUrl.Check(command.Url) is { } invalid)
+        {
+            return Fail(WebhookErrorCodes.InvalidUrl, invalid) with { Field = "url" };
+        }
+
+        if (await Account.GetRiskLimitsAsync() is null)
+        {
+            return Fail(AccountErrorCodes.NotOpen, $"Account {_accountId} does not exist.");
+        }
+
+        if (!await GrainFactory.GetGrain<IWebhookDirectoryGrain>(_accountId).AddAsync(_webhookId))
+        {
+            return Fail(WebhookErrorCodes.Limit, $"Account {_accountId} has its maximum of {WebhookDirectoryGrain.MaxWebhooks} webhooks.");
+        }
+
+        // A new webhook delivers what happens from now on, not the account's past.
+        var last = (await Account.GetEventsAsync(long.MaxValue - 1, 0)).LastSequence;
+        state.State = new WebhookGrainState
+        {
+            Exists = true,
+            Url = command.Url,
+            Kinds = [.. command.Kinds.Distinct().Order()],
+            Description = command.Description,
+            Secret = WebhookSender.NewSecret(),
+            CreatedAt = time.GetUtcNow(),
+            State = WebhookState.Active,
+            DeliveredThrough = last,
+        };
+        await state.WriteStateAsync();
+        await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        await StartAsync();
+        WebhookLog.Created(logger, _accountId, _webhookId, new Uri(S.Url).GetLeftPart(UriPartial.Authority));
+        return new WebhookCommandResult(true, Status(), S.Secret);
+    }
+
+    public Task<WebhookStatus?> GetStatusAsync() => Task.FromResult(S.Exists ? Status() : null);
+
+    public async Task<WebhookCommandResult> ResumeAsync()
+    {
+        if (!S.Exists)
+        {
+            return NotFound();
+        }
+
+        if (S.State == WebhookState.Disabled)
+        {
+            S.State = WebhookState.Active;
+            S.ConsecutiveFailures = 0;
+            S.FailingSince = null;
+            await state.WriteStateAsync();
+            await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+            await StartAsync();
+            WebhookLog.Resumed(logger, _accountId, _webhookId);
+        }
+
+        // Resuming an active webhook that waits for its next attempt makes that attempt now.
+        S.NextAttemptAt = null;
+        Kick(TimeSpan.Zero);
+        return new WebhookCommandResult(true, Status());
+    }
+
+    public async Task<WebhookCommandResult> DeleteAsync()
+    {
+        if (!S.Exists)
+        {
+            return NotFound();
+        }
+
+        var last = Status();
+        await StopAsync();
+        if (await this.GetReminder(KeepAliveReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+
+        await state.ClearStateAsync();
+        state.State = new WebhookGrainState();
+        await GrainFactory.GetGrain<IWebhookDirectoryGrain>(_accountId).RemoveAsync(_webhookId);
+        WebhookLog.Deleted(logger, _accountId, _webhookId);
+        DeactivateOnIdle();
+        return new WebhookCommandResult(true, last);
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (!S.Exists || S.State != WebhookState.Active)
+        {
+            if (await this.GetReminder(reminderName) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+
+            return;
+        }
+
+        // Catches up what the best-effort stream did not announce; a webhook waiting to retry keeps waiting.
+        if (S.NextAttemptAt is not { } next || next <= time.GetUtcNow())
+        {
+            Kick(TimeSpan.Zero);
+        }
+    }
+
+    private async Task StartAsync()
+    {
+        _subscription ??= await this.GetStreamProvider(StreamNames.MemoryProvider)
+            .GetStream<AccountEvent>(StreamId.Create(StreamNames.AccountEvents, _accountId))
+            .SubscribeAsync(OnAccountEventAsync);
+        var wait = S.NextAttemptAt is { } next && next > time.GetUtcNow() ? next - time.GetUtcNow() : TimeSpan.Zero;
+        if (_pump is null)
+        {
+            _pump = RegisterGrainTimer(PumpAsync, wait, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            Kick(wait);
+        }
+    }
+
+    private async Task StopAsync()
+    {
+        if (_subscription is not null)
+        {
+            await _subscription.UnsubscribeAsync();
+            _subscription = null;
+        }
+
+        _pump?.Dispose();
+        _pump = null;
+
+        // A request still out is left to finish; its outcome is not taken.
+        _inFlight = null;
+    }
+
+    private Task OnAccountEventAsync(AccountEvent entry, StreamSequenceToken? token)
+    {
+        if (S.State == WebhookState.Active && S.NextAttemptAt is null && _inFlight is null && entry.Sequence > S.DeliveredThrough)
+        {
+            Kick(TimeSpan.Zero);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void Kick(TimeSpan due) => _pump?.Change(due, Timeout.InfiniteTimeSpan);
+
+    /// <summary>One step: take a finished request's outcome, or start the next request when there are events to send.</summary>
+    private async Task PumpAsync(CancellationToken cancellationToken)
+    {
+        if (_inFlight is { } inFlight)
+        {
+            if (!inFlight.IsCompleted)
+            {
+                return;
+            }
+
+            _inFlight = null;
+            if (!await TakeOutcomeAsync(await inFlight))
+            {
+                return;
+            }
+        }
+
+        if (!S.Exists || S.State != WebhookState.Active)
+        {
+            return;
+        }
+
+        // A timer may fire a little before the clock says the wait is over: it waits the rest.
+        if (S.NextAttemptAt is { } next && next > time.GetUtcNow())
+        {
+            Kick(next - time.GetUtcNow());
+            return;
+        }
+
+        var page = await Account.GetEventsAsync(S.DeliveredThrough, Options.MaxEventsPerRequest);
+        var events = S.Kinds.Count == 0 ? page.Events : [.. page.Events.Where(e => S.Kinds.Contains(e.Kind))];
+        long? truncatedBefore = page.Truncated ? page.OldestSequence : null;
+        var through = page.Events.Count > 0 ? page.Events[^1].Sequence : Math.Max(S.DeliveredThrough, page.OldestSequence - 1);
+        if (events.Count == 0 && truncatedBefore is null)
+        {
+            // Nothing of the kinds it takes: move past them without a request.
+            if (through > S.DeliveredThrough)
+            {
+                S.DeliveredThrough = through;
+                await state.WriteStateAsync();
+                Kick(TimeSpan.Zero);
+            }
+
+            return;
+        }
+
+        var first = events.Count > 0 ? events[0].Sequence : through;
+        var delivery = new WebhookDelivery
+        {
+            DeliveryId = $"{_webhookId}:{first}-{through}",
+            WebhookId = _webhookId,
+            AccountId = _accountId,
+            TruncatedBefore = truncatedBefore,
+            Events = [.. events.Select(AccountEventReport.Round)],
+        };
+        _sending = (through, events.Count);
+        S.LastAttemptAt = time.GetUtcNow();
+        var (url, secret) = (S.Url, S.Secret);
+        var pump = _pump;
+        _inFlight = SendOutsideTurnAsync(() => sender.SendAsync(url, secret, delivery), () => pump?.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+    }
+
+    /// <summary>Applies a request's outcome; true when the next events may go at once.</summary>
+    private async Task<bool> TakeOutcomeAsync(WebhookAttempt attempt)
+    {
+        if (!S.Exists || S.State != WebhookState.Active)
+        {
+            return false;
+        }
+
+        var now = time.GetUtcNow();
+        if (attempt.Delivered)
+        {
+            S.DeliveredThrough = Math.Max(S.DeliveredThrough, _sending.Through);
+            S.Deliveries++;
+            S.EventsDelivered += _sending.Events;
+            S.ConsecutiveFailures = 0;
+            S.FailingSince = null;
+            S.LastError = null;
+            S.NextAttemptAt = null;
+            S.LastSuccessAt = now;
+            await state.WriteStateAsync();
+            return true;
+        }
+
+        S.ConsecutiveFailures++;
+        S.FailingSince ??= now;
+        S.LastError = attempt.Error;
+        if (now - S.FailingSince.Value >= Options.DisableAfter)
+        {
+            S.State = WebhookState.Disabled;
+            S.NextAttemptAt = null;
+            await state.WriteStateAsync();
+            WebhookLog.Disabled(logger, _accountId, _webhookId, S.ConsecutiveFailures, S.LastError);
+            return false;
+        }
+
+        var wait = attempt.RetryAfter ?? Backoff(S.ConsecutiveFailures);
+        S.NextAttemptAt = now + wait;
+        await state.WriteStateAsync();
+        WebhookLog.Failed(logger, _accountId, _webhookId, S.ConsecutiveFailures, S.LastError, wait);
+        Kick(wait);
+        return false;
+    }
+
+    /// <summary>The first delay doubled per further failure, at most the maximum, less up to a fifth at random (so receivers coming back are not hit at once).</summary>
+    private TimeSpan Backoff(int failures)
+    {
+        var doubled = Options.FirstRetryDelay * Math.Pow(2, Math.Min(failures - 1, 30));
+        var wait = doubled < Options.MaxRetryDelay ? doubled : Options.MaxRetryDelay;
+        return wait * (1 - (Random.Shared.NextDouble() / 5));
+    }
+
+    /// <summary>
+    /// Runs the request on the thread pool, without this turn's call context, and wakes the pump once it has ended (after
+    /// the task completed, so the pump's turn finds it completed).
+    /// </summary>
+    private static Task<WebhookAttempt> SendOutsideTurnAsync(Func<Task<WebhookAttempt>> send, Action done)
+    {
+        using (ExecutionContext.SuppressFlow())
+        {
+            var request = Task.Run(async () =>
+            {
+                try
+                {
+                    return await send();
+                }
+                catch (Exception ex)
+                {
+                    return new WebhookAttempt(false, ex.Message, null);
+                }
+            });
+            request.ContinueWith(static (_, wake) => ((Action)wake!)(), done, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return request;
+        }
+    }
+
+    private WebhookStatus Status() => new()
+    {
+        WebhookId = _webhookId,
+        AccountId = _accountId,
+        Url = S.Url,
+        Kinds = [.. S.Kinds],
+        Description = S.Description,
+        State = S.State,
+        CreatedAt = S.CreatedAt,
+        DeliveredThroughSequence = S.DeliveredThrough,
+        Deliveries = S.Deliveries,
+        EventsDelivered = S.EventsDelivered,
+        ConsecutiveFailures = S.ConsecutiveFailures,
+        FailingSince = S.FailingSince,
+        LastAttemptAt = S.LastAttemptAt,
+        LastSuccessAt = S.LastSuccessAt,
+        LastError = S.LastError,
+        NextAttemptAt = S.NextAttemptAt,
+    };
+
+    private static WebhookCommandResult Fail(string code, string message) => new(false, null, null, code, message);
+
+    private WebhookCommandResult NotFound() => Fail(WebhookErrorCodes.NotFound, $"No webhook {_webhookId} in account {_accountId}.");
+}

@@ -1,0 +1,40 @@
+using OrleansTrader.Grains.Abstractions;
+
+namespace OrleansTrader.Grains.Webhooks;
+
+/// <summary>A webhook's definition, its signing secret and where its delivery stands ("webhook" record of the webhook grain).</summary>
+internal sealed record WebhookGrainState
+{
+    public bool Exists { get; set; }
+
+    public string Url { get; set; } = string.Empty;
+
+    public List<AccountEventKind> Kinds { get; set; } = [];
+
+    public string? Description { get; set; }
+
+    /// <summary>The HMAC key of the signature; stored because every request is signed with it, never shown after creation.</summary>
+    public string Secret { get; set; } = string.Empty;
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public WebhookState State { get; set; }
+
+    public long DeliveredThrough { get; set; }
+
+    public long Deliveries { get; set; }
+
+    public long EventsDelivered { get; set; }
+
+    public int ConsecutiveFailures { get; set; }
+
+    public DateTimeOffset? FailingSince { get; set; }
+
+    public DateTimeOffset? LastAttemptAt { get; set; }
+
+    public DateTimeOffset? LastSuccessAt { get; set; }
+
+    public string? LastError { get; set; }
+
+    public DateTimeOffset? NextAttemptAt { get; set; }
+}

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Logging;
+
+namespace OrleansTrader.Grains.Webhooks;
+
+internal static partial class WebhookLog
+{
+    [LoggerMessage(EventId = 5801, Level = LogLevel.Information, Message = "Webhook {WebhookId} of account {AccountId} created, delivering to {Origin}")]
+    public static partial void Created(ILogger logger, string accountId, string webhookId, string origin);
+
+    [LoggerMessage(EventId = 5802, Level = LogLevel.Warning,
+        Message = "Webhook {WebhookId} of account {AccountId}: attempt failed ({Failures} in a row): {Error}; next attempt in {Wait}")]
+    public static partial void Failed(ILogger logger, string accountId, string webhookId, int failures, string? error, TimeSpan wait);
+
+    [LoggerMessage(EventId = 5803, Level = LogLevel.Error,
+        Message = "Webhook {WebhookId} of account {AccountId} disabled after {Failures} failed attempts: {Error}; resume it to deliver again")]
+    public static partial void Disabled(ILogger logger, string accountId, string webhookId, int failures, string? error);
+
+    [LoggerMessage(EventId = 5804, Level = LogLevel.Information, Message = "Webhook {WebhookId} of account {AccountId} resumed")]
+    public static partial void Resumed(ILogger logger, string accountId, string webhookId);
+
+    [LoggerMessage(EventId = 5805, Level = LogLevel.Information, Message = "Webhook {WebhookId} of account {AccountId} deleted")]
+    public static partial void Deleted(ILogger logger, string accountId, string webhookId);
+}

@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+
+namespace OrleansTrader.Grains.Webhooks;
+
+/// <summary>How one webhook request ended.</summary>
+internal sealed record WebhookAttempt(bool Delivered, string? Error, TimeSpan? RetryAfter)
+{
+    public static WebhookAttempt Success { get; } = new(true, null, null);
+}
+
+/// <summary>
+/// Sends one signed webhook request. Never throws for the receiver's failures: a non-2xx answer (redirects included, they
+/// are not followed), a timeout or a network error is a failed attempt with its reason.
+/// </summary>
+/// <remarks>
+/// Retries are the webhook grain's, not a resilience pipeline's: they are spread over hours, must survive a restart and
+/// must not hold up anything else, so the grain keeps the schedule in its state and this sends one request per attempt.
+/// </remarks>
+internal sealed class WebhookSender(IHttpClientFactory clients, TimeProvider time, IOptions<WebhookOptions> options)
+{
+    public const string HttpClientName = "webhooks";
+    public const string SignatureHeader = "OrleansTrader-Signature";
+    public const string WebhookIdHeader = "OrleansTrader-Webhook-Id";
+    public const string DeliveryIdHeader = "OrleansTrader-Delivery-Id";
+
+    public async Task<WebhookAttempt> SendAsync(string url, string secret, WebhookDelivery delivery)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(delivery, WebhookJsonContext.Default.WebhookDelivery);
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        request.Headers.UserAgent.Add(new ProductInfoHeaderValue("OrleansTrader-Webhooks", "1"));
+        request.Headers.Add(WebhookIdHeader, delivery.WebhookId);
+        request.Headers.Add(DeliveryIdHeader, delivery.DeliveryId);
+        request.Headers.Add(SignatureHeader, Sign(secret, time.GetUtcNow().ToUnixTimeSeconds(), body));
+        using var timeout = new CancellationTokenSource(options.Value.Timeout, time);
+        try
+        {
+            using var response = await clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            if (response.IsSuccessStatusCode)
+            {
+                return WebhookAttempt.Success;
+            }
+
+            var status = (int)response.StatusCode;
+            var retryAfter = response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable ? RetryAfter(response.Headers.RetryAfter) : null;
+            return new WebhookAttempt(false, $"HTTP {status.ToString(CultureInfo.InvariantCulture)} {response.ReasonPhrase}".TrimEnd(), retryAfter);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return new WebhookAttempt(false, $"No answer within {options.Value.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.", null);
+        }
+        catch (HttpRequestException ex)
+        {
+            return new WebhookAttempt(false, ex.Message, null);
+        }
+    }
+
+    /// <summary>"t=unix seconds,v1=hex HMAC-SHA256": the key is the secret's UTF-8 bytes, the message "t." followed by the body.</summary>
+    public static string Sign(string secret, long unixSeconds, ReadOnlySpan<byte> body)
+    {
+        var timestamp = unixSeconds.ToString(CultureInfo.InvariantCulture);
+        var prefix = Encoding.UTF8.GetBytes(timestamp + ".");
+        var message = new byte[prefix.Length + body.Length];
+        prefix.CopyTo(message, 0);
+        body.CopyTo(message.AsSpan(prefix.Length));
+        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), message);
+        return $"t={timestamp},v1={Convert.ToHexStringLower(mac)}";
+    }
+
+    /// <summary>A new signing secret: 32 random bytes, base64url, with a prefix that says what it is.</summary>
+    public static string NewSecret() =>
+        "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private TimeSpan? RetryAfter(RetryConditionHeaderValue? header)
+    {
+        var wait = header?.Delta ?? (header?.Date is { } date ? date - time.GetUtcNow() : null);
+        if (wait is not { } value)
+        {
+            return null;
+        }
+
+        var max = options.Value.MaxRetryAfter;
+        return value < TimeSpan.Zero ? TimeSpan.Zero : value > max ? max : value;
+    }
+}

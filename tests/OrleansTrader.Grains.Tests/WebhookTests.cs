@@ -1,0 +1,295 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.Grains.Webhooks;
+using OrleansTrader.Runtime;
+using OrleansTrader.Runtime.Testing;
+using static OrleansTrader.Grains.Tests.Infrastructure.AccountSteps;
+
+namespace OrleansTrader.Grains.Tests;
+
+/// <summary>
+/// Webhooks: the account's events reach the receiver in order, signed, filtered by kind and at least once; a failing
+/// receiver is retried with a growing delay (its Retry-After honoured) and disabled after the limit; a slow one holds up
+/// neither the account's event stream nor the webhook's commands; delivery resumes after a restart.
+/// </summary>
+public sealed class WebhookTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly WebhookReceiver _receiver = new();
+
+    public void Dispose()
+    {
+        _receiver.Dispose();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task TheAccountsEvents_ArriveInOrder_Signed_WithTheKindsAsked()
+    {
+        await using var cluster = await StartAsync();
+        var account = await TestAccounts.OpenAsync(cluster, "wh-a", 100_000m);
+        await Market.QuoteAsync(cluster, "WHA", 50m, 50m);
+        await FillAsync(account, Market.MarketOrder("before", "WHA", OrderSide.Buy, 1m), 1);
+
+        var all = await Webhook(cluster, "wh-a", "all").CreateAsync(new CreateWebhook { Url = "https://receiver.example/hooks/all" });
+        var fills = await Webhook(cluster, "wh-a", "fills").CreateAsync(new CreateWebhook { Url = "https://receiver.example/hooks/fills", Kinds = [AccountEventKind.Fill] });
+        Assert.True(all.Succeeded, all.Message);
+        Assert.True(fills.Succeeded, fills.Message);
+        Assert.StartsWith("whsec_", all.Secret, StringComparison.Ordinal);
+        Assert.NotEqual(all.Secret, fills.Secret);
+        var createdAt = all.Status!.DeliveredThroughSequence;
+
+        await FillAsync(account, Market.MarketOrder("after-1", "WHA", OrderSide.Buy, 2m), 2);
+        await FillAsync(account, Market.MarketOrder("after-2", "WHA", OrderSide.Sell, 3m), 3);
+        var expected = (await account.GetEventsAsync(createdAt, 100)).Events;
+        await Eventually.WaitAsync(() => Task.FromResult(Sequences("all")), s => s.Count >= expected.Count, "every event at the all webhook");
+        await Eventually.WaitAsync(() => Task.FromResult(Sequences("fills")), s => s.Count >= 2, "both fills at the fills webhook");
+
+        // Only what happened after creation, every event once, in the account's order.
+        Assert.Equal(expected.Select(e => e.Sequence), Sequences("all"));
+        Assert.Equal(expected.Where(e => e.Kind == AccountEventKind.Fill).Select(e => e.Sequence), Sequences("fills"));
+        var request = Requests("fills")[0];
+        var fill = request.Events[0];
+        Assert.Equal("Fill", fill.GetProperty("kind").GetString());
+        Assert.Equal("after-1", fill.GetProperty("fill").GetProperty("clientOrderId").GetString());
+        Assert.Equal(("wh-a", "fills"), (request.Json.GetProperty("accountId").GetString(), request.Json.GetProperty("webhookId").GetString()));
+
+        // The signature: HMAC-SHA256 of "t.body" with the secret, and the ids in headers.
+        foreach (var received in Requests("all"))
+        {
+            var signature = received.Headers[WebhookSender.SignatureHeader];
+            var t = signature.Split(',')[0]["t=".Length..];
+            byte[] message = [.. Encoding.UTF8.GetBytes(t + "."), .. received.Body];
+            var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(all.Secret!), message);
+            Assert.Equal($"t={t},v1={Convert.ToHexStringLower(mac)}", signature);
+            Assert.Equal("all", received.Headers[WebhookSender.WebhookIdHeader]);
+            Assert.Equal(received.Json.GetProperty("deliveryId").GetString(), received.Headers[WebhookSender.DeliveryIdHeader]);
+        }
+
+        var status = (await Webhook(cluster, "wh-a", "all").GetStatusAsync())!;
+        Assert.Equal((WebhookState.Active, expected[^1].Sequence, (long)expected.Count, 0), (status.State, status.DeliveredThroughSequence, status.EventsDelivered, status.ConsecutiveFailures));
+        Assert.Equal(["all", "fills"], await cluster.Grains.GetGrain<IWebhookDirectoryGrain>("wh-a").ListAsync());
+    }
+
+    [Fact]
+    public async Task AFailingReceiver_GetsTheSameEventsAgain_AfterAGrowingDelay_AndRetryAfterIsHonoured()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        await using var cluster = await StartAsync(time);
+        var account = await TestAccounts.OpenAsync(cluster, "wh-b", 100_000m);
+        await Market.QuoteAsync(cluster, "WHB", 50m, 50m);
+        var webhook = Webhook(cluster, "wh-b", "retry");
+        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/retry", Kinds = [AccountEventKind.Fill] })).Succeeded);
+
+        var answers = new Queue<HttpResponseMessage>([
+            new HttpResponseMessage(HttpStatusCode.InternalServerError),
+            new HttpResponseMessage(HttpStatusCode.BadGateway),
+            Throttled(TimeSpan.FromSeconds(30))]);
+        _receiver.Respond = _ => Task.FromResult(answers.TryDequeue(out var next) ? next : new HttpResponseMessage(HttpStatusCode.OK));
+        await FillAsync(account, Market.MarketOrder("retried", "WHB", OrderSide.Buy, 1m), 1);
+
+        // First failure: a wait of 1 s less up to a fifth; second: 2 s less up to a fifth; then the 30 s asked for.
+        var first = await WaitForFailuresAsync(webhook, 1);
+        Assert.Equal("HTTP 500 Internal Server Error", first.LastError);
+        Assert.InRange(first.NextAttemptAt!.Value - first.LastAttemptAt!.Value, TimeSpan.FromSeconds(0.8), TimeSpan.FromSeconds(1));
+        time.Advance(TimeSpan.FromSeconds(1));
+        var second = await WaitForFailuresAsync(webhook, 2);
+        Assert.InRange(second.NextAttemptAt!.Value - second.LastAttemptAt!.Value, TimeSpan.FromSeconds(1.6), TimeSpan.FromSeconds(2));
+        time.Advance(TimeSpan.FromSeconds(2));
+        var third = await WaitForFailuresAsync(webhook, 3);
+        Assert.Equal(TimeSpan.FromSeconds(30), third.NextAttemptAt!.Value - third.LastAttemptAt!.Value);
+
+        // Nothing goes before the receiver's time is up.
+        time.Advance(TimeSpan.FromSeconds(29));
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        Assert.Equal(3, _receiver.Received.Count);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var delivered = await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.Deliveries == 1, "the delivery after the wait");
+
+        Assert.Equal(4, _receiver.Received.Count);
+        Assert.Single(_receiver.Received.Select(r => r.Json.GetProperty("deliveryId").GetString()).Distinct());
+        Assert.Equal((0, (string?)null, (DateTimeOffset?)null), (delivered!.ConsecutiveFailures, delivered.LastError, delivered.NextAttemptAt));
+    }
+
+    [Fact]
+    public async Task AWebhookFailingPastTheLimit_IsDisabled_AndResumingDeliversWhatWaited()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        await using var cluster = await StartAsync(time, o => o.DisableAfter = TimeSpan.FromSeconds(10));
+        var account = await TestAccounts.OpenAsync(cluster, "wh-c", 100_000m);
+        await Market.QuoteAsync(cluster, "WHC", 50m, 50m);
+        var webhook = Webhook(cluster, "wh-c", "down");
+        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "http://127.0.0.1:9/down", Kinds = [AccountEventKind.Fill] })).Succeeded);
+        _receiver.Respond = _ => throw new HttpRequestException("Connection refused");
+
+        await FillAsync(account, Market.MarketOrder("d-1", "WHC", OrderSide.Buy, 1m), 1);
+        var status = await WaitForFailuresAsync(webhook, 1);
+        Assert.Equal("Connection refused", status.LastError);
+        for (var failures = 2; status.State == WebhookState.Active; failures++)
+        {
+            time.Advance(TimeSpan.FromSeconds(5));
+            status = await WaitForFailuresAsync(webhook, failures);
+        }
+
+        Assert.Equal(WebhookState.Disabled, status.State);
+        await FillAsync(account, Market.MarketOrder("d-2", "WHC", OrderSide.Buy, 1m), 2);
+        var attempts = _receiver.Received.Count;
+        time.Advance(TimeSpan.FromMinutes(10));
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        Assert.Equal(attempts, _receiver.Received.Count);
+
+        _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.NoContent));
+        var resumed = await webhook.ResumeAsync();
+        Assert.Equal(WebhookState.Active, resumed.Status!.State);
+        await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.EventsDelivered == 2, "both fills after resuming");
+        Assert.Equal(["d-1", "d-2"], _receiver.Received.Where(r => r.AnsweredStatus == 204).SelectMany(r => r.Events)
+            .Select(e => e.GetProperty("fill").GetProperty("clientOrderId").GetString()));
+    }
+
+    [Fact]
+    public async Task ASlowReceiver_HoldsUpNeitherTheAccountsEventStream_NorTheWebhooksCommands()
+    {
+        await using var cluster = await StartAsync();
+        var account = await TestAccounts.OpenAsync(cluster, "wh-d", 100_000m);
+        await Market.QuoteAsync(cluster, "WHD", 50m, 50m);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _receiver.Respond = async _ =>
+        {
+            await release.Task;
+            return new HttpResponseMessage(HttpStatusCode.OK);
+        };
+        var webhook = Webhook(cluster, "wh-d", "slow");
+        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/slow" })).Succeeded);
+        var seen = new List<AccountEvent>();
+        var stream = cluster.Cluster.Client.GetStreamProvider(StreamNames.MemoryProvider).GetStream<AccountEvent>(StreamId.Create(StreamNames.AccountEvents, "wh-d"));
+        await stream.SubscribeAsync((e, _) =>
+        {
+            lock (seen)
+            {
+                seen.Add(e);
+            }
+
+            return Task.CompletedTask;
+        });
+
+        // The first request hangs; the stream still carries every event of three orders to its other subscriber.
+        for (var i = 1; i <= 3; i++)
+        {
+            await FillAsync(account, Market.MarketOrder($"s-{i}", "WHD", OrderSide.Buy, 1m), i);
+        }
+
+        await Eventually.WaitAsync(() => Task.FromResult(Count(seen, AccountEventKind.Fill)), n => n == 3, "three fills on the stream");
+        var waiting = await webhook.GetStatusAsync().WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        Assert.Equal(0, waiting!.Deliveries);
+
+        release.SetResult();
+        var done = await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.DeliveredThroughSequence == seen[^1].Sequence, "the backlog delivered");
+        Assert.Equal(seen.Select(e => e.Sequence), _receiver.Sequences);
+        Assert.True(done!.Deliveries >= 2, "the events that came during the first request went in a later one");
+    }
+
+    [Fact]
+    public async Task DeliveryResumesAfterARestart_FromWhereItStood()
+    {
+        await using var cluster = await StartAsync(sqlite: _dir.File("webhooks.db"));
+        var account = await TestAccounts.OpenAsync(cluster, "wh-e", 100_000m);
+        await Market.QuoteAsync(cluster, "WHE", 50m, 50m);
+        Assert.True((await Webhook(cluster, "wh-e", "durable").CreateAsync(new CreateWebhook { Url = "https://receiver.example/durable", Kinds = [AccountEventKind.Fill] })).Succeeded);
+        await FillAsync(account, Market.MarketOrder("r-1", "WHE", OrderSide.Buy, 1m), 1);
+        await Eventually.WaitAsync(() => Task.FromResult(_receiver.Received.Count), n => n == 1, "the first fill delivered");
+
+        // Down while the next fill happens; the restarted silo activates the webhook without being asked.
+        _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
+        await FillAsync(account, Market.MarketOrder("r-2", "WHE", OrderSide.Buy, 1m), 2);
+        await Eventually.WaitAsync(() => Task.FromResult(_receiver.Received.Count), n => n >= 2, "a failed attempt");
+        _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK));
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+
+        await Eventually.WaitAsync(() => Task.FromResult(_receiver.Received.Count(r => r.AnsweredStatus == 200)), n => n == 2, "the second fill after the restart");
+        Assert.Equal(["r-1", "r-2"], _receiver.Received.Where(r => r.AnsweredStatus == 200).SelectMany(r => r.Events)
+            .Select(e => e.GetProperty("fill").GetProperty("clientOrderId").GetString()));
+    }
+
+    [Fact]
+    public async Task Commands_RefuseWhatCannotBe_AndDeleteStopsDelivery()
+    {
+        await using var cluster = await StartAsync();
+        var account = await TestAccounts.OpenAsync(cluster, "wh-f", 100_000m);
+        await Market.QuoteAsync(cluster, "WHF", 50m, 50m);
+
+        Assert.Equal(AccountErrorCodes.NotOpen, (await Webhook(cluster, "nobody", "x").CreateAsync(new CreateWebhook { Url = "https://receiver.example/" })).ErrorCode);
+        foreach (var url in new[] { "ftp://receiver.example/", "/relative", "https://user:pw@receiver.example/", "https://receiver.example/#top", "" })
+        {
+            var refused = await Webhook(cluster, "wh-f", "bad").CreateAsync(new CreateWebhook { Url = url });
+            Assert.Equal((WebhookErrorCodes.InvalidUrl, "url"), (refused.ErrorCode, refused.Field));
+        }
+
+        for (var i = 0; i < WebhookDirectoryGrain.MaxWebhooks; i++)
+        {
+            Assert.True((await Webhook(cluster, "wh-f", $"w{i}").CreateAsync(new CreateWebhook { Url = $"https://receiver.example/{i}" })).Succeeded);
+        }
+
+        Assert.Equal(WebhookErrorCodes.AlreadyExists, (await Webhook(cluster, "wh-f", "w0").CreateAsync(new CreateWebhook { Url = "https://receiver.example/" })).ErrorCode);
+        Assert.Equal(WebhookErrorCodes.Limit, (await Webhook(cluster, "wh-f", "one-more").CreateAsync(new CreateWebhook { Url = "https://receiver.example/" })).ErrorCode);
+
+        for (var i = 1; i < WebhookDirectoryGrain.MaxWebhooks; i++)
+        {
+            Assert.True((await Webhook(cluster, "wh-f", $"w{i}").DeleteAsync()).Succeeded);
+        }
+
+        Assert.Equal(WebhookErrorCodes.NotFound, (await Webhook(cluster, "wh-f", "w1").DeleteAsync()).ErrorCode);
+        Assert.Null(await Webhook(cluster, "wh-f", "w1").GetStatusAsync());
+        Assert.Equal(["w0"], await cluster.Grains.GetGrain<IWebhookDirectoryGrain>("wh-f").ListAsync());
+
+        await FillAsync(account, Market.MarketOrder("f-1", "WHF", OrderSide.Buy, 1m), 1);
+        await Eventually.WaitAsync(() => Task.FromResult(_receiver.Received.Count(r => r.Url.AbsolutePath == "/0")), n => n >= 1, "delivery to the webhook kept");
+        Assert.All(_receiver.Received, r => Assert.Equal("/0", r.Url.AbsolutePath));
+    }
+
+    private static HttpResponseMessage Throttled(TimeSpan wait)
+    {
+        var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(wait);
+        return response;
+    }
+
+    private static int Count(List<AccountEvent> seen, AccountEventKind kind)
+    {
+        lock (seen)
+        {
+            return seen.Count(e => e.Kind == kind);
+        }
+    }
+
+    private static async Task<WebhookStatus> WaitForFailuresAsync(IWebhookGrain webhook, int failures) =>
+        (await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.ConsecutiveFailures >= failures, $"failure {failures}"))!;
+
+    private static IWebhookGrain Webhook(TradingCluster cluster, string accountId, string webhookId) =>
+        cluster.Grains.GetGrain<IWebhookGrain>(WebhookKey.Create(accountId, webhookId));
+
+    private IReadOnlyList<ReceivedWebhook> Requests(string webhookId) =>
+        [.. _receiver.Received.Where(r => r.Headers[WebhookSender.WebhookIdHeader] == webhookId)];
+
+    private IReadOnlyList<long> Sequences(string webhookId) =>
+        [.. Requests(webhookId).SelectMany(r => r.Events).Select(e => e.GetProperty("sequence").GetInt64())];
+
+    private Task<TradingCluster> StartAsync(TimeProvider? time = null, Action<WebhookOptions>? configure = null, string? sqlite = null) =>
+        TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            Time = time,
+            SqlitePath = sqlite,
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddHttpClient(WebhookSender.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => _receiver);
+                if (configure is not null)
+                {
+                    silo.Services.Configure(configure);
+                }
+            },
+        });
+}
