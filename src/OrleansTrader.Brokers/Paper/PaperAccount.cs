@@ -561,6 +561,15 @@ internal sealed class PaperAccount : IDisposable
     {
         if (halted)
         {
+            // Nothing matches in a halt; an IOC/FOK order the venue accepts now cannot wait for the resumption.
+            foreach (var id in only ?? [])
+            {
+                if (IsMatchable(tx.Get(id)) && tx.Get(id).Matching?.TimeInForce is TimeInForce.Ioc or TimeInForce.Fok)
+                {
+                    tx.Cancel(id, "TRADING_HALTED");
+                }
+            }
+
             return;
         }
 
@@ -626,10 +635,11 @@ internal sealed class PaperAccount : IDisposable
         }
 
         var market = new MarketSnapshot { Now = tx.Now, Quote = view.Quote, Trade = view.Trade };
-        var decision = FillModel.Evaluate(matching, market, _venue.FillOptions);
+        var options = _venue.FillOptionsFor(record.Order);
+        var decision = FillModel.Evaluate(matching, market, options);
         if (decision.Quantity > 0m && decision.Price is { } price)
         {
-            var liquidity = view.Consume(matching, decision.Quantity, _venue.FillOptions);
+            var liquidity = view.Consume(matching, decision.Quantity, options);
             tx.Fill(orderId, decision.Quantity, price, liquidity, decision.Order);
         }
         else
@@ -727,7 +737,8 @@ internal sealed class PaperAccount : IDisposable
         _archiveAtCount = Math.Max(maxRetained, cannotLeave + (maxRetained / 2));
         if (archive.Orders.Count == 0 && archive.Executions.Count == 0)
         {
-            return state;
+            // Nothing to write; only groups left behind by earlier builds (every member already archived) drop.
+            return remaining;
         }
 
         await _venue.Store.ArchiveAsync(AccountId, archive, CancellationToken.None);

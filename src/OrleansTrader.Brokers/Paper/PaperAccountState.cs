@@ -36,8 +36,10 @@ internal sealed record PaperAccountState
     public (PaperVenueArchive Archive, PaperAccountState Remaining) SplitForArchive(DateTimeOffset cutoff)
     {
         var orders = Orders;
+        // A group leaves whole: once every member still held is final and older than the cutoff (members an earlier
+        // build already archived count as gone).
         var done = Groups.Values
-            .Where(g => Members(g).All(id => orders.GetValueOrDefault(id) is not { } o || o.Order.Status.IsFinal()))
+            .Where(g => Members(g).All(id => orders.GetValueOrDefault(id) is not { } o || (o.Order.Status.IsFinal() && o.Order.UpdatedAt < cutoff)))
             .Select(g => g.GroupId)
             .ToHashSet(StringComparer.Ordinal);
         var leaving = Orders.Values
@@ -45,7 +47,7 @@ internal sealed record PaperAccountState
             .ToList();
         var executions = Executions.Where(e => e.Timestamp < cutoff).ToList();
         var archive = new PaperVenueArchive { Orders = leaving, Executions = executions };
-        if (leaving.Count == 0 && executions.Count == 0)
+        if (leaving.Count == 0 && executions.Count == 0 && done.Count == 0)
         {
             return (archive, this);
         }
@@ -55,7 +57,7 @@ internal sealed record PaperAccountState
         {
             Orders = Orders.RemoveRange(ids),
             ClientOrderIds = ClientOrderIds.RemoveRange(leaving.Select(r => r.Order.ClientOrderId)),
-            Groups = Groups.RemoveRange(done.Where(id => Members(Groups[id]).All(ids.Contains))),
+            Groups = Groups.RemoveRange(done),
             Executions = Executions.RemoveAll(e => e.Timestamp < cutoff),
             ArchivedBefore = ArchivedBefore is { } before && before > cutoff ? before : cutoff,
         };

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansTrader.Domain;
 using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Domain.Fills;
 using OrleansTrader.Domain.Instruments;
@@ -154,6 +155,22 @@ public sealed class PaperExchange : IDisposable, IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(symbol);
         return _books.GetOrAdd(symbol, _ => new SymbolBook());
+    }
+
+    /// <summary>
+    /// The fill model's options for an order: fills round down to the instrument's increment for the order's quantity
+    /// (a fractional order of a fractionable instrument fills in fractions), never coarser than the configured one.
+    /// </summary>
+    internal FillModelOptions FillOptionsFor(Order order)
+    {
+        if (Money.IsMultipleOf(order.Quantity, FillOptions.QuantityIncrement))
+        {
+            return FillOptions;
+        }
+
+        var instrument = _instruments.Find(order.Symbol) ?? _unlisted.For(order.Symbol);
+        var increment = instrument?.QuantityIncrementFor(order.Quantity) ?? FillOptions.QuantityIncrement;
+        return increment < FillOptions.QuantityIncrement ? FillOptions with { QuantityIncrement = increment } : FillOptions;
     }
 
     /// <summary>Why the venue refuses a new order, or null when it takes it.</summary>

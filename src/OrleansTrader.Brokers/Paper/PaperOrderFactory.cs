@@ -14,7 +14,13 @@ internal static class PaperOrderFactory
     {
         var entryId = PaperExchange.NewOrderId();
         var expires = OrderExpiry.For(request, tx.Now, calendar);
-        var entry = Order.Create(entryId, request, tx.Now, expires);
+
+        // An OCO's submitted order is its take-profit: it works at the take-profit's limit (Alpaca's
+        // take_profit.limit_price), the price the validator checked against the stop.
+        var entryRequest = request.OrderClass == OrderClass.Oco && request.TakeProfit?.LimitPrice is { } target
+            ? request with { LimitPrice = target }
+            : request;
+        var entry = Order.Create(entryId, entryRequest, tx.Now, expires);
         if (request.OrderClass == OrderClass.Simple)
         {
             tx.Add(entry, held: false, groupId: null);

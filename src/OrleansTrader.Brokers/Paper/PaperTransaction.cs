@@ -237,7 +237,7 @@ internal sealed class PaperTransaction
             Side = order.Side,
             Quantity = quantity,
             Price = price,
-            Fee = _fees.Calculate(new FeeInput(order.Side, quantity, price)).Total,
+            Fee = OrderFee(order, quantity, price),
             Liquidity = liquidity,
             Timestamp = Now,
         };
@@ -260,6 +260,20 @@ internal sealed class PaperTransaction
         Reports.Add(new PendingReport(new ExecutionReport(kind, View(orderId), Now, execution), _fillLatency));
         OnChanged(orderId);
         return execution;
+    }
+
+    /// <summary>
+    /// The fee of one execution as the order's share of a per-order bill: the fee of the order's fills so far with this
+    /// one, less the fee of those before it. A per-order minimum is then charged once, not on every partial fill.
+    /// </summary>
+    private decimal OrderFee(Order order, decimal quantity, decimal price)
+    {
+        var before = order.FilledQuantity > 0m && order.AverageFillPrice is { } average
+            ? _fees.Calculate(new FeeInput(order.Side, order.FilledQuantity, average)).Total
+            : 0m;
+        var filled = order.FilledQuantity + quantity;
+        var averageAfter = (((order.AverageFillPrice ?? 0m) * order.FilledQuantity) + (price * quantity)) / filled;
+        return Math.Max(0m, _fees.Calculate(new FeeInput(order.Side, filled, averageAfter)).Total - before);
     }
 
     private void OnChanged(string orderId)

@@ -126,13 +126,17 @@ public static class FillModel
     private static (decimal? Price, decimal Available, string Reason) LimitMatch(SimulatedOrder order, MarketSnapshot market, FillModelOptions options)
     {
         var limit = order.LimitPrice ?? throw new ArgumentException("A limit order needs a limit price.", nameof(order));
-        if (!Touch(order.Side, market, out var touch, out var size))
+
+        // A priced touch whose displayed size earlier fills took is still a quote: it cannot fill at the touch, but a
+        // trade printing through the limit still fills at the limit.
+        var hasSize = Touch(order.Side, market, out var touch, out var size);
+        if (!hasSize && !(market.Quote is { } standing && (order.Side == OrderSide.Buy ? standing.AskPrice : standing.BidPrice) > 0m))
         {
             return (null, 0m, FillReasons.QuoteMissing);
         }
 
         var buy = order.Side == OrderSide.Buy;
-        if (buy ? touch <= limit : touch >= limit)
+        if (hasSize && (buy ? touch <= limit : touch >= limit))
         {
             var price = Slippage.Against(order.Side, touch, options.SlippageBps, limit);
             return (price, options.LimitByDisplayedSize ? size : order.LeavesQuantity, FillReasons.Filled);

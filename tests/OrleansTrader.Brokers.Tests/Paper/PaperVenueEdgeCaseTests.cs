@@ -1,0 +1,181 @@
+using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Domain.Fees;
+using OrleansTrader.Domain.Fills;
+using OrleansTrader.Domain.Instruments;
+using OrleansTrader.Domain.Orders;
+using static OrleansTrader.Brokers.Tests.Paper.PaperHarness;
+
+namespace OrleansTrader.Brokers.Tests.Paper;
+
+/// <summary>
+/// Edge cases a review of the paper venue found wrong: groups leaving memory whole, prints through a limit after the
+/// displayed size is taken, fractional fills, per-order fee minimums, IOC orders accepted in a halt, and OCO prices.
+/// </summary>
+public sealed class PaperVenueEdgeCaseTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static OrderRequest GtcBracket(string clientOrderId) =>
+        Request(clientOrderId, OrderSide.Buy, OrderType.Limit, 10m, limit: 100.00m, tif: TimeInForce.Gtc) with
+        {
+            OrderClass = OrderClass.Bracket,
+            TakeProfit = new ExitLeg(LimitPrice: 105.00m),
+            StopLoss = new ExitLeg(StopPrice: 95.00m),
+        };
+
+    /// <summary>
+    /// A bracket whose entry filled more than the retention window before its exits ended: the group must leave memory
+    /// whole (docs: "final members of groups ... leave only with the whole group"), and the group record must not stay
+    /// in the live state forever.
+    /// </summary>
+    [Fact]
+    public async Task ABracketWhoseEntryEndedLongBeforeItsExits_LeavesTheLiveStateWhole()
+    {
+        await using var venue = await StartAsync(o => o.Retention = TimeSpan.FromHours(1));
+        await venue.QuoteAsync(99.90m, 100.00m);
+        var entry = await venue.SubmitAsync(GtcBracket("split-bracket"));
+        var takeProfit = entry.Legs.Single(l => l.Type == OrderType.Limit);
+        var stopLoss = entry.Legs.Single(l => l.Type == OrderType.Stop);
+        await venue.WaitForAsync(entry.OrderId, ExecutionReportKind.Fill);
+
+        // The exits work for two hours; then the take-profit fills.
+        venue.Time.Advance(TimeSpan.FromHours(2));
+        await venue.QuoteAsync(105.00m, 105.10m);
+        await venue.WaitForAsync(takeProfit.OrderId, ExecutionReportKind.Fill);
+        await venue.WaitForAsync(stopLoss.OrderId, ExecutionReportKind.Canceled);
+
+        // While the exits are still in memory, the parent still shows both legs.
+        var parent = await venue.OrderAsync(entry.OrderId);
+        Assert.Equal(2, parent.Legs.Count);
+
+        // Long after, everything has left memory and the live snapshot holds neither the orders nor the group.
+        venue.Time.Advance(TimeSpan.FromHours(2));
+        var fresh = await venue.SubmitAsync(Request("after", OrderSide.Buy, OrderType.Limit, 1m, limit: 90m, tif: TimeInForce.Gtc));
+        var snapshot = (await venue.Store.LoadAsync(AccountId, Ct))!;
+        Assert.Equal([fresh.OrderId], snapshot.Orders.Select(o => o.Order.OrderId));
+        Assert.Empty(snapshot.Groups);
+    }
+
+    /// <summary>Same bracket, only the group record: once all three orders are archived, no group may stay in the live state.</summary>
+    [Fact]
+    public async Task ABracketWhoseEntryEndedLongBeforeItsExits_DoesNotLeaveItsGroupBehindForever()
+    {
+        await using var venue = await StartAsync(o => o.Retention = TimeSpan.FromHours(1));
+        await venue.QuoteAsync(99.90m, 100.00m);
+        var entry = await venue.SubmitAsync(GtcBracket("leaked-group"));
+        var takeProfit = entry.Legs.Single(l => l.Type == OrderType.Limit);
+        await venue.WaitForAsync(entry.OrderId, ExecutionReportKind.Fill);
+        venue.Time.Advance(TimeSpan.FromHours(2));
+        await venue.QuoteAsync(105.00m, 105.10m);
+        await venue.WaitForAsync(takeProfit.OrderId, ExecutionReportKind.Fill);
+
+        venue.Time.Advance(TimeSpan.FromHours(2));
+        var fresh = await venue.SubmitAsync(Request("after", OrderSide.Buy, OrderType.Limit, 1m, limit: 90m, tif: TimeInForce.Gtc));
+        venue.Time.Advance(TimeSpan.FromHours(2));
+        await venue.Client.CancelOrderAsync(fresh.OrderId, Ct);
+
+        var snapshot = (await venue.Store.LoadAsync(AccountId, Ct))!;
+        Assert.DoesNotContain(snapshot.Orders, o => o.GroupId == entry.OrderId);
+        Assert.Empty(snapshot.Groups);
+    }
+
+    /// <summary>
+    /// A resting buy limit fills at its limit when a trade prints strictly through it (docs). The displayed ask size having
+    /// been taken by another order earlier does not change the trade that printed.
+    /// </summary>
+    [Fact]
+    public async Task RestingLimit_FillsOnAPrintThroughIt_EvenAfterTheDisplayedSizeWasTaken()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(100.90m, 101.00m, askSize: 100m);
+        var resting = await venue.SubmitAsync(Request("resting", OrderSide.Buy, OrderType.Limit, 10m, limit: 100.00m, tif: TimeInForce.Gtc));
+        var sweep = await venue.SubmitAsync(Request("sweep", OrderSide.Buy, OrderType.Market, 100m));
+        await venue.WaitForAsync(sweep.OrderId, ExecutionReportKind.Fill);
+
+        await venue.TradeAsync(99.50m, 500m);
+
+        var order = await venue.OrderAsync(resting.OrderId);
+        Assert.Equal(10m, order.FilledQuantity);
+    }
+
+    /// <summary>A fractional market order of a fractionable instrument fills completely (Alpaca fills fractional orders).</summary>
+    [Fact]
+    public async Task FractionalMarketOrder_FillsItsWholeQuantity()
+    {
+        await using var venue = await StartAsync(o => o.Instruments.Add(new Instrument { Symbol = "AAPL", FractionalAllowed = true, FractionalIncrement = 0.001m }));
+        await venue.QuoteAsync(99.90m, 100.00m);
+
+        var order = await venue.SubmitAsync(Request("fractional", OrderSide.Buy, OrderType.Market, 2.5m));
+
+        var final = await venue.OrderAsync(order.OrderId);
+        Assert.Equal(2.5m, final.FilledQuantity);
+        Assert.Equal(OrderStatus.Filled, final.Status);
+    }
+
+    /// <summary>
+    /// The per-share model has a per-ORDER minimum ($1.00, docs/domain.md: "MinimumPerOrder"). An order of 10 shares that
+    /// fills in several executions should pay about $1.00 in all, not $1.00 per execution.
+    /// </summary>
+    [Fact]
+    public async Task PerShareMinimum_IsChargedPerOrder_NotPerPartialFill()
+    {
+        var perShare = new PaperAccountSettings { FeeModel = new FeeModelSpec { Kind = FeeModelKind.PerShare, PerShareRate = 0.005m, MinimumPerOrder = 1.00m, MaxPercentOfNotional = 100m } };
+        await using var venue = await StartAsync(settings: perShare);
+        var order = await venue.SubmitAsync(Request("fee-partials", OrderSide.Buy, OrderType.Limit, 10m, limit: 100.00m, tif: TimeInForce.Gtc));
+        for (var i = 0; i < 5; i++)
+        {
+            await venue.QuoteAsync(99.90m, 100.00m, askSize: 2m);
+        }
+
+        var executions = await venue.Client.GetExecutionsSinceAsync(Start, Ct);
+        Assert.Equal(10m, executions.Sum(e => e.Quantity));
+        Assert.Equal(order.OrderId, executions[0].OrderId);
+        Assert.Equal(1.00m, executions.Sum(e => e.Fee));
+    }
+
+    /// <summary>
+    /// An IOC order must never rest: if it cannot match when the venue accepts it (here: the symbol was halted during the
+    /// acknowledgement latency), it is canceled, not left working until the halt ends.
+    /// </summary>
+    [Fact]
+    public async Task IocAcceptedWhileHalted_IsCanceled_NotLeftWorking()
+    {
+        await using var venue = await StartAsync(o => o.AckLatency = TimeSpan.FromMilliseconds(20));
+        await venue.QuoteAsync(99.90m, 100.00m);
+        var ioc = await venue.SubmitAsync(Request("ioc-halt", OrderSide.Buy, OrderType.Limit, 10m, limit: 100.00m, tif: TimeInForce.Ioc));
+        venue.Exchange.HaltTrading("AAPL", "LULD pause");
+
+        venue.Time.Advance(TimeSpan.FromMilliseconds(20));
+        await venue.WaitForAsync(ioc.OrderId, ExecutionReportKind.Accepted);
+        venue.Exchange.ResumeTrading("AAPL");
+        venue.Time.Advance(TimeSpan.FromMinutes(30));
+        await venue.QuoteAsync(99.90m, 100.00m);
+
+        var order = await venue.OrderAsync(ioc.OrderId);
+        Assert.Equal(0m, order.FilledQuantity);
+        Assert.Equal(OrderStatus.Canceled, order.Status);
+    }
+
+    /// <summary>
+    /// An OCO's take-profit leg works at the take-profit limit the request names (Alpaca: take_profit.limit_price); the
+    /// validator checks that price against the stop.
+    /// </summary>
+    [Fact]
+    public async Task Oco_WorksItsTakeProfitAtTheTakeProfitLimit()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(99.90m, 100.00m);
+        var request = Request("oco-mismatch", OrderSide.Sell, OrderType.Limit, 10m, limit: 90.00m, tif: TimeInForce.Gtc) with
+        {
+            OrderClass = OrderClass.Oco,
+            TakeProfit = new ExitLeg(LimitPrice: 105.00m),
+            StopLoss = new ExitLeg(StopPrice: 95.00m),
+        };
+
+        var parent = await venue.SubmitAsync(request);
+
+        var order = await venue.OrderAsync(parent.OrderId);
+        Assert.Equal(0m, order.FilledQuantity);
+        Assert.Equal(105.00m, order.LimitPrice);
+    }
+}

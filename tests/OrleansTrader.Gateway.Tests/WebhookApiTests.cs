@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using OrleansTrader.Gateway.Tests.Infrastructure;
+
+namespace OrleansTrader.Gateway.Tests;
+
+/// <summary>Webhooks through HTTP alone, to a real HTTP receiver on loopback: created with a secret, delivering a signed fill, listed, deleted.</summary>
+[Collection(GatewayCollection.Name)]
+public sealed class WebhookApiTests(GatewayFixture fixture)
+{
+    private GatewayHost Host => fixture.Host;
+
+    [Fact]
+    public async Task AWebhook_DeliversTheAccountsFill_Signed_ToARealReceiver_UntilDeleted()
+    {
+        var received = new ConcurrentQueue<(string Signature, byte[] Body)>();
+        await using var receiver = await StartReceiverAsync(received);
+        var account = await Host.CreateAccountAsync(cash: 50_000m);
+        await Host.QuoteAsync("WHK", 20m, 20.02m);
+
+        var created = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/webhooks", Host.AdminKey,
+            new { webhookId = "ops", url = receiver.Url + "/hook", kinds = new[] { "fill" }, description = "fills to ops" }, HttpStatusCode.Created);
+        var secret = created.GetProperty("secret").GetString()!;
+        Assert.Equal(("ops", "Active", "fills to ops"), (created.GetProperty("webhook").GetProperty("webhookId").GetString(),
+            created.GetProperty("webhook").GetProperty("state").GetString(), created.GetProperty("webhook").GetProperty("description").GetString()));
+
+        await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, new
+        {
+            clientOrderId = "whk-1", symbol = "WHK", side = "buy", type = "market", quantity = 5, timeInForce = "day",
+        }, HttpStatusCode.Created);
+        var deadline = TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(20);
+        while (received.IsEmpty && TimeProvider.System.GetUtcNow() < deadline)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        var (signature, body) = Assert.Single(received);
+        var t = signature.Split(',')[0]["t=".Length..];
+        byte[] message = [.. Encoding.UTF8.GetBytes(t + "."), .. body];
+        Assert.Equal($"t={t},v1={Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), message))}", signature);
+        var fill = Assert.Single(JsonDocument.Parse(body).RootElement.GetProperty("events").EnumerateArray()).GetProperty("fill");
+        Assert.Equal(("whk-1", 5m), (fill.GetProperty("clientOrderId").GetString(), fill.GetProperty("quantity").GetDecimal()));
+
+        // The list and the webhook show the delivery, never the secret.
+        var listed = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/webhooks", Host.AdminKey, null, HttpStatusCode.OK);
+        var webhook = Assert.Single(listed.EnumerateArray());
+        Assert.Equal(1, webhook.GetProperty("eventsDelivered").GetInt64());
+        Assert.DoesNotContain(secret, listed.GetRawText(), StringComparison.Ordinal);
+        await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/webhooks/ops/resume", Host.AdminKey, null, HttpStatusCode.OK);
+
+        using var deleted = await Host.SendAsync(HttpMethod.Delete, $"/api/accounts/{account}/webhooks/ops", Host.AdminKey);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        var gone = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/webhooks/ops", Host.AdminKey, null, HttpStatusCode.NotFound);
+        Assert.Equal("WEBHOOK_NOT_FOUND", gone.GetProperty("reason").GetString());
+        Assert.Equal(0, (await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/webhooks", Host.AdminKey, null, HttpStatusCode.OK)).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task ABadWebhook_IsRefusedWithItsField()
+    {
+        var account = await Host.CreateAccountAsync();
+        foreach (var (body, field) in new (object Body, string Field)[]
+        {
+            (new { url = "ftp://example.invalid/" }, "url"),
+            (new { url = "https://user:secret@example.invalid/" }, "url"),
+            (new { }, "url"),
+            (new { url = "https://example.invalid/", webhookId = "a/b" }, "webhookId"),
+            (new { url = "https://example.invalid/", kinds = new[] { 42 } }, "kinds"),
+        })
+        {
+            var problem = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/webhooks", Host.AdminKey, body, HttpStatusCode.BadRequest);
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.GetRawText());
+        }
+
+        var missing = await Host.SendJsonAsync(HttpMethod.Post, "/api/accounts/no-such-account/webhooks", Host.AdminKey, new { url = "https://example.invalid/" }, HttpStatusCode.NotFound);
+        Assert.Equal("ACCOUNT_NOT_OPEN", missing.GetProperty("reason").GetString());
+    }
+
+    private static async Task<Receiver> StartReceiverAsync(ConcurrentQueue<(string, byte[])> received)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        app.MapPost("/hook", async (HttpRequest request) =>
+        {
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body);
+            received.Enqueue((request.Headers["OrleansTrader-Signature"].ToString(), body.ToArray()));
+            return Results.Ok();
+        });
+        await app.StartAsync(TestContext.Current.CancellationToken);
+        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new Receiver(app, url);
+    }
+
+    private sealed record Receiver(WebApplication App, string Url) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => App.DisposeAsync();
+    }
+}
