@@ -188,7 +188,7 @@ public sealed class PropertyTests
                 && (Math.Abs(after) <= Math.Abs(position) || Math.Abs(after) * price <= positionCap)
                 && c.OpenOrders < limits.MaxOpenOrders
                 && (opening == 0m || side == OrderSide.Buy || c.Margin)
-                && required <= valuation.BuyingPower
+                && (opening == 0m || required <= valuation.BuyingPower)
                 && decision.RequiredReservation == required;
         }));
 

@@ -44,7 +44,8 @@ internal sealed partial class AccountGrain
         }
 
         var orderId = NextOrderId();
-        var reserved = Ledger.Reserve(orderId, request.Symbol, request.Side, request.Quantity, decision.RequiredReservation ?? 0m);
+        var reserved = Ledger.Reserve(orderId, request.Symbol, request.Side, request.Quantity, decision.RequiredReservation ?? 0m,
+            decision.ReferencePrice, decision.EstimatedFee ?? 0m);
         if (!reserved.IsSuccess)
         {
             return await DenyAsync(command, RiskDecision.Deny(RiskReasonCodes.RiskCheckFailed, reserved.Error!.Message), now);
@@ -140,7 +141,8 @@ internal sealed partial class AccountGrain
 
         var pending = old with { Order = old.Order.Apply(OrderEvent.ReplaceRequest, now).GetValueOrThrow() };
         Record(pending, old.Order.Status, "replace-requested", decision.ReasonCode);
-        Ledger = Ledger.Reserve(newOrderId, request.Symbol, request.Side, request.Quantity, decision.RequiredReservation ?? 0m).GetValueOrThrow();
+        Ledger = Ledger.Reserve(newOrderId, request.Symbol, request.Side, request.Quantity, decision.RequiredReservation ?? 0m,
+            decision.ReferencePrice, decision.EstimatedFee ?? 0m).GetValueOrThrow();
         var replacement = new WorkingOrder
         {
             Order = Order.Create(newOrderId, request, now) with { ReplacesOrderId = old.Order.OrderId },

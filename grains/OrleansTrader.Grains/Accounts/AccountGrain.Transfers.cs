@@ -123,7 +123,7 @@ internal sealed partial class AccountGrain
     /// <summary>The cash moves, and with it the day's start and the high-water mark: the day's P&amp;L and the drawdown do not see it.</summary>
     private void Apply(CashTransfer transfer)
     {
-        Ledger = Ledger.TransferCash(transfer.Amount);
+        Ledger = Ledger.TransferCash(transfer.Amount, Value()?.Equity);
         S.LastTransferSequence = transfer.Sequence;
         if (S.DayStart is { } start)
         {

@@ -51,8 +51,11 @@ internal static class AccountPerformanceSummaries
             return curve;
         }
 
-        curve.Add(new EquityPoint(days[0].StartedAt, days[0].StartEquity));
-        var value = days[0].StartEquity;
+        // The first day's transfers count as made at its start: an account opened empty and funded the same day starts
+        // from its deposit, not from zero (a curve that starts at zero has no returns at all).
+        var start = days[0].StartEquity > 0m ? days[0].StartEquity : days[0].StartEquity + days[0].CashFlow;
+        curve.Add(new EquityPoint(days[0].StartedAt, start));
+        var value = start;
         var moved = false;
         foreach (var day in days)
         {

@@ -94,7 +94,14 @@ public sealed record AccountLedger
     public decimal RequiredReservation(string symbol, OrderSide side, decimal quantity, decimal price, decimal estimatedFee) =>
         (OpeningQuantity(symbol, side, quantity) * price) + estimatedFee;
 
-    public Result<AccountLedger> Reserve(string orderId, string symbol, OrderSide side, decimal quantity, decimal amount)
+    /// <summary>
+    /// Reserves for a new order. With <paramref name="price"/> (the reference price) and <paramref name="estimatedFee"/>
+    /// the reservation follows the position: its opening part is recomputed whenever a fill, a new order or a release
+    /// changes how much of the position the open orders on its side can close, so a fill that closes what another order
+    /// counted on (or the closing part of a flip) never frees buying power that the rest of the order still needs.
+    /// </summary>
+    public Result<AccountLedger> Reserve(string orderId, string symbol, OrderSide side, decimal quantity, decimal amount,
+        decimal? price = null, decimal estimatedFee = 0m)
     {
         if (Reservations.ContainsKey(orderId))
         {
@@ -106,13 +113,84 @@ public sealed record AccountLedger
             return Result.Fail<AccountLedger>(LedgerErrorCodes.ReservationInvalid, "Reservation needs a positive quantity and a non-negative amount.");
         }
 
-        var reservation = Reservation.Create(orderId, symbol, side, quantity, amount);
-        return Result.Ok(this with { Reservations = Reservations.Add(orderId, reservation) });
+        if (price is <= 0m || estimatedFee < 0m)
+        {
+            return Result.Fail<AccountLedger>(LedgerErrorCodes.ReservationInvalid, "Reservation needs a positive price and a non-negative fee.");
+        }
+
+        var sequence = 1L;
+        foreach (var (_, other) in Reservations)
+        {
+            sequence = Math.Max(sequence, other.Sequence + 1);
+        }
+
+        var reservation = Reservation.Create(orderId, symbol, side, quantity, amount) with { Sequence = sequence };
+        if (price is { } p)
+        {
+            reservation = reservation with { Price = p, EstimatedFee = estimatedFee };
+        }
+
+        var reservations = Reservations.Add(orderId, reservation);
+        return Result.Ok(this with { Reservations = price is null ? reservations : Rebalanced(reservations, Positions, symbol) });
     }
 
     /// <summary>Releases what is left of an order's reservation (cancel, reject, expiry, replace). Unknown ids are a no-op.</summary>
     public AccountLedger Release(string orderId) =>
-        Reservations.ContainsKey(orderId) ? this with { Reservations = Reservations.Remove(orderId) } : this;
+        Reservations.TryGetValue(orderId, out var released)
+            ? this with { Reservations = Rebalanced(Reservations.Remove(orderId), Positions, released.Symbol) }
+            : this;
+
+    /// <summary>
+    /// Hands the position in <paramref name="symbol"/> out as closing capacity to the open orders on the side that closes it,
+    /// oldest first (the order the risk check assumed when each was accepted), and prices each priced reservation's
+    /// opening part from it.
+    /// </summary>
+    private static ImmutableDictionary<string, Reservation> Rebalanced(
+        ImmutableDictionary<string, Reservation> reservations, ImmutableDictionary<string, Position> positions, string symbol)
+    {
+        List<Reservation>? same = null;
+        var priced = false;
+        foreach (var (_, reservation) in reservations)
+        {
+            if (reservation.Symbol == symbol)
+            {
+                (same ??= []).Add(reservation);
+                priced |= reservation.Price is not null;
+            }
+        }
+
+        if (same is null || !priced)
+        {
+            return reservations;
+        }
+
+        same.Sort(static (a, b) => a.Sequence != b.Sequence ? a.Sequence.CompareTo(b.Sequence) : string.CompareOrdinal(a.OrderId, b.OrderId));
+        var position = positions.TryGetValue(symbol, out var held) ? held.Quantity : 0m;
+        var sellCapacity = Math.Max(0m, position);
+        var buyCapacity = Math.Max(0m, -position);
+        var builder = reservations.ToBuilder();
+        foreach (var reservation in same)
+        {
+            var capacity = reservation.Side == OrderSide.Sell ? sellCapacity : buyCapacity;
+            var closing = Math.Min(reservation.RemainingQuantity, capacity);
+            if (reservation.Side == OrderSide.Sell)
+            {
+                sellCapacity -= closing;
+            }
+            else
+            {
+                buyCapacity -= closing;
+            }
+
+            var next = reservation.WithClosing(closing);
+            if (!ReferenceEquals(next, reservation))
+            {
+                builder[reservation.OrderId] = next;
+            }
+        }
+
+        return builder.ToImmutable();
+    }
 
     /// <summary>
     /// Applies an execution already accepted by its <see cref="Order"/> (which de-duplicates and refuses overfills).
@@ -140,7 +218,7 @@ public sealed record AccountLedger
         {
             Cash = Cash + cashChange,
             Positions = positions,
-            Reservations = reservations,
+            Reservations = Rebalanced(reservations, positions, execution.Symbol),
             RealizedPnlTotal = RealizedPnlTotal + fill.RealizedPnl,
             FeesTotal = FeesTotal + execution.Fee,
         };
@@ -151,14 +229,18 @@ public sealed record AccountLedger
     public AccountLedger StartDay(decimal equity) => this with { StartOfDayEquity = equity, HighWaterMark = Math.Max(HighWaterMark, equity) };
 
     /// <summary>
-    /// Cash moved in (positive) or out (negative). Not a gain or a loss: the start-of-day equity and the high-water mark move
-    /// with it, so neither the day's P&amp;L nor the drawdown sees it.
+    /// Cash moved in (positive) or out (negative). Not a gain or a loss: the start-of-day equity moves with it, so the day's
+    /// P&amp;L does not see it, and the high-water mark is scaled with the equity (<paramref name="equity"/>, the equity just
+    /// before the transfer), so the drawdown percentage the breaker judges does not see it either. Without an equity (a
+    /// position with no mark) the mark moves by the amount, as the equity does.
     /// </summary>
-    public AccountLedger TransferCash(decimal amount) => this with
+    public AccountLedger TransferCash(decimal amount, decimal? equity = null) => this with
     {
         Cash = Cash + amount,
         StartOfDayEquity = StartOfDayEquity + amount,
-        HighWaterMark = Math.Max(0m, HighWaterMark + amount),
+        HighWaterMark = equity is > 0m and var before && HighWaterMark > before
+            ? Math.Max(0m, HighWaterMark * (before + amount) / before)
+            : Math.Max(0m, HighWaterMark + amount),
     };
 
     /// <summary>

@@ -23,6 +23,23 @@ public sealed record Reservation
     /// <summary>The amount still held: the original amount in proportion to the remaining quantity.</summary>
     public required decimal Amount { get; init; }
 
+    /// <summary>
+    /// The price the opening part is held at (the risk decision's reference price). When set, <see cref="Amount"/> is
+    /// (remaining - closing) x price + the estimated fee in proportion to the remaining quantity, and the ledger moves
+    /// the closing part as the position and the other open orders change. Null: a reservation from before, released in
+    /// proportion to the filled quantity.
+    /// </summary>
+    public decimal? Price { get; init; }
+
+    /// <summary>The estimated fee of the whole order (with <see cref="Price"/>).</summary>
+    public decimal EstimatedFee { get; init; }
+
+    /// <summary>How much of the remaining quantity closes the current position (with <see cref="Price"/>).</summary>
+    public decimal ClosingQuantity { get; init; }
+
+    /// <summary>The order in which open orders on one side claim the position they close (older first).</summary>
+    public long Sequence { get; init; }
+
     public static Reservation Create(string orderId, string symbol, OrderSide side, decimal quantity, decimal amount) => new()
     {
         OrderId = orderId,
@@ -38,10 +55,26 @@ public sealed record Reservation
     public Reservation WithRemaining(decimal remaining)
     {
         var clamped = Math.Max(0m, remaining);
-        return this with
+        return Price is null
+            ? this with
+            {
+                RemainingQuantity = clamped,
+                Amount = OriginalQuantity == 0m ? 0m : OriginalAmount * clamped / OriginalQuantity,
+            }
+            : (this with { RemainingQuantity = clamped }).WithClosing(Math.Min(ClosingQuantity, clamped));
+    }
+
+    /// <summary>The reservation when <paramref name="closing"/> of its remaining quantity closes the position (priced reservations only).</summary>
+    public Reservation WithClosing(decimal closing)
+    {
+        if (Price is not { } price)
         {
-            RemainingQuantity = clamped,
-            Amount = OriginalQuantity == 0m ? 0m : OriginalAmount * clamped / OriginalQuantity,
-        };
+            return this;
+        }
+
+        var clamped = Math.Clamp(closing, 0m, RemainingQuantity);
+        var fee = OriginalQuantity == 0m ? 0m : EstimatedFee * RemainingQuantity / OriginalQuantity;
+        var amount = ((RemainingQuantity - clamped) * price) + fee;
+        return clamped == ClosingQuantity && amount == Amount ? this : this with { ClosingQuantity = clamped, Amount = amount };
     }
 }

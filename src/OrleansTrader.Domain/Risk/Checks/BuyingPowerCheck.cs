@@ -13,6 +13,14 @@ public sealed class BuyingPowerCheck : IRiskCheck
     public RiskDecision? Check(RiskContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        // An order that only closes exposure frees more buying power than its fee costs (a sale pays the fee from its
+        // proceeds; a cover shrinks the margin requirement by its notional): it must pass even when none is left, or a
+        // fully invested account could not get out, not even when the breaker says REDUCING.
+        if (context.OpeningQuantity(context.Request.Quantity) == 0m)
+        {
+            return null;
+        }
+
         var available = context.Valuation.BuyingPower;
         var required = context.RequiredReservation(context.Request.Quantity);
         if (required <= available)
