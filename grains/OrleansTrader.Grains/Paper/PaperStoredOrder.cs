@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Domain.Fees;
 using OrleansTrader.Domain.Fills;
 using OrleansTrader.Domain.Orders;
 
@@ -94,6 +95,9 @@ internal sealed record PaperStoredOrder
 
     public required long Sequence { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public FeeModelSpec? FeeModel { get; init; }
+
     public static PaperStoredOrder From(PaperOrderRecord record)
     {
         var order = record.Order;
@@ -130,6 +134,7 @@ internal sealed record PaperStoredOrder
             Held = record.Held,
             GroupId = record.GroupId,
             Sequence = record.Sequence,
+            FeeModel = record.FeeModel,
         };
     }
 
@@ -175,6 +180,7 @@ internal sealed record PaperStoredOrder
             Held = Held,
             GroupId = GroupId,
             Sequence = Sequence,
+            FeeModel = FeeModel,
         };
     }
 }

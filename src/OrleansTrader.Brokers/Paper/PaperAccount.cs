@@ -30,7 +30,7 @@ internal sealed class PaperAccount : IDisposable
     private int _archiveAtCount;
     private volatile PaperAccountState _state = PaperAccountState.Empty;
     private volatile MatchableSymbolsOf? _matchable;
-    private volatile IFeeModel _fees;
+    private volatile PaperFees _fees = PaperFees.Default;
     private volatile bool _loaded;
 
     public PaperAccount(PaperExchange venue, string accountId)
@@ -38,16 +38,16 @@ internal sealed class PaperAccount : IDisposable
         _venue = venue;
         AccountId = accountId;
         _archiveAtCount = venue.Options.MaxRetainedOrders;
-        _fees = FeeModelFactory.Create(PaperAccountSettings.Default.FeeModel).GetValueOrThrow();
         _timer = venue.Time.CreateTimer(_ => OnTimer(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     public string AccountId { get; }
 
+    /// <summary>The account's fee schedule for the orders it adds from now on; each order keeps the one it was added under.</summary>
     public void Configure(PaperAccountSettings settings)
     {
-        var model = FeeModelFactory.Create(settings.FeeModel);
-        _fees = model.IsSuccess ? model.GetValueOrThrow() : throw new ArgumentException(model.Error!.ToString(), nameof(settings));
+        ArgumentNullException.ThrowIfNull(settings);
+        _fees = PaperFees.For(settings.FeeModel);
     }
 
     public async Task EnsureLoadedAsync(CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using OrleansTrader.Domain.Fees;
 using OrleansTrader.Domain.Fills;
 using OrleansTrader.Domain.Orders;
 
@@ -24,4 +25,11 @@ public sealed record PaperOrderRecord
     public string? GroupId { get; init; }
 
     public required long Sequence { get; init; }
+
+    /// <summary>
+    /// The account's fee schedule when the order was added, unless it is the default; fills are priced with it, so an order
+    /// restored after a restart pays what it would have paid before, also before its account configures the venue again.
+    /// Null: the account's current schedule (the default, or a record stored before orders kept theirs).
+    /// </summary>
+    public FeeModelSpec? FeeModel { get; init; }
 }

@@ -29,13 +29,13 @@ internal sealed class PaperTransaction
     private readonly HashSet<string> _changedGroups = new(StringComparer.Ordinal);
     private readonly HashSet<string> _changedPositions = new(StringComparer.Ordinal);
     private readonly List<Execution> _addedExecutions = [];
-    private readonly IFeeModel _fees;
+    private readonly PaperFees _fees;
     private readonly TimeSpan _ackLatency;
     private readonly TimeSpan _fillLatency;
     private long _nextSequence;
     private bool _ordersBehind;
 
-    public PaperTransaction(PaperAccountState state, DateTimeOffset now, IFeeModel fees, TimeSpan ackLatency, TimeSpan fillLatency)
+    public PaperTransaction(PaperAccountState state, DateTimeOffset now, PaperFees fees, TimeSpan ackLatency, TimeSpan fillLatency)
     {
         _original = state;
         _orders = state.Orders.ToBuilder();
@@ -152,6 +152,7 @@ internal sealed class PaperTransaction
             Held = held,
             GroupId = groupId,
             Sequence = _nextSequence++,
+            FeeModel = _fees.ForRecord,
         };
         _changedOrders[order.OrderId] = record;
         _ordersBehind = true;
@@ -237,7 +238,7 @@ internal sealed class PaperTransaction
             Side = order.Side,
             Quantity = quantity,
             Price = price,
-            Fee = OrderFee(order, quantity, price),
+            Fee = OrderFee(record.FeeModel is { } spec ? PaperFees.For(spec).Model : _fees.Model, order, quantity, price),
             Liquidity = liquidity,
             Timestamp = Now,
         };
@@ -266,14 +267,14 @@ internal sealed class PaperTransaction
     /// The fee of one execution as the order's share of a per-order bill: the fee of the order's fills so far with this
     /// one, less the fee of those before it. A per-order minimum is then charged once, not on every partial fill.
     /// </summary>
-    private decimal OrderFee(Order order, decimal quantity, decimal price)
+    private static decimal OrderFee(IFeeModel fees, Order order, decimal quantity, decimal price)
     {
         var before = order.FilledQuantity > 0m && order.AverageFillPrice is { } average
-            ? _fees.Calculate(new FeeInput(order.Side, order.FilledQuantity, average)).Total
+            ? fees.Calculate(new FeeInput(order.Side, order.FilledQuantity, average)).Total
             : 0m;
         var filled = order.FilledQuantity + quantity;
         var averageAfter = (((order.AverageFillPrice ?? 0m) * order.FilledQuantity) + (price * quantity)) / filled;
-        return Math.Max(0m, _fees.Calculate(new FeeInput(order.Side, filled, averageAfter)).Total - before);
+        return Math.Max(0m, fees.Calculate(new FeeInput(order.Side, filled, averageAfter)).Total - before);
     }
 
     private void OnChanged(string orderId)

@@ -9,7 +9,8 @@ namespace OrleansTrader.Brokers.Tests.Paper;
 
 /// <summary>
 /// Edge cases a review of the paper venue found wrong: groups leaving memory whole, prints through a limit after the
-/// displayed size is taken, fractional fills, per-order fee minimums, IOC orders accepted in a halt, and OCO prices.
+/// displayed size is taken, fractional fills, per-order fee minimums, IOC orders accepted in a halt, OCO prices, and
+/// the fee schedule of an order restored after a restart.
 /// </summary>
 public sealed class PaperVenueEdgeCaseTests
 {
@@ -177,5 +178,30 @@ public sealed class PaperVenueEdgeCaseTests
         var order = await venue.OrderAsync(parent.OrderId);
         Assert.Equal(0m, order.FilledQuantity);
         Assert.Equal(105.00m, order.LimitPrice);
+    }
+
+    /// <summary>
+    /// The account's fee model is part of what its fills are priced with; a restart of the venue (StartAsync restores
+    /// and resumes matching every account at once) must not fill the restored orders with the default model.
+    /// </summary>
+    [Fact]
+    public async Task RestoredWorkingOrder_FillsWithTheAccountsFeeModel_AfterARestart()
+    {
+        var store = new InMemoryPaperVenueStore();
+        var time = new ManualTimeProvider(Start);
+        var perShare = new PaperAccountSettings { FeeModel = new FeeModelSpec { Kind = FeeModelKind.PerShare, PerShareRate = 0.005m, MinimumPerOrder = 1.00m } };
+        string orderId;
+        await using (var before = await StartAsync(settings: perShare, store: store, time: time))
+        {
+            await before.QuoteAsync(99.90m, 100.00m);
+            orderId = (await before.SubmitAsync(Request("fee-restart", OrderSide.Buy, OrderType.Limit, 100m, limit: 99.00m, tif: TimeInForce.Gtc))).OrderId;
+        }
+
+        // The host restarts: the hosted service restores the venue and market data flows before any account reconnects.
+        await using var after = await StartAsync(store: store, time: time);
+        await after.QuoteAsync(98.90m, 99.00m);
+
+        var fill = Assert.Single(await after.WaitForAsync(orderId, ExecutionReportKind.Fill));
+        Assert.Equal(1.00m, fill.Execution!.Fee);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OrleansTrader.Brokers;
 using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Domain.Fees;
 using OrleansTrader.Domain.Fills;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
@@ -71,6 +72,28 @@ public sealed class GrainStoragePaperVenueRestartTests
         Assert.Equal(ids[0], (await again.SubmitOrderAsync(MarketBuy(0), Ct)).OrderId);
         Assert.Equal(orders, Assert.Single(await again.GetPositionsAsync(Ct)).Quantity);
         Assert.Empty(await again.ListOpenOrdersAsync(Ct));
+    }
+
+    [Fact]
+    public async Task ARestingOrder_KeepsItsAccountsFeeSchedule_ThroughTheStore_AndFillsWithItAfterARestart()
+    {
+        var storage = new MemoryGrainStorage(_serializer);
+        var time = new FakeTimeProvider(Start);
+        var perShare = new FeeModelSpec { Kind = FeeModelKind.PerShare, PerShareRate = 0.01m, MinimumPerOrder = 2.00m, IncludeRegulatoryFees = false };
+        string orderId;
+        await using (var exchange = await StartAsync(new GrainStoragePaperVenueStore(storage), time))
+        {
+            exchange.ConfigureAccount(AccountId, new PaperAccountSettings { FeeModel = perShare });
+            var resting = MarketBuy(0) with { Type = OrderType.Limit, LimitPrice = 99m, TimeInForce = TimeInForce.Gtc, Quantity = 100m };
+            orderId = (await exchange.GetClient(AccountId).SubmitOrderAsync(resting, Ct)).OrderId;
+        }
+
+        // The restarted venue matches before the account configures it again: the order still pays per share.
+        await using var restarted = await StartAsync(new GrainStoragePaperVenueStore(storage), time);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await restarted.UpdateQuoteAsync(new QuoteTick("AAPL", time.GetUtcNow(), 98.9m, 1_000m, 99m, 1_000m), Ct);
+        var fill = Assert.Single(await restarted.GetClient(AccountId).GetExecutionsSinceAsync(Start, Ct));
+        Assert.Equal((orderId, 100m, 2.00m), (fill.OrderId, fill.Quantity, fill.Fee));
     }
 
     [Fact]
