@@ -95,6 +95,9 @@ internal sealed partial class StrategyGrain(
             CreatedAt = now,
             UpdatedAt = now,
             DayStart = new StrategyDayStart { Date = DateOnly.FromDateTime(now.UtcDateTime), StartedAt = now, RealizedPnl = 0m, Fees = 0m, UnrealizedPnl = 0m, Fills = 0 },
+
+            // Followed from its creation on: a stop and a start later catch up on what its orders did meanwhile.
+            LastAccountEventSequence = (await Account.GetEventsAsync(long.MaxValue - 1, 0)).LastSequence,
         };
         await Days.ClearAsync();
         await state.WriteStateAsync();
@@ -114,7 +117,6 @@ internal sealed partial class StrategyGrain(
         {
             S.Running = true;
             S.UpdatedAt = time.GetUtcNow();
-            S.LastAccountEventSequence = (await Account.GetEventsAsync(long.MaxValue - 1, 0)).LastSequence;
             await state.WriteStateAsync();
             await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
             await RunAsync();

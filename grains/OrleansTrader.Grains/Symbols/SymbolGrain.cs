@@ -25,6 +25,8 @@ internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrai
     private readonly long[] _rejected = new long[Enum.GetValues<RejectionReason>().Length];
     private readonly Queue<Bar> _secondBars = new();
     private readonly Queue<Bar> _minuteBars = new();
+    private readonly RecentStarts _publishedSeconds = new();
+    private readonly RecentStarts _publishedMinutes = new();
     private TimeBarAggregator? _seconds;
     private TimeBarAggregator? _minutes;
     private IAsyncStream<MarketTick>? _ticks;
@@ -230,6 +232,14 @@ internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrai
             return false;
         }
 
+        // A feed that sends bars and trades (Alpaca's default) gives each minute twice: the bar the trades built, and its own.
+        var published = bar.Interval == OneSecond ? _publishedSeconds : bar.Interval == OneMinute ? _publishedMinutes : null;
+        if (published is not null && !published.TryAdd(bar.Start))
+        {
+            _rejected[(int)RejectionReason.Duplicate]++;
+            return false;
+        }
+
         Keep(bar.Interval == OneSecond ? _secondBars : _minuteBars, bar, bar.Interval == OneSecond ? _options.SecondBarsKept : _options.MinuteBarsKept);
         return true;
     }
@@ -261,14 +271,44 @@ internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrai
     {
         foreach (var bar in _seconds!.Add(trade).Completed)
         {
-            Keep(_secondBars, bar, _options.SecondBarsKept);
-            secondBars.Add(bar);
+            if (_publishedSeconds.TryAdd(bar.Start))
+            {
+                Keep(_secondBars, bar, _options.SecondBarsKept);
+                secondBars.Add(bar);
+            }
         }
 
         foreach (var bar in _minutes!.Add(trade).Completed)
         {
-            Keep(_minuteBars, bar, _options.MinuteBarsKept);
-            bars.Add(bar);
+            if (_publishedMinutes.TryAdd(bar.Start))
+            {
+                Keep(_minuteBars, bar, _options.MinuteBarsKept);
+                bars.Add(bar);
+            }
+        }
+    }
+
+    /// <summary>The starts of the latest bars published for one interval (bounded), so no interval is published twice.</summary>
+    private sealed class RecentStarts
+    {
+        private const int Capacity = 64;
+        private readonly HashSet<DateTimeOffset> _starts = [];
+        private readonly Queue<DateTimeOffset> _order = new();
+
+        public bool TryAdd(DateTimeOffset start)
+        {
+            if (!_starts.Add(start))
+            {
+                return false;
+            }
+
+            _order.Enqueue(start);
+            if (_order.Count > Capacity)
+            {
+                _starts.Remove(_order.Dequeue());
+            }
+
+            return true;
         }
     }
 

@@ -154,7 +154,9 @@ public static class Backtester
                 var current = order.Mark is { } mark
                     ? order with { Mark = order.Intent.Side == OrderSide.Sell ? Math.Max(mark, bar.High) : Math.Min(mark, bar.Low) }
                     : order;
-                if (Fill(AsEvaluated(current.Intent, current.Mark), bar, next) is { } fill)
+                // A DAY order's day ends before a bar of a later date opens: that bar cannot fill it (it expires there instead).
+                var reachable = order.ExpiresAfter is { } last && next is not null && DateOnly.FromDateTime(next.Start.UtcDateTime) > last ? null : next;
+                if (Fill(AsEvaluated(current.Intent, current.Mark), bar, reachable) is { } fill)
                 {
                     _due.Enqueue(new Pending(order.Intent, fill), (fill.Timestamp, order.Intent.Sequence));
                     continue;
