@@ -74,7 +74,8 @@ public sealed class WebhookApiTests(GatewayFixture fixture)
             (new { url = "https://user:secret@example.invalid/" }, "url"),
             (new { }, "url"),
             (new { url = "https://example.invalid/", webhookId = "a/b" }, "webhookId"),
-            (new { url = "https://example.invalid/", kinds = new[] { 42 } }, "kinds"),
+            (new { url = "https://example.invalid/", kinds = new[] { "1" } }, "kinds"),
+            (new { url = "https://example.invalid/", kinds = new[] { "fills" } }, "kinds"),
         })
         {
             var problem = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/webhooks", Host.AdminKey, body, HttpStatusCode.BadRequest);

@@ -28,7 +28,8 @@ internal sealed partial class EventStreamResult(
     GatewayEventStreamOptions options,
     TimeProvider time,
     GatewayMetrics metrics,
-    ILogger<EventStreamResult> logger) : IResult, IEndpointMetadataProvider
+    ILogger<EventStreamResult> logger,
+    Func<Task<bool>>? keyActive = null) : IResult, IEndpointMetadataProvider
 {
     public const string ContentType = "text/event-stream";
 
@@ -77,6 +78,13 @@ internal sealed partial class EventStreamResult(
         var truncationReported = false;
         while (!aborted.IsCancellationRequested)
         {
+            // Checked before every read: a revoked key receives nothing more (the key cache makes this cheap).
+            if (keyActive is not null && !await keyActive())
+            {
+                LogKeyRevoked(logger, accountId, after);
+                return;
+            }
+
             var page = await account.GetEventsAsync(after, options.PageSize);
             var text = new StringBuilder();
             if (page.Truncated && !truncationReported)
@@ -179,6 +187,9 @@ internal sealed partial class EventStreamResult(
 
     [LoggerMessage(EventId = 7202, Level = LogLevel.Warning, Message = "Event stream of account {AccountId} polls only ({Why}); events arrive within the poll interval")]
     private static partial void LogPollingOnly(ILogger logger, string accountId, string why);
+
+    [LoggerMessage(EventId = 7204, Level = LogLevel.Information, Message = "Event stream of account {AccountId} ended after sequence {Sequence}: its key was revoked")]
+    private static partial void LogKeyRevoked(ILogger logger, string accountId, long sequence);
 
     [LoggerMessage(EventId = 7203, Level = LogLevel.Trace, Message = "Event stream of account {AccountId} polled")]
     private static partial void LogPolled(ILogger logger, string accountId);

@@ -47,6 +47,11 @@ public static class EventsApi
         }
 
         var client = http.RequestServices.GetService<IClusterClient>();
-        return new EventStreamResult(accountId, after, account, client, options.Value.Events, time, metrics, loggers.CreateLogger<EventStreamResult>());
+
+        // The stream outlives the request's authentication: it ends once its key is revoked (or no longer found).
+        var keys = http.RequestServices.GetRequiredService<ApiKeyCache>();
+        var keyId = http.User.KeyId();
+        Func<Task<bool>> keyActive = async () => keyId is not null && await keys.GetAsync(keyId) is { IsActive: true };
+        return new EventStreamResult(accountId, after, account, client, options.Value.Events, time, metrics, loggers.CreateLogger<EventStreamResult>(), keyActive);
     }
 }

@@ -43,9 +43,13 @@ public static class WebhooksApi
             errors.Add("url", "Required: the http or https URL the events are POSTed to.");
         }
 
-        if (request.Kinds is { } kinds && kinds.Any(k => !Enum.IsDefined(k)))
+        var kinds = new List<AccountEventKind>();
+        foreach (var name in request.Kinds ?? [])
         {
-            errors.Add("kinds", $"Each is one of {string.Join(", ", Enum.GetNames<AccountEventKind>())}.");
+            if (Rules.ParseEnum<AccountEventKind>(errors, "kinds", name, required: true) is { } kind)
+            {
+                kinds.Add(kind);
+            }
         }
 
         Rules.RequireText(errors, "description", request.Description, MaxDescriptionLength, required: false);
@@ -56,7 +60,7 @@ public static class WebhooksApi
 
         var webhookId = request.WebhookId ?? "wh-" + Guid.NewGuid().ToString("N")[..12];
         var result = await Webhook(grains, accountId, webhookId).CreateAsync(
-            new CreateWebhook { Url = request.Url!, Kinds = request.Kinds ?? [], Description = request.Description });
+            new CreateWebhook { Url = request.Url!, Kinds = kinds, Description = request.Description });
         if (result is { Succeeded: true, Status: { } status, Secret: { } secret })
         {
             return TypedResults.Created($"/api/accounts/{accountId}/webhooks/{webhookId}", new CreatedWebhook(status, secret));

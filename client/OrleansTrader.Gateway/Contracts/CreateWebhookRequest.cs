@@ -10,7 +10,8 @@ public sealed record CreateWebhookRequest
 
     public string? Url { get; init; }
 
-    public IReadOnlyList<AccountEventKind>? Kinds { get; init; }
+    /// <summary>Event kinds by name (<see cref="AccountEventKind"/>), any case; numbers are refused.</summary>
+    public IReadOnlyList<string>? Kinds { get; init; }
 
     public string? Description { get; init; }
 }

@@ -310,7 +310,8 @@ internal static class RequestMapping
                 }
             }
 
-            var runs = grid.Values.Aggregate(1L, (product, values) => product * Math.Max(1, values?.Count ?? 1));
+            // Capped at int.MaxValue (product and count both below 2^31, so no overflow): many long lists cannot wrap to a small count.
+            var runs = grid.Values.Aggregate(1L, (product, values) => Math.Min(product * Math.Max(1, values?.Count ?? 1), int.MaxValue));
             if (runs > RunBacktestSweep.MaxRuns)
             {
                 errors.Add("grid", $"Makes {runs} runs; at most {RunBacktestSweep.MaxRuns}.");

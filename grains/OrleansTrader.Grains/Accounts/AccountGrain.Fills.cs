@@ -66,6 +66,7 @@ internal sealed partial class AccountGrain
             ExecutionReportKind.Rejected => OrderEvent.Reject,
             ExecutionReportKind.CancelRejected when working.Order.Status == OrderStatus.PendingCancel => OrderEvent.CancelRejected,
             ExecutionReportKind.Replaced when working.Order.Status == OrderStatus.PendingReplace => OrderEvent.Replaced,
+            ExecutionReportKind.ReplaceRejected when working.Order.Status == OrderStatus.PendingReplace => OrderEvent.ReplaceRejected,
             _ => (OrderEvent?)null,
         };
         if (evt is { } e && Transition(orderId, e, report.Kind.ToString().ToLowerInvariant(), report.Reason))
@@ -99,7 +100,15 @@ internal sealed partial class AccountGrain
 
         if (orderId is null || !S.WorkingOrders.TryGetValue(orderId, out var working))
         {
-            if (orderId is not null && _history.IsClosed(orderId))
+            if (orderId is not null && _history.ClosedInMemory(orderId) is { Status: OrderStatus.Replaced } replacedOrder
+                && replacedOrder.FilledQuantity + execution.Quantity <= replacedOrder.Quantity
+                && execution.Symbol == replacedOrder.Symbol && execution.Side == replacedOrder.Side)
+            {
+                // The cancel-replace race: the old order filled at the venue before the replace, and its report arrived after
+                // the replace's answer. The venue sized the replacement net of this fill (CompleteReplace takes its quantity).
+                AccountLog.Mismatch(logger, AccountId, $"Execution {execution.ExecutionId} of replaced order {orderId} arrived after the replace; booked.");
+            }
+            else if (orderId is not null && _history.IsClosed(orderId))
             {
                 _mismatches.Add($"Execution {execution.ExecutionId} arrived for closed order {orderId}.");
             }

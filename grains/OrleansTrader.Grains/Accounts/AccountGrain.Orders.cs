@@ -236,7 +236,7 @@ internal sealed partial class AccountGrain
             return OrderCommandResult.Denied(AccountErrorCodes.PositionFlat, $"No position in {symbol}.");
         }
 
-        return await PlaceOrderAsync(new PlaceOrder
+        var command = new PlaceOrder
         {
             Origin = "close-position",
             Request = new OrderRequest
@@ -247,7 +247,22 @@ internal sealed partial class AccountGrain
                 Type = OrderType.Market,
                 Quantity = Math.Abs(position.Quantity),
             },
-        });
+        };
+
+        // Working orders that already close the position (a take-profit, a protective stop) would fill on top of the close
+        // and leave the account short (long): a close never opens exposure, in a margin account either.
+        var covered = S.WorkingOrders.Values
+            .Where(w => w.Order.Symbol == symbol && w.Order.Side == command.Request.Side)
+            .Sum(w => w.Order.LeavesQuantity);
+        if (covered > 0m)
+        {
+            var closable = command.Request.Quantity - covered;
+            return await DenyAsync(command, RiskDecision.Deny(RiskReasonCodes.ShortingNotAllowed,
+                $"Working orders already {command.Request.Side.ToString().ToLowerInvariant()} {covered} of the {command.Request.Quantity} {symbol}: closing all of it as well would open a position the other way; cancel them first.",
+                closable > 0m ? closable : null), time.GetUtcNow());
+        }
+
+        return await PlaceOrderAsync(command);
     }
 
     public async Task<IReadOnlyList<AccountOrder>> GetOrdersAsync(OrderStatusFilter status, int limit, string? afterOrderId)
@@ -495,6 +510,18 @@ internal sealed partial class AccountGrain
         var wasInFlight = working.InFlight || working.BrokerOrderId is null;
         working = working with { BrokerOrderId = broker.OrderId, InFlight = false };
         S.WorkingOrders[orderId] = working;
+        if (broker.Status == OrderStatus.Replaced && working.Order.Status == OrderStatus.PendingReplace)
+        {
+            // A replace whose answer was lost: the broker did replace it. The old order ends (and frees its reservation).
+            var replaced = working.Order.Apply(OrderEvent.Replaced, time.GetUtcNow());
+            if (replaced.IsSuccess)
+            {
+                var by = S.WorkingOrders.Values.FirstOrDefault(w => w.Order.ReplacesOrderId == orderId)?.Order.OrderId;
+                Record(working with { Order = replaced.Value! with { ReplacedByOrderId = by } }, working.Order.Status, action, null, "by " + (by ?? broker.ReplacedByOrderId));
+                return;
+            }
+        }
+
         var evt = broker.Status switch
         {
             OrderStatus.Rejected => OrderEvent.Reject,
@@ -502,6 +529,10 @@ internal sealed partial class AccountGrain
             OrderStatus.Expired => OrderEvent.Expire,
             OrderStatus.Accepted or OrderStatus.PartiallyFilled or OrderStatus.Filled or OrderStatus.PendingCancel
                 or OrderStatus.PendingReplace or OrderStatus.Replaced when working.Order.Status == OrderStatus.PendingNew => OrderEvent.Accept,
+
+            // A replace or cancel whose outcome was unknown and that the broker shows did not take: the order works on.
+            OrderStatus.Accepted or OrderStatus.PartiallyFilled when working.Order.Status == OrderStatus.PendingReplace => OrderEvent.ReplaceRejected,
+            OrderStatus.Accepted or OrderStatus.PartiallyFilled when working.Order.Status == OrderStatus.PendingCancel => OrderEvent.CancelRejected,
             _ => (OrderEvent?)null,
         };
         if (evt is { } e && Transition(orderId, e, action, broker.Reason))
@@ -543,6 +574,14 @@ internal sealed partial class AccountGrain
             {
                 Record(old with { Order = replaced.Value! with { ReplacedByOrderId = newOrderId } }, old.Order.Status, "replaced", null, "by " + newOrderId);
             }
+        }
+
+        if (S.WorkingOrders.TryGetValue(newOrderId, out var fresh) && broker.Quantity > 0m && broker.Quantity != fresh.Order.Quantity
+            && broker.Quantity >= fresh.Order.FilledQuantity)
+        {
+            // The venue sized the replacement from the fills it knows (a fill of the old order may still be on its way here):
+            // the account's replacement is the venue's, or it would wait forever for quantity that will never fill.
+            S.WorkingOrders[newOrderId] = fresh with { Order = fresh.Order with { Request = fresh.Order.Request with { Quantity = broker.Quantity } } };
         }
 
         ApplyBrokerOrder(newOrderId, broker, "accepted");

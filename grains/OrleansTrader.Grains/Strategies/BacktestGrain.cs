@@ -286,7 +286,8 @@ internal sealed class BacktestGrain(
             return $"Parameter \"{both}\" is both fixed and swept; give it in one place.";
         }
 
-        var runs = command.Grid.Values.Aggregate(1L, (product, values) => product * values.Count);
+        // Capped at int.MaxValue (product and count both below 2^31, so no overflow): many long lists cannot wrap to a small count.
+        var runs = command.Grid.Values.Aggregate(1L, (product, values) => Math.Min(product * values.Count, int.MaxValue));
         return runs > RunBacktestSweep.MaxRuns ? $"The grid makes {runs} runs; at most {RunBacktestSweep.MaxRuns}." : null;
     }
 

@@ -240,12 +240,14 @@ internal sealed partial class WebhookGrain(
         }
 
         var page = await Account.GetEventsAsync(S.DeliveredThrough, Options.MaxEventsPerRequest);
-        var events = S.Kinds.Count == 0 ? page.Events : [.. page.Events.Where(e => S.Kinds.Contains(e.Kind))];
+        IReadOnlyList<AccountEvent> read = S.PendingThrough is { } pending ? [.. page.Events.Where(e => e.Sequence <= pending)] : page.Events;
+        var events = S.Kinds.Count == 0 ? read : [.. read.Where(e => S.Kinds.Contains(e.Kind))];
         long? truncatedBefore = page.Truncated ? page.OldestSequence : null;
-        var through = page.Events.Count > 0 ? page.Events[^1].Sequence : Math.Max(S.DeliveredThrough, page.OldestSequence - 1);
+        var through = read.Count > 0 ? read[^1].Sequence : Math.Max(S.DeliveredThrough, page.OldestSequence - 1);
         if (events.Count == 0 && truncatedBefore is null)
         {
-            // Nothing of the kinds it takes: move past them without a request.
+            // Nothing of the kinds it takes: move past them without a request (a failed request's range, if any, is gone).
+            S.PendingThrough = null;
             if (through > S.DeliveredThrough)
             {
                 S.DeliveredThrough = through;
@@ -284,6 +286,7 @@ internal sealed partial class WebhookGrain(
         if (attempt.Delivered)
         {
             S.DeliveredThrough = Math.Max(S.DeliveredThrough, _sending.Through);
+            S.PendingThrough = null;
             S.Deliveries++;
             S.EventsDelivered += _sending.Events;
             S.ConsecutiveFailures = 0;
@@ -296,6 +299,7 @@ internal sealed partial class WebhookGrain(
         }
 
         S.ConsecutiveFailures++;
+        S.PendingThrough ??= _sending.Through;
         S.FailingSince ??= now;
         S.LastError = attempt.Error;
         if (now - S.FailingSince.Value >= Options.DisableAfter)

@@ -22,6 +22,12 @@ internal sealed record WebhookGrainState
 
     public long DeliveredThrough { get; set; }
 
+    /// <summary>
+    /// The last sequence of a request that failed (null when none waits): its retries read no further, so they carry the
+    /// same events with the same delivery id, as docs/api.md promises, and what came meanwhile goes in the next request.
+    /// </summary>
+    public long? PendingThrough { get; set; }
+
     public long Deliveries { get; set; }
 
     public long EventsDelivered { get; set; }

@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Http.Headers;
+using OrleansTrader.Gateway.Contracts;
+using OrleansTrader.Gateway.Tests.Infrastructure;
+using OrleansTrader.Gateway.Validation;
+
+namespace OrleansTrader.Gateway.Tests;
+
+/// <summary>Gateway edge cases: a bad webhook id in the path, a sweep grid whose run count overflows, a key revoked while its event stream is open.</summary>
+[Collection(GatewayCollection.Name)]
+public sealed class GatewayEdgeCaseTests(GatewayFixture fixture)
+{
+    private GatewayHost Host => fixture.Host;
+
+    /// <summary>A webhook id in the path is checked like every other path id: 400, never a 500.</summary>
+    [Theory]
+    [InlineData("GET", "%20")]
+    [InlineData("DELETE", "%20")]
+    [InlineData("POST", "%20/resume")]
+    [InlineData("GET", "%E2%80%83")]
+    public async Task AMalformedWebhookIdInThePath_IsA400_NotA500(string method, string suffix)
+    {
+        var account = await Host.CreateAccountAsync();
+
+        using var response = await Host.SendAsync(new HttpMethod(method), $"/api/accounts/{account}/webhooks/{suffix}", Host.AdminKey);
+
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{method} .../webhooks/{suffix}: {(int)response.StatusCode} {body}");
+    }
+
+    /// <summary>A grid whose run count overflows a long (16 parameters of 16 values: 16^16 = 2^64) is refused, not taken for 0 runs.</summary>
+    [Fact]
+    public void ASweepGridWhoseRunCountOverflows_IsRefused()
+    {
+        var values = Enumerable.Range(0, 16).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var grid = Enumerable.Range(0, 16).ToDictionary(i => $"p{i}", IReadOnlyList<string> (_) => values);
+        var errors = new ValidationErrors();
+
+        var sweep = RequestMapping.ToRunBacktestSweep(new RunBacktestSweepRequest { Kind = "sma-crossover", Symbols = ["AAA"], Grid = grid }, errors);
+
+        Assert.Null(sweep);
+        Assert.False(errors.IsEmpty);
+    }
+
+    /// <summary>A key revoked while its event stream is open stops receiving the account's events.</summary>
+    [Fact]
+    public async Task ARevokedKey_StopsReceivingTheAccountsEvents_OnAnOpenStream()
+    {
+        var account = await Host.CreateAccountAsync();
+        await Host.QuoteAsync("AUDR", 30m, 30.01m);
+        var (key, keyId) = await Host.IssueKeyAsync(["trader"], [account]);
+        using var request = Host.Request(HttpMethod.Get, $"/api/accounts/{account}/events", key);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        using var response = await Host.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var reader = new SseReader(request, response, await response.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken));
+
+        using (var revoked = await Host.SendAsync(HttpMethod.Delete, $"/api/keys/{keyId}", Host.AdminKey))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
+        }
+
+        using (var refused = await Host.SendAsync(HttpMethod.Get, $"/api/accounts/{account}", key))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, new
+        {
+            clientOrderId = "after-revoke", symbol = "AUDR", side = "buy", type = "market", quantity = 1, timeInForce = "day",
+        }, HttpStatusCode.Created);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(8));
+        SseEvent? leaked = null;
+        try
+        {
+            while (leaked is null)
+            {
+                var next = await reader.NextAsync(timeout.Token);
+                if (next.Id is not null)
+                {
+                    leaked = next;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or EndOfStreamException or IOException or HttpRequestException)
+        {
+            // The stream ended or stayed silent: nothing leaked.
+        }
+
+        Assert.True(leaked is null, $"The revoked key's stream still delivered: {leaked}");
+    }
+}

@@ -1,0 +1,133 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Brokers.Tests.Fakes;
+using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Portfolio;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Tests.Infrastructure;
+using static OrleansTrader.Grains.Tests.Infrastructure.AccountSteps;
+
+namespace OrleansTrader.Grains.Tests;
+
+/// <summary>Order life cycle edge cases: replaces and cancels with unknown outcomes resolved by reconciliation, a fill of the old order after its replace, closing a position working orders already cover.</summary>
+public sealed class OrderLifecycleEdgeCaseTests
+{
+    // A replace whose request is cut off before Alpaca processed it: the old order is still "new" at Alpaca and the
+    // replacement does not exist. Reconciliation rejects the in-flight replacement but must also put the old order back
+    // to working; otherwise it stays PendingReplace forever and can be neither canceled nor replaced.
+    [Fact]
+    public async Task AReplaceThatNeverReachedAlpaca_LeavesTheOldOrderWorkingAndCancelable_AfterReconciliation()
+    {
+        await using var silo = await AlpacaSilo.StartAsync("aud-rpl");
+        await Market.QuoteAsync(silo.Cluster, "AUDR", 30m, 30m);
+        var account = await silo.OpenAsync("aud-rpl", 50_000m);
+        await silo.WaitForStreamHealthyAsync();
+        var (placed, _) = await PlaceAtBrokerAsync(account, Market.Limit("aud-rpl-1", "AUDR", OrderSide.Buy, 10m, 29m));
+        var orderId = placed.Order!.OrderId;
+
+        silo.Venue.AddFault(new FakeFault("PATCH", "/v2/orders/", FakeFaultKind.Drop));
+        await account.ReplaceOrderAsync(new ReplaceOrder { OrderId = orderId, Replacement = new OrderReplacement { LimitPrice = 28.5m } });
+        await account.ReconcileAsync();
+
+        var old = await account.GetOrderAsync(orderId);
+        Assert.Equal(OrderStatus.Accepted, old!.Status);
+        var cancel = await account.CancelOrderAsync(orderId);
+        Assert.True(cancel.Succeeded, cancel.Denial?.Message);
+        Assert.Equal(OrderStatus.Canceled, (await account.GetOrderAsync(orderId))!.Status);
+        Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
+    }
+
+    // A cancel whose DELETE fails (5xx through every retry) leaves the order PendingCancel while Alpaca still shows it
+    // "new". Reconciliation must see that the cancel did not take; otherwise the order is stuck PendingCancel forever
+    // and a second cancel is refused.
+    [Fact]
+    public async Task ACancelThatFailedAtAlpaca_LeavesTheOrderCancelableAgain_AfterReconciliation()
+    {
+        await using var silo = await AlpacaSilo.StartAsync("aud-cxl", new Dictionary<string, string?> { ["Alpaca:CircuitMinimumThroughput"] = "1000" });
+        await Market.QuoteAsync(silo.Cluster, "AUDC", 30m, 30m);
+        var account = await silo.OpenAsync("aud-cxl", 50_000m);
+        await silo.WaitForStreamHealthyAsync();
+        var (placed, _) = await PlaceAtBrokerAsync(account, Market.Limit("aud-cxl-1", "AUDC", OrderSide.Buy, 10m, 29m));
+        var orderId = placed.Order!.OrderId;
+
+        silo.Venue.AddFault(new FakeFault("DELETE", "/v2/orders/", FakeFaultKind.Status) { StatusCode = 503, Times = 4 });
+        await account.CancelOrderAsync(orderId);
+        await account.ReconcileAsync();
+
+        Assert.NotEqual(OrderStatus.PendingCancel, (await account.GetOrderAsync(orderId))!.Status);
+        var again = await account.CancelOrderAsync(orderId);
+        Assert.True(again.Succeeded, again.Denial?.Message);
+        Assert.Equal(OrderStatus.Canceled, (await account.GetOrderAsync(orderId))!.Status);
+    }
+
+    // Cancel-replace race: the venue partially fills the old order (4 of 10) just before the replace, and the fill's
+    // report reaches the account after the replace was accepted. The venue's replacement is for the 6 left; the account's
+    // must not stay at 10 (stuck PartiallyFilled with 4 reserved forever), and the late fill of the replaced order is a
+    // normal race, not a reason to trip REDUCING.
+    [Fact]
+    public async Task AFillOfTheOldOrderReportedAfterTheReplace_LeavesTheReplacementMatchingTheVenue()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Services.Configure<PaperExchangeOptions>(o => o.FillLatency = TimeSpan.FromSeconds(1)),
+        });
+        await Market.QuoteAsync(cluster, "AUDX", 50m, 50.02m);
+        var account = await TestAccounts.OpenAsync(cluster, "aud-race", 100_000m);
+        var placed = await account.PlaceOrderAsync(Market.Limit("aud-race-1", "AUDX", OrderSide.Buy, 10m, 49m));
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        var oldId = placed.Order!.OrderId;
+
+        // 4 shares offered at 49: the venue fills 4 of the old order; its report is a second away.
+        await Market.QuoteAsync(cluster, "AUDX", 48.9m, 49m, size: 4m);
+        var replaced = await account.ReplaceOrderAsync(new ReplaceOrder { OrderId = oldId, Replacement = new OrderReplacement { LimitPrice = 48.5m } });
+        Assert.True(replaced.Succeeded, replaced.Denial?.Message);
+        var newId = replaced.Order!.OrderId;
+        await Eventually.WaitAsync(() => account.GetFillsAsync(0, 10), f => f.Count == 1, "the old order's late fill");
+
+        await Market.QuoteAsync(cluster, "AUDX", 48.4m, 48.5m);
+        await Eventually.WaitAsync(() => account.GetPositionsAsync(), p => p.Sum(q => q.Quantity) == 10m, "10 shares in all");
+        await Task.Delay(1500, TestContext.Current.CancellationToken);
+
+        var replacement = (await account.GetOrderAsync(newId))!;
+        Assert.Equal((OrderStatus.Filled, 6m), (replacement.Status, replacement.FilledQuantity));
+        Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
+        Assert.Equal(TradingState.Active, (await cluster.Breaker("aud-race").GetStateAsync()).State);
+    }
+
+    // A margin account long 10 with a resting sell of 10 (e.g. a take-profit) asks to close the position: the close sells
+    // 10 at market, and when the resting sell fills too the account is short 10. The documented behaviour (api.md) is
+    // that a position that working orders already cover is refused.
+    [Fact]
+    public async Task ClosingAPositionCoveredByARestingSell_InAMarginAccount_NeverLeavesTheAccountShort()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        await Market.QuoteAsync(cluster, "AUDS", 30m, 30m);
+        var account = cluster.Account("aud-short");
+        Assert.True((await account.OpenAsync(new OpenAccount { Cash = 100_000m, AccountType = AccountType.Margin, RiskLimits = TestAccounts.Loose })).Succeeded);
+        await FillAsync(account, Market.MarketOrder("s-buy", "AUDS", OrderSide.Buy, 10m), 1);
+        var resting = await account.PlaceOrderAsync(Market.Limit("s-tp", "AUDS", OrderSide.Sell, 10m, 31m));
+        Assert.True(resting.Succeeded, resting.Denial?.Message);
+
+        var close = await account.ClosePositionAsync("AUDS");
+        if (close.Succeeded)
+        {
+            await Eventually.WaitAsync(() => account.GetPositionsAsync(), p => p.All(q => q.Quantity == 0m), "the close filled");
+        }
+
+        await Market.QuoteAsync(cluster, "AUDS", 31m, 31m);
+        await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 0, "the resting sell filled");
+
+        var position = (await account.GetPositionsAsync()).SingleOrDefault(p => p.Symbol == "AUDS");
+        Assert.True((position?.Quantity ?? 0m) >= 0m, $"the account is short {position?.Quantity} after closing its position");
+    }
+
+    private static async Task<(OrderCommandResult Placed, string BrokerOrderId)> PlaceAtBrokerAsync(IAccountGrain account, PlaceOrder command)
+    {
+        var placed = await account.PlaceOrderAsync(command);
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        var brokerOrderId = await Eventually.WaitAsync(
+            async () => (await account.GetOrderAsync(placed.Order!.OrderId))?.BrokerOrderId, id => id is not null, "the broker order id");
+        return (placed, brokerOrderId!);
+    }
+}
