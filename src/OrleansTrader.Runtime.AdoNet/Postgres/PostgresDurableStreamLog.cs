@@ -31,6 +31,7 @@ public sealed class PostgresDurableStreamLog : IDurableStreamLog
     private readonly string _getCheckpoint;
     private readonly string _saveCheckpoint;
     private readonly string _resetCheckpoint;
+    private readonly string _removeCheckpoint;
     private readonly string _insertDeadLetter;
     private readonly string _readDeadLetters;
     private readonly string _insertSubscription;
@@ -74,6 +75,7 @@ public sealed class PostgresDurableStreamLog : IDurableStreamLog
             INSERT INTO {t.StreamCheckpoints} (stream_namespace, stream_key, consumer_id, sequence) VALUES (@ns, @key, @consumer, @sequence)
             ON CONFLICT (stream_namespace, stream_key, consumer_id) DO UPDATE SET sequence = excluded.sequence;
             """;
+        _removeCheckpoint = $"DELETE FROM {t.StreamCheckpoints} WHERE stream_namespace = @ns AND stream_key = @key AND consumer_id = @consumer;";
         _insertDeadLetter = $"""
             INSERT INTO {t.StreamDeadLetters} (stream_namespace, stream_key, consumer_id, sequence, payload, attempts, error, failed_at_ticks)
             VALUES (@ns, @key, @consumer, @sequence, @payload, @attempts, @error, @failedAt);
@@ -238,6 +240,17 @@ public sealed class PostgresDurableStreamLog : IDurableStreamLog
 
     public Task ResetCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default) =>
         WriteCheckpointAsync(_resetCheckpoint, streamId, consumerId, sequence, cancellationToken);
+
+    public async Task RemoveCheckpointAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken = default)
+    {
+        StreamLogArguments.Validate(streamId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(consumerId);
+        await InitializeAsync(cancellationToken);
+        await using var command = _database.CreateCommand(_removeCheckpoint);
+        AddStream(command, streamId);
+        command.Parameters.Add("consumer", consumerId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 
     public async Task WriteDeadLetterAsync(DeadLetter deadLetter, CancellationToken cancellationToken = default)
     {

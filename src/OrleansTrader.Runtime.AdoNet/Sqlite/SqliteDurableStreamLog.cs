@@ -37,6 +37,7 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
     private readonly string _getCheckpoint;
     private readonly string _saveCheckpoint;
     private readonly string _resetCheckpoint;
+    private readonly string _removeCheckpoint;
     private readonly string _insertDeadLetter;
     private readonly string _readDeadLetters;
     private readonly string _insertSubscription;
@@ -95,6 +96,7 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
             INSERT INTO {t.StreamCheckpoints} (stream_namespace, stream_key, consumer_id, sequence) VALUES (@ns, @key, @consumer, @sequence)
             ON CONFLICT (stream_namespace, stream_key, consumer_id) DO UPDATE SET sequence = excluded.sequence;
             """;
+        _removeCheckpoint = $"DELETE FROM {t.StreamCheckpoints} WHERE stream_namespace = @ns AND stream_key = @key AND consumer_id = @consumer;";
         _insertDeadLetter = $"""
             INSERT INTO {t.StreamDeadLetters} (stream_namespace, stream_key, consumer_id, sequence, payload, attempts, error, failed_at_ticks)
             VALUES (@ns, @key, @consumer, @sequence, @payload, @attempts, @error, @failedAt);
@@ -242,6 +244,22 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
 
     public Task ResetCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default) =>
         WriteCheckpointAsync(_resetCheckpoint, streamId, consumerId, sequence, cancellationToken);
+
+    public async Task RemoveCheckpointAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken = default)
+    {
+        StreamLogArguments.Validate(streamId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(consumerId);
+        await InitializeAsync(cancellationToken);
+        await _database.WriteStatementAsync(
+            (connection, _, _) =>
+            {
+                var statement = _database.WriteStatement(connection, _removeCheckpoint);
+                BindStream(statement, streamId);
+                statement.Bind("@consumer", consumerId);
+                return Task.FromResult(statement.Execute());
+            },
+            cancellationToken);
+    }
 
     public async Task WriteDeadLetterAsync(DeadLetter deadLetter, CancellationToken cancellationToken = default)
     {

@@ -204,16 +204,27 @@ internal sealed class DurableCheckpoints
         }
     }
 
-    /// <summary>Drops a consumer that cannot come back (an unsubscribed client subscription) once its progress is stored.</summary>
-    public void Forget(StreamId streamId, string consumerId)
+    /// <summary>
+    /// Drops a consumer that cannot come back (an unsubscribed client subscription whose cursor is gone), here and in the
+    /// log: its checkpoint would otherwise hold the stream's retention at that point forever.
+    /// </summary>
+    public async Task RemoveAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken)
     {
-        lock (_lock)
+        await _writeGate.WaitAsync(cancellationToken);
+        try
         {
             var key = (streamId, consumerId);
-            if (!_dirty.Contains(key))
+            lock (_lock)
             {
+                _dirty.Remove(key);
                 _entries.Remove(key);
             }
+
+            await _provider.Log.RemoveCheckpointAsync(streamId, consumerId, cancellationToken);
+        }
+        finally
+        {
+            _writeGate.Release();
         }
     }
 

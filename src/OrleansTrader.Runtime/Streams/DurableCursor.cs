@@ -70,8 +70,9 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
 
                 if (events.Count == 0)
                 {
-                    if (provider.TryRetire(this))
+                    if (provider.TryRetire(this, out var gone))
                     {
+                        await ForgetIfGoneAsync(gone);
                         return;
                     }
 
@@ -121,8 +122,9 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
                     await checkpoints.AdvanceAsync(StreamId, Consumer.ConsumerId, checkpoint, flushNow: !subscribed, CancellationToken.None);
                 }
 
-                if (!subscribed && provider.TryRetire(this))
+                if (!subscribed && provider.TryRetire(this, out var left))
                 {
+                    await ForgetIfGoneAsync(left);
                     return;
                 }
             }
@@ -137,6 +139,10 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
             provider.Restart(this);
         }
     }
+
+    /// <summary>An unsubscribed client consumer's checkpoint goes with its last cursor (it would hold retention back forever).</summary>
+    private Task ForgetIfGoneAsync(bool gone) =>
+        gone ? provider.ForgetClientConsumerAsync(StreamId, Consumer.ConsumerId) : Task.CompletedTask;
 
     private async Task<long> ApplyRewindAsync(long checkpoint, CancellationToken cancellationToken)
     {

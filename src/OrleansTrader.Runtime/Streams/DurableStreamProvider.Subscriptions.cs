@@ -42,8 +42,19 @@ public sealed partial class DurableStreamProvider
             Subscriptions.Remove(subscription);
             if (subscription.Owner is null)
             {
-                // A client consumer id is unique to its handle and never comes back.
-                Checkpoints.Forget(subscription.StreamId, StreamConsumer.IdOf(subscription));
+                // A client consumer id is unique to its handle and never comes back: its checkpoint goes, or it would hold
+                // the stream's retention back forever. A cursor still running for it removes it when it retires.
+                var consumerId = StreamConsumer.IdOf(subscription);
+                bool running;
+                lock (_lock)
+                {
+                    running = _cursors.ContainsKey((subscription.StreamId, consumerId));
+                }
+
+                if (!running)
+                {
+                    await ForgetClientConsumerAsync(subscription.StreamId, consumerId);
+                }
             }
 
             return;
@@ -51,6 +62,19 @@ public sealed partial class DurableStreamProvider
 
         await Log.RemoveSubscriptionAsync(subscription.StreamId, subscription.HandleId, _stopping.Token);
         _stored.Remove(subscription.StreamId, subscription.HandleId);
+    }
+
+    /// <summary>Removes the checkpoint of an unsubscribed client consumer (here and in the log); a failure is logged, not thrown.</summary>
+    internal async Task ForgetClientConsumerAsync(StreamId streamId, string consumerId)
+    {
+        try
+        {
+            await Checkpoints.RemoveAsync(streamId, consumerId, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            _runtime.LogStreamAgentFailed(ex, streamId.ToString(), Name);
+        }
     }
 
     IReadOnlyList<Guid> IStreamProviderInternal.GetStoredSubscriptionIds(StreamId streamId, GrainId subscriber) =>

@@ -235,17 +235,23 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
         return consumers;
     }
 
-    /// <summary>Called by a cursor that found nothing to read: it stops unless it was woken meanwhile.</summary>
-    internal bool TryRetire(DurableCursor cursor)
+    /// <summary>
+    /// Called by a cursor that found nothing to read: it stops unless it was woken meanwhile. <paramref name="clientGone"/>:
+    /// the cursor's consumer is a client subscription that unsubscribed (decided under the lock an unsubscribe checks for
+    /// a running cursor, so exactly one of them removes its checkpoint).
+    /// </summary>
+    internal bool TryRetire(DurableCursor cursor, out bool clientGone)
     {
         lock (_lock)
         {
+            clientGone = false;
             if (cursor.ConsumeWake())
             {
                 return false;
             }
 
             Unregister(cursor);
+            clientGone = cursor.Consumer.ClientSubscription is not null && !IsSubscribed(cursor.StreamId, cursor.Consumer);
             return true;
         }
     }

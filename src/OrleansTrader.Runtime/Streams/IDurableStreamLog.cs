@@ -46,6 +46,12 @@ public interface IDurableStreamLog
     /// <summary>Sets the checkpoint to any value (a rewind from a token).</summary>
     Task ResetCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Deletes a consumer's checkpoint: a consumer that never comes back (an unsubscribed client subscription) must not
+    /// hold retention back forever with it. Deleting one that is not stored does nothing.
+    /// </summary>
+    Task RemoveCheckpointAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken = default);
+
     Task WriteDeadLetterAsync(DeadLetter deadLetter, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(StreamId streamId, CancellationToken cancellationToken = default);

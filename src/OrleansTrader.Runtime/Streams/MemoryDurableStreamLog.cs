@@ -137,6 +137,16 @@ public sealed class MemoryDurableStreamLog : IDurableStreamLog
         return Task.CompletedTask;
     }
 
+    public Task RemoveCheckpointAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            _checkpoints.Remove((streamId, consumerId));
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task WriteDeadLetterAsync(DeadLetter deadLetter, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(deadLetter);

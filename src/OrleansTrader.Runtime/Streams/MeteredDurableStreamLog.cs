@@ -59,6 +59,9 @@ internal sealed class MeteredDurableStreamLog(IDurableStreamLog inner, string pr
     public Task SaveCheckpointsAsync(IReadOnlyList<StreamCheckpoint> checkpoints, CancellationToken cancellationToken = default) =>
         inner.SaveCheckpointsAsync(checkpoints, cancellationToken);
 
+    public Task RemoveCheckpointAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken = default) =>
+        inner.RemoveCheckpointAsync(streamId, consumerId, cancellationToken);
+
     public async Task ResetCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default)
     {
         await inner.ResetCheckpointAsync(streamId, consumerId, sequence, cancellationToken);

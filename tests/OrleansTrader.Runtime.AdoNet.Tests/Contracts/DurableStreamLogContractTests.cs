@@ -363,6 +363,23 @@ public abstract class DurableStreamLogContractTests
     }
 
     [Fact]
+    public async Task RemoveCheckpointAsync_DeletesThatConsumerOnly_SoItNoLongerHoldsRetentionBack()
+    {
+        var log = await OpenLogAsync();
+        var stream = NewStream();
+        await log.AppendAsync(stream, Payloads("a", "b", "c"), Old, Ct);
+        await log.SaveCheckpointAsync(stream, "ledger", 3, Ct);
+        await log.SaveCheckpointAsync(stream, "client/gone", 1, Ct);
+
+        await log.RemoveCheckpointAsync(stream, "client/gone", Ct);
+        await log.RemoveCheckpointAsync(stream, "client/never-stored", Ct);
+
+        Assert.Equal(0, await log.GetCheckpointAsync(stream, "client/gone", Ct));
+        Assert.Equal(3, await log.GetCheckpointAsync(stream, "ledger", Ct));
+        Assert.Equal(3, await log.TrimAsync(Cutoff, Ct));
+    }
+
+    [Fact]
     public async Task TrimAsync_KeepsEventsNotOlderThanTheCutoff_EvenWhenAcknowledged()
     {
         var log = await OpenLogAsync();

@@ -47,6 +47,9 @@ internal sealed class CheckpointFailingLog(MemoryDurableStreamLog inner) : IDura
     public Task ResetCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default) =>
         inner.ResetCheckpointAsync(streamId, consumerId, sequence, cancellationToken);
 
+    public Task RemoveCheckpointAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken = default) =>
+        inner.RemoveCheckpointAsync(streamId, consumerId, cancellationToken);
+
     public Task WriteDeadLetterAsync(DeadLetter deadLetter, CancellationToken cancellationToken = default) => inner.WriteDeadLetterAsync(deadLetter, cancellationToken);
 
     public Task AddSubscriptionAsync(StoredStreamSubscription subscription, CancellationToken cancellationToken = default) =>

@@ -83,6 +83,9 @@ internal sealed class CountingDurableStreamLog(MemoryDurableStreamLog inner) : I
         return inner.ResetCheckpointAsync(streamId, consumerId, sequence, cancellationToken);
     }
 
+    public Task RemoveCheckpointAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken = default) =>
+        inner.RemoveCheckpointAsync(streamId, consumerId, cancellationToken);
+
     public Task WriteDeadLetterAsync(DeadLetter deadLetter, CancellationToken cancellationToken = default) => inner.WriteDeadLetterAsync(deadLetter, cancellationToken);
 
     public Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(StreamId streamId, CancellationToken cancellationToken = default) =>
