@@ -17,10 +17,12 @@ internal sealed class AlpacaResilience : IDisposable, IAsyncDisposable
 {
     private readonly SlidingWindowRateLimiter _limiter;
     private readonly AlpacaOptions _options;
+    private readonly TimeProvider _timeProvider;
 
     public AlpacaResilience(AlpacaOptions options, string brokerName, IReadOnlyList<IBrokerHealthListener> listeners, TimeProvider timeProvider, ILogger logger)
     {
         _options = options;
+        _timeProvider = timeProvider;
         _limiter = new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
         {
             PermitLimit = options.MaxRequestsPerWindow,
@@ -119,7 +121,11 @@ internal sealed class AlpacaResilience : IDisposable, IAsyncDisposable
 
     public ValueTask DisposeAsync() => _limiter.DisposeAsync();
 
-    internal static TimeSpan? RetryAfterHeader(HttpResponseMessage response)
+    /// <summary>
+    /// How long a 429 asks us to wait: Retry-After (seconds or a date) when sent, else Alpaca's documented
+    /// X-Ratelimit-Reset (unix seconds at which the rate window resets). Null when neither is readable.
+    /// </summary>
+    internal TimeSpan? RetryAfterHeader(HttpResponseMessage response)
     {
         var header = response.Headers.RetryAfter;
         if (header?.Delta is { } delta)
@@ -127,7 +133,20 @@ internal sealed class AlpacaResilience : IDisposable, IAsyncDisposable
             return delta;
         }
 
-        // Absolute dates are rare; without a clock-based reading here the caller falls back to backoff.
+        var now = _timeProvider.GetUtcNow();
+        if (header?.Date is { } date)
+        {
+            return date > now ? date - now : TimeSpan.Zero;
+        }
+
+        if (response.Headers.TryGetValues("X-Ratelimit-Reset", out var values)
+            && long.TryParse(values.FirstOrDefault(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var resetSeconds)
+            && resetSeconds is > 0 and < 253_402_300_800)
+        {
+            var reset = DateTimeOffset.FromUnixTimeSeconds(resetSeconds);
+            return reset > now ? reset - now : TimeSpan.Zero;
+        }
+
         return null;
     }
 
@@ -152,6 +171,6 @@ internal sealed class AlpacaResilience : IDisposable, IAsyncDisposable
         return (int)response.StatusCode >= 500;
     }
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage? response) =>
+    private TimeSpan? RetryAfter(HttpResponseMessage? response) =>
         response is { StatusCode: HttpStatusCode.TooManyRequests } ? RetryAfterHeader(response) : null;
 }

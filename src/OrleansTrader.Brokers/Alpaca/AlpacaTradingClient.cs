@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
@@ -119,11 +120,21 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
     public async Task<BrokerOrder> CancelOrderAsync(string orderId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(orderId);
-        using (var response = await SendAsync(AlpacaRequestKind.IdempotentWrite, HttpMethod.Delete, OrderPath(orderId), null, cancellationToken))
+        var attempts = new StrongBox<int>();
+        using (var response = await SendAsync(AlpacaRequestKind.IdempotentWrite, HttpMethod.Delete, OrderPath(orderId), null, cancellationToken, attempts))
         {
             if (!response.IsSuccessStatusCode)
             {
-                throw await ToExceptionAsync(response, "cancel", cancellationToken);
+                var failure = await ToExceptionAsync(response, "cancel", cancellationToken);
+
+                // A retried cancel answered 422: an earlier attempt whose answer was lost may have canceled it already.
+                if (response.StatusCode == HttpStatusCode.UnprocessableEntity && attempts.Value > 1
+                    && await GetOrderAsync(orderId, cancellationToken) is { Status: OrderStatus.Canceled or OrderStatus.PendingCancel } canceled)
+                {
+                    return canceled;
+                }
+
+                throw failure;
             }
         }
 
@@ -393,7 +404,8 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         }
     }
 
-    private async Task<HttpResponseMessage> SendAsync(AlpacaRequestKind kind, HttpMethod method, string path, byte[]? body, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(
+        AlpacaRequestKind kind, HttpMethod method, string path, byte[]? body, CancellationToken cancellationToken, StrongBox<int>? attempts = null)
     {
         var pipeline = kind == AlpacaRequestKind.Submit ? _resilience.Guarded : _resilience.Retrying;
         var client = _httpClientFactory.CreateClient(HttpClientName);
@@ -403,6 +415,10 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
                 async token =>
                 {
                     await _resilience.AcquirePermitAsync(token);
+                    if (attempts is not null)
+                    {
+                        attempts.Value++;
+                    }
                     return await _resilience.Timeout.ExecuteAsync(
                         async attemptToken =>
                         {
@@ -460,7 +476,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
             : $"Alpaca {operation} failed with HTTP {status}: {message}";
         return new BrokerException(kind, text)
         {
-            RetryAfter = status == 429 ? AlpacaResilience.RetryAfterHeader(response) : null,
+            RetryAfter = status == 429 ? _resilience.RetryAfterHeader(response) : null,
         };
     }
 

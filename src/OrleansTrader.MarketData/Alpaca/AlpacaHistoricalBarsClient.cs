@@ -32,6 +32,7 @@ public sealed class AlpacaHistoricalBarsClient : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly ResiliencePipeline _attemptTimeout;
     private readonly TokenBucketRateLimiter _rateLimiter;
 
     public AlpacaHistoricalBarsClient(
@@ -55,6 +56,7 @@ public sealed class AlpacaHistoricalBarsClient : IDisposable
         _timeProvider = timeProvider;
         _logger = logger;
         _pipeline = BuildPipeline();
+        _attemptTimeout = new ResiliencePipelineBuilder { TimeProvider = timeProvider }.AddTimeout(_options.RequestTimeout).Build();
         _rateLimiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             // One token per slot and no burst: never more than RequestsPerMinute in any minute.
@@ -214,12 +216,18 @@ public sealed class AlpacaHistoricalBarsClient : IDisposable
 
     private async Task<HttpResponseMessage> SendOnceAsync(Uri uri, CancellationToken cancellationToken)
     {
+        // The wait for a rate-limit token is not part of the attempt: only the request itself has RequestTimeout.
         using var lease = await _rateLimiter.AcquireAsync(1, cancellationToken);
         if (!lease.IsAcquired)
         {
             throw new AlpacaDataException("The client-side rate limiter queue for Alpaca data requests is full.");
         }
 
+        return await _attemptTimeout.ExecuteAsync(static async (state, token) => await state.Client.SendRequestAsync(state.Uri, token), (Client: this, Uri: uri), cancellationToken);
+    }
+
+    private async Task<HttpResponseMessage> SendRequestAsync(Uri uri, CancellationToken cancellationToken)
+    {
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         request.Headers.Add("APCA-API-KEY-ID", _options.KeyId);
         request.Headers.Add("APCA-API-SECRET-KEY", _options.SecretKey);
@@ -279,7 +287,6 @@ public sealed class AlpacaHistoricalBarsClient : IDisposable
                 return default;
             },
         });
-        builder.AddTimeout(_options.RequestTimeout);
         return builder.Build();
     }
 

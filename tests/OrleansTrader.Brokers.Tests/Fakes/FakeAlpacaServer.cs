@@ -428,6 +428,13 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
                     context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
                 }
 
+                if (fault.RateLimitResetUnixSeconds is { } reset)
+                {
+                    context.Response.Headers["X-Ratelimit-Limit"] = "200";
+                    context.Response.Headers["X-Ratelimit-Remaining"] = "0";
+                    context.Response.Headers["X-Ratelimit-Reset"] = reset.ToString(CultureInfo.InvariantCulture);
+                }
+
                 await WriteAsync(context, fault.StatusCode, Error(fault.StatusCode * 100000L, fault.StatusCode == 429 ? "rate limit exceeded" : "internal server error"));
                 return;
             case FakeFaultKind.Drop:

@@ -7,6 +7,9 @@ public sealed record FakeFault(string Method, string PathPrefix, FakeFaultKind K
 
     public int? RetryAfterSeconds { get; init; }
 
+    /// <summary>For 429: Alpaca's documented X-Ratelimit-Reset (unix seconds when the window resets).</summary>
+    public long? RateLimitResetUnixSeconds { get; init; }
+
     public TimeSpan Delay { get; init; }
 
     /// <summary>For the delay kinds: wait for this task instead of <see cref="Delay"/>.</summary>
