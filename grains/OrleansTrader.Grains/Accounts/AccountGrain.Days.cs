@@ -56,6 +56,31 @@ internal sealed partial class AccountGrain
         S.DayStart = DayStartAt(now);
     }
 
+    /// <summary>
+    /// An account that was not active when its date changed closes the day at its activation, before any fill or order of
+    /// the new date can be booked into the old day (the signal tick comes only a second later). Without a mark for every
+    /// position it cannot be valued: the tick rolls it then.
+    /// </summary>
+    private async Task RollDayAtActivationAsync()
+    {
+        if (S.TradingDay == DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime))
+        {
+            return;
+        }
+
+        try
+        {
+            var day = S.TradingDay;
+            await RefreshMarksAsync(Ledger.Positions.Values.Where(p => !p.IsFlat).Select(p => p.Symbol));
+            await RollDayAsync();
+            _persistDeferred |= day != S.TradingDay;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            AccountLog.SignalFailed(logger, ex, AccountId);
+        }
+    }
+
     private AccountDayStart DayStartAt(DateTimeOffset now) => new()
     {
         StartedAt = now,

@@ -139,6 +139,8 @@ internal sealed partial class AccountGrain
             return OrderCommandResult.Denied(decision.ReasonCode, decision.Message, decision.MaxQuantity, ToView(old));
         }
 
+        // The replacement is a new order sent to the broker: it counts against the submit rate like a placement.
+        _recentSubmits.Enqueue(now);
         var pending = old with { Order = old.Order.Apply(OrderEvent.ReplaceRequest, now).GetValueOrThrow() };
         Record(pending, old.Order.Status, "replace-requested", decision.ReasonCode);
         Ledger = Ledger.Reserve(newOrderId, request.Symbol, request.Side, request.Quantity, decision.RequiredReservation ?? 0m,

@@ -89,6 +89,7 @@ internal sealed partial class AccountGrain(
         {
             await ConnectAsync(cancellationToken);
             await ListAsync();
+            await RollDayAtActivationAsync();
         }
 
         RegisterGrainTimer(SignalTickAsync, _options.SignalInterval, _options.SignalInterval);
@@ -316,6 +317,12 @@ internal sealed partial class AccountGrain(
     private AccountCommandResult? Validate(OpenAccount command)
     {
         var problems = new List<string>();
+        if (string.Equals(AccountId, BreakerKeys.Global, StringComparison.OrdinalIgnoreCase))
+        {
+            // The account's breaker is the breaker with its key: this one would be the kill switch of every account.
+            problems.Add($"The account id {AccountId} is reserved for the global kill switch.");
+        }
+
         if (command.Cash < 0m)
         {
             problems.Add("Cash must not be negative.");

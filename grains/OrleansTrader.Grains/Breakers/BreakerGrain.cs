@@ -3,6 +3,7 @@ using OrleansTrader.Domain;
 using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Diagnostics;
+using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Breakers;
@@ -15,6 +16,7 @@ namespace OrleansTrader.Grains.Breakers;
 internal sealed partial class BreakerGrain(
     [PersistentState("breaker")] IPersistentState<BreakerState> state,
     TimeProvider time,
+    TradingEnvironment environment,
     GrainsMetrics metrics,
     ILogger<BreakerGrain> logger) : Grain, IBreakerGrain
 {
@@ -75,8 +77,18 @@ internal sealed partial class BreakerGrain(
             return new BreakerCommandResult(false, Snapshot(), errors[0].Code, string.Join(" ", errors.Select(e => e.Message)));
         }
 
+        var previous = S.Policy;
         S.Policy = policy;
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            S.Policy = previous;
+            throw;
+        }
+
         return new BreakerCommandResult(true, Snapshot());
     }
 
@@ -162,6 +174,10 @@ internal sealed partial class BreakerGrain(
         }
 
         var evaluation = result.Value!;
+
+        // Persisted before it takes effect: a write that fails leaves the breaker (its state, version and audit) as it was,
+        // so no account reads a transition that a restart would undo.
+        var before = (S.Status, S.Version, S.LastReason, S.LastActor, Audit: S.Audit.ToList());
         foreach (var transition in evaluation.Transitions)
         {
             S.Version++;
@@ -177,7 +193,16 @@ internal sealed partial class BreakerGrain(
         }
 
         S.Status = evaluation.Status;
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            (S.Status, S.Version, S.LastReason, S.LastActor, S.Audit) = before;
+            throw;
+        }
+
         metrics.BreakerChanged(Scope, _countedState, S.Status.State, evaluation.Transitions);
         _countedState = S.Status.State;
         var snapshot = Snapshot();
@@ -206,8 +231,50 @@ internal sealed partial class BreakerGrain(
         Equity = S.Equity,
         HighWaterMark = S.HighWaterMark,
         BrokerOutcomes = S.Outcomes,
-        LastMarketDataAt = S.LastMarketDataAt,
+        LastMarketDataAt = MarketDataJudgedFrom(time.GetUtcNow()),
     };
+
+    /// <summary>
+    /// The time market data is judged stale from. A feed is silent while the market is closed: not judged then (null),
+    /// and once the market has opened again its age counts from that open, not from the last print before the close.
+    /// A calendar that cannot answer (a year it does not cover) judges the raw time, as a calendar-blind breaker would.
+    /// </summary>
+    private DateTimeOffset? MarketDataJudgedFrom(DateTimeOffset now)
+    {
+        if (S.LastMarketDataAt is not { } last)
+        {
+            return null;
+        }
+
+        try
+        {
+            var calendar = environment.Calendar;
+            if (!calendar.IsOpen(now, includeExtended: true))
+            {
+                return null;
+            }
+
+            // The latest open after the last data that followed a closed period (only the latest counts; a week back is
+            // enough to find it). An always-open calendar's midnight "open" follows no closed period and is skipped.
+            var from = last;
+            var open = calendar.NextOpen(last > now - TimeSpan.FromDays(7) ? last : now - TimeSpan.FromDays(7), includeExtended: true);
+            while (open <= now)
+            {
+                if (open > from && !calendar.IsOpen(open - TimeSpan.FromTicks(1), includeExtended: true))
+                {
+                    from = open;
+                }
+
+                open = calendar.NextOpen(open, includeExtended: true);
+            }
+
+            return from;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentOutOfRangeException)
+        {
+            return last;
+        }
+    }
 
     private void PruneOutcomes()
     {

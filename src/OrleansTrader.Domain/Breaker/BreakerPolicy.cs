@@ -1,8 +1,8 @@
 namespace OrleansTrader.Domain.Breaker;
 
 /// <summary>
-/// Automatic trip thresholds. Daily loss, drawdown and broker error rate trip to HALTED; stale market data trips to
-/// REDUCING (LESSONS.md 17: keep closing risk, open nothing new on data that may be wrong).
+/// Automatic trip thresholds. Drawdown and broker error rate trip to HALTED; daily loss trips to REDUCING (positions can
+/// still be cut) and so does stale market data (LESSONS.md 17: keep closing risk, open nothing new on data that may be wrong).
 /// </summary>
 public sealed record BreakerPolicy
 {

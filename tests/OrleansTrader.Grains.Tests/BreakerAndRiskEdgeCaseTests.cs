@@ -1,0 +1,186 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Domain.Calendar;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Risk;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.Runtime;
+using OrleansTrader.Runtime.Testing;
+
+namespace OrleansTrader.Grains.Tests;
+
+/// <summary>Breaker and pre-trade risk edge cases: the kill switch's id, stale data while the market is closed, a reset that cannot be stored, replacements under the submit rate, the day rolled at activation.</summary>
+public sealed class BreakerAndRiskEdgeCaseTests : IDisposable
+{
+    private static readonly BreakerActor RiskOfficer = new("risk-officer", HasRiskRole: true);
+    private static readonly DateTimeOffset Monday = new(2026, 3, 2, 14, 0, 0, TimeSpan.Zero);
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    // An account's breaker is the breaker with the account's key, and the kill switch is the breaker keyed "global": an
+    // account opened as "global" takes over the kill switch (its policy, its P&L signals, its trips and resets).
+    [Fact]
+    public async Task AnAccountNamedGlobal_CannotTakeOverTheKillSwitch()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        var relaxed = BreakerPolicy.Default with { StaleDataMaxAge = TimeSpan.FromDays(365), DailyLossLimit = 1_000_000m };
+
+        var opened = await cluster.Account(BreakerKeys.Global).OpenAsync(new OpenAccount
+        {
+            Cash = 10_000m,
+            RiskLimits = TestAccounts.Loose,
+            BreakerPolicy = relaxed,
+        });
+
+        Assert.Equal(BreakerPolicy.Default, await cluster.Breaker(BreakerKeys.Global).GetPolicyAsync());
+        Assert.False(opened.Succeeded);
+    }
+
+    // The feed goes quiet when the market closes (20:00 New York): that is not stale data. It must not put every account
+    // into REDUCING for the night (the breaker never relaxes by itself: a risk officer would have to reset it every day).
+    [Fact]
+    public async Task StaleMarketData_DoesNotTrip_WhileTheMarketIsClosed_ButDoesWhenOpen()
+    {
+        // Friday 2026-03-06 19:59:30 New York (EST) = 2026-03-07 00:59:30 UTC; after-hours close at 20:00.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 7, 0, 59, 30, TimeSpan.Zero));
+        await using (var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { Time = time, Calendar = NyseCalendar.Instance }))
+        {
+            var global = cluster.Breaker(BreakerKeys.Global);
+            Assert.Equal(TradingState.Active, (await global.ReportMarketDataAsync(time.GetUtcNow())).State);
+
+            time.Advance(TimeSpan.FromSeconds(90));
+            Assert.Equal(TradingState.Active, (await global.EvaluateAsync()).State);
+        }
+
+        // Monday 2026-03-09 03:59:00 New York (EDT) = 07:59 UTC: pre-market opens at 04:00, the last data is Friday's.
+        var monday = new FakeTimeProvider(new DateTimeOffset(2026, 3, 9, 7, 59, 0, TimeSpan.Zero));
+        await using (var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { Time = monday, Calendar = NyseCalendar.Instance }))
+        {
+            var global = cluster.Breaker(BreakerKeys.Global);
+            Assert.Equal(TradingState.Active, (await global.ReportMarketDataAsync(new DateTimeOffset(2026, 3, 7, 0, 59, 30, TimeSpan.Zero))).State);
+            monday.Advance(TimeSpan.FromSeconds(90));
+            Assert.Equal(TradingState.Active, (await global.EvaluateAsync()).State);
+
+            // Open for 70 s and still nothing: stale.
+            monday.Advance(TimeSpan.FromSeconds(40));
+            var evaluated = await global.EvaluateAsync();
+            Assert.Equal(TradingState.Reducing, evaluated.State);
+            Assert.Equal(BreakerTrigger.StaleMarketData, evaluated.LastTrigger);
+        }
+    }
+
+    // docs/grains.md: "An account that was not active when its date changed closes the day at its next activation".
+    // Monday: buy 100 at 50, marked at 45.5 (-450). The account is not active over midnight; Tuesday it is woken by an
+    // order that sells 50 at 44.9. That sale (its realized P&L, its fee, its fill) is Tuesday's, not Monday's.
+    [Fact]
+    public async Task AFillAfterAnOvernightRestart_BelongsToTheNewDay()
+    {
+        var time = new FakeTimeProvider(Monday);
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { Time = time, SqlitePath = _dir.File("days.db") });
+        var account = await TestAccounts.OpenAsync(cluster, "overnight", 100_000m);
+        await Market.QuoteAsync(cluster, "OVN", 50m, 50m);
+        await AccountSteps.FillAsync(account, Market.MarketOrder("ov-buy", "OVN", OrderSide.Buy, 100m), 1);
+        await Market.QuoteAsync(cluster, "OVN", 45.5m, 45.5m);
+        Assert.Equal(-450m, (await account.RefreshAsync())!.DayPnl);
+
+        await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
+        time.Advance(TimeSpan.FromDays(1));
+        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
+
+        await Market.QuoteAsync(cluster, "OVN", 44.9m, 44.9m);
+        account = cluster.Account("overnight");
+        await AccountSteps.FillAsync(account, Market.MarketOrder("ov-sell", "OVN", OrderSide.Sell, 50m), 2);
+        var sale = (await account.GetFillsAsync(1, 10)).Single();
+
+        var days = (await account.GetPerformanceAsync(null, null))!.Days;
+        Assert.Equal([new DateOnly(2026, 3, 2), new DateOnly(2026, 3, 3)], days.Select(d => d.Date));
+        Assert.Equal((1, 0m, 0m), (days[0].Fills, days[0].RealizedPnl, days[0].Fees));
+        Assert.Equal((1, sale.RealizedPnl, sale.Fee), (days[1].Fills, days[1].RealizedPnl, days[1].Fees));
+        Assert.Equal(-255m, sale.RealizedPnl);
+    }
+
+    // A replacement is a new order sent to the broker (new order id, new client order id): it counts against the submit
+    // rate limit. Otherwise a strategy that re-prices on every tick sends unlimited orders to the venue.
+    [Fact]
+    public async Task Replacements_CountAgainstTheSubmitRateLimit()
+    {
+        var time = new FakeTimeProvider(Monday);
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { Time = time });
+        var account = await TestAccounts.OpenAsync(cluster, "replace-rate", 100_000m, TestAccounts.Loose with { MaxSubmitsPerWindow = 3 });
+        await Market.QuoteAsync(cluster, "RRT", 50m, 50m);
+        var placed = await account.PlaceOrderAsync(Market.Limit("rr-1", "RRT", OrderSide.Buy, 10m, 48m));
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        var orderId = placed.Order!.OrderId;
+        var results = new List<OrderCommandResult>();
+        for (var i = 0; i < 5; i++)
+        {
+            await Eventually.WaitAsync(() => account.GetOrderAsync(orderId), o => o!.BrokerOrderId is not null && !o.InFlight, "accepted");
+            var replaced = await account.ReplaceOrderAsync(new ReplaceOrder
+            {
+                OrderId = orderId,
+                Replacement = new OrderReplacement { LimitPrice = 47m - (i * 0.1m) },
+            });
+            results.Add(replaced);
+            if (!replaced.Succeeded)
+            {
+                break;
+            }
+
+            orderId = replaced.Order!.OrderId;
+        }
+
+        // One placement and two replacements fill the window of three; the third replacement is refused.
+        Assert.Equal([true, true, false], results.Select(r => r.Succeeded));
+        Assert.Equal(RiskReasonCodes.RateLimitExceeded, results[^1].Denial?.ReasonCode);
+    }
+
+    // "State is persisted before a transition is acknowledged": a reset whose write fails must leave the breaker as it was,
+    // not ACTIVE in memory (where every account reads it within a second) and HALTED again after a restart.
+    [Fact]
+    public async Task AResetThatCannotBeStored_LeavesTheBreakerHalted()
+    {
+        var flaky = new FlakyBreakerStorage();
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) =>
+            {
+                flaky.Inner = new MemoryGrainStorage(sp.GetRequiredService<IGrainStateSerializer>());
+                return flaky;
+            }),
+        });
+        await Market.QuoteAsync(cluster, "FLK", 10m, 10m);
+        var account = await TestAccounts.OpenAsync(cluster, "flaky", 10_000m);
+        var breaker = cluster.Breaker("flaky");
+        Assert.True((await breaker.TripAsync(TradingState.Halted, RiskOfficer, "halt")).Succeeded);
+
+        flaky.FailBreakerWrites = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => breaker.ResetAsync(RiskOfficer, "all clear", force: false));
+
+        Assert.Equal(TradingState.Halted, (await breaker.GetStateAsync()).State);
+        Assert.Single(await breaker.GetAuditAsync(10));
+        await account.RefreshAsync();
+        var order = await account.PlaceOrderAsync(Market.MarketOrder("fl-1", "FLK", OrderSide.Buy, 1m));
+        Assert.Equal(RiskReasonCodes.TradingHalted, order.Denial?.ReasonCode);
+    }
+
+    private sealed class FlakyBreakerStorage : IGrainStorage
+    {
+        public IGrainStorage Inner { get; set; } = null!;
+
+        public volatile bool FailBreakerWrites;
+
+        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+            Inner.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
+
+        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+            FailBreakerWrites && stateName == "breaker"
+                ? Task.FromException(new IOException("storage unavailable"))
+                : Inner.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
+
+        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+            Inner.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
+    }
+}
