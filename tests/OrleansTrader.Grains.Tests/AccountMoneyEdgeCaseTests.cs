@@ -23,7 +23,7 @@ public sealed class AccountMoneyEdgeCaseTests
     {
         var time = new FakeTimeProvider(Monday);
         await using var cluster = await StartAsync(time);
-        var account = await TestAccounts.OpenAsync(cluster, "audit-dd", 10_000m,
+        var account = await TestAccounts.OpenAsync(cluster, "dd-withdraw", 10_000m,
             policy: new BreakerPolicy { DailyLossLimit = 5_000m, MaxDrawdownPercent = 10m });
         await Market.QuoteAsync(cluster, "ADD", 100m, 100m);
         await FillAsync(account, Market.MarketOrder("dd-buy", "ADD", OrderSide.Buy, 50m), 1);
@@ -45,7 +45,7 @@ public sealed class AccountMoneyEdgeCaseTests
     {
         var time = new FakeTimeProvider(Monday);
         await using var cluster = await StartAsync(time);
-        var account = await TestAccounts.OpenAsync(cluster, "audit-empty", 0m);
+        var account = await TestAccounts.OpenAsync(cluster, "funded-later", 0m);
         Assert.True((await account.TransferCashAsync(new TransferCash { TransferId = "dep-0", Amount = 10_000m })).Succeeded);
         await Market.QuoteAsync(cluster, "AEM", 100m, 100m);
         await FillAsync(account, Market.MarketOrder("em-buy", "AEM", OrderSide.Buy, 100m), 1);
@@ -67,7 +67,7 @@ public sealed class AccountMoneyEdgeCaseTests
     {
         var time = new FakeTimeProvider(Monday);
         await using var cluster = await StartAsync(time);
-        var account = cluster.Account("audit-flip");
+        var account = cluster.Account("flip-sell");
         Assert.True((await account.OpenAsync(new OpenAccount
         {
             Cash = 10_000m,
@@ -96,7 +96,7 @@ public sealed class AccountMoneyEdgeCaseTests
     {
         var time = new FakeTimeProvider(Monday);
         await using var cluster = await StartAsync(time);
-        var account = cluster.Account("audit-steal");
+        var account = cluster.Account("close-taken");
         Assert.True((await account.OpenAsync(new OpenAccount
         {
             Cash = 20_000m,
@@ -124,7 +124,7 @@ public sealed class AccountMoneyEdgeCaseTests
     {
         var time = new FakeTimeProvider(Monday);
         await using var cluster = await StartAsync(time);
-        var account = await TestAccounts.OpenAsync(cluster, "audit-close", 10_000m);
+        var account = await TestAccounts.OpenAsync(cluster, "all-in", 10_000m);
         await Market.QuoteAsync(cluster, "ACL", 100m, 100m);
         await FillAsync(account, Market.MarketOrder("cl-buy", "ACL", OrderSide.Buy, 100m), 1);
         Assert.Equal(0m, (await account.GetSnapshotAsync())!.Cash);
@@ -140,7 +140,7 @@ public sealed class AccountMoneyEdgeCaseTests
     {
         var time = new FakeTimeProvider(Monday);
         await using var cluster = await StartAsync(time);
-        var account = await TestAccounts.OpenAsync(cluster, "audit-repl", 10_000m);
+        var account = await TestAccounts.OpenAsync(cluster, "replace-whole", 10_000m);
         await Market.QuoteAsync(cluster, "ARP", 50m, 50m);
         var placed = await account.PlaceOrderAsync(Market.Limit("rp-1", "ARP", OrderSide.Buy, 100m, 48m));
         Assert.True(placed.Succeeded, placed.Denial?.Message);
@@ -160,7 +160,7 @@ public sealed class AccountMoneyEdgeCaseTests
     {
         var time = new FakeTimeProvider(Monday);
         await using var cluster = await StartAsync(time);
-        var account = await TestAccounts.OpenAsync(cluster, "audit-repl2", 10_000m);
+        var account = await TestAccounts.OpenAsync(cluster, "replace-partly", 10_000m);
         await Market.QuoteAsync(cluster, "ARQ", 50m, 50m, size: 40m);
         await FillAsync(account, Market.Limit("rq-1", "ARQ", OrderSide.Buy, 100m, 50m), 1);
         await Market.QuoteAsync(cluster, "ARQ", 52m, 52m);

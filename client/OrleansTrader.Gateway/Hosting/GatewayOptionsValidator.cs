@@ -17,6 +17,10 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         {
             failures.Add($"Gateway:BootstrapAdminKey must be {MinBootstrapKeyLength} to {Security.ApiKeyHasher.MaxKeyLength} printable ASCII characters without spaces (a random secret).");
         }
+        else if (options.BootstrapAdminKey is { } configured && IsPlaceholder(configured))
+        {
+            failures.Add("Gateway:BootstrapAdminKey holds a placeholder, not a secret: set a random one (e.g. openssl rand -base64 32).");
+        }
 
         if (options.MaxRequestBodyBytes is < 1024 or > 1024 * 1024)
         {
@@ -52,4 +56,19 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    /// <summary>Fewer distinct characters than this is a pattern, not a secret (a random 32-character key has about 25).</summary>
+    private const int MinDistinctCharacters = 10;
+
+    private static readonly string[] PlaceholderWords =
+        ["changeme", "change-me", "change_me", "placeholder", "replace", "your-", "your_", "example", "xxxx", "secret-here", "key-here"];
+
+    /// <summary>An unexpanded template (<c>${VAR}</c>, <c>{{ var }}</c>, <c>&lt;...&gt;</c>, <c>%VAR%</c>), a stock word, or a repeated pattern.</summary>
+    internal static bool IsPlaceholder(string key) =>
+        (key.StartsWith('<') && key.EndsWith('>'))
+        || (key.StartsWith("${", StringComparison.Ordinal) && key.EndsWith('}'))
+        || (key.StartsWith("{{", StringComparison.Ordinal) && key.EndsWith("}}", StringComparison.Ordinal))
+        || (key.StartsWith('%') && key.EndsWith('%'))
+        || PlaceholderWords.Any(word => key.Contains(word, StringComparison.OrdinalIgnoreCase))
+        || key.Distinct().Count() < MinDistinctCharacters;
 }

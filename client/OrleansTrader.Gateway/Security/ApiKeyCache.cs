@@ -16,6 +16,9 @@ internal sealed class ApiKeyCache(IGrainFactory grains, TimeProvider time, IOpti
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly TimeSpan _duration = options.Value.KeyCacheDuration;
 
+    // Bumped by every eviction: a lookup that was in flight across one must not cache what it read before it (a revoke).
+    private long _evictions;
+
     private IApiKeyRegistryGrain Registry => grains.GetGrain<IApiKeyRegistryGrain>(ApiKeyRegistryKeys.Default);
 
     public async Task<ApiKeyRecord?> GetAsync(string keyId)
@@ -26,17 +29,30 @@ internal sealed class ApiKeyCache(IGrainFactory grains, TimeProvider time, IOpti
             return entry.Record;
         }
 
+        var evictions = Interlocked.Read(ref _evictions);
         var record = await Registry.GetAsync(keyId);
         if (_entries.Count >= MaxEntries)
         {
             _entries.Clear();
         }
 
-        _entries[keyId] = new Entry(record, now);
+        var fetched = new Entry(record, now);
+        _entries[keyId] = fetched;
+        if (Interlocked.Read(ref _evictions) != evictions)
+        {
+            // Evicted while this lookup was in flight: the answer may predate a revoke, so it serves this request only.
+            // (Checked after storing: an eviction after this check removes the entry itself.)
+            _entries.TryRemove(new KeyValuePair<string, Entry>(keyId, fetched));
+        }
+
         return record;
     }
 
-    public void Invalidate(string keyId) => _entries.TryRemove(keyId, out _);
+    public void Invalidate(string keyId)
+    {
+        Interlocked.Increment(ref _evictions);
+        _entries.TryRemove(keyId, out _);
+    }
 
     private sealed record Entry(ApiKeyRecord? Record, DateTimeOffset FetchedAt);
 }

@@ -146,7 +146,14 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
 
         await Task.WhenAll(bySymbol.Select(pair => client.GetGrain<ISymbolGrain>(pair.Key)
             .IngestAsync(new TickBatch { Trades = pair.Value.Trades, Quotes = pair.Value.Quotes, Bars = pair.Value.Bars })));
-        Interlocked.Exchange(ref _lastReceivedTicks, time.GetUtcNow().UtcTicks);
+
+        // Only market data is fresh data: a batch of status events (a feed that is down reports every failed reconnect)
+        // must not keep the global breaker's stale-data trigger and the readiness check from seeing a silent feed.
+        if (bySymbol.Count > 0)
+        {
+            Interlocked.Exchange(ref _lastReceivedTicks, time.GetUtcNow().UtcTicks);
+        }
+
         Interlocked.Add(ref _events, events.Count);
         if (_waitForSubscribers && client.GetStreamProvider(StreamNames.MemoryProvider) is MemoryStreamProvider memory)
         {

@@ -78,6 +78,11 @@ internal sealed class TradingSettingsValidator :
                 failures.Add("Demo:AccountId must be a non-empty id without '/'.");
             }
 
+            if (!Domain.Instruments.SymbolRules.IsValid(options.Symbol))
+            {
+                failures.Add($"Demo:Symbol must be a symbol such as SPY (upper-case letters, digits, '.' or '/'; got \"{options.Symbol}\").");
+            }
+
             if (options.Cash <= 0m || options.Quantity <= 0m)
             {
                 failures.Add("Demo:Cash and Demo:Quantity must be positive.");

@@ -16,12 +16,15 @@ namespace OrleansTrader.Grains.Symbols;
 /// go out on "ticks"/symbol (completed bars on "bars"/symbol) and to the paper exchange. The data is not persisted: after
 /// a restart it flows again from the feed, and until then the symbol reports itself stale.
 /// </summary>
-internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrainOptions> options, ILogger<SymbolGrain> logger) : Grain, ISymbolGrain
+internal sealed partial class SymbolGrain(
+    TimeProvider time, IOptions<SymbolGrainOptions> options, IOptions<TickValidatorOptions> validatorOptions, ILogger<SymbolGrain> logger)
+    : Grain, ISymbolGrain
 {
     private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan OneMinute = TimeSpan.FromMinutes(1);
     private readonly SymbolGrainOptions _options = options.Value;
-    private readonly TickValidator _validator = new();
+    // The silo's MarketData:Validation (bound and validated at startup when a feed is configured; the defaults otherwise).
+    private readonly TickValidator _validator = new(validatorOptions.Value);
     private readonly long[] _rejected = new long[Enum.GetValues<RejectionReason>().Length];
     private readonly Queue<Bar> _secondBars = new();
     private readonly Queue<Bar> _minuteBars = new();
@@ -40,6 +43,7 @@ internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrai
     private long _acceptedQuotes;
     private long _barsPublished;
     private long _wrongSymbol;
+    private long _unsupportedBars;
     private long _secondBarsPublished;
     private bool _wasStale = true;
     private string _symbol = string.Empty;
@@ -153,6 +157,11 @@ internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrai
             byReason["WrongSymbol"] = _wrongSymbol;
         }
 
+        if (_unsupportedBars > 0)
+        {
+            byReason["UnsupportedBarInterval"] = _unsupportedBars;
+        }
+
         return Task.FromResult(new SymbolDataStats
         {
             Symbol = Symbol,
@@ -191,7 +200,7 @@ internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrai
             if (AcceptBar(bar))
             {
                 accepted++;
-                bars.Add(bar);
+                (bar.Interval == OneSecond ? secondBars : bars).Add(bar);
             }
         }
 
@@ -227,14 +236,27 @@ internal sealed partial class SymbolGrain(TimeProvider time, IOptions<SymbolGrai
 
     private bool AcceptBar(Bar bar)
     {
-        if (!IsMine(bar.Symbol) || !Counted(_validator.ValidateBar(bar)))
+        // Only 1 s and 1 min bars are kept and streamed: a daily bar (a CSV replay of daily files) is neither a minute bar
+        // nor a second bar, and must not move the bar band either.
+        if (!IsMine(bar.Symbol))
+        {
+            return false;
+        }
+
+        if (bar.Interval != OneSecond && bar.Interval != OneMinute)
+        {
+            _unsupportedBars++;
+            return false;
+        }
+
+        if (!Counted(_validator.ValidateBar(bar)))
         {
             return false;
         }
 
         // A feed that sends bars and trades (Alpaca's default) gives each minute twice: the bar the trades built, and its own.
-        var published = bar.Interval == OneSecond ? _publishedSeconds : bar.Interval == OneMinute ? _publishedMinutes : null;
-        if (published is not null && !published.TryAdd(bar.Start))
+        var published = bar.Interval == OneSecond ? _publishedSeconds : _publishedMinutes;
+        if (!published.TryAdd(bar.Start))
         {
             _rejected[(int)RejectionReason.Duplicate]++;
             return false;

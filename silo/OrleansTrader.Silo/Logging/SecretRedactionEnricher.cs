@@ -96,6 +96,7 @@ public sealed partial class SecretRedactionEnricher : ILogEventEnricher
     [GeneratedRegex(@"(key|secret|password|passwd|pwd|token|credentials?)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SecretName();
 
-    [GeneratedRegex(@"(?<prefix>\b(password|pwd)\s*=\s*)[^;]*", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    // A value may be quoted ('...' or "...", the quote doubled inside), and then holds ';' and '=' as plain characters.
+    [GeneratedRegex(@"(?<prefix>\b(password|pwd)\s*=\s*)('(?:[^']|'')*'?|""(?:[^""]|"""")*""?|[^;]*)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ConnectionStringPassword();
 }

@@ -48,7 +48,8 @@ public sealed class SyntheticFeed : IMarketDataFeed
     public async IAsyncEnumerable<MarketDataEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var generators = CreateGenerators();
-        var start = _options.StartTime ?? _timeProvider.GetUtcNow();
+        var wallStart = _timeProvider.GetUtcNow();
+        var start = _options.StartTime ?? wallStart;
         MarketDataLog.FeedStarted(_logger, Name, $"{generators.Count} symbols, seed {_options.Seed}, interval {_options.TickInterval}");
         _health.SetState(FeedState.Connected);
         yield return new FeedStatusEvent(Name, FeedState.Connected, _timeProvider.GetUtcNow(), $"{generators.Count} symbols");
@@ -58,7 +59,13 @@ public sealed class SyntheticFeed : IMarketDataFeed
             cancellationToken.ThrowIfCancellationRequested();
             if (step > 0 && _options.Paced)
             {
-                await Task.Delay(_options.TickInterval, _timeProvider, cancellationToken);
+                // Step n is due n intervals after the start on the clock: waiting a whole interval after each step let the
+                // time each step takes add up, and the ticks' timestamps fell ever further behind the clock (QUOTE_STALE).
+                var wait = wallStart + (_options.TickInterval * step) - _timeProvider.GetUtcNow();
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, _timeProvider, cancellationToken);
+                }
             }
 
             var timestamp = start + (_options.TickInterval * step);

@@ -17,7 +17,7 @@ public sealed class SyntheticFeedOptions
     /// <summary>Data time of the first step; null uses the clock at start.</summary>
     public DateTimeOffset? StartTime { get; set; }
 
-    /// <summary>Wait one <see cref="TickInterval"/> of the TimeProvider between steps; false runs as fast as possible.</summary>
+    /// <summary>Release step n at n <see cref="TickInterval"/>s after the start on the TimeProvider; false runs as fast as possible.</summary>
     public bool Paced { get; set; } = true;
 
     /// <summary>Stop after this many steps; null runs until cancelled.</summary>

@@ -1,0 +1,109 @@
+using Microsoft.Extensions.Options;
+using OrleansTrader.Gateway.Security;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Gateway.Tests;
+
+/// <summary>The bootstrap admin key refuses placeholders; the key cache never keeps a record read before a revoke that evicted it.</summary>
+public sealed class KeySecurityEdgeCaseTests
+{
+    [Theory]
+    [InlineData("${ORLEANSTRADER_BOOTSTRAP_ADMIN_KEY}")] // an unexpanded template variable (compose, CI, .env)
+    [InlineData("<paste-a-32-character-secret-here>")]
+    [InlineData("changeme-changeme-changeme-changeme")]
+    [InlineData("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")]
+    [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
+    public void BootstrapAdminKey_IsRefused_WhenItIsAPlaceholder(string placeholder)
+    {
+        var result = new GatewayOptionsValidator().Validate(null, new GatewayOptions { BootstrapAdminKey = placeholder });
+
+        Assert.True(result.Failed, $"the placeholder '{placeholder}' was accepted as the admin key");
+        Assert.Contains("Gateway:BootstrapAdminKey", result.FailureMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain(placeholder, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BootstrapAdminKey_IsAccepted_WhenItIsARandomSecret()
+    {
+        var generated = ApiKeyHasher.Generate();
+        var base64 = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)); // openssl rand -base64 32
+
+        Assert.False(new GatewayOptionsValidator().Validate(null, new GatewayOptions { BootstrapAdminKey = generated }).Failed);
+        Assert.False(new GatewayOptionsValidator().Validate(null, new GatewayOptions { BootstrapAdminKey = base64 }).Failed);
+    }
+
+    [Fact]
+    public async Task KeyCache_DoesNotKeepAnActiveRecord_ReadBeforeARevokeThatEvictedIt()
+    {
+        var key = ApiKeyHasher.Generate();
+        var active = ApiKeyHasher.CreateRecord(key, "k", [ApiKeyRoles.Trader], ["a"], "test", TimeProvider.System.GetUtcNow());
+        var registry = new GatedRegistry(active);
+        var cache = new ApiKeyCache(new SingleRegistryFactory(registry), TimeProvider.System, Options.Create(new GatewayOptions()));
+
+        // A request authenticates: its lookup reaches the registry before the revoke and answers after it.
+        var inFlight = cache.GetAsync(active.KeyId);
+        await registry.Entered.Task.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+
+        // DELETE /api/keys/{id} on this gateway: the registry revokes, then the cache is evicted (KeysApi.RevokeAsync).
+        Assert.True(await registry.RevokeAsync(active.KeyId));
+        cache.Invalidate(active.KeyId);
+        registry.Release.SetResult(active);
+        await inFlight;
+
+        // The next request with the revoked key: "a revoke through a gateway evicts its cache at once".
+        var next = await cache.GetAsync(active.KeyId);
+        Assert.True(next is null || !next.IsActive, "the revoked key is still accepted by the gateway that revoked it (cached as active)");
+    }
+
+    private sealed class SingleRegistryFactory(IApiKeyRegistryGrain registry) : IGrainFactory
+    {
+        public TGrainInterface GetGrain<TGrainInterface>(string primaryKey)
+            where TGrainInterface : IGrainWithStringKey => (TGrainInterface)registry;
+
+        public TGrainInterface GetGrain<TGrainInterface>(Guid primaryKey)
+            where TGrainInterface : IGrainWithGuidKey => throw new NotSupportedException();
+
+        public TGrainInterface GetGrain<TGrainInterface>(long primaryKey)
+            where TGrainInterface : IGrainWithIntegerKey => throw new NotSupportedException();
+
+        public TGrainInterface GetGrain<TGrainInterface>(GrainId grainId)
+            where TGrainInterface : IGrain => throw new NotSupportedException();
+    }
+
+    /// <summary>The first lookup waits for <see cref="Release"/> (the answer read before the revoke); later ones read the current record.</summary>
+    private sealed class GatedRegistry(ApiKeyRecord record) : IApiKeyRegistryGrain
+    {
+        private ApiKeyRecord _record = record;
+        private int _lookups;
+
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource<ApiKeyRecord?> Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<ApiKeyRecord?> GetAsync(string keyId)
+        {
+            if (Interlocked.Increment(ref _lookups) == 1)
+            {
+                Entered.SetResult();
+                return Release.Task;
+            }
+
+            return Task.FromResult<ApiKeyRecord?>(_record);
+        }
+
+        public Task<bool> RevokeAsync(string keyId)
+        {
+            _record = _record with { RevokedAt = TimeProvider.System.GetUtcNow() };
+            return Task.FromResult(true);
+        }
+
+        public Task<bool> AddAsync(ApiKeyRecord record) => throw new NotSupportedException();
+
+        public Task<bool> AddBootstrapAdminAsync(ApiKeyRecord record) => throw new NotSupportedException();
+
+        public Task<bool> HasActiveAdminAsync() => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string? afterKeyId, int limit) => throw new NotSupportedException();
+    }
+}

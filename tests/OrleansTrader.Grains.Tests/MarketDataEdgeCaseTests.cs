@@ -1,0 +1,120 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Hosting;
+using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.MarketData;
+using OrleansTrader.MarketData.Events;
+using OrleansTrader.MarketData.Health;
+using OrleansTrader.MarketData.Validation;
+
+namespace OrleansTrader.Grains.Tests;
+
+/// <summary>Market data edge cases: status events are not fresh data, feed bars of other lengths, the configured validation in the symbol grain.</summary>
+public sealed class MarketDataEdgeCaseTests
+{
+    /// <summary>
+    /// A feed that is down and only reports its reconnect failures (Alpaca publishes a status event with the error code
+    /// on every failed attempt, e.g. 406 "connection limit exceeded") has delivered no market data: the pump must not
+    /// report it as fresh to the global breaker and the readiness check.
+    /// </summary>
+    [Fact]
+    public async Task StatusEventsAlone_AreNotMarketData_ForTheFreshnessTheBreakerIsTold()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        var feed = new ScriptedFeed();
+        var pump = new MarketFeedPump(feed, cluster.Cluster.Client, TimeProvider.System, NullLogger<MarketFeedPump>.Instance);
+        var ct = TestContext.Current.CancellationToken;
+        await pump.StartAsync(ct);
+        try
+        {
+            await Eventually.WaitAsync(() => Task.FromResult(pump.EventsDelivered), n => n == 3, "the three status events to pass the pump");
+            Assert.Null(pump.LastReceivedAt);
+
+            feed.ReleaseTrade.SetResult();
+            await Eventually.WaitAsync(() => Task.FromResult(pump.LastReceivedAt), at => at is not null, "the trade to count as market data");
+        }
+        finally
+        {
+            await pump.StopAsync(ct);
+        }
+    }
+
+    /// <summary>
+    /// A CSV replay of daily bars (MarketData:Csv:Kinds = DailyBars) or any feed bar that is not one minute long must not
+    /// show up as a one-minute bar (GET /api/symbols/{symbol}/bars?interval=1m) nor go out on the one-minute "bars" stream.
+    /// </summary>
+    [Fact]
+    public async Task AFeedsDailyBar_IsNotKeptOrPublishedAsAOneMinuteBar()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        var symbol = cluster.Symbol("DLY");
+        var day = new DateTimeOffset(TimeProvider.System.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero).AddDays(-2);
+        await symbol.IngestAsync(new TickBatch { Bars = [new Bar("DLY", day, TimeSpan.FromDays(1), 40m, 42m, 39m, 41m, 1_000_000m)] });
+
+        var minuteBars = await symbol.GetBarsAsync(TimeSpan.FromMinutes(1), DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
+        Assert.Empty(minuteBars);
+        Assert.Equal(0, (await symbol.GetStatsAsync()).BarsPublished);
+    }
+
+    /// <summary>A feed's one-second bar belongs on "bars-1s" (and to the 1 s bars), not on the one-minute "bars" stream.</summary>
+    [Fact]
+    public async Task AFeedsOneSecondBar_IsPublishedAsAOneSecondBar()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        var symbol = cluster.Symbol("SEC");
+        var now = TimeProvider.System.GetUtcNow().AddMinutes(-5);
+        var start = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second, TimeSpan.Zero);
+        await symbol.IngestAsync(new TickBatch { Bars = [new Bar("SEC", start, TimeSpan.FromSeconds(1), 40m, 40m, 40m, 40m, 100m)] });
+
+        var stats = await symbol.GetStatsAsync();
+        Assert.Equal(0, stats.BarsPublished);
+        Assert.Equal(1, stats.SecondBarsPublished);
+        Assert.Single(await symbol.GetBarsAsync(TimeSpan.FromSeconds(1), DateTimeOffset.MinValue, DateTimeOffset.MaxValue));
+    }
+
+    /// <summary>
+    /// An operator who widens the band (MarketData:Validation:PriceBandPercent, bound and validated at startup) expects
+    /// the symbol grains, where every feed's ticks are validated, to apply it.
+    /// </summary>
+    [Fact]
+    public async Task TheConfiguredValidation_IsTheSymbolGrainsValidation()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Services.Configure<TickValidatorOptions>(o => o.PriceBandPercent = 50m),
+        });
+        var symbol = cluster.Symbol("BND");
+        var t0 = TimeProvider.System.GetUtcNow().AddMinutes(-5);
+        var warmUp = Enumerable.Range(0, 5).Select(i => new TradeTick("BND", t0.AddSeconds(i), 10m, 100m)).ToList();
+        Assert.Equal(5, (await symbol.IngestAsync(new TickBatch { Trades = warmUp })).Accepted);
+
+        // 20 % away: outside the default 10 % band, well inside the configured 50 %.
+        var result = await symbol.IngestAsync(new TickBatch { Trades = [new TradeTick("BND", t0.AddSeconds(10), 12m, 100m)] });
+        Assert.Equal(1, result.Accepted);
+    }
+
+    private sealed class ScriptedFeed : IMarketDataFeed
+    {
+        public TaskCompletionSource ReleaseTrade { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string Name => "scripted";
+
+        public FeedHealth GetHealth() => throw new NotSupportedException();
+
+        public async IAsyncEnumerable<MarketDataEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                yield return new FeedStatusEvent(Name, FeedState.Degraded, TimeProvider.System.GetUtcNow(), "connection lost: connection limit exceeded", 406);
+                await Task.Delay(20, cancellationToken);
+            }
+
+            await ReleaseTrade.Task.WaitAsync(cancellationToken);
+            yield return new TradeEvent(new TradeTick("FRSH", TimeProvider.System.GetUtcNow(), 10m, 100m));
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+    }
+}
