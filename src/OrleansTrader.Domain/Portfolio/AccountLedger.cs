@@ -148,27 +148,27 @@ public sealed record AccountLedger
     private static ImmutableDictionary<string, Reservation> Rebalanced(
         ImmutableDictionary<string, Reservation> reservations, ImmutableDictionary<string, Position> positions, string symbol)
     {
-        List<Reservation>? same = null;
-        var priced = false;
+        // Only orders on the side that closes the position can hold closing capacity; with none of them, and none holding
+        // any from before, nothing moves (the usual case: it costs a pass over the reservations and no allocation).
+        var position = positions.TryGetValue(symbol, out var held) ? held.Quantity : 0m;
+        OrderSide? closingSide = position > 0m ? OrderSide.Sell : position < 0m ? OrderSide.Buy : null;
+        var work = false;
         foreach (var (_, reservation) in reservations)
         {
-            if (reservation.Symbol == symbol)
-            {
-                (same ??= []).Add(reservation);
-                priced |= reservation.Price is not null;
-            }
+            work |= reservation.Symbol == symbol && reservation.Price is not null
+                && (reservation.Side == closingSide || reservation.ClosingQuantity != 0m);
         }
 
-        if (same is null || !priced)
+        if (!work)
         {
             return reservations;
         }
 
+        var same = reservations.Values.Where(r => r.Symbol == symbol).ToList();
         same.Sort(static (a, b) => a.Sequence != b.Sequence ? a.Sequence.CompareTo(b.Sequence) : string.CompareOrdinal(a.OrderId, b.OrderId));
-        var position = positions.TryGetValue(symbol, out var held) ? held.Quantity : 0m;
         var sellCapacity = Math.Max(0m, position);
         var buyCapacity = Math.Max(0m, -position);
-        var builder = reservations.ToBuilder();
+        ImmutableDictionary<string, Reservation>.Builder? builder = null;
         foreach (var reservation in same)
         {
             var capacity = reservation.Side == OrderSide.Sell ? sellCapacity : buyCapacity;
@@ -185,11 +185,11 @@ public sealed record AccountLedger
             var next = reservation.WithClosing(closing);
             if (!ReferenceEquals(next, reservation))
             {
-                builder[reservation.OrderId] = next;
+                (builder ??= reservations.ToBuilder())[reservation.OrderId] = next;
             }
         }
 
-        return builder.ToImmutable();
+        return builder?.ToImmutable() ?? reservations;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using OrleansTrader.Domain.Orders;
 
 namespace OrleansTrader.Domain.Portfolio;
@@ -32,9 +33,11 @@ public sealed record Reservation
     public decimal? Price { get; init; }
 
     /// <summary>The estimated fee of the whole order (with <see cref="Price"/>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] // Stored with every open order: zero is left out.
     public decimal EstimatedFee { get; init; }
 
     /// <summary>How much of the remaining quantity closes the current position (with <see cref="Price"/>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public decimal ClosingQuantity { get; init; }
 
     /// <summary>The order in which open orders on one side claim the position they close (older first).</summary>
