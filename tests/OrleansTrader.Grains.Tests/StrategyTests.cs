@@ -129,15 +129,14 @@ public sealed class StrategyTests
     /// <summary>The account trades for this strategy alone, so the strategy's own P&amp;L (from its own fills) must be the account's.</summary>
     private static async Task AssertStrategyPnlMatchesAccountAsync(IStrategyGrain strategy, IAccountGrain account)
     {
-        var snapshot = (await account.GetSnapshotAsync())!;
-        var positions = await account.GetPositionsAsync();
-
         // Its last fill may reach the strategy after the account: an opening buy changes neither P&L nor (commission-free) fees,
-        // so the positions are waited for too.
-        var status = await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!,
-            s => s.RealizedPnl == snapshot.RealizedPnl && s.FeesPaid == snapshot.Fees
-                && positions.All(held => s.Positions.Any(p => p.Symbol == held.Symbol && p.Quantity == held.Quantity)),
-            $"the strategy's own P&L and positions to be its account's ({snapshot.RealizedPnl}, fees {snapshot.Fees})", TimeSpan.FromSeconds(30));
+        // so the positions are waited for too. Both sides are read on every poll: under load an intent of the last bars can
+        // still be dispatched and fill after the settle check, moving the account past a snapshot taken once.
+        var (status, _, positions) = await Eventually.WaitAsync(
+            async () => ((await strategy.GetStatusAsync())!, (await account.GetSnapshotAsync())!, await account.GetPositionsAsync()),
+            x => x.Item1.RealizedPnl == x.Item2.RealizedPnl && x.Item1.FeesPaid == x.Item2.Fees
+                && x.Item3.All(held => x.Item1.Positions.Any(p => p.Symbol == held.Symbol && p.Quantity == held.Quantity)),
+            "the strategy's own P&L and positions to be its account's", TimeSpan.FromSeconds(30));
         foreach (var held in positions)
         {
             var own = Assert.Single(status.Positions, p => p.Symbol == held.Symbol);
