@@ -50,10 +50,22 @@ public sealed class WebhookApiTests(GatewayFixture fixture)
         var fill = Assert.Single(JsonDocument.Parse(body).RootElement.GetProperty("events").EnumerateArray()).GetProperty("fill");
         Assert.Equal(("whk-1", 5m), (fill.GetProperty("clientOrderId").GetString(), fill.GetProperty("quantity").GetDecimal()));
 
-        // The list and the webhook show the delivery, never the secret.
-        var listed = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/webhooks", Host.AdminKey, null, HttpStatusCode.OK);
-        var webhook = Assert.Single(listed.EnumerateArray());
-        Assert.Equal(1, webhook.GetProperty("eventsDelivered").GetInt64());
+        // The list and the webhook show the delivery (once the webhook has taken the 2xx, just after the receiver saw it),
+        // never the secret.
+        JsonElement listed;
+        do
+        {
+            listed = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/webhooks", Host.AdminKey, null, HttpStatusCode.OK);
+            if (Assert.Single(listed.EnumerateArray()).GetProperty("eventsDelivered").GetInt64() == 1)
+            {
+                break;
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+        while (TimeProvider.System.GetUtcNow() < deadline);
+
+        Assert.Equal(1, Assert.Single(listed.EnumerateArray()).GetProperty("eventsDelivered").GetInt64());
         Assert.DoesNotContain(secret, listed.GetRawText(), StringComparison.Ordinal);
         await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/webhooks/ops/resume", Host.AdminKey, null, HttpStatusCode.OK);
 
