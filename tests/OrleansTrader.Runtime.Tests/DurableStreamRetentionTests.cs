@@ -85,6 +85,44 @@ public sealed class DurableStreamRetentionTests
         Assert.IsType<ArgumentOutOfRangeException>(error.GetBaseException());
     }
 
+    /// <summary>
+    /// A client subscription's consumer id is unique to its handle and never comes back, yet its checkpoint stays in the
+    /// log after it unsubscribes: retention keeps every event past that checkpoint forever (the lowest checkpoint of the
+    /// stream), although every remaining consumer acknowledged them. The log of such a stream grows without bound.
+    /// </summary>
+    [Fact]
+    public async Task Retention_AfterAClientUnsubscribes_TrimsWhatEveryRemainingConsumerAcknowledged()
+    {
+        await using var cluster = await StartAsync();
+        var streamId = StreamId.Create("durable-events", "client-left");
+        var stream = cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(streamId);
+        var seen = 0;
+        var handle = await stream.SubscribeAsync((_, _) =>
+        {
+            Interlocked.Increment(ref seen);
+            return Task.CompletedTask;
+        });
+
+        await stream.OnNextBatchAsync([new TestEvent(1), new TestEvent(2), new TestEvent(3)]);
+        await cluster.Probe.WaitForLogAsync("client-left/received", 3);
+        await WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref seen) == 3), "the client's deliveries");
+        await handle.UnsubscribeAsync();
+
+        // Events after the client left: only the implicit subscriber consumes (and acknowledges) them.
+        await stream.OnNextBatchAsync([new TestEvent(4), new TestEvent(5), new TestEvent(6)]);
+        await cluster.Probe.WaitForLogAsync("client-left/received", 6);
+        await WaitUntilAsync(async () => await _memory.GetCheckpointAsync(streamId, ConsumerId("client-left"), Ct) == 6, "the checkpoint");
+
+        for (var tick = 1; tick <= 7; tick++)
+        {
+            cluster.Time.Advance(Interval);
+            await WaitUntilAsync(() => Task.FromResult(_log.Trims.Count >= tick), $"trim {tick}");
+            await Provider(cluster).LastTrim;
+        }
+
+        Assert.Empty((await _memory.ReadStreamAsync(streamId, 0, 10, Ct)).Select(e => e.Sequence));
+    }
+
     private static DurableStreamProvider Provider(IsolatedCluster cluster) => (DurableStreamProvider)cluster.Client.GetStreamProvider("durable");
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)

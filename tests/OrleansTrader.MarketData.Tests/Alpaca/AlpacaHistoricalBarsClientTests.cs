@@ -29,6 +29,46 @@ public sealed class AlpacaHistoricalBarsClientTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
+    /// <summary>
+    /// Waiting for a client-side rate-limit token ran inside the per-attempt timeout: requests queued behind others
+    /// (a warm-up of several symbols at once) timed out without ever being sent, counted as failures for the circuit
+    /// breaker and failed the caller, while Alpaca answered every request it got at once.
+    /// </summary>
+    [Fact]
+    public async Task ConcurrentRequests_QueuedBehindTheClientRateLimiter_DoNotTimeOut()
+    {
+        _server.Respond = (context, _) =>
+        {
+            context.Response.ContentType = "application/json";
+            return context.Response.WriteAsync($$"""{"bars":[{"t":"{{From:yyyy-MM-dd'T'HH:mm:ss'Z'}}","o":1,"h":1,"l":1,"c":1,"v":1}],"next_page_token":null}""");
+        };
+
+        // 120 requests a minute is one token every 500 ms; each attempt may take 1.5 s, far more than the venue needs.
+        var client = Client(o =>
+        {
+            o.RequestsPerMinute = 120;
+            o.RequestTimeout = TimeSpan.FromMilliseconds(1500);
+            o.MaxRetryAttempts = 0;
+        });
+
+        var calls = new[] { "AAPL", "MSFT", "SPY", "QQQ", "IWM", "TSLA" }
+            .Select(s => client.GetAllBarsAsync(s, From, From.AddMinutes(1), cancellationToken: TestContext.Current.CancellationToken))
+            .ToList();
+        var results = await Task.WhenAll(calls.Select(async c =>
+        {
+            try
+            {
+                return (await c).Count == 1 ? "ok" : "wrong count";
+            }
+            catch (AlpacaDataException ex)
+            {
+                return ex.Message;
+            }
+        }));
+
+        Assert.All(results, r => Assert.Equal("ok", r));
+    }
+
     private AlpacaHistoricalBarsClient Client(Action<AlpacaMarketDataOptions>? configure = null)
     {
         var services = new ServiceCollection();
