@@ -6,9 +6,9 @@ internal enum AlpacaRequestKind
     /// <summary>GET: retried; a failure changed nothing at the venue.</summary>
     Read,
 
-    /// <summary>DELETE of an order or position: safe to repeat, so retried; a final failure is ambiguous.</summary>
+    /// <summary>DELETE of an order or of all orders: safe to repeat, so retried; a final failure is ambiguous.</summary>
     IdempotentWrite,
 
-    /// <summary>POST/PATCH of an order: never retried; an ambiguous failure is resolved by lookup.</summary>
+    /// <summary>POST/PATCH of an order, or DELETE of a position (it places an order): never retried; an ambiguous failure is resolved by lookup or reported.</summary>
     Submit,
 }

@@ -213,11 +213,14 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         return [.. results.Where(r => r.Id is not null && r.Status is >= 200 and < 300).Select(r => r.Id!)];
     }
 
-    /// <summary>DELETE /v2/positions/{symbol}: liquidates the position with a market order, which is returned.</summary>
+    /// <summary>
+    /// DELETE /v2/positions/{symbol}: liquidates the position with a market order, which is returned. Never retried: each
+    /// attempt places an order, so a lost answer is reported as <see cref="BrokerErrorKind.OutcomeUnknown"/>.
+    /// </summary>
     public async Task<BrokerOrder> ClosePositionAsync(string symbol, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(symbol);
-        using var response = await SendAsync(AlpacaRequestKind.IdempotentWrite, HttpMethod.Delete, "v2/positions/" + Uri.EscapeDataString(symbol), null, cancellationToken);
+        using var response = await SendAsync(AlpacaRequestKind.Submit, HttpMethod.Delete, "v2/positions/" + Uri.EscapeDataString(symbol), null, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
             throw await ToExceptionAsync(response, "close position", cancellationToken);

@@ -365,6 +365,26 @@ public sealed class AlpacaResilienceTests
         Assert.Equal(BrokerErrorKind.Rejected, error.Kind);
     }
 
+    /// <summary>
+    /// Closing a position places a new market order at the venue, so a lost answer must not be repeated: a second DELETE
+    /// either liquidates again (a short, where nothing holds the quantity) or is refused for the quantity the first one
+    /// holds, and the caller is told the close failed while the position is being closed.
+    /// </summary>
+    [Fact]
+    public async Task ClosePosition_IsNotRepeated_WhenItsAnswerIsLost_AndReportsTheOutcomeUnknown()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        var bought = await host.Client.SubmitOrderAsync(Limit("close-lost"), Ct);
+        await server.FillAsync(bought.OrderId, bought.Quantity, bought.LimitPrice!.Value);
+        server.AddFault(new FakeFault("DELETE", "/v2/positions/", FakeFaultKind.AcceptThenDrop));
+
+        var error = await Assert.ThrowsAsync<BrokerException>(() => host.Client.ClosePositionAsync(bought.Symbol, Ct));
+
+        Assert.Equal(BrokerErrorKind.OutcomeUnknown, error.Kind);
+        Assert.Single(server.Requests, r => r.Method == "DELETE");
+    }
+
     private static async Task ReplenishSegment(global::OrleansTrader.Brokers.Alpaca.AlpacaResilience limiter)
     {
         await Task.Delay(20, Ct);
