@@ -17,6 +17,7 @@ public sealed class GatewayEdgeCaseTests(GatewayFixture fixture)
     [InlineData("GET", "%20")]
     [InlineData("DELETE", "%20")]
     [InlineData("POST", "%20/resume")]
+    [InlineData("POST", "%20/rotate-secret")]
     [InlineData("GET", "%E2%80%83")]
     public async Task AMalformedWebhookIdInThePath_IsA400_NotA500(string method, string suffix)
     {

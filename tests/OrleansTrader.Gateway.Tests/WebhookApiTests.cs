@@ -69,6 +69,21 @@ public sealed class WebhookApiTests(GatewayFixture fixture)
         Assert.DoesNotContain(secret, listed.GetRawText(), StringComparison.Ordinal);
         await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/webhooks/ops/resume", Host.AdminKey, null, HttpStatusCode.OK);
 
+        // A rotation answers the new secret once; without a body the old one keeps signing for a day.
+        var rotated = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/webhooks/ops/rotate-secret", Host.AdminKey, null, HttpStatusCode.OK);
+        var newSecret = rotated.GetProperty("secret").GetString()!;
+        Assert.StartsWith("whsec_", newSecret, StringComparison.Ordinal);
+        Assert.NotEqual(secret, newSecret);
+        var webhook = rotated.GetProperty("webhook");
+        Assert.Equal(TimeSpan.FromDays(1), webhook.GetProperty("previousSecretValidUntil").GetDateTimeOffset() - webhook.GetProperty("secretRotatedAt").GetDateTimeOffset());
+        var refused = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/webhooks/ops/rotate-secret", Host.AdminKey,
+            new { previousSecretValidForSeconds = -1 }, HttpStatusCode.BadRequest);
+        Assert.True(refused.GetProperty("errors").TryGetProperty("previousSecretValidForSeconds", out _), refused.GetRawText());
+        var retired = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/webhooks/ops/rotate-secret", Host.AdminKey,
+            new { previousSecretValidForSeconds = 0 }, HttpStatusCode.OK);
+        Assert.False(retired.GetProperty("webhook").TryGetProperty("previousSecretValidUntil", out var until) && until.ValueKind != JsonValueKind.Null);
+        Assert.DoesNotContain(newSecret, (await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/webhooks/ops", Host.AdminKey, null, HttpStatusCode.OK)).GetRawText(), StringComparison.Ordinal);
+
         using var deleted = await Host.SendAsync(HttpMethod.Delete, $"/api/accounts/{account}/webhooks/ops", Host.AdminKey);
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         var gone = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/webhooks/ops", Host.AdminKey, null, HttpStatusCode.NotFound);

@@ -253,6 +253,59 @@ public sealed class WebhookTests : IDisposable
         Assert.All(_receiver.Received, r => Assert.Equal("/0", r.Url.AbsolutePath));
     }
 
+    [Fact]
+    public async Task RotatingTheSecret_SignsWithBoth_UntilTheOldOneExpires_ThenWithTheNewOneAlone()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        await using var cluster = await StartAsync(time);
+        var account = await TestAccounts.OpenAsync(cluster, "wh-g", 100_000m);
+        await Market.QuoteAsync(cluster, "WHG", 50m, 50m);
+        var webhook = Webhook(cluster, "wh-g", "rotating");
+        var created = await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/rotating", Kinds = [AccountEventKind.Fill] });
+        Assert.Null(created.Status!.SecretRotatedAt);
+
+        var rotated = await webhook.RotateSecretAsync(TimeSpan.FromHours(1));
+        Assert.True(rotated.Succeeded, rotated.Message);
+        Assert.StartsWith("whsec_", rotated.Secret, StringComparison.Ordinal);
+        Assert.NotEqual(created.Secret, rotated.Secret);
+        Assert.Equal((time.GetUtcNow(), time.GetUtcNow().AddHours(1)), (rotated.Status!.SecretRotatedAt, rotated.Status.PreviousSecretValidUntil));
+
+        // Within the hour: the new secret's signature first, then the old one's.
+        await FillAsync(account, Market.MarketOrder("g-1", "WHG", OrderSide.Buy, 1m), 1);
+        var during = (await Eventually.WaitAsync(() => Task.FromResult(_receiver.Received.ToList()), r => r.Count == 1, "the first fill"))[0];
+        Assert.Equal(SignatureWith(during, rotated.Secret!, created.Secret!), during.Headers[WebhookSender.SignatureHeader]);
+
+        // After it: the new one alone, and the status no longer shows the old one.
+        time.Advance(TimeSpan.FromHours(1));
+        await Market.QuoteAsync(cluster, "WHG", 50m, 50m);
+        await FillAsync(account, Market.MarketOrder("g-2", "WHG", OrderSide.Buy, 1m), 2);
+        var after = (await Eventually.WaitAsync(() => Task.FromResult(_receiver.Received.ToList()), r => r.Count == 2, "the second fill"))[1];
+        Assert.Equal(SignatureWith(after, rotated.Secret!), after.Headers[WebhookSender.SignatureHeader]);
+        Assert.Null((await webhook.GetStatusAsync())!.PreviousSecretValidUntil);
+
+        // Zero retires the old secret at once; a validity beyond a week, or below zero, is refused.
+        var again = await webhook.RotateSecretAsync(TimeSpan.Zero);
+        Assert.Null(again.Status!.PreviousSecretValidUntil);
+        await FillAsync(account, Market.MarketOrder("g-3", "WHG", OrderSide.Buy, 1m), 3);
+        var last = (await Eventually.WaitAsync(() => Task.FromResult(_receiver.Received.ToList()), r => r.Count == 3, "the third fill"))[2];
+        Assert.Equal(SignatureWith(last, again.Secret!), last.Headers[WebhookSender.SignatureHeader]);
+        foreach (var invalid in new[] { TimeSpan.FromDays(8), TimeSpan.FromSeconds(-1) })
+        {
+            var refused = await webhook.RotateSecretAsync(invalid);
+            Assert.Equal((WebhookErrorCodes.InvalidRotation, "previousSecretValidForSeconds"), (refused.ErrorCode, refused.Field));
+        }
+
+        Assert.Equal(WebhookErrorCodes.NotFound, (await Webhook(cluster, "wh-g", "none").RotateSecretAsync(TimeSpan.Zero)).ErrorCode);
+    }
+
+    /// <summary>The header a receiver expects for this request: its own t, then one v1 per secret, in order.</summary>
+    private static string SignatureWith(ReceivedWebhook received, params string[] secrets)
+    {
+        var t = received.Headers[WebhookSender.SignatureHeader].Split(',')[0]["t=".Length..];
+        byte[] message = [.. Encoding.UTF8.GetBytes(t + "."), .. received.Body];
+        return $"t={t}" + string.Concat(secrets.Select(secret => ",v1=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), message))));
+    }
+
     private static HttpResponseMessage Throttled(TimeSpan wait)
     {
         var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests);

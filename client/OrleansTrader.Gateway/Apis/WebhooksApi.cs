@@ -15,6 +15,9 @@ public static class WebhooksApi
 {
     public const int MaxDescriptionLength = 200;
 
+    /// <summary>How long a rotated-out secret keeps signing when the request does not say: a day to roll out the receiver.</summary>
+    public static readonly TimeSpan DefaultPreviousSecretValidity = TimeSpan.FromDays(1);
+
     public static IEndpointRouteBuilder MapWebhooksApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/accounts/{accountId}/webhooks").WithTags("Webhooks").AddEndpointFilter<RouteValuesFilter>()
@@ -25,6 +28,8 @@ public static class WebhooksApi
         group.MapGet("/{webhookId}", GetAsync).WithName("GetWebhook").WithSummary("One webhook and where its delivery stands (admin).");
         group.MapPost("/{webhookId}/resume", ResumeAsync).WithName("ResumeWebhook")
             .WithSummary("Delivers again from the first undelivered event: a disabled webhook resumes, a waiting one tries now (admin).");
+        group.MapPost("/{webhookId}/rotate-secret", RotateSecretAsync).WithName("RotateWebhookSecret")
+            .WithSummary("Replaces the signing secret, shown once; the old one keeps signing beside it for previousSecretValidForSeconds (default a day) (admin).");
         group.MapDelete("/{webhookId}", DeleteAsync).WithName("DeleteWebhook").WithSummary("Stops delivery and forgets the webhook (admin).");
         return endpoints;
     }
@@ -90,6 +95,27 @@ public static class WebhooksApi
     {
         var result = await Webhook(grains, accountId, webhookId).ResumeAsync();
         return result is { Succeeded: true, Status: { } status } ? TypedResults.Ok(status) : ApiProblems.FromCode(result.ErrorCode!, result.Message);
+    }
+
+    internal static async Task<Results<Ok<CreatedWebhook>, ValidationProblem, ProblemHttpResult>> RotateSecretAsync(
+        string accountId, string webhookId, RotateWebhookSecretRequest? request, IGrainFactory grains)
+    {
+        var errors = new ValidationErrors();
+        var seconds = request?.PreviousSecretValidForSeconds;
+        Rules.RequireRange(errors, "previousSecretValidForSeconds", seconds, 0, 7 * 24 * 3600);
+        if (!errors.IsEmpty)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        var validFor = seconds is { } s ? TimeSpan.FromSeconds(s) : DefaultPreviousSecretValidity;
+        var result = await Webhook(grains, accountId, webhookId).RotateSecretAsync(validFor);
+        if (result is { Succeeded: true, Status: { } status, Secret: { } secret })
+        {
+            return TypedResults.Ok(new CreatedWebhook(status, secret));
+        }
+
+        return result.Field is { } field ? ApiProblems.Invalid(field, result.Message!) : ApiProblems.FromCode(result.ErrorCode!, result.Message);
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string accountId, string webhookId, IGrainFactory grains)

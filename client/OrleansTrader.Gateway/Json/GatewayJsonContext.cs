@@ -46,6 +46,7 @@ namespace OrleansTrader.Gateway.Json;
 [JsonSerializable(typeof(IReadOnlyList<CashTransfer>))]
 [JsonSerializable(typeof(CreateWebhookRequest))]
 [JsonSerializable(typeof(CreatedWebhook))]
+[JsonSerializable(typeof(RotateWebhookSecretRequest))]
 [JsonSerializable(typeof(WebhookStatus))]
 [JsonSerializable(typeof(IReadOnlyList<WebhookStatus>))]
 [JsonSerializable(typeof(RiskLimits))]

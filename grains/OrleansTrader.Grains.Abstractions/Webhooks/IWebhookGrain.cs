@@ -20,6 +20,12 @@ public interface IWebhookGrain : IGrainWithStringKey
     /// <summary>Delivers again after the webhook was disabled, from the first event it has not delivered.</summary>
     Task<WebhookCommandResult> ResumeAsync();
 
+    /// <summary>
+    /// Replaces the signing secret; the new one is in the result, and only there. For <paramref name="previousValidFor"/>
+    /// requests are signed with both (a receiver accepts either while it switches over), then with the new one alone.
+    /// </summary>
+    Task<WebhookCommandResult> RotateSecretAsync(TimeSpan previousValidFor);
+
     /// <summary>Stops delivery and forgets the webhook.</summary>
     Task<WebhookCommandResult> DeleteAsync();
 }

@@ -7,4 +7,5 @@ public static class WebhookErrorCodes
     public const string Limit = "WEBHOOK_LIMIT";
     public const string InvalidKey = "WEBHOOK_KEY_INVALID";
     public const string InvalidUrl = "WEBHOOK_URL_INVALID";
+    public const string InvalidRotation = "WEBHOOK_ROTATION_INVALID";
 }

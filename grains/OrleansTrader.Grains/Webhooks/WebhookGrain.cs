@@ -30,6 +30,9 @@ internal sealed partial class WebhookGrain(
     ILogger<WebhookGrain> logger) : Grain, IWebhookGrain, IRemindable
 {
     internal const string KeepAliveReminder = "webhook-keep-alive";
+
+    /// <summary>The longest a rotated-out secret keeps signing: long enough to roll out a receiver, short enough to retire a leaked one.</summary>
+    internal static readonly TimeSpan MaxPreviousSecretValidity = TimeSpan.FromDays(7);
     private StreamSubscriptionHandle<AccountEvent>? _subscription;
     private IGrainTimer? _pump;
     private Task<WebhookAttempt>? _inFlight;
@@ -124,6 +127,29 @@ internal sealed partial class WebhookGrain(
         S.NextAttemptAt = null;
         Kick(TimeSpan.Zero);
         return new WebhookCommandResult(true, Status());
+    }
+
+    public async Task<WebhookCommandResult> RotateSecretAsync(TimeSpan previousValidFor)
+    {
+        if (!S.Exists)
+        {
+            return NotFound();
+        }
+
+        if (previousValidFor < TimeSpan.Zero || previousValidFor > MaxPreviousSecretValidity)
+        {
+            return Fail(WebhookErrorCodes.InvalidRotation, $"The old secret may stay valid for 0 to {MaxPreviousSecretValidity.TotalDays} days.")
+                with { Field = "previousSecretValidForSeconds" };
+        }
+
+        var now = time.GetUtcNow();
+        S.PreviousSecret = previousValidFor > TimeSpan.Zero ? S.Secret : null;
+        S.PreviousSecretValidUntil = previousValidFor > TimeSpan.Zero ? now + previousValidFor : null;
+        S.Secret = WebhookSender.NewSecret();
+        S.SecretRotatedAt = now;
+        await state.WriteStateAsync();
+        WebhookLog.SecretRotated(logger, _accountId, _webhookId, previousValidFor);
+        return new WebhookCommandResult(true, Status(), S.Secret);
     }
 
     public async Task<WebhookCommandResult> DeleteAsync()
@@ -269,9 +295,9 @@ internal sealed partial class WebhookGrain(
         };
         _sending = (through, events.Count);
         S.LastAttemptAt = time.GetUtcNow();
-        var (url, secret) = (S.Url, S.Secret);
+        var (url, secrets) = (S.Url, SigningSecrets());
         var pump = _pump;
-        _inFlight = SendOutsideTurnAsync(() => sender.SendAsync(url, secret, delivery), () => pump?.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+        _inFlight = SendOutsideTurnAsync(() => sender.SendAsync(url, secrets, delivery), () => pump?.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
     }
 
     /// <summary>Applies a request's outcome; true when the next events may go at once.</summary>
@@ -351,6 +377,12 @@ internal sealed partial class WebhookGrain(
         }
     }
 
+    /// <summary>The current secret, then the one before it while that is still valid.</summary>
+    private string[] SigningSecrets() =>
+        S.PreviousSecret is { } previous && S.PreviousSecretValidUntil is { } until && until > time.GetUtcNow()
+            ? [S.Secret, previous]
+            : [S.Secret];
+
     private WebhookStatus Status() => new()
     {
         WebhookId = _webhookId,
@@ -360,6 +392,8 @@ internal sealed partial class WebhookGrain(
         Description = S.Description,
         State = S.State,
         CreatedAt = S.CreatedAt,
+        SecretRotatedAt = S.SecretRotatedAt,
+        PreviousSecretValidUntil = S.PreviousSecretValidUntil is { } until && until > time.GetUtcNow() ? until : null,
         DeliveredThroughSequence = S.DeliveredThrough,
         Deliveries = S.Deliveries,
         EventsDelivered = S.EventsDelivered,

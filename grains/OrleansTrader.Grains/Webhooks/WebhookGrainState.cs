@@ -16,6 +16,13 @@ internal sealed record WebhookGrainState
     /// <summary>The HMAC key of the signature; stored because every request is signed with it, never shown after creation.</summary>
     public string Secret { get; set; } = string.Empty;
 
+    /// <summary>The secret before the last rotation, still signing (beside the new one) until <see cref="PreviousSecretValidUntil"/>.</summary>
+    public string? PreviousSecret { get; set; }
+
+    public DateTimeOffset? PreviousSecretValidUntil { get; set; }
+
+    public DateTimeOffset? SecretRotatedAt { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public WebhookState State { get; set; }

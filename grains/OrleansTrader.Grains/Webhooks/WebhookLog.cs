@@ -20,4 +20,8 @@ internal static partial class WebhookLog
 
     [LoggerMessage(EventId = 5805, Level = LogLevel.Information, Message = "Webhook {WebhookId} of account {AccountId} deleted")]
     public static partial void Deleted(ILogger logger, string accountId, string webhookId);
+
+    [LoggerMessage(EventId = 5806, Level = LogLevel.Information,
+        Message = "Webhook {WebhookId} of account {AccountId}: signing secret rotated; the old one keeps signing for {PreviousValidFor}")]
+    public static partial void SecretRotated(ILogger logger, string accountId, string webhookId, TimeSpan previousValidFor);
 }

@@ -29,7 +29,7 @@ internal sealed class WebhookSender(IHttpClientFactory clients, TimeProvider tim
     public const string WebhookIdHeader = "OrleansTrader-Webhook-Id";
     public const string DeliveryIdHeader = "OrleansTrader-Delivery-Id";
 
-    public async Task<WebhookAttempt> SendAsync(string url, string secret, WebhookDelivery delivery)
+    public async Task<WebhookAttempt> SendAsync(string url, IReadOnlyList<string> secrets, WebhookDelivery delivery)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(delivery, WebhookJsonContext.Default.WebhookDelivery);
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
@@ -37,7 +37,7 @@ internal sealed class WebhookSender(IHttpClientFactory clients, TimeProvider tim
         request.Headers.UserAgent.Add(new ProductInfoHeaderValue("OrleansTrader-Webhooks", "1"));
         request.Headers.Add(WebhookIdHeader, delivery.WebhookId);
         request.Headers.Add(DeliveryIdHeader, delivery.DeliveryId);
-        request.Headers.Add(SignatureHeader, Sign(secret, time.GetUtcNow().ToUnixTimeSeconds(), body));
+        request.Headers.Add(SignatureHeader, Sign(secrets, time.GetUtcNow().ToUnixTimeSeconds(), body));
         using var timeout = new CancellationTokenSource(options.Value.Timeout, time);
         try
         {
@@ -61,16 +61,24 @@ internal sealed class WebhookSender(IHttpClientFactory clients, TimeProvider tim
         }
     }
 
-    /// <summary>"t=unix seconds,v1=hex HMAC-SHA256": the key is the secret's UTF-8 bytes, the message "t." followed by the body.</summary>
-    public static string Sign(string secret, long unixSeconds, ReadOnlySpan<byte> body)
+    /// <summary>
+    /// "t=unix seconds,v1=hex HMAC-SHA256", one v1 per secret (two while a rotated-out secret is still valid): the key is
+    /// the secret's UTF-8 bytes, the message "t." followed by the body.
+    /// </summary>
+    public static string Sign(IReadOnlyList<string> secrets, long unixSeconds, ReadOnlySpan<byte> body)
     {
         var timestamp = unixSeconds.ToString(CultureInfo.InvariantCulture);
         var prefix = Encoding.UTF8.GetBytes(timestamp + ".");
         var message = new byte[prefix.Length + body.Length];
         prefix.CopyTo(message, 0);
         body.CopyTo(message.AsSpan(prefix.Length));
-        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), message);
-        return $"t={timestamp},v1={Convert.ToHexStringLower(mac)}";
+        var header = new StringBuilder("t=").Append(timestamp);
+        foreach (var secret in secrets)
+        {
+            header.Append(",v1=").Append(Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), message)));
+        }
+
+        return header.ToString();
     }
 
     /// <summary>A new signing secret: 32 random bytes, base64url, with a prefix that says what it is.</summary>
