@@ -106,6 +106,18 @@ public sealed class OrderTests
     }
 
     [Fact]
+    public void Replace_ThatRepeatsTheCurrentValues_ChangesNothing_AndIsRefused()
+    {
+        // The order is a DAY buy of 100 at a 100 limit: sending those values again would cancel it for an identical order.
+        var order = Accepted();
+
+        Assert.Equal(OrderErrorCodes.ReplaceNoChange, OrderReplaceRules.CheckReplace(order, new OrderReplacement { LimitPrice = 100m })?.Code);
+        Assert.Equal(OrderErrorCodes.ReplaceNoChange,
+            OrderReplaceRules.CheckReplace(order, new OrderReplacement { Quantity = 100m, TimeInForce = TimeInForce.Day })?.Code);
+        Assert.Null(OrderReplaceRules.CheckReplace(order, new OrderReplacement { Quantity = 100m, LimitPrice = 99.5m }));
+    }
+
+    [Fact]
     public void Replace_OfFinalOrPendingNewOrder_IsRefused()
     {
         var fresh = Order.Create("o1", LimitOrder(OrderSide.Buy, 100m, 100m), T0);

@@ -14,7 +14,7 @@ public sealed record BacktestOptions
 
     /// <summary>
     /// Adverse slippage in basis points, as the paper exchange applies it: a market or stop fill moves against the order
-    /// (buys higher, sells lower); a limit fill moves too, but never past its limit. 0 unless set; at most 10,000.
+    /// (buys higher, sells lower); a limit or stop-limit fill moves too, but never past its limit. 0 unless set; below 10,000.
     /// </summary>
     public decimal SlippageBps { get; init; }
 

@@ -30,9 +30,10 @@ public static class Backtester
             throw new ArgumentException("A backtest needs at least one bar.", nameof(bars));
         }
 
-        if (options.SlippageBps is < 0m or > 10_000m)
+        // 10,000 bps (100%) would fill a sell at 0, which no position can take: the bound is exclusive.
+        if (options.SlippageBps is < 0m or >= 10_000m)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.SlippageBps, $"SlippageBps must be in [0, 10000]; got {options.SlippageBps}.");
+            throw new ArgumentOutOfRangeException(nameof(options), options.SlippageBps, $"SlippageBps must be in [0, 10000); got {options.SlippageBps}.");
         }
 
         for (var i = 1; i < bars.Count; i++)
@@ -245,8 +246,13 @@ public static class Backtester
                 throw new InvalidOperationException($"The fill policy filled {intent.ClientOrderId} at {fill.Timestamp:O}, before its signal bar ended at {bar.End:O}.");
             }
 
+            // A stop-limit fills as a limit once triggered (as at the paper exchange): never past its limit either.
             return fill is not null && options.SlippageBps > 0m
-                ? fill with { Price = Slippage.Against(intent.Side, fill.Price, options.SlippageBps, intent.Type == OrderType.Limit ? intent.LimitPrice : null) }
+                ? fill with
+                {
+                    Price = Slippage.Against(intent.Side, fill.Price, options.SlippageBps,
+                        intent.Type is OrderType.Limit or OrderType.StopLimit ? intent.LimitPrice : null),
+                }
                 : fill;
         }
 

@@ -40,13 +40,24 @@ public static class OrderReplaceRules
             }
         }
 
-        if (replacement is { Quantity: null, LimitPrice: null, StopPrice: null, TrailPrice: null, TrailPercent: null, TimeInForce: null })
+        // A field given with the value the order already has changes nothing: such a replace would only cancel the order
+        // for an identical one (losing its place in the queue and counting as a submit).
+        var request = order.Request;
+        var changes = Differs(replacement.Quantity, request.Quantity)
+            || Differs(replacement.LimitPrice, request.LimitPrice)
+            || Differs(replacement.StopPrice, request.StopPrice)
+            || Differs(replacement.TrailPrice, request.TrailPrice)
+            || Differs(replacement.TrailPercent, request.TrailPercent)
+            || (replacement.TimeInForce is { } timeInForce && timeInForce != request.TimeInForce);
+        if (!changes)
         {
             return new DomainError(OrderErrorCodes.ReplaceNoChange, "A replace must change at least one field.");
         }
 
         return null;
     }
+
+    private static bool Differs(decimal? given, decimal? current) => given is { } value && value != current;
 
     /// <summary>The request of the superseding order; validate it with <see cref="OrderValidator"/> and risk as a new order.</summary>
     public static OrderRequest BuildReplacementRequest(Order order, OrderReplacement replacement, string newClientOrderId)

@@ -95,13 +95,17 @@ public static class PerformanceStatistics
         var n = returns.Length;
         var growth = 1d + (double)total;
         var annualized = growth > 0d ? Finite(Math.Pow(growth, (double)periodsPerYear / n) - 1d) : null;
-        var mean = returns.Average();
+        // Deviations from a shift (the first return), as RollingStandardDeviation does: equal returns then give exactly zero
+        // variance (a plain double mean of 0.1, 0.1, 0.1 is 0.10000000000000002, and σ ~1e-17 made Sharpe ~1e17, not null).
+        var shift = returns[0];
+        var meanShifted = returns.Sum(r => r - shift) / n;
+        var mean = shift + meanShifted;
         var excess = mean - (riskFreeRate / periodsPerYear);
         var scale = Math.Sqrt(periodsPerYear);
         double? stdev = null;
         if (n >= 2)
         {
-            var sumSquares = returns.Sum(r => (r - mean) * (r - mean));
+            var sumSquares = returns.Sum(r => (r - shift - meanShifted) * (r - shift - meanShifted));
             stdev = Math.Sqrt(sumSquares / (n - 1));
         }
 

@@ -179,6 +179,28 @@ public sealed class BacktesterTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Backtester.Run(Sma(allowShort: false), Bars(Closes), Options(BacktestFillPolicies.NextBarOpen) with { SlippageBps = -1m }));
     }
 
+    [Fact]
+    public void Slippage_OfAHundredPercent_IsRefusedUpFront_NotASellFilledAtZero()
+    {
+        // 10,000 bps would fill every sell at 0, which no position can take: refused as an option, not a crash mid-run.
+        var options = Options(BacktestFillPolicies.NextBarOpen) with { SlippageBps = 10_000m };
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => Backtester.Run(Sma(allowShort: false), Bars(Closes), options));
+    }
+
+    [Fact]
+    public void Slippage_NeverMovesAStopLimitFillPastItsLimit()
+    {
+        // A buy stop-limit (stop 101, limit 101.5) triggers at 101 in the next bar and fills there; 100 bps would make it
+        // 102.01, above the limit, so it fills at 101.5 (as the paper exchange's stop-limit, which acts as a limit).
+        Bar[] bars = [Ohlc(0, 100m, 100m, 100m, 100m), Ohlc(1, 100m, 103m, 99m, 102m)];
+        var strategy = new OneLimitBuy(101.5m, TimeInForce.Gtc, stop: 101m);
+
+        var result = Backtester.Run(strategy, bars, Options(BacktestFillPolicies.NextBarOpen) with { SlippageBps = 100m });
+
+        Assert.Equal(101.5m, Assert.Single(result.Executions).Price);
+    }
+
     private static SmaCrossoverStrategy Sma(bool allowShort) =>
         new(new SmaCrossoverParameters { Symbol = "SPY", Quantity = 10m, FastPeriod = 2, SlowPeriod = 3, AllowShort = allowShort });
 
@@ -385,8 +407,8 @@ public sealed class BacktesterTests
     private static Bar Ohlc(int minute, decimal open, decimal high, decimal low, decimal close) =>
         new("SPY", T0.AddMinutes(minute), TimeSpan.FromMinutes(1), open, high, low, close, 1_000m);
 
-    /// <summary>Buys 1 at a limit on its first bar, and does nothing else.</summary>
-    private sealed class OneLimitBuy(decimal limit, TimeInForce timeInForce = TimeInForce.Day, int? cancelOnBar = null) : IStrategy
+    /// <summary>Buys 1 at a limit (a stop-limit with <paramref name="stop"/>) on its first bar, and does nothing else.</summary>
+    private sealed class OneLimitBuy(decimal limit, TimeInForce timeInForce = TimeInForce.Day, int? cancelOnBar = null, decimal? stop = null) : IStrategy
     {
         private IStrategyContext? _context;
         private bool _sent;
@@ -413,7 +435,8 @@ public sealed class BacktesterTests
                 _sent = true;
                 _order = _context!.SubmitOrder(new OrderIntentRequest
                 {
-                    Symbol = bar.Symbol, Side = OrderSide.Buy, Quantity = 1m, Type = OrderType.Limit, LimitPrice = limit, TimeInForce = timeInForce,
+                    Symbol = bar.Symbol, Side = OrderSide.Buy, Quantity = 1m, Type = stop is null ? OrderType.Limit : OrderType.StopLimit,
+                    LimitPrice = limit, StopPrice = stop, TimeInForce = timeInForce,
                     Reason = "test",
                 });
             }

@@ -125,6 +125,17 @@ public sealed class PerformanceStatisticsTests
     }
 
     [Fact]
+    public void Compute_ConstantNonZeroReturns_HaveZeroVolatility_AndNoSharpe()
+    {
+        // +10 % every period: σ = 0 exactly, so Sharpe is undefined (null), not 1e17 from the rounding noise of a double mean.
+        var report = Compute(Curve(100m, 110m, 121m, 133.1m), []);
+
+        Assert.Equal(0d, report.AnnualizedVolatility);
+        Assert.Null(report.SharpeRatio);
+        Assert.Null(report.SortinoRatio);
+    }
+
+    [Fact]
     public void Compute_ReturnsNullReturns_WhenEquityIsNotPositive()
     {
         var report = Compute(Curve(100m, 0m, 50m), []);
