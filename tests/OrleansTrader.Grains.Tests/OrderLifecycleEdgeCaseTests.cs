@@ -61,6 +61,33 @@ public sealed class OrderLifecycleEdgeCaseTests
         Assert.Equal(OrderStatus.Canceled, (await account.GetOrderAsync(orderId))!.Status);
     }
 
+    // While the stream is down the venue fills 4 of 10 and then cancels the rest. Reconciliation finds the order canceled
+    // and the fill in the activities: the order ends canceled with its 4 filled, and a missed fill of an order the venue
+    // canceled afterwards is explained, not a fill "for a closed order" that trips REDUCING.
+    [Fact]
+    public async Task AnOrderPartlyFilledThenCanceledWhileTheStreamWasDown_EndsCanceledWithItsFill_AfterReconciliation()
+    {
+        await using var silo = await AlpacaSilo.StartAsync("aud-pfc", new Dictionary<string, string?> { ["Alpaca:StreamUnhealthyTripAfter"] = "01:00:00" });
+        await Market.QuoteAsync(silo.Cluster, "AUDP", 30m, 30m);
+        var account = await silo.OpenAsync("aud-pfc", 50_000m);
+        await silo.WaitForStreamHealthyAsync();
+        var (placed, brokerOrderId) = await PlaceAtBrokerAsync(account, Market.Limit("aud-pfc-1", "AUDP", OrderSide.Buy, 10m, 29m));
+        var orderId = placed.Order!.OrderId;
+
+        silo.Venue.RejectStreamConnections = true;
+        silo.Venue.DropStreamConnections();
+        await silo.Venue.FillAsync(brokerOrderId, 4m, 29m);
+        await silo.Venue.CancelAtVenueAsync(brokerOrderId);
+        var report = await account.ReconcileAsync();
+
+        Assert.Empty(report.Mismatches);
+        var order = await account.GetOrderAsync(orderId);
+        Assert.Equal((OrderStatus.Canceled, 4m), (order!.Status, order.FilledQuantity));
+        Assert.Equal(4m, Assert.Single(await account.GetPositionsAsync()).Quantity);
+        Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
+        Assert.Equal(TradingState.Active, (await silo.Cluster.Breaker("aud-pfc").GetStateAsync()).State);
+    }
+
     // Cancel-replace race: the venue partially fills the old order (4 of 10) just before the replace, and the fill's
     // report reaches the account after the replace was accepted. The venue's replacement is for the 6 left; the account's
     // must not stay at 10 (stuck PartiallyFilled with 4 reserved forever), and the late fill of the replaced order is a

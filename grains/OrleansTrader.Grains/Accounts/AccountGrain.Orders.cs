@@ -537,6 +537,13 @@ internal sealed partial class AccountGrain
             OrderStatus.Accepted or OrderStatus.PartiallyFilled when working.Order.Status == OrderStatus.PendingCancel => OrderEvent.CancelRejected,
             _ => (OrderEvent?)null,
         };
+        if (evt is OrderEvent.Canceled or OrderEvent.Expire or OrderEvent.Reject && broker.FilledQuantity > working.Order.FilledQuantity)
+        {
+            // The broker ended it after fills not booked here yet: ending it now would close it to those fills. It ends
+            // once they are in (the stream's report of the end, or the next reconciliation).
+            evt = null;
+        }
+
         if (evt is { } e && Transition(orderId, e, action, broker.Reason))
         {
             return;

@@ -64,6 +64,11 @@ internal sealed partial class AccountGrain
             return new ReconciliationReport { At = now, Mismatches = [_clientError ?? "The account is not open."] };
         }
 
+        // Fills first: an order the broker ended after fills this account missed (partly filled, then canceled or expired)
+        // takes its fills while it is still working here, and only then its end; ended first, its fills would arrive for a
+        // closed order and trip REDUCING.
+        var inFlight = S.WorkingOrders.Values.Where(w => w.InFlight).Select(w => w.Order.OrderId).ToHashSet(StringComparer.Ordinal);
+        var backfilled = await BackfillAsync(now);
         var resolved = 0;
         var open = (await _client.ListOpenOrdersAsync()).ToDictionary(o => o.ClientOrderId, StringComparer.Ordinal);
         foreach (var working in S.WorkingOrders.Values.ToList())
@@ -88,13 +93,12 @@ internal sealed partial class AccountGrain
 
             var before = S.WorkingOrders.GetValueOrDefault(working.Order.OrderId);
             ApplyBrokerOrder(working.Order.OrderId, broker, "reconciled");
-            if (working.InFlight || before != S.WorkingOrders.GetValueOrDefault(working.Order.OrderId))
+            if (working.InFlight || inFlight.Contains(working.Order.OrderId) || before != S.WorkingOrders.GetValueOrDefault(working.Order.OrderId))
             {
                 resolved++;
             }
         }
 
-        var backfilled = await BackfillAsync(now);
         await CheckPositionsAsync();
         var mismatches = _mismatches.ToList();
         var tripped = mismatches.Count > 0 && _accountBreaker.State == Domain.Breaker.TradingState.Active;

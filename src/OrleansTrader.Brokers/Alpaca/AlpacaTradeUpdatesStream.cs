@@ -198,6 +198,13 @@ public sealed class AlpacaTradeUpdatesStream
             }
         }
 
+        // An order that filled and then ended while disconnected (partly filled, then canceled or expired) left the tracked
+        // set with its fill's report, which tells the fill but not the end: its end is reported after the fill.
+        foreach (var ended in orders.Values.Where(o => AlpacaStatusMap.IsTerminal(o.Status) && o.Status != OrderStatus.Filled))
+        {
+            await writer.WriteAsync(new ExecutionReport(AlpacaStatusMap.KindForStatus(ended.Status), ended, now), cancellationToken);
+        }
+
         foreach (var order in open)
         {
             if (!_openOrders.TryGetValue(order.OrderId, out var known) || known != order.Status)

@@ -48,6 +48,32 @@ public sealed class AlpacaTradeUpdatesStreamTests
         Assert.Equal(["stream:healthy", "stream:unhealthy", "stream:healthy"], host.Health.Events.Where(e => e.StartsWith("stream:", StringComparison.Ordinal)));
     }
 
+    // Partly filled and then canceled while disconnected: the catch-up reports the fill, and the order's end too. The fill's
+    // report alone (kind PartialFill, its order reading canceled) leaves the order working at its reader.
+    [Fact]
+    public async Task Stream_ReportsTheCancel_OfAnOrderPartlyFilledThenCanceledWhileDisconnected()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        await using var reports = new ExecutionReportCollector(host.Client);
+        await host.Health.StreamHealthy.Task.WaitAsync(TimeSpan.FromSeconds(15), Ct);
+        var order = await host.Client.SubmitOrderAsync(Limit("s-part-cancel", 10m), Ct);
+        await reports.WaitForAsync(r => r.Order.OrderId == order.OrderId && r.Kind == ExecutionReportKind.Accepted);
+
+        server.RejectStreamConnections = true;
+        server.DropStreamConnections();
+        await server.FillAsync(order.OrderId, 4m, 101m);
+        await server.CancelAtVenueAsync(order.OrderId);
+        server.RejectStreamConnections = false;
+        await server.WaitForListenersAsync(2, Ct);
+
+        var fill = Assert.Single(await reports.WaitForAsync(r => r.Execution is not null));
+        var canceled = Assert.Single(await reports.WaitForAsync(r => r.Order.OrderId == order.OrderId && r.Kind == ExecutionReportKind.Canceled));
+        Assert.Equal((ExecutionReportKind.PartialFill, 4m), (fill.Kind, fill.Execution!.Quantity));
+        Assert.Equal((OrderStatus.Canceled, 4m), (canceled.Order.Status, canceled.Order.FilledQuantity));
+        Assert.True(reports.Reports.ToList().IndexOf(fill) < reports.Reports.ToList().IndexOf(canceled), "the fill is reported before the cancel");
+    }
+
     [Fact]
     public async Task Stream_Reconnects_AndBackFillsAFill_WhoseEventWasUnreadable()
     {
