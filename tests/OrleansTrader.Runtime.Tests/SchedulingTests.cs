@@ -95,6 +95,43 @@ public sealed class SchedulingTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ReadOnlyCalls_StillInterleave_AfterAReadOnlyAlwaysInterleaveCall()
+    {
+        // A method with both attributes once left the read-only count one short when it ended, so read-only calls never
+        // interleaved again on that activation.
+        var key = NewKey();
+        var grain = _client.GetGrain<IProbeGrain>(key);
+        await grain.ReadInterleaved();
+
+        var first = grain.ReadEnter("r1");
+        await _probe.WaitAsync(key + "/entered/r1");
+        var second = grain.ReadEnter("r2");
+        await _probe.WaitAsync(key + "/entered/r2");
+        _probe.Signal(key + "/gate/r1");
+        _probe.Signal(key + "/gate/r2");
+        await Task.WhenAll(first, second);
+
+        Assert.Equal(["enter r1", "enter r2"], (await grain.GetLog()).Where(e => e.StartsWith("enter", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task ReadOnlyCallback_FromARunningRead_RunsAheadOfAQueuedWrite()
+    {
+        // A.ReadThroughB -> B -> A.Read: the callback may interleave with the running read, and that read waits on it. Queued
+        // behind a write (which waits for that read) it stalled all three until the response timeout.
+        var key = NewKey();
+        var grain = _client.GetGrain<IChainAGrain>(key);
+        var read = grain.ReadThroughB(key);
+        await _probe.WaitAsync(key + "/read-entered");
+        var write = grain.Ping();
+
+        _probe.Signal(key + "/read-gate");
+
+        Assert.Equal("read", await read.WaitAsync(TimeSpan.FromSeconds(10), Ct));
+        await write;
+    }
+
+    [Fact]
     public async Task ReadOnlyCall_WaitsForRunningWrite_AndWriteWaitsForRunningRead()
     {
         var key = NewKey();
@@ -165,6 +202,18 @@ public sealed class SchedulingTests(ClusterFixture fixture)
 
         Assert.Contains($"A/{key} -> B/{key} -> A/{key}", error.Message, StringComparison.Ordinal);
         Assert.Equal([GrainId.Create("A", key), GrainId.Create("B", key), GrainId.Create("A", key)], error.CallChain);
+    }
+
+    [Fact]
+    public async Task CallCycle_ThroughAnActivation_FailsAtOnceNamingTheChain()
+    {
+        // B calls C; C's OnActivateAsync calls B, which waits on C: the cycle stalled until the response timeout.
+        var key = NewKey();
+
+        var error = await Assert.ThrowsAsync<DeadlockException>(
+            () => _client.GetGrain<IChainBGrain>(key).CallActivatingC(key).WaitAsync(TimeSpan.FromSeconds(10), Ct));
+
+        Assert.Equal([GrainId.Create("B", key), GrainId.Create("C", key), GrainId.Create("B", key)], error.CallChain);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Reflection.Emit;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansTrader.Runtime.Testing;
 using OrleansTrader.Runtime.Tests.Grains;
@@ -90,6 +92,25 @@ public sealed class TimeDrivenTests
     }
 
     [Fact]
+    public void CollectionAgeLimit_ThatIsNotPositive_IsRefused_NamingTheClass()
+    {
+        // [CollectionAgeLimit] without an amount is zero; the silo's collection timer took the smallest age as its period,
+        // and a timer with period zero fires once: no activation of any class was ever collected again. The class is
+        // built at run time so no test silo hosts it.
+        var assembly = AssemblyBuilder.DefineDynamicAssembly(new AssemblyName("ZeroCollectionAgeGrains"), AssemblyBuilderAccess.Run);
+        var type = assembly.DefineDynamicModule("ZeroCollectionAgeGrains")
+            .DefineType("ZeroCollectionAgeGrain", TypeAttributes.Public | TypeAttributes.Sealed | TypeAttributes.Class, typeof(Grain));
+        type.SetCustomAttribute(new CustomAttributeBuilder(typeof(CollectionAgeLimitAttribute).GetConstructor(Type.EmptyTypes)!, []));
+        type.DefineDefaultConstructor(MethodAttributes.Public);
+        type.CreateType();
+
+        var error = Assert.Throws<InvalidOperationException>(() => new GrainTypeRegistry([new GrainAssembly(assembly)]));
+
+        Assert.Contains("ZeroCollectionAgeGrain", error.Message, StringComparison.Ordinal);
+        Assert.Contains("[CollectionAgeLimit]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Timer_NeverOverlapsItsOwnTicks()
     {
         await using var cluster = await IsolatedCluster.StartAsync();
@@ -108,6 +129,48 @@ public sealed class TimeDrivenTests
 
         Assert.Equal(["tick-start 1"], duringTick);
         Assert.Equal(2, cluster.Probe.Count("t-overlap/ticks"));
+    }
+
+    [Fact]
+    public async Task InterleavingTimer_ChangedWhileATickRuns_DoesNotOverlapIt_AndTakesEffectAfterIt()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var grain = cluster.Client.GetGrain<ITimerGrain>("t-change-running");
+        var scheduled = cluster.Time.ActiveTimerCount + 1;
+        await grain.StartTimer(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), interleave: true, gated: true);
+        cluster.Time.Advance(TimeSpan.FromSeconds(1));
+        await cluster.Probe.WaitAsync("t-change-running/tick/1");
+
+        await grain.ChangeTimer(TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(1));
+        cluster.Time.Advance(TimeSpan.FromSeconds(5));
+        var duringTick = await grain.GetLog();
+        cluster.Probe.Signal("t-change-running/tick-gate/1");
+        await cluster.Probe.WaitAsync("t-change-running/tick-end/1");
+        await cluster.Time.WaitForActiveTimerCountAsync(scheduled).WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        cluster.Time.Advance(TimeSpan.FromSeconds(5));
+        await cluster.Probe.WaitAsync("t-change-running/tick/2");
+        cluster.Probe.Signal("t-change-running/tick-gate/2");
+        await cluster.Probe.WaitAsync("t-change-running/tick-end/2");
+
+        Assert.Equal(["tick-start 1"], duringTick);
+        Assert.Equal(["tick-start 1", "tick-end 1", "tick-start 2", "tick-end 2"], await grain.GetLog());
+    }
+
+    [Fact]
+    public async Task Timer_ChangedInsideItsOwnTick_NextTicksAfterTheNewDueTime()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var grain = cluster.Client.GetGrain<ITimerGrain>("t-change-self");
+        var scheduled = cluster.Time.ActiveTimerCount + 1;
+        await grain.StartTimerThatChangesItself(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(10));
+        cluster.Time.Advance(TimeSpan.FromSeconds(1));
+        await cluster.Probe.WaitAsync("t-change-self/tick-end/1");
+        await cluster.Time.WaitForActiveTimerCountAsync(scheduled).WaitAsync(TimeSpan.FromSeconds(20), Ct);
+
+        cluster.Time.Advance(TimeSpan.FromSeconds(5));
+        await grain.Ping();
+
+        Assert.Equal(2, cluster.Probe.Count("t-change-self/ticks"));
     }
 
     [Fact]

@@ -82,15 +82,24 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
 
             message.CurrentActivation = this;
             var options = message.Request.Options;
-            if (message.CallChain is { } chain && _class.DetectsCallCycles && (options & GrainRequestOptions.AlwaysInterleave) == 0
-                && chain.Contains(GrainId)
-                && !((options & GrainRequestOptions.ReadOnly) != 0 && _runningCount > 0 && _runningCount == _runningReadOnlyCount))
+            var interleave = (options & GrainRequestOptions.AlwaysInterleave) != 0;
+            if (message.CallChain is { } chain && _class.DetectsCallCycles && !interleave && chain.Contains(GrainId))
             {
-                rejected = new DeadlockException(chain.ToList(GrainId));
+                if ((options & GrainRequestOptions.ReadOnly) != 0 && _runningCount > 0 && _runningCount == _runningReadOnlyCount)
+                {
+                    // A read-only call back from a running read's call chain: that read waits on it, so it must not queue
+                    // behind a write that waits for that read (all three would stall until the response timeout).
+                    interleave = true;
+                }
+                else
+                {
+                    rejected = new DeadlockException(chain.ToList(GrainId));
+                }
             }
-            else
+
+            if (rejected is null)
             {
-                if ((options & GrainRequestOptions.AlwaysInterleave) != 0)
+                if (interleave)
                 {
                     (_interleaving ??= new Queue<Message>()).Enqueue(message);
                 }
@@ -449,11 +458,23 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         {
             while (_interleaving.TryDequeue(out var interleaved))
             {
-                if (!interleaved.Request.IsCompleted)
+                if (interleaved.Request.IsCompleted)
                 {
-                    Track(interleaved, readOnly: false);
-                    return interleaved;
+                    continue;
                 }
+
+                var interleavedOptions = interleaved.Request.Options;
+                var readOnly = (interleavedOptions & GrainRequestOptions.ReadOnly) != 0;
+                if ((interleavedOptions & GrainRequestOptions.AlwaysInterleave) == 0 && _runningReadOnlyCount != _runningCount)
+                {
+                    // A read-only callback whose read has ended meanwhile, and a write runs: it is an ordinary read now.
+                    _waiting.Enqueue(interleaved);
+                    continue;
+                }
+
+                // Counted as read-only when it is one (Untrack does), or [ReadOnly][AlwaysInterleave] would skew the count.
+                Track(interleaved, readOnly);
+                return interleaved;
             }
         }
 
@@ -601,15 +622,20 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
 
     private async Task ActivateAsync()
     {
-        CallContext.Current = new DetachedCallContext(this, null, null);
         var cancellation = new CancellationTokenSource(Runtime.Options.ActivationTimeout, Runtime.TimeProvider);
         var onKill = Runtime.StoppingToken.UnsafeRegister(static s => TryCancel((CancellationTokenSource)s!), cancellation);
         bool deactivationRequested;
+        CallChain? activatedBy;
         lock (_lock)
         {
             _activationCancellation = cancellation;
             deactivationRequested = _pendingDeactivation is not null;
+            activatedBy = _waiting.TryPeek(out var first) ? first.CallChain : _interleaving?.TryPeek(out var interleaved) == true ? interleaved.CallChain : null;
         }
+
+        // The activation runs on behalf of the call that started it, whose callers wait for it: calls from OnActivateAsync
+        // carry that call's chain, so a call back into one of them fails as a deadlock instead of stalling until the timeout.
+        CallContext.Current = new DetachedCallContext(this, activatedBy, null);
 
         if (deactivationRequested)
         {

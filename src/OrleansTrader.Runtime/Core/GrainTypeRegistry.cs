@@ -56,6 +56,15 @@ internal sealed class GrainTypeRegistry
         var namespaces = type.GetCustomAttributes<ImplicitStreamSubscriptionAttribute>().Select(a => a.Namespace).ToArray();
         var isReentrant = type.GetCustomAttribute<ReentrantAttribute>() is not null;
         var maxLocalWorkers = type.GetCustomAttribute<StatelessWorkerAttribute>()?.MaxLocalWorkers;
+        var collectionAge = type.GetCustomAttribute<CollectionAgeLimitAttribute>()?.Amount;
+
+        // The silo's collection timer runs at the smallest age: zero would make it fire once and never collect again.
+        if (collectionAge <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException(
+                $"[CollectionAgeLimit] on {type} must be positive (was {collectionAge}): set Minutes, Hours or Days.");
+        }
+
         var info = new GrainClassInfo
         {
             ClassType = type,
@@ -64,7 +73,7 @@ internal sealed class GrainTypeRegistry
             DetectsCallCycles = !isReentrant && maxLocalWorkers is null,
             MaxLocalWorkers = maxLocalWorkers,
             KeyKind = GrainKeys.KindOf(type),
-            CollectionAge = type.GetCustomAttribute<CollectionAgeLimitAttribute>()?.Amount,
+            CollectionAge = collectionAge,
             ImplicitStreamNamespaces = namespaces,
             Factory = GrainClassFactoryBuilder.Build(type),
         };

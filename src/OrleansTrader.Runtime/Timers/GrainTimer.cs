@@ -2,7 +2,7 @@ namespace OrleansTrader.Runtime;
 
 /// <summary>
 /// A grain timer. Each tick is a message to its activation, so it respects the activation's turns; the next tick is
-/// armed only after the callback completes, so ticks never overlap.
+/// armed only after the callback completes, so ticks never overlap (a Change during a tick applies from its end).
 /// </summary>
 internal sealed class GrainTimer<TState> : IActivationTimer
 {
@@ -12,9 +12,16 @@ internal sealed class GrainTimer<TState> : IActivationTimer
     private readonly GrainRequestOptions _requestOptions;
     private readonly CancellationTokenSource _stopped = new();
     private readonly ITimer _timer;
+    private readonly Lock _lock = new();
     private TimeSpan _dueTime;
     private TimeSpan _period;
     private int _isStopped;
+
+    /// <summary>A tick is queued or running: from when it is due until its callback ends (guarded by _lock).</summary>
+    private bool _ticking;
+
+    /// <summary>Change was called while a tick was queued or running: the tick's end arms the new due time.</summary>
+    private bool _changed;
 
     public GrainTimer(ActivationData activation, Func<TState, CancellationToken, Task> callback, TState state, GrainTimerCreationOptions options)
     {
@@ -40,8 +47,20 @@ internal sealed class GrainTimer<TState> : IActivationTimer
 
     public void Change(TimeSpan dueTime, TimeSpan period)
     {
-        _dueTime = dueTime;
-        _period = period;
+        lock (_lock)
+        {
+            _dueTime = dueTime;
+            _period = period;
+
+            // Armed now, a tick could start beside the one in progress (an interleaving timer) and the period armed at
+            // that tick's end would replace the new due time. The tick's end arms it instead.
+            if (_ticking)
+            {
+                _changed = true;
+                return;
+            }
+        }
+
         Arm(dueTime);
     }
 
@@ -81,9 +100,17 @@ internal sealed class GrainTimer<TState> : IActivationTimer
         }
         finally
         {
-            if (_period != Timeout.InfiniteTimeSpan)
+            TimeSpan next;
+            lock (_lock)
             {
-                Arm(_period);
+                _ticking = false;
+                next = _changed ? _dueTime : _period;
+                _changed = false;
+            }
+
+            if (next != Timeout.InfiniteTimeSpan)
+            {
+                Arm(next);
             }
         }
     }
@@ -110,6 +137,17 @@ internal sealed class GrainTimer<TState> : IActivationTimer
         if (Volatile.Read(ref _isStopped) != 0)
         {
             return;
+        }
+
+        lock (_lock)
+        {
+            // Armed by a Change that raced this tick's due time: the tick in progress is the one that runs.
+            if (_ticking)
+            {
+                return;
+            }
+
+            _ticking = true;
         }
 
         var request = new TimerTickRequest<TState>(this, _requestOptions);

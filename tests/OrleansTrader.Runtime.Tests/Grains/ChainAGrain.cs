@@ -1,7 +1,7 @@
 namespace OrleansTrader.Runtime.Tests.Grains;
 
 [GrainType("A")]
-public sealed class ChainAGrain : Grain, IChainAGrain
+public sealed class ChainAGrain(TestProbe probe) : Grain, IChainAGrain
 {
     public Task CallBThenBack(string key) => GrainFactory.GetGrain<IChainBGrain>(key).CallA(key);
 
@@ -14,4 +14,13 @@ public sealed class ChainAGrain : Grain, IChainAGrain
     }
 
     public Task Notice() => Task.CompletedTask;
+
+    public async Task<string> ReadThroughB(string key)
+    {
+        probe.Signal(key + "/read-entered");
+        await probe.WaitAsync(key + "/read-gate");
+        return await GrainFactory.GetGrain<IChainBGrain>(key).ReadA(key);
+    }
+
+    public Task<string> Read() => Task.FromResult("read");
 }

@@ -11,4 +11,11 @@ public interface IChainAGrain : IGrainWithStringKey
 
     [AlwaysInterleave]
     Task Notice();
+
+    /// <summary>A read that waits for "{key}/read-gate", then calls B, which calls back into <see cref="Read"/>.</summary>
+    [ReadOnly]
+    Task<string> ReadThroughB(string key);
+
+    [ReadOnly]
+    Task<string> Read();
 }

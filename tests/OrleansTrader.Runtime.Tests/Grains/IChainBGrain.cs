@@ -5,4 +5,11 @@ public interface IChainBGrain : IGrainWithStringKey
     Task CallA(string key);
 
     Task CallANotice(string key);
+
+    Task<string> ReadA(string key);
+
+    /// <summary>Calls C, whose OnActivateAsync calls back into <see cref="Ping"/>.</summary>
+    Task CallActivatingC(string key);
+
+    Task Ping();
 }

@@ -16,6 +16,11 @@ public interface IProbeOperations : IGrainWithStringKey
     [AlwaysInterleave]
     Task<IReadOnlyList<string>> GetLog();
 
+    /// <summary>A read that may also interleave with anything (both attributes, as Orleans allows).</summary>
+    [ReadOnly]
+    [AlwaysInterleave]
+    Task<int> ReadInterleaved();
+
     [OneWay]
     Task FireAndForget(string callId);
 

@@ -7,6 +7,13 @@ public interface ITimerGrain : IGrainWithStringKey
     /// <summary>A timer whose ticks count as activity only when <paramref name="keepAlive"/> is true.</summary>
     Task StartKeepAliveTimer(TimeSpan dueTime, TimeSpan period, bool keepAlive);
 
+    /// <summary>A timer whose first tick calls Change(<paramref name="newDueTime"/>, <paramref name="newPeriod"/>) on itself.</summary>
+    Task StartTimerThatChangesItself(TimeSpan dueTime, TimeSpan period, TimeSpan newDueTime, TimeSpan newPeriod);
+
+    /// <summary>Changes the last timer started; interleaves, so it also runs while a tick runs.</summary>
+    [AlwaysInterleave]
+    Task ChangeTimer(TimeSpan dueTime, TimeSpan period);
+
     Task<Guid> GetActivationId();
 
     Task Block(string callId);

@@ -25,6 +25,8 @@ public abstract class ProbeGrainBase : Grain, IProbeOperations
 
     public Task<IReadOnlyList<string>> GetLog() => Task.FromResult<IReadOnlyList<string>>([.. _log]);
 
+    public Task<int> ReadInterleaved() => Task.FromResult(_log.Count);
+
     public Task FireAndForget(string callId) => EnterCore(callId);
 
     public Task Throw(string message) => throw new InvalidOperationException(message);

@@ -8,19 +8,34 @@ public sealed class TimerGrain(TestProbe probe) : Grain, ITimerGrain
     private int _ticks;
     private int _running;
     private bool _gated;
+    private IGrainTimer? _timer;
+    private (TimeSpan DueTime, TimeSpan Period)? _changeInFirstTick;
 
     private string Key => this.GetPrimaryKeyString();
 
     public Task StartTimer(TimeSpan dueTime, TimeSpan period, bool interleave, bool gated)
     {
         _gated = gated;
-        RegisterGrainTimer(static (self, ct) => self.TickAsync(), this, new GrainTimerCreationOptions(dueTime, period) { Interleave = interleave });
+        _timer = RegisterGrainTimer(static (self, ct) => self.TickAsync(), this, new GrainTimerCreationOptions(dueTime, period) { Interleave = interleave });
         return Task.CompletedTask;
     }
 
     public Task StartKeepAliveTimer(TimeSpan dueTime, TimeSpan period, bool keepAlive)
     {
         RegisterGrainTimer(static (self, ct) => self.TickAsync(), this, new GrainTimerCreationOptions(dueTime, period) { KeepAlive = keepAlive });
+        return Task.CompletedTask;
+    }
+
+    public Task StartTimerThatChangesItself(TimeSpan dueTime, TimeSpan period, TimeSpan newDueTime, TimeSpan newPeriod)
+    {
+        _changeInFirstTick = (newDueTime, newPeriod);
+        _timer = RegisterGrainTimer(static (self, ct) => self.TickAsync(), this, new GrainTimerCreationOptions(dueTime, period));
+        return Task.CompletedTask;
+    }
+
+    public Task ChangeTimer(TimeSpan dueTime, TimeSpan period)
+    {
+        _timer!.Change(dueTime, period);
         return Task.CompletedTask;
     }
 
@@ -62,6 +77,11 @@ public sealed class TimerGrain(TestProbe probe) : Grain, ITimerGrain
 
         _log.Add("tick-start " + n);
         probe.Increment(Key + "/ticks");
+        if (n == 1 && _changeInFirstTick is { } change)
+        {
+            _timer!.Change(change.DueTime, change.Period);
+        }
+
         probe.Signal(Key + "/tick/" + n);
         if (_gated)
         {

@@ -1,0 +1,6 @@
+namespace OrleansTrader.Runtime.Tests.Grains;
+
+public interface IActivationCallbackGrain : IGrainWithStringKey
+{
+    Task Ping();
+}
