@@ -1,5 +1,8 @@
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Grains.Abstractions;
@@ -9,6 +12,7 @@ using OrleansTrader.MarketData;
 using OrleansTrader.MarketData.Events;
 using OrleansTrader.MarketData.Health;
 using OrleansTrader.MarketData.Validation;
+using OrleansTrader.Runtime.Testing;
 
 namespace OrleansTrader.Grains.Tests;
 
@@ -40,6 +44,40 @@ public sealed class MarketDataEdgeCaseTests
         {
             await pump.StopAsync(ct);
         }
+    }
+
+    /// <summary>
+    /// A live feed is silent while the market is closed (nights, weekends, holidays): with Calendar:Kind=nyse that silence
+    /// must not fail readiness, or the load balancer (Container Apps' readiness probe) takes the only silo out of service
+    /// and the API is unreachable until the market opens; a silo deployed on a weekend would never become ready. While the
+    /// market is open, a silent feed still fails readiness.
+    /// </summary>
+    [Fact]
+    public async Task AFeedSilentWhileTheMarketIsClosed_KeepsTheSiloReady_AndFailsItOnceTheMarketHasBeenOpen()
+    {
+        var saturdayNoonNewYork = new DateTimeOffset(2026, 1, 10, 17, 0, 0, TimeSpan.Zero);
+        var time = new FakeTimeProvider(saturdayNoonNewYork);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "memory",
+            ["Demo:Enabled"] = "false",
+            ["Calendar:Kind"] = "nyse",
+        });
+        builder.AddOrleansTrader();
+        builder.Services.AddSingleton<TimeProvider>(time);
+        using var host = builder.Build();
+        _ = host.Services.GetRequiredService<MarketFeedPump>(); // the silo starts the pump (its start time) with the host
+        var health = host.Services.GetRequiredService<HealthCheckService>();
+        var ct = TestContext.Current.CancellationToken;
+
+        time.Advance(TimeSpan.FromMinutes(5));
+        var weekend = (await health.CheckHealthAsync(r => r.Name == "feed", ct)).Entries["feed"];
+        Assert.True(weekend.Status == HealthStatus.Healthy, $"Saturday, market closed: {weekend.Status} ({weekend.Description})");
+
+        time.SetUtcNow(new DateTimeOffset(2026, 1, 12, 15, 0, 0, TimeSpan.Zero)); // Monday 10:00 in New York, open since 04:00
+        var monday = (await health.CheckHealthAsync(r => r.Name == "feed", ct)).Entries["feed"];
+        Assert.True(monday.Status == HealthStatus.Unhealthy, $"Monday, market open for hours: {monday.Status} ({monday.Description})");
     }
 
     /// <summary>

@@ -100,6 +100,23 @@ public sealed class SecretRedactionTests
         Assert.Equal("\"SPY\"", logEvent.Properties["Symbol"].ToString());
     }
 
+    /// <summary>"Invalid settings stop startup with a message naming the key" (README), also for Serilog's levels.</summary>
+    [Theory]
+    [InlineData("Serilog:MinimumLevel", "Loud")]
+    [InlineData("Serilog:MinimumLevel:Default", "Loud")]
+    [InlineData("Serilog:MinimumLevel:Override:Microsoft", "Quiet")]
+    public void CreateLogger_Throws_NamingTheKey_WhenALevelIsUnknown(string key, string value)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [key] = value })
+            .Build();
+
+        var error = Assert.ThrowsAny<Exception>(
+            () => SiloLoggingExtensions.CreateLogger(configuration, new LoggerConfiguration()));
+        Assert.Contains($"'{key}'", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{value}'", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void CreateLogger_Throws_WhenFormatIsUnknown()
     {

@@ -17,6 +17,7 @@ public sealed class TradingConfigurationTests
     [InlineData("Storage:Provider", "oracle", "Storage:Provider must be one of sqlite, postgres, memory")]
     [InlineData("Feed:Kind", "replay", "Feed:Path must name an existing folder")]
     [InlineData("Calendar:Kind", "lse", "Calendar:Kind must be one of always-open, nyse")]
+    [InlineData("Feed:Symbols:0", "spy", "Feed:Symbols must list symbols such as SPY")]
     [InlineData("Trading:Accounts:SignalInterval", "00:00:00", "Trading:Accounts:SignalInterval must be positive")]
     [InlineData("Trading:Symbols:MinuteBarsKept", "0", "Trading:Symbols:MinuteBarsKept must be positive")]
     [InlineData("PaperExchange:MaxRetainedOrders", "5", "PaperExchange:MaxRetainedOrders must be at least 10")]

@@ -1,22 +1,34 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OrleansTrader.Domain.Calendar;
 
 namespace OrleansTrader.Grains.Hosting;
 
-/// <summary>Readiness: the market data feed delivered something recently (a grace period covers the start).</summary>
-internal sealed class FeedHealthCheck(MarketFeedPump pump, TimeProvider time, TimeSpan staleAfter) : IHealthCheck
+/// <summary>
+/// Readiness: the market data feed delivered something recently (a grace period covers the start). Judged by the trading
+/// calendar as the breaker's stale-data trigger is: a live feed is silent while the market is closed, so silence then is
+/// not a fault (failing readiness would take the silo, and its API, out of the load balancer every night and weekend),
+/// and once the market opens the silence counts from that open.
+/// </summary>
+internal sealed class FeedHealthCheck(MarketFeedPump pump, TimeProvider time, TimeSpan staleAfter, ITradingCalendar calendar) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        if (pump.LastReceivedAt is not { } last)
+        var last = pump.LastReceivedAt;
+        if (MarketDataFreshness.JudgedFrom(calendar, last ?? pump.StartedAt, now) is not { } judgedFrom)
         {
-            return Task.FromResult(now - pump.StartedAt <= staleAfter
-                ? HealthCheckResult.Healthy($"Feed {pump.FeedName} is starting.")
-                : HealthCheckResult.Unhealthy($"Feed {pump.FeedName} has delivered nothing since {pump.StartedAt:O}."));
+            return Task.FromResult(HealthCheckResult.Healthy($"Feed {pump.FeedName}: the market is closed, {pump.EventsDelivered} events."));
         }
 
-        var age = now - last;
-        return Task.FromResult(age <= staleAfter
+        if (last is null)
+        {
+            return Task.FromResult(now - judgedFrom <= staleAfter
+                ? HealthCheckResult.Healthy($"Feed {pump.FeedName} is starting.")
+                : HealthCheckResult.Unhealthy($"Feed {pump.FeedName} has delivered nothing since {judgedFrom:O}."));
+        }
+
+        var age = now - last.Value;
+        return Task.FromResult(now - judgedFrom <= staleAfter
             ? HealthCheckResult.Healthy($"Feed {pump.FeedName}: last data {age.TotalSeconds:0.#} s ago, {pump.EventsDelivered} events.")
             : HealthCheckResult.Unhealthy($"Feed {pump.FeedName} is stale: last data {age.TotalSeconds:0.#} s ago."));
     }

@@ -132,7 +132,7 @@ public static class TradingHostExtensions
             services.TryAddSingleton<MarketFeedPump>();
             services.AddHostedService(sp => sp.GetRequiredService<MarketFeedPump>());
             services.AddHealthChecks().Add(new HealthCheckRegistration("feed",
-                sp => new FeedHealthCheck(sp.GetRequiredService<MarketFeedPump>(), sp.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(feed.StaleAfterSeconds)),
+                sp => new FeedHealthCheck(sp.GetRequiredService<MarketFeedPump>(), sp.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(feed.StaleAfterSeconds), tradingCalendar),
                 failureStatus: null, tags: [ReadyTag]));
         }
 

@@ -56,6 +56,18 @@ internal sealed class TradingSettingsValidator :
             failures.Add("Feed:StaleAfterSeconds must be at least 1.");
         }
 
+        // A symbol no route or order accepts (e.g. "spy") would be fed and stored under a name nothing can ask for.
+        var invalid = options.Symbols.Where(s => !Domain.Instruments.SymbolRules.IsValid(s)).ToList();
+        if (invalid.Count > 0)
+        {
+            failures.Add($"Feed:Symbols must list symbols such as SPY (upper-case letters, digits, '.' or '/'; got \"{string.Join("\", \"", invalid)}\").");
+        }
+
+        if (options.Symbols.Distinct(StringComparer.Ordinal).Count() != options.Symbols.Count)
+        {
+            failures.Add("Feed:Symbols lists a symbol twice.");
+        }
+
         return Result(failures);
     }
 

@@ -26,6 +26,7 @@ public static class SiloLoggingExtensions
         ArgumentNullException.ThrowIfNull(loggerConfiguration);
 
         var format = configuration[FormatKey] ?? "text";
+        ThrowIfLevelUnknown(configuration);
         var configured = loggerConfiguration
             .ReadFrom.Configuration(configuration)
             .Enrich.FromLogContext()
@@ -42,5 +43,23 @@ public static class SiloLoggingExtensions
         };
 
         return configured.CreateLogger();
+    }
+
+    /// <summary>
+    /// Serilog's own message for a bad level names neither the key nor, for an override, the problem ("No LoggingLevelSwitch
+    /// has been declared"): the levels are checked here first, by key. A "$name" value refers to a declared level switch.
+    /// </summary>
+    private static void ThrowIfLevelUnknown(IConfiguration configuration)
+    {
+        var minimumLevel = configuration.GetSection("Serilog:MinimumLevel");
+        var levels = new[] { minimumLevel, minimumLevel.GetSection("Default") }.Concat(minimumLevel.GetSection("Override").GetChildren());
+        foreach (var level in levels)
+        {
+            if (level.Value is { } value && !value.StartsWith('$') && !Enum.TryParse<Serilog.Events.LogEventLevel>(value, ignoreCase: true, out _))
+            {
+                throw new InvalidOperationException(
+                    $"Configuration '{level.Path}' must be a Serilog level (Verbose, Debug, Information, Warning, Error, Fatal), not '{value}'.");
+            }
+        }
     }
 }
