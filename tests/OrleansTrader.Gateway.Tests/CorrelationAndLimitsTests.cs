@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
 using OrleansTrader.Gateway.Tests.Infrastructure;
 
 namespace OrleansTrader.Gateway.Tests;
@@ -70,5 +72,55 @@ public sealed class CorrelationAndLimitsTests
         Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests], anonymous);
         using var health = await host.SendAsync(HttpMethod.Get, "/health/live", null);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    [Fact]
+    public async Task EventStreams_AreCappedPerKey_With429AndAProblem_AndASlotFreesWhenAStreamCloses()
+    {
+        await using var host = await GatewayHost.StartAsync(new Dictionary<string, string?> { ["Gateway:Events:MaxStreamsPerKey"] = "2" });
+        var account = await host.CreateAccountAsync();
+        var (key, _) = await host.IssueKeyAsync(["trader"], [account]);
+        var (otherKey, _) = await host.IssueKeyAsync(["trader"], [account]);
+        using var first = await OpenStreamAsync(host, account, key);
+        using var second = await OpenStreamAsync(host, account, key);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+
+        using (var third = await OpenStreamAsync(host, account, key))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
+            Assert.Equal("application/problem+json", third.Content.Headers.ContentType?.MediaType);
+            var problem = JsonDocument.Parse(await third.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+            Assert.Equal("EVENT_STREAM_LIMIT", problem.GetProperty("reason").GetString());
+        }
+
+        // The cap is per key: another key on the same account still streams.
+        using (var other = await OpenStreamAsync(host, account, otherKey))
+        {
+            Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        }
+
+        // Closing a stream gives its slot back (once the gateway sees the disconnect).
+        first.Dispose();
+        var deadline = TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            using var again = await OpenStreamAsync(host, account, key);
+            if (again.StatusCode == HttpStatusCode.OK)
+            {
+                break;
+            }
+
+            Assert.Equal(HttpStatusCode.TooManyRequests, again.StatusCode);
+            Assert.True(TimeProvider.System.GetUtcNow() < deadline, "the closed stream never gave its slot back");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
+    private static async Task<HttpResponseMessage> OpenStreamAsync(GatewayHost host, string account, string key)
+    {
+        using var request = host.Request(HttpMethod.Get, $"/api/accounts/{account}/events", key);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        return await host.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
     }
 }

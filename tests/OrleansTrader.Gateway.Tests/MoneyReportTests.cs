@@ -27,6 +27,21 @@ public sealed class MoneyReportTests
     }
 
     [Fact]
+    public void ACashTransferEvent_ReportsTheCashAfterToTheCent()
+    {
+        var transfer = new CashTransfer { TransferId = "t", Amount = 10m, Sequence = 1, At = DateTimeOffset.UnixEpoch, CashAfter = 106.4111m };
+        var transferEvent = new AccountEvent
+        {
+            Sequence = 9, AccountId = "a", Timestamp = DateTimeOffset.UnixEpoch, Kind = AccountEventKind.CashTransfer, Transfer = transfer,
+        };
+
+        var reported = MoneyReport.Round(transferEvent).Transfer!;
+
+        Assert.Equal((106.41m, 10m, "t"), (reported.CashAfter, reported.Amount, reported.TransferId));
+        Assert.Equal(106.4111m, transfer.CashAfter);
+    }
+
+    [Fact]
     public void AStrategysOwnPnl_IsReportedToTheCent_WhileItsPricesKeepTheirPrecision()
     {
         var status = new StrategyStatus

@@ -109,6 +109,26 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task CashTransfers_ReportTheCashAfterToTheCent_WhenFillsLeftFractionsOfACent()
+    {
+        // 7 shares at 0.5127 cost 3.5889: the cash keeps that fraction of a cent, the API reports it to the cent.
+        var account = await Host.CreateAccountAsync(cash: 100m);
+        await Host.QuoteAsync("FRAC", 0.5123m, 0.5127m);
+        await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey,
+            new { clientOrderId = "frac-buy", symbol = "FRAC", side = "buy", type = "market", quantity = 7, timeInForce = "day" }, HttpStatusCode.Created);
+        await PollAsync($"/api/accounts/{account}/fills", Host.AdminKey!, f => f.GetArrayLength() == 1);
+        var path = $"/api/accounts/{account}/transfers";
+
+        var made = await Host.SendJsonAsync(HttpMethod.Post, path, Host.AdminKey, new { transferId = "frac-dep", amount = 10m }, HttpStatusCode.Created);
+        var listed = await Host.SendJsonAsync(HttpMethod.Get, path, Host.AdminKey, null, HttpStatusCode.OK);
+
+        var cash = (await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}", Host.AdminKey, null, HttpStatusCode.OK)).GetProperty("cash").GetDecimal();
+        Assert.Equal(106.41m, cash);
+        Assert.Equal(106.41m, made.GetProperty("cashAfter").GetDecimal());
+        Assert.Equal(106.41m, Assert.Single(listed.EnumerateArray()).GetProperty("cashAfter").GetDecimal());
+    }
+
+    [Fact]
     public async Task Trades_ListTheRoundTrip_WithItsPnl_AndRefuseMalformedQueries()
     {
         var account = await Host.CreateAccountAsync(cash: 50_000m);
@@ -154,6 +174,80 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
         Assert.Equal(first.GetProperty("orderId").GetString(), second.GetProperty("orderId").GetString());
         var orders = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/orders", Host.AdminKey, null, HttpStatusCode.OK);
         Assert.Single(orders.EnumerateArray());
+    }
+
+    [Fact]
+    public async Task PlaceOrder_Answers409AndPlacesNothing_ForARepeatedClientOrderIdWithOtherParameters()
+    {
+        var account = await Host.CreateAccountAsync();
+        await Host.QuoteAsync("IDEX", 20m, 20.01m);
+        var path = $"/api/accounts/{account}/orders";
+        var first = await Host.SendJsonAsync(HttpMethod.Post, path, Host.AdminKey,
+            new { clientOrderId = "reused", symbol = "IDEX", side = "buy", type = "limit", quantity = 5, limitPrice = 19.5m, timeInForce = "gtc" },
+            HttpStatusCode.Created);
+        object[] others =
+        [
+            new { clientOrderId = "reused", symbol = "IDEX", side = "buy", type = "limit", quantity = 50, limitPrice = 19.5m, timeInForce = "gtc" },
+            new { clientOrderId = "reused", symbol = "IDEX", side = "sell", type = "limit", quantity = 5, limitPrice = 19.5m, timeInForce = "gtc" },
+            new { clientOrderId = "reused", symbol = "IDEX", side = "buy", type = "limit", quantity = 5, limitPrice = 19.4m, timeInForce = "gtc" },
+            new { clientOrderId = "reused", symbol = "IDEX", side = "buy", type = "limit", quantity = 5, limitPrice = 19.5m, timeInForce = "day" },
+            new { clientOrderId = "reused", symbol = "IDEY", side = "buy", type = "limit", quantity = 5, limitPrice = 19.5m, timeInForce = "gtc" },
+            new { clientOrderId = "reused", symbol = "IDEX", side = "buy", type = "market", quantity = 5, timeInForce = "gtc" },
+        ];
+
+        foreach (var other in others)
+        {
+            var problem = await Host.SendJsonAsync(HttpMethod.Post, path, Host.AdminKey, other, HttpStatusCode.Conflict);
+            Assert.Equal("CLIENT_ORDER_ID_REUSED", problem.GetProperty("reason").GetString());
+        }
+
+        // The same order again (5.0 is the quantity 5) is still a retry: the first order, with 200.
+        var again = await Host.SendJsonAsync(HttpMethod.Post, path, Host.AdminKey,
+            new { clientOrderId = "reused", symbol = "IDEX", side = "BUY", type = "limit", quantity = 5.0m, limitPrice = 19.50m, timeInForce = "GTC" },
+            HttpStatusCode.OK);
+        Assert.Equal(first.GetProperty("orderId").GetString(), again.GetProperty("orderId").GetString());
+        var orders = await Host.SendJsonAsync(HttpMethod.Get, path, Host.AdminKey, null, HttpStatusCode.OK);
+        Assert.Equal(5m, Assert.Single(orders.EnumerateArray()).GetProperty("quantity").GetDecimal());
+    }
+
+    [Fact]
+    public async Task Orders_AreFoundByClientOrderId_SoAnUnknownOutcomeCanBeCheckedBeforeARetry()
+    {
+        var account = await Host.CreateAccountAsync();
+        await Host.QuoteAsync("LOOK", 20m, 20.01m);
+        var path = $"/api/accounts/{account}/orders";
+        var placed = await Host.SendJsonAsync(HttpMethod.Post, path, Host.AdminKey,
+            new { clientOrderId = "look-1", symbol = "LOOK", side = "buy", type = "limit", quantity = 1, limitPrice = 19m, timeInForce = "gtc" }, HttpStatusCode.Created);
+        await Host.SendJsonAsync(HttpMethod.Post, path, Host.AdminKey,
+            new { clientOrderId = "look-2", symbol = "LOOK", side = "buy", type = "limit", quantity = 2, limitPrice = 19m, timeInForce = "gtc" }, HttpStatusCode.Created);
+
+        var found = await Host.SendJsonAsync(HttpMethod.Get, path + "?clientOrderId=look-1", Host.AdminKey, null, HttpStatusCode.OK);
+        var none = await Host.SendJsonAsync(HttpMethod.Get, path + "?clientOrderId=look-3", Host.AdminKey, null, HttpStatusCode.OK);
+        var invalid = await Host.SendJsonAsync(HttpMethod.Get, path + "?clientOrderId=look%201", Host.AdminKey, null, HttpStatusCode.BadRequest);
+
+        Assert.Equal(placed.GetProperty("orderId").GetString(), Assert.Single(found.EnumerateArray()).GetProperty("orderId").GetString());
+        Assert.Empty(none.EnumerateArray());
+        Assert.True(invalid.GetProperty("errors").TryGetProperty("clientOrderId", out _), invalid.ToString());
+    }
+
+    [Fact]
+    public async Task OrderRoutes_Answer404AccountNotOpen_ForAnUnknownAccount()
+    {
+        var nobody = GatewayHost.NewId("nobody");
+        (HttpMethod Method, string Suffix, object? Body)[] routes =
+        [
+            (HttpMethod.Get, "/orders/O000000001", null),
+            (HttpMethod.Delete, "/orders/O000000001", null),
+            (HttpMethod.Patch, "/orders/O000000001", new { quantity = 1 }),
+            (HttpMethod.Get, "/orders", null),
+            (HttpMethod.Delete, "/orders", null),
+        ];
+
+        foreach (var (method, suffix, body) in routes)
+        {
+            var problem = await Host.SendJsonAsync(method, $"/api/accounts/{nobody}{suffix}", Host.AdminKey, body, HttpStatusCode.NotFound);
+            Assert.True(problem.GetProperty("reason").GetString() == "ACCOUNT_NOT_OPEN", $"{method} {suffix}: {problem}");
+        }
     }
 
     [Fact]

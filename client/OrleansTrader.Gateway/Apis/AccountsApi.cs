@@ -183,8 +183,8 @@ public static class AccountsApi
         }
 
         return result.Existing
-            ? TypedResults.Ok(transfer)
-            : TypedResults.Created($"/api/accounts/{accountId}/transfers", transfer);
+            ? TypedResults.Ok(MoneyReport.Round(transfer))
+            : TypedResults.Created($"/api/accounts/{accountId}/transfers", MoneyReport.Round(transfer));
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<CashTransfer>>, ProblemHttpResult>> GetTransfersAsync(string accountId, IGrainFactory grains)
@@ -192,7 +192,7 @@ public static class AccountsApi
         var account = grains.GetGrain<IAccountGrain>(accountId);
         return await account.GetSnapshotAsync() is null
             ? ApiProblems.AccountNotFound(accountId)
-            : TypedResults.Ok(await account.GetTransfersAsync());
+            : TypedResults.Ok(MoneyReport.Round(await account.GetTransfersAsync()));
     }
 
     internal static async Task<Results<Ok<AccountPerformance>, ValidationProblem, ProblemHttpResult>> GetPerformanceAsync(

@@ -13,6 +13,9 @@ public static class EventsApi
 {
     public const string LastEventIdHeader = "Last-Event-ID";
 
+    /// <summary>The reason of the 429 for a key that already holds Gateway:Events:MaxStreamsPerKey open streams.</summary>
+    public const string StreamLimitReason = "EVENT_STREAM_LIMIT";
+
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGroup("/api/accounts/{accountId}").WithTags("Events").AddEndpointFilter<RouteValuesFilter>()
@@ -46,11 +49,27 @@ public static class EventsApi
             return ApiProblems.AccountNotFound(accountId);
         }
 
+        // A slot per open stream, held until the response ends (the stream's loop has returned by then).
+        var keyId = http.User.KeyId();
+        if (keyId is not null)
+        {
+            if (http.RequestServices.GetRequiredService<EventStreamSlots>().TryAcquire(keyId) is not { } slot)
+            {
+                metrics.RateLimited("event-streams");
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status429TooManyRequests,
+                    title: "Too many open event streams.",
+                    detail: $"This key holds the most event streams it may have open ({options.Value.Events.MaxStreamsPerKey}); close one first.",
+                    extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["reason"] = StreamLimitReason });
+            }
+
+            http.Response.RegisterForDispose(slot);
+        }
+
         var client = http.RequestServices.GetService<IClusterClient>();
 
         // The stream outlives the request's authentication: it ends once its key is revoked (or no longer found).
         var keys = http.RequestServices.GetRequiredService<ApiKeyCache>();
-        var keyId = http.User.KeyId();
         Func<Task<bool>> keyActive = async () => keyId is not null && await keys.GetAsync(keyId) is { IsActive: true };
         return new EventStreamResult(accountId, after, account, client, options.Value.Events, time, metrics, loggers.CreateLogger<EventStreamResult>(), keyActive);
     }

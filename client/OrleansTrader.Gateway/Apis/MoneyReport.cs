@@ -87,8 +87,12 @@ internal static class MoneyReport
 
     public static IReadOnlyList<AccountFill> Round(IReadOnlyList<AccountFill> fills) => [.. fills.Select(Round)];
 
-    /// <summary>An account event as the API shows it: a fill event's fill is rounded like a fill.</summary>
+    /// <summary>An account event as the API shows it: a fill event's fill and a transfer event's transfer are rounded like the routes' answers.</summary>
     public static AccountEvent Round(AccountEvent e) => AccountEventReport.Round(e);
+
+    public static CashTransfer Round(CashTransfer transfer) => AccountEventReport.Round(transfer);
+
+    public static IReadOnlyList<CashTransfer> Round(IReadOnlyList<CashTransfer> transfers) => [.. transfers.Select(Round)];
 
     /// <summary>An order preview: the reservation and the fee; the reference price and the quantities keep their precision.</summary>
     public static RiskDecision Round(RiskDecision d) => d with

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Risk;
 using OrleansTrader.Gateway.Contracts;
 using OrleansTrader.Gateway.Diagnostics;
@@ -15,16 +16,19 @@ public static class OrdersApi
 {
     public const string OrderRateLimitPolicy = "orders";
 
+    /// <summary>The reason of the 409 for a client order id already used for another order.</summary>
+    public const string ClientOrderIdReused = "CLIENT_ORDER_ID_REUSED";
+
     public static IEndpointRouteBuilder MapOrdersApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/accounts/{accountId}/orders").WithTags("Orders").AddEndpointFilter<RouteValuesFilter>();
         group.MapGet("", GetOrdersAsync).RequireAuthorization(GatewayPolicies.AccountRead)
-            .WithName("GetOrders").WithSummary("Orders, newest first; status=open|closed|all, limit, after (an order id).");
+            .WithName("GetOrders").WithSummary("Orders, newest first; status=open|closed|all, limit, after (an order id); clientOrderId: the order with that client order id, or none.");
         group.MapGet("/{orderId}", GetOrderAsync).RequireAuthorization(GatewayPolicies.AccountRead)
             .WithName("GetOrder").WithSummary("One order.");
         group.MapPost("", PlaceOrderAsync).RequireAuthorization(GatewayPolicies.AccountTrade).RequireRateLimiting(OrderRateLimitPolicy)
             .WithName("PlaceOrder")
-            .WithSummary("Places an order: 201 with the order; 200 with the existing order for a repeated clientOrderId; 422 with the risk reason when denied.");
+            .WithSummary("Places an order: 201 with the order; 200 with the existing order for a repeated clientOrderId; 409 when that id names another order; 422 with the risk reason when denied.");
         group.MapPost("/preview", PreviewOrderAsync).RequireAuthorization(GatewayPolicies.AccountRead)
             .WithName("PreviewOrder")
             .WithSummary("The risk decision an order would get now, with the buying power it would reserve and its estimated fee; nothing is placed.");
@@ -38,9 +42,14 @@ public static class OrdersApi
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<AccountOrder>>, ValidationProblem, ProblemHttpResult>> GetOrdersAsync(
-        string accountId, IGrainFactory grains, string? status, int? limit, string? after)
+        string accountId, IGrainFactory grains, string? status, int? limit, string? after, string? clientOrderId)
     {
         var errors = new ValidationErrors();
+        if (clientOrderId is not null && !Rules.IsOrderId(clientOrderId))
+        {
+            errors.Add("clientOrderId", $"Must be 1 to {Rules.MaxClientOrderIdLength} characters of A-Z, a-z, 0-9, '-', '_', '.' and ':'.");
+        }
+
         var filter = Rules.ParseEnum<OrderStatusFilter>(errors, "status", status, required: false) ?? OrderStatusFilter.All;
         if (limit is < 1 or > Paging.MaxLimit)
         {
@@ -58,15 +67,33 @@ public static class OrdersApi
         }
 
         var account = grains.GetGrain<IAccountGrain>(accountId);
-        return await account.GetSnapshotAsync() is null
-            ? ApiProblems.AccountNotFound(accountId)
-            : TypedResults.Ok(await account.GetOrdersAsync(filter, limit ?? Paging.DefaultLimit, after));
+        if (await account.GetSnapshotAsync() is null)
+        {
+            return ApiProblems.AccountNotFound(accountId);
+        }
+
+        // The way to learn whether a placement whose answer was lost (a 504, a dropped connection) made an order.
+        if (clientOrderId is not null)
+        {
+            return TypedResults.Ok<IReadOnlyList<AccountOrder>>(await account.GetOrderByClientOrderIdAsync(clientOrderId) is { } order ? [order] : []);
+        }
+
+        return TypedResults.Ok(await account.GetOrdersAsync(filter, limit ?? Paging.DefaultLimit, after));
     }
 
-    internal static async Task<Results<Ok<AccountOrder>, ProblemHttpResult>> GetOrderAsync(string accountId, string orderId, IGrainFactory grains) =>
-        await grains.GetGrain<IAccountGrain>(accountId).GetOrderAsync(orderId) is { } order
-            ? TypedResults.Ok(order)
+    internal static async Task<Results<Ok<AccountOrder>, ProblemHttpResult>> GetOrderAsync(string accountId, string orderId, IGrainFactory grains)
+    {
+        var account = grains.GetGrain<IAccountGrain>(accountId);
+        if (await account.GetOrderAsync(orderId) is { } order)
+        {
+            return TypedResults.Ok(order);
+        }
+
+        // Only a miss asks whether the account is open: an unknown account is ACCOUNT_NOT_OPEN here as on its other routes.
+        return await account.GetRiskLimitsAsync() is null
+            ? ApiProblems.AccountNotFound(accountId)
             : ApiProblems.NotFound($"Order {orderId} does not exist in account {accountId}.", AccountErrorCodes.OrderNotFound);
+    }
 
     internal static async Task<Results<Created<AccountOrder>, Ok<AccountOrder>, ValidationProblem, ProblemHttpResult>> PlaceOrderAsync(
         string accountId, PlaceOrderRequest request, IGrainFactory grains, GatewayMetrics metrics)
@@ -89,6 +116,19 @@ public static class OrdersApi
         }
 
         var placed = result.Order!;
+        if (result.IsExisting && !IsSameOrder(placed, order))
+        {
+            // A client order id names one order: answering another order's request with it would pass that order off as
+            // this one (a retry after a timeout would believe it placed what it asked for).
+            metrics.Order("denied", Stopwatch.GetElapsedTime(started));
+            metrics.Denial(ClientOrderIdReused);
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "The request conflicts with the current state.",
+                detail: $"Client order id {order.ClientOrderId} was used for order {placed.OrderId} ({placed.Side} {placed.Quantity} {placed.Symbol} {placed.Type}); a new order needs a new id.",
+                extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["reason"] = ClientOrderIdReused, ["orderId"] = placed.OrderId });
+        }
+
         if (result.IsExisting)
         {
             metrics.Order("existing", Stopwatch.GetElapsedTime(started));
@@ -98,6 +138,16 @@ public static class OrdersApi
         metrics.Order("accepted", Stopwatch.GetElapsedTime(started));
         return TypedResults.Created($"/api/accounts/{accountId}/orders/{placed.OrderId}", placed);
     }
+
+    /// <summary>
+    /// Whether the order a client order id already names is what this request asks for. A working trailing stop's stop
+    /// price is where it stands now, not what was asked, so it is left out for trailing stops.
+    /// </summary>
+    internal static bool IsSameOrder(AccountOrder existing, OrderRequest request) =>
+        existing.Symbol == request.Symbol && existing.Side == request.Side && existing.Type == request.Type
+        && existing.TimeInForce == request.TimeInForce && existing.Quantity == request.Quantity && existing.LimitPrice == request.LimitPrice
+        && existing.TrailPrice == request.TrailPrice && existing.TrailPercent == request.TrailPercent
+        && (existing.Type == OrderType.TrailingStop || existing.StopPrice == request.StopPrice);
 
     internal static async Task<Results<Ok<RiskDecision>, ValidationProblem, ProblemHttpResult>> PreviewOrderAsync(
         string accountId, PlaceOrderRequest request, IGrainFactory grains)

@@ -11,4 +11,7 @@ public sealed class GatewayEventStreamOptions
 
     /// <summary>Events read from the account per page (and the most a connection holds in memory at once).</summary>
     public int PageSize { get; set; } = 100;
+
+    /// <summary>Event streams one key may hold open at once; one more is refused with 429 until one closes.</summary>
+    public int MaxStreamsPerKey { get; set; } = 20;
 }

@@ -54,6 +54,11 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add("Gateway:Events intervals must be positive and PageSize between 1 and 1000.");
         }
 
+        if (events.MaxStreamsPerKey is < 1 or > 10_000)
+        {
+            failures.Add("Gateway:Events:MaxStreamsPerKey must be between 1 and 10000.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -36,6 +36,7 @@ public static class TradingGatewayExtensions
         services.TryAddSingleton<PrometheusExporter>();
         services.TryAddSingleton<ApiKeyCache>();
         services.TryAddSingleton<ApiKeyConsole>();
+        services.TryAddSingleton<EventStreamSlots>();
         services.AddHostedService<BootstrapAdminKeyService>();
 
         services.ConfigureHttpJsonOptions(options =>

@@ -18,10 +18,22 @@ public static class AccountEventReport
         };
     }
 
-    /// <summary>An account event as reported: a fill event's fill is rounded like a fill.</summary>
+    /// <summary>A cash transfer as reported: the cash after it is cash, so to the cent (the amount already is).</summary>
+    public static CashTransfer Round(CashTransfer transfer)
+    {
+        ArgumentNullException.ThrowIfNull(transfer);
+        return transfer with { CashAfter = Money.RoundForReport(transfer.CashAfter) };
+    }
+
+    /// <summary>An account event as reported: a fill event's fill is rounded like a fill, a transfer event's transfer like a transfer.</summary>
     public static AccountEvent Round(AccountEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
-        return e.Fill is { } fill ? e with { Fill = Round(fill) } : e;
+        return e switch
+        {
+            { Fill: { } fill } => e with { Fill = Round(fill) },
+            { Transfer: { } transfer } => e with { Transfer = Round(transfer) },
+            _ => e,
+        };
     }
 }
