@@ -1,9 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Accounts;
 using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.Runtime;
+using OrleansTrader.Runtime.Testing;
 
 namespace OrleansTrader.Grains.Tests;
 
@@ -52,6 +55,50 @@ public sealed class AccountHistoryWindowTests : IDisposable
         Assert.True(again.Succeeded, again.Denial?.Message);
         Assert.False(again.IsExisting);
         Assert.NotEqual(placed[0], again.Order!.OrderId);
+    }
+
+    // The cancel-replace race (OrderLifecycleEdgeCaseTests): a fill of the old order reported after the replace is booked
+    // with a warning. That must not depend on whether the replaced order's page is still in memory: with more orders placed
+    // before the late report arrives, the page has left the window, and the same fill tripped REDUCING as "closed order".
+    [Fact]
+    public async Task ALateFillOfAReplacedOrder_IsBookedWithoutTrippingTheBreaker_AfterItsPageLeftMemory()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            Time = time,
+            ConfigureSilo = silo =>
+            {
+                silo.Configure<AccountGrainOptions>(o => o.HistoryPagesInMemory = 1);
+                silo.Services.Configure<PaperExchangeOptions>(o => o.FillLatency = TimeSpan.FromSeconds(1));
+            },
+        });
+        await Market.QuoteAsync(cluster, "LATE", 50m, 50.02m);
+        await Market.QuoteAsync(cluster, "LATO", 50m, 50.02m);
+        var account = await TestAccounts.OpenAsync(cluster, "late-fill", 100_000m);
+        var placed = await account.PlaceOrderAsync(Market.Limit("late-1", "LATE", OrderSide.Buy, 10m, 49m));
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+
+        // 4 shares offered at 49 fill 4 of the old order at the venue; the report is a second away on the venue's clock.
+        await Market.QuoteAsync(cluster, "LATE", 48.9m, 49m, size: 4m);
+        var replaced = await account.ReplaceOrderAsync(new ReplaceOrder
+        {
+            OrderId = placed.Order!.OrderId,
+            Replacement = new OrderReplacement { LimitPrice = 48.5m },
+        });
+        Assert.True(replaced.Succeeded, replaced.Denial?.Message);
+
+        // Resting orders meanwhile fill a few history pages: the replaced order's page leaves the memory window.
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.True((await account.PlaceOrderAsync(Market.Limit($"late-other-{i}", "LATO", OrderSide.Buy, 1m, 48m))).Succeeded);
+        }
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        await Eventually.WaitAsync(() => account.GetFillsAsync(0, 10), f => f.Count == 1, "the old order's late fill");
+
+        Assert.Equal(4m, (await account.GetPositionsAsync()).Single(p => p.Symbol == "LATE").Quantity);
+        Assert.Equal(TradingState.Active, (await cluster.Breaker("late-fill").GetStateAsync()).State);
     }
 
     [Fact]

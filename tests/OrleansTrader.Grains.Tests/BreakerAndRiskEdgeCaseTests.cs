@@ -137,6 +137,34 @@ public sealed class BreakerAndRiskEdgeCaseTests : IDisposable
         Assert.Equal(RiskReasonCodes.RateLimitExceeded, results[^1].Denial?.ReasonCode);
     }
 
+    // The submit rate counts the submits of the last SubmitWindow. An account limited to 2 an hour that is restarted (or
+    // collected when idle for 15 minutes) must still count the two it sent, not start the hour again.
+    [Fact]
+    public async Task TheSubmitRateLimit_CountsSubmitsMadeBeforeARestart()
+    {
+        var time = new FakeTimeProvider(Monday);
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { Time = time, SqlitePath = _dir.File("rate.db") });
+        var account = await TestAccounts.OpenAsync(cluster, "rate-restart", 100_000m,
+            TestAccounts.Loose with { MaxSubmitsPerWindow = 2, SubmitWindow = TimeSpan.FromHours(1) });
+        await Market.QuoteAsync(cluster, "RRS", 50m, 50m);
+        Assert.True((await account.PlaceOrderAsync(Market.Limit("rs-1", "RRS", OrderSide.Buy, 1m, 49m))).Succeeded);
+        Assert.True((await account.PlaceOrderAsync(Market.Limit("rs-2", "RRS", OrderSide.Buy, 1m, 49m))).Succeeded);
+
+        await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
+        time.Advance(TimeSpan.FromMinutes(20));
+        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
+        await Market.QuoteAsync(cluster, "RRS", 50m, 50m);
+
+        var third = await cluster.Account("rate-restart").PlaceOrderAsync(Market.Limit("rs-3", "RRS", OrderSide.Buy, 1m, 49m));
+        Assert.Equal(RiskReasonCodes.RateLimitExceeded, third.Denial?.ReasonCode);
+
+        // Once the first submit is an hour old, there is room for one more.
+        time.Advance(TimeSpan.FromMinutes(41));
+        await Market.QuoteAsync(cluster, "RRS", 50m, 50m);
+        var fourth = await cluster.Account("rate-restart").PlaceOrderAsync(Market.Limit("rs-4", "RRS", OrderSide.Buy, 1m, 49m));
+        Assert.True(fourth.Succeeded, fourth.Denial?.Message);
+    }
+
     // "State is persisted before a transition is acknowledged": a reset whose write fails must leave the breaker as it was,
     // not ACTIVE in memory (where every account reads it within a second) and HALTED again after a restart.
     [Fact]

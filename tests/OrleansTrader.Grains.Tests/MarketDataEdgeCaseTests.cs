@@ -9,6 +9,7 @@ using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.MarketData;
+using OrleansTrader.MarketData.Csv;
 using OrleansTrader.MarketData.Events;
 using OrleansTrader.MarketData.Health;
 using OrleansTrader.MarketData.Validation;
@@ -16,7 +17,10 @@ using OrleansTrader.Runtime.Testing;
 
 namespace OrleansTrader.Grains.Tests;
 
-/// <summary>Market data edge cases: status events are not fresh data, feed bars of other lengths, the configured validation in the symbol grain.</summary>
+/// <summary>
+/// Market data edge cases: status events are not fresh data, feed bars of other lengths, the configured validation in the
+/// symbol grain, the last bar of live data and of a replay.
+/// </summary>
 public sealed class MarketDataEdgeCaseTests
 {
     /// <summary>
@@ -132,6 +136,63 @@ public sealed class MarketDataEdgeCaseTests
         // 20 % away: outside the default 10 % band, well inside the configured 50 %.
         var result = await symbol.IngestAsync(new TickBatch { Trades = [new TradeTick("BND", t0.AddSeconds(10), 12m, 100m)] });
         Assert.Equal(1, result.Accepted);
+    }
+
+    /// <summary>
+    /// Live trades that stop (the last print of the session, a symbol gone quiet) leave the last bar open: it must still
+    /// be published once its interval has ended on the clock, or a strategy acting on the close never sees that bar.
+    /// </summary>
+    [Fact]
+    public async Task LiveTradesThatStop_TheirLastBarsArePublished_OnceTheIntervalHasEnded()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 20, 59, 30, TimeSpan.Zero));
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { Time = time });
+        var symbol = cluster.Symbol("CLS");
+        var minute = new DateTimeOffset(2026, 3, 2, 20, 59, 0, TimeSpan.Zero);
+        Assert.Equal(1, (await symbol.IngestAsync(new TickBatch { Trades = [new TradeTick("CLS", time.GetUtcNow(), 40m, 100m)] })).Accepted);
+        time.Advance(TimeSpan.FromSeconds(29.5));
+        Assert.Equal(1, (await symbol.IngestAsync(new TickBatch { Trades = [new TradeTick("CLS", time.GetUtcNow(), 40.5m, 300m)] })).Accepted);
+
+        // No trade follows; the clock passes the minute's end.
+        var bars = await Eventually.WaitAsync(
+            () => symbol.GetBarsAsync(TimeSpan.FromMinutes(1), DateTimeOffset.MinValue, DateTimeOffset.MaxValue),
+            b => b.Count > 0, "the 20:59 bar to close", tick: () => time.Advance(TimeSpan.FromMilliseconds(500)));
+
+        var bar = Assert.Single(bars);
+        Assert.Equal((minute, 40m, 40.5m, 400m), (bar.Start, bar.Open, bar.Close, bar.Volume));
+        Assert.Contains(await symbol.GetBarsAsync(TimeSpan.FromSeconds(1), DateTimeOffset.MinValue, DateTimeOffset.MaxValue), b => b.Start == minute.AddSeconds(59));
+    }
+
+    /// <summary>A replay's last minute has no next trade either: when the replay ends, its last bars are published.</summary>
+    [Fact]
+    public async Task AReplaysLastBars_ArePublished_WhenTheReplayEnds()
+    {
+        using var folder = new TempDirectory();
+        var file = folder.File("2013-10-07.trades.csv");
+        await File.WriteAllLinesAsync(file, [
+            "time,price,size,exchange,condition,suspicious",
+            "2013-10-07T19:59:10.000-04:00,167.40,100,P,0,0",
+            "2013-10-07T19:59:58.500-04:00,167.45,200,P,0,0",
+        ], TestContext.Current.CancellationToken);
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        var feed = new CsvReplayFeed([new CsvSource(file, "RPL", CsvFileKind.TradeTicks)], new CsvReplayOptions(), new TickValidatorOptions(), TimeProvider.System, NullLogger.Instance);
+        var pump = new MarketFeedPump(feed, cluster.Cluster.Client, TimeProvider.System, NullLogger<MarketFeedPump>.Instance);
+        var ct = TestContext.Current.CancellationToken;
+        await pump.StartAsync(ct);
+        try
+        {
+            var bars = await Eventually.WaitAsync(
+                () => cluster.Symbol("RPL").GetBarsAsync(TimeSpan.FromMinutes(1), DateTimeOffset.MinValue, DateTimeOffset.MaxValue),
+                b => b.Count > 0, "the replay's last minute bar");
+
+            var bar = Assert.Single(bars);
+            Assert.Equal((new DateTimeOffset(2013, 10, 7, 23, 59, 0, TimeSpan.Zero), 167.40m, 167.45m, 300m), (bar.Start, bar.Open, bar.Close, bar.Volume));
+            Assert.Equal(1, (await cluster.Symbol("RPL").GetStatsAsync()).BarsPublished);
+        }
+        finally
+        {
+            await pump.StopAsync(ct);
+        }
     }
 
     private sealed class ScriptedFeed : IMarketDataFeed

@@ -1,3 +1,7 @@
+using System.Collections.Concurrent;
+using System.IO.Compression;
+using System.Text;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
@@ -7,6 +11,7 @@ using OrleansTrader.MarketData.Csv;
 using OrleansTrader.MarketData.Events;
 using OrleansTrader.MarketData.Validation;
 using OrleansTrader.Runtime;
+using OrleansTrader.Runtime.Testing;
 
 namespace OrleansTrader.Grains.Tests;
 
@@ -73,5 +78,75 @@ public sealed class MarketFeedPumpTests
         Assert.Equal(trades, stats.AcceptedTrades + stats.RejectedByReason.Values.Sum());
         Assert.True(stats.AcceptedTrades > 200_000, $"only {stats.AcceptedTrades} trades accepted");
         Assert.All(seen, count => Assert.Equal(stats.AcceptedTrades, count));
+    }
+
+    /// <summary>
+    /// A replayed file that breaks part-way (a corrupt gzip) breaks at the same row every time: a replay started again
+    /// delivers the rows before it once more (ticks to the strategies, trades to the paper exchange) and fails again, in
+    /// a loop. The replay stops instead, its health Degraded with the reason.
+    /// </summary>
+    [Fact]
+    public async Task AReplayThatBreaksOnACorruptFile_StopsInsteadOfDeliveringItsRowsAgain()
+    {
+        using var folder = new TempDirectory();
+        var file = folder.File("2013-10-07.trades.csv.gz");
+        var rows = new StringBuilder("time,price,size,exchange,condition,suspicious\n");
+        var t0 = new DateTimeOffset(2013, 10, 7, 14, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < 1_500; i++)
+        {
+            rows.Append(t0.AddMilliseconds(100 * i).ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture))
+                .Append(',').Append((167m + ((i % 50) / 100m)).ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(",100,P,0,0\n");
+        }
+
+        await using (var gzip = new GZipStream(File.Create(file), CompressionLevel.Fastest))
+        {
+            await gzip.WriteAsync(Encoding.UTF8.GetBytes(rows.ToString()), TestContext.Current.CancellationToken);
+        }
+
+        // After the rows, bytes that are not gzip: the reader fails once it has read every row.
+        await using (var tail = new FileStream(file, FileMode.Append))
+        {
+            byte[] junk = [0x1f, 0x8b, 0x08, 0x00, .. Encoding.ASCII.GetBytes("garbage-garbage-garbage")];
+            for (var i = 0; i < 4; i++)
+            {
+                await tail.WriteAsync(junk, TestContext.Current.CancellationToken);
+            }
+        }
+
+        var ct = TestContext.Current.CancellationToken;
+        var time = new FakeTimeProvider();
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        var feed = new CsvReplayFeed([new CsvSource(file, "BRK", CsvFileKind.TradeTicks)], new CsvReplayOptions(), new TickValidatorOptions(), TimeProvider.System, NullLogger.Instance);
+        var log = new PumpLog();
+        var pump = new MarketFeedPump(feed, cluster.Cluster.Client, time, log);
+        await pump.StartAsync(ct);
+        try
+        {
+            // The clock moves, so a restart's backoff would pass.
+            await Eventually.WaitAsync(
+                async () => (Stopped: log.Messages.Any(m => m.Contains("cannot be replayed", StringComparison.Ordinal)), (await cluster.Symbol("BRK").GetStatsAsync()).AcceptedTrades),
+                s => s.Stopped || s.AcceptedTrades > 1_500, "the replay to stop at the corrupt file", tick: () => time.Advance(TimeSpan.FromSeconds(1)));
+        }
+        finally
+        {
+            await pump.StopAsync(ct);
+        }
+
+        // Every row before the break, once, the last one included.
+        Assert.Equal(1_500, (await cluster.Symbol("BRK").GetStatsAsync()).AcceptedTrades);
+        Assert.Equal(FeedState.Degraded, feed.GetHealth().State);
+    }
+
+    private sealed class PumpLog : ILogger<MarketFeedPump>
+    {
+        public ConcurrentQueue<string> Messages { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Messages.Enqueue(formatter(state, exception));
     }
 }

@@ -4,6 +4,7 @@ using OrleansTrader.Brokers.Tests.Fakes;
 using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Portfolio;
+using OrleansTrader.Domain.Risk;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Tests.Infrastructure;
 using static OrleansTrader.Grains.Tests.Infrastructure.AccountSteps;
@@ -122,6 +123,34 @@ public sealed class OrderLifecycleEdgeCaseTests
         Assert.Equal(TradingState.Active, (await cluster.Breaker("aud-race").GetStateAsync()).State);
     }
 
+    // The same race: the venue sized the replacement at the 6 left, and the account takes that quantity. Its reservation
+    // must follow: holding buying power for 10 at 48.5 while the order can buy only 6 understates the account's buying
+    // power for as long as the replacement works.
+    [Fact]
+    public async Task AReplacementTheVenueSizedNetOfAFill_ReservesOnlyItsOwnQuantity()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Services.Configure<PaperExchangeOptions>(o => o.FillLatency = TimeSpan.FromSeconds(1)),
+        });
+        await Market.QuoteAsync(cluster, "AUDZ", 50m, 50.02m);
+        var account = await TestAccounts.OpenAsync(cluster, "aud-race-res", 100_000m);
+        var placed = await account.PlaceOrderAsync(Market.Limit("aud-rr-1", "AUDZ", OrderSide.Buy, 10m, 49m));
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+
+        await Market.QuoteAsync(cluster, "AUDZ", 48.9m, 49m, size: 4m);
+        var replaced = await account.ReplaceOrderAsync(new ReplaceOrder
+        {
+            OrderId = placed.Order!.OrderId,
+            Replacement = new OrderReplacement { LimitPrice = 48.5m },
+        });
+        Assert.True(replaced.Succeeded, replaced.Denial?.Message);
+        await Eventually.WaitAsync(() => account.GetFillsAsync(0, 10), f => f.Count == 1, "the old order's late fill");
+
+        Assert.Equal(6m, (await account.GetOrderAsync(replaced.Order!.OrderId))!.Quantity);
+        Assert.Equal(6m * 48.5m, (await account.GetSnapshotAsync())!.Reserved);
+    }
+
     // A margin account long 10 with a resting sell of 10 (e.g. a take-profit) asks to close the position: the close sells
     // 10 at market, and when the resting sell fills too the account is short 10. The documented behaviour (api.md) is
     // that a position that working orders already cover is refused.
@@ -147,6 +176,35 @@ public sealed class OrderLifecycleEdgeCaseTests
 
         var position = (await account.GetPositionsAsync()).SingleOrDefault(p => p.Symbol == "AUDS");
         Assert.True((position?.Quantity ?? 0m) >= 0m, $"the account is short {position?.Quantity} after closing its position");
+    }
+
+    // A bracket's exits are child orders the venue creates and works on its own: the account never learns of them, so they
+    // trade without a risk check or reservation, and the take-profit's fill arrived as an execution for an unknown order
+    // that tripped REDUCING. Until the account tracks the legs, it refuses the order and sends nothing.
+    [Fact]
+    public async Task ABracketOrder_IsDenied_AndNothingReachesTheVenue()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        await Market.QuoteAsync(cluster, "BRKT", 50m, 50m);
+        var account = await TestAccounts.OpenAsync(cluster, "bracket", 100_000m);
+        var bracket = Market.MarketOrder("bk-1", "BRKT", OrderSide.Buy, 10m);
+        bracket = bracket with
+        {
+            Request = bracket.Request with
+            {
+                OrderClass = OrderClass.Bracket,
+                TimeInForce = TimeInForce.Gtc,
+                TakeProfit = new ExitLeg(LimitPrice: 52m),
+                StopLoss = new ExitLeg(StopPrice: 48m),
+            },
+        };
+
+        var placed = await account.PlaceOrderAsync(bracket);
+
+        Assert.Equal(RiskReasonCodes.OrderInvalid, placed.Denial?.ReasonCode);
+        Assert.Contains(OrderErrorCodes.OrderClassNotAllowed, placed.Denial!.Message, StringComparison.Ordinal);
+        Assert.Empty(await account.GetPositionsAsync());
+        Assert.Equal(TradingState.Active, (await cluster.Breaker("bracket").GetStateAsync()).State);
     }
 
     private static async Task<(OrderCommandResult Placed, string BrokerOrderId)> PlaceAtBrokerAsync(IAccountGrain account, PlaceOrder command)

@@ -106,6 +106,19 @@ public sealed class RiskReasonCodeTests : IAsyncLifetime
         Assert.Equal(RiskReasonCodes.RateLimitExceeded, denied.Denial?.ReasonCode);
     }
 
+    // A quote stamped in the future (a feed or venue clock ahead of ours, a bad timestamp) has a negative age: it must
+    // not pass the freshness check, or it stays "fresh" for as long as it is ahead plus the max age after the feed stops.
+    [Fact]
+    public async Task PlaceOrder_DeniesWithQuoteStale_OnAQuoteStampedInTheFuture()
+    {
+        await Market.QuoteAsync(Cluster, "RKA", 100m, 100m, at: TimeProvider.System.GetUtcNow().AddMinutes(10));
+        var acct = await TestAccounts.OpenAsync(Cluster, "risk-future", 100_000m);
+
+        var denied = await acct.PlaceOrderAsync(Market.MarketOrder("fq-1", "RKA", OrderSide.Buy, 1m));
+
+        Assert.Equal(RiskReasonCodes.QuoteStale, denied.Denial?.ReasonCode);
+    }
+
     [Fact]
     public async Task PlaceOrder_DeniesWithMarketClosed_OnANyseWeekend()
     {

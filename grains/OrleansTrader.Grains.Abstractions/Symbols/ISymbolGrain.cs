@@ -13,6 +13,12 @@ public interface ISymbolGrain : IGrainWithStringKey
     /// <summary>Ingests a batch of trades and quotes in timestamp order; returns how many were accepted.</summary>
     Task<IngestResult> IngestAsync(TickBatch batch);
 
+    /// <summary>
+    /// The feed has ended (a replay's last row): publishes the bars still open, which no later trade will complete.
+    /// Live data's bars also close on the clock once their interval has ended.
+    /// </summary>
+    Task CloseBarsAsync();
+
     [ReadOnly]
     Task<SymbolQuote> GetQuoteAsync();
 

@@ -54,7 +54,7 @@ internal sealed partial class AccountGrain
         Ledger = reserved.Value!;
         _recentSubmits.Enqueue(now);
         var working = new WorkingOrder { Order = Order.Create(orderId, request, now), Origin = command.Origin, InFlight = true };
-        Record(working, null, "submitted", decision.ReasonCode,
+        Record(working, null, AccountHistoryStore.SubmittedAction, decision.ReasonCode,
             string.Create(CultureInfo.InvariantCulture, $"reserved {decision.RequiredReservation}; reference price {decision.ReferencePrice}; estimated fee {decision.EstimatedFee}"));
         await PersistAsync();
         AccountLog.Submitting(logger, AccountId, orderId, request.ClientOrderId, request.Symbol, request.Side, request.Quantity);
@@ -151,7 +151,7 @@ internal sealed partial class AccountGrain
             Origin = old.Origin,
             InFlight = true,
         };
-        Record(replacement, null, "submitted", decision.ReasonCode, $"replaces {old.Order.OrderId}");
+        Record(replacement, null, AccountHistoryStore.SubmittedAction, decision.ReasonCode, $"replaces {old.Order.OrderId}");
         await PersistAsync();
         try
         {
@@ -431,6 +431,15 @@ internal sealed partial class AccountGrain
             _recentSubmits.Dequeue();
         }
 
+        if (request.OrderClass != OrderClass.Simple)
+        {
+            // The exits of a bracket, OCO or OTO are orders the venue creates and works on its own: the account would not
+            // know them, so they would trade without a risk check or reservation, a close would not see them, and their
+            // fills would arrive for unknown orders (a mismatch that trips REDUCING). Refused until the account tracks legs.
+            return RiskDecision.Deny(RiskReasonCodes.OrderInvalid,
+                $"{OrderErrorCodes.OrderClassNotAllowed}: the account places simple orders only ({request.OrderClass} exits would work at the broker outside its risk checks).");
+        }
+
         var ledger = excludeOrderId is null ? Ledger : Ledger.Release(excludeOrderId);
         return RiskEngine.Default.Evaluate(new RiskInput
         {
@@ -591,6 +600,18 @@ internal sealed partial class AccountGrain
             // The venue sized the replacement from the fills it knows (a fill of the old order may still be on its way here):
             // the account's replacement is the venue's, or it would wait forever for quantity that will never fill.
             S.WorkingOrders[newOrderId] = fresh with { Order = fresh.Order with { Request = fresh.Order.Request with { Quantity = broker.Quantity } } };
+
+            // Its reservation follows (same price, the fee in proportion): held for the quantity asked, it would keep buying
+            // power from the account that the order can never use, for as long as it works.
+            if (Ledger.Reservations.TryGetValue(newOrderId, out var held) && held.Price is { } price && held.RemainingQuantity == fresh.Order.Quantity)
+            {
+                var fee = held.EstimatedFee * broker.Quantity / fresh.Order.Quantity;
+                var resized = Ledger.Release(newOrderId).Reserve(newOrderId, held.Symbol, held.Side, broker.Quantity, (broker.Quantity * price) + fee, price, fee);
+                if (resized.IsSuccess)
+                {
+                    Ledger = resized.Value!;
+                }
+            }
         }
 
         ApplyBrokerOrder(newOrderId, broker, "accepted");

@@ -80,7 +80,19 @@ internal sealed partial class AccountGrain(
         _storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Default);
         await LoadSettingsAsync(cancellationToken);
         _store = new AccountHistoryStore(_storage, GrainId, _options);
-        await _store.LoadAsync(S, _history, cancellationToken);
+        var submits = new List<DateTimeOffset>();
+        await _store.LoadAsync(S, _history, submits, cancellationToken);
+
+        // The submit rate counts the submits of the last window, also those made before a restart or an idle collection.
+        var windowStart = time.GetUtcNow() - Settings.RiskLimits.SubmitWindow;
+        foreach (var submitted in submits)
+        {
+            if (submitted > windowStart)
+            {
+                _recentSubmits.Enqueue(submitted);
+            }
+        }
+
         _events = this.GetStreamProvider(StreamNames.MemoryProvider).GetStream<AccountEvent>(StreamId.Create(StreamNames.AccountEvents, AccountId));
         await ApplyPendingTransfersAsync();
         var fills = this.GetStreamProvider(StreamNames.DurableProvider).GetStream<ExecutionReport>(StreamId.Create(StreamNames.Fills, AccountId));

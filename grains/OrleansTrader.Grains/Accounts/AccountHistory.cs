@@ -113,7 +113,10 @@ internal sealed class AccountHistory
 
     public bool IsClosed(string orderId) => _closedOrderPages.ContainsKey(orderId);
 
-    /// <summary>The final state of a closed order when its page is in memory; see <see cref="ClosedOrderPages"/> otherwise.</summary>
+    /// <summary>
+    /// The final state of a closed order when its page is in memory, or of a replaced order while its page is retained; see
+    /// <see cref="ClosedOrderPages"/> otherwise.
+    /// </summary>
     public AccountOrder? ClosedInMemory(string orderId) => _closedInMemory.GetValueOrDefault(orderId);
 
     /// <summary>The tail was written as its page: it joins the retained pages and the next tail starts.</summary>
@@ -137,7 +140,10 @@ internal sealed class AccountHistory
             Fills.RemoveRange(0, page.FillCount);
             foreach (var orderId in page.ClosedOrderIds)
             {
-                if (_closedOrderPages.TryGetValue(orderId, out var newest) && newest <= page.Page)
+                // A replaced order stays: a fill of it can still arrive after the replace (the cancel-replace race), and the
+                // account books it by what the order was, however many pages came in between.
+                if (_closedOrderPages.TryGetValue(orderId, out var newest) && newest <= page.Page
+                    && _closedInMemory.GetValueOrDefault(orderId)?.Status != OrderStatus.Replaced)
                 {
                     _closedInMemory.Remove(orderId);
                 }

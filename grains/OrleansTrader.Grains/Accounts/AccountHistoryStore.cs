@@ -18,11 +18,15 @@ namespace OrleansTrader.Grains.Accounts;
 /// </remarks>
 internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId, AccountGrainOptions options)
 {
+    /// <summary>The journal action of a submit to the broker (a placement or a replacement): what the submit rate counts.</summary>
+    public const string SubmittedAction = "submitted";
+
     /// <summary>The ETag of every retained written page, for its delete when it leaves the retention.</summary>
     private readonly Dictionary<long, string?> _etags = [];
     private GrainState<AccountHistoryPage> _current = new(new AccountHistoryPage());
 
-    public async Task LoadAsync(AccountState state, AccountHistory history, CancellationToken cancellationToken)
+    /// <summary>Loads the retained history; <paramref name="submits"/> gets the time of every submit it journaled, oldest first.</summary>
+    public async Task LoadAsync(AccountState state, AccountHistory history, List<DateTimeOffset> submits, CancellationToken cancellationToken)
     {
         history.StartTail(state.FirstHistoryPage);
         for (var page = state.FirstHistoryPage; page < state.CurrentHistoryPage; page++)
@@ -30,6 +34,7 @@ internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId
             var record = await ReadAsync(page, cancellationToken);
             _etags[page] = record.ETag;
             Add(history, record.State);
+            AddSubmits(submits, record.State);
             history.SealTail(options.HistoryPagesInMemory);
         }
 
@@ -40,6 +45,7 @@ internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId
         }
 
         Add(history, state.HistoryTail);
+        AddSubmits(submits, state.HistoryTail);
         foreach (var order in state.WorkingOrders.Values)
         {
             history.IndexWorking(order.Order);
@@ -151,6 +157,17 @@ internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId
         page.Events.ForEach(history.Add);
         page.Journal.ForEach(history.Add);
         page.Fills.ForEach(history.Add);
+    }
+
+    private static void AddSubmits(List<DateTimeOffset> submits, AccountHistoryPage page)
+    {
+        foreach (var entry in page.Journal)
+        {
+            if (entry.Action == SubmittedAction)
+            {
+                submits.Add(entry.Timestamp);
+            }
+        }
     }
 
     /// <summary>Both pages hold the same history up to the shorter one's end: each list is taken from the one that goes further.</summary>

@@ -50,6 +50,11 @@ internal sealed class GrainOptionsValidator :
         var failures = new List<string>();
         const string Section = SymbolGrainOptions.SectionName;
         Positive(options.StaleAfter, $"{Section}:StaleAfter", failures);
+        if (options.BarCloseDelay < TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:BarCloseDelay must not be negative (got {options.BarCloseDelay}).");
+        }
+
         Positive(options.SecondBarsKept, $"{Section}:SecondBarsKept", failures);
         Positive(options.MinuteBarsKept, $"{Section}:MinuteBarsKept", failures);
         return Result(failures);

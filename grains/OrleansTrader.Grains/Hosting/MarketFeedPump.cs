@@ -12,7 +12,9 @@ namespace OrleansTrader.Grains.Hosting;
 
 /// <summary>
 /// Feeds the configured market data feed into the symbol grains, in batches per symbol and in feed order, and tells the
-/// global breaker when data last arrived (its stale-data trigger). A failed feed is restarted with backoff and logged.
+/// global breaker when data last arrived (its stale-data trigger). A failed feed is restarted with backoff and logged,
+/// except a replay whose file cannot be read, which stops (started again, it would deliver its rows twice). When the
+/// feed ends, the symbols' open bars are closed.
 /// A replay has no clock to keep up with, so after each batch it waits until the symbols' memory streams are at most
 /// half full: it runs as fast as the subscribers consume instead of overflowing the bounded queues (dropped ticks).
 /// A live feed does not wait: a subscriber that falls behind loses ticks (counted), it does not delay the feed.
@@ -24,6 +26,7 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
     private static readonly string[] SymbolStreams = [StreamNames.Ticks, StreamNames.SecondBars, StreamNames.Bars];
     private readonly bool _waitForSubscribers = feed is CsvReplayFeed;
     private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
+    private readonly HashSet<string> _symbols = new(StringComparer.Ordinal);
     private long _lastReceivedTicks;
     private long _events;
 
@@ -54,10 +57,18 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
             {
                 await PumpAsync(stoppingToken);
                 LogFeedEnded(logger, feed.Name, EventsDelivered);
+                await CloseBarsAsync();
                 break;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
+                break;
+            }
+            catch (CsvFormatException ex)
+            {
+                // A file that cannot be read fails at the same row every time, and a replay started again would deliver
+                // the rows before it twice (ticks to the strategies, trades to the paper exchange): the replay stops.
+                LogReplayStopped(logger, ex, feed.Name, EventsDelivered);
                 break;
             }
             catch (Exception ex)
@@ -128,6 +139,7 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
             if (!bySymbol.TryGetValue(symbol, out var lists))
             {
                 bySymbol[symbol] = lists = ([], [], []);
+                _symbols.Add(symbol);
             }
 
             switch (item)
@@ -168,6 +180,20 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
         }
     }
 
+    /// <summary>No trade follows the feed's last: its symbols' open bars (a replay's last minute) are complete now.</summary>
+    private async Task CloseBarsAsync()
+    {
+        try
+        {
+            await Task.WhenAll(_symbols.Select(symbol => client.GetGrain<ISymbolGrain>(symbol).CloseBarsAsync()));
+        }
+        catch (Exception ex)
+        {
+            // Not a feed failure: restarting the feed would replay it all again.
+            LogCloseBarsFailed(logger, ex, feed.Name);
+        }
+    }
+
     private async Task HeartbeatAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(HeartbeatInterval, time);
@@ -205,4 +231,10 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
 
     [LoggerMessage(EventId = 5504, Level = LogLevel.Warning, Message = "Could not report market data freshness to the global breaker")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 5505, Level = LogLevel.Warning, Message = "Could not close the last bars of market data feed {Feed} after it ended")]
+    private static partial void LogCloseBarsFailed(ILogger logger, Exception exception, string feed);
+
+    [LoggerMessage(EventId = 5506, Level = LogLevel.Error, Message = "Market data feed {Feed} stopped after {Events} events: a file cannot be replayed")]
+    private static partial void LogReplayStopped(ILogger logger, Exception exception, string feed, long events);
 }

@@ -13,8 +13,10 @@ namespace OrleansTrader.Grains.Symbols;
 /// <summary>
 /// One symbol's market data. Every tick passes the MarketData <see cref="TickValidator"/> (rejections counted by reason,
 /// duplicates included); accepted ticks update the last trade/quote, feed the 1-second and 1-minute domain aggregators,
-/// go out on "ticks"/symbol (completed bars on "bars"/symbol) and to the paper exchange. The data is not persisted: after
-/// a restart it flows again from the feed, and until then the symbol reports itself stale.
+/// go out on "ticks"/symbol (completed bars on "bars"/symbol) and to the paper exchange. A bar completes on the first trade
+/// of a later interval; when none comes (the session's last trades, a quiet symbol) live data's bar completes once its
+/// interval has ended on the clock, and a replay's when the feed ends (<see cref="CloseBarsAsync"/>). The data is not
+/// persisted: after a restart it flows again from the feed, and until then the symbol reports itself stale.
 /// </summary>
 internal sealed partial class SymbolGrain(
     TimeProvider time, IOptions<SymbolGrainOptions> options, IOptions<TickValidatorOptions> validatorOptions, ILogger<SymbolGrain> logger)
@@ -46,6 +48,7 @@ internal sealed partial class SymbolGrain(
     private long _unsupportedBars;
     private long _secondBarsPublished;
     private bool _wasStale = true;
+    private bool _liveData;
     private string _symbol = string.Empty;
 
     private string Symbol => _symbol;
@@ -61,6 +64,7 @@ internal sealed partial class SymbolGrain(
         _secondBarStream = memory.GetStream<Bar>(StreamId.Create(StreamNames.SecondBars, Symbol));
         _paper = _options.ForwardToPaperExchange ? ServiceProvider.GetService<PaperExchange>() : null;
         RegisterGrainTimer(CheckStaleAsync, _options.StaleAfter, _options.StaleAfter);
+        RegisterGrainTimer(CloseEndedBarsAsync, OneSecond, OneSecond);
         return Task.CompletedTask;
     }
 
@@ -89,6 +93,14 @@ internal sealed partial class SymbolGrain(
         if (accepted > 0)
         {
             _lastReceivedAt = time.GetUtcNow();
+
+            // Live data is stamped about when it arrives; a replay's (or a backfill's) is not, so its clock is not ours.
+            if (ticks.Count > 0)
+            {
+                var latest = ticks[^1].Trade?.Timestamp ?? ticks[^1].Quote!.Timestamp;
+                _liveData = (_lastReceivedAt.Value - latest).Duration() <= _options.StaleAfter;
+            }
+
             if (_wasStale)
             {
                 _wasStale = false;
@@ -101,20 +113,11 @@ internal sealed partial class SymbolGrain(
             await _ticks!.OnNextBatchAsync(ticks);
         }
 
-        if (secondBars.Count > 0)
-        {
-            _secondBarsPublished += secondBars.Count;
-            await _secondBarStream!.OnNextBatchAsync(secondBars);
-        }
-
-        if (bars.Count > 0)
-        {
-            _barsPublished += bars.Count;
-            await _bars!.OnNextBatchAsync(bars);
-        }
-
+        await PublishBarsAsync(secondBars, bars);
         return new IngestResult(accepted, rejected);
     }
+
+    public Task CloseBarsAsync() => CloseBarsEndedByAsync(DateTimeOffset.MaxValue);
 
     public Task<SymbolQuote> GetQuoteAsync()
     {
@@ -293,20 +296,22 @@ internal sealed partial class SymbolGrain(
     {
         foreach (var bar in _seconds!.Add(trade).Completed)
         {
-            if (_publishedSeconds.TryAdd(bar.Start))
-            {
-                Keep(_secondBars, bar, _options.SecondBarsKept);
-                secondBars.Add(bar);
-            }
+            Collect(bar, _publishedSeconds, _secondBars, _options.SecondBarsKept, secondBars);
         }
 
         foreach (var bar in _minutes!.Add(trade).Completed)
         {
-            if (_publishedMinutes.TryAdd(bar.Start))
-            {
-                Keep(_minuteBars, bar, _options.MinuteBarsKept);
-                bars.Add(bar);
-            }
+            Collect(bar, _publishedMinutes, _minuteBars, _options.MinuteBarsKept, bars);
+        }
+    }
+
+    /// <summary>A completed bar of the trades is kept and published, unless its interval was already published (a feed's bar).</summary>
+    private static void Collect(Bar bar, RecentStarts published, Queue<Bar> kept, int max, List<Bar> output)
+    {
+        if (published.TryAdd(bar.Start))
+        {
+            Keep(kept, bar, max);
+            output.Add(bar);
         }
     }
 
@@ -340,6 +345,53 @@ internal sealed partial class SymbolGrain(
         while (queue.Count > max)
         {
             queue.Dequeue();
+        }
+    }
+
+    /// <summary>
+    /// Live data's open bars close once their interval has ended on the clock (after <see cref="SymbolGrainOptions.BarCloseDelay"/>
+    /// for prints still on their way): the session's last bar has no next trade to close it. A replay's data time is not
+    /// the clock's, so its bars close on the next trade or when the feed ends.
+    /// </summary>
+    private Task CloseEndedBarsAsync(CancellationToken cancellationToken) =>
+        _liveData ? CloseBarsEndedByAsync(time.GetUtcNow() - _options.BarCloseDelay) : Task.CompletedTask;
+
+    private Task CloseBarsEndedByAsync(DateTimeOffset now)
+    {
+        var second = _seconds?.Flush(now);
+        var minute = _minutes?.Flush(now);
+        if (second is null && minute is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        var secondBars = new List<Bar>(1);
+        var bars = new List<Bar>(1);
+        if (second is not null)
+        {
+            Collect(second, _publishedSeconds, _secondBars, _options.SecondBarsKept, secondBars);
+        }
+
+        if (minute is not null)
+        {
+            Collect(minute, _publishedMinutes, _minuteBars, _options.MinuteBarsKept, bars);
+        }
+
+        return PublishBarsAsync(secondBars, bars);
+    }
+
+    private async Task PublishBarsAsync(List<Bar> secondBars, List<Bar> bars)
+    {
+        if (secondBars.Count > 0)
+        {
+            _secondBarsPublished += secondBars.Count;
+            await _secondBarStream!.OnNextBatchAsync(secondBars);
+        }
+
+        if (bars.Count > 0)
+        {
+            _barsPublished += bars.Count;
+            await _bars!.OnNextBatchAsync(bars);
         }
     }
 

@@ -8,6 +8,12 @@ public sealed class SymbolGrainOptions
     /// <summary>A symbol with no accepted tick for this long is flagged stale.</summary>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long after its interval's end (on the clock) a live bar without a later trade is closed and published; prints
+    /// of the interval that arrive later are late and left out.
+    /// </summary>
+    public TimeSpan BarCloseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Completed one-second bars kept for queries.</summary>
     public int SecondBarsKept { get; set; } = 3600;
 

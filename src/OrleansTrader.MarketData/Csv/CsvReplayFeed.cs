@@ -87,22 +87,23 @@ public sealed class CsvReplayFeed : IMarketDataFeed
             while (queue.TryDequeue(out var next, out _))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                Advance(readers, logged, queue, next.Reader);
                 var marketEvent = next.Event;
-                if (validator is not null)
+                var result = validator?.Validate(marketEvent);
+                if (result is { IsAccepted: false } rejected)
                 {
-                    var result = validator.Validate(marketEvent);
-                    if (!result.IsAccepted)
-                    {
-                        _health.RecordRejected(result.Reason);
-                        MarketDataLog.TickRejected(_logger, Name, marketEvent.Symbol ?? string.Empty, result.Reason, result.Detail);
-                        continue;
-                    }
+                    _health.RecordRejected(rejected.Reason);
+                    MarketDataLog.TickRejected(_logger, Name, marketEvent.Symbol ?? string.Empty, rejected.Reason, rejected.Detail);
+                }
+                else
+                {
+                    await pacer.WaitAsync(marketEvent.AvailableAt, cancellationToken);
+                    _health.RecordDelivered(marketEvent);
+                    yield return marketEvent;
                 }
 
-                await pacer.WaitAsync(marketEvent.AvailableAt, cancellationToken);
-                _health.RecordDelivered(marketEvent);
-                yield return marketEvent;
+                // Read ahead in this file only after its row went out: a file that breaks on the next row (a corrupt
+                // gzip) still delivers every row before the break.
+                Advance(readers, logged, queue, next.Reader);
             }
 
             var health = _health.Snapshot();

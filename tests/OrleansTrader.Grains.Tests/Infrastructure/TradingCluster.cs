@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Hosting;
+using OrleansTrader.Grains.Symbols;
 using OrleansTrader.Runtime;
 using OrleansTrader.Runtime.AdoNet;
 using OrleansTrader.Runtime.Testing;
@@ -78,6 +79,13 @@ public sealed class TradingCluster : IAsyncDisposable
                 o.Instruments.Add(instrument);
             }
         });
+        if (Options.Time is null)
+        {
+            // On the system clock a test that stamps trades "now" and runs across a minute's end would see that minute's
+            // bar closed by the clock, one bar more than it sent; tests of the clock's close use a fake clock.
+            silo.Services.Configure<SymbolGrainOptions>(o => o.BarCloseDelay = TimeSpan.FromDays(1));
+        }
+
         Options.ConfigureSilo?.Invoke(silo);
     }
 
