@@ -11,7 +11,7 @@ using OrleansTrader.Runtime.Testing;
 
 namespace OrleansTrader.Grains.Tests;
 
-/// <summary>Breaker and pre-trade risk edge cases: the kill switch's id, stale data while the market is closed, a reset that cannot be stored, replacements under the submit rate, the day rolled at activation.</summary>
+/// <summary>Breaker and pre-trade risk edge cases: the kill switch's id, stale data while the market is closed or after a restart, a reset that cannot be stored, a forced reset, a reset the next day, replacements under the submit rate, the day rolled at activation.</summary>
 public sealed class BreakerAndRiskEdgeCaseTests : IDisposable
 {
     private static readonly BreakerActor RiskOfficer = new("risk-officer", HasRiskRole: true);
@@ -192,6 +192,85 @@ public sealed class BreakerAndRiskEdgeCaseTests : IDisposable
         await account.RefreshAsync();
         var order = await account.PlaceOrderAsync(Market.MarketOrder("fl-1", "FLK", OrderSide.Buy, 1m));
         Assert.Equal(RiskReasonCodes.TradingHalted, order.Denial?.ReasonCode);
+    }
+
+    // A forced reset overrides a condition that still holds (docs/domain.md). The next evaluation (the account's signal
+    // a second later, the breaker's own timer) must not trip it again on that same condition: the override would last a
+    // second and leave the account where the risk officer took it from.
+    [Fact]
+    public async Task AForcedReset_IsNotUndoneByTheConditionItOverrode_UntilThatConditionClears()
+    {
+        var time = new FakeTimeProvider(Monday);
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { Time = time });
+        var breaker = cluster.Breaker("forced");
+        Assert.True((await breaker.SetPolicyAsync(BreakerPolicy.Default with { DailyLossLimit = 500m })).Succeeded);
+        var losing = new AccountSignals { DayPnl = -600m, Equity = 99_400m, HighWaterMark = 100_000m, At = time.GetUtcNow() };
+        Assert.Equal(TradingState.Reducing, (await breaker.ReportAccountSignalsAsync(losing)).State);
+
+        Assert.True((await breaker.ResetAsync(RiskOfficer, "loss reviewed, keep trading", force: true)).Succeeded);
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(TradingState.Active, (await breaker.ReportAccountSignalsAsync(losing with { At = time.GetUtcNow() })).State);
+        Assert.Equal(TradingState.Active, (await breaker.EvaluateAsync()).State);
+
+        // Once the loss is back within the limit the trigger is armed again: a new breach trips as before.
+        Assert.Equal(TradingState.Active, (await breaker.ReportAccountSignalsAsync(losing with { DayPnl = -100m })).State);
+        var tripped = await breaker.ReportAccountSignalsAsync(losing with { DayPnl = -700m });
+        Assert.Equal(TradingState.Reducing, tripped.State);
+        Assert.Equal(BreakerTrigger.DailyLoss, tripped.LastTrigger);
+        Assert.Equal([BreakerTrigger.DailyLoss, BreakerTrigger.Reset, BreakerTrigger.DailyLoss],
+            (await breaker.GetAuditAsync(10)).Select(a => a.Transition.Trigger));
+    }
+
+    // The breaker keeps the market data time it last heard in memory and writes it only with a transition. A restarted
+    // global breaker read the time of its last write (the last account that registered, hours ago) and judged the feed
+    // stale at its first tick, before the feed could report: a deploy during market hours put every account in REDUCING.
+    [Fact]
+    public async Task ARestartedKillSwitch_GivesTheFeedItsMaxAgeToReport_BeforeJudgingItStale()
+    {
+        var time = new FakeTimeProvider(Monday);
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { Time = time, SqlitePath = _dir.File("stale.db") });
+        var global = cluster.Breaker(BreakerKeys.Global);
+        Assert.Equal(TradingState.Active, (await global.ReportMarketDataAsync(time.GetUtcNow())).State);
+        await TestAccounts.OpenAsync(cluster, "restart-stale", 10_000m);
+        for (var i = 0; i < 10; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(30));
+            Assert.Equal(TradingState.Active, (await global.ReportMarketDataAsync(time.GetUtcNow())).State);
+        }
+
+        await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
+        time.Advance(TimeSpan.FromSeconds(5));
+        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
+        global = cluster.Breaker(BreakerKeys.Global);
+
+        Assert.Equal(TradingState.Active, (await global.EvaluateAsync()).State);
+
+        // A feed that stays silent after the restart is still found out, a max age after the breaker came back.
+        time.Advance(TimeSpan.FromSeconds(61));
+        var evaluated = await global.EvaluateAsync();
+        Assert.Equal(TradingState.Reducing, evaluated.State);
+        Assert.Equal(BreakerTrigger.StaleMarketData, evaluated.LastTrigger);
+    }
+
+    // A day's P&L is judged on its day (docs/grains.md "Trading days": an account's day is a UTC date). A breaker that
+    // tripped on Monday's loss and heard nothing since (its account idle) refused Tuesday's reset: "Day P&L -600 is at
+    // or below -500", a loss that Tuesday's trading day does not have.
+    [Fact]
+    public async Task AResetTheNextDay_IsNotRefusedForYesterdaysLoss()
+    {
+        var time = new FakeTimeProvider(Monday);
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { Time = time });
+        var breaker = cluster.Breaker("yesterday");
+        Assert.True((await breaker.SetPolicyAsync(BreakerPolicy.Default with { DailyLossLimit = 500m })).Succeeded);
+        var monday = new AccountSignals { DayPnl = -600m, Equity = 99_400m, HighWaterMark = 100_000m, At = time.GetUtcNow() };
+        Assert.Equal(TradingState.Reducing, (await breaker.ReportAccountSignalsAsync(monday)).State);
+        Assert.Equal(BreakerErrorCodes.ConditionStillHolds, (await breaker.ResetAsync(RiskOfficer, "same day", force: false)).ErrorCode);
+
+        time.Advance(TimeSpan.FromDays(1));
+        var reset = await breaker.ResetAsync(RiskOfficer, "new day", force: false);
+
+        Assert.True(reset.Succeeded, reset.Message);
+        Assert.False(Assert.Single(await breaker.GetAuditAsync(1)).Transition.Forced);
     }
 
     private sealed class FlakyBreakerStorage : IGrainStorage

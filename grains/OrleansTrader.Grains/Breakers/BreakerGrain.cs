@@ -27,6 +27,9 @@ internal sealed partial class BreakerGrain(
     /// <summary>The state this activation is counted under in the breaker-state metric (the persisted one).</summary>
     private TradingState _countedState;
 
+    /// <summary>When this activation started: market data heard before it is judged from here (see <see cref="MarketDataJudgedFrom"/>).</summary>
+    private DateTimeOffset _activatedAt;
+
     private string Key => this.GetPrimaryKeyString();
 
     private string Scope => Key == BreakerKeys.Global ? BreakerScopes.Global : BreakerScopes.Account;
@@ -35,6 +38,7 @@ internal sealed partial class BreakerGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _activatedAt = time.GetUtcNow();
         RegisterGrainTimer(EvaluateTickAsync, EvaluateInterval, EvaluateInterval);
         _countedState = S.Status.State;
         metrics.BreakerActivated(Scope, _countedState);
@@ -96,6 +100,7 @@ internal sealed partial class BreakerGrain(
     {
         ArgumentNullException.ThrowIfNull(signals);
         S.DayPnl = signals.DayPnl;
+        S.DayPnlAt = signals.At;
         S.Equity = signals.Equity;
         S.HighWaterMark = signals.HighWaterMark;
         return await EvaluateCoreAsync(persistAnyway: false);
@@ -157,6 +162,21 @@ internal sealed partial class BreakerGrain(
         if (result.IsSuccess && result.Value!.Transitions.Count > 0)
         {
             await ApplyAsync(result);
+        }
+        else if (result.IsSuccess && !ReferenceEquals(result.Value!.Status, S.Status))
+        {
+            // An override of a forced reset cleared: written, so a restart does not bring it back.
+            var before = S.Status;
+            S.Status = result.Value.Status;
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch
+            {
+                S.Status = before;
+                throw;
+            }
         }
         else if (persistAnyway)
         {
@@ -227,16 +247,30 @@ internal sealed partial class BreakerGrain(
 
     private BreakerSignals Signals() => new()
     {
-        DayPnl = S.DayPnl,
+        DayPnl = DayPnlOfToday(time.GetUtcNow()),
         Equity = S.Equity,
         HighWaterMark = S.HighWaterMark,
         BrokerOutcomes = S.Outcomes,
         LastMarketDataAt = MarketDataJudgedFrom(time.GetUtcNow()),
     };
 
-    /// <summary>The time market data is judged stale from, by the calendar (<see cref="MarketDataFreshness"/>); null while closed.</summary>
+    /// <summary>
+    /// The time market data is judged stale from, by the calendar (<see cref="MarketDataFreshness"/>); null while closed.
+    /// The time is written only with a transition, so after a restart the stored one can be hours behind what the breaker
+    /// heard: an activation judges from itself, giving the feed the max age to report before it counts as stale.
+    /// </summary>
     private DateTimeOffset? MarketDataJudgedFrom(DateTimeOffset now) =>
-        S.LastMarketDataAt is { } last ? MarketDataFreshness.JudgedFrom(environment.Calendar, last, now) : null;
+        S.LastMarketDataAt is { } last
+            ? MarketDataFreshness.JudgedFrom(environment.Calendar, last > _activatedAt ? last : _activatedAt, now)
+            : null;
+
+    /// <summary>
+    /// The day P&amp;L last reported, while its UTC date (the account's trading day) is today's: a past day's loss is not
+    /// judged, so an account idle since it tripped does not hold its breaker on yesterday's loss. A record from before the
+    /// date was kept judges it as before.
+    /// </summary>
+    private decimal? DayPnlOfToday(DateTimeOffset now) =>
+        S.DayPnlAt is not { } at || at.UtcDateTime.Date == now.UtcDateTime.Date ? S.DayPnl : null;
 
     private void PruneOutcomes()
     {

@@ -18,6 +18,9 @@ internal sealed record BreakerState
 
     public decimal? DayPnl { get; set; }
 
+    /// <summary>When <see cref="DayPnl"/> was reported: it is judged on its UTC date only.</summary>
+    public DateTimeOffset? DayPnlAt { get; set; }
+
     public decimal? Equity { get; set; }
 
     public decimal? HighWaterMark { get; set; }

@@ -4,4 +4,10 @@ namespace OrleansTrader.Domain.Breaker;
 public sealed record BreakerStatus(TradingState State, DateTimeOffset? Since = null, BreakerTrigger? LastTrigger = null)
 {
     public static BreakerStatus Active { get; } = new(TradingState.Active);
+
+    /// <summary>
+    /// Triggers whose condition a forced reset overrode: evaluation does not trip on them again until their condition has
+    /// cleared (then they are armed again). Otherwise the next evaluation, a second later, undid the forced reset.
+    /// </summary>
+    public IReadOnlyList<BreakerTrigger> Overridden { get; init; } = [];
 }

@@ -10,7 +10,7 @@ namespace OrleansTrader.Domain.Breaker;
 /// <item>A manual trip may be made by any actor (a kill switch must be easy to pull) and needs a reason; it must raise severity.</item>
 /// <item>A reset needs the risk role and a non-empty reason, must lower severity, and is refused while a trigger
 /// condition that demands a state above the target still holds, unless forced; a forced reset records the
-/// overridden conditions' values.</item>
+/// overridden conditions' values, and evaluation does not trip on those triggers again until their condition clears.</item>
 /// <item>Every transition yields an immutable <see cref="BreakerTransition"/> for the audit log.</item>
 /// </list>
 /// </summary>
@@ -76,11 +76,23 @@ public static class CircuitBreaker
         }
 
         var conditions = Conditions(policy, signals, now);
-        // The most severe condition, the first of equals (as a stable sort would give), without sorting.
+
+        // An override lasts while its condition holds; one that cleared is dropped, so that trigger is armed again.
+        var overridden = current.Overridden;
+        if (overridden.Count > 0)
+        {
+            overridden = [.. overridden.Where(t => conditions.Any(c => c.Trigger == t))];
+            if (overridden.Count != current.Overridden.Count)
+            {
+                current = current with { Overridden = overridden };
+            }
+        }
+
+        // The most severe condition not overridden, the first of equals (as a stable sort would give), without sorting.
         BreakerCondition? worst = null;
         for (var i = 0; i < conditions.Count; i++)
         {
-            if (worst is null || conditions[i].Target > worst.Target)
+            if ((worst is null || conditions[i].Target > worst.Target) && !overridden.Contains(conditions[i].Trigger))
             {
                 worst = conditions[i];
             }
@@ -101,7 +113,7 @@ public static class CircuitBreaker
             Timestamp = now,
             Values = worst.Values,
         };
-        return Result.Ok(new BreakerEvaluation(new BreakerStatus(worst.Target, now, worst.Trigger), [transition], conditions));
+        return Result.Ok(new BreakerEvaluation(new BreakerStatus(worst.Target, now, worst.Trigger) { Overridden = overridden }, [transition], conditions));
     }
 
     public static Result<BreakerEvaluation> Trip(BreakerStatus current, TradingState target, BreakerActor actor, string reason, DateTimeOffset now)
@@ -127,7 +139,7 @@ public static class CircuitBreaker
             Reason = reason.Trim(),
             Timestamp = now,
         };
-        return Result.Ok(new BreakerEvaluation(new BreakerStatus(target, now, BreakerTrigger.Manual), [transition], []));
+        return Result.Ok(new BreakerEvaluation(new BreakerStatus(target, now, BreakerTrigger.Manual) { Overridden = current.Overridden }, [transition], []));
     }
 
     public static Result<BreakerEvaluation> Reset(BreakerStatus current, TradingState target, BreakerPolicy policy, BreakerSignals signals,
@@ -177,7 +189,9 @@ public static class CircuitBreaker
             Values = values.ToImmutable(),
             Forced = holding.Count > 0,
         };
-        return Result.Ok(new BreakerEvaluation(new BreakerStatus(target, now, BreakerTrigger.Reset), [transition], holding));
+        // The conditions overridden stay overridden until they clear (see BreakerStatus.Overridden).
+        var overridden = holding.Select(c => c.Trigger).Union(current.Overridden).ToList();
+        return Result.Ok(new BreakerEvaluation(new BreakerStatus(target, now, BreakerTrigger.Reset) { Overridden = overridden }, [transition], holding));
     }
 
     private static ImmutableSortedDictionary<string, decimal> Values(params (string Key, decimal Value)[] values) =>
