@@ -21,6 +21,9 @@ public sealed class AlpacaTradeUpdatesStream
     private const int ChannelCapacity = 10_000;
     private const int MaxTrackedOrders = 10_000;
 
+    /// <summary>How long a stop waits for Alpaca to answer the close before the socket is aborted.</summary>
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
+
     private readonly AlpacaOptions _options;
     private readonly AlpacaTradingClient _client;
     private readonly IReadOnlyList<IBrokerHealthListener> _listeners;
@@ -105,6 +108,7 @@ public sealed class AlpacaTradeUpdatesStream
                     attempt = 0;
                     SetHealth(true);
                     await ReceiveLoopAsync(socket, writer, cancellationToken);
+                    cancellationToken.ThrowIfCancellationRequested(); // stopped: the reader closed the connection
                     throw new WebSocketException("Alpaca closed the trade_updates connection.");
                 }
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -219,9 +223,40 @@ public sealed class AlpacaTradeUpdatesStream
 
     private async Task ReceiveLoopAsync(ClientWebSocket socket, ChannelWriter<ExecutionReport> writer, CancellationToken cancellationToken)
     {
+        // A cancelled receive aborts a ClientWebSocket. So the receive has its own token, and stopping sends a close
+        // instead: Alpaca answers it and the receive ends, or the receive is aborted after CloseTimeout.
+        var closing = Task.CompletedTask;
+        using var abortReceive = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _timeProvider);
+        try
+        {
+            using var closeOnStop = cancellationToken.Register(() => closing = CloseOnStopAsync(socket, abortReceive));
+            await ReceiveUpdatesAsync(socket, writer, abortReceive.Token, cancellationToken);
+        }
+        finally
+        {
+            await closing;
+        }
+    }
+
+    private static async Task CloseOnStopAsync(ClientWebSocket socket, CancellationTokenSource abortReceive)
+    {
+        abortReceive.CancelAfter(CloseTimeout);
+        try
+        {
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client stopping", abortReceive.Token);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
+        {
+            // The socket is already closing or broken: nothing more to send; the receive ends now.
+            abortReceive.Cancel();
+        }
+    }
+
+    private async Task ReceiveUpdatesAsync(ClientWebSocket socket, ChannelWriter<ExecutionReport> writer, CancellationToken receiveToken, CancellationToken cancellationToken)
+    {
         while (true)
         {
-            var envelope = await ReceiveEnvelopeAsync(socket, cancellationToken);
+            var envelope = await ReceiveEnvelopeAsync(socket, receiveToken);
             if (envelope is null)
             {
                 return;

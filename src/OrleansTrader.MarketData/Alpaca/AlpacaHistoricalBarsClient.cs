@@ -295,12 +295,25 @@ public sealed class AlpacaHistoricalBarsClient : IDisposable
 
     private TimeSpan? RetryAfter(HttpResponseMessage? response)
     {
-        if (response?.Headers.RetryAfter is not { } retryAfter)
+        if (response is null)
         {
             return null;
         }
 
-        var delay = retryAfter.Delta ?? (retryAfter.Date is { } date ? date - _timeProvider.GetUtcNow() : null);
+        var now = _timeProvider.GetUtcNow();
+        var retryAfter = response.Headers.RetryAfter;
+        var delay = retryAfter?.Delta ?? (retryAfter?.Date is { } date ? date - now : null);
+
+        // Alpaca's 429 carries X-Ratelimit-Reset (unix seconds at which the rate window resets), not Retry-After: a retry
+        // before then is refused again and spends an attempt.
+        if (delay is null && response.StatusCode == HttpStatusCode.TooManyRequests
+            && response.Headers.TryGetValues("X-Ratelimit-Reset", out var values)
+            && long.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var resetSeconds)
+            && resetSeconds is > 0 and < 253_402_300_800)
+        {
+            delay = DateTimeOffset.FromUnixTimeSeconds(resetSeconds) - now;
+        }
+
         if (delay is not { } value)
         {
             return null;

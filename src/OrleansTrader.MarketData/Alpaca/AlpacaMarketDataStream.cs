@@ -18,6 +18,9 @@ namespace OrleansTrader.MarketData.Alpaca;
 /// </summary>
 public sealed class AlpacaMarketDataStream : IMarketDataFeed
 {
+    /// <summary>How long a stop waits for the server to answer the close before the socket is aborted.</summary>
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
+
     private readonly AlpacaMarketDataOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -170,9 +173,16 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
                 try
                 {
                     await RunConnectionAsync(writer, () => attempt = 0, cancellationToken);
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        // Stopping closed the connection: nothing was lost.
+                        break;
+                    }
+
                     failure = new AlpacaStreamException("The server closed the connection.");
                 }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                catch (Exception ex) when (cancellationToken.IsCancellationRequested &&
+                                           ex is WebSocketException or OperationCanceledException or IOException)
                 {
                     break;
                 }
@@ -239,8 +249,13 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
             symbols = [.. _symbols];
         }
 
+        // A cancelled receive aborts a ClientWebSocket. So the receive has its own token, and stopping sends a close
+        // instead: the server answers it and the receive ends, or the receive is aborted after CloseTimeout.
+        var closing = Task.CompletedTask;
+        using var abortReceive = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _timeProvider);
         try
         {
+            using var closeOnStop = cancellationToken.Register(() => closing = CloseOnStopAsync(socket, abortReceive));
             onAuthenticated();
             if (symbols.Count > 0)
             {
@@ -253,7 +268,7 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
                 await Publish(writer, FeedState.Connected, $"authenticated, {symbols.Count} symbols", null, cancellationToken);
             }
 
-            while (await ReceiveFrameAsync(socket, buffer, cancellationToken))
+            while (await ReceiveFrameAsync(socket, buffer, abortReceive.Token))
             {
                 parsed.Clear();
                 if (!AlpacaMessageParser.TryParse(buffer.WrittenSpan, parsed) && parsed.Count == 0)
@@ -269,10 +284,33 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
         }
         finally
         {
+            await closing;
             lock (_lock)
             {
                 _socket = null;
             }
+        }
+    }
+
+    private async Task CloseOnStopAsync(ClientWebSocket socket, CancellationTokenSource abortReceive)
+    {
+        abortReceive.CancelAfter(CloseTimeout);
+        try
+        {
+            await _sendLock.WaitAsync(abortReceive.Token);
+            try
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client stopping", abortReceive.Token);
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
+        {
+            // The socket is already closing or broken: nothing more to send; the receive ends now.
+            abortReceive.Cancel();
         }
     }
 

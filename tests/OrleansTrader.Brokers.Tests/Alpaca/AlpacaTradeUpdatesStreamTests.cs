@@ -93,6 +93,27 @@ public sealed class AlpacaTradeUpdatesStreamTests
         Assert.Contains(host.Logs.Entries, e => e.EventId.Id == 4113);
     }
 
+    // A stop aborted the socket (a cancelled receive aborts a ClientWebSocket): Alpaca saw a broken connection on every
+    // normal stop, never a close.
+    [Fact]
+    public async Task Stream_StoppedByItsReader_ClosesTheSocketWithACloseHandshake()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        var reports = new ExecutionReportCollector(host.Client);
+        await host.Health.StreamHealthy.Task.WaitAsync(TimeSpan.FromSeconds(15), Ct);
+
+        await reports.DisposeAsync();
+        var deadline = TimeProvider.System.GetUtcNow().AddSeconds(10);
+        while (server.ClosedStreams + server.BrokenStreams == 0 && TimeProvider.System.GetUtcNow() < deadline)
+        {
+            await Task.Delay(10, Ct);
+        }
+
+        Assert.Equal((1, 0), (server.ClosedStreams, server.BrokenStreams));
+        Assert.DoesNotContain(host.Logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+    }
+
     [Fact]
     public async Task Stream_ReportsAnUnknownEventAsStatusChanged_NeverAsAFill_AndLogsIt()
     {

@@ -44,6 +44,7 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
     private int _listenMessages;
     private int _streamConnections;
     private int _brokenStreams;
+    private int _closedStreams;
 
     private FakeAlpacaServer(bool binaryFrames)
     {
@@ -67,6 +68,9 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
 
     /// <summary>Stream connections that ended by an error or abort rather than a close handshake.</summary>
     public int BrokenStreams => Volatile.Read(ref _brokenStreams);
+
+    /// <summary>Stream connections the client ended with a close handshake.</summary>
+    public int ClosedStreams => Volatile.Read(ref _closedStreams);
 
     public int OrderCount
     {
@@ -775,6 +779,9 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
                     result = await socket.ReceiveAsync(buffer, context.RequestAborted);
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
+                        // Answer the client's close, as a server does, completing the handshake.
+                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, context.RequestAborted);
+                        Interlocked.Increment(ref _closedStreams);
                         return;
                     }
 

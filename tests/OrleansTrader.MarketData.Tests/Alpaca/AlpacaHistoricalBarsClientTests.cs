@@ -69,9 +69,14 @@ public sealed class AlpacaHistoricalBarsClientTests : IAsyncLifetime
         Assert.All(results, r => Assert.Equal("ok", r));
     }
 
-    private AlpacaHistoricalBarsClient Client(Action<AlpacaMarketDataOptions>? configure = null)
+    private AlpacaHistoricalBarsClient Client(Action<AlpacaMarketDataOptions>? configure = null, TimeProvider? clock = null)
     {
         var services = new ServiceCollection();
+        if (clock is not null)
+        {
+            services.AddSingleton(clock);
+        }
+
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
@@ -158,6 +163,49 @@ public sealed class AlpacaHistoricalBarsClientTests : IAsyncLifetime
         Assert.Equal(2, requests.Count);
         var waited = TimeProvider.System.GetElapsedTime(requests[0].Timestamp, requests[1].Timestamp);
         Assert.InRange(waited, TimeSpan.FromMilliseconds(950), TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>
+    /// Alpaca answers a 429 with X-Ratelimit-Reset (unix seconds at which its rate window resets), not Retry-After
+    /// (docs/alpaca.md). Without Retry-After the retry came after the millisecond backoff, inside the same exhausted window.
+    /// </summary>
+    [Fact]
+    public async Task GetAllBarsAsync_On429WithRatelimitReset_RetriesWhenTheWindowResets()
+    {
+        var clock = new ManualTimeProvider(new DateTimeOffset(2021, 2, 22, 15, 0, 0, TimeSpan.Zero));
+        var reset = clock.GetUtcNow().AddSeconds(30);
+        _server.Respond = (context, n) =>
+        {
+            if (n == 1)
+            {
+                context.Response.StatusCode = 429;
+                context.Response.Headers["X-Ratelimit-Reset"] = reset.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Task.CompletedTask;
+            }
+
+            return Json(context, """{"bars":[{"t":"2021-02-22T14:30:00Z","o":1,"h":1,"l":1,"c":1,"v":1}],"next_page_token":null}""");
+        };
+
+        // The attempt timeout is an hour, so the only timer due before then is the wait for the retry.
+        var client = Client(o => o.RequestTimeout = TimeSpan.FromHours(1), clock);
+        var call = client.GetAllBarsAsync("SPY", From, From.AddMinutes(1), cancellationToken: TestContext.Current.CancellationToken);
+        await WaitFor(() => call.IsCompleted || clock.NextDueAt is { } due && due < clock.GetUtcNow().AddMinutes(30));
+
+        Assert.False(call.IsCompleted, $"retried at once, {_server.Requests.Count} requests, before the rate window reset");
+        Assert.Equal(reset, clock.NextDueAt);
+        clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.Single(await call);
+        Assert.Equal(2, _server.Requests.Count);
+    }
+
+    private static async Task WaitFor(Func<bool> condition)
+    {
+        var deadline = TimeProvider.System.GetUtcNow().AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(TimeProvider.System.GetUtcNow() < deadline, "condition not met within 10 s");
+            await Task.Delay(5, TestContext.Current.CancellationToken);
+        }
     }
 
     [Fact]

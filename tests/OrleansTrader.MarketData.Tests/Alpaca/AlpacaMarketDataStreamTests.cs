@@ -219,6 +219,29 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
         Assert.Equal(1, stream.GetHealth().Reconnects);
     }
 
+    /// <summary>
+    /// Stopping the reader aborted the socket (a cancelled receive aborts a ClientWebSocket): Alpaca saw a broken
+    /// connection instead of a close, on every normal stop.
+    /// </summary>
+    [Fact]
+    public async Task ReadAsync_Stopped_ClosesTheSocketWithACloseHandshake_WithoutWarnings()
+    {
+        var stream = Stream();
+
+        await using (var reader = stream.ReadAsync(TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken))
+        {
+            Assert.True(await reader.MoveNextAsync());
+            Assert.Equal(FeedState.Connected, Assert.IsType<FeedStatusEvent>(reader.Current).State);
+            await WaitFor(() => stream.LastSubscription is not null);
+        }
+
+        await WaitFor(() => _server.ClosedSessions + _server.DroppedSessions == 1);
+
+        Assert.Equal((1, 0), (_server.ClosedSessions, _server.DroppedSessions));
+        Assert.DoesNotContain(_log.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal));
+        Assert.Equal(0, stream.GetHealth().Reconnects);
+    }
+
     [Fact]
     public async Task SubscribeAsync_AtRuntime_SendsOnlyTheChange_AndUnsubscribeRemoves()
     {

@@ -22,6 +22,7 @@ internal sealed class FakeAlpacaStreamServer : IAsyncDisposable
     private readonly WebApplication _app;
     private int _connections;
     private int _droppedSessions;
+    private int _closedSessions;
 
     private FakeAlpacaStreamServer(WebApplication app) => _app = app;
 
@@ -42,6 +43,9 @@ internal sealed class FakeAlpacaStreamServer : IAsyncDisposable
     public int Connections => Volatile.Read(ref _connections);
 
     public int DroppedSessions => Volatile.Read(ref _droppedSessions);
+
+    /// <summary>Sessions the client ended with a close handshake.</summary>
+    public int ClosedSessions => Volatile.Read(ref _closedSessions);
 
     public Uri BaseUrl { get; private set; } = null!;
 
@@ -116,6 +120,8 @@ internal sealed class FakeAlpacaStreamServer : IAsyncDisposable
                         break;
                 }
             }
+
+            Interlocked.Increment(ref _closedSessions);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
@@ -159,6 +165,8 @@ internal sealed class FakeAlpacaStreamServer : IAsyncDisposable
                 var result = await socket.ReceiveAsync(buffer, CancellationToken.None);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
+                    // Answer the client's close, as a server does, completing the handshake.
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
                     return null;
                 }
 
