@@ -119,6 +119,31 @@ public sealed class WebhookTests : IDisposable
     }
 
     [Fact]
+    public async Task ARetryAfterAlreadyPast_WaitsTheUsualDelay_AndOneInTheFuture_WaitsUntilThatDate()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        await using var cluster = await StartAsync(time);
+        var account = await TestAccounts.OpenAsync(cluster, "wh-h", 100_000m);
+        await Market.QuoteAsync(cluster, "WHH", 50m, 50m);
+        var webhook = Webhook(cluster, "wh-h", "dated");
+        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/dated", Kinds = [AccountEventKind.Fill] })).Succeeded);
+
+        // A receiver's clock behind ours (or "Retry-After: 0") must not make the webhook retry at once, again and again.
+        var answers = new Queue<Func<HttpResponseMessage>>([
+            () => ThrottledUntil(HttpStatusCode.ServiceUnavailable, time.GetUtcNow().AddMinutes(-5)),
+            () => ThrottledUntil(HttpStatusCode.TooManyRequests, time.GetUtcNow().AddSeconds(90))]);
+        _receiver.Respond = _ => Task.FromResult(answers.TryDequeue(out var next) ? next() : new HttpResponseMessage(HttpStatusCode.OK));
+        await FillAsync(account, Market.MarketOrder("dated", "WHH", OrderSide.Buy, 1m), 1);
+
+        var first = await WaitForFailuresAsync(webhook, 1);
+        Assert.InRange(first.NextAttemptAt!.Value - first.LastAttemptAt!.Value, TimeSpan.FromSeconds(0.8), TimeSpan.FromSeconds(1));
+        Assert.Single(_receiver.Received);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var second = await WaitForFailuresAsync(webhook, 2);
+        Assert.Equal(TimeSpan.FromSeconds(90), second.NextAttemptAt!.Value - second.LastAttemptAt!.Value);
+    }
+
+    [Fact]
     public async Task AWebhookFailingPastTheLimit_IsDisabled_AndResumingDeliversWhatWaited()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
@@ -310,6 +335,13 @@ public sealed class WebhookTests : IDisposable
     {
         var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
         response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(wait);
+        return response;
+    }
+
+    private static HttpResponseMessage ThrottledUntil(HttpStatusCode status, DateTimeOffset date)
+    {
+        var response = new HttpResponseMessage(status);
+        response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(date);
         return response;
     }
 

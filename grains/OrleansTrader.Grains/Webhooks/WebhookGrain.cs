@@ -337,7 +337,10 @@ internal sealed partial class WebhookGrain(
             return false;
         }
 
-        var wait = attempt.RetryAfter ?? Backoff(S.ConsecutiveFailures);
+        // The receiver's Retry-After when it asks for longer than the backoff: a date already past (its clock behind ours)
+        // or "0" must not make every retry immediate, hammering a receiver that says it is overloaded.
+        var backoff = Backoff(S.ConsecutiveFailures);
+        var wait = attempt.RetryAfter is { } asked && asked > backoff ? asked : backoff;
         S.NextAttemptAt = now + wait;
         await state.WriteStateAsync();
         WebhookLog.Failed(logger, _accountId, _webhookId, S.ConsecutiveFailures, S.LastError, wait);
