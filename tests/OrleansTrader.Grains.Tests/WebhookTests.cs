@@ -321,6 +321,22 @@ public sealed class WebhookTests : IDisposable
         }
 
         Assert.Equal(WebhookErrorCodes.NotFound, (await Webhook(cluster, "wh-g", "none").RotateSecretAsync(TimeSpan.Zero)).ErrorCode);
+
+        // A second rotation within an overlap keeps the first one's promise: three signatures, newest first.
+        var first = await webhook.RotateSecretAsync(TimeSpan.FromHours(1));
+        var second = await webhook.RotateSecretAsync(TimeSpan.FromMinutes(30));
+        Assert.Equal(time.GetUtcNow().AddHours(1), second.Status!.PreviousSecretValidUntil);
+        await FillAsync(account, Market.MarketOrder("g-4", "WHG", OrderSide.Buy, 1m), 4);
+        var overlapping = (await Eventually.WaitAsync(() => Task.FromResult(_receiver.Received.ToList()), r => r.Count == 4, "the fourth fill"))[3];
+        Assert.Equal(SignatureWith(overlapping, second.Secret!, first.Secret!, again.Secret!), overlapping.Headers[WebhookSender.SignatureHeader]);
+
+        // A third earlier secret is refused; rotating without an overlap still works and keeps the two promises.
+        var third = await webhook.RotateSecretAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal((WebhookErrorCodes.InvalidRotation, "previousSecretValidForSeconds"), (third.ErrorCode, third.Field));
+        var immediate = await webhook.RotateSecretAsync(TimeSpan.Zero);
+        await FillAsync(account, Market.MarketOrder("g-5", "WHG", OrderSide.Buy, 1m), 5);
+        var afterImmediate = (await Eventually.WaitAsync(() => Task.FromResult(_receiver.Received.ToList()), r => r.Count == 5, "the fifth fill"))[4];
+        Assert.Equal(SignatureWith(afterImmediate, immediate.Secret!, first.Secret!, again.Secret!), afterImmediate.Headers[WebhookSender.SignatureHeader]);
     }
 
     /// <summary>The header a receiver expects for this request: its own t, then one v1 per secret, in order.</summary>

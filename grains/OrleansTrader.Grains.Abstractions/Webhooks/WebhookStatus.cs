@@ -21,7 +21,7 @@ public sealed record WebhookStatus
     /// <summary>When the signing secret was last replaced (null when never).</summary>
     public DateTimeOffset? SecretRotatedAt { get; init; }
 
-    /// <summary>Until when requests also carry a signature with the secret before the last rotation (null when they do not).</summary>
+    /// <summary>Until when requests also carry signatures with secrets replaced by rotations (null when they do not).</summary>
     public DateTimeOffset? PreviousSecretValidUntil { get; init; }
 
     /// <summary>The account event sequence delivered through (events after it are still to go).</summary>

@@ -33,6 +33,9 @@ internal sealed partial class WebhookGrain(
 
     /// <summary>The longest a rotated-out secret keeps signing: long enough to roll out a receiver, short enough to retire a leaked one.</summary>
     internal static readonly TimeSpan MaxPreviousSecretValidity = TimeSpan.FromDays(7);
+
+    /// <summary>Earlier secrets signing at once at most (a request carries one signature per secret).</summary>
+    internal const int MaxEarlierSecrets = 2;
     private StreamSubscriptionHandle<AccountEvent>? _subscription;
     private IGrainTimer? _pump;
     private Task<WebhookAttempt>? _inFlight;
@@ -142,9 +145,23 @@ internal sealed partial class WebhookGrain(
                 with { Field = "previousSecretValidForSeconds" };
         }
 
+        // Every earlier secret keeps the validity it was given (a second rotation within an overlap must not cut off
+        // receivers still on the first secret); a rotation that would make more than MaxEarlierSecrets sign is refused.
         var now = time.GetUtcNow();
-        S.PreviousSecret = previousValidFor > TimeSpan.Zero ? S.Secret : null;
-        S.PreviousSecretValidUntil = previousValidFor > TimeSpan.Zero ? now + previousValidFor : null;
+        var earlier = ValidEarlierSecrets(now).ToList();
+        if (previousValidFor > TimeSpan.Zero)
+        {
+            earlier.Insert(0, new EarlierSecret(S.Secret, now + previousValidFor));
+        }
+
+        if (earlier.Count > MaxEarlierSecrets)
+        {
+            return Fail(WebhookErrorCodes.InvalidRotation,
+                    $"{MaxEarlierSecrets} earlier secrets still sign, the last until {earlier.Max(e => e.ValidUntil):O}: rotate with previousSecretValidForSeconds 0, or after then.")
+                with { Field = "previousSecretValidForSeconds" };
+        }
+
+        S.EarlierSecrets = earlier;
         S.Secret = WebhookSender.NewSecret();
         S.SecretRotatedAt = now;
         await state.WriteStateAsync();
@@ -380,11 +397,10 @@ internal sealed partial class WebhookGrain(
         }
     }
 
-    /// <summary>The current secret, then the one before it while that is still valid.</summary>
-    private string[] SigningSecrets() =>
-        S.PreviousSecret is { } previous && S.PreviousSecretValidUntil is { } until && until > time.GetUtcNow()
-            ? [S.Secret, previous]
-            : [S.Secret];
+    /// <summary>The current secret, then the earlier ones still valid, newest first.</summary>
+    private string[] SigningSecrets() => [S.Secret, .. ValidEarlierSecrets(time.GetUtcNow()).Select(e => e.Secret)];
+
+    private IEnumerable<EarlierSecret> ValidEarlierSecrets(DateTimeOffset now) => S.EarlierSecrets.Where(e => e.ValidUntil > now);
 
     private WebhookStatus Status() => new()
     {
@@ -396,7 +412,7 @@ internal sealed partial class WebhookGrain(
         State = S.State,
         CreatedAt = S.CreatedAt,
         SecretRotatedAt = S.SecretRotatedAt,
-        PreviousSecretValidUntil = S.PreviousSecretValidUntil is { } until && until > time.GetUtcNow() ? until : null,
+        PreviousSecretValidUntil = ValidEarlierSecrets(time.GetUtcNow()).Select(e => (DateTimeOffset?)e.ValidUntil).Max(),
         DeliveredThroughSequence = S.DeliveredThrough,
         Deliveries = S.Deliveries,
         EventsDelivered = S.EventsDelivered,

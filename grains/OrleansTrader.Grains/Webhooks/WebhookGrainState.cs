@@ -16,10 +16,8 @@ internal sealed record WebhookGrainState
     /// <summary>The HMAC key of the signature; stored because every request is signed with it, never shown after creation.</summary>
     public string Secret { get; set; } = string.Empty;
 
-    /// <summary>The secret before the last rotation, still signing (beside the new one) until <see cref="PreviousSecretValidUntil"/>.</summary>
-    public string? PreviousSecret { get; set; }
-
-    public DateTimeOffset? PreviousSecretValidUntil { get; set; }
+    /// <summary>Secrets replaced by rotations that still sign beside the current one, each until its time, newest first.</summary>
+    public List<EarlierSecret> EarlierSecrets { get; set; } = [];
 
     public DateTimeOffset? SecretRotatedAt { get; set; }
 
@@ -51,3 +49,6 @@ internal sealed record WebhookGrainState
 
     public DateTimeOffset? NextAttemptAt { get; set; }
 }
+
+/// <summary>A rotated-out signing secret and until when it still signs.</summary>
+internal sealed record EarlierSecret(string Secret, DateTimeOffset ValidUntil);
