@@ -364,6 +364,49 @@ public sealed class DurableStreamTests
         Assert.Equal(["1@1", "1@1", "2@2"], received);
     }
 
+    [Fact]
+    public async Task Rewind_RequestedWhileTheCursorFails_IsAppliedByTheCursorThatTakesOver()
+    {
+        var log = new CheckpointFailingLog(_log);
+        await using var cluster = await IsolatedCluster.StartAsync(silo => silo.AddDurableStreams("durable", _ => log, o =>
+        {
+            o.RetryDelay = TimeSpan.Zero;
+            o.CheckpointFlushInterval = TimeSpan.Zero; // the cursor itself saves (and fails) after the batch
+        }));
+        var stream = cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(StreamId.Create("audit", "rewind-while-failing"));
+        var seen = new List<string>();
+        var thirdTwice = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task OnEvent(TestEvent e, StreamSequenceToken? token)
+        {
+            lock (seen)
+            {
+                seen.Add($"{e.Number}@{token!.SequenceNumber}");
+                if (seen.Count(s => s == "3@3") == 2)
+                {
+                    thirdTwice.TrySetResult();
+                }
+            }
+
+            return Task.CompletedTask;
+        }
+
+        var handle = await stream.SubscribeAsync(OnEvent);
+        log.Arm(out var entered, out var release);
+
+        // The cursor delivers 1..3 and stops in its checkpoint save; the subscriber asks to go on from 3; the save fails.
+        await stream.OnNextBatchAsync([new TestEvent(1), new TestEvent(2), new TestEvent(3)]);
+        await entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await handle.ResumeAsync(OnEvent, new StreamSequenceToken(3));
+        release.SetResult();
+
+        await thirdTwice.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await handle.UnsubscribeAsync();
+        lock (seen)
+        {
+            Assert.Equal(["1@1", "2@2", "3@3", "3@3"], seen);
+        }
+    }
+
     private static IAsyncStream<TestEvent> StoredStream(IsolatedCluster cluster, string key) =>
         cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(StreamId.Create(StoredSubscriberGrain.Namespace, key));
 

@@ -48,6 +48,17 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
         }
     }
 
+    /// <summary>Takes the rewind not applied yet (a failed cursor hands it to the one that takes over).</summary>
+    public long? TakeRewind()
+    {
+        lock (_lock)
+        {
+            var rewind = _rewindTo;
+            _rewindTo = null;
+            return rewind;
+        }
+    }
+
     private async Task RunAsync()
     {
         var log = provider.Log;

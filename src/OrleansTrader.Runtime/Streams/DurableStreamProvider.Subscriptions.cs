@@ -17,7 +17,8 @@ public sealed partial class DurableStreamProvider
         }
 
         var stored = new StoredStreamSubscription(subscription.StreamId, subscription.HandleId, subscription.Owner!.GrainId);
-        await Log.AddSubscriptionAsync(stored, _stopping.Token);
+        // Like appends, not cut by a graceful stop: a grain may subscribe or unsubscribe in its last turns or OnDeactivateAsync.
+        await Log.AddSubscriptionAsync(stored, CancellationToken.None);
         _stored.Add(stored);
     }
 
@@ -60,7 +61,7 @@ public sealed partial class DurableStreamProvider
             return;
         }
 
-        await Log.RemoveSubscriptionAsync(subscription.StreamId, subscription.HandleId, _stopping.Token);
+        await Log.RemoveSubscriptionAsync(subscription.StreamId, subscription.HandleId, CancellationToken.None);
         _stored.Remove(subscription.StreamId, subscription.HandleId);
     }
 

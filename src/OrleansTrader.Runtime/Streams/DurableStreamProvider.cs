@@ -182,8 +182,11 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
         Notify(subscription.StreamId, 0);
     }
 
-    /// <summary>Starts (or wakes) the cursor of every consumer of the stream; <paramref name="head"/> is its newest known sequence (0: unknown).</summary>
-    internal void Notify(StreamId streamId, long head)
+    /// <summary>
+    /// Starts (or wakes) the cursor of every consumer of the stream; <paramref name="head"/> is its newest known sequence (0: unknown).
+    /// <paramref name="rewind"/>: a rewind of one consumer to apply before its cursor reads (handed over by a failed cursor).
+    /// </summary>
+    internal void Notify(StreamId streamId, long head, (string ConsumerId, long Checkpoint)? rewind = null)
     {
         if (_stopping.IsCancellationRequested)
         {
@@ -199,15 +202,21 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
             lock (_lock)
             {
                 var key = (streamId, consumer.ConsumerId);
-                if (_cursors.TryGetValue(key, out var running))
+                var cursor = _cursors.GetValueOrDefault(key);
+                if (cursor is null)
                 {
-                    running.Wake();
-                }
-                else
-                {
-                    started = new DurableCursor(this, streamId, consumer);
+                    cursor = started = new DurableCursor(this, streamId, consumer);
                     _cursors[key] = started;
                     _lag.Track(streamId, consumer.ConsumerId);
+                }
+
+                if (rewind is { } r && r.ConsumerId == consumer.ConsumerId)
+                {
+                    cursor.RequestRewind(r.Checkpoint);
+                }
+                else if (started is null)
+                {
+                    cursor.Wake();
                 }
             }
 
@@ -264,15 +273,20 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
     internal void Restart(DurableCursor cursor)
     {
         bool woken;
+        long? rewind;
         lock (_lock)
         {
             Unregister(cursor);
             woken = cursor.ConsumeWake();
+
+            // A rewind asked of this cursor (which also woke it) goes to the next one; dropped, the consumer went on from its
+            // checkpoint as if the subscriber had never asked.
+            rewind = cursor.TakeRewind();
         }
 
         if (woken)
         {
-            Notify(cursor.StreamId, 0);
+            Notify(cursor.StreamId, 0, rewind is { } target ? (cursor.Consumer.ConsumerId, target) : null);
             return;
         }
 
@@ -318,7 +332,9 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
             return;
         }
 
-        var appended = await Log.AppendAsync(streamId, payloads, _runtime.TimeProvider.GetUtcNow(), _stopping.Token);
+        // Not the stopping token: a graceful stop still runs turns and OnDeactivateAsync, and what they publish is stored
+        // for the next silo (only delivery stops); a SQL log failed every such append once the stop had begun.
+        var appended = await Log.AppendAsync(streamId, payloads, _runtime.TimeProvider.GetUtcNow(), CancellationToken.None);
         Tails.Appended(streamId, appended, published);
         Notify(streamId, appended.Count > 0 ? appended[^1].Sequence : 0);
     }

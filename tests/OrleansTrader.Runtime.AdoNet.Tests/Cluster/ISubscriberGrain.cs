@@ -11,4 +11,10 @@ public interface ISubscriberGrain : IGrainWithStringKey
     Task UnsubscribeAll();
 
     Task<int> CountHandles();
+
+    /// <summary>Publishes <paramref name="number"/> to the stream from OnDeactivateAsync.</summary>
+    Task PublishWhenDeactivated(int number);
+
+    /// <summary>Unsubscribes every handle from OnDeactivateAsync.</summary>
+    Task UnsubscribeWhenDeactivated();
 }

@@ -50,6 +50,35 @@ public abstract class StoredSubscriptionClusterTests
         Assert.Equal(0, await cluster.Client.GetGrain<ISubscriberGrain>(key + "~leaving").CountHandles());
     }
 
+    [Fact]
+    public async Task EventPublishedWhileTheSiloStopsGracefully_IsStored_AndReachesTheStoredSubscriberAfterRestart()
+    {
+        await using var cluster = await DeployAsync();
+        var key = NewKey();
+        await cluster.Client.GetGrain<ISubscriberGrain>(key + "~listening").Subscribe();
+        await cluster.Client.GetGrain<ISubscriberGrain>(key + "~publishing").PublishWhenDeactivated(5);
+
+        await cluster.RestartSiloAsync(Ct);
+        var stored = await GetLog(cluster.ServiceProvider).ReadStreamAsync(StreamId.Create(SubscriberGrain.Namespace, key), 0, 10, Ct);
+
+        Assert.Equal([1L], stored.Select(e => e.Sequence));
+        Assert.Equal(["5@1"], await _probe.WaitForAsync(key + "~listening/received", 1));
+    }
+
+    [Fact]
+    public async Task UnsubscribeWhileTheSiloStopsGracefully_DeletesTheStoredSubscription()
+    {
+        await using var cluster = await DeployAsync();
+        var key = NewKey();
+        await cluster.Client.GetGrain<ISubscriberGrain>(key + "~leaving").Subscribe();
+        await cluster.Client.GetGrain<ISubscriberGrain>(key + "~leaving").UnsubscribeWhenDeactivated();
+        await cluster.Client.GetGrain<ISubscriberGrain>(key + "~staying").Subscribe();
+
+        await cluster.RestartSiloAsync(Ct);
+
+        Assert.Equal([GrainId.Create("subscriber", key + "~staying")], (await StoredSubscriptionsAsync(cluster, key)).Select(s => s.Subscriber));
+    }
+
     /// <summary>Registers the provider's log under the name "durable" (the same store on every silo start).</summary>
     protected abstract void AddStreamLog(ISiloBuilder silo);
 

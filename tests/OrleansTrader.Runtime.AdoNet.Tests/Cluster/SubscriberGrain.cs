@@ -23,6 +23,34 @@ public sealed class SubscriberGrain(SubscriptionProbe probe) : Grain, ISubscribe
         probe.Log(Key + "/resumed", handles.Count.ToString(CultureInfo.InvariantCulture));
     }
 
+    private int? _publishWhenDeactivated;
+    private bool _unsubscribeWhenDeactivated;
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_publishWhenDeactivated is { } number)
+        {
+            await Stream.OnNextAsync(new SubscriptionEvent(number));
+        }
+
+        if (_unsubscribeWhenDeactivated)
+        {
+            await UnsubscribeAll();
+        }
+    }
+
+    public Task PublishWhenDeactivated(int number)
+    {
+        _publishWhenDeactivated = number;
+        return Task.CompletedTask;
+    }
+
+    public Task UnsubscribeWhenDeactivated()
+    {
+        _unsubscribeWhenDeactivated = true;
+        return Task.CompletedTask;
+    }
+
     public async Task Subscribe() => await Stream.SubscribeAsync(OnEventAsync);
 
     public async Task UnsubscribeAll()
