@@ -260,6 +260,11 @@ internal sealed class PaperAccount : IDisposable
                     : OrderExpiry.For(request, tx.Now, _venue.Calendar);
                 var fresh = Order.Create(newId, request, tx.Now, expires) with { ReplacesOrderId = orderId };
                 var added = tx.Add(fresh, held: false, groupId: null);
+                if (record.Matching is { } before && Continued(before, added.Matching!, record.Order.Request, request) is { } continued)
+                {
+                    tx.Track(newId, continued);
+                }
+
                 tx.Replace(orderId, newId);
                 var view = new MarketView(book.Quote, null);
                 Match(tx, symbol, view, [newId], book.HaltReason is not null);
@@ -287,37 +292,57 @@ internal sealed class PaperAccount : IDisposable
     public async Task<BrokerOrder> CancelAsync(string orderId, CancellationToken cancellationToken)
     {
         await EnsureLoadedAsync(cancellationToken);
-        await SymbolOfAsync(orderId, cancellationToken);
-        await _gate.WaitAsync(cancellationToken);
+
+        // The symbol's gate too: canceling a partly filled bracket/OTO entry activates its exits, which match at once.
+        var symbol = await SymbolOfAsync(orderId, cancellationToken);
+        var book = _venue.Book(symbol);
+        await book.Gate.WaitAsync(cancellationToken);
         try
         {
-            var tx = Begin();
-            var record = tx.Find(orderId) ?? throw NotFound(orderId);
-            if (OrderReplaceRules.CheckCancel(record.Order) is { } refused)
+            await _gate.WaitAsync(cancellationToken);
+            try
             {
-                throw new BrokerException(BrokerErrorKind.Rejected, $"{refused.Code}: order {orderId} is {record.Order.Status}; nothing to cancel.");
-            }
-
-            var group = record.GroupId is { } groupId ? _state.Groups.GetValueOrDefault(groupId) : null;
-            if (group is { OrderClass: OrderClass.Oco } && PaperOrderMapper.IsParent(group, orderId))
-            {
-                var members = group.ChildOrderIds.Select(id => tx.Get(id).Order);
-                foreach (var action in group.CancelAll(members))
+                var tx = Begin();
+                var record = tx.Find(orderId) ?? throw NotFound(orderId);
+                if (OrderReplaceRules.CheckCancel(record.Order) is { } refused)
                 {
-                    tx.Cancel(action.OrderId, "CANCELED_BY_CLIENT");
+                    throw new BrokerException(BrokerErrorKind.Rejected, $"{refused.Code}: order {orderId} is {record.Order.Status}; nothing to cancel.");
                 }
-            }
-            else
-            {
-                tx.Cancel(orderId, "CANCELED_BY_CLIENT");
-            }
 
-            await CommitAcknowledgedAsync(tx, "cancel");
-            return View(_state, orderId);
+                var group = record.GroupId is { } groupId ? _state.Groups.GetValueOrDefault(groupId) : null;
+                if (group is { OrderClass: OrderClass.Oco } && PaperOrderMapper.IsParent(group, orderId))
+                {
+                    var members = group.ChildOrderIds.Select(id => tx.Get(id).Order);
+                    foreach (var action in group.CancelAll(members))
+                    {
+                        tx.Cancel(action.OrderId, "CANCELED_BY_CLIENT");
+                    }
+                }
+                else
+                {
+                    tx.Cancel(orderId, "CANCELED_BY_CLIENT");
+                }
+
+                var view = new MarketView(book.Quote, null);
+                if (tx.Activated.Count > 0)
+                {
+                    List<string> activated = [.. tx.Activated];
+                    tx.Activated.Clear();
+                    Match(tx, symbol, view, activated, book.HaltReason is not null);
+                }
+
+                await CommitAcknowledgedAsync(tx, "cancel");
+                book.Quote = view.Quote;
+                return View(_state, orderId);
+            }
+            finally
+            {
+                _gate.Release();
+            }
         }
         finally
         {
-            _gate.Release();
+            book.Gate.Release();
         }
     }
 
@@ -661,6 +686,23 @@ internal sealed class PaperAccount : IDisposable
             default:
                 throw new InvalidOperationException($"Unknown fill outcome {decision.Outcome}.");
         }
+    }
+
+    /// <summary>
+    /// What a replacement keeps of the replaced order's matching state, or null when nothing: a trailing stop keeps its
+    /// water mark (the new trail is set off the high seen since it was placed, not restarted at the next trade), and a stop
+    /// whose level the replace did not move stays triggered (it had already become a market or limit order).
+    /// </summary>
+    private static SimulatedOrder? Continued(SimulatedOrder before, SimulatedOrder fresh, OrderRequest old, OrderRequest replacement)
+    {
+        var sameLevel = old.StopPrice == replacement.StopPrice && old.TrailPrice == replacement.TrailPrice && old.TrailPercent == replacement.TrailPercent;
+        var triggered = before.Triggered && sameLevel;
+        if (before.WaterMark is null && !triggered)
+        {
+            return null;
+        }
+
+        return fresh with { WaterMark = before.WaterMark, Triggered = triggered };
     }
 
     private static bool IsMatchable(PaperOrderRecord record) =>

@@ -9,7 +9,8 @@ namespace OrleansTrader.Domain.Fills;
 /// <item>Market orders fill at the touch (ask for buys, bid for sells) moved against the order by the slippage.</item>
 /// <item>Limit orders fill at the touch when it is marketable (never worse than the limit), or at the limit when a
 /// trade prints strictly through it.</item>
-/// <item>Stops trigger on a trade at or through the stop and then act as market orders; stop-limits act as limits.
+/// <item>Stops trigger on a trade at or through the stop and then act as market orders; stop-limits act as limits (the
+/// trade that triggers one is not a print through its limit: the order was not resting then).
 /// Trailing stops follow the high (sell) or low (buy) water mark of trades by a price offset or percentage.</item>
 /// <item>Fills are capped by the displayed size at the touch (or the size of the trade through a limit) and by a
 /// participation rate of the trade's size; IOC fills what it can and cancels the rest; FOK fills all or nothing.</item>
@@ -46,8 +47,11 @@ public static class FillModel
             return Unfilled(state, FillReasons.NotTriggered);
         }
 
+        // A stop-limit that this trade triggered was not resting when the trade printed, so the print cannot have gone
+        // through its limit: only the touch can fill it now, and later prints through the limit can.
+        var printThrough = order.Triggered || state.Type != OrderType.StopLimit;
         var (price, available, reason) = state.Type is OrderType.Limit or OrderType.StopLimit
-            ? LimitMatch(state, market, options)
+            ? LimitMatch(state, market, options, printThrough)
             : MarketMatch(state, market, options);
         if (price is null)
         {
@@ -123,7 +127,8 @@ public static class FillModel
         return (price, options.LimitByDisplayedSize ? size : order.LeavesQuantity, FillReasons.Filled);
     }
 
-    private static (decimal? Price, decimal Available, string Reason) LimitMatch(SimulatedOrder order, MarketSnapshot market, FillModelOptions options)
+    private static (decimal? Price, decimal Available, string Reason) LimitMatch(SimulatedOrder order, MarketSnapshot market, FillModelOptions options,
+        bool printThrough)
     {
         var limit = order.LimitPrice ?? throw new ArgumentException("A limit order needs a limit price.", nameof(order));
 
@@ -142,7 +147,7 @@ public static class FillModel
             return (price, options.LimitByDisplayedSize ? size : order.LeavesQuantity, FillReasons.Filled);
         }
 
-        if (market.Trade is { Price: > 0m } trade && (buy ? trade.Price < limit : trade.Price > limit))
+        if (printThrough && market.Trade is { Price: > 0m } trade && (buy ? trade.Price < limit : trade.Price > limit))
         {
             return (limit, trade.Size, FillReasons.Filled);
         }

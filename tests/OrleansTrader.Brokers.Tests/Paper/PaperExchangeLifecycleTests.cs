@@ -153,6 +153,30 @@ public sealed class PaperExchangeLifecycleTests
     }
 
     [Fact]
+    public async Task Bracket_CancelingAPartlyFilledEntry_MatchesItsActivatedExitsAtOnce()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(99.90m, 100.00m, askSize: 4m);
+        var entry = await venue.SubmitAsync(Request("bracket-cancel", OrderSide.Buy, OrderType.Limit, 10m, limit: 100.00m) with
+        {
+            OrderClass = OrderClass.Bracket,
+            TakeProfit = new ExitLeg(LimitPrice: 101.00m),
+            StopLoss = new ExitLeg(StopPrice: 95.00m),
+        });
+        await venue.WaitForAsync(entry.OrderId, ExecutionReportKind.PartialFill);
+        await venue.QuoteAsync(101.50m, 101.60m);
+
+        // The take-profit is activated for the 4 filled against a bid already above its limit: it fills as it is accepted.
+        await venue.Client.CancelOrderAsync(entry.OrderId, Ct);
+
+        var takeProfit = entry.Legs.Single(l => l.Type == OrderType.Limit);
+        Assert.Equal(OrderStatus.Filled, (await venue.OrderAsync(takeProfit.OrderId)).Status);
+        var fill = Assert.Single(await venue.WaitForAsync(takeProfit.OrderId, ExecutionReportKind.Fill));
+        Assert.Equal((101.50m, 4m), (fill.Execution!.Price, fill.Execution.Quantity));
+        Assert.Empty(await venue.Client.GetPositionsAsync(Ct));
+    }
+
+    [Fact]
     public async Task Oco_BothLegsWorkAtOnce_AndCancelingTheParentCancelsBoth()
     {
         await using var venue = await StartAsync();

@@ -215,6 +215,57 @@ public sealed class PaperExchangeMatchingTests
     }
 
     [Fact]
+    public async Task StopLimit_IsNotFilledThroughItsLimit_ByTheTradeThatTriggersIt()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(98.40m, 98.90m);
+        var order = await venue.SubmitAsync(Request("stop-limit", OrderSide.Sell, OrderType.StopLimit, 10m, limit: 98.50m, stop: 99.00m));
+
+        // The print at 98.80 triggers the stop; the order was not resting at 98.50 when it printed, and the bid is below the limit.
+        await venue.TradeAsync(98.80m, 100m);
+        var triggered = await venue.OrderAsync(order.OrderId);
+        Assert.Equal((OrderStatus.Accepted, 0m), (triggered.Status, triggered.FilledQuantity));
+
+        // Resting now, a later print through the limit fills it there.
+        await venue.TradeAsync(98.70m, 100m);
+        var fill = Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Fill));
+        Assert.Equal((98.50m, Liquidity.Maker), (fill.Execution!.Price, fill.Execution.Liquidity));
+    }
+
+    [Fact]
+    public async Task TrailingStop_Replaced_KeepsItsWaterMark_AndSetsTheNewTrailOffIt()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(108.40m, 108.50m);
+        var order = await venue.SubmitAsync(Request("trail-replace", OrderSide.Sell, OrderType.TrailingStop, 10m, tif: TimeInForce.Gtc) with { TrailPrice = 2.00m });
+        await venue.TradeAsync(100.00m, 100m);
+        await venue.TradeAsync(110.00m, 100m);
+        await venue.TradeAsync(108.50m, 100m);
+
+        var tightened = await venue.Client.ReplaceOrderAsync(order.OrderId, new OrderReplacement { TrailPrice = 1.00m }, Ct);
+
+        Assert.Equal((110.00m, 109.00m), (tightened.HighWaterMark, tightened.StopPrice));
+        await venue.TradeAsync(108.50m, 100m);
+        Assert.Equal(108.40m, Assert.Single(await venue.WaitForAsync(tightened.OrderId, ExecutionReportKind.Fill)).Execution!.Price);
+    }
+
+    [Fact]
+    public async Task TriggeredStop_Replaced_StaysTriggered_AndFillsOnTheNextBid()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(0m, 95.50m, bidSize: 0m);
+        var order = await venue.SubmitAsync(Request("stop-replace", OrderSide.Sell, OrderType.Stop, 10m, stop: 95.00m, tif: TimeInForce.Gtc));
+        await venue.TradeAsync(94.90m, 100m);
+
+        // Triggered, it is a market order that waits for a bid; a smaller quantity does not undo the trigger.
+        var smaller = await venue.Client.ReplaceOrderAsync(order.OrderId, new OrderReplacement { Quantity = 5m }, Ct);
+        await venue.QuoteAsync(95.90m, 96.00m);
+
+        var fill = Assert.Single(await venue.WaitForAsync(smaller.OrderId, ExecutionReportKind.Fill));
+        Assert.Equal((95.90m, 5m), (fill.Execution!.Price, fill.Execution.Quantity));
+    }
+
+    [Fact]
     public async Task Halt_RejectsNewOrdersAndStopsMatching_UntilTradingResumes()
     {
         await using var venue = await StartAsync();
