@@ -99,6 +99,41 @@ public sealed class CustomStrategyTests : IDisposable
     }
 
     [Fact]
+    public async Task ARegisteredKindWhoseStartThrows_IsStoppedWithTheReason_AndCanBeDeleted_NotFailingEveryCall()
+    {
+        var throwing = FirstBarBuyer.Definition with { Kind = "start-throws", Create = _ => new StartThrowingStrategy() };
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { ConfigureSilo = silo => silo.Services.AddStrategy(throwing) });
+        await TestAccounts.OpenAsync(cluster, "nostart", 1_000m);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("nostart", "s"));
+
+        var created = await strategy.CreateAsync(new CreateStrategy { Kind = "start-throws", Symbols = ["AAA"], Start = true });
+
+        Assert.True(created.Succeeded, created.Message);
+        Assert.False(created.Status!.Running);
+        Assert.Contains("no start for you", created.Status.LastError, StringComparison.Ordinal);
+        Assert.False((await strategy.GetStatusAsync())!.Running);
+        Assert.True((await strategy.DeleteAsync()).Succeeded);
+    }
+
+    [Fact]
+    public async Task ARegisteredKindWhoseRestoreThrows_IsStoppedWithTheReason_NotFailingTheStart()
+    {
+        var throwing = FirstBarBuyer.Definition with { Kind = "restore-throws", Create = _ => new RestoreThrowingStrategy() };
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { ConfigureSilo = silo => silo.Services.AddStrategy(throwing) });
+        await TestAccounts.OpenAsync(cluster, "norestore", 1_000m);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("norestore", "s"));
+        Assert.True((await strategy.CreateAsync(new CreateStrategy { Kind = "restore-throws", Symbols = ["AAA"], Start = true })).Status!.Running);
+        Assert.True((await strategy.StopAsync()).Succeeded);
+
+        // Started again from its snapshot, whose restore throws something other than a JSON or cast error.
+        var started = await strategy.StartAsync();
+
+        Assert.False(started.Status!.Running);
+        Assert.Contains("no restore for you", started.Status.LastError, StringComparison.Ordinal);
+        Assert.True((await strategy.DeleteAsync()).Succeeded);
+    }
+
+    [Fact]
     public async Task ARegisteredKindWhoseFactoryFails_IsRefusedWithTheReason_NotWithAnException()
     {
         var broken = FirstBarBuyer.Definition with { Kind = "broken-factory", Create = _ => throw new NullReferenceException("a bug in the factory") };
@@ -222,6 +257,30 @@ public sealed class CustomStrategyTests : IDisposable
         public override void Restore(StrategyState state)
         {
         }
+    }
+
+    /// <summary>A bug in a registered kind's start.</summary>
+    private sealed class StartThrowingStrategy : StrategyBase
+    {
+        public override string Kind => "start-throws";
+
+        public override StrategyState GetState() => new FirstBarBuyerState();
+
+        public override void Restore(StrategyState state)
+        {
+        }
+
+        protected override void OnStarted() => throw new NullReferenceException("no start for you");
+    }
+
+    /// <summary>A bug in a registered kind's restore (a member its snapshot lacks, dereferenced).</summary>
+    private sealed class RestoreThrowingStrategy : StrategyBase
+    {
+        public override string Kind => "restore-throws";
+
+        public override StrategyState GetState() => new FirstBarBuyerState();
+
+        public override void Restore(StrategyState state) => throw new NullReferenceException("no restore for you");
     }
 
     /// <summary>Counts its starts per strategy, which a test waits for without calling the grain (a call would activate it).</summary>

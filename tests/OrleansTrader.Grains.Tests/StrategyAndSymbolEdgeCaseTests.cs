@@ -1,7 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Accounts;
 using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.Runtime;
@@ -65,6 +67,198 @@ public sealed class StrategyAndSymbolEdgeCaseTests
         var bars = await symbol.GetBarsAsync(TimeSpan.FromMinutes(1), DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
         Assert.Equal([t0], bars.Select(b => b.Start));
         Assert.Equal(1, (await symbol.GetStatsAsync()).BarsPublished);
+    }
+
+    [Fact]
+    public async Task TwoStrategiesWhoseIdsShareAPrefix_EachTakeOnlyTheFillsOfTheirOwnOrders()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Services.AddStrategy(BuyOnce.Definition),
+        });
+        await TestAccounts.OpenAsync(cluster, "prefix", 100_000m);
+        await Market.QuoteAsync(cluster, "SCB", 40m, 40m);
+        var first = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("prefix", "mkt"));
+        var second = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("prefix", "mkt-b"));
+        Assert.True((await first.CreateAsync(new CreateStrategy
+        {
+            Kind = BuyOnce.Definition.Kind, Symbols = ["SCA"], Parameters = new Dictionary<string, string>(), Start = false,
+        })).Succeeded);
+        Assert.True((await second.CreateAsync(new CreateStrategy
+        {
+            Kind = BuyOnce.Definition.Kind, Symbols = ["SCB"], Parameters = new Dictionary<string, string>(), Start = true,
+        })).Succeeded);
+
+        // "mkt-b" buys; its client order id "mkt-b-1" starts with "mkt-", the prefix of "mkt"'s own ids.
+        await BarAsync(cluster, "SCB", MinuteAgo(10));
+        await Eventually.WaitAsync(async () => (await second.GetStatusAsync())!.Positions, p => p.Any(x => x.Symbol == "SCB" && x.Quantity == 5m), "mkt-b's fill");
+
+        // Started, "mkt" catches up on every account event since its creation: none of them is a fill of its orders.
+        Assert.True((await first.StartAsync()).Succeeded);
+        var status = (await first.GetStatusAsync())!;
+        Assert.Empty(status.Positions);
+    }
+
+    [Fact]
+    public async Task AStrategyCreatedAgainAfterItsDeletion_PlacesNewOrders_NotTheDeletedOnesClientOrderIds()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Services.AddStrategy(BuyOnce.Definition),
+        });
+        var account = await TestAccounts.OpenAsync(cluster, "again", 100_000m);
+        await Market.QuoteAsync(cluster, "SCN", 40m, 40m);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("again", "buy"));
+        var create = new CreateStrategy { Kind = BuyOnce.Definition.Kind, Symbols = ["SCN"], Parameters = new Dictionary<string, string>(), Start = true };
+        Assert.True((await strategy.CreateAsync(create)).Succeeded);
+        var start = MinuteAgo(10);
+        await BarAsync(cluster, "SCN", start);
+        await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!.Positions, p => p.Any(x => x.Symbol == "SCN" && x.Quantity == 5m), "the first buy");
+        Assert.True((await strategy.DeleteAsync()).Succeeded);
+
+        // The same id again: its first order must be a new order, not answered by the deleted strategy's filled "buy-1".
+        Assert.True((await strategy.CreateAsync(create)).Succeeded);
+        await BarAsync(cluster, "SCN", start.AddMinutes(1));
+        await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.All, 10, null), o => o.Count == 2 && o.All(x => x.Status == OrderStatus.Filled), "a second filled order");
+        var status = await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!, s => s.Positions.Count == 1, "the new strategy's fill");
+        Assert.Equal(5m, status.Positions[0].Quantity);
+    }
+
+    [Fact]
+    public async Task AnIntentWhosePlacementThrew_IsAnswered_AndTheIntentsAfterItInTheSameTurnAreStillSent()
+    {
+        var storage = new AccountWriteFailingStorage();
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp));
+                silo.Services.AddStrategy(TwoBuys.Definition);
+                silo.Configure<AccountGrainOptions>(o => o.SignalInterval = o.ReconcileInterval = TimeSpan.FromDays(30));
+            },
+        });
+        var account = await TestAccounts.OpenAsync(cluster, "throws", 100_000m);
+        await Market.QuoteAsync(cluster, "SCN", 40m, 40m);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("throws", "two"));
+        Assert.True((await strategy.CreateAsync(new CreateStrategy
+        {
+            Kind = TwoBuys.Definition.Kind, Symbols = ["SCN"], Parameters = new Dictionary<string, string>(), Start = true,
+        })).Succeeded);
+
+        // The account's write of the first buy fails: that call throws back to the strategy, in the middle of its dispatch.
+        storage.FailNext = true;
+        await BarAsync(cluster, "SCN", MinuteAgo(10));
+
+        // Both intents are answered (sent or refused): none is left open forever, never sent, blocking the strategy.
+        var status = await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!, s => s.IntentsSent + s.IntentsDenied == 2,
+            "both intents answered");
+        Assert.False(storage.FailNext);
+        await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.All, 10, null), o => o.Any(x => x.ClientOrderId == "two-2"), "the second buy at the account");
+        Assert.True(status.IntentsSent >= 1);
+    }
+
+    private static DateTimeOffset MinuteAgo(int minutes)
+    {
+        var start = TimeProvider.System.GetUtcNow().AddMinutes(-minutes);
+        return new DateTimeOffset(start.Year, start.Month, start.Day, start.Hour, start.Minute, 0, TimeSpan.Zero);
+    }
+
+    private static async Task BarAsync(TradingCluster cluster, string symbol, DateTimeOffset start)
+    {
+        var bar = new Bar(symbol, start, TimeSpan.FromMinutes(1), 40m, 40m, 40m, 40m, 1_000m);
+        Assert.Equal(1, (await cluster.Symbol(symbol).IngestAsync(new TickBatch { Bars = [bar] })).Accepted);
+    }
+
+    /// <summary>Buys 1 at market twice on its first bar.</summary>
+    private sealed class TwoBuys : StrategyBase
+    {
+        public static readonly StrategyDefinition Definition = new()
+        {
+            Kind = "two-buys",
+            ParameterNames = [],
+            MaxSymbols = 1,
+            StateType = typeof(RestOnceState),
+            Create = _ => new TwoBuys(),
+        };
+
+        private bool _sent;
+
+        public override string Kind => Definition.Kind;
+
+        public override void OnBar(Bar bar)
+        {
+            if (!_sent)
+            {
+                _sent = true;
+                Context.SubmitOrder(new OrderIntentRequest { Symbol = bar.Symbol, Side = OrderSide.Buy, Quantity = 1m, Reason = "first" });
+                Context.SubmitOrder(new OrderIntentRequest { Symbol = bar.Symbol, Side = OrderSide.Buy, Quantity = 1m, Reason = "second" });
+            }
+        }
+
+        public override StrategyState GetState() => new RestOnceState { Sent = _sent };
+
+        public override void Restore(StrategyState state) => _sent = ((RestOnceState)state).Sent;
+    }
+
+    /// <summary>The default storage, failing the next write of an account's "account" record when told to.</summary>
+    private sealed class AccountWriteFailingStorage : IGrainStorage
+    {
+        private IGrainStorage? _inner;
+
+        public bool FailNext { get; set; }
+
+        public IGrainStorage Over(IServiceProvider services)
+        {
+            _inner ??= new MemoryGrainStorage(services.GetRequiredService<IGrainStateSerializer>());
+            return this;
+        }
+
+        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+            _inner!.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
+
+        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+        {
+            if (FailNext && stateName == "account")
+            {
+                FailNext = false;
+                throw new IOException("The disk is full (test).");
+            }
+
+            return _inner!.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
+        }
+
+        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+            _inner!.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
+    }
+
+    /// <summary>Buys 5 at market on its first bar.</summary>
+    private sealed class BuyOnce : StrategyBase
+    {
+        public static readonly StrategyDefinition Definition = new()
+        {
+            Kind = "buy-once",
+            ParameterNames = [],
+            MaxSymbols = 1,
+            StateType = typeof(RestOnceState),
+            Create = _ => new BuyOnce(),
+        };
+
+        private bool _sent;
+
+        public override string Kind => Definition.Kind;
+
+        public override void OnBar(Bar bar)
+        {
+            if (!_sent)
+            {
+                _sent = true;
+                Context.SubmitOrder(new OrderIntentRequest { Symbol = bar.Symbol, Side = OrderSide.Buy, Quantity = 5m, Reason = "buy once" });
+            }
+        }
+
+        public override StrategyState GetState() => new RestOnceState { Sent = _sent };
+
+        public override void Restore(StrategyState state) => _sent = ((RestOnceState)state).Sent;
     }
 
     /// <summary>Places one GTC buy limit a dollar under its first bar's close.</summary>

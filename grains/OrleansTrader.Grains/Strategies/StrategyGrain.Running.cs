@@ -13,7 +13,8 @@ internal sealed partial class StrategyGrain
 {
     /// <summary>
     /// Restores a registered kind's snapshot. One that no longer reads (its state type changed incompatibly) stops the
-    /// strategy with the reason, rather than trading from a state it does not have.
+    /// strategy with the reason, rather than trading from a state it does not have: whatever its Restore throws, since that
+    /// is the silo owner's code (a null member dereferenced threw on, out of every start and activation).
     /// </summary>
     private bool TryRestoreCustom(string json)
     {
@@ -22,7 +23,7 @@ internal sealed partial class StrategyGrain
             _strategy!.Restore(strategies.DeserializeState(S.Kind, json));
             return true;
         }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException or InvalidOperationException or InvalidCastException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             S.LastError = $"The stored snapshot of strategy kind \"{S.Kind}\" no longer reads: {ex.Message}";
             S.Running = false;
@@ -81,7 +82,23 @@ internal sealed partial class StrategyGrain
             _context.TrackOpenOrder(order);
         }
 
-        _strategy.OnStart(_context);
+        try
+        {
+            _strategy.OnStart(_context);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A registered kind's start failed: stopped with the reason, as a snapshot that no longer reads is. Thrown on, it
+            // left the strategy "running" half started, and an activation that starts it failed every call, stop and delete included.
+            S.LastError = $"Strategy kind \"{S.Kind}\" failed to start: {ex.Message}";
+            S.Running = false;
+            StrategyLog.StrategyFailed(logger, ex, _accountId, _strategyId);
+            _strategy = null;
+            await HaltAsync();
+            await state.WriteStateAsync();
+            return;
+        }
+
         if (fresh)
         {
             FeedWarmUp(history, warmUp, now);
@@ -276,7 +293,44 @@ internal sealed partial class StrategyGrain
         Guard(static (strategy, e) => strategy.OnFill(e), _strategy!, execution);
     }
 
-    private bool Mine(string clientOrderId) => clientOrderId.StartsWith(OrderPrefix, StringComparison.Ordinal);
+    /// <summary>
+    /// True for "{strategyId}-{sequence}" from this incarnation's first sequence on, and for its replacements (the account
+    /// appends "-r{orderId}" per replace). A bare prefix match took the orders of strategy "x-y" ("x-y-1") for strategy "x"'s.
+    /// </summary>
+    private bool Mine(string clientOrderId)
+    {
+        if (!clientOrderId.StartsWith(OrderPrefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var rest = clientOrderId.AsSpan(OrderPrefix.Length);
+        var dash = rest.IndexOf('-');
+        var digits = dash < 0 ? rest : rest[..dash];
+        if (digits.Length == 0 || digits.ContainsAnyExceptInRange('0', '9')
+            || !long.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sequence)
+            || sequence < S.FirstSequence)
+        {
+            return false;
+        }
+
+        for (rest = dash < 0 ? [] : rest[dash..]; !rest.IsEmpty; rest = dash < 0 ? [] : rest[dash..])
+        {
+            if (!rest.StartsWith("-r", StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            rest = rest[2..];
+            dash = rest.IndexOf('-');
+            if (dash == 0 || rest.IsEmpty)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     // Replies to replies are rare (a cancel confirmed locally, then its reply); a strategy that keeps replying waits for the next event.
     private const int MaxDispatchRounds = 4;
@@ -317,16 +371,25 @@ internal sealed partial class StrategyGrain
         // Cancels pass in every trading state; the order's Canceled update comes back with the account's events.
         foreach (var clientOrderId in cancels)
         {
-            if (intents.Any(i => string.Equals(i.ClientOrderId, clientOrderId, StringComparison.Ordinal))
-                || await Account.GetOrderByClientOrderIdAsync(clientOrderId) is not { } order || order.Status.IsFinal())
+            try
             {
-                continue;
-            }
+                if (intents.Any(i => string.Equals(i.ClientOrderId, clientOrderId, StringComparison.Ordinal))
+                    || await Account.GetOrderByClientOrderIdAsync(clientOrderId) is not { } order || order.Status.IsFinal())
+                {
+                    continue;
+                }
 
-            var canceled = await Account.CancelOrderAsync(order.OrderId);
-            if (canceled.Denial is { } denial)
+                var canceled = await Account.CancelOrderAsync(order.OrderId);
+                if (canceled.Denial is { } denial)
+                {
+                    StrategyLog.CancelRefused(logger, _accountId, _strategyId, clientOrderId, $"{denial.ReasonCode}: {denial.Message}");
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                StrategyLog.CancelRefused(logger, _accountId, _strategyId, clientOrderId, $"{denial.ReasonCode}: {denial.Message}");
+                // The order stays open (it may be); the intents drained with this cancel must still go.
+                S.LastError = $"The cancel of {clientOrderId} failed: {ex.Message}";
+                StrategyLog.CancelRefused(logger, _accountId, _strategyId, clientOrderId, ex.Message);
             }
         }
 
@@ -343,18 +406,66 @@ internal sealed partial class StrategyGrain
                 Close(intent, OrderStatus.Denied, $"Withheld: trading state is {state}.");
                 StrategyLog.Suppressed(logger, _accountId, _strategyId, intent.ClientOrderId, state);
             }
-            else if ((await Account.PlaceOrderAsync(new PlaceOrder { Request = intent.ToOrderRequest(), Origin = "strategy:" + _strategyId })).Denial is { } denial)
+            else
+            {
+                await SendAsync(intent);
+            }
+        }
+
+        return intents.Count;
+    }
+
+    /// <summary>
+    /// Places one intent. A call that throws (the account's write failed, a timeout) has an unknown outcome: the account is
+    /// asked whether it holds the order (its updates then come with its events); when it does not, the intent ends
+    /// Rejected. Either way the turn's other intents still go: an exception here used to drop them, and leave them and this
+    /// one open in the strategy forever, never sent (its HasOpenOrder true for good).
+    /// </summary>
+    private async Task SendAsync(OrderIntent intent)
+    {
+        OrderCommandResult placed;
+        try
+        {
+            placed = await Account.PlaceOrderAsync(new PlaceOrder { Request = intent.ToOrderRequest(), Origin = "strategy:" + _strategyId });
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            S.LastError = $"Placing {intent.ClientOrderId} failed: {ex.Message}";
+            StrategyLog.PlaceFailed(logger, ex, _accountId, _strategyId, intent.ClientOrderId);
+            AccountOrder? held;
+            try
+            {
+                held = await Account.GetOrderByClientOrderIdAsync(intent.ClientOrderId);
+            }
+            catch (Exception lookup) when (lookup is not OutOfMemoryException)
+            {
+                // Unknown still: the order stays open rather than risk a second one; its events settle it if it exists.
+                StrategyLog.PlaceFailed(logger, lookup, _accountId, _strategyId, intent.ClientOrderId);
+                return;
+            }
+
+            if (held is null)
             {
                 S.IntentsDenied++;
-                Close(intent, OrderStatus.Denied, $"{denial.ReasonCode}: {denial.Message}");
+                Close(intent, OrderStatus.Rejected, $"Not placed: {ex.Message}");
             }
             else
             {
                 S.IntentsSent++;
             }
+
+            return;
         }
 
-        return intents.Count;
+        if (placed.Denial is { } denial)
+        {
+            S.IntentsDenied++;
+            Close(intent, OrderStatus.Denied, $"{denial.ReasonCode}: {denial.Message}");
+        }
+        else
+        {
+            S.IntentsSent++;
+        }
     }
 
     private bool Reduces(OrderIntent intent)

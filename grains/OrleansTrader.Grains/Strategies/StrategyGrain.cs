@@ -85,9 +85,12 @@ internal sealed partial class StrategyGrain(
         }
 
         var now = time.GetUtcNow();
+        var sequence = Math.Max(1, S.NextSequence);
         state.State = new StrategyGrainState
         {
             Exists = true,
+            NextSequence = sequence,
+            FirstSequence = sequence,
             Kind = command.Kind,
             BarInterval = command.BarInterval,
             Symbols = [.. command.Symbols],
@@ -196,8 +199,12 @@ internal sealed partial class StrategyGrain(
 
         // The trades go first: a crash before the state is cleared leaves a strategy that can be deleted again.
         await TradeBook.ClearAsync(S.Trades);
-        await state.ClearStateAsync();
-        state.State = new StrategyGrainState();
+
+        // A tombstone keeps the next order sequence: a strategy created again under this id continues it. Starting again
+        // at 1 it asked for the deleted one's client order ids, which the account answers with those old orders as if
+        // placed (a filled one left the new strategy waiting on an order that never moves).
+        state.State = new StrategyGrainState { NextSequence = S.NextSequence };
+        await state.WriteStateAsync();
         await Days.ClearAsync();
         await GrainFactory.GetGrain<IStrategyDirectoryGrain>(_accountId).RemoveAsync(_strategyId);
         DeactivateOnIdle();

@@ -29,6 +29,12 @@ internal sealed record StrategyGrainState
 
     public long NextSequence { get; set; } = 1;
 
+    /// <summary>
+    /// The sequence of this incarnation's first order: a strategy deleted and created again under the same id continues
+    /// the deleted one's sequence (kept in a tombstone), and the older orders' fills and updates are not its own.
+    /// </summary>
+    public long FirstSequence { get; set; } = 1;
+
     /// <summary>The strategy's own positions, from its own fills (the account may hold more).</summary>
     public Dictionary<string, Position> Positions { get; set; } = new(StringComparer.Ordinal);
 

@@ -29,6 +29,10 @@ internal static partial class StrategyLog
         Message = "Strategy {StrategyId} of account {AccountId} asked to cancel {ClientOrderId}; the account refused: {Reason}")]
     public static partial void CancelRefused(ILogger logger, string accountId, string strategyId, string clientOrderId, string reason);
 
+    [LoggerMessage(EventId = 5413, Level = LogLevel.Error,
+        Message = "Strategy {StrategyId} of account {AccountId}: placing {ClientOrderId} failed; the account is asked whether it holds the order")]
+    public static partial void PlaceFailed(ILogger logger, Exception exception, string accountId, string strategyId, string clientOrderId);
+
     [LoggerMessage(EventId = 5410, Level = LogLevel.Information, Message = "Strategy {StrategyId} of account {AccountId} warmed up on {Bars} bars ({Sources})")]
     public static partial void WarmedUp(ILogger logger, string accountId, string strategyId, int bars, string sources);
 }
