@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Runtime;
 
@@ -52,10 +53,36 @@ public sealed class DemoAccountTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task ADemoStrategyTheUserStopped_StaysStoppedAfterARestart()
+    {
+        using (var silo = Silo(feed: "none"))
+        {
+            using var client = silo.CreateClient();
+            await SeededAsync(silo);
+            var grains = silo.Services.GetRequiredService<IGrainFactory>();
+            Assert.True((await Strategy(grains).GetStatusAsync())!.Running);
+            Assert.True((await Strategy(grains).StopAsync()).Succeeded);
+        }
+
+        SqliteConnection.ClearAllPools();
+        using (var silo = Silo(feed: "none"))
+        {
+            using var client = silo.CreateClient();
+            await SeededAsync(silo);
+            Assert.False((await Strategy(silo.Services.GetRequiredService<IGrainFactory>()).GetStatusAsync())!.Running);
+        }
+    }
+
+    /// <summary>Waits until the demo seeder (a background service) has done its work on this start.</summary>
+    private static Task SeededAsync(WebApplicationFactory<Program> silo) => silo.Services.GetServices<IHostedService>()
+        .OfType<BackgroundService>().Single(s => s.GetType().Name == "DemoSeeder").ExecuteTask!.WaitAsync(Ct);
+
     private static IStrategyGrain Strategy(IGrainFactory grains) => grains.GetGrain<IStrategyGrain>(StrategyKey.Create("demo", "sma-demo"));
 
-    private WebApplicationFactory<Program> Silo() => new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
-        .UseSetting("Storage:DataDirectory", _data.Path));
+    private WebApplicationFactory<Program> Silo(string feed = "synthetic") => new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+        .UseSetting("Storage:DataDirectory", _data.Path)
+        .UseSetting("Feed:Kind", feed));
 
     private static async Task<T> WaitAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout, string what)
     {

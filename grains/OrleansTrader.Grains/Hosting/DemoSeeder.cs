@@ -7,7 +7,7 @@ using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Hosting;
 
-/// <summary>Opens the demo paper account and starts its SMA crossover on one-second bars (idempotent across restarts).</summary>
+/// <summary>Opens the demo paper account and starts its SMA crossover on one-second bars (once: a restart leaves them as they are).</summary>
 internal sealed partial class DemoSeeder(IClusterClient client, DemoSettings settings, ILogger<DemoSeeder> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -28,6 +28,7 @@ internal sealed partial class DemoSeeder(IClusterClient client, DemoSettings set
                 Kind = StrategyKinds.SmaCrossover,
                 Symbols = [settings.Symbol],
                 BarInterval = TimeSpan.FromSeconds(1),
+                Start = true,
                 Parameters = new Dictionary<string, string>
                 {
                     ["quantity"] = settings.Quantity.ToString(CultureInfo.InvariantCulture),
@@ -35,13 +36,20 @@ internal sealed partial class DemoSeeder(IClusterClient client, DemoSettings set
                     ["slowPeriod"] = settings.SlowPeriod.ToString(CultureInfo.InvariantCulture),
                 },
             });
-            if (!created.Succeeded && created.ErrorCode != StrategyErrorCodes.AlreadyExists)
+            if (created.ErrorCode == StrategyErrorCodes.AlreadyExists)
+            {
+                // A restart: the strategy goes on as it was. One the user stopped stays stopped (a running one is
+                // resumed by KeepAliveResumer).
+                LogExists(logger, settings.AccountId);
+                return;
+            }
+
+            if (!created.Succeeded)
             {
                 LogFailed(logger, settings.AccountId, created.Message ?? created.ErrorCode ?? "unknown");
                 return;
             }
 
-            await strategy.StartAsync();
             LogStarted(logger, settings.AccountId, settings.Symbol, settings.FastPeriod, settings.SlowPeriod);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -53,6 +61,10 @@ internal sealed partial class DemoSeeder(IClusterClient client, DemoSettings set
     [LoggerMessage(EventId = 5601, Level = LogLevel.Information,
         Message = "Demo account {AccountId} trades an SMA crossover ({Fast}/{Slow} one-second bars) on {Symbol} at the paper exchange")]
     private static partial void LogStarted(ILogger logger, string accountId, string symbol, int fast, int slow);
+
+    [LoggerMessage(EventId = 5604, Level = LogLevel.Information,
+        Message = "Demo account {AccountId} and its strategy exist from an earlier start; the strategy keeps its running or stopped state")]
+    private static partial void LogExists(ILogger logger, string accountId);
 
     [LoggerMessage(EventId = 5602, Level = LogLevel.Error, Message = "Demo account {AccountId} could not be set up: {Reason}")]
     private static partial void LogFailed(ILogger logger, string accountId, string reason);
