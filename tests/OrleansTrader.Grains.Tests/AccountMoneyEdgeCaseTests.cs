@@ -39,6 +39,61 @@ public sealed class AccountMoneyEdgeCaseTests
         Assert.Equal(TradingState.Active, after.TradingState);
     }
 
+    // The same, for an account the withdrawal wakes (idle, or after a restart): it has no marks yet, and must value its
+    // positions before it scales the high-water mark. Long 50 @ 100 marked at 84: equity 9,200, an 8% drawdown. Moving
+    // the mark by the 4,900 withdrawn instead (5,100 against an equity of 4,300) makes a 15.7% drawdown that halts it.
+    [Fact]
+    public async Task AWithdrawal_ThatWakesTheAccount_DuringADrawdown_DoesNotTripTheDrawdownBreaker()
+    {
+        using var dir = new TempDirectory();
+        var time = new FakeTimeProvider(Monday);
+        await using var cluster = await StartAsync(time, dir.File("wake.db"));
+        var account = await TestAccounts.OpenAsync(cluster, "dd-wake", 10_000m,
+            policy: new BreakerPolicy { DailyLossLimit = 5_000m, MaxDrawdownPercent = 10m });
+        await Market.QuoteAsync(cluster, "ADW", 100m, 100m);
+        await FillAsync(account, Market.MarketOrder("dw-buy", "ADW", OrderSide.Buy, 50m), 1);
+        await Market.QuoteAsync(cluster, "ADW", 84m, 84m);
+        Assert.Equal(9_200m, (await account.RefreshAsync())!.Equity);
+
+        await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
+        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
+        await Market.QuoteAsync(cluster, "ADW", 84m, 84m);
+        account = cluster.Account("dd-wake");
+        var withdrawal = await account.TransferCashAsync(new TransferCash { TransferId = "wd-wake", Amount = -4_900m });
+        var after = (await account.RefreshAsync())!;
+
+        Assert.True(withdrawal.Succeeded, withdrawal.Message);
+        Assert.Equal(4_300m, after.Equity);
+        Assert.Equal(TradingState.Active, after.TradingState);
+    }
+
+    // A margin account values its positions to know what it may withdraw: one the withdrawal wakes has no marks yet and
+    // must fetch them, not answer that nothing can be withdrawn. Long 50 @ 100: 5,000 of cash is free, and 7,500 of equity
+    // is above the positions' initial margin.
+    [Fact]
+    public async Task AMarginWithdrawal_ThatWakesTheAccount_ValuesItsPositions()
+    {
+        using var dir = new TempDirectory();
+        var time = new FakeTimeProvider(Monday);
+        await using var cluster = await StartAsync(time, dir.File("margin-wake.db"));
+        var account = cluster.Account("margin-wake");
+        Assert.True((await account.OpenAsync(new OpenAccount
+        {
+            Cash = 10_000m,
+            AccountType = Domain.Portfolio.AccountType.Margin,
+            RiskLimits = TestAccounts.Loose,
+        })).Succeeded);
+        await Market.QuoteAsync(cluster, "AMW", 100m, 100m);
+        await FillAsync(account, Market.MarketOrder("mw-buy", "AMW", OrderSide.Buy, 50m), 1);
+
+        await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
+        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
+        await Market.QuoteAsync(cluster, "AMW", 100m, 100m);
+        var withdrawal = await cluster.Account("margin-wake").TransferCashAsync(new TransferCash { TransferId = "wd-mw", Amount = -1_000m });
+
+        Assert.True(withdrawal.Succeeded, withdrawal.Message);
+    }
+
     // An account opened empty and funded by a deposit, which then gains 10% in a day, has a total return of 10%.
     [Fact]
     public async Task AnAccountOpenedEmpty_AndFundedByADeposit_ReportsItsReturn()
@@ -177,9 +232,10 @@ public sealed class AccountMoneyEdgeCaseTests
         Assert.Equal(3_060m, snapshot.Reserved);
     }
 
-    private static Task<TradingCluster> StartAsync(FakeTimeProvider time) => TradingCluster.StartAsync(new TradingClusterOptions
+    private static Task<TradingCluster> StartAsync(FakeTimeProvider time, string? sqlitePath = null) => TradingCluster.StartAsync(new TradingClusterOptions
     {
         Time = time,
+        SqlitePath = sqlitePath,
         ConfigureSilo = silo => silo.Configure<AccountGrainOptions>(o =>
         {
             o.SignalInterval = TimeSpan.FromDays(30);

@@ -102,6 +102,28 @@ public sealed class BreakerAndRiskEdgeCaseTests : IDisposable
         Assert.Equal(-255m, sale.RealizedPnl);
     }
 
+    // A halt of the kill switch reaches an account that is not active as the notice that wakes it: the account reads the
+    // halted state while it activates. Its SSE and webhook consumers read the change from its events, so the halt must be
+    // recorded there as for an active account, not only applied.
+    [Fact]
+    public async Task AGlobalHalt_ThatWakesAnInactiveAccount_IsRecordedInItsEvents()
+    {
+        var time = new FakeTimeProvider(Monday);
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { Time = time, SqlitePath = _dir.File("halt.db") });
+        await TestAccounts.OpenAsync(cluster, "halt-asleep", 100_000m);
+
+        await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
+        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
+        var tripped = await cluster.Breaker(BreakerKeys.Global).TripAsync(TradingState.Halted, RiskOfficer, "kill switch");
+        Assert.True(tripped.Succeeded, tripped.Message);
+
+        var account = cluster.Account("halt-asleep");
+        Assert.Equal(TradingState.Halted, (await account.RefreshAsync())!.TradingState);
+        var events = (await account.GetEventsAsync(0, 10_000)).Events;
+        Assert.Contains(events, e => e.Kind == AccountEventKind.BreakerChanged
+            && e.Breaker is { BreakerId: BreakerKeys.Global, State: TradingState.Halted });
+    }
+
     // A replacement is a new order sent to the broker (new order id, new client order id): it counts against the submit
     // rate limit. Otherwise a strategy that re-prices on every tick sends unlimited orders to the venue.
     [Fact]

@@ -71,7 +71,7 @@ internal sealed partial class AccountGrain
         try
         {
             var day = S.TradingDay;
-            await RefreshMarksAsync(Ledger.Positions.Values.Where(p => !p.IsFlat).Select(p => p.Symbol));
+            await RefreshOpenMarksAsync();
             await RollDayAsync();
             _persistDeferred |= day != S.TradingDay;
         }

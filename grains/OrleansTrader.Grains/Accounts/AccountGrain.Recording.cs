@@ -144,6 +144,15 @@ internal sealed partial class AccountGrain
 
         foreach (var notice in notices)
         {
+            if (notice.BreakerId == BreakerKeys.Global)
+            {
+                S.GlobalBreakerVersion = notice.Version;
+            }
+            else
+            {
+                S.AccountBreakerVersion = notice.Version;
+            }
+
             AddEvent(new AccountEvent
             {
                 Sequence = ++S.LastEventSequence,

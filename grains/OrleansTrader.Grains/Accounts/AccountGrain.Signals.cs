@@ -27,7 +27,7 @@ internal sealed partial class AccountGrain
     {
         var ledger = S.Ledger;
         var day = S.TradingDay;
-        await RefreshMarksAsync(Ledger.Positions.Values.Where(p => !p.IsFlat).Select(p => p.Symbol));
+        await RefreshOpenMarksAsync();
         await RollDayAsync();
         await ReportSignalsAsync();
 

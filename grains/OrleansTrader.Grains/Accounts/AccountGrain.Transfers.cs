@@ -55,6 +55,9 @@ internal sealed partial class AccountGrain
                     $"Transfer {command.TransferId} was made for {earlier.Amount}; a new transfer needs a new id.");
         }
 
+        // Valued at fresh marks: a margin withdrawal is bounded by the equity, and the high-water mark scales with it (an
+        // account this call woke has no marks yet, and without them the mark would move by the amount instead).
+        await RefreshOpenMarksAsync();
         if (command.Amount < 0m)
         {
             var withdrawable = Ledger.Withdrawable(Ledger.AccountType == Domain.Portfolio.AccountType.Margin ? Value() : null);

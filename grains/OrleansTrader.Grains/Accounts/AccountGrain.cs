@@ -144,6 +144,12 @@ internal sealed partial class AccountGrain(
         S.DayStart = DayStartAt(now);
         await PersistAsync();
         await ConnectAsync(CancellationToken.None);
+        if (_persistDeferred)
+        {
+            // The breaker versions the events start from (read by ConnectAsync).
+            await PersistAsync();
+        }
+
         await ListAsync();
         var policy = await Breaker.SetPolicyAsync(command.BreakerPolicy);
         if (!policy.Succeeded)
@@ -322,7 +328,17 @@ internal sealed partial class AccountGrain(
         await OnBreakerChangedAsync(global);
         lock (_breakerLock)
         {
-            _breakerNotices.Clear();
+            // A change the events have not recorded (made while the account was not active, often the very notice that
+            // woke it) stays a notice, so it is recorded as one that reached an active account. A record without the
+            // versions (just opened, or of the older layout) takes the current states as recorded, and is written for them.
+            if (S.AccountBreakerVersion is null || S.GlobalBreakerVersion is null)
+            {
+                S.AccountBreakerVersion ??= own.Version;
+                S.GlobalBreakerVersion ??= global.Version;
+                _persistDeferred = true;
+            }
+
+            _breakerNotices.RemoveAll(n => n.Version <= (n.BreakerId == BreakerKeys.Global ? S.GlobalBreakerVersion : S.AccountBreakerVersion));
         }
     }
 
@@ -384,6 +400,8 @@ internal sealed partial class AccountGrain(
             RememberMark(quote);
         }
     }
+
+    private Task RefreshOpenMarksAsync() => RefreshMarksAsync(Ledger.Positions.Values.Where(p => !p.IsFlat).Select(p => p.Symbol));
 
     private void RememberMark(SymbolQuote quote)
     {

@@ -52,6 +52,15 @@ internal sealed record AccountState
     /// <summary>The newest cash transfer applied; one stored in the "transfers" record past it was not (applied at activation).</summary>
     public long LastTransferSequence { get; set; }
 
+    /// <summary>
+    /// The version of the account's breaker its events last recorded (null in records from before it was kept): a newer
+    /// version read at activation is recorded then, since the notice that woke the account found it reading that state.
+    /// </summary>
+    public long? AccountBreakerVersion { get; set; }
+
+    /// <summary>The same as <see cref="AccountBreakerVersion"/>, for the global breaker.</summary>
+    public long? GlobalBreakerVersion { get; set; }
+
     /// <summary>The round trips in progress and the count of closed ones (records from before trades were kept start them at the next fill).</summary>
     public TradeState Trades { get; set; } = new();
 
