@@ -106,7 +106,7 @@ public sealed class AccountTransferTests
     [Fact]
     public async Task ATransferWhoseWriteFailed_MovesNothing_AndARetryUnderItsIdMovesTheCashOnce()
     {
-        var storage = new TransfersFailingStorage();
+        var storage = new WriteFailingStorage("transfers");
         await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
         {
             Time = new FakeTimeProvider(Monday),
@@ -175,35 +175,4 @@ public sealed class AccountTransferTests
             o.ReconcileInterval = TimeSpan.FromDays(30);
         }),
     });
-
-    /// <summary>The default storage, failing the next write of a "transfers" record when told to.</summary>
-    private sealed class TransfersFailingStorage : IGrainStorage
-    {
-        private IGrainStorage? _inner;
-
-        public bool FailNext { get; set; }
-
-        public IGrainStorage Over(IServiceProvider services)
-        {
-            _inner ??= new MemoryGrainStorage(services.GetRequiredService<IGrainStateSerializer>());
-            return this;
-        }
-
-        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            _inner!.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
-
-        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
-        {
-            if (FailNext && stateName == "transfers")
-            {
-                FailNext = false;
-                throw new IOException("The disk is full (test).");
-            }
-
-            return _inner!.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
-        }
-
-        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            _inner!.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
-    }
 }

@@ -127,7 +127,7 @@ public sealed class StrategyAndSymbolEdgeCaseTests
     [Fact]
     public async Task AnIntentWhosePlacementThrew_IsAnswered_AndTheIntentsAfterItInTheSameTurnAreStillSent()
     {
-        var storage = new AccountWriteFailingStorage();
+        var storage = new WriteFailingStorage("account");
         await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
         {
             ConfigureSilo = silo =>
@@ -198,37 +198,6 @@ public sealed class StrategyAndSymbolEdgeCaseTests
         public override StrategyState GetState() => new RestOnceState { Sent = _sent };
 
         public override void Restore(StrategyState state) => _sent = ((RestOnceState)state).Sent;
-    }
-
-    /// <summary>The default storage, failing the next write of an account's "account" record when told to.</summary>
-    private sealed class AccountWriteFailingStorage : IGrainStorage
-    {
-        private IGrainStorage? _inner;
-
-        public bool FailNext { get; set; }
-
-        public IGrainStorage Over(IServiceProvider services)
-        {
-            _inner ??= new MemoryGrainStorage(services.GetRequiredService<IGrainStateSerializer>());
-            return this;
-        }
-
-        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            _inner!.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
-
-        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
-        {
-            if (FailNext && stateName == "account")
-            {
-                FailNext = false;
-                throw new IOException("The disk is full (test).");
-            }
-
-            return _inner!.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
-        }
-
-        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            _inner!.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
     }
 
     /// <summary>Buys 5 at market on its first bar.</summary>

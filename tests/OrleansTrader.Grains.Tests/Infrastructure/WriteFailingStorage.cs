@@ -1,0 +1,35 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Tests.Infrastructure;
+
+/// <summary>The default (memory) storage, failing the next write of one record name when told to.</summary>
+internal sealed class WriteFailingStorage(string failedRecord) : IGrainStorage
+{
+    private IGrainStorage? _inner;
+
+    public bool FailNext { get; set; }
+
+    public IGrainStorage Over(IServiceProvider services)
+    {
+        _inner ??= new MemoryGrainStorage(services.GetRequiredService<IGrainStateSerializer>());
+        return this;
+    }
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+        _inner!.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+    {
+        if (FailNext && stateName == failedRecord)
+        {
+            FailNext = false;
+            throw new IOException("The disk is full (test).");
+        }
+
+        return _inner!.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
+    }
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+        _inner!.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
+}
