@@ -339,6 +339,17 @@ public sealed class WebhookTests : IDisposable
         Assert.Equal(SignatureWith(afterImmediate, immediate.Secret!, first.Secret!, again.Secret!), afterImmediate.Headers[WebhookSender.SignatureHeader]);
     }
 
+    [Fact]
+    public async Task TheWebhooksHttpClient_LeavesTheTimeoutToTheWebhookSetting()
+    {
+        await using var cluster = await StartAsync(configure: o => o.Timeout = TimeSpan.FromMinutes(3));
+
+        var client = cluster.Cluster.ServiceProvider.GetRequiredService<IHttpClientFactory>().CreateClient(WebhookSender.HttpClientName);
+
+        // HttpClient's default would end a 3-minute request at 100 s with its own error instead of the setting's.
+        Assert.Equal(Timeout.InfiniteTimeSpan, client.Timeout);
+    }
+
     /// <summary>The header a receiver expects for this request: its own t, then one v1 per secret, in order.</summary>
     private static string SignatureWith(ReceivedWebhook received, params string[] secrets)
     {

@@ -71,7 +71,9 @@ public static class TradingSiloBuilderExtensions
         services.TryAddSingleton<BacktestFileCatalog>();
         services.AddOptions<WebhookOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookOptions>, GrainOptionsValidator>());
+        // Trading:Webhooks:Timeout bounds each request (WebhookSender); HttpClient's own 100 s default would cut a longer one.
         services.AddHttpClient(WebhookSender.HttpClientName)
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
         services.TryAddSingleton<WebhookSender>();
         services.AddHostedService<KeepAliveResumer>();
