@@ -102,7 +102,7 @@ public static class WebhooksApi
     {
         var errors = new ValidationErrors();
         var seconds = request?.PreviousSecretValidForSeconds;
-        Rules.RequireRange(errors, "previousSecretValidForSeconds", seconds, 0, 7 * 24 * 3600);
+        Rules.RequireRange(errors, "previousSecretValidForSeconds", seconds, 0, (decimal)WebhookLimits.MaxPreviousSecretValidity.TotalSeconds);
         if (!errors.IsEmpty)
         {
             return ApiProblems.Invalid(errors);

@@ -304,29 +304,24 @@ internal sealed partial class StrategyGrain
             return false;
         }
 
+        // "{n}", then any number of "-r{orderId}" (an order id holds no '-').
         var rest = clientOrderId.AsSpan(OrderPrefix.Length);
-        var dash = rest.IndexOf('-');
-        var digits = dash < 0 ? rest : rest[..dash];
-        if (digits.Length == 0 || digits.ContainsAnyExceptInRange('0', '9')
-            || !long.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sequence)
+        var end = rest.IndexOf('-') is var dash and >= 0 ? dash : rest.Length;
+        if (!long.TryParse(rest[..end], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sequence)
             || sequence < S.FirstSequence)
         {
             return false;
         }
 
-        for (rest = dash < 0 ? [] : rest[dash..]; !rest.IsEmpty; rest = dash < 0 ? [] : rest[dash..])
+        for (rest = rest[end..]; !rest.IsEmpty;)
         {
-            if (!rest.StartsWith("-r", StringComparison.Ordinal))
+            if (!rest.StartsWith("-r", StringComparison.Ordinal) || rest.Length == 2 || rest[2] == '-')
             {
                 return false;
             }
 
             rest = rest[2..];
-            dash = rest.IndexOf('-');
-            if (dash == 0 || rest.IsEmpty)
-            {
-                return false;
-            }
+            rest = rest.IndexOf('-') is var next and >= 0 ? rest[next..] : [];
         }
 
         return true;

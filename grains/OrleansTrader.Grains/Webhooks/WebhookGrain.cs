@@ -31,11 +31,9 @@ internal sealed partial class WebhookGrain(
 {
     internal const string KeepAliveReminder = "webhook-keep-alive";
 
-    /// <summary>The longest a rotated-out secret keeps signing: long enough to roll out a receiver, short enough to retire a leaked one.</summary>
-    internal static readonly TimeSpan MaxPreviousSecretValidity = TimeSpan.FromDays(7);
-
     /// <summary>Earlier secrets signing at once at most (a request carries one signature per secret).</summary>
     internal const int MaxEarlierSecrets = 2;
+
     private StreamSubscriptionHandle<AccountEvent>? _subscription;
     private IGrainTimer? _pump;
     private Task<WebhookAttempt>? _inFlight;
@@ -139,9 +137,9 @@ internal sealed partial class WebhookGrain(
             return NotFound();
         }
 
-        if (previousValidFor < TimeSpan.Zero || previousValidFor > MaxPreviousSecretValidity)
+        if (previousValidFor < TimeSpan.Zero || previousValidFor > WebhookLimits.MaxPreviousSecretValidity)
         {
-            return Fail(WebhookErrorCodes.InvalidRotation, $"The old secret may stay valid for 0 to {MaxPreviousSecretValidity.TotalDays} days.")
+            return Fail(WebhookErrorCodes.InvalidRotation, $"The old secret may stay valid for 0 to {WebhookLimits.MaxPreviousSecretValidity.TotalDays} days.")
                 with { Field = "previousSecretValidForSeconds" };
         }
 
