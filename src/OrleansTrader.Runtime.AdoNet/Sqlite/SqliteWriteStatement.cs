@@ -38,12 +38,26 @@ internal sealed class SqliteWriteStatement : IDisposable
 
     public void Bind(string parameter, ReadOnlySpan<byte> value) => Check(raw.sqlite3_bind_blob(_statement, IndexOf(parameter), value));
 
-    /// <summary>Runs the statement and resets it: the first column of its first row, or null for no row or a NULL.</summary>
+    /// <summary>Runs the statement to its end and resets it: the first column of its first row, or null for no row or a NULL.</summary>
     public long? ExecuteScalar()
     {
         try
         {
-            return Step() && raw.sqlite3_column_type(_statement, 0) != raw.SQLITE_NULL ? Int64(0) : null;
+            if (!Step())
+            {
+                return null;
+            }
+
+            long? value = raw.sqlite3_column_type(_statement, 0) != raw.SQLITE_NULL ? Int64(0) : null;
+
+            // Step to the end even after the row: a statement outside a transaction commits when it ends, and a commit
+            // that fails (a full disk at the WAL append) is reported by that step; a reset before it would drop the error
+            // and the write would be reported as made.
+            while (Step())
+            {
+            }
+
+            return value;
         }
         finally
         {

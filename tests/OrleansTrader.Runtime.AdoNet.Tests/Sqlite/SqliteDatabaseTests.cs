@@ -167,6 +167,15 @@ public sealed class SqliteDatabaseTests : IDisposable
         Assert.Equal("1,2,3", await ScalarAsync(reader, "SELECT group_concat(id) FROM (SELECT id FROM t ORDER BY id);"));
     }
 
+    /// <summary>Makes SQLite roll back every commit of the write connection, as a full disk fails the WAL append at commit.</summary>
+    private static Task<int> FailCommitsAsync(SqliteDatabase database) => database.WriteStatementAsync(
+        (connection, _, _) =>
+        {
+            SQLitePCL.raw.sqlite3_commit_hook(connection.Handle, _ => 1, null);
+            return Task.FromResult(0);
+        },
+        Ct);
+
     private static Task<int> CreateTableAsync(SqliteDatabase database) => database.WriteStatementAsync(
         (connection, transaction, ct) => database.CreateCommand(connection, "CREATE TABLE t (id INTEGER PRIMARY KEY);", transaction).ExecuteNonQueryAsync(ct),
         Ct);
@@ -424,6 +433,29 @@ public sealed class SqliteDatabaseTests : IDisposable
         await using var count = connection.CreateCommand();
         count.CommandText = "SELECT count(*) FROM t;";
         Assert.Equal(6L, await count.ExecuteScalarAsync(Ct));
+    }
+
+    [Fact]
+    public async Task WriteStateAsync_Alone_Fails_WhenItsAutocommitFails_AndKeepsTheStoredState()
+    {
+        using var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = Path.Combine(_root, "commit-fails-alone.db") });
+        var storage = new SqliteGrainStorage(database, TestJsonSerializer.Instance);
+        var grain = GrainId.Create("Tests.Account", "ACC-1");
+        var state = new GrainState<TestState>(new TestState("first", 1m, 1));
+        await storage.WriteStateAsync("s", grain, state, Ct);
+        var stored = state.ETag;
+
+        state.State = new TestState("second", 2m, 2);
+
+        await FailCommitsAsync(database);
+        await Assert.ThrowsAsync<SqliteException>(() => storage.WriteStateAsync("s", grain, state, Ct));
+        await FailCommitsAsync(database);
+        await Assert.ThrowsAsync<SqliteException>(() => storage.ClearStateAsync("s", grain, new GrainState<TestState>(state.State) { ETag = stored, RecordExists = true }, Ct));
+
+        Assert.Equal(stored, state.ETag);
+        await using var reader = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database.FilePath, Pooling = false }.ToString());
+        await reader.OpenAsync(Ct);
+        Assert.Equal(stored, Convert.ToString(await ScalarAsync(reader, "SELECT version FROM grain_state WHERE payload IS NOT NULL;"), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
