@@ -6,7 +6,7 @@ using OrleansTrader.Gateway.Validation;
 
 namespace OrleansTrader.Gateway.Tests;
 
-/// <summary>Gateway edge cases: a bad webhook id in the path, a sweep grid whose run count overflows, a key revoked while its event stream is open.</summary>
+/// <summary>Gateway edge cases: a bad webhook id in the path, a sweep grid whose run count overflows, a key revoked while its event stream is open, concurrent openings of one account.</summary>
 [Collection(GatewayCollection.Name)]
 public sealed class GatewayEdgeCaseTests(GatewayFixture fixture)
 {
@@ -91,5 +91,37 @@ public sealed class GatewayEdgeCaseTests(GatewayFixture fixture)
         }
 
         Assert.True(leaked is null, $"The revoked key's stream still delivered: {leaked}");
+    }
+
+    /// <summary>
+    /// Concurrent POST /api/accounts of one account id answer as a sequential repeat does: one 201, every other 409
+    /// ACCOUNT_ALREADY_OPEN (a repeat must not look like a second opening, whichever request the account served first).
+    /// </summary>
+    [Fact]
+    public async Task ConcurrentCreationsOfOneAccount_AnswerOne201_AndTheOthers409()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var id = GatewayHost.NewId("race");
+            var body = new { accountId = id, name = "Race " + id, initialCash = 10_000m, currency = "USD", broker = "paper" };
+            var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Host.SendAsync(HttpMethod.Post, "/api/accounts", Host.AdminKey, body)));
+            try
+            {
+                var codes = responses.Select(r => (int)r.StatusCode).ToList();
+                Assert.True(codes.Count(c => c == 201) == 1 && codes.Count(c => c == 409) == 7, $"round {round}: {string.Join(", ", codes)}");
+                foreach (var conflict in responses.Where(r => r.StatusCode == HttpStatusCode.Conflict))
+                {
+                    var text = await conflict.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+                    Assert.Contains("ACCOUNT_ALREADY_OPEN", text, StringComparison.Ordinal);
+                }
+            }
+            finally
+            {
+                foreach (var response in responses)
+                {
+                    response.Dispose();
+                }
+            }
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OrleansTrader.Gateway.Security;
 using OrleansTrader.Grains.Abstractions;
@@ -5,7 +6,10 @@ using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Gateway.Tests;
 
-/// <summary>The bootstrap admin key refuses placeholders; the key cache never keeps a record read before a revoke that evicted it.</summary>
+/// <summary>
+/// The bootstrap admin key refuses placeholders and works once stored, even when tried just before; the key cache never
+/// keeps a record read before a revoke that evicted it.
+/// </summary>
 public sealed class KeySecurityEdgeCaseTests
 {
     [Theory]
@@ -56,6 +60,26 @@ public sealed class KeySecurityEdgeCaseTests
         Assert.True(next is null || !next.IsActive, "the revoked key is still accepted by the gateway that revoked it (cached as active)");
     }
 
+    [Fact]
+    public async Task TheConfiguredBootstrapKey_IsAccepted_OnceStored_EvenWhenTriedJustBefore()
+    {
+        var configured = ApiKeyHasher.Generate();
+        var registry = new MemoryRegistry();
+        var grains = new SingleRegistryFactory(registry);
+        var options = Options.Create(new GatewayOptions { BootstrapAdminKey = configured });
+        var cache = new ApiKeyCache(grains, TimeProvider.System, options);
+        var keyId = ApiKeyHasher.DeriveId(configured);
+
+        // The HTTP port opens before the host's Started hooks store the key: the operator's first request finds none yet.
+        Assert.Null(await cache.GetAsync(keyId));
+        await new BootstrapAdminKeyService(grains, options, TimeProvider.System, new ApiKeyConsole(), cache, NullLogger<BootstrapAdminKeyService>.Instance)
+            .StartedAsync(TestContext.Current.CancellationToken);
+
+        // The next request, at once: not "no such key" for the cache's 30 s.
+        var record = await cache.GetAsync(keyId);
+        Assert.True(record is { IsActive: true }, "the stored bootstrap admin key is refused: the gateway cached its absence from before it was stored");
+    }
+
     private sealed class SingleRegistryFactory(IApiKeyRegistryGrain registry) : IGrainFactory
     {
         public TGrainInterface GetGrain<TGrainInterface>(string primaryKey)
@@ -103,6 +127,24 @@ public sealed class KeySecurityEdgeCaseTests
         public Task<bool> AddBootstrapAdminAsync(ApiKeyRecord record) => throw new NotSupportedException();
 
         public Task<bool> HasActiveAdminAsync() => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string? afterKeyId, int limit) => throw new NotSupportedException();
+    }
+
+    /// <summary>A registry in memory, as the grain keeps it.</summary>
+    private sealed class MemoryRegistry : IApiKeyRegistryGrain
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ApiKeyRecord> _keys = new(StringComparer.Ordinal);
+
+        public Task<ApiKeyRecord?> GetAsync(string keyId) => Task.FromResult(_keys.GetValueOrDefault(keyId));
+
+        public Task<bool> AddAsync(ApiKeyRecord record) => Task.FromResult(_keys.TryAdd(record.KeyId, record));
+
+        public Task<bool> AddBootstrapAdminAsync(ApiKeyRecord record) => AddAsync(record);
+
+        public Task<bool> HasActiveAdminAsync() => Task.FromResult(_keys.Values.Any(k => k.IsActive && k.Roles.Contains(ApiKeyRoles.Admin)));
+
+        public Task<bool> RevokeAsync(string keyId) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string? afterKeyId, int limit) => throw new NotSupportedException();
     }

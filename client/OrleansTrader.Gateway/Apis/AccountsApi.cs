@@ -79,12 +79,15 @@ public static class AccountsApi
 
         var accountId = request.AccountId ?? "acc-" + Guid.NewGuid().ToString("N")[..12];
         var account = grains.GetGrain<IAccountGrain>(accountId);
-        if (await account.GetSnapshotAsync() is not null)
+
+        // The account's own answer tells an opening from a repeat: a snapshot read first would let concurrent creations
+        // all see "not open" and all answer 201.
+        var result = await account.OpenAsync(command);
+        if (result.Existing)
         {
             return ApiProblems.FromCode(AccountErrorCodes.AlreadyOpen, $"Account {accountId} already exists.");
         }
 
-        var result = await account.OpenAsync(command);
         if (!result.Succeeded)
         {
             return ApiProblems.FromCode(result.ErrorCode ?? AccountErrorCodes.Invalid, result.Message);

@@ -8,12 +8,15 @@ namespace OrleansTrader.Gateway.Security;
 /// Makes sure an admin key exists once the host has started (after the silo or cluster client). A configured
 /// Gateway:BootstrapAdminKey is stored (hashed) if it is not yet known. Without one, and only while no active admin key
 /// exists, a key is generated and written to the console once: that line is the only place the plain key ever appears.
+/// The HTTP port is open before this runs, so the key cache is evicted once the key is stored: a try with the configured key
+/// just before must not leave "no such key" cached for the cache's duration.
 /// </summary>
 internal sealed partial class BootstrapAdminKeyService(
     IGrainFactory grains,
     IOptions<GatewayOptions> options,
     TimeProvider time,
     ApiKeyConsole console,
+    ApiKeyCache cache,
     ILogger<BootstrapAdminKeyService> logger) : IHostedLifecycleService
 {
     public const string CreatedBy = "bootstrap";
@@ -40,6 +43,7 @@ internal sealed partial class BootstrapAdminKeyService(
             }
 
             await registry.AddAsync(ApiKeyHasher.CreateRecord(configured, KeyName, [ApiKeyRoles.Admin], [], CreatedBy, time.GetUtcNow()));
+            cache.Invalidate(id);
             LogConfiguredKeyStored(logger, id);
             return;
         }

@@ -11,7 +11,10 @@ namespace OrleansTrader.Grains.Abstractions;
 /// </summary>
 public interface IAccountGrain : IGrainWithStringKey
 {
-    /// <summary>Opens the account; opening again with the same settings is a no-op, with different settings an error.</summary>
+    /// <summary>
+    /// Opens the account; opening again with the same settings is a no-op (<see cref="AccountCommandResult.AlreadyOpen"/>),
+    /// with different settings an error.
+    /// </summary>
     Task<AccountCommandResult> OpenAsync(OpenAccount command);
 
     /// <summary>The account's figures, or null when it was never opened.</summary>

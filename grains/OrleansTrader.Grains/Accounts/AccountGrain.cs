@@ -128,7 +128,7 @@ internal sealed partial class AccountGrain(
         if (S.IsOpen)
         {
             return SameSettings(command)
-                ? AccountCommandResult.Ok
+                ? AccountCommandResult.AlreadyOpen
                 : AccountCommandResult.Fail(AccountErrorCodes.AlreadyOpen, $"Account {AccountId} is already open with other settings.");
         }
 
