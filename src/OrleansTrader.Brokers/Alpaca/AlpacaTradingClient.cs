@@ -23,6 +23,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
     public const string HttpClientName = "alpaca-trading";
 
     private const int ActivityPageSize = 100;
+    private const int MaxOrdersPerPage = 500;
     private const int MaxErrorMessageLength = 300;
 
     private readonly IHttpClientFactory _httpClientFactory;
@@ -154,30 +155,46 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         return GetOptionalOrderAsync("v2/orders:by_client_order_id?client_order_id=" + Uri.EscapeDataString(clientOrderId), "get order by client order id", cancellationToken);
     }
 
-    public Task<IReadOnlyList<BrokerOrder>> ListOpenOrdersAsync(CancellationToken cancellationToken = default) =>
-        ListOrdersAsync("open", 500, null, null, true, cancellationToken);
+    /// <summary>
+    /// Every open order. Alpaca answers at most <see cref="MaxOrdersPerPage"/> orders a call, newest first, so this pages
+    /// back with <c>until</c> (exclusive, on the submit time) until a page comes back short.
+    /// </summary>
+    public async Task<IReadOnlyList<BrokerOrder>> ListOpenOrdersAsync(CancellationToken cancellationToken = default)
+    {
+        var result = new List<BrokerOrder>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        DateTimeOffset? until = null;
+        while (true)
+        {
+            var page = await GetJsonAsync(OrdersPath("open", MaxOrdersPerPage, null, until, true), AlpacaJsonContext.Default.ListAlpacaOrderJson, "list orders", cancellationToken);
+            var added = 0;
+            foreach (var json in page)
+            {
+                var order = Readable(() => AlpacaMapper.ToBrokerOrder(json, _logger));
+                if (seen.Add(order.OrderId))
+                {
+                    result.Add(order);
+                    added++;
+                }
+            }
 
-    /// <summary>GET /v2/orders. <paramref name="status"/> is open, closed or all; Alpaca caps <paramref name="limit"/> at 500.</summary>
+            // A page with nothing new means more than a page of orders share one millisecond: the time paging cannot go on.
+            if (page.Count < MaxOrdersPerPage || added == 0 || (page[^1].SubmittedAt ?? page[^1].CreatedAt) is not { } oldest)
+            {
+                return result;
+            }
+
+            // Orders submitted in the same instant as the page's oldest may be cut off by the page: ask up to a millisecond
+            // past it (until is exclusive and sent to the millisecond) and skip the ones already read.
+            until = oldest.AddMilliseconds(1);
+        }
+    }
+
+    /// <summary>GET /v2/orders, one call. <paramref name="status"/> is open, closed or all; Alpaca caps <paramref name="limit"/> at 500.</summary>
     public async Task<IReadOnlyList<BrokerOrder>> ListOrdersAsync(
         string status, int limit, DateTimeOffset? after, DateTimeOffset? until, bool nested, CancellationToken cancellationToken = default)
     {
-        var query = new List<string>
-        {
-            "status=" + Uri.EscapeDataString(status),
-            "limit=" + limit.ToString(CultureInfo.InvariantCulture),
-            "nested=" + (nested ? "true" : "false"),
-        };
-        if (after is { } a)
-        {
-            query.Add("after=" + Uri.EscapeDataString(FormatTime(a)));
-        }
-
-        if (until is { } u)
-        {
-            query.Add("until=" + Uri.EscapeDataString(FormatTime(u)));
-        }
-
-        var orders = await GetJsonAsync("v2/orders?" + string.Join('&', query), AlpacaJsonContext.Default.ListAlpacaOrderJson, "list orders", cancellationToken);
+        var orders = await GetJsonAsync(OrdersPath(status, limit, after, until, nested), AlpacaJsonContext.Default.ListAlpacaOrderJson, "list orders", cancellationToken);
         return Readable(() => orders.Select(o => AlpacaMapper.ToBrokerOrder(o, _logger)).ToList());
     }
 
@@ -276,6 +293,28 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
     }
 
     private static string OrderPath(string orderId) => "v2/orders/" + Uri.EscapeDataString(orderId);
+
+    private static string OrdersPath(string status, int limit, DateTimeOffset? after, DateTimeOffset? until, bool nested)
+    {
+        var query = new List<string>
+        {
+            "status=" + Uri.EscapeDataString(status),
+            "limit=" + limit.ToString(CultureInfo.InvariantCulture),
+            "direction=desc",
+            "nested=" + (nested ? "true" : "false"),
+        };
+        if (after is { } a)
+        {
+            query.Add("after=" + Uri.EscapeDataString(FormatTime(a)));
+        }
+
+        if (until is { } u)
+        {
+            query.Add("until=" + Uri.EscapeDataString(FormatTime(u)));
+        }
+
+        return "v2/orders?" + string.Join('&', query);
+    }
 
     private static string FormatTime(DateTimeOffset time) => time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 

@@ -140,6 +140,25 @@ public sealed class AlpacaWireFormatTests
     }
 
     [Fact]
+    public async Task ListOpenOrders_PagesPastAlpacasFiveHundredOrderLimit_WithoutLosingOrdersThatShareASubmitTime()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        var first = new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero);
+
+        // Three orders per millisecond, so every page boundary falls inside a group that shares a submit time.
+        var ids = Enumerable.Range(0, 1203)
+            .Select(i => server.AddWorkingOrder($"w-many-{i}", "F", first.AddMilliseconds(i / 3)))
+            .ToList();
+
+        var open = await host.Client.ListOpenOrdersAsync(Ct);
+
+        Assert.Equal(ids.Count, open.Count);
+        Assert.Equal(ids.Order(StringComparer.Ordinal), open.Select(o => o.OrderId).Order(StringComparer.Ordinal));
+        Assert.All(server.Requests.Where(r => r.Path == "/v2/orders"), r => Assert.Contains("limit=500", r.Query, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AccountCancelAllAndClosePosition_SpeakTheDocumentedEndpoints()
     {
         await using var server = await FakeAlpacaServer.StartAsync();

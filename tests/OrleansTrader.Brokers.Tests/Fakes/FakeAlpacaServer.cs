@@ -152,6 +152,30 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Places a working limit buy at the venue directly (as another tool on the key would), submitted at <paramref name="submittedAt"/>.</summary>
+    public string AddWorkingOrder(string clientOrderId, string symbol, DateTimeOffset submittedAt)
+    {
+        lock (_gate)
+        {
+            var order = new FakeOrder
+            {
+                Id = Guid.NewGuid().ToString(),
+                ClientOrderId = clientOrderId,
+                Symbol = symbol,
+                Side = "buy",
+                Type = "limit",
+                TimeInForce = "gtc",
+                Qty = 1m,
+                CreatedAt = submittedAt,
+                UpdatedAt = submittedAt,
+                LimitPrice = "10",
+                Status = "new",
+            };
+            _orders.Add(order);
+            return order.Id;
+        }
+    }
+
     /// <summary>Fills part or all of an order: updates it, books a FILL activity and position, pushes the event.</summary>
     public async Task FillAsync(string orderId, decimal quantity, decimal price, bool garbleEvent = false)
     {
@@ -610,18 +634,32 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         ParentId = parent.Id,
     };
 
+    /// <summary>
+    /// GET /v2/orders as documented: at most 500 per call (default 50), <c>after</c>/<c>until</c> exclusive on the
+    /// submission time, <c>direction</c> desc by default.
+    /// </summary>
     private (int, JsonNode?) ListOrders(IQueryCollection query)
     {
         var status = query["status"].ToString() is { Length: > 0 } s ? s : "open";
         var nested = query["nested"].ToString() == "true";
-        var limit = int.TryParse(query["limit"], CultureInfo.InvariantCulture, out var l) ? l : 50;
-        var selected = _orders
+        var limit = Math.Min(int.TryParse(query["limit"], CultureInfo.InvariantCulture, out var l) ? l : 50, 500);
+        IEnumerable<FakeOrder> selected = _orders
             .Where(o => !nested || o.ParentId is null)
-            .Where(o => status == "all" || (status == "open") == o.IsOpen)
-            .OrderByDescending(o => o.CreatedAt)
-            .Take(limit)
-            .Select(o => (JsonNode)OrderJson(o, nested));
-        return (200, new JsonArray([.. selected]));
+            .Where(o => status == "all" || (status == "open") == o.IsOpen);
+        if (query["after"].ToString() is { Length: > 0 } after)
+        {
+            var afterTime = DateTimeOffset.Parse(after, CultureInfo.InvariantCulture);
+            selected = selected.Where(o => o.CreatedAt > afterTime);
+        }
+
+        if (query["until"].ToString() is { Length: > 0 } until)
+        {
+            var untilTime = DateTimeOffset.Parse(until, CultureInfo.InvariantCulture);
+            selected = selected.Where(o => o.CreatedAt < untilTime);
+        }
+
+        selected = query["direction"].ToString() == "asc" ? selected.OrderBy(o => o.CreatedAt) : selected.OrderByDescending(o => o.CreatedAt);
+        return (200, new JsonArray([.. selected.Take(limit).Select(o => (JsonNode)OrderJson(o, nested))]));
     }
 
     private (int, JsonNode?) Cancel(string id, DateTimeOffset now, List<JsonObject> events)
