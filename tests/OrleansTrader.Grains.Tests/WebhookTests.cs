@@ -279,6 +279,69 @@ public sealed class WebhookTests : IDisposable
     }
 
     [Fact]
+    public async Task ACreationWhoseWriteFailed_LeavesNoWebhook_AndFreesItsPlaceInTheAccountsLimit()
+    {
+        var storage = new WriteFailingStorage("webhook");
+        await using var cluster = await StartAsync(storage: storage);
+        await TestAccounts.OpenAsync(cluster, "wh-i", 100_000m);
+
+        storage.FailNext = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => Webhook(cluster, "wh-i", "failed").CreateAsync(new CreateWebhook { Url = "https://receiver.example/failed" }));
+
+        // Nothing was stored: the account can still have its full count of others, and the failed one does not exist.
+        for (var i = 0; i < WebhookDirectoryGrain.MaxWebhooks; i++)
+        {
+            var created = await Webhook(cluster, "wh-i", $"w{i}").CreateAsync(new CreateWebhook { Url = $"https://receiver.example/{i}" });
+            Assert.True(created.Succeeded, $"webhook {i}: {created.ErrorCode} {created.Message}");
+        }
+
+        Assert.Null(await Webhook(cluster, "wh-i", "failed").GetStatusAsync());
+
+        Assert.Equal(WebhookDirectoryGrain.MaxWebhooks, (await cluster.Grains.GetGrain<IWebhookDirectoryGrain>("wh-i").ListAsync()).Count);
+    }
+
+    [Fact]
+    public async Task ADirectoryWriteThatFailed_TakesNoPlaceInTheAccountsLimit()
+    {
+        var storage = new WriteFailingStorage("webhook-directory");
+        await using var cluster = await StartAsync(storage: storage);
+        await TestAccounts.OpenAsync(cluster, "wh-j", 100_000m);
+
+        storage.FailNext = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => Webhook(cluster, "wh-j", "failed").CreateAsync(new CreateWebhook { Url = "https://receiver.example/failed" }));
+
+        for (var i = 0; i < WebhookDirectoryGrain.MaxWebhooks; i++)
+        {
+            var created = await Webhook(cluster, "wh-j", $"w{i}").CreateAsync(new CreateWebhook { Url = $"https://receiver.example/{i}" });
+            Assert.True(created.Succeeded, $"webhook {i}: {created.ErrorCode} {created.Message}");
+        }
+
+        Assert.DoesNotContain("failed", await cluster.Grains.GetGrain<IWebhookDirectoryGrain>("wh-j").ListAsync());
+    }
+
+    [Fact]
+    public async Task ADeletionWhoseDirectoryWriteFailed_FreesItsPlaceInTheAccountsLimit_WhenRetried()
+    {
+        var storage = new WriteFailingStorage("webhook-directory");
+        await using var cluster = await StartAsync(storage: storage);
+        await TestAccounts.OpenAsync(cluster, "wh-k", 100_000m);
+        for (var i = 0; i < WebhookDirectoryGrain.MaxWebhooks; i++)
+        {
+            Assert.True((await Webhook(cluster, "wh-k", $"w{i}").CreateAsync(new CreateWebhook { Url = $"https://receiver.example/{i}" })).Succeeded);
+        }
+
+        // The webhook is gone but its id stays stored in the directory; the caller, told the deletion failed, retries it.
+        storage.FailNext = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => Webhook(cluster, "wh-k", "w9").DeleteAsync());
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        await Webhook(cluster, "wh-k", "w9").DeleteAsync();
+
+        var another = await Webhook(cluster, "wh-k", "another").CreateAsync(new CreateWebhook { Url = "https://receiver.example/another" });
+        Assert.True(another.Succeeded, $"{another.ErrorCode} {another.Message}");
+        Assert.DoesNotContain("w9", await cluster.Grains.GetGrain<IWebhookDirectoryGrain>("wh-k").ListAsync());
+    }
+
+    [Fact]
     public async Task RotatingTheSecret_SignsWithBoth_UntilTheOldOneExpires_ThenWithTheNewOneAlone()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
@@ -392,7 +455,8 @@ public sealed class WebhookTests : IDisposable
     private IReadOnlyList<long> Sequences(string webhookId) =>
         [.. Requests(webhookId).SelectMany(r => r.Events).Select(e => e.GetProperty("sequence").GetInt64())];
 
-    private Task<TradingCluster> StartAsync(TimeProvider? time = null, Action<WebhookOptions>? configure = null, string? sqlite = null) =>
+    private Task<TradingCluster> StartAsync(
+        TimeProvider? time = null, Action<WebhookOptions>? configure = null, string? sqlite = null, WriteFailingStorage? storage = null) =>
         TradingCluster.StartAsync(new TradingClusterOptions
         {
             Time = time,
@@ -400,6 +464,11 @@ public sealed class WebhookTests : IDisposable
             ConfigureSilo = silo =>
             {
                 silo.Services.AddHttpClient(WebhookSender.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => _receiver);
+                if (storage is not null)
+                {
+                    silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp));
+                }
+
                 if (configure is not null)
                 {
                     silo.Services.Configure(configure);

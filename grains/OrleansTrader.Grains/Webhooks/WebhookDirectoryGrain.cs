@@ -24,16 +24,40 @@ internal sealed class WebhookDirectoryGrain(
         }
 
         ids.Add(webhookId);
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // Not stored, so not taken: an id kept only in memory would hold one of the account's places until deactivation.
+            ids.Remove(webhookId);
+            throw;
+        }
+
         return true;
     }
 
     public async Task RemoveAsync(string webhookId)
     {
         ArgumentNullException.ThrowIfNull(webhookId);
-        if (state.State.WebhookIds.Remove(webhookId))
+        var ids = state.State.WebhookIds;
+        var at = ids.IndexOf(webhookId);
+        if (at < 0)
+        {
+            return;
+        }
+
+        ids.RemoveAt(at);
+        try
         {
             await state.WriteStateAsync();
+        }
+        catch
+        {
+            // Still stored, so still listed (a retry removes it).
+            ids.Insert(at, webhookId);
+            throw;
         }
     }
 

@@ -79,25 +79,37 @@ internal sealed partial class WebhookGrain(
             return Fail(AccountErrorCodes.NotOpen, $"Account {_accountId} does not exist.");
         }
 
-        if (!await GrainFactory.GetGrain<IWebhookDirectoryGrain>(_accountId).AddAsync(_webhookId))
+        var directory = GrainFactory.GetGrain<IWebhookDirectoryGrain>(_accountId);
+        if (!await directory.AddAsync(_webhookId))
         {
             return Fail(WebhookErrorCodes.Limit, $"Account {_accountId} has its maximum of {WebhookDirectoryGrain.MaxWebhooks} webhooks.");
         }
 
-        // A new webhook delivers what happens from now on, not the account's past.
-        var last = (await Account.GetEventsAsync(long.MaxValue - 1, 0)).LastSequence;
-        state.State = new WebhookGrainState
+        try
         {
-            Exists = true,
-            Url = command.Url,
-            Kinds = [.. command.Kinds.Distinct().Order()],
-            Description = command.Description,
-            Secret = WebhookSender.NewSecret(),
-            CreatedAt = time.GetUtcNow(),
-            State = WebhookState.Active,
-            DeliveredThrough = last,
-        };
-        await state.WriteStateAsync();
+            // A new webhook delivers what happens from now on, not the account's past.
+            var last = (await Account.GetEventsAsync(long.MaxValue - 1, 0)).LastSequence;
+            state.State = new WebhookGrainState
+            {
+                Exists = true,
+                Url = command.Url,
+                Kinds = [.. command.Kinds.Distinct().Order()],
+                Description = command.Description,
+                Secret = WebhookSender.NewSecret(),
+                CreatedAt = time.GetUtcNow(),
+                State = WebhookState.Active,
+                DeliveredThrough = last,
+            };
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // Not created: neither a webhook that exists only in this activation nor its place in the account's limit stays.
+            state.State = new WebhookGrainState();
+            await directory.RemoveAsync(_webhookId);
+            throw;
+        }
+
         await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         await StartAsync();
         WebhookLog.Created(logger, _accountId, _webhookId, new Uri(S.Url).GetLeftPart(UriPartial.Authority));
@@ -171,6 +183,12 @@ internal sealed partial class WebhookGrain(
     {
         if (!S.Exists)
         {
+            // A deletion whose directory write failed left the id there: its retry frees the account's place.
+            if (_accountId.Length > 0)
+            {
+                await GrainFactory.GetGrain<IWebhookDirectoryGrain>(_accountId).RemoveAsync(_webhookId);
+            }
+
             return NotFound();
         }
 
