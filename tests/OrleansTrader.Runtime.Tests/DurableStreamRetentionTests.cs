@@ -123,6 +123,41 @@ public sealed class DurableStreamRetentionTests
         Assert.Empty((await _memory.ReadStreamAsync(streamId, 0, 10, Ct)).Select(e => e.Sequence));
     }
 
+    /// <summary>
+    /// A grain that unsubscribed its last subscription is no consumer of the stream any more, yet its checkpoint stayed in
+    /// the log: retention kept every event after it forever, although every remaining consumer acknowledged them.
+    /// </summary>
+    [Fact]
+    public async Task Retention_AfterAGrainUnsubscribes_TrimsWhatEveryRemainingConsumerAcknowledged()
+    {
+        await using var cluster = await StartAsync();
+        var streamId = StreamId.Create(StoredSubscriberGrain.Namespace, "grain-left");
+        var stream = cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(streamId);
+        var leaving = cluster.Client.GetGrain<IStoredSubscriberGrain>("grain-left~leaving");
+        await leaving.Subscribe();
+        await cluster.Client.GetGrain<IStoredSubscriberGrain>("grain-left~staying").Subscribe();
+
+        await stream.OnNextBatchAsync([new TestEvent(1), new TestEvent(2), new TestEvent(3)]);
+        await cluster.Probe.WaitForLogAsync("grain-left~leaving/received", 3);
+        await WaitUntilAsync(async () => await _memory.GetCheckpointAsync(streamId, StoredConsumerId("grain-left~leaving"), Ct) == 3, "the leaving checkpoint");
+        await leaving.UnsubscribeAll();
+
+        // Events after the grain left: only the staying subscriber consumes (and acknowledges) them.
+        await stream.OnNextBatchAsync([new TestEvent(4), new TestEvent(5), new TestEvent(6)]);
+        await cluster.Probe.WaitForLogAsync("grain-left~staying/received", 6);
+        await WaitUntilAsync(async () => await _memory.GetCheckpointAsync(streamId, StoredConsumerId("grain-left~staying"), Ct) == 6, "the staying checkpoint");
+
+        for (var tick = 1; tick <= 7; tick++)
+        {
+            cluster.Time.Advance(Interval);
+            await WaitUntilAsync(() => Task.FromResult(_log.Trims.Count >= tick), $"trim {tick}");
+            await Provider(cluster).LastTrim;
+        }
+
+        Assert.Empty((await _memory.ReadStreamAsync(streamId, 0, 10, Ct)).Select(e => e.Sequence));
+        Assert.Equal(["1@1", "2@2", "3@3"], cluster.Probe.GetLog("grain-left~leaving/received"));
+    }
+
     private static DurableStreamProvider Provider(IsolatedCluster cluster) => (DurableStreamProvider)cluster.Client.GetStreamProvider("durable");
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
@@ -136,6 +171,8 @@ public sealed class DurableStreamRetentionTests
     }
 
     private static string ConsumerId(string key) => GrainId.Create(typeof(DurableSubscriberGrain).FullName!, key).ToString();
+
+    private static string StoredConsumerId(string key) => GrainId.Create(typeof(StoredSubscriberGrain).FullName!, key).ToString();
 
     private static IAsyncStream<TestEvent> Stream(IsolatedCluster cluster, string key) =>
         cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(StreamId.Create("durable-events", key));

@@ -5,7 +5,7 @@ namespace OrleansTrader.Runtime;
 /// delivering on this silo are only written through here, so a re-woken cursor needs no read). Delivered progress is
 /// written in coalesced batches: at most every <see cref="DurableStreamOptions.CheckpointFlushInterval"/>, at once when a
 /// consumer is <see cref="DurableStreamOptions.CheckpointMaxUnflushedEvents"/> ahead of its stored checkpoint, and on a
-/// graceful stop. One entry per (stream, consumer) seen here; client consumers are forgotten when they unsubscribe.
+/// graceful stop. One entry per (stream, consumer) seen here; explicit consumers are forgotten when their last subscription goes.
 /// </summary>
 internal sealed class DurableCheckpoints
 {
@@ -205,8 +205,9 @@ internal sealed class DurableCheckpoints
     }
 
     /// <summary>
-    /// Drops a consumer that cannot come back (an unsubscribed client subscription whose cursor is gone), here and in the
-    /// log: its checkpoint would otherwise hold the stream's retention at that point forever.
+    /// Drops a consumer left without subscription (an unsubscribed client handle, or a grain whose last stored
+    /// subscription went) whose cursor is gone, here and in the log: its checkpoint would otherwise hold the stream's
+    /// retention at that point forever.
     /// </summary>
     public async Task RemoveAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken)
     {

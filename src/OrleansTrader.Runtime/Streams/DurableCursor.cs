@@ -151,9 +151,9 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
         }
     }
 
-    /// <summary>An unsubscribed client consumer's checkpoint goes with its last cursor (it would hold retention back forever).</summary>
+    /// <summary>The checkpoint of a consumer left without subscription goes with its last cursor (it would hold retention back forever).</summary>
     private Task ForgetIfGoneAsync(bool gone) =>
-        gone ? provider.ForgetClientConsumerAsync(StreamId, Consumer.ConsumerId) : Task.CompletedTask;
+        gone ? provider.ForgetConsumerAsync(StreamId, Consumer.ConsumerId) : Task.CompletedTask;
 
     private async Task<long> ApplyRewindAsync(long checkpoint, CancellationToken cancellationToken)
     {
@@ -169,7 +169,23 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
             return checkpoint;
         }
 
-        await provider.Checkpoints.ResetAsync(StreamId, Consumer.ConsumerId, target, cancellationToken);
+        try
+        {
+            await provider.Checkpoints.ResetAsync(StreamId, Consumer.ConsumerId, target, cancellationToken);
+        }
+        catch
+        {
+            // Not stored (the reset failed, or the silo is stopping): kept for the cursor that takes over, or for the stop.
+            // The wake that came with it is spent, so a store that keeps failing is retried after a pause, not in a loop.
+            lock (_lock)
+            {
+                _rewindTo ??= target;
+                _woken = false;
+            }
+
+            throw;
+        }
+
         return target;
     }
 

@@ -41,32 +41,37 @@ public sealed partial class DurableStreamProvider
         if (!subscription.IsStored)
         {
             Subscriptions.Remove(subscription);
-            if (subscription.Owner is null)
+            if (subscription.Owner is not null)
             {
-                // A client consumer id is unique to its handle and never comes back: its checkpoint goes, or it would hold
-                // the stream's retention back forever. A cursor still running for it removes it when it retires.
-                var consumerId = StreamConsumer.IdOf(subscription);
-                bool running;
-                lock (_lock)
-                {
-                    running = _cursors.ContainsKey((subscription.StreamId, consumerId));
-                }
-
-                if (!running)
-                {
-                    await ForgetClientConsumerAsync(subscription.StreamId, consumerId);
-                }
+                // An implicit subscriber's own subscription: the grain stays a consumer of the stream.
+                return;
             }
-
-            return;
+        }
+        else
+        {
+            await Log.RemoveSubscriptionAsync(subscription.StreamId, subscription.HandleId, CancellationToken.None);
+            _stored.Remove(subscription.StreamId, subscription.HandleId);
         }
 
-        await Log.RemoveSubscriptionAsync(subscription.StreamId, subscription.HandleId, CancellationToken.None);
-        _stored.Remove(subscription.StreamId, subscription.HandleId);
+        // A consumer left without any subscription (a client handle, never reused, or a grain whose last stored
+        // subscription went) loses its checkpoint, or it would hold the stream's retention back forever; a grain that
+        // subscribes again starts as a new subscriber. A cursor still running for it removes it when it retires.
+        var consumerId = StreamConsumer.IdOf(subscription);
+        var consumer = new StreamConsumer(consumerId, subscription.Owner?.GrainId, subscription, IsImplicit: false);
+        bool gone;
+        lock (_lock)
+        {
+            gone = !_cursors.ContainsKey((subscription.StreamId, consumerId)) && !IsSubscribed(subscription.StreamId, consumer);
+        }
+
+        if (gone)
+        {
+            await ForgetConsumerAsync(subscription.StreamId, consumerId);
+        }
     }
 
-    /// <summary>Removes the checkpoint of an unsubscribed client consumer (here and in the log); a failure is logged, not thrown.</summary>
-    internal async Task ForgetClientConsumerAsync(StreamId streamId, string consumerId)
+    /// <summary>Removes the checkpoint of a consumer left without subscription (here and in the log); a failure is logged, not thrown.</summary>
+    internal async Task ForgetConsumerAsync(StreamId streamId, string consumerId)
     {
         try
         {

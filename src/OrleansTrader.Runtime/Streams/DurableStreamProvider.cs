@@ -149,6 +149,21 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
             await cursor.Completion;
         }
 
+        // The cursors are done: a rewind asked of one that it did not apply is stored below, and one asked for from now on
+        // (a grain's last turns or OnDeactivateAsync) finds no cursor and is written by RewindAsync itself.
+        var rewinds = new List<(DurableCursor Cursor, long Checkpoint)>();
+        lock (_lock)
+        {
+            foreach (var cursor in cursors)
+            {
+                Unregister(cursor);
+                if (cursor.TakeRewind() is { } checkpoint)
+                {
+                    rewinds.Add((cursor, checkpoint));
+                }
+            }
+        }
+
         if (_crashed)
         {
             return;
@@ -156,6 +171,11 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
 
         try
         {
+            foreach (var (cursor, checkpoint) in rewinds)
+            {
+                await Checkpoints.ResetAsync(cursor.StreamId, cursor.Consumer.ConsumerId, checkpoint, CancellationToken.None);
+            }
+
             await Checkpoints.FlushAsync(CancellationToken.None);
         }
         catch (Exception ex)
@@ -178,8 +198,26 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
             }
         }
 
-        await Checkpoints.ResetAsync(subscription.StreamId, consumerId, checkpoint, _stopping.Token);
-        Notify(subscription.StreamId, 0);
+        if (!_stopping.IsCancellationRequested)
+        {
+            // The consumer's cursor applies it (started here): a cursor an append started while the reset was written
+            // outside it went on from the checkpoint it had read before, and the rewind was lost.
+            Notify(subscription.StreamId, 0, (consumerId, checkpoint));
+            return;
+        }
+
+        // Like appends and subscription writes, not cut by a graceful stop: a rewind asked for in a grain's last turns or
+        // OnDeactivateAsync is stored, and the next silo delivers from it.
+        await Checkpoints.ResetAsync(subscription.StreamId, consumerId, checkpoint, CancellationToken.None);
+    }
+
+    /// <summary>Whether a cursor of the consumer is registered (tests wait for one to retire).</summary>
+    internal bool HasCursor(StreamId streamId, string consumerId)
+    {
+        lock (_lock)
+        {
+            return _cursors.ContainsKey((streamId, consumerId));
+        }
     }
 
     /// <summary>
@@ -245,22 +283,22 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
     }
 
     /// <summary>
-    /// Called by a cursor that found nothing to read: it stops unless it was woken meanwhile. <paramref name="clientGone"/>:
-    /// the cursor's consumer is a client subscription that unsubscribed (decided under the lock an unsubscribe checks for
-    /// a running cursor, so exactly one of them removes its checkpoint).
+    /// Called by a cursor that found nothing to read: it stops unless it was woken meanwhile. <paramref name="gone"/>: the
+    /// cursor's consumer is an explicit one left without any subscription (decided under the lock an unsubscribe checks
+    /// for a running cursor, so exactly one of them removes its checkpoint).
     /// </summary>
-    internal bool TryRetire(DurableCursor cursor, out bool clientGone)
+    internal bool TryRetire(DurableCursor cursor, out bool gone)
     {
         lock (_lock)
         {
-            clientGone = false;
+            gone = false;
             if (cursor.ConsumeWake())
             {
                 return false;
             }
 
             Unregister(cursor);
-            clientGone = cursor.Consumer.ClientSubscription is not null && !IsSubscribed(cursor.StreamId, cursor.Consumer);
+            gone = !cursor.Consumer.IsImplicit && !IsSubscribed(cursor.StreamId, cursor.Consumer);
             return true;
         }
     }
@@ -284,9 +322,10 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
             rewind = cursor.TakeRewind();
         }
 
+        (string, long)? handOver = rewind is { } target ? (cursor.Consumer.ConsumerId, target) : null;
         if (woken)
         {
-            Notify(cursor.StreamId, 0, rewind is { } target ? (cursor.Consumer.ConsumerId, target) : null);
+            Notify(cursor.StreamId, 0, handOver);
             return;
         }
 
@@ -302,7 +341,7 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
                 return;
             }
 
-            Notify(cursor.StreamId, 0);
+            Notify(cursor.StreamId, 0, handOver);
         });
     }
 

@@ -47,8 +47,8 @@ public interface IDurableStreamLog
     Task ResetCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Deletes a consumer's checkpoint: a consumer that never comes back (an unsubscribed client subscription) must not
-    /// hold retention back forever with it. Deleting one that is not stored does nothing.
+    /// Deletes a consumer's checkpoint: a consumer left without subscription (an unsubscribed client handle, or a grain
+    /// whose last stored subscription went) must not hold retention back forever with it. Deleting one that is not stored does nothing.
     /// </summary>
     Task RemoveCheckpointAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken = default);
 

@@ -17,4 +17,7 @@ public interface ISubscriberGrain : IGrainWithStringKey
 
     /// <summary>Unsubscribes every handle from OnDeactivateAsync.</summary>
     Task UnsubscribeWhenDeactivated();
+
+    /// <summary>Resumes every handle from OnDeactivateAsync with a token: a rewind to <paramref name="sequence"/>.</summary>
+    Task RewindWhenDeactivated(long sequence);
 }

@@ -79,6 +79,25 @@ public abstract class StoredSubscriptionClusterTests
         Assert.Equal([GrainId.Create("subscriber", key + "~staying")], (await StoredSubscriptionsAsync(cluster, key)).Select(s => s.Subscriber));
     }
 
+    [Fact]
+    public async Task RewindWhileTheSiloStopsGracefully_IsStored_AndTheSubscriberGetsTheEventsAgainAfterRestart()
+    {
+        await using var cluster = await DeployAsync();
+        var key = NewKey();
+        var grain = cluster.Client.GetGrain<ISubscriberGrain>(key);
+        await grain.Subscribe();
+        await Stream(cluster, key).OnNextBatchAsync([new SubscriptionEvent(1), new SubscriptionEvent(2)]);
+        await _probe.WaitForAsync(key + "/received", 2);
+        await grain.RewindWhenDeactivated(1);
+
+        await cluster.RestartSiloAsync(Ct);
+        await Stream(cluster, key).OnNextAsync(new SubscriptionEvent(3));
+
+        // Like a subscribe or an append from OnDeactivateAsync, the rewind is stored for the next silo, not cut by the stop.
+        Assert.Equal(["1@1", "2@2", "1@1"], (await _probe.WaitForAsync(key + "/received", 3)).Take(3));
+        Assert.Equal(["1@1", "2@2", "1@1", "2@2", "3@3"], await _probe.WaitForAsync(key + "/received", 5));
+    }
+
     /// <summary>Registers the provider's log under the name "durable" (the same store on every silo start).</summary>
     protected abstract void AddStreamLog(ISiloBuilder silo);
 

@@ -25,6 +25,7 @@ public sealed class SubscriberGrain(SubscriptionProbe probe) : Grain, ISubscribe
 
     private int? _publishWhenDeactivated;
     private bool _unsubscribeWhenDeactivated;
+    private long? _rewindWhenDeactivated;
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -37,6 +38,14 @@ public sealed class SubscriberGrain(SubscriptionProbe probe) : Grain, ISubscribe
         {
             await UnsubscribeAll();
         }
+
+        if (_rewindWhenDeactivated is { } sequence)
+        {
+            foreach (var handle in await Stream.GetAllSubscriptionHandles())
+            {
+                await handle.ResumeAsync(OnEventAsync, new StreamSequenceToken(sequence));
+            }
+        }
     }
 
     public Task PublishWhenDeactivated(int number)
@@ -48,6 +57,12 @@ public sealed class SubscriberGrain(SubscriptionProbe probe) : Grain, ISubscribe
     public Task UnsubscribeWhenDeactivated()
     {
         _unsubscribeWhenDeactivated = true;
+        return Task.CompletedTask;
+    }
+
+    public Task RewindWhenDeactivated(long sequence)
+    {
+        _rewindWhenDeactivated = sequence;
         return Task.CompletedTask;
     }
 
