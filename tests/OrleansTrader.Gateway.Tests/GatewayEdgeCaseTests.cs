@@ -43,6 +43,27 @@ public sealed class GatewayEdgeCaseTests(GatewayFixture fixture)
         Assert.False(errors.IsEmpty);
     }
 
+    /// <summary>
+    /// Parameter names are case-insensitive (the kinds read them so): a swept name that differs from a fixed one only in case
+    /// is a parameter both fixed and swept, a 400 as docs/api.md says, not a sweep whose every run the kind refuses (422).
+    /// </summary>
+    [Fact]
+    public void AParameterFixedAndSwept_InAnotherCase_IsRefused()
+    {
+        var errors = new ValidationErrors();
+
+        var sweep = RequestMapping.ToRunBacktestSweep(
+            new RunBacktestSweepRequest
+            {
+                Kind = "sma-crossover", Symbols = ["AAA"], Parameters = new Dictionary<string, string> { ["quantity"] = "10" },
+                Grid = new Dictionary<string, IReadOnlyList<string>> { ["Quantity"] = ["5"] },
+            },
+            errors);
+
+        Assert.Null(sweep);
+        Assert.False(errors.IsEmpty);
+    }
+
     /// <summary>A key revoked while its event stream is open stops receiving the account's events.</summary>
     [Fact]
     public async Task ARevokedKey_StopsReceivingTheAccountsEvents_OnAnOpenStream()

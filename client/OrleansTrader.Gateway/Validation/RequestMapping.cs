@@ -304,7 +304,8 @@ internal static class RequestMapping
                 {
                     errors.Add($"grid.{name}", "Must be a list of 1 or more strings of at most 256 characters.");
                 }
-                else if (request.Parameters?.ContainsKey(name) == true)
+                // Names are case-insensitive to the kinds: "Quantity" swept over a fixed "quantity" is the same parameter.
+                else if (request.Parameters?.Keys.Contains(name, StringComparer.OrdinalIgnoreCase) == true)
                 {
                     errors.Add($"grid.{name}", "Is also a fixed parameter; give it in one place.");
                 }

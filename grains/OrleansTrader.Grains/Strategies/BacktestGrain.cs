@@ -281,7 +281,8 @@ internal sealed class BacktestGrain(
             return $"Parameter \"{empty}\" has no values to try.";
         }
 
-        if (command.Grid.Keys.FirstOrDefault(command.Backtest.Parameters.ContainsKey) is { } both)
+        // Names are case-insensitive to the kinds: "Quantity" swept over a fixed "quantity" is the same parameter.
+        if (command.Grid.Keys.FirstOrDefault(k => command.Backtest.Parameters.Keys.Contains(k, StringComparer.OrdinalIgnoreCase)) is { } both)
         {
             return $"Parameter \"{both}\" is both fixed and swept; give it in one place.";
         }

@@ -13,7 +13,7 @@ public sealed record BacktestResult
 
     public required IReadOnlyList<StrategyOrderUpdate> OrderUpdates { get; init; }
 
-    /// <summary>Equity (cash plus positions at the last close) at the end of each distinct bar end time.</summary>
+    /// <summary>The initial cash at the first bar's start, then equity (cash plus positions at the last close) at each distinct bar end time.</summary>
     public required IReadOnlyList<EquityPoint> EquityCurve { get; init; }
 
     /// <summary>Closed round trips (flat to flat, or flat to a flip). A position still open at the end is not one.</summary>

@@ -16,6 +16,7 @@ namespace OrleansTrader.Domain.Backtesting;
 /// marked at the last closes. Limit, stop, stop-limit and trailing-stop orders (DAY or GTC) rest until a bar reaches them,
 /// as at a venue. A trailing stop's water mark starts at its signal bar's close (the order did not exist earlier in that bar)
 /// and moves with the high (sell) or low (buy) of each later bar before that bar is evaluated, since that extreme came first.
+/// An order for another symbol than its bar's meets that symbol's own bars (a multi-symbol strategy's pair trade).
 /// There are no risk checks here (the account does those); cash may go negative.
 /// </summary>
 public static class Backtester
@@ -72,6 +73,9 @@ public static class Backtester
         public BacktestResult Execute()
         {
             strategy.OnStart(_context);
+            // The curve starts from the initial cash, so a first bar that trades (its fee, its close against the fill) counts
+            // in the return and the drawdown, which then agree with the net P&L.
+            _equity.Add(new EquityPoint(bars[0].Start, options.InitialCash));
             for (var i = 0; i < bars.Count; i++)
             {
                 var bar = bars[i];
@@ -114,12 +118,20 @@ public static class Backtester
             RouteResting(bar, next);
             foreach (var intent in submitted)
             {
+                // A multi-symbol strategy may order another symbol than the bar's: that order meets its own symbol's bars.
+                var (signal, following) = string.Equals(intent.Symbol, bar.Symbol, StringComparison.Ordinal) ? (bar, next) : BarsOf(intent.Symbol, barIndex);
+                if (signal is null)
+                {
+                    _due.Enqueue(new Pending(intent, null, Reason: $"no bar of {intent.Symbol} had ended when it was sent"), (bar.End, intent.Sequence));
+                    continue;
+                }
+
                 // A trailing stop starts from the last price the strategy saw; the signal bar's earlier extremes predate it.
-                var mark = intent.Type == OrderType.TrailingStop ? bar.Close : (decimal?)null;
-                var fill = Fill(AsEvaluated(intent, mark), bar, next);
+                var mark = intent.Type == OrderType.TrailingStop ? signal.Close : (decimal?)null;
+                var fill = Fill(AsEvaluated(intent, mark), signal, following);
                 if (fill is null && Rests(intent))
                 {
-                    Rest(intent, bar, mark);
+                    Rest(intent, signal, mark);
                     continue;
                 }
 
@@ -145,6 +157,13 @@ public static class Backtester
             for (var i = 0; i < resting.Count; i++)
             {
                 var order = resting[i];
+                if (bar.End <= order.SignalEnd)
+                {
+                    // Rested on this bar or an earlier one as its signal bar (an order sent on another symbol's bar): already evaluated.
+                    resting[kept++] = order;
+                    continue;
+                }
+
                 if (order.ExpiresAfter is { } date && DateOnly.FromDateTime(bar.Start.UtcDateTime) > date)
                 {
                     _due.Enqueue(new Pending(order.Intent, null, OrderStatus.Expired, "a DAY order, not filled by the end of its day"), (bar.Start, order.Intent.Sequence));
@@ -271,7 +290,7 @@ public static class Backtester
                 _resting[intent.Symbol] = resting = [];
             }
 
-            resting.Add(new Resting(intent, intent.TimeInForce == TimeInForce.Day ? DateOnly.FromDateTime(signal.Start.UtcDateTime) : null, mark));
+            resting.Add(new Resting(intent, intent.TimeInForce == TimeInForce.Day ? DateOnly.FromDateTime(signal.Start.UtcDateTime) : null, signal.End, mark));
         }
 
         private Bar? NextBar(int barIndex)
@@ -286,6 +305,44 @@ public static class Backtester
             }
 
             return null;
+        }
+
+        /// <summary>
+        /// The bars of an order for another symbol than the bar at <paramref name="barIndex"/>'s, sent when that bar ended:
+        /// the symbol's latest bar that had ended by then (its signal bar, possibly one the run meets next since it started at
+        /// the same time) and its first bar that had not started (the next bar). No signal bar when none had ended.
+        /// </summary>
+        private (Bar? Signal, Bar? Next) BarsOf(string symbol, int barIndex)
+        {
+            var now = bars[barIndex].End;
+            Bar? signal = null;
+            for (var j = barIndex - 1; j >= 0 && signal is null; j--)
+            {
+                if (string.Equals(bars[j].Symbol, symbol, StringComparison.Ordinal) && bars[j].End <= now)
+                {
+                    signal = bars[j];
+                }
+            }
+
+            for (var j = barIndex + 1; j < bars.Count; j++)
+            {
+                if (!string.Equals(bars[j].Symbol, symbol, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                if (bars[j].Start >= now)
+                {
+                    return (signal, bars[j]);
+                }
+
+                if (bars[j].End <= now && (signal is null || bars[j].End > signal.End))
+                {
+                    signal = bars[j];
+                }
+            }
+
+            return (signal, null);
         }
 
         private void ApplyDue(DateTimeOffset until)
@@ -328,6 +385,8 @@ public static class Backtester
                 Timestamp = fill.Timestamp,
             };
             var before = _positions.TryGetValue(intent.Symbol, out var p) ? p : Position.Flat(intent.Symbol);
+            // An order for a symbol whose bars the run has not met yet (sent on another symbol's bar) marks at its fill until then.
+            _marks.TryAdd(intent.Symbol, fill.Price);
             var applied = before.Apply(execution);
             _positions[intent.Symbol] = applied.Position;
             var signed = intent.Side == OrderSide.Buy ? intent.Quantity : -intent.Quantity;
@@ -381,7 +440,10 @@ public static class Backtester
         private sealed record Pending(
             OrderIntent Intent, BacktestFill? Fill, OrderStatus Final = OrderStatus.Canceled, string Reason = "not filled under the backtest's fill policy");
 
-        /// <summary>An order waiting for its price; a DAY order's last date; a trailing stop's water mark (a sell's high, a buy's low).</summary>
-        private sealed record Resting(OrderIntent Intent, DateOnly? ExpiresAfter, decimal? Mark = null);
+        /// <summary>
+        /// An order waiting for its price; a DAY order's last date; the end of its signal bar (bars ending by then have met it);
+        /// a trailing stop's water mark (a sell's high, a buy's low).
+        /// </summary>
+        private sealed record Resting(OrderIntent Intent, DateOnly? ExpiresAfter, DateTimeOffset SignalEnd, decimal? Mark = null);
     }
 }

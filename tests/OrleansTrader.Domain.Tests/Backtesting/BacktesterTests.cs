@@ -42,8 +42,9 @@ public sealed class BacktesterTests
         Assert.Equal(-50m, result.Positions["SPY"].RealizedPnl);
         Assert.Equal(2m, result.TotalFees);
         Assert.Equal(948m, result.Cash);
-        Assert.Equal(13, result.EquityCurve.Count);
-        Assert.Equal(new EquityPoint(T0.AddMinutes(8), 1_009m), result.EquityCurve[7]);
+        Assert.Equal(14, result.EquityCurve.Count);
+        Assert.Equal(new EquityPoint(T0, 1_000m), result.EquityCurve[0]);
+        Assert.Equal(new EquityPoint(T0.AddMinutes(8), 1_009m), result.EquityCurve[8]);
         Assert.Equal(new EquityPoint(T0.AddMinutes(13), 948m), result.EquityCurve[^1]);
     }
 
@@ -104,6 +105,18 @@ public sealed class BacktesterTests
         Assert.Equal(0m, report.ProfitFactor);
         Assert.Equal(0m, report.WinRate);
         Assert.Equal(-52m, report.AverageLoss);
+    }
+
+    [Fact]
+    public void TheStatistics_MeasureFromTheInitialCash_EvenWhenTheFirstBarTrades()
+    {
+        // Buys 1 at the first bar's close of 10 with a fee of 1: equity 999 after that bar, 1,001 at the last close of 12.
+        var result = Backtester.Run(new BuysOnFirstBarOf("SPY", "SPY"), Bars([10m, 10m, 12m]), Options(BacktestFillPolicies.SignalBarClose));
+
+        var report = result.ComputeStatistics(periodsPerYear: 98_280);
+
+        Assert.Equal(1_001m, result.EquityCurve[^1].Equity);
+        Assert.Equal((0.001m, 0.001m), (report.TotalReturn, report.MaxDrawdown));
     }
 
     [Fact]
@@ -404,6 +417,30 @@ public sealed class BacktesterTests
         Assert.True(strategy.Canceled);
     }
 
+    [Theory]
+    [InlineData("AAA", "BBB")]
+    [InlineData("BBB", "AAA")]
+    public void AnOrderForAnotherSymbolThanTheBars_FillsOnItsOwnSymbolsBars(string seen, string traded)
+    {
+        // A pair strategy: seeing one symbol's first bar, it buys the other. AAA trades near 100, BBB near 50; the bars
+        // of both start together (AAA's first in the run's order), so the order's bars are the traded symbol's own.
+        var bars = Enumerable.Range(0, 3).SelectMany(m => new[]
+        {
+            new Bar("AAA", T0.AddMinutes(m), TimeSpan.FromMinutes(1), 100m + m, 100.5m + m, 99.5m + m, 100.25m + m, 1_000m),
+            new Bar("BBB", T0.AddMinutes(m), TimeSpan.FromMinutes(1), 50m + m, 50.5m + m, 49.5m + m, 50.25m + m, 1_000m),
+        }).ToArray();
+        var price = traded == "AAA" ? 100m : 50m;
+
+        var nextOpen = Backtester.Run(new BuysOnFirstBarOf(seen, traded), bars, Options(BacktestFillPolicies.NextBarOpen));
+        var signalClose = Backtester.Run(new BuysOnFirstBarOf(seen, traded), bars, Options(BacktestFillPolicies.SignalBarClose));
+
+        Assert.Equal((traded, price + 1m, T0.AddMinutes(1)), nextOpen.Executions.Select(e => (e.Symbol, e.Price, e.Timestamp)).Single());
+        Assert.Equal((traded, price + 0.25m, T0.AddMinutes(1)), signalClose.Executions.Select(e => (e.Symbol, e.Price, e.Timestamp)).Single());
+        // Cash less the cost and the fee of 1, plus the unit at the traded symbol's last close (price + 2.25).
+        Assert.Equal(1_000.25m, nextOpen.EquityCurve[^1].Equity);
+        Assert.Equal(1_001m, signalClose.EquityCurve[^1].Equity);
+    }
+
     private static Bar Ohlc(int minute, decimal open, decimal high, decimal low, decimal close) =>
         new("SPY", T0.AddMinutes(minute), TimeSpan.FromMinutes(1), open, high, low, close, 1_000m);
 
@@ -493,6 +530,29 @@ public sealed class BacktesterTests
         }
 
         public override StrategyState GetState() => new OneTrailingStopState(_order is not null);
+
+        public override void Restore(StrategyState state)
+        {
+        }
+    }
+
+    /// <summary>Buys 1 of <paramref name="traded"/> at market on the first bar of <paramref name="seen"/>, and does nothing else.</summary>
+    private sealed class BuysOnFirstBarOf(string seen, string traded) : StrategyBase
+    {
+        private bool _sent;
+
+        public override string Kind => "buys-on-first-bar-of";
+
+        public override void OnBar(Bar bar)
+        {
+            if (!_sent && bar.Symbol == seen)
+            {
+                _sent = true;
+                Context.SubmitOrder(new OrderIntentRequest { Symbol = traded, Side = OrderSide.Buy, Quantity = 1m, Reason = "test" });
+            }
+        }
+
+        public override StrategyState GetState() => new OneLimitBuyState(_sent);
 
         public override void Restore(StrategyState state)
         {
