@@ -76,6 +76,35 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task ABracketOrder_ShowsItsExitsAsOrdersOfTheAccount_AndTheirReplaceIsRefused()
+    {
+        var account = await Host.CreateAccountAsync(cash: 50_000m);
+        await Host.QuoteAsync("BRKH", 50m, 50.02m);
+        var placed = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, new
+        {
+            clientOrderId = "brk-1", symbol = "BRKH", side = "buy", type = "market", quantity = 10, timeInForce = "gtc",
+            orderClass = "bracket", takeProfit = new { limitPrice = 55m }, stopLoss = new { stopPrice = 45m },
+        }, HttpStatusCode.Created);
+        Assert.Equal("Bracket", placed.GetProperty("orderClass").GetString());
+        var entryId = placed.GetProperty("orderId").GetString();
+
+        var open = await PollAsync($"/api/accounts/{account}/orders?status=open", Host.AdminKey!, o => o.GetArrayLength() == 2);
+        var exits = open.EnumerateArray().ToList();
+        Assert.All(exits, e => Assert.Equal(entryId, e.GetProperty("parentOrderId").GetString()));
+        Assert.Equal(["Limit", "Stop"], exits.Select(e => e.GetProperty("type").GetString()).Order());
+
+        var stopId = exits.Single(e => e.GetProperty("type").GetString() == "Stop").GetProperty("orderId").GetString();
+        var replace = await Host.SendJsonAsync(HttpMethod.Patch, $"/api/accounts/{account}/orders/{stopId}", Host.AdminKey, new { stopPrice = 46m },
+            HttpStatusCode.Conflict);
+        Assert.Contains("ORDER_NOT_REPLACEABLE", replace.ToString(), StringComparison.Ordinal);
+
+        // Each exit is canceled on its own, like any order; the other keeps protecting the position.
+        await Host.SendJsonAsync(HttpMethod.Delete, $"/api/accounts/{account}/orders/{stopId}", Host.AdminKey, null, HttpStatusCode.OK);
+        var left = await PollAsync($"/api/accounts/{account}/orders?status=open", Host.AdminKey!, o => o.GetArrayLength() == 1);
+        Assert.Equal("Limit", left[0].GetProperty("type").GetString());
+    }
+
+    [Fact]
     public async Task CashTransfers_DepositAndWithdrawOnceEach_AndShowAsCashFlowNotPnl()
     {
         var account = await Host.CreateAccountAsync(cash: 10_000m);

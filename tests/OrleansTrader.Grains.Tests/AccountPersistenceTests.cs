@@ -210,6 +210,45 @@ public sealed class AccountPersistenceTests : IDisposable
         Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
     }
 
+    // A crash right after a bracket's entry filled: the exits the account adopted, and the one reservation they share,
+    // come back from storage; the take-profit then closes the position and the stop-loss ends with nothing left held.
+    [Fact]
+    public async Task ABracketsExits_AndTheirReservation_SurviveACrash_AndCloseThePositionAfterIt()
+    {
+        await using var cluster = await TradingCluster.StartAsync(Options("bracket.db"));
+        await Market.QuoteAsync(cluster, "BKC", 20m, 20m);
+        var account = await TestAccounts.OpenAsync(cluster, "bracket-crash", 100_000m);
+        var entry = Market.MarketOrder("bkc-1", "BKC", OrderSide.Buy, 10m);
+        entry = entry with
+        {
+            Request = entry.Request with
+            {
+                OrderClass = OrderClass.Bracket,
+                TimeInForce = TimeInForce.Gtc,
+                TakeProfit = new ExitLeg(LimitPrice: 21m),
+                StopLoss = new ExitLeg(StopPrice: 19m),
+            },
+        };
+        var placed = await account.PlaceOrderAsync(entry);
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 2, "the exits working");
+        var reserved = (await account.GetSnapshotAsync())!.Reserved;
+
+        await cluster.Cluster.KillAndRestartSiloAsync(TestContext.Current.CancellationToken);
+
+        account = cluster.Account("bracket-crash");
+        var exits = await account.GetOrdersAsync(OrderStatusFilter.Open, 10, null);
+        Assert.Equal(2, exits.Count);
+        Assert.All(exits, e => Assert.Equal(placed.Order!.OrderId, e.ParentOrderId));
+        Assert.Equal(reserved, (await account.GetSnapshotAsync())!.Reserved);
+
+        await Market.QuoteAsync(cluster, "BKC", 21m, 21m);
+        await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 0, "the exits ended");
+        Assert.DoesNotContain(await account.GetPositionsAsync(), p => p.Quantity != 0m);
+        Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
+        Assert.Empty((await account.ReconcileAsync()).Mismatches);
+    }
+
     [Fact]
     public async Task SignalTick_OfAnIdleAccount_WritesNothing()
     {

@@ -155,6 +155,7 @@ public sealed class AccountStateJsonTests
             StopLoss = new ExitLeg(StopPrice: 95m, LimitPrice: 94.5m),
         };
         ledger = ledger.Reserve("O000000003", "SPY", OrderSide.Buy, 20m, 1_990.4m).GetValueOrThrow();
+        ledger = ledger.Reserve("O000000003-exits", "SPY", OrderSide.Sell, 5m, 0.02m, 110m, 0.02m).GetValueOrThrow();
         var partial = Order.Create("O000000003", limit, At).Apply(OrderEvent.Accept, At).GetValueOrThrow();
         partial = partial.ApplyFill(Fill("e-3", "O000000003", limit, 5m, 99.5m, 0m)).GetValueOrThrow().Order;
         var inFlight = Order.Create("O000000004", Request("c-4", OrderSide.Sell, OrderType.Market, 1m), At) with { ParentOrderId = "O000000003" };
@@ -163,6 +164,7 @@ public sealed class AccountStateJsonTests
             OrderId = "O000000003", ClientOrderId = "c-3", BrokerOrderId = "B-3", Symbol = "SPY", Side = OrderSide.Buy,
             Type = OrderType.Limit, TimeInForce = TimeInForce.Gtc, Quantity = 20m, FilledQuantity = 5m, LeavesQuantity = 15m,
             AverageFillPrice = 99.5m, LimitPrice = 99.5m, Status = OrderStatus.PartiallyFilled, Origin = "api", CreatedAt = At, UpdatedAt = At,
+            OrderClass = OrderClass.Bracket,
         };
         var fill = new AccountFill
         {
@@ -220,7 +222,7 @@ public sealed class AccountStateJsonTests
             WorkingOrders = new(StringComparer.Ordinal)
             {
                 ["O000000003"] = new WorkingOrder { Order = partial, BrokerOrderId = "B-3", Origin = "api" },
-                ["O000000004"] = new WorkingOrder { Order = inFlight, InFlight = true, Origin = "strategy:mom" },
+                ["O000000004"] = new WorkingOrder { Order = inFlight, InFlight = true, Origin = "strategy:mom", ReservationId = "O000000003-exits" },
             },
             LastExecutionAt = At,
             FirstHistoryPage = 2,

@@ -178,35 +178,6 @@ public sealed class OrderLifecycleEdgeCaseTests
         Assert.True((position?.Quantity ?? 0m) >= 0m, $"the account is short {position?.Quantity} after closing its position");
     }
 
-    // A bracket's exits are child orders the venue creates and works on its own: the account never learns of them, so they
-    // trade without a risk check or reservation, and the take-profit's fill arrived as an execution for an unknown order
-    // that tripped REDUCING. Until the account tracks the legs, it refuses the order and sends nothing.
-    [Fact]
-    public async Task ABracketOrder_IsDenied_AndNothingReachesTheVenue()
-    {
-        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
-        await Market.QuoteAsync(cluster, "BRKT", 50m, 50m);
-        var account = await TestAccounts.OpenAsync(cluster, "bracket", 100_000m);
-        var bracket = Market.MarketOrder("bk-1", "BRKT", OrderSide.Buy, 10m);
-        bracket = bracket with
-        {
-            Request = bracket.Request with
-            {
-                OrderClass = OrderClass.Bracket,
-                TimeInForce = TimeInForce.Gtc,
-                TakeProfit = new ExitLeg(LimitPrice: 52m),
-                StopLoss = new ExitLeg(StopPrice: 48m),
-            },
-        };
-
-        var placed = await account.PlaceOrderAsync(bracket);
-
-        Assert.Equal(RiskReasonCodes.OrderInvalid, placed.Denial?.ReasonCode);
-        Assert.Contains(OrderErrorCodes.OrderClassNotAllowed, placed.Denial!.Message, StringComparison.Ordinal);
-        Assert.Empty(await account.GetPositionsAsync());
-        Assert.Equal(TradingState.Active, (await cluster.Breaker("bracket").GetStateAsync()).State);
-    }
-
     private static async Task<(OrderCommandResult Placed, string BrokerOrderId)> PlaceAtBrokerAsync(IAccountGrain account, PlaceOrder command)
     {
         var placed = await account.PlaceOrderAsync(command);

@@ -54,6 +54,12 @@ public sealed record AccountOrder
 
     public string? StatusReason { get; init; }
 
+    /// <summary>Bracket, Oco or Oto for the order placed with exit legs; null for a simple order (an exit leg is one).</summary>
+    public OrderClass? OrderClass { get; init; }
+
+    /// <summary>For an exit leg of a bracket, OCO or OTO: the account's id of the order it was placed with.</summary>
+    public string? ParentOrderId { get; init; }
+
     public string? ReplacesOrderId { get; init; }
 
     public string? ReplacedByOrderId { get; init; }

@@ -42,6 +42,12 @@ internal sealed partial class AccountGrain
         var orderId = FindOrder(report.Order);
         if (report.Execution is { } execution)
         {
+            if (orderId is not null)
+            {
+                // A fill of an entry whose submit answer was lost: its legs come with the report, before their own fills.
+                AdoptLegs(orderId, report.Order);
+            }
+
             changed = ApplyExecution(orderId, execution, report.Order);
             return changed;
         }
@@ -51,6 +57,15 @@ internal sealed partial class AccountGrain
         {
             return false;
         }
+
+        var events = S.LastEventSequence;
+        AdoptLegs(orderId, report.Order);
+        if (SyncGroupQuantity(orderId, report.Order))
+        {
+            working = S.WorkingOrders[orderId];
+        }
+
+        changed = events != S.LastEventSequence;
 
         if (working.BrokerOrderId is null || working.InFlight)
         {
@@ -137,18 +152,19 @@ internal sealed partial class AccountGrain
 
         var from = working.Order.Status;
         var order = applied.Value.Order;
-        BookFill(order.OrderId, local);
+        BookFill(order.OrderId, local, working.ReservationId);
         Record(working with { Order = order, BrokerOrderId = working.BrokerOrderId ?? brokerOrder.OrderId, InFlight = false },
             from, order.Status == OrderStatus.Filled ? "filled" : "partially-filled", null,
             $"{execution.Quantity} @ {execution.Price} ({execution.ExecutionId})");
+        ReserveExits(order);
         return true;
     }
 
-    private void BookFill(string orderId, Execution execution)
+    private void BookFill(string orderId, Execution execution, string? reservationId = null)
     {
         var local = execution with { OrderId = orderId };
         var before = Ledger.PositionOf(execution.Symbol);
-        var booked = Ledger.ApplyFill(local);
+        var booked = Ledger.ApplyFill(local, reservationId);
         Ledger = booked.Ledger;
         TradeBook.Follow(S.Trades, before, booked.Fill, local);
         _history.AddExecution(execution.ExecutionId);

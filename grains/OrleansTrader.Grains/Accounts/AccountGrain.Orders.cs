@@ -111,6 +111,14 @@ internal sealed partial class AccountGrain
                 : OrderCommandResult.Denied(AccountErrorCodes.OrderNotFound, $"No order {command.OrderId}.");
         }
 
+        if (IsGroupMember(old))
+        {
+            // The venue links a group's orders (an exit activates on the entry's fill, a fill cancels its sibling); a
+            // replacement would be a new order outside that link. Paper refuses it too.
+            return OrderCommandResult.Denied(AccountErrorCodes.OrderNotReplaceable,
+                $"Order {command.OrderId} belongs to a bracket, OCO or OTO: cancel it and place a new order instead.", order: ToView(old));
+        }
+
         if (_client is null || old.BrokerOrderId is null)
         {
             return OrderCommandResult.Denied(AccountErrorCodes.OrderNotReplaceable,
@@ -253,9 +261,11 @@ internal sealed partial class AccountGrain
 
         // Working orders that already close the position (a take-profit, a protective stop) would fill on top of the close
         // and leave the account short (long): a close never opens exposure, in a margin account either.
+        // The exits of one group count once: only one of them can fill.
         var covered = S.WorkingOrders.Values
             .Where(w => w.Order.Symbol == symbol && w.Order.Side == command.Request.Side)
-            .Sum(w => w.Order.LeavesQuantity);
+            .GroupBy(w => w.ReservationId ?? w.Order.OrderId, StringComparer.Ordinal)
+            .Sum(g => g.Max(w => w.Order.LeavesQuantity));
         if (covered > 0m)
         {
             var closable = command.Request.Quantity - covered;
@@ -431,15 +441,6 @@ internal sealed partial class AccountGrain
             _recentSubmits.Dequeue();
         }
 
-        if (request.OrderClass != OrderClass.Simple)
-        {
-            // The exits of a bracket, OCO or OTO are orders the venue creates and works on its own: the account would not
-            // know them, so they would trade without a risk check or reservation, a close would not see them, and their
-            // fills would arrive for unknown orders (a mismatch that trips REDUCING). Refused until the account tracks legs.
-            return RiskDecision.Deny(RiskReasonCodes.OrderInvalid,
-                $"{OrderErrorCodes.OrderClassNotAllowed}: the account places simple orders only ({request.OrderClass} exits would work at the broker outside its risk checks).");
-        }
-
         var ledger = excludeOrderId is null ? Ledger : Ledger.Release(excludeOrderId);
         return RiskEngine.Default.Evaluate(new RiskInput
         {
@@ -521,6 +522,12 @@ internal sealed partial class AccountGrain
         var wasInFlight = working.InFlight || working.BrokerOrderId is null;
         working = working with { BrokerOrderId = broker.OrderId, InFlight = false };
         S.WorkingOrders[orderId] = working;
+        AdoptLegs(orderId, broker);
+        if (SyncGroupQuantity(orderId, broker))
+        {
+            working = S.WorkingOrders[orderId];
+        }
+
         if (broker.Status == OrderStatus.Replaced && working.Order.Status == OrderStatus.PendingReplace)
         {
             // A replace whose answer was lost: the broker did replace it. The old order ends (and frees its reservation).

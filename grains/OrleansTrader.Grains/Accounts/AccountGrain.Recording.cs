@@ -29,6 +29,8 @@ internal sealed partial class AccountGrain
             Status = order.Status,
             InFlight = working.InFlight,
             StatusReason = order.StatusReason,
+            OrderClass = order.Request.OrderClass == OrderClass.Simple ? null : order.Request.OrderClass,
+            ParentOrderId = order.ParentOrderId,
             ReplacesOrderId = order.ReplacesOrderId,
             ReplacedByOrderId = order.ReplacedByOrderId,
             Origin = working.Origin,
@@ -73,7 +75,7 @@ internal sealed partial class AccountGrain
             S.WorkingOrders.Remove(order.OrderId);
             if (S.Ledger is not null)
             {
-                Ledger = Ledger.Release(order.OrderId);
+                ReleaseReservation(working);
             }
         }
         else

@@ -13,4 +13,11 @@ internal sealed record WorkingOrder
     public bool InFlight { get; init; }
 
     public required string Origin { get; init; }
+
+    /// <summary>
+    /// The reservation this order's fills draw from when it is not the order's own: an exit of a bracket or OTO shares
+    /// <c>{entryOrderId}-exits</c> with its sibling, an OCO's stop-loss shares its parent's (only one exit can close the
+    /// position, so the pair holds it once).
+    /// </summary>
+    public string? ReservationId { get; init; }
 }

@@ -194,11 +194,14 @@ public sealed record AccountLedger
 
     /// <summary>
     /// Applies an execution already accepted by its <see cref="Order"/> (which de-duplicates and refuses overfills).
-    /// Cash moves by the signed notional and the fee; the order's reservation is released in proportion.
+    /// Cash moves by the signed notional and the fee; the order's reservation is released in proportion. The exits of a
+    /// bracket, OCO or OTO share one reservation (only one of them can close the position): <paramref name="reservationId"/>
+    /// names it when it is not the order's own.
     /// </summary>
-    public LedgerFill ApplyFill(Execution execution)
+    public LedgerFill ApplyFill(Execution execution, string? reservationId = null)
     {
         ArgumentNullException.ThrowIfNull(execution);
+        reservationId ??= execution.OrderId;
         var fill = PositionOf(execution.Symbol).Apply(execution);
         var notional = execution.Quantity * execution.Price;
         var cashChange = (execution.Side == OrderSide.Buy ? -notional : notional) - execution.Fee;
@@ -206,12 +209,12 @@ public sealed record AccountLedger
             ? Positions.Remove(execution.Symbol)
             : Positions.SetItem(execution.Symbol, fill.Position);
         var reservations = Reservations;
-        if (reservations.TryGetValue(execution.OrderId, out var reservation))
+        if (reservations.TryGetValue(reservationId, out var reservation))
         {
             var remaining = Math.Max(0m, reservation.RemainingQuantity - execution.Quantity);
             reservations = remaining == 0m
-                ? reservations.Remove(execution.OrderId)
-                : reservations.SetItem(execution.OrderId, reservation.WithRemaining(remaining));
+                ? reservations.Remove(reservationId)
+                : reservations.SetItem(reservationId, reservation.WithRemaining(remaining));
         }
 
         var next = this with

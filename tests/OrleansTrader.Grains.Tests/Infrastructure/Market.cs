@@ -14,6 +14,13 @@ public static class Market
         Assert.Equal(1, result.Accepted);
     }
 
+    public static async Task TradeAsync(TradingCluster cluster, string symbol, decimal price, decimal size = 100m)
+    {
+        var time = (cluster.Options.Time ?? TimeProvider.System).GetUtcNow();
+        var result = await cluster.Symbol(symbol).IngestAsync(new TickBatch { Trades = [new TradeTick(symbol, time, price, size)] });
+        Assert.Equal(1, result.Accepted);
+    }
+
     public static PlaceOrder MarketOrder(string clientOrderId, string symbol, OrderSide side, decimal quantity) => new()
     {
         Request = new OrderRequest { ClientOrderId = clientOrderId, Symbol = symbol, Side = side, Type = OrderType.Market, Quantity = quantity },

@@ -1,0 +1,128 @@
+using System.Globalization;
+using OrleansTrader.Brokers;
+using OrleansTrader.Domain.Fees;
+using OrleansTrader.Domain.Orders;
+
+namespace OrleansTrader.Grains.Accounts;
+
+/// <summary>
+/// Bracket, OCO and OTO orders. The broker creates the exit legs; the account adopts each as a working order of its own
+/// (so its fills, a cancel, a close and reconciliation see it), and holds one reservation for the exits of a group: only
+/// one of them can close the position. A bracket's or OTO's exits reserve from the entry's fills (before them there is
+/// nothing to close); an OCO's stop-loss shares the reservation its parent, the take-profit, took when it was placed.
+/// </summary>
+internal sealed partial class AccountGrain
+{
+    /// <summary>The action journaled when an exit leg the broker created becomes one of the account's orders.</summary>
+    private const string ExitAdoptedAction = "exit-adopted";
+
+    private static string ExitsReservationId(string entryOrderId) => entryOrderId + "-exits";
+
+    private static bool IsGroupMember(WorkingOrder working) =>
+        working.ReservationId is not null || working.Order.Request.OrderClass != OrderClass.Simple;
+
+    /// <summary>Adopts the legs the broker lists for <paramref name="parentOrderId"/> that the account does not know yet.</summary>
+    private void AdoptLegs(string parentOrderId, BrokerOrder broker)
+    {
+        if (broker.Legs.Count == 0 || !S.WorkingOrders.TryGetValue(parentOrderId, out var parent))
+        {
+            return;
+        }
+
+        var reservationId = parent.Order.Request.OrderClass == OrderClass.Oco ? parentOrderId : ExitsReservationId(parentOrderId);
+        foreach (var leg in broker.Legs)
+        {
+            if (_history.TryGetOrderId(leg.ClientOrderId, out _))
+            {
+                continue;
+            }
+
+            var now = time.GetUtcNow();
+            var request = new OrderRequest
+            {
+                ClientOrderId = leg.ClientOrderId,
+                Symbol = parent.Order.Symbol,
+                Side = leg.Side,
+                Type = leg.Type,
+                Quantity = leg.Quantity,
+                LimitPrice = leg.LimitPrice,
+                StopPrice = leg.StopPrice,
+                TimeInForce = leg.TimeInForce,
+            };
+
+            // Held or working, a leg the broker lists is acknowledged by it: Accepted, as Alpaca's "held" maps.
+            var order = Order.Create(NextOrderId(), request, now, parent.Order.ExpiresAt, parentOrderId);
+            order = order.Apply(OrderEvent.Accept, now).GetValueOrThrow();
+            var adopted = new WorkingOrder { Order = order, Origin = parent.Origin, BrokerOrderId = leg.OrderId, ReservationId = reservationId };
+            Record(adopted, null, ExitAdoptedAction, null, string.Create(CultureInfo.InvariantCulture, $"exit of {parentOrderId}; broker order {leg.OrderId}"));
+            ApplyBrokerOrder(order.OrderId, leg, "accepted");
+        }
+    }
+
+    /// <summary>
+    /// The venue sizes a group's exits itself (activated for the entry's filled quantity, shrunk by a sibling's partial
+    /// fill): the account's order follows, or it would wait for quantity that never fills. True when it changed.
+    /// </summary>
+    private bool SyncGroupQuantity(string orderId, BrokerOrder broker)
+    {
+        if (!S.WorkingOrders.TryGetValue(orderId, out var working) || !IsGroupMember(working) || working.Order.Status.IsFinal()
+            || broker.Quantity <= 0m || broker.Quantity == working.Order.Quantity || broker.Quantity < working.Order.FilledQuantity)
+        {
+            return false;
+        }
+
+        var resized = working with { Order = working.Order with { Request = working.Order.Request with { Quantity = broker.Quantity } } };
+        Record(resized, working.Order.Status, "resized", null,
+            string.Create(CultureInfo.InvariantCulture, $"quantity {working.Order.Quantity} -> {broker.Quantity} by the broker"));
+        return true;
+    }
+
+    /// <summary>
+    /// A fill of a bracket's or OTO's entry: its exits will close what it bought (sold), so they hold one reservation for
+    /// the entry's filled quantity, on the closing side, from now on. The ledger gives it that much of the position as
+    /// closing capacity, so it costs the fee alone unless other orders already claim the position.
+    /// </summary>
+    private void ReserveExits(Order entry)
+    {
+        if (entry.Request.OrderClass is not (OrderClass.Bracket or OrderClass.Oto) || entry.FilledQuantity <= 0m)
+        {
+            return;
+        }
+
+        var id = ExitsReservationId(entry.OrderId);
+        var side = entry.Side == OrderSide.Buy ? OrderSide.Sell : OrderSide.Buy;
+
+        // The opening part, if any, is priced at the farther exit: the most the exits can be worth.
+        var price = new[] { entry.Request.TakeProfit?.LimitPrice, entry.Request.StopLoss?.StopPrice, entry.Request.StopLoss?.LimitPrice, entry.AverageFillPrice }
+            .OfType<decimal>().Where(p => p > 0m).DefaultIfEmpty(0m).Max();
+        if (price <= 0m)
+        {
+            return;
+        }
+
+        var ledger = Ledger.Release(id);
+        var fee = _fees?.Calculate(new FeeInput(side, entry.FilledQuantity, price)).Total ?? 0m;
+        var reserved = ledger.Reserve(id, entry.Symbol, side, entry.FilledQuantity,
+            ledger.RequiredReservation(entry.Symbol, side, entry.FilledQuantity, price, fee), price, fee);
+        if (reserved.IsSuccess)
+        {
+            Ledger = reserved.Value!;
+        }
+    }
+
+    /// <summary>Releases what a final order held: its own reservation, or its group's once no other member still works.</summary>
+    private void ReleaseReservation(WorkingOrder working)
+    {
+        if (!IsGroupMember(working))
+        {
+            Ledger = Ledger.Release(working.Order.OrderId);
+            return;
+        }
+
+        var id = working.ReservationId ?? working.Order.OrderId;
+        if (!S.WorkingOrders.Values.Any(w => w.ReservationId == id || w.Order.OrderId == id))
+        {
+            Ledger = Ledger.Release(id);
+        }
+    }
+}
