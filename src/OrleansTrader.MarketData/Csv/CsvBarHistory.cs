@@ -52,6 +52,7 @@ public sealed class CsvBarHistory
         var skipped = 0L;
         void Skip(CsvRowError error) => skipped++;
         var found = new List<Bar>();
+        var starts = new HashSet<DateTimeOffset>();
         var from = since ?? DateTimeOffset.MinValue;
         foreach (var source in interval == OneDay ? CsvSourceDiscovery.DailyFile(DataPath, symbol) : MinuteFilesNewestFirst(symbol, before, from))
         {
@@ -66,6 +67,7 @@ public sealed class CsvBarHistory
                 if (HoldsTogether(bar))
                 {
                     found.Add(bar);
+                    starts.Add(bar.Start);
                 }
                 else
                 {
@@ -73,7 +75,8 @@ public sealed class CsvBarHistory
                 }
             }
 
-            if (found.Count >= count)
+            // A repeated minute is one bar: stopping on the rows read could return fewer bars than the older files hold.
+            if (starts.Count >= count)
             {
                 break;
             }

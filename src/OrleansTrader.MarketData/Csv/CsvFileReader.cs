@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
 using OrleansTrader.Domain.Market;
@@ -45,20 +46,17 @@ internal sealed class CsvFileReader : IDisposable
     public static CsvFileReader Open(CsvSource source, Action<CsvRowError> onError, DateOnly? from = null, DateOnly? to = null)
     {
         ArgumentNullException.ThrowIfNull(source);
-        Stream stream;
+        FileStream file;
         try
         {
-            stream = new FileStream(source.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
+            file = new FileStream(source.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new CsvFormatException($"Cannot open market data file '{source.Path}': {ex.Message}", ex) { File = source.Path };
         }
 
-        if (source.Path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
-        {
-            stream = new GZipStream(stream, CompressionMode.Decompress);
-        }
+        Stream stream = source.Path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new CheckedGzipStream(file) : file;
 
         var reader = new StreamReader(stream, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024);
         try
@@ -280,6 +278,79 @@ internal sealed class CsvFileReader : IDisposable
     {
         _onError(new CsvRowError(_source.Path, _line, reason, detail));
         return false;
+    }
+
+    /// <summary>
+    /// GZipStream ends quietly where a compressed file is cut short (an interrupted copy or download), so a replay would
+    /// complete without the rest of the file. At the end the bytes decompressed are checked against the size the gzip
+    /// trailer records (a single-member file, as gzip and pigz write).
+    /// </summary>
+    private sealed class CheckedGzipStream(FileStream file) : Stream
+    {
+        private readonly GZipStream _inner = new(file, CompressionMode.Decompress);
+        private long _length;
+        private bool _ended;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var read = _inner.Read(buffer);
+            _length += read;
+            if (read == 0 && buffer.Length > 0 && !_ended)
+            {
+                _ended = true;
+                CheckTrailer();
+            }
+
+            return read;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private void CheckTrailer()
+        {
+            // The last four bytes of a gzip file are the uncompressed size modulo 2^32; 18 bytes is the smallest gzip file.
+            Span<byte> size = stackalloc byte[4];
+            var fileLength = RandomAccess.GetLength(file.SafeFileHandle);
+            if (fileLength < 18 || RandomAccess.Read(file.SafeFileHandle, size, fileLength - 4) != 4 ||
+                BinaryPrimitives.ReadUInt32LittleEndian(size) != (uint)_length)
+            {
+                throw new InvalidDataException("the gzip data ends early (a truncated file).");
+            }
+        }
     }
 
     private readonly ref struct Fields(ReadOnlySpan<char> text, ReadOnlySpan<Range> ranges)

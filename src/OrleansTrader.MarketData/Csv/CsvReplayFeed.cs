@@ -117,6 +117,12 @@ public sealed class CsvReplayFeed : IMarketDataFeed
             {
                 reader.Dispose();
             }
+
+            // Stopped part-way (cancelled, or the consumer left): no longer delivering. A failure stays Degraded.
+            if (_health.State == FeedState.Connected)
+            {
+                _health.SetState(FeedState.Disconnected);
+            }
         }
     }
 

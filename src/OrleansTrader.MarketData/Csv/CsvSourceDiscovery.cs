@@ -80,6 +80,7 @@ public static class CsvSourceDiscovery
         return result
             .OrderBy(r => r.Date)
             .ThenBy(r => r.Path, StringComparer.Ordinal)
+            .DistinctBy(r => r.Date) // a day held plain and gzipped is read once (plain first), not replayed twice
             .Select(r => new CsvSource(r.Path, symbol, kind))
             .ToList();
     }

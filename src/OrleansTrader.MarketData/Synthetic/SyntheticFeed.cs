@@ -54,33 +54,44 @@ public sealed class SyntheticFeed : IMarketDataFeed
         _health.SetState(FeedState.Connected);
         yield return new FeedStatusEvent(Name, FeedState.Connected, _timeProvider.GetUtcNow(), $"{generators.Count} symbols");
 
-        for (long step = 0; _options.MaxSteps is not { } max || step < max; step++)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (step > 0 && _options.Paced)
+            for (long step = 0; _options.MaxSteps is not { } max || step < max; step++)
             {
-                // Step n is due n intervals after the start on the clock: waiting a whole interval after each step let the
-                // time each step takes add up, and the ticks' timestamps fell ever further behind the clock (QUOTE_STALE).
-                var wait = wallStart + (_options.TickInterval * step) - _timeProvider.GetUtcNow();
-                if (wait > TimeSpan.Zero)
+                cancellationToken.ThrowIfCancellationRequested();
+                if (step > 0 && _options.Paced)
                 {
-                    await Task.Delay(wait, _timeProvider, cancellationToken);
+                    // Step n is due n intervals after the start on the clock: waiting a whole interval after each step let the
+                    // time each step takes add up, and the ticks' timestamps fell ever further behind the clock (QUOTE_STALE).
+                    var wait = wallStart + (_options.TickInterval * step) - _timeProvider.GetUtcNow();
+                    if (wait > TimeSpan.Zero)
+                    {
+                        await Task.Delay(wait, _timeProvider, cancellationToken);
+                    }
+                }
+
+                var timestamp = start + (_options.TickInterval * step);
+                foreach (var generator in generators)
+                {
+                    var (quote, trade) = generator.Next(timestamp);
+                    _health.RecordDelivered(quote);
+                    yield return quote;
+                    _health.RecordDelivered(trade);
+                    yield return trade;
                 }
             }
 
-            var timestamp = start + (_options.TickInterval * step);
-            foreach (var generator in generators)
+            _health.SetState(FeedState.Completed);
+            yield return new FeedStatusEvent(Name, FeedState.Completed, _timeProvider.GetUtcNow(), $"{_options.MaxSteps} steps");
+        }
+        finally
+        {
+            // Stopped before the last step (cancelled, or the consumer left): no longer delivering.
+            if (_health.State == FeedState.Connected)
             {
-                var (quote, trade) = generator.Next(timestamp);
-                _health.RecordDelivered(quote);
-                yield return quote;
-                _health.RecordDelivered(trade);
-                yield return trade;
+                _health.SetState(FeedState.Disconnected);
             }
         }
-
-        _health.SetState(FeedState.Completed);
-        yield return new FeedStatusEvent(Name, FeedState.Completed, _timeProvider.GetUtcNow(), $"{_options.MaxSteps} steps");
     }
 
     private List<SyntheticSymbolGenerator> CreateGenerators()

@@ -52,6 +52,21 @@ public sealed class CsvBarHistoryTests : IDisposable
     }
 
     [Fact]
+    public void AMinuteRepeatedInTheNewestFile_DoesNotCountTowardsTheBarsAskedFor()
+    {
+        WriteMinuteDay("ABC", 7);
+
+        // The 8th repeats its 09:30 bar: three rows, two distinct minutes.
+        _dir.Write("minute/ABC/2013-10-08.trades.csv", MinuteHeader +
+            "2013-10-08T09:30:00.000-04:00,10,11,9,10,100\n2013-10-08T09:30:00.000-04:00,10,11,9,10,100\n2013-10-08T09:31:00.000-04:00,11,12,10,11,100\n");
+        var history = new CsvBarHistory(_dir.Path);
+
+        var read = history.ReadLatest("ABC", Minute, 3, NewYork(9, 0, 0));
+
+        Assert.Equal([NewYork(7, 9, 32), NewYork(8, 9, 30), NewYork(8, 9, 31)], read.Bars.Select(b => b.Start.ToOffset(TimeSpan.FromHours(-4))));
+    }
+
+    [Fact]
     public void ASince_KeepsTheBarsThatStartedByThen_AndLeavesOlderFilesUnopened()
     {
         _dir.Write("minute/ABC/2013-10-03.trades.csv", "a header no reader takes\n");

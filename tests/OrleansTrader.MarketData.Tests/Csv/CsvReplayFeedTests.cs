@@ -236,4 +236,67 @@ public sealed class CsvReplayFeedTests : IDisposable
         await reading;
         Assert.Equal(4, received.Count);
     }
+
+    [Fact]
+    public async Task ReadAsync_FailsOnTruncatedGzip_AfterDeliveringTheRowsBeforeTheBreak()
+    {
+        const string header = "time,price,size,exchange,condition,suspicious\n";
+        var rows = string.Concat(Enumerable.Range(0, 5000).Select(i => $"2013-10-07T09:30:{i / 1000:00}.{i % 1000:000}-04:00,167.{i % 100:00},{100 + i},P,2000,0\n"));
+        var path = _dir.Write("t.csv.gz", header + rows, gzip: true);
+
+        // An interrupted copy or download: the end of the compressed file is missing.
+        var bytes = await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken);
+        await File.WriteAllBytesAsync(path, bytes[..(bytes.Length / 2)], TestContext.Current.CancellationToken);
+        var feed = Feed([new CsvSource(path, "SPY", CsvFileKind.TradeTicks)]);
+        var delivered = new List<MarketDataEvent>();
+
+        var ex = await Assert.ThrowsAsync<CsvFormatException>(async () =>
+        {
+            await foreach (var e in feed.ReadAsync(TestContext.Current.CancellationToken))
+            {
+                delivered.Add(e);
+            }
+        });
+
+        Assert.Equal(path, ex.File);
+        Assert.True(delivered.OfType<TradeEvent>().Count() > 1000);
+        Assert.Equal(FeedState.Degraded, feed.GetHealth().State);
+    }
+
+    [Fact]
+    public async Task ReadAsync_CancelledMidFile_ReportsDisconnected()
+    {
+        var lines = string.Concat(Enumerable.Range(0, 10).Select(i => $"2013-10-07T09:{30 + i}:00.000-04:00,10,10,10,10,1\n"));
+        var path = _dir.Write("bars.csv", "time,open,high,low,close,volume\n" + lines);
+        var feed = Feed([new CsvSource(path, "SPY", CsvFileKind.MinuteTradeBars)]);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var e in feed.ReadAsync(cts.Token))
+            {
+                if (e is BarEvent)
+                {
+                    await cts.CancelAsync();
+                }
+            }
+        });
+
+        // A stopped replay is not delivering data: readiness must not see it as connected.
+        Assert.Equal(FeedState.Disconnected, feed.GetHealth().State);
+    }
+
+    [Fact]
+    public void Discover_ADayHeldPlainAndGzipped_IsReplayedOnce()
+    {
+        const string content = "time,price,size,exchange,condition,suspicious\n2013-10-07T09:30:00.001-04:00,10,100,P,,0\n";
+        var plain = _dir.Write("ticks/SPY/2013-10-07.trades.csv", content);
+        _dir.Write("ticks/SPY/2013-10-07.trades.csv.gz", content, gzip: true);
+        var options = new CsvReplayOptions { DataPath = _dir.Path, Symbols = { "SPY" }, Kinds = { CsvFileKind.TradeTicks } };
+
+        var sources = CsvSourceDiscovery.Discover(options);
+
+        // Plain before gzip, as for the daily file: both would deliver every print of the day twice.
+        Assert.Equal(plain, Assert.Single(sources).Path);
+    }
 }

@@ -93,6 +93,26 @@ public sealed class SyntheticFeedTests
     }
 
     [Fact]
+    public async Task ReadAsync_Cancelled_ReportsDisconnected()
+    {
+        var feed = new SyntheticFeed(Options(1, 100), TimeProvider.System, NullLogger.Instance);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var e in feed.ReadAsync(cts.Token))
+            {
+                if (e is TradeEvent)
+                {
+                    await cts.CancelAsync();
+                }
+            }
+        });
+
+        Assert.Equal(FeedState.Disconnected, feed.GetHealth().State);
+    }
+
+    [Fact]
     public void GbmProcess_LogReturns_MatchDriftAndVolatility()
     {
         const int Steps = 10_000;
