@@ -1,6 +1,7 @@
 using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
+using OrleansTrader.Alpaca;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
@@ -121,34 +122,8 @@ internal sealed class AlpacaResilience : IDisposable, IAsyncDisposable
 
     public ValueTask DisposeAsync() => _limiter.DisposeAsync();
 
-    /// <summary>
-    /// How long a 429 asks us to wait: Retry-After (seconds or a date) when sent, else Alpaca's documented
-    /// X-Ratelimit-Reset (unix seconds at which the rate window resets). Null when neither is readable.
-    /// </summary>
-    internal TimeSpan? RetryAfterHeader(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        var now = _timeProvider.GetUtcNow();
-        if (header?.Date is { } date)
-        {
-            return date > now ? date - now : TimeSpan.Zero;
-        }
-
-        if (response.Headers.TryGetValues("X-Ratelimit-Reset", out var values)
-            && long.TryParse(values.FirstOrDefault(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var resetSeconds)
-            && resetSeconds is > 0 and < 253_402_300_800)
-        {
-            var reset = DateTimeOffset.FromUnixTimeSeconds(resetSeconds);
-            return reset > now ? reset - now : TimeSpan.Zero;
-        }
-
-        return null;
-    }
+    /// <summary>How long a 429 asks us to wait (Retry-After or X-Ratelimit-Reset); null when neither is readable.</summary>
+    internal TimeSpan? RetryAfterHeader(HttpResponseMessage response) => AlpacaRetryAfter.Read(response, _timeProvider);
 
     private bool ShouldRetry(Outcome<HttpResponseMessage> outcome)
     {

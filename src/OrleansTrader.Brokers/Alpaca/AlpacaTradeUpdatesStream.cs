@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using OrleansTrader.Alpaca;
 using OrleansTrader.Brokers.Alpaca.Json;
 using OrleansTrader.Domain.Orders;
 
@@ -20,9 +21,6 @@ public sealed class AlpacaTradeUpdatesStream
     private const int MaxMessageBytes = 1 << 20;
     private const int ChannelCapacity = 10_000;
     private const int MaxTrackedOrders = 10_000;
-
-    /// <summary>How long a stop waits for Alpaca to answer the close before the socket is aborted.</summary>
-    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
 
     private readonly AlpacaOptions _options;
     private readonly AlpacaTradingClient _client;
@@ -223,33 +221,9 @@ public sealed class AlpacaTradeUpdatesStream
 
     private async Task ReceiveLoopAsync(ClientWebSocket socket, ChannelWriter<ExecutionReport> writer, CancellationToken cancellationToken)
     {
-        // A cancelled receive aborts a ClientWebSocket. So the receive has its own token, and stopping sends a close
-        // instead: Alpaca answers it and the receive ends, or the receive is aborted after CloseTimeout.
-        var closing = Task.CompletedTask;
-        using var abortReceive = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _timeProvider);
-        try
-        {
-            using var closeOnStop = cancellationToken.Register(() => closing = CloseOnStopAsync(socket, abortReceive));
-            await ReceiveUpdatesAsync(socket, writer, abortReceive.Token, cancellationToken);
-        }
-        finally
-        {
-            await closing;
-        }
-    }
-
-    private static async Task CloseOnStopAsync(ClientWebSocket socket, CancellationTokenSource abortReceive)
-    {
-        abortReceive.CancelAfter(CloseTimeout);
-        try
-        {
-            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client stopping", abortReceive.Token);
-        }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
-        {
-            // The socket is already closing or broken: nothing more to send; the receive ends now.
-            abortReceive.Cancel();
-        }
+        // Stopping sends a close instead of cancelling the receive, which would abort the socket.
+        await using var closeOnStop = new WebSocketCloseOnStop(socket, _timeProvider, cancellationToken);
+        await ReceiveUpdatesAsync(socket, writer, closeOnStop.ReceiveToken, cancellationToken);
     }
 
     private async Task ReceiveUpdatesAsync(ClientWebSocket socket, ChannelWriter<ExecutionReport> writer, CancellationToken receiveToken, CancellationToken cancellationToken)

@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansTrader.Alpaca;
 using OrleansTrader.Domain.Market;
 using Polly;
 using Polly.CircuitBreaker;
@@ -295,31 +296,12 @@ public sealed class AlpacaHistoricalBarsClient : IDisposable
 
     private TimeSpan? RetryAfter(HttpResponseMessage? response)
     {
-        if (response is null)
-        {
-            return null;
-        }
-
-        var now = _timeProvider.GetUtcNow();
-        var retryAfter = response.Headers.RetryAfter;
-        var delay = retryAfter?.Delta ?? (retryAfter?.Date is { } date ? date - now : null);
-
-        // Alpaca's 429 carries X-Ratelimit-Reset (unix seconds at which the rate window resets), not Retry-After: a retry
-        // before then is refused again and spends an attempt.
-        if (delay is null && response.StatusCode == HttpStatusCode.TooManyRequests
-            && response.Headers.TryGetValues("X-Ratelimit-Reset", out var values)
-            && long.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var resetSeconds)
-            && resetSeconds is > 0 and < 253_402_300_800)
-        {
-            delay = DateTimeOffset.FromUnixTimeSeconds(resetSeconds) - now;
-        }
-
-        if (delay is not { } value)
+        if (response is null || AlpacaRetryAfter.Read(response, _timeProvider) is not { } delay)
         {
             return null;
         }
 
         // A server asking for longer than we are prepared to wait gets the longest wait we allow.
-        return value < TimeSpan.Zero ? TimeSpan.Zero : value > _options.MaxRetryAfter ? _options.MaxRetryAfter : value;
+        return delay < TimeSpan.Zero ? TimeSpan.Zero : delay > _options.MaxRetryAfter ? _options.MaxRetryAfter : delay;
     }
 }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansTrader.Alpaca;
 using OrleansTrader.MarketData.Events;
 using OrleansTrader.MarketData.Health;
 using OrleansTrader.MarketData.Validation;
@@ -18,9 +19,6 @@ namespace OrleansTrader.MarketData.Alpaca;
 /// </summary>
 public sealed class AlpacaMarketDataStream : IMarketDataFeed
 {
-    /// <summary>How long a stop waits for the server to answer the close before the socket is aborted.</summary>
-    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
-
     private readonly AlpacaMarketDataOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -249,13 +247,10 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
             symbols = [.. _symbols];
         }
 
-        // A cancelled receive aborts a ClientWebSocket. So the receive has its own token, and stopping sends a close
-        // instead: the server answers it and the receive ends, or the receive is aborted after CloseTimeout.
-        var closing = Task.CompletedTask;
-        using var abortReceive = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _timeProvider);
         try
         {
-            using var closeOnStop = cancellationToken.Register(() => closing = CloseOnStopAsync(socket, abortReceive));
+            // Stopping sends a close instead of cancelling the receive, which would abort the socket.
+            await using var closeOnStop = new WebSocketCloseOnStop(socket, _timeProvider, cancellationToken, _sendLock);
             onAuthenticated();
             if (symbols.Count > 0)
             {
@@ -268,7 +263,7 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
                 await Publish(writer, FeedState.Connected, $"authenticated, {symbols.Count} symbols", null, cancellationToken);
             }
 
-            while (await ReceiveFrameAsync(socket, buffer, abortReceive.Token))
+            while (await ReceiveFrameAsync(socket, buffer, closeOnStop.ReceiveToken))
             {
                 parsed.Clear();
                 if (!AlpacaMessageParser.TryParse(buffer.WrittenSpan, parsed) && parsed.Count == 0)
@@ -284,33 +279,10 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
         }
         finally
         {
-            await closing;
             lock (_lock)
             {
                 _socket = null;
             }
-        }
-    }
-
-    private async Task CloseOnStopAsync(ClientWebSocket socket, CancellationTokenSource abortReceive)
-    {
-        abortReceive.CancelAfter(CloseTimeout);
-        try
-        {
-            await _sendLock.WaitAsync(abortReceive.Token);
-            try
-            {
-                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client stopping", abortReceive.Token);
-            }
-            finally
-            {
-                _sendLock.Release();
-            }
-        }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
-        {
-            // The socket is already closing or broken: nothing more to send; the receive ends now.
-            abortReceive.Cancel();
         }
     }
 
