@@ -2,7 +2,7 @@ using System.Data.Common;
 
 namespace OrleansTrader.Runtime.AdoNet;
 
-/// <summary>SQL (and the trim loop around it) the SQLite and PostgreSQL stream logs share word for word.</summary>
+/// <summary>SQL, row mapping and the trim loop the SQLite and PostgreSQL stream logs share word for word.</summary>
 internal static class StreamLogSql
 {
     /// <summary>Rows one trim statement deletes at most; each chunk is its own write, so appends are not held up.</summary>
@@ -62,4 +62,26 @@ internal static class StreamLogSql
             ORDER BY e.position LIMIT @max)
         RETURNING position;
         """;
+
+    /// <summary>
+    /// One row of <see cref="StreamLogStatements.ReadDeadLetters"/>; the payload comes read by the caller, each driver
+    /// reads a blob its own way.
+    /// </summary>
+    public static DeadLetter ReadDeadLetter(DbDataReader reader, StreamId streamId, byte[] payload) => new(
+        streamId,
+        reader.GetString(0),
+        reader.GetInt64(1),
+        payload,
+        reader.GetInt32(3),
+        reader.GetString(4),
+        new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero));
+
+    /// <summary>
+    /// One row of <see cref="StreamLogStatements.ReadSubscriptions"/>; the id comes read by the caller (a uuid in
+    /// PostgreSQL, text in SQLite).
+    /// </summary>
+    public static StoredStreamSubscription ReadSubscription(DbDataReader reader, Guid subscriptionId) => new(
+        new StreamId(reader.GetString(0), reader.GetString(1)),
+        subscriptionId,
+        new GrainId(new GrainType(reader.GetString(3)), reader.GetString(4)));
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace OrleansTrader.Runtime.AdoNet;
 
@@ -12,10 +11,8 @@ namespace OrleansTrader.Runtime.AdoNet;
 /// gap-free and unique per stream. A batch is one transaction, which is what makes batched appends fast.
 /// Explicit grain subscriptions are rows of stream_subscriptions, unique per (stream, subscription id).
 /// </summary>
-public sealed class SqliteDurableStreamLog : IDurableStreamLog
+public sealed class SqliteDurableStreamLog : AdoNetDurableStreamLog
 {
-    private const string EventColumns = "position, stream_namespace, stream_key, sequence, payload, timestamp_ticks";
-
     /// <summary>Rows per INSERT statement; 2 shared + 1 per row parameters stay far below SQLite's parameter limit.</summary>
     private const int InsertChunkRows = 128;
 
@@ -26,24 +23,10 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
         [.. Enumerable.Range(0, InsertChunkRows).Select(i => "@p" + i.ToString(CultureInfo.InvariantCulture))];
 
     private readonly SqliteDatabase _database;
-    private readonly ILogger _logger;
     private readonly SqliteTables _tables;
-    private readonly AsyncOnce _schema;
     private readonly string _bumpHead;
     private readonly string _insertFullChunk;
     private readonly string[] _insertSmall;
-    private readonly string _readStream;
-    private readonly string _readNamespace;
-    private readonly string _getCheckpoint;
-    private readonly string _saveCheckpoint;
-    private readonly string _resetCheckpoint;
-    private readonly string _removeCheckpoint;
-    private readonly string _insertDeadLetter;
-    private readonly string _readDeadLetters;
-    private readonly string _insertSubscription;
-    private readonly string _deleteSubscription;
-    private readonly string _readSubscriptions;
-    private readonly string _trim;
 
     /// <summary>
     /// Whether the SQLite file at <paramref name="filePath"/> exists and already holds a stream log (its events table,
@@ -68,59 +51,25 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
     }
 
     public SqliteDurableStreamLog(SqliteDatabase database, ILogger<SqliteDurableStreamLog>? logger = null)
+        : this(database ?? throw new ArgumentNullException(nameof(database)), new SqliteTables(database.TablePrefix), logger)
     {
-        ArgumentNullException.ThrowIfNull(database);
+    }
+
+    private SqliteDurableStreamLog(SqliteDatabase database, SqliteTables t, ILogger? logger)
+        : base(new StreamLogStatements(t.StreamEvents, t.StreamCheckpoints, t.StreamDeadLetters, t.StreamSubscriptions, greatest: "max"), logger)
+    {
         _database = database;
-        _logger = logger ?? (ILogger)NullLogger.Instance;
-        _tables = new SqliteTables(database.TablePrefix);
-        var t = _tables;
+        _tables = t;
         _bumpHead = $"""
             INSERT INTO {t.StreamHeads} AS h (stream_namespace, stream_key, last_sequence) VALUES (@ns, @key, @count)
             ON CONFLICT (stream_namespace, stream_key) DO UPDATE SET last_sequence = h.last_sequence + excluded.last_sequence
             RETURNING last_sequence;
             """;
-        _readStream = $"""
-            SELECT {EventColumns} FROM {t.StreamEvents}
-            WHERE stream_namespace = @ns AND stream_key = @key AND sequence > @after ORDER BY sequence LIMIT @max;
-            """;
-        _readNamespace = $"""
-            SELECT {EventColumns} FROM {t.StreamEvents}
-            WHERE stream_namespace = @ns AND position > @after ORDER BY position LIMIT @max;
-            """;
-        _getCheckpoint = $"SELECT sequence FROM {t.StreamCheckpoints} WHERE stream_namespace = @ns AND stream_key = @key AND consumer_id = @consumer;";
-        _saveCheckpoint = $"""
-            INSERT INTO {t.StreamCheckpoints} AS c (stream_namespace, stream_key, consumer_id, sequence) VALUES (@ns, @key, @consumer, @sequence)
-            ON CONFLICT (stream_namespace, stream_key, consumer_id) DO UPDATE SET sequence = max(c.sequence, excluded.sequence);
-            """;
-        _resetCheckpoint = $"""
-            INSERT INTO {t.StreamCheckpoints} (stream_namespace, stream_key, consumer_id, sequence) VALUES (@ns, @key, @consumer, @sequence)
-            ON CONFLICT (stream_namespace, stream_key, consumer_id) DO UPDATE SET sequence = excluded.sequence;
-            """;
-        _removeCheckpoint = $"DELETE FROM {t.StreamCheckpoints} WHERE stream_namespace = @ns AND stream_key = @key AND consumer_id = @consumer;";
-        _insertDeadLetter = $"""
-            INSERT INTO {t.StreamDeadLetters} (stream_namespace, stream_key, consumer_id, sequence, payload, attempts, error, failed_at_ticks)
-            VALUES (@ns, @key, @consumer, @sequence, @payload, @attempts, @error, @failedAt);
-            """;
-        _readDeadLetters = $"""
-            SELECT consumer_id, sequence, payload, attempts, error, failed_at_ticks FROM {t.StreamDeadLetters}
-            WHERE stream_namespace = @ns AND stream_key = @key ORDER BY id;
-            """;
-        _insertSubscription = $"""
-            INSERT INTO {t.StreamSubscriptions} (stream_namespace, stream_key, subscription_id, grain_type, grain_key)
-            VALUES (@ns, @key, @subscription, @grainType, @grainKey)
-            ON CONFLICT (stream_namespace, stream_key, subscription_id) DO NOTHING;
-            """;
-        _deleteSubscription = $"DELETE FROM {t.StreamSubscriptions} WHERE stream_namespace = @ns AND stream_key = @key AND subscription_id = @subscription;";
-        _readSubscriptions = $"SELECT stream_namespace, stream_key, subscription_id, grain_type, grain_key FROM {t.StreamSubscriptions} ORDER BY id;";
-        _trim = StreamLogSql.Trim(t.StreamEvents, t.StreamCheckpoints, t.StreamSubscriptions);
         _insertFullChunk = InsertSql(InsertChunkRows);
         _insertSmall = [.. Enumerable.Range(0, PreparedInsertMaxRows + 1).Select(rows => rows == 0 ? string.Empty : InsertSql(rows))];
-        _schema = new AsyncOnce(CreateSchemaAsync);
     }
 
-    public Task InitializeAsync(CancellationToken cancellationToken = default) => _schema.EnsureAsync().WaitAsync(cancellationToken);
-
-    public async Task<IReadOnlyList<StoredStreamEvent>> AppendAsync(
+    public override async Task<IReadOnlyList<StoredStreamEvent>> AppendAsync(
         StreamId streamId, IReadOnlyList<ReadOnlyMemory<byte>> payloads, DateTimeOffset timestamp, CancellationToken cancellationToken = default)
     {
         StreamLogArguments.Validate(streamId);
@@ -169,67 +118,62 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
             cancellationToken);
     }
 
-    public Task<IReadOnlyList<StoredStreamEvent>> ReadStreamAsync(
-        StreamId streamId, long afterSequence, int maxCount, CancellationToken cancellationToken = default)
+    private protected override async Task<IReadOnlyList<StoredStreamEvent>> ReadEventsAsync(
+        string sql, string streamNamespace, string? streamKey, long after, int maxCount, CancellationToken cancellationToken)
     {
-        StreamLogArguments.Validate(streamId);
-        StreamLogArguments.ValidateRead(afterSequence, maxCount);
-        return ReadEventsAsync(
-            _readStream,
-            command =>
-            {
-                AddStream(command, streamId);
-                command.Parameters.AddWithValue("@after", afterSequence);
-                command.Parameters.AddWithValue("@max", maxCount);
-            },
-            cancellationToken);
-    }
-
-    public Task<IReadOnlyList<StoredStreamEvent>> ReadNamespaceAsync(
-        string streamNamespace, long afterPosition, int maxCount, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(streamNamespace);
-        StreamLogArguments.ValidateRead(afterPosition, maxCount);
-        return ReadEventsAsync(
-            _readNamespace,
-            command =>
-            {
-                command.Parameters.AddWithValue("@ns", streamNamespace);
-                command.Parameters.AddWithValue("@after", afterPosition);
-                command.Parameters.AddWithValue("@max", maxCount);
-            },
-            cancellationToken);
-    }
-
-    public async Task<long> GetCheckpointAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken = default)
-    {
-        StreamLogArguments.Validate(streamId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(consumerId);
         await InitializeAsync(cancellationToken);
         await using var connection = await _database.OpenConnectionAsync(cancellationToken);
-        await using var command = _database.CreateCommand(connection, _getCheckpoint);
+        await using var command = _database.CreateCommand(connection, sql);
+        command.Parameters.AddWithValue("@ns", streamNamespace);
+        if (streamKey is not null)
+        {
+            command.Parameters.AddWithValue("@key", streamKey);
+        }
+
+        command.Parameters.AddWithValue("@after", after);
+        command.Parameters.AddWithValue("@max", maxCount);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var events = new List<StoredStreamEvent>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(new StoredStreamEvent(
+                reader.GetInt64(0),
+                new StreamId(reader.GetString(1), reader.GetString(2)),
+                reader.GetInt64(3),
+                (byte[])reader.GetValue(4),
+                new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero)));
+        }
+
+        return events;
+    }
+
+    private protected override async Task<long> ReadCheckpointAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
+        await using var command = _database.CreateCommand(connection, Sql.GetCheckpoint);
         AddStream(command, streamId);
         command.Parameters.AddWithValue("@consumer", consumerId);
         return (long?)await command.ExecuteScalarAsync(cancellationToken) ?? 0;
     }
 
-    public Task SaveCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default) =>
-        WriteCheckpointAsync(_saveCheckpoint, streamId, consumerId, sequence, cancellationToken);
+    private protected override ValueTask WriteCheckpointRowAsync(
+        string sql, StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken) =>
+        new(_database.WriteStatementAsync(
+            (connection, _, _) =>
+            {
+                var statement = _database.WriteStatement(connection, sql);
+                BindCheckpoint(statement, streamId, consumerId, sequence);
+                return Task.FromResult(statement.Execute());
+            },
+            cancellationToken));
 
     /// <summary>Every checkpoint in one IMMEDIATE transaction: one commit (one WAL sync point) for the whole batch.</summary>
-    public async Task SaveCheckpointsAsync(IReadOnlyList<StreamCheckpoint> checkpoints, CancellationToken cancellationToken = default)
-    {
-        if (!StreamLogArguments.ValidateCheckpoints(checkpoints))
-        {
-            return;
-        }
-
-        await InitializeAsync(cancellationToken);
-        await _database.WriteAsync(
+    private protected override ValueTask SaveCheckpointBatchAsync(IReadOnlyList<StreamCheckpoint> checkpoints, CancellationToken cancellationToken) =>
+        new(_database.WriteAsync(
             (connection, _, _) =>
             {
                 // One prepared statement re-bound per checkpoint.
-                var statement = _database.WriteStatement(connection, _saveCheckpoint);
+                var statement = _database.WriteStatement(connection, Sql.SaveCheckpoint);
                 var written = 0;
                 foreach (var checkpoint in checkpoints)
                 {
@@ -239,85 +183,55 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
 
                 return Task.FromResult(written);
             },
-            cancellationToken);
-    }
+            cancellationToken));
 
-    public Task ResetCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default) =>
-        WriteCheckpointAsync(_resetCheckpoint, streamId, consumerId, sequence, cancellationToken);
-
-    public async Task RemoveCheckpointAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken = default)
-    {
-        StreamLogArguments.Validate(streamId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(consumerId);
-        await InitializeAsync(cancellationToken);
-        await _database.WriteStatementAsync(
+    private protected override Task DeleteCheckpointAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken) =>
+        _database.WriteStatementAsync(
             (connection, _, _) =>
             {
-                var statement = _database.WriteStatement(connection, _removeCheckpoint);
+                var statement = _database.WriteStatement(connection, Sql.RemoveCheckpoint);
                 BindStream(statement, streamId);
                 statement.Bind("@consumer", consumerId);
                 return Task.FromResult(statement.Execute());
             },
             cancellationToken);
-    }
 
-    public async Task WriteDeadLetterAsync(DeadLetter deadLetter, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(deadLetter);
-        StreamLogArguments.Validate(deadLetter.StreamId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(deadLetter.ConsumerId);
-        ArgumentNullException.ThrowIfNull(deadLetter.Error);
-        await InitializeAsync(cancellationToken);
-        await _database.WriteStatementAsync(
+    private protected override Task InsertDeadLetterAsync(DeadLetter deadLetter, byte[] payload, CancellationToken cancellationToken) =>
+        _database.WriteStatementAsync(
             async (connection, transaction, ct) =>
             {
-                await using var command = _database.CreateCommand(connection, _insertDeadLetter, transaction);
+                await using var command = _database.CreateCommand(connection, Sql.InsertDeadLetter, transaction);
                 AddStream(command, deadLetter.StreamId);
                 command.Parameters.AddWithValue("@consumer", deadLetter.ConsumerId);
                 command.Parameters.AddWithValue("@sequence", deadLetter.Sequence);
-                command.Parameters.AddWithValue("@payload", PayloadBytes.AsArray(deadLetter.Payload));
+                command.Parameters.AddWithValue("@payload", payload);
                 command.Parameters.AddWithValue("@attempts", deadLetter.Attempts);
                 command.Parameters.AddWithValue("@error", deadLetter.Error);
                 command.Parameters.AddWithValue("@failedAt", deadLetter.FailedAt.UtcTicks);
                 return await command.ExecuteNonQueryAsync(ct);
             },
             cancellationToken);
-        AdoNetLog.DeadLetterStored(_logger, deadLetter.ConsumerId, deadLetter.StreamId.Namespace, deadLetter.Sequence, deadLetter.Attempts);
-    }
 
-    public async Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(StreamId streamId, CancellationToken cancellationToken = default)
+    private protected override async Task<IReadOnlyList<DeadLetter>> ReadDeadLetterRowsAsync(StreamId streamId, CancellationToken cancellationToken)
     {
-        StreamLogArguments.Validate(streamId);
-        await InitializeAsync(cancellationToken);
         await using var connection = await _database.OpenConnectionAsync(cancellationToken);
-        await using var command = _database.CreateCommand(connection, _readDeadLetters);
+        await using var command = _database.CreateCommand(connection, Sql.ReadDeadLetters);
         AddStream(command, streamId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var letters = new List<DeadLetter>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            letters.Add(new DeadLetter(
-                streamId,
-                reader.GetString(0),
-                reader.GetInt64(1),
-                (byte[])reader.GetValue(2),
-                reader.GetInt32(3),
-                reader.GetString(4),
-                new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero)));
+            letters.Add(StreamLogSql.ReadDeadLetter(reader, streamId, (byte[])reader.GetValue(2)));
         }
 
         return letters;
     }
 
-    public async Task AddSubscriptionAsync(StoredStreamSubscription subscription, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(subscription);
-        StreamLogArguments.Validate(subscription.StreamId);
-        await InitializeAsync(cancellationToken);
-        await _database.WriteStatementAsync(
+    private protected override Task InsertSubscriptionAsync(StoredStreamSubscription subscription, CancellationToken cancellationToken) =>
+        _database.WriteStatementAsync(
             async (connection, transaction, ct) =>
             {
-                await using var command = _database.CreateCommand(connection, _insertSubscription, transaction);
+                await using var command = _database.CreateCommand(connection, Sql.InsertSubscription, transaction);
                 AddStream(command, subscription.StreamId);
                 command.Parameters.AddWithValue("@subscription", StreamLogArguments.Format(subscription.SubscriptionId));
                 command.Parameters.AddWithValue("@grainType", subscription.Subscriber.Type.Value);
@@ -325,58 +239,45 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
                 return await command.ExecuteNonQueryAsync(ct);
             },
             cancellationToken);
-    }
 
-    public async Task RemoveSubscriptionAsync(StreamId streamId, Guid subscriptionId, CancellationToken cancellationToken = default)
-    {
-        StreamLogArguments.Validate(streamId);
-        await InitializeAsync(cancellationToken);
-        await _database.WriteStatementAsync(
+    private protected override Task DeleteSubscriptionAsync(StreamId streamId, Guid subscriptionId, CancellationToken cancellationToken) =>
+        _database.WriteStatementAsync(
             async (connection, transaction, ct) =>
             {
-                await using var command = _database.CreateCommand(connection, _deleteSubscription, transaction);
+                await using var command = _database.CreateCommand(connection, Sql.DeleteSubscription, transaction);
                 AddStream(command, streamId);
                 command.Parameters.AddWithValue("@subscription", StreamLogArguments.Format(subscriptionId));
                 return await command.ExecuteNonQueryAsync(ct);
             },
             cancellationToken);
-    }
 
-    public async Task<IReadOnlyList<StoredStreamSubscription>> ReadSubscriptionsAsync(CancellationToken cancellationToken = default)
+    private protected override async Task<IReadOnlyList<StoredStreamSubscription>> ReadSubscriptionRowsAsync(CancellationToken cancellationToken)
     {
-        await InitializeAsync(cancellationToken);
         await using var connection = await _database.OpenConnectionAsync(cancellationToken);
-        await using var command = _database.CreateCommand(connection, _readSubscriptions);
+        await using var command = _database.CreateCommand(connection, Sql.ReadSubscriptions);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var subscriptions = new List<StoredStreamSubscription>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            subscriptions.Add(new StoredStreamSubscription(
-                new StreamId(reader.GetString(0), reader.GetString(1)),
-                Guid.ParseExact(reader.GetString(2), "D"),
-                new GrainId(new GrainType(reader.GetString(3)), reader.GetString(4))));
+            subscriptions.Add(StreamLogSql.ReadSubscription(reader, Guid.ParseExact(reader.GetString(2), "D")));
         }
 
         return subscriptions;
     }
 
-    /// <summary>Deletes in chunks, each its own write, so appends and checkpoints are not held up behind one long delete.</summary>
-    public async Task<int> TrimAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default)
-    {
-        await InitializeAsync(cancellationToken);
-        var cutoff = olderThan.UtcTicks;
-        return await StreamLogSql.TrimInChunksAsync(after => _database.WriteStatementAsync(
+    /// <summary>One chunk per write, so appends and checkpoints are not held up behind one long delete.</summary>
+    private protected override Task<(int Count, long Last)> TrimChunkAsync(long after, long cutoff, CancellationToken cancellationToken) =>
+        _database.WriteStatementAsync(
             async (connection, transaction, ct) =>
             {
-                await using var command = _database.CreateCommand(connection, _trim, transaction);
+                await using var command = _database.CreateCommand(connection, Sql.Trim, transaction);
                 command.Parameters.AddWithValue("@after", after);
                 command.Parameters.AddWithValue("@cutoff", cutoff);
                 command.Parameters.AddWithValue("@max", StreamLogSql.TrimChunkRows);
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 return await StreamLogSql.ReadTrimmedAsync(reader, after, ct);
             },
-            cancellationToken));
-    }
+            cancellationToken);
 
     /// <summary>Binds and runs one chunk's INSERT (the caller resets it) and records the events it stored.</summary>
     private static void InsertChunk(
@@ -450,44 +351,7 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
         statement.Bind("@sequence", sequence);
     }
 
-    private async Task WriteCheckpointAsync(
-        string sql, StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken)
-    {
-        StreamLogArguments.ValidateCheckpoint(streamId, consumerId, sequence);
-        await InitializeAsync(cancellationToken);
-        await _database.WriteStatementAsync(
-            (connection, _, _) =>
-            {
-                var statement = _database.WriteStatement(connection, sql);
-                BindCheckpoint(statement, streamId, consumerId, sequence);
-                return Task.FromResult(statement.Execute());
-            },
-            cancellationToken);
-    }
-
-    private async Task<IReadOnlyList<StoredStreamEvent>> ReadEventsAsync(
-        string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)
-    {
-        await InitializeAsync(cancellationToken);
-        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
-        await using var command = _database.CreateCommand(connection, sql);
-        bind(command);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var events = new List<StoredStreamEvent>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            events.Add(new StoredStreamEvent(
-                reader.GetInt64(0),
-                new StreamId(reader.GetString(1), reader.GetString(2)),
-                reader.GetInt64(3),
-                (byte[])reader.GetValue(4),
-                new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero)));
-        }
-
-        return events;
-    }
-
-    private async Task CreateSchemaAsync(CancellationToken cancellationToken)
+    private protected override async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {
         var t = _tables;
         var ddl = $"""
@@ -544,6 +408,6 @@ public sealed class SqliteDurableStreamLog : IDurableStreamLog
             },
             cancellationToken);
         AdoNetLog.SchemaReady(
-            _logger, "SQLite stream log", $"{t.StreamEvents}, {t.StreamHeads}, {t.StreamCheckpoints}, {t.StreamDeadLetters}, {t.StreamSubscriptions}");
+            Logger, "SQLite stream log", $"{t.StreamEvents}, {t.StreamHeads}, {t.StreamCheckpoints}, {t.StreamDeadLetters}, {t.StreamSubscriptions}");
     }
 }

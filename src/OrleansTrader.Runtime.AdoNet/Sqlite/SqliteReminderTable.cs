@@ -1,73 +1,50 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace OrleansTrader.Runtime.AdoNet;
 
-/// <summary>Reminders in SQLite. Times are stored as UTC ticks, so they round-trip exactly.</summary>
-public sealed class SqliteReminderTable : IReminderTable
+/// <summary>Reminders in SQLite (see <see cref="AdoNetReminderTable"/>); writes go through the database's write queue.</summary>
+public sealed class SqliteReminderTable : AdoNetReminderTable
 {
-    private const string Columns = "grain_type, grain_key, reminder_name, start_at_ticks, period_ticks, etag";
-
     private readonly SqliteDatabase _database;
-    private readonly ILogger _logger;
-    private readonly AsyncOnce _schema;
-    private readonly string _table;
-    private readonly string _readRows;
-    private readonly string _readRow;
-    private readonly string _readAll;
-    private readonly string _upsert;
-    private readonly string _remove;
 
     public SqliteReminderTable(SqliteDatabase database, ILogger<SqliteReminderTable>? logger = null)
+        : base(new SqliteTables((database ?? throw new ArgumentNullException(nameof(database))).TablePrefix).Reminders, logger)
     {
-        ArgumentNullException.ThrowIfNull(database);
         _database = database;
-        _logger = logger ?? (ILogger)NullLogger.Instance;
-        _table = new SqliteTables(database.TablePrefix).Reminders;
-        _readRows = $"SELECT {Columns} FROM {_table} WHERE grain_type = @type AND grain_key = @key ORDER BY reminder_name;";
-        _readRow = $"SELECT {Columns} FROM {_table} WHERE grain_type = @type AND grain_key = @key AND reminder_name = @name;";
-        _readAll = $"SELECT {Columns} FROM {_table} ORDER BY grain_type, grain_key, reminder_name;";
-        _upsert = $"""
-            INSERT INTO {_table} ({Columns}) VALUES (@type, @key, @name, @start, @period, @etag)
-            ON CONFLICT (grain_type, grain_key, reminder_name)
-            DO UPDATE SET start_at_ticks = excluded.start_at_ticks, period_ticks = excluded.period_ticks, etag = excluded.etag;
-            """;
-        _remove = $"DELETE FROM {_table} WHERE grain_type = @type AND grain_key = @key AND reminder_name = @name AND etag = @etag;";
-        _schema = new AsyncOnce(CreateSchemaAsync);
     }
 
-    public Task InitializeAsync(CancellationToken cancellationToken = default) => _schema.EnsureAsync().WaitAsync(cancellationToken);
-
-    public Task<IReadOnlyList<ReminderEntry>> ReadRowsAsync(GrainId grainId, CancellationToken cancellationToken = default) =>
-        QueryAsync(_readRows, command => AddGrain(command, grainId), cancellationToken);
-
-    public async Task<ReminderEntry?> ReadRowAsync(GrainId grainId, string reminderName, CancellationToken cancellationToken = default)
+    private protected override async Task<IReadOnlyList<ReminderEntry>> QueryAsync(
+        string sql, GrainId? grainId, string? reminderName, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(reminderName);
-        var rows = await QueryAsync(
-            _readRow,
-            command =>
-            {
-                AddGrain(command, grainId);
-                command.Parameters.AddWithValue("@name", reminderName);
-            },
-            cancellationToken);
-        return rows.Count == 0 ? null : rows[0];
-    }
-
-    public Task<IReadOnlyList<ReminderEntry>> ReadAllRowsAsync(CancellationToken cancellationToken = default) =>
-        QueryAsync(_readAll, _ => { }, cancellationToken);
-
-    public async Task<string> UpsertRowAsync(ReminderEntry entry, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(entry);
         await InitializeAsync(cancellationToken);
-        var eTag = ReminderETag.New();
-        await _database.WriteStatementAsync(
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
+        await using var command = _database.CreateCommand(connection, sql);
+        if (grainId is { } grain)
+        {
+            AddGrain(command, grain);
+        }
+
+        if (reminderName is not null)
+        {
+            command.Parameters.AddWithValue("@name", reminderName);
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<ReminderEntry>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(ReadEntry(reader));
+        }
+
+        return rows;
+    }
+
+    private protected override Task UpsertAsync(ReminderEntry entry, string eTag, CancellationToken cancellationToken) =>
+        _database.WriteStatementAsync(
             async (connection, transaction, ct) =>
             {
-                await using var command = _database.CreateCommand(connection, _upsert, transaction);
+                await using var command = _database.CreateCommand(connection, UpsertSql, transaction);
                 AddGrain(command, entry.GrainId);
                 command.Parameters.AddWithValue("@name", entry.ReminderName);
                 command.Parameters.AddWithValue("@start", entry.StartAt.UtcTicks);
@@ -76,61 +53,23 @@ public sealed class SqliteReminderTable : IReminderTable
                 return await command.ExecuteNonQueryAsync(ct);
             },
             cancellationToken);
-        return eTag;
-    }
 
-    public async Task<bool> RemoveRowAsync(GrainId grainId, string reminderName, string eTag, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(reminderName);
-        ArgumentNullException.ThrowIfNull(eTag);
-        await InitializeAsync(cancellationToken);
-        var removed = await _database.WriteStatementAsync(
+    private protected override Task<int> RemoveAsync(GrainId grainId, string reminderName, string eTag, CancellationToken cancellationToken) =>
+        _database.WriteStatementAsync(
             async (connection, transaction, ct) =>
             {
-                await using var command = _database.CreateCommand(connection, _remove, transaction);
+                await using var command = _database.CreateCommand(connection, RemoveSql, transaction);
                 AddGrain(command, grainId);
                 command.Parameters.AddWithValue("@name", reminderName);
                 command.Parameters.AddWithValue("@etag", eTag);
                 return await command.ExecuteNonQueryAsync(ct);
             },
             cancellationToken);
-        return removed > 0;
-    }
 
-    private static void AddGrain(SqliteCommand command, GrainId grainId)
-    {
-        command.Parameters.AddWithValue("@type", grainId.Type.Value);
-        command.Parameters.AddWithValue("@key", grainId.Key);
-    }
-
-    private async Task<IReadOnlyList<ReminderEntry>> QueryAsync(
-        string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)
-    {
-        await InitializeAsync(cancellationToken);
-        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
-        await using var command = _database.CreateCommand(connection, sql);
-        bind(command);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var rows = new List<ReminderEntry>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(new ReminderEntry
-            {
-                GrainId = new GrainId(new GrainType(reader.GetString(0)), reader.GetString(1)),
-                ReminderName = reader.GetString(2),
-                StartAt = new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero),
-                Period = TimeSpan.FromTicks(reader.GetInt64(4)),
-                ETag = reader.GetString(5),
-            });
-        }
-
-        return rows;
-    }
-
-    private async Task CreateSchemaAsync(CancellationToken cancellationToken)
+    private protected override async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {
         var ddl = $"""
-            CREATE TABLE IF NOT EXISTS {_table} (
+            CREATE TABLE IF NOT EXISTS {Table} (
                 grain_type TEXT NOT NULL,
                 grain_key TEXT NOT NULL,
                 reminder_name TEXT NOT NULL,
@@ -147,6 +86,12 @@ public sealed class SqliteReminderTable : IReminderTable
                 return await command.ExecuteNonQueryAsync(ct);
             },
             cancellationToken);
-        AdoNetLog.SchemaReady(_logger, "SQLite reminders", _table);
+        AdoNetLog.SchemaReady(Logger, "SQLite reminders", Table);
+    }
+
+    private static void AddGrain(SqliteCommand command, GrainId grainId)
+    {
+        command.Parameters.AddWithValue("@type", grainId.Type.Value);
+        command.Parameters.AddWithValue("@key", grainId.Key);
     }
 }

@@ -1,0 +1,162 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace OrleansTrader.Runtime.AdoNet;
+
+/// <summary>
+/// Grain state in one SQL table, one row per (grain type, grain key, state name), with the version as the ETag.
+/// A clear keeps the row as a tombstone (no payload, version bumped) so a version number is never reused: a writer
+/// holding an ETag from before the clear still conflicts after a new record is written. The statements are the same
+/// text in both dialects; each provider runs them with its own driver.
+/// </summary>
+public abstract class AdoNetGrainStorage : IGrainStorage
+{
+    private const string Key = "grain_type = @type AND grain_key = @key AND state_name = @state";
+
+    private readonly IGrainStateSerializer _serializer;
+    private readonly ILogger _logger;
+    private readonly AsyncOnce _schema;
+
+    private protected AdoNetGrainStorage(string table, IGrainStateSerializer serializer, ILogger? logger)
+    {
+        ArgumentNullException.ThrowIfNull(serializer);
+        _serializer = serializer;
+        _logger = logger ?? NullLogger.Instance;
+        Table = table;
+        ReadSql = $"SELECT version, payload FROM {table} WHERE {Key};";
+        ReadVersionSql = $"SELECT version FROM {table} WHERE {Key} AND payload IS NOT NULL;";
+        InsertSql = $"""
+            INSERT INTO {table} AS g (grain_type, grain_key, state_name, version, payload)
+            VALUES (@type, @key, @state, 1, @payload)
+            ON CONFLICT (grain_type, grain_key, state_name)
+            DO UPDATE SET version = g.version + 1, payload = excluded.payload WHERE g.payload IS NULL
+            RETURNING version;
+            """;
+        UpdateSql = $"UPDATE {table} SET version = version + 1, payload = @payload WHERE {Key} AND version = @version AND payload IS NOT NULL RETURNING version;";
+        ClearSql = $"UPDATE {table} SET version = version + 1, payload = NULL WHERE {Key} AND version = @version AND payload IS NOT NULL RETURNING version;";
+        _schema = new AsyncOnce(CreateSchemaAsync);
+    }
+
+    private protected string Table { get; }
+
+    private protected ILogger Logger => _logger;
+
+    /// <summary>Version and payload (null for a tombstone); binds @type, @key, @state.</summary>
+    private protected string ReadSql { get; }
+
+    /// <summary>The live record's version; binds @type, @key, @state.</summary>
+    private protected string ReadVersionSql { get; }
+
+    /// <summary>A first record, or one over a tombstone; binds @type, @key, @state, @payload and returns the new version.</summary>
+    private protected string InsertSql { get; }
+
+    /// <summary>Replaces the record at @version; binds @type, @key, @state, @payload, @version and returns the new version.</summary>
+    private protected string UpdateSql { get; }
+
+    /// <summary>Tombstones the record at @version; binds @type, @key, @state, @version and returns the new version.</summary>
+    private protected string ClearSql { get; }
+
+    /// <summary>Creates the table if needed; also done on first use.</summary>
+    public Task InitializeAsync(CancellationToken cancellationToken = default) => _schema.EnsureAsync().WaitAsync(cancellationToken);
+
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stateName);
+        ArgumentNullException.ThrowIfNull(grainState);
+        await InitializeAsync(cancellationToken);
+        if (await ReadRowAsync(stateName, grainId, cancellationToken) is var (version, payload))
+        {
+            grainState.State = _serializer.Deserialize<T>(payload);
+            grainState.ETag = VersionETag.Format(version);
+            grainState.RecordExists = true;
+            return;
+        }
+
+        grainState.ETag = null;
+        grainState.RecordExists = false;
+    }
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stateName);
+        ArgumentNullException.ThrowIfNull(grainState);
+        var payload = _serializer.Serialize(grainState.State);
+        var expected = grainState.ETag;
+        await InitializeAsync(cancellationToken);
+        var hasVersion = VersionETag.TryParse(expected, out var version);
+        if (expected is not null && !hasVersion)
+        {
+            throw await ConflictAsync("Write", stateName, grainId, expected, cancellationToken);
+        }
+
+        var newVersion = await WriteRowAsync(stateName, grainId, payload, expected is null ? null : version, cancellationToken);
+        if (newVersion is null)
+        {
+            throw await ConflictAsync("Write", stateName, grainId, expected, cancellationToken);
+        }
+
+        grainState.ETag = VersionETag.Format(newVersion.Value);
+        grainState.RecordExists = true;
+    }
+
+    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stateName);
+        ArgumentNullException.ThrowIfNull(grainState);
+        var expected = grainState.ETag;
+        await InitializeAsync(cancellationToken);
+        if (expected is null)
+        {
+            // Nothing to delete is success; a live record the caller does not know about is a conflict.
+            if (await ReadVersionAsync(stateName, grainId, cancellationToken) is not null)
+            {
+                throw await ConflictAsync("Clear", stateName, grainId, expected, cancellationToken);
+            }
+
+            grainState.RecordExists = false;
+            return;
+        }
+
+        if (!VersionETag.TryParse(expected, out var version))
+        {
+            throw await ConflictAsync("Clear", stateName, grainId, expected, cancellationToken);
+        }
+
+        if (!await ClearRowAsync(stateName, grainId, version, cancellationToken))
+        {
+            throw await ConflictAsync("Clear", stateName, grainId, expected, cancellationToken);
+        }
+
+        grainState.ETag = null;
+        grainState.RecordExists = false;
+    }
+
+    /// <summary>Runs <see cref="ReadSql"/>: the live record's version and payload, or null for none or a tombstone.</summary>
+    private protected abstract ValueTask<(long Version, byte[] Payload)?> ReadRowAsync(
+        string stateName, GrainId grainId, CancellationToken cancellationToken);
+
+    /// <summary>Runs <see cref="ReadVersionSql"/>.</summary>
+    private protected abstract Task<long?> ReadVersionAsync(string stateName, GrainId grainId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs <see cref="InsertSql"/> (no <paramref name="expectedVersion"/>) or <see cref="UpdateSql"/>: the new version,
+    /// or null when the stored record is not the expected one.
+    /// </summary>
+    private protected abstract ValueTask<long?> WriteRowAsync(
+        string stateName, GrainId grainId, byte[] payload, long? expectedVersion, CancellationToken cancellationToken);
+
+    /// <summary>Runs <see cref="ClearSql"/>: false when the stored record is not at <paramref name="expectedVersion"/>.</summary>
+    private protected abstract ValueTask<bool> ClearRowAsync(
+        string stateName, GrainId grainId, long expectedVersion, CancellationToken cancellationToken);
+
+    private protected abstract Task CreateSchemaAsync(CancellationToken cancellationToken);
+
+    private async Task<InconsistentStateException> ConflictAsync(
+        string operation, string stateName, GrainId grainId, string? expected, CancellationToken cancellationToken)
+    {
+        var stored = await ReadVersionAsync(stateName, grainId, cancellationToken);
+        var exception = GrainStateConflict.Create(operation, stateName, grainId, stored, expected);
+        AdoNetLog.ETagConflict(_logger, operation, stateName, grainId.Type.Value, exception.StoredETag, expected);
+        return exception;
+    }
+}
