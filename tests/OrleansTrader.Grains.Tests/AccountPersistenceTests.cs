@@ -29,7 +29,7 @@ public sealed class AccountPersistenceTests : IDisposable
         var rest = await account.PlaceOrderAsync(Market.Limit("lg-rest", "LEG", OrderSide.Buy, 1m, 9.5m));
         Assert.True(rest.Succeeded, rest.Denial?.Message);
 
-        // Its acceptance arrives on the fills stream: wait for it, so the events read here are all that is stored.
+        // Its acceptance rides with the next write (the graceful stop below): the events read here are all that is stored.
         await Eventually.WaitAsync(() => account.GetOrderByClientOrderIdAsync("lg-rest"), o => o?.Status == OrderStatus.Accepted, "the acceptance");
         var before = await account.GetEventsAsync(0, 10_000);
 
@@ -47,8 +47,8 @@ public sealed class AccountPersistenceTests : IDisposable
 
         account = cluster.Account("legacy");
         var loaded = await account.GetEventsAsync(0, 10_000);
-        Assert.Equal(before.Events.Select(e => e.Sequence), loaded.Events.Select(e => e.Sequence));
-        Assert.Equal(before.LastSequence, loaded.LastSequence);
+        Assert.Equal(before.Events.Select(e => e.Sequence).Append(before.LastSequence + 1), loaded.Events.Select(e => e.Sequence));
+        Assert.Equal(before.LastSequence + 1, loaded.LastSequence);
 
         // More orders fill the legacy page (overwriting its record) and further ones; a restart keeps every entry once.
         await Market.QuoteAsync(cluster, "LEG", 10m, 10m);
@@ -208,6 +208,28 @@ public sealed class AccountPersistenceTests : IDisposable
         await Eventually.WaitAsync(() => account.GetOrderAsync(placed.Order.OrderId), o => o?.Status == OrderStatus.Filled, "the fill");
         Assert.Equal(5m, Assert.Single(await account.GetPositionsAsync()).Quantity);
         Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
+    }
+
+    // The SSE stream and webhooks resume after the last sequence a reader saw: an event read before a crash must be the
+    // event stored under that sequence after it, or a resumed reader skips whatever took its number.
+    [Fact]
+    public async Task EventsReadBeforeACrash_AreTheEventsStoredUnderTheirSequence_AfterIt()
+    {
+        await using var cluster = await TradingCluster.StartAsync(Options("eventcrash.db"));
+        await Market.QuoteAsync(cluster, "EVC", 10m, 10m);
+        var account = await TestAccounts.OpenAsync(cluster, "eventcrash", 100_000m);
+        var placed = await account.PlaceOrderAsync(Market.Limit("ec-1", "EVC", OrderSide.Buy, 5m, 9m));
+        Assert.Equal(OrderStatus.Accepted, placed.Order!.Status);
+        var seen = (await account.GetEventsAsync(0, 10_000)).Events;
+        Assert.Equal(seen, (await ReadAsync<AccountState>(cluster, "eventcrash", "account")).State.HistoryTail.Events);
+
+        await cluster.Cluster.KillAndRestartSiloAsync(TestContext.Current.CancellationToken);
+
+        account = cluster.Account("eventcrash");
+        await Eventually.WaitAsync(() => account.GetOrderAsync(placed.Order.OrderId),
+            o => o is { Status: OrderStatus.Accepted, InFlight: false }, "the order reconciled as accepted");
+        var stored = (await account.GetEventsAsync(0, 10_000)).Events;
+        Assert.Equal(seen, stored.Take(seen.Count));
     }
 
     // A crash right after a bracket's entry filled: the exits the account adopted, and the one reservation they share,

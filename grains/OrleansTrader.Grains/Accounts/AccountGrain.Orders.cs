@@ -382,11 +382,16 @@ internal sealed partial class AccountGrain
         var oldestPage = _history.Pages.FirstOrDefault(p => p.EventCount > 0);
         var oldest = oldestPage is not null ? oldestPage.FirstEventSequence : _history.Events.Count > 0 ? _history.Events[0].Sequence : 0;
         var events = await ReadHistoryAsync(afterSequence, limit, p => p.LastEventSequence, p => p.Events, _history.Events, e => e.Sequence);
+
+        // Only persisted events: those still waiting for their write (a deferred broker acceptance) would give their
+        // sequence to other events after a crash, and a reader resuming after it would skip those.
+        var persisted = _unpublished.Count > 0 ? _unpublished[0].Sequence - 1 : S.LastEventSequence;
+        events.RemoveAll(e => e.Sequence > persisted);
         return new AccountEventPage
         {
             Events = events,
             OldestSequence = oldest,
-            LastSequence = S.LastEventSequence,
+            LastSequence = persisted,
             Truncated = oldest > 0 && afterSequence + 1 < oldest,
         };
     }
