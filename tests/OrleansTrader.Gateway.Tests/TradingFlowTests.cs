@@ -104,6 +104,27 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
         Assert.Equal("Limit", left[0].GetProperty("type").GetString());
     }
 
+    // A retry of a bracket whose client order id already named a simple order would be told its bracket was placed: it
+    // would believe the position protected by exits that do not exist.
+    [Fact]
+    public async Task ABracket_WithTheClientOrderIdOfASimpleOrder_IsAConflict_NotThatOrder()
+    {
+        var account = await Host.CreateAccountAsync(cash: 50_000m);
+        await Host.QuoteAsync("BRKD", 50m, 50.02m);
+        await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, new
+        {
+            clientOrderId = "brk-dup", symbol = "BRKD", side = "buy", type = "limit", limitPrice = 48m, quantity = 10, timeInForce = "gtc",
+        }, HttpStatusCode.Created);
+
+        var again = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, new
+        {
+            clientOrderId = "brk-dup", symbol = "BRKD", side = "buy", type = "limit", limitPrice = 48m, quantity = 10, timeInForce = "gtc",
+            orderClass = "bracket", takeProfit = new { limitPrice = 54m }, stopLoss = new { stopPrice = 46m },
+        }, HttpStatusCode.Conflict);
+
+        Assert.Contains("CLIENT_ORDER_ID_REUSED", again.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task CashTransfers_DepositAndWithdrawOnceEach_AndShowAsCashFlowNotPnl()
     {

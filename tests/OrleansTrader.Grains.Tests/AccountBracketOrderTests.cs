@@ -152,6 +152,26 @@ public sealed class AccountBracketOrderTests
         Assert.Equal(2, (await account.GetOrdersAsync(OrderStatusFilter.Open, 10, null)).Count);
     }
 
+    // A bracket's exits are held until its entry fills: they close nothing yet, so closing a position the account already
+    // held is not refused as if they covered it (a sell of it passes the risk check too).
+    [Fact]
+    public async Task ClosingAPosition_IsNotRefused_ForTheHeldExitsOfABracketWhoseEntryHasNotFilled()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        await Market.QuoteAsync(cluster, "BRKH", 50m, 50m);
+        var account = await TestAccounts.OpenAsync(cluster, "bracket-held", 100_000m);
+        await FillAsync(account, Market.MarketOrder("bh-buy", "BRKH", OrderSide.Buy, 10m), 1);
+        var bracket = Bracket("bh-1", "BRKH", OrderSide.Buy, 10m, takeProfit: 52m, stopLoss: 44m);
+        bracket = bracket with { Request = bracket.Request with { Type = OrderType.Limit, LimitPrice = 45m } };
+        Assert.True((await account.PlaceOrderAsync(bracket)).Succeeded);
+        await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 3, "the entry and its held exits");
+
+        var close = await account.ClosePositionAsync("BRKH");
+
+        Assert.True(close.Succeeded, close.Denial?.Message);
+        await Eventually.WaitAsync(() => account.GetPositionsAsync(), p => p.All(x => x.Quantity == 0m), "the position closed");
+    }
+
     private static PlaceOrder Bracket(string clientOrderId, string symbol, OrderSide side, decimal quantity, decimal takeProfit, decimal stopLoss)
     {
         var order = Market.MarketOrder(clientOrderId, symbol, side, quantity);

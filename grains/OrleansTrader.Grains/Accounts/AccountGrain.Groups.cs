@@ -110,6 +110,16 @@ internal sealed partial class AccountGrain
         }
     }
 
+    /// <summary>
+    /// How much of the position an exit can close: a bracket's or OTO's exits are held at the venue while their entry works,
+    /// so they close only what it has filled (the rest they close comes with the rest of its fills); otherwise all it leaves.
+    /// </summary>
+    private decimal HeldExitsCover(WorkingOrder exit) =>
+        exit.Order.ParentOrderId is { } parentId && S.WorkingOrders.TryGetValue(parentId, out var entry)
+            && entry.Order.Request.OrderClass is OrderClass.Bracket or OrderClass.Oto
+            ? entry.Order.FilledQuantity
+            : decimal.MaxValue;
+
     /// <summary>Releases what a final order held: its own reservation, or its group's once no other member still works.</summary>
     private void ReleaseReservation(WorkingOrder working)
     {

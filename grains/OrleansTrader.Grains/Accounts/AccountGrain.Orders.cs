@@ -265,7 +265,7 @@ internal sealed partial class AccountGrain
         var covered = S.WorkingOrders.Values
             .Where(w => w.Order.Symbol == symbol && w.Order.Side == command.Request.Side)
             .GroupBy(w => w.ReservationId ?? w.Order.OrderId, StringComparer.Ordinal)
-            .Sum(g => g.Max(w => w.Order.LeavesQuantity));
+            .Sum(g => Math.Min(g.Max(w => w.Order.LeavesQuantity), HeldExitsCover(g.First())));
         if (covered > 0m)
         {
             var closable = command.Request.Quantity - covered;
