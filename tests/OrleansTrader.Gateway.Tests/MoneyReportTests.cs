@@ -126,4 +126,30 @@ public sealed class MoneyReportTests
         Assert.Equal((0.02m, 0.02m, 0.00m), (reported.Summary.Pnl, reported.Summary.RealizedPnl, reported.Summary.Fees));
         Assert.Equal((2, 0), (reported.Summary.WinningDays, reported.Summary.LosingDays));
     }
+
+    [Fact]
+    public void Trades_AreReportedToTheCent_AndTheirSummaryAddsUpTheReportedTrades()
+    {
+        static ClosedTrade Trade(long number, decimal realized, decimal fees) => new()
+        {
+            Number = number, Symbol = "CENT", IsLong = true, Quantity = 1m, EntryTime = DateTimeOffset.UnixEpoch, EntryPrice = 10m,
+            ExitTime = DateTimeOffset.UnixEpoch.AddHours(number), ExitPrice = 10m + realized, RealizedPnl = realized, Fees = fees,
+            ExitExecutionId = $"x-{number}",
+        };
+
+        // Two trades of +0.005 each report +0.01 (half away from zero), and one of -0.004 reports 0.00: the trades as
+        // shown add up to 0.02 with no loss, while their unrounded sum, 0.006, rounds to 0.01 with one.
+        var trades = new[] { Trade(3, -0.004m, 0m), Trade(2, 0.005m, 0m), Trade(1, 0.005m, 0m) };
+        var history = new TradeHistory
+        {
+            AccountId = "a", Trades = trades, Open = [], Summary = Domain.Statistics.TradeStatistics.Of(trades.Select(t => t.NetPnl)),
+        };
+
+        var reported = MoneyReport.Round(history);
+
+        Assert.Equal([0.00m, 0.01m, 0.01m], reported.Trades.Select(t => t.NetPnl));
+        Assert.Equal(reported.Trades.Sum(t => t.NetPnl), reported.Summary.NetPnl);
+        Assert.Equal((3, 2, 0), (reported.Summary.Count, reported.Summary.Winning, reported.Summary.Losing));
+        Assert.Equal((0.01m, 0.00m), (reported.Summary.Best, reported.Summary.Worst));
+    }
 }

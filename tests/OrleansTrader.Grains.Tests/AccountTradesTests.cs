@@ -72,6 +72,33 @@ public sealed class AccountTradesTests : IDisposable
     }
 
     [Fact]
+    public async Task AnOpenTrade_ScaledOutAndBackIn_ShowsTheAverageEntryOfWhatIsHeld()
+    {
+        await using var cluster = await StartAsync(null);
+        var account = await TestAccounts.OpenAsync(cluster, "scaled", 100_000m);
+
+        // Long 10 at 50, 4 sold at 52 (+8), 4 bought back at 54: 6 at 50 and 4 at 54 are held, an average of 51.6.
+        await Market.QuoteAsync(cluster, "SCL", 50m, 50m);
+        await FillAsync(account, Market.MarketOrder("s1", "SCL", OrderSide.Buy, 10m), 1);
+        await Market.QuoteAsync(cluster, "SCL", 52m, 52m);
+        await FillAsync(account, Market.MarketOrder("s2", "SCL", OrderSide.Sell, 4m), 2);
+        await Market.QuoteAsync(cluster, "SCL", 54m, 54m);
+        await FillAsync(account, Market.MarketOrder("s3", "SCL", OrderSide.Buy, 4m), 3);
+
+        var open = Assert.Single((await account.GetTradesAsync(new TradeQuery()))!.Open);
+        var position = Assert.Single(await account.GetPositionsAsync(), p => p.Symbol == "SCL");
+        Assert.Equal((10m, 51.6m, 8m), (open.Quantity, open.EntryPrice, open.RealizedPnl));
+        Assert.Equal(position.AverageEntryPrice, open.EntryPrice);
+
+        // Sold at 55, the trade then adds up: its 14 shares in at their average, out at theirs, the realized P&L between them.
+        await Market.QuoteAsync(cluster, "SCL", 55m, 55m);
+        await FillAsync(account, Market.MarketOrder("s4", "SCL", OrderSide.Sell, 10m), 4);
+        var trade = Assert.Single((await account.GetTradesAsync(new TradeQuery()))!.Trades);
+        Assert.Equal(trade.RealizedPnl, (trade.ExitPrice - trade.EntryPrice) * trade.Quantity, 20);
+        Assert.Equal(8m + 34m, trade.RealizedPnl);
+    }
+
+    [Fact]
     public async Task Trades_ArePagedAndBounded_AndTheQueryFiltersAndPages()
     {
         await using var cluster = await StartAsync(null, tradePagesKept: 2);

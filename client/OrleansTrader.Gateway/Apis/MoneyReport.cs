@@ -110,20 +110,21 @@ internal static class MoneyReport
         UnrealizedPnl = Round(s.UnrealizedPnl),
     };
 
-    /// <summary>Each trade's P&amp;L and fees, and the summary's money; prices keep their precision.</summary>
-    public static TradeHistory Round(TradeHistory t) => t with
+    /// <summary>
+    /// Each trade's P&amp;L and fees, and a summary of the trades as reported (so it adds up to the cent, and a trade shown at
+    /// 0.00 is neither a win nor a loss); prices keep their precision.
+    /// </summary>
+    public static TradeHistory Round(TradeHistory t)
     {
-        Trades = [.. t.Trades.Select(x => x with { RealizedPnl = Money.RoundForReport(x.RealizedPnl), Fees = Money.RoundForReport(x.Fees) })],
-        Open = [.. t.Open.Select(x => x with { RealizedPnl = Money.RoundForReport(x.RealizedPnl), Fees = Money.RoundForReport(x.Fees) })],
-        Summary = t.Summary with
+        var trades = t.Trades.Select(x => x with { RealizedPnl = Money.RoundForReport(x.RealizedPnl), Fees = Money.RoundForReport(x.Fees) }).ToList();
+        var summary = TradeStatistics.Of(trades.Select(x => x.NetPnl));
+        return t with
         {
-            NetPnl = Money.RoundForReport(t.Summary.NetPnl),
-            AverageWin = Round(t.Summary.AverageWin),
-            AverageLoss = Round(t.Summary.AverageLoss),
-            Best = Round(t.Summary.Best),
-            Worst = Round(t.Summary.Worst),
-        },
-    };
+            Trades = trades,
+            Open = [.. t.Open.Select(x => x with { RealizedPnl = Money.RoundForReport(x.RealizedPnl), Fees = Money.RoundForReport(x.Fees) })],
+            Summary = summary with { AverageWin = Round(summary.AverageWin), AverageLoss = Round(summary.AverageLoss) },
+        };
+    }
 
     /// <summary>A backtest's money: cash, equity, P&amp;L and fees, and each round trip's P&amp;L and fees.</summary>
     public static BacktestReport Round(BacktestReport r) => r with

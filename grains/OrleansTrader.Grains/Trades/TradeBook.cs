@@ -85,7 +85,7 @@ internal sealed class TradeBook(IGrainStorage storage, GrainId grainId, int page
                     IsLong = t.IsLong,
                     Quantity = t.Opened - t.Closed,
                     EntryTime = t.EntryTime,
-                    EntryPrice = t.OpenedNotional / t.Opened,
+                    EntryPrice = t.HeldEntryPrice,
                     RealizedPnl = t.RealizedPnl,
                     Fees = t.Fees,
                 })],

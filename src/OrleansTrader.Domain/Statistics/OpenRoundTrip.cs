@@ -31,6 +31,13 @@ public sealed record OpenRoundTrip
     public decimal Fees { get; init; }
 
     /// <summary>
+    /// The average entry of what is still held (the position's): the entries' cost less the cost the exits took off (their
+    /// proceeds less the P&amp;L they realized). Not the entries' average once an exit is followed by another entry.
+    /// </summary>
+    public decimal HeldEntryPrice =>
+        (OpenedNotional - (IsLong ? ClosedNotional - RealizedPnl : ClosedNotional + RealizedPnl)) / (Opened - Closed);
+
+    /// <summary>
     /// Follows one fill in a host's round trips by symbol (the symbol's entry replaced, or removed when the position is
     /// flat) and returns the round trip it completed, if any.
     /// </summary>

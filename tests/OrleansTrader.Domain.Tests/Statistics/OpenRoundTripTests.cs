@@ -38,6 +38,24 @@ public sealed class OpenRoundTripTests
         Assert.Equal((false, 6m, T0.AddMinutes(5), 0.6m), (next!.IsLong, next.Opened, next.EntryTime, next.Fees));
     }
 
+    [Fact]
+    public void AShortCoveredInPartAndAddedTo_HoldsAtThePositionsAverageEntry()
+    {
+        // Short 10 at 50, 4 covered at 48 (+8), 4 sold again at 46: 6 at 50 and 4 at 46 are held, an average of 48.4.
+        OpenRoundTrip? open = null;
+        var position = Position.Flat("SPY");
+        foreach (var fill in new[] { Fill(OrderSide.Sell, 10m, 50m, 1m), Fill(OrderSide.Buy, 4m, 48m, 0.4m), Fill(OrderSide.Sell, 4m, 46m, 0.4m) })
+        {
+            var applied = position.Apply(fill);
+            (open, _) = OpenRoundTrip.Follow(open, position, applied, fill);
+            position = applied.Position;
+        }
+
+        Assert.Equal((false, 14m, 4m, 8m), (open!.IsLong, open.Opened, open.Closed, open.RealizedPnl));
+        Assert.Equal(48.4m, open.HeldEntryPrice);
+        Assert.Equal(position.AverageEntryPrice, open.HeldEntryPrice);
+    }
+
     private static Execution Fill(OrderSide side, decimal quantity, decimal price, decimal fee) => new()
     {
         ExecutionId = Guid.NewGuid().ToString("N"),
