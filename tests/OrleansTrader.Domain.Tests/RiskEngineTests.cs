@@ -244,6 +244,24 @@ public sealed class RiskEngineTests
     }
 
     [Fact]
+    public void MaxOpenOrders_CountsABracketsExits_AsTheOrdersTheyBecome()
+    {
+        var bracket = MarketOrder(OrderSide.Buy, 1m) with
+        {
+            OrderClass = OrderClass.Bracket,
+            TimeInForce = TimeInForce.Gtc,
+            TakeProfit = new ExitLeg(LimitPrice: 110m),
+            StopLoss = new ExitLeg(StopPrice: 90m),
+        };
+
+        var over = Evaluate(Input(bracket) with { OpenOrderCount = 98 });
+        var room = Evaluate(Input(bracket) with { OpenOrderCount = 97 });
+
+        Assert.Equal(RiskReasonCodes.MaxOpenOrders, over.ReasonCode);
+        Assert.True(room.Approved, room.Message);
+    }
+
+    [Fact]
     public void RateLimitExceeded_Denies_WhenWindowIsFull()
     {
         var full = Enumerable.Range(0, 60).Select(i => T0.AddSeconds(-i)).ToList();
