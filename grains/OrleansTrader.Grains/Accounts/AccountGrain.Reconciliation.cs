@@ -68,6 +68,17 @@ internal sealed partial class AccountGrain
         // takes its fills while it is still working here, and only then its end; ended first, its fills would arrive for a
         // closed order and trip REDUCING.
         var inFlight = S.WorkingOrders.Values.Where(w => w.InFlight).Select(w => w.Order.OrderId).ToHashSet(StringComparer.Ordinal);
+
+        // The exits of a bracket, OCO or OTO whose submit answer was lost are known only from the order at the broker: they
+        // are adopted before the back-fill, or an exit's fill made meanwhile would come for an unknown order (REDUCING).
+        foreach (var working in S.WorkingOrders.Values.Where(w => (w.InFlight || w.BrokerOrderId is null) && w.Order.Request.OrderClass != OrderClass.Simple).ToList())
+        {
+            if (await _client.GetOrderByClientOrderIdAsync(working.Order.ClientOrderId) is { } group)
+            {
+                AdoptLegs(working.Order.OrderId, group);
+            }
+        }
+
         var backfilled = await BackfillAsync(now);
         var resolved = 0;
         var open = (await _client.ListOpenOrdersAsync()).ToDictionary(o => o.ClientOrderId, StringComparer.Ordinal);

@@ -152,6 +152,16 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The venue's id of the order placed with <paramref name="clientOrderId"/>, and its legs' ids (take-profit first).</summary>
+    public (string OrderId, IReadOnlyList<string> LegIds) FindOrder(string clientOrderId)
+    {
+        lock (_gate)
+        {
+            var order = _orders.Single(o => o.ClientOrderId == clientOrderId);
+            return (order.Id, [.. order.Legs.Select(l => l.Id)]);
+        }
+    }
+
     /// <summary>Places a working limit buy at the venue directly (as another tool on the key would), submitted at <paramref name="submittedAt"/>.</summary>
     public string AddWorkingOrder(string clientOrderId, string symbol, DateTimeOffset submittedAt)
     {
@@ -180,6 +190,7 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
     public async Task FillAsync(string orderId, decimal quantity, decimal price, bool garbleEvent = false)
     {
         JsonObject message;
+        var linked = new List<JsonObject>();
         lock (_gate)
         {
             var order = _orders.Single(o => o.Id == orderId);
@@ -216,9 +227,31 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
             message["price"] = garbleEvent ? "n/a" : Num(price);
             message["qty"] = Num(quantity);
             message["position_qty"] = Num(positionQty);
+            if (order.Status == "filled")
+            {
+                // As Alpaca works a group: the entry's fill activates its held exits; an exit's fill cancels its sibling.
+                var (activate, cancel) = order.ParentId is null
+                    ? (order.Legs.Where(l => l.Status == "held").ToList(), new List<FakeOrder>())
+                    : (new List<FakeOrder>(), _orders.Where(o => o.ParentId == order.ParentId && o.Id != order.Id && o.IsOpen).ToList());
+                foreach (var leg in activate)
+                {
+                    (leg.Status, leg.UpdatedAt) = ("new", now);
+                    linked.Add(TradeUpdate("new", leg, now));
+                }
+
+                foreach (var sibling in cancel)
+                {
+                    (sibling.Status, sibling.UpdatedAt) = ("canceled", now);
+                    linked.Add(TradeUpdate("canceled", sibling, now));
+                }
+            }
         }
 
         await BroadcastAsync(message);
+        foreach (var update in linked)
+        {
+            await BroadcastAsync(update);
+        }
     }
 
     /// <summary>Pushes an arbitrary event about an order (status unchanged), for unknown-event handling tests.</summary>
