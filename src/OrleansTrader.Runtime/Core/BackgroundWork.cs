@@ -10,4 +10,14 @@ internal static class BackgroundWork
             return Task.Run(work);
         }
     }
+
+    /// <summary>
+    /// Starts <paramref name="work"/> on the thread pool, as <see cref="Start"/> does, for a caller that does not keep the
+    /// task: without the caller's execution context, and without the copy of it, the delegate and the two tasks that
+    /// <see cref="Start"/> costs (this runs per published batch). Pass a static lambda.
+    /// </summary>
+    public static void Post<TState>(Func<TState, Task> work, TState state)
+    {
+        ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.Work(s.State), (Work: work, State: state), preferLocal: false);
+    }
 }

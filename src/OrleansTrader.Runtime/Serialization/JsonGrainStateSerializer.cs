@@ -12,11 +12,17 @@ namespace OrleansTrader.Runtime;
 /// </summary>
 public sealed class JsonGrainStateSerializer : IGrainStateSerializer
 {
-    [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
+    // Writers kept per thread, one per options: the grains' contexts have different options and their writes alternate
+    // (an account's record, then the venue's delta), so a single writer was replaced, with its buffers, on most writes.
+    private const int WritersPerThread = 4;
 
     [ThreadStatic]
-    private static JsonSerializerOptions? t_writerOptions;
+    private static (JsonSerializerOptions Options, Utf8JsonWriter Writer)[]? t_writers;
+
+    [ThreadStatic]
+    private static int t_nextWriter;
+
+    private static readonly ArrayBufferWriter<byte> Detached = new(1);
 
     private readonly JsonSerializerContext[] _contexts;
     private readonly ConcurrentDictionary<Type, JsonTypeInfo> _typeInfos = new();
@@ -39,18 +45,8 @@ public sealed class JsonGrainStateSerializer : IGrainStateSerializer
         ArgumentNullException.ThrowIfNull(output);
         var typeInfo = GetTypeInfo<T>();
 
-        // One writer per thread (and options), reset onto each output, so the overload allocates nothing of its own.
-        var writer = t_writer;
-        if (writer is null || !ReferenceEquals(t_writerOptions, typeInfo.Options))
-        {
-            writer = new Utf8JsonWriter(output, WriterOptions(typeInfo.Options));
-            t_writer = writer;
-            t_writerOptions = typeInfo.Options;
-        }
-        else
-        {
-            writer.Reset(output);
-        }
+        // One writer per thread and options, reset onto each output, so the overload allocates nothing of its own.
+        var writer = WriterFor(typeInfo.Options, output);
 
         try
         {
@@ -58,9 +54,29 @@ public sealed class JsonGrainStateSerializer : IGrainStateSerializer
         }
         finally
         {
-            // Not left pointing at the caller's buffer.
-            writer.Reset(Stream.Null);
+            // Not left pointing at the caller's buffer. Not Stream.Null either: a reset onto a stream makes the writer a
+            // buffer of its own each time. Nothing writes to the placeholder, since every use resets the writer first.
+            writer.Reset(Detached);
         }
+    }
+
+    private static Utf8JsonWriter WriterFor(JsonSerializerOptions options, IBufferWriter<byte> output)
+    {
+        var writers = t_writers ??= new (JsonSerializerOptions, Utf8JsonWriter)[WritersPerThread];
+        foreach (var (kept, writer) in writers)
+        {
+            if (ReferenceEquals(kept, options))
+            {
+                writer.Reset(output);
+                return writer;
+            }
+        }
+
+        // More options than slots: the slots are reused in turn.
+        var created = new Utf8JsonWriter(output, WriterOptions(options));
+        writers[t_nextWriter] = (options, created);
+        t_nextWriter = (t_nextWriter + 1) % WritersPerThread;
+        return created;
     }
 
     public T Deserialize<T>(ReadOnlySpan<byte> data) => JsonSerializer.Deserialize(data, GetTypeInfo<T>())!;

@@ -155,7 +155,8 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
     private Task ForgetIfGoneAsync(bool gone) =>
         gone ? provider.ForgetConsumerAsync(StreamId, Consumer.ConsumerId) : Task.CompletedTask;
 
-    private async Task<long> ApplyRewindAsync(long checkpoint, CancellationToken cancellationToken)
+    // A ValueTask: nearly every call has no rewind and returns at once, without a task per delivered batch.
+    private async ValueTask<long> ApplyRewindAsync(long checkpoint, CancellationToken cancellationToken)
     {
         long? rewind;
         lock (_lock)

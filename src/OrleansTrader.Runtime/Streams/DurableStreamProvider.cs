@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Diagnostics.Metrics;
@@ -20,6 +21,12 @@ namespace OrleansTrader.Runtime;
 /// </summary>
 public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProviderInternal
 {
+    private const int PublishBufferSize = 4096;
+    private const int PublishBufferLimit = 1 << 20;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_publishBuffer;
+
     private readonly GrainRuntime _runtime;
     private static readonly TimeSpan MinimumRestartDelay = TimeSpan.FromMilliseconds(50);
     private readonly Dictionary<(StreamId StreamId, string ConsumerId), DurableCursor> _cursors = [];
@@ -358,24 +365,66 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
 
     private async Task PublishAsync<T>(StreamId streamId, IEnumerable<T> items)
     {
-        var payloads = new List<ReadOnlyMemory<byte>>();
-        var published = _immutableTypes.Contains(typeof(T)) ? new List<object?>() : null;
-        foreach (var item in items)
+        // A log that copies the payloads during the append (the memory log) gets them in one reused buffer; any other log
+        // keeps what it is given (in its returned events, which the tails hold), so it gets an array per event.
+        var buffer = Log.CopiesPayloads ? TakePublishBuffer() : null;
+        try
         {
-            payloads.Add(Serializer.Serialize(item));
-            published?.Add(item);
-        }
+            var payloads = new List<ReadOnlyMemory<byte>>();
+            var published = _immutableTypes.Contains(typeof(T)) ? new List<object?>() : null;
+            foreach (var item in items)
+            {
+                if (buffer is null)
+                {
+                    payloads.Add(Serializer.Serialize(item));
+                }
+                else
+                {
+                    // An earlier slice stays valid when the buffer grows: the writer moves to a new array and leaves the old one as it was.
+                    var start = buffer.WrittenCount;
+                    Serializer.Serialize(item, buffer);
+                    payloads.Add(buffer.WrittenMemory[start..]);
+                }
 
-        if (payloads.Count == 0)
+                published?.Add(item);
+            }
+
+            if (payloads.Count == 0)
+            {
+                return;
+            }
+
+            // Not the stopping token: a graceful stop still runs turns and OnDeactivateAsync, and what they publish is stored
+            // for the next silo (only delivery stops); a SQL log failed every such append once the stop had begun.
+            var appended = await Log.AppendAsync(streamId, payloads, _runtime.TimeProvider.GetUtcNow(), CancellationToken.None);
+            Tails.Appended(streamId, appended, published);
+            Notify(streamId, appended.Count > 0 ? appended[^1].Sequence : 0);
+        }
+        finally
         {
-            return;
+            if (buffer is not null)
+            {
+                ReturnPublishBuffer(buffer);
+            }
         }
+    }
 
-        // Not the stopping token: a graceful stop still runs turns and OnDeactivateAsync, and what they publish is stored
-        // for the next silo (only delivery stops); a SQL log failed every such append once the stop had begun.
-        var appended = await Log.AppendAsync(streamId, payloads, _runtime.TimeProvider.GetUtcNow(), CancellationToken.None);
-        Tails.Appended(streamId, appended, published);
-        Notify(streamId, appended.Count > 0 ? appended[^1].Sequence : 0);
+    /// <summary>The calling thread's publish buffer, taken so that a publish awaiting its append never shares it.</summary>
+    private static ArrayBufferWriter<byte> TakePublishBuffer()
+    {
+        var buffer = t_publishBuffer ?? new ArrayBufferWriter<byte>(PublishBufferSize);
+        t_publishBuffer = null;
+        return buffer;
+    }
+
+    /// <summary>Kept for the next publish on this thread (which may not be the one that took it), unless one huge batch grew it.</summary>
+    private static void ReturnPublishBuffer(ArrayBufferWriter<byte> buffer)
+    {
+        if (buffer.Capacity <= PublishBufferLimit)
+        {
+            buffer.ResetWrittenCount();
+            t_publishBuffer = buffer;
+        }
     }
 
     private IEnumerable<Measurement<long>> ObserveLag()

@@ -16,6 +16,12 @@ public interface IDurableStreamLog
     Task<IReadOnlyList<StoredStreamEvent>> AppendAsync(
         StreamId streamId, IReadOnlyList<ReadOnlyMemory<byte>> payloads, DateTimeOffset timestamp, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// True when <see cref="AppendAsync"/> copies the payloads before its task completes and keeps no reference to the
+    /// memory it was given (neither stored nor in the events it returns), so the caller may reuse that memory afterwards.
+    /// </summary>
+    bool CopiesPayloads => false;
+
     /// <summary>Events of one stream with Sequence greater than <paramref name="afterSequence"/>, in order, at most <paramref name="maxCount"/>.</summary>
     Task<IReadOnlyList<StoredStreamEvent>> ReadStreamAsync(
         StreamId streamId, long afterSequence, int maxCount, CancellationToken cancellationToken = default);

@@ -27,6 +27,9 @@ public sealed class MemoryDurableStreamLog : IDurableStreamLog
 
     public Task InitializeAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 
+    /// <summary>Every payload is copied into a chunk (or an array of its own) inside <see cref="AppendAsync"/>.</summary>
+    public bool CopiesPayloads => true;
+
     public Task<IReadOnlyList<StoredStreamEvent>> AppendAsync(
         StreamId streamId, IReadOnlyList<ReadOnlyMemory<byte>> payloads, DateTimeOffset timestamp, CancellationToken cancellationToken = default)
     {

@@ -96,7 +96,7 @@ internal sealed class MemoryStreamQueue(MemoryStreamProvider provider, StreamId 
 
         if (start)
         {
-            _ = BackgroundWork.Start(PumpAsync);
+            BackgroundWork.Post(static queue => queue.PumpAsync(), this);
         }
 
         return dropped;

@@ -11,6 +11,8 @@ internal sealed class MeteredDurableStreamLog(IDurableStreamLog inner, string pr
 {
     public Task InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
 
+    public bool CopiesPayloads => inner.CopiesPayloads;
+
     public async Task<IReadOnlyList<StoredStreamEvent>> AppendAsync(
         StreamId streamId, IReadOnlyList<ReadOnlyMemory<byte>> payloads, DateTimeOffset timestamp, CancellationToken cancellationToken = default)
     {
