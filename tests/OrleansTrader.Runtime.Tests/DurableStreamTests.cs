@@ -510,6 +510,133 @@ public sealed class DurableStreamTests
         }
     }
 
+    [Fact]
+    public async Task Rewind_WhoseResetFailsInTheCursor_IsStored_WhenTheSiloStopsBeforeTheCursorTakesOver()
+    {
+        var log = new CheckpointFailingLog(_log);
+        await using var cluster = await IsolatedCluster.StartAsync(silo => silo.AddDurableStreams("durable", _ => log, o =>
+        {
+            o.RetryDelay = TimeSpan.FromSeconds(1); // the restart pause, on the silo's fake clock: it does not elapse here
+            o.CheckpointFlushInterval = TimeSpan.Zero;
+        }));
+        var streamId = StreamId.Create("audit", "rewind-reset-fails-then-stop");
+        var stream = cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(streamId);
+        var third = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task OnEvent(TestEvent e, StreamSequenceToken? token)
+        {
+            if (e.Number == 3)
+            {
+                third.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        }
+
+        var handle = await stream.SubscribeAsync(OnEvent);
+        await stream.OnNextBatchAsync([new TestEvent(1), new TestEvent(2), new TestEvent(3)]);
+        await third.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        var provider = (DurableStreamProvider)cluster.Client.GetStreamProvider("durable");
+        var consumerId = $"client/{handle.HandleId:N}";
+        await WaitUntilAsync(() => !provider.HasCursor(streamId, consumerId));
+        Assert.Equal(3, await _log.GetCheckpointAsync(streamId, consumerId, Ct));
+
+        // The subscriber rewinds to the start; the cursor's reset fails, and the silo stops gracefully during the pause
+        // before the cursor that would take over: the rewind is stored for the next silo, as one asked during the stop.
+        log.FailNextReset();
+        await handle.ResumeAsync(OnEvent, new StreamSequenceToken(1));
+        await WaitUntilAsync(() => !provider.HasCursor(streamId, consumerId));
+        await cluster.Cluster.StopAllSilosAsync(Ct);
+
+        Assert.Equal(0, await _log.GetCheckpointAsync(streamId, consumerId, Ct));
+    }
+
+    [Fact]
+    public async Task Unsubscribe_WhileTheCursorFails_StillDropsTheCheckpoint()
+    {
+        var log = new CheckpointFailingLog(_log);
+        await using var cluster = await IsolatedCluster.StartAsync(silo => silo.AddDurableStreams("durable", _ => log, o =>
+        {
+            o.RetryDelay = TimeSpan.Zero;
+            o.CheckpointFlushInterval = TimeSpan.Zero; // the cursor itself saves (and fails) after the batch
+        }));
+        var streamId = StreamId.Create("audit", "unsubscribe-while-failing");
+        var stream = cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(streamId);
+        var handle = await stream.SubscribeAsync((_, _) => Task.CompletedTask);
+        var provider = (DurableStreamProvider)cluster.Client.GetStreamProvider("durable");
+        var consumerId = $"client/{handle.HandleId:N}";
+        await stream.OnNextAsync(new TestEvent(1));
+        await WaitUntilAsync(async () => await _log.GetCheckpointAsync(streamId, consumerId, Ct) == 1);
+
+        // The cursor delivers event 2 and stops in its checkpoint save; the subscriber leaves meanwhile (its cursor still
+        // runs, so the cursor is to drop the checkpoint); then the save fails and the cursor ends by failing, not retiring.
+        log.Arm(out var entered, out var release);
+        await stream.OnNextAsync(new TestEvent(2));
+        await entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await handle.UnsubscribeAsync();
+        release.SetResult();
+        await WaitUntilAsync(() => !provider.HasCursor(streamId, consumerId));
+        cluster.Time.Advance(TimeSpan.FromSeconds(1)); // past the restart pause: no cursor comes for a consumer that left
+
+        // Left behind, the checkpoint would hold the stream's retention at 1 forever.
+        await WaitUntilAsync(async () => await _log.GetCheckpointAsync(streamId, consumerId, Ct) == 0);
+    }
+
+    [Fact]
+    public async Task Unsubscribe_WhileTheCursorWaitsToRetry_DropsTheCheckpoint_WhenTheSiloStopsGracefully()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync(silo => silo.AddDurableStreams("durable", _ => _log, o =>
+        {
+            o.RetryDelay = TimeSpan.FromSeconds(1); // on the silo's fake clock: the retry waits until the stop
+            o.CheckpointFlushInterval = TimeSpan.Zero;
+        }));
+        var streamId = StreamId.Create("audit", "unsubscribe-while-retrying");
+        var stream = cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(streamId);
+        var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handle = await stream.SubscribeAsync((e, _) =>
+        {
+            if (e.Number == 2)
+            {
+                failed.TrySetResult();
+                throw new InvalidOperationException("consumer failed");
+            }
+
+            return Task.CompletedTask;
+        });
+        var consumerId = $"client/{handle.HandleId:N}";
+        await stream.OnNextAsync(new TestEvent(1));
+        await WaitUntilAsync(async () => await _log.GetCheckpointAsync(streamId, consumerId, Ct) == 1);
+
+        // Event 2 fails and its cursor waits to retry; the subscriber leaves meanwhile (its cursor still runs, so the cursor
+        // is to drop the checkpoint); then the silo stops gracefully and the cursor ends without retiring.
+        await stream.OnNextAsync(new TestEvent(2));
+        await failed.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await handle.UnsubscribeAsync();
+        await cluster.Cluster.StopAllSilosAsync(Ct);
+
+        // Left behind, the checkpoint would hold the stream's retention at 1 forever.
+        Assert.Equal(0, await _log.GetCheckpointAsync(streamId, consumerId, Ct));
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = TimeProvider.System.GetTimestamp() + (30 * TimeProvider.System.TimestampFrequency);
+        while (!await condition())
+        {
+            Assert.True(TimeProvider.System.GetTimestamp() < deadline, "Timed out waiting for the condition");
+            await Task.Delay(10, Ct);
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = TimeProvider.System.GetTimestamp() + (30 * TimeProvider.System.TimestampFrequency);
+        while (!condition())
+        {
+            Assert.True(TimeProvider.System.GetTimestamp() < deadline, "Timed out waiting for the condition");
+            await Task.Delay(10, Ct);
+        }
+    }
+
     private static IAsyncStream<TestEvent> StoredStream(IsolatedCluster cluster, string key) =>
         cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(StreamId.Create(StoredSubscriberGrain.Namespace, key));
 

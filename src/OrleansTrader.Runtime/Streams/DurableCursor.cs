@@ -147,7 +147,7 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
         catch (Exception ex)
         {
             provider.Runtime.LogStreamAgentFailed(ex, StreamId.ToString(), provider.Name);
-            provider.Restart(this);
+            await ForgetIfGoneAsync(provider.Restart(this));
         }
     }
 

@@ -62,6 +62,10 @@ public sealed partial class DurableStreamProvider
         lock (_lock)
         {
             gone = !_cursors.ContainsKey((subscription.StreamId, consumerId)) && !IsSubscribed(subscription.StreamId, consumer);
+            if (gone)
+            {
+                _rewinds.Remove((subscription.StreamId, consumerId));
+            }
         }
 
         if (gone)

@@ -30,6 +30,10 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
     private readonly GrainRuntime _runtime;
     private static readonly TimeSpan MinimumRestartDelay = TimeSpan.FromMilliseconds(50);
     private readonly Dictionary<(StreamId StreamId, string ConsumerId), DurableCursor> _cursors = [];
+
+    // Rewinds no cursor holds (asked while the consumer had none, or handed over by a failed one): the consumer's next
+    // cursor takes its own, and a graceful stop stores what is left, so none is lost to a stop before a cursor runs.
+    private readonly Dictionary<(StreamId StreamId, string ConsumerId), long> _rewinds = [];
     private readonly Dictionary<string, long> _namespacePositions = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -156,17 +160,30 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
             await cursor.Completion;
         }
 
-        // The cursors are done: a rewind asked of one that it did not apply is stored below, and one asked for from now on
-        // (a grain's last turns or OnDeactivateAsync) finds no cursor and is written by RewindAsync itself.
-        var rewinds = new List<(DurableCursor Cursor, long Checkpoint)>();
+        // The cursors are done: a rewind asked of one that it did not apply, or waiting for a cursor (one whose reset failed
+        // waits out the restart pause), is stored below, and one asked for from now on (a grain's last turns or
+        // OnDeactivateAsync) finds no cursor and is written by RewindAsync itself.
+        Dictionary<(StreamId StreamId, string ConsumerId), long> rewinds;
+
+        // A cursor the stop ended before it retired leaves the checkpoint of a consumer left without subscription (an
+        // unsubscribe that found it running left that to it) for the stop to remove.
+        var gone = new List<DurableCursor>();
         lock (_lock)
         {
+            rewinds = new(_rewinds);
+            _rewinds.Clear();
             foreach (var cursor in cursors)
             {
                 Unregister(cursor);
-                if (cursor.TakeRewind() is { } checkpoint)
+                var rewind = cursor.TakeRewind();
+                if (!cursor.Consumer.IsImplicit && !IsSubscribed(cursor.StreamId, cursor.Consumer))
                 {
-                    rewinds.Add((cursor, checkpoint));
+                    rewinds.Remove((cursor.StreamId, cursor.Consumer.ConsumerId));
+                    gone.Add(cursor);
+                }
+                else if (rewind is { } checkpoint)
+                {
+                    rewinds[(cursor.StreamId, cursor.Consumer.ConsumerId)] = checkpoint;
                 }
             }
         }
@@ -176,11 +193,16 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
             return;
         }
 
+        foreach (var cursor in gone)
+        {
+            await ForgetConsumerAsync(cursor.StreamId, cursor.Consumer.ConsumerId);
+        }
+
         try
         {
-            foreach (var (cursor, checkpoint) in rewinds)
+            foreach (var ((streamId, consumerId), checkpoint) in rewinds)
             {
-                await Checkpoints.ResetAsync(cursor.StreamId, cursor.Consumer.ConsumerId, checkpoint, CancellationToken.None);
+                await Checkpoints.ResetAsync(streamId, consumerId, checkpoint, CancellationToken.None);
             }
 
             await Checkpoints.FlushAsync(CancellationToken.None);
@@ -196,6 +218,7 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
     {
         var consumerId = StreamConsumer.IdOf(subscription);
         var checkpoint = Math.Max(0, token.SequenceNumber - 1);
+        bool stopping;
         lock (_lock)
         {
             if (_cursors.TryGetValue((subscription.StreamId, consumerId), out var running))
@@ -203,13 +226,22 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
                 running.RequestRewind(checkpoint);
                 return;
             }
+
+            // Checked under the lock a stop collects the waiting rewinds under, so one kept here is stored by the stop. Kept
+            // only when the consumer has a cursor to come (a handle already unsubscribed has none; checked under the lock an
+            // unsubscribe drops waiting rewinds under): stored by a stop, it would hold the stream's retention back forever.
+            stopping = _stopping.IsCancellationRequested;
+            if (!stopping && Array.Exists(ConsumersOf(subscription.StreamId), c => c.ConsumerId == consumerId))
+            {
+                _rewinds[(subscription.StreamId, consumerId)] = checkpoint;
+            }
         }
 
-        if (!_stopping.IsCancellationRequested)
+        if (!stopping)
         {
             // The consumer's cursor applies it (started here): a cursor an append started while the reset was written
             // outside it went on from the checkpoint it had read before, and the rewind was lost.
-            Notify(subscription.StreamId, 0, (consumerId, checkpoint));
+            Notify(subscription.StreamId, 0);
             return;
         }
 
@@ -229,9 +261,9 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
 
     /// <summary>
     /// Starts (or wakes) the cursor of every consumer of the stream; <paramref name="head"/> is its newest known sequence (0: unknown).
-    /// <paramref name="rewind"/>: a rewind of one consumer to apply before its cursor reads (handed over by a failed cursor).
+    /// A consumer's waiting rewind goes to its cursor, applied before it reads.
     /// </summary>
-    internal void Notify(StreamId streamId, long head, (string ConsumerId, long Checkpoint)? rewind = null)
+    internal void Notify(StreamId streamId, long head)
     {
         if (_stopping.IsCancellationRequested)
         {
@@ -246,6 +278,12 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
             DurableCursor? started = null;
             lock (_lock)
             {
+                if (_stopping.IsCancellationRequested)
+                {
+                    // A cursor started now would escape the stop's wait (and a waiting rewind is stored by the stop).
+                    return;
+                }
+
                 var key = (streamId, consumer.ConsumerId);
                 var cursor = _cursors.GetValueOrDefault(key);
                 if (cursor is null)
@@ -255,9 +293,9 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
                     _lag.Track(streamId, consumer.ConsumerId);
                 }
 
-                if (rewind is { } r && r.ConsumerId == consumer.ConsumerId)
+                if (_rewinds.Remove(key, out var rewind))
                 {
-                    cursor.RequestRewind(r.Checkpoint);
+                    cursor.RequestRewind(rewind);
                 }
                 else if (started is null)
                 {
@@ -306,6 +344,11 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
 
             Unregister(cursor);
             gone = !cursor.Consumer.IsImplicit && !IsSubscribed(cursor.StreamId, cursor.Consumer);
+            if (gone)
+            {
+                _rewinds.Remove((cursor.StreamId, cursor.Consumer.ConsumerId));
+            }
+
             return true;
         }
     }
@@ -313,27 +356,35 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
     /// <summary>
     /// Called by a cursor that failed: it leaves even when it was woken meanwhile (a dead cursor left registered would only
     /// be woken, never run, and its consumer would stall). A fresh cursor starts from the checkpoint: at once when events
-    /// arrived meanwhile, else after a pause so a failing store is not hammered.
+    /// arrived meanwhile, else after a pause so a failing store is not hammered. Returns true instead when the consumer is
+    /// an explicit one left without any subscription: no cursor takes over, so its checkpoint is the caller's to remove
+    /// (an unsubscribe that found this cursor running left that to it).
     /// </summary>
-    internal void Restart(DurableCursor cursor)
+    internal bool Restart(DurableCursor cursor)
     {
         bool woken;
-        long? rewind;
         lock (_lock)
         {
             Unregister(cursor);
             woken = cursor.ConsumeWake();
+            if (!cursor.Consumer.IsImplicit && !IsSubscribed(cursor.StreamId, cursor.Consumer))
+            {
+                _rewinds.Remove((cursor.StreamId, cursor.Consumer.ConsumerId));
+                return true;
+            }
 
             // A rewind asked of this cursor (which also woke it) goes to the next one; dropped, the consumer went on from its
-            // checkpoint as if the subscriber had never asked.
-            rewind = cursor.TakeRewind();
+            // checkpoint as if the subscriber had never asked. Kept here, not with the pause: a stop meanwhile stores it.
+            if (cursor.TakeRewind() is { } rewind)
+            {
+                _rewinds[(cursor.StreamId, cursor.Consumer.ConsumerId)] = rewind;
+            }
         }
 
-        (string, long)? handOver = rewind is { } target ? (cursor.Consumer.ConsumerId, target) : null;
         if (woken)
         {
-            Notify(cursor.StreamId, 0, handOver);
-            return;
+            Notify(cursor.StreamId, 0);
+            return false;
         }
 
         var pause = Options.RetryDelay > MinimumRestartDelay ? Options.RetryDelay : MinimumRestartDelay;
@@ -348,8 +399,9 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
                 return;
             }
 
-            Notify(cursor.StreamId, 0, handOver);
+            Notify(cursor.StreamId, 0);
         });
+        return false;
     }
 
     /// <summary>Removes the cursor from the registry and the lag gauge if it is still the registered one; the caller holds the lock.</summary>
