@@ -374,37 +374,19 @@ public sealed class DurableStreamTests
             o.CheckpointFlushInterval = TimeSpan.Zero; // the cursor itself saves (and fails) after the batch
         }));
         var stream = cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(StreamId.Create("audit", "rewind-while-failing"));
-        var seen = new List<string>();
-        var thirdTwice = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task OnEvent(TestEvent e, StreamSequenceToken? token)
-        {
-            lock (seen)
-            {
-                seen.Add($"{e.Number}@{token!.SequenceNumber}");
-                if (seen.Count(s => s == "3@3") == 2)
-                {
-                    thirdTwice.TrySetResult();
-                }
-            }
-
-            return Task.CompletedTask;
-        }
-
-        var handle = await stream.SubscribeAsync(OnEvent);
+        var deliveries = new Deliveries("3@3", times: 2);
+        var handle = await stream.SubscribeAsync(deliveries.OnEvent);
         log.Arm(out var entered, out var release);
 
         // The cursor delivers 1..3 and stops in its checkpoint save; the subscriber asks to go on from 3; the save fails.
         await stream.OnNextBatchAsync([new TestEvent(1), new TestEvent(2), new TestEvent(3)]);
         await entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
-        await handle.ResumeAsync(OnEvent, new StreamSequenceToken(3));
+        await handle.ResumeAsync(deliveries.OnEvent, new StreamSequenceToken(3));
         release.SetResult();
 
-        await thirdTwice.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await deliveries.Done.WaitAsync(TimeSpan.FromSeconds(30), Ct);
         await handle.UnsubscribeAsync();
-        lock (seen)
-        {
-            Assert.Equal(["1@1", "2@2", "3@3", "3@3"], seen);
-        }
+        Assert.Equal(["1@1", "2@2", "3@3", "3@3"], deliveries.Seen);
     }
 
     [Fact]
@@ -417,36 +399,21 @@ public sealed class DurableStreamTests
             o.CheckpointFlushInterval = TimeSpan.Zero; // the cursor itself saves (and fails) after the batch
         }));
         var stream = cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(StreamId.Create("audit", "rewind-reset-fails"));
-        var seen = new List<string>();
-        var thirdTwice = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task OnEvent(TestEvent e, StreamSequenceToken? token)
-        {
-            lock (seen)
-            {
-                seen.Add($"{e.Number}@{token!.SequenceNumber}");
-                if (seen.Count(s => s == "3@3") == 2)
-                {
-                    thirdTwice.TrySetResult();
-                }
-            }
-
-            return Task.CompletedTask;
-        }
-
-        var handle = await stream.SubscribeAsync(OnEvent);
+        var deliveries = new Deliveries("3@3", times: 2);
+        var handle = await stream.SubscribeAsync(deliveries.OnEvent);
         log.Arm(out var entered, out var release);
 
         // The cursor delivers 1..3 and stops in its checkpoint save; the subscriber asks to go on from 3; the save fails,
         // and so does the rewind's reset in the cursor that takes over: the rewind must survive that failure too.
         await stream.OnNextBatchAsync([new TestEvent(1), new TestEvent(2), new TestEvent(3)]);
         await entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
-        await handle.ResumeAsync(OnEvent, new StreamSequenceToken(3));
+        await handle.ResumeAsync(deliveries.OnEvent, new StreamSequenceToken(3));
         log.FailNextReset();
         release.SetResult();
 
         // The cursor whose reset failed is replaced after the restart pause, on the silo's fake clock.
         var deadline = TimeProvider.System.GetTimestamp() + (30 * TimeProvider.System.TimestampFrequency);
-        while (!thirdTwice.Task.IsCompleted)
+        while (!deliveries.Done.IsCompleted)
         {
             Assert.True(TimeProvider.System.GetTimestamp() < deadline, "Timed out waiting for the rewound delivery");
             cluster.Time.Advance(TimeSpan.FromMilliseconds(50));
@@ -454,10 +421,7 @@ public sealed class DurableStreamTests
         }
 
         await handle.UnsubscribeAsync();
-        lock (seen)
-        {
-            Assert.Equal(["1@1", "2@2", "3@3", "3@3"], seen);
-        }
+        Assert.Equal(["1@1", "2@2", "3@3", "3@3"], deliveries.Seen);
     }
 
     [Fact]
@@ -467,23 +431,8 @@ public sealed class DurableStreamTests
         await using var cluster = await IsolatedCluster.StartAsync(silo => silo.AddDurableStreams("durable", _ => log, o => o.RetryDelay = TimeSpan.Zero));
         var streamId = StreamId.Create("audit", "rewind-during-append");
         var stream = cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(streamId);
-        var seen = new List<string>();
-        var fifth = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task OnEvent(TestEvent e, StreamSequenceToken? token)
-        {
-            lock (seen)
-            {
-                seen.Add($"{e.Number}@{token!.SequenceNumber}");
-                if (e.Number == 5)
-                {
-                    fifth.TrySetResult();
-                }
-            }
-
-            return Task.CompletedTask;
-        }
-
-        var handle = await stream.SubscribeAsync(OnEvent);
+        var deliveries = new Deliveries("5@5");
+        var handle = await stream.SubscribeAsync(deliveries.OnEvent);
         await stream.OnNextBatchAsync([new TestEvent(1), new TestEvent(2), new TestEvent(3)]);
         var provider = (DurableStreamProvider)cluster.Client.GetStreamProvider("durable");
         var deadline = TimeProvider.System.GetTimestamp() + (30 * TimeProvider.System.TimestampFrequency);
@@ -495,19 +444,16 @@ public sealed class DurableStreamTests
 
         // The subscriber rewinds to the start; while the rewind is being stored, event 4 arrives and wakes the consumer.
         log.HoldNextReset(out var entered, out var release);
-        var resume = handle.ResumeAsync(OnEvent, new StreamSequenceToken(1));
+        var resume = handle.ResumeAsync(deliveries.OnEvent, new StreamSequenceToken(1));
         await entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
         await stream.OnNextAsync(new TestEvent(4));
         release.SetResult();
         await resume;
         await stream.OnNextAsync(new TestEvent(5));
 
-        await fifth.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await deliveries.Done.WaitAsync(TimeSpan.FromSeconds(30), Ct);
         await handle.UnsubscribeAsync();
-        lock (seen)
-        {
-            Assert.Equal(["1@1", "2@2", "3@3", "1@1", "2@2", "3@3", "4@4", "5@5"], seen);
-        }
+        Assert.Equal(["1@1", "2@2", "3@3", "1@1", "2@2", "3@3", "4@4", "5@5"], deliveries.Seen);
     }
 
     [Fact]
@@ -653,4 +599,38 @@ public sealed class DurableStreamTests
             });
             configure?.Invoke(silo);
         });
+
+    /// <summary>A client subscription's deliveries as "number@sequence", done when <paramref name="awaited"/> came <paramref name="times"/> times.</summary>
+    private sealed class Deliveries(string awaited, int times = 1)
+    {
+        private readonly List<string> _seen = [];
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Done => _done.Task;
+
+        public List<string> Seen
+        {
+            get
+            {
+                lock (_seen)
+                {
+                    return [.. _seen];
+                }
+            }
+        }
+
+        public Task OnEvent(TestEvent e, StreamSequenceToken? token)
+        {
+            lock (_seen)
+            {
+                _seen.Add($"{e.Number}@{token!.SequenceNumber}");
+                if (_seen.Count(s => s == awaited) == times)
+                {
+                    _done.TrySetResult();
+                }
+            }
+
+            return Task.CompletedTask;
+        }
+    }
 }
