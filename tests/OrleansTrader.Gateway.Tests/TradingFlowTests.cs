@@ -104,6 +104,51 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
         Assert.Equal("Limit", left[0].GetProperty("type").GetString());
     }
 
+    // The venue ends a bracket's held exits with its entry: cancel-all answers every order of the group ended, none
+    // left working (nor a refused cancel), and nothing reserved.
+    [Fact]
+    public async Task CancelAll_WithABracketWorking_EndsEveryOrderOfTheGroup_AndFreesItsReservation()
+    {
+        var account = await Host.CreateAccountAsync(cash: 50_000m);
+        await Host.QuoteAsync("BRKC", 50m, 50.02m);
+        await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, new
+        {
+            clientOrderId = "brk-c", symbol = "BRKC", side = "buy", type = "limit", limitPrice = 49m, quantity = 10, timeInForce = "gtc",
+            orderClass = "bracket", takeProfit = new { limitPrice = 55m }, stopLoss = new { stopPrice = 45m },
+        }, HttpStatusCode.Created);
+        await PollAsync($"/api/accounts/{account}/orders?status=open", Host.AdminKey!, o => o.GetArrayLength() == 3);
+
+        var outcomes = await Host.SendJsonAsync(HttpMethod.Delete, $"/api/accounts/{account}/orders", Host.AdminKey, null, HttpStatusCode.OK);
+        var open = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/orders?status=open", Host.AdminKey, null, HttpStatusCode.OK);
+        var snapshot = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}", Host.AdminKey, null, HttpStatusCode.OK);
+
+        Assert.Equal(3, outcomes.GetArrayLength());
+        Assert.All(outcomes.EnumerateArray(), o => Assert.True(
+            o.GetProperty("order").GetProperty("status").GetString() == "Canceled" && o.GetProperty("reason").ValueKind == JsonValueKind.Null, o.ToString()));
+        Assert.Equal(0, open.GetArrayLength());
+        Assert.Equal(0m, snapshot.GetProperty("reserved").GetDecimal());
+    }
+
+    // docs/api.md: takeProfit {limitPrice}, stopLoss {stopPrice, limitPrice?}. A leg of the wrong shape is a malformed
+    // field of the request (400 naming it, like every other field), not a risk refusal of a well-formed order (422).
+    [Theory]
+    [InlineData("{\"stopPrice\":55}", "{\"stopPrice\":45}", "takeProfit.limitPrice")]
+    [InlineData("{\"limitPrice\":55,\"stopPrice\":56}", "{\"stopPrice\":45}", "takeProfit.stopPrice")]
+    [InlineData("{\"limitPrice\":55}", "{\"limitPrice\":45}", "stopLoss.stopPrice")]
+    public async Task AnExitLegOfTheWrongShape_IsA400NamingTheField(string takeProfit, string stopLoss, string field)
+    {
+        var account = await Host.CreateAccountAsync(cash: 50_000m);
+        await Host.QuoteAsync("BRKV", 50m, 50.02m);
+        var body = "{\"clientOrderId\":\"brk-v\",\"symbol\":\"BRKV\",\"side\":\"buy\",\"type\":\"limit\",\"limitPrice\":49,\"quantity\":1,"
+            + $"\"timeInForce\":\"gtc\",\"orderClass\":\"bracket\",\"takeProfit\":{takeProfit},\"stopLoss\":{stopLoss}}}";
+
+        foreach (var path in new[] { $"/api/accounts/{account}/orders", $"/api/accounts/{account}/orders/preview" })
+        {
+            var problem = await Host.SendJsonAsync(HttpMethod.Post, path, Host.AdminKey, body, HttpStatusCode.BadRequest);
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"{path}: {problem}");
+        }
+    }
+
     // A retry of a bracket whose client order id already named a simple order would be told its bracket was placed: it
     // would believe the position protected by exits that do not exist.
     [Fact]

@@ -436,9 +436,21 @@ internal static class RequestMapping
 
         Rules.RequirePrice(errors, field + ".limitPrice", leg.LimitPrice);
         Rules.RequirePrice(errors, field + ".stopPrice", leg.StopPrice);
-        if (leg.LimitPrice is null && leg.StopPrice is null)
+
+        // The shape of each leg (docs/api.md: takeProfit {limitPrice}, stopLoss {stopPrice, limitPrice?}) is a field
+        // rule: a leg of the wrong shape is a 400 naming the field, not a risk refusal.
+        var takeProfit = field == "takeProfit";
+        if (takeProfit && leg.LimitPrice is null)
         {
-            errors.Add(field, "Needs a limitPrice or a stopPrice.");
+            errors.Add(field + ".limitPrice", "Is required: a take-profit is a limit order.");
+        }
+        else if (takeProfit && leg.StopPrice is not null)
+        {
+            errors.Add(field + ".stopPrice", "A take-profit has no stop price.");
+        }
+        else if (!takeProfit && leg.StopPrice is null)
+        {
+            errors.Add(field + ".stopPrice", "Is required: a stop-loss is a stop (or stop-limit) order.");
         }
 
         return new ExitLeg(leg.LimitPrice, leg.StopPrice);

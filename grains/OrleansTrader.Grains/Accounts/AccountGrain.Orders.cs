@@ -205,7 +205,10 @@ internal sealed partial class AccountGrain
         var results = new List<OrderCommandResult>();
         foreach (var orderId in S.WorkingOrders.Keys.Order(StringComparer.Ordinal).ToList())
         {
-            results.Add(await CancelCoreAsync(orderId));
+            // An exit its parent's cancel already ended is reported as it stands, not as a refused cancel.
+            results.Add(!S.WorkingOrders.ContainsKey(orderId) && View(orderId) is { } ended
+                ? OrderCommandResult.Of(ended)
+                : await CancelCoreAsync(orderId));
         }
 
         await PersistAsync();
@@ -658,6 +661,16 @@ internal sealed partial class AccountGrain
             if (broker.Status == OrderStatus.Canceled)
             {
                 Transition(orderId, OrderEvent.Canceled, "canceled", broker.Reason);
+
+                // The venue ends a group's exits with their parent: the account's exits end now too, or they would show
+                // working (and a cancel of their own be refused as final) until the venue's report of it arrives.
+                foreach (var leg in broker.Legs.Where(l => l.Status.IsFinal()))
+                {
+                    if (_history.TryGetOrderId(leg.ClientOrderId, out var legId))
+                    {
+                        ApplyBrokerOrder(legId, leg, "canceled");
+                    }
+                }
             }
         }
         catch (BrokerException ex) when (ex.Kind is BrokerErrorKind.Rejected or BrokerErrorKind.NotFound)
