@@ -171,6 +171,27 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task ABracketRepeatedWithOtherExitPrices_IsAConflict_AndTheOrderShowsItsExits()
+    {
+        var account = await Host.CreateAccountAsync(cash: 50_000m);
+        await Host.QuoteAsync("BRKE", 50m, 50.02m);
+        object Bracket(decimal takeProfit) => new
+        {
+            clientOrderId = "brk-exits", symbol = "BRKE", side = "buy", type = "limit", limitPrice = 48m, quantity = 10, timeInForce = "gtc",
+            orderClass = "bracket", takeProfit = new { limitPrice = takeProfit }, stopLoss = new { stopPrice = 46m },
+        };
+
+        var placed = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, Bracket(54m), HttpStatusCode.Created);
+        Assert.Equal(54m, placed.GetProperty("takeProfit").GetProperty("limitPrice").GetDecimal());
+        Assert.Equal(46m, placed.GetProperty("stopLoss").GetProperty("stopPrice").GetDecimal());
+
+        // A true retry answers the order; the same id with another take-profit is another order, not that one.
+        await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, Bracket(54m), HttpStatusCode.OK);
+        var other = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, Bracket(56m), HttpStatusCode.Conflict);
+        Assert.Contains("CLIENT_ORDER_ID_REUSED", other.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CashTransfers_DepositAndWithdrawOnceEach_AndShowAsCashFlowNotPnl()
     {
         var account = await Host.CreateAccountAsync(cash: 10_000m);

@@ -164,7 +164,7 @@ public sealed class AccountStateJsonTests
             OrderId = "O000000003", ClientOrderId = "c-3", BrokerOrderId = "B-3", Symbol = "SPY", Side = OrderSide.Buy,
             Type = OrderType.Limit, TimeInForce = TimeInForce.Gtc, Quantity = 20m, FilledQuantity = 5m, LeavesQuantity = 15m,
             AverageFillPrice = 99.5m, LimitPrice = 99.5m, Status = OrderStatus.PartiallyFilled, Origin = "api", CreatedAt = At, UpdatedAt = At,
-            OrderClass = OrderClass.Bracket,
+            OrderClass = OrderClass.Bracket, TakeProfit = new ExitLeg(LimitPrice: 110m), StopLoss = new ExitLeg(StopPrice: 95m, LimitPrice: 94.5m),
         };
         var fill = new AccountFill
         {

@@ -57,6 +57,12 @@ public sealed record AccountOrder
     /// <summary>Bracket, Oco or Oto for the order placed with exit legs; null for a simple order (an exit leg is one).</summary>
     public OrderClass? OrderClass { get; init; }
 
+    /// <summary>The take-profit a bracket, OCO or OTO was placed with (its exit leg is an order of its own); null otherwise.</summary>
+    public ExitLeg? TakeProfit { get; init; }
+
+    /// <summary>The stop-loss a bracket, OCO or OTO was placed with (its exit leg is an order of its own); null otherwise.</summary>
+    public ExitLeg? StopLoss { get; init; }
+
     /// <summary>For an exit leg of a bracket, OCO or OTO: the account's id of the order it was placed with.</summary>
     public string? ParentOrderId { get; init; }
 

@@ -30,6 +30,8 @@ internal sealed partial class AccountGrain
             InFlight = working.InFlight,
             StatusReason = order.StatusReason,
             OrderClass = order.Request.OrderClass == OrderClass.Simple ? null : order.Request.OrderClass,
+            TakeProfit = order.Request.TakeProfit,
+            StopLoss = order.Request.StopLoss,
             ParentOrderId = order.ParentOrderId,
             ReplacesOrderId = order.ReplacesOrderId,
             ReplacedByOrderId = order.ReplacedByOrderId,
