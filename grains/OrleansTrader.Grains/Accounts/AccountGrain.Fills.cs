@@ -40,16 +40,18 @@ internal sealed partial class AccountGrain
     private bool ApplyReport(ExecutionReport report, out bool changed)
     {
         var orderId = FindOrder(report.Order);
+        var events = S.LastEventSequence;
+        if (orderId is not null)
+        {
+            // A group whose submit answer was lost: its legs come with its reports, before their own fills.
+            AdoptLegs(orderId, report.Order);
+        }
+
         if (report.Execution is { } execution)
         {
-            if (orderId is not null)
-            {
-                // A fill of an entry whose submit answer was lost: its legs come with the report, before their own fills.
-                AdoptLegs(orderId, report.Order);
-            }
-
-            changed = ApplyExecution(orderId, execution, report.Order);
-            return changed;
+            var filled = ApplyExecution(orderId, execution, report.Order);
+            changed = filled || events != S.LastEventSequence;
+            return filled;
         }
 
         changed = false;
@@ -58,8 +60,6 @@ internal sealed partial class AccountGrain
             return false;
         }
 
-        var events = S.LastEventSequence;
-        AdoptLegs(orderId, report.Order);
         if (SyncGroupQuantity(orderId, report.Order))
         {
             working = S.WorkingOrders[orderId];
