@@ -123,6 +123,33 @@ public sealed class OrderLifecycleEdgeCaseTests
         Assert.Equal(TradingState.Active, (await cluster.Breaker("aud-race").GetStateAsync()).State);
     }
 
+    // The cancel's answer can overtake the report of a fill: the venue filled 4 of the order at once, its report is two
+    // seconds away, and the venue answers the cancel with Canceled and 4 filled. Ending the order on that answer closed it
+    // to its own fill: the fill then came for an order the account had ended.
+    [Fact]
+    public async Task ACancelAnsweredBeforeAFillIsReported_EndsTheOrderWithThatFill_AndTripsNothing()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Services.Configure<PaperExchangeOptions>(o => o.FillLatency = TimeSpan.FromSeconds(2)),
+        });
+        await Market.QuoteAsync(cluster, "AUDC", 48.9m, 49m, size: 4m);
+        var account = await TestAccounts.OpenAsync(cluster, "aud-cancel", 100_000m);
+        var placed = await account.PlaceOrderAsync(Market.Limit("aud-c-1", "AUDC", OrderSide.Buy, 10m, 49m));
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+
+        var canceled = await account.CancelOrderAsync(placed.Order!.OrderId);
+        Assert.True(canceled.Succeeded, canceled.Denial?.Message);
+        await Eventually.WaitAsync(() => account.GetFillsAsync(0, 10), f => f.Count == 1, "the late fill");
+        var order = await Eventually.WaitAsync(() => account.GetOrderAsync(placed.Order.OrderId), o => o?.Status.IsFinal() == true, "the order ended");
+
+        Assert.Equal((OrderStatus.Canceled, 4m), (order!.Status, order.FilledQuantity));
+        Assert.Equal(4m, (await account.GetPositionsAsync()).Sum(p => p.Quantity));
+        Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
+        Assert.Equal(TradingState.Active, (await cluster.Breaker("aud-cancel").GetStateAsync()).State);
+        Assert.Empty((await account.ReconcileAsync()).Mismatches);
+    }
+
     // The same race: the venue sized the replacement at the 6 left, and the account takes that quantity. Its reservation
     // must follow: holding buying power for 10 at 48.5 while the order can buy only 6 understates the account's buying
     // power for as long as the replacement works.

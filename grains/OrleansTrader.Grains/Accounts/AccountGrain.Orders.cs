@@ -658,7 +658,11 @@ internal sealed partial class AccountGrain
         {
             var broker = await _client.CancelOrderAsync(working.BrokerOrderId);
             NoteOutcome(false);
-            if (broker.Status == OrderStatus.Canceled)
+
+            // The answer can overtake the report of a fill the broker made before the cancel: ending the order now would
+            // close it to that fill. It stays PendingCancel; the fill's report, then the report of the cancel, end it.
+            var unbooked = S.WorkingOrders.TryGetValue(orderId, out var current) && broker.FilledQuantity > current.Order.FilledQuantity;
+            if (broker.Status == OrderStatus.Canceled && !unbooked)
             {
                 Transition(orderId, OrderEvent.Canceled, "canceled", broker.Reason);
 
