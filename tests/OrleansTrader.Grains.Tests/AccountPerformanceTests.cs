@@ -91,6 +91,33 @@ public sealed class AccountPerformanceTests : IDisposable
     }
 
     [Fact]
+    public void AClosedDaySpanningSeveralDates_IsAnnualizedAsThatManyDays()
+    {
+        // +1% on Monday; then the account sleeps until the next Friday week: its day of the 3rd spans 10 dates, +1% in all.
+        AccountDay Day(DateOnly date, DateTimeOffset started, DateTimeOffset ended, decimal start, decimal end) => new()
+        {
+            Date = date, Closed = true, StartedAt = started, EndedAt = ended, StartEquity = start, EndEquity = end,
+            RealizedPnl = 0m, Fees = 0m, Fills = 0,
+        };
+        var midnight = new DateTimeOffset(2026, 3, 3, 0, 0, 0, TimeSpan.Zero);
+        var days = new[]
+        {
+            Day(new DateOnly(2026, 3, 2), Monday, midnight, 100_000m, 101_000m),
+            Day(new DateOnly(2026, 3, 3), midnight, midnight.AddDays(10).AddHours(9), 101_000m, 102_010m),
+        };
+
+        var summary = AccountPerformanceSummaries.Of(days);
+
+        // 11 calendar days (the 2nd to the 12th) at 365 a year, the long day's return spread evenly over its dates.
+        Assert.Equal(Math.Pow(1.0201, 365d / 11) - 1, summary.AnnualizedReturn!.Value, 9);
+        var daily = new[] { 0.01 }.Concat(Enumerable.Repeat(Math.Pow(1.01, 1d / 10) - 1, 10)).ToArray();
+        var mean = daily.Average();
+        var deviation = Math.Sqrt(daily.Sum(r => (r - mean) * (r - mean)) / (daily.Length - 1));
+        Assert.Equal(deviation * Math.Sqrt(365), summary.AnnualizedVolatility!.Value, 9);
+        Assert.Equal(mean / deviation * Math.Sqrt(365), summary.SharpeRatio!.Value, 6);
+    }
+
+    [Fact]
     public async Task OnlyTheConfiguredNumberOfDays_IsKept()
     {
         var time = new FakeTimeProvider(Monday);

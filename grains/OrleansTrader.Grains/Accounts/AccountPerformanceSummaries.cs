@@ -11,9 +11,9 @@ internal static class AccountPerformanceSummaries
 
     public static AccountPerformanceSummary Of(IReadOnlyList<AccountDay> days)
     {
-        var report = PerformanceStatistics.Compute(EquityCurve(days), [], 0m, DaysPerYear);
+        var report = PerformanceStatistics.Compute(EquityCurve(days, byDate: false), [], 0m, DaysPerYear);
         var closed = days.Where(d => d.Closed).ToList();
-        var annual = closed.Count >= 2 ? PerformanceStatistics.Compute(EquityCurve(closed), [], 0m, DaysPerYear) : null;
+        var annual = closed.Count >= 2 ? PerformanceStatistics.Compute(EquityCurve(closed, byDate: true), [], 0m, DaysPerYear) : null;
         return new AccountPerformanceSummary
         {
             Days = days.Count,
@@ -41,9 +41,11 @@ internal static class AccountPerformanceSummaries
     /// The first day's start, then every day's end: the equity itself while no cash has moved, then the days' returns
     /// compounded from it (time-weighted, so a transfer is not a return; a day's transfers count as made at its start).
     /// A point no later than the one before replaces it (the open day queried at the instant it started), since the
-    /// statistics need strictly increasing times.
+    /// statistics need strictly increasing times. <paramref name="byDate"/> gives a day that spans several dates (closed
+    /// at a later activation) a point at each midnight in it, its return spread evenly over its dates: at 365 periods a
+    /// year each period must be one date, or ten dates of return would annualize as one.
     /// </summary>
-    private static List<EquityPoint> EquityCurve(IReadOnlyList<AccountDay> days)
+    private static List<EquityPoint> EquityCurve(IReadOnlyList<AccountDay> days, bool byDate)
     {
         var curve = new List<EquityPoint>(days.Count + 1);
         if (days.Count == 0)
@@ -61,7 +63,19 @@ internal static class AccountPerformanceSummaries
         {
             moved |= day.CashFlow != 0m || day.StartEquity != value;
             var basis = day.StartEquity + day.CashFlow;
+            var before = value;
             value = !moved ? day.EndEquity : basis > 0m ? value * (1m + (day.Pnl / basis)) : value;
+            var dates = DateOnly.FromDateTime(day.EndedAt.UtcDateTime).DayNumber - day.Date.DayNumber;
+            if (byDate && dates > 1 && before > 0m && value > 0m)
+            {
+                var growth = (double)(value / before);
+                for (var i = 1; i < dates; i++)
+                {
+                    var midnight = new DateTimeOffset(day.Date.AddDays(i).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+                    curve.Add(new EquityPoint(midnight, before * (decimal)Math.Pow(growth, (double)i / dates)));
+                }
+            }
+
             var point = new EquityPoint(day.EndedAt, value);
             if (point.Timestamp <= curve[^1].Timestamp)
             {

@@ -103,7 +103,9 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
             }
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        // Not the caller's token: a COMMIT abandoned once sent may still land, and the caller, told the append
+        // failed, would append the events again.
+        await transaction.CommitAsync(CancellationToken.None);
         return stored;
     }
 
@@ -180,7 +182,7 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
         }
 
         await batch.ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await transaction.CommitAsync(CancellationToken.None); // as in AppendAsync: once sent, a COMMIT is waited for
     }
 
     private protected override async Task DeleteCheckpointAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken)
