@@ -84,6 +84,9 @@ public sealed class KeyTests
         Assert.DoesNotContain("hash", text, StringComparison.OrdinalIgnoreCase);
         var unknown = await host.SendJsonAsync(HttpMethod.Get, "/api/keys?after=no-such-key", host.AdminKey, null, HttpStatusCode.OK);
         Assert.Empty(unknown.EnumerateArray());
+        // A cursor that cannot be a key id is a mistake to name, not a page that starts somewhere else.
+        var malformed = await host.SendJsonAsync(HttpMethod.Get, "/api/keys?after=key%20one", host.AdminKey, null, HttpStatusCode.BadRequest);
+        Assert.True(malformed.GetProperty("errors").TryGetProperty("after", out _), malformed.ToString());
         await host.SendJsonAsync(HttpMethod.Get, "/api/keys?limit=0", host.AdminKey, null, HttpStatusCode.BadRequest);
     }
 
@@ -111,6 +114,13 @@ public sealed class KeyTests
         Assert.Equal(["list-2"], Ids(second));
         Assert.Equal(["list-0", "list-2"], Ids(own));
         Assert.Equal(["list-2"], Ids(ownAfter));
+        // A cursor that cannot be an account id is a 400 naming it (it answered 200 with the accounts sorted after it).
+        foreach (var key in new[] { host.AdminKey, trader })
+        {
+            var malformed = await host.SendJsonAsync(HttpMethod.Get, "/api/accounts?after=list%201", key, null, HttpStatusCode.BadRequest);
+            Assert.True(malformed.GetProperty("errors").TryGetProperty("after", out _), malformed.ToString());
+        }
+
         Assert.Equal(opened, Ids(all));
         Assert.Equal(("paper", "USD"), (first[0].GetProperty("broker").GetString(), first[0].GetProperty("currency").GetString()));
     }

@@ -139,6 +139,25 @@ public sealed class StrategyTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task BacktestFill_IsReadInAnyCase_WithOrWithoutSeparators_AsEveryEnumOfTheApi()
+    {
+        var t0 = DateTimeOffset.UnixEpoch.AddMinutes(29_100_000);
+        await IngestWaveAsync("BTFC", t0);
+        var parameters = new Dictionary<string, string> { ["quantity"] = "7", ["fastPeriod"] = "2", ["slowPeriod"] = "5" };
+        var (anyKey, _) = await Host.IssueKeyAsync(["risk"], [await Host.CreateAccountAsync()]);
+        async Task<decimal> NetPnlAsync(string fill) => (await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests", anyKey, new
+        {
+            kind = "sma-crossover", symbols = new[] { "BTFC" }, parameters, bars = 80, fill,
+        }, HttpStatusCode.OK)).GetProperty("netPnl").GetDecimal();
+
+        // docs/api.md: requests accept enum names in any case, with or without '_'/'-', as "stop_limit" is a stopLimit.
+        var atClose = await NetPnlAsync("signalBarClose");
+        Assert.Equal(atClose, await NetPnlAsync("SIGNAL_BAR_CLOSE"));
+        Assert.Equal(atClose, await NetPnlAsync("signal-bar-close"));
+        Assert.Equal(await NetPnlAsync("nextBarOpen"), await NetPnlAsync("NextBarOpen"));
+    }
+
+    [Fact]
     public async Task BacktestOnFiles_IsValidatedForItsIntervalsAndBounds_AndRefusedWith422_WhereTheSiloHasNoFiles()
     {
         var (anyKey, _) = await Host.IssueKeyAsync(["risk"], [await Host.CreateAccountAsync()]);

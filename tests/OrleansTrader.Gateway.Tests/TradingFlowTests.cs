@@ -211,7 +211,9 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
         Assert.Equal(made.GetProperty("at").GetDateTimeOffset(), again.GetProperty("at").GetDateTimeOffset());
         Assert.Equal("TRANSFER_ID_REUSED", reused.GetProperty("reason").GetString());
         Assert.Equal("INSUFFICIENT_CASH", tooMuch.GetProperty("reason").GetString());
-        Assert.True(fraction.GetProperty("errors").TryGetProperty("amount", out _));
+        // The amount is in dollars, to the cent (the deposit of 2,500 above is $2,500.00): refusing a fraction of a cent says so.
+        Assert.Equal("Must be a non-zero amount in dollars, to the cent (at most 2 decimals), up to 1,000,000,000,000: positive to deposit, negative to withdraw.",
+            fraction.GetProperty("errors").GetProperty("amount")[0].GetString());
         Assert.True(missing.GetProperty("errors").TryGetProperty("amount", out _));
 
         var listed = await Host.SendJsonAsync(HttpMethod.Get, path, Host.AdminKey, null, HttpStatusCode.OK);

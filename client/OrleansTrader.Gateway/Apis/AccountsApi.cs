@@ -55,6 +55,11 @@ public static class AccountsApi
             return invalid;
         }
 
+        if (after is not null && !Rules.IsId(after))
+        {
+            return ApiProblems.Invalid("after", "Must be an account id.");
+        }
+
         var directory = grains.GetGrain<IAccountDirectoryGrain>(IAccountDirectoryGrain.Default);
         var take = limit ?? Paging.DefaultLimit;
         if (user.CoversAllAccounts())

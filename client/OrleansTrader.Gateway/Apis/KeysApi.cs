@@ -55,6 +55,11 @@ public static class KeysApi
             return invalid;
         }
 
+        if (after is not null && !Rules.IsId(after))
+        {
+            return ApiProblems.Invalid("after", "Must be a key id.");
+        }
+
         var keys = await grains.GetGrain<IApiKeyRegistryGrain>(ApiKeyRegistryKeys.Default).ListAsync(after, limit ?? Paging.DefaultLimit);
         return TypedResults.Ok<IReadOnlyList<ApiKeyInfo>>([.. keys.Select(k => new ApiKeyInfo
         {

@@ -254,16 +254,8 @@ internal static class RequestMapping
             errors.Add("slippageBps", $"Must be 0 to {RunBacktest.MaxSlippageBps}, with at most 2 decimals.");
         }
 
-        bool? atSignalClose = (request.Fill ?? "nextBarOpen") switch
-        {
-            "nextBarOpen" => false,
-            "signalBarClose" => true,
-            _ => null,
-        };
-        if (atSignalClose is null)
-        {
-            errors.Add("fill", "Must be \"nextBarOpen\" or \"signalBarClose\".");
-        }
+        // An enum like any other: "signal_bar_close" and "SignalBarClose" are "signalBarClose".
+        var fill = request.Fill is null ? BacktestFill.NextBarOpen : Rules.ParseEnum<BacktestFill>(errors, "fill", request.Fill, required: false);
 
         var fees = ToFeeModel(request.FeeModel, errors);
         return errors.IsEmpty && fees is not null
@@ -279,7 +271,7 @@ internal static class RequestMapping
                 End = request.End,
                 InitialCash = request.InitialCash ?? 100_000m,
                 FeeModel = fees,
-                FillAtSignalClose = atSignalClose!.Value,
+                FillAtSignalClose = fill == BacktestFill.SignalBarClose,
                 SlippageBps = request.SlippageBps ?? 0m,
             }
             : null;

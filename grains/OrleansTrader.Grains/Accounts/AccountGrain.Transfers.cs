@@ -22,7 +22,7 @@ internal sealed partial class AccountGrain
 
     private const string TransfersName = "transfers";
 
-    // A transfer moves at most a trillion, in cents: the ledger's money stays exact and reports add up to the cent.
+    // A transfer moves at most a trillion dollars, to the cent: the ledger's money stays exact and reports add up to the cent.
     private const decimal MaxTransfer = 1_000_000_000_000m;
 
     private GrainState<AccountTransfers>? _transfers;
@@ -153,7 +153,7 @@ internal sealed partial class AccountGrain
         if (command.Amount == 0m || Math.Abs(command.Amount) > MaxTransfer || decimal.Round(command.Amount, 2) != command.Amount)
         {
             return CashTransferResult.Invalid("amount",
-                $"Must be a non-zero amount in cents up to {MaxTransfer.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}: positive to deposit, negative to withdraw.");
+                $"Must be a non-zero amount in dollars, to the cent (at most 2 decimals), up to {MaxTransfer.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}: positive to deposit, negative to withdraw.");
         }
 
         return command.Note is { Length: > 200 } ? CashTransferResult.Invalid("note", "Must be at most 200 characters.") : null;
