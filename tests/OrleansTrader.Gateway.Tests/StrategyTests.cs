@@ -77,6 +77,23 @@ public sealed class StrategyTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Strategy_WithARepeatedSymbol_IsRefusedWith422_NotCreatedOnTheSymbolOnce()
+    {
+        var account = await Host.CreateAccountAsync();
+
+        // docs/strategies.md: a repeated symbol is refused like an unknown parameter, with every problem (422).
+        var problem = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/strategies", Host.AdminKey, new
+        {
+            strategyId = "twice", kind = "sma-crossover", symbols = new[] { "STRC", "STRC" },
+            parameters = new Dictionary<string, string> { ["quantity"] = "5" },
+        }, HttpStatusCode.UnprocessableEntity);
+
+        Assert.Equal("STRATEGY_PARAMETERS_INVALID", problem.GetProperty("reason").GetString());
+        var listed = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/strategies", Host.AdminKey, null, HttpStatusCode.OK);
+        Assert.Empty(listed.EnumerateArray());
+    }
+
+    [Fact]
     public async Task Backtest_RunsOnTheSilosBars_AndReportsMoneyToTheCent()
     {
         var t0 = DateTimeOffset.UnixEpoch.AddMinutes(29_000_000);

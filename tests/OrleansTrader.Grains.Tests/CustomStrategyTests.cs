@@ -116,6 +116,26 @@ public sealed class CustomStrategyTests : IDisposable
     }
 
     [Fact]
+    public async Task ARegisteredKindWhoseStopThrows_IsStillStoppedAndDeleted_WithTheReasonKept()
+    {
+        var throwing = FirstBarBuyer.Definition with { Kind = "stop-throws", Create = _ => new StopThrowingStrategy() };
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { ConfigureSilo = silo => silo.Services.AddStrategy(throwing) });
+        await TestAccounts.OpenAsync(cluster, "nostop", 1_000m);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("nostop", "s"));
+        Assert.True((await strategy.CreateAsync(new CreateStrategy { Kind = "stop-throws", Symbols = ["AAA"], Start = true })).Status!.Running);
+
+        // OnStop is a handler like the others: what it throws is recorded, and the user can still stop the strategy.
+        var stopped = await strategy.StopAsync();
+
+        Assert.True(stopped.Succeeded, stopped.Message);
+        Assert.False(stopped.Status!.Running);
+        Assert.Equal("no stop for you", stopped.Status.LastError);
+        Assert.True((await strategy.StartAsync()).Status!.Running);
+        Assert.True((await strategy.DeleteAsync()).Succeeded);
+        Assert.Null(await strategy.GetStatusAsync());
+    }
+
+    [Fact]
     public async Task ARegisteredKindWhoseRestoreThrows_IsStoppedWithTheReason_NotFailingTheStart()
     {
         var throwing = FirstBarBuyer.Definition with { Kind = "restore-throws", Create = _ => new RestoreThrowingStrategy() };
@@ -271,6 +291,20 @@ public sealed class CustomStrategyTests : IDisposable
         }
 
         protected override void OnStarted() => throw new NullReferenceException("no start for you");
+    }
+
+    /// <summary>A bug in a registered kind's stop.</summary>
+    private sealed class StopThrowingStrategy : StrategyBase
+    {
+        public override string Kind => "stop-throws";
+
+        public override void OnStop() => throw new InvalidOperationException("no stop for you");
+
+        public override StrategyState GetState() => new FirstBarBuyerState();
+
+        public override void Restore(StrategyState state)
+        {
+        }
     }
 
     /// <summary>A bug in a registered kind's restore (a member its snapshot lacks, dereferenced).</summary>

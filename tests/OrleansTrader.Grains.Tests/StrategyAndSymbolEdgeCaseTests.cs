@@ -157,6 +157,36 @@ public sealed class StrategyAndSymbolEdgeCaseTests
         Assert.True(status.IntentsSent >= 1);
     }
 
+    [Fact]
+    public async Task AnOrderTheUserReplaced_IsStillTheStrategysOpenOrder_SoItDoesNotAskTwice()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Services.AddStrategy(RestWhileNone.Definition),
+        });
+        var account = await TestAccounts.OpenAsync(cluster, "replaced", 100_000m);
+        await Market.QuoteAsync(cluster, "SCN", 40m, 40m);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("replaced", "rest"));
+        Assert.True((await strategy.CreateAsync(new CreateStrategy
+        {
+            Kind = RestWhileNone.Definition.Kind, Symbols = ["SCN"], Parameters = new Dictionary<string, string>(), Start = true,
+        })).Succeeded);
+        var start = MinuteAgo(10);
+        await BarAsync(cluster, "SCN", start);
+        var resting = (await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 1, "the resting buy limit"))[0];
+
+        // The user moves the strategy's limit; the replacement ("rest-1-r{orderId}") is the strategy's order, still working.
+        var replaced = await account.ReplaceOrderAsync(new ReplaceOrder { OrderId = resting.OrderId, Replacement = new OrderReplacement { LimitPrice = 38.5m } });
+        Assert.True(replaced.Succeeded, replaced.Denial?.Message);
+
+        // The next bar: the strategy must still see an open order of the symbol and ask for no second buy.
+        await BarAsync(cluster, "SCN", start.AddMinutes(1));
+        await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!, s => s.BarsSeen == 2, "the second bar");
+        var open = await account.GetOrdersAsync(OrderStatusFilter.Open, 10, null);
+        Assert.Equal([replaced.Order!.OrderId], open.Select(o => o.OrderId));
+        Assert.Equal(1, (await strategy.GetStatusAsync())!.IntentsSent);
+    }
+
     private static DateTimeOffset MinuteAgo(int minutes)
     {
         var start = TimeProvider.System.GetUtcNow().AddMinutes(-minutes);
@@ -228,6 +258,39 @@ public sealed class StrategyAndSymbolEdgeCaseTests
         public override StrategyState GetState() => new RestOnceState { Sent = _sent };
 
         public override void Restore(StrategyState state) => _sent = ((RestOnceState)state).Sent;
+    }
+
+    /// <summary>Rests one GTC buy limit a dollar under the close whenever it is flat with no open order of the symbol.</summary>
+    private sealed class RestWhileNone : StrategyBase
+    {
+        public static readonly StrategyDefinition Definition = new()
+        {
+            Kind = "rest-while-none",
+            ParameterNames = [],
+            MaxSymbols = 1,
+            StateType = typeof(RestOnceState),
+            Create = _ => new RestWhileNone(),
+        };
+
+        public override string Kind => Definition.Kind;
+
+        public override void OnBar(Bar bar)
+        {
+            if (!Context.HasOpenOrder(bar.Symbol) && Context.GetPosition(bar.Symbol).Quantity == 0m)
+            {
+                Context.SubmitOrder(new OrderIntentRequest
+                {
+                    Symbol = bar.Symbol, Side = OrderSide.Buy, Quantity = 5m, Type = OrderType.Limit, LimitPrice = bar.Close - 1m,
+                    TimeInForce = TimeInForce.Gtc, Reason = "rest",
+                });
+            }
+        }
+
+        public override StrategyState GetState() => new RestOnceState();
+
+        public override void Restore(StrategyState state)
+        {
+        }
     }
 
     /// <summary>Places one GTC buy limit a dollar under its first bar's close.</summary>

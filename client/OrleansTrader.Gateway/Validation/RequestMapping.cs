@@ -221,7 +221,9 @@ internal static class RequestMapping
             {
                 BarInterval = barInterval!.Value,
                 Kind = request.Kind!,
-                Symbols = [.. request.Symbols!.Distinct(StringComparer.Ordinal)],
+
+                // As given: a repeated symbol is the kind's to refuse (422 with every problem), not dropped here.
+                Symbols = [.. request.Symbols!],
                 Parameters = request.Parameters ?? new Dictionary<string, string>(),
                 Start = request.Start ?? false,
             }

@@ -132,7 +132,9 @@ internal sealed partial class StrategyGrain
         _warmedUpTo.Clear();
         if (_strategy is not null)
         {
-            _strategy.OnStop();
+            // Guarded like every handler: thrown on, a registered kind's OnStop failed the stop, and with it every delete
+            // and parameter change of the strategy.
+            Guard(static (strategy, _) => strategy.OnStop(), _strategy, 0);
             Capture();
         }
 
@@ -252,6 +254,7 @@ internal sealed partial class StrategyGrain
                 ApplyFill(fill);
                 break;
             case AccountEventKind.OrderUpdated when entry.Order is { } order && Mine(order.ClientOrderId):
+                TrackReplacement(order);
                 var update = new StrategyOrderUpdate
                 {
                     ClientOrderId = order.ClientOrderId,
@@ -267,6 +270,35 @@ internal sealed partial class StrategyGrain
 
                 break;
         }
+    }
+
+    /// <summary>
+    /// A replacement of one of the strategy's orders (the user's replace, "{id}-r{orderId}") works in its stead: it is an
+    /// open order of the strategy from its first update, which comes before the replaced one's Replaced. Untracked, the
+    /// strategy saw no open order of the symbol once the replaced one ended, and asked again beside the working replacement.
+    /// </summary>
+    private void TrackReplacement(AccountOrder order)
+    {
+        if (order.ReplacesOrderId is null || order.Status.IsFinal()
+            || _context!.OpenOrders.Any(o => string.Equals(o.ClientOrderId, order.ClientOrderId, StringComparison.Ordinal)))
+        {
+            return;
+        }
+
+        _context.TrackOpenOrder(new StrategyOrderView
+        {
+            ClientOrderId = order.ClientOrderId,
+            Symbol = order.Symbol,
+            Side = order.Side,
+            Type = order.Type,
+            Quantity = order.Quantity,
+            FilledQuantity = order.FilledQuantity,
+            LimitPrice = order.LimitPrice,
+            StopPrice = order.StopPrice,
+            TrailPrice = order.TrailPrice,
+            TrailPercent = order.TrailPercent,
+            Status = order.Status,
+        });
     }
 
     private void ApplyFill(AccountFill fill)

@@ -94,7 +94,8 @@ public static class PerformanceStatistics
 
         var n = returns.Length;
         var growth = 1d + (double)total;
-        var annualized = growth > 0d ? Finite(Math.Pow(growth, (double)periodsPerYear / n) - 1d) : null;
+        // A curve that ends at zero lost everything: 0^k - 1 = -100 % a year, defined; only a negative growth has no real root.
+        var annualized = growth >= 0d ? Finite(Math.Pow(growth, (double)periodsPerYear / n) - 1d) : null;
         // Deviations from a shift (the first return), as RollingStandardDeviation does: equal returns then give exactly zero
         // variance (a plain double mean of 0.1, 0.1, 0.1 is 0.10000000000000002, and σ ~1e-17 made Sharpe ~1e17, not null).
         var shift = returns[0];

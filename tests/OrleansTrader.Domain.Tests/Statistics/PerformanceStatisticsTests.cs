@@ -147,6 +147,16 @@ public sealed class PerformanceStatisticsTests
     }
 
     [Fact]
+    public void Compute_ACurveThatEndsAtZero_HasAnAnnualizedReturnOfMinusOneHundredPercent()
+    {
+        // Every equity point before the last is positive, so the returns are defined: (1 - 1)^(252 / 2) - 1 = -1, not "undefined".
+        var report = Compute(Curve(100m, 50m, 0m), []);
+
+        Assert.Equal(-1m, report.TotalReturn);
+        Assert.Equal(-1d, report.AnnualizedReturn);
+    }
+
+    [Fact]
     public void Compute_Throws_ForUnorderedCurveOrBadArguments()
     {
         var unordered = new[] { new EquityPoint(Day0.AddDays(1), 100m), new EquityPoint(Day0, 100m) };
