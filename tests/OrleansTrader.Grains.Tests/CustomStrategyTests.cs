@@ -136,6 +136,27 @@ public sealed class CustomStrategyTests : IDisposable
     }
 
     [Fact]
+    public async Task ARegisteredKindWhoseGetStateThrows_IsStillStoppedAndDeleted_WithTheReasonKept()
+    {
+        var throwing = FirstBarBuyer.Definition with { Kind = "state-throws", Create = _ => new StateThrowingStrategy() };
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { ConfigureSilo = silo => silo.Services.AddStrategy(throwing) });
+        await TestAccounts.OpenAsync(cluster, "nostate", 1_000m);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("nostate", "s"));
+        Assert.True((await strategy.CreateAsync(new CreateStrategy { Kind = "state-throws", Symbols = ["AAA"], Start = true })).Status!.Running);
+
+        // The stop saves the strategy's snapshot: a GetState that throws is recorded like a handler's exception.
+        var stopped = await strategy.StopAsync();
+
+        Assert.True(stopped.Succeeded, stopped.Message);
+        Assert.False(stopped.Status!.Running);
+        Assert.Contains("no state for you", stopped.Status.LastError, StringComparison.Ordinal);
+        Assert.True((await strategy.StartAsync()).Status!.Running);
+        Assert.True((await strategy.UpdateParametersAsync(new Dictionary<string, string> { ["quantity"] = "2" })).Succeeded);
+        Assert.True((await strategy.DeleteAsync()).Succeeded);
+        Assert.Null(await strategy.GetStatusAsync());
+    }
+
+    [Fact]
     public async Task ARegisteredKindWhoseRestoreThrows_IsStoppedWithTheReason_NotFailingTheStart()
     {
         var throwing = FirstBarBuyer.Definition with { Kind = "restore-throws", Create = _ => new RestoreThrowingStrategy() };
@@ -301,6 +322,18 @@ public sealed class CustomStrategyTests : IDisposable
         public override void OnStop() => throw new InvalidOperationException("no stop for you");
 
         public override StrategyState GetState() => new FirstBarBuyerState();
+
+        public override void Restore(StrategyState state)
+        {
+        }
+    }
+
+    /// <summary>A bug in a registered kind's snapshot.</summary>
+    private sealed class StateThrowingStrategy : StrategyBase
+    {
+        public override string Kind => "state-throws";
+
+        public override StrategyState GetState() => throw new InvalidOperationException("no state for you");
 
         public override void Restore(StrategyState state)
         {

@@ -2,6 +2,7 @@ using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Accounts;
 using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.Runtime;
@@ -67,6 +68,46 @@ public sealed class StrategyCancelTests
         Assert.Equal((1L, 0L), (status.IntentsSent, status.IntentsDenied));
     }
 
+    [Fact]
+    public async Task AnOrderCanceledWhileTheStrategyWasStopped_WhoseEventsWerePruned_IsNoLongerItsOpenOrderWhenItStartsAgain()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddStrategy(RestWhenFree.Definition);
+                silo.Configure<AccountGrainOptions>(o => (o.HistoryPageSize, o.HistoryPages, o.HistoryPagesInMemory) = (8, 1, 1));
+            },
+        });
+        var account = await TestAccounts.OpenAsync(cluster, "pruned", 1_000_000m);
+        await Market.QuoteAsync(cluster, "SCN", 40m, 40m);
+        await Market.QuoteAsync(cluster, "OTH", 10m, 10m);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("pruned", "free"));
+        Assert.True((await strategy.CreateAsync(new CreateStrategy { Kind = RestWhenFree.Definition.Kind, Symbols = ["SCN"], Start = true })).Succeeded);
+        var start = TimeProvider.System.GetUtcNow().AddMinutes(-10);
+        start = new DateTimeOffset(start.Year, start.Month, start.Day, start.Hour, start.Minute, 0, TimeSpan.Zero);
+        await BarAsync(cluster, start);
+        var resting = (await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 1, "the resting order"))[0];
+
+        // Stopped, the user cancels its order, and the account's later trading prunes the events that said so.
+        Assert.True((await strategy.StopAsync()).Succeeded);
+        Assert.True((await account.CancelOrderAsync(resting.OrderId)).Succeeded);
+        await Eventually.WaitAsync(() => account.GetOrderAsync(resting.OrderId), o => o!.Status == OrderStatus.Canceled, "the cancel");
+        for (var i = 0; i < 10; i++)
+        {
+            var placed = await account.PlaceOrderAsync(Market.MarketOrder($"other-{i}", "OTH", OrderSide.Buy, 1m));
+            await Eventually.WaitAsync(() => account.GetOrderAsync(placed.Order!.OrderId), o => o!.Status == OrderStatus.Filled, "a fill");
+        }
+
+        Assert.True((await account.GetEventsAsync(0, 10)).Truncated);
+
+        // Started again, it knows the order is gone and rests a new one on its next bar.
+        Assert.True((await strategy.StartAsync()).Status!.Running);
+        await BarAsync(cluster, start.AddMinutes(1));
+        var open = await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 1, "a new resting order");
+        Assert.Equal("free-2", open[0].ClientOrderId);
+    }
+
     private static async Task BarAsync(TradingCluster cluster, DateTimeOffset start)
     {
         var bar = new Bar("SCN", start, TimeSpan.FromMinutes(1), 40m, 40m, 40m, 40m, 1_000m);
@@ -120,6 +161,39 @@ public sealed class StrategyCancelTests
         public string? Order { get; init; }
 
         public int Bars { get; init; }
+    }
+
+    /// <summary>Rests a buy limit a dollar under the bar's close on every bar it has no open order.</summary>
+    private sealed class RestWhenFree : StrategyBase
+    {
+        public static readonly StrategyDefinition Definition = new()
+        {
+            Kind = "rest-when-free",
+            ParameterNames = [],
+            MaxSymbols = 1,
+            StateType = typeof(RestThenCancelState),
+            Create = _ => new RestWhenFree(),
+        };
+
+        public override string Kind => Definition.Kind;
+
+        public override void OnBar(Bar bar)
+        {
+            if (!Context.HasOpenOrder(bar.Symbol))
+            {
+                Context.SubmitOrder(new OrderIntentRequest
+                {
+                    Symbol = bar.Symbol, Side = OrderSide.Buy, Quantity = 5m, Type = OrderType.Limit, LimitPrice = bar.Close - 1m,
+                    TimeInForce = TimeInForce.Gtc, Reason = "rest",
+                });
+            }
+        }
+
+        public override StrategyState GetState() => new RestThenCancelState();
+
+        public override void Restore(StrategyState state)
+        {
+        }
     }
 
     /// <summary>On its first bar, submits a buy limit and cancels it at once; when told it is canceled, buys at market.</summary>

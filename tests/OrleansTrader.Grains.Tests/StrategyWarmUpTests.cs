@@ -145,6 +145,32 @@ public sealed class StrategyWarmUpTests
         Assert.True(created.Status.Running);
     }
 
+    [Fact]
+    public async Task ACancelAskedForOnHistory_IsNotSent_TheLiveOrderStaysOpen()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Services.AddStrategy(RestAboveFloor.Definition),
+        });
+        var account = await TestAccounts.OpenAsync(cluster, "histcancel", 1_000_000m);
+        await Market.QuoteAsync(cluster, "WCN", 40m, 40m);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("histcancel", "floor"));
+        var created = await strategy.CreateAsync(new CreateStrategy
+        {
+            Kind = RestAboveFloor.Definition.Kind, Symbols = ["WCN"], Parameters = new Dictionary<string, string> { ["floor"] = "30" }, Start = true,
+        });
+        Assert.True(created.Succeeded, created.Message);
+        await IngestAsync(cluster, "WCN", [Bar("WCN", MinutesAgo(5), 40m)]);
+        var resting = (await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 1, "the resting order"))[0];
+
+        // New parameters: a fresh start warms up on that bar, which is under the new floor; the strategy cancels on it.
+        var changed = await strategy.UpdateParametersAsync(new Dictionary<string, string> { ["floor"] = "45" });
+
+        Assert.True(changed.Succeeded, changed.Message);
+        Assert.Equal(1, changed.Status!.WarmUp!.Symbols[0].Bars);
+        Assert.Equal(resting.Status, (await account.GetOrderAsync(resting.OrderId))!.Status);
+    }
+
     private static DateTimeOffset MinutesAgo(int minutes)
     {
         var now = TimeProvider.System.GetUtcNow();
@@ -230,4 +256,46 @@ public sealed class StrategyWarmUpTests
     }
 
     private sealed record NoState : StrategyState;
+
+    /// <summary>Rests a buy limit a dollar under the close while the close is at or above the floor; cancels it under the floor.</summary>
+    private sealed class RestAboveFloor(decimal floor) : StrategyBase
+    {
+        public static readonly StrategyDefinition Definition = new()
+        {
+            Kind = "rest-above-floor",
+            ParameterNames = ["floor"],
+            MaxSymbols = 1,
+            StateType = typeof(NoState),
+            Create = setup => new RestAboveFloor(setup.RequiredDecimal("floor")),
+        };
+
+        public override string Kind => Definition.Kind;
+
+        public override int WarmUpBars => 1;
+
+        public override void OnBar(Bar bar)
+        {
+            if (bar.Close < floor)
+            {
+                foreach (var order in Context.OpenOrders)
+                {
+                    Context.CancelOrder(order.ClientOrderId);
+                }
+            }
+            else if (!Context.HasOpenOrder(bar.Symbol))
+            {
+                Context.SubmitOrder(new OrderIntentRequest
+                {
+                    Symbol = bar.Symbol, Side = OrderSide.Buy, Quantity = 1m, Type = OrderType.Limit, LimitPrice = bar.Close - 1m,
+                    TimeInForce = TimeInForce.Gtc, Reason = "above the floor",
+                });
+            }
+        }
+
+        public override StrategyState GetState() => new NoState();
+
+        public override void Restore(StrategyState state)
+        {
+        }
+    }
 }

@@ -210,11 +210,13 @@ internal sealed partial class StrategyGrain
 
     private async Task CatchUpAsync()
     {
+        var truncated = false;
         while (true)
         {
             var page = await Account.GetEventsAsync(S.LastAccountEventSequence, 1000);
             if (page.Truncated)
             {
+                truncated = true;
                 S.LastError = $"Account events before {page.OldestSequence} were pruned; positions are from the retained history.";
             }
 
@@ -228,7 +230,45 @@ internal sealed partial class StrategyGrain
             if (page.Events.Count < 1000)
             {
                 S.LastAccountEventSequence = Math.Max(S.LastAccountEventSequence, page.LastSequence);
+                if (truncated)
+                {
+                    await SettlePrunedOrdersAsync();
+                }
+
                 return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// After a catch-up that missed pruned events: the open orders whose end was among them are asked of the account.
+    /// Kept open, such an order left HasOpenOrder true for good, and the strategy never traded its symbol again. The
+    /// account keeps every working order; one it no longer knows ended with the pruned events. Only the orders saved as
+    /// open (sent before): one the strategy just asked for is not at the account until it is sent.
+    /// </summary>
+    private async Task SettlePrunedOrdersAsync()
+    {
+        var saved = S.OpenOrders.Select(o => o.ClientOrderId).ToHashSet(StringComparer.Ordinal);
+        foreach (var open in _context!.OpenOrders.Where(o => saved.Contains(o.ClientOrderId)).ToList())
+        {
+            var order = await Account.GetOrderByClientOrderIdAsync(open.ClientOrderId);
+            if (order is not null && !order.Status.IsFinal())
+            {
+                continue;
+            }
+
+            var update = new StrategyOrderUpdate
+            {
+                ClientOrderId = open.ClientOrderId,
+                Status = order?.Status ?? OrderStatus.Canceled,
+                FilledQuantity = order?.FilledQuantity ?? open.FilledQuantity,
+                Timestamp = order?.UpdatedAt ?? time.GetUtcNow(),
+                Message = order?.StatusReason ?? "Ended while the strategy was not listening; its events were pruned.",
+            };
+            if (_context.ApplyOrderUpdate(update))
+            {
+                _dirty = true;
+                Guard(static (strategy, u) => strategy.OnOrderUpdate(u), _strategy!, update);
             }
         }
     }

@@ -61,6 +61,10 @@ internal sealed partial class StrategyGrain
                     Close(intent, OrderStatus.Denied, "Not sent: the strategy was warming up on history.");
                 }
 
+                // Nor is a cancel: sent after the warm-up, a signal on history alone withdrew a live order (a
+                // protective stop, and the close that waited for it went out). The order stays open.
+                _context.DrainCancels();
+
                 _warmedUpTo[bar.Symbol] = bar.End;
             }
         }

@@ -309,14 +309,24 @@ internal sealed partial class StrategyGrain(
     {
         if (_strategy is not null && _context is not null)
         {
-            var snapshot = _strategy.GetState();
-            if (strategies.IsCustom(S.Kind))
+            // Guarded like a handler: thrown on, a registered kind's GetState failed every stop, delete and parameter change,
+            // and the write after a send. The previous snapshot is kept; the host's own part below is saved regardless.
+            try
             {
-                S.CustomSnapshot = strategies.SerializeState(S.Kind, snapshot);
+                var snapshot = _strategy.GetState();
+                if (strategies.IsCustom(S.Kind))
+                {
+                    S.CustomSnapshot = strategies.SerializeState(S.Kind, snapshot);
+                }
+                else
+                {
+                    S.Snapshot = snapshot;
+                }
             }
-            else
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                S.Snapshot = snapshot;
+                S.LastError = $"The snapshot of strategy kind \"{S.Kind}\" failed: {ex.Message}";
+                StrategyLog.StrategyFailed(logger, ex, _accountId, _strategyId);
             }
 
             S.NextSequence = _context.NextSequence;
