@@ -12,6 +12,23 @@ public sealed class GatewayEdgeCaseTests(GatewayFixture fixture)
 {
     private GatewayHost Host => fixture.Host;
 
+    /// <summary>
+    /// docs/api.md: an order that cannot be replaced or canceled is 409. A working order can be in a state that refuses it
+    /// (its cancel or replace still pending, not yet acknowledged): that refusal is the same conflict, not a 422.
+    /// </summary>
+    [Theory]
+    [InlineData(Domain.Orders.OrderTransitionReasons.CancelAlreadyPending)]
+    [InlineData(Domain.Orders.OrderTransitionReasons.ReplaceAlreadyPending)]
+    [InlineData(Domain.Orders.OrderTransitionReasons.NotAcknowledged)]
+    [InlineData(Domain.Orders.OrderTransitionReasons.OrderIsFinal)]
+    public void AnOrderStateThatRefusesAReplaceOrCancel_IsA409_KeepingItsReason(string reason)
+    {
+        var problem = Apis.ApiProblems.FromCode(reason, "refused");
+
+        Assert.Equal(409, problem.StatusCode);
+        Assert.Equal(reason, problem.ProblemDetails.Extensions["reason"]);
+    }
+
     /// <summary>A webhook id in the path is checked like every other path id: 400, never a 500.</summary>
     [Theory]
     [InlineData("GET", "%20")]

@@ -75,6 +75,32 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
         }
     }
 
+    // docs/api.md: PATCH takes trailPrice or trailPercent. A trailing stop placed by price, replaced with a percent, trails
+    // by that percent; it used to be refused TRAIL_REQUIRED, the replacement holding the old trail price and the new percent.
+    [Fact]
+    public async Task ATrailingStop_ReplacedWithATrailPercent_TrailsByThePercent()
+    {
+        var account = await Host.CreateAccountAsync(cash: 50_000m);
+        await Host.QuoteAsync("TRLK", 50m, 50.02m);
+        var bought = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, new
+        {
+            clientOrderId = "trk-buy", symbol = "TRLK", side = "buy", type = "market", quantity = 10, timeInForce = "day",
+        }, HttpStatusCode.Created);
+        await PollAsync($"/api/accounts/{account}/orders/{bought.GetProperty("orderId").GetString()}", Host.AdminKey!, o => o.GetProperty("status").GetString() == "Filled");
+        var placed = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, new
+        {
+            clientOrderId = "trk-stop", symbol = "TRLK", side = "sell", type = "trailingStop", quantity = 10, trailPrice = 1m, timeInForce = "gtc",
+        }, HttpStatusCode.Created);
+
+        var replaced = await Host.SendJsonAsync(HttpMethod.Patch, $"/api/accounts/{account}/orders/{placed.GetProperty("orderId").GetString()}",
+            Host.AdminKey, new { trailPercent = 3m }, HttpStatusCode.OK);
+
+        Assert.Equal(3m, replaced.GetProperty("trailPercent").GetDecimal());
+        Assert.True(!replaced.TryGetProperty("trailPrice", out var price) || price.ValueKind == JsonValueKind.Null, replaced.ToString());
+        Assert.Equal("Replaced", (await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/orders/{placed.GetProperty("orderId").GetString()}",
+            Host.AdminKey, null, HttpStatusCode.OK)).GetProperty("status").GetString());
+    }
+
     [Fact]
     public async Task ABracketOrder_ShowsItsExitsAsOrdersOfTheAccount_AndTheirReplaceIsRefused()
     {

@@ -279,6 +279,40 @@ public sealed class AlpacaBrokerTests : IDisposable
         Assert.Empty(await account.GetTransfersAsync());
     }
 
+    // Alpaca's replace sends one `trail`, the new value of the trail the order has: a new percent for a percent trail
+    // works; a trail price for it would have become a 1% trail at Alpaca while the account showed a $1 one.
+    [Fact]
+    public async Task AlpacaTrailingStop_TakesANewTrailPercent_AndARefusedSwitchToATrailPriceLeavesItWorking()
+    {
+        await using var silo = await AlpacaSilo.StartAsync("alp-trrp");
+        await Market.QuoteAsync(silo.Cluster, "ALPK", 50m, 50.02m);
+        var account = await silo.OpenAsync("alp-trrp", 100_000m);
+        await silo.WaitForStreamHealthyAsync();
+        var (placed, _) = await PlaceAtBrokerAsync(account, new PlaceOrder
+        {
+            Request = new OrderRequest
+            {
+                ClientOrderId = "alp-trrp-1", Symbol = "ALPK", Side = OrderSide.Buy, Type = OrderType.TrailingStop, Quantity = 10m,
+                TrailPercent = 2m, TimeInForce = TimeInForce.Gtc,
+            },
+        });
+        var reserved = (await account.GetSnapshotAsync())!.Reserved;
+
+        var wider = await account.ReplaceOrderAsync(new ReplaceOrder { OrderId = placed.Order!.OrderId, Replacement = new OrderReplacement { TrailPercent = 3m } });
+        Assert.True(wider.Succeeded, wider.Denial?.Message);
+        Assert.Equal((OrderStatus.Accepted, 3m), (wider.Order!.Status, wider.Order.TrailPercent));
+        silo.Venue.Trade("ALPK", 49m);
+        Assert.Equal(50.47m, (await account.GetOrderAsync(wider.Order.OrderId))!.StopPrice);
+
+        var switched = await account.ReplaceOrderAsync(new ReplaceOrder { OrderId = wider.Order.OrderId, Replacement = new OrderReplacement { TrailPrice = 1m } });
+
+        Assert.Equal(OrderStatus.Rejected, switched.Order!.Status);
+        var working = (await account.GetOrderAsync(wider.Order.OrderId))!;
+        Assert.Equal((OrderStatus.Accepted, 3m, 50.47m), (working.Status, working.TrailPercent, working.StopPrice));
+        Assert.Equal(reserved, (await account.GetSnapshotAsync())!.Reserved);
+        Assert.Empty((await account.ReconcileAsync()).Mismatches);
+    }
+
     [Fact]
     public async Task AlpacaAccount_ShowsItsTrailingStopsCurrentLevel_AndAnswersWithoutItWhenAlpacaFails()
     {

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansTrader.Domain.Orders;
 using OrleansTrader.Gateway.Validation;
 using OrleansTrader.Grains.Abstractions;
 
@@ -33,6 +34,11 @@ internal static class ApiProblems
             AccountErrorCodes.AlreadyOpen or AccountErrorCodes.OrderNotCancelable or AccountErrorCodes.OrderNotReplaceable
                 or AccountErrorCodes.PositionFlat or StrategyErrorCodes.AlreadyExists or AccountErrorCodes.TransferIdReused
                 or WebhookErrorCodes.AlreadyExists or WebhookErrorCodes.Limit => StatusCodes.Status409Conflict,
+
+            // A working order whose state refuses the replace or cancel (one still pending, not yet acknowledged) is the
+            // same conflict as a final one.
+            OrderTransitionReasons.OrderIsFinal or OrderTransitionReasons.NotAcknowledged or OrderTransitionReasons.CancelAlreadyPending
+                or OrderTransitionReasons.ReplaceAlreadyPending => StatusCodes.Status409Conflict,
             AccountErrorCodes.BrokerUnavailable => StatusCodes.Status503ServiceUnavailable,
             AccountErrorCodes.BrokerError => StatusCodes.Status502BadGateway,
             _ => StatusCodes.Status422UnprocessableEntity,

@@ -95,6 +95,20 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
     {
         ArgumentException.ThrowIfNullOrEmpty(orderId);
         ArgumentNullException.ThrowIfNull(replacement);
+        if (replacement.TrailPrice is not null || replacement.TrailPercent is not null)
+        {
+            // Alpaca's replace takes one `trail` and applies it to the kind the order already trails by: a trail percent
+            // sent for an order that trails by price would become a trail of that many dollars.
+            var current = await GetOrderAsync(orderId, cancellationToken)
+                ?? throw new BrokerException(BrokerErrorKind.NotFound, $"Alpaca has no order {orderId}.");
+            if (current.Type == OrderType.TrailingStop
+                && ((replacement.TrailPrice is not null && current.TrailPrice is null) || (replacement.TrailPercent is not null && current.TrailPercent is null)))
+            {
+                throw new BrokerException(BrokerErrorKind.Rejected,
+                    $"TRAIL_KIND_NOT_REPLACEABLE: order {orderId} trails by {(current.TrailPrice is null ? "percent" : "price")}; Alpaca replaces the trail's value, not its kind (cancel and place a new order).");
+            }
+        }
+
         var body = JsonSerializer.SerializeToUtf8Bytes(AlpacaMapper.ToJson(replacement), AlpacaJsonContext.Default.AlpacaReplaceOrderJson);
         HttpResponseMessage response;
         try

@@ -65,14 +65,18 @@ public static class OrderReplaceRules
         ArgumentNullException.ThrowIfNull(order);
         ArgumentNullException.ThrowIfNull(replacement);
         var request = order.Request;
+
+        // A trailing stop has one kind of trail: a new trail of the other kind replaces it (else the request holds both).
+        var trailPrice = replacement.TrailPrice ?? (replacement.TrailPercent is null ? request.TrailPrice : null);
+        var trailPercent = replacement.TrailPercent ?? (replacement.TrailPrice is null ? request.TrailPercent : null);
         return request with
         {
             ClientOrderId = replacement.ClientOrderId ?? newClientOrderId,
             Quantity = (replacement.Quantity ?? request.Quantity) - order.FilledQuantity,
             LimitPrice = replacement.LimitPrice ?? request.LimitPrice,
             StopPrice = replacement.StopPrice ?? request.StopPrice,
-            TrailPrice = replacement.TrailPrice ?? request.TrailPrice,
-            TrailPercent = replacement.TrailPercent ?? request.TrailPercent,
+            TrailPrice = trailPrice,
+            TrailPercent = trailPercent,
             TimeInForce = replacement.TimeInForce ?? request.TimeInForce,
         };
     }

@@ -197,6 +197,26 @@ public sealed class AlpacaWireFormatTests
     }
 
     [Fact]
+    public async Task Replace_OfATrailingStop_SendsTheNewTrail_AndRefusesToSwitchItsKind()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        var order = await host.Client.SubmitOrderAsync(new OrderRequest
+        {
+            ClientOrderId = "w-trail", Symbol = "KO", Side = OrderSide.Sell, Type = OrderType.TrailingStop, Quantity = 5m, TrailPrice = 2m,
+            TimeInForce = TimeInForce.Gtc,
+        }, Ct);
+
+        var tighter = await host.Client.ReplaceOrderAsync(order.OrderId, new OrderReplacement { TrailPrice = 1.5m }, Ct);
+        Assert.Equal((1.5m, (decimal?)null), (tighter.TrailPrice, tighter.TrailPercent));
+
+        // Alpaca would take `trail: 3` as $3 for an order that trails by price.
+        var error = await Assert.ThrowsAsync<BrokerException>(() => host.Client.ReplaceOrderAsync(tighter.OrderId, new OrderReplacement { TrailPercent = 3m }, Ct));
+        Assert.Equal(BrokerErrorKind.Rejected, error.Kind);
+        Assert.Single(server.Requests, r => r.Method == "PATCH");
+    }
+
+    [Fact]
     public async Task Replace_IsNeverRetried_AndFailsOutcomeUnknown_WhenNothingShowsTheReplacement()
     {
         await using var server = await FakeAlpacaServer.StartAsync();

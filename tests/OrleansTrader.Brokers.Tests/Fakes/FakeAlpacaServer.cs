@@ -755,6 +755,10 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
             UpdatedAt = now,
             LimitPrice = (string?)json["limit_price"] ?? old.LimitPrice,
             StopPrice = (string?)json["stop_price"] ?? old.StopPrice,
+
+            // Alpaca's `trail` is the new value of whichever trail the order has.
+            TrailPrice = old.TrailPrice is null ? null : (string?)json["trail"] ?? old.TrailPrice,
+            TrailPercent = old.TrailPercent is null ? null : (string?)json["trail"] ?? old.TrailPercent,
             Status = "new",
             Replaces = old.Id,
         };

@@ -250,6 +250,21 @@ public sealed class PaperExchangeMatchingTests
     }
 
     [Fact]
+    public async Task TrailingStop_ReplacedWithATrailPercent_TrailsByThePercentInsteadOfItsPrice()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(108.40m, 108.50m);
+        var order = await venue.SubmitAsync(Request("trail-kind", OrderSide.Sell, OrderType.TrailingStop, 10m, tif: TimeInForce.Gtc) with { TrailPrice = 2.00m });
+        await venue.TradeAsync(100.00m, 100m);
+        await venue.TradeAsync(110.00m, 100m);
+
+        var byPercent = await venue.Client.ReplaceOrderAsync(order.OrderId, new OrderReplacement { TrailPercent = 1m }, Ct);
+
+        Assert.Equal((null, 1m), (byPercent.TrailPrice, byPercent.TrailPercent));
+        Assert.Equal((110.00m, 108.90m), (byPercent.HighWaterMark, byPercent.StopPrice));
+    }
+
+    [Fact]
     public async Task TriggeredStop_Replaced_StaysTriggered_AndFillsOnTheNextBid()
     {
         await using var venue = await StartAsync();
