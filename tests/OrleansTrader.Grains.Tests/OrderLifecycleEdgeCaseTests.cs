@@ -205,6 +205,81 @@ public sealed class OrderLifecycleEdgeCaseTests
         Assert.True((position?.Quantity ?? 0m) >= 0m, $"the account is short {position?.Quantity} after closing its position");
     }
 
+    // A reconnect's catch-up reads the open orders after the missed fills: an order the venue filled (4 of 10) and then
+    // canceled meanwhile is reported Canceled, with 4 filled, before the fill's own update that waits on the new connection.
+    // Ending the order on that report closed it to its fill: the fill then came for an ended order and tripped REDUCING.
+    [Fact]
+    public async Task ACanceledReportThatOvertakesTheFillsReport_EndsTheOrderWithThatFill_AndTripsNothing()
+    {
+        await using var silo = await AlpacaSilo.StartAsync("aud-ovt", new Dictionary<string, string?> { ["Alpaca:StreamUnhealthyTripAfter"] = "01:00:00" });
+        await Market.QuoteAsync(silo.Cluster, "AUDO", 30m, 30m);
+        var account = await silo.OpenAsync("aud-ovt", 50_000m);
+        await silo.WaitForStreamHealthyAsync();
+        var (placed, brokerOrderId) = await PlaceAtBrokerAsync(account, Market.Limit("aud-ovt-1", "AUDO", OrderSide.Buy, 10m, 29m));
+        var orderId = placed.Order!.OrderId;
+
+        // The catch-up's list of open orders waits while the venue fills 4 and cancels the rest on the new connection.
+        var release = new TaskCompletionSource();
+        var listed = silo.Venue.Requests.Count(r => r.Method == "GET" && r.Path == "/v2/orders");
+        silo.Venue.AddFault(new FakeFault("GET", "/v2/orders", FakeFaultKind.DelayBeforeProcessing) { Gate = release.Task });
+        silo.Venue.DropStreamConnections();
+        await Eventually.WaitAsync(() => Task.FromResult(silo.Venue.Requests.Count(r => r.Method == "GET" && r.Path == "/v2/orders")), n => n > listed, "the catch-up's open orders");
+        await silo.Venue.FillAsync(brokerOrderId, 4m, 29m);
+        await silo.Venue.CancelAtVenueAsync(brokerOrderId);
+        release.SetResult();
+
+        await Eventually.WaitAsync(() => account.GetFillsAsync(0, 10), f => f.Count == 1, "the fill");
+        var order = await Eventually.WaitAsync(() => account.GetOrderAsync(orderId), o => o?.Status.IsFinal() == true, "the order ended");
+        Assert.Equal((OrderStatus.Canceled, 4m), (order!.Status, order.FilledQuantity));
+        Assert.Equal(4m, Assert.Single(await account.GetPositionsAsync()).Quantity);
+        Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
+        Assert.Equal(TradingState.Active, (await silo.Cluster.Breaker("aud-ovt").GetStateAsync()).State);
+        Assert.Empty((await account.ReconcileAsync()).Mismatches);
+    }
+
+    // The replace's answer can overtake the report of a fill of the old order (4 of 10 at submit, the report two seconds
+    // away): the old order ends Replaced before that fill is booked. The fill is then booked to it, and the replaced order
+    // must show it, or it shows 0 filled while 4 are booked to it.
+    [Fact]
+    public async Task AReplaceAnsweredBeforeAFillOfTheOldOrderIsReported_EndsTheOldOrderWithThatFill()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Services.Configure<PaperExchangeOptions>(o => o.FillLatency = TimeSpan.FromSeconds(2)),
+        });
+        await Market.QuoteAsync(cluster, "AUDQ", 48.9m, 49m, size: 4m);
+        var account = await TestAccounts.OpenAsync(cluster, "aud-rfill", 100_000m);
+        var placed = await account.PlaceOrderAsync(Market.Limit("aud-rf-1", "AUDQ", OrderSide.Buy, 10m, 49m));
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+
+        var replaced = await account.ReplaceOrderAsync(new ReplaceOrder { OrderId = placed.Order!.OrderId, Replacement = new OrderReplacement { LimitPrice = 48.5m } });
+        Assert.True(replaced.Succeeded, replaced.Denial?.Message);
+        await Eventually.WaitAsync(() => account.GetFillsAsync(0, 10), f => f.Count == 1, "the late fill");
+        await Task.Delay(2500, TestContext.Current.CancellationToken);
+
+        var old = (await account.GetOrderAsync(placed.Order.OrderId))!;
+        Assert.Equal((OrderStatus.Replaced, 4m, 49m), (old.Status, old.FilledQuantity, old.AverageFillPrice));
+        Assert.True((await account.CancelOrderAsync(replaced.Order!.OrderId)).Succeeded);
+        await AssertAgreesWithFillsAsync(cluster, account, "aud-rfill", 100_000m);
+    }
+
+    private static async Task AssertAgreesWithFillsAsync(TradingCluster cluster, IAccountGrain account, string accountId, decimal initial)
+    {
+        var fills = await account.GetFillsAsync(0, 100);
+        var positions = await account.GetPositionsAsync();
+        foreach (var symbol in fills.Select(f => f.Symbol).Distinct())
+        {
+            var sum = fills.Where(f => f.Symbol == symbol).Sum(f => f.Side == OrderSide.Buy ? f.Quantity : -f.Quantity);
+            Assert.Equal(sum, positions.Where(p => p.Symbol == symbol).Sum(p => p.Quantity));
+        }
+
+        var snapshot = (await account.GetSnapshotAsync())!;
+        Assert.Equal(initial - fills.Sum(f => (f.Side == OrderSide.Buy ? 1 : -1) * f.Quantity * f.Price) - fills.Sum(f => f.Fee), snapshot.Cash);
+        Assert.Equal(0m, snapshot.Reserved);
+        Assert.Equal(TradingState.Active, (await cluster.Breaker(accountId).GetStateAsync()).State);
+        Assert.Empty((await account.ReconcileAsync()).Mismatches);
+    }
+
     private static async Task<(OrderCommandResult Placed, string BrokerOrderId)> PlaceAtBrokerAsync(IAccountGrain account, PlaceOrder command)
     {
         var placed = await account.PlaceOrderAsync(command);

@@ -84,6 +84,12 @@ internal sealed partial class AccountGrain
             ExecutionReportKind.ReplaceRejected when working.Order.Status == OrderStatus.PendingReplace => OrderEvent.ReplaceRejected,
             _ => (OrderEvent?)null,
         };
+        // A reconnect's catch-up reports what it lists before the updates waiting on the connection.
+        if (EndsBeforeItsFills(evt, report.Order.FilledQuantity, working))
+        {
+            evt = null;
+        }
+
         if (evt is { } e && Transition(orderId, e, report.Kind.ToString().ToLowerInvariant(), report.Reason))
         {
             changed = true;
@@ -122,6 +128,16 @@ internal sealed partial class AccountGrain
                 // The cancel-replace race: the old order filled at the venue before the replace, and its report arrived after
                 // the replace's answer. The venue sized the replacement net of this fill (CompleteReplace takes its quantity).
                 AccountLog.Mismatch(logger, AccountId, $"Execution {execution.ExecutionId} of replaced order {orderId} arrived after the replace; booked.");
+
+                // The order ended before its fill was reported: its final state takes the fill, or it would show less filled
+                // than the fills booked to it.
+                var filled = replacedOrder.FilledQuantity + execution.Quantity;
+                RecordClosed(replacedOrder with
+                {
+                    FilledQuantity = filled,
+                    AverageFillPrice = (((replacedOrder.AverageFillPrice ?? 0m) * replacedOrder.FilledQuantity) + (execution.Price * execution.Quantity)) / filled,
+                    UpdatedAt = execution.Timestamp > replacedOrder.UpdatedAt ? execution.Timestamp : replacedOrder.UpdatedAt,
+                }, "filled-after-replace", $"{execution.Quantity} @ {execution.Price} ({execution.ExecutionId})");
             }
             else if (orderId is not null && _history.IsClosed(orderId))
             {

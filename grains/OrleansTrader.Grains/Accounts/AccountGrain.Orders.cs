@@ -561,10 +561,8 @@ internal sealed partial class AccountGrain
             OrderStatus.Accepted or OrderStatus.PartiallyFilled when working.Order.Status == OrderStatus.PendingCancel => OrderEvent.CancelRejected,
             _ => (OrderEvent?)null,
         };
-        if (evt is OrderEvent.Canceled or OrderEvent.Expire or OrderEvent.Reject && broker.FilledQuantity > working.Order.FilledQuantity)
+        if (EndsBeforeItsFills(evt, broker.FilledQuantity, working))
         {
-            // The broker ended it after fills not booked here yet: ending it now would close it to those fills. It ends
-            // once they are in (the stream's report of the end, or the next reconciliation).
             evt = null;
         }
 
@@ -578,6 +576,14 @@ internal sealed partial class AccountGrain
             Record(working, working.Order.Status, action, null, "broker order " + broker.OrderId);
         }
     }
+
+    /// <summary>
+    /// An end (canceled, expired, rejected) the broker reports with fills not booked here yet: applied now, it would close
+    /// the order to those fills, which then come for an ended order. The order ends once they are in (the broker's next
+    /// report of the end, or the next reconciliation), since answers and reports of one order can arrive in either order.
+    /// </summary>
+    private static bool EndsBeforeItsFills(OrderEvent? evt, decimal brokerFilled, WorkingOrder working) =>
+        evt is OrderEvent.Canceled or OrderEvent.Expire or OrderEvent.Reject && brokerFilled > working.Order.FilledQuantity;
 
     /// <summary>Applies a domain order event and records it; false when the state machine refuses it.</summary>
     private bool Transition(string orderId, OrderEvent evt, string action, string? detail)
@@ -659,10 +665,9 @@ internal sealed partial class AccountGrain
             var broker = await _client.CancelOrderAsync(working.BrokerOrderId);
             NoteOutcome(false);
 
-            // The answer can overtake the report of a fill the broker made before the cancel: ending the order now would
-            // close it to that fill. It stays PendingCancel; the fill's report, then the report of the cancel, end it.
-            var unbooked = S.WorkingOrders.TryGetValue(orderId, out var current) && broker.FilledQuantity > current.Order.FilledQuantity;
-            if (broker.Status == OrderStatus.Canceled && !unbooked)
+            // The answer can overtake the report of a fill made before the cancel: the order stays PendingCancel till then.
+            if (broker.Status == OrderStatus.Canceled
+                && !(S.WorkingOrders.TryGetValue(orderId, out var current) && EndsBeforeItsFills(OrderEvent.Canceled, broker.FilledQuantity, current)))
             {
                 Transition(orderId, OrderEvent.Canceled, "canceled", broker.Reason);
 

@@ -98,6 +98,34 @@ internal sealed partial class AccountGrain
         return view;
     }
 
+    /// <summary>Records a change to an order that is closed already (a late fill of a replaced order): journal entry and event.</summary>
+    private void RecordClosed(AccountOrder view, string action, string detail)
+    {
+        var now = time.GetUtcNow();
+        var journal = new JournalEntry
+        {
+            Sequence = ++S.LastJournalSequence,
+            Timestamp = now,
+            OrderId = view.OrderId,
+            ClientOrderId = view.ClientOrderId,
+            Symbol = view.Symbol,
+            From = view.Status,
+            To = view.Status,
+            Action = action,
+            Detail = detail,
+        };
+        _history.Add(journal);
+        AccountHistoryStore.Append(S, journal);
+        AddEvent(new AccountEvent
+        {
+            Sequence = ++S.LastEventSequence,
+            AccountId = AccountId,
+            Timestamp = now,
+            Kind = AccountEventKind.OrderUpdated,
+            Order = view,
+        });
+    }
+
     private void AddEvent(AccountEvent entry)
     {
         _history.Add(entry);
