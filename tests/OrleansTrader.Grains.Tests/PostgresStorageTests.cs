@@ -1,8 +1,14 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Domain.Risk;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.MarketData.Synthetic;
+using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Tests;
 
@@ -71,5 +77,194 @@ public sealed class PostgresStorageTests : IAsyncLifetime
         Assert.Equal(100_000m - fills.Sum(f => f.Quantity * f.Price + f.Fee), snapshot!.Cash);
         Assert.Equal(1010m, Assert.Single(await account.GetPositionsAsync()).Quantity);
         Assert.Equal(0m, snapshot.Reserved);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AcknowledgedOrdersAndFills_Survive_WhenSiloStopsMidLoad_OnPostgres(bool crash)
+    {
+        Assert.SkipWhen(_connectionString is null, "ORLEANSTRADER_TEST_POSTGRES is not set; PostgreSQL storage tests skipped.");
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { PostgresConnectionString = _connectionString });
+        await Market.QuoteAsync(cluster, "MLA", 10m, 10m);
+        await Market.QuoteAsync(cluster, "MLB", 20m, 20m);
+        var account = await TestAccounts.OpenAsync(cluster, "midload", 1_000_000m);
+        var acknowledged = new System.Collections.Concurrent.ConcurrentBag<AccountOrder>();
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var workers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                if (w == 0 && i == 25)
+                {
+                    stop.TrySetResult();
+                }
+
+                try
+                {
+                    var side = i % 3 == 0 ? OrderSide.Sell : OrderSide.Buy;
+                    var result = await account.PlaceOrderAsync(Market.MarketOrder($"ml-{w}-{i}", i % 2 == 0 ? "MLA" : "MLB", side, 1m + (i % 5)));
+                    if (result.Succeeded)
+                    {
+                        acknowledged.Add(result.Order!);
+                    }
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    return;
+                }
+            }
+        })).ToArray();
+        await stop.Task;
+        if (crash)
+        {
+            await cluster.Cluster.KillSiloAsync(TestContext.Current.CancellationToken);
+        }
+        else
+        {
+            await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
+        }
+
+        await Task.WhenAll(workers);
+        Assert.NotEmpty(acknowledged);
+
+        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
+        account = cluster.Account("midload");
+        var report = await account.ReconcileAsync();
+        foreach (var order in acknowledged)
+        {
+            Assert.Equal(order.ClientOrderId, (await account.GetOrderAsync(order.OrderId))?.ClientOrderId);
+        }
+
+        var venue = cluster.Cluster.ServiceProvider.GetRequiredService<PaperExchange>().GetClient("midload");
+        var executions = await venue.GetExecutionsSinceAsync(DateTimeOffset.MinValue, TestContext.Current.CancellationToken);
+        var fills = await Eventually.WaitAsync<IReadOnlyList<AccountFill>>(() => account.GetFillsAsync(0, 100_000),
+            f => f.Count == executions.Count, $"{executions.Count} fills");
+        Assert.Equal(executions.Select(e => e.ExecutionId).Order(), fills.Select(f => f.ExecutionId).Order());
+        var positions = await account.GetPositionsAsync();
+        foreach (var symbol in new[] { "MLA", "MLB" })
+        {
+            var fromFills = fills.Where(f => f.Symbol == symbol).Sum(f => f.Side == OrderSide.Buy ? f.Quantity : -f.Quantity);
+            Assert.Equal(fromFills, positions.SingleOrDefault(p => p.Symbol == symbol)?.Quantity ?? 0m);
+        }
+
+        Assert.Empty(report.Mismatches);
+    }
+
+    [Fact]
+    public async Task Fills_AreNotDoubleCounted_WhenRedeliveredAfterRestart_OnPostgres()
+    {
+        Assert.SkipWhen(_connectionString is null, "ORLEANSTRADER_TEST_POSTGRES is not set; PostgreSQL storage tests skipped.");
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { PostgresConnectionString = _connectionString });
+        await Market.QuoteAsync(cluster, "RDL", 10m, 10m);
+        var account = await TestAccounts.OpenAsync(cluster, "redeliver", 100_000m);
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.True((await account.PlaceOrderAsync(Market.MarketOrder($"rd-{i}", "RDL", OrderSide.Buy, 7m))).Succeeded);
+        }
+
+        await Eventually.WaitAsync<IReadOnlyList<AccountFill>>(() => account.GetFillsAsync(0, 1000), f => f.Count == 20, "20 fills");
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        var log = cluster.Cluster.ServiceProvider.GetRequiredKeyedService<IDurableStreamLog>("durable-log");
+        var stream = StreamId.Create(StreamNames.Fills, "redeliver");
+        var stored = await log.ReadStreamAsync(stream, 0, 10_000, TestContext.Current.CancellationToken);
+        Assert.NotEmpty(stored);
+        await log.AppendAsync(stream, [.. stored.Select(e => e.Payload)], TimeProvider.System.GetUtcNow(), TestContext.Current.CancellationToken);
+        account = cluster.Account("redeliver");
+        var consumer = GrainId.Create(typeof(Accounts.AccountGrain).FullName!, "redeliver").ToString();
+        await Eventually.WaitAsync(() => log.GetCheckpointAsync(stream, consumer, TestContext.Current.CancellationToken),
+            c => c >= stored[^1].Sequence + stored.Count, "the account to consume the redelivered reports");
+
+        Assert.Equal(20, (await account.GetFillsAsync(0, 1000)).Count);
+        Assert.Equal(140m, Assert.Single(await account.GetPositionsAsync()).Quantity);
+        Assert.Equal(100_000m - 1_400m, (await account.GetSnapshotAsync())!.Cash);
+    }
+
+    [Fact]
+    public async Task WorkingOrdersAndABracket_SurviveAKill_AndCloseThePositionAfterIt_OnPostgres()
+    {
+        Assert.SkipWhen(_connectionString is null, "ORLEANSTRADER_TEST_POSTGRES is not set; PostgreSQL storage tests skipped.");
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { PostgresConnectionString = _connectionString });
+        await Market.QuoteAsync(cluster, "BKC", 20m, 20m);
+        var account = await TestAccounts.OpenAsync(cluster, "bracket-pg", 100_000m);
+        var resting = await account.PlaceOrderAsync(Market.Limit("rest-1", "BKC", OrderSide.Buy, 5m, 19.5m));
+        Assert.True(resting.Succeeded, resting.Denial?.Message);
+        var restReserved = (await account.GetSnapshotAsync())!.Reserved;
+        var entry = Market.MarketOrder("bkc-1", "BKC", OrderSide.Buy, 10m);
+        entry = entry with
+        {
+            Request = entry.Request with
+            {
+                OrderClass = OrderClass.Bracket,
+                TimeInForce = TimeInForce.Gtc,
+                TakeProfit = new ExitLeg(LimitPrice: 21m),
+                StopLoss = new ExitLeg(StopPrice: 19m),
+            },
+        };
+        var placed = await account.PlaceOrderAsync(entry);
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 3, "the resting order and the exits working");
+        var reserved = (await account.GetSnapshotAsync())!.Reserved;
+
+        await cluster.Cluster.KillAndRestartSiloAsync(TestContext.Current.CancellationToken);
+
+        account = cluster.Account("bracket-pg");
+        var open = await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null),
+            o => o.Count == 3 && o.All(x => !x.InFlight), "the open orders reconciled");
+        Assert.Equal(2, open.Count(o => o.ParentOrderId == placed.Order!.OrderId));
+        Assert.Contains(open, o => o.ClientOrderId == "rest-1");
+        Assert.Equal(reserved, (await account.GetSnapshotAsync())!.Reserved);
+
+        await Market.QuoteAsync(cluster, "BKC", 21m, 21m);
+        await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 1, "the exits ended");
+        Assert.Equal(0m, Assert.Single(await account.GetPositionsAsync()).Quantity);
+        Assert.Equal(restReserved, (await account.GetSnapshotAsync())!.Reserved);
+        Assert.Empty((await account.ReconcileAsync()).Mismatches);
+    }
+
+    [Fact]
+    public async Task ARunningStrategy_KeepsItsReminder_AndRunsOnAfterARestart_OnPostgres()
+    {
+        Assert.SkipWhen(_connectionString is null, "ORLEANSTRADER_TEST_POSTGRES is not set; PostgreSQL storage tests skipped.");
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { PostgresConnectionString = _connectionString });
+        await TestAccounts.OpenAsync(cluster, "strat-pg", 1_000_000m, TestAccounts.Loose with { MaxQuoteAge = TimeSpan.FromDays(1) });
+        var key = StrategyKey.Create("strat-pg", "sma");
+        var created = await cluster.Grains.GetGrain<IStrategyGrain>(key).CreateAsync(new CreateStrategy
+        {
+            Kind = StrategyKinds.SmaCrossover,
+            Symbols = ["SYN"],
+            BarInterval = TimeSpan.FromSeconds(1),
+            Parameters = new Dictionary<string, string> { ["quantity"] = "10", ["fastPeriod"] = "3", ["slowPeriod"] = "8" },
+            Start = true,
+        });
+        Assert.True(created.Succeeded, created.Message);
+        await FeedAsync(cluster, TimeProvider.System.GetUtcNow(), 40);
+        var before = await Eventually.WaitAsync(async () => (await cluster.Grains.GetGrain<IStrategyGrain>(key).GetStatusAsync())!, s => s.BarsSeen > 10, "bars before the restart");
+
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+
+        var reminders = await cluster.Cluster.ServiceProvider.GetRequiredService<IReminderTable>().ReadAllRowsAsync(TestContext.Current.CancellationToken);
+        Assert.Contains(reminders, r => r.GrainId.Key == key && r.ReminderName == Strategies.StrategyGrain.KeepAliveReminder);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(key);
+        Assert.True((await strategy.GetStatusAsync())!.Running);
+        await FeedAsync(cluster, TimeProvider.System.GetUtcNow().AddMinutes(5), 40);
+        var after = await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!, s => s.BarsSeen > before.BarsSeen + 10, "bars after the restart");
+        Assert.True(after.Running);
+        Assert.Null(after.LastError);
+
+        // Stopped after the restart: its reminder, read back from the table, goes, and another restart leaves it stopped.
+        Assert.True((await strategy.StopAsync()).Succeeded);
+        reminders = await cluster.Cluster.ServiceProvider.GetRequiredService<IReminderTable>().ReadAllRowsAsync(TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(reminders, r => r.GrainId.Key == key);
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        Assert.False((await cluster.Grains.GetGrain<IStrategyGrain>(key).GetStatusAsync())!.Running);
+    }
+
+    private static async Task FeedAsync(TradingCluster cluster, DateTimeOffset start, int steps)
+    {
+        var options = new SyntheticFeedOptions { Seed = 7, Paced = false, MaxSteps = steps, StartTime = start, TickInterval = TimeSpan.FromSeconds(1) };
+        options.Symbols.Add(new SyntheticSymbolOptions { Symbol = "SYN", StartPrice = 100m, Volatility = 0.8 });
+        var feed = new SyntheticFeed(options, TimeProvider.System, NullLogger.Instance);
+        await FeedReplay.RunAsync(cluster, feed.ReadAsync(TestContext.Current.CancellationToken));
     }
 }

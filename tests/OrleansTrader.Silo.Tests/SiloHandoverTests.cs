@@ -100,11 +100,64 @@ public sealed class SiloHandoverTests : IAsyncLifetime
         await stopping.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
     }
 
-    private WebApplicationFactory<Program> Silo(string deploymentId) =>
+    [Fact]
+    public async Task TheDocumentedPostgresSettings_CreateTheSchemaOnAnEmptyDatabase_AndASecondStartFindsWhatTheFirstWrote()
+    {
+        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the PostgreSQL silo test needs it.");
+
+        // A workstation: no deployment id, the settings docs/grains.md names and nothing else.
+        using (var first = Silo(deploymentId: null))
+        {
+            using var client = first.CreateClient();
+            await SiloTrading.TradeOnceAsync(first.Services.GetRequiredService<IGrainFactory>(), "pg-first", "PGF");
+        }
+
+        Assert.True(await CountAsync("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public';") >= 4);
+        using var second = Silo(deploymentId: null);
+        using var secondClient = second.CreateClient();
+        using var ready = await secondClient.GetAsync("/health/ready", Ct);
+        Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
+        var grains = second.Services.GetRequiredService<IGrainFactory>();
+        Assert.Equal(5m, Assert.Single(await grains.GetGrain<IAccountGrain>("pg-first").GetPositionsAsync()).Quantity);
+        Assert.Single(await grains.GetGrain<IAccountGrain>("pg-first").GetFillsAsync(0, 100));
+        await SiloTrading.TradeOnceAsync(grains, "pg-second", "PGS");
+    }
+
+    [Theory]
+    [InlineData("Port=1", "Failed to connect")]
+    [InlineData("Database=ot_no_such_database", "ot_no_such_database")]
+    [InlineData("Hots=nowhere", "hots")]
+    public async Task AWrongConnectionString_StopsTheStartWithAMessageThatSaysWhy(string change, string expected)
+    {
+        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the PostgreSQL silo test needs it.");
+        var wrong = _connectionString + ";" + change + ";Password=s3cret-tail";
+        using var silo = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseSetting("Storage:Provider", "postgres")
+            .UseSetting("Storage:ConnectionString", wrong)
+            .UseSetting("Demo:Enabled", "false")
+            .UseSetting("Feed:Kind", "none"));
+
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => Task.Run(silo.CreateClient, Ct).WaitAsync(TimeSpan.FromSeconds(60), Ct));
+
+        Assert.IsNotType<TimeoutException>(refused);
+        var message = refused.ToString();
+        Assert.Contains(expected, message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("s3cret-tail", message, StringComparison.Ordinal);
+    }
+
+    private async Task<long> CountAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (long)(await command.ExecuteScalarAsync(Ct))!;
+    }
+
+    private WebApplicationFactory<Program> Silo(string? deploymentId) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
             .UseSetting("Storage:Provider", "postgres")
             .UseSetting("Storage:ConnectionString", _connectionString)
-            .UseSetting(SiloLeaseService.DeploymentIdKey, deploymentId)
+            .UseSetting(SiloLeaseService.DeploymentIdKey, deploymentId ?? string.Empty)
             .UseSetting("Demo:Enabled", "false")
             .UseSetting("Feed:Kind", "none"));
 }
