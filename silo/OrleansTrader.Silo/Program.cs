@@ -1,35 +1,46 @@
+using System.Reflection;
 using OrleansTrader.Gateway;
 using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Silo;
 using OrleansTrader.Silo.Health;
 using OrleansTrader.Silo.Logging;
 
-var builder = WebApplication.CreateBuilder(args);
-
-builder.AddSiloLogging();
-builder.AddSiloDefaults();
-builder.AddSiloHealth();
-builder.AddSiloLease();
-builder.AddOrleansTrader();
-builder.AddTradingGateway();
-builder.AllowAlpacaAccountsWhenConfigured();
-
-var app = builder.Build();
-
-app.UseTradingGateway();
-app.MapSiloHealth();
-app.MapTradingApi();
-
-// Taken now: RunAsync disposes the host (and its services) before its exception reaches the filter below.
-var started = app.Lifetime.ApplicationStarted;
-var stopping = app.Lifetime.ApplicationStopping;
+// Set once the host is built: RunAsync disposes the host (and its services) before its exception reaches the filters below.
+CancellationToken started = default, stopping = default;
 try
 {
+    var builder = WebApplication.CreateBuilder(args);
+
+    builder.AddSiloLogging();
+    builder.AddSiloDefaults();
+    builder.AddSiloHealth();
+    builder.AddSiloLease();
+    builder.AddOrleansTrader();
+    builder.AddTradingGateway();
+    builder.AllowAlpacaAccountsWhenConfigured();
+
+    var app = builder.Build();
+
+    app.UseTradingGateway();
+    app.MapSiloHealth();
+    app.MapTradingApi();
+
+    started = app.Lifetime.ApplicationStarted;
+    stopping = app.Lifetime.ApplicationStopping;
     await app.RunAsync();
 }
 catch (OperationCanceledException) when (stopping.IsCancellationRequested && !started.IsCancellationRequested)
 {
     // Ctrl+C or SIGTERM before the silo had started (it was waiting for its database): nothing ran, nothing to save.
+}
+catch (Exception ex) when (ex is not HostAbortedException && !started.IsCancellationRequested
+    && Assembly.GetEntryAssembly() == typeof(Program).Assembly)
+{
+    // A start that failed (an invalid setting, a database that cannot be reached): one line that says why and exit code
+    // 1, not an unhandled exception (printed twice, then an abort with code 134). Hosted in-process by a test's factory,
+    // the silo is not the entry assembly, and the exception goes to the factory.
+    Console.Error.WriteLine($"The silo did not start: {ex.GetBaseException().Message}");
+    Environment.ExitCode = 1;
 }
 
 /// <summary>Entry point; public so integration tests can host the silo in-process.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -30,6 +31,37 @@ public sealed class TradingConfigurationTests
 
         var validation = Assert.IsType<OptionsValidationException>(Unwrap(error));
         Assert.Contains(expected, validation.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheSiloProcess_WithAnInvalidSetting_ExitsWithCode1_AndALineThatSaysWhy()
+    {
+        // The process a user runs, not the in-process test host: the failure was an unhandled exception (exit code 134).
+        var ct = TestContext.Current.CancellationToken;
+        var directory = Directory.CreateTempSubdirectory("silo-invalid-");
+        try
+        {
+            var start = new ProcessStartInfo("dotnet")
+            {
+                RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = directory.FullName,
+            };
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OrleansTrader.Silo.dll"));
+            start.Environment["Storage__Provider"] = "oracle";
+            start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+            using var process = Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEndAsync(ct);
+            var errors = process.StandardError.ReadToEndAsync(ct);
+            await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(90), ct);
+
+            var stderr = await errors;
+            Assert.True(process.ExitCode == 1, $"exit code {process.ExitCode}: {stderr}{await output}");
+            Assert.Contains("The silo did not start: Storage:Provider must be one of sqlite, postgres, memory", stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 
     [Theory]
