@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Accounts;
@@ -232,14 +234,272 @@ public sealed class AccountMoneyEdgeCaseTests
         Assert.Equal(3_060m, snapshot.Reserved);
     }
 
-    private static Task<TradingCluster> StartAsync(FakeTimeProvider time, string? sqlitePath = null) => TradingCluster.StartAsync(new TradingClusterOptions
+    // Random sequences of placements, cancels, replaces, quote moves, prints, transfers and closes on a cash and a margin
+    // account (seeded, so a failure replays). Whenever the account is quiet the books must agree with the venue's fills:
+    // cash, positions, the reservation of the working orders, buying power, no short in a cash account, reconciliation.
+    [Theory]
+    [InlineData(101, Domain.Portfolio.AccountType.Cash, false)]
+    [InlineData(102, Domain.Portfolio.AccountType.Margin, true)]
+    [InlineData(103, Domain.Portfolio.AccountType.Cash, true)]
+    [InlineData(104, Domain.Portfolio.AccountType.Margin, false)]
+    [InlineData(105, Domain.Portfolio.AccountType.Cash, false)]
+    [InlineData(106, Domain.Portfolio.AccountType.Margin, true)]
+    [InlineData(107, Domain.Portfolio.AccountType.Cash, true)]
+    [InlineData(108, Domain.Portfolio.AccountType.Margin, false)]
+    [InlineData(109, Domain.Portfolio.AccountType.Cash, false)]
+    [InlineData(110, Domain.Portfolio.AccountType.Margin, true)]
+    [InlineData(111, Domain.Portfolio.AccountType.Cash, true)]
+    [InlineData(112, Domain.Portfolio.AccountType.Margin, false)]
+    public async Task RandomOperations_KeepTheAccountsMoneyConsistentWithItsFills(int seed, Domain.Portfolio.AccountType type, bool latency)
     {
-        Time = time,
-        SqlitePath = sqlitePath,
-        ConfigureSilo = silo => silo.Configure<AccountGrainOptions>(o =>
+        var time = new FakeTimeProvider(Monday);
+        // With latency, acknowledgements and fills reach the account a second later, and steps run in between.
+        await using var cluster = await StartAsync(time, venueLatency: latency ? TimeSpan.FromSeconds(1) : TimeSpan.Zero);
+        var id = $"random-{seed}";
+        var account = cluster.Account(id);
+        const decimal initial = 50_000m;
+        Assert.True((await account.OpenAsync(new OpenAccount
         {
-            o.SignalInterval = TimeSpan.FromDays(30);
-            o.ReconcileInterval = TimeSpan.FromDays(30);
-        }),
-    });
+            Cash = initial,
+            AccountType = type,
+            RiskLimits = TestAccounts.Loose with { MaxQuoteAge = TimeSpan.FromDays(1) },
+        })).Succeeded);
+        var venue = cluster.Cluster.ServiceProvider.GetRequiredService<PaperExchange>().GetClient(id);
+        var random = new Random(seed);
+        string[] symbols = [$"RA{seed}", $"RB{seed}"];
+        var mids = new Dictionary<string, decimal> { [symbols[0]] = 50m, [symbols[1]] = 120m };
+        foreach (var symbol in symbols)
+        {
+            await Market.QuoteAsync(cluster, symbol, mids[symbol] - 0.05m, mids[symbol] + 0.05m, size: 100m);
+        }
+
+        var referencePrices = new Dictionary<string, decimal>();
+        var transfers = 0m;
+        var log = new List<string>();
+        var n = 0;
+        for (var step = 0; step < 300; step++)
+        {
+            var symbol = symbols[random.Next(symbols.Length)];
+            var mid = mids[symbol];
+            var (bid, ask) = (mid - 0.05m, mid + 0.05m);
+            var side = random.Next(2) == 0 ? OrderSide.Buy : OrderSide.Sell;
+            var quantity = (decimal)random.Next(1, 60);
+            var open = await account.GetOrdersAsync(OrderStatusFilter.Open, 1_000, null);
+            switch (random.Next(10))
+            {
+                case 0:
+                {
+                    var placed = await account.PlaceOrderAsync(Market.MarketOrder($"c{++n}", symbol, side, quantity));
+                    log.Add($"market {side} {quantity} {symbol} -> {Describe(placed)}");
+                    Remember(placed, side == OrderSide.Buy ? ask : bid);
+                    break;
+                }
+
+                case 1 or 2:
+                {
+                    var price = Math.Round(mid * (1m + ((decimal)random.Next(-30, 31) / 1000m)), 2);
+                    var placed = await account.PlaceOrderAsync(Market.Limit($"c{++n}", symbol, side, quantity, price));
+                    log.Add($"limit {side} {quantity} {symbol} @ {price} -> {Describe(placed)}");
+                    Remember(placed, price);
+                    break;
+                }
+
+                case 3:
+                {
+                    var stop = Math.Round(mid * (1m + ((side == OrderSide.Buy ? 1 : -1) * (decimal)random.Next(5, 30) / 1000m)), 2);
+                    var placed = await account.PlaceOrderAsync(new PlaceOrder
+                    {
+                        Request = new OrderRequest
+                        {
+                            ClientOrderId = $"c{++n}", Symbol = symbol, Side = side, Type = OrderType.Stop, Quantity = quantity,
+                            StopPrice = stop, TimeInForce = TimeInForce.Gtc,
+                        },
+                    });
+                    log.Add($"stop {side} {quantity} {symbol} @ {stop} -> {Describe(placed)}");
+                    Remember(placed, side == OrderSide.Buy ? Math.Max(ask, stop) : Math.Min(bid, stop));
+                    break;
+                }
+
+                case 4 when open.Count > 0:
+                {
+                    var victim = open[random.Next(open.Count)];
+                    var canceled = await account.CancelOrderAsync(victim.OrderId);
+                    log.Add($"cancel {victim.OrderId} -> {Describe(canceled)}");
+                    break;
+                }
+
+                case 5 when open.Count > 0:
+                {
+                    var old = open[random.Next(open.Count)];
+                    var oldMid = mids[old.Symbol];
+                    var replacement = random.Next(2) == 0
+                        ? new OrderReplacement { Quantity = old.FilledQuantity + random.Next(1, 60) }
+                        : old.Type == OrderType.Stop
+                            ? new OrderReplacement { StopPrice = Math.Round(oldMid * (1m + ((old.Side == OrderSide.Buy ? 1 : -1) * (decimal)random.Next(5, 30) / 1000m)), 2) }
+                            : new OrderReplacement { LimitPrice = Math.Round(oldMid * (1m + ((decimal)random.Next(-30, 31) / 1000m)), 2) };
+                    var replaced = await account.ReplaceOrderAsync(new ReplaceOrder { OrderId = old.OrderId, Replacement = replacement });
+                    log.Add($"replace {old.OrderId} ({old.Type} {old.Side} {old.Quantity} {old.Symbol} L{old.LimitPrice} S{old.StopPrice}) with Q{replacement.Quantity} L{replacement.LimitPrice} S{replacement.StopPrice} -> {Describe(replaced)}");
+                    var (oldBid, oldAsk) = (oldMid - 0.05m, oldMid + 0.05m);
+                    var stopPrice = replacement.StopPrice ?? old.StopPrice;
+                    Remember(replaced, old.Type switch
+                    {
+                        OrderType.Limit => replacement.LimitPrice ?? old.LimitPrice!.Value,
+                        OrderType.Stop => old.Side == OrderSide.Buy ? Math.Max(oldAsk, stopPrice!.Value) : Math.Min(oldBid, stopPrice!.Value),
+                        _ => old.Side == OrderSide.Buy ? oldAsk : oldBid,
+                    });
+                    break;
+                }
+
+                case 6:
+                {
+                    mids[symbol] = mid = Math.Round(mid * (1m + ((decimal)random.Next(-20, 21) / 1000m)), 2);
+                    var size = (decimal)random.Next(5, 100);
+                    await Market.QuoteAsync(cluster, symbol, mid - 0.05m, mid + 0.05m, size: size);
+                    log.Add($"quote {symbol} {mid - 0.05m}/{mid + 0.05m} x {size}");
+                    break;
+                }
+
+                case 7:
+                {
+                    var price = Math.Round(mid * (1m + ((decimal)random.Next(-30, 31) / 1000m)), 2);
+                    var size = (decimal)random.Next(5, 100);
+                    // The symbol may refuse a print (its own filters); the account must be right either way.
+                    var ingested = await cluster.Symbol(symbol).IngestAsync(new TickBatch { Trades = [new TradeTick(symbol, time.GetUtcNow(), price, size)] });
+                    log.Add($"trade {symbol} {price} x {size} -> {ingested.Accepted}");
+                    break;
+                }
+
+                case 8:
+                {
+                    var amount = random.Next(2) == 0 ? random.Next(100, 5_000) : -random.Next(100, 5_000);
+                    var transfer = await account.TransferCashAsync(new TransferCash { TransferId = $"t{++n}", Amount = amount });
+                    log.Add($"transfer {amount} -> {(transfer.Succeeded ? "ok" : transfer.ErrorCode)}");
+                    transfers += transfer.Succeeded ? amount : 0m;
+                    break;
+                }
+
+                default:
+                {
+                    var closed = await account.ClosePositionAsync(symbol);
+                    log.Add($"close {symbol} -> {Describe(closed)}");
+                    Remember(closed, closed.Order?.Side == OrderSide.Buy ? ask : bid);
+                    break;
+                }
+            }
+
+            if (!latency || random.Next(3) == 0)
+            {
+                await CheckAsync(step);
+            }
+        }
+
+        await CheckAsync(300);
+
+        void Remember(OrderCommandResult result, decimal price)
+        {
+            if (result.Succeeded)
+            {
+                referencePrices[result.Order!.OrderId] = price;
+            }
+        }
+
+        static string Describe(OrderCommandResult result) =>
+            result.Succeeded ? $"{result.Order!.OrderId} {result.Order.Status}" : $"denied {result.Denial?.ReasonCode}";
+
+        async Task CheckAsync(int step)
+        {
+            // Quiet: nothing in flight, and the account has every fill the venue made and the venue's working orders.
+            IReadOnlyList<Execution> executions = [];
+            IReadOnlyList<AccountOrder> working = [];
+            AccountSnapshot snapshot = null!;
+            var quiet = false;
+            for (var attempt = 0; attempt < 500 && !quiet; attempt++)
+            {
+                var before = (await account.GetSnapshotAsync())!;
+                executions = await venue.GetExecutionsSinceAsync(DateTimeOffset.MinValue, TestContext.Current.CancellationToken);
+                var venueOpen = (await venue.ListOpenOrdersAsync(TestContext.Current.CancellationToken)).Select(o => o.OrderId).Order().ToList();
+                working = await account.GetOrdersAsync(OrderStatusFilter.Open, 1_000, null);
+                var fills = await account.GetFillsAsync(0, 10_000);
+                snapshot = (await account.GetSnapshotAsync())!;
+                quiet = snapshot.LastEventSequence == before.LastEventSequence && snapshot.InFlightOrderCount == 0 && fills.Count == executions.Count
+                    && working.All(o => !o.InFlight && o.Status is OrderStatus.Accepted or OrderStatus.PartiallyFilled)
+                    && working.Select(o => o.BrokerOrderId ?? "").Order().SequenceEqual(venueOpen);
+                if (!quiet)
+                {
+                    time.Advance(latency ? TimeSpan.FromSeconds(1) : TimeSpan.Zero);
+                    await Task.Delay(10, TestContext.Current.CancellationToken);
+                }
+            }
+
+            var trail = string.Join("\n", log.TakeLast(40));
+            Assert.True(quiet, $"step {step}: the account never went quiet\n{trail}");
+            var cash = initial + transfers + executions.Sum(e => (e.Side == OrderSide.Buy ? -1 : 1) * e.Quantity * e.Price) - executions.Sum(e => e.Fee);
+            Assert.True(cash == snapshot.Cash, $"step {step}: cash {snapshot.Cash}, fills say {cash}\n{trail}");
+            var positions = (await account.GetPositionsAsync()).Where(p => p.Quantity != 0m).ToDictionary(p => p.Symbol, p => p.Quantity);
+            var expectedPositions = executions.GroupBy(e => e.Symbol)
+                .Select(g => (g.Key, Quantity: g.Sum(e => e.Side == OrderSide.Buy ? e.Quantity : -e.Quantity)))
+                .Where(p => p.Quantity != 0m).ToDictionary(p => p.Key, p => p.Quantity);
+            Assert.True(expectedPositions.Count == positions.Count && expectedPositions.All(p => positions.GetValueOrDefault(p.Key) == p.Value),
+                $"step {step}: positions {string.Join(",", positions)}, fills say {string.Join(",", expectedPositions)}\n{trail}");
+
+            // Reserved: each working order's opening part (what the position, handed oldest first to the orders that close
+            // it, does not cover) at its reference price; sells add their (small, regulatory) fee estimate.
+            var reserved = 0m;
+            var fees = 0m;
+            var detail = new List<string>();
+            foreach (var group in working.GroupBy(o => o.Symbol))
+            {
+                var position = expectedPositions.GetValueOrDefault(group.Key);
+                var sellCapacity = Math.Max(0m, position);
+                var buyCapacity = Math.Max(0m, -position);
+                foreach (var order in group.OrderBy(o => o.OrderId, StringComparer.Ordinal))
+                {
+                    var closing = Math.Min(order.LeavesQuantity, order.Side == OrderSide.Sell ? sellCapacity : buyCapacity);
+                    sellCapacity -= order.Side == OrderSide.Sell ? closing : 0m;
+                    buyCapacity -= order.Side == OrderSide.Buy ? closing : 0m;
+                    reserved += (order.LeavesQuantity - closing) * referencePrices[order.OrderId];
+                    detail.Add($"{order.OrderId} {order.Status} {order.Type} {order.Side} {order.Symbol} q{order.Quantity} leaves {order.LeavesQuantity} @ {referencePrices[order.OrderId]} closing {closing} pos {position}");
+                    fees += order.Side == OrderSide.Sell ? (order.LeavesQuantity * referencePrices[order.OrderId] * 0.001m) + 0.05m : 0m;
+                }
+            }
+
+            if (!(snapshot.Reserved >= reserved && snapshot.Reserved <= reserved + fees))
+            {
+                var journal = await account.GetJournalAsync(0, 100_000);
+                var ids = working.Select(o => o.OrderId).ToHashSet();
+                detail.AddRange(journal.Where(j => ids.Contains(j.OrderId)).Select(j => $"  {j.OrderId} {j.Action} {j.From}->{j.To} {j.Detail}"));
+            }
+
+            Assert.True(snapshot.Reserved >= reserved && snapshot.Reserved <= reserved + fees,
+                $"step {step}: reserved {snapshot.Reserved}, the working orders need {reserved} (+ fees up to {fees})\n{string.Join("\n", detail)}\n{trail}");
+            Assert.True(snapshot.BuyingPower >= 0m, $"step {step}: buying power {snapshot.BuyingPower}\n{trail}");
+            if (type == Domain.Portfolio.AccountType.Cash)
+            {
+                Assert.True(positions.Values.All(q => q >= 0m), $"step {step}: a cash account is short {string.Join(",", positions)}\n{trail}");
+            }
+
+            Assert.Equal(TradingState.Active, snapshot.TradingState);
+            if (step % 25 == 24)
+            {
+                var report = await account.ReconcileAsync();
+                Assert.True(report.Mismatches.Count == 0, $"step {step}: reconcile {string.Join("; ", report.Mismatches)}\n{trail}");
+            }
+        }
+    }
+
+    private static Task<TradingCluster> StartAsync(FakeTimeProvider time, string? sqlitePath = null, TimeSpan venueLatency = default) =>
+        TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            Time = time,
+            SqlitePath = sqlitePath,
+            ConfigureSilo = silo =>
+            {
+                silo.Configure<AccountGrainOptions>(o =>
+                {
+                    o.SignalInterval = TimeSpan.FromDays(30);
+                    o.ReconcileInterval = TimeSpan.FromDays(30);
+                });
+                silo.Services.Configure<PaperExchangeOptions>(o => (o.AckLatency, o.FillLatency) = (venueLatency, venueLatency));
+            },
+        });
 }
