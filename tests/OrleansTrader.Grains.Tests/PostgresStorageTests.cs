@@ -85,99 +85,14 @@ public sealed class PostgresStorageTests : IAsyncLifetime
     public async Task AcknowledgedOrdersAndFills_Survive_WhenSiloStopsMidLoad_OnPostgres(bool crash)
     {
         Assert.SkipWhen(_connectionString is null, "ORLEANSTRADER_TEST_POSTGRES is not set; PostgreSQL storage tests skipped.");
-        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { PostgresConnectionString = _connectionString });
-        await Market.QuoteAsync(cluster, "MLA", 10m, 10m);
-        await Market.QuoteAsync(cluster, "MLB", 20m, 20m);
-        var account = await TestAccounts.OpenAsync(cluster, "midload", 1_000_000m);
-        var acknowledged = new System.Collections.Concurrent.ConcurrentBag<AccountOrder>();
-        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var workers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
-        {
-            for (var i = 0; i < 200; i++)
-            {
-                if (w == 0 && i == 25)
-                {
-                    stop.TrySetResult();
-                }
-
-                try
-                {
-                    var side = i % 3 == 0 ? OrderSide.Sell : OrderSide.Buy;
-                    var result = await account.PlaceOrderAsync(Market.MarketOrder($"ml-{w}-{i}", i % 2 == 0 ? "MLA" : "MLB", side, 1m + (i % 5)));
-                    if (result.Succeeded)
-                    {
-                        acknowledged.Add(result.Order!);
-                    }
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    return;
-                }
-            }
-        })).ToArray();
-        await stop.Task;
-        if (crash)
-        {
-            await cluster.Cluster.KillSiloAsync(TestContext.Current.CancellationToken);
-        }
-        else
-        {
-            await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
-        }
-
-        await Task.WhenAll(workers);
-        Assert.NotEmpty(acknowledged);
-
-        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
-        account = cluster.Account("midload");
-        var report = await account.ReconcileAsync();
-        foreach (var order in acknowledged)
-        {
-            Assert.Equal(order.ClientOrderId, (await account.GetOrderAsync(order.OrderId))?.ClientOrderId);
-        }
-
-        var venue = cluster.Cluster.ServiceProvider.GetRequiredService<PaperExchange>().GetClient("midload");
-        var executions = await venue.GetExecutionsSinceAsync(DateTimeOffset.MinValue, TestContext.Current.CancellationToken);
-        var fills = await Eventually.WaitAsync<IReadOnlyList<AccountFill>>(() => account.GetFillsAsync(0, 100_000),
-            f => f.Count == executions.Count, $"{executions.Count} fills");
-        Assert.Equal(executions.Select(e => e.ExecutionId).Order(), fills.Select(f => f.ExecutionId).Order());
-        var positions = await account.GetPositionsAsync();
-        foreach (var symbol in new[] { "MLA", "MLB" })
-        {
-            var fromFills = fills.Where(f => f.Symbol == symbol).Sum(f => f.Side == OrderSide.Buy ? f.Quantity : -f.Quantity);
-            Assert.Equal(fromFills, positions.SingleOrDefault(p => p.Symbol == symbol)?.Quantity ?? 0m);
-        }
-
-        Assert.Empty(report.Mismatches);
+        await StorageScenarios.AcknowledgedOrdersAndFills_SurviveAStopMidLoadAsync(new TradingClusterOptions { PostgresConnectionString = _connectionString }, crash);
     }
 
     [Fact]
     public async Task Fills_AreNotDoubleCounted_WhenRedeliveredAfterRestart_OnPostgres()
     {
         Assert.SkipWhen(_connectionString is null, "ORLEANSTRADER_TEST_POSTGRES is not set; PostgreSQL storage tests skipped.");
-        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { PostgresConnectionString = _connectionString });
-        await Market.QuoteAsync(cluster, "RDL", 10m, 10m);
-        var account = await TestAccounts.OpenAsync(cluster, "redeliver", 100_000m);
-        for (var i = 0; i < 20; i++)
-        {
-            Assert.True((await account.PlaceOrderAsync(Market.MarketOrder($"rd-{i}", "RDL", OrderSide.Buy, 7m))).Succeeded);
-        }
-
-        await Eventually.WaitAsync<IReadOnlyList<AccountFill>>(() => account.GetFillsAsync(0, 1000), f => f.Count == 20, "20 fills");
-        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
-        var log = cluster.Cluster.ServiceProvider.GetRequiredKeyedService<IDurableStreamLog>("durable-log");
-        var stream = StreamId.Create(StreamNames.Fills, "redeliver");
-        var stored = await log.ReadStreamAsync(stream, 0, 10_000, TestContext.Current.CancellationToken);
-        Assert.NotEmpty(stored);
-        await log.AppendAsync(stream, [.. stored.Select(e => e.Payload)], TimeProvider.System.GetUtcNow(), TestContext.Current.CancellationToken);
-        account = cluster.Account("redeliver");
-        var consumer = GrainId.Create(typeof(Accounts.AccountGrain).FullName!, "redeliver").ToString();
-        await Eventually.WaitAsync(() => log.GetCheckpointAsync(stream, consumer, TestContext.Current.CancellationToken),
-            c => c >= stored[^1].Sequence + stored.Count, "the account to consume the redelivered reports");
-
-        Assert.Equal(20, (await account.GetFillsAsync(0, 1000)).Count);
-        Assert.Equal(140m, Assert.Single(await account.GetPositionsAsync()).Quantity);
-        Assert.Equal(100_000m - 1_400m, (await account.GetSnapshotAsync())!.Cash);
+        await StorageScenarios.FillsRedeliveredAfterARestart_CountOnceAsync(new TradingClusterOptions { PostgresConnectionString = _connectionString });
     }
 
     [Fact]

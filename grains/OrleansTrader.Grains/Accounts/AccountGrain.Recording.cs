@@ -56,22 +56,7 @@ internal sealed partial class AccountGrain
     private AccountOrder Record(WorkingOrder working, OrderStatus? from, string action, string? riskCode = null, string? detail = null)
     {
         var order = working.Order;
-        var now = time.GetUtcNow();
-        var journal = new JournalEntry
-        {
-            Sequence = ++S.LastJournalSequence,
-            Timestamp = now,
-            OrderId = order.OrderId,
-            ClientOrderId = order.ClientOrderId,
-            Symbol = order.Symbol,
-            From = from,
-            To = order.Status,
-            Action = action,
-            RiskReasonCode = riskCode,
-            Detail = detail,
-        };
-        _history.Add(journal);
-        AccountHistoryStore.Append(S, journal);
+        var now = Journal(order.OrderId, order.ClientOrderId, order.Symbol, from, order.Status, action, riskCode, detail);
         if (order.Status.IsFinal())
         {
             S.WorkingOrders.Remove(order.OrderId);
@@ -87,44 +72,45 @@ internal sealed partial class AccountGrain
 
         var view = ToView(working);
         _lastRecorded = (working, view);
-        AddEvent(new AccountEvent
-        {
-            Sequence = ++S.LastEventSequence,
-            AccountId = AccountId,
-            Timestamp = now,
-            Kind = AccountEventKind.OrderUpdated,
-            Order = view,
-        });
+        AddOrderEvent(view, now);
         return view;
     }
 
     /// <summary>Records a change to an order that is closed already (a late fill of a replaced order): journal entry and event.</summary>
-    private void RecordClosed(AccountOrder view, string action, string detail)
+    private void RecordClosed(AccountOrder view, string action, string detail) =>
+        AddOrderEvent(view, Journal(view.OrderId, view.ClientOrderId, view.Symbol, view.Status, view.Status, action, null, detail));
+
+    /// <summary>Appends a journal entry of an order's change; returns its time, which the change's event shares.</summary>
+    private DateTimeOffset Journal(
+        string orderId, string clientOrderId, string symbol, OrderStatus? from, OrderStatus to, string action, string? riskCode, string? detail)
     {
         var now = time.GetUtcNow();
         var journal = new JournalEntry
         {
             Sequence = ++S.LastJournalSequence,
             Timestamp = now,
-            OrderId = view.OrderId,
-            ClientOrderId = view.ClientOrderId,
-            Symbol = view.Symbol,
-            From = view.Status,
-            To = view.Status,
+            OrderId = orderId,
+            ClientOrderId = clientOrderId,
+            Symbol = symbol,
+            From = from,
+            To = to,
             Action = action,
+            RiskReasonCode = riskCode,
             Detail = detail,
         };
         _history.Add(journal);
         AccountHistoryStore.Append(S, journal);
-        AddEvent(new AccountEvent
-        {
-            Sequence = ++S.LastEventSequence,
-            AccountId = AccountId,
-            Timestamp = now,
-            Kind = AccountEventKind.OrderUpdated,
-            Order = view,
-        });
+        return now;
     }
+
+    private void AddOrderEvent(AccountOrder view, DateTimeOffset at) => AddEvent(new AccountEvent
+    {
+        Sequence = ++S.LastEventSequence,
+        AccountId = AccountId,
+        Timestamp = at,
+        Kind = AccountEventKind.OrderUpdated,
+        Order = view,
+    });
 
     private void AddEvent(AccountEvent entry)
     {
