@@ -172,18 +172,6 @@ public sealed class AccountBracketOrderTests
         await Eventually.WaitAsync(() => account.GetPositionsAsync(), p => p.All(x => x.Quantity == 0m), "the position closed");
     }
 
-    private static PlaceOrder Bracket(string clientOrderId, string symbol, OrderSide side, decimal quantity, decimal takeProfit, decimal stopLoss)
-    {
-        var order = Market.MarketOrder(clientOrderId, symbol, side, quantity);
-        return order with
-        {
-            Request = order.Request with
-            {
-                OrderClass = OrderClass.Bracket,
-                TimeInForce = TimeInForce.Gtc,
-                TakeProfit = new ExitLeg(LimitPrice: takeProfit),
-                StopLoss = new ExitLeg(StopPrice: stopLoss),
-            },
-        };
-    }
+    private static PlaceOrder Bracket(string clientOrderId, string symbol, OrderSide side, decimal quantity, decimal takeProfit, decimal stopLoss) =>
+        Market.AsBracket(Market.MarketOrder(clientOrderId, symbol, side, quantity), takeProfit, stopLoss);
 }

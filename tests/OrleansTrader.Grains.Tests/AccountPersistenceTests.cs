@@ -240,17 +240,7 @@ public sealed class AccountPersistenceTests : IDisposable
         await using var cluster = await TradingCluster.StartAsync(Options("bracket.db"));
         await Market.QuoteAsync(cluster, "BKC", 20m, 20m);
         var account = await TestAccounts.OpenAsync(cluster, "bracket-crash", 100_000m);
-        var entry = Market.MarketOrder("bkc-1", "BKC", OrderSide.Buy, 10m);
-        entry = entry with
-        {
-            Request = entry.Request with
-            {
-                OrderClass = OrderClass.Bracket,
-                TimeInForce = TimeInForce.Gtc,
-                TakeProfit = new ExitLeg(LimitPrice: 21m),
-                StopLoss = new ExitLeg(StopPrice: 19m),
-            },
-        };
+        var entry = Market.AsBracket(Market.MarketOrder("bkc-1", "BKC", OrderSide.Buy, 10m), takeProfit: 21m, stopLoss: 19m);
         var placed = await account.PlaceOrderAsync(entry);
         Assert.True(placed.Succeeded, placed.Denial?.Message);
         await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 2, "the exits working");

@@ -424,20 +424,8 @@ public sealed class AlpacaBrokerTests : IDisposable
         Assert.Equal(TradingState.Active, (await silo.Cluster.Breaker("alp-bracket-gap").GetStateAsync()).State);
     }
 
-    private static PlaceOrder Bracket(string clientOrderId, string symbol, decimal quantity, decimal limit, decimal takeProfit, decimal stopLoss)
-    {
-        var order = Market.Limit(clientOrderId, symbol, OrderSide.Buy, quantity, limit);
-        return order with
-        {
-            Request = order.Request with
-            {
-                OrderClass = OrderClass.Bracket,
-                TimeInForce = TimeInForce.Gtc,
-                TakeProfit = new ExitLeg(LimitPrice: takeProfit),
-                StopLoss = new ExitLeg(StopPrice: stopLoss),
-            },
-        };
-    }
+    private static PlaceOrder Bracket(string clientOrderId, string symbol, decimal quantity, decimal limit, decimal takeProfit, decimal stopLoss) =>
+        Market.AsBracket(Market.Limit(clientOrderId, symbol, OrderSide.Buy, quantity, limit), takeProfit, stopLoss);
 
     private static async Task<(OrderCommandResult Placed, string BrokerOrderId)> PlaceAtBrokerAsync(IAccountGrain account, PlaceOrder command)
     {

@@ -105,17 +105,7 @@ public sealed class PostgresStorageTests : IAsyncLifetime
         var resting = await account.PlaceOrderAsync(Market.Limit("rest-1", "BKC", OrderSide.Buy, 5m, 19.5m));
         Assert.True(resting.Succeeded, resting.Denial?.Message);
         var restReserved = (await account.GetSnapshotAsync())!.Reserved;
-        var entry = Market.MarketOrder("bkc-1", "BKC", OrderSide.Buy, 10m);
-        entry = entry with
-        {
-            Request = entry.Request with
-            {
-                OrderClass = OrderClass.Bracket,
-                TimeInForce = TimeInForce.Gtc,
-                TakeProfit = new ExitLeg(LimitPrice: 21m),
-                StopLoss = new ExitLeg(StopPrice: 19m),
-            },
-        };
+        var entry = Market.AsBracket(Market.MarketOrder("bkc-1", "BKC", OrderSide.Buy, 10m), takeProfit: 21m, stopLoss: 19m);
         var placed = await account.PlaceOrderAsync(entry);
         Assert.True(placed.Succeeded, placed.Denial?.Message);
         await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 3, "the resting order and the exits working");

@@ -26,6 +26,18 @@ public static class Market
         Request = new OrderRequest { ClientOrderId = clientOrderId, Symbol = symbol, Side = side, Type = OrderType.Market, Quantity = quantity },
     };
 
+    /// <summary>The order as a GTC bracket: a take-profit at <paramref name="takeProfit"/>, a stop-loss at <paramref name="stopLoss"/>.</summary>
+    public static PlaceOrder AsBracket(PlaceOrder order, decimal takeProfit, decimal stopLoss) => order with
+    {
+        Request = order.Request with
+        {
+            OrderClass = OrderClass.Bracket,
+            TimeInForce = TimeInForce.Gtc,
+            TakeProfit = new ExitLeg(LimitPrice: takeProfit),
+            StopLoss = new ExitLeg(StopPrice: stopLoss),
+        },
+    };
+
     public static PlaceOrder Limit(string clientOrderId, string symbol, OrderSide side, decimal quantity, decimal price) => new()
     {
         Request = new OrderRequest
