@@ -12,5 +12,6 @@ public static class BenchmarkSuites
         new Trading.OrderBenchmarks(),
         new Trading.TickBenchmarks(),
         new Trading.BacktestBenchmarks(),
+        new Trading.PaperMatchBenchmarks(),
     ];
 }

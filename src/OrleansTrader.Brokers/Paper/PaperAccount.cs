@@ -379,7 +379,7 @@ internal sealed class PaperAccount : IDisposable
     {
         await EnsureLoadedAsync(cancellationToken);
         var state = _state;
-        return [.. state.Orders.Values.Where(r => r.Order.Status.IsWorking()).OrderBy(r => r.Sequence).Select(r => View(state, r.Order.OrderId))];
+        return [.. state.WorkingOrders().Select(r => View(state, r.Order.OrderId))];
     }
 
     public async Task<IReadOnlyList<BrokerPosition>> GetPositionsAsync(CancellationToken cancellationToken)
@@ -563,9 +563,8 @@ internal sealed class PaperAccount : IDisposable
             // Expiring a partly filled entry activates its exits, which share its close: they expire in the next pass.
             for (var pass = 0; pass < 3; pass++)
             {
-                var due = tx.Orders
-                    .Where(r => !r.Held && r.Order.Status.IsWorking() && r.Order.ExpiresAt is { } at && at <= tx.Now)
-                    .OrderBy(r => r.Sequence)
+                var due = tx.WorkingOrders()
+                    .Where(r => !r.Held && r.Order.ExpiresAt is { } at && at <= tx.Now)
                     .Select(r => r.Order.OrderId)
                     .ToList();
                 foreach (var id in due)
@@ -633,9 +632,8 @@ internal sealed class PaperAccount : IDisposable
 
     // The queries of Match live in their own methods so that their closures are made only when they run, not on
     // every match of a single new order.
-    private static List<string> MatchableIn(PaperTransaction tx, string symbol) => [.. tx.Orders
+    private static List<string> MatchableIn(PaperTransaction tx, string symbol) => [.. tx.WorkingOrders()
         .Where(r => r.Order.Symbol == symbol && IsMatchable(r))
-        .OrderBy(r => r.Sequence)
         .Select(r => r.Order.OrderId)];
 
     private static List<string> NotYetEvaluated(List<string> activated, HashSet<string> evaluated) =>
@@ -875,17 +873,17 @@ internal sealed class PaperAccount : IDisposable
         var now = _venue.Time.GetUtcNow();
         lock (_sync)
         {
-            foreach (var pending in state.Orders.Values.Where(r => !r.Held && r.Order.Status == OrderStatus.PendingNew).OrderBy(r => r.Sequence))
+            foreach (var pending in state.WorkingOrders().Where(r => !r.Held && r.Order.Status == OrderStatus.PendingNew))
             {
                 var due = pending.Order.CreatedAt + _venue.Options.AckLatency;
                 _acks.Enqueue((due > now ? due : now, pending.Order.OrderId));
             }
 
-            AddExpiries(state.Orders.Values);
+            AddExpiries(state.WorkingOrders());
             Rearm(now);
         }
 
-        PaperLog.Restored(_venue.Logger, AccountId, state.Orders.Values.Count(r => r.Order.Status.IsWorking()), state.Executions.Count);
+        PaperLog.Restored(_venue.Logger, AccountId, state.Working.Count, state.Executions.Count);
     }
 
     private void OnTimer() => _ = ProcessDueAsync();

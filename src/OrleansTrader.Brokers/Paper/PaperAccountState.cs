@@ -11,6 +11,12 @@ internal sealed record PaperAccountState
 
     public ImmutableDictionary<string, PaperOrderRecord> Orders { get; init; } = ImmutableDictionary.Create<string, PaperOrderRecord>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The ids of the orders that are not final, by arrival sequence: what matching, expiry and the open-order list walk,
+    /// so a market update costs the working orders and not the final ones kept for the retention window (thousands).
+    /// </summary>
+    public ImmutableSortedDictionary<long, string> Working { get; init; } = ImmutableSortedDictionary<long, string>.Empty;
+
     public ImmutableDictionary<string, string> ClientOrderIds { get; init; } = ImmutableDictionary.Create<string, string>(StringComparer.Ordinal);
 
     public ImmutableDictionary<string, OrderGroup> Groups { get; init; } = ImmutableDictionary.Create<string, OrderGroup>(StringComparer.Ordinal);
@@ -25,9 +31,12 @@ internal sealed record PaperAccountState
 
     /// <summary>The symbols with orders that can match now (working, accepted, not held).</summary>
     public HashSet<string> MatchableSymbols() =>
-        Orders.Values.Where(r => !r.Held && r.Order.Status.IsWorking() && r.Order.Status != OrderStatus.PendingNew)
+        WorkingOrders().Where(r => !r.Held && r.Order.Status != OrderStatus.PendingNew)
             .Select(r => r.Order.Symbol)
             .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The orders that are not final, in arrival order.</summary>
+    public IEnumerable<PaperOrderRecord> WorkingOrders() => Working.Values.Select(id => Orders[id]);
 
     /// <summary>
     /// Final orders last changed before <paramref name="cutoff"/> (whole groups only, once every member is final) and
@@ -95,6 +104,7 @@ internal sealed record PaperAccountState
     public static PaperAccountState FromSnapshot(PaperVenueSnapshot snapshot) => new()
     {
         Orders = snapshot.Orders.ToImmutableDictionary(r => r.Order.OrderId, StringComparer.Ordinal),
+        Working = snapshot.Orders.Where(r => r.Order.Status.IsWorking()).ToImmutableSortedDictionary(r => r.Sequence, r => r.Order.OrderId),
         ClientOrderIds = snapshot.Orders.ToImmutableDictionary(r => r.Order.ClientOrderId, r => r.Order.OrderId, StringComparer.Ordinal),
         Groups = snapshot.Groups.ToImmutableDictionary(g => g.GroupId, StringComparer.Ordinal),
         Executions = [.. snapshot.Executions],

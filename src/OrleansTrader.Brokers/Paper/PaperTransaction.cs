@@ -16,6 +16,7 @@ namespace OrleansTrader.Brokers.Paper;
 internal sealed class PaperTransaction
 {
     private readonly ImmutableDictionary<string, PaperOrderRecord>.Builder _orders;
+    private readonly ImmutableSortedDictionary<long, string>.Builder _working;
     private readonly ImmutableDictionary<string, string>.Builder _clientOrderIds;
     private readonly ImmutableDictionary<string, OrderGroup>.Builder _groups;
     private readonly ImmutableList<Execution>.Builder _executions;
@@ -39,6 +40,7 @@ internal sealed class PaperTransaction
     {
         _original = state;
         _orders = state.Orders.ToBuilder();
+        _working = state.Working.ToBuilder();
         _clientOrderIds = state.ClientOrderIds.ToBuilder();
         _groups = state.Groups.ToBuilder();
         _executions = state.Executions.ToBuilder();
@@ -60,6 +62,18 @@ internal sealed class PaperTransaction
     public List<string> Activated { get; } = [];
 
     public IEnumerable<PaperOrderRecord> Orders => CurrentOrders().Values;
+
+    /// <summary>The orders that are not final, with this transaction's changes, in arrival order (a copy: callers change them).</summary>
+    public List<PaperOrderRecord> WorkingOrders()
+    {
+        var working = new List<PaperOrderRecord>(_working.Count);
+        foreach (var orderId in _working.Values)
+        {
+            working.Add(Get(orderId));
+        }
+
+        return working;
+    }
 
     /// <summary>Orders added by this transaction, in the order they were added.</summary>
     public List<PaperOrderRecord> Added { get; } = [];
@@ -85,6 +99,7 @@ internal sealed class PaperTransaction
         ? _original with
         {
             Orders = CurrentOrders().ToImmutable(),
+            Working = _working.ToImmutable(),
             ClientOrderIds = _clientOrderIds.ToImmutable(),
             Groups = _groups.ToImmutable(),
             Executions = _executions.ToImmutable(),
@@ -156,6 +171,7 @@ internal sealed class PaperTransaction
         };
         _changedOrders[order.OrderId] = record;
         _ordersBehind = true;
+        IndexWorking(record);
         Added.Add(record);
         _clientOrderIds[order.ClientOrderId] = order.OrderId;
         Changed = true;
@@ -354,6 +370,7 @@ internal sealed class PaperTransaction
     {
         _changedOrders[record.Order.OrderId] = record;
         _ordersBehind = true;
+        IndexWorking(record);
         Changed = true;
     }
 
@@ -370,5 +387,18 @@ internal sealed class PaperTransaction
         return result.IsSuccess
             ? result.GetValueOrThrow()
             : throw new InvalidOperationException($"Order {order.OrderId}: {result.Error}");
+    }
+
+    /// <summary>Keeps <see cref="PaperAccountState.Working"/> in step with an order's latest record.</summary>
+    private void IndexWorking(PaperOrderRecord record)
+    {
+        if (record.Order.Status.IsFinal())
+        {
+            _working.Remove(record.Sequence);
+        }
+        else
+        {
+            _working[record.Sequence] = record.Order.OrderId;
+        }
     }
 }
