@@ -81,6 +81,43 @@ public sealed class RiskEngineTests
         Assert.True(reduce.Approved);
     }
 
+    [Theory]
+    [InlineData(OrderClass.Bracket)]
+    [InlineData(OrderClass.Oto)]
+    public void Reducing_DeniesAGroupWhoseExits_WouldReopenThePositionTheEntryCloses(OrderClass orderClass)
+    {
+        // The entry sells the long; the exits trade against the entry, so they buy it back once it has filled.
+        var group = LimitOrder(OrderSide.Sell, 100m, 100m) with
+        {
+            OrderClass = orderClass,
+            TimeInForce = TimeInForce.Gtc,
+            TakeProfit = new ExitLeg(LimitPrice: 95m),
+            StopLoss = orderClass == OrderClass.Bracket ? new ExitLeg(StopPrice: 105m) : null,
+        };
+
+        var decision = Evaluate(Input(group, LongSpy(100m)) with { TradingState = TradingState.Reducing });
+
+        Assert.False(decision.Approved);
+        Assert.Equal(RiskReasonCodes.ReduceOnlyWouldIncreasePosition, decision.ReasonCode);
+        Assert.Null(decision.MaxQuantity);
+    }
+
+    [Fact]
+    public void Reducing_ApprovesAnOcoThatClosesThePosition()
+    {
+        var oco = LimitOrder(OrderSide.Sell, 100m, 105m) with
+        {
+            OrderClass = OrderClass.Oco,
+            TimeInForce = TimeInForce.Gtc,
+            TakeProfit = new ExitLeg(LimitPrice: 105m),
+            StopLoss = new ExitLeg(StopPrice: 95m),
+        };
+
+        var decision = Evaluate(Input(oco, LongSpy(100m)) with { TradingState = TradingState.Reducing });
+
+        Assert.True(decision.Approved, decision.Message);
+    }
+
     [Fact]
     public void InstrumentUnknown_Denies()
     {

@@ -295,6 +295,35 @@ public sealed class BreakerAndRiskEdgeCaseTests : IDisposable
         Assert.False(Assert.Single(await breaker.GetAuditAsync(1)).Transition.Forced);
     }
 
+    // The day rolls at the first valuation of a new UTC date (the signal tick). A fill that comes after midnight and before
+    // that tick was judged at once against the start of yesterday: yesterday's -400 plus today's -150 reported as today's
+    // -550 tripped a 500 daily-loss limit that neither day reached.
+    [Fact]
+    public async Task AFillJustAfterMidnight_DoesNotTripTheDailyLoss_OnYesterdaysLossAddedToTodays()
+    {
+        // Five minutes before midnight: the account stays active (idle collection is after 15 minutes).
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 23, 55, 0, TimeSpan.Zero));
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            Time = time,
+            ConfigureSilo = silo => silo.Configure<AccountGrainOptions>(o => o.SignalInterval = o.ReconcileInterval = TimeSpan.FromDays(30)),
+        });
+        var policy = BreakerPolicy.Default with { DailyLossLimit = 500m, StaleDataMaxAge = TimeSpan.FromDays(365) };
+        var account = await TestAccounts.OpenAsync(cluster, "midnight-loss", 100_000m, policy: policy);
+        await Market.QuoteAsync(cluster, "MID", 50m, 50m);
+        await AccountSteps.FillAsync(account, Market.MarketOrder("mid-buy", "MID", OrderSide.Buy, 100m), 1);
+        await Market.QuoteAsync(cluster, "MID", 46m, 46m);
+        Assert.Equal(-400m, (await account.RefreshAsync())!.DayPnl);
+
+        await AccountSteps.CrossMidnightAsync(cluster, time, "MID", 46m);
+        await Market.QuoteAsync(cluster, "MID", 44.5m, 44.5m);
+        await AccountSteps.FillAsync(account, Market.MarketOrder("mid-sell", "MID", OrderSide.Sell, 100m), 2);
+        var snapshot = (await account.GetSnapshotAsync())!;
+
+        Assert.Equal(TradingState.Active, (await cluster.Breaker("midnight-loss").GetStateAsync()).State);
+        Assert.Equal(TradingState.Active, snapshot.TradingState);
+    }
+
     private sealed class FlakyBreakerStorage : IGrainStorage
     {
         public IGrainStorage Inner { get; set; } = null!;

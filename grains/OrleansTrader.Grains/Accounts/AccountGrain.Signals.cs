@@ -50,6 +50,14 @@ internal sealed partial class AccountGrain
     /// </summary>
     private async Task ReportSignalsAfterFillAsync()
     {
+        if (S.TradingDay != DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime))
+        {
+            // A fill after midnight, before the tick rolled the day: its day P&L is still measured from yesterday's start,
+            // and the breaker would judge yesterday's loss and today's together as today's. The tick's work rolls it first.
+            await SignalAsync();
+            return;
+        }
+
         var pendingError = _brokerOutcomes.Exists(o => o.IsError);
         var breach = false;
         if (Value() is { } valuation)

@@ -3,7 +3,10 @@ using OrleansTrader.Domain.Orders;
 
 namespace OrleansTrader.Domain.Risk.Checks;
 
-/// <summary>In REDUCING, an order passes only when all of it closes existing exposure (net of other open orders).</summary>
+/// <summary>
+/// In REDUCING, an order passes only when all of it closes existing exposure (net of other open orders), and so do the
+/// orders it makes: a bracket or OTO never does.
+/// </summary>
 public sealed class ReduceOnlyCheck : IRiskCheck
 {
     public RiskDecision? Check(RiskContext context)
@@ -15,6 +18,13 @@ public sealed class ReduceOnlyCheck : IRiskCheck
         }
 
         var request = context.Request;
+        if (request.OrderClass is OrderClass.Bracket or OrderClass.Oto)
+        {
+            // Their exits trade against the entry: once an entry that closes the position fills, an exit opens it again.
+            return RiskDecision.Deny(RiskReasonCodes.ReduceOnlyWouldIncreasePosition,
+                $"Trading is reduce-only; the exits of a {request.OrderClass} order would reopen the exposure its entry closes.");
+        }
+
         var opening = context.OpeningQuantity(request.Quantity);
         if (opening == 0m)
         {
