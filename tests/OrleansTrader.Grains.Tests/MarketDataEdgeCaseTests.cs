@@ -118,6 +118,53 @@ public sealed class MarketDataEdgeCaseTests
     }
 
     /// <summary>
+    /// A feed bar of a later minute (a replay of minute bars beside its trades, whose trades of that minute were all
+    /// rejected) arrives while the trades' bar of an earlier minute is still open: the bars must still come out oldest
+    /// first, as GetBarsAsync promises and the strategies on "bars" expect.
+    /// </summary>
+    [Fact]
+    public async Task AFeedBarOfALaterMinute_CompletesTheOpenTradeBarFirst_SoBarsStayOldestFirst()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        var now = TimeProvider.System.GetUtcNow().AddMinutes(-10);
+        var t0 = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero);
+        var symbol = cluster.Symbol("ORD");
+
+        Assert.Equal(1, (await symbol.IngestAsync(new TickBatch { Trades = [new TradeTick("ORD", t0.AddSeconds(10), 40m, 100m)] })).Accepted);
+        Assert.Equal(1, (await symbol.IngestAsync(new TickBatch
+        {
+            Bars = [new Bar("ORD", t0.AddMinutes(1), TimeSpan.FromMinutes(1), 40.1m, 40.2m, 40m, 40.1m, 300m, 3)],
+        })).Accepted);
+        Assert.Equal(1, (await symbol.IngestAsync(new TickBatch { Trades = [new TradeTick("ORD", t0.AddSeconds(130), 40.2m, 100m)] })).Accepted);
+
+        var bars = await symbol.GetBarsAsync(TimeSpan.FromMinutes(1), DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
+        Assert.Equal([t0, t0.AddMinutes(1)], bars.Select(b => b.Start));
+        Assert.Equal(2, (await symbol.GetStatsAsync()).BarsPublished);
+    }
+
+    /// <summary>
+    /// The same within one batch (the feed pump sends a replay's rows in batches spanning minutes): a feed bar is known at
+    /// its end, so it goes out before the bars the later trades complete, not after all of them.
+    /// </summary>
+    [Fact]
+    public async Task AFeedBarBetweenTradesOfOneBatch_IsPublishedInItsPlace_SoBarsStayOldestFirst()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        var now = TimeProvider.System.GetUtcNow().AddMinutes(-10);
+        var t0 = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero);
+        var symbol = cluster.Symbol("ORB");
+
+        Assert.Equal(4, (await symbol.IngestAsync(new TickBatch
+        {
+            Trades = [new TradeTick("ORB", t0.AddSeconds(10), 40m, 100m), new TradeTick("ORB", t0.AddSeconds(130), 40.2m, 100m), new TradeTick("ORB", t0.AddSeconds(190), 40.3m, 100m)],
+            Bars = [new Bar("ORB", t0.AddMinutes(1), TimeSpan.FromMinutes(1), 40.1m, 40.2m, 40m, 40.1m, 300m, 3)],
+        })).Accepted);
+
+        var bars = await symbol.GetBarsAsync(TimeSpan.FromMinutes(1), DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
+        Assert.Equal([t0, t0.AddMinutes(1), t0.AddMinutes(2)], bars.Select(b => b.Start));
+    }
+
+    /// <summary>
     /// An operator who widens the band (MarketData:Validation:PriceBandPercent, bound and validated at startup) expects
     /// the symbol grains, where every feed's ticks are validated, to apply it.
     /// </summary>

@@ -14,9 +14,9 @@ namespace OrleansTrader.Grains.Symbols;
 /// One symbol's market data. Every tick passes the MarketData <see cref="TickValidator"/> (rejections counted by reason,
 /// duplicates included); accepted ticks update the last trade/quote, feed the 1-second and 1-minute domain aggregators,
 /// go out on "ticks"/symbol (completed bars on "bars"/symbol) and to the paper exchange. A bar completes on the first trade
-/// of a later interval; when none comes (the session's last trades, a quiet symbol) live data's bar completes once its
-/// interval has ended on the clock, and a replay's when the feed ends (<see cref="CloseBarsAsync"/>). The data is not
-/// persisted: after a restart it flows again from the feed, and until then the symbol reports itself stale.
+/// (or feed bar) of a later interval; when none comes (the session's last trades, a quiet symbol) live data's bar completes
+/// once its interval has ended on the clock, and a replay's when the feed ends (<see cref="CloseBarsAsync"/>). The data is
+/// not persisted: after a restart it flows again from the feed, and until then the symbol reports itself stale.
 /// </summary>
 internal sealed partial class SymbolGrain(
     TimeProvider time, IOptions<SymbolGrainOptions> options, IOptions<TickValidatorOptions> validatorOptions, ILogger<SymbolGrain> logger)
@@ -181,33 +181,40 @@ internal sealed partial class SymbolGrain(
     /// <summary>
     /// Validates and aggregates a batch without awaiting anything (the per-tick work stays out of the async state
     /// machine): trades and quotes merged by timestamp, quotes first on ties, so a trade is matched against the quote
-    /// that preceded it; accepted ticks in that order, completed bars, feed bars after the ticks.
+    /// that preceded it, and feed bars by their end (before the ticks stamped at or after it); accepted ticks in that
+    /// order, completed bars.
     /// </summary>
     private (int Accepted, int Rejected) Screen(TickBatch batch, List<MarketTick> ticks, List<Bar> bars, List<Bar> secondBars)
     {
         var trades = batch.Trades;
         var quotes = batch.Quotes;
+        var feedBars = batch.Bars;
         var accepted = 0;
-        int t = 0, q = 0;
+        int t = 0, q = 0, b = 0;
         while (t < trades.Count || q < quotes.Count)
         {
             var takeQuote = q < quotes.Count && (t >= trades.Count || quotes[q].Timestamp <= trades[t].Timestamp);
+
+            // A feed bar is known at its end: it goes before the ticks after that, where the feed delivered it, so the
+            // bars the later trades complete do not go out ahead of it.
+            var at = takeQuote ? quotes[q].Timestamp : trades[t].Timestamp;
+            for (; b < feedBars.Count && feedBars[b].End <= at; b++)
+            {
+                accepted += AcceptBar(feedBars[b], feedBars[b].Interval == OneSecond ? secondBars : bars) ? 1 : 0;
+            }
+
             if (takeQuote ? AcceptQuote(quotes[q++], ticks) : AcceptTrade(trades[t++], ticks, bars, secondBars))
             {
                 accepted++;
             }
         }
 
-        foreach (var bar in batch.Bars)
+        for (; b < feedBars.Count; b++)
         {
-            if (AcceptBar(bar))
-            {
-                accepted++;
-                (bar.Interval == OneSecond ? secondBars : bars).Add(bar);
-            }
+            accepted += AcceptBar(feedBars[b], feedBars[b].Interval == OneSecond ? secondBars : bars) ? 1 : 0;
         }
 
-        return (accepted, trades.Count + quotes.Count + batch.Bars.Count - accepted);
+        return (accepted, trades.Count + quotes.Count + feedBars.Count - accepted);
     }
 
     private bool AcceptTrade(TradeTick trade, List<MarketTick> ticks, List<Bar> bars, List<Bar> secondBars)
@@ -237,7 +244,7 @@ internal sealed partial class SymbolGrain(
         return true;
     }
 
-    private bool AcceptBar(Bar bar)
+    private bool AcceptBar(Bar bar, List<Bar> output)
     {
         // Only 1 s and 1 min bars are kept and streamed: a daily bar (a CSV replay of daily files) is neither a minute bar
         // nor a second bar, and must not move the bar band either.
@@ -265,7 +272,18 @@ internal sealed partial class SymbolGrain(
             return false;
         }
 
-        Keep(bar.Interval == OneSecond ? _secondBars : _minuteBars, bar, bar.Interval == OneSecond ? _options.SecondBarsKept : _options.MinuteBarsKept);
+        var kept = bar.Interval == OneSecond ? _secondBars : _minuteBars;
+        var max = bar.Interval == OneSecond ? _options.SecondBarsKept : _options.MinuteBarsKept;
+
+        // A feed bar of a later interval ends the trades' open bar as a later trade would (its interval is over in the
+        // data): published first, or the bars would go out and be kept newest before oldest.
+        if ((bar.Interval == OneSecond ? _seconds : _minutes)!.Flush(bar.Start) is { } earlier)
+        {
+            Collect(earlier, published, kept, max, output);
+        }
+
+        Keep(kept, bar, max);
+        output.Add(bar);
         return true;
     }
 
