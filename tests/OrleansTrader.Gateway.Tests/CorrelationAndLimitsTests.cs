@@ -62,6 +62,14 @@ public sealed class CorrelationAndLimitsTests
         }
 
         Assert.DoesNotContain(HttpStatusCode.TooManyRequests, statuses.Take(2));
+        // With a key, so the scrape takes none of the anonymous permits counted below.
+        using (var scrape = await host.SendAsync(HttpMethod.Get, "/metrics", host.AdminKey))
+        {
+            var text = await scrape.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(["orleanstrader_gateway_rate_limited_total{policy=\"orders\"} 1"],
+                text.Split('\n').Where(l => l.StartsWith("orleanstrader_gateway_rate_limited_total{", StringComparison.Ordinal)));
+        }
+
         var anonymous = new List<HttpStatusCode>();
         for (var i = 0; i < 4; i++)
         {
@@ -72,6 +80,36 @@ public sealed class CorrelationAndLimitsTests
         Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests], anonymous);
         using var health = await host.SendAsync(HttpMethod.Get, "/health/live", null);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    /// <summary>
+    /// docs/api.md: rate_limited_total counts refusals by the policy that refused. An order placement refused by the key's
+    /// general limit is "global", one refused by the order limit "orders": the route's policy is not what refused it.
+    /// </summary>
+    [Fact]
+    public async Task RateLimitedMetric_NamesThePolicyThatRefused_OnTheOrderRoute()
+    {
+        await using var host = await GatewayHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:RateLimits:PermitsPerWindow"] = "3",
+            ["Gateway:RateLimits:OrderPermitsPerWindow"] = "100",
+            ["Gateway:RateLimits:Window"] = "00:05:00",
+        });
+        var account = await host.CreateAccountAsync();
+        var (key, _) = await host.IssueKeyAsync(["trader"], [account]);
+        var body = new { clientOrderId = "rl-label", symbol = "RATE", side = "buy", type = "market", quantity = 1, timeInForce = "day" };
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await host.SendAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", key, body);
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[3]);
+        using var scrape = await host.SendAsync(HttpMethod.Get, "/metrics", null);
+        var text = await scrape.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        var lines = text.Split('\n').Where(l => l.StartsWith("orleanstrader_gateway_rate_limited_total{", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["orleanstrader_gateway_rate_limited_total{policy=\"global\"} 1"], lines);
     }
 
     [Fact]

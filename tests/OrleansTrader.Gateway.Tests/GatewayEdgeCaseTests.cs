@@ -46,6 +46,31 @@ public sealed class GatewayEdgeCaseTests(GatewayFixture fixture)
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{method} .../webhooks/{suffix}: {(int)response.StatusCode} {body}");
     }
 
+    /// <summary>
+    /// Bars up to a "to" within the first hour of the calendar have no full default hour before it: the range starts at the
+    /// earliest time (an empty range is a 400 naming "from"), never a 500 from computing a start before it.
+    /// </summary>
+    [Theory]
+    [InlineData("to=0001-01-01T00:00:00Z", HttpStatusCode.BadRequest)]
+    [InlineData("to=0001-01-01T00:30:00Z", HttpStatusCode.OK)]
+    [InlineData("interval=1s&to=0001-01-01T00:59:59Z", HttpStatusCode.OK)]
+    public async Task BarsUpToTheEarliestHour_WithoutAFrom_AreAnsweredNotA500(string query, HttpStatusCode expected)
+    {
+        using var response = await Host.SendAsync(HttpMethod.Get, $"/api/symbols/EDGE/bars?{query}", Host.AdminKey);
+
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == expected, $"bars?{query}: {(int)response.StatusCode} {body}");
+        if (expected == HttpStatusCode.OK)
+        {
+            Assert.Equal("[]", body);
+        }
+        else
+        {
+            var errors = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("errors");
+            Assert.Equal("Must be before \"to\" and at most 7 days earlier.", Assert.Single(errors.GetProperty("from").EnumerateArray()).GetString());
+        }
+    }
+
     /// <summary>A grid whose run count overflows a long (16 parameters of 16 values: 16^16 = 2^64) is refused, not taken for 0 runs.</summary>
     [Fact]
     public void ASweepGridWhoseRunCountOverflows_IsRefused()

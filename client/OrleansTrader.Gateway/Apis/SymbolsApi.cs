@@ -11,6 +11,8 @@ public static class SymbolsApi
 {
     public static readonly TimeSpan MaxBarRange = TimeSpan.FromDays(7);
 
+    private static readonly TimeSpan DefaultRange = TimeSpan.FromHours(1);
+
     public static IEndpointRouteBuilder MapSymbolsApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/symbols/{symbol}").WithTags("Market data").AddEndpointFilter<RouteValuesFilter>()
@@ -39,7 +41,9 @@ public static class SymbolsApi
         }
 
         var end = to ?? time.GetUtcNow();
-        var start = from ?? end - TimeSpan.FromHours(1);
+
+        // The default hour before "to" stops at the earliest time: subtracting past it throws, which would be a 500.
+        var start = from ?? (end - DateTimeOffset.MinValue < DefaultRange ? DateTimeOffset.MinValue : end - DefaultRange);
         if (start >= end || end - start > MaxBarRange)
         {
             return ApiProblems.Invalid("from", "Must be before \"to\" and at most 7 days earlier.");

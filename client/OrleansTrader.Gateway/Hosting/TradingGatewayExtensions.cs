@@ -119,37 +119,34 @@ public static class TradingGatewayExtensions
                 ? RateLimitPartition.GetFixedWindowLimiter("key:" + keyId, _ => Window(limits.PermitsPerWindow, limits.Window))
                 : RateLimitPartition.GetFixedWindowLimiter("ip:" + ClientAddress(context), _ => Window(limits.AnonymousPermitsPerWindow, limits.Window));
         });
-        options.AddPolicy(OrdersApi.OrderRateLimitPolicy, context =>
-        {
-            var limits = Limits(context);
-            return RateLimitPartition.GetFixedWindowLimiter(
-                "orders:" + (context.User.KeyId() ?? ClientAddress(context)), _ => Window(limits.OrderPermitsPerWindow, limits.Window));
-        });
-        options.OnRejected = async (context, cancellationToken) =>
-        {
-            var http = context.HttpContext;
-            var window = Limits(http).Window;
-            var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : window;
-            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            http.RequestServices.GetRequiredService<GatewayMetrics>().RateLimited(
-                http.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName ?? "global");
-            await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = http,
-                ProblemDetails = new ProblemDetails
-                {
-                    Status = StatusCodes.Status429TooManyRequests,
-                    Title = "Too many requests.",
-                    Detail = "Slow down; retry after the number of seconds in the Retry-After header.",
-                },
-            });
-        };
+        options.AddPolicy(OrdersApi.OrderRateLimitPolicy, new OrderRateLimitPolicy());
+        options.OnRejected = (context, _) => RejectAsync(context, "global");
     }
 
-    private static GatewayRateLimitOptions Limits(HttpContext context) =>
+    /// <summary>A refusal by a rate limit: 429 with Retry-After and a problem, counted under the policy that refused.</summary>
+    internal static async ValueTask RejectAsync(OnRejectedContext context, string policy)
+    {
+        var http = context.HttpContext;
+        var window = Limits(http).Window;
+        var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : window;
+        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        http.RequestServices.GetRequiredService<GatewayMetrics>().RateLimited(policy);
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Title = "Too many requests.",
+                Detail = "Slow down; retry after the number of seconds in the Retry-After header.",
+            },
+        });
+    }
+
+    internal static GatewayRateLimitOptions Limits(HttpContext context) =>
         context.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.RateLimits;
 
-    private static FixedWindowRateLimiterOptions Window(int permits, TimeSpan window) => new()
+    internal static FixedWindowRateLimiterOptions Window(int permits, TimeSpan window) => new()
     {
         PermitLimit = permits,
         Window = window,
@@ -157,5 +154,5 @@ public static class TradingGatewayExtensions
         AutoReplenishment = true,
     };
 
-    private static string ClientAddress(HttpContext context) => (context.Connection.RemoteIpAddress ?? IPAddress.None).ToString();
+    internal static string ClientAddress(HttpContext context) => (context.Connection.RemoteIpAddress ?? IPAddress.None).ToString();
 }
