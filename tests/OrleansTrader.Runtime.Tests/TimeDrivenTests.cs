@@ -77,6 +77,35 @@ public sealed class TimeDrivenTests
     }
 
     [Fact]
+    public async Task DelayDeactivation_ForTimeSpanMaxValue_KeepsIdleActivation()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var grain = cluster.Client.GetGrain<IProbeGrain>("kept-forever");
+        var first = await grain.GetActivationId();
+        await grain.KeepAliveFor(TimeSpan.MaxValue);
+
+        cluster.Time.Advance(TimeSpan.FromMinutes(30));
+
+        Assert.Equal(first, await grain.GetActivationId());
+        Assert.Empty(cluster.Probe.GetLog("kept-forever/deactivated"));
+    }
+
+    [Fact]
+    public async Task ResponseTimeout_OfTimeSpanMaxValue_NeverFailsAWaitingCall()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync(silo => silo.Configure<SiloOptions>(o => o.ResponseTimeout = TimeSpan.MaxValue));
+        var grain = cluster.Client.GetGrain<IProbeGrain>("no-deadline");
+        var call = grain.Enter("a");
+        await cluster.Probe.WaitAsync("no-deadline/entered/a");
+
+        cluster.Time.Advance(TimeSpan.FromMinutes(1));
+        cluster.Probe.Signal("no-deadline/gate/a");
+
+        await call;
+        Assert.Equal(["enter a", "exit a"], await grain.GetLog());
+    }
+
+    [Fact]
     public async Task DefaultCollectionAge_AppliesToClassesWithoutAttribute()
     {
         await using var cluster = await IsolatedCluster.StartAsync(silo => silo.Configure<SiloOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(10)));
@@ -171,6 +200,24 @@ public sealed class TimeDrivenTests
         await grain.Ping();
 
         Assert.Equal(2, cluster.Probe.Count("t-change-self/ticks"));
+    }
+
+    [Fact]
+    public async Task Timer_RegisteredWithInfiniteDueTime_StaysIdle_UntilChanged()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var grain = cluster.Client.GetGrain<ITimerGrain>("t-disabled");
+        await grain.StartTimer(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan, interleave: false, gated: false);
+        cluster.Time.Advance(TimeSpan.FromMinutes(1));
+        await grain.Ping();
+        var beforeChange = cluster.Probe.Count("t-disabled/ticks");
+
+        await grain.ChangeTimer(TimeSpan.FromSeconds(5), Timeout.InfiniteTimeSpan);
+        cluster.Time.Advance(TimeSpan.FromSeconds(5));
+        await cluster.Probe.WaitAsync("t-disabled/tick-end/1");
+
+        Assert.Equal(0, beforeChange);
+        Assert.Equal(["tick-start 1", "tick-end 1"], await grain.GetLog());
     }
 
     [Fact]
@@ -273,6 +320,44 @@ public sealed class TimeDrivenTests
 
         Assert.Equal(["wake"], await cluster.Probe.WaitForLogAsync("r1/reminders", 1));
         Assert.Single(await table.ReadAllRowsAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Reminder_DueLaterThanASystemTimerReaches_IsRegistered_AndTheSiloRestartsWithIt()
+    {
+        // The system clock's timers take at most about 49.7 days; a reminder may be due later than that (a quarterly one).
+        var table = new MemoryReminderTable();
+        var probe = new TestProbe();
+        using var storage = new MemoryGrainStorage(new JsonGrainStateSerializer([TestJsonContext.Default]));
+        await using var cluster = new TestClusterBuilder()
+            .AddSiloBuilderConfigurator(silo => TestSilo.Configure(silo, probe, storage))
+            .AddSiloBuilderConfigurator(silo => silo.Services.AddSingleton<IReminderTable>(table))
+            .Build();
+        await cluster.DeployAsync(Ct);
+
+        await cluster.Client.GetGrain<IReminderGrain>("r-quarterly").Register("quarter", TimeSpan.FromDays(90), TimeSpan.FromDays(91));
+        await cluster.RestartSiloAsync(Ct);
+
+        var row = Assert.Single(await table.ReadAllRowsAsync(Ct));
+        Assert.Equal("quarter", row.ReminderName);
+        Assert.Empty(probe.GetLog("r-quarterly/reminders"));
+    }
+
+    [Fact]
+    public async Task Reminder_DueLaterThanASystemTimerReaches_FiresOnce_WhenDue()
+    {
+        var table = new MemoryReminderTable();
+        await using var cluster = await IsolatedCluster.StartAsync(silo => silo.Services.AddSingleton<IReminderTable>(table));
+        var grain = cluster.Client.GetGrain<IReminderGrain>("r-late");
+        await grain.Register("late", TimeSpan.FromDays(60), TimeSpan.FromDays(91));
+
+        cluster.Time.Advance(TimeSpan.FromDays(59));
+        await grain.Register("barrier", TimeSpan.FromDays(365), TimeSpan.FromDays(365));
+        var beforeDue = cluster.Probe.GetLog("r-late/reminders");
+        cluster.Time.Advance(TimeSpan.FromDays(1));
+
+        Assert.Empty(beforeDue);
+        Assert.Equal(["late"], await cluster.Probe.WaitForLogAsync("r-late/reminders", 1));
     }
 
     [Fact]

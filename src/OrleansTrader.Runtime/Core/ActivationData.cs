@@ -234,7 +234,7 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
 
     public void DelayDeactivation(TimeSpan timeSpan)
     {
-        var until = Runtime.TimeProvider.GetTimestamp() + Runtime.ToTimestampTicks(timeSpan);
+        var until = GrainRuntime.AddTicks(Runtime.TimeProvider.GetTimestamp(), Runtime.ToTimestampTicks(timeSpan));
         lock (_lock)
         {
             _keepAliveUntil = Math.Max(_keepAliveUntil, until);

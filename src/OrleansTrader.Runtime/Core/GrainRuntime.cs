@@ -75,8 +75,24 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
     /// <summary>Cancelled when the silo is killed; passed to activation and deactivation callbacks.</summary>
     public CancellationToken StoppingToken => _stopping.Token;
 
-    public long ToTimestampTicks(TimeSpan span) =>
-        span == Timeout.InfiniteTimeSpan ? long.MaxValue : (long)(span.TotalSeconds * TimeProvider.TimestampFrequency);
+    public long ToTimestampTicks(TimeSpan span)
+    {
+        if (span == Timeout.InfiniteTimeSpan)
+        {
+            return long.MaxValue;
+        }
+
+        var ticks = span.TotalSeconds * TimeProvider.TimestampFrequency;
+        return ticks >= long.MaxValue ? long.MaxValue : (long)ticks;
+    }
+
+    /// <summary>
+    /// <paramref name="timestamp"/> plus <paramref name="ticks"/>, held at long.MaxValue (never): a span as long as
+    /// TimeSpan.MaxValue would otherwise wrap around to a time long past, and "keep forever" or "wait forever" would
+    /// expire at once.
+    /// </summary>
+    public static long AddTicks(long timestamp, long ticks) =>
+        ticks > 0 && timestamp > long.MaxValue - ticks ? long.MaxValue : timestamp + ticks;
 
     /// <summary>Sends a request from the current call context (a grain turn or outside code).</summary>
     public void Send(GrainId target, GrainRequest request)
@@ -90,7 +106,7 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
         }
         else
         {
-            var deadline = TimeProvider.GetTimestamp() + _responseTimeoutTicks;
+            var deadline = AddTicks(TimeProvider.GetTimestamp(), _responseTimeoutTicks);
             message = context is null
                 ? new Message(target, request, null, null, deadline)
                 : new Message(target, request, context.OutgoingChain, context.Values, deadline);
@@ -101,7 +117,7 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
 
     /// <summary>Sends a request on the runtime's own behalf (reminders, stream deliveries): no caller chain or RequestContext.</summary>
     public void SendFromRuntime(GrainId target, GrainRequest request) =>
-        _transport.Send(SiloAddress.Local, new Message(target, request, null, null, TimeProvider.GetTimestamp() + _responseTimeoutTicks));
+        _transport.Send(SiloAddress.Local, new Message(target, request, null, null, AddTicks(TimeProvider.GetTimestamp(), _responseTimeoutTicks)));
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -129,9 +129,16 @@ internal sealed class ReminderService(GrainRuntime runtime, IReminderTable? tabl
 
     private sealed class LocalReminder : IDisposable
     {
+        // The system clock's timers wait at most 0xfffffffe ms (about 49.7 days) and throw beyond: a reminder due later is
+        // reached in steps of at most this long.
+        private static readonly TimeSpan MaxTimerDelay = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
         private readonly ReminderService _service;
         private readonly ITimer _timer;
         private DateTimeOffset _nextTick;
+
+        /// <summary>The timer is armed for a step towards <see cref="_nextTick"/>, not for the tick itself.</summary>
+        private bool _stepping;
 
         public LocalReminder(ReminderService service, ReminderEntry entry)
         {
@@ -159,9 +166,18 @@ internal sealed class ReminderService(GrainRuntime runtime, IReminderTable? tabl
             }
 
             _nextTick = next;
+            Arm(now);
+        }
+
+        public void Dispose() => _timer.Dispose();
+
+        private void Arm(DateTimeOffset now)
+        {
+            var delay = _nextTick - now;
+            _stepping = delay > MaxTimerDelay;
             try
             {
-                _timer.Change(next - now, Timeout.InfiniteTimeSpan);
+                _timer.Change(_stepping ? MaxTimerDelay : delay, Timeout.InfiniteTimeSpan);
             }
             catch (ObjectDisposedException)
             {
@@ -169,10 +185,14 @@ internal sealed class ReminderService(GrainRuntime runtime, IReminderTable? tabl
             }
         }
 
-        public void Dispose() => _timer.Dispose();
-
         private void OnDue()
         {
+            if (_stepping)
+            {
+                Arm(_service.TimeProvider.GetUtcNow());
+                return;
+            }
+
             _service.Fire(this, _nextTick);
             ArmNext();
         }

@@ -25,7 +25,12 @@ internal sealed class GrainTimer<TState> : IActivationTimer
 
     public GrainTimer(ActivationData activation, Func<TState, CancellationToken, Task> callback, TState state, GrainTimerCreationOptions options)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.DueTime, TimeSpan.Zero, nameof(options));
+        // Infinite, as in Orleans, creates the timer stopped: it first ticks after a Change.
+        if (options.DueTime < TimeSpan.Zero && options.DueTime != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "DueTime must be zero or positive, or Timeout.InfiniteTimeSpan.");
+        }
+
         if (options.Period < TimeSpan.Zero && options.Period != Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentOutOfRangeException(nameof(options), "Period must be positive or Timeout.InfiniteTimeSpan.");

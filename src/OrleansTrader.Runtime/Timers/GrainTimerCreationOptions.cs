@@ -9,7 +9,7 @@ public readonly record struct GrainTimerCreationOptions
         Period = period;
     }
 
-    /// <summary>Time until the first tick.</summary>
+    /// <summary>Time until the first tick; <see cref="Timeout.InfiniteTimeSpan"/> for none until <see cref="IGrainTimer.Change"/>.</summary>
     public TimeSpan DueTime { get; init; }
 
     /// <summary>Time from the end of one tick to the start of the next; <see cref="Timeout.InfiniteTimeSpan"/> for a single tick.</summary>
