@@ -29,7 +29,7 @@ public sealed record PaperOrderRecord
     /// <summary>
     /// The account's fee schedule when the order was added, unless it is the default; fills are priced with it, so an order
     /// restored after a restart pays what it would have paid before, also before its account configures the venue again.
-    /// Null: the account's current schedule (the default, or a record stored before orders kept theirs).
+    /// Null: the default schedule (also for a record stored before orders kept theirs), whatever the account configures later.
     /// </summary>
     public FeeModelSpec? FeeModel { get; init; }
 }

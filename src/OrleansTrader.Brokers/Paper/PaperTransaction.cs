@@ -254,7 +254,9 @@ internal sealed class PaperTransaction
             Side = order.Side,
             Quantity = quantity,
             Price = price,
-            Fee = OrderFee(record.FeeModel is { } spec ? PaperFees.For(spec).Model : _fees.Model, order, quantity, price),
+            // A record without a schedule was added under the default one: the account's current schedule may be one it
+            // configured since, which the order must not pay.
+            Fee = OrderFee(record.FeeModel is { } spec ? PaperFees.For(spec).Model : PaperFees.Default.Model, order, quantity, price),
             Liquidity = liquidity,
             Timestamp = Now,
         };
