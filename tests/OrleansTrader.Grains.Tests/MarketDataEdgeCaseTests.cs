@@ -242,6 +242,117 @@ public sealed class MarketDataEdgeCaseTests
         }
     }
 
+    /// <summary>
+    /// A real price gap (a halt, then a new level) is accepted after ReanchorAfterConsecutiveRejections (5) out-of-band
+    /// prints: 4 rejected, the 5th re-anchors. The silo's replay validated with the same settings as the symbol grain, so
+    /// the grain never saw the 4 the feed dropped and rejected 4 more of the new level: 8 real bars lost instead of 4.
+    /// </summary>
+    [Fact]
+    public async Task APriceGapInTheSilosReplay_IsReanchoredAfterTheDocumentedRejections_NotTwice()
+    {
+        using var folder = new TempDirectory();
+        Directory.CreateDirectory(Path.Combine(folder.Path, "minute", "GAP"));
+        var rows = new List<string> { "time,open,high,low,close,volume" };
+        var t0 = new DateTimeOffset(2013, 10, 7, 10, 0, 0, TimeSpan.FromHours(-4));
+        for (var i = 0; i < 20; i++)
+        {
+            var price = i < 10 ? "100" : "150";
+            rows.Add($"{t0.AddMinutes(i):yyyy-MM-ddTHH:mm:ss.fffzzz},{price},{price},{price},{price},100");
+        }
+
+        await File.WriteAllLinesAsync(Path.Combine(folder.Path, "minute", "GAP", "2013-10-07.trades.csv"), rows, TestContext.Current.CancellationToken);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "memory",
+            ["Demo:Enabled"] = "false",
+            ["Feed:Kind"] = "replay",
+            ["Feed:Path"] = folder.Path,
+            ["Feed:Speed"] = "0",
+            ["Feed:Symbols:0"] = "GAP",
+        });
+        builder.AddOrleansTrader();
+        using var host = builder.Build();
+        var feed = host.Services.GetRequiredService<IMarketDataFeed>();
+
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        var pump = new MarketFeedPump(feed, cluster.Cluster.Client, TimeProvider.System, NullLogger<MarketFeedPump>.Instance);
+        var ct = TestContext.Current.CancellationToken;
+        await pump.StartAsync(ct);
+        try
+        {
+            await Eventually.WaitAsync(() => Task.FromResult(feed.GetHealth().State), s => s == FeedState.Completed, "the replay to end");
+            var delivered = 20 - feed.GetHealth().RejectedByReason.Values.Sum();
+            await Eventually.WaitAsync(
+                () => cluster.Symbol("GAP").GetStatsAsync(), s => s.BarsPublished + s.RejectedByReason.Values.Sum() == delivered,
+                "the symbol grain to receive every bar the replay delivered");
+        }
+        finally
+        {
+            await pump.StopAsync(ct);
+        }
+
+        var bars = await cluster.Symbol("GAP").GetBarsAsync(TimeSpan.FromMinutes(1), DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
+        var stats = await cluster.Symbol("GAP").GetStatsAsync();
+        Assert.Equal(
+            [.. Enumerable.Range(0, 10).Concat(Enumerable.Range(14, 6)).Select(i => t0.AddMinutes(i))],
+            bars.Select(b => b.Start));
+        Assert.Equal(4, feed.GetHealth().RejectedByReason.Values.Sum() + stats.RejectedByReason.Values.Sum());
+    }
+
+    /// <summary>
+    /// With MarketData:Validation:RejectSuspiciousPrints=false an operator takes the source's flagged prints as real:
+    /// they are accepted as ticks and as the last trade, so they belong in the bars built from the trades too.
+    /// </summary>
+    [Fact]
+    public async Task AFlaggedPrint_AcceptedByConfiguration_IsInTheBars()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Services.Configure<TickValidatorOptions>(o => o.RejectSuspiciousPrints = false),
+        });
+        var now = TimeProvider.System.GetUtcNow().AddMinutes(-10);
+        var t0 = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero);
+        var symbol = cluster.Symbol("FLG");
+
+        var result = await symbol.IngestAsync(new TickBatch
+        {
+            Trades =
+            [
+                new TradeTick("FLG", t0.AddSeconds(10), 40m, 100m),
+                new TradeTick("FLG", t0.AddSeconds(20), 40.5m, 300m, Suspicious: true),
+                new TradeTick("FLG", t0.AddSeconds(70), 40.2m, 100m),
+            ],
+        });
+
+        Assert.Equal(3, result.Accepted);
+        var bar = Assert.Single(await symbol.GetBarsAsync(TimeSpan.FromMinutes(1), DateTimeOffset.MinValue, DateTimeOffset.MaxValue));
+        Assert.Equal((t0, 40m, 40.5m, 40.5m, 400m), (bar.Start, bar.Open, bar.High, bar.Close, bar.Volume));
+    }
+
+    /// <summary>
+    /// "One per minute": a feed's bar of a minute whose bar already went out is a duplicate however late it comes (a feed
+    /// that resends its bars after a reconnect), not a second bar of that minute on "bars".
+    /// </summary>
+    [Fact]
+    public async Task AFeedBarOfAMinuteAlreadyPublished_LongAgo_IsNotPublishedAgain()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        var now = TimeProvider.System.GetUtcNow().AddHours(-3);
+        var t0 = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero);
+        var symbol = cluster.Symbol("LTE");
+        var trades = Enumerable.Range(0, 71).Select(i => new TradeTick("LTE", t0.AddMinutes(i).AddSeconds(5), 40m, 100m)).ToList();
+        Assert.Equal(71, (await symbol.IngestAsync(new TickBatch { Trades = trades })).Accepted);
+        Assert.Equal(70, (await symbol.GetStatsAsync()).BarsPublished);
+
+        var late = await symbol.IngestAsync(new TickBatch { Bars = [new Bar("LTE", t0, TimeSpan.FromMinutes(1), 40m, 40m, 40m, 40m, 100m, 1)] });
+
+        var stats = await symbol.GetStatsAsync();
+        Assert.Equal((0, 1), (late.Accepted, late.Rejected));
+        Assert.Equal(70, stats.BarsPublished);
+        Assert.Equal(1, stats.RejectedByReason.GetValueOrDefault("Duplicate"));
+    }
+
     private sealed class ScriptedFeed : IMarketDataFeed
     {
         public TaskCompletionSource ReleaseTrade { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -34,6 +34,10 @@ internal static class AlpacaMarketFeedExtensions
             {
                 options.Symbols.Add(symbol);
             }
+
+            // Validated once, in the symbol grains (same settings): a price gap the stream's validator re-anchored on was
+            // re-anchored again by the grain, which refused as many prints of the new level as the stream had before it.
+            options.Validate = false;
         });
         services.AddHealthChecks().Add(new HealthCheckRegistration(
             FeedStateCheckName, sp => new FeedStateHealthCheck(sp.GetRequiredService<IMarketDataFeed>()), HealthStatus.Degraded, [TradingHostExtensions.ReadyTag]));

@@ -116,6 +116,11 @@ public static class TradingHostExtensions
                 {
                     o.DataPath = feed.Path ?? string.Empty;
                     o.SpeedFactor = feed.Speed;
+
+                    // The symbol grains validate every feed's data with the same settings. Validated here as well, a price
+                    // gap was re-anchored twice: the grain never saw the prints the replay had refused, and refused as many
+                    // again of the new level.
+                    o.Validate = false;
                     foreach (var symbol in feed.Symbols)
                     {
                         o.Symbols.Add(symbol);

@@ -27,6 +27,9 @@ internal sealed partial class SymbolGrain(
     private readonly SymbolGrainOptions _options = options.Value;
     // The silo's MarketData:Validation (bound and validated at startup when a feed is configured; the defaults otherwise).
     private readonly TickValidator _validator = new(validatorOptions.Value);
+
+    // A flagged print the validation accepts (RejectSuspiciousPrints=false) is a real trade: it belongs in the bars too.
+    private readonly TradeFilterOptions _barFilter = new() { ExcludeSourceFlagged = validatorOptions.Value.RejectSuspiciousPrints };
     private readonly long[] _rejected = new long[Enum.GetValues<RejectionReason>().Length];
     private readonly Queue<Bar> _secondBars = new();
     private readonly Queue<Bar> _minuteBars = new();
@@ -56,8 +59,8 @@ internal sealed partial class SymbolGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _symbol = this.GetPrimaryKeyString();
-        _seconds = new TimeBarAggregator(Symbol, OneSecond);
-        _minutes = new TimeBarAggregator(Symbol, OneMinute);
+        _seconds = new TimeBarAggregator(Symbol, OneSecond, _barFilter);
+        _minutes = new TimeBarAggregator(Symbol, OneMinute, _barFilter);
         var memory = this.GetStreamProvider(StreamNames.MemoryProvider);
         _ticks = memory.GetStream<MarketTick>(StreamId.Create(StreamNames.Ticks, Symbol));
         _bars = memory.GetStream<Bar>(StreamId.Create(StreamNames.Bars, Symbol));
@@ -333,16 +336,21 @@ internal sealed partial class SymbolGrain(
         }
     }
 
-    /// <summary>The starts of the latest bars published for one interval (bounded), so no interval is published twice.</summary>
+    /// <summary>
+    /// The starts of the latest bars published for one interval (bounded), so no interval is published twice. A start at or
+    /// before the latest one forgotten may have been published: it is refused, or a feed bar arriving more than
+    /// <see cref="Capacity"/> intervals late would go out a second time (and out of order).
+    /// </summary>
     private sealed class RecentStarts
     {
         private const int Capacity = 64;
         private readonly HashSet<DateTimeOffset> _starts = [];
         private readonly Queue<DateTimeOffset> _order = new();
+        private DateTimeOffset? _forgottenUpTo;
 
         public bool TryAdd(DateTimeOffset start)
         {
-            if (!_starts.Add(start))
+            if (start <= _forgottenUpTo || !_starts.Add(start))
             {
                 return false;
             }
@@ -350,7 +358,12 @@ internal sealed partial class SymbolGrain(
             _order.Enqueue(start);
             if (_order.Count > Capacity)
             {
-                _starts.Remove(_order.Dequeue());
+                var forgotten = _order.Dequeue();
+                _starts.Remove(forgotten);
+                if (_forgottenUpTo is not { } upTo || forgotten > upTo)
+                {
+                    _forgottenUpTo = forgotten;
+                }
             }
 
             return true;

@@ -4,6 +4,9 @@ namespace OrleansTrader.MarketData.Synthetic;
 
 internal sealed class SyntheticFeedOptionsValidator : IValidateOptions<SyntheticFeedOptions>
 {
+    /// <summary>Largest annualised drift (either sign) and volatility accepted: 10 is 1,000 % a year.</summary>
+    internal const double MaxAnnualRate = 10;
+
     public ValidateOptionsResult Validate(string? name, SyntheticFeedOptions options) =>
         Collect(options) is { Count: > 0 } failures ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
 
@@ -31,6 +34,20 @@ internal sealed class SyntheticFeedOptionsValidator : IValidateOptions<Synthetic
             if (symbol.Volatility < 0 || !double.IsFinite(symbol.Volatility) || !double.IsFinite(symbol.Drift))
             {
                 failures.Add($"{section}: Drift and Volatility of '{symbol.Symbol}' must be finite, volatility >= 0.");
+            }
+            else
+            {
+                // A finite but huge rate (a unit mix-up) sends the path past decimal's range within a few steps, and the
+                // feed failed with an OverflowException in the pump, again on every restart.
+                if (Math.Abs(symbol.Drift) > MaxAnnualRate)
+                {
+                    failures.Add($"{section}: Drift of '{symbol.Symbol}' must be between -{MaxAnnualRate} and {MaxAnnualRate} (annualised: 0.05 is 5 % a year).");
+                }
+
+                if (symbol.Volatility > MaxAnnualRate)
+                {
+                    failures.Add($"{section}: Volatility of '{symbol.Symbol}' must be at most {MaxAnnualRate} (annualised: 0.2 is 20 % a year).");
+                }
             }
         }
 

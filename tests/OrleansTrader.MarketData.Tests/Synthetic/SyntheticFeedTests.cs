@@ -156,4 +156,21 @@ public sealed class SyntheticFeedTests
 
         Assert.Contains("Symbols", ex.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A drift far beyond any market's (a typo: 5 for 5 % is already 500 % a year, 1e12 is a unit mix-up) is finite, so it
+    /// passed, and the feed threw OverflowException on its second step, in the silo's pump, again on every restart.
+    /// The settings are refused at startup instead, naming the setting.
+    /// </summary>
+    [Fact]
+    public async Task Constructor_RejectsADrift_ThatWouldOverflowThePrice()
+    {
+        var options = Options(1, 3);
+        options.Symbols[0].Drift = 1e12;
+
+        var ex = await Record.ExceptionAsync(() => Read(options));
+
+        var refused = Assert.IsType<ArgumentException>(ex);
+        Assert.Contains("Drift of 'AAA'", refused.Message, StringComparison.Ordinal);
+    }
 }
