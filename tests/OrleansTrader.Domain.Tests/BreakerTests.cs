@@ -194,6 +194,27 @@ public sealed class BreakerTests
         Assert.Equal(TradingState.Active, forced.Status.State);
     }
 
+    // docs/domain.md: an override only keeps evaluation from tripping on it again; a reset is refused while any condition
+    // above its target holds, so after a manual halt a reset past a condition overridden before needs force again, and
+    // records its values again.
+    [Fact]
+    public void Reset_AfterAManualHalt_IsRefusedForAnOverriddenConditionThatStillHolds_UnlessForcedAgain()
+    {
+        var losing = Calm with { DayPnl = -7_000m };
+        var overridden = CircuitBreaker.Reset(new BreakerStatus(TradingState.Reducing), TradingState.Active, Policy, losing, RiskOfficer,
+            "loss reviewed", force: true, T0).GetValueOrThrow().Status;
+        var halted = CircuitBreaker.Trip(overridden, TradingState.Halted, Trader, "fat finger", T0).GetValueOrThrow().Status;
+
+        var refused = CircuitBreaker.Reset(halted, TradingState.Active, Policy, losing, RiskOfficer, "checked", force: false, T0);
+        var forced = CircuitBreaker.Reset(halted, TradingState.Active, Policy, losing, RiskOfficer, "checked", force: true, T0).GetValueOrThrow();
+
+        Assert.Equal([BreakerTrigger.DailyLoss], halted.Overridden);
+        Assert.Equal(BreakerErrorCodes.ConditionStillHolds, refused.Error?.Code);
+        Assert.True(Assert.Single(forced.Transitions).Forced);
+        Assert.Equal(-7_000m, forced.Transitions[0].Values["DailyLoss.dayPnl"]);
+        Assert.Empty(Evaluate(forced.Status, losing).Transitions);
+    }
+
     [Fact]
     public void Reset_ToReducing_AllowedWhileOnlyStaleDataHolds()
     {

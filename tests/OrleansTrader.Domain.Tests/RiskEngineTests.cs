@@ -205,6 +205,43 @@ public sealed class RiskEngineTests
             Evaluate(Input(LimitOrder(OrderSide.Buy, 10m, 111m)) with { LastPrice = null }).ReasonCode);
     }
 
+    // An OCO works at its take-profit's limit (the venue's and Alpaca's take_profit.limit_price), not at the order's own
+    // limit price: a fat-fingered take-profit behind a sane limit price was never band-checked.
+    [Fact]
+    public void PriceOutsideBand_Denies_AnOcoWhoseTakeProfitIsFarFromLast_ThoughItsLimitPriceIsNot()
+    {
+        var oco = LimitOrder(OrderSide.Sell, 100m, 105m) with
+        {
+            OrderClass = OrderClass.Oco,
+            TimeInForce = TimeInForce.Gtc,
+            TakeProfit = new ExitLeg(LimitPrice: 10.50m),
+            StopLoss = new ExitLeg(StopPrice: 9.50m),
+        };
+
+        var decision = Evaluate(Input(oco, LongSpy(100m)));
+
+        Assert.Equal(RiskReasonCodes.PriceOutsideBand, decision.ReasonCode);
+        Assert.Contains("10.50", decision.Message, StringComparison.Ordinal);
+    }
+
+    // docs/grains.md: a bracket is checked as the order placed (its entry); its exits are held until the entry fills and
+    // protect the position, so a stop-loss beyond the band is not a fat finger of the order placed.
+    [Fact]
+    public void PriceBand_JudgesABracketByItsEntry_NotByItsHeldExits()
+    {
+        var bracket = LimitOrder(OrderSide.Buy, 10m, 100m) with
+        {
+            OrderClass = OrderClass.Bracket,
+            TimeInForce = TimeInForce.Gtc,
+            TakeProfit = new ExitLeg(LimitPrice: 120m),
+            StopLoss = new ExitLeg(StopPrice: 85m),
+        };
+
+        var decision = Evaluate(Input(bracket));
+
+        Assert.True(decision.Approved, decision.Message);
+    }
+
     [Fact]
     public void AbsurdInput_IsDeniedAsInvalid_NotAnOverflow()
     {

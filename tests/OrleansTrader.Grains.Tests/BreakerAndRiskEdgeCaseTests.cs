@@ -5,13 +5,14 @@ using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Risk;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.Breakers;
 using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.Runtime;
 using OrleansTrader.Runtime.Testing;
 
 namespace OrleansTrader.Grains.Tests;
 
-/// <summary>Breaker and pre-trade risk edge cases: the kill switch's id, stale data while the market is closed or after a restart, a reset that cannot be stored, a forced reset, a reset the next day, replacements under the submit rate, the day rolled at activation.</summary>
+/// <summary>Breaker and pre-trade risk edge cases: the kill switch's id, stale data while the market is closed or after a restart, a reset, a listener or a policy that cannot be stored, a forced reset, a reset the next day, replacements under the submit rate, the day rolled at activation.</summary>
 public sealed class BreakerAndRiskEdgeCaseTests : IDisposable
 {
     private static readonly BreakerActor RiskOfficer = new("risk-officer", HasRiskRole: true);
@@ -214,6 +215,52 @@ public sealed class BreakerAndRiskEdgeCaseTests : IDisposable
         await account.RefreshAsync();
         var order = await account.PlaceOrderAsync(Market.MarketOrder("fl-1", "FLK", OrderSide.Buy, 1m));
         Assert.Equal(RiskReasonCodes.TradingHalted, order.Denial?.ReasonCode);
+    }
+
+    // The kill switch tells every account that registered (docs/grains.md). A registration whose write failed was kept in
+    // memory only: the account's retry found it there and wrote nothing, so the next activation of the breaker forgot it.
+    [Fact]
+    public async Task AListenerRegistrationWhoseWriteFailed_IsStored_WhenRetried()
+    {
+        var storage = new WriteFailingStorage("breaker");
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp)),
+        });
+        var killSwitch = cluster.Breaker(BreakerKeys.Global);
+
+        storage.FailNext = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => killSwitch.RegisterListenerAsync("listener-1"));
+        await killSwitch.RegisterListenerAsync("listener-1");
+
+        var stored = new GrainState<BreakerState>(new BreakerState());
+        await storage.ReadStateAsync("breaker", GrainId.Create(typeof(BreakerGrain).FullName!, BreakerKeys.Global), stored,
+            TestContext.Current.CancellationToken);
+        Assert.Equal(["listener-1"], stored.State.Listeners);
+    }
+
+    // The account judges a fill's P&L with its own breaker policy and calls its breaker at once only on a breach, which
+    // the breaker judges with the policy the account gave it when it opened (docs/grains.md: same policy, same values).
+    // An open whose policy write failed was answered "already open" on its retry, and the breaker kept the default.
+    [Fact]
+    public async Task AnOpenWhoseBreakerPolicyWriteFailed_GivesTheBreakerItsPolicy_WhenRetried()
+    {
+        var storage = new WriteFailingStorage("breaker");
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp)),
+        });
+        var policy = BreakerPolicy.Default with { DailyLossLimit = 500m };
+        var open = new OpenAccount { Cash = 100_000m, RiskLimits = TestAccounts.Loose, BreakerPolicy = policy };
+
+        // Registered already, so the first breaker write of the open is its policy.
+        await cluster.Breaker(BreakerKeys.Global).RegisterListenerAsync("policy-retry");
+        storage.FailNext = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => cluster.Account("policy-retry").OpenAsync(open));
+        var retried = await cluster.Account("policy-retry").OpenAsync(open);
+
+        Assert.True(retried.Succeeded, retried.Message);
+        Assert.Equal(policy, await cluster.Breaker("policy-retry").GetPolicyAsync());
     }
 
     // A forced reset overrides a condition that still holds (docs/domain.md). The next evaluation (the account's signal

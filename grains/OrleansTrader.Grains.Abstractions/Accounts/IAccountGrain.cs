@@ -12,8 +12,9 @@ namespace OrleansTrader.Grains.Abstractions;
 public interface IAccountGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Opens the account; opening again with the same settings is a no-op (<see cref="AccountCommandResult.AlreadyOpen"/>),
-    /// with different settings an error.
+    /// Opens the account; opening again with the same settings answers <see cref="AccountCommandResult.AlreadyOpen"/> and
+    /// changes nothing, except that it gives the account's breaker its policy when an earlier open failed before storing
+    /// it; with different settings it is an error.
     /// </summary>
     Task<AccountCommandResult> OpenAsync(OpenAccount command);
 

@@ -127,9 +127,23 @@ internal sealed partial class AccountGrain(
 
         if (S.IsOpen)
         {
-            return SameSettings(command)
-                ? AccountCommandResult.AlreadyOpen
-                : AccountCommandResult.Fail(AccountErrorCodes.AlreadyOpen, $"Account {AccountId} is already open with other settings.");
+            if (!SameSettings(command))
+            {
+                return AccountCommandResult.Fail(AccountErrorCodes.AlreadyOpen, $"Account {AccountId} is already open with other settings.");
+            }
+
+            // The open that stored the account can have failed before its breaker stored the policy: the retry gives it,
+            // or the breaker would judge by another policy than the one the account decides on (ReportSignalsAfterFillAsync).
+            if (await Breaker.GetPolicyAsync() != command.BreakerPolicy)
+            {
+                var retried = await Breaker.SetPolicyAsync(command.BreakerPolicy);
+                if (!retried.Succeeded)
+                {
+                    return AccountCommandResult.Fail(AccountErrorCodes.Invalid, retried.Message ?? "The breaker policy was refused.");
+                }
+            }
+
+            return AccountCommandResult.AlreadyOpen;
         }
 
         await WriteSettingsAsync(new AccountSettings { FeeModel = command.FeeModel, RiskLimits = command.RiskLimits, BreakerPolicy = command.BreakerPolicy });

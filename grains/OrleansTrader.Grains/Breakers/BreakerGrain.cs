@@ -132,7 +132,16 @@ internal sealed partial class BreakerGrain(
         if (!S.Listeners.Contains(accountId, StringComparer.Ordinal))
         {
             S.Listeners.Add(accountId);
-            await state.WriteStateAsync();
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch
+            {
+                // Kept only in memory, the retry would find it and write nothing, and the next activation forget it.
+                S.Listeners.Remove(accountId);
+                throw;
+            }
         }
 
         return Snapshot();
