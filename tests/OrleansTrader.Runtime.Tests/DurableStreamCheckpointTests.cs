@@ -134,6 +134,26 @@ public sealed class DurableStreamCheckpointTests
         Assert.Equal(2, Assert.Single(await _memory.ReadDeadLettersAsync(streamId, Ct)).Sequence);
     }
 
+    [Fact]
+    public async Task GracefulStop_DuringARetry_StoresTheWrittenThroughProgress_SoARestartDoesNotRedeliverIt()
+    {
+        await using var cluster = await StartAsync(o =>
+        {
+            o.CheckpointFlushInterval = TimeSpan.Zero;
+            o.RetryDelay = TimeSpan.FromHours(1);
+        });
+        var streamId = StreamId.Create("durable-events", "stop-in-retry");
+        var scheduled = cluster.Time.ActiveTimerCount + 1;
+
+        await Stream(cluster, "stop-in-retry").OnNextBatchAsync([new TestEvent(1), new TestEvent(2, "poison")]);
+        await cluster.Probe.WaitForLogAsync("stop-in-retry/received", 1);
+        await cluster.Time.WaitForActiveTimerCountAsync(scheduled).WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        await cluster.Cluster.StopAllSilosAsync(Ct);
+
+        Assert.Equal(1, cluster.Probe.Count("stop-in-retry/poison-attempts"));
+        Assert.Equal(1, await _memory.GetCheckpointAsync(streamId, ConsumerId("stop-in-retry"), Ct));
+    }
+
     private static string ConsumerId(string key) => GrainId.Create(typeof(DurableSubscriberGrain).FullName!, key).ToString();
 
     private static IAsyncStream<TestEvent> Stream(IsolatedCluster cluster, string key) =>

@@ -64,6 +64,29 @@ public sealed class ShutdownTests
     }
 
     [Fact]
+    public async Task DeactivationTimeout_BoundsAStuckOnDeactivateAsync_AndANewActivationTakesTheCalls()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync(silo => silo.Configure<SiloOptions>(o =>
+        {
+            o.DeactivationTimeout = TimeSpan.FromSeconds(5);
+            o.ResponseTimeout = TimeSpan.FromMinutes(5);
+        }));
+        var grain = cluster.Client.GetGrain<IStuckDeactivationGrain>("stuck-deactivation");
+        var first = await grain.GetActivationId();
+        await grain.Deactivate();
+        await cluster.Probe.WaitAsync("stuck-deactivation/deactivating");
+
+        var next = grain.GetActivationId();
+        cluster.Time.Advance(TimeSpan.FromSeconds(4));
+        Assert.False(next.IsCompleted);
+        cluster.Time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.NotEqual(first, await next.WaitAsync(TimeSpan.FromSeconds(20), Ct));
+        Assert.False(cluster.Probe.IsSignaled("stuck-deactivation/deactivate-ended"));
+        cluster.Probe.Signal("stuck-deactivation/deactivate-gate");
+    }
+
+    [Fact]
     public async Task GracefulStop_ThatTheHostGivesUpOn_StillEnds_WithoutThrowing()
     {
         await using var cluster = await IsolatedCluster.StartAsync();

@@ -247,6 +247,16 @@ public sealed class StorageTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ClearStateAsync_ResetsStateToANewDefault_SoLaterWritesStartFromIt()
+    {
+        var grain = _client.GetGrain<ICounterAGrain>("clear-" + Guid.NewGuid().ToString("N"));
+        await grain.Add(7);
+
+        Assert.Equal(0, await grain.ClearAndGet());
+        Assert.Equal(1, await grain.Add(1));
+    }
+
+    [Fact]
     public async Task SerializingStorage_KeepsWrittenCopy_WhenStateObjectChangesLater()
     {
         var storage = new MemoryGrainStorage(new JsonGrainStateSerializer([TestJsonContext.Default]));

@@ -221,6 +221,64 @@ public sealed class TimeDrivenTests
     }
 
     [Fact]
+    public async Task Timer_WithAZeroPeriod_TicksAgainAsSoonAsATickEnds_AsOrleansDoes()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var grain = cluster.Client.GetGrain<ITimerGrain>("t-zero-period");
+        await grain.StartTimer(TimeSpan.Zero, TimeSpan.Zero, interleave: false, gated: true);
+
+        await cluster.Probe.WaitAsync("t-zero-period/tick/1");
+        cluster.Probe.Signal("t-zero-period/tick-gate/1");
+        await cluster.Probe.WaitAsync("t-zero-period/tick/2");
+        await grain.ChangeTimer(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        cluster.Probe.Signal("t-zero-period/tick-gate/2");
+        await grain.Ping();
+
+        Assert.Equal(2, cluster.Probe.Count("t-zero-period/ticks"));
+    }
+
+    [Fact]
+    public async Task Timer_WithADueTimeBeyondTheSystemTimerLimit_IsRejected_AndNeverTicks()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var grain = cluster.Client.GetGrain<ITimerGrain>("t-due-too-long");
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(
+            () => grain.StartTimer(TimeSpan.FromDays(50), Timeout.InfiniteTimeSpan, interleave: false, gated: false));
+        cluster.Time.Advance(TimeSpan.FromDays(51));
+        await grain.Ping();
+
+        Assert.Equal(0, cluster.Probe.Count("t-due-too-long/ticks"));
+    }
+
+    [Fact]
+    public async Task Timer_WithAPeriodBeyondTheSystemTimerLimit_IsRejected_AndNeverTicks()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var grain = cluster.Client.GetGrain<ITimerGrain>("t-period-too-long");
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(
+            () => grain.StartTimer(TimeSpan.FromSeconds(1), TimeSpan.FromDays(50), interleave: false, gated: false));
+        cluster.Time.Advance(TimeSpan.FromSeconds(1));
+        await grain.Ping();
+
+        Assert.Equal(0, cluster.Probe.Count("t-period-too-long/ticks"));
+    }
+
+    [Fact]
+    public async Task Timer_ChangedBeyondTheSystemTimerLimit_IsRejected_AndKeepsItsSchedule()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var grain = cluster.Client.GetGrain<ITimerGrain>("t-change-too-long");
+        await grain.StartTimer(TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan, interleave: false, gated: false);
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => grain.ChangeTimer(TimeSpan.FromDays(50), Timeout.InfiniteTimeSpan));
+        cluster.Time.Advance(TimeSpan.FromSeconds(1));
+
+        await cluster.Probe.WaitAsync("t-change-too-long/tick-end/1");
+    }
+
+    [Fact]
     public async Task Timer_WaitsForRunningRequest_OnNonReentrantGrain()
     {
         await using var cluster = await IsolatedCluster.StartAsync();

@@ -818,14 +818,7 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         CallContext.Current = new DetachedCallContext(this, null, null);
         if (_grain is Grain grain)
         {
-            try
-            {
-                await grain.OnDeactivateAsync(reason, Runtime.StoppingToken);
-            }
-            catch (Exception ex)
-            {
-                Runtime.LogDeactivationFailed(ex, GrainId);
-            }
+            await RunOnDeactivateAsync(grain, reason);
         }
 
         List<Message> pending;
@@ -846,5 +839,40 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         }
 
         _deactivated.TrySetResult();
+    }
+
+    /// <summary>
+    /// As in Orleans, OnDeactivateAsync has DeactivationTimeout: then its token is cancelled and the activation goes away
+    /// whether it has finished or not, so one that never completes cannot hold the calls queued for the grain forever
+    /// (they go to a new activation). A kill cancels the token at once.
+    /// </summary>
+    private async Task RunOnDeactivateAsync(Grain grain, DeactivationReason reason)
+    {
+        using var cancellation = new CancellationTokenSource();
+        using var onKill = Runtime.StoppingToken.UnsafeRegister(static s => TryCancel((CancellationTokenSource)s!), cancellation);
+        try
+        {
+            var deactivating = grain.OnDeactivateAsync(reason, cancellation.Token);
+            if (deactivating.IsCompleted)
+            {
+                await deactivating;
+            }
+            else
+            {
+                // Armed only for a callback still running: most complete at once and need no timer.
+                using var deadline = Runtime.TimeProvider.CreateTimer(
+                    static s => TryCancel((CancellationTokenSource)s!), cancellation, Runtime.Options.DeactivationTimeout, Timeout.InfiniteTimeSpan);
+                await deactivating.WaitAsync(cancellation.Token);
+            }
+        }
+        catch (OperationCanceledException ex) when (cancellation.IsCancellationRequested && !Runtime.StoppingToken.IsCancellationRequested)
+        {
+            Runtime.LogDeactivationFailed(
+                new TimeoutException($"OnDeactivateAsync of {GrainId} did not complete within {Runtime.Options.DeactivationTimeout}.", ex), GrainId);
+        }
+        catch (Exception ex)
+        {
+            Runtime.LogDeactivationFailed(ex, GrainId);
+        }
     }
 }

@@ -18,6 +18,9 @@ public sealed class SiloOptions
     /// </summary>
     public TimeSpan ActivationTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long graceful shutdown waits for activations to deactivate.</summary>
+    /// <summary>
+    /// How long one activation's OnDeactivateAsync may run before its token is cancelled and the activation goes away
+    /// anyway (as in Orleans); also how long graceful shutdown waits for activations to deactivate.
+    /// </summary>
     public TimeSpan DeactivationTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

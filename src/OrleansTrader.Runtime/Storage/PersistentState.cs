@@ -38,8 +38,14 @@ internal sealed class PersistentState<TState> : IPersistentState<TState>, IActiv
     public Task WriteStateAsync(CancellationToken cancellationToken = default) =>
         _storage.WriteStateAsync(_stateName, _grainId, _grainState, cancellationToken);
 
-    public Task ClearStateAsync(CancellationToken cancellationToken = default) =>
-        _storage.ClearStateAsync(_stateName, _grainId, _grainState, cancellationToken);
+    public async Task ClearStateAsync(CancellationToken cancellationToken = default)
+    {
+        await _storage.ClearStateAsync(_stateName, _grainId, _grainState, cancellationToken);
+
+        // As in Orleans: once the record is gone the grain sees a fresh default, not the values it just deleted (a write
+        // after the clear would otherwise bring them back).
+        _grainState.State = CreateDefault();
+    }
 
     Task IActivationStateLoader.LoadAsync(CancellationToken cancellationToken) => ReadStateAsync(cancellationToken);
 

@@ -114,7 +114,18 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
                         break;
                     }
 
-                    var handled = await DeliverWithRetryAsync(storedEvent, i == next ? failure : null, cancellationToken);
+                    bool handled;
+                    try
+                    {
+                        handled = await DeliverWithRetryAsync(storedEvent, i == next ? failure : null, cancellationToken);
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        // Cut short by a stop (mid-retry): this event is left for the next silo, but what was handled before
+                        // it is still recorded below, or a written-through checkpoint would lose it and a restart redeliver it.
+                        break;
+                    }
+
                     checkpoint = storedEvent.Sequence;
 
                     // Coalesced checkpoints move in memory per event, so the flush bound counts single events. A dead letter

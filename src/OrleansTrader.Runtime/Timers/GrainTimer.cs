@@ -6,6 +6,8 @@ namespace OrleansTrader.Runtime;
 /// </summary>
 internal sealed class GrainTimer<TState> : IActivationTimer
 {
+    private const long MaxSupportedMilliseconds = 0xFFFFFFFE;
+
     private readonly ActivationData _activation;
     private readonly Func<TState, CancellationToken, Task> _callback;
     private readonly TState _state;
@@ -25,17 +27,9 @@ internal sealed class GrainTimer<TState> : IActivationTimer
 
     public GrainTimer(ActivationData activation, Func<TState, CancellationToken, Task> callback, TState state, GrainTimerCreationOptions options)
     {
-        // Infinite, as in Orleans, creates the timer stopped: it first ticks after a Change.
-        if (options.DueTime < TimeSpan.Zero && options.DueTime != Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), "DueTime must be zero or positive, or Timeout.InfiniteTimeSpan.");
-        }
-
-        if (options.Period < TimeSpan.Zero && options.Period != Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), "Period must be positive or Timeout.InfiniteTimeSpan.");
-        }
-
+        // Infinite, as in Orleans, creates the timer stopped: it first ticks after a Change. Checked before anything is
+        // created or registered, so a rejected timer leaves nothing behind.
+        Validate(options.DueTime, options.Period);
         _activation = activation;
         _callback = callback;
         _state = state;
@@ -52,6 +46,7 @@ internal sealed class GrainTimer<TState> : IActivationTimer
 
     public void Change(TimeSpan dueTime, TimeSpan period)
     {
+        Validate(dueTime, period);
         lock (_lock)
         {
             _dueTime = dueTime;
@@ -118,6 +113,28 @@ internal sealed class GrainTimer<TState> : IActivationTimer
                 Arm(next);
             }
         }
+    }
+
+    /// <summary>
+    /// The ranges Orleans accepts, which are those of a system timer (up to 0xFFFFFFFE ms, about 49.7 days): a longer span
+    /// would fail only when armed, after registration or, for a period, after the first tick (silently ending the timer).
+    /// </summary>
+    private static void Validate(TimeSpan dueTime, TimeSpan period)
+    {
+        if (!IsValid(dueTime))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(dueTime), dueTime, $"DueTime must be from zero to {MaxSupportedMilliseconds} ms, or Timeout.InfiniteTimeSpan.");
+        }
+
+        if (!IsValid(period))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(period), period, $"Period must be from zero to {MaxSupportedMilliseconds} ms, or Timeout.InfiniteTimeSpan.");
+        }
+
+        static bool IsValid(TimeSpan span) =>
+            span == Timeout.InfiniteTimeSpan || (span >= TimeSpan.Zero && (long)span.TotalMilliseconds <= MaxSupportedMilliseconds);
     }
 
     private void Arm(TimeSpan dueTime)

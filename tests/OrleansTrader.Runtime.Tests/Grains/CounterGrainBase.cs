@@ -37,6 +37,13 @@ public abstract class CounterGrainBase(IPersistentState<CounterState> state) : G
 
     public Task<int> Get() => Task.FromResult(state.State.Value);
 
+    public async Task<int> ClearAndGet()
+    {
+        await state.ClearStateAsync();
+        _dirty = false;
+        return state.State.Value;
+    }
+
     public Task<int> SeenInActivate() => Task.FromResult(_seenInActivate);
 
     public Task<Guid> GetActivationId() => Task.FromResult(_activationId);

@@ -12,6 +12,9 @@ public interface ICounterOperations : IGrain
     [ReadOnly]
     Task<int> Get();
 
+    /// <summary>Clears state and returns the value the state holds afterwards.</summary>
+    Task<int> ClearAndGet();
+
     [ReadOnly]
     Task<int> SeenInActivate();
 
