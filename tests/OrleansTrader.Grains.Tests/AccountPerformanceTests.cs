@@ -118,6 +118,34 @@ public sealed class AccountPerformanceTests : IDisposable
     }
 
     [Fact]
+    public void Summary_ReturnsStartAtTheDeposit_NotAtLeadingUnfundedDays()
+    {
+        // Opened empty on Monday, funded with 100,000 on Tuesday; +1% on Tuesday and on Wednesday. The returns came out null:
+        // the curve started at Monday's zero equity.
+        AccountDay Day(DateOnly date, decimal start, decimal cashFlow, decimal end) => new()
+        {
+            Date = date, Closed = true, StartedAt = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero),
+            EndedAt = new DateTimeOffset(date.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero),
+            StartEquity = start, CashFlow = cashFlow, EndEquity = end, RealizedPnl = 0m, Fees = 0m, Fills = 0,
+        };
+        var days = new[]
+        {
+            Day(new DateOnly(2026, 3, 2), 0m, 0m, 0m),
+            Day(new DateOnly(2026, 3, 3), 0m, 100_000m, 101_000m),
+            Day(new DateOnly(2026, 3, 4), 101_000m, 0m, 102_010m),
+        };
+
+        var summary = AccountPerformanceSummaries.Of(days);
+
+        Assert.Equal(0.0201m, summary.TotalReturn);
+        Assert.Equal(Math.Pow(1.0201, 365d / 2) - 1, summary.AnnualizedReturn!.Value, 9);
+        Assert.Equal(0m, summary.MaxDrawdown);
+
+        // The totals still count every day: the unfunded one adds nothing, and they chain from its zero.
+        Assert.Equal((3, 0m, 100_000m, 2_010m), (summary.Days, summary.StartEquity, summary.CashFlow, summary.Pnl));
+    }
+
+    [Fact]
     public async Task OnlyTheConfiguredNumberOfDays_IsKept()
     {
         var time = new FakeTimeProvider(Monday);

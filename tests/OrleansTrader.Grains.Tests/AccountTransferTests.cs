@@ -74,6 +74,26 @@ public sealed class AccountTransferTests
     }
 
     [Fact]
+    public async Task ATransfer_AfterMidnightBeforeTheTick_GoesIntoTheNewDay()
+    {
+        // Five minutes before midnight: the account stays active across it (idle collection is after 15 minutes), so no
+        // activation rolls the day, and the signal tick is 30 days away.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 23, 55, 0, TimeSpan.Zero));
+        await using var cluster = await StartAsync(time);
+        var account = await TestAccounts.OpenAsync(cluster, "xfer-midnight", 100_000m);
+        time.Advance(TimeSpan.FromMinutes(6));
+
+        var withdrawal = await account.TransferCashAsync(new TransferCash { TransferId = "wd-midnight", Amount = -10_000m });
+
+        Assert.True(withdrawal.Succeeded, withdrawal.Message);
+        var days = (await account.GetPerformanceAsync(null, null))!.Days;
+        Assert.Equal([new DateOnly(2026, 3, 2), new DateOnly(2026, 3, 3)], days.Select(d => d.Date));
+        Assert.Equal((0m, -10_000m), (days[0].CashFlow, days[1].CashFlow));
+        Assert.Equal((100_000m, 100_000m, 90_000m), (days[0].EndEquity, days[1].StartEquity, days[1].EndEquity));
+        Assert.Equal((0m, 0m), (days[0].Pnl, days[1].Pnl));
+    }
+
+    [Fact]
     public async Task AWithdrawal_TripsNeitherTheDailyLossNorTheDrawdownBreaker()
     {
         await using var cluster = await StartAsync(new FakeTimeProvider(Monday));

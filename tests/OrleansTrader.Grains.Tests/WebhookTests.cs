@@ -143,6 +143,47 @@ public sealed class WebhookTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(90), second.NextAttemptAt!.Value - second.LastAttemptAt!.Value);
     }
 
+    // The doubled first delay became a TimeSpan before it was capped: 15 min doubled 30 times (the 31st failure) is past
+    // TimeSpan.MaxValue. The OverflowException left that failure unstored and no retry set, so the keep-alive reminder
+    // retried every minute instead of once per maximum delay.
+    [Fact]
+    public async Task ABackoff_KeepsItsMaximum_AfterThirtyFailures_WithALongFirstDelay()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var storage = new WriteFailingStorage("webhook");
+        await using var cluster = await StartAsync(time, o =>
+        {
+            o.FirstRetryDelay = TimeSpan.FromMinutes(15);
+            o.MaxRetryDelay = TimeSpan.FromHours(1);
+            o.DisableAfter = TimeSpan.FromDays(30);
+        }, storage: storage);
+        var account = await TestAccounts.OpenAsync(cluster, "wh-l", 100_000m);
+        await Market.QuoteAsync(cluster, "WHL", 50m, 50m);
+        var webhook = Webhook(cluster, "wh-l", "long");
+        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/long", Kinds = [AccountEventKind.Fill] })).Succeeded);
+        _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.InternalServerError));
+
+        await FillAsync(account, Market.MarketOrder("l-1", "WHL", OrderSide.Buy, 1m), 1);
+        var status = await WaitForFailuresAsync(webhook, 1);
+        for (var failures = 2; failures <= 31; failures++)
+        {
+            time.Advance(TimeSpan.FromHours(1));
+            status = await WaitForFailuresAsync(webhook, failures);
+        }
+
+        Assert.Equal(31, status.ConsecutiveFailures);
+        Assert.InRange(status.NextAttemptAt!.Value - status.LastAttemptAt!.Value, TimeSpan.FromMinutes(48), TimeSpan.FromHours(1));
+        var stored = new GrainState<WebhookGrainState>(new WebhookGrainState());
+        await storage.ReadStateAsync("webhook", GrainId.Create(typeof(WebhookGrain).FullName!, WebhookKey.Create("wh-l", "long")), stored,
+            TestContext.Current.CancellationToken);
+        Assert.Equal((31, status.NextAttemptAt), (stored.State.ConsecutiveFailures, stored.State.NextAttemptAt));
+
+        // Nothing goes before the wait is up, though the keep-alive reminder comes every minute.
+        time.Advance(TimeSpan.FromMinutes(47));
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        Assert.Equal(31, _receiver.Received.Count);
+    }
+
     [Fact]
     public async Task AWebhookFailingPastTheLimit_IsDisabled_AndResumingDeliversWhatWaited()
     {

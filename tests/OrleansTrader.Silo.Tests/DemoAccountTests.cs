@@ -74,6 +74,29 @@ public sealed class DemoAccountTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task ADemoStrategyTheUserDeleted_IsNotCreatedAgainOnARestart()
+    {
+        using (var silo = Silo(feed: "none"))
+        {
+            using var client = silo.CreateClient();
+            await SeededAsync(silo);
+            var grains = silo.Services.GetRequiredService<IGrainFactory>();
+            Assert.NotNull(await Strategy(grains).GetStatusAsync());
+            Assert.True((await Strategy(grains).DeleteAsync()).Succeeded);
+        }
+
+        SqliteConnection.ClearAllPools();
+        using (var silo = Silo(feed: "none"))
+        {
+            using var client = silo.CreateClient();
+            await SeededAsync(silo);
+            var grains = silo.Services.GetRequiredService<IGrainFactory>();
+            Assert.Null(await Strategy(grains).GetStatusAsync());
+            Assert.Equal("Demo: SMA crossover on SPY", (await grains.GetGrain<IAccountGrain>("demo").GetSnapshotAsync())?.Name);
+        }
+    }
+
     /// <summary>Waits until the demo seeder (a background service) has done its work on this start.</summary>
     private static Task SeededAsync(WebApplicationFactory<Program> silo) => silo.Services.GetServices<IHostedService>()
         .OfType<BackgroundService>().Single(s => s.GetType().Name == "DemoSeeder").ExecuteTask!.WaitAsync(Ct);

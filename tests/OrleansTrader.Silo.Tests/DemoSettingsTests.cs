@@ -28,4 +28,29 @@ public sealed class DemoSettingsTests
         var validation = Assert.IsType<OptionsValidationException>(current);
         Assert.Contains("Demo:Symbol", validation.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("demo account")]
+    [InlineData("démo")]
+    [InlineData("demo.1")]
+    [InlineData("a1234567890123456789012345678901234567890123456789012345678901234")]
+    public void Startup_FailsWithClearMessage_WhenTheDemoAccountIdIsNoIdTheApiAccepts(string accountId)
+    {
+        // Each was accepted, and the demo account opened under an id every /api/accounts/{accountId} route refuses.
+        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseSetting("Storage:Provider", "memory")
+            .UseSetting("Feed:Kind", "none")
+            .UseSetting("Demo:AccountId", accountId));
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        var current = error;
+        while (current is not OptionsValidationException && current.InnerException is { } inner)
+        {
+            current = inner;
+        }
+
+        var validation = Assert.IsType<OptionsValidationException>(current);
+        Assert.Contains("Demo:AccountId must be 1 to 64 characters of A-Z, a-z, 0-9, '-' and '_'", validation.Message, StringComparison.Ordinal);
+    }
 }

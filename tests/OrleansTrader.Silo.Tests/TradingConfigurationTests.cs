@@ -34,6 +34,21 @@ public sealed class TradingConfigurationTests
     }
 
     [Fact]
+    public void Startup_FailsNamingFeedSymbols_WhenReplayHasNoSymbols()
+    {
+        // The replay's own check caught it, naming MarketData:Csv:Symbols, a key the silo's settings never mention.
+        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseSetting("Storage:Provider", "memory")
+            .UseSetting("Feed:Kind", "replay")
+            .UseSetting("Feed:Path", Path.GetTempPath()));
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        var validation = Assert.IsType<OptionsValidationException>(Unwrap(error));
+        Assert.Contains("Feed:Symbols must list at least one symbol to replay when Feed:Kind is replay", validation.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheSiloProcess_WithAnInvalidSetting_ExitsWithCode1_AndALineThatSaysWhy()
     {
         // The process a user runs, not the in-process test host: the failure was an unhandled exception (exit code 134).

@@ -1,4 +1,5 @@
 using OrleansTrader.Domain.Instruments;
+using OrleansTrader.Grains.Abstractions;
 
 namespace OrleansTrader.Gateway.Validation;
 
@@ -8,7 +9,6 @@ namespace OrleansTrader.Gateway.Validation;
 /// </summary>
 internal static class Rules
 {
-    public const int MaxIdLength = 64;
     public const int MaxClientOrderIdLength = 128;
     public const int MaxNameLength = 100;
     public const int MaxReasonLength = 500;
@@ -18,9 +18,8 @@ internal static class Rules
     public const int MaxPriceScale = 4;
     public const decimal MaxCash = 1_000_000_000_000m;
 
-    /// <summary>Account, strategy and key ids: 1 to 64 of A-Z a-z 0-9 - _ (no '/', which separates strategy keys).</summary>
-    public static bool IsId(string? value) =>
-        value is { Length: > 0 and <= MaxIdLength } && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+    /// <summary>Account, strategy and key ids (<see cref="IdRules"/>, which the silo's configuration is checked by too).</summary>
+    public static bool IsId(string? value) => IdRules.IsValid(value);
 
     /// <summary>Order ids as the account issues them, and client order ids: 1 to 128 of A-Z a-z 0-9 - _ . :</summary>
     public static bool IsOrderId(string? value) =>
@@ -32,7 +31,7 @@ internal static class Rules
     {
         if (!IsId(value))
         {
-            errors.Add(field, $"Must be 1 to {MaxIdLength} characters of A-Z, a-z, 0-9, '-' and '_'.");
+            errors.Add(field, $"Must be {IdRules.Description}.");
         }
     }
 

@@ -11,9 +11,13 @@ internal static class AccountPerformanceSummaries
 
     public static AccountPerformanceSummary Of(IReadOnlyList<AccountDay> days)
     {
-        var report = PerformanceStatistics.Compute(EquityCurve(days, byDate: false), [], 0m, DaysPerYear);
+        // The returns start at the deposit: days before it (an account opened empty) have nothing to return on, and a curve
+        // that starts at zero has no returns at all. The totals still count every day, so they chain as before.
+        var funded = days.SkipWhile(static d => d.StartEquity == 0m && d.CashFlow == 0m).ToList();
+        var report = PerformanceStatistics.Compute(EquityCurve(funded, byDate: false), [], 0m, DaysPerYear);
         var closed = days.Where(d => d.Closed).ToList();
-        var annual = closed.Count >= 2 ? PerformanceStatistics.Compute(EquityCurve(closed, byDate: true), [], 0m, DaysPerYear) : null;
+        var fundedClosed = funded.Where(d => d.Closed).ToList();
+        var annual = fundedClosed.Count >= 2 ? PerformanceStatistics.Compute(EquityCurve(fundedClosed, byDate: true), [], 0m, DaysPerYear) : null;
         return new AccountPerformanceSummary
         {
             Days = days.Count,

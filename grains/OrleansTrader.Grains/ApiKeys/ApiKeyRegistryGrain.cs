@@ -25,7 +25,17 @@ internal sealed class ApiKeyRegistryGrain(
         }
 
         Keys[record.KeyId] = record;
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // The caller got an error: a key kept in memory would authenticate until deactivation, and then be gone.
+            Keys.Remove(record.KeyId);
+            throw;
+        }
+
         return true;
     }
 
@@ -57,7 +67,17 @@ internal sealed class ApiKeyRegistryGrain(
         if (record.IsActive)
         {
             Keys[keyId] = record with { RevokedAt = time.GetUtcNow() };
-            await state.WriteStateAsync();
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch
+            {
+                // Left revoked in memory only, the retry would find it revoked and write nothing: the next activation
+                // would load the key active again.
+                Keys[keyId] = record;
+                throw;
+            }
         }
 
         return true;

@@ -7,7 +7,8 @@ using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Hosting;
 
-/// <summary>Opens the demo paper account and starts its SMA crossover on one-second bars (once: a restart leaves them as they are).</summary>
+/// <summary>Opens the demo paper account and starts its SMA crossover on one-second bars (once: a restart leaves them as they are;
+/// a running strategy is resumed by KeepAliveResumer).</summary>
 internal sealed partial class DemoSeeder(IClusterClient client, DemoSettings settings, ILogger<DemoSeeder> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -16,7 +17,16 @@ internal sealed partial class DemoSeeder(IClusterClient client, DemoSettings set
         {
             var account = client.GetGrain<IAccountGrain>(settings.AccountId);
             var opened = await account.OpenAsync(new OpenAccount { Name = $"Demo: SMA crossover on {settings.Symbol}", Cash = settings.Cash });
-            if (!opened.Succeeded && opened.ErrorCode != AccountErrorCodes.AlreadyOpen)
+            if (opened.Existing || opened.ErrorCode == AccountErrorCodes.AlreadyOpen)
+            {
+                // Seeded on an earlier start: the strategy is left as the user left it, running, stopped or deleted (asked
+                // only whether it existed, the seeder created a deleted one again on every restart). The price: a silo
+                // killed between this open and the strategy's creation on its very first start has no demo strategy.
+                LogExists(logger, settings.AccountId);
+                return;
+            }
+
+            if (!opened.Succeeded)
             {
                 LogFailed(logger, settings.AccountId, opened.Message ?? opened.ErrorCode ?? "unknown");
                 return;
@@ -36,14 +46,6 @@ internal sealed partial class DemoSeeder(IClusterClient client, DemoSettings set
                     ["slowPeriod"] = settings.SlowPeriod.ToString(CultureInfo.InvariantCulture),
                 },
             });
-            if (created.ErrorCode == StrategyErrorCodes.AlreadyExists)
-            {
-                // A restart: the strategy goes on as it was. One the user stopped stays stopped (a running one is
-                // resumed by KeepAliveResumer).
-                LogExists(logger, settings.AccountId);
-                return;
-            }
-
             if (!created.Succeeded)
             {
                 LogFailed(logger, settings.AccountId, created.Message ?? created.ErrorCode ?? "unknown");
@@ -63,7 +65,7 @@ internal sealed partial class DemoSeeder(IClusterClient client, DemoSettings set
     private static partial void LogStarted(ILogger logger, string accountId, string symbol, int fast, int slow);
 
     [LoggerMessage(EventId = 5604, Level = LogLevel.Information,
-        Message = "Demo account {AccountId} and its strategy exist from an earlier start; the strategy keeps its running or stopped state")]
+        Message = "Demo account {AccountId} exists from an earlier start; its strategy is left as it was (running, stopped or deleted)")]
     private static partial void LogExists(ILogger logger, string accountId);
 
     [LoggerMessage(EventId = 5602, Level = LogLevel.Error, Message = "Demo account {AccountId} could not be set up: {Reason}")]

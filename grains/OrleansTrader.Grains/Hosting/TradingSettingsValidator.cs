@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OrleansTrader.Grains.Abstractions;
 
 namespace OrleansTrader.Grains.Hosting;
 
@@ -51,6 +52,13 @@ internal sealed class TradingSettingsValidator :
             failures.Add("Feed:Speed must be 0 (as fast as possible) or a positive factor.");
         }
 
+        // Without symbols the replay had nothing to read, and the failure named MarketData:Csv:Symbols, a key the silo's
+        // configuration never mentions.
+        if (options.Kind == "replay" && options.Symbols.Count == 0)
+        {
+            failures.Add("Feed:Symbols must list at least one symbol to replay when Feed:Kind is replay (Feed__Symbols__0=SPY, ...).");
+        }
+
         if (options.StaleAfterSeconds < 1)
         {
             failures.Add("Feed:StaleAfterSeconds must be at least 1.");
@@ -85,9 +93,10 @@ internal sealed class TradingSettingsValidator :
         var failures = new List<string>();
         if (options.Enabled)
         {
-            if (string.IsNullOrWhiteSpace(options.AccountId) || options.AccountId.Contains('/', StringComparison.Ordinal))
+            // The API's own rule: an id it refuses would name a demo account no call could reach.
+            if (!IdRules.IsValid(options.AccountId))
             {
-                failures.Add("Demo:AccountId must be a non-empty id without '/'.");
+                failures.Add($"Demo:AccountId must be {IdRules.Description}, as the HTTP API's account ids are (got \"{options.AccountId}\").");
             }
 
             if (!Domain.Instruments.SymbolRules.IsValid(options.Symbol))

@@ -384,8 +384,10 @@ internal sealed partial class WebhookGrain(
     /// <summary>The first delay doubled per further failure, at most the maximum, less up to a fifth at random (so receivers coming back are not hit at once).</summary>
     private TimeSpan Backoff(int failures)
     {
-        var doubled = Options.FirstRetryDelay * Math.Pow(2, Math.Min(failures - 1, 30));
-        var wait = doubled < Options.MaxRetryDelay ? doubled : Options.MaxRetryDelay;
+        // Doubled in ticks as a double, compared before it becomes a TimeSpan: a first delay of 15 minutes doubled 30 times
+        // is beyond TimeSpan.MaxValue, and the OverflowException left the failure unstored and the retry to the keep-alive.
+        var doubled = Options.FirstRetryDelay.Ticks * Math.Pow(2, failures - 1);
+        var wait = doubled < Options.MaxRetryDelay.Ticks ? TimeSpan.FromTicks((long)doubled) : Options.MaxRetryDelay;
         return wait * (1 - (Random.Shared.NextDouble() / 5));
     }
 

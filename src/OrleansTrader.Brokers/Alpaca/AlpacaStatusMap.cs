@@ -36,6 +36,7 @@ public static class AlpacaStatusMap
     public static readonly FrozenDictionary<string, ExecutionReportKind> Events = new Dictionary<string, ExecutionReportKind>(StringComparer.Ordinal)
     {
         ["new"] = ExecutionReportKind.Accepted,
+        ["accepted"] = ExecutionReportKind.Accepted,
         ["pending_new"] = ExecutionReportKind.PendingNew,
         ["partial_fill"] = ExecutionReportKind.PartialFill,
         ["fill"] = ExecutionReportKind.Fill,

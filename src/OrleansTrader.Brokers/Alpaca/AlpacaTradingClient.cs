@@ -246,7 +246,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
 
     /// <summary>
     /// DELETE /v2/positions/{symbol}: liquidates the position with a market order, which is returned. Never retried: each
-    /// attempt places an order, so a lost answer is reported as <see cref="BrokerErrorKind.OutcomeUnknown"/>.
+    /// attempt places an order, so a lost or unreadable answer is reported as <see cref="BrokerErrorKind.OutcomeUnknown"/>.
     /// </summary>
     public async Task<BrokerOrder> ClosePositionAsync(string symbol, CancellationToken cancellationToken = default)
     {
@@ -257,7 +257,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
             throw await ToExceptionAsync(response, "close position", cancellationToken);
         }
 
-        return await ReadOrderAsync(response, cancellationToken);
+        return await ReadAcceptedOrderAsync(response, cancellationToken);
     }
 
     internal AlpacaResilience Resilience => _resilience;
@@ -416,7 +416,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         return Readable(() => AlpacaMapper.ToBrokerOrder(json, _logger));
     }
 
-    /// <summary>A 2xx answer to a submit or replace means the venue acted; if it cannot be read, the outcome is unknown.</summary>
+    /// <summary>A 2xx answer to a submit, replace or position close means the venue acted; if it cannot be read, the outcome is unknown.</summary>
     private async Task<BrokerOrder> ReadAcceptedOrderAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         try

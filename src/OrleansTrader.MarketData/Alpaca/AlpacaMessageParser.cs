@@ -57,6 +57,9 @@ internal static class AlpacaMessageParser
             reader.Read();
             if (!TryReadField(ref reader, name, ref f))
             {
+                // Step over a value of the wrong shape (an object or array where a scalar belongs) whole, so the next read
+                // is this object's next property and not something inside the bad value.
+                reader.Skip();
                 error ??= $"field '{name}' has an unexpected value";
             }
         }
@@ -252,7 +255,13 @@ internal static class AlpacaMessageParser
         {
             if (reader.TokenType != JsonTokenType.String)
             {
-                reader.Skip();
+                // Leave the reader on the list's closing bracket, past any element of the wrong shape.
+                do
+                {
+                    reader.Skip();
+                }
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray);
+
                 return false;
             }
 

@@ -385,6 +385,24 @@ public sealed class AlpacaResilienceTests
         Assert.Single(server.Requests, r => r.Method == "DELETE");
     }
 
+    // The close was placed (a 2xx) but its body could not be read: reported Unavailable, the caller took the position as
+    // still open while Alpaca was liquidating it, and could close it again.
+    [Fact]
+    public async Task ClosePosition_ReportsTheOutcomeUnknown_WhenA2xxBodyIsUnreadable()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        var bought = await host.Client.SubmitOrderAsync(Limit("close-garbage"), Ct);
+        await server.FillAsync(bought.OrderId, bought.Quantity, bought.LimitPrice!.Value);
+        server.AddFault(new FakeFault("DELETE", "/v2/positions/", FakeFaultKind.AcceptThenGarbage));
+
+        var error = await Assert.ThrowsAsync<BrokerException>(() => host.Client.ClosePositionAsync(bought.Symbol, Ct));
+
+        Assert.Equal(BrokerErrorKind.OutcomeUnknown, error.Kind);
+        Assert.Single(server.Requests, r => r.Method == "DELETE");
+        Assert.Equal(2, server.OrderCount);
+    }
+
     private static async Task ReplenishSegment(global::OrleansTrader.Brokers.Alpaca.AlpacaResilience limiter)
     {
         await Task.Delay(20, Ct);

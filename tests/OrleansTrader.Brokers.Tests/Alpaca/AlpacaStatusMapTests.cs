@@ -29,6 +29,7 @@ public sealed class AlpacaStatusMapTests
     public static readonly TheoryData<string, ExecutionReportKind> DocumentedEvents = new()
     {
         { "new", ExecutionReportKind.Accepted },
+        { "accepted", ExecutionReportKind.Accepted },
         { "fill", ExecutionReportKind.Fill },
         { "partial_fill", ExecutionReportKind.PartialFill },
         { "canceled", ExecutionReportKind.Canceled },

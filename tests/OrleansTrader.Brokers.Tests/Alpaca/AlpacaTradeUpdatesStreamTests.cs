@@ -132,6 +132,28 @@ public sealed class AlpacaTradeUpdatesStreamTests
         Assert.Contains(host.Logs.Entries, e => e.EventId.Id == 4101 && e.Text.Contains("restated_by_venue", StringComparison.Ordinal));
     }
 
+    // Alpaca's `accepted` event (received, not yet routed to the venue) was not in the event table: it came out as an
+    // unknown event (StatusChanged with a warning) instead of the broker's acknowledgement.
+    [Fact]
+    public async Task Stream_ReportsTheAcceptedEvent_AsAccepted()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        await using var reports = new ExecutionReportCollector(host.Client);
+        await host.Health.StreamHealthy.Task.WaitAsync(TimeSpan.FromSeconds(15), Ct);
+        var order = await host.Client.SubmitOrderAsync(Limit("s-accepted", 1m), Ct);
+        await reports.WaitForAsync(r => r.Order.OrderId == order.OrderId);
+        server.OverrideStatus(order.OrderId, "accepted");
+
+        await server.PushEventAsync("accepted", order.OrderId);
+
+        var accepted = (await reports.WaitForAsync(r => r.Order.OrderId == order.OrderId, 2))[1];
+        Assert.Equal((ExecutionReportKind.Accepted, OrderStatus.Accepted), (accepted.Kind, accepted.Order.Status));
+        Assert.Null(accepted.Execution);
+        Assert.Null(accepted.Reason);
+        Assert.DoesNotContain(host.Logs.Entries, e => e.EventId.Id == 4101);
+    }
+
     [Fact]
     public async Task GetOrder_TreatsAnUnknownStatusAsStillWorking_AndLogsIt()
     {

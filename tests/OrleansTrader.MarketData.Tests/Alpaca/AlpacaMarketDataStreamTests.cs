@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using OrleansTrader.MarketData.Alpaca;
 using OrleansTrader.MarketData.Events;
+using OrleansTrader.MarketData.Health;
 using OrleansTrader.MarketData.Tests.Support;
 
 namespace OrleansTrader.MarketData.Tests.Alpaca;
@@ -157,6 +158,29 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
         Assert.Equal(" ,7,Z,V", correction.CorrectedConditions);
         var cancel = Assert.Single(events.OfType<TradeCancelEvent>());
         Assert.Equal(("AAPL", 1234L, 150.1m, 50m, "C"), (cancel.Symbol, cancel.TradeId, cancel.Price, cancel.Size, cancel.Action));
+    }
+
+    // A price sent as an array threw out of the parser (InvalidOperationException), which ended the stream for good.
+    [Fact]
+    public async Task ReadAsync_SkipsAndCountsAMessageWithAFieldOfTheWrongShape_AndKeepsStreaming()
+    {
+        _server.OnSubscribed = async (session, _) =>
+        {
+            await session.SendAsync("""
+                [{"T":"t","S":"AAPL","i":1,"x":"D","p":[126.55],"s":1,"c":[],"t":"2021-02-22T15:51:44Z","z":"C"},
+                 {"T":"t","S":"AAPL","i":2,"x":"D","p":126.56,"s":1,"c":[],"t":"2021-02-22T15:51:45Z","z":"C"}]
+                """);
+            await session.SendAsync("""[{"T":"t","S":"AAPL","i":3,"x":"D","p":126.57,"s":1,"c":[],"t":"2021-02-22T15:51:46Z","z":"C"}]""");
+        };
+        var stream = Stream();
+
+        var events = await ReadUntil(stream, e => e.OfType<TradeEvent>().Count() == 2);
+
+        Assert.Equal([2L, 3L], events.OfType<TradeEvent>().Select(t => t.SourceId!.Value));
+        var health = stream.GetHealth();
+        Assert.Equal(1, health.MalformedByReason[MalformedReason.InvalidMessage]);
+        Assert.Equal(0, health.Reconnects);
+        Assert.Contains(_log.Lines, l => l.StartsWith("Warning 3025", StringComparison.Ordinal) && l.Contains("'p'", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -1,0 +1,75 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.ApiKeys;
+using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Tests;
+
+/// <summary>The API key registry when its write fails: memory keeps only what storage has, so a retry stores the change.</summary>
+public sealed class ApiKeyRegistryTests
+{
+    private static readonly DateTimeOffset Created = new(2026, 3, 2, 14, 0, 0, TimeSpan.Zero);
+
+    // A revocation whose write failed was kept in memory: the retry found the key revoked and wrote nothing, so the key
+    // was active again at the registry's next activation although the admin had been told it was revoked.
+    [Fact]
+    public async Task Revoke_IsStored_WhenRetriedAfterAWriteThatFailed()
+    {
+        var storage = new WriteFailingStorage("api-keys");
+        await using var cluster = await StartAsync(storage);
+        var registry = cluster.Grains.GetGrain<IApiKeyRegistryGrain>(ApiKeyRegistryKeys.Default);
+        Assert.True(await registry.AddAsync(Key("key-1")));
+
+        storage.FailNext = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => registry.RevokeAsync("key-1"));
+        Assert.True((await registry.GetAsync("key-1"))!.IsActive);
+        Assert.True(await registry.RevokeAsync("key-1"));
+
+        var stored = await ReadStoredAsync(storage);
+        Assert.False(stored.Keys["key-1"].IsActive);
+    }
+
+    // An add whose write failed answered an error, yet the key stayed in memory: it authenticated until the registry
+    // deactivated, and the retry was refused as a duplicate, so the key was never stored.
+    [Fact]
+    public async Task Add_KeepsNoKey_WhenItsWriteFailed()
+    {
+        var storage = new WriteFailingStorage("api-keys");
+        await using var cluster = await StartAsync(storage);
+        var registry = cluster.Grains.GetGrain<IApiKeyRegistryGrain>(ApiKeyRegistryKeys.Default);
+
+        storage.FailNext = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => registry.AddAsync(Key("key-2")));
+
+        Assert.Null(await registry.GetAsync("key-2"));
+        Assert.True(await registry.AddAsync(Key("key-2")));
+        Assert.Equal(["key-2"], (await ReadStoredAsync(storage)).Keys.Keys);
+    }
+
+    private static Task<TradingCluster> StartAsync(WriteFailingStorage storage) =>
+        TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp)),
+        });
+
+    private static async Task<ApiKeyRegistryState> ReadStoredAsync(WriteFailingStorage storage)
+    {
+        var stored = new GrainState<ApiKeyRegistryState>(new ApiKeyRegistryState());
+        await storage.ReadStateAsync("api-keys", GrainId.Create(typeof(ApiKeyRegistryGrain).FullName!, ApiKeyRegistryKeys.Default), stored,
+            TestContext.Current.CancellationToken);
+        return stored.State;
+    }
+
+    private static ApiKeyRecord Key(string keyId) => new()
+    {
+        KeyId = keyId,
+        Name = keyId,
+        Roles = [ApiKeyRoles.Trader],
+        Accounts = ["acc-1"],
+        Salt = "c2FsdA==",
+        Hash = "aGFzaA==",
+        CreatedAt = Created,
+        CreatedBy = "admin-1",
+    };
+}

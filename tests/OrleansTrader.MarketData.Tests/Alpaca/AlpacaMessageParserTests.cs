@@ -1,0 +1,47 @@
+using System.Text;
+using OrleansTrader.MarketData.Alpaca;
+using OrleansTrader.MarketData.Events;
+using OrleansTrader.MarketData.Health;
+
+namespace OrleansTrader.MarketData.Tests.Alpaca;
+
+public sealed class AlpacaMessageParserTests
+{
+    private const string GoodTrade = """{"T":"t","S":"AAPL","i":7,"x":"D","p":126.55,"s":1,"c":["@"],"t":"2021-02-22T15:51:44Z","z":"C"}""";
+
+    // A value of the wrong JSON shape left the reader inside it: the next read met a value where a property name belongs
+    // and Utf8JsonReader.GetString threw InvalidOperationException, which nothing caught.
+    [Theory]
+    [InlineData("p", "\"126.55\"")]
+    [InlineData("p", "{\"value\":126.55}")]
+    [InlineData("p", "[126.55,1]")]
+    [InlineData("t", "1613999504")]
+    [InlineData("t", "{\"seconds\":1613999504}")]
+    [InlineData("S", "[1,2]")]
+    [InlineData("i", "{\"id\":[7]}")]
+    [InlineData("c", "[\"@\",1,\"I\"]")]
+    [InlineData("c", "[\"@\",[1],{\"a\":2}]")]
+    public void TryParse_ReportsAFieldOfTheWrongShapeAsMalformed_AndParsesTheRestOfTheFrame(string field, string value)
+    {
+        // The bad value sits mid-object, with fields after it that must not be read as the next array elements.
+        var fields = new List<(string Name, string Value)>
+        {
+            ("T", "\"t\""), ("S", "\"MSFT\""), ("i", "6"), ("x", "\"D\""), ("p", "410.1"), ("s", "2"), ("c", "[]"),
+            ("t", "\"2021-02-22T15:51:43Z\""), ("z", "\"C\""),
+        };
+        var at = fields.FindIndex(f => f.Name == field);
+        fields[at] = (field, value);
+        var bad = "{" + string.Join(',', fields.Select(f => $"\"{f.Name}\":{f.Value}")) + "}";
+        var frame = Encoding.UTF8.GetBytes($"[{bad},{GoodTrade}]");
+        var output = new List<AlpacaParsedMessage>();
+
+        var parsed = AlpacaMessageParser.TryParse(frame, output);
+
+        Assert.True(parsed);
+        Assert.Equal(2, output.Count);
+        Assert.Equal((MalformedReason.InvalidMessage, (MarketDataEvent?)null), (output[0].Malformed, output[0].Data));
+        Assert.Contains($"'{field}'", output[0].Detail, StringComparison.Ordinal);
+        var trade = Assert.IsType<TradeEvent>(output[1].Data);
+        Assert.Equal(("AAPL", 7L, 126.55m, 1m, "@"), (trade.Symbol, trade.SourceId, trade.Trade.Price, trade.Trade.Size, trade.Trade.Condition));
+    }
+}
