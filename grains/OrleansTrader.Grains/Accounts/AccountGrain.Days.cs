@@ -18,10 +18,7 @@ internal sealed partial class AccountGrain
         }
 
         // A query after midnight, before the signal tick (an activation it woke), closes yesterday first.
-        if (S.TradingDay != DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime))
-        {
-            await SignalAsync();
-        }
+        await RollDayIfDateChangedAsync();
 
         var days = await Days.ReadAsync(from, to);
         if (Today() is { } today && DateRange.Includes(today.Date, from, to))
@@ -30,6 +27,18 @@ internal sealed partial class AccountGrain
         }
 
         return new AccountPerformance { AccountId = AccountId, Days = days, Summary = AccountPerformanceSummaries.Of(days) };
+    }
+
+    /// <summary>Whether the UTC date has moved on since the trading day started (the signal tick has not rolled it yet).</summary>
+    private bool DateChanged() => S.TradingDay != DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+
+    /// <summary>Between midnight and the signal tick, does the tick's work first, so what follows lands in the new day.</summary>
+    private async Task RollDayIfDateChangedAsync()
+    {
+        if (DateChanged())
+        {
+            await SignalAsync();
+        }
     }
 
     /// <summary>
@@ -63,7 +72,7 @@ internal sealed partial class AccountGrain
     /// </summary>
     private async Task RollDayAtActivationAsync()
     {
-        if (S.TradingDay == DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime))
+        if (!DateChanged())
         {
             return;
         }

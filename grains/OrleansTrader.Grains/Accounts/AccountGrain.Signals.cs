@@ -50,7 +50,7 @@ internal sealed partial class AccountGrain
     /// </summary>
     private async Task ReportSignalsAfterFillAsync()
     {
-        if (S.TradingDay != DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime))
+        if (DateChanged())
         {
             // A fill after midnight, before the tick rolled the day: its day P&L is still measured from yesterday's start,
             // and the breaker would judge yesterday's loss and today's together as today's. The tick's work rolls it first.

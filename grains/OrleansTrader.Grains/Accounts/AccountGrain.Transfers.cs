@@ -55,12 +55,9 @@ internal sealed partial class AccountGrain
                     $"Transfer {command.TransferId} was made for {earlier.Amount}; a new transfer needs a new id.");
         }
 
-        if (S.TradingDay != DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime))
-        {
-            // A transfer after midnight, before the tick rolled the day, belongs to the new day: booked first, it moved
-            // yesterday's end equity and left today's start without it. The tick's work rolls the day first.
-            await SignalAsync();
-        }
+        // A transfer after midnight, before the tick rolled the day, belongs to the new day: booked first, it moved
+        // yesterday's end equity and left today's start without it.
+        await RollDayIfDateChangedAsync();
 
         // Valued at fresh marks: a margin withdrawal is bounded by the equity, and the high-water mark scales with it (an
         // account this call woke has no marks yet, and without them the mark would move by the amount instead).
