@@ -58,6 +58,23 @@ public sealed class AlpacaStartupTests
         Assert.Contains("Alpaca:AccountId (environment variable Alpaca__AccountId) is missing", message, StringComparison.Ordinal);
     }
 
+    // The binding check allowed any trimmed id of up to 64 characters, so an id the HTTP API refuses ('/', spaces, '.')
+    // started a silo whose one Alpaca account could never be opened or traded through the API.
+    [Theory]
+    [InlineData("main/alpaca")]
+    [InlineData("main account")]
+    [InlineData("main.alpaca")]
+    public async Task SiloStartup_Fails_WhenTheBoundAccountIdIsNotAnApiId(string accountId)
+    {
+        var settings = Settings();
+        settings["Alpaca:AccountId"] = accountId;
+
+        var message = await StartupFailureAsync(settings);
+
+        Assert.Contains("Alpaca:AccountId (environment variable Alpaca__AccountId) must be 1 to 64 characters of A-Z, a-z, 0-9, '-' and '_'",
+            message, StringComparison.Ordinal);
+    }
+
     private static Dictionary<string, string?> Settings() => new()
     {
         ["Alpaca:KeyId"] = "PKTESTKEY0000000001",

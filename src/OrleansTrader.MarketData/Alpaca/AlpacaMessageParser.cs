@@ -53,9 +53,16 @@ internal static class AlpacaMessageParser
         string? error = null;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            var name = reader.GetString() ?? string.Empty;
+            if (!TryGetText(ref reader, out var name))
+            {
+                reader.Read();
+                reader.Skip();
+                error ??= "a field name is not valid text";
+                continue;
+            }
+
             reader.Read();
-            if (!TryReadField(ref reader, name, ref f))
+            if (!TryReadField(ref reader, name ?? string.Empty, ref f))
             {
                 // Step over a value of the wrong shape (an object or array where a scalar belongs) whole, so the next read
                 // is this object's next property and not something inside the bad value.
@@ -83,7 +90,7 @@ internal static class AlpacaMessageParser
                     null,
                     f.Tape)),
                 "b" => Data(new BarEvent(
-                    new Bar(Required(f.Symbol), Time(f.Time), OneMinute, Required(f.Open), Required(f.High), Required(f.Low),
+                    new Bar(Required(f.Symbol), BarStart(f.Time), OneMinute, Required(f.Open), Required(f.High), Required(f.Low),
                         Required(f.Close), Required(f.Volume), (int)(f.TradeCount ?? 0)),
                     f.Vwap)),
                 "c" => Data(new TradeCorrectionEvent
@@ -182,12 +189,32 @@ internal static class AlpacaMessageParser
 
     private static bool String(ref Utf8JsonReader reader, out string? value)
     {
-        value = reader.TokenType switch
+        value = null;
+        return reader.TokenType switch
         {
-            JsonTokenType.String => reader.GetString(),
-            _ => null,
+            JsonTokenType.String => TryGetText(ref reader, out value),
+            JsonTokenType.Null => true,
+            _ => false,
         };
-        return reader.TokenType is JsonTokenType.String or JsonTokenType.Null;
+    }
+
+    /// <summary>
+    /// <see cref="Utf8JsonReader.GetString"/> throws <see cref="InvalidOperationException"/> for bytes that are not UTF-8
+    /// or an escaped lone surrogate ("\uD800"): the reader checks only the JSON structure, so such text reaches us as a
+    /// well-formed string and must be reported as a bad value instead of ending the stream.
+    /// </summary>
+    private static bool TryGetText(ref Utf8JsonReader reader, out string? value)
+    {
+        try
+        {
+            value = reader.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = null;
+            return false;
+        }
     }
 
     private static bool Int64(ref Utf8JsonReader reader, out long? value)
@@ -253,9 +280,9 @@ internal static class AlpacaMessageParser
         value = [];
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            if (reader.TokenType != JsonTokenType.String)
+            if (reader.TokenType != JsonTokenType.String || !TryGetText(ref reader, out var element))
             {
-                // Leave the reader on the list's closing bracket, past any element of the wrong shape.
+                // Leave the reader on the list's closing bracket, past any element of the wrong shape or unreadable text.
                 do
                 {
                     reader.Skip();
@@ -265,7 +292,7 @@ internal static class AlpacaMessageParser
                 return false;
             }
 
-            value.Add(reader.GetString()!);
+            value.Add(element!);
         }
 
         return true;
@@ -282,6 +309,14 @@ internal static class AlpacaMessageParser
 
     private static DateTimeOffset Time(string? value) =>
         value is not null && IsoTimestamp.TryParse(value, out var time) ? time : throw new FormatException($"invalid timestamp '{value}'");
+
+    // Bar.End (start + interval) must be a time too: past DateTimeOffset.MaxValue it throws wherever it is read, which
+    // for the stream is the reader itself (health tracking), so a start in the bar's last minute of time is malformed.
+    private static DateTimeOffset BarStart(string? value)
+    {
+        var start = Time(value);
+        return start <= DateTimeOffset.MaxValue - OneMinute ? start : throw new FormatException($"bar start '{value}' has no end");
+    }
 
     private struct Fields
     {

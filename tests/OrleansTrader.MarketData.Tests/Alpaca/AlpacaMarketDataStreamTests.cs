@@ -183,6 +183,30 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
         Assert.Contains(_log.Lines, l => l.StartsWith("Warning 3025", StringComparison.Ordinal) && l.Contains("'p'", StringComparison.Ordinal));
     }
 
+    // A symbol holding an escaped lone surrogate is well-formed JSON the parser could not turn into text: it threw
+    // InvalidOperationException, which the reconnect loop does not catch, so ReadAsync failed and the feed stopped.
+    // A bar in time's last minute passed the parser and threw from Bar.End in the reader's health tracking.
+    [Fact]
+    public async Task ReadAsync_SkipsAndCountsFramesWithUnreadableTextOrAnEndlessBar_AndKeepsStreaming()
+    {
+        _server.OnSubscribed = async (session, _) =>
+        {
+            await session.SendAsync("""[{"T":"t","S":"\uD800","i":1,"x":"D","p":126.55,"s":1,"c":[],"t":"2021-02-22T15:51:44Z","z":"C"}]""");
+            await session.SendAsync("""[{"T":"b","S":"SPY","o":1,"h":1,"l":1,"c":1,"v":1,"t":"9999-12-31T23:59:30Z"}]""");
+            await session.SendAsync("""[{"T":"t","S":"AAPL","i":2,"x":"D","p":126.56,"s":1,"c":[],"t":"2021-02-22T15:51:45Z","z":"C"}]""");
+        };
+        var stream = Stream();
+
+        var events = await ReadUntil(stream, e => e.OfType<TradeEvent>().Any());
+
+        Assert.Equal([2L], events.OfType<TradeEvent>().Select(t => t.SourceId!.Value));
+        Assert.Empty(events.OfType<BarEvent>());
+        var health = stream.GetHealth();
+        Assert.Equal(2, health.MalformedByReason[MalformedReason.InvalidMessage]);
+        Assert.Equal(0, health.Reconnects);
+        Assert.Equal(2, _log.Lines.Count(l => l.StartsWith("Warning 3025", StringComparison.Ordinal)));
+    }
+
     [Theory]
     [InlineData(405, "symbol limit exceeded")]
     [InlineData(406, "connection limit exceeded")]

@@ -44,4 +44,43 @@ public sealed class AlpacaMessageParserTests
         var trade = Assert.IsType<TradeEvent>(output[1].Data);
         Assert.Equal(("AAPL", 7L, 126.55m, 1m, "@"), (trade.Symbol, trade.SourceId, trade.Trade.Price, trade.Trade.Size, trade.Trade.Condition));
     }
+
+    // Utf8JsonReader checks only the JSON structure: text that is not UTF-8, or an escaped lone surrogate, reached
+    // GetString, which threw InvalidOperationException out of the parser and ended the stream. <FF> stands for a 0xFF byte.
+    [Theory]
+    [InlineData("""{"T":"t","S":"AA<FF>PL","i":1,"x":"D","p":1,"s":1,"t":"2021-02-22T15:51:43Z"}""")]
+    [InlineData("""{"T":"t","S":"\uD800","i":1,"x":"D","p":1,"s":1,"t":"2021-02-22T15:51:43Z"}""")]
+    [InlineData("""{"T":"\uDC00x","S":"AAPL"}""")]
+    [InlineData("""{"T":"t","S<FF>":"AAPL","i":1,"x":"D","p":1,"s":1,"t":"2021-02-22T15:51:43Z"}""")]
+    [InlineData("""{"T":"t","\uD800":{"nested":[1]},"S":"AAPL","i":1,"x":"D","p":1,"s":1,"t":"2021-02-22T15:51:43Z"}""")]
+    [InlineData("""{"T":"t","S":"AAPL","i":1,"x":"D","p":1,"s":1,"c":["@","\uD800","I"],"t":"2021-02-22T15:51:43Z"}""")]
+    [InlineData("""{"T":"subscription","trades":["AAPL","<FF>"]}""")]
+    // A bar in time's last minute has no representable end; Bar.End threw where the stream's reader tracked health.
+    [InlineData("""{"T":"b","S":"SPY","o":1,"h":1,"l":1,"c":1,"v":1,"t":"9999-12-31T23:59:30Z"}""")]
+    public void TryParse_ReportsAMessageWithUnreadableTextAsMalformed_AndParsesTheRestOfTheFrame(string bad)
+    {
+        var frame = Bytes($"[{bad},{GoodTrade}]");
+        var output = new List<AlpacaParsedMessage>();
+
+        var parsed = AlpacaMessageParser.TryParse(frame, output);
+
+        Assert.True(parsed);
+        Assert.Equal(2, output.Count);
+        Assert.Equal((MalformedReason.InvalidMessage, (MarketDataEvent?)null), (output[0].Malformed, output[0].Data));
+        var trade = Assert.IsType<TradeEvent>(output[1].Data);
+        Assert.Equal(("AAPL", 7L, 126.55m), (trade.Symbol, trade.SourceId, trade.Trade.Price));
+    }
+
+    private static byte[] Bytes(string json)
+    {
+        var parts = json.Split("<FF>");
+        var bytes = new List<byte>(Encoding.UTF8.GetBytes(parts[0]));
+        foreach (var part in parts.Skip(1))
+        {
+            bytes.Add(0xFF);
+            bytes.AddRange(Encoding.UTF8.GetBytes(part));
+        }
+
+        return [.. bytes];
+    }
 }

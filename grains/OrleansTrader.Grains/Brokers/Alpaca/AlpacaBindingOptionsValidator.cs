@@ -1,12 +1,11 @@
 using Microsoft.Extensions.Options;
+using OrleansTrader.Grains.Abstractions;
 
 namespace OrleansTrader.Grains.Brokers.Alpaca;
 
 /// <summary>Refuses a silo with Alpaca keys but no bound account, or with an account id no account could have.</summary>
 internal sealed class AlpacaBindingOptionsValidator : IValidateOptions<AlpacaBindingOptions>
 {
-    private const int MaxAccountIdLength = 64;
-
     public ValidateOptionsResult Validate(string? name, AlpacaBindingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -16,10 +15,11 @@ internal sealed class AlpacaBindingOptionsValidator : IValidateOptions<AlpacaBin
             failures.Add("Alpaca:AccountId (environment variable Alpaca__AccountId) is missing. One Alpaca key trades for exactly one "
                 + "OrleansTrader account; name it here.");
         }
-        else if (options.AccountId != options.AccountId.Trim() || options.AccountId.Length > MaxAccountIdLength
-                 || options.AccountId.Any(char.IsControl))
+        else if (!IdRules.IsValid(options.AccountId))
         {
-            failures.Add($"Alpaca:AccountId must be an account id of at most {MaxAccountIdLength} characters without surrounding spaces.");
+            // The API's own rule, as for Demo:AccountId: an id it refuses names an account no call could open or trade.
+            failures.Add($"Alpaca:AccountId (environment variable Alpaca__AccountId) must be {IdRules.Description}, as the HTTP "
+                + "API's account ids are.");
         }
 
         if (options.StreamUnhealthyTripAfter < TimeSpan.Zero)
