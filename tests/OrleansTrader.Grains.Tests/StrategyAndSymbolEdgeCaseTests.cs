@@ -187,6 +187,51 @@ public sealed class StrategyAndSymbolEdgeCaseTests
         Assert.Equal(1, (await strategy.GetStatusAsync())!.IntentsSent);
     }
 
+    [Fact]
+    public async Task AnIntentAnsweredWithAnOrderThatHadEnded_AfterACrashLostTheStrategysWrite_IsNotLeftOpenForGood()
+    {
+        var storage = new WriteFailingStorage("strategy");
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp));
+                silo.Services.AddStrategy(RestWhileNone.Definition);
+            },
+        });
+        var account = await TestAccounts.OpenAsync(cluster, "lost", 100_000m);
+        await Market.QuoteAsync(cluster, "SCN", 40m, 40m);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("lost", "rest"));
+        Assert.True((await strategy.CreateAsync(new CreateStrategy
+        {
+            Kind = RestWhileNone.Definition.Kind, Symbols = ["SCN"], Parameters = new Dictionary<string, string>(), Start = true,
+        })).Succeeded);
+        var start = MinuteAgo(10);
+
+        // "rest-1" is placed and then canceled, but none of the strategy's writes since its start reaches storage before the crash.
+        storage.FailAll = true;
+        await BarAsync(cluster, "SCN", start);
+        var first = (await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 1, "the resting buy limit"))[0];
+        Assert.Equal("rest-1", first.ClientOrderId);
+        Assert.True((await account.CancelOrderAsync(first.OrderId)).Succeeded);
+        await cluster.Cluster.KillAndRestartSiloAsync(TestContext.Current.CancellationToken);
+        storage.FailAll = false;
+        account = cluster.Account("lost");
+        strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("lost", "rest"));
+        Assert.True((await strategy.GetStatusAsync())!.Running);
+        await Market.QuoteAsync(cluster, "SCN", 40m, 40m);
+
+        // Resumed from before "rest-1", the strategy asks for it again, and the account answers with the canceled order.
+        await BarAsync(cluster, "SCN", start.AddMinutes(1));
+        await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!, s => s.IntentsSent == 1, "the repeated rest-1");
+        Assert.Single(await account.GetOrdersAsync(OrderStatusFilter.All, 10, null));
+
+        // That order has ended: the strategy must not wait on it for good, but rest a new buy on the next bar.
+        await BarAsync(cluster, "SCN", start.AddMinutes(2));
+        var open = await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 1, "a new resting buy limit");
+        Assert.Equal("rest-2", open[0].ClientOrderId);
+    }
+
     private static DateTimeOffset MinuteAgo(int minutes)
     {
         var start = TimeProvider.System.GetUtcNow().AddMinutes(-minutes);

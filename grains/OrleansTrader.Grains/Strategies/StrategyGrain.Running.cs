@@ -532,6 +532,23 @@ internal sealed partial class StrategyGrain
         else
         {
             S.IntentsSent++;
+            if (placed is { IsExisting: true, Order: { } existing } && existing.Status.IsFinal())
+            {
+                // Its client order id named an order that had ended (a send repeated after a crash lost the strategy's write):
+                // that order's events went by before this intent tracked it, so its end is taken here, or it stayed open for good.
+                var update = new StrategyOrderUpdate
+                {
+                    ClientOrderId = intent.ClientOrderId,
+                    Status = existing.Status,
+                    FilledQuantity = existing.FilledQuantity,
+                    Timestamp = existing.UpdatedAt,
+                    Message = existing.StatusReason,
+                };
+                if (_context!.ApplyOrderUpdate(update))
+                {
+                    Guard(static (strategy, u) => strategy.OnOrderUpdate(u), _strategy!, update);
+                }
+            }
         }
     }
 

@@ -10,6 +10,9 @@ internal sealed class WriteFailingStorage(string failedRecord) : IGrainStorage
 
     public bool FailNext { get; set; }
 
+    /// <summary>Fails every write of the record while set (a silo that dies before any of them reached storage).</summary>
+    public bool FailAll { get; set; }
+
     public IGrainStorage Over(IServiceProvider services)
     {
         _inner ??= new MemoryGrainStorage(services.GetRequiredService<IGrainStateSerializer>());
@@ -21,7 +24,7 @@ internal sealed class WriteFailingStorage(string failedRecord) : IGrainStorage
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
     {
-        if (FailNext && stateName == failedRecord)
+        if ((FailNext || FailAll) && stateName == failedRecord)
         {
             FailNext = false;
             throw new IOException("The disk is full (test).");
