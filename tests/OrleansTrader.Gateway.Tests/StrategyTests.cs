@@ -93,6 +93,26 @@ public sealed class StrategyTests(GatewayFixture fixture)
         Assert.Empty(listed.EnumerateArray());
     }
 
+    /// <summary>
+    /// docs/api.md, Errors: no exception text in a problem. The kind's refusal names every bad parameter in words, without
+    /// the " (Parameter 'x')" that .NET appends to an ArgumentException's message for the first one only.
+    /// </summary>
+    [Fact]
+    public async Task Strategy_WithInvalidParameters_IsRefusedWithEveryProblemInWords_NotExceptionText()
+    {
+        var account = await Host.CreateAccountAsync();
+
+        var problem = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/strategies", Host.AdminKey, new
+        {
+            strategyId = "bad", kind = "sma-crossover", symbols = new[] { "STRP" },
+            parameters = new Dictionary<string, string> { ["fastPeriod"] = "0" },
+        }, HttpStatusCode.UnprocessableEntity);
+
+        Assert.Equal("STRATEGY_PARAMETERS_INVALID", problem.GetProperty("reason").GetString());
+        Assert.Equal("Invalid parameters for strategy 'sma-crossover': quantity: is required; fastPeriod: must be >= 1 (got 0)",
+            problem.GetProperty("detail").GetString());
+    }
+
     [Fact]
     public async Task Backtest_RunsOnTheSilosBars_AndReportsMoneyToTheCent()
     {

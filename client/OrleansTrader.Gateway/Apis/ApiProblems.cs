@@ -8,8 +8,9 @@ namespace OrleansTrader.Gateway.Apis;
 /// <summary>ProblemDetails for the grains' error and reason codes. Every problem names its code in "reason".</summary>
 internal static class ApiProblems
 {
-    public static ProblemHttpResult NotFound(string title, string reason) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: title, extensions: Reason(reason));
+    /// <summary>The same shape as <see cref="FromCode"/>'s 404: a fixed title, and what is missing in the detail.</summary>
+    public static ProblemHttpResult NotFound(string detail, string reason) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: Title(StatusCodes.Status404NotFound), detail: detail, extensions: Reason(reason));
 
     public static ProblemHttpResult AccountNotFound(string accountId) =>
         NotFound($"Account {accountId} does not exist.", AccountErrorCodes.NotOpen);

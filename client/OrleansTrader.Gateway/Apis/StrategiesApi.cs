@@ -142,7 +142,7 @@ public static class StrategiesApi
     internal static async Task<Results<Ok<StrategyStatus>, ProblemHttpResult>> GetAsync(string accountId, string strategyId, IGrainFactory grains) =>
         await Strategy(grains, accountId, strategyId).GetStatusAsync() is { } status
             ? TypedResults.Ok(MoneyReport.Round(status))
-            : ApiProblems.NotFound($"Strategy {strategyId} does not exist in account {accountId}.", StrategyErrorCodes.NotFound);
+            : await NotFoundAsync(grains, accountId, strategyId);
 
     internal static async Task<Results<Ok<StrategyPerformance>, ValidationProblem, ProblemHttpResult>> GetPerformanceAsync(
         string accountId, string strategyId, IGrainFactory grains, DateOnly? from, DateOnly? to)
@@ -154,7 +154,7 @@ public static class StrategiesApi
 
         return await Strategy(grains, accountId, strategyId).GetPerformanceAsync(from, to) is { } performance
             ? TypedResults.Ok(MoneyReport.Round(performance))
-            : ApiProblems.NotFound($"Strategy {strategyId} does not exist in account {accountId}.", StrategyErrorCodes.NotFound);
+            : await NotFoundAsync(grains, accountId, strategyId);
     }
 
     internal static async Task<Results<Ok<TradeHistory>, ValidationProblem, ProblemHttpResult>> GetTradesAsync(
@@ -167,7 +167,7 @@ public static class StrategiesApi
 
         return await Strategy(grains, accountId, strategyId).GetTradesAsync(TradeQueries.Of(from, to, symbol, before, limit)) is { } trades
             ? TypedResults.Ok(MoneyReport.Round(trades))
-            : ApiProblems.NotFound($"Strategy {strategyId} does not exist in account {accountId}.", StrategyErrorCodes.NotFound);
+            : await NotFoundAsync(grains, accountId, strategyId);
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string accountId, string strategyId, IGrainFactory grains)
@@ -178,14 +178,14 @@ public static class StrategiesApi
             await grains.GetGrain<IStrategyDirectoryGrain>(accountId).RemoveAsync(strategyId);
         }
 
-        return result.Succeeded ? TypedResults.NoContent() : ApiProblems.FromCode(result.ErrorCode ?? StrategyErrorCodes.NotFound, result.Message);
+        return result.Succeeded ? TypedResults.NoContent() : await ProblemAsync(grains, accountId, result.ErrorCode ?? StrategyErrorCodes.NotFound, result.Message);
     }
 
     internal static async Task<Results<Ok<StrategyStatus>, ProblemHttpResult>> StartAsync(string accountId, string strategyId, IGrainFactory grains) =>
-        Answer(await Strategy(grains, accountId, strategyId).StartAsync());
+        await AnswerAsync(grains, accountId, await Strategy(grains, accountId, strategyId).StartAsync());
 
     internal static async Task<Results<Ok<StrategyStatus>, ProblemHttpResult>> StopAsync(string accountId, string strategyId, IGrainFactory grains) =>
-        Answer(await Strategy(grains, accountId, strategyId).StopAsync());
+        await AnswerAsync(grains, accountId, await Strategy(grains, accountId, strategyId).StopAsync());
 
     internal static async Task<Results<Ok<StrategyStatus>, ValidationProblem, ProblemHttpResult>> SetParametersAsync(
         string accountId, string strategyId, StrategyParametersRequest request, IGrainFactory grains)
@@ -205,14 +205,25 @@ public static class StrategiesApi
         var result = await Strategy(grains, accountId, strategyId).UpdateParametersAsync(request.Parameters!);
         return result is { Succeeded: true, Status: { } status }
             ? TypedResults.Ok(MoneyReport.Round(status))
-            : ApiProblems.FromCode(result.ErrorCode ?? StrategyErrorCodes.InvalidParameters, result.Message);
+            : await ProblemAsync(grains, accountId, result.ErrorCode ?? StrategyErrorCodes.InvalidParameters, result.Message);
     }
 
     private static IStrategyGrain Strategy(IGrainFactory grains, string accountId, string strategyId) =>
         grains.GetGrain<IStrategyGrain>(StrategyKey.Create(accountId, strategyId));
 
-    private static Results<Ok<StrategyStatus>, ProblemHttpResult> Answer(StrategyCommandResult result) =>
+    private static async Task<Results<Ok<StrategyStatus>, ProblemHttpResult>> AnswerAsync(IGrainFactory grains, string accountId, StrategyCommandResult result) =>
         result is { Succeeded: true, Status: { } status }
             ? TypedResults.Ok(MoneyReport.Round(status))
-            : ApiProblems.FromCode(result.ErrorCode ?? StrategyErrorCodes.NotFound, result.Message);
+            : await ProblemAsync(grains, accountId, result.ErrorCode ?? StrategyErrorCodes.NotFound, result.Message);
+
+    /// <summary>Only a miss asks whether the account is open: an unknown account is ACCOUNT_NOT_OPEN here as on its other routes.</summary>
+    private static async Task<ProblemHttpResult> NotFoundAsync(IGrainFactory grains, string accountId, string strategyId) =>
+        await grains.GetGrain<IAccountGrain>(accountId).GetRiskLimitsAsync() is null
+            ? ApiProblems.AccountNotFound(accountId)
+            : ApiProblems.NotFound($"Strategy {strategyId} does not exist in account {accountId}.", StrategyErrorCodes.NotFound);
+
+    private static async Task<ProblemHttpResult> ProblemAsync(IGrainFactory grains, string accountId, string code, string? message) =>
+        code == StrategyErrorCodes.NotFound && await grains.GetGrain<IAccountGrain>(accountId).GetRiskLimitsAsync() is null
+            ? ApiProblems.AccountNotFound(accountId)
+            : ApiProblems.FromCode(code, message);
 }

@@ -89,12 +89,14 @@ public static class WebhooksApi
     internal static async Task<Results<Ok<WebhookStatus>, ProblemHttpResult>> GetAsync(string accountId, string webhookId, IGrainFactory grains) =>
         await Webhook(grains, accountId, webhookId).GetStatusAsync() is { } status
             ? TypedResults.Ok(status)
-            : ApiProblems.NotFound($"Webhook {webhookId} does not exist in account {accountId}.", WebhookErrorCodes.NotFound);
+            : await grains.GetGrain<IAccountGrain>(accountId).GetRiskLimitsAsync() is null
+                ? ApiProblems.AccountNotFound(accountId)
+                : ApiProblems.NotFound($"Webhook {webhookId} does not exist in account {accountId}.", WebhookErrorCodes.NotFound);
 
     internal static async Task<Results<Ok<WebhookStatus>, ProblemHttpResult>> ResumeAsync(string accountId, string webhookId, IGrainFactory grains)
     {
         var result = await Webhook(grains, accountId, webhookId).ResumeAsync();
-        return result is { Succeeded: true, Status: { } status } ? TypedResults.Ok(status) : ApiProblems.FromCode(result.ErrorCode!, result.Message);
+        return result is { Succeeded: true, Status: { } status } ? TypedResults.Ok(status) : await ProblemAsync(grains, accountId, result.ErrorCode!, result.Message);
     }
 
     internal static async Task<Results<Ok<CreatedWebhook>, ValidationProblem, ProblemHttpResult>> RotateSecretAsync(
@@ -115,14 +117,20 @@ public static class WebhooksApi
             return TypedResults.Ok(new CreatedWebhook(status, secret));
         }
 
-        return result.Field is { } field ? ApiProblems.Invalid(field, result.Message!) : ApiProblems.FromCode(result.ErrorCode!, result.Message);
+        return result.Field is { } field ? ApiProblems.Invalid(field, result.Message!) : await ProblemAsync(grains, accountId, result.ErrorCode!, result.Message);
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string accountId, string webhookId, IGrainFactory grains)
     {
         var result = await Webhook(grains, accountId, webhookId).DeleteAsync();
-        return result.Succeeded ? TypedResults.NoContent() : ApiProblems.FromCode(result.ErrorCode!, result.Message);
+        return result.Succeeded ? TypedResults.NoContent() : await ProblemAsync(grains, accountId, result.ErrorCode!, result.Message);
     }
+
+    /// <summary>Only a miss asks whether the account is open: an unknown account is ACCOUNT_NOT_OPEN here as on its other routes.</summary>
+    private static async Task<ProblemHttpResult> ProblemAsync(IGrainFactory grains, string accountId, string code, string? message) =>
+        code == WebhookErrorCodes.NotFound && await grains.GetGrain<IAccountGrain>(accountId).GetRiskLimitsAsync() is null
+            ? ApiProblems.AccountNotFound(accountId)
+            : ApiProblems.FromCode(code, message);
 
     private static IWebhookGrain Webhook(IGrainFactory grains, string accountId, string webhookId) =>
         grains.GetGrain<IWebhookGrain>(WebhookKey.Create(accountId, webhookId));

@@ -25,7 +25,7 @@ internal static class StrategyFactory
         }
         catch (ArgumentException ex)
         {
-            (errorCode, message) = (StrategyErrorCodes.InvalidParameters, ex.Message);
+            (errorCode, message) = (StrategyErrorCodes.InvalidParameters, WithoutParameterName(ex));
             return false;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException && strategies.IsCustom(kind))
@@ -35,5 +35,15 @@ internal static class StrategyFactory
             (errorCode, message) = (StrategyErrorCodes.InvalidParameters, $"Strategy kind \"{kind}\" could not be built: {ex.Message}");
             return false;
         }
+    }
+
+    /// <summary>
+    /// The message as the API answers it: .NET appends " (Parameter 'x')" to an argument exception's message, exception
+    /// text that names only the first of the parameters the message lists.
+    /// </summary>
+    private static string WithoutParameterName(ArgumentException ex)
+    {
+        var suffix = $" (Parameter '{ex.ParamName}')";
+        return ex.ParamName is not null && ex.Message.EndsWith(suffix, StringComparison.Ordinal) ? ex.Message[..^suffix.Length] : ex.Message;
     }
 }
