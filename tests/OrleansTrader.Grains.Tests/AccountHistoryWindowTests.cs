@@ -45,6 +45,10 @@ public sealed class AccountHistoryWindowTests : IDisposable
         Assert.True(events.Truncated);
         Assert.True(events.OldestSequence > 1);
         Assert.Equal(events.OldestSequence, events.Events[0].Sequence);
+
+        // A reader at or past the newest event missed nothing, however large its sequence (the largest one overflowed).
+        Assert.False((await account.GetEventsAsync(events.LastSequence, 10)).Truncated);
+        Assert.False((await account.GetEventsAsync(long.MaxValue, 10)).Truncated);
         Assert.Null(await account.GetOrderByClientOrderIdAsync("r-0"));
         Assert.Null(await account.GetOrderAsync(placed[0]));
         Assert.Equal(OrderStatus.Filled, (await account.GetOrderByClientOrderIdAsync("r-9"))!.Status);

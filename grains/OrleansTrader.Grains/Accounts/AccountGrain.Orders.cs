@@ -395,7 +395,8 @@ internal sealed partial class AccountGrain
             Events = events,
             OldestSequence = oldest,
             LastSequence = persisted,
-            Truncated = oldest > 0 && afterSequence + 1 < oldest,
+            // Not afterSequence + 1 < oldest: a reader's sequence of long.MaxValue overflowed into a false "truncated".
+            Truncated = oldest > 0 && afterSequence < oldest - 1,
         };
     }
 
