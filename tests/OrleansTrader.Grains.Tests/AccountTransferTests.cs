@@ -172,12 +172,14 @@ public sealed class AccountTransferTests
     [InlineData("ok-id", 0.001, "amount")]
     [InlineData("bad id!", 10, "transferId")]
     [InlineData("", 10, "transferId")]
-    public async Task AnInvalidTransfer_IsRefusedNamingItsField(string transferId, double amount, string field)
+    [InlineData("ok-id", 10, "note", "line one\nline two")]
+    [InlineData("ok-id", 10, "note", "bell\u0007")]
+    public async Task AnInvalidTransfer_IsRefusedNamingItsField(string transferId, double amount, string field, string? note = null)
     {
         await using var cluster = await StartAsync(new FakeTimeProvider(Monday));
         var account = await TestAccounts.OpenAsync(cluster, "xfer-bad", 1_000m);
 
-        var result = await account.TransferCashAsync(new TransferCash { TransferId = transferId, Amount = (decimal)amount });
+        var result = await account.TransferCashAsync(new TransferCash { TransferId = transferId, Amount = (decimal)amount, Note = note });
 
         Assert.Equal((AccountErrorCodes.Invalid, field), (result.ErrorCode, result.Field));
         Assert.Equal(1_000m, (await account.GetSnapshotAsync())!.Cash);

@@ -160,7 +160,10 @@ internal sealed partial class AccountGrain
                 $"Must be a non-zero amount in dollars, to the cent (at most 2 decimals), up to {MaxTransfer.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}: positive to deposit, negative to withdraw.");
         }
 
-        return command.Note is { Length: > 200 } ? CashTransferResult.Invalid("note", "Must be at most 200 characters.") : null;
+        // Control characters refused as in the API's other free text: a note is shown in statements, logs and events.
+        return command.Note is { } note && (note.Length > 200 || note.Any(char.IsControl))
+            ? CashTransferResult.Invalid("note", "Must be at most 200 characters, without control characters.")
+            : null;
     }
 
     private async Task<GrainState<AccountTransfers>> TransfersAsync() =>
