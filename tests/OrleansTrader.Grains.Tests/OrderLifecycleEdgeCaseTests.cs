@@ -6,6 +6,7 @@ using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Domain.Risk;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Accounts;
 using OrleansTrader.Grains.Tests.Infrastructure;
 using static OrleansTrader.Grains.Tests.Infrastructure.AccountSteps;
 
@@ -20,7 +21,8 @@ public sealed class OrderLifecycleEdgeCaseTests
     [Fact]
     public async Task AReplaceThatNeverReachedAlpaca_LeavesTheOldOrderWorkingAndCancelable_AfterReconciliation()
     {
-        await using var silo = await AlpacaSilo.StartAsync("aud-rpl");
+        await using var silo = await AlpacaSilo.StartAsync(
+            "aud-rpl", configureSilo: builder => builder.Services.Configure<AccountGrainOptions>(o => o.InFlightGrace = TimeSpan.Zero));
         await Market.QuoteAsync(silo.Cluster, "AUDR", 30m, 30m);
         var account = await silo.OpenAsync("aud-rpl", 50_000m);
         await silo.WaitForStreamHealthyAsync();
@@ -37,6 +39,66 @@ public sealed class OrderLifecycleEdgeCaseTests
         Assert.True(cancel.Succeeded, cancel.Denial?.Message);
         Assert.Equal(OrderStatus.Canceled, (await account.GetOrderAsync(orderId))!.Status);
         Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
+    }
+
+    // A submit that times out before Alpaca takes it, which Alpaca then takes moments later: a reconciliation in between
+    // rejected the in-flight order at once (released its reservation), and the order's fill at the venue then came for a
+    // closed order and tripped REDUCING. Within the grace the order stays in flight until it appears.
+    [Fact]
+    public async Task ASubmitAlpacaTakesAfterItTimedOut_StaysInFlightThroughAReconciliation_AndIsAdoptedWhenItAppears()
+    {
+        await using var silo = await AlpacaSilo.StartAsync("aud-late", new Dictionary<string, string?> { ["Alpaca:RequestTimeout"] = "00:00:00.500" });
+        await Market.QuoteAsync(silo.Cluster, "AUDL", 30m, 30m);
+        var account = await silo.OpenAsync("aud-late", 50_000m);
+        await silo.WaitForStreamHealthyAsync();
+
+        var release = new TaskCompletionSource();
+        silo.Venue.AddFault(new FakeFault("POST", "/v2/orders", FakeFaultKind.DelayBeforeProcessing) { Gate = release.Task });
+        var placed = await account.PlaceOrderAsync(Market.Limit("aud-late-1", "AUDL", OrderSide.Buy, 10m, 29m));
+        var orderId = placed.Order!.OrderId;
+        Assert.True(placed.Order.InFlight);
+        await account.ReconcileAsync();
+
+        var waiting = (await account.GetOrderAsync(orderId))!;
+        Assert.Equal((OrderStatus.PendingNew, true), (waiting.Status, waiting.InFlight));
+        release.SetResult();
+        await Eventually.WaitAsync(() => Task.FromResult(silo.Venue.CountOrders("aud-late-1")), n => n == 1, "the late order at Alpaca");
+        await silo.Venue.FillAsync(silo.Venue.FindOrder("aud-late-1").OrderId, 10m, 29m);
+        await Eventually.WaitAsync(() => account.GetFillsAsync(0, 10), f => f.Count == 1, "the fill");
+        var report = await account.ReconcileAsync();
+
+        Assert.True(report.Mismatches.Count == 0, string.Join(" | ", report.Mismatches));
+        var order = (await account.GetOrderAsync(orderId))!;
+        Assert.Equal((OrderStatus.Filled, 10m), (order.Status, order.FilledQuantity));
+        Assert.Equal(10m, Assert.Single(await account.GetPositionsAsync()).Quantity);
+        Assert.Equal(TradingState.Active, (await silo.Cluster.Breaker("aud-late").GetStateAsync()).State);
+    }
+
+    // A replace that times out before Alpaca takes it, which Alpaca then takes moments later. Within the grace the
+    // replacement stays in flight, and so must the old order's replace: set back to working at the reconciliation in
+    // between, the old order ignored the venue's later "replaced" and worked on here (reserved) beside its replacement.
+    [Fact]
+    public async Task AReplaceAlpacaTakesAfterItTimedOut_EndsTheOldOrderReplaced_AfterAReconciliationInBetween()
+    {
+        await using var silo = await AlpacaSilo.StartAsync("aud-lrp", new Dictionary<string, string?> { ["Alpaca:RequestTimeout"] = "00:00:00.500" });
+        await Market.QuoteAsync(silo.Cluster, "AUDR", 30m, 30m);
+        var account = await silo.OpenAsync("aud-lrp", 50_000m);
+        await silo.WaitForStreamHealthyAsync();
+        var (placed, _) = await PlaceAtBrokerAsync(account, Market.Limit("aud-lrp-1", "AUDR", OrderSide.Buy, 10m, 29m));
+        var orderId = placed.Order!.OrderId;
+
+        var release = new TaskCompletionSource();
+        silo.Venue.AddFault(new FakeFault("PATCH", "/v2/orders/", FakeFaultKind.DelayBeforeProcessing) { Gate = release.Task });
+        var replacing = await account.ReplaceOrderAsync(new ReplaceOrder { OrderId = orderId, Replacement = new OrderReplacement { LimitPrice = 28.5m } });
+        var newId = replacing.Order!.OrderId;
+        await account.ReconcileAsync();
+        release.SetResult();
+        await Eventually.WaitAsync(() => account.GetOrderAsync(newId), o => o is { Status: OrderStatus.Accepted, InFlight: false }, "the late replacement adopted");
+        var report = await account.ReconcileAsync();
+
+        Assert.True(report.Mismatches.Count == 0, string.Join(" | ", report.Mismatches));
+        Assert.Equal(OrderStatus.Replaced, (await account.GetOrderAsync(orderId))!.Status);
+        Assert.Equal([newId], (await account.GetOrdersAsync(OrderStatusFilter.Open, 10, null)).Select(o => o.OrderId));
     }
 
     // A cancel whose DELETE fails (5xx through every retry) leaves the order PendingCancel while Alpaca still shows it

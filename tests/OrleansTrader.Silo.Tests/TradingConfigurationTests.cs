@@ -81,6 +81,7 @@ public sealed class TradingConfigurationTests
 
     [Theory]
     [InlineData("Trading:Accounts:SignalInterval", "00:00:00", "Trading:Accounts:SignalInterval must be positive")]
+    [InlineData("Trading:Accounts:InFlightGrace", "-00:00:01", "Trading:Accounts:InFlightGrace must not be negative")]
     [InlineData("PaperExchange:MaxRetainedOrders", "5", "PaperExchange:MaxRetainedOrders must be at least 10")]
     public void TheGrainsAndVenueTuning_IsCheckedWhenTheSiloIsConfigured_BeforeAHostExists(string key, string value, string expected)
     {

@@ -90,9 +90,14 @@ internal sealed partial class AccountGrain
             {
                 if (working.InFlight || working.BrokerOrderId is null)
                 {
-                    // The ambiguous submit never reached the broker: nothing was sent, so the reservation is released.
-                    Transition(working.Order.OrderId, OrderEvent.Reject, "reconciled", "Not found at the broker after an ambiguous submit.");
-                    resolved++;
+                    // A submit that timed out can still be taken by the venue moments later: rejected then, its fills would
+                    // come for a closed order. It stays in flight (and reserved) until found or the grace is over.
+                    if (now - working.Order.CreatedAt >= _options.InFlightGrace)
+                    {
+                        // The ambiguous submit never reached the broker: nothing was sent, so the reservation is released.
+                        Transition(working.Order.OrderId, OrderEvent.Reject, "reconciled", "Not found at the broker after an ambiguous submit.");
+                        resolved++;
+                    }
                 }
                 else
                 {
@@ -103,6 +108,14 @@ internal sealed partial class AccountGrain
             }
 
             var before = S.WorkingOrders.GetValueOrDefault(working.Order.OrderId);
+            if (before?.Order.Status == OrderStatus.PendingReplace && broker.Status is OrderStatus.Accepted or OrderStatus.PartiallyFilled
+                && S.WorkingOrders.Values.Any(w => w.Order.ReplacesOrderId == before.Order.OrderId && w.InFlight && now - w.Order.CreatedAt < _options.InFlightGrace))
+            {
+                // The replacement is still given time to appear: the venue may yet take the replace, so the old order is
+                // not set back to working (it would then ignore the venue's "replaced" and work on beside its replacement).
+                continue;
+            }
+
             ApplyBrokerOrder(working.Order.OrderId, broker, "reconciled");
             if (working.InFlight || inFlight.Contains(working.Order.OrderId) || before != S.WorkingOrders.GetValueOrDefault(working.Order.OrderId))
             {

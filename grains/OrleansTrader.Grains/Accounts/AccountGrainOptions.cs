@@ -33,6 +33,12 @@ public sealed class AccountGrainOptions
     /// <summary>How often the account reconciles with its broker (also at activation).</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long after its submit an in-flight order the broker does not show is still given to appear (a venue can take a
+    /// timed-out request late); after that reconciliation rejects it and releases its reservation.
+    /// </summary>
+    public TimeSpan InFlightGrace { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often marks are refreshed and breaker signals and broker outcomes are flushed.</summary>
     public TimeSpan SignalInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

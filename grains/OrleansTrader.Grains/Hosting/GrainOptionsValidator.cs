@@ -41,6 +41,10 @@ internal sealed class GrainOptionsValidator :
         Positive(options.HistoryPagesInMemory, $"{Section}:HistoryPagesInMemory", failures);
         Positive(options.ReconcileInterval, $"{Section}:ReconcileInterval", failures);
         Positive(options.SignalInterval, $"{Section}:SignalInterval", failures);
+        if (options.InFlightGrace < TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:InFlightGrace must not be negative (got {options.InFlightGrace}).");
+        }
         return Result(failures);
     }
 
