@@ -61,6 +61,29 @@ public sealed class AccountHistoryWindowTests : IDisposable
         Assert.NotEqual(placed[0], again.Order!.OrderId);
     }
 
+    [Fact]
+    public async Task FillsPastTheRetention_AreNotBookedAgain_ByTheBackFillOfAReconciliation_OrOfARestart()
+    {
+        await using var cluster = await TradingCluster.StartAsync(Options("backfill.db", pagesInMemory: 1, pages: 3));
+        await Market.QuoteAsync(cluster, "BKF", 10m, 10m);
+        var account = await TestAccounts.OpenAsync(cluster, "backfill", 1_000_000m);
+        await PlaceAndFillAsync(account, "b", "BKF", 10);
+        var before = (await account.GetSnapshotAsync())!;
+
+        // The fills are minutes inside the back-fill's overlap, but the ids of the oldest left with their pages.
+        var report = await account.ReconcileAsync();
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        var restarted = cluster.Account("backfill");
+        var afterRestart = await restarted.ReconcileAsync();
+
+        var snapshot = (await restarted.GetSnapshotAsync())!;
+        Assert.Equal(10m, (await restarted.GetPositionsAsync()).Single(p => p.Symbol == "BKF").Quantity);
+        Assert.Equal(before.Cash, snapshot.Cash);
+        Assert.Equal(TradingState.Active, snapshot.TradingState);
+        Assert.Empty(report.Mismatches);
+        Assert.Empty(afterRestart.Mismatches);
+    }
+
     // The cancel-replace race (OrderLifecycleEdgeCaseTests): a fill of the old order reported after the replace is booked
     // with a warning. That must not depend on whether the replaced order's page is still in memory: with more orders placed
     // before the late report arrives, the page has left the window, and the same fill tripped REDUCING as "closed order".

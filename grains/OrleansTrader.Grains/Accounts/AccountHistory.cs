@@ -157,7 +157,11 @@ internal sealed class AccountHistory
     /// The oldest retained page was deleted: its entries leave memory if still there, and its keys leave the indexes unless
     /// a newer page or a working order still refers to them.
     /// </summary>
-    public void EvictOldest(IReadOnlyDictionary<string, WorkingOrder> working)
+    /// <summary>
+    /// Drops the oldest retained page and the keys only it needed; returns the newest execution time of its fills, whose
+    /// ids are forgotten from here on (an execution seen again after that cannot be told from a new one).
+    /// </summary>
+    public DateTimeOffset? EvictOldest(IReadOnlyDictionary<string, WorkingOrder> working)
     {
         TrimMemory(Math.Min(_pagesInMemory, _pages.Count - 1));
         var page = _pages[0];
@@ -186,6 +190,8 @@ internal sealed class AccountHistory
                 _closedInMemory.Remove(orderId);
             }
         }
+
+        return page.NewestFillAt;
     }
 
     /// <summary>A partly filled working order still needs its executions indexed (each order's set is a lookup, no copy).</summary>
@@ -235,6 +241,9 @@ internal sealed class HistoryPageSummary(long page)
     public long LastFillSequence { get; private set; }
 
     public long FirstEventSequence { get; private set; }
+
+    /// <summary>The newest execution time among the page's fills (null when it has none).</summary>
+    public DateTimeOffset? NewestFillAt { get; private set; }
 
     public ReadOnlySpan<string> ClientOrderIds =>
         _clientOrderIds is { } building ? CollectionsMarshal.AsSpan(building) : _keys.AsSpan(0, _executionStart);
@@ -297,6 +306,7 @@ internal sealed class HistoryPageSummary(long page)
     {
         FillCount++;
         LastFillSequence = fill.Sequence;
+        NewestFillAt = NewestFillAt > fill.Timestamp ? NewestFillAt : fill.Timestamp;
     }
 
     private List<string> Building(List<string>? keys) =>

@@ -88,7 +88,11 @@ internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId
                 RecordExists = true,
             };
             await storage.ClearStateAsync(Name(state.FirstHistoryPage), grainId, oldest);
-            history.EvictOldest(state.WorkingOrders);
+            if (history.EvictOldest(state.WorkingOrders) is { } forgotten && !(state.ExecutionsForgottenThrough >= forgotten))
+            {
+                state.ExecutionsForgottenThrough = forgotten;
+            }
+
             _etags.Remove(state.FirstHistoryPage);
             state.FirstHistoryPage++;
         }

@@ -71,6 +71,12 @@ internal sealed record AccountState
     /// <summary>Timestamp of the newest applied execution (the back-fill starting point of reconciliation).</summary>
     public DateTimeOffset? LastExecutionAt { get; set; }
 
+    /// <summary>
+    /// The newest execution time of the fills whose pages left the retention, and with them the index of applied execution
+    /// ids: the back-fill starts after it, since an execution from before it cannot be told from a new one by its id.
+    /// </summary>
+    public DateTimeOffset? ExecutionsForgottenThrough { get; set; }
+
     public long FirstHistoryPage { get; set; }
 
     /// <summary>The number the tail gets as a "history-N" record once it is full; pages before it are written.</summary>
