@@ -295,19 +295,7 @@ internal sealed partial class StrategyGrain
                 break;
             case AccountEventKind.OrderUpdated when entry.Order is { } order && Mine(order.ClientOrderId):
                 TrackReplacement(order);
-                var update = new StrategyOrderUpdate
-                {
-                    ClientOrderId = order.ClientOrderId,
-                    Status = order.Status,
-                    FilledQuantity = order.FilledQuantity,
-                    Timestamp = order.UpdatedAt,
-                    Message = order.StatusReason,
-                };
-                if (_context!.ApplyOrderUpdate(update))
-                {
-                    Guard(static (strategy, u) => strategy.OnOrderUpdate(u), _strategy!, update);
-                }
-
+                ApplyOrderState(order);
                 break;
         }
     }
@@ -536,18 +524,7 @@ internal sealed partial class StrategyGrain
             {
                 // Its client order id named an order that had ended (a send repeated after a crash lost the strategy's write):
                 // that order's events went by before this intent tracked it, so its end is taken here, or it stayed open for good.
-                var update = new StrategyOrderUpdate
-                {
-                    ClientOrderId = intent.ClientOrderId,
-                    Status = existing.Status,
-                    FilledQuantity = existing.FilledQuantity,
-                    Timestamp = existing.UpdatedAt,
-                    Message = existing.StatusReason,
-                };
-                if (_context!.ApplyOrderUpdate(update))
-                {
-                    Guard(static (strategy, u) => strategy.OnOrderUpdate(u), _strategy!, update);
-                }
+                ApplyOrderState(existing);
             }
         }
     }
@@ -596,6 +573,23 @@ internal sealed partial class StrategyGrain
         {
             S.LastError = ex.Message;
             StrategyLog.StrategyFailed(logger, ex, _accountId, _strategyId);
+        }
+    }
+
+    /// <summary>An order's state as the account reports it, applied to the strategy's tracking and told to the strategy once.</summary>
+    private void ApplyOrderState(AccountOrder order)
+    {
+        var update = new StrategyOrderUpdate
+        {
+            ClientOrderId = order.ClientOrderId,
+            Status = order.Status,
+            FilledQuantity = order.FilledQuantity,
+            Timestamp = order.UpdatedAt,
+            Message = order.StatusReason,
+        };
+        if (_context!.ApplyOrderUpdate(update))
+        {
+            Guard(static (strategy, u) => strategy.OnOrderUpdate(u), _strategy!, update);
         }
     }
 }
