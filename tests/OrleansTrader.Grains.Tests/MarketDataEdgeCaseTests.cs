@@ -353,6 +353,86 @@ public sealed class MarketDataEdgeCaseTests
         Assert.Equal(1, stats.RejectedByReason.GetValueOrDefault("Duplicate"));
     }
 
+    /// <summary>
+    /// A print or quote stamped before the newest one arrives late (a late-reported trade, a replay row that goes back in
+    /// time): it is still a valid tick, but the last trade and quote stay the newest by timestamp, or the marks and the
+    /// order path's quote check would fall back to an older price.
+    /// </summary>
+    [Fact]
+    public async Task ALateTradeOrQuote_DoesNotReplaceTheNewerLastTradeAndQuote()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        var t0 = TimeProvider.System.GetUtcNow().AddMinutes(-5);
+        var symbol = cluster.Symbol("OOO");
+        Assert.Equal(2, (await symbol.IngestAsync(new TickBatch
+        {
+            Trades = [new TradeTick("OOO", t0.AddSeconds(30), 40.5m, 100m)],
+            Quotes = [new QuoteTick("OOO", t0.AddSeconds(30), 40.4m, 100m, 40.6m, 100m)],
+        })).Accepted);
+
+        Assert.Equal(2, (await symbol.IngestAsync(new TickBatch
+        {
+            Trades = [new TradeTick("OOO", t0.AddSeconds(5), 40m, 100m)],
+            Quotes = [new QuoteTick("OOO", t0.AddSeconds(5), 39.9m, 100m, 40.1m, 100m)],
+        })).Accepted);
+
+        var quote = await symbol.GetQuoteAsync();
+        Assert.Equal((t0.AddSeconds(30), 40.5m), (quote.LastTrade!.Timestamp, quote.LastTrade.Price));
+        Assert.Equal((t0.AddSeconds(30), 40.4m), (quote.LastQuote!.Timestamp, quote.LastQuote.BidPrice));
+    }
+
+    /// <summary>
+    /// A tick stamped far ahead of the clock (a skewed or bad feed) must not hold the symbol's last trade and quote: the
+    /// correctly stamped ticks after it, all "older", still replace it, or every order on the symbol stayed denied (its
+    /// quote stamped in the future) until the clock caught up.
+    /// </summary>
+    [Fact]
+    public async Task ATickStampedFarInTheFuture_IsReplacedByTheNextCorrectlyStampedOne()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        var now = TimeProvider.System.GetUtcNow();
+        var symbol = cluster.Symbol("FUT");
+        Assert.Equal(2, (await symbol.IngestAsync(new TickBatch
+        {
+            Trades = [new TradeTick("FUT", now.AddHours(1), 40.5m, 100m)],
+            Quotes = [new QuoteTick("FUT", now.AddHours(1), 40.4m, 100m, 40.6m, 100m)],
+        })).Accepted);
+
+        Assert.Equal(2, (await symbol.IngestAsync(new TickBatch
+        {
+            Trades = [new TradeTick("FUT", now, 40m, 100m)],
+            Quotes = [new QuoteTick("FUT", now, 39.9m, 100m, 40.1m, 100m)],
+        })).Accepted);
+
+        var quote = await symbol.GetQuoteAsync();
+        Assert.Equal((now, 40m), (quote.LastTrade!.Timestamp, quote.LastTrade.Price));
+        Assert.Equal((now, 39.9m), (quote.LastQuote!.Timestamp, quote.LastQuote.BidPrice));
+    }
+
+    /// <summary>
+    /// "One per minute, the first to arrive goes, the other counts as Duplicate": when the feed's bar of a minute goes out
+    /// first, the bar its trades complete afterwards is the one left out, and it must be counted too, not dropped silently.
+    /// </summary>
+    [Fact]
+    public async Task TheTradesBarOfAMinuteTheFeedsBarAlreadyPublished_IsCountedAsDuplicate()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        var now = TimeProvider.System.GetUtcNow().AddMinutes(-10);
+        var t0 = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero);
+        var symbol = cluster.Symbol("DPC");
+
+        Assert.Equal(1, (await symbol.IngestAsync(new TickBatch { Trades = [new TradeTick("DPC", t0.AddSeconds(10), 40m, 100m)] })).Accepted);
+        Assert.Equal(1, (await symbol.IngestAsync(new TickBatch
+        {
+            Bars = [new Bar("DPC", t0, TimeSpan.FromMinutes(1), 40m, 40m, 40m, 40m, 100m, 1)],
+        })).Accepted);
+        Assert.Equal(1, (await symbol.IngestAsync(new TickBatch { Trades = [new TradeTick("DPC", t0.AddSeconds(70), 40.1m, 100m)] })).Accepted);
+
+        var stats = await symbol.GetStatsAsync();
+        Assert.Equal(1, stats.BarsPublished);
+        Assert.Equal(1, stats.RejectedByReason.GetValueOrDefault("Duplicate"));
+    }
+
     private sealed class ScriptedFeed : IMarketDataFeed
     {
         public TaskCompletionSource ReleaseTrade { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -179,6 +179,14 @@ internal sealed partial class SymbolGrain(
         });
     }
 
+    /// <summary>
+    /// Whether a tick stamped <paramref name="incoming"/> becomes the last one: the newest by timestamp, except that a last
+    /// one stamped ahead of the clock by more than <see cref="SymbolGrainOptions.StaleAfter"/> (a skewed or bad feed) is
+    /// not trusted to be newer, or it would hold the quote (and deny the symbol's orders) until the clock caught up.
+    /// </summary>
+    private bool Supersedes(DateTimeOffset incoming, DateTimeOffset? current) =>
+        current is not { } stamp || incoming >= stamp || stamp - time.GetUtcNow() > _options.StaleAfter;
+
     private bool IsStale(DateTimeOffset now) => _lastReceivedAt is not { } last || now - last > _options.StaleAfter;
 
     /// <summary>
@@ -228,7 +236,13 @@ internal sealed partial class SymbolGrain(
         }
 
         _acceptedTrades++;
-        _lastTrade = trade;
+
+        // A late print (reported late, or a replay row that goes back in time) is a tick, not the newest trade.
+        if (Supersedes(trade.Timestamp, _lastTrade?.Timestamp))
+        {
+            _lastTrade = trade;
+        }
+
         ticks.Add(new MarketTick(trade, null));
         Aggregate(trade, bars, secondBars);
         return true;
@@ -242,7 +256,11 @@ internal sealed partial class SymbolGrain(
         }
 
         _acceptedQuotes++;
-        _lastQuote = quote;
+        if (Supersedes(quote.Timestamp, _lastQuote?.Timestamp))
+        {
+            _lastQuote = quote;
+        }
+
         ticks.Add(new MarketTick(null, quote));
         return true;
     }
@@ -326,13 +344,20 @@ internal sealed partial class SymbolGrain(
         }
     }
 
-    /// <summary>A completed bar of the trades is kept and published, unless its interval was already published (a feed's bar).</summary>
-    private static void Collect(Bar bar, RecentStarts published, Queue<Bar> kept, int max, List<Bar> output)
+    /// <summary>
+    /// A completed bar of the trades is kept and published, unless its interval was already published (a feed's bar): then
+    /// it is the duplicate of that minute, counted as a late feed bar is.
+    /// </summary>
+    private void Collect(Bar bar, RecentStarts published, Queue<Bar> kept, int max, List<Bar> output)
     {
         if (published.TryAdd(bar.Start))
         {
             Keep(kept, bar, max);
             output.Add(bar);
+        }
+        else
+        {
+            _rejected[(int)RejectionReason.Duplicate]++;
         }
     }
 
