@@ -2,6 +2,7 @@ using OrleansTrader.Benchmarks;
 
 // Usage: OrleansTrader.Benchmarks <suite> [--quick] [--only <scenario prefix>]. Every suite with that name runs; each
 // prints one JSON line per scenario. --only runs just the scenarios whose name starts with the prefix (for profiling).
+// --allocations also prints, to stderr, the types allocated most (sampled by the runtime's allocation ticks).
 var quick = args.Contains("--quick");
 var onlyAt = Array.IndexOf(args, "--only");
 var only = onlyAt >= 0 && onlyAt + 1 < args.Length ? args[onlyAt + 1] : null;
@@ -13,14 +14,17 @@ var suites = BenchmarkSuites.All
 if (suites.Count == 0)
 {
     var names = BenchmarkSuites.All.Select(s => s.Name).Distinct(StringComparer.OrdinalIgnoreCase);
-    await Console.Error.WriteLineAsync($"usage: OrleansTrader.Benchmarks <{string.Join('|', names)}> [--quick] [--only <scenario prefix>]");
+    await Console.Error.WriteLineAsync($"usage: OrleansTrader.Benchmarks <{string.Join('|', names)}> [--quick] [--only <scenario prefix>] [--allocations]");
     return 2;
 }
 
+using var sampler = args.Contains("--allocations") ? new AllocationSampler() : null;
 var context = new BenchmarkContext(quick, Console.Out, only);
 foreach (var suite in suites)
 {
     await suite.RunAsync(context);
 }
+
+sampler?.WriteTop(Console.Error, 40);
 
 return 0;

@@ -225,6 +225,7 @@ public sealed class AccountStateJsonTests
                 ["O000000004"] = new WorkingOrder { Order = inFlight, InFlight = true, Origin = "strategy:mom", ReservationId = "O000000003-exits" },
             },
             LastExecutionAt = At,
+            ExecutionsForgottenThrough = At.AddHours(-1),
             FirstHistoryPage = 2,
             CurrentHistoryPage = 5,
             HistoryTail = tail,
