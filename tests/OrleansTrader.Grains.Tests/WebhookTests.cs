@@ -219,6 +219,67 @@ public sealed class WebhookTests : IDisposable
             .Select(e => e.GetProperty("fill").GetProperty("clientOrderId").GetString()));
     }
 
+    // A resume whose write failed left the webhook active in memory only. The caller's retry found it active, so it stored
+    // nothing, registered no keep-alive and started no delivery (an activation that loaded it disabled runs none), yet
+    // answered Active: the waiting fill never went, and the next activation loaded the webhook disabled again.
+    [Fact]
+    public async Task AResumeWhoseWriteFailed_DeliversWhatWaited_AndStaysResumed_WhenRetried()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var storage = new WriteFailingStorage("webhook");
+        await using var cluster = await StartAsync(time, o => o.DisableAfter = TimeSpan.FromSeconds(10), storage: storage);
+        var account = await TestAccounts.OpenAsync(cluster, "wh-m", 100_000m);
+        await Market.QuoteAsync(cluster, "WHM", 50m, 50m);
+        Assert.True((await Webhook(cluster, "wh-m", "paused").CreateAsync(new CreateWebhook { Url = "https://receiver.example/paused", Kinds = [AccountEventKind.Fill] })).Succeeded);
+        _receiver.Respond = _ => throw new HttpRequestException("Connection refused");
+        await FillAsync(account, Market.MarketOrder("m-1", "WHM", OrderSide.Buy, 1m), 1);
+        var status = await WaitForFailuresAsync(Webhook(cluster, "wh-m", "paused"), 1);
+        for (var failures = 2; status.State == WebhookState.Active; failures++)
+        {
+            time.Advance(TimeSpan.FromSeconds(5));
+            status = await WaitForFailuresAsync(Webhook(cluster, "wh-m", "paused"), failures);
+        }
+
+        // Later (here after a restart) the disabled webhook is activated again, with no delivery running.
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        var webhook = Webhook(cluster, "wh-m", "paused");
+        Assert.Equal(WebhookState.Disabled, (await webhook.GetStatusAsync())!.State);
+        _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK));
+        storage.FailNext = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => webhook.ResumeAsync());
+
+        var resumed = await webhook.ResumeAsync();
+        Assert.Equal(WebhookState.Active, resumed.Status!.State);
+        time.Advance(TimeSpan.FromMinutes(1));
+        await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.EventsDelivered == 1, "the waiting fill delivered after the retried resume");
+        var stored = new GrainState<WebhookGrainState>(new WebhookGrainState());
+        await storage.ReadStateAsync("webhook", GrainId.Create(typeof(WebhookGrain).FullName!, WebhookKey.Create("wh-m", "paused")), stored,
+            TestContext.Current.CancellationToken);
+        Assert.Equal(WebhookState.Active, stored.State.State);
+    }
+
+    // A rotation whose write failed kept the new secret in memory: the caller, told it failed, never saw that secret, yet
+    // every request was signed with it (alone, for a rotation without overlap), so receivers could verify none.
+    [Fact]
+    public async Task ARotationWhoseWriteFailed_KeepsSigningWithTheSecretTheCallerHas()
+    {
+        var storage = new WriteFailingStorage("webhook");
+        await using var cluster = await StartAsync(storage: storage);
+        var account = await TestAccounts.OpenAsync(cluster, "wh-n", 100_000m);
+        await Market.QuoteAsync(cluster, "WHN", 50m, 50m);
+        var webhook = Webhook(cluster, "wh-n", "signed");
+        var created = await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/signed", Kinds = [AccountEventKind.Fill] });
+        Assert.True(created.Succeeded, created.Message);
+
+        storage.FailNext = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => webhook.RotateSecretAsync(TimeSpan.Zero));
+
+        await FillAsync(account, Market.MarketOrder("n-1", "WHN", OrderSide.Buy, 1m), 1);
+        var received = (await Eventually.WaitAsync(() => Task.FromResult(_receiver.Received.ToList()), r => r.Count == 1, "the fill"))[0];
+        Assert.Equal(SignatureWith(received, created.Secret!), received.Headers[WebhookSender.SignatureHeader]);
+        Assert.Null((await webhook.GetStatusAsync())!.SecretRotatedAt);
+    }
+
     [Fact]
     public async Task ASlowReceiver_HoldsUpNeitherTheAccountsEventStream_NorTheWebhooksCommands()
     {

@@ -127,10 +127,22 @@ internal sealed partial class WebhookGrain(
 
         if (S.State == WebhookState.Disabled)
         {
+            var (failures, failingSince) = (S.ConsecutiveFailures, S.FailingSince);
             S.State = WebhookState.Active;
             S.ConsecutiveFailures = 0;
             S.FailingSince = null;
-            await state.WriteStateAsync();
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch
+            {
+                // Left active in memory only, the retry would find it active and neither store that nor start delivery:
+                // it would answer Active while sending nothing, and the next activation would load it disabled again.
+                (S.State, S.ConsecutiveFailures, S.FailingSince) = (WebhookState.Disabled, failures, failingSince);
+                throw;
+            }
+
             await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
             await StartAsync();
             WebhookLog.Resumed(logger, _accountId, _webhookId);
@@ -171,10 +183,21 @@ internal sealed partial class WebhookGrain(
                 with { Field = "previousSecretValidForSeconds" };
         }
 
+        var (secret, earlierBefore, rotatedAt) = (S.Secret, S.EarlierSecrets, S.SecretRotatedAt);
         S.EarlierSecrets = earlier;
         S.Secret = WebhookSender.NewSecret();
         S.SecretRotatedAt = now;
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // The caller is told the rotation failed and never sees the new secret: requests signed with it could not be verified.
+            (S.Secret, S.EarlierSecrets, S.SecretRotatedAt) = (secret, earlierBefore, rotatedAt);
+            throw;
+        }
+
         WebhookLog.SecretRotated(logger, _accountId, _webhookId, previousValidFor);
         return new WebhookCommandResult(true, Status(), S.Secret);
     }
