@@ -321,6 +321,34 @@ public sealed class BreakerAndRiskEdgeCaseTests : IDisposable
         Assert.Equal(BreakerTrigger.StaleMarketData, evaluated.LastTrigger);
     }
 
+    // The market data time is written only with a transition or another write (a listener, a policy). A kill switch that
+    // first heard the feed after its last write stored no time at all: restarted, it had no time to judge from, and a
+    // feed that stayed silent after the restart never counted as stale (every account kept trading on data it never got).
+    [Fact]
+    public async Task ARestartedKillSwitch_JudgesASilentFeedStale_WhenItFirstHeardTheFeedAfterItsLastWrite()
+    {
+        var time = new FakeTimeProvider(Monday);
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { Time = time, SqlitePath = _dir.File("first-heard.db") });
+        await TestAccounts.OpenAsync(cluster, "first-heard", 10_000m);
+        var global = cluster.Breaker(BreakerKeys.Global);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(TradingState.Active, (await global.ReportMarketDataAsync(time.GetUtcNow())).State);
+            time.Advance(TimeSpan.FromSeconds(30));
+        }
+
+        await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
+        time.Advance(TimeSpan.FromSeconds(5));
+        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
+        global = cluster.Breaker(BreakerKeys.Global);
+        Assert.Equal(TradingState.Active, (await global.EvaluateAsync()).State);
+
+        time.Advance(TimeSpan.FromSeconds(61));
+        var evaluated = await global.EvaluateAsync();
+        Assert.Equal(TradingState.Reducing, evaluated.State);
+        Assert.Equal(BreakerTrigger.StaleMarketData, evaluated.LastTrigger);
+    }
+
     // A day's P&L is judged on its day (docs/grains.md "Trading days": an account's day is a UTC date). A breaker that
     // tripped on Monday's loss and heard nothing since (its account idle) refused Tuesday's reset: "Day P&L -600 is at
     // or below -500", a loss that Tuesday's trading day does not have.

@@ -116,7 +116,22 @@ internal sealed partial class BreakerGrain(
 
     public async Task<BreakerSnapshot> ReportMarketDataAsync(DateTimeOffset lastMarketDataAt)
     {
-        if (S.LastMarketDataAt is null || lastMarketDataAt > S.LastMarketDataAt)
+        if (S.LastMarketDataAt is null)
+        {
+            // The first time heard is written: a restart with no stored time would never judge a feed that stays silent.
+            S.LastMarketDataAt = lastMarketDataAt;
+            try
+            {
+                return await EvaluateCoreAsync(persistAnyway: true);
+            }
+            catch
+            {
+                S.LastMarketDataAt = null;
+                throw;
+            }
+        }
+
+        if (lastMarketDataAt > S.LastMarketDataAt)
         {
             S.LastMarketDataAt = lastMarketDataAt;
         }
@@ -265,7 +280,7 @@ internal sealed partial class BreakerGrain(
 
     /// <summary>
     /// The time market data is judged stale from, by the calendar (<see cref="MarketDataFreshness"/>); null while closed.
-    /// The time is written only with a transition, so after a restart the stored one can be hours behind what the breaker
+    /// The time is written when first heard, then only with a transition, so after a restart the stored one can be hours behind what the breaker
     /// heard: an activation judges from itself, giving the feed the max age to report before it counts as stale.
     /// </summary>
     private DateTimeOffset? MarketDataJudgedFrom(DateTimeOffset now) =>
