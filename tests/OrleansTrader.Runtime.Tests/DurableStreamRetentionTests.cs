@@ -158,6 +158,58 @@ public sealed class DurableStreamRetentionTests
         Assert.Equal(["1@1", "2@2", "3@3"], cluster.Probe.GetLog("grain-left~leaving/received"));
     }
 
+    /// <summary>
+    /// A consumer still busy with its first event has stored no checkpoint yet: the trim took the lowest checkpoint of the
+    /// others as acknowledged by all, deleted the events the slow consumer had not read, and it went on after them without
+    /// a dead letter.
+    /// </summary>
+    [Fact]
+    public async Task Retention_KeepsTheEvents_OfAConsumerThatHasNotCheckpointedYet()
+    {
+        // Batches of one read from the log: the slow consumer's next events are still to be read when the trims run.
+        await using var cluster = await StartAsync(o =>
+        {
+            o.ReadBatchSize = 1;
+            o.TailEventsPerStream = 0;
+        });
+        var streamId = StreamId.Create("durable-events", "slow-client");
+        var stream = cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(streamId);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = new List<int>();
+        var handle = await stream.SubscribeAsync(async (e, _) =>
+        {
+            entered.TrySetResult();
+            await release.Task;
+            lock (seen)
+            {
+                seen.Add(e.Number);
+            }
+        });
+
+        await stream.OnNextBatchAsync([new TestEvent(1), new TestEvent(2), new TestEvent(3)]);
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        await cluster.Probe.WaitForLogAsync("slow-client/received", 3);
+        await WaitUntilAsync(async () => await _memory.GetCheckpointAsync(streamId, ConsumerId("slow-client"), Ct) == 3, "the checkpoint");
+
+        for (var tick = 1; tick <= 7; tick++)
+        {
+            cluster.Time.Advance(Interval);
+            await WaitUntilAsync(() => Task.FromResult(_log.Trims.Count >= tick), $"trim {tick}");
+            await Provider(cluster).LastTrim;
+        }
+
+        release.TrySetResult();
+        var consumerId = $"client/{handle.HandleId:N}";
+        await WaitUntilAsync(() => Task.FromResult(!Provider(cluster).HasCursor(streamId, consumerId)), "the slow consumer's cursor to retire");
+        lock (seen)
+        {
+            Assert.Equal([1, 2, 3], seen);
+        }
+
+        Assert.Empty(await _memory.ReadDeadLettersAsync(streamId, Ct));
+    }
+
     private static DurableStreamProvider Provider(IsolatedCluster cluster) => (DurableStreamProvider)cluster.Client.GetStreamProvider("durable");
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
@@ -177,11 +229,12 @@ public sealed class DurableStreamRetentionTests
     private static IAsyncStream<TestEvent> Stream(IsolatedCluster cluster, string key) =>
         cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(StreamId.Create("durable-events", key));
 
-    private Task<IsolatedCluster> StartAsync() =>
+    private Task<IsolatedCluster> StartAsync(Action<DurableStreamOptions>? configure = null) =>
         IsolatedCluster.StartAsync(silo => silo.AddDurableStreams("durable", _ => _log, o =>
         {
             o.CheckpointFlushInterval = TimeSpan.Zero;
             o.Retention = TimeSpan.FromHours(1);
             o.TrimInterval = Interval;
+            configure?.Invoke(o);
         }));
 }

@@ -54,6 +54,13 @@ internal sealed class DurableCheckpoints
         }
 
         var stored = await _provider.Log.GetCheckpointAsync(streamId, consumerId, cancellationToken);
+        if (stored == 0)
+        {
+            // Stored, so retention counts the consumer as one that acknowledged nothing yet: without a checkpoint the trim
+            // knew no such consumer and deleted the events it had not read once the others had acknowledged them.
+            await _provider.Log.SaveCheckpointAsync(streamId, consumerId, 0, cancellationToken);
+        }
+
         lock (_lock)
         {
             // A concurrent writer (a rewind) may have set it meanwhile; what it set wins over the older read.

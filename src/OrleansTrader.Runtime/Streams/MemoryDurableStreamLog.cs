@@ -103,7 +103,9 @@ public sealed class MemoryDurableStreamLog : IDurableStreamLog
         lock (_lock)
         {
             var key = (streamId, consumerId);
-            if (sequence > _checkpoints.GetValueOrDefault(key))
+
+            // A first checkpoint is stored even at 0 (as the SQL logs do): retention then keeps what the consumer has not read.
+            if (!_checkpoints.TryGetValue(key, out var current) || sequence > current)
             {
                 _checkpoints[key] = sequence;
             }
@@ -120,7 +122,7 @@ public sealed class MemoryDurableStreamLog : IDurableStreamLog
             foreach (var checkpoint in checkpoints)
             {
                 var key = (checkpoint.StreamId, checkpoint.ConsumerId);
-                if (checkpoint.Sequence > _checkpoints.GetValueOrDefault(key))
+                if (!_checkpoints.TryGetValue(key, out var current) || checkpoint.Sequence > current)
                 {
                     _checkpoints[key] = checkpoint.Sequence;
                 }

@@ -1,7 +1,7 @@
 namespace OrleansTrader.Runtime.Tests.Infrastructure;
 
 /// <summary>
-/// A memory log whose next checkpoint save, once armed, signals that it started, waits until the test releases it,
+/// A memory log whose next checkpoint save of progress, once armed, signals that it started, waits until the test releases it,
 /// and then fails: the test can act while a cursor is between delivering and recording its progress. A rewind's reset can
 /// be made to fail once, or to wait for the test once.
 /// </summary>
@@ -38,7 +38,8 @@ internal sealed class CheckpointFailingLog(MemoryDurableStreamLog inner) : IDura
 
     public async Task SaveCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default)
     {
-        if (Interlocked.Exchange(ref _entered, null) is { } entered)
+        // Progress only: a reader stores a consumer's first checkpoint, 0, when it starts (so retention keeps its events).
+        if (sequence > 0 && Interlocked.Exchange(ref _entered, null) is { } entered)
         {
             entered.SetResult();
             await _release!.Task.WaitAsync(cancellationToken);
