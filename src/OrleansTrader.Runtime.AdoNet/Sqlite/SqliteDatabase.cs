@@ -445,8 +445,10 @@ public sealed class SqliteDatabase : IDisposable
                     WriteStatement(connection, "RELEASE w;").Execute();
                     succeeded.Add(write);
                 }
-                catch (Exception ex)
+                catch (Exception ex) when (!TransactionLost(connection))
                 {
+                    // A lost transaction took the savepoint with it: ROLLBACK TO would fail with "no such savepoint" and
+                    // that error, not the cause, would reach every writer. The group fails as a whole below instead.
                     WriteStatement(connection, "ROLLBACK TO w;").Execute();
                     WriteStatement(connection, "RELEASE w;").Execute();
                     write.Fail(ex);

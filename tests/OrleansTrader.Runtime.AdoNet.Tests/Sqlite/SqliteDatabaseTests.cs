@@ -116,6 +116,49 @@ public sealed class SqliteDatabaseTests : IDisposable
     }
 
     [Fact]
+    public async Task GroupCommit_FailsEveryWriteWithTheCause_WhenAWriteUnderItsSavepointLosesTheTransaction()
+    {
+        using var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = Path.Combine(_root, "lost.db") });
+        await CreateTableAsync(database);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = await HoldWriterAsync(database, release.Task);
+
+        // The middle write's insert is interrupted: SQLite rolls back the whole group's transaction (as it may on a full
+        // disk or an I/O error), its savepoint included.
+        var queued = Enumerable.Range(1, 3).Select(id => database.WriteAsync(
+            async (connection, transaction, ct) =>
+            {
+                if (id != 2)
+                {
+                    return await Insert(database, connection, transaction, id, ct);
+                }
+
+                SQLitePCL.raw.sqlite3_progress_handler(connection.Handle, 1, _ => 1, null);
+                try
+                {
+                    return await Insert(database, connection, transaction, id, ct);
+                }
+                finally
+                {
+                    SQLitePCL.raw.sqlite3_progress_handler(connection.Handle, 0, null, null);
+                }
+            },
+            Ct)).ToList();
+        release.SetResult();
+
+        Assert.Equal(1, await first);
+        foreach (var write in queued)
+        {
+            var error = await Assert.ThrowsAsync<SqliteException>(() => write);
+            Assert.Equal(9, error.SqliteErrorCode); // SQLITE_INTERRUPT, the cause, not a follow-on error
+        }
+
+        await using var reader = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database.FilePath, Pooling = false }.ToString());
+        await reader.OpenAsync(Ct);
+        Assert.Equal("0", await ScalarAsync(reader, "SELECT group_concat(id) FROM t;"));
+    }
+
+    [Fact]
     public async Task WriteStatement_IsOneStatementPerText_OnTheWriteConnectionOnly_WithItsBindingsDroppedAfterEachRun()
     {
         using var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = Path.Combine(_root, "prepared.db") });
