@@ -325,6 +325,35 @@ public sealed class OrderLifecycleEdgeCaseTests
         await AssertAgreesWithFillsAsync(cluster, account, "aud-rfill", 100_000m);
     }
 
+    // A limit moved again and again (a strategy chasing the price): each replacement's generated client order id appended
+    // "-r{orderId}" to the one before, so a UUID-ided order (36 characters) outgrew the 128 allowed at its 8th replace and
+    // was denied ORDER_INVALID. The replacement's id is its root's with one suffix.
+    [Fact]
+    public async Task AnOrder_CanBeReplacedAgainAndAgain_ItsClientOrderIdDoesNotGrow()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        await Market.QuoteAsync(cluster, "AUDC", 50m, 50m);
+        var account = await TestAccounts.OpenAsync(cluster, "aud-chain", 100_000m);
+        const string root = "3f2b6c1e-8d4a-4b7e-9c2f-1a5d7e9b0c3d";
+        var placed = await account.PlaceOrderAsync(Market.Limit(root, "AUDC", OrderSide.Buy, 10m, 46m));
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+
+        var order = placed.Order!;
+        for (var i = 1; i <= 12; i++)
+        {
+            var orderId = order.OrderId;
+            await Eventually.WaitAsync(() => account.GetOrderAsync(orderId), o => o!.BrokerOrderId is not null && !o.InFlight, "accepted");
+            var replaced = await account.ReplaceOrderAsync(new ReplaceOrder { OrderId = orderId, Replacement = new OrderReplacement { LimitPrice = 46m + (i * 0.1m) } });
+            Assert.True(replaced.Succeeded, $"replace {i}: {replaced.Denial?.ReasonCode} {replaced.Denial?.Message}");
+            order = replaced.Order!;
+        }
+
+        Assert.Equal($"{root}-r{order.OrderId}", order.ClientOrderId);
+        Assert.Equal(order.OrderId, (await account.GetOrderByClientOrderIdAsync(order.ClientOrderId))!.OrderId);
+        var snapshot = (await account.GetSnapshotAsync())!;
+        Assert.Equal((1, 472m), (snapshot.OpenOrderCount, snapshot.Reserved));
+    }
+
     private static async Task AssertAgreesWithFillsAsync(TradingCluster cluster, IAccountGrain account, string accountId, decimal initial)
     {
         var fills = await account.GetFillsAsync(0, 100);

@@ -132,7 +132,14 @@ internal sealed partial class AccountGrain
         }
 
         var newOrderId = NextOrderId();
-        var request = OrderReplaceRules.BuildReplacementRequest(old.Order, domainReplacement, $"{old.Order.ClientOrderId}-r{newOrderId}");
+
+        // A replacement of a replacement takes the root's id with its own suffix: a suffix appended per replace made the id
+        // outgrow the 128 characters a client order id may have, and a UUID-ided order could not be replaced an 8th time.
+        var replaceSuffix = $"-r{old.Order.OrderId}";
+        var rootClientOrderId = old.Order.ReplacesOrderId is not null && old.Order.ClientOrderId.EndsWith(replaceSuffix, StringComparison.Ordinal)
+            ? old.Order.ClientOrderId[..^replaceSuffix.Length]
+            : old.Order.ClientOrderId;
+        var request = OrderReplaceRules.BuildReplacementRequest(old.Order, domainReplacement, $"{rootClientOrderId}-r{newOrderId}");
         if (_history.TryGetOrderId(request.ClientOrderId, out _))
         {
             return OrderCommandResult.Denied(RiskReasonCodes.DuplicateClientOrderId, $"Client order id {request.ClientOrderId} is already used.");
