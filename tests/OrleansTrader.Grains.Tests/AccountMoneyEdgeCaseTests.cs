@@ -234,6 +234,31 @@ public sealed class AccountMoneyEdgeCaseTests
         Assert.Equal(3_060m, snapshot.Reserved);
     }
 
+    // A replace names the new total, fills included: a denial's maxQuantity must be in the same terms (the most the total can
+    // be), or a client following it asks for the filled quantity too little. 40 of 100 filled here.
+    [Fact]
+    public async Task ADeniedReplaceOfAPartlyFilledOrder_GivesItsMaxQuantityAsTheNewTotal()
+    {
+        var time = new FakeTimeProvider(Monday);
+        await using var cluster = await StartAsync(time);
+        var account = await TestAccounts.OpenAsync(cluster, "replace-max", 10_000m);
+        await Market.QuoteAsync(cluster, "ARM", 50m, 50m, size: 40m);
+        await FillAsync(account, Market.Limit("rm-1", "ARM", OrderSide.Buy, 100m, 50m), 1);
+        await Market.QuoteAsync(cluster, "ARM", 52m, 52m);
+        var old = (await account.GetOrdersAsync(OrderStatusFilter.Open, 10, null)).Single();
+        await Eventually.WaitAsync(() => account.GetOrderAsync(old.OrderId), o => o!.BrokerOrderId is not null && !o.InFlight, "accepted");
+
+        var denied = await account.ReplaceOrderAsync(new ReplaceOrder { OrderId = old.OrderId, Replacement = new OrderReplacement { Quantity = 1_000m, LimitPrice = 51m } });
+        Assert.False(denied.Succeeded);
+        var max = denied.Denial!.MaxQuantity!.Value;
+
+        var tooMany = await account.ReplaceOrderAsync(new ReplaceOrder { OrderId = old.OrderId, Replacement = new OrderReplacement { Quantity = max + 1m, LimitPrice = 51m } });
+        Assert.Equal(Domain.Risk.RiskReasonCodes.InsufficientBuyingPower, tooMany.Denial?.ReasonCode);
+        var atMax = await account.ReplaceOrderAsync(new ReplaceOrder { OrderId = old.OrderId, Replacement = new OrderReplacement { Quantity = max, LimitPrice = 51m } });
+        Assert.True(atMax.Succeeded, atMax.Denial?.Message);
+        Assert.Equal(max - 40m, atMax.Order!.Quantity);
+    }
+
     // Random sequences of placements, cancels, replaces, quote moves, prints, transfers and closes on a cash and a margin
     // account (seeded, so a failure replays). Whenever the account is quiet the books must agree with the venue's fills:
     // cash, positions, the reservation of the working orders, buying power, no short in a cash account, reconciliation.

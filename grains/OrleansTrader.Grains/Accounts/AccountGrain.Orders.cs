@@ -151,7 +151,8 @@ internal sealed partial class AccountGrain
         var decision = Evaluate(request, now, quote.LastQuote, excludeOrderId: old.Order.OrderId);
         if (!decision.Approved)
         {
-            return OrderCommandResult.Denied(decision.ReasonCode, decision.Message, decision.MaxQuantity, ToView(old));
+            // The check sized the replacement (the new total less the fills); a replace names the new total, as the hint must.
+            return OrderCommandResult.Denied(decision.ReasonCode, decision.Message, decision.MaxQuantity + old.Order.FilledQuantity, ToView(old));
         }
 
         // The replacement is a new order sent to the broker: it counts against the submit rate like a placement.
