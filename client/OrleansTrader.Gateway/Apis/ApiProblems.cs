@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Gateway.Validation;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Gateway.Apis;
 
@@ -14,6 +15,18 @@ internal static class ApiProblems
 
     public static ProblemHttpResult AccountNotFound(string accountId) =>
         NotFound($"Account {accountId} does not exist.", AccountErrorCodes.NotOpen);
+
+    /// <summary>
+    /// A thing under an account was not found: when the account itself does not exist the answer is ACCOUNT_NOT_OPEN, as on
+    /// the account's other routes, else <paramref name="missing"/>. The account is asked only on such a miss.
+    /// </summary>
+    public static async Task<ProblemHttpResult> MissingUnderAccountAsync(IGrainFactory grains, string accountId, ProblemHttpResult missing) =>
+        await grains.GetGrain<IAccountGrain>(accountId).GetRiskLimitsAsync() is null ? AccountNotFound(accountId) : missing;
+
+    /// <summary><see cref="FromCode"/>, except that <paramref name="notFoundCode"/> under an unknown account is ACCOUNT_NOT_OPEN.</summary>
+    public static Task<ProblemHttpResult> FromCodeUnderAccountAsync(
+        IGrainFactory grains, string accountId, string notFoundCode, string code, string? message) =>
+        code == notFoundCode ? MissingUnderAccountAsync(grains, accountId, FromCode(code, message)) : Task.FromResult(FromCode(code, message));
 
     public static ValidationProblem Invalid(ValidationErrors errors) =>
         TypedResults.ValidationProblem(errors.ToDictionary(), title: "The request has invalid fields.");

@@ -216,14 +216,10 @@ public static class StrategiesApi
             ? TypedResults.Ok(MoneyReport.Round(status))
             : await ProblemAsync(grains, accountId, result.ErrorCode ?? StrategyErrorCodes.NotFound, result.Message);
 
-    /// <summary>Only a miss asks whether the account is open: an unknown account is ACCOUNT_NOT_OPEN here as on its other routes.</summary>
-    private static async Task<ProblemHttpResult> NotFoundAsync(IGrainFactory grains, string accountId, string strategyId) =>
-        await grains.GetGrain<IAccountGrain>(accountId).GetRiskLimitsAsync() is null
-            ? ApiProblems.AccountNotFound(accountId)
-            : ApiProblems.NotFound($"Strategy {strategyId} does not exist in account {accountId}.", StrategyErrorCodes.NotFound);
+    private static Task<ProblemHttpResult> NotFoundAsync(IGrainFactory grains, string accountId, string strategyId) =>
+        ApiProblems.MissingUnderAccountAsync(grains, accountId,
+            ApiProblems.NotFound($"Strategy {strategyId} does not exist in account {accountId}.", StrategyErrorCodes.NotFound));
 
-    private static async Task<ProblemHttpResult> ProblemAsync(IGrainFactory grains, string accountId, string code, string? message) =>
-        code == StrategyErrorCodes.NotFound && await grains.GetGrain<IAccountGrain>(accountId).GetRiskLimitsAsync() is null
-            ? ApiProblems.AccountNotFound(accountId)
-            : ApiProblems.FromCode(code, message);
+    private static Task<ProblemHttpResult> ProblemAsync(IGrainFactory grains, string accountId, string code, string? message) =>
+        ApiProblems.FromCodeUnderAccountAsync(grains, accountId, StrategyErrorCodes.NotFound, code, message);
 }

@@ -89,9 +89,8 @@ public static class WebhooksApi
     internal static async Task<Results<Ok<WebhookStatus>, ProblemHttpResult>> GetAsync(string accountId, string webhookId, IGrainFactory grains) =>
         await Webhook(grains, accountId, webhookId).GetStatusAsync() is { } status
             ? TypedResults.Ok(status)
-            : await grains.GetGrain<IAccountGrain>(accountId).GetRiskLimitsAsync() is null
-                ? ApiProblems.AccountNotFound(accountId)
-                : ApiProblems.NotFound($"Webhook {webhookId} does not exist in account {accountId}.", WebhookErrorCodes.NotFound);
+            : await ApiProblems.MissingUnderAccountAsync(grains, accountId,
+                ApiProblems.NotFound($"Webhook {webhookId} does not exist in account {accountId}.", WebhookErrorCodes.NotFound));
 
     internal static async Task<Results<Ok<WebhookStatus>, ProblemHttpResult>> ResumeAsync(string accountId, string webhookId, IGrainFactory grains)
     {
@@ -126,11 +125,8 @@ public static class WebhooksApi
         return result.Succeeded ? TypedResults.NoContent() : await ProblemAsync(grains, accountId, result.ErrorCode!, result.Message);
     }
 
-    /// <summary>Only a miss asks whether the account is open: an unknown account is ACCOUNT_NOT_OPEN here as on its other routes.</summary>
-    private static async Task<ProblemHttpResult> ProblemAsync(IGrainFactory grains, string accountId, string code, string? message) =>
-        code == WebhookErrorCodes.NotFound && await grains.GetGrain<IAccountGrain>(accountId).GetRiskLimitsAsync() is null
-            ? ApiProblems.AccountNotFound(accountId)
-            : ApiProblems.FromCode(code, message);
+    private static Task<ProblemHttpResult> ProblemAsync(IGrainFactory grains, string accountId, string code, string? message) =>
+        ApiProblems.FromCodeUnderAccountAsync(grains, accountId, WebhookErrorCodes.NotFound, code, message);
 
     private static IWebhookGrain Webhook(IGrainFactory grains, string accountId, string webhookId) =>
         grains.GetGrain<IWebhookGrain>(WebhookKey.Create(accountId, webhookId));

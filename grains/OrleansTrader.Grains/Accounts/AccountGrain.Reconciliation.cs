@@ -155,10 +155,9 @@ internal sealed partial class AccountGrain
 
         // Not over executions whose ids left with the retention (a very busy account, or a short retention): their ids no
         // longer mark them applied, so they would be booked twice. One missed that long ago shows as a position mismatch.
-        var forgotten = S.ExecutionsForgottenThrough;
-        if (forgotten >= since)
+        if (S.ExecutionsForgottenThrough is { } forgotten && forgotten >= since)
         {
-            since = forgotten.Value.AddTicks(1);
+            since = forgotten.AddTicks(1);
         }
 
         var executions = await _client!.GetExecutionsSinceAsync(since);
@@ -167,7 +166,7 @@ internal sealed partial class AccountGrain
         // The window reaches minutes back, so nearly every execution is applied already: only the others are sorted (a
         // stable sort of the unknown ones keeps their order in the whole list). Applying one can make a repeat of it
         // known, hence the check in the loop as well.
-        foreach (var execution in executions.Where(e => !_history.HasExecution(e.ExecutionId) && !(e.Timestamp <= forgotten)).OrderBy(e => e.Timestamp))
+        foreach (var execution in executions.Where(e => !_history.HasExecution(e.ExecutionId)).OrderBy(e => e.Timestamp))
         {
             if (_history.HasExecution(execution.ExecutionId))
             {

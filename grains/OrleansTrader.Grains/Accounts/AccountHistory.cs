@@ -155,11 +155,8 @@ internal sealed class AccountHistory
 
     /// <summary>
     /// The oldest retained page was deleted: its entries leave memory if still there, and its keys leave the indexes unless
-    /// a newer page or a working order still refers to them.
-    /// </summary>
-    /// <summary>
-    /// Drops the oldest retained page and the keys only it needed; returns the newest execution time of its fills, whose
-    /// ids are forgotten from here on (an execution seen again after that cannot be told from a new one).
+    /// a newer page or a working order still refers to them. Returns the newest execution time of its fills, whose ids are
+    /// forgotten from here on (an execution seen again after that cannot be told from a new one).
     /// </summary>
     public DateTimeOffset? EvictOldest(IReadOnlyDictionary<string, WorkingOrder> working)
     {

@@ -102,13 +102,7 @@ public sealed class MemoryDurableStreamLog : IDurableStreamLog
     {
         lock (_lock)
         {
-            var key = (streamId, consumerId);
-
-            // A first checkpoint is stored even at 0 (as the SQL logs do): retention then keeps what the consumer has not read.
-            if (!_checkpoints.TryGetValue(key, out var current) || sequence > current)
-            {
-                _checkpoints[key] = sequence;
-            }
+            Advance((streamId, consumerId), sequence);
         }
 
         return Task.CompletedTask;
@@ -121,11 +115,7 @@ public sealed class MemoryDurableStreamLog : IDurableStreamLog
         {
             foreach (var checkpoint in checkpoints)
             {
-                var key = (checkpoint.StreamId, checkpoint.ConsumerId);
-                if (!_checkpoints.TryGetValue(key, out var current) || checkpoint.Sequence > current)
-                {
-                    _checkpoints[key] = checkpoint.Sequence;
-                }
+                Advance((checkpoint.StreamId, checkpoint.ConsumerId), checkpoint.Sequence);
             }
         }
 
@@ -239,6 +229,18 @@ public sealed class MemoryDurableStreamLog : IDurableStreamLog
             }
 
             return Task.FromResult(deleted);
+        }
+    }
+
+    /// <summary>
+    /// Moves a checkpoint forward, never back. Called under the lock. A first checkpoint is stored even at 0 (as the SQL logs
+    /// do): retention then keeps what the consumer has not read.
+    /// </summary>
+    private void Advance((StreamId StreamId, string ConsumerId) key, long sequence)
+    {
+        if (!_checkpoints.TryGetValue(key, out var current) || sequence > current)
+        {
+            _checkpoints[key] = sequence;
         }
     }
 
