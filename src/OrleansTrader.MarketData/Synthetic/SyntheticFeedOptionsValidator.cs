@@ -7,6 +7,9 @@ internal sealed class SyntheticFeedOptionsValidator : IValidateOptions<Synthetic
     /// <summary>Largest annualised drift (either sign) and volatility accepted: 10 is 1,000 % a year.</summary>
     internal const double MaxAnnualRate = 10;
 
+    /// <summary>The widest spread accepted, the whole price; a wider one only floors the bid at a cent (and overflowed decimal far above).</summary>
+    internal const decimal MaxSpreadBps = 10_000m;
+
     public ValidateOptionsResult Validate(string? name, SyntheticFeedOptions options) =>
         Collect(options) is { Count: > 0 } failures ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
 
@@ -26,9 +29,9 @@ internal sealed class SyntheticFeedOptionsValidator : IValidateOptions<Synthetic
                 failures.Add($"{section}:Symbols has an entry without a Symbol.");
             }
 
-            if (symbol.StartPrice <= 0m)
+            if (symbol.StartPrice <= 0m || symbol.StartPrice > (decimal)GbmProcess.MaxPrice)
             {
-                failures.Add($"{section}: StartPrice of '{symbol.Symbol}' must be > 0.");
+                failures.Add($"{section}: StartPrice of '{symbol.Symbol}' must be > 0 and at most 1,000,000.");
             }
 
             if (symbol.Volatility < 0 || !double.IsFinite(symbol.Volatility) || !double.IsFinite(symbol.Drift))
@@ -61,9 +64,9 @@ internal sealed class SyntheticFeedOptionsValidator : IValidateOptions<Synthetic
             failures.Add($"{section}:TickInterval must be positive.");
         }
 
-        if (options.MinSpreadBps <= 0m || options.MaxSpreadBps < options.MinSpreadBps)
+        if (options.MinSpreadBps <= 0m || options.MaxSpreadBps < options.MinSpreadBps || options.MaxSpreadBps > MaxSpreadBps)
         {
-            failures.Add($"{section}: spreads need 0 < MinSpreadBps <= MaxSpreadBps.");
+            failures.Add($"{section}: spreads need 0 < MinSpreadBps <= MaxSpreadBps <= 10,000 (100 %).");
         }
 
         if (options.OddLotProbability is < 0 or > 1)

@@ -173,4 +173,47 @@ public sealed class SyntheticFeedTests
         var refused = Assert.IsType<ArgumentException>(ex);
         Assert.Contains("Drift of 'AAA'", refused.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// The highest accepted drift with a high volatility over a long run: 50,000 steps of a day each (the process counts
+    /// 6.5 trading hours a day, so some 740 trading years). The unbounded path left decimal's range and the feed died with
+    /// an OverflowException in its pump (again on every restart); on shorter runs it published prices no order may
+    /// have. The path is now reflected inside one cent to the instruments' price limit.
+    /// </summary>
+    [Fact]
+    public async Task ReadAsync_HighestVolatility_LongRun_StaysInsideThePriceBand()
+    {
+        var options = new SyntheticFeedOptions { Seed = 5, MaxSteps = 50_000, Paced = false, StartTime = Start, TickInterval = TimeSpan.FromDays(1) };
+        options.Symbols.Add(new SyntheticSymbolOptions
+        {
+            Symbol = "AAA", StartPrice = 100m, Drift = SyntheticFeedOptionsValidator.MaxAnnualRate, Volatility = 4.4,
+        });
+
+        var trades = (await Read(options)).OfType<TradeEvent>().Select(t => t.Trade.Price).ToList();
+
+        Assert.Equal(50_000, trades.Count);
+        Assert.All(trades, price => Assert.InRange(price, 0.01m, 1_000_000m));
+        Assert.Contains(trades, price => price > 100_000m);
+        Assert.Contains(trades, price => price < 1m);
+    }
+
+    [Theory]
+    [InlineData("StartPrice")]
+    [InlineData("MaxSpreadBps")]
+    public void Constructor_RejectsAStartPriceOrSpread_PastItsBound(string setting)
+    {
+        var options = Options(1, 3);
+        if (setting == "StartPrice")
+        {
+            options.Symbols[0].StartPrice = 2_000_000m;
+        }
+        else
+        {
+            options.MaxSpreadBps = 20_000m;
+        }
+
+        var ex = Assert.Throws<ArgumentException>(() => new SyntheticFeed(options, TimeProvider.System, NullLogger.Instance));
+
+        Assert.Contains(setting, ex.Message, StringComparison.Ordinal);
+    }
 }
