@@ -116,6 +116,12 @@ public sealed class AlpacaOptionsValidator : IValidateOptions<AlpacaOptions>
         {
             failures.Add("Alpaca stream settings: deduplication window and reconnect delays must be positive, max >= base.");
         }
+
+        if (options.BackfillOverlap < TimeSpan.Zero)
+        {
+            // A negative overlap starts the reconnect back-fill after the last fill seen: fills just after it are never back-filled.
+            failures.Add("Alpaca:BackfillOverlap cannot be negative.");
+        }
     }
 
     private static bool IsLiveHost(Uri uri) => string.Equals(uri.Host, AlpacaEndpoints.LiveTrading.Host, StringComparison.OrdinalIgnoreCase);

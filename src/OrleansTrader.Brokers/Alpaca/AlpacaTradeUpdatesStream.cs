@@ -193,8 +193,17 @@ public sealed class AlpacaTradeUpdatesStream
         var now = _timeProvider.GetUtcNow();
         foreach (var closedId in _openOrders.Keys.Where(id => !openIds.Contains(id)).ToList())
         {
-            _openOrders.Remove(closedId);
-            if (await _client.GetOrderAsync(closedId, cancellationToken) is { } closed)
+            if (await _client.GetOrderAsync(closedId, cancellationToken) is not { } closed)
+            {
+                _openOrders.Remove(closedId);
+                continue;
+            }
+
+            // Not listed is not ended: a bracket's exit legs are nested under their entry, never listed on their own.
+            // One still working stays tracked, or its cancel or expiry during a later disconnect is never reported.
+            var known = _openOrders[closedId];
+            Track(closed);
+            if (AlpacaStatusMap.IsTerminal(closed.Status) || known != closed.Status)
             {
                 await writer.WriteAsync(new ExecutionReport(AlpacaStatusMap.KindForStatus(closed.Status), closed, now), cancellationToken);
             }

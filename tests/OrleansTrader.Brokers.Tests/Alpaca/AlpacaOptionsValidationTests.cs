@@ -99,6 +99,19 @@ public sealed class AlpacaOptionsValidationTests
         Assert.Contains("Alpaca:TradingBaseUrl must use https", result.FailureMessage, StringComparison.Ordinal);
     }
 
+    // A negative overlap was accepted: the reconnect back-fill then started after the last fill seen, missing the fills just after it.
+    [Fact]
+    public void Validate_Fails_ForANegativeBackfillOverlap()
+    {
+        var options = Valid();
+        options.BackfillOverlap = TimeSpan.FromSeconds(-5);
+
+        var result = new AlpacaOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("Alpaca:BackfillOverlap", result.FailureMessage, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Validate_NeverEchoesTheCredentialValues()
     {

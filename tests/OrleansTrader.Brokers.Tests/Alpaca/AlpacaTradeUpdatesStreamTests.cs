@@ -74,6 +74,35 @@ public sealed class AlpacaTradeUpdatesStreamTests
         Assert.True(reports.Reports.ToList().IndexOf(fill) < reports.Reports.ToList().IndexOf(canceled), "the fill is reported before the cancel");
     }
 
+    // A bracket's exit legs are nested under the entry in the open-order list, not listed on their own: the first catch-up
+    // took each working leg for ended, reported it Accepted again and stopped tracking it, so its cancel during a later
+    // disconnect was never reported and the leg stayed working at the reader.
+    [Fact]
+    public async Task Stream_ReportsTheCancelOfABracketLeg_AfterASecondDisconnect()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        await using var reports = new ExecutionReportCollector(host.Client);
+        await host.Health.StreamHealthy.Task.WaitAsync(TimeSpan.FromSeconds(15), Ct);
+        var entry = await host.Client.SubmitOrderAsync(Limit("s-bracket", 5m) with
+        {
+            OrderClass = OrderClass.Bracket,
+            TakeProfit = new ExitLeg(LimitPrice: 110m),
+            StopLoss = new ExitLeg(StopPrice: 90m),
+        }, Ct);
+        var stopLoss = Assert.Single(entry.Legs, leg => leg.Type == OrderType.Stop).OrderId;
+        await server.FillAsync(entry.OrderId, 5m, 100m);
+        var legIds = entry.Legs.Select(leg => leg.OrderId).ToHashSet();
+        await reports.WaitForAsync(r => legIds.Contains(r.Order.OrderId) && r.Kind == ExecutionReportKind.Accepted, 2);
+
+        await ReconnectAsync(server, host, 2, () => Task.CompletedTask);
+        await ReconnectAsync(server, host, 3, () => server.CancelAtVenueAsync(stopLoss));
+
+        var canceled = Assert.Single(await reports.WaitForAsync(r => r.Order.OrderId == stopLoss && r.Kind == ExecutionReportKind.Canceled));
+        Assert.Equal(OrderStatus.Canceled, canceled.Order.Status);
+        Assert.Single(reports.Reports, r => r.Order.OrderId == stopLoss && r.Kind == ExecutionReportKind.Accepted);
+    }
+
     [Fact]
     public async Task Stream_Reconnects_AndBackFillsAFill_WhoseEventWasUnreadable()
     {
@@ -217,6 +246,22 @@ public sealed class AlpacaTradeUpdatesStreamTests
         Assert.Equal(3, window.Count);
         Assert.True(window.TryAdd("a"));
         Assert.False(window.TryAdd("d"));
+    }
+
+    /// <summary>Drops the stream, does <paramref name="whileDisconnected"/>, and waits until connection <paramref name="connection"/> has caught up.</summary>
+    private static async Task ReconnectAsync(FakeAlpacaServer server, AlpacaTestHost host, int connection, Func<Task> whileDisconnected)
+    {
+        server.RejectStreamConnections = true;
+        server.DropStreamConnections();
+        await whileDisconnected();
+        server.RejectStreamConnections = false;
+        await server.WaitForListenersAsync(connection, Ct);
+        var deadline = TimeProvider.System.GetUtcNow().AddSeconds(15);
+        while (host.Health.Events.Count(e => e == "stream:healthy") < connection)
+        {
+            Assert.True(TimeProvider.System.GetUtcNow() < deadline, $"Connection {connection} did not catch up.");
+            await Task.Delay(10, Ct);
+        }
     }
 
     private static OrderRequest Limit(string clientOrderId, decimal quantity) => new()
