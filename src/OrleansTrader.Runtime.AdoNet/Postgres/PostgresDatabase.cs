@@ -18,6 +18,13 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         CommandTimeoutSeconds = CommandTimeouts.ToSeconds(options.CommandTimeout);
         var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
         builder.ConnectionStringBuilder.CommandTimeout = CommandTimeoutSeconds;
+
+        // The conditional writes rely on READ COMMITTED re-checking a row a concurrent writer changed (no row, so an
+        // ETag conflict); under a stricter database or role default they would fail with 40001 instead. Appended, so
+        // it wins over a default_transaction_isolation in the configured Options.
+        var startupOptions = builder.ConnectionStringBuilder.Options;
+        builder.ConnectionStringBuilder.Options = (string.IsNullOrWhiteSpace(startupOptions) ? "" : startupOptions + " ") +
+            @"-c default_transaction_isolation=read\ committed";
         _dataSource = builder.Build();
     }
 
