@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using OrleansTrader.Runtime.Tests.Grains;
 
 namespace OrleansTrader.Runtime.Tests;
@@ -64,6 +65,48 @@ public sealed class ShutdownTests
     }
 
     [Fact]
+    public async Task GracefulStop_DeactivatesTheOthers_WhenAnActivatingGrainsTokenCallbackThrows()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        await cluster.Client.GetGrain<ICounterBGrain>("saved").AddLater(5);
+        cluster.Probe.SetFlag("throwing/gated", true);
+        cluster.Probe.SetFlag("throwing/throwing-cancel-callback", true);
+        var call = cluster.Client.GetGrain<IFailingActivationGrain>("throwing").Ping();
+        await cluster.Probe.WaitAsync("throwing/activating");
+
+        // The stop cancels the activation's token first; the grain's callback throwing there broke the stop off before any
+        // activation was deactivated (state written in OnDeactivateAsync was lost).
+        await cluster.Cluster.StopAllSilosAsync(Ct);
+
+        var state = new GrainState<CounterState>(new CounterState());
+        await cluster.Storage.ReadStateAsync("counter", GrainId.Create("counter-b", "saved"), state, Ct);
+        Assert.Equal(5, state.State.Value);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => call);
+        Assert.Contains("before its activation completed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ActivationTimeout_FailsTheWaitingCalls_WhenTheGrainsTokenCallbackThrows()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync(silo => silo.Configure<SiloOptions>(o =>
+        {
+            o.ActivationTimeout = TimeSpan.FromSeconds(5);
+            o.ResponseTimeout = TimeSpan.FromMinutes(5);
+        }));
+        cluster.Probe.SetFlag("throwing-timeout/gated", true);
+        cluster.Probe.SetFlag("throwing-timeout/throwing-cancel-callback", true);
+        var call = cluster.Client.GetGrain<IFailingActivationGrain>("throwing-timeout").Ping();
+        await cluster.Probe.WaitAsync("throwing-timeout/activating");
+
+        // The timeout cancels on a timer thread, where the callback's exception went unhandled (a system timer's thread
+        // ends the process).
+        cluster.Time.Advance(TimeSpan.FromSeconds(5));
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => call);
+        Assert.Contains("did not complete within 00:00:05", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DeactivationTimeout_BoundsAStuckOnDeactivateAsync_AndANewActivationTakesTheCalls()
     {
         await using var cluster = await IsolatedCluster.StartAsync(silo => silo.Configure<SiloOptions>(o =>
@@ -73,8 +116,13 @@ public sealed class ShutdownTests
         }));
         var grain = cluster.Client.GetGrain<IStuckDeactivationGrain>("stuck-deactivation");
         var first = await grain.GetActivationId();
+        var timers = cluster.Time.ActiveTimerCount;
         await grain.Deactivate();
         await cluster.Probe.WaitAsync("stuck-deactivation/deactivating");
+
+        // The deadline is armed just after OnDeactivateAsync starts waiting: moving the clock before that (a busy machine)
+        // put it 4 s later, and the call below waited 20 s for nothing.
+        await cluster.Time.WaitForActiveTimerCountAsync(timers + 1).WaitAsync(TimeSpan.FromSeconds(20), Ct);
 
         var next = grain.GetActivationId();
         cluster.Time.Advance(TimeSpan.FromSeconds(4));
@@ -84,6 +132,29 @@ public sealed class ShutdownTests
         Assert.NotEqual(first, await next.WaitAsync(TimeSpan.FromSeconds(20), Ct));
         Assert.False(cluster.Probe.IsSignaled("stuck-deactivation/deactivate-ended"));
         cluster.Probe.Signal("stuck-deactivation/deactivate-gate");
+    }
+
+    [Theory]
+    [InlineData(nameof(SiloOptions.ActivationTimeout))]
+    [InlineData(nameof(SiloOptions.DeactivationTimeout))]
+    public async Task ActivationOrDeactivationTimeout_BeyondTheSystemTimerLimit_IsRefusedAtStart(string option)
+    {
+        // Accepted, TimeSpan.MaxValue ("never") hung every activation for good (its cancellation could not be created)
+        // and made a graceful stop throw (its wait could not be armed).
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => IsolatedCluster.StartAsync(silo => silo.Configure<SiloOptions>(o =>
+        {
+            if (option == nameof(SiloOptions.ActivationTimeout))
+            {
+                o.ActivationTimeout = TimeSpan.MaxValue;
+            }
+            else
+            {
+                o.DeactivationTimeout = TimeSpan.MaxValue;
+            }
+        })));
+
+        var failure = Assert.Single(error.Failures);
+        Assert.StartsWith($"SiloOptions.{option} must be positive and at most", failure, StringComparison.Ordinal);
     }
 
     [Fact]

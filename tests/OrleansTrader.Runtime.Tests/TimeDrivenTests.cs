@@ -334,6 +334,24 @@ public sealed class TimeDrivenTests
     }
 
     [Fact]
+    public async Task Timer_WhoseTokenCallbackThrowsWhenStopped_StillLetsItsActivationDeactivate()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var grain = cluster.Client.GetGrain<ITimerGrain>("t-throwing-cancel");
+        var first = await grain.GetActivationId();
+        await grain.StartTimerWithThrowingCancellationCallback(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        cluster.Time.Advance(TimeSpan.FromSeconds(1));
+        await cluster.Probe.WaitAsync("t-throwing-cancel/tick-end/1");
+
+        // Stopping the timer cancels its token; the callback's exception must not end the deactivation half-way (the
+        // activation stayed in the catalog, deactivating for good, and every later call to the grain timed out).
+        await grain.Deactivate();
+        await cluster.Probe.WaitAsync("t-throwing-cancel/deactivated");
+
+        Assert.NotEqual(first, await grain.GetActivationId().WaitAsync(TimeSpan.FromSeconds(20), Ct));
+    }
+
+    [Fact]
     public async Task KeepAliveTimer_KeepsActivation_PastItsCollectionAge()
     {
         await using var cluster = await StartWithTwoMinuteCollectionAgeAsync();
@@ -416,6 +434,29 @@ public sealed class TimeDrivenTests
 
         Assert.Empty(beforeDue);
         Assert.Equal(["late"], await cluster.Probe.WaitForLogAsync("r-late/reminders", 1));
+    }
+
+    [Fact]
+    public async Task Reminder_DueLaterThanASystemTimerReaches_Fires_WhenTheWallClockPassedItsDueTimeBetweenSteps()
+    {
+        var table = new MemoryReminderTable();
+        var probe = new TestProbe();
+        var time = new FakeTimeProvider();
+        var clock = new SkewedTimeProvider(time);
+        using var storage = new MemoryGrainStorage(new JsonGrainStateSerializer([TestJsonContext.Default]));
+        await using var cluster = new TestClusterBuilder()
+            .AddSiloBuilderConfigurator(silo => TestSilo.Configure(silo, probe, storage, clock))
+            .AddSiloBuilderConfigurator(silo => silo.Services.AddSingleton<IReminderTable>(table))
+            .Build();
+        await cluster.DeployAsync(Ct);
+        await cluster.Client.GetGrain<IReminderGrain>("r-skew").Register("late", TimeSpan.FromDays(60), TimeSpan.FromDays(91));
+
+        // The wall clock runs 20 days ahead of the time the timers count: at the first step (0xFFFFFFFE ms, about 49.7 days
+        // of timer time) the reminder is already 9.7 days overdue. The clock stops there, so the tick does not time out.
+        clock.Skew = TimeSpan.FromDays(20);
+        time.Advance(TimeSpan.FromMilliseconds(0xFFFFFFFE));
+
+        Assert.Equal(["late"], await probe.WaitForLogAsync("r-skew/reminders", 1));
     }
 
     [Fact]

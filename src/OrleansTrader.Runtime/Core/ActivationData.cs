@@ -622,8 +622,12 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
 
     private async Task ActivateAsync()
     {
-        var cancellation = new CancellationTokenSource(Runtime.Options.ActivationTimeout, Runtime.TimeProvider);
-        var onKill = Runtime.StoppingToken.UnsafeRegister(static s => TryCancel((CancellationTokenSource)s!), cancellation);
+        // The timeout cancels through TryCancel, not a CancellationTokenSource delay: a callback the grain left on the token
+        // that throws would otherwise throw on the timer's thread, unhandled.
+        var cancellation = new CancellationTokenSource();
+        var deadline = Runtime.TimeProvider.CreateTimer(
+            static s => CancelFor(s!), (this, cancellation), Runtime.Options.ActivationTimeout, Timeout.InfiniteTimeSpan);
+        var onKill = Runtime.StoppingToken.UnsafeRegister(static s => CancelFor(s!), (this, cancellation));
         bool deactivationRequested;
         CallChain? activatedBy;
         lock (_lock)
@@ -667,13 +671,13 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         }
         catch (Exception ex)
         {
-            EndActivationCancellation(cancellation, onKill);
+            EndActivationCancellation(cancellation, deadline, onKill);
             var (error, expected) = Explain(ex, cancellation);
             FailActivation(error, expected);
             return;
         }
 
-        EndActivationCancellation(cancellation, onKill);
+        EndActivationCancellation(cancellation, deadline, onKill);
         var schedule = false;
         lock (_lock)
         {
@@ -702,18 +706,23 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         }
     }
 
-    private void EndActivationCancellation(CancellationTokenSource cancellation, CancellationTokenRegistration onKill)
+    private void EndActivationCancellation(CancellationTokenSource cancellation, ITimer deadline, CancellationTokenRegistration onKill)
     {
         lock (_lock)
         {
             _activationCancellation = null;
         }
 
+        deadline.Dispose();
         onKill.Dispose();
         cancellation.Dispose();
     }
 
-    private static void TryCancel(CancellationTokenSource? cancellation)
+    /// <summary>
+    /// Cancels a token the runtime gave the grain. A callback the grain left on it that throws is logged: thrown from here
+    /// it would break off a silo's stop or a deactivation, or go unhandled on a timer's thread.
+    /// </summary>
+    private void TryCancel(CancellationTokenSource? cancellation)
     {
         try
         {
@@ -723,6 +732,16 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         {
             // The activation finished meanwhile: nothing left to cancel.
         }
+        catch (AggregateException ex)
+        {
+            Runtime.LogCancellationCallbackFailed(ex, GrainId);
+        }
+    }
+
+    private static void CancelFor(object state)
+    {
+        var (activation, cancellation) = ((ActivationData, CancellationTokenSource))state;
+        activation.TryCancel(cancellation);
     }
 
     /// <summary>
@@ -849,7 +868,7 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
     private async Task RunOnDeactivateAsync(Grain grain, DeactivationReason reason)
     {
         using var cancellation = new CancellationTokenSource();
-        using var onKill = Runtime.StoppingToken.UnsafeRegister(static s => TryCancel((CancellationTokenSource)s!), cancellation);
+        using var onKill = Runtime.StoppingToken.UnsafeRegister(static s => CancelFor(s!), (this, cancellation));
         try
         {
             var deactivating = grain.OnDeactivateAsync(reason, cancellation.Token);
@@ -861,7 +880,7 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
             {
                 // Armed only for a callback still running: most complete at once and need no timer.
                 using var deadline = Runtime.TimeProvider.CreateTimer(
-                    static s => TryCancel((CancellationTokenSource)s!), cancellation, Runtime.Options.DeactivationTimeout, Timeout.InfiniteTimeSpan);
+                    static s => CancelFor(s!), (this, cancellation), Runtime.Options.DeactivationTimeout, Timeout.InfiniteTimeSpan);
                 await deactivating.WaitAsync(cancellation.Token);
             }
         }

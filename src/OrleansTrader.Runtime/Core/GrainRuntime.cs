@@ -256,6 +256,9 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
     [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Activation of {GrainId} failed")]
     public partial void LogActivationFailed(Exception exception, GrainId grainId);
 
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Error, Message = "A callback {GrainId} left on a cancellation token the runtime gave it failed")]
+    public partial void LogCancellationCallbackFailed(Exception exception, GrainId grainId);
+
     [LoggerMessage(EventId = 1016, Level = LogLevel.Information, Message = "Activation of {GrainId} abandoned: {Why}")]
     public partial void LogActivationAbandoned(GrainId grainId, string why);
 

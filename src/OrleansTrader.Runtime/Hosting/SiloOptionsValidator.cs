@@ -4,6 +4,13 @@ namespace OrleansTrader.Runtime;
 
 internal sealed class SiloOptionsValidator : IValidateOptions<SiloOptions>
 {
+    /// <summary>
+    /// The longest span a system timer (and so a cancellation or wait deadline) accepts: 0xFFFFFFFE ms, about 49.7 days.
+    /// An activation or deactivation timeout beyond it would throw only when armed: every activation would hang and a
+    /// graceful stop would throw.
+    /// </summary>
+    private static readonly TimeSpan MaxTimerSpan = TimeSpan.FromMilliseconds(0xFFFFFFFE);
+
     public ValidateOptionsResult Validate(string? name, SiloOptions options)
     {
         var failures = new List<string>();
@@ -22,14 +29,14 @@ internal sealed class SiloOptionsValidator : IValidateOptions<SiloOptions>
             failures.Add($"SiloOptions.CollectionQuantum must be positive (was {options.CollectionQuantum}).");
         }
 
-        if (options.ActivationTimeout <= TimeSpan.Zero)
+        if (options.ActivationTimeout <= TimeSpan.Zero || options.ActivationTimeout > MaxTimerSpan)
         {
-            failures.Add($"SiloOptions.ActivationTimeout must be positive (was {options.ActivationTimeout}).");
+            failures.Add($"SiloOptions.ActivationTimeout must be positive and at most {MaxTimerSpan} (was {options.ActivationTimeout}).");
         }
 
-        if (options.DeactivationTimeout <= TimeSpan.Zero)
+        if (options.DeactivationTimeout <= TimeSpan.Zero || options.DeactivationTimeout > MaxTimerSpan)
         {
-            failures.Add($"SiloOptions.DeactivationTimeout must be positive (was {options.DeactivationTimeout}).");
+            failures.Add($"SiloOptions.DeactivationTimeout must be positive and at most {MaxTimerSpan} (was {options.DeactivationTimeout}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

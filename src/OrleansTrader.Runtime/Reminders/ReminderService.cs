@@ -187,9 +187,12 @@ internal sealed class ReminderService(GrainRuntime runtime, IReminderTable? tabl
 
         private void OnDue()
         {
-            if (_stepping)
+            // Timers count elapsed time, reminders wall-clock time: when the wall clock has run ahead of the steps (a host
+            // suspended, a clock set forward), the tick is due or past, and a negative delay would throw or never fire.
+            var now = _service.TimeProvider.GetUtcNow();
+            if (_stepping && _nextTick > now)
             {
-                Arm(_service.TimeProvider.GetUtcNow());
+                Arm(now);
                 return;
             }
 

@@ -78,8 +78,20 @@ internal sealed class GrainTimer<TState> : IActivationTimer
         }
 
         _timer.Dispose();
-        _stopped.Cancel();
-        _stopped.Dispose();
+        try
+        {
+            _stopped.Cancel();
+        }
+        catch (AggregateException ex)
+        {
+            // A callback the grain left on the tick's token threw. Stop runs inside deactivation, a failed activation and a
+            // kill: thrown from there it would leave the activation half gone, its calls queued for good.
+            _activation.Runtime.LogTimerFailed(ex, _activation.GrainId);
+        }
+        finally
+        {
+            _stopped.Dispose();
+        }
     }
 
     internal async ValueTask TickAsync()

@@ -2,7 +2,7 @@ namespace OrleansTrader.Runtime.Tests.Grains;
 
 /// <summary>
 /// OnActivateAsync waits for its gate (so calls queue up), or until the runtime cancels its token, and throws while the
-/// "fail" flag is set.
+/// "fail" flag is set. With the "throwing-cancel-callback" flag it leaves a callback on its token that throws when cancelled.
 /// </summary>
 public sealed class FailingActivationGrain(TestProbe probe) : Grain, IFailingActivationGrain
 {
@@ -10,6 +10,11 @@ public sealed class FailingActivationGrain(TestProbe probe) : Grain, IFailingAct
     {
         var key = this.GetPrimaryKeyString();
         probe.Increment(key + "/activations");
+        if (probe.GetFlag(key + "/throwing-cancel-callback"))
+        {
+            cancellationToken.Register(static () => throw new InvalidOperationException("a cancellation callback failed"));
+        }
+
         probe.Signal(key + "/activating");
         if (probe.GetFlag(key + "/gated"))
         {

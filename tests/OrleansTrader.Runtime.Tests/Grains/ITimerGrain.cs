@@ -7,6 +7,9 @@ public interface ITimerGrain : IGrainWithStringKey
     /// <summary>A timer whose ticks count as activity only when <paramref name="keepAlive"/> is true.</summary>
     Task StartKeepAliveTimer(TimeSpan dueTime, TimeSpan period, bool keepAlive);
 
+    /// <summary>A timer whose ticks leave a callback on their cancellation token that throws when the timer is stopped.</summary>
+    Task StartTimerWithThrowingCancellationCallback(TimeSpan dueTime, TimeSpan period);
+
     /// <summary>A timer whose first tick calls Change(<paramref name="newDueTime"/>, <paramref name="newPeriod"/>) on itself.</summary>
     Task StartTimerThatChangesItself(TimeSpan dueTime, TimeSpan period, TimeSpan newDueTime, TimeSpan newPeriod);
 

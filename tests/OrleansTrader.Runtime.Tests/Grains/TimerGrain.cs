@@ -26,6 +26,19 @@ public sealed class TimerGrain(TestProbe probe) : Grain, ITimerGrain
         return Task.CompletedTask;
     }
 
+    public Task StartTimerWithThrowingCancellationCallback(TimeSpan dueTime, TimeSpan period)
+    {
+        _timer = RegisterGrainTimer(
+            static (self, ct) =>
+            {
+                ct.Register(static () => throw new InvalidOperationException("a cancellation callback failed"));
+                return self.TickAsync();
+            },
+            this,
+            new GrainTimerCreationOptions(dueTime, period));
+        return Task.CompletedTask;
+    }
+
     public Task StartTimerThatChangesItself(TimeSpan dueTime, TimeSpan period, TimeSpan newDueTime, TimeSpan newPeriod)
     {
         _changeInFirstTick = (newDueTime, newPeriod);
