@@ -238,6 +238,11 @@ public sealed class OrderLifecycleEdgeCaseTests
 
         Assert.Equal(6m, (await account.GetOrderAsync(replaced.Order!.OrderId))!.Quantity);
         Assert.Equal(6m * 48.5m, (await account.GetSnapshotAsync())!.Reserved);
+
+        // The journal holds every change of an order: the venue's resize is one, with what it was and what it became.
+        var journal = await account.GetJournalAsync(0, 100);
+        var resize = Assert.Single(journal, j => j.OrderId == replaced.Order.OrderId && j.Action == "resized");
+        Assert.Equal("quantity 10 -> 6 by the broker", resize.Detail);
     }
 
     // A margin account long 10 with a resting sell of 10 (e.g. a take-profit) asks to close the position: the close sells

@@ -72,10 +72,15 @@ internal sealed partial class AccountGrain
         }
 
         var resized = working with { Order = working.Order with { Request = working.Order.Request with { Quantity = broker.Quantity } } };
-        Record(resized, working.Order.Status, "resized", null,
-            string.Create(CultureInfo.InvariantCulture, $"quantity {working.Order.Quantity} -> {broker.Quantity} by the broker"));
+        Record(resized, working.Order.Status, ResizedAction, null, ResizedDetail(working.Order.Quantity, broker.Quantity));
         return true;
     }
+
+    /// <summary>The journal action of an order the broker sized itself (a group's exit, a replacement net of a fill).</summary>
+    private const string ResizedAction = "resized";
+
+    private static string ResizedDetail(decimal from, decimal to) =>
+        string.Create(CultureInfo.InvariantCulture, $"quantity {from} -> {to} by the broker");
 
     /// <summary>
     /// A fill of a bracket's or OTO's entry: its exits will close what it bought (sold), so they hold one reservation for

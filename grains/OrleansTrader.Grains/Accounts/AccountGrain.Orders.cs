@@ -628,8 +628,10 @@ internal sealed partial class AccountGrain
             && broker.Quantity >= fresh.Order.FilledQuantity)
         {
             // The venue sized the replacement from the fills it knows (a fill of the old order may still be on its way here):
-            // the account's replacement is the venue's, or it would wait forever for quantity that will never fill.
-            S.WorkingOrders[newOrderId] = fresh with { Order = fresh.Order with { Request = fresh.Order.Request with { Quantity = broker.Quantity } } };
+            // the account's replacement is the venue's, or it would wait forever for quantity that will never fill. Journaled,
+            // as every change of an order is.
+            Record(fresh with { Order = fresh.Order with { Request = fresh.Order.Request with { Quantity = broker.Quantity } } },
+                fresh.Order.Status, ResizedAction, null, ResizedDetail(fresh.Order.Quantity, broker.Quantity));
 
             // Its reservation follows (same price, the fee in proportion): held for the quantity asked, it would keep buying
             // power from the account that the order can never use, for as long as it works.
