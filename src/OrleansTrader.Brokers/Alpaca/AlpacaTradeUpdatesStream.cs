@@ -14,7 +14,9 @@ namespace OrleansTrader.Brokers.Alpaca;
 /// The trade_updates websocket of one API key. Alpaca allows one such connection per key, so this class refuses a
 /// second concurrent reader, and the cluster must run exactly one per key (docs/alpaca.md).
 /// After every (re)connect it authenticates, listens, back-fills fills from the FILL activities since the last fill
-/// it saw (minus an overlap, de-duplicated by execution id) and re-checks open orders before it reports healthy.
+/// a reader took (minus an overlap, de-duplicated by execution id) and re-checks open orders before it reports healthy.
+/// A fill counts as delivered only when the reader takes it from the channel: what a stopped reader left in the channel
+/// is back-filled for the next reader.
 /// </summary>
 public sealed class AlpacaTradeUpdatesStream
 {
@@ -27,12 +29,20 @@ public sealed class AlpacaTradeUpdatesStream
     private readonly IReadOnlyList<IBrokerHealthListener> _listeners;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly ExecutionIdWindow _seen;
     private readonly Dictionary<string, OrderStatus> _openOrders = new(StringComparer.Ordinal);
+
+    // Open orders as the reports a reader took show them; only the reader touches it, and a new reader's pump starts
+    // from it, so a status change a stopped reader left in the channel is reported again by the catch-up.
+    private readonly Dictionary<string, OrderStatus> _takenOpenOrders = new(StringComparer.Ordinal);
+
+    // The pump writes and the reader takes on different threads; _fillGate guards the three fields below.
+    private readonly Lock _fillGate = new();
+    private readonly ExecutionIdWindow _taken;
+    private readonly HashSet<string> _inChannel = new(StringComparer.Ordinal);
+    private DateTimeOffset _lastTakenFillTime;
     private int _reading;
     private int _connections;
     private bool? _healthy;
-    private DateTimeOffset _lastFillTime;
 
     internal AlpacaTradeUpdatesStream(AlpacaOptions options, AlpacaTradingClient client, IReadOnlyList<IBrokerHealthListener> listeners, TimeProvider timeProvider, ILogger logger)
     {
@@ -41,7 +51,7 @@ public sealed class AlpacaTradeUpdatesStream
         _listeners = listeners;
         _timeProvider = timeProvider;
         _logger = logger;
-        _seen = new ExecutionIdWindow(options.ExecutionDeduplicationWindow);
+        _taken = new ExecutionIdWindow(options.ExecutionDeduplicationWindow);
     }
 
     /// <summary>How many times a connection has been authorized and subscribed (diagnostics and tests).</summary>
@@ -57,10 +67,19 @@ public sealed class AlpacaTradeUpdatesStream
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var channel = Channel.CreateBounded<ExecutionReport>(new BoundedChannelOptions(ChannelCapacity) { SingleReader = true, SingleWriter = true });
-        if (_lastFillTime == default)
+        lock (_fillGate)
         {
-            // A later reader of the same client back-fills from the last fill the previous reader saw.
-            _lastFillTime = _timeProvider.GetUtcNow();
+            if (_lastTakenFillTime == default)
+            {
+                // A later reader of the same client back-fills from the last fill the previous reader took.
+                _lastTakenFillTime = _timeProvider.GetUtcNow();
+            }
+        }
+
+        _openOrders.Clear();
+        foreach (var (orderId, status) in _takenOpenOrders)
+        {
+            _openOrders[orderId] = status;
         }
 
         var pump = Task.Run(() => PumpAsync(channel.Writer, stop.Token), CancellationToken.None);
@@ -68,6 +87,7 @@ public sealed class AlpacaTradeUpdatesStream
         {
             await foreach (var report in channel.Reader.ReadAllAsync(cancellationToken))
             {
+                Taken(report);
                 yield return report;
             }
         }
@@ -75,6 +95,12 @@ public sealed class AlpacaTradeUpdatesStream
         {
             await stop.CancelAsync();
             await pump;
+            lock (_fillGate)
+            {
+                // Fills still in the channel die with it; they were never taken, so the next reader back-fills them.
+                _inChannel.Clear();
+            }
+
             Volatile.Write(ref _reading, 0);
         }
     }
@@ -161,12 +187,18 @@ public sealed class AlpacaTradeUpdatesStream
     /// <summary>Fills missed while disconnected, then the current state of orders that may have changed meanwhile.</summary>
     private async Task CatchUpAsync(ChannelWriter<ExecutionReport> writer, CancellationToken cancellationToken)
     {
-        var fills = await _client.GetFillsSinceAsync(_lastFillTime - _options.BackfillOverlap, cancellationToken);
+        DateTimeOffset since;
+        lock (_fillGate)
+        {
+            since = _lastTakenFillTime - _options.BackfillOverlap;
+        }
+
+        var fills = await _client.GetFillsSinceAsync(since, cancellationToken);
         var orders = new Dictionary<string, BrokerOrder>(StringComparer.Ordinal);
         var emitted = 0;
         foreach (var (execution, cumulative) in fills)
         {
-            if (_seen.Contains(execution.ExecutionId))
+            if (IsKnown(execution.ExecutionId))
             {
                 AlpacaLog.DuplicateExecution(_logger, execution.ExecutionId, execution.OrderId);
                 continue;
@@ -179,12 +211,14 @@ public sealed class AlpacaTradeUpdatesStream
                 orders[execution.OrderId] = order;
             }
 
-            _seen.TryAdd(execution.ExecutionId);
+            if (!TryAddToChannel(execution.ExecutionId))
+            {
+                continue;
+            }
 
             var kind = cumulative >= order.Quantity ? ExecutionReportKind.Fill : ExecutionReportKind.PartialFill;
             Track(order);
             await writer.WriteAsync(new ExecutionReport(kind, order, execution.Timestamp, execution), cancellationToken);
-            AdvanceFillTime(execution.Timestamp);
             emitted++;
         }
 
@@ -296,13 +330,12 @@ public sealed class AlpacaTradeUpdatesStream
             throw Malformed(ex.Message);
         }
 
-        if (!_seen.TryAdd(execution.ExecutionId))
+        if (!TryAddToChannel(execution.ExecutionId))
         {
             AlpacaLog.DuplicateExecution(_logger, execution.ExecutionId, execution.OrderId);
             return null;
         }
 
-        AdvanceFillTime(timestamp);
         return new ExecutionReport(kind, order, timestamp, execution);
     }
 
@@ -316,23 +349,58 @@ public sealed class AlpacaTradeUpdatesStream
         return new InvalidDataException("Unreadable trade_updates message; reconnecting to back-fill from the activities.");
     }
 
-    private void Track(BrokerOrder order)
+    private void Track(BrokerOrder order) => Track(_openOrders, order);
+
+    private static void Track(Dictionary<string, OrderStatus> openOrders, BrokerOrder order)
     {
         if (AlpacaStatusMap.IsTerminal(order.Status))
         {
-            _openOrders.Remove(order.OrderId);
+            openOrders.Remove(order.OrderId);
         }
-        else if (_openOrders.Count < MaxTrackedOrders || _openOrders.ContainsKey(order.OrderId))
+        else if (openOrders.Count < MaxTrackedOrders || openOrders.ContainsKey(order.OrderId))
         {
-            _openOrders[order.OrderId] = order.Status;
+            openOrders[order.OrderId] = order.Status;
         }
     }
 
-    private void AdvanceFillTime(DateTimeOffset timestamp)
+    /// <summary>Already taken by a reader, or already waiting in this reader's channel.</summary>
+    private bool IsKnown(string executionId)
     {
-        if (timestamp > _lastFillTime)
+        lock (_fillGate)
         {
-            _lastFillTime = timestamp;
+            return _taken.Contains(executionId) || _inChannel.Contains(executionId);
+        }
+    }
+
+    /// <summary>False when the fill was taken already or is already in the channel: it must not be written again.</summary>
+    private bool TryAddToChannel(string executionId)
+    {
+        lock (_fillGate)
+        {
+            return !_taken.Contains(executionId) && _inChannel.Add(executionId);
+        }
+    }
+
+    /// <summary>
+    /// The reader took a report: only now does its fill count as delivered, so only now does it join the de-duplication
+    /// window and move the back-fill start past it, and only now does its order's status count as known.
+    /// </summary>
+    private void Taken(ExecutionReport report)
+    {
+        Track(_takenOpenOrders, report.Order);
+        if (report.Execution is not { } execution)
+        {
+            return;
+        }
+
+        lock (_fillGate)
+        {
+            _inChannel.Remove(execution.ExecutionId);
+            _taken.TryAdd(execution.ExecutionId);
+            if (execution.Timestamp > _lastTakenFillTime)
+            {
+                _lastTakenFillTime = execution.Timestamp;
+            }
         }
     }
 

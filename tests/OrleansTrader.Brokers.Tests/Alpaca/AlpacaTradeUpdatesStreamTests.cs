@@ -103,6 +103,80 @@ public sealed class AlpacaTradeUpdatesStreamTests
         Assert.Single(reports.Reports, r => r.Order.OrderId == stopLoss && r.Kind == ExecutionReportKind.Accepted);
     }
 
+    // Fills the pump had written into the channel counted as delivered (their ids seen, the back-fill start moved past
+    // them) though the reader stopped before taking them: the next reader on the client never got them.
+    [Fact]
+    public async Task Stream_NextReader_GetsTheFillsAStoppedReaderLeftUnread_AndNotTheOnesItTook()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        var order = await host.Client.SubmitOrderAsync(Limit("s-unread", 10m), Ct);
+        using var stopFirst = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var first = host.Client.StreamExecutionReportsAsync(stopFirst.Token).GetAsyncEnumerator(stopFirst.Token);
+        var taken = new List<ExecutionReport>();
+        try
+        {
+            await server.FillAsync(order.OrderId, 2m, 101m);
+            while (taken.LastOrDefault()?.Execution is null)
+            {
+                Assert.True(await first.MoveNextAsync());
+                taken.Add(first.Current);
+            }
+
+            // Two more fills while the reader takes nothing. Once a reconnect has caught up, both are in its channel
+            // (live or back-filled), unread.
+            await server.FillAsync(order.OrderId, 3m, 102m);
+            await server.FillAsync(order.OrderId, 4m, 103m);
+            await ReconnectAsync(server, host, 2, () => Task.CompletedTask);
+        }
+        finally
+        {
+            await stopFirst.CancelAsync();
+            await first.DisposeAsync();
+        }
+
+        await using var second = new ExecutionReportCollector(host.Client);
+        var fills = await second.WaitForAsync(r => r.Execution is not null, 2);
+
+        var firstFill = Assert.Single(taken, r => r.Execution is not null).Execution!;
+        Assert.Equal((2m, 101m), (firstFill.Quantity, firstFill.Price));
+        Assert.Equal([(3m, 102m), (4m, 103m)], fills.Select(f => (f.Execution!.Quantity, f.Execution.Price)));
+        Assert.DoesNotContain(second.Reports, r => r.Execution?.ExecutionId == firstFill.ExecutionId);
+        Assert.Equal(2, second.Reports.Where(r => r.Execution is not null).Select(r => r.Execution!.ExecutionId).Distinct().Count());
+    }
+
+    // The same for an order's end: the pump stopped tracking an order once it wrote its Canceled report, so when the reader
+    // stopped before taking it, the next reader's catch-up did not know the order had been open and never reported it.
+    [Fact]
+    public async Task Stream_NextReader_GetsTheCancelAStoppedReaderLeftUnread()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        using var stopFirst = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var first = host.Client.StreamExecutionReportsAsync(stopFirst.Token).GetAsyncEnumerator(stopFirst.Token);
+        BrokerOrder order;
+        try
+        {
+            order = await host.Client.SubmitOrderAsync(Limit("s-unread-cancel", 5m), Ct);
+            Assert.True(await first.MoveNextAsync());
+            Assert.Equal((order.OrderId, ExecutionReportKind.Accepted), (first.Current.Order.OrderId, first.Current.Kind));
+
+            // Once a reconnect has caught up, the cancel is in the reader's channel (live or from the re-check), unread.
+            await server.CancelAtVenueAsync(order.OrderId);
+            await ReconnectAsync(server, host, 2, () => Task.CompletedTask);
+        }
+        finally
+        {
+            await stopFirst.CancelAsync();
+            await first.DisposeAsync();
+        }
+
+        await using var second = new ExecutionReportCollector(host.Client);
+
+        var canceled = Assert.Single(await second.WaitForAsync(r => r.Order.OrderId == order.OrderId));
+        Assert.Equal((ExecutionReportKind.Canceled, OrderStatus.Canceled), (canceled.Kind, canceled.Order.Status));
+    }
+
     [Fact]
     public async Task Stream_Reconnects_AndBackFillsAFill_WhoseEventWasUnreadable()
     {
