@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OrleansTrader.Runtime.Testing;
 using OrleansTrader.Runtime.Tests.Grains;
 
 namespace OrleansTrader.Runtime.Tests;
@@ -37,6 +38,40 @@ public sealed class ShutdownTests
         Assert.True(cluster.Probe.IsSignaled("slow/activation-cancelled"));
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => call);
         Assert.Contains("before its activation completed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GracefulStop_RefusesACall_ThatPassedTheStoppingCheck_BeforeItsActivationEnteredTheCatalog()
+    {
+        var probe = new TestProbe();
+        using var clock = new HoldingTimeProvider(new FakeTimeProvider());
+        using var storage = new MemoryGrainStorage(new JsonGrainStateSerializer([TestJsonContext.Default]));
+        await using var cluster = new TestClusterBuilder()
+            .AddSiloBuilderConfigurator(silo => TestSilo.Configure(silo, probe, storage, clock))
+            .Build();
+        await cluster.DeployAsync(Ct);
+        await cluster.Client.GetGrain<IStuckDeactivationGrain>("stop-holder").GetActivationId();
+        var late = cluster.Client.GetGrain<ICounterBGrain>("late");
+
+        // The call reads the clock for its deadline, then its new activation reads it in its constructor: held there, the
+        // call has passed the catalog's stopping check and its activation is not yet in the catalog.
+        var call = Task.Run(async () =>
+        {
+            clock.HoldThisFlowAtRead(2);
+            return await late.AddLater(5);
+        }, Ct);
+        await clock.Held.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+
+        // "stop-holder" deactivating means the stop has taken its list of activations; its deactivation keeps the stop
+        // (and the silo) going while the held call goes on.
+        var stop = cluster.StopAllSilosAsync(Ct);
+        await probe.WaitAsync("stop-holder/deactivating");
+        clock.Release();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => call);
+        probe.Signal("stop-holder/deactivate-gate");
+        await stop;
+        Assert.Equal("The silo is shutting down; counter-b/late cannot be activated.", error.Message);
     }
 
     [Fact]

@@ -477,6 +477,35 @@ public sealed class TimeDrivenTests
     }
 
     [Fact]
+    public async Task Reminder_DoesNotTickWhileItsPreviousTickRuns_AndSkipsThePeriodsItMissed()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync(silo =>
+        {
+            silo.UseInMemoryReminderService();
+            silo.Configure<SiloOptions>(o => o.ResponseTimeout = TimeSpan.FromHours(1));
+        });
+        var grain = cluster.Client.GetGrain<IReminderGrain>("r-busy");
+        cluster.Probe.SetFlag("r-busy/gated", true);
+        await grain.Register("tick", TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        var scheduled = cluster.Time.ActiveTimerCount;
+
+        cluster.Time.Advance(TimeSpan.FromMinutes(1));
+        await cluster.Probe.WaitAsync("r-busy/tick/1");
+
+        // Five periods pass while the first tick runs: their ticks are skipped, not queued behind it.
+        cluster.Time.Advance(TimeSpan.FromMinutes(5.5));
+        cluster.Probe.SetFlag("r-busy/gated", false);
+        cluster.Probe.Signal("r-busy/tick-gate/1");
+        await cluster.Time.WaitForActiveTimerCountAsync(scheduled).WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        cluster.Time.Advance(TimeSpan.FromMinutes(0.5));
+        await cluster.Probe.WaitForLogAsync("r-busy/tick-minutes", 2);
+        await grain.Register("barrier", TimeSpan.FromDays(365), TimeSpan.FromDays(365));
+
+        // The next tick keeps the period schedule: six periods after the first.
+        Assert.Equal(["0", "6"], cluster.Probe.GetLog("r-busy/tick-minutes"));
+    }
+
+    [Fact]
     public async Task FakeTimeProvider_FiresTimersInDueOrder_WhenAdvanced()
     {
         var time = new FakeTimeProvider();

@@ -30,7 +30,7 @@ internal sealed class Catalog(GrainRuntime runtime)
     {
         if (_stopping)
         {
-            message.Request.TryFail(new InvalidOperationException($"The silo is shutting down; {message.TargetId} cannot be activated."));
+            message.Request.TryFail(ShuttingDown(message.TargetId));
             return;
         }
 
@@ -100,7 +100,12 @@ internal sealed class Catalog(GrainRuntime runtime)
     /// <summary>The current activations of a stateless worker id.</summary>
     public ActivationData[] GetWorkers(GrainId grainId) => _workers.TryGetValue(grainId, out var group) ? group.Snapshot() : [];
 
-    public void StopAccepting() => _stopping = true;
+    /// <summary>Refuses new calls; an activation added after this is retired by <see cref="GetOrCreate"/>, not left behind.</summary>
+    public void StopAccepting()
+    {
+        _stopping = true;
+        Interlocked.MemoryBarrier();
+    }
 
     private void DeliverToWorker(Message message, int maxWorkers)
     {
@@ -131,8 +136,22 @@ internal sealed class Catalog(GrainRuntime runtime)
             if (_activations.TryAdd(grainId, created))
             {
                 created.Class.Activations.Increment();
+
+                // A call that passed the stopping check just before StopAccepting may add its activation after the stop
+                // took its list to deactivate: nothing would ever deactivate it. With a full fence on both sides (here and
+                // in StopAccepting) it is either in that list or sees the flag here, and then it is retired unstarted.
+                Interlocked.MemoryBarrier();
+                if (_stopping)
+                {
+                    created.RequestDeactivation(new DeactivationReason(DeactivationReasonCode.ShuttingDown, "The silo is shutting down."));
+                    throw ShuttingDown(grainId);
+                }
+
                 return created;
             }
         }
     }
+
+    private static InvalidOperationException ShuttingDown(GrainId grainId) =>
+        new($"The silo is shutting down; {grainId} cannot be activated.");
 }

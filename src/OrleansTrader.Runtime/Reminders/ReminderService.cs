@@ -4,7 +4,8 @@ namespace OrleansTrader.Runtime;
 
 /// <summary>
 /// Fires durable reminders: rows live in the <see cref="IReminderTable"/>; this silo keeps one timer per row and sends
-/// ReceiveReminder to the grain (activating it) at every tick. At start it loads every row, so reminders survive restarts.
+/// ReceiveReminder to the grain (activating it) at every tick, never while the reminder's previous tick is still pending.
+/// At start it loads every row, so reminders survive restarts.
 /// </summary>
 internal sealed class ReminderService(GrainRuntime runtime, IReminderTable? table)
 {
@@ -112,10 +113,14 @@ internal sealed class ReminderService(GrainRuntime runtime, IReminderTable? tabl
         var entry = reminder.Entry;
         var request = new ReminderRequest(entry.ReminderName, new TickStatus(entry.StartAt, entry.Period, tickTime));
         runtime.SendFromRuntime(entry.GrainId, request);
-        _ = ObserveAsync(request, entry);
+        _ = ObserveAsync(request, reminder);
     }
 
-    private async Task ObserveAsync(ReminderRequest request, ReminderEntry entry)
+    /// <summary>
+    /// As in Orleans, the next tick is armed only once this one has completed (answered, failed or timed out): a grain busy
+    /// for longer than the period gets no queue of ticks behind it; the periods it overran are skipped.
+    /// </summary>
+    private async Task ObserveAsync(ReminderRequest request, LocalReminder reminder)
     {
         try
         {
@@ -123,8 +128,10 @@ internal sealed class ReminderService(GrainRuntime runtime, IReminderTable? tabl
         }
         catch (Exception ex)
         {
-            runtime.LogReminderFailed(ex, entry.GrainId, entry.ReminderName);
+            runtime.LogReminderFailed(ex, reminder.Entry.GrainId, reminder.Entry.ReminderName);
         }
+
+        reminder.ArmNext();
     }
 
     private sealed class LocalReminder : IDisposable
@@ -196,8 +203,8 @@ internal sealed class ReminderService(GrainRuntime runtime, IReminderTable? tabl
                 return;
             }
 
+            // Armed again when the tick completes (see ObserveAsync).
             _service.Fire(this, _nextTick);
-            ArmNext();
         }
     }
 }

@@ -1,5 +1,8 @@
+using System.Globalization;
+
 namespace OrleansTrader.Runtime.Tests.Grains;
 
+/// <summary>Logs each tick; with the flag "{key}/gated" set, a tick waits for "{key}/tick-gate/{n}" after signaling "{key}/tick/{n}".</summary>
 public sealed class ReminderGrain(TestProbe probe) : Grain, IReminderGrain
 {
     public Task Register(string name, TimeSpan dueTime, TimeSpan period) => this.RegisterOrUpdateReminder(name, dueTime, period);
@@ -10,9 +13,17 @@ public sealed class ReminderGrain(TestProbe probe) : Grain, IReminderGrain
         await this.UnregisterReminder(reminder);
     }
 
-    public Task ReceiveReminder(string reminderName, TickStatus status)
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        probe.LogAndNotify(this.GetPrimaryKeyString() + "/reminders", reminderName);
-        return Task.CompletedTask;
+        var key = this.GetPrimaryKeyString();
+        var tick = probe.Increment(key + "/ticks");
+        var minutesSinceFirst = (status.CurrentTickTime - status.FirstTickTime).TotalMinutes;
+        probe.LogAndNotify(key + "/tick-minutes", minutesSinceFirst.ToString(CultureInfo.InvariantCulture));
+        probe.LogAndNotify(key + "/reminders", reminderName);
+        if (probe.GetFlag(key + "/gated"))
+        {
+            probe.Signal($"{key}/tick/{tick}");
+            await probe.WhenSignaled($"{key}/tick-gate/{tick}");
+        }
     }
 }
