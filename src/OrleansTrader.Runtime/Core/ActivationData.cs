@@ -328,7 +328,7 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
 
         foreach (var message in expired)
         {
-            if (message.Request.TryFail(new TimeoutException(
+            if (message.Request.TryTimeOut(new TimeoutException(
                 $"{message.InterfaceName}.{message.Request.MethodName} on {GrainId} did not respond within {Runtime.Options.ResponseTimeout}; its outcome is unknown.")))
             {
                 Runtime.LogCallTimedOut(GrainId, message.InterfaceName, message.Request.MethodName);

@@ -8,6 +8,7 @@ namespace OrleansTrader.Runtime;
 public abstract class GrainRequest
 {
     private int _completed;
+    private bool _timedOut;
 
     /// <summary>The grain interface's full name.</summary>
     public abstract string InterfaceName { get; }
@@ -52,6 +53,17 @@ public abstract class GrainRequest
 
         SetExceptionCore(exception);
         return true;
+    }
+
+    /// <summary>True once the runtime failed the call for its response timeout: the grain may still be running it.</summary>
+    internal bool TimedOut => Volatile.Read(ref _timedOut);
+
+    /// <summary>Fails the caller for the response timeout, unless the call already completed.</summary>
+    internal bool TryTimeOut(TimeoutException exception)
+    {
+        // Marked first: the caller's continuation may run inside TryFail and look.
+        Volatile.Write(ref _timedOut, true);
+        return TryFail(exception);
     }
 
     private protected bool TryBeginCompletion() => Interlocked.Exchange(ref _completed, 1) == 0;

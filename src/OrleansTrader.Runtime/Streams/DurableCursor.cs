@@ -211,28 +211,50 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
     private async Task<(int Delivered, Exception? Failure)> DeliverBatchAsync(
         GrainId grainId, IReadOnlyList<StoredStreamEvent> events, CancellationToken cancellationToken)
     {
-        if (_rewindTo is not null || cancellationToken.IsCancellationRequested)
-        {
-            return (0, null);
-        }
-
         var published = new object?[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
             published[i] = provider.Tails.TryGetPublished(StreamId, events[i].Sequence);
         }
 
-        var request = new DurableStreamBatchDeliveryRequest(provider.Name, StreamId, events, published);
+        while (_rewindTo is null && !cancellationToken.IsCancellationRequested)
+        {
+            var request = new DurableStreamBatchDeliveryRequest(provider.Name, StreamId, events, published);
+            try
+            {
+                if (await SendToGrainAsync(grainId, request, cancellationToken))
+                {
+                    return (events.Count, null);
+                }
+            }
+            catch (Exception ex)
+            {
+                // Whatever the batch took is progress, also when the silo is stopping (the loop then stops before the rest).
+                return (request.Delivered, ex);
+            }
+        }
+
+        return (0, null);
+    }
+
+    /// <summary>
+    /// Sends a delivery and waits for its outcome: true once its turn took it, false when it timed out still queued behind
+    /// the grain's other work (withdrawn: nothing ran, and the grain did not fail, so it is sent again and no attempt is
+    /// spent); throws what the turn threw.
+    /// </summary>
+    private async ValueTask<bool> SendToGrainAsync(GrainId grainId, DurableDeliveryRequest request, CancellationToken cancellationToken)
+    {
+        provider.Runtime.SendFromRuntime(grainId, request);
         try
         {
-            provider.Runtime.SendFromRuntime(grainId, request);
             await request.AsValueTask();
-            return (events.Count, null);
+            return true;
         }
-        catch (Exception ex)
+        catch (TimeoutException) when (request.TimedOut && !cancellationToken.IsCancellationRequested)
         {
-            // Whatever the batch took is progress, also when the silo is stopping (the loop then stops before the rest).
-            return (request.Delivered, ex);
+            // The timeout ends the call, not the turn: a turn still running is slow, not failed. Sent again, the events
+            // would queue behind it and reach the subscriber twice, and count an attempt against events it may yet take.
+            return await request.WhenTurnEndsAsync(cancellationToken);
         }
     }
 
@@ -256,9 +278,10 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
                 {
                     if (Consumer.Grain is { } grainId)
                     {
-                        var request = new StreamDeliveryRequest(provider.Name, StreamId, null, storedEvent.Payload, token, published);
-                        runtime.SendFromRuntime(grainId, request);
-                        await request.AsValueTask();
+                        while (!await SendToGrainAsync(
+                            grainId, new StreamDeliveryRequest(provider.Name, StreamId, null, storedEvent.Payload, token, published), cancellationToken))
+                        {
+                        }
                     }
                     else
                     {

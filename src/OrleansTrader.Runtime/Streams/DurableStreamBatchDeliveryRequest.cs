@@ -8,7 +8,7 @@ namespace OrleansTrader.Runtime;
 /// </summary>
 internal sealed class DurableStreamBatchDeliveryRequest(
     string providerName, StreamId streamId, IReadOnlyList<StoredStreamEvent> events, object?[] published)
-    : GrainVoidRequest
+    : DurableDeliveryRequest
 {
     private int _delivered;
 
@@ -21,10 +21,8 @@ internal sealed class DurableStreamBatchDeliveryRequest(
     /// <summary>How many events, from the first, every subscription took without failing.</summary>
     public int Delivered => Volatile.Read(ref _delivered);
 
-    protected override async ValueTask InvokeCore(object grain)
+    protected override async ValueTask DeliverAsync(ActivationData activation)
     {
-        var activation = CallContext.Current?.Activation
-            ?? throw new InvalidOperationException("Stream events are delivered inside a grain turn.");
         for (var i = 0; i < events.Count; i++)
         {
             await StreamDeliveryRequest.DeliverAsync(activation, providerName, streamId, null, events[i].Payload, new StreamSequenceToken(events[i].Sequence), published[i]);

@@ -7,7 +7,7 @@ namespace OrleansTrader.Runtime;
 /// </summary>
 internal sealed class StreamDeliveryRequest(
     string providerName, StreamId streamId, object? item, ReadOnlyMemory<byte> payload, StreamSequenceToken? token, object? published = null)
-    : GrainVoidRequest
+    : DurableDeliveryRequest
 {
     public override string InterfaceName => "stream";
 
@@ -46,7 +46,6 @@ internal sealed class StreamDeliveryRequest(
         return pending is null ? default : new ValueTask(Task.WhenAll(pending));
     }
 
-    protected override ValueTask InvokeCore(object grain) => DeliverAsync(
-        CallContext.Current?.Activation ?? throw new InvalidOperationException("Stream events are delivered inside a grain turn."),
-        providerName, streamId, item, payload, token, published);
+    protected override ValueTask DeliverAsync(ActivationData activation) =>
+        DeliverAsync(activation, providerName, streamId, item, payload, token, published);
 }
