@@ -171,6 +171,34 @@ public sealed class DurableStreamTests
         Assert.Contains("poison 2", deadLetter.Error, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Retry waits of 20, 40, then 80 days: the doubled wait passed what a timer can wait (about 49.7 days), the wait
+    /// threw, the cursor restarted with its attempts at zero, and the poison event was retried for good, never
+    /// dead-lettered. The doubling now stops at an hour, or at the configured first wait when that is longer.
+    /// </summary>
+    [Fact]
+    public async Task DurableStream_DeadLettersAfterMaxAttempts_WhenTheDoubledRetryWaitWouldPassATimersLimit()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync(silo => silo.AddDurableStreams("durable", _ => _log, o =>
+        {
+            o.MaxDeliveryAttempts = 4;
+            o.RetryDelay = TimeSpan.FromDays(20);
+        }));
+        var streamId = StreamId.Create("durable-events", "acct-long-retry");
+
+        await Stream(cluster, "acct-long-retry").OnNextAsync(new TestEvent(1, "poison"));
+
+        // A day at a time, so each wait is armed before the clock passes it; 200 days is far more than 20 + 40 + 20.
+        for (var day = 0; day < 200 && (await _log.ReadDeadLettersAsync(streamId, Ct)).Count == 0; day++)
+        {
+            await Task.Delay(10, Ct);
+            cluster.Time.Advance(TimeSpan.FromDays(1));
+        }
+
+        var deadLetter = Assert.Single(await _log.ReadDeadLettersAsync(streamId, Ct));
+        Assert.Equal(4, deadLetter.Attempts);
+    }
+
     [Fact]
     public async Task DurableStream_DeliversTheEventsReadTogether_InOneTurn_AndGoesOnOneByOneFromAFailure()
     {

@@ -262,6 +262,10 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
     /// Delivers the event; false when every attempt failed and it was dead-lettered instead. <paramref name="firstFailure"/>:
     /// the event already failed once (in a batch), which counts as its first attempt.
     /// </summary>
+    /// <summary>The longest wait between retries: an hour, or the configured first wait when that is longer.</summary>
+    private static TimeSpan MaxRetryDelay(DurableStreamOptions options) =>
+        options.RetryDelay > TimeSpan.FromHours(1) ? options.RetryDelay : TimeSpan.FromHours(1);
+
     private async Task<bool> DeliverWithRetryAsync(StoredStreamEvent storedEvent, Exception? firstFailure, CancellationToken cancellationToken)
     {
         var options = provider.Options;
@@ -311,7 +315,10 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
             if (delay > TimeSpan.Zero)
             {
                 await Task.Delay(delay, runtime.TimeProvider, cancellationToken);
-                delay += delay;
+
+                // Doubling without a ceiling passed what a timer can wait (about 49.7 days) on a long enough run of attempts:
+                // the wait threw, the cursor restarted with its attempts at zero, and the event was never dead-lettered.
+                delay = delay >= MaxRetryDelay(options) / 2 ? MaxRetryDelay(options) : delay + delay;
             }
         }
     }

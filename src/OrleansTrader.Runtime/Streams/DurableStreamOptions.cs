@@ -6,7 +6,7 @@ public sealed class DurableStreamOptions
     /// <summary>Delivery attempts per event per consumer before a dead letter is written and the consumer moves on.</summary>
     public int MaxDeliveryAttempts { get; set; } = 5;
 
-    /// <summary>Wait before the first retry; doubles on each further retry.</summary>
+    /// <summary>Wait before the first retry; doubles on each further retry, up to an hour (or this wait, when longer; at most about 49.7 days).</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Events read from the log per query.</summary>

@@ -48,6 +48,10 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
     internal DurableStreamProvider(GrainRuntime runtime, string name, DurableStreamOptions options, IDurableStreamLog log, Meter meter)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxDeliveryAttempts, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.RetryDelay, TimeSpan.Zero, nameof(options));
+
+        // A timer waits at most 0xFFFFFFFE ms: a longer first retry wait would throw in the cursor on the first failure.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.RetryDelay, TimeSpan.FromMilliseconds(uint.MaxValue - 1), nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ReadBatchSize, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.CheckpointMaxUnflushedEvents, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegative(options.TailEventsPerStream, nameof(options));
