@@ -39,9 +39,25 @@ catch (Exception ex) when (ex is not HostAbortedException && !started.IsCancella
     // A start that failed (an invalid setting, a database that cannot be reached): one line that says why and exit code
     // 1, not an unhandled exception (printed twice, then an abort with code 134). Hosted in-process by a test's factory,
     // the silo is not the entry assembly, and the exception goes to the factory.
-    Console.Error.WriteLine($"The silo did not start: {ex.GetBaseException().Message}");
+    Console.Error.WriteLine($"The silo did not start: {StartFailure.Reason(ex)}");
     Environment.ExitCode = 1;
 }
 
 /// <summary>Entry point; public so integration tests can host the silo in-process.</summary>
 public partial class Program;
+
+/// <summary>The one line a failed start prints.</summary>
+internal static class StartFailure
+{
+    /// <summary>
+    /// The message of the exception that says why, unwrapped from the host's and reflection's wrappers only: the innermost
+    /// exception is a low-level cause whose message drops what names the setting ("Another silo is running on the data
+    /// directory" became "The process cannot access the file", "Failed to connect to 127.0.0.1:5432" became "Connection refused").
+    /// </summary>
+    public static string Reason(Exception exception) => exception switch
+    {
+        AggregateException aggregate => string.Join(" ", aggregate.Flatten().InnerExceptions.Select(Reason)),
+        TargetInvocationException { InnerException: { } inner } => Reason(inner),
+        _ => exception.Message,
+    };
+}

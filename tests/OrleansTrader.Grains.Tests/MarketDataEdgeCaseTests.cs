@@ -243,6 +243,42 @@ public sealed class MarketDataEdgeCaseTests
     }
 
     /// <summary>
+    /// A replay that has ended is done, not stale: judged by the age of its last row, the feed's readiness check failed for
+    /// good Feed:StaleAfterSeconds after the replay's end, and took the silo's API out of the load balancer.
+    /// </summary>
+    [Fact]
+    public async Task AReplayThatEnded_KeepsTheFeedCheckHealthy_LongAfterItsLastRow()
+    {
+        using var folder = new TempDirectory();
+        var file = folder.File("2013-10-07.trades.csv");
+        await File.WriteAllLinesAsync(file, [
+            "time,price,size,exchange,condition,suspicious",
+            "2013-10-07T10:00:00.000-04:00,167.40,100,P,0,0",
+        ], TestContext.Current.CancellationToken);
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        var feed = new CsvReplayFeed([new CsvSource(file, "END", CsvFileKind.TradeTicks)], new CsvReplayOptions(), new TickValidatorOptions(), TimeProvider.System, NullLogger.Instance);
+        var pump = new MarketFeedPump(feed, cluster.Cluster.Client, TimeProvider.System, NullLogger<MarketFeedPump>.Instance);
+        var anHourLater = new FakeTimeProvider(TimeProvider.System.GetUtcNow().AddHours(1));
+        var check = new FeedHealthCheck(pump, anHourLater, TimeSpan.FromSeconds(30), OrleansTrader.Domain.Calendar.AlwaysOpenCalendar.Instance);
+        var ct = TestContext.Current.CancellationToken;
+        await pump.StartAsync(ct);
+        try
+        {
+            await Eventually.WaitAsync(() => Task.FromResult(feed.GetHealth().State), s => s == FeedState.Completed, "the replay to end");
+
+            var result = await Eventually.WaitAsync(
+                () => check.CheckHealthAsync(new HealthCheckContext(), ct), r => r.Status == HealthStatus.Healthy, "the feed check to pass after the replay's end");
+
+            Assert.True(pump.EventsDelivered > 0);
+            Assert.Contains("the replay ended", result.Description, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await pump.StopAsync(ct);
+        }
+    }
+
+    /// <summary>
     /// A real price gap (a halt, then a new level) is accepted after ReanchorAfterConsecutiveRejections (5) out-of-band
     /// prints: 4 rejected, the 5th re-anchors. The silo's replay validated with the same settings as the symbol grain, so
     /// the grain never saw the 4 the feed dropped and rejected 4 more of the new level: 8 real bars lost instead of 4.

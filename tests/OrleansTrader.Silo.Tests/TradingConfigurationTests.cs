@@ -52,24 +52,12 @@ public sealed class TradingConfigurationTests
     public async Task TheSiloProcess_WithAnInvalidSetting_ExitsWithCode1_AndALineThatSaysWhy()
     {
         // The process a user runs, not the in-process test host: the failure was an unhandled exception (exit code 134).
-        var ct = TestContext.Current.CancellationToken;
         var directory = Directory.CreateTempSubdirectory("silo-invalid-");
         try
         {
-            var start = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = directory.FullName,
-            };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OrleansTrader.Silo.dll"));
-            start.Environment["Storage__Provider"] = "oracle";
-            start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync(ct);
-            var errors = process.StandardError.ReadToEndAsync(ct);
-            await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(90), ct);
+            var (exitCode, stderr) = await RunFailingSiloAsync(directory.FullName, new() { ["Storage__Provider"] = "oracle" });
 
-            var stderr = await errors;
-            Assert.True(process.ExitCode == 1, $"exit code {process.ExitCode}: {stderr}{await output}");
+            Assert.True(exitCode == 1, $"exit code {exitCode}: {stderr}");
             Assert.Contains("The silo did not start: Storage:Provider must be one of sqlite, postgres, memory", stderr, StringComparison.Ordinal);
             Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
         }
@@ -77,6 +65,89 @@ public sealed class TradingConfigurationTests
         {
             directory.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task TheSiloProcess_OnADataDirectoryAnotherSiloHolds_SaysSo_NamingTheSetting()
+    {
+        // The line printed the lock's IOException ("The process cannot access the file ..."), not the message that says
+        // another silo runs there and names Storage:DataDirectory.
+        var directory = Directory.CreateTempSubdirectory("silo-locked-");
+        try
+        {
+            var lockFile = Path.Combine(directory.FullName, "data", DataDirectoryLock.FileName);
+            Directory.CreateDirectory(Path.GetDirectoryName(lockFile)!);
+            string stderr;
+            using (new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+            {
+                (_, stderr) = await RunFailingSiloAsync(directory.FullName, new() { ["Demo__Enabled"] = "false", ["Feed__Kind"] = "none" });
+            }
+
+            Assert.Contains("The silo did not start: Another silo is running on the data directory", stderr, StringComparison.Ordinal);
+            Assert.Contains("Storage:DataDirectory", stderr[stderr.IndexOf("The silo did not start", StringComparison.Ordinal)..], StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task TheSiloProcess_WithAnUnreachableDatabase_SaysWhichAddressItCouldNotReach()
+    {
+        // The line printed the socket's "Connection refused", without the host and port it had tried.
+        var directory = Directory.CreateTempSubdirectory("silo-nodb-");
+        try
+        {
+            var (exitCode, stderr) = await RunFailingSiloAsync(directory.FullName, new()
+            {
+                ["Storage__Provider"] = "postgres",
+                ["Storage__ConnectionString"] = "Host=127.0.0.1;Port=1;Username=u;Password=p;Database=d;Timeout=5",
+                ["Demo__Enabled"] = "false",
+                ["Feed__Kind"] = "none",
+            });
+
+            Assert.True(exitCode == 1, $"exit code {exitCode}: {stderr}");
+            Assert.Contains("The silo did not start: Failed to connect to 127.0.0.1:1", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>Runs the silo's process in <paramref name="workingDirectory"/> until it exits; returns its exit code and standard error.</summary>
+    private static async Task<(int ExitCode, string Stderr)> RunFailingSiloAsync(string workingDirectory, Dictionary<string, string> environment)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = workingDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OrleansTrader.Silo.dll"));
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(ct);
+        var errors = process.StandardError.ReadToEndAsync(ct);
+        try
+        {
+            await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(90), ct);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        await output;
+        return (process.ExitCode, await errors);
     }
 
     [Theory]

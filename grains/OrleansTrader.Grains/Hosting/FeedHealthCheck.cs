@@ -13,6 +13,13 @@ internal sealed class FeedHealthCheck(MarketFeedPump pump, TimeProvider time, Ti
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        // A replay that reached its end is done, not stale: judged by its age, readiness failed for good StaleAfterSeconds
+        // after the last row, and the silo's API left the load balancer although it serves as before.
+        if (pump.ReplayEnded)
+        {
+            return Task.FromResult(HealthCheckResult.Healthy($"Feed {pump.FeedName}: the replay ended after {pump.EventsDelivered} events."));
+        }
+
         var now = time.GetUtcNow();
         var last = pump.LastReceivedAt;
         if (MarketDataFreshness.JudgedFrom(calendar, last ?? pump.StartedAt, now) is not { } judgedFrom)

@@ -29,6 +29,7 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
     private readonly HashSet<string> _symbols = new(StringComparer.Ordinal);
     private long _lastReceivedTicks;
     private long _events;
+    private int _replayEnded;
 
     /// <summary>When the newest event arrived (silo clock), or null before the first.</summary>
     public DateTimeOffset? LastReceivedAt
@@ -41,6 +42,9 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
     }
 
     public long EventsDelivered => Interlocked.Read(ref _events);
+
+    /// <summary>True once a replay has delivered its last row: its silence after that is the end of its data, not a stale feed.</summary>
+    public bool ReplayEnded => Volatile.Read(ref _replayEnded) == 1;
 
     public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
 
@@ -56,6 +60,11 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
             try
             {
                 await PumpAsync(stoppingToken);
+                if (_waitForSubscribers)
+                {
+                    Volatile.Write(ref _replayEnded, 1);
+                }
+
                 LogFeedEnded(logger, feed.Name, EventsDelivered);
                 await CloseBarsAsync();
                 break;
