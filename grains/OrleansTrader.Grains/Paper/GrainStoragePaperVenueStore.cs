@@ -72,6 +72,7 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
             journal.LastNumber = number;
             journal.CheckpointThrough = journal.Checkpoint.State.Through;
             journal.ArchiveChunks = journal.Checkpoint.State.ArchiveChunks;
+            journal.CommittedChunks = journal.ArchiveChunks;
             journal.ArchivedBefore = journal.Checkpoint.State.Snapshot.ArchivedBefore;
             journal.Unarchived = PaperVenueUnarchived.Of(loaded);
         }
@@ -101,6 +102,13 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
         var journal = await JournalAsync(accountId, cancellationToken);
         var grainId = journal.GrainId;
         var isNew = !journal.Checkpoint.RecordExists;
+
+        // Listed before its first checkpoint: a checkpoint written for an account the index then failed to list would hold
+        // a save the venue dropped (the save failed), and a restart would not restore the account.
+        if (isNew)
+        {
+            await AddToIndexAsync(accountId, cancellationToken);
+        }
 
         // Dropped executions are counted against the whole list, which a checkpoint does not keep: checkpoint them. Only
         // then, or when the change is unknown, is the whole state built and walked; a checkpoint at the end of the ring
@@ -141,11 +149,6 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
             journal.LastNumber = number;
             journal.Unarchived.Apply(change);
         }
-
-        if (isNew)
-        {
-            await AddToIndexAsync(accountId, cancellationToken);
-        }
     }
 
     public async Task ArchiveAsync(string accountId, PaperVenueArchive archive, CancellationToken cancellationToken)
@@ -157,7 +160,9 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
         var (orders, executions) = journal.Unarchived.NotYetArchived(archive);
         if (orders.Count > 0 || executions.Count > 0)
         {
-            await AppendChunkAsync(accountId, journal, orders, executions, cancellationToken);
+            // Only orders and executions the venue saved already: the chunk counts at once.
+            var (number, chunk) = await AppendChunkAsync(accountId, journal, orders, executions, cancellationToken);
+            await CommitChunksAsync(accountId, journal, number, chunk, cancellationToken);
             journal.Unarchived.Forget(orders, executions);
         }
     }
@@ -192,11 +197,12 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
         var chunks = journal.ArchiveChunks;
         var archivedBefore = journal.ArchivedBefore;
         var (history, executions) = next.TakeHistory();
+        (int Number, PaperArchiveChunk Chunk)? written = null;
         try
         {
             if (history.Count > 0 || executions.Count > 0)
             {
-                await AppendChunkAsync(accountId, journal, history, executions, cancellationToken);
+                written = await AppendChunkAsync(accountId, journal, history, executions, cancellationToken);
             }
 
             journal.Checkpoint.State = new PaperVenueCheckpoint
@@ -218,10 +224,17 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
 
         journal.CheckpointThrough = journal.LastNumber;
         journal.Unarchived = next;
+
+        // The chunk holds this save's changes: queries see it only now that the checkpoint counting it is written.
+        // Not canceled any more: the save is done.
+        if (written is { } chunk)
+        {
+            await CommitChunksAsync(accountId, journal, chunk.Number, chunk.Chunk, CancellationToken.None);
+        }
     }
 
-    /// <summary>Writes the next archive chunk once and adds it to the archive index if one is loaded.</summary>
-    private async Task AppendChunkAsync(string accountId, PaperVenueJournal journal, List<PaperOrderRecord> orders, List<Execution> executions,
+    /// <summary>Writes the next archive chunk once; <see cref="CommitChunksAsync"/> then lets queries read it.</summary>
+    private async Task<(int Number, PaperArchiveChunk Chunk)> AppendChunkAsync(string accountId, PaperVenueJournal journal, List<PaperOrderRecord> orders, List<Execution> executions,
         CancellationToken cancellationToken)
     {
         var archiveId = GrainId.Create(ArchiveType, accountId);
@@ -239,14 +252,23 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
         // Just after the newest archived change, so a restored venue asks the archive for anything up to it.
         var newest = orders.Select(o => o.Order.UpdatedAt).Concat(executions.Select(e => e.Timestamp)).Max();
         journal.ArchivedBefore = Later(journal.ArchivedBefore, newest.AddTicks(1));
+        return (number, chunk.State);
+    }
 
+    /// <summary>
+    /// Lets queries read the chunks written so far (<paramref name="chunk"/> the newest) and adds it to the archive index
+    /// if one is loaded.
+    /// </summary>
+    private async Task CommitChunksAsync(string accountId, PaperVenueJournal journal, int number, PaperArchiveChunk chunk, CancellationToken cancellationToken)
+    {
         // The index gate orders this with an index being built, so the chunk is either read by it or added here.
         await _archiveGate.WaitAsync(cancellationToken);
         try
         {
+            journal.CommittedChunks = journal.ArchiveChunks;
             if (_archives.TryGetValue(accountId, out var index))
             {
-                await index.AddAsync(number, chunk.State, cancellationToken);
+                await index.AddAsync(number, chunk, cancellationToken);
             }
         }
         finally
@@ -274,10 +296,10 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
     private static string ChunkStateName(int number) => ChunkStatePrefix + number.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// The account's archive for queries: the record written before chunks existed (as chunk -1), then every chunk in
-    /// order (they are numbered without gaps). Each is read once to index which chunk holds which order and how recent
-    /// its executions are; only that index is kept, and <see cref="AppendChunkAsync"/> keeps it current. Queries read
-    /// the chunks they need again, through a small cache.
+    /// The account's archive for queries: the record written before chunks existed (as chunk -1), then every committed
+    /// chunk in order (they are numbered without gaps; one past them may hold a save the venue did not keep). Each is
+    /// read once to index which chunk holds which order and how recent its executions are; only that index is kept, and
+    /// <see cref="CommitChunksAsync"/> keeps it current. Queries read the chunks they need again, through a small cache.
     /// </summary>
     private async Task<PaperChunkedArchive> ArchiveIndexAsync(string accountId, CancellationToken cancellationToken)
     {
@@ -286,6 +308,7 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
             return cached;
         }
 
+        var journal = await JournalAsync(accountId, cancellationToken);
         await _archiveGate.WaitAsync(cancellationToken);
         try
         {
@@ -296,19 +319,12 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
 
             var archiveId = GrainId.Create(ArchiveType, accountId);
             var index = new PaperChunkedArchive((number, ct) => ReadChunkAsync(archiveId, number, ct));
-            for (var number = -1; ; number++)
+            for (var number = -1; number < journal.CommittedChunks; number++)
             {
-                if (await ReadChunkAsync(archiveId, number, cancellationToken) is not { } chunk)
+                if (await ReadChunkAsync(archiveId, number, cancellationToken) is { } chunk)
                 {
-                    if (number < 0)
-                    {
-                        continue;
-                    }
-
-                    break;
+                    await index.AddAsync(number, chunk, cancellationToken);
                 }
-
-                await index.AddAsync(number, chunk, cancellationToken);
             }
 
             _archives[accountId] = index;
@@ -366,8 +382,18 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
                 return;
             }
 
-            index.State = new PaperVenueIndex { Accounts = [.. index.State.Accounts, accountId] };
-            await storage.WriteStateAsync(StateName, IndexId, index, cancellationToken);
+            var listed = index.State;
+            index.State = new PaperVenueIndex { Accounts = [.. listed.Accounts, accountId] };
+            try
+            {
+                await storage.WriteStateAsync(StateName, IndexId, index, cancellationToken);
+            }
+            catch
+            {
+                // Not listed after all: the next save tries again.
+                index.State = listed;
+                throw;
+            }
         }
         finally
         {

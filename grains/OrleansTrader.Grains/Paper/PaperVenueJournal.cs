@@ -38,6 +38,13 @@ internal sealed class PaperVenueJournal(GrainId grainId)
     public int ArchiveChunks { get; set; }
 
     /// <summary>
+    /// Archive chunks queries read: those the stored checkpoint counts, and those the venue's retention pass wrote (only
+    /// orders and executions already saved). A checkpoint's own chunk holds its save's changes, so it counts only once
+    /// that checkpoint is written: a crash or failed write before it leaves a chunk with a save the venue did not keep.
+    /// </summary>
+    public int CommittedChunks { get; set; }
+
+    /// <summary>
     /// What the venue holds that no chunk holds yet, kept current from every save's change: a checkpoint archives and
     /// writes from it, and the venue's own retention pass writes only what is still in it.
     /// </summary>

@@ -193,6 +193,61 @@ public sealed class GrainStoragePaperVenueRestartTests
         Assert.Equal("o1", (await new GrainStoragePaperVenueStore(storage).FindArchivedOrderAsync(AccountId, "o1", Ct))?.Order.OrderId);
     }
 
+    [Fact]
+    public async Task Crash_AfterARingCheckpointsChunk_BeforeItsCheckpoint_ArchivesNoOrderOrFillTheVenueNeverKept()
+    {
+        var storage = new FailOnceStorage(new MemoryGrainStorage(_serializer));
+        var time = new FakeTimeProvider(Start);
+        var saved = PaperVenueJournal.Slots + 1;
+        await using (var exchange = await StartAsync(new GrainStoragePaperVenueStore(storage), time))
+        {
+            // The first save is a checkpoint, the next 128 are deltas; the one after ends the ring: its chunk is written,
+            // then the silo dies before its checkpoint (the write fails and nothing more reaches storage).
+            var client = exchange.GetClient(AccountId);
+            for (var i = 0; i < saved; i++)
+            {
+                await client.SubmitOrderAsync(MarketBuy(i), Ct);
+                time.Advance(TimeSpan.FromMilliseconds(10));
+            }
+
+            storage.FailNext("venue-checkpoint");
+            var lost = await Assert.ThrowsAsync<BrokerException>(() => client.SubmitOrderAsync(MarketBuy(saved), Ct));
+            Assert.Equal(BrokerErrorKind.OutcomeUnknown, lost.Kind);
+        }
+
+        // The order whose outcome was unknown was never kept: not by its client order id, not as a fill to back-fill.
+        await using var restarted = await StartAsync(new GrainStoragePaperVenueStore(storage), time);
+        var again = restarted.GetClient(AccountId);
+        Assert.Null(await again.GetOrderByClientOrderIdAsync(MarketBuy(saved).ClientOrderId, Ct));
+        Assert.Equal(saved, (await again.GetExecutionsSinceAsync(Start, Ct)).Count);
+        Assert.Equal(saved, Assert.Single(await again.GetPositionsAsync(Ct)).Quantity);
+    }
+
+    [Fact]
+    public async Task FirstSave_WhoseAccountIndexWriteFails_KeepsNothing_AndTheNextSaveListsTheAccount()
+    {
+        var storage = new FailOnceStorage(new MemoryGrainStorage(_serializer));
+        var time = new FakeTimeProvider(Start);
+        await using (var exchange = await StartAsync(new GrainStoragePaperVenueStore(storage), time))
+        {
+            var client = exchange.GetClient(AccountId);
+            storage.FailNext("venue", "paper-venue-index");
+            var lost = await Assert.ThrowsAsync<BrokerException>(() => client.SubmitOrderAsync(MarketBuy(0), Ct));
+            Assert.Equal(BrokerErrorKind.OutcomeUnknown, lost.Kind);
+            Assert.Null(await client.GetOrderByClientOrderIdAsync("c-0", Ct));
+            await client.SubmitOrderAsync(MarketBuy(1), Ct);
+        }
+
+        // The venue answered as if c-0 never happened, so a restart must agree; and it must find the account to restore.
+        var store = new GrainStoragePaperVenueStore(storage);
+        Assert.Equal([AccountId], await store.ListAccountsAsync(Ct));
+        await using var restarted = await StartAsync(store, time);
+        var again = restarted.GetClient(AccountId);
+        Assert.Null(await again.GetOrderByClientOrderIdAsync("c-0", Ct));
+        Assert.Equal(OrderStatus.Filled, (await again.GetOrderByClientOrderIdAsync("c-1", Ct))?.Status);
+        Assert.Equal(1m, Assert.Single(await again.GetPositionsAsync(Ct)).Quantity);
+    }
+
     private static PaperOrderRecord Working(string orderId, string clientOrderId, long sequence)
     {
         var order = Order.Create(orderId, new OrderRequest
@@ -235,4 +290,29 @@ public sealed class GrainStoragePaperVenueRestartTests
     };
 
     private string Json<T>(T value) => System.Text.Encoding.UTF8.GetString(_serializer.Serialize(value));
+
+    /// <summary>Fails the next write of one record when told to, as a storage outage (or a silo dying before the write) would.</summary>
+    private sealed class FailOnceStorage(MemoryGrainStorage inner) : IGrainStorage
+    {
+        private (string StateName, string? GrainType)? _fail;
+
+        public void FailNext(string stateName, string? grainType = null) => _fail = (stateName, grainType);
+
+        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+            inner.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
+
+        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+        {
+            if (_fail is { } fail && fail.StateName == stateName && (fail.GrainType is null || fail.GrainType == grainId.Type.Value))
+            {
+                _fail = null;
+                throw new IOException("storage unavailable");
+            }
+
+            return inner.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
+        }
+
+        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+            inner.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
+    }
 }
