@@ -56,8 +56,10 @@ internal sealed partial class StrategyGrain
             return;
         }
 
-        _accountState = (await GrainFactory.GetGrain<IBreakerGrain>(_accountId).GetStateAsync()).State;
-        _globalState = (await GrainFactory.GetGrain<IBreakerGrain>(BreakerKeys.Global).GetStateAsync()).State;
+        var accountBreaker = await GrainFactory.GetGrain<IBreakerGrain>(_accountId).GetStateAsync();
+        var globalBreaker = await GrainFactory.GetGrain<IBreakerGrain>(BreakerKeys.Global).GetStateAsync();
+        (_accountState, _accountVersion) = (accountBreaker.State, accountBreaker.Version);
+        (_globalState, _globalVersion) = (globalBreaker.State, globalBreaker.Version);
 
         // Subscribed before the history is read, so no bar falls between the two; the ones in both are skipped live.
         var memory = this.GetStreamProvider(StreamNames.MemoryProvider);
@@ -279,14 +281,20 @@ internal sealed partial class StrategyGrain
         _dirty = true;
         switch (entry.Kind)
         {
+            // Only a newer version: the catch-up replays changes older than the states read at start, and the account records
+            // a notice only at its next write, so its event can come after a newer state was read. Taken as they came, a
+            // strategy held HALTED after a reset (withholding every intent) or ACTIVE after a halt.
             case AccountEventKind.BreakerChanged when entry.Breaker is { } breaker:
                 if (breaker.BreakerId == BreakerKeys.Global)
                 {
-                    _globalState = breaker.State;
+                    if (breaker.Version > _globalVersion)
+                    {
+                        (_globalState, _globalVersion) = (breaker.State, breaker.Version);
+                    }
                 }
-                else
+                else if (breaker.Version > _accountVersion)
                 {
-                    _accountState = breaker.State;
+                    (_accountState, _accountVersion) = (breaker.State, breaker.Version);
                 }
 
                 break;

@@ -32,6 +32,11 @@ internal sealed partial class StrategyGrain(
     private StrategyContext? _context;
     private TradingState _accountState;
     private TradingState _globalState;
+
+    // The breaker versions the held states came from: an older BreakerChanged (replayed by the catch-up, or recorded late
+    // by the account) must not overwrite a newer state read from the breaker.
+    private long _accountVersion;
+    private long _globalVersion;
     private bool _dirty;
     private string _accountId = string.Empty;
     private string _strategyId = string.Empty;
