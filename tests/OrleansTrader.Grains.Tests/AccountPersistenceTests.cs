@@ -305,6 +305,34 @@ public sealed class AccountPersistenceTests : IDisposable
     }
 
     [Fact]
+    public async Task AWithdrawalAppliedAtTheNextActivation_ScalesTheHighWaterMark_AsTheWithdrawalItselfDid()
+    {
+        await using var cluster = await TradingCluster.StartAsync(Options("transfers-hwm.db"));
+        var account = await TestAccounts.OpenAsync(cluster, "xfer-hwm", 10_000m);
+
+        // A position up to 120 sets the high-water mark, and back at 100 the account is in a drawdown.
+        await Market.QuoteAsync(cluster, "XHW", 100m, 100m);
+        await PlaceAndFillAsync(account, "xh", "XHW", 50);
+        await Market.QuoteAsync(cluster, "XHW", 120m, 120m);
+        await account.RefreshAsync();
+        await Market.QuoteAsync(cluster, "XHW", 100m, 100m);
+        await account.RefreshAsync();
+        var beforeTheTransfer = await ReadAsync<AccountState>(cluster, "xfer-hwm", "account");
+        Assert.True((await account.TransferCashAsync(new TransferCash { TransferId = "wd-hwm", Amount = -2_000m })).Succeeded);
+        var applied = (await account.GetSnapshotAsync())!;
+        Assert.True(applied.HighWaterMark > applied.Equity);
+
+        // The crash: the withdrawal is stored, the core record that applies it is not. The next activation applies it
+        // as the call did, the mark scaled with the equity (without the position's mark it moved by the amount instead).
+        await RestoreCoreAsync(cluster, "xfer-hwm", beforeTheTransfer.State);
+        await Market.QuoteAsync(cluster, "XHW", 100m, 100m);
+        account = cluster.Account("xfer-hwm");
+        var recovered = (await account.GetSnapshotAsync())!;
+        Assert.Equal((applied.Cash, applied.Equity), (recovered.Cash, recovered.Equity));
+        Assert.Equal(applied.HighWaterMark, recovered.HighWaterMark);
+    }
+
+    [Fact]
     public async Task ACrashBetweenTheDaysWriteAndTheCoreWrite_ClosesThatDayAgain_IntoTheSameRow()
     {
         var time = new Runtime.Testing.FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));

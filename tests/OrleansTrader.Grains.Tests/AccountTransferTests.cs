@@ -94,6 +94,29 @@ public sealed class AccountTransferTests
     }
 
     [Fact]
+    public async Task ATransfer_AfterAGainNoTickHasMarked_ScalesTheMarkFromThatEquity()
+    {
+        await using var cluster = await StartAsync(new FakeTimeProvider(Monday));
+        var account = await TestAccounts.OpenAsync(cluster, "xfer-peak", 10_000m);
+        await Market.QuoteAsync(cluster, "XPK", 100m, 100m);
+        await FillAsync(account, Market.MarketOrder("xp-buy", "XPK", OrderSide.Buy, 50m), 1);
+
+        // The price rises to 120 with no valuation between (an idle account, or the second before the tick): the
+        // withdrawal is made at the peak, so the equity after it is the new high-water mark.
+        await Market.QuoteAsync(cluster, "XPK", 120m, 120m);
+        Assert.True((await account.TransferCashAsync(new TransferCash { TransferId = "wd-peak", Amount = -2_000m })).Succeeded);
+        var atThePeak = (await account.GetSnapshotAsync())!;
+
+        // Back at 110 (the first valuation since) the account is in a drawdown from it. The mark had moved by the amount
+        // from the older, lower mark, under the equity: no drawdown at all.
+        await Market.QuoteAsync(cluster, "XPK", 110m, 110m);
+        var after = (await account.RefreshAsync())!;
+
+        Assert.Equal(atThePeak.Equity!.Value - 500m, after.Equity);
+        Assert.Equal(atThePeak.Equity, after.HighWaterMark);
+    }
+
+    [Fact]
     public async Task AWithdrawal_TripsNeitherTheDailyLossNorTheDrawdownBreaker()
     {
         await using var cluster = await StartAsync(new FakeTimeProvider(Monday));

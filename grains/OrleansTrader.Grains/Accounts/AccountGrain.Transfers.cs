@@ -116,6 +116,13 @@ internal sealed partial class AccountGrain
         }
 
         var pending = (await TransfersAsync()).State.Transfers.Where(t => t.Sequence > S.LastTransferSequence).OrderBy(t => t.Sequence).ToList();
+        if (pending.Count > 0)
+        {
+            // Valued at fresh marks, as TransferCashAsync values it: the activation has none yet, and without them the
+            // high-water mark would move by the amount rather than scale with the equity.
+            await RefreshOpenMarksAsync();
+        }
+
         foreach (var transfer in pending)
         {
             Apply(transfer);
@@ -130,7 +137,9 @@ internal sealed partial class AccountGrain
     /// <summary>The cash moves, and with it the day's start and the high-water mark: the day's P&amp;L and the drawdown do not see it.</summary>
     private void Apply(CashTransfer transfer)
     {
-        Ledger = Ledger.TransferCash(transfer.Amount, Value()?.Equity);
+        // An equity above the mark (a gain no valuation has marked yet) is the peak the mark scales from, not the older mark.
+        var equity = Value()?.Equity;
+        Ledger = (equity is { } peak ? Ledger.MarkEquity(peak) : Ledger).TransferCash(transfer.Amount, equity);
         S.LastTransferSequence = transfer.Sequence;
         if (S.DayStart is { } start)
         {
