@@ -16,18 +16,26 @@ public sealed class DataDirectoryLock(string dataDirectory) : IHostedService, ID
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        var directory = System.IO.Path.GetDirectoryName(Path)!;
         try
         {
+            Directory.CreateDirectory(directory);
+
             // FileShare.None is an exclusive advisory lock on Unix and a sharing lock on Windows: either way a second
             // open fails while this one is held.
             _lock = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1, FileOptions.None);
         }
-        catch (IOException ex)
+        catch (IOException ex) when (IsHeldByAnother(ex))
         {
             throw new InvalidOperationException(
-                $"Another silo is running on the data directory {System.IO.Path.GetDirectoryName(Path)} (it holds {Path}). " +
+                $"Another silo is running on the data directory {directory} (it holds {Path}). " +
                 "Stop it, or give this one another Storage:DataDirectory.", ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A read-only disk, a missing permission or a path through a file: not another silo, so say what failed.
+            throw new InvalidOperationException(
+                $"Could not create the lock file {Path} in the data directory {directory} (Storage:DataDirectory): {ex.Message}", ex);
         }
 
         return Task.CompletedTask;
@@ -37,6 +45,22 @@ public sealed class DataDirectoryLock(string dataDirectory) : IHostedService, ID
     {
         Dispose();
         return Task.CompletedTask;
+    }
+
+    /// <summary>True when the open failed because another process holds the file: a sharing violation on Windows
+    /// (ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION), the advisory lock .NET takes for FileShare.None on Unix (EWOULDBLOCK).</summary>
+    private static bool IsHeldByAnother(IOException ex)
+    {
+        const int sharingViolation = 32;
+        const int lockViolation = 33;
+        if (OperatingSystem.IsWindows())
+        {
+            var code = ex.HResult & 0xFFFF;
+            return code is sharingViolation or lockViolation;
+        }
+
+        // .NET reports a held flock on Unix as an IOException with HResult EWOULDBLOCK (11 on Linux, 35 on macOS/BSD).
+        return ex.HResult == (OperatingSystem.IsLinux() ? 11 : 35);
     }
 
     public void Dispose()

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using OrleansTrader.Brokers.Tests.Alpaca;
 using OrleansTrader.Brokers.Tests.Fakes;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
@@ -86,6 +87,22 @@ public sealed class AlpacaSiloTests
         Assert.Equal(10m, position[0].Quantity);
         Assert.Equal(10_000m - 499m, (await account.GetSnapshotAsync())!.Cash);
         Assert.True(factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrleansTrader.Gateway.GatewayOptions>>().Value.AllowAlpacaAccounts);
+    }
+
+    [Fact]
+    public async Task TheStartLine_NamesTheAlpacaBroker_AndItsAccount_WhenConfigured()
+    {
+        // The line said "broker paper" whatever the configuration, so an operator could not tell Alpaca was in use.
+        await using var venue = await FakeAlpacaServer.StartAsync();
+        var logs = new CapturedLogs();
+        using var factory = Silo(
+            ("Alpaca:KeyId", FakeAlpacaServer.KeyId), ("Alpaca:SecretKey", FakeAlpacaServer.SecretKey), ("Alpaca:AccountId", "silo-alpaca"),
+            ("Alpaca:TradingBaseUrl", venue.BaseUrl.ToString()), ("Alpaca:StreamUrl", venue.StreamUrl.ToString()))
+            .WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs)));
+        using var client = factory.CreateClient();
+
+        var line = Assert.Single(logs.Entries, e => e.EventId.Id == 5701).Text;
+        Assert.Contains("brokers paper + alpaca (paper) for account silo-alpaca;", line, StringComparison.Ordinal);
     }
 
     [Fact]

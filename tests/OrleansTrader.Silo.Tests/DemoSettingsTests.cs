@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansTrader.Brokers.Tests.Alpaca;
 
 namespace OrleansTrader.Silo.Tests;
 
@@ -52,5 +55,20 @@ public sealed class DemoSettingsTests
 
         var validation = Assert.IsType<OptionsValidationException>(current);
         Assert.Contains("Demo:AccountId must be 1 to 64 characters of A-Z, a-z, 0-9, '-' and '_'", validation.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_WarnsNamingBothSettings_WhenTheDemoSymbolIsNotFed()
+    {
+        // The demo's strategy waited for SPY bars that never came: no order, no message.
+        var logs = new CapturedLogs();
+        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseSetting("Storage:Provider", "memory")
+            .UseSetting("Feed:Symbols:0", "AAPL")
+            .ConfigureServices(s => s.AddSingleton<ILoggerProvider>(logs)));
+        using var client = factory.CreateClient();
+
+        var warning = Assert.Single(logs.Entries, e => e.Level == LogLevel.Warning && e.Text.Contains("Demo:Symbol", StringComparison.Ordinal)).Text;
+        Assert.Contains("Demo:Symbol SPY is not among the fed symbols (Feed:Symbols: AAPL)", warning, StringComparison.Ordinal);
     }
 }

@@ -28,7 +28,16 @@ public static class TradingGatewayExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddOptionsWithValidateOnStart<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.SectionName));
+        var section = builder.Configuration.GetSection(GatewayOptions.SectionName);
+        services.AddOptionsWithValidateOnStart<GatewayOptions>().Bind(section).Configure(options =>
+        {
+            // The binder appends configured items to a list's default, so narrowing the prefixes would export everything.
+            var prefixes = section.GetSection("Metrics:MeterPrefixes").GetChildren().Select(c => c.Value).OfType<string>().ToList();
+            if (prefixes.Count > 0)
+            {
+                options.Metrics.MeterPrefixes = prefixes;
+            }
+        });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();

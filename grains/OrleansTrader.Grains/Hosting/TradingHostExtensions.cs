@@ -4,10 +4,12 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using OrleansTrader.Brokers.Alpaca;
 using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.Brokers.Alpaca;
 using OrleansTrader.Grains.Strategies;
 using OrleansTrader.Grains.Symbols;
 using OrleansTrader.Grains.Webhooks;
@@ -146,12 +148,27 @@ public static class TradingHostExtensions
             services.AddHostedService<DemoSeeder>();
         }
 
+        // Known only when the feed lists its symbols (or is the synthetic one with its defaults): a warning, not a failure,
+        // since a feed may well carry symbols no demo trades.
+        var fedSymbolsKnown = feed.Kind != "none" && (feed.Symbols.Count > 0 || feed.Kind == "synthetic");
+        var demoSymbolNotFed = demo.Enabled && fedSymbolsKnown && !symbols.Contains(demo.Symbol, StringComparer.Ordinal)
+            ? new TradingStartupLog.DemoSymbolNotFed(demo.Symbol, string.Join(", ", symbols))
+            : null;
+
+        // An "Alpaca" section makes its one account trade through Alpaca (AddAlpacaTrading); every other one is paper.
+        var alpaca = config.GetSection(AlpacaOptions.SectionName);
+        var brokers = alpaca.Exists()
+            ? $"paper + alpaca ({(alpaca.GetValue<bool>(nameof(AlpacaOptions.Live)) ? "live" : "paper")}) for account {alpaca[nameof(AlpacaBindingOptions.AccountId)]}"
+            : "paper";
+
         services.AddHostedService(sp => new TradingStartupLog(
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<TradingStartupLog>>(),
             sqlite is not null ? $"sqlite ({sqlite})" : storage.Provider == "postgres" ? "postgres" : "memory (lost on exit)",
             feed.Kind == "synthetic" ? $"synthetic ({string.Join(", ", symbols)}, one tick per second)" : feed.Kind == "replay" ? $"replay of {feed.Path} at speed {feed.Speed}" : feed.Kind == "alpaca" ? "alpaca (MarketData:Alpaca)" : "none",
+            brokers,
             tradingCalendar is AlwaysOpenCalendar,
-            demo.Enabled ? $"account {demo.AccountId}, SMA {demo.FastPeriod}/{demo.SlowPeriod} on {demo.Symbol}" : "off"));
+            demo.Enabled ? $"account {demo.AccountId}, SMA {demo.FastPeriod}/{demo.SlowPeriod} on {demo.Symbol}" : "off",
+            demoSymbolNotFed));
         return builder;
     }
 

@@ -3,13 +3,23 @@ using Microsoft.Extensions.Logging;
 
 namespace OrleansTrader.Grains.Hosting;
 
-/// <summary>Logs what this silo runs: storage, feed, calendar (with a clear note when the session is simulated) and demo.</summary>
-internal sealed partial class TradingStartupLog(ILogger<TradingStartupLog> logger, string storage, string feed, bool simulatedSession, string demo)
+/// <summary>Logs what this silo runs: storage, feed, brokers, calendar (with a clear note when the session is simulated) and
+/// demo, and warns when the demo's symbol is not fed (its strategy would never trade).</summary>
+internal sealed partial class TradingStartupLog(
+    ILogger<TradingStartupLog> logger, string storage, string feed, string brokers, bool simulatedSession, string demo, TradingStartupLog.DemoSymbolNotFed? demoSymbolNotFed)
     : IHostedService
 {
+    /// <summary>The demo's symbol and the symbols the feed delivers, when the former is not among the latter.</summary>
+    internal sealed record DemoSymbolNotFed(string Symbol, string FedSymbols);
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        LogRunning(logger, storage, feed, demo);
+        LogRunning(logger, storage, feed, brokers, demo);
+        if (demoSymbolNotFed is not null)
+        {
+            LogDemoSymbolNotFed(logger, demoSymbolNotFed.Symbol, demoSymbolNotFed.FedSymbols);
+        }
+
         if (simulatedSession)
         {
             LogSimulated(logger);
@@ -24,8 +34,13 @@ internal sealed partial class TradingStartupLog(ILogger<TradingStartupLog> logge
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = 5701, Level = LogLevel.Information, Message = "Trading silo: storage {Storage}; feed {Feed}; broker paper; demo {Demo}")]
-    private static partial void LogRunning(ILogger logger, string storage, string feed, string demo);
+    [LoggerMessage(EventId = 5701, Level = LogLevel.Information, Message = "Trading silo: storage {Storage}; feed {Feed}; brokers {Brokers}; demo {Demo}")]
+    private static partial void LogRunning(ILogger logger, string storage, string feed, string brokers, string demo);
+
+    [LoggerMessage(EventId = 5704, Level = LogLevel.Warning,
+        Message = "Demo:Symbol {Symbol} is not among the fed symbols (Feed:Symbols: {FedSymbols}): the demo strategy will never trade. " +
+            "Set Demo:Symbol to one of them or add it to Feed:Symbols")]
+    private static partial void LogDemoSymbolNotFed(ILogger logger, string symbol, string fedSymbols);
 
     [LoggerMessage(EventId = 5702, Level = LogLevel.Warning,
         Message = "SIMULATION: the trading session is always open (AlwaysOpenCalendar); prices are simulated and orders go to the paper exchange")]
