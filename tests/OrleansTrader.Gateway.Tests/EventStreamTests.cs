@@ -51,6 +51,30 @@ public sealed class EventStreamTests(GatewayFixture fixture)
             transfer.GetProperty("cashAfter").GetDecimal()));
     }
 
+    /// <summary>An id past the account's newest event (its history was reset) would otherwise skip every event up to it.</summary>
+    [Fact]
+    public async Task Events_ALastEventIdPastTheNewestEvent_IsAnnouncedAsTruncated_ThenTheHistoryFollows()
+    {
+        var account = await Host.CreateAccountAsync();
+        await Host.QuoteAsync("SSEA", 30m, 30.01m);
+        using (var stream = await OpenAsync(account, null))
+        {
+            await PlaceMarketAsync(account, "sse-future");
+            await ReadUntilAsync(stream, events => events.Any(e => e.Kind == "fill"));
+        }
+
+        using var resumed = await OpenAsync(account, 1_000_000);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(20));
+        var truncated = await resumed.NextAsync(timeout.Token);
+        var next = await resumed.NextAsync(timeout.Token);
+
+        Assert.Equal((null, "truncated"), (truncated.Id, truncated.Kind));
+        var announced = JsonDocument.Parse(truncated.Data).RootElement;
+        Assert.Equal((1_000_000L, 1L), (announced.GetProperty("requestedAfter").GetInt64(), announced.GetProperty("oldestSequence").GetInt64()));
+        Assert.Equal(1, next.Id);
+    }
+
     [Fact]
     public async Task Events_RefuseAMalformedLastEventId()
     {

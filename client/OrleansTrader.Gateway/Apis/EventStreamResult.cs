@@ -75,7 +75,6 @@ internal sealed partial class EventStreamResult(
     private async Task RunAsync(Stream body, ChannelReader<bool> wake, CancellationToken aborted)
     {
         var lastWrite = time.GetUtcNow();
-        var truncationReported = false;
         while (!aborted.IsCancellationRequested)
         {
             // Checked before every read: a revoked key receives nothing more (the key cache makes this cheap).
@@ -87,10 +86,23 @@ internal sealed partial class EventStreamResult(
 
             var page = await account.GetEventsAsync(after, options.PageSize);
             var text = new StringBuilder();
-            if (page.Truncated && !truncationReported)
+            if (after > page.LastSequence)
             {
-                truncationReported = true;
-                Append(text, null, "truncated", JsonSerializer.Serialize(new EventHistoryTruncated(after, page.OldestSequence), GatewayJsonContext.Default.EventHistoryTruncated));
+                // An id past the account's newest event was never given by this account's history (it was reset, or the id
+                // is another account's): waiting for it would skip every event up to it. Announced like pruned history.
+                AppendTruncated(text, after, page.OldestSequence);
+                after = 0;
+                page = await account.GetEventsAsync(after, options.PageSize);
+            }
+            else if (page.Truncated)
+            {
+                AppendTruncated(text, after, page.OldestSequence);
+            }
+
+            if (page.Truncated)
+            {
+                // Each gap is announced once; history pruned past the reader again later (a slow catch-up) is a new gap.
+                after = Math.Max(after, page.OldestSequence - 1);
             }
 
             foreach (var e in page.Events.Where(e => e.Sequence > after).OrderBy(e => e.Sequence))
@@ -164,6 +176,9 @@ internal sealed partial class EventStreamResult(
 
         text.Append("event: ").Append(kind).Append('\n').Append("data: ").Append(json).Append("\n\n");
     }
+
+    private static void AppendTruncated(StringBuilder text, long requestedAfter, long oldestSequence) =>
+        Append(text, null, "truncated", JsonSerializer.Serialize(new EventHistoryTruncated(requestedAfter, oldestSequence), GatewayJsonContext.Default.EventHistoryTruncated));
 
     private static async Task WriteAsync(Stream body, StringBuilder text, CancellationToken aborted)
     {
