@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OrleansTrader.Runtime.Testing;
 using OrleansTrader.Runtime.Tests.Grains;
@@ -72,6 +73,34 @@ public sealed class ShutdownTests
         probe.Signal("stop-holder/deactivate-gate");
         await stop;
         Assert.Equal("The silo is shutting down; counter-b/late cannot be activated.", error.Message);
+    }
+
+    [Fact]
+    public async Task GracefulStop_RefusesAStatelessWorkerCall_ThatPassedTheStoppingCheck_BeforeItsWorkerJoinedItsGroup()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var runtime = cluster.Cluster.ServiceProvider.GetRequiredService<GrainRuntime>();
+        await cluster.Client.GetGrain<IStuckDeactivationGrain>("stop-holder").GetActivationId();
+
+        // "stop-holder" deactivating means the stop has stopped accepting calls and taken its list of activations; its
+        // deactivation keeps the stop (and the silo) going meanwhile.
+        var stop = cluster.Cluster.StopAllSilosAsync(Ct);
+        await cluster.Probe.WaitAsync("stop-holder/deactivating");
+
+        // No clock read falls between the catalog's stopping check and a worker group's lock (a worker is created under
+        // it, where the stop's list would wait for it), so the call is played on from that check: its group, made after
+        // the stop took its list, adds a worker for it.
+        var grainId = GrainId.Create("stateless-work", "7");
+        var group = new StatelessWorkerGroup(grainId, runtime, maxWorkers: 3);
+        var error = Record.Exception(() => group.TryDeliver(new Message(grainId, new WorkRequest("late"), null, null, long.MaxValue)));
+        var workersLeft = group.Count;
+        cluster.Probe.Signal("7/gate/late");
+        cluster.Probe.Signal("stop-holder/deactivate-gate");
+        await stop;
+
+        Assert.Equal("The silo is shutting down; stateless-work/7 cannot be activated.", Assert.IsType<InvalidOperationException>(error).Message);
+        Assert.Equal(0, workersLeft);
+        Assert.Equal(0, cluster.Probe.Count("7/constructed"));
     }
 
     [Fact]
@@ -231,5 +260,17 @@ public sealed class ShutdownTests
         await cluster.Cluster.RestartSiloAsync(Ct);
 
         Assert.Equal(5, await cluster.Client.GetGrain<ICounterBGrain>("k").Get());
+    }
+
+    /// <summary>IWorkGrain.Work as the generated proxy sends it.</summary>
+    private sealed class WorkRequest(string callId) : GrainRequest<Guid>
+    {
+        public override string InterfaceName => typeof(IStatelessWorkGrain).FullName!;
+
+        public override string MethodName => nameof(IWorkGrain.Work);
+
+        public override int MethodId => 0;
+
+        protected override ValueTask<Guid> InvokeCore(object grain) => new(((IWorkGrain)grain).Work(callId));
     }
 }

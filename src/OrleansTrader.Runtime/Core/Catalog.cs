@@ -100,11 +100,26 @@ internal sealed class Catalog(GrainRuntime runtime)
     /// <summary>The current activations of a stateless worker id.</summary>
     public ActivationData[] GetWorkers(GrainId grainId) => _workers.TryGetValue(grainId, out var group) ? group.Snapshot() : [];
 
-    /// <summary>Refuses new calls; an activation added after this is retired by <see cref="GetOrCreate"/>, not left behind.</summary>
+    /// <summary>
+    /// Refuses new calls; an activation added after this is retired unstarted (by <see cref="GetOrCreate"/> or
+    /// <see cref="StatelessWorkerGroup"/>, see <see cref="RefusesAddedActivation"/>), not left behind.
+    /// </summary>
     public void StopAccepting()
     {
         _stopping = true;
         Interlocked.MemoryBarrier();
+    }
+
+    /// <summary>
+    /// Whether an activation just added (to the catalog or a worker group) must be retired unstarted. A call that passed
+    /// the stopping check just before <see cref="StopAccepting"/> may add its activation after the stop took its list to
+    /// deactivate: nothing would ever deactivate it. With a full fence on both sides (here and in StopAccepting) it is
+    /// either in that list or sees the flag here.
+    /// </summary>
+    public bool RefusesAddedActivation()
+    {
+        Interlocked.MemoryBarrier();
+        return _stopping;
     }
 
     private void DeliverToWorker(Message message, int maxWorkers)
@@ -137,11 +152,7 @@ internal sealed class Catalog(GrainRuntime runtime)
             {
                 created.Class.Activations.Increment();
 
-                // A call that passed the stopping check just before StopAccepting may add its activation after the stop
-                // took its list to deactivate: nothing would ever deactivate it. With a full fence on both sides (here and
-                // in StopAccepting) it is either in that list or sees the flag here, and then it is retired unstarted.
-                Interlocked.MemoryBarrier();
-                if (_stopping)
+                if (RefusesAddedActivation())
                 {
                     created.RequestDeactivation(new DeactivationReason(DeactivationReasonCode.ShuttingDown, "The silo is shutting down."));
                     throw ShuttingDown(grainId);
@@ -152,6 +163,6 @@ internal sealed class Catalog(GrainRuntime runtime)
         }
     }
 
-    private static InvalidOperationException ShuttingDown(GrainId grainId) =>
+    public static InvalidOperationException ShuttingDown(GrainId grainId) =>
         new($"The silo is shutting down; {grainId} cannot be activated.");
 }
