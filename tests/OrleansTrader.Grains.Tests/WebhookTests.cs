@@ -537,6 +537,35 @@ public sealed class WebhookTests : IDisposable
         return response;
     }
 
+    [Fact]
+    public async Task APositionPastTheAccountsNewestEvent_IsAGap_DeliveredFromTheOldestEventKept()
+    {
+        var storage = new WriteFailingStorage("webhook");
+        await using var cluster = await StartAsync(storage: storage);
+        await TestAccounts.OpenAsync(cluster, "wh-p", 100_000m);
+        Assert.True((await Webhook(cluster, "wh-p", "past").CreateAsync(new CreateWebhook { Url = "https://receiver.example/past", Kinds = [AccountEventKind.Fill] })).Succeeded);
+
+        // The account's storage restored from an older backup: the webhook's stored position is past its newest event.
+        var id = GrainId.Create(typeof(WebhookGrain).FullName!, WebhookKey.Create("wh-p", "past"));
+        var stored = new GrainState<WebhookGrainState>(new WebhookGrainState());
+        await storage.ReadStateAsync("webhook", id, stored, TestContext.Current.CancellationToken);
+        stored.State.DeliveredThrough = 1_000;
+        await storage.WriteStateAsync("webhook", id, stored, TestContext.Current.CancellationToken);
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(1_000, (await Webhook(cluster, "wh-p", "past").GetStatusAsync())!.DeliveredThroughSequence);
+        var account = cluster.Grains.GetGrain<IAccountGrain>("wh-p");
+        await Market.QuoteAsync(cluster, "WHP", 50m, 50m);
+        await FillAsync(account, Market.MarketOrder("p-1", "WHP", OrderSide.Buy, 1m), 1);
+
+        // The fill goes (it was skipped until the account's sequence passed 1000), after a request announcing the gap.
+        var events = await account.GetEventsAsync(0, 100);
+        var fill = events.Events.Single(e => e.Kind == AccountEventKind.Fill).Sequence;
+        await Eventually.WaitAsync(() => Task.FromResult(Sequences("past")), s => s.Contains(fill), "the fill after the gap");
+        Assert.Equal([fill], Sequences("past"));
+        Assert.Equal(events.OldestSequence, Requests("past")[0].Json.GetProperty("truncatedBefore").GetInt64());
+        await Eventually.WaitAsync(Webhook(cluster, "wh-p", "past").GetStatusAsync, s => s!.DeliveredThroughSequence == events.LastSequence, "the position back in the account's history");
+    }
+
     private static int Count(List<AccountEvent> seen, AccountEventKind kind)
     {
         lock (seen)

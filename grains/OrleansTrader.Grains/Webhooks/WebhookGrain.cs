@@ -37,7 +37,10 @@ internal sealed partial class WebhookGrain(
     private StreamSubscriptionHandle<AccountEvent>? _subscription;
     private IGrainTimer? _pump;
     private Task<WebhookAttempt>? _inFlight;
-    private (long Through, int Events) _sending;
+    private (long Through, int Events, bool Rewound) _sending;
+
+    /// <summary>The account had no event to resume from after the position was found past its newest: its next event wakes the pump.</summary>
+    private bool _waitingPastNewest;
     private string _accountId = string.Empty;
     private string _webhookId = string.Empty;
 
@@ -282,7 +285,7 @@ internal sealed partial class WebhookGrain(
 
     private Task OnAccountEventAsync(AccountEvent entry, StreamSequenceToken? token)
     {
-        if (S.State == WebhookState.Active && S.NextAttemptAt is null && _inFlight is null && entry.Sequence > S.DeliveredThrough)
+        if (S.State == WebhookState.Active && S.NextAttemptAt is null && _inFlight is null && (entry.Sequence > S.DeliveredThrough || _waitingPastNewest))
         {
             Kick(TimeSpan.Zero);
         }
@@ -322,10 +325,32 @@ internal sealed partial class WebhookGrain(
         }
 
         var page = await Account.GetEventsAsync(S.DeliveredThrough, Options.MaxEventsPerRequest);
+
+        // A position past the account's newest event (its storage reset or restored from an older backup) was never given
+        // by this history: waiting for it would skip every event up to it. A gap, sent from the oldest event kept; the
+        // position moves back only on that request's 2xx (a pending range below it is that request failing).
+        var retryingRewind = S.PendingThrough < S.DeliveredThrough;
+        var rewound = S.DeliveredThrough > page.LastSequence || retryingRewind;
+        _waitingPastNewest = false;
+        if (rewound)
+        {
+            page = await Account.GetEventsAsync(0, Options.MaxEventsPerRequest);
+            if (page.Events.Count == 0)
+            {
+                _waitingPastNewest = true;
+                return;
+            }
+
+            if (!retryingRewind)
+            {
+                WebhookLog.PositionPastNewest(logger, _accountId, _webhookId, S.DeliveredThrough, page.LastSequence, page.OldestSequence);
+            }
+        }
+
         IReadOnlyList<AccountEvent> read = S.PendingThrough is { } pending ? [.. page.Events.Where(e => e.Sequence <= pending)] : page.Events;
         var events = S.Kinds.Count == 0 ? read : [.. read.Where(e => S.Kinds.Contains(e.Kind))];
-        long? truncatedBefore = page.Truncated ? page.OldestSequence : null;
-        var through = read.Count > 0 ? read[^1].Sequence : Math.Max(S.DeliveredThrough, page.OldestSequence - 1);
+        long? truncatedBefore = page.Truncated || rewound ? page.OldestSequence : null;
+        var through = read.Count > 0 ? read[^1].Sequence : Math.Max(rewound ? 0 : S.DeliveredThrough, page.OldestSequence - 1);
         if (events.Count == 0 && truncatedBefore is null)
         {
             // Nothing of the kinds it takes: move past them without a request (a failed request's range, if any, is gone).
@@ -349,7 +374,7 @@ internal sealed partial class WebhookGrain(
             TruncatedBefore = truncatedBefore,
             Events = [.. events.Select(AccountEventReport.Round)],
         };
-        _sending = (through, events.Count);
+        _sending = (through, events.Count, rewound);
         S.LastAttemptAt = time.GetUtcNow();
         var (url, secrets) = (S.Url, SigningSecrets());
         var pump = _pump;
@@ -367,7 +392,7 @@ internal sealed partial class WebhookGrain(
         var now = time.GetUtcNow();
         if (attempt.Delivered)
         {
-            S.DeliveredThrough = Math.Max(S.DeliveredThrough, _sending.Through);
+            S.DeliveredThrough = _sending.Rewound ? _sending.Through : Math.Max(S.DeliveredThrough, _sending.Through);
             S.PendingThrough = null;
             S.Deliveries++;
             S.EventsDelivered += _sending.Events;

@@ -24,4 +24,8 @@ internal static partial class WebhookLog
     [LoggerMessage(EventId = 5806, Level = LogLevel.Information,
         Message = "Webhook {WebhookId} of account {AccountId}: signing secret rotated; the old one keeps signing for {PreviousValidFor}")]
     public static partial void SecretRotated(ILogger logger, string accountId, string webhookId, TimeSpan previousValidFor);
+
+    [LoggerMessage(EventId = 5807, Level = LogLevel.Warning,
+        Message = "Webhook {WebhookId} of account {AccountId}: delivered through sequence {DeliveredThrough}, past the account's newest event {LastSequence} (its storage was reset or restored); delivering again from sequence {OldestSequence}, with truncatedBefore")]
+    public static partial void PositionPastNewest(ILogger logger, string accountId, string webhookId, long deliveredThrough, long lastSequence, long oldestSequence);
 }
