@@ -24,7 +24,8 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
 {
     private const int MaxBatch = 4096;
     private static readonly string[] SymbolStreams = [StreamNames.Ticks, StreamNames.SecondBars, StreamNames.Bars];
-    private readonly bool _waitForSubscribers = feed is CsvReplayFeed;
+    /// <summary>A replay: it waits for slow subscribers (nothing is lost by waiting), and its end is the end of its data.</summary>
+    private readonly bool _isReplay = feed is CsvReplayFeed;
     private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
     private readonly HashSet<string> _symbols = new(StringComparer.Ordinal);
     private long _lastReceivedTicks;
@@ -60,7 +61,7 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
             try
             {
                 await PumpAsync(stoppingToken);
-                if (_waitForSubscribers)
+                if (_isReplay)
                 {
                     Volatile.Write(ref _replayEnded, 1);
                 }
@@ -176,7 +177,7 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
         }
 
         Interlocked.Add(ref _events, events.Count);
-        if (_waitForSubscribers && client.GetStreamProvider(StreamNames.MemoryProvider) is MemoryStreamProvider memory)
+        if (_isReplay && client.GetStreamProvider(StreamNames.MemoryProvider) is MemoryStreamProvider memory)
         {
             var below = Math.Max(1, memory.QueueCapacity / 2);
             foreach (var symbol in bySymbol.Keys)

@@ -324,27 +324,25 @@ internal sealed partial class WebhookGrain(
             return;
         }
 
-        var page = await Account.GetEventsAsync(S.DeliveredThrough, Options.MaxEventsPerRequest);
-
         // A position past the account's newest event (its storage reset or restored from an older backup) was never given
         // by this history: waiting for it would skip every event up to it. A gap, sent from the oldest event kept; the
-        // position moves back only on that request's 2xx (a pending range below it is that request failing).
-        var retryingRewind = S.PendingThrough < S.DeliveredThrough;
-        var rewound = S.DeliveredThrough > page.LastSequence || retryingRewind;
-        _waitingPastNewest = false;
-        if (rewound)
+        // position moves back only on that request's 2xx (a pending range below it is that request failing, retried here).
+        var rewound = S.PendingThrough < S.DeliveredThrough;
+        var page = await Account.GetEventsAsync(rewound ? 0 : S.DeliveredThrough, Options.MaxEventsPerRequest);
+        if (!rewound && S.DeliveredThrough > page.LastSequence)
         {
+            rewound = true;
             page = await Account.GetEventsAsync(0, Options.MaxEventsPerRequest);
-            if (page.Events.Count == 0)
-            {
-                _waitingPastNewest = true;
-                return;
-            }
-
-            if (!retryingRewind)
+            if (page.Events.Count > 0)
             {
                 WebhookLog.PositionPastNewest(logger, _accountId, _webhookId, S.DeliveredThrough, page.LastSequence, page.OldestSequence);
             }
+        }
+
+        _waitingPastNewest = rewound && page.Events.Count == 0;
+        if (_waitingPastNewest)
+        {
+            return;
         }
 
         IReadOnlyList<AccountEvent> read = S.PendingThrough is { } pending ? [.. page.Events.Where(e => e.Sequence <= pending)] : page.Events;
