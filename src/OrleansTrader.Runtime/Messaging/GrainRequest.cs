@@ -46,6 +46,11 @@ public abstract class GrainRequest
     internal bool TryFail(Exception exception)
     {
         Fault = exception;
+        return TryFailCaller(exception);
+    }
+
+    private bool TryFailCaller(Exception exception)
+    {
         if (Interlocked.Exchange(ref _completed, 1) != 0)
         {
             return false;
@@ -58,12 +63,16 @@ public abstract class GrainRequest
     /// <summary>True once the runtime failed the call for its response timeout: the grain may still be running it.</summary>
     internal bool TimedOut => Volatile.Read(ref _timedOut);
 
-    /// <summary>Fails the caller for the response timeout, unless the call already completed.</summary>
+    /// <summary>
+    /// Fails the caller for the response timeout, unless the call already completed. The turn's own outcome
+    /// (<see cref="Fault"/>) is left alone: the turn may have just thrown, and an ETag conflict there must still
+    /// deactivate the activation when its turn ends.
+    /// </summary>
     internal bool TryTimeOut(TimeoutException exception)
     {
-        // Marked first: the caller's continuation may run inside TryFail and look.
+        // Marked first: the caller's continuation may run inside TryFailCaller and look.
         Volatile.Write(ref _timedOut, true);
-        return TryFail(exception);
+        return TryFailCaller(exception);
     }
 
     private protected bool TryBeginCompletion() => Interlocked.Exchange(ref _completed, 1) == 0;
