@@ -33,6 +33,14 @@ public sealed class AlpacaMarketDataOptions
 
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How often the client pings the server. A connection that answers no ping within <see cref="KeepAliveTimeout"/>
+    /// is stalled (a half-open TCP connection delivers nothing and never closes) and is dropped and reconnected.
+    /// </summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(20);
+
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     public TimeSpan ReconnectInitialDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
@@ -51,7 +59,7 @@ public sealed class AlpacaMarketDataOptions
 
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>A Retry-After longer than this is not waited for; the call fails instead.</summary>
+    /// <summary>The longest wait before a retry: a longer Retry-After (or X-Ratelimit-Reset) is cut down to this.</summary>
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(90);
 
     public double BreakerFailureRatio { get; set; } = 0.5;

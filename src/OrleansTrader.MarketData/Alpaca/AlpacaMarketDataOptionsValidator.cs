@@ -45,6 +45,8 @@ internal sealed class AlpacaMarketDataOptionsValidator : IValidateOptions<Alpaca
 
         Positive(options.AuthTimeout, "AuthTimeout", failures);
         Positive(options.ConnectTimeout, "ConnectTimeout", failures);
+        Positive(options.KeepAliveInterval, "KeepAliveInterval", failures);
+        Positive(options.KeepAliveTimeout, "KeepAliveTimeout", failures);
         Positive(options.ReconnectInitialDelay, "ReconnectInitialDelay", failures);
         Positive(options.RequestTimeout, "RequestTimeout", failures);
         Positive(options.BreakerSamplingDuration, "BreakerSamplingDuration", failures);

@@ -170,14 +170,18 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
                 Exception? failure;
                 try
                 {
-                    await RunConnectionAsync(writer, () => attempt = 0, cancellationToken);
+                    var lastError = await RunConnectionAsync(writer, () => attempt = 0, cancellationToken);
                     if (cancellationToken.IsCancellationRequested)
                     {
                         // Stopping closed the connection: nothing was lost.
                         break;
                     }
 
-                    failure = new AlpacaStreamException("The server closed the connection.");
+                    // Alpaca closes after some errors (407 slow client): the close keeps that code, so health and the
+                    // status event say why the connection was lost instead of only that it was.
+                    failure = lastError is { } error
+                        ? new AlpacaStreamException(error.Code ?? 0, $"the server closed the connection after the error '{error.Message}'")
+                        : new AlpacaStreamException("The server closed the connection.");
                 }
                 catch (Exception ex) when (cancellationToken.IsCancellationRequested &&
                                            ex is WebSocketException or OperationCanceledException or IOException)
@@ -212,9 +216,16 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
         }
     }
 
-    private async Task RunConnectionAsync(ChannelWriter<MarketDataEvent> writer, Action onAuthenticated, CancellationToken cancellationToken)
+    /// <summary>Runs one connection until it closes; returns the error the server sent just before closing, if any.</summary>
+    private async Task<AlpacaControlMessage?> RunConnectionAsync(
+        ChannelWriter<MarketDataEvent> writer, Action onAuthenticated, CancellationToken cancellationToken)
     {
         using var socket = new ClientWebSocket();
+
+        // Without a pong deadline a stalled connection (no data, no close) would leave the receive waiting forever;
+        // an unanswered ping aborts the socket, and the loop reconnects.
+        socket.Options.KeepAliveInterval = _options.KeepAliveInterval;
+        socket.Options.KeepAliveTimeout = _options.KeepAliveTimeout;
         var buffer = new ArrayBufferWriter<byte>(64 * 1024);
         var parsed = new List<AlpacaParsedMessage>();
         _health.SetState(FeedState.Connecting);
@@ -263,6 +274,7 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
                 await Publish(writer, FeedState.Connected, $"authenticated, {symbols.Count} symbols", null, cancellationToken);
             }
 
+            AlpacaControlMessage? lastError = null;
             while (await ReceiveFrameAsync(socket, buffer, closeOnStop.ReceiveToken))
             {
                 parsed.Clear();
@@ -273,9 +285,13 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
 
                 foreach (var message in parsed)
                 {
+                    // Only an error that is the last message before a close explains the close.
+                    lastError = message.Control is { Type: "error" } error ? error : null;
                     await HandleAsync(writer, message, cancellationToken);
                 }
             }
+
+            return lastError;
         }
         finally
         {

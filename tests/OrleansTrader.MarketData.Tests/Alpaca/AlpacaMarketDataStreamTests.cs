@@ -267,6 +267,74 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
         Assert.Equal(1, stream.GetHealth().Reconnects);
     }
 
+    // Alpaca closes the connection after a 407 (slow client). The close overwrote the code in health with a bare "server
+    // closed the connection" and, the feed being degraded already, published no lost-connection event: why it was lost
+    // was nowhere to be seen once the error had passed.
+    [Fact]
+    public async Task ReadAsync_ServerClosesAfterAnError_KeepsTheErrorCodeInHealthAndTheLostConnectionEvent()
+    {
+        _server.OnSubscribed = async (session, n) =>
+        {
+            if (n == 1)
+            {
+                await session.SendAsync("""[{"T":"error","code":407,"msg":"slow client"}]""");
+                await session.CloseAsync();
+                return;
+            }
+
+            await session.SendAsync("""[{"T":"t","S":"AAPL","i":2,"x":"D","p":100.02,"s":10,"c":[],"t":"2021-02-22T15:51:44Z","z":"C"}]""");
+        };
+        var stream = Stream();
+
+        var events = await ReadUntil(stream, e => e.OfType<TradeEvent>().Any());
+
+        var lost = Assert.Single(events.OfType<FeedStatusEvent>(), s => s.Message.StartsWith("connection lost", StringComparison.Ordinal));
+        Assert.Equal((FeedState.Degraded, 407), (lost.State, lost.ErrorCode));
+        Assert.Contains("slow client", lost.Message, StringComparison.Ordinal);
+        var health = stream.GetHealth();
+        Assert.Equal(407, health.LastErrorCode);
+        Assert.Contains("slow client", health.LastErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(1, health.Reconnects);
+    }
+
+    // A connection that went quiet without closing (a half-open TCP connection: no data, no close) left the receive
+    // waiting forever: no ping had a deadline, so the feed stalled with its health still Connected.
+    [Fact]
+    public async Task ReadAsync_ServerStopsAnswering_DetectsTheStalledConnection_AndReconnects()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _server.OnSubscribed = async (session, n) =>
+        {
+            if (n == 1)
+            {
+                // The first session stops reading, so it answers no ping and sends nothing.
+                await release.Task;
+                return;
+            }
+
+            await session.SendAsync($$"""[{"T":"t","S":"AAPL","i":{{n}},"x":"D","p":100.02,"s":10,"c":[],"t":"2021-02-22T15:51:44Z","z":"C"}]""");
+        };
+        var stream = Stream(o =>
+        {
+            o.KeepAliveInterval = TimeSpan.FromMilliseconds(250);
+            o.KeepAliveTimeout = TimeSpan.FromMilliseconds(500);
+        });
+
+        try
+        {
+            var events = await ReadUntil(stream, e => e.OfType<TradeEvent>().Any());
+
+            // The trade comes from a later connection (a busy machine may drop one more), after a lost-connection status.
+            Assert.True(Assert.Single(events.OfType<TradeEvent>()).SourceId >= 2);
+            Assert.Contains(events.OfType<FeedStatusEvent>(), s => s.State == FeedState.Degraded && s.Message.StartsWith("connection lost", StringComparison.Ordinal));
+            Assert.True(stream.GetHealth().Reconnects >= 1);
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
+    }
+
     /// <summary>
     /// Stopping the reader aborted the socket (a cancelled receive aborts a ClientWebSocket): Alpaca saw a broken
     /// connection instead of a close, on every normal stop.

@@ -156,6 +156,9 @@ internal sealed class FakeAlpacaStreamServer : IAsyncDisposable
 
         public void Drop() => socket.Abort();
 
+        /// <summary>Starts a close handshake, as Alpaca does after some errors.</summary>
+        public Task CloseAsync() => socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+
         public async Task<string?> ReceiveAsync()
         {
             var buffer = new byte[16 * 1024];
