@@ -43,6 +43,12 @@ internal sealed class AlpacaMarketDataOptionsValidator : IValidateOptions<Alpaca
             failures.Add($"{section}:Symbols has an empty or malformed symbol.");
         }
 
+        if (!options.SubscribeTrades && !options.SubscribeQuotes && !options.SubscribeBars)
+        {
+            // A stream with no channel delivers nothing: a feed that looks connected while every symbol goes stale.
+            failures.Add($"{section}: at least one of SubscribeTrades, SubscribeQuotes and SubscribeBars must be true.");
+        }
+
         Positive(options.AuthTimeout, "AuthTimeout", failures);
         Positive(options.ConnectTimeout, "ConnectTimeout", failures);
         Positive(options.KeepAliveInterval, "KeepAliveInterval", failures);

@@ -277,6 +277,26 @@ public sealed class AlpacaHistoricalBarsClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Options_RejectAStreamWithNoChannel()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddAlpacaMarketData(o =>
+        {
+            o.KeyId = "a-real-looking-key-123";
+            o.SecretKey = "a-real-looking-secret-123";
+            o.SubscribeTrades = false;
+            o.SubscribeQuotes = false;
+            o.SubscribeBars = false;
+        });
+        using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<AlpacaMarketDataOptions>>().Value);
+
+        Assert.Contains("at least one of SubscribeTrades, SubscribeQuotes and SubscribeBars", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HistoricalBarSource_GivesTheLatestEndedMinuteBars_OldestFirst_InOneRequest()
     {
         // Five bars from 14:30; at 14:34:30 the 14:34 bar is still forming.
