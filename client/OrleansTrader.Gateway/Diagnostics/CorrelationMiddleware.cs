@@ -17,7 +17,14 @@ internal sealed class CorrelationMiddleware(RequestDelegate next, ILogger<Correl
         var supplied = context.Request.Headers[HeaderName];
         var id = supplied.Count == 1 && IsWellFormed(supplied[0]) ? supplied[0]! : Guid.NewGuid().ToString("N");
         context.Items[HeaderName] = id;
-        context.Response.Headers[HeaderName] = id;
+
+        // Set as the response starts, not now: the exception handler clears the headers before it writes an error.
+        context.Response.OnStarting(static state =>
+        {
+            var (http, correlationId) = ((HttpContext, string))state;
+            http.Response.Headers[HeaderName] = correlationId;
+            return Task.CompletedTask;
+        }, (context, id));
         RequestContext.Set(RequestContextKeys.CorrelationId, id);
         using (logger.BeginScope(new Dictionary<string, object> { [RequestContextKeys.CorrelationId] = id }))
         {
