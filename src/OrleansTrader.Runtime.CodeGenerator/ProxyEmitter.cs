@@ -15,8 +15,8 @@ internal static class ProxyEmitter
     private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
         .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
-    private static readonly SymbolDisplayFormat IdFormat = SymbolDisplayFormat.FullyQualifiedFormat
-        .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes);
+    // Keeps FullyQualifiedFormat's keyword escaping: a namespace or type named "@event" must stay "@event" in code.
+    private static readonly SymbolDisplayFormat IdFormat = SymbolDisplayFormat.FullyQualifiedFormat;
 
     public static bool IsGrainInterface(INamedTypeSymbol symbol) =>
         symbol.TypeKind == TypeKind.Interface && symbol.AllInterfaces.Any(IsIGrain);
@@ -25,8 +25,11 @@ internal static class ProxyEmitter
     {
         var interfaceName = grainInterface.ToDisplayString(IdFormat);
         var plainName = grainInterface.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat);
-        var className = MakeIdentifier(plainName) + "Proxy";
-        var hintName = MakeIdentifier(plainName) + ".GrainProxy.g.cs";
+        // Dropping punctuation alone makes "A.B.IFoo", "AB.IFoo" and "A_B.IFoo" one name; the hash of the full name keeps
+        // each interface its own proxy class and source file.
+        var uniqueName = MakeIdentifier(plainName) + "_" + StableHash(interfaceName).ToString("X8", CultureInfo.InvariantCulture);
+        var className = uniqueName + "Proxy";
+        var hintName = uniqueName + ".GrainProxy.g.cs";
         var diagnostics = new List<Diagnostic>();
         if (grainInterface.IsGenericType)
         {
@@ -34,18 +37,23 @@ internal static class ProxyEmitter
             return new GeneratedProxy(hintName, null, diagnostics);
         }
 
+        if (!IsVisibleToGeneratedCode(grainInterface))
+        {
+            diagnostics.Add(Diagnostic.Create(Diagnostics.UnsupportedMember, grainInterface.Locations.FirstOrDefault(), plainName, "grain interfaces must be public or internal (not private, protected or file-local), so the generated proxy can implement them"));
+            return new GeneratedProxy(hintName, null, diagnostics);
+        }
+
+        // Every inherited interface, grain or not: the proxy must implement all of their methods.
         var methods = new List<IMethodSymbol>();
         foreach (var type in new[] { grainInterface }.Concat(grainInterface.AllInterfaces))
         {
-            if (!type.AllInterfaces.Any(IsIGrain) && !IsIGrain(type))
-            {
-                continue;
-            }
-
             foreach (var member in type.GetMembers())
             {
                 switch (member)
                 {
+                    case ITypeSymbol:
+                        // A nested type declared inside the interface is not a member the proxy implements.
+                        break;
                     case IMethodSymbol { MethodKind: MethodKind.Ordinary, IsStatic: false } method:
                         if (!method.IsAbstract)
                         {
@@ -183,8 +191,8 @@ internal static class ProxyEmitter
         }
 
         body.AppendLine(kind is ReturnKind.Task or ReturnKind.TaskOfT
-            ? $"            return InvokeAsync({local}).AsTask();"
-            : $"            return InvokeAsync({local});");
+            ? $"            return base.InvokeAsync({local}).AsTask();"
+            : $"            return base.InvokeAsync({local});");
         body.AppendLine("        }");
         body.AppendLine();
         var baseType = resultType is null ? $"{Runtime}.GrainVoidRequest" : $"{Runtime}.GrainRequest<{resultType}>";
@@ -235,6 +243,19 @@ internal static class ProxyEmitter
             ("ValueTask", 1) => ReturnKind.ValueTaskOfT,
             _ => ReturnKind.Unsupported,
         };
+    }
+
+    private static bool IsVisibleToGeneratedCode(INamedTypeSymbol type)
+    {
+        for (var current = type; current is not null; current = current.ContainingType)
+        {
+            if (current.IsFileLocal || current.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool IsIGrain(INamedTypeSymbol type) =>
