@@ -213,9 +213,15 @@ internal sealed partial class StrategyGrain
     private async Task CatchUpAsync()
     {
         var truncated = false;
+        var page = await Account.GetEventsAsync(S.LastAccountEventSequence, 1000);
+        var rewound = S.LastAccountEventSequence > page.LastSequence;
+        if (rewound)
+        {
+            page = await RewindAsync(page);
+        }
+
         while (true)
         {
-            var page = await Account.GetEventsAsync(S.LastAccountEventSequence, 1000);
             if (page.Truncated)
             {
                 truncated = true;
@@ -232,14 +238,39 @@ internal sealed partial class StrategyGrain
             if (page.Events.Count < 1000)
             {
                 S.LastAccountEventSequence = Math.Max(S.LastAccountEventSequence, page.LastSequence);
-                if (truncated)
+                if (truncated || rewound)
                 {
                     await SettlePrunedOrdersAsync();
                 }
 
                 return;
             }
+
+            page = await Account.GetEventsAsync(S.LastAccountEventSequence, 1000);
         }
+    }
+
+    /// <summary>
+    /// A position past the account's newest event (its storage reset or restored from an older backup) was never given by
+    /// this history: waiting for it skipped every event up to it, the strategy's own fills among them, and it traded on a
+    /// position the account does not hold. As the webhooks and the SSE relay do, it reads again from the oldest event kept,
+    /// with its positions and round trips rebuilt from them rather than added to the ones it holds (a restored history
+    /// repeats fills it had taken), and its open orders then asked of the account. Returns the first page from the oldest event.
+    /// </summary>
+    private async Task<AccountEventPage> RewindAsync(AccountEventPage newest)
+    {
+        StrategyLog.PositionPastNewest(logger, _accountId, _strategyId, S.LastAccountEventSequence, newest.LastSequence, newest.OldestSequence);
+        S.LastError = $"Account events were followed through {S.LastAccountEventSequence}, past the account's newest {newest.LastSequence} (its storage was reset or restored); positions are rebuilt from its history.";
+        foreach (var symbol in S.Positions.Keys)
+        {
+            _context!.SetPosition(symbol, 0m, 0m);
+        }
+
+        S.Positions.Clear();
+        await TradeBook.ClearAsync(S.Trades);
+        S.LastAccountEventSequence = 0;
+        _dirty = true;
+        return await Account.GetEventsAsync(0, 1000);
     }
 
     /// <summary>

@@ -33,6 +33,10 @@ internal static partial class StrategyLog
         Message = "Strategy {StrategyId} of account {AccountId}: placing {ClientOrderId} failed; the account is asked whether it holds the order")]
     public static partial void PlaceFailed(ILogger logger, Exception exception, string accountId, string strategyId, string clientOrderId);
 
+    [LoggerMessage(EventId = 5414, Level = LogLevel.Warning,
+        Message = "Strategy {StrategyId} of account {AccountId}: followed account events through sequence {Position}, past the account's newest event {LastSequence} (its storage was reset or restored); positions and orders are resynced from sequence {OldestSequence}")]
+    public static partial void PositionPastNewest(ILogger logger, string accountId, string strategyId, long position, long lastSequence, long oldestSequence);
+
     [LoggerMessage(EventId = 5410, Level = LogLevel.Information, Message = "Strategy {StrategyId} of account {AccountId} warmed up on {Bars} bars ({Sources})")]
     public static partial void WarmedUp(ILogger logger, string accountId, string strategyId, int bars, string sources);
 }
