@@ -90,6 +90,30 @@ public sealed class AccountPerformanceTests : IDisposable
         Assert.Equal(days, restarted.Days);
     }
 
+    // A fill just after midnight, before the signal tick rolled the day, was booked into the day that ended: Monday showed
+    // Tuesday's sell (its fill and the 500 it realized), and Tuesday started after it with nothing.
+    [Fact]
+    public async Task AFillAfterMidnight_BeforeTheDayRolled_CountsInTheNewDay()
+    {
+        // Minutes before midnight, so the account stays active across it (an activation would roll the day itself).
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 23, 58, 0, TimeSpan.Zero));
+        await using var cluster = await StartAsync(time);
+        var account = await TestAccounts.OpenAsync(cluster, "perf-late-fill", 100_000m);
+        await Market.QuoteAsync(cluster, "PRL", 50m, 50m);
+        await FillAsync(account, Market.MarketOrder("pl-buy", "PRL", OrderSide.Buy, 100m), 1);
+        await CrossMidnightAsync(cluster, time, "PRL", 55m);
+
+        // No refresh: the sell's fill is the first thing the account books on Tuesday.
+        await Market.QuoteAsync(cluster, "PRL", 55m, 55m);
+        await FillAsync(account, Market.MarketOrder("pl-sell", "PRL", OrderSide.Sell, 100m), 2);
+
+        var days = (await account.GetPerformanceAsync(null, null))!.Days;
+        Assert.Equal([new DateOnly(2026, 3, 2), new DateOnly(2026, 3, 3)], days.Select(d => d.Date));
+        Assert.Equal((1, 0m, 100_500m), (days[0].Fills, days[0].RealizedPnl, days[0].EndEquity));
+        Assert.Equal((1, 500m), (days[1].Fills, days[1].RealizedPnl));
+        Assert.Equal(-days[1].Fees, days[1].Pnl);
+    }
+
     [Fact]
     public void AClosedDaySpanningSeveralDates_IsAnnualizedAsThatManyDays()
     {

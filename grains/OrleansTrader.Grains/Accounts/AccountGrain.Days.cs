@@ -66,11 +66,11 @@ internal sealed partial class AccountGrain
     }
 
     /// <summary>
-    /// An account that was not active when its date changed closes the day at its activation, before any fill or order of
-    /// the new date can be booked into the old day (the signal tick comes only a second later). Without a mark for every
-    /// position it cannot be valued: the tick rolls it then.
+    /// Closes the day before a fill or order of a new date is booked into it: at activation (an account that was not active
+    /// when its date changed) and before a fill that arrives after midnight ahead of the signal tick. Without a mark for
+    /// every position it cannot be valued: the tick rolls it then. A failure here never holds up the booking.
     /// </summary>
-    private async Task RollDayAtActivationAsync()
+    private async Task RollDayBeforeBookingAsync()
     {
         if (!DateChanged())
         {

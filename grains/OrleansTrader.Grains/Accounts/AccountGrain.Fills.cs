@@ -19,6 +19,13 @@ internal sealed partial class AccountGrain
             return;
         }
 
+        // A fill after midnight, before the signal tick rolled the day, belongs to the new day: booked first, it counted in
+        // the day that ended (its fill, realized P&L and fees), and the new day started after it.
+        if (report.Execution is not null)
+        {
+            await RollDayBeforeBookingAsync();
+        }
+
         var filled = ApplyReport(report, out var changed);
 
         // A report that changes nothing (the acceptance already taken from the submit's answer, a redelivered

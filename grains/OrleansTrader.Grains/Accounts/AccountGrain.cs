@@ -101,7 +101,7 @@ internal sealed partial class AccountGrain(
         {
             await ConnectAsync(cancellationToken);
             await ListAsync();
-            await RollDayAtActivationAsync();
+            await RollDayBeforeBookingAsync();
         }
 
         RegisterGrainTimer(SignalTickAsync, _options.SignalInterval, _options.SignalInterval);
