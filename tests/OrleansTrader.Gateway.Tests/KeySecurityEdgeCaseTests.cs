@@ -80,6 +80,25 @@ public sealed class KeySecurityEdgeCaseTests
         Assert.True(record is { IsActive: true }, "the stored bootstrap admin key is refused: the gateway cached its absence from before it was stored");
     }
 
+    [Fact]
+    public async Task KeyCache_KeepsKnownKeys_WhenUnknownKeysFillIt()
+    {
+        var key = ApiKeyHasher.Generate();
+        var known = ApiKeyHasher.CreateRecord(key, "k", [ApiKeyRoles.Trader], ["a"], "test", TimeProvider.System.GetUtcNow());
+        var registry = new CountingRegistry(known);
+        var cache = new ApiKeyCache(new SingleRegistryFactory(registry), TimeProvider.System, Options.Create(new GatewayOptions()));
+        Assert.NotNull(await cache.GetAsync(known.KeyId));
+
+        // Junk keys (from many addresses, so no per-address budget stops them) fill the cache with "no such key".
+        for (var i = 0; i < ApiKeyCache.MaxEntries + 1; i++)
+        {
+            Assert.Null(await cache.GetAsync(ApiKeyHasher.DeriveId(ApiKeyHasher.Generate())));
+        }
+
+        Assert.NotNull(await cache.GetAsync(known.KeyId));
+        Assert.True(registry.LookupsOf(known.KeyId) == 1, "the junk keys flushed the cached real key: it went back to the registry");
+    }
+
     private sealed class SingleRegistryFactory(IApiKeyRegistryGrain registry) : IGrainFactory
     {
         public TGrainInterface GetGrain<TGrainInterface>(string primaryKey)
@@ -127,6 +146,30 @@ public sealed class KeySecurityEdgeCaseTests
         public Task<bool> AddBootstrapAdminAsync(ApiKeyRecord record) => throw new NotSupportedException();
 
         public Task<bool> HasActiveAdminAsync() => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string? afterKeyId, int limit) => throw new NotSupportedException();
+    }
+
+    /// <summary>Knows one key and counts lookups by id.</summary>
+    private sealed class CountingRegistry(ApiKeyRecord known) : IApiKeyRegistryGrain
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _lookups = new(StringComparer.Ordinal);
+
+        public int LookupsOf(string keyId) => _lookups.GetValueOrDefault(keyId);
+
+        public Task<ApiKeyRecord?> GetAsync(string keyId)
+        {
+            _lookups.AddOrUpdate(keyId, 1, (_, n) => n + 1);
+            return Task.FromResult(keyId == known.KeyId ? known : null);
+        }
+
+        public Task<bool> AddAsync(ApiKeyRecord record) => throw new NotSupportedException();
+
+        public Task<bool> AddBootstrapAdminAsync(ApiKeyRecord record) => throw new NotSupportedException();
+
+        public Task<bool> HasActiveAdminAsync() => throw new NotSupportedException();
+
+        public Task<bool> RevokeAsync(string keyId) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string? afterKeyId, int limit) => throw new NotSupportedException();
     }

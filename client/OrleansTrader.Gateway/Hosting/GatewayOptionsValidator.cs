@@ -33,7 +33,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         }
 
         var limits = options.RateLimits;
-        if (limits.PermitsPerWindow < 1 || limits.AnonymousPermitsPerWindow < 1 || limits.OrderPermitsPerWindow < 1)
+        if (limits.PermitsPerWindow < 1 || limits.AnonymousPermitsPerWindow < 1 || limits.OrderPermitsPerWindow < 1 || limits.FailedKeyLookupsPerWindow < 1)
         {
             failures.Add("Gateway:RateLimits permits must be positive.");
         }

@@ -44,6 +44,7 @@ public static class TradingGatewayExtensions
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<PrometheusExporter>();
         services.TryAddSingleton<ApiKeyCache>();
+        services.TryAddSingleton<FailedKeyLookupThrottle>();
         services.TryAddSingleton<ApiKeyConsole>();
         services.TryAddSingleton<EventStreamSlots>();
         services.AddHostedService<BootstrapAdminKeyService>();
@@ -133,12 +134,16 @@ public static class TradingGatewayExtensions
     }
 
     /// <summary>A refusal by a rate limit: 429 with Retry-After and a problem, counted under the policy that refused.</summary>
-    internal static async ValueTask RejectAsync(OnRejectedContext context, string policy)
+    internal static ValueTask RejectAsync(OnRejectedContext context, string policy) =>
+        TooManyRequestsAsync(context.HttpContext, context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : null, policy);
+
+    /// <summary>429 with Retry-After (the window when <paramref name="retryAfter"/> is unknown) and a problem, counted under
+    /// <paramref name="policy"/>.</summary>
+    internal static async ValueTask TooManyRequestsAsync(HttpContext http, TimeSpan? retryAfter, string policy)
     {
-        var http = context.HttpContext;
-        var window = Limits(http).Window;
-        var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : window;
-        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var wait = retryAfter ?? Limits(http).Window;
+        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         http.RequestServices.GetRequiredService<GatewayMetrics>().RateLimited(policy);
         await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
         {

@@ -6,14 +6,23 @@ using Microsoft.Net.Http.Headers;
 
 namespace OrleansTrader.Gateway.Security;
 
-/// <summary>"Authorization: Bearer &lt;key&gt;": the key id is derived, the record fetched (cached) and the hash compared in constant time.</summary>
+/// <summary>
+/// "Authorization: Bearer &lt;key&gt;": the key id is derived, the record fetched (cached) and the hash compared in constant
+/// time. A key not cached is looked up only while the client address has failed lookups left (<see cref="FailedKeyLookupThrottle"/>);
+/// past that the challenge is 429, not 401.
+/// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
-    ApiKeyCache keys) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+    ApiKeyCache keys,
+    FailedKeyLookupThrottle failedLookups) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     private const string BearerPrefix = "Bearer ";
+
+    // Set when this request's key was refused unlooked-up because its address ran out of failed lookups.
+    private bool _throttled;
+    private TimeSpan? _retryAfter;
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -35,9 +44,28 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("The key is malformed.");
         }
 
-        var record = await keys.GetAsync(ApiKeyHasher.DeriveId(key));
+        var keyId = ApiKeyHasher.DeriveId(key);
+        var lookedUp = false;
+        var address = TradingGatewayExtensions.ClientAddress(Context);
+        if (!keys.TryGetCached(keyId, out var record))
+        {
+            if (!failedLookups.MayLookUp(address, out _retryAfter))
+            {
+                _throttled = true;
+                return AuthenticateResult.Fail("Too many failed key lookups from this address.");
+            }
+
+            record = await keys.GetAsync(keyId);
+            lookedUp = true;
+        }
+
         if (record is null || !record.IsActive || !ApiKeyHasher.Verify(key, record))
         {
+            if (lookedUp)
+            {
+                failedLookups.Failed(address);
+            }
+
             return AuthenticateResult.Fail("The key is unknown or revoked.");
         }
 
@@ -46,6 +74,11 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (_throttled)
+        {
+            return TradingGatewayExtensions.TooManyRequestsAsync(Context, _retryAfter, "key-lookups").AsTask();
+        }
+
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer";
         return Task.CompletedTask;

@@ -8,12 +8,15 @@ namespace OrleansTrader.Gateway.Security;
 /// <summary>
 /// Key records by id, in front of the registry grain. Entries (also "no such key", so junk keys cannot hammer the grain)
 /// live for <see cref="GatewayOptions.KeyCacheDuration"/>; a revoke through this gateway evicts at once. Bounded: when full,
-/// the cache starts over (LESSONS 8).
+/// the cache starts over (LESSONS 8). Found keys and "no such key" answers are bounded apart, so a flood of junk keys
+/// starts over only the misses and never sends the real keys back to the registry.
 /// </summary>
 internal sealed class ApiKeyCache(IGrainFactory grains, TimeProvider time, IOptions<GatewayOptions> options)
 {
     internal const int MaxEntries = 10_000;
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    internal const int MaxMissEntries = 10_000;
+    private readonly ConcurrentDictionary<string, Entry> _found = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Entry> _missing = new(StringComparer.Ordinal);
     private readonly TimeSpan _duration = options.Value.KeyCacheDuration;
 
     // Bumped by every eviction: a lookup that was in flight across one must not cache what it read before it (a revoke).
@@ -21,28 +24,47 @@ internal sealed class ApiKeyCache(IGrainFactory grains, TimeProvider time, IOpti
 
     private IApiKeyRegistryGrain Registry => grains.GetGrain<IApiKeyRegistryGrain>(ApiKeyRegistryKeys.Default);
 
-    public async Task<ApiKeyRecord?> GetAsync(string keyId)
+    /// <summary>The cached answer for <paramref name="keyId"/> (a record, or null for "no such key"), when one is fresh.</summary>
+    public bool TryGetCached(string keyId, out ApiKeyRecord? record)
     {
         var now = time.GetUtcNow();
-        if (_entries.TryGetValue(keyId, out var entry) && now - entry.FetchedAt < _duration)
+        foreach (var entries in (ReadOnlySpan<ConcurrentDictionary<string, Entry>>)[_found, _missing])
         {
-            return entry.Record;
+            if (entries.TryGetValue(keyId, out var entry) && now - entry.FetchedAt < _duration)
+            {
+                record = entry.Record;
+                return true;
+            }
         }
 
+        record = null;
+        return false;
+    }
+
+    public async Task<ApiKeyRecord?> GetAsync(string keyId)
+    {
+        if (TryGetCached(keyId, out var cached))
+        {
+            return cached;
+        }
+
+        var now = time.GetUtcNow();
         var evictions = Interlocked.Read(ref _evictions);
         var record = await Registry.GetAsync(keyId);
-        if (_entries.Count >= MaxEntries)
+        var (entries, other, max) = record is null ? (_missing, _found, MaxMissEntries) : (_found, _missing, MaxEntries);
+        if (entries.Count >= max)
         {
-            _entries.Clear();
+            entries.Clear();
         }
 
         var fetched = new Entry(record, now);
-        _entries[keyId] = fetched;
+        other.TryRemove(keyId, out _);
+        entries[keyId] = fetched;
         if (Interlocked.Read(ref _evictions) != evictions)
         {
             // Evicted while this lookup was in flight: the answer may predate a revoke, so it serves this request only.
             // (Checked after storing: an eviction after this check removes the entry itself.)
-            _entries.TryRemove(new KeyValuePair<string, Entry>(keyId, fetched));
+            entries.TryRemove(new KeyValuePair<string, Entry>(keyId, fetched));
         }
 
         return record;
@@ -51,7 +73,8 @@ internal sealed class ApiKeyCache(IGrainFactory grains, TimeProvider time, IOpti
     public void Invalidate(string keyId)
     {
         Interlocked.Increment(ref _evictions);
-        _entries.TryRemove(keyId, out _);
+        _found.TryRemove(keyId, out _);
+        _missing.TryRemove(keyId, out _);
     }
 
     private sealed record Entry(ApiKeyRecord? Record, DateTimeOffset FetchedAt);
