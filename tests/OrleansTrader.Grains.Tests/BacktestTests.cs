@@ -374,6 +374,40 @@ public sealed class BacktestTests
     }
 
     [Fact]
+    public async Task ABasketBacktest_IsRefused_WhenOneOfItsSymbolsHasNoBars_NotRunWithoutThatLeg()
+    {
+        using var data = new TempDirectory();
+        Directory.CreateDirectory(data.File("daily"));
+        await File.WriteAllTextAsync(data.File("daily/AAA.csv"), "date,open,high,low,close,volume\n2020-01-02,10,11,9,10,100\n2020-01-03,10,11,9,10,100\n",
+            TestContext.Current.CancellationToken);
+        var idle = new StrategyDefinition
+        {
+            Kind = "idle-basket", ParameterNames = ["p"], MaxSymbols = 3, StateType = typeof(IdleState), Create = _ => new IdleStrategy(),
+        };
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddStrategy(idle);
+                silo.Services.Configure<BacktestFilesOptions>(o => o.DataPath = data.Path);
+            },
+        });
+        var backtest = new RunBacktest { Kind = "idle-basket", Symbols = ["AAA", "NOFILE"], Source = BacktestSource.Files, BarInterval = TimeSpan.FromDays(1) };
+
+        var answer = await cluster.Grains.GetGrain<IBacktestGrain>(0).RunAsync(backtest);
+        var sweep = await cluster.Grains.GetGrain<IBacktestGrain>(0).SweepAsync(new RunBacktestSweep
+        {
+            Backtest = backtest, Grid = new Dictionary<string, IReadOnlyList<string>> { ["p"] = ["1", "2"] },
+        });
+
+        Assert.Equal((StrategyErrorCodes.NoBars, "No daily bars of NOFILE in the market-data files.", (BacktestReport?)null),
+            (answer.ErrorCode, answer.Message, answer.Report));
+        Assert.Equal((StrategyErrorCodes.NoBars, "No daily bars of NOFILE in the market-data files."), (sweep.ErrorCode, sweep.Message));
+        var withBars = await cluster.Grains.GetGrain<IBacktestGrain>(0).RunAsync(backtest with { Symbols = ["AAA"] });
+        Assert.True(withBars.Succeeded, withBars.Message);
+    }
+
+    [Fact]
     public async Task TheListOfFiles_IsReadAtMostOnceAMinute_AndShowsNewFilesAfterThat()
     {
         using var data = new TempDirectory();

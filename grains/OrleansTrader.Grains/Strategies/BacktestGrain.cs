@@ -141,15 +141,18 @@ internal sealed class BacktestGrain(
         var now = time.GetUtcNow();
         var before = command.End is { } end && end < now ? end : now;
         var read = await ReadBarsAsync(command, before);
-        var bars = read.SelectMany(r => r.Bars).OrderBy(b => b.Start).ThenBy(b => b.Symbol, StringComparer.Ordinal).ToList();
-        if (bars.Count == 0)
+        // Every symbol needs bars: a basket run without one of its legs would answer a P&L as if that leg had been traded.
+        var missing = read.Where(r => r.Bars.Count == 0).Select(r => r.Report).ToList();
+        if (missing.Count > 0)
         {
             return (null, (StrategyErrorCodes.NoBars,
-                $"No {IntervalName(command.BarInterval)} bars of {string.Join(", ", command.Symbols)}"
+                $"No {IntervalName(command.BarInterval)} bars of {string.Join(", ", missing.Select(m => m.Symbol))}"
                 + (before < now ? $" ending by {before:O}" : command.Source == BacktestSource.Files ? string.Empty : " yet")
-                + (command.Source == BacktestSource.Files ? " in the market-data files." : ", in the silo or its history sources.")));
+                + (command.Source == BacktestSource.Files ? " in the market-data files." : ", in the silo or its history sources.")
+                + string.Concat(missing.Where(m => m.Problem is not null).Select(m => $" {m.Symbol}: {m.Problem}"))));
         }
 
+        var bars = read.SelectMany(r => r.Bars).OrderBy(b => b.Start).ThenBy(b => b.Symbol, StringComparer.Ordinal).ToList();
         return (new Prepared(fees.GetValueOrThrow(), read, bars), null);
     }
 

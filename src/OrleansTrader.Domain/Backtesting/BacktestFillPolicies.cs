@@ -13,10 +13,11 @@ public static class BacktestFillPolicies
 {
     /// <summary>
     /// Fills at the next bar of the symbol, at its start: market at the open; a limit at the open if the open is at
-    /// least as good, else at the limit if the bar trades through it; a stop at the open if the open is already
+    /// least as good, else at the limit if the bar trades strictly through it (a low or high only at the limit does not
+    /// fill it, as a print at the limit does not at the paper exchange); a stop at the open if the open is already
     /// beyond it, else at the stop if the bar reaches it. A stop-limit triggers like a stop, at the open or at the stop;
-    /// it fills at that price if the limit allows it, else at the limit if the bar reaches the limit too. No next bar:
-    /// no fill.
+    /// it fills at that price if the limit allows it, else at the limit if the bar trades through the limit too. No
+    /// next bar: no fill.
     /// </summary>
     public static BacktestFillPolicy NextBarOpen { get; } = static (intent, _, next) =>
     {
@@ -30,12 +31,12 @@ public static class BacktestFillPolicies
         {
             OrderType.Market => next.Open,
             OrderType.Limit when intent.LimitPrice is { } limit => buy
-                ? (next.Open <= limit ? next.Open : next.Low <= limit ? limit : null)
-                : (next.Open >= limit ? next.Open : next.High >= limit ? limit : null),
+                ? (next.Open <= limit ? next.Open : next.Low < limit ? limit : null)
+                : (next.Open >= limit ? next.Open : next.High > limit ? limit : null),
             OrderType.Stop when intent.StopPrice is { } stop => Triggered(buy, stop, next),
             OrderType.StopLimit when intent.StopPrice is { } stop && intent.LimitPrice is { } limit && Triggered(buy, stop, next) is { } at => buy
-                ? (at <= limit ? at : next.Low <= limit ? limit : null)
-                : (at >= limit ? at : next.High >= limit ? limit : null),
+                ? (at <= limit ? at : next.Low < limit ? limit : null)
+                : (at >= limit ? at : next.High > limit ? limit : null),
             _ => null,
         };
         return price is { } p ? new BacktestFill(p, next.Start) : null;

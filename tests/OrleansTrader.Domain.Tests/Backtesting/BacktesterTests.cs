@@ -147,6 +147,23 @@ public sealed class BacktesterTests
     }
 
     [Fact]
+    public void NextBarOpen_FillsALimitOnlyWhenTheBarTradesThroughIt_NotWhenItsLowOrHighIsTheLimit()
+    {
+        // The next bar opens at 101 and trades 98 to 103: a low or high exactly at the limit is a print at the limit,
+        // which the paper exchange does not fill either.
+        var signal = new Bar("SPY", T0, TimeSpan.FromMinutes(1), 100m, 100m, 100m, 100m, 1m);
+        var next = new Bar("SPY", T0.AddMinutes(1), TimeSpan.FromMinutes(1), 101m, 103m, 98m, 102m, 1m);
+        var policy = BacktestFillPolicies.NextBarOpen;
+
+        Assert.Null(policy(Intent(OrderSide.Buy, OrderType.Limit, limit: 98m), signal, next));
+        Assert.Null(policy(Intent(OrderSide.Sell, OrderType.Limit, limit: 103m), signal, next));
+        Assert.Null(policy(Intent(OrderSide.Buy, OrderType.StopLimit, limit: 98m, stop: 100m), signal, next));
+        Assert.Null(policy(Intent(OrderSide.Sell, OrderType.StopLimit, limit: 103m, stop: 102m), signal, next));
+        Assert.Equal(new BacktestFill(98.01m, next.Start), policy(Intent(OrderSide.Buy, OrderType.Limit, limit: 98.01m), signal, next));
+        Assert.Equal(new BacktestFill(102.99m, next.Start), policy(Intent(OrderSide.Sell, OrderType.Limit, limit: 102.99m), signal, next));
+    }
+
+    [Fact]
     public void StopLimitOrders_TriggerLikeStops_ThenFillWithinTheirLimit()
     {
         // The next bar opens at 101 and trades 98 to 103.
