@@ -13,6 +13,7 @@ public sealed class TimeBarAggregator
 {
     private readonly TradeFilterOptions _options;
     private readonly AggregationTally _tally = new();
+    private readonly DeviationFilter _deviation;
     private BarBuilder? _open;
     private DateTimeOffset? _emittedUntil;
     private decimal? _lastEmittedClose;
@@ -27,6 +28,7 @@ public sealed class TimeBarAggregator
 
         _options = options ?? TradeFilterOptions.Default;
         _options.Validate();
+        _deviation = new DeviationFilter(_options);
         Symbol = symbol;
         Interval = interval;
     }
@@ -68,7 +70,7 @@ public sealed class TimeBarAggregator
             return Exclude(TradeDisposition.Late);
         }
 
-        if (TradeScreen.Deviates(trade.Price, _open?.Close ?? _lastEmittedClose, _options))
+        if (_deviation.Excludes(trade.Price, _open?.Close ?? _lastEmittedClose))
         {
             return Exclude(TradeDisposition.PriceDeviation);
         }

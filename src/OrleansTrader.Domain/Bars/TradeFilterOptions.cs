@@ -15,11 +15,23 @@ public sealed record TradeFilterOptions
     /// </summary>
     public decimal? MaxDeviationPercent { get; init; }
 
+    /// <summary>
+    /// How many consecutive deviating prints, within <see cref="MaxDeviationPercent"/> of the first of them, show that
+    /// the market itself moved: the last of them is accepted (and so becomes the reference) instead of excluded.
+    /// At least 2; 3 by default.
+    /// </summary>
+    public int DeviationConfirmations { get; init; } = 3;
+
     internal void Validate()
     {
         if (MaxDeviationPercent is { } percent && percent <= 0m)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxDeviationPercent), percent, $"MaxDeviationPercent must be > 0 when set; got {percent}.");
+        }
+
+        if (DeviationConfirmations < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DeviationConfirmations), DeviationConfirmations, $"DeviationConfirmations must be >= 2; got {DeviationConfirmations}.");
         }
     }
 }

@@ -13,6 +13,7 @@ public sealed class VolumeBarAggregator
 {
     private readonly TradeFilterOptions _options;
     private readonly AggregationTally _tally = new();
+    private readonly DeviationFilter _deviation;
     private BarBuilder? _open;
     private DateTimeOffset? _emittedUntil;
     private decimal? _lastEmittedClose;
@@ -27,6 +28,7 @@ public sealed class VolumeBarAggregator
 
         _options = options ?? TradeFilterOptions.Default;
         _options.Validate();
+        _deviation = new DeviationFilter(_options);
         Symbol = symbol;
         VolumePerBar = volumePerBar;
     }
@@ -49,7 +51,7 @@ public sealed class VolumeBarAggregator
             disposition = TradeDisposition.Late;
         }
 
-        if (disposition == TradeDisposition.Accepted && TradeScreen.Deviates(trade.Price, _open?.Close ?? _lastEmittedClose, _options))
+        if (disposition == TradeDisposition.Accepted && _deviation.Excludes(trade.Price, _open?.Close ?? _lastEmittedClose))
         {
             disposition = TradeDisposition.PriceDeviation;
         }

@@ -144,6 +144,36 @@ public sealed class TimeBarAggregatorTests
     }
 
     [Fact]
+    public void Add_FollowsARealMovePastTheDeviationBand_OnceConsecutivePrintsConfirmIt()
+    {
+        var aggregator = new TimeBarAggregator("SPY", Minute, new TradeFilterOptions { MaxDeviationPercent = 5m });
+        aggregator.Add(Trade(T0.AddSeconds(1), 100m, 10m));
+
+        // A lone outlier between normal prints stays excluded.
+        var outlier = aggregator.Add(Trade(T0.AddSeconds(2), 120m, 1m));
+        aggregator.Add(Trade(T0.AddSeconds(3), 100m, 1m));
+
+        // The market gaps 10 % (a halt reopening): the third print at the new level is accepted, and so are the rest.
+        var gap = Enumerable.Range(0, 5).Select(i => aggregator.Add(Trade(T0 + Minute + TimeSpan.FromSeconds(i), 110m + (i * 0.01m), 1m)).Disposition).ToArray();
+        var later = aggregator.Add(Trade(T0 + (2 * Minute), 110.2m, 1m));
+
+        Assert.Equal(TradeDisposition.PriceDeviation, outlier.Disposition);
+        Assert.Equal(
+            [TradeDisposition.PriceDeviation, TradeDisposition.PriceDeviation, TradeDisposition.Accepted, TradeDisposition.Accepted, TradeDisposition.Accepted],
+            gap);
+        Assert.Equal(TradeDisposition.Accepted, later.Disposition);
+        Assert.Equal(new Bar("SPY", T0 + Minute, Minute, 110.02m, 110.04m, 110.02m, 110.04m, 3m, 3), Assert.Single(later.Completed));
+    }
+
+    [Fact]
+    public void Constructor_Throws_ForFewerThanTwoDeviationConfirmations()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new TimeBarAggregator("SPY", Minute, new TradeFilterOptions { MaxDeviationPercent = 5m, DeviationConfirmations = 1 }));
+
+        Assert.Equal("DeviationConfirmations", error.ParamName);
+    }
+
+    [Fact]
     public void Add_AcceptsSourceFlaggedPrints_WhenConfiguredTo()
     {
         var aggregator = new TimeBarAggregator("SPY", Minute, new TradeFilterOptions { ExcludeSourceFlagged = false });

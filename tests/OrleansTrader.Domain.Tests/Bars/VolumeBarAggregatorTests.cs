@@ -58,6 +58,22 @@ public sealed class VolumeBarAggregatorTests
     }
 
     [Fact]
+    public void Add_FollowsARealMovePastTheDeviationBand_OnceConsecutivePrintsConfirmIt()
+    {
+        var aggregator = new VolumeBarAggregator("SPY", 10m, new TradeFilterOptions { MaxDeviationPercent = 1m, DeviationConfirmations = 2 });
+        aggregator.Add(Trade(T0, 100m, 1m));
+
+        var first = aggregator.Add(Trade(T0.AddSeconds(1), 103m, 1m));
+        var second = aggregator.Add(Trade(T0.AddSeconds(2), 103.1m, 1m));
+        var third = aggregator.Add(Trade(T0.AddSeconds(3), 103.2m, 1m));
+
+        Assert.Equal(TradeDisposition.PriceDeviation, first.Disposition);
+        Assert.Equal(TradeDisposition.Accepted, second.Disposition);
+        Assert.Equal(TradeDisposition.Accepted, third.Disposition);
+        Assert.Equal(3m, aggregator.Pending!.Volume);
+    }
+
+    [Fact]
     public void Constructor_Throws_ForNonPositiveVolume()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new VolumeBarAggregator("SPY", 0m));
