@@ -3,7 +3,7 @@ namespace OrleansTrader.Domain.Indicators;
 /// <summary>
 /// Wilder's RSI. The first average gain/loss is the simple mean of the first <see cref="Period"/> changes
 /// (so <see cref="Period"/> + 1 values are needed); after that avg_t = (avg_{t-1} · (n - 1) + change_t) / n.
-/// RSI = 100 - 100 / (1 + avgGain / avgLoss); 100 when avgLoss is 0 and avgGain is positive; 50 when both are 0
+/// RSI = 100 - 100 / (1 + avgGain / avgLoss), computed as 100 · avgGain / (avgGain + avgLoss); 100 when avgLoss is 0 and avgGain is positive; 50 when both are 0
 /// (a flat series has no strength either way). Computed in decimal, which keeps replays bit-identical.
 /// </summary>
 public sealed class RelativeStrengthIndex : IIndicator
@@ -41,7 +41,9 @@ public sealed class RelativeStrengthIndex : IIndicator
                 return _gain == 0m ? 50m : 100m;
             }
 
-            return 100m - (100m / (1m + (_gain / _loss)));
+            // The same value as 100 - 100 / (1 + gain / loss), without the ratio: after a long run of rises the loss decays
+            // towards decimal's smallest step, and gain / loss overflowed (OverflowException) after about 900 bars.
+            return 100m * _gain / (_gain + _loss);
         }
     }
 

@@ -106,6 +106,24 @@ public sealed class RelativeStrengthIndexTests
     }
 
     [Fact]
+    public void Value_StaysDefined_AfterALongRunOfRises()
+    {
+        // One fall, then a thousand rises of $50: the average loss decays towards decimal's smallest step while the average
+        // gain stays at 50, so their ratio passes decimal's range.
+        var rsi = new RelativeStrengthIndex(14);
+        rsi.Update(100m);
+        rsi.Update(99m);
+        var close = 99m;
+        for (var i = 0; i < 1_000; i++)
+        {
+            close += 50m;
+            rsi.Update(close);
+        }
+
+        Assert.InRange(rsi.Value!.Value, 99.99m, 100m);
+    }
+
+    [Fact]
     public void Update_Throws_ForInfinity()
     {
         var rsi = new RelativeStrengthIndex(14);
