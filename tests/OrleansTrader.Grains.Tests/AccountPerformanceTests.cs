@@ -1,3 +1,4 @@
+using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Accounts;
@@ -114,6 +115,33 @@ public sealed class AccountPerformanceTests : IDisposable
         Assert.Equal(-days[1].Fees, days[1].Pnl);
     }
 
+    // A fill reconciliation found after midnight, before the signal tick rolled the day, was booked into the day that ended,
+    // as the live fill path did: Monday showed Tuesday's sell (its fill and the 500 it realized).
+    [Fact]
+    public async Task AFillBackfilledAfterMidnight_BeforeTheDayRolled_CountsInTheNewDay()
+    {
+        // The venue's fill reports are a minute away, and the clock stops short of them: the account books its fills only
+        // from reconciliation's back-fill (a report arriving after midnight would roll the day itself).
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 23, 59, 30, TimeSpan.Zero));
+        await using var cluster = await StartAsync(time, fillLatency: TimeSpan.FromMinutes(1));
+        var account = await TestAccounts.OpenAsync(cluster, "perf-late-backfill", 100_000m);
+        await Market.QuoteAsync(cluster, "PRB", 50m, 50m);
+        Assert.True((await account.PlaceOrderAsync(Market.MarketOrder("pb-buy", "PRB", OrderSide.Buy, 100m))).Succeeded);
+        Assert.Equal(1, (await account.ReconcileAsync()).BackfilledFills);
+        await CrossMidnightAsync(cluster, time, "PRB", 55m);
+
+        // No refresh: the sell's back-filled fill is the first thing the account books on Tuesday.
+        await Market.QuoteAsync(cluster, "PRB", 55m, 55m);
+        Assert.True((await account.PlaceOrderAsync(Market.MarketOrder("pb-sell", "PRB", OrderSide.Sell, 100m))).Succeeded);
+        Assert.Equal(1, (await account.ReconcileAsync()).BackfilledFills);
+
+        var days = (await account.GetPerformanceAsync(null, null))!.Days;
+        Assert.Equal([new DateOnly(2026, 3, 2), new DateOnly(2026, 3, 3)], days.Select(d => d.Date));
+        Assert.Equal((1, 0m, 100_500m), (days[0].Fills, days[0].RealizedPnl, days[0].EndEquity));
+        Assert.Equal((1, 500m), (days[1].Fills, days[1].RealizedPnl));
+        Assert.Equal(-days[1].Fees, days[1].Pnl);
+    }
+
     [Fact]
     public void AClosedDaySpanningSeveralDates_IsAnnualizedAsThatManyDays()
     {
@@ -213,17 +241,25 @@ public sealed class AccountPerformanceTests : IDisposable
         Assert.Equal((0, 0, null), (performance.Summary.WinningDays, performance.Summary.LosingDays, performance.Summary.BestDay));
     }
 
-    private static Task<TradingCluster> StartAsync(FakeTimeProvider time, int daysKept = 1830, string? sqlitePath = null) => TradingCluster.StartAsync(new TradingClusterOptions
-    {
-        Time = time,
-        SqlitePath = sqlitePath,
-
-        // The tests roll the day themselves (RefreshAsync); the timers stay out of the way.
-        ConfigureSilo = silo => silo.Configure<AccountGrainOptions>(o =>
+    private static Task<TradingCluster> StartAsync(FakeTimeProvider time, int daysKept = 1830, string? sqlitePath = null, TimeSpan? fillLatency = null) =>
+        TradingCluster.StartAsync(new TradingClusterOptions
         {
-            o.SignalInterval = TimeSpan.FromDays(30);
-            o.ReconcileInterval = TimeSpan.FromDays(30);
-            o.DaysKept = daysKept;
-        }),
-    });
+            Time = time,
+            SqlitePath = sqlitePath,
+
+            // The tests roll the day themselves (RefreshAsync); the timers stay out of the way.
+            ConfigureSilo = silo =>
+            {
+                silo.Configure<AccountGrainOptions>(o =>
+                {
+                    o.SignalInterval = TimeSpan.FromDays(30);
+                    o.ReconcileInterval = TimeSpan.FromDays(30);
+                    o.DaysKept = daysKept;
+                });
+                if (fillLatency is { } latency)
+                {
+                    silo.Configure<PaperExchangeOptions>(o => o.FillLatency = latency);
+                }
+            },
+        });
 }

@@ -332,6 +332,30 @@ public sealed class AccountPersistenceTests : IDisposable
         Assert.Equal(applied.HighWaterMark, recovered.HighWaterMark);
     }
 
+    // A fill that lifted the high-water mark (valued at a price the account had not valued at before) lifted it only in
+    // memory: the fill was written before the mark moved, and no later tick or deactivation saw a change to write. Back at
+    // 100 after a restart, the drawdown was measured from the 10,000 the account opened with.
+    [Fact]
+    public async Task AHighWaterMarkRaisedAfterAFill_IsStored_AndSurvivesARestart()
+    {
+        await using var cluster = await TradingCluster.StartAsync(Options("fill-hwm.db"));
+        var account = await TestAccounts.OpenAsync(cluster, "fill-hwm", 10_000m);
+        await Market.QuoteAsync(cluster, "FHW", 100m, 100m);
+        await AccountSteps.FillAsync(account, Market.MarketOrder("fh-a", "FHW", OrderSide.Buy, 50m), 1);
+
+        // The rise to 120 is first valued after the next order's fill (no signal tick or refresh in between).
+        await Market.QuoteAsync(cluster, "FHW", 120m, 120m);
+        await AccountSteps.FillAsync(account, Market.MarketOrder("fh-b", "FHW", OrderSide.Buy, 1m), 2);
+        await Market.QuoteAsync(cluster, "FHW", 100m, 100m);
+        var fallen = (await account.GetSnapshotAsync())!;
+        Assert.True(fallen.HighWaterMark > 10_900m && fallen.Equity < 10_000m, $"{fallen.HighWaterMark} {fallen.Equity}");
+
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        await Market.QuoteAsync(cluster, "FHW", 100m, 100m);
+        var restarted = (await cluster.Account("fill-hwm").GetSnapshotAsync())!;
+        Assert.Equal((fallen.Equity, fallen.HighWaterMark), (restarted.Equity, restarted.HighWaterMark));
+    }
+
     [Fact]
     public async Task ACrashBetweenTheDaysWriteAndTheCoreWrite_ClosesThatDayAgain_IntoTheSameRow()
     {

@@ -27,6 +27,12 @@ internal sealed partial class AccountGrain
         }
 
         var filled = ApplyReport(report, out var changed);
+        if (filled && Value() is { } valuation)
+        {
+            // A fill can lift the high-water mark (the account valued at a price its order saw first): lifted after the
+            // fill's write, it stayed in memory only, as no later tick or deactivation saw a change to write.
+            Ledger = Ledger.MarkEquity(valuation.Equity);
+        }
 
         // A report that changes nothing (the acceptance already taken from the submit's answer, a redelivered
         // execution) needs no write: the stored state already holds everything it says.

@@ -64,6 +64,10 @@ internal sealed partial class AccountGrain
             return new ReconciliationReport { At = now, Mismatches = [_clientError ?? "The account is not open."] };
         }
 
+        // A fill back-filled after midnight, before the signal tick rolled the day, belongs to the new day (as a reported
+        // one does): booked first, it counted in the day that ended.
+        await RollDayBeforeBookingAsync();
+
         // Fills first: an order the broker ended after fills this account missed (partly filled, then canceled or expired)
         // takes its fills while it is still working here, and only then its end; ended first, its fills would arrive for a
         // closed order and trip REDUCING.

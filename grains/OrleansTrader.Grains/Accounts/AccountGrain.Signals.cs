@@ -60,9 +60,10 @@ internal sealed partial class AccountGrain
 
         var pendingError = _brokerOutcomes.Exists(o => o.IsError);
         var breach = false;
+
+        // The fill's equity is in the high-water mark already (OnReportAsync marks it before the fill's write).
         if (Value() is { } valuation)
         {
-            Ledger = Ledger.MarkEquity(valuation.Equity);
             var signals = new BreakerSignals { DayPnl = valuation.DayPnl, Equity = valuation.Equity, HighWaterMark = valuation.HighWaterMark };
             TradingState current;
             lock (_breakerLock)
