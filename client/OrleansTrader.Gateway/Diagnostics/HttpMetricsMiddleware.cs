@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics;
 
 namespace OrleansTrader.Gateway.Diagnostics;
 
@@ -14,7 +15,9 @@ internal sealed class HttpMetricsMiddleware(RequestDelegate next, GatewayMetrics
         }
         finally
         {
-            var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+            // The exception handler clears the endpoint before it writes the error; its feature keeps the one that failed.
+            var endpoint = context.GetEndpoint() ?? context.Features.Get<IExceptionHandlerFeature>()?.Endpoint;
+            var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
             metrics.Request(route, context.Request.Method, context.Response.StatusCode, Stopwatch.GetElapsedTime(started));
         }
     }

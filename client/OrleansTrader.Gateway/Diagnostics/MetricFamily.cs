@@ -4,8 +4,12 @@ using System.Text;
 
 namespace OrleansTrader.Gateway.Diagnostics;
 
-/// <summary>One exported metric: its series by label set, each a value or histogram buckets, bounded in number.</summary>
-internal sealed class MetricFamily(string name, MetricKind kind, string? description, int maxSeries)
+/// <summary>
+/// One exported metric: its series by label set, each a value or histogram buckets, bounded in number. A family of
+/// observable instruments holds only what their callbacks reported at the last scrape, so a series they stop reporting
+/// (a disposed SQLite file, a namespace without consumers) leaves instead of showing its last value for ever.
+/// </summary>
+internal sealed class MetricFamily(string name, MetricKind kind, string? description, int maxSeries, bool observed)
 {
     internal static readonly double[] Buckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -15,9 +19,29 @@ internal sealed class MetricFamily(string name, MetricKind kind, string? descrip
 
     public MetricKind Kind { get; } = kind;
 
+    public bool Observed { get; } = observed;
+
+    /// <summary>Every sample name the family writes: two families must not share one, or the scrape is invalid.</summary>
+    public IEnumerable<string> SampleNames => Kind == MetricKind.Histogram
+        ? [Name, Name + "_bucket", Name + "_sum", Name + "_count"]
+        : [Name];
+
     private long _droppedSeries;
 
     public long DroppedSeries => Interlocked.Read(ref _droppedSeries);
+
+    /// <summary>The exported name of an instrument's sanitized name: counters end in _total.</summary>
+    public static string ExportedName(string name, MetricKind kind) =>
+        kind is MetricKind.Counter or MetricKind.ObservedCounter ? name + "_total" : name;
+
+    /// <summary>Forgets the series of an observable family before its callbacks report them again.</summary>
+    public void BeginObservation()
+    {
+        if (Observed)
+        {
+            _series.Clear();
+        }
+    }
 
     public void Record(string labels, double value)
     {
@@ -42,7 +66,6 @@ internal sealed class MetricFamily(string name, MetricKind kind, string? descrip
             return;
         }
 
-        var exported = Kind is MetricKind.Counter or MetricKind.ObservedCounter ? Name + "_total" : Name;
         var type = Kind switch
         {
             MetricKind.Counter or MetricKind.ObservedCounter => "counter",
@@ -51,13 +74,15 @@ internal sealed class MetricFamily(string name, MetricKind kind, string? descrip
         };
         if (!string.IsNullOrEmpty(description))
         {
-            text.Append("# HELP ").Append(exported).Append(' ').Append(description.Replace('\n', ' ')).Append('\n');
+            // The format escapes a backslash and a line feed in HELP text; any other backslash is an invalid escape.
+            text.Append("# HELP ").Append(Name).Append(' ')
+                .Append(description.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)).Append('\n');
         }
 
-        text.Append("# TYPE ").Append(exported).Append(' ').Append(type).Append('\n');
+        text.Append("# TYPE ").Append(Name).Append(' ').Append(type).Append('\n');
         foreach (var (labels, series) in _series.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            series.Write(text, exported, labels, Kind);
+            series.Write(text, Name, labels, Kind);
         }
     }
 

@@ -17,6 +17,8 @@ internal sealed class PrometheusExporter : IDisposable
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
+    private const string DroppedSeriesName = "orleanstrader_metrics_series_dropped_total";
+
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<string, MetricFamily> _families = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Instrument, MetricFamily> _byInstrument = new();
@@ -24,6 +26,10 @@ internal sealed class PrometheusExporter : IDisposable
     private readonly IMeterFactory _meterFactory;
     private readonly int _maxSeries;
     private readonly Lock _scrapeLock = new();
+
+    // Sample names taken by a family (guarded by _publishLock): a second family writing one would make the scrape invalid.
+    private readonly HashSet<string> _sampleNames = new(StringComparer.Ordinal) { DroppedSeriesName };
+    private readonly Lock _publishLock = new();
 
     public PrometheusExporter(IOptions<GatewayOptions> options, IMeterFactory meterFactory)
     {
@@ -47,6 +53,11 @@ internal sealed class PrometheusExporter : IDisposable
         var text = new StringBuilder();
         lock (_scrapeLock)
         {
+            foreach (var family in _families.Values)
+            {
+                family.BeginObservation();
+            }
+
             _listener.RecordObservableInstruments();
             long dropped = 0;
             foreach (var family in _families.Values.OrderBy(f => f.Name, StringComparer.Ordinal))
@@ -55,9 +66,9 @@ internal sealed class PrometheusExporter : IDisposable
                 dropped += family.DroppedSeries;
             }
 
-            text.Append("# HELP orleanstrader_metrics_series_dropped_total Measurements dropped because an instrument reached its series limit.\n")
-                .Append("# TYPE orleanstrader_metrics_series_dropped_total counter\n")
-                .Append("orleanstrader_metrics_series_dropped_total ").Append(dropped.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            text.Append("# HELP " + DroppedSeriesName + " Measurements dropped because an instrument reached its series limit.\n")
+                .Append("# TYPE " + DroppedSeriesName + " counter\n")
+                .Append(DroppedSeriesName + " ").Append(dropped.ToString(CultureInfo.InvariantCulture)).Append('\n');
         }
 
         return text.ToString();
@@ -65,12 +76,13 @@ internal sealed class PrometheusExporter : IDisposable
 
     public void Dispose() => _listener.Dispose();
 
-    internal static string Sanitize(string name)
+    /// <summary>A metric name ([a-zA-Z_:][a-zA-Z0-9_:]*), or a label name when <paramref name="label"/> (no colons there).</summary>
+    internal static string Sanitize(string name, bool label = false)
     {
         var builder = new StringBuilder(name.Length);
         foreach (var c in name)
         {
-            builder.Append(char.IsAsciiLetterOrDigit(c) || c is '_' or ':' ? c : '_');
+            builder.Append(char.IsAsciiLetterOrDigit(c) || c == '_' || (c == ':' && !label) ? c : '_');
         }
 
         if (builder.Length == 0 || char.IsAsciiDigit(builder[0]))
@@ -91,7 +103,7 @@ internal sealed class PrometheusExporter : IDisposable
         var pairs = new List<(string Key, string Value)>(tags.Length);
         foreach (var tag in tags)
         {
-            pairs.Add((Sanitize(tag.Key), Convert.ToString(tag.Value, CultureInfo.InvariantCulture) ?? string.Empty));
+            pairs.Add((Sanitize(tag.Key, label: true), Convert.ToString(tag.Value, CultureInfo.InvariantCulture) ?? string.Empty));
         }
 
         pairs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
@@ -135,15 +147,40 @@ internal sealed class PrometheusExporter : IDisposable
             return;
         }
 
-        var name = Sanitize(instrument.Name);
-        var family = _families.GetOrAdd(name, _ => new MetricFamily(name, kind, instrument.Description, _maxSeries));
-        if (family.Kind != kind)
+        if (FamilyOf(instrument, kind) is not { } family)
         {
             return;
         }
 
         _byInstrument[instrument] = family;
         listener.EnableMeasurementEvents(instrument);
+    }
+
+    /// <summary>
+    /// The family an instrument records into: instruments of one exported name and kind (say the same name on two meters)
+    /// share it; an instrument whose family would clash with another's (a counter "x" and a gauge "x_total", a gauge
+    /// "h_count" and a histogram "h") is not exported, since a name may appear in one family only.
+    /// </summary>
+    private MetricFamily? FamilyOf(Instrument instrument, MetricKind kind)
+    {
+        var name = MetricFamily.ExportedName(Sanitize(instrument.Name), kind);
+        lock (_publishLock)
+        {
+            if (_families.TryGetValue(name, out var existing))
+            {
+                return existing.Kind == kind && existing.Observed == instrument.IsObservable ? existing : null;
+            }
+
+            var family = new MetricFamily(name, kind, instrument.Description, _maxSeries, instrument.IsObservable);
+            if (family.SampleNames.Any(_sampleNames.Contains))
+            {
+                return null;
+            }
+
+            _sampleNames.UnionWith(family.SampleNames);
+            _families[name] = family;
+            return family;
+        }
     }
 
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
