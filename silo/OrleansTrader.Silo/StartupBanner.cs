@@ -27,13 +27,13 @@ internal sealed partial class StartupBanner(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = 1000, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 1210, Level = LogLevel.Information,
         Message = "OrleansTrader silo listening on {Urls} (environment {Environment})")]
     private static partial void LogListening(ILogger logger, string urls, string environment);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "API explorer (paste an API key): {ExplorerUrl}")]
+    [LoggerMessage(EventId = 1212, Level = LogLevel.Information, Message = "API explorer (paste an API key): {ExplorerUrl}")]
     private static partial void LogExplorer(ILogger logger, string explorerUrl);
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "OrleansTrader silo stopping")]
+    [LoggerMessage(EventId = 1211, Level = LogLevel.Information, Message = "OrleansTrader silo stopping")]
     private static partial void LogStopping(ILogger logger);
 }

@@ -101,7 +101,7 @@ public sealed class AlpacaSiloTests
             .WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs)));
         using var client = factory.CreateClient();
 
-        var line = Assert.Single(logs.Entries, e => e.EventId.Id == 5701).Text;
+        var line = Assert.Single(logs.Entries, e => e.EventId.Id == 5901).Text;
         Assert.Contains("brokers paper + alpaca (paper) for account silo-alpaca;", line, StringComparison.Ordinal);
     }
 

@@ -73,15 +73,15 @@ internal sealed partial class BootstrapAdminKeyService(
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Stored the configured bootstrap admin key {KeyId} (hashed)")]
+    [LoggerMessage(EventId = 7301, Level = LogLevel.Information, Message = "Stored the configured bootstrap admin key {KeyId} (hashed)")]
     private static partial void LogConfiguredKeyStored(ILogger logger, string keyId);
 
-    [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "The configured bootstrap admin key {KeyId} was revoked; configure a new Gateway__BootstrapAdminKey to regain admin access")]
+    [LoggerMessage(EventId = 7302, Level = LogLevel.Warning, Message = "The configured bootstrap admin key {KeyId} was revoked; configure a new Gateway__BootstrapAdminKey to regain admin access")]
     private static partial void LogConfiguredKeyRevoked(ILogger logger, string keyId);
 
-    [LoggerMessage(EventId = 7003, Level = LogLevel.Information, Message = "An admin API key already exists; no key generated (set Gateway__BootstrapAdminKey to add one)")]
+    [LoggerMessage(EventId = 7303, Level = LogLevel.Information, Message = "An admin API key already exists; no key generated (set Gateway__BootstrapAdminKey to add one)")]
     private static partial void LogAdminKeyExists(ILogger logger);
 
-    [LoggerMessage(EventId = 7004, Level = LogLevel.Warning, Message = "Generated the first admin API key {KeyId}; it was printed once to the console and is stored only as a hash")]
+    [LoggerMessage(EventId = 7304, Level = LogLevel.Warning, Message = "Generated the first admin API key {KeyId}; it was printed once to the console and is stored only as a hash")]
     private static partial void LogGeneratedKey(ILogger logger, string keyId);
 }

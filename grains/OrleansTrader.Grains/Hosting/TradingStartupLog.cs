@@ -34,18 +34,18 @@ internal sealed partial class TradingStartupLog(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = 5701, Level = LogLevel.Information, Message = "Trading silo: storage {Storage}; feed {Feed}; brokers {Brokers}; demo {Demo}")]
+    [LoggerMessage(EventId = 5901, Level = LogLevel.Information, Message = "Trading silo: storage {Storage}; feed {Feed}; brokers {Brokers}; demo {Demo}")]
     private static partial void LogRunning(ILogger logger, string storage, string feed, string brokers, string demo);
 
-    [LoggerMessage(EventId = 5704, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 5904, Level = LogLevel.Warning,
         Message = "Demo:Symbol {Symbol} is not among the fed symbols (Feed:Symbols: {FedSymbols}): the demo strategy will never trade. " +
             "Set Demo:Symbol to one of them or add it to Feed:Symbols")]
     private static partial void LogDemoSymbolNotFed(ILogger logger, string symbol, string fedSymbols);
 
-    [LoggerMessage(EventId = 5702, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 5902, Level = LogLevel.Warning,
         Message = "SIMULATION: the trading session is always open (AlwaysOpenCalendar); prices are simulated and orders go to the paper exchange")]
     private static partial void LogSimulated(ILogger logger);
 
-    [LoggerMessage(EventId = 5703, Level = LogLevel.Information, Message = "Trading calendar: NYSE sessions, holidays and early closes")]
+    [LoggerMessage(EventId = 5903, Level = LogLevel.Information, Message = "Trading calendar: NYSE sessions, holidays and early closes")]
     private static partial void LogNyse(ILogger logger);
 }

@@ -1,0 +1,79 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using OrleansTrader.Brokers.Alpaca;
+using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Gateway;
+using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.Brokers.Alpaca;
+using OrleansTrader.Grains.Hosting;
+using OrleansTrader.Grains.Strategies;
+using OrleansTrader.Grains.Symbols;
+using OrleansTrader.Grains.Webhooks;
+using OrleansTrader.MarketData.Alpaca;
+using OrleansTrader.MarketData.Csv;
+using OrleansTrader.MarketData.Synthetic;
+using OrleansTrader.MarketData.Validation;
+
+namespace OrleansTrader.Silo.Tests;
+
+/// <summary>
+/// "Every setting comes from appsettings.json, the environment or the command line" (README): a setting the silo binds
+/// is one a user can only find in the docs. Each bound options class's settings, and those of the option classes it
+/// holds (Gateway:RateLimits, PaperExchange:FillModel, ...), must be named in README.md or docs/*.md.
+/// </summary>
+public sealed class ConfigurationDocsTests
+{
+    private static readonly Type[] BoundOptions =
+    [
+        typeof(StorageSettings), typeof(FeedSettings), typeof(CalendarSettings), typeof(DemoSettings),
+        typeof(AccountGrainOptions), typeof(SymbolGrainOptions), typeof(WebhookOptions), typeof(BacktestFilesOptions),
+        typeof(PaperExchangeOptions), typeof(AlpacaOptions), typeof(AlpacaBindingOptions), typeof(GatewayOptions),
+        typeof(CsvReplayOptions), typeof(SyntheticFeedOptions), typeof(TickValidatorOptions), typeof(AlpacaMarketDataOptions),
+    ];
+
+    [Fact]
+    public void EveryBoundSetting_IsNamedInTheDocs()
+    {
+        var root = RepositoryRoot();
+        var docs = string.Join("\n", Directory.GetFiles(Path.Combine(root, "docs"), "*.md")
+            .Append(Path.Combine(root, "README.md"))
+            .Select(File.ReadAllText));
+
+        var undocumented = BoundOptions.SelectMany(t => Settings(t, t.Name))
+            .Where(s => !Regex.IsMatch(docs, $@"\b{s.Name}\b", RegexOptions.CultureInvariant))
+            .Select(s => s.Path)
+            .ToList();
+
+        Assert.True(undocumented.Count == 0, "Settings no doc names:\n" + string.Join("\n", undocumented));
+    }
+
+    /// <summary>The public instance properties configuration binds, with those of nested option classes.</summary>
+    private static IEnumerable<(string Name, string Path)> Settings(Type type, string path)
+    {
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            yield return (property.Name, $"{path}.{property.Name}");
+            if (property.PropertyType.IsClass && property.PropertyType.Name.EndsWith("Options", StringComparison.Ordinal)
+                && property.PropertyType.Namespace?.StartsWith("OrleansTrader.", StringComparison.Ordinal) == true)
+            {
+                foreach (var nested in Settings(property.PropertyType, $"{path}.{property.Name}"))
+                {
+                    yield return nested;
+                }
+            }
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "OrleansTrader.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"OrleansTrader.sln not found above {AppContext.BaseDirectory}.");
+    }
+}
