@@ -1,6 +1,7 @@
 using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Accounts;
@@ -86,6 +87,65 @@ public sealed class StrategyBreakerTests
         Assert.Equal((third.IntentsSent, third.IntentsSuppressed + 1), (flat.IntentsSent, flat.IntentsSuppressed));
         await TradesAgainAfterResetAsync(cluster, cluster.Breaker("sb-reduce"), strategy, account);
         Assert.Equal(1m, await HeldAsync(account));
+    }
+
+    /// <summary>
+    /// A crossover allowed to go short reverses with one order for twice its quantity (close, then open the other side).
+    /// While REDUCING the whole order would open a position, so it used to be withheld and the strategy stayed in the
+    /// position it had: it did not even close it, the one thing REDUCING exists to allow. Now the order goes cut down to
+    /// the part that closes the position, long (death cross) and short (golden cross) alike; while ACTIVE a reversal is
+    /// still one order for twice the quantity.
+    /// </summary>
+    [Fact]
+    public async Task Reducing_CutsAReversalOfAShortingCrossover_DownToThePartThatClosesItsPosition()
+    {
+        await using var cluster = await StartAsync();
+        var account = cluster.Account("sb-flip");
+        Assert.True((await account.OpenAsync(new OpenAccount
+        {
+            Cash = 1_000_000m,
+            AccountType = AccountType.Margin,
+            RiskLimits = TestAccounts.Loose with { MaxQuoteAge = TimeSpan.FromDays(1) },
+        })).Succeeded);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("sb-flip", "sma"));
+        var created = await strategy.CreateAsync(new CreateStrategy
+        {
+            Kind = StrategyKinds.SmaCrossover,
+            Symbols = [Symbol],
+            // SMA(1) against SMA(2): a bar above the one before is a golden cross after a falling one, a bar below a death cross.
+            Parameters = new Dictionary<string, string> { ["quantity"] = "5", ["fastPeriod"] = "1", ["slowPeriod"] = "2", ["allowShort"] = "true" },
+            Start = true,
+        });
+        Assert.True(created.Succeeded, created.Message);
+        var breaker = cluster.Breaker("sb-flip");
+
+        await BarAsync(cluster, strategy, account, 50m);
+        await BarAsync(cluster, strategy, account, 51m);
+        Assert.Equal(-5m, Own(await BarAsync(cluster, strategy, account, 50m)));
+        var flipped = await BarAsync(cluster, strategy, account, 51m);
+        Assert.Equal((5m, 0L), (Own(flipped), flipped.IntentsCutToClose));
+        Assert.Equal((OrderSide.Buy, 10m), await LastOrderAsync(account));
+
+        // Long and REDUCING: the death cross's sell of 10 goes for the 5 held; the sell of 5 it then asks for is withheld.
+        await ReducingAsync(breaker, strategy, TradingState.Reducing);
+        await BarAsync(cluster, strategy, account, 50m);
+        var covered = await SuppressedAsync(strategy, flipped.IntentsSuppressed + 1);
+        Assert.Equal((0m, 1L, flipped.IntentsSuppressed + 1), (Own(covered), covered.IntentsCutToClose, covered.IntentsSuppressed));
+        Assert.Equal((OrderSide.Sell, 5m), await LastOrderAsync(account));
+
+        // Short and REDUCING: the golden cross's buy of 10 goes for the 5 short.
+        await ReducingAsync(breaker, strategy, TradingState.Active);
+        Assert.Equal(5m, Own(await BarAsync(cluster, strategy, account, 51m)));
+        var shortAgain = await BarAsync(cluster, strategy, account, 50m);
+        Assert.Equal(-5m, Own(shortAgain));
+        Assert.Equal((OrderSide.Sell, 10m), await LastOrderAsync(account));
+        await ReducingAsync(breaker, strategy, TradingState.Reducing);
+        await BarAsync(cluster, strategy, account, 51m);
+        var bought = await SuppressedAsync(strategy, shortAgain.IntentsSuppressed + 1);
+        Assert.Equal((0m, 2L, shortAgain.IntentsSuppressed + 1), (Own(bought), bought.IntentsCutToClose, bought.IntentsSuppressed));
+        Assert.Equal((OrderSide.Buy, 5m), await LastOrderAsync(account));
+        Assert.Equal(0m, await HeldAsync(account));
+        Assert.DoesNotContain(await account.GetOrdersAsync(OrderStatusFilter.All, 100, null), o => o.Status == OrderStatus.Denied);
     }
 
     /// <summary>
@@ -226,10 +286,10 @@ public sealed class StrategyBreakerTests
     /// Publishes the next minute bar and waits until the strategy took it and what it sent has settled: the account holds
     /// no working order and the strategy's own position is the account's (it is the account's only trader).
     /// </summary>
-    private async Task<StrategyStatus> BarAsync(TradingCluster cluster, IStrategyGrain strategy, IAccountGrain account)
+    private async Task<StrategyStatus> BarAsync(TradingCluster cluster, IStrategyGrain strategy, IAccountGrain account, decimal close = 50m)
     {
         var seen = (await strategy.GetStatusAsync())!.BarsSeen;
-        var bar = new Bar(Symbol, _firstBar.AddMinutes(_bars++), TimeSpan.FromMinutes(1), 50m, 50m, 50m, 50m, 1_000m);
+        var bar = new Bar(Symbol, _firstBar.AddMinutes(_bars++), TimeSpan.FromMinutes(1), close, close, close, close, 1_000m);
         Assert.Equal(1, (await cluster.Symbol(Symbol).IngestAsync(new TickBatch { Bars = [bar] })).Accepted);
         await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!.BarsSeen, n => n > seen, "the strategy to take the bar");
         var settled = await Eventually.WaitAsync(
@@ -237,6 +297,33 @@ public sealed class StrategyBreakerTests
             s => s.Open == 0 && Own(s.Status) == s.Held, "the strategy's order to settle");
         return settled.Status;
     }
+
+    /// <summary>Trips or resets the breaker, then restarts the strategy, which reads the breakers as it starts: no bar goes by unheard.</summary>
+    private static async Task ReducingAsync(IBreakerGrain breaker, IStrategyGrain strategy, TradingState state)
+    {
+        var changed = state == TradingState.Active
+            ? await breaker.ResetAsync(RiskOfficer, "all clear", force: false)
+            : await breaker.TripAsync(state, RiskOfficer, "reduce only");
+        Assert.True(changed.Succeeded);
+        Assert.True((await strategy.StopAsync()).Succeeded);
+        Assert.True((await strategy.StartAsync()).Succeeded);
+    }
+
+    /// <summary>The order the strategy asked for last (client order ids end in the strategy's sequence).</summary>
+    private static async Task<(OrderSide Side, decimal Quantity)> LastOrderAsync(IAccountGrain account)
+    {
+        var last = (await account.GetOrdersAsync(OrderStatusFilter.All, 100, null))
+            .MaxBy(o => long.Parse(o.ClientOrderId[(o.ClientOrderId.LastIndexOf('-') + 1)..], System.Globalization.CultureInfo.InvariantCulture))!;
+        return (last.Side, last.Quantity);
+    }
+
+    /// <summary>
+    /// The strategy's status once it has withheld the given number of intents: the one it asks for after its order filled
+    /// comes with the order's Filled update, which can follow the fill the bar's wait settled on.
+    /// </summary>
+    private static async Task<StrategyStatus> SuppressedAsync(IStrategyGrain strategy, long suppressed) =>
+        await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!, s => s.IntentsSuppressed >= suppressed,
+            "the strategy to withhold the rest of its target");
 
     private static DateTimeOffset StartOfMinute(DateTimeOffset at) => new(at.Ticks - at.Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
 

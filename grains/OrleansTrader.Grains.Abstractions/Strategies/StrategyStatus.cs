@@ -28,6 +28,9 @@ public sealed record StrategyStatus
     /// <summary>Intents withheld locally because the account's trading state did not allow them.</summary>
     public required long IntentsSuppressed { get; init; }
 
+    /// <summary>Intents sent for less than asked while REDUCING: a reversal cut down to the part that closes the position.</summary>
+    public long IntentsCutToClose { get; init; }
+
     /// <summary>
     /// The strategy's own positions, from its own fills (the account may hold more), valued like the account's: at the
     /// symbol's last trade, else its quote mid. A position closed since keeps its realized P&amp;L and fees here.

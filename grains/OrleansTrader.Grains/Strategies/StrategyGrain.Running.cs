@@ -494,6 +494,15 @@ internal sealed partial class StrategyGrain
             {
                 Close(intent, OrderStatus.Canceled, "Canceled by the strategy before it was sent.");
             }
+            else if (state == TradingState.Reducing && ClosingPart(intent) is { } closing)
+            {
+                // A reversal (cover and go long in one buy, or sell out and go short) would be refused whole, and the position
+                // kept: its closing part is what REDUCING exists to let through.
+                S.IntentsCutToClose++;
+                _context!.CutOpenOrder(intent.ClientOrderId, closing);
+                StrategyLog.CutToClose(logger, _accountId, _strategyId, intent.ClientOrderId, intent.Quantity, closing);
+                await SendAsync(intent with { Quantity = closing });
+            }
             else if (state == TradingState.Halted || (state == TradingState.Reducing && !Reduces(intent)))
             {
                 S.IntentsSuppressed++;
@@ -572,6 +581,14 @@ internal sealed partial class StrategyGrain
     {
         var position = S.Positions.TryGetValue(intent.Symbol, out var p) ? p.Quantity : 0m;
         return intent.Side == OrderSide.Sell ? position > 0m && intent.Quantity <= position : position < 0m && intent.Quantity <= -position;
+    }
+
+    /// <summary>The part of an intent that closes the strategy's position, when the intent goes through zero and beyond; else null.</summary>
+    private decimal? ClosingPart(OrderIntent intent)
+    {
+        var position = S.Positions.TryGetValue(intent.Symbol, out var p) ? p.Quantity : 0m;
+        var closable = intent.Side == OrderSide.Sell ? position : -position;
+        return closable > 0m && intent.Quantity > closable ? closable : null;
     }
 
     private void Close(OrderIntent intent, OrderStatus status, string message)

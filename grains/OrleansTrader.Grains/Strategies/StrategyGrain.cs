@@ -14,7 +14,7 @@ namespace OrleansTrader.Grains.Strategies;
 /// Hosts one domain strategy (key "accountId/strategyId"). While running it consumes "bars" and "ticks" of its symbols and
 /// its account's events (fills and order updates of its own orders, breaker changes), sends the strategy's intents to the
 /// account, and withholds them while the account's trading state forbids them (HALTED: all; REDUCING: all but reducing
-/// ones). A durable reminder brings a running strategy back after a restart; its snapshot resumes it.
+/// ones, and a reversal is cut to the part that closes the position). A durable reminder brings a running strategy back after a restart; its snapshot resumes it.
 /// </summary>
 internal sealed partial class StrategyGrain(
     [PersistentState("strategy")] IPersistentState<StrategyGrainState> state,
@@ -286,6 +286,7 @@ internal sealed partial class StrategyGrain(
         IntentsSent = S.IntentsSent,
         IntentsDenied = S.IntentsDenied,
         IntentsSuppressed = S.IntentsSuppressed,
+        IntentsCutToClose = S.IntentsCutToClose,
         LastError = S.LastError,
         WarmUp = S.WarmUp,
         CreatedAt = S.CreatedAt,

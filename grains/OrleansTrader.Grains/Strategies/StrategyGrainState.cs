@@ -55,6 +55,8 @@ internal sealed record StrategyGrainState
 
     public long IntentsSuppressed { get; set; }
 
+    public long IntentsCutToClose { get; set; }
+
     public string? LastError { get; set; }
 
     public StrategyWarmUp? WarmUp { get; set; }

@@ -18,6 +18,10 @@ internal static partial class StrategyLog
         Message = "Strategy {StrategyId} of account {AccountId}: intent {ClientOrderId} withheld, trading state {TradingState}")]
     public static partial void Suppressed(ILogger logger, string accountId, string strategyId, string clientOrderId, TradingState tradingState);
 
+    [LoggerMessage(EventId = 5415, Level = LogLevel.Warning,
+        Message = "Strategy {StrategyId} of account {AccountId}: intent {ClientOrderId} for {Quantity} would reverse the position while trading is REDUCING; sent for {ClosingQuantity}, the part that closes it")]
+    public static partial void CutToClose(ILogger logger, string accountId, string strategyId, string clientOrderId, decimal quantity, decimal closingQuantity);
+
     [LoggerMessage(EventId = 5405, Level = LogLevel.Error, Message = "Strategy {StrategyId} of account {AccountId} failed on an event")]
     public static partial void StrategyFailed(ILogger logger, Exception exception, string accountId, string strategyId);
 

@@ -149,6 +149,28 @@ public sealed class StrategyContext : IStrategyContext
         return true;
     }
 
+    /// <summary>
+    /// Lowers the quantity of an open order not yet sent (the host sends less than was asked, e.g. only the closing part of
+    /// a reversal while the account is REDUCING), so the strategy sees the order that works. False for an unknown id.
+    /// </summary>
+    public bool CutOpenOrder(string clientOrderId, decimal quantity)
+    {
+        ArgumentNullException.ThrowIfNull(clientOrderId);
+        var index = _openOrders.FindIndex(o => string.Equals(o.ClientOrderId, clientOrderId, StringComparison.Ordinal));
+        if (index < 0)
+        {
+            return false;
+        }
+
+        if (quantity <= 0m || quantity > _openOrders[index].Quantity)
+        {
+            throw new ArgumentOutOfRangeException(nameof(quantity), quantity, $"A cut order keeps a quantity in (0, {_openOrders[index].Quantity}]; got {quantity}.");
+        }
+
+        _openOrders[index] = _openOrders[index] with { Quantity = quantity };
+        return true;
+    }
+
     /// <summary>Re-adds an order known to be open (e.g. after a restart, from the account's records).</summary>
     public void TrackOpenOrder(StrategyOrderView order)
     {

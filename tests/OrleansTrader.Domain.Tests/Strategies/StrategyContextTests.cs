@@ -42,6 +42,20 @@ public sealed class StrategyContextTests
     }
 
     [Fact]
+    public void CutOpenOrder_LowersTheQuantityTheStrategySees_AndRefusesAnUnknownOrderOrAnyOtherQuantity()
+    {
+        var context = new StrategyContext("s", ["SPY"], T0);
+        var intent = context.SubmitOrder(Request(OrderSide.Buy));
+
+        Assert.True(context.CutOpenOrder(intent.ClientOrderId, 4m));
+
+        Assert.Equal(4m, Assert.Single(context.OpenOrders).Quantity);
+        Assert.False(context.CutOpenOrder("s-99", 1m));
+        Assert.Throws<ArgumentOutOfRangeException>(() => context.CutOpenOrder(intent.ClientOrderId, 5m));
+        Assert.Throws<ArgumentOutOfRangeException>(() => context.CutOpenOrder(intent.ClientOrderId, 0m));
+    }
+
+    [Fact]
     public void SubmitOrder_MakesTheOrderOpen_UntilAFinalUpdate()
     {
         var context = new StrategyContext("s", ["SPY"], T0);
