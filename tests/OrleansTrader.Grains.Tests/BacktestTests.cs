@@ -292,6 +292,48 @@ public sealed class BacktestTests
     }
 
     [Fact]
+    public async Task ABacktestOnExtendedHoursMinuteFiles_AnnualizesOnTheBarsASessionHolds_NotOn390()
+    {
+        // Three New York days of bars every minute from 04:00 to 20:00, as the shared files and many feeds have them: 960 a session.
+        using var data = new TempDirectory();
+        var newYork = TimeSpan.FromHours(-4);
+        Directory.CreateDirectory(data.File("minute/EXT"));
+        var bars = new List<Bar>();
+        for (var day = 0; day < 3; day++)
+        {
+            var open = new DateTimeOffset(2013, 10, 7 + day, 4, 0, 0, newYork);
+            var session = Enumerable.Range(0, 960)
+                .Select(i => new Bar("EXT", open + (i * Minute), Minute, 0m, 0m, 0m, 100m + Math.Round((decimal)Math.Sin((day * 960 + i) / 3.0) * 2m, 2), 100m))
+                .Select(b => b with { Open = b.Close, High = b.Close, Low = b.Close })
+                .ToList();
+            bars.AddRange(session);
+            await File.WriteAllTextAsync(data.File($"minute/EXT/{open:yyyy-MM-dd}.trades.csv"), "time,open,high,low,close,volume\n"
+                + string.Concat(session.Select(b => FormattableString.Invariant($"{b.Start:yyyy-MM-dd'T'HH:mm:ss.fffzzz},{b.Open},{b.High},{b.Low},{b.Close},{b.Volume}\n"))),
+                TestContext.Current.CancellationToken);
+        }
+
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Services.Configure<BacktestFilesOptions>(o => o.DataPath = data.Path),
+        });
+
+        var answer = await cluster.Grains.GetGrain<IBacktestGrain>(0).RunAsync(new RunBacktest
+        {
+            Kind = StrategyKinds.SmaCrossover, Symbols = ["EXT"], Parameters = Sma, Source = BacktestSource.Files,
+            Bars = RunBacktest.MaxFileBars, End = new DateTimeOffset(2013, 10, 10, 0, 0, 0, newYork),
+        });
+
+        Assert.True(answer.Succeeded, answer.Message);
+        Assert.Equal(2_880, answer.Report!.Symbols[0].Bars);
+        var expected = Backtester.Run(StrategyCatalog.Create(StrategyKinds.SmaCrossover, new Dictionary<string, string>(Sma) { ["symbol"] = "EXT" }), bars,
+            new BacktestOptions { StrategyId = "backtest", InitialCash = 100_000m, Fee = input => FeeModelFactory.Create(FeeModelSpec.Default).GetValueOrThrow().Calculate(input).Total });
+        Assert.True(expected.RoundTrips.Count >= 5, $"the wave made only {expected.RoundTrips.Count} round trips");
+        var statistics = answer.Report.Statistics;
+        Assert.Equal(expected.ComputeStatistics(252 * 960).AnnualizedVolatility, statistics.AnnualizedVolatility);
+        Assert.Equal(expected.ComputeStatistics(252 * 960), statistics);
+    }
+
+    [Fact]
     public void AnEquityCurve_IsThinnedToEvenlySpacedPoints_KeepingTheFirstAndTheLast()
     {
         var t0 = new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);

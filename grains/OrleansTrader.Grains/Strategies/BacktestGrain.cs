@@ -20,9 +20,10 @@ internal sealed class BacktestGrain(
     StrategyRegistry strategies, LatestBarsReader barsReader, IOptions<BacktestFilesOptions> files, BacktestFileCatalog catalog, TimeProvider time)
     : Grain, IBacktestGrain
 {
-    // The statistics annualize per bar: 252 sessions of 390 minutes.
+    // The statistics annualize per bar: 252 sessions of the bars a session holds in the run (extended hours count), or of
+    // at least a regular session's 390 minutes when the run sees no whole session.
     private const int SessionsPerYear = 252;
-    private const int MinuteBarsPerYear = SessionsPerYear * 390;
+    private const int RegularSessionMinutes = 390;
 
     // A sweep runs in one call: bars times runs is bounded so it answers well within the call's 30 s timeout (the
     // `backtests` benchmark steps the SMA crossover through about 1.5 million bars a second here: about 7 s at the bound).
@@ -168,9 +169,10 @@ internal sealed class BacktestGrain(
             Fee = input => model.Calculate(input).Total,
         });
         var endingEquity = result.EquityCurve.Count > 0 ? result.EquityCurve[^1].Equity : result.Cash;
-        var barsPerYear = command.BarInterval == TimeSpan.FromSeconds(1) ? MinuteBarsPerYear * 60
-            : command.BarInterval == CsvBarHistory.OneDay ? SessionsPerYear
-            : MinuteBarsPerYear;
+        var regularSessionBars = command.BarInterval == TimeSpan.FromSeconds(1) ? RegularSessionMinutes * 60
+            : command.BarInterval == CsvBarHistory.OneDay ? 1
+            : RegularSessionMinutes;
+        var barsPerYear = PerformanceStatistics.PeriodsPerYear(result.EquityCurve, regularSessionBars, SessionsPerYear);
         return new BacktestReport
         {
             Kind = command.Kind,

@@ -1,3 +1,5 @@
+using OrleansTrader.Domain.Calendar;
+
 namespace OrleansTrader.Domain.Statistics;
 
 /// <summary>
@@ -62,6 +64,32 @@ public static class PerformanceStatistics
             Exposure = Exposure(equity, trades),
             Turnover = Turnover(equity, trades),
         };
+    }
+
+    /// <summary>
+    /// The return periods a year of a curve of bars, from the bars themselves: <paramref name="sessionsPerYear"/> times the
+    /// periods a session holds in this curve. A constant such as 390 minute bars a session is right only for regular hours
+    /// with a bar every minute; files and feeds that include extended hours hold twice that, a thinly traded symbol less.
+    /// Each period counts on the New York date its end falls in (a tick before the end, so a bar ending at midnight is its
+    /// own day's); a session holds the mean over the dates that are neither the first nor the last (which a run usually
+    /// starts or ends partway through). With no such date, whole sessions are not seen: the busiest date, and at least
+    /// <paramref name="regularSessionPeriods"/>, a regular session's bars.
+    /// </summary>
+    public static int PeriodsPerYear(IReadOnlyList<EquityPoint> equity, int regularSessionPeriods, int sessionsPerYear = 252)
+    {
+        ArgumentNullException.ThrowIfNull(equity);
+        ArgumentOutOfRangeException.ThrowIfLessThan(regularSessionPeriods, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(sessionsPerYear, 1);
+        var perDate = new SortedDictionary<DateOnly, int>();
+        for (var i = 1; i < equity.Count; i++)
+        {
+            var date = NyseCalendar.ExchangeDate(equity[i].Timestamp - TimeSpan.FromTicks(1));
+            perDate[date] = perDate.GetValueOrDefault(date) + 1;
+        }
+
+        var perSession = perDate.Count >= 3 ? perDate.Values.Skip(1).SkipLast(1).Average()
+            : Math.Max(perDate.Count > 0 ? perDate.Values.Max() : 0, regularSessionPeriods);
+        return (int)Math.Min(Math.Round(perSession * sessionsPerYear), int.MaxValue);
     }
 
     private static double[]? PeriodReturns(IReadOnlyList<EquityPoint> equity)
