@@ -23,6 +23,7 @@ public sealed class TradingConfigurationTests
     [InlineData("Trading:Symbols:MinuteBarsKept", "0", "Trading:Symbols:MinuteBarsKept must be positive")]
     [InlineData("PaperExchange:MaxRetainedOrders", "5", "PaperExchange:MaxRetainedOrders must be at least 10")]
     [InlineData("Backtests:DataPath", "/no/such/market-data", "Backtests:DataPath is '/no/such/market-data' (/no/such/market-data), which is not a folder")]
+    [InlineData("PaperExchange:Calendar", "Nyse", "PaperExchange:Calendar is Nyse but the accounts follow Calendar:Kind (AlwaysOpen): set Calendar:Kind instead")]
     public void Startup_FailsWithClearMessage_WhenTradingConfigurationIsInvalid(string key, string value, string expected)
     {
         using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b.UseSetting(key, value));
@@ -154,6 +155,9 @@ public sealed class TradingConfigurationTests
     [InlineData("Trading:Accounts:SignalInterval", "00:00:00", "Trading:Accounts:SignalInterval must be positive")]
     [InlineData("Trading:Accounts:InFlightGrace", "-00:00:01", "Trading:Accounts:InFlightGrace must not be negative")]
     [InlineData("PaperExchange:MaxRetainedOrders", "5", "PaperExchange:MaxRetainedOrders must be at least 10")]
+    [InlineData("PaperExchange:Calendar", "Nyse", "PaperExchange:Calendar is Nyse but the accounts follow Calendar:Kind (AlwaysOpen): set Calendar:Kind instead")]
+    [InlineData("PaperExchange:Instruments:0:Symbol", "SPY", "PaperExchange:Instruments is not read by the accounts")]
+    [InlineData("PaperExchange:AcceptUnlistedSymbols", "false", "PaperExchange:AcceptUnlistedSymbols is False but the accounts accept unlisted symbols")]
     public void TheGrainsAndVenueTuning_IsCheckedWhenTheSiloIsConfigured_BeforeAHostExists(string key, string value, string expected)
     {
         // Checked at the host's start only, the failure raced the start's disposal of the host in an in-process test host.
@@ -181,6 +185,24 @@ public sealed class TradingConfigurationTests
         var venue = factory.Services.GetRequiredService<IOptions<PaperExchangeOptions>>().Value;
         Assert.Equal(2000, venue.MaxRetainedOrders);
         Assert.Equal(PaperCalendarKind.AlwaysOpen, venue.Calendar);
+    }
+
+    [Fact]
+    public void ThePaperExchangeCalendar_SetAsCalendarKindSetsIt_IsAccepted_AndTheVenueFollowsCalendarKind()
+    {
+        // Only a PaperExchange:Calendar that differs from Calendar:Kind is refused: the same value changes nothing.
+        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseSetting("Storage:Provider", "memory")
+            .UseSetting("Demo:Enabled", "false")
+            .UseSetting("Feed:Kind", "none")
+            .UseSetting("Calendar:Kind", "nyse")
+            .UseSetting("PaperExchange:Calendar", "Nyse")
+            .UseSetting("PaperExchange:AcceptUnlistedSymbols", "true"));
+        using var client = factory.CreateClient();
+
+        var venue = factory.Services.GetRequiredService<IOptions<PaperExchangeOptions>>().Value;
+        Assert.Equal(PaperCalendarKind.Nyse, venue.Calendar);
+        Assert.IsType<OrleansTrader.Domain.Calendar.NyseCalendar>(factory.Services.GetRequiredService<TradingEnvironment>().Calendar);
     }
 
     private static Exception Unwrap(Exception error)

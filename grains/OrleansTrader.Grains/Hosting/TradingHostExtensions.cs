@@ -58,6 +58,8 @@ public static class TradingHostExtensions
         services.AddSingleton(demo);
         var symbols = feed.Symbols.Count > 0 ? [.. feed.Symbols] : DefaultSymbols.Select(s => s.Symbol).ToList();
         var tradingCalendar = calendar.Kind == "nyse" ? (ITradingCalendar)NyseCalendar.Instance : AlwaysOpenCalendar.Instance;
+        var accounts = new TradingGrainsOptions { Calendar = tradingCalendar };
+        CheckPaperExchangeFollowsTheAccounts(config, accounts);
         var sqlite = storage.Provider == "sqlite" ? SqliteDataFiles.In(storage.DataDirectory) : null;
 
         builder.UseOrleansTraderSilo(silo =>
@@ -81,7 +83,7 @@ public static class TradingHostExtensions
 
             silo.AddDurableStreams(StreamNames.DurableProvider, sp => sp.GetRequiredKeyedService<IDurableStreamLog>(DurableLog));
             silo.AddMemoryStreams(StreamNames.MemoryProvider, o => o.QueueCapacity = 16_384);
-            silo.AddTradingGrains(o => o.Calendar = tradingCalendar);
+            silo.AddTradingGrains(o => o.Calendar = accounts.Calendar);
 
             // The grains' and the venue's tuning, validated at startup; keys set here win over the defaults above.
             silo.Services.AddOptions<AccountGrainOptions>().Bind(config.GetSection(AccountGrainOptions.SectionName));
@@ -170,6 +172,46 @@ public static class TradingHostExtensions
             demo.Enabled ? $"account {demo.AccountId}, SMA {demo.FastPeriod}/{demo.SlowPeriod} on {demo.Symbol}" : "off",
             demoSymbolNotFed));
         return builder;
+    }
+
+    /// <summary>
+    /// Refuses PaperExchange:Calendar, :Instruments and :AcceptUnlistedSymbols set otherwise than the accounts trade
+    /// (<paramref name="accounts"/>: Calendar:Kind, no instrument list, unlisted symbols accepted). Bound over what
+    /// AddTradingGrains gives the venue, they changed the venue alone: it opened, matched and expired DAY orders on one
+    /// calendar while the accounts' pre-trade checks and trading days followed another, and it rejected symbols the
+    /// accounts had accepted.
+    /// </summary>
+    private static void CheckPaperExchangeFollowsTheAccounts(IConfiguration config, TradingGrainsOptions accounts)
+    {
+        var section = config.GetSection(PaperExchangeOptions.SectionName);
+        var paper = new PaperExchangeOptions();
+        section.Bind(paper);
+        var failures = new List<string>();
+        var calendar = TradingSiloBuilderExtensions.PaperCalendarFor(accounts.Calendar);
+        if (paper.Calendar != calendar && section[nameof(PaperExchangeOptions.Calendar)] is not null)
+        {
+            failures.Add($"PaperExchange:Calendar is {paper.Calendar} but the accounts follow Calendar:Kind ({calendar}): "
+                + "set Calendar:Kind instead (always-open or nyse), which the accounts and the paper exchange both follow, "
+                + "and remove PaperExchange:Calendar.");
+        }
+
+        if (section.GetSection(nameof(PaperExchangeOptions.Instruments)).GetChildren().Any())
+        {
+            failures.Add("PaperExchange:Instruments is not read by the accounts, which trade every well-formed symbol as a "
+                + "standard whole-share US equity: remove PaperExchange:Instruments (the silo has no instrument list to set instead).");
+        }
+
+        if (paper.AcceptUnlistedSymbols != accounts.AcceptUnlistedSymbols)
+        {
+            failures.Add($"PaperExchange:AcceptUnlistedSymbols is {paper.AcceptUnlistedSymbols} but the accounts accept "
+                + "unlisted symbols as standard US equities, so the paper exchange would reject orders the accounts accepted: "
+                + "remove PaperExchange:AcceptUnlistedSymbols.");
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(PaperExchangeOptions.SectionName, typeof(PaperExchangeOptions), failures);
+        }
     }
 
     /// <summary>Binds a section over the options' defaults and runs <paramref name="validator"/> on it now.</summary>

@@ -54,7 +54,7 @@ public static class TradingSiloBuilderExtensions
         services.AddSingleton<IPaperVenueStore>(sp => new GrainStoragePaperVenueStore(sp.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Default)));
         services.AddPaperExchange(paper =>
         {
-            paper.Calendar = options.Calendar is AlwaysOpenCalendar ? PaperCalendarKind.AlwaysOpen : PaperCalendarKind.Nyse;
+            paper.Calendar = PaperCalendarFor(options.Calendar);
             paper.AcceptUnlistedSymbols = options.AcceptUnlistedSymbols;
             foreach (var instrument in options.Instruments)
             {
@@ -79,4 +79,8 @@ public static class TradingSiloBuilderExtensions
         services.AddHostedService<KeepAliveResumer>();
         return silo;
     }
+
+    /// <summary>The paper venue's calendar for the one the accounts follow.</summary>
+    internal static PaperCalendarKind PaperCalendarFor(ITradingCalendar calendar) =>
+        calendar is AlwaysOpenCalendar ? PaperCalendarKind.AlwaysOpen : PaperCalendarKind.Nyse;
 }
