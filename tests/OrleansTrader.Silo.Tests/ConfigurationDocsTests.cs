@@ -34,7 +34,7 @@ public sealed class ConfigurationDocsTests
     [Fact]
     public void EveryBoundSetting_IsNamedInTheDocs()
     {
-        var root = RepositoryRoot();
+        var root = RepositoryFolder.Root;
         var docs = string.Join("\n", Directory.GetFiles(Path.Combine(root, "docs"), "*.md")
             .Append(Path.Combine(root, "README.md"))
             .Select(File.ReadAllText));
@@ -62,18 +62,5 @@ public sealed class ConfigurationDocsTests
                 }
             }
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "OrleansTrader.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"OrleansTrader.sln not found above {AppContext.BaseDirectory}.");
     }
 }

@@ -25,7 +25,7 @@ public sealed partial class ShippedCodeRulesTests
     [Fact]
     public void ShippedSources_HoldNoTodoAndNoNotImplementedException()
     {
-        var root = RepositoryRoot();
+        var root = RepositoryFolder.Root;
         var projects = ShippedAssemblies().Select(a => a.GetName().Name!).ToHashSet(StringComparer.Ordinal);
         var sources = new[] { "src", "grains", "client", "silo" }
             .SelectMany(d => Directory.GetFiles(Path.Combine(root, d), "*.csproj", SearchOption.AllDirectories))
@@ -124,19 +124,6 @@ public sealed partial class ShippedCodeRulesTests
         {
             return ex.Types.OfType<Type>();
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "OrleansTrader.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"OrleansTrader.sln not found above {AppContext.BaseDirectory}.");
     }
 
     [GeneratedRegex(@"(^|\.)(Testing|Tests?)$|^(xunit|Moq|NSubstitute|FakeItEasy|Microsoft\.Extensions\.TimeProvider\.Testing)", RegexOptions.IgnoreCase)]

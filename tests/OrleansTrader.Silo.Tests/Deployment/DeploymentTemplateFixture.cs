@@ -15,7 +15,7 @@ public sealed class DeploymentTemplateFixture : IAsyncLifetime
     private BicepRun _lint = BicepRun.NotRun;
     private string? _skipReason;
 
-    public string RepositoryRoot { get; } = FindRepositoryRoot();
+    public string RepositoryRoot { get; } = RepositoryFolder.Root;
 
     public string AzureYaml { get; private set; } = "";
 
@@ -102,19 +102,6 @@ public sealed class DeploymentTemplateFixture : IAsyncLifetime
         }
 
         return services;
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "OrleansTrader.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"OrleansTrader.sln not found above {AppContext.BaseDirectory}.");
     }
 }
 
