@@ -100,23 +100,8 @@ public sealed class StrategyBreakerTests
     public async Task Reducing_CutsAReversalOfAShortingCrossover_DownToThePartThatClosesItsPosition()
     {
         await using var cluster = await StartAsync();
-        var account = cluster.Account("sb-flip");
-        Assert.True((await account.OpenAsync(new OpenAccount
-        {
-            Cash = 1_000_000m,
-            AccountType = AccountType.Margin,
-            RiskLimits = TestAccounts.Loose with { MaxQuoteAge = TimeSpan.FromDays(1) },
-        })).Succeeded);
-        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("sb-flip", "sma"));
-        var created = await strategy.CreateAsync(new CreateStrategy
-        {
-            Kind = StrategyKinds.SmaCrossover,
-            Symbols = [Symbol],
-            // SMA(1) against SMA(2): a bar above the one before is a golden cross after a falling one, a bar below a death cross.
-            Parameters = new Dictionary<string, string> { ["quantity"] = "5", ["fastPeriod"] = "1", ["slowPeriod"] = "2", ["allowShort"] = "true" },
-            Start = true,
-        });
-        Assert.True(created.Succeeded, created.Message);
+        var account = await OpenMarginAsync(cluster, "sb-flip");
+        var strategy = await CreateShortingCrossoverAsync(cluster, "sb-flip");
         var breaker = cluster.Breaker("sb-flip");
 
         await BarAsync(cluster, strategy, account, 50m);
@@ -146,6 +131,39 @@ public sealed class StrategyBreakerTests
         Assert.Equal((OrderSide.Buy, 5m), await LastOrderAsync(account));
         Assert.Equal(0m, await HeldAsync(account));
         Assert.DoesNotContain(await account.GetOrdersAsync(OrderStatusFilter.All, 100, null), o => o.Status == OrderStatus.Denied);
+    }
+
+    /// <summary>
+    /// The account takes a breaker change at once, but the strategy hears of it only from the account's events, which record
+    /// it at the account's next write (here no signal tick or reconciliation brings one). A reversal sent before that went
+    /// whole and was refused as reduce-only; the strategy dropped its target, and its position stayed open though closing it
+    /// was allowed. Now the closing part is sent again, once, under the next client order id, and the position is closed.
+    /// </summary>
+    [Fact]
+    public async Task Reducing_NotYetHeard_ResendsTheClosingPartOfAReversalTheAccountRefused()
+    {
+        await using var cluster = await StartAsync(lazyAccount: true);
+        var account = await OpenMarginAsync(cluster, "sb-flip-late");
+        var strategy = await CreateShortingCrossoverAsync(cluster, "sb-flip-late");
+        await BarAsync(cluster, strategy, account, 50m);
+        await BarAsync(cluster, strategy, account, 51m);
+        await BarAsync(cluster, strategy, account, 50m);
+        var flipped = await BarAsync(cluster, strategy, account, 51m);
+        Assert.Equal(5m, Own(flipped));
+
+        Assert.True((await cluster.Breaker("sb-flip-late").TripAsync(TradingState.Reducing, RiskOfficer, "reduce only")).Succeeded);
+        Assert.DoesNotContain((await account.GetEventsAsync(0, 1000)).Events, e => e.Breaker is { State: TradingState.Reducing });
+
+        // The death cross's sell of 10 goes whole (the strategy holds ACTIVE); refused, its sell of 5 follows.
+        var covered = await BarAsync(cluster, strategy, account, 50m);
+
+        Assert.Equal((0m, 1L, flipped.IntentsDenied + 1), (Own(covered), covered.IntentsCutToClose, covered.IntentsDenied));
+        var orders = await account.GetOrdersAsync(OrderStatusFilter.All, 100, null);
+        var refused = Assert.Single(orders, o => o.Status == OrderStatus.Denied && o.Quantity == 10m);
+        Assert.Equal(OrderSide.Sell, refused.Side);
+        var resent = Assert.Single(orders, o => o.ClientOrderId == NextClientOrderId(refused.ClientOrderId));
+        Assert.Equal((OrderSide.Sell, 5m, OrderStatus.Filled), (resent.Side, resent.Quantity, resent.Status));
+        Assert.Equal(0m, await HeldAsync(account));
     }
 
     /// <summary>
@@ -271,6 +289,42 @@ public sealed class StrategyBreakerTests
 
     private static Task<IAccountGrain> OpenAsync(TradingCluster cluster, string id) =>
         TestAccounts.OpenAsync(cluster, id, 1_000_000m, TestAccounts.Loose with { MaxQuoteAge = TimeSpan.FromDays(1) });
+
+    private static async Task<IAccountGrain> OpenMarginAsync(TradingCluster cluster, string id)
+    {
+        var account = cluster.Account(id);
+        Assert.True((await account.OpenAsync(new OpenAccount
+        {
+            Cash = 1_000_000m,
+            AccountType = AccountType.Margin,
+            RiskLimits = TestAccounts.Loose with { MaxQuoteAge = TimeSpan.FromDays(1) },
+        })).Succeeded);
+        return account;
+    }
+
+    /// <summary>An SMA crossover of 5 allowed to go short, so it reverses with one order for 10.</summary>
+    private static async Task<IStrategyGrain> CreateShortingCrossoverAsync(TradingCluster cluster, string accountId)
+    {
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create(accountId, "sma"));
+        var created = await strategy.CreateAsync(new CreateStrategy
+        {
+            Kind = StrategyKinds.SmaCrossover,
+            Symbols = [Symbol],
+            // SMA(1) against SMA(2): a bar above the one before is a golden cross after a falling one, a bar below a death cross.
+            Parameters = new Dictionary<string, string> { ["quantity"] = "5", ["fastPeriod"] = "1", ["slowPeriod"] = "2", ["allowShort"] = "true" },
+            Start = true,
+        });
+        Assert.True(created.Succeeded, created.Message);
+        return strategy;
+    }
+
+    /// <summary>"{strategyId}-{n}" becomes "{strategyId}-{n + 1}", the id the strategy's next order carries.</summary>
+    private static string NextClientOrderId(string clientOrderId)
+    {
+        var dash = clientOrderId.LastIndexOf('-');
+        var sequence = long.Parse(clientOrderId[(dash + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{clientOrderId[..(dash + 1)]}{sequence + 1}");
+    }
 
     private static async Task<IStrategyGrain> CreateAsync(TradingCluster cluster, string accountId, OrderSide side, bool start = true)
     {

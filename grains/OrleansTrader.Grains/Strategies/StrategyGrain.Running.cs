@@ -2,6 +2,7 @@ using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Portfolio;
+using OrleansTrader.Domain.Risk;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Runtime;
@@ -522,9 +523,10 @@ internal sealed partial class StrategyGrain
     /// Places one intent. A call that throws (the account's write failed, a timeout) has an unknown outcome: the account is
     /// asked whether it holds the order (its updates then come with its events); when it does not, the intent ends
     /// Rejected. Either way the turn's other intents still go: an exception here used to drop them, and leave them and this
-    /// one open in the strategy forever, never sent (its HasOpenOrder true for good).
+    /// one open in the strategy forever, never sent (its HasOpenOrder true for good). A reversal the account refuses as
+    /// reduce-only is sent again once, for its closing part (<see cref="ResendClosingPartAsync"/>).
     /// </summary>
-    private async Task SendAsync(OrderIntent intent)
+    private async Task SendAsync(OrderIntent intent, bool mayResendClosingPart = true)
     {
         OrderCommandResult placed;
         try
@@ -563,6 +565,12 @@ internal sealed partial class StrategyGrain
         if (placed.Denial is { } denial)
         {
             S.IntentsDenied++;
+            if (mayResendClosingPart && denial.ReasonCode == RiskReasonCodes.ReduceOnlyWouldIncreasePosition && ClosingPart(intent) is { } closing)
+            {
+                await ResendClosingPartAsync(intent, denial, closing);
+                return;
+            }
+
             Close(intent, OrderStatus.Denied, $"{denial.ReasonCode}: {denial.Message}");
         }
         else
@@ -575,6 +583,22 @@ internal sealed partial class StrategyGrain
                 ApplyOrderState(existing);
             }
         }
+    }
+
+    /// <summary>
+    /// The account went REDUCING before the strategy heard of it (it learns the state from the account's events, recorded
+    /// at the account's next write) and refused a whole reversal. Ended as Denied, the strategy dropped its target and the
+    /// position stayed open; like the cut made when the state is known, the closing part goes instead, under the next client
+    /// order id (the refused one is taken), and the refused order ends as Replaced so the strategy keeps its target.
+    /// </summary>
+    private async Task ResendClosingPartAsync(OrderIntent refused, OrderDenial denial, decimal closing)
+    {
+        var cut = _context!.ReissueOpenOrder(refused, closing);
+        S.NextSequence = _context.NextSequence;
+        S.IntentsCutToClose++;
+        StrategyLog.CutToClose(logger, _accountId, _strategyId, refused.ClientOrderId, refused.Quantity, closing);
+        Close(refused, OrderStatus.Replaced, $"{denial.ReasonCode}: {denial.Message} Sent again as {cut.ClientOrderId} for {closing}, the part that closes the position.");
+        await SendAsync(cut, mayResendClosingPart: false);
     }
 
     private bool Reduces(OrderIntent intent)

@@ -171,6 +171,31 @@ public sealed class StrategyContext : IStrategyContext
         return true;
     }
 
+    /// <summary>
+    /// Asks again, under the next client order id, for part of an open order the account refused (the host re-sends only
+    /// the closing part of a reversal refused as reduce-only). The new order is open beside the refused one, which the host
+    /// then ends; the host sends the returned intent itself.
+    /// </summary>
+    public OrderIntent ReissueOpenOrder(OrderIntent refused, decimal quantity)
+    {
+        ArgumentNullException.ThrowIfNull(refused);
+        var index = _openOrders.FindIndex(o => string.Equals(o.ClientOrderId, refused.ClientOrderId, StringComparison.Ordinal));
+        if (index < 0)
+        {
+            throw new InvalidOperationException($"Order '{refused.ClientOrderId}' is not open.");
+        }
+
+        if (quantity <= 0m || quantity > refused.Quantity)
+        {
+            throw new ArgumentOutOfRangeException(nameof(quantity), quantity, $"A reissued order keeps a quantity in (0, {refused.Quantity}]; got {quantity}.");
+        }
+
+        var sequence = NextSequence++;
+        var intent = refused with { ClientOrderId = ClientOrderIds.Create(StrategyId, sequence), Sequence = sequence, Quantity = quantity, CreatedAt = Now };
+        _openOrders.Add(_openOrders[index] with { ClientOrderId = intent.ClientOrderId, Quantity = quantity, FilledQuantity = 0m, Status = OrderStatus.PendingNew });
+        return intent;
+    }
+
     /// <summary>Re-adds an order known to be open (e.g. after a restart, from the account's records).</summary>
     public void TrackOpenOrder(StrategyOrderView order)
     {

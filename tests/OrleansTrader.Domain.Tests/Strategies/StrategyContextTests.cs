@@ -56,6 +56,24 @@ public sealed class StrategyContextTests
     }
 
     [Fact]
+    public void ReissueOpenOrder_AsksForPartOfARefusedOrderUnderTheNextId_OpenBesideTheRefusedOne()
+    {
+        var context = new StrategyContext("s", ["SPY"], T0, nextSequence: 7);
+        var refused = context.SubmitOrder(Request(OrderSide.Buy));
+        context.DrainIntents();
+
+        var reissued = context.ReissueOpenOrder(refused, 4m);
+
+        Assert.Equal(("s-8", 8L, 4m, OrderSide.Buy), (reissued.ClientOrderId, reissued.Sequence, reissued.Quantity, reissued.Side));
+        Assert.Equal(9, context.NextSequence);
+        Assert.Equal([(refused.ClientOrderId, 10m), ("s-8", 4m)], context.OpenOrders.Select(o => (o.ClientOrderId, o.Quantity)));
+        Assert.Empty(context.DrainIntents());
+        Assert.Throws<ArgumentOutOfRangeException>(() => context.ReissueOpenOrder(refused, 11m));
+        context.ApplyOrderUpdate(new StrategyOrderUpdate { ClientOrderId = refused.ClientOrderId, Status = OrderStatus.Replaced, Timestamp = T0 });
+        Assert.Throws<InvalidOperationException>(() => context.ReissueOpenOrder(refused, 4m));
+    }
+
+    [Fact]
     public void SubmitOrder_MakesTheOrderOpen_UntilAFinalUpdate()
     {
         var context = new StrategyContext("s", ["SPY"], T0);
