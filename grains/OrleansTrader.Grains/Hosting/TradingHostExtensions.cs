@@ -58,8 +58,7 @@ public static class TradingHostExtensions
         services.AddSingleton(demo);
         var symbols = feed.Symbols.Count > 0 ? [.. feed.Symbols] : DefaultSymbols.Select(s => s.Symbol).ToList();
         var tradingCalendar = calendar.Kind == "nyse" ? (ITradingCalendar)NyseCalendar.Instance : AlwaysOpenCalendar.Instance;
-        var accounts = new TradingGrainsOptions { Calendar = tradingCalendar };
-        CheckPaperExchangeFollowsTheAccounts(config, accounts);
+        CheckPaperExchangeFollowsTheAccounts(config, tradingCalendar);
         var sqlite = storage.Provider == "sqlite" ? SqliteDataFiles.In(storage.DataDirectory) : null;
 
         builder.UseOrleansTraderSilo(silo =>
@@ -83,7 +82,7 @@ public static class TradingHostExtensions
 
             silo.AddDurableStreams(StreamNames.DurableProvider, sp => sp.GetRequiredKeyedService<IDurableStreamLog>(DurableLog));
             silo.AddMemoryStreams(StreamNames.MemoryProvider, o => o.QueueCapacity = 16_384);
-            silo.AddTradingGrains(o => o.Calendar = accounts.Calendar);
+            silo.AddTradingGrains(o => o.Calendar = tradingCalendar);
 
             // The grains' and the venue's tuning, validated at startup; keys set here win over the defaults above.
             silo.Services.AddOptions<AccountGrainOptions>().Bind(config.GetSection(AccountGrainOptions.SectionName));
@@ -176,21 +175,22 @@ public static class TradingHostExtensions
 
     /// <summary>
     /// Refuses PaperExchange:Calendar, :Instruments and :AcceptUnlistedSymbols set otherwise than the accounts trade
-    /// (<paramref name="accounts"/>: Calendar:Kind, no instrument list, unlisted symbols accepted). Bound over what
+    /// (<paramref name="calendar"/> from Calendar:Kind, no instrument list, unlisted symbols accepted). Bound over what
     /// AddTradingGrains gives the venue, they changed the venue alone: it opened, matched and expired DAY orders on one
     /// calendar while the accounts' pre-trade checks and trading days followed another, and it rejected symbols the
     /// accounts had accepted.
     /// </summary>
-    private static void CheckPaperExchangeFollowsTheAccounts(IConfiguration config, TradingGrainsOptions accounts)
+    private static void CheckPaperExchangeFollowsTheAccounts(IConfiguration config, ITradingCalendar calendar)
     {
+        var accounts = new TradingGrainsOptions { Calendar = calendar };
         var section = config.GetSection(PaperExchangeOptions.SectionName);
         var paper = new PaperExchangeOptions();
         section.Bind(paper);
         var failures = new List<string>();
-        var calendar = TradingSiloBuilderExtensions.PaperCalendarFor(accounts.Calendar);
-        if (paper.Calendar != calendar && section[nameof(PaperExchangeOptions.Calendar)] is not null)
+        var venueCalendar = TradingSiloBuilderExtensions.PaperCalendarFor(calendar);
+        if (paper.Calendar != venueCalendar && section[nameof(PaperExchangeOptions.Calendar)] is not null)
         {
-            failures.Add($"PaperExchange:Calendar is {paper.Calendar} but the accounts follow Calendar:Kind ({calendar}): "
+            failures.Add($"PaperExchange:Calendar is {paper.Calendar} but the accounts follow Calendar:Kind ({venueCalendar}): "
                 + "set Calendar:Kind instead (always-open or nyse), which the accounts and the paper exchange both follow, "
                 + "and remove PaperExchange:Calendar.");
         }

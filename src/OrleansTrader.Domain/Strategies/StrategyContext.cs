@@ -131,7 +131,7 @@ public sealed class StrategyContext : IStrategyContext
     public bool ApplyOrderUpdate(StrategyOrderUpdate update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        var index = _openOrders.FindIndex(o => string.Equals(o.ClientOrderId, update.ClientOrderId, StringComparison.Ordinal));
+        var index = IndexOfOpenOrder(update.ClientOrderId);
         if (index < 0)
         {
             return false;
@@ -156,7 +156,7 @@ public sealed class StrategyContext : IStrategyContext
     public bool CutOpenOrder(string clientOrderId, decimal quantity)
     {
         ArgumentNullException.ThrowIfNull(clientOrderId);
-        var index = _openOrders.FindIndex(o => string.Equals(o.ClientOrderId, clientOrderId, StringComparison.Ordinal));
+        var index = IndexOfOpenOrder(clientOrderId);
         if (index < 0)
         {
             return false;
@@ -179,7 +179,7 @@ public sealed class StrategyContext : IStrategyContext
     public OrderIntent ReissueOpenOrder(OrderIntent refused, decimal quantity)
     {
         ArgumentNullException.ThrowIfNull(refused);
-        var index = _openOrders.FindIndex(o => string.Equals(o.ClientOrderId, refused.ClientOrderId, StringComparison.Ordinal));
+        var index = IndexOfOpenOrder(refused.ClientOrderId);
         if (index < 0)
         {
             throw new InvalidOperationException($"Order '{refused.ClientOrderId}' is not open.");
@@ -195,6 +195,9 @@ public sealed class StrategyContext : IStrategyContext
         _openOrders.Add(_openOrders[index] with { ClientOrderId = intent.ClientOrderId, Quantity = quantity, FilledQuantity = 0m, Status = OrderStatus.PendingNew });
         return intent;
     }
+
+    private int IndexOfOpenOrder(string clientOrderId) =>
+        _openOrders.FindIndex(o => string.Equals(o.ClientOrderId, clientOrderId, StringComparison.Ordinal));
 
     /// <summary>Re-adds an order known to be open (e.g. after a restart, from the account's records).</summary>
     public void TrackOpenOrder(StrategyOrderView order)
