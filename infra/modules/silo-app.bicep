@@ -56,6 +56,14 @@ var alwaysEnv = [
     value: 'http://+:${port}'
   }
   {
+    // Requests reach the silo through the ingress proxy, so without this every client has the proxy's address: one
+    // anonymous rate-limit bucket and one failed-key-lookup bucket for the whole internet, which one client can empty
+    // for all. ASP.NET Core then takes the client address and scheme from X-Forwarded-For/-Proto (the last hop, the
+    // one the ingress added). Only the ingress can reach the container, so its headers are the only ones trusted.
+    name: 'ASPNETCORE_FORWARDEDHEADERS_ENABLED'
+    value: 'true'
+  }
+  {
     name: 'Storage__Provider'
     value: 'postgres'
   }

@@ -116,6 +116,39 @@ public sealed class DeploymentTemplateTests(DeploymentTemplateFixture fixture) :
     }
 
     [Fact]
+    public void Environment_TakesTheClientAddressFromTheIngress()
+    {
+        // Behind the ingress proxy every request comes from the proxy's address: without forwarded headers all anonymous
+        // clients share one rate-limit bucket and one failed-key-lookup bucket (ForwardedHeadersRateLimitTests).
+        var env = EnvironmentOf(ContainerApp(RequiredParameters));
+
+        Assert.True(env.TryGetValue("ASPNETCORE_FORWARDEDHEADERS_ENABLED", out var forwarded),
+            "ASPNETCORE_FORWARDEDHEADERS_ENABLED is not set: the silo would see every client as the ingress proxy.");
+        Assert.Equal("true", Text(forwarded["value"]));
+    }
+
+    [Fact]
+    public void AzureYaml_RequiresAnAzdThatPublishesTheSiloWithoutADockerfile()
+    {
+        // The silo has no Dockerfile; azd builds it with `dotnet publish /t:PublishContainer` only from 1.11.1 on.
+        var match = Regex.Match(fixture.AzureYaml, @"(?m)^requiredVersions:\s*\n\s+azd:\s*['""]?>=\s*(\d+)\.(\d+)\.(\d+)['""]?\s*$");
+
+        Assert.True(match.Success, "azure.yaml names no minimum azd version (requiredVersions: azd: '>= 1.11.1').");
+        var version = new Version(int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture),
+            int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture), int.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture));
+        Assert.True(version >= new Version(1, 11, 1), $"azure.yaml accepts azd {version}, which cannot build the silo without a Dockerfile.");
+    }
+
+    [Fact]
+    public void AzdEnvironmentFolder_IsIgnoredByGit()
+    {
+        // `azd env set` and azd's prompts keep the PostgreSQL password and the admin key under .azure/ in the checkout.
+        var ignored = File.ReadAllLines(Path.Combine(fixture.RepositoryRoot, ".gitignore")).Select(l => l.Trim());
+
+        Assert.Contains(ignored, line => line is ".azure" or ".azure/" or "/.azure" or "/.azure/");
+    }
+
+    [Fact]
     public void Parameters_AllowOnlyWhatTheSiloAccepts()
     {
         var parameters = fixture.Template["parameters"]!;
