@@ -155,6 +155,25 @@ public sealed class CorrelationAndLimitsTests
         }
     }
 
+    [Fact]
+    public async Task EventStreamLimit_429_CarriesRetryAfter_LikeTheOtherRateLimits()
+    {
+        await using var host = await GatewayHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:Events:MaxStreamsPerKey"] = "1",
+            ["Gateway:Events:HeartbeatInterval"] = "00:00:07",
+        });
+        var account = await host.CreateAccountAsync();
+        var (key, _) = await host.IssueKeyAsync(["trader"], [account]);
+        using var open = await OpenStreamAsync(host, account, key);
+        Assert.Equal(HttpStatusCode.OK, open.StatusCode);
+
+        using var refused = await OpenStreamAsync(host, account, key);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(7), refused.Headers.RetryAfter?.Delta);
+    }
+
     private static async Task<HttpResponseMessage> OpenStreamAsync(GatewayHost host, string account, string key)
     {
         using var request = host.Request(HttpMethod.Get, $"/api/accounts/{account}/events", key);

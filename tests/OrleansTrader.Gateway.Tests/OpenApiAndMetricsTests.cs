@@ -49,7 +49,7 @@ public sealed class OpenApiAndMetricsTests(GatewayFixture fixture)
         Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("# TYPE orleanstrader_gateway_http_requests_total counter", text, StringComparison.Ordinal);
         Assert.Contains("orleanstrader_gateway_http_requests_total{method=\"GET\",route=\"/api/accounts/{accountId}\",status=\"404\"}", text, StringComparison.Ordinal);
-        Assert.Contains("# TYPE orleanstrader_gateway_http_duration histogram", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE orleanstrader_gateway_http_duration_seconds histogram", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class OpenApiAndMetricsTests(GatewayFixture fixture)
             Assert.Contains("# TYPE orleanstrader_sqlite_writes_total counter", text, StringComparison.Ordinal);
             Assert.True(Value(text, $"orleanstrader_sqlite_writes_total{{file=\"{file}\",outcome=\"committed\",table_prefix=\"\"}}") >= 2);
             Assert.True(Value(text, $"orleanstrader_sqlite_commits_total{{file=\"{file}\",table_prefix=\"\"}}") >= 1);
-            Assert.Contains("# TYPE orleanstrader_sqlite_group_duration histogram", text, StringComparison.Ordinal);
+            Assert.Contains("# TYPE orleanstrader_sqlite_group_duration_seconds histogram", text, StringComparison.Ordinal);
             Assert.True(Value(text, $"orleanstrader_sqlite_queue{{file=\"{file}\",table_prefix=\"\"}}") >= 0);
         }
         finally

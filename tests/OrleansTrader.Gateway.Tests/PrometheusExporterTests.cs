@@ -44,6 +44,25 @@ public sealed class PrometheusExporterTests : IDisposable
     }
 
     [Fact]
+    public void Scrape_NamesInstrumentsByTheirBaseUnit_SecondsAndBytes()
+    {
+        _meter.CreateHistogram<double>("request.duration", "s").Record(0.2);
+        _meter.CreateHistogram<double>("wait_seconds", "s").Record(0.2);
+        _meter.CreateHistogram<long>("payload.size", "By").Record(512);
+        _meter.CreateCounter<double>("busy", "s").Add(1.5);
+        _meter.CreateCounter<long>("things", "{thing}").Add(1);
+
+        var text = _exporter.Scrape();
+
+        Assert.Contains("# TYPE request_duration_seconds histogram\n", text, StringComparison.Ordinal);
+        Assert.Contains("request_duration_seconds_count 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE wait_seconds histogram\n", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE payload_size_bytes histogram\n", text, StringComparison.Ordinal);
+        Assert.Contains("busy_seconds_total 1.5\n", text, StringComparison.Ordinal);
+        Assert.Contains("things_total 1\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Scrape_EscapesBackslashesAndLineFeedsInHelp()
     {
         _meter.CreateCounter<long>("escaped", description: "A path like C:\\data\nand a second line.").Add(1);

@@ -502,6 +502,25 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
         Assert.False(errors.TryGetProperty("body", out _), problem.ToString());
     }
 
+    [Theory]
+    [InlineData("maxOpenOrders", -1)]
+    [InlineData("maxOrderNotional", 0)]
+    [InlineData("priceBandPercent", 0)]
+    public async Task InvalidRiskLimits_Answer400NamingTheField_AtTheBodysRootOrUnderRiskLimits(string field, int value)
+    {
+        var account = await Host.CreateAccountAsync();
+
+        var put = await Host.SendJsonAsync(HttpMethod.Put, $"/api/accounts/{account}/risk", Host.AdminKey,
+            new Dictionary<string, object> { [field] = value }, HttpStatusCode.BadRequest);
+        var create = await Host.SendJsonAsync(HttpMethod.Post, "/api/accounts", Host.AdminKey,
+            new { name = "limits", initialCash = 1000, riskLimits = new Dictionary<string, object> { [field] = value } }, HttpStatusCode.BadRequest);
+
+        // One field, named as the client sent it (as "quantity" is for an order), with one message.
+        Assert.Equal([field], put.GetProperty("errors").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(1, put.GetProperty("errors").GetProperty(field).GetArrayLength());
+        Assert.Equal(["riskLimits." + field], create.GetProperty("errors").EnumerateObject().Select(p => p.Name));
+    }
+
     [Fact]
     public async Task CreateAccount_RefusesAlpacaAndUnknownBrokers_WhenTheSiloHasNoAlpaca()
     {

@@ -56,6 +56,11 @@ public static class EventsApi
             if (http.RequestServices.GetRequiredService<EventStreamSlots>().TryAcquire(keyId) is not { } slot)
             {
                 metrics.RateLimited("event-streams");
+
+                // Like every other 429, say when to try again: a stream whose client has gone is noticed by its next write
+                // at the latest, and one is written at least every heartbeat interval.
+                var retryAfter = Math.Max(1, (int)Math.Ceiling(options.Value.Events.HeartbeatInterval.TotalSeconds));
+                http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
                 return TypedResults.Problem(
                     statusCode: StatusCodes.Status429TooManyRequests,
                     title: "Too many open event streams.",

@@ -46,7 +46,7 @@ public static class RiskApi
         var account = grains.GetGrain<IAccountGrain>(accountId);
         var errors = new ValidationErrors();
         var current = await account.GetRiskLimitsAsync();
-        var limits = RequestMapping.CheckRiskLimits(RequestMapping.Merge(current ?? RiskLimits.Default, request), "body", errors);
+        var limits = RequestMapping.CheckRiskLimits(RequestMapping.Merge(current ?? RiskLimits.Default, request), prefix: string.Empty, errors);
         if (limits is null)
         {
             return ApiProblems.Invalid(errors);

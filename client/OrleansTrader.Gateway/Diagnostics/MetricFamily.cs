@@ -30,9 +30,25 @@ internal sealed class MetricFamily(string name, MetricKind kind, string? descrip
 
     public long DroppedSeries => Interlocked.Read(ref _droppedSeries);
 
-    /// <summary>The exported name of an instrument's sanitized name: counters end in _total.</summary>
-    public static string ExportedName(string name, MetricKind kind) =>
-        kind is MetricKind.Counter or MetricKind.ObservedCounter ? name + "_total" : name;
+    /// <summary>
+    /// The exported name of an instrument's sanitized name: the base unit as a suffix (Prometheus naming: a duration in
+    /// seconds ends in _seconds, a size in bytes in _bytes), and counters end in _total after it.
+    /// </summary>
+    public static string ExportedName(string name, MetricKind kind, string? unit = null)
+    {
+        var suffix = unit switch
+        {
+            "s" => "_seconds",
+            "By" => "_bytes",
+            _ => null,
+        };
+        if (suffix is not null && !name.EndsWith(suffix, StringComparison.Ordinal))
+        {
+            name += suffix;
+        }
+
+        return kind is MetricKind.Counter or MetricKind.ObservedCounter ? name + "_total" : name;
+    }
 
     /// <summary>Forgets the series of an observable family before its callbacks report them again.</summary>
     public void BeginObservation()

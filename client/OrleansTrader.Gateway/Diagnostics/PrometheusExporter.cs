@@ -163,7 +163,7 @@ internal sealed class PrometheusExporter : IDisposable
     /// </summary>
     private MetricFamily? FamilyOf(Instrument instrument, MetricKind kind)
     {
-        var name = MetricFamily.ExportedName(Sanitize(instrument.Name), kind);
+        var name = MetricFamily.ExportedName(Sanitize(instrument.Name), kind, instrument.Unit);
         lock (_publishLock)
         {
             if (_families.TryGetValue(name, out var existing))

@@ -83,26 +83,40 @@ internal static class RequestMapping
         RequireMarketOpen = request.RequireMarketOpen ?? current.RequireMarketOpen,
     };
 
+    /// <summary>
+    /// The limits when valid, else null with each problem under its field: "<paramref name="prefix"/>.maxOpenOrders", or
+    /// "maxOpenOrders" at the body's root when <paramref name="prefix"/> is empty.
+    /// </summary>
     public static RiskLimits? CheckRiskLimits(RiskLimits limits, string prefix, ValidationErrors errors)
     {
         var before = errors.IsEmpty;
-        foreach (var error in limits.Validate())
-        {
-            errors.Add(prefix, error.Message);
-        }
-
-        Rules.RequireRange(errors, prefix + ".maxOrderNotional", limits.MaxOrderNotional, 0m, Rules.MaxCash);
-        Rules.RequireRange(errors, prefix + ".maxPositionNotional", limits.MaxPositionNotional, 0m, Rules.MaxCash);
-        Rules.RequireRange(errors, prefix + ".maxOpenOrders", limits.MaxOpenOrders, 1m, 10_000m);
-        Rules.RequireRange(errors, prefix + ".maxSubmitsPerWindow", limits.MaxSubmitsPerWindow, 1m, 100_000m);
+        string Field(string name) => prefix.Length == 0 ? name : prefix + "." + name;
+        Rules.RequireRange(errors, Field("maxOrderNotional"), limits.MaxOrderNotional, 0m, Rules.MaxCash);
+        Rules.RequireRange(errors, Field("maxPositionNotional"), limits.MaxPositionNotional, 0m, Rules.MaxCash);
+        Rules.RequireRange(errors, Field("maxOpenOrders"), limits.MaxOpenOrders, 1m, 10_000m);
+        Rules.RequireRange(errors, Field("maxSubmitsPerWindow"), limits.MaxSubmitsPerWindow, 1m, 100_000m);
         if (limits.SubmitWindow > MaxRiskWindow)
         {
-            errors.Add(prefix + ".submitWindow", "Must be at most one hour.");
+            errors.Add(Field("submitWindow"), "Must be at most one hour.");
         }
 
         if (limits.MaxQuoteAge > MaxRiskWindow)
         {
-            errors.Add(prefix + ".maxQuoteAge", "Must be at most one hour.");
+            errors.Add(Field("maxQuoteAge"), "Must be at most one hour.");
+        }
+
+        // The domain's own rules name the property first ("MaxOpenOrders must be positive."): reported under that field,
+        // once, unless the checks above already refused it.
+        foreach (var error in limits.Validate())
+        {
+            var property = error.Message.Split(' ', 2)[0];
+            var field = property.Length > 0 && char.IsAsciiLetterUpper(property[0])
+                ? Field(char.ToLowerInvariant(property[0]) + property[1..])
+                : prefix.Length == 0 ? "body" : prefix;
+            if (!errors.Has(field))
+            {
+                errors.Add(field, error.Message);
+            }
         }
 
         return before && errors.IsEmpty ? limits : null;
