@@ -64,6 +64,54 @@ public sealed class StrategyCatchUpTests
         Assert.Equal(2m, await HeldAsync(account));
     }
 
+    [Fact]
+    public async Task AResyncFromTheAccountsHistory_GivesTheStrategyEachFillOnce()
+    {
+        var storage = new WriteFailingStorage("strategy");
+        var fills = new FillRecorder();
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp));
+                silo.Services.AddStrategy(fills.Definition);
+            },
+        });
+        await Market.QuoteAsync(cluster, Symbol, 50m, 50m);
+        var account = await TestAccounts.OpenAsync(cluster, "sco", 1_000_000m, TestAccounts.Loose with { MaxQuoteAge = TimeSpan.FromDays(1) });
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("sco", "s"));
+        Assert.True((await strategy.CreateAsync(new CreateStrategy { Kind = fills.Definition.Kind, Symbols = [Symbol], Parameters = new Dictionary<string, string>(), Start = true })).Succeeded);
+        await BarAsync(cluster, strategy, account);
+        await BarAsync(cluster, strategy, account);
+        Assert.Equal(2, fills.Seen.Distinct().Count());
+
+        // The account restored from an older backup (its history ends before the strategy's position): the resync rebuilds
+        // the position from the fills the strategy already had, which it must not be told of again.
+        var id = GrainId.Create(typeof(StrategyGrain).FullName!, StrategyKey.Create("sco", "s"));
+        var stored = await Eventually.WaitAsync(
+            async () =>
+            {
+                var read = new GrainState<StrategyGrainState>(new StrategyGrainState());
+                await storage.ReadStateAsync("strategy", id, read, TestContext.Current.CancellationToken);
+                return read;
+            },
+            s => s.State.Fills == 2, "the strategy's state saved with both fills");
+        stored.State.LastAccountEventSequence = 1_000;
+        await storage.WriteStateAsync("strategy", id, stored, TestContext.Current.CancellationToken);
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        account = cluster.Account("sco");
+        strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("sco", "s"));
+        await Market.QuoteAsync(cluster, Symbol, 50m, 50m);
+        var resumed = (await strategy.GetStatusAsync())!;
+        Assert.Contains("past the account's newest", resumed.LastError, StringComparison.Ordinal);
+        Assert.Equal(2m, Own(resumed));
+
+        // A new fill after the resync is told once too.
+        Assert.Equal(3m, Own(await BarAsync(cluster, strategy, account)));
+        Assert.Equal(3, fills.Seen.Count);
+        Assert.Equal(3, fills.Seen.Distinct().Count());
+    }
+
     /// <summary>Publishes the next minute bar and waits until the strategy took it and its order has settled at the account.</summary>
     private async Task<StrategyStatus> BarAsync(TradingCluster cluster, IStrategyGrain strategy, IAccountGrain account)
     {
@@ -108,4 +156,45 @@ public sealed class StrategyCatchUpTests
     }
 
     private sealed record EachBarBuyerState : StrategyState;
+
+    /// <summary>An each-bar buyer that records the execution ids its OnFill was given, across restarts of the silo.</summary>
+    private sealed class FillRecorder
+    {
+        public FillRecorder()
+        {
+            Definition = new StrategyDefinition
+            {
+                Kind = "fill-recorder",
+                ParameterNames = [],
+                StateType = typeof(EachBarBuyerState),
+                Create = _ => new Recording(this),
+            };
+        }
+
+        public StrategyDefinition Definition { get; }
+
+        public List<string> Seen { get; } = [];
+
+        private sealed class Recording(FillRecorder recorder) : StrategyBase
+        {
+            public override string Kind => recorder.Definition.Kind;
+
+            public override void OnBar(Bar bar) =>
+                Context.SubmitOrder(new OrderIntentRequest { Symbol = bar.Symbol, Side = OrderSide.Buy, Quantity = 1m, Reason = "every bar" });
+
+            public override void OnFill(Execution execution)
+            {
+                lock (recorder.Seen)
+                {
+                    recorder.Seen.Add(execution.ExecutionId);
+                }
+            }
+
+            public override StrategyState GetState() => new EachBarBuyerState();
+
+            public override void Restore(StrategyState state)
+            {
+            }
+        }
+    }
 }

@@ -238,6 +238,7 @@ internal sealed partial class StrategyGrain
             await TradeBook.StoreClosedAsync();
             if (page.Events.Count < 1000)
             {
+                _replayingThrough = 0;
                 S.LastAccountEventSequence = Math.Max(S.LastAccountEventSequence, page.LastSequence);
                 if (truncated || rewound)
                 {
@@ -269,6 +270,7 @@ internal sealed partial class StrategyGrain
 
         S.Positions.Clear();
         await TradeBook.ClearAsync(S.Trades);
+        _replayingThrough = S.LastAccountEventSequence;
         S.LastAccountEventSequence = 0;
         _dirty = true;
         return await Account.GetEventsAsync(0, 1000);
@@ -331,7 +333,7 @@ internal sealed partial class StrategyGrain
 
                 break;
             case AccountEventKind.Fill when entry.Fill is { } fill && Mine(fill.ClientOrderId):
-                ApplyFill(fill);
+                ApplyFill(fill, told: entry.Sequence <= _replayingThrough && S.LastFillAt is { } last && fill.Timestamp <= last);
                 break;
             case AccountEventKind.OrderUpdated when entry.Order is { } order && Mine(order.ClientOrderId):
                 TrackReplacement(order);
@@ -369,13 +371,16 @@ internal sealed partial class StrategyGrain
         });
     }
 
-    private void ApplyFill(AccountFill fill)
+    /// <summary>
+    /// A fill of the strategy's own order, into its position and round trips. One it was already told of (<paramref name="told"/>:
+    /// replayed by a resync from a restored history) only rebuilds them: given to OnFill again, the strategy counted it twice.
+    /// </summary>
+    private void ApplyFill(AccountFill fill, bool told)
     {
         var before = S.Positions.TryGetValue(fill.Symbol, out var p) ? p : Position.Flat(fill.Symbol);
         var applied = before.Apply(fill.Side == OrderSide.Buy ? fill.Quantity : -fill.Quantity, fill.Price, fill.Fee);
         var position = applied.Position;
         S.Positions[fill.Symbol] = position;
-        S.Fills++;
         _context!.SetPosition(fill.Symbol, position.Quantity, position.AverageEntryPrice);
         var execution = new Execution
         {
@@ -390,6 +395,13 @@ internal sealed partial class StrategyGrain
             Timestamp = fill.Timestamp,
         };
         TradeBook.Follow(S.Trades, before, applied, execution);
+        if (told)
+        {
+            return;
+        }
+
+        S.Fills++;
+        S.LastFillAt = S.LastFillAt is { } last && last > fill.Timestamp ? last : fill.Timestamp;
         Guard(static (strategy, e) => strategy.OnFill(e), _strategy!, execution);
     }
 

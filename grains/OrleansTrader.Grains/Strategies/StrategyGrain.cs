@@ -37,6 +37,10 @@ internal sealed partial class StrategyGrain(
     // by the account) must not overwrite a newer state read from the breaker.
     private long _accountVersion;
     private long _globalVersion;
+
+    // While a resync replays the account's history: the position it rewound from. Fills up to it that the strategy was
+    // already told of (a restored history repeats them) rebuild its position without reaching it again.
+    private long _replayingThrough;
     private bool _dirty;
     private string _accountId = string.Empty;
     private string _strategyId = string.Empty;

@@ -64,6 +64,12 @@ internal sealed record StrategyGrainState
     /// <summary>Fills of the strategy's own orders applied so far.</summary>
     public long Fills { get; set; }
 
+    /// <summary>
+    /// The time of the newest fill the strategy was told of (null in records from before it was kept): a resync from a
+    /// restored history tells it only of later ones. A reset account's new fills come after it.
+    /// </summary>
+    public DateTimeOffset? LastFillAt { get; set; }
+
     /// <summary>Where the current day started (null in records from before days were kept: the first bar starts one).</summary>
     public StrategyDayStart? DayStart { get; set; }
 
