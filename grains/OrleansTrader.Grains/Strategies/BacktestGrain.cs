@@ -5,6 +5,7 @@ using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Statistics;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Hosting;
 using OrleansTrader.MarketData.Csv;
 using OrleansTrader.Runtime;
 
@@ -17,7 +18,8 @@ namespace OrleansTrader.Grains.Strategies;
 /// </summary>
 [StatelessWorker]
 internal sealed class BacktestGrain(
-    StrategyRegistry strategies, LatestBarsReader barsReader, IOptions<BacktestFilesOptions> files, BacktestFileCatalog catalog, TimeProvider time)
+    StrategyRegistry strategies, LatestBarsReader barsReader, IOptions<BacktestFilesOptions> files, BacktestFileCatalog catalog, TimeProvider time,
+    TradingEnvironment environment)
     : Grain, IBacktestGrain
 {
     // The statistics annualize per bar: 252 sessions of the bars a session holds in the run (extended hours count), or of
@@ -157,7 +159,7 @@ internal sealed class BacktestGrain(
         return (new Prepared(fees.GetValueOrThrow(), read, bars), null);
     }
 
-    private static BacktestReport Run(RunBacktest command, IReadOnlyDictionary<string, string> parameters, IStrategy strategy, Prepared ready)
+    private BacktestReport Run(RunBacktest command, IReadOnlyDictionary<string, string> parameters, IStrategy strategy, Prepared ready)
     {
         var model = ready.Fees;
         var result = Backtester.Run(strategy, ready.Bars, new BacktestOptions
@@ -167,6 +169,8 @@ internal sealed class BacktestGrain(
             FillPolicy = command.FillAtSignalClose ? BacktestFillPolicies.SignalBarClose : BacktestFillPolicies.NextBarOpen,
             SlippageBps = command.SlippageBps,
             Fee = input => model.Calculate(input).Total,
+            // DAY orders end with the silo's sessions, as at its paper exchange.
+            Calendar = environment.Calendar,
         });
         var endingEquity = result.EquityCurve.Count > 0 ? result.EquityCurve[^1].Equity : result.Cash;
         var regularSessionBars = command.BarInterval == TimeSpan.FromSeconds(1) ? RegularSessionMinutes * 60

@@ -1,3 +1,4 @@
+using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Domain.Fees;
 
 namespace OrleansTrader.Domain.Backtesting;
@@ -20,4 +21,11 @@ public sealed record BacktestOptions
 
     /// <summary>The fee of one fill, e.g. <c>input => feeModel.Calculate(input).Total</c>; no fees unless set.</summary>
     public Func<FeeInput, decimal> Fee { get; init; } = static _ => 0m;
+
+    /// <summary>
+    /// Whose sessions end DAY orders (<see cref="Orders.OrderExpiry"/>, as at the paper exchange): <see cref="NyseCalendar"/>
+    /// for US equities, whose session closes at 16:00 New York time. <see cref="AlwaysOpenCalendar"/> (each UTC date one
+    /// session) unless set, as the paper exchange's default.
+    /// </summary>
+    public ITradingCalendar Calendar { get; init; } = AlwaysOpenCalendar.Instance;
 }

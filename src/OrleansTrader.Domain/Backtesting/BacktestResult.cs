@@ -19,6 +19,9 @@ public sealed record BacktestResult
     /// <summary>Closed round trips (flat to flat, or flat to a flip). A position still open at the end is not one.</summary>
     public required IReadOnlyList<RoundTripTrade> RoundTrips { get; init; }
 
+    /// <summary>The round trips still open after the last bar, one per symbol with a position.</summary>
+    public IReadOnlyList<OpenRoundTrip> OpenRoundTrips { get; init; } = [];
+
     public required IReadOnlyDictionary<string, Position> Positions { get; init; }
 
     public required decimal Cash { get; init; }
@@ -29,5 +32,5 @@ public sealed record BacktestResult
     public required StrategyState FinalState { get; init; }
 
     public PerformanceReport ComputeStatistics(int periodsPerYear, double riskFreeRate = 0d) =>
-        PerformanceStatistics.Compute(EquityCurve, RoundTrips, TotalFees, periodsPerYear, riskFreeRate);
+        PerformanceStatistics.Compute(EquityCurve, RoundTrips, TotalFees, periodsPerYear, riskFreeRate, OpenRoundTrips);
 }

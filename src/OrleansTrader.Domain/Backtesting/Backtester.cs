@@ -1,3 +1,4 @@
+using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Domain.Fees;
 using OrleansTrader.Domain.Fills;
 using OrleansTrader.Domain.Market;
@@ -14,7 +15,7 @@ namespace OrleansTrader.Domain.Backtesting;
 /// by price × quantity and fee), the context's clock moves to the bar's end, the strategy sees the bar, resting orders of
 /// its symbol and then its new intents go through the fill policy, fills due by the bar's end are applied, and equity is
 /// marked at the last closes. Limit, stop, stop-limit and trailing-stop orders (DAY or GTC) rest until a bar reaches them,
-/// as at a venue. A trailing stop's water mark starts at its signal bar's close (the order did not exist earlier in that bar)
+/// as at a venue; a DAY order until <see cref="OrderExpiry"/>'s close of <see cref="BacktestOptions.Calendar"/>, as at the paper exchange. A trailing stop's water mark starts at its signal bar's close (the order did not exist earlier in that bar)
 /// and moves with the high (sell) or low (buy) of each later bar before that bar is evaluated, since that extreme came first.
 /// An order for another symbol than its bar's meets that symbol's own bars (a multi-symbol strategy's pair trade).
 /// There are no risk checks here (the account does those); cash may go negative.
@@ -96,6 +97,7 @@ public static class Backtester
                 OrderUpdates = _updates,
                 EquityCurve = _equity,
                 RoundTrips = _roundTrips,
+                OpenRoundTrips = [.. _openRoundTrips.Values],
                 Positions = _positions,
                 Cash = _cash,
                 TotalFees = _fees,
@@ -128,6 +130,12 @@ public static class Backtester
 
                 // A trailing stop starts from the last price the strategy saw; the signal bar's earlier extremes predate it.
                 var mark = intent.Type == OrderType.TrailingStop ? signal.Close : (decimal?)null;
+                // A DAY order that would rest cannot fill on a next bar that opens after its session's close (as when it rests).
+                if (Rests(intent) && following is not null && ExpiryOf(intent.TimeInForce, signal.End) is { } close && following.Start >= close)
+                {
+                    following = null;
+                }
+
                 var fill = Fill(AsEvaluated(intent, mark), signal, following);
                 if (fill is null && Rests(intent))
                 {
@@ -142,8 +150,8 @@ public static class Backtester
 
         /// <summary>
         /// The resting orders of the bar's symbol meet this bar as their signal bar, as a strategy's order resting at a venue
-        /// would: each is evaluated against each later bar once. A DAY order expires at the first bar of a later UTC date
-        /// (for US equities that comes after the session's close).
+        /// would: each is evaluated against each later bar once. A DAY order expires at the first bar that starts at or after
+        /// its session's close (the calendar's, in exchange time: not the UTC date, which ends at 19:00 or 20:00 in New York).
         /// </summary>
         private void RouteResting(Bar bar, Bar? next)
         {
@@ -164,7 +172,7 @@ public static class Backtester
                     continue;
                 }
 
-                if (order.ExpiresAfter is { } date && DateOnly.FromDateTime(bar.Start.UtcDateTime) > date)
+                if (order.ExpiresAt is { } expiry && bar.Start >= expiry)
                 {
                     _due.Enqueue(new Pending(order.Intent, null, OrderStatus.Expired, "a DAY order, not filled by the end of its day"), (bar.Start, order.Intent.Sequence));
                     continue;
@@ -174,8 +182,8 @@ public static class Backtester
                 var current = order.Mark is { } mark
                     ? order with { Mark = order.Intent.Side == OrderSide.Sell ? Math.Max(mark, bar.High) : Math.Min(mark, bar.Low) }
                     : order;
-                // A DAY order's day ends before a bar of a later date opens: that bar cannot fill it (it expires there instead).
-                var reachable = order.ExpiresAfter is { } last && next is not null && DateOnly.FromDateTime(next.Start.UtcDateTime) > last ? null : next;
+                // A DAY order's session closes before a bar that opens at or after the close: that bar cannot fill it (it expires there instead).
+                var reachable = order.ExpiresAt is { } close && next is not null && next.Start >= close ? null : next;
                 if (Fill(AsEvaluated(current.Intent, current.Mark), bar, reachable) is { } fill)
                 {
                     _due.Enqueue(new Pending(order.Intent, fill), (fill.Timestamp, order.Intent.Sequence));
@@ -290,7 +298,22 @@ public static class Backtester
                 _resting[intent.Symbol] = resting = [];
             }
 
-            resting.Add(new Resting(intent, intent.TimeInForce == TimeInForce.Day ? DateOnly.FromDateTime(signal.Start.UtcDateTime) : null, signal.End, mark));
+            // Sent when its signal bar ended, it expires as the paper exchange would expire it then (after the close: the next session's close).
+            resting.Add(new Resting(intent, ExpiryOf(intent.TimeInForce, signal.End), signal.End, mark));
+        }
+
+        /// <summary>
+        /// When an order sent at <paramref name="at"/> expires under the run's calendar. The NYSE calendar knows its sessions
+        /// only for the years it covers: on bars outside them (two weeks' margin for the next close) a DAY order ends with
+        /// its UTC date, as on the always-open calendar, instead of the run failing.
+        /// </summary>
+        private DateTimeOffset? ExpiryOf(TimeInForce timeInForce, DateTimeOffset at)
+        {
+            var date = DateOnly.FromDateTime(at.UtcDateTime);
+            var calendar = options.Calendar is NyseCalendar && !(NyseHolidays.Covers(date.AddDays(-1)) && NyseHolidays.Covers(date.AddDays(14)))
+                ? AlwaysOpenCalendar.Instance
+                : options.Calendar;
+            return OrderExpiry.For(timeInForce, at, calendar);
         }
 
         private Bar? NextBar(int barIndex)
@@ -441,9 +464,9 @@ public static class Backtester
             OrderIntent Intent, BacktestFill? Fill, OrderStatus Final = OrderStatus.Canceled, string Reason = "not filled under the backtest's fill policy");
 
         /// <summary>
-        /// An order waiting for its price; a DAY order's last date; the end of its signal bar (bars ending by then have met it);
+        /// An order waiting for its price; a DAY order's expiry (its session's close); the end of its signal bar (bars ending by then have met it);
         /// a trailing stop's water mark (a sell's high, a buy's low).
         /// </summary>
-        private sealed record Resting(OrderIntent Intent, DateOnly? ExpiresAfter, DateTimeOffset SignalEnd, decimal? Mark = null);
+        private sealed record Resting(OrderIntent Intent, DateTimeOffset? ExpiresAt, DateTimeOffset SignalEnd, decimal? Mark = null);
     }
 }

@@ -5,12 +5,25 @@ namespace OrleansTrader.Domain.Indicators;
 /// (so <see cref="Period"/> + 1 values are needed); after that avg_t = (avg_{t-1} · (n - 1) + change_t) / n.
 /// RSI = 100 - 100 / (1 + avgGain / avgLoss), computed as 100 · avgGain / (avgGain + avgLoss); 100 when avgLoss is 0 and avgGain is positive; 50 when both are 0
 /// (a flat series has no strength either way). Computed in decimal, which keeps replays bit-identical.
+/// On unchanged values both averages decay by (n - 1) / n while their ratio, and so the RSI, stays put; decimal keeps only
+/// 28 decimal places, so once both are small they are held scaled up by a power of ten (<see cref="RelativeStrengthIndexState.Scale"/>)
+/// rather than losing their digits and rounding to 0 (which drifted a long flat run after a trend to 50, or to 0 or 100).
 /// </summary>
 public sealed class RelativeStrengthIndex : IIndicator
 {
     private decimal? _previous;
     private decimal _gain;
     private decimal _loss;
+
+    // _gain and _loss are the averages times 10^_scale; 0 except during a long run of unchanged values.
+    private int _scale;
+
+    private const decimal SmallAverage = 1e-10m;
+    private const int ScaleStep = 10;
+    private const decimal ScaleFactor = 1e10m;
+
+    // Past 10^-40 an average is below decimal's smallest step (10^-28): it reads as 0.
+    private const int UnderflowScale = 40;
 
     public RelativeStrengthIndex(int period)
     {
@@ -23,9 +36,9 @@ public sealed class RelativeStrengthIndex : IIndicator
 
     public bool IsReady => Samples > Period;
 
-    public decimal? AverageGain => IsReady ? _gain : null;
+    public decimal? AverageGain => IsReady ? Unscaled(_gain, _scale) : null;
 
-    public decimal? AverageLoss => IsReady ? _loss : null;
+    public decimal? AverageLoss => IsReady ? Unscaled(_loss, _scale) : null;
 
     public decimal? Value
     {
@@ -68,8 +81,22 @@ public sealed class RelativeStrengthIndex : IIndicator
             }
             else
             {
+                if (change != 0m && _scale > 0)
+                {
+                    // A change dwarfs averages this small; only an unchanged value keeps their ratio.
+                    _gain = Unscaled(_gain, _scale);
+                    _loss = Unscaled(_loss, _scale);
+                    _scale = 0;
+                }
+
                 _gain = ((_gain * (Period - 1)) + gain) / Period;
                 _loss = ((_loss * (Period - 1)) + loss) / Period;
+                while (_gain < SmallAverage && _loss < SmallAverage && (_gain > 0m || _loss > 0m))
+                {
+                    _gain *= ScaleFactor;
+                    _loss *= ScaleFactor;
+                    _scale += ScaleStep;
+                }
             }
         }
 
@@ -85,6 +112,22 @@ public sealed class RelativeStrengthIndex : IIndicator
         _previous = null;
         _gain = 0m;
         _loss = 0m;
+        _scale = 0;
+    }
+
+    private static decimal Unscaled(decimal value, int scale)
+    {
+        if (scale >= UnderflowScale)
+        {
+            return 0m;
+        }
+
+        for (; scale > 0; scale -= ScaleStep)
+        {
+            value /= ScaleFactor;
+        }
+
+        return value;
     }
 
     public RelativeStrengthIndexState GetState() => new()
@@ -94,12 +137,13 @@ public sealed class RelativeStrengthIndex : IIndicator
         PreviousValue = _previous,
         Gain = _gain,
         Loss = _loss,
+        Scale = _scale,
     };
 
     public static RelativeStrengthIndex FromState(RelativeStrengthIndexState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (state.Samples < 0 || (state.Samples > 0) != state.PreviousValue.HasValue || state.Gain < 0m || state.Loss < 0m)
+        if (state.Samples < 0 || (state.Samples > 0) != state.PreviousValue.HasValue || state.Gain < 0m || state.Loss < 0m || state.Scale < 0 || state.Scale % ScaleStep != 0)
         {
             throw new ArgumentException($"RSI snapshot with {state.Samples} samples is inconsistent.", nameof(state));
         }
@@ -110,6 +154,7 @@ public sealed class RelativeStrengthIndex : IIndicator
             _previous = state.PreviousValue,
             _gain = state.Gain,
             _loss = state.Loss,
+            _scale = state.Scale,
         };
     }
 }

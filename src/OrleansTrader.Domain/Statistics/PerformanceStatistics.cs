@@ -6,7 +6,8 @@ namespace OrleansTrader.Domain.Statistics;
 /// Computes a <see cref="PerformanceReport"/> from an equity curve, the round-trip trades and the fees paid.
 /// Period returns r_i = E_i / E_{i-1} - 1 are only defined while equity stays positive; if any equity point before
 /// the last is not positive, the return-based figures are null. Return statistics use double (they need powers and
-/// square roots); each result is checked finite before it is reported.
+/// square roots); each result is checked finite before it is reported. Exposure and turnover also count the round trips
+/// still open at the curve's end (<paramref name="open"/>): a position held to the end was exposed and was traded.
 /// </summary>
 public static class PerformanceStatistics
 {
@@ -15,7 +16,8 @@ public static class PerformanceStatistics
         IReadOnlyList<RoundTripTrade> trades,
         decimal totalFees,
         int periodsPerYear,
-        double riskFreeRate = 0d)
+        double riskFreeRate = 0d,
+        IReadOnlyList<OpenRoundTrip>? open = null)
     {
         ArgumentNullException.ThrowIfNull(equity);
         ArgumentNullException.ThrowIfNull(trades);
@@ -61,8 +63,8 @@ public static class PerformanceStatistics
         report = WithTradeStatistics(report, trades);
         return report with
         {
-            Exposure = Exposure(equity, trades),
-            Turnover = Turnover(equity, trades),
+            Exposure = Exposure(equity, trades, open ?? []),
+            Turnover = Turnover(equity, trades, open ?? []),
         };
     }
 
@@ -222,7 +224,7 @@ public static class PerformanceStatistics
         return new DrawdownSummary(max, last.Timestamp - maxPeak.Timestamp, false, longest);
     }
 
-    private static double? Exposure(IReadOnlyList<EquityPoint> equity, IReadOnlyList<RoundTripTrade> trades)
+    private static double? Exposure(IReadOnlyList<EquityPoint> equity, IReadOnlyList<RoundTripTrade> trades, IReadOnlyList<OpenRoundTrip> open)
     {
         if (equity.Count < 2)
         {
@@ -234,6 +236,7 @@ public static class PerformanceStatistics
         var intervals = trades
             .Where(t => t.EntryTime is not null)
             .Select(t => (From: Clamp(t.EntryTime.GetValueOrDefault(), start, end), To: Clamp(t.ExitTime, start, end)))
+            .Concat(open.Where(t => t.EntryTime is not null).Select(t => (From: Clamp(t.EntryTime.GetValueOrDefault(), start, end), To: end)))
             .Where(t => t.To > t.From)
             .OrderBy(t => t.From)
             .ToArray();
@@ -260,7 +263,7 @@ public static class PerformanceStatistics
         return (double)covered.Ticks / (end - start).Ticks;
     }
 
-    private static decimal? Turnover(IReadOnlyList<EquityPoint> equity, IReadOnlyList<RoundTripTrade> trades)
+    private static decimal? Turnover(IReadOnlyList<EquityPoint> equity, IReadOnlyList<RoundTripTrade> trades, IReadOnlyList<OpenRoundTrip> open)
     {
         if (equity.Count == 0)
         {
@@ -273,7 +276,8 @@ public static class PerformanceStatistics
             return null;
         }
 
-        return trades.Sum(t => t.Quantity * (t.EntryPrice + t.ExitPrice)) / averageEquity;
+        // An open round trip's entries and whatever exits it has had so far.
+        return (trades.Sum(t => t.Quantity * (t.EntryPrice + t.ExitPrice)) + open.Sum(t => t.OpenedNotional + t.ClosedNotional)) / averageEquity;
     }
 
     private static DateTimeOffset Clamp(DateTimeOffset value, DateTimeOffset min, DateTimeOffset max) =>

@@ -124,6 +124,80 @@ public sealed class RelativeStrengthIndexTests
     }
 
     [Fact]
+    public void Value_HoldsThroughALongFlatRun_AfterATrend_AsTheExactValueDoes()
+    {
+        // Wilder's example, then 3,000 unchanged closes: both averages decay by 13/14 a bar and their ratio stays, so the RSI
+        // does too. A double reference (no underflow before 10^-308) says so; decimal's 28 places lost the digits by ~800 bars.
+        var rsi = new RelativeStrengthIndex(14);
+        var exact = new DoubleRsi(14);
+        var closes = Closes.Concat(Enumerable.Repeat(Closes[^1], 3_000)).ToArray();
+
+        for (var i = 0; i < closes.Length; i++)
+        {
+            var value = rsi.Update(closes[i]);
+            var reference = exact.Update((double)closes[i]);
+            if (reference is { } r)
+            {
+                Assert.True(Math.Abs((double)value!.Value - r) < 1e-9, $"bar {i}: decimal RSI {value} against the exact {r}");
+            }
+        }
+
+        Assert.Equal(37.77m, Math.Round(rsi.Value!.Value, 2, MidpointRounding.AwayFromZero));
+    }
+
+    [Fact]
+    public void FromState_ResumesIdentically_DuringALongFlatRun()
+    {
+        var original = new RelativeStrengthIndex(14);
+        foreach (var close in Closes.Concat(Enumerable.Repeat(Closes[^1], 1_000)))
+        {
+            original.Update(close);
+        }
+
+        var restored = RelativeStrengthIndex.FromState(original.GetState());
+
+        foreach (var close in Enumerable.Repeat(Closes[^1], 500).Concat(Closes))
+        {
+            Assert.Equal(original.Update(close), restored.Update(close));
+        }
+
+        Assert.Equal(original.AverageGain, restored.AverageGain);
+    }
+
+    /// <summary>The same Wilder RSI in double: a reference whose averages keep their digits far longer than decimal's.</summary>
+    private sealed class DoubleRsi(int period)
+    {
+        private double? _previous;
+        private double _gain;
+        private double _loss;
+        private int _changes;
+
+        public double? Update(double value)
+        {
+            if (_previous is { } previous)
+            {
+                var change = value - previous;
+                var gain = Math.Max(change, 0);
+                var loss = Math.Max(-change, 0);
+                _changes++;
+                if (_changes <= period)
+                {
+                    _gain += gain / period;
+                    _loss += loss / period;
+                }
+                else
+                {
+                    _gain = ((_gain * (period - 1)) + gain) / period;
+                    _loss = ((_loss * (period - 1)) + loss) / period;
+                }
+            }
+
+            _previous = value;
+            return _changes < period ? null : _gain + _loss == 0 ? 50 : 100 * _gain / (_gain + _loss);
+        }
+    }
+
+    [Fact]
     public void Update_Throws_ForInfinity()
     {
         var rsi = new RelativeStrengthIndex(14);
