@@ -162,7 +162,8 @@ public static class CircuitBreaker
             return Result.Fail<BreakerEvaluation>(BreakerErrorCodes.NotLessSevere, $"A reset from {current.State} must go to a less severe state than {target}.");
         }
 
-        var holding = Conditions(policy, signals, now).Where(c => c.Target > target).ToList();
+        var conditions = Conditions(policy, signals, now);
+        var holding = conditions.Where(c => c.Target > target).ToList();
         if (holding.Count > 0 && !force)
         {
             return Result.Fail<BreakerEvaluation>(BreakerErrorCodes.ConditionStillHolds,
@@ -189,8 +190,11 @@ public static class CircuitBreaker
             Values = values.ToImmutable(),
             Forced = holding.Count > 0,
         };
-        // The conditions overridden stay overridden until they clear (see BreakerStatus.Overridden).
-        var overridden = holding.Select(c => c.Trigger).Union(current.Overridden).ToList();
+        // The conditions overridden stay overridden until they clear (see BreakerStatus.Overridden). An older override
+        // whose condition no longer holds has cleared, though no evaluation may have seen it (yesterday's loss): it is
+        // armed again, not carried over.
+        var overridden = holding.Select(c => c.Trigger)
+            .Union(current.Overridden.Where(t => conditions.Any(c => c.Trigger == t))).ToList();
         return Result.Ok(new BreakerEvaluation(new BreakerStatus(target, now, BreakerTrigger.Reset) { Overridden = overridden }, [transition], holding));
     }
 
