@@ -73,7 +73,7 @@ internal sealed partial class AccountGrain
             return false;
         }
 
-        if (SyncGroupQuantity(orderId, report.Order))
+        if (SyncGroupQuantity(orderId, report.Order) || SyncReplacementQuantity(orderId, report.Order))
         {
             working = S.WorkingOrders[orderId];
         }
@@ -103,7 +103,8 @@ internal sealed partial class AccountGrain
             evt = null;
         }
 
-        if (evt is { } e && Transition(orderId, e, report.Kind.ToString().ToLowerInvariant(), report.Reason))
+        if (evt == OrderEvent.Replaced ? EndReplaced(orderId, "replaced", report.Order.ReplacedByOrderId)
+            : evt is { } e && Transition(orderId, e, report.Kind.ToString().ToLowerInvariant(), report.Reason))
         {
             changed = true;
         }

@@ -540,21 +540,15 @@ internal sealed partial class AccountGrain
         working = working with { BrokerOrderId = broker.OrderId, InFlight = false };
         S.WorkingOrders[orderId] = working;
         AdoptLegs(orderId, broker);
-        if (SyncGroupQuantity(orderId, broker))
+        if (SyncGroupQuantity(orderId, broker) || SyncReplacementQuantity(orderId, broker))
         {
             working = S.WorkingOrders[orderId];
         }
 
-        if (broker.Status == OrderStatus.Replaced && working.Order.Status == OrderStatus.PendingReplace)
+        // A replace whose answer was lost: the broker did replace it. The old order ends (and frees its reservation).
+        if (broker.Status == OrderStatus.Replaced && EndReplaced(orderId, action, broker.ReplacedByOrderId))
         {
-            // A replace whose answer was lost: the broker did replace it. The old order ends (and frees its reservation).
-            var replaced = working.Order.Apply(OrderEvent.Replaced, time.GetUtcNow());
-            if (replaced.IsSuccess)
-            {
-                var by = S.WorkingOrders.Values.FirstOrDefault(w => w.Order.ReplacesOrderId == orderId)?.Order.OrderId;
-                Record(working with { Order = replaced.Value! with { ReplacedByOrderId = by } }, working.Order.Status, action, null, "by " + (by ?? broker.ReplacedByOrderId));
-                return;
-            }
+            return;
         }
 
         var evt = broker.Status switch
@@ -584,6 +578,25 @@ internal sealed partial class AccountGrain
         {
             Record(working, working.Order.Status, action, null, "broker order " + broker.OrderId);
         }
+    }
+
+    /// <summary>
+    /// Ends an order pending replace Replaced without the replace's answer (lost, or overtaken by the broker's report or
+    /// list): it names its replacement, the order here that replaces it, as an answered replace does. False when the order
+    /// is not pending replace.
+    /// </summary>
+    private bool EndReplaced(string orderId, string action, string? brokerReplacedBy)
+    {
+        if (!S.WorkingOrders.TryGetValue(orderId, out var working) || working.Order.Status != OrderStatus.PendingReplace
+            || working.Order.Apply(OrderEvent.Replaced, time.GetUtcNow()) is not { IsSuccess: true } replaced)
+        {
+            return false;
+        }
+
+        var by = S.WorkingOrders.Values.FirstOrDefault(w => w.Order.ReplacesOrderId == orderId)?.Order.OrderId;
+        Record(working with { Order = replaced.Value! with { ReplacedByOrderId = by }, InFlight = false }, working.Order.Status, action, null,
+            "by " + (by ?? brokerReplacedBy));
+        return true;
     }
 
     /// <summary>
@@ -624,29 +637,43 @@ internal sealed partial class AccountGrain
             }
         }
 
-        if (S.WorkingOrders.TryGetValue(newOrderId, out var fresh) && broker.Quantity > 0m && broker.Quantity != fresh.Order.Quantity
-            && broker.Quantity >= fresh.Order.FilledQuantity)
-        {
-            // The venue sized the replacement from the fills it knows (a fill of the old order may still be on its way here):
-            // the account's replacement is the venue's, or it would wait forever for quantity that will never fill. Journaled,
-            // as every change of an order is.
-            Record(fresh with { Order = fresh.Order with { Request = fresh.Order.Request with { Quantity = broker.Quantity } } },
-                fresh.Order.Status, ResizedAction, null, ResizedDetail(fresh.Order.Quantity, broker.Quantity));
+        ApplyBrokerOrder(newOrderId, broker, "accepted");
+    }
 
-            // Its reservation follows (same price, the fee in proportion): held for the quantity asked, it would keep buying
-            // power from the account that the order can never use, for as long as it works.
-            if (Ledger.Reservations.TryGetValue(newOrderId, out var held) && held.Price is { } price && held.RemainingQuantity == fresh.Order.Quantity)
+    /// <summary>
+    /// The venue sized a replacement from the fills it knows (a fill of the old order may still be on its way here): the
+    /// account's replacement is the venue's, or it would wait forever for quantity that will never fill. Taken from the
+    /// replace's answer, and equally from the report or reconciliation that brings a replacement whose answer was lost.
+    /// True when it changed.
+    /// </summary>
+    private bool SyncReplacementQuantity(string orderId, BrokerOrder broker)
+    {
+        if (!S.WorkingOrders.TryGetValue(orderId, out var fresh) || fresh.Order.ReplacesOrderId is null || IsGroupMember(fresh)
+            || fresh.Order.Status.IsFinal() || broker.Quantity <= 0m || broker.Quantity == fresh.Order.Quantity
+            || broker.Quantity < fresh.Order.FilledQuantity)
+        {
+            return false;
+        }
+
+        // Journaled, as every change of an order is.
+        Record(fresh with { Order = fresh.Order with { Request = fresh.Order.Request with { Quantity = broker.Quantity } } },
+            fresh.Order.Status, ResizedAction, null, ResizedDetail(fresh.Order.Quantity, broker.Quantity));
+
+        // Its reservation follows (same price, the fee in proportion): held for the quantity asked, it would keep buying
+        // power from the account that the order can never use, for as long as it works.
+        var leaves = broker.Quantity - fresh.Order.FilledQuantity;
+        if (Ledger.Reservations.TryGetValue(orderId, out var held) && held.Price is { } price && held.RemainingQuantity > 0m
+            && held.RemainingQuantity == fresh.Order.LeavesQuantity)
+        {
+            var fee = held.EstimatedFee * leaves / held.RemainingQuantity;
+            var resized = Ledger.Release(orderId).Reserve(orderId, held.Symbol, held.Side, leaves, (leaves * price) + fee, price, fee);
+            if (resized.IsSuccess)
             {
-                var fee = held.EstimatedFee * broker.Quantity / fresh.Order.Quantity;
-                var resized = Ledger.Release(newOrderId).Reserve(newOrderId, held.Symbol, held.Side, broker.Quantity, (broker.Quantity * price) + fee, price, fee);
-                if (resized.IsSuccess)
-                {
-                    Ledger = resized.Value!;
-                }
+                Ledger = resized.Value!;
             }
         }
 
-        ApplyBrokerOrder(newOrderId, broker, "accepted");
+        return true;
     }
 
     private async Task<OrderCommandResult> CancelCoreAsync(string orderId)

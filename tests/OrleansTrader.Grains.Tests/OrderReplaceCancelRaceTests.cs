@@ -1,0 +1,129 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Brokers;
+using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Brokers;
+using OrleansTrader.Grains.Tests.Infrastructure;
+
+namespace OrleansTrader.Grains.Tests;
+
+/// <summary>Replace and cancel racing the venue: a replace the venue took whose answer was lost, with a fill of the old order on its way.</summary>
+public sealed class OrderReplaceCancelRaceTests
+{
+    // The venue filled 4 of the old order (its report seconds away) and took the replace, sizing the replacement at the
+    // 6 left; the answer to the replace was lost. The replacement then comes with the venue's report (or reconciliation),
+    // and must take the venue's 6 as the answered replace does: left at 10 it waited for 4 that never fill, PartiallyFilled
+    // with 4 x 48.5 reserved for as long as it lived.
+    [Fact]
+    public async Task AReplaceWhoseAnswerWasLost_TakesTheVenuesQuantityNetOfTheOldOrdersFill_AndItsReservation()
+    {
+        await using var cluster = await StartAsync();
+        var (account, _, newId) = await ReplaceWithTheAnswerLostAsync(cluster, "aud-lost");
+        var replacement = (await account.GetOrderAsync(newId))!;
+        Assert.Equal((OrderStatus.Accepted, 6m), (replacement.Status, replacement.Quantity));
+        Assert.Equal(6m * 48.5m, (await account.GetSnapshotAsync())!.Reserved);
+        Assert.Single(await account.GetJournalAsync(0, 100), j => j.OrderId == newId && j.Action == "resized");
+
+        await Market.QuoteAsync(cluster, "AUDL", 48.4m, 48.5m);
+        replacement = await Eventually.WaitAsync(() => account.GetOrderAsync(newId), o => o!.Status.IsFinal(), "the replacement filled");
+        Assert.Equal((OrderStatus.Filled, 6m), (replacement!.Status, replacement.FilledQuantity));
+        Assert.Equal(10m, Assert.Single(await account.GetPositionsAsync()).Quantity);
+        Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
+        Assert.Empty((await account.ReconcileAsync()).Mismatches);
+        Assert.Equal(TradingState.Active, (await cluster.Breaker("aud-lost").GetStateAsync()).State);
+    }
+
+    // The same lost answer: the old order ends Replaced on the venue's report, and must name its replacement (its view,
+    // its event and its final state) as an order replaced by the answer does; it ended with no ReplacedByOrderId.
+    [Fact]
+    public async Task AnOrderReplacedWhileTheAnswerWasLost_NamesItsReplacement()
+    {
+        await using var cluster = await StartAsync();
+        var (account, oldId, newId) = await ReplaceWithTheAnswerLostAsync(cluster, "aud-lost-by");
+
+        var old = (await account.GetOrderAsync(oldId))!;
+        Assert.Equal((OrderStatus.Replaced, newId, 4m), (old.Status, old.ReplacedByOrderId, old.FilledQuantity));
+        var events = (await account.GetEventsAsync(0, 100)).Events;
+        Assert.Equal(newId, events.Last(e => e.Order?.OrderId == oldId && e.Order.Status == OrderStatus.Replaced).Order!.ReplacedByOrderId);
+    }
+
+    private static Task<TradingCluster> StartAsync() => TradingCluster.StartAsync(new TradingClusterOptions
+    {
+        ConfigureSilo = silo =>
+        {
+            // The fill's report well behind the replace's, also on a busy machine.
+            silo.Services.Configure<PaperExchangeOptions>(o => o.FillLatency = TimeSpan.FromSeconds(3));
+            silo.Services.AddSingleton<IBrokerClientFactory>(sp => new ReplaceAnswersLost(ActivatorUtilities.CreateInstance<BrokerClientFactory>(sp)));
+        },
+    });
+
+    /// <summary>Buy 10 at 49; the venue fills 4 (reported seconds later) and takes a replace to 48.5 whose answer is lost.</summary>
+    private static async Task<(IAccountGrain Account, string OldId, string NewId)> ReplaceWithTheAnswerLostAsync(TradingCluster cluster, string accountId)
+    {
+        await Market.QuoteAsync(cluster, "AUDL", 50m, 50.02m);
+        var account = await TestAccounts.OpenAsync(cluster, accountId, 100_000m);
+        var placed = await account.PlaceOrderAsync(Market.Limit(accountId + "-1", "AUDL", OrderSide.Buy, 10m, 49m));
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        var oldId = placed.Order!.OrderId;
+
+        await Market.QuoteAsync(cluster, "AUDL", 48.9m, 49m, size: 4m);
+        var replaced = await account.ReplaceOrderAsync(new ReplaceOrder { OrderId = oldId, Replacement = new OrderReplacement { LimitPrice = 48.5m } });
+        var newId = replaced.Order!.OrderId;
+        Assert.True(replaced.Order.InFlight, "the replace's answer was lost");
+
+        await Eventually.WaitAsync(() => account.GetFillsAsync(0, 10), f => f.Count == 1, "the old order's late fill");
+        await Eventually.WaitAsync(() => account.GetOrderAsync(newId), o => o is { InFlight: false }, "the replacement reported");
+        await Eventually.WaitAsync(() => account.GetOrderAsync(oldId), o => o!.Status == OrderStatus.Replaced, "the old order replaced");
+        return (account, oldId, newId);
+    }
+
+    /// <summary>Broker clients whose replace reaches the venue but whose answer is lost (a timeout after the venue acted).</summary>
+    private sealed class ReplaceAnswersLost(IBrokerClientFactory inner) : IBrokerClientFactory
+    {
+        public IBrokerClient GetClient(string accountId, string broker) => new Client(inner.GetClient(accountId, broker));
+
+        public bool IsAvailable(string broker) => inner.IsAvailable(broker);
+
+        public string? Refusal(string accountId, string broker) => inner.Refusal(accountId, broker);
+
+        public Task ConnectAsync(string accountId, string broker, BrokerAccountSettings settings, CancellationToken cancellationToken) =>
+            inner.ConnectAsync(accountId, broker, settings, cancellationToken);
+
+        private sealed class Client(IBrokerClient inner) : IBrokerClient
+        {
+            public string Name => inner.Name;
+
+            public Task<BrokerOrder> SubmitOrderAsync(OrderRequest request, CancellationToken cancellationToken = default) =>
+                inner.SubmitOrderAsync(request, cancellationToken);
+
+            public async Task<BrokerOrder> ReplaceOrderAsync(string orderId, OrderReplacement replacement, CancellationToken cancellationToken = default)
+            {
+                await inner.ReplaceOrderAsync(orderId, replacement, cancellationToken);
+                throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "The replace's answer was lost.");
+            }
+
+            public Task<BrokerOrder> CancelOrderAsync(string orderId, CancellationToken cancellationToken = default) =>
+                inner.CancelOrderAsync(orderId, cancellationToken);
+
+            public Task<BrokerOrder?> GetOrderAsync(string orderId, CancellationToken cancellationToken = default) =>
+                inner.GetOrderAsync(orderId, cancellationToken);
+
+            public Task<BrokerOrder?> GetOrderByClientOrderIdAsync(string clientOrderId, CancellationToken cancellationToken = default) =>
+                inner.GetOrderByClientOrderIdAsync(clientOrderId, cancellationToken);
+
+            public Task<IReadOnlyList<BrokerOrder>> ListOpenOrdersAsync(CancellationToken cancellationToken = default) =>
+                inner.ListOpenOrdersAsync(cancellationToken);
+
+            public Task<IReadOnlyList<BrokerPosition>> GetPositionsAsync(CancellationToken cancellationToken = default) =>
+                inner.GetPositionsAsync(cancellationToken);
+
+            public Task<IReadOnlyList<Execution>> GetExecutionsSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default) =>
+                inner.GetExecutionsSinceAsync(since, cancellationToken);
+
+            public IAsyncEnumerable<ExecutionReport> StreamExecutionReportsAsync(CancellationToken cancellationToken = default) =>
+                inner.StreamExecutionReportsAsync(cancellationToken);
+        }
+    }
+}
