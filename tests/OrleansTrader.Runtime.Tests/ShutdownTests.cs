@@ -54,11 +54,12 @@ public sealed class ShutdownTests
         await cluster.Client.GetGrain<IStuckDeactivationGrain>("stop-holder").GetActivationId();
         var late = cluster.Client.GetGrain<ICounterBGrain>("late");
 
-        // The call reads the clock for its deadline, then its new activation reads it in its constructor: held there, the
-        // call has passed the catalog's stopping check and its activation is not yet in the catalog.
+        // Held at its first clock read inside the catalog's delivery (its new activation's, in its constructor), the call
+        // has passed the catalog's stopping check (delivery's first step) and its activation is not yet in the catalog.
+        // Held before that check instead, the call would be refused by it with the same message, and prove nothing.
         var call = Task.Run(async () =>
         {
-            clock.HoldThisFlowAtRead(2);
+            clock.HoldThisFlowAtFirstReadWithin(typeof(Catalog).GetMethod(nameof(Catalog.Deliver))!);
             return await late.AddLater(5);
         }, Ct);
         await clock.Held.WaitAsync(TimeSpan.FromSeconds(20), Ct);

@@ -42,11 +42,13 @@ internal sealed partial class KeepAliveResumer(IReminderTable reminders, IGrainF
                     stoppingToken.ThrowIfCancellationRequested();
                     try
                     {
-                        // Any call activates the grain, and one whose state says running starts on activation.
-                        await kind.Activate(key);
+                        // Any call activates the grain, and one whose state says running starts on activation. Not waited
+                        // for past the silo's stop: a call stuck until its response timeout held the shutdown that long.
+                        await kind.Activate(key).WaitAsync(stoppingToken);
                     }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                     {
+                        // Whatever one grain throws, a cancellation of its own included, the others are still resumed.
                         LogResumeFailed(logger, ex, key);
                     }
                 }

@@ -15,6 +15,9 @@ public sealed class TradingGrainsOptions
     /// <summary>Trade well-formed symbols missing from <see cref="Instruments"/> as default US equities.</summary>
     public bool AcceptUnlistedSymbols { get; set; } = true;
 
-    /// <summary>Further paper venue settings (latencies, fill model, retention).</summary>
+    /// <summary>
+    /// Further paper venue settings (latencies, fill model, retention). The venue's calendar, instruments and unlisted-symbol
+    /// rule come from the properties above; a callback that sets them otherwise stops startup.
+    /// </summary>
     public Action<PaperExchangeOptions>? PaperExchange { get; set; }
 }

@@ -63,6 +63,8 @@ public static class TradingSiloBuilderExtensions
 
             options.PaperExchange?.Invoke(paper);
         });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PaperExchangeOptions>>(
+            new PaperVenueFollowsTheAccountsValidator(PaperCalendarFor(options.Calendar), options.AcceptUnlistedSymbols, [.. options.Instruments])));
         services.TryAddSingleton<ExecutionReportPump>();
         services.AddHostedService(sp => sp.GetRequiredService<ExecutionReportPump>());
         services.TryAddSingleton<IBrokerClientFactory, BrokerClientFactory>();

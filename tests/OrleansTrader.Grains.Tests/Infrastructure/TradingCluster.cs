@@ -74,6 +74,7 @@ public sealed class TradingCluster : IAsyncDisposable
         {
             o.Calendar = Options.Calendar;
             o.AcceptUnlistedSymbols = Options.AcceptUnlistedSymbols;
+            o.PaperExchange = Options.PaperExchange;
             foreach (var instrument in Options.Instruments)
             {
                 o.Instruments.Add(instrument);

@@ -21,6 +21,9 @@ public sealed record TradingClusterOptions
 
     public bool AcceptUnlistedSymbols { get; init; } = true;
 
+    /// <summary>Handed to <see cref="Hosting.TradingGrainsOptions.PaperExchange"/>.</summary>
+    public Action<OrleansTrader.Brokers.Paper.PaperExchangeOptions>? PaperExchange { get; init; }
+
     public int MemoryQueueCapacity { get; init; } = 65_536;
 
     /// <summary>Further silo configuration, applied after the trading grains (for example the Alpaca broker).</summary>
