@@ -18,6 +18,9 @@ namespace OrleansTrader.Domain.Backtesting;
 /// as at a venue; a DAY order until <see cref="OrderExpiry"/>'s close of <see cref="BacktestOptions.Calendar"/>, as at the paper exchange. A trailing stop's water mark starts at its signal bar's close (the order did not exist earlier in that bar)
 /// and moves with the high (sell) or low (buy) of each later bar before that bar is evaluated, since that extreme came first.
 /// An order for another symbol than its bar's meets that symbol's own bars (a multi-symbol strategy's pair trade).
+/// A strategy's orders are for the regular session only (it cannot ask for extended hours), as at the paper exchange and
+/// Alpaca: the strategy sees every bar, and equity is marked at every bar, but only bars overlapping the calendar's regular
+/// session fill orders; a market DAY or GTC order sent outside it waits for the next session's first bar.
 /// There are no risk checks here (the account does those); cash may go negative.
 /// </summary>
 public static class Backtester
@@ -61,7 +64,8 @@ public static class Backtester
         private readonly Dictionary<string, decimal> _marks = new(StringComparer.Ordinal);
         private readonly PriorityQueue<Pending, (DateTimeOffset, long)> _due = new();
 
-        // Limit, stop, stop-limit and trailing-stop orders the fill policy did not fill at once, per symbol, until they fill or expire.
+        // Limit, stop, stop-limit and trailing-stop orders the fill policy did not fill at once, and market orders waiting for the
+        // session, per symbol, until they fill or expire.
         private readonly Dictionary<string, List<Resting>> _resting = new(StringComparer.Ordinal);
         private readonly StrategyContext _context = new(
             options.StrategyId,
@@ -136,15 +140,19 @@ public static class Backtester
                     following = null;
                 }
 
-                var fill = Fill(AsEvaluated(intent, mark), signal, following);
-                if (fill is null && Rests(intent))
+                var fill = FillInSession(AsEvaluated(intent, mark), signal, following);
+                var closed = fill is null && (!InSession(signal) || (following is not null && !InSession(following)));
+                // A market order the session kept from filling waits for the open, as the paper exchange keeps it working.
+                if (fill is null && (Rests(intent) || (closed && intent.Type == OrderType.Market && intent.TimeInForce is TimeInForce.Day or TimeInForce.Gtc)))
                 {
                     Rest(intent, signal, mark);
                     continue;
                 }
 
                 var at = fill?.Timestamp ?? bar.End;
-                _due.Enqueue(new Pending(intent, fill), (at, intent.Sequence));
+                _due.Enqueue(
+                    closed ? new Pending(intent, null, Reason: "the market was closed (regular hours only)") : new Pending(intent, fill),
+                    (at, intent.Sequence));
             }
         }
 
@@ -178,13 +186,14 @@ public static class Backtester
                     continue;
                 }
 
-                // The bar's extreme came before its close and before the next bar: move a trailing stop's mark first.
-                var current = order.Mark is { } mark
+                // The bar's extreme came before its close and before the next bar: move a trailing stop's mark first
+                // (only in the session: the paper exchange does not evaluate the order outside it).
+                var current = order.Mark is { } mark && InSession(bar)
                     ? order with { Mark = order.Intent.Side == OrderSide.Sell ? Math.Max(mark, bar.High) : Math.Min(mark, bar.Low) }
                     : order;
                 // A DAY order's session closes before a bar that opens at or after the close: that bar cannot fill it (it expires there instead).
                 var reachable = order.ExpiresAt is { } close && next is not null && next.Start >= close ? null : next;
-                if (Fill(AsEvaluated(current.Intent, current.Mark), bar, reachable) is { } fill)
+                if (FillInSession(AsEvaluated(current.Intent, current.Mark), bar, reachable) is { } fill)
                 {
                     _due.Enqueue(new Pending(order.Intent, fill), (fill.Timestamp, order.Intent.Sequence));
                     continue;
@@ -265,6 +274,31 @@ public static class Backtester
             return intent;
         }
 
+        /// <summary>
+        /// The policy's fill on regular-session bars only: a next bar outside the session is not offered to it, and a fill it
+        /// would make on a signal bar outside the session (at that bar's close, as with no next bar) is refused.
+        /// </summary>
+        private BacktestFill? FillInSession(OrderIntent intent, Bar signal, Bar? next)
+        {
+            var reachable = next is not null && InSession(next) ? next : null;
+            if (InSession(signal))
+            {
+                return Fill(intent, signal, reachable);
+            }
+
+            return reachable is null || Fill(intent, signal, null) is not null ? null : Fill(intent, signal, reachable);
+        }
+
+        /// <summary>
+        /// Whether a bar overlaps the calendar's regular session, where a strategy's orders may fill: a minute bar of the
+        /// pre-market or after-hours does not; a daily bar of a trading day does.
+        /// </summary>
+        private bool InSession(Bar bar)
+        {
+            var calendar = CalendarAt(bar.Start);
+            return calendar.IsOpen(bar.Start, includeExtended: false) || calendar.NextOpen(bar.Start) < bar.End;
+        }
+
         private BacktestFill? Fill(OrderIntent intent, Bar bar, Bar? next)
         {
             var fill = options.FillPolicy(intent, bar, next);
@@ -307,13 +341,19 @@ public static class Backtester
         /// only for the years it covers: on bars outside them (two weeks' margin for the next close) a DAY order ends with
         /// its UTC date, as on the always-open calendar, instead of the run failing.
         /// </summary>
-        private DateTimeOffset? ExpiryOf(TimeInForce timeInForce, DateTimeOffset at)
+        private DateTimeOffset? ExpiryOf(TimeInForce timeInForce, DateTimeOffset at) => OrderExpiry.For(timeInForce, at, CalendarAt(at));
+
+        /// <summary>
+        /// The run's calendar at <paramref name="at"/>, or the always-open one where the NYSE calendar does not know the
+        /// sessions (outside its years, with two weeks' margin for the next open or close): there every bar is in session
+        /// and a DAY order ends with its UTC date.
+        /// </summary>
+        private ITradingCalendar CalendarAt(DateTimeOffset at)
         {
             var date = DateOnly.FromDateTime(at.UtcDateTime);
-            var calendar = options.Calendar is NyseCalendar && !(NyseHolidays.Covers(date.AddDays(-1)) && NyseHolidays.Covers(date.AddDays(14)))
+            return options.Calendar is NyseCalendar && !(NyseHolidays.Covers(date.AddDays(-1)) && NyseHolidays.Covers(date.AddDays(14)))
                 ? AlwaysOpenCalendar.Instance
                 : options.Calendar;
-            return OrderExpiry.For(timeInForce, at, calendar);
         }
 
         private Bar? NextBar(int barIndex)
