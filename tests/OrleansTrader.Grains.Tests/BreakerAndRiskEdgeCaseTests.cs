@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OrleansTrader.Brokers.Tests.Alpaca;
 using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Domain.Orders;
@@ -237,6 +239,33 @@ public sealed class BreakerAndRiskEdgeCaseTests : IDisposable
         await storage.ReadStateAsync("breaker", GrainId.Create(typeof(BreakerGrain).FullName!, BreakerKeys.Global), stored,
             TestContext.Current.CancellationToken);
         Assert.Equal(["listener-1"], stored.State.Listeners);
+    }
+
+    // A transition is logged (event 5201) once it is written: a trip whose write failed leaves the breaker as it was, and
+    // its log line told operators of a halt that never happened.
+    [Fact]
+    public async Task ATripWhoseWriteFailed_LogsNoTransition()
+    {
+        var storage = new WriteFailingStorage("breaker");
+        var logs = new CapturedLogs();
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp));
+                silo.Services.AddSingleton<ILoggerProvider>(logs);
+            },
+        });
+        var breaker = cluster.Breaker("log-after-write");
+        Assert.Equal(TradingState.Active, (await breaker.GetStateAsync()).State);
+
+        storage.FailNext = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => breaker.TripAsync(TradingState.Halted, RiskOfficer, "failed write"));
+        Assert.Equal(TradingState.Active, (await breaker.GetStateAsync()).State);
+        Assert.DoesNotContain(logs.Entries, e => e.EventId.Id == 5201);
+
+        Assert.True((await breaker.TripAsync(TradingState.Halted, RiskOfficer, "written")).Succeeded);
+        Assert.Contains("written", Assert.Single(logs.Entries, e => e.EventId.Id == 5201).Text, StringComparison.Ordinal);
     }
 
     // The account judges a fill's P&L with its own breaker policy and calls its breaker at once only on a breach, which

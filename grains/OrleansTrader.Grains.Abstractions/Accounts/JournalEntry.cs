@@ -19,7 +19,7 @@ public sealed record JournalEntry
 
     public required OrderStatus To { get; init; }
 
-    /// <summary>What happened: submitted, denied, accepted, filled, canceled, replaced, rejected, in-flight, reconciled...</summary>
+    /// <summary>What happened: submitted, denied, replace-denied (order unchanged), accepted, filled, canceled, replaced, rejected, in-flight, reconciled...</summary>
     public required string Action { get; init; }
 
     public string? RiskReasonCode { get; init; }

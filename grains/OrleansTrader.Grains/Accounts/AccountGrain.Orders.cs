@@ -10,6 +10,8 @@ namespace OrleansTrader.Grains.Accounts;
 /// <summary>Place, replace, cancel: risk and reservation in one turn, persisted, then the broker.</summary>
 internal sealed partial class AccountGrain
 {
+    private const string ReplaceDeniedAction = "replace-denied";
+
     public async Task<OrderCommandResult> PlaceOrderAsync(PlaceOrder command)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -115,20 +117,20 @@ internal sealed partial class AccountGrain
         {
             // The venue links a group's orders (an exit activates on the entry's fill, a fill cancels its sibling); a
             // replacement would be a new order outside that link. Paper refuses it too.
-            return OrderCommandResult.Denied(AccountErrorCodes.OrderNotReplaceable,
-                $"Order {command.OrderId} belongs to a bracket, OCO or OTO: cancel it and place a new order instead.", order: ToView(old));
+            return await DenyReplaceAsync(old, OrderCommandResult.Denied(AccountErrorCodes.OrderNotReplaceable,
+                $"Order {command.OrderId} belongs to a bracket, OCO or OTO: cancel it and place a new order instead.", order: ToView(old)));
         }
 
         if (_client is null || old.BrokerOrderId is null)
         {
-            return OrderCommandResult.Denied(AccountErrorCodes.OrderNotReplaceable,
-                $"Order {command.OrderId} is not confirmed by the broker yet.", order: ToView(old));
+            return await DenyReplaceAsync(old, OrderCommandResult.Denied(AccountErrorCodes.OrderNotReplaceable,
+                $"Order {command.OrderId} is not confirmed by the broker yet.", order: ToView(old)));
         }
 
         var domainReplacement = command.Replacement;
         if (OrderReplaceRules.CheckReplace(old.Order, domainReplacement) is { } rule)
         {
-            return OrderCommandResult.Denied(rule.Code, rule.Message, order: ToView(old));
+            return await DenyReplaceAsync(old, OrderCommandResult.Denied(rule.Code, rule.Message, order: ToView(old)));
         }
 
         var newOrderId = NextOrderId();
@@ -142,7 +144,8 @@ internal sealed partial class AccountGrain
         var request = OrderReplaceRules.BuildReplacementRequest(old.Order, domainReplacement, $"{rootClientOrderId}-r{newOrderId}");
         if (_history.TryGetOrderId(request.ClientOrderId, out _))
         {
-            return OrderCommandResult.Denied(RiskReasonCodes.DuplicateClientOrderId, $"Client order id {request.ClientOrderId} is already used.");
+            return await DenyReplaceAsync(old,
+                OrderCommandResult.Denied(RiskReasonCodes.DuplicateClientOrderId, $"Client order id {request.ClientOrderId} is already used."));
         }
 
         var quote = await GrainFactory.GetGrain<ISymbolGrain>(request.Symbol).GetQuoteAsync();
@@ -152,7 +155,8 @@ internal sealed partial class AccountGrain
         if (!decision.Approved)
         {
             // The check sized the replacement (the new total less the fills); a replace names the new total, as the hint must.
-            return OrderCommandResult.Denied(decision.ReasonCode, decision.Message, decision.MaxQuantity + old.Order.FilledQuantity, ToView(old));
+            return await DenyReplaceAsync(old,
+                OrderCommandResult.Denied(decision.ReasonCode, decision.Message, decision.MaxQuantity + old.Order.FilledQuantity, ToView(old)));
         }
 
         // The replacement is a new order sent to the broker: it counts against the submit rate like a placement.
@@ -189,6 +193,20 @@ internal sealed partial class AccountGrain
 
         await PersistAsync();
         return View(newOrderId) is { } result ? OrderCommandResult.Of(result) : OrderCommandResult.Denied(AccountErrorCodes.OrderNotFound, "Replacement vanished.");
+    }
+
+    /// <summary>
+    /// A refused replace of a working order is journaled (action <c>replace-denied</c>, the order's status unchanged, the
+    /// rule's or risk decision's reason code and message) and persisted in the refusing turn, as a denied placement is:
+    /// the audit trail shows every attempt and why it was refused. No event: the order did not change.
+    /// </summary>
+    private async Task<OrderCommandResult> DenyReplaceAsync(WorkingOrder old, OrderCommandResult denied)
+    {
+        var order = old.Order;
+        Journal(order.OrderId, order.ClientOrderId, order.Symbol, order.Status, order.Status, ReplaceDeniedAction,
+            denied.Denial!.ReasonCode, denied.Denial.Message);
+        await PersistAsync();
+        return denied;
     }
 
     public async Task<OrderCommandResult> CancelOrderAsync(string orderId)

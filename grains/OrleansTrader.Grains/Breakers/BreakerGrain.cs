@@ -228,7 +228,6 @@ internal sealed partial class BreakerGrain(
             S.Audit.Add(new BreakerAuditEntry(S.Version, transition));
             S.LastReason = transition.Reason;
             S.LastActor = transition.Actor;
-            BreakerLog.Transition(logger, Key, transition.From, transition.To, transition.Trigger, transition.Actor, transition.Reason);
         }
 
         if (S.Audit.Count > MaxAudit)
@@ -245,6 +244,12 @@ internal sealed partial class BreakerGrain(
         {
             (S.Status, S.Version, S.LastReason, S.LastActor, S.Audit) = before;
             throw;
+        }
+
+        // Logged once written: a failed write is no transition (the caller gets its exception), so it logs none.
+        foreach (var transition in evaluation.Transitions)
+        {
+            BreakerLog.Transition(logger, Key, transition.From, transition.To, transition.Trigger, transition.Actor, transition.Reason);
         }
 
         metrics.BreakerChanged(Scope, _countedState, S.Status.State, evaluation.Transitions);
