@@ -49,18 +49,21 @@ public sealed class OrderReplaceCancelRaceTests
         Assert.Equal(newId, events.Last(e => e.Order?.OrderId == oldId && e.Order.Status == OrderStatus.Replaced).Order!.ReplacedByOrderId);
     }
 
-    private static Task<TradingCluster> StartAsync() => TradingCluster.StartAsync(new TradingClusterOptions
+    // The silo's broker clients, to see the venue's side of the race.
+    private ReplaceAnswersLost? _brokers;
+
+    private Task<TradingCluster> StartAsync() => TradingCluster.StartAsync(new TradingClusterOptions
     {
         ConfigureSilo = silo =>
         {
             // The fill's report well behind the replace's, also on a busy machine.
             silo.Services.Configure<PaperExchangeOptions>(o => o.FillLatency = TimeSpan.FromSeconds(3));
-            silo.Services.AddSingleton<IBrokerClientFactory>(sp => new ReplaceAnswersLost(ActivatorUtilities.CreateInstance<BrokerClientFactory>(sp)));
+            silo.Services.AddSingleton<IBrokerClientFactory>(sp => _brokers = new ReplaceAnswersLost(ActivatorUtilities.CreateInstance<BrokerClientFactory>(sp)));
         },
     });
 
     /// <summary>Buy 10 at 49; the venue fills 4 (reported seconds later) and takes a replace to 48.5 whose answer is lost.</summary>
-    private static async Task<(IAccountGrain Account, string OldId, string NewId)> ReplaceWithTheAnswerLostAsync(TradingCluster cluster, string accountId)
+    private async Task<(IAccountGrain Account, string OldId, string NewId)> ReplaceWithTheAnswerLostAsync(TradingCluster cluster, string accountId)
     {
         await Market.QuoteAsync(cluster, "AUDL", 50m, 50.02m);
         var account = await TestAccounts.OpenAsync(cluster, accountId, 100_000m);
@@ -69,6 +72,11 @@ public sealed class OrderReplaceCancelRaceTests
         var oldId = placed.Order!.OrderId;
 
         await Market.QuoteAsync(cluster, "AUDL", 48.9m, 49m, size: 4m);
+        // The quote reaches the venue on the tick stream: the replace goes once the venue has filled the 4 (else it could
+        // replace all 10 before the fill, and there would be no race to test).
+        var venue = _brokers!.GetClient(accountId, BrokerNames.Paper);
+        await Eventually.WaitAsync(
+            () => venue.GetOrderByClientOrderIdAsync(placed.Order.ClientOrderId), o => o?.FilledQuantity == 4m, "the venue's fill of 4");
         var replaced = await account.ReplaceOrderAsync(new ReplaceOrder { OrderId = oldId, Replacement = new OrderReplacement { LimitPrice = 48.5m } });
         var newId = replaced.Order!.OrderId;
         Assert.True(replaced.Order.InFlight, "the replace's answer was lost");
