@@ -210,6 +210,28 @@ public sealed class MarketDataEdgeCaseTests
         Assert.Contains(await symbol.GetBarsAsync(TimeSpan.FromSeconds(1), DateTimeOffset.MinValue, DateTimeOffset.MaxValue), b => b.Start == minute.AddSeconds(59));
     }
 
+    /// <summary>
+    /// Live data is live by the ticks stamped about now, not by whichever came last: a late-reported print (stamped minutes
+    /// back) arriving after the session's last trade left the symbol judged a replay, and its last bar was never closed.
+    /// </summary>
+    [Fact]
+    public async Task LiveTradesFollowedByALateReportedPrint_TheirLastBarIsStillPublished_OnceTheIntervalHasEnded()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 20, 59, 59, TimeSpan.Zero));
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { Time = time });
+        var symbol = cluster.Symbol("CLL");
+        var minute = new DateTimeOffset(2026, 3, 2, 20, 59, 0, TimeSpan.Zero);
+        Assert.Equal(1, (await symbol.IngestAsync(new TickBatch { Trades = [new TradeTick("CLL", time.GetUtcNow(), 40m, 100m)] })).Accepted);
+        Assert.Equal(1, (await symbol.IngestAsync(new TickBatch { Trades = [new TradeTick("CLL", time.GetUtcNow().AddMinutes(-5), 40.1m, 50m)] })).Accepted);
+
+        var bars = await Eventually.WaitAsync(
+            () => symbol.GetBarsAsync(TimeSpan.FromMinutes(1), minute, minute.AddMinutes(1)),
+            b => b.Count > 0, "the 20:59 bar to close", tick: () => time.Advance(TimeSpan.FromMilliseconds(500)));
+
+        var bar = Assert.Single(bars);
+        Assert.Equal((40m, 40m, 100m), (bar.Open, bar.Close, bar.Volume));
+    }
+
     /// <summary>A replay's last minute has no next trade either: when the replay ends, its last bars are published.</summary>
     [Fact]
     public async Task AReplaysLastBars_ArePublished_WhenTheReplayEnds()
@@ -467,6 +489,54 @@ public sealed class MarketDataEdgeCaseTests
         var stats = await symbol.GetStatsAsync();
         Assert.Equal(1, stats.BarsPublished);
         Assert.Equal(1, stats.RejectedByReason.GetValueOrDefault("Duplicate"));
+    }
+
+    /// <summary>
+    /// The feed resends a bad print (a reconnect, a replay restarted): the copies are duplicates, counted as such, and the
+    /// symbol's last trade stays the real one; before, the copies counted as consecutive out-of-band prices, the band
+    /// re-anchored on the bad price and its last copy became the last trade.
+    /// </summary>
+    [Fact]
+    public async Task CopiesOfABadPrint_AreCountedAsDuplicates_AndNeverBecomeTheLastTrade()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        var t0 = TimeProvider.System.GetUtcNow().AddMinutes(-5);
+        var symbol = cluster.Symbol("BADC");
+        var good = Enumerable.Range(1, 5).Select(i => new TradeTick("BADC", t0.AddSeconds(i), 40m, 100m, "P", SourceId: i)).ToList();
+        Assert.Equal(5, (await symbol.IngestAsync(new TickBatch { Trades = good })).Accepted);
+
+        var bad = new TradeTick("BADC", t0.AddSeconds(6), 80m, 100m, "P", SourceId: 6);
+        var copies = await symbol.IngestAsync(new TickBatch { Trades = [.. Enumerable.Repeat(bad, 5)] });
+
+        var stats = await symbol.GetStatsAsync();
+        Assert.Equal((0, 5), (copies.Accepted, copies.Rejected));
+        Assert.Equal(1, stats.RejectedByReason.GetValueOrDefault("OutsidePriceBand"));
+        Assert.Equal(4, stats.RejectedByReason.GetValueOrDefault("Duplicate"));
+        Assert.Equal(40m, (await symbol.GetQuoteAsync()).LastTrade!.Price);
+    }
+
+    /// <summary>
+    /// "Oldest first": a feed's bar of a minute the trades left empty may arrive after a later minute's bar went out (it is
+    /// not a duplicate); the bars query still answers in time order, or a chart or a client taking the last bar as the
+    /// newest got the older one.
+    /// </summary>
+    [Fact]
+    public async Task TheBarsQuery_AnswersOldestFirst_WhenAFeedBarOfAnEarlierMinuteCameLate()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        var now = TimeProvider.System.GetUtcNow().AddHours(-3);
+        var t0 = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero);
+        var symbol = cluster.Symbol("ORD");
+        var trades = new[] { 0, 2, 3 }.Select(m => new TradeTick("ORD", t0.AddMinutes(m).AddSeconds(5), 40m, 100m)).ToList();
+        Assert.Equal(3, (await symbol.IngestAsync(new TickBatch { Trades = trades })).Accepted);
+        Assert.Equal(1, (await symbol.IngestAsync(new TickBatch
+        {
+            Bars = [new Bar("ORD", t0.AddMinutes(1), TimeSpan.FromMinutes(1), 40m, 40m, 40m, 40m, 100m, 1)],
+        })).Accepted);
+
+        var bars = await symbol.GetBarsAsync(TimeSpan.FromMinutes(1), t0, t0.AddHours(1));
+
+        Assert.Equal([t0, t0.AddMinutes(1), t0.AddMinutes(2)], bars.Select(b => b.Start));
     }
 
     private sealed class ScriptedFeed : IMarketDataFeed

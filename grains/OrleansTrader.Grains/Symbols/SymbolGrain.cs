@@ -44,6 +44,7 @@ internal sealed partial class SymbolGrain(
     private TradeTick? _lastTrade;
     private QuoteTick? _lastQuote;
     private DateTimeOffset? _lastReceivedAt;
+    private DateTimeOffset? _newestTickAt;
     private long _acceptedTrades;
     private long _acceptedQuotes;
     private long _barsPublished;
@@ -97,11 +98,23 @@ internal sealed partial class SymbolGrain(
         {
             _lastReceivedAt = time.GetUtcNow();
 
-            // Live data is stamped about when it arrives; a replay's (or a backfill's) is not, so its clock is not ours.
+            // Live data is stamped about when it arrives; a replay's (or a backfill's) is not, so its clock is not ours. The
+            // newest tick decides, not the last to arrive: a late-reported print (stamped minutes back) may come last, alone in
+            // its batch, and must not make live data look like a replay whose bars close only on a later trade. A tick stamped
+            // too far ahead of the clock is not trusted to be the newest.
             if (ticks.Count > 0)
             {
-                var latest = ticks[^1].Trade?.Timestamp ?? ticks[^1].Quote!.Timestamp;
-                _liveData = (_lastReceivedAt.Value - latest).Duration() <= _options.StaleAfter;
+                var received = _lastReceivedAt.Value;
+                foreach (var tick in ticks)
+                {
+                    var stamp = tick.Trade?.Timestamp ?? tick.Quote!.Timestamp;
+                    if (stamp - received <= _options.StaleAfter && (_newestTickAt is not { } newest || stamp > newest))
+                    {
+                        _newestTickAt = stamp;
+                    }
+                }
+
+                _liveData = _newestTickAt is { } newestTick && (received - newestTick).Duration() <= _options.StaleAfter;
             }
 
             if (_wasStale)
@@ -144,7 +157,9 @@ internal sealed partial class SymbolGrain(
             throw new ArgumentOutOfRangeException(nameof(interval), interval, "Bars are kept for 1 second and 1 minute intervals.");
         }
 
-        return Task.FromResult<IReadOnlyList<Bar>>([.. source.Where(b => b.Start >= from && b.Start < to)]);
+        // Kept in the order they went out, which is not always time order: a feed's bar of a minute the trades left empty
+        // may come after a later minute's bar.
+        return Task.FromResult<IReadOnlyList<Bar>>([.. source.Where(b => b.Start >= from && b.Start < to).OrderBy(b => b.Start)]);
     }
 
     public Task<SymbolDataStats> GetStatsAsync()

@@ -1,8 +1,8 @@
 namespace OrleansTrader.MarketData.Validation;
 
 /// <summary>
-/// The most recent keys, oldest evicted first: memory stays at <c>capacity</c> entries. A key is claimed (a duplicate
-/// when that fails), then committed once the tick is accepted or released when a later check rejects it.
+/// The most recent keys, oldest evicted first: memory stays at <c>capacity</c> entries. Every tick's key is added, also
+/// one a later check rejects, so a copy of a rejected tick is still recognised as a duplicate.
 /// </summary>
 internal sealed class DuplicateWindow
 {
@@ -19,19 +19,23 @@ internal sealed class DuplicateWindow
 
     public int Count => _order.Count;
 
-    /// <summary>False when the key is already in the window (a duplicate).</summary>
-    public bool TryClaim(in DuplicateKey key) => _set.Add(key);
-
-    /// <summary>Undoes a claim whose tick was rejected after all.</summary>
-    public void Release(in DuplicateKey key) => _set.Remove(key);
-
-    /// <summary>Keeps a claimed key as the newest entry, evicting the oldest beyond the capacity.</summary>
-    public void Commit(in DuplicateKey key)
+    /// <summary>
+    /// Adds the key as the newest entry, evicting the oldest beyond the capacity; false when it is already in the window
+    /// (a duplicate).
+    /// </summary>
+    public bool TryAdd(in DuplicateKey key)
     {
+        if (!_set.Add(key))
+        {
+            return false;
+        }
+
         _order.Enqueue(key);
         if (_order.Count > _capacity)
         {
             _set.Remove(_order.Dequeue());
         }
+
+        return true;
     }
 }

@@ -172,8 +172,9 @@ public sealed class TickValidator
 
     private ValidationResult CheckDuplicateAndBand(SymbolValidationState state, PriceBand? band, in DuplicateKey key, decimal price)
     {
-        // One lookup for the common case: the key is claimed now and released again if the band rejects the tick.
-        if (!state.Recent.TryClaim(key))
+        // A key is remembered whether the band takes its tick or not: a copy of a rejected print (a feed that resends) is
+        // the same print, a duplicate, not one more out-of-band price towards a re-anchor on it.
+        if (!state.Recent.TryAdd(key))
         {
             return Reject(RejectionReason.Duplicate, "seen within the recent window");
         }
@@ -183,7 +184,6 @@ public sealed class TickValidator
             var reference = band.Reference;
             if (!band.RejectOrReanchor(_options))
             {
-                state.Recent.Release(key);
                 return Reject(RejectionReason.OutsidePriceBand, $"{price} vs last accepted {reference} (band {_options.PriceBandPercent}%)");
             }
 
@@ -191,7 +191,6 @@ public sealed class TickValidator
         }
 
         band?.Accept(price);
-        state.Recent.Commit(key);
 
         // One validating thread (see the class remarks) and readers through Interlocked.Read: no locked increment needed.
         Volatile.Write(ref _accepted, _accepted + 1);

@@ -144,6 +144,24 @@ public sealed class TickValidatorTests
         Assert.Equal(3, counters.Accepted);
     }
 
+    /// <summary>
+    /// A print sent again (a feed that resends after a reconnect, a replay restarted) is the same print: its copies are
+    /// duplicates, not further out-of-band prices, or a few copies of one bad print re-anchored the band on it and the last
+    /// copy went through as a trade.
+    /// </summary>
+    [Fact]
+    public void ValidateTrade_CopiesOfAnOutOfBandPrint_AreDuplicates_AndDoNotReanchorTheBand()
+    {
+        var validator = new TickValidator(new TickValidatorOptions { PriceBandPercent = 5m, BandWarmupCount = 1, ReanchorAfterConsecutiveRejections = 3 });
+        Assert.True(validator.ValidateTrade(Trade(100m, ms: 1), sourceId: 1).IsAccepted);
+
+        var copies = Enumerable.Range(0, 3).Select(_ => validator.ValidateTrade(Trade(150m, ms: 2), sourceId: 2).Reason).ToArray();
+
+        Assert.Equal([RejectionReason.OutsidePriceBand, RejectionReason.Duplicate, RejectionReason.Duplicate], copies);
+        Assert.Equal(0, validator.GetCounters().Reanchors);
+        Assert.True(validator.ValidateTrade(Trade(101m, ms: 3), sourceId: 3).IsAccepted);
+    }
+
     [Fact]
     public void ValidateQuote_Accepts_TwoSidedQuote()
     {
