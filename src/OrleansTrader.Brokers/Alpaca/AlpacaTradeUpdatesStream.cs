@@ -40,6 +40,10 @@ public sealed class AlpacaTradeUpdatesStream
     private readonly ExecutionIdWindow _taken;
     private readonly HashSet<string> _inChannel = new(StringComparer.Ordinal);
     private DateTimeOffset _lastTakenFillTime;
+
+    // Until when (this process's clock) a connection is known to have received every update: an order submitted later and
+    // ended before the next connection had no update seen at all. Only the pump touches it once a reader has started.
+    private DateTimeOffset _liveThrough;
     private int _reading;
     private int _connections;
     private bool? _healthy;
@@ -73,6 +77,11 @@ public sealed class AlpacaTradeUpdatesStream
             {
                 // A later reader of the same client back-fills from the last fill the previous reader took.
                 _lastTakenFillTime = _timeProvider.GetUtcNow();
+            }
+
+            if (_liveThrough == default)
+            {
+                _liveThrough = _timeProvider.GetUtcNow();
             }
         }
 
@@ -125,10 +134,18 @@ public sealed class AlpacaTradeUpdatesStream
                 {
                     using var socket = new ClientWebSocket();
                     socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(20);
+                    var connectingAt = _timeProvider.GetUtcNow();
                     await HandshakeAsync(socket, cancellationToken);
                     Interlocked.Increment(ref _connections);
                     AlpacaLog.StreamConnected(_logger, Connections);
                     await CatchUpAsync(writer, cancellationToken);
+
+                    // Caught up to this connection's start; what happened since comes on the connection.
+                    if (connectingAt > _liveThrough)
+                    {
+                        _liveThrough = connectingAt;
+                    }
+
                     attempt = 0;
                     SetHealth(true);
                     await ReceiveLoopAsync(socket, writer, cancellationToken);
@@ -194,6 +211,7 @@ public sealed class AlpacaTradeUpdatesStream
         }
 
         var fills = await _client.GetFillsSinceAsync(since, cancellationToken);
+        var trackedAtStart = new Dictionary<string, OrderStatus>(_openOrders, StringComparer.Ordinal);
         var orders = new Dictionary<string, BrokerOrder>(StringComparer.Ordinal);
         var emitted = 0;
         foreach (var (execution, cumulative) in fills)
@@ -222,10 +240,11 @@ public sealed class AlpacaTradeUpdatesStream
             emitted++;
         }
 
-        var open = await _client.ListOpenOrdersAsync(cancellationToken);
+        // A bracket's exit legs are listed nested under their entry: they count as listed (and tracked) like the entry.
+        var open = (await _client.ListOpenOrdersAsync(cancellationToken)).SelectMany(WithLegs).ToList();
         var openIds = open.Select(o => o.OrderId).ToHashSet(StringComparer.Ordinal);
         var now = _timeProvider.GetUtcNow();
-        foreach (var closedId in _openOrders.Keys.Where(id => !openIds.Contains(id)).ToList())
+        foreach (var (closedId, known) in trackedAtStart.Where(o => !openIds.Contains(o.Key) && _openOrders.ContainsKey(o.Key)).ToList())
         {
             if (await _client.GetOrderAsync(closedId, cancellationToken) is not { } closed)
             {
@@ -235,7 +254,6 @@ public sealed class AlpacaTradeUpdatesStream
 
             // Not listed is not ended: a bracket's exit legs are nested under their entry, never listed on their own.
             // One still working stays tracked, or its cancel or expiry during a later disconnect is never reported.
-            var known = _openOrders[closedId];
             Track(closed);
             if (AlpacaStatusMap.IsTerminal(closed.Status) || known != closed.Status)
             {
@@ -256,6 +274,20 @@ public sealed class AlpacaTradeUpdatesStream
             {
                 Track(order);
                 await writer.WriteAsync(new ExecutionReport(AlpacaStatusMap.KindForStatus(order.Status), order, now), cancellationToken);
+            }
+        }
+
+        // An order submitted and ended while disconnected without a fill (canceled, expired, rejected, replaced) was never
+        // tracked, is not open and has no fill to back-fill: only the closed orders submitted since the last connection was
+        // known live show it. Filled ones are told by their fills above; one ended within the overlap before the drop and
+        // already reported is reported again, which a reader takes as a repeat of an end it has.
+        var closedSince = await _client.ListEveryOrderAsync("closed", _liveThrough - _options.BackfillOverlap, cancellationToken);
+        foreach (var ended in closedSince.SelectMany(WithLegs))
+        {
+            if (AlpacaStatusMap.IsTerminal(ended.Status) && ended.Status != OrderStatus.Filled
+                && !trackedAtStart.ContainsKey(ended.OrderId) && !orders.ContainsKey(ended.OrderId))
+            {
+                await writer.WriteAsync(new ExecutionReport(AlpacaStatusMap.KindForStatus(ended.Status), ended, now), cancellationToken);
             }
         }
 
@@ -301,6 +333,13 @@ public sealed class AlpacaTradeUpdatesStream
             {
                 await writer.WriteAsync(report, cancellationToken);
             }
+
+            // This update is in the channel: the connection was live at least until it came.
+            var receivedBy = _timeProvider.GetUtcNow();
+            if (receivedBy > _liveThrough)
+            {
+                _liveThrough = receivedBy;
+            }
         }
     }
 
@@ -318,6 +357,13 @@ public sealed class AlpacaTradeUpdatesStream
         if (kind is not (ExecutionReportKind.Fill or ExecutionReportKind.PartialFill))
         {
             return new ExecutionReport(kind, order, timestamp);
+        }
+
+        // The execution id is built from the order's filled_qty after this fill: without it (read as 0) every such fill would
+        // share one id and all but the first be dropped as repeats. The FILL activities carry it as cum_qty.
+        if (order.FilledQuantity <= 0m)
+        {
+            throw Malformed($"a {update.Event} event whose order has no filled quantity");
         }
 
         Execution execution;
@@ -351,6 +397,10 @@ public sealed class AlpacaTradeUpdatesStream
 
     private void Track(BrokerOrder order) => Track(_openOrders, order);
 
+    /// <summary>
+    /// Tracks the order and its legs: a bracket's exits are announced nested in their entry's updates (an entry filled
+    /// while disconnected brings them only so), and a leg not tracked would have a later end during a disconnect go unreported.
+    /// </summary>
     private static void Track(Dictionary<string, OrderStatus> openOrders, BrokerOrder order)
     {
         if (AlpacaStatusMap.IsTerminal(order.Status))
@@ -361,7 +411,14 @@ public sealed class AlpacaTradeUpdatesStream
         {
             openOrders[order.OrderId] = order.Status;
         }
+
+        foreach (var leg in order.Legs)
+        {
+            Track(openOrders, leg);
+        }
     }
+
+    private static IEnumerable<BrokerOrder> WithLegs(BrokerOrder order) => [order, .. order.Legs.SelectMany(WithLegs)];
 
     /// <summary>Already taken by a reader, or already waiting in this reader's channel.</summary>
     private bool IsKnown(string executionId)

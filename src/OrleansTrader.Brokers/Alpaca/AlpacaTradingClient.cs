@@ -173,14 +173,21 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
     /// Every open order. Alpaca answers at most <see cref="MaxOrdersPerPage"/> orders a call, newest first, so this pages
     /// back with <c>until</c> (exclusive, on the submit time) until a page comes back short.
     /// </summary>
-    public async Task<IReadOnlyList<BrokerOrder>> ListOpenOrdersAsync(CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<BrokerOrder>> ListOpenOrdersAsync(CancellationToken cancellationToken = default) =>
+        ListEveryOrderAsync("open", null, cancellationToken);
+
+    /// <summary>
+    /// Every order in <paramref name="status"/> (open, closed or all) submitted after <paramref name="after"/> (exclusive),
+    /// with legs nested, paged as <see cref="ListOpenOrdersAsync"/> describes.
+    /// </summary>
+    internal async Task<IReadOnlyList<BrokerOrder>> ListEveryOrderAsync(string status, DateTimeOffset? after, CancellationToken cancellationToken)
     {
         var result = new List<BrokerOrder>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         DateTimeOffset? until = null;
         while (true)
         {
-            var page = await GetJsonAsync(OrdersPath("open", MaxOrdersPerPage, null, until, true), AlpacaJsonContext.Default.ListAlpacaOrderJson, "list orders", cancellationToken);
+            var page = await GetJsonAsync(OrdersPath(status, MaxOrdersPerPage, after, until, true), AlpacaJsonContext.Default.ListAlpacaOrderJson, "list orders", cancellationToken);
             var added = 0;
             foreach (var json in page)
             {

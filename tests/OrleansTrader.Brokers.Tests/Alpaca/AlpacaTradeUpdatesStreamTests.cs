@@ -103,6 +103,58 @@ public sealed class AlpacaTradeUpdatesStreamTests
         Assert.Single(reports.Reports, r => r.Order.OrderId == stopLoss && r.Kind == ExecutionReportKind.Accepted);
     }
 
+    // Placed and canceled while disconnected, without a fill: the order was never tracked, is not open and has no fill to
+    // back-fill, so the catch-up said nothing and the order stayed working at the reader until a reconciliation.
+    [Fact]
+    public async Task Stream_ReportsTheCancelOfAnOrderPlacedAndCanceledWhileDisconnected()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        await using var reports = new ExecutionReportCollector(host.Client);
+        await host.Health.StreamHealthy.Task.WaitAsync(TimeSpan.FromSeconds(15), Ct);
+        BrokerOrder? placed = null;
+
+        await ReconnectAsync(server, host, 2, async () =>
+        {
+            placed = await host.Client.SubmitOrderAsync(Limit("s-gap-cancel", 3m), Ct);
+            await server.CancelAtVenueAsync(placed.OrderId);
+        });
+        var marker = await host.Client.SubmitOrderAsync(Limit("s-gap-marker", 1m), Ct);
+        await reports.WaitForAsync(r => r.Order.OrderId == marker.OrderId);
+
+        var canceled = Assert.Single(reports.Reports, r => r.Order.OrderId == placed!.OrderId);
+        Assert.Equal((ExecutionReportKind.Canceled, OrderStatus.Canceled), (canceled.Kind, canceled.Order.Status));
+    }
+
+    // The entry filled while disconnected: its exits came only nested in the back-filled fill's order and were not tracked,
+    // so a later cancel of one during another disconnect was never reported and the leg stayed working at the reader.
+    // No overlap, so the entry (submitted before the second connection) is not among the closed orders the third lists.
+    [Fact]
+    public async Task Stream_ReportsTheCancelOfABracketLeg_WhoseEntryFilledWhileDisconnected()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server, options => options.BackfillOverlap = TimeSpan.Zero);
+        await using var reports = new ExecutionReportCollector(host.Client);
+        await host.Health.StreamHealthy.Task.WaitAsync(TimeSpan.FromSeconds(15), Ct);
+        var entry = await host.Client.SubmitOrderAsync(Limit("s-gap-bracket", 5m) with
+        {
+            OrderClass = OrderClass.Bracket,
+            TakeProfit = new ExitLeg(LimitPrice: 110m),
+            StopLoss = new ExitLeg(StopPrice: 90m),
+        }, Ct);
+        var stopLoss = Assert.Single(entry.Legs, leg => leg.Type == OrderType.Stop).OrderId;
+        await reports.WaitForAsync(r => r.Order.OrderId == entry.OrderId && r.Kind == ExecutionReportKind.Accepted);
+
+        await ReconnectAsync(server, host, 2, () => server.FillAsync(entry.OrderId, 5m, 100m));
+        await reports.WaitForAsync(r => r.Order.OrderId == entry.OrderId && r.Kind == ExecutionReportKind.Fill);
+        await ReconnectAsync(server, host, 3, () => server.CancelAtVenueAsync(stopLoss));
+        var marker = await host.Client.SubmitOrderAsync(Limit("s-gap-bracket-marker", 1m), Ct);
+        await reports.WaitForAsync(r => r.Order.OrderId == marker.OrderId);
+
+        var canceled = Assert.Single(reports.Reports, r => r.Order.OrderId == stopLoss);
+        Assert.Equal((ExecutionReportKind.Canceled, OrderStatus.Canceled), (canceled.Kind, canceled.Order.Status));
+    }
+
     // Fills the pump had written into the channel counted as delivered (their ids seen, the back-fill start moved past
     // them) though the reader stopped before taking them: the next reader on the client never got them.
     [Fact]
@@ -194,6 +246,27 @@ public sealed class AlpacaTradeUpdatesStreamTests
         Assert.Equal(99.5m, fill.Execution.Price);
         Assert.Equal(2, server.ListenMessages);
         Assert.Contains(host.Logs.Entries, e => e.EventId.Id == 4113);
+    }
+
+    // The execution id is the order's id and its filled_qty after the fill: fill events whose order came without filled_qty
+    // all got the id "{order}:0", so the second was dropped as a repeat of the first and never reported.
+    [Fact]
+    public async Task Stream_FillEventsWithoutTheOrdersFilledQty_AreEachReportedOnce()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        await using var reports = new ExecutionReportCollector(host.Client);
+        await host.Health.StreamHealthy.Task.WaitAsync(TimeSpan.FromSeconds(15), Ct);
+        var order = await host.Client.SubmitOrderAsync(Limit("s-no-filled-qty", 5m), Ct);
+
+        await server.FillAsync(order.OrderId, 2m, 101m, omitFilledQty: true);
+        await reports.WaitForAsync(r => r.Execution is not null);
+        await server.FillAsync(order.OrderId, 2m, 102m, omitFilledQty: true);
+
+        var fills = await reports.WaitForAsync(r => r.Execution is not null, 2);
+        Assert.Equal([(2m, 101m), (2m, 102m)], fills.Select(f => (f.Execution!.Quantity, f.Execution.Price)));
+        Assert.Equal(2, fills.Select(f => f.Execution!.ExecutionId).Distinct().Count());
+        Assert.DoesNotContain(fills, f => f.Execution!.ExecutionId.EndsWith(":0", StringComparison.Ordinal));
     }
 
     // A stop aborted the socket (a cancelled receive aborts a ClientWebSocket): Alpaca saw a broken connection on every

@@ -187,7 +187,7 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
     }
 
     /// <summary>Fills part or all of an order: updates it, books a FILL activity and position, pushes the event.</summary>
-    public async Task FillAsync(string orderId, decimal quantity, decimal price, bool garbleEvent = false)
+    public async Task FillAsync(string orderId, decimal quantity, decimal price, bool garbleEvent = false, bool omitFilledQty = false)
     {
         JsonObject message;
         var linked = new List<JsonObject>();
@@ -227,6 +227,11 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
             message["price"] = garbleEvent ? "n/a" : Num(price);
             message["qty"] = Num(quantity);
             message["position_qty"] = Num(positionQty);
+            if (omitFilledQty)
+            {
+                message["order"]!.AsObject().Remove("filled_qty");
+            }
+
             if (order.Status == "filled")
             {
                 // As Alpaca works a group: the entry's fill activates its held exits; an exit's fill cancels its sibling.
