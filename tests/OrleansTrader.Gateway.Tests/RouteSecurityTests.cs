@@ -75,6 +75,22 @@ public sealed class RouteSecurityTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A403_SaysWhetherTheKeyLacksTheRoleOrTheAccount()
+    {
+        var account = await Host.CreateAccountAsync();
+        var other = await Host.CreateAccountAsync();
+        var (otherAccountKey, otherAccountKeyId) = await Host.IssueKeyAsync(["trader"], [other]);
+        var (riskOnly, riskOnlyId) = await Host.IssueKeyAsync(["risk"], [account]);
+
+        var wrongAccount = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}", otherAccountKey, null, HttpStatusCode.Forbidden);
+        Assert.Equal($"Key {otherAccountKeyId} does not cover account {account}.", wrongAccount.GetProperty("detail").GetString());
+
+        var wrongRole = await Host.SendJsonAsync(HttpMethod.Delete, $"/api/accounts/{account}/orders", riskOnly, null, HttpStatusCode.Forbidden);
+        Assert.Equal($"Key {riskOnlyId} lacks the role this route needs: trader.", wrongRole.GetProperty("detail").GetString());
+        Assert.True(wrongRole.TryGetProperty("correlationId", out _));
+    }
+
+    [Fact]
     public async Task HealthAndMetrics_AreOpen_WithoutAKey()
     {
         foreach (var path in PublicRoutes)
