@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Portfolio;
@@ -18,6 +19,7 @@ namespace OrleansTrader.Grains.Tests;
 public sealed class StrategyCatchUpTests
 {
     private const string Symbol = "SCU";
+    private static readonly BreakerActor RiskOfficer = new("risk-officer", HasRiskRole: true);
     private readonly DateTimeOffset _firstBar = StartOfMinute(TimeProvider.System.GetUtcNow().AddHours(-2));
     private int _bars;
 
@@ -62,6 +64,55 @@ public sealed class StrategyCatchUpTests
         var traded = await BarAsync(cluster, strategy, account);
         Assert.Equal(2m, Own(traded));
         Assert.Equal(2m, await HeldAsync(account));
+    }
+
+    [Fact]
+    public async Task AnAccountResetWhileTheStrategyRuns_IsResyncedOnItsNextEvent_AndItsFillsAreItsPosition()
+    {
+        var storage = new ResettableStorage();
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp));
+                silo.Services.AddStrategy(EachBarBuyer.Definition);
+            },
+        });
+        await Market.QuoteAsync(cluster, Symbol, 50m, 50m);
+        var limits = TestAccounts.Loose with { MaxQuoteAge = TimeSpan.FromDays(1) };
+        var account = await TestAccounts.OpenAsync(cluster, "scr", 1_000_000m, limits);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("scr", "s"));
+        Assert.True((await strategy.CreateAsync(new CreateStrategy { Kind = EachBarBuyer.Definition.Kind, Symbols = [Symbol], Parameters = new Dictionary<string, string>(), Start = true })).Succeeded);
+        for (var i = 1; i <= 3; i++)
+        {
+            Assert.Equal(i, Own(await BarAsync(cluster, strategy, account)));
+        }
+
+        // The account's storage wiped while the strategy keeps running: the account's next write conflicts and its activation
+        // goes; opened again, its events number from the start, below the sequence the strategy follows.
+        var followed = (await account.GetEventsAsync(long.MaxValue - 1, 0)).LastSequence;
+        await storage.ResetAsync(GrainId.Create(typeof(Accounts.AccountGrain).FullName!, "scr"));
+        await Assert.ThrowsAnyAsync<InconsistentStateException>(() => account.SetRiskLimitsAsync(limits));
+        account = await TestAccounts.OpenAsync(cluster, "scr", 1_000_000m, limits);
+        Assert.True((await account.GetEventsAsync(long.MaxValue - 1, 0)).LastSequence < followed);
+
+        // The reopened account took back the paper broker's fills of the strategy's orders, orders it does not know, and
+        // went REDUCING on them. The strategy hears that (its first event below the sequence it follows) and resyncs its
+        // position from the account's new history: the three shares, not counted again.
+        var breaker = cluster.Breaker("scr");
+        await Eventually.WaitAsync(async () => (await breaker.GetStateAsync()).State, s => s == TradingState.Reducing, "the reopened account to go REDUCING");
+        var resynced = await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!, s => s.LastError?.Contains("past the account's newest", StringComparison.Ordinal) == true,
+            "the strategy to resync from the reset account");
+        Assert.Equal(3m, Own(resynced));
+
+        // Reset by the risk officer: its next orders are placed, filled, and its own position is the account's.
+        Assert.True((await breaker.ResetAsync(RiskOfficer, "account restored, fills reviewed", force: false)).Succeeded);
+        var traded = await Eventually.WaitAsync(() => BarAsync(cluster, strategy, account), s => s.IntentsSent > resynced.IntentsSent,
+            "the strategy to hear the reset and send an order");
+        Assert.Equal(4m, Own(traded));
+        Assert.Equal(4m, await HeldAsync(account));
+        Assert.Equal(5m, Own(await BarAsync(cluster, strategy, account)));
+        Assert.Equal(5m, await HeldAsync(account));
     }
 
     [Fact]

@@ -566,6 +566,46 @@ public sealed class WebhookTests : IDisposable
         await Eventually.WaitAsync(Webhook(cluster, "wh-p", "past").GetStatusAsync, s => s!.DeliveredThroughSequence == events.LastSequence, "the position back in the account's history");
     }
 
+    [Fact]
+    public async Task AnAccountResetWhileTheWebhookRuns_HasEveryEventOfItsNewHistoryDelivered()
+    {
+        var storage = new ResettableStorage();
+        await using var cluster = await StartAsync(resettable: storage);
+        var account = await TestAccounts.OpenAsync(cluster, "wh-r", 100_000m);
+        var webhook = Webhook(cluster, "wh-r", "reset");
+        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/reset" })).Succeeded);
+        for (var i = 1; i <= 6; i++)
+        {
+            Assert.True((await account.TransferCashAsync(new TransferCash { TransferId = $"old-{i}", Amount = 100m })).Succeeded);
+        }
+
+        var old = (await account.GetEventsAsync(0, 100)).LastSequence;
+        await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.DeliveredThroughSequence == old, "the old history delivered");
+        var (delivered, requests) = (Sequences("reset").Count, Requests("reset").Count);
+
+        // The account's storage wiped while the webhook runs: opened again, its events number from the start, below the
+        // position delivered through. The webhook goes back for them (it waited for the account's sequence to pass that
+        // position, and then skipped them).
+        await storage.ResetAsync(GrainId.Create(typeof(Accounts.AccountGrain).FullName!, "wh-r"));
+        await Assert.ThrowsAnyAsync<InconsistentStateException>(() => account.SetRiskLimitsAsync(TestAccounts.Loose));
+        account = await TestAccounts.OpenAsync(cluster, "wh-r", 100_000m);
+        Assert.True((await account.TransferCashAsync(new TransferCash { TransferId = "new-0", Amount = 100m })).Succeeded);
+        var first = (await account.GetEventsAsync(0, 100)).LastSequence;
+        Assert.True(first < old);
+        await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.DeliveredThroughSequence == first, "the webhook to go back to the account's new history");
+
+        // Past the old position: every event of the new history delivered once, in order, after the request announcing the gap.
+        for (var i = 1; (await account.GetEventsAsync(0, 100)).LastSequence <= old + 1; i++)
+        {
+            Assert.True((await account.TransferCashAsync(new TransferCash { TransferId = $"new-{i}", Amount = 100m })).Succeeded);
+        }
+
+        var history = await account.GetEventsAsync(0, 100);
+        await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.DeliveredThroughSequence == history.LastSequence, "the new history delivered");
+        Assert.Equal(history.Events.Select(e => e.Sequence), Sequences("reset").Skip(delivered));
+        Assert.Equal(history.OldestSequence, Requests("reset")[requests].Json.GetProperty("truncatedBefore").GetInt64());
+    }
+
     private static int Count(List<AccountEvent> seen, AccountEventKind kind)
     {
         lock (seen)
@@ -587,7 +627,8 @@ public sealed class WebhookTests : IDisposable
         [.. Requests(webhookId).SelectMany(r => r.Events).Select(e => e.GetProperty("sequence").GetInt64())];
 
     private Task<TradingCluster> StartAsync(
-        TimeProvider? time = null, Action<WebhookOptions>? configure = null, string? sqlite = null, WriteFailingStorage? storage = null) =>
+        TimeProvider? time = null, Action<WebhookOptions>? configure = null, string? sqlite = null, WriteFailingStorage? storage = null,
+        ResettableStorage? resettable = null) =>
         TradingCluster.StartAsync(new TradingClusterOptions
         {
             Time = time,
@@ -598,6 +639,11 @@ public sealed class WebhookTests : IDisposable
                 if (storage is not null)
                 {
                     silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp));
+                }
+
+                if (resettable is not null)
+                {
+                    silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => resettable.Over(sp));
                 }
 
                 if (configure is not null)

@@ -70,6 +70,7 @@ internal sealed partial class StrategyGrain
             _tickSubscriptions.Add(await memory.GetStream<MarketTick>(StreamId.Create(StreamNames.Ticks, symbol)).SubscribeAsync(OnTickAsync));
         }
 
+        _streamedThrough = null;
         _eventSubscription = await memory.GetStream<AccountEvent>(StreamId.Create(StreamNames.AccountEvents, _accountId)).SubscribeAsync(OnAccountEventAsync);
 
         var now = time.GetUtcNow();
@@ -190,8 +191,21 @@ internal sealed partial class StrategyGrain
             return;
         }
 
+        var streamed = _streamedThrough;
+        _streamedThrough = entry.Sequence;
         if (entry.Sequence <= S.LastAccountEventSequence)
         {
+            // Mostly one a catch-up read first, and the stream is now passing. But an account whose storage was reset while
+            // this strategy ran numbers its events from the start again (the stream goes back): ignored, its events (this
+            // strategy's own fills among them) were lost until its sequence passed the old one. The account's history is
+            // read; a position past its newest event resyncs from it, as at activation.
+            if (streamed is { } previous && entry.Sequence > previous)
+            {
+                return;
+            }
+
+            await CatchUpAsync();
+            await DispatchAsync();
             return;
         }
 

@@ -41,6 +41,10 @@ internal sealed partial class StrategyGrain(
     // While a resync replays the account's history: the position it rewound from. Fills up to it that the strategy was
     // already told of (a restored history repeats them) rebuild its position without reaching it again.
     private long _replayingThrough;
+
+    // The sequence of the account event the stream gave last (null until one came since the strategy started): the stream
+    // gives them in order, so one at or below the followed position but past this one is an event a catch-up read first.
+    private long? _streamedThrough;
     private bool _dirty;
     private string _accountId = string.Empty;
     private string _strategyId = string.Empty;

@@ -41,6 +41,10 @@ internal sealed partial class WebhookGrain(
 
     /// <summary>The account had no event to resume from after the position was found past its newest: its next event wakes the pump.</summary>
     private bool _waitingPastNewest;
+
+    // The sequence of the account event the stream gave last: it gives them in order, so one at or below it is the account
+    // numbering from the start again (its storage was reset while this webhook ran).
+    private long? _streamedThrough;
     private string _accountId = string.Empty;
     private string _webhookId = string.Empty;
 
@@ -285,7 +289,12 @@ internal sealed partial class WebhookGrain(
 
     private Task OnAccountEventAsync(AccountEvent entry, StreamSequenceToken? token)
     {
-        if (S.State == WebhookState.Active && S.NextAttemptAt is null && _inFlight is null && (entry.Sequence > S.DeliveredThrough || _waitingPastNewest))
+        // An account that numbers from the start again wakes the pump too: its events at or below the position delivered
+        // through were ignored, until the keep-alive found the position past its newest event, or never, once its sequence
+        // had passed the old position by then.
+        var wentBack = _streamedThrough is { } streamed && entry.Sequence <= streamed && entry.Sequence <= S.DeliveredThrough;
+        _streamedThrough = entry.Sequence;
+        if (S.State == WebhookState.Active && S.NextAttemptAt is null && _inFlight is null && (entry.Sequence > S.DeliveredThrough || _waitingPastNewest || wentBack))
         {
             Kick(TimeSpan.Zero);
         }
