@@ -7,8 +7,8 @@ using OrleansTrader.Runtime.Testing;
 
 namespace OrleansTrader.Grains.Tests;
 
-/// <summary>Breaker review: overrides across a reset and a restart, the kill switch over an account reset and a later account.</summary>
-public sealed class BreakerReviewTests : IDisposable
+/// <summary>Breaker resets: overrides across a reset and a restart, the kill switch over an account reset and a later account.</summary>
+public sealed class BreakerResetTests : IDisposable
 {
     private static readonly BreakerActor RiskOfficer = new("risk-officer", HasRiskRole: true);
     private static readonly DateTimeOffset Monday = new(2026, 3, 2, 14, 0, 0, TimeSpan.Zero);
