@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OrleansTrader.Domain.Strategies;
@@ -137,6 +138,120 @@ public sealed class MarketFeedPumpTests
         Assert.Equal(FeedState.Degraded, feed.GetHealth().State);
     }
 
+
+    /// <summary>
+    /// A replay that fails for a reason other than its file (a symbol grain call timed out) is started again by the pump.
+    /// Started from its first row, it would send every row before the failure again: past the symbol grain's duplicate
+    /// window (the last 1,024 keys) they go out again as ticks, to the strategies and the paper exchange. It resumes after
+    /// the last batch the symbol grain took in instead.
+    /// </summary>
+    [Fact]
+    public async Task AReplayWhoseIngestFailsOnce_ResumesAfterTheRowsTheSymbolGrainTookIn()
+    {
+        const int Rows = 10_000;
+        using var folder = new TempDirectory();
+        var file = folder.File("2013-10-07.trades.csv");
+        var rows = new StringBuilder("time,price,size,exchange,condition,suspicious\n");
+        var t0 = new DateTimeOffset(2013, 10, 7, 14, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < Rows; i++)
+        {
+            rows.Append(t0.AddMilliseconds(100 * i).ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture))
+                .Append(',').Append((167m + ((i % 50) / 100m)).ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(",100,P,0,0\n");
+        }
+
+        await File.WriteAllTextAsync(file, rows.ToString(), TestContext.Current.CancellationToken);
+
+        var ct = TestContext.Current.CancellationToken;
+        var time = new FakeTimeProvider();
+        var failSecondIngest = new FailSecondIngest();
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Services.AddSingleton<IIncomingGrainCallFilter>(failSecondIngest),
+        });
+
+        // More rows than one pump batch (4,096): the first batch goes in, the second fails once.
+        var feed = new CsvReplayFeed([new CsvSource(file, "BRK", CsvFileKind.TradeTicks)], new CsvReplayOptions(), new TickValidatorOptions(), TimeProvider.System, NullLogger.Instance);
+        var log = new PumpLog();
+        var pump = new MarketFeedPump(feed, cluster.Cluster.Client, time, log);
+        await pump.StartAsync(ct);
+        try
+        {
+            // The clock moves, so the restart's backoff passes.
+            await Eventually.WaitAsync(
+                () => Task.FromResult(pump.ReplayEnded),
+                ended => ended, "the replay to end after its restart", tick: () => time.Advance(TimeSpan.FromSeconds(1)));
+        }
+        finally
+        {
+            await pump.StopAsync(ct);
+        }
+
+        Assert.Contains(log.Messages, m => m.Contains("failed; restarting", StringComparison.Ordinal));
+        Assert.Equal(1, failSecondIngest.Failed);
+        Assert.Equal(1, failSecondIngest.TimesIngested(t0));
+        Assert.Equal(Rows, failSecondIngest.TradesIngested);
+        var stats = await cluster.Symbol("BRK").GetStatsAsync();
+        Assert.Equal(Rows, stats.AcceptedTrades);
+    }
+
+    /// <summary>
+    /// A batch of two symbols whose call to one symbol grain fails while the other's goes in: the replay resumes after the
+    /// rows both took in, and the rows of the failed batch that one of them has are not sent to it again.
+    /// </summary>
+    [Fact]
+    public async Task AReplayWhoseIngestFailsForOneSymbolOnly_SendsTheOtherSymbolsRowsOnce()
+    {
+        const int Rows = 6_000;
+        using var folder = new TempDirectory();
+        var t0 = new DateTimeOffset(2013, 10, 7, 14, 0, 0, TimeSpan.Zero);
+        var sources = new List<CsvSource>();
+        foreach (var (symbol, offset) in new[] { ("AAA", 0), ("BBB", 50) })
+        {
+            var file = folder.File($"{symbol}.trades.csv");
+            var rows = new StringBuilder("time,price,size,exchange,condition,suspicious\n");
+            for (var i = 0; i < Rows; i++)
+            {
+                rows.Append(t0.AddMilliseconds((100 * i) + offset).ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture))
+                    .Append(',').Append((167m + ((i % 50) / 100m)).ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(",100,P,0,0\n");
+            }
+
+            await File.WriteAllTextAsync(file, rows.ToString(), TestContext.Current.CancellationToken);
+            sources.Add(new CsvSource(file, symbol, CsvFileKind.TradeTicks));
+        }
+
+        var ct = TestContext.Current.CancellationToken;
+        var time = new FakeTimeProvider();
+        var failSecondIngest = new FailSecondIngest("BBB");
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Services.AddSingleton<IIncomingGrainCallFilter>(failSecondIngest),
+        });
+
+        // The rows interleave, so each pump batch (4,096) holds about 2,048 of each symbol: more than the duplicate window.
+        var feed = new CsvReplayFeed(sources, new CsvReplayOptions(), new TickValidatorOptions(), TimeProvider.System, NullLogger.Instance);
+        var pump = new MarketFeedPump(feed, cluster.Cluster.Client, time, new PumpLog());
+        await pump.StartAsync(ct);
+        try
+        {
+            await Eventually.WaitAsync(
+                () => Task.FromResult(pump.ReplayEnded),
+                ended => ended, "the replay to end after its restart", tick: () => time.Advance(TimeSpan.FromSeconds(1)));
+        }
+        finally
+        {
+            await pump.StopAsync(ct);
+        }
+
+        Assert.Equal(1, failSecondIngest.Failed);
+        foreach (var symbol in new[] { "AAA", "BBB" })
+        {
+            var times = failSecondIngest.Ingested.Where(t => t.Symbol == symbol).Select(t => t.Time).ToList();
+            Assert.Equal(Rows, times.Count);
+            Assert.Equal(Rows, times.Distinct().Count());
+            Assert.Equal(Rows, (await cluster.Symbol(symbol).GetStatsAsync()).AcceptedTrades);
+        }
+    }
+
     private sealed class PumpLog : ILogger<MarketFeedPump>
     {
         public ConcurrentQueue<string> Messages { get; } = new();
@@ -148,5 +263,48 @@ public sealed class MarketFeedPumpTests
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
             Messages.Enqueue(formatter(state, exception));
+    }
+
+    /// <summary>
+    /// Fails the second call that brings trades to a symbol grain (to <paramref name="symbol"/>'s, when given), before the
+    /// grain sees it (a call timing out), and records every trade the symbol grains took in.
+    /// </summary>
+    private sealed class FailSecondIngest(string? symbol = null) : IIncomingGrainCallFilter
+    {
+        private readonly ConcurrentQueue<(string Symbol, DateTimeOffset Time)> _ingested = new();
+        private int _calls;
+        private int _failed;
+
+        public int Failed => Volatile.Read(ref _failed);
+
+        public int TradesIngested => _ingested.Count;
+
+        public int TimesIngested(DateTimeOffset tradeTime) => _ingested.Count(t => t.Time == tradeTime);
+
+        public IEnumerable<(string Symbol, DateTimeOffset Time)> Ingested => _ingested;
+
+        public async Task Invoke(IIncomingGrainCallContext context)
+        {
+            if (context.MethodName == nameof(ISymbolGrain.IngestAsync)
+                && context.Request.GetType().GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic)
+                        .Select(field => field.GetValue(context.Request)).OfType<TickBatch>().FirstOrDefault() is { Trades.Count: > 0 } batch)
+            {
+                if ((symbol is null || batch.Trades[0].Symbol == symbol) && Interlocked.Increment(ref _calls) == 2)
+                {
+                    Interlocked.Increment(ref _failed);
+                    throw new TimeoutException("injected: the symbol grain call timed out");
+                }
+
+                await context.Invoke();
+                foreach (var trade in batch.Trades)
+                {
+                    _ingested.Enqueue((trade.Symbol, trade.Timestamp));
+                }
+
+                return;
+            }
+
+            await context.Invoke();
+        }
     }
 }

@@ -13,8 +13,10 @@ namespace OrleansTrader.Grains.Hosting;
 /// <summary>
 /// Feeds the configured market data feed into the symbol grains, in batches per symbol and in feed order, and tells the
 /// global breaker when data last arrived (its stale-data trigger). A failed feed is restarted with backoff and logged,
-/// except a replay whose file cannot be read, which stops (started again, it would deliver its rows twice). When the
-/// feed ends, the symbols' open bars are closed.
+/// except a replay whose file cannot be read, which stops (started again, it would deliver its rows twice). A replay
+/// that failed otherwise (a symbol grain call timed out) resumes after the last events the symbol grains acknowledged,
+/// not from its first row: older ticks sent again would reach the strategies and the paper exchange a second time (the
+/// symbol grain's duplicate window holds only the last keys). When the feed ends, the symbols' open bars are closed.
 /// A replay has no clock to keep up with, so after each batch it waits until the symbols' memory streams are at most
 /// half full: it runs as fast as the subscribers consume instead of overflowing the bounded queues (dropped ticks).
 /// A live feed does not wait: a subscriber that falls behind loses ticks (counted), it does not delay the feed.
@@ -28,6 +30,12 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
     private readonly bool _isReplay = feed is CsvReplayFeed;
     private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
     private readonly HashSet<string> _symbols = new(StringComparer.Ordinal);
+
+    /// <summary>A replay's position: how many of its events (in its deterministic order) every symbol grain has taken in.</summary>
+    private long _replayPosition;
+
+    /// <summary>After a batch only some symbol grains took in: the position each of those has reached beyond <see cref="_replayPosition"/>.</summary>
+    private readonly Dictionary<string, long> _symbolPositions = new(StringComparer.Ordinal);
     private long _lastReceivedTicks;
     private long _events;
     private int _replayEnded;
@@ -96,11 +104,13 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
     {
         var channel = Channel.CreateBounded<MarketDataEvent>(new BoundedChannelOptions(65_536) { SingleReader = true, SingleWriter = true });
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var resumeAfter = _replayPosition;
         var reader = Task.Run(async () =>
         {
             try
             {
-                await foreach (var item in feed.ReadAsync(linked.Token))
+                var events = feed is CsvReplayFeed replay ? replay.ReadAsync(resumeAfter, linked.Token) : feed.ReadAsync(linked.Token);
+                await foreach (var item in events)
                 {
                     await channel.Writer.WriteAsync(item, linked.Token);
                 }
@@ -123,7 +133,7 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
                     pending.Add(item);
                 }
 
-                await DeliverAsync(pending, stoppingToken);
+                await DeliverAsync(pending, _replayPosition, stoppingToken);
                 pending.Clear();
             }
         }
@@ -136,12 +146,20 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
         await channel.Reader.Completion;
     }
 
-    private async Task DeliverAsync(List<MarketDataEvent> events, CancellationToken stoppingToken)
+    /// <param name="position">The replay position of the first event in <paramref name="events"/>.</param>
+    private async Task DeliverAsync(List<MarketDataEvent> events, long position, CancellationToken stoppingToken)
     {
         var bySymbol = new Dictionary<string, (List<TradeTick> Trades, List<QuoteTick> Quotes, List<Bar> Bars)>(StringComparer.Ordinal);
-        foreach (var item in events)
+        for (var i = 0; i < events.Count; i++)
         {
+            var item = events[i];
             if (item.Symbol is not { } symbol)
+            {
+                continue;
+            }
+
+            // A batch that failed for other symbols went to this one's grain already: its events are not sent twice.
+            if (_symbolPositions.TryGetValue(symbol, out var taken) && position + i < taken)
             {
                 continue;
             }
@@ -166,8 +184,38 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
             }
         }
 
-        await Task.WhenAll(bySymbol.Select(pair => client.GetGrain<ISymbolGrain>(pair.Key)
-            .IngestAsync(new TickBatch { Trades = pair.Value.Trades, Quotes = pair.Value.Quotes, Bars = pair.Value.Bars })));
+        var end = position + events.Count;
+        var calls = bySymbol.Select(pair => (Symbol: pair.Key, Call: client.GetGrain<ISymbolGrain>(pair.Key)
+            .IngestAsync(new TickBatch { Trades = pair.Value.Trades, Quotes = pair.Value.Quotes, Bars = pair.Value.Bars }))).ToList();
+        try
+        {
+            await Task.WhenAll(calls.Select(call => call.Call));
+        }
+        catch when (_isReplay)
+        {
+            foreach (var (symbol, call) in calls)
+            {
+                if (call.IsCompletedSuccessfully)
+                {
+                    _symbolPositions[symbol] = end;
+                }
+            }
+
+            throw;
+        }
+
+        if (_isReplay)
+        {
+            // Every symbol grain has the batch: a restarted replay resumes after it.
+            _replayPosition = end;
+            foreach (var (symbol, taken) in _symbolPositions.ToList())
+            {
+                if (taken <= end)
+                {
+                    _symbolPositions.Remove(symbol);
+                }
+            }
+        }
 
         // Only market data is fresh data: a batch of status events (a feed that is down reports every failed reconnect)
         // must not keep the global breaker's stale-data trigger and the readiness check from seeing a silent feed.

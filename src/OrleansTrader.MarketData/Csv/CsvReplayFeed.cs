@@ -59,19 +59,43 @@ public sealed class CsvReplayFeed : IMarketDataFeed
 
     public FeedHealth GetHealth() => _health.Snapshot();
 
-    public async IAsyncEnumerable<MarketDataEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<MarketDataEvent> ReadAsync(CancellationToken cancellationToken) => ReadAsync(0, cancellationToken);
+
+    /// <summary>
+    /// The replay from its start, without the first <paramref name="resumeAfter"/> events it yields (the status event
+    /// first among them): a consumer that failed part-way resumes after the events it has taken in. The merge is
+    /// deterministic, so the same files give the same events in the same order; the skipped rows are read again but not
+    /// paced, counted in health or logged a second time.
+    /// </summary>
+    public async IAsyncEnumerable<MarketDataEvent> ReadAsync(long resumeAfter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(resumeAfter);
         var sources = _explicitSources ?? CsvSourceDiscovery.Discover(_options);
         var validator = _options.Validate ? new TickValidator(_validatorOptions) : null;
         var pacer = new ReplayPacer(_timeProvider, _options.SpeedFactor);
         var readers = new List<CsvFileReader>(sources.Count);
         var logged = new int[sources.Count];
+
+        // Events yielded so far, skipped ones included: below resumeAfter an event went out before.
+        long position = 0;
         try
         {
             for (var i = 0; i < sources.Count; i++)
             {
                 var index = i;
-                readers.Add(Guard(sources[i].Path, () => CsvFileReader.Open(sources[i], error => OnBadRow(error, ref logged[index]), _options.StartDate, _options.EndDate)));
+                readers.Add(Guard(sources[i].Path, () => CsvFileReader.Open(
+                    sources[i],
+                    error =>
+                    {
+                        if (position < resumeAfter)
+                        {
+                            return;
+                        }
+
+                        OnBadRow(error, ref logged[index]);
+                    },
+                    _options.StartDate,
+                    _options.EndDate)));
             }
 
             var queue = new PriorityQueue<(int Reader, MarketDataEvent Event), (long Ticks, int Reader)>(readers.Count);
@@ -82,19 +106,27 @@ public sealed class CsvReplayFeed : IMarketDataFeed
 
             MarketDataLog.FeedStarted(_logger, Name, $"{sources.Count} files, speed factor {_options.SpeedFactor.ToString(CultureInfo.InvariantCulture)}");
             _health.SetState(FeedState.Connected);
-            yield return Status(FeedState.Connected, $"replaying {sources.Count} files");
+            if (position++ >= resumeAfter)
+            {
+                yield return Status(FeedState.Connected, $"replaying {sources.Count} files");
+            }
 
             while (queue.TryDequeue(out var next, out _))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var marketEvent = next.Event;
+
+                // Skipped rows are validated too: the validator's state (last prices, bands) is then the one it had.
                 var result = validator?.Validate(marketEvent);
                 if (result is { IsAccepted: false } rejected)
                 {
-                    _health.RecordRejected(rejected.Reason);
-                    MarketDataLog.TickRejected(_logger, Name, marketEvent.Symbol ?? string.Empty, rejected.Reason, rejected.Detail);
+                    if (position >= resumeAfter)
+                    {
+                        _health.RecordRejected(rejected.Reason);
+                        MarketDataLog.TickRejected(_logger, Name, marketEvent.Symbol ?? string.Empty, rejected.Reason, rejected.Detail);
+                    }
                 }
-                else
+                else if (position++ >= resumeAfter)
                 {
                     await pacer.WaitAsync(marketEvent.AvailableAt, cancellationToken);
                     _health.RecordDelivered(marketEvent);
