@@ -153,7 +153,8 @@ public sealed class RiskEngineTests
         var decision = Evaluate(Input(MarketOrder(OrderSide.Buy, 10m) with { Type = OrderType.Limit }));
 
         Assert.Equal(RiskReasonCodes.OrderInvalid, decision.ReasonCode);
-        Assert.Contains(OrderErrorCodes.LimitPriceRequired, decision.Message, StringComparison.Ordinal);
+        Assert.Contains(OrderErrorCodes.LimitPriceRequired, decision.Causes!);
+        Assert.DoesNotContain(OrderErrorCodes.LimitPriceRequired, decision.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -248,7 +249,7 @@ public sealed class RiskEngineTests
         var decision = Evaluate(Input(LimitOrder(OrderSide.Buy, 1_000_000m, 79_000_000_000_000m)));
 
         Assert.Equal(RiskReasonCodes.OrderInvalid, decision.ReasonCode);
-        Assert.Contains(OrderErrorCodes.PriceAboveMaximum, decision.Message, StringComparison.Ordinal);
+        Assert.Contains(OrderErrorCodes.PriceAboveMaximum, decision.Causes!);
     }
 
     [Fact]

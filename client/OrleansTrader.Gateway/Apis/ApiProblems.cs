@@ -66,7 +66,17 @@ internal static class ApiProblems
         return TypedResults.Problem(statusCode: status, title: Title(status), detail: message, extensions: extensions);
     }
 
-    public static ProblemHttpResult FromDenial(OrderDenial denial) => FromCode(denial.ReasonCode, denial.Message, denial.MaxQuantity);
+    /// <summary><see cref="FromCode"/>, with the order rules that failed in "causes" (QUANTITY_INVALID, ORDER_INVALID).</summary>
+    public static ProblemHttpResult FromDenial(OrderDenial denial)
+    {
+        var problem = FromCode(denial.ReasonCode, denial.Message, denial.MaxQuantity);
+        if (denial.Causes is { Count: > 0 } causes)
+        {
+            problem.ProblemDetails.Extensions["causes"] = causes.ToArray();
+        }
+
+        return problem;
+    }
 
     private static string Title(int status) => status switch
     {

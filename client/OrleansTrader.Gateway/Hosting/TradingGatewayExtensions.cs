@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Serialization.Metadata;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics;
@@ -51,7 +52,8 @@ public static class TradingGatewayExtensions
 
         services.ConfigureHttpJsonOptions(options =>
         {
-            options.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default);
+            // Bar intervals answer as requests give them ("1m"), not as a TimeSpan ("00:01:00").
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default.WithAddedModifier(BarIntervalJsonConverter.Apply));
             options.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
             options.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
         });
@@ -72,7 +74,9 @@ public static class TradingGatewayExtensions
         services.AddAuthorization(GatewayPolicies.Add);
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, GatewayAccessHandler>();
         services.AddRateLimiter(ConfigureRateLimits);
-        services.AddOpenApi(OpenApiDocument, options => options.AddDocumentTransformer(BearerSecurityTransformer.TransformAsync));
+        services.AddOpenApi(OpenApiDocument, options => options
+            .AddDocumentTransformer(BearerSecurityTransformer.TransformAsync)
+            .AddSchemaTransformer(BarIntervalSchemaTransformer.TransformAsync));
         return builder;
     }
 

@@ -16,6 +16,7 @@ public sealed record OrderCommandResult
 
     public static OrderCommandResult Of(AccountOrder order, bool existing = false) => new() { Order = order, IsExisting = existing };
 
-    public static OrderCommandResult Denied(string reasonCode, string message, decimal? maxQuantity = null, AccountOrder? order = null) =>
-        new() { Denial = new OrderDenial(reasonCode, message, maxQuantity), Order = order };
+    public static OrderCommandResult Denied(
+        string reasonCode, string message, decimal? maxQuantity = null, AccountOrder? order = null, IReadOnlyList<string>? causes = null) =>
+        new() { Denial = new OrderDenial(reasonCode, message, maxQuantity, causes), Order = order };
 }

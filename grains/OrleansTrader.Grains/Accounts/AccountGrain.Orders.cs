@@ -156,7 +156,7 @@ internal sealed partial class AccountGrain
         {
             // The check sized the replacement (the new total less the fills); a replace names the new total, as the hint must.
             return await DenyReplaceAsync(old,
-                OrderCommandResult.Denied(decision.ReasonCode, decision.Message, decision.MaxQuantity + old.Order.FilledQuantity, ToView(old)));
+                OrderCommandResult.Denied(decision.ReasonCode, decision.Message, decision.MaxQuantity + old.Order.FilledQuantity, ToView(old), decision.Causes));
         }
 
         // The replacement is a new order sent to the broker: it counts against the submit rate like a placement.
@@ -507,7 +507,7 @@ internal sealed partial class AccountGrain
         _history.ForgetClientOrderId(command.Request.ClientOrderId);
         await PersistAsync();
         AccountLog.Denied(logger, AccountId, command.Request.ClientOrderId, command.Request.Symbol, decision.ReasonCode, decision.Message);
-        return OrderCommandResult.Denied(decision.ReasonCode, decision.Message, decision.MaxQuantity, view);
+        return OrderCommandResult.Denied(decision.ReasonCode, decision.Message, decision.MaxQuantity, view, decision.Causes);
     }
 
     private async Task<AccountOrder> SubmitToBrokerAsync(string orderId, OrderRequest request)

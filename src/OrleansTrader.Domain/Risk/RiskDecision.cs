@@ -22,6 +22,12 @@ public sealed record RiskDecision
 
     public decimal? RequiredReservation { get; init; }
 
-    public static RiskDecision Deny(string reasonCode, string message, decimal? maxQuantity = null) =>
-        new() { Approved = false, ReasonCode = reasonCode, Message = message, MaxQuantity = maxQuantity };
+    /// <summary>
+    /// For QUANTITY_INVALID and ORDER_INVALID, the order rules that failed (<see cref="Orders.OrderErrorCodes"/>), so a
+    /// client can tell them apart without reading <see cref="Message"/>, which says the same in words.
+    /// </summary>
+    public IReadOnlyList<string>? Causes { get; init; }
+
+    public static RiskDecision Deny(string reasonCode, string message, decimal? maxQuantity = null, IReadOnlyList<string>? causes = null) =>
+        new() { Approved = false, ReasonCode = reasonCode, Message = message, MaxQuantity = maxQuantity, Causes = causes };
 }

@@ -11,6 +11,6 @@ public sealed class OrderShapeCheck : IRiskCheck
         ArgumentNullException.ThrowIfNull(context);
         var errors = OrderValidator.Validate(context.Request, context.Instrument);
         return errors.Count == 0 ? null
-            : RiskDecision.Deny(RiskReasonCodes.OrderInvalid, string.Join(" ", errors.Select(e => $"{e.Code}: {e.Message}")));
+            : RiskDecision.Deny(RiskReasonCodes.OrderInvalid, string.Join(" ", errors.Select(e => e.Message)), causes: [.. errors.Select(e => e.Code)]);
     }
 }

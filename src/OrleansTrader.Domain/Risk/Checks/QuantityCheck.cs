@@ -17,7 +17,8 @@ public sealed class QuantityCheck : IRiskCheck
 
         var instrument = context.Instrument;
         var max = context.AlignDown(Math.Min(context.Request.Quantity, instrument.MaxQuantity));
-        return RiskDecision.Deny(RiskReasonCodes.QuantityInvalid, string.Join(" ", errors.Select(e => $"{e.Code}: {e.Message}")),
-            max >= instrument.MinQuantity ? max : null);
+        // The message is sentences for people; the rules' codes go in Causes.
+        return RiskDecision.Deny(RiskReasonCodes.QuantityInvalid, string.Join(" ", errors.Select(e => e.Message)),
+            max >= instrument.MinQuantity ? max : null, [.. errors.Select(e => e.Code)]);
     }
 }
