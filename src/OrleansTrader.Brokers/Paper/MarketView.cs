@@ -40,6 +40,13 @@ internal sealed class MarketView(QuoteTick? quote, TradeTick? trade)
         return Liquidity.Maker;
     }
 
+    /// <summary>Gives back the liquidity taken since <paramref name="quote"/> and <paramref name="trade"/> were read (fills that were not saved).</summary>
+    public void Restore(QuoteTick? quote, TradeTick? trade)
+    {
+        Quote = quote;
+        Trade = trade;
+    }
+
     private bool IsMarketable(SimulatedOrder order)
     {
         if (Quote is not { } quote || order.LimitPrice is not { } limit)

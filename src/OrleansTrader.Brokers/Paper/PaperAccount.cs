@@ -453,6 +453,7 @@ internal sealed class PaperAccount : IDisposable
         }
 
         await _gate.WaitAsync();
+        var (quote, trade) = (view.Quote, view.Trade);
         try
         {
             var tx = Begin();
@@ -461,6 +462,8 @@ internal sealed class PaperAccount : IDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // The fills were not saved: the liquidity they took stays for the other accounts and the next event.
+            view.Restore(quote, trade);
             PaperLog.WorkFailed(_venue.Logger, ex, "a market update in " + symbol, AccountId);
         }
         finally

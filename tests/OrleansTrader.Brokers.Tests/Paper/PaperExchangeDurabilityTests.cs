@@ -290,6 +290,24 @@ public sealed class PaperExchangeDurabilityTests
     }
 
     [Fact]
+    public async Task MarketEvent_WhoseFillsAreNotSaved_LeavesTheQuotesSizeForTheNextEvent()
+    {
+        var store = new FailingStore();
+        await using var venue = await StartAsync(store: store);
+        var order = await venue.SubmitAsync(Request("unsaved-fill", OrderSide.Buy, OrderType.Market, 10m));
+        store.Fail = true;
+        await venue.QuoteAsync(99.90m, 100.00m, askSize: 10m);
+        store.Fail = false;
+        Assert.Equal(0m, (await venue.OrderAsync(order.OrderId)).FilledQuantity);
+
+        // The fill that was not saved did not happen: the 10 displayed are still there for the next event.
+        await venue.TradeAsync(100.00m, 50m);
+
+        var filled = await venue.OrderAsync(order.OrderId);
+        Assert.Equal((OrderStatus.Filled, 100.00m), (filled.Status, filled.AverageFillPrice));
+    }
+
+    [Fact]
     public async Task Snapshot_SurvivesAJsonRoundTrip_AndRestoresTheSameVenue()
     {
         var store = new InMemoryPaperVenueStore();
