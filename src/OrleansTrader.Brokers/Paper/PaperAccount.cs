@@ -610,7 +610,7 @@ internal sealed class PaperAccount : IDisposable
 
         foreach (var id in candidates)
         {
-            Evaluate(tx, id, view);
+            Evaluate(tx, id, view, activatedNow: false);
         }
 
         if (tx.Activated.Count == 0)
@@ -627,7 +627,7 @@ internal sealed class PaperAccount : IDisposable
             {
                 if (evaluated.Add(id))
                 {
-                    Evaluate(tx, id, view);
+                    Evaluate(tx, id, view, activatedNow: true);
                 }
             }
         }
@@ -642,7 +642,12 @@ internal sealed class PaperAccount : IDisposable
     private static List<string> NotYetEvaluated(List<string> activated, HashSet<string> evaluated) =>
         [.. activated.Where(id => !evaluated.Contains(id))];
 
-    private void Evaluate(PaperTransaction tx, string orderId, MarketView view)
+    /// <summary>
+    /// Evaluates one order against the event. An exit leg <paramref name="activatedNow"/> (by a fill in this event) was not
+    /// resting when the event's trade printed, so the trade can neither trigger it nor fill it: it sees the quote only,
+    /// and the trade from the next event on.
+    /// </summary>
+    private void Evaluate(PaperTransaction tx, string orderId, MarketView view, bool activatedNow)
     {
         var record = tx.Get(orderId);
         if (!IsMatchable(record) || record.Matching is not { } matching)
@@ -660,7 +665,7 @@ internal sealed class PaperAccount : IDisposable
             return;
         }
 
-        var market = new MarketSnapshot { Now = tx.Now, Quote = view.Quote, Trade = view.Trade };
+        var market = new MarketSnapshot { Now = tx.Now, Quote = view.Quote, Trade = activatedNow ? null : view.Trade };
         var options = _venue.FillOptionsFor(record.Order);
         var decision = FillModel.Evaluate(matching, market, options);
         if (decision.Quantity > 0m && decision.Price is { } price)

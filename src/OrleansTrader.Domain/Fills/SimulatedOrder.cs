@@ -71,6 +71,10 @@ public sealed record SimulatedOrder
             && WaterMark is null;
     }
 
-    /// <summary>The trailing stop level implied by the water mark, or null before the first trade.</summary>
-    public decimal? TrailingStopPrice => WaterMark is { } mark ? TrailingStops.Level(Side, mark, TrailPrice, TrailPercent) : null;
+    /// <summary>
+    /// The trailing stop level implied by the water mark, on the price grid as the backtester places it (a percent trail
+    /// is not on a tick), or null before the first trade.
+    /// </summary>
+    public decimal? TrailingStopPrice =>
+        WaterMark is { } mark && TrailingStops.Level(Side, mark, TrailPrice, TrailPercent) is { } level ? TrailingStops.OnTick(Side, level) : null;
 }

@@ -102,6 +102,32 @@ public sealed class PaperExchangeLifecycleTests
     }
 
     [Fact]
+    public async Task Bracket_StopLoss_IsNotTriggeredByThePrintThatFilledTheEntry_ButByTheNextOne()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(99.00m, 101.00m);
+        var request = Request("bracket-same-print", OrderSide.Buy, OrderType.Limit, 10m, limit: 100.00m) with
+        {
+            OrderClass = OrderClass.Bracket,
+            TakeProfit = new ExitLeg(LimitPrice: 105.00m),
+            StopLoss = new ExitLeg(StopPrice: 99.95m),
+        };
+        var entry = await venue.SubmitAsync(request);
+        var stopLoss = entry.Legs.Single(l => l.Type == OrderType.Stop);
+
+        // The print through the entry's limit fills it; the stop-loss was not working when it printed.
+        await venue.TradeAsync(99.90m, 100m);
+        Assert.Equal(100.00m, Assert.Single(await venue.WaitForAsync(entry.OrderId, ExecutionReportKind.Fill)).Execution!.Price);
+        await venue.WaitForAsync(stopLoss.OrderId, ExecutionReportKind.Accepted);
+        var resting = await venue.OrderAsync(stopLoss.OrderId);
+        Assert.Equal((OrderStatus.Accepted, 0m), (resting.Status, resting.FilledQuantity));
+        Assert.Equal(10m, Assert.Single(await venue.Client.GetPositionsAsync(Ct)).Quantity);
+
+        await venue.TradeAsync(99.90m, 100m);
+        Assert.Equal(99.00m, Assert.Single(await venue.WaitForAsync(stopLoss.OrderId, ExecutionReportKind.Fill)).Execution!.Price);
+    }
+
+    [Fact]
     public async Task Bracket_CancelingTheEntry_CancelsItsHeldExits()
     {
         await using var venue = await StartAsync();

@@ -250,6 +250,27 @@ public sealed class PaperExchangeMatchingTests
     }
 
     [Fact]
+    public async Task TrailingStopByPercent_StandsOnTheTick_AsTheBacktesterPlacesIt_AndTriggersOnlyThere()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(169.50m, 169.60m);
+        var order = await venue.SubmitAsync(Request("trail-tick", OrderSide.Sell, OrderType.TrailingStop, 10m, tif: TimeInForce.Gtc) with { TrailPercent = 0.5m });
+        await venue.TradeAsync(170.43m, 100m);
+
+        // 170.43 less 0.5% is 169.57785: a sell stop rounds down, to 169.57.
+        var trailing = await venue.OrderAsync(order.OrderId);
+        Assert.Equal((170.43m, 169.57m), (trailing.HighWaterMark, trailing.StopPrice));
+
+        // A print below the unrounded level but above the tick level does not trigger it.
+        await venue.TradeAsync(169.575m, 100m);
+        var above = await venue.OrderAsync(order.OrderId);
+        Assert.Equal((OrderStatus.Accepted, 0m), (above.Status, above.FilledQuantity));
+
+        await venue.TradeAsync(169.57m, 100m);
+        Assert.Equal(169.50m, Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Fill)).Execution!.Price);
+    }
+
+    [Fact]
     public async Task TrailingStop_ReplacedWithATrailPercent_TrailsByThePercentInsteadOfItsPrice()
     {
         await using var venue = await StartAsync();
