@@ -19,10 +19,20 @@ public sealed class MemoryStreamBatchTests
         await using var cluster = await IsolatedCluster.StartAsync(silo => silo.AddIncomingGrainCallFilter<RecordingFilter>());
         const string key = "filtered-batch";
         var stream = Stream(cluster, key);
+        // The client's subscriber runs apart from the grains: it is waited for on its own, not read while it may still add.
         var seenByClient = new List<int>();
+        var clientSawAll = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await stream.SubscribeAsync((e, _) =>
         {
-            seenByClient.Add(e.Number);
+            lock (seenByClient)
+            {
+                seenByClient.Add(e.Number);
+                if (seenByClient.Count == 60)
+                {
+                    clientSawAll.TrySetResult();
+                }
+            }
+
             return Task.CompletedTask;
         });
 
@@ -40,7 +50,11 @@ public sealed class MemoryStreamBatchTests
         Assert.Equal(Entries(1, 60), received);
         Assert.Equal(Entries(1, 60), cluster.Probe.GetLog(key + "/first"));
         Assert.Equal(2, cluster.Probe.GetLog(key).Count(e => e == "before stream.OnNextMemoryBatch"));
-        Assert.Equal(Enumerable.Range(1, 60), seenByClient);
+        await clientSawAll.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        lock (seenByClient)
+        {
+            Assert.Equal(Enumerable.Range(1, 60), seenByClient);
+        }
     }
 
     [Fact]
