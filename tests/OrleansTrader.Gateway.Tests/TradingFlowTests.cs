@@ -62,7 +62,8 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
         }
 
         // The level follows the trades the paper exchange sees: a trade at 52.01 (the mid) moves the mark there and the
-        // stop 2.5% under it, and reading the order, alone or in the list, shows both.
+        // stop 2.5% under it, on the cent grid as the backtester places it (50.70975 down to 50.70 for a sell), and
+        // reading the order, alone or in the list, shows both.
         await Host.QuoteAsync("TRLS", 52m, 52.02m);
         var moved = await PollAsync($"/api/accounts/{account}/orders/{placed.GetProperty("orderId").GetString()}", Host.AdminKey!,
             o => o.TryGetProperty("highWaterMark", out var mark) && mark.ValueKind == JsonValueKind.Number && mark.GetDecimal() == 52.01m);
@@ -71,7 +72,7 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
         foreach (var order in new[] { moved, listed })
         {
             Assert.Equal(52.01m, order.GetProperty("highWaterMark").GetDecimal());
-            Assert.Equal(52.01m * 0.975m, order.GetProperty("stopPrice").GetDecimal());
+            Assert.Equal(50.70m, order.GetProperty("stopPrice").GetDecimal());
         }
     }
 
