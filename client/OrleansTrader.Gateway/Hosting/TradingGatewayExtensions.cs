@@ -73,6 +73,7 @@ public static class TradingGatewayExtensions
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(GatewayClaims.Scheme, null);
         services.AddAuthorization(GatewayPolicies.Add);
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, GatewayAccessHandler>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ForbiddenProblemWriter>();
         services.AddRateLimiter(ConfigureRateLimits);
         services.AddOpenApi(OpenApiDocument, options => options
             .AddDocumentTransformer(BearerSecurityTransformer.TransformAsync)

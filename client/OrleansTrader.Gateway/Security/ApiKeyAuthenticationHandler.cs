@@ -1,7 +1,5 @@
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -84,45 +82,5 @@ internal sealed class ApiKeyAuthenticationHandler(
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer";
         return Task.CompletedTask;
-    }
-
-    /// <summary>403 with a detail that says whether the key lacks the route's role or its account: a bare "Forbidden"
-    /// leaves the caller to guess which of its keys or accounts is wrong.</summary>
-    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
-    {
-        Response.StatusCode = StatusCodes.Status403Forbidden;
-        await Context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = Context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status403Forbidden,
-                Title = "Forbidden.",
-                Detail = await ForbiddenDetailAsync(),
-            },
-        });
-    }
-
-    private async Task<string> ForbiddenDetailAsync()
-    {
-        var user = Context.User;
-        var keyId = user.KeyId() ?? "(unknown)";
-        var authorizeData = Context.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>() ?? [];
-        var policy = await AuthorizationPolicy.CombineAsync(
-            Context.RequestServices.GetRequiredService<IAuthorizationPolicyProvider>(), authorizeData);
-        var requirement = policy?.Requirements.OfType<GatewayAccessRequirement>().FirstOrDefault();
-        if (requirement is null)
-        {
-            return $"Key {keyId} may not use this route.";
-        }
-
-        if (!requirement.Roles.Any(user.HasRole))
-        {
-            return $"Key {keyId} lacks the role this route needs: {string.Join(" or ", requirement.Roles)}.";
-        }
-
-        return Context.GetRouteValue(GatewayAccessHandler.AccountRouteValue) is string accountId
-            ? $"Key {keyId} does not cover account {accountId}."
-            : $"Key {keyId} may not use this route.";
     }
 }

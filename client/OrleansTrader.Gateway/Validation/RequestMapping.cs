@@ -105,12 +105,11 @@ internal static class RequestMapping
             errors.Add(Field("maxQuoteAge"), "Must be at most one hour.");
         }
 
-        // The domain's own rules name the property first ("MaxOpenOrders must be positive."): reported under that field,
-        // once, unless the checks above already refused it.
+        // The domain's own rules name the property at fault: reported under that field, once, unless the checks above
+        // already refused it.
         foreach (var error in limits.Validate())
         {
-            var property = error.Message.Split(' ', 2)[0];
-            var field = property.Length > 0 && char.IsAsciiLetterUpper(property[0])
+            var field = error.Field is { Length: > 0 } property
                 ? Field(char.ToLowerInvariant(property[0]) + property[1..])
                 : prefix.Length == 0 ? "body" : prefix;
             if (!errors.Has(field))

@@ -34,22 +34,22 @@ public sealed record RiskLimits
     {
         // Validated on every order: the list is only made when there is an error to put in it.
         List<DomainError>? errors = null;
-        Require(MaxOrderNotional > 0m, "MaxOrderNotional must be positive.", ref errors);
-        Require(MaxPositionNotional > 0m, "MaxPositionNotional must be positive.", ref errors);
-        Require(MaxPositionPercentOfEquity > 0m && MaxPositionPercentOfEquity <= 1_000m, "MaxPositionPercentOfEquity must be in (0, 1000].", ref errors);
-        Require(MaxOpenOrders > 0, "MaxOpenOrders must be positive.", ref errors);
-        Require(MaxSubmitsPerWindow > 0, "MaxSubmitsPerWindow must be positive.", ref errors);
-        Require(SubmitWindow > TimeSpan.Zero, "SubmitWindow must be positive.", ref errors);
-        Require(MaxQuoteAge > TimeSpan.Zero, "MaxQuoteAge must be positive.", ref errors);
-        Require(PriceBandPercent > 0m && PriceBandPercent <= 100m, "PriceBandPercent must be in (0, 100].", ref errors);
+        Require(MaxOrderNotional > 0m, "MaxOrderNotional must be positive.", nameof(MaxOrderNotional), ref errors);
+        Require(MaxPositionNotional > 0m, "MaxPositionNotional must be positive.", nameof(MaxPositionNotional), ref errors);
+        Require(MaxPositionPercentOfEquity > 0m && MaxPositionPercentOfEquity <= 1_000m, "MaxPositionPercentOfEquity must be in (0, 1000].", nameof(MaxPositionPercentOfEquity), ref errors);
+        Require(MaxOpenOrders > 0, "MaxOpenOrders must be positive.", nameof(MaxOpenOrders), ref errors);
+        Require(MaxSubmitsPerWindow > 0, "MaxSubmitsPerWindow must be positive.", nameof(MaxSubmitsPerWindow), ref errors);
+        Require(SubmitWindow > TimeSpan.Zero, "SubmitWindow must be positive.", nameof(SubmitWindow), ref errors);
+        Require(MaxQuoteAge > TimeSpan.Zero, "MaxQuoteAge must be positive.", nameof(MaxQuoteAge), ref errors);
+        Require(PriceBandPercent > 0m && PriceBandPercent <= 100m, "PriceBandPercent must be in (0, 100].", nameof(PriceBandPercent), ref errors);
         return errors ?? (IReadOnlyList<DomainError>)[];
     }
 
-    private static void Require(bool condition, string message, ref List<DomainError>? errors)
+    private static void Require(bool condition, string message, string property, ref List<DomainError>? errors)
     {
         if (!condition)
         {
-            (errors ??= []).Add(new DomainError(InvalidCode, message));
+            (errors ??= []).Add(new DomainError(InvalidCode, message, property));
         }
     }
 }
