@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -154,8 +155,21 @@ public abstract class AdoNetGrainStorage : IGrainStorage
     private async Task<InconsistentStateException> ConflictAsync(
         string operation, string stateName, GrainId grainId, string? expected, CancellationToken cancellationToken)
     {
-        var stored = await ReadVersionAsync(stateName, grainId, cancellationToken);
-        var exception = GrainStateConflict.Create(operation, stateName, grainId, stored, expected);
+        long? stored;
+        var storedKnown = true;
+        try
+        {
+            stored = await ReadVersionAsync(stateName, grainId, cancellationToken);
+        }
+        catch (DbException)
+        {
+            // The conflict is already certain; this read only fills in the message. Failing it must not turn the
+            // conflict (which makes the runtime reload the grain) into a database error a caller would take as transient.
+            stored = null;
+            storedKnown = false;
+        }
+
+        var exception = GrainStateConflict.Create(operation, stateName, grainId, stored, expected, storedKnown);
         AdoNetLog.ETagConflict(_logger, operation, stateName, grainId.Type.Value, exception.StoredETag, expected);
         return exception;
     }
