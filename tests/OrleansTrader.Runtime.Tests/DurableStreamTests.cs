@@ -591,6 +591,75 @@ public sealed class DurableStreamTests
         Assert.Equal(0, await _log.GetCheckpointAsync(streamId, consumerId, Ct));
     }
 
+    [Fact]
+    public async Task Unsubscribe_WhileTheCursorWaitsToRetry_StopsTheRetries_AndWritesNoDeadLetter()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync(silo => silo.AddDurableStreams("durable", _ => _log, o =>
+        {
+            o.MaxDeliveryAttempts = 2;
+            o.RetryDelay = TimeSpan.FromSeconds(1); // on the silo's fake clock: the retry waits until the test advances it
+        }));
+        var streamId = StreamId.Create("audit", "unsubscribe-stops-retries");
+        var stream = cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(streamId);
+        var provider = (DurableStreamProvider)cluster.Client.GetStreamProvider("durable");
+        var attempts = 0;
+        var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handle = await stream.SubscribeAsync((_, _) =>
+        {
+            Interlocked.Increment(ref attempts);
+            failed.TrySetResult();
+            throw new InvalidOperationException("consumer failed");
+        });
+        var consumerId = $"client/{handle.HandleId:N}";
+
+        // The event fails and its cursor waits to retry; the subscriber leaves meanwhile, then the retry wait ends.
+        await stream.OnNextAsync(new TestEvent(1));
+        await failed.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        await handle.UnsubscribeAsync();
+        await WaitUntilAsync(() =>
+        {
+            cluster.Time.Advance(TimeSpan.FromSeconds(1));
+            return !provider.HasCursor(streamId, consumerId);
+        });
+
+        // A handle that was unsubscribed is not called again, and the event it left is no failure of a consumer.
+        Assert.Equal(1, Volatile.Read(ref attempts));
+        Assert.Empty(await _log.ReadDeadLettersAsync(streamId, Ct));
+        Assert.Equal(0, await _log.GetCheckpointAsync(streamId, consumerId, Ct));
+    }
+
+    [Fact]
+    public async Task UnsubscribeOfAStoredSubscription_WhileItsEventWaitsToRetry_StopsTheRetries_AndWritesNoDeadLetter()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync(silo =>
+        {
+            silo.AddDurableStreams("durable", _ => _log, o =>
+            {
+                o.MaxDeliveryAttempts = 2;
+                o.RetryDelay = TimeSpan.FromSeconds(1); // on the silo's fake clock: the retry waits until the test advances it
+            });
+            silo.AddIncomingGrainCallFilter<StreamDeliveryFilter>();
+        });
+        await cluster.Client.GetGrain<IStoredSubscriberGrain>("ur1").Subscribe();
+        cluster.Probe.SetFlag("ur1/no-resume", true);
+        await cluster.Cluster.RestartSiloAsync(Ct);
+        var streamId = StreamId.Create(StoredSubscriberGrain.Namespace, "ur1");
+        var provider = (DurableStreamProvider)cluster.Client.GetStreamProvider("durable");
+
+        // The event fails (the new activation did not resume its handle) and waits to retry; the grain unsubscribes meanwhile.
+        await StoredStream(cluster, "ur1").OnNextAsync(new TestEvent(1));
+        await cluster.Probe.WaitForLogAsync("ur1/stream-calls", 1);
+        await cluster.Client.GetGrain<IStoredSubscriberGrain>("ur1").UnsubscribeAll();
+        await WaitUntilAsync(() =>
+        {
+            cluster.Time.Advance(TimeSpan.FromSeconds(1));
+            return !provider.HasCursor(streamId, GrainId.Create(typeof(StoredSubscriberGrain).FullName!, "ur1").ToString());
+        });
+
+        Assert.Equal(["OnNext"], cluster.Probe.GetLog("ur1/stream-calls"));
+        Assert.Empty(await _log.ReadDeadLettersAsync(streamId, Ct));
+    }
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         var deadline = TimeProvider.System.GetTimestamp() + (30 * TimeProvider.System.TimestampFrequency);

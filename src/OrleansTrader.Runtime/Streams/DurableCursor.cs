@@ -114,10 +114,10 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
                         break;
                     }
 
-                    bool handled;
+                    DeliveryOutcome outcome;
                     try
                     {
-                        handled = await DeliverWithRetryAsync(storedEvent, i == next ? failure : null, cancellationToken);
+                        outcome = await DeliverWithRetryAsync(storedEvent, i == next ? failure : null, cancellationToken);
                     }
                     catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                     {
@@ -126,6 +126,13 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
                         break;
                     }
 
+                    if (outcome == DeliveryOutcome.Left)
+                    {
+                        // Unsubscribed while its event was retried: not its failure to record, and its checkpoint goes with it.
+                        break;
+                    }
+
+                    var handled = outcome == DeliveryOutcome.Delivered;
                     checkpoint = storedEvent.Sequence;
 
                     // Coalesced checkpoints move in memory per event, so the flush bound counts single events. A dead letter
@@ -258,15 +265,17 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
         }
     }
 
-    /// <summary>
-    /// Delivers the event; false when every attempt failed and it was dead-lettered instead. <paramref name="firstFailure"/>:
-    /// the event already failed once (in a batch), which counts as its first attempt.
-    /// </summary>
     /// <summary>The longest wait between retries: an hour, or the configured first wait when that is longer.</summary>
     private static TimeSpan MaxRetryDelay(DurableStreamOptions options) =>
         options.RetryDelay > TimeSpan.FromHours(1) ? options.RetryDelay : TimeSpan.FromHours(1);
 
-    private async Task<bool> DeliverWithRetryAsync(StoredStreamEvent storedEvent, Exception? firstFailure, CancellationToken cancellationToken)
+    /// <summary>
+    /// Delivers the event; <see cref="DeliveryOutcome.DeadLettered"/> when every attempt failed and it was dead-lettered
+    /// instead, <see cref="DeliveryOutcome.Left"/> when the consumer unsubscribed while it failed (no further attempt
+    /// reaches a handle that is gone). <paramref name="firstFailure"/>: the event already failed once (in a batch), which
+    /// counts as its first attempt.
+    /// </summary>
+    private async Task<DeliveryOutcome> DeliverWithRetryAsync(StoredStreamEvent storedEvent, Exception? firstFailure, CancellationToken cancellationToken)
     {
         var options = provider.Options;
         var runtime = provider.Runtime;
@@ -292,7 +301,7 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
                         await Consumer.ClientSubscription!.DeliverPayloadAsync(storedEvent.Payload, published, token);
                     }
 
-                    return true;
+                    return DeliveryOutcome.Delivered;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
@@ -303,13 +312,21 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
             // A delivery cut short by the silo stopping is not the consumer's failure: leave it for the next silo.
             cancellationToken.ThrowIfCancellationRequested();
             runtime.LogStreamDeliveryFailed(failure, StreamId, storedEvent.Sequence, Consumer.ConsumerId, attempt);
+
+            // Checked after each failure and each retry wait: the retries ran on against an unsubscribed handle (a client
+            // observer called after UnsubscribeAsync returned) and ended in a dead letter for a consumer that was gone.
+            if (!IsStillSubscribed())
+            {
+                return DeliveryOutcome.Left;
+            }
+
             if (attempt >= options.MaxDeliveryAttempts)
             {
                 await provider.Log.WriteDeadLetterAsync(
                     new DeadLetter(StreamId, Consumer.ConsumerId, storedEvent.Sequence, storedEvent.Payload, attempt, failure.ToString(), runtime.TimeProvider.GetUtcNow()),
                     cancellationToken);
                 runtime.LogStreamDeadLettered(StreamId, storedEvent.Sequence, Consumer.ConsumerId, attempt);
-                return false;
+                return DeliveryOutcome.DeadLettered;
             }
 
             if (delay > TimeSpan.Zero)
@@ -319,7 +336,18 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
                 // Doubling without a ceiling passed what a timer can wait (about 49.7 days) on a long enough run of attempts:
                 // the wait threw, the cursor restarted with its attempts at zero, and the event was never dead-lettered.
                 delay = delay >= MaxRetryDelay(options) / 2 ? MaxRetryDelay(options) : delay + delay;
+                if (!IsStillSubscribed())
+                {
+                    return DeliveryOutcome.Left;
+                }
             }
         }
+    }
+
+    private enum DeliveryOutcome
+    {
+        Delivered,
+        DeadLettered,
+        Left,
     }
 }
