@@ -606,6 +606,94 @@ public sealed class WebhookTests : IDisposable
         Assert.Equal(history.OldestSequence, Requests("reset")[requests].Json.GetProperty("truncatedBefore").GetInt64());
     }
 
+    // The stream's sign of a reset (an event at or below the one before it) only woke an idle webhook: one with a request
+    // out, or waiting for its retry, dropped it and went on from its old position. Once the account's new sequence had
+    // passed that position by the next request, every event of the new history up to it was skipped.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AnAccountResetWhileARequestIsOutOrWaitsForItsRetry_HasEveryEventOfItsNewHistoryDelivered(bool requestOut)
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var storage = new ResettableStorage();
+        await using var cluster = await StartAsync(time, resettable: storage);
+        var accountId = requestOut ? "wh-ro" : "wh-rr";
+        var account = await TestAccounts.OpenAsync(cluster, accountId, 100_000m);
+        var webhook = Webhook(cluster, accountId, "reset");
+        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/reset", Kinds = [AccountEventKind.CashTransfer] })).Succeeded);
+        for (var i = 1; i <= 3; i++)
+        {
+            Assert.True((await account.TransferCashAsync(new TransferCash { TransferId = $"old-{i}", Amount = 100m })).Succeeded);
+        }
+
+        var delivered = (await account.GetEventsAsync(0, 100)).LastSequence;
+        await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.DeliveredThroughSequence == delivered, "the old history delivered");
+
+        // The next request hangs, or fails and waits for its retry, while the account's storage is wiped.
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _receiver.Respond = async _ =>
+        {
+            arrived.TrySetResult();
+            if (requestOut)
+            {
+                await release.Task;
+            }
+
+            return new HttpResponseMessage(release.Task.IsCompleted ? HttpStatusCode.OK : HttpStatusCode.InternalServerError);
+        };
+        Assert.True((await account.TransferCashAsync(new TransferCash { TransferId = "old-4", Amount = 100m })).Succeeded);
+        var pending = (await account.GetEventsAsync(0, 100)).LastSequence;
+        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        if (!requestOut)
+        {
+            await WaitForFailuresAsync(webhook, 1);
+        }
+
+        var streamed = new List<long>();
+        await cluster.Cluster.Client.GetStreamProvider(StreamNames.MemoryProvider).GetStream<AccountEvent>(StreamId.Create(StreamNames.AccountEvents, accountId))
+            .SubscribeAsync((e, _) =>
+            {
+                lock (streamed)
+                {
+                    streamed.Add(e.Sequence);
+                }
+
+                return Task.CompletedTask;
+            });
+        await storage.ResetAsync(GrainId.Create(typeof(Accounts.AccountGrain).FullName!, accountId));
+        await Assert.ThrowsAnyAsync<InconsistentStateException>(() => account.SetRiskLimitsAsync(TestAccounts.Loose));
+        account = await TestAccounts.OpenAsync(cluster, accountId, 100_000m);
+        var made = 0;
+        for (; (await account.GetEventsAsync(0, 100)).LastSequence <= pending + 1; made++)
+        {
+            Assert.True((await account.TransferCashAsync(new TransferCash { TransferId = $"new-{made}", Amount = 100m })).Succeeded);
+        }
+
+        // The stream hands its next events on only once every subscriber took the last: the test's subscriber seeing a
+        // transfer made after it saw the others means the webhook has taken the events that show the reset.
+        await Eventually.WaitAsync(async () => (await account.GetEventsAsync(0, 100)).LastSequence, last => Streamed(streamed).Contains(last), "the new history streamed");
+        Assert.True((await account.TransferCashAsync(new TransferCash { TransferId = $"new-{made}", Amount = 100m })).Succeeded);
+        await Eventually.WaitAsync(async () => (await account.GetEventsAsync(0, 100)).LastSequence, last => Streamed(streamed).Contains(last), "one more transfer streamed");
+
+        // The request ends (or its retry is due) only once the new history is past the position it would deliver through.
+        var history = await account.GetEventsAsync(0, 100);
+        var expected = history.Events.Where(e => e.Kind == AccountEventKind.CashTransfer).Select(e => e.Transfer!.TransferId).ToList();
+        release.SetResult();
+        time.Advance(TimeSpan.FromSeconds(1));
+        await Eventually.WaitAsync(() => Task.FromResult(string.Join(",", DeliveredTransfers("reset"))), ids => expected.All(ids.Split(',').Contains), "every transfer of the new history");
+        Assert.Equal(expected, DeliveredTransfers("reset").Where(id => id.StartsWith("new-", StringComparison.Ordinal)).Distinct());
+        await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.DeliveredThroughSequence == history.LastSequence, "the position at the new history's newest event");
+    }
+
+    private static List<long> Streamed(List<long> streamed)
+    {
+        lock (streamed)
+        {
+            return [.. streamed];
+        }
+    }
+
     private static int Count(List<AccountEvent> seen, AccountEventKind kind)
     {
         lock (seen)
@@ -622,6 +710,11 @@ public sealed class WebhookTests : IDisposable
 
     private IReadOnlyList<ReceivedWebhook> Requests(string webhookId) =>
         [.. _receiver.Received.Where(r => r.Headers[WebhookSender.WebhookIdHeader] == webhookId)];
+
+    /// <summary>The transfer ids of the events the receiver answered with a 2xx, in the order received, repeats included.</summary>
+    private IReadOnlyList<string> DeliveredTransfers(string webhookId) =>
+        [.. Requests(webhookId).Where(r => r.AnsweredStatus is >= 200 and < 300).SelectMany(r => r.Events)
+            .Select(e => e.GetProperty("transfer").GetProperty("transferId").GetString()!)];
 
     private IReadOnlyList<long> Sequences(string webhookId) =>
         [.. Requests(webhookId).SelectMany(r => r.Events).Select(e => e.GetProperty("sequence").GetInt64())];

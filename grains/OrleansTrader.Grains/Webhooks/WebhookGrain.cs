@@ -37,7 +37,10 @@ internal sealed partial class WebhookGrain(
     private StreamSubscriptionHandle<AccountEvent>? _subscription;
     private IGrainTimer? _pump;
     private Task<WebhookAttempt>? _inFlight;
-    private (long Through, int Events, bool Rewound) _sending;
+    private (long Through, int Events, bool Rewound, int WentBack) _sending;
+
+    /// <summary>How many times this activation saw the account number from the start again (a request tells the ones it covers).</summary>
+    private int _wentBack;
 
     /// <summary>The account had no event to resume from after the position was found past its newest: its next event wakes the pump.</summary>
     private bool _waitingPastNewest;
@@ -287,19 +290,29 @@ internal sealed partial class WebhookGrain(
         _inFlight = null;
     }
 
-    private Task OnAccountEventAsync(AccountEvent entry, StreamSequenceToken? token)
+    private async Task OnAccountEventAsync(AccountEvent entry, StreamSequenceToken? token)
     {
         // An account that numbers from the start again wakes the pump too: its events at or below the position delivered
         // through were ignored, until the keep-alive found the position past its newest event, or never, once its sequence
         // had passed the old position by then.
         var wentBack = _streamedThrough is { } streamed && entry.Sequence <= streamed && entry.Sequence <= S.DeliveredThrough;
         _streamedThrough = entry.Sequence;
+        if (wentBack)
+        {
+            // Kept, not only a wake-up: a request out or waiting for its retry ignores the kick, and by its end the account's
+            // sequence may have passed the old position, so the pump could no longer tell and would skip the new history.
+            _wentBack++;
+            if (!S.AccountWentBack)
+            {
+                S.AccountWentBack = true;
+                await state.WriteStateAsync();
+            }
+        }
+
         if (S.State == WebhookState.Active && S.NextAttemptAt is null && _inFlight is null && (entry.Sequence > S.DeliveredThrough || _waitingPastNewest || wentBack))
         {
             Kick(TimeSpan.Zero);
         }
-
-        return Task.CompletedTask;
     }
 
     private void Kick(TimeSpan due) => _pump?.Change(due, Timeout.InfiniteTimeSpan);
@@ -336,7 +349,7 @@ internal sealed partial class WebhookGrain(
         // A position past the account's newest event (its storage reset or restored from an older backup) was never given
         // by this history: waiting for it would skip every event up to it. A gap, sent from the oldest event kept; the
         // position moves back only on that request's 2xx (a pending range below it is that request failing, retried here).
-        var rewound = S.PendingThrough < S.DeliveredThrough;
+        var rewound = S.AccountWentBack || S.PendingThrough < S.DeliveredThrough;
         var page = await Account.GetEventsAsync(rewound ? 0 : S.DeliveredThrough, Options.MaxEventsPerRequest);
         if (!rewound && S.DeliveredThrough > page.LastSequence)
         {
@@ -381,7 +394,7 @@ internal sealed partial class WebhookGrain(
             TruncatedBefore = truncatedBefore,
             Events = [.. events.Select(AccountEventReport.Round)],
         };
-        _sending = (through, events.Count, rewound);
+        _sending = (through, events.Count, rewound, _wentBack);
         S.LastAttemptAt = time.GetUtcNow();
         var (url, secrets) = (S.Url, SigningSecrets());
         var pump = _pump;
@@ -400,6 +413,9 @@ internal sealed partial class WebhookGrain(
         if (attempt.Delivered)
         {
             S.DeliveredThrough = _sending.Rewound ? _sending.Through : Math.Max(S.DeliveredThrough, _sending.Through);
+
+            // Back in the account's new history, unless it went back again while this request was out.
+            S.AccountWentBack &= !(_sending.Rewound && _sending.WentBack == _wentBack);
             S.PendingThrough = null;
             S.Deliveries++;
             S.EventsDelivered += _sending.Events;

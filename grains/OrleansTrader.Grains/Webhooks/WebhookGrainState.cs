@@ -33,6 +33,12 @@ internal sealed record WebhookGrainState
     /// </summary>
     public long? PendingThrough { get; set; }
 
+    /// <summary>
+    /// The account's event stream numbered from the start again (its storage reset) since the position delivered through:
+    /// the next request reads from the account's oldest event, and only its 2xx moves the position back into the new history.
+    /// </summary>
+    public bool AccountWentBack { get; set; }
+
     public long Deliveries { get; set; }
 
     public long EventsDelivered { get; set; }
