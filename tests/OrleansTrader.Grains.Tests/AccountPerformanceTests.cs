@@ -142,6 +142,27 @@ public sealed class AccountPerformanceTests : IDisposable
         Assert.Equal(-days[1].Fees, days[1].Pnl);
     }
 
+    // An account the query wakes (idle, or after a restart) has no marks yet: with a position open it could not value
+    // today, and the report left today's row out (its P&L, and the summary's, missing until the signal tick marked it).
+    [Fact]
+    public async Task AQueryThatWakesTheAccount_WithAPositionOpen_ReportsToday()
+    {
+        var time = new FakeTimeProvider(Monday);
+        await using var cluster = await StartAsync(time, sqlitePath: _dir.File("wake.db"));
+        var account = await TestAccounts.OpenAsync(cluster, "perf-wake", 100_000m);
+        await Market.QuoteAsync(cluster, "PRW", 50m, 50m);
+        await FillAsync(account, Market.MarketOrder("pw-buy", "PRW", OrderSide.Buy, 100m), 1);
+
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        await Market.QuoteAsync(cluster, "PRW", 55m, 55m);
+        var performance = (await cluster.Account("perf-wake").GetPerformanceAsync(null, null))!;
+
+        var today = Assert.Single(performance.Days);
+        Assert.Equal((new DateOnly(2026, 3, 2), false), (today.Date, today.Closed));
+        Assert.Equal(100_500m - today.Fees, today.EndEquity);
+        Assert.Equal(today.Pnl, performance.Summary.Pnl);
+    }
+
     [Fact]
     public void AClosedDaySpanningSeveralDates_IsAnnualizedAsThatManyDays()
     {

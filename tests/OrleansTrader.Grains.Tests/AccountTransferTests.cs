@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Orders;
@@ -170,6 +172,35 @@ public sealed class AccountTransferTests
         Assert.Equal(1_500m, (await account.GetSnapshotAsync())!.Cash);
     }
 
+    // A write that reached storage but reported a failure (the answer lost): the retry found the transfer stored and answered
+    // it made, with the cash never moved; the next transfer took its sequence number, and it was never applied at all.
+    [Fact]
+    public async Task ATransferStoredByAWriteThatReportedAFailure_IsAppliedOnce_WhenItsIdIsRetried()
+    {
+        var storage = new WriteFailingStorage("transfers");
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            Time = new FakeTimeProvider(Monday),
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp));
+                silo.Configure<AccountGrainOptions>(o => o.SignalInterval = o.ReconcileInterval = TimeSpan.FromDays(30));
+            },
+        });
+        var account = await TestAccounts.OpenAsync(cluster, "xfer-lost-ack", 1_000m);
+        storage.FailNextAfterWriting = true;
+
+        await Assert.ThrowsAnyAsync<Exception>(() => account.TransferCashAsync(new TransferCash { TransferId = "dep-ack", Amount = 500m }));
+        var retried = await account.TransferCashAsync(new TransferCash { TransferId = "dep-ack", Amount = 500m });
+        var next = await account.TransferCashAsync(new TransferCash { TransferId = "dep-next", Amount = 200m });
+
+        Assert.True(retried is { Succeeded: true, Existing: true }, retried.Message);
+        Assert.Equal(1_700m, (await account.GetSnapshotAsync())!.Cash);
+        Assert.Equal((2L, 1_700m), (next.Transfer!.Sequence, next.Transfer.CashAfter));
+        Assert.Equal(["dep-ack", "dep-next"], (await account.GetEventsAsync(0, 100)).Events
+            .Where(e => e.Kind == AccountEventKind.CashTransfer).Select(e => e.Transfer!.TransferId));
+    }
+
     [Fact]
     public async Task AWithdrawal_TakesOnlyTheCashWorkingOrdersLeaveFree()
     {
@@ -188,6 +219,27 @@ public sealed class AccountTransferTests
         var snapshot = (await account.GetSnapshotAsync())!;
         Assert.Equal(snapshot.Reserved, snapshot.Cash);
         Assert.Equal(0m, snapshot.BuyingPower);
+    }
+
+    // A working order under $1 reserves a fraction of a cent (3 at 0.5001): the refusal named 9998.4997 as the most that can
+    // be withdrawn, an amount the next request could not ask for (at most 2 decimals).
+    [Fact]
+    public async Task ARefusedWithdrawal_NamesAnAmountThatCanBeWithdrawn()
+    {
+        await using var cluster = await StartAsync(new FakeTimeProvider(Monday));
+        var account = await TestAccounts.OpenAsync(cluster, "xfer-cents", 10_000m);
+        await Market.QuoteAsync(cluster, "XFC", 0.55m, 0.56m);
+        var resting = await account.PlaceOrderAsync(Market.Limit("xc-rest", "XFC", OrderSide.Buy, 3m, 0.5001m));
+        Assert.True(resting.Succeeded, resting.Denial?.Message);
+
+        var refused = await account.TransferCashAsync(new TransferCash { TransferId = "wd-all", Amount = -10_000m });
+        var most = decimal.Parse(Regex.Match(refused.Message!, "At most ([0-9.]+)").Groups[1].Value, CultureInfo.InvariantCulture);
+        var withdrawn = await account.TransferCashAsync(new TransferCash { TransferId = "wd-most", Amount = -most });
+
+        Assert.Equal(AccountErrorCodes.InsufficientCash, refused.ErrorCode);
+        Assert.True(withdrawn.Succeeded, withdrawn.Message);
+        var snapshot = (await account.GetSnapshotAsync())!;
+        Assert.InRange(snapshot.Cash - snapshot.Reserved, 0m, 0.0099m);
     }
 
     [Theory]

@@ -20,6 +20,9 @@ internal sealed partial class AccountGrain
         // A query after midnight, before the signal tick (an activation it woke), closes yesterday first.
         await RollDayIfDateChangedAsync();
 
+        // Today is valued at fresh marks: an account this query woke has none yet, and without them it has no row today.
+        await RefreshOpenMarksAsync();
+
         var days = await Days.ReadAsync(from, to);
         if (Today() is { } today && DateRange.Includes(today.Date, from, to))
         {

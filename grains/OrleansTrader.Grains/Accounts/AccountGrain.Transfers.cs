@@ -12,8 +12,8 @@ internal sealed record AccountTransfers
 
 /// <summary>
 /// Cash into and out of a paper account. A transfer is stored in the "transfers" record before the core write that
-/// applies it; a crash between the two leaves it past <see cref="AccountState.LastTransferSequence"/>, and the next
-/// activation applies it. The record keeps the newest <see cref="TransfersKept"/>, which is also how far back a
+/// applies it; a crash between the two (or a write that stored it and failed) leaves it past
+/// <see cref="AccountState.LastTransferSequence"/>, and the next activation or transfer applies it. The record keeps the newest <see cref="TransfersKept"/>, which is also how far back a
 /// repeated transfer id is recognized.
 /// </summary>
 internal sealed partial class AccountGrain
@@ -46,6 +46,9 @@ internal sealed partial class AccountGrain
             return invalid;
         }
 
+        // A write that stored a transfer and still failed (its answer lost) left it unapplied: applied first, a retry under
+        // its id answers a transfer made, and the next transfer does not take its sequence number.
+        await ApplyPendingTransfersAsync();
         var transfers = await TransfersAsync();
         if (transfers.State.Transfers.Find(t => t.TransferId == command.TransferId) is { } earlier)
         {
@@ -67,8 +70,10 @@ internal sealed partial class AccountGrain
             var withdrawable = Ledger.Withdrawable(Ledger.AccountType == Domain.Portfolio.AccountType.Margin ? Value() : null);
             if (-command.Amount > withdrawable)
             {
+                // Down to the cent: the figure is one a withdrawal can ask for (a reservation or a fee can leave a fraction of a cent).
+                var most = decimal.Round(withdrawable, 2, MidpointRounding.ToZero).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
                 return CashTransferResult.Fail(AccountErrorCodes.InsufficientCash,
-                    $"At most {withdrawable} can be withdrawn now: working orders hold their reservations, and a margin account keeps its positions' initial margin.");
+                    $"At most {most} can be withdrawn now: working orders hold their reservations, and a margin account keeps its positions' initial margin.");
             }
         }
 
@@ -93,7 +98,8 @@ internal sealed partial class AccountGrain
         }
         catch
         {
-            // Not stored, not applied: the record is read again, so a retry under this id is not taken for a transfer made.
+            // Not applied, and perhaps not stored: the record is read again, so a retry under this id finds it only if it
+            // was stored (a write that failed after it landed), and applies it then.
             _transfers = null;
             throw;
         }

@@ -22,7 +22,10 @@ internal sealed class WriteFailingStorage(string failedRecord) : IGrainStorage
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
         _inner!.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
 
-    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+    /// <summary>Stores the next write of the record, then fails it (the database committed; its answer was lost).</summary>
+    public bool FailNextAfterWriting { get; set; }
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
     {
         if ((FailNext || FailAll) && stateName == failedRecord)
         {
@@ -30,7 +33,12 @@ internal sealed class WriteFailingStorage(string failedRecord) : IGrainStorage
             throw new IOException("The disk is full (test).");
         }
 
-        return _inner!.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
+        await _inner!.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
+        if (FailNextAfterWriting && stateName == failedRecord)
+        {
+            FailNextAfterWriting = false;
+            throw new IOException("The connection dropped before the commit was acknowledged (test).");
+        }
     }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
