@@ -225,6 +225,30 @@ public sealed class RiskEngineTests
         Assert.Contains("10.50", decision.Message, StringComparison.Ordinal);
     }
 
+    // An OCO trades at its take-profit's limit or its stop-loss, never at its own limit price: valued at that price, a
+    // short-opening OCO whose take-profit is worth 109,000 passed the 100,000 notional cap and reserved 91,000 for it.
+    [Fact]
+    public void AnOco_IsValuedAtTheMostItsLegsCanTrade_NotAtItsOwnLimitPrice()
+    {
+        var oco = LimitOrder(OrderSide.Sell, 1_000m, 91m) with
+        {
+            OrderClass = OrderClass.Oco,
+            TimeInForce = TimeInForce.Gtc,
+            TakeProfit = new ExitLeg(LimitPrice: 109m),
+            StopLoss = new ExitLeg(StopPrice: 92m),
+        };
+
+        var limits = RiskLimits.Default with { MaxPositionPercentOfEquity = 200m };
+        var capped = Evaluate(Input(oco, limits: limits));
+        var sized = Evaluate(Input(oco with { Quantity = 900m }, limits: limits));
+
+        Assert.Equal(RiskReasonCodes.NotionalExceedsMaxPerOrder, capped.ReasonCode);
+        Assert.Equal(917m, capped.MaxQuantity);
+        Assert.True(sized.Approved, sized.Message);
+        Assert.Equal(109m, sized.ReferencePrice);
+        Assert.Equal(98_100m, sized.RequiredReservation);
+    }
+
     // docs/grains.md: a bracket is checked as the order placed (its entry); its exits are held until the entry fills and
     // protect the position, so a stop-loss beyond the band is not a fat finger of the order placed.
     [Fact]

@@ -68,9 +68,10 @@ public sealed class RiskContext(RiskInput input)
 
     /// <summary>
     /// The price an order is valued at: its limit for limit and stop-limit orders; the touch for market and trailing
-    /// orders; for stop orders the worse of stop and touch.
+    /// orders; for stop orders the worse of stop and touch; for an OCO the highest price of its legs. An OCO works at its
+    /// take-profit's limit and its stop-loss, not at its own limit price, so that price says nothing of what it trades.
     /// </summary>
-    public decimal ReferencePrice => Request.Type switch
+    public decimal ReferencePrice => Request.OrderClass == OrderClass.Oco ? OcoPrice : Request.Type switch
     {
         OrderType.Limit or OrderType.StopLimit => Request.LimitPrice ?? throw Missing("limit price"),
         OrderType.Stop => Request.Side == OrderSide.Buy
@@ -78,6 +79,17 @@ public sealed class RiskContext(RiskInput input)
             : Math.Min(Touch, Request.StopPrice ?? throw Missing("stop price")),
         _ => Touch,
     };
+
+    /// <summary>The most an OCO can trade at: either leg may fill, as the exits of a bracket are priced when they are reserved.</summary>
+    private decimal OcoPrice
+    {
+        get
+        {
+            var takeProfit = Request.TakeProfit?.LimitPrice ?? throw Missing("take-profit limit price");
+            var stopLoss = Request.StopLoss?.StopPrice ?? throw Missing("stop-loss stop price");
+            return Math.Max(Math.Max(takeProfit, stopLoss), Request.StopLoss.LimitPrice ?? 0m);
+        }
+    }
 
     /// <summary>The lot the maximum quantities are aligned to.</summary>
     public decimal Lot => Instrument.LotSize;
