@@ -252,17 +252,89 @@ public sealed class MarketFeedPumpTests
         }
     }
 
+    /// <summary>
+    /// A symbol grain call that times out while the grain runs it is not withdrawn: the grain takes the batch in all the
+    /// same. The pump asks the grain how far it got instead of sending the batch again on the restart, whose older rows
+    /// would pass the duplicate window (the last 1,024 keys) and count twice: in the trades, the bars' volume, the ticks.
+    /// </summary>
+    [Fact]
+    public async Task AReplayWhoseIngestTimesOutWhileTheGrainRunsIt_DoesNotSendThatBatchAgain()
+    {
+        const int Rows = 10_000;
+        using var folder = new TempDirectory();
+        var file = folder.File("2013-10-07.trades.csv");
+        var rows = new StringBuilder("time,price,size,exchange,condition,suspicious\n");
+        var t0 = new DateTimeOffset(2013, 10, 7, 14, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < Rows; i++)
+        {
+            rows.Append(t0.AddMilliseconds(100 * i).ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture))
+                .Append(',').Append((167m + ((i % 50) / 100m)).ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(",100,P,0,0\n");
+        }
+
+        await File.WriteAllTextAsync(file, rows.ToString(), TestContext.Current.CancellationToken);
+
+        var ct = TestContext.Current.CancellationToken;
+        var responseTimeout = TimeSpan.FromSeconds(30);
+        var siloTime = new FakeTimeProvider();
+        var timeOutSecondIngest = new TimeOutSecondIngest(siloTime, responseTimeout + TimeSpan.FromSeconds(1));
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            Time = siloTime,
+            ConfigureSilo = silo =>
+            {
+                silo.Configure<SiloOptions>(o => o.ResponseTimeout = responseTimeout);
+                silo.Services.AddSingleton<IIncomingGrainCallFilter>(timeOutSecondIngest);
+            },
+        });
+
+        // More rows than two pump batches (4,096 each): one call with more than 2,048 of them times out while the grain runs it.
+        var feed = new CsvReplayFeed([new CsvSource(file, "BRK", CsvFileKind.TradeTicks)], new CsvReplayOptions(), new TickValidatorOptions(), TimeProvider.System, NullLogger.Instance);
+        var log = new PumpLog();
+        var pumpTime = new FakeTimeProvider();
+        var pump = new MarketFeedPump(feed, cluster.Cluster.Client, pumpTime, log);
+        await pump.StartAsync(ct);
+        try
+        {
+            // The pump's clock moves, so the restart's backoff passes.
+            await Eventually.WaitAsync(
+                () => Task.FromResult(pump.ReplayEnded),
+                ended => ended, "the replay to end after its restart", tick: () => pumpTime.Advance(TimeSpan.FromSeconds(1)));
+        }
+        finally
+        {
+            await pump.StopAsync(ct);
+        }
+
+        Assert.Equal(1, timeOutSecondIngest.TimedOut);
+        Assert.Contains("did not respond within", Assert.IsType<TimeoutException>(Assert.Single(log.Failures)).Message, StringComparison.Ordinal);
+        Assert.Equal(Rows, (await cluster.Symbol("BRK").GetStatsAsync()).AcceptedTrades);
+        var bars = await cluster.Symbol("BRK").GetBarsAsync(TimeSpan.FromMinutes(1), t0, t0.AddDays(1));
+        Assert.Equal(Rows * 100m, bars.Sum(b => b.Volume));
+        var times = timeOutSecondIngest.Ingested.Select(t => t.Time).ToList();
+        Assert.Equal(Rows, times.Count);
+        Assert.Equal(Rows, times.Distinct().Count());
+    }
+
     private sealed class PumpLog : ILogger<MarketFeedPump>
     {
         public ConcurrentQueue<string> Messages { get; } = new();
+
+        /// <summary>The exceptions the pump logged its failures with.</summary>
+        public ConcurrentQueue<Exception> Failures { get; } = new();
 
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
             Messages.Enqueue(formatter(state, exception));
+            if (exception is not null && eventId.Id == 5503)
+            {
+                Failures.Enqueue(exception);
+            }
+        }
     }
 
     /// <summary>
@@ -285,9 +357,7 @@ public sealed class MarketFeedPumpTests
 
         public async Task Invoke(IIncomingGrainCallContext context)
         {
-            if (context.MethodName == nameof(ISymbolGrain.IngestAsync)
-                && context.Request.GetType().GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic)
-                        .Select(field => field.GetValue(context.Request)).OfType<TickBatch>().FirstOrDefault() is { Trades.Count: > 0 } batch)
+            if (TradesOf(context) is { } batch)
             {
                 if ((symbol is null || batch.Trades[0].Symbol == symbol) && Interlocked.Increment(ref _calls) == 2)
                 {
@@ -307,4 +377,48 @@ public sealed class MarketFeedPumpTests
             await context.Invoke();
         }
     }
+
+    /// <summary>
+    /// Makes the first call that brings a symbol grain more than 2,048 trades (so that sent again, more than the duplicate
+    /// window's 1,024 would pass it) time out while the grain runs it: the silo's clock is moved past the response timeout
+    /// before the grain sees the batch. Records every trade the symbol grain took in.
+    /// </summary>
+    private sealed class TimeOutSecondIngest(FakeTimeProvider siloTime, TimeSpan pastResponseTimeout) : IIncomingGrainCallFilter
+    {
+        private readonly ConcurrentQueue<(string Symbol, DateTimeOffset Time)> _ingested = new();
+        private int _timedOut;
+
+        public int TimedOut => Volatile.Read(ref _timedOut);
+
+        public IEnumerable<(string Symbol, DateTimeOffset Time)> Ingested => _ingested;
+
+        public async Task Invoke(IIncomingGrainCallContext context)
+        {
+            if (TradesOf(context) is not { } batch)
+            {
+                await context.Invoke();
+                return;
+            }
+
+            if (batch.Trades.Count > 2_048 && Interlocked.CompareExchange(ref _timedOut, 1, 0) == 0)
+            {
+                // The runtime's timeout check fails the caller on this thread; the turn goes on.
+                siloTime.Advance(pastResponseTimeout);
+            }
+
+            await context.Invoke();
+            foreach (var trade in batch.Trades)
+            {
+                _ingested.Enqueue((trade.Symbol, trade.Timestamp));
+            }
+        }
+    }
+
+    /// <summary>The batch of an ingest call that brings trades; null for any other call.</summary>
+    private static TickBatch? TradesOf(IIncomingGrainCallContext context) =>
+        context.MethodName == nameof(ISymbolGrain.IngestAsync)
+        && context.Request.GetType().GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic)
+            .Select(field => field.GetValue(context.Request)).OfType<TickBatch>().FirstOrDefault() is { Trades.Count: > 0 } batch
+            ? batch
+            : null;
 }

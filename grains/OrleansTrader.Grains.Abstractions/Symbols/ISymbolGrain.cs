@@ -19,6 +19,14 @@ public interface ISymbolGrain : IGrainWithStringKey
     /// </summary>
     Task CloseBarsAsync();
 
+    /// <summary>
+    /// The highest <see cref="TickBatch.ReplayPosition"/> this activation has taken in (0 before any; kept in memory only).
+    /// Asked after an ingest call failed, it answers after that call: it waits behind it in the mailbox (it must never
+    /// interleave), and a call that timed out there was either withdrawn or ran to its end first.
+    /// </summary>
+    [ReadOnly]
+    Task<long> GetReplayPositionAsync();
+
     [ReadOnly]
     Task<SymbolQuote> GetQuoteAsync();
 

@@ -11,4 +11,11 @@ public sealed record TickBatch
 
     /// <summary>Bars from a bar feed (replayed minute bars); validated and published as they are.</summary>
     public IReadOnlyList<Bar> Bars { get; init; } = [];
+
+    /// <summary>
+    /// A replay's batch: the feed's position just past its last event. The symbol grain remembers the highest it has taken
+    /// in (<see cref="ISymbolGrain.GetReplayPositionAsync"/>), so the feed pump can tell whether a call that timed out was
+    /// taken in all the same. Null for a live feed.
+    /// </summary>
+    public long? ReplayPosition { get; init; }
 }

@@ -14,9 +14,10 @@ namespace OrleansTrader.Grains.Hosting;
 /// Feeds the configured market data feed into the symbol grains, in batches per symbol and in feed order, and tells the
 /// global breaker when data last arrived (its stale-data trigger). A failed feed is restarted with backoff and logged,
 /// except a replay whose file cannot be read, which stops (started again, it would deliver its rows twice). A replay
-/// that failed otherwise (a symbol grain call timed out) resumes after the last events the symbol grains acknowledged,
-/// not from its first row: older ticks sent again would reach the strategies and the paper exchange a second time (the
-/// symbol grain's duplicate window holds only the last keys). When the feed ends, the symbols' open bars are closed.
+/// that failed otherwise (a symbol grain call timed out) resumes after the last events the symbol grains took in, not
+/// from its first row: older ticks sent again would reach the strategies and the paper exchange a second time (the
+/// symbol grain's duplicate window holds only the last keys). A call that timed out may still have run in its grain, so
+/// the grain is asked for the replay position it has reached (<see cref="ISymbolGrain.GetReplayPositionAsync"/>). When the feed ends, the symbols' open bars are closed.
 /// A replay has no clock to keep up with, so after each batch it waits until the symbols' memory streams are at most
 /// half full: it runs as fast as the subscribers consume instead of overflowing the bounded queues (dropped ticks).
 /// A live feed does not wait: a subscriber that falls behind loses ticks (counted), it does not delay the feed.
@@ -185,17 +186,31 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
         }
 
         var end = position + events.Count;
-        var calls = bySymbol.Select(pair => (Symbol: pair.Key, Call: client.GetGrain<ISymbolGrain>(pair.Key)
-            .IngestAsync(new TickBatch { Trades = pair.Value.Trades, Quotes = pair.Value.Quotes, Bars = pair.Value.Bars }))).ToList();
+        long? replayPosition = _isReplay ? end : null;
+        var calls = bySymbol.Select(pair => (Symbol: pair.Key, Call: client.GetGrain<ISymbolGrain>(pair.Key).IngestAsync(
+            new TickBatch { Trades = pair.Value.Trades, Quotes = pair.Value.Quotes, Bars = pair.Value.Bars, ReplayPosition = replayPosition }))).ToList();
         try
         {
             await Task.WhenAll(calls.Select(call => call.Call));
         }
         catch when (_isReplay)
         {
+            // A call that timed out may still have run in its grain (a timed-out call is withdrawn only while it waits in
+            // the mailbox): each grain whose call failed is asked whether it took the batch in.
+            var failed = calls.Where(call => !call.Call.IsCompletedSuccessfully)
+                .Select(call => (call.Symbol, Position: ReadReplayPositionAsync(call.Symbol))).ToList();
             foreach (var (symbol, call) in calls)
             {
                 if (call.IsCompletedSuccessfully)
+                {
+                    _symbolPositions[symbol] = end;
+                }
+            }
+
+            foreach (var (symbol, reported) in failed)
+            {
+                // Exactly this batch's end: the grain's last batch is this one (a later one was never sent).
+                if (await reported == end)
                 {
                     _symbolPositions[symbol] = end;
                 }
@@ -235,6 +250,20 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
                     await memory.WaitForQueueBelowAsync(StreamId.Create(streamNamespace, symbol), below, stoppingToken);
                 }
             }
+        }
+    }
+
+    /// <summary>The replay position a symbol grain has taken in, or null when it cannot say (the batch is then sent again).</summary>
+    private async Task<long?> ReadReplayPositionAsync(string symbol)
+    {
+        try
+        {
+            return await client.GetGrain<ISymbolGrain>(symbol).GetReplayPositionAsync();
+        }
+        catch (Exception ex)
+        {
+            LogReplayPositionUnknown(logger, ex, feed.Name, symbol);
+            return null;
         }
     }
 
@@ -295,4 +324,7 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
 
     [LoggerMessage(EventId = 5506, Level = LogLevel.Error, Message = "Market data feed {Feed} stopped after {Events} events: a file cannot be replayed")]
     private static partial void LogReplayStopped(ILogger logger, Exception exception, string feed, long events);
+
+    [LoggerMessage(EventId = 5507, Level = LogLevel.Warning, Message = "Market data feed {Feed} could not learn whether symbol grain {Symbol} took in the batch its failed call sent; the batch is sent again")]
+    private static partial void LogReplayPositionUnknown(ILogger logger, Exception exception, string feed, string symbol);
 }

@@ -51,6 +51,7 @@ internal sealed partial class SymbolGrain(
     private long _wrongSymbol;
     private long _unsupportedBars;
     private long _secondBarsPublished;
+    private long _replayPosition;
     private bool _wasStale = true;
     private bool _liveData;
     private string _symbol = string.Empty;
@@ -79,6 +80,14 @@ internal sealed partial class SymbolGrain(
         var bars = new List<Bar>();
         var secondBars = new List<Bar>();
         var (accepted, rejected) = Screen(batch, ticks, bars, secondBars);
+
+        // Taken in once screened: the counts, bars and duplicate window hold the batch now, so a replay must not send it
+        // again, even when its call timed out meanwhile.
+        if (batch.ReplayPosition is { } position && position > _replayPosition)
+        {
+            _replayPosition = position;
+        }
+
         if (_paper is not null)
         {
             foreach (var tick in ticks)
@@ -134,6 +143,8 @@ internal sealed partial class SymbolGrain(
     }
 
     public Task CloseBarsAsync() => CloseBarsEndedByAsync(DateTimeOffset.MaxValue);
+
+    public Task<long> GetReplayPositionAsync() => Task.FromResult(_replayPosition);
 
     public Task<SymbolQuote> GetQuoteAsync()
     {
