@@ -72,6 +72,40 @@ public sealed class StrategyPerformanceTests
         Assert.Equal(new DateOnly(2026, 3, 3), Assert.Single(fresh.Days).Date);
     }
 
+    // A strategy the query wakes (idle, or after a restart) values today at the symbol's mark now: today's row is there with
+    // the open position's P&L, and the summary counts it.
+    [Fact]
+    public async Task AQueryThatWakesTheStrategy_WithAPositionOpen_ReportsToday()
+    {
+        using var dir = new TempDirectory();
+        var time = new FakeTimeProvider(Noon);
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            Time = time,
+            SqlitePath = dir.File("wake.db"),
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddStrategy(OneBuy.Definition);
+                silo.Configure<Accounts.AccountGrainOptions>(o => o.SignalInterval = TimeSpan.FromDays(30));
+            },
+        });
+        await TestAccounts.OpenAsync(cluster, "spf", 100_000m);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("spf", "one"));
+        await CreateAsync(strategy);
+        await Market.QuoteAsync(cluster, "SPF", 50m, 50m);
+        await BarAsync(cluster, strategy, time, 50m, 1);
+        await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!.Positions, p => p.Count == 1 && p[0].Quantity == 10m, "the strategy's own fill");
+
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        await Market.QuoteAsync(cluster, "SPF", 55m, 55m);
+        var performance = (await cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("spf", "one")).GetPerformanceAsync(null, null))!;
+
+        var today = Assert.Single(performance.Days);
+        Assert.Equal((new DateOnly(2026, 3, 2), false), (today.Date, today.Closed));
+        Assert.Equal((50m - today.Fees, 1L), (today.Pnl, today.Fills));
+        Assert.Equal(today.Pnl, performance.Summary.Pnl);
+    }
+
     private static async Task CreateAsync(IStrategyGrain strategy)
     {
         var created = await strategy.CreateAsync(new CreateStrategy

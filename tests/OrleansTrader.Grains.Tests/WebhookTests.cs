@@ -402,6 +402,32 @@ public sealed class WebhookTests : IDisposable
         Assert.Equal(WebhookDirectoryGrain.MaxWebhooks, (await cluster.Grains.GetGrain<IWebhookDirectoryGrain>("wh-i").ListAsync()).Count);
     }
 
+    // A creation whose keep-alive registration failed had stored the webhook active, with no keep-alive and no delivery
+    // started: its retry answered AlreadyExists, a resume found it active and started nothing, and a restart did not bring
+    // it back either (the silo wakes the webhooks that have a keep-alive). It fails cleanly now, and its retry delivers.
+    [Fact]
+    public async Task ACreationWhoseKeepAliveFailed_LeavesNoWebhook_AndItsRetryDelivers()
+    {
+        var reminders = new UpsertFailingReminderTable();
+        await using var cluster = await StartAsync(reminders: reminders);
+        var account = await TestAccounts.OpenAsync(cluster, "wh-r", 100_000m);
+        await Market.QuoteAsync(cluster, "WHR", 50m, 50m);
+        var webhook = Webhook(cluster, "wh-r", "kept");
+        var create = new CreateWebhook { Url = "https://receiver.example/kept", Kinds = [AccountEventKind.Fill] };
+
+        reminders.FailNextUpsert = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => webhook.CreateAsync(create));
+        Assert.Null(await webhook.GetStatusAsync());
+        Assert.Empty(await cluster.Grains.GetGrain<IWebhookDirectoryGrain>("wh-r").ListAsync());
+
+        var created = await webhook.CreateAsync(create);
+        Assert.True(created.Succeeded, created.Message);
+        await FillAsync(account, Market.MarketOrder("r-1", "WHR", OrderSide.Buy, 1m), 1);
+        await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.EventsDelivered == 1, "the fill delivered after the retried creation");
+        var id = GrainId.Create(typeof(WebhookGrain).FullName!, WebhookKey.Create("wh-r", "kept"));
+        Assert.NotNull(await reminders.ReadRowAsync(id, WebhookGrain.KeepAliveReminder, TestContext.Current.CancellationToken));
+    }
+
     [Fact]
     public async Task ADirectoryWriteThatFailed_TakesNoPlaceInTheAccountsLimit()
     {
@@ -721,7 +747,7 @@ public sealed class WebhookTests : IDisposable
 
     private Task<TradingCluster> StartAsync(
         TimeProvider? time = null, Action<WebhookOptions>? configure = null, string? sqlite = null, WriteFailingStorage? storage = null,
-        ResettableStorage? resettable = null) =>
+        ResettableStorage? resettable = null, UpsertFailingReminderTable? reminders = null) =>
         TradingCluster.StartAsync(new TradingClusterOptions
         {
             Time = time,
@@ -737,6 +763,11 @@ public sealed class WebhookTests : IDisposable
                 if (resettable is not null)
                 {
                     silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => resettable.Over(sp));
+                }
+
+                if (reminders is not null)
+                {
+                    silo.Services.AddSingleton<IReminderTable>(reminders);
                 }
 
                 if (configure is not null)

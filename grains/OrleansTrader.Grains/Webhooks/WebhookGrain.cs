@@ -110,6 +110,11 @@ internal sealed partial class WebhookGrain(
                 State = WebhookState.Active,
                 DeliveredThrough = last,
             };
+
+            // The keep-alive before the write: registered after it, its failure left a webhook stored active that nothing
+            // started (its retry answered AlreadyExists, a resume found it active, a restart wakes only webhooks with one).
+            // One left by a failed write removes itself at its first tick, as it finds no webhook.
+            await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
             await state.WriteStateAsync();
         }
         catch
@@ -120,7 +125,6 @@ internal sealed partial class WebhookGrain(
             throw;
         }
 
-        await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         await StartAsync();
         WebhookLog.Created(logger, _accountId, _webhookId, new Uri(S.Url).GetLeftPart(UriPartial.Authority));
         return new WebhookCommandResult(true, Status(), S.Secret);
