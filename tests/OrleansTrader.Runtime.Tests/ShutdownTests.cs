@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OrleansTrader.Runtime.Testing;
 using OrleansTrader.Runtime.Tests.Grains;
+using OrleansTrader.Runtime.Tests.Infrastructure;
 
 namespace OrleansTrader.Runtime.Tests;
 
@@ -39,6 +40,48 @@ public sealed class ShutdownTests
         Assert.True(cluster.Probe.IsSignaled("slow/activation-cancelled"));
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => call);
         Assert.Contains("before its activation completed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GracefulStop_StopsReminders_First_SoADueTickActivatesNoGrainWhileTheStreamsStop()
+    {
+        var table = new MemoryReminderTable();
+        var log = new CheckpointFailingLog(new MemoryDurableStreamLog());
+        await using var cluster = await IsolatedCluster.StartAsync(silo =>
+        {
+            silo.Services.AddSingleton<IReminderTable>(table);
+            silo.AddDurableStreams("durable", _ => log);
+        });
+        await cluster.Client.GetGrain<IReminderGrain>("r-stop").Register("wake", TimeSpan.FromMinutes(1), TimeSpan.FromHours(1));
+        await cluster.Cluster.RestartSiloAsync(Ct); // the reminder is loaded from the table; its grain is not active
+        var grainId = GrainId.Create(typeof(ReminderGrain).FullName!, "r-stop");
+        var catalog = cluster.Cluster.ServiceProvider.GetRequiredService<GrainRuntime>().Catalog;
+
+        // A delivered event leaves a checkpoint for the stop to flush; the flush is held, so the stop waits on its streams.
+        var provider = (DurableStreamProvider)cluster.Client.GetStreamProvider("durable");
+        var stream = provider.GetStream<TestEvent>(StreamId.Create("audit", "stop-flush"));
+        await stream.SubscribeAsync((_, _) => Task.CompletedTask);
+        await stream.OnNextAsync(new TestEvent(1));
+        var deadline = TimeProvider.System.GetTimestamp() + (30 * TimeProvider.System.TimestampFrequency);
+        while (provider.Checkpoints.DirtyCount == 0)
+        {
+            Assert.True(TimeProvider.System.GetTimestamp() < deadline, "The event's checkpoint was never marked for a flush");
+            await Task.Delay(10, Ct);
+        }
+
+        log.Arm(out var flushing, out var release);
+        var stop = cluster.Cluster.StopAllSilosAsync(Ct);
+        await flushing.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        // The reminder falls due while the stop is under way (the fake clock fires it here, on this thread).
+        cluster.Time.Advance(TimeSpan.FromMinutes(1));
+        var activatedDuringStop = catalog.TryGet(grainId, out _);
+        release.SetResult();
+        await stop;
+
+        Assert.False(activatedDuringStop);
+        Assert.Empty(cluster.Probe.GetLog("r-stop/reminders"));
+        Assert.Single(await table.ReadAllRowsAsync(Ct)); // still stored: the next silo fires it
     }
 
     [Fact]

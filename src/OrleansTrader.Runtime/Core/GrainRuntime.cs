@@ -151,7 +151,11 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
             return;
         }
 
-        // Durable deliveries stop first, then activations still running OnActivateAsync are given up: a cursor's delivery
+        // Reminders stop before anything is awaited, as in Orleans: a tick falling due while the streams stop would otherwise
+        // activate its grain (and run its OnActivateAsync) in a silo that is going away. Their rows stay for the next silo.
+        Reminders.Stop();
+
+        // Durable deliveries stop next, then activations still running OnActivateAsync are given up: a cursor's delivery
         // waiting for one would otherwise hold up stopping the streams until it finished or timed out. In that order the
         // delivery that fails with the activation is left for the next silo, not counted against the consumer.
         Streams.CancelDelivery();
@@ -162,7 +166,6 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
         }
 
         await Streams.StopAsync();
-        Reminders.Stop();
         Catalog.StopAccepting();
         var activations = Catalog.Snapshot();
         foreach (var activation in activations)
