@@ -152,15 +152,7 @@ public sealed class AccountTransferTests
     public async Task ATransferWhoseWriteFailed_MovesNothing_AndARetryUnderItsIdMovesTheCashOnce()
     {
         var storage = new WriteFailingStorage("transfers");
-        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
-        {
-            Time = new FakeTimeProvider(Monday),
-            ConfigureSilo = silo =>
-            {
-                silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp));
-                silo.Configure<AccountGrainOptions>(o => o.SignalInterval = o.ReconcileInterval = TimeSpan.FromDays(30));
-            },
-        });
+        await using var cluster = await StartAsync(new FakeTimeProvider(Monday), storage);
         var account = await TestAccounts.OpenAsync(cluster, "xfer-fail", 1_000m);
         storage.FailNext = true;
 
@@ -178,15 +170,7 @@ public sealed class AccountTransferTests
     public async Task ATransferStoredByAWriteThatReportedAFailure_IsAppliedOnce_WhenItsIdIsRetried()
     {
         var storage = new WriteFailingStorage("transfers");
-        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
-        {
-            Time = new FakeTimeProvider(Monday),
-            ConfigureSilo = silo =>
-            {
-                silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp));
-                silo.Configure<AccountGrainOptions>(o => o.SignalInterval = o.ReconcileInterval = TimeSpan.FromDays(30));
-            },
-        });
+        await using var cluster = await StartAsync(new FakeTimeProvider(Monday), storage);
         var account = await TestAccounts.OpenAsync(cluster, "xfer-lost-ack", 1_000m);
         storage.FailNextAfterWriting = true;
 
@@ -261,15 +245,22 @@ public sealed class AccountTransferTests
         Assert.Equal(AccountErrorCodes.NotOpen, (await cluster.Account("xfer-nobody").TransferCashAsync(new TransferCash { TransferId = "a", Amount = 1m })).ErrorCode);
     }
 
-    private static Task<TradingCluster> StartAsync(FakeTimeProvider time) => TradingCluster.StartAsync(new TradingClusterOptions
+    private static Task<TradingCluster> StartAsync(FakeTimeProvider time, WriteFailingStorage? storage = null) => TradingCluster.StartAsync(new TradingClusterOptions
     {
         Time = time,
-
-        // The tests value and roll the day themselves (RefreshAsync); the timers stay out of the way.
-        ConfigureSilo = silo => silo.Configure<AccountGrainOptions>(o =>
+        ConfigureSilo = silo =>
         {
-            o.SignalInterval = TimeSpan.FromDays(30);
-            o.ReconcileInterval = TimeSpan.FromDays(30);
-        }),
+            if (storage is not null)
+            {
+                silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp));
+            }
+
+            // The tests value and roll the day themselves (RefreshAsync); the timers stay out of the way.
+            silo.Configure<AccountGrainOptions>(o =>
+            {
+                o.SignalInterval = TimeSpan.FromDays(30);
+                o.ReconcileInterval = TimeSpan.FromDays(30);
+            });
+        },
     });
 }

@@ -18,6 +18,9 @@ namespace OrleansTrader.Grains.Tests;
 
 public sealed class MarketFeedPumpTests
 {
+    /// <summary>The time of the first row <see cref="WriteTradeRowsAsync"/> writes.</summary>
+    private static readonly DateTimeOffset FirstRowAt = new(2013, 10, 7, 14, 0, 0, TimeSpan.Zero);
+
     [Fact]
     public async Task ReplayAtFullSpeed_ReachesEveryStrategy_WithoutDrops_ThroughASmallMemoryQueue()
     {
@@ -95,7 +98,7 @@ public sealed class MarketFeedPumpTests
         var t0 = new DateTimeOffset(2013, 10, 7, 14, 0, 0, TimeSpan.Zero);
         for (var i = 0; i < 1_500; i++)
         {
-            rows.Append(t0.AddMilliseconds(100 * i).ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture))
+            rows.Append(FirstRowAt.AddMilliseconds(100 * i).ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture))
                 .Append(',').Append((167m + ((i % 50) / 100m)).ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(",100,P,0,0\n");
         }
 
@@ -150,16 +153,7 @@ public sealed class MarketFeedPumpTests
     {
         const int Rows = 10_000;
         using var folder = new TempDirectory();
-        var file = folder.File("2013-10-07.trades.csv");
-        var rows = new StringBuilder("time,price,size,exchange,condition,suspicious\n");
-        var t0 = new DateTimeOffset(2013, 10, 7, 14, 0, 0, TimeSpan.Zero);
-        for (var i = 0; i < Rows; i++)
-        {
-            rows.Append(t0.AddMilliseconds(100 * i).ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture))
-                .Append(',').Append((167m + ((i % 50) / 100m)).ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(",100,P,0,0\n");
-        }
-
-        await File.WriteAllTextAsync(file, rows.ToString(), TestContext.Current.CancellationToken);
+        var file = await WriteTradeRowsAsync(folder, Rows);
 
         var ct = TestContext.Current.CancellationToken;
         var time = new FakeTimeProvider();
@@ -188,7 +182,7 @@ public sealed class MarketFeedPumpTests
 
         Assert.Contains(log.Messages, m => m.Contains("failed; restarting", StringComparison.Ordinal));
         Assert.Equal(1, failSecondIngest.Failed);
-        Assert.Equal(1, failSecondIngest.TimesIngested(t0));
+        Assert.Equal(1, failSecondIngest.TimesIngested(FirstRowAt));
         Assert.Equal(Rows, failSecondIngest.TradesIngested);
         var stats = await cluster.Symbol("BRK").GetStatsAsync();
         Assert.Equal(Rows, stats.AcceptedTrades);
@@ -262,16 +256,7 @@ public sealed class MarketFeedPumpTests
     {
         const int Rows = 10_000;
         using var folder = new TempDirectory();
-        var file = folder.File("2013-10-07.trades.csv");
-        var rows = new StringBuilder("time,price,size,exchange,condition,suspicious\n");
-        var t0 = new DateTimeOffset(2013, 10, 7, 14, 0, 0, TimeSpan.Zero);
-        for (var i = 0; i < Rows; i++)
-        {
-            rows.Append(t0.AddMilliseconds(100 * i).ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture))
-                .Append(',').Append((167m + ((i % 50) / 100m)).ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(",100,P,0,0\n");
-        }
-
-        await File.WriteAllTextAsync(file, rows.ToString(), TestContext.Current.CancellationToken);
+        var file = await WriteTradeRowsAsync(folder, Rows);
 
         var ct = TestContext.Current.CancellationToken;
         var responseTimeout = TimeSpan.FromSeconds(30);
@@ -287,7 +272,7 @@ public sealed class MarketFeedPumpTests
             },
         });
 
-        // More rows than two pump batches (4,096 each): one call with more than 2,048 of them times out while the grain runs it.
+        // More rows than two pump batches (4,096 each): the second call times out while the grain runs it.
         var feed = new CsvReplayFeed([new CsvSource(file, "BRK", CsvFileKind.TradeTicks)], new CsvReplayOptions(), new TickValidatorOptions(), TimeProvider.System, NullLogger.Instance);
         var log = new PumpLog();
         var pumpTime = new FakeTimeProvider();
@@ -308,7 +293,7 @@ public sealed class MarketFeedPumpTests
         Assert.Equal(1, timeOutSecondIngest.TimedOut);
         Assert.Contains("did not respond within", Assert.IsType<TimeoutException>(Assert.Single(log.Failures)).Message, StringComparison.Ordinal);
         Assert.Equal(Rows, (await cluster.Symbol("BRK").GetStatsAsync()).AcceptedTrades);
-        var bars = await cluster.Symbol("BRK").GetBarsAsync(TimeSpan.FromMinutes(1), t0, t0.AddDays(1));
+        var bars = await cluster.Symbol("BRK").GetBarsAsync(TimeSpan.FromMinutes(1), FirstRowAt, FirstRowAt.AddDays(1));
         Assert.Equal(Rows * 100m, bars.Sum(b => b.Volume));
         var times = timeOutSecondIngest.Ingested.Select(t => t.Time).ToList();
         Assert.Equal(Rows, times.Count);
@@ -379,13 +364,15 @@ public sealed class MarketFeedPumpTests
     }
 
     /// <summary>
-    /// Makes the first call that brings a symbol grain more than 2,048 trades (so that sent again, more than the duplicate
-    /// window's 1,024 would pass it) time out while the grain runs it: the silo's clock is moved past the response timeout
-    /// before the grain sees the batch. Records every trade the symbol grain took in.
+    /// Makes the second call that brings a symbol grain trades time out while the grain runs it: the silo's clock is moved
+    /// past the response timeout before the grain sees the batch. Records every trade that reached the symbol grain, so a
+    /// batch sent again shows even when the duplicate window would have caught it (how many rows a batch holds depends on
+    /// how far the file's reader is ahead of the pump).
     /// </summary>
     private sealed class TimeOutSecondIngest(FakeTimeProvider siloTime, TimeSpan pastResponseTimeout) : IIncomingGrainCallFilter
     {
         private readonly ConcurrentQueue<(string Symbol, DateTimeOffset Time)> _ingested = new();
+        private int _calls;
         private int _timedOut;
 
         public int TimedOut => Volatile.Read(ref _timedOut);
@@ -400,9 +387,10 @@ public sealed class MarketFeedPumpTests
                 return;
             }
 
-            if (batch.Trades.Count > 2_048 && Interlocked.CompareExchange(ref _timedOut, 1, 0) == 0)
+            if (Interlocked.Increment(ref _calls) == 2)
             {
                 // The runtime's timeout check fails the caller on this thread; the turn goes on.
+                Interlocked.Increment(ref _timedOut);
                 siloTime.Advance(pastResponseTimeout);
             }
 
@@ -412,6 +400,21 @@ public sealed class MarketFeedPumpTests
                 _ingested.Enqueue((trade.Symbol, trade.Timestamp));
             }
         }
+    }
+
+    /// <summary>A day's trade file of <paramref name="count"/> rows, 100 ms apart, prices cycling over 50 cents.</summary>
+    private static async Task<string> WriteTradeRowsAsync(TempDirectory folder, int count)
+    {
+        var file = folder.File("2013-10-07.trades.csv");
+        var rows = new StringBuilder("time,price,size,exchange,condition,suspicious\n");
+        for (var i = 0; i < count; i++)
+        {
+            rows.Append(FirstRowAt.AddMilliseconds(100 * i).ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture))
+                .Append(',').Append((167m + ((i % 50) / 100m)).ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(",100,P,0,0\n");
+        }
+
+        await File.WriteAllTextAsync(file, rows.ToString(), TestContext.Current.CancellationToken);
+        return file;
     }
 
     /// <summary>The batch of an ingest call that brings trades; null for any other call.</summary>
