@@ -24,7 +24,17 @@ public sealed partial class SiloLeaseService(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await lease.AcquireAsync(cancellationToken);
+        try
+        {
+            await lease.AcquireAsync(cancellationToken);
+        }
+        catch (Npgsql.NpgsqlException ex)
+        {
+            // The first use of the database: the start's one line said only 'database "walk" does not exist' or
+            // "Failed to connect to 127.0.0.1:1", not which setting to correct.
+            throw new InvalidOperationException($"Storage:ConnectionString: the PostgreSQL database could not be opened: {ex.Message}", ex);
+        }
+
         _watch = WatchAsync(_stopping.Token);
     }
 

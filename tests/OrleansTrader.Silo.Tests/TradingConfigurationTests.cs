@@ -50,6 +50,44 @@ public sealed class TradingConfigurationTests
     }
 
     [Fact]
+    public void Startup_NamesTheFolderItLookedIn_WhenARelativeFeedPathIsMissing()
+    {
+        // "../shared/data/market" from the repository root is read from silo/OrleansTrader.Silo under `dotnet run`; the
+        // message echoed the relative path only, so it did not say where the silo had looked.
+        const string relative = "no-such-folder/market";
+        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseSetting("Storage:Provider", "memory")
+            .UseSetting("Feed:Kind", "replay")
+            .UseSetting("Feed:Symbols:0", "SPY")
+            .UseSetting("Feed:Path", relative));
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        var validation = Assert.IsType<OptionsValidationException>(Unwrap(error));
+        Assert.Contains($"(got \"{relative}\" ({Path.GetFullPath(relative)});", validation.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Startup_NamesStorageConnectionString_WhenPostgreSqlCannotBeOpened()
+    {
+        // Nothing listens on port 1, so no PostgreSQL server is needed. The start's line was only Npgsql's
+        // "Failed to connect to 127.0.0.1:1" (or 'database "x" does not exist'), naming no setting.
+        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseSetting("Storage:Provider", "postgres")
+            .UseSetting("Storage:ConnectionString", "Host=127.0.0.1;Port=1;Username=postgres;Database=walk;Timeout=5")
+            .UseSetting("Demo:Enabled", "false")
+            .UseSetting("Feed:Kind", "none"));
+
+        var ct = TestContext.Current.CancellationToken;
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => Task.Run(factory.CreateClient, ct).WaitAsync(TimeSpan.FromSeconds(60), ct));
+
+        Assert.IsNotType<TimeoutException>(refused);
+        var line = StartFailure.Reason(refused);
+        Assert.StartsWith("Storage:ConnectionString: the PostgreSQL database could not be opened: ", line, StringComparison.Ordinal);
+        Assert.Contains("Failed to connect", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheSiloProcess_WithAnInvalidSetting_ExitsWithCode1_AndALineThatSaysWhy()
     {
         // The process a user runs, not the in-process test host: the failure was an unhandled exception (exit code 134).
@@ -96,7 +134,7 @@ public sealed class TradingConfigurationTests
     [Fact]
     public async Task TheSiloProcess_WithAnUnreachableDatabase_SaysWhichAddressItCouldNotReach()
     {
-        // The line printed the socket's "Connection refused", without the host and port it had tried.
+        // The line printed the socket's "Connection refused", without the host and port it had tried, and named no setting.
         var directory = Directory.CreateTempSubdirectory("silo-nodb-");
         try
         {
@@ -109,7 +147,7 @@ public sealed class TradingConfigurationTests
             });
 
             Assert.True(exitCode == 1, $"exit code {exitCode}: {stderr}");
-            Assert.Contains("The silo did not start: Failed to connect to 127.0.0.1:1", stderr, StringComparison.Ordinal);
+            Assert.Contains("The silo did not start: Storage:ConnectionString: the PostgreSQL database could not be opened: Failed to connect to 127.0.0.1:1", stderr, StringComparison.Ordinal);
         }
         finally
         {

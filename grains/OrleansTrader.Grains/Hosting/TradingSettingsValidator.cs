@@ -44,7 +44,10 @@ internal sealed class TradingSettingsValidator :
 
         if (options.Kind == "replay" && (string.IsNullOrWhiteSpace(options.Path) || !Directory.Exists(options.Path)))
         {
-            failures.Add($"Feed:Path must name an existing folder of CSV market data when Feed:Kind is replay (got \"{options.Path}\").");
+            // A relative path is read from the working directory, which `dotnet run` sets to the project's folder: the
+            // message showed "../shared/data/market" as given, not the folder the silo had looked in.
+            var resolved = string.IsNullOrWhiteSpace(options.Path) ? string.Empty : $" ({Path.GetFullPath(options.Path)})";
+            failures.Add($"Feed:Path must name an existing folder of CSV market data when Feed:Kind is replay (got \"{options.Path}\"{resolved}; a relative path is read from the working directory).");
         }
 
         if (options.Speed < 0 || double.IsNaN(options.Speed) || double.IsInfinity(options.Speed))
