@@ -85,6 +85,63 @@ public sealed class ShutdownTests
     }
 
     [Fact]
+    public async Task GracefulStop_StopsMemoryStreamDelivery_BeforeTheDurableFlush_CountingTheEventsItDrops()
+    {
+        var log = new CheckpointFailingLog(new MemoryDurableStreamLog());
+        var probe = new TestProbe();
+        using var storage = new MemoryGrainStorage(new JsonGrainStateSerializer([TestJsonContext.Default]));
+
+        // The durable provider is added before the memory one, as the trading silo does: the providers stop in that order.
+        await using var cluster = new TestClusterBuilder()
+            .AddSiloBuilderConfigurator(silo => silo.AddDurableStreams("durable", _ => log))
+            .AddSiloBuilderConfigurator(silo => TestSilo.Configure(silo, probe, storage, new FakeTimeProvider()))
+            .Build();
+        await cluster.DeployAsync(Ct);
+        var catalog = cluster.ServiceProvider.GetRequiredService<GrainRuntime>().Catalog;
+        var memory = (MemoryStreamProvider)cluster.Client.GetStreamProvider("memory");
+
+        // An implicit subscriber busy with an event, and two more events waiting behind it in its stream's queue.
+        var busy = memory.GetStream<TestEvent>(StreamId.Create("memory-events", "m-busy"));
+        await busy.OnNextAsync(new TestEvent(1, "block"));
+        await probe.WaitAsync("m-busy/entered/1");
+        await busy.OnNextBatchAsync([new TestEvent(2), new TestEvent(3)]);
+
+        // A delivered durable event leaves a checkpoint for the stop to flush; the flush is held, so the stop waits on its streams.
+        var durable = (DurableStreamProvider)cluster.Client.GetStreamProvider("durable");
+        var stream = durable.GetStream<TestEvent>(StreamId.Create("audit", "stop-flush-memory"));
+        await stream.SubscribeAsync((_, _) => Task.CompletedTask);
+        await stream.OnNextAsync(new TestEvent(1));
+        var deadline = TimeProvider.System.GetTimestamp() + (30 * TimeProvider.System.TimestampFrequency);
+        while (durable.Checkpoints.DirtyCount == 0)
+        {
+            Assert.True(TimeProvider.System.GetTimestamp() < deadline, "The event's checkpoint was never marked for a flush");
+            await Task.Delay(10, Ct);
+        }
+
+        log.Arm(out var flushing, out var release);
+        var stop = cluster.StopAllSilosAsync(Ct);
+        await flushing.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        // While the stop waits on the flush, the waiting events have been dropped and counted, and an event for a grain
+        // not active here is dropped and counted too: it activates nothing in a silo going away.
+        var droppedWaiting = memory.DroppedEventCount;
+        await memory.GetStream<TestEvent>(StreamId.Create("memory-events", "m-late")).OnNextAsync(new TestEvent(4));
+        var droppedWithLate = memory.DroppedEventCount;
+        var queuedLate = memory.GetQueuedCount(StreamId.Create("memory-events", "m-late"));
+        var activatedDuringStop = catalog.TryGet(GrainId.Create(typeof(MemorySubscriberGrain).FullName!, "m-late"), out _);
+        probe.Signal("m-busy/gate/1");
+        release.SetResult();
+        await stop;
+
+        Assert.Equal(2, droppedWaiting);
+        Assert.Equal(3, droppedWithLate);
+        Assert.Equal(0, queuedLate);
+        Assert.False(activatedDuringStop);
+        Assert.Empty(probe.GetLog("m-late/activated"));
+        Assert.Equal(["1@0"], probe.GetLog("m-busy/received"));
+    }
+
+    [Fact]
     public async Task GracefulStop_RefusesACall_ThatPassedTheStoppingCheck_BeforeItsActivationEnteredTheCatalog()
     {
         var probe = new TestProbe();

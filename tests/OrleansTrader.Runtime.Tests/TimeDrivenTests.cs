@@ -477,6 +477,43 @@ public sealed class TimeDrivenTests
     }
 
     [Fact]
+    public async Task Reminder_UnregisterWithAStaleHandle_ThrowsTagMismatch_AndKeepsTheNewerRegistrationFiring()
+    {
+        var table = new MemoryReminderTable();
+        await using var cluster = await IsolatedCluster.StartAsync(silo => silo.Services.AddSingleton<IReminderTable>(table));
+        var grain = cluster.Client.GetGrain<IReminderGrain>("r-stale");
+        await grain.RegisterKeepingHandle("tick", TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        await grain.Register("tick", TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(2)); // registered again: the kept handle is stale
+
+        var error = await Assert.ThrowsAsync<ReminderException>(() => grain.UnregisterKept("tick"));
+
+        Assert.Contains("tag mismatch", error.Message, StringComparison.Ordinal);
+        var row = Assert.Single(await table.ReadAllRowsAsync(Ct));
+        Assert.Equal(TimeSpan.FromMinutes(2), row.Period);
+        cluster.Time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(["tick"], await cluster.Probe.WaitForLogAsync("r-stale/reminders", 1));
+    }
+
+    [Fact]
+    public async Task Reminder_UnregisterWithTheCurrentHandle_RemovesItsRow_StopsItsTicks_AndMayBeRepeated()
+    {
+        var table = new MemoryReminderTable();
+        await using var cluster = await IsolatedCluster.StartAsync(silo => silo.Services.AddSingleton<IReminderTable>(table));
+        var grain = cluster.Client.GetGrain<IReminderGrain>("r-current");
+        await grain.RegisterKeepingHandle("tick", TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        cluster.Time.Advance(TimeSpan.FromMinutes(1));
+        await cluster.Probe.WaitForLogAsync("r-current/reminders", 1);
+
+        await grain.UnregisterKept("tick");
+        await grain.UnregisterKept("tick"); // already gone: nothing newer to protect, so not an error
+        cluster.Time.Advance(TimeSpan.FromMinutes(5));
+        await grain.Register("barrier", TimeSpan.FromDays(365), TimeSpan.FromDays(365));
+
+        Assert.Equal("barrier", Assert.Single(await table.ReadAllRowsAsync(Ct)).ReminderName);
+        Assert.Equal(["tick"], cluster.Probe.GetLog("r-current/reminders"));
+    }
+
+    [Fact]
     public async Task Reminder_DoesNotTickWhileItsPreviousTickRuns_AndSkipsThePeriodsItMissed()
     {
         await using var cluster = await IsolatedCluster.StartAsync(silo =>

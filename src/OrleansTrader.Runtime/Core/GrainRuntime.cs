@@ -155,9 +155,11 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
         // activate its grain (and run its OnActivateAsync) in a silo that is going away. Their rows stay for the next silo.
         Reminders.Stop();
 
-        // Durable deliveries stop next, then activations still running OnActivateAsync are given up: a cursor's delivery
+        // Stream deliveries stop next, then activations still running OnActivateAsync are given up: a cursor's delivery
         // waiting for one would otherwise hold up stopping the streams until it finished or timed out. In that order the
-        // delivery that fails with the activation is left for the next silo, not counted against the consumer.
+        // delivery that fails with the activation is left for the next silo, not counted against the consumer. Memory
+        // streams stop delivering here too, not after the durable flush: an event would otherwise activate its subscriber
+        // in a silo going away; what they still hold or are sent from now on is dropped and counted (they are not durable).
         Streams.CancelDelivery();
         var reason = new DeactivationReason(DeactivationReasonCode.ShuttingDown, "The silo is shutting down.");
         foreach (var activation in Catalog.Snapshot())
@@ -282,6 +284,9 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
 
     [LoggerMessage(EventId = 1050, Level = LogLevel.Warning, Message = "Stream {StreamId} on provider {Provider} dropped {Count} event(s): queue full")]
     public partial void LogStreamDropped(StreamId streamId, string provider, int count);
+
+    [LoggerMessage(EventId = 1057, Level = LogLevel.Warning, Message = "Stream {StreamId} on provider {Provider} dropped {Count} event(s): the silo is stopping (memory streams are not durable)")]
+    public partial void LogStreamDroppedAtStop(StreamId streamId, string provider, int count);
 
     [LoggerMessage(EventId = 1051, Level = LogLevel.Warning, Message = "Delivery of {StreamId} #{Sequence} to {ConsumerId} failed (attempt {Attempt})")]
     public partial void LogStreamDeliveryFailed(Exception exception, StreamId streamId, long sequence, string consumerId, int attempt);

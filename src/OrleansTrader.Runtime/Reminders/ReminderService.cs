@@ -72,16 +72,30 @@ internal sealed class ReminderService(GrainRuntime runtime, IReminderTable? tabl
         return rows.Select(r => (IGrainReminder)new GrainReminder(r.ReminderName, r.ETag)).ToArray();
     }
 
+    /// <summary>
+    /// Removes the registration the handle names, by its ETag (as in Orleans): a handle read before the reminder was
+    /// registered again is stale and throws <see cref="ReminderException"/>, leaving the newer registration stored and
+    /// firing. A row already gone is not an error (the reminder is unregistered either way).
+    /// </summary>
     public async Task UnregisterAsync(GrainId grainId, IGrainReminder reminder)
     {
         ArgumentNullException.ThrowIfNull(reminder);
-        var entry = await Table.ReadRowAsync(grainId, reminder.ReminderName);
-        if (entry?.ETag is { } eTag)
+        if (reminder is not GrainReminder { ETag: { } eTag })
         {
-            await Table.RemoveRowAsync(grainId, reminder.ReminderName, eTag);
+            throw new ArgumentException(
+                $"Reminder '{reminder.ReminderName}' is not a handle from RegisterOrUpdateReminder, GetReminder or GetReminders.", nameof(reminder));
         }
 
-        if (_local.TryRemove((grainId, reminder.ReminderName), out var local))
+        var name = reminder.ReminderName;
+        if (!await Table.RemoveRowAsync(grainId, name, eTag) && await Table.ReadRowAsync(grainId, name) is { } current)
+        {
+            throw new ReminderException(
+                $"Could not unregister reminder '{name}' of {grainId}: tag mismatch (the handle has ETag {eTag}, the stored reminder {current.ETag}; it was registered again since the handle was read). Read it again with GetReminder to unregister it.");
+        }
+
+        // Only the timer of the registration removed: a newer one scheduled meanwhile (a concurrent register) keeps firing.
+        var key = (grainId, name);
+        if (_local.TryGetValue(key, out var local) && local.Entry.ETag == eTag && _local.TryRemove(KeyValuePair.Create(key, local)))
         {
             local.Dispose();
         }

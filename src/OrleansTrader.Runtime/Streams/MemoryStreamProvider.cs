@@ -8,6 +8,7 @@ namespace OrleansTrader.Runtime;
 /// <see cref="MemoryStreamOptions.QueueCapacity"/> events delivered in order, in batches of up to
 /// <see cref="MemoryStreamOptions.MaxDeliveryBatch"/> per subscriber turn; when it is full the new event is dropped and
 /// counted (metric "orleanstrader.streams.dropped" and <see cref="DroppedEventCount"/>). Failed deliveries are logged and skipped.
+/// Not durable: when the silo stops, the events still waiting and those published afterwards are dropped and counted the same way.
 /// </summary>
 public sealed class MemoryStreamProvider : IStreamProvider, IStreamProviderInternal
 {
@@ -17,6 +18,7 @@ public sealed class MemoryStreamProvider : IStreamProvider, IStreamProviderInter
     private readonly Counter<long> _dropped;
     private long _droppedCount;
     private volatile bool _stopped;
+    private volatile bool _deliveryStopped;
 
     internal MemoryStreamProvider(GrainRuntime runtime, string name, MemoryStreamOptions options, Meter meter)
     {
@@ -34,7 +36,7 @@ public sealed class MemoryStreamProvider : IStreamProvider, IStreamProviderInter
 
     public bool IsRewindable => false;
 
-    /// <summary>Events dropped by this provider because a stream's queue was full.</summary>
+    /// <summary>Events dropped by this provider: a stream's queue was full, or the silo stopped before delivering them.</summary>
     public long DroppedEventCount => Interlocked.Read(ref _droppedCount);
 
     internal StreamSubscriptionRegistry Subscriptions { get; }
@@ -92,13 +94,27 @@ public sealed class MemoryStreamProvider : IStreamProvider, IStreamProviderInter
         return below.IsCompleted || !cancellationToken.CanBeCanceled ? below : below.WaitAsync(cancellationToken);
     }
 
-    internal void Stop()
+    /// <summary>
+    /// The first step of a graceful stop: no event is delivered from now on, so none activates a grain in a silo going
+    /// away. Events still waiting are dropped and counted, and so are those published until <see cref="Stop"/> (a batch
+    /// already handed to its subscribers finishes).
+    /// </summary>
+    internal void StopDelivery()
     {
-        _stopped = true;
-        foreach (var queue in _queues.Values)
+        _deliveryStopped = true;
+        foreach (var (streamId, queue) in _queues)
         {
+            // A queue checks the flag under its lock when it takes events, so none is added after this count.
+            CountDropped(streamId, queue.DropWaiting(), stopping: true);
             queue.ReleaseWaiters();
         }
+    }
+
+    /// <summary>Stops delivery (if not stopped yet) and refuses publishing from then on.</summary>
+    internal void Stop()
+    {
+        StopDelivery();
+        _stopped = true;
     }
 
     private Task PublishAsync<T>(StreamId streamId, IEnumerable<T> items)
@@ -109,16 +125,30 @@ public sealed class MemoryStreamProvider : IStreamProvider, IStreamProviderInter
         }
 
         var queue = _queues.GetOrAdd(streamId, static (id, p) => new MemoryStreamQueue(p, id, p._options.QueueCapacity, p._options.MaxDeliveryBatch), this);
-        var dropped = queue.Enqueue(items);
-        if (dropped > 0)
-        {
-            Interlocked.Add(ref _droppedCount, dropped);
-            _dropped.Add(dropped, new KeyValuePair<string, object?>("provider", Name), new KeyValuePair<string, object?>("namespace", streamId.Namespace));
-            _runtime.LogStreamDropped(streamId, Name, dropped);
-        }
-
+        var dropped = queue.Enqueue(items, out var deliveryStopped);
+        CountDropped(streamId, dropped, deliveryStopped);
         return Task.CompletedTask;
     }
 
-    internal bool IsStopped => _stopped;
+    private void CountDropped(StreamId streamId, int dropped, bool stopping)
+    {
+        if (dropped == 0)
+        {
+            return;
+        }
+
+        Interlocked.Add(ref _droppedCount, dropped);
+        _dropped.Add(dropped, new KeyValuePair<string, object?>("provider", Name), new KeyValuePair<string, object?>("namespace", streamId.Namespace));
+        if (stopping)
+        {
+            _runtime.LogStreamDroppedAtStop(streamId, Name, dropped);
+        }
+        else
+        {
+            _runtime.LogStreamDropped(streamId, Name, dropped);
+        }
+    }
+
+    /// <summary>Delivery has stopped (the silo is stopping): nothing waiting will be delivered.</summary>
+    internal bool IsDeliveryStopped => _deliveryStopped;
 }

@@ -32,19 +32,20 @@ internal sealed class MemoryStreamQueue(MemoryStreamProvider provider, StreamId 
         }
     }
 
-    /// <summary>Completes once fewer than <paramref name="below"/> events wait; fails when the provider stops first.</summary>
+    /// <summary>Completes once fewer than <paramref name="below"/> events wait; fails when the provider stops delivering first.</summary>
     public Task WhenBelowAsync(int below)
     {
         lock (_lock)
         {
+            // Checked first: once delivery stops the queue stays empty, and a producer let through would only feed the drop count.
+            if (provider.IsDeliveryStopped)
+            {
+                return Task.FromException(Stopped());
+            }
+
             if (_items.Count < below)
             {
                 return Task.CompletedTask;
-            }
-
-            if (provider.IsStopped)
-            {
-                return Task.FromException(Stopped());
             }
 
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -69,16 +70,32 @@ internal sealed class MemoryStreamQueue(MemoryStreamProvider provider, StreamId 
         }
     }
 
-    /// <summary>Queues the events in order while there is room; returns how many did not fit (dropped).</summary>
-    public int Enqueue<T>(IEnumerable<T> items)
+    /// <summary>Empties the queue once delivery has stopped; returns how many events it dropped.</summary>
+    public int DropWaiting()
+    {
+        lock (_lock)
+        {
+            var dropped = _items.Count;
+            _items.Clear();
+            return dropped;
+        }
+    }
+
+    /// <summary>
+    /// Queues the events in order while there is room; returns how many did not fit (dropped): all of them once delivery
+    /// has stopped (<paramref name="deliveryStopped"/>).
+    /// </summary>
+    public int Enqueue<T>(IEnumerable<T> items, out bool deliveryStopped)
     {
         var dropped = 0;
         var start = false;
         lock (_lock)
         {
+            // Read under the lock: either these events are queued before DropWaiting empties the queue, or they see the flag.
+            deliveryStopped = provider.IsDeliveryStopped;
             foreach (var item in items)
             {
-                if (_items.Count >= capacity)
+                if (deliveryStopped || _items.Count >= capacity)
                 {
                     dropped++;
                     continue;
@@ -109,7 +126,7 @@ internal sealed class MemoryStreamQueue(MemoryStreamProvider provider, StreamId 
             object[] batch;
             lock (_lock)
             {
-                if (provider.IsStopped || _items.Count == 0)
+                if (provider.IsDeliveryStopped || _items.Count == 0)
                 {
                     _pumping = false;
                     return;

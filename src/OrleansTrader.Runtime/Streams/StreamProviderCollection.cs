@@ -54,14 +54,23 @@ internal sealed class StreamProviderCollection
         }
     }
 
-    /// <summary>The first step of a graceful stop: durable cursors stop delivering (<see cref="StopAsync"/> waits for them).</summary>
+    /// <summary>
+    /// The first step of a graceful stop: durable cursors stop delivering (<see cref="StopAsync"/> waits for them), and so
+    /// do memory streams, whose waiting events are dropped and counted (not durable), so that no delivery activates a grain
+    /// while the stop waits on a durable flush.
+    /// </summary>
     public void CancelDelivery()
     {
         foreach (var provider in _providers.Values)
         {
-            if (provider is DurableStreamProvider durable)
+            switch (provider)
             {
-                durable.CancelDelivery();
+                case DurableStreamProvider durable:
+                    durable.CancelDelivery();
+                    break;
+                case MemoryStreamProvider memory:
+                    memory.StopDelivery();
+                    break;
             }
         }
     }
