@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OrleansTrader.Runtime.Testing;
 using OrleansTrader.Runtime.Tests.Grains;
 using OrleansTrader.Runtime.Tests.Infrastructure;
 
@@ -11,7 +14,9 @@ public sealed class DurableStreamRetentionTests
 {
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
+    private const string TrimmedUnread = "orleanstrader.streams.trimmed_unread";
     private readonly MemoryDurableStreamLog _memory = new();
+    private readonly CapturedLogs _logs = new();
     private readonly CountingDurableStreamLog _log;
 
     public DurableStreamRetentionTests() => _log = new CountingDurableStreamLog(_memory);
@@ -210,6 +215,156 @@ public sealed class DurableStreamRetentionTests
         Assert.Empty(await _memory.ReadDeadLettersAsync(streamId, Ct));
     }
 
+    /// <summary>
+    /// A rewind to a token older than the oldest retained event starts at the oldest retained one (documented), but the
+    /// caller asked for events that no longer exist and was not told: now a warning (1058) naming stream, consumer, the
+    /// requested and the oldest retained sequence, and the missing events counted.
+    /// </summary>
+    [Fact]
+    public async Task Rewind_ToATokenBeforeTheRetainedEvents_StartsAtTheOldestRetained_AndIsWarnedAndCounted()
+    {
+        await using var cluster = await StartAsync(WithoutTail);
+        using var trimmedUnread = new InstrumentReader(cluster.Cluster.ServiceProvider, TrimmedUnread);
+        var streamId = StreamId.Create("durable-events", "rewound");
+        var stream = cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(streamId);
+        await PublishAndTrimAsync(cluster, streamId, 3);
+        await stream.OnNextBatchAsync([new TestEvent(4), new TestEvent(5)]);
+        var seen = new List<long>();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var handle = await stream.SubscribeAsync((e, token) =>
+        {
+            lock (seen)
+            {
+                seen.Add(token!.SequenceNumber);
+            }
+
+            if (e.Number == 5)
+            {
+                done.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        }, new StreamSequenceToken(1));
+        await done.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+
+        lock (seen)
+        {
+            Assert.Equal([4L, 5L], seen);
+        }
+
+        var warning = Assert.Single(_logs.Entries, e => e.EventId == 1058);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("durable-events/rewound", warning.Message, StringComparison.Ordinal);
+        Assert.Contains($"client/{handle.HandleId:N}", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("asked for #1,", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("before #4 were trimmed", warning.Message, StringComparison.Ordinal);
+        Assert.Equal(3, trimmedUnread.Sum("namespace=durable-events,provider=durable,reason=rewind"));
+    }
+
+    /// <summary>A rewind into a stream whose events were all trimmed finds nothing to read: still told, not silent.</summary>
+    [Fact]
+    public async Task Rewind_IntoAStreamWhoseEventsWereAllTrimmed_IsWarnedAndCounted()
+    {
+        await using var cluster = await StartAsync(WithoutTail);
+        using var trimmedUnread = new InstrumentReader(cluster.Cluster.ServiceProvider, TrimmedUnread);
+        var streamId = StreamId.Create("durable-events", "all-gone");
+        var stream = cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(streamId);
+        await PublishAndTrimAsync(cluster, streamId, 3);
+
+        var handle = await stream.SubscribeAsync((_, _) => Task.CompletedTask, new StreamSequenceToken(2));
+        await WaitUntilAsync(() => Task.FromResult(_logs.Entries.Any(e => e.EventId == 1058)), "the rewind warning");
+
+        var warning = Assert.Single(_logs.WithEventId(1058));
+        Assert.Contains($"client/{handle.HandleId:N}", warning, StringComparison.Ordinal);
+        Assert.Contains("asked for #2,", warning, StringComparison.Ordinal);
+        Assert.Contains("before #4 were trimmed", warning, StringComparison.Ordinal);
+        Assert.Equal(2, trimmedUnread.Sum("namespace=durable-events,provider=durable,reason=rewind"));
+    }
+
+    /// <summary>
+    /// A consumer with no checkpoint yet starts from the retained events: the documented intent (it never was a consumer of
+    /// what was trimmed), so no warning, but logged (1060, Information) and counted under its own reason.
+    /// </summary>
+    [Fact]
+    public async Task NewConsumer_OnAStreamWhoseFirstEventsWereTrimmed_StartsAtTheRetainedEvents_AndIsLoggedNotWarned()
+    {
+        await using var cluster = await StartAsync(WithoutTail);
+        using var trimmedUnread = new InstrumentReader(cluster.Cluster.ServiceProvider, TrimmedUnread);
+        var streamId = StreamId.Create("durable-events", "late-client");
+        var stream = cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(streamId);
+        await PublishAndTrimAsync(cluster, streamId, 3);
+        var first = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handle = await stream.SubscribeAsync((_, token) =>
+        {
+            first.TrySetResult(token!.SequenceNumber);
+            return Task.CompletedTask;
+        });
+
+        await stream.OnNextAsync(new TestEvent(4));
+
+        Assert.Equal(4, await first.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct));
+
+        var entry = Assert.Single(_logs.Entries, e => e.EventId == 1060);
+        Assert.Equal(LogLevel.Information, entry.Level);
+        Assert.Contains($"client/{handle.HandleId:N}", entry.Message, StringComparison.Ordinal);
+        Assert.Contains("#4", entry.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_logs.Entries, e => e.EventId is 1058 or 1059);
+        Assert.Equal(3, trimmedUnread.Sum("namespace=durable-events,provider=durable,reason=new_consumer"));
+    }
+
+    /// <summary>
+    /// A consumer whose checkpoint is behind the oldest retained event (here: checkpoints restored from an older backup
+    /// after the log was trimmed) lost events it never acknowledged. It went on from the retained ones without a word.
+    /// </summary>
+    [Fact]
+    public async Task CheckpointedConsumer_WhoseUnreadEventsAreGone_IsWarnedAndCounted()
+    {
+        await using var cluster = await StartAsync();
+        var streamId = StreamId.Create("durable-events", "restored");
+        await Stream(cluster, "restored").OnNextBatchAsync(Enumerable.Range(1, 5).Select(i => new TestEvent(i)));
+        await cluster.Probe.WaitForLogAsync("restored/received", 5);
+        await WaitUntilAsync(async () => await _memory.GetCheckpointAsync(streamId, ConsumerId("restored"), Ct) == 5, "the checkpoint");
+        await cluster.Cluster.StopAllSilosAsync(Ct);
+        await _memory.TrimAsync(DateTimeOffset.MaxValue, Ct);
+        await _memory.ResetCheckpointAsync(streamId, ConsumerId("restored"), 2, Ct);
+        Assert.Empty(await _memory.ReadStreamAsync(streamId, 0, 10, Ct));
+
+        await cluster.Cluster.DeployAsync(Ct);
+        using var trimmedUnread = new InstrumentReader(cluster.Cluster.ServiceProvider, TrimmedUnread);
+        await Stream(cluster, "restored").OnNextAsync(new TestEvent(6));
+
+        Assert.Equal("6@6", (await cluster.Probe.WaitForLogAsync("restored/received", 6))[^1]);
+        var warning = Assert.Single(_logs.Entries, e => e.EventId == 1059);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("durable-events/restored", warning.Message, StringComparison.Ordinal);
+        Assert.Contains(ConsumerId("restored"), warning.Message, StringComparison.Ordinal);
+        Assert.Contains("resumes at #3 ", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("before #6 were trimmed", warning.Message, StringComparison.Ordinal);
+        Assert.Equal(3, trimmedUnread.Sum("namespace=durable-events,provider=durable,reason=checkpoint"));
+    }
+
+    /// <summary>Publishes events 1..count, waits until the implicit subscriber acknowledged them, and lets retention trim them.</summary>
+    private async Task PublishAndTrimAsync(IsolatedCluster cluster, StreamId streamId, int count)
+    {
+        await cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(streamId)
+            .OnNextBatchAsync(Enumerable.Range(1, count).Select(i => new TestEvent(i)));
+        await cluster.Probe.WaitForLogAsync($"{streamId.Key}/received", count);
+        await WaitUntilAsync(async () => await _memory.GetCheckpointAsync(streamId, ConsumerId(streamId.Key), Ct) == count, "the checkpoint");
+        var before = _log.Trims.Count;
+        for (var tick = 1; tick <= 7; tick++)
+        {
+            cluster.Time.Advance(Interval);
+            await WaitUntilAsync(() => Task.FromResult(_log.Trims.Count >= before + tick), $"trim {tick}");
+            await Provider(cluster).LastTrim;
+        }
+
+        Assert.Empty(await _memory.ReadStreamAsync(streamId, 0, 10, Ct));
+    }
+
+    /// <summary>No tail: events appended on this silo would otherwise still be served from memory after the log trimmed them.</summary>
+    private static void WithoutTail(DurableStreamOptions options) => options.TailEventsPerStream = 0;
+
     private static DurableStreamProvider Provider(IsolatedCluster cluster) => (DurableStreamProvider)cluster.Client.GetStreamProvider("durable");
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
@@ -230,11 +385,15 @@ public sealed class DurableStreamRetentionTests
         cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(StreamId.Create("durable-events", key));
 
     private Task<IsolatedCluster> StartAsync(Action<DurableStreamOptions>? configure = null) =>
-        IsolatedCluster.StartAsync(silo => silo.AddDurableStreams("durable", _ => _log, o =>
+        IsolatedCluster.StartAsync(silo =>
         {
-            o.CheckpointFlushInterval = TimeSpan.Zero;
-            o.Retention = TimeSpan.FromHours(1);
-            o.TrimInterval = Interval;
-            configure?.Invoke(o);
-        }));
+            silo.Services.AddSingleton<ILoggerProvider>(_logs);
+            silo.AddDurableStreams("durable", _ => _log, o =>
+            {
+                o.CheckpointFlushInterval = TimeSpan.Zero;
+                o.Retention = TimeSpan.FromHours(1);
+                o.TrimInterval = Interval;
+                configure?.Invoke(o);
+            });
+        });
 }

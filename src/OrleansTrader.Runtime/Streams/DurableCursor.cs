@@ -69,15 +69,33 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
             var tails = provider.Tails;
             var batchSize = provider.Options.ReadBatchSize;
             var checkpoint = await checkpoints.GetAsync(StreamId, Consumer.ConsumerId, cancellationToken);
+
+            // Where the next read starts from, checked once per start: a hole after it is events retention trimmed.
+            TrimmedStart? start = checkpoint == 0 ? TrimmedStart.NewConsumer : TrimmedStart.Checkpoint;
             while (!cancellationToken.IsCancellationRequested)
             {
-                checkpoint = await ApplyRewindAsync(checkpoint, cancellationToken);
+                if (await ApplyRewindAsync(cancellationToken) is { } rewound)
+                {
+                    checkpoint = rewound;
+                    start = TrimmedStart.Rewind;
+                }
+
                 var events = tails.TryRead(StreamId, checkpoint, batchSize);
                 if (events is null)
                 {
+                    // Taken before the read: a head known then was appended before it, so a read that finds nothing up to
+                    // it found those events trimmed (not appended after the read).
+                    var knownHead = start is null ? 0 : tails.KnownHead(StreamId);
                     events = await log.ReadStreamAsync(StreamId, checkpoint, batchSize, cancellationToken);
                     tails.ObserveRead(StreamId, checkpoint, events, batchSize);
+                    if (start is { } reason)
+                    {
+                        var firstRetained = events.Count > 0 ? events[0].Sequence : knownHead + 1;
+                        provider.ReportTrimmedStart(StreamId, Consumer.ConsumerId, checkpoint, firstRetained, reason);
+                    }
                 }
+
+                start = null;
 
                 if (events.Count == 0)
                 {
@@ -174,7 +192,8 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
         gone ? provider.ForgetConsumerAsync(StreamId, Consumer.ConsumerId) : Task.CompletedTask;
 
     // A ValueTask: nearly every call has no rewind and returns at once, without a task per delivered batch.
-    private async ValueTask<long> ApplyRewindAsync(long checkpoint, CancellationToken cancellationToken)
+    // Returns the checkpoint rewound to, or null when no rewind was waiting.
+    private async ValueTask<long?> ApplyRewindAsync(CancellationToken cancellationToken)
     {
         long? rewind;
         lock (_lock)
@@ -185,7 +204,7 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
 
         if (rewind is not { } target)
         {
-            return checkpoint;
+            return null;
         }
 
         try

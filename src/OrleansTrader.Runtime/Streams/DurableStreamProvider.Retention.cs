@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace OrleansTrader.Runtime;
@@ -6,6 +7,7 @@ namespace OrleansTrader.Runtime;
 public sealed partial class DurableStreamProvider
 {
     private readonly ILogger _logger;
+    private readonly Counter<long> _trimmedUnread;
     private ITimer? _trimTimer;
     private int _trimming;
 
@@ -68,6 +70,46 @@ public sealed partial class DurableStreamProvider
         }
     }
 
+    /// <summary>
+    /// A reader that asked for the events after <paramref name="afterSequence"/> starts at <paramref name="firstRetained"/>
+    /// instead: the events between were trimmed (sequences are gap-free per stream, so only a trim leaves a hole). Logged
+    /// and counted, never silent: a rewind or a checkpointed consumer lost events it asked for (a warning); a consumer with
+    /// no checkpoint yet starts from what is retained as documented (information).
+    /// </summary>
+    internal void ReportTrimmedStart(StreamId streamId, string consumerId, long afterSequence, long firstRetained, TrimmedStart reason)
+    {
+        var requested = afterSequence + 1;
+        var missing = firstRetained - requested;
+        if (missing <= 0)
+        {
+            return;
+        }
+
+        switch (reason)
+        {
+            case TrimmedStart.Rewind:
+                LogRewindIntoTrimmedHistory(streamId, Name, consumerId, requested, firstRetained, missing);
+                break;
+            case TrimmedStart.Checkpoint:
+                LogUnreadEventsTrimmed(streamId, Name, consumerId, requested, firstRetained, missing);
+                break;
+            default:
+                LogNewConsumerStartsAfterTrim(streamId, Name, consumerId, requested, firstRetained, missing);
+                break;
+        }
+
+        _trimmedUnread.Add(
+            missing,
+            _providerTag,
+            new KeyValuePair<string, object?>("namespace", streamId.Namespace),
+            new KeyValuePair<string, object?>("reason", reason switch
+            {
+                TrimmedStart.Rewind => "rewind",
+                TrimmedStart.Checkpoint => "checkpoint",
+                _ => "new_consumer",
+            }));
+    }
+
     [LoggerMessage(EventId = 1054, Level = LogLevel.Information, Message = "Durable stream provider {Provider} trimmed {Count} acknowledged event(s) older than {Cutoff}")]
     private partial void LogTrimmed(int count, string provider, DateTimeOffset cutoff);
 
@@ -76,4 +118,26 @@ public sealed partial class DurableStreamProvider
 
     [LoggerMessage(EventId = 1056, Level = LogLevel.Warning, Message = "Trimming the log of durable stream provider {Provider} failed; retried next interval")]
     private partial void LogTrimFailed(Exception exception, string provider);
+
+    [LoggerMessage(EventId = 1058, Level = LogLevel.Warning, Message = "Rewind of {StreamId} on provider {Provider} for {ConsumerId} asked for #{RequestedSequence}, but events before #{OldestRetained} were trimmed: delivery starts at #{OldestRetained}, {Missing} event(s) no longer exist")]
+    private partial void LogRewindIntoTrimmedHistory(StreamId streamId, string provider, string consumerId, long requestedSequence, long oldestRetained, long missing);
+
+    [LoggerMessage(EventId = 1059, Level = LogLevel.Warning, Message = "Stream {StreamId} on provider {Provider}: {ConsumerId} resumes at #{RequestedSequence} (after its checkpoint), but events before #{OldestRetained} were trimmed before it read them: {Missing} unacknowledged event(s) lost")]
+    private partial void LogUnreadEventsTrimmed(StreamId streamId, string provider, string consumerId, long requestedSequence, long oldestRetained, long missing);
+
+    [LoggerMessage(EventId = 1060, Level = LogLevel.Information, Message = "Stream {StreamId} on provider {Provider}: new consumer {ConsumerId} (no checkpoint) starts at the oldest retained event #{OldestRetained}; the {Missing} event(s) before it, from #{RequestedSequence}, were trimmed")]
+    private partial void LogNewConsumerStartsAfterTrim(StreamId streamId, string provider, string consumerId, long requestedSequence, long oldestRetained, long missing);
+}
+
+/// <summary>Where a reader's start came from, for <see cref="DurableStreamProvider.ReportTrimmedStart"/>.</summary>
+internal enum TrimmedStart
+{
+    /// <summary>A consumer with no checkpoint yet (checkpoint 0): starting from the retained events is the documented intent.</summary>
+    NewConsumer,
+
+    /// <summary>The consumer's own checkpoint: it had not acknowledged what was trimmed.</summary>
+    Checkpoint,
+
+    /// <summary>A rewind to a token (SubscribeAsync or ResumeAsync with a token).</summary>
+    Rewind,
 }

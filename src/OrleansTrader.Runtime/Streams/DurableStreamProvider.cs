@@ -64,6 +64,11 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
         _providerTag = new KeyValuePair<string, object?>("provider", name);
         var deadLettered = meter.CreateCounter<long>(
             "orleanstrader.streams.dead_lettered", "{event}", "Durable stream events written to the dead-letter table after the consumer failed every delivery attempt.");
+        _trimmedUnread = meter.CreateCounter<long>(
+            "orleanstrader.streams.trimmed_unread",
+            "{event}",
+            "Durable stream events a reader started after without delivering them because retention had already trimmed them "
+            + "(reason: rewind, checkpoint, or new_consumer).");
         meter.CreateObservableGauge(
             "orleanstrader.streams.lag",
             ObserveLag,

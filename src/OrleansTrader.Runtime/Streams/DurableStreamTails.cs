@@ -133,6 +133,15 @@ internal sealed class DurableStreamTails(int eventsPerStream, long maxBytes)
         }
     }
 
+    /// <summary>The newest sequence known to exist in the stream; 0 when unknown.</summary>
+    public long KnownHead(StreamId streamId)
+    {
+        lock (_lock)
+        {
+            return _streams.TryGetValue(streamId, out var tail) && tail.Head != Unknown ? tail.Head : 0;
+        }
+    }
+
     private void RaiseHead(StreamId streamId, long sequence)
     {
         lock (_lock)
