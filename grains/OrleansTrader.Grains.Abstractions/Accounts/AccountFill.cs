@@ -27,4 +27,10 @@ public sealed record AccountFill
     public required decimal RealizedPnl { get; init; }
 
     public required DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>
+    /// Who placed the order ("api", "strategy:{id}", ...); null when the account does not know the order, and in fills
+    /// recorded before it was kept.
+    /// </summary>
+    public string? Origin { get; init; }
 }

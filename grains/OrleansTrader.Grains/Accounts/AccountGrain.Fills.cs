@@ -135,6 +135,7 @@ internal sealed partial class AccountGrain
 
         if (orderId is null || !S.WorkingOrders.TryGetValue(orderId, out var working))
         {
+            string? origin = null;
             if (orderId is not null && _history.ClosedInMemory(orderId) is { Status: OrderStatus.Replaced } replacedOrder
                 && replacedOrder.FilledQuantity + execution.Quantity <= replacedOrder.Quantity
                 && execution.Symbol == replacedOrder.Symbol && execution.Side == replacedOrder.Side)
@@ -142,6 +143,7 @@ internal sealed partial class AccountGrain
                 // The cancel-replace race: the old order filled at the venue before the replace, and its report arrived after
                 // the replace's answer. The venue sized the replacement net of this fill (CompleteReplace takes its quantity).
                 AccountLog.Mismatch(logger, AccountId, $"Execution {execution.ExecutionId} of replaced order {orderId} arrived after the replace; booked.");
+                origin = replacedOrder.Origin;
 
                 // The order ended before its fill was reported: its final state takes the fill, or it would show less filled
                 // than the fills booked to it.
@@ -162,7 +164,7 @@ internal sealed partial class AccountGrain
                 _mismatches.Add($"Execution {execution.ExecutionId} for unknown order {brokerOrder.OrderId} ({brokerOrder.ClientOrderId}).");
             }
 
-            BookFill(orderId ?? brokerOrder.OrderId, execution);
+            BookFill(orderId ?? brokerOrder.OrderId, execution, origin: origin);
             return true;
         }
 
@@ -171,7 +173,7 @@ internal sealed partial class AccountGrain
         if (!applied.IsSuccess)
         {
             _mismatches.Add($"Execution {execution.ExecutionId} does not fit order {orderId}: {applied.Error}.");
-            BookFill(working.Order.OrderId, execution);
+            BookFill(working.Order.OrderId, execution, origin: working.Origin);
             return true;
         }
 
@@ -182,7 +184,7 @@ internal sealed partial class AccountGrain
 
         var from = working.Order.Status;
         var order = applied.Value.Order;
-        BookFill(order.OrderId, local, working.ReservationId);
+        BookFill(order.OrderId, local, working.ReservationId, working.Origin);
         Record(working with { Order = order, BrokerOrderId = working.BrokerOrderId ?? brokerOrder.OrderId, InFlight = false },
             from, order.Status == OrderStatus.Filled ? "filled" : "partially-filled", null,
             $"{execution.Quantity} @ {execution.Price} ({execution.ExecutionId})");
@@ -190,7 +192,7 @@ internal sealed partial class AccountGrain
         return true;
     }
 
-    private void BookFill(string orderId, Execution execution, string? reservationId = null)
+    private void BookFill(string orderId, Execution execution, string? reservationId = null, string? origin = null)
     {
         var local = execution with { OrderId = orderId };
         var before = Ledger.PositionOf(execution.Symbol);
@@ -218,6 +220,7 @@ internal sealed partial class AccountGrain
             Fee = execution.Fee,
             RealizedPnl = booked.Fill.RealizedPnl,
             Timestamp = execution.Timestamp,
+            Origin = origin,
         });
         AccountLog.Filled(logger, AccountId, orderId, execution.ClientOrderId, execution.Symbol, execution.Side, execution.Quantity, execution.Price);
     }

@@ -346,10 +346,10 @@ internal sealed partial class StrategyGrain
                 }
 
                 break;
-            case AccountEventKind.Fill when entry.Fill is { } fill && Mine(fill.ClientOrderId):
+            case AccountEventKind.Fill when entry.Fill is { } fill && Mine(fill.ClientOrderId, fill.Origin):
                 ApplyFill(fill, told: entry.Sequence <= _replayingThrough && S.LastFillAt is { } last && fill.Timestamp <= last);
                 break;
-            case AccountEventKind.OrderUpdated when entry.Order is { } order && Mine(order.ClientOrderId):
+            case AccountEventKind.OrderUpdated when entry.Order is { } order && Mine(order.ClientOrderId, order.Origin):
                 TrackReplacement(order);
                 ApplyOrderState(order);
                 break;
@@ -422,10 +422,14 @@ internal sealed partial class StrategyGrain
     /// <summary>
     /// True for "{strategyId}-{sequence}" from this incarnation's first sequence on, and for its replacements (the account
     /// appends "-r{orderId}" per replace). A bare prefix match took the orders of strategy "x-y" ("x-y-1") for strategy "x"'s.
+    /// An order placed by anyone else (a manual "x-50", a webhook's) is not, whatever its id: the strategy's position and P&amp;L
+    /// took its fills. The origin is unknown (null) only for a fill of an order the account does not know, or one recorded
+    /// before fills kept it; then the id decides.
     /// </summary>
-    private bool Mine(string clientOrderId)
+    private bool Mine(string clientOrderId, string? origin)
     {
-        if (!clientOrderId.StartsWith(OrderPrefix, StringComparison.Ordinal))
+        if ((origin is not null && !string.Equals(origin, Origin, StringComparison.Ordinal))
+            || !clientOrderId.StartsWith(OrderPrefix, StringComparison.Ordinal))
         {
             return false;
         }
@@ -557,7 +561,7 @@ internal sealed partial class StrategyGrain
         OrderCommandResult placed;
         try
         {
-            placed = await Account.PlaceOrderAsync(new PlaceOrder { Request = intent.ToOrderRequest(), Origin = "strategy:" + _strategyId });
+            placed = await Account.PlaceOrderAsync(new PlaceOrder { Request = intent.ToOrderRequest(), Origin = Origin });
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

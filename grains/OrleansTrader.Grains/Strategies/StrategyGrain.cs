@@ -55,6 +55,9 @@ internal sealed partial class StrategyGrain(
 
     private string OrderPrefix => _strategyId + "-";
 
+    /// <summary>The origin the strategy's orders are placed with.</summary>
+    private string Origin => "strategy:" + _strategyId;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         StrategyKey.TryParse(this.GetPrimaryKeyString(), out _accountId, out _strategyId);
