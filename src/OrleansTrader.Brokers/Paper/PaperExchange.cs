@@ -159,17 +159,26 @@ public sealed class PaperExchange : IDisposable, IAsyncDisposable
 
     /// <summary>
     /// The fill model's options for an order: fills round down to the instrument's increment for the order's quantity
-    /// (a fractional order of a fractionable instrument fills in fractions), never coarser than the configured one.
+    /// and for what is left of it (a fractional order of a fractionable instrument fills in fractions), never coarser
+    /// than the configured one.
     /// </summary>
+    /// <remarks>
+    /// The remainder counts because a group exit shrunk to the position left (see <see cref="OrderGroup"/>) can get a
+    /// total on the configured increment after fills off it: a stop-loss resized to 100 shares with 30 filled must still
+    /// fill its 70 under a 100-share increment.
+    /// </remarks>
     internal FillModelOptions FillOptionsFor(Order order)
     {
-        if (Money.IsMultipleOf(order.Quantity, FillOptions.QuantityIncrement))
+        var leaves = order.LeavesQuantity;
+        if (Money.IsMultipleOf(order.Quantity, FillOptions.QuantityIncrement) && Money.IsMultipleOf(leaves, FillOptions.QuantityIncrement))
         {
             return FillOptions;
         }
 
         var instrument = _instruments.Find(order.Symbol) ?? _unlisted.For(order.Symbol);
-        var increment = instrument?.QuantityIncrementFor(order.Quantity) ?? FillOptions.QuantityIncrement;
+        var increment = instrument is null
+            ? FillOptions.QuantityIncrement
+            : Math.Min(instrument.QuantityIncrementFor(order.Quantity), instrument.QuantityIncrementFor(leaves));
         return increment < FillOptions.QuantityIncrement ? FillOptions with { QuantityIncrement = increment } : FillOptions;
     }
 

@@ -9,7 +9,7 @@ namespace OrleansTrader.Brokers.Tests.Paper;
 
 /// <summary>
 /// Edge cases a review of the paper venue found wrong: groups leaving memory whole, prints through a limit after the
-/// displayed size is taken, fractional fills, per-order fee minimums, IOC orders accepted in a halt, OCO prices, and
+/// displayed size is taken, fractional fills, per-order fee minimums, group exits shrunk off the fill increment, IOC orders accepted in a halt, OCO prices, and
 /// the fee schedule of an order restored after a restart.
 /// </summary>
 public sealed class PaperVenueEdgeCaseTests
@@ -155,6 +155,43 @@ public sealed class PaperVenueEdgeCaseTests
         var order = await venue.OrderAsync(ioc.OrderId);
         Assert.Equal(0m, order.FilledQuantity);
         Assert.Equal(OrderStatus.Canceled, order.Status);
+    }
+
+    /// <summary>
+    /// A bracket exit shrunk to the position left after fills off the configured increment must still fill what is left of it.
+    /// Under a 100-share increment a 150-share bracket fills in single shares; its stop-loss fills 30, the take-profit is
+    /// shrunk to 120 and fills 50, so the stop-loss is shrunk to 100 with 30 filled: its 70 still protect the position.
+    /// </summary>
+    [Fact]
+    public async Task BracketStopLossShrunkToAWholeIncrement_StillFillsTheRemainderOffIt()
+    {
+        await using var venue = await StartAsync(o => o.FillModel = o.FillModel with { QuantityIncrement = 100m });
+        await venue.QuoteAsync(99.90m, 100.00m, askSize: 200m);
+        var entry = await venue.SubmitAsync(Request("round-lots", OrderSide.Buy, OrderType.Limit, 150m, limit: 100.00m, tif: TimeInForce.Gtc) with
+        {
+            OrderClass = OrderClass.Bracket,
+            TakeProfit = new ExitLeg(LimitPrice: 105.00m),
+            StopLoss = new ExitLeg(StopPrice: 95.00m),
+        });
+        var takeProfit = entry.Legs.Single(l => l.Type == OrderType.Limit);
+        var stopLoss = entry.Legs.Single(l => l.Type == OrderType.Stop);
+        await venue.WaitForAsync(entry.OrderId, ExecutionReportKind.Fill);
+
+        // The stop triggers and fills 30 against the displayed bid; the take-profit shrinks to 120.
+        await venue.QuoteAsync(94.90m, 95.00m, bidSize: 30m);
+        await venue.TradeAsync(94.95m, 500m);
+        // The take-profit (working before the stop-loss) takes the 50 bid at its limit; the stop-loss shrinks to 100.
+        await venue.QuoteAsync(105.00m, 105.10m, bidSize: 50m);
+        var shrunk = await venue.OrderAsync(stopLoss.OrderId);
+        Assert.Equal((100m, 30m), (shrunk.Quantity, shrunk.FilledQuantity));
+
+        // The price falls back with ample size: the stop-loss sells the 70 shares still held.
+        await venue.QuoteAsync(94.90m, 95.00m, bidSize: 1_000m);
+
+        var final = await venue.OrderAsync(stopLoss.OrderId);
+        Assert.Equal((OrderStatus.Filled, 100m), (final.Status, final.FilledQuantity));
+        Assert.Equal(OrderStatus.Canceled, (await venue.OrderAsync(takeProfit.OrderId)).Status);
+        Assert.Empty(await venue.Client.GetPositionsAsync(Ct));
     }
 
     /// <summary>
