@@ -55,6 +55,9 @@ public static class TradingGatewayExtensions
             // Bar intervals answer as requests give them ("1m"), not as a TimeSpan ("00:01:00").
             options.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default.WithAddedModifier(BarIntervalJsonConverter.Apply));
             options.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+
+            // A number a decimal cannot hold exactly is refused, not rounded (money and quantities must not move silently).
+            options.SerializerOptions.Converters.Add(new ExactDecimalJsonConverter());
             options.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
         });
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -77,7 +80,8 @@ public static class TradingGatewayExtensions
         services.AddRateLimiter(ConfigureRateLimits);
         services.AddOpenApi(OpenApiDocument, options => options
             .AddDocumentTransformer(BearerSecurityTransformer.TransformAsync)
-            .AddSchemaTransformer(BarIntervalSchemaTransformer.TransformAsync));
+            .AddSchemaTransformer(BarIntervalSchemaTransformer.TransformAsync)
+            .AddSchemaTransformer(ExactDecimalSchemaTransformer.TransformAsync));
         return builder;
     }
 
