@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using OrleansTrader.Domain;
+using static System.FormattableString;
 
 namespace OrleansTrader.Brokers.Paper;
 
@@ -67,6 +69,31 @@ public sealed class PaperExchangeOptionsValidator : IValidateOptions<PaperExchan
         if (model.QuantityIncrement <= 0m)
         {
             failures.Add("PaperExchange:FillModel:QuantityIncrement must be positive.");
+            return;
+        }
+
+        CheckIncrementFitsLots(options, model.QuantityIncrement, failures);
+    }
+
+    /// <summary>
+    /// An order off the increment fills in its instrument's step only when that step is finer (PaperExchange.FillOptionsFor),
+    /// so an increment that neither divides a lot nor is a whole number of lots strands a remainder no fill can take:
+    /// 0.3 fills a 1-share order 0.9 and leaves 0.1; under 1.5 a bracket's take-profit shrunk to 3 shares fills 1.5, and
+    /// its stop-loss, shrunk then to 2.5 shares with 1 filled, fills 1 more in whole shares and keeps half a share.
+    /// </summary>
+    private static void CheckIncrementFitsLots(PaperExchangeOptions options, decimal increment, List<string> failures)
+    {
+        // An unlisted symbol trades as a whole-share equity (lot 1).
+        var lots = options.AcceptUnlistedSymbols ? new List<(decimal Lot, string? Symbol)> { (1m, null) } : [];
+        lots.AddRange(options.Instruments.Where(i => i.LotSize > 0m).Select(i => (i.LotSize, (string?)i.Symbol)));
+        foreach (var (lot, symbol) in lots.DistinctBy(l => l.Lot))
+        {
+            if (!Money.IsMultipleOf(lot, increment) && !Money.IsMultipleOf(increment, lot))
+            {
+                var owner = symbol is null ? "a share (the lot of an unlisted symbol)" : Invariant($"the lot size {lot} of {symbol}");
+                failures.Add(Invariant($"PaperExchange:FillModel:QuantityIncrement {increment} must divide {owner} or be a whole multiple of it ")
+                    + Invariant($"(e.g. {lot / 2m}, {lot}, {lot * 2m}, {lot * 100m}): fills in steps of {increment} would leave part of an order that can never fill."));
+            }
         }
     }
 
