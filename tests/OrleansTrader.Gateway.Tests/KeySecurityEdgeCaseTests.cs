@@ -99,6 +99,28 @@ public sealed class KeySecurityEdgeCaseTests
         Assert.True(registry.LookupsOf(known.KeyId) == 1, "the junk keys flushed the cached real key: it went back to the registry");
     }
 
+    // A registry full of keys (revoked ones count and are never removed) refuses the bootstrap admin key. The silo said
+    // "Stored the configured bootstrap admin key" (or, without one, "An admin API key already exists") while no admin key
+    // existed: the operator recovering from a lockout got 401s and a log that said all was well.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task BootstrapAdminKey_IsReportedNotStored_WhenTheRegistryIsFull(bool configured)
+    {
+        var registry = new FullRegistry();
+        var grains = new SingleRegistryFactory(registry);
+        var options = Options.Create(new GatewayOptions { BootstrapAdminKey = configured ? ApiKeyHasher.Generate() : null });
+        var logger = new CapturingLogger<BootstrapAdminKeyService>();
+
+        await new BootstrapAdminKeyService(grains, options, TimeProvider.System, new ApiKeyConsole(), new ApiKeyCache(grains, TimeProvider.System, options), logger)
+            .StartedAsync(TestContext.Current.CancellationToken);
+
+        var logged = Assert.Single(logger.Events);
+        Assert.True(logged.Level == Microsoft.Extensions.Logging.LogLevel.Error,
+            $"no admin key could be stored, yet the silo logged (event {logged.Id}, {logged.Level}): {logged.Message}");
+        Assert.Contains("full", logged.Message, StringComparison.Ordinal);
+    }
+
     private sealed class SingleRegistryFactory(IApiKeyRegistryGrain registry) : IGrainFactory
     {
         public TGrainInterface GetGrain<TGrainInterface>(string primaryKey)
@@ -172,6 +194,36 @@ public sealed class KeySecurityEdgeCaseTests
         public Task<bool> RevokeAsync(string keyId) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string? afterKeyId, int limit) => throw new NotSupportedException();
+    }
+
+    /// <summary>No active admin key and no room: every add is refused, as the grain does at <c>MaxKeys</c>.</summary>
+    private sealed class FullRegistry : IApiKeyRegistryGrain
+    {
+        public Task<ApiKeyRecord?> GetAsync(string keyId) => Task.FromResult<ApiKeyRecord?>(null);
+
+        public Task<bool> AddAsync(ApiKeyRecord record) => Task.FromResult(false);
+
+        public Task<bool> AddBootstrapAdminAsync(ApiKeyRecord record) => Task.FromResult(false);
+
+        public Task<bool> HasActiveAdminAsync() => Task.FromResult(false);
+
+        public Task<bool> RevokeAsync(string keyId) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string? afterKeyId, int limit) => throw new NotSupportedException();
+    }
+
+    private sealed class CapturingLogger<T> : Microsoft.Extensions.Logging.ILogger<T>
+    {
+        public List<(Microsoft.Extensions.Logging.LogLevel Level, int Id, string Message)> Events { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+            Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Events.Add((logLevel, eventId.Id, formatter(state, exception)));
     }
 
     /// <summary>A registry in memory, as the grain keeps it.</summary>

@@ -42,9 +42,20 @@ internal sealed partial class BootstrapAdminKeyService(
                 return;
             }
 
-            await registry.AddAsync(ApiKeyHasher.CreateRecord(configured, KeyName, [ApiKeyRoles.Admin], [], CreatedBy, time.GetUtcNow()));
+            // Refused when the registry is full (revoked keys count) or the id was taken meanwhile: logging "stored" then
+            // would send the operator to a 401 with no clue why.
+            var stored = await registry.AddAsync(ApiKeyHasher.CreateRecord(configured, KeyName, [ApiKeyRoles.Admin], [], CreatedBy, time.GetUtcNow()))
+                || await registry.GetAsync(id) is { IsActive: true };
             cache.Invalidate(id);
-            LogConfiguredKeyStored(logger, id);
+            if (stored)
+            {
+                LogConfiguredKeyStored(logger, id);
+            }
+            else
+            {
+                LogConfiguredKeyNotStored(logger, id);
+            }
+
             return;
         }
 
@@ -61,9 +72,14 @@ internal sealed partial class BootstrapAdminKeyService(
             console.PrintBootstrapKey(record.KeyId, key);
             LogGeneratedKey(logger, record.KeyId);
         }
-        else
+        else if (await registry.HasActiveAdminAsync())
         {
             LogAdminKeyExists(logger);
+        }
+        else
+        {
+            // No admin key and none stored: the registry is full. Saying "one exists" would hide the lockout.
+            LogAdminKeyNotStored(logger);
         }
     }
 
@@ -81,6 +97,12 @@ internal sealed partial class BootstrapAdminKeyService(
 
     [LoggerMessage(EventId = 7303, Level = LogLevel.Information, Message = "An admin API key already exists; no key generated (set Gateway__BootstrapAdminKey to add one)")]
     private static partial void LogAdminKeyExists(ILogger logger);
+
+    [LoggerMessage(EventId = 7305, Level = LogLevel.Error, Message = "The configured bootstrap admin key {KeyId} could not be stored: the key registry is full (revoked keys count) or the key id is taken")]
+    private static partial void LogConfiguredKeyNotStored(ILogger logger, string keyId);
+
+    [LoggerMessage(EventId = 7306, Level = LogLevel.Error, Message = "No admin API key exists and none could be stored: the key registry is full (revoked keys count)")]
+    private static partial void LogAdminKeyNotStored(ILogger logger);
 
     [LoggerMessage(EventId = 7304, Level = LogLevel.Warning, Message = "Generated the first admin API key {KeyId}; it was printed once to the console and is stored only as a hash")]
     private static partial void LogGeneratedKey(ILogger logger, string keyId);
