@@ -169,6 +169,12 @@ internal sealed partial class StrategyGrain
         }
 
         S.TicksSeen++;
+        if (tick.Quote is { } fresh && _quoteRefusals.Count > 0)
+        {
+            // A new quote may be fresh enough for the account again: the symbol's next intent goes to it.
+            _quoteRefusals.Remove(fresh.Symbol);
+        }
+
         if (tick.Trade is { } trade)
         {
             Advance(trade.Timestamp);
@@ -558,6 +564,14 @@ internal sealed partial class StrategyGrain
     /// </summary>
     private async Task SendAsync(OrderIntent intent, bool mayResendClosingPart = true)
     {
+        if (HeldForQuote(intent.Symbol) is { } refusal)
+        {
+            S.IntentsDenied++;
+            Close(intent, OrderStatus.Denied,
+                $"{refusal.ReasonCode}: not sent; the account refused {refusal.ClientOrderId} at {refusal.At:O} ({refusal.Message}) and no quote of {intent.Symbol} has come since.");
+            return;
+        }
+
         OrderCommandResult placed;
         try
         {
@@ -595,6 +609,7 @@ internal sealed partial class StrategyGrain
         if (placed.Denial is { } denial)
         {
             S.IntentsDenied++;
+            HoldForQuote(intent, denial);
             if (mayResendClosingPart && denial.ReasonCode == RiskReasonCodes.ReduceOnlyWouldIncreasePosition && ClosingPart(intent) is { } closing)
             {
                 await ResendClosingPartAsync(intent, denial, closing);
@@ -629,6 +644,40 @@ internal sealed partial class StrategyGrain
         StrategyLog.CutToClose(logger, _accountId, _strategyId, refused.ClientOrderId, refused.Quantity, closing);
         Close(refused, OrderStatus.Replaced, $"{denial.ReasonCode}: {denial.Message} Sent again as {cut.ClientOrderId} for {closing}, the part that closes the position.");
         await SendAsync(cut, mayResendClosingPart: false);
+    }
+
+    /// <summary>
+    /// A symbol whose data stopped while the strategy's other symbols keep ticking: a strategy that decides on their ticks
+    /// (or resubmits when refused) asked for an order in it on every tick, and each was refused by the account for the
+    /// same old quote, recorded in its journal, persisted and logged: thousands an hour. After one such refusal the
+    /// symbol's intents are refused here, until a quote of the symbol arrives or <see cref="QuoteRefusalHold"/> passes
+    /// (a quote the best-effort tick stream dropped must not hold the symbol for good).
+    /// </summary>
+    private void HoldForQuote(OrderIntent intent, OrderDenial denial)
+    {
+        if (denial.ReasonCode is not (RiskReasonCodes.QuoteStale or RiskReasonCodes.QuoteMissing))
+        {
+            return;
+        }
+
+        _quoteRefusals[intent.Symbol] = new QuoteRefusal(intent.ClientOrderId, denial.ReasonCode, denial.Message, time.GetUtcNow());
+        StrategyLog.HeldForQuote(logger, _accountId, _strategyId, intent.Symbol, denial.ReasonCode, QuoteRefusalHold);
+    }
+
+    private QuoteRefusal? HeldForQuote(string symbol)
+    {
+        if (!_quoteRefusals.TryGetValue(symbol, out var refusal))
+        {
+            return null;
+        }
+
+        if (time.GetUtcNow() - refusal.At < QuoteRefusalHold)
+        {
+            return refusal;
+        }
+
+        _quoteRefusals.Remove(symbol);
+        return null;
     }
 
     private bool Reduces(OrderIntent intent)

@@ -25,6 +25,9 @@ internal sealed partial class StrategyGrain(
 {
     internal const string KeepAliveReminder = "keep-running";
     private static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(5);
+
+    // How long a symbol's intents are refused here after the account refused one for its quote, when no new quote comes.
+    private static readonly TimeSpan QuoteRefusalHold = TimeSpan.FromMinutes(1);
     private readonly List<StreamSubscriptionHandle<Bar>> _barSubscriptions = [];
     private readonly List<StreamSubscriptionHandle<MarketTick>> _tickSubscriptions = [];
     private StreamSubscriptionHandle<AccountEvent>? _eventSubscription;
@@ -45,6 +48,10 @@ internal sealed partial class StrategyGrain(
     // The sequence of the account event the stream gave last (null until one came since the strategy started): the stream
     // gives them in order, so one at or below the followed position but past this one is an event a catch-up read first.
     private long? _streamedThrough;
+
+    // Symbols whose order the account refused for a stale or missing quote, with the refusal: the strategy's next intents
+    // in them are refused here until a quote of the symbol arrives (or QuoteRefusalHold passes), not sent to be refused again.
+    private readonly Dictionary<string, QuoteRefusal> _quoteRefusals = new(StringComparer.Ordinal);
     private bool _dirty;
     private string _accountId = string.Empty;
     private string _strategyId = string.Empty;
@@ -350,4 +357,7 @@ internal sealed partial class StrategyGrain(
             S.OpenOrders = [.. _context.OpenOrders];
         }
     }
+
+    /// <summary>The account's refusal of an order for its quote (QUOTE_STALE or QUOTE_MISSING).</summary>
+    private sealed record QuoteRefusal(string ClientOrderId, string ReasonCode, string Message, DateTimeOffset At);
 }

@@ -22,6 +22,10 @@ internal static partial class StrategyLog
         Message = "Strategy {StrategyId} of account {AccountId}: intent {ClientOrderId} for {Quantity} would reverse the position while trading is REDUCING; sent for {ClosingQuantity}, the part that closes it")]
     public static partial void CutToClose(ILogger logger, string accountId, string strategyId, string clientOrderId, decimal quantity, decimal closingQuantity);
 
+    [LoggerMessage(EventId = 5416, Level = LogLevel.Warning,
+        Message = "Strategy {StrategyId} of account {AccountId}: the account refused an order in {Symbol} ({ReasonCode}); its next orders in it are refused without being sent until a quote of it arrives, for {Hold} at most")]
+    public static partial void HeldForQuote(ILogger logger, string accountId, string strategyId, string symbol, string reasonCode, TimeSpan hold);
+
     [LoggerMessage(EventId = 5405, Level = LogLevel.Error, Message = "Strategy {StrategyId} of account {AccountId} failed on an event")]
     public static partial void StrategyFailed(ILogger logger, Exception exception, string accountId, string strategyId);
 
