@@ -99,7 +99,7 @@ public sealed class KeySecurityEdgeCaseTests
         Assert.True(registry.LookupsOf(known.KeyId) == 1, "the junk keys flushed the cached real key: it went back to the registry");
     }
 
-    // A registry full of keys (revoked ones count and are never removed) refuses the bootstrap admin key. The silo said
+    // A registry full of active keys refuses the bootstrap admin key. The silo said
     // "Stored the configured bootstrap admin key" (or, without one, "An admin API key already exists") while no admin key
     // existed: the operator recovering from a lockout got 401s and a log that said all was well.
     [Theory]
@@ -196,7 +196,7 @@ public sealed class KeySecurityEdgeCaseTests
         public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string? afterKeyId, int limit) => throw new NotSupportedException();
     }
 
-    /// <summary>No active admin key and no room: every add is refused, as the grain does at <c>MaxKeys</c>.</summary>
+    /// <summary>No active admin key and no room: every add is refused, as the grain does at <c>MaxActiveKeys</c> active keys.</summary>
     private sealed class FullRegistry : IApiKeyRegistryGrain
     {
         public Task<ApiKeyRecord?> GetAsync(string keyId) => Task.FromResult<ApiKeyRecord?>(null);

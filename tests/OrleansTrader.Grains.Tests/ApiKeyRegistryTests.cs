@@ -47,10 +47,55 @@ public sealed class ApiKeyRegistryTests
         Assert.Equal(["key-2"], (await ReadStoredAsync(storage)).Keys.Keys);
     }
 
-    private static Task<TradingCluster> StartAsync(WriteFailingStorage storage) =>
+    // Forgetting a revoked configured bootstrap admin key (its id is fixed by the key) would let the next start store it
+    // again, active: revoking a leaked Gateway:BootstrapAdminKey left in the configuration must hold.
+    [Fact]
+    public async Task RevokedBootstrapKey_IsNeverForgotten_WhileOlderRevokedKeysAre()
+    {
+        var storage = new WriteFailingStorage("api-keys");
+        await using var cluster = await StartAsync(storage, revokedKeysKept: 1);
+        var registry = cluster.Grains.GetGrain<IApiKeyRegistryGrain>(ApiKeyRegistryKeys.Default);
+        Assert.True(await registry.AddAsync(Key("bootstrap-1") with { CreatedBy = ApiKeyRegistryKeys.BootstrapCreator }));
+        Assert.True(await registry.RevokeAsync("bootstrap-1"));
+        foreach (var id in new[] { "key-1", "key-2", "key-3" })
+        {
+            Assert.True(await registry.AddAsync(Key(id)));
+            Assert.True(await registry.RevokeAsync(id));
+        }
+
+        Assert.Equal(["bootstrap-1", "key-3"], (await ReadStoredAsync(storage)).Keys.Keys.Order(StringComparer.Ordinal));
+        Assert.False(await registry.AddAsync(Key("bootstrap-1") with { CreatedBy = ApiKeyRegistryKeys.BootstrapCreator }));
+    }
+
+    // A revocation whose write failed must not leave the keys it forgot gone from memory while storage still has them.
+    [Fact]
+    public async Task Revoke_KeepsTheKeysItWouldForget_WhenItsWriteFailed()
+    {
+        var storage = new WriteFailingStorage("api-keys");
+        await using var cluster = await StartAsync(storage, revokedKeysKept: 1);
+        var registry = cluster.Grains.GetGrain<IApiKeyRegistryGrain>(ApiKeyRegistryKeys.Default);
+        Assert.True(await registry.AddAsync(Key("key-1")));
+        Assert.True(await registry.RevokeAsync("key-1"));
+        Assert.True(await registry.AddAsync(Key("key-2")));
+
+        storage.FailNext = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => registry.RevokeAsync("key-2"));
+
+        Assert.False((await registry.GetAsync("key-1"))!.IsActive);
+        Assert.True((await registry.GetAsync("key-2"))!.IsActive);
+    }
+
+    private static Task<TradingCluster> StartAsync(WriteFailingStorage storage, int? revokedKeysKept = null) =>
         TradingCluster.StartAsync(new TradingClusterOptions
         {
-            ConfigureSilo = silo => silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp)),
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp));
+                if (revokedKeysKept is { } kept)
+                {
+                    silo.Services.Configure<ApiKeyRegistryOptions>(o => o.RevokedKeysKept = kept);
+                }
+            },
         });
 
     private static async Task<ApiKeyRegistryState> ReadStoredAsync(WriteFailingStorage storage)

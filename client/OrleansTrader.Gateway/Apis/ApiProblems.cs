@@ -13,6 +13,10 @@ internal static class ApiProblems
     public static ProblemHttpResult NotFound(string detail, string reason) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: Title(StatusCodes.Status404NotFound), detail: detail, extensions: Reason(reason));
 
+    /// <summary>The same shape as <see cref="FromCode"/>'s 409, for a conflict no grain error code names.</summary>
+    public static ProblemHttpResult Conflict(string detail, string reason) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: Title(StatusCodes.Status409Conflict), detail: detail, extensions: Reason(reason));
+
     public static ProblemHttpResult AccountNotFound(string accountId) =>
         NotFound($"Account {accountId} does not exist.", AccountErrorCodes.NotOpen);
 

@@ -11,12 +11,19 @@ namespace OrleansTrader.Gateway.Apis;
 /// <summary>API keys (admin): issue one (the key is in the answer once, stored only as a salted hash), list them, revoke one.</summary>
 public static class KeysApi
 {
+    /// <summary>409: the registry holds its maximum of active keys; revoking keys makes room (retrying alone never does).</summary>
+    public const string KeyLimit = "KEY_LIMIT";
+
+    /// <summary>409: the new key's id is taken (a 64-bit id derived from 256 random bits); a retry generates another.</summary>
+    public const string KeyIdTaken = "KEY_ID_TAKEN";
+
     public static IEndpointRouteBuilder MapKeysApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/keys").WithTags("Keys").AddEndpointFilter<RouteValuesFilter>()
             .RequireAuthorization(GatewayPolicies.Admin);
-        group.MapPost("", IssueAsync).WithName("IssueApiKey").WithSummary("Issues a key; the answer shows it once.");
-        group.MapGet("", ListAsync).WithName("ListApiKeys").WithSummary("The keys, revoked ones included, oldest first; limit, after (a key id).");
+        group.MapPost("", IssueAsync).WithName("IssueApiKey").WithSummary("Issues a key; the answer shows it once.").NoStore();
+        group.MapGet("", ListAsync).WithName("ListApiKeys")
+            .WithSummary("The keys, the most recently revoked ones included (older revoked ones are forgotten), oldest first; limit, after (a key id).");
         group.MapDelete("/{keyId}", RevokeAsync).WithName("RevokeApiKey").WithSummary("Revokes a key.");
         return endpoints;
     }
@@ -32,9 +39,15 @@ public static class KeysApi
 
         var plain = ApiKeyHasher.Generate();
         var record = ApiKeyHasher.CreateRecord(plain, key.Name, key.Roles, key.Accounts, user.KeyId() ?? "unknown", time.GetUtcNow());
-        if (!await grains.GetGrain<IApiKeyRegistryGrain>(ApiKeyRegistryKeys.Default).AddAsync(record))
+        var registry = grains.GetGrain<IApiKeyRegistryGrain>(ApiKeyRegistryKeys.Default);
+        if (!await registry.AddAsync(record))
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The key could not be stored (registry full or id collision); try again.");
+            // Refused for a taken id (a retry gets past it) or a registry full of active keys (only revoking keys does).
+            return await registry.GetAsync(record.KeyId) is not null
+                ? ApiProblems.Conflict("The generated key id is taken; try again.", KeyIdTaken)
+                : ApiProblems.Conflict(
+                    "The key registry holds its maximum of active keys (Trading:ApiKeys:MaxActiveKeys): revoke keys no longer used (DELETE /api/keys/{keyId}), then issue again.",
+                    KeyLimit);
         }
 
         return TypedResults.Created($"/api/keys/{record.KeyId}", new IssuedApiKey

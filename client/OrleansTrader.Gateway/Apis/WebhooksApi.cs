@@ -23,13 +23,13 @@ public static class WebhooksApi
         var group = endpoints.MapGroup("/api/accounts/{accountId}/webhooks").WithTags("Webhooks").AddEndpointFilter<RouteValuesFilter>()
             .RequireAuthorization(GatewayPolicies.Admin);
         group.MapPost("", CreateAsync).WithName("CreateWebhook")
-            .WithSummary("POSTs the account's events (all, or the kinds given) to a URL, signed, in order, at least once (admin); the answer holds the signing secret, shown once.");
+            .WithSummary("POSTs the account's events (all, or the kinds given) to a URL, signed, in order, at least once (admin); the answer holds the signing secret, shown once.").NoStore();
         group.MapGet("", ListAsync).WithName("ListWebhooks").WithSummary("The account's webhooks and where their delivery stands (admin).");
         group.MapGet("/{webhookId}", GetAsync).WithName("GetWebhook").WithSummary("One webhook and where its delivery stands (admin).");
         group.MapPost("/{webhookId}/resume", ResumeAsync).WithName("ResumeWebhook")
             .WithSummary("Delivers again from the first undelivered event: a disabled webhook resumes, a waiting one tries now (admin).");
         group.MapPost("/{webhookId}/rotate-secret", RotateSecretAsync).WithName("RotateWebhookSecret")
-            .WithSummary("Replaces the signing secret, shown once; the old one keeps signing beside it for previousSecretValidForSeconds (default a day) (admin).");
+            .WithSummary("Replaces the signing secret, shown once; the old one keeps signing beside it for previousSecretValidForSeconds (default a day) (admin).").NoStore();
         group.MapDelete("/{webhookId}", DeleteAsync).WithName("DeleteWebhook").WithSummary("Stops delivery and forgets the webhook (admin).");
         return endpoints;
     }

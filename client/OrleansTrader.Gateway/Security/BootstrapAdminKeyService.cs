@@ -19,7 +19,7 @@ internal sealed partial class BootstrapAdminKeyService(
     ApiKeyCache cache,
     ILogger<BootstrapAdminKeyService> logger) : IHostedLifecycleService
 {
-    public const string CreatedBy = "bootstrap";
+    public const string CreatedBy = ApiKeyRegistryKeys.BootstrapCreator;
     public const string KeyName = "bootstrap-admin";
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -42,7 +42,7 @@ internal sealed partial class BootstrapAdminKeyService(
                 return;
             }
 
-            // Refused when the registry is full (revoked keys count) or the id was taken meanwhile: logging "stored" then
+            // Refused when the registry is full of active keys or the id was taken meanwhile: logging "stored" then
             // would send the operator to a 401 with no clue why.
             var stored = await registry.AddAsync(ApiKeyHasher.CreateRecord(configured, KeyName, [ApiKeyRoles.Admin], [], CreatedBy, time.GetUtcNow()))
                 || await registry.GetAsync(id) is { IsActive: true };
@@ -98,10 +98,10 @@ internal sealed partial class BootstrapAdminKeyService(
     [LoggerMessage(EventId = 7303, Level = LogLevel.Information, Message = "An admin API key already exists; no key generated (set Gateway__BootstrapAdminKey to add one)")]
     private static partial void LogAdminKeyExists(ILogger logger);
 
-    [LoggerMessage(EventId = 7305, Level = LogLevel.Error, Message = "The configured bootstrap admin key {KeyId} could not be stored: the key registry is full (revoked keys count) or the key id is taken")]
+    [LoggerMessage(EventId = 7305, Level = LogLevel.Error, Message = "The configured bootstrap admin key {KeyId} could not be stored: the key registry is full of active keys (revoke keys, or raise Trading:ApiKeys:MaxActiveKeys and restart) or the key id is taken")]
     private static partial void LogConfiguredKeyNotStored(ILogger logger, string keyId);
 
-    [LoggerMessage(EventId = 7306, Level = LogLevel.Error, Message = "No admin API key exists and none could be stored: the key registry is full (revoked keys count)")]
+    [LoggerMessage(EventId = 7306, Level = LogLevel.Error, Message = "No admin API key exists and none could be stored: the key registry is full of active keys (raise Trading:ApiKeys:MaxActiveKeys and restart)")]
     private static partial void LogAdminKeyNotStored(ILogger logger);
 
     [LoggerMessage(EventId = 7304, Level = LogLevel.Warning, Message = "Generated the first admin API key {KeyId}; it was printed once to the console and is stored only as a hash")]

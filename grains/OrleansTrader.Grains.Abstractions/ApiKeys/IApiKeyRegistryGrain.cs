@@ -8,7 +8,7 @@ namespace OrleansTrader.Grains.Abstractions;
 /// </summary>
 public interface IApiKeyRegistryGrain : IGrainWithStringKey
 {
-    /// <summary>Stores a new key; false when the key id is already taken or the registry is full.</summary>
+    /// <summary>Stores a new key; false when the key id is already taken or the registry holds its maximum of active keys.</summary>
     Task<bool> AddAsync(ApiKeyRecord record);
 
     /// <summary>Stores <paramref name="record"/> only when no active admin key exists yet (the first-start bootstrap), atomically.</summary>
@@ -17,13 +17,19 @@ public interface IApiKeyRegistryGrain : IGrainWithStringKey
     [ReadOnly]
     Task<ApiKeyRecord?> GetAsync(string keyId);
 
-    /// <summary>Revokes a key; false when it does not exist. Revoking twice keeps the first revocation time.</summary>
+    /// <summary>
+    /// Revokes a key; false when it does not exist (or, revoked long ago, was forgotten). Revoking twice keeps the first
+    /// revocation time.
+    /// </summary>
     Task<bool> RevokeAsync(string keyId);
 
     [ReadOnly]
     Task<bool> HasActiveAdminAsync();
 
-    /// <summary>Up to <paramref name="limit"/> keys, revoked ones included, oldest first, after the key <paramref name="afterKeyId"/>.</summary>
+    /// <summary>
+    /// Up to <paramref name="limit"/> keys, the revoked ones still kept included, oldest first, after the key
+    /// <paramref name="afterKeyId"/>.
+    /// </summary>
     [ReadOnly]
     Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string? afterKeyId, int limit);
 }

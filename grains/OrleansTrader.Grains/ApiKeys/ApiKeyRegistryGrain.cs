@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Runtime;
 
@@ -6,20 +7,22 @@ namespace OrleansTrader.Grains.ApiKeys;
 /// <summary>
 /// Every API key of the cluster in one persisted state: keys are few (issued by hand by admins), so one grain keeps the
 /// bootstrap check ("no active admin yet") atomic. The state is written before a change is acknowledged.
+/// Bounded (LESSONS 8) apart for active and revoked keys: revoked keys, kept for audit, never block a new key; the
+/// longest-revoked are forgotten beyond <see cref="ApiKeyRegistryOptions.RevokedKeysKept"/>.
 /// </summary>
 internal sealed class ApiKeyRegistryGrain(
     [PersistentState("api-keys")] IPersistentState<ApiKeyRegistryState> state,
-    TimeProvider time) : Grain, IApiKeyRegistryGrain
+    TimeProvider time,
+    IOptions<ApiKeyRegistryOptions> options) : Grain, IApiKeyRegistryGrain
 {
-    /// <summary>A bound on the registry (LESSONS 8); revoked keys count, as they are kept for audit.</summary>
-    internal const int MaxKeys = 10_000;
+    private readonly ApiKeyRegistryOptions _options = options.Value;
 
     private Dictionary<string, ApiKeyRecord> Keys => state.State.Keys;
 
     public async Task<bool> AddAsync(ApiKeyRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        if (Keys.Count >= MaxKeys || Keys.ContainsKey(record.KeyId))
+        if (Keys.ContainsKey(record.KeyId) || (record.IsActive && Keys.Values.Count(k => k.IsActive) >= _options.MaxActiveKeys))
         {
             return false;
         }
@@ -67,6 +70,7 @@ internal sealed class ApiKeyRegistryGrain(
         if (record.IsActive)
         {
             Keys[keyId] = record with { RevokedAt = time.GetUtcNow() };
+            var forgotten = ForgetRevokedBeyondBound();
             try
             {
                 await state.WriteStateAsync();
@@ -76,6 +80,11 @@ internal sealed class ApiKeyRegistryGrain(
                 // Left revoked in memory only, the retry would find it revoked and write nothing: the next activation
                 // would load the key active again.
                 Keys[keyId] = record;
+                foreach (var old in forgotten)
+                {
+                    Keys[old.KeyId] = old;
+                }
+
                 throw;
             }
         }
@@ -92,7 +101,7 @@ internal sealed class ApiKeyRegistryGrain(
         IEnumerable<ApiKeyRecord> page = ordered;
         if (afterKeyId is not null)
         {
-            // Keys are never deleted, so an unknown cursor is a client's mistake: an empty page, not the first one again.
+            // An unknown cursor (a client's mistake, or a revoked key forgotten since) is an empty page, not the first one again.
             if (!Keys.TryGetValue(afterKeyId, out var after))
             {
                 return Task.FromResult<IReadOnlyList<ApiKeyRecord>>([]);
@@ -105,4 +114,26 @@ internal sealed class ApiKeyRegistryGrain(
     }
 
     private bool HasActiveAdmin() => Keys.Values.Any(k => k.IsActive && k.Roles.Contains(ApiKeyRoles.Admin));
+
+    /// <summary>
+    /// Removes the longest-revoked keys beyond the kept number and answers them. Bootstrap keys stay: forgetting a revoked
+    /// configured key would let the next start store it again, active.
+    /// </summary>
+    private List<ApiKeyRecord> ForgetRevokedBeyondBound()
+    {
+        var revoked = Keys.Values.Where(k => !k.IsActive && k.CreatedBy != ApiKeyRegistryKeys.BootstrapCreator).ToList();
+        var excess = revoked.Count - _options.RevokedKeysKept;
+        if (excess <= 0)
+        {
+            return [];
+        }
+
+        var forgotten = revoked.OrderBy(k => k.RevokedAt).ThenBy(k => k.KeyId, StringComparer.Ordinal).Take(excess).ToList();
+        foreach (var old in forgotten)
+        {
+            Keys.Remove(old.KeyId);
+        }
+
+        return forgotten;
+    }
 }

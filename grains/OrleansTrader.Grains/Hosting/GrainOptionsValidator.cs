@@ -1,14 +1,16 @@
 using Microsoft.Extensions.Options;
 using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.ApiKeys;
 using OrleansTrader.Grains.Strategies;
 using OrleansTrader.Grains.Symbols;
 using OrleansTrader.Grains.Webhooks;
 
 namespace OrleansTrader.Grains.Hosting;
 
-/// <summary>Startup validation of the grains' tuning (sections "Trading:Accounts", "Trading:Symbols", "Trading:Webhooks" and "Backtests").</summary>
+/// <summary>Startup validation of the grains' tuning (sections "Trading:Accounts", "Trading:Symbols", "Trading:Webhooks", "Trading:ApiKeys" and "Backtests").</summary>
 internal sealed class GrainOptionsValidator :
-    IValidateOptions<AccountGrainOptions>, IValidateOptions<SymbolGrainOptions>, IValidateOptions<BacktestFilesOptions>, IValidateOptions<WebhookOptions>
+    IValidateOptions<AccountGrainOptions>, IValidateOptions<SymbolGrainOptions>, IValidateOptions<BacktestFilesOptions>, IValidateOptions<WebhookOptions>,
+    IValidateOptions<ApiKeyRegistryOptions>
 {
     public ValidateOptionsResult Validate(string? name, WebhookOptions options)
     {
@@ -24,6 +26,20 @@ internal sealed class GrainOptionsValidator :
         if (options.MaxEventsPerRequest > 1000)
         {
             failures.Add($"{Section}:MaxEventsPerRequest must be at most 1000 (got {options.MaxEventsPerRequest}).");
+        }
+
+        return Result(failures);
+    }
+
+    public ValidateOptionsResult Validate(string? name, ApiKeyRegistryOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        const string Section = ApiKeyRegistryOptions.SectionName;
+        Positive(options.MaxActiveKeys, $"{Section}:MaxActiveKeys", failures);
+        if (options.RevokedKeysKept < 0)
+        {
+            failures.Add($"{Section}:RevokedKeysKept must not be negative (got {options.RevokedKeysKept}).");
         }
 
         return Result(failures);

@@ -9,6 +9,7 @@ using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.ApiKeys;
 using OrleansTrader.Grains.Brokers.Alpaca;
 using OrleansTrader.Grains.Strategies;
 using OrleansTrader.Grains.Symbols;
@@ -50,6 +51,7 @@ public static class TradingHostExtensions
         CheckNow<SymbolGrainOptions>(config, SymbolGrainOptions.SectionName, grainOptions);
         CheckNow<BacktestFilesOptions>(config, BacktestFilesOptions.SectionName, grainOptions);
         CheckNow<WebhookOptions>(config, WebhookOptions.SectionName, grainOptions);
+        CheckNow<ApiKeyRegistryOptions>(config, ApiKeyRegistryOptions.SectionName, grainOptions);
         CheckNow<PaperExchangeOptions>(config, PaperExchangeOptions.SectionName, new PaperExchangeOptionsValidator());
         var services = builder.Services;
         services.AddSingleton(storage);
@@ -88,6 +90,7 @@ public static class TradingHostExtensions
             silo.Services.AddOptions<AccountGrainOptions>().Bind(config.GetSection(AccountGrainOptions.SectionName));
             silo.Services.AddOptions<SymbolGrainOptions>().Bind(config.GetSection(SymbolGrainOptions.SectionName));
             silo.Services.AddOptions<WebhookOptions>().Bind(config.GetSection(WebhookOptions.SectionName));
+            silo.Services.AddOptions<ApiKeyRegistryOptions>().Bind(config.GetSection(ApiKeyRegistryOptions.SectionName));
             silo.Services.AddOptions<PaperExchangeOptions>().Bind(config.GetSection(PaperExchangeOptions.SectionName));
             silo.Services.AddOptions<BacktestFilesOptions>().Bind(config.GetSection(BacktestFilesOptions.SectionName)).PostConfigure(o =>
             {

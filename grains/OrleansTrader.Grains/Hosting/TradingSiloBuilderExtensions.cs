@@ -73,6 +73,8 @@ public static class TradingSiloBuilderExtensions
         services.TryAddSingleton<BacktestFileCatalog>();
         services.AddOptions<WebhookOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookOptions>, GrainOptionsValidator>());
+        services.AddOptions<ApiKeyRegistryOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiKeyRegistryOptions>, GrainOptionsValidator>());
         // Trading:Webhooks:Timeout bounds each request (WebhookSender); HttpClient's own 100 s default would cut a longer one.
         services.AddHttpClient(WebhookSender.HttpClientName)
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
