@@ -164,21 +164,7 @@ public sealed class MarketFeedPumpTests
         });
 
         // More rows than one pump batch (4,096): the first batch goes in, the second fails once.
-        var feed = new CsvReplayFeed([new CsvSource(file, "BRK", CsvFileKind.TradeTicks)], new CsvReplayOptions(), new TickValidatorOptions(), TimeProvider.System, NullLogger.Instance);
-        var log = new PumpLog();
-        var pump = new MarketFeedPump(feed, cluster.Cluster.Client, time, log);
-        await pump.StartAsync(ct);
-        try
-        {
-            // The clock moves, so the restart's backoff passes.
-            await Eventually.WaitAsync(
-                () => Task.FromResult(pump.ReplayEnded),
-                ended => ended, "the replay to end after its restart", tick: () => time.Advance(TimeSpan.FromSeconds(1)));
-        }
-        finally
-        {
-            await pump.StopAsync(ct);
-        }
+        var log = await ReplayToTheEndAsync(cluster, file, time, ct);
 
         Assert.Contains(log.Messages, m => m.Contains("failed; restarting", StringComparison.Ordinal));
         Assert.Equal(1, failSecondIngest.Failed);
@@ -273,22 +259,7 @@ public sealed class MarketFeedPumpTests
         });
 
         // More rows than two pump batches (4,096 each): the second call times out while the grain runs it.
-        var feed = new CsvReplayFeed([new CsvSource(file, "BRK", CsvFileKind.TradeTicks)], new CsvReplayOptions(), new TickValidatorOptions(), TimeProvider.System, NullLogger.Instance);
-        var log = new PumpLog();
-        var pumpTime = new FakeTimeProvider();
-        var pump = new MarketFeedPump(feed, cluster.Cluster.Client, pumpTime, log);
-        await pump.StartAsync(ct);
-        try
-        {
-            // The pump's clock moves, so the restart's backoff passes.
-            await Eventually.WaitAsync(
-                () => Task.FromResult(pump.ReplayEnded),
-                ended => ended, "the replay to end after its restart", tick: () => pumpTime.Advance(TimeSpan.FromSeconds(1)));
-        }
-        finally
-        {
-            await pump.StopAsync(ct);
-        }
+        var log = await ReplayToTheEndAsync(cluster, file, new FakeTimeProvider(), ct);
 
         Assert.Equal(1, timeOutSecondIngest.TimedOut);
         Assert.Contains("did not respond within", Assert.IsType<TimeoutException>(Assert.Single(log.Failures)).Message, StringComparison.Ordinal);
@@ -400,6 +371,30 @@ public sealed class MarketFeedPumpTests
                 _ingested.Enqueue((trade.Symbol, trade.Timestamp));
             }
         }
+    }
+
+    /// <summary>
+    /// Replays the trade file as symbol BRK through a pump on <paramref name="pumpTime"/> until the replay has ended, moving
+    /// that clock so a restart's backoff passes; answers what the pump logged.
+    /// </summary>
+    private static async Task<PumpLog> ReplayToTheEndAsync(TradingCluster cluster, string file, FakeTimeProvider pumpTime, CancellationToken ct)
+    {
+        var feed = new CsvReplayFeed([new CsvSource(file, "BRK", CsvFileKind.TradeTicks)], new CsvReplayOptions(), new TickValidatorOptions(), TimeProvider.System, NullLogger.Instance);
+        var log = new PumpLog();
+        var pump = new MarketFeedPump(feed, cluster.Cluster.Client, pumpTime, log);
+        await pump.StartAsync(ct);
+        try
+        {
+            await Eventually.WaitAsync(
+                () => Task.FromResult(pump.ReplayEnded),
+                ended => ended, "the replay to end after its restart", tick: () => pumpTime.Advance(TimeSpan.FromSeconds(1)));
+        }
+        finally
+        {
+            await pump.StopAsync(ct);
+        }
+
+        return log;
     }
 
     /// <summary>A day's trade file of <paramref name="count"/> rows, 100 ms apart, prices cycling over 50 cents.</summary>
