@@ -115,6 +115,22 @@ public sealed class OptionsValidationTests
         Assert.Contains(expected, result.FailureMessage, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(3601)]
+    public void PostgresValidator_Fails_ForIdleInTransactionTimeoutOutOfRange(int seconds)
+    {
+        var result = _postgres.Validate("x", new PostgresStorageOptions
+        {
+            ConnectionString = "Host=db",
+            IdleInTransactionTimeout = TimeSpan.FromSeconds(seconds),
+        });
+
+        Assert.True(result.Failed);
+        Assert.Contains("IdleInTransactionTimeout", result.FailureMessage, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void PostgresValidator_DoesNotEchoPassword_WhenConnectionStringIsInvalid()
     {

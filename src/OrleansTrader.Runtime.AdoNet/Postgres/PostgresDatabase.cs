@@ -20,13 +20,19 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         builder.ConnectionStringBuilder.CommandTimeout = CommandTimeoutSeconds;
 
         // The conditional writes rely on READ COMMITTED re-checking a row a concurrent writer changed (no row, so an
-        // ETag conflict); under a stricter database or role default they would fail with 40001 instead. Appended, so
-        // it wins over a default_transaction_isolation in the configured Options.
+        // ETag conflict); under a stricter database or role default they would fail with 40001 instead.
+        // The idle-in-transaction bound ends a transaction whose client vanished without closing the connection
+        // (half-open TCP): its locks, such as a stream namespace's append lock, would otherwise stay held until the
+        // server's TCP keepalive gives up, hours by default. Appended, so both win over the configured Options.
         var startupOptions = builder.ConnectionStringBuilder.Options;
         builder.ConnectionStringBuilder.Options = (string.IsNullOrWhiteSpace(startupOptions) ? "" : startupOptions + " ") +
-            @"-c default_transaction_isolation=read\ committed";
+            @"-c default_transaction_isolation=read\ committed" +
+            $" -c idle_in_transaction_session_timeout={IdleMilliseconds(options.IdleInTransactionTimeout)}";
         _dataSource = builder.Build();
     }
+
+    /// <summary>PostgreSQL counts milliseconds, and 0 would turn the timeout off, so round up to at least one.</summary>
+    private static long IdleMilliseconds(TimeSpan timeout) => Math.Max(1, (long)Math.Ceiling(timeout.TotalMilliseconds));
 
     /// <summary>The validated schema name.</summary>
     public string Schema { get; }

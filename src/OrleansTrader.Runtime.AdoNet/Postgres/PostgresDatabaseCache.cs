@@ -13,7 +13,7 @@ internal sealed class PostgresDatabaseCache : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         PostgresStorageOptionsValidator.ThrowIfInvalid(options);
-        var key = new Key(options.ConnectionString!, options.Schema, options.CommandTimeout);
+        var key = new Key(options.ConnectionString!, options.Schema, options.CommandTimeout, options.IdleInTransactionTimeout);
         lock (_lock)
         {
             if (!_databases.TryGetValue(key, out var database))
@@ -52,5 +52,5 @@ internal sealed class PostgresDatabaseCache : IAsyncDisposable, IDisposable
         }
     }
 
-    private readonly record struct Key(string ConnectionString, string Schema, TimeSpan CommandTimeout);
+    private readonly record struct Key(string ConnectionString, string Schema, TimeSpan CommandTimeout, TimeSpan IdleInTransactionTimeout);
 }

@@ -39,6 +39,12 @@ public sealed class PostgresStorageOptionsValidator : IValidateOptions<PostgresS
         {
             yield return timeoutError;
         }
+
+        var idleError = CommandTimeouts.Validate(options.IdleInTransactionTimeout, "PostgreSQL IdleInTransactionTimeout");
+        if (idleError is not null)
+        {
+            yield return idleError;
+        }
     }
 
     internal static void ThrowIfInvalid(PostgresStorageOptions options)

@@ -56,4 +56,49 @@ public sealed class PostgresGrainStorageContractTests(PostgresDatabaseFixture fi
         Assert.Null(error.StoredETag);
         Assert.Equal(stale.ETag, error.CurrentETag);
     }
+
+    /// <summary>
+    /// Guard: a write PostgreSQL committed whose reply never reaches the caller fails with the driver's error (its
+    /// outcome is unknown to the caller) and leaves the ETag as it was. The stored record is the written one, and the
+    /// grain's next write conflicts with it, which makes the runtime reload the grain: nothing lost, nothing written twice.
+    /// </summary>
+    [Fact]
+    public async Task WriteStateAsync_FailsAndKeepsTheETag_WhenTheReplyIsLostAfterTheCommit_AndTheNextWriteConflicts()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var grain = GrainId.Create("Tests.ReplyLost", Guid.NewGuid().ToString("N"));
+        await using var proxy = new ReplyHoldingProxy(fixture.ConnectionString);
+        var options = fixture.Options();
+        options.ConnectionString = proxy.ConnectionString + ";Cancellation Timeout=-1";
+        options.CommandTimeout = TimeSpan.FromSeconds(1);
+        await using var database = new PostgresDatabase(options);
+        var storage = new PostgresGrainStorage(database, TestJsonSerializer.Instance);
+        var state = new GrainState<TestState>(new TestState("a", 1m, 1));
+        await storage.WriteStateAsync("s", grain, state, ct);
+        var before = state.ETag;
+
+        state.State = new TestState("b", 2m, 2);
+        proxy.HoldReplyTo("IS NOT NULL RETURNING version");
+        var lost = storage.WriteStateAsync("s", grain, state, ct);
+        await proxy.Held.WaitAsync(ct); // the server has committed and replied
+        var error = await Assert.ThrowsAnyAsync<NpgsqlException>(() => lost);
+
+        Assert.IsType<TimeoutException>(error.InnerException);
+        Assert.Equal(before, state.ETag);
+        var stored = new GrainState<TestState>(new TestState("", 0m, 0));
+        await (await CreateStorageAsync()).ReadStateAsync("s", grain, stored, ct);
+        Assert.Equal(new TestState("b", 2m, 2), stored.State);
+
+        state.State = new TestState("c", 3m, 3);
+        var conflict = await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("s", grain, state, ct));
+        Assert.Equal(stored.ETag, conflict.StoredETag);
+        Assert.Equal(before, conflict.CurrentETag);
+
+        // The reload the conflict causes: the grain goes on from the committed write.
+        await storage.ReadStateAsync("s", grain, state, ct);
+        Assert.Equal(new TestState("b", 2m, 2), state.State);
+        state.State = new TestState("c", 3m, 3);
+        await storage.WriteStateAsync("s", grain, state, ct);
+        Assert.Equal(VersionETag.Format(3), state.ETag);
+    }
 }
