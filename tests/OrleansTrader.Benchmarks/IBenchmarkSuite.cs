@@ -5,5 +5,8 @@ public interface IBenchmarkSuite
 {
     string Name { get; }
 
+    /// <summary>The names of the scenarios the suite can report (what --only is checked against).</summary>
+    IReadOnlyList<string> Scenarios { get; }
+
     Task RunAsync(BenchmarkContext context);
 }

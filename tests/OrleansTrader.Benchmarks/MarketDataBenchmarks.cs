@@ -15,22 +15,45 @@ public sealed class MarketDataBenchmarks : IBenchmarkSuite
 {
     public string Name => "marketdata";
 
+    public IReadOnlyList<string> Scenarios { get; } = ["csv-replay-spy-ticks", "csv-replay-spy-ticks-validated", "validator-trades", "synthetic-unpaced"];
+
     public async Task RunAsync(BenchmarkContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        await CsvReplayAsync(context, validate: false);
-        await CsvReplayAsync(context, validate: true);
-        Validator(context);
-        await SyntheticAsync(context);
+        foreach (var validate in new[] { false, true })
+        {
+            if (context.Wants(validate ? "csv-replay-spy-ticks-validated" : "csv-replay-spy-ticks"))
+            {
+                await CsvReplayAsync(context, validate);
+            }
+        }
+
+        if (context.Wants("validator-trades"))
+        {
+            Validator(context);
+        }
+
+        if (context.Wants("synthetic-unpaced"))
+        {
+            await SyntheticAsync(context);
+        }
     }
 
     private static async Task CsvReplayAsync(BenchmarkContext context, bool validate)
     {
         var scenario = validate ? "csv-replay-spy-ticks-validated" : "csv-replay-spy-ticks";
-        var root = MarketDataFolder.Find();
+        var root = MarketDataFolder.Find(Path.Combine("ticks", "SPY"));
         if (root is null)
         {
-            context.Report(new Dictionary<string, object?> { ["scenario"] = scenario, ["skipped"] = "shared/data/market not found" });
+            context.Report(new Dictionary<string, object?> { ["scenario"] = scenario, ["skipped"] = true, ["reason"] = "shared/data/market/ticks/SPY not found" });
+            return;
+        }
+
+        var first = new DateOnly(2013, 10, 7);
+        var last = context.Quick ? first : new DateOnly(2013, 10, 11);
+        if (MarketDataFolder.MissingTradeDays(Path.Combine(root, "ticks", "SPY"), first, last) is { Count: > 0 } missing)
+        {
+            context.Report(new Dictionary<string, object?> { ["scenario"] = scenario, ["error"] = $"no SPY trades file for {string.Join(", ", missing)}" });
             return;
         }
 
@@ -39,8 +62,8 @@ public sealed class MarketDataBenchmarks : IBenchmarkSuite
             DataPath = root,
             Symbols = { "SPY" },
             Kinds = { CsvFileKind.TradeTicks },
-            StartDate = new DateOnly(2013, 10, 7),
-            EndDate = context.Quick ? new DateOnly(2013, 10, 7) : new DateOnly(2013, 10, 11),
+            StartDate = first,
+            EndDate = last,
             Validate = validate,
         };
         var feed = new CsvReplayFeed(null, options, new TickValidatorOptions(), TimeProvider.System, NullLogger.Instance);
@@ -61,12 +84,13 @@ public sealed class MarketDataBenchmarks : IBenchmarkSuite
         context.Report(new Dictionary<string, object?>
         {
             ["scenario"] = scenario,
-            ["rowsDelivered"] = health.EventsDelivered,
+            ["rows_delivered"] = health.EventsDelivered,
             ["rejected"] = health.TotalRejected,
+            ["complete"] = health.EventsDelivered + health.TotalRejected > 0,
             ["seconds"] = Math.Round(watch.Elapsed.TotalSeconds, 3),
-            ["rowsPerSecond"] = Math.Round((health.EventsDelivered + health.TotalRejected) / watch.Elapsed.TotalSeconds),
-            ["heapMbBefore"] = Math.Round(memoryBefore / 1048576.0, 1),
-            ["heapMbPeakSampled"] = Math.Round(peak / 1048576.0, 1),
+            ["rows_per_sec"] = Math.Round((health.EventsDelivered + health.TotalRejected) / watch.Elapsed.TotalSeconds),
+            ["heap_mb_before"] = Math.Round(memoryBefore / 1048576.0, 1),
+            ["heap_mb_peak_sampled"] = Math.Round(peak / 1048576.0, 1),
         });
     }
 
@@ -93,7 +117,7 @@ public sealed class MarketDataBenchmarks : IBenchmarkSuite
             ["scenario"] = "validator-trades",
             ["trades"] = count,
             ["accepted"] = validator.GetCounters().Accepted,
-            ["tradesPerSecond"] = Math.Round(count / watch.Elapsed.TotalSeconds),
+            ["trades_per_sec"] = Math.Round(count / watch.Elapsed.TotalSeconds),
         });
     }
 
@@ -115,7 +139,7 @@ public sealed class MarketDataBenchmarks : IBenchmarkSuite
         {
             ["scenario"] = "synthetic-unpaced",
             ["events"] = events,
-            ["eventsPerSecond"] = Math.Round(events / watch.Elapsed.TotalSeconds),
+            ["events_per_sec"] = Math.Round(events / watch.Elapsed.TotalSeconds),
         });
     }
 }

@@ -24,4 +24,29 @@ internal static class MarketDataFolder
 
         return null;
     }
+
+    /// <summary>
+    /// The days from <paramref name="first"/> to <paramref name="last"/> (weekdays) with no <c>yyyy-MM-dd.trades.csv</c>
+    /// (or .csv.gz) in <paramref name="folder"/>: the replay skips a missing day without a word, so a scenario would
+    /// otherwise report a rate over fewer days than it says.
+    /// </summary>
+    public static IReadOnlyList<DateOnly> MissingTradeDays(string folder, DateOnly first, DateOnly last)
+    {
+        var missing = new List<DateOnly>();
+        for (var day = first; day <= last; day = day.AddDays(1))
+        {
+            if (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday)
+            {
+                continue;
+            }
+
+            var name = day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) + ".trades.csv";
+            if (!File.Exists(Path.Combine(folder, name)) && !File.Exists(Path.Combine(folder, name + ".gz")))
+            {
+                missing.Add(day);
+            }
+        }
+
+        return missing;
+    }
 }

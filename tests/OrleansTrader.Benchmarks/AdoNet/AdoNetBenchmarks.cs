@@ -21,10 +21,13 @@ public sealed class AdoNetBenchmarks : IBenchmarkSuite
 
     public string Name => "runtime";
 
+    public IReadOnlyList<string> Scenarios { get; } =
+        ["runtime.storage.sqlite", "runtime.streamlog.sqlite", "runtime.storage.postgres", "runtime.streamlog.postgres"];
+
     public async Task RunAsync(BenchmarkContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (!new[] { "runtime.storage.sqlite", "runtime.storage.postgres", "runtime.streamlog" }.Any(context.Wants))
+        if (!Scenarios.Any(context.Wants))
         {
             return;
         }
@@ -58,6 +61,11 @@ public sealed class AdoNetBenchmarks : IBenchmarkSuite
 
     private static async Task PostgresAsync(BenchmarkContext context, int storageWrites, int logEvents)
     {
+        if (!context.Wants("runtime.storage.postgres") && !context.Wants("runtime.streamlog.postgres"))
+        {
+            return;
+        }
+
         var admin = Environment.GetEnvironmentVariable(PostgresVariable);
         if (string.IsNullOrWhiteSpace(admin))
         {
@@ -88,6 +96,11 @@ public sealed class AdoNetBenchmarks : IBenchmarkSuite
 
     private static async Task StorageAsync(BenchmarkContext context, string scenario, IGrainStorage storage, int writes)
     {
+        if (!context.Wants(scenario))
+        {
+            return;
+        }
+
         var states = Enumerable.Range(0, Grains)
             .Select(i => new GrainState<BenchmarkState>(new BenchmarkState($"ACC-{i:D6}", 100_000m, 100_000m, 0, "benchmark account snapshot")))
             .ToArray();
@@ -131,6 +144,11 @@ public sealed class AdoNetBenchmarks : IBenchmarkSuite
 
     private static async Task StreamLogAsync(BenchmarkContext context, string scenario, IDurableStreamLog log, int events)
     {
+        if (!context.Wants(scenario))
+        {
+            return;
+        }
+
         await log.InitializeAsync();
         const string StreamNamespace = "fills";
         var streams = Enumerable.Range(0, 16).Select(i => StreamId.Create(StreamNamespace, $"ACC-{i:D4}")).ToArray();

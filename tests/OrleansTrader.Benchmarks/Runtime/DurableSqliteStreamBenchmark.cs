@@ -18,6 +18,8 @@ public sealed class DurableSqliteStreamBenchmark : IBenchmarkSuite
 
     public string Name => "runtime";
 
+    public IReadOnlyList<string> Scenarios { get; } = ["runtime.stream.durable.sqlite"];
+
     public async Task RunAsync(BenchmarkContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -16,10 +16,12 @@ public sealed class RuntimeBenchmarkSuite : IBenchmarkSuite
 
     public string Name => "runtime";
 
+    public IReadOnlyList<string> Scenarios { get; } = ["runtime.ping", "runtime.storage.memory", "runtime.stream.memory", "runtime.stream.durable"];
+
     public async Task RunAsync(BenchmarkContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (!new[] { "runtime.ping", "runtime.storage.memory", "runtime.stream.memory", "runtime.stream.durable" }.Any(context.Wants))
+        if (!Scenarios.Any(context.Wants))
         {
             return;
         }
@@ -233,5 +235,5 @@ public sealed class RuntimeBenchmarkSuite : IBenchmarkSuite
             operations == 0 ? 0 : allocated / operations);
     }
 
-    private sealed record RunResult(long Operations, double PerSecond, double P50Us, double P99Us, long AllocPerOp);
+    private sealed record RunResult(long Operations, double PerSecond, double? P50Us, double? P99Us, long AllocPerOp);
 }

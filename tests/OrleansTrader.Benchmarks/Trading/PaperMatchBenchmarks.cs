@@ -23,6 +23,8 @@ internal sealed class PaperMatchBenchmarks : IBenchmarkSuite
 
     public string Name => "paper";
 
+    public IReadOnlyList<string> Scenarios { get; } = ["paper.match"];
+
     public async Task RunAsync(BenchmarkContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -25,20 +25,29 @@ internal sealed class TickBenchmarks : IBenchmarkSuite
 
     public string Name => "ticks";
 
+    public IReadOnlyList<string> Scenarios { get; } = ["ticks.replay"];
+
     public async Task RunAsync(BenchmarkContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var data = MarketDataFolder.Find(Path.Combine("ticks", "SPY"));
         if (data is null)
         {
-            context.Report(new Dictionary<string, object?> { ["scenario"] = "ticks.replay", ["skipped"] = "shared/data/market/ticks/SPY not found" });
+            context.Report(new Dictionary<string, object?> { ["scenario"] = "ticks.replay", ["skipped"] = true, ["reason"] = "shared/data/market/ticks/SPY not found" });
+            return;
+        }
+
+        var first = new DateOnly(2013, 10, 7);
+        var last = context.Quick ? first : new DateOnly(2013, 10, 11);
+        if (MarketDataFolder.MissingTradeDays(Path.Combine(data, "ticks", "SPY"), first, last) is { Count: > 0 } missing)
+        {
+            context.Report(new Dictionary<string, object?> { ["scenario"] = "ticks.replay", ["error"] = $"no SPY trades file for {string.Join(", ", missing)}" });
             return;
         }
 
         var options = new CsvReplayOptions
         {
-            DataPath = data, SpeedFactor = 0, Validate = false,
-            StartDate = new DateOnly(2013, 10, 7), EndDate = context.Quick ? new DateOnly(2013, 10, 7) : new DateOnly(2013, 10, 11),
+            DataPath = data, SpeedFactor = 0, Validate = false, StartDate = first, EndDate = last,
         };
         options.Symbols.Add("SPY");
         options.Kinds.Add(CsvFileKind.TradeTicks);
@@ -134,7 +143,7 @@ internal sealed class TickBenchmarks : IBenchmarkSuite
             ["accepted"] = accepted,
             ["rejected_by_reason"] = stats.RejectedByReason,
             ["strategies"] = Strategies,
-            ["complete"] = seen == (accepted + stats.BarsPublished) * Strategies,
+            ["complete"] = accepted > 0 && seen == (accepted + stats.BarsPublished) * Strategies,
             ["queue_capacity"] = SiloMemoryQueueCapacity,
             ["dropped"] = dropped,
             ["ingest_seconds"] = Math.Round(ingestSeconds, 2),
