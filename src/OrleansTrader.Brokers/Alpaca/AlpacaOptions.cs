@@ -52,6 +52,15 @@ public sealed class AlpacaOptions
     /// <summary>How long the stream waits for the authorization and listening acknowledgements.</summary>
     public TimeSpan StreamHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How often the trade_updates socket pings Alpaca. A connection that answers no ping within
+    /// <see cref="StreamKeepAliveTimeout"/> is dropped and reconnected (with its catch-up): trade_updates is silent while
+    /// no order changes, so a half-open connection (no data, no close) would otherwise pass for a healthy one.
+    /// </summary>
+    public TimeSpan StreamKeepAliveInterval { get; set; } = TimeSpan.FromSeconds(20);
+
+    public TimeSpan StreamKeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Back-fill after a reconnect starts this much before the last fill seen, to cover clock skew.</summary>
     public TimeSpan BackfillOverlap { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -101,6 +101,11 @@ public sealed class AlpacaOptionsValidator : IValidateOptions<AlpacaOptions>
             failures.Add("Alpaca:RequestTimeout and Alpaca:StreamHandshakeTimeout must be positive.");
         }
 
+        if (options.StreamKeepAliveInterval <= TimeSpan.Zero || options.StreamKeepAliveTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("Alpaca:StreamKeepAliveInterval and Alpaca:StreamKeepAliveTimeout must be positive.");
+        }
+
         if (options.MaxRetryAttempts < 0)
         {
             failures.Add("Alpaca:MaxRetryAttempts cannot be negative.");

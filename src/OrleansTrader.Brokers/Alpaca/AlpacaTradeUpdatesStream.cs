@@ -133,7 +133,9 @@ public sealed class AlpacaTradeUpdatesStream
                 try
                 {
                     using var socket = new ClientWebSocket();
-                    socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(20);
+                    // A ping without a deadline never notices a half-open connection; the stream would stay "healthy" and silent.
+                    socket.Options.KeepAliveInterval = _options.StreamKeepAliveInterval;
+                    socket.Options.KeepAliveTimeout = _options.StreamKeepAliveTimeout;
                     var connectingAt = _timeProvider.GetUtcNow();
                     await HandshakeAsync(socket, cancellationToken);
                     Interlocked.Increment(ref _connections);

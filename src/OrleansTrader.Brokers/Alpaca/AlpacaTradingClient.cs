@@ -72,8 +72,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
                 return await ReadAcceptedOrderAsync(response, cancellationToken);
             }
 
-            if (response.StatusCode == HttpStatusCode.UnprocessableEntity
-                && await GetOrderByClientOrderIdAsync(request.ClientOrderId, cancellationToken) is { } existing)
+            if (response.StatusCode == HttpStatusCode.UnprocessableEntity && await FindRefusedSubmitAsync(request, cancellationToken) is { } existing)
             {
                 // Alpaca refuses a repeated client_order_id with 422; the contract answers a repeat with the existing order.
                 return existing;
@@ -365,6 +364,26 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         }
 
         throw failure;
+    }
+
+    /// <summary>
+    /// A 422 is a rejection, or the refusal of a repeat whose first submit Alpaca has: only the lookup tells which. A lookup
+    /// that fails (rate limited, unavailable) leaves it unknown, not rejected: taken as a rejection, an order working at
+    /// Alpaca would be dropped by the account (its reservation released, its fills unexpected).
+    /// </summary>
+    private async Task<BrokerOrder?> FindRefusedSubmitAsync(OrderRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await GetOrderByClientOrderIdAsync(request.ClientOrderId, cancellationToken);
+        }
+        catch (BrokerException lookupFailure)
+        {
+            AlpacaLog.SubmitUnknown(_logger, request.ClientOrderId, request.Symbol);
+            throw new BrokerException(BrokerErrorKind.OutcomeUnknown,
+                "Alpaca refused the submit with 422 and whether it already has an order with this client order id could not be looked up; keep it in flight.",
+                lookupFailure);
+        }
     }
 
     private async Task<BrokerOrder> ResolveReplaceAsync(string orderId, OrderReplacement replacement, BrokerException failure, CancellationToken cancellationToken)

@@ -47,6 +47,24 @@ public sealed class AlpacaResilienceTests
         Assert.Equal(0, server.OrderCount);
     }
 
+    // A repeat submit (after an outcome-unknown first attempt) is refused 422 as a duplicate client order id; when the
+    // lookup that tells a repeat from a rejection was rate limited, the 429 came back as the submit's outcome, which the
+    // account takes as a rejection: it dropped an order that was working at Alpaca.
+    [Fact]
+    public async Task Submit_RefusedAsARepeat_IsOutcomeUnknown_WhenTheLookupOfTheExistingOrderFails()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server, o => o.MaxRetryAfter = TimeSpan.FromSeconds(2));
+        var first = await host.Client.SubmitOrderAsync(Limit("r-422-lookup"), Ct);
+        server.AddFault(new FakeFault("GET", "/v2/orders:by_client_order_id", FakeFaultKind.Status) { StatusCode = 429, RetryAfterSeconds = 60 });
+
+        var error = await Assert.ThrowsAsync<BrokerException>(() => host.Client.SubmitOrderAsync(Limit("r-422-lookup"), Ct));
+
+        Assert.Equal(BrokerErrorKind.OutcomeUnknown, error.Kind);
+        Assert.Equal(1, server.CountOrders("r-422-lookup"));
+        Assert.Equal(first.OrderId, (await host.Client.SubmitOrderAsync(Limit("r-422-lookup"), Ct)).OrderId);
+    }
+
     [Fact]
     public async Task Get_FailsRateLimited_WhenRetryAfterExceedsTheConfiguredMaximum()
     {

@@ -269,6 +269,34 @@ public sealed class AlpacaTradeUpdatesStreamTests
         Assert.DoesNotContain(fills, f => f.Execution!.ExecutionId.EndsWith(":0", StringComparison.Ordinal));
     }
 
+    // trade_updates is silent while no order changes. A connection gone half-open (no data, no close: a NAT or proxy
+    // forgot it) was pinged without a deadline, so the stream stayed "healthy" and every later fill went unreported.
+    [Fact]
+    public async Task Stream_DetectsAConnectionThatStoppedAnswering_Reconnects_AndReportsTheFillsAfterIt()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        server.StallNextStreams = 1;
+        await using var host = AlpacaTestHost.Create(server, o =>
+        {
+            o.StreamKeepAliveInterval = TimeSpan.FromMilliseconds(250);
+            o.StreamKeepAliveTimeout = TimeSpan.FromMilliseconds(500);
+        });
+        await using var reports = new ExecutionReportCollector(host.Client);
+        await host.Health.StreamHealthy.Task.WaitAsync(TimeSpan.FromSeconds(15), Ct);
+        var order = await host.Client.SubmitOrderAsync(Limit("s-stalled", 5m), Ct);
+        await server.FillAsync(order.OrderId, 2m, 101m);
+
+        await server.WaitForListenersAsync(2, Ct);
+        var fill = await reports.WaitForAsync(r => r.Execution is not null);
+        await server.FillAsync(order.OrderId, 3m, 102m);
+        var fills = await reports.WaitForAsync(r => r.Execution is not null, 2);
+
+        Assert.True(server.StreamConnections >= 2);
+        Assert.Equal(2m, Assert.Single(fill).Execution!.Quantity);
+        Assert.Equal([2m, 3m], fills.Select(f => f.Execution!.Quantity));
+        Assert.Contains("stream:unhealthy", host.Health.Events);
+    }
+
     // A stop aborted the socket (a cancelled receive aborts a ClientWebSocket): Alpaca saw a broken connection on every
     // normal stop, never a close.
     [Fact]

@@ -37,6 +37,8 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
     private readonly List<FakeSubscriber> _subscribers = [];
     private readonly SemaphoreSlim _broadcast = new(1, 1);
     private readonly bool _binaryFrames;
+    private readonly CancellationTokenSource _stopping = new();
+    private int _stallNextStreams;
     private WebApplication? _app;
     private string? _rejectNextReason;
     private int _authMessages;
@@ -57,6 +59,16 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
 
     /// <summary>While true, websocket upgrades are refused with 503 (the venue's stream is down).</summary>
     public bool RejectStreamConnections { get; set; }
+
+    /// <summary>
+    /// How many of the next stream connections go quiet once listening: the fake stops reading them (so it answers no
+    /// ping), sends them nothing and never closes them, as a half-open connection does.
+    /// </summary>
+    public int StallNextStreams
+    {
+        get => Volatile.Read(ref _stallNextStreams);
+        set => Volatile.Write(ref _stallNextStreams, value);
+    }
 
     public int AuthMessages => Volatile.Read(ref _authMessages);
 
@@ -361,6 +373,7 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync();
         DropStreamConnections();
         if (_app is not null)
         {
@@ -369,6 +382,7 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         }
 
         _broadcast.Dispose();
+        _stopping.Dispose();
     }
 
     private static string Num(decimal value) => value.ToString(CultureInfo.InvariantCulture);
@@ -889,6 +903,12 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
                             ["stream"] = "listening",
                             ["data"] = new JsonObject { ["streams"] = new JsonArray("trade_updates") },
                         });
+                        if (TakeStall())
+                        {
+                            using var stalled = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+                            await Task.Delay(Timeout.Infinite, stalled.Token);
+                        }
+
                         lock (_gate)
                         {
                             _subscribers.Add(subscriber);
@@ -910,6 +930,19 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
                 _subscribers.Remove(subscriber);
             }
         }
+    }
+
+    private bool TakeStall()
+    {
+        while (Volatile.Read(ref _stallNextStreams) is var left and > 0)
+        {
+            if (Interlocked.CompareExchange(ref _stallNextStreams, left - 1, left) == left)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static JsonObject Authorization(bool authorized) => new()
