@@ -17,7 +17,9 @@ namespace OrleansTrader.Domain.Backtesting;
 /// marked at the last closes. Limit, stop, stop-limit and trailing-stop orders (DAY or GTC) rest until a bar reaches them,
 /// as at a venue; a DAY order until <see cref="OrderExpiry"/>'s close of <see cref="BacktestOptions.Calendar"/>, as at the paper exchange. A trailing stop's water mark starts at its signal bar's close (the order did not exist earlier in that bar)
 /// and moves with the high (sell) or low (buy) of each later bar before that bar is evaluated, since that extreme came first.
-/// An order for another symbol than its bar's meets that symbol's own bars (a multi-symbol strategy's pair trade).
+/// An order for another symbol than its bar's meets that symbol's own bars (a multi-symbol strategy's pair trade); when that
+/// symbol's latest bar ended before the order was sent, its close is stale and does not fill it, and a DAY order's session
+/// is the one it was sent in.
 /// A strategy's orders are for the regular session only (it cannot ask for extended hours), as at the paper exchange and
 /// Alpaca: the strategy sees every bar, and equity is marked at every bar, but only bars overlapping the calendar's regular
 /// session fill orders; a market DAY or GTC order sent outside it waits for the next session's first bar.
@@ -134,24 +136,33 @@ public static class Backtester
 
                 // A trailing stop starts from the last price the strategy saw; the signal bar's earlier extremes predate it.
                 var mark = intent.Type == OrderType.TrailingStop ? signal.Close : (decimal?)null;
+                // Sent when this bar ended. Another symbol's signal bar may have ended earlier (it did not trade since): its
+                // close is stale, no longer to be had, and its session is not the order's.
+                var sentAt = bar.End;
+                var stale = signal.End < sentAt;
                 // A DAY order that would rest cannot fill on a next bar that opens after its session's close (as when it rests).
-                if (Rests(intent) && following is not null && ExpiryOf(intent.TimeInForce, signal.End) is { } close && following.Start >= close)
+                if (Rests(intent) && following is not null && ExpiryOf(intent.TimeInForce, sentAt) is { } close && following.Start >= close)
                 {
                     following = null;
                 }
 
-                var fill = FillInSession(AsEvaluated(intent, mark), signal, following);
+                var fill = FillInSession(AsEvaluated(intent, mark), signal, following, signalFills: !stale);
                 var closed = fill is null && (!InSession(signal) || (following is not null && !InSession(following)));
-                // A market order the session kept from filling waits for the open, as the paper exchange keeps it working.
-                if (fill is null && (Rests(intent) || (closed && intent.Type == OrderType.Market && intent.TimeInForce is TimeInForce.Day or TimeInForce.Gtc)))
+                // A market order the session kept from filling waits for the open, as the paper exchange keeps it working; one
+                // the stale signal bar could not fill waits for its symbol's next bar.
+                var waits = closed || (stale && following is not null);
+                if (fill is null && (Rests(intent) || (waits && intent.Type == OrderType.Market && intent.TimeInForce is TimeInForce.Day or TimeInForce.Gtc)))
                 {
-                    Rest(intent, signal, mark);
+                    Rest(intent, signal, mark, sentAt);
                     continue;
                 }
 
                 var at = fill?.Timestamp ?? bar.End;
                 _due.Enqueue(
-                    closed ? new Pending(intent, null, Reason: "the market was closed (regular hours only)") : new Pending(intent, fill),
+                    closed ? new Pending(intent, null, Reason: "the market was closed (regular hours only)")
+                    : fill is null && stale
+                        ? new Pending(intent, null, Reason: $"not filled under the backtest's fill policy; {intent.Symbol}'s last bar ended at {signal.End:O}, before it was sent")
+                    : new Pending(intent, fill),
                     (at, intent.Sequence));
             }
         }
@@ -276,12 +287,13 @@ public static class Backtester
 
         /// <summary>
         /// The policy's fill on regular-session bars only: a next bar outside the session is not offered to it, and a fill it
-        /// would make on a signal bar outside the session (at that bar's close, as with no next bar) is refused.
+        /// would make on a signal bar outside the session (at that bar's close, as with no next bar) is refused, as is one on
+        /// a signal bar that ended before the order was sent (<paramref name="signalFills"/> false).
         /// </summary>
-        private BacktestFill? FillInSession(OrderIntent intent, Bar signal, Bar? next)
+        private BacktestFill? FillInSession(OrderIntent intent, Bar signal, Bar? next, bool signalFills = true)
         {
             var reachable = next is not null && InSession(next) ? next : null;
-            if (InSession(signal))
+            if (signalFills && InSession(signal))
             {
                 return Fill(intent, signal, reachable);
             }
@@ -325,15 +337,16 @@ public static class Backtester
             intent.Type is OrderType.Limit or OrderType.Stop or OrderType.StopLimit or OrderType.TrailingStop
             && intent.TimeInForce is TimeInForce.Day or TimeInForce.Gtc;
 
-        private void Rest(OrderIntent intent, Bar signal, decimal? mark)
+        private void Rest(OrderIntent intent, Bar signal, decimal? mark, DateTimeOffset sentAt)
         {
             if (!_resting.TryGetValue(intent.Symbol, out var resting))
             {
                 _resting[intent.Symbol] = resting = [];
             }
 
-            // Sent when its signal bar ended, it expires as the paper exchange would expire it then (after the close: the next session's close).
-            resting.Add(new Resting(intent, ExpiryOf(intent.TimeInForce, signal.End), signal.End, mark));
+            // It expires as the paper exchange would expire it when it was sent (after the close: the next session's close),
+            // not when another symbol's older signal bar ended.
+            resting.Add(new Resting(intent, ExpiryOf(intent.TimeInForce, sentAt), signal.End, mark));
         }
 
         /// <summary>
