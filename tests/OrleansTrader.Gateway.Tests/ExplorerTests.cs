@@ -112,6 +112,62 @@ public sealed class ExplorerTests(GatewayFixture fixture)
         Assert.Contains("xplr-1", events.Body, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task InABrowser_APathParameterOfDots_IsRefusedOnThePage_NotSentToAnotherRoute()
+    {
+        if (HeadlessChromium.Executable is null)
+        {
+            Assert.Skip("No Chromium (install Debian's chromium or set ORLEANSTRADER_TEST_CHROMIUM); the browser test is skipped.");
+        }
+
+        await using var host = await GatewayHost.StartAsync(listen: true);
+        var account = await host.CreateAccountAsync(cash: 25_000m);
+        await host.QuoteAsync("XDOT", 20m, 20.02m);
+        var order = new { clientOrderId = "xdot-1", symbol = "XDOT", side = "buy", type = "limit", limitPrice = 19m, quantity = 5, timeInForce = "day" };
+        var orderId = (await host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", host.AdminKey, order, HttpStatusCode.Created)).GetProperty("orderId").GetString();
+        await using var browser = await HeadlessChromium.StartAsync(Ct);
+        await browser.NavigateAsync(new Uri(host.Address!, "/explorer"), Ct);
+        await browser.WaitForAsync("document.readyState === 'complete' && !!document.getElementById('key')", "the page", Ct);
+        await LoadAsync(browser, host.AdminKey!);
+        await browser.WaitForAsync("Number(document.getElementById('load-status').dataset.operations) > 30", "the operations", Ct);
+
+        // A URL drops a "." segment: DELETE .../orders/. would be DELETE .../orders/, cancel every order.
+        foreach (var dots in new[] { ".", ".." })
+        {
+            var cancel = await SendAsync(browser, "DELETE /api/accounts/{accountId}/orders/{orderId}", new() { ["accountId"] = account, ["orderId"] = dots });
+            Assert.Null(cancel.Code);
+            Assert.Contains("orderId cannot be", cancel.Status, StringComparison.Ordinal);
+        }
+
+        var still = await host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/orders/{orderId}", host.AdminKey, null, HttpStatusCode.OK);
+        Assert.Equal("xdot-1", still.GetProperty("clientOrderId").GetString());
+        Assert.DoesNotContain("Cancel", still.GetProperty("status").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InABrowser_UnderAPathBase_ThePageLoadsItsFiles_AndCallsTheApiUnderTheBase()
+    {
+        if (HeadlessChromium.Executable is null)
+        {
+            Assert.Skip("No Chromium (install Debian's chromium or set ORLEANSTRADER_TEST_CHROMIUM); the browser test is skipped.");
+        }
+
+        await using var host = await GatewayHost.StartAsync(listen: true, pathBase: "/trader");
+        var account = await host.CreateAccountAsync(cash: 25_000m);
+        await using var browser = await HeadlessChromium.StartAsync(Ct);
+        await browser.NavigateAsync(new Uri(host.Address!, "/trader/explorer"), Ct);
+        await browser.WaitForAsync("document.readyState === 'complete' && !!document.getElementById('key')", "the page", Ct);
+        await LoadAsync(browser, host.AdminKey!);
+        await browser.WaitForAsync("Number(document.getElementById('load-status').dataset.operations) > 30", "the operations", Ct);
+
+        var snapshot = await SendAsync(browser, "GET /api/accounts/{accountId}", new() { ["accountId"] = account });
+        Assert.Equal(200, snapshot.Code);
+        Assert.Equal(account, (string?)JsonNode.Parse(snapshot.Body)!["accountId"]);
+        var op = Operation("GET /api/accounts/{accountId}");
+        var curl = (string)(await browser.EvaluateAsync($"{op}.querySelector('button[data-curl]').click(); {op}.querySelector('[data-command]').textContent", Ct))!;
+        Assert.Contains($"'{new Uri(host.Address!, $"/trader/api/accounts/{account}")}'", curl, StringComparison.Ordinal);
+    }
+
     private static string Operation(string id) => $"document.querySelector('details.op[data-op=\"{id}\"]')";
 
     private static async Task LoadAsync(HeadlessChromium browser, string key) => await browser.EvaluateAsync(

@@ -1,5 +1,7 @@
 using System.Collections.Frozen;
 using System.Reflection;
+using System.Text;
+using System.Text.Encodings.Web;
 
 namespace OrleansTrader.Gateway.Explorer;
 
@@ -42,7 +44,15 @@ internal static class ExplorerApi
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "no-referrer";
         headers.CacheControl = "no-cache";
-        return Results.Bytes(asset.Content, asset.ContentType);
+        return Results.Bytes(file == "index.html" ? Page(context.Request.PathBase) : asset.Content, asset.ContentType);
+    }
+
+    // The page names its script and style sheet under the host's path base (a host may UsePathBase("/trader")); the
+    // script takes the base from its own address for every call it makes.
+    private static byte[] Page(PathString pathBase)
+    {
+        var template = Encoding.UTF8.GetString(Assets["index.html"].Content);
+        return Encoding.UTF8.GetBytes(template.Replace("{pathBase}", HtmlEncoder.Default.Encode(pathBase.ToUriComponent()), StringComparison.Ordinal));
     }
 
     private static Asset Load(string name, string contentType)

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,9 +25,13 @@ public sealed class GatewayHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private GatewayHost(WebApplication app, string? adminKey, Uri? address)
+    // Every request the helpers send goes under the host's path base.
+    private readonly string _pathBase;
+
+    private GatewayHost(WebApplication app, string? adminKey, Uri? address, string? pathBase)
     {
         _app = app;
+        _pathBase = pathBase ?? string.Empty;
         AdminKey = adminKey;
         Address = address;
         Client = address is null ? app.GetTestClient() : new HttpClient { BaseAddress = address };
@@ -49,7 +54,7 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public static async Task<GatewayHost> StartAsync(
         IDictionary<string, string?>? settings = null, string? sqlitePath = null, Action<IServiceCollection>? services = null, bool configureAdminKey = true,
-        bool listen = false)
+        bool listen = false, string? pathBase = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         if (listen)
@@ -110,19 +115,39 @@ public sealed class GatewayHost : IAsyncDisposable
         builder.Services.AddHealthChecks();
         builder.AddTradingGateway();
         var app = builder.Build();
+        if (pathBase is not null)
+        {
+            app.UsePathBase(pathBase);
+
+            // As behind a proxy that forwards only the base: a request outside it finds nothing.
+            app.Use((context, next) =>
+            {
+                if (!context.Request.PathBase.HasValue)
+                {
+                    context.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return Task.CompletedTask;
+                }
+
+                return next(context);
+            });
+
+            // Routing must see the path without the base; without this call it would run first, on the whole path.
+            app.UseRouting();
+        }
+
         app.UseTradingGateway();
         app.MapHealthChecks("/health/live");
         app.MapHealthChecks("/health/ready");
         app.MapTradingApi();
         await app.StartAsync(TestContext.Current.CancellationToken);
-        return new GatewayHost(app, adminKey, listen ? new Uri(app.Urls.First()) : null);
+        return new GatewayHost(app, adminKey, listen ? new Uri(app.Urls.First()) : null, pathBase);
     }
 
     public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 64)];
 
     public HttpRequestMessage Request(HttpMethod method, string path, string? key, object? body = null)
     {
-        var request = new HttpRequestMessage(method, path);
+        var request = new HttpRequestMessage(method, _pathBase + path);
         if (key is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);

@@ -7,6 +7,10 @@
   const streamWindowMs = 5000;
   const state = { key: '', document: null };
 
+  // The gateway may run under a path base (/trader/explorer): the page names this script under it, and every URL the
+  // page calls (the description, the operations' paths) goes under it too.
+  const pathBase = new URL(document.currentScript.src).pathname.replace(/\/explorer\/explorer\.js$/, '');
+
   const element = (tag, attributes = {}, ...children) => {
     const node = document.createElement(tag);
     for (const [name, value] of Object.entries(attributes)) {
@@ -157,6 +161,11 @@
           return { error: `${parameter.name} is required.` };
         }
 
+        // A URL drops a "." segment and climbs out of the route at "..": DELETE .../orders/. would cancel every order.
+        if (value === '.' || value === '..') {
+          return { error: `${parameter.name} cannot be "${value}".` };
+        }
+
         path = path.replace(`{${parameter.name}}`, encodeURIComponent(value));
       } else if (value) {
         query.append(parameter.name, value);
@@ -173,7 +182,7 @@
       }
     }
 
-    return { url: query.size > 0 ? `${path}?${query}` : path, body: text };
+    return { url: pathBase + (query.size > 0 ? `${path}?${query}` : path), body: text };
   }
 
   // The same request for a terminal; the key stays out of it ($OT_KEY, as in the README's API tour).
@@ -272,7 +281,7 @@
     state.key = document.getElementById('key').value.trim();
     status.textContent = 'Reading the API description…';
     try {
-      const response = await fetch('/openapi/v1.json', { headers: headers() });
+      const response = await fetch(`${pathBase}/openapi/v1.json`, { headers: headers() });
       if (!response.ok) {
         status.textContent = `The API description was refused (${response.status}): ${await describeFailure(response)}`;
         return;
