@@ -158,9 +158,11 @@ public sealed class PaperExchange : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// The fill model's options for an order: fills round down to the instrument's increment for the order's quantity
-    /// and for what is left of it (a fractional order of a fractionable instrument fills in fractions), never coarser
-    /// than the configured one.
+    /// The fill model's options for an order: fills round down to the configured increment when the order's quantity and
+    /// what is left of it are on it and it is a whole number of the instrument's own step for the order (a fractional
+    /// order of a fractionable instrument steps in its fractional increment, any other order in whole lots); otherwise to
+    /// that step. So a fill never splits a lot the instrument does not split: under a configured 0.5 a whole-share order
+    /// still fills whole shares, and its position and any group exit shrunk to it stay whole.
     /// </summary>
     /// <remarks>
     /// The remainder counts because a group exit shrunk to the position left (see <see cref="OrderGroup"/>) can get a
@@ -169,17 +171,18 @@ public sealed class PaperExchange : IDisposable, IAsyncDisposable
     /// </remarks>
     internal FillModelOptions FillOptionsFor(Order order)
     {
-        var leaves = order.LeavesQuantity;
-        if (Money.IsMultipleOf(order.Quantity, FillOptions.QuantityIncrement) && Money.IsMultipleOf(leaves, FillOptions.QuantityIncrement))
+        var instrument = _instruments.Find(order.Symbol) ?? _unlisted.For(order.Symbol);
+        if (instrument is null)
         {
             return FillOptions;
         }
 
-        var instrument = _instruments.Find(order.Symbol) ?? _unlisted.For(order.Symbol);
-        var increment = instrument is null
-            ? FillOptions.QuantityIncrement
-            : Math.Min(instrument.QuantityIncrementFor(order.Quantity), instrument.QuantityIncrementFor(leaves));
-        return increment < FillOptions.QuantityIncrement ? FillOptions with { QuantityIncrement = increment } : FillOptions;
+        var configured = FillOptions.QuantityIncrement;
+        var leaves = order.LeavesQuantity;
+        var step = Math.Min(instrument.QuantityIncrementFor(order.Quantity), instrument.QuantityIncrementFor(leaves));
+        var configuredFits = Money.IsMultipleOf(configured, step)
+            && Money.IsMultipleOf(order.Quantity, configured) && Money.IsMultipleOf(leaves, configured);
+        return configuredFits || step == configured ? FillOptions : FillOptions with { QuantityIncrement = step };
     }
 
     /// <summary>Why the venue refuses a new order, or null when it takes it.</summary>

@@ -76,10 +76,9 @@ public sealed class PaperExchangeOptionsValidator : IValidateOptions<PaperExchan
     }
 
     /// <summary>
-    /// An order off the increment fills in its instrument's step only when that step is finer (PaperExchange.FillOptionsFor),
-    /// so an increment that neither divides a lot nor is a whole number of lots strands a remainder no fill can take:
-    /// 0.3 fills a 1-share order 0.9 and leaves 0.1; under 1.5 a bracket's take-profit shrunk to 3 shares fills 1.5, and
-    /// its stop-loss, shrunk then to 2.5 shares with 1 filled, fills 1 more in whole shares and keeps half a share.
+    /// An increment that neither divides a lot nor is a whole number of lots fits no order of that lot: fills fall back
+    /// to the instrument's step (PaperExchange.FillOptionsFor, which never splits a lot, so nothing is stranded), and the
+    /// setting, 0.3 or 1.5 for whole shares, steps nothing it was meant to: refused as a configuration mistake.
     /// </summary>
     private static void CheckIncrementFitsLots(PaperExchangeOptions options, decimal increment, List<string> failures)
     {
@@ -92,7 +91,7 @@ public sealed class PaperExchangeOptionsValidator : IValidateOptions<PaperExchan
             {
                 var owner = symbol is null ? "a share (the lot of an unlisted symbol)" : Invariant($"the lot size {lot} of {symbol}");
                 failures.Add(Invariant($"PaperExchange:FillModel:QuantityIncrement {increment} must divide {owner} or be a whole multiple of it ")
-                    + Invariant($"(e.g. {lot / 2m}, {lot}, {lot * 2m}, {lot * 100m}): fills in steps of {increment} would leave part of an order that can never fill."));
+                    + Invariant($"(e.g. {lot / 2m}, {lot}, {lot * 2m}, {lot * 100m}): no order of that lot can fill in steps of {increment}."));
             }
         }
     }

@@ -195,6 +195,100 @@ public sealed class PaperVenueEdgeCaseTests
     }
 
     /// <summary>
+    /// A configured increment finer than a share (0.5, which the validator accepts for fractionable instruments) must not
+    /// split a whole-share symbol: a 3-share order of an unlisted (whole-share) symbol against 1.5 shares displayed fills
+    /// 1, not 1.5, so the position stays one the instrument can hold and close.
+    /// </summary>
+    [Fact]
+    public async Task WholeShareOrder_UnderAHalfShareIncrement_FillsWholeSharesOnly()
+    {
+        await using var venue = await StartAsync(o => o.FillModel = o.FillModel with { QuantityIncrement = 0.5m });
+        await venue.QuoteAsync(99.90m, 100.00m, askSize: 1.5m);
+
+        var order = await venue.SubmitAsync(Request("whole-under-half", OrderSide.Buy, OrderType.Market, 3m));
+
+        Assert.Equal(1m, (await venue.OrderAsync(order.OrderId)).FilledQuantity);
+        Assert.Equal(1m, Assert.Single(await venue.Client.GetPositionsAsync(Ct)).Quantity);
+        await venue.QuoteAsync(99.90m, 100.00m, askSize: 1.5m);
+        await venue.QuoteAsync(99.90m, 100.00m, askSize: 1.5m);
+        var final = await venue.OrderAsync(order.OrderId);
+        Assert.Equal((OrderStatus.Filled, 3m), (final.Status, final.FilledQuantity));
+    }
+
+    /// <summary>Same under a participation cap: 50% of a 3-share print is 1.5, of which a whole-share symbol fills 1.</summary>
+    [Fact]
+    public async Task WholeShareOrder_UnderAHalfShareIncrementAndParticipation_FillsWholeSharesOnly()
+    {
+        await using var venue = await StartAsync(o => o.FillModel = o.FillModel with { QuantityIncrement = 0.5m, ParticipationRate = 0.5m });
+        await venue.QuoteAsync(99.90m, 100.00m, askSize: 1_000m);
+        var order = await venue.SubmitAsync(Request("whole-participation", OrderSide.Buy, OrderType.Market, 3m));
+
+        await venue.TradeAsync(100.00m, 3m);
+
+        Assert.Equal(1m, (await venue.OrderAsync(order.OrderId)).FilledQuantity);
+    }
+
+    /// <summary>
+    /// On a fractionable instrument the step follows the order (Instrument.QuantityIncrementFor): a whole-share order fills
+    /// whole shares, as a whole-share order of a fractionable stock does at Alpaca, and a fractional order fills in the
+    /// configured half shares, a whole number of its fractional increment.
+    /// </summary>
+    [Fact]
+    public async Task FractionableInstrument_UnderAHalfShareIncrement_FillsWholeOrdersWholeAndFractionalOrdersInHalves()
+    {
+        await using var venue = await StartAsync(o =>
+        {
+            o.FillModel = o.FillModel with { QuantityIncrement = 0.5m };
+            o.Instruments.Add(new Instrument { Symbol = "AAPL", FractionalAllowed = true, FractionalIncrement = 0.001m });
+        });
+        await venue.QuoteAsync(99.90m, 100.00m, askSize: 1.5m);
+        var whole = await venue.SubmitAsync(Request("fractionable-whole", OrderSide.Buy, OrderType.Market, 3m));
+        Assert.Equal(1m, (await venue.OrderAsync(whole.OrderId)).FilledQuantity);
+        await venue.Client.CancelOrderAsync(whole.OrderId, Ct);
+
+        await venue.QuoteAsync(99.90m, 100.00m, askSize: 1.2m);
+        var fractional = await venue.SubmitAsync(Request("fractionable-half", OrderSide.Buy, OrderType.Market, 2.5m));
+
+        Assert.Equal(1.0m, (await venue.OrderAsync(fractional.OrderId)).FilledQuantity);
+    }
+
+    /// <summary>
+    /// A bracket exit of a whole-share symbol that fills partly under a half-share increment fills whole shares, so the
+    /// other exit is shrunk to whole shares too and the position left is whole.
+    /// </summary>
+    [Fact]
+    public async Task WholeShareBracketExits_UnderAHalfShareIncrement_FillAndShrinkInWholeShares()
+    {
+        await using var venue = await StartAsync(o => o.FillModel = o.FillModel with { QuantityIncrement = 0.5m });
+        await venue.QuoteAsync(99.90m, 100.00m);
+        var entry = await venue.SubmitAsync(Request("whole-bracket", OrderSide.Buy, OrderType.Limit, 3m, limit: 100.00m, tif: TimeInForce.Gtc) with
+        {
+            OrderClass = OrderClass.Bracket,
+            TakeProfit = new ExitLeg(LimitPrice: 105.00m),
+            StopLoss = new ExitLeg(StopPrice: 95.00m),
+        });
+        var takeProfit = entry.Legs.Single(l => l.Type == OrderType.Limit);
+        var stopLoss = entry.Legs.Single(l => l.Type == OrderType.Stop);
+        await venue.WaitForAsync(entry.OrderId, ExecutionReportKind.Fill);
+
+        // The stop triggers against 1.5 shares bid: it sells 1, and the take-profit shrinks to the 2 still held.
+        await venue.QuoteAsync(94.90m, 95.00m, bidSize: 1.5m);
+        await venue.TradeAsync(94.95m, 500m);
+
+        Assert.Equal(1m, (await venue.OrderAsync(stopLoss.OrderId)).FilledQuantity);
+        Assert.Equal(2m, (await venue.OrderAsync(takeProfit.OrderId)).Quantity);
+        Assert.Equal(2m, Assert.Single(await venue.Client.GetPositionsAsync(Ct)).Quantity);
+
+        // The take-profit then sells the rest in whole shares against 1.5 shares bid at a time.
+        await venue.QuoteAsync(105.00m, 105.10m, bidSize: 1.5m);
+        Assert.Equal(1m, (await venue.OrderAsync(takeProfit.OrderId)).FilledQuantity);
+        await venue.QuoteAsync(105.00m, 105.10m, bidSize: 1.5m);
+        Assert.Equal(OrderStatus.Filled, (await venue.OrderAsync(takeProfit.OrderId)).Status);
+        Assert.Equal(OrderStatus.Canceled, (await venue.OrderAsync(stopLoss.OrderId)).Status);
+        Assert.Empty(await venue.Client.GetPositionsAsync(Ct));
+    }
+
+    /// <summary>
     /// An OCO's take-profit leg works at the take-profit limit the request names (Alpaca: take_profit.limit_price); the
     /// validator checks that price against the stop.
     /// </summary>
