@@ -53,13 +53,28 @@ public sealed class PostgresSiloLease : IAsyncDisposable
 
         // Not pooled: closing this connection must end the session, which is what releases the lock. Keepalive: a
         // holder whose connection silently died must find out, because the database is no longer its alone.
-        _connectionString = new NpgsqlConnectionStringBuilder(options.ConnectionString)
+        var builder = new NpgsqlConnectionStringBuilder(options.ConnectionString)
         {
             Pooling = false,
             KeepAlive = 10,
             ApplicationName = "orleanstrader-silo-lease",
-        }.ConnectionString;
+        };
+
+        // The server must find out too: the lock holds no transaction, so idle_in_transaction_session_timeout never
+        // ends the session of a holder whose host died or was cut off, and the server's OS keepalive would keep it
+        // (and the lock) for about two hours. Put first, so the connection string's own Options can override them.
+        builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? ServerKeepaliveOptions : ServerKeepaliveOptions + " " + builder.Options;
+        _connectionString = builder.ConnectionString;
     }
+
+    /// <summary>
+    /// The lease session's server-side TCP settings: the server drops a client that stopped answering about a minute
+    /// after it last heard from it (keepalive probes from 30 s of silence, every 10 s; unacknowledged data or probes for
+    /// 60 s end the connection), which frees the lock. That is longer than a holder takes to notice the loss itself
+    /// (its check every second fails within the 30 s command timeout), so it has begun to stop before another silo starts.
+    /// </summary>
+    internal const string ServerKeepaliveOptions =
+        "-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3 -c tcp_user_timeout=60000";
 
     /// <summary>The deployment this silo belongs to (a Container Apps revision), or null when it has none.</summary>
     public string? DeploymentId { get; }
@@ -172,6 +187,15 @@ public sealed class PostgresSiloLease : IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter<string>("me", DeploymentId));
         command.Parameters.Add(new NpgsqlParameter<string>("successor", successor));
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>A setting of the lock's own session as the server applies it (for tests of its startup options).</summary>
+    internal async Task<string?> SessionSettingAsync(string name, CancellationToken cancellationToken)
+    {
+        var connection = _lockConnection ?? throw new InvalidOperationException("The silo lease is not held.");
+        await using var command = _database.CreateCommand(connection, "SELECT current_setting(@name);");
+        command.Parameters.Add(new NpgsqlParameter<string>("name", name));
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
     /// <summary>Releases the database: unlocks and closes the lock's connection (closing alone would release it too).</summary>

@@ -122,6 +122,37 @@ public sealed class PostgresSiloLeaseTests(PostgresDatabaseFixture postgres) : I
         await next.AcquireAsync(Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
     }
 
+    // A cut network cannot be staged here; this checks what bounds it. The lease's session holds no transaction, so only
+    // the server's TCP keepalive ends it for a holder whose host vanished: about two hours with the OS defaults, during
+    // which no other silo could start. Over TCP, PostgreSQL reports these from the socket itself.
+    [Fact]
+    public async Task TheLeaseSession_HasTheServerDropAVanishedHolderWithinAboutAMinute()
+    {
+        await using var holder = Lease("lease_keepalive", "app--r1");
+        await holder.AcquireAsync(Ct);
+
+        Assert.Equal("30", await holder.SessionSettingAsync("tcp_keepalives_idle", Ct));
+        Assert.Equal("10", await holder.SessionSettingAsync("tcp_keepalives_interval", Ct));
+        Assert.Equal("3", await holder.SessionSettingAsync("tcp_keepalives_count", Ct));
+        Assert.Equal("60000", await holder.SessionSettingAsync("tcp_user_timeout", Ct));
+    }
+
+    [Fact]
+    public async Task TheConnectionStringsOwnOptions_ApplyToTheLeaseSession_AndOverrideItsKeepalive()
+    {
+        var options = postgres.Options("lease_keepalive_override");
+        options.ConnectionString = new NpgsqlConnectionStringBuilder(options.ConnectionString)
+        {
+            Options = "-c tcp_keepalives_idle=20 -c statement_timeout=12345",
+        }.ConnectionString;
+        await using var holder = new PostgresSiloLease(options, "app--r1", NullLogger.Instance, Poll);
+        await holder.AcquireAsync(Ct);
+
+        Assert.Equal("20", await holder.SessionSettingAsync("tcp_keepalives_idle", Ct));
+        Assert.Equal("12345ms", await holder.SessionSettingAsync("statement_timeout", Ct));
+        Assert.Equal("10", await holder.SessionSettingAsync("tcp_keepalives_interval", Ct));
+    }
+
     private static async Task<string> PollForSuccessorAsync(PostgresSiloLease holder)
     {
         for (var i = 0; i < 100; i++)
