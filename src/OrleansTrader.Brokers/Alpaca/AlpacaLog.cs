@@ -57,6 +57,9 @@ internal static partial class AlpacaLog
     [LoggerMessage(EventId = 4117, Level = LogLevel.Debug, Message = "trade_updates stream stopped by its reader ({Interrupted})")]
     public static partial void StreamStopped(ILogger logger, string interrupted);
 
+    [LoggerMessage(EventId = 4118, Level = LogLevel.Warning, Message = "Alpaca order {OrderId} ({ClientOrderId}, {Symbol}) has {Field} '{Value}', which this adapter does not model; it was not placed by this backend and is left out of order lists, fills and trade_updates (first met in {Source})")]
+    public static partial void UnsupportedOrderLeftOut(ILogger logger, string orderId, string clientOrderId, string symbol, string field, string value, string source);
+
     [LoggerMessage(EventId = 4116, Level = LogLevel.Warning, Message = "Replace of order {OrderId} ended ambiguously ({Failure}); resolving it from the old order")]
     public static partial void ReplaceAmbiguous(ILogger logger, string orderId, string failure);
 }

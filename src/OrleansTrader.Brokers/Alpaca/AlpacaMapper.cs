@@ -93,24 +93,36 @@ internal static class AlpacaMapper
         _ => throw new ArgumentOutOfRangeException(nameof(orderClass), orderClass, "Unsupported order class."),
     };
 
-    public static OrderSide ParseSide(string? side) => side switch
+    public static OrderSide ParseSide(string? side) =>
+        SideOf(side) ?? throw new FormatException($"Alpaca sent an unknown side '{side}'.");
+
+    public static OrderType ParseType(string? type) =>
+        TypeOf(type) ?? throw new FormatException($"Alpaca sent an unknown order type '{type}'.");
+
+    public static TimeInForce ParseTimeInForce(string? timeInForce) =>
+        TimeInForceOf(timeInForce) ?? throw new FormatException($"Alpaca sent an unknown time in force '{timeInForce}'.");
+
+    public static OrderClass ParseOrderClass(string? orderClass) =>
+        OrderClassOf(orderClass) ?? throw new FormatException($"Alpaca sent an unknown order class '{orderClass}'.");
+
+    private static OrderSide? SideOf(string? side) => side switch
     {
         "buy" => OrderSide.Buy,
         "sell" or "sell_short" => OrderSide.Sell,
-        _ => throw new FormatException($"Alpaca sent an unknown side '{side}'."),
+        _ => null,
     };
 
-    public static OrderType ParseType(string? type) => type switch
+    private static OrderType? TypeOf(string? type) => type switch
     {
         "market" => OrderType.Market,
         "limit" => OrderType.Limit,
         "stop" => OrderType.Stop,
         "stop_limit" => OrderType.StopLimit,
         "trailing_stop" => OrderType.TrailingStop,
-        _ => throw new FormatException($"Alpaca sent an unknown order type '{type}'."),
+        _ => null,
     };
 
-    public static TimeInForce ParseTimeInForce(string? timeInForce) => timeInForce switch
+    private static TimeInForce? TimeInForceOf(string? timeInForce) => timeInForce switch
     {
         "day" => TimeInForce.Day,
         "gtc" => TimeInForce.Gtc,
@@ -118,21 +130,65 @@ internal static class AlpacaMapper
         "fok" => TimeInForce.Fok,
         "opg" => TimeInForce.Opg,
         "cls" => TimeInForce.Cls,
-        _ => throw new FormatException($"Alpaca sent an unknown time in force '{timeInForce}'."),
+        _ => null,
     };
 
-    public static OrderClass ParseOrderClass(string? orderClass) => orderClass switch
+    private static OrderClass? OrderClassOf(string? orderClass) => orderClass switch
     {
         null or "" or "simple" => OrderClass.Simple,
         "bracket" => OrderClass.Bracket,
         "oco" => OrderClass.Oco,
         "oto" => OrderClass.Oto,
-        _ => throw new FormatException($"Alpaca sent an unknown order class '{orderClass}'."),
+        _ => null,
     };
+
+    /// <summary>
+    /// The first order_class, type, time_in_force or side of the order or its legs that is present but not one this adapter
+    /// models. A missing value is not "unsupported" but unreadable data: it may be an order of this backend's.
+    /// </summary>
+    private static (string Field, string Value)? FindUnsupported(AlpacaOrderJson json)
+    {
+        if (json.OrderClass is { Length: > 0 } orderClass && OrderClassOf(orderClass) is null)
+        {
+            return ("order_class", orderClass);
+        }
+
+        if ((json.Type ?? json.OrderType) is { Length: > 0 } type && TypeOf(type) is null)
+        {
+            return ("type", type);
+        }
+
+        if (json.TimeInForce is { Length: > 0 } timeInForce && TimeInForceOf(timeInForce) is null)
+        {
+            return ("time_in_force", timeInForce);
+        }
+
+        if (json.Side is { Length: > 0 } side && SideOf(side) is null)
+        {
+            return ("side", side);
+        }
+
+        foreach (var leg in json.Legs ?? [])
+        {
+            if (FindUnsupported(leg) is { } found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
 
     public static BrokerOrder ToBrokerOrder(AlpacaOrderJson json, ILogger logger, string? parentOrderId = null)
     {
         var id = json.Id ?? throw new FormatException("Alpaca sent an order without an id.");
+
+        // This backend sends only kinds it models and Alpaca echoes them: an order of another kind was placed by something else.
+        if (parentOrderId is null && FindUnsupported(json) is { } unsupported)
+        {
+            throw new AlpacaUnsupportedOrderException(id, json.ClientOrderId ?? string.Empty, json.Symbol ?? string.Empty, unsupported.Field, unsupported.Value);
+        }
+
         var filled = ParseOptionalDecimal(json.FilledQty, "filled_qty") ?? 0m;
         if (!AlpacaStatusMap.TryMapOrderStatus(json.Status, out var status))
         {

@@ -326,6 +326,13 @@ public sealed class AlpacaTradeUpdatesStream
                          ?? throw new FormatException("empty trade update");
                 order = AlpacaMapper.ToBrokerOrder(update.Order ?? throw new FormatException("trade update without an order"), _logger);
             }
+            catch (AlpacaUnsupportedOrderException unsupported)
+            {
+                // Not an order of this backend's (it places only kinds it models): nothing to report, and reconnecting
+                // would not make it readable.
+                _client.LeaveOut(unsupported, "trade_updates");
+                continue;
+            }
             catch (Exception ex) when (ex is JsonException or FormatException)
             {
                 throw Malformed(ex.Message);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -25,11 +26,14 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
     private const int ActivityPageSize = 100;
     private const int MaxOrdersPerPage = 500;
     private const int MaxErrorMessageLength = 300;
+    private const int MaxWarnedUnsupportedOrders = 10_000;
 
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly AlpacaResilience _resilience;
     private readonly AlpacaTradeUpdatesStream _stream;
     private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, byte> _warnedUnsupportedOrders = new(StringComparer.Ordinal);
+    private long _unsupportedOrdersLeftOut;
 
     public AlpacaTradingClient(
         IHttpClientFactory httpClientFactory,
@@ -48,6 +52,12 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
     }
 
     public string Name => "alpaca";
+
+    /// <summary>
+    /// How many times an order this adapter cannot model (<see cref="AlpacaUnsupportedOrderException"/>) was left out of a
+    /// list, a fill back-fill or the trade_updates stream. Each such order is logged once (event 4118).
+    /// </summary>
+    public long UnsupportedOrdersLeftOut => Interlocked.Read(ref _unsupportedOrdersLeftOut);
 
     public async Task<BrokerOrder> SubmitOrderAsync(OrderRequest request, CancellationToken cancellationToken = default)
     {
@@ -190,11 +200,16 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
             var added = 0;
             foreach (var json in page)
             {
-                var order = Readable(() => AlpacaMapper.ToBrokerOrder(json, _logger));
-                if (seen.Add(order.OrderId))
+                // An order left out still counts as read: a page of only such orders must not end the paging.
+                if (json.Id is { } id && !seen.Add(id))
+                {
+                    continue;
+                }
+
+                added++;
+                if (ReadListed(json, "order list") is { } order)
                 {
                     result.Add(order);
-                    added++;
                 }
             }
 
@@ -215,7 +230,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         string status, int limit, DateTimeOffset? after, DateTimeOffset? until, bool nested, CancellationToken cancellationToken = default)
     {
         var orders = await GetJsonAsync(OrdersPath(status, limit, after, until, nested), AlpacaJsonContext.Default.ListAlpacaOrderJson, "list orders", cancellationToken);
-        return Readable(() => orders.Select(o => AlpacaMapper.ToBrokerOrder(o, _logger)).ToList());
+        return [.. orders.Select(o => ReadListed(o, "order list")).OfType<BrokerOrder>()];
     }
 
     public async Task<IReadOnlyList<BrokerPosition>> GetPositionsAsync(CancellationToken cancellationToken = default)
@@ -276,7 +291,8 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
     internal async Task<IReadOnlyList<(Execution Execution, decimal CumulativeQuantity)>> GetFillsSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
     {
         var result = new List<(Execution, decimal)>();
-        var clientOrderIds = new Dictionary<string, string>(StringComparer.Ordinal);
+        // Null: the order is one this adapter cannot model, and its fills are left out with it.
+        var clientOrderIds = new Dictionary<string, string?>(StringComparer.Ordinal);
 
         // Alpaca's "after" is exclusive; ask from a millisecond earlier and filter, so "at or after" holds.
         var after = Uri.EscapeDataString(FormatTime(since.AddMilliseconds(-1)));
@@ -296,8 +312,22 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
                 if (!clientOrderIds.TryGetValue(orderId, out var clientOrderId))
                 {
                     // FILL activities do not carry the client order id; the order does.
-                    clientOrderId = (await GetOrderAsync(orderId, cancellationToken))?.ClientOrderId ?? string.Empty;
+                    try
+                    {
+                        clientOrderId = (await GetOrderAsync(orderId, cancellationToken))?.ClientOrderId ?? string.Empty;
+                    }
+                    catch (BrokerException ex) when (ex.InnerException is AlpacaUnsupportedOrderException unsupported)
+                    {
+                        LeaveOut(unsupported, "fill activities");
+                        clientOrderId = null;
+                    }
+
                     clientOrderIds[orderId] = clientOrderId;
+                }
+
+                if (clientOrderId is null)
+                {
+                    continue;
                 }
 
                 result.Add(Readable(() => (AlpacaMapper.ToExecution(activity, clientOrderId), AlpacaMapper.ParseDecimal(activity.CumQty, "cum_qty"))));
@@ -309,6 +339,35 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
             }
 
             pageToken = last;
+        }
+    }
+
+    /// <summary>Counts, and logs once per order, an order left out because this adapter cannot model it.</summary>
+    internal void LeaveOut(AlpacaUnsupportedOrderException unsupported, string source)
+    {
+        Interlocked.Increment(ref _unsupportedOrdersLeftOut);
+
+        // Every reconciliation and every reconnect's catch-up meets the order again: one warning per order is enough.
+        var firstTime = _warnedUnsupportedOrders.Count < MaxWarnedUnsupportedOrders
+            ? _warnedUnsupportedOrders.TryAdd(unsupported.OrderId, 0)
+            : !_warnedUnsupportedOrders.ContainsKey(unsupported.OrderId);
+        if (firstTime)
+        {
+            AlpacaLog.UnsupportedOrderLeftOut(_logger, unsupported.OrderId, unsupported.ClientOrderId, unsupported.Symbol, unsupported.Field, unsupported.Value, source);
+        }
+    }
+
+    /// <summary>A listed order, or null when it is one this adapter cannot model: that one must not make the others unreadable.</summary>
+    private BrokerOrder? ReadListed(AlpacaOrderJson json, string source)
+    {
+        try
+        {
+            return Readable(() => AlpacaMapper.ToBrokerOrder(json, _logger));
+        }
+        catch (BrokerException ex) when (ex.InnerException is AlpacaUnsupportedOrderException unsupported)
+        {
+            LeaveOut(unsupported, source);
+            return null;
         }
     }
 
@@ -449,7 +508,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         {
             return await ReadOrderAsync(response, cancellationToken);
         }
-        catch (BrokerException ex) when (ex.Kind == BrokerErrorKind.Unavailable)
+        catch (BrokerException ex) when (ex.Kind == BrokerErrorKind.Unavailable || ex.InnerException is AlpacaUnsupportedOrderException)
         {
             throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "Alpaca accepted the request but its answer could not be read; keep the order in flight.", ex);
         }
@@ -460,6 +519,11 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         try
         {
             return map();
+        }
+        catch (AlpacaUnsupportedOrderException ex)
+        {
+            // Not transient: asking again gets the same order. Only an order this backend did not place can be one.
+            throw new BrokerException(BrokerErrorKind.Rejected, ex.Message, ex);
         }
         catch (FormatException ex)
         {

@@ -292,6 +292,15 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends <paramref name="value"/> as the order's <paramref name="field"/> from now on, e.g. order_class "mleg".</summary>
+    public void SetRawField(string orderId, string field, string value)
+    {
+        lock (_gate)
+        {
+            _orders.Single(o => o.Id == orderId).RawFields[field] = value;
+        }
+    }
+
     /// <summary>
     /// A trade prints: every open trailing stop on the symbol moves its water mark (the high for a sell, the low for a buy)
     /// and its stop price the trail away from it, as Alpaca does. Triggering is not modeled; tests fill with FillAsync.
@@ -458,6 +467,11 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
             ["extended_hours"] = order.ExtendedHours,
         };
         json["legs"] = nested && order.Legs.Count > 0 ? new JsonArray([.. order.Legs.Select(l => (JsonNode)OrderJson(l, false))]) : null;
+        foreach (var (field, value) in order.RawFields)
+        {
+            json[field] = value;
+        }
+
         return json;
     }
 

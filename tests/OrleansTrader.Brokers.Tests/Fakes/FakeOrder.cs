@@ -27,5 +27,8 @@ internal sealed class FakeOrder
     public string? ParentId { get; init; }
     public List<FakeOrder> Legs { get; } = [];
 
+    /// <summary>Wire fields written over the modelled ones, e.g. an order_class this fake (and the adapter) does not model.</summary>
+    public Dictionary<string, string> RawFields { get; } = [];
+
     public bool IsOpen => Status is not ("filled" or "canceled" or "expired" or "replaced" or "rejected");
 }
