@@ -233,9 +233,11 @@ public static class Backtester
         }
 
         /// <summary>
-        /// The strategy's cancels, confirmed at the end of the bar it asked on: a resting order, or one it submitted in this
-        /// same bar (which then never meets a bar). An order whose fill is already due (the fill policy filled it at once)
-        /// fills, as an order a venue has executed does. Confirmed at once rather than queued, as a venue confirms a cancel
+        /// The strategy's cancels, confirmed at the end of the bar it asked on: a resting order, one it submitted in this
+        /// same bar (which then never meets a bar), or one whose fill is scheduled after that (a market order waiting for
+        /// its symbol's next open, which for a thinly traded symbol may be many bars away), as a venue cancels an order
+        /// not yet executed. A fill at or before the cancel's time stands, as an order a venue has executed does; an
+        /// unknown or final order is ignored. Confirmed at once rather than queued, as a venue confirms a cancel
         /// within the bar: an order the strategy sends in reply (an exit that waited for its stop's cancel) has this bar as
         /// its signal bar.
         /// </summary>
@@ -243,7 +245,7 @@ public static class Backtester
         {
             foreach (var clientOrderId in _context.DrainCancels())
             {
-                if ((TakeResting(clientOrderId) ?? Take(submitted, clientOrderId)) is { } canceled)
+                if ((TakeResting(clientOrderId) ?? Take(submitted, clientOrderId) ?? TakeDueAfter(clientOrderId, at)) is { } canceled)
                 {
                     Update(new StrategyOrderUpdate
                     {
@@ -266,6 +268,21 @@ public static class Backtester
                     var intent = resting[index].Intent;
                     resting.RemoveAt(index);
                     return intent;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>An order whose fill (or end) is queued for after <paramref name="at"/>: not executed yet, so still cancelable.</summary>
+        private OrderIntent? TakeDueAfter(string clientOrderId, DateTimeOffset at)
+        {
+            foreach (var (pending, key) in _due.UnorderedItems)
+            {
+                if (key.Item1 > at && string.Equals(pending.Intent.ClientOrderId, clientOrderId, StringComparison.Ordinal))
+                {
+                    _due.Remove(pending, out _, out _, ReferenceEqualityComparer.Instance);
+                    return pending.Intent;
                 }
             }
 
