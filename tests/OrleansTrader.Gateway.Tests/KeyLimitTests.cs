@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Gateway.Security;
 using OrleansTrader.Gateway.Tests.Infrastructure;
 using OrleansTrader.Grains.ApiKeys;
 
@@ -23,11 +24,43 @@ public sealed class KeyLimitTests
             revoked.Add(keyId);
         }
 
-        // The bootstrap admin key, then the two revoked last; the older revoked keys are forgotten.
+        // The bootstrap admin key and the two revoked last (in key id order); the older revoked keys are forgotten.
+        var adminKeyId = ApiKeyHasher.DeriveId(host.AdminKey!);
         var listed = (await host.SendJsonAsync(HttpMethod.Get, "/api/keys", host.AdminKey, null, HttpStatusCode.OK)).EnumerateArray().ToList();
-        Assert.Equal([.. revoked[^2..]], listed.Skip(1).Select(k => k.GetProperty("keyId").GetString()));
-        Assert.All(listed.Skip(1), k => Assert.Equal(JsonValueKind.String, k.GetProperty("revokedAt").ValueKind));
+        Assert.Equal([.. revoked[^2..].Append(adminKeyId).Order(StringComparer.Ordinal)], listed.Select(k => k.GetProperty("keyId").GetString()));
+        Assert.All(listed.Where(k => k.GetProperty("keyId").GetString() != adminKeyId), k => Assert.Equal(JsonValueKind.String, k.GetProperty("revokedAt").ValueKind));
         await host.SendJsonAsync(HttpMethod.Delete, $"/api/keys/{revoked[0]}", host.AdminKey, null, HttpStatusCode.NotFound);
+    }
+
+    // A cursor naming a key forgotten since the previous page answered an empty page (documented so): a client paging
+    // while keys were revoked concluded the list had ended and missed every key after the cursor.
+    [Fact]
+    public async Task PagingKeys_ContinuesAfterTheCursor_WhenItsKeyWasForgottenSince()
+    {
+        await using var host = await StartAsync(maxActiveKeys: 10, revokedKeysKept: 1);
+        for (var i = 0; i < 5; i++)
+        {
+            await host.IssueKeyAsync(["trader"], ["*"]);
+        }
+
+        static List<string> Ids(JsonElement page) => [.. page.EnumerateArray().Select(k => k.GetProperty("keyId").GetString()!)];
+        // Page 1 ends on an issued key: the admin key the test uses must not be revoked.
+        var adminKeyId = ApiKeyHasher.DeriveId(host.AdminKey!);
+        var all = Ids(await host.SendJsonAsync(HttpMethod.Get, "/api/keys", host.AdminKey, null, HttpStatusCode.OK));
+        var pageSize = all[1] != adminKeyId ? 2 : 3;
+        var first = Ids(await host.SendJsonAsync(HttpMethod.Get, $"/api/keys?limit={pageSize}", host.AdminKey, null, HttpStatusCode.OK));
+        var cursor = first[^1];
+        var later = Ids(await host.SendJsonAsync(HttpMethod.Get, $"/api/keys?after={cursor}", host.AdminKey, null, HttpStatusCode.OK));
+        Assert.NotEmpty(later);
+
+        // The cursor's key revoked, then another: only one revoked key is kept, so the cursor's key is forgotten.
+        var other = later.First(id => id != adminKeyId);
+        await host.SendJsonAsync(HttpMethod.Delete, $"/api/keys/{cursor}", host.AdminKey, null, HttpStatusCode.NoContent);
+        await host.SendJsonAsync(HttpMethod.Delete, $"/api/keys/{other}", host.AdminKey, null, HttpStatusCode.NoContent);
+        await host.SendJsonAsync(HttpMethod.Delete, $"/api/keys/{cursor}", host.AdminKey, null, HttpStatusCode.NotFound);
+
+        var second = Ids(await host.SendJsonAsync(HttpMethod.Get, $"/api/keys?after={cursor}", host.AdminKey, null, HttpStatusCode.OK));
+        Assert.Equal(later, second);
     }
 
     // A registry truly full of active keys answered "try again", which never helps, and the 409 was not documented.

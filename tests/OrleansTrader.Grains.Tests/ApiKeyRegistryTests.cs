@@ -6,7 +6,10 @@ using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Tests;
 
-/// <summary>The API key registry when its write fails: memory keeps only what storage has, so a retry stores the change.</summary>
+/// <summary>
+/// The API key registry when its write fails (memory keeps only what storage has, so a retry stores the change), and its
+/// paging while keys are forgotten.
+/// </summary>
 public sealed class ApiKeyRegistryTests
 {
     private static readonly DateTimeOffset Created = new(2026, 3, 2, 14, 0, 0, TimeSpan.Zero);
@@ -83,6 +86,30 @@ public sealed class ApiKeyRegistryTests
 
         Assert.False((await registry.GetAsync("key-1"))!.IsActive);
         Assert.True((await registry.GetAsync("key-2"))!.IsActive);
+    }
+
+    // A cursor naming a key forgotten since page 1 answered an empty page: a client paging while keys were revoked took
+    // it for the end of the list and missed every key after the cursor. The cursor is a position in key id order.
+    [Fact]
+    public async Task List_ContinuesAfterTheCursor_WhenTheKeyItNamesWasForgotten()
+    {
+        var storage = new WriteFailingStorage("api-keys");
+        await using var cluster = await StartAsync(storage, revokedKeysKept: 1);
+        var registry = cluster.Grains.GetGrain<IApiKeyRegistryGrain>(ApiKeyRegistryKeys.Default);
+        var ids = new[] { "key-1", "key-2", "key-3", "key-4", "key-5" };
+        for (var i = 0; i < ids.Length; i++)
+        {
+            Assert.True(await registry.AddAsync(Key(ids[i]) with { CreatedAt = Created.AddMinutes(i) }));
+        }
+
+        var first = await registry.ListAsync(null, 2);
+        Assert.Equal(["key-1", "key-2"], first.Select(k => k.KeyId));
+        Assert.True(await registry.RevokeAsync("key-2"));
+        Assert.True(await registry.RevokeAsync("key-4"));
+        Assert.Null(await registry.GetAsync("key-2"));
+
+        var second = await registry.ListAsync("key-2", 10);
+        Assert.Equal(["key-3", "key-4", "key-5"], second.Select(k => k.KeyId));
     }
 
     private static Task<TradingCluster> StartAsync(WriteFailingStorage storage, int? revokedKeysKept = null) =>

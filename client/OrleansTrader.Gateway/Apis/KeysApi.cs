@@ -23,7 +23,7 @@ public static class KeysApi
             .RequireAuthorization(GatewayPolicies.Admin);
         group.MapPost("", IssueAsync).WithName("IssueApiKey").WithSummary("Issues a key; the answer shows it once.").NoStore();
         group.MapGet("", ListAsync).WithName("ListApiKeys")
-            .WithSummary("The keys, the most recently revoked ones included (older revoked ones are forgotten), oldest first; limit, after (a key id).");
+            .WithSummary("The keys, the most recently revoked ones included (older revoked ones are forgotten), in key id order; limit, after (a key id).");
         group.MapDelete("/{keyId}", RevokeAsync).WithName("RevokeApiKey").WithSummary("Revokes a key.");
         return endpoints;
     }

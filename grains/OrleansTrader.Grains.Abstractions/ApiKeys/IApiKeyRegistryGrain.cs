@@ -27,8 +27,8 @@ public interface IApiKeyRegistryGrain : IGrainWithStringKey
     Task<bool> HasActiveAdminAsync();
 
     /// <summary>
-    /// Up to <paramref name="limit"/> keys, the revoked ones still kept included, oldest first, after the key
-    /// <paramref name="afterKeyId"/>.
+    /// Up to <paramref name="limit"/> keys, the revoked ones still kept included, in key id order (ordinal), those after
+    /// <paramref name="afterKeyId"/> whether or not a key with that id (still) exists.
     /// </summary>
     [ReadOnly]
     Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string? afterKeyId, int limit);

@@ -97,20 +97,13 @@ internal sealed class ApiKeyRegistryGrain(
     public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string? afterKeyId, int limit)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        var ordered = Keys.Values.OrderBy(k => k.CreatedAt).ThenBy(k => k.KeyId, StringComparer.Ordinal);
-        IEnumerable<ApiKeyRecord> page = ordered;
-        if (afterKeyId is not null)
-        {
-            // An unknown cursor (a client's mistake, or a revoked key forgotten since) is an empty page, not the first one again.
-            if (!Keys.TryGetValue(afterKeyId, out var after))
-            {
-                return Task.FromResult<IReadOnlyList<ApiKeyRecord>>([]);
-            }
-
-            page = ordered.Where(k => k.CreatedAt > after.CreatedAt || (k.CreatedAt == after.CreatedAt && string.CompareOrdinal(k.KeyId, after.KeyId) > 0));
-        }
-
-        return Task.FromResult<IReadOnlyList<ApiKeyRecord>>([.. page.Take(limit)]);
+        // Key id order: the cursor is a position in it whether or not its key still exists (a revoked key may be forgotten
+        // between two pages), which creation order could not be without the named key's creation time.
+        var page = Keys.Values
+            .Where(k => afterKeyId is null || string.CompareOrdinal(k.KeyId, afterKeyId) > 0)
+            .OrderBy(k => k.KeyId, StringComparer.Ordinal)
+            .Take(limit);
+        return Task.FromResult<IReadOnlyList<ApiKeyRecord>>([.. page]);
     }
 
     private bool HasActiveAdmin() => Keys.Values.Any(k => k.IsActive && k.Roles.Contains(ApiKeyRoles.Admin));
