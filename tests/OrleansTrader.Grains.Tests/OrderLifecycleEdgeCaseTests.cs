@@ -15,6 +15,10 @@ namespace OrleansTrader.Grains.Tests;
 /// <summary>Order life cycle edge cases: replaces and cancels with unknown outcomes resolved by reconciliation, a fill of the old order after its replace, closing a position working orders already cover.</summary>
 public sealed class OrderLifecycleEdgeCaseTests
 {
+    // How long the paper venue holds a fill's report: the race tests send their replace inside it. Under a loaded machine
+    // (CI beside other work) a second was not always enough: the report arrived first and there was no race to test.
+    private static readonly TimeSpan RaceWindow = TimeSpan.FromSeconds(3);
+
     // A replace whose request is cut off before Alpaca processed it: the old order is still "new" at Alpaca and the
     // replacement does not exist. Reconciliation rejects the in-flight replacement but must also put the old order back
     // to working; otherwise it stays PendingReplace forever and can be neither canceled nor replaced.
@@ -160,7 +164,7 @@ public sealed class OrderLifecycleEdgeCaseTests
     {
         await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
         {
-            ConfigureSilo = silo => silo.Services.Configure<PaperExchangeOptions>(o => o.FillLatency = TimeSpan.FromSeconds(1)),
+            ConfigureSilo = silo => silo.Services.Configure<PaperExchangeOptions>(o => o.FillLatency = RaceWindow),
         });
         await Market.QuoteAsync(cluster, "AUDX", 50m, 50.02m);
         var account = await TestAccounts.OpenAsync(cluster, "aud-race", 100_000m);
@@ -168,7 +172,7 @@ public sealed class OrderLifecycleEdgeCaseTests
         Assert.True(placed.Succeeded, placed.Denial?.Message);
         var oldId = placed.Order!.OrderId;
 
-        // 4 shares offered at 49: the venue fills 4 of the old order; its report is a second away.
+        // 4 shares offered at 49: the venue fills 4 of the old order; its report is RaceWindow away.
         await Market.QuoteAsync(cluster, "AUDX", 48.9m, 49m, size: 4m);
         var replaced = await account.ReplaceOrderAsync(new ReplaceOrder { OrderId = oldId, Replacement = new OrderReplacement { LimitPrice = 48.5m } });
         Assert.True(replaced.Succeeded, replaced.Denial?.Message);
@@ -177,7 +181,7 @@ public sealed class OrderLifecycleEdgeCaseTests
 
         await Market.QuoteAsync(cluster, "AUDX", 48.4m, 48.5m);
         await Eventually.WaitAsync(() => account.GetPositionsAsync(), p => p.Sum(q => q.Quantity) == 10m, "10 shares in all");
-        await Task.Delay(1500, TestContext.Current.CancellationToken);
+        await Task.Delay(RaceWindow + TimeSpan.FromSeconds(0.5), TestContext.Current.CancellationToken);
 
         var replacement = (await account.GetOrderAsync(newId))!;
         Assert.Equal((OrderStatus.Filled, 6m), (replacement.Status, replacement.FilledQuantity));
@@ -220,7 +224,7 @@ public sealed class OrderLifecycleEdgeCaseTests
     {
         await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
         {
-            ConfigureSilo = silo => silo.Services.Configure<PaperExchangeOptions>(o => o.FillLatency = TimeSpan.FromSeconds(1)),
+            ConfigureSilo = silo => silo.Services.Configure<PaperExchangeOptions>(o => o.FillLatency = RaceWindow),
         });
         await Market.QuoteAsync(cluster, "AUDZ", 50m, 50.02m);
         var account = await TestAccounts.OpenAsync(cluster, "aud-race-res", 100_000m);
