@@ -136,6 +136,12 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
         }
     }
 
+    /// <summary>Test seam: runs after a runtime subscription change has taken the socket and before it is sent on it.</summary>
+    internal Func<Task>? BeforeSubscriptionChangeSent { get; set; }
+
+    /// <summary>Test seam: runs when a connection has made its socket current, before it sends the whole set.</summary>
+    internal Action? AfterSocketPublished { get; set; }
+
     private static IEnumerable<string> DefaultSymbols(AlpacaMarketDataOptions options) =>
         options.Feed == "test" ? ["FAKEPACA"] : [];
 
@@ -156,7 +162,29 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
 
         if (changed.Count > 0 && socket is not null)
         {
-            await SendAsync(socket, SubscriptionMessage(subscribe ? "subscribe" : "unsubscribe", changed), cancellationToken);
+            if (BeforeSubscriptionChangeSent is { } beforeSend)
+            {
+                await beforeSend();
+            }
+
+            try
+            {
+                await SendAsync(socket, SubscriptionMessage(subscribe ? "subscribe" : "unsubscribe", changed), cancellationToken);
+            }
+            catch (Exception ex) when ((ex is WebSocketException or ObjectDisposedException or OperationCanceledException or IOException) &&
+                                       !cancellationToken.IsCancellationRequested && !IsCurrentAndOpen(socket))
+            {
+                // The connection died or is closing: the set already holds the change, and the reconnect sends the
+                // whole set, so the change is not lost (an unsubscribed symbol is simply left out).
+            }
+        }
+    }
+
+    private bool IsCurrentAndOpen(ClientWebSocket socket)
+    {
+        lock (_lock)
+        {
+            return ReferenceEquals(_socket, socket) && socket.State == WebSocketState.Open;
         }
     }
 
@@ -252,20 +280,32 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
         }
 
         List<string> symbols;
-        lock (_lock)
-        {
-            _socket = socket;
-            symbols = [.. _symbols];
-        }
-
         try
         {
             // Stopping sends a close instead of cancelling the receive, which would abort the socket.
             await using var closeOnStop = new WebSocketCloseOnStop(socket, _timeProvider, cancellationToken, _sendLock);
             onAuthenticated();
-            if (symbols.Count > 0)
+
+            // The whole set goes out before any runtime change is sent on this socket: an unsubscribe sent ahead of it
+            // would be undone by it, leaving a symbol streamed that the set no longer holds.
+            await _sendLock.WaitAsync(cancellationToken);
+            try
             {
-                await SendAsync(socket, SubscriptionMessage("subscribe", symbols), cancellationToken);
+                lock (_lock)
+                {
+                    _socket = socket;
+                    symbols = [.. _symbols];
+                }
+
+                AfterSocketPublished?.Invoke();
+                if (symbols.Count > 0)
+                {
+                    await socket.SendAsync(SubscriptionMessage("subscribe", symbols), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+                }
+            }
+            finally
+            {
+                _sendLock.Release();
             }
 
             MarketDataLog.AlpacaConnected(_logger, symbols.Count);

@@ -385,6 +385,109 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
         Assert.Equal(["AAPL", "MSFT"], stream.Symbols);
     }
 
+    /// <summary>
+    /// A runtime change took the socket, then the connection died and was cleaned up (socket disposed) before the send:
+    /// the send threw to the caller although the set already held the change and the reconnect sent it.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task SubscriptionChange_ConnectionDiesBeforeTheSend_IsDone_AndTheReconnectSendsTheSet(bool subscribe)
+    {
+        var stream = Stream();
+        var ct = TestContext.Current.CancellationToken;
+        var firstSession = new TaskCompletionSource<FakeAlpacaStreamServer.FakeSession>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _server.OnSubscribed = (session, n) =>
+        {
+            if (n == 1)
+            {
+                firstSession.TrySetResult(session);
+            }
+
+            return Task.CompletedTask;
+        };
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var unused in stream.ReadAsync(stop.Token))
+            {
+                GC.KeepAlive(unused);
+            }
+        }, ct);
+        await WaitFor(() => _server.Actions("subscribe").Count == 1 && stream.GetHealth().IsConnected);
+        stream.BeforeSubscriptionChangeSent = async () =>
+        {
+            (await firstSession.Task).Drop();
+
+            // A reconnect is counted after the connection's cleanup, so its socket is no longer current and is disposed.
+            await WaitFor(() => stream.GetHealth().Reconnects == 1);
+        };
+
+        var error = await Record.ExceptionAsync(() => subscribe
+            ? stream.SubscribeAsync(["MSFT"], ct)
+            : stream.UnsubscribeAsync(["SPY"], ct));
+        await WaitFor(() => _server.Actions("subscribe").Count == 2 && stream.GetHealth().IsConnected);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+
+        Assert.Null(error);
+        string[] expected = subscribe ? ["AAPL", "MSFT", "SPY"] : ["AAPL"];
+        Assert.Equal(expected, stream.Symbols);
+        Assert.Equal(expected, _server.Actions("subscribe")[1].GetProperty("trades").EnumerateArray().Select(x => x.GetString()));
+        Assert.Empty(_server.Actions("unsubscribe"));
+    }
+
+    /// <summary>
+    /// An unsubscribe that took a new connection's socket just after it was made current went out before that
+    /// connection's subscription to the whole set (taken before the unsubscribe), which subscribed the symbol again.
+    /// </summary>
+    [Fact]
+    public async Task Unsubscribe_RightAfterAConnectionTakesTheSet_IsSentAfterTheSet()
+    {
+        var stream = Stream();
+        var ct = TestContext.Current.CancellationToken;
+        Task? unsubscribing = null;
+        stream.AfterSocketPublished = () => unsubscribing ??= stream.UnsubscribeAsync(["SPY"], ct);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var unused in stream.ReadAsync(stop.Token))
+            {
+                GC.KeepAlive(unused);
+            }
+        }, ct);
+
+        await WaitFor(() => _server.Actions("subscribe").Count == 1 && _server.Actions("unsubscribe").Count == 1);
+        await unsubscribing!;
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+
+        Assert.Equal(["auth", "subscribe", "unsubscribe"], _server.ReceivedActions.Select(a => a.GetProperty("action").GetString()));
+        Assert.Equal(["AAPL"], stream.Symbols);
+    }
+
+    [Fact]
+    public async Task SubscriptionChange_CallerCancels_StillThrows()
+    {
+        var stream = Stream();
+        var ct = TestContext.Current.CancellationToken;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var unused in stream.ReadAsync(stop.Token))
+            {
+                GC.KeepAlive(unused);
+            }
+        }, ct);
+        await WaitFor(() => _server.Actions("subscribe").Count == 1 && stream.GetHealth().IsConnected);
+        using var caller = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        stream.BeforeSubscriptionChangeSent = () => caller.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stream.SubscribeAsync(["MSFT"], caller.Token));
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+    }
+
     [Fact]
     public void Constructor_UsesFakepaca_ForTheTestFeed()
     {
