@@ -1,6 +1,9 @@
 using OrleansTrader.Brokers;
+using OrleansTrader.Domain;
 using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Domain.Fills;
 using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Statistics;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Runtime;
 
@@ -10,6 +13,13 @@ namespace OrleansTrader.Grains.Accounts;
 internal sealed partial class AccountGrain
 {
     private readonly List<string> _mismatches = [];
+
+    // Executions refused as unbookable in this activation: a back-fill sees one again on every reconciliation while it is
+    // in its window, and it is reported once.
+    private readonly HashSet<string> _refusedExecutions = new(StringComparer.Ordinal);
+
+    /// <summary>A fill's quantity, price and fee below this (a notional under 1e24) are booked without a trial run.</summary>
+    private const decimal PlausibleFillBound = 1_000_000_000_000m;
 
     private async Task OnReportAsync(ExecutionReport report, StreamSequenceToken? token)
     {
@@ -133,25 +143,45 @@ internal sealed partial class AccountGrain
             return false;
         }
 
-        if (orderId is null || !S.WorkingOrders.TryGetValue(orderId, out var working))
+        var isWorking = S.WorkingOrders.TryGetValue(orderId ?? "", out var working);
+
+        // Checked before anything moves: an execution the books cannot hold, booked step by step, stopped at the step that
+        // overflowed, leaving the steps before it (the ledger, the fill, its execution id) in memory and unwritten.
+        if (Unbookable(execution, isWorking ? working!.ReservationId ?? working.Order.OrderId : orderId ?? brokerOrder.OrderId) is { } why)
+        {
+            Refuse(execution, why);
+            return false;
+        }
+
+        if (!isWorking)
         {
             string? origin = null;
             if (orderId is not null && _history.ClosedInMemory(orderId) is { Status: OrderStatus.Replaced } replacedOrder
                 && replacedOrder.FilledQuantity + execution.Quantity <= replacedOrder.Quantity
                 && execution.Symbol == replacedOrder.Symbol && execution.Side == replacedOrder.Side)
             {
+                // The order ended before its fill was reported: its final state takes the fill, or it would show less filled
+                // than the fills booked to it.
+                var filled = replacedOrder.FilledQuantity + execution.Quantity;
+                decimal average;
+                try
+                {
+                    average = (((replacedOrder.AverageFillPrice ?? 0m) * replacedOrder.FilledQuantity) + (execution.Price * execution.Quantity)) / filled;
+                }
+                catch (OverflowException)
+                {
+                    Refuse(execution, $"the average fill price of order {orderId} overflows");
+                    return false;
+                }
+
                 // The cancel-replace race: the old order filled at the venue before the replace, and its report arrived after
                 // the replace's answer. The venue sized the replacement net of this fill (CompleteReplace takes its quantity).
                 AccountLog.Mismatch(logger, AccountId, $"Execution {execution.ExecutionId} of replaced order {orderId} arrived after the replace; booked.");
                 origin = replacedOrder.Origin;
-
-                // The order ended before its fill was reported: its final state takes the fill, or it would show less filled
-                // than the fills booked to it.
-                var filled = replacedOrder.FilledQuantity + execution.Quantity;
                 RecordClosed(replacedOrder with
                 {
                     FilledQuantity = filled,
-                    AverageFillPrice = (((replacedOrder.AverageFillPrice ?? 0m) * replacedOrder.FilledQuantity) + (execution.Price * execution.Quantity)) / filled,
+                    AverageFillPrice = average,
                     UpdatedAt = execution.Timestamp > replacedOrder.UpdatedAt ? execution.Timestamp : replacedOrder.UpdatedAt,
                 }, "filled-after-replace", $"{execution.Quantity} @ {execution.Price} ({execution.ExecutionId})");
             }
@@ -168,8 +198,18 @@ internal sealed partial class AccountGrain
             return true;
         }
 
-        var local = execution with { OrderId = working.Order.OrderId };
-        var applied = working.Order.ApplyFill(local);
+        var local = execution with { OrderId = working!.Order.OrderId };
+        Result<FillApplication> applied;
+        try
+        {
+            applied = working.Order.ApplyFill(local);
+        }
+        catch (OverflowException)
+        {
+            Refuse(execution, $"the average fill price of order {orderId} overflows");
+            return false;
+        }
+
         if (!applied.IsSuccess)
         {
             _mismatches.Add($"Execution {execution.ExecutionId} does not fit order {orderId}: {applied.Error}.");
@@ -190,6 +230,55 @@ internal sealed partial class AccountGrain
             $"{execution.Quantity} @ {execution.Price} ({execution.ExecutionId})");
         ReserveExits(order);
         return true;
+    }
+
+    /// <summary>
+    /// Why the account cannot book <paramref name="execution"/>, or null when it can: a quantity or price that is not
+    /// positive or a negative fee (the position's math refuses them), or amounts (its notional, the cash, cost, P&amp;L and
+    /// round trip after it, the account valued at its marks after it) beyond what a decimal holds.
+    /// </summary>
+    private string? Unbookable(Execution execution, string reservationId)
+    {
+        if (execution.Quantity <= 0m || execution.Price <= 0m || execution.Fee < 0m)
+        {
+            return $"quantity {execution.Quantity} and price {execution.Price} must be positive and fee {execution.Fee} not negative";
+        }
+
+        // Every real fill is far inside what a decimal holds (about 7.9e28): only one beyond these bounds pays for the trial
+        // booking below, which would otherwise double the work of every fill.
+        if (execution.Quantity < PlausibleFillBound && execution.Price < PlausibleFillBound && execution.Fee < PlausibleFillBound)
+        {
+            return null;
+        }
+
+        try
+        {
+            var before = Ledger.PositionOf(execution.Symbol);
+            var booked = Ledger.ApplyFill(execution with { OrderId = reservationId }, reservationId);
+            OpenRoundTrip.Follow(S.Trades.Open.GetValueOrDefault(execution.Symbol), before, booked.Fill, execution);
+
+            // Valued as the account values it after the fill: at its marks, or at the fill's price where it has none.
+            var marks = _marks.ContainsKey(execution.Symbol) ? _marks : new Dictionary<string, decimal>(_marks) { [execution.Symbol] = execution.Price };
+            booked.Ledger.Value(marks);
+            return null;
+        }
+        catch (OverflowException)
+        {
+            return $"{execution.Quantity} @ {execution.Price} (fee {execution.Fee}) takes the account's amounts beyond what a decimal holds";
+        }
+    }
+
+    /// <summary>
+    /// Refuses an execution no venue sends: nothing of it is booked, it is logged as an error and counted as a mismatch
+    /// (REDUCING), once per activation, and the report's stream moves on.
+    /// </summary>
+    private void Refuse(Execution execution, string reason)
+    {
+        if (_refusedExecutions.Add(execution.ExecutionId))
+        {
+            AccountLog.ExecutionRefused(logger, AccountId, execution.ExecutionId, execution.OrderId, execution.ClientOrderId, reason);
+            _mismatches.Add($"Execution {execution.ExecutionId} of order {execution.OrderId} ({execution.ClientOrderId}) refused: {reason}.");
+        }
     }
 
     private void BookFill(string orderId, Execution execution, string? reservationId = null, string? origin = null)

@@ -57,6 +57,10 @@ internal static partial class AccountLog
     [LoggerMessage(EventId = 5017, Level = LogLevel.Information, Message = "Account {AccountId}: cash transfer {TransferId} of {Amount}; cash now {Cash}")]
     public static partial void CashTransferred(ILogger logger, string accountId, string transferId, decimal amount, decimal cash);
 
+    [LoggerMessage(EventId = 5018, Level = LogLevel.Error,
+        Message = "Account {AccountId} refused execution {ExecutionId} of order {OrderId} ({ClientOrderId}): {Reason}; nothing of it is booked")]
+    public static partial void ExecutionRefused(ILogger logger, string accountId, string executionId, string orderId, string clientOrderId, string reason);
+
     [LoggerMessage(EventId = 5016, Level = LogLevel.Warning, Message = "Account {AccountId} shows its trailing stops without their current level: the broker did not answer ({Reason})")]
     public static partial void TrailingLevelsUnavailable(ILogger logger, string accountId, string reason);
 }
