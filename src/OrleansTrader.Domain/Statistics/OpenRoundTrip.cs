@@ -6,8 +6,8 @@ namespace OrleansTrader.Domain.Statistics;
 /// <summary>
 /// One symbol's round trip in progress: it starts when the position leaves zero and ends when it returns to zero or
 /// flips. Realized P&amp;L is summed from <see cref="Position"/>'s own per-fill results; this type never computes P&amp;L.
-/// A flipping fill's fee is split between the closing and the opening part by quantity. Immutable, so a host can keep it
-/// in its stored state (the account does; the backtester keeps it in memory).
+/// A flipping fill's fee is split between the closing and the opening part by quantity, in whole cents. Immutable, so a
+/// host can keep it in its stored state (the account does; the backtester keeps it in memory).
 /// </summary>
 public sealed record OpenRoundTrip
 {
@@ -78,7 +78,7 @@ public sealed record OpenRoundTrip
 
         var closing = fill.ClosedQuantity;
         var opening = execution.Quantity - closing;
-        var closingFee = execution.Quantity == 0m ? 0m : fill.Fee * closing / execution.Quantity;
+        var closingFee = closing == 0m ? 0m : closing >= execution.Quantity ? fill.Fee : FlipClosingFee(fill.Fee, closing, execution.Quantity);
         RoundTripTrade? completed = null;
         if (closing > 0m && open is not null)
         {
@@ -120,4 +120,12 @@ public sealed record OpenRoundTrip
 
         return (open, completed);
     }
+
+    /// <summary>
+    /// The closing part of a flipping fill's fee: its share by quantity to the cent (half away from zero), at most the fee,
+    /// the opening part taking the rest. Split in fractions of a cent, the two trades each reported the half cent (a fee of
+    /// 5 cents split in two showed 3 and 3), so the trades' fees did not add up to the fill's as reported.
+    /// </summary>
+    private static decimal FlipClosingFee(decimal fee, decimal closing, decimal quantity) =>
+        Math.Min(fee, Money.RoundForReport(fee * closing / quantity));
 }

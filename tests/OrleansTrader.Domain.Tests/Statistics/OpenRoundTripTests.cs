@@ -39,6 +39,37 @@ public sealed class OpenRoundTripTests
     }
 
     [Fact]
+    public void AFlip_SplitsItsFeeInWholeCents_SoTheTwoTradesReportTheFillsFeeToTheCent()
+    {
+        // Long 1, then a sell of 2 with a fee of 5 cents: half of it is 2.5 cents, which each trade reported as 3.
+        var buy = Fill(OrderSide.Buy, 1m, 50m, 0m);
+        var flat = Position.Flat("SPY");
+        var (open, _) = OpenRoundTrip.Follow(null, flat, flat.Apply(buy), buy);
+        var position = flat.Apply(buy).Position;
+
+        var flip = Fill(OrderSide.Sell, 2m, 55m, 0.05m);
+        var (next, trade) = OpenRoundTrip.Follow(open, position, position.Apply(flip), flip);
+
+        Assert.Equal((0.03m, 0.02m), (trade!.Fees, next!.Fees));
+        Assert.Equal(flip.Fee, Money.RoundForReport(trade.Fees) + Money.RoundForReport(next.Fees));
+    }
+
+    [Fact]
+    public void AFlip_WithAFeeBelowACent_NeverGivesEitherTradeANegativeFee()
+    {
+        var buy = Fill(OrderSide.Buy, 5m, 50m, 0m);
+        var flat = Position.Flat("SPY");
+        var (open, _) = OpenRoundTrip.Follow(null, flat, flat.Apply(buy), buy);
+        var position = flat.Apply(buy).Position;
+
+        // 5 of 6 close: five sixths of 0.006 is 0.005, a cent once rounded, more than the fee.
+        var flip = Fill(OrderSide.Sell, 6m, 55m, 0.006m);
+        var (next, trade) = OpenRoundTrip.Follow(open, position, position.Apply(flip), flip);
+
+        Assert.Equal((0.006m, 0m), (trade!.Fees, next!.Fees));
+    }
+
+    [Fact]
     public void AShortCoveredInPartAndAddedTo_HoldsAtThePositionsAverageEntry()
     {
         // Short 10 at 50, 4 covered at 48 (+8), 4 sold again at 46: 6 at 50 and 4 at 46 are held, an average of 48.4.
