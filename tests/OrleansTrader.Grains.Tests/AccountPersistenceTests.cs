@@ -210,6 +210,44 @@ public sealed class AccountPersistenceTests : IDisposable
         Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
     }
 
+    // After a restart (a crash, a deploy, an idle collection) the account wakes with no marks: the first order it took,
+    // on another symbol than the positions it holds, was denied INPUT_MISSING ("Missing account valuation") until the
+    // 1 s signal tick fetched them, though every symbol grain had a quote.
+    [Fact]
+    public async Task FirstOrderAfterARestart_IsValuedAtTheMarksOfEveryPositionHeld()
+    {
+        await using var cluster = await TradingCluster.StartAsync(Options("marks.db"));
+        await Market.QuoteAsync(cluster, "MKA", 10m, 10m);
+        var account = await TestAccounts.OpenAsync(cluster, "marks", 100_000m);
+        await PlaceAndFillAsync(account, "mk-a", "MKA", 2);
+
+        await cluster.Cluster.KillAndRestartSiloAsync(TestContext.Current.CancellationToken);
+        await Market.QuoteAsync(cluster, "MKA", 10m, 10m);
+        await Market.QuoteAsync(cluster, "MKB", 20m, 20m);
+
+        account = cluster.Account("marks");
+        var placed = await account.PlaceOrderAsync(Market.Limit("mk-b", "MKB", OrderSide.Buy, 1m, 19m));
+        Assert.True(placed.Succeeded, placed.Denial?.ReasonCode + ": " + placed.Denial?.Message);
+
+        // A preview is the placement's check: the same holds for it.
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        await Market.QuoteAsync(cluster, "MKA", 10m, 10m);
+        await Market.QuoteAsync(cluster, "MKB", 20m, 20m);
+        var preview = await cluster.Account("marks").PreviewOrderAsync(Market.Limit("mk-c", "MKB", OrderSide.Buy, 1m, 19m).Request);
+        Assert.True(preview.Approved, preview.ReasonCode + ": " + preview.Message);
+
+        // And for a replace, checked like a new order.
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        await Market.QuoteAsync(cluster, "MKA", 10m, 10m);
+        await Market.QuoteAsync(cluster, "MKB", 20m, 20m);
+        var replaced = await cluster.Account("marks").ReplaceOrderAsync(new ReplaceOrder
+        {
+            OrderId = placed.Order!.OrderId,
+            Replacement = new OrderReplacement { LimitPrice = 18.5m },
+        });
+        Assert.True(replaced.Succeeded, replaced.Denial?.ReasonCode + ": " + replaced.Denial?.Message);
+    }
+
     // The SSE stream and webhooks resume after the last sequence a reader saw: an event read before a crash must be the
     // event stored under that sequence after it, or a resumed reader skips whatever took its number.
     [Fact]

@@ -36,6 +36,7 @@ internal sealed partial class AccountGrain
             return OrderCommandResult.Denied(AccountErrorCodes.BrokerUnavailable, _clientError ?? $"Broker {S.Broker} is not connected.");
         }
 
+        await RefreshMissingMarksAsync();
         var quote = await GrainFactory.GetGrain<ISymbolGrain>(request.Symbol).GetQuoteAsync();
         RememberMark(quote);
         var now = time.GetUtcNow();
@@ -93,6 +94,7 @@ internal sealed partial class AccountGrain
         }
 
         // The same checks as a placement in the same state, without the reservation, the journal entry or the submit.
+        await RefreshMissingMarksAsync();
         var quote = await GrainFactory.GetGrain<ISymbolGrain>(request.Symbol).GetQuoteAsync();
         RememberMark(quote);
         return Evaluate(request, time.GetUtcNow(), quote.LastQuote, excludeOrderId: null);
@@ -148,6 +150,7 @@ internal sealed partial class AccountGrain
                 OrderCommandResult.Denied(RiskReasonCodes.DuplicateClientOrderId, $"Client order id {request.ClientOrderId} is already used."));
         }
 
+        await RefreshMissingMarksAsync();
         var quote = await GrainFactory.GetGrain<ISymbolGrain>(request.Symbol).GetQuoteAsync();
         RememberMark(quote);
         var now = time.GetUtcNow();

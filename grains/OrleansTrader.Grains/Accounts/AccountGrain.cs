@@ -417,6 +417,25 @@ internal sealed partial class AccountGrain(
 
     private Task RefreshOpenMarksAsync() => RefreshMarksAsync(Ledger.Positions.Values.Where(p => !p.IsFlat).Select(p => p.Symbol));
 
+    /// <summary>
+    /// Marks for the open positions that have none: an account a restart or an idle collection woke has no marks until
+    /// its signal tick, and a risk check without them denies every order as INPUT_MISSING. A loop rather than a query:
+    /// every placement runs it, and once the account has its marks it allocates nothing.
+    /// </summary>
+    private Task RefreshMissingMarksAsync()
+    {
+        List<string>? missing = null;
+        foreach (var (symbol, position) in Ledger.Positions)
+        {
+            if (!position.IsFlat && !_marks.ContainsKey(symbol))
+            {
+                (missing ??= []).Add(symbol);
+            }
+        }
+
+        return missing is null ? Task.CompletedTask : RefreshMarksAsync(missing);
+    }
+
     private void RememberMark(SymbolQuote quote)
     {
         if (PositionView.MarkOf(quote) is { } mark)
