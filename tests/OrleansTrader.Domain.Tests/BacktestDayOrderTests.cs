@@ -103,6 +103,27 @@ public sealed class BacktestDayOrderTests
     }
 
     [Fact]
+    public void OnTheNyseCalendar_ADayLimitOnAnEarlyCloseDay_ExpiresAtOnePmInNewYork()
+    {
+        // 2024-07-03 closed at 13:00 New York (17:00 UTC). The buy limit at 5 sent at 12:59 ends then: bars from 13:00 at 4
+        // (after-hours) neither fill it nor keep it until 16:00.
+        var beforeClose = NyseCalendar.ToUtc(new DateOnly(2024, 7, 3), new TimeOnly(12, 58));
+        var bars = new[]
+        {
+            new Bar("SPY", beforeClose, TimeSpan.FromMinutes(1), 10m, 10m, 10m, 10m, 1m),
+            new Bar("SPY", beforeClose.AddMinutes(1), TimeSpan.FromMinutes(1), 10m, 10m, 10m, 10m, 1m),
+            new Bar("SPY", beforeClose.AddMinutes(2), TimeSpan.FromMinutes(1), 4m, 4m, 4m, 4m, 1m),
+            new Bar("SPY", beforeClose.AddMinutes(3), TimeSpan.FromMinutes(1), 4m, 4m, 4m, 4m, 1m),
+        };
+
+        var result = Backtester.Run(new DayLimitBuy(5m), bars, NyseOptions());
+
+        Assert.Empty(result.Executions);
+        var update = Assert.Single(result.OrderUpdates);
+        Assert.Equal((OrderStatus.Expired, new DateTimeOffset(2024, 7, 3, 17, 0, 0, TimeSpan.Zero)), (update.Status, update.Timestamp));
+    }
+
+    [Fact]
     public void OnTheNyseCalendar_BarsOutsideTheYearsItCovers_EndADayOrderWithItsUtcDate_InsteadOfFailingTheRun()
     {
         // 2010 is before the calendar's first year: the run still completes, and the DAY order ends with its UTC date.

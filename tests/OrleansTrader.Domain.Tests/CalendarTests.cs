@@ -8,26 +8,144 @@ public sealed class CalendarTests
 
     private static DateTimeOffset Utc(int y, int m, int d, int h, int min = 0) => new(y, m, d, h, min, 0, TimeSpan.Zero);
 
-    [Theory]
-    [InlineData(2025, "2025-01-01 2025-01-09 2025-01-20 2025-02-17 2025-04-18 2025-05-26 2025-06-19 2025-07-04 2025-09-01 2025-11-27 2025-12-25")]
-    [InlineData(2026, "2026-01-01 2026-01-19 2026-02-16 2026-04-03 2026-05-25 2026-06-19 2026-07-03 2026-09-07 2026-11-26 2026-12-25")]
-    [InlineData(2027, "2027-01-01 2027-01-18 2027-02-15 2027-03-26 2027-05-31 2027-06-18 2027-07-05 2027-09-06 2027-11-25 2027-12-24")]
-    public void Holidays_MatchTheNyseSchedule(int year, string expected)
-    {
-        var actual = NyseHolidays.Holidays.Where(d => d.Year == year).Order().Select(d => d.ToString("yyyy-MM-dd", null));
+    private static DateTimeOffset At(DateOnly date, int hourUtc, int minute = 0) => Utc(date.Year, date.Month, date.Day, hourUtc, minute);
 
-        Assert.Equal(expected.Split(' '), actual);
+    private static string Text(DateOnly date) => date.ToString("yyyy-MM-dd", null);
+
+    // Every weekday the exchange was (or is scheduled to be) closed, and every 13:00 ET early close, per year. Sources
+    // (facts only): NYSE Group's yearly holiday and early-closings announcements as republished by mondovisione.com
+    // (2020-2022 on 2019-12-09, 2021-2023 on 2020-12-28, 2022-2024 on 2021-12-27, 2025-2027 on 2024-11-08, 2026-2028 on
+    // 2025-12-23) and older copies of the same tables: wallstreetdiary.blogspot.com 2013/03 (2013 holidays; 2014, 2015),
+    // usps-holidays.com 2014 market holidays (2014 early closes), moneymorning.com 2012/10/30 (2015 early closes),
+    // profitconfidential.com nyse-holidays-schedule-calendar (2016, 2017), mastercompliance.com 2018 and paulmaior.ro
+    // 2018/09 (2018, 2019). Special closures: 2018-12-05 (NYSE release of 2018-12-01, national day of mourning for
+    // George H. W. Bush) and 2025-01-09 (NYSE announcement of 2024-12-30, national day of mourning for Jimmy Carter).
+    // 2013's early closes (Wed 07-03, Fri 11-29, Tue 12-24) follow the same published rule; no 2013 table was found.
+    // No New Year holiday in 2022 or 2028 (Saturday, NYSE Rule 7.2): 2021-12-31 and 2027-12-31 trade. Juneteenth from 2022 only.
+    // No early close before an Independence Day observed on Friday July 3 (2015, 2020, 2026) or a Monday July 4/5
+    // (2016, 2021, 2022, 2027), nor on a Christmas Eve that is a weekend (2016, 2017, 2022, 2023, 2028) or the observed
+    // Christmas holiday (2021, 2027).
+    [Theory]
+    [InlineData(2013,
+        "2013-01-01 2013-01-21 2013-02-18 2013-03-29 2013-05-27 2013-07-04 2013-09-02 2013-11-28 2013-12-25",
+        "2013-07-03 2013-11-29 2013-12-24")]
+    [InlineData(2014,
+        "2014-01-01 2014-01-20 2014-02-17 2014-04-18 2014-05-26 2014-07-04 2014-09-01 2014-11-27 2014-12-25",
+        "2014-07-03 2014-11-28 2014-12-24")]
+    [InlineData(2015,
+        "2015-01-01 2015-01-19 2015-02-16 2015-04-03 2015-05-25 2015-07-03 2015-09-07 2015-11-26 2015-12-25",
+        "2015-11-27 2015-12-24")]
+    [InlineData(2016,
+        "2016-01-01 2016-01-18 2016-02-15 2016-03-25 2016-05-30 2016-07-04 2016-09-05 2016-11-24 2016-12-26",
+        "2016-11-25")]
+    [InlineData(2017,
+        "2017-01-02 2017-01-16 2017-02-20 2017-04-14 2017-05-29 2017-07-04 2017-09-04 2017-11-23 2017-12-25",
+        "2017-07-03 2017-11-24")]
+    [InlineData(2018,
+        "2018-01-01 2018-01-15 2018-02-19 2018-03-30 2018-05-28 2018-07-04 2018-09-03 2018-11-22 2018-12-05 2018-12-25",
+        "2018-07-03 2018-11-23 2018-12-24")]
+    [InlineData(2019,
+        "2019-01-01 2019-01-21 2019-02-18 2019-04-19 2019-05-27 2019-07-04 2019-09-02 2019-11-28 2019-12-25",
+        "2019-07-03 2019-11-29 2019-12-24")]
+    [InlineData(2020,
+        "2020-01-01 2020-01-20 2020-02-17 2020-04-10 2020-05-25 2020-07-03 2020-09-07 2020-11-26 2020-12-25",
+        "2020-11-27 2020-12-24")]
+    [InlineData(2021,
+        "2021-01-01 2021-01-18 2021-02-15 2021-04-02 2021-05-31 2021-07-05 2021-09-06 2021-11-25 2021-12-24",
+        "2021-11-26")]
+    [InlineData(2022,
+        "2022-01-17 2022-02-21 2022-04-15 2022-05-30 2022-06-20 2022-07-04 2022-09-05 2022-11-24 2022-12-26",
+        "2022-11-25")]
+    [InlineData(2023,
+        "2023-01-02 2023-01-16 2023-02-20 2023-04-07 2023-05-29 2023-06-19 2023-07-04 2023-09-04 2023-11-23 2023-12-25",
+        "2023-07-03 2023-11-24")]
+    [InlineData(2024,
+        "2024-01-01 2024-01-15 2024-02-19 2024-03-29 2024-05-27 2024-06-19 2024-07-04 2024-09-02 2024-11-28 2024-12-25",
+        "2024-07-03 2024-11-29 2024-12-24")]
+    [InlineData(2025,
+        "2025-01-01 2025-01-09 2025-01-20 2025-02-17 2025-04-18 2025-05-26 2025-06-19 2025-07-04 2025-09-01 2025-11-27 2025-12-25",
+        "2025-07-03 2025-11-28 2025-12-24")]
+    [InlineData(2026,
+        "2026-01-01 2026-01-19 2026-02-16 2026-04-03 2026-05-25 2026-06-19 2026-07-03 2026-09-07 2026-11-26 2026-12-25",
+        "2026-11-27 2026-12-24")]
+    [InlineData(2027,
+        "2027-01-01 2027-01-18 2027-02-15 2027-03-26 2027-05-31 2027-06-18 2027-07-05 2027-09-06 2027-11-25 2027-12-24",
+        "2027-11-26")]
+    [InlineData(2028,
+        "2028-01-17 2028-02-21 2028-04-14 2028-05-29 2028-06-19 2028-07-04 2028-09-04 2028-11-23 2028-12-25",
+        "2028-07-03 2028-11-24")]
+    public void EveryCoveredYear_MatchesThePublishedNyseSchedule(int year, string closures, string earlyCloses)
+    {
+        var weekdays = Enumerable.Range(0, DateTime.IsLeapYear(year) ? 366 : 365)
+            .Select(i => new DateOnly(year, 1, 1).AddDays(i))
+            .Where(d => d.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday))
+            .Select(d => (Date: d, Session: Nyse.GetSession(d)))
+            .ToList();
+
+        Assert.Equal(closures.Split(' '), weekdays.Where(w => w.Session is null).Select(w => Text(w.Date)));
+        var early = weekdays.Where(w => w.Session is { IsEarlyClose: true }).Select(w => w.Session!).ToList();
+        Assert.Equal(earlyCloses.Split(' '), early.Select(s => Text(s.Date)));
+
+        // 13:00 New York: 17:00 UTC in July (EDT), 18:00 UTC in November and December (EST); after-hours until 17:00.
+        Assert.All(early, s => Assert.Equal(
+            (Utc(year, s.Date.Month, s.Date.Day, s.Date.Month == 7 ? 17 : 18), Utc(year, s.Date.Month, s.Date.Day, s.Date.Month == 7 ? 21 : 22)),
+            (s.RegularClose, s.ExtendedClose)));
+        Assert.All(weekdays.Where(w => w.Session is { IsEarlyClose: false }), w => Assert.Equal(
+            NyseCalendar.ToUtc(w.Date, new TimeOnly(16, 0)), w.Session!.RegularClose));
     }
 
+    // US clocks change at 02:00 local on a Sunday (second Sunday of March, first Sunday of November): the session of the
+    // Friday before keeps the old offset and the Monday after has the new one.
     [Theory]
-    [InlineData(2025, "2025-07-03 2025-11-28 2025-12-24")]
-    [InlineData(2026, "2026-11-27 2026-12-24")]
-    [InlineData(2027, "2027-11-26")]
-    public void EarlyCloses_MatchTheNyseSchedule(int year, string expected)
+    [InlineData(2013, 3, 10, 11, 3)]
+    [InlineData(2014, 3, 9, 11, 2)]
+    [InlineData(2015, 3, 8, 11, 1)]
+    [InlineData(2016, 3, 13, 11, 6)]
+    [InlineData(2017, 3, 12, 11, 5)]
+    [InlineData(2018, 3, 11, 11, 4)]
+    [InlineData(2019, 3, 10, 11, 3)]
+    [InlineData(2020, 3, 8, 11, 1)]
+    [InlineData(2021, 3, 14, 11, 7)]
+    [InlineData(2022, 3, 13, 11, 6)]
+    [InlineData(2023, 3, 12, 11, 5)]
+    [InlineData(2024, 3, 10, 11, 3)]
+    [InlineData(2025, 3, 9, 11, 2)]
+    [InlineData(2026, 3, 8, 11, 1)]
+    [InlineData(2027, 3, 14, 11, 7)]
+    [InlineData(2028, 3, 12, 11, 5)]
+    public void Sessions_AroundEachYearsClockChanges_AreInTheRightUtcOffset(int year, int springMonth, int springDay, int fallMonth, int fallDay)
     {
-        var actual = NyseHolidays.EarlyCloses.Where(d => d.Year == year).Order().Select(d => d.ToString("yyyy-MM-dd", null));
+        var spring = new DateOnly(year, springMonth, springDay);
+        var fall = new DateOnly(year, fallMonth, fallDay);
+        Assert.Equal((DayOfWeek.Sunday, DayOfWeek.Sunday), (spring.DayOfWeek, fall.DayOfWeek));
 
-        Assert.Equal(expected.Split(' '), actual);
+        var beforeSpring = Nyse.GetSession(spring.AddDays(-2))!;
+        var afterSpring = Nyse.GetSession(spring.AddDays(1))!;
+        var beforeFall = Nyse.GetSession(fall.AddDays(-2))!;
+        var afterFall = Nyse.GetSession(fall.AddDays(1))!;
+
+        Assert.Equal((At(spring.AddDays(-2), 9), At(spring.AddDays(-2), 14, 30), At(spring.AddDays(-2), 21)),
+            (beforeSpring.ExtendedOpen, beforeSpring.RegularOpen, beforeSpring.RegularClose));
+        Assert.Equal((At(spring.AddDays(1), 8), At(spring.AddDays(1), 13, 30), At(spring.AddDays(1), 20)),
+            (afterSpring.ExtendedOpen, afterSpring.RegularOpen, afterSpring.RegularClose));
+        Assert.Equal((At(fall.AddDays(-2), 8), At(fall.AddDays(-2), 13, 30), At(fall.AddDays(-2), 20)),
+            (beforeFall.ExtendedOpen, beforeFall.RegularOpen, beforeFall.RegularClose));
+        Assert.Equal((At(fall.AddDays(1), 9), At(fall.AddDays(1), 14, 30), At(fall.AddDays(1), 21)),
+            (afterFall.ExtendedOpen, afterFall.RegularOpen, afterFall.RegularClose));
+    }
+
+    [Fact]
+    public void OutsideTheCoveredYears_EveryQueryThrows_RatherThanGuessing()
+    {
+        Assert.NotNull(Nyse.GetSession(new DateOnly(2013, 1, 2)));
+        Assert.NotNull(Nyse.GetSession(new DateOnly(2028, 12, 29)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Nyse.GetSession(new DateOnly(2012, 12, 31)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Nyse.IsOpen(Utc(2012, 12, 31, 15), includeExtended: false));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Nyse.IsHoliday(new DateOnly(2029, 1, 2)));
+
+        // The last covered session's close is found; a DAY order accepted after it has no known close.
+        Assert.Equal(Utc(2028, 12, 29, 21), Nyse.NextClose(Utc(2028, 12, 29, 15)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Nyse.NextClose(Utc(2028, 12, 29, 22)));
     }
 
     [Fact]

@@ -15,7 +15,7 @@ namespace OrleansTrader.Domain.Calendar;
 public static class NyseHolidays
 {
     public const int FirstYear = 2013;
-    public const int LastYear = 2027;
+    public const int LastYear = 2028;
 
     private static readonly DateOnly[] SpecialClosures =
     [

@@ -30,6 +30,24 @@ public sealed class PaperExchangeLifecycleTests
     }
 
     [Fact]
+    public async Task DayOrder_OnAnEarlyCloseDay_ExpiresAt1300NewYork()
+    {
+        // The day after Thanksgiving 2026 closes at 13:00 EST, 18:00 UTC; the order is accepted at 10:00 EST.
+        var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 27, 15, 0, 0, TimeSpan.Zero));
+        await using var venue = await StartAsync(o => o.Calendar = PaperCalendarKind.Nyse, time: time);
+        var order = await venue.SubmitAsync(Request("early", OrderSide.Buy, OrderType.Limit, 10m, limit: 90m));
+        await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Accepted);
+
+        venue.Time.AdvanceTo(new DateTimeOffset(2026, 11, 27, 17, 59, 59, TimeSpan.Zero));
+        Assert.Equal(OrderStatus.Accepted, (await venue.OrderAsync(order.OrderId)).Status);
+
+        venue.Time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(new DateTimeOffset(2026, 11, 27, 18, 0, 0, TimeSpan.Zero),
+            Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Expired)).Timestamp);
+    }
+
+    [Fact]
     public async Task ExtendedHoursDayOrder_ExpiresAtTheAfterHoursClose()
     {
         await using var venue = await StartAsync(o => o.Calendar = PaperCalendarKind.Nyse);
