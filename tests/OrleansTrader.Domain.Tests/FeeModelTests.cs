@@ -82,4 +82,55 @@ public sealed class FeeModelTests
         Assert.Contains("PerShareRate", result.Error?.Message, StringComparison.Ordinal);
         Assert.Equal(FeeModelSpec.InvalidCode, FeeModelFactory.Create(new FeeModelSpec { Kind = (FeeModelKind)99 }).Error?.Code);
     }
+
+    [Theory]
+    [InlineData("2024-06-03", "1.39", "0.17")] // $27.80 per million; $0.000166/share
+    [InlineData("2025-06-02", "0", "0.17")] // Section 31 at $0.00 from 2025-05-14
+    [InlineData("2026-03-02", "0", "0.20")] // 2026 TAF $0.000195/share: 0.195 rounded up
+    [InlineData("2026-04-06", "1.03", "0.20")] // Section 31 at $20.60 per million from 2026-04-04
+    [InlineData("2026-12-04", "1.03", "0")] // FINRA's TAF holiday, 2026-10-01 to 2026-12-31
+    [InlineData("2027-01-04", "1.03", "0.24")] // TAF resumes at the scheduled 2027 rate, $0.000232/share: 0.232 rounded up
+    public void RegulatoryFees_UseTheRatesInForceOnTheTradeDate(string tradeDate, string sec, string taf)
+    {
+        var input = new FeeInput(OrderSide.Sell, 1_000m, 50m) { TradeDate = DateOnly.Parse(tradeDate, CultureInfo.InvariantCulture) };
+
+        var fee = FeeModelFactory.Create(FeeModelSpec.Default).GetValueOrThrow().Calculate(input);
+
+        Assert.Equal(decimal.Parse(sec, CultureInfo.InvariantCulture), fee.SecFee);
+        Assert.Equal(decimal.Parse(taf, CultureInfo.InvariantCulture), fee.FinraTaf);
+    }
+
+    [Fact]
+    public void RegulatoryFees_CapTheTafAtTheMaximumOfTheTradeDate()
+    {
+        var fees = RegulatoryFees.Default;
+
+        Assert.Equal(8.30m, fees.FinraTaf(new FeeInput(OrderSide.Sell, 100_000m, 1m) { TradeDate = new DateOnly(2025, 3, 3) }));
+        Assert.Equal(9.79m, fees.FinraTaf(new FeeInput(OrderSide.Sell, 100_000m, 1m) { TradeDate = new DateOnly(2026, 3, 2) }));
+    }
+
+    [Fact]
+    public void RegulatoryFees_UseTheFixedRates_WhenUndatedBeforeTheScheduleOrNotDated()
+    {
+        var fixedRates = FeeModelFactory.Create(FeeModelSpec.Default with { DatedRegulatoryRates = false, SecFeePerMillion = 10m })
+            .GetValueOrThrow();
+        var dated = FeeModelFactory.Create(FeeModelSpec.Default).GetValueOrThrow();
+        var today = new FeeInput(OrderSide.Sell, 1_000m, 50m) { TradeDate = new DateOnly(2026, 12, 4) };
+
+        Assert.Equal(new FeeBreakdown(0m, 0.50m, 0.17m), fixedRates.Calculate(today));
+        Assert.Equal(new FeeBreakdown(0m, 1.39m, 0.17m), dated.Calculate(today with { TradeDate = new DateOnly(2013, 10, 7) }));
+        Assert.Equal(new FeeBreakdown(0m, 1.39m, 0.17m), dated.Calculate(today with { TradeDate = null }));
+    }
+
+    [Fact]
+    public void RegulatoryFees_ChargeNothingOnABuy_AndRoundAFractionalSaleUpToACent()
+    {
+        var fees = RegulatoryFees.Default;
+        var date = new DateOnly(2026, 6, 1);
+
+        Assert.Equal(0m, fees.SecFee(new FeeInput(OrderSide.Buy, 1_000m, 50m) { TradeDate = date }));
+        Assert.Equal(0m, fees.FinraTaf(new FeeInput(OrderSide.Buy, 1_000m, 50m) { TradeDate = date }));
+        Assert.Equal(0.01m, fees.FinraTaf(new FeeInput(OrderSide.Sell, 0.5m, 100m) { TradeDate = date })); // 0.0000975
+        Assert.Equal(0.01m, fees.SecFee(new FeeInput(OrderSide.Sell, 0.5m, 100m) { TradeDate = date })); // 0.00103
+    }
 }

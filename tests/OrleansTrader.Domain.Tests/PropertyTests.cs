@@ -180,7 +180,7 @@ public sealed class PropertyTests
             var after = position + (c.Buy ? request.Quantity : -request.Quantity);
             var positionCap = Math.Min(limits.MaxPositionNotional, Math.Max(0m, valuation.Equity) * limits.MaxPositionPercentOfEquity / 100m);
             var opening = ledger.OpeningQuantity("SPY", side, request.Quantity);
-            var required = opening * price + fees.Calculate(new FeeInput(side, request.Quantity, price)).Total;
+            var required = opening * price + fees.Calculate(new FeeInput(side, request.Quantity, price) { TradeDate = NyseCalendar.ExchangeDate(T0) }).Total;
             return c.State != TradingState.Halted
                 && (c.State != TradingState.Reducing || opening == 0m)
                 && request.Quantity > 0m && request.Quantity <= Spy.MaxQuantity

@@ -1,5 +1,6 @@
 using System.Globalization;
 using OrleansTrader.Brokers;
+using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Domain.Fees;
 using OrleansTrader.Domain.Orders;
 
@@ -106,7 +107,7 @@ internal sealed partial class AccountGrain
         }
 
         var ledger = Ledger.Release(id);
-        var fee = _fees?.Calculate(new FeeInput(side, entry.FilledQuantity, price)).Total ?? 0m;
+        var fee = _fees?.Calculate(new FeeInput(side, entry.FilledQuantity, price) { TradeDate = NyseCalendar.ExchangeDate(time.GetUtcNow()) }).Total ?? 0m;
         var reserved = ledger.Reserve(id, entry.Symbol, side, entry.FilledQuantity,
             ledger.RequiredReservation(entry.Symbol, side, entry.FilledQuantity, price, fee), price, fee);
         if (reserved.IsSuccess)

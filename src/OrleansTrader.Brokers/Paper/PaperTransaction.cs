@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using OrleansTrader.Domain;
+using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Domain.Fees;
 using OrleansTrader.Domain.Fills;
 using OrleansTrader.Domain.Orders;
@@ -256,7 +257,8 @@ internal sealed class PaperTransaction
             Price = price,
             // A record without a schedule was added under the default one: the account's current schedule may be one it
             // configured since, which the order must not pay.
-            Fee = OrderFee(record.FeeModel is { } spec ? PaperFees.For(spec).Model : PaperFees.Default.Model, order, quantity, price),
+            Fee = OrderFee(record.FeeModel is { } spec ? PaperFees.For(spec).Model : PaperFees.Default.Model, order, quantity, price,
+                NyseCalendar.ExchangeDate(Now)),
             Liquidity = liquidity,
             Timestamp = Now,
         };
@@ -283,16 +285,17 @@ internal sealed class PaperTransaction
 
     /// <summary>
     /// The fee of one execution as the order's share of a per-order bill: the fee of the order's fills so far with this
-    /// one, less the fee of those before it. A per-order minimum is then charged once, not on every partial fill.
+    /// one, less the fee of those before it. A per-order minimum (and the TAF's per-trade maximum) is then charged once,
+    /// not on every partial fill. Both are priced at the rates of this fill's trade date.
     /// </summary>
-    private static decimal OrderFee(IFeeModel fees, Order order, decimal quantity, decimal price)
+    private static decimal OrderFee(IFeeModel fees, Order order, decimal quantity, decimal price, DateOnly tradeDate)
     {
         var before = order.FilledQuantity > 0m && order.AverageFillPrice is { } average
-            ? fees.Calculate(new FeeInput(order.Side, order.FilledQuantity, average)).Total
+            ? fees.Calculate(new FeeInput(order.Side, order.FilledQuantity, average) { TradeDate = tradeDate }).Total
             : 0m;
         var filled = order.FilledQuantity + quantity;
         var averageAfter = (((order.AverageFillPrice ?? 0m) * order.FilledQuantity) + (price * quantity)) / filled;
-        return Math.Max(0m, fees.Calculate(new FeeInput(order.Side, filled, averageAfter)).Total - before);
+        return Math.Max(0m, fees.Calculate(new FeeInput(order.Side, filled, averageAfter) { TradeDate = tradeDate }).Total - before);
     }
 
     private void OnChanged(string orderId)

@@ -463,7 +463,7 @@ public static class Backtester
 
         private void ApplyFill(OrderIntent intent, BacktestFill fill)
         {
-            var fee = options.Fee(new FeeInput(intent.Side, intent.Quantity, fill.Price));
+            var fee = options.Fee(new FeeInput(intent.Side, intent.Quantity, fill.Price) { TradeDate = NyseCalendar.ExchangeDate(fill.Timestamp) });
             var execution = new Execution
             {
                 ExecutionId = intent.ClientOrderId + "-fill",

@@ -28,6 +28,13 @@ public sealed record FeeModelSpec
 
     public decimal TafMaxPerTrade { get; init; } = RegulatoryFees.DefaultTafMaxPerTrade;
 
+    /// <summary>
+    /// True (the default, and what an account stored before this setting reads as): a fill pays the regulatory rates in
+    /// force on its trade date (<see cref="RegulatoryFeeSchedule"/>); the three rates above then price only undated
+    /// estimates and trades before the schedule. False: the three rates above price every fill.
+    /// </summary>
+    public bool DatedRegulatoryRates { get; init; } = true;
+
     public IReadOnlyList<DomainError> Validate()
     {
         var errors = new List<DomainError>();
@@ -47,7 +54,10 @@ public sealed record FeeModelSpec
     }
 
     public RegulatoryFees? RegulatoryFees => IncludeRegulatoryFees
-        ? new RegulatoryFees { SecFeePerMillion = SecFeePerMillion, TafPerShare = TafPerShare, TafMaxPerTrade = TafMaxPerTrade }
+        ? new RegulatoryFees
+        {
+            SecFeePerMillion = SecFeePerMillion, TafPerShare = TafPerShare, TafMaxPerTrade = TafMaxPerTrade, Dated = DatedRegulatoryRates,
+        }
         : null;
 
     private static void Require(bool condition, string message, List<DomainError> errors)

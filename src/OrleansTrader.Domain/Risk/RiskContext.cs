@@ -110,7 +110,7 @@ public sealed class RiskContext(RiskInput input)
             return last.Fee;
         }
 
-        var fee = FeeModel.Calculate(new FeeInput(Request.Side, quantity, ReferencePrice)).Total;
+        var fee = FeeModel.Calculate(new FeeInput(Request.Side, quantity, ReferencePrice) { TradeDate = NyseCalendar.ExchangeDate(Input.Now) }).Total;
         _lastFee = (quantity, fee);
         return fee;
     }

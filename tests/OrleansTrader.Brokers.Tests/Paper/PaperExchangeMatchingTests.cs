@@ -39,8 +39,9 @@ public sealed class PaperExchangeMatchingTests
         var fill = Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Fill));
         Assert.Equal(99.8001m, fill.Execution!.Price);
 
-        // SEC fee: 9,980.01 x $27.80 per million = 0.2774 -> 0.28; FINRA TAF: 100 x 0.000166 = 0.0166 -> 0.02.
-        Assert.Equal(0.30m, fill.Execution.Fee);
+        // At the rates of the trade date, 2026-03-10: SEC Section 31 $0.00 per million (until 2026-04-03);
+        // FINRA TAF 100 x $0.000195 = 0.0195 -> 0.02. (The undated fixed rates would bill 0.28 + 0.02.)
+        Assert.Equal(0.02m, fill.Execution.Fee);
         Assert.Equal(new BrokerPosition("AAPL", -100m, 99.8001m), Assert.Single(await venue.Client.GetPositionsAsync(Ct)));
     }
 
