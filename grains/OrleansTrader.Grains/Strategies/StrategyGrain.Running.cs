@@ -375,21 +375,23 @@ internal sealed partial class StrategyGrain
             return;
         }
 
-        _context.TrackOpenOrder(new StrategyOrderView
-        {
-            ClientOrderId = order.ClientOrderId,
-            Symbol = order.Symbol,
-            Side = order.Side,
-            Type = order.Type,
-            Quantity = order.Quantity,
-            FilledQuantity = order.FilledQuantity,
-            LimitPrice = order.LimitPrice,
-            StopPrice = order.StopPrice,
-            TrailPrice = order.TrailPrice,
-            TrailPercent = order.TrailPercent,
-            Status = order.Status,
-        });
+        _context.TrackOpenOrder(ViewOf(order));
     }
+
+    private static StrategyOrderView ViewOf(AccountOrder order) => new()
+    {
+        ClientOrderId = order.ClientOrderId,
+        Symbol = order.Symbol,
+        Side = order.Side,
+        Type = order.Type,
+        Quantity = order.Quantity,
+        FilledQuantity = order.FilledQuantity,
+        LimitPrice = order.LimitPrice,
+        StopPrice = order.StopPrice,
+        TrailPrice = order.TrailPrice,
+        TrailPercent = order.TrailPercent,
+        Status = order.Status,
+    };
 
     /// <summary>
     /// A fill of the strategy's own order, into its position and round trips. One it was already told of (<paramref name="told"/>:
@@ -618,6 +620,10 @@ internal sealed partial class StrategyGrain
 
             Close(intent, OrderStatus.Denied, $"{denial.ReasonCode}: {denial.Message}");
         }
+        else if (placed is { IsExisting: true, Order: { } other } && !IsPlacementOf(other, intent))
+        {
+            await SendPastAsync(intent, other, mayResendClosingPart);
+        }
         else
         {
             S.IntentsSent++;
@@ -628,6 +634,46 @@ internal sealed partial class StrategyGrain
                 ApplyOrderState(existing);
             }
         }
+    }
+
+    /// <summary>
+    /// True when the account's order under the intent's client order id is this intent: placed by the strategy, and asking
+    /// for what the intent asks. A different one is an order the strategy's earlier run placed under the id before its write
+    /// of the next sequence was lost (or someone else's order under the strategy's id form).
+    /// </summary>
+    private bool IsPlacementOf(AccountOrder order, OrderIntent intent) =>
+        string.Equals(order.Origin, Origin, StringComparison.Ordinal)
+        && string.Equals(order.Symbol, intent.Symbol, StringComparison.Ordinal)
+        && order.Side == intent.Side && order.Type == intent.Type && order.Quantity == intent.Quantity
+        && order.LimitPrice == intent.LimitPrice && order.StopPrice == intent.StopPrice
+        && order.TrailPrice == intent.TrailPrice && order.TrailPercent == intent.TrailPercent
+        && order.TimeInForce == intent.TimeInForce;
+
+    /// <summary>
+    /// The account answered the intent with a different order already under its client order id: the silo died after the
+    /// account stored an order of the strategy's earlier run and before the strategy persisted its next sequence, and the
+    /// restarted strategy named its new intent as that order. Taken as the placement, the strategy followed a working order
+    /// that was never placed and the earlier one went unseen. The intent goes again under the next id (its own id ends as
+    /// Replaced, naming it, as a closing part sent again does); the earlier order, when it is the strategy's and still
+    /// working, is tracked as one of its open orders (its fills already count: they are the strategy's by origin).
+    /// </summary>
+    private async Task SendPastAsync(OrderIntent intent, AccountOrder taken, bool mayResendClosingPart)
+    {
+        if (!_context!.OpenOrders.Any(o => string.Equals(o.ClientOrderId, intent.ClientOrderId, StringComparison.Ordinal)))
+        {
+            return;
+        }
+
+        var again = _context.ReissueOpenOrder(intent, intent.Quantity);
+        S.NextSequence = _context.NextSequence;
+        StrategyLog.IdTaken(logger, _accountId, _strategyId, intent.ClientOrderId, taken.OrderId, again.ClientOrderId);
+        Close(intent, OrderStatus.Replaced, $"Client order id {intent.ClientOrderId} is taken at the account by order {taken.OrderId} ({taken.Side} {taken.Quantity} {taken.Symbol} {taken.Type}). Sent again as {again.ClientOrderId}.");
+        if (Mine(taken.ClientOrderId, taken.Origin) && !taken.Status.IsFinal())
+        {
+            _context.TrackOpenOrder(ViewOf(taken));
+        }
+
+        await SendAsync(again, mayResendClosingPart);
     }
 
     /// <summary>

@@ -26,6 +26,10 @@ internal static partial class StrategyLog
         Message = "Strategy {StrategyId} of account {AccountId}: the account refused an order in {Symbol} ({ReasonCode}); its next orders in it are refused without being sent until a quote of it arrives, for {Hold} at most")]
     public static partial void HeldForQuote(ILogger logger, string accountId, string strategyId, string symbol, string reasonCode, TimeSpan hold);
 
+    [LoggerMessage(EventId = 5417, Level = LogLevel.Warning,
+        Message = "Strategy {StrategyId} of account {AccountId}: client order id {ClientOrderId} is taken at the account by a different order {OrderId} (an earlier send whose sequence was not saved); the intent is sent again as {NextClientOrderId}")]
+    public static partial void IdTaken(ILogger logger, string accountId, string strategyId, string clientOrderId, string orderId, string nextClientOrderId);
+
     [LoggerMessage(EventId = 5405, Level = LogLevel.Error, Message = "Strategy {StrategyId} of account {AccountId} failed on an event")]
     public static partial void StrategyFailed(ILogger logger, Exception exception, string accountId, string strategyId);
 

@@ -1,0 +1,100 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Strategies;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Hosting;
+using OrleansTrader.Grains.Strategies;
+using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Grains.Tests;
+
+/// <summary>
+/// A strategy persists its next client order id after it sends: a silo that died between the account storing an order and
+/// the strategy's write leaves the restarted strategy naming its next intent as that order. The account answers the repeat
+/// with the earlier order; the strategy takes it as its own earlier order and sends its intent under the next id.
+/// </summary>
+public sealed class StrategySequenceTests
+{
+    private const string Symbol = "SSQ";
+    private readonly DateTimeOffset _firstBar = StartOfMinute(TimeProvider.System.GetUtcNow().AddHours(-2));
+
+    [Fact]
+    public async Task AnIntentUnderTheIdOfAnEarlierDifferentOrder_IsSentUnderTheNextId_AndTheEarlierOrderIsTrackedAsTheStrategys()
+    {
+        var storage = new WriteFailingStorage("strategy");
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp));
+                silo.Services.AddStrategy(FlatBuyer.Definition);
+            },
+        });
+        await Market.QuoteAsync(cluster, Symbol, 50m, 50m);
+        var account = await TestAccounts.OpenAsync(cluster, "ssq", 1_000_000m, TestAccounts.Loose with { MaxQuoteAge = TimeSpan.FromDays(1) });
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("ssq", "s"));
+        Assert.True((await strategy.CreateAsync(new CreateStrategy { Kind = FlatBuyer.Definition.Kind, Symbols = [Symbol], Parameters = new Dictionary<string, string>(), Start = true })).Succeeded);
+
+        // The order the strategy's earlier incarnation placed as "s-1" before its write was lost: a limit buy that rests.
+        var earlier = await account.PlaceOrderAsync(Market.Limit("s-1", Symbol, OrderSide.Buy, 3m, 46m) with { Origin = "strategy:s" });
+        Assert.Null(earlier.Denial);
+        Assert.False(earlier.IsExisting);
+
+        // The strategy, still at sequence 1, asks for a market buy of 1 on its bar.
+        var bar = new Bar(Symbol, _firstBar, TimeSpan.FromMinutes(1), 50m, 50m, 50m, 50m, 1_000m);
+        Assert.Equal(1, (await cluster.Symbol(Symbol).IngestAsync(new TickBatch { Bars = [bar] })).Accepted);
+        await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!.BarsSeen, n => n > 0, "the strategy to take the bar");
+
+        // Its intent went to the account under the next id and filled; the earlier order is untouched.
+        var sent = await Eventually.WaitAsync(() => account.GetOrderByClientOrderIdAsync("s-2"), o => o is { Status: OrderStatus.Filled }, "the intent to be placed as s-2 and fill");
+        Assert.Equal(OrderType.Market, sent!.Type);
+        Assert.Equal(1m, sent.Quantity);
+        var kept = (await account.GetOrderByClientOrderIdAsync("s-1"))!;
+        Assert.Equal(OrderType.Limit, kept.Type);
+        Assert.False(kept.Status.IsFinal());
+        var status = await Eventually.WaitAsync(strategy.GetStatusAsync, s => s!.Positions.Any(p => p.Symbol == Symbol && p.Quantity == 1m), "the strategy's position to take the fill");
+        Assert.Equal(1, status!.IntentsSent);
+
+        // Its open orders are the account's: the earlier limit buy, not a market buy that was never placed.
+        var id = GrainId.Create(typeof(StrategyGrain).FullName!, StrategyKey.Create("ssq", "s"));
+        var stored = new GrainState<StrategyGrainState>(new StrategyGrainState());
+        await storage.ReadStateAsync("strategy", id, stored, TestContext.Current.CancellationToken);
+        var open = Assert.Single(stored.State.OpenOrders, o => o.ClientOrderId == "s-1");
+        Assert.Equal(("s-1", OrderType.Limit, 3m, (decimal?)46m), (open.ClientOrderId, open.Type, open.Quantity, open.LimitPrice));
+        Assert.Equal(3, stored.State.NextSequence);
+    }
+
+    private static DateTimeOffset StartOfMinute(DateTimeOffset at) => new(at.Ticks - at.Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
+
+    /// <summary>Buys one share at market on a bar while it holds none and has no order open.</summary>
+    private sealed class FlatBuyer : StrategyBase
+    {
+        public static readonly StrategyDefinition Definition = new()
+        {
+            Kind = "flat-buyer",
+            ParameterNames = [],
+            StateType = typeof(FlatBuyerState),
+            Create = _ => new FlatBuyer(),
+        };
+
+        public override string Kind => Definition.Kind;
+
+        public override void OnBar(Bar bar)
+        {
+            if (Context.GetPosition(bar.Symbol).Quantity == 0m && !Context.HasOpenOrder(bar.Symbol))
+            {
+                Context.SubmitOrder(new OrderIntentRequest { Symbol = bar.Symbol, Side = OrderSide.Buy, Quantity = 1m, Reason = "flat" });
+            }
+        }
+
+        public override StrategyState GetState() => new FlatBuyerState();
+
+        public override void Restore(StrategyState state)
+        {
+        }
+    }
+
+    private sealed record FlatBuyerState : StrategyState;
+}
