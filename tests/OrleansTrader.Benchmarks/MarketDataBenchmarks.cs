@@ -49,8 +49,7 @@ public sealed class MarketDataBenchmarks : IBenchmarkSuite
             return;
         }
 
-        var first = new DateOnly(2013, 10, 7);
-        var last = context.Quick ? first : new DateOnly(2013, 10, 11);
+        var (first, last) = MarketDataFolder.SpyTickDays(context.Quick);
         if (MarketDataFolder.MissingTradeDays(Path.Combine(root, "ticks", "SPY"), first, last) is { Count: > 0 } missing)
         {
             context.Report(new Dictionary<string, object?> { ["scenario"] = scenario, ["error"] = $"no SPY trades file for {string.Join(", ", missing)}" });

@@ -25,6 +25,10 @@ internal static class MarketDataFolder
         return null;
     }
 
+    /// <summary>The SPY trade-tick days the replay scenarios read: 2013-10-07 to 2013-10-11, the first day only with --quick.</summary>
+    public static (DateOnly First, DateOnly Last) SpyTickDays(bool quick) =>
+        (new DateOnly(2013, 10, 7), quick ? new DateOnly(2013, 10, 7) : new DateOnly(2013, 10, 11));
+
     /// <summary>
     /// The days from <paramref name="first"/> to <paramref name="last"/> (weekdays) with no <c>yyyy-MM-dd.trades.csv</c>
     /// (or .csv.gz) in <paramref name="folder"/>: the replay skips a missing day without a word, so a scenario would

@@ -37,8 +37,7 @@ internal sealed class TickBenchmarks : IBenchmarkSuite
             return;
         }
 
-        var first = new DateOnly(2013, 10, 7);
-        var last = context.Quick ? first : new DateOnly(2013, 10, 11);
+        var (first, last) = MarketDataFolder.SpyTickDays(context.Quick);
         if (MarketDataFolder.MissingTradeDays(Path.Combine(data, "ticks", "SPY"), first, last) is { Count: > 0 } missing)
         {
             context.Report(new Dictionary<string, object?> { ["scenario"] = "ticks.replay", ["error"] = $"no SPY trades file for {string.Join(", ", missing)}" });

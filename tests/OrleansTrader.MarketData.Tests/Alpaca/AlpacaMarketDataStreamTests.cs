@@ -364,13 +364,7 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
         var stream = Stream();
         var ct = TestContext.Current.CancellationToken;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var reading = Task.Run(async () =>
-        {
-            await foreach (var unused in stream.ReadAsync(stop.Token))
-            {
-                GC.KeepAlive(unused);
-            }
-        }, ct);
+        var reading = ReadInBackground(stream, stop.Token, ct);
         await WaitFor(() => _server.Actions("subscribe").Count == 1 && stream.GetHealth().IsConnected);
 
         await stream.SubscribeAsync(["msft", "AAPL"], ct);
@@ -407,13 +401,7 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
             return Task.CompletedTask;
         };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var reading = Task.Run(async () =>
-        {
-            await foreach (var unused in stream.ReadAsync(stop.Token))
-            {
-                GC.KeepAlive(unused);
-            }
-        }, ct);
+        var reading = ReadInBackground(stream, stop.Token, ct);
         await WaitFor(() => _server.Actions("subscribe").Count == 1 && stream.GetHealth().IsConnected);
         stream.BeforeSubscriptionChangeSent = async () =>
         {
@@ -449,13 +437,7 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
         Task? unsubscribing = null;
         stream.AfterSocketPublished = () => unsubscribing ??= stream.UnsubscribeAsync(["SPY"], ct);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var reading = Task.Run(async () =>
-        {
-            await foreach (var unused in stream.ReadAsync(stop.Token))
-            {
-                GC.KeepAlive(unused);
-            }
-        }, ct);
+        var reading = ReadInBackground(stream, stop.Token, ct);
 
         await WaitFor(() => _server.Actions("subscribe").Count == 1 && _server.Actions("unsubscribe").Count == 1);
         await unsubscribing!;
@@ -472,13 +454,7 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
         var stream = Stream();
         var ct = TestContext.Current.CancellationToken;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var reading = Task.Run(async () =>
-        {
-            await foreach (var unused in stream.ReadAsync(stop.Token))
-            {
-                GC.KeepAlive(unused);
-            }
-        }, ct);
+        var reading = ReadInBackground(stream, stop.Token, ct);
         await WaitFor(() => _server.Actions("subscribe").Count == 1 && stream.GetHealth().IsConnected);
         using var caller = CancellationTokenSource.CreateLinkedTokenSource(ct);
         stream.BeforeSubscriptionChangeSent = () => caller.CancelAsync();
@@ -498,4 +474,14 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
         Assert.Equal(["FAKEPACA"], stream.Symbols);
         Assert.Equal(new Uri("wss://stream.data.alpaca.markets/v2/test"), stream.StreamUri);
     }
+
+    /// <summary>Reads the stream until <paramref name="stop"/>, as a feed pump would, so its connection runs.</summary>
+    private static Task ReadInBackground(AlpacaMarketDataStream stream, CancellationToken stop, CancellationToken ct) =>
+        Task.Run(async () =>
+        {
+            await foreach (var unused in stream.ReadAsync(stop))
+            {
+                GC.KeepAlive(unused);
+            }
+        }, ct);
 }
