@@ -66,6 +66,83 @@ public sealed class StrategySequenceTests
         Assert.Equal(3, stored.State.NextSequence);
     }
 
+    [Fact]
+    public async Task AnIntentFromOnStart_AfterACrashLostTheWriteOfTheNextSequence_IsPlacedUnderAnIdPastTheEarlierRunsOrders()
+    {
+        await using var cluster = await StartBuyerClusterAsync();
+        var account = await TestAccounts.OpenAsync(cluster, "sso", 1_000_000m, TestAccounts.Loose with { MaxQuoteAge = TimeSpan.FromDays(1) });
+        var strategy = await CreateStoppedStartBuyerAsync(cluster, "sso");
+
+        // The earlier run's "s-1", placed and canceled after the strategy's last write of its next sequence (still 1).
+        var earlier = await account.PlaceOrderAsync(Market.Limit("s-1", Symbol, OrderSide.Buy, 3m, 46m) with { Origin = "strategy:s" });
+        Assert.Null(earlier.Denial);
+        Assert.True((await account.CancelOrderAsync(earlier.Order!.OrderId)).Succeeded);
+
+        // Started again, the strategy is flat with no order open and buys on start: under s-2, not as the canceled s-1.
+        Assert.True((await strategy.StartAsync()).Succeeded);
+        Assert.Equal(1, (await strategy.GetStatusAsync())!.IntentsSent);
+        var sent = await Eventually.WaitAsync(() => account.GetOrderByClientOrderIdAsync("s-2"), o => o is { Status: OrderStatus.Filled }, "the start's buy to be placed as s-2 and fill");
+        Assert.Equal((OrderType.Market, 1m), (sent!.Type, sent.Quantity));
+        var kept = (await account.GetOrderByClientOrderIdAsync("s-1"))!;
+        Assert.Equal((OrderType.Limit, OrderStatus.Canceled), (kept.Type, kept.Status));
+        Assert.Equal(2, (await account.GetOrdersAsync(OrderStatusFilter.All, 10, null)).Count);
+        await Eventually.WaitAsync(strategy.GetStatusAsync, s => s!.Positions.Any(p => p.Symbol == Symbol && p.Quantity == 1m), "the strategy's position to take the fill");
+    }
+
+    [Fact]
+    public async Task AWorkingOrderOfTheEarlierRun_IsOpenForOnStart_WhichAsksForNoSecondOrder()
+    {
+        await using var cluster = await StartBuyerClusterAsync();
+        var account = await TestAccounts.OpenAsync(cluster, "ssw", 1_000_000m, TestAccounts.Loose with { MaxQuoteAge = TimeSpan.FromDays(1) });
+        var strategy = await CreateStoppedStartBuyerAsync(cluster, "ssw");
+
+        // The earlier run's "s-1", a limit buy that rests, placed after the strategy's last write of its next sequence.
+        Assert.Null((await account.PlaceOrderAsync(Market.Limit("s-1", Symbol, OrderSide.Buy, 3m, 46m) with { Origin = "strategy:s" })).Denial);
+
+        // Started again, the strategy sees its working buy: no market buy beside it, and its next id is past s-1.
+        Assert.True((await strategy.StartAsync()).Succeeded);
+        Assert.Equal(0, (await strategy.GetStatusAsync())!.IntentsSent);
+        Assert.Equal(["s-1"], (await account.GetOrdersAsync(OrderStatusFilter.All, 10, null)).Select(o => o.ClientOrderId));
+
+        // Stopped and started again, it still holds that order as open (saved with its open orders).
+        Assert.True((await strategy.StopAsync()).Succeeded);
+        Assert.True((await strategy.StartAsync()).Succeeded);
+        Assert.Equal(["s-1"], (await account.GetOrdersAsync(OrderStatusFilter.All, 10, null)).Select(o => o.ClientOrderId));
+    }
+
+    [Fact]
+    public async Task AFilledOrderOfTheEarlierRun_IsTheStartsPosition_AndIsNotBoughtAgain()
+    {
+        await using var cluster = await StartBuyerClusterAsync();
+        var account = await TestAccounts.OpenAsync(cluster, "ssf", 1_000_000m, TestAccounts.Loose with { MaxQuoteAge = TimeSpan.FromDays(1) });
+        var strategy = await CreateStoppedStartBuyerAsync(cluster, "ssf");
+
+        // The earlier run's start bought as "s-1" and filled; the strategy's write of its next sequence was lost.
+        Assert.Null((await account.PlaceOrderAsync(Market.MarketOrder("s-1", Symbol, OrderSide.Buy, 1m) with { Origin = "strategy:s" })).Denial);
+        await Eventually.WaitAsync(() => account.GetOrderByClientOrderIdAsync("s-1"), o => o is { Status: OrderStatus.Filled }, "the earlier buy to fill");
+
+        // Started again, the strategy holds that buy's share: it asks for none more.
+        Assert.True((await strategy.StartAsync()).Succeeded);
+        var status = (await strategy.GetStatusAsync())!;
+        Assert.Equal(1m, Assert.Single(status.Positions, p => p.Symbol == Symbol).Quantity);
+        Assert.Single(await account.GetOrdersAsync(OrderStatusFilter.All, 10, null));
+    }
+
+    private static async Task<TradingCluster> StartBuyerClusterAsync()
+    {
+        var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { ConfigureSilo = silo => silo.Services.AddStrategy(StartBuyer.Definition) });
+        await Market.QuoteAsync(cluster, Symbol, 50m, 50m);
+        return cluster;
+    }
+
+    /// <summary>Created stopped, so its start (the same one an activation after a crash runs) comes after the test's orders.</summary>
+    private static async Task<IStrategyGrain> CreateStoppedStartBuyerAsync(TradingCluster cluster, string accountId)
+    {
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create(accountId, "s"));
+        Assert.True((await strategy.CreateAsync(new CreateStrategy { Kind = StartBuyer.Definition.Kind, Symbols = [Symbol], Parameters = new Dictionary<string, string>(), Start = false })).Succeeded);
+        return strategy;
+    }
+
     private static DateTimeOffset StartOfMinute(DateTimeOffset at) => new(at.Ticks - at.Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
 
     /// <summary>Buys one share at market on a bar while it holds none and has no order open.</summary>
@@ -97,4 +174,33 @@ public sealed class StrategySequenceTests
     }
 
     private sealed record FlatBuyerState : StrategyState;
+
+    /// <summary>Buys one share at market when it starts holding none and with no order open.</summary>
+    private sealed class StartBuyer : StrategyBase
+    {
+        public static readonly StrategyDefinition Definition = new()
+        {
+            Kind = "start-buyer",
+            ParameterNames = [],
+            StateType = typeof(FlatBuyerState),
+            Create = _ => new StartBuyer(),
+        };
+
+        public override string Kind => Definition.Kind;
+
+        public override StrategyState GetState() => new FlatBuyerState();
+
+        public override void Restore(StrategyState state)
+        {
+        }
+
+        protected override void OnStarted()
+        {
+            var symbol = Context.Symbols[0];
+            if (Context.GetPosition(symbol).Quantity == 0m && !Context.HasOpenOrder(symbol))
+            {
+                Context.SubmitOrder(new OrderIntentRequest { Symbol = symbol, Side = OrderSide.Buy, Quantity = 1m, Reason = "start" });
+            }
+        }
+    }
 }

@@ -86,6 +86,22 @@ internal sealed partial class StrategyGrain
             _context.TrackOpenOrder(order);
         }
 
+        // Caught up on what the account did while this strategy was not listening (fills of its orders) before OnStart:
+        // after a crash lost the write of its next sequence, its earlier run's orders are in that history, and OnStart named
+        // its intents under their ids (a replayed fill or cancel then ended the intent, which was never placed). Caught up
+        // first, the sequence is past them and OnStart sees their positions and working orders. The strategy's callbacks
+        // for the events wait until it has started.
+        var deferred = new List<Action>();
+        _deferredCallbacks = deferred;
+        try
+        {
+            await CatchUpAsync();
+        }
+        finally
+        {
+            _deferredCallbacks = null;
+        }
+
         try
         {
             _strategy.OnStart(_context);
@@ -108,8 +124,11 @@ internal sealed partial class StrategyGrain
             FeedWarmUp(history, warmUp, now);
         }
 
-        // Catch up on what the account did while this strategy was not listening (fills of its orders).
-        await CatchUpAsync();
+        foreach (var callback in deferred)
+        {
+            callback();
+        }
+
         await DispatchAsync();
     }
 
@@ -251,7 +270,7 @@ internal sealed partial class StrategyGrain
 
             foreach (var entry in page.Events)
             {
-                Apply(entry);
+                Apply(entry, replayed: true);
             }
 
             // Trades the events closed are stored before any write of the state that counts them.
@@ -329,7 +348,7 @@ internal sealed partial class StrategyGrain
         }
     }
 
-    private void Apply(AccountEvent entry)
+    private void Apply(AccountEvent entry, bool replayed = false)
     {
         S.LastAccountEventSequence = entry.Sequence;
         _dirty = true;
@@ -352,14 +371,41 @@ internal sealed partial class StrategyGrain
                 }
 
                 break;
-            case AccountEventKind.Fill when entry.Fill is { } fill && Mine(fill.ClientOrderId, fill.Origin):
+            case AccountEventKind.Fill when entry.Fill is { } fill && OwnSequence(fill.ClientOrderId, fill.Origin) is { } filled:
+                if (replayed)
+                {
+                    _context!.AdvanceSequencePast(filled);
+                }
+
                 ApplyFill(fill, told: entry.Sequence <= _replayingThrough && S.LastFillAt is { } last && fill.Timestamp <= last);
                 break;
-            case AccountEventKind.OrderUpdated when entry.Order is { } order && Mine(order.ClientOrderId, order.Origin):
+            case AccountEventKind.OrderUpdated when entry.Order is { } order && OwnSequence(order.ClientOrderId, order.Origin) is { } sequence:
+                if (replayed)
+                {
+                    TrackUnnamed(order, sequence);
+                }
+
                 TrackReplacement(order);
                 ApplyOrderState(order);
                 break;
         }
+    }
+
+    /// <summary>
+    /// An order of the strategy, in the history a catch-up replays, under an id it has not named yet: its earlier run placed
+    /// it and died before the write of its next sequence (such orders are all in the history its start replays; the live
+    /// stream gives the ones this run named). The sequence moves past it, so no intent is named as that order (the account
+    /// would answer with it), and while it works it is one of the strategy's open orders (else the strategy asked again beside it).
+    /// </summary>
+    private void TrackUnnamed(AccountOrder order, long sequence)
+    {
+        if (!_context!.AdvanceSequencePast(sequence) || order.ReplacesOrderId is not null || order.Status.IsFinal()
+            || _context.OpenOrders.Any(o => string.Equals(o.ClientOrderId, order.ClientOrderId, StringComparison.Ordinal)))
+        {
+            return;
+        }
+
+        _context.TrackOpenOrder(ViewOf(order));
     }
 
     /// <summary>
@@ -434,12 +480,15 @@ internal sealed partial class StrategyGrain
     /// took its fills. The origin is unknown (null) only for a fill of an order the account does not know, or one recorded
     /// before fills kept it; then the id decides.
     /// </summary>
-    private bool Mine(string clientOrderId, string? origin)
+    private bool Mine(string clientOrderId, string? origin) => OwnSequence(clientOrderId, origin) is not null;
+
+    /// <summary>The sequence of one of the strategy's own client order ids (see <see cref="Mine"/>); null for any other.</summary>
+    private long? OwnSequence(string clientOrderId, string? origin)
     {
         if ((origin is not null && !string.Equals(origin, Origin, StringComparison.Ordinal))
             || !clientOrderId.StartsWith(OrderPrefix, StringComparison.Ordinal))
         {
-            return false;
+            return null;
         }
 
         // "{n}", then any number of "-r{orderId}" (an order id holds no '-').
@@ -448,21 +497,21 @@ internal sealed partial class StrategyGrain
         if (!long.TryParse(rest[..end], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sequence)
             || sequence < S.FirstSequence)
         {
-            return false;
+            return null;
         }
 
         for (rest = rest[end..]; !rest.IsEmpty;)
         {
             if (!rest.StartsWith("-r", StringComparison.Ordinal) || rest.Length == 2 || rest[2] == '-')
             {
-                return false;
+                return null;
             }
 
             rest = rest[2..];
             rest = rest.IndexOf('-') is var next and >= 0 ? rest[next..] : [];
         }
 
-        return true;
+        return sequence;
     }
 
     // Replies to replies are rare (a cancel confirmed locally, then its reply); a strategy that keeps replying waits for the next event.
@@ -770,6 +819,12 @@ internal sealed partial class StrategyGrain
     /// </summary>
     private void Guard<T>(Action<IStrategy, T> action, IStrategy strategy, T argument)
     {
+        if (_deferredCallbacks is { } deferred)
+        {
+            Defer(deferred, action, strategy, argument);
+            return;
+        }
+
         try
         {
             action(strategy, argument);
@@ -780,6 +835,10 @@ internal sealed partial class StrategyGrain
             StrategyLog.StrategyFailed(logger, ex, _accountId, _strategyId);
         }
     }
+
+    // Apart from Guard, so only a deferred callback allocates its closure.
+    private void Defer<T>(List<Action> deferred, Action<IStrategy, T> action, IStrategy strategy, T argument) =>
+        deferred.Add(() => Guard(action, strategy, argument));
 
     /// <summary>An order's state as the account reports it, applied to the strategy's tracking and told to the strategy once.</summary>
     private void ApplyOrderState(AccountOrder order)

@@ -52,6 +52,8 @@ internal sealed partial class StrategyGrain(
     // Symbols whose order the account refused for a stale or missing quote, with the refusal: the strategy's next intents
     // in them are refused here until a quote of the symbol arrives (or QuoteRefusalHold passes), not sent to be refused again.
     private readonly Dictionary<string, QuoteRefusal> _quoteRefusals = new(StringComparer.Ordinal);
+    // While the start replays the account's history before OnStart: the strategy's callbacks for it, given once it has started.
+    private List<Action>? _deferredCallbacks;
     private bool _dirty;
     private string _accountId = string.Empty;
     private string _strategyId = string.Empty;

@@ -196,6 +196,21 @@ public sealed class StrategyContext : IStrategyContext
         return intent;
     }
 
+    /// <summary>
+    /// Moves the next sequence past one that an order of the strategy already carries at the account (its earlier run
+    /// placed the order and died before its next sequence was persisted), so no intent names that order again. True when it moved.
+    /// </summary>
+    public bool AdvanceSequencePast(long sequence)
+    {
+        if (sequence < NextSequence)
+        {
+            return false;
+        }
+
+        NextSequence = sequence + 1;
+        return true;
+    }
+
     private int IndexOfOpenOrder(string clientOrderId) =>
         _openOrders.FindIndex(o => string.Equals(o.ClientOrderId, clientOrderId, StringComparison.Ordinal));
 
