@@ -7,6 +7,7 @@ using OrleansTrader.Silo.Logging;
 
 // Set once the host is built: RunAsync disposes the host (and its services) before its exception reaches the filters below.
 CancellationToken started = default, stopping = default;
+SiloLeaseService? lease = null;
 try
 {
     var builder = WebApplication.CreateBuilder(args);
@@ -27,6 +28,7 @@ try
 
     started = app.Lifetime.ApplicationStarted;
     stopping = app.Lifetime.ApplicationStopping;
+    lease = app.Services.GetServices<IHostedService>().OfType<SiloLeaseService>().SingleOrDefault();
     await app.RunAsync();
 }
 catch (OperationCanceledException) when (stopping.IsCancellationRequested && !started.IsCancellationRequested)
@@ -40,6 +42,13 @@ catch (Exception ex) when (ex is not HostAbortedException && !started.IsCancella
     // 1, not an unhandled exception (printed twice, then an abort with code 134). Hosted in-process by a test's factory,
     // the silo is not the entry assembly, and the exception goes to the factory.
     Console.Error.WriteLine($"The silo did not start: {StartFailure.Reason(ex)}");
+    Environment.ExitCode = 1;
+}
+
+// A silo that lost its database stopped without being asked to: exit code 1, not the 0 of Ctrl+C, so that a supervisor
+// restarting failed processes only (systemd's Restart=on-failure, Docker's on-failure) starts it again.
+if (lease is { LostTheDatabase: true })
+{
     Environment.ExitCode = 1;
 }
 

@@ -22,6 +22,9 @@ public sealed partial class SiloLeaseService(
     private readonly CancellationTokenSource _stopping = new();
     private Task _watch = Task.CompletedTask;
 
+    /// <summary>The lease's connection was lost and the silo stopped itself for it (not a handover, not a requested stop).</summary>
+    public bool LostTheDatabase { get; private set; }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         try
@@ -71,6 +74,7 @@ public sealed partial class SiloLeaseService(
         {
             // Without its connection the silo no longer knows that the database is its alone: it stops.
             LogLeaseLost(logger, ex);
+            LostTheDatabase = true;
             lifetime.StopApplication();
         }
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -98,6 +99,66 @@ public sealed class SiloHandoverTests : IAsyncLifetime
         }
 
         await stopping.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+    }
+
+    [Fact]
+    public async Task TheSiloProcess_ThatLosesItsDatabaseLock_ExitsWithAFailureCode()
+    {
+        // An outage (the server restarted, a failover) ends the lock's session and the silo stops itself. It exited with
+        // code 0, as after Ctrl+C, so a supervisor that restarts failed processes only (systemd's Restart=on-failure)
+        // left it stopped once the database was back.
+        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
+            WorkingDirectory = Directory.CreateTempSubdirectory("silo-lease-lost-").FullName,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OrleansTrader.Silo.dll"));
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        start.Environment["Storage__Provider"] = "postgres";
+        start.Environment["Storage__ConnectionString"] = _connectionString;
+        start.Environment["Demo__Enabled"] = "false";
+        start.Environment["Feed__Kind"] = "none";
+        var log = new System.Text.StringBuilder();
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var process = new Process { StartInfo = start };
+        DataReceivedEventHandler collect = (_, e) =>
+        {
+            lock (log)
+            {
+                log.AppendLine(e.Data);
+            }
+
+            if (e.Data?.Contains("Application started", StringComparison.Ordinal) == true)
+            {
+                running.TrySetResult();
+            }
+        };
+        process.OutputDataReceived += collect;
+        process.ErrorDataReceived += collect;
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            // Once the silo runs, end the lock's session as the server's restart would.
+            await running.Task.WaitAsync(TimeSpan.FromSeconds(90), Ct);
+            Assert.Equal(1L, await CountAsync(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'orleanstrader-silo-lease';"));
+            await process.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromSeconds(90), Ct);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            Directory.Delete(start.WorkingDirectory, recursive: true);
+        }
+
+        Assert.Contains("Lost the connection that holds the database for this silo", log.ToString(), StringComparison.Ordinal);
+        Assert.True(process.ExitCode == 1, $"exit code {process.ExitCode}");
     }
 
     [Fact]

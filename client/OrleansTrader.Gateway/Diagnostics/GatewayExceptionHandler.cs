@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
@@ -7,14 +8,19 @@ namespace OrleansTrader.Gateway.Diagnostics;
 
 /// <summary>
 /// Turns exceptions into ProblemDetails without internals: malformed JSON and bad binding are 400 naming the field,
-/// oversized bodies 413, grain timeouts 504 (the outcome is unknown; check the order by its client order id), anything else
-/// a plain 500. Exception text and stack traces appear only in Development.
+/// oversized bodies 413, grain timeouts 504 (the outcome is unknown; check the order by its client order id), a database
+/// that failed a grain's read or write 503 (STORAGE_UNAVAILABLE, the outcome unknown too), anything else a plain 500. Exception text and stack traces appear only in Development.
 /// </summary>
 internal sealed partial class GatewayExceptionHandler(
     IProblemDetailsService problems,
     IHostEnvironment environment,
     ILogger<GatewayExceptionHandler> logger) : IExceptionHandler
 {
+    /// <summary>The reason code of a 503 for a storage failure.</summary>
+    public const string StorageUnavailableReason = "STORAGE_UNAVAILABLE";
+
+    private const string StorageRetryAfterSeconds = "5";
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         ProblemDetails problem;
@@ -30,6 +36,19 @@ internal sealed partial class GatewayExceptionHandler(
                     Status = StatusCodes.Status504GatewayTimeout,
                     Title = "The cluster did not answer in time.",
                     Detail = "The outcome is unknown; look the order up by its client order id before retrying.",
+                };
+                break;
+            case DbException:
+                // A database outage or a dropped connection: transient, and not a defect of the request. One line per
+                // request, not a stack trace each.
+                LogStorageUnavailable(logger, exception.GetType().Name, exception.Message);
+                httpContext.Response.Headers.RetryAfter = StorageRetryAfterSeconds;
+                problem = new ProblemDetails
+                {
+                    Status = StatusCodes.Status503ServiceUnavailable,
+                    Title = "The silo's storage is not available.",
+                    Detail = "The outcome is unknown; look the order up by its client order id before retrying.",
+                    Extensions = { ["reason"] = StorageUnavailableReason },
                 };
                 break;
             case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
@@ -139,6 +158,9 @@ internal sealed partial class GatewayExceptionHandler(
 
     [LoggerMessage(EventId = 7101, Level = LogLevel.Warning, Message = "A grain call timed out")]
     private static partial void LogTimeout(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 7103, Level = LogLevel.Warning, Message = "Storage failed a request ({ExceptionType}): {Reason}")]
+    private static partial void LogStorageUnavailable(ILogger logger, string exceptionType, string reason);
 
     [LoggerMessage(EventId = 7102, Level = LogLevel.Error, Message = "Unhandled exception in the gateway")]
     private static partial void LogUnhandled(ILogger logger, Exception exception);

@@ -54,7 +54,7 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public static async Task<GatewayHost> StartAsync(
         IDictionary<string, string?>? settings = null, string? sqlitePath = null, Action<IServiceCollection>? services = null, bool configureAdminKey = true,
-        bool listen = false, string? pathBase = null)
+        bool listen = false, string? pathBase = null, Action<ISiloBuilder>? configureSilo = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         if (listen)
@@ -111,6 +111,7 @@ public sealed class GatewayHost : IAsyncDisposable
             silo.AddMemoryStreams(StreamNames.MemoryProvider);
             silo.AddTradingGrains();
             silo.Services.AddSingleton<IIncomingGrainCallFilter>(recorder);
+            configureSilo?.Invoke(silo);
         });
         builder.Services.AddHealthChecks();
         builder.AddTradingGateway();
