@@ -96,7 +96,7 @@ public sealed class KeyLimitTests
         }
 
         using (var webhook = await host.SendAsync(HttpMethod.Post, $"/api/accounts/{account}/webhooks", host.AdminKey,
-            new { webhookId = "secret-hook", url = "http://127.0.0.1:9/hook" }))
+            new { webhookId = "secret-hook", url = "https://receiver.example/hook" }))
         {
             Assert.Equal(HttpStatusCode.Created, webhook.StatusCode);
             Assert.True(webhook.Headers.CacheControl?.NoStore == true, $"POST webhooks: Cache-Control {webhook.Headers.CacheControl}");

@@ -47,7 +47,7 @@ public sealed class TradingModeTests
         }, HttpStatusCode.Created);
         await host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/webhooks", host.AdminKey, new
         {
-            webhookId = "mode-hook", url = "http://127.0.0.1:9/hook", kinds = new[] { "fill" },
+            webhookId = "mode-hook", url = "https://receiver.example/hook", kinds = new[] { "fill" },
         }, HttpStatusCode.Created);
         var bodies = ValidBodies(account, resting.GetProperty("orderId").GetString()!);
 
@@ -137,7 +137,7 @@ public sealed class TradingModeTests
                 new JsonObject { ["parameters"] = strategyParameters }),
             (HttpMethod.Post, "/api/accounts/{accountId}/webhooks", $"{a}/webhooks", new JsonObject
             {
-                ["webhookId"] = "mode-hook2", ["url"] = "http://127.0.0.1:9/other", ["kinds"] = new JsonArray("fill"),
+                ["webhookId"] = "mode-hook2", ["url"] = "https://receiver.example/other", ["kinds"] = new JsonArray("fill"),
             }),
             (HttpMethod.Post, "/api/accounts/{accountId}/webhooks/{webhookId}/rotate-secret", $"{a}/webhooks/mode-hook/rotate-secret",
                 new JsonObject { ["previousSecretValidForSeconds"] = 60 }),

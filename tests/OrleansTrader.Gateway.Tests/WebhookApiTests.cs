@@ -10,10 +10,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using OrleansTrader.Gateway.Tests.Infrastructure;
+using OrleansTrader.Grains.Webhooks;
 
 namespace OrleansTrader.Gateway.Tests;
 
-/// <summary>Webhooks through HTTP alone, to a real HTTP receiver on loopback: created with a secret, delivering a signed fill, listed, deleted.</summary>
+/// <summary>
+/// Webhooks through HTTP alone, to a real HTTP receiver on loopback (allowed by Trading:Webhooks:AllowPrivateNetworks):
+/// created with a secret, delivering a signed fill, listed, deleted; internal addresses refused by default.
+/// </summary>
 [Collection(GatewayCollection.Name)]
 public sealed class WebhookApiTests(GatewayFixture fixture)
 {
@@ -24,16 +28,19 @@ public sealed class WebhookApiTests(GatewayFixture fixture)
     {
         var received = new ConcurrentQueue<(string Signature, byte[] Body)>();
         await using var receiver = await StartReceiverAsync(received);
-        var account = await Host.CreateAccountAsync(cash: 50_000m);
-        await Host.QuoteAsync("WHK", 20m, 20.02m);
 
-        var created = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/webhooks", Host.AdminKey,
+        // The receiver is on loopback, which the silo's webhooks reach only when allowed (by default they do not).
+        await using var host = await GatewayHost.StartAsync(services: s => s.Configure<WebhookOptions>(o => o.AllowPrivateNetworks = true));
+        var account = await host.CreateAccountAsync(cash: 50_000m);
+        await host.QuoteAsync("WHK", 20m, 20.02m);
+
+        var created = await host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/webhooks", host.AdminKey,
             new { webhookId = "ops", url = receiver.Url + "/hook", kinds = new[] { "fill" }, description = "fills to ops" }, HttpStatusCode.Created);
         var secret = created.GetProperty("secret").GetString()!;
         Assert.Equal(("ops", "Active", "fills to ops"), (created.GetProperty("webhook").GetProperty("webhookId").GetString(),
             created.GetProperty("webhook").GetProperty("state").GetString(), created.GetProperty("webhook").GetProperty("description").GetString()));
 
-        await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, new
+        await host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", host.AdminKey, new
         {
             clientOrderId = "whk-1", symbol = "WHK", side = "buy", type = "market", quantity = 5, timeInForce = "day",
         }, HttpStatusCode.Created);
@@ -55,7 +62,7 @@ public sealed class WebhookApiTests(GatewayFixture fixture)
         JsonElement listed;
         do
         {
-            listed = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/webhooks", Host.AdminKey, null, HttpStatusCode.OK);
+            listed = await host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/webhooks", host.AdminKey, null, HttpStatusCode.OK);
             if (Assert.Single(listed.EnumerateArray()).GetProperty("eventsDelivered").GetInt64() == 1)
             {
                 break;
@@ -67,29 +74,29 @@ public sealed class WebhookApiTests(GatewayFixture fixture)
 
         Assert.Equal(1, Assert.Single(listed.EnumerateArray()).GetProperty("eventsDelivered").GetInt64());
         Assert.DoesNotContain(secret, listed.GetRawText(), StringComparison.Ordinal);
-        await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/webhooks/ops/resume", Host.AdminKey, null, HttpStatusCode.OK);
+        await host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/webhooks/ops/resume", host.AdminKey, null, HttpStatusCode.OK);
 
         // A rotation answers the new secret once; without a body the old one keeps signing for a day.
-        var rotated = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/webhooks/ops/rotate-secret", Host.AdminKey, null, HttpStatusCode.OK);
+        var rotated = await host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/webhooks/ops/rotate-secret", host.AdminKey, null, HttpStatusCode.OK);
         var newSecret = rotated.GetProperty("secret").GetString()!;
         Assert.StartsWith("whsec_", newSecret, StringComparison.Ordinal);
         Assert.NotEqual(secret, newSecret);
         var webhook = rotated.GetProperty("webhook");
         Assert.Equal(TimeSpan.FromDays(1), webhook.GetProperty("previousSecretValidUntil").GetDateTimeOffset() - webhook.GetProperty("secretRotatedAt").GetDateTimeOffset());
-        var refused = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/webhooks/ops/rotate-secret", Host.AdminKey,
+        var refused = await host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/webhooks/ops/rotate-secret", host.AdminKey,
             new { previousSecretValidForSeconds = -1 }, HttpStatusCode.BadRequest);
         Assert.True(refused.GetProperty("errors").TryGetProperty("previousSecretValidForSeconds", out _), refused.GetRawText());
         // Rotating again with 0 adds no overlap of its own; the first secret keeps the day it was promised.
-        var again = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/webhooks/ops/rotate-secret", Host.AdminKey,
+        var again = await host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/webhooks/ops/rotate-secret", host.AdminKey,
             new { previousSecretValidForSeconds = 0 }, HttpStatusCode.OK);
         Assert.Equal(webhook.GetProperty("previousSecretValidUntil").GetDateTimeOffset(), again.GetProperty("webhook").GetProperty("previousSecretValidUntil").GetDateTimeOffset());
-        Assert.DoesNotContain(newSecret, (await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/webhooks/ops", Host.AdminKey, null, HttpStatusCode.OK)).GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain(newSecret, (await host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/webhooks/ops", host.AdminKey, null, HttpStatusCode.OK)).GetRawText(), StringComparison.Ordinal);
 
-        using var deleted = await Host.SendAsync(HttpMethod.Delete, $"/api/accounts/{account}/webhooks/ops", Host.AdminKey);
+        using var deleted = await host.SendAsync(HttpMethod.Delete, $"/api/accounts/{account}/webhooks/ops", host.AdminKey);
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
-        var gone = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/webhooks/ops", Host.AdminKey, null, HttpStatusCode.NotFound);
+        var gone = await host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/webhooks/ops", host.AdminKey, null, HttpStatusCode.NotFound);
         Assert.Equal("WEBHOOK_NOT_FOUND", gone.GetProperty("reason").GetString());
-        Assert.Equal(0, (await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/webhooks", Host.AdminKey, null, HttpStatusCode.OK)).GetArrayLength());
+        Assert.Equal(0, (await host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/webhooks", host.AdminKey, null, HttpStatusCode.OK)).GetArrayLength());
     }
 
     [Fact]
@@ -112,6 +119,22 @@ public sealed class WebhookApiTests(GatewayFixture fixture)
 
         var missing = await Host.SendJsonAsync(HttpMethod.Post, "/api/accounts/no-such-account/webhooks", Host.AdminKey, new { url = "https://example.invalid/" }, HttpStatusCode.NotFound);
         Assert.Equal("ACCOUNT_NOT_OPEN", missing.GetProperty("reason").GetString());
+    }
+
+    // The instance metadata endpoint (managed identity tokens), loopback and private networks are refused as the URL is
+    // given, in words that name the setting allowing them; host names are checked at each delivery (grain tests).
+    [Fact]
+    public async Task AWebhookToAnInternalAddress_IsA400NamingTheSetting()
+    {
+        var account = await Host.CreateAccountAsync();
+        foreach (var url in new[] { "http://169.254.169.254/metadata/identity/oauth2/token", "http://127.0.0.1:9/hook", "http://[::1]:8080/", "http://10.0.0.4/" })
+        {
+            var problem = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/webhooks", Host.AdminKey, new { url }, HttpStatusCode.BadRequest);
+            var message = Assert.Single(problem.GetProperty("errors").GetProperty("url").EnumerateArray()).GetString();
+            Assert.Contains("Trading:Webhooks:AllowPrivateNetworks", message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0, (await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/webhooks", Host.AdminKey, null, HttpStatusCode.OK)).GetArrayLength());
     }
 
     private static async Task<Receiver> StartReceiverAsync(ConcurrentQueue<(string, byte[])> received)

@@ -188,7 +188,12 @@ public sealed class WebhookTests : IDisposable
     public async Task AWebhookFailingPastTheLimit_IsDisabled_AndResumingDeliversWhatWaited()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
-        await using var cluster = await StartAsync(time, o => o.DisableAfter = TimeSpan.FromSeconds(10));
+        // A loopback URL, allowed as for a local receiver (the test's handler answers in its place).
+        await using var cluster = await StartAsync(time, o =>
+        {
+            o.DisableAfter = TimeSpan.FromSeconds(10);
+            o.AllowPrivateNetworks = true;
+        });
         var account = await TestAccounts.OpenAsync(cluster, "wh-c", 100_000m);
         await Market.QuoteAsync(cluster, "WHC", 50m, 50m);
         var webhook = Webhook(cluster, "wh-c", "down");

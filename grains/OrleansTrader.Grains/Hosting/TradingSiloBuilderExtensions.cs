@@ -76,9 +76,10 @@ public static class TradingSiloBuilderExtensions
         services.AddOptions<ApiKeyRegistryOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiKeyRegistryOptions>, GrainOptionsValidator>());
         // Trading:Webhooks:Timeout bounds each request (WebhookSender); HttpClient's own 100 s default would cut a longer one.
+        // The handler checks every address it connects to (WebhookAddressPolicy): a URL is an API caller's choice.
         services.AddHttpClient(WebhookSender.HttpClientName)
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+            .ConfigurePrimaryHttpMessageHandler(sp => WebhookAddressPolicy.CreateHandler(sp.GetRequiredService<IOptions<WebhookOptions>>()));
         services.TryAddSingleton<WebhookSender>();
         services.AddHostedService<KeepAliveResumer>();
         return silo;

@@ -79,7 +79,7 @@ internal sealed partial class WebhookGrain(
             return Fail(WebhookErrorCodes.AlreadyExists, $"Webhook {_webhookId} already exists in account {_accountId}.");
         }
 
-        if (WebhookUrl.Check(command.Url) is { } invalid)
+        if (WebhookUrl.Check(command.Url, Options.AllowPrivateNetworks) is { } invalid)
         {
             return Fail(WebhookErrorCodes.InvalidUrl, invalid) with { Field = "url" };
         }

@@ -21,4 +21,12 @@ public sealed class WebhookOptions
 
     /// <summary>A webhook failing without a success for this long is disabled until resumed.</summary>
     public TimeSpan DisableAfter { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Whether webhooks may reach loopback, private, link-local, carrier-grade NAT, unspecified, multicast and broadcast
+    /// addresses (<see cref="WebhookAddressPolicy"/>). Off by default, also in the embedded default: a webhook is a request
+    /// the silo makes to a URL an API caller chose, and where the silo runs those addresses reach the instance metadata and
+    /// managed identity endpoint (169.254.169.254), the silo's own ports and internal services.
+    /// </summary>
+    public bool AllowPrivateNetworks { get; set; }
 }

@@ -16,7 +16,8 @@ internal sealed record WebhookAttempt(bool Delivered, string? Error, TimeSpan? R
 
 /// <summary>
 /// Sends one signed webhook request. Never throws for the receiver's failures: a non-2xx answer (redirects included, they
-/// are not followed), a timeout or a network error is a failed attempt with its reason.
+/// are not followed), a timeout, a network error or an address <see cref="WebhookAddressPolicy"/> refuses is a failed
+/// attempt with its reason.
 /// </summary>
 /// <remarks>
 /// Retries are the webhook grain's, not a resilience pipeline's: they are spread over hours, must survive a restart and
@@ -54,6 +55,11 @@ internal sealed class WebhookSender(IHttpClientFactory clients, TimeProvider tim
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             return new WebhookAttempt(false, $"No answer within {options.Value.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.", null);
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is WebhookAddressRefusedException refused)
+        {
+            // The policy's own words, without the handler's wrapping: they name the setting that allows the address.
+            return new WebhookAttempt(false, refused.Message, null);
         }
         catch (HttpRequestException ex)
         {

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace OrleansTrader.Grains.Webhooks;
 
 /// <summary>What a webhook may be sent to.</summary>
@@ -5,8 +7,12 @@ internal static class WebhookUrl
 {
     public const int MaxLength = 2048;
 
-    /// <summary>Null when <paramref name="url"/> is an absolute http(s) URL without credentials or fragment; else why not.</summary>
-    public static string? Check(string? url)
+    /// <summary>
+    /// Null when <paramref name="url"/> is an absolute http(s) URL without credentials or fragment, whose host is not an
+    /// address <see cref="WebhookAddressPolicy"/> refuses (unless <paramref name="allowPrivateNetworks"/>); else why not.
+    /// A host name is checked at each delivery, on the addresses it resolves to then.
+    /// </summary>
+    public static string? Check(string? url, bool allowPrivateNetworks)
     {
         if (string.IsNullOrWhiteSpace(url))
         {
@@ -29,6 +35,18 @@ internal static class WebhookUrl
             return "Must not hold a user name or password: verify the signature header instead.";
         }
 
-        return uri.Fragment.Length > 0 ? "Must not have a fragment (#...)." : null;
+        if (uri.Fragment.Length > 0)
+        {
+            return "Must not have a fragment (#...).";
+        }
+
+        // Refused now rather than at every delivery: the request could never go.
+        if (!allowPrivateNetworks && uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6
+            && IPAddress.TryParse(uri.DnsSafeHost, out var address) && WebhookAddressPolicy.RefusedRange(address) is { } range)
+        {
+            return $"{uri.Host} is a {range} address: webhooks are not sent to loopback, private, link-local, multicast or other internal addresses unless the silo's {WebhookAddressPolicy.AllowOption} setting is true.";
+        }
+
+        return null;
     }
 }
