@@ -5,7 +5,8 @@ namespace OrleansTrader.Grains.Abstractions;
 
 /// <summary>
 /// The account's figures. Money is unrounded (rounding happens where it is displayed). Valuation figures are null when a
-/// position has no mark yet; <see cref="MissingMarks"/> names those symbols instead of inventing a price.
+/// position has no mark yet (<see cref="MissingMarks"/> names those symbols instead of inventing a price), or when the
+/// account's amounts at its marks cannot be represented (<see cref="ValuationError"/> says why).
 /// </summary>
 public sealed record AccountSnapshot
 {
@@ -57,6 +58,12 @@ public sealed record AccountSnapshot
     public required long LastEventSequence { get; init; }
 
     public IReadOnlyList<string> MissingMarks { get; init; } = [];
+
+    /// <summary>
+    /// Why the valuation figures are null when every position has a mark: the account's amounts at those marks are beyond
+    /// what a decimal holds (a position marked at an absurd price). Null otherwise.
+    /// </summary>
+    public string? ValuationError { get; init; }
 
     public required DateTimeOffset OpenedAt { get; init; }
 

@@ -3,6 +3,7 @@ using OrleansTrader.Domain;
 using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Fills;
 using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Domain.Statistics;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Runtime;
@@ -259,8 +260,9 @@ internal sealed partial class AccountGrain
 
             // Valued as the account values it after the fill: at its marks, or at the fill's price where it has none.
             var marks = _marks.ContainsKey(execution.Symbol) ? _marks : new Dictionary<string, decimal>(_marks) { [execution.Symbol] = execution.Price };
-            booked.Ledger.Value(marks);
-            return null;
+            return booked.Ledger.Value(marks) is { IsSuccess: false, Error.Code: LedgerErrorCodes.ValuationOverflow }
+                ? $"{execution.Quantity} @ {execution.Price} (fee {execution.Fee}) takes the account's amounts beyond what a decimal holds"
+                : null;
         }
         catch (OverflowException)
         {

@@ -1,8 +1,10 @@
 using System.Globalization;
 using OrleansTrader.Brokers;
+using OrleansTrader.Domain;
 using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Domain.Fees;
 using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Portfolio;
 
 namespace OrleansTrader.Grains.Accounts;
 
@@ -107,9 +109,26 @@ internal sealed partial class AccountGrain
         }
 
         var ledger = Ledger.Release(id);
-        var fee = _fees?.Calculate(new FeeInput(side, entry.FilledQuantity, price) { TradeDate = NyseCalendar.ExchangeDate(time.GetUtcNow()) }).Total ?? 0m;
-        var reserved = ledger.Reserve(id, entry.Symbol, side, entry.FilledQuantity,
-            ledger.RequiredReservation(entry.Symbol, side, entry.FilledQuantity, price, fee), price, fee);
+        Result<AccountLedger> reserved;
+        try
+        {
+            var fee = _fees?.Calculate(new FeeInput(side, entry.FilledQuantity, price) { TradeDate = NyseCalendar.ExchangeDate(time.GetUtcNow()) }).Total ?? 0m;
+
+            // The most the reservation can come to (all of it opening), so no later rebalance of it can overflow either.
+            _ = (entry.FilledQuantity * price) + fee;
+            reserved = ledger.Reserve(id, entry.Symbol, side, entry.FilledQuantity,
+                ledger.RequiredReservation(entry.Symbol, side, entry.FilledQuantity, price, fee), price, fee);
+        }
+        catch (OverflowException)
+        {
+            // An absurd entry fill (booked: the books hold it) or exit price: the exits cannot be reserved for. Thrown here, the
+            // fill stayed in memory unwritten and its redelivery found it applied; now the fill stands and the account is
+            // reduced (a mismatch) with the reason.
+            _mismatches.Add(string.Create(CultureInfo.InvariantCulture,
+                $"The exits of order {entry.OrderId} cannot be reserved for: {entry.FilledQuantity} at {price} is beyond what a decimal holds."));
+            return;
+        }
+
         if (reserved.IsSuccess)
         {
             Ledger = reserved.Value!;

@@ -2,6 +2,7 @@ using System.Globalization;
 using OrleansTrader.Brokers;
 using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Domain.Risk;
 using OrleansTrader.Grains.Abstractions;
 
@@ -480,6 +481,20 @@ internal sealed partial class AccountGrain
         }
 
         var ledger = excludeOrderId is null ? Ledger : Ledger.Release(excludeOrderId);
+        Valuation? valuation;
+        string? valuationError;
+        if (excludeOrderId is null)
+        {
+            valuation = Value();
+            valuationError = _valuationError;
+        }
+        else
+        {
+            var valued = ledger.Value(_marks);
+            valuation = valued.IsSuccess ? valued.Value : null;
+            valuationError = ValuationError(valued);
+        }
+
         return RiskEngine.Default.Evaluate(new RiskInput
         {
             Request = request,
@@ -491,7 +506,9 @@ internal sealed partial class AccountGrain
             Quote = quote,
             LastPrice = _marks.TryGetValue(request.Symbol, out var last) ? last : null,
             Account = ledger,
-            Valuation = excludeOrderId is null ? Value() : ledger.Value(_marks) is { IsSuccess: true } valued ? valued.Value : null,
+            Valuation = valuation,
+            // An account that cannot be valued denies what needs its valuation (opening orders) and names why.
+            ValuationError = valuationError,
             FeeModel = _fees,
             OpenOrderCount = S.WorkingOrders.Count - (excludeOrderId is null ? 0 : 1),
             // The live queue, already pruned to the window: a copy would cost the whole window on every order.

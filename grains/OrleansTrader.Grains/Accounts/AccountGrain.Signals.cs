@@ -102,6 +102,7 @@ internal sealed partial class AccountGrain
 
         if (Value() is not { } valuation)
         {
+            await TripOnValuationErrorAsync();
             return;
         }
 
@@ -114,5 +115,35 @@ internal sealed partial class AccountGrain
             At = time.GetUtcNow(),
         });
         await OnBreakerChangedAsync(snapshot);
+    }
+
+    /// <summary>
+    /// An account whose amounts at its marks cannot be represented (a position marked at an absurd price the market data
+    /// accepted) has no P&amp;L or equity for the breaker to judge: it would trade blind, so it fails safe to REDUCING (closing
+    /// orders pass; opening ones are denied for want of a valuation) until a reset by someone with the risk role. A missing
+    /// mark is not this: the tick fetches it.
+    /// </summary>
+    private async Task TripOnValuationErrorAsync()
+    {
+        if (_valuationError is not { } why)
+        {
+            return;
+        }
+
+        TradingState current;
+        lock (_breakerLock)
+        {
+            current = _accountBreaker.State;
+        }
+
+        if (current != TradingState.Active)
+        {
+            return;
+        }
+
+        AccountLog.ValuationFailed(logger, AccountId, why);
+        var result = await Breaker.TripAsync(TradingState.Reducing, new BreakerActor("valuation", HasRiskRole: false),
+            $"Account {AccountId} cannot be valued: {why}");
+        await OnBreakerChangedAsync(result.Snapshot);
     }
 }

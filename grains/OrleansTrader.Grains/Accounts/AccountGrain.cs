@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansTrader.Brokers;
+using OrleansTrader.Domain;
 using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Fees;
 using OrleansTrader.Domain.Market;
@@ -42,6 +43,9 @@ internal sealed partial class AccountGrain(
     private AccountLedger? _valuedLedger;
     private int _valuedMarksVersion;
     private Valuation? _valuation;
+
+    // Why the account cannot be valued at marks it has (its amounts overflow a decimal); null when it can, or lacks a mark.
+    private string? _valuationError;
     private readonly Queue<DateTimeOffset> _recentSubmits = new();
 
     // Per-second counts (BrokerOutcomeWindow) since the last report: a few entries, scanned on every fill.
@@ -473,13 +477,19 @@ internal sealed partial class AccountGrain(
         var ledger = Ledger;
         if (!ReferenceEquals(ledger, _valuedLedger) || _valuedMarksVersion != _marksVersion)
         {
-            _valuation = ledger.Value(_marks) is { IsSuccess: true } valued ? valued.Value : null;
+            var valued = ledger.Value(_marks);
+            _valuation = valued.IsSuccess ? valued.Value : null;
+            _valuationError = ValuationError(valued);
             _valuedLedger = ledger;
             _valuedMarksVersion = _marksVersion;
         }
 
         return _valuation;
     }
+
+    /// <summary>The message of a valuation that failed for a reason other than a missing mark (those are listed apart).</summary>
+    private static string? ValuationError(Result<Valuation> valued) =>
+        valued is { IsSuccess: false, Error: { Code: not LedgerErrorCodes.MarkMissing } error } ? error.Message : null;
 
     private AccountSnapshot Snapshot()
     {
@@ -518,6 +528,7 @@ internal sealed partial class AccountGrain(
             InFlightOrderCount = S.WorkingOrders.Values.Count(o => o.InFlight),
             LastEventSequence = S.LastEventSequence,
             MissingMarks = [.. ledger.Positions.Values.Where(p => !p.IsFlat && !_marks.ContainsKey(p.Symbol)).Select(p => p.Symbol)],
+            ValuationError = valuation is null ? _valuationError : null,
             OpenedAt = S.OpenedAt,
             AsOf = time.GetUtcNow(),
         };

@@ -61,6 +61,10 @@ internal static partial class AccountLog
         Message = "Account {AccountId} refused execution {ExecutionId} of order {OrderId} ({ClientOrderId}): {Reason}; nothing of it is booked")]
     public static partial void ExecutionRefused(ILogger logger, string accountId, string executionId, string orderId, string clientOrderId, string reason);
 
+    [LoggerMessage(EventId = 5019, Level = LogLevel.Error,
+        Message = "Account {AccountId} cannot be valued: {Reason}; its breaker is tripped to REDUCING")]
+    public static partial void ValuationFailed(ILogger logger, string accountId, string reason);
+
     [LoggerMessage(EventId = 5016, Level = LogLevel.Warning, Message = "Account {AccountId} shows its trailing stops without their current level: the broker did not answer ({Reason})")]
     public static partial void TrailingLevelsUnavailable(ILogger logger, string accountId, string reason);
 }

@@ -31,7 +31,17 @@ public static class CircuitBreaker
 
         if (signals is { Equity: { } equity, HighWaterMark: { } hwm } && hwm > 0m)
         {
-            var drawdown = Math.Max(0m, (hwm - equity) / hwm * 100m);
+            decimal drawdown;
+            try
+            {
+                drawdown = Math.Max(0m, (hwm - equity) / hwm * 100m);
+            }
+            catch (OverflowException)
+            {
+                // A loss so far beyond a tiny high-water mark that its percentage is beyond a decimal: it holds all the same.
+                drawdown = decimal.MaxValue;
+            }
+
             if (drawdown >= policy.MaxDrawdownPercent)
             {
                 (conditions ??= []).Add(new BreakerCondition(BreakerTrigger.Drawdown, TradingState.Halted,

@@ -264,10 +264,31 @@ public sealed record AccountLedger
     /// <summary>Lifts the high-water mark to a newly observed equity.</summary>
     public AccountLedger MarkEquity(decimal equity) => equity > HighWaterMark ? this with { HighWaterMark = equity } : this;
 
-    /// <summary>Marks every open position; a missing or non-positive mark is an error, never a default price.</summary>
+    /// <summary>
+    /// Marks every open position; a missing or non-positive mark is an error, never a default price, and so are amounts
+    /// beyond what a decimal holds (a mark the market data accepted can make a booked position's value overflow): an error
+    /// (<see cref="LedgerErrorCodes.ValuationOverflow"/>) naming the position, not an exception every reader of the account
+    /// would throw.
+    /// </summary>
     public Result<Valuation> Value(IReadOnlyDictionary<string, decimal> marks)
     {
         ArgumentNullException.ThrowIfNull(marks);
+        Position? valuing = null;
+        var valuingMark = 0m;
+        try
+        {
+            return ValueCore(marks, ref valuing, ref valuingMark);
+        }
+        catch (OverflowException)
+        {
+            return Result.Fail<Valuation>(LedgerErrorCodes.ValuationOverflow, valuing is null
+                ? "The account's totals at its marks are beyond what a decimal holds."
+                : $"{valuing.Symbol} ({valuing.Quantity} at mark {valuingMark}) takes the account's value beyond what a decimal holds.");
+        }
+    }
+
+    private Result<Valuation> ValueCore(IReadOnlyDictionary<string, decimal> marks, ref Position? valuing, ref decimal valuingMark)
+    {
         decimal longValue = 0m, shortValue = 0m, unrealized = 0m;
         foreach (var (_, position) in Positions)
         {
@@ -286,6 +307,7 @@ public sealed record AccountLedger
                 return Result.Fail<Valuation>(LedgerErrorCodes.MarkInvalid, $"Mark {mark} for {position.Symbol} is not positive.");
             }
 
+            (valuing, valuingMark) = (position, mark);
             var value = position.MarketValue(mark);
             if (value > 0m)
             {
@@ -299,6 +321,7 @@ public sealed record AccountLedger
             unrealized += position.UnrealizedPnl(mark);
         }
 
+        valuing = null;
         var equity = Cash + longValue + shortValue;
         var gross = longValue - shortValue;
         var reserved = ReservedTotal;

@@ -30,7 +30,9 @@ public sealed class RiskContext(RiskInput input)
 
     public AccountLedger Account => Input.Account ?? throw Missing("account");
 
-    public Valuation Valuation => Input.Valuation ?? throw Missing("account valuation");
+    public Valuation Valuation => Input.Valuation ?? throw (Input.ValuationError is { } why
+        ? new RiskInputMissingException(RiskReasonCodes.InputMissing, $"Missing account valuation: {why}")
+        : Missing("account valuation"));
 
     public IFeeModel FeeModel => Input.FeeModel ?? throw Missing("fee model");
 

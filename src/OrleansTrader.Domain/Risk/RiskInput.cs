@@ -36,6 +36,9 @@ public sealed record RiskInput
     /// <summary>The account marked to market now (equity, buying power net of reservations).</summary>
     public Valuation? Valuation { get; init; }
 
+    /// <summary>Why <see cref="Valuation"/> is absent when the account knows (e.g. it overflows); named in the denial.</summary>
+    public string? ValuationError { get; init; }
+
     public IFeeModel? FeeModel { get; init; }
 
     public int OpenOrderCount { get; init; }
