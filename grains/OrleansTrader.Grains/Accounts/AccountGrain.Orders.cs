@@ -12,6 +12,7 @@ namespace OrleansTrader.Grains.Accounts;
 internal sealed partial class AccountGrain
 {
     private const string ReplaceDeniedAction = "replace-denied";
+    private const string UnsentReason = "Not sent to the broker: the account's storage failed at its placement.";
 
     public async Task<OrderCommandResult> PlaceOrderAsync(PlaceOrder command)
     {
@@ -29,7 +30,9 @@ internal sealed partial class AccountGrain
 
         if (_history.TryGetOrderId(request.ClientOrderId, out var existingId) && await FindOrderAsync(existingId) is { } existing)
         {
-            return OrderCommandResult.Of(existing, existing: true);
+            return _unsentOrders is { Count: > 0 } && _unsentOrders.Contains(existingId)
+                ? await CompleteUnsentPlacementAsync(existingId)
+                : OrderCommandResult.Of(existing, existing: true);
         }
 
         if (_client is null)
@@ -60,9 +63,73 @@ internal sealed partial class AccountGrain
         var working = new WorkingOrder { Order = Order.Create(orderId, request, now), Origin = command.Origin, InFlight = true };
         Record(working, null, AccountHistoryStore.SubmittedAction, decision.ReasonCode,
             string.Create(CultureInfo.InvariantCulture, $"reserved {decision.RequiredReservation}; reference price {decision.ReferencePrice}; estimated fee {decision.EstimatedFee}"));
-        await PersistAsync();
+        try
+        {
+            await PersistAsync();
+        }
+        catch
+        {
+            // Nothing went to the broker: the same id placed again completes the placement, a later write that goes
+            // through rejects it (RejectUnsentOrders), a cancel ends it here.
+            (_unsentOrders ??= new HashSet<string>(StringComparer.Ordinal)).Add(orderId);
+            throw;
+        }
+
         AccountLog.Submitting(logger, AccountId, orderId, request.ClientOrderId, request.Symbol, request.Side, request.Quantity);
         return OrderCommandResult.Of(await SubmitToBrokerAsync(orderId, request));
+    }
+
+    /// <summary>
+    /// A placement repeated for an order whose first write failed (never sent): checked again as a placement now (the
+    /// breaker may have tripped, prices moved; its own reservation excluded), then its write and its submit, answered as
+    /// the first placement would have been. Refused now, it is rejected with the denial's reason.
+    /// </summary>
+    private async Task<OrderCommandResult> CompleteUnsentPlacementAsync(string orderId)
+    {
+        var request = S.WorkingOrders[orderId].Order.Request;
+        await RefreshMissingMarksAsync();
+        var quote = await GrainFactory.GetGrain<ISymbolGrain>(request.Symbol).GetQuoteAsync();
+        RememberMark(quote);
+        var decision = Evaluate(request, time.GetUtcNow(), quote.LastQuote, excludeOrderId: orderId);
+        if (!decision.Approved)
+        {
+            _unsentOrders!.Remove(orderId);
+            Transition(orderId, OrderEvent.Reject, "rejected", $"Not sent to the broker: {decision.Message}");
+            await PersistAsync();
+            AccountLog.Denied(logger, AccountId, request.ClientOrderId, request.Symbol, decision.ReasonCode, decision.Message);
+            return OrderCommandResult.Denied(decision.ReasonCode, decision.Message, decision.MaxQuantity, View(orderId), decision.Causes);
+        }
+
+        // Out of the set before the write, or the write going through would reject it.
+        _unsentOrders!.Remove(orderId);
+        try
+        {
+            await PersistAsync();
+        }
+        catch
+        {
+            _unsentOrders.Add(orderId);
+            throw;
+        }
+
+        AccountLog.Submitting(logger, AccountId, orderId, request.ClientOrderId, request.Symbol, request.Side, request.Quantity);
+        return OrderCommandResult.Of(await SubmitToBrokerAsync(orderId, request));
+    }
+
+    /// <summary>
+    /// Called once a write went through: the orders whose placement's write failed before and that were not placed again
+    /// are rejected now, not sent late at another price (the caller was told the outcome is unknown). The rejections, and
+    /// their released reservations, go with the next write (the signal tick's at the latest).
+    /// </summary>
+    private void RejectUnsentOrders()
+    {
+        foreach (var orderId in _unsentOrders!)
+        {
+            Transition(orderId, OrderEvent.Reject, "rejected", UnsentReason);
+        }
+
+        _unsentOrders.Clear();
+        _persistDeferred = true;
     }
 
     public async Task<RiskDecision> PreviewOrderAsync(OrderRequest request)
@@ -726,6 +793,13 @@ internal sealed partial class AccountGrain
         if (OrderReplaceRules.CheckCancel(working.Order) is { } rule)
         {
             return OrderCommandResult.Denied(rule.Code, rule.Message, order: ToView(working));
+        }
+
+        if (_unsentOrders is { Count: > 0 } && _unsentOrders.Remove(orderId))
+        {
+            // Never sent (its placement's write failed): nothing to cancel at the broker.
+            Transition(orderId, OrderEvent.Canceled, "canceled", "Canceled before it was sent to the broker.");
+            return OrderCommandResult.Of(View(orderId)!);
         }
 
         if (_client is null || working.BrokerOrderId is null)

@@ -88,6 +88,12 @@ internal sealed partial class AccountGrain
         var open = (await _client.ListOpenOrdersAsync()).ToDictionary(o => o.ClientOrderId, StringComparer.Ordinal);
         foreach (var working in S.WorkingOrders.Values.ToList())
         {
+            if (_unsentOrders is { Count: > 0 } && _unsentOrders.Contains(working.Order.OrderId))
+            {
+                // Known never sent (its placement's write failed): the next write that goes through rejects it.
+                continue;
+            }
+
             var broker = open.GetValueOrDefault(working.Order.ClientOrderId)
                 ?? await _client.GetOrderByClientOrderIdAsync(working.Order.ClientOrderId);
             if (broker is null)

@@ -192,21 +192,24 @@ internal sealed partial class AccountGrain
         await _store!.FlushAsync(S, _history);
         await state.WriteStateAsync();
         _persistIncomplete = false;
-        if (_unpublished.Count == 0 || _events is null)
+        if (_unpublished.Count > 0 && _events is not null)
         {
-            return;
+            var batch = _unpublished.ToArray();
+            _unpublished.Clear();
+            try
+            {
+                await _events.OnNextBatchAsync(batch);
+            }
+            catch (Exception ex)
+            {
+                // Events are persisted; a subscriber that missed them reads them back with GetEventsAsync.
+                AccountLog.PublishFailed(logger, ex, AccountId, batch.Length);
+            }
         }
 
-        var batch = _unpublished.ToArray();
-        _unpublished.Clear();
-        try
+        if (_unsentOrders is { Count: > 0 })
         {
-            await _events.OnNextBatchAsync(batch);
-        }
-        catch (Exception ex)
-        {
-            // Events are persisted; a subscriber that missed them reads them back with GetEventsAsync.
-            AccountLog.PublishFailed(logger, ex, AccountId, batch.Length);
+            RejectUnsentOrders();
         }
     }
 }

@@ -69,6 +69,12 @@ internal sealed partial class AccountGrain(
     /// <summary>A persist started and did not finish (its write failed): the signal tick tries again.</summary>
     private bool _persistIncomplete;
 
+    /// <summary>
+    /// Orders whose placement's write failed, so their submit was never tried: known for certain while the activation lives
+    /// (after a restart reconciliation treats them as ambiguous submits). Null until the first such failure.
+    /// </summary>
+    private HashSet<string>? _unsentOrders;
+
     private string AccountId => this.GetPrimaryKeyString();
 
     private AccountState S => state.State;
@@ -117,6 +123,11 @@ internal sealed partial class AccountGrain(
         if (_persistDeferred || _persistIncomplete)
         {
             await PersistAsync();
+            if (_persistDeferred)
+            {
+                // The write rejected orders whose placement's write had failed (RejectUnsentOrders): stored before the end.
+                await PersistAsync();
+            }
         }
     }
 

@@ -1,0 +1,162 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Risk;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.Runtime;
+using OrleansTrader.Runtime.Testing;
+
+namespace OrleansTrader.Grains.Tests;
+
+/// <summary>
+/// A placement whose write failed (a database outage, a dropped connection) was never sent to the broker. The account
+/// knows that while it lives: the same client order id placed again completes the placement; a later write that goes
+/// through rejects it at once, not as an ambiguous submit after the in-flight grace; a cancel ends it without the broker.
+/// </summary>
+public sealed class AccountUnsentOrderTests
+{
+    private static readonly DateTimeOffset Monday = new(2026, 3, 2, 14, 0, 0, TimeSpan.Zero);
+
+    // The retry got the never-sent order back (existing, in flight) and nothing ever sent it.
+    [Fact]
+    public async Task APlacementWhoseWriteFailed_PlacedAgain_IsSentToTheBrokerOnce()
+    {
+        var storage = new WriteFailingStorage("account");
+        await using var cluster = await StartAsync(storage);
+        var account = await TestAccounts.OpenAsync(cluster, "unsent-retry", 10_000m);
+        await Market.QuoteAsync(cluster, "UNR", 10m, 10m);
+        var order = Market.Limit("unr-1", "UNR", OrderSide.Buy, 10m, 9.5m);
+
+        storage.FailAll = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => account.PlaceOrderAsync(order));
+        await Assert.ThrowsAnyAsync<Exception>(() => account.PlaceOrderAsync(order));
+        storage.FailAll = false;
+        var placed = await account.PlaceOrderAsync(order);
+
+        Assert.True(placed is { Succeeded: true, IsExisting: false }, placed.Denial?.Message ?? $"existing: {placed.IsExisting}");
+        Assert.Equal((OrderStatus.Accepted, false), (placed.Order!.Status, placed.Order.InFlight));
+        Assert.NotNull(placed.Order.BrokerOrderId);
+
+        // The broker has it (reconciliation finds it working), and the account has one order for the id.
+        await account.ReconcileAsync();
+        var orders = await account.GetOrdersAsync(OrderStatusFilter.All, 100, null);
+        Assert.Equal([(placed.Order.OrderId, OrderStatus.Accepted)], orders.Select(o => (o.OrderId, o.Status)));
+        Assert.Equal(95m, (await account.GetSnapshotAsync())!.Reserved);
+    }
+
+    // It stayed in flight, reserved, until reconciliation rejected it as an ambiguous submit after the grace.
+    [Fact]
+    public async Task APlacementWhoseWriteFailed_IsRejectedByTheNextWriteThatGoesThrough_AndItsReservationReleased()
+    {
+        var storage = new WriteFailingStorage("account");
+        await using var cluster = await StartAsync(storage);
+        var account = await TestAccounts.OpenAsync(cluster, "unsent-reject", 10_000m);
+        await Market.QuoteAsync(cluster, "UNJ", 10m, 10m);
+
+        storage.FailNext = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => account.PlaceOrderAsync(Market.Limit("unj-1", "UNJ", OrderSide.Buy, 10m, 9.5m)));
+        var other = await account.PlaceOrderAsync(Market.Limit("unj-2", "UNJ", OrderSide.Buy, 1m, 9m));
+        Assert.True(other.Succeeded, other.Denial?.Message);
+
+        var unsent = (await account.GetOrderByClientOrderIdAsync("unj-1"))!;
+        Assert.Equal((OrderStatus.Rejected, false), (unsent.Status, unsent.InFlight));
+        Assert.Contains("storage failed", unsent.StatusReason, StringComparison.Ordinal);
+        Assert.Equal(9m, (await account.GetSnapshotAsync())!.Reserved);
+        var journal = await account.GetJournalAsync(0, 1_000);
+        Assert.Contains(journal, j => j.OrderId == unsent.OrderId && j is { To: OrderStatus.Rejected, Action: "rejected" } && j.Detail == unsent.StatusReason);
+
+        // Placing it again answers the rejection; nothing goes to the broker.
+        var again = await account.PlaceOrderAsync(Market.Limit("unj-1", "UNJ", OrderSide.Buy, 10m, 9.5m));
+        Assert.True(again is { IsExisting: true, Order.Status: OrderStatus.Rejected }, again.Order?.Status.ToString());
+
+        // The rejection is stored: a restart shows it, with the reservation released.
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        account = cluster.Account("unsent-reject");
+        Assert.Equal(OrderStatus.Rejected, (await account.GetOrderByClientOrderIdAsync("unj-1"))!.Status);
+        Assert.Equal(9m, (await account.GetSnapshotAsync())!.Reserved);
+    }
+
+    // Placed again after the account's breaker halted it, the never-sent order went to the broker on the first placement's
+    // risk check.
+    [Fact]
+    public async Task APlacementWhoseWriteFailed_PlacedAgainAfterAHalt_IsRejectedWithTheDenial_AndNotSent()
+    {
+        var storage = new WriteFailingStorage("account");
+        await using var cluster = await StartAsync(storage);
+        var account = await TestAccounts.OpenAsync(cluster, "unsent-halt", 10_000m);
+        await Market.QuoteAsync(cluster, "UNH", 10m, 10m);
+        var order = Market.Limit("unh-1", "UNH", OrderSide.Buy, 10m, 9.5m);
+
+        storage.FailNext = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => account.PlaceOrderAsync(order));
+        Assert.True((await cluster.Breaker("unsent-halt").TripAsync(TradingState.Halted, new BreakerActor("risk-officer", HasRiskRole: true), "halt")).Succeeded);
+        var again = await account.PlaceOrderAsync(order);
+
+        Assert.False(again.Succeeded);
+        Assert.Equal(RiskReasonCodes.TradingHalted, again.Denial!.ReasonCode);
+        var unsent = (await account.GetOrderByClientOrderIdAsync("unh-1"))!;
+        Assert.Equal((OrderStatus.Rejected, false, null), (unsent.Status, unsent.InFlight, unsent.BrokerOrderId));
+        Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
+    }
+
+    // The signal tick's retry of the write resolves it too, while the outage outlasting the in-flight grace does not turn
+    // it into an ambiguous submit.
+    [Fact]
+    public async Task APlacementWhoseWriteFailed_IsRejectedByTheSignalTicksWrite_EvenAfterTheInFlightGrace()
+    {
+        var time = new FakeTimeProvider(Monday);
+        var storage = new WriteFailingStorage("account");
+        await using var cluster = await StartAsync(storage, time);
+        var account = await TestAccounts.OpenAsync(cluster, "unsent-tick", 10_000m);
+        await Market.QuoteAsync(cluster, "UNT", 10m, 10m);
+
+        storage.FailAll = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => account.PlaceOrderAsync(Market.Limit("unt-1", "UNT", OrderSide.Buy, 10m, 9.5m)));
+        time.Advance(TimeSpan.FromMinutes(2));
+        await Assert.ThrowsAnyAsync<Exception>(() => account.ReconcileAsync());
+        storage.FailAll = false;
+        await account.RefreshAsync();
+
+        var unsent = (await account.GetOrderByClientOrderIdAsync("unt-1"))!;
+        Assert.Equal(OrderStatus.Rejected, unsent.Status);
+        Assert.Contains("storage failed", unsent.StatusReason, StringComparison.Ordinal);
+        Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
+    }
+
+    // The cancel was refused ("not confirmed by the broker yet; reconciliation resolves it first").
+    [Fact]
+    public async Task APlacementWhoseWriteFailed_IsCanceledWithoutTheBroker()
+    {
+        var storage = new WriteFailingStorage("account");
+        await using var cluster = await StartAsync(storage);
+        var account = await TestAccounts.OpenAsync(cluster, "unsent-cancel", 10_000m);
+        await Market.QuoteAsync(cluster, "UNC", 10m, 10m);
+
+        storage.FailNext = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => account.PlaceOrderAsync(Market.Limit("unc-1", "UNC", OrderSide.Buy, 10m, 9.5m)));
+        var orderId = (await account.GetOrderByClientOrderIdAsync("unc-1"))!.OrderId;
+        var canceled = await account.CancelOrderAsync(orderId);
+
+        Assert.True(canceled is { Succeeded: true, Order.Status: OrderStatus.Canceled }, canceled.Denial?.Message);
+        Assert.Null(canceled.Order!.BrokerOrderId);
+        Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
+    }
+
+    private static Task<TradingCluster> StartAsync(WriteFailingStorage storage, FakeTimeProvider? time = null) => TradingCluster.StartAsync(new TradingClusterOptions
+    {
+        Time = time ?? new FakeTimeProvider(Monday),
+        ConfigureSilo = silo =>
+        {
+            silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp));
+
+            // The tests drive the writes, the tick (RefreshAsync) and reconciliation themselves.
+            silo.Configure<AccountGrainOptions>(o =>
+            {
+                o.SignalInterval = TimeSpan.FromDays(30);
+                o.ReconcileInterval = TimeSpan.FromDays(30);
+            });
+        },
+    });
+}
