@@ -13,4 +13,10 @@ public enum RejectionReason
     Duplicate,
     InvalidBar,
     TooManySymbols,
+
+    /// <summary>A price above <see cref="TickValidatorOptions.MaxPrice"/>: no real print, whatever the band would say.</summary>
+    PriceAboveMaximum,
+
+    /// <summary>A trade or quote size above <see cref="TickValidatorOptions.MaxSize"/>.</summary>
+    SizeAboveMaximum,
 }

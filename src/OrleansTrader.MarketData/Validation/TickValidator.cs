@@ -62,6 +62,17 @@ public sealed class TickValidator
             return Reject(RejectionReason.NonPositiveSize, $"size {trade.Size}");
         }
 
+        // Before the band: during its warm-up any price is taken, and an absurd one would become the mark.
+        if (trade.Price > _options.MaxPrice)
+        {
+            return Reject(RejectionReason.PriceAboveMaximum, $"price {trade.Price} above {_options.MaxPrice}");
+        }
+
+        if (trade.Size > _options.MaxSize)
+        {
+            return Reject(RejectionReason.SizeAboveMaximum, $"size {trade.Size} above {_options.MaxSize}");
+        }
+
         if (trade.Suspicious && _options.RejectSuspiciousPrints)
         {
             return Reject(RejectionReason.SuspiciousPrint, "flagged by the source");
@@ -95,6 +106,16 @@ public sealed class TickValidator
         if ((quote.BidPrice == 0m && quote.BidSize > 0m) || (quote.AskPrice == 0m && quote.AskSize > 0m))
         {
             return Reject(RejectionReason.NonPositivePrice, "size without a price");
+        }
+
+        if (quote.BidPrice > _options.MaxPrice || quote.AskPrice > _options.MaxPrice)
+        {
+            return Reject(RejectionReason.PriceAboveMaximum, $"bid {quote.BidPrice} ask {quote.AskPrice} above {_options.MaxPrice}");
+        }
+
+        if (quote.BidSize > _options.MaxSize || quote.AskSize > _options.MaxSize)
+        {
+            return Reject(RejectionReason.SizeAboveMaximum, $"bid size {quote.BidSize} ask size {quote.AskSize} above {_options.MaxSize}");
         }
 
         if (quote.Suspicious && _options.RejectSuspiciousPrints)
@@ -138,6 +159,12 @@ public sealed class TickValidator
         if (bar.Volume < 0m || bar.TradeCount < 0)
         {
             return Reject(RejectionReason.NonPositiveSize, $"volume {bar.Volume} trades {bar.TradeCount}");
+        }
+
+        // A bar's volume sums many trades (a day's can pass MaxSize), so only its prices are capped.
+        if (bar.Open > _options.MaxPrice || bar.High > _options.MaxPrice || bar.Low > _options.MaxPrice || bar.Close > _options.MaxPrice)
+        {
+            return Reject(RejectionReason.PriceAboveMaximum, $"o {bar.Open} h {bar.High} l {bar.Low} c {bar.Close} above {_options.MaxPrice}");
         }
 
         if (bar.Interval <= TimeSpan.Zero || bar.High < Math.Max(Math.Max(bar.Open, bar.Close), bar.Low) ||

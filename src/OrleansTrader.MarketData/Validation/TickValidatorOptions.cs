@@ -29,4 +29,18 @@ public sealed class TickValidatorOptions
 
     /// <summary>Symbols tracked by one validator; ticks for further symbols are rejected, not tracked.</summary>
     public int MaxSymbols { get; set; } = 10_000;
+
+    /// <summary>
+    /// Highest plausible price (trade price, quote bid and ask, bar open/high/low/close), checked before the band: during
+    /// the band's warm-up (or after its re-anchor) an absurd first print would otherwise become the last trade and the
+    /// mark. The highest-priced US equity trades below $1,000,000 a share.
+    /// </summary>
+    public decimal MaxPrice { get; set; } = 10_000_000m;
+
+    /// <summary>
+    /// Largest plausible trade size or quote size, in shares: far above any real print, yet low enough that bar volumes
+    /// summed from trades and price times size stay far inside a decimal, and that a quote's displayed size still limits
+    /// the paper exchange's fills.
+    /// </summary>
+    public decimal MaxSize { get; set; } = 1_000_000_000m;
 }

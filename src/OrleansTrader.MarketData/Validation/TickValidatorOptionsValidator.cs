@@ -38,6 +38,16 @@ internal sealed class TickValidatorOptionsValidator : IValidateOptions<TickValid
             failures.Add($"{TickValidatorOptions.SectionName}:MaxSymbols must be between 1 and 1000000.");
         }
 
+        if (options.MaxPrice <= 0m)
+        {
+            failures.Add($"{TickValidatorOptions.SectionName}:MaxPrice must be > 0.");
+        }
+
+        if (options.MaxSize <= 0m)
+        {
+            failures.Add($"{TickValidatorOptions.SectionName}:MaxSize must be > 0.");
+        }
+
         return failures;
     }
 }

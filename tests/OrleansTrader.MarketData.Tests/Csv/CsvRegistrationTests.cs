@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using OrleansTrader.MarketData.Csv;
 using OrleansTrader.MarketData.Hosting;
 using OrleansTrader.MarketData.Synthetic;
+using OrleansTrader.MarketData.Validation;
 
 namespace OrleansTrader.MarketData.Tests.Csv;
 
@@ -30,6 +31,16 @@ public sealed class CsvRegistrationTests
 
         Assert.Contains("MarketData:Csv:DataPath is required", ex.Message, StringComparison.Ordinal);
         Assert.Contains("MarketData:Csv:Symbols", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddCsvReplayFeed_FailsClearly_OnANonPositivePriceCeiling()
+    {
+        using var provider = Build(s => s.AddCsvReplayFeed(), new Dictionary<string, string?> { ["MarketData:Validation:MaxPrice"] = "0" });
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<TickValidatorOptions>>().Value);
+
+        Assert.Contains("MarketData:Validation:MaxPrice must be > 0", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

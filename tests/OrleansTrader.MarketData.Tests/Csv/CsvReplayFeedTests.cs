@@ -188,6 +188,26 @@ public sealed class CsvReplayFeedTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_AnAbsurdPriceOrSize_IsARejection_NotABadRow()
+    {
+        // Well-formed numbers, like a negative price: the validator refuses them, the parser does not.
+        var path = _dir.Write("t.csv",
+            "time,price,size,exchange,condition,suspicious\n" +
+            "2013-10-07T09:30:00.000-04:00,100000000000000000000000000,100,P,0,0\n" +
+            "2013-10-07T09:30:00.001-04:00,167.40,100000000000000000000,P,0,0\n" +
+            "2013-10-07T09:30:00.002-04:00,167.40,100,P,0,0\n");
+        var feed = Feed([new CsvSource(path, "SPY", CsvFileKind.TradeTicks)], validate: true);
+
+        var events = await Data(feed);
+
+        Assert.Equal(167.40m, Assert.IsType<TradeEvent>(Assert.Single(events)).Trade.Price);
+        var health = feed.GetHealth();
+        Assert.Equal(1, health.RejectedByReason[RejectionReason.PriceAboveMaximum]);
+        Assert.Equal(1, health.RejectedByReason[RejectionReason.SizeAboveMaximum]);
+        Assert.Equal(0, health.TotalMalformed);
+    }
+
+    [Fact]
     public async Task ReadAsync_AtFactor60_ReleasesOneDataMinutePerSecond()
     {
         var lines = string.Concat(Enumerable.Range(0, 4).Select(i => $"2013-10-07T09:{30 + i}:00.000-04:00,10,10,10,10,1\n"));

@@ -233,6 +233,83 @@ public sealed class TickValidatorTests
     }
 
     [Fact]
+    public void ValidateTrade_RejectsAnAbsurdFirstPrint_BeforeTheBandHasWarmedUp()
+    {
+        var validator = new TickValidator();
+
+        var result = validator.ValidateTrade(Trade(1e26m));
+
+        Assert.Equal(RejectionReason.PriceAboveMaximum, result.Reason);
+        Assert.Equal(1, validator.GetCounters().RejectedByReason[RejectionReason.PriceAboveMaximum]);
+        Assert.Equal(0, validator.GetCounters().Accepted);
+    }
+
+    [Fact]
+    public void ValidateTrade_AbsurdPrints_NeverReanchorTheBand()
+    {
+        var validator = new TickValidator(new TickValidatorOptions { BandWarmupCount = 1, ReanchorAfterConsecutiveRejections = 2 });
+        Assert.True(validator.ValidateTrade(Trade(100m)).IsAccepted);
+
+        var absurd = Enumerable.Range(1, 5).Select(i => validator.ValidateTrade(Trade(1e26m, ms: i)).Reason).ToList();
+
+        Assert.All(absurd, r => Assert.Equal(RejectionReason.PriceAboveMaximum, r));
+        Assert.Equal(0, validator.GetCounters().Reanchors);
+        Assert.Equal(RejectionReason.OutsidePriceBand, validator.ValidateTrade(Trade(200m, ms: 10)).Reason);
+    }
+
+    [Fact]
+    public void ValidateTrade_AcceptsThePriceCeilingItself_AndHonoursAConfiguredOne()
+    {
+        Assert.True(new TickValidator().ValidateTrade(Trade(10_000_000m)).IsAccepted);
+
+        var validator = new TickValidator(new TickValidatorOptions { MaxPrice = 1_000m });
+
+        Assert.Equal(RejectionReason.PriceAboveMaximum, validator.ValidateTrade(Trade(1_000.01m)).Reason);
+    }
+
+    [Fact]
+    public void ValidateTrade_RejectsAnAbsurdSize()
+    {
+        var validator = new TickValidator();
+
+        Assert.Equal(RejectionReason.SizeAboveMaximum, validator.ValidateTrade(Trade(100m, size: 1e20m)).Reason);
+        Assert.True(validator.ValidateTrade(Trade(100m, size: 1_000_000_000m, ms: 1)).IsAccepted);
+        Assert.Equal(1, validator.GetCounters().RejectedByReason[RejectionReason.SizeAboveMaximum]);
+    }
+
+    [Fact]
+    public void ValidateQuote_RejectsAnAbsurdAskOrSize_BeforeTheBandHasWarmedUp()
+    {
+        var validator = new TickValidator();
+
+        Assert.Equal(RejectionReason.PriceAboveMaximum, validator.ValidateQuote(Quote(13.84m, 1e26m)).Reason);
+        Assert.Equal(RejectionReason.SizeAboveMaximum, validator.ValidateQuote(Quote(13.84m, 13.85m, askSize: 1e20m, ms: 1)).Reason);
+        Assert.Equal(0, validator.GetCounters().Accepted);
+    }
+
+    [Fact]
+    public void ValidateBar_RejectsAnAbsurdPrice_ButNotALargeVolume()
+    {
+        var validator = new TickValidator();
+        var bar = new Bar("SPY", T0, TimeSpan.FromMinutes(1), 10m, 1e26m, 9m, 10.5m, 1000m);
+
+        Assert.Equal(RejectionReason.PriceAboveMaximum, validator.ValidateBar(bar).Reason);
+
+        // A daily bar's volume sums a day of trades: beyond any one print's MaxSize, and still real.
+        Assert.True(validator.ValidateBar(bar with { Start = T0.AddDays(1), Interval = TimeSpan.FromDays(1), High = 11m, Volume = 5_000_000_000m }).IsAccepted);
+    }
+
+    [Theory]
+    [InlineData(0, 1, "MaxPrice")]
+    [InlineData(-1, 1, "MaxPrice")]
+    [InlineData(1, 0, "MaxSize")]
+    public void Constructor_Throws_OnANonPositiveCeiling(int maxPrice, int maxSize, string named)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new TickValidator(new TickValidatorOptions { MaxPrice = maxPrice, MaxSize = maxSize }));
+        Assert.Contains($"MarketData:Validation:{named} must be > 0", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Constructor_Throws_OnInvalidOptions()
     {
         var ex = Assert.Throws<ArgumentException>(() => new TickValidator(new TickValidatorOptions { DuplicateWindowSize = 0 }));
