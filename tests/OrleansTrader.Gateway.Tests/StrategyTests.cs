@@ -93,6 +93,27 @@ public sealed class StrategyTests(GatewayFixture fixture)
         Assert.Empty(listed.EnumerateArray());
     }
 
+    [Fact]
+    public async Task Strategy_WithASymbolParameter_IsRefusedWith422_NotCreatedOnItsSymbolsWithTheParameterIgnored()
+    {
+        var account = await Host.CreateAccountAsync();
+
+        // The symbols field says what a strategy trades; /api/strategy-kinds lists no "symbol" parameter, so one naming
+        // another symbol is refused like any unknown name, and the names it lists are the ones the kinds list shows.
+        var problem = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/strategies", Host.AdminKey, new
+        {
+            strategyId = "elsewhere", kind = "sma-crossover", symbols = new[] { "STRS" },
+            parameters = new Dictionary<string, string> { ["symbol"] = "STRT", ["quantity"] = "5" },
+        }, HttpStatusCode.UnprocessableEntity);
+
+        Assert.Equal("STRATEGY_PARAMETERS_INVALID", problem.GetProperty("reason").GetString());
+        Assert.Equal(
+            "Invalid parameters for strategy 'sma-crossover': symbol: is not a parameter of this strategy (known: quantity, fastPeriod, slowPeriod, allowShort, trailingStopPercent)",
+            problem.GetProperty("detail").GetString());
+        var listed = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/strategies", Host.AdminKey, null, HttpStatusCode.OK);
+        Assert.Empty(listed.EnumerateArray());
+    }
+
     /// <summary>
     /// docs/api.md, Errors: no exception text in a problem. The kind's refusal names every bad parameter in words, without
     /// the " (Parameter 'x')" that .NET appends to an ArgumentException's message for the first one only.

@@ -71,7 +71,7 @@ public sealed partial class StrategyRegistry
 
         if (!_custom.TryGetValue(kind, out var definition))
         {
-            return StrategyCatalog.Create(kind, new Dictionary<string, string>(parameters, StringComparer.OrdinalIgnoreCase) { ["symbol"] = symbols[0] });
+            return CreateBuiltIn(kind, symbols[0], parameters);
         }
 
         var setup = new StrategySetup(symbols, new Dictionary<string, string>(parameters, StringComparer.OrdinalIgnoreCase));
@@ -87,6 +87,40 @@ public sealed partial class StrategyRegistry
         }
 
         return strategy ?? throw new InvalidOperationException($"The definition of strategy kind '{kind}' created no strategy.");
+    }
+
+    // The catalog takes the symbol as a parameter, but through the registry it comes from the symbols alone: a "symbol"
+    // parameter naming another symbol would be overwritten by them, so it is refused like any unknown name (one naming the
+    // strategy's own symbol changes nothing and is let be), and the names listed as known are the ones /api/strategy-kinds shows.
+    private IStrategy CreateBuiltIn(string kind, string symbol, IReadOnlyDictionary<string, string> parameters)
+    {
+        var known = ParameterNames(kind);
+        var unknown = parameters
+            .Where(p => !known.Contains(p.Key, StringComparer.OrdinalIgnoreCase)
+                && !(string.Equals(p.Key, "symbol", StringComparison.OrdinalIgnoreCase) && string.Equals(p.Value, symbol, StringComparison.OrdinalIgnoreCase)))
+            .Select(p => p.Key)
+            .Order(StringComparer.Ordinal)
+            .Select(name => new StrategyParameterError(name, $"is not a parameter of this strategy (known: {string.Join(", ", known)})"))
+            .ToList();
+        var taken = new Dictionary<string, string>(parameters.Where(p => known.Contains(p.Key, StringComparer.OrdinalIgnoreCase)), StringComparer.OrdinalIgnoreCase)
+        {
+            ["symbol"] = symbol,
+        };
+
+        IStrategy? strategy = null;
+        IReadOnlyList<StrategyParameterError> invalid = [];
+        try
+        {
+            strategy = StrategyCatalog.Create(kind, taken);
+        }
+        catch (StrategyParameterException e)
+        {
+            invalid = e.Errors;
+        }
+
+        return invalid.Count > 0 || unknown.Count > 0 || strategy is null
+            ? throw new StrategyParameterException(kind, [.. invalid, .. unknown])
+            : strategy;
     }
 
     /// <summary>A registered kind's snapshot as JSON of its own type.</summary>

@@ -68,6 +68,29 @@ public sealed class StrategyRegistryTests
     }
 
     [Fact]
+    public void ABuiltInKind_RefusesASymbolParameter_AndNamesOnlyTheParametersItTakes()
+    {
+        var registry = new StrategyRegistry([]);
+        const string Known = "is not a parameter of this strategy (known: quantity, fastPeriod, slowPeriod, allowShort, trailingStopPercent)";
+
+        // The symbols are given apart; a "symbol" parameter naming another one must not be taken and then ignored.
+        var symbol = Assert.Throws<StrategyParameterException>(() =>
+            registry.Create(StrategyKinds.SmaCrossover, ["SPY"], new Dictionary<string, string> { ["symbol"] = "AAPL", ["quantity"] = "10" }));
+        Assert.Equal(new StrategyParameterError("symbol", Known), Assert.Single(symbol.Errors));
+
+        // One naming the strategy's own symbol changes nothing (strategies stored with one still start).
+        Assert.NotNull(registry.Create(StrategyKinds.SmaCrossover, ["SPY"], new Dictionary<string, string> { ["symbol"] = "spy", ["quantity"] = "10" }));
+
+        var typo = Assert.Throws<StrategyParameterException>(() =>
+            registry.Create(StrategyKinds.SmaCrossover, ["SPY"], new Dictionary<string, string> { ["quantity"] = "10", ["slowPeriods"] = "8" }));
+        Assert.Equal(new StrategyParameterError("slowPeriods", Known), Assert.Single(typo.Errors));
+
+        var both = Assert.Throws<StrategyParameterException>(() =>
+            registry.Create(StrategyKinds.SmaCrossover, ["SPY"], new Dictionary<string, string> { ["fastPeriod"] = "x", ["slowPeriods"] = "8" }));
+        Assert.Equal(["fastPeriod", "quantity", "slowPeriods"], both.Errors.Select(e => e.Parameter).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void ARegisteredKindsSnapshot_RoundTripsAsJsonOfItsOwnType()
     {
         var registry = new StrategyRegistry([BarCounter]);
