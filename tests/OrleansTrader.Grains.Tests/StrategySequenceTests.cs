@@ -128,6 +128,29 @@ public sealed class StrategySequenceTests
         Assert.Single(await account.GetOrdersAsync(OrderStatusFilter.All, 10, null));
     }
 
+    [Fact]
+    public async Task AStartWhoseOnStartThrew_KeepsTheEarlierRunsWorkingOrderItCaughtUpOn_SoTheNextStartAsksForNoSecondOrder()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { ConfigureSilo = silo => silo.Services.AddStrategy(ThrowOnceBuyer.Definition) });
+        await Market.QuoteAsync(cluster, Symbol, 50m, 50m);
+        var account = await TestAccounts.OpenAsync(cluster, "sst", 1_000_000m, TestAccounts.Loose with { MaxQuoteAge = TimeSpan.FromDays(1) });
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("sst", "s"));
+        Assert.True((await strategy.CreateAsync(new CreateStrategy { Kind = ThrowOnceBuyer.Definition.Kind, Symbols = [Symbol], Parameters = new Dictionary<string, string>(), Start = false })).Succeeded);
+
+        // The earlier run's "s-1", a limit buy that rests, placed after the strategy's last write of its next sequence.
+        Assert.Null((await account.PlaceOrderAsync(Market.Limit("s-1", Symbol, OrderSide.Buy, 3m, 46m) with { Origin = "strategy:s" })).Denial);
+
+        // The first start caught up on that order, then its OnStart threw: stopped with the reason.
+        var failed = (await strategy.StartAsync()).Status!;
+        Assert.False(failed.Running);
+        Assert.Contains("failed to start", failed.LastError, StringComparison.Ordinal);
+
+        // Started again, it still sees its working buy (its catch-up does not come again): no market buy beside it.
+        Assert.True((await strategy.StartAsync()).Status!.Running);
+        Assert.Equal(0, (await strategy.GetStatusAsync())!.IntentsSent);
+        Assert.Equal(["s-1"], (await account.GetOrdersAsync(OrderStatusFilter.All, 10, null)).Select(o => o.ClientOrderId));
+    }
+
     private static async Task<TradingCluster> StartBuyerClusterAsync()
     {
         var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { ConfigureSilo = silo => silo.Services.AddStrategy(StartBuyer.Definition) });
@@ -196,6 +219,42 @@ public sealed class StrategySequenceTests
 
         protected override void OnStarted()
         {
+            var symbol = Context.Symbols[0];
+            if (Context.GetPosition(symbol).Quantity == 0m && !Context.HasOpenOrder(symbol))
+            {
+                Context.SubmitOrder(new OrderIntentRequest { Symbol = symbol, Side = OrderSide.Buy, Quantity = 1m, Reason = "start" });
+            }
+        }
+    }
+
+    /// <summary>A <see cref="StartBuyer"/> whose first OnStart in a silo throws (a start that fails once).</summary>
+    private sealed class ThrowOnceBuyer : StrategyBase
+    {
+        private static int s_starts;
+
+        public static readonly StrategyDefinition Definition = new()
+        {
+            Kind = "throw-once-buyer",
+            ParameterNames = [],
+            StateType = typeof(FlatBuyerState),
+            Create = _ => new ThrowOnceBuyer(),
+        };
+
+        public override string Kind => Definition.Kind;
+
+        public override StrategyState GetState() => new FlatBuyerState();
+
+        public override void Restore(StrategyState state)
+        {
+        }
+
+        protected override void OnStarted()
+        {
+            if (Interlocked.Increment(ref s_starts) == 1)
+            {
+                throw new InvalidOperationException("not ready yet");
+            }
+
             var symbol = Context.Symbols[0];
             if (Context.GetPosition(symbol).Quantity == 0m && !Context.HasOpenOrder(symbol))
             {

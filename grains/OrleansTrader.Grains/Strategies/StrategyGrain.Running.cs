@@ -102,6 +102,9 @@ internal sealed partial class StrategyGrain
             _deferredCallbacks = null;
         }
 
+        // What the catch-up learned of the earlier run's orders (saved if OnStart throws: the next start does not replay it).
+        var caughtUpSequence = _context.NextSequence;
+        List<StrategyOrderView> caughtUpOpenOrders = [.. _context.OpenOrders];
         try
         {
             _strategy.OnStart(_context);
@@ -112,6 +115,8 @@ internal sealed partial class StrategyGrain
             // left the strategy "running" half started, and an activation that starts it failed every call, stop and delete included.
             S.LastError = $"Strategy kind \"{S.Kind}\" failed to start: {ex.Message}";
             S.Running = false;
+            S.NextSequence = caughtUpSequence;
+            S.OpenOrders = caughtUpOpenOrders;
             StrategyLog.StrategyFailed(logger, ex, _accountId, _strategyId);
             _strategy = null;
             await HaltAsync();
