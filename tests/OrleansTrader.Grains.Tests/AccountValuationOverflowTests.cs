@@ -8,13 +8,15 @@ using OrleansTrader.Domain.Risk;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Accounts;
 using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.MarketData.Validation;
 using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Tests;
 
 /// <summary>
-/// A position booked at a plausible size, then marked at a price the market data accepted (the first prints of a symbol
-/// are not banded, and a band re-anchors after repeated prints) that makes its value overflow a decimal. The account
+/// A position booked at a plausible size, then marked at a price the market data accepted that makes its value overflow a
+/// decimal (the validator's MaxPrice refuses such prints by default; these tests lift it, as an operator may, to check the
+/// account's own defence). The account
 /// stays readable, says why it has no valuation, denies what needs one with a reason code, and fails safe to REDUCING.
 /// The signal tick is off: each test drives the step it checks.
 /// </summary>
@@ -113,7 +115,7 @@ public sealed class AccountValuationOverflowTests
         Assert.True((await account.PlaceOrderAsync(Market.MarketOrder(accountId + "-buy", symbol, OrderSide.Buy, 1_000m))).Succeeded);
         await Eventually.WaitAsync(() => account.GetFillsAsync(0, 100), f => f.Count == 1, "the fill");
 
-        // The symbol's first trade: no band yet, so the market data accepts it, and it is the mark.
+        // The symbol's first trade: no band yet and MaxPrice lifted, so the market data accepts it, and it is the mark.
         await Market.TradeAsync(cluster, symbol, AbsurdMark);
         return account;
     }
@@ -123,6 +125,7 @@ public sealed class AccountValuationOverflowTests
         ConfigureSilo = silo =>
         {
             silo.Services.AddSingleton<ILoggerProvider>(logs);
+            silo.Services.Configure<TickValidatorOptions>(o => o.MaxPrice = decimal.MaxValue);
             silo.Configure<AccountGrainOptions>(o =>
             {
                 o.SignalInterval = TimeSpan.FromDays(30);
