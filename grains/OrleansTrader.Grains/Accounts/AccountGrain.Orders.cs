@@ -13,6 +13,7 @@ internal sealed partial class AccountGrain
 {
     private const string ReplaceDeniedAction = "replace-denied";
     private const string UnsentReason = "Not sent to the broker: the account's storage failed at its placement.";
+    private const string UnsentReplaceReason = "Not sent to the broker: the account's storage failed at its replace.";
 
     public async Task<OrderCommandResult> PlaceOrderAsync(PlaceOrder command)
     {
@@ -30,7 +31,8 @@ internal sealed partial class AccountGrain
 
         if (_history.TryGetOrderId(request.ClientOrderId, out var existingId) && await FindOrderAsync(existingId) is { } existing)
         {
-            return _unsentOrders is { Count: > 0 } && _unsentOrders.Contains(existingId)
+            // An unsent replacement is not a placement: sent as one, it would work beside the order it was to replace.
+            return _unsentOrders is { Count: > 0 } && _unsentOrders.Contains(existingId) && existing.ReplacesOrderId is null
                 ? await CompleteUnsentPlacementAsync(existingId)
                 : OrderCommandResult.Of(existing, existing: true);
         }
@@ -125,11 +127,43 @@ internal sealed partial class AccountGrain
     {
         foreach (var orderId in _unsentOrders!)
         {
-            Transition(orderId, OrderEvent.Reject, "rejected", UnsentReason);
+            var replaces = S.WorkingOrders.GetValueOrDefault(orderId)?.Order.ReplacesOrderId;
+            Transition(orderId, OrderEvent.Reject, "rejected", replaces is null ? UnsentReason : UnsentReplaceReason);
+            RestoreUnsentReplaced(replaces);
         }
 
         _unsentOrders.Clear();
         _persistDeferred = true;
+    }
+
+    /// <summary>
+    /// The order a replacement known unsent was to replace: the broker never got the replace, so the order works on there
+    /// untouched, and here it is back to working too, with the reservation it kept.
+    /// </summary>
+    private void RestoreUnsentReplaced(string? orderId)
+    {
+        if (orderId is not null && S.WorkingOrders.TryGetValue(orderId, out var old) && old.Order.Status == OrderStatus.PendingReplace)
+        {
+            Transition(orderId, OrderEvent.ReplaceRejected, "replace-rejected", UnsentReplaceReason);
+        }
+    }
+
+    /// <summary>
+    /// A replace or cancel of an order whose replace's write failed (never sent): that replacement is rejected first and
+    /// the order restored, so the command goes on as for any working order. False when the order has no such replacement.
+    /// </summary>
+    private bool RejectUnsentReplacementOf(string orderId)
+    {
+        var unsentId = _unsentOrders!.FirstOrDefault(id => S.WorkingOrders.GetValueOrDefault(id)?.Order.ReplacesOrderId == orderId);
+        if (unsentId is null)
+        {
+            return false;
+        }
+
+        _unsentOrders!.Remove(unsentId);
+        Transition(unsentId, OrderEvent.Reject, "rejected", UnsentReplaceReason);
+        RestoreUnsentReplaced(orderId);
+        return true;
     }
 
     public async Task<RiskDecision> PreviewOrderAsync(OrderRequest request)
@@ -181,6 +215,12 @@ internal sealed partial class AccountGrain
             return await FindOrderAsync(command.OrderId) is { } closed
                 ? OrderCommandResult.Denied(AccountErrorCodes.OrderNotReplaceable, $"Order {command.OrderId} is {closed.Status}.", order: closed)
                 : OrderCommandResult.Denied(AccountErrorCodes.OrderNotFound, $"No order {command.OrderId}.");
+        }
+
+        if (old.Order.Status == OrderStatus.PendingReplace && _unsentOrders is { Count: > 0 } && RejectUnsentReplacementOf(command.OrderId))
+        {
+            // Its earlier replace never reached the broker (its write failed): this one is a fresh replace.
+            old = S.WorkingOrders[command.OrderId];
         }
 
         if (IsGroupMember(old))
@@ -243,7 +283,18 @@ internal sealed partial class AccountGrain
             InFlight = true,
         };
         Record(replacement, null, AccountHistoryStore.SubmittedAction, decision.ReasonCode, $"replaces {old.Order.OrderId}");
-        await PersistAsync();
+        try
+        {
+            await PersistAsync();
+        }
+        catch
+        {
+            // Nothing went to the broker: the old order works on there as before. A later write that goes through rejects
+            // the replacement and restores the old order (RejectUnsentOrders); a replace or cancel of the old order does so first.
+            (_unsentOrders ??= new HashSet<string>(StringComparer.Ordinal)).Add(newOrderId);
+            throw;
+        }
+
         try
         {
             var broker = await _client.ReplaceOrderAsync(old.BrokerOrderId, domainReplacement with { ClientOrderId = request.ClientOrderId });
@@ -790,6 +841,12 @@ internal sealed partial class AccountGrain
                 : OrderCommandResult.Denied(AccountErrorCodes.OrderNotFound, $"No order {orderId}.");
         }
 
+        if (working.Order.Status == OrderStatus.PendingReplace && _unsentOrders is { Count: > 0 } && RejectUnsentReplacementOf(orderId))
+        {
+            // Its replace never reached the broker: the order is canceled there as any working order is.
+            working = S.WorkingOrders[orderId];
+        }
+
         if (OrderReplaceRules.CheckCancel(working.Order) is { } rule)
         {
             return OrderCommandResult.Denied(rule.Code, rule.Message, order: ToView(working));
@@ -797,8 +854,9 @@ internal sealed partial class AccountGrain
 
         if (_unsentOrders is { Count: > 0 } && _unsentOrders.Remove(orderId))
         {
-            // Never sent (its placement's write failed): nothing to cancel at the broker.
+            // Never sent (its placement's or replace's write failed): nothing to cancel at the broker; a replace ends with it.
             Transition(orderId, OrderEvent.Canceled, "canceled", "Canceled before it was sent to the broker.");
+            RestoreUnsentReplaced(working.Order.ReplacesOrderId);
             return OrderCommandResult.Of(View(orderId)!);
         }
 

@@ -90,7 +90,7 @@ internal sealed partial class AccountGrain
         {
             if (_unsentOrders is { Count: > 0 } && _unsentOrders.Contains(working.Order.OrderId))
             {
-                // Known never sent (its placement's write failed): the next write that goes through rejects it.
+                // Known never sent (its placement's or replace's write failed): the next write that goes through rejects it.
                 continue;
             }
 
@@ -119,10 +119,12 @@ internal sealed partial class AccountGrain
 
             var before = S.WorkingOrders.GetValueOrDefault(working.Order.OrderId);
             if (before?.Order.Status == OrderStatus.PendingReplace && broker.Status is OrderStatus.Accepted or OrderStatus.PartiallyFilled
-                && S.WorkingOrders.Values.Any(w => w.Order.ReplacesOrderId == before.Order.OrderId && w.InFlight && now - w.Order.CreatedAt < _options.InFlightGrace))
+                && S.WorkingOrders.Values.Any(w => w.Order.ReplacesOrderId == before.Order.OrderId && w.InFlight
+                    && (now - w.Order.CreatedAt < _options.InFlightGrace || _unsentOrders?.Contains(w.Order.OrderId) == true)))
             {
                 // The replacement is still given time to appear: the venue may yet take the replace, so the old order is
                 // not set back to working (it would then ignore the venue's "replaced" and work on beside its replacement).
+                // A replacement known unsent (its write failed) is left, with the old order, to the next write that goes through.
                 continue;
             }
 

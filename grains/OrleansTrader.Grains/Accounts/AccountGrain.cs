@@ -70,8 +70,9 @@ internal sealed partial class AccountGrain(
     private bool _persistIncomplete;
 
     /// <summary>
-    /// Orders whose placement's write failed, so their submit was never tried: known for certain while the activation lives
-    /// (after a restart reconciliation treats them as ambiguous submits). Null until the first such failure.
+    /// Orders (placements, or replacements of a replace) whose write failed, so their submit was never tried: known for
+    /// certain while the activation lives (after a restart reconciliation treats them as ambiguous submits). Null until the
+    /// first such failure.
     /// </summary>
     private HashSet<string>? _unsentOrders;
 
