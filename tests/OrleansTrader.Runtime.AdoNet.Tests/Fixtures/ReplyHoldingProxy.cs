@@ -54,7 +54,7 @@ internal sealed class ReplyHoldingProxy : IAsyncDisposable
         {
             await _accepting;
         }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
         }
 
