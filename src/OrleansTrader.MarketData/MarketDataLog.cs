@@ -17,6 +17,9 @@ internal static partial class MarketDataLog
     [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Feed {FeedName} rejected a tick for {Symbol}: {Reason} ({Detail})")]
     public static partial void TickRejected(ILogger logger, string feedName, string symbol, RejectionReason reason, string? detail);
 
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Feed {FeedName} paused: the market is closed until {OpensAt:O}")]
+    public static partial void FeedPausedUntilOpen(ILogger logger, string feedName, DateTimeOffset opensAt);
+
     [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Bad row in {File} line {Line}: {Reason} ({Detail})")]
     public static partial void BadRow(ILogger logger, string file, long line, MalformedReason reason, string detail);
 

@@ -243,6 +243,20 @@ public sealed class TradingConfigurationTests
         Assert.IsType<OrleansTrader.Domain.Calendar.NyseCalendar>(factory.Services.GetRequiredService<TradingEnvironment>().Calendar);
     }
 
+    [Fact]
+    public void TheSyntheticFeed_FollowsCalendarKind()
+    {
+        // Under the NYSE calendar the synthetic feed printed all weekend: marks moved and strategies signalled while closed.
+        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseSetting("Storage:Provider", "memory")
+            .UseSetting("Demo:Enabled", "false")
+            .UseSetting("Calendar:Kind", "nyse"));
+        using var client = factory.CreateClient();
+
+        var feed = factory.Services.GetRequiredService<IOptions<OrleansTrader.MarketData.Synthetic.SyntheticFeedOptions>>().Value;
+        Assert.IsType<OrleansTrader.Domain.Calendar.NyseCalendar>(feed.Calendar);
+    }
+
     private static Exception Unwrap(Exception error)
     {
         var current = error;

@@ -110,6 +110,9 @@ public static class TradingHostExtensions
                 {
                     o.Paced = true;
                     o.TickInterval = TimeSpan.FromSeconds(1);
+
+                    // Silent while the calendar is closed, as a real feed is: no marks moving and no signals on a weekend.
+                    o.Calendar = tradingCalendar;
                     foreach (var symbol in symbols)
                     {
                         var price = DefaultSymbols.FirstOrDefault(s => s.Symbol == symbol).Price;

@@ -70,6 +70,19 @@ public sealed class SyntheticFeed : IMarketDataFeed
                     }
                 }
 
+                if (_options.Paced && _options.Calendar is { } calendar && _timeProvider.GetUtcNow() is var now
+                    && !calendar.IsOpen(now, includeExtended: true))
+                {
+                    var open = calendar.NextOpen(now, includeExtended: true);
+                    MarketDataLog.FeedPausedUntilOpen(_logger, Name, open);
+                    await Task.Delay(open - now, _timeProvider, cancellationToken);
+
+                    // The closed hours hold no steps: the pace and the data time go on from the open.
+                    var closed = _timeProvider.GetUtcNow() - (wallStart + (_options.TickInterval * step));
+                    wallStart += closed;
+                    start += closed;
+                }
+
                 var timestamp = start + (_options.TickInterval * step);
                 foreach (var generator in generators)
                 {

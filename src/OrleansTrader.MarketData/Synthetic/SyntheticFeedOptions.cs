@@ -1,3 +1,5 @@
+using OrleansTrader.Domain.Calendar;
+
 namespace OrleansTrader.MarketData.Synthetic;
 
 public sealed class SyntheticFeedOptions
@@ -19,6 +21,13 @@ public sealed class SyntheticFeedOptions
 
     /// <summary>Release step n at n <see cref="TickInterval"/>s after the start on the TimeProvider; false runs as fast as possible.</summary>
     public bool Paced { get; set; } = true;
+
+    /// <summary>
+    /// When set, a paced feed publishes only while this calendar is open, extended hours included, as a real US equity
+    /// feed does: it is silent overnight, on weekends and holidays, so marks do not move while the market is closed.
+    /// Null publishes around the clock.
+    /// </summary>
+    public ITradingCalendar? Calendar { get; set; }
 
     /// <summary>Stop after this many steps; null runs until cancelled.</summary>
     public long? MaxSteps { get; set; }
