@@ -144,6 +144,31 @@ public sealed class AccountUnsentOrderTests
         Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
     }
 
+    // The close asked again counted the never-sent close as a working sell that closed the position already: refused
+    // (SHORTING_NOT_ALLOWED, "Working orders already sell 10 of the 10 UNP"), its write rejected the unsent close, and the
+    // position stayed open.
+    [Fact]
+    public async Task AClosePositionWhoseWriteFailed_AskedAgain_ClosesThePosition()
+    {
+        var storage = new WriteFailingStorage("account");
+        await using var cluster = await StartAsync(storage, new FakeTimeProvider(Monday.AddHours(1)));
+        var account = await TestAccounts.OpenAsync(cluster, "unsent-close", 10_000m);
+        await Market.QuoteAsync(cluster, "UNP", 10m, 10m);
+        var bought = await account.PlaceOrderAsync(Market.MarketOrder("unp-buy", "UNP", OrderSide.Buy, 10m));
+        Assert.True(bought.Succeeded, bought.Denial?.Message);
+        await Eventually.WaitAsync(() => account.GetPositionsAsync(), p => p.Any(q => q is { Symbol: "UNP", Quantity: 10m }), "the buy filled");
+
+        storage.FailNext = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => account.ClosePositionAsync("UNP"));
+        var close = await account.ClosePositionAsync("UNP");
+
+        Assert.True(close.Succeeded, close.Denial?.Message);
+        await Eventually.WaitAsync(() => account.GetPositionsAsync(), p => p.All(q => q.Symbol != "UNP" || q.Quantity == 0m), "the close filled");
+        var closes = (await account.GetOrdersAsync(OrderStatusFilter.All, 100, null)).Where(o => o.Origin == "close-position").ToList();
+        Assert.Equal([OrderStatus.Filled, OrderStatus.Rejected], closes.Select(o => o.Status));
+        Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
+    }
+
     private static Task<TradingCluster> StartAsync(WriteFailingStorage storage, FakeTimeProvider? time = null) => TradingCluster.StartAsync(new TradingClusterOptions
     {
         Time = time ?? new FakeTimeProvider(Monday),

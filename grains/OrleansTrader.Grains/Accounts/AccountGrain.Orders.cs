@@ -125,15 +125,21 @@ internal sealed partial class AccountGrain
     /// </summary>
     private void RejectUnsentOrders()
     {
-        foreach (var orderId in _unsentOrders!)
+        foreach (var orderId in _unsentOrders!.ToList())
         {
-            var replaces = S.WorkingOrders.GetValueOrDefault(orderId)?.Order.ReplacesOrderId;
-            Transition(orderId, OrderEvent.Reject, "rejected", replaces is null ? UnsentReason : UnsentReplaceReason);
-            RestoreUnsentReplaced(replaces);
+            RejectUnsent(orderId);
         }
 
-        _unsentOrders.Clear();
         _persistDeferred = true;
+    }
+
+    /// <summary>Rejects one order known unsent (and restores the order it was to replace); the caller has it written.</summary>
+    private void RejectUnsent(string orderId)
+    {
+        _unsentOrders!.Remove(orderId);
+        var replaces = S.WorkingOrders.GetValueOrDefault(orderId)?.Order.ReplacesOrderId;
+        Transition(orderId, OrderEvent.Reject, "rejected", replaces is null ? UnsentReason : UnsentReplaceReason);
+        RestoreUnsentReplaced(replaces);
     }
 
     /// <summary>
@@ -409,6 +415,14 @@ internal sealed partial class AccountGrain
                 Quantity = Math.Abs(position.Quantity),
             },
         };
+
+        // An earlier close whose write failed (its client order id differs from this one's) was never sent: it closes
+        // nothing, and this close's write would reject it anyway. Counted below, it refused this close, and nothing closed.
+        foreach (var unsentId in _unsentOrders?.Where(id => S.WorkingOrders.TryGetValue(id, out var w)
+            && w.Order.Symbol == symbol && w.Order.Side == command.Request.Side).ToList() ?? [])
+        {
+            RejectUnsent(unsentId);
+        }
 
         // Working orders that already close the position (a take-profit, a protective stop) would fill on top of the close
         // and leave the account short (long): a close never opens exposure, in a margin account either.
