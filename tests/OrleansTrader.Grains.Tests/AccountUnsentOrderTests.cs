@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Risk;
@@ -99,6 +100,40 @@ public sealed class AccountUnsentOrderTests
         var unsent = (await account.GetOrderByClientOrderIdAsync("unh-1"))!;
         Assert.Equal((OrderStatus.Rejected, false, null), (unsent.Status, unsent.InFlight, unsent.BrokerOrderId));
         Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
+    }
+
+    // Completed on the first call's reservation, a market buy placed again after the price rose held less than it could cost.
+    [Fact]
+    public async Task APlacementWhoseWriteFailed_PlacedAgainAfterThePriceRose_IsReservedAtTheNewPrice()
+    {
+        var storage = new WriteFailingStorage("account");
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            Time = new FakeTimeProvider(Monday),
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp));
+                silo.Configure<AccountGrainOptions>(o =>
+                {
+                    o.SignalInterval = TimeSpan.FromDays(30);
+                    o.ReconcileInterval = TimeSpan.FromDays(30);
+                });
+
+                // The fill waits on the fake clock, so the working order's reservation can be read.
+                silo.Services.Configure<PaperExchangeOptions>(o => o.FillLatency = TimeSpan.FromMinutes(1));
+            },
+        });
+        var account = await TestAccounts.OpenAsync(cluster, "unsent-price", 100_000m);
+        await Market.QuoteAsync(cluster, "UNP", 10m, 10m);
+        var order = Market.MarketOrder("unp-1", "UNP", OrderSide.Buy, 100m);
+
+        storage.FailNext = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => account.PlaceOrderAsync(order));
+        await Market.QuoteAsync(cluster, "UNP", 10.8m, 10.8m);
+        var placed = await account.PlaceOrderAsync(order);
+
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        Assert.InRange((await account.GetSnapshotAsync())!.Reserved, 1_080m, 1_100m);
     }
 
     // The signal tick's retry of the write resolves it too, while the outage outlasting the in-flight grace does not turn

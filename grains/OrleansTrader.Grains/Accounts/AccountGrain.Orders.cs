@@ -1,5 +1,6 @@
 using System.Globalization;
 using OrleansTrader.Brokers;
+using OrleansTrader.Domain;
 using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Portfolio;
@@ -82,9 +83,9 @@ internal sealed partial class AccountGrain
     }
 
     /// <summary>
-    /// A placement repeated for an order whose first write failed (never sent): checked again as a placement now (the
-    /// breaker may have tripped, prices moved; its own reservation excluded), then its write and its submit, answered as
-    /// the first placement would have been. Refused now, it is rejected with the denial's reason.
+    /// A placement repeated for an order whose first write failed (never sent): checked and reserved again as a placement
+    /// now (the breaker may have tripped, prices moved; its own reservation excluded), then its write and its submit,
+    /// answered as the first placement would have been. Refused now, it is rejected with the denial's reason.
     /// </summary>
     private async Task<OrderCommandResult> CompleteUnsentPlacementAsync(string orderId)
     {
@@ -93,6 +94,18 @@ internal sealed partial class AccountGrain
         var quote = await GrainFactory.GetGrain<ISymbolGrain>(request.Symbol).GetQuoteAsync();
         RememberMark(quote);
         var decision = Evaluate(request, time.GetUtcNow(), quote.LastQuote, excludeOrderId: orderId);
+        Result<AccountLedger>? reserved = null;
+        if (decision.Approved)
+        {
+            // Reserved as a placement now would be: the first call's reference price may be long gone.
+            reserved = Ledger.Release(orderId).Reserve(orderId, request.Symbol, request.Side, request.Quantity,
+                decision.RequiredReservation ?? 0m, decision.ReferencePrice, decision.EstimatedFee ?? 0m);
+            if (!reserved.IsSuccess)
+            {
+                decision = RiskDecision.Deny(RiskReasonCodes.RiskCheckFailed, reserved.Error!.Message);
+            }
+        }
+
         if (!decision.Approved)
         {
             _unsentOrders!.Remove(orderId);
@@ -101,6 +114,8 @@ internal sealed partial class AccountGrain
             AccountLog.Denied(logger, AccountId, request.ClientOrderId, request.Symbol, decision.ReasonCode, decision.Message);
             return OrderCommandResult.Denied(decision.ReasonCode, decision.Message, decision.MaxQuantity, View(orderId), decision.Causes);
         }
+
+        Ledger = reserved!.Value!;
 
         // Out of the set before the write, or the write going through would reject it.
         _unsentOrders!.Remove(orderId);
