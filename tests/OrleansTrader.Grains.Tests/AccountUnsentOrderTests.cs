@@ -18,7 +18,7 @@ namespace OrleansTrader.Grains.Tests;
 /// </summary>
 public sealed class AccountUnsentOrderTests
 {
-    private static readonly DateTimeOffset Monday = new(2026, 3, 2, 14, 0, 0, TimeSpan.Zero);
+    internal static readonly DateTimeOffset Monday = new(2026, 3, 2, 14, 0, 0, TimeSpan.Zero);
 
     // The retry got the never-sent order back (existing, in flight) and nothing ever sent it.
     [Fact]
@@ -107,22 +107,8 @@ public sealed class AccountUnsentOrderTests
     public async Task APlacementWhoseWriteFailed_PlacedAgainAfterThePriceRose_IsReservedAtTheNewPrice()
     {
         var storage = new WriteFailingStorage("account");
-        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
-        {
-            Time = new FakeTimeProvider(Monday),
-            ConfigureSilo = silo =>
-            {
-                silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp));
-                silo.Configure<AccountGrainOptions>(o =>
-                {
-                    o.SignalInterval = TimeSpan.FromDays(30);
-                    o.ReconcileInterval = TimeSpan.FromDays(30);
-                });
-
-                // The fill waits on the fake clock, so the working order's reservation can be read.
-                silo.Services.Configure<PaperExchangeOptions>(o => o.FillLatency = TimeSpan.FromMinutes(1));
-            },
-        });
+        // The fill waits on the fake clock, so the working order's reservation can be read.
+        await using var cluster = await StartAsync(storage, configure: silo => silo.Services.Configure<PaperExchangeOptions>(o => o.FillLatency = TimeSpan.FromMinutes(1)));
         var account = await TestAccounts.OpenAsync(cluster, "unsent-price", 100_000m);
         await Market.QuoteAsync(cluster, "UNP", 10m, 10m);
         var order = Market.MarketOrder("unp-1", "UNP", OrderSide.Buy, 100m);
@@ -204,19 +190,20 @@ public sealed class AccountUnsentOrderTests
         Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
     }
 
-    private static Task<TradingCluster> StartAsync(WriteFailingStorage storage, FakeTimeProvider? time = null) => TradingCluster.StartAsync(new TradingClusterOptions
-    {
-        Time = time ?? new FakeTimeProvider(Monday),
-        ConfigureSilo = silo =>
+    /// <summary>A cluster whose account writes fail at the tests' command; the tests drive the tick and reconciliation.</summary>
+    internal static Task<TradingCluster> StartAsync(WriteFailingStorage storage, FakeTimeProvider? time = null, Action<ISiloBuilder>? configure = null) =>
+        TradingCluster.StartAsync(new TradingClusterOptions
         {
-            silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp));
-
-            // The tests drive the writes, the tick (RefreshAsync) and reconciliation themselves.
-            silo.Configure<AccountGrainOptions>(o =>
+            Time = time ?? new FakeTimeProvider(Monday),
+            ConfigureSilo = silo =>
             {
-                o.SignalInterval = TimeSpan.FromDays(30);
-                o.ReconcileInterval = TimeSpan.FromDays(30);
-            });
-        },
-    });
+                silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp));
+                silo.Configure<AccountGrainOptions>(o =>
+                {
+                    o.SignalInterval = TimeSpan.FromDays(30);
+                    o.ReconcileInterval = TimeSpan.FromDays(30);
+                });
+                configure?.Invoke(silo);
+            },
+        });
 }

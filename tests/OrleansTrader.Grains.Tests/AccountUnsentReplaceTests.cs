@@ -15,7 +15,7 @@ namespace OrleansTrader.Grains.Tests;
 /// </summary>
 public sealed class AccountUnsentReplaceTests
 {
-    private static readonly DateTimeOffset Monday = new(2026, 3, 2, 14, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Monday = AccountUnsentOrderTests.Monday;
 
     private static readonly OrderReplacement To9 = new() { LimitPrice = 9m };
 
@@ -172,19 +172,6 @@ public sealed class AccountUnsentReplaceTests
     private static async Task<List<AccountOrder>> ReplacementsOfAsync(IAccountGrain account, string oldId) =>
         [.. (await account.GetOrdersAsync(OrderStatusFilter.All, 100, null)).Where(o => o.ReplacesOrderId == oldId)];
 
-    private static Task<TradingCluster> StartAsync(WriteFailingStorage storage, FakeTimeProvider? time = null) => TradingCluster.StartAsync(new TradingClusterOptions
-    {
-        Time = time ?? new FakeTimeProvider(Monday),
-        ConfigureSilo = silo =>
-        {
-            silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp));
-
-            // The tests drive the writes, the tick (RefreshAsync) and reconciliation themselves.
-            silo.Configure<AccountGrainOptions>(o =>
-            {
-                o.SignalInterval = TimeSpan.FromDays(30);
-                o.ReconcileInterval = TimeSpan.FromDays(30);
-            });
-        },
-    });
+    private static Task<TradingCluster> StartAsync(WriteFailingStorage storage, FakeTimeProvider? time = null) =>
+        AccountUnsentOrderTests.StartAsync(storage, time);
 }
