@@ -9,6 +9,7 @@ using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Grains.Strategies;
 using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.MarketData.Validation;
 using OrleansTrader.Runtime.Testing;
 
 namespace OrleansTrader.Grains.Tests;
@@ -289,6 +290,47 @@ public sealed class BacktestTests
             Kind = StrategyKinds.SmaCrossover, Symbols = ["FILE"], Parameters = Sma, Source = BacktestSource.Files, BarInterval = TimeSpan.FromSeconds(1),
         });
         Assert.Equal((StrategyErrorCodes.InvalidParameters, "From files the bar interval is one minute or one day."), (seconds.ErrorCode, seconds.Message));
+    }
+
+    [Theory]
+    [InlineData("70000000000000000000000000000")] // within a decimal: marking the position at it overflowed, the run threw (a 500)
+    [InlineData("50000000")] // above MarketData:Validation:MaxPrice: taken as a real bar
+    [InlineData("5000", 1_000)] // above the silo's configured ceiling
+    public async Task ABacktestOnFiles_SkipsABarPricedAboveTheCeiling_AsAnInconsistentRow_AndRunsOnTheRest(string absurd, int? maxPrice = null)
+    {
+        using var data = new TempDirectory();
+        var day0 = new DateTimeOffset(2019, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var days = Enumerable.Range(0, 120)
+            .Select(i => new Bar("HUGE", day0.AddDays(i), TimeSpan.FromDays(1), 0m, 0m, 0m, 100m + Math.Round((decimal)Math.Sin(i / 3.0) * 5m, 2), 1_000m))
+            .Select(b => b with { Open = b.Close, High = b.Close + 1m, Low = b.Close - 1m })
+            .ToList();
+        var rows = days.Select(b => FormattableString.Invariant($"{b.Start:yyyy-MM-dd},{b.Open},{b.High},{b.Low},{b.Close},{b.Volume}\n")).ToList();
+        rows[60] = $"{days[60].Start:yyyy-MM-dd},{absurd},{absurd},{absurd},{absurd},1000\n";
+        Directory.CreateDirectory(data.File("daily"));
+        await File.WriteAllTextAsync(data.File("daily/HUGE.csv"), "date,open,high,low,close,volume\n" + string.Concat(rows), TestContext.Current.CancellationToken);
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo =>
+            {
+                silo.Services.Configure<BacktestFilesOptions>(o => o.DataPath = data.Path);
+                if (maxPrice is { } ceiling)
+                {
+                    silo.Services.Configure<TickValidatorOptions>(o => o.MaxPrice = ceiling);
+                }
+            },
+        });
+
+        var answer = await cluster.Grains.GetGrain<IBacktestGrain>(0).RunAsync(new RunBacktest
+        {
+            Kind = StrategyKinds.SmaCrossover, Symbols = ["HUGE"], Parameters = Sma, Source = BacktestSource.Files, BarInterval = TimeSpan.FromDays(1), Bars = 500,
+        });
+
+        Assert.True(answer.Succeeded, answer.Message);
+        Assert.Equal((119, "1 unreadable or inconsistent rows skipped"), (answer.Report!.Symbols[0].Bars, answer.Report.Symbols[0].Problem));
+        var expected = Backtester.Run(StrategyCatalog.Create(StrategyKinds.SmaCrossover, new Dictionary<string, string>(Sma) { ["symbol"] = "HUGE" }),
+            [.. days[..60], .. days[61..]],
+            new BacktestOptions { StrategyId = "backtest", InitialCash = 100_000m, Fee = input => FeeModelFactory.Create(FeeModelSpec.Default).GetValueOrThrow().Calculate(input).Total });
+        Assert.Equal((expected.Cash, expected.RoundTrips.Count), (answer.Report.EndingCash, answer.Report.RoundTrips.Count));
     }
 
     [Fact]

@@ -7,6 +7,7 @@ using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Hosting;
 using OrleansTrader.MarketData.Csv;
+using OrleansTrader.MarketData.Validation;
 using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Strategies;
@@ -19,7 +20,7 @@ namespace OrleansTrader.Grains.Strategies;
 [StatelessWorker]
 internal sealed class BacktestGrain(
     StrategyRegistry strategies, LatestBarsReader barsReader, IOptions<BacktestFilesOptions> files, BacktestFileCatalog catalog, TimeProvider time,
-    TradingEnvironment environment)
+    TradingEnvironment environment, IOptions<TickValidatorOptions> validation)
     : Grain, IBacktestGrain
 {
     // The statistics annualize per bar: 252 sessions of the bars a session holds in the run (extended hours count), or of
@@ -307,7 +308,7 @@ internal sealed class BacktestGrain(
     private async Task<IReadOnlyList<(IReadOnlyList<Bar> Bars, SymbolBars Report)>> ReadBarsAsync(RunBacktest command, DateTimeOffset before)
     {
         var read = command.Source == BacktestSource.Files
-            ? ReadFiles(new CsvBarHistory(files.Value.DataPath!), command, before)
+            ? ReadFiles(new CsvBarHistory(files.Value.DataPath!, validation.Value.MaxPrice), command, before)
             : await barsReader.ReadAsync(GrainFactory, command.Symbols, command.BarInterval, command.Bars, before, command.Start);
         return command.Start is { } from ? [.. read.Select(r => (r.Bars, Capped(r.Bars, r.Report, from, command.Bars)))] : read;
     }

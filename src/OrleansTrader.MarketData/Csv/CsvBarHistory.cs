@@ -1,5 +1,6 @@
 using OrleansTrader.Domain.Market;
 using OrleansTrader.MarketData.Events;
+using OrleansTrader.MarketData.Validation;
 
 namespace OrleansTrader.MarketData.Csv;
 
@@ -10,7 +11,8 @@ namespace OrleansTrader.MarketData.Csv;
 /// <remarks>
 /// Only the files a request needs are opened: minute files newest first until the count is reached, the daily file
 /// once. Rows that do not parse, and bars whose prices do not hold together (not positive, a high under the low, an open
-/// or close outside the range, a negative volume), are skipped and counted, never used.
+/// or close outside the range, a negative volume) or pass the live feed's price ceiling, are skipped and counted, never
+/// used.
 /// </remarks>
 public sealed class CsvBarHistory
 {
@@ -18,10 +20,19 @@ public sealed class CsvBarHistory
 
     public static readonly TimeSpan OneDay = TimeSpan.FromDays(1);
 
-    public CsvBarHistory(string dataPath)
+    private readonly decimal _maxPrice;
+
+    /// <param name="dataPath">The folder of market-data files.</param>
+    /// <param name="maxPrice">
+    /// The highest price a bar may have (<c>MarketData:Validation:MaxPrice</c>, as for the live feed): a row priced near
+    /// a decimal's limit overflowed the backtester's sums and marks, and one merely absurd was traded on.
+    /// </param>
+    public CsvBarHistory(string dataPath, decimal maxPrice = TickValidatorOptions.DefaultMaxPrice)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dataPath);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxPrice);
         DataPath = Path.GetFullPath(dataPath);
+        _maxPrice = maxPrice;
     }
 
     /// <summary>The folder read, as an absolute path.</summary>
@@ -181,10 +192,12 @@ public sealed class CsvBarHistory
         && symbol.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-')
         && symbol.Any(char.IsAsciiLetterOrDigit);
 
-    private static bool HoldsTogether(Bar bar) =>
+    // The high bounds the other prices once they hold together, so it alone is held to the ceiling.
+    private bool HoldsTogether(Bar bar) =>
         bar.Low > 0m && bar.High >= bar.Low
         && bar.Open >= bar.Low && bar.Open <= bar.High
         && bar.Close >= bar.Low && bar.Close <= bar.High
+        && bar.High <= _maxPrice
         && bar.Volume >= 0m;
 
     /// <summary>

@@ -4,6 +4,9 @@ public sealed class TickValidatorOptions
 {
     public const string SectionName = "MarketData:Validation";
 
+    /// <summary>The default of <see cref="MaxPrice"/>, also the ceiling of bars read from files without the option.</summary>
+    public const decimal DefaultMaxPrice = 10_000_000m;
+
     /// <summary>
     /// Maximum distance, in percent, from the last accepted price of the same kind (trade price, quote mid,
     /// bar close) for the same symbol. 0 disables the band.
@@ -35,7 +38,7 @@ public sealed class TickValidatorOptions
     /// the band's warm-up (or after its re-anchor) an absurd first print would otherwise become the last trade and the
     /// mark. The highest-priced US equity trades below $1,000,000 a share.
     /// </summary>
-    public decimal MaxPrice { get; set; } = 10_000_000m;
+    public decimal MaxPrice { get; set; } = DefaultMaxPrice;
 
     /// <summary>
     /// Largest plausible trade size or quote size, in shares: far above any real print, yet low enough that bar volumes

@@ -104,6 +104,23 @@ public sealed class CsvBarHistoryTests : IDisposable
     }
 
     [Fact]
+    public void DailyBars_PricedAboveTheLiveFeedsCeiling_AreSkippedAndCounted_AtTheCeilingKept()
+    {
+        _dir.Write("daily/BIG.csv", DailyHeader
+            + "2020-01-02,10,11,9,10.5,1000\n"
+            + "2020-01-03,10000000,10000000,10000000,10000000,1000\n" // at MaxPrice: kept
+            + "2020-01-06,10,10000000.01,9,10,1000\n" // a high above it
+            + "2020-01-07,70000000000000000000000000000,70000000000000000000000000000,70000000000000000000000000000,70000000000000000000000000000,1\n"
+            + "2020-01-08,11,12,10,11.5,70000000000000000000000000000\n"); // a volume is not capped, as for the live feed's bars
+        var before = new DateTimeOffset(2021, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        var read = new CsvBarHistory(_dir.Path).ReadLatest("BIG", CsvBarHistory.OneDay, 10, before);
+
+        Assert.Equal(2, read.SkippedRows);
+        Assert.Equal([2, 3, 8], read.Bars.Select(b => b.Start.Day));
+    }
+
+    [Fact]
     public void TheListOfSymbols_GivesEachOnesMinuteDaysAndDailyRange_AndAnUnreadableDailyFileAsItsProblem()
     {
         WriteMinuteDay("ABC", 7);
