@@ -106,9 +106,10 @@ internal sealed partial class AccountGrain
             }
         }
 
+        // Out of the set before the write either way, or the write going through would reject it as unsent.
+        _unsentOrders!.Remove(orderId);
         if (!decision.Approved)
         {
-            _unsentOrders!.Remove(orderId);
             Transition(orderId, OrderEvent.Reject, "rejected", $"Not sent to the broker: {decision.Message}");
             await PersistAsync();
             AccountLog.Denied(logger, AccountId, request.ClientOrderId, request.Symbol, decision.ReasonCode, decision.Message);
@@ -116,9 +117,6 @@ internal sealed partial class AccountGrain
         }
 
         Ledger = reserved!.Value!;
-
-        // Out of the set before the write, or the write going through would reject it.
-        _unsentOrders!.Remove(orderId);
         try
         {
             await PersistAsync();
@@ -181,9 +179,7 @@ internal sealed partial class AccountGrain
             return false;
         }
 
-        _unsentOrders!.Remove(unsentId);
-        Transition(unsentId, OrderEvent.Reject, "rejected", UnsentReplaceReason);
-        RestoreUnsentReplaced(orderId);
+        RejectUnsent(unsentId);
         return true;
     }
 
