@@ -12,10 +12,26 @@ public sealed class SqliteGrainStorage : AdoNetGrainStorage
 {
     private readonly SqliteDatabase _database;
 
+    /// <summary>
+    /// The tombstone as <see cref="AdoNetGrainStorage.ClearSql"/> leaves it, written by deleting the row and inserting it
+    /// again (REPLACE) rather than updating it in place. An update that shrinks a row never rebalances its b-tree page, so
+    /// the tombstone of a record of kilobytes (a history page, a trade page) stayed alone on the 4 KiB leaf page the record
+    /// had filled: clearing gave no space back, and a file keeping the newest N pages of a name that moves on (history-N)
+    /// grew by a page per page written, as if nothing was cleared. The delete frees that page for reuse, and the tombstone
+    /// (a few dozen bytes) goes in with the newest rows.
+    /// </summary>
+    private readonly string _clearSql;
+
     public SqliteGrainStorage(SqliteDatabase database, IGrainStateSerializer serializer, ILogger<SqliteGrainStorage>? logger = null)
         : base(new SqliteTables((database ?? throw new ArgumentNullException(nameof(database))).TablePrefix).GrainState, serializer, logger)
     {
         _database = database;
+        _clearSql = $"""
+            INSERT OR REPLACE INTO {Table} (grain_type, grain_key, state_name, version, payload)
+            SELECT grain_type, grain_key, state_name, version + 1, NULL FROM {Table}
+            WHERE grain_type = @type AND grain_key = @key AND state_name = @state AND version = @version AND payload IS NOT NULL
+            RETURNING version;
+            """;
     }
 
     // The pooling builder reuses the state machine box, so the step from the shared flow to the driver allocates nothing per read.
@@ -65,7 +81,7 @@ public sealed class SqliteGrainStorage : AdoNetGrainStorage
         new(_database.WriteStatementAsync(
             (connection, _, _) =>
             {
-                var statement = _database.WriteStatement(connection, ClearSql);
+                var statement = _database.WriteStatement(connection, _clearSql);
                 BindKey(statement, stateName, grainId);
                 statement.Bind("@version", expectedVersion);
                 return Task.FromResult(statement.ExecuteScalar() is not null);
