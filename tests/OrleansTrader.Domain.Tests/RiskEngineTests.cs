@@ -192,6 +192,42 @@ public sealed class RiskEngineTests
         Assert.True(fresh.Approved);
     }
 
+    // Accept now, work at the open: with RequireMarketOpen=false, an order placed while the market is closed is judged
+    // against the last quote of the last session, its age counted from that close (EDT: regular close 20:00 UTC, after-hours
+    // 00:00 UTC). Friday 2026-03-13 closes; Saturday is 2026-03-14.
+    [Fact]
+    public void QuoteStale_WhileClosed_CountsTheAgeFromTheLastClose()
+    {
+        var saturday = new DateTimeOffset(2026, 3, 14, 15, 0, 0, TimeSpan.Zero);
+        var fridayClose = new DateTimeOffset(2026, 3, 13, 20, 0, 0, TimeSpan.Zero);
+        var open = RiskLimits.Default with { RequireMarketOpen = false };
+        RiskDecision At(DateTimeOffset now, DateTimeOffset quoted, OrderRequest? request = null, RiskLimits? limits = null) =>
+            Evaluate(Input(request ?? LimitOrder(OrderSide.Buy, 10m, 100m), limits: limits ?? open) with
+            {
+                Now = now,
+                Calendar = NyseCalendar.Instance,
+                Quote = Quote(99.99m, 100.01m, at: quoted),
+            });
+        var extended = LimitOrder(OrderSide.Buy, 10m, 100m) with { ExtendedHours = true };
+
+        Assert.True(At(saturday, fridayClose.AddSeconds(-30)).Approved);
+        Assert.True(At(saturday, fridayClose.AddSeconds(-15), MarketOrder(OrderSide.Buy, 10m)).Approved);
+        Assert.Equal(RiskReasonCodes.QuoteStale, At(saturday, fridayClose.AddSeconds(-31)).ReasonCode);
+        Assert.Equal(RiskReasonCodes.QuoteStale, At(saturday, fridayClose.AddDays(-1).AddSeconds(-15)).ReasonCode);
+        Assert.Equal(RiskReasonCodes.QuoteStale, At(saturday, saturday.AddSeconds(31)).ReasonCode);
+
+        // After the regular close a regular-hours order is judged from it; an extended-hours one from the after-hours close.
+        Assert.True(At(fridayClose.AddHours(1), fridayClose.AddSeconds(-15)).Approved);
+        Assert.Equal(RiskReasonCodes.QuoteStale, At(saturday, fridayClose.AddSeconds(-15), extended).ReasonCode);
+        Assert.True(At(saturday, fridayClose.AddHours(4).AddSeconds(-15), extended).Approved);
+
+        // Open: the clock decides, as before; RequireMarketOpen=true still denies MARKET_CLOSED first.
+        var mondayOpen = new DateTimeOffset(2026, 3, 16, 14, 0, 0, TimeSpan.Zero);
+        Assert.Equal(RiskReasonCodes.QuoteStale, At(mondayOpen, mondayOpen.AddSeconds(-31)).ReasonCode);
+        Assert.Equal(RiskReasonCodes.QuoteStale, At(mondayOpen, fridayClose.AddSeconds(-15)).ReasonCode);
+        Assert.Equal(RiskReasonCodes.MarketClosed, At(saturday, fridayClose.AddSeconds(-15), limits: RiskLimits.Default).ReasonCode);
+    }
+
     [Fact]
     public void PriceOutsideBand_Denies_LimitFarFromLast()
     {

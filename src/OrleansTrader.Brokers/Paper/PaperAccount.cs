@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using OrleansTrader.Domain.Fees;
 using OrleansTrader.Domain.Fills;
+using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
 using DomainReplacement = OrleansTrader.Domain.Orders.OrderReplacement;
 
@@ -665,7 +666,8 @@ internal sealed class PaperAccount : IDisposable
             return;
         }
 
-        var market = new MarketSnapshot { Now = tx.Now, Quote = view.Quote, Trade = activatedNow ? null : view.Trade };
+        var quote = QuoteOfThisSession(view.Quote, tx.Now, record.Order.Request.ExtendedHours);
+        var market = new MarketSnapshot { Now = tx.Now, Quote = quote, Trade = activatedNow ? null : view.Trade };
         var options = _venue.FillOptionsFor(record.Order);
         var decision = FillModel.Evaluate(matching, market, options);
         if (decision.Quantity > 0m && decision.Price is { } price)
@@ -693,6 +695,14 @@ internal sealed class PaperAccount : IDisposable
                 throw new InvalidOperationException($"Unknown fill outcome {decision.Outcome}.");
         }
     }
+
+    /// <summary>
+    /// The standing quote if it was quoted in the session now open, else none: Friday's last quote (or the pre-market's, for
+    /// a regular-hours order) still stands in the book when Monday's first trade prints, and an order resting over the
+    /// weekend must not fill at it. Without a quote the order waits for the session's first one.
+    /// </summary>
+    private QuoteTick? QuoteOfThisSession(QuoteTick? quote, DateTimeOffset now, bool extendedHours) =>
+        quote is not null && _venue.Calendar.OpenedAt(now, extendedHours) is { } opened && quote.Timestamp < opened ? null : quote;
 
     /// <summary>
     /// What a replacement keeps of the replaced order's matching state, or null when nothing: a trailing stop keeps its

@@ -24,6 +24,11 @@ public sealed class AlwaysOpenCalendar : ITradingCalendar
 
     public DateTimeOffset NextOpen(DateTimeOffset after, bool includeExtended = false) => NextMidnight(after);
 
+    public DateTimeOffset? LastClose(DateTimeOffset at, bool includeExtended = false) => null;
+
+    // Its midnight "open" follows no closed period: a quote from before it is as good as one after.
+    public DateTimeOffset? OpenedAt(DateTimeOffset at, bool includeExtended = false) => null;
+
     private static DateTimeOffset NextMidnight(DateTimeOffset after)
     {
         var utc = after.ToUniversalTime();

@@ -13,4 +13,16 @@ public interface ITradingCalendar
 
     /// <summary>The first open (regular, or pre-market when <paramref name="includeExtended"/>) strictly after <paramref name="after"/>.</summary>
     DateTimeOffset NextOpen(DateTimeOffset after, bool includeExtended = false);
+
+    /// <summary>
+    /// The last close (regular, or after-hours when <paramref name="includeExtended"/>) at or before <paramref name="at"/>;
+    /// null for a calendar that never closes.
+    /// </summary>
+    DateTimeOffset? LastClose(DateTimeOffset at, bool includeExtended = false);
+
+    /// <summary>
+    /// When the session open at <paramref name="at"/> opened (regular, or pre-market when <paramref name="includeExtended"/>);
+    /// null when the market is closed then, or never closes (no session has a start that matters).
+    /// </summary>
+    DateTimeOffset? OpenedAt(DateTimeOffset at, bool includeExtended = false);
 }

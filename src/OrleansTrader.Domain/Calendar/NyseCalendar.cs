@@ -66,6 +66,25 @@ public sealed class NyseCalendar : ITradingCalendar
     public DateTimeOffset NextOpen(DateTimeOffset after, bool includeExtended = false) =>
         Search(after, s => includeExtended ? s.ExtendedOpen : s.RegularOpen);
 
+    public DateTimeOffset? LastClose(DateTimeOffset at, bool includeExtended = false)
+    {
+        var date = ExchangeDate(at);
+        for (var i = 0; i < MaxSearchDays; i++, date = date.AddDays(-1))
+        {
+            if (GetSession(date) is { } session && (includeExtended ? session.ExtendedClose : session.RegularClose) is var close && close <= at)
+            {
+                return close;
+            }
+        }
+
+        throw new InvalidOperationException($"No session found within {MaxSearchDays} days before {at:O}.");
+    }
+
+    public DateTimeOffset? OpenedAt(DateTimeOffset at, bool includeExtended = false) =>
+        GetSession(ExchangeDate(at)) is { } session && session.IsOpen(at, includeExtended)
+            ? includeExtended ? session.ExtendedOpen : session.RegularOpen
+            : null;
+
     private DateTimeOffset Search(DateTimeOffset after, Func<TradingSession, DateTimeOffset> pick)
     {
         var date = ExchangeDate(after);

@@ -1,4 +1,5 @@
 using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
 
 namespace OrleansTrader.Domain.Risk.Checks;
@@ -20,8 +21,27 @@ public sealed class QuoteCheck : IRiskCheck
                 $"The quote for {quote.Symbol} is stamped {TimeMath.Seconds(-age):0.###} s in the future (max {TimeMath.Seconds(context.Limits.MaxQuoteAge):0.###} s).");
         }
 
-        return age <= context.Limits.MaxQuoteAge ? null
-            : RiskDecision.Deny(RiskReasonCodes.QuoteStale,
-                $"The quote for {quote.Symbol} is {TimeMath.Seconds(age):0.###} s old (max {TimeMath.Seconds(context.Limits.MaxQuoteAge):0.###} s).");
+        if (age <= context.Limits.MaxQuoteAge || IsLastSessionsQuote(context, quote))
+        {
+            return null;
+        }
+
+        return RiskDecision.Deny(RiskReasonCodes.QuoteStale,
+            $"The quote for {quote.Symbol} is {TimeMath.Seconds(age):0.###} s old (max {TimeMath.Seconds(context.Limits.MaxQuoteAge):0.###} s).");
+    }
+
+    /// <summary>
+    /// While the market is closed for the session the order asks for (an order let through by RequireMarketOpen=false, or
+    /// an OPG/CLS one), the feed is silent: the last session's last quote is as current as a quote can be, so its age counts
+    /// from that close. A quote from an earlier session is still stale. Only asked of a quote stale by the clock, so a
+    /// fresh quote never needs the calendar.
+    /// </summary>
+    private static bool IsLastSessionsQuote(RiskContext context, QuoteTick quote)
+    {
+        var now = context.Input.Now;
+        var extended = context.Request.ExtendedHours;
+        return !context.Calendar.IsOpen(now, extended)
+            && context.Calendar.LastClose(now, extended) is { } close
+            && close - quote.Timestamp <= context.Limits.MaxQuoteAge;
     }
 }
