@@ -71,6 +71,50 @@ public sealed class GatewayEdgeCaseTests(GatewayFixture fixture)
         }
     }
 
+    /// <summary>
+    /// A "to" in the calendar's first hours at a western offset is a valid instant whose default hour before it is too
+    /// (in UTC): it is read, never a 500 from subtracting the hour from the local time as given, which would fall before year 1.
+    /// </summary>
+    [Theory]
+    [InlineData("to=0001-01-01T00:00:00-14:00")]
+    [InlineData("to=0001-01-01T00:30:00-01:00")]
+    [InlineData("interval=1s&to=0001-01-01T00:00:00-05:00")]
+    public async Task BarsUpToATimeInTheCalendarsFirstHoursAtAWesternOffset_AreRead_NotA500(string query)
+    {
+        using var response = await Host.SendAsync(HttpMethod.Get, $"/api/symbols/EDGE/bars?{query}", Host.AdminKey);
+
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"bars?{query}: {(int)response.StatusCode} {body}");
+        Assert.Equal("[]", body);
+    }
+
+    /// <summary>
+    /// A JSON body whose Content-Type names a charset no encoding answers to is a 415 asking for JSON, on every route that
+    /// reads a body, never a 500 from the framework's reading; a known charset, quoted too (valid HTTP, a 500 before), is read.
+    /// </summary>
+    [Theory]
+    [InlineData("PUT", "risk", "{}")]
+    [InlineData("POST", "orders/preview", "{\"symbol\":\"EDGE\"}")]
+    [InlineData("POST", "transfers", "{\"transferId\":\"t1\",\"amount\":1}")]
+    public async Task ABodyInACharsetNoEncodingAnswersTo_IsA415_AndAQuotedKnownOneIsRead_NotA500(string method, string route, string body)
+    {
+        var account = await Host.CreateAccountAsync();
+
+        using var request = Host.Request(new HttpMethod(method), $"/api/accounts/{account}/{route}", Host.AdminKey, body);
+        request.Content!.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json; charset=nonsense");
+        using var response = await Host.Client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.UnsupportedMediaType, $"{method} .../{route}: {(int)response.StatusCode} {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("Send the body as application/json.", System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty("title").GetString());
+
+        using var known = Host.Request(HttpMethod.Put, $"/api/accounts/{account}/risk", Host.AdminKey, "{}");
+        known.Content!.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json; charset=\"UTF-8\"");
+        using var read = await Host.Client.SendAsync(known, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+    }
+
     /// <summary>A grid whose run count overflows a long (16 parameters of 16 values: 16^16 = 2^64) is refused, not taken for 0 runs.</summary>
     [Fact]
     public void ASweepGridWhoseRunCountOverflows_IsRefused()

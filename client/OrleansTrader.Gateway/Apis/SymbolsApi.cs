@@ -40,15 +40,17 @@ public static class SymbolsApi
             return ApiProblems.Invalid("interval", "Must be \"1m\" or \"1s\".");
         }
 
-        var end = to ?? time.GetUtcNow();
+        // In UTC before any arithmetic: "0001-01-01T00:00:00-14:00" is a valid instant, but an hour before it is not a
+        // valid local time at that offset, so subtracting from it as given throws (a 500).
+        var end = (to ?? time.GetUtcNow()).ToUniversalTime();
 
         // The default hour before "to" stops at the earliest time: subtracting past it throws, which would be a 500.
-        var start = from ?? (end - DateTimeOffset.MinValue < DefaultRange ? DateTimeOffset.MinValue : end - DefaultRange);
+        var start = from?.ToUniversalTime() ?? (end - DateTimeOffset.MinValue < DefaultRange ? DateTimeOffset.MinValue : end - DefaultRange);
         if (start >= end || end - start > MaxBarRange)
         {
             return ApiProblems.Invalid("from", "Must be before \"to\" and at most 7 days earlier.");
         }
 
-        return TypedResults.Ok(await grains.GetGrain<ISymbolGrain>(symbol).GetBarsAsync(span.Value, start.ToUniversalTime(), end.ToUniversalTime()));
+        return TypedResults.Ok(await grains.GetGrain<ISymbolGrain>(symbol).GetBarsAsync(span.Value, start, end));
     }
 }

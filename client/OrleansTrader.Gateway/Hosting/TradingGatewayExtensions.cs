@@ -85,7 +85,7 @@ public static class TradingGatewayExtensions
         return builder;
     }
 
-    /// <summary>Correlation ids, metrics, ProblemDetails for errors and status codes, body limits, authentication, rate
+    /// <summary>Correlation ids, metrics, ProblemDetails for errors and status codes, body limits and charsets, authentication, rate
     /// limits and authorization, in that order. Call before mapping routes.</summary>
     public static WebApplication UseTradingGateway(this WebApplication app)
     {
@@ -98,6 +98,7 @@ public static class TradingGatewayExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseMiddleware<RequestCharsetMiddleware>();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
