@@ -40,6 +40,7 @@ namespace OrleansTrader.Grains.Abstractions;
 [JsonSerializable(typeof(RiskDecision))]
 [JsonSerializable(typeof(MarketTick))]
 [JsonSerializable(typeof(TickBatch))]
+[JsonSerializable(typeof(TradeAmendment))]
 [JsonSerializable(typeof(IngestResult))]
 [JsonSerializable(typeof(SymbolQuote))]
 [JsonSerializable(typeof(SymbolDataStats))]

@@ -16,4 +16,17 @@ public sealed record SymbolDataStats
 
     /// <summary>One-second bars published on "bars-1s".</summary>
     public required long SecondBarsPublished { get; init; }
+
+    /// <summary>Corrections applied to a print the grain keeps (last trade, open bars).</summary>
+    public long TradesCorrected { get; init; }
+
+    /// <summary>Cancels (and errors) applied to a print the grain keeps.</summary>
+    public long TradesCancelled { get; init; }
+
+    /// <summary>
+    /// Corrections and cancels of a print whose 1 s or 1 min bar was already published: the bar is not retracted (the last
+    /// trade is still amended). A correction or cancel of a print the grain does not keep counts as "UnknownTradeId" in
+    /// <see cref="RejectedByReason"/>.
+    /// </summary>
+    public long AmendmentsOfPublishedBars { get; init; }
 }

@@ -12,6 +12,9 @@ public sealed record TickBatch
     /// <summary>Bars from a bar feed (replayed minute bars); validated and published as they are.</summary>
     public IReadOnlyList<Bar> Bars { get; init; } = [];
 
+    /// <summary>Corrections and cancels of earlier prints, each placed among <see cref="Trades"/> where the feed delivered it.</summary>
+    public IReadOnlyList<TradeAmendment> Amendments { get; init; } = [];
+
     /// <summary>
     /// A replay's batch: the feed's position just past its last event. The symbol grain remembers the highest it has taken
     /// in (<see cref="ISymbolGrain.GetReplayPositionAsync"/>), so the feed pump can tell whether a call that timed out was

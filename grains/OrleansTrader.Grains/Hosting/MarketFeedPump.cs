@@ -150,7 +150,7 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
     /// <param name="position">The replay position of the first event in <paramref name="events"/>.</param>
     private async Task DeliverAsync(List<MarketDataEvent> events, long position, CancellationToken stoppingToken)
     {
-        var bySymbol = new Dictionary<string, (List<TradeTick> Trades, List<QuoteTick> Quotes, List<Bar> Bars)>(StringComparer.Ordinal);
+        var bySymbol = new Dictionary<string, (List<TradeTick> Trades, List<QuoteTick> Quotes, List<Bar> Bars, List<TradeAmendment> Amendments)>(StringComparer.Ordinal);
         for (var i = 0; i < events.Count; i++)
         {
             var item = events[i];
@@ -167,7 +167,7 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
 
             if (!bySymbol.TryGetValue(symbol, out var lists))
             {
-                bySymbol[symbol] = lists = ([], [], []);
+                bySymbol[symbol] = lists = ([], [], [], []);
                 _symbols.Add(symbol);
             }
 
@@ -182,13 +182,36 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
                 case BarEvent bar:
                     lists.Bars.Add(bar.Bar);
                     break;
+
+                // Placed after the trades delivered before them: a correction or cancel applies to what came before it.
+                case TradeCorrectionEvent correction:
+                    lists.Amendments.Add(new TradeAmendment
+                    {
+                        Symbol = symbol,
+                        TradeId = correction.OriginalId,
+                        Exchange = correction.Exchange,
+                        Corrected = new TradeTick(symbol, correction.Timestamp, correction.CorrectedPrice, correction.CorrectedSize,
+                            correction.Exchange, correction.CorrectedConditions, SourceId: correction.CorrectedId),
+                        TradesBefore = lists.Trades.Count,
+                    });
+                    break;
+                case TradeCancelEvent cancel:
+                    lists.Amendments.Add(new TradeAmendment
+                    {
+                        Symbol = symbol, TradeId = cancel.TradeId, Exchange = cancel.Exchange, TradesBefore = lists.Trades.Count,
+                    });
+                    break;
             }
         }
 
         var end = position + events.Count;
         long? replayPosition = _isReplay ? end : null;
         var calls = bySymbol.Select(pair => (Symbol: pair.Key, Call: client.GetGrain<ISymbolGrain>(pair.Key).IngestAsync(
-            new TickBatch { Trades = pair.Value.Trades, Quotes = pair.Value.Quotes, Bars = pair.Value.Bars, ReplayPosition = replayPosition }))).ToList();
+            new TickBatch
+            {
+                Trades = pair.Value.Trades, Quotes = pair.Value.Quotes, Bars = pair.Value.Bars, Amendments = pair.Value.Amendments,
+                ReplayPosition = replayPosition,
+            }))).ToList();
         try
         {
             await Task.WhenAll(calls.Select(call => call.Call));

@@ -17,6 +17,8 @@ namespace OrleansTrader.Grains.Symbols;
 /// (or feed bar) of a later interval; when none comes (the session's last trades, a quiet symbol) live data's bar completes
 /// once its interval has ended on the clock, and a replay's when the feed ends (<see cref="CloseBarsAsync"/>). The data is
 /// not persisted: after a restart it flows again from the feed, and until then the symbol reports itself stale.
+/// A venue's correction or cancel of a recent print (<see cref="TickBatch.Amendments"/>) amends the last trade and the
+/// open bars; bars already published are not retracted (counted).
 /// </summary>
 internal sealed partial class SymbolGrain(
     TimeProvider time, IOptions<SymbolGrainOptions> options, IOptions<TickValidatorOptions> validatorOptions, ILogger<SymbolGrain> logger)
@@ -24,6 +26,9 @@ internal sealed partial class SymbolGrain(
 {
     private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan OneMinute = TimeSpan.FromMinutes(1);
+
+    /// <summary>Recent accepted trades kept for corrections and cancels, beyond those of the open bars (always kept).</summary>
+    private const int RecentTradesKept = 4096;
     private readonly SymbolGrainOptions _options = options.Value;
     // The silo's MarketData:Validation (bound and validated at startup when a feed is configured; the defaults otherwise).
     private readonly TickValidator _validator = new(validatorOptions.Value);
@@ -35,6 +40,9 @@ internal sealed partial class SymbolGrain(
     private readonly Queue<Bar> _minuteBars = new();
     private readonly RecentStarts _publishedSeconds = new();
     private readonly RecentStarts _publishedMinutes = new();
+
+    // Oldest first: a correction or cancel finds its print here, and the last trade and the open bars are built again from it.
+    private readonly RecentTradeRing _recentTrades = new();
     private TimeBarAggregator? _seconds;
     private TimeBarAggregator? _minutes;
     private IAsyncStream<MarketTick>? _ticks;
@@ -52,6 +60,10 @@ internal sealed partial class SymbolGrain(
     private long _unsupportedBars;
     private long _secondBarsPublished;
     private long _replayPosition;
+    private long _tradesCorrected;
+    private long _tradesCancelled;
+    private long _unknownTradeIds;
+    private long _amendmentsOfPublishedBars;
     private bool _wasStale = true;
     private bool _liveData;
     private string _symbol = string.Empty;
@@ -194,6 +206,11 @@ internal sealed partial class SymbolGrain(
             byReason["UnsupportedBarInterval"] = _unsupportedBars;
         }
 
+        if (_unknownTradeIds > 0)
+        {
+            byReason["UnknownTradeId"] = _unknownTradeIds;
+        }
+
         return Task.FromResult(new SymbolDataStats
         {
             Symbol = Symbol,
@@ -202,6 +219,9 @@ internal sealed partial class SymbolGrain(
             RejectedByReason = byReason,
             BarsPublished = _barsPublished,
             SecondBarsPublished = _secondBarsPublished,
+            TradesCorrected = _tradesCorrected,
+            TradesCancelled = _tradesCancelled,
+            AmendmentsOfPublishedBars = _amendmentsOfPublishedBars,
         });
     }
 
@@ -218,19 +238,24 @@ internal sealed partial class SymbolGrain(
     /// <summary>
     /// Validates and aggregates a batch without awaiting anything (the per-tick work stays out of the async state
     /// machine): trades and quotes merged by timestamp, quotes first on ties, so a trade is matched against the quote
-    /// that preceded it, and feed bars by their end (before the ticks stamped at or after it); accepted ticks in that
-    /// order, completed bars.
+    /// that preceded it, and feed bars by their end (before the ticks stamped at or after it); corrections and cancels
+    /// after the trades the feed delivered before them; accepted ticks in that order, completed bars.
     /// </summary>
     private (int Accepted, int Rejected) Screen(TickBatch batch, List<MarketTick> ticks, List<Bar> bars, List<Bar> secondBars)
     {
         var trades = batch.Trades;
         var quotes = batch.Quotes;
         var feedBars = batch.Bars;
+        var amendments = batch.Amendments;
         var accepted = 0;
-        int t = 0, q = 0, b = 0;
+        int t = 0, q = 0, b = 0, a = 0;
         while (t < trades.Count || q < quotes.Count)
         {
             var takeQuote = q < quotes.Count && (t >= trades.Count || quotes[q].Timestamp <= trades[t].Timestamp);
+            for (; !takeQuote && a < amendments.Count && amendments[a].TradesBefore <= t; a++)
+            {
+                accepted += Amend(amendments[a]) ? 1 : 0;
+            }
 
             // A feed bar is known at its end: it goes before the ticks after that, where the feed delivered it, so the
             // bars the later trades complete do not go out ahead of it.
@@ -251,7 +276,12 @@ internal sealed partial class SymbolGrain(
             accepted += AcceptBar(feedBars[b], feedBars[b].Interval == OneSecond ? secondBars : bars) ? 1 : 0;
         }
 
-        return (accepted, trades.Count + quotes.Count + feedBars.Count - accepted);
+        for (; a < amendments.Count; a++)
+        {
+            accepted += Amend(amendments[a]) ? 1 : 0;
+        }
+
+        return (accepted, trades.Count + quotes.Count + feedBars.Count + amendments.Count - accepted);
     }
 
     private bool AcceptTrade(TradeTick trade, List<MarketTick> ticks, List<Bar> bars, List<Bar> secondBars)
@@ -270,7 +300,130 @@ internal sealed partial class SymbolGrain(
         }
 
         ticks.Add(new MarketTick(trade, null));
-        Aggregate(trade, bars, secondBars);
+        var (inSecondBar, inMinuteBar) = Aggregate(trade, bars, secondBars);
+        Remember(new RecentTrade { Trade = trade, InSecondBar = inSecondBar, InMinuteBar = inMinuteBar });
+        return true;
+    }
+
+    /// <summary>
+    /// Keeps an accepted trade for corrections and cancels: the last <see cref="RecentTradesKept"/>, and every print of the
+    /// open bars however many, so an open bar can always be built again (its prints are a bar interval's, so bounded).
+    /// </summary>
+    private void Remember(in RecentTrade trade)
+    {
+        _recentTrades.Add(trade);
+        while (_recentTrades.Count > RecentTradesKept && (_recentTrades[0].Removed || !InOpenBar(_recentTrades[0])))
+        {
+            _recentTrades.RemoveOldest();
+        }
+    }
+
+    private bool InOpenBar(in RecentTrade recent) =>
+        (recent.InSecondBar && _seconds!.OpenStart == _seconds.AlignStart(recent.Trade.Timestamp))
+        || (recent.InMinuteBar && _minutes!.OpenStart == _minutes.AlignStart(recent.Trade.Timestamp));
+
+    /// <summary>
+    /// A venue's correction or cancel of a recent print. The print leaves the recent trades (a correction's print, validated
+    /// as a trade, takes its place and its time; rejected, the busted print goes all the same); the open bars it was in are
+    /// built again, and the last trade too when it was that print. A bar already published is not retracted: the
+    /// strategies acted on it (counted, logged once per symbol). A print the grain does not keep (unknown, or older than
+    /// the recent trades) counts as "UnknownTradeId" and changes nothing.
+    /// </summary>
+    /// <returns>Whether the print was found and amended.</returns>
+    private bool Amend(TradeAmendment amendment)
+    {
+        if (!IsMine(amendment.Symbol))
+        {
+            return false;
+        }
+
+        var index = _recentTrades.Count - 1;
+        while (index >= 0 && (_recentTrades[index].Removed || !IsAmended(_recentTrades[index].Trade, amendment)))
+        {
+            index--;
+        }
+
+        if (index < 0)
+        {
+            _unknownTradeIds++;
+            return false;
+        }
+
+        ref var recent = ref _recentTrades[index];
+        var original = recent.Trade;
+        var corrected = amendment.Corrected is { } correction ? correction with { Timestamp = original.Timestamp } : null;
+        if (corrected is not null && (!IsMine(corrected.Symbol) || !Counted(_validator.ValidateTrade(corrected))))
+        {
+            corrected = null;
+        }
+
+        if (amendment.Corrected is null)
+        {
+            _tradesCancelled++;
+        }
+        else
+        {
+            _tradesCorrected++;
+        }
+
+        // A cancelled print is marked, not moved: the ring keeps arrival order, and the mark leaves with the oldest.
+        if (corrected is null)
+        {
+            recent.Removed = true;
+        }
+        else
+        {
+            recent.Trade = corrected;
+        }
+
+        var published = (recent.InSecondBar && !RebuildOpenBar(_seconds!, original, inMinuteBars: false))
+            | (recent.InMinuteBar && !RebuildOpenBar(_minutes!, original, inMinuteBars: true));
+        if (published && _amendmentsOfPublishedBars++ == 0)
+        {
+            SymbolLog.PublishedBarNotAmended(logger, Symbol, amendment.TradeId, original.Timestamp);
+        }
+
+        if (ReferenceEquals(original, _lastTrade))
+        {
+            // The newest of the prints kept, by the rule that made the last trade.
+            _lastTrade = null;
+            for (var i = 0; i < _recentTrades.Count; i++)
+            {
+                ref readonly var kept = ref _recentTrades[i];
+                if (!kept.Removed && Supersedes(kept.Trade.Timestamp, _lastTrade?.Timestamp))
+                {
+                    _lastTrade = kept.Trade;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsAmended(TradeTick trade, TradeAmendment amendment) =>
+        trade.SourceId == amendment.TradeId
+        && (amendment.Exchange is null || trade.Exchange is null || string.Equals(trade.Exchange, amendment.Exchange, StringComparison.Ordinal));
+
+    /// <summary>Builds the open bar again from the kept prints of its interval; false when the print's bar is no longer open.</summary>
+    private bool RebuildOpenBar(TimeBarAggregator aggregator, TradeTick amended, bool inMinuteBars)
+    {
+        var start = aggregator.AlignStart(amended.Timestamp);
+        if (aggregator.OpenStart != start)
+        {
+            return false;
+        }
+
+        var prints = new List<TradeTick>();
+        for (var i = 0; i < _recentTrades.Count; i++)
+        {
+            ref readonly var kept = ref _recentTrades[i];
+            if (!kept.Removed && (inMinuteBars ? kept.InMinuteBar : kept.InSecondBar) && aggregator.AlignStart(kept.Trade.Timestamp) == start)
+            {
+                prints.Add(kept.Trade);
+            }
+        }
+
+        aggregator.RebuildOpen(prints);
         return true;
     }
 
@@ -357,16 +510,71 @@ internal sealed partial class SymbolGrain(
         return false;
     }
 
-    private void Aggregate(TradeTick trade, List<Bar> bars, List<Bar> secondBars)
+    /// <returns>Whether the trade went into the 1 s and the 1 min bars (not late, not flagged).</returns>
+    private (bool InSecondBar, bool InMinuteBar) Aggregate(TradeTick trade, List<Bar> bars, List<Bar> secondBars)
     {
-        foreach (var bar in _seconds!.Add(trade).Completed)
+        var second = _seconds!.Add(trade);
+        foreach (var bar in second.Completed)
         {
             Collect(bar, _publishedSeconds, _secondBars, _options.SecondBarsKept, secondBars);
         }
 
-        foreach (var bar in _minutes!.Add(trade).Completed)
+        var minute = _minutes!.Add(trade);
+        foreach (var bar in minute.Completed)
         {
             Collect(bar, _publishedMinutes, _minuteBars, _options.MinuteBarsKept, bars);
+        }
+
+        return (second.Disposition == TradeDisposition.Accepted, minute.Disposition == TradeDisposition.Accepted);
+    }
+
+    /// <summary>An accepted trade kept for corrections and cancels, and whether it went into the 1 s and 1 min bars.</summary>
+    private struct RecentTrade
+    {
+        /// <summary>The print, or the one a correction replaced it with.</summary>
+        public TradeTick Trade;
+        public bool InSecondBar;
+        public bool InMinuteBar;
+
+        /// <summary>Cancelled: kept in place until it is the oldest, skipped by every search.</summary>
+        public bool Removed;
+    }
+
+    /// <summary>
+    /// The recent trades in arrival order, oldest at index 0, in a ring of structs: every accepted trade is added, so the
+    /// per-tick path allocates nothing (it grows only while an open bar holds more prints than it has room for).
+    /// </summary>
+    private sealed class RecentTradeRing
+    {
+        private RecentTrade[] _items = new RecentTrade[64];
+        private int _head;
+
+        public int Count { get; private set; }
+
+        public ref RecentTrade this[int index] => ref _items[(_head + index) & (_items.Length - 1)];
+
+        public void Add(in RecentTrade trade)
+        {
+            if (Count == _items.Length)
+            {
+                var grown = new RecentTrade[_items.Length * 2];
+                for (var i = 0; i < Count; i++)
+                {
+                    grown[i] = this[i];
+                }
+
+                _items = grown;
+                _head = 0;
+            }
+
+            this[Count++] = trade;
+        }
+
+        public void RemoveOldest()
+        {
+            _items[_head] = default;
+            _head = (_head + 1) & (_items.Length - 1);
+            Count--;
         }
     }
 

@@ -9,4 +9,7 @@ internal static partial class SymbolLog
 
     [LoggerMessage(EventId = 5302, Level = LogLevel.Information, Message = "Market data for {Symbol} is flowing")]
     public static partial void Fresh(ILogger logger, string symbol);
+
+    [LoggerMessage(EventId = 5303, Level = LogLevel.Warning, Message = "A correction or cancel of {Symbol} trade {TradeId} (at {Timestamp}) came after its bar was published; published bars are not retracted (further ones are only counted)")]
+    public static partial void PublishedBarNotAmended(ILogger logger, string symbol, long tradeId, DateTimeOffset timestamp);
 }

@@ -42,6 +42,9 @@ public sealed class TimeBarAggregator
     /// <summary>The bar being built, as it stands now, or null when no trade is pending.</summary>
     public Bar? Pending => _open?.ToBar(Symbol, _open.Start, Interval);
 
+    /// <summary>The start of the bar being built, or null when no trade is pending.</summary>
+    public DateTimeOffset? OpenStart => _open?.Start;
+
     /// <summary>The start of the interval containing <paramref name="timestamp"/>.</summary>
     public DateTimeOffset AlignStart(DateTimeOffset timestamp)
     {
@@ -91,6 +94,30 @@ public sealed class TimeBarAggregator
         var completed = Emit();
         _open = new BarBuilder(start, trade.Timestamp, trade.Price, trade.Size);
         return new AggregationStep(TradeDisposition.Accepted, [completed]);
+    }
+
+    /// <summary>
+    /// Builds the open bar again from <paramref name="trades"/> (in arrival order), the prints it holds after a venue
+    /// corrected or cancelled one of them; none leaves no bar open. They are not screened again: the bar accepted them.
+    /// </summary>
+    public void RebuildOpen(IEnumerable<TradeTick> trades)
+    {
+        ArgumentNullException.ThrowIfNull(trades);
+        var start = _open?.Start ?? throw new InvalidOperationException("No open bar to rebuild.");
+        BarBuilder? rebuilt = null;
+        foreach (var trade in trades)
+        {
+            if (rebuilt is null)
+            {
+                rebuilt = new BarBuilder(start, trade.Timestamp, trade.Price, trade.Size);
+            }
+            else
+            {
+                rebuilt.Fold(trade.Timestamp, trade.Price, trade.Size);
+            }
+        }
+
+        _open = rebuilt;
     }
 
     /// <summary>Emits the open bar if <paramref name="now"/> is at or past its end; otherwise returns null.</summary>
