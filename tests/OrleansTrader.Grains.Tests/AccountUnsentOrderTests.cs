@@ -165,6 +165,60 @@ public sealed class AccountUnsentOrderTests
         Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
     }
 
+    // The retry was refused for RATE_LIMIT_EXCEEDED ("2 orders submitted ... (max 2)"): the never-sent first attempt was
+    // counted as a submit beside the one order the retry sends.
+    [Fact]
+    public async Task APlacementWhoseWriteFailed_PlacedAgainAtTheSubmitLimit_IsSent_AndCountsOnce()
+    {
+        var storage = new WriteFailingStorage("account");
+        await using var cluster = await StartAsync(storage);
+        var account = await TestAccounts.OpenAsync(cluster, "unsent-rate", 10_000m,
+            TestAccounts.Loose with { MaxSubmitsPerWindow = 2, SubmitWindow = TimeSpan.FromHours(1) });
+        await Market.QuoteAsync(cluster, "UNR", 10m, 10m);
+        var first = await account.PlaceOrderAsync(Market.Limit("unrate-1", "UNR", OrderSide.Buy, 1m, 9m));
+        Assert.True(first.Succeeded, first.Denial?.Message);
+        var order = Market.Limit("unrate-2", "UNR", OrderSide.Buy, 1m, 9m);
+
+        storage.FailNext = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => account.PlaceOrderAsync(order));
+        var placed = await account.PlaceOrderAsync(order);
+
+        Assert.True(placed is { Succeeded: true, IsExisting: false }, placed.Denial?.Message ?? $"existing: {placed.IsExisting}");
+        Assert.NotNull(placed.Order!.BrokerOrderId);
+
+        // Two orders sent: the limit is reached, the next one is refused for it.
+        var third = await account.PlaceOrderAsync(Market.Limit("unrate-3", "UNR", OrderSide.Buy, 1m, 9m));
+        Assert.Equal(RiskReasonCodes.RateLimitExceeded, third.Denial?.ReasonCode);
+    }
+
+    // Repeats whose writes keep failing are still one order: completed at last, it counts once. A never-sent placement
+    // not repeated stays counted (its journal's submit counts after a restart too), so failed writes never outrun the limit.
+    [Fact]
+    public async Task APlacementWhoseWriteFailedRepeatedly_CountsOnce_AndTheLimitStillHolds()
+    {
+        var storage = new WriteFailingStorage("account");
+        await using var cluster = await StartAsync(storage);
+        var account = await TestAccounts.OpenAsync(cluster, "unsent-flood", 10_000m,
+            TestAccounts.Loose with { MaxSubmitsPerWindow = 2, SubmitWindow = TimeSpan.FromHours(1) });
+        await Market.QuoteAsync(cluster, "UNF", 10m, 10m);
+        var order = Market.Limit("unflood-1", "UNF", OrderSide.Buy, 1m, 9m);
+
+        storage.FailAll = true;
+        for (var i = 0; i < 5; i++)
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => account.PlaceOrderAsync(order));
+        }
+
+        storage.FailAll = false;
+        storage.FailNext = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => account.PlaceOrderAsync(Market.Limit("unflood-2", "UNF", OrderSide.Buy, 1m, 9m)));
+        var placed = await account.PlaceOrderAsync(order);
+        Assert.True(placed is { Succeeded: true, IsExisting: false }, placed.Denial?.Message ?? $"existing: {placed.IsExisting}");
+
+        var next = await account.PlaceOrderAsync(Market.Limit("unflood-3", "UNF", OrderSide.Buy, 1m, 9m));
+        Assert.Equal(RiskReasonCodes.RateLimitExceeded, next.Denial?.ReasonCode);
+    }
+
     // The close asked again counted the never-sent close as a working sell that closed the position already: refused
     // (SHORTING_NOT_ALLOWED, "Working orders already sell 10 of the 10 UNP"), its write rejected the unsent close, and the
     // position stayed open.

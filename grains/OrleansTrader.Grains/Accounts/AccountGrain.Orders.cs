@@ -89,11 +89,17 @@ internal sealed partial class AccountGrain
     /// </summary>
     private async Task<OrderCommandResult> CompleteUnsentPlacementAsync(string orderId)
     {
-        var request = S.WorkingOrders[orderId].Order.Request;
+        var unsent = S.WorkingOrders[orderId].Order;
+        var request = unsent.Request;
         await RefreshMissingMarksAsync();
         var quote = await GrainFactory.GetGrain<ISymbolGrain>(request.Symbol).GetQuoteAsync();
         RememberMark(quote);
-        var decision = Evaluate(request, time.GetUtcNow(), quote.LastQuote, excludeOrderId: orderId);
+
+        // The attempt that was never sent counted as a submit: this repeat takes its place (counted at its own time if
+        // it is sent or fails to write again), so one order counts once however often it is repeated.
+        ForgetSubmit(unsent.CreatedAt);
+        var now = time.GetUtcNow();
+        var decision = Evaluate(request, now, quote.LastQuote, excludeOrderId: orderId);
         Result<AccountLedger>? reserved = null;
         if (decision.Approved)
         {
@@ -117,6 +123,7 @@ internal sealed partial class AccountGrain
         }
 
         Ledger = reserved!.Value!;
+        _recentSubmits.Enqueue(now);
         try
         {
             await PersistAsync();
@@ -129,6 +136,24 @@ internal sealed partial class AccountGrain
 
         AccountLog.Submitting(logger, AccountId, orderId, request.ClientOrderId, request.Symbol, request.Side, request.Quantity);
         return OrderCommandResult.Of(await SubmitToBrokerAsync(orderId, request));
+    }
+
+    /// <summary>Takes one submit made at the given time out of the submit rate's window (if it is still in it).</summary>
+    private void ForgetSubmit(DateTimeOffset submittedAt)
+    {
+        if (!_recentSubmits.Contains(submittedAt))
+        {
+            return;
+        }
+
+        // Rare (a repeated placement after a failed write): the queue is rebuilt in order without that one entry.
+        var kept = _recentSubmits.ToList();
+        kept.Remove(submittedAt);
+        _recentSubmits.Clear();
+        foreach (var submitted in kept)
+        {
+            _recentSubmits.Enqueue(submitted);
+        }
     }
 
     /// <summary>
