@@ -47,20 +47,22 @@ public sealed class AverageTrueRange : IIndicator
             range = Math.Max(range, Math.Max(Math.Abs(high - previous), Math.Abs(low - previous)));
         }
 
-        Samples++;
-        if (Samples < Period)
+        // Computed before anything is set: an overflow leaves the bar uncounted and the average as it was.
+        var samples = Samples + 1;
+        decimal next;
+        try
         {
-            _value += range;
+            next = samples < Period ? _value + range
+                : samples == Period ? (_value + range) / Period
+                : ((_value * (Period - 1)) + range) / Period;
         }
-        else if (Samples == Period)
+        catch (OverflowException ex)
         {
-            _value = (_value + range) / Period;
-        }
-        else
-        {
-            _value = ((_value * (Period - 1)) + range) / Period;
+            throw IndicatorGuard.Overflow("ATR", range, ex);
         }
 
+        Samples = samples;
+        _value = next;
         LastTrueRange = range;
         _previousClose = close;
         return Value;

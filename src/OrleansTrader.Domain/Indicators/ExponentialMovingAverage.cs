@@ -28,23 +28,41 @@ public sealed class ExponentialMovingAverage : IIndicator
 
     public decimal? Update(decimal value)
     {
-        Samples++;
-        if (Samples < Period)
+        // Computed before anything is set: an overflow leaves the sample count, the seed and the value as they were.
+        var samples = Samples + 1;
+        var seedSum = _seedSum;
+        var next = _value;
+        try
         {
-            _seedSum += value;
+            if (samples <= Period)
+            {
+                seedSum += value;
+                if (samples == Period)
+                {
+                    next = seedSum / Period;
+                }
+            }
+            else
+            {
+                next += _alpha * (value - next);
+            }
         }
-        else if (Samples == Period)
+        catch (OverflowException ex)
         {
-            _seedSum += value;
-            _value = _seedSum / Period;
-        }
-        else
-        {
-            _value += _alpha * (value - _value);
+            throw IndicatorGuard.Overflow("EMA", value, ex);
         }
 
+        Samples = samples;
+        _seedSum = seedSum;
+        _value = next;
         return Value;
     }
+
+    /// <summary>The state a composite indicator restores when a later part of its update fails.</summary>
+    internal (int Samples, decimal SeedSum, decimal Value) Checkpoint() => (Samples, _seedSum, _value);
+
+    internal void Restore((int Samples, decimal SeedSum, decimal Value) checkpoint) =>
+        (Samples, _seedSum, _value) = checkpoint;
 
     public decimal? Update(double value) => Update(IndicatorGuard.ToDecimal(value, nameof(value)));
 

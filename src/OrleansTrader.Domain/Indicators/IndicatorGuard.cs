@@ -33,6 +33,34 @@ internal static class IndicatorGuard
         return value;
     }
 
+    /// <summary>
+    /// The error of an update that would take an indicator's running sums beyond the decimal range: the update is refused
+    /// and the indicator left as it was, so its value still matches the inputs it accepted.
+    /// </summary>
+    public static OverflowException Overflow(string indicator, decimal value, OverflowException inner) =>
+        new($"{indicator}: the value {value} takes its running sums beyond the decimal range; the update was not counted.", inner);
+
+    /// <summary>
+    /// sum + value - evicted, in an order that stays in range whenever the result does (adding first overflows only when
+    /// sum and value are large of one sign, and then removing first cannot).
+    /// </summary>
+    public static decimal Replace(decimal sum, decimal value, decimal? evicted)
+    {
+        if (evicted is not { } old)
+        {
+            return sum + value;
+        }
+
+        try
+        {
+            return sum + value - old;
+        }
+        catch (OverflowException)
+        {
+            return sum - old + value;
+        }
+    }
+
     public static double Finite(double value, string paramName)
     {
         if (!double.IsFinite(value))

@@ -43,14 +43,29 @@ public sealed class MovingAverageConvergenceDivergence : IIndicator
 
     public void Update(decimal value)
     {
-        Samples++;
-        var fast = _fast.Update(value);
-        var slow = _slow.Update(value);
-        if (fast is { } f && slow is { } s)
+        // Each average refuses an overflowing value by itself; the ones updated before it are rolled back, so the three
+        // keep averaging the same inputs.
+        var fastBefore = _fast.Checkpoint();
+        var slowBefore = _slow.Checkpoint();
+        try
         {
-            Macd = f - s;
-            _signal.Update(f - s);
+            var fast = _fast.Update(value);
+            var slow = _slow.Update(value);
+            if (fast is { } f && slow is { } s)
+            {
+                var macd = f - s;
+                _signal.Update(macd);
+                Macd = macd;
+            }
         }
+        catch (OverflowException ex)
+        {
+            _fast.Restore(fastBefore);
+            _slow.Restore(slowBefore);
+            throw IndicatorGuard.Overflow("MACD", value, ex);
+        }
+
+        Samples++;
     }
 
     public void Update(double value) => Update(IndicatorGuard.ToDecimal(value, nameof(value)));

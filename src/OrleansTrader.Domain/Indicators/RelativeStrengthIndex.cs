@@ -19,6 +19,7 @@ public sealed class RelativeStrengthIndex : IIndicator
     private int _scale;
 
     private const decimal SmallAverage = 1e-10m;
+    private const decimal LargeAverage = decimal.MaxValue / 200m;
     private const int ScaleStep = 10;
     private const decimal ScaleFactor = 1e10m;
 
@@ -56,50 +57,65 @@ public sealed class RelativeStrengthIndex : IIndicator
 
             // The same value as 100 - 100 / (1 + gain / loss), without the ratio: after a long run of rises the loss decays
             // towards decimal's smallest step, and gain / loss overflowed (OverflowException) after about 900 bars.
-            return 100m * _gain / (_gain + _loss);
+            // Averages this large (changes near 10^27) are scaled down first: 100 · gain or gain + loss overflowed on
+            // every read.
+            var (gain, loss) = _gain > LargeAverage || _loss > LargeAverage ? (_gain / 1000m, _loss / 1000m) : (_gain, _loss);
+            return 100m * gain / (gain + loss);
         }
     }
 
     public decimal? Update(decimal value)
     {
-        Samples++;
+        // Computed before anything is set: an overflow leaves the sample count, the previous value and the averages as
+        // they were.
+        var samples = Samples + 1;
+        var (averageGain, averageLoss, scale) = (_gain, _loss, _scale);
         if (_previous is { } previous)
         {
-            var change = value - previous;
-            var gain = change > 0m ? change : 0m;
-            var loss = change < 0m ? -change : 0m;
-            var changes = Samples - 1;
-            if (changes < Period)
+            try
             {
-                _gain += gain;
-                _loss += loss;
-            }
-            else if (changes == Period)
-            {
-                _gain = (_gain + gain) / Period;
-                _loss = (_loss + loss) / Period;
-            }
-            else
-            {
-                if (change != 0m && _scale > 0)
+                var change = value - previous;
+                var gain = change > 0m ? change : 0m;
+                var loss = change < 0m ? -change : 0m;
+                var changes = samples - 1;
+                if (changes < Period)
                 {
-                    // A change dwarfs averages this small; only an unchanged value keeps their ratio.
-                    _gain = Unscaled(_gain, _scale);
-                    _loss = Unscaled(_loss, _scale);
-                    _scale = 0;
+                    averageGain += gain;
+                    averageLoss += loss;
                 }
+                else if (changes == Period)
+                {
+                    averageGain = (averageGain + gain) / Period;
+                    averageLoss = (averageLoss + loss) / Period;
+                }
+                else
+                {
+                    if (change != 0m && scale > 0)
+                    {
+                        // A change dwarfs averages this small; only an unchanged value keeps their ratio.
+                        averageGain = Unscaled(averageGain, scale);
+                        averageLoss = Unscaled(averageLoss, scale);
+                        scale = 0;
+                    }
 
-                _gain = ((_gain * (Period - 1)) + gain) / Period;
-                _loss = ((_loss * (Period - 1)) + loss) / Period;
-                while (_gain < SmallAverage && _loss < SmallAverage && (_gain > 0m || _loss > 0m))
-                {
-                    _gain *= ScaleFactor;
-                    _loss *= ScaleFactor;
-                    _scale += ScaleStep;
+                    averageGain = ((averageGain * (Period - 1)) + gain) / Period;
+                    averageLoss = ((averageLoss * (Period - 1)) + loss) / Period;
+                    while (averageGain < SmallAverage && averageLoss < SmallAverage && (averageGain > 0m || averageLoss > 0m))
+                    {
+                        averageGain *= ScaleFactor;
+                        averageLoss *= ScaleFactor;
+                        scale += ScaleStep;
+                    }
                 }
+            }
+            catch (OverflowException ex)
+            {
+                throw IndicatorGuard.Overflow("RSI", value, ex);
             }
         }
 
+        Samples = samples;
+        (_gain, _loss, _scale) = (averageGain, averageLoss, scale);
         _previous = value;
         return Value;
     }

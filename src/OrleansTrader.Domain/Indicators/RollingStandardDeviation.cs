@@ -50,22 +50,27 @@ public sealed class RollingStandardDeviation : IIndicator
 
     public decimal? Update(decimal value)
     {
-        if (_window.Count == 0)
+        // The sums first: an overflow (a deviation whose square decimal cannot hold) leaves the window and both sums as
+        // they were, together.
+        var shift = _window.Count == 0 ? value : _shift;
+        decimal sum;
+        decimal sumOfSquares;
+        try
         {
-            _shift = value;
+            var added = value - shift;
+            var removed = _window.Oldest - shift;
+            sum = IndicatorGuard.Replace(_sum, added, removed);
+            sumOfSquares = IndicatorGuard.Replace(_sumOfSquares, added * added, removed * removed);
+        }
+        catch (OverflowException ex)
+        {
+            throw IndicatorGuard.Overflow("Standard deviation", value, ex);
         }
 
-        var evicted = _window.Push(value);
-        var added = value - _shift;
-        _sum += added;
-        _sumOfSquares += added * added;
-        if (evicted is { } old)
-        {
-            var removed = old - _shift;
-            _sum -= removed;
-            _sumOfSquares -= removed * removed;
-        }
-
+        _shift = shift;
+        _window.Push(value);
+        _sum = sum;
+        _sumOfSquares = sumOfSquares;
         Samples++;
         return Value;
     }

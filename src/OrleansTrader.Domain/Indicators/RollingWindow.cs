@@ -17,6 +17,9 @@ internal sealed class RollingWindow
 
     public bool IsFull => Count == _items.Length;
 
+    /// <summary>The value the next push evicts, if the window is full.</summary>
+    public decimal? Oldest => IsFull ? _items[_next] : null;
+
     /// <summary>Adds a value and returns the one it evicted, if the window was full.</summary>
     public decimal? Push(decimal value)
     {

@@ -26,8 +26,19 @@ public sealed class SimpleMovingAverage : IIndicator
 
     public decimal? Update(decimal value)
     {
-        var evicted = _window.Push(value);
-        _sum += value - (evicted ?? 0m);
+        // The sum first: an overflow leaves the window and the sum as they were, together.
+        decimal sum;
+        try
+        {
+            sum = IndicatorGuard.Replace(_sum, value, _window.Oldest);
+        }
+        catch (OverflowException ex)
+        {
+            throw IndicatorGuard.Overflow("SMA", value, ex);
+        }
+
+        _window.Push(value);
+        _sum = sum;
         Samples++;
         return Value;
     }

@@ -43,14 +43,30 @@ public sealed class VolumeWeightedAveragePrice : IIndicator
 
         IndicatorGuard.NonNegative(volume, nameof(volume));
         var session = _sessionOf(timestamp);
-        if (Session != session)
+        var sameSession = Session == session;
+
+        // Both sums first: an overflow of either leaves both (and the session) as they were, never one without the other.
+        decimal priceVolume;
+        decimal cumulativeVolume;
+        try
+        {
+            priceVolume = (sameSession ? _priceVolume : 0m) + (price * volume);
+            cumulativeVolume = (sameSession ? _volume : 0m) + volume;
+        }
+        catch (OverflowException ex)
+        {
+            throw new OverflowException(
+                $"VWAP: price {price} x volume {volume} takes the session's sums beyond the decimal range; the update was not counted.", ex);
+        }
+
+        if (!sameSession)
         {
             Reset();
             Session = session;
         }
 
-        _priceVolume += price * volume;
-        _volume += volume;
+        _priceVolume = priceVolume;
+        _volume = cumulativeVolume;
         Samples++;
         return Value;
     }
