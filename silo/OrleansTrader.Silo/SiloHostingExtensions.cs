@@ -53,7 +53,9 @@ public static class SiloHostingExtensions
                 new PostgresStorageOptions { ConnectionString = storage.ConnectionString },
                 deploymentId,
                 sp.GetRequiredService<ILogger<PostgresSiloLease>>()));
-            builder.Services.AddHostedService<SiloLeaseService>();
+            builder.Services.AddHostedService(sp => new SiloLeaseService(
+                sp.GetRequiredService<PostgresSiloLease>(), sp.GetRequiredService<IHostApplicationLifetime>(),
+                sp.GetRequiredService<ILogger<SiloLeaseService>>(), sp.GetRequiredService<TimeProvider>(), storage.StartupTimeout));
         }
 
         return builder;

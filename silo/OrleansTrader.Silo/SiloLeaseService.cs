@@ -4,15 +4,20 @@ namespace OrleansTrader.Silo;
 
 /// <summary>
 /// Holds the PostgreSQL database for this silo (<see cref="PostgresSiloLease"/>): the silo's start waits until it holds
-/// it, and the silo stops itself when a newer deployment asks for it or when the lease's connection is lost.
+/// it, and the silo stops itself when a newer deployment asks for it or when the lease's connection is lost. A database
+/// that cannot be reached yet (started after the app) is tried again until <c>Storage:StartupTimeout</c> has passed.
 /// </summary>
 /// <remarks>
 /// Registered before the grain runtime, so the host starts it first and stops it last: the database is released only
 /// after every grain has been deactivated and written.
 /// </remarks>
 public sealed partial class SiloLeaseService(
-    PostgresSiloLease lease, IHostApplicationLifetime lifetime, ILogger<SiloLeaseService> logger) : IHostedService
+    PostgresSiloLease lease, IHostApplicationLifetime lifetime, ILogger<SiloLeaseService> logger, TimeProvider time,
+    TimeSpan startupTimeout) : IHostedService
 {
+    /// <summary>The wait between two attempts to reach the database at the start.</summary>
+    public static readonly TimeSpan StartupRetryDelay = TimeSpan.FromSeconds(2);
+
     /// <summary>The configuration key of the deployment id; Azure Container Apps' revision name when unset.</summary>
     public const string DeploymentIdKey = "Silo:DeploymentId";
 
@@ -27,15 +32,36 @@ public sealed partial class SiloLeaseService(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        try
+        var giveUpAt = time.GetUtcNow() + startupTimeout;
+        for (var attempt = 1; ; attempt++)
         {
-            await lease.AcquireAsync(cancellationToken);
-        }
-        catch (Npgsql.NpgsqlException ex)
-        {
-            // The first use of the database: the start's one line said only 'database "walk" does not exist' or
-            // "Failed to connect to 127.0.0.1:1", not which setting to correct.
-            throw new InvalidOperationException($"Storage:ConnectionString: the PostgreSQL database could not be opened: {ex.Message}", ex);
+            try
+            {
+                await lease.AcquireAsync(cancellationToken);
+                break;
+            }
+            catch (Npgsql.NpgsqlException ex)
+            {
+                // Not reachable (yet): a container platform often starts the database after the app. A permanent error
+                // (a database that does not exist, a wrong password) is not waited for.
+                var left = giveUpAt - time.GetUtcNow();
+                if (ex.IsTransient && left > TimeSpan.Zero)
+                {
+                    // The last try at the deadline itself, not a delay before it.
+                    var delay = left < StartupRetryDelay ? left : StartupRetryDelay;
+                    LogDatabaseUnreachable(logger, attempt, ex.Message, delay.TotalSeconds, giveUpAt);
+                    await Task.Delay(delay, time, cancellationToken);
+                    continue;
+                }
+
+                // The first use of the database: the start's one line said only 'database "walk" does not exist' or
+                // "Failed to connect to 127.0.0.1:1", not which setting to correct.
+                var waited = attempt > 1
+                    ? $" (tried {attempt} times over Storage:StartupTimeout, {startupTimeout})"
+                    : "";
+                throw new InvalidOperationException(
+                    $"Storage:ConnectionString: the PostgreSQL database could not be opened: {ex.Message}{waited}", ex);
+            }
         }
 
         _watch = WatchAsync(_stopping.Token);
@@ -82,6 +108,10 @@ public sealed partial class SiloLeaseService(
     [LoggerMessage(EventId = 1201, Level = LogLevel.Warning,
         Message = "Deployment {Successor} asks for the database: this silo (deployment {DeploymentId}) hands it over and stops")]
     private static partial void LogHandingOver(ILogger logger, string successor, string deploymentId);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning,
+        Message = "The PostgreSQL database cannot be reached yet (attempt {Attempt}): {Reason}; next try in {RetrySeconds} s, giving up at {GiveUpAt:O} (Storage:StartupTimeout)")]
+    private static partial void LogDatabaseUnreachable(ILogger logger, int attempt, string reason, double retrySeconds, DateTimeOffset giveUpAt);
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Critical,
         Message = "Lost the connection that holds the database for this silo; stopping, since another silo may take it now")]

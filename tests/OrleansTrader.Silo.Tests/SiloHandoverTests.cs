@@ -195,6 +195,7 @@ public sealed class SiloHandoverTests : IAsyncLifetime
         using var silo = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
             .UseSetting("Storage:Provider", "postgres")
             .UseSetting("Storage:ConnectionString", wrong)
+            .UseSetting("Storage:StartupTimeout", "00:00:00")
             .UseSetting("Demo:Enabled", "false")
             .UseSetting("Feed:Kind", "none"));
 
@@ -204,6 +205,126 @@ public sealed class SiloHandoverTests : IAsyncLifetime
         var message = refused.ToString();
         Assert.Contains(expected, message, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("s3cret-tail", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheSiloProcess_StartedBeforeItsDatabase_BecomesReadyOnceTheDatabaseIsUp()
+    {
+        // A container platform often starts the database after the app: the silo exited at its first failed connection.
+        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the PostgreSQL silo test needs it.");
+        var server = new NpgsqlConnectionStringBuilder(_connectionString);
+        Assert.SkipWhen(server.Host is null || server.Host.StartsWith('/'), "The test forwards TCP; the server is reached over a socket file.");
+
+        // The silo's database "comes up" when the test starts forwarding this port to the real server.
+        var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
+            WorkingDirectory = Directory.CreateTempSubdirectory("silo-db-later-").FullName,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OrleansTrader.Silo.dll"));
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        start.Environment["Storage__Provider"] = "postgres";
+        start.Environment["Storage__ConnectionString"] = new NpgsqlConnectionStringBuilder(_connectionString) { Host = "127.0.0.1", Port = port }.ConnectionString;
+        start.Environment["Storage__StartupTimeout"] = "00:05:00";
+        start.Environment["Demo__Enabled"] = "false";
+        start.Environment["Feed__Kind"] = "none";
+        var log = new System.Text.StringBuilder();
+        var retrying = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var process = new Process { StartInfo = start };
+        DataReceivedEventHandler collect = (_, e) =>
+        {
+            lock (log)
+            {
+                log.AppendLine(e.Data);
+            }
+
+            if (e.Data?.Contains("The PostgreSQL database cannot be reached yet", StringComparison.Ordinal) == true)
+            {
+                retrying.TrySetResult();
+            }
+
+            if (e.Data is { } line && System.Text.RegularExpressions.Regex.Match(line, @"API explorer.*(http://127\.0\.0\.1:\d+)") is { Success: true } url)
+            {
+                listening.TrySetResult(url.Groups[1].Value);
+            }
+        };
+        process.OutputDataReceived += collect;
+        process.ErrorDataReceived += collect;
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var forwarding = new CancellationTokenSource();
+        var forwarder = Task.CompletedTask;
+        try
+        {
+            // A silo that gives up at once has exited by then, instead of logging that it tries again.
+            await Task.WhenAny(retrying.Task, process.WaitForExitAsync(Ct)).WaitAsync(TimeSpan.FromSeconds(90), Ct);
+            Assert.False(process.HasExited, log.ToString());
+            forwarder = ForwardAsync(port, server.Host!, server.Port, forwarding.Token);
+
+            var baseUrl = await listening.Task.WaitAsync(TimeSpan.FromSeconds(90), Ct);
+            using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
+            using var ready = await http.GetAsync(new Uri("/health/ready", UriKind.Relative), Ct);
+            Assert.True(ready.StatusCode == System.Net.HttpStatusCode.OK, log.ToString());
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(CancellationToken.None);
+            }
+
+            await forwarding.CancelAsync();
+            await forwarder.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+            Directory.Delete(start.WorkingDirectory, recursive: true);
+        }
+    }
+
+    /// <summary>Accepts connections on <paramref name="port"/> and relays each to the server, until canceled.</summary>
+    private static async Task ForwardAsync(int port, string host, int serverPort, CancellationToken cancellationToken)
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+        listener.Start();
+        var relays = new List<Task>();
+        try
+        {
+            while (true)
+            {
+                var client = await listener.AcceptTcpClientAsync(cancellationToken);
+                relays.Add(RelayAsync(client, host, serverPort, cancellationToken));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            listener.Stop();
+            await Task.WhenAll(relays).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private static async Task RelayAsync(System.Net.Sockets.TcpClient client, string host, int port, CancellationToken cancellationToken)
+    {
+        using (client)
+        using (var upstream = new System.Net.Sockets.TcpClient())
+        {
+            await upstream.ConnectAsync(host, port, cancellationToken);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var up = client.GetStream().CopyToAsync(upstream.GetStream(), linked.Token);
+            var down = upstream.GetStream().CopyToAsync(client.GetStream(), linked.Token);
+
+            // Either side closing ends the relay.
+            await Task.WhenAny(up, down);
+            await linked.CancelAsync();
+            await Task.WhenAll(up, down).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     private async Task<long> CountAsync(string sql)

@@ -75,6 +75,7 @@ public sealed class TradingConfigurationTests
         using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
             .UseSetting("Storage:Provider", "postgres")
             .UseSetting("Storage:ConnectionString", "Host=127.0.0.1;Port=1;Username=postgres;Database=walk;Timeout=5")
+            .UseSetting("Storage:StartupTimeout", "00:00:00")
             .UseSetting("Demo:Enabled", "false")
             .UseSetting("Feed:Kind", "none"));
 
@@ -94,7 +95,7 @@ public sealed class TradingConfigurationTests
         var directory = Directory.CreateTempSubdirectory("silo-invalid-");
         try
         {
-            var (exitCode, stderr) = await RunFailingSiloAsync(directory.FullName, new() { ["Storage__Provider"] = "oracle" });
+            var (exitCode, stderr, _) = await RunFailingSiloAsync(directory.FullName, new() { ["Storage__Provider"] = "oracle" });
 
             Assert.True(exitCode == 1, $"exit code {exitCode}: {stderr}");
             Assert.Contains("The silo did not start: Storage:Provider must be one of sqlite, postgres, memory", stderr, StringComparison.Ordinal);
@@ -119,7 +120,7 @@ public sealed class TradingConfigurationTests
             string stderr;
             using (new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
             {
-                (_, stderr) = await RunFailingSiloAsync(directory.FullName, new() { ["Demo__Enabled"] = "false", ["Feed__Kind"] = "none" });
+                (_, stderr, _) = await RunFailingSiloAsync(directory.FullName, new() { ["Demo__Enabled"] = "false", ["Feed__Kind"] = "none" });
             }
 
             Assert.Contains("The silo did not start: Another silo is running on the data directory", stderr, StringComparison.Ordinal);
@@ -138,10 +139,11 @@ public sealed class TradingConfigurationTests
         var directory = Directory.CreateTempSubdirectory("silo-nodb-");
         try
         {
-            var (exitCode, stderr) = await RunFailingSiloAsync(directory.FullName, new()
+            var (exitCode, stderr, _) = await RunFailingSiloAsync(directory.FullName, new()
             {
                 ["Storage__Provider"] = "postgres",
                 ["Storage__ConnectionString"] = "Host=127.0.0.1;Port=1;Username=u;Password=p;Database=d;Timeout=5",
+                ["Storage__StartupTimeout"] = "00:00:00",
                 ["Demo__Enabled"] = "false",
                 ["Feed__Kind"] = "none",
             });
@@ -155,8 +157,55 @@ public sealed class TradingConfigurationTests
         }
     }
 
+    [Fact]
+    public async Task TheSiloProcess_WithADatabaseNotUpYet_TriesAgainUntilStorageStartupTimeout_ThenExitsWithCode1()
+    {
+        // A container platform often starts the database after the app: the silo exited at its first failed connection,
+        // "could not be opened: Failed to connect to 127.0.0.1:1", without trying again.
+        var directory = Directory.CreateTempSubdirectory("silo-db-later-");
+        try
+        {
+            var (exitCode, stderr, stdout) = await RunFailingSiloAsync(directory.FullName, new()
+            {
+                ["Storage__Provider"] = "postgres",
+                ["Storage__ConnectionString"] = "Host=127.0.0.1;Port=1;Username=u;Password=p;Database=d;Timeout=5",
+                ["Storage__StartupTimeout"] = "00:00:05",
+                ["Demo__Enabled"] = "false",
+                ["Feed__Kind"] = "none",
+            });
+
+            Assert.True(exitCode == 1, $"exit code {exitCode}: {stderr}");
+            Assert.Contains("The silo did not start: Storage:ConnectionString: the PostgreSQL database could not be opened: Failed to connect to 127.0.0.1:1", stderr, StringComparison.Ordinal);
+            Assert.Contains("over Storage:StartupTimeout, 00:00:05)", stderr, StringComparison.Ordinal);
+
+            // Each failed attempt is logged once, with the reason and when the next one comes.
+            var retries = stdout.Split('\n').Where(l => l.Contains("The PostgreSQL database cannot be reached yet", StringComparison.Ordinal)).ToList();
+            Assert.True(retries.Count >= 2, stdout);
+            Assert.Contains("(attempt 1)", retries[0], StringComparison.Ordinal);
+            Assert.Contains("Failed to connect to 127.0.0.1:1", retries[0], StringComparison.Ordinal);
+            Assert.Contains("next try in 2 s", retries[0], StringComparison.Ordinal);
+            Assert.Contains("(attempt 2)", retries[1], StringComparison.Ordinal);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void StorageStartupTimeout_Negative_IsRefused_NamingTheSetting()
+    {
+        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseSetting("Storage:Provider", "memory")
+            .UseSetting("Storage:StartupTimeout", "-00:00:01"));
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        Assert.Contains("Storage:StartupTimeout must not be negative", Unwrap(error).Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Runs the silo's process in <paramref name="workingDirectory"/> until it exits; returns its exit code and standard error.</summary>
-    private static async Task<(int ExitCode, string Stderr)> RunFailingSiloAsync(string workingDirectory, Dictionary<string, string> environment)
+    private static async Task<(int ExitCode, string Stderr, string Stdout)> RunFailingSiloAsync(string workingDirectory, Dictionary<string, string> environment)
     {
         var ct = TestContext.Current.CancellationToken;
         var start = new ProcessStartInfo("dotnet")
@@ -185,8 +234,7 @@ public sealed class TradingConfigurationTests
             }
         }
 
-        await output;
-        return (process.ExitCode, await errors);
+        return (process.ExitCode, await errors, await output);
     }
 
     [Theory]

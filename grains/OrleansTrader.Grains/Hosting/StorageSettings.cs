@@ -12,4 +12,10 @@ public sealed class StorageSettings
     public string? ConnectionString { get; set; }
 
     public string DataDirectory { get; set; } = "./data";
+
+    /// <summary>
+    /// On PostgreSQL, how long the start waits for a database it cannot reach (a container platform often starts the
+    /// database after the app) before it gives up; zero tries once.
+    /// </summary>
+    public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(60);
 }

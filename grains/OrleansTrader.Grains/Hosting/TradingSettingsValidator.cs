@@ -30,6 +30,11 @@ internal sealed class TradingSettingsValidator :
             failures.Add("Storage:DataDirectory must name a folder for the SQLite database.");
         }
 
+        if (options.StartupTimeout < TimeSpan.Zero)
+        {
+            failures.Add($"Storage:StartupTimeout must not be negative (got {options.StartupTimeout}).");
+        }
+
         return Result(failures);
     }
 
