@@ -177,6 +177,10 @@ public sealed class AccountUnsentOrderTests
         await Market.QuoteAsync(cluster, "UNR", 10m, 10m);
         var first = await account.PlaceOrderAsync(Market.Limit("unrate-1", "UNR", OrderSide.Buy, 1m, 9m));
         Assert.True(first.Succeeded, first.Denial?.Message);
+
+        // The first order's acknowledgement is a write too: were it to land between the failed placement and its repeat,
+        // it would reject the unsent order (as designed) before the repeat could complete it.
+        await Eventually.WaitAsync(() => account.GetOrderAsync(first.Order!.OrderId), o => o?.Status == OrderStatus.Accepted, "the first order acknowledged");
         var order = Market.Limit("unrate-2", "UNR", OrderSide.Buy, 1m, 9m);
 
         storage.FailNext = true;

@@ -111,8 +111,10 @@ public sealed class PaperVenueModelFuzzTests
             $"{Id[^6..]} {Role} {Side} {Type} {Tif} qty {Quantity} filled {Filled} lmt {Limit} stp {Stop}{(Held ? " held" : "")}{(Triggered ? " triggered" : "")}";
     }
 
-    private sealed class ModelQuote(decimal bid, decimal ask, decimal bidSize, decimal askSize)
+    private sealed class ModelQuote(DateTimeOffset at, decimal bid, decimal ask, decimal bidSize, decimal askSize)
     {
+        public DateTimeOffset At { get; } = at;
+
         public decimal Bid { get; } = bid;
 
         public decimal Ask { get; } = ask;
@@ -290,6 +292,11 @@ public sealed class PaperVenueModelFuzzTests
         };
 
         private bool MarketOpen => NyseCalendar.Instance.IsOpen(Now, includeExtended: false);
+
+        // The venue matches only a quote from the session now open: one from before its open (Friday's, the pre-market's)
+        // standing in the book is no quote.
+        private ModelQuote? SessionQuote(string symbol) =>
+            _quotes[symbol] is { } quote && NyseCalendar.Instance.OpenedAt(Now, includeExtended: false) is { } opened && quote.At < opened ? null : _quotes[symbol];
 
         private decimal Price(decimal around) => Math.Max(1m, Math.Round(around, 2));
 
@@ -550,7 +557,7 @@ public sealed class PaperVenueModelFuzzTests
             var (bidSize, askSize) = (Size(), Size());
             var context = Begin(symbol);
             await _venue.Exchange.UpdateQuoteAsync(new QuoteTick(symbol, Now, bid, bidSize, ask, askSize), Ct);
-            _quotes[symbol] = new ModelQuote(bid, ask, bidSize, askSize);
+            _quotes[symbol] = new ModelQuote(Now, bid, ask, bidSize, askSize);
             if (MarketOpen && !_halted.Contains(symbol))
             {
                 context.Evaluated.UnionWith(_orders.Values.Where(o => o.IsOpen && !o.Held && o.Symbol == symbol).Select(o => o.Id));
@@ -738,7 +745,7 @@ public sealed class PaperVenueModelFuzzTests
                 Assert.True(buy ? execution.Price <= order.Limit : execution.Price >= order.Limit, $"{what}: through its limit");
             }
 
-            var quote = _quotes[order.Symbol];
+            var quote = SessionQuote(order.Symbol);
             if (execution.Liquidity == Liquidity.Taker)
             {
                 Assert.True(quote is not null, $"{what}: a fill at the touch with no quote");
@@ -835,7 +842,7 @@ public sealed class PaperVenueModelFuzzTests
                 }
 
                 var buy = order.Side == OrderSide.Buy;
-                if (_quotes[order.Symbol] is { } quote)
+                if (SessionQuote(order.Symbol) is { } quote)
                 {
                     var (touch, left) = buy ? (quote.Ask, quote.AskLeft) : (quote.Bid, quote.BidLeft);
                     var marketable = !order.IsLimitLike || (buy ? touch <= order.Limit : touch >= order.Limit);
@@ -843,7 +850,7 @@ public sealed class PaperVenueModelFuzzTests
                 }
 
                 // No quote, no fill: a print through the limit fills it only with a priced touch standing (its size may be gone).
-                var priced = _quotes[order.Symbol] is { } standing && (buy ? standing.Ask : standing.Bid) > 0m;
+                var priced = SessionQuote(order.Symbol) is { } standing && (buy ? standing.Ask : standing.Bid) > 0m;
                 if (priced && order.IsLimitLike && context.Symbol == order.Symbol && context.TradePrice is { } print && context.RestingBefore.Contains(order.Id)
                     && (order.Type != OrderType.StopLimit || context.TriggeredBefore.Contains(order.Id)))
                 {
