@@ -4,6 +4,7 @@ using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Grains.Breakers;
 using OrleansTrader.Grains.Paper;
 using OrleansTrader.Grains.Strategies;
+using OrleansTrader.Grains.Symbols;
 using OrleansTrader.Grains.Webhooks;
 
 namespace OrleansTrader.Grains;
@@ -24,6 +25,7 @@ namespace OrleansTrader.Grains;
 [JsonSerializable(typeof(PaperArchiveRecord))]
 [JsonSerializable(typeof(PaperArchiveChunk))]
 [JsonSerializable(typeof(PaperVenueIndex))]
+[JsonSerializable(typeof(SymbolGrainState))]
 [JsonSerializable(typeof(WebhookGrainState))]
 [JsonSerializable(typeof(WebhookDirectoryState))]
 internal sealed partial class GrainsStateJsonContext : JsonSerializerContext;

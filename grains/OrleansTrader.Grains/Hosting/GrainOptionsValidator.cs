@@ -70,6 +70,7 @@ internal sealed class GrainOptionsValidator :
         var failures = new List<string>();
         const string Section = SymbolGrainOptions.SectionName;
         Positive(options.StaleAfter, $"{Section}:StaleAfter", failures);
+        Positive(options.PersistInterval, $"{Section}:PersistInterval", failures);
         if (options.BarCloseDelay < TimeSpan.Zero)
         {
             failures.Add($"{Section}:BarCloseDelay must not be negative (got {options.BarCloseDelay}).");

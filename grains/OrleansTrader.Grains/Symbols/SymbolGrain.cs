@@ -15,12 +15,17 @@ namespace OrleansTrader.Grains.Symbols;
 /// duplicates included); accepted ticks update the last trade/quote, feed the 1-second and 1-minute domain aggregators,
 /// go out on "ticks"/symbol (completed bars on "bars"/symbol) and to the paper exchange. A bar completes on the first trade
 /// (or feed bar) of a later interval; when none comes (the session's last trades, a quiet symbol) live data's bar completes
-/// once its interval has ended on the clock, and a replay's when the feed ends (<see cref="CloseBarsAsync"/>). The data is
-/// not persisted: after a restart it flows again from the feed, and until then the symbol reports itself stale.
+/// once its interval has ended on the clock, and a replay's when the feed ends (<see cref="CloseBarsAsync"/>). The last
+/// trade and quote are saved when they changed, every <see cref="SymbolGrainOptions.PersistInterval"/> and on
+/// deactivation (never per tick), and restored on activation, so a symbol collected or restarted while the feed is silent
+/// (a weekend) still quotes the last session. Restored, they are not data received: the symbol reports itself stale until
+/// the feed prints, they do not go to the paper exchange, and the feed's first tick replaces them. Bars, counters, the
+/// duplicate window and the replay position are not saved: they flow again from the feed.
 /// A venue's correction or cancel of a recent print (<see cref="TickBatch.Amendments"/>) amends the last trade and the
 /// open bars; bars already published are not retracted (counted).
 /// </summary>
 internal sealed partial class SymbolGrain(
+    [PersistentState("symbol")] IPersistentState<SymbolGrainState> state,
     TimeProvider time, IOptions<SymbolGrainOptions> options, IOptions<TickValidatorOptions> validatorOptions, ILogger<SymbolGrain> logger)
     : Grain, ISymbolGrain
 {
@@ -51,6 +56,15 @@ internal sealed partial class SymbolGrain(
     private PaperExchange? _paper;
     private TradeTick? _lastTrade;
     private QuoteTick? _lastQuote;
+
+    // The last trade and quote of an earlier activation, read from storage: shown until the feed gives one of this
+    // activation. Kept apart so the per-tick path compares with this activation's ticks only (a replay stamped before a
+    // restored live quote still becomes the last) and never hands them on as new.
+    private TradeTick? _restoredTrade;
+    private QuoteTick? _restoredQuote;
+
+    // Set per batch that carried an accepted trade or quote; the persist timer writes only then.
+    private bool _unsaved;
     private DateTimeOffset? _lastReceivedAt;
     private DateTimeOffset? _newestTickAt;
     private long _acceptedTrades;
@@ -80,10 +94,15 @@ internal sealed partial class SymbolGrain(
         _bars = memory.GetStream<Bar>(StreamId.Create(StreamNames.Bars, Symbol));
         _secondBarStream = memory.GetStream<Bar>(StreamId.Create(StreamNames.SecondBars, Symbol));
         _paper = _options.ForwardToPaperExchange ? ServiceProvider.GetService<PaperExchange>() : null;
+        _restoredTrade = state.State.LastTrade;
+        _restoredQuote = state.State.LastQuote;
         RegisterGrainTimer(CheckStaleAsync, _options.StaleAfter, _options.StaleAfter);
         RegisterGrainTimer(CloseEndedBarsAsync, OneSecond, OneSecond);
+        RegisterGrainTimer(SaveAsync, _options.PersistInterval, _options.PersistInterval);
         return Task.CompletedTask;
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => SaveAsync(cancellationToken);
 
     public async Task<IngestResult> IngestAsync(TickBatch batch)
     {
@@ -147,6 +166,7 @@ internal sealed partial class SymbolGrain(
 
         if (ticks.Count > 0)
         {
+            _unsaved = true;
             await _ticks!.OnNextBatchAsync(ticks);
         }
 
@@ -164,8 +184,8 @@ internal sealed partial class SymbolGrain(
         return Task.FromResult(new SymbolQuote
         {
             Symbol = Symbol,
-            LastTrade = _lastTrade,
-            LastQuote = _lastQuote,
+            LastTrade = _lastTrade ?? _restoredTrade,
+            LastQuote = _lastQuote ?? _restoredQuote,
             LastReceivedAt = _lastReceivedAt,
             IsStale = IsStale(now),
             AsOf = now,
@@ -682,6 +702,31 @@ internal sealed partial class SymbolGrain(
         {
             _barsPublished += bars.Count;
             await _bars!.OnNextBatchAsync(bars);
+        }
+    }
+
+    /// <summary>
+    /// Writes the last trade and quote when a batch changed them since the last write. A failed write is logged and tried
+    /// again at the next interval: ingestion never waits on storage nor fails with it.
+    /// </summary>
+    private async Task SaveAsync(CancellationToken cancellationToken)
+    {
+        if (!_unsaved)
+        {
+            return;
+        }
+
+        _unsaved = false;
+        state.State.LastTrade = _lastTrade ?? _restoredTrade;
+        state.State.LastQuote = _lastQuote ?? _restoredQuote;
+        try
+        {
+            await state.WriteStateAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _unsaved = true;
+            SymbolLog.SaveFailed(logger, Symbol, ex);
         }
     }
 

@@ -20,6 +20,12 @@ public sealed class SymbolGrainOptions
     /// <summary>Completed one-minute bars kept for queries.</summary>
     public int MinuteBarsKept { get; set; } = 1440;
 
+    /// <summary>
+    /// How often the last trade and quote are written to grain storage when they changed (also on deactivation), so a
+    /// symbol collected or restarted while the feed is silent (a weekend) still has its last session's prices.
+    /// </summary>
+    public TimeSpan PersistInterval { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Forward validated ticks to the in-process paper exchange (it matches resting orders against them).</summary>
     public bool ForwardToPaperExchange { get; set; } = true;
 }

@@ -12,4 +12,7 @@ internal static partial class SymbolLog
 
     [LoggerMessage(EventId = 5303, Level = LogLevel.Warning, Message = "A correction or cancel of {Symbol} trade {TradeId} (at {Timestamp}) came after its bar was published; published bars are not retracted (further ones are only counted)")]
     public static partial void PublishedBarNotAmended(ILogger logger, string symbol, long tradeId, DateTimeOffset timestamp);
+
+    [LoggerMessage(EventId = 5304, Level = LogLevel.Warning, Message = "Could not save the last trade and quote of {Symbol}; retried at the next interval")]
+    public static partial void SaveFailed(ILogger logger, string symbol, Exception exception);
 }
