@@ -7,7 +7,8 @@ namespace OrleansTrader.Runtime.AdoNet;
 /// <summary>
 /// Grain state in one SQL table, one row per (grain type, grain key, state name), with the version as the ETag.
 /// A clear keeps the row as a tombstone (no payload, version bumped) so a version number is never reused: a writer
-/// holding an ETag from before the clear still conflicts after a new record is written. The statements are the same
+/// holding an ETag from before the clear still conflicts after a new record is written. A delete (for names never
+/// written again, see <see cref="IGrainStorage.DeleteStateAsync{T}"/>) removes the row instead. The statements are the same
 /// text in both dialects; each provider runs them with its own driver.
 /// </summary>
 public abstract class AdoNetGrainStorage : IGrainStorage
@@ -35,6 +36,8 @@ public abstract class AdoNetGrainStorage : IGrainStorage
             """;
         UpdateSql = $"UPDATE {table} SET version = version + 1, payload = @payload WHERE {Key} AND version = @version AND payload IS NOT NULL RETURNING version;";
         ClearSql = $"UPDATE {table} SET version = version + 1, payload = NULL WHERE {Key} AND version = @version AND payload IS NOT NULL RETURNING version;";
+        DeleteSql = $"DELETE FROM {table} WHERE {Key} AND version = @version AND payload IS NOT NULL RETURNING version;";
+        DeleteTombstoneSql = $"DELETE FROM {table} WHERE {Key} AND payload IS NULL;";
         _schema = new AsyncOnce(CreateSchemaAsync);
     }
 
@@ -56,6 +59,12 @@ public abstract class AdoNetGrainStorage : IGrainStorage
 
     /// <summary>Tombstones the record at @version; binds @type, @key, @state, @version and returns the new version.</summary>
     private protected string ClearSql { get; }
+
+    /// <summary>Deletes the record at @version, row and all; binds @type, @key, @state, @version and returns the deleted version.</summary>
+    private protected string DeleteSql { get; }
+
+    /// <summary>Deletes the tombstone, if any (never a live record); binds @type, @key, @state.</summary>
+    private protected string DeleteTombstoneSql { get; }
 
     /// <summary>Creates the table if needed; also done on first use.</summary>
     public Task InitializeAsync(CancellationToken cancellationToken = default) => _schema.EnsureAsync().WaitAsync(cancellationToken);
@@ -100,7 +109,14 @@ public abstract class AdoNetGrainStorage : IGrainStorage
         grainState.RecordExists = true;
     }
 
-    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+        RemoveAsync(stateName, grainId, grainState, forget: false, cancellationToken);
+
+    public Task DeleteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+        RemoveAsync(stateName, grainId, grainState, forget: true, cancellationToken);
+
+    /// <summary>A clear (the row stays as a tombstone) or, with <paramref name="forget"/>, a delete of the row; same ETag condition.</summary>
+    private async Task RemoveAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, bool forget, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stateName);
         ArgumentNullException.ThrowIfNull(grainState);
@@ -114,6 +130,11 @@ public abstract class AdoNetGrainStorage : IGrainStorage
                 throw await ConflictAsync("Clear", stateName, grainId, expected, cancellationToken);
             }
 
+            if (forget)
+            {
+                await DeleteTombstoneAsync(stateName, grainId, cancellationToken);
+            }
+
             grainState.RecordExists = false;
             return;
         }
@@ -123,7 +144,7 @@ public abstract class AdoNetGrainStorage : IGrainStorage
             throw await ConflictAsync("Clear", stateName, grainId, expected, cancellationToken);
         }
 
-        if (!await ClearRowAsync(stateName, grainId, version, cancellationToken))
+        if (!await ClearRowAsync(stateName, grainId, version, forget, cancellationToken))
         {
             throw await ConflictAsync("Clear", stateName, grainId, expected, cancellationToken);
         }
@@ -146,9 +167,15 @@ public abstract class AdoNetGrainStorage : IGrainStorage
     private protected abstract ValueTask<long?> WriteRowAsync(
         string stateName, GrainId grainId, byte[] payload, long? expectedVersion, CancellationToken cancellationToken);
 
-    /// <summary>Runs <see cref="ClearSql"/>: false when the stored record is not at <paramref name="expectedVersion"/>.</summary>
+    /// <summary>
+    /// Runs <see cref="ClearSql"/> or, with <paramref name="forget"/>, <see cref="DeleteSql"/>: false when the stored record
+    /// is not at <paramref name="expectedVersion"/>.
+    /// </summary>
     private protected abstract ValueTask<bool> ClearRowAsync(
-        string stateName, GrainId grainId, long expectedVersion, CancellationToken cancellationToken);
+        string stateName, GrainId grainId, long expectedVersion, bool forget, CancellationToken cancellationToken);
+
+    /// <summary>Runs <see cref="DeleteTombstoneSql"/>.</summary>
+    private protected abstract Task DeleteTombstoneAsync(string stateName, GrainId grainId, CancellationToken cancellationToken);
 
     private protected abstract Task CreateSchemaAsync(CancellationToken cancellationToken);
 

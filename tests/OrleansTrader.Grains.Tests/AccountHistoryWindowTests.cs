@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Breaker;
@@ -59,6 +60,39 @@ public sealed class AccountHistoryWindowTests : IDisposable
         Assert.True(again.Succeeded, again.Denial?.Message);
         Assert.False(again.IsExisting);
         Assert.NotEqual(placed[0], again.Order!.OrderId);
+    }
+
+    /// <summary>
+    /// History pages past the retention leave nothing in storage: each page name is written once and never again, so a
+    /// tombstone of it (a row with no payload) protected nothing and stayed for good, a row per page (about one per order).
+    /// </summary>
+    [Fact]
+    public async Task HistoryPagesPastTheRetention_LeaveNoRows_AndTheRetainedHistoryIsReadBeforeAndAfterARestart()
+    {
+        const int pages = 3;
+        var file = _dir.File("pages.db");
+        await using var cluster = await TradingCluster.StartAsync(Options("pages.db", pagesInMemory: 1, pages: pages));
+        await Market.QuoteAsync(cluster, "PGS", 10m, 10m);
+        var account = await TestAccounts.OpenAsync(cluster, "pages", 1_000_000m);
+        var placed = await PlaceAndFillAsync(account, "p", "PGS", 30);
+
+        var (live, tombstones) = await HistoryRowsAsync(file);
+        Assert.True(live + tombstones <= pages, $"{placed.Count} orders left {live} history pages and {tombstones} tombstones.");
+        Assert.Equal(0, tombstones);
+
+        // The retained history: the newest fills and journal entries, read from the pages in storage.
+        var fills = await account.GetFillsAsync(0, 10_000);
+        var journal = await account.GetJournalAsync(0, 10_000);
+        Assert.NotEmpty(fills);
+        Assert.Equal(placed[^1], fills[^1].OrderId);
+        Assert.Equal(Enumerable.Range((int)fills[0].Sequence, fills.Count).Select(i => (long)i), fills.Select(f => f.Sequence));
+        Assert.Equal(placed[^1], journal[^1].OrderId);
+
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        var restarted = cluster.Account("pages");
+        Assert.Equal(fills, await restarted.GetFillsAsync(0, 10_000));
+        Assert.Equal(journal, await restarted.GetJournalAsync(0, 10_000));
+        Assert.Equal(OrderStatus.Filled, (await restarted.GetOrderAsync(placed[^1]))!.Status);
     }
 
     [Fact]
@@ -213,6 +247,18 @@ public sealed class AccountHistoryWindowTests : IDisposable
             o.SignalInterval = TimeSpan.FromMinutes(10);
         }),
     };
+
+    /// <summary>The account's "history-N" rows in the SQLite file: those with a page, and tombstones.</summary>
+    private static async Task<(long Live, long Tombstones)> HistoryRowsAsync(string file)
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(payload), COUNT(*) - COUNT(payload) FROM grain_state WHERE state_name LIKE 'history-%';";
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        Assert.True(await reader.ReadAsync(TestContext.Current.CancellationToken));
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
 
     /// <summary>Places market buys one after another, each awaited to its fill; returns their order ids in order.</summary>
     private static async Task<List<string>> PlaceAndFillAsync(IAccountGrain account, string prefix, string symbol, int count)

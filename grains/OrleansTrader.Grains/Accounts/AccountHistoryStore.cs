@@ -87,7 +87,12 @@ internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId
                 ETag = _etags.GetValueOrDefault(state.FirstHistoryPage),
                 RecordExists = true,
             };
-            await storage.ClearStateAsync(Name(state.FirstHistoryPage), grainId, oldest);
+            // Deleted for good, tombstone and all: a page name is never written again, as only the current page is
+            // written and its number only grows (the core record that says which pages exist is never written back to
+            // an older one). So no ETag of it can come to match a later record: a stale activation writing it again with
+            // its old ETag finds no row and conflicts, as it did against the tombstone. One that never read it (no ETag)
+            // would write it over a tombstone too. A tombstone a page kept stayed in storage for good, one per page.
+            await storage.DeleteStateAsync(Name(state.FirstHistoryPage), grainId, oldest);
             if (history.EvictOldest(state.WorkingOrders) is { } forgotten && !(state.ExecutionsForgottenThrough >= forgotten))
             {
                 state.ExecutionsForgottenThrough = forgotten;

@@ -15,7 +15,14 @@ internal sealed record TradesPage
 /// its number, before the core write that counts it, so a crash between the two stores the same trade again in its slot
 /// rather than twice. Only the page being filled stays in memory; queries read older pages on demand.
 /// </summary>
-internal sealed class TradesStore(IGrainStorage storage, GrainId grainId, int pagesKept)
+/// <remarks>
+/// A page past the kept ones is deleted for good (no tombstone) when its number is never used again: the owner's trade
+/// numbers only grow, so no writer can write that page again and match an old ETag (see
+/// <see cref="IGrainStorage.DeleteStateAsync{T}"/>). An owner whose <see cref="ClearAsync"/> starts its numbers again
+/// (<paramref name="numbersRestart"/>: a strategy deleted or rewound) writes the same names again, so its pages keep their
+/// tombstones, which carry each name's version on and make a writer with an ETag of the earlier page conflict.
+/// </remarks>
+internal sealed class TradesStore(IGrainStorage storage, GrainId grainId, int pagesKept, bool numbersRestart)
 {
     public const int PageSize = 100;
 
@@ -52,7 +59,7 @@ internal sealed class TradesStore(IGrainStorage storage, GrainId grainId, int pa
             _current = (page, record);
             if (started && page >= pagesKept)
             {
-                await DropAsync(page - pagesKept);
+                await DropAsync(page - pagesKept, forGood: !numbersRestart);
             }
         }
     }
@@ -94,18 +101,18 @@ internal sealed class TradesStore(IGrainStorage storage, GrainId grainId, int pa
         var last = (newest - 1) / PageSize;
         for (var page = Math.Max(0, last - pagesKept + 1); page <= last; page++)
         {
-            await DropAsync(page);
+            await DropAsync(page, forGood: false);
         }
     }
 
     private Task<GrainState<TradesPage>> ReadAsync(long page) => storage.ReadRecordAsync<TradesPage>(Name(page), grainId);
 
-    private async Task DropAsync(long page)
+    private async Task DropAsync(long page, bool forGood)
     {
         var record = await ReadAsync(page);
         if (record.RecordExists)
         {
-            await storage.ClearStateAsync(Name(page), grainId, record);
+            await (forGood ? storage.DeleteStateAsync(Name(page), grainId, record) : storage.ClearStateAsync(Name(page), grainId, record));
         }
     }
 

@@ -59,12 +59,19 @@ public sealed class PostgresGrainStorage : AdoNetGrainStorage
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private protected override async ValueTask<bool> ClearRowAsync(
-        string stateName, GrainId grainId, long expectedVersion, CancellationToken cancellationToken)
+        string stateName, GrainId grainId, long expectedVersion, bool forget, CancellationToken cancellationToken)
     {
-        await using var command = _database.CreateCommand(ClearSql);
+        await using var command = _database.CreateCommand(forget ? DeleteSql : ClearSql);
         AddKey(command, stateName, grainId);
         command.Parameters.Add("version", expectedVersion);
         return await command.ExecuteScalarAsync(cancellationToken) is not null;
+    }
+
+    private protected override async Task DeleteTombstoneAsync(string stateName, GrainId grainId, CancellationToken cancellationToken)
+    {
+        await using var command = _database.CreateCommand(DeleteTombstoneSql);
+        AddKey(command, stateName, grainId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private protected override async Task CreateSchemaAsync(CancellationToken cancellationToken)

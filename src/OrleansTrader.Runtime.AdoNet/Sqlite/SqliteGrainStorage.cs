@@ -77,16 +77,26 @@ public sealed class SqliteGrainStorage : AdoNetGrainStorage
             cancellationToken));
 
     private protected override ValueTask<bool> ClearRowAsync(
-        string stateName, GrainId grainId, long expectedVersion, CancellationToken cancellationToken) =>
+        string stateName, GrainId grainId, long expectedVersion, bool forget, CancellationToken cancellationToken) =>
         new(_database.WriteStatementAsync(
             (connection, _, _) =>
             {
-                var statement = _database.WriteStatement(connection, _clearSql);
+                var statement = _database.WriteStatement(connection, forget ? DeleteSql : _clearSql);
                 BindKey(statement, stateName, grainId);
                 statement.Bind("@version", expectedVersion);
                 return Task.FromResult(statement.ExecuteScalar() is not null);
             },
             cancellationToken));
+
+    private protected override Task DeleteTombstoneAsync(string stateName, GrainId grainId, CancellationToken cancellationToken) =>
+        _database.WriteStatementAsync(
+            (connection, _, _) =>
+            {
+                var statement = _database.WriteStatement(connection, DeleteTombstoneSql);
+                BindKey(statement, stateName, grainId);
+                return Task.FromResult(statement.Execute());
+            },
+            cancellationToken);
 
     private protected override async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {

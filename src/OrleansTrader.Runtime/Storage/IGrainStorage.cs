@@ -14,4 +14,19 @@ public interface IGrainStorage
 
     /// <summary>Deletes the record if the stored version equals ETag; then ETag is null and RecordExists false.</summary>
     Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes the record as <see cref="ClearStateAsync{T}"/> does (same ETag condition), and its tombstone with it (with
+    /// a null ETag, only a tombstone): nothing is left of the name. Only for a name that is never written again, such as
+    /// a history or trade page under a number its owner has moved past.
+    /// </summary>
+    /// <remarks>
+    /// The tombstone a clear leaves keeps the version going, so a writer holding an ETag from before the clear conflicts
+    /// even after the name is written again. For a name never written again there is no "again": a writer with an old
+    /// ETag finds no row and conflicts (a conditional write needs a record at its version), and a writer with no ETag
+    /// could resurrect the name as well over a tombstone as over nothing. So the tombstone protects nothing there and only
+    /// takes space, one row per page for good. A provider that does not implement this keeps the tombstone (a clear).
+    /// </remarks>
+    Task DeleteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+        ClearStateAsync(stateName, grainId, grainState, cancellationToken);
 }

@@ -10,7 +10,8 @@ namespace OrleansTrader.Runtime;
 /// With a serializer (as registered by AddMemoryGrainStorage) it stores bytes, so later changes to a grain's state object
 /// never leak into the stored copy; without one it stores the object reference (fast, for benchmarks and simple tests).
 /// A clear leaves a tombstone with the next version, as the SQL providers do, so a version number is never reused and
-/// a writer holding an ETag from before the clear always conflicts.
+/// a writer holding an ETag from before the clear always conflicts. A delete (<see cref="DeleteStateAsync{T}"/>, for names
+/// never written again) removes the entry outright.
 /// </summary>
 /// <remarks>
 /// Stored bytes live in native memory, as a database's pages live outside the process's heap: kept on the GC heap, every
@@ -53,6 +54,9 @@ public sealed class MemoryGrainStorage : IGrainStorage, IDisposable
 
     /// <summary>The number of stored records (tombstones excluded).</summary>
     public int Count => _stripes.Sum(s => s.Count(static e => e.Exists));
+
+    /// <summary>The tombstones cleared records left (one entry each, kept for good unless deleted).</summary>
+    public int Tombstones => _stripes.Sum(s => s.Count(static e => !e.Exists));
 
     /// <summary>The bytes of the stored records (0 without a serializer).</summary>
     public long StoredBytes => _stripes.Sum(s => s.Sum(static e => (long)e.Length));
@@ -174,7 +178,14 @@ public sealed class MemoryGrainStorage : IGrainStorage, IDisposable
         }
     }
 
-    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+        RemoveAsync(stateName, grainId, grainState, forget: false);
+
+    public Task DeleteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+        RemoveAsync(stateName, grainId, grainState, forget: true);
+
+    /// <summary>A clear (the entry stays as a tombstone with the next version) or, with <paramref name="forget"/>, a delete of the entry.</summary>
+    private Task RemoveAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, bool forget)
     {
         ArgumentNullException.ThrowIfNull(grainState);
         var key = Key(stateName, grainId);
@@ -198,6 +209,11 @@ public sealed class MemoryGrainStorage : IGrainStorage, IDisposable
             else if (expected is not null)
             {
                 throw Conflict(stateName, grainId, null, expected);
+            }
+
+            if (forget && !Unsafe.IsNullRef(ref entry))
+            {
+                stripe.Records.Remove(key);
             }
         }
 

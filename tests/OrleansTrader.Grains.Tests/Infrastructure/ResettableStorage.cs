@@ -50,4 +50,7 @@ internal sealed class ResettableStorage : IGrainStorage
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
         _inner!.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
+
+    public Task DeleteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+        _inner!.DeleteStateAsync(stateName, grainId, grainState, cancellationToken);
 }

@@ -15,6 +15,9 @@ public abstract class GrainStorageContractTests
     /// <summary>Returns a ready storage (tables created). May call Assert.Skip when the backing store is unavailable.</summary>
     protected abstract Task<IGrainStorage> CreateStorageAsync();
 
+    /// <summary>The rows (records and tombstones) <paramref name="storage"/> holds for <paramref name="grain"/>.</summary>
+    protected abstract Task<long> CountRowsAsync(IGrainStorage storage, GrainId grain);
+
     [Fact]
     public async Task ReadStateAsync_ReportsNoRecordAndKeepsState_WhenMissing()
     {
@@ -253,6 +256,94 @@ public abstract class GrainStorageContractTests
         var read = new GrainState<TestState>(new TestState("empty", 0m, 0));
         await storage.ReadStateAsync(StateName, grain, read, Ct);
         Assert.Equal(new TestState("second life", 2m, 2), read.State);
+    }
+
+    [Fact]
+    public async Task ClearStateAsync_KeepsATombstone_SoTheVersionGoesOn()
+    {
+        var storage = await CreateStorageAsync();
+        var grain = NewGrain();
+        var state = new GrainState<TestState>(new TestState("first life", 1m, 1));
+        await storage.WriteStateAsync(StateName, grain, state, Ct);
+        await storage.ClearStateAsync(StateName, grain, state, Ct);
+
+        Assert.Equal(1, await CountRowsAsync(storage, grain));
+        await storage.WriteStateAsync(StateName, grain, state, Ct);
+        Assert.Equal(VersionETag.Format(3), state.ETag);
+    }
+
+    [Fact]
+    public async Task DeleteStateAsync_RemovesTheRowTombstoneAndAll_WhenETagMatches()
+    {
+        var storage = await CreateStorageAsync();
+        var grain = NewGrain();
+        var state = new GrainState<TestState>(new TestState("page", 1m, 1));
+        await storage.WriteStateAsync(StateName, grain, state, Ct);
+        await storage.WriteStateAsync("other", grain, new GrainState<TestState>(new TestState("kept", 2m, 2)), Ct);
+
+        await storage.DeleteStateAsync(StateName, grain, state, Ct);
+
+        Assert.Null(state.ETag);
+        Assert.False(state.RecordExists);
+        Assert.Equal(1, await CountRowsAsync(storage, grain));
+        var read = new GrainState<TestState>(new TestState("empty", 0m, 0));
+        await storage.ReadStateAsync(StateName, grain, read, Ct);
+        Assert.False(read.RecordExists);
+        Assert.Null(read.ETag);
+        Assert.Equal(new TestState("kept", 2m, 2), await ReadAsync(storage, grain, "other"));
+    }
+
+    [Fact]
+    public async Task WriteStateAsync_Throws_WhenETagPredatesDelete()
+    {
+        var storage = await CreateStorageAsync();
+        var grain = NewGrain();
+        var owner = new GrainState<TestState>(new TestState("page", 1m, 1));
+        await storage.WriteStateAsync(StateName, grain, owner, Ct);
+        var stale = new GrainState<TestState>(new TestState("stale writer", 9m, 9)) { ETag = owner.ETag, RecordExists = true };
+        await storage.DeleteStateAsync(StateName, grain, owner, Ct);
+
+        var error = await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(StateName, grain, stale, Ct));
+
+        Assert.Null(error.StoredETag);
+        Assert.Equal(0, await CountRowsAsync(storage, grain));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.DeleteStateAsync(StateName, grain, stale, Ct));
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.ClearStateAsync(StateName, grain, stale, Ct));
+        Assert.Equal(0, await CountRowsAsync(storage, grain));
+    }
+
+    [Fact]
+    public async Task DeleteStateAsync_ThrowsAndKeepsRecord_WhenETagIsStaleOrNull()
+    {
+        var storage = await CreateStorageAsync();
+        var grain = NewGrain();
+        var state = new GrainState<TestState>(new TestState("kept", 1m, 1));
+        await storage.WriteStateAsync(StateName, grain, state, Ct);
+        var stale = new GrainState<TestState>(state.State) { ETag = state.ETag, RecordExists = true };
+        await storage.WriteStateAsync(StateName, grain, state, Ct);
+
+        var error = await Assert.ThrowsAsync<InconsistentStateException>(() => storage.DeleteStateAsync(StateName, grain, stale, Ct));
+        await Assert.ThrowsAsync<InconsistentStateException>(
+            () => storage.DeleteStateAsync(StateName, grain, new GrainState<TestState>(new TestState("unaware", 0m, 0)), Ct));
+
+        Assert.Equal(state.ETag, error.StoredETag);
+        Assert.Equal(state.State, await ReadAsync(storage, grain, StateName));
+        Assert.Equal(1, await CountRowsAsync(storage, grain));
+    }
+
+    [Fact]
+    public async Task DeleteStateAsync_RemovesATombstone_WhenETagIsNull()
+    {
+        var storage = await CreateStorageAsync();
+        var grain = NewGrain();
+        var state = new GrainState<TestState>(new TestState("page", 1m, 1));
+        await storage.WriteStateAsync(StateName, grain, state, Ct);
+        await storage.ClearStateAsync(StateName, grain, state, Ct);
+
+        await storage.DeleteStateAsync(StateName, grain, state, Ct);
+        await storage.DeleteStateAsync("never written", grain, new GrainState<TestState>(new TestState("none", 0m, 0)), Ct);
+
+        Assert.Equal(0, await CountRowsAsync(storage, grain));
     }
 
     [Fact]

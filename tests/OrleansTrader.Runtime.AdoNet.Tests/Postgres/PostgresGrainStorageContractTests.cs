@@ -12,6 +12,16 @@ public sealed class PostgresGrainStorageContractTests(PostgresDatabaseFixture fi
         return storage;
     }
 
+    protected override async Task<long> CountRowsAsync(IGrainStorage storage, GrainId grain)
+    {
+        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new NpgsqlCommand("SELECT COUNT(*) FROM public.grain_state WHERE grain_type = @type AND grain_key = @key;", connection);
+        command.Parameters.AddWithValue("type", grain.Type.Value);
+        command.Parameters.AddWithValue("key", grain.Key);
+        return (long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
+    }
+
     /// <summary>
     /// The write found a newer version, so the outcome is a conflict; the read of the stored version after it is only
     /// for the message. Here that read times out (the table is locked meanwhile): the caller must still see the
