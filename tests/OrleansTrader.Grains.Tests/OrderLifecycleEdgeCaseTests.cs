@@ -8,6 +8,7 @@ using OrleansTrader.Domain.Risk;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Accounts;
 using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.Runtime.Testing;
 using static OrleansTrader.Grains.Tests.Infrastructure.AccountSteps;
 
 namespace OrleansTrader.Grains.Tests;
@@ -15,9 +16,19 @@ namespace OrleansTrader.Grains.Tests;
 /// <summary>Order life cycle edge cases: replaces and cancels with unknown outcomes resolved by reconciliation, a fill of the old order after its replace, closing a position working orders already cover.</summary>
 public sealed class OrderLifecycleEdgeCaseTests
 {
-    // How long the paper venue holds a fill's report: the race tests send their replace inside it. Under a loaded machine
-    // (CI beside other work) a second was not always enough: the report arrived first and there was no race to test.
+    // How long the paper venue holds a fill's report: the race tests send their replace or cancel inside it. The venue
+    // runs on a fake clock that only the test moves, after the replace or cancel was answered: on the real clock a loaded
+    // machine (CI beside other work) let the report arrive first even at 3 s, and there was no race to test.
     private static readonly TimeSpan RaceWindow = TimeSpan.FromSeconds(3);
+
+    /// <summary>A cluster whose paper venue holds every fill's report <see cref="RaceWindow"/> on <paramref name="time"/>.</summary>
+    private static Task<TradingCluster> StartRaceClusterAsync(FakeTimeProvider time) => TradingCluster.StartAsync(new TradingClusterOptions
+    {
+        Time = time,
+        ConfigureSilo = silo => silo.Services.Configure<PaperExchangeOptions>(o => o.FillLatency = RaceWindow),
+    });
+
+    private static FakeTimeProvider NewClock() => new(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
 
     // A replace whose request is cut off before Alpaca processed it: the old order is still "new" at Alpaca and the
     // replacement does not exist. Reconciliation rejects the in-flight replacement but must also put the old order back
@@ -162,26 +173,27 @@ public sealed class OrderLifecycleEdgeCaseTests
     [Fact]
     public async Task AFillOfTheOldOrderReportedAfterTheReplace_LeavesTheReplacementMatchingTheVenue()
     {
-        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
-        {
-            ConfigureSilo = silo => silo.Services.Configure<PaperExchangeOptions>(o => o.FillLatency = RaceWindow),
-        });
+        var time = NewClock();
+        await using var cluster = await StartRaceClusterAsync(time);
         await Market.QuoteAsync(cluster, "AUDX", 50m, 50.02m);
         var account = await TestAccounts.OpenAsync(cluster, "aud-race", 100_000m);
         var placed = await account.PlaceOrderAsync(Market.Limit("aud-race-1", "AUDX", OrderSide.Buy, 10m, 49m));
         Assert.True(placed.Succeeded, placed.Denial?.Message);
         var oldId = placed.Order!.OrderId;
 
-        // 4 shares offered at 49: the venue fills 4 of the old order; its report is RaceWindow away.
+        // 4 shares offered at 49: the venue fills 4 of the old order; its report waits until the clock moves.
         await Market.QuoteAsync(cluster, "AUDX", 48.9m, 49m, size: 4m);
         var replaced = await account.ReplaceOrderAsync(new ReplaceOrder { OrderId = oldId, Replacement = new OrderReplacement { LimitPrice = 48.5m } });
         Assert.True(replaced.Succeeded, replaced.Denial?.Message);
         var newId = replaced.Order!.OrderId;
+        Assert.Empty(await account.GetFillsAsync(0, 10));
+        time.Advance(RaceWindow);
         await Eventually.WaitAsync(() => account.GetFillsAsync(0, 10), f => f.Count == 1, "the old order's late fill");
 
+        // The replacement's fill is reported RaceWindow later too; 10 shares in all is the last report the venue sends.
         await Market.QuoteAsync(cluster, "AUDX", 48.4m, 48.5m);
+        time.Advance(RaceWindow);
         await Eventually.WaitAsync(() => account.GetPositionsAsync(), p => p.Sum(q => q.Quantity) == 10m, "10 shares in all");
-        await Task.Delay(RaceWindow + TimeSpan.FromSeconds(0.5), TestContext.Current.CancellationToken);
 
         var replacement = (await account.GetOrderAsync(newId))!;
         Assert.Equal((OrderStatus.Filled, 6m), (replacement.Status, replacement.FilledQuantity));
@@ -189,16 +201,14 @@ public sealed class OrderLifecycleEdgeCaseTests
         Assert.Equal(TradingState.Active, (await cluster.Breaker("aud-race").GetStateAsync()).State);
     }
 
-    // The cancel's answer can overtake the report of a fill: the venue filled 4 of the order at once, its report is two
-    // seconds away, and the venue answers the cancel with Canceled and 4 filled. Ending the order on that answer closed it
-    // to its own fill: the fill then came for an order the account had ended.
+    // The cancel's answer can overtake the report of a fill: the venue filled 4 of the order at once, its report is held
+    // until the clock moves, and the venue answers the cancel with Canceled and 4 filled. Ending the order on that answer
+    // closed it to its own fill: the fill then came for an order the account had ended.
     [Fact]
     public async Task ACancelAnsweredBeforeAFillIsReported_EndsTheOrderWithThatFill_AndTripsNothing()
     {
-        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
-        {
-            ConfigureSilo = silo => silo.Services.Configure<PaperExchangeOptions>(o => o.FillLatency = TimeSpan.FromSeconds(2)),
-        });
+        var time = NewClock();
+        await using var cluster = await StartRaceClusterAsync(time);
         await Market.QuoteAsync(cluster, "AUDC", 48.9m, 49m, size: 4m);
         var account = await TestAccounts.OpenAsync(cluster, "aud-cancel", 100_000m);
         var placed = await account.PlaceOrderAsync(Market.Limit("aud-c-1", "AUDC", OrderSide.Buy, 10m, 49m));
@@ -206,6 +216,8 @@ public sealed class OrderLifecycleEdgeCaseTests
 
         var canceled = await account.CancelOrderAsync(placed.Order!.OrderId);
         Assert.True(canceled.Succeeded, canceled.Denial?.Message);
+        Assert.Empty(await account.GetFillsAsync(0, 10));
+        time.Advance(RaceWindow);
         await Eventually.WaitAsync(() => account.GetFillsAsync(0, 10), f => f.Count == 1, "the late fill");
         var order = await Eventually.WaitAsync(() => account.GetOrderAsync(placed.Order.OrderId), o => o?.Status.IsFinal() == true, "the order ended");
 
@@ -222,10 +234,8 @@ public sealed class OrderLifecycleEdgeCaseTests
     [Fact]
     public async Task AReplacementTheVenueSizedNetOfAFill_ReservesOnlyItsOwnQuantity()
     {
-        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
-        {
-            ConfigureSilo = silo => silo.Services.Configure<PaperExchangeOptions>(o => o.FillLatency = RaceWindow),
-        });
+        var time = NewClock();
+        await using var cluster = await StartRaceClusterAsync(time);
         await Market.QuoteAsync(cluster, "AUDZ", 50m, 50.02m);
         var account = await TestAccounts.OpenAsync(cluster, "aud-race-res", 100_000m);
         var placed = await account.PlaceOrderAsync(Market.Limit("aud-rr-1", "AUDZ", OrderSide.Buy, 10m, 49m));
@@ -238,6 +248,8 @@ public sealed class OrderLifecycleEdgeCaseTests
             Replacement = new OrderReplacement { LimitPrice = 48.5m },
         });
         Assert.True(replaced.Succeeded, replaced.Denial?.Message);
+        Assert.Empty(await account.GetFillsAsync(0, 10));
+        time.Advance(RaceWindow);
         await Eventually.WaitAsync(() => account.GetFillsAsync(0, 10), f => f.Count == 1, "the old order's late fill");
 
         Assert.Equal(6m, (await account.GetOrderAsync(replaced.Order!.OrderId))!.Quantity);
@@ -308,16 +320,14 @@ public sealed class OrderLifecycleEdgeCaseTests
         Assert.Empty((await account.ReconcileAsync()).Mismatches);
     }
 
-    // The replace's answer can overtake the report of a fill of the old order (4 of 10 at submit, the report two seconds
-    // away): the old order ends Replaced before that fill is booked. The fill is then booked to it, and the replaced order
-    // must show it, or it shows 0 filled while 4 are booked to it.
+    // The replace's answer can overtake the report of a fill of the old order (4 of 10 at submit, the report held until
+    // the clock moves): the old order ends Replaced before that fill is booked. The fill is then booked to it, and the
+    // replaced order must show it, or it shows 0 filled while 4 are booked to it.
     [Fact]
     public async Task AReplaceAnsweredBeforeAFillOfTheOldOrderIsReported_EndsTheOldOrderWithThatFill()
     {
-        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
-        {
-            ConfigureSilo = silo => silo.Services.Configure<PaperExchangeOptions>(o => o.FillLatency = TimeSpan.FromSeconds(2)),
-        });
+        var time = NewClock();
+        await using var cluster = await StartRaceClusterAsync(time);
         await Market.QuoteAsync(cluster, "AUDQ", 48.9m, 49m, size: 4m);
         var account = await TestAccounts.OpenAsync(cluster, "aud-rfill", 100_000m);
         var placed = await account.PlaceOrderAsync(Market.Limit("aud-rf-1", "AUDQ", OrderSide.Buy, 10m, 49m));
@@ -325,8 +335,9 @@ public sealed class OrderLifecycleEdgeCaseTests
 
         var replaced = await account.ReplaceOrderAsync(new ReplaceOrder { OrderId = placed.Order!.OrderId, Replacement = new OrderReplacement { LimitPrice = 48.5m } });
         Assert.True(replaced.Succeeded, replaced.Denial?.Message);
+        Assert.Empty(await account.GetFillsAsync(0, 10));
+        time.Advance(RaceWindow);
         await Eventually.WaitAsync(() => account.GetFillsAsync(0, 10), f => f.Count == 1, "the late fill");
-        await Task.Delay(2500, TestContext.Current.CancellationToken);
 
         var old = (await account.GetOrderAsync(placed.Order.OrderId))!;
         Assert.Equal((OrderStatus.Replaced, 4m, 49m), (old.Status, old.FilledQuantity, old.AverageFillPrice));

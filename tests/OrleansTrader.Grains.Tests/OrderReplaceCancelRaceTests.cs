@@ -6,6 +6,7 @@ using OrleansTrader.Domain.Orders;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Brokers;
 using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.Runtime.Testing;
 
 namespace OrleansTrader.Grains.Tests;
 
@@ -27,6 +28,7 @@ public sealed class OrderReplaceCancelRaceTests
         Assert.Single(await account.GetJournalAsync(0, 100), j => j.OrderId == newId && j.Action == "resized");
 
         await Market.QuoteAsync(cluster, "AUDL", 48.4m, 48.5m);
+        _time.Advance(FillLatency);
         replacement = await Eventually.WaitAsync(() => account.GetOrderAsync(newId), o => o!.Status.IsFinal(), "the replacement filled");
         Assert.Equal((OrderStatus.Filled, 6m), (replacement!.Status, replacement.FilledQuantity));
         Assert.Equal(10m, Assert.Single(await account.GetPositionsAsync()).Quantity);
@@ -49,20 +51,26 @@ public sealed class OrderReplaceCancelRaceTests
         Assert.Equal(newId, events.Last(e => e.Order?.OrderId == oldId && e.Order.Status == OrderStatus.Replaced).Order!.ReplacedByOrderId);
     }
 
+    // How long the venue holds a fill's report, on a clock only the test moves: the replace goes first however busy the
+    // machine (on the real clock a loaded machine could let the report overtake it, and there was no race to test).
+    private static readonly TimeSpan FillLatency = TimeSpan.FromSeconds(3);
+
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+
     // The silo's broker clients, to see the venue's side of the race.
     private ReplaceAnswersLost? _brokers;
 
     private Task<TradingCluster> StartAsync() => TradingCluster.StartAsync(new TradingClusterOptions
     {
+        Time = _time,
         ConfigureSilo = silo =>
         {
-            // The fill's report well behind the replace's, also on a busy machine.
-            silo.Services.Configure<PaperExchangeOptions>(o => o.FillLatency = TimeSpan.FromSeconds(3));
+            silo.Services.Configure<PaperExchangeOptions>(o => o.FillLatency = FillLatency);
             silo.Services.AddSingleton<IBrokerClientFactory>(sp => _brokers = new ReplaceAnswersLost(ActivatorUtilities.CreateInstance<BrokerClientFactory>(sp)));
         },
     });
 
-    /// <summary>Buy 10 at 49; the venue fills 4 (reported seconds later) and takes a replace to 48.5 whose answer is lost.</summary>
+    /// <summary>Buy 10 at 49; the venue fills 4 (reported when the clock moves) and takes a replace to 48.5 whose answer is lost.</summary>
     private async Task<(IAccountGrain Account, string OldId, string NewId)> ReplaceWithTheAnswerLostAsync(TradingCluster cluster, string accountId)
     {
         await Market.QuoteAsync(cluster, "AUDL", 50m, 50.02m);
@@ -80,7 +88,10 @@ public sealed class OrderReplaceCancelRaceTests
         var replaced = await account.ReplaceOrderAsync(new ReplaceOrder { OrderId = oldId, Replacement = new OrderReplacement { LimitPrice = 48.5m } });
         var newId = replaced.Order!.OrderId;
         Assert.True(replaced.Order.InFlight, "the replace's answer was lost");
+        Assert.Empty(await account.GetFillsAsync(0, 10));
 
+        // The venue's reports (the fill, then the replace's) go out now, with the replace long at the venue.
+        _time.Advance(FillLatency);
         await Eventually.WaitAsync(() => account.GetFillsAsync(0, 10), f => f.Count == 1, "the old order's late fill");
         await Eventually.WaitAsync(() => account.GetOrderAsync(newId), o => o is { InFlight: false }, "the replacement reported");
         await Eventually.WaitAsync(() => account.GetOrderAsync(oldId), o => o!.Status == OrderStatus.Replaced, "the old order replaced");
