@@ -78,8 +78,32 @@ internal sealed partial class AccountGrain
             throw;
         }
 
+        if (await RejectIfHaltedAsync(orderId, request) is { } halted)
+        {
+            return halted;
+        }
+
         AccountLog.Submitting(logger, AccountId, orderId, request.ClientOrderId, request.Symbol, request.Side, request.Quantity);
         return OrderCommandResult.Of(await SubmitToBrokerAsync(orderId, request));
+    }
+
+    /// <summary>
+    /// A halt whose notice arrived while the order's write was in flight (notices interleave): the breaker acknowledged it
+    /// once this account knew, and after that nothing may reach the venue, so the order admitted before it is rejected
+    /// unsent, its reservation released. Null while not halted.
+    /// </summary>
+    private async Task<OrderCommandResult?> RejectIfHaltedAsync(string orderId, OrderRequest request)
+    {
+        if (EffectiveState != TradingState.Halted)
+        {
+            return null;
+        }
+
+        const string message = "Not sent to the broker: trading was halted while the order was written; only cancels are accepted.";
+        Transition(orderId, OrderEvent.Reject, "rejected", message);
+        await PersistAsync();
+        AccountLog.Denied(logger, AccountId, request.ClientOrderId, request.Symbol, RiskReasonCodes.TradingHalted, message);
+        return OrderCommandResult.Denied(RiskReasonCodes.TradingHalted, message, order: View(orderId));
     }
 
     /// <summary>
@@ -132,6 +156,11 @@ internal sealed partial class AccountGrain
         {
             _unsentOrders.Add(orderId);
             throw;
+        }
+
+        if (await RejectIfHaltedAsync(orderId, request) is { } halted)
+        {
+            return halted;
         }
 
         AccountLog.Submitting(logger, AccountId, orderId, request.ClientOrderId, request.Symbol, request.Side, request.Quantity);
@@ -335,6 +364,16 @@ internal sealed partial class AccountGrain
             // the replacement and restores the old order (RejectUnsentOrders); a replace or cancel of the old order does so first.
             (_unsentOrders ??= new HashSet<string>(StringComparer.Ordinal)).Add(newOrderId);
             throw;
+        }
+
+        if (EffectiveState == TradingState.Halted)
+        {
+            // Halted while the replace was written (see RejectIfHaltedAsync): not sent; the old order works on unchanged.
+            const string message = "Not sent to the broker: trading was halted while the replace was written; only cancels are accepted.";
+            Transition(newOrderId, OrderEvent.Reject, "rejected", message);
+            Transition(old.Order.OrderId, OrderEvent.ReplaceRejected, "replace-rejected", message);
+            await PersistAsync();
+            return OrderCommandResult.Denied(RiskReasonCodes.TradingHalted, message, order: View(old.Order.OrderId));
         }
 
         try
