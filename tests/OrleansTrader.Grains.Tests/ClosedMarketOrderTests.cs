@@ -72,6 +72,31 @@ public sealed class ClosedMarketOrderTests
         Assert.Equal((10m, 104m), (fills[0].Quantity, fills[0].Price));
     }
 
+    // The limit rested through the weekend, so it was in the book for the open's first print: a print through it fills it
+    // at its limit, though the only quote standing then is Friday's (no touch to fill at) and the session's first quote is
+    // no longer marketable for it.
+    [Fact]
+    public async Task AGtcLimitBuyPlacedOnSaturday_FillsAtItsLimit_OnTheOpensFirstPrintThroughIt_BeforeTheSessionsFirstQuote()
+    {
+        var time = new FakeTimeProvider(NewYork(Friday, 15, 59, 50));
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { Time = time, Calendar = NyseCalendar.Instance });
+        var account = await TestAccounts.OpenAsync(cluster, "weekend-print", 10_000m, Limits);
+        await Market.QuoteAsync(cluster, "WKP", 99.9m, 100m);
+
+        time.Advance(NewYork(Saturday, 10, 0) - time.GetUtcNow());
+        var placed = await account.PlaceOrderAsync(Market.Limit("wp-1", "WKP", OrderSide.Buy, 10m, 99m));
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        await Eventually.WaitAsync(() => account.GetOrderByClientOrderIdAsync("wp-1"), o => o?.Status == OrderStatus.Accepted, "accepted");
+
+        time.Advance(NewYork(Monday, 9, 30, 1) - time.GetUtcNow());
+        await Market.TradeAsync(cluster, "WKP", 98.5m);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await Market.QuoteAsync(cluster, "WKP", 99.4m, 99.5m);
+
+        var fills = await Eventually.WaitAsync(() => account.GetFillsAsync(0, 10), f => f.Count == 1, "the fill on the open's print through the limit");
+        Assert.Equal((10m, 99m), (fills[0].Quantity, fills[0].Price));
+    }
+
     // Only the last session's quote counts while closed: Thursday's last quote is stale on Saturday.
     [Fact]
     public async Task AnOrderPlacedOnSaturday_IsDeniedQuoteStale_WhenTheLastQuoteIsFromAnEarlierSession()

@@ -214,6 +214,62 @@ public sealed class SymbolDataPersistenceTests : IDisposable
         Assert.Equal(80m, (await cluster.Symbol("RPL").GetQuoteAsync()).LastTrade?.Price);
     }
 
+    // A venue's cancel or correction comes alone in its batch, after the last trade was written: the write on deactivation
+    // must hold the amended last trade, or the restart restores the busted print as the symbol's last trade (and mark).
+    [Fact]
+    public async Task ACancelOrCorrectionOfTheSavedLastTrade_IsSaved_AndTheRestartRestoresTheAmendedTrade()
+    {
+        var time = new FakeTimeProvider(NewYork(Monday, 10, 0));
+        var storage = new CountingStorage("symbol");
+        await using var cluster = await StartAsync(time, storage);
+        var now = time.GetUtcNow();
+        Assert.Equal(2, (await cluster.Symbol("AMS").IngestAsync(new TickBatch
+        {
+            Trades = [new TradeTick("AMS", now, 40m, 100m, "P", SourceId: 1), new TradeTick("AMS", now, 40.5m, 100m, "P", SourceId: 2)],
+        })).Accepted);
+        Assert.Equal(1, (await cluster.Symbol("AMC").IngestAsync(new TickBatch
+        {
+            Trades = [new TradeTick("AMC", now, 30m, 100m, "P", SourceId: 5)],
+        })).Accepted);
+        await Eventually.WaitAsync(() => Task.FromResult(storage.Written), n => n >= 2, "the periodic writes", tick: () => time.Advance(TimeSpan.FromSeconds(61)));
+
+        await cluster.Symbol("AMS").IngestAsync(new TickBatch { Amendments = [new TradeAmendment { Symbol = "AMS", TradeId = 2, TradesBefore = 0 }] });
+        var corrected = new TradeTick("AMC", now, 30.25m, 100m, "P", SourceId: 6);
+        await cluster.Symbol("AMC").IngestAsync(new TickBatch { Amendments = [new TradeAmendment { Symbol = "AMC", TradeId = 5, Corrected = corrected, TradesBefore = 0 }] });
+        await cluster.Cluster.RestartSiloAsync(Ct);
+
+        Assert.Equal(40m, (await cluster.Symbol("AMS").GetQuoteAsync()).LastTrade?.Price);
+        Assert.Equal(30.25m, (await cluster.Symbol("AMC").GetQuoteAsync()).LastTrade?.Price);
+    }
+
+    // A late cancel or correction (after the close, once the grain was collected, or after a restart) finds its print only
+    // as the restored last trade: it amends that, and the amendment is saved, rather than leaving the busted print as the
+    // weekend's last trade and mark.
+    [Fact]
+    public async Task ACancelOrCorrectionOfTheRestoredLastTrade_AmendsIt_AndIsSaved()
+    {
+        var time = new FakeTimeProvider(NewYork(Friday, 19, 59));
+        await using var cluster = await StartAsync(time, "late-amend");
+        var printed = time.GetUtcNow();
+        Assert.Equal(1, (await cluster.Symbol("LCX").IngestAsync(new TickBatch { Trades = [new TradeTick("LCX", printed, 50m, 100m, "P", SourceId: 9)] })).Accepted);
+        Assert.Equal(1, (await cluster.Symbol("LCR").IngestAsync(new TickBatch { Trades = [new TradeTick("LCR", printed, 60m, 100m, "P", SourceId: 11)] })).Accepted);
+        time.Advance(TimeSpan.FromMinutes(30));
+        await cluster.Cluster.RestartSiloAsync(Ct);
+
+        var cancel = await cluster.Symbol("LCX").IngestAsync(new TickBatch { Amendments = [new TradeAmendment { Symbol = "LCX", TradeId = 9, Exchange = "P", TradesBefore = 0 }] });
+        var correction = new TradeTick("LCR", time.GetUtcNow(), 60.5m, 100m, "P", SourceId: 12);
+        var correct = await cluster.Symbol("LCR").IngestAsync(new TickBatch { Amendments = [new TradeAmendment { Symbol = "LCR", TradeId = 11, Exchange = "P", Corrected = correction, TradesBefore = 0 }] });
+
+        Assert.Equal((1, 1), (cancel.Accepted, correct.Accepted));
+        Assert.Null((await cluster.Symbol("LCX").GetQuoteAsync()).LastTrade);
+        var corrected = (await cluster.Symbol("LCR").GetQuoteAsync()).LastTrade;
+        Assert.Equal((60.5m, printed), (corrected?.Price, corrected?.Timestamp));
+
+        await cluster.Cluster.RestartSiloAsync(Ct);
+        Assert.Null((await cluster.Symbol("LCX").GetQuoteAsync()).LastTrade);
+        Assert.Equal(60.5m, (await cluster.Symbol("LCR").GetQuoteAsync()).LastTrade?.Price);
+    }
+
     /// <summary>The default (memory) storage, counting one record name's writes and failing the next one when told to.</summary>
     private sealed class CountingStorage(string record) : IGrainStorage
     {

@@ -365,6 +365,11 @@ internal sealed partial class SymbolGrain(
 
         if (index < 0)
         {
+            if (AmendRestored(amendment))
+            {
+                return true;
+            }
+
             _unknownTradeIds++;
             return false;
         }
@@ -405,6 +410,10 @@ internal sealed partial class SymbolGrain(
 
         if (ReferenceEquals(original, _lastTrade))
         {
+            // The saved last trade changes too: a cancel or correction comes alone in its batch (no tick marks the state
+            // unsaved), and a write left behind would restore the busted print after a restart.
+            _unsaved = true;
+
             // The newest of the prints kept, by the rule that made the last trade.
             _lastTrade = null;
             for (var i = 0; i < _recentTrades.Count; i++)
@@ -417,6 +426,38 @@ internal sealed partial class SymbolGrain(
             }
         }
 
+        return true;
+    }
+
+    /// <summary>
+    /// A cancel or correction of the restored last trade: its print is not among this activation's recent trades (the
+    /// grain was collected or restarted after it), but left alone the busted print would stay the last trade shown, the
+    /// accounts' mark, until the feed prints again (a weekend, for a late cancel after the close).
+    /// </summary>
+    private bool AmendRestored(TradeAmendment amendment)
+    {
+        if (_restoredTrade is not { } restored || !IsAmended(restored, amendment))
+        {
+            return false;
+        }
+
+        var corrected = amendment.Corrected is { } correction ? correction with { Timestamp = restored.Timestamp } : null;
+        if (corrected is not null && (!IsMine(corrected.Symbol) || !Counted(_validator.ValidateTrade(corrected))))
+        {
+            corrected = null;
+        }
+
+        if (amendment.Corrected is null)
+        {
+            _tradesCancelled++;
+        }
+        else
+        {
+            _tradesCorrected++;
+        }
+
+        _restoredTrade = corrected;
+        _unsaved = true;
         return true;
     }
 

@@ -15,10 +15,13 @@ internal sealed class MarketView(QuoteTick? quote, TradeTick? trade)
 
     public TradeTick? Trade { get; private set; } = trade;
 
-    /// <summary>Takes the liquidity a fill used and says whether it took it from the touch (taker) or a print through the limit (maker).</summary>
-    public Liquidity Consume(SimulatedOrder before, decimal quantity, FillModelOptions options)
+    /// <summary>
+    /// Takes the liquidity a fill used and says whether it took it from the touch (taker) or a print through the limit
+    /// (maker). A touch not <paramref name="quotedThisSession"/> (the venue matched the order without its size) filled nothing.
+    /// </summary>
+    public Liquidity Consume(SimulatedOrder before, decimal quantity, FillModelOptions options, bool quotedThisSession = true)
     {
-        var atTouch = before.Type is not (OrderType.Limit or OrderType.StopLimit) || IsMarketable(before);
+        var atTouch = before.Type is not (OrderType.Limit or OrderType.StopLimit) || (quotedThisSession && IsMarketable(before));
         if (atTouch)
         {
             if (options.LimitByDisplayedSize && Quote is { } quote)

@@ -666,13 +666,14 @@ internal sealed class PaperAccount : IDisposable
             return;
         }
 
-        var quote = QuoteOfThisSession(view.Quote, tx.Now, record.Order.Request.ExtendedHours);
+        var quotedThisSession = IsOfThisSession(view.Quote, tx.Now, record.Order.Request.ExtendedHours);
+        var quote = quotedThisSession ? view.Quote : WithoutTouch(view.Quote);
         var market = new MarketSnapshot { Now = tx.Now, Quote = quote, Trade = activatedNow ? null : view.Trade };
         var options = _venue.FillOptionsFor(record.Order);
         var decision = FillModel.Evaluate(matching, market, options);
         if (decision.Quantity > 0m && decision.Price is { } price)
         {
-            var liquidity = view.Consume(matching, decision.Quantity, options);
+            var liquidity = view.Consume(matching, decision.Quantity, options, quotedThisSession);
             tx.Fill(orderId, decision.Quantity, price, liquidity, decision.Order);
         }
         else
@@ -697,12 +698,19 @@ internal sealed class PaperAccount : IDisposable
     }
 
     /// <summary>
-    /// The standing quote if it was quoted in the session now open, else none: Friday's last quote (or the pre-market's, for
-    /// a regular-hours order) still stands in the book when Monday's first trade prints, and an order resting over the
-    /// weekend must not fill at it. Without a quote the order waits for the session's first one.
+    /// Whether the standing quote was quoted in the session now open: Friday's last quote (or the pre-market's, for a
+    /// regular-hours order) still stands in the book when Monday's first trade prints, and an order resting over the
+    /// weekend must not fill at its touch. Such an order waits for the session's first quote.
     /// </summary>
-    private QuoteTick? QuoteOfThisSession(QuoteTick? quote, DateTimeOffset now, bool extendedHours) =>
-        quote is not null && _venue.Calendar.OpenedAt(now, extendedHours) is { } opened && quote.Timestamp < opened ? null : quote;
+    private bool IsOfThisSession(QuoteTick? quote, DateTimeOffset now, bool extendedHours) =>
+        quote is null || _venue.Calendar.OpenedAt(now, extendedHours) is not { } opened || quote.Timestamp >= opened;
+
+    /// <summary>
+    /// A quote from before the session with no size at its touch: nothing fills at Friday's prices, but a resting limit is
+    /// still filled at its limit by the open's first print through it (it was in the book for the opening trade), which
+    /// dropping the quote altogether would miss whenever the session's first quote is no longer marketable for it.
+    /// </summary>
+    private static QuoteTick? WithoutTouch(QuoteTick? quote) => quote is null ? null : quote with { BidSize = 0m, AskSize = 0m };
 
     /// <summary>
     /// What a replacement keeps of the replaced order's matching state, or null when nothing: a trailing stop keeps its

@@ -18,6 +18,10 @@ public sealed class NyseCalendar : ITradingCalendar
     /// <summary>How far the next-open/close search looks; the longest US market closure in the covered years is 4 days.</summary>
     private const int MaxSearchDays = 14;
 
+    // The exchange day last asked about, by its UTC bounds: the paper venue asks IsOpen and OpenedAt for every order it
+    // evaluates, all at one clock on one day, and each call converted the time and built the day's session again.
+    private DayCache? _day;
+
     private NyseCalendar()
     {
     }
@@ -59,7 +63,7 @@ public sealed class NyseCalendar : ITradingCalendar
     }
 
     public bool IsOpen(DateTimeOffset at, bool includeExtended) =>
-        GetSession(ExchangeDate(at))?.IsOpen(at, includeExtended) ?? false;
+        SessionOfDay(at)?.IsOpen(at, includeExtended) ?? false;
 
     public DateTimeOffset NextClose(DateTimeOffset after) => Search(after, s => s.RegularClose);
 
@@ -81,9 +85,26 @@ public sealed class NyseCalendar : ITradingCalendar
     }
 
     public DateTimeOffset? OpenedAt(DateTimeOffset at, bool includeExtended = false) =>
-        GetSession(ExchangeDate(at)) is { } session && session.IsOpen(at, includeExtended)
+        SessionOfDay(at) is { } session && session.IsOpen(at, includeExtended)
             ? includeExtended ? session.ExtendedOpen : session.RegularOpen
             : null;
+
+    /// <summary>The session of the exchange day holding <paramref name="at"/> (none on a weekend or holiday).</summary>
+    private TradingSession? SessionOfDay(DateTimeOffset at)
+    {
+        var day = Volatile.Read(ref _day);
+        if (day is null || at < day.Start || at >= day.End)
+        {
+            // Midnight in New York is never skipped nor repeated (the DST changes are at 02:00), so the bounds are exact.
+            var date = ExchangeDate(at);
+            day = new DayCache(ToUtc(date, TimeOnly.MinValue), ToUtc(date.AddDays(1), TimeOnly.MinValue), GetSession(date));
+            Volatile.Write(ref _day, day);
+        }
+
+        return day.Session;
+    }
+
+    private sealed record DayCache(DateTimeOffset Start, DateTimeOffset End, TradingSession? Session);
 
     private DateTimeOffset Search(DateTimeOffset after, Func<TradingSession, DateTimeOffset> pick)
     {

@@ -765,7 +765,9 @@ public sealed class PaperVenueModelFuzzTests
             {
                 Assert.Equal(Liquidity.Maker, execution.Liquidity);
                 Assert.True(order.IsLimitLike, $"{what}: a maker fill of a {order.Type} order");
-                Assert.True(quote is not null, $"{what}: a fill at its limit with no quote");
+
+                // A quote from before the session has no touch but still prices the book for a print through the limit.
+                Assert.True(_quotes[order.Symbol] is not null, $"{what}: a fill at its limit with no quote");
                 Assert.True(context.Symbol == order.Symbol && context.TradePrice is { } print
                     && (buy ? print < order.Limit : print > order.Limit), $"{what}: at its limit with no print through it ({context.TradePrice})");
                 Assert.True(context.RestingBefore.Contains(order.Id), $"{what}: at its limit on a print from before it rested");
@@ -849,8 +851,9 @@ public sealed class PaperVenueModelFuzzTests
                     Assert.False(marketable && left >= 1m, $"{what} though the touch {touch} shows {left} left (quote {quote})");
                 }
 
-                // No quote, no fill: a print through the limit fills it only with a priced touch standing (its size may be gone).
-                var priced = SessionQuote(order.Symbol) is { } standing && (buy ? standing.Ask : standing.Bid) > 0m;
+                // No quote, no fill: a print through the limit fills it only with a priced touch standing (its size may be gone,
+                // or it may be from before the session: the open's first print through a resting limit fills it).
+                var priced = _quotes[order.Symbol] is { } standing && (buy ? standing.Ask : standing.Bid) > 0m;
                 if (priced && order.IsLimitLike && context.Symbol == order.Symbol && context.TradePrice is { } print && context.RestingBefore.Contains(order.Id)
                     && (order.Type != OrderType.StopLimit || context.TriggeredBefore.Contains(order.Id)))
                 {
