@@ -376,20 +376,7 @@ internal sealed partial class SymbolGrain(
 
         ref var recent = ref _recentTrades[index];
         var original = recent.Trade;
-        var corrected = amendment.Corrected is { } correction ? correction with { Timestamp = original.Timestamp } : null;
-        if (corrected is not null && (!IsMine(corrected.Symbol) || !Counted(_validator.ValidateTrade(corrected))))
-        {
-            corrected = null;
-        }
-
-        if (amendment.Corrected is null)
-        {
-            _tradesCancelled++;
-        }
-        else
-        {
-            _tradesCorrected++;
-        }
+        var corrected = Apply(amendment, original);
 
         // A cancelled print is marked, not moved: the ring keeps arrival order, and the mark leaves with the oldest.
         if (corrected is null)
@@ -441,24 +428,27 @@ internal sealed partial class SymbolGrain(
             return false;
         }
 
-        var corrected = amendment.Corrected is { } correction ? correction with { Timestamp = restored.Timestamp } : null;
-        if (corrected is not null && (!IsMine(corrected.Symbol) || !Counted(_validator.ValidateTrade(corrected))))
-        {
-            corrected = null;
-        }
-
-        if (amendment.Corrected is null)
-        {
-            _tradesCancelled++;
-        }
-        else
-        {
-            _tradesCorrected++;
-        }
-
-        _restoredTrade = corrected;
+        _restoredTrade = Apply(amendment, restored);
         _unsaved = true;
         return true;
+    }
+
+    /// <summary>
+    /// Counts an amendment of <paramref name="original"/> and gives the print that takes its place: the correction at the
+    /// original's time, validated as a trade (a rejection is counted by its reason), or null for a cancel or a rejected
+    /// correction (the busted print goes all the same).
+    /// </summary>
+    private TradeTick? Apply(TradeAmendment amendment, TradeTick original)
+    {
+        if (amendment.Corrected is not { } correction)
+        {
+            _tradesCancelled++;
+            return null;
+        }
+
+        _tradesCorrected++;
+        var corrected = correction with { Timestamp = original.Timestamp };
+        return IsMine(corrected.Symbol) && Counted(_validator.ValidateTrade(corrected)) ? corrected : null;
     }
 
     private static bool IsAmended(TradeTick trade, TradeAmendment amendment) =>
