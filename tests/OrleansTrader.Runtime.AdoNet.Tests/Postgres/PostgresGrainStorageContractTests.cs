@@ -46,14 +46,18 @@ public sealed class PostgresGrainStorageContractTests(PostgresDatabaseFixture fi
         var storage = new PostgresGrainStorage(database, TestJsonSerializer.Instance);
         await storage.InitializeAsync(ct);
 
+        // The locking session is open before the write: between the held reply and its release there is only the lock,
+        // well inside the command timeout the held reply counts against (opening a connection there took over 1 s once
+        // on a loaded machine, and the held update itself timed out).
+        await using var locker = new NpgsqlConnection(fixture.ConnectionString);
+        await locker.OpenAsync(ct);
+        await using var transaction = await locker.BeginTransactionAsync(ct);
+
         // The conditional update has run (and found no row at the stale version); before its reply arrives, another
         // session locks the table, so the version read that follows waits until the command timeout.
         proxy.HoldReplyTo("IS NOT NULL RETURNING version");
         var write = storage.WriteStateAsync("s", grain, stale, ct);
         await proxy.Held.WaitAsync(ct);
-        await using var locker = new NpgsqlConnection(fixture.ConnectionString);
-        await locker.OpenAsync(ct);
-        await using var transaction = await locker.BeginTransactionAsync(ct);
         await using (var lockTable = new NpgsqlCommand("LOCK TABLE public.grain_state IN ACCESS EXCLUSIVE MODE;", locker, transaction))
         {
             await lockTable.ExecuteNonQueryAsync(ct);
