@@ -76,7 +76,7 @@ public sealed class HaltDuringPlacementTests
         Assert.Equal((resting.Order.OrderId, OrderStatus.Accepted, 10m), (working.OrderId, working.Status, working.Quantity));
     }
 
-    private static Task<TradingCluster> StartAsync(GatedStorage storage) => TradingCluster.StartAsync(new TradingClusterOptions
+    internal static Task<TradingCluster> StartAsync(GatedStorage storage) => TradingCluster.StartAsync(new TradingClusterOptions
     {
         Time = new FakeTimeProvider(AccountUnsentOrderTests.Monday),
         ConfigureSilo = silo =>
@@ -89,47 +89,4 @@ public sealed class HaltDuringPlacementTests
             });
         },
     });
-
-    /// <summary>The memory storage, holding the next write of one record until released.</summary>
-    private sealed class GatedStorage(string gatedRecord) : IGrainStorage
-    {
-        private IGrainStorage? _inner;
-        private TaskCompletionSource? _entered;
-        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public IGrainStorage Over(IServiceProvider services)
-        {
-            _inner ??= new MemoryGrainStorage(services.GetRequiredService<IGrainStateSerializer>());
-            return this;
-        }
-
-        /// <summary>Arms the gate; the task completes when the next write of the record is waiting at it.</summary>
-        public Task HoldNextWrite()
-        {
-            _entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _entered.Task;
-        }
-
-        public void Release() => _release.TrySetResult();
-
-        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            _inner!.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
-
-        public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
-        {
-            if (stateName == gatedRecord && Interlocked.Exchange(ref _entered, null) is { } entered)
-            {
-                entered.SetResult();
-                await _release.Task;
-            }
-
-            await _inner!.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
-        }
-
-        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            _inner!.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
-
-        public Task DeleteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            _inner!.DeleteStateAsync(stateName, grainId, grainState, cancellationToken);
-    }
 }

@@ -5,6 +5,7 @@ using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Domain.Risk;
+using OrleansTrader.Domain.Risk.Checks;
 using OrleansTrader.Grains.Abstractions;
 
 namespace OrleansTrader.Grains.Accounts;
@@ -15,6 +16,9 @@ internal sealed partial class AccountGrain
     private const string ReplaceDeniedAction = "replace-denied";
     private const string UnsentReason = "Not sent to the broker: the account's storage failed at its placement.";
     private const string UnsentReplaceReason = "Not sent to the broker: the account's storage failed at its replace.";
+
+    // Applied alone to an order admitted under ACTIVE when REDUCING arrived during its write (RefusedByTripWhileWritten).
+    private static readonly ReduceOnlyCheck ReduceOnly = new();
 
     public async Task<OrderCommandResult> PlaceOrderAsync(PlaceOrder command)
     {
@@ -47,6 +51,7 @@ internal sealed partial class AccountGrain
         var quote = await GrainFactory.GetGrain<ISymbolGrain>(request.Symbol).GetQuoteAsync();
         RememberMark(quote);
         var now = time.GetUtcNow();
+        var admittedUnder = EffectiveState;
         var decision = Evaluate(request, now, quote.LastQuote, excludeOrderId: null);
         if (!decision.Approved)
         {
@@ -78,9 +83,9 @@ internal sealed partial class AccountGrain
             throw;
         }
 
-        if (await RejectIfHaltedAsync(orderId, request) is { } halted)
+        if (await RejectIfTrippedAsync(orderId, request, admittedUnder) is { } tripped)
         {
-            return halted;
+            return tripped;
         }
 
         AccountLog.Submitting(logger, AccountId, orderId, request.ClientOrderId, request.Symbol, request.Side, request.Quantity);
@@ -88,22 +93,58 @@ internal sealed partial class AccountGrain
     }
 
     /// <summary>
-    /// A halt whose notice arrived while the order's write was in flight (notices interleave): the breaker acknowledged it
-    /// once this account knew, and after that nothing may reach the venue, so the order admitted before it is rejected
-    /// unsent, its reservation released. Null while not halted.
+    /// A trip whose notice arrived while the order's write was in flight (notices interleave): the breaker acknowledged it
+    /// once this account knew, and after that the venue may get only what the new state admits, so an order admitted
+    /// before it and refused now is rejected unsent, its reservation released. Null when it may be sent.
     /// </summary>
-    private async Task<OrderCommandResult?> RejectIfHaltedAsync(string orderId, OrderRequest request)
+    private async Task<OrderCommandResult?> RejectIfTrippedAsync(string orderId, OrderRequest request, TradingState admittedUnder)
     {
-        if (EffectiveState != TradingState.Halted)
+        if (RefusedByTripWhileWritten(request, admittedUnder, orderId, replacedOrderId: null, "the order") is not { } refusal)
         {
             return null;
         }
 
-        const string message = "Not sent to the broker: trading was halted while the order was written; only cancels are accepted.";
-        Transition(orderId, OrderEvent.Reject, "rejected", message);
+        Transition(orderId, OrderEvent.Reject, "rejected", refusal.Message);
         await PersistAsync();
-        AccountLog.Denied(logger, AccountId, request.ClientOrderId, request.Symbol, RiskReasonCodes.TradingHalted, message);
-        return OrderCommandResult.Denied(RiskReasonCodes.TradingHalted, message, order: View(orderId));
+        AccountLog.Denied(logger, AccountId, request.ClientOrderId, request.Symbol, refusal.ReasonCode, refusal.Message);
+        return OrderCommandResult.Denied(refusal.ReasonCode, refusal.Message, refusal.MaxQuantity, View(orderId));
+    }
+
+    /// <summary>
+    /// What a trip acknowledged while an admitted order (or replacement) was written refuses of it. HALTED refuses all.
+    /// REDUCING, when the order was admitted under ACTIVE, refuses what opens or increases a position: the reduce-only rule
+    /// alone is applied again, against the position and the other open orders (the ledger without this order's reservation,
+    /// nor the replaced order's), as the risk check saw them; the other rules held at the admission, and the submit is
+    /// counted already. Null when it passes.
+    /// </summary>
+    private RiskDecision? RefusedByTripWhileWritten(
+        OrderRequest request, TradingState admittedUnder, string orderId, string? replacedOrderId, string written)
+    {
+        var state = EffectiveState;
+        if (state == TradingState.Halted)
+        {
+            return RiskDecision.Deny(RiskReasonCodes.TradingHalted,
+                $"Not sent to the broker: trading was halted while {written} was written; only cancels are accepted.");
+        }
+
+        // Admitted under REDUCING, it passed this rule against the same position and orders (notices change neither).
+        if (state != TradingState.Reducing || admittedUnder == TradingState.Reducing)
+        {
+            return null;
+        }
+
+        var denial = RiskEngine.Recheck(ReduceOnly, new RiskInput
+        {
+            Request = request,
+            Now = time.GetUtcNow(),
+            TradingState = state,
+            Limits = Settings.RiskLimits,
+            Instrument = environment.Find(request.Symbol),
+            // Built only here: releasing a reservation rebuilds the ledger, too dear for every order's path.
+            Account = replacedOrderId is null ? Ledger.Release(orderId) : Ledger.Release(orderId).Release(replacedOrderId),
+        });
+        return denial is null ? null
+            : denial with { Message = $"Not sent to the broker: trading turned reduce-only while {written} was written. {denial.Message}" };
     }
 
     /// <summary>
@@ -123,6 +164,7 @@ internal sealed partial class AccountGrain
         // it is sent or fails to write again), so one order counts once however often it is repeated.
         ForgetSubmit(unsent.CreatedAt);
         var now = time.GetUtcNow();
+        var admittedUnder = EffectiveState;
         var decision = Evaluate(request, now, quote.LastQuote, excludeOrderId: orderId);
         Result<AccountLedger>? reserved = null;
         if (decision.Approved)
@@ -158,9 +200,9 @@ internal sealed partial class AccountGrain
             throw;
         }
 
-        if (await RejectIfHaltedAsync(orderId, request) is { } halted)
+        if (await RejectIfTrippedAsync(orderId, request, admittedUnder) is { } tripped)
         {
-            return halted;
+            return tripped;
         }
 
         AccountLog.Submitting(logger, AccountId, orderId, request.ClientOrderId, request.Symbol, request.Side, request.Quantity);
@@ -333,6 +375,7 @@ internal sealed partial class AccountGrain
         var quote = await GrainFactory.GetGrain<ISymbolGrain>(request.Symbol).GetQuoteAsync();
         RememberMark(quote);
         var now = time.GetUtcNow();
+        var admittedUnder = EffectiveState;
         var decision = Evaluate(request, now, quote.LastQuote, excludeOrderId: old.Order.OrderId);
         if (!decision.Approved)
         {
@@ -366,14 +409,15 @@ internal sealed partial class AccountGrain
             throw;
         }
 
-        if (EffectiveState == TradingState.Halted)
+        // Tripped while the replace was written (see RejectIfTrippedAsync): not sent; the old order works on unchanged. Checked
+        // as it was admitted: its own reservation and the old order's released.
+        if (RefusedByTripWhileWritten(request, admittedUnder, newOrderId, old.Order.OrderId, "the replace") is { } refusal)
         {
-            // Halted while the replace was written (see RejectIfHaltedAsync): not sent; the old order works on unchanged.
-            const string message = "Not sent to the broker: trading was halted while the replace was written; only cancels are accepted.";
-            Transition(newOrderId, OrderEvent.Reject, "rejected", message);
-            Transition(old.Order.OrderId, OrderEvent.ReplaceRejected, "replace-rejected", message);
+            Transition(newOrderId, OrderEvent.Reject, "rejected", refusal.Message);
+            Transition(old.Order.OrderId, OrderEvent.ReplaceRejected, "replace-rejected", refusal.Message);
             await PersistAsync();
-            return OrderCommandResult.Denied(RiskReasonCodes.TradingHalted, message, order: View(old.Order.OrderId));
+            return OrderCommandResult.Denied(refusal.ReasonCode, refusal.Message,
+                refusal.MaxQuantity + old.Order.FilledQuantity, View(old.Order.OrderId));
         }
 
         try

@@ -93,6 +93,25 @@ public sealed class RiskEngine
         }
     }
 
+    /// <summary>
+    /// One check alone, failing closed as <see cref="Evaluate"/> does: a rule applied again to an order admitted already
+    /// (the trading state changed before it was sent), without counting the order a second time against the other rules
+    /// (the submit rate). Null when it passes.
+    /// </summary>
+    public static RiskDecision? Recheck(IRiskCheck check, RiskInput input)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        ArgumentNullException.ThrowIfNull(input);
+        try
+        {
+            return check.Check(new RiskContext(input));
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            return Failed(exception, check);
+        }
+    }
+
     /// <summary>Fail closed: whatever goes wrong inside a check denies the order, with the reason kept for the audit.</summary>
     private static RiskDecision Failed(Exception exception, IRiskCheck? source) => exception is RiskInputMissingException missing
         ? RiskDecision.Deny(missing.ReasonCode, missing.Message)
