@@ -193,8 +193,8 @@ public sealed class RiskEngineTests
     }
 
     // Accept now, work at the open: with RequireMarketOpen=false, an order placed while the market is closed is judged
-    // against the last quote of the last session, its age counted from that close (EDT: regular close 20:00 UTC, after-hours
-    // 00:00 UTC). Friday 2026-03-13 closes; Saturday is 2026-03-14.
+    // against the last quote of the last session, its age counted from the regular close (EDT: 20:00 UTC; the after-hours
+    // close is 00:00 UTC). Friday 2026-03-13 closes; Saturday is 2026-03-14.
     [Fact]
     public void QuoteStale_WhileClosed_CountsTheAgeFromTheLastClose()
     {
@@ -216,9 +216,11 @@ public sealed class RiskEngineTests
         Assert.Equal(RiskReasonCodes.QuoteStale, At(saturday, fridayClose.AddDays(-1).AddSeconds(-15)).ReasonCode);
         Assert.Equal(RiskReasonCodes.QuoteStale, At(saturday, saturday.AddSeconds(31)).ReasonCode);
 
-        // After the regular close a regular-hours order is judged from it; an extended-hours one from the after-hours close.
+        // After the regular close a regular-hours order is judged from it; so is an extended-hours one once the after-hours
+        // has closed too (a quote from the after-hours is later still).
         Assert.True(At(fridayClose.AddHours(1), fridayClose.AddSeconds(-15)).Approved);
-        Assert.Equal(RiskReasonCodes.QuoteStale, At(saturday, fridayClose.AddSeconds(-15), extended).ReasonCode);
+        Assert.True(At(saturday, fridayClose.AddSeconds(-15), extended).Approved);
+        Assert.Equal(RiskReasonCodes.QuoteStale, At(saturday, fridayClose.AddSeconds(-31), extended).ReasonCode);
         Assert.True(At(saturday, fridayClose.AddHours(4).AddSeconds(-15), extended).Approved);
 
         // Open: the clock decides, as before; RequireMarketOpen=true still denies MARKET_CLOSED first.
@@ -226,6 +228,36 @@ public sealed class RiskEngineTests
         Assert.Equal(RiskReasonCodes.QuoteStale, At(mondayOpen, mondayOpen.AddSeconds(-31)).ReasonCode);
         Assert.Equal(RiskReasonCodes.QuoteStale, At(mondayOpen, fridayClose.AddSeconds(-15)).ReasonCode);
         Assert.Equal(RiskReasonCodes.MarketClosed, At(saturday, fridayClose.AddSeconds(-15), limits: RiskLimits.Default).ReasonCode);
+    }
+
+    // The default Alpaca feed (IEX) quotes 08:00-17:00 New York: its last quote of a day is near 17:00, three hours before
+    // the after-hours close. An extended-hours order placed while closed (overnight, a weekend) is judged like a regular one:
+    // a quote fresh at the last regular close or later is the last session's, though the after-hours went on past it.
+    // Friday 2026-11-20 closes at 16:00 EST (21:00 UTC); the after-hours at 20:00 EST (01:00 UTC Saturday).
+    [Fact]
+    public void QuoteStale_WhileClosed_AnExtendedHoursOrder_TakesAQuoteFreshAtTheRegularClose()
+    {
+        var regularClose = new DateTimeOffset(2026, 11, 20, 16, 0, 0, TimeSpan.FromHours(-5));
+        var iexLastQuote = new DateTimeOffset(2026, 11, 20, 16, 59, 58, TimeSpan.FromHours(-5));
+        var saturday = new DateTimeOffset(2026, 11, 21, 11, 0, 0, TimeSpan.FromHours(-5));
+        var mondayBeforePreMarket = new DateTimeOffset(2026, 11, 23, 3, 0, 0, TimeSpan.FromHours(-5));
+        var open = RiskLimits.Default with { RequireMarketOpen = false };
+        var extended = LimitOrder(OrderSide.Buy, 10m, 100m) with { ExtendedHours = true };
+        RiskDecision At(DateTimeOffset now, DateTimeOffset quoted, OrderRequest request) =>
+            Evaluate(Input(request, limits: open) with { Now = now, Calendar = NyseCalendar.Instance, Quote = Quote(99.99m, 100.01m, at: quoted) });
+
+        foreach (var now in new[] { saturday, mondayBeforePreMarket })
+        {
+            Assert.True(At(now, iexLastQuote, LimitOrder(OrderSide.Buy, 10m, 100m)).Approved);
+            Assert.True(At(now, iexLastQuote, extended).Approved, At(now, iexLastQuote, extended).Message);
+            Assert.True(At(now, regularClose.AddSeconds(-30), extended).Approved);
+            Assert.Equal(RiskReasonCodes.QuoteStale, At(now, regularClose.AddSeconds(-31), extended).ReasonCode);
+            Assert.Equal(RiskReasonCodes.QuoteStale, At(now, regularClose.AddDays(-1), extended).ReasonCode);
+        }
+
+        // While the after-hours session is open the clock decides: the order can trade now, at a quote three hours old.
+        var afterHours = new DateTimeOffset(2026, 11, 20, 19, 0, 0, TimeSpan.FromHours(-5));
+        Assert.Equal(RiskReasonCodes.QuoteStale, At(afterHours, iexLastQuote, extended).ReasonCode);
     }
 
     [Fact]

@@ -97,6 +97,31 @@ public sealed class ClosedMarketOrderTests
         Assert.Equal((10m, 99m), (fills[0].Quantity, fills[0].Price));
     }
 
+    // The default Alpaca feed (IEX) quotes until 17:00 New York, not until the after-hours close at 20:00: an extended-hours
+    // DAY limit placed on Saturday is accepted against Friday's last quote as a regular one is, is for Monday's extended
+    // session, and fills at the pre-market's first quote.
+    [Fact]
+    public async Task AnExtendedHoursDayLimitPlacedOnSaturday_IsAcceptedAgainstFridaysLastIexQuote_AndFillsInMondaysPreMarket()
+    {
+        var time = new FakeTimeProvider(NewYork(Friday, 16, 59, 50));
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { Time = time, Calendar = NyseCalendar.Instance });
+        var account = await TestAccounts.OpenAsync(cluster, "weekend-extended", 10_000m, Limits);
+        await Market.QuoteAsync(cluster, "WKX", 99.9m, 100m);
+
+        time.Advance(NewYork(Saturday, 10, 0) - time.GetUtcNow());
+        var limit = Market.Limit("wx-1", "WKX", OrderSide.Buy, 10m, 99m);
+        var placed = await account.PlaceOrderAsync(limit with { Request = limit.Request with { TimeInForce = TimeInForce.Day, ExtendedHours = true } });
+
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        await Eventually.WaitAsync(() => account.GetOrderByClientOrderIdAsync("wx-1"), o => o?.Status == OrderStatus.Accepted, "accepted");
+
+        time.Advance(NewYork(Monday, 4, 0, 1) - time.GetUtcNow());
+        await Market.QuoteAsync(cluster, "WKX", 98.4m, 98.5m);
+
+        var fills = await Eventually.WaitAsync(() => account.GetFillsAsync(0, 10), f => f.Count == 1, "the pre-market's fill");
+        Assert.Equal((10m, 98.5m), (fills[0].Quantity, fills[0].Price));
+    }
+
     // Only the last session's quote counts while closed: Thursday's last quote is stale on Saturday.
     [Fact]
     public async Task AnOrderPlacedOnSaturday_IsDeniedQuoteStale_WhenTheLastQuoteIsFromAnEarlierSession()

@@ -33,15 +33,16 @@ public sealed class QuoteCheck : IRiskCheck
     /// <summary>
     /// While the market is closed for the session the order asks for (an order let through by RequireMarketOpen=false, or
     /// an OPG/CLS one), the feed is silent: the last session's last quote is as current as a quote can be, so its age counts
-    /// from that close. A quote from an earlier session is still stale. Only asked of a quote stale by the clock, so a
-    /// fresh quote never needs the calendar.
+    /// from the last regular close. A quote from an earlier session is still stale. An extended-hours order counts from the
+    /// regular close too, not the after-hours one: a feed need not quote the whole after-hours (the default IEX feed stops
+    /// at 17:00 New York), and a quote fresh at the regular close or later is as current as that feed gets. Only asked of a
+    /// quote stale by the clock, so a fresh quote never needs the calendar.
     /// </summary>
     private static bool IsLastSessionsQuote(RiskContext context, QuoteTick quote)
     {
         var now = context.Input.Now;
-        var extended = context.Request.ExtendedHours;
-        return !context.Calendar.IsOpen(now, extended)
-            && context.Calendar.LastClose(now, extended) is { } close
+        return !context.Calendar.IsOpen(now, context.Request.ExtendedHours)
+            && context.Calendar.LastClose(now) is { } close
             && close - quote.Timestamp <= context.Limits.MaxQuoteAge;
     }
 }
