@@ -576,26 +576,44 @@ internal sealed partial class AccountGrain
             .Take(limit)
             .ToList();
 
-        // Closed orders beyond the in-memory window come from their pages, each page read once.
-        var pages = new Dictionary<long, AccountHistoryPage>();
-        var result = new List<AccountOrder>(wanted.Count);
-        foreach (var id in wanted)
+        // Closed orders beyond the in-memory window come from their pages, each page read once and all of them together;
+        // where each order is comes from before the read, as the previous page-by-page loop found it.
+        var views = new AccountOrder?[wanted.Count];
+        var pageOf = new long?[wanted.Count];
+        var numbers = new List<long>();
+        for (var i = 0; i < wanted.Count; i++)
         {
-            if (View(id) is { } view)
+            views[i] = View(wanted[i]);
+            if (views[i] is null && _history.ClosedOrderPages.TryGetValue(wanted[i], out var number))
+            {
+                pageOf[i] = number;
+                if (!numbers.Contains(number))
+                {
+                    numbers.Add(number);
+                }
+            }
+        }
+
+        var pages = new Dictionary<long, AccountHistoryPage>(numbers.Count);
+        if (numbers.Count > 0)
+        {
+            var read = await _store!.ReadPagesAsync(numbers);
+            for (var i = 0; i < numbers.Count; i++)
+            {
+                pages[numbers[i]] = read[i];
+            }
+        }
+
+        var result = new List<AccountOrder>(wanted.Count);
+        for (var i = 0; i < wanted.Count; i++)
+        {
+            if (views[i] is { } view)
             {
                 result.Add(view);
             }
-            else if (_history.ClosedOrderPages.TryGetValue(id, out var number))
+            else if (pageOf[i] is { } number && FinalState(pages[number], wanted[i]) is { } stored)
             {
-                if (!pages.TryGetValue(number, out var page))
-                {
-                    pages[number] = page = await _store!.ReadPageAsync(number);
-                }
-
-                if (FinalState(page, id) is { } stored)
-                {
-                    result.Add(stored);
-                }
+                result.Add(stored);
             }
         }
 
@@ -656,16 +674,16 @@ internal sealed partial class AccountGrain
         view is { Type: OrderType.TrailingStop, InFlight: false, BrokerOrderId: not null } && view.Status.IsWorking();
 
     public async Task<IReadOnlyList<AccountFill>> GetFillsAsync(long afterSequence, int limit) =>
-        await ReadHistoryAsync(afterSequence, limit, p => p.LastFillSequence, p => p.Fills, _history.Fills, f => f.Sequence);
+        await ReadHistoryAsync(afterSequence, limit, p => p.LastFillSequence, p => p.FillCount, p => p.Fills, _history.Fills, f => f.Sequence);
 
     public async Task<IReadOnlyList<JournalEntry>> GetJournalAsync(long afterSequence, int limit) =>
-        await ReadHistoryAsync(afterSequence, limit, p => p.LastJournalSequence, p => p.Journal, _history.Journal, j => j.Sequence);
+        await ReadHistoryAsync(afterSequence, limit, p => p.LastJournalSequence, p => p.JournalCount, p => p.Journal, _history.Journal, j => j.Sequence);
 
     public async Task<AccountEventPage> GetEventsAsync(long afterSequence, int limit)
     {
         var oldestPage = _history.Pages.FirstOrDefault(p => p.EventCount > 0);
         var oldest = oldestPage is not null ? oldestPage.FirstEventSequence : _history.Events.Count > 0 ? _history.Events[0].Sequence : 0;
-        var events = await ReadHistoryAsync(afterSequence, limit, p => p.LastEventSequence, p => p.Events, _history.Events, e => e.Sequence);
+        var events = await ReadHistoryAsync(afterSequence, limit, p => p.LastEventSequence, p => p.EventCount, p => p.Events, _history.Events, e => e.Sequence);
 
         // Only persisted events: those still waiting for their write (a deferred broker acceptance) would give their
         // sequence to other events after a crash, and a reader resuming after it would skip those.
@@ -685,18 +703,38 @@ internal sealed partial class AccountGrain
     /// Entries after a sequence number, oldest first: from the retained pages that are only in storage (those that reach past
     /// the sequence), then from memory.
     /// </summary>
+    /// <remarks>
+    /// The pages are read together, as many at a time as the page summaries' counts say the limit still needs (a page's
+    /// count can only overstate what it holds past the sequence), so a query from the start of a long history costs a
+    /// round trip or two rather than one per page, and no page is read that the limit would not reach.
+    /// </remarks>
     private async Task<List<T>> ReadHistoryAsync<T>(
-        long afterSequence, int limit, Func<HistoryPageSummary, long> lastInPage, Func<AccountHistoryPage, List<T>> entries,
-        List<T> inMemory, Func<T, long> sequence)
+        long afterSequence, int limit, Func<HistoryPageSummary, long> lastInPage, Func<HistoryPageSummary, int> countInPage,
+        Func<AccountHistoryPage, List<T>> entries, List<T> inMemory, Func<T, long> sequence)
     {
         limit = Math.Clamp(limit, 0, 10_000);
         var result = new List<T>();
-        for (var i = 0; i < _history.PagesOnlyInStorage && result.Count < limit; i++)
+        var next = 0;
+        while (next < _history.PagesOnlyInStorage && result.Count < limit)
         {
-            var summary = _history.Pages[i];
-            if (lastInPage(summary) > afterSequence)
+            var numbers = new List<long>();
+            for (var planned = 0; next < _history.PagesOnlyInStorage && planned < limit - result.Count; next++)
             {
-                var page = await _store!.ReadPageAsync(summary.Page);
+                var summary = _history.Pages[next];
+                if (lastInPage(summary) > afterSequence)
+                {
+                    numbers.Add(summary.Page);
+                    planned += countInPage(summary);
+                }
+            }
+
+            if (numbers.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var page in await _store!.ReadPagesAsync(numbers))
+            {
                 result.AddRange(entries(page).Where(e => sequence(e) > afterSequence).Take(limit - result.Count));
             }
         }

@@ -21,6 +21,12 @@ internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId
     /// <summary>The journal action of a submit to the broker (a placement or a replacement): what the submit rate counts.</summary>
     public const string SubmittedAction = "submitted";
 
+    /// <summary>
+    /// The most pages one read asks for: a storage round trip per chunk rather than per page on activation, with at
+    /// most this many pages (about 3 KB each as stored) held before they are indexed.
+    /// </summary>
+    private const int PagesPerRead = 256;
+
     /// <summary>The ETag of every retained written page, for its delete when it leaves the retention.</summary>
     private readonly Dictionary<long, string?> _etags = [];
     private GrainState<AccountHistoryPage> _current = new(new AccountHistoryPage());
@@ -28,17 +34,29 @@ internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId
     /// <summary>Loads the retained history; <paramref name="submits"/> gets the time of every submit it journaled, oldest first.</summary>
     public async Task LoadAsync(AccountState state, AccountHistory history, List<DateTimeOffset> submits, CancellationToken cancellationToken)
     {
+        // The retained pages and the current one, read a chunk at a time (a round trip each on a SQL provider, not one
+        // per page: a busy account retains up to HistoryPages of them) and taken in page order as before.
         history.StartTail(state.FirstHistoryPage);
-        for (var page = state.FirstHistoryPage; page < state.CurrentHistoryPage; page++)
+        for (var start = Math.Min(state.FirstHistoryPage, state.CurrentHistoryPage); start <= state.CurrentHistoryPage; start += PagesPerRead)
         {
-            var record = await ReadAsync(page, cancellationToken);
-            _etags[page] = record.ETag;
-            Add(history, record.State);
-            AddSubmits(submits, record.State);
-            history.SealTail(options.HistoryPagesInMemory);
+            var end = Math.Min(start + PagesPerRead - 1, state.CurrentHistoryPage);
+            var records = await ReadAsync(Range(start, end), cancellationToken);
+            for (var page = start; page <= end; page++)
+            {
+                var record = records[(int)(page - start)];
+                if (page == state.CurrentHistoryPage)
+                {
+                    _current = record;
+                    break;
+                }
+
+                _etags[page] = record.ETag;
+                Add(history, record.State);
+                AddSubmits(submits, record.State);
+                history.SealTail(options.HistoryPagesInMemory);
+            }
         }
 
-        _current = await ReadAsync(state.CurrentHistoryPage, cancellationToken);
         if (_current.RecordExists)
         {
             state.HistoryTail = Committed(Longer(state.HistoryTail, _current.State), state);
@@ -55,6 +73,10 @@ internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId
     /// <summary>A retained page as stored (empty when it is gone).</summary>
     public async Task<AccountHistoryPage> ReadPageAsync(long page, CancellationToken cancellationToken = default) =>
         (await ReadAsync(page, cancellationToken)).State;
+
+    /// <summary>Retained pages as stored (empty when gone), in the order asked, read together: one round trip per chunk.</summary>
+    public async Task<IReadOnlyList<AccountHistoryPage>> ReadPagesAsync(IReadOnlyList<long> pages, CancellationToken cancellationToken = default) =>
+        [.. (await ReadAsync(pages, cancellationToken)).Select(record => record.State)];
 
     public static void Append(AccountState state, AccountEvent entry) => state.HistoryTail.Events.Add(entry);
 
@@ -108,6 +130,28 @@ internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId
         var record = await storage.ReadRecordAsync<AccountHistoryPage>(Name(page), grainId, cancellationToken);
         WithFills(record.State);
         return record;
+    }
+
+    private async Task<IReadOnlyList<GrainState<AccountHistoryPage>>> ReadAsync(IReadOnlyList<long> pages, CancellationToken cancellationToken)
+    {
+        var records = await storage.ReadRecordsAsync<AccountHistoryPage>([.. pages.Select(Name)], grainId, cancellationToken);
+        foreach (var record in records)
+        {
+            WithFills(record.State);
+        }
+
+        return records;
+    }
+
+    private static List<long> Range(long first, long last)
+    {
+        var pages = new List<long>((int)(last - first + 1));
+        for (var page = first; page <= last; page++)
+        {
+            pages.Add(page);
+        }
+
+        return pages;
     }
 
     /// <summary>

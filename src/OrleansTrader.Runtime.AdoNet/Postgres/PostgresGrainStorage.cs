@@ -13,10 +13,14 @@ public sealed class PostgresGrainStorage : AdoNetGrainStorage
 {
     private readonly PostgresDatabase _database;
 
+    /// <summary>The live records among @states (a text array) in one query, on the primary key: see <see cref="ReadRowsAsync"/>.</summary>
+    private readonly string _readManySql;
+
     public PostgresGrainStorage(PostgresDatabase database, IGrainStateSerializer serializer, ILogger<PostgresGrainStorage>? logger = null)
         : base(new PostgresTables((database ?? throw new ArgumentNullException(nameof(database))).Schema).GrainState, serializer, logger)
     {
         _database = database;
+        _readManySql = $"SELECT state_name, version, payload FROM {Table} WHERE grain_type = @type AND grain_key = @key AND state_name = ANY(@states) AND payload IS NOT NULL;";
     }
 
     // The pooling builder reuses the state machine boxes, so the step from the shared flow to the driver allocates nothing per call.
@@ -33,6 +37,23 @@ public sealed class PostgresGrainStorage : AdoNetGrainStorage
         }
 
         return null;
+    }
+
+    private protected override async Task<Dictionary<string, (long Version, byte[] Payload)>> ReadRowsAsync(
+        IReadOnlyList<string> stateNames, GrainId grainId, CancellationToken cancellationToken)
+    {
+        await using var command = _database.CreateCommand(_readManySql);
+        command.Parameters.Add("type", grainId.Type.Value);
+        command.Parameters.Add("key", grainId.Key);
+        command.Parameters.Add("states", stateNames.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new Dictionary<string, (long Version, byte[] Payload)>(stateNames.Count, StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows[reader.GetString(0)] = (reader.GetInt64(1), await reader.GetFieldValueAsync<byte[]>(2, cancellationToken));
+        }
+
+        return rows;
     }
 
     private protected override async Task<long?> ReadVersionAsync(string stateName, GrainId grainId, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -49,6 +50,31 @@ public sealed class SqliteGrainStorage : AdoNetGrainStorage
         }
 
         return null;
+    }
+
+    /// <summary>One query with a parameter per name (@s0, @s1, ...) in an IN list, answered from the primary key.</summary>
+    private protected override async Task<Dictionary<string, (long Version, byte[] Payload)>> ReadRowsAsync(
+        IReadOnlyList<string> stateNames, GrainId grainId, CancellationToken cancellationToken)
+    {
+        var placeholders = string.Join(", ", Enumerable.Range(0, stateNames.Count).Select(i => "@s" + i.ToString(CultureInfo.InvariantCulture)));
+        var sql = $"SELECT state_name, version, payload FROM {Table} WHERE grain_type = @type AND grain_key = @key AND state_name IN ({placeholders}) AND payload IS NOT NULL;";
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
+        await using var command = _database.CreateCommand(connection, sql);
+        command.Parameters.AddWithValue("@type", grainId.Type.Value);
+        command.Parameters.AddWithValue("@key", grainId.Key);
+        for (var i = 0; i < stateNames.Count; i++)
+        {
+            command.Parameters.AddWithValue("@s" + i.ToString(CultureInfo.InvariantCulture), stateNames[i]);
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new Dictionary<string, (long Version, byte[] Payload)>(stateNames.Count, StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows[reader.GetString(0)] = (reader.GetInt64(1), (byte[])reader.GetValue(2));
+        }
+
+        return rows;
     }
 
     private protected override async Task<long?> ReadVersionAsync(string stateName, GrainId grainId, CancellationToken cancellationToken)

@@ -66,6 +66,12 @@ public sealed class MemoryGrainStorage : IGrainStorage, IDisposable
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
     {
+        Read(stateName, grainId, grainState);
+        return Task.CompletedTask;
+    }
+
+    private void Read<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
         ArgumentNullException.ThrowIfNull(grainState);
         var key = Key(stateName, grainId);
         var stripe = StripeOf(key);
@@ -78,7 +84,7 @@ public sealed class MemoryGrainStorage : IGrainStorage, IDisposable
             {
                 grainState.ETag = null;
                 grainState.RecordExists = false;
-                return Task.CompletedTask;
+                return;
             }
 
             if (entry.Payload != IntPtr.Zero)
@@ -102,7 +108,24 @@ public sealed class MemoryGrainStorage : IGrainStorage, IDisposable
 
         grainState.ETag = Format(entry.Version);
         grainState.RecordExists = true;
-        return Task.CompletedTask;
+    }
+
+    /// <summary>Reads each record as <see cref="ReadStateAsync{T}"/> does, with no await between them (nothing here waits).</summary>
+    public Task<IReadOnlyList<GrainState<T>>> ReadRecordsAsync<T>(
+        IReadOnlyList<string> stateNames, GrainId grainId, CancellationToken cancellationToken = default)
+        where T : class, new()
+    {
+        ArgumentNullException.ThrowIfNull(stateNames);
+        var records = new GrainState<T>[stateNames.Count];
+        for (var i = 0; i < records.Length; i++)
+        {
+            var record = new GrainState<T>(new T());
+            Read(stateNames[i], grainId, record);
+            record.State ??= new T();
+            records[i] = record;
+        }
+
+        return Task.FromResult<IReadOnlyList<GrainState<T>>>(records);
     }
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)

@@ -403,7 +403,98 @@ public abstract class GrainStorageContractTests
         Assert.Equal(new TestState(key, 1m, 1), await ReadAsync(storage, grain, stateName));
     }
 
+    [Fact]
+    public async Task ReadRecordsAsync_ReturnsEachRecordAsReadRecordAsyncDoes_InTheOrderAsked()
+    {
+        var storage = await CreateStorageAsync();
+        var grain = NewGrain();
+        var first = await WritePageAsync(storage, grain, "page-1", 1);
+        await WritePageAsync(storage, grain, "page-2", 2);
+        var cleared = await WritePageAsync(storage, grain, "page-3", 3);
+        await storage.ClearStateAsync("page-3", grain, cleared, Ct);
+        var deleted = await WritePageAsync(storage, grain, "page-4", 4);
+        await storage.DeleteStateAsync("page-4", grain, deleted, Ct);
+        await storage.WriteStateAsync("page-1", grain, first, Ct);
+        await WritePageAsync(storage, GrainId.Create(grain.Type.Value, "other key"), "page-5", 5);
+        await WritePageAsync(storage, GrainId.Create(NewType(), grain.Key), "page-5", 5);
+        string[] names = ["page-2", "page-5", "page-1", "page-3", "never written", "page-4", "page-2"];
+
+        var records = await storage.ReadRecordsAsync<PageState>(names, grain, Ct);
+
+        Assert.Equal(names.Length, records.Count);
+        Assert.Equal([2, 0, 1, 0, 0, 0, 2], records.Select(r => r.State.Number));
+        Assert.Equal([true, false, true, false, false, false, true], records.Select(r => r.RecordExists));
+        Assert.Equal(first.ETag, records[2].ETag);
+        for (var i = 0; i < names.Length; i++)
+        {
+            var single = await storage.ReadRecordAsync<PageState>(names[i], grain, Ct);
+            Assert.Equal((single.ETag, single.RecordExists, single.State.Number), (records[i].ETag, records[i].RecordExists, records[i].State.Number));
+        }
+
+        // A name asked twice comes back as two records: changing one leaves the other as read.
+        Assert.NotSame(records[0], records[^1]);
+        Assert.NotSame(records[0].State, records[^1].State);
+        Assert.Empty(await storage.ReadRecordsAsync<PageState>([], grain, Ct));
+    }
+
+    [Fact]
+    public async Task ReadRecordsAsync_RecordsCanBeWrittenBack_WithTheirETags()
+    {
+        var storage = await CreateStorageAsync();
+        var grain = NewGrain();
+        var written = await WritePageAsync(storage, grain, "page-1", 1);
+        var tombstone = await WritePageAsync(storage, grain, "page-2", 2);
+        await storage.ClearStateAsync("page-2", grain, tombstone, Ct);
+
+        string[] names = ["page-1", "page-2", "page-3"];
+
+        var records = await storage.ReadRecordsAsync<PageState>(names, grain, Ct);
+        for (var i = 0; i < names.Length; i++)
+        {
+            records[i].State.Number += 10;
+            await storage.WriteStateAsync(names[i], grain, records[i], Ct);
+        }
+
+        var stale = new GrainState<PageState>(new PageState { Number = 99 }) { ETag = written.ETag, RecordExists = true };
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("page-1", grain, stale, Ct));
+        var reread = await storage.ReadRecordsAsync<PageState>(names, grain, Ct);
+        Assert.Equal([11, 10, 10], reread.Select(r => r.State.Number));
+        Assert.Equal(records.Select(r => r.ETag), reread.Select(r => r.ETag));
+    }
+
+    [Fact]
+    public async Task ReadRecordsAsync_ReadsManyNames_AcrossChunksInOrder()
+    {
+        var storage = await CreateStorageAsync();
+        var grain = NewGrain();
+        for (var page = 0; page < 700; page += 3)
+        {
+            await WritePageAsync(storage, grain, Page(page), page);
+        }
+
+        var names = Enumerable.Range(0, 700).Reverse().Select(Page).ToList();
+        var records = await storage.ReadRecordsAsync<PageState>(names, grain, Ct);
+
+        Assert.Equal(names.Count, records.Count);
+        for (var i = 0; i < names.Count; i++)
+        {
+            var page = 699 - i;
+            Assert.Equal(page % 3 == 0, records[i].RecordExists);
+            Assert.Equal(page % 3 == 0 ? page : 0, records[i].State.Number);
+            Assert.Equal(page % 3 == 0, records[i].ETag is not null);
+        }
+
+        static string Page(int page) => "history-" + page.ToString(CultureInfo.InvariantCulture);
+    }
+
     protected static string NewType() => "Tests.Grain" + Guid.NewGuid().ToString("N");
+
+    private static async Task<GrainState<PageState>> WritePageAsync(IGrainStorage storage, GrainId grain, string stateName, int number)
+    {
+        var state = new GrainState<PageState>(new PageState { Number = number });
+        await storage.WriteStateAsync(stateName, grain, state, Ct);
+        return state;
+    }
 
     private static GrainId NewGrain() => GrainId.Create(NewType(), "key");
 
