@@ -313,6 +313,9 @@ internal sealed partial class StrategyGrain
         }
 
         S.Positions.Clear();
+
+        // A reset account numbers its orders from the start again: the order ids held are not the ones its history gives.
+        S.WorkingOrderIds.Clear();
         await TradeBook.ClearAsync(S.Trades);
         _replayingThrough = S.LastAccountEventSequence;
         S.LastAccountEventSequence = 0;
@@ -384,7 +387,8 @@ internal sealed partial class StrategyGrain
 
                 ApplyFill(fill, told: entry.Sequence <= _replayingThrough && S.LastFillAt is { } last && fill.Timestamp <= last);
                 break;
-            case AccountEventKind.OrderUpdated when entry.Order is { } order && OwnSequence(order.ClientOrderId, order.Origin) is { } sequence:
+            case AccountEventKind.OrderUpdated when entry.Order is { } order && (OwnSequence(order.ClientOrderId, order.Origin) ?? RenamedReplacement(order)) is { } sequence:
+                FollowOrderId(order, sequence);
                 if (replayed)
                 {
                     TrackUnnamed(order, sequence);
@@ -427,6 +431,37 @@ internal sealed partial class StrategyGrain
         }
 
         _context.TrackOpenOrder(ViewOf(order));
+    }
+
+    /// <summary>
+    /// A replacement of one of the strategy's orders that the user named (PATCH with a clientOrderId of their own): the account
+    /// keeps the strategy's origin, but the id is not of the strategy's form. Not taken as the strategy's, the replaced order
+    /// ended Replaced, the strategy had no open order in the symbol and asked again beside the working replacement, and the
+    /// replacement's fills were missing from its position. Known by the order it replaces, so only this incarnation's.
+    /// </summary>
+    private long? RenamedReplacement(AccountOrder order)
+    {
+        if (order.ReplacesOrderId is not { } replaced || !string.Equals(order.Origin, Origin, StringComparison.Ordinal)
+            || !S.WorkingOrderIds.TryGetValue(replaced, out var sequence))
+        {
+            return null;
+        }
+
+        S.RenamedReplacements[order.ClientOrderId] = sequence;
+        return sequence;
+    }
+
+    /// <summary>Keeps the order ids of the strategy's orders while they work, for <see cref="RenamedReplacement"/>.</summary>
+    private void FollowOrderId(AccountOrder order, long sequence)
+    {
+        if (order.Status.IsFinal())
+        {
+            S.WorkingOrderIds.Remove(order.OrderId);
+        }
+        else
+        {
+            S.WorkingOrderIds[order.OrderId] = sequence;
+        }
     }
 
     private static StrategyOrderView ViewOf(AccountOrder order) => new()
@@ -480,7 +515,8 @@ internal sealed partial class StrategyGrain
 
     /// <summary>
     /// True for "{strategyId}-{sequence}" from this incarnation's first sequence on, and for its replacements (the account
-    /// appends "-r{orderId}" per replace). A bare prefix match took the orders of strategy "x-y" ("x-y-1") for strategy "x"'s.
+    /// appends "-r{orderId}" per replace), and for a replacement the user named with an id of their own
+    /// (<see cref="RenamedReplacement"/>). A bare prefix match took the orders of strategy "x-y" ("x-y-1") for strategy "x"'s.
     /// An order placed by anyone else (a manual "x-50", a webhook's) is not, whatever its id: the strategy's position and P&amp;L
     /// took its fills. The origin is unknown (null) only for a fill of an order the account does not know, or one recorded
     /// before fills kept it; then the id decides.
@@ -490,8 +526,18 @@ internal sealed partial class StrategyGrain
     /// <summary>The sequence of one of the strategy's own client order ids (see <see cref="Mine"/>); null for any other.</summary>
     private long? OwnSequence(string clientOrderId, string? origin)
     {
-        if ((origin is not null && !string.Equals(origin, Origin, StringComparison.Ordinal))
-            || !clientOrderId.StartsWith(OrderPrefix, StringComparison.Ordinal))
+        if (origin is not null && !string.Equals(origin, Origin, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        // A replacement the user named (its fills carry the id they gave it, and the strategy's origin).
+        if (origin is not null && S.RenamedReplacements.TryGetValue(clientOrderId, out var renamed))
+        {
+            return renamed;
+        }
+
+        if (!clientOrderId.StartsWith(OrderPrefix, StringComparison.Ordinal))
         {
             return null;
         }

@@ -43,6 +43,15 @@ internal sealed record StrategyGrainState
 
     public List<StrategyOrderView> OpenOrders { get; set; } = [];
 
+    /// <summary>
+    /// The account's order ids of this incarnation's orders that have not ended, with their sequence: a replacement the user
+    /// names with a client order id of their own is known as the strategy's by the order it replaces.
+    /// </summary>
+    public Dictionary<string, long> WorkingOrderIds { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Client order ids the user gave replacements of this incarnation's orders, with the sequence of the order first placed.</summary>
+    public Dictionary<string, long> RenamedReplacements { get; set; } = new(StringComparer.Ordinal);
+
     public long LastAccountEventSequence { get; set; }
 
     public long BarsSeen { get; set; }
