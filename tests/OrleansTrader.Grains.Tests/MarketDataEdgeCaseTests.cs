@@ -281,7 +281,7 @@ public sealed class MarketDataEdgeCaseTests
         var feed = new CsvReplayFeed([new CsvSource(file, "END", CsvFileKind.TradeTicks)], new CsvReplayOptions(), new TickValidatorOptions(), TimeProvider.System, NullLogger.Instance);
         var pump = new MarketFeedPump(feed, cluster.Cluster.Client, TimeProvider.System, NullLogger<MarketFeedPump>.Instance);
         var anHourLater = new FakeTimeProvider(TimeProvider.System.GetUtcNow().AddHours(1));
-        var check = new FeedHealthCheck(pump, anHourLater, TimeSpan.FromSeconds(30), OrleansTrader.Domain.Calendar.AlwaysOpenCalendar.Instance);
+        var check = new FeedHealthCheck(pump, anHourLater, TimeSpan.FromSeconds(30), OrleansTrader.Domain.Calendar.AlwaysOpenCalendar.Instance, FeedHours.ExtendedSession);
         var ct = TestContext.Current.CancellationToken;
         await pump.StartAsync(ct);
         try

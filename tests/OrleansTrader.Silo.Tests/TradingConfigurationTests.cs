@@ -305,6 +305,38 @@ public sealed class TradingConfigurationTests
         Assert.IsType<OrleansTrader.Domain.Calendar.NyseCalendar>(feed.Calendar);
     }
 
+    // IEX (Alpaca's default feed) prints 08:00-17:00 New York: judged over the whole 04:00-20:00 session, its silence
+    // tripped every account to REDUCING at 04:01 and 17:01 each trading day. The breaker and readiness judge by these hours.
+    [Theory]
+    [InlineData("alpaca", null, "iex")]
+    [InlineData("alpaca", "sip", "extended")]
+    [InlineData("alpaca", "delayed_sip", "delayed_sip")]
+    [InlineData("synthetic", null, "extended")]
+    public void TheFeedsHours_FollowFeedKind_AndTheAlpacaFeed(string kind, string? alpacaFeed, string expected)
+    {
+        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Storage:Provider", "memory");
+            b.UseSetting("Demo:Enabled", "false");
+            b.UseSetting("Calendar:Kind", "nyse");
+            b.UseSetting("Feed:Kind", kind);
+            b.UseSetting("Feed:Symbols:0", "SPY");
+            b.UseSetting("MarketData:Alpaca:KeyId", "PKFEEDHOURSTEST01");
+            b.UseSetting("MarketData:Alpaca:SecretKey", "feed-hours-test-secret-01");
+
+            // Nothing listens there: the stream never reaches Alpaca from a test.
+            b.UseSetting("MarketData:Alpaca:StreamBaseUrl", "ws://127.0.0.1:9/v2");
+            if (alpacaFeed is not null)
+            {
+                b.UseSetting("MarketData:Alpaca:Feed", alpacaFeed);
+            }
+        });
+        using var client = factory.CreateClient();
+
+        var hours = factory.Services.GetRequiredService<TradingEnvironment>().FeedHours;
+        Assert.Equal(expected switch { "iex" => FeedHours.Iex, "delayed_sip" => FeedHours.DelayedSip, _ => FeedHours.ExtendedSession }, hours);
+    }
+
     private static Exception Unwrap(Exception error)
     {
         var current = error;

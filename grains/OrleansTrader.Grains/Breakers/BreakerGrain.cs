@@ -284,13 +284,13 @@ internal sealed partial class BreakerGrain(
     };
 
     /// <summary>
-    /// The time market data is judged stale from, by the calendar (<see cref="MarketDataFreshness"/>); null while closed.
+    /// The time market data is judged stale from, by the calendar and the feed's hours (<see cref="MarketDataFreshness"/>); null outside them.
     /// The time is written when first heard, then only with a transition, so after a restart the stored one can be hours behind what the breaker
     /// heard: an activation judges from itself, giving the feed the max age to report before it counts as stale.
     /// </summary>
     private DateTimeOffset? MarketDataJudgedFrom(DateTimeOffset now) =>
         S.LastMarketDataAt is { } last
-            ? MarketDataFreshness.JudgedFrom(environment.Calendar, last > _activatedAt ? last : _activatedAt, now)
+            ? MarketDataFreshness.JudgedFrom(environment.Calendar, environment.FeedHours, last > _activatedAt ? last : _activatedAt, now)
             : null;
 
     /// <summary>

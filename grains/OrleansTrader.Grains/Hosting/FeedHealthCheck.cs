@@ -5,11 +5,11 @@ namespace OrleansTrader.Grains.Hosting;
 
 /// <summary>
 /// Readiness: the market data feed delivered something recently (a grace period covers the start). Judged by the trading
-/// calendar as the breaker's stale-data trigger is: a live feed is silent while the market is closed, so silence then is
-/// not a fault (failing readiness would take the silo, and its API, out of the load balancer every night and weekend),
-/// and once the market opens the silence counts from that open.
+/// calendar and the feed's hours as the breaker's stale-data trigger is: a live feed is silent while the market is closed
+/// (and IEX outside 08:00-17:00), so silence then is not a fault (failing readiness would take the silo, and its API, out
+/// of the load balancer every night and weekend), and once the feed's hours begin the silence counts from then.
 /// </summary>
-internal sealed class FeedHealthCheck(MarketFeedPump pump, TimeProvider time, TimeSpan staleAfter, ITradingCalendar calendar) : IHealthCheck
+internal sealed class FeedHealthCheck(MarketFeedPump pump, TimeProvider time, TimeSpan staleAfter, ITradingCalendar calendar, FeedHours hours) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -22,9 +22,9 @@ internal sealed class FeedHealthCheck(MarketFeedPump pump, TimeProvider time, Ti
 
         var now = time.GetUtcNow();
         var last = pump.LastReceivedAt;
-        if (MarketDataFreshness.JudgedFrom(calendar, last ?? pump.StartedAt, now) is not { } judgedFrom)
+        if (MarketDataFreshness.JudgedFrom(calendar, hours, last ?? pump.StartedAt, now) is not { } judgedFrom)
         {
-            return Task.FromResult(HealthCheckResult.Healthy($"Feed {pump.FeedName}: the market is closed, {pump.EventsDelivered} events."));
+            return Task.FromResult(HealthCheckResult.Healthy($"Feed {pump.FeedName}: outside its hours (the market is closed), {pump.EventsDelivered} events."));
         }
 
         if (last is null)

@@ -4,11 +4,14 @@ using OrleansTrader.Domain.Instruments;
 namespace OrleansTrader.Grains.Hosting;
 
 /// <summary>What every account's risk checks share: the trading calendar and the instruments that may be traded.</summary>
-public sealed class TradingEnvironment(ITradingCalendar calendar, InstrumentCatalog instruments, bool acceptUnlistedSymbols)
+public sealed class TradingEnvironment(ITradingCalendar calendar, InstrumentCatalog instruments, bool acceptUnlistedSymbols, FeedHours? feedHours = null)
 {
     private readonly UnlistedInstruments _unlisted = new();
 
     public ITradingCalendar Calendar { get; } = calendar ?? throw new ArgumentNullException(nameof(calendar));
+
+    /// <summary>The hours the market data feed delivers in, by which the breaker judges stale data.</summary>
+    public FeedHours FeedHours { get; } = feedHours ?? FeedHours.ExtendedSession;
 
     public InstrumentCatalog Instruments { get; } = instruments ?? throw new ArgumentNullException(nameof(instruments));
 

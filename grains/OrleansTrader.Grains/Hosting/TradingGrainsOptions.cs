@@ -10,6 +10,9 @@ public sealed class TradingGrainsOptions
     /// <summary>The session the risk checks and the paper venue follow (the simulated always-open session by default).</summary>
     public ITradingCalendar Calendar { get; set; } = AlwaysOpenCalendar.Instance;
 
+    /// <summary>The hours the market data feed delivers in: stale data is judged only then (<see cref="Hosting.FeedHours"/>).</summary>
+    public FeedHours FeedHours { get; set; } = FeedHours.ExtendedSession;
+
     public IList<Instrument> Instruments { get; } = [];
 
     /// <summary>Trade well-formed symbols missing from <see cref="Instruments"/> as default US equities.</summary>

@@ -15,6 +15,7 @@ using OrleansTrader.Grains.Strategies;
 using OrleansTrader.Grains.Symbols;
 using OrleansTrader.Grains.Webhooks;
 using OrleansTrader.MarketData;
+using OrleansTrader.MarketData.Alpaca;
 using OrleansTrader.MarketData.Csv;
 using OrleansTrader.MarketData.Hosting;
 using OrleansTrader.MarketData.Synthetic;
@@ -61,6 +62,12 @@ public static class TradingHostExtensions
         var symbols = feed.Symbols.Count > 0 ? [.. feed.Symbols] : DefaultSymbols.Select(s => s.Symbol).ToList();
         var tradingCalendar = calendar.Kind == "nyse" ? (ITradingCalendar)NyseCalendar.Instance : AlwaysOpenCalendar.Instance;
         CheckPaperExchangeFollowsTheAccounts(config, tradingCalendar);
+
+        // Stale data is judged only over the hours the feed delivers: IEX (Alpaca's default feed) is silent before 08:00
+        // and after 17:00, and judged over the whole extended session it tripped every account to REDUCING twice a day.
+        var feedHours = feed.Kind == "alpaca"
+            ? FeedHours.ForAlpaca(config.GetSection(AlpacaMarketDataOptions.SectionName)[nameof(AlpacaMarketDataOptions.Feed)] ?? new AlpacaMarketDataOptions().Feed)
+            : FeedHours.ExtendedSession;
         var sqlite = storage.Provider == "sqlite" ? SqliteDataFiles.In(storage.DataDirectory) : null;
 
         builder.UseOrleansTraderSilo(silo =>
@@ -84,7 +91,11 @@ public static class TradingHostExtensions
 
             silo.AddDurableStreams(StreamNames.DurableProvider, sp => sp.GetRequiredKeyedService<IDurableStreamLog>(DurableLog));
             silo.AddMemoryStreams(StreamNames.MemoryProvider, o => o.QueueCapacity = 16_384);
-            silo.AddTradingGrains(o => o.Calendar = tradingCalendar);
+            silo.AddTradingGrains(o =>
+            {
+                o.Calendar = tradingCalendar;
+                o.FeedHours = feedHours;
+            });
 
             // The grains' and the venue's tuning, validated at startup; keys set here win over the defaults above.
             silo.Services.AddOptions<AccountGrainOptions>().Bind(config.GetSection(AccountGrainOptions.SectionName));
@@ -146,7 +157,7 @@ public static class TradingHostExtensions
             services.TryAddSingleton<MarketFeedPump>();
             services.AddHostedService(sp => sp.GetRequiredService<MarketFeedPump>());
             services.AddHealthChecks().Add(new HealthCheckRegistration("feed",
-                sp => new FeedHealthCheck(sp.GetRequiredService<MarketFeedPump>(), sp.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(feed.StaleAfterSeconds), tradingCalendar),
+                sp => new FeedHealthCheck(sp.GetRequiredService<MarketFeedPump>(), sp.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(feed.StaleAfterSeconds), tradingCalendar, feedHours),
                 failureStatus: null, tags: [ReadyTag]));
         }
 

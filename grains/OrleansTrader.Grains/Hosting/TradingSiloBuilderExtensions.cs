@@ -49,7 +49,7 @@ public static class TradingSiloBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BacktestFilesOptions>, GrainOptionsValidator>());
         services.AddMetrics();
         services.TryAddSingleton<GrainsMetrics>();
-        services.AddSingleton(new TradingEnvironment(options.Calendar, InstrumentCatalog.Create(options.Instruments).GetValueOrThrow(), options.AcceptUnlistedSymbols));
+        services.AddSingleton(new TradingEnvironment(options.Calendar, InstrumentCatalog.Create(options.Instruments).GetValueOrThrow(), options.AcceptUnlistedSymbols, options.FeedHours));
         services.RemoveAll<IPaperVenueStore>();
         services.AddSingleton<IPaperVenueStore>(sp => new GrainStoragePaperVenueStore(sp.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Default)));
         services.AddPaperExchange(paper =>

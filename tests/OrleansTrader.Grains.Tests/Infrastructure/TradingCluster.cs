@@ -73,6 +73,7 @@ public sealed class TradingCluster : IAsyncDisposable
         silo.AddTradingGrains(o =>
         {
             o.Calendar = Options.Calendar;
+            o.FeedHours = Options.FeedHours;
             o.AcceptUnlistedSymbols = Options.AcceptUnlistedSymbols;
             o.PaperExchange = Options.PaperExchange;
             foreach (var instrument in Options.Instruments)

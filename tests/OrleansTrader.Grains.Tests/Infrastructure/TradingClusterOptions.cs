@@ -17,6 +17,9 @@ public sealed record TradingClusterOptions
 
     public ITradingCalendar Calendar { get; init; } = AlwaysOpenCalendar.Instance;
 
+    /// <summary>Handed to <see cref="Hosting.TradingGrainsOptions.FeedHours"/>.</summary>
+    public Hosting.FeedHours FeedHours { get; init; } = Hosting.FeedHours.ExtendedSession;
+
     public IReadOnlyList<Instrument> Instruments { get; init; } = [];
 
     public bool AcceptUnlistedSymbols { get; init; } = true;
