@@ -431,10 +431,15 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
         var buffer = Log.CopiesPayloads ? TakePublishBuffer() : null;
         try
         {
-            var payloads = new List<ReadOnlyMemory<byte>>();
-            var published = _immutableTypes.Contains(typeof(T)) ? new List<object?>() : null;
-            foreach (var item in items)
+            // A list always (ProviderAsyncStream passes one), walked by index: a foreach over IEnumerable<T> boxed its
+            // enumerator on every publish. The lists are sized to the batch (usually one event on the order path), not
+            // grown from empty to an array of four.
+            var batch = items as IReadOnlyList<T> ?? [.. items];
+            var payloads = new List<ReadOnlyMemory<byte>>(batch.Count);
+            var published = _immutableTypes.Contains(typeof(T)) ? new List<object?>(batch.Count) : null;
+            for (var i = 0; i < batch.Count; i++)
             {
+                var item = batch[i];
                 if (buffer is null)
                 {
                     payloads.Add(Serializer.Serialize(item));

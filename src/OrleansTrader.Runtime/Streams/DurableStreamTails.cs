@@ -193,7 +193,11 @@ internal sealed class DurableStreamTails(int eventsPerStream, long maxBytes)
             var start = (int)(afterSequence + 1 - events[0].Sequence);
             var count = Math.Min(maxCount, events.Count - start);
             Interlocked.Increment(ref _hits);
-            return events.GetRange(start, count);
+
+            // A copy (the tail changes under the reader), as an array: GetRange made a list around one on every read.
+            var read = new StoredStreamEvent[count];
+            events.CopyTo(start, read, 0, count);
+            return read;
         }
     }
 

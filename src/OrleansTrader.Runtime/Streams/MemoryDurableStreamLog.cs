@@ -68,7 +68,15 @@ public sealed class MemoryDurableStreamLog : IDurableStreamLog
             var events = stream.Events;
             var start = FirstAfter(events, afterSequence, static e => e.Sequence);
             var count = Math.Min(maxCount, events.Count - start);
-            return Task.FromResult<IReadOnlyList<StoredStreamEvent>>(count > 0 ? events.GetRange(start, count) : []);
+            if (count <= 0)
+            {
+                return Task.FromResult<IReadOnlyList<StoredStreamEvent>>([]);
+            }
+
+            // A copy (appends and trims change the list under the reader), as an array: GetRange made a list around one.
+            var read = new StoredStreamEvent[count];
+            events.CopyTo(start, read, 0, count);
+            return Task.FromResult<IReadOnlyList<StoredStreamEvent>>(read);
         }
     }
 
