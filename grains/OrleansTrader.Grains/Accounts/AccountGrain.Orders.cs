@@ -580,20 +580,16 @@ internal sealed partial class AccountGrain
         // where each order is comes from before the read, as the previous page-by-page loop found it.
         var views = new AccountOrder?[wanted.Count];
         var pageOf = new long?[wanted.Count];
-        var numbers = new List<long>();
         for (var i = 0; i < wanted.Count; i++)
         {
             views[i] = View(wanted[i]);
             if (views[i] is null && _history.ClosedOrderPages.TryGetValue(wanted[i], out var number))
             {
                 pageOf[i] = number;
-                if (!numbers.Contains(number))
-                {
-                    numbers.Add(number);
-                }
             }
         }
 
+        List<long> numbers = [.. pageOf.OfType<long>().Distinct()];
         var pages = new Dictionary<long, AccountHistoryPage>(numbers.Count);
         if (numbers.Count > 0)
         {

@@ -18,7 +18,7 @@ internal sealed partial class StrategyGrain
     private TradeBook? _tradeBook;
 
     private TradeBook TradeBook =>
-        _tradeBook ??= new(ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Default), GrainId, TradePagesKept, cleared: true);
+        _tradeBook ??= new(ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Default), GrainId, TradePagesKept, numbersRestart: true);
 
     public async Task<TradeHistory?> GetTradesAsync(TradeQuery query) =>
         S.Exists ? await TradeBook.QueryAsync(S.Trades, query, _accountId, _strategyId) : null;

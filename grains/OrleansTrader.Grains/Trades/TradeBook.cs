@@ -24,11 +24,11 @@ internal sealed record TradeState
 /// in <see cref="TradesStore"/> pages as they close (the owner calls <see cref="StoreClosedAsync"/> before it writes the
 /// state that counts them), and queried newest first.
 /// </summary>
-/// <remarks>An owner that calls <see cref="ClearAsync"/> sets <paramref name="cleared"/>: its numbers, and page names, start again.</remarks>
-internal sealed class TradeBook(IGrainStorage storage, GrainId grainId, int pagesKept, bool cleared)
+/// <remarks>An owner that calls <see cref="ClearAsync"/> sets <paramref name="numbersRestart"/>: its numbers, and page names, start again.</remarks>
+internal sealed class TradeBook(IGrainStorage storage, GrainId grainId, int pagesKept, bool numbersRestart)
 {
     private readonly List<ClosedTrade> _closed = [];
-    private readonly TradesStore _store = new(storage, grainId, pagesKept, numbersRestart: cleared);
+    private readonly TradesStore _store = new(storage, grainId, pagesKept, numbersRestart);
 
     /// <summary>Follows a booked fill of <paramref name="before"/>'s symbol; a round trip it closes waits for <see cref="StoreClosedAsync"/>.</summary>
     public void Follow(TradeState state, Position before, PositionFill fill, Execution execution)

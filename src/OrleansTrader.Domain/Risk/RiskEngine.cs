@@ -54,20 +54,10 @@ public sealed class RiskEngine
 
         var context = new RiskContext(input);
 
-        // Plain loops and try blocks rather than a closure per check: this runs for every order.
+        // A plain loop rather than a closure per check: this runs for every order.
         foreach (var check in _checks)
         {
-            RiskDecision? denial;
-            try
-            {
-                denial = check.Check(context);
-            }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
-            {
-                denial = Failed(exception, check);
-            }
-
-            if (denial is not null)
+            if (Run(check, context) is { } denial)
             {
                 return denial;
             }
@@ -102,9 +92,15 @@ public sealed class RiskEngine
     {
         ArgumentNullException.ThrowIfNull(check);
         ArgumentNullException.ThrowIfNull(input);
+        return Run(check, new RiskContext(input));
+    }
+
+    /// <summary>One check, failing closed: what it throws denies the order.</summary>
+    private static RiskDecision? Run(IRiskCheck check, RiskContext context)
+    {
         try
         {
-            return check.Check(new RiskContext(input));
+            return check.Check(context);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
