@@ -28,6 +28,13 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
     private const string CheckpointStateName = "venue-checkpoint";
     private const string DeltaStatePrefix = "venue-delta-";
     private const string ChunkStatePrefix = "chunk-";
+
+    /// <summary>
+    /// The most archive chunks one read asks for while the archive index is built: a chunk holds the orders and
+    /// executions of a checkpoint's interval, so this bounds what is held decoded before it is indexed.
+    /// </summary>
+    private const int ChunksPerIndexRead = 16;
+
     private static readonly GrainId IndexId = GrainId.Create(IndexType, "accounts");
 
     // Named once: a delta is written on every venue save.
@@ -319,11 +326,23 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
 
             var archiveId = GrainId.Create(ArchiveType, accountId);
             var index = new PaperChunkedArchive((number, ct) => ReadChunkAsync(archiveId, number, ct));
-            for (var number = -1; number < journal.CommittedChunks; number++)
+            if (await ReadChunkAsync(archiveId, -1, cancellationToken) is { } legacy)
             {
-                if (await ReadChunkAsync(archiveId, number, cancellationToken) is { } chunk)
+                await index.AddAsync(-1, legacy, cancellationToken);
+            }
+
+            // The chunks are known ahead: read a run at a time (a round trip per run on a SQL provider, not per chunk).
+            for (var start = 0; start < journal.CommittedChunks; start += ChunksPerIndexRead)
+            {
+                var count = Math.Min(ChunksPerIndexRead, journal.CommittedChunks - start);
+                var chunks = await storage.ReadRecordsAsync<PaperArchiveChunk>(
+                    [.. Enumerable.Range(start, count).Select(ChunkStateName)], archiveId, cancellationToken);
+                for (var i = 0; i < count; i++)
                 {
-                    await index.AddAsync(number, chunk, cancellationToken);
+                    if (chunks[i].RecordExists)
+                    {
+                        await index.AddAsync(start + i, chunks[i].State, cancellationToken);
+                    }
                 }
             }
 

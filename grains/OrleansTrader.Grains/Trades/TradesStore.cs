@@ -26,6 +26,12 @@ internal sealed class TradesStore(IGrainStorage storage, GrainId grainId, int pa
 {
     public const int PageSize = 100;
 
+    /// <summary>Pages the first read of a newest-first query asks for; each further read asks for twice as many.</summary>
+    private const int FirstPagesPerRead = 4;
+
+    /// <summary>The most pages one read asks for: a query holds at most this many pages it has not filtered yet.</summary>
+    private const int MostPagesPerRead = 32;
+
     private (long Page, GrainState<TradesPage> Record)? _current;
 
     /// <summary>Stores trades closed together (a back-fill can close several), each page they fall in written once.</summary>
@@ -65,6 +71,12 @@ internal sealed class TradesStore(IGrainStorage storage, GrainId grainId, int pa
     }
 
     /// <summary>Up to <paramref name="limit"/> trades numbered at most <paramref name="newest"/> that match, newest first.</summary>
+    /// <remarks>
+    /// How many pages the matches take is not known ahead, so the pages are read in runs that grow from
+    /// <see cref="FirstPagesPerRead"/> to <see cref="MostPagesPerRead"/>, newest first (a storage round trip per run,
+    /// not per page): a query met by the newest pages reads few past them, one that filters through all kept pages
+    /// reads them in a handful of round trips. The page being filled is taken from memory, as before.
+    /// </remarks>
     public async Task<List<ClosedTrade>> ReadNewestAsync(long newest, int limit, Func<ClosedTrade, bool> matches)
     {
         var found = new List<ClosedTrade>();
@@ -74,16 +86,30 @@ internal sealed class TradesStore(IGrainStorage storage, GrainId grainId, int pa
         }
 
         var last = (newest - 1) / PageSize;
-        for (var page = last; page >= Math.Max(0, last - pagesKept + 1) && found.Count < limit; page--)
+        var oldest = Math.Max(0, last - pagesKept + 1);
+        var run = FirstPagesPerRead;
+        for (var end = last; end >= oldest && found.Count < limit; run = Math.Min(run * 2, MostPagesPerRead))
         {
-            var trades = (_current is { } current && current.Page == page ? current.Record : await ReadAsync(page)).State.Trades;
-            for (var i = trades.Count - 1; i >= 0 && found.Count < limit; i--)
+            var start = Math.Max(oldest, end - run + 1);
+            var pages = await ReadNewestFirstAsync(start, end);
+            foreach (var page in pages)
             {
-                if (trades[i].Number <= newest && matches(trades[i]))
+                var trades = page.Trades;
+                for (var i = trades.Count - 1; i >= 0 && found.Count < limit; i--)
                 {
-                    found.Add(trades[i]);
+                    if (trades[i].Number <= newest && matches(trades[i]))
+                    {
+                        found.Add(trades[i]);
+                    }
+                }
+
+                if (found.Count >= limit)
+                {
+                    break;
                 }
             }
+
+            end = start - 1;
         }
 
         return found;
@@ -98,10 +124,44 @@ internal sealed class TradesStore(IGrainStorage storage, GrainId grainId, int pa
             return;
         }
 
+        // The kept pages are known ahead: read together (a round trip per run of them), then each one stored is cleared.
         var last = (newest - 1) / PageSize;
-        for (var page = Math.Max(0, last - pagesKept + 1); page <= last; page++)
+        for (var start = Math.Max(0, last - pagesKept + 1); start <= last; start += MostPagesPerRead)
         {
-            await DropAsync(page, forGood: false);
+            var end = Math.Min(start + MostPagesPerRead - 1, last);
+            var records = await storage.ReadRecordsAsync<TradesPage>([.. Pages(start, end).Select(Name)], grainId);
+            for (var page = start; page <= end; page++)
+            {
+                var record = records[(int)(page - start)];
+                if (record.RecordExists)
+                {
+                    await storage.ClearStateAsync(Name(page), grainId, record);
+                }
+            }
+        }
+    }
+
+    /// <summary>Pages <paramref name="end"/> down to <paramref name="start"/>, the one in memory from there and the rest read in one round trip.</summary>
+    private async Task<List<TradesPage>> ReadNewestFirstAsync(long start, long end)
+    {
+        long? inMemory = _current is { } current && current.Page >= start && current.Page <= end ? current.Page : null;
+        var stored = Pages(start, end).Where(page => page != inMemory).Reverse().ToList();
+        var records = stored.Count == 0 ? [] : await storage.ReadRecordsAsync<TradesPage>([.. stored.Select(Name)], grainId);
+        var pages = new List<TradesPage>((int)(end - start + 1));
+        var next = 0;
+        for (var page = end; page >= start; page--)
+        {
+            pages.Add(page == inMemory ? _current!.Value.Record.State : records[next++].State);
+        }
+
+        return pages;
+    }
+
+    private static IEnumerable<long> Pages(long first, long last)
+    {
+        for (var page = first; page <= last; page++)
+        {
+            yield return page;
         }
     }
 

@@ -25,6 +25,13 @@ internal sealed class ReadCountingStorage(string namePrefix) : IGrainStorage
         return this;
     }
 
+    /// <summary>Counts the reads of <paramref name="inner"/> (a store built outside a silo).</summary>
+    public IGrainStorage Over(IGrainStorage inner)
+    {
+        _inner ??= inner;
+        return this;
+    }
+
     public void Reset()
     {
         Volatile.Write(ref _reads, 0);
