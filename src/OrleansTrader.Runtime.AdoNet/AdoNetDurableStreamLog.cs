@@ -115,12 +115,12 @@ public abstract class AdoNetDurableStreamLog : IDurableStreamLog
         return await ReadSubscriptionRowsAsync(cancellationToken);
     }
 
-    /// <summary>Deletes in chunks of <see cref="StreamLogSql.TrimChunkRows"/>, each its own statement (see <see cref="TrimChunkAsync"/>).</summary>
+    /// <summary>Deletes in chunks of <see cref="StreamLogSql.TrimChunkRows"/>, each its own write (see <see cref="TrimChunkAsync"/>).</summary>
     public async Task<int> TrimAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default)
     {
         await InitializeAsync(cancellationToken);
         var cutoff = olderThan.UtcTicks;
-        return await StreamLogSql.TrimInChunksAsync(after => TrimChunkAsync(after, cutoff, cancellationToken));
+        return await StreamLogSql.TrimInChunksAsync(from => TrimChunkAsync(from, cutoff, cancellationToken));
     }
 
     /// <summary>
@@ -156,8 +156,11 @@ public abstract class AdoNetDurableStreamLog : IDurableStreamLog
     /// <summary>Runs <see cref="StreamLogStatements.ReadSubscriptions"/>, each row through <see cref="StreamLogSql.ReadSubscription"/>.</summary>
     private protected abstract Task<IReadOnlyList<StoredStreamSubscription>> ReadSubscriptionRowsAsync(CancellationToken cancellationToken);
 
-    /// <summary>Runs one <see cref="StreamLogStatements.Trim"/> after <paramref name="after"/>; see <see cref="StreamLogSql.ReadTrimmedAsync"/>.</summary>
-    private protected abstract Task<(int Count, long Last)> TrimChunkAsync(long after, long cutoff, CancellationToken cancellationToken);
+    /// <summary>
+    /// Deletes one <see cref="StreamLogStatements.Trim"/> chunk from the stream <paramref name="from"/> on: the number
+    /// of events deleted and the last stream, in the database's order, it took events from (<paramref name="from"/> if none).
+    /// </summary>
+    private protected abstract Task<(int Count, TrimCursor StoppedAt)> TrimChunkAsync(TrimCursor from, long cutoff, CancellationToken cancellationToken);
 
     private protected abstract Task CreateSchemaAsync(CancellationToken cancellationToken);
 

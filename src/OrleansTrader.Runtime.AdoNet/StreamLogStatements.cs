@@ -1,7 +1,8 @@
 namespace OrleansTrader.Runtime.AdoNet;
 
 /// <summary>
-/// The stream log statements both dialects run as the same text (the appends differ and stay with each provider).
+/// The stream log statements both dialects run as the same text but for the trim's shape (the appends differ and stay
+/// with each provider).
 /// Parameters: @ns, @key, @after, @max, @consumer, @sequence, @payload, @attempts, @error, @failedAt, @subscription,
 /// @grainType, @grainKey, @cutoff, as each statement names them.
 /// </summary>
@@ -10,7 +11,8 @@ internal sealed class StreamLogStatements
     private const string EventColumns = "position, stream_namespace, stream_key, sequence, payload, timestamp_ticks";
 
     /// <param name="greatest">The dialect's two-argument maximum: <c>GREATEST</c> in PostgreSQL, <c>max</c> in SQLite.</param>
-    public StreamLogStatements(string events, string checkpoints, string deadLetters, string subscriptions, string greatest)
+    /// <param name="postgreSql">Whether these run on PostgreSQL: only <see cref="Trim"/> differs, in shape and in what it returns (see <see cref="StreamLogSql.Trim"/>).</param>
+    public StreamLogStatements(string events, string checkpoints, string deadLetters, string subscriptions, string greatest, bool postgreSql)
     {
         ReadStream = $"""
             SELECT {EventColumns} FROM {events}
@@ -45,7 +47,7 @@ internal sealed class StreamLogStatements
             """;
         DeleteSubscription = $"DELETE FROM {subscriptions} WHERE stream_namespace = @ns AND stream_key = @key AND subscription_id = @subscription;";
         ReadSubscriptions = $"SELECT stream_namespace, stream_key, subscription_id, grain_type, grain_key FROM {subscriptions} ORDER BY id;";
-        Trim = StreamLogSql.Trim(events, checkpoints, subscriptions);
+        Trim = StreamLogSql.Trim(events, checkpoints, subscriptions, postgreSql);
     }
 
     /// <summary>Columns position, namespace, key, sequence, payload, timestamp ticks.</summary>

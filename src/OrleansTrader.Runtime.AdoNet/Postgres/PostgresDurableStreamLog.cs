@@ -27,7 +27,7 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
     }
 
     private PostgresDurableStreamLog(PostgresDatabase database, PostgresTables t, ILogger? logger)
-        : base(new StreamLogStatements(t.StreamEvents, t.StreamCheckpoints, t.StreamDeadLetters, t.StreamSubscriptions, greatest: "GREATEST"), logger)
+        : base(new StreamLogStatements(t.StreamEvents, t.StreamCheckpoints, t.StreamDeadLetters, t.StreamSubscriptions, greatest: "GREATEST", postgreSql: true), logger)
     {
         _database = database;
         _tables = t;
@@ -252,14 +252,17 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
     }
 
     /// <summary>One chunk per statement, so no transaction holds many row locks for long.</summary>
-    private protected override async Task<(int Count, long Last)> TrimChunkAsync(long after, long cutoff, CancellationToken cancellationToken)
+    private protected override async Task<(int Count, TrimCursor StoppedAt)> TrimChunkAsync(TrimCursor from, long cutoff, CancellationToken cancellationToken)
     {
         await using var command = _database.CreateCommand(Sql.Trim);
-        command.Parameters.Add("after", after);
+        command.Parameters.Add("ns", from.Namespace);
+        command.Parameters.Add("key", from.Key);
         command.Parameters.Add("cutoff", cutoff);
         command.Parameters.Add("max", StreamLogSql.TrimChunkRows);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await StreamLogSql.ReadTrimmedAsync(reader, after, cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? ((int)reader.GetInt64(0), new TrimCursor(reader.GetString(1), reader.GetString(2)))
+            : (0, from);
     }
 
     private static void AddStream(NpgsqlCommand command, StreamId streamId)
@@ -282,6 +285,7 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
                 UNIQUE (stream_namespace, stream_key, sequence)
             );
             CREATE INDEX IF NOT EXISTS ix_stream_events_namespace ON {t.StreamEvents} (stream_namespace, position);
+            CREATE INDEX IF NOT EXISTS ix_stream_events_stream_time ON {t.StreamEvents} (stream_namespace, stream_key, timestamp_ticks);
             CREATE TABLE IF NOT EXISTS {t.StreamHeads} (
                 stream_namespace text NOT NULL,
                 stream_key text NOT NULL,

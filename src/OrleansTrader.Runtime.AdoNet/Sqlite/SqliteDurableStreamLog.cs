@@ -28,6 +28,9 @@ public sealed class SqliteDurableStreamLog : AdoNetDurableStreamLog
     private readonly string _insertFullChunk;
     private readonly string[] _insertSmall;
 
+    /// <summary>Deletes the positions a <see cref="StreamLogStatements.Trim"/> chunk chose, given as a JSON array.</summary>
+    private readonly string _deleteTrimmed;
+
     /// <summary>
     /// Whether the SQLite file at <paramref name="filePath"/> exists and already holds a stream log (its events table,
     /// with <paramref name="tablePrefix"/>). Read-only: a missing file is not created.
@@ -56,7 +59,7 @@ public sealed class SqliteDurableStreamLog : AdoNetDurableStreamLog
     }
 
     private SqliteDurableStreamLog(SqliteDatabase database, SqliteTables t, ILogger? logger)
-        : base(new StreamLogStatements(t.StreamEvents, t.StreamCheckpoints, t.StreamDeadLetters, t.StreamSubscriptions, greatest: "max"), logger)
+        : base(new StreamLogStatements(t.StreamEvents, t.StreamCheckpoints, t.StreamDeadLetters, t.StreamSubscriptions, greatest: "max", postgreSql: false), logger)
     {
         _database = database;
         _tables = t;
@@ -66,6 +69,7 @@ public sealed class SqliteDurableStreamLog : AdoNetDurableStreamLog
             RETURNING last_sequence;
             """;
         _insertFullChunk = InsertSql(InsertChunkRows);
+        _deleteTrimmed = $"DELETE FROM {t.StreamEvents} WHERE position IN (SELECT value FROM json_each(@positions));";
         _insertSmall = [.. Enumerable.Range(0, PreparedInsertMaxRows + 1).Select(rows => rows == 0 ? string.Empty : InsertSql(rows))];
     }
 
@@ -265,17 +269,38 @@ public sealed class SqliteDurableStreamLog : AdoNetDurableStreamLog
         return subscriptions;
     }
 
-    /// <summary>One chunk per write, so appends and checkpoints are not held up behind one long delete.</summary>
-    private protected override Task<(int Count, long Last)> TrimChunkAsync(long after, long cutoff, CancellationToken cancellationToken) =>
-        _database.WriteStatementAsync(
+    /// <summary>
+    /// One chunk per write, so appends and checkpoints are not held up behind one long delete: the chosen rows, read in
+    /// the statement's stream order (the last one is where the chunk stopped), then deleted in the same transaction.
+    /// </summary>
+    private protected override Task<(int Count, TrimCursor StoppedAt)> TrimChunkAsync(TrimCursor from, long cutoff, CancellationToken cancellationToken) =>
+        _database.WriteAsync(
             async (connection, transaction, ct) =>
             {
-                await using var command = _database.CreateCommand(connection, Sql.Trim, transaction);
-                command.Parameters.AddWithValue("@after", after);
-                command.Parameters.AddWithValue("@cutoff", cutoff);
-                command.Parameters.AddWithValue("@max", StreamLogSql.TrimChunkRows);
-                await using var reader = await command.ExecuteReaderAsync(ct);
-                return await StreamLogSql.ReadTrimmedAsync(reader, after, ct);
+                var positions = new List<long>();
+                var stoppedAt = from;
+                await using (var choose = _database.CreateCommand(connection, Sql.Trim, transaction))
+                {
+                    choose.Parameters.AddWithValue("@ns", from.Namespace);
+                    choose.Parameters.AddWithValue("@key", from.Key);
+                    choose.Parameters.AddWithValue("@cutoff", cutoff);
+                    choose.Parameters.AddWithValue("@max", StreamLogSql.TrimChunkRows);
+                    await using var reader = await choose.ExecuteReaderAsync(ct);
+                    while (await reader.ReadAsync(ct))
+                    {
+                        positions.Add(reader.GetInt64(0));
+                        stoppedAt = new TrimCursor(reader.GetString(1), reader.GetString(2));
+                    }
+                }
+
+                if (positions.Count == 0)
+                {
+                    return (0, from);
+                }
+
+                await using var delete = _database.CreateCommand(connection, _deleteTrimmed, transaction);
+                delete.Parameters.AddWithValue("@positions", "[" + string.Join(',', positions.Select(p => p.ToString(CultureInfo.InvariantCulture))) + "]");
+                return (await delete.ExecuteNonQueryAsync(ct), stoppedAt);
             },
             cancellationToken);
 
@@ -365,6 +390,7 @@ public sealed class SqliteDurableStreamLog : AdoNetDurableStreamLog
                 UNIQUE (stream_namespace, stream_key, sequence)
             );
             CREATE INDEX IF NOT EXISTS {t.Prefix}ix_stream_events_namespace ON {t.StreamEvents} (stream_namespace, position);
+            CREATE INDEX IF NOT EXISTS {t.Prefix}ix_stream_events_stream_time ON {t.StreamEvents} (stream_namespace, stream_key, timestamp_ticks);
             CREATE TABLE IF NOT EXISTS {t.StreamHeads} (
                 stream_namespace TEXT NOT NULL,
                 stream_key TEXT NOT NULL,

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace OrleansTrader.Runtime.AdoNet.Tests;
@@ -487,6 +488,74 @@ public abstract class DurableStreamLogContractTests
         Assert.Empty(await log.ReadStreamAsync(acknowledged, 0, 10, Ct));
         var kept = await log.ReadStreamAsync(pending, 0, 2000, Ct);
         Assert.Equal(Enumerable.Range(1, 1500).Select(i => (long)i), kept.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task TrimAsync_GoesByEachEventsOwnTime_WhenAppendersStampedThemOutOfOrder()
+    {
+        var log = await OpenLogAsync();
+        var ns = NewNamespace();
+        var first = StreamId.Create(ns, "first");
+        var second = StreamId.Create(ns, "second");
+
+        // Appenders stamp their own clocks: an old event can follow newer ones, in its stream and across streams.
+        await log.AppendAsync(first, Payloads("first-recent"), Cutoff.AddDays(1), Ct);
+        await log.AppendAsync(second, Payloads("second-old-1"), Old, Ct);
+        await log.AppendAsync(first, Payloads("first-late-old"), Old, Ct);
+        await log.AppendAsync(second, Payloads("second-recent", "second-recent-2"), Cutoff.AddDays(1), Ct);
+        await log.AppendAsync(second, Payloads("second-late-old"), Old, Ct);
+        await log.SaveCheckpointAsync(first, "ledger", 2, Ct);
+        await log.SaveCheckpointAsync(second, "ledger", 3, Ct); // its late old event, 4, is not acknowledged: kept
+
+        var deleted = await log.TrimAsync(Cutoff, Ct);
+
+        Assert.Equal(2, deleted);
+        Assert.Equal(["first-recent"], (await log.ReadStreamAsync(first, 0, 10, Ct)).Select(Text));
+        Assert.Equal(["second-recent", "second-recent-2", "second-late-old"], (await log.ReadStreamAsync(second, 0, 10, Ct)).Select(Text));
+    }
+
+    [Fact]
+    public async Task TrimAsync_FindsEveryExpiredEvent_AcrossChunks_IncludingStreamsSplitBetweenThem()
+    {
+        var log = await OpenLogAsync();
+        var ns = NewNamespace();
+
+        // 4,700 expired events, several chunks: 40 small streams (mixed-case keys, whose order differs between
+        // collations), each fully or partly acknowledged, and two streams of more than a chunk each, one in the middle
+        // of the key order, one at its end, so chunks stop inside them and must resume there. Each stream keeps its
+        // unacknowledged old events and its recent ones.
+        var expected = new Dictionary<StreamId, long[]>();
+        async Task AddStreamAsync(string key, int old, long acknowledged)
+        {
+            var stream = StreamId.Create(ns, key);
+            foreach (var batch in Enumerable.Range(1, old).Chunk(500))
+            {
+                await log.AppendAsync(stream, Payloads([.. batch.Select(i => $"old{i}")]), Old, Ct);
+            }
+
+            await log.AppendAsync(stream, Payloads("recent-1", "recent-2", "recent-3"), Cutoff.AddDays(1), Ct);
+            await log.SaveCheckpointAsync(stream, "ledger", acknowledged, Ct);
+            expected[stream] = [.. Enumerable.Range(1, old + 3).Select(i => (long)i).Where(i => i > acknowledged || i > old)];
+        }
+
+        for (var i = 0; i < 40; i++)
+        {
+            await AddStreamAsync((i % 2 == 0 ? "s" : "S") + i.ToString("00", CultureInfo.InvariantCulture), old: 30, acknowledged: i % 4 == 0 ? 20 : 33);
+            if (i == 20)
+            {
+                await AddStreamAsync("s20-large", old: 2500, acknowledged: 2503);
+            }
+        }
+
+        await AddStreamAsync("zz-large", old: 1100, acknowledged: 1103);
+
+        var deleted = await log.TrimAsync(Cutoff, Ct);
+
+        Assert.Equal((10 * 20) + (30 * 30) + 2500 + 1100, deleted);
+        foreach (var (stream, sequences) in expected)
+        {
+            Assert.Equal(sequences, (await log.ReadStreamAsync(stream, 0, 5000, Ct)).Select(e => e.Sequence));
+        }
     }
 
     private static async Task<IReadOnlyList<StoredStreamSubscription>> SubscriptionsAsync(IDurableStreamLog log, string streamNamespace) =>
