@@ -10,7 +10,8 @@ CancellationToken started = default, stopping = default;
 SiloLeaseService? lease = null;
 try
 {
-    var builder = WebApplication.CreateBuilder(args);
+    // Settings from the appsettings.json beside the binaries, wherever the silo is started from (SiloHost).
+    var builder = SiloHost.CreateBuilder(args);
 
     builder.AddSiloLogging();
     builder.AddSiloDefaults();

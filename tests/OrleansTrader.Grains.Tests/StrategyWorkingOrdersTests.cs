@@ -213,7 +213,7 @@ public sealed class StrategyWorkingOrdersTests : IDisposable
     private static string Describe(IEnumerable<AccountOrder> orders) =>
         "[" + string.Join(", ", orders.Select(o => $"{o.ClientOrderId} {o.Side} {o.Quantity} @{o.LimitPrice} {o.Status}")) + "]";
 
-    private sealed class Run : IAsyncDisposable
+    internal sealed class Run : IAsyncDisposable
     {
         private readonly FakeTimeProvider _time;
         private readonly string _accountId;

@@ -27,6 +27,8 @@ internal sealed partial class StrategyGrain
             return null;
         }
 
+        // A stopped strategy's day is what its orders' fills left it, as its status shows.
+        await BookStoppedFillsAsync();
         await RollDayAsync();
         var days = await Days.ReadAsync(from, to);
         if (S.DayStart is { } start && DateRange.Includes(start.Date, from, to) && await TotalsAsync() is { } totals)

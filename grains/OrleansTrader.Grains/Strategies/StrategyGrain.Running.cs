@@ -284,6 +284,10 @@ internal sealed partial class StrategyGrain
             {
                 _replayingThrough = 0;
                 S.LastAccountEventSequence = Math.Max(S.LastAccountEventSequence, page.LastSequence);
+
+                // The fills booked while stopped have been told.
+                S.FillsBookedThrough = 0;
+                S.BookedExecutionIds.Clear();
                 if (truncated || rewound)
                 {
                     await SettlePrunedOrdersAsync();
@@ -313,6 +317,10 @@ internal sealed partial class StrategyGrain
         }
 
         S.Positions.Clear();
+
+        // Fills booked while stopped are rebuilt with the rest, from the account's history.
+        S.FillsBookedThrough = 0;
+        S.BookedExecutionIds.Clear();
 
         // A reset account numbers its orders from the start again: the order ids held are not the ones its history gives.
         S.WorkingOrderIds.Clear();
@@ -385,7 +393,8 @@ internal sealed partial class StrategyGrain
                     _context!.AdvanceSequencePast(filled);
                 }
 
-                ApplyFill(fill, told: entry.Sequence <= _replayingThrough && S.LastFillAt is { } last && fill.Timestamp <= last);
+                ApplyFill(fill, told: entry.Sequence <= _replayingThrough && S.LastFillAt is { } last && fill.Timestamp <= last,
+                    booked: S.BookedExecutionIds.Count > 0 && S.BookedExecutionIds.Contains(fill.ExecutionId));
                 break;
             case AccountEventKind.OrderUpdated when entry.Order is { } order && (OwnSequence(order.ClientOrderId, order.Origin) ?? RenamedReplacement(order)) is { } sequence:
                 FollowOrderId(order, sequence);
@@ -482,33 +491,28 @@ internal sealed partial class StrategyGrain
     /// <summary>
     /// A fill of the strategy's own order, into its position and round trips. One it was already told of (<paramref name="told"/>:
     /// replayed by a resync from a restored history) only rebuilds them: given to OnFill again, the strategy counted it twice.
+    /// One booked while it was stopped (<paramref name="booked"/>) is in them already and is only told: applied again, the
+    /// position counted it twice.
     /// </summary>
-    private void ApplyFill(AccountFill fill, bool told)
+    private void ApplyFill(AccountFill fill, bool told, bool booked)
     {
-        var before = S.Positions.TryGetValue(fill.Symbol, out var p) ? p : Position.Flat(fill.Symbol);
-        var applied = before.Apply(fill.Side == OrderSide.Buy ? fill.Quantity : -fill.Quantity, fill.Price, fill.Fee);
-        var position = applied.Position;
-        S.Positions[fill.Symbol] = position;
-        _context!.SetPosition(fill.Symbol, position.Quantity, position.AverageEntryPrice);
-        var execution = new Execution
+        var execution = ExecutionOf(fill);
+        if (!booked)
         {
-            ExecutionId = fill.ExecutionId,
-            OrderId = fill.OrderId,
-            ClientOrderId = fill.ClientOrderId,
-            Symbol = fill.Symbol,
-            Side = fill.Side,
-            Quantity = fill.Quantity,
-            Price = fill.Price,
-            Fee = fill.Fee,
-            Timestamp = fill.Timestamp,
-        };
-        TradeBook.Follow(S.Trades, before, applied, execution);
+            var position = BookFill(fill, execution);
+            _context!.SetPosition(fill.Symbol, position.Quantity, position.AverageEntryPrice);
+        }
+
         if (told)
         {
             return;
         }
 
-        S.Fills++;
+        if (!booked)
+        {
+            S.Fills++;
+        }
+
         S.LastFillAt = S.LastFillAt is { } last && last > fill.Timestamp ? last : fill.Timestamp;
         Guard(static (strategy, e) => strategy.OnFill(e), _strategy!, execution);
     }

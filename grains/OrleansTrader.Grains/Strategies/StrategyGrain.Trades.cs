@@ -20,6 +20,14 @@ internal sealed partial class StrategyGrain
     private TradeBook TradeBook =>
         _tradeBook ??= new(ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Default), GrainId, TradePagesKept, numbersRestart: true);
 
-    public async Task<TradeHistory?> GetTradesAsync(TradeQuery query) =>
-        S.Exists ? await TradeBook.QueryAsync(S.Trades, query, _accountId, _strategyId) : null;
+    public async Task<TradeHistory?> GetTradesAsync(TradeQuery query)
+    {
+        if (!S.Exists)
+        {
+            return null;
+        }
+
+        await BookStoppedFillsAsync();
+        return await TradeBook.QueryAsync(S.Trades, query, _accountId, _strategyId);
+    }
 }

@@ -259,9 +259,13 @@ internal sealed partial class StrategyGrain(
         return built;
     }
 
-    private async Task<StrategyCommandResult> OkAsync() => new(true, await StatusAsync());
+    private async Task<StrategyCommandResult> OkAsync()
+    {
+        await BookStoppedFillsAsync();
+        return new(true, await StatusAsync());
+    }
 
-    /// <summary>The status with the strategy's positions valued like the account's.</summary>
+    /// <summary>The status with the strategy's positions valued like the account's (a stopped one's with the fills its orders took since).</summary>
     private async Task<StrategyStatus> StatusAsync()
     {
         var positions = await ValuedPositionsAsync();
@@ -278,8 +282,9 @@ internal sealed partial class StrategyGrain(
     /// <summary>The strategy's own positions, by symbol, valued like the account's: last trade, else quote mid (null without either).</summary>
     private async Task<List<AccountPosition>> ValuedPositionsAsync()
     {
-        var positions = new List<AccountPosition>(S.Positions.Count);
-        foreach (var position in S.Positions.Values.OrderBy(p => p.Symbol, StringComparer.Ordinal))
+        var current = await CurrentPositionsAsync();
+        var positions = new List<AccountPosition>(current.Count);
+        foreach (var position in current.OrderBy(p => p.Symbol, StringComparer.Ordinal))
         {
             var mark = position.IsFlat ? null : PositionView.MarkOf(await GrainFactory.GetGrain<ISymbolGrain>(position.Symbol).GetQuoteAsync());
             positions.Add(PositionView.Of(position, mark));
@@ -317,6 +322,9 @@ internal sealed partial class StrategyGrain(
     {
         // The day rolls here, in a turn of its own: valuing the positions asks their symbol grains, which a bar's delivery
         // (a call that came from a symbol grain) must not do.
+        // A stopped strategy's orders may still fill: booked here, so a status query has few events left to read, and
+        // before the day rolls, which closes at what they left it.
+        await BookStoppedFillsAsync();
         if (S.Exists && S.DayStart?.Date != Today())
         {
             await RollDayAsync();

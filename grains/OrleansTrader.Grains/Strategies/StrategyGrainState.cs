@@ -54,6 +54,19 @@ internal sealed record StrategyGrainState
 
     public long LastAccountEventSequence { get; set; }
 
+    /// <summary>
+    /// While stopped: the account event through which the fills of the strategy's orders were booked into its positions,
+    /// round trips and fill count (its status shows them), past <see cref="LastAccountEventSequence"/>. 0 when none were.
+    /// </summary>
+    public long FillsBookedThrough { get; set; }
+
+    /// <summary>
+    /// The execution ids of the fills booked while stopped: the start's catch-up tells the strategy of them without applying
+    /// them again. By id, not by sequence: a fill the booking did not know as the strategy's (a replacement the user named
+    /// while it was stopped) is applied at the start like any other.
+    /// </summary>
+    public List<string> BookedExecutionIds { get; set; } = [];
+
     public long BarsSeen { get; set; }
 
     public long TicksSeen { get; set; }

@@ -1,0 +1,128 @@
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Portfolio;
+using OrleansTrader.Domain.Strategies;
+using OrleansTrader.Grains.Abstractions;
+
+namespace OrleansTrader.Grains.Strategies;
+
+/// <summary>
+/// A stopped strategy's bookkeeping. Its working orders stay at the account and may fill (docs/strategies.md): their fills go
+/// into its positions, round trips and fill count, so its status, performance and trades show what it holds. The strategy
+/// itself is told nothing and sends nothing until it starts again; then its start's catch-up tells it of each such fill
+/// once, without applying it a second time (<see cref="StrategyGrainState.BookedExecutionIds"/>).
+/// </summary>
+internal sealed partial class StrategyGrain
+{
+    private const int EventPageSize = 1000;
+
+    /// <summary>Books the fills of the stopped strategy's orders that the account recorded since it last looked, and saves them.</summary>
+    private async Task BookStoppedFillsAsync()
+    {
+        if (!S.Exists || S.Running)
+        {
+            return;
+        }
+
+        var from = Math.Max(S.LastAccountEventSequence, S.FillsBookedThrough);
+        var booked = false;
+        var through = await ReadStoppedFillsAsync(from, fill =>
+        {
+            BookFill(fill, ExecutionOf(fill));
+            S.BookedExecutionIds.Add(fill.ExecutionId);
+            S.Fills++;
+            booked = true;
+        });
+        if (through == from)
+        {
+            return;
+        }
+
+        S.FillsBookedThrough = through;
+        if (booked)
+        {
+            // Trades the fills closed are stored before the state that counts them, as the running strategy's are.
+            await TradeBook.StoreClosedAsync();
+            S.UpdatedAt = time.GetUtcNow();
+            await state.WriteStateAsync();
+        }
+        else
+        {
+            _dirty = true;
+        }
+    }
+
+    /// <summary>
+    /// The stopped strategy's positions with the fills not booked yet (a status query is read-only and books nothing: it
+    /// applies them to a copy). A running strategy's are its own, from the events it follows.
+    /// </summary>
+    private async Task<IReadOnlyCollection<Position>> CurrentPositionsAsync()
+    {
+        if (!S.Exists || S.Running)
+        {
+            return S.Positions.Values;
+        }
+
+        var positions = new Dictionary<string, Position>(S.Positions, StringComparer.Ordinal);
+        await ReadStoppedFillsAsync(Math.Max(S.LastAccountEventSequence, S.FillsBookedThrough), fill =>
+        {
+            var before = positions.TryGetValue(fill.Symbol, out var p) ? p : Position.Flat(fill.Symbol);
+            positions[fill.Symbol] = before.Apply(fill.Side == OrderSide.Buy ? fill.Quantity : -fill.Quantity, fill.Price, fill.Fee).Position;
+        });
+        return positions.Values;
+    }
+
+    /// <summary>
+    /// Gives the fills of the strategy's own orders in the account's events after <paramref name="from"/>, in order; returns
+    /// the sequence read through. An account whose history ends before <paramref name="from"/> (its storage reset or
+    /// restored) gives nothing: the start resyncs from it (<see cref="RewindAsync"/>).
+    /// </summary>
+    private async Task<long> ReadStoppedFillsAsync(long from, Action<AccountFill> fillOfMine)
+    {
+        var through = from;
+        while (true)
+        {
+            var page = await Account.GetEventsAsync(through, EventPageSize);
+            if (through > page.LastSequence)
+            {
+                return from;
+            }
+
+            foreach (var entry in page.Events)
+            {
+                through = entry.Sequence;
+                if (entry is { Kind: AccountEventKind.Fill, Fill: { } fill } && Mine(fill.ClientOrderId, fill.Origin))
+                {
+                    fillOfMine(fill);
+                }
+            }
+
+            if (page.Events.Count < EventPageSize)
+            {
+                return Math.Max(through, page.LastSequence);
+            }
+        }
+    }
+
+    /// <summary>A fill of the strategy's own order into its position and round trips; returns the position it leaves.</summary>
+    private Position BookFill(AccountFill fill, Execution execution)
+    {
+        var before = S.Positions.TryGetValue(fill.Symbol, out var p) ? p : Position.Flat(fill.Symbol);
+        var applied = before.Apply(fill.Side == OrderSide.Buy ? fill.Quantity : -fill.Quantity, fill.Price, fill.Fee);
+        S.Positions[fill.Symbol] = applied.Position;
+        TradeBook.Follow(S.Trades, before, applied, execution);
+        return applied.Position;
+    }
+
+    private static Execution ExecutionOf(AccountFill fill) => new()
+    {
+        ExecutionId = fill.ExecutionId,
+        OrderId = fill.OrderId,
+        ClientOrderId = fill.ClientOrderId,
+        Symbol = fill.Symbol,
+        Side = fill.Side,
+        Quantity = fill.Quantity,
+        Price = fill.Price,
+        Fee = fill.Fee,
+        Timestamp = fill.Timestamp,
+    };
+}
