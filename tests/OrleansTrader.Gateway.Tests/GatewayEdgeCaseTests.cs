@@ -115,6 +115,48 @@ public sealed class GatewayEdgeCaseTests(GatewayFixture fixture)
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
     }
 
+    /// <summary>
+    /// A body sent as another media type (curl -d without -H "Content-Type: application/json" sends a form) is a 415 that
+    /// says what to send, as the one for an unknown charset does, not the framework's bare "Unsupported Media Type".
+    /// </summary>
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    public async Task ABodyOfAnotherMediaType_IsA415_ThatAsksForJson(string mediaType)
+    {
+        var account = await Host.CreateAccountAsync();
+
+        using var request = Host.Request(HttpMethod.Put, $"/api/accounts/{account}/risk", Host.AdminKey, "{}");
+        request.Content!.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(mediaType);
+        using var response = await Host.Client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.UnsupportedMediaType, $"{mediaType}: {(int)response.StatusCode} {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("Send the body as application/json.", System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty("title").GetString());
+    }
+
+    /// <summary>
+    /// A symbol in the path or the query that breaks the ticker rule (a lower-case "aapl") is told the rule, as the same
+    /// symbol in a body is, not only that it is not "a valid ticker".
+    /// </summary>
+    [Theory]
+    [InlineData("/api/symbols/aapl/quote")]
+    [InlineData("/api/accounts/{0}/positions/aapl")]
+    [InlineData("/api/accounts/{0}/trades?symbol=aapl")]
+    public async Task ASymbolInThePathOrQueryThatBreaksTheRule_IsTheRule(string route)
+    {
+        var account = await Host.CreateAccountAsync();
+        var method = route.Contains("positions", StringComparison.Ordinal) ? HttpMethod.Delete : HttpMethod.Get;
+
+        var problem = await Host.SendJsonAsync(method, string.Format(System.Globalization.CultureInfo.InvariantCulture, route, account), Host.AdminKey, null,
+            HttpStatusCode.BadRequest);
+
+        Assert.Equal(
+            ["Must be a ticker: 1 to 10 upper-case letters and digits starting with a letter, with an optional single '.' or '/' class separator."],
+            problem.GetProperty("errors").GetProperty("symbol").EnumerateArray().Select(m => m.GetString()));
+    }
+
     /// <summary>A grid whose run count overflows a long (16 parameters of 16 values: 16^16 = 2^64) is refused, not taken for 0 runs.</summary>
     [Fact]
     public void ASweepGridWhoseRunCountOverflows_IsRefused()

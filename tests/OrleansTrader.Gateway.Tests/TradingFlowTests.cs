@@ -63,13 +63,15 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
 
         // The level follows the trades the paper exchange sees: a trade at 52.01 (the mid) moves the mark there and the
         // stop 2.5% under it, on the cent grid as the backtester places it (50.70975 down to 50.70 for a sell), and
-        // reading the order, alone or in the list, shows both.
+        // reading the order, alone, in the list or looked up by its client order id, shows both.
         await Host.QuoteAsync("TRLS", 52m, 52.02m);
         var moved = await PollAsync($"/api/accounts/{account}/orders/{placed.GetProperty("orderId").GetString()}", Host.AdminKey!,
             o => o.TryGetProperty("highWaterMark", out var mark) && mark.ValueKind == JsonValueKind.Number && mark.GetDecimal() == 52.01m);
         var listed = (await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/orders?status=open", Host.AdminKey, null, HttpStatusCode.OK))
             .EnumerateArray().Single(o => o.GetProperty("clientOrderId").GetString() == "trl-stop");
-        foreach (var order in new[] { moved, listed })
+        var lookedUp = Assert.Single((await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/orders?clientOrderId=trl-stop", Host.AdminKey, null,
+            HttpStatusCode.OK)).EnumerateArray());
+        foreach (var order in new[] { moved, listed, lookedUp })
         {
             Assert.Equal(52.01m, order.GetProperty("highWaterMark").GetDecimal());
             Assert.Equal(50.70m, order.GetProperty("stopPrice").GetDecimal());
@@ -545,6 +547,22 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
         var reset = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/breaker/reset", risk,
             new { reason = "reviewed" }, HttpStatusCode.OK);
         Assert.Equal("Active", reset.GetProperty("state").GetString());
+    }
+
+    /// <summary>
+    /// A trip's unknown state names the states a trip takes (docs/api.md: "halted" or "reducing"), not "active" too, which
+    /// the same route then refuses.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Breaker_TripToAnUnknownState_NamesOnlyTheStatesATripTakes(bool global)
+    {
+        var path = global ? "/api/trading/halt" : $"/api/accounts/{await Host.CreateAccountAsync()}/breaker/trip";
+
+        var problem = await Host.SendJsonAsync(HttpMethod.Post, path, Host.AdminKey, new { state = "open", reason = "drill" }, HttpStatusCode.BadRequest);
+
+        Assert.Equal(["Unknown value; one of reducing, halted."], problem.GetProperty("errors").GetProperty("state").EnumerateArray().Select(m => m.GetString()));
     }
 
     [Fact]

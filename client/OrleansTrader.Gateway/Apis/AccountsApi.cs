@@ -122,7 +122,7 @@ public static class AccountsApi
     {
         if (!Rules.IsSymbol(symbol))
         {
-            return ApiProblems.Invalid("symbol", "Not a valid ticker.");
+            return ApiProblems.Invalid("symbol", Rules.SymbolProblem);
         }
 
         var result = await grains.GetGrain<IAccountGrain>(accountId).ClosePositionAsync(symbol);

@@ -75,7 +75,15 @@ public static class OrdersApi
         // The way to learn whether a placement whose answer was lost (a 504, a dropped connection) made an order.
         if (clientOrderId is not null)
         {
-            return TypedResults.Ok<IReadOnlyList<AccountOrder>>(await account.GetOrderByClientOrderIdAsync(clientOrderId) is { } order ? [order] : []);
+            if (await account.GetOrderByClientOrderIdAsync(clientOrderId) is not { } found)
+            {
+                return TypedResults.Ok<IReadOnlyList<AccountOrder>>([]);
+            }
+
+            // The lookup answers the order as the account recorded it (strategies use it too, without a broker call); a
+            // working trailing stop is read again by id, which asks the broker where its level stands, as the other reads show.
+            var order = found.Type == OrderType.TrailingStop && !found.Status.IsFinal() ? await account.GetOrderAsync(found.OrderId) ?? found : found;
+            return TypedResults.Ok<IReadOnlyList<AccountOrder>>([order]);
         }
 
         return TypedResults.Ok(await account.GetOrdersAsync(filter, limit ?? Paging.DefaultLimit, after));

@@ -14,7 +14,7 @@ internal sealed class RouteValuesFilter : IEndpointFilter
         Check(values, "keyId", Rules.IsId, "Must be 1 to 64 characters of A-Z, a-z, 0-9, '-' and '_'.", errors);
         Check(values, "webhookId", Rules.IsId, "Must be 1 to 64 characters of A-Z, a-z, 0-9, '-' and '_'.", errors);
         Check(values, "orderId", Rules.IsOrderId, "Must be 1 to 128 characters of A-Z, a-z, 0-9, '-', '_', '.' and ':'.", errors);
-        Check(values, "symbol", Rules.IsSymbol, "Must be a valid ticker.", errors);
+        Check(values, "symbol", Rules.IsSymbol, Rules.SymbolProblem, errors);
         return errors.IsEmpty ? next(context) : ValueTask.FromResult<object?>(ApiProblems.Invalid(errors));
     }
 

@@ -19,7 +19,7 @@ internal static class TradeQueries
             return ApiProblems.Invalid("from", "Must not be after \"to\".");
         }
 
-        return symbol is not null && !Rules.IsSymbol(symbol) ? ApiProblems.Invalid("symbol", "Not a valid ticker.") : null;
+        return symbol is not null && !Rules.IsSymbol(symbol) ? ApiProblems.Invalid("symbol", Rules.SymbolProblem) : null;
     }
 
     public static TradeQuery Of(DateOnly? from, DateOnly? to, string? symbol, long? before, int? limit) =>

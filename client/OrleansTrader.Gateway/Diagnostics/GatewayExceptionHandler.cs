@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using OrleansTrader.Gateway.Json;
 
 namespace OrleansTrader.Gateway.Diagnostics;
 
@@ -90,10 +91,11 @@ internal sealed partial class GatewayExceptionHandler(
         }
 
         var json = FindJsonException(bad);
-        var field = json is null ? "body" : FieldName(json.Path);
+        // Malformed JSON is the body's fault, wherever the reader stopped.
+        var field = json is null || json.InnerException is JsonException ? "body" : FieldName(json.Path);
         return new HttpValidationProblemDetails(new Dictionary<string, string[]>
         {
-            [field] = [json is null ? "The request body is missing or unreadable." : "The value is not valid JSON of the expected type, or the field is unknown."],
+            [field] = [json is null ? "The request body is missing or unreadable." : JsonProblem(json)],
         })
         {
             Status = StatusCodes.Status400BadRequest,
@@ -127,6 +129,76 @@ internal sealed partial class GatewayExceptionHandler(
         };
         return (match.Groups["name"].Value, problem);
     }
+
+    /// <summary>
+    /// What is wrong with a body the JSON reader refused, in words a client can act on: malformed JSON and where it breaks,
+    /// a field the route does not take, or the JSON type the field needs. The reader's own message names .NET types, so it is
+    /// never echoed; a gateway converter's <see cref="JsonValueException"/> is written for clients and is.
+    /// </summary>
+    internal static string JsonProblem(JsonException json)
+    {
+        if (json is JsonValueException)
+        {
+            return json.Message;
+        }
+
+        // The serializer wraps the reader's own exception (malformed JSON) in one that adds the path.
+        if (json.InnerException is JsonException)
+        {
+            return $"Malformed JSON at line {json.LineNumber + 1}, byte {json.BytePositionInLine + 1}.";
+        }
+
+        if (json.Message.StartsWith("The JSON property ", StringComparison.Ordinal) && json.Message.Contains("could not be mapped", StringComparison.Ordinal))
+        {
+            return "Unknown field; this route does not take it.";
+        }
+
+        var conversion = ConversionTargetPattern().Match(json.Message);
+        if (!conversion.Success)
+        {
+            return "The value is not valid JSON of the expected type.";
+        }
+
+        var target = ConversionTarget(conversion.Groups["type"].Value, json.Path);
+        if (target is null)
+        {
+            return "The value is not valid JSON of the expected type.";
+        }
+
+        target = Nullable.GetUnderlyingType(target) ?? target;
+        return target switch
+        {
+            _ when target == typeof(string) => "Must be a string.",
+            _ when target == typeof(bool) => "Must be true or false.",
+            _ when target == typeof(int) || target == typeof(long) => "Must be a whole number.",
+            _ when target == typeof(decimal) || target == typeof(double) => "Must be a number.",
+            _ when target == typeof(TimeSpan) => "Must be a time as \"hh:mm:ss\".",
+            _ when target == typeof(DateTimeOffset) || target == typeof(DateTime) => "Must be a date and time in ISO 8601, such as 2026-03-02T14:30:00Z.",
+            _ when target == typeof(DateOnly) => "Must be a date, yyyy-mm-dd.",
+            _ when typeof(System.Collections.IDictionary).IsAssignableFrom(target) => "Must be an object.",
+            _ when typeof(System.Collections.IEnumerable).IsAssignableFrom(target) => "Must be a list.",
+            _ => "Must be an object.",
+        };
+    }
+
+    /// <summary>
+    /// The type the refused value should have had. The serializer names either that type or, for a property it reads
+    /// in place (a string, a time), the object holding it: then the property the path ends in says.
+    /// </summary>
+    private static Type? ConversionTarget(string typeName, string? path)
+    {
+        var named = typeof(GatewayExceptionHandler).Assembly.GetType(typeName)
+            ?? typeof(Grains.Abstractions.IAccountGrain).Assembly.GetType(typeName)
+            ?? Type.GetType(typeName);
+        var last = path is null ? null : path[(path.LastIndexOf('.') + 1)..];
+        var property = named is null || string.IsNullOrEmpty(last) || named.Namespace?.StartsWith("System", StringComparison.Ordinal) == true
+            ? null
+            : named.GetProperty(last, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
+        return property?.PropertyType ?? named;
+    }
+
+    [GeneratedRegex("""^The JSON value could not be converted to (?<type>\S+)\. """)]
+    private static partial Regex ConversionTargetPattern();
 
     [GeneratedRegex("""^Failed to bind parameter "(?<type>[A-Za-z0-9_.?<>]+) (?<name>[A-Za-z0-9_]+)" from ".*"\.$""", RegexOptions.Singleline)]
     private static partial Regex UnboundParameterPattern();

@@ -69,6 +69,13 @@ public static class TradingGatewayExtensions
             }
 
             context.ProblemDetails.Extensions.Remove("traceId");
+
+            // The framework's own 415 (a body of another media type, such as curl's default form) says what to send, as
+            // the gateway's 415 for an unknown charset does.
+            if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType)
+            {
+                context.ProblemDetails.Title = "Send the body as application/json.";
+            }
         });
         services.AddExceptionHandler<GatewayExceptionHandler>();
 

@@ -81,7 +81,7 @@ public sealed class BarIntervalJsonConverter : JsonConverter<TimeSpan>
     public override TimeSpan Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         reader.TokenType == JsonTokenType.String && TryParse(reader.GetString(), out var interval)
             ? interval
-            : throw new JsonException("A bar interval is a string such as \"1s\", \"1m\" or \"1d\".");
+            : throw new JsonValueException("A bar interval is a string such as \"1s\", \"1m\" or \"1d\".");
 
     public override void Write(Utf8JsonWriter writer, TimeSpan value, JsonSerializerOptions options)
     {

@@ -14,15 +14,20 @@ internal sealed class ExactDecimalJsonConverter : JsonConverter<decimal>
 {
     public override decimal Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDecimal(out var value))
+        if (reader.TokenType != JsonTokenType.Number)
         {
-            throw new JsonException("Expected a number a decimal holds.");
+            throw new JsonValueException("Must be a number.");
+        }
+
+        if (!reader.TryGetDecimal(out var value))
+        {
+            throw new JsonValueException("The number is beyond what a decimal holds.");
         }
 
         var text = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
         if (!HoldsExactly(text, value))
         {
-            throw new JsonException("The number has more significant digits than a decimal holds.");
+            throw new JsonValueException("The number has more significant digits than a decimal holds.");
         }
 
         return value;

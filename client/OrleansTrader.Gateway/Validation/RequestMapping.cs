@@ -200,8 +200,14 @@ internal static class RequestMapping
     public static TradingState? ToTripState(BreakerCommandRequest request, ValidationErrors errors)
     {
         Rules.RequireText(errors, "reason", request.Reason, Rules.MaxReasonLength, required: true);
-        var state = Rules.ParseEnum<TradingState>(errors, "state", request.State, required: false) ?? TradingState.Halted;
-        if (state == TradingState.Active)
+        // Parsed apart: an unknown value names the states a trip takes, not every trading state ("active" is refused below).
+        var parsed = new ValidationErrors();
+        var state = Rules.ParseEnum<TradingState>(parsed, "state", request.State, required: false) ?? TradingState.Halted;
+        if (!parsed.IsEmpty)
+        {
+            errors.Add("state", "Unknown value; one of reducing, halted.");
+        }
+        else if (state == TradingState.Active)
         {
             errors.Add("state", "A trip goes to \"reducing\" or \"halted\"; use reset to go back to active.");
         }
@@ -481,11 +487,24 @@ internal static class RequestMapping
             BasisPoints = request.BasisPoints ?? defaults.BasisPoints,
             IncludeRegulatoryFees = request.IncludeRegulatoryFees ?? defaults.IncludeRegulatoryFees,
         };
+        string[] fields = ["feeModel.kind", "feeModel.perShareRate", "feeModel.minimumPerOrder", "feeModel.maxPercentOfNotional", "feeModel.basisPoints"];
         Rules.RequireRange(errors, "feeModel.perShareRate", spec.PerShareRate, 0m, 1m);
         Rules.RequireRange(errors, "feeModel.minimumPerOrder", spec.MinimumPerOrder, 0m, 1_000m);
-        foreach (var error in spec.Validate())
+        if (spec.MaxPercentOfNotional is <= 0m or > 100m)
         {
-            errors.Add("feeModel", error.Message);
+            errors.Add("feeModel.maxPercentOfNotional", "Must be more than 0 and at most 100.");
+        }
+
+        Rules.RequireRange(errors, "feeModel.basisPoints", spec.BasisPoints, 0m, 10_000m);
+
+        // The domain's own check stays behind the field rules; its words name .NET properties, so it speaks only for what
+        // the field rules above do not cover.
+        if (!fields.Any(errors.Has))
+        {
+            foreach (var error in spec.Validate())
+            {
+                errors.Add("feeModel", error.Message);
+            }
         }
 
         return errors.IsEmpty ? spec : null;

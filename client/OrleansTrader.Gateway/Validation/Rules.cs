@@ -35,11 +35,15 @@ internal static class Rules
         }
     }
 
+    /// <summary>The ticker rule in words, for a symbol in a body and in a path alike.</summary>
+    public static readonly string SymbolProblem =
+        $"Must be a ticker: 1 to {SymbolRules.MaxLength} upper-case letters and digits starting with a letter, with an optional single '.' or '/' class separator.";
+
     public static void RequireSymbol(ValidationErrors errors, string field, string? value)
     {
         if (!IsSymbol(value))
         {
-            errors.Add(field, $"Must be a ticker: 1 to {SymbolRules.MaxLength} upper-case letters and digits starting with a letter, with an optional single '.' or '/' class separator.");
+            errors.Add(field, SymbolProblem);
         }
     }
 
