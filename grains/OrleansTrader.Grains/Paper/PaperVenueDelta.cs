@@ -10,7 +10,11 @@ namespace OrleansTrader.Grains.Paper;
 /// </summary>
 internal sealed record PaperVenueDelta
 {
-    public required long Number { get; init; }
+    /// <summary>
+    /// The save's number, from 1 on. Not <c>required</c>, so a bulk read can stand a new delta for a slot with no record:
+    /// its 0 is no save's number, so such a slot ends the journal as a missing one does.
+    /// </summary>
+    public long Number { get; init; }
 
     /// <summary>The whole <see cref="PaperVenueChange"/>, as deltas were written before the stored forms; read, never written.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

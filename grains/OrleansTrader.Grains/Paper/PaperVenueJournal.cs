@@ -12,7 +12,8 @@ internal sealed class PaperVenueJournal(GrainId grainId)
 {
     /// <summary>
     /// Deltas between checkpoints. A checkpoint costs the live state plus the changes since the previous one, so a
-    /// longer ring makes it rarer; loading reads only the deltas after the checkpoint, not the whole ring.
+    /// longer ring makes it rarer; loading reads the slots after the checkpoint in growing runs until the journal ends, not
+    /// the whole ring up front.
     /// </summary>
     public const int Slots = 128;
 

@@ -91,17 +91,19 @@ public sealed class GrainStoragePaperVenueStoreTests
         Assert.Equal(0, storage.DeltaReads);
         await AssertReloadsAsync(memory, snapshot);
 
-        // A reloaded account reads the deltas after its checkpoint, then each other slot once, before its first write.
+        // A reloaded account reads the deltas after its checkpoint (in runs, with slots past the last one: their ETags
+        // are kept), then each slot the load did not read once, before its first write.
         var reloadedStore = new GrainStoragePaperVenueStore(storage);
         snapshot = (await reloadedStore.LoadAsync(AccountId, Ct))!;
         var atLoad = storage.DeltaReads;
         Assert.InRange(atLoad, 1, PaperVenueJournal.Slots);
-        for (var step = 21; step <= 30; step++)
+        for (var step = 21; step <= 60; step++)
         {
             snapshot = await SaveChangeAsync(reloadedStore, snapshot, step);
         }
 
-        Assert.InRange(storage.DeltaReads - atLoad, 1, 10);
+        Assert.InRange(storage.DeltaReads - atLoad, 1, 40);
+        Assert.Equal(storage.DeltaSlotsRead, storage.DeltaReads);
         await AssertReloadsAsync(memory, snapshot);
     }
 
@@ -364,12 +366,17 @@ public sealed class GrainStoragePaperVenueStoreTests
         Groups = [.. snapshot.Groups.OrderBy(g => g.GroupId, StringComparer.Ordinal)],
     }));
 
-    /// <summary>Counts reads of archive records (the legacy record and the chunks) and of delta slots.</summary>
+    /// <summary>Counts reads of archive records (the legacy record and the chunks) and of delta slots; a bulk read goes through the interface default, so each of its records counts.</summary>
     private sealed class ReadCountingStorage(MemoryGrainStorage inner) : IGrainStorage
     {
+        private readonly HashSet<string> _deltaSlots = new(StringComparer.Ordinal);
+
         public int ArchiveReads { get; private set; }
 
         public int DeltaReads { get; private set; }
+
+        /// <summary>Distinct delta slots read: fewer than <see cref="DeltaReads"/> when a slot was read twice.</summary>
+        public int DeltaSlotsRead => _deltaSlots.Count;
 
         public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
         {
@@ -381,6 +388,7 @@ public sealed class GrainStoragePaperVenueStoreTests
             if (stateName.StartsWith("venue-delta-", StringComparison.Ordinal))
             {
                 DeltaReads++;
+                _deltaSlots.Add(stateName);
             }
 
             return inner.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
