@@ -25,7 +25,7 @@ public sealed class ConfigurationDocsTests
 {
     private static readonly Type[] BoundOptions =
     [
-        typeof(StorageSettings), typeof(FeedSettings), typeof(CalendarSettings), typeof(DemoSettings),
+        typeof(StorageSettings), typeof(FeedSettings), typeof(CalendarSettings), typeof(DemoSettings), typeof(StreamSettings),
         typeof(AccountGrainOptions), typeof(SymbolGrainOptions), typeof(WebhookOptions), typeof(BacktestFilesOptions),
         typeof(PaperExchangeOptions), typeof(AlpacaOptions), typeof(AlpacaBindingOptions), typeof(GatewayOptions),
         typeof(CsvReplayOptions), typeof(SyntheticFeedOptions), typeof(TickValidatorOptions), typeof(AlpacaMarketDataOptions),

@@ -21,6 +21,8 @@ public sealed class TradingConfigurationTests
     [InlineData("Feed:Symbols:0", "spy", "Feed:Symbols must list symbols such as SPY")]
     [InlineData("Trading:Accounts:SignalInterval", "00:00:00", "Trading:Accounts:SignalInterval must be positive")]
     [InlineData("Trading:Symbols:MinuteBarsKept", "0", "Trading:Symbols:MinuteBarsKept must be positive")]
+    [InlineData("Streams:Retention", "-01:00:00", "Streams:Retention must be positive")]
+    [InlineData("Streams:TrimInterval", "00:00:00", "Streams:TrimInterval must be positive")]
     [InlineData("PaperExchange:MaxRetainedOrders", "5", "PaperExchange:MaxRetainedOrders must be at least 10")]
     [InlineData("Backtests:DataPath", "/no/such/market-data", "Backtests:DataPath is '/no/such/market-data' (/no/such/market-data), which is not a folder")]
     [InlineData("PaperExchange:Calendar", "Nyse", "PaperExchange:Calendar is Nyse but the accounts follow Calendar:Kind (AlwaysOpen): set Calendar:Kind instead")]

@@ -43,6 +43,7 @@ public static class TradingHostExtensions
         var feed = Read<FeedSettings>(config, FeedSettings.SectionName);
         var calendar = Read<CalendarSettings>(config, CalendarSettings.SectionName);
         var demo = Read<DemoSettings>(config, DemoSettings.SectionName);
+        var streams = Read<StreamSettings>(config, StreamSettings.SectionName);
 
         // The grains' and the venue's tuning, checked now as the settings above are, so a bad value stops the builder with
         // its validator's message. Left to the host's start alone (ValidateOnStart, which stays), the failure raced the
@@ -89,7 +90,11 @@ public static class TradingHostExtensions
                     break;
             }
 
-            silo.AddDurableStreams(StreamNames.DurableProvider, sp => sp.GetRequiredKeyedService<IDurableStreamLog>(DurableLog));
+            silo.AddDurableStreams(StreamNames.DurableProvider, sp => sp.GetRequiredKeyedService<IDurableStreamLog>(DurableLog), o =>
+            {
+                o.Retention = streams.Retention;
+                o.TrimInterval = streams.TrimInterval;
+            });
             silo.AddMemoryStreams(StreamNames.MemoryProvider, o => o.QueueCapacity = 16_384);
             silo.AddTradingGrains(o =>
             {

@@ -5,7 +5,8 @@ namespace OrleansTrader.Grains.Hosting;
 
 /// <summary>Startup validation of the silo's trading configuration, with messages that say what to set.</summary>
 internal sealed class TradingSettingsValidator :
-    IValidateOptions<StorageSettings>, IValidateOptions<FeedSettings>, IValidateOptions<CalendarSettings>, IValidateOptions<DemoSettings>
+    IValidateOptions<StorageSettings>, IValidateOptions<FeedSettings>, IValidateOptions<CalendarSettings>, IValidateOptions<DemoSettings>,
+    IValidateOptions<StreamSettings>
 {
     public static readonly string[] StorageProviders = ["sqlite", "postgres", "memory"];
     public static readonly string[] FeedKinds = ["synthetic", "replay", "alpaca", "none"];
@@ -121,6 +122,23 @@ internal sealed class TradingSettingsValidator :
             {
                 failures.Add("Demo:FastPeriod must be at least 1 and below Demo:SlowPeriod.");
             }
+        }
+
+        return Result(failures);
+    }
+
+    public ValidateOptionsResult Validate(string? name, StreamSettings options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (options.Retention <= TimeSpan.Zero)
+        {
+            failures.Add($"Streams:Retention must be positive (got {options.Retention}).");
+        }
+
+        if (options.TrimInterval <= TimeSpan.Zero)
+        {
+            failures.Add($"Streams:TrimInterval must be positive (got {options.TrimInterval}).");
         }
 
         return Result(failures);
