@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OrleansTrader.Brokers.Tests.Alpaca;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Accounts;
@@ -184,6 +186,28 @@ public sealed class AccountPersistenceTests : IDisposable
         Assert.Equal(placed.Order.BrokerOrderId, stored.BrokerOrderId);
         Assert.Equal(OrderStatus.Accepted, stored.Order.Status);
         Assert.Contains(core.HistoryTail.Journal, j => j.OrderId == placed.Order.OrderId && j.Action == "accepted");
+    }
+
+    [Fact]
+    public async Task BrokerAcceptance_WrittenByAGracefulStop_IsNotAFailedPublish_AndItsEventIsInTheHistory()
+    {
+        var logs = new CapturedLogs();
+        await using var cluster = await TradingCluster.StartAsync(Options("deferred-stop.db") with
+        {
+            ConfigureSilo = silo => silo.Services.AddSingleton<ILoggerProvider>(logs),
+        });
+        await Market.QuoteAsync(cluster, "DFS", 10m, 10m);
+        var account = await TestAccounts.OpenAsync(cluster, "deferred-stop", 100_000m);
+        var placed = await account.PlaceOrderAsync(Market.Limit("dfs-1", "DFS", OrderSide.Buy, 5m, 9m));
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+
+        // The acceptance's event is written (and published) by OnDeactivateAsync, while the silo stops.
+        await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(logs.Entries, e => e.EventId.Id == 5012);
+
+        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
+        var events = await cluster.Cluster.Client.GetGrain<IAccountGrain>("deferred-stop").GetEventsAsync(0, 100);
+        Assert.Contains(events.Events, e => e.Order is { ClientOrderId: "dfs-1", BrokerOrderId: not null });
     }
 
     [Fact]

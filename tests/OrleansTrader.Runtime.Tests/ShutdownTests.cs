@@ -142,6 +142,24 @@ public sealed class ShutdownTests
     }
 
     [Fact]
+    public async Task GracefulStop_LetsOnDeactivateAsyncPublishToAMemoryStream_DroppingAndCountingTheEvent()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var memory = (MemoryStreamProvider)cluster.Client.GetStreamProvider("memory");
+        await cluster.Client.GetGrain<INoticeOnDeactivateGrain>("notifier").AddLater(7);
+        var droppedBefore = memory.DroppedEventCount;
+
+        await cluster.Cluster.StopAllSilosAsync(Ct);
+
+        // The notice published in OnDeactivateAsync is dropped (delivery has stopped) instead of failing the
+        // deactivation, so the write after it is done.
+        var state = new GrainState<CounterState>(new CounterState());
+        await cluster.Storage.ReadStateAsync("counter", GrainId.Create("notice-on-deactivate", "notifier"), state, Ct);
+        Assert.Equal(7, state.State.Value);
+        Assert.Equal(droppedBefore + 1, memory.DroppedEventCount);
+    }
+
+    [Fact]
     public async Task GracefulStop_RefusesACall_ThatPassedTheStoppingCheck_BeforeItsActivationEnteredTheCatalog()
     {
         var probe = new TestProbe();

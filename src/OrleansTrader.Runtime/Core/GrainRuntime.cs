@@ -159,7 +159,8 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
         // waiting for one would otherwise hold up stopping the streams until it finished or timed out. In that order the
         // delivery that fails with the activation is left for the next silo, not counted against the consumer. Memory
         // streams stop delivering here too, not after the durable flush: an event would otherwise activate its subscriber
-        // in a silo going away; what they still hold or are sent from now on is dropped and counted (they are not durable).
+        // in a silo going away; what they still hold or are sent from now on, OnDeactivateAsync included, is dropped and
+        // counted (they are not durable); they refuse publishing only once the activations are done.
         Streams.CancelDelivery();
         var reason = new DeactivationReason(DeactivationReasonCode.ShuttingDown, "The silo is shutting down.");
         foreach (var activation in Catalog.Snapshot())
@@ -167,7 +168,7 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
             activation.AbandonIfActivating(reason);
         }
 
-        await Streams.StopAsync();
+        await Streams.StopDurableStreamsAsync();
         Catalog.StopAccepting();
         var activations = Catalog.Snapshot();
         foreach (var activation in activations)
@@ -186,6 +187,8 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
             LogShutdownTimedOut(activations.Count(a => !a.Deactivated.IsCompleted));
         }
 
+        // Memory streams took (and dropped) what the deactivations published; from here on publishing fails.
+        Streams.StopMemoryStreams();
         StopTimers();
         LogSiloStopped(activations.Length);
     }

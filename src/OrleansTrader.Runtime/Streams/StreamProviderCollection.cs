@@ -75,19 +75,39 @@ internal sealed class StreamProviderCollection
         }
     }
 
-    public async Task StopAsync()
+    /// <summary>
+    /// The second step of a graceful stop, before the activations deactivate: the durable cursors end and their progress
+    /// is flushed. Memory streams, whose delivery <see cref="CancelDelivery"/> stopped, still take events (dropped and
+    /// counted), so a publish in a grain's last turns or its OnDeactivateAsync does not fail (a grain that notifies, then
+    /// persists, would lose its write); <see cref="StopMemoryStreams"/> ends that after the activations.
+    /// </summary>
+    public async Task StopDurableStreamsAsync()
     {
         foreach (var provider in _providers.Values)
         {
-            switch (provider)
+            if (provider is DurableStreamProvider durable)
             {
-                case DurableStreamProvider durable:
-                    await durable.StopAsync();
-                    break;
-                case MemoryStreamProvider memory:
-                    memory.Stop();
-                    break;
+                await durable.StopAsync();
             }
         }
+    }
+
+    /// <summary>The last step of a graceful stop, once the activations are done: memory streams refuse publishing.</summary>
+    public void StopMemoryStreams()
+    {
+        foreach (var provider in _providers.Values)
+        {
+            if (provider is MemoryStreamProvider memory)
+            {
+                memory.Stop();
+            }
+        }
+    }
+
+    /// <summary>Both steps at once (a crash or a dispose, when no activation is left to deactivate first).</summary>
+    public async Task StopAsync()
+    {
+        await StopDurableStreamsAsync();
+        StopMemoryStreams();
     }
 }
