@@ -394,7 +394,7 @@ internal sealed partial class StrategyGrain
                 }
 
                 ApplyFill(fill, told: entry.Sequence <= _replayingThrough && S.LastFillAt is { } last && fill.Timestamp <= last,
-                    booked: S.BookedExecutionIds.Count > 0 && S.BookedExecutionIds.Contains(fill.ExecutionId));
+                    booked: S.BookedExecutionIds.Contains(fill.ExecutionId));
                 break;
             case AccountEventKind.OrderUpdated when entry.Order is { } order && (OwnSequence(order.ClientOrderId, order.Origin) ?? RenamedReplacement(order)) is { } sequence:
                 FollowOrderId(order, sequence);

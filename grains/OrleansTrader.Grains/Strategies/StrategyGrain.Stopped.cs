@@ -65,8 +65,7 @@ internal sealed partial class StrategyGrain
         var positions = new Dictionary<string, Position>(S.Positions, StringComparer.Ordinal);
         await ReadStoppedFillsAsync(Math.Max(S.LastAccountEventSequence, S.FillsBookedThrough), fill =>
         {
-            var before = positions.TryGetValue(fill.Symbol, out var p) ? p : Position.Flat(fill.Symbol);
-            positions[fill.Symbol] = before.Apply(fill.Side == OrderSide.Buy ? fill.Quantity : -fill.Quantity, fill.Price, fill.Fee).Position;
+            positions[fill.Symbol] = Applied(positions.TryGetValue(fill.Symbol, out var p) ? p : Position.Flat(fill.Symbol), fill).Position;
         });
         return positions.Values;
     }
@@ -107,11 +106,14 @@ internal sealed partial class StrategyGrain
     private Position BookFill(AccountFill fill, Execution execution)
     {
         var before = S.Positions.TryGetValue(fill.Symbol, out var p) ? p : Position.Flat(fill.Symbol);
-        var applied = before.Apply(fill.Side == OrderSide.Buy ? fill.Quantity : -fill.Quantity, fill.Price, fill.Fee);
+        var applied = Applied(before, fill);
         S.Positions[fill.Symbol] = applied.Position;
         TradeBook.Follow(S.Trades, before, applied, execution);
         return applied.Position;
     }
+
+    private static PositionFill Applied(Position before, AccountFill fill) =>
+        before.Apply(fill.Side == OrderSide.Buy ? fill.Quantity : -fill.Quantity, fill.Price, fill.Fee);
 
     private static Execution ExecutionOf(AccountFill fill) => new()
     {

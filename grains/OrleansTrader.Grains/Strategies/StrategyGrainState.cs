@@ -65,7 +65,7 @@ internal sealed record StrategyGrainState
     /// them again. By id, not by sequence: a fill the booking did not know as the strategy's (a replacement the user named
     /// while it was stopped) is applied at the start like any other.
     /// </summary>
-    public List<string> BookedExecutionIds { get; set; } = [];
+    public HashSet<string> BookedExecutionIds { get; set; } = new(StringComparer.Ordinal);
 
     public long BarsSeen { get; set; }
 
