@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 
@@ -21,10 +22,12 @@ public sealed partial class DurableStreamProvider
     internal async Task<int> TrimAsync(CancellationToken cancellationToken)
     {
         var cutoff = _runtime.TimeProvider.GetUtcNow() - Options.Retention;
+        var started = Stopwatch.GetTimestamp();
         var deleted = await Log.TrimAsync(cutoff, cancellationToken);
         if (deleted > 0)
         {
-            LogTrimmed(deleted, Name, cutoff);
+            // How long it took, so an operator sees a trim that grows with the log (it should follow what it deletes).
+            LogTrimmed(deleted, Name, cutoff, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         else
         {
@@ -110,8 +113,8 @@ public sealed partial class DurableStreamProvider
             }));
     }
 
-    [LoggerMessage(EventId = 1054, Level = LogLevel.Information, Message = "Durable stream provider {Provider} trimmed {Count} acknowledged event(s) older than {Cutoff}")]
-    private partial void LogTrimmed(int count, string provider, DateTimeOffset cutoff);
+    [LoggerMessage(EventId = 1054, Level = LogLevel.Information, Message = "Durable stream provider {Provider} trimmed {Count} acknowledged event(s) older than {Cutoff} in {ElapsedMs} ms")]
+    private partial void LogTrimmed(int count, string provider, DateTimeOffset cutoff, long elapsedMs);
 
     [LoggerMessage(EventId = 1055, Level = LogLevel.Debug, Message = "Durable stream provider {Provider} found no acknowledged events older than {Cutoff} to trim")]
     private partial void LogNothingTrimmed(string provider, DateTimeOffset cutoff);
