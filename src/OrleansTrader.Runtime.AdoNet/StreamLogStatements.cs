@@ -1,8 +1,8 @@
 namespace OrleansTrader.Runtime.AdoNet;
 
 /// <summary>
-/// The stream log statements both dialects run as the same text but for the trim's shape (the appends differ and stay
-/// with each provider).
+/// The stream log statements both dialects run as the same text but for the two-argument maximum and the trim's shape
+/// (the appends differ and stay with each provider).
 /// Parameters: @ns, @key, @after, @max, @consumer, @sequence, @payload, @attempts, @error, @failedAt, @subscription,
 /// @grainType, @grainKey, @cutoff, as each statement names them.
 /// </summary>
@@ -10,10 +10,13 @@ internal sealed class StreamLogStatements
 {
     private const string EventColumns = "position, stream_namespace, stream_key, sequence, payload, timestamp_ticks";
 
-    /// <param name="greatest">The dialect's two-argument maximum: <c>GREATEST</c> in PostgreSQL, <c>max</c> in SQLite.</param>
-    /// <param name="postgreSql">Whether these run on PostgreSQL: only <see cref="Trim"/> differs, in shape and in what it returns (see <see cref="StreamLogSql.Trim"/>).</param>
-    public StreamLogStatements(string events, string checkpoints, string deadLetters, string subscriptions, string greatest, bool postgreSql)
+    /// <param name="postgreSql">
+    /// Whether these run on PostgreSQL (else SQLite): the two-argument maximum is <c>GREATEST</c> there and <c>max</c> in
+    /// SQLite, and <see cref="Trim"/> differs in shape and in what it returns (see <see cref="StreamLogSql.Trim"/>).
+    /// </param>
+    public StreamLogStatements(string events, string checkpoints, string deadLetters, string subscriptions, bool postgreSql)
     {
+        var greatest = postgreSql ? "GREATEST" : "max";
         ReadStream = $"""
             SELECT {EventColumns} FROM {events}
             WHERE stream_namespace = @ns AND stream_key = @key AND sequence > @after ORDER BY sequence LIMIT @max;

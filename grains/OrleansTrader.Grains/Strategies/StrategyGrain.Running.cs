@@ -286,8 +286,7 @@ internal sealed partial class StrategyGrain
                 S.LastAccountEventSequence = Math.Max(S.LastAccountEventSequence, page.LastSequence);
 
                 // The fills booked while stopped have been told.
-                S.FillsBookedThrough = 0;
-                S.BookedExecutionIds.Clear();
+                ForgetBookedFills();
                 if (truncated || rewound)
                 {
                     await SettlePrunedOrdersAsync();
@@ -319,8 +318,7 @@ internal sealed partial class StrategyGrain
         S.Positions.Clear();
 
         // Fills booked while stopped are rebuilt with the rest, from the account's history.
-        S.FillsBookedThrough = 0;
-        S.BookedExecutionIds.Clear();
+        ForgetBookedFills();
 
         // A reset account numbers its orders from the start again: the order ids held are not the ones its history gives.
         S.WorkingOrderIds.Clear();

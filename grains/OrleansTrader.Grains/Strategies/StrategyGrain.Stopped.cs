@@ -15,6 +15,16 @@ internal sealed partial class StrategyGrain
 {
     private const int EventPageSize = 1000;
 
+    /// <summary>The account event through which the stopped strategy's fills are in its positions (followed or booked).</summary>
+    private long BookedThrough => Math.Max(S.LastAccountEventSequence, S.FillsBookedThrough);
+
+    /// <summary>The booked fills are told (a start caught up) or rebuilt with the rest (a rewind).</summary>
+    private void ForgetBookedFills()
+    {
+        S.FillsBookedThrough = 0;
+        S.BookedExecutionIds.Clear();
+    }
+
     /// <summary>Books the fills of the stopped strategy's orders that the account recorded since it last looked, and saves them.</summary>
     private async Task BookStoppedFillsAsync()
     {
@@ -23,7 +33,7 @@ internal sealed partial class StrategyGrain
             return;
         }
 
-        var from = Math.Max(S.LastAccountEventSequence, S.FillsBookedThrough);
+        var from = BookedThrough;
         var booked = false;
         var through = await ReadStoppedFillsAsync(from, fill =>
         {
@@ -63,7 +73,7 @@ internal sealed partial class StrategyGrain
         }
 
         var positions = new Dictionary<string, Position>(S.Positions, StringComparer.Ordinal);
-        await ReadStoppedFillsAsync(Math.Max(S.LastAccountEventSequence, S.FillsBookedThrough), fill =>
+        await ReadStoppedFillsAsync(BookedThrough, fill =>
         {
             positions[fill.Symbol] = Applied(positions.TryGetValue(fill.Symbol, out var p) ? p : Position.Flat(fill.Symbol), fill).Position;
         });

@@ -27,7 +27,7 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
     }
 
     private PostgresDurableStreamLog(PostgresDatabase database, PostgresTables t, ILogger? logger)
-        : base(new StreamLogStatements(t.StreamEvents, t.StreamCheckpoints, t.StreamDeadLetters, t.StreamSubscriptions, greatest: "GREATEST", postgreSql: true), logger)
+        : base(new StreamLogStatements(t.StreamEvents, t.StreamCheckpoints, t.StreamDeadLetters, t.StreamSubscriptions, postgreSql: true), logger)
     {
         _database = database;
         _tables = t;

@@ -59,7 +59,7 @@ public sealed class SqliteDurableStreamLog : AdoNetDurableStreamLog
     }
 
     private SqliteDurableStreamLog(SqliteDatabase database, SqliteTables t, ILogger? logger)
-        : base(new StreamLogStatements(t.StreamEvents, t.StreamCheckpoints, t.StreamDeadLetters, t.StreamSubscriptions, greatest: "max", postgreSql: false), logger)
+        : base(new StreamLogStatements(t.StreamEvents, t.StreamCheckpoints, t.StreamDeadLetters, t.StreamSubscriptions, postgreSql: false), logger)
     {
         _database = database;
         _tables = t;

@@ -11,7 +11,7 @@ namespace OrleansTrader.Grains.Tests.Paper;
 public sealed class GrainStoragePaperVenueStoreTests
 {
     private const string AccountId = "acct-1";
-    private static readonly DateTimeOffset Start = new(2026, 3, 2, 15, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Start = PaperStoreTestRecords.Start;
     private readonly JsonGrainStateSerializer _serializer = new([GrainsStateJsonContext.Default]);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -327,36 +327,9 @@ public sealed class GrainStoragePaperVenueStoreTests
         };
     }
 
-    private static PaperOrderRecord NewOrder(int step, long sequence)
-    {
-        var request = new OrderRequest
-        {
-            ClientOrderId = "c" + step.ToString(CultureInfo.InvariantCulture),
-            Symbol = "AAPL",
-            Side = OrderSide.Buy,
-            Type = OrderType.Limit,
-            Quantity = step,
-            LimitPrice = 100m,
-        };
-        return new PaperOrderRecord
-        {
-            Order = Order.Create("o" + step.ToString(CultureInfo.InvariantCulture), request, Start.AddSeconds(step)),
-            Matching = new SimulatedOrder { Side = OrderSide.Buy, Type = OrderType.Limit, LeavesQuantity = step, LimitPrice = 100m },
-            Sequence = sequence,
-        };
-    }
+    private static PaperOrderRecord NewOrder(int step, long sequence) => PaperStoreTestRecords.Order(step, sequence, quantity: step);
 
-    private static Execution NewExecution(int step) => new()
-    {
-        ExecutionId = "e" + step.ToString(CultureInfo.InvariantCulture),
-        OrderId = "o" + step.ToString(CultureInfo.InvariantCulture),
-        ClientOrderId = "c" + step.ToString(CultureInfo.InvariantCulture),
-        Symbol = "AAPL",
-        Side = OrderSide.Buy,
-        Quantity = 1m,
-        Price = 100m + step,
-        Timestamp = Start.AddSeconds(step),
-    };
+    private static Execution NewExecution(int step) => PaperStoreTestRecords.Execution(step);
 
     /// <summary>The snapshot as JSON with unordered collections sorted, so equal content compares equal.</summary>
     private string Canonical(PaperVenueSnapshot snapshot) => System.Text.Encoding.UTF8.GetString(_serializer.Serialize(snapshot with

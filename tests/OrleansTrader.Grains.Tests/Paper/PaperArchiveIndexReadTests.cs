@@ -17,7 +17,7 @@ public sealed class PaperArchiveIndexReadTests
     private const string AccountId = "acct-1";
     private const int Chunks = 40;
     private const int PerChunk = 3;
-    private static readonly DateTimeOffset Start = new(2026, 3, 2, 15, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Start = PaperStoreTestRecords.Start;
     private readonly JsonGrainStateSerializer _serializer = new([GrainsStateJsonContext.Default]);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -73,34 +73,7 @@ public sealed class PaperArchiveIndexReadTests
         return memory;
     }
 
-    private static PaperOrderRecord NewOrder(int step)
-    {
-        var request = new OrderRequest
-        {
-            ClientOrderId = "c" + step.ToString(CultureInfo.InvariantCulture),
-            Symbol = "AAPL",
-            Side = OrderSide.Buy,
-            Type = OrderType.Limit,
-            Quantity = step,
-            LimitPrice = 100m,
-        };
-        return new PaperOrderRecord
-        {
-            Order = Order.Create("o" + step.ToString(CultureInfo.InvariantCulture), request, Start.AddSeconds(step)),
-            Matching = new SimulatedOrder { Side = OrderSide.Buy, Type = OrderType.Limit, LeavesQuantity = step, LimitPrice = 100m },
-            Sequence = step,
-        };
-    }
+    private static PaperOrderRecord NewOrder(int step) => PaperStoreTestRecords.Order(step, step, quantity: step);
 
-    private static Execution NewExecution(int step) => new()
-    {
-        ExecutionId = "e" + step.ToString(CultureInfo.InvariantCulture),
-        OrderId = "o" + step.ToString(CultureInfo.InvariantCulture),
-        ClientOrderId = "c" + step.ToString(CultureInfo.InvariantCulture),
-        Symbol = "AAPL",
-        Side = OrderSide.Buy,
-        Quantity = 1m,
-        Price = 100m + step,
-        Timestamp = Start.AddSeconds(step),
-    };
+    private static Execution NewExecution(int step) => PaperStoreTestRecords.Execution(step);
 }

@@ -18,7 +18,7 @@ public sealed class PaperVenueDeltaLoadTests
 {
     private const string AccountId = "acct-1";
     private const int Deltas = 100;
-    private static readonly DateTimeOffset Start = new(2026, 3, 2, 15, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Start = PaperStoreTestRecords.Start;
     private static readonly GrainId VenueId = GrainId.Create("paper-venue", AccountId);
     private readonly JsonGrainStateSerializer _serializer = new([GrainsStateJsonContext.Default]);
 
@@ -115,36 +115,9 @@ public sealed class PaperVenueDeltaLoadTests
         };
     }
 
-    private static PaperOrderRecord NewOrder(int step, long sequence)
-    {
-        var request = new OrderRequest
-        {
-            ClientOrderId = "c" + step.ToString(CultureInfo.InvariantCulture),
-            Symbol = "AAPL",
-            Side = OrderSide.Buy,
-            Type = OrderType.Limit,
-            Quantity = step + 1,
-            LimitPrice = 100m,
-        };
-        return new PaperOrderRecord
-        {
-            Order = Order.Create("o" + step.ToString(CultureInfo.InvariantCulture), request, Start.AddSeconds(step)),
-            Matching = new SimulatedOrder { Side = OrderSide.Buy, Type = OrderType.Limit, LeavesQuantity = step + 1, LimitPrice = 100m },
-            Sequence = sequence,
-        };
-    }
+    private static PaperOrderRecord NewOrder(int step, long sequence) => PaperStoreTestRecords.Order(step, sequence, quantity: step + 1);
 
-    private static Execution NewExecution(int step) => new()
-    {
-        ExecutionId = "e" + step.ToString(CultureInfo.InvariantCulture),
-        OrderId = "o" + step.ToString(CultureInfo.InvariantCulture),
-        ClientOrderId = "c" + step.ToString(CultureInfo.InvariantCulture),
-        Symbol = "AAPL",
-        Side = OrderSide.Buy,
-        Quantity = 1m,
-        Price = 100m + step,
-        Timestamp = Start.AddSeconds(step),
-    };
+    private static Execution NewExecution(int step) => PaperStoreTestRecords.Execution(step);
 
     private void AssertSame(PaperVenueSnapshot expected, PaperVenueSnapshot? loaded)
     {

@@ -32,7 +32,7 @@ public sealed class PostgresStreamLogTrimPlanTests(PostgresDatabaseFixture fixtu
             ANALYZE {tables.StreamSubscriptions};
             """);
         var trim = new StreamLogStatements(
-            tables.StreamEvents, tables.StreamCheckpoints, tables.StreamDeadLetters, tables.StreamSubscriptions, greatest: "GREATEST", postgreSql: true).Trim;
+            tables.StreamEvents, tables.StreamCheckpoints, tables.StreamDeadLetters, tables.StreamSubscriptions, postgreSql: true).Trim;
         await using var explain = new NpgsqlCommand("EXPLAIN " + trim, connection) { CommandTimeout = 30 };
         explain.Parameters.AddWithValue("ns", "plan");
         explain.Parameters.AddWithValue("key", "k1");

@@ -46,7 +46,7 @@ public sealed class SqliteStreamLogTrimPlanTests(SqliteFileFixture fixture) : IC
 
     private static async Task<IReadOnlyList<string>> QueryPlanAsync(SqliteDatabase database, SqliteTables t)
     {
-        var trim = new StreamLogStatements(t.StreamEvents, t.StreamCheckpoints, t.StreamDeadLetters, t.StreamSubscriptions, greatest: "max", postgreSql: false).Trim;
+        var trim = new StreamLogStatements(t.StreamEvents, t.StreamCheckpoints, t.StreamDeadLetters, t.StreamSubscriptions, postgreSql: false).Trim;
         await using var connection = await database.OpenConnectionAsync(Ct);
         await using var explain = connection.CreateCommand();
         explain.CommandText = "EXPLAIN QUERY PLAN " + trim;
