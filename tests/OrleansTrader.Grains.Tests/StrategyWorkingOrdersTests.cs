@@ -230,6 +230,9 @@ public sealed class StrategyWorkingOrdersTests : IDisposable
 
         public IAccountGrain Account => Cluster.Account(_accountId);
 
+        /// <summary>The cluster's fake clock.</summary>
+        public FakeTimeProvider Time => _time;
+
         public static async Task<Run> StartAsync(string path, string accountId)
         {
             var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
@@ -315,10 +318,13 @@ public sealed class StrategyWorkingOrdersTests : IDisposable
             await QuietAsync();
         }
 
-        /// <summary>A quote whose ask touches <paramref name="price"/>: every bid resting at or above it fills; then back to the mid.</summary>
-        public async Task TouchAsync(decimal price)
+        /// <summary>
+        /// A quote whose ask touches <paramref name="price"/>: every bid resting at or above it fills, up to the quote's
+        /// <paramref name="size"/>; then back to the mid.
+        /// </summary>
+        public async Task TouchAsync(decimal price, decimal size = 1_000_000m)
         {
-            await QuoteAsync(price - 0.02m, price);
+            await QuoteAsync(price - 0.02m, price, size);
             await QuietAsync();
             await QuoteAsync(Mid - 0.01m, Mid + 0.01m);
         }
@@ -374,11 +380,11 @@ public sealed class StrategyWorkingOrdersTests : IDisposable
                 tick: () => _time.Advance(TimeSpan.FromMilliseconds(200)));
         }
 
-        private async Task QuoteAsync(decimal bid, decimal ask)
+        private async Task QuoteAsync(decimal bid, decimal ask, decimal size = 1_000_000m)
         {
             // A quote stamped like the symbol's last one is taken for a repeat.
             _time.Advance(TimeSpan.FromMilliseconds(10));
-            await Market.QuoteAsync(Cluster, Symbol, bid, ask);
+            await Market.QuoteAsync(Cluster, Symbol, bid, ask, size: size);
         }
 
         private static DateTimeOffset StartOfMinute(DateTimeOffset at) => new(at.Ticks - (at.Ticks % TimeSpan.TicksPerMinute), TimeSpan.Zero);

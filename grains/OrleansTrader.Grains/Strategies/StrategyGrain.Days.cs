@@ -42,10 +42,30 @@ internal sealed partial class StrategyGrain
     private DateOnly Today() => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
 
     /// <summary>Closes the day when the date has changed and the positions can be valued (each has a mark); starts the next.</summary>
-    private async Task RollDayAsync()
+    private Task RollDayAsync() => RollDayToAsync(Today());
+
+    /// <summary>
+    /// Before a fill made on a later date than the open day is booked (a stopped strategy's, found after midnight): closes the
+    /// day, so the fill goes into its own. The dates in between without a fill get no row: the closed one spans them, as an
+    /// account's does when it was not active. A fill stamped later than today (a venue's clock ahead) or older than the open
+    /// day goes into the open day: a closed day never changes, and a day does not start ahead of the clock.
+    /// </summary>
+    private async Task RollDayBeforeFillAsync(AccountFill fill)
     {
-        var today = Today();
-        if (S.DayStart?.Date == today || await TotalsAsync() is not { } totals)
+        var made = DateOnly.FromDateTime(fill.Timestamp.UtcDateTime);
+        if (S.DayStart is { } start && made > start.Date && made <= Today())
+        {
+            await RollDayToAsync(made);
+        }
+    }
+
+    /// <summary>
+    /// Closes the open day at the P&amp;L of this moment and starts <paramref name="date"/>'s, when the positions can be valued
+    /// (each has a mark); without a mark the day stays open, and the fills go into it.
+    /// </summary>
+    private async Task RollDayToAsync(DateOnly date)
+    {
+        if (S.DayStart?.Date == date || await TotalsAsync() is not { } totals)
         {
             return;
         }
@@ -58,7 +78,7 @@ internal sealed partial class StrategyGrain
 
         S.DayStart = new StrategyDayStart
         {
-            Date = today, StartedAt = now, RealizedPnl = totals.Realized, Fees = totals.Fees, UnrealizedPnl = totals.Unrealized, Fills = S.Fills,
+            Date = date, StartedAt = now, RealizedPnl = totals.Realized, Fees = totals.Fees, UnrealizedPnl = totals.Unrealized, Fills = S.Fills,
         };
         _dirty = true;
     }
@@ -75,10 +95,13 @@ internal sealed partial class StrategyGrain
         Fills = S.Fills - start.Fills,
     };
 
-    /// <summary>The strategy's realized P&amp;L, fees and unrealized P&amp;L now, or null while a position has no mark.</summary>
+    /// <summary>
+    /// The strategy's realized P&amp;L, fees and unrealized P&amp;L now, or null while a position has no mark. A stopped one's
+    /// from the fills booked (the ones its fill count has), not the status's copy with the ones the account recorded since.
+    /// </summary>
     private async Task<Totals?> TotalsAsync()
     {
-        var positions = await ValuedPositionsAsync();
+        var positions = await ValuedPositionsAsync(S.Positions.Values);
         return positions.Exists(p => p.Quantity != 0m && p.UnrealizedPnl is null)
             ? null
             : new Totals(positions.Sum(p => p.RealizedPnl), positions.Sum(p => p.FeesPaid), positions.Sum(p => p.UnrealizedPnl ?? 0m));

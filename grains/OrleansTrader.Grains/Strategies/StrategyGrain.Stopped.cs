@@ -25,7 +25,12 @@ internal sealed partial class StrategyGrain
         S.BookedExecutionIds.Clear();
     }
 
-    /// <summary>Books the fills of the stopped strategy's orders that the account recorded since it last looked, and saves them.</summary>
+    /// <summary>
+    /// Books the fills of the stopped strategy's orders that the account recorded since it last looked, and saves them. Each
+    /// goes into the day it was made: one made on a later date than the open day closes that day first, at what the fills
+    /// before it left (as the save tick would have at midnight). Found all at once by a strategy idle past midnight, they
+    /// otherwise all went into the day before.
+    /// </summary>
     private async Task BookStoppedFillsAsync()
     {
         if (!S.Exists || S.Running)
@@ -34,21 +39,23 @@ internal sealed partial class StrategyGrain
         }
 
         var from = BookedThrough;
-        var booked = false;
-        var through = await ReadStoppedFillsAsync(from, fill =>
-        {
-            BookFill(fill, ExecutionOf(fill));
-            S.BookedExecutionIds.Add(fill.ExecutionId);
-            S.Fills++;
-            booked = true;
-        });
+        var fills = new List<AccountFill>();
+        var through = await ReadStoppedFillsAsync(from, fills.Add);
         if (through == from)
         {
             return;
         }
 
+        foreach (var fill in fills)
+        {
+            await RollDayBeforeFillAsync(fill);
+            BookFill(fill, ExecutionOf(fill));
+            S.BookedExecutionIds.Add(fill.ExecutionId);
+            S.Fills++;
+        }
+
         S.FillsBookedThrough = through;
-        if (booked)
+        if (fills.Count > 0)
         {
             // Trades the fills closed are stored before the state that counts them, as the running strategy's are.
             await TradeBook.StoreClosedAsync();

@@ -143,6 +143,10 @@ internal sealed partial class StrategyGrain(
 
         if (!S.Running)
         {
+            // The fills its orders took while it was stopped go into the days they were made, and today's day is open before
+            // the catch-up: it applies what it reads into the open day, and only tells the strategy of the fills booked here.
+            await BookStoppedFillsAsync();
+            await RollDayAsync();
             S.Running = true;
             S.UpdatedAt = time.GetUtcNow();
             await state.WriteStateAsync();
@@ -280,9 +284,10 @@ internal sealed partial class StrategyGrain(
     }
 
     /// <summary>The strategy's own positions, by symbol, valued like the account's: last trade, else quote mid (null without either).</summary>
-    private async Task<List<AccountPosition>> ValuedPositionsAsync()
+    private async Task<List<AccountPosition>> ValuedPositionsAsync() => await ValuedPositionsAsync(await CurrentPositionsAsync());
+
+    private async Task<List<AccountPosition>> ValuedPositionsAsync(IReadOnlyCollection<Position> current)
     {
-        var current = await CurrentPositionsAsync();
         var positions = new List<AccountPosition>(current.Count);
         foreach (var position in current.OrderBy(p => p.Symbol, StringComparer.Ordinal))
         {
