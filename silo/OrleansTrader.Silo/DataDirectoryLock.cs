@@ -1,3 +1,5 @@
+using OrleansTrader.Runtime.AdoNet;
+
 namespace OrleansTrader.Silo;
 
 /// <summary>
@@ -19,7 +21,7 @@ public sealed class DataDirectoryLock(string dataDirectory) : IHostedService, ID
         var directory = System.IO.Path.GetDirectoryName(Path)!;
         try
         {
-            Directory.CreateDirectory(directory);
+            PrivateDirectory.Create(directory);
 
             // FileShare.None is an exclusive advisory lock on Unix and a sharing lock on Windows: either way a second
             // open fails while this one is held.

@@ -1,7 +1,27 @@
+using OrleansTrader.Runtime.AdoNet;
+
 namespace OrleansTrader.Silo.Tests;
 
 public sealed class DataDirectoryLockTests
 {
+    [Fact]
+    public async Task ANewDataDirectory_IsCreatedOwnerOnly()
+    {
+        // It holds the databases (orders, webhook signing secrets): created 0755 before, readable by every local user.
+        if (OperatingSystem.IsWindows())
+        {
+            return; // Unix permissions; Windows folders inherit their parent's access list.
+        }
+
+        using var directory = new SiloDataDirectory("owner-only");
+        var dataDirectory = Path.Combine(directory.Path, "data");
+        using var directoryLock = new DataDirectoryLock(dataDirectory);
+
+        await directoryLock.StartAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(PrivateDirectory.OwnerOnly, File.GetUnixFileMode(dataDirectory));
+    }
+
     [Fact]
     public async Task AnIoErrorThatIsNoHeldLock_SaysWhatFailed_NotThatAnotherSiloRuns()
     {

@@ -75,7 +75,7 @@ public sealed class SqliteDatabase : IDisposable
         var directory = Path.GetDirectoryName(FilePath);
         if (!string.IsNullOrEmpty(directory))
         {
-            Directory.CreateDirectory(directory);
+            PrivateDirectory.Create(directory);
         }
 
         _connectionString = builder.ToString();

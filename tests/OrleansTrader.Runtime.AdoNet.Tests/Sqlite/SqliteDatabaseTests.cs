@@ -25,6 +25,45 @@ public sealed class SqliteDatabaseTests : IDisposable
     }
 
     [Fact]
+    public void Constructor_CreatesTheMissingDirectoryOfTheFile_OwnerOnly()
+    {
+        // The files hold every account's orders and the webhooks' signing secrets in the clear: the folders were created
+        // with the default mode (0755), so any user of the machine could read them.
+        if (OperatingSystem.IsWindows())
+        {
+            return; // Unix permissions; Windows folders inherit their parent's access list.
+        }
+
+        var nested = Path.Combine(_root, "private", "nested");
+
+        using (new SqliteDatabase(new SqliteStorageOptions { DataSource = Path.Combine(nested, "orleanstrader.db") }))
+        {
+        }
+
+        Assert.Equal(PrivateDirectory.OwnerOnly, File.GetUnixFileMode(nested));
+    }
+
+    [Fact]
+    public void Constructor_LeavesAnExistingDirectorysPermissions()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // Unix permissions; Windows folders inherit their parent's access list.
+        }
+
+        var shared = Path.Combine(_root, "shared");
+        const UnixFileMode chosen = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
+        Directory.CreateDirectory(shared);
+        File.SetUnixFileMode(shared, chosen);
+
+        using (new SqliteDatabase(new SqliteStorageOptions { DataSource = Path.Combine(shared, "orleanstrader.db") }))
+        {
+        }
+
+        Assert.Equal(chosen, File.GetUnixFileMode(shared));
+    }
+
+    [Fact]
     public async Task InitializeAsync_PutsFileInWalMode()
     {
         var path = Path.Combine(_root, "wal.db");
