@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using OrleansTrader.Brokers;
 using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Fills;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Grains.Breakers;
@@ -60,6 +61,38 @@ public sealed class GrainsStateJsonTests
         Assert.Equal([true, false], loaded.Outcomes.Select(o => o.IsError));
         var again = _serializer.Deserialize<BreakerState>(_serializer.Serialize(loaded with { Outcomes = [loaded.Outcomes[0] with { Count = 7 }] }));
         Assert.Equal(7, Assert.Single(again.Outcomes).Count);
+    }
+
+    /// <summary>
+    /// A breaker as a build of 2026-12-01 (126d05b) stored it, before a forced reset's overrides were kept: its status has no
+    /// "Overridden". Read with null there, every evaluation of the upgraded silo threw, so no trigger (loss, drawdown,
+    /// broker errors, stale data) could trip the breaker, and the log had an error every second.
+    /// </summary>
+    [Fact]
+    public void BreakerState_StoredBeforeOverrides_ReadsWithNone_AndEvaluates()
+    {
+        const string Old = """{"Status":{"State":"Active","Since":"2026-12-05T14:43:43.2962921+00:00","LastTrigger":"Reset"},"Version":2,"LastReason":"audit reset","LastActor":"key:key_f659ba6e0d7f13a3","Policy":{"DailyLossLimit":5000,"MaxDrawdownPercent":10,"MaxBrokerErrorRate":0.5,"ErrorWindow":"00:05:00","MinErrorSamples":10,"StaleDataMaxAge":"00:01:00"},"DayPnl":-2.32,"Equity":99997.68,"HighWaterMark":100000,"LastMarketDataAt":null,"Outcomes":[{"At":"2026-12-05T14:43:04.9883898+00:00","IsError":false}],"Audit":[{"Version":1,"Transition":{"From":"Active","To":"Reducing","Trigger":"Manual","Actor":"key:key_f659ba6e0d7f13a3","Reason":"audit trip","Timestamp":"2026-12-05T14:43:41.1344056+00:00","Values":{},"Forced":false}},{"Version":2,"Transition":{"From":"Reducing","To":"Active","Trigger":"Reset","Actor":"key:key_f659ba6e0d7f13a3","Reason":"audit reset","Timestamp":"2026-12-05T14:43:43.2962921+00:00","Values":{},"Forced":false}}],"Listeners":[]}""";
+
+        var loaded = _serializer.Deserialize<BreakerState>(Encoding.UTF8.GetBytes(Old));
+
+        Assert.Equal((TradingState.Active, BreakerTrigger.Reset), (loaded.Status.State, loaded.Status.LastTrigger));
+        Assert.NotNull(loaded.Status.Overridden);
+        Assert.Empty(loaded.Status.Overridden);
+        Assert.Equal(2, loaded.Version);
+        Assert.Equal(2, loaded.Audit.Count);
+
+        // Its next evaluation works, and trips on a loss past the stored policy's limit.
+        var now = new DateTimeOffset(2026, 12, 5, 15, 0, 0, TimeSpan.Zero);
+        var quiet = CircuitBreaker.Evaluate(loaded.Status, loaded.Policy, new BreakerSignals { DayPnl = -2.32m }, now);
+        Assert.True(quiet.IsSuccess);
+        Assert.Empty(quiet.Value!.Transitions);
+        var loss = CircuitBreaker.Evaluate(loaded.Status, loaded.Policy, new BreakerSignals { DayPnl = -6_000m }, now);
+        Assert.Equal(TradingState.Reducing, loss.Value!.Status.State);
+
+        // An explicit null (the complete form) reads the same.
+        var withNull = Old.Replace("\"LastTrigger\":\"Reset\"}", "\"LastTrigger\":\"Reset\",\"Overridden\":null}", StringComparison.Ordinal);
+        Assert.Contains("\"Overridden\":null", withNull, StringComparison.Ordinal);
+        Assert.Empty(_serializer.Deserialize<BreakerState>(Encoding.UTF8.GetBytes(withNull)).Status.Overridden);
     }
 
     [Fact]
