@@ -157,7 +157,9 @@ public sealed class BacktestTests
             Validation = new BacktestWindow(t0 - (60 * Minute), t0),
         });
         Assert.Equal(StrategyErrorCodes.NoBars, noValidationBars.ErrorCode);
-        Assert.StartsWith("The validation window: No one-minute bars of SWP ending by", noValidationBars.Message, StringComparison.Ordinal);
+        Assert.StartsWith(
+            $"The validation window: No one-minute bars of SWP starting at or after {t0 - (60 * Minute):O} and ending by {t0:O}, in the silo",
+            noValidationBars.Message, StringComparison.Ordinal);
         var byDrawdown = (await backtests.SweepAsync(new RunBacktestSweep
         {
             Backtest = backtest,
@@ -285,6 +287,15 @@ public sealed class BacktestTests
             Kind = StrategyKinds.SmaCrossover, Symbols = ["NOFILE"], Parameters = Sma, Source = BacktestSource.Files, BarInterval = TimeSpan.FromDays(1),
         });
         Assert.Equal((StrategyErrorCodes.NoBars, "No daily bars of NOFILE in the market-data files."), (none.ErrorCode, none.Message));
+
+        // A start past the files' last day: the message said there were no bars of FILE at all.
+        var late = day0.AddDays(400);
+        var afterTheFiles = await backtests.RunAsync(new RunBacktest
+        {
+            Kind = StrategyKinds.SmaCrossover, Symbols = ["FILE"], Parameters = Sma, Source = BacktestSource.Files, BarInterval = TimeSpan.FromDays(1), Start = late,
+        });
+        Assert.Equal((StrategyErrorCodes.NoBars, $"No daily bars of FILE starting at or after {late:O} in the market-data files."),
+            (afterTheFiles.ErrorCode, afterTheFiles.Message));
         var seconds = await backtests.RunAsync(new RunBacktest
         {
             Kind = StrategyKinds.SmaCrossover, Symbols = ["FILE"], Parameters = Sma, Source = BacktestSource.Files, BarInterval = TimeSpan.FromSeconds(1),

@@ -149,9 +149,13 @@ internal sealed class BacktestGrain(
         var missing = read.Where(r => r.Bars.Count == 0).Select(r => r.Report).ToList();
         if (missing.Count > 0)
         {
+            // The whole window the bars were asked from: a start past a symbol's last file otherwise read as no files at all.
+            var from = command.Start is { } start ? $" starting at or after {start:O}" : null;
+            var by = before < now ? $" ending by {before:O}" : null;
+            var window = from is null ? by : by is null ? from : $"{from} and{by}";
             return (null, (StrategyErrorCodes.NoBars,
                 $"No {IntervalName(command.BarInterval)} bars of {string.Join(", ", missing.Select(m => m.Symbol))}"
-                + (before < now ? $" ending by {before:O}" : command.Source == BacktestSource.Files ? string.Empty : " yet")
+                + (window ?? (command.Source == BacktestSource.Files ? string.Empty : " yet"))
                 + (command.Source == BacktestSource.Files ? " in the market-data files." : ", in the silo or its history sources.")
                 + string.Concat(missing.Where(m => m.Problem is not null).Select(m => $" {m.Symbol}: {m.Problem}"))));
         }
