@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using OrleansTrader.Gateway.Apis;
@@ -32,6 +33,43 @@ public sealed class EventStreamResultTests
             blocks.Select(b => b.StartsWith("id: ", StringComparison.Ordinal) ? b.Split('\n')[0] : b));
     }
 
+    [Fact]
+    public async Task EventStream_EndsAndAbortsTheConnection_WhenTheClientTakesNoWrite()
+    {
+        // A client that stopped reading: the socket's buffers are full, so the write waits until it is canceled. Without a
+        // bound of its own the stream held its connection, its key's slot and a page until the server's minimum data rate
+        // gave up, which after megabytes sent is hours away.
+        using var ended = new CancellationTokenSource();
+        var account = ScriptedAccount.Create(new Queue<AccountEventPage>([Page(oldest: 1, last: 1, truncated: false, 1)]), ended);
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var lifetime = new RecordingLifetime { RequestAborted = ended.Token };
+        var http = new DefaultHttpContext { RequestServices = services };
+        http.Features.Set<IHttpRequestLifetimeFeature>(lifetime);
+        await using var body = new UnreadBody();
+        http.Response.Body = body;
+        var options = new GatewayEventStreamOptions { PageSize = 1, WriteTimeout = TimeSpan.FromSeconds(1) };
+        var result = new EventStreamResult("acct", 0, account, null, options, TimeProvider.System,
+            new GatewayMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), NullLogger<EventStreamResult>.Instance);
+
+        // The bound is generous: the write never completes, so only the stream's own timeout can end it.
+        await result.ExecuteAsync(http).WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, body.WritesStarted);
+        Assert.True(lifetime.Aborted, "The connection of a client that took no write must be aborted, not left to the server.");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3601)]
+    public void EventStream_WriteTimeoutOutsideOneSecondToOneHour_IsRefused(int seconds)
+    {
+        var options = new GatewayOptions { Events = { WriteTimeout = TimeSpan.FromSeconds(seconds) } };
+
+        var result = new GatewayOptionsValidator().Validate(null, options);
+
+        Assert.Contains("Gateway:Events:WriteTimeout must be between 00:00:01 and 01:00:00.", result.Failures ?? []);
+    }
+
     private static AccountEventPage Page(long oldest, long last, bool truncated, params long[] sequences) => new()
     {
         Events = [.. sequences.Select(s => new AccountEvent { Sequence = s, AccountId = "acct", Timestamp = DateTimeOffset.UnixEpoch, Kind = AccountEventKind.BreakerChanged })],
@@ -52,6 +90,57 @@ public sealed class EventStreamResultTests
 
         await result.ExecuteAsync(http);
         return Encoding.UTF8.GetString(body.ToArray());
+    }
+
+    /// <summary>A response body whose client reads nothing: a flush of nothing completes, a write waits until canceled.</summary>
+    private sealed class UnreadBody : Stream
+    {
+        private int _writesStarted;
+
+        public int WritesStarted => Volatile.Read(ref _writesStarted);
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _writesStarted);
+            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    private sealed class RecordingLifetime : IHttpRequestLifetimeFeature
+    {
+        public CancellationToken RequestAborted { get; set; }
+
+        public bool Aborted { get; private set; }
+
+        public void Abort() => Aborted = true;
     }
 
     /// <summary>Answers GetEventsAsync from a script and ends the request once the script is read; nothing else is called.</summary>

@@ -18,7 +18,7 @@ namespace OrleansTrader.Gateway.Apis;
 /// history (<see cref="IAccountGrain.GetEventsAsync"/>) in sequence order, so a reconnect with Last-Event-ID sees no gap and
 /// no duplicate. The live "account-events" memory stream only wakes the loop early (a one-slot signal: bounded buffering per
 /// connection whatever the event rate); a poll covers dropped notifications. Heartbeats are SSE comments. The loop ends
-/// when the client disconnects.
+/// when the client disconnects, or stops reading (a write it does not take within the write timeout aborts the connection).
 /// </summary>
 internal sealed partial class EventStreamResult(
     string accountId,
@@ -55,8 +55,13 @@ internal sealed partial class EventStreamResult(
         metrics.EventStreamOpened();
         try
         {
-            await response.Body.FlushAsync(aborted);
-            await RunAsync(response.Body, wake.Reader, aborted);
+            if (!await TimedWriteAsync(response.Body.FlushAsync, aborted) || !await RunAsync(response.Body, wake.Reader, aborted))
+            {
+                // A client that stopped reading would otherwise hold its connection, its key's slot and a page for as long
+                // as the server's minimum data rate allows: hours, once the stream has sent megabytes. Aborting frees them.
+                LogWriteStalled(logger, accountId, options.WriteTimeout);
+                httpContext.Abort();
+            }
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
@@ -72,7 +77,9 @@ internal sealed partial class EventStreamResult(
         }
     }
 
-    private async Task RunAsync(Stream body, ChannelReader<bool> wake, CancellationToken aborted)
+    /// <summary>Writes until the client disconnects or the host stops (true), the key is revoked (true), or the client
+    /// does not take a write within <see cref="GatewayEventStreamOptions.WriteTimeout"/> (false).</summary>
+    private async Task<bool> RunAsync(Stream body, ChannelReader<bool> wake, CancellationToken aborted)
     {
         var lastWrite = time.GetUtcNow();
         while (!aborted.IsCancellationRequested)
@@ -81,7 +88,7 @@ internal sealed partial class EventStreamResult(
             if (keyActive is not null && !await keyActive())
             {
                 LogKeyRevoked(logger, accountId, after);
-                return;
+                return true;
             }
 
             var page = await account.GetEventsAsync(after, options.PageSize);
@@ -113,7 +120,11 @@ internal sealed partial class EventStreamResult(
 
             if (text.Length > 0)
             {
-                await WriteAsync(body, text, aborted);
+                if (!await WriteAsync(body, text, aborted))
+                {
+                    return false;
+                }
+
                 lastWrite = time.GetUtcNow();
                 if (page.Events.Count >= options.PageSize)
                 {
@@ -123,7 +134,11 @@ internal sealed partial class EventStreamResult(
 
             if (time.GetUtcNow() - lastWrite >= options.HeartbeatInterval)
             {
-                await WriteAsync(body, new StringBuilder(": heartbeat\n\n"), aborted);
+                if (!await WriteAsync(body, new StringBuilder(": heartbeat\n\n"), aborted))
+                {
+                    return false;
+                }
+
                 lastWrite = time.GetUtcNow();
             }
 
@@ -140,6 +155,8 @@ internal sealed partial class EventStreamResult(
                 LogPolled(logger, accountId);
             }
         }
+
+        return true;
     }
 
     private async Task<StreamSubscriptionHandle<AccountEvent>?> SubscribeAsync(ChannelWriter<bool> wake)
@@ -180,10 +197,38 @@ internal sealed partial class EventStreamResult(
     private static void AppendTruncated(StringBuilder text, long requestedAfter, long oldestSequence) =>
         Append(text, null, "truncated", JsonSerializer.Serialize(new EventHistoryTruncated(requestedAfter, oldestSequence), GatewayJsonContext.Default.EventHistoryTruncated));
 
-    private static async Task WriteAsync(Stream body, StringBuilder text, CancellationToken aborted)
+    /// <summary>Writes and flushes <paramref name="text"/>; false when the client did not take it in time.</summary>
+    private Task<bool> WriteAsync(Stream body, StringBuilder text, CancellationToken aborted)
     {
-        await body.WriteAsync(Encoding.UTF8.GetBytes(text.ToString()), aborted);
-        await body.FlushAsync(aborted);
+        var bytes = Encoding.UTF8.GetBytes(text.ToString());
+        return TimedWriteAsync(
+            async cancellation =>
+            {
+                await body.WriteAsync(bytes, cancellation);
+                await body.FlushAsync(cancellation);
+            },
+            aborted);
+    }
+
+    /// <summary>
+    /// Runs one write; false when it did not complete within <see cref="GatewayEventStreamOptions.WriteTimeout"/>: the
+    /// client stopped reading and the socket's and the server's buffers are full. Checked after the write too, since a
+    /// server may end a canceled write by aborting the connection instead of throwing.
+    /// </summary>
+    private async Task<bool> TimedWriteAsync(Func<CancellationToken, Task> write, CancellationToken aborted)
+    {
+        using var timeout = new CancellationTokenSource(options.WriteTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, timeout.Token);
+        try
+        {
+            await write(linked.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        return !timeout.IsCancellationRequested;
     }
 
     private static string Kind(AccountEventKind kind) => kind switch
@@ -205,6 +250,9 @@ internal sealed partial class EventStreamResult(
 
     [LoggerMessage(EventId = 7204, Level = LogLevel.Information, Message = "Event stream of account {AccountId} ended after sequence {Sequence}: its key was revoked")]
     private static partial void LogKeyRevoked(ILogger logger, string accountId, long sequence);
+
+    [LoggerMessage(EventId = 7205, Level = LogLevel.Information, Message = "Event stream of account {AccountId} ended: the client took no write within {WriteTimeout} (it resumes with Last-Event-ID)")]
+    private static partial void LogWriteStalled(ILogger logger, string accountId, TimeSpan writeTimeout);
 
     [LoggerMessage(EventId = 7203, Level = LogLevel.Trace, Message = "Event stream of account {AccountId} polled")]
     private static partial void LogPolled(ILogger logger, string accountId);

@@ -14,4 +14,10 @@ public sealed class GatewayEventStreamOptions
 
     /// <summary>Event streams one key may hold open at once; one more is refused with 429 until one closes.</summary>
     public int MaxStreamsPerKey { get; set; } = 20;
+
+    /// <summary>
+    /// A write the client has not taken within this long ends the stream: the connection is aborted, so a client that stopped
+    /// reading frees its slot, its page and its connection, and resumes with Last-Event-ID once it reads again.
+    /// </summary>
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -59,6 +59,11 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add("Gateway:Events:MaxStreamsPerKey must be between 1 and 10000.");
         }
 
+        if (events.WriteTimeout < TimeSpan.FromSeconds(1) || events.WriteTimeout > TimeSpan.FromHours(1))
+        {
+            failures.Add("Gateway:Events:WriteTimeout must be between 00:00:01 and 01:00:00.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
