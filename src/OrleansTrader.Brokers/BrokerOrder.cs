@@ -55,8 +55,9 @@ public sealed record BrokerOrder
     /// <summary>For a bracket/OCO/OTO child, its parent's id.</summary>
     public string? ParentOrderId { get; init; }
 
+    // "?? ...": older stored JSON lacks it, and the generated reader passes null (StoredJsonMissingMemberTests).
     /// <summary>Child orders of a bracket, OCO or OTO order.</summary>
-    public IReadOnlyList<BrokerOrder> Legs { get; init; } = [];
+    public IReadOnlyList<BrokerOrder> Legs { get; init => field = value ?? []; } = [];
 
     /// <summary>Why the venue rejected or canceled it, when it said.</summary>
     public string? Reason { get; init; }

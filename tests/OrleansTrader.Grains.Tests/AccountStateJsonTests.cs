@@ -124,6 +124,31 @@ public sealed class AccountStateJsonTests
         Assert.Equal(original, _compact.Deserialize<AccountSettings>(_compact.Serialize(original)));
     }
 
+    /// <summary>
+    /// An account's settings as every build before dated regulatory rates (ec41978) stored them: no
+    /// "DatedRegulatoryRates". They read false there (an init-only bool the stored JSON lacks is set to false, not left at
+    /// its initializer), so every account opened before the upgrade paid the fixed rates instead of the dated ones.
+    /// </summary>
+    [Fact]
+    public void AccountSettings_StoredBeforeDatedRegulatoryRates_ReadWithThemOn_AndAreWrittenAsBefore()
+    {
+        const string Written = """{"FeeModel":{"Kind":"ZeroCommission","PerShareRate":0.005,"MinimumPerOrder":1.00,"MaxPercentOfNotional":0.5,"BasisPoints":1,"IncludeRegulatoryFees":true,"SecFeePerMillion":27.80,"TafPerShare":0.000166,"TafMaxPerTrade":8.30,"DatedRegulatoryRates":true},"RiskLimits":{"MaxOrderNotional":100000,"MaxPositionNotional":250000,"MaxPositionPercentOfEquity":25,"MaxOpenOrders":100,"MaxSubmitsPerWindow":60,"SubmitWindow":"00:01:00","MaxQuoteAge":"00:00:30","PriceBandPercent":10,"AllowShortSelling":true,"RequireMarketOpen":true},"BreakerPolicy":{"DailyLossLimit":5000,"MaxDrawdownPercent":10,"MaxBrokerErrorRate":0.5,"ErrorWindow":"00:05:00","MinErrorSamples":10,"StaleDataMaxAge":"00:01:00"}}""";
+        var old = Written.Replace(",\"DatedRegulatoryRates\":true", string.Empty, StringComparison.Ordinal);
+        Assert.NotEqual(Written, old);
+
+        var loaded = _compact.Deserialize<AccountSettings>(Encoding.UTF8.GetBytes(old));
+
+        Assert.True(loaded.FeeModel.DatedRegulatoryRates);
+        Assert.True(loaded.FeeModel.RegulatoryFees?.Dated);
+        Assert.Equal(new AccountSettings(), loaded);
+
+        // What is written did not change: a new account's settings, and the old ones written again.
+        Assert.Equal(Written, Encoding.UTF8.GetString(_compact.Serialize(new AccountSettings())));
+        Assert.Equal(Written, Encoding.UTF8.GetString(_compact.Serialize(loaded)));
+        Assert.False(_compact.Deserialize<AccountSettings>(
+            Encoding.UTF8.GetBytes(Written.Replace("\"DatedRegulatoryRates\":true", "\"DatedRegulatoryRates\":false", StringComparison.Ordinal))).FeeModel.DatedRegulatoryRates);
+    }
+
     [Fact]
     public void RecordsInTheOlderCompleteForm_StillLoad()
     {

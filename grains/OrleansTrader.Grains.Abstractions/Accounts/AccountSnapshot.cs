@@ -57,7 +57,8 @@ public sealed record AccountSnapshot
 
     public required long LastEventSequence { get; init; }
 
-    public IReadOnlyList<string> MissingMarks { get; init; } = [];
+    // "?? ...": older stored JSON lacks it, and the generated reader passes null (StoredJsonMissingMemberTests).
+    public IReadOnlyList<string> MissingMarks { get; init => field = value ?? []; } = [];
 
     /// <summary>
     /// Why the valuation figures are null when every position has a mark: the account's amounts at those marks are beyond

@@ -10,17 +10,18 @@ public sealed record OpenAccount
 {
     public required decimal Cash { get; init; }
 
-    public string Currency { get; init; } = "USD";
+    // "?? ...": older stored JSON lacks it, and the generated reader passes null (StoredJsonMissingMemberTests).
+    public string Currency { get; init => field = value ?? "USD"; } = "USD";
 
     public AccountType AccountType { get; init; } = AccountType.Cash;
 
-    public FeeModelSpec FeeModel { get; init; } = FeeModelSpec.Default;
+    public FeeModelSpec FeeModel { get; init => field = value ?? FeeModelSpec.Default; } = FeeModelSpec.Default;
 
-    public RiskLimits RiskLimits { get; init; } = RiskLimits.Default;
+    public RiskLimits RiskLimits { get; init => field = value ?? RiskLimits.Default; } = RiskLimits.Default;
 
-    public BreakerPolicy BreakerPolicy { get; init; } = BreakerPolicy.Default;
+    public BreakerPolicy BreakerPolicy { get; init => field = value ?? BreakerPolicy.Default; } = BreakerPolicy.Default;
 
-    public string Broker { get; init; } = BrokerNames.Paper;
+    public string Broker { get; init => field = value ?? BrokerNames.Paper; } = BrokerNames.Paper;
 
     /// <summary>A display name (free text, not an identifier).</summary>
     public string? Name { get; init; }

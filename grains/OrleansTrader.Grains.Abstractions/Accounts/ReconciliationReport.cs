@@ -9,7 +9,8 @@ public sealed record ReconciliationReport
 
     public int ResolvedOrders { get; init; }
 
-    public IReadOnlyList<string> Mismatches { get; init; } = [];
+    // "?? ...": older stored JSON lacks it, and the generated reader passes null (StoredJsonMissingMemberTests).
+    public IReadOnlyList<string> Mismatches { get; init => field = value ?? []; } = [];
 
     /// <summary>True when a mismatch could not be explained and the account's breaker was tripped to REDUCING.</summary>
     public bool TrippedBreaker { get; init; }

@@ -42,11 +42,12 @@ public sealed record BacktestReport
 
     public required PerformanceReport Statistics { get; init; }
 
+    // "?? ...": older stored JSON lacks it, and the generated reader passes null (StoredJsonMissingMemberTests).
     /// <summary>
     /// Equity after each bar, thinned to at most <see cref="MaxEquityPoints"/> evenly spaced points (the first and last
     /// always among them), for a chart; the statistics are computed on every bar.
     /// </summary>
-    public IReadOnlyList<EquityPoint> EquityCurve { get; init; } = [];
+    public IReadOnlyList<EquityPoint> EquityCurve { get; init => field = value ?? []; } = [];
 
     /// <summary>Closed round trips, oldest first.</summary>
     public required IReadOnlyList<RoundTripTrade> RoundTrips { get; init; }

@@ -10,7 +10,8 @@ public sealed record CreateStrategy
 
     public required IReadOnlyList<string> Symbols { get; init; }
 
-    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+    // "?? ...": older stored JSON lacks it, and the generated reader passes null (StoredJsonMissingMemberTests).
+    public IReadOnlyDictionary<string, string> Parameters { get; init => field = value ?? new Dictionary<string, string>(); } = new Dictionary<string, string>();
 
     /// <summary>The bars the strategy runs on: one minute ("bars") or one second ("bars-1s").</summary>
     public TimeSpan BarInterval { get; init; } = TimeSpan.FromMinutes(1);

@@ -18,7 +18,8 @@ public sealed record RunBacktest
 
     public required IReadOnlyList<string> Symbols { get; init; }
 
-    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+    // "?? ...": older stored JSON lacks it, and the generated reader passes null (StoredJsonMissingMemberTests).
+    public IReadOnlyDictionary<string, string> Parameters { get; init => field = value ?? new Dictionary<string, string>(); } = new Dictionary<string, string>();
 
     /// <summary>Where the bars come from: the latest the silo can read (default), or its folder of market-data files.</summary>
     public BacktestSource Source { get; init; } = BacktestSource.Latest;
@@ -37,7 +38,7 @@ public sealed record RunBacktest
 
     public decimal InitialCash { get; init; } = 100_000m;
 
-    public FeeModelSpec FeeModel { get; init; } = FeeModelSpec.Default;
+    public FeeModelSpec FeeModel { get; init => field = value ?? FeeModelSpec.Default; } = FeeModelSpec.Default;
 
     /// <summary>Fill an intent at the close of the bar that made it, instead of at the next bar's open (the default).</summary>
     public bool FillAtSignalClose { get; init; }

@@ -31,11 +31,12 @@ public sealed record StrategyStatus
     /// <summary>Intents sent for less than asked while REDUCING: a reversal cut down to the part that closes the position.</summary>
     public long IntentsCutToClose { get; init; }
 
+    // "?? ...": older stored JSON lacks it, and the generated reader passes null (StoredJsonMissingMemberTests).
     /// <summary>
     /// The strategy's own positions, from its own fills (the account may hold more), valued like the account's: at the
     /// symbol's last trade, else its quote mid. A position closed since keeps its realized P&amp;L and fees here.
     /// </summary>
-    public IReadOnlyList<AccountPosition> Positions { get; init; } = [];
+    public IReadOnlyList<AccountPosition> Positions { get; init => field = value ?? []; } = [];
 
     /// <summary>Realized P&amp;L of the strategy's own fills, before fees.</summary>
     public decimal RealizedPnl { get; init; }

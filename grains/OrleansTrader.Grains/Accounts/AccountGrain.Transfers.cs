@@ -7,7 +7,8 @@ namespace OrleansTrader.Grains.Accounts;
 /// <summary>The account's cash transfers, newest last: its "transfers" record, written once per transfer.</summary>
 internal sealed record AccountTransfers
 {
-    public List<CashTransfer> Transfers { get; init; } = [];
+    // "?? ...": older stored JSON lacks it, and the generated reader passes null (StoredJsonMissingMemberTests).
+    public List<CashTransfer> Transfers { get; init => field = value ?? []; } = [];
 }
 
 /// <summary>

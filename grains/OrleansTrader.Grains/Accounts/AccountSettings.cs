@@ -10,9 +10,10 @@ namespace OrleansTrader.Grains.Accounts;
 /// </summary>
 internal sealed record AccountSettings
 {
-    public FeeModelSpec FeeModel { get; init; } = FeeModelSpec.Default;
+    // "?? ...": older stored JSON lacks it, and the generated reader passes null (StoredJsonMissingMemberTests).
+    public FeeModelSpec FeeModel { get; init => field = value ?? FeeModelSpec.Default; } = FeeModelSpec.Default;
 
-    public RiskLimits RiskLimits { get; init; } = RiskLimits.Default;
+    public RiskLimits RiskLimits { get; init => field = value ?? RiskLimits.Default; } = RiskLimits.Default;
 
-    public BreakerPolicy BreakerPolicy { get; init; } = BreakerPolicy.Default;
+    public BreakerPolicy BreakerPolicy { get; init => field = value ?? BreakerPolicy.Default; } = BreakerPolicy.Default;
 }

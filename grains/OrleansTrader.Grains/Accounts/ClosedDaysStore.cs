@@ -13,7 +13,8 @@ internal static class DateRange
 /// <summary>A grain's closed days, oldest first: its "days" record, written once a day, when a day closes.</summary>
 internal abstract record ClosedDays<TDay>
 {
-    public List<TDay> Days { get; init; } = [];
+    // "?? ...": older stored JSON lacks it, and the generated reader passes null (StoredJsonMissingMemberTests).
+    public List<TDay> Days { get; init => field = value ?? []; } = [];
 }
 
 /// <summary>

@@ -9,9 +9,10 @@ namespace OrleansTrader.Grains.Paper;
 /// </summary>
 internal sealed record PaperArchiveChunk
 {
-    public IReadOnlyList<PaperStoredOrder> Orders { get; init; } = [];
+    // "?? ...": older stored JSON lacks it, and the generated reader passes null (StoredJsonMissingMemberTests).
+    public IReadOnlyList<PaperStoredOrder> Orders { get; init => field = value ?? []; } = [];
 
-    public IReadOnlyList<PaperStoredExecution> Executions { get; init; } = [];
+    public IReadOnlyList<PaperStoredExecution> Executions { get; init => field = value ?? []; } = [];
 
     public static PaperArchiveChunk From(IReadOnlyList<PaperOrderRecord> orders, IReadOnlyList<Execution> executions)
     {

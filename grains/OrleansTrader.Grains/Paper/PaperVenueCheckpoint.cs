@@ -10,7 +10,8 @@ namespace OrleansTrader.Grains.Paper;
 /// </summary>
 internal sealed record PaperVenueCheckpoint
 {
-    public PaperVenueSnapshot Snapshot { get; init; } = new();
+    // "?? ...": older stored JSON lacks it, and the generated reader passes null (StoredJsonMissingMemberTests).
+    public PaperVenueSnapshot Snapshot { get; init => field = value ?? new(); } = new();
 
     public long Through { get; init; }
 

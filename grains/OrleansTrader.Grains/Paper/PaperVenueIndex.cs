@@ -3,5 +3,6 @@ namespace OrleansTrader.Grains.Paper;
 /// <summary>The accounts the paper venue has stored (so it can reload them at start).</summary>
 internal sealed record PaperVenueIndex
 {
-    public IReadOnlyList<string> Accounts { get; init; } = [];
+    // "?? ...": older stored JSON lacks it, and the generated reader passes null (StoredJsonMissingMemberTests).
+    public IReadOnlyList<string> Accounts { get; init => field = value ?? []; } = [];
 }

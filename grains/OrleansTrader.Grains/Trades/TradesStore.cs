@@ -7,7 +7,8 @@ namespace OrleansTrader.Grains.Trades;
 /// <summary>A page of an account's or a strategy's closed trades: its "trades-N" record, trades N×100+1 to N×100+100.</summary>
 internal sealed record TradesPage
 {
-    public List<ClosedTrade> Trades { get; init; } = [];
+    // "?? ...": older stored JSON lacks it, and the generated reader passes null (StoredJsonMissingMemberTests).
+    public List<ClosedTrade> Trades { get; init => field = value ?? []; } = [];
 }
 
 /// <summary>

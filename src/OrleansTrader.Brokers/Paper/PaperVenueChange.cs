@@ -10,22 +10,23 @@ namespace OrleansTrader.Brokers.Paper;
 /// </summary>
 public sealed record PaperVenueChange
 {
-    public IReadOnlyList<PaperOrderRecord> Orders { get; init; } = [];
+    // "?? ...": older stored JSON lacks it, and the generated reader passes null (StoredJsonMissingMemberTests).
+    public IReadOnlyList<PaperOrderRecord> Orders { get; init => field = value ?? []; } = [];
 
-    public IReadOnlyList<string> RemovedOrderIds { get; init; } = [];
+    public IReadOnlyList<string> RemovedOrderIds { get; init => field = value ?? []; } = [];
 
-    public IReadOnlyList<OrderGroup> Groups { get; init; } = [];
+    public IReadOnlyList<OrderGroup> Groups { get; init => field = value ?? []; } = [];
 
-    public IReadOnlyList<string> RemovedGroupIds { get; init; } = [];
+    public IReadOnlyList<string> RemovedGroupIds { get; init => field = value ?? []; } = [];
 
-    public IReadOnlyList<Position> Positions { get; init; } = [];
+    public IReadOnlyList<Position> Positions { get; init => field = value ?? []; } = [];
 
-    public IReadOnlyList<string> RemovedSymbols { get; init; } = [];
+    public IReadOnlyList<string> RemovedSymbols { get; init => field = value ?? []; } = [];
 
     /// <summary>How many executions left the front of the list (archived).</summary>
     public int DroppedExecutions { get; init; }
 
-    public IReadOnlyList<Execution> AddedExecutions { get; init; } = [];
+    public IReadOnlyList<Execution> AddedExecutions { get; init => field = value ?? []; } = [];
 
     public long NextSequence { get; init; }
 

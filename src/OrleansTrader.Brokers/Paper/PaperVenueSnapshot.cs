@@ -10,14 +10,15 @@ namespace OrleansTrader.Brokers.Paper;
 /// </summary>
 public sealed record PaperVenueSnapshot
 {
-    public IReadOnlyList<PaperOrderRecord> Orders { get; init; } = [];
+    // "?? ...": older stored JSON lacks it, and the generated reader passes null (StoredJsonMissingMemberTests).
+    public IReadOnlyList<PaperOrderRecord> Orders { get; init => field = value ?? []; } = [];
 
-    public IReadOnlyList<OrderGroup> Groups { get; init; } = [];
+    public IReadOnlyList<OrderGroup> Groups { get; init => field = value ?? []; } = [];
 
     /// <summary>Executions inside the retention window, oldest first.</summary>
-    public IReadOnlyList<Execution> Executions { get; init; } = [];
+    public IReadOnlyList<Execution> Executions { get; init => field = value ?? []; } = [];
 
-    public IReadOnlyList<Position> Positions { get; init; } = [];
+    public IReadOnlyList<Position> Positions { get; init => field = value ?? []; } = [];
 
     public long NextSequence { get; init; }
 

@@ -17,8 +17,9 @@ public sealed record BreakerTransition
 
     public required DateTimeOffset Timestamp { get; init; }
 
+    // "?? ...": older stored JSON lacks it, and the generated reader passes null (StoredJsonMissingMemberTests).
     /// <summary>The measured values and thresholds behind the transition (for a forced reset: the conditions overridden).</summary>
-    public ImmutableSortedDictionary<string, decimal> Values { get; init; } = ImmutableSortedDictionary<string, decimal>.Empty;
+    public ImmutableSortedDictionary<string, decimal> Values { get; init => field = value ?? ImmutableSortedDictionary<string, decimal>.Empty; } = ImmutableSortedDictionary<string, decimal>.Empty;
 
     /// <summary>True for a reset that overrode a condition that still held.</summary>
     public bool Forced { get; init; }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace OrleansTrader.Domain.Fees;
 
 /// <summary>
@@ -9,6 +11,18 @@ public sealed record FeeModelSpec
     public const string InvalidCode = "FEE_MODEL_INVALID";
 
     public static FeeModelSpec Default { get; } = new();
+
+    public FeeModelSpec()
+    {
+    }
+
+    /// <summary>
+    /// The JSON reader's constructor, for <see cref="DatedRegulatoryRates"/>: the source-generated reader sets an init-only
+    /// member the stored JSON lacks to false (not to its initializer), but gives a missing constructor parameter its
+    /// default. So a spec stored before the setting existed reads true, as the setting says.
+    /// </summary>
+    [JsonConstructor]
+    public FeeModelSpec(bool datedRegulatoryRates = true) => DatedRegulatoryRates = datedRegulatoryRates;
 
     public FeeModelKind Kind { get; init; } = FeeModelKind.ZeroCommission;
 

@@ -47,7 +47,8 @@ public sealed record Order
     /// <summary>The broker's or risk engine's reason for the last status change, where one was given.</summary>
     public string? StatusReason { get; init; }
 
-    public ImmutableHashSet<string> ExecutionIds { get; init; } = ImmutableHashSet<string>.Empty;
+    // "?? ...": older stored JSON lacks it, and the generated reader passes null (StoredJsonMissingMemberTests).
+    public ImmutableHashSet<string> ExecutionIds { get; init => field = value ?? ImmutableHashSet<string>.Empty; } = ImmutableHashSet<string>.Empty;
 
     public static Order Create(string orderId, OrderRequest request, DateTimeOffset at, DateTimeOffset? expiresAt = null,
         string? parentOrderId = null)

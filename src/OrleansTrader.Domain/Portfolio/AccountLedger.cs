@@ -20,9 +20,10 @@ public sealed record AccountLedger
 
     public required decimal Cash { get; init; }
 
-    public ImmutableDictionary<string, Position> Positions { get; init; } = ImmutableDictionary<string, Position>.Empty;
+    // "?? ...": older stored JSON lacks it, and the generated reader passes null (StoredJsonMissingMemberTests).
+    public ImmutableDictionary<string, Position> Positions { get; init => field = value ?? ImmutableDictionary<string, Position>.Empty; } = ImmutableDictionary<string, Position>.Empty;
 
-    public ImmutableDictionary<string, Reservation> Reservations { get; init; } = ImmutableDictionary<string, Reservation>.Empty;
+    public ImmutableDictionary<string, Reservation> Reservations { get; init => field = value ?? ImmutableDictionary<string, Reservation>.Empty; } = ImmutableDictionary<string, Reservation>.Empty;
 
     public decimal RealizedPnlTotal { get; init; }
 
