@@ -3,9 +3,11 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Runtime;
+using OrleansTrader.Runtime.AdoNet;
 
 namespace OrleansTrader.Silo.Tests;
 
@@ -159,6 +161,144 @@ public sealed class SiloHandoverTests : IAsyncLifetime
 
         Assert.Contains("Lost the connection that holds the database for this silo", log.ToString(), StringComparison.Ordinal);
         Assert.True(process.ExitCode == 1, $"exit code {process.ExitCode}");
+    }
+
+    [Fact]
+    public async Task TheSiloProcess_StoppedWhileItWaitsForTheDatabase_ExitsCleanlyWithoutAnError()
+    {
+        // A rolling deployment stops silos that wait: a restarted replica of the retired revision when that revision is
+        // deactivated, a new revision that is rolled back. SIGTERM ended the wait with an error of the host ("Hosting failed
+        // to start") and a TaskCanceledException's stack trace, for a stop that was asked for and lost nothing.
+        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "The test sends SIGTERM with kill.");
+        await using var holder = new PostgresSiloLease(
+            new PostgresStorageOptions { ConnectionString = _connectionString }, "app--rev1",
+            NullLogger.Instance);
+        await holder.AcquireAsync(Ct);
+
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
+            WorkingDirectory = Directory.CreateTempSubdirectory("silo-lease-wait-stop-").FullName,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OrleansTrader.Silo.dll"));
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        start.Environment["Storage__Provider"] = "postgres";
+        start.Environment["Storage__ConnectionString"] = _connectionString;
+        start.Environment["Silo__DeploymentId"] = "app--rev1";
+        start.Environment["Demo__Enabled"] = "false";
+        start.Environment["Feed__Kind"] = "none";
+        var log = new System.Text.StringBuilder();
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var process = new Process { StartInfo = start };
+        DataReceivedEventHandler collect = (_, e) =>
+        {
+            lock (log)
+            {
+                log.AppendLine(e.Data);
+            }
+
+            if (e.Data?.Contains("Another silo holds PostgreSQL schema", StringComparison.Ordinal) == true)
+            {
+                waiting.TrySetResult();
+            }
+        };
+        process.OutputDataReceived += collect;
+        process.ErrorDataReceived += collect;
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await waiting.Task.WaitAsync(TimeSpan.FromSeconds(90), Ct);
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync(Ct);
+            }
+
+            await process.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromSeconds(90), Ct);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            Directory.Delete(start.WorkingDirectory, recursive: true);
+        }
+
+        var output = log.ToString();
+        Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}\n{output}");
+        Assert.DoesNotContain(" ERR]", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("did not start", output, StringComparison.Ordinal);
+        Assert.True(holder.IsHeld);
+    }
+
+    [Fact]
+    public async Task StorageCommandTimeout_BoundsTheSchemaSetUp_ThatBuildsAnUpgradesIndexOnTheExistingLog()
+    {
+        // The first start of a version that adds an index to the stream log builds it on the retained events. On a large
+        // log that outlasted the providers' fixed 30 s command timeout: the start failed ("Exception while reading from
+        // stream"), again at every restart, and docs/runtime.md's advice to raise the timeout for the first start had no
+        // setting to do it with (the connection string's "Command Timeout" is overridden). Here the build is held up by a
+        // lock for longer than the timeout set, so it is the setting, not the default, that ends the start.
+        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the PostgreSQL silo test needs it.");
+        await using var blocker = new NpgsqlConnection(_connectionString);
+        await blocker.OpenAsync(Ct);
+        await using (var oldLog = new NpgsqlCommand("""
+            CREATE TABLE stream_events (
+                position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                stream_namespace text NOT NULL,
+                stream_key text NOT NULL,
+                sequence bigint NOT NULL,
+                payload bytea NOT NULL,
+                timestamp_ticks bigint NOT NULL,
+                UNIQUE (stream_namespace, stream_key, sequence));
+            """, blocker))
+        {
+            await oldLog.ExecuteNonQueryAsync(Ct);
+        }
+
+        // A writer's open transaction: CREATE INDEX waits for it.
+        await using var writing = await blocker.BeginTransactionAsync(Ct);
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE stream_events IN ROW EXCLUSIVE MODE;", blocker, writing))
+        {
+            await lockTable.ExecuteNonQueryAsync(Ct);
+        }
+
+        using var silo = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseSetting("Storage:Provider", "postgres")
+            .UseSetting("Storage:ConnectionString", _connectionString)
+            .UseSetting("Storage:CommandTimeout", "00:00:02")
+            .UseSetting("Demo:Enabled", "false")
+            .UseSetting("Feed:Kind", "none"));
+        var starting = Task.Run(silo.CreateClient, Ct);
+
+        // Far beyond the 2 s set, far short of the 30 s default: the start must have ended by then.
+        await Task.WhenAny(starting, Task.Delay(TimeSpan.FromSeconds(20), Ct));
+        var endedWhileBlocked = starting.IsCompleted;
+        await writing.RollbackAsync(Ct);
+        Assert.True(endedWhileBlocked, "The schema set-up still waited after Storage:CommandTimeout had passed.");
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => starting);
+        Assert.Contains("Timeout", failure.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("01:00:01")]
+    public void StorageCommandTimeout_OutOfRange_StopsTheStartNamingTheSetting(string timeout)
+    {
+        using var silo = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseSetting("Storage:Provider", "memory")
+            .UseSetting("Storage:CommandTimeout", timeout)
+            .UseSetting("Demo:Enabled", "false")
+            .UseSetting("Feed:Kind", "none"));
+
+        var refused = Assert.ThrowsAny<Exception>(() => silo.CreateClient());
+
+        Assert.Contains("Storage:CommandTimeout must be greater than zero and at most 01:00:00", refused.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

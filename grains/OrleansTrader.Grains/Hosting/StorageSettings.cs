@@ -18,4 +18,11 @@ public sealed class StorageSettings
     /// database after the app) before it gives up; zero tries once.
     /// </summary>
     public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// On PostgreSQL, how long any one command may take, the schema set-up's included: the first start of a version that
+    /// adds an index builds it on the existing rows, which on a large log can take longer than the default. The
+    /// connection string's "Command Timeout" does not apply (the providers set every command's timeout from this).
+    /// </summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -76,9 +76,15 @@ public static class TradingHostExtensions
             switch (storage.Provider)
             {
                 case "postgres":
-                    silo.AddPostgresGrainStorage(GrainStorageNames.Default, o => o.ConnectionString = storage.ConnectionString);
-                    silo.AddPostgresStreamLog(DurableLog, o => o.ConnectionString = storage.ConnectionString);
-                    silo.UsePostgresReminderService(o => o.ConnectionString = storage.ConnectionString);
+                    void Postgres(PostgresStorageOptions o)
+                    {
+                        o.ConnectionString = storage.ConnectionString;
+                        o.CommandTimeout = storage.CommandTimeout;
+                    }
+
+                    silo.AddPostgresGrainStorage(GrainStorageNames.Default, Postgres);
+                    silo.AddPostgresStreamLog(DurableLog, Postgres);
+                    silo.UsePostgresReminderService(Postgres);
                     break;
                 case "memory":
                     silo.AddMemoryGrainStorageAsDefault();

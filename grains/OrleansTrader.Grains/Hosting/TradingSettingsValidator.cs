@@ -12,6 +12,9 @@ internal sealed class TradingSettingsValidator :
     public static readonly string[] FeedKinds = ["synthetic", "replay", "alpaca", "none"];
     public static readonly string[] CalendarKinds = ["always-open", "nyse"];
 
+    /// <summary>The longest Storage:CommandTimeout, as the PostgreSQL providers accept it.</summary>
+    private static readonly TimeSpan MaxCommandTimeout = TimeSpan.FromHours(1);
+
     public ValidateOptionsResult Validate(string? name, StorageSettings options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -34,6 +37,11 @@ internal sealed class TradingSettingsValidator :
         if (options.StartupTimeout < TimeSpan.Zero)
         {
             failures.Add($"Storage:StartupTimeout must not be negative (got {options.StartupTimeout}).");
+        }
+
+        if (options.CommandTimeout <= TimeSpan.Zero || options.CommandTimeout > MaxCommandTimeout)
+        {
+            failures.Add($"Storage:CommandTimeout must be greater than zero and at most {MaxCommandTimeout} (got {options.CommandTimeout}).");
         }
 
         return Result(failures);

@@ -1,4 +1,5 @@
 using Serilog;
+using Serilog.Events;
 using Serilog.Formatting.Json;
 
 namespace OrleansTrader.Silo.Logging;
@@ -30,7 +31,8 @@ public static class SiloLoggingExtensions
         var configured = loggerConfiguration
             .ReadFrom.Configuration(configuration)
             .Enrich.FromLogContext()
-            .Enrich.With<SecretRedactionEnricher>();
+            .Enrich.With<SecretRedactionEnricher>()
+            .Filter.ByExcluding(IsStartCanceled);
 
         configured = format.ToUpperInvariant() switch
         {
@@ -44,6 +46,20 @@ public static class SiloLoggingExtensions
 
         return configured.CreateLogger();
     }
+
+    /// <summary>
+    /// The host's "Hosting failed to start" for a start that was canceled: Ctrl+C or SIGTERM while the silo waited for its
+    /// PostgreSQL database (another silo holds it), as a rolling deployment stops a waiting replica. That stop was asked
+    /// for and lost nothing, yet it logged an error with a stack trace. A start canceled without a stop still prints its
+    /// one line ("The silo did not start: ...", Program) and exits with code 1.
+    /// </summary>
+    private static bool IsStartCanceled(LogEvent logEvent) =>
+        logEvent.Exception is OperationCanceledException
+        && logEvent.Properties.TryGetValue("SourceContext", out var source)
+        && source is ScalarValue { Value: HostCategory };
+
+    /// <summary>The logging category of Microsoft.Extensions.Hosting's host, which logs a start that threw.</summary>
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
 
     /// <summary>
     /// Serilog's own message for a bad level names neither the key nor, for an override, the problem ("No LoggingLevelSwitch
