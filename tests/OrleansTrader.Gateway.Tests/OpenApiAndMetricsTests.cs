@@ -53,6 +53,48 @@ public sealed class OpenApiAndMetricsTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Metrics_LabelAMadeUpMethodAsOther_SoClientsCannotAddSeries()
+    {
+        // Any token is a method, sent before any key is checked: as labels, made-up ones would fill the series limit.
+        using (await Host.SendAsync(new HttpMethod("AUDITMADEUP"), "/metrics", null))
+        {
+        }
+
+        var text = await ScrapeAsync(Host);
+
+        Assert.DoesNotContain("method=\"AUDITMADEUP\"", text, StringComparison.Ordinal);
+        Assert.Contains("orleanstrader_gateway_http_requests_total{method=\"other\",route=\"unmatched\",status=\"405\"}", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_LabelAGroupsOwnRoute_AsTheDocumentedPathWithoutATrailingSlash()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        var account = await host.CreateAccountAsync();
+        using (await host.SendAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", host.AdminKey, new { clientOrderId = "route-1", symbol = "MTRX", side = "sideways" }))
+        {
+        }
+
+        var text = await ScrapeAsync(host);
+
+        Assert.Contains("orleanstrader_gateway_http_requests_total{method=\"POST\",route=\"/api/accounts\",status=\"201\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("orleanstrader_gateway_http_requests_total{method=\"POST\",route=\"/api/accounts/{accountId}/orders\",status=\"400\"} 1\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("/\",", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_ShowNoOpenEventStreams_BeforeTheFirstOpens()
+    {
+        // A fresh host is a restarted one: the gauge must read 0 rather than be missing until a stream opens.
+        await using var host = await GatewayHost.StartAsync();
+
+        var text = await ScrapeAsync(host);
+
+        Assert.Contains("# TYPE orleanstrader_gateway_sse_connections gauge\n", text, StringComparison.Ordinal);
+        Assert.Equal(0, Value(text, "orleanstrader_gateway_sse_connections"));
+    }
+
+    [Fact]
     public async Task Metrics_ExposeFillsActivationsBreakersAndStreamLag_AfterAnOrderFills()
     {
         await using var host = await GatewayHost.StartAsync();

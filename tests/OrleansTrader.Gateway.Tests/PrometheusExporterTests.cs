@@ -81,6 +81,19 @@ public sealed class PrometheusExporterTests : IDisposable
     }
 
     [Fact]
+    public void Scrape_WritesEachLabelNameOncePerSeries_WhenTagsRepeatOrSanitizeAlike()
+    {
+        // The text format refuses a label name twice in one series: one such series would make the whole scrape fail.
+        _meter.CreateCounter<long>("tagged").Add(1, new KeyValuePair<string, object?>("a.b", "first"), new KeyValuePair<string, object?>("a_b", "second"));
+        _meter.CreateCounter<long>("tagged.twice").Add(1, new KeyValuePair<string, object?>("kind", "first"), new KeyValuePair<string, object?>("kind", "second"));
+
+        var text = _exporter.Scrape();
+
+        Assert.Contains("tagged_total{a_b=\"first\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("tagged_twice_total{kind=\"first\"} 1\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Scrape_ForgetsAnObservedSeries_ItsCallbackNoLongerReports()
     {
         var queues = new List<string> { "a.db", "b.db" };
@@ -109,7 +122,7 @@ public sealed class PrometheusExporterTests : IDisposable
         using var response = await host.SendAsync(HttpMethod.Get, "/metrics", null);
         var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
 
-        Assert.Contains("orleanstrader_gateway_http_requests_total{method=\"GET\",route=\"/api/keys/\",status=\"400\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("orleanstrader_gateway_http_requests_total{method=\"GET\",route=\"/api/keys\",status=\"400\"} 1\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain("route=\"unmatched\"", text, StringComparison.Ordinal);
     }
 

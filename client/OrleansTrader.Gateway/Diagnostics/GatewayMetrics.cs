@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
@@ -8,13 +9,21 @@ internal sealed class GatewayMetrics
 {
     public const string MeterName = "OrleansTrader.Gateway";
 
+    /// <summary>The method label of a request whose method is none of <see cref="StandardMethods"/>.</summary>
+    public const string OtherMethod = "other";
+
+    // Any token is a method to Kestrel, and the client chooses it before any key is checked: labelled as sent, made-up
+    // methods would each add a series until the instrument's limit, and the real routes' series would be dropped.
+    private static readonly FrozenSet<string> StandardMethods = FrozenSet.Create(
+        StringComparer.Ordinal, "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
+
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _orders;
     private readonly Counter<long> _denials;
     private readonly Histogram<double> _orderLatency;
-    private readonly UpDownCounter<long> _eventStreams;
     private readonly Counter<long> _rateLimited;
+    private long _openEventStreams;
 
     public GatewayMetrics(IMeterFactory meters)
     {
@@ -24,12 +33,17 @@ internal sealed class GatewayMetrics
         _orders = meter.CreateCounter<long>("orleanstrader.gateway.orders", "{order}", "Order placements by outcome (accepted, existing, denied, invalid).");
         _denials = meter.CreateCounter<long>("orleanstrader.gateway.order.denials", "{order}", "Denied order placements by reason code.");
         _orderLatency = meter.CreateHistogram<double>("orleanstrader.gateway.order.latency", "s", "Time from the order request to the account's answer.");
-        _eventStreams = meter.CreateUpDownCounter<long>("orleanstrader.gateway.sse.connections", "{connection}", "Open Server-Sent Events connections.");
+
+        // Observed rather than counted up and down, so the gauge reads 0 from the start (after a restart too) instead of
+        // appearing only once the first stream opens.
+        meter.CreateObservableUpDownCounter(
+            "orleanstrader.gateway.sse.connections", () => Interlocked.Read(ref _openEventStreams), "{connection}", "Open Server-Sent Events connections.");
         _rateLimited = meter.CreateCounter<long>("orleanstrader.gateway.rate_limited", "{request}", "Requests refused by a rate limit.");
     }
 
     public void Request(string route, string method, int status, TimeSpan elapsed)
     {
+        method = StandardMethods.Contains(method) ? method : OtherMethod;
         _requests.Add(1, new TagList { { "route", route }, { "method", method }, { "status", status } });
         _duration.Record(elapsed.TotalSeconds, new TagList { { "route", route }, { "method", method } });
     }
@@ -42,9 +56,9 @@ internal sealed class GatewayMetrics
 
     public void Denial(string reason) => _denials.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
-    public void EventStreamOpened() => _eventStreams.Add(1);
+    public void EventStreamOpened() => Interlocked.Increment(ref _openEventStreams);
 
-    public void EventStreamClosed() => _eventStreams.Add(-1);
+    public void EventStreamClosed() => Interlocked.Decrement(ref _openEventStreams);
 
     public void RateLimited(string policy) => _rateLimited.Add(1, new KeyValuePair<string, object?>("policy", policy));
 }

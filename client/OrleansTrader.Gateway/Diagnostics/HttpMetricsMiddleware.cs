@@ -17,8 +17,15 @@ internal sealed class HttpMetricsMiddleware(RequestDelegate next, GatewayMetrics
         {
             // The exception handler clears the endpoint before it writes the error; its feature keeps the one that failed.
             var endpoint = context.GetEndpoint() ?? context.Features.Get<IExceptionHandlerFeature>()?.Endpoint;
-            var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+            var route = RouteLabel((endpoint as RouteEndpoint)?.RoutePattern.RawText);
             metrics.Request(route, context.Request.Method, context.Response.StatusCode, Stopwatch.GetElapsedTime(started));
         }
     }
+
+    /// <summary>
+    /// The route template as the API documents it: a group's own route ("" under "/api/accounts/{accountId}/orders") has
+    /// the group's trailing slash in its raw text, which no documented path and no other route's label has.
+    /// </summary>
+    internal static string RouteLabel(string? template) =>
+        template is null ? "unmatched" : template.Length > 1 ? template.TrimEnd('/') : template;
 }

@@ -100,20 +100,30 @@ internal sealed class PrometheusExporter : IDisposable
             return string.Empty;
         }
 
-        var pairs = new List<(string Key, string Value)>(tags.Length);
+        var pairs = new List<(string Key, int Index, string Value)>(tags.Length);
         foreach (var tag in tags)
         {
-            pairs.Add((Sanitize(tag.Key, label: true), Convert.ToString(tag.Value, CultureInfo.InvariantCulture) ?? string.Empty));
+            pairs.Add((Sanitize(tag.Key, label: true), pairs.Count, Convert.ToString(tag.Value, CultureInfo.InvariantCulture) ?? string.Empty));
         }
 
-        pairs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        pairs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key) is var byKey and not 0 ? byKey : a.Index.CompareTo(b.Index));
         var builder = new StringBuilder();
-        foreach (var (key, value) in pairs)
+        string? previous = null;
+        foreach (var (key, _, value) in pairs)
         {
+            // A label name may appear once in a series: a tag repeated, or two that sanitize alike ("a.b", "a_b"), would
+            // make the whole scrape unparsable. The first one given wins, so the series is the same at every measurement.
+            if (key == previous)
+            {
+                continue;
+            }
+
             if (builder.Length > 0)
             {
                 builder.Append(',');
             }
+
+            previous = key;
 
             builder.Append(key).Append("=\"").Append(value.Replace("\\", "\\\\", StringComparison.Ordinal)
                 .Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)).Append('"');
