@@ -106,6 +106,42 @@ public sealed class StrategyPerformanceTests
         Assert.Equal(today.Pnl, performance.Summary.Pnl);
     }
 
+    // A running strategy's fill made after midnight, before its 5 s save tick has rolled the day (an after-hours fill in the
+    // first seconds of the UTC date, or a catch-up after a restart), goes into the day it was made, as an account's does:
+    // booked as it came, it went into the day before, and the query that rolled the day then left today without it.
+    [Fact]
+    public async Task ARunningStrategysFillJustAfterMidnight_BeforeItsSaveTick_GoesIntoTheNewDay()
+    {
+        // Created at 23:59:52.5: its save ticks fall at 23:59:57.5 and 00:00:02.5, none at midnight itself.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 23, 59, 52, 500, TimeSpan.Zero));
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            Time = time,
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddStrategy(OneBuy.Definition);
+                silo.Configure<Accounts.AccountGrainOptions>(o => o.SignalInterval = TimeSpan.FromDays(30));
+            },
+        });
+        await TestAccounts.OpenAsync(cluster, "spf", 100_000m);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("spf", "one"));
+        await CreateAsync(strategy);
+
+        // The last tick of the day runs (a call that is not read-only waits for its turn), then the clock passes midnight.
+        time.Advance(TimeSpan.FromSeconds(6.5));
+        await strategy.GetTradesAsync(new TradeQuery { Limit = 1 });
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(new DateTimeOffset(2026, 3, 3, 0, 0, 1, TimeSpan.Zero), time.GetUtcNow());
+
+        await Market.QuoteAsync(cluster, "SPF", 50m, 50m);
+        await BarAsync(cluster, strategy, time, 50m, 1);
+        await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!.Positions, p => p.Count == 1 && p[0].Quantity == 10m, "the strategy's own fill");
+
+        var performance = (await strategy.GetPerformanceAsync(null, null))!;
+        Assert.Equal([(new DateOnly(2026, 3, 2), true, 0L), (new DateOnly(2026, 3, 3), false, 1L)], performance.Days.Select(d => (d.Date, d.Closed, d.Fills)));
+        Assert.Equal(performance.Days[0].EndedAt, performance.Days[1].StartedAt);
+    }
+
     private static async Task CreateAsync(IStrategyGrain strategy)
     {
         var created = await strategy.CreateAsync(new CreateStrategy

@@ -250,10 +250,22 @@ internal sealed partial class StrategyGrain
             }
         }
 
+        await RollDayBeforeOwnFillAsync(entry);
         Apply(entry);
         await TradeBook.StoreClosedAsync();
         await DispatchAsync();
     }
+
+    /// <summary>
+    /// A fill of its own made on a later date than the open day (in the seconds after midnight before the save tick, or
+    /// read by a catch-up at a start or after a gap) closes that day first, so the fill goes into the day it was made, as
+    /// an account's does. Not for a resync's replay of fills it was told of: those rebuild positions the days already
+    /// hold. Nor in an activation's catch-up (see _activating): those fills go into the open day, which the next tick closes.
+    /// </summary>
+    private Task RollDayBeforeOwnFillAsync(AccountEvent entry) =>
+        !_activating && entry is { Kind: AccountEventKind.Fill, Fill: { } fill } && entry.Sequence > _replayingThrough && Mine(fill.ClientOrderId, fill.Origin)
+            ? RollDayBeforeFillAsync(fill)
+            : Task.CompletedTask;
 
     private async Task CatchUpAsync()
     {
@@ -275,6 +287,7 @@ internal sealed partial class StrategyGrain
 
             foreach (var entry in page.Events)
             {
+                await RollDayBeforeOwnFillAsync(entry);
                 Apply(entry, replayed: true);
             }
 

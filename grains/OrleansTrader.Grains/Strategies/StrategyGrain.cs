@@ -55,6 +55,10 @@ internal sealed partial class StrategyGrain(
     // While the start replays the account's history before OnStart: the strategy's callbacks for it, given once it has started.
     private List<Action>? _deferredCallbacks;
     private bool _dirty;
+
+    // While OnActivateAsync runs: its catch-up does not roll the day, since valuing the positions calls their symbol
+    // grains, and the call that started the activation may be a bar's delivery from one (a cycle, DeadlockException).
+    private bool _activating;
     private string _accountId = string.Empty;
     private string _strategyId = string.Empty;
 
@@ -73,7 +77,15 @@ internal sealed partial class StrategyGrain(
         RegisterGrainTimer(SaveIfDirtyAsync, SaveInterval, SaveInterval);
         if (S.Exists && S.Running)
         {
-            await RunAsync();
+            _activating = true;
+            try
+            {
+                await RunAsync();
+            }
+            finally
+            {
+                _activating = false;
+            }
         }
     }
 
