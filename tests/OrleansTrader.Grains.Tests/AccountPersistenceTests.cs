@@ -323,6 +323,82 @@ public sealed class AccountPersistenceTests : IDisposable
         Assert.Empty((await account.ReconcileAsync()).Mismatches);
     }
 
+    // Builds before bracket orders were kept placed them at the venue but stored neither the order class nor the exits:
+    // after the upgrade the venue's working exits belong to a filled entry the account holds as a simple order. Reconciling
+    // at activation adopts them (visible, cancelable, reserved once), so a fill of one books without a mismatch.
+    [Fact]
+    public async Task TheWorkingExitsOfABracketFilledUnderAnOlderBuild_AreAdoptedAfterTheUpgrade_AndTheirFillBooks()
+    {
+        await using var cluster = await TradingCluster.StartAsync(Options("orphans.db"));
+        await Market.QuoteAsync(cluster, "ORP", 20m, 20m);
+        var account = await TestAccounts.OpenAsync(cluster, "orphans", 100_000m);
+        var placed = await account.PlaceOrderAsync(Market.AsBracket(Market.MarketOrder("orp-1", "ORP", OrderSide.Buy, 10m), takeProfit: 21m, stopLoss: 19m));
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        var entryId = placed.Order!.OrderId;
+        await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 2, "the exits working");
+        var reserved = (await account.GetSnapshotAsync())!.Reserved;
+        Assert.True(reserved > 0m);
+
+        // The records as the older build left them: no exits, no reservation for them, the entry a simple order.
+        await RewriteStoredAsync(cluster, async storage =>
+        {
+            var core = new GrainState<AccountState>(new AccountState());
+            await storage.ReadStateAsync("account", Id("orphans"), core, TestContext.Current.CancellationToken);
+            var state = core.State;
+            var exits = state.WorkingOrders.Values.Where(w => w.Order.ParentOrderId == entryId).Select(w => w.Order.OrderId).ToHashSet();
+            Assert.Equal(2, exits.Count);
+            Assert.Equal(exits.Count, state.WorkingOrders.Count);
+            state.WorkingOrders.Clear();
+            state.Ledger = state.Ledger!.Release(entryId + "-exits");
+
+            // The history without the exits' entries, numbered on without gaps; the entry's view without its class and legs.
+            long events = 0, journal = 0;
+            void Strip(AccountHistoryPage page)
+            {
+                page.Events = [.. page.Events.Where(e => e.Order is null || !exits.Contains(e.Order.OrderId)).Select(e => e with
+                {
+                    Sequence = ++events,
+                    Order = e.Order is { } order ? order with { OrderClass = null, TakeProfit = null, StopLoss = null } : null,
+                })];
+                page.Journal = [.. page.Journal.Where(j => !exits.Contains(j.OrderId)).Select(j => j with { Sequence = ++journal })];
+            }
+
+            for (var number = state.FirstHistoryPage; number < state.CurrentHistoryPage; number++)
+            {
+                var page = new GrainState<AccountHistoryPage>(new AccountHistoryPage());
+                await storage.ReadStateAsync(PageName(number), Id("orphans"), page, TestContext.Current.CancellationToken);
+                Strip(page.State);
+                await storage.WriteStateAsync(PageName(number), Id("orphans"), page, TestContext.Current.CancellationToken);
+            }
+
+            Strip(state.HistoryTail);
+            Assert.True(events > 0);
+            state.LastEventSequence = events;
+            state.LastJournalSequence = journal;
+            await storage.WriteStateAsync("account", Id("orphans"), core, TestContext.Current.CancellationToken);
+        });
+
+        account = cluster.Account("orphans");
+        var adopted = await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 2, "the exits adopted");
+        Assert.All(adopted, e => Assert.Equal((entryId, OrderSide.Sell, 10m), (e.ParentOrderId, e.Side, e.Quantity)));
+        Assert.Equal(reserved, (await account.GetSnapshotAsync())!.Reserved);
+        Assert.Contains(await account.GetJournalAsync(0, 1_000), j => j.Action == "exit-adopted");
+        Assert.Equal(Domain.Breaker.TradingState.Active, (await cluster.Breaker("orphans").GetStateAsync()).State);
+
+        var stopLoss = adopted.Single(e => e.Type == OrderType.Stop);
+        var canceled = await account.CancelOrderAsync(stopLoss.OrderId);
+        Assert.True(canceled.Succeeded, canceled.Denial?.Message);
+        await Eventually.WaitAsync(() => account.GetOrderAsync(stopLoss.OrderId), o => o?.Status == OrderStatus.Canceled, "the stop-loss canceled");
+        Assert.Equal(reserved, (await account.GetSnapshotAsync())!.Reserved);
+
+        await Market.QuoteAsync(cluster, "ORP", 21m, 21m);
+        await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 0, "the take-profit filled");
+        Assert.DoesNotContain(await account.GetPositionsAsync(), p => p.Quantity != 0m);
+        Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
+        Assert.Empty((await account.ReconcileAsync()).Mismatches);
+        Assert.Equal(Domain.Breaker.TradingState.Active, (await cluster.Breaker("orphans").GetStateAsync()).State);
+    }
+
     [Fact]
     public async Task SignalTick_OfAnIdleAccount_WritesNothing()
     {

@@ -5,6 +5,7 @@ using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Domain.Fees;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Portfolio;
+using OrleansTrader.Grains.Abstractions;
 
 namespace OrleansTrader.Grains.Accounts;
 
@@ -32,8 +33,30 @@ internal sealed partial class AccountGrain
             return;
         }
 
-        var reservationId = parent.Order.Request.OrderClass == OrderClass.Oco ? parentOrderId : ExitsReservationId(parentOrderId);
-        foreach (var leg in broker.Legs)
+        AdoptLegs(parentOrderId, parent.Order.Request.OrderClass, parent.Order.Symbol, parent.Origin, parent.Order.ExpiresAt, broker.Legs);
+    }
+
+    /// <summary>
+    /// Adopts the working exits of an order that is no longer working here (an entry filled under a build that kept no
+    /// exits): the broker's parent names the group and its class; a bracket's or OTO's exits reserve, as on the entry's
+    /// fill, for what it filled.
+    /// </summary>
+    private void AdoptExitsOfEndedOrder(AccountOrder parent, BrokerOrder group, IReadOnlyList<BrokerOrder> exits)
+    {
+        var orderClass = parent.OrderClass ?? group.OrderClass;
+        AdoptLegs(parent.OrderId, orderClass, parent.Symbol, parent.Origin, null, exits);
+        if (orderClass is OrderClass.Bracket or OrderClass.Oto && parent.FilledQuantity > 0m)
+        {
+            var price = exits.SelectMany(e => new[] { e.LimitPrice, e.StopPrice }).Append(parent.AverageFillPrice)
+                .OfType<decimal>().Where(p => p > 0m).DefaultIfEmpty(0m).Max();
+            ReserveExits(parent.OrderId, parent.Symbol, parent.Side, parent.FilledQuantity, price);
+        }
+    }
+
+    private void AdoptLegs(string parentOrderId, OrderClass orderClass, string symbol, string origin, DateTimeOffset? expiresAt, IReadOnlyList<BrokerOrder> legs)
+    {
+        var reservationId = orderClass == OrderClass.Oco ? parentOrderId : ExitsReservationId(parentOrderId);
+        foreach (var leg in legs)
         {
             if (_history.TryGetOrderId(leg.ClientOrderId, out _))
             {
@@ -44,7 +67,7 @@ internal sealed partial class AccountGrain
             var request = new OrderRequest
             {
                 ClientOrderId = leg.ClientOrderId,
-                Symbol = parent.Order.Symbol,
+                Symbol = symbol,
                 Side = leg.Side,
                 Type = leg.Type,
                 Quantity = leg.Quantity,
@@ -54,9 +77,9 @@ internal sealed partial class AccountGrain
             };
 
             // Held or working, a leg the broker lists is acknowledged by it: Accepted, as Alpaca's "held" maps.
-            var order = Order.Create(NextOrderId(), request, now, parent.Order.ExpiresAt, parentOrderId);
+            var order = Order.Create(NextOrderId(), request, now, expiresAt, parentOrderId);
             order = order.Apply(OrderEvent.Accept, now).GetValueOrThrow();
-            var adopted = new WorkingOrder { Order = order, Origin = parent.Origin, BrokerOrderId = leg.OrderId, ReservationId = reservationId };
+            var adopted = new WorkingOrder { Order = order, Origin = origin, BrokerOrderId = leg.OrderId, ReservationId = reservationId };
             Record(adopted, null, ExitAdoptedAction, null, string.Create(CultureInfo.InvariantCulture, $"exit of {parentOrderId}; broker order {leg.OrderId}"));
             ApplyBrokerOrder(order.OrderId, leg, "accepted");
         }
@@ -97,27 +120,33 @@ internal sealed partial class AccountGrain
             return;
         }
 
-        var id = ExitsReservationId(entry.OrderId);
-        var side = entry.Side == OrderSide.Buy ? OrderSide.Sell : OrderSide.Buy;
-
         // The opening part, if any, is priced at the farther exit: the most the exits can be worth.
         var price = new[] { entry.Request.TakeProfit?.LimitPrice, entry.Request.StopLoss?.StopPrice, entry.Request.StopLoss?.LimitPrice, entry.AverageFillPrice }
             .OfType<decimal>().Where(p => p > 0m).DefaultIfEmpty(0m).Max();
+        ReserveExits(entry.OrderId, entry.Symbol, entry.Side, entry.FilledQuantity, price);
+    }
+
+    /// <summary>The exits' one reservation for <paramref name="filledQuantity"/> on the side closing the entry's, at <paramref name="price"/>.</summary>
+    private void ReserveExits(string entryOrderId, string symbol, OrderSide entrySide, decimal filledQuantity, decimal price)
+    {
         if (price <= 0m)
         {
             return;
         }
 
+        var id = ExitsReservationId(entryOrderId);
+        var side = entrySide == OrderSide.Buy ? OrderSide.Sell : OrderSide.Buy;
+
         var ledger = Ledger.Release(id);
         Result<AccountLedger> reserved;
         try
         {
-            var fee = _fees?.Calculate(new FeeInput(side, entry.FilledQuantity, price) { TradeDate = NyseCalendar.ExchangeDate(time.GetUtcNow()) }).Total ?? 0m;
+            var fee = _fees?.Calculate(new FeeInput(side, filledQuantity, price) { TradeDate = NyseCalendar.ExchangeDate(time.GetUtcNow()) }).Total ?? 0m;
 
             // The most the reservation can come to (all of it opening), so no later rebalance of it can overflow either.
-            _ = (entry.FilledQuantity * price) + fee;
-            reserved = ledger.Reserve(id, entry.Symbol, side, entry.FilledQuantity,
-                ledger.RequiredReservation(entry.Symbol, side, entry.FilledQuantity, price, fee), price, fee);
+            _ = (filledQuantity * price) + fee;
+            reserved = ledger.Reserve(id, symbol, side, filledQuantity,
+                ledger.RequiredReservation(symbol, side, filledQuantity, price, fee), price, fee);
         }
         catch (OverflowException)
         {
@@ -125,7 +154,7 @@ internal sealed partial class AccountGrain
             // fill stayed in memory unwritten and its redelivery found it applied; now the fill stands and the account is
             // reduced (a mismatch) with the reason.
             _mismatches.Add(string.Create(CultureInfo.InvariantCulture,
-                $"The exits of order {entry.OrderId} cannot be reserved for: {entry.FilledQuantity} at {price} is beyond what a decimal holds."));
+                $"The exits of order {entryOrderId} cannot be reserved for: {filledQuantity} at {price} is beyond what a decimal holds."));
             return;
         }
 

@@ -22,6 +22,10 @@ internal sealed partial class AccountGrain
     /// </summary>
     private DateTimeOffset? _backfilledThrough;
 
+    // Exits an older build left unknown exist from the start: looked for once an activation, not at every reconciliation
+    // (a listing of the broker's open orders more each time).
+    private bool _endedOrdersExitsAdopted;
+
     public async Task<ReconciliationReport> ReconcileAsync()
     {
         var report = await ReconcileCoreAsync();
@@ -81,6 +85,12 @@ internal sealed partial class AccountGrain
             {
                 AdoptLegs(working.Order.OrderId, group);
             }
+        }
+
+        if (!_endedOrdersExitsAdopted)
+        {
+            await AdoptExitsOfEndedOrdersAsync();
+            _endedOrdersExitsAdopted = true;
         }
 
         var backfilled = await BackfillAsync(now);
@@ -152,6 +162,35 @@ internal sealed partial class AccountGrain
             Mismatches = mismatches,
             TrippedBreaker = tripped,
         };
+    }
+
+    /// <summary>
+    /// Adopts the working exits the broker lists for one of the account's orders that no longer works here: builds before
+    /// bracket, OCO and OTO orders were kept placed them but stored no exits, so after an upgrade the venue's exits were
+    /// unknown and a fill of one tripped REDUCING. A working order without a parent the account knows stays unknown.
+    /// </summary>
+    private async Task AdoptExitsOfEndedOrdersAsync()
+    {
+        var orphans = (await _client!.ListOpenOrdersAsync())
+            .Where(o => o.ParentOrderId is not null && FindOrder(o) is null)
+            .GroupBy(o => o.ParentOrderId!, StringComparer.Ordinal)
+            .ToList();
+        foreach (var exits in orphans)
+        {
+            if (await _client.GetOrderAsync(exits.Key) is not { } group || !_history.TryGetOrderId(group.ClientOrderId, out var parentOrderId))
+            {
+                continue;
+            }
+
+            if (S.WorkingOrders.ContainsKey(parentOrderId))
+            {
+                AdoptLegs(parentOrderId, group);
+            }
+            else if (await FindOrderAsync(parentOrderId) is { } ended)
+            {
+                AdoptExitsOfEndedOrder(ended, group, [.. exits]);
+            }
+        }
     }
 
     private async Task<int> BackfillAsync(DateTimeOffset now)
