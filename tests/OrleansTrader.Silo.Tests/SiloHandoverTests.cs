@@ -110,57 +110,15 @@ public sealed class SiloHandoverTests : IAsyncLifetime
         // code 0, as after Ctrl+C, so a supervisor that restarts failed processes only (systemd's Restart=on-failure)
         // left it stopped once the database was back.
         Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
-            WorkingDirectory = Directory.CreateTempSubdirectory("silo-lease-lost-").FullName,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OrleansTrader.Silo.dll"));
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        start.Environment["Storage__Provider"] = "postgres";
-        start.Environment["Storage__ConnectionString"] = _connectionString;
-        start.Environment["Demo__Enabled"] = "false";
-        start.Environment["Feed__Kind"] = "none";
-        var log = new System.Text.StringBuilder();
-        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var process = new Process { StartInfo = start };
-        DataReceivedEventHandler collect = (_, e) =>
-        {
-            lock (log)
-            {
-                log.AppendLine(e.Data);
-            }
+        using var silo = new SiloProcess(_connectionString!, "silo-lease-lost-", "Application started");
+        // Once the silo runs, end the lock's session as the server's restart would.
+        await silo.Seen.WaitAsync(TimeSpan.FromSeconds(90), Ct);
+        Assert.Equal(1L, await CountAsync(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'orleanstrader-silo-lease';"));
+        await silo.Process.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromSeconds(90), Ct);
 
-            if (e.Data?.Contains("Application started", StringComparison.Ordinal) == true)
-            {
-                running.TrySetResult();
-            }
-        };
-        process.OutputDataReceived += collect;
-        process.ErrorDataReceived += collect;
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            // Once the silo runs, end the lock's session as the server's restart would.
-            await running.Task.WaitAsync(TimeSpan.FromSeconds(90), Ct);
-            Assert.Equal(1L, await CountAsync(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'orleanstrader-silo-lease';"));
-            await process.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromSeconds(90), Ct);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-
-            Directory.Delete(start.WorkingDirectory, recursive: true);
-        }
-
-        Assert.Contains("Lost the connection that holds the database for this silo", log.ToString(), StringComparison.Ordinal);
-        Assert.True(process.ExitCode == 1, $"exit code {process.ExitCode}");
+        Assert.Contains("Lost the connection that holds the database for this silo", silo.Log, StringComparison.Ordinal);
+        Assert.True(silo.Process.ExitCode == 1, $"exit code {silo.Process.ExitCode}");
     }
 
     [Fact]
@@ -176,60 +134,17 @@ public sealed class SiloHandoverTests : IAsyncLifetime
             NullLogger.Instance);
         await holder.AcquireAsync(Ct);
 
-        var start = new ProcessStartInfo("dotnet")
+        using var silo = new SiloProcess(_connectionString!, "silo-lease-wait-stop-", "Another silo holds PostgreSQL schema", ("Silo__DeploymentId", "app--rev1"));
+        await silo.Seen.WaitAsync(TimeSpan.FromSeconds(90), Ct);
+        using (var kill = Process.Start("kill", ["-TERM", silo.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
-            RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
-            WorkingDirectory = Directory.CreateTempSubdirectory("silo-lease-wait-stop-").FullName,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OrleansTrader.Silo.dll"));
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        start.Environment["Storage__Provider"] = "postgres";
-        start.Environment["Storage__ConnectionString"] = _connectionString;
-        start.Environment["Silo__DeploymentId"] = "app--rev1";
-        start.Environment["Demo__Enabled"] = "false";
-        start.Environment["Feed__Kind"] = "none";
-        var log = new System.Text.StringBuilder();
-        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var process = new Process { StartInfo = start };
-        DataReceivedEventHandler collect = (_, e) =>
-        {
-            lock (log)
-            {
-                log.AppendLine(e.Data);
-            }
-
-            if (e.Data?.Contains("Another silo holds PostgreSQL schema", StringComparison.Ordinal) == true)
-            {
-                waiting.TrySetResult();
-            }
-        };
-        process.OutputDataReceived += collect;
-        process.ErrorDataReceived += collect;
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await waiting.Task.WaitAsync(TimeSpan.FromSeconds(90), Ct);
-            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync(Ct);
-            }
-
-            await process.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromSeconds(90), Ct);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-
-            Directory.Delete(start.WorkingDirectory, recursive: true);
+            await kill.WaitForExitAsync(Ct);
         }
 
-        var output = log.ToString();
-        Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}\n{output}");
+        await silo.Process.WaitForExitAsync(Ct).WaitAsync(TimeSpan.FromSeconds(90), Ct);
+
+        var output = silo.Log;
+        Assert.True(silo.Process.ExitCode == 0, $"exit code {silo.Process.ExitCode}\n{output}");
         Assert.DoesNotContain(" ERR]", output, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", output, StringComparison.Ordinal);
         Assert.DoesNotContain("did not start", output, StringComparison.Ordinal);
@@ -482,4 +397,77 @@ public sealed class SiloHandoverTests : IAsyncLifetime
             .UseSetting(SiloLeaseService.DeploymentIdKey, deploymentId ?? string.Empty)
             .UseSetting("Demo:Enabled", "false")
             .UseSetting("Feed:Kind", "none"));
+
+    /// <summary>The built silo run as a process on the test database (no demo, no feed), its console collected.</summary>
+    private sealed class SiloProcess : IDisposable
+    {
+        private readonly System.Text.StringBuilder _log = new();
+        private readonly TaskCompletionSource _seen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly string _workingDirectory;
+
+        public SiloProcess(string connectionString, string purpose, string awaitedLine, params (string Name, string Value)[] environment)
+        {
+            _workingDirectory = Directory.CreateTempSubdirectory(purpose).FullName;
+            var start = new ProcessStartInfo("dotnet")
+            {
+                RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = _workingDirectory,
+            };
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OrleansTrader.Silo.dll"));
+            start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+            start.Environment["Storage__Provider"] = "postgres";
+            start.Environment["Storage__ConnectionString"] = connectionString;
+            start.Environment["Demo__Enabled"] = "false";
+            start.Environment["Feed__Kind"] = "none";
+            foreach (var (name, value) in environment)
+            {
+                start.Environment[name] = value;
+            }
+
+            Process = new Process { StartInfo = start };
+            DataReceivedEventHandler collect = (_, e) =>
+            {
+                lock (_log)
+                {
+                    _log.AppendLine(e.Data);
+                }
+
+                if (e.Data?.Contains(awaitedLine, StringComparison.Ordinal) == true)
+                {
+                    _seen.TrySetResult();
+                }
+            };
+            Process.OutputDataReceived += collect;
+            Process.ErrorDataReceived += collect;
+            Process.Start();
+            Process.BeginOutputReadLine();
+            Process.BeginErrorReadLine();
+        }
+
+        public Process Process { get; }
+
+        /// <summary>Completes once the console shows the awaited line.</summary>
+        public Task Seen => _seen.Task;
+
+        public string Log
+        {
+            get
+            {
+                lock (_log)
+                {
+                    return _log.ToString();
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            if (!Process.HasExited)
+            {
+                Process.Kill(entireProcessTree: true);
+            }
+
+            Process.Dispose();
+            Directory.Delete(_workingDirectory, recursive: true);
+        }
+    }
 }
