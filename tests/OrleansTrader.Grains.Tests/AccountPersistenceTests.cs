@@ -548,6 +548,45 @@ public sealed class AccountPersistenceTests : IDisposable
         Assert.Single((await ReadAsync<TradesPage>(cluster, "tradecrash", "trades-0")).State.Trades);
     }
 
+    [Fact]
+    public async Task APositionOpenedBeforeTradesWereKept_ShowsItsOpenTrade_AndTheNextFillsCarryItOn()
+    {
+        await using var cluster = await TradingCluster.StartAsync(Options("oldtrades.db"));
+        await Market.QuoteAsync(cluster, "OTD", 10m, 10m);
+        var account = await TestAccounts.OpenAsync(cluster, "oldtrades", 100_000m);
+        await PlaceAndFillAsync(account, "in", "OTD", 2);
+
+        // The core record as a build from before trades were kept left it: the position, no round trip for it.
+        await RewriteStoredAsync(cluster, async storage =>
+        {
+            var core = new GrainState<AccountState>(new AccountState());
+            await storage.ReadStateAsync("account", Id("oldtrades"), core, TestContext.Current.CancellationToken);
+            Assert.Single(core.State.Trades.Open);
+            core.State.Trades = new TradeState();
+            await storage.WriteStateAsync("account", Id("oldtrades"), core, TestContext.Current.CancellationToken);
+        });
+
+        // The open list matches the positions: the position's trade, at its average entry, its entry time unknown.
+        account = cluster.Account("oldtrades");
+        var position = Assert.Single(await account.GetPositionsAsync());
+        var open = Assert.Single((await account.GetTradesAsync(new TradeQuery()))!.Open);
+        Assert.Equal(("OTD", true, position.Quantity, position.AverageEntryPrice, (DateTimeOffset?)null), (open.Symbol, open.IsLong, open.Quantity, open.EntryPrice, open.EntryTime));
+        Assert.Equal((2m, 10m, 0m, 0m), (open.Quantity, open.EntryPrice, open.RealizedPnl, open.Fees));
+
+        // The next fill adds to that trade rather than starting another, and the exit closes it as one trade of 3.
+        await Market.QuoteAsync(cluster, "OTD", 13m, 13m);
+        await PlaceAndFillAsync(account, "more", "OTD", 1);
+        open = Assert.Single((await account.GetTradesAsync(new TradeQuery()))!.Open);
+        Assert.Equal((3m, 11m, (DateTimeOffset?)null), (open.Quantity, open.EntryPrice, open.EntryTime));
+        var sell = await account.PlaceOrderAsync(Market.MarketOrder("out", "OTD", OrderSide.Sell, 3m));
+        Assert.True(sell.Succeeded, sell.Denial?.Message);
+        await Eventually.WaitAsync(() => account.GetFillsAsync(0, 10_000), f => f.Count == 4, "the closing fill");
+        var trades = (await account.GetTradesAsync(new TradeQuery()))!;
+        Assert.Empty(trades.Open);
+        var trade = Assert.Single(trades.Trades);
+        Assert.Equal((1L, 3m, 11m, 13m, 6m, (DateTimeOffset?)null), (trade.Number, trade.Quantity, trade.EntryPrice, trade.ExitPrice, trade.RealizedPnl, trade.EntryTime));
+    }
+
     private TradingClusterOptions Options(string file) => new()
     {
         SqlitePath = _dir.File(file),

@@ -13,6 +13,7 @@ using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Brokers;
 using OrleansTrader.Grains.Diagnostics;
 using OrleansTrader.Grains.Hosting;
+using OrleansTrader.Grains.Trades;
 using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Accounts;
@@ -93,6 +94,11 @@ internal sealed partial class AccountGrain(
         _store = new AccountHistoryStore(_storage, GrainId, _options);
         var submits = new List<DateTimeOffset>();
         await _store.LoadAsync(S, _history, submits, cancellationToken);
+        if (S.Ledger is not null)
+        {
+            // Before any fill is booked (the stream's replay below), so the fill carries on the trade started here.
+            TradeBook.StartHeldUnfollowed(S.Trades, S.Ledger.Positions.Values);
+        }
 
         // The submit rate counts the submits of the last window, also those made before a restart or an idle collection.
         var windowStart = time.GetUtcNow() - Settings.RiskLimits.SubmitWindow;

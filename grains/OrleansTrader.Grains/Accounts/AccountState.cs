@@ -61,7 +61,7 @@ internal sealed record AccountState
     /// <summary>The same as <see cref="AccountBreakerVersion"/>, for the global breaker.</summary>
     public long? GlobalBreakerVersion { get; set; }
 
-    /// <summary>The round trips in progress and the count of closed ones (records from before trades were kept start them at the next fill).</summary>
+    /// <summary>The round trips in progress and the count of closed ones (records from before trades were kept start those of the held positions at activation).</summary>
     public TradeState Trades { get; set; } = new();
 
     /// <summary>Orders that are not final yet, by the account's order id.</summary>

@@ -53,6 +53,22 @@ internal sealed class TradeBook(IGrainStorage storage, GrainId grainId, int page
         }
     }
 
+    /// <summary>
+    /// Starts the round trip of each held position that has none (one held since before trades were kept), as its next fill
+    /// would (<see cref="OpenRoundTrip.HeldUnfollowed"/>), so the open trades list what is held; that fill then carries it on.
+    /// A state whose fills were all followed has one per held position already and is left as it is.
+    /// </summary>
+    public static void StartHeldUnfollowed(TradeState state, IEnumerable<Position> positions)
+    {
+        foreach (var position in positions)
+        {
+            if (!state.Open.ContainsKey(position.Symbol) && OpenRoundTrip.HeldUnfollowed(position) is { } held)
+            {
+                state.Open[position.Symbol] = held;
+            }
+        }
+    }
+
     /// <summary>Stores the trades closed since the last call.</summary>
     public async Task StoreClosedAsync()
     {

@@ -68,13 +68,7 @@ public sealed record OpenRoundTrip
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(fill);
         ArgumentNullException.ThrowIfNull(execution);
-        open ??= before.IsFlat ? null : new OpenRoundTrip
-        {
-            Symbol = before.Symbol,
-            IsLong = before.Quantity > 0m,
-            Opened = Math.Abs(before.Quantity),
-            OpenedNotional = Math.Abs(before.Quantity) * before.AverageEntryPrice,
-        };
+        open ??= HeldUnfollowed(before);
 
         var closing = fill.ClosedQuantity;
         var opening = execution.Quantity - closing;
@@ -119,6 +113,22 @@ public sealed record OpenRoundTrip
         }
 
         return (open, completed);
+    }
+
+    /// <summary>
+    /// The round trip of a position held before its fills were followed (null when flat): what it holds at its average
+    /// entry price, with no entry time, and no P&amp;L or fees, since the position's own sum those of its earlier round trips too.
+    /// </summary>
+    public static OpenRoundTrip? HeldUnfollowed(Position position)
+    {
+        ArgumentNullException.ThrowIfNull(position);
+        return position.IsFlat ? null : new OpenRoundTrip
+        {
+            Symbol = position.Symbol,
+            IsLong = position.Quantity > 0m,
+            Opened = Math.Abs(position.Quantity),
+            OpenedNotional = Math.Abs(position.Quantity) * position.AverageEntryPrice,
+        };
     }
 
     /// <summary>
