@@ -399,6 +399,90 @@ public sealed class AccountPersistenceTests : IDisposable
         Assert.Equal(Domain.Breaker.TradingState.Active, (await cluster.Breaker("orphans").GetStateAsync()).State);
     }
 
+    // The same older build with the bracket's entry still working at the upgrade: the account holds it as a simple order
+    // while the venue holds its exits. They are adopted at activation, and when the entry fills they claim the position it
+    // bought (reserved once, as a bracket's exits do), so another sale of it is a short and an exit's fill books.
+    [Fact]
+    public async Task TheHeldExitsOfABracketEntryWorkingUnderAnOlderBuild_AreAdoptedAfterTheUpgrade_AndReserveWhenItFills()
+    {
+        await using var cluster = await TradingCluster.StartAsync(Options("held-orphans.db"));
+        await Market.QuoteAsync(cluster, "HOR", 20m, 20m);
+        var account = await TestAccounts.OpenAsync(cluster, "held-orphans", 100_000m);
+        var bracket = Market.AsBracket(Market.Limit("hor-1", "HOR", OrderSide.Buy, 10m, 19m), takeProfit: 21m, stopLoss: 18m);
+        var placed = await account.PlaceOrderAsync(bracket);
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        var entryId = placed.Order!.OrderId;
+        await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 3, "the entry and its held exits");
+        var reserved = (await account.GetSnapshotAsync())!.Reserved;
+
+        // The records as the older build left them: the entry a simple order, its exits unknown.
+        await RewriteStoredAsync(cluster, async storage =>
+        {
+            var core = new GrainState<AccountState>(new AccountState());
+            await storage.ReadStateAsync("account", Id("held-orphans"), core, TestContext.Current.CancellationToken);
+            var state = core.State;
+            var exits = state.WorkingOrders.Values.Where(w => w.Order.ParentOrderId == entryId).Select(w => w.Order.OrderId).ToHashSet();
+            Assert.Equal(2, exits.Count);
+            foreach (var exit in exits)
+            {
+                state.WorkingOrders.Remove(exit);
+            }
+
+            var entry = state.WorkingOrders[entryId];
+            state.WorkingOrders[entryId] = entry with
+            {
+                Order = entry.Order with { Request = entry.Order.Request with { OrderClass = OrderClass.Simple, TakeProfit = null, StopLoss = null } },
+            };
+
+            long events = 0, journal = 0;
+            void Strip(AccountHistoryPage page)
+            {
+                page.Events = [.. page.Events.Where(e => e.Order is null || !exits.Contains(e.Order.OrderId)).Select(e => e with
+                {
+                    Sequence = ++events,
+                    Order = e.Order is { } order ? order with { OrderClass = null, TakeProfit = null, StopLoss = null } : null,
+                })];
+                page.Journal = [.. page.Journal.Where(j => !exits.Contains(j.OrderId)).Select(j => j with { Sequence = ++journal })];
+            }
+
+            for (var number = state.FirstHistoryPage; number < state.CurrentHistoryPage; number++)
+            {
+                var page = new GrainState<AccountHistoryPage>(new AccountHistoryPage());
+                await storage.ReadStateAsync(PageName(number), Id("held-orphans"), page, TestContext.Current.CancellationToken);
+                Strip(page.State);
+                await storage.WriteStateAsync(PageName(number), Id("held-orphans"), page, TestContext.Current.CancellationToken);
+            }
+
+            Strip(state.HistoryTail);
+            state.LastEventSequence = events;
+            state.LastJournalSequence = journal;
+            await storage.WriteStateAsync("account", Id("held-orphans"), core, TestContext.Current.CancellationToken);
+        });
+
+        account = cluster.Account("held-orphans");
+        var open = await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 3, "the held exits adopted");
+        Assert.Equal(2, open.Count(o => o.ParentOrderId == entryId));
+        Assert.Equal(reserved, (await account.GetSnapshotAsync())!.Reserved);
+        Assert.Contains(await account.GetJournalAsync(0, 1_000), j => j.Action == "exit-adopted");
+
+        await Market.QuoteAsync(cluster, "HOR", 19m, 19m);
+        var exitsWorking = await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 2, "the entry filled");
+        Assert.All(exitsWorking, e => Assert.Equal((entryId, OrderSide.Sell, 10m), (e.ParentOrderId, e.Side, e.Quantity)));
+        Assert.Equal(OrderStatus.Filled, (await account.GetOrderAsync(entryId))!.Status);
+
+        // The exits hold their fee estimate and claim the position: a further sale of it would be a short.
+        Assert.InRange((await account.GetSnapshotAsync())!.Reserved, 0.01m, 0.10m);
+        var extra = await account.PlaceOrderAsync(Market.Limit("hor-extra", "HOR", OrderSide.Sell, 10m, 19.2m));
+        Assert.Equal(Domain.Risk.RiskReasonCodes.ShortingNotAllowed, extra.Denial?.ReasonCode);
+
+        await Market.QuoteAsync(cluster, "HOR", 21m, 21m);
+        await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 0, "the take-profit filled");
+        Assert.DoesNotContain(await account.GetPositionsAsync(), p => p.Quantity != 0m);
+        Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
+        Assert.Empty((await account.ReconcileAsync()).Mismatches);
+        Assert.Equal(Domain.Breaker.TradingState.Active, (await cluster.Breaker("held-orphans").GetStateAsync()).State);
+    }
+
     [Fact]
     public async Task SignalTick_OfAnIdleAccount_WritesNothing()
     {

@@ -33,6 +33,12 @@ internal sealed partial class AccountGrain
             return;
         }
 
+        // Only the entry-led groups: an OCO's parent is its own take-profit, and no older build's OCO is known here.
+        if (parent.Order.Request.OrderClass == OrderClass.Simple && broker.OrderClass is OrderClass.Bracket or OrderClass.Oto)
+        {
+            parent = RestoreGroup(parent, broker);
+        }
+
         AdoptLegs(parentOrderId, parent.Order.Request.OrderClass, parent.Order.Symbol, parent.Origin, parent.Order.ExpiresAt, broker.Legs);
     }
 
@@ -51,6 +57,25 @@ internal sealed partial class AccountGrain
                 .OfType<decimal>().Where(p => p > 0m).DefaultIfEmpty(0m).Max();
             ReserveExits(parent.OrderId, parent.Symbol, parent.Side, parent.FilledQuantity, price);
         }
+    }
+
+    /// <summary>
+    /// A working entry an older build stored as a simple order takes its group's class and exit prices from the broker, so
+    /// its exits share the reservation of their class and its fills reserve for them (<see cref="ReserveExits(Order)"/>).
+    /// </summary>
+    private WorkingOrder RestoreGroup(WorkingOrder parent, BrokerOrder group)
+    {
+        var takeProfit = group.Legs.FirstOrDefault(l => l.Type == OrderType.Limit);
+        var stopLoss = group.Legs.FirstOrDefault(l => l.Type is OrderType.Stop or OrderType.StopLimit);
+        var request = parent.Order.Request with
+        {
+            OrderClass = group.OrderClass,
+            TakeProfit = takeProfit is null ? null : new ExitLeg(LimitPrice: takeProfit.LimitPrice),
+            StopLoss = stopLoss is null ? null : new ExitLeg(stopLoss.LimitPrice, stopLoss.StopPrice),
+        };
+        var restored = parent with { Order = parent.Order with { Request = request } };
+        S.WorkingOrders[parent.Order.OrderId] = restored;
+        return restored;
     }
 
     private void AdoptLegs(string parentOrderId, OrderClass orderClass, string symbol, string origin, DateTimeOffset? expiresAt, IReadOnlyList<BrokerOrder> legs)
