@@ -340,43 +340,13 @@ public sealed class AccountPersistenceTests : IDisposable
         Assert.True(reserved > 0m);
 
         // The records as the older build left them: no exits, no reservation for them, the entry a simple order.
-        await RewriteStoredAsync(cluster, async storage =>
+        var events = await RewriteAsBeforeExitsWereKeptAsync(cluster, "orphans", entryId, (state, exits) =>
         {
-            var core = new GrainState<AccountState>(new AccountState());
-            await storage.ReadStateAsync("account", Id("orphans"), core, TestContext.Current.CancellationToken);
-            var state = core.State;
-            var exits = state.WorkingOrders.Values.Where(w => w.Order.ParentOrderId == entryId).Select(w => w.Order.OrderId).ToHashSet();
-            Assert.Equal(2, exits.Count);
             Assert.Equal(exits.Count, state.WorkingOrders.Count);
             state.WorkingOrders.Clear();
             state.Ledger = state.Ledger!.Release(entryId + "-exits");
-
-            // The history without the exits' entries, numbered on without gaps; the entry's view without its class and legs.
-            long events = 0, journal = 0;
-            void Strip(AccountHistoryPage page)
-            {
-                page.Events = [.. page.Events.Where(e => e.Order is null || !exits.Contains(e.Order.OrderId)).Select(e => e with
-                {
-                    Sequence = ++events,
-                    Order = e.Order is { } order ? order with { OrderClass = null, TakeProfit = null, StopLoss = null } : null,
-                })];
-                page.Journal = [.. page.Journal.Where(j => !exits.Contains(j.OrderId)).Select(j => j with { Sequence = ++journal })];
-            }
-
-            for (var number = state.FirstHistoryPage; number < state.CurrentHistoryPage; number++)
-            {
-                var page = new GrainState<AccountHistoryPage>(new AccountHistoryPage());
-                await storage.ReadStateAsync(PageName(number), Id("orphans"), page, TestContext.Current.CancellationToken);
-                Strip(page.State);
-                await storage.WriteStateAsync(PageName(number), Id("orphans"), page, TestContext.Current.CancellationToken);
-            }
-
-            Strip(state.HistoryTail);
-            Assert.True(events > 0);
-            state.LastEventSequence = events;
-            state.LastJournalSequence = journal;
-            await storage.WriteStateAsync("account", Id("orphans"), core, TestContext.Current.CancellationToken);
         });
+        Assert.True(events > 0);
 
         account = cluster.Account("orphans");
         var adopted = await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 2, "the exits adopted");
@@ -399,6 +369,50 @@ public sealed class AccountPersistenceTests : IDisposable
         Assert.Equal(Domain.Breaker.TradingState.Active, (await cluster.Breaker("orphans").GetStateAsync()).State);
     }
 
+    /// <summary>
+    /// Rewrites an account's records as a build from before bracket exits were kept left them: <paramref name="changeCore"/>
+    /// edits the core state (given the ids of the entry's two exits), and the history loses the exits' events and journal
+    /// entries, numbered on without gaps, its order views without class and legs. Returns the events left.
+    /// </summary>
+    private static async Task<long> RewriteAsBeforeExitsWereKeptAsync(
+        TradingCluster cluster, string accountId, string entryId, Action<AccountState, HashSet<string>> changeCore)
+    {
+        long events = 0, journal = 0;
+        await RewriteStoredAsync(cluster, async storage =>
+        {
+            var core = new GrainState<AccountState>(new AccountState());
+            await storage.ReadStateAsync("account", Id(accountId), core, TestContext.Current.CancellationToken);
+            var state = core.State;
+            var exits = state.WorkingOrders.Values.Where(w => w.Order.ParentOrderId == entryId).Select(w => w.Order.OrderId).ToHashSet();
+            Assert.Equal(2, exits.Count);
+            changeCore(state, exits);
+
+            void Strip(AccountHistoryPage page)
+            {
+                page.Events = [.. page.Events.Where(e => e.Order is null || !exits.Contains(e.Order.OrderId)).Select(e => e with
+                {
+                    Sequence = ++events,
+                    Order = e.Order is { } order ? order with { OrderClass = null, TakeProfit = null, StopLoss = null } : null,
+                })];
+                page.Journal = [.. page.Journal.Where(j => !exits.Contains(j.OrderId)).Select(j => j with { Sequence = ++journal })];
+            }
+
+            for (var number = state.FirstHistoryPage; number < state.CurrentHistoryPage; number++)
+            {
+                var page = new GrainState<AccountHistoryPage>(new AccountHistoryPage());
+                await storage.ReadStateAsync(PageName(number), Id(accountId), page, TestContext.Current.CancellationToken);
+                Strip(page.State);
+                await storage.WriteStateAsync(PageName(number), Id(accountId), page, TestContext.Current.CancellationToken);
+            }
+
+            Strip(state.HistoryTail);
+            state.LastEventSequence = events;
+            state.LastJournalSequence = journal;
+            await storage.WriteStateAsync("account", Id(accountId), core, TestContext.Current.CancellationToken);
+        });
+        return events;
+    }
+
     // The same older build with the bracket's entry still working at the upgrade: the account holds it as a simple order
     // while the venue holds its exits. They are adopted at activation, and when the entry fills they claim the position it
     // bought (reserved once, as a bracket's exits do), so another sale of it is a short and an exit's fill books.
@@ -416,13 +430,8 @@ public sealed class AccountPersistenceTests : IDisposable
         var reserved = (await account.GetSnapshotAsync())!.Reserved;
 
         // The records as the older build left them: the entry a simple order, its exits unknown.
-        await RewriteStoredAsync(cluster, async storage =>
+        await RewriteAsBeforeExitsWereKeptAsync(cluster, "held-orphans", entryId, (state, exits) =>
         {
-            var core = new GrainState<AccountState>(new AccountState());
-            await storage.ReadStateAsync("account", Id("held-orphans"), core, TestContext.Current.CancellationToken);
-            var state = core.State;
-            var exits = state.WorkingOrders.Values.Where(w => w.Order.ParentOrderId == entryId).Select(w => w.Order.OrderId).ToHashSet();
-            Assert.Equal(2, exits.Count);
             foreach (var exit in exits)
             {
                 state.WorkingOrders.Remove(exit);
@@ -433,30 +442,6 @@ public sealed class AccountPersistenceTests : IDisposable
             {
                 Order = entry.Order with { Request = entry.Order.Request with { OrderClass = OrderClass.Simple, TakeProfit = null, StopLoss = null } },
             };
-
-            long events = 0, journal = 0;
-            void Strip(AccountHistoryPage page)
-            {
-                page.Events = [.. page.Events.Where(e => e.Order is null || !exits.Contains(e.Order.OrderId)).Select(e => e with
-                {
-                    Sequence = ++events,
-                    Order = e.Order is { } order ? order with { OrderClass = null, TakeProfit = null, StopLoss = null } : null,
-                })];
-                page.Journal = [.. page.Journal.Where(j => !exits.Contains(j.OrderId)).Select(j => j with { Sequence = ++journal })];
-            }
-
-            for (var number = state.FirstHistoryPage; number < state.CurrentHistoryPage; number++)
-            {
-                var page = new GrainState<AccountHistoryPage>(new AccountHistoryPage());
-                await storage.ReadStateAsync(PageName(number), Id("held-orphans"), page, TestContext.Current.CancellationToken);
-                Strip(page.State);
-                await storage.WriteStateAsync(PageName(number), Id("held-orphans"), page, TestContext.Current.CancellationToken);
-            }
-
-            Strip(state.HistoryTail);
-            state.LastEventSequence = events;
-            state.LastJournalSequence = journal;
-            await storage.WriteStateAsync("account", Id("held-orphans"), core, TestContext.Current.CancellationToken);
         });
 
         account = cluster.Account("held-orphans");
