@@ -125,6 +125,35 @@ public sealed class OpenApiAndMetricsTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task OrderLatency_IsByOutcome_AndLeavesOutRequestsThatNeverReachedTheAccount()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        var account = await host.CreateAccountAsync(cash: 1_000m);
+        await host.QuoteAsync("MTRX", 50m, 50m);
+        var orders = $"/api/accounts/{account}/orders";
+        await host.SendJsonAsync(HttpMethod.Post, orders, host.AdminKey, new
+        {
+            clientOrderId = "latency-accepted", symbol = "MTRX", side = "buy", type = "market", quantity = 1, timeInForce = "day",
+        }, HttpStatusCode.Created);
+        await host.SendJsonAsync(HttpMethod.Post, orders, host.AdminKey, new
+        {
+            clientOrderId = "latency-denied", symbol = "MTRX", side = "buy", type = "market", quantity = 1_000, timeInForce = "day",
+        }, HttpStatusCode.UnprocessableEntity);
+        await host.SendJsonAsync(HttpMethod.Post, orders, host.AdminKey, new
+        {
+            clientOrderId = "latency-invalid", symbol = "MTRX", side = "sideways", type = "market", quantity = 1, timeInForce = "day",
+        }, HttpStatusCode.BadRequest);
+
+        var text = await ScrapeAsync(host);
+
+        // A request refused before it reached the account took no account time: counted, but kept out of the latency.
+        Assert.Equal(1, Value(text, "orleanstrader_gateway_orders_total{outcome=\"invalid\"}"));
+        Assert.Equal(1, Value(text, "orleanstrader_gateway_order_latency_seconds_count{outcome=\"accepted\"}"));
+        Assert.Equal(1, Value(text, "orleanstrader_gateway_order_latency_seconds_count{outcome=\"denied\"}"));
+        Assert.DoesNotContain("orleanstrader_gateway_order_latency_seconds_count{outcome=\"invalid\"}", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Metrics_ShowABreakerTripAndItsTransition()
     {
         await using var host = await GatewayHost.StartAsync();

@@ -111,7 +111,7 @@ public static class OrdersApi
         var order = RequestMapping.ToOrderRequest(request, errors);
         if (order is null)
         {
-            metrics.Order("invalid", Stopwatch.GetElapsedTime(started));
+            metrics.InvalidOrder();
             return ApiProblems.Invalid(errors);
         }
 
