@@ -27,12 +27,14 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
     private const int MaxOrdersPerPage = 500;
     private const int MaxErrorMessageLength = 300;
     private const int MaxWarnedUnsupportedOrders = 10_000;
+    private const int MaxRememberedOrdersWithoutLegs = 10_000;
 
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly AlpacaResilience _resilience;
     private readonly AlpacaTradeUpdatesStream _stream;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, byte> _warnedUnsupportedOrders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _ordersWithoutLegs = new(StringComparer.Ordinal);
     private long _unsupportedOrdersLeftOut;
 
     public AlpacaTradingClient(
@@ -172,10 +174,29 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         return GetOptionalOrderAsync(OrderPath(orderId) + "?nested=true", "get order", cancellationToken);
     }
 
-    public Task<BrokerOrder?> GetOrderByClientOrderIdAsync(string clientOrderId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// GET /v2/orders:by_client_order_id. Alpaca rolls a group's legs up under it only when asked with nested=true, which
+    /// this endpoint does not take: a bracket, OCO or OTO found here comes without its exits, so it is read again by id
+    /// with its legs. This is how a lost submit is resolved, and the account adopts the exits from that answer.
+    /// </summary>
+    public async Task<BrokerOrder?> GetOrderByClientOrderIdAsync(string clientOrderId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(clientOrderId);
-        return GetOptionalOrderAsync("v2/orders:by_client_order_id?client_order_id=" + Uri.EscapeDataString(clientOrderId), "get order by client order id", cancellationToken);
+        var order = await GetOptionalOrderAsync(
+            "v2/orders:by_client_order_id?client_order_id=" + Uri.EscapeDataString(clientOrderId), "get order by client order id", cancellationToken);
+        if (order is not { OrderClass: not OrderClass.Simple, Legs.Count: 0 } || _ordersWithoutLegs.ContainsKey(order.OrderId))
+        {
+            return order;
+        }
+
+        // A group's exit carries the group's class but has no legs of its own: remembered, it is not read twice.
+        var nested = await GetOrderAsync(order.OrderId, cancellationToken) ?? order;
+        if (nested.Legs.Count == 0 && _ordersWithoutLegs.Count < MaxRememberedOrdersWithoutLegs)
+        {
+            _ordersWithoutLegs.TryAdd(nested.OrderId, 0);
+        }
+
+        return nested;
     }
 
     /// <summary>

@@ -53,6 +53,76 @@ public sealed class AlpacaWireFormatTests
         Assert.Contains(order.Legs, leg => leg.Type == OrderType.StopLimit && leg.StopPrice == 120.05m && leg.LimitPrice == 119.99m);
     }
 
+    /// <summary>
+    /// Alpaca rolls a group's legs up under it only when asked (nested=true), and GET by client order id takes no such
+    /// parameter: a bracket whose submit answer was lost, resolved by its client order id, still comes back with its exits
+    /// (the account adopts them from this answer; without them an exit's fill is a fill of an unknown order). An exit looked
+    /// up by its own client order id is read again only the first time.
+    /// </summary>
+    [Fact]
+    public async Task ABracketFoundByClientOrderId_ComesWithItsLegs_AlsoWhenItResolvesALostSubmit()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        server.AddFault(new FakeFault("POST", "/v2/orders", FakeFaultKind.AcceptThenDrop));
+
+        var resolved = await host.Client.SubmitOrderAsync(new OrderRequest
+        {
+            ClientOrderId = "w-lost-bracket",
+            Symbol = "NVDA",
+            Side = OrderSide.Buy,
+            Type = OrderType.Limit,
+            Quantity = 10m,
+            LimitPrice = 120m,
+            TimeInForce = TimeInForce.Gtc,
+            OrderClass = OrderClass.Bracket,
+            TakeProfit = new ExitLeg(LimitPrice: 130m),
+            StopLoss = new ExitLeg(StopPrice: 115m),
+        }, Ct);
+        var found = await host.Client.GetOrderByClientOrderIdAsync("w-lost-bracket", Ct);
+
+        var (entryId, legIds) = server.FindOrder("w-lost-bracket");
+        Assert.Single(server.Requests, r => r.Method == "POST");
+        foreach (var order in new[] { resolved, found! })
+        {
+            Assert.Equal(entryId, order.OrderId);
+            Assert.Equal(legIds.Order(StringComparer.Ordinal), order.Legs.Select(l => l.OrderId).Order(StringComparer.Ordinal));
+            Assert.All(order.Legs, leg => Assert.Equal(entryId, leg.ParentOrderId));
+        }
+
+        var takeProfit = resolved.Legs.Single(l => l.Type == OrderType.Limit);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(takeProfit.OrderId, (await host.Client.GetOrderByClientOrderIdAsync(takeProfit.ClientOrderId, Ct))!.OrderId);
+        }
+
+        Assert.Single(server.Requests, r => r.Path == "/v2/orders/" + takeProfit.OrderId);
+    }
+
+    /// <summary>
+    /// Alpaca cancels a group's remaining open orders with any one of them; the cancel's answer (the order read nested) shows
+    /// the exits ended with their entry, which the account takes to end its own exits.
+    /// </summary>
+    [Fact]
+    public async Task Cancel_OfABracketEntry_AnswersWithItsExitsCanceledToo()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        var entry = await host.Client.SubmitOrderAsync(new OrderRequest
+        {
+            ClientOrderId = "w-cancel-bracket", Symbol = "AMD", Side = OrderSide.Buy, Type = OrderType.Limit, Quantity = 3m,
+            LimitPrice = 150m, TimeInForce = TimeInForce.Day, OrderClass = OrderClass.Bracket,
+            TakeProfit = new ExitLeg(LimitPrice: 160m), StopLoss = new ExitLeg(StopPrice: 140m),
+        }, Ct);
+
+        var canceled = await host.Client.CancelOrderAsync(entry.OrderId, Ct);
+
+        Assert.Equal(OrderStatus.Canceled, canceled.Status);
+        Assert.Equal(2, canceled.Legs.Count);
+        Assert.All(canceled.Legs, leg => Assert.Equal(OrderStatus.Canceled, leg.Status));
+        Assert.Empty(await host.Client.ListOpenOrdersAsync(Ct));
+    }
+
     [Theory]
     [InlineData(OrderType.Market, TimeInForce.Day, "market", "day")]
     [InlineData(OrderType.Stop, TimeInForce.Opg, "stop", "opg")]

@@ -428,11 +428,15 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         return newQty;
     }
 
+    /// <summary>
+    /// A trade_updates event. Its order is "the same as the order object that is returned from the REST API", whose legs
+    /// are null unless it is read nested: a group's exits are not assumed to come with its events.
+    /// </summary>
     private JsonObject TradeUpdate(string eventName, FakeOrder order, DateTimeOffset timestamp) => new()
     {
         ["event"] = eventName,
         ["timestamp"] = Time(timestamp),
-        ["order"] = OrderJson(order, true),
+        ["order"] = OrderJson(order, false),
     };
 
     private static JsonObject OrderJson(FakeOrder order, bool nested)
@@ -600,8 +604,11 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
                 ("POST", "/v2/orders") => Submit(body, now, events),
                 ("GET", "/v2/orders") => ListOrders(query),
                 ("DELETE", "/v2/orders") => CancelAll(now, events),
-                ("GET", "/v2/orders:by_client_order_id") => Find(o => o.ClientOrderId == query["client_order_id"].ToString()),
-                ("GET", _) when path.StartsWith(orderPrefix, StringComparison.Ordinal) => Find(o => o.Id == path[orderPrefix.Length..]),
+                // Alpaca rolls a group's legs up under it only when asked (nested=true); GET by client order id takes no
+                // such parameter, so it answers a bracket, OCO or OTO with "legs": null.
+                ("GET", "/v2/orders:by_client_order_id") => Find(o => o.ClientOrderId == query["client_order_id"].ToString(), nested: false),
+                ("GET", _) when path.StartsWith(orderPrefix, StringComparison.Ordinal) =>
+                    Find(o => o.Id == path[orderPrefix.Length..], nested: query["nested"].ToString() == "true"),
                 ("DELETE", _) when path.StartsWith(orderPrefix, StringComparison.Ordinal) => Cancel(path[orderPrefix.Length..], now, events),
                 ("PATCH", _) when path.StartsWith(orderPrefix, StringComparison.Ordinal) => Replace(path[orderPrefix.Length..], body, now, events),
                 ("GET", "/v2/positions") => (200, new JsonArray([.. _positions.Select(p => (JsonNode)PositionJson(p.Key, p.Value.Qty, p.Value.AvgEntry))])),
@@ -613,10 +620,10 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         }
     }
 
-    private (int, JsonNode?) Find(Func<FakeOrder, bool> predicate)
+    private (int, JsonNode?) Find(Func<FakeOrder, bool> predicate, bool nested)
     {
         var order = _orders.FirstOrDefault(predicate);
-        return order is null ? (404, Error(40410000, "order not found")) : (200, OrderJson(order, true));
+        return order is null ? (404, Error(40410000, "order not found")) : (200, OrderJson(order, nested));
     }
 
     private (int, JsonNode?) Submit(string body, DateTimeOffset now, List<JsonObject> events)
@@ -741,9 +748,16 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
             return (422, Error(42210000, "order is not cancelable"));
         }
 
-        order.Status = "canceled";
-        order.UpdatedAt = now;
-        events.Add(TradeUpdate("canceled", order, now));
+        // As Alpaca documents for a bracket (and OCO and OTO work the same way): if any one of the orders is canceled, any
+        // remaining open order in the group is canceled.
+        var groupId = order.ParentId ?? order.Id;
+        foreach (var member in _orders.Where(o => o == order || (o.IsOpen && (o.Id == groupId || o.ParentId == groupId))).ToList())
+        {
+            member.Status = "canceled";
+            member.UpdatedAt = now;
+            events.Add(TradeUpdate("canceled", member, now));
+        }
+
         return (204, null);
     }
 
