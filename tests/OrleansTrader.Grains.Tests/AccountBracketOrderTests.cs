@@ -1,8 +1,11 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Risk;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.Runtime.Testing;
 using static OrleansTrader.Grains.Tests.Infrastructure.AccountSteps;
 
 namespace OrleansTrader.Grains.Tests;
@@ -170,6 +173,49 @@ public sealed class AccountBracketOrderTests
 
         Assert.True(close.Succeeded, close.Denial?.Message);
         await Eventually.WaitAsync(() => account.GetPositionsAsync(), p => p.All(x => x.Quantity == 0m), "the position closed");
+    }
+
+    // Exits canceled while their entry fills (a cancel-all meeting the fill, seen in a crash-loop audit): the venue filled
+    // the entry, its report on the way, and then canceled the exits it had just activated, at the account's request. The
+    // entry's fill, booked after its exits ended, reserved for exits that no longer worked: the fee estimate stayed
+    // reserved with no order open, for good.
+    [Fact]
+    public async Task AnEntryFillBookedAfterItsExitsWereCanceled_ReservesNothingForThem()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var reportDelay = TimeSpan.FromSeconds(3);
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            Time = time,
+
+            // The fill's report waits on a clock only the test moves, so the exits' cancels go first however loaded the machine.
+            ConfigureSilo = silo => silo.Services.Configure<PaperExchangeOptions>(o => o.FillLatency = reportDelay),
+        });
+        await Market.QuoteAsync(cluster, "BRKX", 50m, 50m);
+        var account = await TestAccounts.OpenAsync(cluster, "bracket-exits-first", 100_000m);
+        var bracket = Bracket("bx-1", "BRKX", OrderSide.Buy, 10m, takeProfit: 52m, stopLoss: 44m);
+        bracket = bracket with { Request = bracket.Request with { Type = OrderType.Limit, LimitPrice = 49m } };
+        var placed = await account.PlaceOrderAsync(bracket);
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        var exits = (await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 3, "the entry and its held exits"))
+            .Where(o => o.ParentOrderId == placed.Order!.OrderId).ToList();
+
+        await Market.QuoteAsync(cluster, "BRKX", 48.9m, 49m);
+        var venue = cluster.Cluster.ServiceProvider.GetRequiredService<PaperExchange>().GetClient("bracket-exits-first");
+        await Eventually.WaitAsync(() => venue.GetOrderByClientOrderIdAsync("bx-1"), o => o?.FilledQuantity == 10m, "the venue's fill of the entry");
+        foreach (var exit in exits)
+        {
+            var canceled = await account.CancelOrderAsync(exit.OrderId);
+            Assert.Equal(OrderStatus.Canceled, canceled.Order?.Status);
+        }
+
+        time.Advance(reportDelay);
+        await Eventually.WaitAsync(() => account.GetOrderAsync(placed.Order!.OrderId), o => o!.Status == OrderStatus.Filled, "the entry's fill booked");
+
+        Assert.Empty(await account.GetOrdersAsync(OrderStatusFilter.Open, 10, null));
+        Assert.Equal(10m, Assert.Single(await account.GetPositionsAsync()).Quantity);
+        Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
+        Assert.Empty((await account.ReconcileAsync()).Mismatches);
     }
 
     private static PlaceOrder Bracket(string clientOrderId, string symbol, OrderSide side, decimal quantity, decimal takeProfit, decimal stopLoss) =>

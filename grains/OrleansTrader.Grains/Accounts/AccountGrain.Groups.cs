@@ -39,7 +39,12 @@ internal sealed partial class AccountGrain
             parent = RestoreGroup(parent, broker);
         }
 
-        AdoptLegs(parentOrderId, parent.Order.Request.OrderClass, parent.Order.Symbol, parent.Origin, parent.Order.ExpiresAt, broker.Legs);
+        if (AdoptLegs(parentOrderId, parent.Order.Request.OrderClass, parent.Order.Symbol, parent.Origin, parent.Order.ExpiresAt, broker.Legs))
+        {
+            // Exits adopted after their entry's fill was booked (a broker that listed no legs until now): that fill reserved
+            // nothing for them, since none worked yet, so they reserve for it now.
+            ReserveExits(parent.Order);
+        }
     }
 
     /// <summary>
@@ -78,9 +83,11 @@ internal sealed partial class AccountGrain
         return restored;
     }
 
-    private void AdoptLegs(string parentOrderId, OrderClass orderClass, string symbol, string origin, DateTimeOffset? expiresAt, IReadOnlyList<BrokerOrder> legs)
+    /// <summary>Adopts the legs the account does not know yet; true when it adopted any.</summary>
+    private bool AdoptLegs(string parentOrderId, OrderClass orderClass, string symbol, string origin, DateTimeOffset? expiresAt, IReadOnlyList<BrokerOrder> legs)
     {
         var reservationId = orderClass == OrderClass.Oco ? parentOrderId : ExitsReservationId(parentOrderId);
+        var adopted = false;
         foreach (var leg in legs)
         {
             if (_history.TryGetOrderId(leg.ClientOrderId, out _))
@@ -104,10 +111,13 @@ internal sealed partial class AccountGrain
             // Held or working, a leg the broker lists is acknowledged by it: Accepted, as Alpaca's "held" maps.
             var order = Order.Create(NextOrderId(), request, now, expiresAt, parentOrderId);
             order = order.Apply(OrderEvent.Accept, now).GetValueOrThrow();
-            var adopted = new WorkingOrder { Order = order, Origin = origin, BrokerOrderId = leg.OrderId, ReservationId = reservationId };
-            Record(adopted, null, ExitAdoptedAction, null, string.Create(CultureInfo.InvariantCulture, $"exit of {parentOrderId}; broker order {leg.OrderId}"));
+            var exit = new WorkingOrder { Order = order, Origin = origin, BrokerOrderId = leg.OrderId, ReservationId = reservationId };
+            Record(exit, null, ExitAdoptedAction, null, string.Create(CultureInfo.InvariantCulture, $"exit of {parentOrderId}; broker order {leg.OrderId}"));
             ApplyBrokerOrder(order.OrderId, leg, "accepted");
+            adopted = true;
         }
+
+        return adopted;
     }
 
     /// <summary>
@@ -142,6 +152,15 @@ internal sealed partial class AccountGrain
     {
         if (entry.Request.OrderClass is not (OrderClass.Bracket or OrderClass.Oto) || entry.FilledQuantity <= 0m)
         {
+            return;
+        }
+
+        // Exits that have all ended (canceled while the entry's fill was on its way) close nothing, and the release that
+        // goes with an exit's end has passed: reserved for now, the amount stayed reserved with no order open, for good.
+        var id = ExitsReservationId(entry.OrderId);
+        if (!S.WorkingOrders.Values.Any(w => w.ReservationId == id))
+        {
+            Ledger = Ledger.Release(id);
             return;
         }
 
