@@ -323,6 +323,41 @@ public sealed class AccountPersistenceTests : IDisposable
         Assert.Empty((await account.ReconcileAsync()).Mismatches);
     }
 
+    // Builds before efcddfd reserved for a bracket's exits on an entry fill booked after the exits had all ended (canceled
+    // while the fill's report was on its way): the fee estimate stayed reserved with no order open. Activation releases it.
+    [Fact]
+    public async Task AReservationForExitsThatNoLongerWork_LeftByAnOlderBuild_IsReleasedAtActivation()
+    {
+        await using var cluster = await TradingCluster.StartAsync(Options("leaked-exits.db"));
+        await Market.QuoteAsync(cluster, "LKX", 20m, 20m);
+        var account = await TestAccounts.OpenAsync(cluster, "leaked-exits", 100_000m);
+        var placed = await account.PlaceOrderAsync(Market.AsBracket(Market.MarketOrder("lkx-1", "LKX", OrderSide.Buy, 10m), takeProfit: 21m, stopLoss: 19m));
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        var entryId = placed.Order!.OrderId;
+        foreach (var exit in await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 2, "the exits working"))
+        {
+            Assert.True((await account.CancelOrderAsync(exit.OrderId)).Succeeded);
+        }
+
+        await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 0, "the exits canceled");
+        var snapshot = (await account.GetSnapshotAsync())!;
+        Assert.Equal(0m, snapshot.Reserved);
+
+        // The core record as the older build left it: the exits ended, their reservation (the closing fee's estimate) held.
+        await RewriteStoredAsync(cluster, async storage =>
+        {
+            var core = new GrainState<AccountState>(new AccountState());
+            await storage.ReadStateAsync("account", Id("leaked-exits"), core, TestContext.Current.CancellationToken);
+            core.State.Ledger = core.State.Ledger!.Reserve(entryId + "-exits", "LKX", OrderSide.Sell, 10m, 0.01m, 20m, 0.01m).GetValueOrThrow();
+            await storage.WriteStateAsync("account", Id("leaked-exits"), core, TestContext.Current.CancellationToken);
+        });
+
+        account = cluster.Account("leaked-exits");
+        var after = (await account.GetSnapshotAsync())!;
+        Assert.Equal(0m, after.Reserved);
+        Assert.Equal(snapshot.BuyingPower, after.BuyingPower);
+    }
+
     // Builds before bracket orders were kept placed them at the venue but stored neither the order class nor the exits:
     // after the upgrade the venue's working exits belong to a filled entry the account holds as a simple order. Reconciling
     // at activation adopts them (visible, cancelable, reserved once), so a fill of one books without a mismatch.

@@ -20,7 +20,9 @@ internal sealed partial class AccountGrain
     /// <summary>The action journaled when an exit leg the broker created becomes one of the account's orders.</summary>
     private const string ExitAdoptedAction = "exit-adopted";
 
-    private static string ExitsReservationId(string entryOrderId) => entryOrderId + "-exits";
+    private const string ExitsReservationSuffix = "-exits";
+
+    private static string ExitsReservationId(string entryOrderId) => entryOrderId + ExitsReservationSuffix;
 
     private static bool IsGroupMember(WorkingOrder working) =>
         working.ReservationId is not null || working.Order.Request.OrderClass != OrderClass.Simple;
@@ -142,6 +144,21 @@ internal sealed partial class AccountGrain
 
     private static string ResizedDetail(decimal from, decimal to) =>
         string.Create(CultureInfo.InvariantCulture, $"quantity {from} -> {to} by the broker");
+
+    /// <summary>
+    /// Releases a group's exits reservation that no working exit holds. Builds before this check reserved for exits on an
+    /// entry fill booked after they had all ended (<see cref="ReserveExits(Order)"/>): the fee estimate stayed reserved with
+    /// no order open. The release is not journaled (no order changed); the next write keeps it.
+    /// </summary>
+    private void ReleaseExitsReservationsNoExitHolds()
+    {
+        var held = S.WorkingOrders.Values.Select(w => w.ReservationId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        foreach (var (id, reservation) in Ledger.Reservations.Where(r => r.Key.EndsWith(ExitsReservationSuffix, StringComparison.Ordinal) && !held.Contains(r.Key)).ToList())
+        {
+            AccountLog.ExitsReservationReleased(logger, AccountId, id, reservation.Amount);
+            Ledger = Ledger.Release(id);
+        }
+    }
 
     /// <summary>
     /// A fill of a bracket's or OTO's entry: its exits will close what it bought (sold), so they hold one reservation for

@@ -65,6 +65,10 @@ internal static partial class AccountLog
         Message = "Account {AccountId} cannot be valued: {Reason}; its breaker is tripped to REDUCING")]
     public static partial void ValuationFailed(ILogger logger, string accountId, string reason);
 
+    [LoggerMessage(EventId = 5020, Level = LogLevel.Warning,
+        Message = "Account {AccountId}: reservation {ReservationId} ({Amount}) was held for a group's exits with none working; released")]
+    public static partial void ExitsReservationReleased(ILogger logger, string accountId, string reservationId, decimal amount);
+
     [LoggerMessage(EventId = 5016, Level = LogLevel.Warning, Message = "Account {AccountId} shows its trailing stops without their current level: the broker did not answer ({Reason})")]
     public static partial void TrailingLevelsUnavailable(ILogger logger, string accountId, string reason);
 }
