@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Hosting;
@@ -141,6 +142,84 @@ public sealed class MarketFeedPumpTests
         Assert.Equal(FeedState.Degraded, feed.GetHealth().State);
     }
 
+
+    /// <summary>
+    /// A replay that has delivered its last row is done, not stale: readiness says so (FeedHealthCheck), and the global
+    /// breaker's stale-data trigger, which readiness is judged like, must agree. Judged by the end's age, the breaker
+    /// tripped every account to REDUCING a minute after a replay finished normally, and stayed there until a risk reset.
+    /// </summary>
+    [Fact]
+    public async Task AReplayThatEnded_DoesNotTripTheGlobalBreakersStaleDataTrigger()
+    {
+        using var folder = new TempDirectory();
+        var file = await WriteTradeRowsAsync(folder, 100);
+        var ct = TestContext.Current.CancellationToken;
+        var time = new FakeTimeProvider();
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { Time = time });
+        var feed = new CsvReplayFeed([new CsvSource(file, "BRK", CsvFileKind.TradeTicks)], new CsvReplayOptions(), new TickValidatorOptions(), TimeProvider.System, NullLogger.Instance);
+        var pump = new MarketFeedPump(feed, cluster.Cluster.Client, time, new PumpLog());
+        var global = cluster.Breaker(BreakerKeys.Global);
+        await pump.StartAsync(ct);
+        try
+        {
+            await Eventually.WaitAsync(() => Task.FromResult(pump.ReplayEnded), ended => ended, "the replay to end");
+
+            // Two minutes after the end (the breaker's stale-data limit is one), a second at a time for the heartbeat.
+            var endedAt = time.GetUtcNow();
+            await Eventually.WaitAsync(
+                () => Task.FromResult(time.GetUtcNow() - endedAt),
+                since => since >= TimeSpan.FromMinutes(2), "two minutes to pass after the end", tick: () => time.Advance(TimeSpan.FromSeconds(1)));
+            var evaluated = await global.EvaluateAsync();
+            Assert.True(evaluated.State == TradingState.Active, $"global breaker {evaluated.State}: {evaluated.LastReason}");
+        }
+        finally
+        {
+            await pump.StopAsync(ct);
+        }
+    }
+
+    /// <summary>
+    /// In the silo the replay runs with validation off and the symbol grains validate: the feed's own summary says
+    /// "0 rejected" while the grains may have refused every row. The shared BAC quote ticks are all one-sided (a row per
+    /// side), so a replay of them gave no quote at all, and nothing a user could see said why. The end of the replay
+    /// now logs what each symbol grain took in and refused, by reason.
+    /// </summary>
+    [Fact]
+    public async Task AReplayThatEnded_LogsTheRowsEachSymbolGrainRefused_ByReason()
+    {
+        using var folder = new TempDirectory();
+        var file = folder.File("2013-10-07.quotes.csv");
+        var rows = new StringBuilder("time,bid,bid_size,ask,ask_size,exchange,condition,suspicious\n");
+        for (var i = 0; i < 10; i++)
+        {
+            var at = FirstRowAt.AddMilliseconds(100 * i).ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture);
+            rows.Append(at).Append(i % 2 == 0 ? ",14.2,100,0,0,N,1,0\n" : ",0,0,14.21,300,N,1,0\n");
+        }
+
+        var ct = TestContext.Current.CancellationToken;
+        await File.WriteAllTextAsync(file, rows.ToString(), ct);
+        var time = new FakeTimeProvider();
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        // As the silo runs it: the replay does not validate, the symbol grain does.
+        var feed = new CsvReplayFeed([new CsvSource(file, "ONE", CsvFileKind.QuoteTicks)], new CsvReplayOptions { Validate = false }, new TickValidatorOptions(), TimeProvider.System, NullLogger.Instance);
+        var log = new PumpLog();
+        var pump = new MarketFeedPump(feed, cluster.Cluster.Client, time, log);
+        await pump.StartAsync(ct);
+        try
+        {
+            await Eventually.WaitAsync(
+                () => Task.FromResult(log.Messages.FirstOrDefault(m => m.Contains("ONE", StringComparison.Ordinal) && m.Contains("refused", StringComparison.Ordinal))),
+                line => line is not null, "the replay's summary of symbol ONE");
+        }
+        finally
+        {
+            await pump.StopAsync(ct);
+        }
+
+        var summary = log.Messages.Single(m => m.Contains("ONE", StringComparison.Ordinal) && m.Contains("refused", StringComparison.Ordinal));
+        Assert.Contains("0 quotes", summary, StringComparison.Ordinal);
+        Assert.Contains("10 rows refused (OneSidedQuote 10)", summary, StringComparison.Ordinal);
+    }
 
     /// <summary>
     /// A replay that fails for a reason other than its file (a symbol grain call timed out) is started again by the pump.

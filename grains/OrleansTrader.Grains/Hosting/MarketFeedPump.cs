@@ -77,6 +77,11 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
 
                 LogFeedEnded(logger, feed.Name, EventsDelivered);
                 await CloseBarsAsync();
+                if (_isReplay)
+                {
+                    await LogWhatTheSymbolsTookInAsync();
+                }
+
                 break;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -304,6 +309,32 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
         }
     }
 
+    /// <summary>
+    /// A replay runs with validation off and the symbol grains validate, so the feed's own summary counts no rejection:
+    /// each symbol's line says what its grain took in and refused, by reason (the shared BAC quote ticks are one row per
+    /// side, and every one was refused as one-sided without a word).
+    /// </summary>
+    private async Task LogWhatTheSymbolsTookInAsync()
+    {
+        foreach (var symbol in _symbols.Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                var stats = await client.GetGrain<ISymbolGrain>(symbol).GetStatsAsync();
+                var refused = stats.RejectedByReason.Values.Sum();
+                var reasons = string.Join(", ", stats.RejectedByReason.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} {r.Value}"));
+                LogReplaySymbolSummary(
+                    logger, refused > 0 ? LogLevel.Warning : LogLevel.Information, feed.Name, symbol, stats.AcceptedTrades, stats.AcceptedQuotes,
+                    stats.BarsPublished, refused, refused > 0 ? $" ({reasons})" : string.Empty);
+            }
+            catch (Exception ex)
+            {
+                // Only a report: the replay itself has ended as it should.
+                LogReplaySymbolSummaryFailed(logger, ex, feed.Name, symbol);
+            }
+        }
+    }
+
     private async Task HeartbeatAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(HeartbeatInterval, time);
@@ -311,7 +342,10 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                if (LastReceivedAt is { } last)
+                // A replay that delivered its last row is done, not stale, as readiness judges it (FeedHealthCheck): its
+                // data ends there. Judged by the age of that row, every account went to REDUCING a minute after a replay
+                // that had finished normally, and stayed there until a risk reset.
+                if ((ReplayEnded ? time.GetUtcNow() : LastReceivedAt) is { } last)
                 {
                     try
                     {
@@ -347,6 +381,12 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
 
     [LoggerMessage(EventId = 5506, Level = LogLevel.Error, Message = "Market data feed {Feed} stopped after {Events} events: a file cannot be replayed")]
     private static partial void LogReplayStopped(ILogger logger, Exception exception, string feed, long events);
+
+    [LoggerMessage(EventId = 5538, Message = "Replay {Feed} ended for {Symbol}: the symbol grain took in {Trades} trades, {Quotes} quotes and {Bars} one-minute bars, and {Refused} rows refused{Reasons}")]
+    private static partial void LogReplaySymbolSummary(ILogger logger, LogLevel level, string feed, string symbol, long trades, long quotes, long bars, long refused, string reasons);
+
+    [LoggerMessage(EventId = 5539, Level = LogLevel.Warning, Message = "Replay {Feed} ended; what the symbol grain of {Symbol} took in could not be read")]
+    private static partial void LogReplaySymbolSummaryFailed(ILogger logger, Exception exception, string feed, string symbol);
 
     [LoggerMessage(EventId = 5507, Level = LogLevel.Warning, Message = "Market data feed {Feed} could not learn whether symbol grain {Symbol} took in the batch its failed call sent; the batch is sent again")]
     private static partial void LogReplayPositionUnknown(ILogger logger, Exception exception, string feed, string symbol);

@@ -8,30 +8,47 @@ public static class CsvSourceDiscovery
     public static IReadOnlyList<CsvSource> Discover(CsvReplayOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var kinds = options.Kinds.Count == 0 ? [CsvFileKind.MinuteTradeBars] : options.Kinds.Distinct().ToList();
         var sources = new List<CsvSource>();
         foreach (var symbol in options.Symbols.Distinct(StringComparer.Ordinal))
         {
-            var found = 0;
-            foreach (var kind in kinds)
+            var forSymbol = SourcesOf(options, symbol);
+            if (forSymbol.Count == 0)
             {
-                var forKind = kind == CsvFileKind.DailyBars
-                    ? DailyFile(options.DataPath, symbol)
-                    : DatedFiles(options, symbol, kind);
-                found += forKind.Count;
-                sources.AddRange(forKind);
+                throw new CsvFormatException(NoFiles(options, symbol));
             }
 
-            if (found == 0)
-            {
-                throw new CsvFormatException(
-                    $"No market data files for symbol '{symbol}' ({string.Join(", ", kinds)}) under '{options.DataPath}'" +
-                    $" between {Describe(options.StartDate)} and {Describe(options.EndDate)}.");
-            }
+            sources.AddRange(forSymbol);
         }
 
         return sources;
     }
+
+    /// <summary>Why the symbol has nothing to replay (no file of the configured kinds and dates), or null when it has files.</summary>
+    internal static string? MissingFilesOf(CsvReplayOptions options, string symbol)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return SourcesOf(options, symbol).Count == 0 ? NoFiles(options, symbol) : null;
+    }
+
+    private static List<CsvSource> SourcesOf(CsvReplayOptions options, string symbol)
+    {
+        var sources = new List<CsvSource>();
+        foreach (var kind in KindsOf(options))
+        {
+            sources.AddRange(kind == CsvFileKind.DailyBars ? DailyFile(options.DataPath, symbol) : DatedFiles(options, symbol, kind));
+        }
+
+        return sources;
+    }
+
+    private static List<CsvFileKind> KindsOf(CsvReplayOptions options) =>
+        options.Kinds.Count == 0 ? [CsvFileKind.MinuteTradeBars] : options.Kinds.Distinct().ToList();
+
+    private static string NoFiles(CsvReplayOptions options, string symbol) =>
+        $"No market data files for symbol '{symbol}' ({string.Join(", ", KindsOf(options))}) under '{options.DataPath}'" +
+        (options.StartDate is null && options.EndDate is null
+            ? "."
+            : $" between {Describe(options.StartDate)} and {Describe(options.EndDate)}.");
 
     /// <summary>The symbol's daily file (plain before gzip), or none.</summary>
     internal static List<CsvSource> DailyFile(string root, string symbol)

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using OrleansTrader.MarketData.Csv;
 using OrleansTrader.MarketData.Hosting;
 using OrleansTrader.MarketData.Synthetic;
+using OrleansTrader.MarketData.Tests.Support;
 using OrleansTrader.MarketData.Validation;
 
 namespace OrleansTrader.MarketData.Tests.Csv;
@@ -43,10 +44,56 @@ public sealed class CsvRegistrationTests
         Assert.Contains("MarketData:Validation:MaxPrice must be > 0", ex.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The binder skips a list element it cannot convert without a word: a misspelt kind replayed the default minute bars
+    /// instead of the ticks asked for, and the silo started as if nothing were wrong.
+    /// </summary>
+    [Fact]
+    public void AddCsvReplayFeed_FailsClearly_OnAKindItDoesNotKnow()
+    {
+        using var data = new TempDirectory();
+        data.Write("minute/SPY/2013-10-07.trades.csv", "time,open,high,low,close,volume\n");
+        using var provider = Build(s => s.AddCsvReplayFeed(), new Dictionary<string, string?>
+        {
+            ["MarketData:Csv:DataPath"] = data.Path,
+            ["MarketData:Csv:Symbols:0"] = "SPY",
+            ["MarketData:Csv:Kinds:0"] = "MinuteTradeBars",
+            ["MarketData:Csv:Kinds:1"] = "TradeTick",
+        });
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<CsvReplayOptions>>().Value);
+
+        Assert.Contains("MarketData:Csv:Kinds:1 is \"TradeTick\"", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A symbol without files is a configuration mistake, refused at start-up: found only once the replay ran, it was an
+    /// error with a stack trace in a log while the silo started and served as if the symbol were fed.
+    /// </summary>
+    [Fact]
+    public void AddCsvReplayFeed_FailsClearly_OnASymbolWithoutFiles()
+    {
+        using var data = new TempDirectory();
+        data.Write("minute/SPY/2013-10-07.trades.csv", "time,open,high,low,close,volume\n");
+        using var provider = Build(s => s.AddCsvReplayFeed(), new Dictionary<string, string?>
+        {
+            ["MarketData:Csv:DataPath"] = data.Path,
+            ["MarketData:Csv:Symbols:0"] = "SPY",
+            ["MarketData:Csv:Symbols:1"] = "MSFT",
+        });
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<CsvReplayOptions>>().Value);
+
+        Assert.Contains($"No market data files for symbol 'MSFT' (MinuteTradeBars) under '{data.Path}'.", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("'SPY'", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AddCsvReplayFeed_BindsConfiguration_AndRegistersTheFeed()
     {
-        var folder = Path.GetTempPath();
+        using var data = new TempDirectory();
+        data.Write("ticks/SPY/2013-10-07.trades.csv.gz", "time,price,size,exchange,condition,suspicious\n", gzip: true);
+        var folder = data.Path;
         using var provider = Build(s => s.AddCsvReplayFeed(), new Dictionary<string, string?>
         {
             ["MarketData:Csv:DataPath"] = folder,
