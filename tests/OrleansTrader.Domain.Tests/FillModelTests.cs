@@ -91,6 +91,19 @@ public sealed class FillModelTests
     }
 
     [Fact]
+    public void LimitBuy_TouchLeftBelowOneShare_StillFillsAtTheLimitOnAPrintThroughIt()
+    {
+        // Earlier fills in whole shares took 95 of an ask displayed as 95.5: the half share left cannot fill a whole-share
+        // order, so the touch is used up for it and the trade through the limit fills it, as when nothing is left.
+        var decision = Run(Order(OrderSide.Buy, OrderType.Limit, quantity: 300m, limit: 100.9m),
+            Snapshot(bid: 100.7m, ask: 100.71m, size: 0.5m, trade: 100.83m, tradeSize: 107m));
+
+        Assert.Equal(FillOutcome.Fill, decision.Outcome);
+        Assert.Equal(100.9m, decision.Price);
+        Assert.Equal(107m, decision.Quantity);
+    }
+
+    [Fact]
     public void StopBuy_TriggersOnTrade_ThenFillsAtAsk()
     {
         var order = Order(OrderSide.Buy, OrderType.Stop, stop: 100.5m);

@@ -21,7 +21,7 @@ internal sealed class MarketView(QuoteTick? quote, TradeTick? trade)
     /// </summary>
     public Liquidity Consume(SimulatedOrder before, decimal quantity, FillModelOptions options, bool quotedThisSession = true)
     {
-        var atTouch = before.Type is not (OrderType.Limit or OrderType.StopLimit) || (quotedThisSession && IsMarketable(before));
+        var atTouch = before.Type is not (OrderType.Limit or OrderType.StopLimit) || (quotedThisSession && FillModel.FillsAtTouch(before, Quote, options));
         if (atTouch)
         {
             if (options.LimitByDisplayedSize && Quote is { } quote)
@@ -48,18 +48,6 @@ internal sealed class MarketView(QuoteTick? quote, TradeTick? trade)
     {
         Quote = quote;
         Trade = trade;
-    }
-
-    private bool IsMarketable(SimulatedOrder order)
-    {
-        if (Quote is not { } quote || order.LimitPrice is not { } limit)
-        {
-            return false;
-        }
-
-        return order.Side == OrderSide.Buy
-            ? quote.AskPrice > 0m && quote.AskSize > 0m && quote.AskPrice <= limit
-            : quote.BidPrice > 0m && quote.BidSize > 0m && quote.BidPrice >= limit;
     }
 
     private void TakeFromTrade(decimal quantity)

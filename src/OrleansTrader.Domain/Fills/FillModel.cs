@@ -1,3 +1,4 @@
+using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
 
 namespace OrleansTrader.Domain.Fills;
@@ -7,8 +8,8 @@ namespace OrleansTrader.Domain.Fills;
 /// market snapshot always give the same decision.
 /// <list type="bullet">
 /// <item>Market orders fill at the touch (ask for buys, bid for sells) moved against the order by the slippage.</item>
-/// <item>Limit orders fill at the touch when it is marketable (never worse than the limit), or at the limit when a
-/// trade prints strictly through it.</item>
+/// <item>Limit orders fill at the touch when it is marketable (moved against the order by the slippage, never past the
+/// limit), or at the limit when a trade prints strictly through it.</item>
 /// <item>Stops trigger on a trade at or through the stop and then act as market orders; stop-limits act as limits (the
 /// trade that triggers one is not a print through its limit: the order was not resting then).
 /// Trailing stops follow the high (sell) or low (buy) water mark of trades by a price offset or percentage.</item>
@@ -127,13 +128,40 @@ public static class FillModel
         return (price, options.LimitByDisplayedSize ? size : order.LeavesQuantity, FillReasons.Filled);
     }
 
+    /// <summary>
+    /// Whether a fill of <paramref name="order"/> against <paramref name="quote"/> comes from the touch: always for market
+    /// orders and triggered stops; for limits and stop-limits when the touch is marketable and its displayed size left
+    /// gives at least one quantity step. Size below a step (half a share after whole-share fills took 95 of 95.5) is used
+    /// up for the order: it must not hide a trade through the limit behind a touch that fills nothing. The paper venue
+    /// asks this too, to take a fill's size from the touch or from the trade it printed through.
+    /// </summary>
+    public static bool FillsAtTouch(SimulatedOrder order, QuoteTick? quote, FillModelOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(options);
+        if (order.Type is not (OrderType.Limit or OrderType.StopLimit))
+        {
+            return true;
+        }
+
+        if (quote is null || order.LimitPrice is not { } limit)
+        {
+            return false;
+        }
+
+        var buy = order.Side == OrderSide.Buy;
+        var (touch, size) = buy ? (quote.AskPrice, quote.AskSize) : (quote.BidPrice, quote.BidSize);
+        var sizeLeft = options.LimitByDisplayedSize ? Money.RoundDownTo(size, options.QuantityIncrement) : size;
+        return touch > 0m && sizeLeft > 0m && (buy ? touch <= limit : touch >= limit);
+    }
+
     private static (decimal? Price, decimal Available, string Reason) LimitMatch(SimulatedOrder order, MarketSnapshot market, FillModelOptions options,
         bool printThrough)
     {
         var limit = order.LimitPrice ?? throw new ArgumentException("A limit order needs a limit price.", nameof(order));
 
-        // A priced touch whose displayed size earlier fills took is still a quote: it cannot fill at the touch, but a
-        // trade printing through the limit still fills at the limit.
+        // A priced touch whose displayed size earlier fills took (all of it, or all but less than a quantity step) is still
+        // a quote: it cannot fill at the touch, but a trade printing through the limit still fills at the limit.
         var hasSize = Touch(order.Side, market, out var touch, out var size);
         if (!hasSize && !(market.Quote is { } standing && (order.Side == OrderSide.Buy ? standing.AskPrice : standing.BidPrice) > 0m))
         {
@@ -141,7 +169,7 @@ public static class FillModel
         }
 
         var buy = order.Side == OrderSide.Buy;
-        if (hasSize && (buy ? touch <= limit : touch >= limit))
+        if (FillsAtTouch(order, market.Quote, options))
         {
             var price = Slippage.Against(order.Side, touch, options.SlippageBps, limit);
             return (price, options.LimitByDisplayedSize ? size : order.LeavesQuantity, FillReasons.Filled);

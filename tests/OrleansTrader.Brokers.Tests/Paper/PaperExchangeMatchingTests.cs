@@ -169,6 +169,26 @@ public sealed class PaperExchangeMatchingTests
     }
 
     [Fact]
+    public async Task PrintThroughTheLimit_FillsAtTheLimitFromTheTradesSize_WhenTheTouchHasLessThanAShareLeft()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(100.70m, 100.71m, askSize: 95.5m);
+        var first = await venue.SubmitAsync(Request("half-left-1", OrderSide.Buy, OrderType.Limit, 300m, limit: 100.90m));
+        var second = await venue.SubmitAsync(Request("half-left-2", OrderSide.Buy, OrderType.Limit, 300m, limit: 100.90m));
+
+        // The first order took 95 whole shares of the 95.5 displayed; the half share left fills no whole-share order.
+        await venue.TradeAsync(100.83m, 107m);
+
+        var firstFills = await venue.Client.GetExecutionsSinceAsync(Start, Ct);
+        Assert.Equal([(95m, 100.71m, Liquidity.Taker), (107m, 100.90m, Liquidity.Maker)],
+            firstFills.Where(e => e.OrderId == first.OrderId).Select(e => (e.Quantity, e.Price, e.Liquidity)));
+        Assert.Equal(202m, (await venue.OrderAsync(first.OrderId)).FilledQuantity);
+
+        // The print's 107 shares went to the first order: the second gets none of them.
+        Assert.Equal(0m, (await venue.OrderAsync(second.OrderId)).FilledQuantity);
+    }
+
+    [Fact]
     public async Task Submit_ThrowsRejectedWithTheValidatorsReason_AndKeepsNothing_WhenThePriceIsOffTick()
     {
         await using var venue = await StartAsync();
