@@ -15,6 +15,9 @@ internal sealed class MarketView(QuoteTick? quote, TradeTick? trade)
 
     public TradeTick? Trade { get; private set; } = trade;
 
+    /// <summary>The size of the trade as it printed, before any fill took from it (the participation rate's base).</summary>
+    public decimal? PrintSize { get; } = trade?.Size;
+
     /// <summary>
     /// Takes the liquidity a fill used and says whether it took it from the touch (taker) or a print through the limit
     /// (maker). A touch not <paramref name="quotedThisSession"/> (the venue matched the order without its size) filled nothing.

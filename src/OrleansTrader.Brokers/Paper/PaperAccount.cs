@@ -668,7 +668,7 @@ internal sealed class PaperAccount : IDisposable
 
         var quotedThisSession = IsOfThisSession(view.Quote, tx.Now, record.Order.Request.ExtendedHours);
         var quote = quotedThisSession ? view.Quote : WithoutTouch(view.Quote);
-        var market = new MarketSnapshot { Now = tx.Now, Quote = quote, Trade = activatedNow ? null : view.Trade };
+        var market = new MarketSnapshot { Now = tx.Now, Quote = quote, Trade = activatedNow ? null : view.Trade, PrintSize = view.PrintSize };
         var options = _venue.FillOptionsFor(record.Order);
         var decision = FillModel.Evaluate(matching, market, options);
         if (decision.Quantity > 0m && decision.Price is { } price)

@@ -14,7 +14,7 @@ namespace OrleansTrader.Domain.Fills;
 /// trade that triggers one is not a print through its limit: the order was not resting then).
 /// Trailing stops follow the high (sell) or low (buy) water mark of trades by a price offset or percentage.</item>
 /// <item>Fills are capped by the displayed size at the touch (or the size of the trade through a limit) and by a
-/// participation rate of the trade's size; IOC fills what it can and cancels the rest; FOK fills all or nothing.</item>
+/// participation rate of the trade's size (of the whole print, for all the orders it fills together); IOC fills what it can and cancels the rest; FOK fills all or nothing.</item>
 /// <item>DAY orders expire at their close; OPG/CLS orders fill only at the opening/closing print given as input, and
 /// are canceled when the print misses their limit.</item>
 /// <item>No quote (or no price on the needed side) means no fill: never a default price.</item>
@@ -61,7 +61,10 @@ public static class FillModel
 
         if (options.ParticipationRate is { } rate)
         {
-            available = Math.Min(available, (market.Trade?.Size ?? 0m) * rate);
+            // The rate's share of the whole print, less what earlier fills of it took: all orders together stay within it.
+            var left = market.Trade?.Size ?? 0m;
+            var print = Math.Max(left, market.PrintSize ?? left);
+            available = Math.Min(available, Math.Max(0m, (print * rate) - (print - left)));
         }
 
         var quantity = Money.RoundDownTo(Math.Min(state.LeavesQuantity, Math.Max(0m, available)), options.QuantityIncrement);

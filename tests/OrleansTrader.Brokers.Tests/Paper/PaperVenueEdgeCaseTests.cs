@@ -229,6 +229,27 @@ public sealed class PaperVenueEdgeCaseTests
     }
 
     /// <summary>
+    /// The participation rate is the venue's share of a print, whoever's orders take it: at 10%, a 100-share trade fills
+    /// 10 shares in all. Each order capped by 10% of what the orders before it left, two took 10 + 9, and ten about 65.
+    /// </summary>
+    [Fact]
+    public async Task ParticipationRate_CapsEveryOrderOfAPrintTogether()
+    {
+        await using var venue = await StartAsync(o => o.FillModel = o.FillModel with { ParticipationRate = 0.1m });
+        await venue.QuoteAsync(99.90m, 100.00m, askSize: 1_000m);
+        var first = await venue.SubmitAsync(Request("participation-first", OrderSide.Buy, OrderType.Market, 50m));
+        var second = await venue.SubmitAsync(Request("participation-second", OrderSide.Buy, OrderType.Market, 50m));
+
+        await venue.TradeAsync(100.00m, 100m);
+
+        Assert.Equal((10m, 0m), ((await venue.OrderAsync(first.OrderId)).FilledQuantity, (await venue.OrderAsync(second.OrderId)).FilledQuantity));
+
+        await venue.TradeAsync(100.00m, 50m);
+
+        Assert.Equal((15m, 0m), ((await venue.OrderAsync(first.OrderId)).FilledQuantity, (await venue.OrderAsync(second.OrderId)).FilledQuantity));
+    }
+
+    /// <summary>
     /// On a fractionable instrument the step follows the order (Instrument.QuantityIncrementFor): a whole-share order fills
     /// whole shares, as a whole-share order of a fractionable stock does at Alpaca, and a fractional order fills in the
     /// configured half shares, a whole number of its fractional increment.
