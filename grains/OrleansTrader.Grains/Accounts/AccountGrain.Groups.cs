@@ -60,8 +60,7 @@ internal sealed partial class AccountGrain
         AdoptLegs(parent.OrderId, orderClass, parent.Symbol, parent.Origin, null, exits);
         if (orderClass is OrderClass.Bracket or OrderClass.Oto && parent.FilledQuantity > 0m)
         {
-            var price = exits.SelectMany(e => new[] { e.LimitPrice, e.StopPrice }).Append(parent.AverageFillPrice)
-                .OfType<decimal>().Where(p => p > 0m).DefaultIfEmpty(0m).Max();
+            var price = FarthestPrice(exits.SelectMany(e => new[] { e.LimitPrice, e.StopPrice }).Append(parent.AverageFillPrice));
             ReserveExits(parent.OrderId, parent.Symbol, parent.Side, parent.FilledQuantity, price);
         }
     }
@@ -150,10 +149,9 @@ internal sealed partial class AccountGrain
     /// entry fill booked after they had all ended (<see cref="ReserveExits(Order)"/>): the fee estimate stayed reserved with
     /// no order open. The release is not journaled (no order changed); the next write keeps it.
     /// </summary>
-    private void ReleaseExitsReservationsNoExitHolds()
+    private void ReleaseExitsReservationsWithoutWorkingExits()
     {
-        var held = S.WorkingOrders.Values.Select(w => w.ReservationId).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        foreach (var (id, reservation) in Ledger.Reservations.Where(r => r.Key.EndsWith(ExitsReservationSuffix, StringComparison.Ordinal) && !held.Contains(r.Key)).ToList())
+        foreach (var (id, reservation) in Ledger.Reservations.Where(r => r.Key.EndsWith(ExitsReservationSuffix, StringComparison.Ordinal) && !AnyWorkingOrderHolds(r.Key)).ToList())
         {
             AccountLog.ExitsReservationReleased(logger, AccountId, id, reservation.Amount);
             Ledger = Ledger.Release(id);
@@ -175,17 +173,20 @@ internal sealed partial class AccountGrain
         // Exits that have all ended (canceled while the entry's fill was on its way) close nothing, and the release that
         // goes with an exit's end has passed: reserved for now, the amount stayed reserved with no order open, for good.
         var id = ExitsReservationId(entry.OrderId);
-        if (!S.WorkingOrders.Values.Any(w => w.ReservationId == id))
+        if (!AnyWorkingOrderHolds(id))
         {
             Ledger = Ledger.Release(id);
             return;
         }
 
-        // The opening part, if any, is priced at the farther exit: the most the exits can be worth.
-        var price = new[] { entry.Request.TakeProfit?.LimitPrice, entry.Request.StopLoss?.StopPrice, entry.Request.StopLoss?.LimitPrice, entry.AverageFillPrice }
-            .OfType<decimal>().Where(p => p > 0m).DefaultIfEmpty(0m).Max();
+        var price = FarthestPrice([entry.Request.TakeProfit?.LimitPrice, entry.Request.StopLoss?.StopPrice, entry.Request.StopLoss?.LimitPrice, entry.AverageFillPrice]);
         ReserveExits(entry.OrderId, entry.Symbol, entry.Side, entry.FilledQuantity, price);
     }
+
+    private bool AnyWorkingOrderHolds(string reservationId) => S.WorkingOrders.Values.Any(w => w.ReservationId == reservationId);
+
+    /// <summary>The exits' reservation prices their opening part, if any, at the farther exit: the most the exits can be worth (0 with no price).</summary>
+    private static decimal FarthestPrice(IEnumerable<decimal?> prices) => prices.OfType<decimal>().Where(p => p > 0m).DefaultIfEmpty(0m).Max();
 
     /// <summary>The exits' one reservation for <paramref name="filledQuantity"/> on the side closing the entry's, at <paramref name="price"/>.</summary>
     private void ReserveExits(string entryOrderId, string symbol, OrderSide entrySide, decimal filledQuantity, decimal price)

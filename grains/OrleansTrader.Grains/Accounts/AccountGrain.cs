@@ -98,7 +98,7 @@ internal sealed partial class AccountGrain(
         {
             // Before any fill is booked (the stream's replay below), so the fill carries on the trade started here.
             TradeBook.StartHeldUnfollowed(S.Trades, S.Ledger.Positions.Values);
-            ReleaseExitsReservationsNoExitHolds();
+            ReleaseExitsReservationsWithoutWorkingExits();
         }
 
         // The submit rate counts the submits of the last window, also those made before a restart or an idle collection.
