@@ -544,9 +544,16 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
         Assert.Equal("Reducing", tripped.GetProperty("state").GetString());
         Assert.Equal("key:" + riskKeyId, tripped.GetProperty("lastActor").GetString());
 
+        var again = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/breaker/trip", risk,
+            new { state = "reducing", reason = "again" }, HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("BREAKER_TRIP_NOT_MORE_SEVERE", again.GetProperty("reason").GetString());
+
         var reset = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/breaker/reset", risk,
             new { reason = "reviewed" }, HttpStatusCode.OK);
         Assert.Equal("Active", reset.GetProperty("state").GetString());
+        var resetAgain = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/breaker/reset", risk,
+            new { reason = "reviewed again" }, HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("BREAKER_RESET_NOT_LESS_SEVERE", resetAgain.GetProperty("reason").GetString());
     }
 
     /// <summary>

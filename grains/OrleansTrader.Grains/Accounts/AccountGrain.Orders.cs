@@ -550,7 +550,9 @@ internal sealed partial class AccountGrain
             .Where(w => w.Order.Symbol == symbol && w.Order.Side == command.Request.Side)
             .GroupBy(w => w.ReservationId ?? w.Order.OrderId, StringComparer.Ordinal)
             .Sum(g => Math.Min(g.Max(w => w.Order.LeavesQuantity), HeldExitsCover(g.First())));
-        if (covered > 0m)
+        // HALTED refuses the close before anything else is judged, as the risk engine's first check would: refused as a
+        // short instead, the trader cancelled the covering orders and the close was refused again, as halted.
+        if (covered > 0m && EffectiveState != TradingState.Halted)
         {
             var closable = command.Request.Quantity - covered;
             return await DenyAsync(command, RiskDecision.Deny(RiskReasonCodes.ShortingNotAllowed,

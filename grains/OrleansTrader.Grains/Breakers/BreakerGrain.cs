@@ -30,6 +30,12 @@ internal sealed partial class BreakerGrain(
     /// <summary>When this activation started: market data heard before it is judged from here (see <see cref="MarketDataJudgedFrom"/>).</summary>
     private DateTimeOffset _activatedAt;
 
+    /// <summary>
+    /// The triggers the stored P&amp;L and equity hold (see <see cref="ReportAccountSignalsAsync"/>): what a restarted breaker
+    /// would judge a reset on.
+    /// </summary>
+    private BreakerTrigger[] _storedAccountConditions = [];
+
     private string Key => this.GetPrimaryKeyString();
 
     private string Scope => Key == BreakerKeys.Global ? BreakerScopes.Global : BreakerScopes.Account;
@@ -39,6 +45,7 @@ internal sealed partial class BreakerGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _activatedAt = time.GetUtcNow();
+        _storedAccountConditions = AccountConditions(_activatedAt);
         RegisterGrainTimer(EvaluateTickAsync, EvaluateInterval, EvaluateInterval);
         _countedState = S.Status.State;
         metrics.BreakerActivated(Scope, _countedState);
@@ -103,7 +110,14 @@ internal sealed partial class BreakerGrain(
         S.DayPnlAt = signals.At;
         S.Equity = signals.Equity;
         S.HighWaterMark = signals.HighWaterMark;
-        return await EvaluateCoreAsync(persistAnyway: false);
+
+        // Signals are otherwise written only with a transition, and a reset is judged on them: a condition that starts or
+        // stops holding without one (a drawdown reached while halted by hand) is written with the signals that show it.
+        // Else a restart judged the reset on the last transition's signals, and let it through with the account 10% down.
+        var holding = AccountConditions(time.GetUtcNow());
+        var snapshot = await EvaluateCoreAsync(persistAnyway: !holding.AsSpan().SequenceEqual(_storedAccountConditions));
+        _storedAccountConditions = holding;
+        return snapshot;
     }
 
     public async Task<BreakerSnapshot> ReportBrokerOutcomesAsync(IReadOnlyList<BrokerOutcome> outcomes)
@@ -292,6 +306,11 @@ internal sealed partial class BreakerGrain(
         S.LastMarketDataAt is { } last
             ? MarketDataFreshness.JudgedFrom(environment.Calendar, environment.FeedHours, last > _activatedAt ? last : _activatedAt, now)
             : null;
+
+    /// <summary>The P&amp;L and equity triggers whose conditions the signals in the state hold now.</summary>
+    private BreakerTrigger[] AccountConditions(DateTimeOffset now) =>
+        [.. CircuitBreaker.Conditions(S.Policy, new BreakerSignals { DayPnl = DayPnlOfToday(now), Equity = S.Equity, HighWaterMark = S.HighWaterMark }, now)
+            .Select(c => c.Trigger)];
 
     /// <summary>
     /// The day P&amp;L last reported, while its UTC date (the account's trading day) is today's: a past day's loss is not
