@@ -184,6 +184,51 @@ public sealed class WebhookTests : IDisposable
         Assert.Equal(31, _receiver.Received.Count);
     }
 
+    // lastError is stored with the webhook, logged at every failure and shown by every read of it: a receiver's reason
+    // phrase (up to the 64 KiB of response headers the client takes) was kept whole.
+    [Fact]
+    public async Task AReceiversLongReasonPhrase_IsCutInLastError()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        await using var cluster = await StartAsync(time);
+        var account = await TestAccounts.OpenAsync(cluster, "wh-reason", 100_000m);
+        await Market.QuoteAsync(cluster, "WHR", 50m, 50m);
+        var webhook = Webhook(cluster, "wh-reason", "wordy");
+        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/wordy", Kinds = [AccountEventKind.Fill] })).Succeeded);
+        _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.InternalServerError) { ReasonPhrase = new string('R', 60_000) });
+
+        await FillAsync(account, Market.MarketOrder("wordy", "WHR", OrderSide.Buy, 1m), 1);
+        var status = await WaitForFailuresAsync(webhook, 1);
+
+        Assert.StartsWith("HTTP 500 RRRR", status.LastError, StringComparison.Ordinal);
+        Assert.InRange(status.LastError!.Length, 1, WebhookSender.MaxErrorLength);
+    }
+
+    // A connection the receiver closed before answering, or an answer that is not HTTP, was the client's outer message
+    // alone ("An error occurred while sending the request."): lastError did not say what went wrong. Its cause is the
+    // receiver's bytes ("Received an invalid status line: '...'"), so it is cut like a reason phrase.
+    [Fact]
+    public async Task ANetworkErrorsLastError_SaysItsCause_Cut()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        await using var cluster = await StartAsync(time);
+        var account = await TestAccounts.OpenAsync(cluster, "wh-cause", 100_000m);
+        await Market.QuoteAsync(cluster, "WHN", 50m, 50m);
+        var webhook = Webhook(cluster, "wh-cause", "broken");
+        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/broken", Kinds = [AccountEventKind.Fill] })).Succeeded);
+        var causes = new Queue<string>(["The response ended prematurely.", $"Received an invalid status line: '{new string('x', 60_000)}'."]);
+        _receiver.Respond = _ => throw new HttpRequestException("An error occurred while sending the request.", new HttpIOException(HttpRequestError.ResponseEnded, causes.Dequeue()));
+
+        await FillAsync(account, Market.MarketOrder("broken", "WHN", OrderSide.Buy, 1m), 1);
+        var ended = await WaitForFailuresAsync(webhook, 1);
+        Assert.StartsWith("An error occurred while sending the request. The response ended prematurely.", ended.LastError, StringComparison.Ordinal);
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        var invalid = await WaitForFailuresAsync(webhook, 2);
+        Assert.StartsWith("An error occurred while sending the request. Received an invalid status line: 'xxxx", invalid.LastError, StringComparison.Ordinal);
+        Assert.InRange(invalid.LastError!.Length, 1, WebhookSender.MaxErrorLength);
+    }
+
     [Fact]
     public async Task AWebhookFailingPastTheLimit_IsDisabled_AndResumingDeliversWhatWaited()
     {

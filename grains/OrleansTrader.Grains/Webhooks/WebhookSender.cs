@@ -30,6 +30,12 @@ internal sealed class WebhookSender(IHttpClientFactory clients, TimeProvider tim
     public const string WebhookIdHeader = "OrleansTrader-Webhook-Id";
     public const string DeliveryIdHeader = "OrleansTrader-Delivery-Id";
 
+    /// <summary>
+    /// The longest error an attempt reports. The receiver writes part of it (a reason phrase, an invalid status line), and
+    /// it is stored with the webhook, logged at every failure and shown by every read: not the 64 KiB a response's headers may take.
+    /// </summary>
+    internal const int MaxErrorLength = 300;
+
     public async Task<WebhookAttempt> SendAsync(string url, IReadOnlyList<string> secrets, WebhookDelivery delivery)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(delivery, WebhookJsonContext.Default.WebhookDelivery);
@@ -50,7 +56,7 @@ internal sealed class WebhookSender(IHttpClientFactory clients, TimeProvider tim
 
             var status = (int)response.StatusCode;
             var retryAfter = response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable ? RetryAfter(response.Headers.RetryAfter) : null;
-            return new WebhookAttempt(false, $"HTTP {status.ToString(CultureInfo.InvariantCulture)} {response.ReasonPhrase}".TrimEnd(), retryAfter);
+            return new WebhookAttempt(false, Cut($"HTTP {status.ToString(CultureInfo.InvariantCulture)} {response.ReasonPhrase}".TrimEnd()), retryAfter);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
@@ -63,7 +69,7 @@ internal sealed class WebhookSender(IHttpClientFactory clients, TimeProvider tim
         }
         catch (HttpRequestException ex)
         {
-            return new WebhookAttempt(false, ex.Message, null);
+            return new WebhookAttempt(false, Cut(WithCauses(ex)), null);
         }
     }
 
@@ -90,6 +96,26 @@ internal sealed class WebhookSender(IHttpClientFactory clients, TimeProvider tim
     /// <summary>A new signing secret: 32 random bytes, base64url, with a prefix that says what it is.</summary>
     public static string NewSecret() =>
         "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>
+    /// The exception's message and those of its causes that it does not already say: the client's own message for a
+    /// connection the receiver closed, or an answer that is not HTTP, is only "An error occurred while sending the request.".
+    /// </summary>
+    private static string WithCauses(Exception ex)
+    {
+        var text = new StringBuilder(ex.Message);
+        for (var cause = ex.InnerException; cause is not null && text.Length < MaxErrorLength; cause = cause.InnerException)
+        {
+            if (!text.ToString().Contains(cause.Message, StringComparison.Ordinal))
+            {
+                text.Append(' ').Append(cause.Message);
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static string Cut(string error) => error.Length <= MaxErrorLength ? error : string.Concat(error.AsSpan(0, MaxErrorLength - 3), "...");
 
     private TimeSpan? RetryAfter(RetryConditionHeaderValue? header)
     {
