@@ -112,6 +112,84 @@ public sealed class PropertyTests
         }));
     }
 
+    private sealed record FollowOp(int Kind, int Order, bool Buy, int Quantity, int PriceCents, int FeeCents);
+
+    // docs/domain.md "Account ledger": after every reserve, fill and release the position is handed out again as closing
+    // capacity to the open orders on the closing side, oldest first, and each holds (remaining - closing) x price plus its
+    // share of the fee estimate. The expectation is computed here from that rule alone, over buys and sells that flip the
+    // position, partial fills at other prices, and releases.
+    [Fact]
+    public void Reservations_FollowThePosition_OldestOrderClosesFirst()
+    {
+        var opGen = from kind in Gen.Choose(0, 2)
+                    from order in Gen.Choose(0, 5)
+                    from buy in Gen.Elements(true, false)
+                    from quantity in Gen.Choose(1, 300)
+                    from price in Gen.Choose(100, 20_000)
+                    from fee in Gen.Choose(0, 500)
+                    select new FollowOp(kind, order, buy, quantity, price, fee);
+        Check.One(Config, Prop.ForAll(Gen.ListOf(opGen).ToArbitrary(), ops =>
+        {
+            var ledger = AccountLedger.Open("a", AccountType.Margin, 1_000_000m);
+            var placed = new List<(string Id, OrderSide Side, decimal Original, decimal Price, decimal Fee)>();
+            var remaining = new Dictionary<string, decimal>();
+            var position = 0m;
+            var execution = 0;
+            foreach (var op in ops)
+            {
+                var orderId = $"o{op.Order}";
+                if (op.Kind == 0 && !remaining.ContainsKey(orderId))
+                {
+                    var side = op.Buy ? OrderSide.Buy : OrderSide.Sell;
+                    var (price, fee) = (op.PriceCents / 100m, op.FeeCents / 100m);
+                    var amount = ledger.RequiredReservation("SPY", side, op.Quantity, price, fee);
+                    ledger = ledger.Reserve(orderId, "SPY", side, op.Quantity, amount, price, fee).GetValueOrThrow();
+                    placed.RemoveAll(p => p.Id == orderId);
+                    placed.Add((orderId, side, op.Quantity, price, fee));
+                    remaining[orderId] = op.Quantity;
+                }
+                else if (op.Kind == 1 && remaining.TryGetValue(orderId, out var left))
+                {
+                    var order = placed.Single(p => p.Id == orderId);
+                    var quantity = Math.Min(op.Quantity, left);
+                    ledger = ledger.ApplyFill(Exec($"x{execution++}", order.Side, quantity, op.PriceCents / 100m, orderId: orderId)).Ledger;
+                    position += order.Side == OrderSide.Buy ? quantity : -quantity;
+                    remaining[orderId] = left - quantity;
+                    if (remaining[orderId] == 0m)
+                    {
+                        remaining.Remove(orderId);
+                    }
+                }
+                else if (op.Kind == 2)
+                {
+                    ledger = ledger.Release(orderId);
+                    remaining.Remove(orderId);
+                }
+
+                var expected = new Dictionary<string, decimal>();
+                foreach (var side in new[] { OrderSide.Buy, OrderSide.Sell })
+                {
+                    var capacity = side == OrderSide.Sell ? Math.Max(0m, position) : Math.Max(0m, -position);
+                    foreach (var order in placed.Where(p => p.Side == side && remaining.ContainsKey(p.Id)))
+                    {
+                        var open = remaining[order.Id];
+                        var closing = Math.Min(capacity, open);
+                        capacity -= closing;
+                        expected[order.Id] = ((open - closing) * order.Price) + (order.Fee * open / order.Original);
+                    }
+                }
+
+                var actual = ledger.Reservations.ToDictionary(r => r.Key, r => r.Value.Amount);
+                if (expected.Count != actual.Count || expected.Any(e => !actual.TryGetValue(e.Key, out var a) || Math.Abs(a - e.Value) > 0.000000001m))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }));
+    }
+
     private sealed record RiskCase(bool Buy, int Quantity, int LimitCents, int PositionQuantity, int CashThousands, bool Margin, int OpenOrders,
         int MaxOrderNotionalThousands, int MaxPositionPercent, TradingState State);
 

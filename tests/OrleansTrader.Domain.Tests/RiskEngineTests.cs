@@ -475,6 +475,22 @@ public sealed class RiskEngineTests
         Assert.Equal(10m, decision.MaxQuantity);
     }
 
+    // "The largest lot-aligned quantity that would pass, where one exists": when not even one lot passes there is none, as
+    // the shorting check already said. A 0 here was advice a client could not follow (a 0-share order is QUANTITY_INVALID),
+    // and the account adds a replaced order's filled quantity to it, so a denied replace advised a total that leaves nothing.
+    [Fact]
+    public void LimitsThatNoLotPasses_GiveNoMaximum_RatherThanZero()
+    {
+        var notional = Evaluate(Input(LimitOrder(OrderSide.Buy, 10m, 100m), limits: RiskLimits.Default with { MaxOrderNotional = 50m }));
+        var position = Evaluate(Input(LimitOrder(OrderSide.Buy, 10m, 100m), LongSpy(100m), RiskLimits.Default with { MaxPositionNotional = 10_000m }));
+        var allReserved = AccountLedger.Open("a", AccountType.Cash, 5_000m).Reserve("o9", "IBM", OrderSide.Buy, 50m, 5_000m).GetValueOrThrow();
+        var buyingPower = Evaluate(Input(LimitOrder(OrderSide.Buy, 10m, 100m), allReserved, RiskLimits.Default with { MaxPositionPercentOfEquity = 1_000m }));
+
+        Assert.Equal(
+            ((RiskReasonCodes.NotionalExceedsMaxPerOrder, (decimal?)null), (RiskReasonCodes.PositionExceedsMax, (decimal?)null), (RiskReasonCodes.InsufficientBuyingPower, (decimal?)null)),
+            ((notional.ReasonCode, notional.MaxQuantity), (position.ReasonCode, position.MaxQuantity), (buyingPower.ReasonCode, buyingPower.MaxQuantity)));
+    }
+
     [Fact]
     public void ShortingNotAllowed_Denies_InCashAccount_WithClosableMaximum()
     {

@@ -259,6 +259,28 @@ public sealed class AccountMoneyEdgeCaseTests
         Assert.Equal(max - 40m, atMax.Order!.Quantity);
     }
 
+    // When not even one more share passes the limit, a denied replace has no maxQuantity. It used to add the filled quantity
+    // to the engine's 0 and advise the filled 40 as the new total: a replace the account refuses (REPLACE_LEAVES_NOTHING).
+    [Fact]
+    public async Task ADeniedReplaceThatNoQuantityPasses_GivesNoMaxQuantity_NotTheFilledQuantity()
+    {
+        var time = new FakeTimeProvider(Monday);
+        await using var cluster = await StartAsync(time);
+        var account = await TestAccounts.OpenAsync(cluster, "replace-none", 10_000m);
+        await Market.QuoteAsync(cluster, "ARN", 50m, 50m, size: 40m);
+        await FillAsync(account, Market.Limit("rn-1", "ARN", OrderSide.Buy, 100m, 50m), 1);
+        await Market.QuoteAsync(cluster, "ARN", 52m, 52m);
+        var old = (await account.GetOrdersAsync(OrderStatusFilter.Open, 10, null)).Single();
+        await Eventually.WaitAsync(() => account.GetOrderAsync(old.OrderId), o => o!.BrokerOrderId is not null && !o.InFlight, "accepted");
+        // 20% of about 10,000 of equity: the 40 held at 51 (2,040) are already past the cap, so no total above them passes.
+        var limits = (await account.GetRiskLimitsAsync())! with { MaxPositionPercentOfEquity = 20m };
+        Assert.True((await account.SetRiskLimitsAsync(limits)).Succeeded);
+
+        var denied = await account.ReplaceOrderAsync(new ReplaceOrder { OrderId = old.OrderId, Replacement = new OrderReplacement { Quantity = 1_000m, LimitPrice = 51m } });
+
+        Assert.Equal((Domain.Risk.RiskReasonCodes.PositionExceedsMax, (decimal?)null), (denied.Denial?.ReasonCode, denied.Denial?.MaxQuantity));
+    }
+
     // Random sequences of placements, cancels, replaces, quote moves, prints, transfers and closes on a cash and a margin
     // account (seeded, so a failure replays). Whenever the account is quiet the books must agree with the venue's fills:
     // cash, positions, the reservation of the working orders, buying power, no short in a cash account, reconciliation.

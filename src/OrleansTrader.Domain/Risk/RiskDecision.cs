@@ -28,6 +28,7 @@ public sealed record RiskDecision
     /// </summary>
     public IReadOnlyList<string>? Causes { get; init; }
 
+    /// <summary>A maximum of zero is none: no order passes the limit (a 0-share order is itself invalid).</summary>
     public static RiskDecision Deny(string reasonCode, string message, decimal? maxQuantity = null, IReadOnlyList<string>? causes = null) =>
-        new() { Approved = false, ReasonCode = reasonCode, Message = message, MaxQuantity = maxQuantity, Causes = causes };
+        new() { Approved = false, ReasonCode = reasonCode, Message = message, MaxQuantity = maxQuantity > 0m ? maxQuantity : null, Causes = causes };
 }
