@@ -557,6 +557,31 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
     }
 
     /// <summary>
+    /// A reset takes a halted account down to reducing (docs/api.md), without passing through active; halted is not a
+    /// reset's target, and an unknown state names the two that are.
+    /// </summary>
+    [Fact]
+    public async Task Breaker_ResetToReducing_TakesAHaltedAccountDown_AndNamesTheStatesAResetTakes()
+    {
+        var account = await Host.CreateAccountAsync();
+        await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/breaker/trip", Host.AdminKey,
+            new { state = "halted", reason = "desk review" }, HttpStatusCode.OK);
+
+        var toHalted = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/breaker/reset", Host.AdminKey,
+            new { state = "halted", reason = "no" }, HttpStatusCode.BadRequest);
+        var unknown = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/breaker/reset", Host.AdminKey,
+            new { state = "open", reason = "no" }, HttpStatusCode.BadRequest);
+        var down = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/breaker/reset", Host.AdminKey,
+            new { state = "reducing", reason = "reviewed, cut only" }, HttpStatusCode.OK);
+
+        Assert.Equal(["A reset goes to \"active\" or \"reducing\"; use trip to go to halted."],
+            toHalted.GetProperty("errors").GetProperty("state").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(["Unknown value; one of active, reducing."],
+            unknown.GetProperty("errors").GetProperty("state").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal("Reducing", down.GetProperty("state").GetString());
+    }
+
+    /// <summary>
     /// A trip's unknown state names the states a trip takes (docs/api.md: "halted" or "reducing"), not "active" too, which
     /// the same route then refuses.
     /// </summary>

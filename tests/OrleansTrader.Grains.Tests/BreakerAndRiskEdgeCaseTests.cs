@@ -210,7 +210,7 @@ public sealed class BreakerAndRiskEdgeCaseTests : IDisposable
         Assert.True((await breaker.TripAsync(TradingState.Halted, RiskOfficer, "halt")).Succeeded);
 
         flaky.FailBreakerWrites = true;
-        await Assert.ThrowsAnyAsync<Exception>(() => breaker.ResetAsync(RiskOfficer, "all clear", force: false));
+        await Assert.ThrowsAnyAsync<Exception>(() => breaker.ResetAsync(TradingState.Active, RiskOfficer, "all clear", force: false));
 
         Assert.Equal(TradingState.Halted, (await breaker.GetStateAsync()).State);
         Assert.Single(await breaker.GetAuditAsync(10));
@@ -305,7 +305,7 @@ public sealed class BreakerAndRiskEdgeCaseTests : IDisposable
         var losing = new AccountSignals { DayPnl = -600m, Equity = 99_400m, HighWaterMark = 100_000m, At = time.GetUtcNow() };
         Assert.Equal(TradingState.Reducing, (await breaker.ReportAccountSignalsAsync(losing)).State);
 
-        Assert.True((await breaker.ResetAsync(RiskOfficer, "loss reviewed, keep trading", force: true)).Succeeded);
+        Assert.True((await breaker.ResetAsync(TradingState.Active, RiskOfficer, "loss reviewed, keep trading", force: true)).Succeeded);
         time.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(TradingState.Active, (await breaker.ReportAccountSignalsAsync(losing with { At = time.GetUtcNow() })).State);
         Assert.Equal(TradingState.Active, (await breaker.EvaluateAsync()).State);
@@ -390,10 +390,10 @@ public sealed class BreakerAndRiskEdgeCaseTests : IDisposable
         Assert.True((await breaker.SetPolicyAsync(BreakerPolicy.Default with { DailyLossLimit = 500m })).Succeeded);
         var monday = new AccountSignals { DayPnl = -600m, Equity = 99_400m, HighWaterMark = 100_000m, At = time.GetUtcNow() };
         Assert.Equal(TradingState.Reducing, (await breaker.ReportAccountSignalsAsync(monday)).State);
-        Assert.Equal(BreakerErrorCodes.ConditionStillHolds, (await breaker.ResetAsync(RiskOfficer, "same day", force: false)).ErrorCode);
+        Assert.Equal(BreakerErrorCodes.ConditionStillHolds, (await breaker.ResetAsync(TradingState.Active, RiskOfficer, "same day", force: false)).ErrorCode);
 
         time.Advance(TimeSpan.FromDays(1));
-        var reset = await breaker.ResetAsync(RiskOfficer, "new day", force: false);
+        var reset = await breaker.ResetAsync(TradingState.Active, RiskOfficer, "new day", force: false);
 
         Assert.True(reset.Succeeded, reset.Message);
         Assert.False(Assert.Single(await breaker.GetAuditAsync(1)).Transition.Forced);

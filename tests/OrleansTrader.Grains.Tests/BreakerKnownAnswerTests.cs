@@ -52,8 +52,8 @@ public sealed class BreakerKnownAnswerTests : IDisposable
         Assert.Equal(5_000m, transition.Values["dailyLossLimit"]);
 
         // A reset is refused while the loss holds, and a forced one records the values it overrode.
-        Assert.Equal(BreakerErrorCodes.ConditionStillHolds, (await cluster.Breaker("ka-daily").ResetAsync(RiskOfficer, "reviewed", force: false)).ErrorCode);
-        var forced = await cluster.Breaker("ka-daily").ResetAsync(RiskOfficer, "reviewed, keep cutting", force: true);
+        Assert.Equal(BreakerErrorCodes.ConditionStillHolds, (await cluster.Breaker("ka-daily").ResetAsync(TradingState.Active, RiskOfficer, "reviewed", force: false)).ErrorCode);
+        var forced = await cluster.Breaker("ka-daily").ResetAsync(TradingState.Active, RiskOfficer, "reviewed, keep cutting", force: true);
         Assert.True(forced.Succeeded, forced.Message);
         var reset = (await cluster.Breaker("ka-daily").GetAuditAsync(1))[0].Transition;
         Assert.Equal((TradingState.Reducing, TradingState.Active, BreakerTrigger.Reset, "risk-officer", "reviewed, keep cutting", true),
@@ -140,9 +140,9 @@ public sealed class BreakerKnownAnswerTests : IDisposable
             (snapshot.TradingState, snapshot.AccountBreakerState, snapshot.GlobalBreakerState));
 
         // Refused while the feed stays silent; once it reports again the reset goes through.
-        Assert.Equal(BreakerErrorCodes.ConditionStillHolds, (await global.ResetAsync(RiskOfficer, "feed back?", force: false)).ErrorCode);
+        Assert.Equal(BreakerErrorCodes.ConditionStillHolds, (await global.ResetAsync(TradingState.Active, RiskOfficer, "feed back?", force: false)).ErrorCode);
         await global.ReportMarketDataAsync(time.GetUtcNow());
-        Assert.True((await global.ResetAsync(RiskOfficer, "feed back", force: false)).Succeeded);
+        Assert.True((await global.ResetAsync(TradingState.Active, RiskOfficer, "feed back", force: false)).Succeeded);
     }
 
     // Manual trips and resets: a trip needs a reason and must raise severity (any actor); a reset needs the risk role and a
@@ -156,13 +156,13 @@ public sealed class BreakerKnownAnswerTests : IDisposable
 
         Assert.Equal(BreakerErrorCodes.ReasonRequired, (await breaker.TripAsync(TradingState.Halted, Trader, "  ")).ErrorCode);
         Assert.Equal(BreakerErrorCodes.NotMoreSevere, (await breaker.TripAsync(TradingState.Active, Trader, "nothing")).ErrorCode);
-        Assert.Equal(BreakerErrorCodes.NotLessSevere, (await breaker.ResetAsync(RiskOfficer, "nothing to reset", force: false)).ErrorCode);
+        Assert.Equal(BreakerErrorCodes.NotLessSevere, (await breaker.ResetAsync(TradingState.Active, RiskOfficer, "nothing to reset", force: false)).ErrorCode);
         Assert.True((await breaker.TripAsync(TradingState.Reducing, Trader, "  cut only  ")).Succeeded);
         Assert.Equal(BreakerErrorCodes.NotMoreSevere, (await breaker.TripAsync(TradingState.Reducing, Trader, "again")).ErrorCode);
         Assert.True((await breaker.TripAsync(TradingState.Halted, Trader, "stop")).Succeeded);
-        Assert.Equal(BreakerErrorCodes.RiskRoleRequired, (await breaker.ResetAsync(Trader, "mine", force: true)).ErrorCode);
-        Assert.Equal(BreakerErrorCodes.ReasonRequired, (await breaker.ResetAsync(RiskOfficer, "", force: false)).ErrorCode);
-        Assert.True((await breaker.ResetAsync(RiskOfficer, "all clear", force: false)).Succeeded);
+        Assert.Equal(BreakerErrorCodes.RiskRoleRequired, (await breaker.ResetAsync(TradingState.Active, Trader, "mine", force: true)).ErrorCode);
+        Assert.Equal(BreakerErrorCodes.ReasonRequired, (await breaker.ResetAsync(TradingState.Active, RiskOfficer, "", force: false)).ErrorCode);
+        Assert.True((await breaker.ResetAsync(TradingState.Active, RiskOfficer, "all clear", force: false)).Succeeded);
 
         var audit = await breaker.GetAuditAsync(10);
         Assert.Equal([3L, 2L, 1L], audit.Select(a => a.Version));
@@ -171,6 +171,37 @@ public sealed class BreakerKnownAnswerTests : IDisposable
              (TradingState.Reducing, TradingState.Halted, BreakerTrigger.Manual, "trader", "stop"),
              (TradingState.Active, TradingState.Reducing, BreakerTrigger.Manual, "trader", "cut only")],
             audit.Select(a => (a.Transition.From, a.Transition.To, a.Transition.Trigger, a.Transition.Actor, a.Transition.Reason)));
+    }
+
+    // A risk officer who halted an account by hand while its daily loss holds takes it down to REDUCING: the loss does not
+    // stand in the way (its state is not more severe than the target), and no order that opens a position passes on the
+    // way, as it would through ACTIVE. Back to ACTIVE is still refused while the loss holds.
+    [Fact]
+    public async Task AResetFromHalted_ToReducing_PassesWhileADailyLossHolds_AndNeverOpensTheAccount()
+    {
+        var time = new FakeTimeProvider(Monday);
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { Time = time });
+        var account = await TestAccounts.OpenAsync(cluster, "ka-down", 100_000m);
+        var breaker = cluster.Breaker("ka-down");
+        await Market.QuoteAsync(cluster, "KAR", 10_000m, 10_000m);
+        await AccountSteps.FillAsync(account, Market.MarketOrder("kar-buy", "KAR", OrderSide.Buy, 1m), 1);
+        await Market.QuoteAsync(cluster, "KAR", 5_000m, 5_000m);
+        Assert.Equal(TradingState.Reducing, (await account.RefreshAsync())!.TradingState);
+        Assert.True((await breaker.TripAsync(TradingState.Halted, RiskOfficer, "desk review")).Succeeded);
+
+        Assert.Equal(BreakerErrorCodes.NotLessSevere, (await breaker.ResetAsync(TradingState.Halted, RiskOfficer, "same", force: false)).ErrorCode);
+        var down = await breaker.ResetAsync(TradingState.Reducing, RiskOfficer, "reviewed, cut only", force: false);
+
+        Assert.True(down.Succeeded, down.Message);
+        Assert.Equal(TradingState.Reducing, (await account.RefreshAsync())!.TradingState);
+        var transition = (await breaker.GetAuditAsync(1))[0].Transition;
+        Assert.Equal((TradingState.Halted, TradingState.Reducing, BreakerTrigger.Reset, false),
+            (transition.From, transition.To, transition.Trigger, transition.Forced));
+        var opening = await account.PlaceOrderAsync(Market.MarketOrder("kar-more", "KAR", OrderSide.Buy, 1m));
+        Assert.Equal(RiskReasonCodes.ReduceOnlyWouldIncreasePosition, opening.Denial?.ReasonCode);
+        var closing = await account.PlaceOrderAsync(Market.MarketOrder("kar-sell", "KAR", OrderSide.Sell, 1m));
+        Assert.True(closing.Succeeded, closing.Denial?.Message);
+        Assert.Equal(BreakerErrorCodes.ConditionStillHolds, (await breaker.ResetAsync(TradingState.Active, RiskOfficer, "all clear", force: false)).ErrorCode);
     }
 
     // REDUCING admits an order only when all of it closes exposure, net of the open orders on its side (docs/domain.md):
@@ -309,7 +340,7 @@ public sealed class BreakerKnownAnswerTests : IDisposable
         Assert.Contains(events, e => e.Kind == AccountEventKind.BreakerChanged && e.Breaker is { BreakerId: BreakerKeys.Global, State: TradingState.Reducing });
 
         // The account's reset leaves the kill switch's REDUCING in force.
-        Assert.True((await cluster.Breaker("ka-persist").ResetAsync(RiskOfficer, "account ok", force: false)).Succeeded);
+        Assert.True((await cluster.Breaker("ka-persist").ResetAsync(TradingState.Active, RiskOfficer, "account ok", force: false)).Succeeded);
         Assert.Equal(RiskReasonCodes.ReduceOnlyWouldIncreasePosition,
             (await account.PlaceOrderAsync(Market.MarketOrder("kap-2", "KAP", OrderSide.Buy, 1m))).Denial?.ReasonCode);
     }
@@ -330,14 +361,14 @@ public sealed class BreakerKnownAnswerTests : IDisposable
         await Market.QuoteAsync(cluster, "KAX", 10_000m, 10_000m);
         Assert.Equal(90_000m, (await account.RefreshAsync())!.Equity);
         Assert.Equal(BreakerErrorCodes.ConditionStillHolds,
-            (await cluster.Breaker("ka-restart-reset").ResetAsync(RiskOfficer, "before the restart", force: false)).ErrorCode);
+            (await cluster.Breaker("ka-restart-reset").ResetAsync(TradingState.Active, RiskOfficer, "before the restart", force: false)).ErrorCode);
 
         await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
         await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
 
         // As the API's reset does: the account is looked up (and so activated) first.
         Assert.NotNull(await cluster.Account("ka-restart-reset").GetRiskLimitsAsync());
-        var reset = await cluster.Breaker("ka-restart-reset").ResetAsync(RiskOfficer, "after the restart", force: false);
+        var reset = await cluster.Breaker("ka-restart-reset").ResetAsync(TradingState.Active, RiskOfficer, "after the restart", force: false);
         Assert.Equal(BreakerErrorCodes.ConditionStillHolds, reset.ErrorCode);
     }
 }

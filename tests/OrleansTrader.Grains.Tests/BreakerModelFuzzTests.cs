@@ -383,7 +383,7 @@ public sealed class BreakerModelFuzzTests : IDisposable
             var force = _random.Next(3) == 0;
             var reason = $"reset {_log.Count + 1}";
             var holds = id != BreakerKeys.Global && _reportedDayPnl[id] <= -DailyLossLimit;
-            var result = await _cluster.Breaker(id).ResetAsync(actor, reason, force);
+            var result = await _cluster.Breaker(id).ResetAsync(TradingState.Active, actor, reason, force);
             var what = $"reset {id} {model.State} by {actor.Name} force {force} (loss holds {holds}): {(result.Succeeded ? "done" : result.ErrorCode)}";
             var context = $"seed {_seed}: {what}\n{History()}";
             var expectedError =

@@ -28,11 +28,11 @@ public sealed class BreakerResetTests : IDisposable
         Assert.True((await breaker.SetPolicyAsync(BreakerPolicy.Default with { DailyLossLimit = 500m })).Succeeded);
         var losing = new AccountSignals { DayPnl = -600m, Equity = 99_400m, HighWaterMark = 100_000m, At = time.GetUtcNow() };
         Assert.Equal(TradingState.Reducing, (await breaker.ReportAccountSignalsAsync(losing)).State);
-        Assert.True((await breaker.ResetAsync(RiskOfficer, "loss reviewed, keep trading", force: true)).Succeeded);
+        Assert.True((await breaker.ResetAsync(TradingState.Active, RiskOfficer, "loss reviewed, keep trading", force: true)).Succeeded);
         Assert.True((await breaker.TripAsync(TradingState.Halted, RiskOfficer, "end of day")).Succeeded);
 
         time.Advance(TimeSpan.FromDays(1));
-        var reset = await breaker.ResetAsync(RiskOfficer, "new day", force: false);
+        var reset = await breaker.ResetAsync(TradingState.Active, RiskOfficer, "new day", force: false);
         Assert.True(reset.Succeeded, reset.Message);
 
         var tripped = await breaker.ReportAccountSignalsAsync(losing with { DayPnl = -700m, At = time.GetUtcNow() });
@@ -50,7 +50,7 @@ public sealed class BreakerResetTests : IDisposable
         Assert.True((await breaker.SetPolicyAsync(BreakerPolicy.Default with { DailyLossLimit = 500m })).Succeeded);
         var losing = new AccountSignals { DayPnl = -600m, Equity = 99_400m, HighWaterMark = 100_000m, At = time.GetUtcNow() };
         Assert.Equal(TradingState.Reducing, (await breaker.ReportAccountSignalsAsync(losing)).State);
-        Assert.True((await breaker.ResetAsync(RiskOfficer, "keep trading", force: true)).Succeeded);
+        Assert.True((await breaker.ResetAsync(TradingState.Active, RiskOfficer, "keep trading", force: true)).Succeeded);
 
         await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
         await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
@@ -67,7 +67,7 @@ public sealed class BreakerResetTests : IDisposable
         var first = await TestAccounts.OpenAsync(cluster, "ks-reset", 10_000m);
         Assert.True((await cluster.Breaker("ks-reset").TripAsync(TradingState.Halted, RiskOfficer, "account halt")).Succeeded);
         Assert.True((await cluster.Breaker(BreakerKeys.Global).TripAsync(TradingState.Halted, RiskOfficer, "kill switch")).Succeeded);
-        Assert.True((await cluster.Breaker("ks-reset").ResetAsync(RiskOfficer, "account ok", force: false)).Succeeded);
+        Assert.True((await cluster.Breaker("ks-reset").ResetAsync(TradingState.Active, RiskOfficer, "account ok", force: false)).Succeeded);
 
         Assert.Equal(RiskReasonCodes.TradingHalted, (await first.PlaceOrderAsync(Market.MarketOrder("ksr-1", "KSR", OrderSide.Buy, 1m))).Denial?.ReasonCode);
         var later = await TestAccounts.OpenAsync(cluster, "ks-later", 10_000m);

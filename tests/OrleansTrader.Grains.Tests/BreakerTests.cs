@@ -46,9 +46,9 @@ public sealed class BreakerTests(MemoryClusterFixture fixture) : IClassFixture<M
         Assert.True(cancel.Succeeded);
         Assert.Equal(OrderStatus.Canceled, cancel.Order!.Status);
 
-        var refused = await Cluster.Breaker("daily-loss").ResetAsync(Trader, "try", force: false);
+        var refused = await Cluster.Breaker("daily-loss").ResetAsync(TradingState.Active, Trader, "try", force: false);
         Assert.Equal(BreakerErrorCodes.RiskRoleRequired, refused.ErrorCode);
-        var stillHolds = await Cluster.Breaker("daily-loss").ResetAsync(RiskOfficer, "loss reviewed", force: false);
+        var stillHolds = await Cluster.Breaker("daily-loss").ResetAsync(TradingState.Active, RiskOfficer, "loss reviewed", force: false);
         Assert.Equal(BreakerErrorCodes.ConditionStillHolds, stillHolds.ErrorCode);
     }
 
@@ -90,7 +90,7 @@ public sealed class BreakerTests(MemoryClusterFixture fixture) : IClassFixture<M
         Assert.Equal(RiskReasonCodes.TradingHalted, (await second.PlaceOrderAsync(Market.MarketOrder("k2", "GKA", OrderSide.Buy, 1m))).Denial?.ReasonCode);
         Assert.Equal(TradingState.Halted, (await second.GetSnapshotAsync())!.GlobalBreakerState);
 
-        var reset = await cluster.Breaker(BreakerKeys.Global).ResetAsync(RiskOfficer, "all clear", force: false);
+        var reset = await cluster.Breaker(BreakerKeys.Global).ResetAsync(TradingState.Active, RiskOfficer, "all clear", force: false);
         Assert.True(reset.Succeeded);
         Assert.True((await first.PlaceOrderAsync(Market.MarketOrder("k3", "GKA", OrderSide.Buy, 1m))).Succeeded);
         var audit = await cluster.Breaker(BreakerKeys.Global).GetAuditAsync(10);

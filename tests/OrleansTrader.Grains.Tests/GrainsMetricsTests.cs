@@ -56,7 +56,7 @@ public sealed class GrainsMetricsTests
 
         Assert.True((await breaker.TripAsync(TradingState.Halted, RiskOfficer, "manual halt")).Succeeded);
         var afterTrip = states.Observe();
-        Assert.True((await breaker.ResetAsync(RiskOfficer, "reviewed", force: true)).Succeeded);
+        Assert.True((await breaker.ResetAsync(TradingState.Active, RiskOfficer, "reviewed", force: true)).Succeeded);
         var afterReset = states.Observe();
 
         Assert.Equal(1, beforeTrip["scope=account,state=active"]);

@@ -186,7 +186,7 @@ public sealed class StrategyBreakerTests
             var breaker = cluster.Breaker(id);
             Assert.True((await breaker.TripAsync(TradingState.Halted, RiskOfficer, "halt")).Succeeded);
             await account.RefreshAsync();
-            Assert.True((await breaker.ResetAsync(RiskOfficer, "all clear", force: false)).Succeeded);
+            Assert.True((await breaker.ResetAsync(TradingState.Active, RiskOfficer, "all clear", force: false)).Succeeded);
             Assert.Equal(TradingState.Halted, await LastRecordedAsync(account));
 
             Assert.True((await strategy.StartAsync()).Succeeded);
@@ -216,7 +216,7 @@ public sealed class StrategyBreakerTests
         var breaker = cluster.Breaker("sb-halt-late");
         Assert.True((await breaker.TripAsync(TradingState.Halted, RiskOfficer, "halt")).Succeeded);
         await account.RefreshAsync();
-        Assert.True((await breaker.ResetAsync(RiskOfficer, "all clear", force: false)).Succeeded);
+        Assert.True((await breaker.ResetAsync(TradingState.Active, RiskOfficer, "all clear", force: false)).Succeeded);
         await account.RefreshAsync();
         Assert.True((await breaker.TripAsync(TradingState.Halted, RiskOfficer, "halt again")).Succeeded);
         Assert.Equal(TradingState.Active, await LastRecordedAsync(account));
@@ -259,7 +259,7 @@ public sealed class StrategyBreakerTests
     {
         var before = (await strategy.GetStatusAsync())!;
         var fills = (await account.GetFillsAsync(0, 1000)).Count;
-        Assert.True((await breaker.ResetAsync(RiskOfficer, "all clear", force: false)).Succeeded);
+        Assert.True((await breaker.ResetAsync(TradingState.Active, RiskOfficer, "all clear", force: false)).Succeeded);
 
         var trading = await Eventually.WaitAsync(() => BarAsync(cluster, strategy, account), s => s.IntentsSent > before.IntentsSent,
             "the strategy to hear the reset and send an intent");
@@ -356,7 +356,7 @@ public sealed class StrategyBreakerTests
     private static async Task ReducingAsync(IBreakerGrain breaker, IStrategyGrain strategy, TradingState state)
     {
         var changed = state == TradingState.Active
-            ? await breaker.ResetAsync(RiskOfficer, "all clear", force: false)
+            ? await breaker.ResetAsync(TradingState.Active, RiskOfficer, "all clear", force: false)
             : await breaker.TripAsync(state, RiskOfficer, "reduce only");
         Assert.True(changed.Succeeded);
         Assert.True((await strategy.StopAsync()).Succeeded);

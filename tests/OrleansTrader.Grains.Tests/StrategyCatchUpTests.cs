@@ -106,7 +106,7 @@ public sealed class StrategyCatchUpTests
         Assert.Equal(3m, Own(resynced));
 
         // Reset by the risk officer: its next orders are placed, filled, and its own position is the account's.
-        Assert.True((await breaker.ResetAsync(RiskOfficer, "account restored, fills reviewed", force: false)).Succeeded);
+        Assert.True((await breaker.ResetAsync(TradingState.Active, RiskOfficer, "account restored, fills reviewed", force: false)).Succeeded);
         var traded = await Eventually.WaitAsync(() => BarAsync(cluster, strategy, account), s => s.IntentsSent > resynced.IntentsSent,
             "the strategy to hear the reset and send an order");
         Assert.Equal(4m, Own(traded));

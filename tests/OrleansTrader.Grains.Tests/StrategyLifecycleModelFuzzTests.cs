@@ -544,7 +544,7 @@ public sealed class StrategyLifecycleModelFuzzTests : IDisposable
 
         private async Task<string> ResetAsync(string account)
         {
-            var result = await _cluster.Breaker(account).ResetAsync(RiskOfficer, $"fuzz reset {_log.Count + 1}", force: true);
+            var result = await _cluster.Breaker(account).ResetAsync(TradingState.Active, RiskOfficer, $"fuzz reset {_log.Count + 1}", force: true);
             if (_random.Next(2) == 0)
             {
                 await _cluster.Account(account).RefreshAsync();

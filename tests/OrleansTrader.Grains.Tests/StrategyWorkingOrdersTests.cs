@@ -160,7 +160,7 @@ public sealed class StrategyWorkingOrdersTests : IDisposable
         await run.ExpectPositionAsync("bid", 10m, told: 2);
         await run.BarAsync(50m);
         Assert.Empty(await run.WorkingAsync("bid"));
-        Assert.True((await run.Cluster.Breaker(BreakerKeys.Global).ResetAsync(RiskOfficer, "back", force: true)).Succeeded);
+        Assert.True((await run.Cluster.Breaker(BreakerKeys.Global).ResetAsync(TradingState.Active, RiskOfficer, "back", force: true)).Succeeded);
         await run.Account.RefreshAsync();
         await run.BarAsync(50m);
         var rested = Assert.Single(await run.WorkingAsync("bid"));

@@ -92,7 +92,7 @@ public sealed class TradingWeekTests
         await week.AdvanceToAsync(NewYork(Saturday, 10, 0));
         var saturday = (await account.RefreshAsync())!;
         Assert.Equal(0m, saturday.DayPnl);
-        var reset = await cluster.Breaker(AccountId).ResetAsync(RiskOfficer, "a new day", force: false);
+        var reset = await cluster.Breaker(AccountId).ResetAsync(TradingState.Active, RiskOfficer, "a new day", force: false);
         Assert.True(reset.Succeeded, $"{reset.ErrorCode}: {reset.Message}");
         await Eventually.WaitAsync(() => account.GetSnapshotAsync(), s => s!.TradingState == TradingState.Active, "the account to hear of the reset");
 

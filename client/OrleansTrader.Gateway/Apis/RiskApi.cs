@@ -97,7 +97,8 @@ public static class RiskApi
         string accountId, BreakerCommandRequest request, IGrainFactory grains, ClaimsPrincipal user)
     {
         var errors = new ValidationErrors();
-        if (!RequestMapping.CheckReset(request, errors))
+        var state = RequestMapping.ToResetState(request, errors);
+        if (state is null)
         {
             return ApiProblems.Invalid(errors);
         }
@@ -107,7 +108,7 @@ public static class RiskApi
             return ApiProblems.AccountNotFound(accountId);
         }
 
-        return Answer(await grains.GetGrain<IBreakerGrain>(accountId).ResetAsync(Actor(user), request.Reason!, request.Force ?? false));
+        return Answer(await grains.GetGrain<IBreakerGrain>(accountId).ResetAsync(state.Value, Actor(user), request.Reason!, request.Force ?? false));
     }
 
     internal static async Task<Results<Ok<BreakerSnapshot>, ValidationProblem, ProblemHttpResult>> HaltAsync(
@@ -124,9 +125,10 @@ public static class RiskApi
         BreakerCommandRequest request, IGrainFactory grains, ClaimsPrincipal user)
     {
         var errors = new ValidationErrors();
-        return !RequestMapping.CheckReset(request, errors)
+        var state = RequestMapping.ToResetState(request, errors);
+        return state is null
             ? ApiProblems.Invalid(errors)
-            : Answer(await grains.GetGrain<IBreakerGrain>(BreakerKeys.Global).ResetAsync(Actor(user), request.Reason!, request.Force ?? false));
+            : Answer(await grains.GetGrain<IBreakerGrain>(BreakerKeys.Global).ResetAsync(state.Value, Actor(user), request.Reason!, request.Force ?? false));
     }
 
     /// <summary>The audited actor: the key id (never the key), with the risk role the policy already checked.</summary>

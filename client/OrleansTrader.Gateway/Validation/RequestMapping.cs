@@ -215,16 +215,25 @@ internal static class RequestMapping
         return errors.IsEmpty ? state : null;
     }
 
-    public static bool CheckReset(BreakerCommandRequest request, ValidationErrors errors)
+    /// <summary>
+    /// A reset's target: active by default, or reducing, so a risk officer can take a halted account down to reducing
+    /// without passing through active, where orders that open positions would pass.
+    /// </summary>
+    public static TradingState? ToResetState(BreakerCommandRequest request, ValidationErrors errors)
     {
         Rules.RequireText(errors, "reason", request.Reason, Rules.MaxReasonLength, required: true);
-        if (request.State is not null && Rules.ParseEnum<TradingState>(errors, "state", request.State, required: false) is { } state
-            && state != TradingState.Active)
+        var parsed = new ValidationErrors();
+        var state = Rules.ParseEnum<TradingState>(parsed, "state", request.State, required: false) ?? TradingState.Active;
+        if (!parsed.IsEmpty)
         {
-            errors.Add("state", "A reset goes to \"active\".");
+            errors.Add("state", "Unknown value; one of active, reducing.");
+        }
+        else if (state == TradingState.Halted)
+        {
+            errors.Add("state", "A reset goes to \"active\" or \"reducing\"; use trip to go to halted.");
         }
 
-        return errors.IsEmpty;
+        return errors.IsEmpty ? state : null;
     }
 
     public static CreateStrategy? ToCreateStrategy(CreateStrategyRequest request, ValidationErrors errors)

@@ -15,8 +15,11 @@ public interface IBreakerGrain : IGrainWithStringKey
     /// <summary>A manual trip to a more severe state.</summary>
     Task<BreakerCommandResult> TripAsync(TradingState state, BreakerActor actor, string reason);
 
-    /// <summary>Resets to ACTIVE; needs the risk role and a reason; refused while a trigger still holds unless forced.</summary>
-    Task<BreakerCommandResult> ResetAsync(BreakerActor actor, string reason, bool force);
+    /// <summary>
+    /// A reset to a less severe state: ACTIVE, or REDUCING from HALTED. Needs the risk role and a reason; refused while a
+    /// trigger whose state is more severe than the target still holds, unless forced.
+    /// </summary>
+    Task<BreakerCommandResult> ResetAsync(TradingState state, BreakerActor actor, string reason, bool force);
 
     /// <summary>Transitions, newest first.</summary>
     [ReadOnly]

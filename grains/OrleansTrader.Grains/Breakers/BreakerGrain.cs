@@ -67,10 +67,10 @@ internal sealed partial class BreakerGrain(
         return await ApplyAsync(result);
     }
 
-    public async Task<BreakerCommandResult> ResetAsync(BreakerActor actor, string reason, bool force)
+    public async Task<BreakerCommandResult> ResetAsync(TradingState state, BreakerActor actor, string reason, bool force)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        var result = CircuitBreaker.Reset(S.Status, TradingState.Active, S.Policy, Signals(), actor, reason, force, time.GetUtcNow());
+        var result = CircuitBreaker.Reset(S.Status, state, S.Policy, Signals(), actor, reason, force, time.GetUtcNow());
         return await ApplyAsync(result);
     }
 
