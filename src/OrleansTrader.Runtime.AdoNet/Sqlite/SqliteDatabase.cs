@@ -45,6 +45,9 @@ public sealed class SqliteDatabase : IDisposable
     private readonly AsyncOnce _journalMode;
     private SqliteConnection? _writeConnection;
     private readonly SqliteMetrics.Series? _metrics;
+    // The store's own failure at the latest write that ended either way (a full disk, an I/O error, a read-only file),
+    // or null once a write committed after it: readiness reports it, since reads go on working meanwhile.
+    private volatile SqliteException? _storeFault;
 
     // SyncBeforeCommit: the other file, and how to find this process's databases on it (null: sync it at every commit).
     private readonly string? _syncFirst;
@@ -102,6 +105,12 @@ public sealed class SqliteDatabase : IDisposable
     public string TablePrefix { get; }
 
     internal int CommandTimeoutSeconds { get; }
+
+    /// <summary>
+    /// Why the latest write failed when the store itself refused it (full disk, I/O error, read-only or unopenable file,
+    /// corruption); null when the latest write committed, or failed for its own reason (a constraint, a lock, a cancel).
+    /// </summary>
+    internal SqliteException? StoreFault => _storeFault;
 
     /// <summary>Opens a pooled connection with the per-connection settings applied; WAL mode is ensured on first use.</summary>
     public async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken = default)
@@ -387,6 +396,7 @@ public sealed class SqliteDatabase : IDisposable
         var canceled = 0;
         SqliteConnection? connection = null;
         var succeeded = new List<PendingWrite>(batch.Count);
+        SqliteException? storeFault = null;
 
         // SyncBeforeCommit: the other file's sync runs while this group's statements do, and the commit waits for it. A
         // group that fails or is canceled before that wait leaves the sync's failure to the continuation, not unobserved.
@@ -432,6 +442,7 @@ public sealed class SqliteDatabase : IDisposable
                     catch (Exception ex) when (!TransactionLost(connection))
                     {
                         // The failed statement undid its own changes; the group's transaction goes on.
+                        storeFault ??= AsStoreFault(ex);
                         write.Fail(ex);
                     }
 
@@ -451,6 +462,7 @@ public sealed class SqliteDatabase : IDisposable
                     // that error, not the cause, would reach every writer. The group fails as a whole below instead.
                     WriteStatement(connection, "ROLLBACK TO w;").Execute();
                     WriteStatement(connection, "RELEASE w;").Execute();
+                    storeFault ??= AsStoreFault(ex);
                     write.Fail(ex);
                 }
             }
@@ -476,6 +488,11 @@ public sealed class SqliteDatabase : IDisposable
             }
 
             _metrics?.Group(committed: 0, failed: batch.Count - canceled, canceled, commitSucceeded: false, Stopwatch.GetElapsedTime(started));
+            if ((storeFault ?? AsStoreFault(ex)) is { } fault)
+            {
+                _storeFault = fault;
+            }
+
             EndGroup();
             foreach (var write in batch)
             {
@@ -486,6 +503,15 @@ public sealed class SqliteDatabase : IDisposable
         }
 
         _metrics?.Group(succeeded.Count, batch.Count - succeeded.Count - canceled, canceled, commitSucceeded: true, Stopwatch.GetElapsedTime(started));
+        if (storeFault is not null)
+        {
+            _storeFault = storeFault;
+        }
+        else if (succeeded.Count > 0)
+        {
+            _storeFault = null;
+        }
+
         Interlocked.Increment(ref _commits);
         Checkpointer()?.Committed();
         EndGroup();
@@ -494,6 +520,13 @@ public sealed class SqliteDatabase : IDisposable
             write.Complete();
         }
     }
+
+    /// <summary>
+    /// The error when it is the store's and not the write's: SQLITE_FULL, SQLITE_IOERR, SQLITE_READONLY, SQLITE_CANTOPEN,
+    /// SQLITE_CORRUPT or SQLITE_NOTADB (primary codes; an extended code carries its primary one in the low byte).
+    /// </summary>
+    private static SqliteException? AsStoreFault(Exception error) =>
+        error is SqliteException sqlite && (sqlite.SqliteErrorCode & 0xFF) is 8 or 10 or 11 or 13 or 14 or 26 ? sqlite : null;
 
     /// <summary>
     /// The group is done with the connection. Before its writes complete: a caller that disposes the database as soon as
