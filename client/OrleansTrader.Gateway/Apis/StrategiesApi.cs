@@ -41,7 +41,8 @@ public static class StrategiesApi
         endpoints.MapPost("/api/backtests/sweep", SweepAsync).RequireAuthorization(GatewayPolicies.AnyKey).WithTags("Strategies")
             .WithName("RunBacktestSweep").WithSummary("Backtests a strategy kind once per combination of a parameter grid, on the same bars, ranked.");
         endpoints.MapGet("/api/backtests/files", ListBacktestFilesAsync).RequireAuthorization(GatewayPolicies.AnyKey).WithTags("Strategies")
-            .WithName("ListBacktestFiles").WithSummary("The symbols and dates the silo's folder of market-data files holds for backtests.");
+            .WithName("ListBacktestFiles").WithSummary("The symbols and dates the silo's folder of market-data files holds for backtests.")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity); // BACKTEST_NO_FILES, without a folder
         return endpoints;
     }
 

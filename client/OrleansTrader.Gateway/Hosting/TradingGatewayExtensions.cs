@@ -87,8 +87,11 @@ public static class TradingGatewayExtensions
         services.AddRateLimiter(ConfigureRateLimits);
         services.AddOpenApi(OpenApiDocument, options => options
             .AddDocumentTransformer(BearerSecurityTransformer.TransformAsync)
+            .AddOperationTransformer(ProblemResponsesTransformer.TransformAsync)
             .AddSchemaTransformer(BarIntervalSchemaTransformer.TransformAsync)
-            .AddSchemaTransformer(ExactDecimalSchemaTransformer.TransformAsync));
+            .AddSchemaTransformer(ExactDecimalSchemaTransformer.TransformAsync)
+            .AddSchemaTransformer(ProblemSchemaTransformer.TransformAsync)
+            .AddSchemaTransformer(EnumSchemaTransformer.TransformAsync));
         return builder;
     }
 
