@@ -10,6 +10,10 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
 
+    // The server's refusal at the latest write that ended either way (read-only, disk full, I/O error), or null once a
+    // write went through after it: readiness reports it, since reads, and so its query, go on working meanwhile.
+    private volatile PostgresException? _storeFault;
+
     public PostgresDatabase(PostgresStorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -39,6 +43,37 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
 
     internal int CommandTimeoutSeconds { get; }
 
+    /// <summary>
+    /// Why the latest write failed when the server itself refused it (see <see cref="IsStoreFault"/>); null when the
+    /// latest write went through, or failed for its own reason (a constraint, a conflict, a cancel, a lost connection).
+    /// </summary>
+    internal PostgresException? StoreFault => _storeFault;
+
+    /// <summary>A write went through: the server takes writes again.</summary>
+    internal void WriteSucceeded() => _storeFault = null;
+
+    /// <summary>A write failed: remembered when the server refused it, not the write.</summary>
+    internal void WriteFailed(PostgresException error)
+    {
+        if (IsStoreFault(error.SqlState))
+        {
+            _storeFault = error;
+        }
+    }
+
+    /// <summary>
+    /// The SQLSTATEs that are the server's and not the write's, so every other write fails alike until someone acts:
+    /// 25006 (read-only: a hot standby, or a server its host turned read-only as its storage filled), 42501 (the role
+    /// may no longer write), class 53 (insufficient resources: disk full, out of memory), class 58 (system error: I/O)
+    /// and XX001/XX002 (data or index corrupted). A lost connection is not among them: the health check's own query
+    /// finds that, and the silo's lease stops the silo.
+    /// </summary>
+    internal static bool IsStoreFault(string sqlState) =>
+        sqlState is PostgresErrorCodes.ReadOnlySqlTransaction or PostgresErrorCodes.InsufficientPrivilege
+            or PostgresErrorCodes.DataCorrupted or PostgresErrorCodes.IndexCorrupted
+        || sqlState.StartsWith("53", StringComparison.Ordinal)
+        || sqlState.StartsWith("58", StringComparison.Ordinal);
+
     public ValueTask<NpgsqlConnection> OpenConnectionAsync(CancellationToken cancellationToken = default) =>
         _dataSource.OpenConnectionAsync(cancellationToken);
 
@@ -52,6 +87,38 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
 
     internal NpgsqlCommand CreateCommand(NpgsqlConnection connection, string sql, NpgsqlTransaction? transaction = null) =>
         new(sql, connection, transaction) { CommandTimeout = CommandTimeoutSeconds };
+
+    /// <summary>Runs a write that returns one value, noting whether the server took it.</summary>
+    internal async ValueTask<object?> WriteScalarAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await command.ExecuteScalarAsync(cancellationToken);
+            WriteSucceeded();
+            return result;
+        }
+        catch (PostgresException ex)
+        {
+            WriteFailed(ex);
+            throw;
+        }
+    }
+
+    /// <summary>Runs a write that returns its row count, noting whether the server took it.</summary>
+    internal async ValueTask<int> WriteNonQueryAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var rows = await command.ExecuteNonQueryAsync(cancellationToken);
+            WriteSucceeded();
+            return rows;
+        }
+        catch (PostgresException ex)
+        {
+            WriteFailed(ex);
+            throw;
+        }
+    }
 
     internal NpgsqlBatch CreateBatch(NpgsqlConnection connection, NpgsqlTransaction transaction) =>
         new(connection, transaction) { Timeout = CommandTimeoutSeconds };

@@ -63,50 +63,59 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
             arrays[i] = PayloadBytes.AsArray(payloads[i]);
         }
 
-        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var batch = _database.CreateBatch(connection, transaction);
-        var lockCommand = new NpgsqlBatchCommand(_lockNamespace);
-        lockCommand.Parameters.Add("class", PostgresSchema.StreamNamespaceLockClass);
-        lockCommand.Parameters.Add("ns", streamId.Namespace);
-        batch.BatchCommands.Add(lockCommand);
-        var append = new NpgsqlBatchCommand(_append);
-        append.Parameters.Add("ns", streamId.Namespace);
-        append.Parameters.Add("key", streamId.Key);
-        append.Parameters.Add("count", (long)payloads.Count);
-        append.Parameters.Add("timestamp", utc.UtcTicks);
-        append.Parameters.Add(new NpgsqlParameter<byte[][]>("payloads", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = arrays });
-        batch.BatchCommands.Add(append);
-
-        var stored = new StoredStreamEvent[payloads.Count];
-        long firstSequence;
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        try
         {
-            await reader.NextResultAsync(cancellationToken);
-            var rows = new (long Position, long Sequence)[payloads.Count];
-            var count = 0;
-            while (await reader.ReadAsync(cancellationToken))
+            await using var connection = await _database.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using var batch = _database.CreateBatch(connection, transaction);
+            var lockCommand = new NpgsqlBatchCommand(_lockNamespace);
+            lockCommand.Parameters.Add("class", PostgresSchema.StreamNamespaceLockClass);
+            lockCommand.Parameters.Add("ns", streamId.Namespace);
+            batch.BatchCommands.Add(lockCommand);
+            var append = new NpgsqlBatchCommand(_append);
+            append.Parameters.Add("ns", streamId.Namespace);
+            append.Parameters.Add("key", streamId.Key);
+            append.Parameters.Add("count", (long)payloads.Count);
+            append.Parameters.Add("timestamp", utc.UtcTicks);
+            append.Parameters.Add(new NpgsqlParameter<byte[][]>("payloads", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = arrays });
+            batch.BatchCommands.Add(append);
+
+            var stored = new StoredStreamEvent[payloads.Count];
+            long firstSequence;
+            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
             {
-                rows[count++] = (reader.GetInt64(0), reader.GetInt64(1));
+                await reader.NextResultAsync(cancellationToken);
+                var rows = new (long Position, long Sequence)[payloads.Count];
+                var count = 0;
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    rows[count++] = (reader.GetInt64(0), reader.GetInt64(1));
+                }
+
+                if (count != payloads.Count)
+                {
+                    throw new InvalidOperationException($"The stream log stored {count} of {payloads.Count} events.");
+                }
+
+                firstSequence = rows.Min(r => r.Sequence);
+                foreach (var (position, sequence) in rows)
+                {
+                    var index = (int)(sequence - firstSequence);
+                    stored[index] = new StoredStreamEvent(position, streamId, sequence, payloads[index], utc);
+                }
             }
 
-            if (count != payloads.Count)
-            {
-                throw new InvalidOperationException($"The stream log stored {count} of {payloads.Count} events.");
-            }
-
-            firstSequence = rows.Min(r => r.Sequence);
-            foreach (var (position, sequence) in rows)
-            {
-                var index = (int)(sequence - firstSequence);
-                stored[index] = new StoredStreamEvent(position, streamId, sequence, payloads[index], utc);
-            }
+            // Not the caller's token: a COMMIT abandoned once sent may still land, and the caller, told the append
+            // failed, would append the events again.
+            await transaction.CommitAsync(CancellationToken.None);
+            _database.WriteSucceeded();
+            return stored;
         }
-
-        // Not the caller's token: a COMMIT abandoned once sent may still land, and the caller, told the append
-        // failed, would append the events again.
-        await transaction.CommitAsync(CancellationToken.None);
-        return stored;
+        catch (PostgresException ex)
+        {
+            _database.WriteFailed(ex);
+            throw;
+        }
     }
 
     private protected override async Task<IReadOnlyList<StoredStreamEvent>> ReadEventsAsync(
@@ -154,7 +163,7 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
         AddStream(command, streamId);
         command.Parameters.Add("consumer", consumerId);
         command.Parameters.Add("sequence", sequence);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await _database.WriteNonQueryAsync(command, cancellationToken);
     }
 
     /// <summary>
@@ -164,25 +173,34 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private protected override async ValueTask SaveCheckpointBatchAsync(IReadOnlyList<StreamCheckpoint> checkpoints, CancellationToken cancellationToken)
     {
-        await using var connection = await _database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var batch = _database.CreateBatch(connection, transaction);
-        var ordered = checkpoints
-            .OrderBy(c => c.StreamId.Namespace, StringComparer.Ordinal)
-            .ThenBy(c => c.StreamId.Key, StringComparer.Ordinal)
-            .ThenBy(c => c.ConsumerId, StringComparer.Ordinal);
-        foreach (var checkpoint in ordered)
+        try
         {
-            var save = new NpgsqlBatchCommand(Sql.SaveCheckpoint);
-            save.Parameters.Add("ns", checkpoint.StreamId.Namespace);
-            save.Parameters.Add("key", checkpoint.StreamId.Key);
-            save.Parameters.Add("consumer", checkpoint.ConsumerId);
-            save.Parameters.Add("sequence", checkpoint.Sequence);
-            batch.BatchCommands.Add(save);
-        }
+            await using var connection = await _database.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using var batch = _database.CreateBatch(connection, transaction);
+            var ordered = checkpoints
+                .OrderBy(c => c.StreamId.Namespace, StringComparer.Ordinal)
+                .ThenBy(c => c.StreamId.Key, StringComparer.Ordinal)
+                .ThenBy(c => c.ConsumerId, StringComparer.Ordinal);
+            foreach (var checkpoint in ordered)
+            {
+                var save = new NpgsqlBatchCommand(Sql.SaveCheckpoint);
+                save.Parameters.Add("ns", checkpoint.StreamId.Namespace);
+                save.Parameters.Add("key", checkpoint.StreamId.Key);
+                save.Parameters.Add("consumer", checkpoint.ConsumerId);
+                save.Parameters.Add("sequence", checkpoint.Sequence);
+                batch.BatchCommands.Add(save);
+            }
 
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(CancellationToken.None); // as in AppendAsync: once sent, a COMMIT is waited for
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+            await transaction.CommitAsync(CancellationToken.None); // as in AppendAsync: once sent, a COMMIT is waited for
+            _database.WriteSucceeded();
+        }
+        catch (PostgresException ex)
+        {
+            _database.WriteFailed(ex);
+            throw;
+        }
     }
 
     private protected override async Task DeleteCheckpointAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken)
@@ -190,7 +208,7 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
         await using var command = _database.CreateCommand(Sql.RemoveCheckpoint);
         AddStream(command, streamId);
         command.Parameters.Add("consumer", consumerId);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await _database.WriteNonQueryAsync(command, cancellationToken);
     }
 
     private protected override async Task InsertDeadLetterAsync(DeadLetter deadLetter, byte[] payload, CancellationToken cancellationToken)
@@ -203,7 +221,7 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
         command.Parameters.Add("attempts", deadLetter.Attempts);
         command.Parameters.Add("error", deadLetter.Error);
         command.Parameters.Add("failedAt", deadLetter.FailedAt.UtcTicks);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await _database.WriteNonQueryAsync(command, cancellationToken);
     }
 
     private protected override async Task<IReadOnlyList<DeadLetter>> ReadDeadLetterRowsAsync(StreamId streamId, CancellationToken cancellationToken)
@@ -227,7 +245,7 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
         command.Parameters.Add("subscription", subscription.SubscriptionId);
         command.Parameters.Add("grainType", subscription.Subscriber.Type.Value);
         command.Parameters.Add("grainKey", subscription.Subscriber.Key);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await _database.WriteNonQueryAsync(command, cancellationToken);
     }
 
     private protected override async Task DeleteSubscriptionAsync(StreamId streamId, Guid subscriptionId, CancellationToken cancellationToken)
@@ -235,7 +253,7 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
         await using var command = _database.CreateCommand(Sql.DeleteSubscription);
         AddStream(command, streamId);
         command.Parameters.Add("subscription", subscriptionId);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await _database.WriteNonQueryAsync(command, cancellationToken);
     }
 
     private protected override async Task<IReadOnlyList<StoredStreamSubscription>> ReadSubscriptionRowsAsync(CancellationToken cancellationToken)
@@ -259,10 +277,20 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
         command.Parameters.Add("key", from.Key);
         command.Parameters.Add("cutoff", cutoff);
         command.Parameters.Add("max", StreamLogSql.TrimChunkRows);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? ((int)reader.GetInt64(0), new TrimCursor(reader.GetString(1), reader.GetString(2)))
-            : (0, from);
+        try
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var chunk = await reader.ReadAsync(cancellationToken)
+                ? ((int)reader.GetInt64(0), new TrimCursor(reader.GetString(1), reader.GetString(2)))
+                : (0, from);
+            _database.WriteSucceeded();
+            return chunk;
+        }
+        catch (PostgresException ex)
+        {
+            _database.WriteFailed(ex);
+            throw;
+        }
     }
 
     private static void AddStream(NpgsqlCommand command, StreamId streamId)

@@ -75,7 +75,7 @@ public sealed class PostgresGrainStorage : AdoNetGrainStorage
             command.Parameters.Add("version", version);
         }
 
-        return (long?)await command.ExecuteScalarAsync(cancellationToken);
+        return (long?)await _database.WriteScalarAsync(command, cancellationToken);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -85,14 +85,14 @@ public sealed class PostgresGrainStorage : AdoNetGrainStorage
         await using var command = _database.CreateCommand(forget ? DeleteSql : ClearSql);
         AddKey(command, stateName, grainId);
         command.Parameters.Add("version", expectedVersion);
-        return await command.ExecuteScalarAsync(cancellationToken) is not null;
+        return await _database.WriteScalarAsync(command, cancellationToken) is not null;
     }
 
     private protected override async Task DeleteTombstoneAsync(string stateName, GrainId grainId, CancellationToken cancellationToken)
     {
         await using var command = _database.CreateCommand(DeleteTombstoneSql);
         AddKey(command, stateName, grainId);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await _database.WriteNonQueryAsync(command, cancellationToken);
     }
 
     private protected override async Task CreateSchemaAsync(CancellationToken cancellationToken)

@@ -3,7 +3,10 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace OrleansTrader.Runtime.AdoNet;
 
-/// <summary>Readiness: takes a pooled connection and runs a query against the server.</summary>
+/// <summary>
+/// Readiness: takes a pooled connection and runs a query against the server, and fails while the latest write found the
+/// server refusing writes (<see cref="PostgresDatabase.StoreFault"/>).
+/// </summary>
 public sealed class PostgresHealthCheck(PostgresDatabase database) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -13,9 +16,15 @@ public sealed class PostgresHealthCheck(PostgresDatabase database) : IHealthChec
         {
             await using var command = database.CreateCommand("SELECT 1;");
             var result = await command.ExecuteScalarAsync(cancellationToken);
-            return result is 1
-                ? HealthCheckResult.Healthy("PostgreSQL answers.")
-                : new HealthCheckResult(context.Registration.FailureStatus, $"PostgreSQL returned '{result}' to SELECT 1.");
+            if (result is not 1)
+            {
+                return new HealthCheckResult(context.Registration.FailureStatus, $"PostgreSQL returned '{result}' to SELECT 1.");
+            }
+
+            // A read-only or full server still reads: only the writes show it, and every command fails meanwhile.
+            return database.StoreFault is { } fault
+                ? new HealthCheckResult(context.Registration.FailureStatus, $"PostgreSQL refused the latest write: {fault.Message}", fault)
+                : HealthCheckResult.Healthy("PostgreSQL answers.");
         }
         catch (Exception ex) when (ex is DbException or InvalidOperationException or IOException or TimeoutException)
         {

@@ -47,7 +47,7 @@ public sealed class PostgresReminderTable : AdoNetReminderTable
         command.Parameters.Add("start", entry.StartAt.UtcTicks);
         command.Parameters.Add("period", entry.Period.Ticks);
         command.Parameters.Add("etag", eTag);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await _database.WriteNonQueryAsync(command, cancellationToken);
     }
 
     private protected override async Task<int> RemoveAsync(GrainId grainId, string reminderName, string eTag, CancellationToken cancellationToken)
@@ -56,7 +56,7 @@ public sealed class PostgresReminderTable : AdoNetReminderTable
         AddGrain(command, grainId);
         command.Parameters.Add("name", reminderName);
         command.Parameters.Add("etag", eTag);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        return await _database.WriteNonQueryAsync(command, cancellationToken);
     }
 
     private protected override async Task CreateSchemaAsync(CancellationToken cancellationToken)
