@@ -98,7 +98,7 @@ public sealed class CsvReplayFeed : IMarketDataFeed
                     _options.EndDate)));
             }
 
-            var queue = new PriorityQueue<(int Reader, MarketDataEvent Event), (long Ticks, int Reader)>(readers.Count);
+            var queue = new PriorityQueue<(int Reader, MarketDataEvent Event), (long Ticks, int TieRank, int Reader)>(readers.Count);
             for (var i = 0; i < readers.Count; i++)
             {
                 Advance(readers, logged, queue, i);
@@ -161,15 +161,17 @@ public sealed class CsvReplayFeed : IMarketDataFeed
     private void Advance(
         List<CsvFileReader> readers,
         int[] logged,
-        PriorityQueue<(int Reader, MarketDataEvent Event), (long Ticks, int Reader)> queue,
+        PriorityQueue<(int Reader, MarketDataEvent Event), (long Ticks, int TieRank, int Reader)> queue,
         int index)
     {
         var reader = readers[index];
         MarketDataEvent? marketEvent = null;
         if (Guard(reader.Source.Path, () => reader.TryReadNext(out marketEvent)))
         {
-            // Ties keep file order, so a merge is deterministic.
-            queue.Enqueue((index, marketEvent!), (marketEvent!.AvailableAt.UtcTicks, index));
+            // Ties keep file order, so a merge is deterministic; except that a bar goes before a tick stamped at its end, as
+            // the symbol grain orders them within a batch: in file order, the minute's bar that goes out (the feed's, or the
+            // one its trades built) depended on where the pump's batches split.
+            queue.Enqueue((index, marketEvent!), (marketEvent!.AvailableAt.UtcTicks, marketEvent is BarEvent ? 0 : 1, index));
             return;
         }
 

@@ -23,10 +23,26 @@ internal sealed class PriceBand
         return Math.Abs(price - reference) * 100m > options.PriceBandPercent * reference;
     }
 
-    /// <summary>Counts a band rejection; returns true when the validator should re-anchor on this price instead.</summary>
-    public bool RejectOrReanchor(TickValidatorOptions options)
+    /// <summary>The first out-of-band price of the current run of rejections, null when the last price was accepted.</summary>
+    public decimal? RunStart { get; private set; }
+
+    /// <summary>
+    /// Counts a band rejection of <paramref name="price"/>; returns true when the validator should re-anchor on it instead.
+    /// Only a run of prices within the band of the run's first is a new level (a halt gap): bad prints scattered in every
+    /// direction are not, and a price that does not agree with the run's first starts a new run.
+    /// </summary>
+    public bool RejectOrReanchor(decimal price, TickValidatorOptions options)
     {
-        ConsecutiveRejections++;
+        if (RunStart is { } first && Math.Abs(price - first) * 100m <= options.PriceBandPercent * first)
+        {
+            ConsecutiveRejections++;
+        }
+        else
+        {
+            RunStart = price;
+            ConsecutiveRejections = 1;
+        }
+
         return ConsecutiveRejections >= options.ReanchorAfterConsecutiveRejections;
     }
 
@@ -34,6 +50,7 @@ internal sealed class PriceBand
     {
         Reference = price;
         ConsecutiveRejections = 0;
+        RunStart = null;
         if (AcceptedCount < int.MaxValue)
         {
             AcceptedCount++;

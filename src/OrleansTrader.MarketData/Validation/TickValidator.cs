@@ -209,7 +209,7 @@ public sealed class TickValidator
         if (band is not null && band.IsOutside(price, _options))
         {
             var reference = band.Reference;
-            if (!band.RejectOrReanchor(_options))
+            if (!band.RejectOrReanchor(price, _options))
             {
                 return Reject(RejectionReason.OutsidePriceBand, $"{price} vs last accepted {reference} (band {_options.PriceBandPercent}%)");
             }

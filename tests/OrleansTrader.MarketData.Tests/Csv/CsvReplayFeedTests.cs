@@ -149,6 +149,29 @@ public sealed class CsvReplayFeedTests : IDisposable
         Assert.Contains(path, ex.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A minute bar is known at its end, the instant a trade of the next minute may be stamped with. The symbol grain puts a
+    /// feed bar before the ticks stamped at or after its end within a batch; the replay must deliver them in that order too,
+    /// or which of the two bars of that minute goes out (the feed's, or the one its trades built: the first wins, the other
+    /// is a duplicate) depended on where the pump's batches happened to split, and a replay run twice published different
+    /// bars (on the shared SPY data of 2013-10-08 five minutes of the day, such as 09:54 with a high of 167.46 or 167.47).
+    /// </summary>
+    [Fact]
+    public async Task ReadAsync_DeliversABar_BeforeATickStampedAtItsEnd_WhateverTheFileOrder()
+    {
+        var trades = _dir.Write("trades.csv", "time,price,size,exchange,condition,suspicious\n" +
+            "2013-10-07T09:30:30.000-04:00,10,100,P,,0\n2013-10-07T09:31:00.000-04:00,11,100,P,,0\n");
+        var bars = _dir.Write("bars.csv", "time,open,high,low,close,volume\n2013-10-07T09:30:00.000-04:00,10,10,10,10,100\n");
+
+        var events = await Data(Feed([
+            new CsvSource(trades, "SPY", CsvFileKind.TradeTicks),
+            new CsvSource(bars, "SPY", CsvFileKind.MinuteTradeBars),
+        ]));
+
+        Assert.Equal(["trade 09:30:30", "bar 09:31:00", "trade 09:31:00"], events.Select(e =>
+            $"{(e is BarEvent ? "bar" : "trade")} {e.AvailableAt.ToOffset(TimeSpan.FromHours(-4)):HH:mm:ss}"));
+    }
+
     [Fact]
     public async Task ReadAsync_MergesFilesAndSymbols_InDataTimeOrder()
     {

@@ -145,6 +145,31 @@ public sealed class TickValidatorTests
     }
 
     /// <summary>
+    /// A re-anchor takes a new level (a halt gap): consecutive out-of-band prices that agree with one another. Bad prints
+    /// scattered in every direction are no level: before, the 3rd of 80, 500 and 20 was accepted as the reference, the last
+    /// trade and the accounts' mark, and the real prints at 100 after it were refused as out of band.
+    /// </summary>
+    [Fact]
+    public void ValidateTrade_ScatteredOutOfBandPrices_DoNotReanchor_AConsistentRunDoes()
+    {
+        var validator = new TickValidator(new TickValidatorOptions { PriceBandPercent = 5m, BandWarmupCount = 1, ReanchorAfterConsecutiveRejections = 3 });
+        Assert.True(validator.ValidateTrade(Trade(100m, ms: 1)).IsAccepted);
+
+        Assert.Equal(
+            [RejectionReason.OutsidePriceBand, RejectionReason.OutsidePriceBand, RejectionReason.OutsidePriceBand],
+            new[] { 80m, 500m, 20m }.Select((price, i) => validator.ValidateTrade(Trade(price, ms: 2 + i)).Reason));
+        Assert.Equal(0, validator.GetCounters().Reanchors);
+        Assert.True(validator.ValidateTrade(Trade(100.5m, ms: 5)).IsAccepted);
+
+        // A run restarts at a price that does not agree with its first: 150 then 151 and 152 (within 5 % of 150).
+        Assert.Equal(RejectionReason.OutsidePriceBand, validator.ValidateTrade(Trade(300m, ms: 6)).Reason);
+        Assert.Equal(RejectionReason.OutsidePriceBand, validator.ValidateTrade(Trade(150m, ms: 7)).Reason);
+        Assert.Equal(RejectionReason.OutsidePriceBand, validator.ValidateTrade(Trade(151m, ms: 8)).Reason);
+        Assert.True(validator.ValidateTrade(Trade(152m, ms: 9)).IsAccepted);
+        Assert.Equal(1, validator.GetCounters().Reanchors);
+    }
+
+    /// <summary>
     /// A print sent again (a feed that resends after a reconnect, a replay restarted) is the same print: its copies are
     /// duplicates, not further out-of-band prices, or a few copies of one bad print re-anchored the band on it and the last
     /// copy went through as a trade.
