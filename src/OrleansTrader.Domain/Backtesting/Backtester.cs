@@ -92,6 +92,8 @@ public static class Backtester
                 strategy.OnBar(bar);
                 Route(i);
                 ApplyDue(bar.End);
+                RouteFillReplies(i);
+                ApplyDue(bar.End);
                 Mark(bar.End);
             }
 
@@ -114,16 +116,45 @@ public static class Backtester
         private void Route(int barIndex)
         {
             var bar = bars[barIndex];
-            var next = NextBar(barIndex);
+            var submitted = DrainSubmitted(bar.End);
+            RouteResting(bar, NextBar(barIndex));
+            RouteSubmitted(barIndex, submitted);
+        }
+
+        /// <summary>
+        /// Orders the strategy sent on fills applied at this bar's end (a protective stop on the entry that fills at the next
+        /// bar's open) were sent when this bar ended, as those it sent from <c>OnBar</c>: this bar is their signal bar, so
+        /// they work through the next bar, which the position is held in. They used to wait for the next bar's own orders,
+        /// and the next bar's range went unguarded. Once per bar: what their own fills at this bar's end send waits for the
+        /// next bar, so a strategy that orders on every fill cannot loop.
+        /// </summary>
+        private void RouteFillReplies(int barIndex)
+        {
+            var submitted = DrainSubmitted(bars[barIndex].End);
+            if (submitted.Count > 0)
+            {
+                RouteSubmitted(barIndex, submitted);
+            }
+        }
+
+        /// <summary>The orders the strategy sent since the last drain, its cancels applied (and the orders it sent in reply to those).</summary>
+        private List<OrderIntent> DrainSubmitted(DateTimeOffset at)
+        {
             var submitted = _context.DrainIntents().ToList();
             _intents.AddRange(submitted);
-            Cancel(bar.End, submitted);
+            Cancel(at, submitted);
 
             // Orders sent in reply to a confirmed cancel go out in this bar too.
             var replies = _context.DrainIntents();
             _intents.AddRange(replies);
             submitted.AddRange(replies);
-            RouteResting(bar, next);
+            return submitted;
+        }
+
+        private void RouteSubmitted(int barIndex, List<OrderIntent> submitted)
+        {
+            var bar = bars[barIndex];
+            var next = NextBar(barIndex);
             foreach (var intent in submitted)
             {
                 // A multi-symbol strategy may order another symbol than the bar's: that order meets its own symbol's bars.

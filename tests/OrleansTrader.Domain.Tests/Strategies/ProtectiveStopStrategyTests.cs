@@ -25,6 +25,20 @@ public sealed class ProtectiveStopStrategyTests
     }
 
     [Fact]
+    public void TheStop_GuardsTheBarTheEntryFilledIn()
+    {
+        // The entry fills at bar 3's open (102) and the stop goes out at once, sent when bar 2 ended: its mark starts at bar
+        // 2's close (101, level 95.95) and bar 3, which it works through, dips to 95. It used to be sent only with bar 3's
+        // own orders, so bar 3's range went unguarded and the stop first met bar 4.
+        var result = Run(Sma(), Flat(0, 100m), Flat(1, 99m), Flat(2, 101m), Ohlc(3, 102m, 102.5m, 95m, 102m), Flat(4, 103m), Flat(5, 104m));
+
+        var stop = result.Intents[1];
+        Assert.Equal((OrderType.TrailingStop, T0.AddMinutes(3)), (stop.Type, stop.CreatedAt));
+        Assert.Equal([(OrderSide.Buy, 102m, T0.AddMinutes(3)), (OrderSide.Sell, 95.95m, T0.AddMinutes(3))],
+            result.Executions.Select(e => (e.Side, e.Price, e.Timestamp)));
+    }
+
+    [Fact]
     public void Sma_ADeathCross_CancelsTheStopFirst_ThenSellsOnTheSameBar_AndNeverGoesShort()
     {
         // Bar 4's close makes the death cross: the stop's cancel is confirmed at that bar's end and the sell goes right
@@ -80,7 +94,9 @@ public sealed class ProtectiveStopStrategyTests
         Assert.All(result.Executions.Where(e => stops.Contains(e.ClientOrderId)), e => Assert.Equal(decimal.Round(e.Price, 2), e.Price));
         foreach (var intent in result.Intents.Where(i => i.Type == OrderType.TrailingStop))
         {
-            var held = result.Executions.Where(e => e.Timestamp <= intent.CreatedAt).Sum(e => e.Side == OrderSide.Buy ? e.Quantity : -e.Quantity);
+            // Not its own fill: a stop sent on an entry that filled at a bar's open can fill within that bar, at the same time.
+            var held = result.Executions.Where(e => e.Timestamp <= intent.CreatedAt && e.ClientOrderId != intent.ClientOrderId)
+                .Sum(e => e.Side == OrderSide.Buy ? e.Quantity : -e.Quantity);
             Assert.Equal(Math.Abs(held), intent.Quantity);
             Assert.Equal(held > 0m ? OrderSide.Sell : OrderSide.Buy, intent.Side);
         }
