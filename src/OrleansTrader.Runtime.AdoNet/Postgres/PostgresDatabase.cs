@@ -50,7 +50,14 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
     internal PostgresException? StoreFault => _storeFault;
 
     /// <summary>A write went through: the server takes writes again.</summary>
-    internal void WriteSucceeded() => _storeFault = null;
+    internal void WriteSucceeded()
+    {
+        // Read first: every grain's writes pass here, and a store on every one would bounce the field's cache line between cores.
+        if (_storeFault is not null)
+        {
+            _storeFault = null;
+        }
+    }
 
     /// <summary>A write failed: remembered when the server refused it, not the write.</summary>
     internal void WriteFailed(PostgresException error)
