@@ -128,6 +128,7 @@ public sealed class TradingModeTests
             }),
             (HttpMethod.Patch, "/api/accounts/{accountId}/orders/{orderId}", $"{a}/orders/{orderId}", new JsonObject { ["limitPrice"] = 47.5m }),
             (HttpMethod.Put, "/api/accounts/{accountId}/risk", $"{a}/risk", new JsonObject { ["maxOpenOrders"] = 40 }),
+            (HttpMethod.Put, "/api/accounts/{accountId}/breaker/policy", $"{a}/breaker/policy", new JsonObject { ["dailyLossLimit"] = 4000 }),
             (HttpMethod.Post, "/api/accounts/{accountId}/strategies", $"{a}/strategies", new JsonObject
             {
                 ["strategyId"] = "mode-str2", ["kind"] = "sma-crossover", ["symbols"] = new JsonArray("MODE"), ["start"] = false,
@@ -183,7 +184,7 @@ public sealed class TradingModeTests
             .EnumerateArray().Select(w => $"{w.GetProperty("webhookId")} {w.GetProperty("url")} {(w.TryGetProperty("secretRotatedAt", out var rotated) ? rotated.ToString() : "never")}");
         var keys = (await host.SendJsonAsync(HttpMethod.Get, "/api/keys?limit=500", host.AdminKey, null, HttpStatusCode.OK)).GetArrayLength();
         var settings = string.Join("\n", figures, await Read($"/api/accounts/{account}/orders?status=all"), await Read($"/api/accounts/{account}/risk"),
-            await Read($"/api/accounts/{account}/breaker"), await Read($"/api/accounts/{account}/strategies"), await Read($"/api/accounts/{account}/transfers"),
+            await Read($"/api/accounts/{account}/breaker"), await Read($"/api/accounts/{account}/breaker/policy"), await Read($"/api/accounts/{account}/strategies"), await Read($"/api/accounts/{account}/transfers"),
             string.Join(";", webhooks), $"keys {keys}");
         return new AccountState(snapshot.GetProperty("broker").GetString()!, settings);
     }

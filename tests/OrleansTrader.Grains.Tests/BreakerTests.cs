@@ -96,6 +96,41 @@ public sealed class BreakerTests(MemoryClusterFixture fixture) : IClassFixture<M
         var audit = await cluster.Breaker(BreakerKeys.Global).GetAuditAsync(10);
         Assert.Equal([BreakerTrigger.Reset, BreakerTrigger.Manual], audit.Select(a => a.Transition.Trigger));
         Assert.Equal("risk-officer", audit[0].Transition.Actor);
+
+        // Pages go oldest first, after a version, as a reader follows them.
+        var page = await cluster.Breaker(BreakerKeys.Global).GetAuditPageAsync(0, 10);
+        Assert.Equal([BreakerTrigger.Manual, BreakerTrigger.Reset], page.Select(a => a.Transition.Trigger));
+        Assert.Equal([BreakerTrigger.Reset], (await cluster.Breaker(BreakerKeys.Global).GetAuditPageAsync(page[0].Version, 10)).Select(a => a.Transition.Trigger));
+        Assert.Single(await cluster.Breaker(BreakerKeys.Global).GetAuditPageAsync(0, 1));
+    }
+
+    /// <summary>
+    /// A breaker policy changed on an open account is judged at once: a daily loss limit lowered below today's loss trips
+    /// REDUCING before the change is answered, and the account's own copy follows; an invalid one changes nothing.
+    /// </summary>
+    [Fact]
+    public async Task SetBreakerPolicy_BelowTodaysLoss_TripsAtOnce_AndIsKept()
+    {
+        await Market.QuoteAsync(Cluster, "BPN", 50m, 50m);
+        var account = await TestAccounts.OpenAsync(Cluster, "policy-now", 100_000m);
+        Assert.True((await account.PlaceOrderAsync(Market.MarketOrder("bpn-buy", "BPN", OrderSide.Buy, 100m))).Succeeded);
+        await Eventually.WaitAsync<IReadOnlyList<AccountFill>>(() => account.GetFillsAsync(0, 10), f => f.Count == 1, "the buy fill");
+        await Market.QuoteAsync(Cluster, "BPN", 48m, 48m);
+        Assert.Equal(TradingState.Active, (await account.RefreshAsync())!.TradingState);
+
+        var policy = BreakerPolicy.Default with { DailyLossLimit = 150m };
+        Assert.True((await account.SetBreakerPolicyAsync(policy)).Succeeded);
+
+        // Day P&L is 100 x (48 - 50) = -200, past the new 150: tripped by the change itself, not a later signal tick.
+        Assert.Equal(TradingState.Reducing, (await Cluster.Breaker("policy-now").GetStateAsync()).State);
+        var transition = Assert.Single(await Cluster.Breaker("policy-now").GetAuditPageAsync(0, 10)).Transition;
+        Assert.Equal(BreakerTrigger.DailyLoss, transition.Trigger);
+        Assert.Equal(150m, transition.Values["dailyLossLimit"]);
+        Assert.Equal(policy, await account.GetBreakerPolicyAsync());
+        Assert.Equal(policy, await Cluster.Breaker("policy-now").GetPolicyAsync());
+        Assert.Null(await Cluster.Account("policy-never-opened").GetBreakerPolicyAsync());
+        Assert.Equal(BreakerErrorCodes.PolicyInvalid, (await account.SetBreakerPolicyAsync(policy with { MaxDrawdownPercent = 0m })).ErrorCode);
+        Assert.Equal(policy, await account.GetBreakerPolicyAsync());
     }
 
     [Fact]

@@ -27,11 +27,19 @@ public static class RiskApi
             .WithName("TripBreaker").WithSummary("Trips the account's breaker to halted (default) or reducing (risk role).");
         account.MapPost("/breaker/reset", ResetAsync).RequireAuthorization(GatewayPolicies.AccountRisk)
             .WithName("ResetBreaker").WithSummary("Resets the account's breaker to active (risk role; force overrides a trigger that still holds).");
+        account.MapGet("/breaker/policy", GetBreakerPolicyAsync).RequireAuthorization(GatewayPolicies.AccountRead)
+            .WithName("GetBreakerPolicy").WithSummary("The thresholds the account's breaker trips on.");
+        account.MapPut("/breaker/policy", SetBreakerPolicyAsync).RequireAuthorization(GatewayPolicies.AccountRisk)
+            .WithName("SetBreakerPolicy").WithSummary("Changes the breaker's thresholds, judged at once; omitted fields keep their value (risk role).");
+        account.MapGet("/breaker/audit", GetBreakerAuditAsync).RequireAuthorization(GatewayPolicies.AccountRead)
+            .WithName("GetBreakerAudit").WithSummary("The account breaker's transitions, oldest first, after a version.");
         var trading = endpoints.MapGroup("/api/trading").WithTags("Risk");
         trading.MapPost("/halt", HaltAsync).RequireAuthorization(GatewayPolicies.Risk)
             .WithName("HaltTrading").WithSummary("Global kill switch: halts (or reduces) every account (risk role).");
         trading.MapPost("/resume", ResumeAsync).RequireAuthorization(GatewayPolicies.Risk)
             .WithName("ResumeTrading").WithSummary("Resets the global kill switch to active (risk role).");
+        trading.MapGet("/audit", GetGlobalAuditAsync).RequireAuthorization(GatewayPolicies.AnyKey)
+            .WithName("GetGlobalBreakerAudit").WithSummary("The global kill switch's transitions, oldest first, after a version.");
         return endpoints;
     }
 
@@ -74,6 +82,54 @@ public static class RiskApi
             Global = await grains.GetGrain<IBreakerGrain>(BreakerKeys.Global).GetStateAsync(),
         });
     }
+
+    internal static async Task<Results<Ok<BreakerPolicy>, ProblemHttpResult>> GetBreakerPolicyAsync(string accountId, IGrainFactory grains) =>
+        await grains.GetGrain<IAccountGrain>(accountId).GetBreakerPolicyAsync() is { } policy
+            ? TypedResults.Ok(policy)
+            : ApiProblems.AccountNotFound(accountId);
+
+    internal static async Task<Results<Ok<BreakerPolicy>, ValidationProblem, ProblemHttpResult>> SetBreakerPolicyAsync(
+        string accountId, BreakerPolicyRequest request, IGrainFactory grains)
+    {
+        var account = grains.GetGrain<IAccountGrain>(accountId);
+        var errors = new ValidationErrors();
+        var current = await account.GetBreakerPolicyAsync();
+        var policy = RequestMapping.CheckBreakerPolicy(RequestMapping.Merge(current ?? BreakerPolicy.Default, request), prefix: string.Empty, errors);
+        if (policy is null)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        if (current is null)
+        {
+            return ApiProblems.AccountNotFound(accountId);
+        }
+
+        var result = await account.SetBreakerPolicyAsync(policy);
+        return result.Succeeded ? TypedResults.Ok(policy) : ApiProblems.FromCode(result.ErrorCode ?? AccountErrorCodes.Invalid, result.Message);
+    }
+
+    internal static async Task<Results<Ok<IReadOnlyList<BreakerAuditEntry>>, ValidationProblem, ProblemHttpResult>> GetBreakerAuditAsync(
+        string accountId, IGrainFactory grains, long? after, int? limit)
+    {
+        if (Paging.Check(after, limit, "after") is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (await grains.GetGrain<IAccountGrain>(accountId).GetRiskLimitsAsync() is null)
+        {
+            return ApiProblems.AccountNotFound(accountId);
+        }
+
+        return TypedResults.Ok(await grains.GetGrain<IBreakerGrain>(accountId).GetAuditPageAsync(after ?? 0, limit ?? Paging.DefaultLimit));
+    }
+
+    internal static async Task<Results<Ok<IReadOnlyList<BreakerAuditEntry>>, ValidationProblem>> GetGlobalAuditAsync(
+        IGrainFactory grains, long? after, int? limit) =>
+        Paging.Check(after, limit, "after") is { } invalid
+            ? invalid
+            : TypedResults.Ok(await grains.GetGrain<IBreakerGrain>(BreakerKeys.Global).GetAuditPageAsync(after ?? 0, limit ?? Paging.DefaultLimit));
 
     internal static async Task<Results<Ok<BreakerSnapshot>, ValidationProblem, ProblemHttpResult>> TripAsync(
         string accountId, BreakerCommandRequest request, IGrainFactory grains, ClaimsPrincipal user)

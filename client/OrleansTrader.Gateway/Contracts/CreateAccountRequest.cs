@@ -20,4 +20,6 @@ public sealed record CreateAccountRequest
     public string? MarginType { get; init; }
 
     public RiskLimitsRequest? RiskLimits { get; init; }
+
+    public BreakerPolicyRequest? BreakerPolicy { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
+using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Risk;
 using OrleansTrader.Gateway.Contracts;
@@ -52,6 +53,9 @@ namespace OrleansTrader.Gateway.Json;
 [JsonSerializable(typeof(RiskLimits))]
 [JsonSerializable(typeof(RiskLimitsRequest))]
 [JsonSerializable(typeof(BreakerSnapshot))]
+[JsonSerializable(typeof(BreakerPolicy))]
+[JsonSerializable(typeof(BreakerPolicyRequest))]
+[JsonSerializable(typeof(IReadOnlyList<BreakerAuditEntry>))]
 [JsonSerializable(typeof(StrategyStatus))]
 [JsonSerializable(typeof(IReadOnlyList<StrategyStatus>))]
 [JsonSerializable(typeof(IReadOnlyList<StrategyKindInfo>))]

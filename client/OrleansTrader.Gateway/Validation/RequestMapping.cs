@@ -17,6 +17,7 @@ internal static class RequestMapping
     public const int MaxKeyAccounts = 100;
     private const string ParameterNameRule = "Parameter names are 1 to 64 characters of A-Z, a-z, 0-9, '-', '_' and '.'.";
     private static readonly TimeSpan MaxRiskWindow = TimeSpan.FromHours(1);
+    private static readonly TimeSpan MaxBreakerWindow = TimeSpan.FromDays(1);
 
     public static OpenAccount? ToOpenAccount(CreateAccountRequest request, bool allowAlpaca, ValidationErrors errors)
     {
@@ -50,7 +51,8 @@ internal static class RequestMapping
         var accountType = Rules.ParseEnum<AccountType>(errors, "marginType", request.MarginType, required: false) ?? AccountType.Cash;
         var fees = ToFeeModel(request.FeeModel, errors);
         var limits = CheckRiskLimits(Merge(RiskLimits.Default, request.RiskLimits), "riskLimits", errors);
-        if (!errors.IsEmpty || fees is null || limits is null)
+        var breakerPolicy = CheckBreakerPolicy(Merge(BreakerPolicy.Default, request.BreakerPolicy), "breakerPolicy", errors);
+        if (!errors.IsEmpty || fees is null || limits is null || breakerPolicy is null)
         {
             return null;
         }
@@ -63,6 +65,7 @@ internal static class RequestMapping
             AccountType = accountType,
             FeeModel = fees,
             RiskLimits = limits,
+            BreakerPolicy = breakerPolicy,
             Name = request.Name,
         };
     }
@@ -119,6 +122,54 @@ internal static class RequestMapping
         }
 
         return before && errors.IsEmpty ? limits : null;
+    }
+
+    /// <summary>The policy with every field the request sets replaced (as <see cref="Merge(RiskLimits, RiskLimitsRequest?)"/>).</summary>
+    public static BreakerPolicy Merge(BreakerPolicy current, BreakerPolicyRequest? request) => request is null ? current : current with
+    {
+        DailyLossLimit = request.DailyLossLimit ?? current.DailyLossLimit,
+        MaxDrawdownPercent = request.MaxDrawdownPercent ?? current.MaxDrawdownPercent,
+        MaxBrokerErrorRate = request.MaxBrokerErrorRate ?? current.MaxBrokerErrorRate,
+        ErrorWindow = request.ErrorWindow ?? current.ErrorWindow,
+        MinErrorSamples = request.MinErrorSamples ?? current.MinErrorSamples,
+        StaleDataMaxAge = request.StaleDataMaxAge ?? current.StaleDataMaxAge,
+    };
+
+    /// <summary>The policy when valid, else null with each problem under its field (named as in <see cref="CheckRiskLimits"/>).</summary>
+    public static BreakerPolicy? CheckBreakerPolicy(BreakerPolicy policy, string prefix, ValidationErrors errors)
+    {
+        var before = errors.IsEmpty;
+        string Field(string name) => prefix.Length == 0 ? name : prefix + "." + name;
+        void RequireAbove(string name, decimal value, decimal max)
+        {
+            if (value <= 0m || value > max)
+            {
+                errors.Add(Field(name), $"Must be above 0 and at most {max}.");
+            }
+        }
+
+        void RequireWindow(string name, TimeSpan value)
+        {
+            if (value <= TimeSpan.Zero || value > MaxBreakerWindow)
+            {
+                errors.Add(Field(name), "Must be positive and at most one day.");
+            }
+        }
+
+        RequireAbove("dailyLossLimit", policy.DailyLossLimit, Rules.MaxCash);
+        RequireAbove("maxDrawdownPercent", policy.MaxDrawdownPercent, 100m);
+        RequireAbove("maxBrokerErrorRate", policy.MaxBrokerErrorRate, 1m);
+        RequireWindow("errorWindow", policy.ErrorWindow);
+        Rules.RequireRange(errors, Field("minErrorSamples"), policy.MinErrorSamples, 1m, 100_000m);
+        RequireWindow("staleDataMaxAge", policy.StaleDataMaxAge);
+
+        // The domain's rules as a backstop, under the body: the checks above are at least as strict.
+        if (errors.IsEmpty && policy.Validate() is [var error, ..])
+        {
+            errors.Add(prefix.Length == 0 ? "body" : prefix, error.Message);
+        }
+
+        return before && errors.IsEmpty ? policy : null;
     }
 
     public static OrderRequest? ToOrderRequest(PlaceOrderRequest request, ValidationErrors errors)

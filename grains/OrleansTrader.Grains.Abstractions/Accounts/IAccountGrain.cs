@@ -1,3 +1,4 @@
+using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Risk;
 using OrleansTrader.Runtime;
@@ -92,6 +93,15 @@ public interface IAccountGrain : IGrainWithStringKey
     Task<RiskLimits?> GetRiskLimitsAsync();
 
     Task<AccountCommandResult> SetRiskLimitsAsync(RiskLimits limits);
+
+    /// <summary>The thresholds the account's breaker trips on; null when the account was never opened.</summary>
+    Task<BreakerPolicy?> GetBreakerPolicyAsync();
+
+    /// <summary>
+    /// Replaces the breaker's thresholds; the account's figures are judged on them at once (a daily loss limit lowered
+    /// below today's loss trips now). Loosening one never resets a tripped breaker: that takes a reset.
+    /// </summary>
+    Task<AccountCommandResult> SetBreakerPolicyAsync(BreakerPolicy policy);
 
     /// <summary>Revalues positions at current marks, rolls the trading day and reports signals to the breaker now (also on a timer).</summary>
     Task<AccountSnapshot?> RefreshAsync();

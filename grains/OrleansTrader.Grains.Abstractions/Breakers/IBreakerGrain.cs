@@ -25,6 +25,10 @@ public interface IBreakerGrain : IGrainWithStringKey
     [ReadOnly]
     Task<IReadOnlyList<BreakerAuditEntry>> GetAuditAsync(int limit);
 
+    /// <summary>Transitions oldest first, from the first with a version above <paramref name="afterVersion"/> (the audit keeps the latest 1,000).</summary>
+    [ReadOnly]
+    Task<IReadOnlyList<BreakerAuditEntry>> GetAuditPageAsync(long afterVersion, int limit);
+
     Task<BreakerPolicy> GetPolicyAsync();
 
     Task<BreakerCommandResult> SetPolicyAsync(BreakerPolicy policy);

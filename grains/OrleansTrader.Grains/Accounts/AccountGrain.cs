@@ -273,6 +273,32 @@ internal sealed partial class AccountGrain(
         return AccountCommandResult.Ok;
     }
 
+    public Task<BreakerPolicy?> GetBreakerPolicyAsync() => Task.FromResult(S.IsOpen ? Settings.BreakerPolicy : null);
+
+    public async Task<AccountCommandResult> SetBreakerPolicyAsync(BreakerPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (!S.IsOpen)
+        {
+            return AccountCommandResult.Fail(AccountErrorCodes.NotOpen, $"Account {AccountId} is not open.");
+        }
+
+        // The breaker first: it judges on the policy. The account's copy only decides whether a fill reports at once, and
+        // a retry after a failed write below sets both again.
+        var stored = await Breaker.SetPolicyAsync(policy);
+        if (!stored.Succeeded)
+        {
+            return AccountCommandResult.Fail(stored.ErrorCode ?? BreakerErrorCodes.PolicyInvalid, stored.Message ?? "The breaker policy was refused.");
+        }
+
+        await WriteSettingsAsync(Settings with { BreakerPolicy = policy });
+        await PersistAsync();
+
+        // Judged now, so the answer tells the truth: a limit lowered below today's loss has tripped when it returns.
+        await SignalAsync();
+        return AccountCommandResult.Ok;
+    }
+
     public Task OnBreakerChangedAsync(BreakerSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);

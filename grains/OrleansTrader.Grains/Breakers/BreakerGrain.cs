@@ -77,6 +77,9 @@ internal sealed partial class BreakerGrain(
     public Task<IReadOnlyList<BreakerAuditEntry>> GetAuditAsync(int limit) =>
         Task.FromResult<IReadOnlyList<BreakerAuditEntry>>([.. S.Audit.AsEnumerable().Reverse().Take(Math.Clamp(limit, 0, MaxAudit))]);
 
+    public Task<IReadOnlyList<BreakerAuditEntry>> GetAuditPageAsync(long afterVersion, int limit) =>
+        Task.FromResult<IReadOnlyList<BreakerAuditEntry>>([.. S.Audit.Where(a => a.Version > afterVersion).Take(Math.Clamp(limit, 0, MaxAudit))]);
+
     public Task<BreakerPolicy> GetPolicyAsync() => Task.FromResult(S.Policy);
 
     public async Task<BreakerCommandResult> SetPolicyAsync(BreakerPolicy policy)
