@@ -597,6 +597,25 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
         Assert.Equal(["Unknown value; one of reducing, halted."], problem.GetProperty("errors").GetProperty("state").EnumerateArray().Select(m => m.GetString()));
     }
 
+    /// <summary>
+    /// A trip takes no <c>force</c> (only a reset overrides a trigger): sent anyway, it is refused under its field, where it
+    /// was read and ignored, and the published schema of a trip no longer lists it.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Breaker_ATripWithForce_IsRefusedUnderTheField_RatherThanIgnored(bool global)
+    {
+        var account = await Host.CreateAccountAsync();
+        var path = global ? "/api/trading/halt" : $"/api/accounts/{account}/breaker/trip";
+
+        var problem = await Host.SendJsonAsync(HttpMethod.Post, path, Host.AdminKey, new { state = "reducing", reason = "drill", force = true }, HttpStatusCode.BadRequest);
+
+        Assert.Equal(["Unknown field; this route does not take it."], problem.GetProperty("errors").GetProperty("force").EnumerateArray().Select(m => m.GetString()));
+        var breaker = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/breaker", Host.AdminKey, null, HttpStatusCode.OK);
+        Assert.Equal("Active", breaker.GetProperty(global ? "global" : "account").GetProperty("state").GetString());
+    }
+
     [Fact]
     public async Task MoneyIsReportedToTheCent_WhilePricesKeepTheirPrecision()
     {

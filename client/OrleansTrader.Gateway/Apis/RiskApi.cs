@@ -132,7 +132,7 @@ public static class RiskApi
             : TypedResults.Ok(await grains.GetGrain<IBreakerGrain>(BreakerKeys.Global).GetAuditPageAsync(after ?? 0, limit ?? Paging.DefaultLimit));
 
     internal static async Task<Results<Ok<BreakerSnapshot>, ValidationProblem, ProblemHttpResult>> TripAsync(
-        string accountId, BreakerCommandRequest request, IGrainFactory grains, ClaimsPrincipal user)
+        string accountId, BreakerTripRequest request, IGrainFactory grains, ClaimsPrincipal user)
     {
         var errors = new ValidationErrors();
         var state = RequestMapping.ToTripState(request, errors);
@@ -150,7 +150,7 @@ public static class RiskApi
     }
 
     internal static async Task<Results<Ok<BreakerSnapshot>, ValidationProblem, ProblemHttpResult>> ResetAsync(
-        string accountId, BreakerCommandRequest request, IGrainFactory grains, ClaimsPrincipal user)
+        string accountId, BreakerResetRequest request, IGrainFactory grains, ClaimsPrincipal user)
     {
         var errors = new ValidationErrors();
         var state = RequestMapping.ToResetState(request, errors);
@@ -168,7 +168,7 @@ public static class RiskApi
     }
 
     internal static async Task<Results<Ok<BreakerSnapshot>, ValidationProblem, ProblemHttpResult>> HaltAsync(
-        BreakerCommandRequest request, IGrainFactory grains, ClaimsPrincipal user)
+        BreakerTripRequest request, IGrainFactory grains, ClaimsPrincipal user)
     {
         var errors = new ValidationErrors();
         var state = RequestMapping.ToTripState(request, errors);
@@ -178,7 +178,7 @@ public static class RiskApi
     }
 
     internal static async Task<Results<Ok<BreakerSnapshot>, ValidationProblem, ProblemHttpResult>> ResumeAsync(
-        BreakerCommandRequest request, IGrainFactory grains, ClaimsPrincipal user)
+        BreakerResetRequest request, IGrainFactory grains, ClaimsPrincipal user)
     {
         var errors = new ValidationErrors();
         var state = RequestMapping.ToResetState(request, errors);

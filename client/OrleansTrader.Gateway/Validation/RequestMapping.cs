@@ -248,7 +248,7 @@ internal static class RequestMapping
     }
 
     /// <summary>A trip's target state: "halted" (default) or "reducing".</summary>
-    public static TradingState? ToTripState(BreakerCommandRequest request, ValidationErrors errors)
+    public static TradingState? ToTripState(BreakerTripRequest request, ValidationErrors errors)
     {
         Rules.RequireText(errors, "reason", request.Reason, Rules.MaxReasonLength, required: true);
         // Parsed apart: an unknown value names the states a trip takes, not every trading state ("active" is refused below).
@@ -270,7 +270,7 @@ internal static class RequestMapping
     /// A reset's target: active by default, or reducing, so a risk officer can take a halted account down to reducing
     /// without passing through active, where orders that open positions would pass.
     /// </summary>
-    public static TradingState? ToResetState(BreakerCommandRequest request, ValidationErrors errors)
+    public static TradingState? ToResetState(BreakerResetRequest request, ValidationErrors errors)
     {
         Rules.RequireText(errors, "reason", request.Reason, Rules.MaxReasonLength, required: true);
         var parsed = new ValidationErrors();

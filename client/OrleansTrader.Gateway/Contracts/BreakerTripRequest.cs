@@ -1,0 +1,10 @@
+namespace OrleansTrader.Gateway.Contracts;
+
+/// <summary>A trip or a global halt: the state ("halted" by default, or "reducing") and a reason, audited with the key id
+/// as actor. No <c>force</c>: a trip never overrides anything, so a body that sends one is refused rather than ignored.</summary>
+public sealed record BreakerTripRequest
+{
+    public string? State { get; init; }
+
+    public string? Reason { get; init; }
+}
