@@ -28,7 +28,8 @@ param alpacaSecretKey string
 param alpacaAccountId string
 param alpacaLive bool
 
-// Without ASPNETCORE_URLS the silo listens on 127.0.0.1:5080 only (a workstation default), unreachable from ingress.
+// The image serves here already (ASPNETCORE_URLS in the silo's csproj); stated again so that the address, the ingress's
+// target port and the probes' port are this template's own whatever image runs.
 var port = 8080
 
 var alwaysSecrets = [
@@ -208,9 +209,13 @@ resource app 'Microsoft.App/containerApps@2025-07-01' = {
               timeoutSeconds: 5
             }
             {
+              // Live, not /health/ready: with one replica, taking it out of the ingress never sends traffic elsewhere,
+              // it only answers the platform's 503 to everything, halts, cancels and reads included, while a check
+              // fails that the API works around (a silent feed, Alpaca answering 429). /health/ready also calls
+              // Alpaca for the key, a request every probe. Readiness stays for monitoring (docs/deployment.md).
               type: 'Readiness'
               httpGet: {
-                path: '/health/ready'
+                path: '/health/live'
                 port: port
                 scheme: 'HTTP'
               }

@@ -31,6 +31,13 @@ public sealed class DeploymentTemplateTests(DeploymentTemplateFixture fixture) :
         ["alpacaLive"] = true,
     };
 
+    /// <summary>
+    /// The container's variables that are not the silo's own settings: ASP.NET Core's (the listening address, forwarded
+    /// headers) and the placeholder image's port.
+    /// </summary>
+    private static readonly HashSet<string> HostVariables =
+        ["ASPNETCORE_URLS", "ASPNETCORE_FORWARDEDHEADERS_ENABLED", "WHOAMI_PORT_NUMBER"];
+
     [Fact]
     public void Bicep_BuildsMainBicep_WithoutErrorsOrWarnings()
     {
@@ -56,6 +63,20 @@ public sealed class DeploymentTemplateTests(DeploymentTemplateFixture fixture) :
 
         Assert.Equal(fixture.ServiceName, Text(app["tags"]?["azd-service-name"]));
         Assert.Contains("host: containerapp", fixture.AzureYaml, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The image itself serves where the template's ingress and probes look, so it also runs outside this template
+    /// (`docker run -p 8080:8080`): without an address the silo would listen on its loopback default inside the container.
+    /// </summary>
+    [Fact]
+    public void TheImage_ServesOnTheTemplatesAddress_WithoutTheTemplate()
+    {
+        var project = System.Xml.Linq.XDocument.Load(Path.Combine(fixture.RepositoryRoot, "silo", "OrleansTrader.Silo", "OrleansTrader.Silo.csproj"));
+        var imageEnvironment = project.Descendants("ContainerEnvironmentVariable")
+            .ToDictionary(e => (string)e.Attribute("Include")!, e => (string?)e.Attribute("Value"));
+
+        Assert.Equal(Text(EnvironmentOf(ContainerApp(RequiredParameters))["ASPNETCORE_URLS"]["value"]), imageEnvironment.GetValueOrDefault("ASPNETCORE_URLS"));
     }
 
     [Fact]
@@ -113,6 +134,46 @@ public sealed class DeploymentTemplateTests(DeploymentTemplateFixture fixture) :
         Assert.Equal("synthetic", Text(env["Feed__Kind"]["value"]));
         Assert.Equal("always-open", Text(env["Calendar__Kind"]["value"]));
         Assert.Equal("true", Text(env["Demo__Enabled"]["value"]));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void EveryEnvironmentVariable_IsASettingTheSiloReads(bool withAlpaca)
+    {
+        // The silo ignores a name it does not bind without a word, and the setting keeps its default: a misspelt
+        // variable deploys and runs, just not as configured.
+        var app = ContainerApp(withAlpaca ? AlpacaParameters : RequiredParameters);
+        var secrets = Secrets(app);
+
+        var problems = EnvironmentOf(app)
+            .Where(variable => !HostVariables.Contains(variable.Key))
+            .Select(variable => SiloSettingNames.Problem(
+                SiloSettingNames.KeyOfVariable(variable.Key), ValueOf(variable.Value, secrets)))
+            .OfType<string>()
+            .ToList();
+
+        Assert.True(problems.Count == 0, "Environment variables the silo does not read:\n" + string.Join("\n", problems));
+    }
+
+    [Fact]
+    public void EverySettingTheDeploymentDocsName_IsOneTheSiloReads()
+    {
+        // What docs/deployment.md and infra/ tell an operator to set, or say the template sets, as A__B or `A:B`.
+        var infra = Path.Combine(fixture.RepositoryRoot, "infra");
+        var text = string.Join("\n", Directory.GetFiles(infra, "*.bicep", SearchOption.AllDirectories)
+            .Append(Path.Combine(infra, "README.md"))
+            .Append(Path.Combine(fixture.RepositoryRoot, "docs", "deployment.md"))
+            .Select(File.ReadAllText));
+        var keys = Regex.Matches(text, @"\b[A-Z][A-Za-z]*(?:__[A-Z][A-Za-z]*)+\b").Select(m => SiloSettingNames.KeyOfVariable(m.Value))
+            .Concat(Regex.Matches(text, @"`([A-Z][A-Za-z]*(?::[A-Z][A-Za-z]*)+)`").Select(m => m.Groups[1].Value))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+
+        var problems = keys.Select(key => SiloSettingNames.Problem(key)).OfType<string>().ToList();
+
+        Assert.Contains("Storage:ConnectionString", keys);
+        Assert.True(problems.Count == 0, "Settings the deployment docs name that the silo does not read:\n" + string.Join("\n", problems));
     }
 
     [Fact]
@@ -191,7 +252,8 @@ public sealed class DeploymentTemplateTests(DeploymentTemplateFixture fixture) :
 
         Assert.Equal(new[] { "Liveness", "Readiness", "Startup" }, probes.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("/health/live", Text(probes["Liveness"]["httpGet"]?["path"]));
-        Assert.Equal("/health/ready", Text(probes["Readiness"]["httpGet"]?["path"]));
+        // One replica: a failing readiness check would take the whole API out of the ingress (docs/deployment.md).
+        Assert.Equal("/health/live", Text(probes["Readiness"]["httpGet"]?["path"]));
         Assert.Equal("/health/live", Text(probes["Startup"]["httpGet"]?["path"]));
         foreach (var probe in probes.Values)
         {
@@ -315,6 +377,9 @@ public sealed class DeploymentTemplateTests(DeploymentTemplateFixture fixture) :
             p => Assert.Matches(@"^\$\{[A-Z_]+\}$", Value(p.Key)));
         Assert.Equal($"${{SERVICE_{fixture.ServiceName.ToUpperInvariant()}_RESOURCE_EXISTS=false}}", Value("siloExists"));
     }
+
+    private static string ValueOf(JsonObject variable, Dictionary<string, JsonObject> secrets) =>
+        variable["secretRef"] is { } secret ? Text(secrets[Text(secret)]["value"]) : Text(variable["value"]);
 
     private JsonObject ContainerApp(Dictionary<string, JsonNode?> parameters) => ContainerAppWithScope(parameters).Resource;
 
