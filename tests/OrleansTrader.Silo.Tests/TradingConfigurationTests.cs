@@ -9,6 +9,7 @@ using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Grains.Accounts;
 using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Grains.Symbols;
+using OrleansTrader.MarketData.Synthetic;
 
 namespace OrleansTrader.Silo.Tests;
 
@@ -273,6 +274,27 @@ public sealed class TradingConfigurationTests
         var venue = factory.Services.GetRequiredService<IOptions<PaperExchangeOptions>>().Value;
         Assert.Equal(2000, venue.MaxRetainedOrders);
         Assert.Equal(PaperCalendarKind.AlwaysOpen, venue.Calendar);
+    }
+
+    /// <summary>
+    /// docs/market-data.md lists MarketData:Synthetic's keys; the silo's synthetic feed takes them (its symbols and calendar
+    /// aside, which Feed:Symbols and Calendar:Kind give), where it set the pacing and the tick interval over them.
+    /// </summary>
+    [Fact]
+    public void TheSyntheticFeedsSection_ReachesTheSilosFeed()
+    {
+        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseSetting("Storage:Provider", "memory")
+            .UseSetting("Demo:Enabled", "false")
+            .UseSetting("MarketData:Synthetic:TickInterval", "00:00:05")
+            .UseSetting("MarketData:Synthetic:Paced", "false")
+            .UseSetting("MarketData:Synthetic:Seed", "7"));
+        using var client = factory.CreateClient();
+
+        var feed = factory.Services.GetRequiredService<IOptions<SyntheticFeedOptions>>().Value;
+        Assert.Equal(TimeSpan.FromSeconds(5), feed.TickInterval);
+        Assert.False(feed.Paced);
+        Assert.Equal(7UL, feed.Seed);
     }
 
     [Fact]

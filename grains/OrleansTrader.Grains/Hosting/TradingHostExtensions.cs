@@ -130,9 +130,8 @@ public static class TradingHostExtensions
             case "synthetic":
                 services.AddSyntheticFeed(o =>
                 {
-                    o.Paced = true;
-                    o.TickInterval = TimeSpan.FromSeconds(1);
-
+                    // Pacing and the tick interval are the feed's own defaults (paced, a tick a second), left to
+                    // MarketData:Synthetic to change: set here, they overrode what a user configured there without a word.
                     // Silent while the calendar is closed, as a real feed is: no marks moving and no signals on a weekend.
                     o.Calendar = tradingCalendar;
                     foreach (var symbol in symbols)
