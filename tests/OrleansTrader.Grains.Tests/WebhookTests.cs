@@ -581,6 +581,34 @@ public sealed class WebhookTests : IDisposable
     }
 
     [Fact]
+    public async Task ARotationRefusedForItsOverlap_SaysWhenAnOverlapIsTakenAgain()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        await using var cluster = await StartAsync(time);
+        await TestAccounts.OpenAsync(cluster, "wh-r", 100_000m);
+        var webhook = Webhook(cluster, "wh-r", "rolling");
+        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/rolling" })).Succeeded);
+        var firstStops = time.GetUtcNow().AddHours(1);
+        Assert.True((await webhook.RotateSecretAsync(TimeSpan.FromHours(1))).Succeeded);
+        time.Advance(TimeSpan.FromMinutes(30));
+        var secondStops = time.GetUtcNow().AddHours(1);
+        Assert.True((await webhook.RotateSecretAsync(TimeSpan.FromHours(1))).Succeeded);
+        time.Advance(TimeSpan.FromMinutes(10));
+
+        // Two earlier secrets sign, until 15:00 and 15:30: a rotation with an overlap is taken again from 15:00, when the
+        // first stops. The day the refused rotation asked for (to 14:40 the next day) is no secret's and nothing to wait for.
+        var refused = await webhook.RotateSecretAsync(TimeSpan.FromDays(1));
+        Assert.Equal((WebhookErrorCodes.InvalidRotation, "previousSecretValidForSeconds"), (refused.ErrorCode, refused.Field));
+        Assert.Equal(
+            $"2 earlier secrets still sign, until {firstStops:O} and {secondStops:O}: rotate with previousSecretValidForSeconds 0, or with an overlap from {firstStops:O}.",
+            refused.Message);
+
+        time.Advance(firstStops - time.GetUtcNow());
+        var taken = await webhook.RotateSecretAsync(TimeSpan.FromDays(1));
+        Assert.True(taken.Succeeded, taken.Message);
+    }
+
+    [Fact]
     public async Task TheWebhooksHttpClient_LeavesTheTimeoutToTheWebhookSetting()
     {
         await using var cluster = await StartAsync(configure: o => o.Timeout = TimeSpan.FromMinutes(3));

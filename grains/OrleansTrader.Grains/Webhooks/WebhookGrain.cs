@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansTrader.Grains.Abstractions;
@@ -192,8 +193,12 @@ internal sealed partial class WebhookGrain(
 
         if (earlier.Count > MaxEarlierSecrets)
         {
+            // Say when the secrets signing now stop, and so when an overlap is taken again: not when the refused one would end.
+            var signingUntil = ValidEarlierSecrets(now).Select(e => e.ValidUntil).Order().ToList();
+            var overlapFrom = signingUntil[signingUntil.Count - MaxEarlierSecrets];
             return Fail(WebhookErrorCodes.InvalidRotation,
-                    $"{MaxEarlierSecrets} earlier secrets still sign, the last until {earlier.Max(e => e.ValidUntil):O}: rotate with previousSecretValidForSeconds 0, or after then.")
+                    $"{signingUntil.Count} earlier secrets still sign, until {string.Join(" and ", signingUntil.Select(u => u.ToString("O", CultureInfo.InvariantCulture)))}: "
+                    + $"rotate with previousSecretValidForSeconds 0, or with an overlap from {overlapFrom:O}.")
                 with { Field = "previousSecretValidForSeconds" };
         }
 
