@@ -153,6 +153,36 @@ public sealed class OpenApiAndMetricsTests(GatewayFixture fixture)
         Assert.DoesNotContain("orleanstrader_gateway_order_latency_seconds_count{outcome=\"invalid\"}", text, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// docs/api.md: orders_total's `invalid` is a placement refused before it reached the account. Every 400 the placement
+    /// route answers is one, whether a field rule, the JSON (malformed, an unknown field, a wrong type) or the path refused it.
+    /// </summary>
+    [Fact]
+    public async Task OrdersInvalid_CountsEveryPlacementAnswered400_WhateverPartOfTheRequestWasRefused()
+    {
+        await using var host = await GatewayHost.StartAsync();
+        var account = await host.CreateAccountAsync();
+        var orders = $"/api/accounts/{account}/orders";
+        string[] bodies =
+        [
+            """{"clientOrderId":"inv-1","symbol":"MTRX","side":"sideways","type":"market","quantity":1,"timeInForce":"day"}""",
+            """{"clientOrderId":"inv-2","symbol":"MTRX",""",
+            """{"clientOrderId":"inv-3","symbol":"MTRX","side":"buy","type":"market","quantity":1,"timeInForce":"day","bogus":1}""",
+            """{"clientOrderId":"inv-4","symbol":"MTRX","side":"buy","type":"market","quantity":"1","timeInForce":"day"}""",
+        ];
+        foreach (var (path, body) in bodies.Select(b => (orders, b)).Append(("/api/accounts/bad%20id/orders", bodies[0].Replace("sideways", "buy", StringComparison.Ordinal))))
+        {
+            using var request = host.Request(HttpMethod.Post, path, host.AdminKey, body);
+            using var response = await host.Client.SendAsync(request, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        }
+
+        var text = await ScrapeAsync(host);
+
+        Assert.Equal(5, Value(text, "orleanstrader_gateway_orders_total{outcome=\"invalid\"}"));
+        Assert.DoesNotContain("orleanstrader_gateway_order_latency_seconds_count{outcome=\"invalid\"}", text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Metrics_ShowABreakerTripAndItsTransition()
     {

@@ -19,6 +19,9 @@ public static class OrdersApi
     /// <summary>The reason of the 409 for a client order id already used for another order.</summary>
     public const string ClientOrderIdReused = "CLIENT_ORDER_ID_REUSED";
 
+    /// <summary>The name of the placement endpoint (its answers of 400 are the "invalid" placements of the orders metric).</summary>
+    public const string PlaceOrderEndpoint = "PlaceOrder";
+
     public static IEndpointRouteBuilder MapOrdersApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/accounts/{accountId}/orders").WithTags("Orders").AddEndpointFilter<RouteValuesFilter>();
@@ -27,7 +30,7 @@ public static class OrdersApi
         group.MapGet("/{orderId}", GetOrderAsync).RequireAuthorization(GatewayPolicies.AccountRead)
             .WithName("GetOrder").WithSummary("One order.");
         group.MapPost("", PlaceOrderAsync).RequireAuthorization(GatewayPolicies.AccountTrade).RequireRateLimiting(OrderRateLimitPolicy)
-            .WithName("PlaceOrder")
+            .WithName(PlaceOrderEndpoint)
             .WithSummary("Places an order: 201 with the order; 200 with the existing order for a repeated clientOrderId; 409 when that id names another order; 422 with the risk reason when denied.");
         group.MapPost("/preview", PreviewOrderAsync).RequireAuthorization(GatewayPolicies.AccountRead)
             .WithName("PreviewOrder")
@@ -111,7 +114,7 @@ public static class OrdersApi
         var order = RequestMapping.ToOrderRequest(request, errors);
         if (order is null)
         {
-            metrics.InvalidOrder();
+            // Counted as invalid by its 400, with the placements the JSON binding or the path refused (HttpMetricsMiddleware).
             return ApiProblems.Invalid(errors);
         }
 

@@ -15,11 +15,8 @@ internal sealed class OrderRateLimitPolicy : IRateLimiterPolicy<string>
     public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } =
         (context, _) => TradingGatewayExtensions.RejectAsync(context, OrdersApi.OrderRateLimitPolicy);
 
-    public RateLimitPartition<string> GetPartition(HttpContext httpContext)
-    {
-        var limits = TradingGatewayExtensions.Limits(httpContext);
-        return RateLimitPartition.GetFixedWindowLimiter(
-            "orders:" + (httpContext.User.KeyId() ?? TradingGatewayExtensions.ClientAddress(httpContext)),
-            _ => TradingGatewayExtensions.Window(limits.OrderPermitsPerWindow, limits.Window));
-    }
+    public RateLimitPartition<string> GetPartition(HttpContext httpContext) => TradingGatewayExtensions.FixedWindow(
+        httpContext,
+        "orders:" + (httpContext.User.KeyId() ?? TradingGatewayExtensions.ClientAddress(httpContext)),
+        TradingGatewayExtensions.Limits(httpContext).OrderPermitsPerWindow);
 }

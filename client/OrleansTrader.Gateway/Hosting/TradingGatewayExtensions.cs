@@ -146,8 +146,8 @@ public static class TradingGatewayExtensions
 
             var limits = Limits(context);
             return context.User.KeyId() is { } keyId
-                ? RateLimitPartition.GetFixedWindowLimiter("key:" + keyId, _ => Window(limits.PermitsPerWindow, limits.Window))
-                : RateLimitPartition.GetFixedWindowLimiter("ip:" + ClientAddress(context), _ => Window(limits.AnonymousPermitsPerWindow, limits.Window));
+                ? FixedWindow(context, "key:" + keyId, limits.PermitsPerWindow)
+                : FixedWindow(context, "ip:" + ClientAddress(context), limits.AnonymousPermitsPerWindow);
         });
         options.AddPolicy(OrdersApi.OrderRateLimitPolicy, new OrderRateLimitPolicy());
         options.OnRejected = (context, _) => RejectAsync(context, "global");
@@ -180,13 +180,13 @@ public static class TradingGatewayExtensions
     internal static GatewayRateLimitOptions Limits(HttpContext context) =>
         context.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.RateLimits;
 
-    internal static FixedWindowRateLimiterOptions Window(int permits, TimeSpan window) => new()
+    /// <summary>The partition <paramref name="partitionKey"/>: <paramref name="permits"/> per Gateway:RateLimits:Window, on the host's clock.</summary>
+    internal static RateLimitPartition<string> FixedWindow(HttpContext context, string partitionKey, int permits)
     {
-        PermitLimit = permits,
-        Window = window,
-        QueueLimit = 0,
-        AutoReplenishment = true,
-    };
+        var window = Limits(context).Window;
+        var time = context.RequestServices.GetRequiredService<TimeProvider>();
+        return RateLimitPartition.Get(partitionKey, _ => new FixedWindowLimiter(permits, window, time));
+    }
 
     internal static string ClientAddress(HttpContext context) => (context.Connection.RemoteIpAddress ?? IPAddress.None).ToString();
 }

@@ -14,11 +14,11 @@ internal sealed class FailedKeyLookupThrottle : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _limiter;
 
-    public FailedKeyLookupThrottle(IOptions<GatewayOptions> options)
+    public FailedKeyLookupThrottle(IOptions<GatewayOptions> options, TimeProvider time)
     {
         var limits = options.Value.RateLimits;
-        _limiter = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetFixedWindowLimiter(
-            address, _ => TradingGatewayExtensions.Window(limits.FailedKeyLookupsPerWindow, limits.Window)));
+        _limiter = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.Get(
+            address, _ => new FixedWindowLimiter(limits.FailedKeyLookupsPerWindow, limits.Window, time)));
     }
 
     /// <summary>Whether <paramref name="address"/> may still look a key up; when not, how long until it may.</summary>
