@@ -5,6 +5,8 @@ using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Grains.Strategies;
 using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.MarketData.Csv;
+using OrleansTrader.MarketData.Validation;
 using OrleansTrader.Runtime;
 using OrleansTrader.Runtime.Testing;
 
@@ -71,6 +73,54 @@ public sealed class KeepAliveResumerTests
         await stop;
         Assert.False(filter.StuckReleased.Task.IsCompleted);
         filter.StuckReleased.SetResult();
+    }
+
+    /// <summary>
+    /// A replay at full speed is over in a second or two. Started beside the resume, it ran before the running strategies
+    /// had subscribed to its bars (on a real silo's restart a strategy saw none of SPY's 4,128), so it waits for the resume.
+    /// </summary>
+    [Fact]
+    public async Task AReplay_StartsOnlyOnceTheRunningStrategiesAreResumed()
+    {
+        var slow = StrategyKey.Create("resume", "slow");
+        var filter = new RecordingFilter(failing: null, slow);
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Services.AddSingleton<IIncomingGrainCallFilter>(filter),
+        });
+        var reminders = new MemoryReminderTable();
+        await reminders.UpsertRowAsync(new ReminderEntry
+        {
+            GrainId = cluster.Grains.GetGrain<IStrategyGrain>(slow).GetGrainId(),
+            ReminderName = StrategyGrain.KeepAliveReminder,
+            StartAt = DateTimeOffset.UnixEpoch,
+            Period = TimeSpan.FromMinutes(1),
+        }, TestContext.Current.CancellationToken);
+        using var folder = new TempDirectory();
+        var file = await MarketFeedPumpTests.WriteTradeRowsAsync(folder, 100);
+        var feed = new CsvReplayFeed([new CsvSource(file, "RSM", CsvFileKind.TradeTicks)], new CsvReplayOptions(), new TickValidatorOptions(), TimeProvider.System, NullLogger.Instance);
+        var resumption = new StrategyResumption();
+        using var pump = new MarketFeedPump(feed, cluster.Cluster.Client, TimeProvider.System, NullLogger<MarketFeedPump>.Instance, resumption);
+        using var resumer = new KeepAliveResumer(reminders, cluster.Grains, NullLogger<KeepAliveResumer>.Instance, resumption);
+        await resumer.StartAsync(TestContext.Current.CancellationToken);
+        await filter.StuckCalled.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        await pump.StartAsync(TestContext.Current.CancellationToken);
+
+        // While the strategy's resume is held, the replay delivers nothing. Without the wait its 100 rows were delivered
+        // long before this bound; with it, the bound passes with nothing delivered.
+        var bound = TimeProvider.System.GetUtcNow().AddSeconds(5);
+        while (pump.EventsDelivered == 0 && TimeProvider.System.GetUtcNow() < bound)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(0L, pump.EventsDelivered);
+
+        filter.StuckReleased.SetResult();
+        await resumer.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        await Eventually.WaitAsync(() => Task.FromResult(pump.ReplayEnded), ended => ended, "the replay to end after the resume", TimeSpan.FromSeconds(30));
+        Assert.Equal(100, (await cluster.Symbol("RSM").GetStatsAsync()).AcceptedTrades);
+        await pump.StopAsync(TestContext.Current.CancellationToken);
     }
 
     private sealed class RecordingFilter(string? failing, string? stuck = null) : IIncomingGrainCallFilter

@@ -477,7 +477,7 @@ public sealed class MarketFeedPumpTests
     }
 
     /// <summary>A day's trade file of <paramref name="count"/> rows, 100 ms apart, prices cycling over 50 cents.</summary>
-    private static async Task<string> WriteTradeRowsAsync(TempDirectory folder, int count)
+    internal static async Task<string> WriteTradeRowsAsync(TempDirectory folder, int count)
     {
         var file = folder.File("2013-10-07.trades.csv");
         var rows = new StringBuilder("time,price,size,exchange,condition,suspicious\n");

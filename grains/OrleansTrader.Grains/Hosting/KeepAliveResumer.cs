@@ -17,7 +17,8 @@ namespace OrleansTrader.Grains.Hosting;
 /// Registered after the grain runtime, so it starts after it; it runs in the background, so a silo with many of them
 /// starts at once.
 /// </remarks>
-internal sealed partial class KeepAliveResumer(IReminderTable reminders, IGrainFactory grains, ILogger<KeepAliveResumer> logger)
+internal sealed partial class KeepAliveResumer(IReminderTable reminders, IGrainFactory grains, ILogger<KeepAliveResumer> logger,
+    StrategyResumption? resumption = null)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -57,6 +58,12 @@ internal sealed partial class KeepAliveResumer(IReminderTable reminders, IGrainF
                 {
                     LogResumed(logger, keys.Count, kind.What);
                 }
+
+                if (kind.Reminder == StrategyGrain.KeepAliveReminder)
+                {
+                    // The strategies have subscribed to their bars: a replay may start.
+                    resumption?.Complete();
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -66,6 +73,11 @@ internal sealed partial class KeepAliveResumer(IReminderTable reminders, IGrainF
         {
             // The reminders still bring each one back at their next tick.
             LogListFailed(logger, ex);
+        }
+        finally
+        {
+            // Resumed or not, a replay waits no longer.
+            resumption?.Complete();
         }
     }
 

@@ -22,7 +22,8 @@ namespace OrleansTrader.Grains.Hosting;
 /// half full: it runs as fast as the subscribers consume instead of overflowing the bounded queues (dropped ticks).
 /// A live feed does not wait: a subscriber that falls behind loses ticks (counted), it does not delay the feed.
 /// </summary>
-internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClient client, TimeProvider time, ILogger<MarketFeedPump> logger)
+internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClient client, TimeProvider time, ILogger<MarketFeedPump> logger,
+    StrategyResumption? resumption = null)
     : BackgroundService
 {
     private const int MaxBatch = 4096;
@@ -62,6 +63,20 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (_isReplay && resumption is not null)
+        {
+            // The strategies running at the start see the replay from its first row: at full speed it is over in a second
+            // or two, before a strategy resumed beside it had subscribed. A live feed does not wait: its ticks are now's.
+            try
+            {
+                await resumption.Done.WaitAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+
         LogStarted(logger, feed.Name);
         var heartbeat = Task.Run(() => HeartbeatAsync(stoppingToken), CancellationToken.None);
         var backoff = TimeSpan.FromMilliseconds(200);

@@ -81,6 +81,7 @@ public static class TradingSiloBuilderExtensions
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(sp => WebhookAddressPolicy.CreateHandler(sp.GetRequiredService<IOptions<WebhookOptions>>()));
         services.TryAddSingleton<WebhookSender>();
+        services.TryAddSingleton<StrategyResumption>();
         services.AddHostedService<KeepAliveResumer>();
         return silo;
     }

@@ -51,13 +51,24 @@ public sealed class ProtectiveStop
     {
         ArgumentNullException.ThrowIfNull(context);
         Adopt(context);
-        if (_trailPercent is not { } percent || OrderId is not null || context.HasOpenOrder(_symbol))
+
+        // On history every order is refused before it reaches the account; taken for a refusal, that held the stop of a
+        // position the strategy started with back for a minute of live bars. It is asked for at the first live event.
+        if (_trailPercent is not { } percent || OrderId is not null || context.IsWarmingUp || context.HasOpenOrder(_symbol))
         {
             return;
         }
 
         var quantity = context.GetPosition(_symbol).Quantity;
-        if (quantity == 0m || WaitsAfterRefusal(quantity, context.Now))
+        if (quantity == 0m)
+        {
+            // The position is closed: the next one is new, even of the same size (a crossover's always is), and is not
+            // held back by a refusal of this one's stop.
+            ForgetRefusals();
+            return;
+        }
+
+        if (WaitsAfterRefusal(quantity, context.Now))
         {
             return;
         }
@@ -88,8 +99,7 @@ public sealed class ProtectiveStop
     {
         if (_refusedFor != quantity)
         {
-            _refusedFor = null;
-            _refusals = 0;
+            ForgetRefusals();
             return false;
         }
 
@@ -97,6 +107,13 @@ public sealed class ProtectiveStop
         _refusedAt ??= now;
         var wait = TimeSpan.FromTicks(Math.Min(LongestRetry.Ticks, FirstRetry.Ticks << Math.Min(_refusals - 1, 20)));
         return now < _refusedAt.Value + wait;
+    }
+
+    private void ForgetRefusals()
+    {
+        _refusedFor = null;
+        _refusals = 0;
+        _refusedAt = null;
     }
 
     /// <summary>

@@ -129,6 +129,46 @@ public sealed class ProtectiveStopTests
         Assert.Equal(15m, Assert.Single(context.DrainIntents()).Quantity);
     }
 
+    /// <summary>
+    /// A crossover enters every position with the same quantity. A refusal of the stop on one position made the next one,
+    /// after going flat, wait out the refusal's minute unprotected, as if it were the same position (seen live: a strategy
+    /// held a 5-share long for 22 s with no stop after its last stop had been refused for an earlier 5-share long).
+    /// </summary>
+    [Fact]
+    public void ARefusedStop_DoesNotHoldBackTheStopOfTheNextPositionOfTheSameSize()
+    {
+        var (context, stop) = Setup(position: 10m);
+        stop.Place(context);
+        Assert.Equal(ProtectiveStopOutcome.Refused, Settle(context, stop, Assert.Single(context.DrainIntents()), OrderStatus.Denied));
+
+        // Closed, and a new long of the same size a few seconds later: a new position, protected at once.
+        context.SetPosition("SPY", 0m, 0m);
+        context.AdvanceTo(T0.AddSeconds(5));
+        stop.Place(context);
+        context.SetPosition("SPY", 10m, 101m);
+        context.AdvanceTo(T0.AddSeconds(10));
+        stop.Place(context);
+        Assert.Equal(10m, Assert.Single(context.DrainIntents()).Quantity);
+    }
+
+    /// <summary>
+    /// On history no order reaches the account: a stop asked for then comes back Denied, and was taken for a refusal, so a
+    /// strategy started afresh (new, or its parameters replaced) while holding a position left it without a stop for a
+    /// minute of live bars. A stop is asked for on live data only, at the first live bar.
+    /// </summary>
+    [Fact]
+    public void AStopIsNotAskedForOnHistory_AndComesAtTheFirstLiveEvent()
+    {
+        var (context, stop) = Setup(position: 10m);
+        context.IsWarmingUp = true;
+        stop.Place(context);
+        Assert.Empty(context.DrainIntents());
+
+        context.IsWarmingUp = false;
+        stop.Place(context);
+        Assert.Equal(10m, Assert.Single(context.DrainIntents()).Quantity);
+    }
+
     [Fact]
     public void Withdraw_ForgetsAStopTheContextNoLongerHasOpen()
     {
