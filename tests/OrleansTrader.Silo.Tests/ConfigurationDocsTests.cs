@@ -1,18 +1,5 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
-using OrleansTrader.Brokers.Alpaca;
-using OrleansTrader.Brokers.Paper;
-using OrleansTrader.Gateway;
-using OrleansTrader.Grains.Accounts;
-using OrleansTrader.Grains.Brokers.Alpaca;
-using OrleansTrader.Grains.Hosting;
-using OrleansTrader.Grains.Strategies;
-using OrleansTrader.Grains.Symbols;
-using OrleansTrader.Grains.Webhooks;
-using OrleansTrader.MarketData.Alpaca;
-using OrleansTrader.MarketData.Csv;
-using OrleansTrader.MarketData.Synthetic;
-using OrleansTrader.MarketData.Validation;
 
 namespace OrleansTrader.Silo.Tests;
 
@@ -23,14 +10,6 @@ namespace OrleansTrader.Silo.Tests;
 /// </summary>
 public sealed class ConfigurationDocsTests
 {
-    private static readonly Type[] BoundOptions =
-    [
-        typeof(StorageSettings), typeof(FeedSettings), typeof(CalendarSettings), typeof(DemoSettings), typeof(StreamSettings),
-        typeof(AccountGrainOptions), typeof(SymbolGrainOptions), typeof(WebhookOptions), typeof(BacktestFilesOptions),
-        typeof(PaperExchangeOptions), typeof(AlpacaOptions), typeof(AlpacaBindingOptions), typeof(GatewayOptions),
-        typeof(CsvReplayOptions), typeof(SyntheticFeedOptions), typeof(TickValidatorOptions), typeof(AlpacaMarketDataOptions),
-    ];
-
     [Fact]
     public void EveryBoundSetting_IsNamedInTheDocs()
     {
@@ -39,7 +18,7 @@ public sealed class ConfigurationDocsTests
             .Append(Path.Combine(root, "README.md"))
             .Select(File.ReadAllText));
 
-        var undocumented = BoundOptions.SelectMany(t => Settings(t, t.Name))
+        var undocumented = SiloSettingNames.BoundOptions.SelectMany(t => Settings(t, t.Name))
             .Where(s => !Regex.IsMatch(docs, $@"\b{s.Name}\b", RegexOptions.CultureInvariant))
             .Select(s => s.Path)
             .ToList();

@@ -46,6 +46,9 @@ internal static class SiloSettingNames
         (AlpacaMarketDataOptions.SectionName, [typeof(AlpacaMarketDataOptions)]),
     ];
 
+    /// <summary>Every options class the silo binds from configuration.</summary>
+    public static IEnumerable<Type> BoundOptions => Sections.SelectMany(s => s.Types);
+
     /// <summary>The configuration key an environment variable sets: <c>__</c> separates sections.</summary>
     public static string KeyOfVariable(string variable) => variable.Replace("__", ":", StringComparison.Ordinal);
 
