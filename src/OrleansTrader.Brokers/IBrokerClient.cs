@@ -1,3 +1,4 @@
+using OrleansTrader.Domain;
 using OrleansTrader.Domain.Orders;
 
 namespace OrleansTrader.Brokers;
@@ -15,6 +16,13 @@ public interface IBrokerClient
 {
     /// <summary>"paper" or "alpaca".</summary>
     string Name { get; }
+
+    /// <summary>
+    /// This venue's refusal of an order (or replacement) the domain's rules allow, or null when the venue takes it. The
+    /// account asks before it reserves anything or sends the order, so such an order is denied with the rule's reason code
+    /// instead of being sent and rejected by the venue. The paper exchange keeps the domain's rules: null.
+    /// </summary>
+    DomainError? CheckOrderShape(OrderRequest request) => null;
 
     /// <summary>Submits an order. Idempotent by ClientOrderId: a repeat returns the existing order and creates nothing.</summary>
     Task<BrokerOrder> SubmitOrderAsync(OrderRequest request, CancellationToken cancellationToken = default);

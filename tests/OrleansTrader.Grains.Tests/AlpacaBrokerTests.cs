@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OrleansTrader.Brokers;
+using OrleansTrader.Brokers.Alpaca;
 using OrleansTrader.Brokers.Tests.Fakes;
 using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Orders;
@@ -422,6 +423,40 @@ public sealed class AlpacaBrokerTests : IDisposable
         Assert.DoesNotContain(await account.GetPositionsAsync(), p => p.Quantity != 0m);
         Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
         Assert.Equal(TradingState.Active, (await silo.Cluster.Breaker("alp-bracket-gap").GetStateAsync()).State);
+    }
+
+    [Fact]
+    public async Task AlpacaAccount_DeniesExtendedHoursOrdersThatAreNotDay_BeforeReservingOrSending_AndKeepsTheDayOneWorking()
+    {
+        await using var silo = await AlpacaSilo.StartAsync("alp-xh");
+        await Market.QuoteAsync(silo.Cluster, "ALPX", 20m, 20.02m);
+        var account = await silo.OpenAsync("alp-xh", 100_000m);
+        await silo.WaitForStreamHealthyAsync();
+
+        // Alpaca's extended_hours works only with a limit DAY order; the domain (and paper) also take GTC.
+        var gtc = Market.Limit("alp-xh-1", "ALPX", OrderSide.Buy, 10m, 20m);
+        gtc = gtc with { Request = gtc.Request with { ExtendedHours = true } };
+        var preview = await account.PreviewOrderAsync(gtc.Request);
+        var denied = await account.PlaceOrderAsync(gtc);
+
+        Assert.Equal((false, AlpacaOrderRules.ExtendedHoursDayOnly), (preview.Approved, preview.ReasonCode));
+        Assert.Equal(AlpacaOrderRules.ExtendedHoursDayOnly, denied.Denial?.ReasonCode);
+        Assert.Equal(0, silo.Venue.CountOrders("alp-xh-1"));
+        Assert.Equal(0m, (await account.GetSnapshotAsync())!.Reserved);
+
+        // The DAY one is sent; a replace that would make it GTC is denied the same way and it works on unchanged.
+        var (placed, _) = await PlaceAtBrokerAsync(account,
+            gtc with { Request = gtc.Request with { ClientOrderId = "alp-xh-2", TimeInForce = TimeInForce.Day } });
+        var replace = await account.ReplaceOrderAsync(new ReplaceOrder
+        {
+            OrderId = placed.Order!.OrderId,
+            Replacement = new OrderReplacement { TimeInForce = TimeInForce.Gtc },
+        });
+
+        Assert.Equal(AlpacaOrderRules.ExtendedHoursDayOnly, replace.Denial?.ReasonCode);
+        var working = (await account.GetOrderAsync(placed.Order.OrderId))!;
+        Assert.Equal((OrderStatus.Accepted, TimeInForce.Day), (working.Status, working.TimeInForce));
+        Assert.Empty((await account.ReconcileAsync()).Mismatches);
     }
 
     private static PlaceOrder Bracket(string clientOrderId, string symbol, decimal quantity, decimal limit, decimal takeProfit, decimal stopLoss) =>

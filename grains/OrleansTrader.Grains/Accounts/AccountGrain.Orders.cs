@@ -52,7 +52,7 @@ internal sealed partial class AccountGrain
         RememberMark(quote);
         var now = time.GetUtcNow();
         var admittedUnder = EffectiveState;
-        var decision = Evaluate(request, now, quote.LastQuote, excludeOrderId: null);
+        var decision = VenueRefusal(request) ?? Evaluate(request, now, quote.LastQuote, excludeOrderId: null);
         if (!decision.Approved)
         {
             return await DenyAsync(command, decision, now);
@@ -312,7 +312,7 @@ internal sealed partial class AccountGrain
         await RefreshMissingMarksAsync();
         var quote = await GrainFactory.GetGrain<ISymbolGrain>(request.Symbol).GetQuoteAsync();
         RememberMark(quote);
-        return Evaluate(request, time.GetUtcNow(), quote.LastQuote, excludeOrderId: null);
+        return VenueRefusal(request) ?? Evaluate(request, time.GetUtcNow(), quote.LastQuote, excludeOrderId: null);
     }
 
     public async Task<OrderCommandResult> ReplaceOrderAsync(ReplaceOrder command)
@@ -376,7 +376,7 @@ internal sealed partial class AccountGrain
         RememberMark(quote);
         var now = time.GetUtcNow();
         var admittedUnder = EffectiveState;
-        var decision = Evaluate(request, now, quote.LastQuote, excludeOrderId: old.Order.OrderId);
+        var decision = VenueRefusal(request) ?? Evaluate(request, now, quote.LastQuote, excludeOrderId: old.Order.OrderId);
         if (!decision.Approved)
         {
             // The check sized the replacement (the new total less the fills); a replace names the new total, as the hint must.
@@ -758,6 +758,13 @@ internal sealed partial class AccountGrain
         page.Events.LastOrDefault(e => e.Order is { } order && order.OrderId == orderId && order.Status.IsFinal())?.Order;
 
     private string NextOrderId() => "O" + (++S.LastOrderNumber).ToString("D9", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The broker's own refusal of an order the domain's rules allow (e.g. Alpaca's extended hours only on DAY orders), as a
+    /// denial; null when the broker takes it. Asked first, so the order is neither reserved nor sent only to be rejected.
+    /// </summary>
+    private RiskDecision? VenueRefusal(OrderRequest request) =>
+        _client?.CheckOrderShape(request) is { } refused ? RiskDecision.Deny(refused.Code, refused.Message) : null;
 
     private RiskDecision Evaluate(OrderRequest request, DateTimeOffset now, Domain.Market.QuoteTick? quote, string? excludeOrderId)
     {

@@ -8,6 +8,7 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansTrader.Brokers.Alpaca.Json;
+using OrleansTrader.Domain;
 using OrleansTrader.Domain.Orders;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
@@ -60,6 +61,8 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
     /// list, a fill back-fill or the trade_updates stream. Each such order is logged once (event 4118).
     /// </summary>
     public long UnsupportedOrdersLeftOut => Interlocked.Read(ref _unsupportedOrdersLeftOut);
+
+    public DomainError? CheckOrderShape(OrderRequest request) => AlpacaOrderRules.Check(request);
 
     public async Task<BrokerOrder> SubmitOrderAsync(OrderRequest request, CancellationToken cancellationToken = default)
     {

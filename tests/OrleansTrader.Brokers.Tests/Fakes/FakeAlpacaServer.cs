@@ -652,6 +652,12 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
             return (422, Error(40010001, "limit_price is required"));
         }
 
+        // Alpaca documents extended_hours as working only with type limit and time_in_force day (the message is the fake's).
+        if ((bool?)json["extended_hours"] == true && (type != "limit" || (string?)json["time_in_force"] != "day"))
+        {
+            return (422, Error(42210000, "extended_hours requires a limit day order"));
+        }
+
         var order = new FakeOrder
         {
             Id = Guid.NewGuid().ToString(),
@@ -789,6 +795,11 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         }
 
         var json = JsonNode.Parse(body)!.AsObject();
+        if (old.ExtendedHours && json["time_in_force"] is { } timeInForce && (string?)timeInForce != "day")
+        {
+            return (422, Error(42210000, "extended_hours requires a limit day order"));
+        }
+
         var replacement = new FakeOrder
         {
             Id = Guid.NewGuid().ToString(),
