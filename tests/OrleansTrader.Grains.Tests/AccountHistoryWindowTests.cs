@@ -63,6 +63,35 @@ public sealed class AccountHistoryWindowTests : IDisposable
     }
 
     /// <summary>
+    /// A client order id the account's history no longer holds, placed again, while the paper venue still keeps the earlier
+    /// order it named: the venue answers with that order, long final. Adopted, the new order stayed Accepted for good,
+    /// holding its reservation, waiting for fills that had come long before. It is rejected, naming the earlier order.
+    /// </summary>
+    [Fact]
+    public async Task AForgottenClientOrderId_TheVenueStillHolds_IsRejectedAsReused_AndHoldsNothing()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero));
+        await using var cluster = await TradingCluster.StartAsync(Options("reused.db", pagesInMemory: 1, pages: 3) with { Time = time });
+        await Market.QuoteAsync(cluster, "REU", 10m, 10m);
+        var account = await TestAccounts.OpenAsync(cluster, "reused", 1_000_000m);
+        await PlaceAndFillAsync(account, "u", "REU", 10);
+        Assert.Null(await account.GetOrderByClientOrderIdAsync("u-0"));
+
+        time.Advance(TimeSpan.FromMinutes(5));
+        await Market.QuoteAsync(cluster, "REU", 10m, 10m);
+        var again = await account.PlaceOrderAsync(Market.MarketOrder("u-0", "REU", OrderSide.Buy, 1m));
+
+        Assert.Equal(OrderStatus.Rejected, again.Order!.Status);
+        Assert.StartsWith("CLIENT_ORDER_ID_REUSED: the broker already holds order ", again.Order.StatusReason, StringComparison.Ordinal);
+        var snapshot = (await account.GetSnapshotAsync())!;
+        Assert.Equal((0m, 0), (snapshot.Reserved, snapshot.OpenOrderCount));
+
+        // A new client order id places as usual.
+        var fresh = await account.PlaceOrderAsync(Market.MarketOrder("u-new", "REU", OrderSide.Buy, 1m));
+        await Eventually.WaitAsync(() => account.GetOrderAsync(fresh.Order!.OrderId), o => o?.Status == OrderStatus.Filled, "the new order's fill");
+    }
+
+    /// <summary>
     /// History pages past the retention leave nothing in storage: each page name is written once and never again, so a
     /// tombstone of it (a row with no payload) protected nothing and stayed for good, a row per page (about one per order).
     /// </summary>

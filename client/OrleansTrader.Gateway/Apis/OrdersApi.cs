@@ -17,7 +17,7 @@ public static class OrdersApi
     public const string OrderRateLimitPolicy = "orders";
 
     /// <summary>The reason of the 409 for a client order id already used for another order.</summary>
-    public const string ClientOrderIdReused = "CLIENT_ORDER_ID_REUSED";
+    public const string ClientOrderIdReused = OrderErrorCodes.ClientOrderIdReused;
 
     /// <summary>The name of the placement endpoint (its answers of 400 are the "invalid" placements of the orders metric).</summary>
     public const string PlaceOrderEndpoint = "PlaceOrder";

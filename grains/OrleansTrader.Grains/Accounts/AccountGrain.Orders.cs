@@ -830,6 +830,14 @@ internal sealed partial class AccountGrain
         {
             var broker = await _client!.SubmitOrderAsync(request);
             NoteOutcome(false);
+            if (EarlierOrderOfTheSameId(orderId, broker) is { } reused)
+            {
+                Transition(orderId, OrderEvent.Reject, "rejected", reused);
+                AccountLog.Rejected(logger, AccountId, orderId, request.ClientOrderId, reused);
+                await PersistAsync();
+                return View(orderId)!;
+            }
+
             ApplyBrokerOrder(orderId, broker, "accepted");
 
             // The order is stored in flight already (write-ahead), and reconciliation finds it at the broker by client
@@ -859,6 +867,19 @@ internal sealed partial class AccountGrain
         await PersistAsync();
         return View(orderId)!;
     }
+
+    /// <summary>
+    /// Why the broker's answer to a submit is not this order, or null when it is. The broker answers a client order id it
+    /// knows with the order it holds (a retry after a lost answer); one it made well before this order was accepted is an
+    /// earlier order of the same id that the account's history no longer holds (the paper venue keeps every final order,
+    /// the account a bounded history). Adopted, this order waited for that order's fills for good, holding its reservation.
+    /// The minute allows for a venue's clock running behind the silo's.
+    /// </summary>
+    private string? EarlierOrderOfTheSameId(string orderId, BrokerOrder broker) =>
+        S.WorkingOrders.TryGetValue(orderId, out var working) && broker.CreatedAt < working.Order.CreatedAt - TimeSpan.FromMinutes(1)
+            ? $"{OrderErrorCodes.ClientOrderIdReused}: the broker already holds order {broker.OrderId} ({broker.Status}), placed with client order id "
+                + $"{broker.ClientOrderId} at {broker.CreatedAt:O}, which this account no longer remembers; place it again with a new client order id."
+            : null;
 
     /// <summary>Takes the broker's view of one of our orders: its id, acceptance, and final states other than fills.</summary>
     private void ApplyBrokerOrder(string orderId, BrokerOrder broker, string action)

@@ -4,6 +4,9 @@ namespace OrleansTrader.Domain.Orders;
 public static class OrderErrorCodes
 {
     public const string ClientOrderIdInvalid = "CLIENT_ORDER_ID_INVALID";
+
+    /// <summary>A client order id the broker holds for an earlier order that the account no longer remembers.</summary>
+    public const string ClientOrderIdReused = "CLIENT_ORDER_ID_REUSED";
     public const string SymbolInvalid = "SYMBOL_INVALID";
     public const string SymbolMismatch = "SYMBOL_MISMATCH";
     public const string QuantityNotPositive = "QUANTITY_NOT_POSITIVE";
