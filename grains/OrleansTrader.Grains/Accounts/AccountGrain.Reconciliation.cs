@@ -138,6 +138,25 @@ internal sealed partial class AccountGrain
                 continue;
             }
 
+            if (broker.Status == OrderStatus.Replaced && before?.Order.Status != OrderStatus.PendingReplace)
+            {
+                // Replaced by a replace this account never sent (by hand at the broker): the broker works a replacement
+                // unknown here, and this order, not working there any more, would stay working here with its reservation.
+                _mismatches.Add($"Order {working.Order.OrderId} ({working.Order.ClientOrderId}) was replaced at the broker by "
+                    + $"{broker.ReplacedByOrderId ?? "an order"} that this account did not send.");
+
+                // Ended replaced, as the broker shows it (one journal entry), which frees its reservation.
+                if (before is { } known && known.Order.Apply(OrderEvent.ReplaceRequest, now) is { IsSuccess: true } pending
+                    && pending.Value!.Apply(OrderEvent.Replaced, now) is { IsSuccess: true } replaced)
+                {
+                    Record(known with { Order = replaced.Value!, InFlight = false }, known.Order.Status, "reconciled", null,
+                        "replaced at the broker by " + (broker.ReplacedByOrderId ?? "an order") + " this account did not send");
+                    resolved++;
+                }
+
+                continue;
+            }
+
             ApplyBrokerOrder(working.Order.OrderId, broker, "reconciled");
             if (working.InFlight || inFlight.Contains(working.Order.OrderId) || before != S.WorkingOrders.GetValueOrDefault(working.Order.OrderId))
             {
@@ -145,7 +164,15 @@ internal sealed partial class AccountGrain
             }
         }
 
-        await CheckPositionsAsync();
+        // A working order at the broker that is none of this account's (placed by hand, by another tool on the key): it
+        // can fill at any moment, and its fill would be an execution for an unknown order. Said now, before it fills.
+        foreach (var foreign in open.Values.Where(o => FindOrder(o) is null).OrderBy(o => o.ClientOrderId, StringComparer.Ordinal))
+        {
+            _mismatches.Add($"Order {foreign.OrderId} ({foreign.ClientOrderId}, {foreign.Side} {foreign.Quantity} {foreign.Symbol}) works at the broker "
+                + "and is unknown here.");
+        }
+
+        backfilled += await CheckPositionsAsync();
         var mismatches = _mismatches.ToList();
         var tripped = mismatches.Count > 0 && _accountBreaker.State == Domain.Breaker.TradingState.Active;
         await TripOnMismatchAsync();
@@ -257,14 +284,15 @@ internal sealed partial class AccountGrain
     /// Compares positions with the broker's. Executions are read again afterwards: when new ones arrived meanwhile the
     /// comparison is inconclusive (not a mismatch) and the next round decides.
     /// </summary>
-    private async Task CheckPositionsAsync()
+    /// <returns>The executions the second read booked (counted in the report as back-filled like the first read's).</returns>
+    private async Task<int> CheckPositionsAsync()
     {
         var positions = await _client!.GetPositionsAsync();
         var before = _history.ExecutionCount;
         var backfilled = await BackfillAsync(time.GetUtcNow());
         if (backfilled > 0 || before != _history.ExecutionCount)
         {
-            return;
+            return backfilled;
         }
 
         var theirs = positions.Where(p => p.Quantity != 0m).ToDictionary(p => p.Symbol, p => p.Quantity, StringComparer.Ordinal);
@@ -278,5 +306,7 @@ internal sealed partial class AccountGrain
                 _mismatches.Add($"Position in {symbol} is {a} here and {b} at the broker.");
             }
         }
+
+        return 0;
     }
 }

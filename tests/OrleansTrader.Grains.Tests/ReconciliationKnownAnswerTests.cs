@@ -1,0 +1,643 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Brokers;
+using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.Brokers;
+using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.Runtime.Testing;
+
+namespace OrleansTrader.Grains.Tests;
+
+/// <summary>
+/// Reconciliation as known-answer tests: each sets up one discrepancy a crash or a lost message leaves between the paper
+/// venue and the account, reconciles, and checks the documented outcome (docs/grains.md, Reconciliation): orders,
+/// positions, cash, fills, the report, the journal and the breaker, and that a second reconciliation changes nothing.
+/// </summary>
+public sealed class ReconciliationKnownAnswerTests
+{
+    private const decimal InitialCash = 100_000m;
+
+    private static readonly BreakerPolicy NoErrorRateTrip = BreakerPolicy.Default with { MinErrorSamples = 1_000_000 };
+
+    // The silo and its timers run on this clock: no reconciliation but the one at activation runs unless a test asks.
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+
+    private readonly BrokerScript _script = new();
+
+    private DiscrepantBrokers? _brokers;
+
+    // A fill the account never heard of: the report was lost, the venue filled all 10. Back-filled once, exactly.
+    [Fact]
+    public async Task AFillWhoseReportWasLost_IsBackfilledOnce_AndTheOrderEndsFilled()
+    {
+        await using var cluster = await StartAsync();
+        var (account, venue) = await OpenAsync(cluster, "rk-fill");
+        var orderId = await PlaceWorkingAsync(account, "rk-fill-1", 10m, 49m);
+
+        _script.DropReports = true;
+        await Market.QuoteAsync(cluster, "RKS", 48.9m, 49m);
+        var atVenue = await VenueFilledAsync(venue, "rk-fill-1", 10m);
+        var report = await account.ReconcileAsync();
+
+        Assert.True(report.Mismatches.Count == 0, string.Join(" | ", report.Mismatches));
+        // The order ends by its fill: counted as back-filled, not as an order the lookup resolved.
+        Assert.Equal((1, 0, false), (report.BackfilledFills, report.ResolvedOrders, report.TrippedBreaker));
+        var order = (await account.GetOrderAsync(orderId))!;
+        Assert.Equal((OrderStatus.Filled, 10m, atVenue.AverageFillPrice), (order.Status, order.FilledQuantity, order.AverageFillPrice));
+        var fill = Assert.Single(await account.GetFillsAsync(0, 10));
+        Assert.Equal((orderId, 10m), (fill.OrderId, fill.Quantity));
+        await AssertBooksAsync(account, ("RKS", 10m));
+        Assert.Contains(await account.GetJournalAsync(0, 100), j => j.OrderId == orderId && j.To == OrderStatus.Filled);
+        Assert.Equal(TradingState.Active, (await cluster.Breaker("rk-fill").GetStateAsync()).State);
+        await AssertSecondReconciliationChangesNothingAsync(account);
+    }
+
+    // Partial fills missed: 4 then 6, both reports lost. Both are back-filled, in the venue's order, at their own prices.
+    [Fact]
+    public async Task PartialFillsWhoseReportsWereLost_AreBackfilledInOrder_AndTheOrderEndsFilledAtTheirAveragePrice()
+    {
+        await using var cluster = await StartAsync();
+        var (account, venue) = await OpenAsync(cluster, "rk-part");
+        var orderId = await PlaceWorkingAsync(account, "rk-part-1", 10m, 49m);
+
+        _script.DropReports = true;
+        await Market.QuoteAsync(cluster, "RKS", 48.9m, 49m, size: 4m);
+        await VenueFilledAsync(venue, "rk-part-1", 4m);
+        var midway = await account.ReconcileAsync();
+
+        Assert.True(midway.Mismatches.Count == 0, string.Join(" | ", midway.Mismatches));
+        Assert.Equal(1, midway.BackfilledFills);
+        var partly = (await account.GetOrderAsync(orderId))!;
+        Assert.Equal((OrderStatus.PartiallyFilled, 4m), (partly.Status, partly.FilledQuantity));
+        Assert.Equal(6m * 49m, (await account.GetSnapshotAsync())!.Reserved);
+
+        await Market.QuoteAsync(cluster, "RKS", 48.4m, 48.5m);
+        var atVenue = await VenueFilledAsync(venue, "rk-part-1", 10m);
+        var report = await account.ReconcileAsync();
+
+        Assert.True(report.Mismatches.Count == 0, string.Join(" | ", report.Mismatches));
+        Assert.Equal(1, report.BackfilledFills);
+        var order = (await account.GetOrderAsync(orderId))!;
+        Assert.Equal((OrderStatus.Filled, 10m, atVenue.AverageFillPrice), (order.Status, order.FilledQuantity, order.AverageFillPrice));
+        Assert.Equal(new[] { 4m, 6m }, (await account.GetFillsAsync(0, 10)).Select(f => f.Quantity));
+        await AssertBooksAsync(account, ("RKS", 10m));
+        Assert.Equal(TradingState.Active, (await cluster.Breaker("rk-part").GetStateAsync()).State);
+        await AssertSecondReconciliationChangesNothingAsync(account);
+    }
+
+    // The venue lists the missed executions newest first and each twice: the back-fill books each once, oldest first.
+    [Fact]
+    public async Task ExecutionsListedOutOfOrderAndTwice_AreBookedOnceEach_OldestFirst()
+    {
+        await using var cluster = await StartAsync();
+        var (account, venue) = await OpenAsync(cluster, "rk-ooo");
+        var orderId = await PlaceWorkingAsync(account, "rk-ooo-1", 10m, 49m);
+
+        _script.DropReports = true;
+        await Market.QuoteAsync(cluster, "RKS", 48.9m, 49m, size: 4m);
+        await VenueFilledAsync(venue, "rk-ooo-1", 4m);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await Market.QuoteAsync(cluster, "RKS", 48.4m, 48.5m);
+        await VenueFilledAsync(venue, "rk-ooo-1", 10m);
+        _script.ScrambleExecutions = true;
+        var report = await account.ReconcileAsync();
+
+        Assert.True(report.Mismatches.Count == 0, string.Join(" | ", report.Mismatches));
+        Assert.Equal(2, report.BackfilledFills);
+        var fills = await account.GetFillsAsync(0, 10);
+        Assert.Equal(new[] { 4m, 6m }, fills.Select(f => f.Quantity));
+        Assert.Equal(2, fills.Select(f => f.ExecutionId).Distinct().Count());
+        Assert.Equal((OrderStatus.Filled, 10m), ((await account.GetOrderAsync(orderId))!.Status, (await account.GetOrderAsync(orderId))!.FilledQuantity));
+        await AssertBooksAsync(account, ("RKS", 10m));
+        await AssertSecondReconciliationChangesNothingAsync(account);
+    }
+
+    // A fill applied from its report is not applied again by the back-fill that lists it (by execution id).
+    [Fact]
+    public async Task AFillAlreadyReported_IsNotBookedAgainByTheBackfill()
+    {
+        await using var cluster = await StartAsync();
+        var (account, _) = await OpenAsync(cluster, "rk-dup");
+        var orderId = await PlaceWorkingAsync(account, "rk-dup-1", 10m, 49m);
+
+        await Market.QuoteAsync(cluster, "RKS", 48.9m, 49m);
+        await Eventually.WaitAsync(() => account.GetOrderAsync(orderId), o => o!.Status == OrderStatus.Filled, "the reported fill");
+        _script.ScrambleExecutions = true;
+        var report = await account.ReconcileAsync();
+
+        Assert.True(report.Mismatches.Count == 0, string.Join(" | ", report.Mismatches));
+        Assert.Equal((0, false), (report.BackfilledFills, report.TrippedBreaker));
+        Assert.Single(await account.GetFillsAsync(0, 10));
+        await AssertBooksAsync(account, ("RKS", 10m));
+        await AssertSecondReconciliationChangesNothingAsync(account);
+    }
+
+    // The venue canceled the order (a cancel by hand, an expiry) and the report was lost: the order ends canceled, its
+    // reservation freed, nothing tripped.
+    [Fact]
+    public async Task AnOrderTheVenueCanceledWhileTheReportWasLost_EndsCanceled_AndFreesItsReservation()
+    {
+        await using var cluster = await StartAsync();
+        var (account, venue) = await OpenAsync(cluster, "rk-cxl");
+        var orderId = await PlaceWorkingAsync(account, "rk-cxl-1", 10m, 49m);
+
+        _script.DropReports = true;
+        var brokerOrder = (await venue.GetOrderByClientOrderIdAsync("rk-cxl-1", TestContext.Current.CancellationToken))!;
+        await venue.CancelOrderAsync(brokerOrder.OrderId, TestContext.Current.CancellationToken);
+        var report = await account.ReconcileAsync();
+
+        Assert.True(report.Mismatches.Count == 0, string.Join(" | ", report.Mismatches));
+        Assert.Equal((0, 1, false), (report.BackfilledFills, report.ResolvedOrders, report.TrippedBreaker));
+        Assert.Equal(OrderStatus.Canceled, (await account.GetOrderAsync(orderId))!.Status);
+        Assert.Contains(await account.GetJournalAsync(0, 100), j => j.OrderId == orderId && j.To == OrderStatus.Canceled && j.Action == "reconciled");
+        await AssertBooksAsync(account);
+        Assert.Equal(TradingState.Active, (await cluster.Breaker("rk-cxl").GetStateAsync()).State);
+        await AssertSecondReconciliationChangesNothingAsync(account);
+    }
+
+    // Filled 4 of 10, then canceled, both reports lost: the order takes its fill first and then ends canceled with it.
+    [Fact]
+    public async Task AnOrderPartlyFilledThenCanceledWhileReportsWereLost_EndsCanceledWithItsFill()
+    {
+        await using var cluster = await StartAsync();
+        var (account, venue) = await OpenAsync(cluster, "rk-pcx");
+        var orderId = await PlaceWorkingAsync(account, "rk-pcx-1", 10m, 49m);
+
+        _script.DropReports = true;
+        await Market.QuoteAsync(cluster, "RKS", 48.9m, 49m, size: 4m);
+        var partly = await VenueFilledAsync(venue, "rk-pcx-1", 4m);
+        await Market.QuoteAsync(cluster, "RKS", 49.9m, 50m);
+        await venue.CancelOrderAsync(partly.OrderId, TestContext.Current.CancellationToken);
+        var report = await account.ReconcileAsync();
+
+        Assert.True(report.Mismatches.Count == 0, string.Join(" | ", report.Mismatches));
+        Assert.Equal((1, 1, false), (report.BackfilledFills, report.ResolvedOrders, report.TrippedBreaker));
+        var order = (await account.GetOrderAsync(orderId))!;
+        Assert.Equal((OrderStatus.Canceled, 4m), (order.Status, order.FilledQuantity));
+        await AssertBooksAsync(account, ("RKS", 4m));
+        await AssertSecondReconciliationChangesNothingAsync(account);
+    }
+
+    // A submit the venue took whose answer was lost (and its acceptance report too): found by client order id, adopted.
+    [Fact]
+    public async Task ASubmitTheVenueTookWhoseAnswerWasLost_IsAdopted_WithItsBrokerOrderId()
+    {
+        await using var cluster = await StartAsync();
+        var (account, venue) = await OpenAsync(cluster, "rk-lost");
+
+        _script.DropReports = true;
+        _script.Submit = SubmitFault.AnswerLost;
+        var placed = await account.PlaceOrderAsync(Market.Limit("rk-lost-1", "RKS", OrderSide.Buy, 10m, 49m));
+        Assert.True(placed.Order!.InFlight, placed.Denial?.Message);
+        var orderId = placed.Order.OrderId;
+        var report = await account.ReconcileAsync();
+
+        Assert.True(report.Mismatches.Count == 0, string.Join(" | ", report.Mismatches));
+        Assert.Equal((0, 1, false), (report.BackfilledFills, report.ResolvedOrders, report.TrippedBreaker));
+        var brokerOrder = (await venue.GetOrderByClientOrderIdAsync("rk-lost-1", TestContext.Current.CancellationToken))!;
+        var order = (await account.GetOrderAsync(orderId))!;
+        Assert.Equal((OrderStatus.Accepted, false, brokerOrder.OrderId), (order.Status, order.InFlight, order.BrokerOrderId));
+        Assert.Equal(10m * 49m, (await account.GetSnapshotAsync())!.Reserved);
+        Assert.Contains(await account.GetJournalAsync(0, 100), j => j.OrderId == orderId && j.Action == "reconciled");
+        await AssertSecondReconciliationChangesNothingAsync(account);
+    }
+
+    // The venue ended the order itself (expired at the close, rejected after acceptance) and the report was lost: the
+    // order takes the venue's end, its reservation freed, nothing tripped.
+    [Theory]
+    [InlineData(OrderStatus.Expired)]
+    [InlineData(OrderStatus.Rejected)]
+    public async Task AnOrderTheVenueEndedWhileTheReportWasLost_TakesTheVenuesEnd(OrderStatus end)
+    {
+        await using var cluster = await StartAsync();
+        var accountId = "rk-end-" + end.ToString().ToLowerInvariant();
+        var (account, _) = await OpenAsync(cluster, accountId);
+        var orderId = await PlaceWorkingAsync(account, accountId + "-1", 10m, 49m);
+
+        _script.DropReports = true;
+        _script.EndedClientOrderIds[accountId + "-1"] = end;
+        var report = await account.ReconcileAsync();
+
+        Assert.True(report.Mismatches.Count == 0, string.Join(" | ", report.Mismatches));
+        Assert.Equal((0, 1, false), (report.BackfilledFills, report.ResolvedOrders, report.TrippedBreaker));
+        Assert.Equal(end, (await account.GetOrderAsync(orderId))!.Status);
+        Assert.Contains(await account.GetJournalAsync(0, 100), j => j.OrderId == orderId && j.To == end && j.Action == "reconciled");
+        await AssertBooksAsync(account);
+        Assert.Equal(TradingState.Active, (await cluster.Breaker(accountId).GetStateAsync()).State);
+        await AssertSecondReconciliationChangesNothingAsync(account);
+    }
+
+    // A submit the venue took and filled while its answer and every report were lost: the back-fill books the fill on the
+    // in-flight order (known by client order id), which ends filled with the venue's id.
+    [Fact]
+    public async Task ASubmitWhoseAnswerWasLostAndThatFilled_IsBackfilledOntoTheInFlightOrder()
+    {
+        await using var cluster = await StartAsync();
+        var (account, venue) = await OpenAsync(cluster, "rk-lostfill");
+
+        _script.DropReports = true;
+        _script.Submit = SubmitFault.AnswerLost;
+        var placed = await account.PlaceOrderAsync(Market.Limit("rk-lostfill-1", "RKS", OrderSide.Buy, 10m, 49m));
+        Assert.True(placed.Order!.InFlight, placed.Denial?.Message);
+        await Market.QuoteAsync(cluster, "RKS", 48.9m, 49m);
+        var atVenue = await VenueFilledAsync(venue, "rk-lostfill-1", 10m);
+        var report = await account.ReconcileAsync();
+
+        Assert.True(report.Mismatches.Count == 0, string.Join(" | ", report.Mismatches));
+        Assert.Equal((1, false), (report.BackfilledFills, report.TrippedBreaker));
+        var order = (await account.GetOrderAsync(placed.Order.OrderId))!;
+        Assert.Equal((OrderStatus.Filled, 10m, false), (order.Status, order.FilledQuantity, order.InFlight));
+        Assert.Equal(placed.Order.OrderId, Assert.Single(await account.GetFillsAsync(0, 10)).OrderId);
+        Assert.Equal(atVenue.AverageFillPrice, order.AverageFillPrice);
+        await AssertBooksAsync(account, ("RKS", 10m));
+        Assert.Equal(TradingState.Active, (await cluster.Breaker("rk-lostfill").GetStateAsync()).State);
+        await AssertSecondReconciliationChangesNothingAsync(account);
+    }
+
+    // A submit that never reached the venue: in flight until InFlightGrace is over, then rejected with nothing sent.
+    [Fact]
+    public async Task ASubmitThatNeverReachedTheVenue_StaysInFlightThroughTheGrace_ThenIsRejectedAndReleased()
+    {
+        await using var cluster = await StartAsync();
+        var (account, _) = await OpenAsync(cluster, "rk-none");
+
+        _script.Submit = SubmitFault.NeverSent;
+        var placed = await account.PlaceOrderAsync(Market.Limit("rk-none-1", "RKS", OrderSide.Buy, 10m, 49m));
+        var orderId = placed.Order!.OrderId;
+        Assert.True(placed.Order.InFlight, placed.Denial?.Message);
+        var early = await account.ReconcileAsync();
+
+        Assert.Equal((0, 0), (early.ResolvedOrders, early.Mismatches.Count));
+        Assert.Equal((OrderStatus.PendingNew, true), ((await account.GetOrderAsync(orderId))!.Status, (await account.GetOrderAsync(orderId))!.InFlight));
+        Assert.Equal(10m * 49m, (await account.GetSnapshotAsync())!.Reserved);
+
+        _time.Advance(new AccountGrainOptions().InFlightGrace);
+        var report = await account.ReconcileAsync();
+
+        Assert.True(report.Mismatches.Count == 0, string.Join(" | ", report.Mismatches));
+        Assert.Equal((1, false), (report.ResolvedOrders, report.TrippedBreaker));
+        Assert.Equal(OrderStatus.Rejected, (await account.GetOrderAsync(orderId))!.Status);
+        await AssertBooksAsync(account);
+        Assert.Equal(TradingState.Active, (await cluster.Breaker("rk-none").GetStateAsync()).State);
+        await AssertSecondReconciliationChangesNothingAsync(account);
+    }
+
+    // A replace the venue applied whose answer and reports were all lost: the old order ends replaced by the new one,
+    // which works with the venue's id and holds the reservation alone.
+    [Fact]
+    public async Task AReplaceTheVenueAppliedWhoseAnswerWasLost_EndsTheOldOrderReplaced_AndAdoptsTheReplacement()
+    {
+        await using var cluster = await StartAsync();
+        var (account, venue) = await OpenAsync(cluster, "rk-rpl");
+        var oldId = await PlaceWorkingAsync(account, "rk-rpl-1", 10m, 49m);
+
+        _script.DropReports = true;
+        _script.LoseReplaceAnswer = true;
+        var replacing = await account.ReplaceOrderAsync(new ReplaceOrder { OrderId = oldId, Replacement = new OrderReplacement { LimitPrice = 48m } });
+        Assert.True(replacing.Order!.InFlight, replacing.Denial?.Message);
+        var newId = replacing.Order.OrderId;
+        var report = await account.ReconcileAsync();
+
+        Assert.True(report.Mismatches.Count == 0, string.Join(" | ", report.Mismatches));
+        Assert.Equal((2, false), (report.ResolvedOrders, report.TrippedBreaker));
+        var old = (await account.GetOrderAsync(oldId))!;
+        Assert.Equal((OrderStatus.Replaced, newId), (old.Status, old.ReplacedByOrderId));
+        var replacement = (await account.GetOrderAsync(newId))!;
+        var atVenue = (await venue.GetOrderByClientOrderIdAsync(replacement.ClientOrderId, TestContext.Current.CancellationToken))!;
+        Assert.Equal((OrderStatus.Accepted, false, atVenue.OrderId, 48m), (replacement.Status, replacement.InFlight, replacement.BrokerOrderId, replacement.LimitPrice));
+        Assert.Equal(10m * 48m, (await account.GetSnapshotAsync())!.Reserved);
+        Assert.Equal(TradingState.Active, (await cluster.Breaker("rk-rpl").GetStateAsync()).State);
+        await AssertSecondReconciliationChangesNothingAsync(account);
+    }
+
+    // A fill the venue makes while reconciliation compares positions: the comparison reads the executions again and books
+    // it (inconclusive, no mismatch). The report counted only the first back-fill's fills: it said nothing was back-filled.
+    [Fact]
+    public async Task AFillBookedWhileComparingPositions_IsCountedInTheReport()
+    {
+        await using var cluster = await StartAsync();
+        var (account, venue) = await OpenAsync(cluster, "rk-cmp");
+        var orderId = await PlaceWorkingAsync(account, "rk-cmp-1", 10m, 49m);
+
+        _script.DropReports = true;
+        _script.BeforePositions = async () =>
+        {
+            await Market.QuoteAsync(cluster, "RKS", 48.9m, 49m);
+            await VenueFilledAsync(venue, "rk-cmp-1", 10m);
+        };
+        var report = await account.ReconcileAsync();
+
+        Assert.True(report.Mismatches.Count == 0, string.Join(" | ", report.Mismatches));
+        Assert.Equal((1, false), (report.BackfilledFills, report.TrippedBreaker));
+        Assert.Equal(OrderStatus.Filled, (await account.GetOrderAsync(orderId))!.Status);
+        Assert.Single(await account.GetFillsAsync(0, 10));
+        await AssertBooksAsync(account, ("RKS", 10m));
+        await AssertSecondReconciliationChangesNothingAsync(account);
+    }
+
+    // A position at the venue that no fill explains (a corporate action, a trade by hand): a mismatch that trips REDUCING,
+    // with the books left as the fills say. A second reconciliation reports it again and trips nothing more.
+    [Fact]
+    public async Task APositionNoFillExplains_IsAMismatch_ThatTripsReducing()
+    {
+        await using var cluster = await StartAsync();
+        var (account, _) = await OpenAsync(cluster, "rk-pos");
+        var orderId = await PlaceWorkingAsync(account, "rk-pos-1", 10m, 49m);
+        await Market.QuoteAsync(cluster, "RKS", 48.9m, 49m);
+        await Eventually.WaitAsync(() => account.GetOrderAsync(orderId), o => o!.Status == OrderStatus.Filled, "the reported fill");
+
+        _script.PositionOffsets["RKS"] = 10m;
+        var report = await account.ReconcileAsync();
+
+        Assert.Equal(new[] { "Position in RKS is 10 here and 20 at the broker." }, report.Mismatches);
+        Assert.Equal((0, 0, true), (report.BackfilledFills, report.ResolvedOrders, report.TrippedBreaker));
+        var breaker = await cluster.Breaker("rk-pos").GetStateAsync();
+        Assert.Equal(TradingState.Reducing, breaker.State);
+        await AssertBooksAsync(account, ("RKS", 10m));
+
+        var again = await account.ReconcileAsync();
+        Assert.Equal(report.Mismatches, again.Mismatches);
+        Assert.False(again.TrippedBreaker);
+        Assert.Equal(breaker.Version, (await cluster.Breaker("rk-pos").GetStateAsync()).Version);
+    }
+
+    // A working order the venue no longer knows (its record lost): a mismatch, REDUCING.
+    [Fact]
+    public async Task AWorkingOrderTheVenueDoesNotKnow_IsAMismatch_ThatTripsReducing()
+    {
+        await using var cluster = await StartAsync();
+        var (account, _) = await OpenAsync(cluster, "rk-gone");
+        var orderId = await PlaceWorkingAsync(account, "rk-gone-1", 10m, 49m);
+
+        _script.HiddenClientOrderIds["rk-gone-1"] = true;
+        var report = await account.ReconcileAsync();
+
+        Assert.Equal(new[] { $"Working order {orderId} (rk-gone-1) is unknown at the broker." }, report.Mismatches);
+        Assert.True(report.TrippedBreaker);
+        Assert.Equal(TradingState.Reducing, (await cluster.Breaker("rk-gone").GetStateAsync()).State);
+        Assert.Equal(OrderStatus.Accepted, (await account.GetOrderAsync(orderId))!.Status);
+    }
+
+    // A replace made at the venue by hand (not by this account): the account's order is no longer working there. Left
+    // as it was, it stayed Accepted with its reservation for good, and nothing said so.
+    [Fact]
+    public async Task AnOrderReplacedAtTheVenueByHand_IsAMismatch_ThatTripsReducing()
+    {
+        await using var cluster = await StartAsync();
+        var (account, venue) = await OpenAsync(cluster, "rk-hand");
+        var orderId = await PlaceWorkingAsync(account, "rk-hand-1", 10m, 49m);
+
+        _script.DropReports = true;
+        var brokerOrder = (await venue.GetOrderByClientOrderIdAsync("rk-hand-1", TestContext.Current.CancellationToken))!;
+        var replacement = await venue.ReplaceOrderAsync(
+            brokerOrder.OrderId, new OrderReplacement { LimitPrice = 48m, ClientOrderId = "dashboard-1" }, TestContext.Current.CancellationToken);
+        var report = await account.ReconcileAsync();
+
+        Assert.Contains(
+            $"Order {orderId} (rk-hand-1) was replaced at the broker by {replacement.OrderId} that this account did not send.",
+            report.Mismatches);
+        Assert.True(report.TrippedBreaker);
+        Assert.Equal(TradingState.Reducing, (await cluster.Breaker("rk-hand").GetStateAsync()).State);
+        var order = (await account.GetOrderAsync(orderId))!;
+        Assert.Equal(OrderStatus.Replaced, order.Status);
+        Assert.Contains(await account.GetJournalAsync(0, 100), j => j.OrderId == orderId && j.To == OrderStatus.Replaced && j.Action == "reconciled");
+        await AssertBooksAsync(account);
+
+        // Its replacement works at the venue, unknown here: said again by each reconciliation, which trips nothing more.
+        var again = await account.ReconcileAsync();
+        Assert.Equal(new[] { $"Order {replacement.OrderId} (dashboard-1, Buy 10 RKS) works at the broker and is unknown here." }, again.Mismatches);
+        Assert.Equal((0, 0, false), (again.BackfilledFills, again.ResolvedOrders, again.TrippedBreaker));
+    }
+
+    // An order placed at the venue by hand, unknown to the account: reported as a mismatch before it can fill (once it
+    // filled, its execution for an unknown order tripped REDUCING; until then nothing said the account was not alone).
+    [Fact]
+    public async Task AWorkingOrderPlacedAtTheVenueByHand_IsAMismatch_ThatTripsReducing()
+    {
+        await using var cluster = await StartAsync();
+        var (account, venue) = await OpenAsync(cluster, "rk-foreign");
+        var foreign = await venue.SubmitOrderAsync(
+            new OrderRequest { ClientOrderId = "dashboard-2", Symbol = "RKS", Side = OrderSide.Buy, Type = OrderType.Limit, Quantity = 5m, LimitPrice = 40m },
+            TestContext.Current.CancellationToken);
+        var report = await account.ReconcileAsync();
+
+        Assert.Equal(new[] { $"Order {foreign.OrderId} (dashboard-2, Buy 5 RKS) works at the broker and is unknown here." }, report.Mismatches);
+        Assert.Equal((0, 0, true), (report.BackfilledFills, report.ResolvedOrders, report.TrippedBreaker));
+        Assert.Equal(TradingState.Reducing, (await cluster.Breaker("rk-foreign").GetStateAsync()).State);
+        Assert.Empty(await account.GetOrdersAsync(OrderStatusFilter.All, 100, null));
+        await AssertBooksAsync(account);
+    }
+
+    private async Task<TradingCluster> StartAsync() => await TradingCluster.StartAsync(new TradingClusterOptions
+    {
+        Time = _time,
+        ConfigureSilo = silo =>
+        {
+            // Only the activation's reconciliation and the tests' own run: a timed one could take a test's answer first.
+            silo.Services.Configure<AccountGrainOptions>(o => o.ReconcileInterval = TimeSpan.FromDays(1));
+            silo.Services.AddSingleton<IBrokerClientFactory>(sp => _brokers = new DiscrepantBrokers(
+                ActivatorUtilities.CreateInstance<BrokerClientFactory>(sp), sp.GetRequiredService<ExecutionReportPump>(), _script));
+        },
+    });
+
+    private async Task<(IAccountGrain Account, IBrokerClient Venue)> OpenAsync(TradingCluster cluster, string accountId)
+    {
+        await Market.QuoteAsync(cluster, "RKS", 50m, 50.02m);
+        var account = await TestAccounts.OpenAsync(cluster, accountId, InitialCash, policy: NoErrorRateTrip);
+
+        // The activation's reconciliation is a timer due at once, which runs when the fake clock first moves: run here, it
+        // cannot take (and count) a discrepancy a test sets up for its own reconciliation.
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Empty((await account.ReconcileAsync()).Mismatches);
+        return (account, _brokers!.Venue(accountId));
+    }
+
+    /// <summary>Places a limit buy that rests at the venue, answered and accepted before any discrepancy is set up.</summary>
+    private static async Task<string> PlaceWorkingAsync(IAccountGrain account, string clientOrderId, decimal quantity, decimal price)
+    {
+        var placed = await account.PlaceOrderAsync(Market.Limit(clientOrderId, "RKS", OrderSide.Buy, quantity, price));
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        var order = await Eventually.WaitAsync(
+            () => account.GetOrderAsync(placed.Order!.OrderId), o => o is { Status: OrderStatus.Accepted, InFlight: false }, "the order accepted");
+        return order!.OrderId;
+    }
+
+    private static async Task<BrokerOrder> VenueFilledAsync(IBrokerClient venue, string clientOrderId, decimal filled) =>
+        (await Eventually.WaitAsync(() => venue.GetOrderByClientOrderIdAsync(clientOrderId), o => o?.FilledQuantity == filled, $"the venue's fill of {filled}"))!;
+
+    /// <summary>
+    /// The books agree with the account's own fills (computed here, not by the account): positions, cash net of what the
+    /// fills cost, and a reservation only for what works.
+    /// </summary>
+    private static async Task AssertBooksAsync(IAccountGrain account, params (string Symbol, decimal Quantity)[] positions)
+    {
+        var fills = await account.GetFillsAsync(0, 100);
+        var snapshot = (await account.GetSnapshotAsync())!;
+        var expectedCash = InitialCash - fills.Sum(f => (f.Side == OrderSide.Buy ? 1 : -1) * f.Quantity * f.Price) - fills.Sum(f => f.Fee);
+        Assert.Equal(expectedCash, snapshot.Cash);
+        Assert.Equal(positions, (await account.GetPositionsAsync()).Where(p => p.Quantity != 0m).Select(p => (p.Symbol, p.Quantity)).ToArray());
+        var working = await account.GetOrdersAsync(OrderStatusFilter.Open, 100, null);
+        Assert.Equal(working.Sum(o => o.LeavesQuantity * (o.LimitPrice ?? 0m)), snapshot.Reserved);
+    }
+
+    private static async Task AssertSecondReconciliationChangesNothingAsync(IAccountGrain account)
+    {
+        var before = await FingerprintAsync(account);
+        var again = await account.ReconcileAsync();
+        Assert.True(again.Mismatches.Count == 0, string.Join(" | ", again.Mismatches));
+        Assert.Equal((0, 0, false), (again.BackfilledFills, again.ResolvedOrders, again.TrippedBreaker));
+        Assert.Equal(before, await FingerprintAsync(account));
+    }
+
+    private static async Task<string> FingerprintAsync(IAccountGrain account)
+    {
+        var orders = await account.GetOrdersAsync(OrderStatusFilter.All, 100, null);
+        var positions = await account.GetPositionsAsync();
+        var snapshot = (await account.GetSnapshotAsync())!;
+        var fills = await account.GetFillsAsync(0, 100);
+        var journal = await account.GetJournalAsync(0, 1000);
+        var events = (await account.GetEventsAsync(0, 1000)).Events;
+        return string.Join(
+            "; ",
+            orders.Select(o => $"{o.OrderId}:{o.Status}:{o.Quantity}:{o.FilledQuantity}:{o.InFlight}:{o.BrokerOrderId}")
+                .Concat(positions.Select(p => $"{p.Symbol}:{p.Quantity}:{p.AverageEntryPrice}"))
+                .Append($"cash {snapshot.Cash} reserved {snapshot.Reserved} state {snapshot.AccountBreakerState}")
+                .Append($"fills {fills.Count} journal {journal.Count} events {events.Count}"));
+    }
+
+    /// <summary>What the venue's side of the connection loses or shows differently; set by each test.</summary>
+    private sealed class BrokerScript
+    {
+        public volatile bool DropReports;
+
+        public volatile bool LoseReplaceAnswer;
+
+        public volatile bool ScrambleExecutions;
+
+        public volatile SubmitFault Submit;
+
+        /// <summary>Runs once, when the account next reads the venue's positions (something happening at the venue meanwhile).</summary>
+        public Func<Task>? BeforePositions;
+
+        public ConcurrentDictionary<string, decimal> PositionOffsets { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Orders the venue shows ended (by client order id): read with that status, not listed as open.</summary>
+        public ConcurrentDictionary<string, OrderStatus> EndedClientOrderIds { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Orders the venue has lost (by client order id): not found, not listed.</summary>
+        public ConcurrentDictionary<string, bool> HiddenClientOrderIds { get; } = new(StringComparer.Ordinal);
+    }
+
+    private enum SubmitFault
+    {
+        None,
+
+        /// <summary>The venue takes the order; its answer is lost.</summary>
+        AnswerLost,
+
+        /// <summary>The request is lost before the venue sees it.</summary>
+        NeverSent,
+    }
+
+    /// <summary>The silo's paper venue behind a connection that loses what <see cref="BrokerScript"/> says.</summary>
+    private sealed class DiscrepantBrokers(IBrokerClientFactory inner, ExecutionReportPump pump, BrokerScript script) : IBrokerClientFactory
+    {
+        /// <summary>The venue itself, for what happens there without the account (a cancel or replace by hand).</summary>
+        public IBrokerClient Venue(string accountId) => inner.GetClient(accountId, BrokerNames.Paper);
+
+        public IBrokerClient GetClient(string accountId, string broker) => new Client(inner.GetClient(accountId, broker), script);
+
+        public bool IsAvailable(string broker) => inner.IsAvailable(broker);
+
+        public string? Refusal(string accountId, string broker) => inner.Refusal(accountId, broker);
+
+        public Task ConnectAsync(string accountId, string broker, BrokerAccountSettings settings, CancellationToken cancellationToken)
+        {
+            // The report pump reads through this connection too, so a lost report is lost to the account (the factory
+            // starts one pump an account: the inner one finds this one running).
+            pump.EnsureStarted(accountId, GetClient(accountId, broker));
+            return inner.ConnectAsync(accountId, broker, settings, cancellationToken);
+        }
+
+        private sealed class Client(IBrokerClient inner, BrokerScript script) : IBrokerClient
+        {
+            public string Name => inner.Name;
+
+            public async Task<BrokerOrder> SubmitOrderAsync(OrderRequest request, CancellationToken cancellationToken = default)
+            {
+                switch (script.Submit)
+                {
+                    case SubmitFault.NeverSent:
+                        throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "The submit was lost on its way.");
+                    case SubmitFault.AnswerLost:
+                        await inner.SubmitOrderAsync(request, cancellationToken);
+                        throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "The submit's answer was lost.");
+                    default:
+                        return await inner.SubmitOrderAsync(request, cancellationToken);
+                }
+            }
+
+            public async Task<BrokerOrder> ReplaceOrderAsync(string orderId, OrderReplacement replacement, CancellationToken cancellationToken = default)
+            {
+                var replaced = await inner.ReplaceOrderAsync(orderId, replacement, cancellationToken);
+                return script.LoseReplaceAnswer ? throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "The replace's answer was lost.") : replaced;
+            }
+
+            public Task<BrokerOrder> CancelOrderAsync(string orderId, CancellationToken cancellationToken = default) =>
+                inner.CancelOrderAsync(orderId, cancellationToken);
+
+            public async Task<BrokerOrder?> GetOrderAsync(string orderId, CancellationToken cancellationToken = default) =>
+                Visible(await inner.GetOrderAsync(orderId, cancellationToken));
+
+            public async Task<BrokerOrder?> GetOrderByClientOrderIdAsync(string clientOrderId, CancellationToken cancellationToken = default) =>
+                Visible(await inner.GetOrderByClientOrderIdAsync(clientOrderId, cancellationToken));
+
+            public async Task<IReadOnlyList<BrokerOrder>> ListOpenOrdersAsync(CancellationToken cancellationToken = default) =>
+                [.. (await inner.ListOpenOrdersAsync(cancellationToken)).Where(o => Visible(o) is { } shown && !shown.Status.IsFinal())];
+
+            public async Task<IReadOnlyList<BrokerPosition>> GetPositionsAsync(CancellationToken cancellationToken = default)
+            {
+                if (Interlocked.Exchange(ref script.BeforePositions, null) is { } meanwhile)
+                {
+                    await meanwhile();
+                }
+
+                var positions = (await inner.GetPositionsAsync(cancellationToken)).ToDictionary(p => p.Symbol, StringComparer.Ordinal);
+                foreach (var (symbol, offset) in script.PositionOffsets)
+                {
+                    positions[symbol] = positions.TryGetValue(symbol, out var held)
+                        ? held with { Quantity = held.Quantity + offset }
+                        : new BrokerPosition(symbol, offset, 0m);
+                }
+
+                return [.. positions.Values];
+            }
+
+            public async Task<IReadOnlyList<Execution>> GetExecutionsSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
+            {
+                var executions = await inner.GetExecutionsSinceAsync(since, cancellationToken);
+                return script.ScrambleExecutions ? [.. executions.Reverse(), .. executions] : executions;
+            }
+
+            public async IAsyncEnumerable<ExecutionReport> StreamExecutionReportsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+            {
+                await foreach (var report in inner.StreamExecutionReportsAsync(cancellationToken))
+                {
+                    if (!script.DropReports)
+                    {
+                        yield return report;
+                    }
+                }
+            }
+
+            private BrokerOrder? Visible(BrokerOrder? order) =>
+                order is null || script.HiddenClientOrderIds.ContainsKey(order.ClientOrderId) ? null
+                : script.EndedClientOrderIds.TryGetValue(order.ClientOrderId, out var end) ? order with { Status = end }
+                : order;
+        }
+    }
+}
