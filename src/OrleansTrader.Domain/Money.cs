@@ -8,6 +8,12 @@ public static class Money
 {
     public static decimal RoundForReport(decimal amount) => Math.Round(amount, 2, MidpointRounding.AwayFromZero);
 
+    /// <summary>
+    /// An amount of money in words (a refusal's message): rounded for report and always with two decimals, so a limit as
+    /// set (100000) and an amount computed from prices (150060.00) read alike. Not for prices or quantities.
+    /// </summary>
+    public static string Text(decimal amount) => RoundForReport(amount).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Rounds a charge up to the next cent, as brokers bill regulatory fees.</summary>
     public static decimal CeilingToCent(decimal amount) => Math.Ceiling(amount * 100m) / 100m;
 

@@ -25,6 +25,33 @@ public sealed class OrderTests
         Assert.Equal(99.4m, second.AverageFillPrice);
     }
 
+    // updatedAt is what a client syncs orders by: a change stamped by a clock that stepped back (or a stamp older than the
+    // order's, such as a venue's execution time) must not move it back, or the change sorts before ones the client has.
+    [Fact]
+    public void Apply_StampedEarlierThanTheOrder_NeverMovesUpdatedAtBack()
+    {
+        var order = Accepted();
+
+        var canceling = order.Apply(OrderEvent.CancelRequest, T0.AddSeconds(-1)).GetValueOrThrow();
+
+        Assert.Equal(OrderStatus.PendingCancel, canceling.Status);
+        Assert.Equal(T0, canceling.UpdatedAt);
+    }
+
+    // The account books a venue's report after the venue executed it: the order is changed at the booking, on the
+    // account's clock, while the execution keeps the venue's time.
+    [Fact]
+    public void ApplyFill_AtTheKeepersTime_StampsUpdatedAtWithIt_NeverBack()
+    {
+        var order = Accepted();
+
+        var first = order.ApplyFill(Exec("e1", OrderSide.Buy, 40m, 100m), T0.AddSeconds(2)).GetValueOrThrow().Order;
+        var second = first.ApplyFill(Exec("e2", OrderSide.Buy, 60m, 100m), T0.AddSeconds(1)).GetValueOrThrow().Order;
+
+        Assert.Equal(T0.AddSeconds(2), first.UpdatedAt);
+        Assert.Equal((OrderStatus.Filled, T0.AddSeconds(2)), (second.Status, second.UpdatedAt));
+    }
+
     [Fact]
     public void ApplyFill_SameExecutionTwice_IsIdempotent()
     {

@@ -29,6 +29,27 @@ public sealed class RefusalDetailTests(GatewayFixture fixture)
         Assert.Equal(["FRACTIONAL_NOT_ALLOWED"], preview.GetProperty("causes").EnumerateArray().Select(c => c.GetString()));
     }
 
+    // Money in a refusal's words reads as money everywhere (two decimals), whatever scale the figure was computed at: the
+    // limits as set (100000) and the amounts computed from prices (150060.00) read alike.
+    [Fact]
+    public async Task MoneyInARefusalsDetail_HasTwoDecimals()
+    {
+        var account = await Host.CreateAccountAsync();
+        await Host.QuoteAsync("RFDM", 50m, 50.02m);
+        var orders = $"/api/accounts/{account}/orders";
+
+        var notional = await Host.SendJsonAsync(HttpMethod.Post, orders, Host.AdminKey,
+            new { clientOrderId = "rfdm-1", symbol = "RFDM", side = "buy", type = "market", quantity = 3000, timeInForce = "day" },
+            HttpStatusCode.UnprocessableEntity);
+        var position = await Host.SendJsonAsync(HttpMethod.Post, orders, Host.AdminKey,
+            new { clientOrderId = "rfdm-2", symbol = "RFDM", side = "buy", type = "market", quantity = 1000, timeInForce = "day" },
+            HttpStatusCode.UnprocessableEntity);
+
+        Assert.Equal("Order notional 150060.00 exceeds the maximum 100000.00.", notional.GetProperty("detail").GetString());
+        Assert.Equal("Position notional 50020.00 would exceed the limit 25000.00 (min of 250000.00 and 25% of equity 100000.00).",
+            position.GetProperty("detail").GetString());
+    }
+
     [Fact]
     public async Task LimitOrderWithoutAPrice_IsRefusedWithASentence_AndTheRuleInCauses()
     {

@@ -70,6 +70,13 @@ public static class TradingGatewayExtensions
 
             context.ProblemDetails.Extensions.Remove("traceId");
 
+            // The framework gives a type only to the statuses it knows, and 429 is not one: every rate limit and the
+            // event-stream cap answered without one, where every other problem has it (clients dispatch on it).
+            if (context.ProblemDetails.Status == StatusCodes.Status429TooManyRequests)
+            {
+                context.ProblemDetails.Type ??= TooManyRequestsType;
+            }
+
             // The framework's own 415 (a body of another media type, such as curl's default form) says what to send, as
             // the gateway's 415 for an unknown charset does.
             if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType)
@@ -133,6 +140,9 @@ public static class TradingGatewayExtensions
         endpoints.MapExplorer();
         return endpoints;
     }
+
+    /// <summary>The problem type of a 429: RFC 6585 defines the status, as RFC 9110 does the framework's types.</summary>
+    internal const string TooManyRequestsType = "https://tools.ietf.org/html/rfc6585#section-4";
 
     private static void ConfigureRateLimits(RateLimiterOptions options)
     {

@@ -179,11 +179,14 @@ internal sealed partial class AccountGrain
                 // the replace's answer. The venue sized the replacement net of this fill (CompleteReplace takes its quantity).
                 AccountLog.Mismatch(logger, AccountId, $"Execution {execution.ExecutionId} of replaced order {orderId} arrived after the replace; booked.");
                 origin = replacedOrder.Origin;
+
+                // Changed now, on the account's clock: the fill's time is the venue's, from before the replace.
+                var bookedAt = time.GetUtcNow();
                 RecordClosed(replacedOrder with
                 {
                     FilledQuantity = filled,
                     AverageFillPrice = average,
-                    UpdatedAt = execution.Timestamp > replacedOrder.UpdatedAt ? execution.Timestamp : replacedOrder.UpdatedAt,
+                    UpdatedAt = bookedAt > replacedOrder.UpdatedAt ? bookedAt : replacedOrder.UpdatedAt,
                 }, "filled-after-replace", $"{execution.Quantity} @ {execution.Price} ({execution.ExecutionId})");
             }
             else if (orderId is not null && _history.IsClosed(orderId))
@@ -203,7 +206,9 @@ internal sealed partial class AccountGrain
         Result<FillApplication> applied;
         try
         {
-            applied = working.Order.ApplyFill(local);
+            // Stamped on the account's clock: a client syncing orders by updatedAt must see the fill, and the venue's
+            // execution time comes before its report here, often before the acceptance the account recorded.
+            applied = working.Order.ApplyFill(local, time.GetUtcNow());
         }
         catch (OverflowException)
         {

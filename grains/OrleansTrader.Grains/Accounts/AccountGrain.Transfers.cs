@@ -56,7 +56,7 @@ internal sealed partial class AccountGrain
             return earlier.Amount == command.Amount
                 ? CashTransferResult.Made(earlier, existing: true)
                 : CashTransferResult.Fail(AccountErrorCodes.TransferIdReused,
-                    $"Transfer {command.TransferId} was made for {earlier.Amount}; a new transfer needs a new id.");
+                    $"Transfer {command.TransferId} was made for {Domain.Money.Text(earlier.Amount)}; a new transfer needs a new id.");
         }
 
         // A transfer after midnight, before the tick rolled the day, belongs to the new day: booked first, it moved

@@ -508,6 +508,9 @@ internal sealed partial class StrategyGrain
     private void ApplyFill(AccountFill fill, bool told, bool booked)
     {
         var execution = ExecutionOf(fill);
+
+        // The strategy's position in the symbol moved: an order of it refused as a short may pass now.
+        _shortRefusals.Remove(fill.Symbol);
         if (!booked)
         {
             var position = BookFill(fill, execution);
@@ -689,6 +692,14 @@ internal sealed partial class StrategyGrain
             return;
         }
 
+        if (HeldAfterShortRefusal(intent) is { } shortRefusal)
+        {
+            S.IntentsDenied++;
+            Close(intent, OrderStatus.Denied,
+                $"{RiskReasonCodes.ShortingNotAllowed}: not sent; the account refused {shortRefusal.ClientOrderId} at {shortRefusal.At:O} ({shortRefusal.Message}) and the strategy has had no fill in {intent.Symbol} since; held until {shortRefusal.At + shortRefusal.Hold:O}.");
+            return;
+        }
+
         OrderCommandResult placed;
         try
         {
@@ -727,6 +738,7 @@ internal sealed partial class StrategyGrain
         {
             S.IntentsDenied++;
             HoldForQuote(intent, denial);
+            HoldAfterShortRefusal(intent, denial);
             if (mayResendClosingPart && denial.ReasonCode == RiskReasonCodes.ReduceOnlyWouldIncreasePosition && ClosingPart(intent) is { } closing)
             {
                 await ResendClosingPartAsync(intent, denial, closing);
@@ -824,6 +836,30 @@ internal sealed partial class StrategyGrain
         _quoteRefusals[intent.Symbol] = new QuoteRefusal(intent.ClientOrderId, denial.ReasonCode, denial.Message, time.GetUtcNow());
         StrategyLog.HeldForQuote(logger, _accountId, _strategyId, intent.Symbol, denial.ReasonCode, QuoteRefusalHold);
     }
+
+    /// <summary>
+    /// The account refused a sell as a short: the strategy counts shares the account no longer holds (its position was
+    /// closed through the account), and a strategy that asks for its exit on every event asked again and again, each one
+    /// refused, journaled, persisted and logged. Its intents of that side in the symbol are refused here for a minute,
+    /// then for twice as long after each further refusal (an hour at most), until a fill of the strategy in the symbol.
+    /// </summary>
+    private void HoldAfterShortRefusal(OrderIntent intent, OrderDenial denial)
+    {
+        if (denial.ReasonCode != RiskReasonCodes.ShortingNotAllowed)
+        {
+            return;
+        }
+
+        var count = _shortRefusals.TryGetValue(intent.Symbol, out var earlier) && earlier.Side == intent.Side ? earlier.Count + 1 : 1;
+        var hold = TimeSpan.FromTicks(Math.Min(LongestShortRefusalHold.Ticks, FirstShortRefusalHold.Ticks << Math.Min(count - 1, 20)));
+        _shortRefusals[intent.Symbol] = new ShortRefusal(intent.ClientOrderId, intent.Side, denial.Message, time.GetUtcNow(), count, hold);
+        StrategyLog.HeldAfterShortRefusal(logger, _accountId, _strategyId, intent.Symbol, intent.Side, hold);
+    }
+
+    private ShortRefusal? HeldAfterShortRefusal(OrderIntent intent) =>
+        _shortRefusals.TryGetValue(intent.Symbol, out var refusal) && refusal.Side == intent.Side && time.GetUtcNow() - refusal.At < refusal.Hold
+            ? refusal
+            : null;
 
     private QuoteRefusal? HeldForQuote(string symbol)
     {

@@ -28,6 +28,11 @@ internal sealed partial class StrategyGrain(
 
     // How long a symbol's intents are refused here after the account refused one for its quote, when no new quote comes.
     private static readonly TimeSpan QuoteRefusalHold = TimeSpan.FromMinutes(1);
+
+    // How long a symbol's intents of a side are refused here after the account refused one as a short: doubled by each
+    // refusal after a hold (as ProtectiveStop backs off), up to the longest; a fill of the strategy in the symbol ends it.
+    private static readonly TimeSpan FirstShortRefusalHold = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan LongestShortRefusalHold = TimeSpan.FromHours(1);
     private readonly List<StreamSubscriptionHandle<Bar>> _barSubscriptions = [];
     private readonly List<StreamSubscriptionHandle<MarketTick>> _tickSubscriptions = [];
     private StreamSubscriptionHandle<AccountEvent>? _eventSubscription;
@@ -52,6 +57,11 @@ internal sealed partial class StrategyGrain(
     // Symbols whose order the account refused for a stale or missing quote, with the refusal: the strategy's next intents
     // in them are refused here until a quote of the symbol arrives (or QuoteRefusalHold passes), not sent to be refused again.
     private readonly Dictionary<string, QuoteRefusal> _quoteRefusals = new(StringComparer.Ordinal);
+
+    // Symbols whose order the account refused as a short (the strategy counts a position the account no longer holds:
+    // closed through the account, docs/strategies.md), with the refusal: its next intents of that side in the symbol are
+    // refused here for the refusal's hold, not sent to be refused, journaled and logged on every event.
+    private readonly Dictionary<string, ShortRefusal> _shortRefusals = new(StringComparer.Ordinal);
     // While the start replays the account's history before OnStart: the strategy's callbacks for it, given once it has started.
     private List<Action>? _deferredCallbacks;
     private bool _dirty;
@@ -387,4 +397,6 @@ internal sealed partial class StrategyGrain(
 
     /// <summary>The account's refusal of an order for its quote (QUOTE_STALE or QUOTE_MISSING).</summary>
     private sealed record QuoteRefusal(string ClientOrderId, string ReasonCode, string Message, DateTimeOffset At);
+
+    private sealed record ShortRefusal(string ClientOrderId, OrderSide Side, string Message, DateTimeOffset At, int Count, TimeSpan Hold);
 }

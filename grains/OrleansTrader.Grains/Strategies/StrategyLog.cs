@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Domain.Orders;
 
 namespace OrleansTrader.Grains.Strategies;
 
@@ -25,6 +26,10 @@ internal static partial class StrategyLog
     [LoggerMessage(EventId = 5416, Level = LogLevel.Warning,
         Message = "Strategy {StrategyId} of account {AccountId}: the account refused an order in {Symbol} ({ReasonCode}); its next orders in it are refused without being sent until a quote of it arrives, for {Hold} at most")]
     public static partial void HeldForQuote(ILogger logger, string accountId, string strategyId, string symbol, string reasonCode, TimeSpan hold);
+
+    [LoggerMessage(EventId = 5461, Level = LogLevel.Warning,
+        Message = "Strategy {StrategyId} of account {AccountId}: the account refused a {Side} in {Symbol} as a short (the strategy counts a position the account does not hold, e.g. one closed through the account); its next orders of that side in it are refused without being sent for {Hold}, or until it has a fill in it")]
+    public static partial void HeldAfterShortRefusal(ILogger logger, string accountId, string strategyId, string symbol, OrderSide side, TimeSpan hold);
 
     [LoggerMessage(EventId = 5417, Level = LogLevel.Warning,
         Message = "Strategy {StrategyId} of account {AccountId}: client order id {ClientOrderId} is taken at the account by a different order {OrderId} (an earlier send whose sequence was not saved); the intent is sent again as {NextClientOrderId}")]

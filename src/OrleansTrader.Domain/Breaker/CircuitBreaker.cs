@@ -25,7 +25,7 @@ public static class CircuitBreaker
         if (signals.DayPnl is { } dayPnl && dayPnl <= -policy.DailyLossLimit)
         {
             (conditions ??= []).Add(new BreakerCondition(BreakerTrigger.DailyLoss, TradingState.Reducing,
-                $"Day P&L {dayPnl} is at or below -{policy.DailyLossLimit}.",
+                $"Day P&L {Money.Text(dayPnl)} is at or below {Money.Text(-policy.DailyLossLimit)}.",
                 Values(("dayPnl", dayPnl), ("dailyLossLimit", policy.DailyLossLimit))));
         }
 

@@ -80,14 +80,16 @@ public sealed record Order
             return Result.Fail<Order>(transition.Rejection!.ToError());
         }
 
-        return Result.Ok(this with { Status = transition.To!.Value, UpdatedAt = at, StatusReason = reason ?? StatusReason });
+        return Result.Ok(this with { Status = transition.To!.Value, UpdatedAt = Later(at), StatusReason = reason ?? StatusReason });
     }
 
     /// <summary>
     /// Applies one execution: idempotent by execution id, and an execution beyond the order quantity is a typed
-    /// error (<see cref="FillErrorCodes.Overfill"/>), never a silent partial application.
+    /// error (<see cref="FillErrorCodes.Overfill"/>), never a silent partial application. <paramref name="at"/> is when the
+    /// order's keeper applies it, on its own clock (the account books a venue's report after the venue executed it);
+    /// without it the execution's time, for the venue applying its own execution. The execution keeps its own time.
     /// </summary>
-    public Result<FillApplication> ApplyFill(Execution execution)
+    public Result<FillApplication> ApplyFill(Execution execution, DateTimeOffset? at = null)
     {
         ArgumentNullException.ThrowIfNull(execution);
         if (string.IsNullOrWhiteSpace(execution.ExecutionId))
@@ -120,11 +122,17 @@ public sealed record Order
             Status = transition.To!.Value,
             FilledQuantity = filled,
             AverageFillPrice = average,
-            UpdatedAt = execution.Timestamp > UpdatedAt ? execution.Timestamp : UpdatedAt,
+            UpdatedAt = Later(at ?? execution.Timestamp),
             ExecutionIds = ExecutionIds.Add(execution.ExecutionId),
         };
         return Result.Ok(new FillApplication(next, IsDuplicate: false));
     }
+
+    /// <summary>
+    /// The stamp of a change made at <paramref name="at"/>: clients sync orders by <see cref="UpdatedAt"/>, so it never moves
+    /// back (a clock stepped back, a stamp older than the order's).
+    /// </summary>
+    private DateTimeOffset Later(DateTimeOffset at) => at > UpdatedAt ? at : UpdatedAt;
 
     private DomainError? CheckExecution(Execution execution)
     {

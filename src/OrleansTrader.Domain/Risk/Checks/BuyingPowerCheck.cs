@@ -44,6 +44,6 @@ public sealed class BuyingPowerCheck : IRiskCheck
         }
 
         return RiskDecision.Deny(RiskReasonCodes.InsufficientBuyingPower,
-            $"The order needs {required} of buying power; {available} is available.", low * lot);
+            $"The order needs {Money.Text(required)} of buying power; {Money.Text(available)} is available.", low * lot);
     }
 }

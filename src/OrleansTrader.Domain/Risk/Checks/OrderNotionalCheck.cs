@@ -13,6 +13,6 @@ public sealed class OrderNotionalCheck : IRiskCheck
         var max = context.Limits.MaxOrderNotional;
         return notional <= max ? null
             : RiskDecision.Deny(RiskReasonCodes.NotionalExceedsMaxPerOrder,
-                $"Order notional {notional} exceeds the maximum {max}.", context.AlignDown(max / price));
+                $"Order notional {Money.Text(notional)} exceeds the maximum {Money.Text(max)}.", context.AlignDown(max / price));
     }
 }

@@ -30,8 +30,8 @@ public sealed class PositionLimitCheck : IRiskCheck
 
         var maxQuantity = context.AlignDown(limit / price - context.Direction * before);
         return RiskDecision.Deny(RiskReasonCodes.PositionExceedsMax,
-            $"Position notional {notional} would exceed the limit {limit} (min of {context.Limits.MaxPositionNotional} and "
-            + $"{context.Limits.MaxPositionPercentOfEquity}% of equity {equity}).",
+            $"Position notional {Money.Text(notional)} would exceed the limit {Money.Text(limit)} (min of {Money.Text(context.Limits.MaxPositionNotional)} and "
+            + $"{context.Limits.MaxPositionPercentOfEquity}% of equity {Money.Text(equity)}).",
             maxQuantity);
     }
 }
