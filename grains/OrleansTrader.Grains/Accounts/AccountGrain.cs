@@ -291,8 +291,9 @@ internal sealed partial class AccountGrain(
             return AccountCommandResult.Fail(stored.ErrorCode ?? BreakerErrorCodes.PolicyInvalid, stored.Message ?? "The breaker policy was refused.");
         }
 
+        // The settings are a record of their own; the core record changes only with what the signals below change, and
+        // SignalAsync writes it then.
         await WriteSettingsAsync(Settings with { BreakerPolicy = policy });
-        await PersistAsync();
 
         // Judged now, so the answer tells the truth: a limit lowered below today's loss has tripped when it returns.
         await SignalAsync();
