@@ -259,6 +259,10 @@ public sealed class OrderLifecycleEdgeCaseTests
         var journal = await account.GetJournalAsync(0, 100);
         var resize = Assert.Single(journal, j => j.OrderId == replaced.Order.OrderId && j.Action == "resized");
         Assert.Equal("quantity 10 -> 6 by the broker", resize.Detail);
+
+        // A change clients sync by: the replacement's updatedAt is its last journaled change, the resize or later.
+        var replacement = (await account.GetOrderAsync(replaced.Order.OrderId))!;
+        Assert.Equal(journal.Where(j => j.OrderId == replaced.Order.OrderId).Max(j => j.Timestamp), replacement.UpdatedAt);
     }
 
     // A margin account long 10 with a resting sell of 10 (e.g. a take-profit) asks to close the position: the close sells

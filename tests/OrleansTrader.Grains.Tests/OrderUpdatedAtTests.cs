@@ -76,4 +76,28 @@ public sealed class OrderUpdatedAtTests
         Assert.Equal((OrderStatus.Replaced, 4m), (old.Status, old.FilledQuantity));
         Assert.Equal(Start + ReportDelay, old.UpdatedAt);
     }
+    // A take-profit's partial fill shrinks its sibling stop at the venue, and the account's stop follows when the report
+    // comes: a change of the order like any other, so its updatedAt moves to that moment.
+    [Fact]
+    public async Task AStopTheVenueShrinksAfterItsSiblingsPartialFill_MovesItsUpdatedAtToTheResize()
+    {
+        var time = new FakeTimeProvider(Start);
+        await using var cluster = await StartClusterAsync(time);
+        await Market.QuoteAsync(cluster, "TSUB", 48.9m, 49m);
+        var account = await TestAccounts.OpenAsync(cluster, "ts-bracket", 100_000m);
+        var entry = Market.AsBracket(Market.MarketOrder("ts-br-1", "TSUB", OrderSide.Buy, 10m), takeProfit: 55m, stopLoss: 45m);
+        var placed = await account.PlaceOrderAsync(entry);
+        Assert.True(placed.Succeeded, placed.Denial?.Message);
+        time.Advance(ReportDelay);
+        await Eventually.WaitAsync(() => account.GetFillsAsync(0, 10), f => f.Count == 1, "the entry's fill");
+
+        await Market.QuoteAsync(cluster, "TSUB", 55m, 55.1m, size: 4m);
+        time.Advance(ReportDelay);
+        var stop = await Eventually.WaitAsync(
+            () => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null),
+            o => o.Any(e => e.ParentOrderId is not null && e.Type == OrderType.Stop && e.Quantity == 6m),
+            "the stop shrunk to the 6 left");
+
+        Assert.Equal(Start + ReportDelay + ReportDelay, stop!.Single(e => e.Type == OrderType.Stop).UpdatedAt);
+    }
 }

@@ -133,7 +133,7 @@ internal sealed partial class AccountGrain
             return false;
         }
 
-        var resized = working with { Order = working.Order with { Request = working.Order.Request with { Quantity = broker.Quantity } } };
+        var resized = working with { Order = working.Order.Resized(broker.Quantity, time.GetUtcNow()) };
         Record(resized, working.Order.Status, ResizedAction, null, ResizedDetail(working.Order.Quantity, broker.Quantity));
         return true;
     }

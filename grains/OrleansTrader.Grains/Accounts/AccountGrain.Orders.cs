@@ -1009,7 +1009,7 @@ internal sealed partial class AccountGrain
         }
 
         // Journaled, as every change of an order is.
-        Record(fresh with { Order = fresh.Order with { Request = fresh.Order.Request with { Quantity = broker.Quantity } } },
+        Record(fresh with { Order = fresh.Order.Resized(broker.Quantity, time.GetUtcNow()) },
             fresh.Order.Status, ResizedAction, null, ResizedDetail(fresh.Order.Quantity, broker.Quantity));
 
         // Its reservation follows (same price, the fee in proportion): held for the quantity asked, it would keep buying

@@ -128,6 +128,10 @@ public sealed record Order
         return Result.Ok(new FillApplication(next, IsDuplicate: false));
     }
 
+    /// <summary>The order sized by its venue to <paramref name="quantity"/> (a group's exit, a replacement net of a fill), changed at <paramref name="at"/>.</summary>
+    public Order Resized(decimal quantity, DateTimeOffset at) =>
+        this with { Request = Request with { Quantity = quantity }, UpdatedAt = Later(at) };
+
     /// <summary>
     /// The stamp of a change made at <paramref name="at"/>: clients sync orders by <see cref="UpdatedAt"/>, so it never moves
     /// back (a clock stepped back, a stamp older than the order's).
