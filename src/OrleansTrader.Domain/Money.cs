@@ -14,6 +14,26 @@ public static class Money
     /// </summary>
     public static string Text(decimal amount) => RoundForReport(amount).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// An amount and the bound it is refused against, in words: as <see cref="Text"/>, unless cents make two different
+    /// amounts read alike ("notional 100000.00 exceeds the maximum 100000.00"); then with the fewest decimals that tell
+    /// them apart, both alike.
+    /// </summary>
+    public static (string Amount, string Bound) TextAgainst(decimal amount, decimal bound)
+    {
+        var decimals = 2;
+        while (amount != bound && decimals < 28 && RoundForReport(amount, decimals) == RoundForReport(bound, decimals))
+        {
+            decimals++;
+        }
+
+        var format = "F" + decimals.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return (RoundForReport(amount, decimals).ToString(format, System.Globalization.CultureInfo.InvariantCulture),
+            RoundForReport(bound, decimals).ToString(format, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static decimal RoundForReport(decimal amount, int decimals) => Math.Round(amount, decimals, MidpointRounding.AwayFromZero);
+
     /// <summary>Rounds a charge up to the next cent, as brokers bill regulatory fees.</summary>
     public static decimal CeilingToCent(decimal amount) => Math.Ceiling(amount * 100m) / 100m;
 

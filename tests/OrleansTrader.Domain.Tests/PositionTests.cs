@@ -121,4 +121,12 @@ public sealed class PositionTests
         Assert.Equal(2.67m, Money.RoundForReport(2.665m));
         Assert.Equal(0.03m, Money.CeilingToCent(0.0278278m));
     }
+    [Theory]
+    [InlineData(150060, 100000, "150060.00", "100000.00")]
+    [InlineData(100000.004, 100000, "100000.004", "100000.000")]
+    [InlineData(10000.0041, 10000.004, "10000.0041", "10000.0040")]
+    [InlineData(-5000.001, -5000, "-5000.001", "-5000.000")]
+    [InlineData(100000, 100000, "100000.00", "100000.00")]
+    public void TextAgainst_HasTwoDecimals_UnlessCentsWouldMakeTheAmountReadAsItsBound(decimal amount, decimal bound, string amountText, string boundText) =>
+        Assert.Equal((amountText, boundText), Money.TextAgainst(amount, bound));
 }

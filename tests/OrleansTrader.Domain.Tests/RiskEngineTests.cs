@@ -353,6 +353,18 @@ public sealed class RiskEngineTests
         Assert.Equal(1_000m, decision.MaxQuantity);
     }
 
+    // A limit set with a fraction of a cent is refused by what cents hide: the message must not read as equal amounts.
+    [Fact]
+    public void NotionalExceedsMaxPerOrder_ByLessThanACent_SaysByHowMuch()
+    {
+        var limits = RiskLimits.Default with { MaxOrderNotional = 99_999.999m };
+
+        var decision = Evaluate(Input(LimitOrder(OrderSide.Buy, 1_000m, 100m), limits: limits));
+
+        Assert.Equal(RiskReasonCodes.NotionalExceedsMaxPerOrder, decision.ReasonCode);
+        Assert.Equal("Order notional 100000.000 exceeds the maximum 99999.999.", decision.Message);
+    }
+
     [Fact]
     public void PositionExceedsMax_Denies_ByPercentOfEquity_WithMaximum()
     {

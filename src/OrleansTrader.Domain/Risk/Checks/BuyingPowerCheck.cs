@@ -43,7 +43,8 @@ public sealed class BuyingPowerCheck : IRiskCheck
             }
         }
 
+        var (requiredText, availableText) = Money.TextAgainst(required, available);
         return RiskDecision.Deny(RiskReasonCodes.InsufficientBuyingPower,
-            $"The order needs {Money.Text(required)} of buying power; {Money.Text(available)} is available.", low * lot);
+            $"The order needs {requiredText} of buying power; {availableText} is available.", low * lot);
     }
 }

@@ -11,8 +11,13 @@ public sealed class OrderNotionalCheck : IRiskCheck
         var price = context.ReferencePrice;
         var notional = context.Request.Quantity * price;
         var max = context.Limits.MaxOrderNotional;
-        return notional <= max ? null
-            : RiskDecision.Deny(RiskReasonCodes.NotionalExceedsMaxPerOrder,
-                $"Order notional {Money.Text(notional)} exceeds the maximum {Money.Text(max)}.", context.AlignDown(max / price));
+        if (notional <= max)
+        {
+            return null;
+        }
+
+        var (notionalText, maxText) = Money.TextAgainst(notional, max);
+        return RiskDecision.Deny(RiskReasonCodes.NotionalExceedsMaxPerOrder,
+            $"Order notional {notionalText} exceeds the maximum {maxText}.", context.AlignDown(max / price));
     }
 }

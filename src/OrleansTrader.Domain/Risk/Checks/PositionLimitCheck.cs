@@ -29,8 +29,9 @@ public sealed class PositionLimitCheck : IRiskCheck
         }
 
         var maxQuantity = context.AlignDown(limit / price - context.Direction * before);
+        var (notionalText, limitText) = Money.TextAgainst(notional, limit);
         return RiskDecision.Deny(RiskReasonCodes.PositionExceedsMax,
-            $"Position notional {Money.Text(notional)} would exceed the limit {Money.Text(limit)} (min of {Money.Text(context.Limits.MaxPositionNotional)} and "
+            $"Position notional {notionalText} would exceed the limit {limitText} (min of {Money.Text(context.Limits.MaxPositionNotional)} and "
             + $"{context.Limits.MaxPositionPercentOfEquity}% of equity {Money.Text(equity)}).",
             maxQuantity);
     }
