@@ -111,7 +111,7 @@ public static class OrdersApi
     {
         var started = Stopwatch.GetTimestamp();
         var errors = new ValidationErrors();
-        var order = RequestMapping.ToOrderRequest(request, errors);
+        var order = RequestMapping.ToOrderRequest(request, request.ClientOrderId, errors);
         if (order is null)
         {
             // Counted as invalid by its 400, with the placements the JSON binding or the path refused (HttpMetricsMiddleware).
@@ -163,11 +163,11 @@ public static class OrdersApi
         && (existing.Type == OrderType.TrailingStop || existing.StopPrice == request.StopPrice);
 
     internal static async Task<Results<Ok<RiskDecision>, ValidationProblem, ProblemHttpResult>> PreviewOrderAsync(
-        string accountId, PlaceOrderRequest request, IGrainFactory grains)
+        string accountId, PreviewOrderRequest request, IGrainFactory grains)
     {
         // A preview needs no client order id; one that is given is checked against the account's like a placement's.
         var errors = new ValidationErrors();
-        var order = RequestMapping.ToOrderRequest(request with { ClientOrderId = request.ClientOrderId ?? "preview" }, errors);
+        var order = RequestMapping.ToOrderRequest(request, request.ClientOrderId ?? "preview", errors);
         if (order is null)
         {
             return ApiProblems.Invalid(errors);

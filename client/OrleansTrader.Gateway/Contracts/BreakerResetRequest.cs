@@ -6,6 +6,7 @@ public sealed record BreakerResetRequest
 {
     public string? State { get; init; }
 
+    [RequiredField]
     public string? Reason { get; init; }
 
     public bool? Force { get; init; }

@@ -6,5 +6,6 @@ public sealed record BreakerTripRequest
 {
     public string? State { get; init; }
 
+    [RequiredField]
     public string? Reason { get; init; }
 }

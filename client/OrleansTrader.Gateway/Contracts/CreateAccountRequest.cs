@@ -6,8 +6,10 @@ public sealed record CreateAccountRequest
 {
     public string? AccountId { get; init; }
 
+    [RequiredField]
     public string? Name { get; init; }
 
+    [RequiredField]
     public decimal? InitialCash { get; init; }
 
     public string? Currency { get; init; }

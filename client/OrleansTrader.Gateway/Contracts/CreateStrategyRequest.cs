@@ -5,8 +5,10 @@ public sealed record CreateStrategyRequest
     public string? StrategyId { get; init; }
 
     /// <summary>"sma-crossover", "rsi-mean-reversion" or "bollinger-breakout".</summary>
+    [RequiredField]
     public string? Kind { get; init; }
 
+    [RequiredField]
     public IReadOnlyList<string>? Symbols { get; init; }
 
     public IReadOnlyDictionary<string, string>? Parameters { get; init; }

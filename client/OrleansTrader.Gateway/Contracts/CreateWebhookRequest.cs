@@ -8,6 +8,7 @@ public sealed record CreateWebhookRequest
     /// <summary>Your id for the webhook; one is made when omitted.</summary>
     public string? WebhookId { get; init; }
 
+    [RequiredField]
     public string? Url { get; init; }
 
     /// <summary>Event kinds by name (<see cref="AccountEventKind"/>), any case; numbers are refused.</summary>

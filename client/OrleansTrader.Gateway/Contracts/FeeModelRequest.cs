@@ -3,6 +3,7 @@ namespace OrleansTrader.Gateway.Contracts;
 /// <summary>A fee model: kind "zeroCommission", "perShare" or "basisPoints" and its rates (unset rates keep the defaults).</summary>
 public sealed record FeeModelRequest
 {
+    [RequiredField]
     public string? Kind { get; init; }
 
     public decimal? PerShareRate { get; init; }

@@ -1,33 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace OrleansTrader.Gateway.Contracts;
 
 /// <summary>POST /api/accounts/{accountId}/orders. Enums are strings (side "buy"/"sell", type "market"/"limit"/...).</summary>
-public sealed record PlaceOrderRequest
+public sealed record PlaceOrderRequest : OrderRequestFields
 {
+    /// <summary>Your id for the order: a retry with it places nothing twice.</summary>
+    [RequiredField]
+    [JsonPropertyOrder(-1)]
     public string? ClientOrderId { get; init; }
-
-    public string? Symbol { get; init; }
-
-    public string? Side { get; init; }
-
-    public string? Type { get; init; }
-
-    public decimal? Quantity { get; init; }
-
-    public decimal? LimitPrice { get; init; }
-
-    public decimal? StopPrice { get; init; }
-
-    public decimal? TrailPrice { get; init; }
-
-    public decimal? TrailPercent { get; init; }
-
-    public string? TimeInForce { get; init; }
-
-    public string? OrderClass { get; init; }
-
-    public ExitLegRequest? TakeProfit { get; init; }
-
-    public ExitLegRequest? StopLoss { get; init; }
-
-    public bool? ExtendedHours { get; init; }
 }

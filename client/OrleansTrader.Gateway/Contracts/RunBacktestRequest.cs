@@ -4,8 +4,10 @@ namespace OrleansTrader.Gateway.Contracts;
 public record RunBacktestRequest
 {
     /// <summary>A strategy kind the silo runs (GET /api/strategy-kinds).</summary>
+    [RequiredField]
     public string? Kind { get; init; }
 
+    [RequiredField]
     public IReadOnlyList<string>? Symbols { get; init; }
 
     public IReadOnlyDictionary<string, string>? Parameters { get; init; }
@@ -48,6 +50,7 @@ public record RunBacktestRequest
 public sealed record RunBacktestSweepRequest : RunBacktestRequest
 {
     /// <summary>Per parameter name, the values to try (strings, as parameters are); at most 200 combinations.</summary>
+    [RequiredField]
     public IReadOnlyDictionary<string, IReadOnlyList<string>>? Grid { get; init; }
 
     /// <summary>"netPnl" (default), "sharpeRatio", "sortinoRatio", "profitFactor" or "maxDrawdown" (smallest first).</summary>
@@ -59,7 +62,9 @@ public sealed record RunBacktestSweepRequest : RunBacktestRequest
 
 public sealed record BacktestWindowRequest
 {
+    [RequiredField]
     public DateTimeOffset? Start { get; init; }
 
+    [RequiredField]
     public DateTimeOffset? End { get; init; }
 }

@@ -98,7 +98,8 @@ public static class TradingGatewayExtensions
             .AddSchemaTransformer(BarIntervalSchemaTransformer.TransformAsync)
             .AddSchemaTransformer(ExactDecimalSchemaTransformer.TransformAsync)
             .AddSchemaTransformer(ProblemSchemaTransformer.TransformAsync)
-            .AddSchemaTransformer(EnumSchemaTransformer.TransformAsync));
+            .AddSchemaTransformer(EnumSchemaTransformer.TransformAsync)
+            .AddSchemaTransformer(RequiredFieldSchemaTransformer.TransformAsync));
         return builder;
     }
 

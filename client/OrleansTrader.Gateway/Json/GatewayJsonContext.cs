@@ -19,6 +19,7 @@ namespace OrleansTrader.Gateway.Json;
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(CreateAccountRequest))]
 [JsonSerializable(typeof(PlaceOrderRequest))]
+[JsonSerializable(typeof(PreviewOrderRequest))]
 [JsonSerializable(typeof(RiskDecision))]
 [JsonSerializable(typeof(ReplaceOrderRequest))]
 [JsonSerializable(typeof(BreakerTripRequest))]

@@ -172,9 +172,10 @@ internal static class RequestMapping
         return before && errors.IsEmpty ? policy : null;
     }
 
-    public static OrderRequest? ToOrderRequest(PlaceOrderRequest request, ValidationErrors errors)
+    /// <summary>The order a placement or a preview describes, under <paramref name="clientOrderId"/>.</summary>
+    public static OrderRequest? ToOrderRequest(OrderRequestFields request, string? clientOrderId, ValidationErrors errors)
     {
-        if (!Rules.IsOrderId(request.ClientOrderId))
+        if (!Rules.IsOrderId(clientOrderId))
         {
             errors.Add("clientOrderId", $"Is required: 1 to {Rules.MaxClientOrderIdLength} characters of A-Z, a-z, 0-9, '-', '_', '.' and ':'.");
         }
@@ -198,7 +199,7 @@ internal static class RequestMapping
 
         return new OrderRequest
         {
-            ClientOrderId = request.ClientOrderId!,
+            ClientOrderId = clientOrderId!,
             Symbol = request.Symbol!,
             Side = side!.Value,
             Type = type!.Value,
