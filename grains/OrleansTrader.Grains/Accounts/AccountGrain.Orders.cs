@@ -871,8 +871,8 @@ internal sealed partial class AccountGrain
     /// <summary>
     /// Why the broker's answer to a submit is not this order, or null when it is. The broker answers a client order id it
     /// knows with the order it holds (a retry after a lost answer); one it made well before this order was accepted is an
-    /// earlier order of the same id that the account's history no longer holds (the paper venue keeps every final order,
-    /// the account a bounded history). Adopted, this order waited for that order's fills for good, holding its reservation.
+    /// earlier order of the same id that the account's history no longer holds (the paper venue keeps final orders for
+    /// PaperExchange:FinalOrderRetention, the account a bounded history). Adopted, this order waited for that order's fills for good, holding its reservation.
     /// The minute allows for a venue's clock running behind the silo's.
     /// </summary>
     private string? EarlierOrderOfTheSameId(string orderId, BrokerOrder broker) =>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Calendar;
@@ -51,7 +52,12 @@ public static class TradingSiloBuilderExtensions
         services.TryAddSingleton<GrainsMetrics>();
         services.AddSingleton(new TradingEnvironment(options.Calendar, InstrumentCatalog.Create(options.Instruments).GetValueOrThrow(), options.AcceptUnlistedSymbols, options.FeedHours));
         services.RemoveAll<IPaperVenueStore>();
-        services.AddSingleton<IPaperVenueStore>(sp => new GrainStoragePaperVenueStore(sp.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Default)));
+        services.AddSingleton<IPaperVenueStore>(sp => new GrainStoragePaperVenueStore(
+            sp.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Default),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<PaperExchangeOptions>>().Value.FinalOrderRetention,
+            GrainStoragePaperVenueStore.PruneDelayFor(sp.GetRequiredService<IOptions<AccountGrainOptions>>().Value.ReconcileInterval),
+            sp.GetRequiredService<ILogger<GrainStoragePaperVenueStore>>()));
         services.AddPaperExchange(paper =>
         {
             paper.Calendar = PaperCalendarFor(options.Calendar);

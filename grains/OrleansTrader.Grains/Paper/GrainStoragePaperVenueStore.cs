@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Runtime;
@@ -16,9 +18,23 @@ namespace OrleansTrader.Grains.Paper;
 /// archive (the checkpoint's ArchivedBefore says so). What no chunk holds yet is followed from each save's change
 /// (<see cref="PaperVenueUnarchived"/>), so a checkpoint costs the live state and the changes since the previous one;
 /// the whole snapshot is built only when the venue cannot describe its change.
+/// Whole chunks past <see cref="PaperExchangeOptions.FinalOrderRetention"/> are deleted from the archive's front at a
+/// checkpoint (see <see cref="ExpiredChunksAsync"/>): the checkpoint naming the new first chunk is written before their
+/// records are deleted, so a crash between leaves records no query reads, deleted after a later checkpoint.
 /// </summary>
-internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPaperVenueStore
+internal sealed class GrainStoragePaperVenueStore : IPaperVenueStore
 {
+    /// <summary>
+    /// The least time after the store starts before it deletes any chunk: a silo down longer than the retention restarts
+    /// with every chunk past it, and its accounts' first reconciliations (at activation, then every
+    /// <c>Trading:Accounts:ReconcileInterval</c>) back-fill from the archive first.
+    /// </summary>
+    public static readonly TimeSpan MinPruneDelay = TimeSpan.FromMinutes(10);
+
+    /// <summary>The wait before the first deletion: <see cref="MinPruneDelay"/>, or two reconciliations if they are rarer.</summary>
+    public static TimeSpan PruneDelayFor(TimeSpan reconcileInterval) =>
+        reconcileInterval * 2 > MinPruneDelay ? reconcileInterval * 2 : MinPruneDelay;
+
     private const string SnapshotType = "paper-venue";
     private const string ArchiveType = "paper-venue-archive";
     private const string IndexType = "paper-venue-index";
@@ -51,7 +67,35 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
     private readonly ConcurrentDictionary<string, PaperChunkedArchive> _archives = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _indexGate = new(1, 1);
     private readonly SemaphoreSlim _archiveGate = new(1, 1);
+    private readonly IGrainStorage _storage;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _finalOrderRetention;
+    private readonly TimeSpan _pruneDelay;
+    private readonly DateTimeOffset _startedAt;
+    private readonly ILogger _logger;
     private GrainState<PaperVenueIndex>? _index;
+
+    /// <summary>
+    /// A store over <paramref name="storage"/> that deletes archive chunks past <paramref name="finalOrderRetention"/> on
+    /// <paramref name="timeProvider"/>'s clock, none before <paramref name="pruneDelay"/> has passed since it was made.
+    /// </summary>
+    public GrainStoragePaperVenueStore(IGrainStorage storage, TimeProvider timeProvider, TimeSpan finalOrderRetention, TimeSpan pruneDelay, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _storage = storage;
+        _time = timeProvider;
+        _finalOrderRetention = finalOrderRetention;
+        _pruneDelay = pruneDelay;
+        _startedAt = timeProvider.GetUtcNow();
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>A store that keeps every archive chunk (tests of the stored layout).</summary>
+    public GrainStoragePaperVenueStore(IGrainStorage storage)
+        : this(storage, TimeProvider.System, TimeSpan.MaxValue, TimeSpan.Zero)
+    {
+    }
 
     public async Task<IReadOnlyList<string>> ListAccountsAsync(CancellationToken cancellationToken)
     {
@@ -63,7 +107,7 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
     {
         var grainId = GrainId.Create(SnapshotType, accountId);
         var journal = new PaperVenueJournal(grainId);
-        await storage.ReadStateAsync(CheckpointStateName, grainId, journal.Checkpoint, cancellationToken);
+        await _storage.ReadStateAsync(CheckpointStateName, grainId, journal.Checkpoint, cancellationToken);
         PaperVenueSnapshot? loaded = null;
         if (journal.Checkpoint.RecordExists)
         {
@@ -79,7 +123,7 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
             for (var start = through + 1; !ended && start - through <= PaperVenueJournal.Slots; start += run, run *= 2)
             {
                 var count = (int)Math.Min(run, PaperVenueJournal.Slots - (start - through - 1));
-                var records = await storage.ReadRecordsAsync<PaperVenueDelta>(
+                var records = await _storage.ReadRecordsAsync<PaperVenueDelta>(
                     [.. Enumerable.Range(0, count).Select(i => DeltaStateName(PaperVenueJournal.SlotOf(start + i)))], grainId, cancellationToken);
                 for (var i = 0; i < count; i++)
                 {
@@ -106,6 +150,8 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
             journal.CheckpointThrough = journal.Checkpoint.State.Through;
             journal.ArchiveChunks = journal.Checkpoint.State.ArchiveChunks;
             journal.CommittedChunks = journal.ArchiveChunks;
+            journal.FirstArchiveChunk = journal.Checkpoint.State.FirstArchiveChunk;
+            journal.ChunksDeletedBefore = journal.Checkpoint.State.ChunksDeletedBefore;
             journal.ArchivedBefore = journal.Checkpoint.State.Snapshot.ArchivedBefore;
             journal.Unarchived = PaperVenueUnarchived.Of(loaded);
         }
@@ -117,7 +163,7 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
 
             // A venue saved before deltas existed kept one whole snapshot; the first save from here writes a checkpoint.
             var legacy = new GrainState<PaperVenueSnapshot>(new PaperVenueSnapshot());
-            await storage.ReadStateAsync(LegacyStateName, grainId, legacy, cancellationToken);
+            await _storage.ReadStateAsync(LegacyStateName, grainId, legacy, cancellationToken);
             loaded = legacy.RecordExists ? legacy.State : null;
             if (loaded is not null)
             {
@@ -165,7 +211,7 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
             record.State = PaperVenueDelta.From(number, change);
             try
             {
-                await storage.WriteStateAsync(DeltaStateName(slot), grainId, record, cancellationToken);
+                await _storage.WriteStateAsync(DeltaStateName(slot), grainId, record, cancellationToken);
             }
             catch (InconsistentStateException)
             {
@@ -231,6 +277,7 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
         var archivedBefore = journal.ArchivedBefore;
         var (history, executions) = next.TakeHistory();
         (int Number, PaperArchiveChunk Chunk)? written = null;
+        List<(int Number, GrainState<PaperArchiveChunk> Record)> expired;
         try
         {
             if (history.Count > 0 || executions.Count > 0)
@@ -238,20 +285,25 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
                 written = await AppendChunkAsync(accountId, journal, history, executions, cancellationToken);
             }
 
+            expired = await ExpiredChunksAsync(accountId, journal, cancellationToken);
             journal.Checkpoint.State = new PaperVenueCheckpoint
             {
                 Snapshot = next.ToLiveSnapshot(Later(next.ArchivedBefore, journal.ArchivedBefore)),
                 Through = journal.LastNumber,
                 ArchiveChunks = journal.ArchiveChunks,
+                FirstArchiveChunk = journal.FirstArchiveChunk + expired.Count,
+                ChunksDeletedBefore = journal.ChunksDeletedBefore,
             };
-            await storage.WriteStateAsync(CheckpointStateName, journal.GrainId, journal.Checkpoint, cancellationToken);
+            await _storage.WriteStateAsync(CheckpointStateName, journal.GrainId, journal.Checkpoint, cancellationToken);
         }
         catch
         {
             // The venue keeps its previous state, so the store keeps following it; the chunk may hold this save's
-            // changes and no checkpoint counts it, so the next chunk is written over it.
+            // changes and no checkpoint counts it, so the next chunk is written over it. The first chunk stays where
+            // the stored checkpoint has it, and is read again before it is deleted.
             journal.ArchiveChunks = chunks;
             journal.ArchivedBefore = archivedBefore;
+            journal.FirstChunkNewest = null;
             throw;
         }
 
@@ -263,6 +315,141 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
         if (written is { } chunk)
         {
             await CommitChunksAsync(accountId, journal, chunk.Number, chunk.Chunk, CancellationToken.None);
+        }
+
+        if (expired.Count > 0 || journal.ChunksDeletedBefore < journal.FirstArchiveChunk)
+        {
+            await PruneAsync(accountId, journal, expired);
+        }
+    }
+
+    /// <summary>
+    /// The chunks at the archive's front whose newest order change and execution are older than now less the retention:
+    /// from the first live one, up to <see cref="ChunksPerIndexRead"/> (one read) a checkpoint, stopping at the first
+    /// younger one (whose newest instant is kept, so checkpoints do not read it again until the cutoff passes it). Only
+    /// chunks a checkpoint already counted, and none in the store's first <c>pruneDelay</c>.
+    /// </summary>
+    private async Task<List<(int Number, GrainState<PaperArchiveChunk> Record)>> ExpiredChunksAsync(
+        string accountId, PaperVenueJournal journal, CancellationToken cancellationToken)
+    {
+        var expired = new List<(int Number, GrainState<PaperArchiveChunk> Record)>();
+        var first = journal.FirstArchiveChunk;
+        var count = Math.Min(ChunksPerIndexRead, journal.CommittedChunks - first);
+        if (count <= 0 || RetentionCutoff() is not { } cutoff || journal.FirstChunkNewest >= cutoff)
+        {
+            return expired;
+        }
+
+        journal.FirstChunkNewest = null;
+        var records = await _storage.ReadRecordsAsync<PaperArchiveChunk>(
+            [.. Enumerable.Range(first, count).Select(ChunkStateName)], GrainId.Create(ArchiveType, accountId), cancellationToken);
+        for (var i = 0; i < count; i++)
+        {
+            // A counted chunk with no record holds nothing to keep.
+            var newest = records[i].RecordExists ? records[i].State.Newest() : null;
+            if (newest >= cutoff)
+            {
+                journal.FirstChunkNewest = newest;
+                break;
+            }
+
+            expired.Add((first + i, records[i]));
+        }
+
+        return expired;
+    }
+
+    /// <summary>Now less the retention on the store's clock; null while nothing may be deleted (just started, or a retention of ages).</summary>
+    private DateTimeOffset? RetentionCutoff()
+    {
+        var now = _time.GetUtcNow();
+        if (now - _startedAt < _pruneDelay || now - DateTimeOffset.MinValue <= _finalOrderRetention)
+        {
+            return null;
+        }
+
+        return now - _finalOrderRetention;
+    }
+
+    /// <summary>
+    /// After a checkpoint naming the new first chunk is written: queries and the archive index leave the expired chunks
+    /// (and the legacy record with chunk 0), then their records, and any a crash or failure left before them, are
+    /// deleted. A failed delete is logged and tried again after the next checkpoint, which still names the records to
+    /// delete (<see cref="PaperVenueCheckpoint.ChunksDeletedBefore"/>); the save itself is done.
+    /// </summary>
+    private async Task PruneAsync(string accountId, PaperVenueJournal journal, List<(int Number, GrainState<PaperArchiveChunk> Record)> expired)
+    {
+        var archiveId = GrainId.Create(ArchiveType, accountId);
+        var previous = journal.FirstArchiveChunk;
+        var first = previous + expired.Count;
+        await _archiveGate.WaitAsync(CancellationToken.None);
+        try
+        {
+            journal.FirstArchiveChunk = first;
+            if (_archives.TryGetValue(accountId, out var index))
+            {
+                if (previous == 0 && first > 0 && await ReadChunkAsync(archiveId, -1, CancellationToken.None) is { } legacy)
+                {
+                    await index.ForgetAsync(-1, legacy, CancellationToken.None);
+                }
+
+                foreach (var (number, record) in expired.Where(e => e.Record.RecordExists))
+                {
+                    await index.ForgetAsync(number, record.State, CancellationToken.None);
+                }
+            }
+        }
+        finally
+        {
+            _archiveGate.Release();
+        }
+
+        try
+        {
+            await DeleteChunksAsync(archiveId, journal.ChunksDeletedBefore, first, expired);
+            journal.ChunksDeletedBefore = first;
+            PaperStoreLog.ChunksPruned(_logger, accountId, first);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            PaperStoreLog.ChunkDeleteFailed(_logger, ex, accountId, first);
+        }
+    }
+
+    /// <summary>
+    /// Deletes the chunk records numbered from <paramref name="from"/> to before <paramref name="to"/> (with the legacy
+    /// record when from is 0): those read as expired with their ETags, the rest (left by a crash) read first. A name
+    /// below the first chunk is never written again, so nothing is left of it.
+    /// </summary>
+    private async Task DeleteChunksAsync(GrainId archiveId, int from, int to, List<(int Number, GrainState<PaperArchiveChunk> Record)> expired)
+    {
+        var known = expired.ToDictionary(e => e.Number, e => e.Record);
+        var unread = Enumerable.Range(from, Math.Max(0, to - from)).Where(n => !known.ContainsKey(n)).ToList();
+        foreach (var run in unread.Chunk(ChunksPerIndexRead))
+        {
+            var records = await _storage.ReadRecordsAsync<PaperArchiveChunk>([.. run.Select(ChunkStateName)], archiveId, CancellationToken.None);
+            for (var i = 0; i < run.Length; i++)
+            {
+                known[run[i]] = records[i];
+            }
+        }
+
+        foreach (var (number, record) in known.OrderBy(k => k.Key))
+        {
+            if (record.RecordExists)
+            {
+                await _storage.DeleteStateAsync(ChunkStateName(number), archiveId, record, CancellationToken.None);
+            }
+        }
+
+        if (from == 0 && to > 0)
+        {
+            var legacy = new GrainState<PaperArchiveRecord>(new PaperArchiveRecord());
+            await _storage.ReadStateAsync(LegacyArchiveStateName, archiveId, legacy, CancellationToken.None);
+            if (legacy.RecordExists)
+            {
+                await _storage.DeleteStateAsync(LegacyArchiveStateName, archiveId, legacy, CancellationToken.None);
+            }
         }
     }
 
@@ -277,9 +464,9 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
         // still in the state being saved, so it is overwritten (read first for its ETag).
         var number = journal.ArchiveChunks;
         var chunk = new GrainState<PaperArchiveChunk>(new PaperArchiveChunk());
-        await storage.ReadStateAsync(name, archiveId, chunk, cancellationToken);
+        await _storage.ReadStateAsync(name, archiveId, chunk, cancellationToken);
         chunk.State = PaperArchiveChunk.From(orders, executions);
-        await storage.WriteStateAsync(name, archiveId, chunk, cancellationToken);
+        await _storage.WriteStateAsync(name, archiveId, chunk, cancellationToken);
         journal.ArchiveChunks++;
 
         // Just after the newest archived change, so a restored venue asks the archive for anything up to it.
@@ -317,7 +504,7 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
     {
         if (!journal.SlotRead[slot])
         {
-            await storage.ReadStateAsync(DeltaStateName(slot), grainId, journal.Deltas[slot], cancellationToken);
+            await _storage.ReadStateAsync(DeltaStateName(slot), grainId, journal.Deltas[slot], cancellationToken);
             journal.SlotRead[slot] = true;
         }
 
@@ -352,16 +539,17 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
 
             var archiveId = GrainId.Create(ArchiveType, accountId);
             var index = new PaperChunkedArchive((number, ct) => ReadChunkAsync(archiveId, number, ct));
-            if (await ReadChunkAsync(archiveId, -1, cancellationToken) is { } legacy)
+            if (journal.FirstArchiveChunk == 0 && await ReadChunkAsync(archiveId, -1, cancellationToken) is { } legacy)
             {
                 await index.AddAsync(-1, legacy, cancellationToken);
             }
 
             // The chunks are known ahead: read a run at a time (a round trip per run on a SQL provider, not per chunk).
-            for (var start = 0; start < journal.CommittedChunks; start += ChunksPerIndexRead)
+            // Those before the first live one are past the retention, deleted or about to be.
+            for (var start = journal.FirstArchiveChunk; start < journal.CommittedChunks; start += ChunksPerIndexRead)
             {
                 var count = Math.Min(ChunksPerIndexRead, journal.CommittedChunks - start);
-                var chunks = await storage.ReadRecordsAsync<PaperArchiveChunk>(
+                var chunks = await _storage.ReadRecordsAsync<PaperArchiveChunk>(
                     [.. Enumerable.Range(start, count).Select(ChunkStateName)], archiveId, cancellationToken);
                 for (var i = 0; i < count; i++)
                 {
@@ -387,12 +575,12 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
         if (number < 0)
         {
             var legacy = new GrainState<PaperArchiveRecord>(new PaperArchiveRecord());
-            await storage.ReadStateAsync(LegacyArchiveStateName, archiveId, legacy, cancellationToken);
+            await _storage.ReadStateAsync(LegacyArchiveStateName, archiveId, legacy, cancellationToken);
             return legacy.RecordExists ? PaperArchiveChunk.From(legacy.State.Orders, legacy.State.Executions) : null;
         }
 
         var chunk = new GrainState<PaperArchiveChunk>(new PaperArchiveChunk());
-        await storage.ReadStateAsync(ChunkStateName(number), archiveId, chunk, cancellationToken);
+        await _storage.ReadStateAsync(ChunkStateName(number), archiveId, chunk, cancellationToken);
         return chunk.RecordExists ? chunk.State : null;
     }
 
@@ -404,7 +592,7 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
             if (_index is null)
             {
                 var state = new GrainState<PaperVenueIndex>(new PaperVenueIndex());
-                await storage.ReadStateAsync(StateName, IndexId, state, cancellationToken);
+                await _storage.ReadStateAsync(StateName, IndexId, state, cancellationToken);
                 _index = state;
             }
 
@@ -431,7 +619,7 @@ internal sealed class GrainStoragePaperVenueStore(IGrainStorage storage) : IPape
             index.State = new PaperVenueIndex { Accounts = [.. listed.Accounts, accountId] };
             try
             {
-                await storage.WriteStateAsync(StateName, IndexId, index, cancellationToken);
+                await _storage.WriteStateAsync(StateName, IndexId, index, cancellationToken);
             }
             catch
             {

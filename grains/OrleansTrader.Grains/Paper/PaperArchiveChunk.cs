@@ -14,6 +14,24 @@ internal sealed record PaperArchiveChunk
 
     public IReadOnlyList<PaperStoredExecution> Executions { get; init => field = value ?? []; } = [];
 
+    /// <summary>The newest order change or execution the chunk holds (null when it holds none): what its retention counts from.</summary>
+    public DateTimeOffset? Newest()
+    {
+        DateTimeOffset? newest = null;
+        foreach (var order in Orders)
+        {
+            var at = order.UpdatedAt ?? order.CreatedAt;
+            newest = newest is null || at > newest ? at : newest;
+        }
+
+        foreach (var execution in Executions)
+        {
+            newest = newest is null || execution.Timestamp > newest ? execution.Timestamp : newest;
+        }
+
+        return newest;
+    }
+
     public static PaperArchiveChunk From(IReadOnlyList<PaperOrderRecord> orders, IReadOnlyList<Execution> executions)
     {
         var ids = orders.Select(o => o.Order.OrderId).ToHashSet(StringComparer.Ordinal);

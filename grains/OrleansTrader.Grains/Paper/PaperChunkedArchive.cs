@@ -9,7 +9,8 @@ namespace OrleansTrader.Grains.Paper;
 /// <see cref="CachedChunks"/> read kept. Ids are kept as 64-bit hashes (two hash-table entries per archived order,
 /// against about 1.5 KB for the order and its executions as objects); a lookup reads the chunks a hash names and checks
 /// the real id, so a collision costs a read, never a wrong answer. The legacy one-record archive is chunk -1, older
-/// than every chunk.
+/// than every chunk. A chunk deleted for the archive's retention is forgotten (<see cref="ForgetAsync"/>), so the index
+/// holds the retention's orders, not every order since the silo started.
 /// Calls are serialized by the archive's own gate, so one account's queries do not wait on another's reads.
 /// </summary>
 internal sealed class PaperChunkedArchive(Func<int, CancellationToken, Task<PaperArchiveChunk?>> readChunk)
@@ -38,6 +39,17 @@ internal sealed class PaperChunkedArchive(Func<int, CancellationToken, Task<Pape
         GatedAsync(() =>
         {
             Add(number, chunk);
+            return Task.FromResult(true);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Drops chunk <paramref name="number"/> (<paramref name="chunk"/>, deleted for its age) from the index: its ids, its
+    /// newest execution and its cached copy, so the index follows the archive's retention instead of the silo's life.
+    /// </summary>
+    public Task ForgetAsync(int number, PaperArchiveChunk chunk, CancellationToken cancellationToken) =>
+        GatedAsync(() =>
+        {
+            Forget(number, chunk);
             return Task.FromResult(true);
         }, cancellationToken);
 
@@ -82,6 +94,26 @@ internal sealed class PaperChunkedArchive(Func<int, CancellationToken, Task<Pape
             _newestExecution[number] = _newestExecution.TryGetValue(number, out var known) && known > newest ? known : newest;
         }
 
+        for (var node = _cache.First; node is not null; node = node.Next)
+        {
+            if (node.Value.Number == number)
+            {
+                _cache.Remove(node);
+                break;
+            }
+        }
+    }
+
+    private void Forget(int number, PaperArchiveChunk chunk)
+    {
+        foreach (var order in chunk.Orders)
+        {
+            Unnote(_orderChunks, _orderChunksMore, Hash(order.OrderId), number);
+            Unnote(_clientOrderChunks, _clientOrderChunksMore, Hash(order.ClientOrderId), number);
+            IndexedOrders = Math.Max(0, IndexedOrders - 1);
+        }
+
+        _newestExecution.Remove(number);
         for (var node = _cache.First; node is not null; node = node.Next)
         {
             if (node.Value.Number == number)
@@ -154,6 +186,24 @@ internal sealed class PaperChunkedArchive(Func<int, CancellationToken, Task<Pape
             {
                 chunks.Add(number);
             }
+        }
+    }
+
+    /// <summary>Takes <paramref name="number"/> off what the hash names; other chunks with the hash stay named.</summary>
+    private static void Unnote(Dictionary<long, int> first, Dictionary<long, List<int>> more, long hash, int number)
+    {
+        if (more.TryGetValue(hash, out var chunks))
+        {
+            chunks.Remove(number);
+            first[hash] = chunks[0];
+            if (chunks.Count == 1)
+            {
+                more.Remove(hash);
+            }
+        }
+        else if (first.TryGetValue(hash, out var known) && known == number)
+        {
+            first.Remove(hash);
         }
     }
 

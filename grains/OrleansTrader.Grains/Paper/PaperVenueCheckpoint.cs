@@ -16,4 +16,16 @@ internal sealed record PaperVenueCheckpoint
     public long Through { get; init; }
 
     public int ArchiveChunks { get; init; }
+
+    /// <summary>
+    /// The oldest archive chunk queries read: those before it are past <c>PaperExchange:FinalOrderRetention</c>. Written
+    /// before their records are deleted, so it never names a deleted chunk; missing in older layouts, so 0.
+    /// </summary>
+    public int FirstArchiveChunk { get; init; }
+
+    /// <summary>
+    /// Every chunk record numbered below this is deleted; those from it up to <see cref="FirstArchiveChunk"/> may still be
+    /// stored (a crash between this checkpoint and their deletion) and are deleted after the next checkpoint.
+    /// </summary>
+    public int ChunksDeletedBefore { get; init; }
 }

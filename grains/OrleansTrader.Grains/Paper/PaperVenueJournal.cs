@@ -38,6 +38,18 @@ internal sealed class PaperVenueJournal(GrainId grainId)
     /// <summary>Archive chunks written (the next chunk's number).</summary>
     public int ArchiveChunks { get; set; }
 
+    /// <summary>The oldest chunk queries read (the ones before it are past the archive's retention).</summary>
+    public int FirstArchiveChunk { get; set; }
+
+    /// <summary>Chunk records below this are known deleted; those from it to <see cref="FirstArchiveChunk"/> are deleted next.</summary>
+    public int ChunksDeletedBefore { get; set; }
+
+    /// <summary>
+    /// The newest order change or execution of chunk <see cref="FirstArchiveChunk"/> once read, so checkpoints do not read
+    /// it again until the retention cutoff passes it; null when not known.
+    /// </summary>
+    public DateTimeOffset? FirstChunkNewest { get; set; }
+
     /// <summary>
     /// Archive chunks queries read: those the stored checkpoint counts, and those the venue's retention pass wrote (only
     /// orders and executions already saved). A checkpoint's own chunk holds its save's changes, so it counts only once

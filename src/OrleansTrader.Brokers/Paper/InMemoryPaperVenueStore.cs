@@ -6,7 +6,8 @@ namespace OrleansTrader.Brokers.Paper;
 /// <summary>
 /// The store for tests and single-process development: it survives a restart of the venue (a new
 /// <see cref="PaperExchange"/> over the same store instance), not of the process. Being the store, it keeps what it
-/// is given; its owner (the host or test) bounds its life. Production backs <see cref="IPaperVenueStore"/> with
+/// is given, archive included (it applies no <see cref="PaperExchangeOptions.FinalOrderRetention"/>); its owner (the host
+/// or test) bounds its life. Production backs <see cref="IPaperVenueStore"/> with
 /// durable grain storage.
 /// </summary>
 public sealed class InMemoryPaperVenueStore : IPaperVenueStore

@@ -33,6 +33,15 @@ public sealed class PaperExchangeOptionsValidator : IValidateOptions<PaperExchan
             failures.Add("PaperExchange:Retention must be at least one minute.");
         }
 
+        if (options.FinalOrderRetention <= TimeSpan.Zero)
+        {
+            failures.Add(Invariant($"PaperExchange:FinalOrderRetention must be positive (how long the archive keeps final orders and executions; default {PaperExchangeOptions.DefaultFinalOrderRetention.TotalDays:0} days, a value of years keeps them for good)."));
+        }
+        else if (options.FinalOrderRetention < options.Retention)
+        {
+            failures.Add(Invariant($"PaperExchange:FinalOrderRetention ({options.FinalOrderRetention}) must be at least PaperExchange:Retention ({options.Retention}): the archive keeps what leaves memory, and a restart would lose orders the running venue still answers."));
+        }
+
         if (options.MaxRetainedOrders < 10)
         {
             failures.Add("PaperExchange:MaxRetainedOrders must be at least 10.");

@@ -40,6 +40,26 @@ public sealed class PaperExchangeOptionsValidatorTests
     }
 
     [Theory]
+    [InlineData("00:00:00", "must be positive")]
+    [InlineData("-1.00:00:00", "must be positive")]
+    [InlineData("00:30:00", "must be at least PaperExchange:Retention (01:00:00)")]
+    public void AFinalOrderRetentionThatIsNotPositive_OrShorterThanTheMemoryRetention_IsRefusedNamingTheKey(string retention, string reason)
+    {
+        var result = Validate(1m, o => o.FinalOrderRetention = TimeSpan.Parse(retention, System.Globalization.CultureInfo.InvariantCulture));
+
+        var failure = Assert.Single(result.Failures ?? []);
+        Assert.StartsWith("PaperExchange:FinalOrderRetention", failure, StringComparison.Ordinal);
+        Assert.Contains(reason, failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FinalOrderRetention_DefaultsToThirtyDays_AndAValueOfYearsIsAccepted()
+    {
+        Assert.Equal(TimeSpan.FromDays(30), new PaperExchangeOptions().FinalOrderRetention);
+        Assert.True(Validate(1m, o => o.FinalOrderRetention = TimeSpan.MaxValue).Succeeded);
+    }
+
+    [Theory]
     [InlineData("1")]
     [InlineData("0.5")]
     [InlineData("0.25")]
