@@ -684,6 +684,14 @@ internal sealed partial class StrategyGrain
     /// </summary>
     private async Task SendAsync(OrderIntent intent, bool mayResendClosingPart = true)
     {
+        if (HeldWhileMarketClosed(intent) is { } closed)
+        {
+            S.IntentsDenied++;
+            Close(intent, OrderStatus.Denied,
+                $"{RiskReasonCodes.MarketClosed}: not sent; the account refused {closed.ClientOrderId} at {closed.At:O} ({closed.Message}) and the market opens at {closed.Until:O}.");
+            return;
+        }
+
         if (HeldForQuote(intent.Symbol) is { } refusal)
         {
             S.IntentsDenied++;
@@ -739,6 +747,7 @@ internal sealed partial class StrategyGrain
             S.IntentsDenied++;
             HoldForQuote(intent, denial);
             HoldAfterShortRefusal(intent, denial);
+            HoldWhileMarketClosed(intent, denial);
             if (mayResendClosingPart && denial.ReasonCode == RiskReasonCodes.ReduceOnlyWouldIncreasePosition && ClosingPart(intent) is { } closing)
             {
                 await ResendClosingPartAsync(intent, denial, closing);
@@ -854,6 +863,52 @@ internal sealed partial class StrategyGrain
         var hold = TimeSpan.FromTicks(Math.Min(LongestShortRefusalHold.Ticks, FirstShortRefusalHold.Ticks << Math.Min(count - 1, 20)));
         _shortRefusals[intent.Symbol] = new ShortRefusal(intent.ClientOrderId, intent.Side, denial.Message, time.GetUtcNow(), count, hold);
         StrategyLog.HeldAfterShortRefusal(logger, _accountId, _strategyId, intent.Symbol, intent.Side, hold);
+    }
+
+    /// <summary>
+    /// The account refused an order as MARKET_CLOSED: on the NYSE calendar the feed prints from 04:00 to 20:00 New York,
+    /// and a strategy's orders are for the regular session only, so a strategy that asks on every print or bar its signal
+    /// holds had each of the extended session's refused, journaled, persisted and logged (and kept in the account's
+    /// bounded history in place of real orders). Its intents are refused here until the calendar's next regular open,
+    /// the instant the account's check passes again; OPG and CLS intents, which the check exempts, still go.
+    /// </summary>
+    private void HoldWhileMarketClosed(OrderIntent intent, OrderDenial denial)
+    {
+        if (denial.ReasonCode != RiskReasonCodes.MarketClosed)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        DateTimeOffset until;
+        try
+        {
+            until = environment.Calendar.NextOpen(now);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentOutOfRangeException)
+        {
+            // Past the years the calendar covers it cannot say when the market opens: hold a minute, as for a stale quote.
+            until = now + MarketClosedFallbackHold;
+        }
+
+        _marketClosedRefusal = new MarketClosedRefusal(intent.ClientOrderId, denial.Message, now, until);
+        StrategyLog.HeldWhileMarketClosed(logger, _accountId, _strategyId, intent.Symbol, until);
+    }
+
+    private MarketClosedRefusal? HeldWhileMarketClosed(OrderIntent intent)
+    {
+        if (_marketClosedRefusal is not { } refusal || intent.TimeInForce is TimeInForce.Opg or TimeInForce.Cls)
+        {
+            return null;
+        }
+
+        if (time.GetUtcNow() < refusal.Until)
+        {
+            return refusal;
+        }
+
+        _marketClosedRefusal = null;
+        return null;
     }
 
     private ShortRefusal? HeldAfterShortRefusal(OrderIntent intent) =>

@@ -6,6 +6,7 @@ using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Strategies;
@@ -21,6 +22,7 @@ internal sealed partial class StrategyGrain(
     TimeProvider time,
     StrategyRegistry strategies,
     LatestBarsReader barsReader,
+    TradingEnvironment environment,
     ILogger<StrategyGrain> logger) : Grain, IStrategyGrain, IRemindable
 {
     internal const string KeepAliveReminder = "keep-running";
@@ -33,6 +35,9 @@ internal sealed partial class StrategyGrain(
     // refusal after a hold (as ProtectiveStop backs off), up to the longest; a fill of the strategy in the symbol ends it.
     private static readonly TimeSpan FirstShortRefusalHold = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan LongestShortRefusalHold = TimeSpan.FromHours(1);
+
+    // How long intents are refused here after a MARKET_CLOSED refusal when the calendar cannot say when the market opens.
+    private static readonly TimeSpan MarketClosedFallbackHold = TimeSpan.FromMinutes(1);
     private readonly List<StreamSubscriptionHandle<Bar>> _barSubscriptions = [];
     private readonly List<StreamSubscriptionHandle<MarketTick>> _tickSubscriptions = [];
     private StreamSubscriptionHandle<AccountEvent>? _eventSubscription;
@@ -62,6 +67,10 @@ internal sealed partial class StrategyGrain(
     // closed through the account, docs/strategies.md), with the refusal: its next intents of that side in the symbol are
     // refused here for the refusal's hold, not sent to be refused, journaled and logged on every event.
     private readonly Dictionary<string, ShortRefusal> _shortRefusals = new(StringComparer.Ordinal);
+
+    // The account's last MARKET_CLOSED refusal while the market is still closed: the strategy's next intents are refused
+    // here until the regular open, not sent to be refused, journaled and logged on every print of the extended session.
+    private MarketClosedRefusal? _marketClosedRefusal;
     // While the start replays the account's history before OnStart: the strategy's callbacks for it, given once it has started.
     private List<Action>? _deferredCallbacks;
     private bool _dirty;
@@ -397,6 +406,8 @@ internal sealed partial class StrategyGrain(
 
     /// <summary>The account's refusal of an order for its quote (QUOTE_STALE or QUOTE_MISSING).</summary>
     private sealed record QuoteRefusal(string ClientOrderId, string ReasonCode, string Message, DateTimeOffset At);
+
+    private sealed record MarketClosedRefusal(string ClientOrderId, string Message, DateTimeOffset At, DateTimeOffset Until);
 
     private sealed record ShortRefusal(string ClientOrderId, OrderSide Side, string Message, DateTimeOffset At, int Count, TimeSpan Hold);
 }

@@ -31,6 +31,10 @@ internal static partial class StrategyLog
         Message = "Strategy {StrategyId} of account {AccountId}: the account refused a {Side} in {Symbol} as a short (the strategy counts a position the account does not hold, e.g. one closed through the account); its next orders of that side in it are refused without being sent for {Hold}, or until it has a fill in it")]
     public static partial void HeldAfterShortRefusal(ILogger logger, string accountId, string strategyId, string symbol, OrderSide side, TimeSpan hold);
 
+    [LoggerMessage(EventId = 5473, Level = LogLevel.Warning,
+        Message = "Strategy {StrategyId} of account {AccountId}: the account refused an order in {Symbol} as MARKET_CLOSED; its next orders are refused without being sent until the market opens at {Until}")]
+    public static partial void HeldWhileMarketClosed(ILogger logger, string accountId, string strategyId, string symbol, DateTimeOffset until);
+
     [LoggerMessage(EventId = 5417, Level = LogLevel.Warning,
         Message = "Strategy {StrategyId} of account {AccountId}: client order id {ClientOrderId} is taken at the account by a different order {OrderId} (an earlier send whose sequence was not saved); the intent is sent again as {NextClientOrderId}")]
     public static partial void IdTaken(ILogger logger, string accountId, string strategyId, string clientOrderId, string orderId, string nextClientOrderId);

@@ -1,0 +1,101 @@
+using OrleansTrader.Domain.Calendar;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Strategies;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Hosting;
+using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.Runtime.Testing;
+
+namespace OrleansTrader.Grains.Tests;
+
+/// <summary>
+/// On the NYSE calendar the feed prints in the extended session (04:00-20:00 New York), and a strategy hears those
+/// prints; its orders are for the regular session only, so an account that requires the market open (the default)
+/// refuses them as MARKET_CLOSED. The host refuses the strategy's next ones itself until the regular open, as it does
+/// for a stale quote, instead of sending one to be refused, journaled and logged on every print of the evening.
+/// </summary>
+public sealed class StrategyClosedMarketTests
+{
+    private const string Symbol = "AHRS";
+
+    [Fact]
+    public async Task IntentsAfterTheClose_AreRefusedOnceByTheAccount_AndNotSentAgainUntilTheNextOpen()
+    {
+        // Friday 2026-11-27 closes early, at 13:00 New York (18:00 UTC); the after-hours session lasts until 17:00.
+        var friday = new DateOnly(2026, 11, 27);
+        var time = new FakeTimeProvider(NyseCalendar.ToUtc(friday, new TimeOnly(13, 30)));
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            Time = time,
+            Calendar = NyseCalendar.Instance,
+            ConfigureSilo = silo => silo.Services.AddStrategy(Chaser.Definition),
+        });
+        var account = await TestAccounts.OpenAsync(cluster, "closed", 1_000_000m);
+        Assert.True(TestAccounts.Loose.RequireMarketOpen);
+        await Market.QuoteAsync(cluster, Symbol, 49.99m, 50.01m);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("closed", "chaser"));
+        var created = await strategy.CreateAsync(new CreateStrategy { Kind = Chaser.Definition.Kind, Symbols = [Symbol], Start = true });
+        Assert.True(created.Succeeded, created.Message);
+
+        const int AfterHoursTrades = 20;
+        for (var i = 0; i < AfterHoursTrades; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Market.TradeAsync(cluster, Symbol, 50m + (i * 0.01m));
+        }
+
+        // Every print asked for a buy; the account refused the first as MARKET_CLOSED, the rest never reached it.
+        var status = await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!, s => s.IntentsDenied >= AfterHoursTrades,
+            "every intent to be refused", TimeSpan.FromSeconds(30));
+        Assert.Equal(AfterHoursTrades, status.IntentsDenied);
+        var denied = (await account.GetOrdersAsync(OrderStatusFilter.All, 1_000, null)).Where(o => o.Status == OrderStatus.Denied).ToList();
+        var atAccount = Assert.Single(denied);
+        Assert.Contains("market is closed", atAccount.StatusReason);
+
+        // Monday's open (the weekend between): the next print the strategy hears sends the order, and the account takes it.
+        // The market prints every second, as it does: the grains idle over the weekend may be collected, and a strategy
+        // activated again subscribes anew, after a single print might have gone by.
+        time.Advance(NyseCalendar.ToUtc(friday.AddDays(3), new TimeOnly(9, 30, 1)) - time.GetUtcNow());
+        var sent = await Eventually.WaitAsync(
+            async () =>
+            {
+                time.Advance(TimeSpan.FromSeconds(1));
+                await Market.QuoteAsync(cluster, Symbol, 49.99m, 50.01m);
+                await Market.TradeAsync(cluster, Symbol, 50m);
+                return (await strategy.GetStatusAsync())!;
+            },
+            s => s.IntentsSent >= 1, "the order to be sent at the open", TimeSpan.FromSeconds(30));
+        Assert.Equal(1, sent.IntentsSent);
+        Assert.Single(await account.GetOrdersAsync(OrderStatusFilter.All, 1_000, null), o => o.Status == OrderStatus.Denied);
+    }
+
+    /// <summary>Buys on every print while it holds none and has no order open (as a strategy that asks while its signal holds).</summary>
+    private sealed class Chaser : StrategyBase
+    {
+        public static readonly StrategyDefinition Definition = new()
+        {
+            Kind = "closed-market-chaser",
+            StateType = typeof(ChaserState),
+            Create = _ => new Chaser(),
+        };
+
+        public override string Kind => Definition.Kind;
+
+        public override void OnTrade(TradeTick trade)
+        {
+            if (Context.GetPosition(trade.Symbol).Quantity == 0m && !Context.HasOpenOrder(trade.Symbol))
+            {
+                Context.SubmitOrder(new OrderIntentRequest { Symbol = trade.Symbol, Side = OrderSide.Buy, Quantity = 1m, Reason = "a print" });
+            }
+        }
+
+        public override StrategyState GetState() => new ChaserState();
+
+        public override void Restore(StrategyState state)
+        {
+        }
+    }
+
+    private sealed record ChaserState : StrategyState;
+}
