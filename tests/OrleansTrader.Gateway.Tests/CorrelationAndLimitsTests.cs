@@ -112,6 +112,36 @@ public sealed class CorrelationAndLimitsTests
         Assert.Equal(["orleanstrader_gateway_rate_limited_total{policy=\"global\"} 1"], lines);
     }
 
+    /// <summary>
+    /// A browser's EventSource reconnecting into the rate limit accepts only text/event-stream: the 429 must still carry
+    /// its Retry-After and problem (it was a 500 with neither, the framework writing problems only for JSON clients).
+    /// </summary>
+    [Fact]
+    public async Task RateLimits_Answer429WithRetryAfterAndAProblem_ToAnEventStreamClient()
+    {
+        await using var host = await GatewayHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:RateLimits:PermitsPerWindow"] = "3",
+            ["Gateway:RateLimits:Window"] = "00:05:00",
+        });
+        var account = await host.CreateAccountAsync();
+        var (key, _) = await host.IssueKeyAsync(["trader"], [account]);
+        for (var i = 0; i < 3; i++)
+        {
+            await host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}", key, null, HttpStatusCode.OK);
+        }
+
+        using var request = host.Request(HttpMethod.Get, $"/api/accounts/{account}/events", key);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        using var response = await host.Client.SendAsync(request, TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        Assert.True(response.StatusCode == HttpStatusCode.TooManyRequests, $"expected 429, got {(int)response.StatusCode}: {text}");
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("https://tools.ietf.org/html/rfc6585#section-4", JsonDocument.Parse(text).RootElement.GetProperty("type").GetString());
+    }
+
     [Fact]
     public async Task EventStreams_AreCappedPerKey_With429AndAProblem_AndASlotFreesWhenAStreamCloses()
     {

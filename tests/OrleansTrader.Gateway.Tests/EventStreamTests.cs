@@ -87,6 +87,30 @@ public sealed class EventStreamTests(GatewayFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
+    /// <summary>
+    /// A browser's EventSource accepts only text/event-stream; its refusals must still be the documented problems. The
+    /// framework writes a problem only for a client that accepts JSON, so a key of another account got a 500 with no body.
+    /// </summary>
+    [Fact]
+    public async Task Events_AKeyOfAnotherAccount_IsRefusedWithA403Problem_ToAClientAcceptingOnlyEvents()
+    {
+        var account = await Host.CreateAccountAsync();
+        var other = await Host.CreateAccountAsync();
+        var (otherAccountKey, otherAccountKeyId) = await Host.IssueKeyAsync(["trader"], [other]);
+        using var request = Host.Request(HttpMethod.Get, $"/api/accounts/{account}/events", otherAccountKey);
+        request.Headers.Accept.Clear();
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+
+        using var response = await Host.Client.SendAsync(request, TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"expected 403, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(text).RootElement;
+        Assert.Equal($"Key {otherAccountKeyId} does not cover account {account}.", problem.GetProperty("detail").GetString());
+        Assert.True(problem.TryGetProperty("correlationId", out _));
+    }
+
     private async Task PlaceMarketAsync(string account, string clientOrderId) =>
         await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, new
         {

@@ -84,6 +84,7 @@ public static class TradingGatewayExtensions
                 context.ProblemDetails.Title = "Send the body as application/json.";
             }
         });
+        services.AddSingleton<IProblemDetailsWriter, AnyAcceptProblemWriter>();
         services.AddExceptionHandler<GatewayExceptionHandler>();
 
         services.AddAuthentication(GatewayClaims.Scheme)
