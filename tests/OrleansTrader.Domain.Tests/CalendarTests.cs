@@ -245,4 +245,23 @@ public sealed class CalendarTests
         Assert.Equal(Utc(2026, 4, 5, 0), calendar.NextClose(Utc(2026, 4, 4, 0)));
         Assert.Equal(Utc(2026, 4, 3, 0), calendar.GetSession(new DateOnly(2026, 4, 3)).RegularOpen);
     }
+
+    // New York is UTC-5 in winter and UTC-4 in summer, so its midnight is 05:00 or 04:00 UTC, in the overnight gap; UTC
+    // midnight (19:00 or 20:00 there) is inside the after-hours session, still the day of that morning's session.
+    [Fact]
+    public void TradingDate_IsTheNewYorkDateOnNyse_AndTheUtcDateWhenAlwaysOpen()
+    {
+        Assert.Equal(new DateOnly(2026, 12, 7), Nyse.TradingDate(Utc(2026, 12, 8, 0, 30)));
+        Assert.Equal(new DateOnly(2026, 12, 7), Nyse.TradingDate(Utc(2026, 12, 8, 4, 59)));
+        Assert.Equal(new DateOnly(2026, 12, 8), Nyse.TradingDate(Utc(2026, 12, 8, 5, 0)));
+        Assert.Equal(new DateOnly(2026, 7, 7), Nyse.TradingDate(Utc(2026, 7, 8, 3, 59)));
+        Assert.Equal(new DateOnly(2026, 7, 8), Nyse.TradingDate(Utc(2026, 7, 8, 4, 0)));
+        Assert.Equal(Utc(2026, 12, 8, 5), Nyse.TradingDateStart(new DateOnly(2026, 12, 8)));
+        Assert.Equal(Utc(2026, 7, 8, 4), Nyse.TradingDateStart(new DateOnly(2026, 7, 8)));
+
+        var alwaysOpen = AlwaysOpenCalendar.Instance;
+        Assert.Equal(new DateOnly(2026, 12, 8), alwaysOpen.TradingDate(Utc(2026, 12, 8, 0, 30)));
+        Assert.Equal(new DateOnly(2026, 12, 7), alwaysOpen.TradingDate(Utc(2026, 12, 7, 23, 59)));
+        Assert.Equal(Utc(2026, 12, 8, 0), alwaysOpen.TradingDateStart(new DateOnly(2026, 12, 8)));
+    }
 }

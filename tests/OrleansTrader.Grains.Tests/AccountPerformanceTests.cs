@@ -1,4 +1,5 @@
 using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Accounts;
@@ -179,7 +180,7 @@ public sealed class AccountPerformanceTests : IDisposable
             Day(new DateOnly(2026, 3, 3), midnight, midnight.AddDays(10).AddHours(9), 101_000m, 102_010m),
         };
 
-        var summary = AccountPerformanceSummaries.Of(days);
+        var summary = AccountPerformanceSummaries.Of(days, AlwaysOpenCalendar.Instance);
 
         // 11 calendar days (the 2nd to the 12th) at 365 a year, the long day's return spread evenly over its dates.
         Assert.Equal(Math.Pow(1.0201, 365d / 11) - 1, summary.AnnualizedReturn!.Value, 9);
@@ -208,7 +209,7 @@ public sealed class AccountPerformanceTests : IDisposable
             Day(new DateOnly(2026, 3, 4), 101_000m, 0m, 102_010m),
         };
 
-        var summary = AccountPerformanceSummaries.Of(days);
+        var summary = AccountPerformanceSummaries.Of(days, AlwaysOpenCalendar.Instance);
 
         Assert.Equal(0.0201m, summary.TotalReturn);
         Assert.Equal(Math.Pow(1.0201, 365d / 2) - 1, summary.AnnualizedReturn!.Value, 9);

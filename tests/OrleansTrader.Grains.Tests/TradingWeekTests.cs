@@ -84,7 +84,7 @@ public sealed class TradingWeekTests
         Assert.Equal(BreakerTrigger.DailyLoss, tripped.LastTrigger);
         Assert.True((await account.RefreshAsync())!.DayPnl < -500m);
 
-        // The extended-hours DAY limit ends with the after-hours session, 20:00 EDT: UTC midnight, the start of Saturday.
+        // The extended-hours DAY limit ends with the after-hours session, 20:00 EDT: UTC midnight, still Friday's day.
         await week.ExpectExpiryAsync(account, "ext-fri", NewYork(Friday, 20, 0));
         Assert.Equal(new DateTimeOffset(2026, 10, 31, 0, 0, 0, TimeSpan.Zero), NewYork(Friday, 20, 0));
 
@@ -110,8 +110,8 @@ public sealed class TradingWeekTests
         Assert.Equal(0m, (await account.RefreshAsync())!.DayPnl);
         await week.QueryRunnerAsync();
 
-        // Monday starts at UTC midnight (19:00 EST Sunday); an active account rolls within a second, before any quote of Monday.
-        await week.AdvanceToAsync(new DateTimeOffset(2026, 11, 2, 0, 0, 1, TimeSpan.Zero));
+        // Monday starts at New York midnight (05:00 UTC); an active account rolls within a second, before any quote of Monday.
+        await week.AdvanceToAsync(NewYork(Monday, 0, 0, 1));
         await account.RefreshAsync();
 
         // Monday 08:30 EST is 13:30 UTC, Friday's open on the UTC clock: the pre-market fills no regular order.
@@ -152,7 +152,7 @@ public sealed class TradingWeekTests
         await week.ExpectExpiryAsync(account, "day-mon-late", NewYork(Tuesday, 16, 0));
         await week.QueryRunnerAsync();
 
-        // Wednesday: the week's days, one a UTC date, chained, each fill in the day it was made.
+        // Wednesday: the week's days, one a New York date, chained, each fill in the day it was made.
         await week.AdvanceToAsync(NewYork(Wednesday, 10, 0));
         await week.QuoteAsync(104.00m, 104.02m);
         var performance = (await account.GetPerformanceAsync(null, null))!;
@@ -160,12 +160,12 @@ public sealed class TradingWeekTests
         Assert.Equal([Friday, Saturday, Sunday, Monday, Tuesday, Wednesday], days.Select(d => d.Date));
         Assert.Equal([true, true, true, true, true, false], days.Select(d => d.Closed));
         var allFills = await account.GetFillsAsync(0, 100);
-        Assert.Equal(days.Select(d => (long)allFills.Count(f => DateOnly.FromDateTime(f.Timestamp.UtcDateTime) == d.Date)), days.Select(d => d.Fills));
+        Assert.Equal(days.Select(d => (long)allFills.Count(f => NyseCalendar.ExchangeDate(f.Timestamp) == d.Date)), days.Select(d => d.Fills));
         Assert.Equal((0m, 0m), (days[1].Pnl, days[2].Pnl));
         Assert.True(days[0].Pnl < -500m, $"Friday's P&L {days[0].Pnl}");
         for (var i = 0; i < days.Count; i++)
         {
-            Assert.Equal(days[i].Date, DateOnly.FromDateTime(days[i].StartedAt.UtcDateTime));
+            Assert.Equal(days[i].Date, NyseCalendar.ExchangeDate(days[i].StartedAt));
             Assert.Equal(days[i].EndEquity - days[i].StartEquity - days[i].CashFlow, days[i].Pnl);
             if (i > 0)
             {
@@ -337,7 +337,7 @@ public sealed class TradingWeekTests
         public Task QueryRunnerAsync() => Strategy("runner").GetPerformanceAsync(null, null);
 
         /// <summary>
-        /// The strategy's days chain, each of its fills is in the row of the UTC date it was made, and (when given) it has a
+        /// The strategy's days chain, each of its fills is in the row of the New York date it was made, and (when given) it has a
         /// row for every one of <paramref name="dates"/>.
         /// </summary>
         public async Task ExpectStrategyDaysAsync(IAccountGrain account, string id, DateOnly[]? dates)
@@ -353,11 +353,11 @@ public sealed class TradingWeekTests
 
             foreach (var fill in own)
             {
-                var made = DateOnly.FromDateTime(fill.Timestamp.UtcDateTime);
+                var made = NyseCalendar.ExchangeDate(fill.Timestamp);
                 Assert.True(days.Any(d => d.Date == made), $"{id}: no day {made} for its fill at {fill.Timestamp:O}; days {string.Join(", ", days.Select(d => d.Date))}");
             }
 
-            Assert.Equal(days.Select(d => (long)own.Count(f => DateOnly.FromDateTime(f.Timestamp.UtcDateTime) == d.Date)), days.Select(d => d.Fills));
+            Assert.Equal(days.Select(d => (long)own.Count(f => NyseCalendar.ExchangeDate(f.Timestamp) == d.Date)), days.Select(d => d.Fills));
             for (var i = 1; i < days.Count; i++)
             {
                 Assert.True(days[i - 1].Date < days[i].Date && days[i - 1].EndedAt == days[i].StartedAt, $"{id}: day {days[i - 1].Date} does not chain into {days[i].Date}");

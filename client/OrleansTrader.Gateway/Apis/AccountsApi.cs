@@ -35,7 +35,7 @@ public static class AccountsApi
             .WithName("GetJournal").WithSummary("Order state changes with their risk decisions, after a sequence.");
         group.MapGet("/{accountId}/performance", GetPerformanceAsync).RequireAuthorization(GatewayPolicies.AccountRead)
             .WithName("GetPerformance")
-            .WithSummary("The account's days (UTC dates) from, to (both included; default all kept), today's so far last, with P&L, return, Sharpe, drawdown.");
+            .WithSummary("The account's days (trading dates: UTC, or New York's on the NYSE calendar) from, to (both included; default all kept), today's so far last, with P&L, return, Sharpe, drawdown.");
         group.MapPost("/{accountId}/transfers", TransferCashAsync).RequireAuthorization(GatewayPolicies.Admin)
             .WithName("TransferCash")
             .WithSummary("Moves cash into (positive amount) or out of (negative) a paper account (admin): 201 with the transfer; 200 with the first one for a repeated transferId; 409 for that id with another amount; 422 INSUFFICIENT_CASH.");
@@ -43,7 +43,7 @@ public static class AccountsApi
             .WithName("GetTransfers").WithSummary("The account's cash transfers, newest first (the newest 1,000).");
         group.MapGet("/{accountId}/trades", GetTradesAsync).RequireAuthorization(GatewayPolicies.AccountRead)
             .WithName("GetTrades")
-            .WithSummary("Closed trades (round trips), newest first, by exit date from, to (UTC, both included), symbol and before a trade number; the open ones; win rate, profit factor, best and worst.");
+            .WithSummary("Closed trades (round trips), newest first, by exit date from, to (trading dates as the days', both included), symbol and before a trade number; the open ones; win rate, profit factor, best and worst.");
         return endpoints;
     }
 

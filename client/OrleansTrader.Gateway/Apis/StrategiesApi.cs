@@ -22,7 +22,7 @@ public static class StrategiesApi
             .WithName("GetStrategy").WithSummary("One strategy's configuration and counters.");
         group.MapGet("/{strategyId}/performance", GetPerformanceAsync).RequireAuthorization(GatewayPolicies.AccountRead)
             .WithName("GetStrategyPerformance")
-            .WithSummary("The strategy's own P&L by day (UTC dates) from, to (both included; default all kept), today's so far last.");
+            .WithSummary("The strategy's own P&L by day (trading dates: UTC, or New York's on the NYSE calendar) from, to (both included; default all kept), today's so far last.");
         group.MapGet("/{strategyId}/trades", GetTradesAsync).RequireAuthorization(GatewayPolicies.AccountRead)
             .WithName("GetStrategyTrades")
             .WithSummary("The closed trades of the strategy's own positions, newest first, as the account's trades route answers them.");

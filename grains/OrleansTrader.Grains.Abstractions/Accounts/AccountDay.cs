@@ -1,13 +1,13 @@
 namespace OrleansTrader.Grains.Abstractions;
 
 /// <summary>
-/// One trading day of an account (a UTC date): its equity at the start and at the end, and what happened in between.
+/// One trading day of an account (a trading date: UTC, or New York's on the NYSE calendar): its equity at the start and at the end, and what happened in between.
 /// A day ends at the account's first valuation on a later date, which is also where the next day starts, so the days
 /// chain: the sum of their <see cref="Pnl"/> is the change in equity less the cash transferred. Money is unrounded, as everywhere in the grains.
 /// </summary>
 public sealed record AccountDay
 {
-    /// <summary>The UTC date the day started on.</summary>
+    /// <summary>The trading date the day started on (the calendar's: UTC, or New York's on the NYSE calendar).</summary>
     public required DateOnly Date { get; init; }
 
     /// <summary>False for today, whose figures run up to <see cref="EndedAt"/> (the time of the query).</summary>

@@ -13,7 +13,7 @@ public sealed record AccountPerformance
 /// <summary>
 /// The figures over <see cref="AccountPerformance.Days"/>. Ratios are plain fractions (0.05 = 5 %). The totals, the total
 /// return and the drawdown include today so far; the annualized figures use closed days only (a part of a day is not a
-/// day's return) and are annualized on 365 a year, since a day is a UTC calendar date (weekends included, flat when the
+/// day's return) and are annualized on 365 a year, since a day is a calendar date (UTC, or New York's on the NYSE calendar) (weekends included, flat when the
 /// market is closed). A figure that is undefined for the days given (fewer than two closed days, no variance, no losing
 /// day) is null.
 /// </summary>

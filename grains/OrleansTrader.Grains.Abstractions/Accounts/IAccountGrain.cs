@@ -79,7 +79,7 @@ public interface IAccountGrain : IGrainWithStringKey
     Task<AccountEventPage> GetEventsAsync(long afterSequence, int limit);
 
     /// <summary>
-    /// The account's days from <paramref name="from"/> to <paramref name="to"/> (UTC dates, both included; null: no bound),
+    /// The account's days from <paramref name="from"/> to <paramref name="to"/> (trading dates: UTC, or New York's on the NYSE calendar; both included; null: no bound),
     /// today's included while it is open, with their figures; null when the account was never opened.
     /// </summary>
     Task<AccountPerformance?> GetPerformanceAsync(DateOnly? from, DateOnly? to);

@@ -72,7 +72,7 @@ public sealed record OpenTrade
     public required decimal Fees { get; init; }
 }
 
-/// <summary>Which closed trades to return: by exit date (UTC, both ends included), symbol, and before a trade number.</summary>
+/// <summary>Which closed trades to return: by exit date (the trading date, as the days': UTC, or New York's on the NYSE calendar; both ends included), symbol, and before a trade number.</summary>
 public sealed record TradeQuery
 {
     public DateOnly? From { get; init; }

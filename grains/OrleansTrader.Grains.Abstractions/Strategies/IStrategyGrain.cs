@@ -24,7 +24,7 @@ public interface IStrategyGrain : IGrainWithStringKey
     Task<StrategyStatus?> GetStatusAsync();
 
     /// <summary>
-    /// The strategy's days from <paramref name="from"/> to <paramref name="to"/> (UTC dates, both included; null: no bound),
+    /// The strategy's days from <paramref name="from"/> to <paramref name="to"/> (trading dates: UTC, or New York's on the NYSE calendar; both included; null: no bound),
     /// today's included while it is open; null when no strategy exists under this key.
     /// </summary>
     Task<StrategyPerformance?> GetPerformanceAsync(DateOnly? from, DateOnly? to);

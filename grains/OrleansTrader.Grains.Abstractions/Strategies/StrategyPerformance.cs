@@ -13,7 +13,8 @@ public sealed record StrategyPerformance
 }
 
 /// <summary>
-/// One UTC day of a strategy's own trading (its fills, not the account's others). A day ends within 5 s of midnight UTC
+/// One trading day of a strategy's own trading (its fills, not the account's others), dated as the account's days. A day
+/// ends within 5 s of the next trading date's midnight
 /// while the strategy is active (else at its next activation or performance query), which is where the next one starts. A strategy has no capital of its own, so a
 /// day reports P&amp;L, not a return.
 /// </summary>

@@ -3,7 +3,10 @@ using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Accounts;
 
-/// <summary>The trading day: its roll at the first valuation of a new UTC date, the closed days kept, and the performance query.</summary>
+/// <summary>
+/// The trading day: its roll at the first valuation of a later trading date (the calendar's: the UTC date, or New York's on
+/// the NYSE calendar), the closed days kept, and the performance query.
+/// </summary>
 internal sealed partial class AccountGrain
 {
     private ClosedDaysStore<AccountDays, AccountDay>? _days;
@@ -29,11 +32,19 @@ internal sealed partial class AccountGrain
             days.Add(today);
         }
 
-        return new AccountPerformance { AccountId = AccountId, Days = days, Summary = AccountPerformanceSummaries.Of(days) };
+        return new AccountPerformance { AccountId = AccountId, Days = days, Summary = AccountPerformanceSummaries.Of(days, environment.Calendar) };
     }
 
-    /// <summary>Whether the UTC date has moved on since the trading day started (the signal tick has not rolled it yet).</summary>
-    private bool DateChanged() => S.TradingDay != DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+    /// <summary>Whether the trading date has moved on since the trading day started (the signal tick has not rolled it yet).</summary>
+    private bool DateChanged() => IsLaterThanTradingDay(TradingDate(time.GetUtcNow()));
+
+    private DateOnly TradingDate(DateTimeOffset at) => environment.Calendar.TradingDate(at);
+
+    /// <summary>
+    /// A day rolls forward only. A day stored as a UTC date on the NYSE calendar (before days were New York dates) is a date
+    /// ahead of New York's from 19:00 or 20:00 there until midnight: it goes on until New York's date reaches it.
+    /// </summary>
+    private bool IsLaterThanTradingDay(DateOnly date) => S.TradingDay is not { } day || date > day;
 
     /// <summary>Between midnight and the signal tick, does the tick's work first, so what follows lands in the new day.</summary>
     private async Task RollDayIfDateChangedAsync()
@@ -45,15 +56,15 @@ internal sealed partial class AccountGrain
     }
 
     /// <summary>
-    /// Starts a new trading day at the first valuation of a new UTC date (start-of-day equity for day P&amp;L), after the
+    /// Starts a new trading day at the first valuation of a later trading date (start-of-day equity for day P&amp;L), after the
     /// day that ends is stored. That write comes before the core write that moves the day on, so a crash between the two
     /// rolls the same day again, and its row is replaced rather than added twice.
     /// </summary>
     private async Task RollDayAsync()
     {
         var now = time.GetUtcNow();
-        var date = DateOnly.FromDateTime(now.UtcDateTime);
-        if (S.TradingDay == date || Value() is not { } valuation)
+        var date = TradingDate(now);
+        if (!IsLaterThanTradingDay(date) || Value() is not { } valuation)
         {
             return;
         }

@@ -8,7 +8,7 @@ internal sealed partial class AccountGrain
 {
     private TradeBook? _tradeBook;
 
-    private TradeBook TradeBook => _tradeBook ??= new(_storage!, GrainId, _options.TradePagesKept, numbersRestart: false);
+    private TradeBook TradeBook => _tradeBook ??= new(_storage!, GrainId, _options.TradePagesKept, numbersRestart: false, environment.Calendar);
 
     public async Task<TradeHistory?> GetTradesAsync(TradeQuery query) =>
         S.IsOpen ? await TradeBook.QueryAsync(S.Trades, query, AccountId, strategyId: null) : null;

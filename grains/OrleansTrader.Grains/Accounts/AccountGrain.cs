@@ -177,7 +177,7 @@ internal sealed partial class AccountGrain(
         S.Broker = command.Broker;
         S.OpenedAt = now;
         S.Ledger = AccountLedger.Open(AccountId, command.AccountType, command.Cash).StartDay(command.Cash);
-        S.TradingDay = DateOnly.FromDateTime(now.UtcDateTime);
+        S.TradingDay = TradingDate(now);
         S.DayStart = DayStartAt(now);
         await PersistAsync();
         await ConnectAsync(CancellationToken.None);

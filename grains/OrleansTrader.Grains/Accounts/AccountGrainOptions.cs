@@ -24,7 +24,7 @@ public sealed class AccountGrainOptions
     /// </summary>
     public int HistoryPagesInMemory { get; set; } = 8;
 
-    /// <summary>Closed trading days kept for the performance query (five years of UTC dates); older days are dropped.</summary>
+    /// <summary>Closed trading days kept for the performance query (five years of trading dates); older days are dropped.</summary>
     public int DaysKept { get; set; } = 1830;
 
     /// <summary>Pages of 100 closed trades kept for the trades query (the newest 10,000 trades); older pages are dropped.</summary>

@@ -1,3 +1,4 @@
+using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Domain.Statistics;
 using OrleansTrader.Grains.Abstractions;
 
@@ -6,18 +7,18 @@ namespace OrleansTrader.Grains.Accounts;
 /// <summary>The figures over an account's days, with the domain's statistics on the equity at each day's end.</summary>
 internal static class AccountPerformanceSummaries
 {
-    /// <summary>A day is a UTC calendar date, so a year has 365 of them (flat weekend days included).</summary>
+    /// <summary>A day is a calendar date (the trading calendar's), so a year has 365 of them (flat weekend days included).</summary>
     public const int DaysPerYear = 365;
 
-    public static AccountPerformanceSummary Of(IReadOnlyList<AccountDay> days)
+    public static AccountPerformanceSummary Of(IReadOnlyList<AccountDay> days, ITradingCalendar calendar)
     {
         // The returns start at the deposit: days before it (an account opened empty) have nothing to return on, and a curve
         // that starts at zero has no returns at all. The totals still count every day, so they chain as before.
         var funded = days.SkipWhile(static d => d.StartEquity == 0m && d.CashFlow == 0m).ToList();
-        var report = PerformanceStatistics.Compute(EquityCurve(funded, byDate: false), [], 0m, DaysPerYear);
+        var report = PerformanceStatistics.Compute(EquityCurve(funded, calendar, byDate: false), [], 0m, DaysPerYear);
         var closed = days.Where(d => d.Closed).ToList();
         var fundedClosed = funded.Where(d => d.Closed).ToList();
-        var annual = fundedClosed.Count >= 2 ? PerformanceStatistics.Compute(EquityCurve(fundedClosed, byDate: true), [], 0m, DaysPerYear) : null;
+        var annual = fundedClosed.Count >= 2 ? PerformanceStatistics.Compute(EquityCurve(fundedClosed, calendar, byDate: true), [], 0m, DaysPerYear) : null;
         return new AccountPerformanceSummary
         {
             Days = days.Count,
@@ -46,10 +47,11 @@ internal static class AccountPerformanceSummaries
     /// compounded from it (time-weighted, so a transfer is not a return; a day's transfers count as made at its start).
     /// A point no later than the one before replaces it (the open day queried at the instant it started), since the
     /// statistics need strictly increasing times. <paramref name="byDate"/> gives a day that spans several dates (closed
-    /// at a later activation) a point at each midnight in it, its return spread evenly over its dates: at 365 periods a
-    /// year each period must be one date, or ten dates of return would annualize as one.
+    /// at a later activation) a point at each midnight in it (the <paramref name="calendar"/>'s: where its trading dates
+    /// start), its return spread evenly over its dates: at 365 periods a year each period must be one date, or ten dates
+    /// of return would annualize as one.
     /// </summary>
-    private static List<EquityPoint> EquityCurve(IReadOnlyList<AccountDay> days, bool byDate)
+    private static List<EquityPoint> EquityCurve(IReadOnlyList<AccountDay> days, ITradingCalendar calendar, bool byDate)
     {
         var curve = new List<EquityPoint>(days.Count + 1);
         if (days.Count == 0)
@@ -69,13 +71,13 @@ internal static class AccountPerformanceSummaries
             var basis = day.StartEquity + day.CashFlow;
             var before = value;
             value = !moved ? day.EndEquity : basis > 0m ? value * (1m + (day.Pnl / basis)) : value;
-            var dates = DateOnly.FromDateTime(day.EndedAt.UtcDateTime).DayNumber - day.Date.DayNumber;
+            var dates = calendar.TradingDate(day.EndedAt).DayNumber - day.Date.DayNumber;
             if (byDate && dates > 1 && before > 0m && value > 0m)
             {
                 var growth = (double)(value / before);
                 for (var i = 1; i < dates; i++)
                 {
-                    var midnight = new DateTimeOffset(day.Date.AddDays(i).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+                    var midnight = calendar.TradingDateStart(day.Date.AddDays(i));
                     curve.Add(new EquityPoint(midnight, before * (decimal)Math.Pow(growth, (double)i / dates)));
                 }
             }

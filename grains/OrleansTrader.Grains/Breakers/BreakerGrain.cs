@@ -316,12 +316,12 @@ internal sealed partial class BreakerGrain(
             .Select(c => c.Trigger)];
 
     /// <summary>
-    /// The day P&amp;L last reported, while its UTC date (the account's trading day) is today's: a past day's loss is not
-    /// judged, so an account idle since it tripped does not hold its breaker on yesterday's loss. A record from before the
-    /// date was kept judges it as before.
+    /// The day P&amp;L last reported, while its trading date (the calendar's, as the account's day) is today's: a past
+    /// day's loss is not judged, so an account idle since it tripped does not hold its breaker on yesterday's loss. A
+    /// record from before the date was kept judges it as before.
     /// </summary>
     private decimal? DayPnlOfToday(DateTimeOffset now) =>
-        S.DayPnlAt is not { } at || at.UtcDateTime.Date == now.UtcDateTime.Date ? S.DayPnl : null;
+        S.DayPnlAt is not { } at || environment.Calendar.TradingDate(at) == environment.Calendar.TradingDate(now) ? S.DayPnl : null;
 
     private void PruneOutcomes()
     {

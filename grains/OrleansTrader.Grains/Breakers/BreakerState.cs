@@ -18,7 +18,7 @@ internal sealed record BreakerState
 
     public decimal? DayPnl { get; set; }
 
-    /// <summary>When <see cref="DayPnl"/> was reported: it is judged on its UTC date only.</summary>
+    /// <summary>When <see cref="DayPnl"/> was reported: it is judged on its trading date only (the calendar's, as the account's day).</summary>
     public DateTimeOffset? DayPnlAt { get; set; }
 
     public decimal? Equity { get; set; }

@@ -6,8 +6,8 @@ using OrleansTrader.Runtime;
 namespace OrleansTrader.Grains.Strategies;
 
 /// <summary>
-/// The strategy's days (UTC dates): a day closes at the first save tick (every 5 s while active) or performance query of a
-/// later date, at the P&amp;L of that moment, and its row goes into the "days" record before the state that starts the next
+/// The strategy's days (trading dates, as the account's: UTC dates, or New York's on the NYSE calendar): a day closes at the
+/// first save tick (every 5 s while active) or performance query of a later date, at the P&amp;L of that moment, and its row goes into the "days" record before the state that starts the next
 /// day is saved; a crash in between closes the same day again and replaces its row.
 /// </summary>
 internal sealed partial class StrategyGrain
@@ -39,7 +39,9 @@ internal sealed partial class StrategyGrain
         return new StrategyPerformance { AccountId = _accountId, StrategyId = _strategyId, Days = days, Summary = StrategyPerformanceSummary.Of(days) };
     }
 
-    private DateOnly Today() => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+    private DateOnly Today() => TradingDate(time.GetUtcNow());
+
+    private DateOnly TradingDate(DateTimeOffset at) => environment.Calendar.TradingDate(at);
 
     /// <summary>Closes the day when the date has changed and the positions can be valued (each has a mark); starts the next.</summary>
     private Task RollDayAsync() => RollDayToAsync(Today());
@@ -52,7 +54,7 @@ internal sealed partial class StrategyGrain
     /// </summary>
     private async Task RollDayBeforeFillAsync(AccountFill fill)
     {
-        var made = DateOnly.FromDateTime(fill.Timestamp.UtcDateTime);
+        var made = TradingDate(fill.Timestamp);
         if (S.DayStart is { } start && made > start.Date && made <= Today())
         {
             await RollDayToAsync(made);
@@ -61,11 +63,12 @@ internal sealed partial class StrategyGrain
 
     /// <summary>
     /// Closes the open day at the P&amp;L of this moment and starts <paramref name="date"/>'s, when the positions can be valued
-    /// (each has a mark); without a mark the day stays open, and the fills go into it.
+    /// (each has a mark); without a mark the day stays open, and the fills go into it. A day rolls forward only: one stored
+    /// as a UTC date on the NYSE calendar (before days were New York dates) can be a date ahead, and goes on until it is today.
     /// </summary>
     private async Task RollDayToAsync(DateOnly date)
     {
-        if (S.DayStart?.Date == date || await TotalsAsync() is not { } totals)
+        if ((S.DayStart is { } open && date <= open.Date) || await TotalsAsync() is not { } totals)
         {
             return;
         }

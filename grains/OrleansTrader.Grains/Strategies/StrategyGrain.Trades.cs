@@ -18,7 +18,7 @@ internal sealed partial class StrategyGrain
     private TradeBook? _tradeBook;
 
     private TradeBook TradeBook =>
-        _tradeBook ??= new(ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Default), GrainId, TradePagesKept, numbersRestart: true);
+        _tradeBook ??= new(ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Default), GrainId, TradePagesKept, numbersRestart: true, environment.Calendar);
 
     public async Task<TradeHistory?> GetTradesAsync(TradeQuery query)
     {

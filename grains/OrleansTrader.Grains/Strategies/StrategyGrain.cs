@@ -153,7 +153,7 @@ internal sealed partial class StrategyGrain(
             Parameters = new Dictionary<string, string>(command.Parameters, StringComparer.Ordinal),
             CreatedAt = now,
             UpdatedAt = now,
-            DayStart = new StrategyDayStart { Date = DateOnly.FromDateTime(now.UtcDateTime), StartedAt = now, RealizedPnl = 0m, Fees = 0m, UnrealizedPnl = 0m, Fills = 0 },
+            DayStart = new StrategyDayStart { Date = TradingDate(now), StartedAt = now, RealizedPnl = 0m, Fees = 0m, UnrealizedPnl = 0m, Fills = 0 },
 
             // Followed from its creation on: a stop and a start later catch up on what its orders did meanwhile.
             LastAccountEventSequence = (await Account.GetEventsAsync(long.MaxValue - 1, 0)).LastSequence,
@@ -361,7 +361,7 @@ internal sealed partial class StrategyGrain(
         // A stopped strategy's orders may still fill: booked here, so a status query has few events left to read, and
         // before the day rolls, which closes at what they left it.
         await BookStoppedFillsAsync();
-        if (S.Exists && S.DayStart?.Date != Today())
+        if (S.Exists && (S.DayStart is not { } day || day.Date < Today()))
         {
             await RollDayAsync();
         }

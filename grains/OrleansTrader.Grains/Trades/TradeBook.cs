@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Domain.Statistics;
@@ -24,8 +25,11 @@ internal sealed record TradeState
 /// in <see cref="TradesStore"/> pages as they close (the owner calls <see cref="StoreClosedAsync"/> before it writes the
 /// state that counts them), and queried newest first.
 /// </summary>
-/// <remarks>An owner that calls <see cref="ClearAsync"/> sets <paramref name="numbersRestart"/>: its numbers, and page names, start again.</remarks>
-internal sealed class TradeBook(IGrainStorage storage, GrainId grainId, int pagesKept, bool numbersRestart)
+/// <remarks>
+/// An owner that calls <see cref="ClearAsync"/> sets <paramref name="numbersRestart"/>: its numbers, and page names, start
+/// again. A query's dates are the <paramref name="calendar"/>'s trading dates of the exits, as the owner's days are.
+/// </remarks>
+internal sealed class TradeBook(IGrainStorage storage, GrainId grainId, int pagesKept, bool numbersRestart, ITradingCalendar calendar)
 {
     private readonly List<ClosedTrade> _closed = [];
     private readonly TradesStore _store = new(storage, grainId, pagesKept, numbersRestart);
@@ -86,7 +90,7 @@ internal sealed class TradeBook(IGrainStorage storage, GrainId grainId, int page
         ArgumentNullException.ThrowIfNull(query);
         var newest = Math.Min(state.LastNumber, (query.Before ?? long.MaxValue) - 1);
         var trades = await _store.ReadNewestAsync(newest, Math.Max(0, query.Limit), t =>
-            DateRange.Includes(DateOnly.FromDateTime(t.ExitTime.UtcDateTime), query.From, query.To)
+            DateRange.Includes(calendar.TradingDate(t.ExitTime), query.From, query.To)
             && (query.Symbol is null || string.Equals(t.Symbol, query.Symbol, StringComparison.Ordinal)));
         return new TradeHistory
         {

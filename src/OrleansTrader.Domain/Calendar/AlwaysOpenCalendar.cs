@@ -29,6 +29,11 @@ public sealed class AlwaysOpenCalendar : ITradingCalendar
     // Its midnight "open" follows no closed period: a quote from before it is as good as one after.
     public DateTimeOffset? OpenedAt(DateTimeOffset at, bool includeExtended = false) => null;
 
+    /// <summary>The UTC date: each UTC day is a session here.</summary>
+    public DateOnly TradingDate(DateTimeOffset at) => DateOnly.FromDateTime(at.UtcDateTime);
+
+    public DateTimeOffset TradingDateStart(DateOnly date) => new(date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc));
+
     private static DateTimeOffset NextMidnight(DateTimeOffset after)
     {
         var utc = after.ToUniversalTime();

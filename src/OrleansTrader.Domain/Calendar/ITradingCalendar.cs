@@ -25,4 +25,13 @@ public interface ITradingCalendar
     /// null when the market is closed then, or never closes (no session has a start that matters).
     /// </summary>
     DateTimeOffset? OpenedAt(DateTimeOffset at, bool includeExtended = false);
+
+    /// <summary>
+    /// The trading date <paramref name="at"/> falls on: the day an account's, a strategy's and a breaker's daily figures
+    /// count in. It changes while the market is closed, so a day never splits a session.
+    /// </summary>
+    DateOnly TradingDate(DateTimeOffset at);
+
+    /// <summary>The instant <paramref name="date"/> starts as a <see cref="TradingDate"/>.</summary>
+    DateTimeOffset TradingDateStart(DateOnly date);
 }

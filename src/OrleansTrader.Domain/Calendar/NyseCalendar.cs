@@ -89,6 +89,14 @@ public sealed class NyseCalendar : ITradingCalendar
             ? includeExtended ? session.ExtendedOpen : session.RegularOpen
             : null;
 
+    /// <summary>
+    /// The New York date, which is also the trade date: its midnight falls in the overnight gap (20:00-04:00), so a
+    /// day never splits a session, where UTC midnight (19:00 or 20:00 New York) is in the after-hours one.
+    /// </summary>
+    public DateOnly TradingDate(DateTimeOffset at) => ExchangeDate(at);
+
+    public DateTimeOffset TradingDateStart(DateOnly date) => ToUtc(date, TimeOnly.MinValue);
+
     /// <summary>The session of the exchange day holding <paramref name="at"/> (none on a weekend or holiday).</summary>
     private TradingSession? SessionOfDay(DateTimeOffset at)
     {
