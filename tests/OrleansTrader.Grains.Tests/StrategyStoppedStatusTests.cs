@@ -113,6 +113,10 @@ public sealed class StrategyStoppedStatusTests : IDisposable
         // The status query comes first: read-only, it shows both fills and books neither.
         var strategy = run.Strategy("night-bid");
         Assert.Equal(5m, Own((await strategy.GetStatusAsync())!));
+
+        // A second on, or it is the touch's own last quote again (the clock moves only while a fill is awaited) and the
+        // symbol refuses it as a duplicate.
+        run.Time.Advance(TimeSpan.FromSeconds(1));
         await Market.QuoteAsync(run.Cluster, Symbol, 49.99m, 50.01m);
         var performance = (await strategy.GetPerformanceAsync(null, null))!;
 
