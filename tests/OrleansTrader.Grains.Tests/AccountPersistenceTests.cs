@@ -404,6 +404,49 @@ public sealed class AccountPersistenceTests : IDisposable
         Assert.Equal(Domain.Breaker.TradingState.Active, (await cluster.Breaker("orphans").GetStateAsync()).State);
     }
 
+    // Builds before fills kept their order's origin stored fills without it, while their orders kept theirs. After the upgrade
+    // GET .../fills answered origin null for every such fill (a demo account's weeks of strategy fills, a user's manual
+    // ones), which the API documents only for a fill of an order the account does not know.
+    [Fact]
+    public async Task FillsStoredWithoutTheirOrigin_ByAnOlderBuild_ReadTheirOrdersOrigin()
+    {
+        await using var cluster = await TradingCluster.StartAsync(Options("fill-origin.db"));
+        await Market.QuoteAsync(cluster, "FOR", 10m, 10m);
+        var account = await TestAccounts.OpenAsync(cluster, "fill-origin", 100_000m);
+
+        // Enough orders for pages beyond the in-memory window (read from storage), one placed by a strategy.
+        await PlaceAndFillAsync(account, "fo", "FOR", 12);
+        var bySomeStrategy = await account.PlaceOrderAsync(Market.MarketOrder("s1-1", "FOR", OrderSide.Buy, 1m) with { Origin = "strategy:s1" });
+        Assert.True(bySomeStrategy.Succeeded, bySomeStrategy.Denial?.Message);
+        var fills = await Eventually.WaitAsync(() => account.GetFillsAsync(0, 10_000), f => f.Count == 13, "13 fills");
+        Assert.Equal(["api"], fills.Take(12).Select(f => f.Origin).Distinct());
+        Assert.Equal("strategy:s1", fills[^1].Origin);
+
+        // The records as the older build left them: every fill, in the pages and in the tail, without its origin.
+        await RewriteStoredAsync(cluster, async storage =>
+        {
+            var core = new GrainState<AccountState>(new AccountState());
+            await storage.ReadStateAsync("account", Id("fill-origin"), core, TestContext.Current.CancellationToken);
+            var state = core.State;
+            Assert.True(state.CurrentHistoryPage - state.FirstHistoryPage > new AccountGrainOptions().HistoryPagesInMemory);
+            for (var number = state.FirstHistoryPage; number < state.CurrentHistoryPage; number++)
+            {
+                var page = new GrainState<AccountHistoryPage>(new AccountHistoryPage());
+                await storage.ReadStateAsync(PageName(number), Id("fill-origin"), page, TestContext.Current.CancellationToken);
+                page.State.Fills = [.. page.State.Fills.Select(f => f with { Origin = null })];
+                await storage.WriteStateAsync(PageName(number), Id("fill-origin"), page, TestContext.Current.CancellationToken);
+            }
+
+            state.HistoryTail.Fills = [.. state.HistoryTail.Fills.Select(f => f with { Origin = null })];
+            await storage.WriteStateAsync("account", Id("fill-origin"), core, TestContext.Current.CancellationToken);
+        });
+
+        account = cluster.Account("fill-origin");
+        var read = await account.GetFillsAsync(0, 10_000);
+        Assert.Equal(fills.Select(f => (f.Sequence, f.OrderId, f.Origin)), read.Select(f => (f.Sequence, f.OrderId, f.Origin)));
+        Assert.Equal(fills.Skip(5).Take(3).Select(f => f.Origin), (await account.GetFillsAsync(5, 3)).Select(f => f.Origin));
+    }
+
     /// <summary>
     /// Rewrites an account's records as a build from before bracket exits were kept left them: <paramref name="changeCore"/>
     /// edits the core state (given the ids of the entry's two exits), and the history loses the exits' events and journal

@@ -29,8 +29,8 @@ public sealed record AccountFill
     public required DateTimeOffset Timestamp { get; init; }
 
     /// <summary>
-    /// Who placed the order ("api", "strategy:{id}", ...); null when the account does not know the order, and in fills
-    /// recorded before it was kept.
+    /// Who placed the order ("api", "strategy:{id}", ...); null when the account does not know the order. Fills recorded
+    /// before it was kept hold null: the fills query gives them their order's, the account's events keep the null.
     /// </summary>
     public string? Origin { get; init; }
 }

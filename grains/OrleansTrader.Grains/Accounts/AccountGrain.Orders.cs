@@ -672,7 +672,61 @@ internal sealed partial class AccountGrain
         view is { Type: OrderType.TrailingStop, InFlight: false, BrokerOrderId: not null } && view.Status.IsWorking();
 
     public async Task<IReadOnlyList<AccountFill>> GetFillsAsync(long afterSequence, int limit) =>
-        await ReadHistoryAsync(afterSequence, limit, p => p.LastFillSequence, p => p.FillCount, p => p.Fills, _history.Fills, f => f.Sequence);
+        await WithOrdersOriginAsync(
+            await ReadHistoryAsync(afterSequence, limit, p => p.LastFillSequence, p => p.FillCount, p => p.Fills, _history.Fills, f => f.Sequence));
+
+    /// <summary>
+    /// Fills stored by builds before fills kept their order's origin take it from their order, working or closed (closed
+    /// ones beyond the in-memory window from their pages, each page read once): the API promises null only for an order the
+    /// account does not know, and those builds' fills otherwise all read null after an upgrade.
+    /// </summary>
+    private async Task<List<AccountFill>> WithOrdersOriginAsync(List<AccountFill> fills)
+    {
+        var origins = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var inPages = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var fill in fills)
+        {
+            if (fill.Origin is not null || origins.ContainsKey(fill.OrderId) || inPages.ContainsKey(fill.OrderId))
+            {
+                continue;
+            }
+
+            if (View(fill.OrderId) is { } view)
+            {
+                origins[fill.OrderId] = view.Origin;
+            }
+            else if (_history.ClosedOrderPages.TryGetValue(fill.OrderId, out var number))
+            {
+                inPages[fill.OrderId] = number;
+            }
+        }
+
+        if (inPages.Count > 0)
+        {
+            List<long> numbers = [.. inPages.Values.Distinct()];
+            var pages = await _store!.ReadPagesAsync(numbers);
+            var byNumber = new Dictionary<long, AccountHistoryPage>(numbers.Count);
+            for (var i = 0; i < numbers.Count; i++)
+            {
+                byNumber[numbers[i]] = pages[i];
+            }
+
+            foreach (var (orderId, number) in inPages)
+            {
+                origins[orderId] = FinalState(byNumber[number], orderId)?.Origin;
+            }
+        }
+
+        for (var i = 0; i < fills.Count; i++)
+        {
+            if (fills[i].Origin is null && origins.GetValueOrDefault(fills[i].OrderId) is { } origin)
+            {
+                fills[i] = fills[i] with { Origin = origin };
+            }
+        }
+
+        return fills;
+    }
 
     public async Task<IReadOnlyList<JournalEntry>> GetJournalAsync(long afterSequence, int limit) =>
         await ReadHistoryAsync(afterSequence, limit, p => p.LastJournalSequence, p => p.JournalCount, p => p.Journal, _history.Journal, j => j.Sequence);
