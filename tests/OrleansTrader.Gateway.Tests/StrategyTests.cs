@@ -134,6 +134,33 @@ public sealed class StrategyTests(GatewayFixture fixture)
             problem.GetProperty("detail").GetString());
     }
 
+    /// <summary>
+    /// A period is a window allocated when the strategy is built: the largest int failed the request with a 500 (an
+    /// out-of-memory error out of the grain), and a billion asked the silo for 16 GB. Above the maximum it is refused by name.
+    /// </summary>
+    [Fact]
+    public async Task StrategyAndBacktest_WithAPeriodAboveTheMaximum_AreRefusedWith422_NamingIt()
+    {
+        var account = await Host.CreateAccountAsync();
+        var parameters = new Dictionary<string, string> { ["quantity"] = "1", ["period"] = "2147483647" };
+        const string Detail = "Invalid parameters for strategy 'bollinger-breakout': period: must be <= 100000 (got 2147483647)";
+
+        var created = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/strategies", Host.AdminKey, new
+        {
+            strategyId = "huge", kind = "bollinger-breakout", symbols = new[] { "STRP" }, parameters,
+        }, HttpStatusCode.UnprocessableEntity);
+        var backtest = await Host.SendJsonAsync(HttpMethod.Post, "/api/backtests", Host.AdminKey, new
+        {
+            kind = "bollinger-breakout", symbols = new[] { "STRP" }, parameters,
+        }, HttpStatusCode.UnprocessableEntity);
+
+        foreach (var problem in new[] { created, backtest })
+        {
+            Assert.Equal("STRATEGY_PARAMETERS_INVALID", problem.GetProperty("reason").GetString());
+            Assert.Equal(Detail, problem.GetProperty("detail").GetString());
+        }
+    }
+
     [Fact]
     public async Task Backtest_RunsOnTheSilosBars_AndReportsMoneyToTheCent()
     {

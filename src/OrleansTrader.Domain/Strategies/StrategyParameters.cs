@@ -6,6 +6,13 @@ namespace OrleansTrader.Domain.Strategies;
 /// </summary>
 public abstract record StrategyParameters
 {
+    /// <summary>
+    /// The longest period a built-in kind takes: a period is a window of that many values, allocated when the strategy
+    /// is built (100,000 one-minute bars are about 256 regular sessions; 1.6 MB), so an unbounded one could ask a
+    /// create request for gigabytes.
+    /// </summary>
+    public const int MaxPeriod = 100_000;
+
     public required string Symbol { get; init; }
 
     /// <summary>Shares per entry.</summary>
@@ -57,6 +64,10 @@ public abstract record StrategyParameters
         if (value < 1)
         {
             errors.Add(new StrategyParameterError(name, $"must be >= 1 (got {value})"));
+        }
+        else if (value > MaxPeriod)
+        {
+            errors.Add(new StrategyParameterError(name, $"must be <= {MaxPeriod} (got {value})"));
         }
     }
 }

@@ -92,6 +92,48 @@ public sealed class StrategyCatalogTests
         }
     }
 
+    [Theory]
+    [InlineData("sma-crossover", "slowPeriod", "2147483647")]
+    [InlineData("rsi-mean-reversion", "period", "2147483647")]
+    [InlineData("bollinger-breakout", "period", "2147483647")]
+    [InlineData("rsi-mean-reversion", "period", "100001")]
+    [InlineData("bollinger-breakout", "period", "1000000000")]
+    public void Create_RefusesAPeriodAboveTheMaximum_NamingIt_InsteadOfAllocatingItsWindow(string kind, string name, string period)
+    {
+        // Each period is a window of that many decimals, allocated when the strategy is built: 2147483647 threw an
+        // OutOfMemoryException out of the create request, and 1000000000 asked for 16 GB.
+        var error = Assert.Throws<StrategyParameterException>(() => StrategyCatalog.Create(kind, new Dictionary<string, string>
+        {
+            ["symbol"] = "SPY",
+            ["quantity"] = "10",
+            [name] = period,
+        }));
+
+        var refusal = Assert.Single(error.Errors);
+        Assert.Equal(name, refusal.Parameter);
+        Assert.Equal($"must be <= 100000 (got {period})", refusal.Message);
+    }
+
+    [Fact]
+    public void Create_RefusesBothCrossoverPeriodsAboveTheMaximum_AndTakesTheMaximum()
+    {
+        var error = Assert.Throws<StrategyParameterException>(() => StrategyCatalog.Create("sma-crossover", "SPY", new Dictionary<string, decimal>
+        {
+            ["quantity"] = 1m,
+            ["fastPeriod"] = 200_000m,
+            ["slowPeriod"] = 300_000m,
+        }));
+        Assert.Equal(["fastPeriod", "slowPeriod"], error.Errors.Select(e => e.Parameter));
+
+        var longest = Assert.IsType<SmaCrossoverStrategy>(StrategyCatalog.Create("sma-crossover", "SPY", new Dictionary<string, decimal>
+        {
+            ["quantity"] = 1m,
+            ["fastPeriod"] = 99_999m,
+            ["slowPeriod"] = 100_000m,
+        }));
+        Assert.Equal(100_000, longest.WarmUpBars);
+    }
+
     [Fact]
     public void Create_RejectsFractionalPeriod_FromDecimals()
     {
