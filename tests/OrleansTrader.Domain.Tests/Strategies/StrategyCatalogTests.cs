@@ -114,6 +114,24 @@ public sealed class StrategyCatalogTests
         Assert.Equal($"must be <= 100000 (got {period})", refusal.Message);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("100.01")]
+    [InlineData("10000000000000000000000000000")]
+    public void Create_RefusesABandWidthOutsideItsRange_NamingIt(string k)
+    {
+        // k times the window's sigma overflowed a decimal on every bar once sigma passed 1 (k near the decimal's maximum).
+        var error = Assert.Throws<StrategyParameterException>(() => StrategyCatalog.Create("bollinger-breakout", new Dictionary<string, string>
+        {
+            ["symbol"] = "SPY",
+            ["quantity"] = "10",
+            ["k"] = k,
+        }));
+
+        var refusal = Assert.Single(error.Errors);
+        Assert.Equal(("k", $"must be > 0 and <= 100 (got {k})"), (refusal.Parameter, refusal.Message));
+    }
+
     [Fact]
     public void Create_RefusesBothCrossoverPeriodsAboveTheMaximum_AndTakesTheMaximum()
     {
