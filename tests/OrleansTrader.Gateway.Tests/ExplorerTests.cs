@@ -113,6 +113,74 @@ public sealed class ExplorerTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task ThePage_NamesAnIconOfItsOwn_SoTheBrowserAsksForNoMissingFavicon()
+    {
+        // Without an icon the browser asks for /favicon.ico, which the gateway answers 404: an error in the page's console.
+        var page = await (await fixture.Host.SendAsync(HttpMethod.Get, "/explorer", null)).Content.ReadAsStringAsync(Ct);
+        Assert.Contains("<link rel=\"icon\" href=\"/explorer/favicon.svg\"", page, StringComparison.Ordinal);
+
+        using var icon = await fixture.Host.SendAsync(HttpMethod.Get, "/explorer/favicon.svg", null);
+        Assert.Equal(HttpStatusCode.OK, icon.StatusCode);
+        Assert.Equal("image/svg+xml", icon.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("nosniff", Assert.Single(icon.Headers.GetValues("X-Content-Type-Options")));
+        Assert.StartsWith("<svg", (await icon.Content.ReadAsStringAsync(Ct)).TrimStart(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InABrowser_AnAnswerShowsItsNumbersAsTheApiWroteThem_AndAnOptionalBodyIsPrefilled()
+    {
+        if (HeadlessChromium.Executable is null)
+        {
+            Assert.Skip("No Chromium (install Debian's chromium or set ORLEANSTRADER_TEST_CHROMIUM); the browser test is skipped.");
+        }
+
+        await using var host = await GatewayHost.StartAsync(listen: true);
+        var account = await host.CreateAccountAsync(cash: 25_000m);
+        await using var browser = await HeadlessChromium.StartAsync(Ct);
+        await browser.NavigateAsync(new Uri(host.Address!, "/explorer"), Ct);
+        await browser.WaitForAsync("document.readyState === 'complete' && !!document.getElementById('key')", "the page", Ct);
+        await LoadAsync(browser, host.AdminKey!);
+        await browser.WaitForAsync("Number(document.getElementById('load-status').dataset.operations) > 30", "the operations", Ct);
+
+        // A decimal keeps every digit and its scale in the API's answer; a JavaScript number would round the band to 10
+        // and drop the limit's trailing zero.
+        var risk = await SendAsync(browser, "PUT /api/accounts/{accountId}/risk", new() { ["accountId"] = account },
+            "{\"priceBandPercent\": 10.000000000000000000001, \"maxOrderNotional\": 1000.50}");
+        Assert.Equal(200, risk.Code);
+        Assert.Contains("\n  \"priceBandPercent\": 10.000000000000000000001,\n", risk.Body, StringComparison.Ordinal);
+        Assert.Contains("\n  \"maxOrderNotional\": 1000.50,\n", risk.Body, StringComparison.Ordinal);
+
+        // The rotation's body may be left out (its schema is null or the request), and is prefilled with its field all the same.
+        var skeleton = (string)(await browser.EvaluateAsync($"{Operation("POST /api/accounts/{accountId}/webhooks/{webhookId}/rotate-secret")}.querySelector('textarea[data-body]').value", Ct))!;
+        Assert.Equal("previousSecretValidForSeconds", Assert.Single(JsonNode.Parse(skeleton)!.AsObject()).Key);
+    }
+
+    [Fact]
+    public async Task InABrowser_AStreamTheApiEndsWithinTheWindow_IsShownAsEnded_NotAsClosedByThePage()
+    {
+        if (HeadlessChromium.Executable is null)
+        {
+            Assert.Skip("No Chromium (install Debian's chromium or set ORLEANSTRADER_TEST_CHROMIUM); the browser test is skipped.");
+        }
+
+        await using var host = await GatewayHost.StartAsync(listen: true);
+        var account = await host.CreateAccountAsync(cash: 25_000m);
+        await using var browser = await HeadlessChromium.StartAsync(Ct);
+        await browser.NavigateAsync(new Uri(host.Address!, "/explorer"), Ct);
+        await browser.WaitForAsync("document.readyState === 'complete' && !!document.getElementById('key')", "the page", Ct);
+        await LoadAsync(browser, host.AdminKey!);
+        await browser.WaitForAsync("Number(document.getElementById('load-status').dataset.operations) > 30", "the operations", Ct);
+
+        // The API ends a stream itself, as when its key is revoked: the page's fetch answers one event, then the end.
+        await browser.EvaluateAsync(
+            "window.fetch = async () => new Response('id: 1\\nevent: fill\\ndata: {}\\n\\n', { status: 200, headers: { 'Content-Type': 'text/event-stream' } }); true", Ct);
+        var events = await SendAsync(browser, "GET /api/accounts/{accountId}/events", new() { ["accountId"] = account });
+
+        Assert.Equal(200, events.Code);
+        Assert.Equal("id: 1\nevent: fill\ndata: {}\n\n\n(the API ended the stream)", events.Body);
+    }
+
+    [Fact]
     public async Task InABrowser_APathParameterOfDots_IsRefusedOnThePage_NotSentToAnotherRoute()
     {
         if (HeadlessChromium.Executable is null)

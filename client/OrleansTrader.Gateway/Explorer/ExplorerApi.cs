@@ -6,9 +6,9 @@ using System.Text.Encodings.Web;
 namespace OrleansTrader.Gateway.Explorer;
 
 /// <summary>
-/// GET /explorer: an interactive page for the API (a page, a script and a style sheet of the gateway's own, embedded in
-/// the assembly). The page holds no secret, so it needs no key; every call it makes carries the key the user types in,
-/// and the API authorizes it as any other call.
+/// GET /explorer: an interactive page for the API (a page, a script, a style sheet and an icon of the gateway's own,
+/// embedded in the assembly). The page holds no secret, so it needs no key; every call it makes carries the key the user
+/// types in, and the API authorizes it as any other call.
 /// </summary>
 internal static class ExplorerApi
 {
@@ -23,6 +23,9 @@ internal static class ExplorerApi
         Load("index.html", "text/html; charset=utf-8"),
         Load("explorer.js", "text/javascript; charset=utf-8"),
         Load("explorer.css", "text/css; charset=utf-8"),
+
+        // Named by the page, so the browser does not ask for /favicon.ico, a 404 and an error in the page's console.
+        Load("favicon.svg", "image/svg+xml"),
     }.ToFrozenDictionary(a => a.Name, StringComparer.Ordinal);
 
     public static IEndpointRouteBuilder MapExplorer(this IEndpointRouteBuilder endpoints)

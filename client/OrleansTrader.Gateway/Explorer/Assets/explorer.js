@@ -57,19 +57,60 @@
     return variant ? (variant.$ref ? variant.$ref.split('/').pop() : typeOf(variant)) : 'value';
   };
 
-  // The body's fields, each null: null means "not given" to every route, so the skeleton is a valid request to edit.
+  // The body's fields, each null: null means "not given" to every route, so the skeleton is a valid request to edit. A
+  // body that may be left out is null or the request (oneOf), whose fields are the request's.
   const bodySkeleton = (requestBody) => {
-    const schema = resolve(requestBody?.content?.['application/json']?.schema);
+    const declared = resolve(requestBody?.content?.['application/json']?.schema);
+    const schema = resolve((declared.oneOf ?? declared.anyOf ?? []).find((s) => s.type !== 'null') ?? declared);
     const properties = Object.keys(schema.properties ?? {});
     return properties.length === 0 ? '{}' : JSON.stringify(Object.fromEntries(properties.map((p) => [p, null])), null, 2);
   };
 
+  // The answer indented as JSON.stringify would, its tokens kept as written: parsing would turn a decimal into a
+  // JavaScript number, rounding 10.000000000000000000001 to 10 and 1000.50 to 1000.5.
   const pretty = (text) => {
     try {
-      return JSON.stringify(JSON.parse(text), null, 2);
+      JSON.parse(text);
     } catch {
       return text;
     }
+
+    const closers = { '{': '}', '[': ']' };
+    let out = '';
+    let depth = 0;
+    const newline = () => `\n${'  '.repeat(depth)}`;
+    for (let i = 0; i < text.length; i += 1) {
+      const c = text[i];
+      if (c === '"') {
+        let end = i + 1;
+        while (text[end] !== '"') {
+          end += text[end] === '\\' ? 2 : 1;
+        }
+
+        out += text.slice(i, end + 1);
+        i = end;
+      } else if (c === '{' || c === '[') {
+        const next = text.slice(i + 1).search(/\S/) + i + 1;
+        if (text[next] === closers[c]) {
+          out += c + closers[c];
+          i = next;
+        } else {
+          depth += 1;
+          out += c + newline();
+        }
+      } else if (c === '}' || c === ']') {
+        depth -= 1;
+        out += newline() + c;
+      } else if (c === ',') {
+        out += `,${newline()}`;
+      } else if (c === ':') {
+        out += ': ';
+      } else if (!/\s/.test(c)) {
+        out += c;
+      }
+    }
+
+    return out;
   };
 
   function operationsOf(document) {
@@ -239,17 +280,24 @@
     return undefined;
   }
 
-  // An event stream never ends: the explorer shows what arrives within its window, then closes the stream.
+  // An event stream does not end of itself: the explorer shows what arrives within its window, then closes the stream.
+  // The API may end it sooner (its key revoked, the silo stopping), and the page says which of the two happened.
   async function readStream(response) {
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
     const deadline = Date.now() + streamWindowMs;
     let text = '';
+    let ended = false;
     try {
       while (Date.now() < deadline) {
         const wait = new Promise((done) => setTimeout(() => done({ timeout: true }), deadline - Date.now()));
         const chunk = await Promise.race([reader.read(), wait]);
-        if (chunk.timeout || chunk.done) {
+        if (chunk.timeout) {
+          break;
+        }
+
+        if (chunk.done) {
+          ended = true;
           break;
         }
 
@@ -259,7 +307,7 @@
       await reader.cancel();
     }
 
-    return `${text}\n(closed after ${streamWindowMs / 1000} s)`;
+    return `${text}\n(${ended ? 'the API ended the stream' : `closed after ${streamWindowMs / 1000} s`})`;
   }
 
   function fail(status, message) {
