@@ -28,7 +28,7 @@ public interface ITradingCalendar
 
     /// <summary>
     /// The trading date <paramref name="at"/> falls on: the day an account's, a strategy's and a breaker's daily figures
-    /// count in. It changes while the market is closed, so a day never splits a session.
+    /// count in. On a calendar with closed hours it changes while the market is closed, so a day never splits a session.
     /// </summary>
     DateOnly TradingDate(DateTimeOffset at);
 
