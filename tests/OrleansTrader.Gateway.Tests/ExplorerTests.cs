@@ -137,10 +137,7 @@ public sealed class ExplorerTests(GatewayFixture fixture)
         await using var host = await GatewayHost.StartAsync(listen: true);
         var account = await host.CreateAccountAsync(cash: 25_000m);
         await using var browser = await HeadlessChromium.StartAsync(Ct);
-        await browser.NavigateAsync(new Uri(host.Address!, "/explorer"), Ct);
-        await browser.WaitForAsync("document.readyState === 'complete' && !!document.getElementById('key')", "the page", Ct);
-        await LoadAsync(browser, host.AdminKey!);
-        await browser.WaitForAsync("Number(document.getElementById('load-status').dataset.operations) > 30", "the operations", Ct);
+        await OpenWithTheApiLoadedAsync(browser, host);
 
         // A decimal keeps every digit and its scale in the API's answer; a JavaScript number would round the band to 10
         // and drop the limit's trailing zero.
@@ -166,10 +163,7 @@ public sealed class ExplorerTests(GatewayFixture fixture)
         await using var host = await GatewayHost.StartAsync(listen: true);
         var account = await host.CreateAccountAsync(cash: 25_000m);
         await using var browser = await HeadlessChromium.StartAsync(Ct);
-        await browser.NavigateAsync(new Uri(host.Address!, "/explorer"), Ct);
-        await browser.WaitForAsync("document.readyState === 'complete' && !!document.getElementById('key')", "the page", Ct);
-        await LoadAsync(browser, host.AdminKey!);
-        await browser.WaitForAsync("Number(document.getElementById('load-status').dataset.operations) > 30", "the operations", Ct);
+        await OpenWithTheApiLoadedAsync(browser, host);
 
         // The API ends a stream itself, as when its key is revoked: the page's fetch answers one event, then the end.
         await browser.EvaluateAsync(
@@ -194,10 +188,7 @@ public sealed class ExplorerTests(GatewayFixture fixture)
         var order = new { clientOrderId = "xdot-1", symbol = "XDOT", side = "buy", type = "limit", limitPrice = 19m, quantity = 5, timeInForce = "day" };
         var orderId = (await host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", host.AdminKey, order, HttpStatusCode.Created)).GetProperty("orderId").GetString();
         await using var browser = await HeadlessChromium.StartAsync(Ct);
-        await browser.NavigateAsync(new Uri(host.Address!, "/explorer"), Ct);
-        await browser.WaitForAsync("document.readyState === 'complete' && !!document.getElementById('key')", "the page", Ct);
-        await LoadAsync(browser, host.AdminKey!);
-        await browser.WaitForAsync("Number(document.getElementById('load-status').dataset.operations) > 30", "the operations", Ct);
+        await OpenWithTheApiLoadedAsync(browser, host);
 
         // A URL drops a "." segment: DELETE .../orders/. would be DELETE .../orders/, cancel every order.
         foreach (var dots in new[] { ".", ".." })
@@ -237,6 +228,15 @@ public sealed class ExplorerTests(GatewayFixture fixture)
     }
 
     private static string Operation(string id) => $"document.querySelector('details.op[data-op=\"{id}\"]')";
+
+    /// <summary>The page open in <paramref name="browser"/>, the API's operations loaded with the admin key.</summary>
+    private static async Task OpenWithTheApiLoadedAsync(HeadlessChromium browser, GatewayHost host)
+    {
+        await browser.NavigateAsync(new Uri(host.Address!, "/explorer"), Ct);
+        await browser.WaitForAsync("document.readyState === 'complete' && !!document.getElementById('key')", "the page", Ct);
+        await LoadAsync(browser, host.AdminKey!);
+        await browser.WaitForAsync("Number(document.getElementById('load-status').dataset.operations) > 30", "the operations", Ct);
+    }
 
     private static async Task LoadAsync(HeadlessChromium browser, string key) => await browser.EvaluateAsync(
         $"document.getElementById('key').value = {JsonSerializer.Serialize(key)}; document.getElementById('connect').requestSubmit(); true", Ct);
