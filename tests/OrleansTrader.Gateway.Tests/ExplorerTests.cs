@@ -44,10 +44,7 @@ public sealed class ExplorerTests(GatewayFixture fixture)
     [Fact]
     public async Task InABrowser_TheExplorerLoadsTheApiWithTheKey_AndSendsWhatTheUserFillsIn()
     {
-        if (HeadlessChromium.Executable is null)
-        {
-            Assert.Skip("No Chromium (install Debian's chromium or set ORLEANSTRADER_TEST_CHROMIUM); the browser test is skipped.");
-        }
+        SkipWithoutChromium();
 
         await using var host = await GatewayHost.StartAsync(listen: true);
         var account = await host.CreateAccountAsync(cash: 25_000m);
@@ -129,10 +126,7 @@ public sealed class ExplorerTests(GatewayFixture fixture)
     [Fact]
     public async Task InABrowser_AnAnswerShowsItsNumbersAsTheApiWroteThem_AndAnOptionalBodyIsPrefilled()
     {
-        if (HeadlessChromium.Executable is null)
-        {
-            Assert.Skip("No Chromium (install Debian's chromium or set ORLEANSTRADER_TEST_CHROMIUM); the browser test is skipped.");
-        }
+        SkipWithoutChromium();
 
         await using var host = await GatewayHost.StartAsync(listen: true);
         var account = await host.CreateAccountAsync(cash: 25_000m);
@@ -155,10 +149,7 @@ public sealed class ExplorerTests(GatewayFixture fixture)
     [Fact]
     public async Task InABrowser_AStreamTheApiEndsWithinTheWindow_IsShownAsEnded_NotAsClosedByThePage()
     {
-        if (HeadlessChromium.Executable is null)
-        {
-            Assert.Skip("No Chromium (install Debian's chromium or set ORLEANSTRADER_TEST_CHROMIUM); the browser test is skipped.");
-        }
+        SkipWithoutChromium();
 
         await using var host = await GatewayHost.StartAsync(listen: true);
         var account = await host.CreateAccountAsync(cash: 25_000m);
@@ -177,10 +168,7 @@ public sealed class ExplorerTests(GatewayFixture fixture)
     [Fact]
     public async Task InABrowser_APathParameterOfDots_IsRefusedOnThePage_NotSentToAnotherRoute()
     {
-        if (HeadlessChromium.Executable is null)
-        {
-            Assert.Skip("No Chromium (install Debian's chromium or set ORLEANSTRADER_TEST_CHROMIUM); the browser test is skipped.");
-        }
+        SkipWithoutChromium();
 
         await using var host = await GatewayHost.StartAsync(listen: true);
         var account = await host.CreateAccountAsync(cash: 25_000m);
@@ -206,10 +194,7 @@ public sealed class ExplorerTests(GatewayFixture fixture)
     [Fact]
     public async Task InABrowser_UnderAPathBase_ThePageLoadsItsFiles_AndCallsTheApiUnderTheBase()
     {
-        if (HeadlessChromium.Executable is null)
-        {
-            Assert.Skip("No Chromium (install Debian's chromium or set ORLEANSTRADER_TEST_CHROMIUM); the browser test is skipped.");
-        }
+        SkipWithoutChromium();
 
         await using var host = await GatewayHost.StartAsync(listen: true, pathBase: "/trader");
         var account = await host.CreateAccountAsync(cash: 25_000m);
@@ -228,6 +213,14 @@ public sealed class ExplorerTests(GatewayFixture fixture)
     }
 
     private static string Operation(string id) => $"document.querySelector('details.op[data-op=\"{id}\"]')";
+
+    private static void SkipWithoutChromium()
+    {
+        if (HeadlessChromium.Executable is null)
+        {
+            Assert.Skip("No Chromium (install Debian's chromium or set ORLEANSTRADER_TEST_CHROMIUM); the browser test is skipped.");
+        }
+    }
 
     /// <summary>The page open in <paramref name="browser"/>, the API's operations loaded with the admin key.</summary>
     private static async Task OpenWithTheApiLoadedAsync(HeadlessChromium browser, GatewayHost host)

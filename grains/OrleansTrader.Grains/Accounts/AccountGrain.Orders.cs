@@ -578,43 +578,7 @@ internal sealed partial class AccountGrain
             .Take(limit)
             .ToList();
 
-        // Closed orders beyond the in-memory window come from their pages, each page read once and all of them together;
-        // where each order is comes from before the read, as the previous page-by-page loop found it.
-        var views = new AccountOrder?[wanted.Count];
-        var pageOf = new long?[wanted.Count];
-        for (var i = 0; i < wanted.Count; i++)
-        {
-            views[i] = View(wanted[i]);
-            if (views[i] is null && _history.ClosedOrderPages.TryGetValue(wanted[i], out var number))
-            {
-                pageOf[i] = number;
-            }
-        }
-
-        List<long> numbers = [.. pageOf.OfType<long>().Distinct()];
-        var pages = new Dictionary<long, AccountHistoryPage>(numbers.Count);
-        if (numbers.Count > 0)
-        {
-            var read = await _store!.ReadPagesAsync(numbers);
-            for (var i = 0; i < numbers.Count; i++)
-            {
-                pages[numbers[i]] = read[i];
-            }
-        }
-
-        var result = new List<AccountOrder>(wanted.Count);
-        for (var i = 0; i < wanted.Count; i++)
-        {
-            if (views[i] is { } view)
-            {
-                result.Add(view);
-            }
-            else if (pageOf[i] is { } number && FinalState(pages[number], wanted[i]) is { } stored)
-            {
-                result.Add(stored);
-            }
-        }
-
+        List<AccountOrder> result = [.. (await FindOrdersAsync(wanted)).OfType<AccountOrder>()];
         return await WithTrailingLevelsAsync(result);
     }
 
@@ -682,39 +646,17 @@ internal sealed partial class AccountGrain
     /// </summary>
     private async Task<List<AccountFill>> WithOrdersOriginAsync(List<AccountFill> fills)
     {
-        var origins = new Dictionary<string, string?>(StringComparer.Ordinal);
-        var inPages = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var fill in fills)
+        List<string> orderIds = [.. fills.Where(f => f.Origin is null).Select(f => f.OrderId).Distinct(StringComparer.Ordinal)];
+        if (orderIds.Count == 0)
         {
-            if (fill.Origin is not null || origins.ContainsKey(fill.OrderId) || inPages.ContainsKey(fill.OrderId))
-            {
-                continue;
-            }
-
-            if (View(fill.OrderId) is { } view)
-            {
-                origins[fill.OrderId] = view.Origin;
-            }
-            else if (_history.ClosedOrderPages.TryGetValue(fill.OrderId, out var number))
-            {
-                inPages[fill.OrderId] = number;
-            }
+            return fills;
         }
 
-        if (inPages.Count > 0)
+        var orders = await FindOrdersAsync(orderIds);
+        var origins = new Dictionary<string, string?>(StringComparer.Ordinal);
+        for (var i = 0; i < orderIds.Count; i++)
         {
-            List<long> numbers = [.. inPages.Values.Distinct()];
-            var pages = await _store!.ReadPagesAsync(numbers);
-            var byNumber = new Dictionary<long, AccountHistoryPage>(numbers.Count);
-            for (var i = 0; i < numbers.Count; i++)
-            {
-                byNumber[numbers[i]] = pages[i];
-            }
-
-            foreach (var (orderId, number) in inPages)
-            {
-                origins[orderId] = FinalState(byNumber[number], orderId)?.Origin;
-            }
+            origins[orderIds[i]] = orders[i]?.Origin;
         }
 
         for (var i = 0; i < fills.Count; i++)
@@ -806,6 +748,47 @@ internal sealed partial class AccountGrain
         return _history.ClosedOrderPages.TryGetValue(orderId, out var page)
             ? FinalState(await _store!.ReadPageAsync(page), orderId)
             : null;
+    }
+
+    /// <summary>
+    /// The current views of <paramref name="orderIds"/>, in their order (null for an order the account does not know):
+    /// closed orders beyond the in-memory window from their pages, each page read once and all of them together.
+    /// </summary>
+    private async Task<AccountOrder?[]> FindOrdersAsync(IReadOnlyList<string> orderIds)
+    {
+        var views = new AccountOrder?[orderIds.Count];
+        var pageOf = new long?[orderIds.Count];
+        for (var i = 0; i < orderIds.Count; i++)
+        {
+            views[i] = View(orderIds[i]);
+            if (views[i] is null && _history.ClosedOrderPages.TryGetValue(orderIds[i], out var number))
+            {
+                pageOf[i] = number;
+            }
+        }
+
+        List<long> numbers = [.. pageOf.OfType<long>().Distinct()];
+        if (numbers.Count == 0)
+        {
+            return views;
+        }
+
+        var read = await _store!.ReadPagesAsync(numbers);
+        var pages = new Dictionary<long, AccountHistoryPage>(numbers.Count);
+        for (var i = 0; i < numbers.Count; i++)
+        {
+            pages[numbers[i]] = read[i];
+        }
+
+        for (var i = 0; i < orderIds.Count; i++)
+        {
+            if (pageOf[i] is { } number)
+            {
+                views[i] = FinalState(pages[number], orderIds[i]);
+            }
+        }
+
+        return views;
     }
 
     private static AccountOrder? FinalState(AccountHistoryPage page, string orderId) =>

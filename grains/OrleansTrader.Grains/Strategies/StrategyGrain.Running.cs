@@ -684,27 +684,10 @@ internal sealed partial class StrategyGrain
     /// </summary>
     private async Task SendAsync(OrderIntent intent, bool mayResendClosingPart = true)
     {
-        if (HeldWhileMarketClosed(intent) is { } closed)
+        if (WhyHeld(intent) is { } heldBack)
         {
             S.IntentsDenied++;
-            Close(intent, OrderStatus.Denied,
-                $"{RiskReasonCodes.MarketClosed}: not sent; the account refused {closed.ClientOrderId} at {closed.At:O} ({closed.Message}) and the market opens at {closed.Until:O}.");
-            return;
-        }
-
-        if (HeldForQuote(intent.Symbol) is { } refusal)
-        {
-            S.IntentsDenied++;
-            Close(intent, OrderStatus.Denied,
-                $"{refusal.ReasonCode}: not sent; the account refused {refusal.ClientOrderId} at {refusal.At:O} ({refusal.Message}) and no quote of {intent.Symbol} has come since.");
-            return;
-        }
-
-        if (HeldAfterShortRefusal(intent) is { } shortRefusal)
-        {
-            S.IntentsDenied++;
-            Close(intent, OrderStatus.Denied,
-                $"{RiskReasonCodes.ShortingNotAllowed}: not sent; the account refused {shortRefusal.ClientOrderId} at {shortRefusal.At:O} ({shortRefusal.Message}) and the strategy has had no fill in {intent.Symbol} since; held until {shortRefusal.At + shortRefusal.Hold:O}.");
+            Close(intent, OrderStatus.Denied, heldBack);
             return;
         }
 
@@ -910,6 +893,19 @@ internal sealed partial class StrategyGrain
         _marketClosedRefusal = null;
         return null;
     }
+
+    /// <summary>
+    /// Why the intent is refused here without being sent (a hold after the account's refusal: the market closed, no quote
+    /// since a stale one, a short), or null when it goes to the account.
+    /// </summary>
+    private string? WhyHeld(OrderIntent intent) =>
+        HeldWhileMarketClosed(intent) is { } closed
+            ? $"{RiskReasonCodes.MarketClosed}: not sent; the account refused {closed.ClientOrderId} at {closed.At:O} ({closed.Message}) and the market opens at {closed.Until:O}."
+        : HeldForQuote(intent.Symbol) is { } refusal
+            ? $"{refusal.ReasonCode}: not sent; the account refused {refusal.ClientOrderId} at {refusal.At:O} ({refusal.Message}) and no quote of {intent.Symbol} has come since."
+        : HeldAfterShortRefusal(intent) is { } shortRefusal
+            ? $"{RiskReasonCodes.ShortingNotAllowed}: not sent; the account refused {shortRefusal.ClientOrderId} at {shortRefusal.At:O} ({shortRefusal.Message}) and the strategy has had no fill in {intent.Symbol} since; held until {shortRefusal.At + shortRefusal.Hold:O}."
+        : null;
 
     private ShortRefusal? HeldAfterShortRefusal(OrderIntent intent) =>
         _shortRefusals.TryGetValue(intent.Symbol, out var refusal) && refusal.Side == intent.Side && time.GetUtcNow() - refusal.At < refusal.Hold
