@@ -14,7 +14,8 @@ namespace OrleansTrader.Grains.Tests;
 /// On the NYSE calendar an account's trading day is the New York date (grains.md "Trading days"). In December New York is
 /// UTC-5, so UTC midnight is 19:00 there, inside the after-hours session (16:00-20:00): the instants below are worked out
 /// from that offset, not from the calendar's code. An after-hours fill at 19:30 belongs to the day of that morning's
-/// session, the breaker sums the day's losses over it, and a day stored under the old UTC rule never rolls backwards.
+/// session, the breaker sums the day's losses over it, and an account's or a strategy's day stored under the old UTC rule never
+/// rolls backwards.
 /// </summary>
 public sealed class NewYorkTradingDayTests : IDisposable
 {
@@ -119,6 +120,43 @@ public sealed class NewYorkTradingDayTests : IDisposable
         time.SetUtcNow(new DateTimeOffset(2026, 12, 9, 5, 0, 5, TimeSpan.Zero));
         await account.RefreshAsync();
         var days = (await account.GetPerformanceAsync(null, null))!.Days;
+        Assert.Equal([Tuesday, Tuesday.AddDays(1)], days.Select(d => d.Date));
+        Assert.True(days[0].Closed);
+    }
+
+    [Fact]
+    public async Task AStrategysDayStartedUnderTheUtcRule_OneDateAheadOfNewYork_DoesNotRollBackwards()
+    {
+        var path = _dir.File("strategy-upgrade.db");
+        var key = StrategyKey.Create("ny-strategy", "sma");
+
+        // 19:30 New York Monday, 00:30 UTC Tuesday: the build before this one dated the strategy's first day Tuesday (UTC).
+        var created = new DateTimeOffset(2026, 12, 8, 0, 30, 0, TimeSpan.Zero);
+        await using (var before = await StartAsync(new FakeTimeProvider(created), AlwaysOpenCalendar.Instance, path))
+        {
+            await TestAccounts.OpenAsync(before, "ny-strategy", 10_000m);
+            var made = await before.Grains.GetGrain<IStrategyGrain>(key).CreateAsync(new CreateStrategy
+            {
+                Kind = "sma-crossover",
+                Symbols = ["NYS"],
+                Parameters = new Dictionary<string, string> { ["symbol"] = "NYS", ["quantity"] = "1", ["fastPeriod"] = "2", ["slowPeriod"] = "3" },
+                Start = false,
+            });
+            Assert.True(made.Succeeded, made.Message);
+        }
+
+        // The upgraded build at 20:00 New York Monday: the stored day is a date ahead, and stays open.
+        var time = new FakeTimeProvider(created.AddMinutes(30));
+        await using var cluster = await StartAsync(time, NyseCalendar.Instance, path);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(key);
+        var day = Assert.Single((await strategy.GetPerformanceAsync(null, null))!.Days);
+        Assert.Equal((Tuesday, false, created), (day.Date, day.Closed, day.StartedAt));
+
+        // It lasts through New York's Tuesday and closes when New York's Wednesday starts.
+        time.SetUtcNow(new DateTimeOffset(2026, 12, 8, 15, 0, 0, TimeSpan.Zero));
+        Assert.Equal([Tuesday], (await strategy.GetPerformanceAsync(null, null))!.Days.Select(d => d.Date));
+        time.SetUtcNow(new DateTimeOffset(2026, 12, 9, 5, 0, 5, TimeSpan.Zero));
+        var days = (await strategy.GetPerformanceAsync(null, null))!.Days;
         Assert.Equal([Tuesday, Tuesday.AddDays(1)], days.Select(d => d.Date));
         Assert.True(days[0].Closed);
     }
