@@ -115,24 +115,34 @@ public sealed class AlpacaHistoricalBarsClient : IDisposable
 
     public void Dispose() => _rateLimiter.Dispose();
 
+    /// <summary>
+    /// Alpaca's spelling of a bar interval. It documents timeframes up to 59Min, 23Hour, 1Day and 1Week (months have no
+    /// fixed length): any other interval is refused here rather than sent to be refused by Alpaca.
+    /// </summary>
     internal static string Timeframe(TimeSpan interval)
     {
-        if (interval > TimeSpan.Zero && interval.Ticks % TimeSpan.TicksPerDay == 0)
+        if (interval == TimeSpan.FromDays(7))
         {
-            return $"{interval.Days}Day";
+            return "1Week";
         }
 
-        if (interval > TimeSpan.Zero && interval.Ticks % TimeSpan.TicksPerHour == 0)
+        if (interval == TimeSpan.FromDays(1))
+        {
+            return "1Day";
+        }
+
+        if (interval > TimeSpan.Zero && interval < TimeSpan.FromDays(1) && interval.Ticks % TimeSpan.TicksPerHour == 0)
         {
             return $"{(long)interval.TotalHours}Hour";
         }
 
-        if (interval > TimeSpan.Zero && interval.Ticks % TimeSpan.TicksPerMinute == 0)
+        if (interval > TimeSpan.Zero && interval < TimeSpan.FromHours(1) && interval.Ticks % TimeSpan.TicksPerMinute == 0)
         {
             return $"{(long)interval.TotalMinutes}Min";
         }
 
-        throw new ArgumentOutOfRangeException(nameof(interval), interval, "Bar intervals are whole minutes, hours or days.");
+        throw new ArgumentOutOfRangeException(
+            nameof(interval), interval, "Alpaca's bar timeframes are 1-59 minutes, 1-23 hours, 1 day or 1 week.");
     }
 
     private Uri BuildUri(string symbol, DateTimeOffset start, DateTimeOffset end, string timeframe, string? pageToken)

@@ -296,6 +296,35 @@ public sealed class AlpacaHistoricalBarsClientTests : IAsyncLifetime
         Assert.Contains("at least one of SubscribeTrades, SubscribeQuotes and SubscribeBars", ex.Message, StringComparison.Ordinal);
     }
 
+    // Alpaca documents its timeframes up to 59Min, 23Hour, 1Day and 1Week: a week was asked for as "7Day" and 90 minutes
+    // as "90Min", which Alpaca does not take.
+    [Theory]
+    [InlineData(1, "1Min")]
+    [InlineData(59, "59Min")]
+    [InlineData(60, "1Hour")]
+    [InlineData(23 * 60, "23Hour")]
+    [InlineData(24 * 60, "1Day")]
+    [InlineData(7 * 24 * 60, "1Week")]
+    public void Timeframe_SpellsTheIntervalAsAlpacaDocumentsIt(int minutes, string expected) =>
+        Assert.Equal(expected, AlpacaHistoricalBarsClient.Timeframe(TimeSpan.FromMinutes(minutes)));
+
+    [Theory]
+    [InlineData(90)]
+    [InlineData(25 * 60)]
+    [InlineData(2 * 24 * 60)]
+    [InlineData(30 * 24 * 60)]
+    public async Task GetAllBarsAsync_AnIntervalAlpacaHasNoTimeframeFor_IsRefusedWithoutARequest(int minutes)
+    {
+        _server.Respond = (context, _) => Json(context, """{"bars":[],"next_page_token":null}""");
+        var client = Client();
+
+        var ex = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
+            client.GetAllBarsAsync("SPY", From, From.AddDays(60), TimeSpan.FromMinutes(minutes), TestContext.Current.CancellationToken));
+
+        Assert.Contains("1-59 minutes, 1-23 hours, 1 day or 1 week", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(_server.Requests);
+    }
+
     [Fact]
     public async Task HistoricalBarSource_GivesTheLatestEndedMinuteBars_OldestFirst_InOneRequest()
     {
