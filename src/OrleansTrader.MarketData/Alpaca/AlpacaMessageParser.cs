@@ -15,6 +15,8 @@ internal static class AlpacaMessageParser
 {
     private static readonly TimeSpan OneMinute = TimeSpan.FromMinutes(1);
 
+    private static readonly HashSet<string> MappedTypes = new(StringComparer.Ordinal) { "t", "q", "b", "c", "x", "success", "error", "subscription" };
+
     /// <summary>Appends every element of <paramref name="frame"/> to <paramref name="output"/>; returns false when the frame itself is not a JSON array.</summary>
     public static bool TryParse(ReadOnlySpan<byte> frame, List<AlpacaParsedMessage> output)
     {
@@ -73,7 +75,11 @@ internal static class AlpacaMessageParser
 
         if (error is not null)
         {
-            return new AlpacaParsedMessage(null, null, MalformedReason.InvalidMessage, error);
+            // Field shapes are those of the types mapped below: a type this parser does not map (an LULD's "i" is a
+            // text indicator, a trade's a number) is skipped as unknown, not judged by them.
+            return f.Type is not null && !MappedTypes.Contains(f.Type)
+                ? new AlpacaParsedMessage(null, null, MalformedReason.UnknownMessageType, f.Type)
+                : new AlpacaParsedMessage(null, null, MalformedReason.InvalidMessage, error);
         }
 
         try

@@ -45,6 +45,24 @@ public sealed class AlpacaMessageParserTests
         Assert.Equal(("AAPL", 7L, 126.55m, 1m, "@"), (trade.Symbol, trade.SourceId, trade.Trade.Price, trade.Trade.Size, trade.Trade.Condition));
     }
 
+    // A message type the parser does not map was judged by the field shapes of the types it does: Alpaca's LULD band ("l")
+    // carries its indicator in "i" as a string, where a trade has its numeric id, so it was logged and counted as an
+    // invalid message instead of a type skipped as unknown.
+    [Fact]
+    public void TryParse_ReportsATypeItDoesNotMap_AsUnknown_WhateverTheShapeOfItsFields()
+    {
+        const string Luld = """{"T":"l","S":"AAPL","u":130.5,"d":120.25,"i":"B","t":"2021-02-22T15:51:44.208123456Z","z":"C"}""";
+        var frame = Encoding.UTF8.GetBytes($"[{Luld},{GoodTrade}]");
+        var output = new List<AlpacaParsedMessage>();
+
+        var parsed = AlpacaMessageParser.TryParse(frame, output);
+
+        Assert.True(parsed);
+        Assert.Equal(2, output.Count);
+        Assert.Equal((MalformedReason.UnknownMessageType, "l"), (output[0].Malformed, output[0].Detail));
+        Assert.Equal(7L, Assert.IsType<TradeEvent>(output[1].Data).SourceId);
+    }
+
     // Utf8JsonReader checks only the JSON structure: text that is not UTF-8, or an escaped lone surrogate, reached
     // GetString, which threw InvalidOperationException out of the parser and ended the stream. <FF> stands for a 0xFF byte.
     [Theory]
