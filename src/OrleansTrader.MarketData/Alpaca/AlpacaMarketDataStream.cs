@@ -196,6 +196,7 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
             while (!cancellationToken.IsCancellationRequested)
             {
                 Exception? failure;
+                var attemptsBefore = attempt;
                 try
                 {
                     var lastError = await RunConnectionAsync(writer, () => attempt = 0, cancellationToken);
@@ -203,6 +204,14 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
                     {
                         // Stopping closed the connection: nothing was lost.
                         break;
+                    }
+
+                    if (lastError is not null)
+                    {
+                        // A session the server ended with an error (406: another session holds these keys) was refused,
+                        // not lost: authenticating first does not start the backoff again, or it would be asked anew
+                        // every ReconnectInitialDelay.
+                        attempt = attemptsBefore;
                     }
 
                     // Alpaca closes after some errors (407 slow client): the close keeps that code, so health and the

@@ -297,6 +297,33 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
         Assert.Equal(1, health.Reconnects);
     }
 
+    // The backoff started again at its first step on every authenticated connection, so a server that accepted the keys and
+    // then refused the session with an error and a close (406: "you already have an ongoing authenticated session") was
+    // asked again every ReconnectInitialDelay for as long as the other connection lived, instead of less and less often.
+    [Fact]
+    public async Task ReadAsync_ServerRefusesEachSessionWithAnErrorAndAClose_BacksOffFurtherEachTime()
+    {
+        _server.OnSubscribed = async (session, _) =>
+        {
+            await session.SendAsync("""[{"T":"error","code":406,"msg":"connection limit exceeded"}]""");
+            await session.CloseAsync();
+        };
+        var stream = Stream(o => o.ReconnectMaxDelay = TimeSpan.FromSeconds(1));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var reading = ReadInBackground(stream, stop.Token, TestContext.Current.CancellationToken);
+
+        await WaitFor(() => Reconnects().Count >= 4);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+
+        Assert.Equal([1, 2, 3, 4], Reconnects().Take(4));
+        Assert.Equal(406, stream.GetHealth().LastErrorCode);
+
+        List<int> Reconnects() => [.. _log.Lines
+            .Where(l => l.StartsWith("Warning 3023", StringComparison.Ordinal))
+            .Select(l => int.Parse(l.Split("reconnect attempt ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture))];
+    }
+
     // A connection that went quiet without closing (a half-open TCP connection: no data, no close) left the receive
     // waiting forever: no ping had a deadline, so the feed stalled with its health still Connected.
     [Fact]
