@@ -345,10 +345,20 @@ internal sealed class CsvFileReader : IDisposable
             // The last four bytes of a gzip file are the uncompressed size modulo 2^32; 18 bytes is the smallest gzip file.
             Span<byte> size = stackalloc byte[4];
             var fileLength = RandomAccess.GetLength(file.SafeFileHandle);
-            if (fileLength < 18 || RandomAccess.Read(file.SafeFileHandle, size, fileLength - 4) != 4 ||
-                BinaryPrimitives.ReadUInt32LittleEndian(size) != (uint)_length)
+            if (fileLength < 18 || RandomAccess.Read(file.SafeFileHandle, size, fileLength - 4) != 4)
             {
                 throw new InvalidDataException("the gzip data ends early (a truncated file).");
+            }
+
+            // A file of several members (gzip files joined with cat, a writer appending in gzip mode) is complete, but its
+            // last trailer counts only the last member: the message said "truncated", and a user looked for a lost download.
+            var recorded = BinaryPrimitives.ReadUInt32LittleEndian(size);
+            if (recorded != (uint)_length)
+            {
+                throw new InvalidDataException(
+                    $"the gzip data ends early (a truncated file), or the file holds several gzip members, which the replay " +
+                    $"does not read: {_length} bytes decompressed, the trailer records {recorded}. A complete file of several " +
+                    "members reads once recompressed as one: zcat in.csv.gz | gzip > out.csv.gz.");
             }
         }
     }

@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using OrleansTrader.MarketData.Time;
 
 namespace OrleansTrader.MarketData.Csv;
 
@@ -35,7 +38,9 @@ public static class CsvSourceDiscovery
         var sources = new List<CsvSource>();
         foreach (var kind in KindsOf(options))
         {
-            sources.AddRange(kind == CsvFileKind.DailyBars ? DailyFile(options.DataPath, symbol) : DatedFiles(options, symbol, kind));
+            sources.AddRange(kind == CsvFileKind.DailyBars
+                ? DailyFile(options.DataPath, symbol).Where(daily => HasRowBetween(daily.Path, options.StartDate, options.EndDate))
+                : DatedFiles(options, symbol, kind));
         }
 
         return sources;
@@ -60,6 +65,44 @@ public static class CsvSourceDiscovery
             .Take(1)
             .Select(path => new CsvSource(path, symbol, CsvFileKind.DailyBars))
             .ToList();
+    }
+
+    /// <summary>
+    /// Whether a daily file holds a row dated within the range: it holds every date in one file, so a file beside a range
+    /// it does not reach passed the start-up check and the replay delivered nothing for the symbol. A file that cannot be
+    /// read counts as holding rows: the replay then reports what is wrong with it, naming it.
+    /// </summary>
+    private static bool HasRowBetween(string path, DateOnly? from, DateOnly? to)
+    {
+        if (from is null && to is null)
+        {
+            return true;
+        }
+
+        try
+        {
+            using var file = File.OpenRead(path);
+            using var reader = new StreamReader(
+                path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file,
+                Encoding.UTF8,
+                detectEncodingFromByteOrderMarks: true);
+            reader.ReadLine(); // the header
+            while (reader.ReadLine() is { } line)
+            {
+                var comma = line.IndexOf(',', StringComparison.Ordinal);
+                if (IsoTimestamp.TryParseDate(comma < 0 ? line : line.AsSpan(0, comma), out var date) &&
+                    (from is not { } start || date >= start) && (to is not { } end || date <= end))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            return true;
+        }
     }
 
     private static List<CsvSource> DatedFiles(CsvReplayOptions options, string symbol, CsvFileKind kind)

@@ -6,6 +6,10 @@ namespace OrleansTrader.MarketData.Csv;
 /// </summary>
 internal sealed class ReplayPacer(TimeProvider timeProvider, double speedFactor)
 {
+    // Task.Delay takes at most about 49.7 days: a slow-motion factor across a weekend (0.01 makes it 233 days) threw
+    // ArgumentOutOfRangeException and ended the replay, so a long wait is taken in steps.
+    private static readonly TimeSpan LongestStep = TimeSpan.FromDays(1);
+
     private DateTimeOffset? _dataAnchor;
     private DateTimeOffset _wallAnchor;
 
@@ -23,11 +27,18 @@ internal sealed class ReplayPacer(TimeProvider timeProvider, double speedFactor)
             return;
         }
 
-        var target = _wallAnchor + ((dataTime - anchor) / speedFactor);
-        var delay = target - timeProvider.GetUtcNow();
-        if (delay > TimeSpan.Zero)
+        // In ticks as a double: at a small factor the wait can pass what a TimeSpan holds (OverflowException).
+        var dueTicks = (dataTime - anchor).Ticks / speedFactor;
+        double Remaining() => dueTicks - (timeProvider.GetUtcNow() - _wallAnchor).Ticks;
+        while (Remaining() > LongestStep.Ticks)
         {
-            await Task.Delay(delay, timeProvider, cancellationToken);
+            await Task.Delay(LongestStep, timeProvider, cancellationToken);
+        }
+
+        var remaining = Remaining();
+        if (remaining > 0)
+        {
+            await Task.Delay(TimeSpan.FromTicks((long)Math.Ceiling(remaining)), timeProvider, cancellationToken);
         }
     }
 }

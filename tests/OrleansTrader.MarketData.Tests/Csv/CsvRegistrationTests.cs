@@ -88,6 +88,32 @@ public sealed class CsvRegistrationTests
         Assert.DoesNotContain("'SPY'", ex.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A daily file holds every date in one file: one without a row in the configured dates (GOOG's starts in 2004) passed
+    /// the start-up check, and the silo started and served while the replay delivered nothing for the symbol.
+    /// </summary>
+    [Fact]
+    public void AddCsvReplayFeed_FailsClearly_OnADailyFileWithoutRowsInTheDates()
+    {
+        using var data = new TempDirectory();
+        data.Write("daily/GOOG.csv", "date,open,high,low,close,volume\n2004-08-19,135.91,140.93,94.54,100.37,23200275\n");
+        data.Write("daily/SPY.csv", "date,open,high,low,close,volume\n1998-01-02,97.31,97.53,96.53,97.36,2150000\n2001-01-02,132,132.5,127.6,128.8,8737500\n");
+        using var provider = Build(s => s.AddCsvReplayFeed(), new Dictionary<string, string?>
+        {
+            ["MarketData:Csv:DataPath"] = data.Path,
+            ["MarketData:Csv:Symbols:0"] = "SPY",
+            ["MarketData:Csv:Symbols:1"] = "GOOG",
+            ["MarketData:Csv:Kinds:0"] = "DailyBars",
+            ["MarketData:Csv:StartDate"] = "2000-01-01",
+            ["MarketData:Csv:EndDate"] = "2003-12-31",
+        });
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<CsvReplayOptions>>().Value);
+
+        Assert.Contains($"No market data files for symbol 'GOOG' (DailyBars) under '{data.Path}' between 2000-01-01 and 2003-12-31", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("'SPY'", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AddCsvReplayFeed_BindsConfiguration_AndRegistersTheFeed()
     {

@@ -281,6 +281,48 @@ public sealed class CsvReplayFeedTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_InSlowMotion_WaitsOutAGapLongerThanOneTimerCanHold()
+    {
+        // Friday's and Monday's bars at a hundredth of real time: the weekend is 300 days of wall time, more than the
+        // 49.7 days one Task.Delay takes. The replay threw ArgumentOutOfRangeException at the weekend.
+        var path = _dir.Write("daily.csv", "date,open,high,low,close,volume\n2013-10-04,10,10,10,10,1\n2013-10-07,11,11,11,11,1\n");
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var feed = Feed([new CsvSource(path, "SPY", CsvFileKind.DailyBars)], speed: 0.01, time: clock);
+        var ct = TestContext.Current.CancellationToken;
+        var received = 0;
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var e in feed.ReadAsync(ct))
+            {
+                if (e is BarEvent)
+                {
+                    Interlocked.Increment(ref received);
+                }
+            }
+        }, ct);
+
+        async Task WaitParkedOrDone()
+        {
+            var deadline = TimeProvider.System.GetUtcNow().AddSeconds(10);
+            while (clock.PendingTimers == 0 && !reading.IsCompleted && TimeProvider.System.GetUtcNow() < deadline)
+            {
+                await Task.Delay(1, ct);
+            }
+        }
+
+        await WaitParkedOrDone();
+        Assert.False(reading.IsFaulted, reading.Exception?.InnerException?.ToString());
+        Assert.Equal(1, Volatile.Read(ref received));
+        clock.Advance(TimeSpan.FromDays(299));
+        await WaitParkedOrDone();
+        Assert.Equal(1, Volatile.Read(ref received));
+        clock.Advance(TimeSpan.FromDays(1));
+        await reading;
+        Assert.Equal(2, received);
+        Assert.Equal(FeedState.Completed, feed.GetHealth().State);
+    }
+
+    [Fact]
     public async Task ReadAsync_FailsOnTruncatedGzip_AfterDeliveringTheRowsBeforeTheBreak()
     {
         const string header = "time,price,size,exchange,condition,suspicious\n";
@@ -304,6 +346,27 @@ public sealed class CsvReplayFeedTests : IDisposable
         Assert.Equal(path, ex.File);
         Assert.True(delivered.OfType<TradeEvent>().Count() > 1000);
         Assert.Equal(FeedState.Degraded, feed.GetHealth().State);
+    }
+
+    [Fact]
+    public async Task ReadAsync_AGzipOfSeveralMembers_IsRefusedSayingSo_NotCalledTruncated()
+    {
+        // What `cat monday.csv.gz tuesday-rows.gz > week.csv.gz` or a writer appending in gzip mode leaves: complete,
+        // but the trailer at the end counts only the last member. The replay called it a truncated file.
+        var first = _dir.Write("a.gz", "time,price,size,exchange,condition,suspicious\n2013-10-07T09:30:00.001-04:00,10,100,P,,0\n", gzip: true);
+        var second = _dir.Write("b.gz", "2013-10-07T09:30:00.002-04:00,10.01,100,P,,0\n", gzip: true);
+        var path = Path.Combine(_dir.Path, "t.csv.gz");
+        await File.WriteAllBytesAsync(
+            path,
+            [.. await File.ReadAllBytesAsync(first, TestContext.Current.CancellationToken), .. await File.ReadAllBytesAsync(second, TestContext.Current.CancellationToken)],
+            TestContext.Current.CancellationToken);
+        var feed = Feed([new CsvSource(path, "SPY", CsvFileKind.TradeTicks)]);
+
+        var ex = await Assert.ThrowsAsync<CsvFormatException>(() => Data(feed));
+
+        Assert.Equal(path, ex.File);
+        Assert.Contains("several gzip members", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("zcat", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
