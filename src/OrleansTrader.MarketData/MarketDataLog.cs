@@ -45,6 +45,10 @@ internal static partial class MarketDataLog
     [LoggerMessage(EventId = 3024, Level = LogLevel.Information, Message = "Alpaca stream subscription now trades={Trades} quotes={Quotes} bars={Bars}")]
     public static partial void AlpacaSubscription(ILogger logger, string trades, string quotes, string bars);
 
+    [LoggerMessage(EventId = 3047, Level = LogLevel.Warning,
+        Message = "Alpaca stream refused {Symbols} (symbol limit exceeded): not streamed and left out of the subscription; unsubscribe others to subscribe to them")]
+    public static partial void AlpacaSymbolsRefused(ILogger logger, string symbols);
+
     [LoggerMessage(EventId = 3025, Level = LogLevel.Warning, Message = "Alpaca stream message could not be parsed: {Detail}")]
     public static partial void AlpacaBadMessage(ILogger logger, string detail);
 

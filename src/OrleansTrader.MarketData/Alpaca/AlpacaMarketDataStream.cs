@@ -25,10 +25,17 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
     private readonly FeedHealthTracker _health;
     private readonly Lock _lock = new();
     private readonly SortedSet<string> _symbols = new(StringComparer.Ordinal);
+
+    // The symbols Alpaca streams as its last subscription message listed them. Kept across connections: a reconnect
+    // asks for these first, in a request of their own, so symbols Alpaca refuses cannot take them down with them.
+    private readonly SortedSet<string> _accepted = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly TickValidator? _validator;
     private ClientWebSocket? _socket;
     private AlpacaControlMessage? _lastSubscription;
+    private bool _acceptedOnThisConnection;
+    private int _unansweredRequests;
+    private bool _refusalUnresolved;
     private int _reading;
 
     public AlpacaMarketDataStream(
@@ -71,7 +78,7 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
 
     public Uri StreamUri => new($"{_options.StreamBaseUrl.AbsoluteUri.TrimEnd('/')}/{_options.Feed}");
 
-    /// <summary>The symbols the stream subscribes to now and after every reconnect.</summary>
+    /// <summary>The symbols the stream subscribes to now and after every reconnect (less those Alpaca refused for the plan's symbol limit).</summary>
     public IReadOnlyList<string> Symbols
     {
         get
@@ -158,6 +165,10 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
                 .Where(s => s.Length > 0 && (subscribe ? _symbols.Add(s) : _symbols.Remove(s)))
                 .ToList();
             socket = _socket;
+            if (changed.Count > 0 && socket is not null)
+            {
+                _unansweredRequests++;
+            }
         }
 
         if (changed.Count > 0 && socket is not null)
@@ -288,7 +299,8 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
             }
         }
 
-        List<string> symbols;
+        List<string> accepted;
+        List<string> added;
         try
         {
             // Stopping sends a close instead of cancelling the receive, which would abort the socket.
@@ -303,13 +315,21 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
                 lock (_lock)
                 {
                     _socket = socket;
-                    symbols = [.. _symbols];
+                    _accepted.IntersectWith(_symbols);
+                    accepted = [.. _accepted];
+                    added = [.. _symbols.Except(_accepted)];
+                    _acceptedOnThisConnection = false;
+                    _refusalUnresolved = false;
+                    _unansweredRequests = (accepted.Count > 0 ? 1 : 0) + (added.Count > 0 ? 1 : 0);
                 }
 
                 AfterSocketPublished?.Invoke();
-                if (symbols.Count > 0)
+
+                // Alpaca refuses a request that would exceed the plan's symbol limit whole (405): the symbols it streamed
+                // before go first, apart from the ones it has not accepted yet, so a refusal of those leaves them streaming.
+                foreach (var request in new[] { accepted, added }.Where(r => r.Count > 0))
                 {
-                    await socket.SendAsync(SubscriptionMessage("subscribe", symbols), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+                    await socket.SendAsync(SubscriptionMessage("subscribe", request), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
                 }
             }
             finally
@@ -317,10 +337,11 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
                 _sendLock.Release();
             }
 
-            MarketDataLog.AlpacaConnected(_logger, symbols.Count);
+            var symbolCount = accepted.Count + added.Count;
+            MarketDataLog.AlpacaConnected(_logger, symbolCount);
             if (_health.SetState(FeedState.Connected))
             {
-                await Publish(writer, FeedState.Connected, $"authenticated, {symbols.Count} symbols", null, cancellationToken);
+                await Publish(writer, FeedState.Connected, $"authenticated, {symbolCount} symbols", null, cancellationToken);
             }
 
             AlpacaControlMessage? lastError = null;
@@ -373,18 +394,47 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
             {
                 var code = control.Code ?? 0;
                 MarketDataLog.AlpacaError(_logger, code, control.Message ?? AlpacaStreamErrors.Describe(code));
-                _health.SetState(FeedState.Degraded, code, control.Message);
-                await Publish(writer, FeedState.Degraded, $"{control.Message} ({AlpacaStreamErrors.Describe(code)})", code, cancellationToken);
+                List<string> refused = [];
+                if (code == AlpacaStreamErrors.SymbolLimitExceeded)
+                {
+                    lock (_lock)
+                    {
+                        // The refused request is answered; Alpaca keeps the symbols it streamed before it.
+                        _unansweredRequests = Math.Max(0, _unansweredRequests - 1);
+                        _refusalUnresolved = true;
+                        refused = TakeRefusedSymbols();
+                    }
+                }
+
+                if (refused.Count > 0)
+                {
+                    await ReportRefusedAsync(writer, refused, cancellationToken);
+                }
+                else
+                {
+                    _health.SetState(FeedState.Degraded, code, control.Message);
+                    await Publish(writer, FeedState.Degraded, $"{control.Message} ({AlpacaStreamErrors.Describe(code)})", code, cancellationToken);
+                }
             }
             else if (control.Type == "subscription")
             {
+                List<string> refused;
                 lock (_lock)
                 {
                     _lastSubscription = control;
+                    _accepted.Clear();
+                    _accepted.UnionWith(control.Trades.Concat(control.Quotes).Concat(control.Bars));
+                    _acceptedOnThisConnection = true;
+                    _unansweredRequests = Math.Max(0, _unansweredRequests - 1);
+                    refused = TakeRefusedSymbols();
                 }
 
                 MarketDataLog.AlpacaSubscription(_logger, string.Join(',', control.Trades), string.Join(',', control.Quotes), string.Join(',', control.Bars));
-                if (_health.SetState(FeedState.Connected))
+                if (refused.Count > 0)
+                {
+                    await ReportRefusedAsync(writer, refused, cancellationToken);
+                }
+                else if (_health.SetState(FeedState.Connected))
                 {
                     await Publish(writer, FeedState.Connected, "recovered: subscription confirmed", null, cancellationToken);
                 }
@@ -394,6 +444,34 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
         }
 
         Malformed(message.Malformed, message.Detail ?? "unknown");
+    }
+
+    /// <summary>
+    /// Once every request sent on this connection is answered after a 405, the symbols asked for that Alpaca does not
+    /// stream are the refused ones: they leave the set, so a reconnect does not ask for them again (which would have the
+    /// whole request refused) and a later subscribe to them is sent. Counting answers does not depend on the order in
+    /// which Alpaca answers requests. Called under <see cref="_lock"/>.
+    /// </summary>
+    private List<string> TakeRefusedSymbols()
+    {
+        if (!_refusalUnresolved || _unansweredRequests > 0)
+        {
+            return [];
+        }
+
+        _refusalUnresolved = false;
+        List<string> refused = [.. _symbols.Where(s => !_acceptedOnThisConnection || !_accepted.Contains(s))];
+        _symbols.ExceptWith(refused);
+        return refused;
+    }
+
+    private async Task ReportRefusedAsync(ChannelWriter<MarketDataEvent> writer, List<string> refused, CancellationToken cancellationToken)
+    {
+        var names = string.Join(',', refused);
+        MarketDataLog.AlpacaSymbolsRefused(_logger, names);
+        var message = $"symbol limit exceeded: {names} refused, not streamed and left out of the subscription";
+        _health.SetState(FeedState.Degraded, AlpacaStreamErrors.SymbolLimitExceeded, message);
+        await Publish(writer, FeedState.Degraded, message, AlpacaStreamErrors.SymbolLimitExceeded, cancellationToken);
     }
 
     private void Malformed(MalformedReason reason, string detail)

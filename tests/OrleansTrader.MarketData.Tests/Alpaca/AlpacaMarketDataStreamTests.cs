@@ -429,7 +429,7 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
         };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var reading = ReadInBackground(stream, stop.Token, ct);
-        await WaitFor(() => _server.Actions("subscribe").Count == 1 && stream.GetHealth().IsConnected);
+        await WaitFor(() => _server.Actions("subscribe").Count == 1 && stream.LastSubscription is not null);
         stream.BeforeSubscriptionChangeSent = async () =>
         {
             (await firstSession.Task).Drop();
@@ -441,14 +441,16 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
         var error = await Record.ExceptionAsync(() => subscribe
             ? stream.SubscribeAsync(["MSFT"], ct)
             : stream.UnsubscribeAsync(["SPY"], ct));
-        await WaitFor(() => _server.Actions("subscribe").Count == 2 && stream.GetHealth().IsConnected);
+        await WaitFor(() => _server.Actions("subscribe").Count == (subscribe ? 3 : 2) && stream.GetHealth().IsConnected);
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
 
         Assert.Null(error);
-        string[] expected = subscribe ? ["AAPL", "MSFT", "SPY"] : ["AAPL"];
-        Assert.Equal(expected, stream.Symbols);
-        Assert.Equal(expected, _server.Actions("subscribe")[1].GetProperty("trades").EnumerateArray().Select(x => x.GetString()));
+        Assert.Equal(subscribe ? ["AAPL", "MSFT", "SPY"] : ["AAPL"], stream.Symbols);
+
+        // The reconnect asks for the symbols Alpaca streamed first, then the one it has not accepted yet.
+        string[][] reconnectRequests = subscribe ? [["AAPL", "SPY"], ["MSFT"]] : [["AAPL"]];
+        Assert.Equal(reconnectRequests, _server.Actions("subscribe").Skip(1).Select(s => s.GetProperty("trades").EnumerateArray().Select(x => x.GetString()!).ToArray()));
         Assert.Empty(_server.Actions("unsubscribe"));
     }
 
@@ -489,6 +491,107 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stream.SubscribeAsync(["MSFT"], caller.Token));
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+    }
+
+    // Alpaca refuses a subscribe that would exceed the plan's symbol limit with 405 and keeps the symbols it had. The
+    // refused symbol stayed in the client's set, so the next reconnect asked for the whole set in one request, which
+    // Alpaca refused whole: no symbol streamed any more.
+    [Fact]
+    public async Task SubscribeAsync_OverTheSymbolLimit_IsReportedByName_AndAReconnectKeepsTheAcceptedSymbols()
+    {
+        _server.SymbolLimit = 2;
+        var firstSession = new TaskCompletionSource<FakeAlpacaStreamServer.FakeSession>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _server.OnSubscribed = (session, n) =>
+        {
+            if (n == 1)
+            {
+                firstSession.TrySetResult(session);
+            }
+
+            return Task.CompletedTask;
+        };
+        var stream = Stream();
+        var ct = TestContext.Current.CancellationToken;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reading = ReadInBackground(stream, stop.Token, ct);
+        await WaitFor(() => _server.Actions("subscribe").Count == 1 && stream.GetHealth().IsConnected);
+
+        await stream.SubscribeAsync(["MSFT"], ct);
+        await WaitFor(() => stream.GetHealth().LastErrorCode == 405);
+        var refusal = stream.GetHealth().LastErrorMessage;
+        (await firstSession.Task).Drop();
+        await WaitFor(() => _server.Streaming.ContainsKey(2));
+        var streamingAfterReconnect = _server.Streaming[2];
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+
+        Assert.Equal(["AAPL", "SPY"], streamingAfterReconnect);
+        Assert.Equal(["AAPL", "SPY"], stream.Symbols);
+        Assert.Contains("MSFT", refusal, StringComparison.Ordinal);
+        Assert.Contains(_log.Lines, l => l.StartsWith("Warning 3047", StringComparison.Ordinal) && l.Contains("MSFT", StringComparison.Ordinal));
+    }
+
+    // A symbol over the limit whose subscribe was not answered before the connection died (so not yet known refused)
+    // went out with the accepted symbols in one request on the reconnect, and Alpaca refused them all.
+    [Fact]
+    public async Task Reconnect_WithASymbolOverTheLimitNotYetAnswered_KeepsTheAcceptedSymbolsStreaming()
+    {
+        _server.SymbolLimit = 2;
+        var firstSession = new TaskCompletionSource<FakeAlpacaStreamServer.FakeSession>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _server.OnSubscribed = (session, n) =>
+        {
+            if (n == 1)
+            {
+                firstSession.TrySetResult(session);
+            }
+
+            return Task.CompletedTask;
+        };
+        var stream = Stream();
+        var ct = TestContext.Current.CancellationToken;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reading = ReadInBackground(stream, stop.Token, ct);
+        await WaitFor(() => _server.Actions("subscribe").Count == 1 && stream.LastSubscription is not null);
+        stream.BeforeSubscriptionChangeSent = async () =>
+        {
+            (await firstSession.Task).Drop();
+            await WaitFor(() => stream.GetHealth().Reconnects == 1);
+        };
+
+        await stream.SubscribeAsync(["MSFT"], ct);
+        await WaitFor(() => _server.Connections == 2 && stream.GetHealth().LastErrorCode == 405 && !stream.Symbols.Contains("MSFT"));
+        var health = stream.GetHealth();
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+
+        Assert.Equal(["AAPL", "SPY"], _server.Streaming[2]);
+        Assert.Equal(["AAPL", "SPY"], stream.Symbols);
+        Assert.Contains("MSFT", health.LastErrorMessage, StringComparison.Ordinal);
+    }
+
+    // The refused symbol stayed in the client's set, so subscribing to it again, once room was made, sent nothing.
+    [Fact]
+    public async Task SubscribeAsync_ASymbolRefusedForTheLimit_SucceedsOnceOthersAreUnsubscribed()
+    {
+        _server.SymbolLimit = 2;
+        var stream = Stream();
+        var ct = TestContext.Current.CancellationToken;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reading = ReadInBackground(stream, stop.Token, ct);
+        await WaitFor(() => _server.Actions("subscribe").Count == 1 && stream.GetHealth().IsConnected);
+        await stream.SubscribeAsync(["MSFT"], ct);
+        await WaitFor(() => stream.GetHealth().LastErrorCode == 405);
+
+        await stream.UnsubscribeAsync(["SPY"], ct);
+        await WaitFor(() => _server.Streaming[1].SequenceEqual(["AAPL"]));
+        await stream.SubscribeAsync(["MSFT"], ct);
+        await WaitFor(() => _server.Actions("subscribe").Count == 3 && stream.LastSubscription?.Trades.Count == 2);
+        await WaitFor(() => stream.GetHealth().IsConnected);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+
+        Assert.Equal(["AAPL", "MSFT"], _server.Streaming[1]);
+        Assert.Equal(["AAPL", "MSFT"], stream.Symbols);
     }
 
     [Fact]

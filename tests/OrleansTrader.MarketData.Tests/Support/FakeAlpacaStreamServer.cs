@@ -38,7 +38,16 @@ internal sealed class FakeAlpacaStreamServer : IAsyncDisposable
     /// <summary>Called after each subscription confirmation with the session and the 1-based connection number.</summary>
     public Func<FakeSession, int, Task>? OnSubscribed { get; set; }
 
+    /// <summary>
+    /// The plan's symbol limit, when set: a subscribe that would take a session past it is refused with 405 and the
+    /// session keeps the symbols it had, as Alpaca documents.
+    /// </summary>
+    public int? SymbolLimit { get; set; }
+
     public ConcurrentQueue<JsonElement> ReceivedActions { get; } = new();
+
+    /// <summary>The symbols each session (by 1-based connection number) streams after its latest answer.</summary>
+    public ConcurrentDictionary<int, IReadOnlyList<string>> Streaming { get; } = new();
 
     public int Connections => Volatile.Read(ref _connections);
 
@@ -105,9 +114,17 @@ internal sealed class FakeAlpacaStreamServer : IAsyncDisposable
                         break;
                     case "subscribe" or "unsubscribe":
                         var add = message.GetProperty("action").GetString() == "subscribe";
+                        if (add && SymbolLimit is { } limit && OverLimit(message, limit, trades, quotes, bars))
+                        {
+                            Streaming[number] = [.. trades.Union(quotes).Union(bars).Order(StringComparer.Ordinal)];
+                            await session.SendAsync("""[{"T":"error","code":405,"msg":"symbol limit exceeded"}]""");
+                            break;
+                        }
+
                         Apply(message, "trades", trades, add);
                         Apply(message, "quotes", quotes, add);
                         Apply(message, "bars", bars, add);
+                        Streaming[number] = [.. trades.Union(quotes).Union(bars).Order(StringComparer.Ordinal)];
                         await session.SendAsync(JsonSerializer.Serialize(new[]
                         {
                             new Dictionary<string, object> { ["T"] = "subscription", ["trades"] = trades, ["quotes"] = quotes, ["bars"] = bars },
@@ -127,6 +144,20 @@ internal sealed class FakeAlpacaStreamServer : IAsyncDisposable
         {
             Interlocked.Increment(ref _droppedSessions);
         }
+    }
+
+    private static bool OverLimit(JsonElement message, int limit, params SortedSet<string>[] channels)
+    {
+        var after = new SortedSet<string>(channels.SelectMany(c => c), StringComparer.Ordinal);
+        foreach (var channel in new[] { "trades", "quotes", "bars" })
+        {
+            if (message.TryGetProperty(channel, out var list))
+            {
+                after.UnionWith(list.EnumerateArray().Select(s => s.GetString()!));
+            }
+        }
+
+        return after.Count > limit;
     }
 
     private static void Apply(JsonElement message, string channel, SortedSet<string> set, bool add)
