@@ -27,9 +27,12 @@ public sealed class OpenApiAnswerConformanceTests(GatewayFixture fixture)
             ("/api/accounts/{accountId}", "get", ["400", "401", "403", "404", "429"]),
             ("/api/accounts", "post", ["400", "401", "403", "409", "415", "429"]),
             ("/api/accounts/{accountId}/breaker/trip", "post", ["400", "401", "403", "404", "422"]),
-            ("/api/keys/{keyId}", "delete", ["401", "403", "404"]),
-            ("/api/backtests/files", "get", ["401", "422", "429"]),
-            ("/api/strategy-kinds", "get", ["401", "429"]),
+            ("/api/keys/{keyId}", "delete", ["400", "401", "403", "404"]),
+
+            // Every route refuses a path with an empty or dot segment ("/api/strategy-kinds/", ".../%2E"), with or without a path id or a body.
+            ("/api/backtests/files", "get", ["400", "401", "422", "429"]),
+            ("/api/strategy-kinds", "get", ["400", "401", "429"]),
+            ("/api/accounts/{accountId}/orders", "delete", ["400", "401", "403", "404", "409", "422"]),
         };
         foreach (var (path, method, statuses) in expected)
         {

@@ -130,6 +130,9 @@ internal sealed partial class GatewayExceptionHandler(
         return (match.Groups["name"].Value, problem);
     }
 
+    /// <summary>The problem of a field a body names twice (in any case).</summary>
+    internal const string DuplicateField = "Sent more than once; send each field once.";
+
     /// <summary>
     /// What is wrong with a body the JSON reader refused, in words a client can act on: malformed JSON and where it breaks,
     /// a field the route does not take, or the JSON type the field needs. The reader's own message names .NET types, so it is
@@ -151,6 +154,13 @@ internal sealed partial class GatewayExceptionHandler(
         if (json.Message.StartsWith("The JSON property ", StringComparison.Ordinal) && json.Message.Contains("could not be mapped", StringComparison.Ordinal))
         {
             return "Unknown field; this route does not take it.";
+        }
+
+        // JsonSerializerOptions.AllowDuplicateProperties is off: "Duplicate property 'x' encountered ..." for an object's
+        // field, "Duplicate properties not allowed ..." for a map's key; the path names the field either way.
+        if (json.Message.StartsWith("Duplicate propert", StringComparison.Ordinal))
+        {
+            return DuplicateField;
         }
 
         var conversion = ConversionTargetPattern().Match(json.Message);

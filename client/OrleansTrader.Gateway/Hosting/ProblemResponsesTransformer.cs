@@ -22,7 +22,8 @@ internal static class ProblemResponsesTransformer
         var policies = metadata.OfType<IAuthorizeData>().Select(a => a.Policy).ToList();
         var needsKey = policies.Count > 0 && !metadata.OfType<IAllowAnonymous>().Any();
         var method = context.Description.HttpMethod ?? "GET";
-        var statuses = new SortedSet<int>();
+        // Every route refuses a path with an empty or dot segment (AmbiguousPathMiddleware), before routing.
+        var statuses = new SortedSet<int> { StatusCodes.Status400BadRequest };
         if (needsKey)
         {
             // No, unknown or revoked key; any rate limit; the silo's storage failing the request; a grain call timing out.
@@ -37,9 +38,8 @@ internal static class ProblemResponsesTransformer
         var pathParameters = context.Description.ParameterDescriptions.Where(p => p.Source.Id == "Path").Select(p => p.Name).ToList();
         if (pathParameters.Count > 0)
         {
-            // Path ids and symbols are checked before the handler runs; an id names something that may not exist (a symbol
-            // is answered whether or not data has been seen for it).
-            statuses.Add(StatusCodes.Status400BadRequest);
+            // Path ids and symbols are checked before the handler runs (400); an id names something that may not exist (a
+            // symbol is answered whether or not data has been seen for it).
             if (pathParameters.Any(p => !string.Equals(p, "symbol", StringComparison.Ordinal)))
             {
                 statuses.Add(StatusCodes.Status404NotFound);
@@ -48,7 +48,7 @@ internal static class ProblemResponsesTransformer
 
         if (operation.RequestBody is not null)
         {
-            statuses.UnionWith([StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType]);
+            statuses.UnionWith([StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType]);
         }
 
         if (needsKey && !HttpMethods.IsGet(method))

@@ -59,6 +59,9 @@ public static class TradingGatewayExtensions
             // A number a decimal cannot hold exactly is refused, not rounded (money and quantities must not move silently).
             options.SerializerOptions.Converters.Add(new ExactDecimalJsonConverter());
             options.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+
+            // A field named twice is refused, not its last value taken: a proxy or the client's own check may have read the first.
+            options.SerializerOptions.AllowDuplicateProperties = false;
         });
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
@@ -104,7 +107,7 @@ public static class TradingGatewayExtensions
         return builder;
     }
 
-    /// <summary>Correlation ids, metrics, ProblemDetails for errors and status codes, body limits and charsets, authentication, rate
+    /// <summary>Correlation ids, metrics, ProblemDetails for errors and status codes, paths with dot or empty segments, body limits and charsets, authentication, rate
     /// limits and authorization, in that order. Call before mapping routes.</summary>
     public static WebApplication UseTradingGateway(this WebApplication app)
     {
@@ -116,6 +119,7 @@ public static class TradingGatewayExtensions
         app.UseMiddleware<HttpMetricsMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<AmbiguousPathMiddleware>();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseMiddleware<RequestCharsetMiddleware>();
         app.UseAuthentication();
