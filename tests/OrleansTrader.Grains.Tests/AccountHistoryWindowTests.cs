@@ -52,6 +52,13 @@ public sealed class AccountHistoryWindowTests : IDisposable
         Assert.False((await account.GetEventsAsync(long.MaxValue, 10)).Truncated);
         Assert.Null(await account.GetOrderByClientOrderIdAsync("r-0"));
         Assert.Null(await account.GetOrderAsync(placed[0]));
+
+        // Gone, not never given out: the gateway's 404 says which.
+        Assert.True(await account.IsOrderPastHistoryAsync(placed[0]));
+        Assert.False(await account.IsOrderPastHistoryAsync(placed[9]));
+        Assert.False(await account.IsOrderPastHistoryAsync("O" + (long.Parse(placed[9][1..], System.Globalization.CultureInfo.InvariantCulture) + 1).ToString("D9", System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.False(await account.IsOrderPastHistoryAsync("O000000000"));
+        Assert.False(await account.IsOrderPastHistoryAsync("X1"));
         Assert.Equal(OrderStatus.Filled, (await account.GetOrderByClientOrderIdAsync("r-9"))!.Status);
 
         // The newest orders are still idempotent; a forgotten client order id places a new order.

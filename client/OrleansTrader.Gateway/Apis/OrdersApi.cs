@@ -101,9 +101,18 @@ public static class OrdersApi
         }
 
         // Only a miss asks whether the account is open: an unknown account is ACCOUNT_NOT_OPEN here as on its other routes.
-        return await account.GetRiskLimitsAsync() is null
-            ? ApiProblems.AccountNotFound(accountId)
-            : ApiProblems.NotFound($"Order {orderId} does not exist in account {accountId}.", AccountErrorCodes.OrderNotFound);
+        if (await account.GetRiskLimitsAsync() is null)
+        {
+            return ApiProblems.AccountNotFound(accountId);
+        }
+
+        // An order that closed before the history the account keeps is gone, not never placed: a client reconciling its
+        // own records should not be told the order never existed.
+        return ApiProblems.NotFound(
+            await account.IsOrderPastHistoryAsync(orderId)
+                ? $"Order {orderId} of account {accountId} closed before the oldest history the account keeps (Trading:Accounts:HistoryPages) and is no longer kept."
+                : $"Order {orderId} does not exist in account {accountId}.",
+            AccountErrorCodes.OrderNotFound);
     }
 
     internal static async Task<Results<Created<AccountOrder>, Ok<AccountOrder>, ValidationProblem, ProblemHttpResult>> PlaceOrderAsync(

@@ -59,6 +59,12 @@ public interface IAccountGrain : IGrainWithStringKey
     Task<AccountOrder?> GetOrderAsync(string orderId);
 
     /// <summary>
+    /// Whether this account gave out <paramref name="orderId"/> and no longer holds the order: it closed before the oldest
+    /// history the account keeps (<see cref="GetOrderAsync"/> answers null for it, as for an id never given out).
+    /// </summary>
+    Task<bool> IsOrderPastHistoryAsync(string orderId);
+
+    /// <summary>
     /// Moves cash into (positive amount) or out of (negative) a paper account, once per transfer id. A withdrawal takes at
     /// most the cash working orders and positions leave free.
     /// </summary>

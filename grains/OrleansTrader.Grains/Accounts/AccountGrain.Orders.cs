@@ -585,6 +585,11 @@ internal sealed partial class AccountGrain
     public async Task<AccountOrder?> GetOrderAsync(string orderId) =>
         await FindOrderAsync(orderId) is { } order ? (await WithTrailingLevelsAsync([order]))[0] : null;
 
+    public async Task<bool> IsOrderPastHistoryAsync(string orderId) =>
+        orderId.Length > 1 && orderId[0] == 'O' &&
+        long.TryParse(orderId.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var number) &&
+        number >= 1 && number <= S.LastOrderNumber && await FindOrderAsync(orderId) is null;
+
     public async Task<AccountOrder?> GetOrderByClientOrderIdAsync(string clientOrderId) =>
         _history.TryGetOrderId(clientOrderId, out var id) ? await FindOrderAsync(id) : null;
 

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Gateway.Tests.Infrastructure;
+using OrleansTrader.Grains.Accounts;
+
+namespace OrleansTrader.Gateway.Tests;
+
+/// <summary>
+/// A closed order older than the history an account keeps (`Trading:Accounts:HistoryPages`) is gone: its 404 says so,
+/// instead of telling a client reconciling its own records that the order never existed.
+/// </summary>
+public sealed class AgedOutOrderTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AnOrderPastTheAccountsHistory_Is404SayingItIsNoLongerKept_NotThatItNeverExisted()
+    {
+        await using var host = await GatewayHost.StartAsync(configureSilo: silo => silo.Services.Configure<AccountGrainOptions>(o =>
+        {
+            o.HistoryPages = 3;
+            o.HistoryPagesInMemory = 1;
+        }));
+        var account = await host.CreateAccountAsync(1_000_000m);
+        await host.QuoteAsync("AGED", 10m, 10.01m);
+
+        var ids = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            var placed = await host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", host.AdminKey,
+                new { clientOrderId = $"aged-{i}", symbol = "AGED", side = "buy", type = "market", quantity = 1, timeInForce = "day" },
+                HttpStatusCode.Created);
+            var orderId = placed.GetProperty("orderId").GetString()!;
+            ids.Add(orderId);
+            await FilledAsync(host, account, orderId);
+        }
+
+        var gone = await NotFoundDetailAsync(host, $"/api/accounts/{account}/orders/{ids[0]}");
+        Assert.Contains($"Order {ids[0]} of account {account} closed before the oldest history the account keeps", gone, StringComparison.Ordinal);
+
+        var never = await NotFoundDetailAsync(host, $"/api/accounts/{account}/orders/O000009999");
+        Assert.Equal($"Order O000009999 does not exist in account {account}.", never);
+        await host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/orders/{ids[9]}", host.AdminKey, null, HttpStatusCode.OK);
+    }
+
+    private static async Task<string> NotFoundDetailAsync(GatewayHost host, string path)
+    {
+        using var response = await host.SendAsync(HttpMethod.Get, path, host.AdminKey);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{path}: {(int)response.StatusCode} {body}");
+        var problem = JsonDocument.Parse(body).RootElement;
+        Assert.Equal("ORDER_NOT_FOUND", problem.GetProperty("reason").GetString());
+        return problem.GetProperty("detail").GetString()!;
+    }
+
+    private static async Task FilledAsync(GatewayHost host, string account, string orderId)
+    {
+        var deadline = TimeProvider.System.GetUtcNow() + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            var order = await host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/orders/{orderId}", host.AdminKey, null, HttpStatusCode.OK);
+            if (order.GetProperty("status").GetString() == "Filled")
+            {
+                return;
+            }
+
+            Assert.True(TimeProvider.System.GetUtcNow() < deadline, $"{orderId} never filled: {order}");
+            await Task.Delay(50, Ct);
+        }
+    }
+}
