@@ -172,14 +172,16 @@ public sealed class TradingConfigurationTests
             {
                 ["Storage__Provider"] = "postgres",
                 ["Storage__ConnectionString"] = "Host=127.0.0.1;Port=1;Username=u;Password=p;Database=d;Timeout=5",
-                ["Storage__StartupTimeout"] = "00:00:05",
+                // Long enough for three attempts 2 s apart on a loaded machine, where the first (the silo's start and Npgsql's
+                // first open) took 3 s of 5 and only two fitted.
+                ["Storage__StartupTimeout"] = "00:00:10",
                 ["Demo__Enabled"] = "false",
                 ["Feed__Kind"] = "none",
             });
 
             Assert.True(exitCode == 1, $"exit code {exitCode}: {stderr}");
             Assert.Contains("The silo did not start: Storage:ConnectionString: the PostgreSQL database could not be opened: Failed to connect to 127.0.0.1:1", stderr, StringComparison.Ordinal);
-            Assert.Contains("over Storage:StartupTimeout, 00:00:05)", stderr, StringComparison.Ordinal);
+            Assert.Contains("over Storage:StartupTimeout, 00:00:10)", stderr, StringComparison.Ordinal);
 
             // Each failed attempt is logged once, with the reason and when the next one comes.
             var retries = stdout.Split('\n').Where(l => l.Contains("The PostgreSQL database cannot be reached yet", StringComparison.Ordinal)).ToList();
