@@ -32,11 +32,12 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add("Gateway:KeyCacheDuration must be between 0 and 10 minutes.");
         }
 
+        // Each key named on its own: "Gateway:RateLimits permits must be positive" left the user to find which of four it was.
         var limits = options.RateLimits;
-        if (limits.PermitsPerWindow < 1 || limits.AnonymousPermitsPerWindow < 1 || limits.OrderPermitsPerWindow < 1 || limits.FailedKeyLookupsPerWindow < 1)
-        {
-            failures.Add("Gateway:RateLimits permits must be positive.");
-        }
+        PositivePermits(limits.PermitsPerWindow, nameof(limits.PermitsPerWindow), failures);
+        PositivePermits(limits.AnonymousPermitsPerWindow, nameof(limits.AnonymousPermitsPerWindow), failures);
+        PositivePermits(limits.OrderPermitsPerWindow, nameof(limits.OrderPermitsPerWindow), failures);
+        PositivePermits(limits.FailedKeyLookupsPerWindow, nameof(limits.FailedKeyLookupsPerWindow), failures);
 
         if (limits.Window <= TimeSpan.Zero)
         {
@@ -49,9 +50,13 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         }
 
         var events = options.Events;
-        if (events.HeartbeatInterval <= TimeSpan.Zero || events.PollInterval <= TimeSpan.Zero || events.PageSize is < 1 or > 1000)
+        // An event stream waits the shorter of the two on a cancellation timer: both beyond its longest wait failed every
+        // stream at its first quiet moment.
+        EventInterval(events.HeartbeatInterval, nameof(events.HeartbeatInterval), failures);
+        EventInterval(events.PollInterval, nameof(events.PollInterval), failures);
+        if (events.PageSize is < 1 or > 1000)
         {
-            failures.Add("Gateway:Events intervals must be positive and PageSize between 1 and 1000.");
+            failures.Add($"Gateway:Events:PageSize must be between 1 and 1000 (got {events.PageSize}).");
         }
 
         if (events.MaxStreamsPerKey is < 1 or > 10_000)
@@ -65,6 +70,25 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>The longest span a cancellation timer accepts: 0xFFFFFFFE ms, about 49.7 days.</summary>
+    private static readonly TimeSpan MaxTimerSpan = TimeSpan.FromMilliseconds(0xFFFFFFFE);
+
+    private static void PositivePermits(int value, string key, List<string> failures)
+    {
+        if (value < 1)
+        {
+            failures.Add($"Gateway:RateLimits:{key} must be positive (got {value}).");
+        }
+    }
+
+    private static void EventInterval(TimeSpan value, string key, List<string> failures)
+    {
+        if (value <= TimeSpan.Zero || value > MaxTimerSpan)
+        {
+            failures.Add($"Gateway:Events:{key} must be positive and at most {MaxTimerSpan} (got {value}).");
+        }
     }
 
     /// <summary>Fewer distinct characters than this is a pattern, not a secret (a random 32-character key has about 25).</summary>

@@ -12,16 +12,20 @@ internal sealed class GrainOptionsValidator :
     IValidateOptions<AccountGrainOptions>, IValidateOptions<SymbolGrainOptions>, IValidateOptions<BacktestFilesOptions>, IValidateOptions<WebhookOptions>,
     IValidateOptions<ApiKeyRegistryOptions>
 {
+    /// <summary>The longest span a system timer (or a cancellation deadline) accepts: 0xFFFFFFFE ms, about 49.7 days.</summary>
+    internal static readonly TimeSpan MaxTimerSpan = TimeSpan.FromMilliseconds(0xFFFFFFFE);
+
     public ValidateOptionsResult Validate(string? name, WebhookOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
         const string Section = WebhookOptions.SectionName;
-        Positive(options.Timeout, $"{Section}:Timeout", failures);
+        // The request's timeout and the waits before a retry (the backoff, a receiver's Retry-After up to MaxRetryAfter) arm a timer.
+        PositiveTimerSpan(options.Timeout, $"{Section}:Timeout", failures);
         Positive(options.MaxEventsPerRequest, $"{Section}:MaxEventsPerRequest", failures);
-        Positive(options.FirstRetryDelay, $"{Section}:FirstRetryDelay", failures);
-        Positive(options.MaxRetryDelay, $"{Section}:MaxRetryDelay", failures);
-        Positive(options.MaxRetryAfter, $"{Section}:MaxRetryAfter", failures);
+        PositiveTimerSpan(options.FirstRetryDelay, $"{Section}:FirstRetryDelay", failures);
+        PositiveTimerSpan(options.MaxRetryDelay, $"{Section}:MaxRetryDelay", failures);
+        PositiveTimerSpan(options.MaxRetryAfter, $"{Section}:MaxRetryAfter", failures);
         Positive(options.DisableAfter, $"{Section}:DisableAfter", failures);
         if (options.MaxEventsPerRequest > 1000)
         {
@@ -55,8 +59,8 @@ internal sealed class GrainOptionsValidator :
         Positive(options.DaysKept, $"{Section}:DaysKept", failures);
         Positive(options.TradePagesKept, $"{Section}:TradePagesKept", failures);
         Positive(options.HistoryPagesInMemory, $"{Section}:HistoryPagesInMemory", failures);
-        Positive(options.ReconcileInterval, $"{Section}:ReconcileInterval", failures);
-        Positive(options.SignalInterval, $"{Section}:SignalInterval", failures);
+        PositiveTimerSpan(options.ReconcileInterval, $"{Section}:ReconcileInterval", failures);
+        PositiveTimerSpan(options.SignalInterval, $"{Section}:SignalInterval", failures);
         if (options.InFlightGrace < TimeSpan.Zero)
         {
             failures.Add($"{Section}:InFlightGrace must not be negative (got {options.InFlightGrace}).");
@@ -69,8 +73,8 @@ internal sealed class GrainOptionsValidator :
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
         const string Section = SymbolGrainOptions.SectionName;
-        Positive(options.StaleAfter, $"{Section}:StaleAfter", failures);
-        Positive(options.PersistInterval, $"{Section}:PersistInterval", failures);
+        PositiveTimerSpan(options.StaleAfter, $"{Section}:StaleAfter", failures);
+        PositiveTimerSpan(options.PersistInterval, $"{Section}:PersistInterval", failures);
         if (options.BarCloseDelay < TimeSpan.Zero)
         {
             failures.Add($"{Section}:BarCloseDelay must not be negative (got {options.BarCloseDelay}).");
@@ -103,6 +107,19 @@ internal sealed class GrainOptionsValidator :
         if (value <= TimeSpan.Zero)
         {
             failures.Add($"{key} must be positive (got {value}).");
+        }
+    }
+
+    /// <summary>
+    /// Positive and at most <see cref="MaxTimerSpan"/>: the grains arm timers with these spans, and a longer one was accepted
+    /// here only to fail every activation of the account or symbol grains (or every webhook request) at its first use.
+    /// </summary>
+    private static void PositiveTimerSpan(TimeSpan value, string key, List<string> failures)
+    {
+        Positive(value, key, failures);
+        if (value > MaxTimerSpan)
+        {
+            failures.Add($"{key} must be at most {MaxTimerSpan} (a timer's longest wait; got {value}).");
         }
     }
 

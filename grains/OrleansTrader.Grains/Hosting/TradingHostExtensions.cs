@@ -254,14 +254,28 @@ public static class TradingHostExtensions
         }
     }
 
-    /// <summary>Binds and validates a section now, so bad configuration stops startup with the validator's message.</summary>
+    /// <summary>
+    /// Binds and validates a section now, so bad configuration stops startup with the validator's message. A key the
+    /// section has no setting for stops it too: binding ignored it, so a misspelt Storage:Kind (for Storage:Provider) or
+    /// Feed:Symbol (for Feed:Symbols) started the silo on the defaults without a word.
+    /// </summary>
     private static T Read<T>(IConfiguration config, string section)
         where T : class, new()
     {
         var value = config.GetSection(section).Get<T>() ?? new T();
+        var settings = typeof(T).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Select(p => p.Name).ToList();
+        var failures = config.GetSection(section).GetChildren()
+            .Where(child => !settings.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            .Select(child => $"{section}:{child.Key} is not a setting ({section} has {string.Join(", ", settings)}).")
+            .ToList();
         var result = ((IValidateOptions<T>)(object)new TradingSettingsValidator()).Validate(null, value);
-        return result.Failed
-            ? throw new OptionsValidationException(section, typeof(T), result.Failures)
+        if (result.Failed)
+        {
+            failures.AddRange(result.Failures);
+        }
+
+        return failures.Count > 0
+            ? throw new OptionsValidationException(section, typeof(T), failures)
             : value;
     }
 }

@@ -144,9 +144,10 @@ internal sealed class TradingSettingsValidator :
             failures.Add($"Streams:Retention must be positive (got {options.Retention}).");
         }
 
-        if (options.TrimInterval <= TimeSpan.Zero)
+        // The trim runs on a timer: a longer interval stopped the start with the timer's own message, naming no setting.
+        if (options.TrimInterval <= TimeSpan.Zero || options.TrimInterval > GrainOptionsValidator.MaxTimerSpan)
         {
-            failures.Add($"Streams:TrimInterval must be positive (got {options.TrimInterval}).");
+            failures.Add($"Streams:TrimInterval must be positive and at most {GrainOptionsValidator.MaxTimerSpan} (got {options.TrimInterval}).");
         }
 
         return Result(failures);
