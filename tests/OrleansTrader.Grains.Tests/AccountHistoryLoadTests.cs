@@ -14,7 +14,7 @@ namespace OrleansTrader.Grains.Tests;
 /// </summary>
 public sealed class AccountHistoryLoadTests
 {
-    private const int Orders = 160;
+    private const int Orders = 48;
 
     [Fact]
     public async Task AnAccountWithHundredsOfHistoryPages_ReadsThemInAFewRoundTrips_OnActivationAndFromTheStart()
@@ -27,7 +27,7 @@ public sealed class AccountHistoryLoadTests
                 silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp));
                 silo.Configure<AccountGrainOptions>(o =>
                 {
-                    // A page per core write: a few hundred pages from a few dozen orders.
+                    // A page per entry (a fill and its event share one): a few hundred pages from a few dozen orders.
                     o.HistoryPageSize = 1;
                     o.HistoryPagesInMemory = 1;
                     o.SignalInterval = TimeSpan.FromMinutes(10);

@@ -70,6 +70,47 @@ public sealed class AccountHistoryWindowTests : IDisposable
     }
 
     /// <summary>
+    /// A page was written once the tail held the page size or more, so the change that filled it went in whole: a page
+    /// held up to the page size plus the entries of one change less one (6 entries at a page size of 4 here).
+    /// A page now holds at most the page size (a fill and its event are never split, so it may hold one less), and the
+    /// history of orders placed, filled and canceled reads back whole across such pages, before and after a restart.
+    /// </summary>
+    [Fact]
+    public async Task PagesHoldAtMostThePageSize_AndTheHistoryReadsBackWhole()
+    {
+        const int pageSize = 4;
+        var options = Options("bigpage.db", pagesInMemory: 1, pages: 1280);
+        var configure = options.ConfigureSilo!;
+        await using var cluster = await TradingCluster.StartAsync(options with
+        {
+            ConfigureSilo = silo =>
+            {
+                configure(silo);
+                silo.Configure<AccountGrainOptions>(o => o.HistoryPageSize = pageSize);
+            },
+        });
+        await Market.QuoteAsync(cluster, "BIG", 10m, 10m);
+        var account = await TestAccounts.OpenAsync(cluster, "bigpage", 1_000_000m);
+        var resting = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            var placed = await account.PlaceOrderAsync(Market.Limit($"b-{i}", "BIG", OrderSide.Buy, 1m, 9.5m));
+            Assert.True(placed.Succeeded, placed.Denial?.Message);
+            resting.Add(placed.Order!.OrderId);
+        }
+
+        var filled = await PlaceAndFillAsync(account, "f", "BIG", 1);
+        Assert.All(await account.CancelAllAsync(), c => Assert.True(c.Succeeded, c.Denial?.Message));
+        var (tail, largestPage, largestCount) = await AccountHistoryPages.SizesAsync(cluster, "bigpage");
+        Assert.True(tail < pageSize, $"The core record's tail holds {tail} entries; the page size is {pageSize}.");
+        Assert.True(largestCount <= pageSize, $"history-{largestPage} holds {largestCount} entries; the page size is {pageSize}.");
+
+        await AssertCanceledAsync(account, resting, filled[0]);
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        await AssertCanceledAsync(cluster.Account("bigpage"), resting, filled[0]);
+    }
+
+    /// <summary>
     /// A client order id the account's history no longer holds, placed again, while the paper venue still keeps the earlier
     /// order it named: the venue answers with that order, long final. Adopted, the new order stayed Accepted for good,
     /// holding its reservation, waiting for fills that had come long before. It is rejected, naming the earlier order.
@@ -238,6 +279,27 @@ public sealed class AccountHistoryWindowTests : IDisposable
         Assert.True(history.TryGetOrderId("c-1", out _));
         Assert.Equal(48, history.Pages.Count);
         Assert.Equal(4, history.Journal.Count);
+    }
+
+    /// <summary>Every event, journal entry and fill reads back in sequence; each canceled order is found by id and listed closed.</summary>
+    private static async Task AssertCanceledAsync(IAccountGrain account, IReadOnlyList<string> canceled, string filled)
+    {
+        var events = await account.GetEventsAsync(0, 10_000);
+        Assert.False(events.Truncated);
+        Assert.Equal(Enumerable.Range(1, (int)events.LastSequence).Select(i => (long)i), events.Events.Select(e => e.Sequence));
+        var journal = await account.GetJournalAsync(0, 10_000);
+        Assert.Equal(Enumerable.Range(1, journal.Count).Select(i => (long)i), journal.Select(j => j.Sequence));
+        var fills = await account.GetFillsAsync(0, 10_000);
+        Assert.Equal([filled], fills.Select(f => f.OrderId));
+        Assert.Equal(fills, events.Events.Where(e => e.Kind == AccountEventKind.Fill).Select(e => e.Fill));
+        foreach (var orderId in canceled)
+        {
+            Assert.Equal(OrderStatus.Canceled, (await account.GetOrderAsync(orderId))?.Status);
+        }
+
+        var closed = await account.GetOrdersAsync(OrderStatusFilter.Closed, 100, null);
+        Assert.Equal(canceled.Append(filled).Order(StringComparer.Ordinal), closed.Select(o => o.OrderId).Order(StringComparer.Ordinal));
+        Assert.True((await account.PlaceOrderAsync(Market.Limit("b-0", "BIG", OrderSide.Buy, 1m, 9.5m))).IsExisting);
     }
 
     private static async Task AssertWholeHistoryAsync(IAccountGrain account, IReadOnlyList<string> orderIds)

@@ -65,6 +65,47 @@ public sealed class AccountPersistenceTests : IDisposable
         Assert.Equal(5m, Assert.Single(await account.GetPositionsAsync()).Quantity);
     }
 
+    /// <summary>
+    /// A turn that fills several history pages writes them all before the core record: a crash among those writes leaves
+    /// pages past the one the stored core record is on (here: a core record put back from before several pages were
+    /// written). Written again without their ETags, each was an ETag conflict that deactivated the account at every
+    /// change; they are read along at activation and overwritten, and the history stays whole.
+    /// </summary>
+    [Fact]
+    public async Task PagesACrashLeftPastTheCoreRecordsPage_AreOverwritten_AndTheHistoryStaysWhole()
+    {
+        const int pageSize = 4;
+        var options = Options("uncommitted.db");
+        var configure = options.ConfigureSilo!;
+        await using var cluster = await TradingCluster.StartAsync(options with
+        {
+            ConfigureSilo = silo =>
+            {
+                configure(silo);
+                silo.Configure<AccountGrainOptions>(o => o.HistoryPageSize = pageSize);
+            },
+        });
+        await Market.QuoteAsync(cluster, "UNC", 10m, 10m);
+        var account = await TestAccounts.OpenAsync(cluster, "uncommitted", 100_000m);
+        var earlier = (await ReadAsync<AccountState>(cluster, "uncommitted", "account")).State;
+        await PlaceAndCancelAsync(account, "lost", 3);
+        var left = (await ReadAsync<AccountState>(cluster, "uncommitted", "account")).State.CurrentHistoryPage;
+        Assert.True(left > earlier.CurrentHistoryPage + 2, $"Pages {earlier.CurrentHistoryPage} to {left - 1} were to be written.");
+
+        await RestoreCoreAsync(cluster, "uncommitted", earlier);
+        account = cluster.Account("uncommitted");
+        await PlaceAndCancelAsync(account, "kept", 3);
+
+        var events = await account.GetEventsAsync(0, 10_000);
+        Assert.Equal(Enumerable.Range(1, (int)events.LastSequence).Select(i => (long)i), events.Events.Select(e => e.Sequence));
+        Assert.DoesNotContain(await account.GetJournalAsync(0, 10_000), j => j.ClientOrderId.StartsWith("lost", StringComparison.Ordinal));
+        var (tail, largestPage, largestCount) = await AccountHistoryPages.SizesAsync(cluster, "uncommitted");
+        Assert.True(largestCount <= pageSize, $"history-{largestPage} holds {largestCount} entries; the page size is {pageSize}.");
+        Assert.True(tail < pageSize, $"The core record's tail holds {tail} entries.");
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(events.Events.Select(e => e.Sequence), (await cluster.Account("uncommitted").GetEventsAsync(0, 10_000)).Events.Select(e => e.Sequence));
+    }
+
     [Fact]
     public async Task SettingsOfTheOlderLayout_InTheCoreRecord_MoveToTheirOwnRecord()
     {
@@ -741,6 +782,19 @@ public sealed class AccountPersistenceTests : IDisposable
         // No signal tick in the window a test looks at: only the writes the test expects happen.
         ConfigureSilo = silo => silo.Configure<AccountGrainOptions>(o => o.SignalInterval = TimeSpan.FromMinutes(10)),
     };
+
+    /// <summary>Places limit buys that rest, each awaited to its acceptance, and cancels each (no fills, no positions).</summary>
+    private static async Task PlaceAndCancelAsync(IAccountGrain account, string prefix, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var placed = await account.PlaceOrderAsync(Market.Limit($"{prefix}-{i}", "UNC", OrderSide.Buy, 1m, 9.5m));
+            Assert.True(placed.Succeeded, placed.Denial?.Message);
+            await Eventually.WaitAsync(() => account.GetOrderAsync(placed.Order!.OrderId), o => o is { Status: OrderStatus.Accepted, InFlight: false }, "the acceptance");
+            var canceled = await account.CancelOrderAsync(placed.Order!.OrderId);
+            Assert.True(canceled.Succeeded, canceled.Denial?.Message);
+        }
+    }
 
     private static async Task PlaceAndFillAsync(IAccountGrain account, string prefix, string symbol, int count)
     {

@@ -98,8 +98,7 @@ internal sealed partial class AccountGrain
             RiskReasonCode = riskCode,
             Detail = detail,
         };
-        _history.Add(journal);
-        AccountHistoryStore.Append(S, journal);
+        _store!.Append(S, _history, journal);
         return now;
     }
 
@@ -114,23 +113,22 @@ internal sealed partial class AccountGrain
 
     private void AddEvent(AccountEvent entry)
     {
-        _history.Add(entry);
-        AccountHistoryStore.Append(S, entry);
+        _store!.Append(S, _history, entry);
         _unpublished.Add(entry);
     }
 
     private void AddFill(AccountFill fill)
     {
-        _history.Add(fill);
-        AccountHistoryStore.Append(S, fill);
-        AddEvent(new AccountEvent
+        var fillEvent = new AccountEvent
         {
             Sequence = ++S.LastEventSequence,
             AccountId = AccountId,
             Timestamp = fill.Timestamp,
             Kind = AccountEventKind.Fill,
             Fill = fill,
-        });
+        };
+        _store!.Append(S, _history, fill, fillEvent);
+        _unpublished.Add(fillEvent);
     }
 
     /// <summary>

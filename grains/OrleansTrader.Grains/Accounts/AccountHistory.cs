@@ -122,11 +122,20 @@ internal sealed class AccountHistory
     /// <summary>The tail was written as its page: it joins the retained pages and the next tail starts.</summary>
     public void SealTail(int pagesInMemory)
     {
+        SealTail();
+        TrimMemory(pagesInMemory);
+    }
+
+    /// <summary>
+    /// The tail is full: it joins the retained pages and the next tail starts. Its entries stay in memory (past the window
+    /// until <see cref="TrimMemory"/>): the page is written at the next persist, and a query until then reads it here.
+    /// </summary>
+    public void SealTail()
+    {
         _tail.Seal();
         _pages.Add(_tail);
         _pagesInMemory++;
         _tail = new HistoryPageSummary(_tail.Page + 1);
-        TrimMemory(pagesInMemory);
     }
 
     /// <summary>Drops the entries of the oldest pages in memory beyond <paramref name="pagesInMemory"/> (they stay in storage).</summary>

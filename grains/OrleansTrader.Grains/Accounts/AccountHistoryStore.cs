@@ -8,13 +8,16 @@ namespace OrleansTrader.Grains.Accounts;
 /// An account's history in grain storage: full pages are written once as "history-N" states of the account grain and
 /// never touched again; the page being filled (the tail) travels inside the core record, so a change costs one write.
 /// Pages beyond the retention are deleted; pages beyond the in-memory window are read back when a query needs them.
+/// The tail moves on as soon as it holds a page's entries, also within a turn: one that records many changes (a cancel
+/// of every working order, a back-fill after a restart) fills several pages, all written before the core record.
 /// </summary>
 /// <remarks>
 /// A "history-N" record for the current page N can still exist: written by the older layout, which rewrote the current
 /// page on every change, or by a crash between writing a full page and the core record that moves past it. Both hold a
 /// prefix or an extension of the core record's tail: loading keeps the longer of each list up to the core record's
 /// counters (what the crash wrote past them never reached the ledger), and the record's ETag is kept so the page's one
-/// write overwrites it.
+/// write overwrites it. A crash among the writes of several pages leaves pages past the current one too: they hold only
+/// what the lost core write would have counted, so only their ETags are kept, for the writes that replace them.
 /// </remarks>
 internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId, AccountGrainOptions options)
 {
@@ -29,6 +32,13 @@ internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId
 
     /// <summary>The ETag of every retained written page, for its delete when it leaves the retention.</summary>
     private readonly Dictionary<long, string?> _etags = [];
+
+    /// <summary>The ETags of pages past the current one that a crash among a persist's page writes left (see remarks).</summary>
+    private readonly Dictionary<long, string?> _uncommittedEtags = [];
+
+    /// <summary>Pages the tail filled since the last persist, oldest first: written (in order) before the next core write.</summary>
+    private readonly List<(long Page, GrainState<AccountHistoryPage> Record)> _full = [];
+
     private GrainState<AccountHistoryPage> _current = new(new AccountHistoryPage());
 
     /// <summary>Loads the retained history; <paramref name="submits"/> gets the time of every submit it journaled, oldest first.</summary>
@@ -36,18 +46,31 @@ internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId
     {
         // The retained pages and the current one, read a chunk at a time (a round trip each on a SQL provider, not one
         // per page: a busy account retains up to HistoryPages of them) and taken in page order as before.
+        // The page after the current one is read along (the same round trip): when a crash left it, so maybe more.
         history.StartTail(state.FirstHistoryPage);
-        for (var start = Math.Min(state.FirstHistoryPage, state.CurrentHistoryPage); start <= state.CurrentHistoryPage; start += PagesPerRead)
+        var last = state.CurrentHistoryPage + 1;
+        for (long start = Math.Min(state.FirstHistoryPage, state.CurrentHistoryPage), end; start <= last; start = end + 1)
         {
-            var end = Math.Min(start + PagesPerRead - 1, state.CurrentHistoryPage);
+            end = Math.Min(start + PagesPerRead - 1, last);
             var records = await ReadAsync(Range(start, end), cancellationToken);
             for (var page = start; page <= end; page++)
             {
                 var record = records[(int)(page - start)];
+                if (page > state.CurrentHistoryPage)
+                {
+                    if (record.RecordExists)
+                    {
+                        _uncommittedEtags[page] = record.ETag;
+                        last = page + 1;
+                    }
+
+                    continue;
+                }
+
                 if (page == state.CurrentHistoryPage)
                 {
                     _current = record;
-                    break;
+                    continue;
                 }
 
                 _etags[page] = record.ETag;
@@ -78,30 +101,62 @@ internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId
     public async Task<IReadOnlyList<AccountHistoryPage>> ReadPagesAsync(IReadOnlyList<long> pages, CancellationToken cancellationToken = default) =>
         [.. (await ReadAsync(pages, cancellationToken)).Select(record => record.State)];
 
-    public static void Append(AccountState state, AccountEvent entry) => state.HistoryTail.Events.Add(entry);
+    public void Append(AccountState state, AccountHistory history, AccountEvent entry)
+    {
+        history.Add(entry);
+        state.HistoryTail.Events.Add(entry);
+        MoveOnWhenFull(state, history);
+    }
 
-    public static void Append(AccountState state, JournalEntry entry) => state.HistoryTail.Journal.Add(entry);
-
-    public static void Append(AccountState state, AccountFill fill) => state.HistoryTail.Fills.Add(fill);
+    public void Append(AccountState state, AccountHistory history, JournalEntry entry)
+    {
+        history.Add(entry);
+        state.HistoryTail.Journal.Add(entry);
+        MoveOnWhenFull(state, history);
+    }
 
     /// <summary>
-    /// Before a core write: a full tail is written as its page (once) and the core record moves on to an empty tail;
-    /// pages past the retention are deleted. A tail that is not full needs no write of its own.
+    /// A fill and its event go into the same page (a written page stores the event without its fill): the tail moves on
+    /// first when it has no room for both. Only with a page size of 1 does a page then hold two entries.
+    /// </summary>
+    public void Append(AccountState state, AccountHistory history, AccountFill fill, AccountEvent fillEvent)
+    {
+        if (state.HistoryTail.Count > 0 && state.HistoryTail.Count + 2 > options.HistoryPageSize)
+        {
+            MoveOn(state, history);
+        }
+
+        history.Add(fill);
+        state.HistoryTail.Fills.Add(fill);
+        history.Add(fillEvent);
+        state.HistoryTail.Events.Add(fillEvent);
+        MoveOnWhenFull(state, history);
+    }
+
+    /// <summary>
+    /// Before a core write: the pages the tail filled are written (once each, in order) and pages past the retention are
+    /// deleted. A tail that is not full needs no write of its own.
     /// </summary>
     public async Task FlushAsync(AccountState state, AccountHistory history)
     {
-        if (state.HistoryTail.Count < options.HistoryPageSize)
+        // A tail loaded full (an older build wrote a page only at a persist, and the core record could carry one).
+        MoveOnWhenFull(state, history);
+        if (_full.Count == 0)
         {
             return;
         }
 
-        _current.State = WithoutRepeatedFills(state.HistoryTail);
-        await storage.WriteStateAsync(Name(state.CurrentHistoryPage), grainId, _current);
-        _etags[state.CurrentHistoryPage] = _current.ETag;
-        state.CurrentHistoryPage++;
-        state.HistoryTail = new AccountHistoryPage();
-        _current = new GrainState<AccountHistoryPage>(new AccountHistoryPage());
-        history.SealTail(options.HistoryPagesInMemory);
+        // Removed once written: a failed write leaves the rest for the next persist, which writes no core record before them.
+        while (_full.Count > 0)
+        {
+            var (page, record) = _full[0];
+            record.State = WithoutRepeatedFills(record.State);
+            await storage.WriteStateAsync(Name(page), grainId, record);
+            _etags[page] = record.ETag;
+            _full.RemoveAt(0);
+        }
+
+        history.TrimMemory(options.HistoryPagesInMemory);
         while (state.CurrentHistoryPage - state.FirstHistoryPage > options.HistoryPages)
         {
             var oldest = new GrainState<AccountHistoryPage>(new AccountHistoryPage())
@@ -109,9 +164,9 @@ internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId
                 ETag = _etags.GetValueOrDefault(state.FirstHistoryPage),
                 RecordExists = true,
             };
-            // Deleted for good, tombstone and all: a page name is never written again, as only the current page is
-            // written and its number only grows (the core record that says which pages exist is never written back to
-            // an older one). So no ETag of it can come to match a later record: a stale activation writing it again with
+            // Deleted for good, tombstone and all: a page name is never written again, as only the current page and the
+            // ones after it are written and their numbers only grow (the core record that says which pages exist is never
+            // written back to an older one). So no ETag of it can come to match a later record: a stale activation writing it again with
             // its old ETag finds no row and conflicts, as it did against the tombstone. One that never read it (no ETag)
             // would write it over a tombstone too. A tombstone a page kept stayed in storage for good, one per page.
             await storage.DeleteStateAsync(Name(state.FirstHistoryPage), grainId, oldest);
@@ -123,6 +178,29 @@ internal sealed class AccountHistoryStore(IGrainStorage storage, GrainId grainId
             _etags.Remove(state.FirstHistoryPage);
             state.FirstHistoryPage++;
         }
+    }
+
+    private void MoveOnWhenFull(AccountState state, AccountHistory history)
+    {
+        if (state.HistoryTail.Count >= options.HistoryPageSize)
+        {
+            MoveOn(state, history);
+        }
+    }
+
+    /// <summary>
+    /// The tail is full: it waits as its page for the next persist and the core record moves on to an empty tail. The
+    /// page's entries stay in memory until then (a query meanwhile finds them there, not in storage).
+    /// </summary>
+    private void MoveOn(AccountState state, AccountHistory history)
+    {
+        _current.State = state.HistoryTail;
+        _full.Add((state.CurrentHistoryPage, _current));
+        state.CurrentHistoryPage++;
+        state.HistoryTail = new AccountHistoryPage();
+        var left = _uncommittedEtags.Remove(state.CurrentHistoryPage, out var etag);
+        _current = new GrainState<AccountHistoryPage>(new AccountHistoryPage()) { ETag = etag, RecordExists = left };
+        history.SealTail();
     }
 
     private async Task<GrainState<AccountHistoryPage>> ReadAsync(long page, CancellationToken cancellationToken)
