@@ -499,17 +499,7 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
     [Fact]
     public async Task SubscribeAsync_OverTheSymbolLimit_IsReportedByName_AndAReconnectKeepsTheAcceptedSymbols()
     {
-        _server.SymbolLimit = 2;
-        var firstSession = new TaskCompletionSource<FakeAlpacaStreamServer.FakeSession>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _server.OnSubscribed = (session, n) =>
-        {
-            if (n == 1)
-            {
-                firstSession.TrySetResult(session);
-            }
-
-            return Task.CompletedTask;
-        };
+        var firstSession = LimitToTwoSymbols();
         var stream = Stream();
         var ct = TestContext.Current.CancellationToken;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -519,7 +509,7 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
         await stream.SubscribeAsync(["MSFT"], ct);
         await WaitFor(() => stream.GetHealth().LastErrorCode == 405);
         var refusal = stream.GetHealth().LastErrorMessage;
-        (await firstSession.Task).Drop();
+        (await firstSession).Drop();
         await WaitFor(() => _server.Streaming.ContainsKey(2));
         var streamingAfterReconnect = _server.Streaming[2];
         await stop.CancelAsync();
@@ -536,17 +526,7 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
     [Fact]
     public async Task Reconnect_WithASymbolOverTheLimitNotYetAnswered_KeepsTheAcceptedSymbolsStreaming()
     {
-        _server.SymbolLimit = 2;
-        var firstSession = new TaskCompletionSource<FakeAlpacaStreamServer.FakeSession>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _server.OnSubscribed = (session, n) =>
-        {
-            if (n == 1)
-            {
-                firstSession.TrySetResult(session);
-            }
-
-            return Task.CompletedTask;
-        };
+        var firstSession = LimitToTwoSymbols();
         var stream = Stream();
         var ct = TestContext.Current.CancellationToken;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -554,7 +534,7 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
         await WaitFor(() => _server.Actions("subscribe").Count == 1 && stream.LastSubscription is not null);
         stream.BeforeSubscriptionChangeSent = async () =>
         {
-            (await firstSession.Task).Drop();
+            (await firstSession).Drop();
             await WaitFor(() => stream.GetHealth().Reconnects == 1);
         };
 
@@ -614,4 +594,21 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
                 GC.KeepAlive(unused);
             }
         }, ct);
+
+    /// <summary>The fake allows two symbols (Alpaca's 405 past them); the task is the first session to subscribe.</summary>
+    private Task<FakeAlpacaStreamServer.FakeSession> LimitToTwoSymbols()
+    {
+        _server.SymbolLimit = 2;
+        var firstSession = new TaskCompletionSource<FakeAlpacaStreamServer.FakeSession>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _server.OnSubscribed = (session, n) =>
+        {
+            if (n == 1)
+            {
+                firstSession.TrySetResult(session);
+            }
+
+            return Task.CompletedTask;
+        };
+        return firstSession.Task;
+    }
 }
