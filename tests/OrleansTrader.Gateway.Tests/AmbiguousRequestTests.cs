@@ -59,6 +59,21 @@ public sealed class AmbiguousRequestTests(GatewayFixture fixture)
         Assert.DoesNotContain(after.GetProperty("status").GetString(), new[] { "PendingCancel", "Canceled" });
     }
 
+    /// <summary>Outside the API a trailing slash typed by hand still opens the explorer and answers the health check.</summary>
+    [Fact]
+    public async Task OutsideTheApi_ATrailingSlash_IsLeftToRouting()
+    {
+        await using var host = await GatewayHost.StartAsync(listen: true);
+
+        var (pageStatus, pageType, _) = await SendRawAsync(host, "GET", "/explorer/");
+        var (healthStatus, _, healthBody) = await SendRawAsync(host, "GET", "/health/live/");
+        var (throughDots, _, dotsBody) = await SendRawAsync(host, "GET", "/explorer/%2E%2E/api/keys");
+
+        Assert.Equal((200, "text/html"), (pageStatus, pageType));
+        Assert.True(healthStatus == 200, $"{healthStatus} {healthBody}");
+        Assert.True(throughDots == 400 && dotsBody.Contains("\"path\"", StringComparison.Ordinal), $"{throughDots} {dotsBody}");
+    }
+
     /// <summary>A dot inside a segment is no dot segment: an id such as "a.b" is checked as an id (400 for an account, whose ids take no dot), a symbol such as "BRK.B" read.</summary>
     [Fact]
     public async Task ADotInsideASegment_IsNotADotSegment()

@@ -8,16 +8,21 @@ namespace OrleansTrader.Gateway.Diagnostics;
 /// a trailing "/"): where a client left an id empty or sent one of dots. The server decodes "%2E" and resolves dot segments
 /// before routing, and routing takes a trailing "/" as none, so "DELETE .../orders/%2E" (an order id of ".") and
 /// "DELETE .../orders/" (an empty one) reached "DELETE .../orders" and canceled every order, and "GET .../orders/%2e%2e"
-/// answered the account. No route of the API names such a segment.
+/// answered the account. No route of the API names such a segment. Paths outside "/api" are left to routing.
 /// </summary>
 internal sealed class AmbiguousPathMiddleware(RequestDelegate next)
 {
+    private static readonly PathString ApiPath = new("/api");
+
     public const string Problem = "A path segment is empty (\"//\", a trailing \"/\") or \".\" or \"..\" (also written %2E): it would name another route.";
 
     public Task InvokeAsync(HttpContext context)
     {
+        // Only the API's routes: the explorer's page and the health checks name nothing a dot could turn into another
+        // action, and "/explorer/" (a trailing slash typed by hand) keeps opening the page. The path tested is the one
+        // the server resolved, so "/explorer/../api/..." is an API request too.
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
-        if (target is null || !IsAmbiguous(target))
+        if (target is null || !context.Request.Path.StartsWithSegments(ApiPath) || !IsAmbiguous(target))
         {
             return next(context);
         }
