@@ -22,7 +22,8 @@ internal static class ProblemResponsesTransformer
         var policies = metadata.OfType<IAuthorizeData>().Select(a => a.Policy).ToList();
         var needsKey = policies.Count > 0 && !metadata.OfType<IAllowAnonymous>().Any();
         var method = context.Description.HttpMethod ?? "GET";
-        // Every route refuses a path with an empty or dot segment (AmbiguousPathMiddleware), before routing.
+        // Every API route refuses a path with an empty or dot segment (AmbiguousPathMiddleware), before routing; a route
+        // outside /api in the document (/metrics) list it too: more than they answer, never less.
         var statuses = new SortedSet<int> { StatusCodes.Status400BadRequest };
         if (needsKey)
         {
