@@ -23,7 +23,7 @@ internal static class ProblemResponsesTransformer
         var needsKey = policies.Count > 0 && !metadata.OfType<IAllowAnonymous>().Any();
         var method = context.Description.HttpMethod ?? "GET";
         // Every API route refuses a path with an empty or dot segment (AmbiguousPathMiddleware), before routing; a route
-        // outside /api in the document (/metrics) list it too: more than they answer, never less.
+        // outside /api in the document (/metrics) lists it too: more than it answers, never less.
         var statuses = new SortedSet<int> { StatusCodes.Status400BadRequest };
         if (needsKey)
         {
