@@ -49,6 +49,19 @@ public sealed class SiloLoggingSettingsTests
         Assert.EndsWith("Outside any request" + Environment.NewLine, lines[1], StringComparison.Ordinal);
     }
 
+    /// <summary>Values read as the console wrote them before the formatter: an enum and a text unquoted ("Buy 10 SPY").</summary>
+    [Fact]
+    public void TextFormat_WritesEnumsAndTextUnquoted()
+    {
+        var sink = new CapturingSink();
+        using var logger = SiloLoggingExtensions.CreateLogger(Settings([]), new LoggerConfiguration().WriteTo.Sink(sink));
+        using var provider = new SerilogLoggerProvider(logger);
+
+        provider.CreateLogger("OrleansTrader.Grains.Accounts.AccountGrain").LogInformation("Fill: {Side} {Quantity} {Symbol}", DayOfWeek.Monday, 10, "SPY");
+
+        Assert.EndsWith("Fill: Monday 10 SPY" + Environment.NewLine, RenderAsText(Assert.Single(sink.Events)), StringComparison.Ordinal);
+    }
+
     /// <summary>"Invalid settings stop startup with a message naming the key" (README): Serilog skips a sink it cannot find
     /// without a word, so a misspelt sink (Serilog matches the name in its case), or a file sink without its path, left the operator's log file unwritten.</summary>
     [Theory]

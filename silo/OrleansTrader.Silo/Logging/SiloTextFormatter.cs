@@ -13,8 +13,9 @@ namespace OrleansTrader.Silo.Logging;
 /// </summary>
 public sealed class SiloTextFormatter : ITextFormatter
 {
+    // ":l", not ":lj": JSON rendering quoted an enum ("Buy" 10 SPY), which the console's own renderer did not.
     private readonly MessageTemplateTextFormatter _message = new(
-        "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}", CultureInfo.InvariantCulture);
+        "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:l}", CultureInfo.InvariantCulture);
 
     private readonly MessageTemplateTextFormatter _exception = new("{NewLine}{Exception}", CultureInfo.InvariantCulture);
 
