@@ -79,16 +79,7 @@ public sealed class AccountHistoryWindowTests : IDisposable
     public async Task PagesHoldAtMostThePageSize_AndTheHistoryReadsBackWhole()
     {
         const int pageSize = 4;
-        var options = Options("bigpage.db", pagesInMemory: 1, pages: 1280);
-        var configure = options.ConfigureSilo!;
-        await using var cluster = await TradingCluster.StartAsync(options with
-        {
-            ConfigureSilo = silo =>
-            {
-                configure(silo);
-                silo.Configure<AccountGrainOptions>(o => o.HistoryPageSize = pageSize);
-            },
-        });
+        await using var cluster = await TradingCluster.StartAsync(Options("bigpage.db", pagesInMemory: 1, pages: 1280, pageSize));
         await Market.QuoteAsync(cluster, "BIG", 10m, 10m);
         var account = await TestAccounts.OpenAsync(cluster, "bigpage", 1_000_000m);
         var resting = new List<string>();
@@ -335,13 +326,14 @@ public sealed class AccountHistoryWindowTests : IDisposable
         Assert.Equal(orderIds.Take(5).Reverse(), older.Select(o => o.OrderId));
     }
 
-    private TradingClusterOptions Options(string file, int pagesInMemory, int pages) => new()
+    private TradingClusterOptions Options(string file, int pagesInMemory, int pages, int? pageSize = null) => new()
     {
         SqlitePath = _dir.File(file),
         ConfigureSilo = silo => silo.Configure<AccountGrainOptions>(o =>
         {
             o.HistoryPagesInMemory = pagesInMemory;
             o.HistoryPages = pages;
+            o.HistoryPageSize = pageSize ?? o.HistoryPageSize;
             o.SignalInterval = TimeSpan.FromMinutes(10);
         }),
     };

@@ -75,16 +75,7 @@ public sealed class AccountPersistenceTests : IDisposable
     public async Task PagesACrashLeftPastTheCoreRecordsPage_AreOverwritten_AndTheHistoryStaysWhole()
     {
         const int pageSize = 4;
-        var options = Options("uncommitted.db");
-        var configure = options.ConfigureSilo!;
-        await using var cluster = await TradingCluster.StartAsync(options with
-        {
-            ConfigureSilo = silo =>
-            {
-                configure(silo);
-                silo.Configure<AccountGrainOptions>(o => o.HistoryPageSize = pageSize);
-            },
-        });
+        await using var cluster = await TradingCluster.StartAsync(Options("uncommitted.db", pageSize));
         await Market.QuoteAsync(cluster, "UNC", 10m, 10m);
         var account = await TestAccounts.OpenAsync(cluster, "uncommitted", 100_000m);
         var earlier = (await ReadAsync<AccountState>(cluster, "uncommitted", "account")).State;
@@ -775,12 +766,16 @@ public sealed class AccountPersistenceTests : IDisposable
         Assert.Equal((1L, 3m, 11m, 13m, 6m, (DateTimeOffset?)null), (trade.Number, trade.Quantity, trade.EntryPrice, trade.ExitPrice, trade.RealizedPnl, trade.EntryTime));
     }
 
-    private TradingClusterOptions Options(string file) => new()
+    private TradingClusterOptions Options(string file, int? pageSize = null) => new()
     {
         SqlitePath = _dir.File(file),
 
         // No signal tick in the window a test looks at: only the writes the test expects happen.
-        ConfigureSilo = silo => silo.Configure<AccountGrainOptions>(o => o.SignalInterval = TimeSpan.FromMinutes(10)),
+        ConfigureSilo = silo => silo.Configure<AccountGrainOptions>(o =>
+        {
+            o.SignalInterval = TimeSpan.FromMinutes(10);
+            o.HistoryPageSize = pageSize ?? o.HistoryPageSize;
+        }),
     };
 
     /// <summary>Places limit buys that rest, each awaited to its acceptance, and cancels each (no fills, no positions).</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Gateway;
 
@@ -72,9 +73,6 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    /// <summary>The longest span a cancellation timer accepts: 0xFFFFFFFE ms, about 49.7 days.</summary>
-    private static readonly TimeSpan MaxTimerSpan = TimeSpan.FromMilliseconds(0xFFFFFFFE);
-
     private static void PositivePermits(int value, string key, List<string> failures)
     {
         if (value < 1)
@@ -85,9 +83,9 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
 
     private static void EventInterval(TimeSpan value, string key, List<string> failures)
     {
-        if (value <= TimeSpan.Zero || value > MaxTimerSpan)
+        if (value <= TimeSpan.Zero || value > TimerLimits.MaxSpan)
         {
-            failures.Add($"Gateway:Events:{key} must be positive and at most {MaxTimerSpan} (got {value}).");
+            failures.Add($"Gateway:Events:{key} must be positive and at most {TimerLimits.MaxSpan} (got {value}).");
         }
     }
 

@@ -4,6 +4,7 @@ using OrleansTrader.Grains.ApiKeys;
 using OrleansTrader.Grains.Strategies;
 using OrleansTrader.Grains.Symbols;
 using OrleansTrader.Grains.Webhooks;
+using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Hosting;
 
@@ -12,9 +13,6 @@ internal sealed class GrainOptionsValidator :
     IValidateOptions<AccountGrainOptions>, IValidateOptions<SymbolGrainOptions>, IValidateOptions<BacktestFilesOptions>, IValidateOptions<WebhookOptions>,
     IValidateOptions<ApiKeyRegistryOptions>
 {
-    /// <summary>The longest span a system timer (or a cancellation deadline) accepts: 0xFFFFFFFE ms, about 49.7 days.</summary>
-    internal static readonly TimeSpan MaxTimerSpan = TimeSpan.FromMilliseconds(0xFFFFFFFE);
-
     public ValidateOptionsResult Validate(string? name, WebhookOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -111,15 +109,15 @@ internal sealed class GrainOptionsValidator :
     }
 
     /// <summary>
-    /// Positive and at most <see cref="MaxTimerSpan"/>: the grains arm timers with these spans, and a longer one was accepted
+    /// Positive and at most <see cref="TimerLimits.MaxSpan"/>: the grains arm timers with these spans, and a longer one was accepted
     /// here only to fail every activation of the account or symbol grains (or every webhook request) at its first use.
     /// </summary>
     private static void PositiveTimerSpan(TimeSpan value, string key, List<string> failures)
     {
         Positive(value, key, failures);
-        if (value > MaxTimerSpan)
+        if (value > TimerLimits.MaxSpan)
         {
-            failures.Add($"{key} must be at most {MaxTimerSpan} (a timer's longest wait; got {value}).");
+            failures.Add($"{key} must be at most {TimerLimits.MaxSpan} (a timer's longest wait; got {value}).");
         }
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Hosting;
 
@@ -145,9 +146,9 @@ internal sealed class TradingSettingsValidator :
         }
 
         // The trim runs on a timer: a longer interval stopped the start with the timer's own message, naming no setting.
-        if (options.TrimInterval <= TimeSpan.Zero || options.TrimInterval > GrainOptionsValidator.MaxTimerSpan)
+        if (options.TrimInterval <= TimeSpan.Zero || options.TrimInterval > TimerLimits.MaxSpan)
         {
-            failures.Add($"Streams:TrimInterval must be positive and at most {GrainOptionsValidator.MaxTimerSpan} (got {options.TrimInterval}).");
+            failures.Add($"Streams:TrimInterval must be positive and at most {TimerLimits.MaxSpan} (got {options.TrimInterval}).");
         }
 
         return Result(failures);

@@ -4,12 +4,9 @@ namespace OrleansTrader.Runtime;
 
 internal sealed class SiloOptionsValidator : IValidateOptions<SiloOptions>
 {
-    /// <summary>
-    /// The longest span a system timer (and so a cancellation or wait deadline) accepts: 0xFFFFFFFE ms, about 49.7 days.
-    /// An activation or deactivation timeout beyond it would throw only when armed: every activation would hang and a
-    /// graceful stop would throw.
-    /// </summary>
-    private static readonly TimeSpan MaxTimerSpan = TimeSpan.FromMilliseconds(0xFFFFFFFE);
+    // An activation or deactivation timeout beyond a timer's longest wait would throw only when armed: every activation
+    // would hang and a graceful stop would throw.
+    private static readonly TimeSpan MaxTimerSpan = TimerLimits.MaxSpan;
 
     public ValidateOptionsResult Validate(string? name, SiloOptions options)
     {
