@@ -75,6 +75,25 @@ public sealed class DurableStreamRetentionTests
         Assert.Equal([2L], (await _memory.ReadStreamAsync(streamId, 0, 10, Ct)).Select(e => e.Sequence));
     }
 
+    /// <summary>
+    /// "Keep events for good" is a retention longer than the calendar reaches back (say 10,000 years): now less it is
+    /// before the year 1, so every trim threw ArgumentOutOfRangeException and was logged as a failure every interval.
+    /// </summary>
+    [Fact]
+    public async Task Trimmer_WithARetentionReachingBeforeTheCalendar_DeletesNothing_AndDoesNotFail()
+    {
+        await using var cluster = await StartAsync(o => o.Retention = TimeSpan.FromDays(3_652_500));
+        var streamId = StreamId.Create("durable-events", "kept");
+        await Stream(cluster, "kept").OnNextAsync(new TestEvent(1));
+        await cluster.Probe.WaitForLogAsync("kept/received", 1);
+        await WaitUntilAsync(async () => await _memory.GetCheckpointAsync(streamId, ConsumerId("kept"), Ct) == 1, "the checkpoint");
+
+        var deleted = await Provider(cluster).TrimAsync(Ct);
+
+        Assert.Equal(0, deleted);
+        Assert.Single(await _memory.ReadStreamAsync(streamId, 0, 10, Ct));
+    }
+
     [Theory]
     [InlineData(0, 10)]
     [InlineData(60, 0)]

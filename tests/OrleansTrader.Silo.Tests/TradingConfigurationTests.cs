@@ -260,6 +260,8 @@ public sealed class TradingConfigurationTests
     [InlineData("Trading:Webhooks:FirstRetryDelay", "50.00:00:00", "Trading:Webhooks:FirstRetryDelay must be at most 49.17:02:47.2940000")]
     [InlineData("Trading:Webhooks:MaxRetryDelay", "50.00:00:00", "Trading:Webhooks:MaxRetryDelay must be at most 49.17:02:47.2940000")]
     [InlineData("Trading:Webhooks:MaxRetryAfter", "50.00:00:00", "Trading:Webhooks:MaxRetryAfter must be at most 49.17:02:47.2940000")]
+    [InlineData("Trading:Symbols:BarCloseDelay", "3650000.00:00:00", "Trading:Symbols:BarCloseDelay must be between 0 and 49.17:02:47.2940000 (got 3650000.00:00:00)")]
+    [InlineData("PaperExchange:Retention", "3650000.00:00:00", "PaperExchange:Retention must be between one minute and 3650 days (got 3650000.00:00:00)")]
     [InlineData("Streams:TrimInterval", "50.00:00:00", "Streams:TrimInterval must be positive and at most 49.17:02:47.2940000 (got 50.00:00:00)")]
     [InlineData("Storage:Kind", "postgres", "Storage:Kind is not a setting (Storage has Provider, ConnectionString, DataDirectory, StartupTimeout, CommandTimeout)")]
     [InlineData("Feed:Symbol", "AAPL", "Feed:Symbol is not a setting (Feed has Kind, Path, Speed, Symbols, StaleAfterSeconds)")]

@@ -73,9 +73,10 @@ internal sealed class GrainOptionsValidator :
         const string Section = SymbolGrainOptions.SectionName;
         PositiveTimerSpan(options.StaleAfter, $"{Section}:StaleAfter", failures);
         PositiveTimerSpan(options.PersistInterval, $"{Section}:PersistInterval", failures);
-        if (options.BarCloseDelay < TimeSpan.Zero)
+        // Now less the delay is the close's cutoff: a delay of millennia failed every bar-closing timer tick.
+        if (options.BarCloseDelay < TimeSpan.Zero || options.BarCloseDelay > TimerLimits.MaxSpan)
         {
-            failures.Add($"{Section}:BarCloseDelay must not be negative (got {options.BarCloseDelay}).");
+            failures.Add($"{Section}:BarCloseDelay must be between 0 and {TimerLimits.MaxSpan} (got {options.BarCloseDelay}).");
         }
 
         Positive(options.SecondBarsKept, $"{Section}:SecondBarsKept", failures);

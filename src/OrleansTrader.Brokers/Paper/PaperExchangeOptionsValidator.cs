@@ -8,6 +8,7 @@ namespace OrleansTrader.Brokers.Paper;
 public sealed class PaperExchangeOptionsValidator : IValidateOptions<PaperExchangeOptions>
 {
     private static readonly TimeSpan MaxLatency = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan MaxRetention = TimeSpan.FromDays(3650);
 
     public ValidateOptionsResult Validate(string? name, PaperExchangeOptions options)
     {
@@ -28,9 +29,11 @@ public sealed class PaperExchangeOptionsValidator : IValidateOptions<PaperExchan
             failures.Add($"PaperExchange:Calendar {options.Calendar} is not a known calendar.");
         }
 
-        if (options.Retention < TimeSpan.FromMinutes(1))
+        // In memory only (the archive keeps final orders for FinalOrderRetention); ages beyond this overflowed the clock's
+        // arithmetic at the first archive pass, failing every order's commit.
+        if (options.Retention < TimeSpan.FromMinutes(1) || options.Retention > MaxRetention)
         {
-            failures.Add("PaperExchange:Retention must be at least one minute.");
+            failures.Add(Invariant($"PaperExchange:Retention must be between one minute and {MaxRetention.TotalDays:0} days (got {options.Retention})."));
         }
 
         if (options.FinalOrderRetention <= TimeSpan.Zero)

@@ -21,7 +21,14 @@ public sealed partial class DurableStreamProvider
     /// </summary>
     internal async Task<int> TrimAsync(CancellationToken cancellationToken)
     {
-        var cutoff = _runtime.TimeProvider.GetUtcNow() - Options.Retention;
+        var now = _runtime.TimeProvider.GetUtcNow();
+        if (now - DateTimeOffset.MinValue <= Options.Retention)
+        {
+            // A retention reaching before the calendar ("keep for good") has no cutoff: nothing is old enough.
+            return 0;
+        }
+
+        var cutoff = now - Options.Retention;
         var started = Stopwatch.GetTimestamp();
         var deleted = await Log.TrimAsync(cutoff, cancellationToken);
         if (deleted > 0)
