@@ -42,6 +42,10 @@ internal static partial class MarketDataLog
     [LoggerMessage(EventId = 3023, Level = LogLevel.Warning, Message = "Alpaca stream connection lost; reconnect attempt {Attempt} in {Delay}")]
     public static partial void AlpacaReconnecting(ILogger logger, int attempt, TimeSpan delay, Exception? exception);
 
+    [LoggerMessage(EventId = 3093, Level = LogLevel.Error,
+        Message = "Alpaca stream refused the account with {Code} ({Description}): asking again cannot succeed until an operator changes the keys or the plan; retrying every {Delay}")]
+    public static partial void AlpacaNeedsOperator(ILogger logger, int code, string description, TimeSpan delay);
+
     [LoggerMessage(EventId = 3024, Level = LogLevel.Information, Message = "Alpaca stream subscription now trades={Trades} quotes={Quotes} bars={Bars}")]
     public static partial void AlpacaSubscription(ILogger logger, string trades, string quotes, string bars);
 

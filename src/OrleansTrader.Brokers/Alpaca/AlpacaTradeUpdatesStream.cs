@@ -159,7 +159,12 @@ public sealed class AlpacaTradeUpdatesStream
                     // Whatever broke the connection or the catch-up, the answer is the same: back off and reconnect.
                     // Ending the pump here would end the reader's stream silently.
                     SetHealth(false);
-                    var delay = BackoffDelay(attempt++, _options.ReconnectBaseDelay, _options.ReconnectMaxDelay, Random.Shared.NextDouble());
+
+                    // Refused keys (the stream's "unauthorized", a 401/403 on the catch-up) are refused again until an
+                    // operator changes them: asked at the longest delay, not at the shortest as if the refusal were transient.
+                    var delay = ex is BrokerException { Kind: BrokerErrorKind.Rejected }
+                        ? _options.ReconnectMaxDelay
+                        : BackoffDelay(attempt++, _options.ReconnectBaseDelay, _options.ReconnectMaxDelay, Random.Shared.NextDouble());
                     AlpacaLog.StreamLost(_logger, ex.Message, delay);
                     await Task.Delay(delay, _timeProvider, cancellationToken);
                 }

@@ -28,6 +28,10 @@ public sealed class AlpacaHistoricalBarsClient : IDisposable
     public const string HttpClientName = "OrleansTrader.Alpaca.Data";
 
     private const int MaxErrorBodyChars = 300;
+
+    /// <summary>How old SIP data must be for a plan without real-time SIP (Alpaca's delayed SIP is 15 minutes late).</summary>
+    private static readonly TimeSpan DelayedSipLag = TimeSpan.FromMinutes(15);
+
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly AlpacaMarketDataOptions _options;
     private readonly TimeProvider _timeProvider;
@@ -81,6 +85,22 @@ public sealed class AlpacaHistoricalBarsClient : IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(symbol);
         var barInterval = interval ?? TimeSpan.FromMinutes(1);
         var timeframe = Timeframe(barInterval);
+        if (_options.Feed == "delayed_sip")
+        {
+            // Without real-time SIP, Alpaca refuses (403) a request for SIP data of the last 15 minutes: the window ends
+            // before them, and a window entirely within them has no bars this plan may see.
+            var latest = _timeProvider.GetUtcNow() - DelayedSipLag;
+            if (end > latest)
+            {
+                end = latest;
+            }
+
+            if (end <= start)
+            {
+                yield break;
+            }
+        }
+
         string? pageToken = null;
         var seenTokens = new HashSet<string>(StringComparer.Ordinal);
         do
@@ -155,7 +175,7 @@ public sealed class AlpacaHistoricalBarsClient : IDisposable
             .Append("&adjustment=raw");
         if (_options.Feed != "test")
         {
-            query.Append("&feed=").Append(_options.Feed);
+            query.Append("&feed=").Append(HistoricalFeed(_options.Feed));
         }
 
         if (pageToken is not null)
@@ -166,6 +186,12 @@ public sealed class AlpacaHistoricalBarsClient : IDisposable
         var root = _options.DataBaseUrl.AbsoluteUri.TrimEnd('/');
         return new Uri($"{root}/v2/stocks/{Uri.EscapeDataString(symbol.Trim().ToUpperInvariant())}/bars?{query}");
     }
+
+    /// <summary>
+    /// The bars endpoint documents the feeds iex, sip, boats and otc: delayed_sip (the stream's, and the latest
+    /// endpoints') is SIP data, which history has as <c>sip</c> (a plan without real-time SIP gets it 15 minutes old).
+    /// </summary>
+    private static string HistoricalFeed(string feed) => feed == "delayed_sip" ? "sip" : feed;
 
     private static string Rfc3339(DateTimeOffset time) =>
         time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);

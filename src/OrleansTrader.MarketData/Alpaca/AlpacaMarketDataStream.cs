@@ -182,6 +182,21 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
             {
                 await SendAsync(socket, SubscriptionMessage(subscribe ? "subscribe" : "unsubscribe", changed), cancellationToken);
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The caller gave up before the request went out (a send cancelled half way aborts the socket, and the
+                // reconnect counts afresh): no answer will come for it, and counting one would hold back the names of
+                // the symbols a 405 refuses on this connection for ever.
+                lock (_lock)
+                {
+                    if (ReferenceEquals(_socket, socket))
+                    {
+                        _unansweredRequests = Math.Max(0, _unansweredRequests - 1);
+                    }
+                }
+
+                throw;
+            }
             catch (Exception ex) when ((ex is WebSocketException or ObjectDisposedException or OperationCanceledException or IOException) &&
                                        !cancellationToken.IsCancellationRequested && !IsCurrentAndOpen(socket))
             {
@@ -244,10 +259,23 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
                 attempt++;
                 _health.RecordReconnect();
                 var code = (failure as AlpacaStreamException)?.Code;
-                var delay = Backoff(attempt);
-                if (_health.SetState(FeedState.Degraded, code, failure.Message) || code is not null)
+
+                // Alpaca answers a refusal of the keys (402) or of the plan (409) the same way until an operator changes
+                // them: asking again at the shortest backoff would only repeat failing logins, so it is asked at the
+                // longest, and the health, the status event and an error say what has to change.
+                var needsOperator = AlpacaStreamErrors.NeedsOperator(code);
+                var delay = needsOperator ? _options.ReconnectMaxDelay : Backoff(attempt);
+                var reason = needsOperator
+                    ? $"{failure.Message}; needs the keys or the plan changed, retrying every {delay}"
+                    : failure.Message;
+                if (_health.SetState(FeedState.Degraded, code, reason) || code is not null)
                 {
-                    await Publish(writer, FeedState.Degraded, $"connection lost: {failure.Message}", code, cancellationToken);
+                    await Publish(writer, FeedState.Degraded, $"connection lost: {reason}", code, cancellationToken);
+                }
+
+                if (needsOperator)
+                {
+                    MarketDataLog.AlpacaNeedsOperator(_logger, code!.Value, AlpacaStreamErrors.Describe(code.Value), delay);
                 }
 
                 MarketDataLog.AlpacaReconnecting(_logger, attempt, delay, failure);

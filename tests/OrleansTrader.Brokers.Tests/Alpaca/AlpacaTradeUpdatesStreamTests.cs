@@ -9,6 +9,29 @@ public sealed class AlpacaTradeUpdatesStreamTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    // Alpaca refusing the keys ("unauthorized") was retried from ReconnectBaseDelay doubling up, like a dropped connection:
+    // a burst of failing logins that no retry could turn into a good one before an operator changed the keys.
+    [Fact]
+    public async Task Stream_KeysRefused_RetriesOnlyAtTheLongestDelay()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(
+            server.BaseUrl, server.StreamUrl, o => o.ReconnectMaxDelay = TimeSpan.FromSeconds(30), keyId: "PKWRONG9Z8X7C6V5B4N3");
+        await using (new ExecutionReportCollector(host.Client))
+        {
+            var deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (10 * System.Diagnostics.Stopwatch.Frequency);
+            while (!host.Logs.Entries.Any(e => e.EventId.Id == 4111) && System.Diagnostics.Stopwatch.GetTimestamp() < deadline)
+            {
+                await Task.Delay(20, Ct);
+            }
+        }
+
+        Assert.Contains(host.Logs.Entries, e => e.EventId.Id == 4115);
+        var lost = Assert.Single(host.Logs.Entries, e => e.EventId.Id == 4111);
+        Assert.Contains("reconnecting in 00:00:30", lost.Text, StringComparison.Ordinal);
+        Assert.Equal(1, server.AuthMessages);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -138,6 +138,40 @@ public sealed class AlpacaHistoricalBarsClientTests : IAsyncLifetime
         Assert.Equal("QUFQTHwy", HttpUtility.ParseQueryString(requests[1].Query)["page_token"]);
     }
 
+    // Alpaca's historical bars endpoint documents the feeds iex, sip, boats and otc; delayed_sip is a feed of the stream
+    // and of the latest/snapshot endpoints only. The stream's feed name was sent as it was, so with Feed = delayed_sip
+    // (the plan without real-time SIP) every history request asked for a feed the endpoint does not have.
+    [Theory]
+    [InlineData("iex", "iex")]
+    [InlineData("sip", "sip")]
+    [InlineData("delayed_sip", "sip")]
+    public async Task GetAllBarsAsync_AsksForAFeedTheBarsEndpointDocuments(string feed, string sent)
+    {
+        _server.Respond = (context, _) => Json(context, """{"bars":[],"symbol":"AAPL","next_page_token":null}""");
+        var client = Client(o => o.Feed = feed);
+
+        await client.GetAllBarsAsync("AAPL", From, From.AddMinutes(3), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(sent, HttpUtility.ParseQueryString(Assert.Single(_server.Requests).Query)["feed"]);
+    }
+
+    // A plan with delayed SIP (no real-time SIP) may not ask for SIP data of the last 15 minutes: Alpaca answers 403
+    // ("subscription does not permit querying recent SIP data"), so a warm-up asking for the bars up to now failed whole.
+    [Fact]
+    public async Task GetAllBarsAsync_DelayedSip_AsksOnlyForBarsAtLeast15MinutesOld()
+    {
+        _server.Respond = (context, _) => Json(context, """{"bars":[],"symbol":"AAPL","next_page_token":null}""");
+        var client = Client(o => o.Feed = "delayed_sip", new ManualTimeProvider(From.AddMinutes(16)));
+        var ct = TestContext.Current.CancellationToken;
+
+        await client.GetAllBarsAsync("AAPL", From, From.AddMinutes(3), cancellationToken: ct);
+        var recent = await client.GetAllBarsAsync("AAPL", From.AddMinutes(10), From.AddMinutes(13), cancellationToken: ct);
+
+        var query = HttpUtility.ParseQueryString(Assert.Single(_server.Requests).Query);
+        Assert.Equal(("2021-02-22T14:30:00Z", "2021-02-22T14:31:00Z", "sip"), (query["start"], query["end"], query["feed"]));
+        Assert.Empty(recent);
+    }
+
     [Fact]
     public async Task GetAllBarsAsync_On429_RetriesAfterTheAdvisedDelay()
     {

@@ -111,6 +111,47 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
         Assert.DoesNotContain(_log.Lines, l => l.Contains(FakeAlpacaStreamServer.Key, StringComparison.Ordinal));
     }
 
+    // A refusal of the keys (402) or of the plan (409) was retried like a lost connection, from ReconnectInitialDelay
+    // doubling up, as if it were transient, with only the reconnect warning to say so: each retry was a failing login
+    // that no retry could turn into a good one without an operator changing the keys or the plan.
+    [Theory]
+    [InlineData(402)]
+    [InlineData(409)]
+    public async Task ReadAsync_AccountRefused_RetriesOnlyAtTheLongestDelay_AndSaysWhatMustChange(int code)
+    {
+        _server.Auth = code == 402 ? FakeAlpacaStreamServer.AuthBehaviour.Reject402 : FakeAlpacaStreamServer.AuthBehaviour.Reject409;
+        var stream = Stream(o => o.ReconnectMaxDelay = TimeSpan.FromSeconds(30));
+
+        var events = await ReadUntil(stream, e => e.Count > 0);
+
+        var status = Assert.IsType<FeedStatusEvent>(Assert.Single(events));
+        Assert.Equal((FeedState.Degraded, code), (status.State, status.ErrorCode));
+        Assert.Contains("needs the keys or the plan changed", status.Message, StringComparison.Ordinal);
+        Assert.Contains("needs the keys or the plan changed", stream.GetHealth().LastErrorMessage, StringComparison.Ordinal);
+        Assert.Contains(_log.Lines, l => l.StartsWith($"Error 3093 Alpaca stream refused the account with {code}", StringComparison.Ordinal));
+        var reconnect = Assert.Single(_log.Lines, l => l.StartsWith("Warning 3023", StringComparison.Ordinal));
+        Assert.Contains("reconnect attempt 1 in 00:00:30", reconnect, StringComparison.Ordinal);
+        Assert.Single(_server.Actions("auth"));
+    }
+
+    [Theory]
+    [InlineData(400)]
+    [InlineData(401)]
+    [InlineData(402)]
+    [InlineData(403)]
+    [InlineData(404)]
+    [InlineData(405)]
+    [InlineData(406)]
+    [InlineData(407)]
+    [InlineData(408)]
+    [InlineData(409)]
+    [InlineData(410)]
+    [InlineData(412)]
+    [InlineData(413)]
+    [InlineData(500)]
+    public void Describe_KnowsEveryCodeAlpacaDocuments(int code) =>
+        Assert.NotEqual("unknown error code", AlpacaStreamErrors.Describe(code));
+
     [Fact]
     public async Task ReadAsync_ValidatesData_RejectsAndCountsCrossedQuote()
     {
@@ -547,6 +588,36 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
         Assert.Equal(["AAPL", "SPY"], _server.Streaming[2]);
         Assert.Equal(["AAPL", "SPY"], stream.Symbols);
         Assert.Contains("MSFT", health.LastErrorMessage, StringComparison.Ordinal);
+    }
+
+    // A subscribe the caller cancelled before it went out was still counted as a request awaiting Alpaca's answer, so
+    // after a later 405 the count never reached zero: the refused symbols were never named and stayed in the set.
+    [Fact]
+    public async Task SubscribeAsync_CancelledBeforeItWasSent_DoesNotHoldBackTheNamesOfALaterRefusal()
+    {
+        _server.SymbolLimit = 2;
+        var stream = Stream();
+        var ct = TestContext.Current.CancellationToken;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reading = ReadInBackground(stream, stop.Token, ct);
+        await WaitFor(() => _server.Actions("subscribe").Count == 1 && stream.GetHealth().IsConnected);
+        using (var caller = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        {
+            stream.BeforeSubscriptionChangeSent = () => caller.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stream.SubscribeAsync(["MSFT"], caller.Token));
+            stream.BeforeSubscriptionChangeSent = null;
+        }
+
+        await stream.SubscribeAsync(["TSLA"], ct);
+        await WaitFor(() => stream.GetHealth().LastErrorCode == 405);
+        var health = stream.GetHealth();
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+
+        Assert.Equal(2, _server.Actions("subscribe").Count);
+        Assert.Contains("TSLA", health.LastErrorMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("TSLA", stream.Symbols);
+        Assert.Contains(_log.Lines, l => l.StartsWith("Warning 3047", StringComparison.Ordinal) && l.Contains("TSLA", StringComparison.Ordinal));
     }
 
     // The refused symbol stayed in the client's set, so subscribing to it again, once room was made, sent nothing.

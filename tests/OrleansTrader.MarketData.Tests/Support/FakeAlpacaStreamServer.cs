@@ -30,6 +30,9 @@ internal sealed class FakeAlpacaStreamServer : IAsyncDisposable
     {
         Accept,
         Reject402,
+
+        /// <summary>The plan does not include the feed: Alpaca says so when the keys authenticate (409).</summary>
+        Reject409,
         NeverAnswer,
     }
 
@@ -107,6 +110,9 @@ internal sealed class FakeAlpacaStreamServer : IAsyncDisposable
                 {
                     case "auth" when Auth == AuthBehaviour.Reject402:
                         await session.SendAsync("""[{"T":"error","code":402,"msg":"auth failed"}]""");
+                        break;
+                    case "auth" when Auth == AuthBehaviour.Reject409:
+                        await session.SendAsync("""[{"T":"error","code":409,"msg":"insufficient subscription"}]""");
                         break;
                     case "auth" when Auth == AuthBehaviour.Accept:
                         var ok = message.GetProperty("key").GetString() == Key && message.GetProperty("secret").GetString() == Secret;
