@@ -71,6 +71,20 @@ public sealed class CustomStrategySiloTests : IDisposable
     }
 
     [Fact]
+    public async Task AKindThatAllowsMoreSymbolsThanTheApiTakes_IsListedWithWhatTheApiTakes()
+    {
+        // docs/strategies.md: MaxSymbols is how many a strategy may trade, the API taking at most 20. Listed as 50, a
+        // client that sent what the list said got 400 "1 to 20 symbols".
+        using var factory = Silo(Idle with { MaxSymbols = 50 });
+        using var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+
+        var kinds = (await client.GetFromJsonAsync<JsonElement>("/api/strategy-kinds", Ct)).EnumerateArray().ToList();
+
+        Assert.Equal(20, kinds.Single(k => k.GetProperty("kind").GetString() == "idle-watcher").GetProperty("maxSymbols").GetInt32());
+    }
+
+    [Fact]
     public void ABadDefinition_IsRefusedWhereItIsAdded_WithTheReason()
     {
         var services = new ServiceCollection();

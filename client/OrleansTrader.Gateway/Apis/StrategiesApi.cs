@@ -53,8 +53,11 @@ public static class StrategiesApi
     internal static Ok<IReadOnlyList<StrategyKindInfo>> ListKinds(IServiceProvider services)
     {
         var registry = services.GetService<StrategyRegistry>() ?? new StrategyRegistry([]);
+
+        // How many symbols a request may give: a kind registered with more than the API takes lists the API's limit.
         return TypedResults.Ok<IReadOnlyList<StrategyKindInfo>>(
-            [.. registry.Kinds.Select(kind => new StrategyKindInfo(kind, !registry.IsCustom(kind), registry.ParameterNames(kind), registry.MaxSymbols(kind)))]);
+            [.. registry.Kinds.Select(kind => new StrategyKindInfo(kind, !registry.IsCustom(kind), registry.ParameterNames(kind),
+                Math.Min(registry.MaxSymbols(kind), RequestMapping.MaxStrategySymbols)))]);
     }
 
     internal static async Task<Results<Ok<BacktestReport>, ValidationProblem, ProblemHttpResult>> BacktestAsync(RunBacktestRequest request, IGrainFactory grains)

@@ -66,9 +66,38 @@ public sealed partial class StrategyRegistry
             || symbols.Distinct(StringComparer.Ordinal).Count() != symbols.Count)
         {
             var expected = max == 1 ? "exactly one symbol" : $"one to {max} distinct symbols";
-            throw new StrategyParameterException(kind, [new StrategyParameterError("symbols", $"must be {expected} (got {symbols.Count})")]);
+            throw new StrategyParameterException(kind,
+                [new StrategyParameterError("symbols", $"must be {expected} (got {symbols.Count})"), .. ParameterErrors(kind, symbols, parameters)]);
         }
 
+        return Build(kind, symbols, parameters);
+    }
+
+    /// <summary>
+    /// The parameters' problems of a request whose symbols are refused, so the answer names every problem at once
+    /// (docs/strategies.md) rather than the parameters' only after the symbols are fixed. The strategy is built on the
+    /// usable symbols for it; a definition that fails on them (it counted on the symbols it was promised) has nothing to add.
+    /// </summary>
+    private IReadOnlyList<StrategyParameterError> ParameterErrors(string kind, IReadOnlyList<string> symbols, IReadOnlyDictionary<string, string> parameters)
+    {
+        List<string> usable = [.. symbols.Where(s => !string.IsNullOrWhiteSpace(s)).Distinct(StringComparer.Ordinal).Take(MaxSymbols(kind))];
+        try
+        {
+            Build(kind, usable, parameters);
+            return [];
+        }
+        catch (StrategyParameterException e)
+        {
+            return e.Errors;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return [];
+        }
+    }
+
+    private IStrategy Build(string kind, IReadOnlyList<string> symbols, IReadOnlyDictionary<string, string> parameters)
+    {
         if (!_custom.TryGetValue(kind, out var definition))
         {
             return CreateBuiltIn(kind, symbols[0], parameters);

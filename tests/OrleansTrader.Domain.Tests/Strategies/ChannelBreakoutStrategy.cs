@@ -18,6 +18,11 @@ public sealed class ChannelBreakoutStrategy(decimal quantity, int lookback) : St
         Create = setup =>
         {
             var quantity = setup.RequiredDecimal("quantity");
+            if (quantity <= 0m)
+            {
+                setup.Invalid("quantity", "must be more than 0");
+            }
+
             var lookback = setup.Int("lookback", 20);
             if (lookback < 2)
             {

@@ -146,6 +146,73 @@ public sealed class StrategyRegistryTests
         Assert.Equal([102m, 99m, 98m], ((ChannelBreakoutState)resumed.GetState()).Closes["SPY"]);
     }
 
+    [Fact]
+    public void BadSymbols_AreRefusedWithEveryOtherProblemOfTheRequest_NotAlone()
+    {
+        // docs/strategies.md: a request with any problem is refused with all of them, a repeated symbol's too. The symbols
+        // were checked alone first, so fixing them only brought the parameters' problems to light on the next try.
+        var firstSymbolOnly = BarCounter with
+        {
+            Kind = "first-symbol",
+            Create = setup => new BarCounterStrategy([setup.Symbols[0]], setup.Int("step", 1), "first"),
+        };
+        var registry = new StrategyRegistry([BarCounter, firstSymbolOnly]);
+
+        var custom = Assert.Throws<StrategyParameterException>(() => registry.Create("bar-counter", ["AAA", "AAA"],
+            new Dictionary<string, string> { ["step"] = "0", ["bogus"] = "1" }));
+        Assert.Equal(["symbols", "step", "bogus"], custom.Errors.Select(e => e.Parameter));
+
+        var builtIn = Assert.Throws<StrategyParameterException>(() => registry.Create(StrategyKinds.SmaCrossover, ["SPY", "SPY"],
+            new Dictionary<string, string> { ["quantity"] = "-1" }));
+        Assert.Equal(["symbols", "quantity"], builtIn.Errors.Select(e => e.Parameter));
+
+        // A definition whose Create relies on the symbols it was promised is not called on ones that break the promise.
+        var none = Assert.Throws<StrategyParameterException>(() => registry.Create("first-symbol", [], new Dictionary<string, string> { ["step"] = "x" }));
+        Assert.Equal("symbols", Assert.Single(none.Errors).Parameter);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    public void TheDocumentedExample_RefusesAQuantityItCouldNeverOrder(string quantity)
+    {
+        // Taken, such a strategy ran and every signal threw at SubmitOrder ("Quantity must be > 0"), into lastError.
+        var registry = new StrategyRegistry([ChannelBreakoutStrategy.Definition]);
+
+        var refused = Assert.Throws<StrategyParameterException>(() =>
+            registry.Create("channel-breakout", ["SPY"], new Dictionary<string, string> { ["quantity"] = quantity }));
+
+        Assert.Equal("quantity", Assert.Single(refused.Errors).Parameter);
+    }
+
+    [Fact]
+    public void TheDocumentedExample_IsTheCodeCompiledAndTestedHere()
+    {
+        // docs/strategies.md shows the strategy of ChannelBreakoutStrategy.cs: a change to one must be made to the other.
+        var root = RepositoryRoot();
+        var document = File.ReadAllText(Path.Combine(root, "docs", "strategies.md")).ReplaceLineEndings("\n");
+        var code = File.ReadAllText(Path.Combine(root, "tests", "OrleansTrader.Domain.Tests", "Strategies", "ChannelBreakoutStrategy.cs")).ReplaceLineEndings("\n");
+        const string Fence = "```csharp\n";
+        var start = document.IndexOf(Fence, StringComparison.Ordinal) + Fence.Length;
+        var snippet = document[start..document.IndexOf("```", start, StringComparison.Ordinal)];
+
+        Assert.Contains("class ChannelBreakoutStrategy", snippet, StringComparison.Ordinal);
+        Assert.Contains(snippet, code, StringComparison.Ordinal);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "docs", "strategies.md")) && Directory.Exists(Path.Combine(dir.FullName, "tests")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No repository with docs/strategies.md above {AppContext.BaseDirectory}.");
+    }
+
     private sealed record BarCounterState : StrategyState
     {
         public int Bars { get; init; }
