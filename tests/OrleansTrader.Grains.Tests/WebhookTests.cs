@@ -394,6 +394,69 @@ public sealed class WebhookTests : IDisposable
             .Select(e => e.GetProperty("fill").GetProperty("clientOrderId").GetString()));
     }
 
+    /// <summary>
+    /// docs/api.md, "In order, at least once": until a 2xx the same events go again with the same deliveryId, also after
+    /// the silo stopped or crashed with the request out. The range used to be stored only once the request had failed, so
+    /// the first request after the restart read afresh and carried the events that came meanwhile under another id: a
+    /// receiver keeping delivery ids took those events twice.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ARequestOutWhenTheSiloStops_GoesAgainAfterTheRestart_WithTheSameEventsAndDeliveryId(bool crash)
+    {
+        // A fake clock: the request's 10 s timeout never ends it, so only the stop does.
+        var ct = TestContext.Current.CancellationToken;
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        await using var cluster = await StartAsync(time, sqlite: _dir.File("webhooks.db"));
+        var account = await TestAccounts.OpenAsync(cluster, "wh-out", 100_000m);
+        await Market.QuoteAsync(cluster, "WHO", 50m, 50m);
+        Assert.True((await Webhook(cluster, "wh-out", "out").CreateAsync(new CreateWebhook { Url = "https://receiver.example/out", Kinds = [AccountEventKind.Fill] })).Succeeded);
+
+        // The first request hangs until the silo is gone; every later one is answered 200.
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _receiver.Respond = async _ =>
+        {
+            if (sent.TrySetResult())
+            {
+                await answer.Task;
+                return new HttpResponseMessage(HttpStatusCode.InternalServerError);
+            }
+
+            return new HttpResponseMessage(HttpStatusCode.OK);
+        };
+        await FillAsync(account, Market.MarketOrder("out-1", "WHO", OrderSide.Buy, 1m), 1);
+        await sent.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
+
+        // A second fill, written, while the first request is out.
+        await FillAsync(account, Market.MarketOrder("out-2", "WHO", OrderSide.Buy, 1m), 2);
+        await Eventually.WaitAsync(() => account.GetEventsAsync(0, 100), p => p.Events.Count(e => e.Kind == AccountEventKind.Fill) == 2, "the second fill written");
+        if (crash)
+        {
+            await cluster.Cluster.KillSiloAsync(ct);
+        }
+        else
+        {
+            await cluster.Cluster.StopAllSilosAsync(ct);
+        }
+
+        answer.SetResult();
+        await Eventually.WaitAsync(() => Task.FromResult(_receiver.Received.Count), n => n == 1, "the request out answered after the stop");
+        await cluster.Cluster.DeployAsync(ct);
+
+        await Eventually.WaitAsync(() => Task.FromResult(_receiver.Received.Count), n => n >= 2, "a request after the restart");
+        var (before, after) = (_receiver.Received[0], _receiver.Received[1]);
+        Assert.Equal(
+            (before.Headers[WebhookSender.DeliveryIdHeader], string.Join(",", before.Events.Select(e => e.GetProperty("sequence").GetInt64()))),
+            (after.Headers[WebhookSender.DeliveryIdHeader], string.Join(",", after.Events.Select(e => e.GetProperty("sequence").GetInt64()))));
+        await Eventually.WaitAsync(() => Task.FromResult(Fills(_receiver.Received.Skip(1))), f => f.Count == 2, "both fills delivered after the restart");
+        Assert.Equal(["out-1", "out-2"], Fills(_receiver.Received.Skip(1)));
+    }
+
+    private static List<string> Fills(IEnumerable<ReceivedWebhook> requests) =>
+        [.. requests.Where(r => r.AnsweredStatus == 200).SelectMany(r => r.Events).Select(e => e.GetProperty("fill").GetProperty("clientOrderId").GetString()!)];
+
     [Fact]
     public async Task Commands_RefuseWhatCannotBe_AndDeleteStopsDelivery()
     {

@@ -18,9 +18,10 @@ namespace OrleansTrader.Grains.Webhooks;
 /// when each took the last), not the webhook's own commands.
 /// </para>
 /// <para>
-/// Delivery is at least once. The sequence delivered through is written after each 2xx, so a restart between a request
-/// and that write sends those events again, with the same delivery id. A keep-alive reminder, registered while the webhook
-/// is active, brings it back after a restart (the silo also activates every one at start) and catches up every minute.
+/// Delivery is at least once. A request's range is written before its first attempt and the sequence delivered through
+/// after its 2xx, so a restart in between sends the same events again, with the same delivery id. A keep-alive reminder,
+/// registered while the webhook is active, brings it back after a restart (the silo also activates every one at start)
+/// and catches up every minute.
 /// </para>
 /// </remarks>
 internal sealed partial class WebhookGrain(
@@ -403,6 +404,15 @@ internal sealed partial class WebhookGrain(
             TruncatedBefore = truncatedBefore,
             Events = [.. events.Select(AccountEventReport.Round)],
         };
+        // The range is stored before its first attempt, not only once that failed: a silo that stops or crashes with the
+        // request out, or before its outcome is written, sends these events again with this delivery id, not with the
+        // events that came meanwhile under another one (a receiver keeping delivery ids would take the repeated ones twice).
+        if (S.PendingThrough is null)
+        {
+            S.PendingThrough = through;
+            await state.WriteStateAsync();
+        }
+
         _sending = (through, events.Count, rewound, _wentBack);
         S.LastAttemptAt = time.GetUtcNow();
         var (url, secrets) = (S.Url, SigningSecrets());

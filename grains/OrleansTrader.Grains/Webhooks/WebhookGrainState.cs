@@ -28,8 +28,9 @@ internal sealed record WebhookGrainState
     public long DeliveredThrough { get; set; }
 
     /// <summary>
-    /// The last sequence of a request that failed (null when none waits): its retries read no further, so they carry the
-    /// same events with the same delivery id, as docs/api.md promises, and what came meanwhile goes in the next request.
+    /// The last sequence of the request out or failed (null when none is; written before its first attempt): its retries,
+    /// also after a restart, read no further, so they carry the same events with the same delivery id, as docs/api.md
+    /// promises, and what came meanwhile goes in the next request.
     /// </summary>
     public long? PendingThrough { get; set; }
 
