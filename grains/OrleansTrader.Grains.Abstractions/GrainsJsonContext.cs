@@ -19,6 +19,8 @@ namespace OrleansTrader.Grains.Abstractions;
 [JsonSerializable(typeof(AccountOrder))]
 [JsonSerializable(typeof(AccountFill))]
 [JsonSerializable(typeof(JournalEntry))]
+[JsonSerializable(typeof(AccountFillPage))]
+[JsonSerializable(typeof(JournalPage))]
 [JsonSerializable(typeof(OpenAccount))]
 [JsonSerializable(typeof(PlaceOrder))]
 [JsonSerializable(typeof(ReplaceOrder))]

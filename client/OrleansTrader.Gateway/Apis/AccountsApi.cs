@@ -149,7 +149,7 @@ public static class AccountsApi
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<AccountFill>>, ValidationProblem, ProblemHttpResult>> GetFillsAsync(
-        string accountId, IGrainFactory grains, long? afterSequence, int? limit)
+        string accountId, IGrainFactory grains, HttpResponse response, long? afterSequence, int? limit)
     {
         if (Paging.Check(afterSequence, limit, "afterSequence") is { } invalid)
         {
@@ -157,9 +157,14 @@ public static class AccountsApi
         }
 
         var account = grains.GetGrain<IAccountGrain>(accountId);
-        return await account.GetSnapshotAsync() is null
-            ? ApiProblems.AccountNotFound(accountId)
-            : TypedResults.Ok(MoneyReport.Round(await account.GetFillsAsync(afterSequence ?? 0, limit ?? Paging.DefaultLimit)));
+        if (await account.GetSnapshotAsync() is null)
+        {
+            return ApiProblems.AccountNotFound(accountId);
+        }
+
+        var page = await account.GetFillPageAsync(afterSequence ?? 0, limit ?? Paging.DefaultLimit);
+        Paging.DescribeHistory(response, page.Truncated, page.OldestSequence);
+        return TypedResults.Ok(MoneyReport.Round(page.Fills));
     }
 
     internal static async Task<Results<Created<CashTransfer>, Ok<CashTransfer>, ValidationProblem, ProblemHttpResult>> TransferCashAsync(
@@ -230,7 +235,7 @@ public static class AccountsApi
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<JournalEntry>>, ValidationProblem, ProblemHttpResult>> GetJournalAsync(
-        string accountId, IGrainFactory grains, long? after, int? limit)
+        string accountId, IGrainFactory grains, HttpResponse response, long? after, int? limit)
     {
         if (Paging.Check(after, limit, "after") is { } invalid)
         {
@@ -238,8 +243,13 @@ public static class AccountsApi
         }
 
         var account = grains.GetGrain<IAccountGrain>(accountId);
-        return await account.GetSnapshotAsync() is null
-            ? ApiProblems.AccountNotFound(accountId)
-            : TypedResults.Ok(await account.GetJournalAsync(after ?? 0, limit ?? Paging.DefaultLimit));
+        if (await account.GetSnapshotAsync() is null)
+        {
+            return ApiProblems.AccountNotFound(accountId);
+        }
+
+        var page = await account.GetJournalPageAsync(after ?? 0, limit ?? Paging.DefaultLimit);
+        Paging.DescribeHistory(response, page.Truncated, page.OldestSequence);
+        return TypedResults.Ok(page.Entries);
     }
 }

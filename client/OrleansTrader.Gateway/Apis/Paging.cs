@@ -17,4 +17,20 @@ internal static class Paging
 
         return limit is < 1 or > MaxLimit ? ApiProblems.Invalid("limit", $"Must be between 1 and {MaxLimit}.") : null;
     }
+
+    /// <summary>The header that says entries after the request's sequence aged out of the account's history ("true"/"false").</summary>
+    public const string HistoryTruncatedHeader = "X-History-Truncated";
+
+    /// <summary>The header with the sequence of the oldest entry of the list still kept (the next one's when none is).</summary>
+    public const string HistoryOldestSequenceHeader = "X-History-Oldest-Sequence";
+
+    /// <summary>
+    /// Says on a page of fills or journal entries whether entries after its sequence are gone: the body is the same list
+    /// either way, and an empty one would otherwise read as "nothing new" when what came was pruned.
+    /// </summary>
+    public static void DescribeHistory(HttpResponse response, bool truncated, long oldestSequence)
+    {
+        response.Headers[HistoryTruncatedHeader] = truncated ? "true" : "false";
+        response.Headers[HistoryOldestSequenceHeader] = oldestSequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

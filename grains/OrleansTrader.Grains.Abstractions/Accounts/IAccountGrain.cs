@@ -81,6 +81,15 @@ public interface IAccountGrain : IGrainWithStringKey
 
     Task<IReadOnlyList<JournalEntry>> GetJournalAsync(long afterSequence, int limit);
 
+    /// <summary>
+    /// <see cref="GetFillsAsync"/>'s fills with where the kept fills begin, so a reader learns when fills after its sequence
+    /// aged out (also when none of the kept history holds a fill, where the page alone is empty).
+    /// </summary>
+    Task<AccountFillPage> GetFillPageAsync(long afterSequence, int limit);
+
+    /// <summary><see cref="GetJournalAsync"/>'s entries with where the kept journal begins (as <see cref="GetFillPageAsync"/>).</summary>
+    Task<JournalPage> GetJournalPageAsync(long afterSequence, int limit);
+
     /// <summary>Account events after a sequence (the SSE resume point); the page says when older events were pruned.</summary>
     Task<AccountEventPage> GetEventsAsync(long afterSequence, int limit);
 

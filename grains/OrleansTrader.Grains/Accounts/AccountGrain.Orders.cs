@@ -678,6 +678,49 @@ internal sealed partial class AccountGrain
     public async Task<IReadOnlyList<JournalEntry>> GetJournalAsync(long afterSequence, int limit) =>
         await ReadHistoryAsync(afterSequence, limit, p => p.LastJournalSequence, p => p.JournalCount, p => p.Journal, _history.Journal, j => j.Sequence);
 
+    public async Task<AccountFillPage> GetFillPageAsync(long afterSequence, int limit)
+    {
+        var fills = await GetFillsAsync(afterSequence, limit);
+        var oldest = OldestKept(p => p.LastFillSequence, p => p.FillCount, _history.Fills, f => f.Sequence, S.LastFillSequence);
+        return new AccountFillPage
+        {
+            Fills = fills,
+            OldestSequence = oldest,
+            LastSequence = S.LastFillSequence,
+            Truncated = IsPastKept(afterSequence, oldest, S.LastFillSequence),
+        };
+    }
+
+    public async Task<JournalPage> GetJournalPageAsync(long afterSequence, int limit)
+    {
+        var entries = await GetJournalAsync(afterSequence, limit);
+        var oldest = OldestKept(p => p.LastJournalSequence, p => p.JournalCount, _history.Journal, j => j.Sequence, S.LastJournalSequence);
+        return new JournalPage
+        {
+            Entries = entries,
+            OldestSequence = oldest,
+            LastSequence = S.LastJournalSequence,
+            Truncated = IsPastKept(afterSequence, oldest, S.LastJournalSequence),
+        };
+    }
+
+    /// <summary>
+    /// The sequence of the oldest entry of a kind still kept (the next one's when none is): the first retained page that holds
+    /// any, whose entries of the kind run without gaps up to its last, else the first in memory.
+    /// </summary>
+    private long OldestKept<T>(Func<HistoryPageSummary, long> lastInPage, Func<HistoryPageSummary, int> countInPage, List<T> inMemory, Func<T, long> sequence, long newest)
+    {
+        var page = _history.Pages.FirstOrDefault(p => countInPage(p) > 0);
+        return page is not null ? lastInPage(page) - countInPage(page) + 1 : inMemory.Count > 0 ? sequence(inMemory[0]) : newest + 1;
+    }
+
+    /// <summary>
+    /// Whether entries after <paramref name="afterSequence"/> are gone: older than the oldest kept, or the sequence is past
+    /// the newest one given out (the account's storage was reset or restored), so what follows is not what the reader missed.
+    /// Not <c>afterSequence + 1 &lt; oldest</c>: a sequence of long.MaxValue would overflow.
+    /// </summary>
+    private static bool IsPastKept(long afterSequence, long oldest, long newest) => afterSequence < oldest - 1 || afterSequence > newest;
+
     public async Task<AccountEventPage> GetEventsAsync(long afterSequence, int limit)
     {
         var oldestPage = _history.Pages.FirstOrDefault(p => p.EventCount > 0);
