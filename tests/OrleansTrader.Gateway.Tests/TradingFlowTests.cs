@@ -494,8 +494,12 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
     [InlineData("/fills?afterSequence=1.5", "afterSequence", "Must be a whole number.")]
     [InlineData("/journal?after=x", "after", "Must be a whole number.")]
     [InlineData("/performance?to=2026-13-01", "to", "Must be a date, yyyy-mm-dd.")]
+    [InlineData("/orders?after=abc", "after", "Must be an order id of this account (O followed by digits), the last of the previous page.")]
+    [InlineData("/orders?after=-1", "after", "Must be an order id of this account (O followed by digits), the last of the previous page.")]
     public async Task AMalformedQueryValue_Answers400NamingIt_NotTheBody(string route, string field, string message)
     {
+        // An orders cursor that no page ever ended with was compared as text: "abc" answered the first page again (a
+        // client following it looped), "-1" an empty list (it looked like the end).
         var account = await Host.CreateAccountAsync();
 
         var problem = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}{route}", Host.AdminKey, null, HttpStatusCode.BadRequest);

@@ -59,9 +59,11 @@ public static class OrdersApi
             errors.Add("limit", $"Must be between 1 and {Paging.MaxLimit}.");
         }
 
-        if (after is not null && !Rules.IsOrderId(after))
+        // The cursor is compared with the account's ids as text: one no page ends with ("abc", "-1") answered the first page
+        // again or nothing, so a client following it looped or stopped early.
+        if (after is not null && !IsAccountOrderId(after))
         {
-            errors.Add("after", "Must be an order id.");
+            errors.Add("after", "Must be an order id of this account (O followed by digits), the last of the previous page.");
         }
 
         if (!errors.IsEmpty)
@@ -219,4 +221,8 @@ public static class OrdersApi
         return TypedResults.Ok<IReadOnlyList<OrderCommandOutcome>>(
             [.. results.Select(r => new OrderCommandOutcome { Order = r.Order, Reason = r.Denial?.ReasonCode, Message = r.Denial?.Message })]);
     }
+
+    /// <summary>An id the account gives its orders: O and its number (docs/api.md).</summary>
+    private static bool IsAccountOrderId(string value) =>
+        value.Length is > 1 and <= 20 && value[0] == 'O' && value.AsSpan(1).IndexOfAnyExceptInRange('0', '9') < 0;
 }
