@@ -5,4 +5,11 @@ public static class RequestContextKeys
 {
     /// <summary>The HTTP request's correlation id (the X-Correlation-Id header), for logs on both sides.</summary>
     public const string CorrelationId = "CorrelationId";
+
+    /// <summary>
+    /// A <see cref="System.Threading.CancellationToken"/> cancelled when the HTTP client hangs up, on calls whose work then
+    /// stops (a backtest sweep between its runs). The object itself travels, so only within the silo that set it; a call
+    /// without it runs to its end.
+    /// </summary>
+    public const string RequestAborted = "RequestAborted";
 }

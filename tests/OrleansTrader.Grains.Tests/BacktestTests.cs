@@ -10,6 +10,7 @@ using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Grains.Strategies;
 using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.MarketData.Validation;
+using OrleansTrader.Runtime;
 using OrleansTrader.Runtime.Testing;
 
 namespace OrleansTrader.Grains.Tests;
@@ -197,6 +198,48 @@ public sealed class BacktestTests
         });
         Assert.Equal(StrategyErrorCodes.InvalidParameters, allRefused.ErrorCode);
         Assert.StartsWith("The kind refused every combination of the grid; the first: ", allRefused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ASweep_StopsBetweenItsRuns_OnceItsCallerHasHungUp_NotRunningTheRestForNobody()
+    {
+        using var hangUp = new CancellationTokenSource();
+        var started = 0;
+        var counting = new StrategyDefinition
+        {
+            Kind = "counting", ParameterNames = ["p"], StateType = typeof(IdleState),
+
+            // The third run's start is where the client hangs up.
+            Create = _ => new IdleStrategy("counting", () =>
+            {
+                if (Interlocked.Increment(ref started) == 3)
+                {
+                    hangUp.Cancel();
+                }
+            }),
+        };
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { ConfigureSilo = silo => silo.Services.AddStrategy(counting) });
+        var bars = Enumerable.Range(0, 20).Select(i => Bar("HUP", MinutesAgo(30) + (i * Minute), 100m)).ToList();
+        Assert.Equal(20, (await cluster.Symbol("HUP").IngestAsync(new TickBatch { Bars = bars })).Accepted);
+        var sweep = new RunBacktestSweep
+        {
+            Backtest = new RunBacktest { Kind = "counting", Symbols = ["HUP"], Bars = 20 },
+            Grid = new Dictionary<string, IReadOnlyList<string>> { ["p"] = [.. Enumerable.Range(0, 10).Select(i => $"{i}")] },
+        };
+
+        RequestContext.Set(RequestContextKeys.RequestAborted, hangUp.Token);
+        var answer = await cluster.Grains.GetGrain<IBacktestGrain>(0).SweepAsync(sweep);
+        RequestContext.Remove(RequestContextKeys.RequestAborted);
+
+        Assert.Equal((false, StrategyErrorCodes.Canceled, 3), (answer.Succeeded, answer.ErrorCode, started));
+
+        // A caller still there gets every run.
+        using var stays = new CancellationTokenSource();
+        RequestContext.Set(RequestContextKeys.RequestAborted, stays.Token);
+        var whole = await cluster.Grains.GetGrain<IBacktestGrain>(0).SweepAsync(sweep);
+        RequestContext.Remove(RequestContextKeys.RequestAborted);
+        Assert.True(whole.Succeeded, whole.Message);
+        Assert.Equal(10, whole.Report!.Runs.Count);
     }
 
     [Fact]
@@ -565,9 +608,11 @@ public sealed class BacktestTests
     private static Bar Bar(string symbol, DateTimeOffset start, decimal close) => new(symbol, start, Minute, close, close, close, close, 100m, 1);
 
     /// <summary>A basket strategy that never trades: what a sweep costs is the bars it steps through.</summary>
-    private sealed class IdleStrategy : StrategyBase
+    private sealed class IdleStrategy(string kind = "idle-basket", Action? onStarted = null) : StrategyBase
     {
-        public override string Kind => "idle-basket";
+        public override string Kind => kind;
+
+        protected override void OnStarted() => onStarted?.Invoke();
 
         public override void OnBar(Bar bar)
         {

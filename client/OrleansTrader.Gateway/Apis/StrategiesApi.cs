@@ -1,6 +1,9 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Gateway.Contracts;
+using OrleansTrader.Gateway.Diagnostics;
 using OrleansTrader.Gateway.Security;
 using OrleansTrader.Gateway.Validation;
 using OrleansTrader.Grains.Abstractions;
@@ -11,6 +14,12 @@ namespace OrleansTrader.Gateway.Apis;
 /// <summary>Strategy instances of an account (create, list, get, start, stop, change parameters, delete), the kinds, and backtests.</summary>
 public static class StrategiesApi
 {
+    /// <summary>The reason of the 429 for a backtest or sweep while Gateway:Backtests:MaxConcurrent are running.</summary>
+    public const string BacktestLimitReason = "BACKTEST_LIMIT";
+
+    // A sweep near its bound runs for seconds: sooner would mostly be refused again.
+    private const int BacktestRetryAfterSeconds = 5;
+
     public static IEndpointRouteBuilder MapStrategiesApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/accounts/{accountId}/strategies").WithTags("Strategies").AddEndpointFilter<RouteValuesFilter>();
@@ -60,13 +69,21 @@ public static class StrategiesApi
                 Math.Min(registry.MaxSymbols(kind), RequestMapping.MaxStrategySymbols)))]);
     }
 
-    internal static async Task<Results<Ok<BacktestReport>, ValidationProblem, ProblemHttpResult>> BacktestAsync(RunBacktestRequest request, IGrainFactory grains)
+    internal static async Task<Results<Ok<BacktestReport>, ValidationProblem, ProblemHttpResult>> BacktestAsync(
+        RunBacktestRequest request, IGrainFactory grains, HttpContext http)
     {
         var errors = new ValidationErrors();
         var command = RequestMapping.ToRunBacktest(request, errors);
         if (command is null)
         {
             return ApiProblems.Invalid(errors);
+        }
+
+        // Held until the grain answers, whether or not the client is still there to read it: the work runs that long.
+        using var slot = TryAcquireBacktestSlot(http, out var busy);
+        if (slot is null)
+        {
+            return busy!;
         }
 
         var answer = await grains.GetGrain<IBacktestGrain>(0).RunAsync(command);
@@ -76,7 +93,7 @@ public static class StrategiesApi
     }
 
     internal static async Task<Results<Ok<BacktestSweepReport>, ValidationProblem, ProblemHttpResult>> SweepAsync(
-        RunBacktestSweepRequest request, IGrainFactory grains)
+        RunBacktestSweepRequest request, IGrainFactory grains, HttpContext http)
     {
         var errors = new ValidationErrors();
         var command = RequestMapping.ToRunBacktestSweep(request, errors);
@@ -85,10 +102,41 @@ public static class StrategiesApi
             return ApiProblems.Invalid(errors);
         }
 
+        using var slot = TryAcquireBacktestSlot(http, out var busy);
+        if (slot is null)
+        {
+            return busy!;
+        }
+
+        // The sweep stops between its runs once the client hangs up (an in-process token: the gateway runs in the silo).
+        RequestContext.Set(RequestContextKeys.RequestAborted, http.RequestAborted);
         var answer = await grains.GetGrain<IBacktestGrain>(0).SweepAsync(command);
         return answer is { Succeeded: true, Report: { } report }
             ? TypedResults.Ok(MoneyReport.Round(report))
             : ApiProblems.FromCode(answer.ErrorCode ?? StrategyErrorCodes.InvalidParameters, answer.Message);
+    }
+
+    /// <summary>
+    /// A slot of Gateway:Backtests:MaxConcurrent, or null and the 429 that refuses the request: refused at once, not queued,
+    /// as a queued one ran out of the grain call's time behind the running ones and answered 504 having done nothing.
+    /// </summary>
+    private static IDisposable? TryAcquireBacktestSlot(HttpContext http, out ProblemHttpResult? busy)
+    {
+        busy = null;
+        if (http.RequestServices.GetRequiredService<BacktestSlots>().TryAcquire() is { } slot)
+        {
+            return slot;
+        }
+
+        http.RequestServices.GetRequiredService<GatewayMetrics>().RateLimited("backtests");
+        http.Response.Headers.RetryAfter = BacktestRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        var max = http.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.Backtests.MaxConcurrent;
+        busy = TypedResults.Problem(
+            statusCode: StatusCodes.Status429TooManyRequests,
+            title: "Too many backtests running.",
+            detail: $"The silo runs at most {max} backtests and sweeps at once, for all keys together; try again when one has ended.",
+            extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["reason"] = BacktestLimitReason });
+        return null;
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<BacktestFileSet>>, ProblemHttpResult>> ListBacktestFilesAsync(IGrainFactory grains) =>

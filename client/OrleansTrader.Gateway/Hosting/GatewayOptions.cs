@@ -26,4 +26,6 @@ public sealed class GatewayOptions
     public GatewayMetricsOptions Metrics { get; set; } = new();
 
     public GatewayEventStreamOptions Events { get; set; } = new();
+
+    public GatewayBacktestOptions Backtests { get; set; } = new();
 }

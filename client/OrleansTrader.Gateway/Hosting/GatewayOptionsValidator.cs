@@ -70,6 +70,11 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add("Gateway:Events:WriteTimeout must be between 00:00:01 and 01:00:00.");
         }
 
+        if (options.Backtests.MaxConcurrent is < 1 or > 1_000)
+        {
+            failures.Add($"Gateway:Backtests:MaxConcurrent must be between 1 and 1000 (got {options.Backtests.MaxConcurrent}).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -48,6 +48,7 @@ public static class TradingGatewayExtensions
         services.TryAddSingleton<FailedKeyLookupThrottle>();
         services.TryAddSingleton<ApiKeyConsole>();
         services.TryAddSingleton<EventStreamSlots>();
+        services.TryAddSingleton<BacktestSlots>();
         services.AddHostedService<BootstrapAdminKeyService>();
 
         services.ConfigureHttpJsonOptions(options =>

@@ -14,6 +14,9 @@ public static class StrategyErrorCodes
     /// <summary>A backtest asked for the market-data files, and the silo has no folder of them configured.</summary>
     public const string NoFiles = "BACKTEST_NO_FILES";
 
+    /// <summary>A sweep stopped between its runs because its caller hung up (<see cref="RequestContextKeys.RequestAborted"/>).</summary>
+    public const string Canceled = "BACKTEST_CANCELED";
+
     /// <summary>What <see cref="NoFiles"/> tells the caller.</summary>
     public const string NoFilesMessage = "This silo has no folder of market-data files to backtest on: set Backtests__DataPath.";
 }

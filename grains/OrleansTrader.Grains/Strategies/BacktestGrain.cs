@@ -96,10 +96,18 @@ internal sealed class BacktestGrain(
                 $"{combinations.Count} runs over {bars} bars is {work:N0} bar-steps; a sweep makes at most {MaxSweepBarRuns:N0}: fewer runs, bars or symbols.");
         }
 
+        // A client that hung up reads no answer: the runs left stop rather than take a core for nobody (seconds near the bound).
+        var hungUp = RequestContext.Get(RequestContextKeys.RequestAborted) is CancellationToken aborted ? aborted : CancellationToken.None;
         var runs = new List<BacktestSweepRun>();
         var refused = new List<BacktestSweepRefusal>();
         foreach (var parameters in combinations)
         {
+            if (hungUp.IsCancellationRequested)
+            {
+                return new BacktestSweepAnswer(false, null, StrategyErrorCodes.Canceled,
+                    $"The caller hung up; the sweep stopped after {runs.Count + refused.Count} of its {combinations.Count} runs.");
+            }
+
             if (SweepRun(backtest, parameters, ready, validation, checking, out var message) is { } run)
             {
                 runs.Add(run);
