@@ -40,6 +40,9 @@ public static class AlpacaServiceCollectionExtensions
 
         services.TryAddSingleton<AlpacaTradingClient>();
         services.TryAddKeyedSingleton<IBrokerClient>(BrokerKey, (provider, _) => provider.GetRequiredService<AlpacaTradingClient>());
+        // One instance for the silo's life: the health framework would make a new one per run, forgetting the venue's
+        // last answer that AlpacaHealthCheck reuses.
+        services.TryAddSingleton<AlpacaHealthCheck>();
         services.AddHealthChecks().AddCheck<AlpacaHealthCheck>("alpaca", HealthStatus.Unhealthy, ["broker", "ready"]);
         return services;
     }

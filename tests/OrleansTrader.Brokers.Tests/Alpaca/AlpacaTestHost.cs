@@ -21,11 +21,13 @@ public sealed class AlpacaTestHost : IAsyncDisposable
 
     public AlpacaTradingClient Client { get; }
 
+    public IServiceProvider Services => _provider;
+
     public CapturedLogs Logs { get; }
 
     public RecordingHealthListener Health { get; }
 
-    public static AlpacaTestHost Create(Uri baseUrl, Uri streamUrl, Action<AlpacaOptions>? configure = null, string keyId = FakeAlpacaServer.KeyId)
+    public static AlpacaTestHost Create(Uri baseUrl, Uri streamUrl, Action<AlpacaOptions>? configure = null, string keyId = FakeAlpacaServer.KeyId, TimeProvider? time = null)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
@@ -46,6 +48,11 @@ public sealed class AlpacaTestHost : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging(builder => builder.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
         services.AddSingleton<IBrokerHealthListener>(health);
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
         services.AddAlpacaBroker(configuration);
         if (configure is not null)
         {
@@ -55,8 +62,8 @@ public sealed class AlpacaTestHost : IAsyncDisposable
         return new AlpacaTestHost(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }), logs, health);
     }
 
-    public static AlpacaTestHost Create(FakeAlpacaServer server, Action<AlpacaOptions>? configure = null) =>
-        Create(server.BaseUrl, server.StreamUrl, configure);
+    public static AlpacaTestHost Create(FakeAlpacaServer server, Action<AlpacaOptions>? configure = null, TimeProvider? time = null) =>
+        Create(server.BaseUrl, server.StreamUrl, configure, time: time);
 
     public async ValueTask DisposeAsync() => await _provider.DisposeAsync();
 }
