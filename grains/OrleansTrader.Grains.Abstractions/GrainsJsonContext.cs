@@ -21,6 +21,7 @@ namespace OrleansTrader.Grains.Abstractions;
 [JsonSerializable(typeof(JournalEntry))]
 [JsonSerializable(typeof(AccountFillPage))]
 [JsonSerializable(typeof(JournalPage))]
+[JsonSerializable(typeof(AccountOrderPage))]
 [JsonSerializable(typeof(OpenAccount))]
 [JsonSerializable(typeof(PlaceOrder))]
 [JsonSerializable(typeof(ReplaceOrder))]

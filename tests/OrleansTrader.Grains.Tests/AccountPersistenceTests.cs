@@ -326,6 +326,30 @@ public sealed class AccountPersistenceTests : IDisposable
         Assert.Equal(seen, stored.Take(seen.Count));
     }
 
+    // The same for the journal (GET .../journal resumes after the last entry a reader saw): the acceptance's entry, read
+    // while its write was deferred, took a number that reconciliation's entry got after a crash, so a reader resuming
+    // after it never saw how the order came back.
+    [Fact]
+    public async Task JournalEntriesReadBeforeACrash_AreTheEntriesStoredUnderTheirSequence_AfterIt()
+    {
+        await using var cluster = await TradingCluster.StartAsync(Options("journalcrash.db"));
+        await Market.QuoteAsync(cluster, "JNC", 10m, 10m);
+        var account = await TestAccounts.OpenAsync(cluster, "journalcrash", 100_000m);
+        var placed = await account.PlaceOrderAsync(Market.Limit("jc-1", "JNC", OrderSide.Buy, 5m, 9m));
+        Assert.Equal(OrderStatus.Accepted, placed.Order!.Status);
+        var seen = await account.GetJournalPageAsync(0, 500);
+        Assert.Equal(seen.LastSequence, seen.Entries[^1].Sequence);
+        Assert.Equal(seen.Entries, (await ReadAsync<AccountState>(cluster, "journalcrash", "account")).State.HistoryTail.Journal);
+
+        await cluster.Cluster.KillAndRestartSiloAsync(TestContext.Current.CancellationToken);
+
+        account = cluster.Account("journalcrash");
+        await Eventually.WaitAsync(() => account.GetOrderAsync(placed.Order.OrderId),
+            o => o is { Status: OrderStatus.Accepted, InFlight: false }, "the order reconciled as accepted");
+        var stored = await account.GetJournalAsync(0, 500);
+        Assert.Equal(seen.Entries, stored.Take(seen.Entries.Count));
+    }
+
     // A crash right after a bracket's entry filled: the exits the account adopted, and the one reservation they share,
     // come back from storage; the take-profit then closes the position and the stop-loss ends with nothing left held.
     [Fact]

@@ -65,6 +65,9 @@ public sealed class AccountUnsentOrderTests
         Assert.Equal((OrderStatus.Rejected, false), (unsent.Status, unsent.InFlight));
         Assert.Contains("storage failed", unsent.StatusReason, StringComparison.Ordinal);
         Assert.Equal(9m, (await account.GetSnapshotAsync())!.Reserved);
+
+        // The journal answers the rejection once it is written (with the next write: the refresh's here).
+        await account.RefreshAsync();
         var journal = await account.GetJournalAsync(0, 1_000);
         Assert.Contains(journal, j => j.OrderId == unsent.OrderId && j is { To: OrderStatus.Rejected, Action: "rejected" } && j.Detail == unsent.StatusReason);
 

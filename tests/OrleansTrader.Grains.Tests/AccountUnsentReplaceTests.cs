@@ -42,6 +42,9 @@ public sealed class AccountUnsentReplaceTests
         var old = (await account.GetOrderAsync(oldId))!;
         Assert.Equal((OrderStatus.Accepted, 9.5m, (string?)null), (old.Status, old.LimitPrice, old.ReplacedByOrderId));
         Assert.Equal(95m + 9m, (await account.GetSnapshotAsync())!.Reserved);
+
+        // The journal answers the rejection once it is written (with the next write: the refresh's here).
+        await account.RefreshAsync();
         var journal = await account.GetJournalAsync(0, 1_000);
         Assert.Contains(journal, j => j.OrderId == unsentId && j is { To: OrderStatus.Rejected, Action: "rejected" });
         Assert.Contains(journal, j => j.OrderId == oldId && j is { From: OrderStatus.PendingReplace, To: OrderStatus.Accepted, Action: "replace-rejected" });

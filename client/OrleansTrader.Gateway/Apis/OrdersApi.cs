@@ -45,7 +45,7 @@ public static class OrdersApi
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<AccountOrder>>, ValidationProblem, ProblemHttpResult>> GetOrdersAsync(
-        string accountId, IGrainFactory grains, string? status, int? limit, string? after, string? clientOrderId)
+        string accountId, IGrainFactory grains, HttpResponse response, string? status, int? limit, string? after, string? clientOrderId)
     {
         var errors = new ValidationErrors();
         if (clientOrderId is not null && !Rules.IsOrderId(clientOrderId))
@@ -91,7 +91,10 @@ public static class OrdersApi
             return TypedResults.Ok<IReadOnlyList<AccountOrder>>([order]);
         }
 
-        return TypedResults.Ok(await account.GetOrdersAsync(filter, limit ?? Paging.DefaultLimit, after));
+        // Closed orders age out with the history: the list's last page says when some are gone, or it reads as all of them.
+        var page = await account.GetOrderPageAsync(filter, limit ?? Paging.DefaultLimit, after);
+        response.Headers[Paging.HistoryTruncatedHeader] = page.Truncated ? "true" : "false";
+        return TypedResults.Ok(page.Orders);
     }
 
     internal static async Task<Results<Ok<AccountOrder>, ProblemHttpResult>> GetOrderAsync(string accountId, string orderId, IGrainFactory grains)

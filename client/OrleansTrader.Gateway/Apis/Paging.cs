@@ -18,7 +18,10 @@ internal static class Paging
         return limit is < 1 or > MaxLimit ? ApiProblems.Invalid("limit", $"Must be between 1 and {MaxLimit}.") : null;
     }
 
-    /// <summary>The header that says entries after the request's sequence aged out of the account's history ("true"/"false").</summary>
+    /// <summary>
+    /// The header that says entries after the request's sequence (or, on the last page of orders, closed orders) aged out of
+    /// the account's history ("true"/"false").
+    /// </summary>
     public const string HistoryTruncatedHeader = "X-History-Truncated";
 
     /// <summary>The header with the sequence of the oldest entry of the list still kept (the next one's when none is).</summary>

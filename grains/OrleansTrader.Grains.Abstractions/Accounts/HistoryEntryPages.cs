@@ -32,3 +32,15 @@ public sealed record JournalPage
 
     public required bool Truncated { get; init; }
 }
+
+/// <summary>
+/// A page of an account's orders, newest first, saying whether closed orders older than the history the account keeps are
+/// missing from the list: only the page that ends it (fewer orders than asked for) can say so, since the list holds no
+/// sequence a reader could find the gap by.
+/// </summary>
+public sealed record AccountOrderPage
+{
+    public required IReadOnlyList<AccountOrder> Orders { get; init; }
+
+    public required bool Truncated { get; init; }
+}

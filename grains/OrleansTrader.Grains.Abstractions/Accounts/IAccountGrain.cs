@@ -55,6 +55,13 @@ public interface IAccountGrain : IGrainWithStringKey
     /// </summary>
     Task<IReadOnlyList<AccountOrder>> GetOrdersAsync(OrderStatusFilter status, int limit, string? afterOrderId);
 
+    /// <summary>
+    /// <see cref="GetOrdersAsync"/>'s orders, truncated on the page that ends a list of closed (or all) orders when the
+    /// account's history no longer reaches its start and order ids below the page's last were given out to orders the
+    /// account no longer holds (see <see cref="IsOrderPastHistoryAsync"/>).
+    /// </summary>
+    Task<AccountOrderPage> GetOrderPageAsync(OrderStatusFilter status, int limit, string? afterOrderId);
+
     /// <summary>The order; a working trailing stop comes with its current level, asked of the broker.</summary>
     Task<AccountOrder?> GetOrderAsync(string orderId);
 

@@ -563,9 +563,11 @@ internal sealed partial class AccountGrain
         return await PlaceOrderAsync(command);
     }
 
+    private const int MaxOrdersPage = 1000;
+
     public async Task<IReadOnlyList<AccountOrder>> GetOrdersAsync(OrderStatusFilter status, int limit, string? afterOrderId)
     {
-        limit = Math.Clamp(limit, 0, 1000);
+        limit = Math.Clamp(limit, 0, MaxOrdersPage);
         var ids = status switch
         {
             OrderStatusFilter.Open => S.WorkingOrders.Keys,
@@ -585,10 +587,33 @@ internal sealed partial class AccountGrain
     public async Task<AccountOrder?> GetOrderAsync(string orderId) =>
         await FindOrderAsync(orderId) is { } order ? (await WithTrailingLevelsAsync([order]))[0] : null;
 
+    public async Task<AccountOrderPage> GetOrderPageAsync(OrderStatusFilter status, int limit, string? afterOrderId)
+    {
+        var orders = await GetOrdersAsync(status, limit, afterOrderId);
+        var endsTheList = orders.Count < Math.Clamp(limit, 0, MaxOrdersPage);
+
+        // Ids run O000000001, O000000002, ...: below the page's last (or its cursor) the list is over, so an id given out there
+        // that is not a working order is one the account no longer holds. Besides pruned history, a replace denied after it
+        // took its number leaves such a gap: only an account whose history was pruned is judged by it.
+        var below = orders.Count > 0 ? orders[^1].OrderId : afterOrderId;
+        var lowest = below is not null && TryOrderNumber(below, out var number) ? Math.Min(number, S.LastOrderNumber + 1) : S.LastOrderNumber + 1;
+        var working = S.WorkingOrders.Keys.Count(id => TryOrderNumber(id, out var n) && n < lowest);
+        return new AccountOrderPage
+        {
+            Orders = orders,
+            Truncated = status != OrderStatusFilter.Open && endsTheList && S.FirstHistoryPage > 0 && lowest - 1 > working,
+        };
+    }
+
     public async Task<bool> IsOrderPastHistoryAsync(string orderId) =>
-        orderId.Length > 1 && orderId[0] == 'O' &&
-        long.TryParse(orderId.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var number) &&
-        number >= 1 && number <= S.LastOrderNumber && await FindOrderAsync(orderId) is null;
+        TryOrderNumber(orderId, out var number) && number >= 1 && number <= S.LastOrderNumber && await FindOrderAsync(orderId) is null;
+
+    /// <summary>The number of an id this account gives its orders (O and digits); false for any other text.</summary>
+    private static bool TryOrderNumber(string orderId, out long number)
+    {
+        number = 0;
+        return orderId.Length > 1 && orderId[0] == 'O' && long.TryParse(orderId.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out number);
+    }
 
     public async Task<AccountOrder?> GetOrderByClientOrderIdAsync(string clientOrderId) =>
         _history.TryGetOrderId(clientOrderId, out var id) ? await FindOrderAsync(id) : null;
@@ -675,8 +700,13 @@ internal sealed partial class AccountGrain
         return fills;
     }
 
-    public async Task<IReadOnlyList<JournalEntry>> GetJournalAsync(long afterSequence, int limit) =>
-        await ReadHistoryAsync(afterSequence, limit, p => p.LastJournalSequence, p => p.JournalCount, p => p.Journal, _history.Journal, j => j.Sequence);
+    public async Task<IReadOnlyList<JournalEntry>> GetJournalAsync(long afterSequence, int limit)
+    {
+        // Only written entries, as for events (see _storedJournalSequence).
+        var entries = await ReadHistoryAsync(afterSequence, limit, p => p.LastJournalSequence, p => p.JournalCount, p => p.Journal, _history.Journal, j => j.Sequence);
+        entries.RemoveAll(j => j.Sequence > _storedJournalSequence);
+        return entries;
+    }
 
     public async Task<AccountFillPage> GetFillPageAsync(long afterSequence, int limit)
     {
@@ -694,13 +724,13 @@ internal sealed partial class AccountGrain
     public async Task<JournalPage> GetJournalPageAsync(long afterSequence, int limit)
     {
         var entries = await GetJournalAsync(afterSequence, limit);
-        var oldest = OldestKept(p => p.LastJournalSequence, p => p.JournalCount, _history.Journal, j => j.Sequence, S.LastJournalSequence);
+        var oldest = OldestKept(p => p.LastJournalSequence, p => p.JournalCount, _history.Journal, j => j.Sequence, _storedJournalSequence);
         return new JournalPage
         {
             Entries = entries,
             OldestSequence = oldest,
-            LastSequence = S.LastJournalSequence,
-            Truncated = IsPastKept(afterSequence, oldest, S.LastJournalSequence),
+            LastSequence = _storedJournalSequence,
+            Truncated = IsPastKept(afterSequence, oldest, _storedJournalSequence),
         };
     }
 

@@ -186,10 +186,12 @@ internal sealed partial class AccountGrain
         _persistDeferred = false;
         _persistIncomplete = true;
         DrainBreakerNotices();
+        var journaled = S.LastJournalSequence;
         await TradeBook.StoreClosedAsync();
         await _store!.FlushAsync(S, _history);
         await state.WriteStateAsync();
         _persistIncomplete = false;
+        _storedJournalSequence = journaled;
         if (_unpublished.Count > 0 && _events is not null)
         {
             var batch = _unpublished.ToArray();

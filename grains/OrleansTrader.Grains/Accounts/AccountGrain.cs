@@ -71,6 +71,13 @@ internal sealed partial class AccountGrain(
     private bool _persistIncomplete;
 
     /// <summary>
+    /// The newest journal entry written: the journal is read up to it only, since entries after it (a deferred acceptance's,
+    /// a failed write's) are lost in a crash and their sequences given to other entries, which a reader resuming after them
+    /// would skip.
+    /// </summary>
+    private long _storedJournalSequence;
+
+    /// <summary>
     /// Orders (placements, or replacements of a replace) whose write failed, so their submit was never tried: known for
     /// certain while the activation lives (after a restart reconciliation treats them as ambiguous submits). Null until the
     /// first such failure.
@@ -94,6 +101,7 @@ internal sealed partial class AccountGrain(
         _store = new AccountHistoryStore(_storage, GrainId, _options);
         var submits = new List<DateTimeOffset>();
         await _store.LoadAsync(S, _history, submits, cancellationToken);
+        _storedJournalSequence = S.LastJournalSequence;
         if (S.Ledger is not null)
         {
             // Before any fill is booked (the stream's replay below), so the fill carries on the trade started here.
