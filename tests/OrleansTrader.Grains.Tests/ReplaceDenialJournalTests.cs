@@ -60,5 +60,14 @@ public sealed class ReplaceDenialJournalTests : IDisposable
                 (orderId, OrderStatus.Accepted, OrderStatus.Accepted, RiskReasonCodes.TradingHalted, halted[1].Denial!.Message),
             ],
             denials.Select(j => (j.OrderId, j.From, j.To, j.RiskReasonCode, j.Detail)));
+
+        // A refused replace takes no order id: one it took belonged to no order, yet GET .../orders/{it} answered that the
+        // order had aged out of the history, and the orders list's truncation counted it as a dropped order.
+        Assert.Equal("O000000001", orderId);
+        Assert.False(await account.IsOrderPastHistoryAsync("O000000002"));
+        Assert.True((await cluster.Breaker("replace-denied").ResetAsync(TradingState.Active, RiskOfficer, "resume", force: false)).Succeeded);
+        await Eventually.WaitAsync(async () => (await account.GetSnapshotAsync())!.TradingState, s => s == TradingState.Active, "the reset to reach the account");
+        var next = await account.PlaceOrderAsync(Market.Limit("rdj-2", "RDJ", OrderSide.Buy, 1m, 48m));
+        Assert.Equal("O000000002", next.Order?.OrderId);
     }
 }

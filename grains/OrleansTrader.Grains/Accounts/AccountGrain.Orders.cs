@@ -356,7 +356,9 @@ internal sealed partial class AccountGrain
             return await DenyReplaceAsync(old, OrderCommandResult.Denied(rule.Code, rule.Message, order: ToView(old)));
         }
 
-        var newOrderId = NextOrderId();
+        // Taken only once the replace is admitted (below): a refused replace took an id that then belonged to no order, which
+        // GET .../orders/{id} called aged out. The grain is not reentrant, so no other order takes it in between.
+        var newOrderId = OrderId(S.LastOrderNumber + 1);
 
         // A replacement of a replacement takes the root's id with its own suffix: a suffix appended per replace made the id
         // outgrow the 128 characters a client order id may have, and a UUID-ided order could not be replaced an 8th time.
@@ -383,6 +385,8 @@ internal sealed partial class AccountGrain
             return await DenyReplaceAsync(old,
                 OrderCommandResult.Denied(decision.ReasonCode, decision.Message, decision.MaxQuantity + old.Order.FilledQuantity, ToView(old), decision.Causes));
         }
+
+        S.LastOrderNumber++;
 
         // The replacement is a new order sent to the broker: it counts against the submit rate like a placement.
         _recentSubmits.Enqueue(now);
@@ -872,7 +876,9 @@ internal sealed partial class AccountGrain
     private static AccountOrder? FinalState(AccountHistoryPage page, string orderId) =>
         page.Events.LastOrDefault(e => e.Order is { } order && order.OrderId == orderId && order.Status.IsFinal())?.Order;
 
-    private string NextOrderId() => "O" + (++S.LastOrderNumber).ToString("D9", CultureInfo.InvariantCulture);
+    private string NextOrderId() => OrderId(++S.LastOrderNumber);
+
+    private static string OrderId(long number) => "O" + number.ToString("D9", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The broker's own refusal of an order the domain's rules allow (e.g. Alpaca's extended hours only on DAY orders), as a
