@@ -597,8 +597,8 @@ internal sealed partial class AccountGrain
         var endsTheList = orders.Count < Math.Clamp(limit, 0, MaxOrdersPage);
 
         // Ids run O000000001, O000000002, ...: below the page's last (or its cursor) the list is over, so an id given out there
-        // that is not a working order is one the account no longer holds. Besides pruned history, a replace denied after it
-        // took its number leaves such a gap: only an account whose history was pruned is judged by it.
+        // that is not a working order is one the account no longer holds. Besides pruned history, a replace refused by an earlier
+        // build (which took its number before its checks) left such a gap: only an account whose history was pruned is judged by it.
         var below = orders.Count > 0 ? orders[^1].OrderId : afterOrderId;
         var lowest = below is not null && TryOrderNumber(below, out var number) ? Math.Min(number, S.LastOrderNumber + 1) : S.LastOrderNumber + 1;
         var working = S.WorkingOrders.Keys.Count(id => TryOrderNumber(id, out var n) && n < lowest);
