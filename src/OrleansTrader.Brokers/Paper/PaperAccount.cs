@@ -44,6 +44,9 @@ internal sealed class PaperAccount : IDisposable
 
     public string AccountId { get; }
 
+    /// <summary>The orders still working at the venue, for the start's summary line.</summary>
+    internal int WorkingOrderCount => _state.Working.Count;
+
     /// <summary>The account's fee schedule for the orders it adds from now on; each order keeps the one it was added under.</summary>
     public void Configure(PaperAccountSettings settings)
     {

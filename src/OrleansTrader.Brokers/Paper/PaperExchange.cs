@@ -77,10 +77,16 @@ public sealed class PaperExchange : IDisposable, IAsyncDisposable
     /// <summary>Restores every account in the store: working orders resume, pending acknowledgements and DAY expiries are re-armed.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var accountId in await Store.ListAccountsAsync(cancellationToken))
+        var accounts = await Store.ListAccountsAsync(cancellationToken);
+        var working = 0;
+        foreach (var accountId in accounts)
         {
-            await Account(accountId).EnsureLoadedAsync(cancellationToken);
+            var account = Account(accountId);
+            await account.EnsureLoadedAsync(cancellationToken);
+            working += account.WorkingOrderCount;
         }
+
+        PaperLog.RestoredAll(Logger, accounts.Count, working);
     }
 
     /// <summary>A new top of book; completes when every order it fills is matched and saved.</summary>
