@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansTrader.Domain.Orders;
+using OrleansTrader.Gateway.Diagnostics;
 using OrleansTrader.Gateway.Validation;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Runtime;
@@ -16,6 +17,17 @@ internal static class ApiProblems
     /// <summary>The same shape as <see cref="FromCode"/>'s 409, for a conflict no grain error code names.</summary>
     public static ProblemHttpResult Conflict(string detail, string reason) =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: Title(StatusCodes.Status409Conflict), detail: detail, extensions: Reason(reason));
+
+    /// <summary>
+    /// The 429 of one of the gateway's own limits (open event streams, backtests running): counted under its policy, with
+    /// <c>Retry-After</c> like every other 429 and the reason a client can act on.
+    /// </summary>
+    public static ProblemHttpResult LimitReached(HttpContext http, string policy, int retryAfterSeconds, string title, string detail, string reason)
+    {
+        http.RequestServices.GetRequiredService<GatewayMetrics>().RateLimited(policy);
+        http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: title, detail: detail, extensions: Reason(reason));
+    }
 
     public static ProblemHttpResult AccountNotFound(string accountId) =>
         NotFound($"Account {accountId} does not exist.", AccountErrorCodes.NotOpen);

@@ -55,17 +55,12 @@ public static class EventsApi
         {
             if (http.RequestServices.GetRequiredService<EventStreamSlots>().TryAcquire(keyId) is not { } slot)
             {
-                metrics.RateLimited("event-streams");
-
-                // Like every other 429, say when to try again: a stream whose client has gone is noticed by its next write
-                // at the latest, and one is written at least every heartbeat interval.
+                // Try again when a stream whose client has gone is noticed: by its next write at the latest, and one is
+                // written at least every heartbeat interval.
                 var retryAfter = Math.Max(1, (int)Math.Ceiling(options.Value.Events.HeartbeatInterval.TotalSeconds));
-                http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-                return TypedResults.Problem(
-                    statusCode: StatusCodes.Status429TooManyRequests,
-                    title: "Too many open event streams.",
-                    detail: $"This key holds the most event streams it may have open ({options.Value.Events.MaxStreamsPerKey}); close one first.",
-                    extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["reason"] = StreamLimitReason });
+                return ApiProblems.LimitReached(http, "event-streams", retryAfter, "Too many open event streams.",
+                    $"This key holds the most event streams it may have open ({options.Value.Events.MaxStreamsPerKey}); close one first.",
+                    StreamLimitReason);
             }
 
             http.Response.RegisterForDispose(slot);

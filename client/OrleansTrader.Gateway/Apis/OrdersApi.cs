@@ -61,7 +61,7 @@ public static class OrdersApi
 
         // The cursor is compared with the account's ids as text: one no page ends with ("abc", "-1") answered the first page
         // again or nothing, so a client following it looped or stopped early.
-        if (after is not null && !IsAccountOrderId(after))
+        if (after is not null && !AccountOrderIds.IsWellFormed(after))
         {
             errors.Add("after", "Must be an order id of this account (O followed by digits), the last of the previous page.");
         }
@@ -93,7 +93,7 @@ public static class OrdersApi
 
         // Closed orders age out with the history: the list's last page says when some are gone, or it reads as all of them.
         var page = await account.GetOrderPageAsync(filter, limit ?? Paging.DefaultLimit, after);
-        response.Headers[Paging.HistoryTruncatedHeader] = page.Truncated ? "true" : "false";
+        Paging.DescribeHistory(response, page.Truncated);
         return TypedResults.Ok(page.Orders);
     }
 
@@ -224,8 +224,4 @@ public static class OrdersApi
         return TypedResults.Ok<IReadOnlyList<OrderCommandOutcome>>(
             [.. results.Select(r => new OrderCommandOutcome { Order = r.Order, Reason = r.Denial?.ReasonCode, Message = r.Denial?.Message })]);
     }
-
-    /// <summary>An id the account gives its orders: O and its number (docs/api.md).</summary>
-    private static bool IsAccountOrderId(string value) =>
-        value.Length is > 1 and <= 20 && value[0] == 'O' && value.AsSpan(1).IndexOfAnyExceptInRange('0', '9') < 0;
 }

@@ -28,12 +28,16 @@ internal static class Paging
     public const string HistoryOldestSequenceHeader = "X-History-Oldest-Sequence";
 
     /// <summary>
-    /// Says on a page of fills or journal entries whether entries after its sequence are gone: the body is the same list
-    /// either way, and an empty one would otherwise read as "nothing new" when what came was pruned.
+    /// Says on a page of fills or journal entries whether entries after its sequence are gone (and where the kept ones
+    /// begin), or on the last page of orders whether closed ones aged out: the body is the same list either way, and an
+    /// empty one would otherwise read as "nothing new" when what came was pruned.
     /// </summary>
-    public static void DescribeHistory(HttpResponse response, bool truncated, long oldestSequence)
+    public static void DescribeHistory(HttpResponse response, bool truncated, long? oldestSequence = null)
     {
         response.Headers[HistoryTruncatedHeader] = truncated ? "true" : "false";
-        response.Headers[HistoryOldestSequenceHeader] = oldestSequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (oldestSequence is { } oldest)
+        {
+            response.Headers[HistoryOldestSequenceHeader] = oldest.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
     }
 }

@@ -1,9 +1,7 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Gateway.Contracts;
-using OrleansTrader.Gateway.Diagnostics;
 using OrleansTrader.Gateway.Security;
 using OrleansTrader.Gateway.Validation;
 using OrleansTrader.Grains.Abstractions;
@@ -128,14 +126,10 @@ public static class StrategiesApi
             return slot;
         }
 
-        http.RequestServices.GetRequiredService<GatewayMetrics>().RateLimited("backtests");
-        http.Response.Headers.RetryAfter = BacktestRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         var max = http.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.Backtests.MaxConcurrent;
-        busy = TypedResults.Problem(
-            statusCode: StatusCodes.Status429TooManyRequests,
-            title: "Too many backtests running.",
-            detail: $"The silo runs at most {max} backtests and sweeps at once, for all keys together; try again when one has ended.",
-            extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["reason"] = BacktestLimitReason });
+        busy = ApiProblems.LimitReached(http, "backtests", BacktestRetryAfterSeconds, "Too many backtests running.",
+            $"The silo runs at most {max} backtests and sweeps at once, for all keys together; try again when one has ended.",
+            BacktestLimitReason);
         return null;
     }
 

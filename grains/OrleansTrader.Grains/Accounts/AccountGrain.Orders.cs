@@ -358,7 +358,7 @@ internal sealed partial class AccountGrain
 
         // Taken only once the replace is admitted (below): a refused replace took an id that then belonged to no order, which
         // GET .../orders/{id} called aged out. The grain is not reentrant, so no other order takes it in between.
-        var newOrderId = OrderId(S.LastOrderNumber + 1);
+        var newOrderId = AccountOrderIds.Format(S.LastOrderNumber + 1);
 
         // A replacement of a replacement takes the root's id with its own suffix: a suffix appended per replace made the id
         // outgrow the 128 characters a client order id may have, and a UUID-ided order could not be replaced an 8th time.
@@ -600,8 +600,8 @@ internal sealed partial class AccountGrain
         // that is not a working order is one the account no longer holds. Besides pruned history, a replace refused by an earlier
         // build (which took its number before its checks) left such a gap: only an account whose history was pruned is judged by it.
         var below = orders.Count > 0 ? orders[^1].OrderId : afterOrderId;
-        var lowest = below is not null && TryOrderNumber(below, out var number) ? Math.Min(number, S.LastOrderNumber + 1) : S.LastOrderNumber + 1;
-        var working = S.WorkingOrders.Keys.Count(id => TryOrderNumber(id, out var n) && n < lowest);
+        var lowest = below is not null && AccountOrderIds.TryParseNumber(below, out var number) ? Math.Min(number, S.LastOrderNumber + 1) : S.LastOrderNumber + 1;
+        var working = S.WorkingOrders.Keys.Count(id => AccountOrderIds.TryParseNumber(id, out var n) && n < lowest);
         return new AccountOrderPage
         {
             Orders = orders,
@@ -610,14 +610,7 @@ internal sealed partial class AccountGrain
     }
 
     public async Task<bool> IsOrderPastHistoryAsync(string orderId) =>
-        TryOrderNumber(orderId, out var number) && number >= 1 && number <= S.LastOrderNumber && await FindOrderAsync(orderId) is null;
-
-    /// <summary>The number of an id this account gives its orders (O and digits); false for any other text.</summary>
-    private static bool TryOrderNumber(string orderId, out long number)
-    {
-        number = 0;
-        return orderId.Length > 1 && orderId[0] == 'O' && long.TryParse(orderId.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out number);
-    }
+        AccountOrderIds.TryParseNumber(orderId, out var number) && number >= 1 && number <= S.LastOrderNumber && await FindOrderAsync(orderId) is null;
 
     public async Task<AccountOrder?> GetOrderByClientOrderIdAsync(string clientOrderId) =>
         _history.TryGetOrderId(clientOrderId, out var id) ? await FindOrderAsync(id) : null;
@@ -876,9 +869,7 @@ internal sealed partial class AccountGrain
     private static AccountOrder? FinalState(AccountHistoryPage page, string orderId) =>
         page.Events.LastOrDefault(e => e.Order is { } order && order.OrderId == orderId && order.Status.IsFinal())?.Order;
 
-    private string NextOrderId() => OrderId(++S.LastOrderNumber);
-
-    private static string OrderId(long number) => "O" + number.ToString("D9", CultureInfo.InvariantCulture);
+    private string NextOrderId() => AccountOrderIds.Format(++S.LastOrderNumber);
 
     /// <summary>
     /// The broker's own refusal of an order the domain's rules allow (e.g. Alpaca's extended hours only on DAY orders), as a
