@@ -26,6 +26,10 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>The running silo's services.</summary>
     public IServiceProvider ServiceProvider => (_host ?? throw new InvalidOperationException("The cluster is not deployed.")).Services;
 
+    /// <summary>The grains active in the silo now (a stateless worker once per activation): what collection tests look at.</summary>
+    public IReadOnlyList<GrainId> ActiveGrains() =>
+        [.. ServiceProvider.GetRequiredService<GrainRuntime>().Catalog.Snapshot().Select(activation => activation.GrainId)];
+
     public async Task DeployAsync(CancellationToken cancellationToken = default)
     {
         if (_host is not null)
