@@ -211,21 +211,33 @@ public sealed class StrategyBreakerTests
     public async Task AStrategyStartedAfterAHalt_WithholdsItsIntents_ThoughItsAccountHasRecordedOnlyTheOlderReset()
     {
         await using var cluster = await StartAsync(lazyAccount: true);
-        var account = await OpenAsync(cluster, "sb-halt-late");
-        var strategy = await CreateAsync(cluster, "sb-halt-late", OrderSide.Buy, start: false);
-        var breaker = cluster.Breaker("sb-halt-late");
-        Assert.True((await breaker.TripAsync(TradingState.Halted, RiskOfficer, "halt")).Succeeded);
-        await account.RefreshAsync();
-        Assert.True((await breaker.ResetAsync(TradingState.Active, RiskOfficer, "all clear", force: false)).Succeeded);
-        await account.RefreshAsync();
-        Assert.True((await breaker.TripAsync(TradingState.Halted, RiskOfficer, "halt again")).Succeeded);
-        Assert.Equal(TradingState.Active, await LastRecordedAsync(account));
 
-        Assert.True((await strategy.StartAsync()).Succeeded);
-        var status = await BarAsync(cluster, strategy, account);
+        // As above, a write of the account's own (its reconciliation at activation, late on a busy machine) can record the
+        // second halt early and close the window: such a run proves nothing and is tried again on a new account.
+        for (var attempt = 1; ; attempt++)
+        {
+            var id = $"sb-halt-late-{attempt}";
+            var account = await OpenAsync(cluster, id);
+            var strategy = await CreateAsync(cluster, id, OrderSide.Buy, start: false);
+            var breaker = cluster.Breaker(id);
+            Assert.True((await breaker.TripAsync(TradingState.Halted, RiskOfficer, "halt")).Succeeded);
+            await account.RefreshAsync();
+            Assert.True((await breaker.ResetAsync(TradingState.Active, RiskOfficer, "all clear", force: false)).Succeeded);
+            await account.RefreshAsync();
+            Assert.True((await breaker.TripAsync(TradingState.Halted, RiskOfficer, "halt again")).Succeeded);
+            if (await LastRecordedAsync(account) != TradingState.Active)
+            {
+                Assert.True(attempt < 5, "Every attempt had the second halt recorded before the strategy started.");
+                continue;
+            }
 
-        Assert.Equal((1L, 0L, 0L), (status.IntentsSuppressed, status.IntentsSent, status.IntentsDenied));
-        Assert.Empty(await account.GetOrdersAsync(OrderStatusFilter.All, 100, null));
+            Assert.True((await strategy.StartAsync()).Succeeded);
+            var status = await BarAsync(cluster, strategy, account);
+
+            Assert.Equal((1L, 0L, 0L), (status.IntentsSuppressed, status.IntentsSent, status.IntentsDenied));
+            Assert.Empty(await account.GetOrdersAsync(OrderStatusFilter.All, 100, null));
+            return;
+        }
     }
 
     /// <summary>
