@@ -22,11 +22,21 @@ public static class SiloHostingExtensions
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        // A misspelt key in the gateway's or the silo's section stops the start, as it does in the grains' sections.
+        UnknownSettings.ThrowIfAny(FindUnknownSettings(builder.Configuration));
+
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = ShutdownTimeout);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<StartupBanner>();
         return builder;
     }
+
+    /// <summary>One message per key the gateway's or the silo's own section has no setting for.</summary>
+    public static IReadOnlyList<string> FindUnknownSettings(IConfiguration config) =>
+    [
+        .. UnknownSettings.Find(config, OrleansTrader.Gateway.GatewayOptions.SectionName, typeof(OrleansTrader.Gateway.GatewayOptions)),
+        .. UnknownSettings.FindOtherThan(config, "Silo", SiloLeaseService.DeploymentIdKey["Silo:".Length..]),
+    ];
 
     /// <summary>
     /// One silo per store: the <see cref="SiloLeaseService"/> on PostgreSQL, the <see cref="DataDirectoryLock"/> on

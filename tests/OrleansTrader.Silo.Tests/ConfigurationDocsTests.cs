@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
 
 namespace OrleansTrader.Silo.Tests;
 
@@ -25,6 +26,36 @@ public sealed class ConfigurationDocsTests
 
         Assert.True(undocumented.Count == 0, "Settings no doc names:\n" + string.Join("\n", undocumented));
     }
+
+    /// <summary>
+    /// The other way round: every key of the silo's sections that the docs or the Azure template name, as `Section:Key` or
+    /// as an environment variable `Section__Key`, is one the start takes; a wrong one would stop the start that uses it.
+    /// </summary>
+    [Fact]
+    public void EveryKeyTheDocsName_IsASetting()
+    {
+        var root = RepositoryFolder.Root;
+        var sections = "Storage|Feed|Calendar|Demo|Streams|Trading|MarketData|PaperExchange|Backtests|Alpaca|Gateway|Silo";
+        var keys = Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Append(Path.Combine(root, "README.md"))
+            .Concat(Directory.GetFiles(Path.Combine(root, "infra"), "*.bicep", SearchOption.AllDirectories))
+            .SelectMany(file => Regex.Matches(File.ReadAllText(file), $@"(?<![\w:])(?:{sections})(?:(?::|__)[A-Za-z0-9]+)+", RegexOptions.CultureInvariant))
+            .Select(match => match.Value.Replace("__", ":", StringComparison.Ordinal))
+            .Except(DeliberateMisspellings, StringComparer.Ordinal)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        Assert.NotEmpty(keys);
+
+        var wrong = keys.Where(key =>
+        {
+            var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = "1" }).Build();
+            return Grains.Hosting.TradingHostExtensions.FindUnknownSettings(config).Count + SiloHostingExtensions.FindUnknownSettings(config).Count > 0;
+        }).ToList();
+
+        Assert.True(wrong.Count == 0, "Keys the docs name that are no setting:\n" + string.Join("\n", wrong));
+    }
+
+    /// <summary>The README's examples of a misspelt key that stops the start.</summary>
+    private static readonly string[] DeliberateMisspellings = ["Storage:Kind", "Feed:Symbol", "Gateway:RateLimit"];
 
     /// <summary>The public instance properties configuration binds, with those of nested option classes.</summary>
     private static IEnumerable<(string Name, string Path)> Settings(Type type, string path)

@@ -266,6 +266,12 @@ public sealed class TradingConfigurationTests
     [InlineData("Storage:Kind", "postgres", "Storage:Kind is not a setting (Storage has Provider, ConnectionString, DataDirectory, StartupTimeout, CommandTimeout)")]
     [InlineData("Feed:Symbol", "AAPL", "Feed:Symbol is not a setting (Feed has Kind, Path, Speed, Symbols, StaleAfterSeconds)")]
     [InlineData("Demo:Enable", "false", "Demo:Enable is not a setting (Demo has Enabled, AccountId")]
+    [InlineData("Trading:Acounts:SignalInterval", "00:00:05", "Trading:Acounts is not a setting (Trading has Accounts, Symbols, Webhooks, ApiKeys)")]
+    [InlineData("Trading:Accounts:SignalIntervall", "00:00:05", "Trading:Accounts:SignalIntervall is not a setting (Trading:Accounts has ")]
+    [InlineData("PaperExchange:FillModel:Slippage", "5", "PaperExchange:FillModel:Slippage is not a setting (PaperExchange:FillModel has ")]
+    [InlineData("MarketData:Alpaca:Fed", "sip", "MarketData:Alpaca:Fed is not a setting (MarketData:Alpaca has ")]
+    [InlineData("Alpaca:Key", "k", "Alpaca:Key is not a setting (Alpaca has ")]
+    [InlineData("Backtests:Path", "/data", "Backtests:Path is not a setting (Backtests has DataPath)")]
     public void TheGrainsAndVenueTuning_IsCheckedWhenTheSiloIsConfigured_BeforeAHostExists(string key, string value, string expected)
     {
         // Checked at the host's start only, the failure raced the start's disposal of the host in an in-process test host.
@@ -279,6 +285,33 @@ public sealed class TradingConfigurationTests
         var error = Assert.Throws<OptionsValidationException>(() => builder.AddOrleansTrader());
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    // Binding ignored a key no setting has: a misspelt Gateway:RateLimit ran the gateway on the default limits without a word.
+    [Theory]
+    [InlineData("Gateway:RateLimit:OrdersPerWindow", "Gateway:RateLimit is not a setting (Gateway has ")]
+    [InlineData("Gateway:Events:MaxStreams", "Gateway:Events:MaxStreams is not a setting (Gateway:Events has ")]
+    [InlineData("Silo:Deployment", "Silo:Deployment is not a setting (Silo has DeploymentId)")]
+    public void AMisspeltKeyInTheGatewaysOrTheSilosSection_StopsTheStart(string key, string expected)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [key] = "5" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => builder.AddSiloDefaults());
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AllUnknownKeys_AreNamedInOneMessage()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Trading:Symbols:StaleAftr"] = "1", ["PaperExchange:AckLatncy"] = "1" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => builder.AddOrleansTrader());
+
+        Assert.Contains("Trading:Symbols:StaleAftr is not a setting", error.Message, StringComparison.Ordinal);
+        Assert.Contains("PaperExchange:AckLatncy is not a setting", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -18,6 +18,7 @@ using OrleansTrader.MarketData;
 using OrleansTrader.MarketData.Alpaca;
 using OrleansTrader.MarketData.Csv;
 using OrleansTrader.MarketData.Hosting;
+using OrleansTrader.MarketData.Validation;
 using OrleansTrader.MarketData.Synthetic;
 using OrleansTrader.Runtime;
 using OrleansTrader.Runtime.AdoNet;
@@ -39,6 +40,7 @@ public static class TradingHostExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var config = builder.Configuration;
+        UnknownSettings.ThrowIfAny(FindUnknownSettings(config));
         var storage = Read<StorageSettings>(config, StorageSettings.SectionName);
         var feed = Read<FeedSettings>(config, FeedSettings.SectionName);
         var calendar = Read<CalendarSettings>(config, CalendarSettings.SectionName);
@@ -255,27 +257,47 @@ public static class TradingHostExtensions
     }
 
     /// <summary>
-    /// Binds and validates a section now, so bad configuration stops startup with the validator's message. A key the
-    /// section has no setting for stops it too: binding ignored it, so a misspelt Storage:Kind (for Storage:Provider) or
-    /// Feed:Symbol (for Feed:Symbols) started the silo on the defaults without a word.
+    /// One message per key that the silo's, the grains', the venue's, the market data's or Alpaca's sections have no setting
+    /// for (<see cref="UnknownSettings"/>). <see cref="AddOrleansTrader"/> stops on any, all of them in one message.
+    /// </summary>
+    public static IReadOnlyList<string> FindUnknownSettings(IConfiguration config)
+    {
+        string[] trading = ["Accounts", "Symbols", "Webhooks", "ApiKeys"];
+        string[] marketData = ["Csv", "Validation", "Synthetic", "Alpaca"];
+        return
+        [
+            .. UnknownSettings.Find(config, StorageSettings.SectionName, typeof(StorageSettings)),
+            .. UnknownSettings.Find(config, FeedSettings.SectionName, typeof(FeedSettings)),
+            .. UnknownSettings.Find(config, CalendarSettings.SectionName, typeof(CalendarSettings)),
+            .. UnknownSettings.Find(config, DemoSettings.SectionName, typeof(DemoSettings)),
+            .. UnknownSettings.Find(config, StreamSettings.SectionName, typeof(StreamSettings)),
+            .. UnknownSettings.FindOtherThan(config, "Trading", trading),
+            .. UnknownSettings.Find(config, AccountGrainOptions.SectionName, typeof(AccountGrainOptions)),
+            .. UnknownSettings.Find(config, SymbolGrainOptions.SectionName, typeof(SymbolGrainOptions)),
+            .. UnknownSettings.Find(config, WebhookOptions.SectionName, typeof(WebhookOptions)),
+            .. UnknownSettings.Find(config, ApiKeyRegistryOptions.SectionName, typeof(ApiKeyRegistryOptions)),
+            .. UnknownSettings.FindOtherThan(config, "MarketData", marketData),
+            .. UnknownSettings.Find(config, CsvReplayOptions.SectionName, typeof(CsvReplayOptions)),
+            .. UnknownSettings.Find(config, TickValidatorOptions.SectionName, typeof(TickValidatorOptions)),
+            .. UnknownSettings.Find(config, SyntheticFeedOptions.SectionName, typeof(SyntheticFeedOptions)),
+            .. UnknownSettings.Find(config, AlpacaMarketDataOptions.SectionName, typeof(AlpacaMarketDataOptions)),
+            .. UnknownSettings.Find(config, PaperExchangeOptions.SectionName, typeof(PaperExchangeOptions)),
+            .. UnknownSettings.Find(config, BacktestFilesOptions.SectionName, typeof(BacktestFilesOptions)),
+            .. UnknownSettings.Find(config, AlpacaOptions.SectionName, typeof(AlpacaOptions), typeof(AlpacaBindingOptions)),
+        ];
+    }
+
+    /// <summary>
+    /// Binds and validates a section now, so bad configuration stops startup with the validator's message (a key the
+    /// section has no setting for stopped it before, <see cref="FindUnknownSettings"/>).
     /// </summary>
     private static T Read<T>(IConfiguration config, string section)
         where T : class, new()
     {
         var value = config.GetSection(section).Get<T>() ?? new T();
-        var settings = typeof(T).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Select(p => p.Name).ToList();
-        var failures = config.GetSection(section).GetChildren()
-            .Where(child => !settings.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
-            .Select(child => $"{section}:{child.Key} is not a setting ({section} has {string.Join(", ", settings)}).")
-            .ToList();
         var result = ((IValidateOptions<T>)(object)new TradingSettingsValidator()).Validate(null, value);
-        if (result.Failed)
-        {
-            failures.AddRange(result.Failures);
-        }
-
-        return failures.Count > 0
-            ? throw new OptionsValidationException(section, typeof(T), failures)
+        return result.Failed
+            ? throw new OptionsValidationException(section, typeof(T), result.Failures)
             : value;
     }
 }

@@ -1,0 +1,71 @@
+using System.Collections;
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace OrleansTrader.Grains.Hosting;
+
+/// <summary>
+/// The keys of a settings section that no setting takes. Binding ignores them, so a misspelt key (Storage:Kind for
+/// Storage:Provider, Gateway:RateLimit:Orders for Gateway:RateLimits:OrdersPerWindow) ran the silo on the default without
+/// a word. Nested settings of the project's own option classes are checked too; the entries of a list or a dictionary
+/// (Feed:Symbols:0, an instrument's fields) are the binder's to judge.
+/// </summary>
+public static class UnknownSettings
+{
+    /// <summary>One message per key in <paramref name="section"/> that none of <paramref name="optionTypes"/> has.</summary>
+    public static IReadOnlyList<string> Find(IConfiguration config, string section, params Type[] optionTypes)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var failures = new List<string>();
+        Check(config.GetSection(section), section, optionTypes, failures);
+        return failures;
+    }
+
+    /// <summary>One message per key in <paramref name="section"/> that is not one of <paramref name="keys"/>.</summary>
+    public static IReadOnlyList<string> FindOtherThan(IConfiguration config, string section, params string[] keys)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return [.. config.GetSection(section).GetChildren()
+            .Where(child => !keys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            .Select(child => $"{section}:{child.Key} is not a setting ({section} has {string.Join(", ", keys)}).")];
+    }
+
+    /// <summary>Stops the start with every message of <paramref name="failures"/>, if there is one.</summary>
+    public static void ThrowIfAny(IReadOnlyList<string> failures)
+    {
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException("settings", typeof(UnknownSettings), failures);
+        }
+    }
+
+    private static void Check(IConfigurationSection section, string path, Type[] optionTypes, List<string> failures)
+    {
+        var settings = optionTypes
+            .SelectMany(type => type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            .Where(property => property.GetIndexParameters().Length == 0)
+            .ToList();
+        var names = settings.Select(property => property.Name).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var child in section.GetChildren())
+        {
+            var matching = settings.Where(property => string.Equals(property.Name, child.Key, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (matching.Count == 0)
+            {
+                failures.Add($"{path}:{child.Key} is not a setting ({path} has {string.Join(", ", names)}).");
+                continue;
+            }
+
+            var nested = matching.Select(property => property.PropertyType).Where(IsOwnOptions).ToArray();
+            if (nested.Length > 0)
+            {
+                Check(child, $"{path}:{child.Key}", nested, failures);
+            }
+        }
+    }
+
+    /// <summary>A class of the project's own with settings of its own, not a value, a list or a dictionary.</summary>
+    private static bool IsOwnOptions(Type type) =>
+        type.IsClass && type.Namespace?.StartsWith("OrleansTrader", StringComparison.Ordinal) == true
+        && !typeof(IEnumerable).IsAssignableFrom(type);
+}
