@@ -14,23 +14,6 @@ namespace OrleansTrader.Grains.Tests;
 /// </summary>
 public sealed class IdleCollectionTests
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    /// <summary>
-    /// Moves the clock a minute at a time, the last second of each alone once the grains' timer turns have run: the silo's
-    /// idle collection falls due on that second, so it finds each grain between turns.
-    /// </summary>
-    private static async Task IdleAsync(FakeTimeProvider time, TimeSpan duration)
-    {
-        for (var passed = TimeSpan.Zero; passed < duration; passed += TimeSpan.FromMinutes(1))
-        {
-            time.Advance(TimeSpan.FromSeconds(59));
-            await Task.Delay(50, Ct);
-            time.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(50, Ct);
-        }
-    }
-
     private static bool IsActive(TradingCluster cluster, IAddressable grain) => cluster.Cluster.ActiveGrains().Contains(grain.GetGrainId());
 
     [Fact]

@@ -180,13 +180,7 @@ public sealed class StrategyBreakerTests
         // early and closes the window: such a run proves nothing and is tried again on a new account.
         for (var attempt = 1; ; attempt++)
         {
-            var id = $"sb-late-{attempt}";
-            var account = await OpenAsync(cluster, id);
-            var strategy = await CreateAsync(cluster, id, OrderSide.Buy, start: false);
-            var breaker = cluster.Breaker(id);
-            Assert.True((await breaker.TripAsync(TradingState.Halted, RiskOfficer, "halt")).Succeeded);
-            await account.RefreshAsync();
-            Assert.True((await breaker.ResetAsync(TradingState.Active, RiskOfficer, "all clear", force: false)).Succeeded);
+            var (account, strategy, breaker) = await HaltedAndResetAsync(cluster, $"sb-late-{attempt}");
             Assert.Equal(TradingState.Halted, await LastRecordedAsync(account));
 
             Assert.True((await strategy.StartAsync()).Succeeded);
@@ -216,13 +210,7 @@ public sealed class StrategyBreakerTests
         // second halt early and close the window: such a run proves nothing and is tried again on a new account.
         for (var attempt = 1; ; attempt++)
         {
-            var id = $"sb-halt-late-{attempt}";
-            var account = await OpenAsync(cluster, id);
-            var strategy = await CreateAsync(cluster, id, OrderSide.Buy, start: false);
-            var breaker = cluster.Breaker(id);
-            Assert.True((await breaker.TripAsync(TradingState.Halted, RiskOfficer, "halt")).Succeeded);
-            await account.RefreshAsync();
-            Assert.True((await breaker.ResetAsync(TradingState.Active, RiskOfficer, "all clear", force: false)).Succeeded);
+            var (account, strategy, breaker) = await HaltedAndResetAsync(cluster, $"sb-halt-late-{attempt}");
             await account.RefreshAsync();
             Assert.True((await breaker.TripAsync(TradingState.Halted, RiskOfficer, "halt again")).Succeeded);
             if (await LastRecordedAsync(account) != TradingState.Active)
@@ -297,6 +285,21 @@ public sealed class StrategyBreakerTests
         });
         await Market.QuoteAsync(cluster, Symbol, 50m, 50m);
         return cluster;
+    }
+
+    /// <summary>
+    /// An account with a stopped buying strategy whose breaker was halted, the halt recorded by the account, then reset
+    /// (the reset not yet recorded: the account of <see cref="StartAsync"/>'s lazyAccount writes only when asked).
+    /// </summary>
+    private static async Task<(IAccountGrain Account, IStrategyGrain Strategy, IBreakerGrain Breaker)> HaltedAndResetAsync(TradingCluster cluster, string id)
+    {
+        var account = await OpenAsync(cluster, id);
+        var strategy = await CreateAsync(cluster, id, OrderSide.Buy, start: false);
+        var breaker = cluster.Breaker(id);
+        Assert.True((await breaker.TripAsync(TradingState.Halted, RiskOfficer, "halt")).Succeeded);
+        await account.RefreshAsync();
+        Assert.True((await breaker.ResetAsync(TradingState.Active, RiskOfficer, "all clear", force: false)).Succeeded);
+        return (account, strategy, breaker);
     }
 
     private static Task<IAccountGrain> OpenAsync(TradingCluster cluster, string id) =>

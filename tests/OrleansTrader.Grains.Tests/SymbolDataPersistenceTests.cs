@@ -35,22 +35,6 @@ public sealed class SymbolDataPersistenceTests : IDisposable
         Time = time, Calendar = NyseCalendar.Instance, SqlitePath = _dir.File(name + ".db"),
     });
 
-    /// <summary>
-    /// Moves the clock a minute at a time, the last second of each alone once the grain's timer turns (1 s, 30 s, 60 s)
-    /// have run: the silo's idle collection falls due on that second (every minute since the start), before the grain's
-    /// timers of the same second, so it finds the grain idle rather than in a timer's turn.
-    /// </summary>
-    private static async Task IdleAsync(FakeTimeProvider time, TimeSpan duration)
-    {
-        for (var passed = TimeSpan.Zero; passed < duration; passed += TimeSpan.FromMinutes(1))
-        {
-            time.Advance(TimeSpan.FromSeconds(59));
-            await Task.Delay(50, Ct);
-            time.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(50, Ct);
-        }
-    }
-
     private static Task<TradingCluster> StartAsync(FakeTimeProvider time, CountingStorage storage) => TradingCluster.StartAsync(new TradingClusterOptions
     {
         Time = time,
@@ -93,7 +77,7 @@ public sealed class SymbolDataPersistenceTests : IDisposable
         // The counters are not kept: none counted means a new activation.
         await Eventually.WaitAsync(async () =>
         {
-            await IdleAsync(time, TimeSpan.FromMinutes(16));
+            await AccountSteps.IdleAsync(time, TimeSpan.FromMinutes(16));
             return await cluster.Symbol("IDL").GetStatsAsync();
         }, s => s.AcceptedQuotes == 0, "the idle symbol collected");
 

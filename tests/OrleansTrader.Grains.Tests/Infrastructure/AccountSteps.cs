@@ -3,7 +3,7 @@ using OrleansTrader.Runtime.Testing;
 
 namespace OrleansTrader.Grains.Tests.Infrastructure;
 
-/// <summary>Steps the account tests share: an order awaited to its fill, and a fake clock moved across midnight.</summary>
+/// <summary>Steps the account tests share: an order awaited to its fill, and a fake clock moved across midnight or idled.</summary>
 public static class AccountSteps
 {
     /// <summary>Places <paramref name="order"/> and waits until the account has applied <paramref name="fills"/> fills in all.</summary>
@@ -12,6 +12,22 @@ public static class AccountSteps
         var placed = await account.PlaceOrderAsync(order);
         Assert.True(placed.Succeeded, placed.Denial?.Message);
         await Eventually.WaitAsync<IReadOnlyList<AccountFill>>(() => account.GetFillsAsync(0, 10), f => f.Count == fills, $"fill {fills}");
+    }
+
+    /// <summary>
+    /// Moves the clock a minute at a time, the last second of each alone once the grains' timer turns (1 s, 30 s, 60 s)
+    /// have run: the silo's idle collection falls due on that second (every minute since the start), before the grains'
+    /// timers of the same second, so it finds each grain between turns rather than in one.
+    /// </summary>
+    public static async Task IdleAsync(FakeTimeProvider time, TimeSpan duration)
+    {
+        for (var passed = TimeSpan.Zero; passed < duration; passed += TimeSpan.FromMinutes(1))
+        {
+            time.Advance(TimeSpan.FromSeconds(59));
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
     }
 
     /// <summary>
