@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
+using System.Runtime.ExceptionServices;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.MarketData.Events;
 using OrleansTrader.MarketData.Health;
@@ -18,13 +19,25 @@ internal sealed class CsvFileReader : IDisposable
     private static readonly TimeSpan OneMinute = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan OneDay = TimeSpan.FromDays(1);
 
+    // A time on a file's date in some time zone (UTC-12 to UTC+14) lies from 14 h before that UTC day to 12 h after it.
+    private static readonly TimeSpan BeforeUtcDay = TimeSpan.FromHours(14);
+    private static readonly TimeSpan AfterUtcDay = TimeSpan.FromHours(12);
+
+    // Rows in date order are never later than the row after them; a row a few days out of place is left to the
+    // out-of-order count, as exchange data's small disorder is.
+    private static readonly TimeSpan FarAfterNeighbours = TimeSpan.FromDays(7);
+
     private readonly CsvSource _source;
     private readonly Action<CsvRowError> _onError;
     private readonly DateOnly? _from;
     private readonly DateOnly? _to;
     private readonly StreamReader _reader;
     private readonly int _columns;
+    private readonly DateTimeOffset? _dayStart;
     private long _line = 1;
+    private (MarketDataEvent Event, long Line)? _ahead;
+    private DateTimeOffset? _lastDailyStart;
+    private ExceptionDispatchInfo? _aheadFailure;
 
     private CsvFileReader(CsvSource source, StreamReader reader, Action<CsvRowError> onError, DateOnly? from, DateOnly? to)
     {
@@ -34,6 +47,7 @@ internal sealed class CsvFileReader : IDisposable
         _from = from;
         _to = to;
         _columns = CsvHeaders.ColumnCount(source.Kind);
+        _dayStart = CsvSourceDiscovery.DayOf(source) is { } day ? new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : null;
     }
 
     public CsvSource Source => _source;
@@ -91,7 +105,67 @@ internal sealed class CsvFileReader : IDisposable
     }
 
     /// <summary>Reads the next usable event, reporting bad rows on the way; false at the end of the file.</summary>
-    public bool TryReadNext(out MarketDataEvent? marketEvent)
+    public bool TryReadNext(out MarketDataEvent? marketEvent) =>
+        _source.Kind == CsvFileKind.DailyBars ? TryReadNextDaily(out marketEvent) : TryReadNextRow(out marketEvent);
+
+    /// <summary>
+    /// A daily file holds every date, so no file date bounds its rows: a typo (2031 for 2013) is caught as a row dated well
+    /// after both its neighbours, which rows in date order (either way round) never are. That needs the next row read first.
+    /// </summary>
+    private bool TryReadNextDaily(out MarketDataEvent? marketEvent)
+    {
+        var current = _ahead ?? ReadAhead();
+        _ahead = null;
+        while (current is { } row)
+        {
+            var next = ReadAhead();
+            var start = ((BarEvent)row.Event).Bar.Start;
+            if (_lastDailyStart is { } before && next is { } after &&
+                start - before > FarAfterNeighbours && start - ((BarEvent)after.Event).Bar.Start > FarAfterNeighbours)
+            {
+                BadRows++;
+                _onError(new CsvRowError(
+                    _source.Path,
+                    row.Line,
+                    MalformedReason.FarOutOfOrder,
+                    $"date {DateOnly.FromDateTime(start.UtcDateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} is more than " +
+                    $"{FarAfterNeighbours.TotalDays} days after both the row before it and the row after it"));
+                current = next;
+                continue;
+            }
+
+            _ahead = next;
+            _lastDailyStart = start;
+            marketEvent = row.Event;
+            return true;
+        }
+
+        _aheadFailure?.Throw();
+        marketEvent = null;
+        return false;
+    }
+
+    /// <summary>The next usable row of a daily file, or null at its end; a file that breaks there breaks after the row before.</summary>
+    private (MarketDataEvent Event, long Line)? ReadAhead()
+    {
+        if (_aheadFailure is not null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return TryReadNextRow(out var marketEvent) ? (marketEvent!, _line) : null;
+        }
+        catch (CsvFormatException ex)
+        {
+            // Every row before the break still goes out, as for the other kinds.
+            _aheadFailure = ExceptionDispatchInfo.Capture(ex);
+            return null;
+        }
+    }
+
+    private bool TryReadNextRow(out MarketDataEvent? marketEvent)
     {
         string? line;
         while ((line = ReadLine()) is not null)
@@ -259,8 +333,24 @@ internal sealed class CsvFileReader : IDisposable
         return true;
     }
 
-    private bool Time(ReadOnlySpan<char> text, out DateTimeOffset value) =>
-        IsoTimestamp.TryParse(text, out value) || Fail(MalformedReason.Timestamp, $"invalid timestamp '{text}'");
+    private bool Time(ReadOnlySpan<char> text, out DateTimeOffset value)
+    {
+        if (!IsoTimestamp.TryParse(text, out value))
+        {
+            return Fail(MalformedReason.Timestamp, $"invalid timestamp '{text}'");
+        }
+
+        // A typo in a one-day file (2031 for 2013) went out as data: a paced replay then waited years for it, without a word,
+        // and the rows after it were out of order. Off the file's date in every time zone, the row is a bad row.
+        if (_dayStart is { } dayStart && (value < dayStart - BeforeUtcDay || value >= dayStart + OneDay + AfterUtcDay))
+        {
+            return Fail(
+                MalformedReason.OutsideFileDate,
+                $"time '{text}' is not on the file's date {DateOnly.FromDateTime(dayStart.UtcDateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}");
+        }
+
+        return true;
+    }
 
     private bool Number(ReadOnlySpan<char> text, string column, out decimal value) =>
         decimal.TryParse(text, DecimalStyle, CultureInfo.InvariantCulture, out value) ||
@@ -283,7 +373,8 @@ internal sealed class CsvFileReader : IDisposable
     /// <summary>
     /// GZipStream ends quietly where a compressed file is cut short (an interrupted copy or download), so a replay would
     /// complete without the rest of the file. At the end the bytes decompressed are checked against the size the gzip
-    /// trailer records (a single-member file, as gzip and pigz write).
+    /// trailer records; when they differ, the file may be several members (gzip files joined with cat), which GZipStream
+    /// reads one after the other, so its members are walked to tell a whole file from a cut one.
     /// </summary>
     private sealed class CheckedGzipStream(FileStream file) : Stream
     {
@@ -350,15 +441,12 @@ internal sealed class CsvFileReader : IDisposable
                 throw new InvalidDataException("the gzip data ends early (a truncated file).");
             }
 
-            // A file of several members (gzip files joined with cat, a writer appending in gzip mode) is complete, but its
-            // last trailer counts only the last member: the message said "truncated", and a user looked for a lost download.
+            // A file of several members is whole, but its last trailer counts only the last member: it was refused as
+            // "truncated" (and then as unreadable) after every row had gone out, and the replay stopped there.
             var recorded = BinaryPrimitives.ReadUInt32LittleEndian(size);
             if (recorded != (uint)_length)
             {
-                throw new InvalidDataException(
-                    $"the gzip data ends early (a truncated file), or the file holds several gzip members, which the replay " +
-                    $"does not read: {_length} bytes decompressed, the trailer records {recorded}. A complete file of several " +
-                    "members reads once recompressed as one: zcat in.csv.gz | gzip > out.csv.gz.");
+                GzipMembers.Verify(file.SafeFileHandle, _length);
             }
         }
     }

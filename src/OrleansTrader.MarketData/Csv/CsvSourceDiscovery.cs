@@ -107,14 +107,7 @@ public static class CsvSourceDiscovery
 
     private static List<CsvSource> DatedFiles(CsvReplayOptions options, string symbol, CsvFileKind kind)
     {
-        var (area, suffix) = kind switch
-        {
-            CsvFileKind.MinuteTradeBars => ("minute", ".trades.csv"),
-            CsvFileKind.MinuteQuoteBars => ("minute", ".quotes.csv"),
-            CsvFileKind.TradeTicks => ("ticks", ".trades.csv"),
-            CsvFileKind.QuoteTicks => ("ticks", ".quotes.csv"),
-            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a dated file kind."),
-        };
+        var (area, suffix) = DatedLayout(kind) ?? throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a dated file kind.");
         var folder = Path.Combine(options.DataPath, area, symbol);
         if (!Directory.Exists(folder))
         {
@@ -144,6 +137,22 @@ public static class CsvSourceDiscovery
             .Select(r => new CsvSource(r.Path, symbol, kind))
             .ToList();
     }
+
+    /// <summary>
+    /// The trading date a file of one day holds, from its name (<c>2013-10-07.trades.csv</c>), or null for a daily file
+    /// (every date in one) or a file named otherwise.
+    /// </summary>
+    internal static DateOnly? DayOf(CsvSource source) =>
+        DatedLayout(source.Kind) is { } layout && TryDateOf(Path.GetFileName(source.Path), layout.Suffix, out var date) ? date : null;
+
+    private static (string Area, string Suffix)? DatedLayout(CsvFileKind kind) => kind switch
+    {
+        CsvFileKind.MinuteTradeBars => ("minute", ".trades.csv"),
+        CsvFileKind.MinuteQuoteBars => ("minute", ".quotes.csv"),
+        CsvFileKind.TradeTicks => ("ticks", ".trades.csv"),
+        CsvFileKind.QuoteTicks => ("ticks", ".quotes.csv"),
+        _ => null,
+    };
 
     /// <summary>The date of a dated file name, <c>yyyy-MM-dd{suffix}</c> or the same with ".gz".</summary>
     internal static bool TryDateOf(string fileName, string suffix, out DateOnly date)

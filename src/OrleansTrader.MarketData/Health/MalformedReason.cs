@@ -9,4 +9,10 @@ public enum MalformedReason
     Flag,
     InvalidMessage,
     UnknownMessageType,
+
+    /// <summary>A row of a one-day file stamped outside that day, in any time zone (a typo such as 2031 for 2013).</summary>
+    OutsideFileDate,
+
+    /// <summary>A row of the daily file dated more than 7 days after both the row before it and the row after it (a typo).</summary>
+    FarOutOfOrder,
 }

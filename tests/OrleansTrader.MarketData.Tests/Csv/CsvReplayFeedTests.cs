@@ -323,6 +323,129 @@ public sealed class CsvReplayFeedTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_Paced_ARowStampedOffItsFilesDate_IsABadRow_NotAWaitOfYears()
+    {
+        // A typo in a 2013 day file: 2031. At factor 60 the replay waited 18 years / 60 (110 days) for it, without a word.
+        var path = _dir.Write("ticks/SPY/2013-10-07.trades.csv",
+            "time,price,size,exchange,condition,suspicious\n" +
+            "2013-10-07T09:30:00.000-04:00,10,100,P,,0\n" +
+            "2031-10-07T09:30:30.000-04:00,10,200,P,,0\n" +   // line 3: the typo
+            "2013-10-07T09:31:00.000-04:00,10,300,P,,0\n" +
+            "2013-10-07T20:00:00.000-04:00,10,400,P,,0\n" +   // the last minute of the session, 00:00 UTC the next day
+            "2013-10-05T16:00:00.000-04:00,10,500,P,,0\n");   // line 6: two days before
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var logger = new CapturingLogger();
+        var feed = new CsvReplayFeed(
+            [new CsvSource(path, "SPY", CsvFileKind.TradeTicks)], new CsvReplayOptions { SpeedFactor = 60 }, new TickValidatorOptions(), clock, logger);
+        var ct = TestContext.Current.CancellationToken;
+        var sizes = new List<decimal>();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var e in feed.ReadAsync(ct))
+            {
+                if (e is TradeEvent trade)
+                {
+                    lock (sizes)
+                    {
+                        sizes.Add(trade.Trade.Size);
+                    }
+                }
+            }
+        }, ct);
+
+        // 09:30 to 20:00 of data is 10.5 minutes at factor 60.
+        for (var i = 0; i < 20 && !reading.IsCompleted; i++)
+        {
+            await WaitParkedOrDone(clock, reading);
+            clock.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        await reading.WaitAsync(TimeSpan.FromSeconds(10), ct);
+        Assert.Equal([100m, 300m, 400m], sizes);
+        var health = feed.GetHealth();
+        Assert.Equal(2, health.MalformedByReason[MalformedReason.OutsideFileDate]);
+        Assert.Equal(0, health.OutOfOrderEvents);
+        Assert.Contains(
+            $"3010 Bad row in {path} line 3: OutsideFileDate (time '2031-10-07T09:30:30.000-04:00' is not on the file's date 2013-10-07)",
+            string.Join('\n', logger.Lines),
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadAsync_ADailyRowDatedFarAfterBothItsNeighbours_IsABadRow_InEitherDateOrder()
+    {
+        // The daily file holds every date, so no file date bounds it: the 2031 typo went out, and at factor 60 the replay
+        // waited 110 days for it.
+        const string header = "date,open,high,low,close,volume\n";
+        var ascending = _dir.Write("up.csv", header + "2013-10-03,10,10,10,10,1\n2013-10-04,10,10,10,10,2\n2031-10-07,10,10,10,10,3\n" +
+            "2013-10-07,10,10,10,10,4\n2013-11-29,10,10,10,10,5\n");
+        var descending = _dir.Write("down.csv", header + "2013-11-29,10,10,10,10,5\n2013-10-07,10,10,10,10,4\n2031-10-07,10,10,10,10,3\n" +
+            "2013-10-04,10,10,10,10,2\n2013-10-03,10,10,10,10,1\n");
+
+        foreach (var (path, volumes, typoLine) in new[] { (ascending, new[] { 1m, 2m, 4m, 5m }, 4L), (descending, new[] { 5m, 4m, 2m, 1m }, 4L) })
+        {
+            var errors = new List<CsvRowError>();
+            using (var reader = CsvFileReader.Open(new CsvSource(path, "SPY", CsvFileKind.DailyBars), errors.Add))
+            {
+                var read = new List<decimal>();
+                while (reader.TryReadNext(out var e))
+                {
+                    read.Add(((BarEvent)e!).Bar.Volume);
+                }
+
+                Assert.Equal(volumes, read);
+                Assert.Equal(1, reader.BadRows);
+            }
+
+            var error = Assert.Single(errors);
+            Assert.Equal((typoLine, MalformedReason.FarOutOfOrder), (error.Line, error.Reason));
+            Assert.Equal("date 2031-10-07 is more than 7 days after both the row before it and the row after it", error.Detail);
+            var feed = Feed([new CsvSource(path, "SPY", CsvFileKind.DailyBars)]);
+            Assert.Equal(4, (await Data(feed)).Count);
+            Assert.Equal(1, feed.GetHealth().MalformedByReason[MalformedReason.FarOutOfOrder]);
+        }
+    }
+
+    [Fact]
+    public async Task ReadAsync_ADailyFileThatBreaks_StillDeliversEveryRowBeforeTheBreak()
+    {
+        // The daily reader reads a row ahead (to judge a row by the next); the break must still come after the row before it.
+        var rows = string.Concat(Enumerable.Range(0, 4000).Select(i =>
+            $"{new DateOnly(2000, 1, 1).AddDays(i).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)},10,10,10,10,{i + 1}\n"));
+        var path = _dir.Write("daily.csv.gz", "date,open,high,low,close,volume\n" + rows, gzip: true);
+        var bytes = await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken);
+        await File.WriteAllBytesAsync(path, bytes[..(bytes.Length / 2)], TestContext.Current.CancellationToken);
+        var errors = new List<CsvRowError>();
+        var volumes = new List<decimal>();
+
+        var ex = Assert.Throws<CsvFormatException>(() =>
+        {
+            using var reader = CsvFileReader.Open(new CsvSource(path, "SPY", CsvFileKind.DailyBars), errors.Add);
+            while (reader.TryReadNext(out var e))
+            {
+                volumes.Add(((BarEvent)e!).Bar.Volume);
+            }
+        });
+
+        // Every row the broken file gave (the last one cut in its middle is a bad row) went out before the failure.
+        Assert.Equal(path, ex.File);
+        Assert.True(volumes.Count > 1000, $"{volumes.Count} rows");
+        Assert.Equal(Enumerable.Range(1, volumes.Count).Select(i => (decimal)i), volumes);
+        Assert.True(errors.Count <= 1, string.Join("; ", errors));
+        var lastLine = errors.Count == 0 ? volumes.Count + 1 : errors[0].Line;
+        Assert.Contains($"after line {lastLine}", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task WaitParkedOrDone(ManualTimeProvider clock, Task reading)
+    {
+        var deadline = TimeProvider.System.GetUtcNow().AddSeconds(10);
+        while (clock.PendingTimers == 0 && !reading.IsCompleted && TimeProvider.System.GetUtcNow() < deadline)
+        {
+            await Task.Delay(1, TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task ReadAsync_FailsOnTruncatedGzip_AfterDeliveringTheRowsBeforeTheBreak()
     {
         const string header = "time,price,size,exchange,condition,suspicious\n";
@@ -349,24 +472,117 @@ public sealed class CsvReplayFeedTests : IDisposable
     }
 
     [Fact]
-    public async Task ReadAsync_AGzipOfSeveralMembers_IsRefusedSayingSo_NotCalledTruncated()
+    public async Task ReadAsync_AGzipOfSeveralMembers_DeliversEveryMembersRows_AndTheReplayGoesOn()
     {
-        // What `cat monday.csv.gz tuesday-rows.gz > week.csv.gz` or a writer appending in gzip mode leaves: complete,
-        // but the trailer at the end counts only the last member. The replay called it a truncated file.
-        var first = _dir.Write("a.gz", "time,price,size,exchange,condition,suspicious\n2013-10-07T09:30:00.001-04:00,10,100,P,,0\n", gzip: true);
-        var second = _dir.Write("b.gz", "2013-10-07T09:30:00.002-04:00,10.01,100,P,,0\n", gzip: true);
+        // What `cat monday.csv.gz tuesday-rows.gz > week.csv.gz` or a writer appending in gzip mode leaves: complete, but
+        // the trailer at the end counts only the last member. The replay refused it after its rows, and stopped there:
+        // the later rows of the other files never went out.
+        var path = await JoinedGzip("t.csv.gz", TickRows(0, 3000, header: true), TickRows(3000, 3000), TickRows(6000, 1));
+        var later = _dir.Write("later.csv", "time,price,size,exchange,condition,suspicious\n2013-10-07T10:00:00.000-04:00,11,100,P,,0\n");
+        var feed = Feed([new CsvSource(path, "SPY", CsvFileKind.TradeTicks), new CsvSource(later, "SPY", CsvFileKind.TradeTicks)]);
+
+        var trades = (await Data(feed)).Cast<TradeEvent>().ToList();
+
+        Assert.Equal(6002, trades.Count);
+        Assert.Equal(Enumerable.Range(0, 6001).Select(i => 100m + i), trades.Take(6001).Select(t => t.Trade.Size));
+        Assert.Equal(11m, trades[^1].Trade.Price);
+        Assert.Equal(FeedState.Completed, feed.GetHealth().State);
+        Assert.Equal(0, feed.GetHealth().TotalMalformed);
+    }
+
+    [Fact]
+    public async Task ReadAsync_AGzipOfSeveralMembers_WithTheLastCutShort_FailsAsTruncated_AfterTheRowsBeforeTheBreak()
+    {
+        var whole = await JoinedGzip("whole.gz", TickRows(0, 3000, header: true), TickRows(3000, 3000));
+        var bytes = await File.ReadAllBytesAsync(whole, TestContext.Current.CancellationToken);
+        var path = Path.Combine(_dir.Path, "t.csv.gz");
+        await File.WriteAllBytesAsync(path, bytes[..^200], TestContext.Current.CancellationToken);
+        var feed = Feed([new CsvSource(path, "SPY", CsvFileKind.TradeTicks)]);
+        var delivered = new List<MarketDataEvent>();
+
+        var ex = await Assert.ThrowsAsync<CsvFormatException>(async () =>
+        {
+            await foreach (var e in feed.ReadAsync(TestContext.Current.CancellationToken))
+            {
+                delivered.Add(e);
+            }
+        });
+
+        Assert.Equal(path, ex.File);
+        Assert.Contains("truncated", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("member 2", ex.Message, StringComparison.Ordinal);
+        Assert.True(delivered.OfType<TradeEvent>().Count() >= 3000);
+        Assert.Equal(FeedState.Degraded, feed.GetHealth().State);
+    }
+
+    [Fact]
+    public async Task ReadAsync_AGzipWithDataAppendedAfterItsMember_FailsNamingIt()
+    {
+        // GZipStream stops at the first member and ignores what follows: rows appended uncompressed were lost quietly.
+        var gzip = await JoinedGzip("g.gz", TickRows(0, 10, header: true));
         var path = Path.Combine(_dir.Path, "t.csv.gz");
         await File.WriteAllBytesAsync(
             path,
-            [.. await File.ReadAllBytesAsync(first, TestContext.Current.CancellationToken), .. await File.ReadAllBytesAsync(second, TestContext.Current.CancellationToken)],
+            [.. await File.ReadAllBytesAsync(gzip, TestContext.Current.CancellationToken), .. System.Text.Encoding.UTF8.GetBytes(TickRows(10, 5))],
             TestContext.Current.CancellationToken);
         var feed = Feed([new CsvSource(path, "SPY", CsvFileKind.TradeTicks)]);
 
         var ex = await Assert.ThrowsAsync<CsvFormatException>(() => Data(feed));
 
         Assert.Equal(path, ex.File);
-        Assert.Contains("several gzip members", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("zcat", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("not a gzip member", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ReadAsync_AFileWithABomAndCrlfLineEnds_ReadsLikeAPlainOne(bool gzip)
+    {
+        // Files saved by spreadsheet tools on Windows: a UTF-8 byte order mark before the header, CRLF after every line.
+        var path = _dir.Write(gzip ? "2013-10-07.trades.csv.gz" : "2013-10-07.trades.csv",
+            "\uFEFFtime,price,size,exchange,condition,suspicious\r\n2013-10-07T09:30:00.001-04:00,10,100,P,,0\r\n2013-10-07T09:30:00.002-04:00,10.01,200,P,,1\r\n",
+            gzip);
+        var feed = Feed([new CsvSource(path, "SPY", CsvFileKind.TradeTicks)]);
+
+        var trades = (await Data(feed)).Cast<TradeEvent>().Select(t => t.Trade).ToList();
+
+        Assert.Equal([(10m, 100m, false), (10.01m, 200m, true)], trades.Select(t => (t.Price, t.Size, t.Suspicious)));
+        Assert.Equal(0, feed.GetHealth().TotalMalformed);
+    }
+
+    [Fact]
+    public async Task ReadAsync_AHeaderOnlyFile_CompletesWithNoData_AndAnEmptyFileFailsNamingIt()
+    {
+        var headerOnly = _dir.Write("h.csv", "time,open,high,low,close,volume\r\n");
+        var empty = _dir.Write("e.csv", string.Empty);
+
+        var feed = Feed([new CsvSource(headerOnly, "SPY", CsvFileKind.MinuteTradeBars)]);
+        Assert.Empty(await Data(feed));
+        Assert.Equal(FeedState.Completed, feed.GetHealth().State);
+
+        var ex = await Assert.ThrowsAsync<CsvFormatException>(() => Data(Feed([new CsvSource(empty, "SPY", CsvFileKind.MinuteTradeBars)])));
+        Assert.Equal(empty, ex.File);
+        Assert.Contains("<empty file>", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static string TickRows(int first, int count, bool header = false) =>
+        (header ? "time,price,size,exchange,condition,suspicious\n" : string.Empty) +
+        string.Concat(Enumerable.Range(first, count).Select(i =>
+            $"2013-10-07T09:30:{i / 1000:00}.{i % 1000:000}-04:00,167.{i % 100:00},{100 + i},P,2000,0\n"));
+
+    /// <summary>A file of one gzip member per part, joined as cat joins them.</summary>
+    private async Task<string> JoinedGzip(string name, params string[] parts)
+    {
+        var joined = new List<byte>();
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var member = _dir.Write($"{name}.part{i}.gz", parts[i], gzip: true);
+            joined.AddRange(await File.ReadAllBytesAsync(member, TestContext.Current.CancellationToken));
+        }
+
+        var path = Path.Combine(_dir.Path, name);
+        await File.WriteAllBytesAsync(path, joined.ToArray(), TestContext.Current.CancellationToken);
+        return path;
     }
 
     [Fact]
@@ -390,6 +606,30 @@ public sealed class CsvReplayFeedTests : IDisposable
 
         // A stopped replay is not delivering data: readiness must not see it as connected.
         Assert.Equal(FeedState.Disconnected, feed.GetHealth().State);
+    }
+
+    [Fact]
+    public void Discover_ASymbolFolderOfMixedKinds_GivesEachConfiguredKindItsOwnFiles_InDateOrder()
+    {
+        const string trades = "time,open,high,low,close,volume\n";
+        const string quotes = "time,bid_open,bid_high,bid_low,bid_close,bid_size,ask_open,ask_high,ask_low,ask_close,ask_size\n";
+        var tradesOf8 = _dir.Write("minute/SPY/2013-10-08.trades.csv.gz", trades, gzip: true);
+        var tradesOf7 = _dir.Write("minute/SPY/2013-10-07.trades.csv", trades);
+        var quotesOf7 = _dir.Write("minute/SPY/2013-10-07.quotes.csv", quotes);
+        _dir.Write("minute/SPY/2013-10-09.trades.csv.bak", trades);
+        _dir.Write("minute/SPY/notes.txt", "not data");
+        _dir.Write("minute/SPY/2013-10-10.trades.csv/inner.csv", trades);
+
+        var tradesOnly = CsvSourceDiscovery.Discover(new CsvReplayOptions { DataPath = _dir.Path, Symbols = { "SPY" } });
+        var both = CsvSourceDiscovery.Discover(new CsvReplayOptions
+        {
+            DataPath = _dir.Path, Symbols = { "SPY" }, Kinds = { CsvFileKind.MinuteQuoteBars, CsvFileKind.MinuteTradeBars },
+        });
+
+        Assert.Equal([(tradesOf7, CsvFileKind.MinuteTradeBars), (tradesOf8, CsvFileKind.MinuteTradeBars)], tradesOnly.Select(s => (s.Path, s.Kind)));
+        Assert.Equal(
+            [(quotesOf7, CsvFileKind.MinuteQuoteBars), (tradesOf7, CsvFileKind.MinuteTradeBars), (tradesOf8, CsvFileKind.MinuteTradeBars)],
+            both.Select(s => (s.Path, s.Kind)));
     }
 
     [Fact]
