@@ -1,4 +1,5 @@
 using System.Reflection;
+using Microsoft.Data.Sqlite;
 using OrleansTrader.Gateway;
 using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Silo;
@@ -68,6 +69,19 @@ internal static class StartFailure
     {
         AggregateException aggregate => string.Join(" ", aggregate.Flatten().InnerExceptions.Select(Reason)),
         TargetInvocationException { InnerException: { } inner } => Reason(inner),
+        SqliteException { SqliteErrorCode: SqliteCorrupt or SqliteNotADatabase } damaged => $"{damaged.Message} {DamagedDataFiles}",
         _ => exception.Message,
     };
+
+    /// <summary>
+    /// SQLite's own message names neither the file nor a cause. The usual one is a restore that copied older .db files over
+    /// newer data and left the newer -wal files beside them: SQLite then applies the newer WAL to the older file.
+    /// </summary>
+    internal const string DamagedDataFiles =
+        "A SQLite file in the data directory (Storage:DataDirectory) is damaged. After restoring .db files from a backup, delete the -wal and -shm files "
+        + "beside them (they belong to the data the backup replaced) and start again; otherwise restore the latest backup "
+        + "(docs/deployment.md, \"Backup and restore\").";
+
+    private const int SqliteCorrupt = 11;
+    private const int SqliteNotADatabase = 26;
 }

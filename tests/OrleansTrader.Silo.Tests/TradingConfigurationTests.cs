@@ -95,6 +95,34 @@ public sealed class TradingConfigurationTests
     }
 
     [Fact]
+    public async Task ADamagedDataFile_StopsTheStart_WithALineThatSaysWhatToDoAfterARestore()
+    {
+        // SQLite's "database disk image is malformed" named neither the file nor a cause; the usual cause is a restore that
+        // left the newer data's -wal files beside older .db files.
+        var directory = Directory.CreateTempSubdirectory("silo-damaged-");
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(directory.FullName, SqliteDataFiles.StateFileName), new string('x', 8192), TestContext.Current.CancellationToken);
+            using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+                .UseSetting("Storage:DataDirectory", directory.FullName)
+                .UseSetting("Demo:Enabled", "false")
+                .UseSetting("Feed:Kind", "none"));
+
+            var ct = TestContext.Current.CancellationToken;
+            var refused = await Assert.ThrowsAnyAsync<Exception>(() => Task.Run(factory.CreateClient, ct).WaitAsync(TimeSpan.FromSeconds(60), ct));
+
+            var line = StartFailure.Reason(refused);
+            Assert.StartsWith("SQLite Error 26: 'file is not a database'. A SQLite file in the data directory (Storage:DataDirectory) is damaged.", line, StringComparison.Ordinal);
+            Assert.Contains("delete the -wal and -shm files", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task TheSiloProcess_WithAnInvalidSetting_ExitsWithCode1_AndALineThatSaysWhy()
     {
         // The process a user runs, not the in-process test host: the failure was an unhandled exception (exit code 134).

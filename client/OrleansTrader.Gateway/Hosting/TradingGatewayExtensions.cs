@@ -142,6 +142,7 @@ public static class TradingGatewayExtensions
         endpoints.MapSymbolsApi();
         endpoints.MapEventsApi();
         endpoints.MapKeysApi();
+        endpoints.MapBackupsApi();
         endpoints.MapMetricsApi();
         endpoints.MapOpenApi().RequireAuthorization(GatewayPolicies.AnyKey).WithTags("OpenAPI");
         endpoints.MapExplorer();

@@ -6,6 +6,7 @@ using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Risk;
 using OrleansTrader.Gateway.Contracts;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Abstractions.Storage;
 
 namespace OrleansTrader.Gateway.Json;
 
@@ -67,6 +68,7 @@ namespace OrleansTrader.Gateway.Json;
 [JsonSerializable(typeof(BacktestSweepReport))]
 [JsonSerializable(typeof(IReadOnlyList<BacktestFileSet>))]
 [JsonSerializable(typeof(SymbolQuote))]
+[JsonSerializable(typeof(DataBackupResult))]
 [JsonSerializable(typeof(IReadOnlyList<Bar>))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]

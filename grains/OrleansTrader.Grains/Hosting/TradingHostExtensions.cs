@@ -8,6 +8,7 @@ using OrleansTrader.Brokers.Alpaca;
 using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Abstractions.Storage;
 using OrleansTrader.Grains.Accounts;
 using OrleansTrader.Grains.ApiKeys;
 using OrleansTrader.Grains.Brokers.Alpaca;
@@ -72,6 +73,12 @@ public static class TradingHostExtensions
             ? FeedHours.ForAlpaca(config.GetSection(AlpacaMarketDataOptions.SectionName)[nameof(AlpacaMarketDataOptions.Feed)] ?? new AlpacaMarketDataOptions().Feed)
             : FeedHours.ExtendedSession;
         var sqlite = storage.Provider == "sqlite" ? SqliteDataFiles.In(storage.DataDirectory) : null;
+        if (sqlite is not null)
+        {
+            // POST /api/backups: the one consistent way to copy the files of a running silo (docs/deployment.md).
+            var backups = Path.GetFullPath(Path.Combine(storage.DataDirectory, SqliteDataBackup.BackupsFolderName));
+            services.AddSingleton<IDataBackup>(sp => new SqliteDataBackup(sqlite, backups, sp.GetRequiredService<TimeProvider>()));
+        }
 
         builder.UseOrleansTraderSilo(silo =>
         {

@@ -55,6 +55,11 @@ public sealed class TradingCluster : IAsyncDisposable
             silo.AddDurableStreams(StreamNames.DurableProvider, sp => sp.GetRequiredKeyedService<IDurableStreamLog>("durable-log"), Durable);
             silo.UsePostgresReminderService(o => o.ConnectionString = pg);
         }
+        else if (Options.SqliteDataDirectory is { } directory)
+        {
+            SqliteDataFiles.In(directory).AddTo(silo, "durable-log");
+            silo.AddDurableStreams(StreamNames.DurableProvider, sp => sp.GetRequiredKeyedService<IDurableStreamLog>("durable-log"), Durable);
+        }
         else if (Options.SqlitePath is { } path)
         {
             silo.AddSqliteGrainStorage(GrainStorageNames.Default, o => o.DataSource = path);

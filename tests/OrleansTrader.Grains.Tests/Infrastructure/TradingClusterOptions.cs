@@ -13,6 +13,12 @@ public sealed record TradingClusterOptions
     /// <summary>PostgreSQL connection string (a per-test database); wins over <see cref="SqlitePath"/>.</summary>
     public string? PostgresConnectionString { get; init; }
 
+    /// <summary>
+    /// A data directory laid out as the silo's embedded default (<see cref="Hosting.SqliteDataFiles"/>: state and log in
+    /// two files); wins over <see cref="SqlitePath"/>.
+    /// </summary>
+    public string? SqliteDataDirectory { get; init; }
+
     public TimeProvider? Time { get; init; }
 
     public ITradingCalendar Calendar { get; init; } = AlwaysOpenCalendar.Instance;

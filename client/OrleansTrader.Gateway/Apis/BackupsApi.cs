@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansTrader.Gateway.Security;
+using OrleansTrader.Grains.Abstractions.Storage;
+
+namespace OrleansTrader.Gateway.Apis;
+
+/// <summary>
+/// POST /api/backups (admin): a consistent backup of the running silo's SQLite files, written on the silo's machine
+/// (docs/deployment.md, "Backup and restore"). A copy of the files themselves is not consistent while the silo runs.
+/// </summary>
+public static class BackupsApi
+{
+    /// <summary>409: the silo keeps no files of its own to back up (PostgreSQL: pg_dump; memory: nothing is kept).</summary>
+    public const string BackupUnavailable = "BACKUP_UNAVAILABLE";
+
+    public static IEndpointRouteBuilder MapBackupsApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/api/backups", BackupAsync).WithTags("Backups").RequireAuthorization(GatewayPolicies.Admin)
+            .WithName("CreateBackup")
+            .WithSummary("Writes a consistent backup of the silo's SQLite files into a new folder under backups/ in its data directory (admin).");
+        return endpoints;
+    }
+
+    internal static async Task<Results<Created<DataBackupResult>, ProblemHttpResult>> BackupAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (services.GetService<IDataBackup>() is not { } backup)
+        {
+            return ApiProblems.Conflict(
+                "This silo keeps no SQLite files to back up: on PostgreSQL back up the database with pg_dump (docs/deployment.md); the memory provider keeps nothing.",
+                BackupUnavailable);
+        }
+
+        var result = await backup.BackupAsync(cancellationToken);
+        return TypedResults.Created((string?)null, result);
+    }
+}
