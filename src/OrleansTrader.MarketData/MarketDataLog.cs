@@ -20,6 +20,10 @@ internal static partial class MarketDataLog
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Feed {FeedName} paused: the market is closed until {OpensAt:O}")]
     public static partial void FeedPausedUntilOpen(ILogger logger, string feedName, DateTimeOffset opensAt);
 
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning,
+        Message = "Feed {FeedName} is {Step} off its pace (the wall clock stepped, or the feed was held up that long): its ticks go on from now, stamped by the clock; it does not wait for a clock set back, nor send the steps in between")]
+    public static partial void FeedClockStepped(ILogger logger, string feedName, TimeSpan step);
+
     [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Bad row in {File} line {Line}: {Reason} ({Detail})")]
     public static partial void BadRow(ILogger logger, string file, long line, MalformedReason reason, string detail);
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using OrleansTrader.Gateway.Apis;
 using OrleansTrader.Gateway.Diagnostics;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Runtime.Testing;
 
 namespace OrleansTrader.Gateway.Tests;
 
@@ -56,6 +57,41 @@ public sealed class EventStreamResultTests
 
         Assert.Equal(1, body.WritesStarted);
         Assert.True(lifetime.Aborted, "The connection of a client that took no write must be aborted, not left to the server.");
+    }
+
+    /// <summary>
+    /// The heartbeat keeps a quiet stream's connection alive through proxies that close idle ones. It was timed on the wall
+    /// clock: set back an hour (an operator's mistake, NTP stepping a clock that ran fast), the stream sent none for an
+    /// hour and 15 s.
+    /// </summary>
+    [Fact]
+    public async Task EventStream_SendsItsHeartbeat_WhenTheWallClockIsSetBackAnHour()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var clock = new SkewedTimeProvider(time);
+        using var ended = new CancellationTokenSource();
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var body = new MemoryStream();
+        var http = new DefaultHttpContext { RequestServices = services, RequestAborted = ended.Token };
+        http.Response.Body = body;
+        var options = new GatewayEventStreamOptions { HeartbeatInterval = TimeSpan.FromSeconds(15), PollInterval = TimeSpan.FromSeconds(2) };
+        var quiet = ScriptedAccount.Create(new Queue<AccountEventPage>(Enumerable.Repeat(Page(oldest: 1, last: 0, truncated: false), 100)), ended);
+        var result = new EventStreamResult("acct", 0, quiet, null, options, clock,
+            new GatewayMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), NullLogger<EventStreamResult>.Instance);
+        var run = result.ExecuteAsync(http);
+        await time.WaitForActiveTimerCountAsync(1);
+
+        clock.Skew = -TimeSpan.FromHours(1);
+        for (var polls = 0; polls < 8; polls++)
+        {
+            time.Advance(options.PollInterval);
+            await time.WaitForActiveTimerCountAsync(1);
+        }
+
+        var written = Encoding.UTF8.GetString(body.ToArray());
+        await ended.CancelAsync();
+        await run;
+        Assert.Equal(": heartbeat\n\n", written);
     }
 
     [Theory]

@@ -48,6 +48,62 @@ public sealed class WebhookRetryTests : IDisposable
             (retried.Json.GetProperty("deliveryId").GetString(), string.Join(",", retried.Events.Select(e => e.GetProperty("sequence").GetInt64()))));
     }
 
+    /// <summary>
+    /// A retry waits the backoff it was given, counted as elapsed time: the wall clock set back an hour (an operator's
+    /// mistake, NTP stepping a clock that ran fast) made the retry wait until the clock reached its stored time again, so
+    /// the account's events were held an hour longer.
+    /// </summary>
+    [Fact]
+    public async Task ARetry_GoesAfterItsBackoff_WhenTheWallClockIsSetBackAnHour()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var clock = new SkewedTimeProvider(time);
+        await using var cluster = await StartAsync(clock);
+        var account = await TestAccounts.OpenAsync(cluster, "wh-clock-back", 100_000m);
+        await Market.QuoteAsync(cluster, "WHB", 50m, 50m);
+        var webhook = cluster.Grains.GetGrain<IWebhookGrain>(WebhookKey.Create("wh-clock-back", "retry"));
+        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/retry", Kinds = [AccountEventKind.Fill] })).Succeeded);
+
+        var failures = 1;
+        _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(Interlocked.Decrement(ref failures) >= 0 ? HttpStatusCode.InternalServerError : HttpStatusCode.OK));
+        await FillAsync(account, Market.MarketOrder("first", "WHB", OrderSide.Buy, 1m), 1);
+        await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.ConsecutiveFailures == 1, "the first attempt failed");
+
+        clock.Skew = -TimeSpan.FromHours(1);
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        var status = await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.EventsDelivered == 1, "the fill delivered a second after the failure");
+        Assert.Equal(0, status!.ConsecutiveFailures);
+        Assert.Equal(2, _receiver.Received.Count);
+    }
+
+    /// <summary>
+    /// A webhook is disabled after a day of failures: a day of retrying. Judged on the wall clock, a clock stepped three days
+    /// forward between two failures a second apart (a host resumed after a suspension, a clock set forward) disabled it at
+    /// its second failure, its events held until someone resumed it.
+    /// </summary>
+    [Fact]
+    public async Task AWebhook_StaysActive_WhenTheWallClockStepsForwardThreeDaysBetweenTwoFailures()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var clock = new SkewedTimeProvider(time);
+        await using var cluster = await StartAsync(clock);
+        var account = await TestAccounts.OpenAsync(cluster, "wh-clock-fwd", 100_000m);
+        await Market.QuoteAsync(cluster, "WHF", 50m, 50m);
+        var webhook = cluster.Grains.GetGrain<IWebhookGrain>(WebhookKey.Create("wh-clock-fwd", "failing"));
+        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/failing", Kinds = [AccountEventKind.Fill] })).Succeeded);
+
+        _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.InternalServerError));
+        await FillAsync(account, Market.MarketOrder("first", "WHF", OrderSide.Buy, 1m), 1);
+        await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.ConsecutiveFailures == 1, "the first attempt failed");
+
+        clock.Skew = TimeSpan.FromDays(3);
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        var status = await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.ConsecutiveFailures == 2, "the retry failed too");
+        Assert.Equal(WebhookState.Active, status!.State);
+    }
+
     private Task<TradingCluster> StartAsync(TimeProvider time) =>
         TradingCluster.StartAsync(new TradingClusterOptions
         {

@@ -459,6 +459,41 @@ public sealed class TimeDrivenTests
         Assert.Equal(["late"], await probe.WaitForLogAsync("r-skew/reminders", 1));
     }
 
+    /// <summary>
+    /// A reminder's ticks are due on the wall clock, and a tick is never sent twice: so with the clock set back an hour (an
+    /// operator's mistake, NTP stepping a clock that ran fast) the next one was put after the tick just sent, an hour and a
+    /// period away, and a keep-alive reminder (a webhook's, a strategy's) stopped for that hour.
+    /// </summary>
+    [Fact]
+    public async Task Reminder_GoesOnEveryPeriod_WhenTheWallClockIsSetBackAnHour()
+    {
+        var probe = new TestProbe();
+        var time = new FakeTimeProvider();
+        var clock = new SkewedTimeProvider(time);
+        using var storage = new MemoryGrainStorage(new JsonGrainStateSerializer([TestJsonContext.Default]));
+        await using var cluster = new TestClusterBuilder()
+            .AddSiloBuilderConfigurator(silo => TestSilo.Configure(silo, probe, storage, clock))
+            .AddSiloBuilderConfigurator(silo => silo.Services.AddSingleton<IReminderTable>(new MemoryReminderTable()))
+            .Build();
+        await cluster.DeployAsync(Ct);
+        await cluster.Client.GetGrain<IReminderGrain>("r-back").Register("tick", TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        time.Advance(TimeSpan.FromMinutes(1));
+        await probe.WaitForLogAsync("r-back/reminders", 1);
+
+        clock.Skew = -TimeSpan.FromHours(1);
+
+        // Ten minutes of timer time in steps of 10 s, each step once the ticks before it are logged and armed again.
+        var elapsed = TimeSpan.Zero;
+        while (probe.GetLog("r-back/reminders").Count < 4 && elapsed < TimeSpan.FromMinutes(10))
+        {
+            await Task.Delay(20, Ct);
+            time.Advance(TimeSpan.FromSeconds(10));
+            elapsed += TimeSpan.FromSeconds(10);
+        }
+
+        Assert.True(elapsed <= TimeSpan.FromMinutes(5), $"{probe.GetLog("r-back/reminders").Count} ticks in {elapsed} after the clock was set back an hour");
+    }
+
     [Fact]
     public async Task Reminder_FiresEveryPeriod_UntilUnregistered()
     {

@@ -81,7 +81,8 @@ internal sealed partial class EventStreamResult(
     /// does not take a write within <see cref="GatewayEventStreamOptions.WriteTimeout"/> (false).</summary>
     private async Task<bool> RunAsync(Stream body, ChannelReader<bool> wake, CancellationToken aborted)
     {
-        var lastWrite = time.GetUtcNow();
+        // Elapsed time, not the wall clock's: set back an hour, the wall clock held the heartbeat an hour.
+        var lastWrite = time.GetTimestamp();
         while (!aborted.IsCancellationRequested)
         {
             // Checked before every read: a revoked key receives nothing more (the key cache makes this cheap).
@@ -125,24 +126,24 @@ internal sealed partial class EventStreamResult(
                     return false;
                 }
 
-                lastWrite = time.GetUtcNow();
+                lastWrite = time.GetTimestamp();
                 if (page.Events.Count >= options.PageSize)
                 {
                     continue;
                 }
             }
 
-            if (time.GetUtcNow() - lastWrite >= options.HeartbeatInterval)
+            if (time.GetElapsedTime(lastWrite) >= options.HeartbeatInterval)
             {
                 if (!await WriteAsync(body, new StringBuilder(": heartbeat\n\n"), aborted))
                 {
                     return false;
                 }
 
-                lastWrite = time.GetUtcNow();
+                lastWrite = time.GetTimestamp();
             }
 
-            var wait = Min(options.PollInterval, options.HeartbeatInterval - (time.GetUtcNow() - lastWrite));
+            var wait = Min(options.PollInterval, options.HeartbeatInterval - time.GetElapsedTime(lastWrite));
             using var timeout = new CancellationTokenSource(wait <= TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : wait, time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, timeout.Token);
             try

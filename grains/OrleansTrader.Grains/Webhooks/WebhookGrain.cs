@@ -50,6 +50,13 @@ internal sealed partial class WebhookGrain(
     // The sequence of the account event the stream gave last: it gives them in order, so one at or below it is the account
     // numbering from the start again (its storage was reset while this webhook ran).
     private long? _streamedThrough;
+
+    /// <summary>The retry this activation scheduled: for the stored time, when (a timestamp) and for how long it waits.</summary>
+    private (DateTimeOffset NextAttemptAt, long Since, TimeSpan Wait)? _retryWait;
+
+    /// <summary>The failures this activation saw start: for the stored time, when (a timestamp).</summary>
+    private (DateTimeOffset FailingSince, long Since)? _failingSince;
+
     private string _accountId = string.Empty;
     private string _webhookId = string.Empty;
 
@@ -263,7 +270,7 @@ internal sealed partial class WebhookGrain(
         }
 
         // Catches up what the best-effort stream did not announce; a webhook waiting to retry keeps waiting.
-        if (S.NextAttemptAt is not { } next || next <= time.GetUtcNow())
+        if (S.NextAttemptAt is not { } next || RetryWaitLeft(next) <= TimeSpan.Zero)
         {
             Kick(TimeSpan.Zero);
         }
@@ -274,7 +281,7 @@ internal sealed partial class WebhookGrain(
         _subscription ??= await this.GetStreamProvider(StreamNames.MemoryProvider)
             .GetStream<AccountEvent>(StreamId.Create(StreamNames.AccountEvents, _accountId))
             .SubscribeAsync(OnAccountEventAsync);
-        var wait = S.NextAttemptAt is { } next && next > time.GetUtcNow() ? next - time.GetUtcNow() : TimeSpan.Zero;
+        var wait = S.NextAttemptAt is { } next && RetryWaitLeft(next) is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero;
         if (_pump is null)
         {
             _pump = RegisterGrainTimer(PumpAsync, wait, Timeout.InfiniteTimeSpan);
@@ -349,10 +356,10 @@ internal sealed partial class WebhookGrain(
             return;
         }
 
-        // A timer may fire a little before the clock says the wait is over: it waits the rest.
-        if (S.NextAttemptAt is { } next && next > time.GetUtcNow())
+        // A timer may fire a little before the wait is over: it waits the rest.
+        if (S.NextAttemptAt is { } next && RetryWaitLeft(next) is var left && left > TimeSpan.Zero)
         {
-            Kick(next - time.GetUtcNow());
+            Kick(left);
             return;
         }
 
@@ -449,9 +456,14 @@ internal sealed partial class WebhookGrain(
 
         S.ConsecutiveFailures++;
         S.PendingThrough ??= _sending.Through;
-        S.FailingSince ??= now;
+        if (S.FailingSince is null)
+        {
+            S.FailingSince = now;
+            _failingSince = (now, time.GetTimestamp());
+        }
+
         S.LastError = attempt.Error;
-        if (now - S.FailingSince.Value >= Options.DisableAfter)
+        if (FailingFor(S.FailingSince.Value, now) >= Options.DisableAfter)
         {
             S.State = WebhookState.Disabled;
             S.NextAttemptAt = null;
@@ -465,11 +477,38 @@ internal sealed partial class WebhookGrain(
         var backoff = Backoff(S.ConsecutiveFailures);
         var wait = attempt.RetryAfter is { } asked && asked > backoff ? asked : backoff;
         S.NextAttemptAt = now + wait;
+        _retryWait = (S.NextAttemptAt.Value, time.GetTimestamp(), wait);
         await state.WriteStateAsync();
         WebhookLog.Failed(logger, _accountId, _webhookId, S.ConsecutiveFailures, S.LastError, wait);
         Kick(wait);
         return false;
     }
+
+    /// <summary>
+    /// The wait left before the retry due at <paramref name="next"/>. The wait this activation scheduled counts elapsed time,
+    /// not the wall clock's: set back an hour (an operator's mistake, NTP stepping a clock that ran fast), the wall clock
+    /// held the retry, and the account's events behind it, until it reached the stored time again, an hour later. A wait
+    /// read from storage (a restart) has only the stored time, and is never longer than a failure can set.
+    /// </summary>
+    private TimeSpan RetryWaitLeft(DateTimeOffset next)
+    {
+        if (_retryWait is { } scheduled && scheduled.NextAttemptAt == next)
+        {
+            return scheduled.Wait - time.GetElapsedTime(scheduled.Since);
+        }
+
+        var longest = Options.MaxRetryAfter > Options.MaxRetryDelay ? Options.MaxRetryAfter : Options.MaxRetryDelay;
+        var left = next - time.GetUtcNow();
+        return left < longest ? left : longest;
+    }
+
+    /// <summary>
+    /// How long the webhook has been failing. Failures this activation saw start count elapsed time: on the wall clock, a
+    /// clock stepped forward three days between two failures a second apart (a host resumed after a suspension) disabled
+    /// the webhook as if it had failed for a day. Failures that started before a restart have only the stored time.
+    /// </summary>
+    private TimeSpan FailingFor(DateTimeOffset failingSince, DateTimeOffset now) =>
+        _failingSince is { } seen && seen.FailingSince == failingSince ? time.GetElapsedTime(seen.Since) : now - failingSince;
 
     /// <summary>The first delay doubled per further failure, at most the maximum, less up to a fifth at random (so receivers coming back are not hit at once).</summary>
     private TimeSpan Backoff(int failures)

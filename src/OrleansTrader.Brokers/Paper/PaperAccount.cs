@@ -16,6 +16,7 @@ namespace OrleansTrader.Brokers.Paper;
 internal sealed class PaperAccount : IDisposable
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan LongestTimerStep = TimeSpan.FromMinutes(1);
 
     private readonly PaperExchange _venue;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -867,8 +868,11 @@ internal sealed class PaperAccount : IDisposable
             next = _expiries.Min;
         }
 
+        // Due times are on the wall clock, the timer counts elapsed time: armed for the whole six hours to a 16:00 close, it
+        // left DAY orders working for those six hours after the clock stepped past the close (a host resumed after a
+        // suspension, a clock set forward). A wait is taken a minute at a time, each step reading the clock again.
         var delay = next is { } at ? (at > now ? at - now : TimeSpan.Zero) : Timeout.InfiniteTimeSpan;
-        _timer.Change(delay, Timeout.InfiniteTimeSpan);
+        _timer.Change(delay > LongestTimerStep ? LongestTimerStep : delay, Timeout.InfiniteTimeSpan);
     }
 
     private void AddExpiries(IEnumerable<PaperOrderRecord> records)

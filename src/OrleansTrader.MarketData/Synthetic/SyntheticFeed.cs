@@ -43,6 +43,9 @@ public sealed class SyntheticFeed : IMarketDataFeed
 
     public string Name => "synthetic";
 
+    /// <summary>How late a step may be and still be sent (the consumer was slow): later, it is skipped.</summary>
+    private static TimeSpan LongestCatchUp(TimeSpan interval) => interval > TimeSpan.FromSeconds(5) ? interval : TimeSpan.FromSeconds(5);
+
     public FeedHealth GetHealth() => _health.Snapshot();
 
     public async IAsyncEnumerable<MarketDataEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -64,6 +67,19 @@ public sealed class SyntheticFeed : IMarketDataFeed
                     // Step n is due n intervals after the start on the clock: waiting a whole interval after each step let the
                     // time each step takes add up, and the ticks' timestamps fell ever further behind the clock (QUOTE_STALE).
                     var wait = wallStart + (_options.TickInterval * step) - _timeProvider.GetUtcNow();
+
+                    // No step is due more than an interval ahead, and a step late by more than LongestCatchUp is not a slow
+                    // consumer: the wall clock stepped (or the feed was held up that long). Set back an hour, the feed was
+                    // silent for that hour (the stale-data trigger put every account in REDUCING); set forward, it sent every
+                    // step it missed at once, days of ticks stamped in the past. The pace and the data time go on from now.
+                    if (wait > _options.TickInterval || -wait > LongestCatchUp(_options.TickInterval))
+                    {
+                        MarketDataLog.FeedClockStepped(_logger, Name, -wait);
+                        wallStart -= wait;
+                        start -= wait;
+                        wait = TimeSpan.Zero;
+                    }
+
                     if (wait > TimeSpan.Zero)
                     {
                         await Task.Delay(wait, _timeProvider, cancellationToken);

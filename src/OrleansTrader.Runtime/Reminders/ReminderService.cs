@@ -175,13 +175,19 @@ internal sealed class ReminderService(GrainRuntime runtime, IReminderTable? tabl
         {
             var now = _service.TimeProvider.GetUtcNow();
             var next = Entry.StartAt;
-            if (next < now)
+
+            // The first point of the schedule at or after now; once the reminder has ticked (it was armed before), also one
+            // before its start: a clock set back (NTP, an operator) puts the ticks just sent ahead of it, and waiting for them
+            // again was an hour without ticks for a clock set back an hour.
+            if (next < now || _nextTick != default)
             {
                 var periods = (long)Math.Ceiling((now - next).Ticks / (double)Entry.Period.Ticks);
                 next += TimeSpan.FromTicks(Entry.Period.Ticks * periods);
             }
 
-            if (next <= _nextTick)
+            // Never the tick just sent again (a timer may fire a little before the clock reaches it), unless the clock is set
+            // back more than a period before it.
+            if (next <= _nextTick && _nextTick - now <= Entry.Period)
             {
                 next = _nextTick + Entry.Period;
             }

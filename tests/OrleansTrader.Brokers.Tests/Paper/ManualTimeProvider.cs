@@ -63,6 +63,22 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 
     public void AdvanceTo(DateTimeOffset instant) => Advance(instant - GetUtcNow());
 
+    /// <summary>
+    /// Steps the wall clock by <paramref name="by"/>, either way, as NTP, an operator or a resumed host does: timers count
+    /// elapsed time, so they keep what they had left and nothing fires.
+    /// </summary>
+    public void Step(TimeSpan by)
+    {
+        lock (_gate)
+        {
+            _now += by;
+            foreach (var timer in _timers)
+            {
+                timer.Due += by;
+            }
+        }
+    }
+
     private sealed class ManualTimer(ManualTimeProvider owner, TimerCallback callback, object? state) : ITimer
     {
         public DateTimeOffset? Due { get; set; }

@@ -167,6 +167,23 @@ public sealed class PaperVenueSessionTests
             Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Expired)).Timestamp);
     }
 
+    // Its timer armed for the 16:00 close counts elapsed time; the wall clock stepped past the close (a host resumed after
+    // a suspension, a clock set forward) left the DAY order working, and its reservation held at the account, until that
+    // timer had counted the six hours, whatever the clock said.
+    [Fact]
+    public async Task DayOrder_ExpiresWithinAMinute_WhenTheWallClockStepsPastTheClose()
+    {
+        var time = new ManualTimeProvider(new DateTimeOffset(2026, 3, 10, 10, 0, 0, Edt));
+        await using var venue = await StartAsync(time: time);
+        var order = await AcceptedAsync(venue, BuyLimit("stepped", 90m));
+
+        time.Step(TimeSpan.FromDays(3));
+        time.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(new DateTimeOffset(2026, 3, 13, 10, 1, 0, Edt),
+            Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Expired)).Timestamp);
+    }
+
     // The venue runs no auction: OPG and CLS orders are refused before anything is kept (docs/paper-exchange.md, Limits).
     [Theory]
     [InlineData(TimeInForce.Opg)]

@@ -6,6 +6,7 @@ internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
     private readonly Lock _lock = new();
     private readonly List<ManualTimer> _timers = [];
     private DateTimeOffset _now = start;
+    private TimeSpan _stepped;
 
     public int PendingTimers
     {
@@ -40,7 +41,30 @@ internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
-    public override long GetTimestamp() => GetUtcNow().UtcTicks;
+    public override long GetTimestamp()
+    {
+        lock (_lock)
+        {
+            return (_now - _stepped).UtcTicks;
+        }
+    }
+
+    /// <summary>
+    /// Steps the wall clock by <paramref name="by"/>, either way, as NTP, an operator or a resumed host does: timers and
+    /// timestamps count elapsed time, so they keep what they had left and nothing fires.
+    /// </summary>
+    public void Step(TimeSpan by)
+    {
+        lock (_lock)
+        {
+            _now += by;
+            _stepped += by;
+            foreach (var timer in _timers)
+            {
+                timer.DueAt += by;
+            }
+        }
+    }
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {

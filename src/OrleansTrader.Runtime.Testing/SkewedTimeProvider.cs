@@ -1,10 +1,9 @@
-using OrleansTrader.Runtime.Testing;
-
-namespace OrleansTrader.Runtime.Tests;
+namespace OrleansTrader.Runtime.Testing;
 
 /// <summary>
-/// A wall clock that can run ahead of the elapsed time timers count (a host suspended, a clock set forward): timers and
-/// timestamps come from <paramref name="inner"/>, GetUtcNow adds <see cref="Skew"/>. Its timers refuse spans as a system
+/// A wall clock that can step away from the elapsed time timers count, as a host's does (a host suspended or a clock set
+/// forward, NTP or an operator setting it back: a negative skew): timers and timestamps come from <paramref name="inner"/>,
+/// GetUtcNow adds <see cref="Skew"/>. Its timers refuse spans as a system
 /// timer does (below -1 ms or above 0xFFFFFFFE ms), so code that arms them wrongly fails as it would in production.
 /// </summary>
 public sealed class SkewedTimeProvider(FakeTimeProvider inner) : TimeProvider
