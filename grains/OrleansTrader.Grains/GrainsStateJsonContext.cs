@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using OrleansTrader.Brokers;
 using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Grains.Breakers;
+using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Grains.Paper;
 using OrleansTrader.Grains.Strategies;
 using OrleansTrader.Grains.Symbols;
@@ -28,4 +29,5 @@ namespace OrleansTrader.Grains;
 [JsonSerializable(typeof(SymbolGrainState))]
 [JsonSerializable(typeof(WebhookGrainState))]
 [JsonSerializable(typeof(WebhookDirectoryState))]
+[JsonSerializable(typeof(StoreFormatRecord))]
 internal sealed partial class GrainsStateJsonContext : JsonSerializerContext;

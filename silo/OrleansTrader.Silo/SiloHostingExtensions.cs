@@ -59,6 +59,8 @@ public static class SiloHostingExtensions
                 deploymentId = builder.Configuration[SiloLeaseService.ContainerAppRevisionVariable];
             }
 
+            // A build the store's format refuses stops before it asks the running silo to hand the database over.
+            builder.AddStoreFormatCheckBeforeHandover();
             builder.Services.AddSingleton(sp => new PostgresSiloLease(
                 new PostgresStorageOptions { ConnectionString = storage.ConnectionString },
                 deploymentId,

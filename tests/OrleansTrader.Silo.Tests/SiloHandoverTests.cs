@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Runtime;
 using OrleansTrader.Runtime.AdoNet;
 
@@ -79,6 +80,36 @@ public sealed class SiloHandoverTests : IAsyncLifetime
         var account = next.Services.GetRequiredService<IGrainFactory>().GetGrain<IAccountGrain>("handover");
         var position = Assert.Single(await account.GetPositionsAsync());
         Assert.Equal(5m, position.Quantity);
+    }
+
+    [Fact]
+    public async Task ANewRevision_TheStoreFormatRefuses_StopsBeforeItAsksForTheDatabase_AndTheRunningSiloGoesOn()
+    {
+        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
+        var running = Silo("app--rev1");
+        using var runningClient = running.CreateClient();
+        var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        running.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult());
+
+        // The running silo's store as a newer store format left it: the new revision is a rollback to an older build.
+        await using (var connection = new NpgsqlConnection(_connectionString))
+        {
+            await connection.OpenAsync(Ct);
+            await using var newer = new NpgsqlCommand("UPDATE grain_state SET payload = @payload WHERE grain_type = 'store-format';", connection);
+            newer.Parameters.AddWithValue("payload", System.Text.Encoding.UTF8.GetBytes($$"""{"Format":{{StoreFormat.Current + 1}},"LastBuild":"9.9.9+future"}"""));
+            Assert.Equal(1, await newer.ExecuteNonQueryAsync(Ct));
+        }
+
+        using var older = Silo("app--rev2");
+        var olderStarted = Task.Run(older.CreateClient, Ct);
+        await Task.WhenAny(olderStarted, stopping.Task).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.False(stopping.Task.IsCompleted, "The running silo handed the database over to a build that the store's format refuses.");
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => olderStarted);
+        Assert.StartsWith(
+            $"The store (PostgreSQL, Storage:ConnectionString) is in store format {StoreFormat.Current + 1}, last started by build 9.9.9+future;",
+            refused.Message, StringComparison.Ordinal);
+        await running.DisposeAsync();
     }
 
     [Fact]

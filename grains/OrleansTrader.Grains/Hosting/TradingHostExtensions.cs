@@ -34,8 +34,33 @@ public static class TradingHostExtensions
 
     private const string DurableLog = "durable-log";
 
+    /// <summary>How the store format check names a PostgreSQL store (the connection string holds a password).</summary>
+    private const string PostgresStore = "PostgreSQL, Storage:ConnectionString";
+
     private static readonly (string Symbol, decimal Price)[] DefaultSymbols =
         [("SPY", 450m), ("AAPL", 190m), ("MSFT", 410m), ("BAC", 35m), ("IBM", 160m)];
+
+    /// <summary>
+    /// On PostgreSQL, checks the store's format before the silo asks the running one for the database (reading only): a build
+    /// the store's format refuses then stops at once, and the running silo goes on. Call it before the silo's lease is
+    /// added; <see cref="AddOrleansTrader"/> checks again, and records the format, once the lease is held.
+    /// </summary>
+    public static IHostApplicationBuilder AddStoreFormatCheckBeforeHandover(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (Read<StorageSettings>(builder.Configuration, StorageSettings.SectionName).Provider == "postgres")
+        {
+            AddStoreFormatCheck(builder.Services, PostgresStore, beforeTheLock: true);
+        }
+
+        return builder;
+    }
+
+    // Not AddHostedService, which adds one service of a type: the check before the handover would drop the one after it.
+    private static void AddStoreFormatCheck(IServiceCollection services, string store, bool beforeTheLock) =>
+        services.AddSingleton<IHostedService>(sp => new StoreFormatCheck(
+            sp.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Default), store, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<StoreFormatCheck>>(), beforeTheLock));
 
     public static IHostApplicationBuilder AddOrleansTrader(this IHostApplicationBuilder builder)
     {
@@ -78,6 +103,13 @@ public static class TradingHostExtensions
             // POST /api/backups: the one consistent way to copy the files of a running silo (docs/deployment.md).
             var backups = Path.GetFullPath(Path.Combine(storage.DataDirectory, SqliteDataBackup.BackupsFolderName));
             services.AddSingleton<IDataBackup>(sp => new SqliteDataBackup(sqlite, backups, sp.GetRequiredService<TimeProvider>()));
+        }
+
+        // Before the grain runtime and the paper venue, which read the store as they start: a store a newer build wrote is
+        // refused before anything of it is read with this build's (older) records, or written back without what they lack.
+        if (storage.Provider != "memory")
+        {
+            AddStoreFormatCheck(services, sqlite is not null ? $"SQLite {sqlite.State}" : PostgresStore, beforeTheLock: false);
         }
 
         builder.UseOrleansTraderSilo(silo =>
