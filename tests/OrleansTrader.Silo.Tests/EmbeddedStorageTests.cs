@@ -21,7 +21,7 @@ public sealed class EmbeddedStorageTests : IDisposable
     [Fact]
     public async Task AFreshDataDirectory_GetsTheFillsLog_InAFileOfItsOwn()
     {
-        await TradeOnceAsync("split");
+        await _data.TradeOnceAsync("split");
 
         var state = Path.Combine(_data.Path, SqliteDataFiles.StateFileName);
         var log = Path.Combine(_data.Path, SqliteDataFiles.StreamLogFileName);
@@ -43,7 +43,7 @@ public sealed class EmbeddedStorageTests : IDisposable
             await old.AppendAsync(earlier, [new byte[] { 1 }], TimeProvider.System.GetUtcNow(), Ct);
         }
 
-        await TradeOnceAsync("kept");
+        await _data.TradeOnceAsync("kept");
 
         Assert.False(File.Exists(Path.Combine(_data.Path, SqliteDataFiles.StreamLogFileName)));
         Assert.Equal(1, await CountAsync(state, "SELECT count(*) FROM stream_events WHERE stream_key = 'earlier';"));
@@ -53,34 +53,17 @@ public sealed class EmbeddedStorageTests : IDisposable
     [Fact]
     public void ASecondSilo_OnTheSameDataDirectory_StopsWithAMessage_UntilTheFirstHasStopped()
     {
-        using (var first = Silo())
+        using (var first = _data.Silo())
         {
             using var client = first.CreateClient();
-            using var second = Silo();
+            using var second = _data.Silo();
             var refused = Assert.Throws<InvalidOperationException>(() => second.CreateClient());
             Assert.Contains("Another silo is running on the data directory", refused.Message, StringComparison.Ordinal);
         }
 
         SqliteConnection.ClearAllPools();
-        using var again = Silo();
+        using var again = _data.Silo();
         using var againClient = again.CreateClient();
-    }
-
-    private WebApplicationFactory<Program> Silo() => new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
-        .UseSetting("Storage:DataDirectory", _data.Path)
-        .UseSetting("Demo:Enabled", "false")
-        .UseSetting("Feed:Kind", "none"));
-
-    /// <summary>Runs the silo on the data directory until one market order of <paramref name="accountId"/> is filled.</summary>
-    private async Task TradeOnceAsync(string accountId)
-    {
-        using (var factory = Silo())
-        {
-            using var client = factory.CreateClient();
-            await SiloTrading.TradeOnceAsync(factory.Services.GetRequiredService<IGrainFactory>(), accountId, "FILE");
-        }
-
-        SqliteConnection.ClearAllPools();
     }
 
     private static async Task<long> CountAsync(string file, string sql)

@@ -26,14 +26,14 @@ public sealed class StoreFormatSiloTests : IDisposable
     [Fact]
     public async Task ASiloStart_OnADataDirectoryANewerStoreFormatWrote_IsRefused_AndWritesNothing()
     {
-        await TradeOnceAsync("before");
+        await _data.TradeOnceAsync("before");
         var newer = $$"""{"Format":{{StoreFormat.Current + 1}},"LastBuild":"9.9.9+future","LastStartedAt":"2026-12-05T08:00:00+00:00"}""";
         await ExecuteAsync(
             "INSERT OR REPLACE INTO grain_state (grain_type, grain_key, state_name, version, payload) VALUES ('store-format', 'store', 'format', 7, @payload);",
             Encoding.UTF8.GetBytes(newer));
         var stored = await ScalarAsync("SELECT count(*) || '/' || sum(version) FROM grain_state;");
 
-        using (var silo = Silo())
+        using (var silo = _data.Silo())
         {
             var refused = Assert.Throws<InvalidOperationException>(() => silo.CreateClient());
 
@@ -51,28 +51,12 @@ public sealed class StoreFormatSiloTests : IDisposable
     [Fact]
     public async Task ASiloStart_RecordsItsStoreFormat_AndStartsAgainOnIt()
     {
-        await TradeOnceAsync("first");
-        await TradeOnceAsync("second");
+        await _data.TradeOnceAsync("first");
+        await _data.TradeOnceAsync("second");
 
         using var record = JsonDocument.Parse(await ScalarAsync("SELECT CAST(payload AS TEXT) FROM grain_state WHERE grain_type = 'store-format';"));
         Assert.Equal(StoreFormat.Current, record.RootElement.GetProperty("Format").GetInt32());
         Assert.Equal(StoreFormat.Build, record.RootElement.GetProperty("LastBuild").GetString());
-    }
-
-    private WebApplicationFactory<Program> Silo() => new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
-        .UseSetting("Storage:DataDirectory", _data.Path)
-        .UseSetting("Demo:Enabled", "false")
-        .UseSetting("Feed:Kind", "none"));
-
-    private async Task TradeOnceAsync(string accountId)
-    {
-        using (var factory = Silo())
-        {
-            using var client = factory.CreateClient();
-            await SiloTrading.TradeOnceAsync(factory.Services.GetRequiredService<IGrainFactory>(), accountId, "FILE");
-        }
-
-        SqliteConnection.ClearAllPools();
     }
 
     private async Task ExecuteAsync(string sql, byte[] payload)
