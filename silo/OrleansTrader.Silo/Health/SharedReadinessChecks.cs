@@ -29,17 +29,17 @@ internal sealed class SharedReadinessChecks(IServiceScopeFactory scopes, TimePro
     {
         private readonly Lock _lock = new();
         private Task<HealthCheckResult>? _running;
-        private DateTimeOffset _startedAt;
+        private long _startedAt;
 
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
             Task<HealthCheckResult> running;
             lock (_lock)
             {
-                var now = time.GetUtcNow();
-                if (_running is null || (_running.IsCompleted && now - _startedAt >= SiloHealthExtensions.ReadinessAnswerReusedFor))
+                // Elapsed time, not the wall clock's: set back an hour, the wall clock kept the answer an hour.
+                if (_running is null || (_running.IsCompleted && time.GetElapsedTime(_startedAt) >= SiloHealthExtensions.ReadinessAnswerReusedFor))
                 {
-                    _startedAt = now;
+                    _startedAt = time.GetTimestamp();
                     _running = RunAsync(context);
                 }
 

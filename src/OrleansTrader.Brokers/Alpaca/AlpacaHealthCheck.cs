@@ -16,17 +16,17 @@ public sealed class AlpacaHealthCheck(AlpacaTradingClient client, TimeProvider t
 
     private readonly Lock _lock = new();
     private Task<HealthCheckResult>? _asking;
-    private DateTimeOffset _askedAt;
+    private long _askedAt;
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         Task<HealthCheckResult> asking;
         lock (_lock)
         {
-            var now = time.GetUtcNow();
-            if (_asking is null || (_asking.IsCompleted && now - _askedAt >= AnswerReusedFor))
+            // Elapsed time, not the wall clock's: set back an hour, the wall clock kept the answer an hour.
+            if (_asking is null || (_asking.IsCompleted && time.GetElapsedTime(_askedAt) >= AnswerReusedFor))
             {
-                _askedAt = now;
+                _askedAt = time.GetTimestamp();
 
                 // Not on the caller's token: the checks waiting on this request share it, and one probe that gives up
                 // must not fail the others' answer. The client's own timeout and retries bound it.

@@ -68,6 +68,26 @@ public sealed class AlpacaHealthCheckTests
         Assert.Equal(2, server.Requests.Count(r => r.Path == "/v2/account"));
     }
 
+    /// <summary>The answer stands for an interval of elapsed time: with the wall clock set back an hour (NTP, an operator), it
+    /// stood for that hour too, a failing venue reported healthy all along.</summary>
+    [Fact]
+    public async Task HealthCheck_AsksTheVenueAgainAfterTheInterval_WhenTheWallClockIsSetBackAnHour()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server, o => o.MaxRetryAttempts = 0);
+        var clock = new ManualTimeProvider(Start);
+        var check = new AlpacaHealthCheck(host.Client, clock);
+
+        var healthy = await check.CheckHealthAsync(new HealthCheckContext(), Ct);
+        server.AddFault(new FakeFault("GET", "/v2/account", FakeFaultKind.Status) { StatusCode = 503 });
+        clock.Step(-TimeSpan.FromHours(1));
+        clock.Advance(AlpacaHealthCheck.AnswerReusedFor);
+        var unhealthy = await check.CheckHealthAsync(new HealthCheckContext(), Ct);
+
+        Assert.Equal((HealthStatus.Healthy, HealthStatus.Unhealthy), (healthy.Status, unhealthy.Status));
+        Assert.Equal(2, server.Requests.Count(r => r.Path == "/v2/account"));
+    }
+
     /// <summary>The health framework makes a check registered by type anew for every run unless the container holds one:
     /// readiness as the silo runs it (HealthCheckService) must keep the venue's last answer between probes.</summary>
     [Fact]

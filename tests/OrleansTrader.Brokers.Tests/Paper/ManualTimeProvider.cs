@@ -10,6 +10,9 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
     private readonly List<ManualTimer> _timers = [];
     private DateTimeOffset _now = start;
 
+    // Elapsed time, which Advance moves and Step does not (as a real clock's monotonic timestamp).
+    private long _elapsedTicks;
+
     public override DateTimeOffset GetUtcNow()
     {
         lock (_gate)
@@ -19,6 +22,16 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
     }
 
     public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
+
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    public override long GetTimestamp()
+    {
+        lock (_gate)
+        {
+            return _elapsedTicks;
+        }
+    }
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
@@ -49,11 +62,14 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
                 next = _timers.Where(t => t.Due is { } due && due <= target).MinBy(t => t.Due);
                 if (next is null)
                 {
+                    _elapsedTicks += (target - _now).Ticks;
                     _now = target;
                     return;
                 }
 
-                _now = next.Due!.Value > _now ? next.Due.Value : _now;
+                var reached = next.Due!.Value > _now ? next.Due.Value : _now;
+                _elapsedTicks += (reached - _now).Ticks;
+                _now = reached;
                 next.Due = next.Period > TimeSpan.Zero ? _now + next.Period : null;
             }
 
