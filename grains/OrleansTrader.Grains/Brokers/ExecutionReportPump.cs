@@ -20,6 +20,8 @@ internal sealed partial class ExecutionReportPump(IServiceProvider services, ILo
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<string, Task> _pumps = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _stopLock = new();
+    private Task? _cancel;
 
     public void EnsureStarted(string accountId, IBrokerClient client)
     {
@@ -36,11 +38,16 @@ internal sealed partial class ExecutionReportPump(IServiceProvider services, ILo
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (!_stopping.IsCancellationRequested)
+        // One cancel, which every caller awaits: the host's stop and the container's disposal can run at once, and a stop
+        // that had seen the source not yet cancelled then cancelled it after the disposal had disposed it
+        // (ObjectDisposedException from the host's stop).
+        Task cancel;
+        lock (_stopLock)
         {
-            await _stopping.CancelAsync();
+            cancel = _cancel ??= _stopping.CancelAsync();
         }
 
+        await cancel;
         await Task.WhenAll(_pumps.Values).WaitAsync(cancellationToken);
     }
 
