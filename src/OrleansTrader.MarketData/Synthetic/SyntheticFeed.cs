@@ -68,11 +68,12 @@ public sealed class SyntheticFeed : IMarketDataFeed
                     // time each step takes add up, and the ticks' timestamps fell ever further behind the clock (QUOTE_STALE).
                     var wait = wallStart + (_options.TickInterval * step) - _timeProvider.GetUtcNow();
 
-                    // No step is due more than an interval ahead, and a step late by more than LongestCatchUp is not a slow
-                    // consumer: the wall clock stepped (or the feed was held up that long). Set back an hour, the feed was
-                    // silent for that hour (the stale-data trigger put every account in REDUCING); set forward, it sent every
-                    // step it missed at once, days of ticks stamped in the past. The pace and the data time go on from now.
-                    if (wait > _options.TickInterval || -wait > LongestCatchUp(_options.TickInterval))
+                    // A step due more than LongestCatchUp beyond its interval, or late by more than that, is not a slow
+                    // consumer nor the few milliseconds the wall clock and the delay's timer differ by: the wall clock stepped
+                    // (or the feed was held up that long). Set back an hour, the feed was silent for that hour (the stale-data
+                    // trigger put every account in REDUCING); set forward, it sent every step it missed at once, days of
+                    // ticks stamped in the past. The pace and the data time go on from now.
+                    if (wait - _options.TickInterval > LongestCatchUp(_options.TickInterval) || -wait > LongestCatchUp(_options.TickInterval))
                     {
                         MarketDataLog.FeedClockStepped(_logger, Name, -wait);
                         wallStart -= wait;
