@@ -54,6 +54,9 @@ internal static class ProxyEmitter
                     case ITypeSymbol:
                         // A nested type declared inside the interface is not a member the proxy implements.
                         break;
+                    case { IsStatic: true, IsAbstract: true }:
+                        diagnostics.Add(Diagnostic.Create(Diagnostics.UnsupportedMember, member.Locations.FirstOrDefault(), member.Name, "static abstract members are not supported: the generated proxy could not implement them"));
+                        break;
                     case IMethodSymbol { MethodKind: MethodKind.Ordinary, IsStatic: false } method:
                         if (!method.IsAbstract)
                         {
@@ -129,6 +132,12 @@ internal static class ProxyEmitter
         if (method.Parameters.Any(p => p.RefKind != RefKind.None))
         {
             return "ref, out and in parameters are not supported";
+        }
+
+        // The request keeps the arguments in fields until the grain's turn runs, which a ref struct cannot be.
+        if (method.Parameters.Any(p => p.Type.IsRefLikeType))
+        {
+            return "parameters of ref struct types (Span<T>, ReadOnlySpan<T>) are not supported: pass an array or ReadOnlyMemory<T>";
         }
 
         var kind = GetReturnKind(method.ReturnType);

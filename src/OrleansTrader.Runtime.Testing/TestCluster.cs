@@ -6,20 +6,29 @@ namespace OrleansTrader.Runtime.Testing;
 /// <summary>
 /// One in-process silo for tests. Each (re)start runs the configurators again; storage, reminder tables and stream logs
 /// the test registers as instances survive <see cref="RestartSiloAsync"/> and <see cref="KillSiloAsync"/>, which is how
-/// tests prove durability.
+/// tests prove durability. <see cref="Client"/>, and the grain references it gives, outlive a restart, as in Orleans.
 /// </summary>
 public sealed class TestCluster : IAsyncDisposable
 {
     private readonly IReadOnlyList<Action<ISiloBuilder>> _configurators;
+    private readonly ClusterClient _client;
     private IHost? _host;
+
+    // The last silo deployed, kept through its stop: a reference used during a stop or after it reaches that silo and is
+    // refused as it shuts down, and one used after the next deploy reaches the new silo.
+    private GrainRuntime? _runtime;
 
     internal TestCluster(IReadOnlyList<Action<ISiloBuilder>> configurators)
     {
         _configurators = configurators;
+        _client = new ClusterClient(() => _runtime ?? throw new InvalidOperationException("The cluster is not deployed."));
     }
 
-    /// <summary>The running silo's client.</summary>
-    public IClusterClient Client => ServiceProvider.GetRequiredService<IClusterClient>();
+    /// <summary>
+    /// The cluster's client. It and the grain references it gives stay usable across <see cref="RestartSiloAsync"/> and
+    /// <see cref="KillAndRestartSiloAsync"/>: each call goes to the silo deployed last. Stream handles do not: get them again.
+    /// </summary>
+    public IClusterClient Client => _host is null ? throw new InvalidOperationException("The cluster is not deployed.") : _client;
 
     public IGrainFactory GrainFactory => Client;
 
@@ -50,6 +59,7 @@ public sealed class TestCluster : IAsyncDisposable
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
         _host = host;
+        _runtime = host.Services.GetRequiredService<GrainRuntime>();
     }
 
     /// <summary>Stops the silo gracefully: every activation deactivates (and persists) first.</summary>

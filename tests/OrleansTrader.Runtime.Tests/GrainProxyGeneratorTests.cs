@@ -47,6 +47,9 @@ public sealed class GrainProxyGeneratorTests
     [InlineData("Task In(in int value);")]
     [InlineData("[OneWay] Task<int> OneWayWithResult();")]
     [InlineData("int Property { get; }")]
+    [InlineData("Task Span(System.ReadOnlySpan<byte> data);")]
+    [InlineData("static abstract Task<int> Create();")]
+    [InlineData("static abstract int Count { get; }")]
     public void UnsupportedMember_GetsOtr001_AndNoBrokenCode(string member)
     {
         var result = Run(Usings + "namespace Sample;\npublic interface IThing : IGrainWithStringKey { " + member + " }");

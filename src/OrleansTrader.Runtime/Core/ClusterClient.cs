@@ -1,35 +1,52 @@
 namespace OrleansTrader.Runtime;
 
 /// <summary>The silo's own client: grain references for code inside and outside grains.</summary>
-internal sealed class ClusterClient(GrainRuntime runtime) : IClusterClient
+internal sealed class ClusterClient : IClusterClient
 {
-    public IServiceProvider ServiceProvider => runtime.Services;
+    private readonly GrainReferenceShared _shared;
+    private readonly GrainRuntime? _runtime;
+    private readonly Func<GrainRuntime>? _currentRuntime;
 
-    internal GrainRuntime Runtime => runtime;
+    public ClusterClient(GrainRuntime runtime)
+    {
+        _runtime = runtime;
+        _shared = runtime.Shared;
+    }
+
+    /// <summary>A client of whichever runtime <paramref name="currentRuntime"/> names when used (the test cluster's).</summary>
+    public ClusterClient(Func<GrainRuntime> currentRuntime)
+    {
+        _currentRuntime = currentRuntime;
+        _shared = new GrainReferenceShared(currentRuntime);
+    }
+
+    public IServiceProvider ServiceProvider => Runtime.Services;
+
+    internal GrainRuntime Runtime => _runtime ?? _currentRuntime!();
 
     public TGrainInterface GetGrain<TGrainInterface>(string primaryKey)
         where TGrainInterface : IGrainWithStringKey
     {
         ArgumentNullException.ThrowIfNull(primaryKey);
-        var grainClass = runtime.Registry.GetClassForInterface(typeof(TGrainInterface));
-        return ProxyFactoryCache<TGrainInterface>.Create(runtime.Shared, new GrainId(grainClass.GrainType, primaryKey));
+        var grainClass = Runtime.Registry.GetClassForInterface(typeof(TGrainInterface));
+        return ProxyFactoryCache<TGrainInterface>.Create(_shared, new GrainId(grainClass.GrainType, primaryKey));
     }
 
     public TGrainInterface GetGrain<TGrainInterface>(Guid primaryKey)
         where TGrainInterface : IGrainWithGuidKey
     {
-        var grainClass = runtime.Registry.GetClassForInterface(typeof(TGrainInterface));
-        return ProxyFactoryCache<TGrainInterface>.Create(runtime.Shared, new GrainId(grainClass.GrainType, GrainKeys.Format(primaryKey)));
+        var grainClass = Runtime.Registry.GetClassForInterface(typeof(TGrainInterface));
+        return ProxyFactoryCache<TGrainInterface>.Create(_shared, new GrainId(grainClass.GrainType, GrainKeys.Format(primaryKey)));
     }
 
     public TGrainInterface GetGrain<TGrainInterface>(long primaryKey)
         where TGrainInterface : IGrainWithIntegerKey
     {
-        var grainClass = runtime.Registry.GetClassForInterface(typeof(TGrainInterface));
-        return ProxyFactoryCache<TGrainInterface>.Create(runtime.Shared, new GrainId(grainClass.GrainType, GrainKeys.Format(primaryKey)));
+        var grainClass = Runtime.Registry.GetClassForInterface(typeof(TGrainInterface));
+        return ProxyFactoryCache<TGrainInterface>.Create(_shared, new GrainId(grainClass.GrainType, GrainKeys.Format(primaryKey)));
     }
 
     public TGrainInterface GetGrain<TGrainInterface>(GrainId grainId)
         where TGrainInterface : IGrain =>
-        ProxyFactoryCache<TGrainInterface>.Create(runtime.Shared, grainId);
+        ProxyFactoryCache<TGrainInterface>.Create(_shared, grainId);
 }

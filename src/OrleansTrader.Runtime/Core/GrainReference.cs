@@ -3,23 +3,23 @@ namespace OrleansTrader.Runtime;
 /// <summary>Base of generated proxies: a grain identity plus the runtime that delivers calls to it.</summary>
 public abstract class GrainReference : IAddressable
 {
-    private readonly GrainRuntime _runtime;
+    private readonly GrainReferenceShared _shared;
 
     protected GrainReference(GrainReferenceShared shared, GrainId grainId)
     {
         ArgumentNullException.ThrowIfNull(shared);
-        _runtime = shared.Runtime;
+        _shared = shared;
         GrainId = grainId;
     }
 
     public GrainId GrainId { get; }
 
-    internal GrainRuntime Runtime => _runtime;
+    internal GrainRuntime Runtime => _shared.Runtime;
 
     /// <summary>Sends a request that returns a value.</summary>
     protected ValueTask<TResult> InvokeAsync<TResult>(GrainRequest<TResult> request)
     {
-        _runtime.Send(GrainId, request);
+        Runtime.Send(GrainId, request);
         return request.AsValueTask();
     }
 
@@ -27,7 +27,7 @@ public abstract class GrainReference : IAddressable
     protected ValueTask InvokeAsync(GrainVoidRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        _runtime.Send(GrainId, request);
+        Runtime.Send(GrainId, request);
         return (request.Options & GrainRequestOptions.OneWay) != 0 ? default : request.AsValueTask();
     }
 

@@ -31,8 +31,8 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
         Filters = filters.ToArray();
         _logger = logger;
         Catalog = new Catalog(this);
-        Client = new ClusterClient(this);
         Shared = new GrainReferenceShared(this);
+        Client = new ClusterClient(this);
         Directory = new LocalGrainDirectory();
         Placement = new LocalPlacementStrategy(SiloAddress.Local);
         _transport = new InProcessMessageTransport(Catalog);

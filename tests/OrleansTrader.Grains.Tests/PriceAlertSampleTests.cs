@@ -1,0 +1,67 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.Grains.Tests.Samples;
+using OrleansTrader.Runtime;
+using OrleansTrader.Runtime.Testing;
+
+namespace OrleansTrader.Grains.Tests;
+
+/// <summary>Keeps the sample of docs/runtime.md, "Your own grains and their cluster tests", compiling and true.</summary>
+public sealed class PriceAlertSampleTests : IDisposable
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly MemoryGrainStorage _storage = new(new JsonGrainStateSerializer([SampleJsonContext.Default]));
+    private readonly MemoryReminderTable _reminders = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task PriceAlert_HearsTicks_KeepsItsStateAcrossARestart_AndItsReminderBringsItBack()
+    {
+        await using var cluster = new TestClusterBuilder().AddSiloBuilderConfigurator(ConfigureSilo).Build();
+        await cluster.DeployAsync(Ct);
+        var book = cluster.Client.GetGrain<IAlertBookGrain>("alice");
+        var alert = cluster.Client.GetGrain<IPriceAlertGrain>("AAPL");
+
+        // The book calls the alert, which activates, subscribes to the symbol's ticks and registers its reminder.
+        await book.AddAsync("AAPL", 100m);
+        await PublishTradeAsync(cluster, "AAPL", 101m);
+        var heard = await Eventually.WaitAsync(alert.GetAsync, a => a.LastPrice == 101m, "the alert to hear the trade");
+        Assert.Equal(1, heard.Triggered);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await Eventually.WaitAsync(alert.GetAsync, a => a.Checks == 1, "the reminder's first check");
+
+        // The next silo reads the same storage and reminder table; nothing calls the alert, its reminder activates it.
+        await cluster.RestartSiloAsync(Ct);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await Eventually.WaitAsync(() => Task.FromResult(cluster.ActiveGrains()), active => active.Contains(GrainId.Create("sample-price-alert", "AAPL")),
+            "the reminder to activate the alert in the next silo");
+        await PublishTradeAsync(cluster, "AAPL", 102m);
+
+        // The references taken before the restart reach the grains in the next silo.
+        var after = await Eventually.WaitAsync(alert.GetAsync, a => a.LastPrice == 102m, "the reactivated alert to hear the trade");
+        Assert.Equal(new PriceAlert("AAPL", 100m, 102m, 2, 2), after);
+        Assert.Equal([after], await book.ListAsync());
+    }
+
+    public void Dispose() => _storage.Dispose();
+
+    // Instances, not factories: the silo a restart starts finds the same clock, storage and reminder table.
+    private void ConfigureSilo(ISiloBuilder silo)
+    {
+        silo.AddGrains(typeof(PriceAlertGrain).Assembly)
+            .AddJsonSerializerContext(SampleJsonContext.Default)
+            .AddMemoryStreams(StreamNames.MemoryProvider);
+        silo.Services.AddSingleton<TimeProvider>(_time)
+            .AddSingleton<IReminderTable>(_reminders)
+            .AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, _storage);
+    }
+
+    // A stream handle belongs to the silo it came from: take it again after a restart.
+    private Task PublishTradeAsync(TestCluster cluster, string symbol, decimal price) =>
+        cluster.Client.GetStreamProvider(StreamNames.MemoryProvider)
+            .GetStream<MarketTick>(StreamId.Create(StreamNames.Ticks, symbol))
+            .OnNextAsync(new MarketTick(new TradeTick(symbol, _time.GetUtcNow(), price, 10m), null));
+}
