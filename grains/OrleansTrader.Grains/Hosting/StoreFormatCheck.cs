@@ -55,7 +55,8 @@ internal sealed partial class StoreFormatCheck(
 
         if (stored is null || stored.Format < StoreFormat.Current)
         {
-            LogFormatRecorded(logger, store, stored?.Format ?? 0, StoreFormat.Current, StoreFormat.Build);
+            LogFormatRecorded(logger, store, StoreFormat.Current, StoreFormat.Build,
+                stored is null ? "none: a new store, or one last started by a build that recorded none" : $"format {stored.Format}");
         }
 
         record.State = new StoreFormatRecord { Format = StoreFormat.Current, LastBuild = StoreFormat.Build, LastStartedAt = time.GetUtcNow() };
@@ -65,6 +66,6 @@ internal sealed partial class StoreFormatCheck(
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(EventId = 5905, Level = LogLevel.Information,
-        Message = "Store {Store}: store format {Format} recorded by build {Build} (it was {PreviousFormat}, 0 for none); builds of an older store format now refuse to start on it (docs/deployment.md, \"Rolling back\")")]
-    private static partial void LogFormatRecorded(ILogger logger, string store, int previousFormat, int format, string build);
+        Message = "Store {Store}: store format {Format} recorded by build {Build} (previously {PreviousFormat}); builds of an older store format now refuse to start on it (docs/deployment.md, \"Rolling back\")")]
+    private static partial void LogFormatRecorded(ILogger logger, string store, int format, string build, string previousFormat);
 }
