@@ -32,7 +32,9 @@ public sealed partial class SiloLeaseService(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var giveUpAt = time.GetUtcNow() + startupTimeout;
+        // The wait is elapsed time: on the wall clock, a clock stepped forward while the database started (NTP correcting
+        // a container host's clock at its boot) gave up at once, and one set back an hour waited the hour.
+        var started = time.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -44,12 +46,12 @@ public sealed partial class SiloLeaseService(
             {
                 // Not reachable (yet): a container platform often starts the database after the app. A permanent error
                 // (a database that does not exist, a wrong password) is not waited for.
-                var left = giveUpAt - time.GetUtcNow();
+                var left = startupTimeout - time.GetElapsedTime(started);
                 if (ex.IsTransient && left > TimeSpan.Zero)
                 {
                     // The last try at the deadline itself, not a delay before it.
                     var delay = left < StartupRetryDelay ? left : StartupRetryDelay;
-                    LogDatabaseUnreachable(logger, attempt, ex.Message, delay.TotalSeconds, giveUpAt);
+                    LogDatabaseUnreachable(logger, attempt, ex.Message, delay.TotalSeconds, time.GetUtcNow() + left);
                     await Task.Delay(delay, time, cancellationToken);
                     continue;
                 }

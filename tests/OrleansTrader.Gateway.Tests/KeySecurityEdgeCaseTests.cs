@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using OrleansTrader.Gateway.Security;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Runtime;
+using OrleansTrader.Runtime.Testing;
 
 namespace OrleansTrader.Gateway.Tests;
 
@@ -97,6 +98,29 @@ public sealed class KeySecurityEdgeCaseTests
 
         Assert.NotNull(await cache.GetAsync(known.KeyId));
         Assert.True(registry.LookupsOf(known.KeyId) == 1, "the junk keys flushed the cached real key: it went back to the registry");
+    }
+
+    /// <summary>
+    /// A cached record lives <see cref="GatewayOptions.KeyCacheDuration"/> of elapsed time. Judged on the wall clock, a clock
+    /// set back an hour (an operator's mistake, NTP stepping a clock that ran fast) kept every cached record for that hour:
+    /// a key revoked through another gateway, or by its own expiry, stayed valid here.
+    /// </summary>
+    [Fact]
+    public async Task KeyCache_AsksTheRegistryAgainAfterItsDuration_WhenTheWallClockIsSetBackAnHour()
+    {
+        var time = new FakeTimeProvider();
+        var clock = new SkewedTimeProvider(time);
+        var known = ApiKeyHasher.CreateRecord(ApiKeyHasher.Generate(), "k", [ApiKeyRoles.Trader], ["a"], "test", clock.GetUtcNow());
+        var registry = new CountingRegistry(known);
+        var options = new GatewayOptions();
+        var cache = new ApiKeyCache(new SingleRegistryFactory(registry), clock, Options.Create(options));
+        Assert.NotNull(await cache.GetAsync(known.KeyId));
+
+        clock.Skew = -TimeSpan.FromHours(1);
+        time.Advance(options.KeyCacheDuration);
+
+        Assert.NotNull(await cache.GetAsync(known.KeyId));
+        Assert.True(registry.LookupsOf(known.KeyId) == 2, "the record was served from the cache after its duration: the clock was set back");
     }
 
     // A registry full of active keys refuses the bootstrap admin key. The silo said

@@ -326,6 +326,36 @@ public sealed class ReconciliationKnownAnswerTests
         await AssertSecondReconciliationChangesNothingAsync(account);
     }
 
+    // The grace is elapsed time. Judged on the wall clock, a clock stepped an hour forward (NTP, a host resumed after a
+    // pause) rejected the submit at the next reconciliation, a second after it was sent, while the venue could still take
+    // it (its fills would then come for a closed order); one set back an hour held it and its reservation an hour longer.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(-1)]
+    public async Task ASubmitThatNeverReachedTheVenue_WaitsTheGraceAsElapsedTime_WhenTheWallClockStepsAnHour(int hours)
+    {
+        var clock = new SkewedTimeProvider(_time);
+        await using var cluster = await StartAsync(clock: clock);
+        var (account, _) = await OpenAsync(cluster, "rk-step");
+
+        _script.Submit = SubmitFault.NeverSent;
+        var placed = await account.PlaceOrderAsync(Market.Limit("rk-step-1", "RKS", OrderSide.Buy, 10m, 49m));
+        var orderId = placed.Order!.OrderId;
+        Assert.True(placed.Order.InFlight, placed.Denial?.Message);
+
+        clock.Skew = TimeSpan.FromHours(hours);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var early = await account.ReconcileAsync();
+        Assert.Equal((0, 0), (early.ResolvedOrders, early.Mismatches.Count));
+        Assert.Equal((OrderStatus.PendingNew, true), ((await account.GetOrderAsync(orderId))!.Status, (await account.GetOrderAsync(orderId))!.InFlight));
+
+        _time.Advance(new AccountGrainOptions().InFlightGrace);
+        var report = await account.ReconcileAsync();
+        Assert.True(report.Mismatches.Count == 0, string.Join(" | ", report.Mismatches));
+        Assert.Equal((1, OrderStatus.Rejected), (report.ResolvedOrders, (await account.GetOrderAsync(orderId))!.Status));
+        await AssertBooksAsync(account);
+    }
+
     // A replace the venue applied whose answer and reports were all lost: the old order ends replaced by the new one,
     // which works with the venue's id and holds the reservation alone.
     [Fact]
@@ -472,9 +502,9 @@ public sealed class ReconciliationKnownAnswerTests
         await AssertBooksAsync(account);
     }
 
-    private async Task<TradingCluster> StartAsync(int historyPageSize = 8) => await TradingCluster.StartAsync(new TradingClusterOptions
+    private async Task<TradingCluster> StartAsync(int historyPageSize = 8, TimeProvider? clock = null) => await TradingCluster.StartAsync(new TradingClusterOptions
     {
-        Time = _time,
+        Time = clock ?? _time,
         ConfigureSilo = silo =>
         {
             // Only the activation's reconciliation and the tests' own run: a timed one could take a test's answer first.

@@ -9,7 +9,8 @@ namespace OrleansTrader.Gateway.Security;
 /// Key records by id, in front of the registry grain. Entries (also "no such key", so junk keys cannot hammer the grain)
 /// live for <see cref="GatewayOptions.KeyCacheDuration"/>; a revoke through this gateway evicts at once. Bounded: when full,
 /// the cache starts over (LESSONS 8). Found keys and "no such key" answers are bounded apart, so a flood of junk keys
-/// starts over only the misses and never sends the real keys back to the registry.
+/// starts over only the misses and never sends the real keys back to the registry. An entry's age is elapsed time: on the
+/// wall clock, a clock set back an hour kept a key revoked through another gateway (or the registry) valid for that hour.
 /// </summary>
 internal sealed class ApiKeyCache(IGrainFactory grains, TimeProvider time, IOptions<GatewayOptions> options)
 {
@@ -27,10 +28,9 @@ internal sealed class ApiKeyCache(IGrainFactory grains, TimeProvider time, IOpti
     /// <summary>The cached answer for <paramref name="keyId"/> (a record, or null for "no such key"), when one is fresh.</summary>
     public bool TryGetCached(string keyId, out ApiKeyRecord? record)
     {
-        var now = time.GetUtcNow();
         foreach (var entries in (ReadOnlySpan<ConcurrentDictionary<string, Entry>>)[_found, _missing])
         {
-            if (entries.TryGetValue(keyId, out var entry) && now - entry.FetchedAt < _duration)
+            if (entries.TryGetValue(keyId, out var entry) && time.GetElapsedTime(entry.FetchedAt) < _duration)
             {
                 record = entry.Record;
                 return true;
@@ -48,7 +48,7 @@ internal sealed class ApiKeyCache(IGrainFactory grains, TimeProvider time, IOpti
             return cached;
         }
 
-        var now = time.GetUtcNow();
+        var fetchedAt = time.GetTimestamp();
         var evictions = Interlocked.Read(ref _evictions);
         var record = await Registry.GetAsync(keyId);
         var (entries, other, max) = record is null ? (_missing, _found, MaxMissEntries) : (_found, _missing, MaxEntries);
@@ -57,7 +57,7 @@ internal sealed class ApiKeyCache(IGrainFactory grains, TimeProvider time, IOpti
             entries.Clear();
         }
 
-        var fetched = new Entry(record, now);
+        var fetched = new Entry(record, fetchedAt);
         other.TryRemove(keyId, out _);
         entries[keyId] = fetched;
         if (Interlocked.Read(ref _evictions) != evictions)
@@ -77,5 +77,6 @@ internal sealed class ApiKeyCache(IGrainFactory grains, TimeProvider time, IOpti
         _missing.TryRemove(keyId, out _);
     }
 
-    private sealed record Entry(ApiKeyRecord? Record, DateTimeOffset FetchedAt);
+    /// <summary>An answer and when it was asked for (a <see cref="TimeProvider.GetTimestamp"/>).</summary>
+    private sealed record Entry(ApiKeyRecord? Record, long FetchedAt);
 }

@@ -69,6 +69,7 @@ internal sealed partial class AccountGrain
         Ledger = reserved.Value!;
         _recentSubmits.Enqueue(now);
         var working = new WorkingOrder { Order = Order.Create(orderId, request, now), Origin = command.Origin, InFlight = true };
+        _inFlightClocks[orderId] = (time.GetTimestamp(), TimeSpan.Zero);
         Record(working, null, AccountHistoryStore.SubmittedAction, decision.ReasonCode,
             string.Create(CultureInfo.InvariantCulture, $"reserved {decision.RequiredReservation}; reference price {decision.ReferencePrice}; estimated fee {decision.EstimatedFee}"));
         try
@@ -400,6 +401,7 @@ internal sealed partial class AccountGrain
             Origin = old.Origin,
             InFlight = true,
         };
+        _inFlightClocks[newOrderId] = (time.GetTimestamp(), TimeSpan.Zero);
         Record(replacement, null, AccountHistoryStore.SubmittedAction, decision.ReasonCode, $"replaces {old.Order.OrderId}");
         try
         {
@@ -1004,6 +1006,7 @@ internal sealed partial class AccountGrain
         var wasInFlight = working.InFlight || working.BrokerOrderId is null;
         working = working with { BrokerOrderId = broker.OrderId, InFlight = false };
         S.WorkingOrders[orderId] = working;
+        _inFlightClocks.Remove(orderId);
         AdoptLegs(orderId, broker);
         if (SyncGroupQuantity(orderId, broker) || SyncReplacementQuantity(orderId, broker))
         {

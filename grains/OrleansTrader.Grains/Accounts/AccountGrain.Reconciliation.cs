@@ -112,7 +112,7 @@ internal sealed partial class AccountGrain
                 {
                     // A submit that timed out can still be taken by the venue moments later: rejected then, its fills would
                     // come for a closed order. It stays in flight (and reserved) until found or the grace is over.
-                    if (now - working.Order.CreatedAt >= _options.InFlightGrace)
+                    if (InFlightFor(working.Order, now) >= _options.InFlightGrace)
                     {
                         // The ambiguous submit never reached the broker: nothing was sent, so the reservation is released.
                         Transition(working.Order.OrderId, OrderEvent.Reject, "reconciled", "Not found at the broker after an ambiguous submit.");
@@ -130,7 +130,7 @@ internal sealed partial class AccountGrain
             var before = S.WorkingOrders.GetValueOrDefault(working.Order.OrderId);
             if (before?.Order.Status == OrderStatus.PendingReplace && broker.Status is OrderStatus.Accepted or OrderStatus.PartiallyFilled
                 && S.WorkingOrders.Values.Any(w => w.Order.ReplacesOrderId == before.Order.OrderId && w.InFlight
-                    && (now - w.Order.CreatedAt < _options.InFlightGrace || _unsentOrders?.Contains(w.Order.OrderId) == true)))
+                    && (InFlightFor(w.Order, now) < _options.InFlightGrace || _unsentOrders?.Contains(w.Order.OrderId) == true)))
             {
                 // The replacement is still given time to appear: the venue may yet take the replace, so the old order is
                 // not set back to working (it would then ignore the venue's "replaced" and work on beside its replacement).
@@ -172,6 +172,7 @@ internal sealed partial class AccountGrain
                 + "and is unknown here.");
         }
 
+        ForgetInFlightClocksOfAnsweredOrders();
         backfilled += await CheckPositionsAsync();
         var mismatches = _mismatches.ToList();
         var tripped = mismatches.Count > 0 && _accountBreaker.State == Domain.Breaker.TradingState.Active;
@@ -189,6 +190,36 @@ internal sealed partial class AccountGrain
             Mismatches = mismatches,
             TrippedBreaker = tripped,
         };
+    }
+
+    /// <summary>
+    /// How long an order has waited for the broker's answer, as elapsed time from when this activation created or first saw
+    /// it: two wall times compared, a clock stepped forward (NTP, a host resumed after a pause) rejected an ambiguous submit
+    /// the venue could still take, whose fills then came for a closed order, and one set back an hour held it, and its
+    /// reservation, an hour longer. An order from an earlier activation is credited the age its stored time gives when first
+    /// seen (none when that time is ahead of the clock, so it waits the whole grace), the only clock that survives a restart.
+    /// </summary>
+    private TimeSpan InFlightFor(Order order, DateTimeOffset now)
+    {
+        if (!_inFlightClocks.TryGetValue(order.OrderId, out var clock))
+        {
+            var age = now - order.CreatedAt;
+            clock = (time.GetTimestamp(), age > TimeSpan.Zero ? age : TimeSpan.Zero);
+            _inFlightClocks[order.OrderId] = clock;
+        }
+
+        return clock.AgeThen + time.GetElapsedTime(clock.SeenAt);
+    }
+
+    private void ForgetInFlightClocksOfAnsweredOrders()
+    {
+        foreach (var orderId in _inFlightClocks.Keys.ToList())
+        {
+            if (!S.WorkingOrders.TryGetValue(orderId, out var working) || !(working.InFlight || working.BrokerOrderId is null))
+            {
+                _inFlightClocks.Remove(orderId);
+            }
+        }
     }
 
     /// <summary>

@@ -70,6 +70,11 @@ internal sealed partial class AccountGrain
             S.WorkingOrders[order.OrderId] = working;
         }
 
+        if (order.Status.IsFinal() || !(working.InFlight || working.BrokerOrderId is null))
+        {
+            _inFlightClocks.Remove(order.OrderId);
+        }
+
         var view = ToView(working);
         _lastRecorded = (working, view);
         AddOrderEvent(view, now);

@@ -84,6 +84,13 @@ internal sealed partial class AccountGrain(
     /// </summary>
     private HashSet<string>? _unsentOrders;
 
+    /// <summary>
+    /// The in-flight grace of orders that wait for the broker's answer, counted as elapsed time (see <see cref="InFlightFor"/>):
+    /// when this activation created or first saw each one (a <see cref="TimeProvider.GetTimestamp"/>) and how long it had
+    /// been in flight then. Not stored: the next activation starts again from the order's stored time.
+    /// </summary>
+    private readonly Dictionary<string, (long SeenAt, TimeSpan AgeThen)> _inFlightClocks = new(StringComparer.Ordinal);
+
     private string AccountId => this.GetPrimaryKeyString();
 
     private AccountState S => state.State;

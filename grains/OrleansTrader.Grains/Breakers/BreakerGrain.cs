@@ -27,8 +27,16 @@ internal sealed partial class BreakerGrain(
     /// <summary>The state this activation is counted under in the breaker-state metric (the persisted one).</summary>
     private TradingState _countedState;
 
-    /// <summary>When this activation started: market data heard before it is judged from here (see <see cref="MarketDataJudgedFrom"/>).</summary>
-    private DateTimeOffset _activatedAt;
+    /// <summary>
+    /// The freshest market data heard in this activation, as elapsed time: when it was heard (a <see cref="TimeProvider.GetTimestamp"/>)
+    /// and how old it was then. Its age now adds the time elapsed since, which a wall-clock step does not change; two wall
+    /// times compared instead made a clock stepped a minute forward (NTP, a host resumed) trip every account to REDUCING
+    /// before the feed's next report, and one set back an hour judged a feed dead since then fresh for that hour.
+    /// The activation counts as data heard at once: the stored time can be hours old (see <see cref="MarketDataJudgedFrom"/>).
+    /// </summary>
+    private long _marketDataHeardAt;
+
+    private TimeSpan _marketDataAgeWhenHeard;
 
     /// <summary>
     /// The triggers the stored P&amp;L and equity hold (see <see cref="ReportAccountSignalsAsync"/>): what a restarted breaker
@@ -44,8 +52,9 @@ internal sealed partial class BreakerGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _activatedAt = time.GetUtcNow();
-        _storedAccountConditions = AccountConditions(_activatedAt);
+        _marketDataHeardAt = time.GetTimestamp();
+        _marketDataAgeWhenHeard = TimeSpan.Zero;
+        _storedAccountConditions = AccountConditions(time.GetUtcNow());
         RegisterGrainTimer(EvaluateTickAsync, EvaluateInterval, EvaluateInterval);
         _countedState = S.Status.State;
         metrics.BreakerActivated(Scope, _countedState);
@@ -133,10 +142,16 @@ internal sealed partial class BreakerGrain(
 
     public async Task<BreakerSnapshot> ReportMarketDataAsync(DateTimeOffset lastMarketDataAt)
     {
+        // The time reported is the silo's wall clock at the data's arrival: its age is read on the same clock at once, and
+        // from then on counted as elapsed time.
+        var heardAt = time.GetTimestamp();
+        var age = time.GetUtcNow() - lastMarketDataAt;
+        age = age > TimeSpan.Zero ? age : TimeSpan.Zero;
         if (S.LastMarketDataAt is null)
         {
             // The first time heard is written: a restart with no stored time would never judge a feed that stays silent.
             S.LastMarketDataAt = lastMarketDataAt;
+            (_marketDataHeardAt, _marketDataAgeWhenHeard) = (heardAt, age);
             try
             {
                 return await EvaluateCoreAsync(persistAnyway: true);
@@ -148,9 +163,10 @@ internal sealed partial class BreakerGrain(
             }
         }
 
-        if (lastMarketDataAt > S.LastMarketDataAt)
+        if (age < MarketDataAge())
         {
             S.LastMarketDataAt = lastMarketDataAt;
+            (_marketDataHeardAt, _marketDataAgeWhenHeard) = (heardAt, age);
         }
 
         return await EvaluateCoreAsync(persistAnyway: false);
@@ -303,12 +319,16 @@ internal sealed partial class BreakerGrain(
     /// <summary>
     /// The time market data is judged stale from, by the calendar and the feed's hours (<see cref="MarketDataFreshness"/>); null outside them.
     /// The time is written when first heard, then only with a transition, so after a restart the stored one can be hours behind what the breaker
-    /// heard: an activation judges from itself, giving the feed the max age to report before it counts as stale.
+    /// heard: an activation judges from itself, giving the feed the max age to report before it counts as stale. The data's
+    /// age is elapsed time (<see cref="MarketDataAge"/>), placed on the wall clock of now for the calendar's questions.
     /// </summary>
     private DateTimeOffset? MarketDataJudgedFrom(DateTimeOffset now) =>
-        S.LastMarketDataAt is { } last
-            ? MarketDataFreshness.JudgedFrom(environment.Calendar, environment.FeedHours, last > _activatedAt ? last : _activatedAt, now)
+        S.LastMarketDataAt is not null
+            ? MarketDataFreshness.JudgedFrom(environment.Calendar, environment.FeedHours, now - MarketDataAge(), now)
             : null;
+
+    /// <summary>How old the freshest market data heard is now (or this activation, if it heard none fresher).</summary>
+    private TimeSpan MarketDataAge() => _marketDataAgeWhenHeard + time.GetElapsedTime(_marketDataHeardAt);
 
     /// <summary>The P&amp;L and equity triggers whose conditions the signals in the state hold now.</summary>
     private BreakerTrigger[] AccountConditions(DateTimeOffset now) =>

@@ -38,19 +38,20 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
 
     /// <summary>After a batch only some symbol grains took in: the position each of those has reached beyond <see cref="_replayPosition"/>.</summary>
     private readonly Dictionary<string, long> _symbolPositions = new(StringComparer.Ordinal);
-    private long _lastReceivedTicks;
+    /// <summary>When the newest market data arrived, as a <see cref="TimeProvider.GetTimestamp"/>; valid once <see cref="_received"/> is 1.</summary>
+    private long _lastReceivedTimestamp;
+    private int _received;
     private long _events;
     private int _replayEnded;
 
-    /// <summary>When the newest event arrived (silo clock), or null before the first.</summary>
-    public DateTimeOffset? LastReceivedAt
-    {
-        get
-        {
-            var ticks = Interlocked.Read(ref _lastReceivedTicks);
-            return ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
-        }
-    }
+    /// <summary>
+    /// When the newest event arrived, or null before the first: the silo clock's now less the time elapsed since, so a
+    /// wall-clock step moves it with the clock. A stamp kept from arrival looked an hour old the moment the clock stepped an
+    /// hour forward (the global breaker and readiness judged a live feed stale), and an hour ahead once it was set back
+    /// (a feed that died then was judged fresh for the hour).
+    /// </summary>
+    public DateTimeOffset? LastReceivedAt =>
+        Volatile.Read(ref _received) == 1 ? time.GetUtcNow() - time.GetElapsedTime(Interlocked.Read(ref _lastReceivedTimestamp)) : null;
 
     public long EventsDelivered => Interlocked.Read(ref _events);
 
@@ -279,7 +280,8 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
         // must not keep the global breaker's stale-data trigger and the readiness check from seeing a silent feed.
         if (bySymbol.Count > 0)
         {
-            Interlocked.Exchange(ref _lastReceivedTicks, time.GetUtcNow().UtcTicks);
+            Interlocked.Exchange(ref _lastReceivedTimestamp, time.GetTimestamp());
+            Volatile.Write(ref _received, 1);
         }
 
         Interlocked.Add(ref _events, events.Count);

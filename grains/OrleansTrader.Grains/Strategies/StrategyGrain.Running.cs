@@ -825,7 +825,7 @@ internal sealed partial class StrategyGrain
             return;
         }
 
-        _quoteRefusals[intent.Symbol] = new QuoteRefusal(intent.ClientOrderId, denial.ReasonCode, denial.Message, time.GetUtcNow());
+        _quoteRefusals[intent.Symbol] = new QuoteRefusal(intent.ClientOrderId, denial.ReasonCode, denial.Message, time.GetUtcNow(), time.GetTimestamp());
         StrategyLog.HeldForQuote(logger, _accountId, _strategyId, intent.Symbol, denial.ReasonCode, QuoteRefusalHold);
     }
 
@@ -844,7 +844,7 @@ internal sealed partial class StrategyGrain
 
         var count = _shortRefusals.TryGetValue(intent.Symbol, out var earlier) && earlier.Side == intent.Side ? earlier.Count + 1 : 1;
         var hold = TimeSpan.FromTicks(Math.Min(LongestShortRefusalHold.Ticks, FirstShortRefusalHold.Ticks << Math.Min(count - 1, 20)));
-        _shortRefusals[intent.Symbol] = new ShortRefusal(intent.ClientOrderId, intent.Side, denial.Message, time.GetUtcNow(), count, hold);
+        _shortRefusals[intent.Symbol] = new ShortRefusal(intent.ClientOrderId, intent.Side, denial.Message, time.GetUtcNow(), time.GetTimestamp(), count, hold);
         StrategyLog.HeldAfterShortRefusal(logger, _accountId, _strategyId, intent.Symbol, intent.Side, hold);
     }
 
@@ -908,7 +908,7 @@ internal sealed partial class StrategyGrain
         : null;
 
     private ShortRefusal? HeldAfterShortRefusal(OrderIntent intent) =>
-        _shortRefusals.TryGetValue(intent.Symbol, out var refusal) && refusal.Side == intent.Side && time.GetUtcNow() - refusal.At < refusal.Hold
+        _shortRefusals.TryGetValue(intent.Symbol, out var refusal) && refusal.Side == intent.Side && time.GetElapsedTime(refusal.HeldSince) < refusal.Hold
             ? refusal
             : null;
 
@@ -919,7 +919,7 @@ internal sealed partial class StrategyGrain
             return null;
         }
 
-        if (time.GetUtcNow() - refusal.At < QuoteRefusalHold)
+        if (time.GetElapsedTime(refusal.HeldSince) < QuoteRefusalHold)
         {
             return refusal;
         }

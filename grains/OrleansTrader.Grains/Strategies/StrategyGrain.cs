@@ -404,10 +404,15 @@ internal sealed partial class StrategyGrain(
         }
     }
 
-    /// <summary>The account's refusal of an order for its quote (QUOTE_STALE or QUOTE_MISSING).</summary>
-    private sealed record QuoteRefusal(string ClientOrderId, string ReasonCode, string Message, DateTimeOffset At);
+    /// <summary>
+    /// The account's refusal of an order for its quote (QUOTE_STALE or QUOTE_MISSING). <paramref name="At"/> is for people,
+    /// <paramref name="HeldSince"/> (a <see cref="TimeProvider.GetTimestamp"/>) times the hold, so a wall-clock step neither
+    /// ends it early nor holds it for the step.
+    /// </summary>
+    private sealed record QuoteRefusal(string ClientOrderId, string ReasonCode, string Message, DateTimeOffset At, long HeldSince);
 
     private sealed record MarketClosedRefusal(string ClientOrderId, string Message, DateTimeOffset At, DateTimeOffset Until);
 
-    private sealed record ShortRefusal(string ClientOrderId, OrderSide Side, string Message, DateTimeOffset At, int Count, TimeSpan Hold);
+    /// <summary>The account's refusal of an order as a short; timed as <see cref="QuoteRefusal"/> is.</summary>
+    private sealed record ShortRefusal(string ClientOrderId, OrderSide Side, string Message, DateTimeOffset At, long HeldSince, int Count, TimeSpan Hold);
 }

@@ -66,6 +66,12 @@ internal sealed partial class SymbolGrain(
     // Set per batch that carried an accepted trade or quote; the persist timer writes only then.
     private bool _unsaved;
     private DateTimeOffset? _lastReceivedAt;
+
+    /// <summary>
+    /// When <see cref="_lastReceivedAt"/> was taken, as a <see cref="TimeProvider.GetTimestamp"/>: staleness counts elapsed
+    /// time, so a wall-clock step neither reports a symbol that printed a second ago stale nor one silent since it fresh.
+    /// </summary>
+    private long _lastReceivedTimestamp;
     private DateTimeOffset? _newestTickAt;
     private long _acceptedTrades;
     private long _acceptedQuotes;
@@ -137,6 +143,7 @@ internal sealed partial class SymbolGrain(
         if (accepted > 0)
         {
             _lastReceivedAt = time.GetUtcNow();
+            _lastReceivedTimestamp = time.GetTimestamp();
 
             // Live data is stamped about when it arrives; a replay's (or a backfill's) is not, so its clock is not ours. The
             // newest tick decides, not the last to arrive: a late-reported print (stamped minutes back) may come last, alone in
@@ -187,7 +194,7 @@ internal sealed partial class SymbolGrain(
             LastTrade = _lastTrade ?? _restoredTrade,
             LastQuote = _lastQuote ?? _restoredQuote,
             LastReceivedAt = _lastReceivedAt,
-            IsStale = IsStale(now),
+            IsStale = IsStale(),
             AsOf = now,
         });
     }
@@ -253,7 +260,7 @@ internal sealed partial class SymbolGrain(
     private bool Supersedes(DateTimeOffset incoming, DateTimeOffset? current) =>
         current is not { } stamp || incoming >= stamp || stamp - time.GetUtcNow() > _options.StaleAfter;
 
-    private bool IsStale(DateTimeOffset now) => _lastReceivedAt is not { } last || now - last > _options.StaleAfter;
+    private bool IsStale() => _lastReceivedAt is null || time.GetElapsedTime(_lastReceivedTimestamp) > _options.StaleAfter;
 
     /// <summary>
     /// Validates and aggregates a batch without awaiting anything (the per-tick work stays out of the async state
@@ -692,10 +699,14 @@ internal sealed partial class SymbolGrain(
     /// <summary>
     /// Live data's open bars close once their interval has ended on the clock (after <see cref="SymbolGrainOptions.BarCloseDelay"/>
     /// for prints still on their way): the session's last bar has no next trade to close it. A replay's data time is not
-    /// the clock's, so its bars close on the next trade or when the feed ends.
+    /// the clock's, so its bars close on the next trade or when the feed ends. The clock is the last receipt's advanced by
+    /// the time elapsed since: read afresh, a wall clock stepped an hour forward closed the open bar at once, and the venue's
+    /// later prints of its interval were counted late and left out of it.
     /// </summary>
     private Task CloseEndedBarsAsync(CancellationToken cancellationToken) =>
-        _liveData ? CloseBarsEndedByAsync(time.GetUtcNow() - _options.BarCloseDelay) : Task.CompletedTask;
+        _liveData && _lastReceivedAt is { } received
+            ? CloseBarsEndedByAsync(received + time.GetElapsedTime(_lastReceivedTimestamp) - _options.BarCloseDelay)
+            : Task.CompletedTask;
 
     private Task CloseBarsEndedByAsync(DateTimeOffset now)
     {
@@ -763,7 +774,7 @@ internal sealed partial class SymbolGrain(
 
     private Task CheckStaleAsync(CancellationToken cancellationToken)
     {
-        if (!_wasStale && IsStale(time.GetUtcNow()))
+        if (!_wasStale && IsStale())
         {
             _wasStale = true;
             SymbolLog.Stale(logger, Symbol, _lastReceivedAt);
