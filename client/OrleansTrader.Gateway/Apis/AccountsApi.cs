@@ -25,8 +25,10 @@ public static class AccountsApi
         group.MapGet("/{accountId}/positions", GetPositionsAsync).RequireAuthorization(GatewayPolicies.AccountRead)
             .WithName("GetPositions").WithSummary("Open positions with their valuation.");
         group.MapDelete("/{accountId}/positions/{symbol}", ClosePositionAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
+            .ExemptFromLoadShedding()
             .WithName("ClosePosition").WithSummary("Sends a market order that flattens the position.");
         group.MapDelete("/{accountId}/positions", CloseAllPositionsAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
+            .ExemptFromLoadShedding()
             .WithName("CloseAllPositions")
             .WithSummary("Sends a market order that flattens each open position, after cancelling every working order when cancelOrders=true; one outcome per position.");
         group.MapGet("/{accountId}/fills", GetFillsAsync).RequireAuthorization(GatewayPolicies.AccountRead)

@@ -20,6 +20,7 @@ public static class EventsApi
     {
         endpoints.MapGroup("/api/accounts/{accountId}").WithTags("Events").AddEndpointFilter<RouteValuesFilter>()
             .MapGet("/events", Subscribe).RequireAuthorization(GatewayPolicies.AccountRead)
+            .ExemptFromLoadShedding()
             .WithName("GetAccountEvents")
             .WithSummary("Server-Sent Events (id = account event sequence); resume with the Last-Event-ID header or ?lastEventId=.");
         return endpoints;

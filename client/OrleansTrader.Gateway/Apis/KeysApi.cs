@@ -24,7 +24,7 @@ public static class KeysApi
         group.MapPost("", IssueAsync).WithName("IssueApiKey").WithSummary("Issues a key; the answer shows it once.").NoStore();
         group.MapGet("", ListAsync).WithName("ListApiKeys")
             .WithSummary("The keys, the most recently revoked ones included (older revoked ones are forgotten), in key id order; limit, after (a key id).");
-        group.MapDelete("/{keyId}", RevokeAsync).WithName("RevokeApiKey").WithSummary("Revokes a key.");
+        group.MapDelete("/{keyId}", RevokeAsync).ExemptFromLoadShedding().WithName("RevokeApiKey").WithSummary("Revokes a key.");
         return endpoints;
     }
 

@@ -10,7 +10,7 @@ public static class MetricsApi
 {
     public static IEndpointRouteBuilder MapMetricsApi(this IEndpointRouteBuilder endpoints)
     {
-        var route = endpoints.MapGet("/metrics", Scrape).WithTags("Metrics").WithName("GetMetrics")
+        var route = endpoints.MapGet("/metrics", Scrape).WithTags("Metrics").WithName("GetMetrics").ExemptFromLoadShedding()
             .WithSummary("Prometheus text exposition of the project's meters.")
             .Produces<string>(StatusCodes.Status200OK, "text/plain");
         var options = endpoints.ServiceProvider.GetRequiredService<IOptions<GatewayOptions>>().Value;

@@ -38,8 +38,10 @@ public static class OrdersApi
         group.MapPatch("/{orderId}", ReplaceOrderAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
             .WithName("ReplaceOrder").WithSummary("Replaces a working order (risk-checked like a new one).");
         group.MapDelete("/{orderId}", CancelOrderAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
+            .ExemptFromLoadShedding()
             .WithName("CancelOrder").WithSummary("Requests the cancel of an order.");
         group.MapDelete("", CancelAllAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
+            .ExemptFromLoadShedding()
             .WithName("CancelAllOrders").WithSummary("Requests the cancel of every working order; one outcome per order.");
         return endpoints;
     }

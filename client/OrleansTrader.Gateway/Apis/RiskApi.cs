@@ -24,6 +24,7 @@ public static class RiskApi
         account.MapGet("/breaker", GetBreakerAsync).RequireAuthorization(GatewayPolicies.AccountRead)
             .WithName("GetBreaker").WithSummary("The account's breaker and the global kill switch.");
         account.MapPost("/breaker/trip", TripAsync).RequireAuthorization(GatewayPolicies.AccountRisk)
+            .ExemptFromLoadShedding()
             .WithName("TripBreaker").WithSummary("Trips the account's breaker to halted (default) or reducing (risk role).");
         account.MapPost("/breaker/reset", ResetAsync).RequireAuthorization(GatewayPolicies.AccountRisk)
             .WithName("ResetBreaker").WithSummary("Resets the account's breaker to active (risk role; force overrides a trigger that still holds).");
@@ -35,6 +36,7 @@ public static class RiskApi
             .WithName("GetBreakerAudit").WithSummary("The account breaker's transitions, oldest first, after a version.");
         var trading = endpoints.MapGroup("/api/trading").WithTags("Risk");
         trading.MapPost("/halt", HaltAsync).RequireAuthorization(GatewayPolicies.Risk)
+            .ExemptFromLoadShedding()
             .WithName("HaltTrading").WithSummary("Global kill switch: halts (or reduces) every account (risk role).");
         trading.MapPost("/resume", ResumeAsync).RequireAuthorization(GatewayPolicies.Risk)
             .WithName("ResumeTrading").WithSummary("Resets the global kill switch to active (risk role).");

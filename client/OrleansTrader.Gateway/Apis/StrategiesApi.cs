@@ -38,6 +38,7 @@ public static class StrategiesApi
         group.MapPost("/{strategyId}/start", StartAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
             .WithName("StartStrategy").WithSummary("Starts a strategy.");
         group.MapPost("/{strategyId}/stop", StopAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
+            .ExemptFromLoadShedding()
             .WithName("StopStrategy").WithSummary("Stops a strategy.");
         group.MapPut("/{strategyId}/parameters", SetParametersAsync).RequireAuthorization(GatewayPolicies.AccountTrade)
             .WithName("SetStrategyParameters").WithSummary("Replaces the parameters; the strategy restarts from a fresh snapshot.");

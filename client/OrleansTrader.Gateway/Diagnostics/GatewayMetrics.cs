@@ -23,6 +23,7 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _denials;
     private readonly Histogram<double> _orderLatency;
     private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _shed;
     private long _openEventStreams;
 
     public GatewayMetrics(IMeterFactory meters)
@@ -39,6 +40,7 @@ internal sealed class GatewayMetrics
         meter.CreateObservableUpDownCounter(
             "orleanstrader.gateway.sse.connections", () => Interlocked.Read(ref _openEventStreams), "{connection}", "Open Server-Sent Events connections.");
         _rateLimited = meter.CreateCounter<long>("orleanstrader.gateway.rate_limited", "{request}", "Requests refused by a rate limit.");
+        _shed = meter.CreateCounter<long>("orleanstrader.gateway.requests.shed", "{request}", "Requests refused with 503 because the gateway was serving as many as it may.");
     }
 
     public void Request(string route, string method, int status, TimeSpan elapsed)
@@ -67,6 +69,9 @@ internal sealed class GatewayMetrics
     public void EventStreamOpened() => Interlocked.Increment(ref _openEventStreams);
 
     public void EventStreamClosed() => Interlocked.Decrement(ref _openEventStreams);
+
+    /// <summary>A request refused by the load shedding: <c>queue_full</c> or <c>queue_timeout</c>.</summary>
+    public void Shed(string reason) => _shed.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void RateLimited(string policy) => _rateLimited.Add(1, new KeyValuePair<string, object?>("policy", policy));
 }

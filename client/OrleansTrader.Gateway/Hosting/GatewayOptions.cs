@@ -28,4 +28,6 @@ public sealed class GatewayOptions
     public GatewayEventStreamOptions Events { get; set; } = new();
 
     public GatewayBacktestOptions Backtests { get; set; } = new();
+
+    public GatewayLoadSheddingOptions LoadShedding { get; set; } = new();
 }

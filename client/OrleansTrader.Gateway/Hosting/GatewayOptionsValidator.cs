@@ -75,6 +75,23 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add($"Gateway:Backtests:MaxConcurrent must be between 1 and 1000 (got {options.Backtests.MaxConcurrent}).");
         }
 
+        var shedding = options.LoadShedding;
+        if (shedding.MaxConcurrentRequests is < 1 or > 100_000)
+        {
+            failures.Add($"Gateway:LoadShedding:MaxConcurrentRequests must be between 1 and 100000 (got {shedding.MaxConcurrentRequests}).");
+        }
+
+        if (shedding.QueueLimit is < 0 or > 100_000)
+        {
+            failures.Add($"Gateway:LoadShedding:QueueLimit must be between 0 and 100000 (got {shedding.QueueLimit}).");
+        }
+
+        // A wait of minutes is the backlog the limit is there to bound, not a queue.
+        if (shedding.QueueTimeout <= TimeSpan.Zero || shedding.QueueTimeout > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"Gateway:LoadShedding:QueueTimeout must be positive and at most 00:10:00 (got {shedding.QueueTimeout}).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -27,7 +27,8 @@ internal static class ProblemResponsesTransformer
         var statuses = new SortedSet<int> { StatusCodes.Status400BadRequest };
         if (needsKey)
         {
-            // No, unknown or revoked key; any rate limit; the silo's storage failing the request; a grain call timing out.
+            // No, unknown or revoked key; any rate limit; the silo's storage failing the request or the gateway overloaded; a
+            // grain call timing out.
             statuses.UnionWith([StatusCodes.Status401Unauthorized, StatusCodes.Status429TooManyRequests,
                 StatusCodes.Status503ServiceUnavailable, StatusCodes.Status504GatewayTimeout]);
             if (policies.Any(p => p != GatewayPolicies.AnyKey))

@@ -49,6 +49,7 @@ public static class TradingGatewayExtensions
         services.TryAddSingleton<ApiKeyConsole>();
         services.TryAddSingleton<EventStreamSlots>();
         services.TryAddSingleton<BacktestSlots>();
+        services.TryAddSingleton<RequestSlots>();
         services.AddHostedService<BootstrapAdminKeyService>();
 
         services.ConfigureHttpJsonOptions(options =>
@@ -108,7 +109,7 @@ public static class TradingGatewayExtensions
         return builder;
     }
 
-    /// <summary>Correlation ids, metrics, ProblemDetails for errors and status codes, paths with dot or empty segments, body limits and charsets, authentication, rate
+    /// <summary>Correlation ids, metrics, ProblemDetails for errors and status codes, load shedding, paths with dot or empty segments, body limits and charsets, authentication, rate
     /// limits and authorization, in that order. Call before mapping routes.</summary>
     public static WebApplication UseTradingGateway(this WebApplication app)
     {
@@ -120,6 +121,7 @@ public static class TradingGatewayExtensions
         app.UseMiddleware<HttpMetricsMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<LoadSheddingMiddleware>();
         app.UseMiddleware<AmbiguousPathMiddleware>();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseMiddleware<RequestCharsetMiddleware>();
@@ -205,6 +207,11 @@ public static class TradingGatewayExtensions
         var time = context.RequestServices.GetRequiredService<TimeProvider>();
         return RateLimitPartition.Get(partitionKey, _ => new FixedWindowLimiter(permits, window, time));
     }
+
+    /// <summary>The route is served whatever the load (Gateway:LoadShedding): it reduces risk, or holds its connection for long.</summary>
+    internal static TBuilder ExemptFromLoadShedding<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(LoadSheddingExemption.Instance);
 
     internal static string ClientAddress(HttpContext context) => (context.Connection.RemoteIpAddress ?? IPAddress.None).ToString();
 }

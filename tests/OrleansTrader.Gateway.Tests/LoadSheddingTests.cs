@@ -1,0 +1,193 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Gateway.Tests.Infrastructure;
+using OrleansTrader.Runtime;
+
+namespace OrleansTrader.Gateway.Tests;
+
+/// <summary>
+/// Past Gateway:LoadShedding:MaxConcurrentRequests requests in progress and QueueLimit waiting, the gateway refuses at
+/// once with 503 OVERLOADED and Retry-After, instead of letting a flood queue until everyone's calls time out; health
+/// probes and the routes that reduce risk are served all the same.
+/// </summary>
+public sealed class LoadSheddingTests
+{
+    private const int MaxConcurrent = 2;
+    private const int Queue = 1;
+
+    [Fact]
+    public async Task Requests_BeyondTheConcurrencyLimitAndQueue_Get503OverloadedAtOnce_WhileProbesCancelsAndTheKillSwitchAreServed()
+    {
+        using var gate = new HeldPositionReads();
+        await using var host = await GatewayHost.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["Gateway:LoadShedding:MaxConcurrentRequests"] = MaxConcurrent.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Gateway:LoadShedding:QueueLimit"] = Queue.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Gateway:LoadShedding:QueueTimeout"] = "00:05:00",
+            },
+            configureSilo: silo => silo.Services.AddSingleton<IIncomingGrainCallFilter>(gate));
+        var ct = TestContext.Current.CancellationToken;
+        var accounts = new List<string>();
+        for (var i = 0; i < MaxConcurrent + Queue + 1; i++)
+        {
+            accounts.Add(await host.CreateAccountAsync());
+        }
+
+        // Each held request reads another account's positions, so no one account's mailbox orders them.
+        gate.Hold();
+        var held = Enumerable.Range(0, MaxConcurrent)
+            .Select(i => host.SendAsync(HttpMethod.Get, $"/api/accounts/{accounts[i]}/positions", host.AdminKey)).ToList();
+        await gate.WaitForHeldAsync(MaxConcurrent, ct);
+        var slots = host.Services.GetRequiredService<Diagnostics.RequestSlots>();
+        var queued = host.SendAsync(HttpMethod.Get, $"/api/accounts/{accounts[MaxConcurrent]}/positions", host.AdminKey);
+        // Until the third request waits for a place (or, were nothing limiting, reaches its account).
+        while (slots.Queued < Queue && gate.Held == MaxConcurrent)
+        {
+            await Task.Delay(10, ct);
+        }
+
+        var sent = host.SendAsync(HttpMethod.Get, $"/api/accounts/{accounts[^1]}/positions", host.AdminKey);
+        Assert.True(
+            await Task.WhenAny(sent, Task.Delay(TimeSpan.FromSeconds(10), ct)) == sent,
+            $"no answer within 10 s: the request was let through, not refused ({gate.Held} position reads held for {MaxConcurrent} places)");
+        using (var refused = await sent)
+        {
+            var text = await refused.Content.ReadAsStringAsync(ct);
+            Assert.True(refused.StatusCode == HttpStatusCode.ServiceUnavailable, $"expected 503 once {MaxConcurrent} requests run and {Queue} waits, got {(int)refused.StatusCode}: {text}");
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
+            var problem = JsonDocument.Parse(text).RootElement;
+            Assert.Equal("OVERLOADED", problem.GetProperty("reason").GetString());
+            Assert.Equal(503, problem.GetProperty("status").GetInt32());
+            Assert.False(string.IsNullOrEmpty(problem.GetProperty("correlationId").GetString()));
+        }
+
+        // Neither the queued request nor the refused one reached its account.
+        Assert.Equal(MaxConcurrent, gate.Held);
+        using (var live = await host.SendAsync(HttpMethod.Get, "/health/live", key: null))
+        {
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        }
+
+        using (var metrics = await host.SendAsync(HttpMethod.Get, "/metrics", key: null))
+        {
+            var text = await metrics.Content.ReadAsStringAsync(ct);
+            Assert.Contains("orleanstrader_gateway_requests_shed_total{reason=\"queue_full\"} 1", text, StringComparison.Ordinal);
+        }
+
+        // Risk-reducing routes pass by the limit: a cancel (of an order the account does not have) and the kill switch.
+        using (var cancel = await host.SendAsync(HttpMethod.Delete, $"/api/accounts/{accounts[^1]}/orders/O000000042", host.AdminKey))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, cancel.StatusCode);
+        }
+
+        await host.SendJsonAsync(HttpMethod.Post, "/api/trading/halt", host.AdminKey, new { reason = "flood" }, HttpStatusCode.OK);
+
+        gate.Release();
+        foreach (var response in await Task.WhenAll([.. held, queued]))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            response.Dispose();
+        }
+
+        // The places are free again.
+        using var after = await host.SendAsync(HttpMethod.Get, $"/api/accounts/{accounts[^1]}/positions", host.AdminKey);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task ARequestWaitingLongerThanTheQueueTimeout_Gets503Overloaded_AndIsCountedAsATimeout()
+    {
+        using var gate = new HeldPositionReads();
+        await using var host = await GatewayHost.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["Gateway:LoadShedding:MaxConcurrentRequests"] = "1",
+                ["Gateway:LoadShedding:QueueLimit"] = "10",
+                ["Gateway:LoadShedding:QueueTimeout"] = "00:00:00.200",
+            },
+            configureSilo: silo => silo.Services.AddSingleton<IIncomingGrainCallFilter>(gate));
+        var ct = TestContext.Current.CancellationToken;
+        var account = await host.CreateAccountAsync();
+        gate.Hold();
+        var held = host.SendAsync(HttpMethod.Get, $"/api/accounts/{account}/positions", host.AdminKey);
+        await gate.WaitForHeldAsync(1, ct);
+
+        // The place stays taken until released: the waiting request runs out of its 200 ms, not of the test's patience.
+        var sent = host.SendAsync(HttpMethod.Get, "/api/accounts", host.AdminKey);
+        Assert.True(await Task.WhenAny(sent, Task.Delay(TimeSpan.FromSeconds(10), ct)) == sent, "no answer within 10 s of a 200 ms queue timeout");
+        using (var refused = await sent)
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal("OVERLOADED", JsonDocument.Parse(await refused.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("reason").GetString());
+        }
+
+        using (var metrics = await host.SendAsync(HttpMethod.Get, "/metrics", key: null))
+        {
+            Assert.Contains("orleanstrader_gateway_requests_shed_total{reason=\"queue_timeout\"} 1", await metrics.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        }
+
+        gate.Release();
+        using var answered = await held;
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(0, 0, "00:00:01", "Gateway:LoadShedding:MaxConcurrentRequests must be between 1 and 100000 (got 0).")]
+    [InlineData(1, -1, "00:00:01", "Gateway:LoadShedding:QueueLimit must be between 0 and 100000 (got -1).")]
+    [InlineData(1, 0, "00:00:00", "Gateway:LoadShedding:QueueTimeout must be positive and at most 00:10:00 (got 00:00:00).")]
+    [InlineData(1, 0, "00:10:01", "Gateway:LoadShedding:QueueTimeout must be positive and at most 00:10:00 (got 00:10:01).")]
+    public void LoadSheddingSettings_OutOfRange_StopTheStart_NamingTheSetting(int max, int queue, string timeout, string message)
+    {
+        var options = new GatewayOptions
+        {
+            LoadShedding = { MaxConcurrentRequests = max, QueueLimit = queue, QueueTimeout = TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture) },
+        };
+
+        Assert.Equal([message], new GatewayOptionsValidator().Validate(null, options).Failures ?? []);
+        Assert.True(new GatewayOptionsValidator().Validate(null, new GatewayOptions()).Succeeded);
+    }
+
+    /// <summary>Holds every account's GetPositionsAsync while held, counting the calls it holds.</summary>
+    private sealed class HeldPositionReads : IIncomingGrainCallFilter, IDisposable
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly SemaphoreSlim _entered = new(0);
+        private volatile bool _holding;
+        private int _held;
+
+        public int Held => Volatile.Read(ref _held);
+
+        public void Hold() => _holding = true;
+
+        public void Release() => _released.TrySetResult();
+
+        public async Task WaitForHeldAsync(int count, CancellationToken cancellationToken)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                Assert.True(await _entered.WaitAsync(TimeSpan.FromMinutes(1), cancellationToken), $"{i} of {count} requests reached the account");
+            }
+        }
+
+        public async Task Invoke(IIncomingGrainCallContext context)
+        {
+            if (_holding && context.MethodName == "GetPositionsAsync" && !_released.Task.IsCompleted)
+            {
+                Interlocked.Increment(ref _held);
+                _entered.Release();
+                await _released.Task;
+            }
+
+            await context.Invoke();
+        }
+
+        public void Dispose()
+        {
+            Release();
+            _entered.Dispose();
+        }
+    }
+}
