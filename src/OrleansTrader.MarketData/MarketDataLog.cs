@@ -31,6 +31,10 @@ internal static partial class MarketDataLog
         Message = "{File}: {BadRows} bad rows of {Rows} ({Logged} logged individually)")]
     public static partial void BadRowSummary(ILogger logger, string file, long badRows, long rows, int logged);
 
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Warning,
+        Message = "Feed {FeedName} does not read {Count} files named off the data layout (a day's file is minute/SYM/ or ticks/SYM/yyyy-MM-dd.trades.csv or .quotes.csv, optionally .gz): {Files}")]
+    public static partial void FilesOffTheLayout(ILogger logger, string feedName, int count, string files);
+
     [LoggerMessage(EventId = 3012, Level = LogLevel.Error, Message = "Replay of {File} failed")]
     public static partial void ReplayFailed(ILogger logger, string file, Exception exception);
 

@@ -16,12 +16,14 @@ public sealed class BackupsApiTests : IDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    private readonly List<string> _cleanUp = [];
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_data))
+        foreach (var directory in _cleanUp.Append(_data).Where(Directory.Exists))
         {
-            Directory.Delete(_data, recursive: true);
+            Directory.Delete(directory, recursive: true);
         }
     }
 
@@ -50,7 +52,7 @@ public sealed class BackupsApiTests : IDisposable
         Assert.Equal(
             ["orleanstrader-streams.db", "orleanstrader.db"],
             backup.GetProperty("files").EnumerateArray().Select(f => f.GetProperty("name").GetString()));
-        Assert.Equal(["orleanstrader-streams.db", "orleanstrader.db"], Directory.GetFiles(directory).Select(Path.GetFileName).Order());
+        Assert.Equal(["backup.json", "orleanstrader-streams.db", "orleanstrader.db"], Directory.GetFiles(directory).Select(Path.GetFileName).Order());
 
         // The copy is a database of its own that holds what was committed before it: the account opened above.
         using var copy = new SqliteConnection($"Data Source={Path.Combine(directory, "orleanstrader.db")};Mode=ReadOnly;Pooling=False");
@@ -60,6 +62,54 @@ public sealed class BackupsApiTests : IDisposable
         Assert.Equal(1L, await command.ExecuteScalarAsync(Ct));
         command.CommandText = "PRAGMA integrity_check";
         Assert.Equal("ok", await command.ExecuteScalarAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Backup_IntoStorageBackupDirectory_CreatesItAndKeepsTheNewest()
+    {
+        // Another disk or mount: a folder that does not exist yet, outside the data directory.
+        var elsewhere = _data + "-elsewhere";
+        _cleanUp.Add(elsewhere);
+        var key = ApiKeyHasher.Generate();
+        await using var factory = Silo("sqlite", key, ("Storage:BackupDirectory", Path.Combine(elsewhere, "nightly")), ("Storage:BackupsKept", "2"));
+        using var admin = Client(factory, key);
+
+        var written = new List<JsonElement>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var answer = await admin.PostAsync("/api/backups", null, Ct);
+            Assert.Equal(HttpStatusCode.Created, answer.StatusCode);
+            written.Add(await answer.Content.ReadFromJsonAsync<JsonElement>(Ct));
+        }
+
+        var directories = written.Select(b => b.GetProperty("directory").GetString()!).ToList();
+        Assert.All(directories, d => Assert.Equal(Path.Combine(elsewhere, "nightly"), Path.GetDirectoryName(d)));
+        Assert.Empty(written[1].GetProperty("deleted").EnumerateArray());
+        Assert.Equal([directories[0]], written[2].GetProperty("deleted").EnumerateArray().Select(d => d.GetString()));
+        Assert.Equal(directories[1..], Directory.GetDirectories(Path.Combine(elsewhere, "nightly")).Order(StringComparer.Ordinal));
+        Assert.False(Directory.Exists(Path.Combine(_data, "backups")));
+    }
+
+    [Fact]
+    public async Task Backup_IntoAFolderThatCannotBeCreated_Is500NamingIt()
+    {
+        // A path through a file: the folder cannot be created, whoever the silo runs as.
+        Directory.CreateDirectory(_data);
+        var notAFolder = Path.Combine(_data, "a-file");
+        await File.WriteAllTextAsync(notAFolder, "not a folder", Ct);
+        var key = ApiKeyHasher.Generate();
+        await using var factory = Silo("sqlite", key, ("Storage:BackupDirectory", Path.Combine(notAFolder, "backups")));
+        using var admin = Client(factory, key);
+
+        using var answer = await admin.PostAsync("/api/backups", null, Ct);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, answer.StatusCode);
+        Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+        var problem = await answer.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal("BACKUP_FAILED", problem.GetProperty("reason").GetString());
+        Assert.StartsWith(
+            $"The backup could not be written into {Path.Combine(notAFolder, "backups")} (Storage:BackupDirectory): ",
+            problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -76,12 +126,19 @@ public sealed class BackupsApiTests : IDisposable
         Assert.Equal("BACKUP_UNAVAILABLE", problem.GetProperty("reason").GetString());
     }
 
-    private WebApplicationFactory<Program> Silo(string provider, string key) => new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
-        .UseSetting("Storage:Provider", provider)
-        .UseSetting("Storage:DataDirectory", _data)
-        .UseSetting("Demo:Enabled", "false")
-        .UseSetting("Feed:Kind", "none")
-        .UseSetting("Gateway:BootstrapAdminKey", key));
+    private WebApplicationFactory<Program> Silo(string provider, string key, params (string Key, string Value)[] settings) =>
+        new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Storage:Provider", provider)
+                .UseSetting("Storage:DataDirectory", _data)
+                .UseSetting("Demo:Enabled", "false")
+                .UseSetting("Feed:Kind", "none")
+                .UseSetting("Gateway:BootstrapAdminKey", key);
+            foreach (var (name, value) in settings)
+            {
+                b.UseSetting(name, value);
+            }
+        });
 
     private static HttpClient Client(WebApplicationFactory<Program> factory, string key)
     {

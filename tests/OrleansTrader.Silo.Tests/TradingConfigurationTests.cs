@@ -291,7 +291,10 @@ public sealed class TradingConfigurationTests
     [InlineData("Trading:Symbols:BarCloseDelay", "3650000.00:00:00", "Trading:Symbols:BarCloseDelay must be between 0 and 49.17:02:47.2940000 (got 3650000.00:00:00)")]
     [InlineData("PaperExchange:Retention", "3650000.00:00:00", "PaperExchange:Retention must be between one minute and 3650 days (got 3650000.00:00:00)")]
     [InlineData("Streams:TrimInterval", "50.00:00:00", "Streams:TrimInterval must be positive and at most 49.17:02:47.2940000 (got 50.00:00:00)")]
-    [InlineData("Storage:Kind", "postgres", "Storage:Kind is not a setting (Storage has Provider, ConnectionString, DataDirectory, StartupTimeout, CommandTimeout)")]
+    [InlineData("Storage:Kind", "postgres", "Storage:Kind is not a setting (Storage has Provider, ConnectionString, DataDirectory, StartupTimeout, CommandTimeout, BackupDirectory, BackupsKept)")]
+    [InlineData("Storage:BackupsKept", "0", "Storage:BackupsKept must be at least 1 (got 0); leave it unset to keep every backup.")]
+    [InlineData("Storage:BackupDirectory", " ", "Storage:BackupDirectory must name a folder (got \" \"); leave it unset for \"backups\" in Storage:DataDirectory.")]
+    [InlineData("Storage:BackupDirectory", "./data/", "Storage:BackupDirectory must not be the data directory itself (")]
     [InlineData("Feed:Symbol", "AAPL", "Feed:Symbol is not a setting (Feed has Kind, Path, Speed, Symbols, StaleAfterSeconds)")]
     [InlineData("Demo:Enable", "false", "Demo:Enable is not a setting (Demo has Enabled, AccountId")]
     [InlineData("Trading:Acounts:SignalInterval", "00:00:05", "Trading:Acounts is not a setting (Trading has Accounts, Symbols, Webhooks, ApiKeys)")]
@@ -313,6 +316,24 @@ public sealed class TradingConfigurationTests
         var error = Assert.Throws<OptionsValidationException>(() => builder.AddOrleansTrader());
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BackupSettings_OnAProviderWithoutSqliteFiles_StopTheStart()
+    {
+        // POST /api/backups writes SQLite's files only: on PostgreSQL a backup folder and a number to keep would do nothing.
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "memory",
+            ["Storage:BackupsKept"] = "7",
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(() => builder.AddOrleansTrader());
+
+        Assert.Contains(
+            "Storage:BackupDirectory and Storage:BackupsKept apply to the SQLite provider only (Storage:Provider is \"memory\"; on PostgreSQL back up with pg_dump).",
+            error.Message, StringComparison.Ordinal);
     }
 
     // Binding ignored a key no setting has: a misspelt Gateway:RateLimit ran the gateway on the default limits without a word.

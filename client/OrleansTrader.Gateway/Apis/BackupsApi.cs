@@ -13,11 +13,14 @@ public static class BackupsApi
     /// <summary>409: the silo keeps no files of its own to back up (PostgreSQL: pg_dump; memory: nothing is kept).</summary>
     public const string BackupUnavailable = "BACKUP_UNAVAILABLE";
 
+    /// <summary>500: the backup folder could not be created or written; the detail names it and says why.</summary>
+    public const string BackupFailed = "BACKUP_FAILED";
+
     public static IEndpointRouteBuilder MapBackupsApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/api/backups", BackupAsync).WithTags("Backups").RequireAuthorization(GatewayPolicies.Admin)
             .WithName("CreateBackup")
-            .WithSummary("Writes a consistent backup of the silo's SQLite files into a new folder under backups/ in its data directory (admin).");
+            .WithSummary("Writes a consistent backup of the silo's SQLite files into a new folder of its backup directory, deleting its backups beyond Storage:BackupsKept (admin).");
         return endpoints;
     }
 
@@ -30,7 +33,17 @@ public static class BackupsApi
                 BackupUnavailable);
         }
 
-        var result = await backup.BackupAsync(cancellationToken);
-        return TypedResults.Created((string?)null, result);
+        try
+        {
+            var result = await backup.BackupAsync(cancellationToken);
+            return TypedResults.Created((string?)null, result);
+        }
+        catch (DataBackupFailedException ex)
+        {
+            // The folder and the reason, which the operator can act on (a mount missing, permissions, a full disk).
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status500InternalServerError, title: "The backup could not be written.", detail: ex.Message,
+                extensions: new Dictionary<string, object?> { ["reason"] = BackupFailed });
+        }
     }
 }

@@ -12,4 +12,7 @@ public sealed record DataBackupResult
     public required DateTimeOffset StartedAt { get; init; }
 
     public required DateTimeOffset CompletedAt { get; init; }
+
+    /// <summary>The older backups of this silo deleted after this one was written (Storage:BackupsKept), oldest first.</summary>
+    public IReadOnlyList<string> Deleted { get; init; } = [];
 }

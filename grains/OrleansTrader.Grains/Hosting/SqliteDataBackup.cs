@@ -1,12 +1,17 @@
+using System.Data.Common;
 using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using OrleansTrader.Grains.Abstractions.Storage;
 using OrleansTrader.Runtime.AdoNet;
 
 namespace OrleansTrader.Grains.Hosting;
 
 /// <summary>
-/// Backs up the embedded default's two files (<see cref="SqliteDataFiles"/>) into a new folder under
-/// <c>backups</c> in the data directory, with SQLite's online backup API, while the silo runs.
+/// Backs up the embedded default's two files (<see cref="SqliteDataFiles"/>) into a new folder under the backup directory
+/// (Storage:BackupDirectory, else <c>backups</c> in the data directory), with SQLite's online backup API, while the silo
+/// runs; then deletes this silo's older backups beyond <c>Storage:BackupsKept</c>.
 /// <para>
 /// The two files cannot be copied at one instant, so the order is the one the silo's own writes keep: the stream log
 /// first, then the state. The log's commits wait for the state file's (<see cref="SqliteDataFiles"/>), so every fill the
@@ -17,12 +22,27 @@ namespace OrleansTrader.Grains.Hosting;
 /// ids the venue then gives to its next fills of those orders.
 /// </para>
 /// </summary>
-public sealed class SqliteDataBackup(SqliteDataFiles files, string backupsDirectory, TimeProvider time) : IDataBackup
+public sealed partial class SqliteDataBackup(
+    SqliteDataFiles files,
+    string backupsDirectory,
+    TimeProvider time,
+    int? backupsKept = null,
+    ILogger<SqliteDataBackup>? logger = null) : IDataBackup
 {
-    /// <summary>The folder, under the data directory, that holds one folder per backup.</summary>
+    /// <summary>The folder, under the data directory, that holds one folder per backup unless Storage:BackupDirectory names another.</summary>
     public const string BackupsFolderName = "backups";
 
+    /// <summary>
+    /// The file in each backup that says which data directory it is a backup of: pruning deletes only folders that hold it
+    /// and name this silo's, so another silo's backups in a shared folder, or a user's folders, are never deleted.
+    /// </summary>
+    public const string MarkerFileName = "backup.json";
+
+    private const string NameFormat = "yyyyMMdd'T'HHmmss.fff'Z'";
+
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private readonly string _dataDirectory = Path.GetDirectoryName(Path.GetFullPath(files.State))!;
+    private readonly ILogger _logger = logger ?? NullLogger<SqliteDataBackup>.Instance;
 
     public async Task<DataBackupResult> BackupAsync(CancellationToken cancellationToken)
     {
@@ -30,37 +50,166 @@ public sealed class SqliteDataBackup(SqliteDataFiles files, string backupsDirect
         try
         {
             var startedAt = time.GetUtcNow();
-            var name = startedAt.UtcDateTime.ToString("yyyyMMdd'T'HHmmss.fff'Z'", CultureInfo.InvariantCulture);
+            var name = startedAt.UtcDateTime.ToString(NameFormat, CultureInfo.InvariantCulture);
             var final = Path.Combine(backupsDirectory, name);
-
-            // Written under a name that says it is unfinished and renamed when complete, so that a backup cut short (a
-            // full disk, a stop) is never taken for one that can be restored.
-            var partial = final + ".partial";
-            PrivateDirectory.Create(backupsDirectory);
-            PrivateDirectory.Create(partial);
-            var copied = new List<DataBackupFile>();
-            try
-            {
-                foreach (var file in files.Shared ? [files.State] : new[] { files.StreamLog, files.State })
-                {
-                    var destination = Path.Combine(partial, Path.GetFileName(file));
-                    await SqliteOnlineBackup.BackupAsync(file, destination, cancellationToken);
-                    copied.Add(new DataBackupFile(Path.GetFileName(file), new FileInfo(destination).Length));
-                }
-
-                Directory.Move(partial, final);
-            }
-            catch
-            {
-                Directory.Delete(partial, recursive: true);
-                throw;
-            }
-
-            return new DataBackupResult { Directory = final, Files = copied, StartedAt = startedAt, CompletedAt = time.GetUtcNow() };
+            var copied = await WriteAsync(final, cancellationToken);
+            var deleted = Prune(final);
+            return new DataBackupResult { Directory = final, Files = copied, StartedAt = startedAt, CompletedAt = time.GetUtcNow(), Deleted = deleted };
         }
         finally
         {
             _oneAtATime.Release();
         }
     }
+
+    private async Task<List<DataBackupFile>> WriteAsync(string final, CancellationToken cancellationToken)
+    {
+        // Written under a name that says it is unfinished and renamed when complete, so that a backup cut short (a
+        // full disk, a stop) is never taken for one that can be restored.
+        var partial = final + ".partial";
+        try
+        {
+            PrivateDirectory.Create(backupsDirectory);
+            PrivateDirectory.Create(partial);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Failed(ex);
+        }
+
+        var copied = new List<DataBackupFile>();
+        try
+        {
+            foreach (var file in files.Shared ? [files.State] : new[] { files.StreamLog, files.State })
+            {
+                var destination = Path.Combine(partial, Path.GetFileName(file));
+                await SqliteOnlineBackup.BackupAsync(file, destination, cancellationToken);
+                copied.Add(new DataBackupFile(Path.GetFileName(file), new FileInfo(destination).Length));
+            }
+
+            await WriteMarkerAsync(partial, cancellationToken);
+            Directory.Move(partial, final);
+            return copied;
+        }
+        catch (Exception ex)
+        {
+            try
+            {
+                Directory.Delete(partial, recursive: true);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+                // Left under its ".partial" name, which no restore or pruning takes for a backup; the failure is the news.
+            }
+
+            if (ex is IOException or UnauthorizedAccessException or DbException)
+            {
+                throw Failed(ex);
+            }
+
+            throw;
+        }
+    }
+
+    private DataBackupFailedException Failed(Exception ex)
+    {
+        BackupFailed(_logger, backupsDirectory, ex);
+        return new DataBackupFailedException(
+            $"The backup could not be written into {backupsDirectory} (Storage:BackupDirectory): {ex.Message}", ex);
+    }
+
+    private async Task WriteMarkerAsync(string folder, CancellationToken cancellationToken)
+    {
+        await using var stream = File.Create(Path.Combine(folder, MarkerFileName));
+        await using var json = new Utf8JsonWriter(stream);
+        json.WriteStartObject();
+        json.WriteString("dataDirectory", _dataDirectory);
+        json.WriteEndObject();
+        await json.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes this silo's backups beyond the newest <c>backupsKept</c>, the one just written counted among them and never
+    /// deleted (a clock set back names it older than the last). A folder that is not one of this silo's complete backups,
+    /// by its name, its marker and its files, is left alone; one that cannot be deleted is logged and kept.
+    /// </summary>
+    private List<string> Prune(string justWritten)
+    {
+        if (backupsKept is not { } kept)
+        {
+            return [];
+        }
+
+        List<string> older;
+        try
+        {
+            older = [.. Directory.EnumerateDirectories(backupsDirectory)
+                .Where(folder => !string.Equals(folder, justWritten, StringComparison.Ordinal) && IsOwnBackup(folder))
+                .OrderByDescending(Path.GetFileName, StringComparer.Ordinal)
+                .Skip(kept - 1)
+                .Reverse()];
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            PruneFailed(_logger, backupsDirectory, ex);
+            return [];
+        }
+
+        var deleted = new List<string>();
+        foreach (var folder in older)
+        {
+            try
+            {
+                foreach (var file in Directory.EnumerateFiles(folder))
+                {
+                    File.Delete(file);
+                }
+
+                // Not recursive: a folder something was added to since it was checked stays, and says so in the log.
+                Directory.Delete(folder);
+                deleted.Add(folder);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                PruneFailed(_logger, folder, ex);
+            }
+        }
+
+        return deleted;
+    }
+
+    private bool IsOwnBackup(string folder)
+    {
+        if (!DateTime.TryParseExact(Path.GetFileName(folder), NameFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
+            || new DirectoryInfo(folder).LinkTarget is not null
+            || Directory.EnumerateDirectories(folder).Any())
+        {
+            return false;
+        }
+
+        string[] backupFiles = [SqliteDataFiles.StateFileName, SqliteDataFiles.StreamLogFileName, MarkerFileName];
+        if (Directory.EnumerateFiles(folder).Any(file => !backupFiles.Contains(Path.GetFileName(file), StringComparer.Ordinal)))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var marker = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, MarkerFileName)));
+            return marker.RootElement.ValueKind == JsonValueKind.Object
+                && marker.RootElement.TryGetProperty("dataDirectory", out var data)
+                && data.ValueKind == JsonValueKind.String
+                && string.Equals(data.GetString(), _dataDirectory, StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(EventId = 5610, Level = LogLevel.Error, Message = "Backup into {BackupDirectory} failed")]
+    private static partial void BackupFailed(ILogger logger, string backupDirectory, Exception exception);
+
+    [LoggerMessage(EventId = 5611, Level = LogLevel.Warning, Message = "Old backup {Path} could not be deleted; it is kept")]
+    private static partial void PruneFailed(ILogger logger, string path, Exception exception);
 }

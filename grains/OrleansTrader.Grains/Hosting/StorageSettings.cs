@@ -25,4 +25,17 @@ public sealed class StorageSettings
     /// connection string's "Command Timeout" does not apply (the providers set every command's timeout from this).
     /// </summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// On SQLite, the folder POST /api/backups writes its backups into (another disk or mount); unset, <c>backups</c> in
+    /// <see cref="DataDirectory"/>. A relative path is read from the working directory, as <see cref="DataDirectory"/> is.
+    /// Created when the first backup is written.
+    /// </summary>
+    public string? BackupDirectory { get; set; }
+
+    /// <summary>
+    /// On SQLite, how many of this silo's backups to keep: after a backup is written, its older ones beyond this number
+    /// are deleted. Unset keeps every backup.
+    /// </summary>
+    public int? BackupsKept { get; set; }
 }

@@ -101,8 +101,10 @@ public static class TradingHostExtensions
         if (sqlite is not null)
         {
             // POST /api/backups: the one consistent way to copy the files of a running silo (docs/deployment.md).
-            var backups = Path.GetFullPath(Path.Combine(storage.DataDirectory, SqliteDataBackup.BackupsFolderName));
-            services.AddSingleton<IDataBackup>(sp => new SqliteDataBackup(sqlite, backups, sp.GetRequiredService<TimeProvider>()));
+            var backups = Path.GetFullPath(storage.BackupDirectory ?? Path.Combine(storage.DataDirectory, SqliteDataBackup.BackupsFolderName));
+            services.AddSingleton<IDataBackup>(sp => new SqliteDataBackup(
+                sqlite, backups, sp.GetRequiredService<TimeProvider>(), storage.BackupsKept,
+                sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<SqliteDataBackup>>()));
         }
 
         // Before the grain runtime and the paper venue, which read the store as they start: a store a newer build wrote is

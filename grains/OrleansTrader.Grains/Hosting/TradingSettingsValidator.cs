@@ -35,6 +35,8 @@ internal sealed class TradingSettingsValidator :
             failures.Add("Storage:DataDirectory must name a folder for the SQLite database.");
         }
 
+        ValidateBackups(options, failures);
+
         if (options.StartupTimeout < TimeSpan.Zero)
         {
             failures.Add($"Storage:StartupTimeout must not be negative (got {options.StartupTimeout}).");
@@ -46,6 +48,55 @@ internal sealed class TradingSettingsValidator :
         }
 
         return Result(failures);
+    }
+
+    private static void ValidateBackups(StorageSettings options, List<string> failures)
+    {
+        if (options.BackupDirectory is null && options.BackupsKept is null)
+        {
+            return;
+        }
+
+        // POST /api/backups writes SQLite's files only: on another provider these settings would do nothing without a word.
+        if (options.Provider != "sqlite")
+        {
+            failures.Add($"Storage:BackupDirectory and Storage:BackupsKept apply to the SQLite provider only (Storage:Provider is \"{options.Provider}\"; on PostgreSQL back up with pg_dump).");
+            return;
+        }
+
+        if (options.BackupsKept is < 1)
+        {
+            failures.Add($"Storage:BackupsKept must be at least 1 (got {options.BackupsKept}); leave it unset to keep every backup.");
+        }
+
+        if (options.BackupDirectory is not { } directory)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(directory) || FullPathOrNull(directory) is not { } backups)
+        {
+            failures.Add($"Storage:BackupDirectory must name a folder (got \"{directory}\"); leave it unset for \"backups\" in Storage:DataDirectory.");
+        }
+        else if (!string.IsNullOrWhiteSpace(options.DataDirectory) && FullPathOrNull(options.DataDirectory) is { } data
+            && string.Equals(backups, data, StringComparison.Ordinal))
+        {
+            // Backups among the live files would be copied, moved and restored with them, and pruning would work there.
+            failures.Add($"Storage:BackupDirectory must not be the data directory itself ({backups}; a relative path is read from the working directory): leave it unset for \"backups\" in it, or name another folder.");
+        }
+    }
+
+    /// <summary>The absolute form of a folder's path, without a trailing separator, or null when it is no path at all.</summary>
+    private static string? FullPathOrNull(string path)
+    {
+        try
+        {
+            return Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return null;
+        }
     }
 
     public ValidateOptionsResult Validate(string? name, FeedSettings options)

@@ -71,6 +71,12 @@ public sealed class CsvReplayFeed : IMarketDataFeed
     {
         ArgumentOutOfRangeException.ThrowIfNegative(resumeAfter);
         var sources = _explicitSources ?? CsvSourceDiscovery.Discover(_options);
+        if (_explicitSources is null && resumeAfter == 0 && CsvSourceDiscovery.OffLayoutFiles(_options) is { Count: > 0 } offLayout)
+        {
+            // Logged like a bad row, and the replay goes on: the files it does find are data, these are not read at all.
+            MarketDataLog.FilesOffTheLayout(_logger, Name, offLayout.Count, string.Join(", ", offLayout));
+        }
+
         var validator = _options.Validate ? new TickValidator(_validatorOptions) : null;
         var pacer = new ReplayPacer(_timeProvider, _options.SpeedFactor);
         var readers = new List<CsvFileReader>(sources.Count);

@@ -49,11 +49,71 @@ public static class CsvSourceDiscovery
     private static List<CsvFileKind> KindsOf(CsvReplayOptions options) =>
         options.Kinds.Count == 0 ? [CsvFileKind.MinuteTradeBars] : options.Kinds.Distinct().ToList();
 
-    private static string NoFiles(CsvReplayOptions options, string symbol) =>
-        $"No market data files for symbol '{symbol}' ({string.Join(", ", KindsOf(options))}) under '{options.DataPath}'" +
-        (options.StartDate is null && options.EndDate is null
-            ? "."
-            : $" between {Describe(options.StartDate)} and {Describe(options.EndDate)}.");
+    private static string NoFiles(CsvReplayOptions options, string symbol)
+    {
+        var offLayout = OffLayoutFilesOf(options, symbol);
+        return $"No market data files for symbol '{symbol}' ({string.Join(", ", KindsOf(options))}) under '{options.DataPath}'" +
+            (options.StartDate is null && options.EndDate is null
+                ? "."
+                : $" between {Describe(options.StartDate)} and {Describe(options.EndDate)}.") +
+            $" Looked for {string.Join(", ", KindsOf(options).Select(kind => LayoutOf(kind, symbol)))}." +
+            (offLayout.Count == 0 ? string.Empty : $" Not read, named off that layout: {string.Join(", ", offLayout)}.");
+    }
+
+    /// <summary>
+    /// The files, relative to the data folder, that the replay of the configured symbols and kinds does not read because
+    /// no layout names them: in a symbol's folder (<c>minute/SPY/SPY-2013-10-07.csv</c>) or loose in <c>minute/</c> or
+    /// <c>ticks/</c>, which hold symbol folders only. Found without a word, such a file left a user with no data and no reason.
+    /// </summary>
+    public static IReadOnlyList<string> OffLayoutFiles(CsvReplayOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var files = new List<string>();
+        foreach (var area in DatedAreasOf(options))
+        {
+            files.AddRange(FilesIn(options.DataPath, area).Select(path => Path.GetRelativePath(options.DataPath, path)));
+        }
+
+        foreach (var symbol in options.Symbols.Distinct(StringComparer.Ordinal))
+        {
+            files.AddRange(OffLayoutInSymbolFolders(options, symbol));
+        }
+
+        return files;
+    }
+
+    /// <summary>The symbol's off-layout files: in its folders, and those loose in minute/ or ticks/ whose name starts with it.</summary>
+    private static List<string> OffLayoutFilesOf(CsvReplayOptions options, string symbol) =>
+    [
+        .. DatedAreasOf(options)
+            .SelectMany(area => FilesIn(options.DataPath, area))
+            .Where(path => Path.GetFileName(path).StartsWith(symbol, StringComparison.OrdinalIgnoreCase))
+            .Select(path => Path.GetRelativePath(options.DataPath, path)),
+        .. OffLayoutInSymbolFolders(options, symbol),
+    ];
+
+    private static IEnumerable<string> OffLayoutInSymbolFolders(CsvReplayOptions options, string symbol) =>
+        DatedAreasOf(options)
+            .SelectMany(area => FilesIn(options.DataPath, Path.Combine(area, symbol)))
+            .Where(path => !IsDatedFileName(Path.GetFileName(path)))
+            .Select(path => Path.GetRelativePath(options.DataPath, path));
+
+    private static IEnumerable<string> DatedAreasOf(CsvReplayOptions options) =>
+        KindsOf(options).Select(DatedLayout).OfType<(string Area, string Suffix)>().Select(layout => layout.Area).Distinct(StringComparer.Ordinal);
+
+    private static IEnumerable<string> FilesIn(string root, string folder)
+    {
+        var path = Path.Combine(root, folder);
+        return Directory.Exists(path) ? Directory.EnumerateFiles(path).Order(StringComparer.Ordinal) : [];
+    }
+
+    /// <summary>Whether a name is one of a dated layout's, of any kind (another kind's file is not off the layout).</summary>
+    private static bool IsDatedFileName(string fileName) =>
+        TryDateOf(fileName, ".trades.csv", out _) || TryDateOf(fileName, ".quotes.csv", out _);
+
+    private static string LayoutOf(CsvFileKind kind, string symbol) => DatedLayout(kind) is { } layout
+        ? $"{layout.Area}/{symbol}/yyyy-MM-dd{layout.Suffix}[.gz]"
+        : $"daily/{symbol}.csv[.gz]";
 
     /// <summary>The symbol's daily file (plain before gzip), or none.</summary>
     internal static List<CsvSource> DailyFile(string root, string symbol)

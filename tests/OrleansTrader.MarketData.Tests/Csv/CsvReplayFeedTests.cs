@@ -632,6 +632,49 @@ public sealed class CsvReplayFeedTests : IDisposable
             both.Select(s => (s.Path, s.Kind)));
     }
 
+    /// <summary>
+    /// A file named off the layout (SPY-2013-10-08.csv for 2013-10-08.trades.csv) was skipped without a word: the replay
+    /// went on without that day's data and nothing said why. It is named in one warning, and the replay goes on as it
+    /// does past bad rows; another kind's file (quotes when trades are replayed) is on the layout and not named.
+    /// </summary>
+    [Fact]
+    public async Task ReadAsync_FilesNamedOffTheLayout_AreNamedInOneWarning_AndTheReplayGoesOn()
+    {
+        const string trades = "time,open,high,low,close,volume\n2013-10-07T09:31:00-04:00,10,10,10,10,100\n";
+        _dir.Write("minute/SPY/2013-10-07.trades.csv", trades);
+        _dir.Write("minute/SPY/2013-10-07.quotes.csv", "time,bid_open,bid_high,bid_low,bid_close,bid_size,ask_open,ask_high,ask_low,ask_close,ask_size\n");
+        _dir.Write("minute/SPY/SPY-2013-10-08.csv", trades);
+        _dir.Write("minute/SPY/2013-10-09.trades.csv.bak", trades);
+        _dir.Write("minute/IBM-2013-10-07.csv", trades);
+        _dir.Write("ticks/SPY/SPY-2013-10-07.csv", trades); // ticks are not replayed here: not the replay's business
+        var logger = new CapturingLogger();
+        var feed = new CsvReplayFeed(null, new CsvReplayOptions { DataPath = _dir.Path, Symbols = { "SPY" } }, new TickValidatorOptions(), TimeProvider.System, logger);
+
+        var events = await Data(feed);
+
+        Assert.Single(events);
+        var warning = Assert.Single(logger.Lines, line => line.StartsWith("Warning 3013 ", StringComparison.Ordinal));
+        Assert.Contains(
+            $"does not read 3 files named off the data layout (a day's file is minute/SYM/ or ticks/SYM/yyyy-MM-dd.trades.csv or .quotes.csv, optionally .gz): " +
+            $"{Path.Combine("minute", "IBM-2013-10-07.csv")}, {Path.Combine("minute", "SPY", "2013-10-09.trades.csv.bak")}, {Path.Combine("minute", "SPY", "SPY-2013-10-08.csv")}",
+            warning, StringComparison.Ordinal);
+    }
+
+    /// <summary>A symbol whose only file is named off the layout: the start-up refusal says where it looked and names the file.</summary>
+    [Fact]
+    public void Discover_ASymbolWhoseFilesAreAllNamedOffTheLayout_FailsNamingThemAndTheLayout()
+    {
+        _dir.Write("minute/SPY/SPY-2013-10-07.csv", "time,open,high,low,close,volume\n");
+        var options = new CsvReplayOptions { DataPath = _dir.Path, Symbols = { "SPY" } };
+
+        var error = Assert.Throws<CsvFormatException>(() => CsvSourceDiscovery.Discover(options));
+
+        Assert.Equal(
+            $"No market data files for symbol 'SPY' (MinuteTradeBars) under '{_dir.Path}'. Looked for minute/SPY/yyyy-MM-dd.trades.csv[.gz]. " +
+            $"Not read, named off that layout: {Path.Combine("minute", "SPY", "SPY-2013-10-07.csv")}.",
+            error.Message);
+    }
+
     [Fact]
     public void Discover_ADayHeldPlainAndGzipped_IsReplayedOnce()
     {

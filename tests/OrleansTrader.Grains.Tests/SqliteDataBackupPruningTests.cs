@@ -1,0 +1,108 @@
+using Microsoft.Data.Sqlite;
+using OrleansTrader.Grains.Abstractions.Storage;
+using OrleansTrader.Grains.Hosting;
+using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.Runtime.AdoNet;
+using OrleansTrader.Runtime.Testing;
+
+namespace OrleansTrader.Grains.Tests;
+
+/// <summary>
+/// Storage:BackupsKept: after a backup, the silo's older backups beyond that number are deleted, and nothing else is: not
+/// the backup just written, not another silo's backup, not a folder a user put there, not one cut short.
+/// </summary>
+public sealed class SqliteDataBackupPruningTests : IDisposable
+{
+    private static readonly DateTimeOffset Start = new(2026, 12, 6, 2, 0, 0, TimeSpan.Zero);
+
+    private readonly TempDirectory _dir = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task Backup_WithBackupsKept_DeletesOnlyThisSilosOldestBackups()
+    {
+        var time = new FakeTimeProvider(Start);
+        var backups = _dir.File("backups");
+        var other = new SqliteDataBackup(await DataFilesAsync("other"), backups, time);
+        var backup = new SqliteDataBackup(await DataFilesAsync("live"), backups, time, backupsKept: 2);
+
+        var otherSilos = await other.BackupAsync(Ct);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var first = await backup.BackupAsync(Ct);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var second = await backup.BackupAsync(Ct);
+
+        // Named as a backup but not one (no marker), a backup cut short, and a user's own folder.
+        var unmarked = Directory.CreateDirectory(Path.Combine(backups, "20260101T000000.000Z")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(unmarked, SqliteDataFiles.StateFileName), "kept", Ct);
+        var cutShort = Directory.CreateDirectory(Path.Combine(backups, "20260102T000000.000Z.partial")).FullName;
+        var users = Directory.CreateDirectory(Path.Combine(backups, "before-upgrade")).FullName;
+        time.Advance(TimeSpan.FromSeconds(1));
+        var third = await backup.BackupAsync(Ct);
+
+        Assert.Empty(first.Deleted);
+        Assert.Empty(second.Deleted);
+        Assert.Equal([first.Directory], third.Deleted);
+        Assert.Equal(
+            new[] { otherSilos.Directory, second.Directory, third.Directory, unmarked, cutShort, users }.Order(StringComparer.Ordinal),
+            Directory.GetDirectories(backups).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            [SqliteDataBackup.MarkerFileName, SqliteDataFiles.StreamLogFileName, SqliteDataFiles.StateFileName],
+            Directory.GetFiles(third.Directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Backup_WithTheClockSetBack_KeepsTheOneJustWritten()
+    {
+        var time = new FakeTimeProvider(Start);
+        var backup = new SqliteDataBackup(await DataFilesAsync("live"), _dir.File("backups"), time, backupsKept: 1);
+        var later = await backup.BackupAsync(Ct);
+
+        time.SetUtcNow(Start - TimeSpan.FromHours(1));
+        var written = await backup.BackupAsync(Ct);
+
+        Assert.Equal([later.Directory], written.Deleted);
+        Assert.Equal([written.Directory], Directory.GetDirectories(_dir.File("backups")));
+    }
+
+    [Fact]
+    public async Task Backup_FailingHalfway_LeavesNothingUnderABackupsName_AndSaysWhere()
+    {
+        var live = _dir.File("live");
+        await CreateDatabaseAsync(Path.Combine(live, SqliteDataFiles.StreamLogFileName));
+        var files = SqliteDataFiles.In(live);
+        Assert.False(files.Shared);
+        var backups = _dir.File("backups");
+
+        // The fills log is copied, then the state file is missing.
+        var error = await Assert.ThrowsAsync<DataBackupFailedException>(() => new SqliteDataBackup(files, backups, TimeProvider.System).BackupAsync(Ct));
+
+        Assert.StartsWith($"The backup could not be written into {backups} (Storage:BackupDirectory): ", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(backups));
+    }
+
+    private async Task<SqliteDataFiles> DataFilesAsync(string name)
+    {
+        var directory = _dir.File(name);
+        await CreateDatabaseAsync(Path.Combine(directory, SqliteDataFiles.StateFileName));
+        await CreateDatabaseAsync(Path.Combine(directory, SqliteDataFiles.StreamLogFileName));
+        return SqliteDataFiles.In(directory);
+    }
+
+    private static async Task CreateDatabaseAsync(string file)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        await using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
+        await connection.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('x');";
+        await command.ExecuteNonQueryAsync(Ct);
+    }
+}
