@@ -34,10 +34,19 @@ public sealed class PriceAlertSampleTests : IDisposable
         await Eventually.WaitAsync(alert.GetAsync, a => a.Checks == 1, "the reminder's first check");
 
         // The next silo reads the same storage and reminder table; nothing calls the alert, its reminder activates it.
+        // Restarted between two ticks: a silo started on the very instant of a tick (a fake clock stands still) sends it
+        // again, which reminders allow (at least once, handlers idempotent) and would count a check twice.
+        // Then advanced to the next tick, not past it: the tick's call has a deadline (ResponseTimeout, 30 s) on the same
+        // clock, and an advance that far withdraws the tick while it waits for the activation it started.
+        _time.Advance(TimeSpan.FromSeconds(30));
         await cluster.RestartSiloAsync(Ct);
-        _time.Advance(TimeSpan.FromMinutes(1));
+        _time.Advance(TimeSpan.FromSeconds(30));
         await Eventually.WaitAsync(() => Task.FromResult(cluster.ActiveGrains()), active => active.Contains(GrainId.Create("sample-price-alert", "AAPL")),
             "the reminder to activate the alert in the next silo");
+
+        // Its check ran, so its activation (and the subscription made there) is complete: a trade published while the
+        // activation is still subscribing reaches nobody.
+        await Eventually.WaitAsync(alert.GetAsync, a => a.Checks == 2, "the reminder's check in the next silo");
         await PublishTradeAsync(cluster, "AAPL", 102m);
 
         // The references taken before the restart reach the grains in the next silo.
