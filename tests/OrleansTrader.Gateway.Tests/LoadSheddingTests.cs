@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansTrader.Gateway.Tests.Infrastructure;
+using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Gateway.Tests;
@@ -19,7 +20,7 @@ public sealed class LoadSheddingTests
     [Fact]
     public async Task Requests_BeyondTheConcurrencyLimitAndQueue_Get503OverloadedAtOnce_WhileProbesCancelsAndTheKillSwitchAreServed()
     {
-        using var gate = new HeldPositionReads();
+        using var gate = HeldGrainCalls.PositionReads();
         await using var host = await GatewayHost.StartAsync(
             new Dictionary<string, string?>
             {
@@ -75,6 +76,8 @@ public sealed class LoadSheddingTests
         {
             var text = await metrics.Content.ReadAsStringAsync(ct);
             Assert.Contains("orleanstrader_gateway_requests_shed_total{reason=\"queue_full\"} 1", text, StringComparison.Ordinal);
+            Assert.Contains($"\norleanstrader_gateway_requests_in_flight {MaxConcurrent}\n", text, StringComparison.Ordinal);
+            Assert.Contains($"\norleanstrader_gateway_requests_queued {Queue}\n", text, StringComparison.Ordinal);
         }
 
         // Risk-reducing routes pass by the limit: a cancel (of an order the account does not have) and the kill switch.
@@ -100,7 +103,7 @@ public sealed class LoadSheddingTests
     [Fact]
     public async Task ARequestWaitingLongerThanTheQueueTimeout_Gets503Overloaded_AndIsCountedAsATimeout()
     {
-        using var gate = new HeldPositionReads();
+        using var gate = HeldGrainCalls.PositionReads();
         await using var host = await GatewayHost.StartAsync(
             new Dictionary<string, string?>
             {
@@ -134,6 +137,80 @@ public sealed class LoadSheddingTests
         Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
     }
 
+    [Fact]
+    public async Task KeyLookups_BeyondTheirPlacesAndQueue_Get503OverloadedAtOnce_OnExemptRoutesToo_WhileKnownAndMissingKeysAreAnswered()
+    {
+        using var gate = HeldGrainCalls.KeyLookups();
+        await using var host = await GatewayHost.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["Gateway:LoadShedding:MaxConcurrentKeyLookups"] = MaxConcurrent.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Gateway:LoadShedding:QueueLimit"] = Queue.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Gateway:LoadShedding:QueueTimeout"] = "00:05:00",
+            },
+            configureSilo: silo => silo.Services.AddSingleton<IIncomingGrainCallFilter>(gate));
+        var ct = TestContext.Current.CancellationToken;
+
+        // The admin key is looked up (and cached) here, before the lookups are held.
+        var account = await host.CreateAccountAsync();
+        var cancel = $"/api/accounts/{account}/orders/O000000042";
+        static string MadeUpKey() => "made-up-" + Guid.NewGuid().ToString("N");
+
+        // A cancel passes by the load shedding, so only the lookup's own bound holds the flood of made-up keys back.
+        gate.Hold();
+        var held = Enumerable.Range(0, MaxConcurrent).Select(_ => host.SendAsync(HttpMethod.Delete, cancel, MadeUpKey())).ToList();
+        await gate.WaitForHeldAsync(MaxConcurrent, ct);
+        var lookups = host.Services.GetRequiredService<Security.KeyLookupSlots>();
+        var queued = host.SendAsync(HttpMethod.Delete, cancel, MadeUpKey());
+        while (lookups.Queued < Queue && gate.Held == MaxConcurrent)
+        {
+            await Task.Delay(10, ct);
+        }
+
+        var sent = host.SendAsync(HttpMethod.Delete, cancel, MadeUpKey());
+        Assert.True(
+            await Task.WhenAny(sent, Task.Delay(TimeSpan.FromSeconds(10), ct)) == sent,
+            $"no answer within 10 s: the made-up key was looked up, not refused ({gate.Held} key lookups held for {MaxConcurrent} places)");
+        using (var refused = await sent)
+        {
+            var text = await refused.Content.ReadAsStringAsync(ct);
+            Assert.True(refused.StatusCode == HttpStatusCode.ServiceUnavailable, $"expected 503 once {MaxConcurrent} lookups run and {Queue} waits, got {(int)refused.StatusCode}: {text}");
+            Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
+            Assert.Equal("OVERLOADED", JsonDocument.Parse(text).RootElement.GetProperty("reason").GetString());
+        }
+
+        Assert.Equal(MaxConcurrent, gate.Held);
+
+        // What needs no lookup is answered all the same: a cached key's cancel, a request with no key, a probe.
+        using (var known = await host.SendAsync(HttpMethod.Delete, cancel, host.AdminKey))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, known.StatusCode);
+        }
+
+        using (var keyless = await host.SendAsync(HttpMethod.Delete, cancel, key: null))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, keyless.StatusCode);
+        }
+
+        using (var probe = await host.SendAsync(HttpMethod.Get, "/health/live", MadeUpKey()))
+        {
+            Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
+        }
+
+        using (var metrics = await host.SendAsync(HttpMethod.Get, "/metrics", key: null))
+        {
+            var text = await metrics.Content.ReadAsStringAsync(ct);
+            Assert.Contains("orleanstrader_gateway_requests_shed_total{reason=\"key_lookup_queue_full\"} 1", text, StringComparison.Ordinal);
+        }
+
+        gate.Release();
+        foreach (var response in await Task.WhenAll([.. held, queued]))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            response.Dispose();
+        }
+    }
+
     [Theory]
     [InlineData(0, 0, "00:00:01", "Gateway:LoadShedding:MaxConcurrentRequests must be between 1 and 100000 (got 0).")]
     [InlineData(1, -1, "00:00:01", "Gateway:LoadShedding:QueueLimit must be between 0 and 100000 (got -1).")]
@@ -150,9 +227,27 @@ public sealed class LoadSheddingTests
         Assert.True(new GatewayOptionsValidator().Validate(null, new GatewayOptions()).Succeeded);
     }
 
-    /// <summary>Holds every account's GetPositionsAsync while held, counting the calls it holds.</summary>
-    private sealed class HeldPositionReads : IIncomingGrainCallFilter, IDisposable
+    [Theory]
+    [InlineData(0)]
+    [InlineData(100_001)]
+    public void MaxConcurrentKeyLookups_OutOfRange_StopsTheStart_NamingTheSetting(int lookups)
     {
+        var options = new GatewayOptions { LoadShedding = { MaxConcurrentKeyLookups = lookups } };
+
+        Assert.Equal(
+            [$"Gateway:LoadShedding:MaxConcurrentKeyLookups must be between 1 and 100000 (got {lookups})."],
+            new GatewayOptionsValidator().Validate(null, options).Failures ?? []);
+    }
+
+    /// <summary>Holds the grain calls <paramref name="holds"/> picks while held, counting the calls it holds.</summary>
+    private sealed class HeldGrainCalls(Func<IIncomingGrainCallContext, bool> holds) : IIncomingGrainCallFilter, IDisposable
+    {
+        /// <summary>Every account's GetPositionsAsync.</summary>
+        public static HeldGrainCalls PositionReads() => new(context => context.MethodName == "GetPositionsAsync");
+
+        /// <summary>Every key lookup in the registry grain.</summary>
+        public static HeldGrainCalls KeyLookups() => new(context => context.Grain is IApiKeyRegistryGrain && context.MethodName == "GetAsync");
+
         private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly SemaphoreSlim _entered = new(0);
         private volatile bool _holding;
@@ -174,7 +269,7 @@ public sealed class LoadSheddingTests
 
         public async Task Invoke(IIncomingGrainCallContext context)
         {
-            if (_holding && context.MethodName == "GetPositionsAsync" && !_released.Task.IsCompleted)
+            if (_holding && holds(context) && !_released.Task.IsCompleted)
             {
                 Interlocked.Increment(ref _held);
                 _entered.Release();

@@ -24,11 +24,12 @@ internal sealed class GatewayMetrics
     private readonly Histogram<double> _orderLatency;
     private readonly Counter<long> _rateLimited;
     private readonly Counter<long> _shed;
+    private readonly Meter _meter;
     private long _openEventStreams;
 
     public GatewayMetrics(IMeterFactory meters)
     {
-        var meter = meters.Create(MeterName);
+        var meter = _meter = meters.Create(MeterName);
         _requests = meter.CreateCounter<long>("orleanstrader.gateway.http.requests", "{request}", "HTTP requests by route, method and status.");
         _duration = meter.CreateHistogram<double>("orleanstrader.gateway.http.duration", "s", "HTTP request duration by route and method.");
         _orders = meter.CreateCounter<long>("orleanstrader.gateway.orders", "{order}", "Order placements by outcome (accepted, existing, denied, invalid).");
@@ -70,7 +71,20 @@ internal sealed class GatewayMetrics
 
     public void EventStreamClosed() => Interlocked.Decrement(ref _openEventStreams);
 
-    /// <summary>A request refused by the load shedding: <c>queue_full</c> or <c>queue_timeout</c>.</summary>
+    /// <summary>
+    /// The load shedding's gauges: requests holding one of its places, and requests waiting for one. Observed, so they read
+    /// 0 from the start like the event streams' gauge.
+    /// </summary>
+    public void ObserveRequestSlots(Func<long> inFlight, Func<long> queued)
+    {
+        _meter.CreateObservableUpDownCounter(
+            "orleanstrader.gateway.requests.in_flight", inFlight, "{request}", "API requests holding one of the load shedding's places.");
+        _meter.CreateObservableUpDownCounter(
+            "orleanstrader.gateway.requests.queued", queued, "{request}", "API requests waiting for one of the load shedding's places.");
+    }
+
+    /// <summary>A request refused by the load shedding: <c>queue_full</c> or <c>queue_timeout</c>, or the same for a key lookup's place
+    /// (<c>key_lookup_queue_full</c>, <c>key_lookup_queue_timeout</c>).</summary>
     public void Shed(string reason) => _shed.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void RateLimited(string policy) => _rateLimited.Add(1, new KeyValuePair<string, object?>("policy", policy));

@@ -6,9 +6,10 @@ namespace OrleansTrader.Gateway.Diagnostics;
 /// Serves at most Gateway:LoadShedding:MaxConcurrentRequests requests at once, queues a few more briefly, and refuses the
 /// rest at once with 503 OVERLOADED and Retry-After: an honest answer in a millisecond instead of a 504 after half a
 /// minute for everyone. Health probes and exempt routes (<see cref="LoadSheddingExemption"/>) pass by. It runs before
-/// authentication, whose key lookups are grain calls too.
+/// authentication, whose key lookups are grain calls too; those have their own bound (<see cref="Security.KeyLookupSlots"/>),
+/// so a request that passes by here with a key to look up cannot pile them up.
 /// </summary>
-internal sealed class LoadSheddingMiddleware(RequestDelegate next, RequestSlots slots, GatewayMetrics metrics)
+internal sealed class LoadSheddingMiddleware(RequestDelegate next, RequestSlots slots)
 {
     public const string OverloadedReason = "OVERLOADED";
 
@@ -40,9 +41,10 @@ internal sealed class LoadSheddingMiddleware(RequestDelegate next, RequestSlots 
         }
     }
 
-    private async Task RefuseAsync(HttpContext context, string refusal)
+    /// <summary>503 OVERLOADED with Retry-After, counted under <paramref name="refusal"/>.</summary>
+    internal static async Task RefuseAsync(HttpContext context, string refusal)
     {
-        metrics.Shed(refusal);
+        context.RequestServices.GetRequiredService<GatewayMetrics>().Shed(refusal);
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext

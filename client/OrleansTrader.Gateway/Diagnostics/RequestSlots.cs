@@ -11,21 +11,32 @@ namespace OrleansTrader.Gateway.Diagnostics;
 internal sealed class RequestSlots : IDisposable
 {
     private readonly ConcurrencyLimiter _limiter;
+    private readonly int _places;
     private readonly TimeSpan _queueTimeout;
     private readonly TimeProvider _time;
 
-    public RequestSlots(IOptions<GatewayOptions> options, TimeProvider time)
+    public RequestSlots(IOptions<GatewayOptions> options, TimeProvider time, GatewayMetrics metrics)
+        : this(options.Value.LoadShedding.MaxConcurrentRequests, options.Value.LoadShedding.QueueLimit, options.Value.LoadShedding.QueueTimeout, time)
     {
-        var shedding = options.Value.LoadShedding;
+        metrics.ObserveRequestSlots(() => InFlight, () => Queued);
+    }
+
+    /// <summary><paramref name="places"/> at once, <paramref name="queueLimit"/> waiting up to <paramref name="queueTimeout"/>.</summary>
+    internal RequestSlots(int places, int queueLimit, TimeSpan queueTimeout, TimeProvider time)
+    {
         _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
-            PermitLimit = shedding.MaxConcurrentRequests,
-            QueueLimit = shedding.QueueLimit,
+            PermitLimit = places,
+            QueueLimit = queueLimit,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
-        _queueTimeout = shedding.QueueTimeout;
+        _places = places;
+        _queueTimeout = queueTimeout;
         _time = time;
     }
+
+    /// <summary>Requests holding a place now.</summary>
+    public long InFlight => _places - (_limiter.GetStatistics()?.CurrentAvailablePermits ?? _places);
 
     /// <summary>Requests waiting for a place now.</summary>
     public long Queued => _limiter.GetStatistics()?.CurrentQueuedCount ?? 0;

@@ -14,6 +14,14 @@ public sealed class GatewayLoadSheddingOptions
     /// <summary>Requests that wait, oldest first, for a place once <see cref="MaxConcurrentRequests"/> are being served.</summary>
     public int QueueLimit { get; set; } = 256;
 
+    /// <summary>
+    /// Registry lookups of keys this gateway has not cached, in flight at once, whatever the route: the exempt routes and
+    /// health probes hold no place above, and a flood of made-up keys sent to them would otherwise queue grain calls
+    /// without bound in the one registry grain, in front of every real key's lookup. More wait as requests do
+    /// (<see cref="QueueLimit"/>, <see cref="QueueTimeout"/>), in a queue of their own.
+    /// </summary>
+    public int MaxConcurrentKeyLookups { get; set; } = 16;
+
     /// <summary>The longest a request waits in that queue before it is refused.</summary>
     public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(2);
 }

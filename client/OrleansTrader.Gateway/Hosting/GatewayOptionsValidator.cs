@@ -86,6 +86,11 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
             failures.Add($"Gateway:LoadShedding:QueueLimit must be between 0 and 100000 (got {shedding.QueueLimit}).");
         }
 
+        if (shedding.MaxConcurrentKeyLookups is < 1 or > 100_000)
+        {
+            failures.Add($"Gateway:LoadShedding:MaxConcurrentKeyLookups must be between 1 and 100000 (got {shedding.MaxConcurrentKeyLookups}).");
+        }
+
         // A wait of minutes is the backlog the limit is there to bound, not a queue.
         if (shedding.QueueTimeout <= TimeSpan.Zero || shedding.QueueTimeout > TimeSpan.FromMinutes(10))
         {

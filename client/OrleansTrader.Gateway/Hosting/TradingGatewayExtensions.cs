@@ -50,6 +50,7 @@ public static class TradingGatewayExtensions
         services.TryAddSingleton<EventStreamSlots>();
         services.TryAddSingleton<BacktestSlots>();
         services.TryAddSingleton<RequestSlots>();
+        services.TryAddSingleton<KeyLookupSlots>();
         services.AddHostedService<BootstrapAdminKeyService>();
 
         services.ConfigureHttpJsonOptions(options =>

@@ -9,20 +9,25 @@ namespace OrleansTrader.Gateway.Security;
 /// <summary>
 /// "Authorization: Bearer &lt;key&gt;": the key id is derived, the record fetched (cached) and the hash compared in constant
 /// time. A key not cached is looked up only while the client address has failed lookups left (<see cref="FailedKeyLookupThrottle"/>);
-/// past that the challenge is 429, not 401.
+/// past that the challenge is 429, not 401. The lookup itself waits for a place (<see cref="KeyLookupSlots"/>); with none
+/// the challenge is 503 OVERLOADED.
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
     ApiKeyCache keys,
-    FailedKeyLookupThrottle failedLookups) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+    FailedKeyLookupThrottle failedLookups,
+    KeyLookupSlots lookupPlaces) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     private const string BearerPrefix = "Bearer ";
 
     // Set when this request's key was refused unlooked-up because its address ran out of failed lookups.
     private bool _throttled;
     private TimeSpan? _retryAfter;
+
+    // Set when this request's key was not looked up because no lookup place came free (Diagnostics.RequestSlots' refusal).
+    private string? _shed;
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -55,7 +60,18 @@ internal sealed class ApiKeyAuthenticationHandler(
                 return AuthenticateResult.Fail("Too many failed key lookups from this address.");
             }
 
-            record = await keys.GetAsync(keyId);
+            var (place, refusal) = await lookupPlaces.AcquireAsync(Context.RequestAborted);
+            if (place is null)
+            {
+                _shed = refusal is null ? null : "key_lookup_" + refusal;
+                return AuthenticateResult.Fail("No key lookup place came free.");
+            }
+
+            using (place)
+            {
+                record = await keys.GetAsync(keyId);
+            }
+
             lookedUp = true;
         }
 
@@ -77,6 +93,11 @@ internal sealed class ApiKeyAuthenticationHandler(
         if (_throttled)
         {
             return TradingGatewayExtensions.TooManyRequestsAsync(Context, _retryAfter, "key-lookups").AsTask();
+        }
+
+        if (_shed is not null)
+        {
+            return Diagnostics.LoadSheddingMiddleware.RefuseAsync(Context, _shed);
         }
 
         Response.StatusCode = StatusCodes.Status401Unauthorized;
