@@ -103,6 +103,33 @@ public sealed class StaleDataClockStepTests
     }
 
     /// <summary>
+    /// Before a feed's first event readiness grants a grace from the pump's start, which was the wall time then: an hour
+    /// forward, a feed a second into its start failed readiness ("delivered nothing since"), and an hour back, a feed that
+    /// never delivered stayed "starting" for the hour.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(-1)]
+    public async Task Readiness_GivesAStartingFeedItsGraceInElapsedTime_WhenTheWallClockStepsAnHour(int hours)
+    {
+        var time = new FakeTimeProvider(Monday);
+        var clock = new SkewedTimeProvider(time);
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { Time = clock });
+        var pump = new MarketFeedPump(new SilentFeed(), cluster.Cluster.Client, clock, NullLogger<MarketFeedPump>.Instance);
+        var readiness = new FeedHealthCheck(pump, clock, TimeSpan.FromSeconds(30), AlwaysOpenCalendar.Instance, FeedHours.ExtendedSession);
+        var ct = TestContext.Current.CancellationToken;
+
+        clock.Skew = TimeSpan.FromHours(hours);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var starting = await readiness.CheckHealthAsync(new HealthCheckContext(), ct);
+        Assert.True(starting.Status == HealthStatus.Healthy, starting.Description);
+
+        time.Advance(TimeSpan.FromSeconds(30));
+        var silent = await readiness.CheckHealthAsync(new HealthCheckContext(), ct);
+        Assert.True(silent.Status == HealthStatus.Unhealthy, silent.Description);
+    }
+
+    /// <summary>
     /// A symbol's own staleness (its quote's <c>isStale</c>, warning 5301) compared its last receipt with the wall clock: an
     /// hour forward, a symbol that printed a second before was stale; an hour back, one silent since was fresh for the hour.
     /// </summary>
@@ -148,6 +175,19 @@ public sealed class StaleDataClockStepTests
     }
 
     /// <summary>One trade stamped with the clock, then silence.</summary>
+    private sealed class SilentFeed : IMarketDataFeed
+    {
+        public string Name => "silent";
+
+        public FeedHealth GetHealth() => throw new NotSupportedException();
+
+        public async IAsyncEnumerable<MarketDataEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            yield break;
+        }
+    }
+
     private sealed class OneTradeFeed(TimeProvider time) : IMarketDataFeed
     {
         public string Name => "one-trade";

@@ -13,8 +13,13 @@ namespace OrleansTrader.Grains.Tests;
 public sealed class WebhookRetryTests : IDisposable
 {
     private readonly WebhookReceiver _receiver = new();
+    private readonly TempDirectory _dir = new();
 
-    public void Dispose() => _receiver.Dispose();
+    public void Dispose()
+    {
+        _receiver.Dispose();
+        _dir.Dispose();
+    }
 
     /// <summary>
     /// docs/api.md, "In order, at least once": until a 2xx, "the same events go again, in the same order, with the same
@@ -78,6 +83,38 @@ public sealed class WebhookRetryTests : IDisposable
     }
 
     /// <summary>
+    /// After a restart a retry's wait has only its stored time, and was capped at the longest wait any failure can set
+    /// (MaxRetryAfter, an hour): with the wall clock set back an hour, a retry due a second after its failure held the
+    /// account's events an hour. The stored wait is never longer than the one the failure set, from the attempt's time.
+    /// </summary>
+    [Fact]
+    public async Task ARetryStoredBeforeARestart_GoesAfterItsBackoff_WhenTheWallClockWasSetBackAnHour()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var clock = new SkewedTimeProvider(time);
+        await using var cluster = await StartAsync(clock, _dir.File("restart.db"));
+        var account = await TestAccounts.OpenAsync(cluster, "wh-restart-back", 100_000m);
+        await Market.QuoteAsync(cluster, "WHR", 50m, 50m);
+        var key = WebhookKey.Create("wh-restart-back", "retry");
+        Assert.True((await cluster.Grains.GetGrain<IWebhookGrain>(key).CreateAsync(
+            new CreateWebhook { Url = "https://receiver.example/retry", Kinds = [AccountEventKind.Fill] })).Succeeded);
+
+        var failures = 1;
+        _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(Interlocked.Decrement(ref failures) >= 0 ? HttpStatusCode.InternalServerError : HttpStatusCode.OK));
+        await FillAsync(account, Market.MarketOrder("first", "WHR", OrderSide.Buy, 1m), 1);
+        await Eventually.WaitAsync(cluster.Grains.GetGrain<IWebhookGrain>(key).GetStatusAsync, s => s!.ConsecutiveFailures == 1, "the first attempt failed");
+
+        clock.Skew = -TimeSpan.FromHours(1);
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        var webhook = cluster.Grains.GetGrain<IWebhookGrain>(key);
+        Assert.Equal(1, (await webhook.GetStatusAsync())!.ConsecutiveFailures);
+        time.Advance(TimeSpan.FromSeconds(2));
+
+        var status = await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.EventsDelivered == 1, "the fill delivered two seconds after the restart");
+        Assert.Equal(0, status!.ConsecutiveFailures);
+    }
+
+    /// <summary>
     /// A webhook is disabled after a day of failures: a day of retrying. Judged on the wall clock, a clock stepped three days
     /// forward between two failures a second apart (a host resumed after a suspension, a clock set forward) disabled it at
     /// its second failure, its events held until someone resumed it.
@@ -104,10 +141,11 @@ public sealed class WebhookRetryTests : IDisposable
         Assert.Equal(WebhookState.Active, status!.State);
     }
 
-    private Task<TradingCluster> StartAsync(TimeProvider time) =>
+    private Task<TradingCluster> StartAsync(TimeProvider time, string? sqlite = null) =>
         TradingCluster.StartAsync(new TradingClusterOptions
         {
             Time = time,
+            SqlitePath = sqlite,
             ConfigureSilo = silo => silo.Services.AddHttpClient(WebhookSender.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => _receiver),
         });
 }

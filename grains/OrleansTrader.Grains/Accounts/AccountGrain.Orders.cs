@@ -882,6 +882,7 @@ internal sealed partial class AccountGrain
 
     private RiskDecision Evaluate(OrderRequest request, DateTimeOffset now, Domain.Market.QuoteTick? quote, string? excludeOrderId)
     {
+        AlignSubmitsToClock(now);
         var window = Settings.RiskLimits.SubmitWindow;
         while (_recentSubmits.Count > 0 && _recentSubmits.Peek() <= now - window)
         {
@@ -922,6 +923,31 @@ internal sealed partial class AccountGrain
             // The live queue, already pruned to the window: a copy would cost the whole window on every order.
             RecentSubmits = _recentSubmits,
         });
+    }
+
+    /// <summary>
+    /// Moves the submit window's times by a wall-clock step since it last read the clock, so the window holds what was
+    /// submitted in the elapsed time it spans: stepped forward an hour, the submits of the last minute no longer left the
+    /// window at once (a second burst up to the limit); set back, they no longer sat ahead of the clock, uncounted (a
+    /// second burst too) and kept for the hour. The domain's check keeps taking wall times, now of the clock as it reads.
+    /// </summary>
+    private void AlignSubmitsToClock(DateTimeOffset now)
+    {
+        var stepped = now - _submitsReadAt - time.GetElapsedTime(_submitsReadStamp);
+        (_submitsReadAt, _submitsReadStamp) = (now, time.GetTimestamp());
+
+        // Below a second it is the clock being slewed or read a moment apart, not a step: the queue is not rebuilt for it.
+        if (stepped.Duration() < TimeSpan.FromSeconds(1) || _recentSubmits.Count == 0)
+        {
+            return;
+        }
+
+        var moved = _recentSubmits.ToList();
+        _recentSubmits.Clear();
+        foreach (var submitted in moved)
+        {
+            _recentSubmits.Enqueue(submitted + stepped);
+        }
     }
 
     private async Task<OrderCommandResult> DenyAsync(PlaceOrder command, RiskDecision decision, DateTimeOffset now)

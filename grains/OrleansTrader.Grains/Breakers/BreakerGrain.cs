@@ -44,6 +44,11 @@ internal sealed partial class BreakerGrain(
     /// </summary>
     private BreakerTrigger[] _storedAccountConditions = [];
 
+    // When the error-rate window last read the wall clock, by that clock and as a timestamp: a wall clock that moved more or
+    // less than the time elapsed since was stepped, and the window's outcomes are moved with it (AlignOutcomesToClock).
+    private DateTimeOffset _outcomesReadAt;
+    private long _outcomesReadStamp;
+
     private string Key => this.GetPrimaryKeyString();
 
     private string Scope => Key == BreakerKeys.Global ? BreakerScopes.Global : BreakerScopes.Account;
@@ -55,6 +60,17 @@ internal sealed partial class BreakerGrain(
         _marketDataHeardAt = time.GetTimestamp();
         _marketDataAgeWhenHeard = TimeSpan.Zero;
         _storedAccountConditions = AccountConditions(time.GetUtcNow());
+        (_outcomesReadAt, _outcomesReadStamp) = (time.GetUtcNow(), time.GetTimestamp());
+
+        // Stored wall times are all there is across a restart; an outcome ahead of the clock (set back since) counts as now.
+        for (var i = 0; i < S.Outcomes.Count; i++)
+        {
+            if (S.Outcomes[i].At > _outcomesReadAt)
+            {
+                S.Outcomes[i] = S.Outcomes[i] with { At = _outcomesReadAt };
+            }
+        }
+
         RegisterGrainTimer(EvaluateTickAsync, EvaluateInterval, EvaluateInterval);
         _countedState = S.Status.State;
         metrics.BreakerActivated(Scope, _countedState);
@@ -215,6 +231,7 @@ internal sealed partial class BreakerGrain(
 
     private async Task<BreakerSnapshot> EvaluateCoreAsync(bool persistAnyway)
     {
+        AlignOutcomesToClock();
         var result = CircuitBreaker.Evaluate(S.Status, S.Policy, Signals(), time.GetUtcNow());
         if (result.IsSuccess && result.Value!.Transitions.Count > 0)
         {
@@ -343,8 +360,34 @@ internal sealed partial class BreakerGrain(
     private decimal? DayPnlOfToday(DateTimeOffset now) =>
         S.DayPnlAt is not { } at || environment.Calendar.TradingDate(at) == environment.Calendar.TradingDate(now) ? S.DayPnl : null;
 
+    /// <summary>
+    /// Moves the error-rate window's times by a wall-clock step since it last read the clock, so the window holds the
+    /// outcomes of the elapsed time it spans: stepped an hour forward, the errors of the last minutes were pruned at once
+    /// (a failing broker no longer tripped the breaker); set back, they sat ahead of the clock, uncounted and kept for the
+    /// hour, and counted again once the clock caught up with them. The policy keeps judging wall times, now of the clock as
+    /// it reads. Outcomes reported later carry the reporting account's clock, a second or so after the call.
+    /// </summary>
+    private void AlignOutcomesToClock()
+    {
+        var now = time.GetUtcNow();
+        var stepped = now - _outcomesReadAt - time.GetElapsedTime(_outcomesReadStamp);
+        (_outcomesReadAt, _outcomesReadStamp) = (now, time.GetTimestamp());
+
+        // Below a second it is the clock being slewed or read a moment apart, not a step.
+        if (stepped.Duration() < TimeSpan.FromSeconds(1))
+        {
+            return;
+        }
+
+        for (var i = 0; i < S.Outcomes.Count; i++)
+        {
+            S.Outcomes[i] = S.Outcomes[i] with { At = S.Outcomes[i].At + stepped };
+        }
+    }
+
     private void PruneOutcomes()
     {
+        AlignOutcomesToClock();
         // Outcomes arrive in time order, so the expired ones are a prefix and most calls find none. One out of order only
         // stays longer: the evaluation counts the window by time anyway.
         var since = time.GetUtcNow() - S.Policy.ErrorWindow;

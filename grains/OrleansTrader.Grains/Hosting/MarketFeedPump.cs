@@ -58,7 +58,14 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
     /// <summary>True once a replay has delivered its last row: its silence after that is the end of its data, not a stale feed.</summary>
     public bool ReplayEnded => Volatile.Read(ref _replayEnded) == 1;
 
-    public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
+    private readonly long _startedTimestamp = time.GetTimestamp();
+
+    /// <summary>
+    /// When the pump was made (readiness's grace before the first event counts from it): placed on the clock's now as
+    /// <see cref="LastReceivedAt"/> is. Kept as the wall time at start, a clock stepped an hour forward failed readiness on
+    /// a feed a second into its start, and one set back held a feed that never delivered "starting" for the hour.
+    /// </summary>
+    public DateTimeOffset StartedAt => time.GetUtcNow() - time.GetElapsedTime(_startedTimestamp);
 
     public string FeedName => feed.Name;
 

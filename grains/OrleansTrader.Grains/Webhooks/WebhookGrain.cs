@@ -488,7 +488,9 @@ internal sealed partial class WebhookGrain(
     /// The wait left before the retry due at <paramref name="next"/>. The wait this activation scheduled counts elapsed time,
     /// not the wall clock's: set back an hour (an operator's mistake, NTP stepping a clock that ran fast), the wall clock
     /// held the retry, and the account's events behind it, until it reached the stored time again, an hour later. A wait
-    /// read from storage (a restart) has only the stored time, and is never longer than a failure can set.
+    /// read from storage (a restart) has only the stored time, and is never longer than the failure set it from its attempt
+    /// (both stored times of one clock reading apart by the request): capped only at the longest wait any failure can set,
+    /// a clock set back an hour across a restart held a one-second backoff for the hour. What it gives counts elapsed time.
     /// </summary>
     private TimeSpan RetryWaitLeft(DateTimeOffset next)
     {
@@ -498,8 +500,17 @@ internal sealed partial class WebhookGrain(
         }
 
         var longest = Options.MaxRetryAfter > Options.MaxRetryDelay ? Options.MaxRetryAfter : Options.MaxRetryDelay;
+        if (S.LastAttemptAt is { } attempted && next - attempted is var set && set >= TimeSpan.Zero && set < longest)
+        {
+            longest = set;
+        }
+
+        // Counted as elapsed time from this first reading on: read afresh each time, the cap gave a clock behind the stored
+        // time a full wait again at every timer, and the retry went only once the clock reached the stored time.
         var left = next - time.GetUtcNow();
-        return left < longest ? left : longest;
+        left = left < longest ? left : longest;
+        _retryWait = (next, time.GetTimestamp(), left);
+        return left;
     }
 
     /// <summary>

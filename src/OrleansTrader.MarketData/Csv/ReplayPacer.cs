@@ -1,8 +1,10 @@
 namespace OrleansTrader.MarketData.Csv;
 
 /// <summary>
-/// Releases replayed events at wall-clock times proportional to their data times: with factor 60 an event one
-/// data-minute after the first is released one second after the first. Factor 0 never waits.
+/// Releases replayed events at times proportional to their data times: with factor 60 an event one data-minute after the
+/// first is released one second after the first. Factor 0 never waits. The time since the first counts elapsed time: on
+/// the wall clock, a clock stepped an hour forward released the next hour of data at once (factor 1), and one set back
+/// stood the replay still for the hour.
 /// </summary>
 internal sealed class ReplayPacer(TimeProvider timeProvider, double speedFactor)
 {
@@ -11,7 +13,7 @@ internal sealed class ReplayPacer(TimeProvider timeProvider, double speedFactor)
     private static readonly TimeSpan LongestStep = TimeSpan.FromDays(1);
 
     private DateTimeOffset? _dataAnchor;
-    private DateTimeOffset _wallAnchor;
+    private long _startedAt;
 
     public async ValueTask WaitAsync(DateTimeOffset dataTime, CancellationToken cancellationToken)
     {
@@ -23,13 +25,13 @@ internal sealed class ReplayPacer(TimeProvider timeProvider, double speedFactor)
         if (_dataAnchor is not { } anchor)
         {
             _dataAnchor = dataTime;
-            _wallAnchor = timeProvider.GetUtcNow();
+            _startedAt = timeProvider.GetTimestamp();
             return;
         }
 
         // In ticks as a double: at a small factor the wait can pass what a TimeSpan holds (OverflowException).
         var dueTicks = (dataTime - anchor).Ticks / speedFactor;
-        double Remaining() => dueTicks - (timeProvider.GetUtcNow() - _wallAnchor).Ticks;
+        double Remaining() => dueTicks - timeProvider.GetElapsedTime(_startedAt).Ticks;
         while (Remaining() > LongestStep.Ticks)
         {
             await Task.Delay(LongestStep, timeProvider, cancellationToken);
