@@ -21,19 +21,9 @@ public sealed class StrategyClosedPositionTests
     {
         await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { ConfigureSilo = silo => silo.Services.AddStrategy(ExitChaser.Definition) });
         var account = await TestAccounts.OpenAsync(cluster, "closed", 1_000_000m);
-        await Market.QuoteAsync(cluster, "EXC", 48.9m, 49m);
-        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("closed", "chaser"));
-        var created = await strategy.CreateAsync(new CreateStrategy { Kind = ExitChaser.Definition.Kind, Symbols = ["EXC"], Start = true });
-        Assert.True(created.Succeeded, created.Message);
 
         // A trade under 50 buys 10; the account then closes the position behind the strategy's back.
-        await Market.TradeAsync(cluster, "EXC", 49m);
-        await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!, s => s.Positions.Sum(p => p.Quantity) == 10m,
-            "the strategy's buy to fill", TimeSpan.FromSeconds(30));
-        var closed = Assert.Single(await account.CloseAllPositionsAsync(cancelOrders: true));
-        Assert.True(closed.Result.Succeeded, closed.Result.Denial?.Message);
-        await Eventually.WaitAsync(() => account.GetPositionsAsync(), p => p.All(q => q.Quantity == 0m), "the account to be flat",
-            TimeSpan.FromSeconds(30));
+        var strategy = await BuyThenCloseBehindTheStrategyAsync(cluster, account, "closed");
 
         // Every trade over 60 asks for the exit; the account refuses the first as a short, the rest are held back here.
         await Market.QuoteAsync(cluster, "EXC", 60.9m, 61m);

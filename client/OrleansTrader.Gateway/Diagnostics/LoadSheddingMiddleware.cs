@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
-
 namespace OrleansTrader.Gateway.Diagnostics;
 
 /// <summary>
@@ -42,21 +40,11 @@ internal sealed class LoadSheddingMiddleware(RequestDelegate next, RequestSlots 
     }
 
     /// <summary>503 OVERLOADED with Retry-After, counted under <paramref name="refusal"/>.</summary>
-    internal static async Task RefuseAsync(HttpContext context, string refusal)
+    internal static Task RefuseAsync(HttpContext context, string refusal)
     {
         context.RequestServices.GetRequiredService<GatewayMetrics>().Shed(refusal);
-        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "The gateway is serving as many requests as it can.",
-                Detail = "Not served: retry after the number of seconds in the Retry-After header. Nothing was done.",
-                Extensions = { ["reason"] = OverloadedReason },
-            },
-        });
+        return TradingGatewayExtensions.RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, RetryAfterSeconds,
+            "The gateway is serving as many requests as it can.",
+            "Not served: retry after the number of seconds in the Retry-After header. Nothing was done.", OverloadedReason);
     }
 }

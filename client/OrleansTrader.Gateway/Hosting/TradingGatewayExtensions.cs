@@ -183,19 +183,23 @@ public static class TradingGatewayExtensions
     internal static async ValueTask TooManyRequestsAsync(HttpContext http, TimeSpan? retryAfter, string policy)
     {
         var wait = retryAfter ?? Limits(http).Window;
-        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         http.RequestServices.GetRequiredService<GatewayMetrics>().RateLimited(policy);
-        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        await RefuseAsync(http, StatusCodes.Status429TooManyRequests, Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)),
+            "Too many requests.", "Slow down; retry after the number of seconds in the Retry-After header.");
+    }
+
+    /// <summary>A refusal before any work: <paramref name="status"/> with Retry-After and a problem (with its reason, if any).</summary>
+    internal static async Task RefuseAsync(HttpContext http, int status, int retryAfterSeconds, string title, string detail, string? reason = null)
+    {
+        http.Response.StatusCode = status;
+        http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
+        if (reason is not null)
         {
-            HttpContext = http,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Title = "Too many requests.",
-                Detail = "Slow down; retry after the number of seconds in the Retry-After header.",
-            },
-        });
+            problem.Extensions["reason"] = reason;
+        }
+
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem });
     }
 
     internal static GatewayRateLimitOptions Limits(HttpContext context) =>
