@@ -95,7 +95,8 @@ internal sealed partial class BreakerGrain(
     public async Task<BreakerCommandResult> ResetAsync(TradingState state, BreakerActor actor, string reason, bool force)
     {
         ArgumentNullException.ThrowIfNull(actor);
-        var result = CircuitBreaker.Reset(S.Status, state, S.Policy, Signals(), actor, reason, force, time.GetUtcNow());
+        var (signals, now) = SignalsNow();
+        var result = CircuitBreaker.Reset(S.Status, state, S.Policy, signals, actor, reason, force, now);
         return await ApplyAsync(result);
     }
 
@@ -232,7 +233,8 @@ internal sealed partial class BreakerGrain(
     private async Task<BreakerSnapshot> EvaluateCoreAsync(bool persistAnyway)
     {
         AlignOutcomesToClock();
-        var result = CircuitBreaker.Evaluate(S.Status, S.Policy, Signals(), time.GetUtcNow());
+        var (signals, now) = SignalsNow();
+        var result = CircuitBreaker.Evaluate(S.Status, S.Policy, signals, now);
         if (result.IsSuccess && result.Value!.Transitions.Count > 0)
         {
             await ApplyAsync(result);
@@ -324,14 +326,24 @@ internal sealed partial class BreakerGrain(
         }
     }
 
-    private BreakerSignals Signals() => new()
+    /// <summary>
+    /// The signals and the time they are judged at, read once: the market data's age is read before the clock, so a clock
+    /// read apart from it (a test's fake clock moving timer by timer between the two) can make the data look younger by that
+    /// gap, never older (a false trip: an IEX feed silent after its hours' end was judged stale inside them).
+    /// </summary>
+    private (BreakerSignals Signals, DateTimeOffset Now) SignalsNow()
     {
-        DayPnl = DayPnlOfToday(time.GetUtcNow()),
-        Equity = S.Equity,
-        HighWaterMark = S.HighWaterMark,
-        BrokerOutcomes = S.Outcomes,
-        LastMarketDataAt = MarketDataJudgedFrom(time.GetUtcNow()),
-    };
+        var marketDataAge = MarketDataAge();
+        var now = time.GetUtcNow();
+        return (new BreakerSignals
+        {
+            DayPnl = DayPnlOfToday(now),
+            Equity = S.Equity,
+            HighWaterMark = S.HighWaterMark,
+            BrokerOutcomes = S.Outcomes,
+            LastMarketDataAt = MarketDataJudgedFrom(now, marketDataAge),
+        }, now);
+    }
 
     /// <summary>
     /// The time market data is judged stale from, by the calendar and the feed's hours (<see cref="MarketDataFreshness"/>); null outside them.
@@ -339,9 +351,9 @@ internal sealed partial class BreakerGrain(
     /// heard: an activation judges from itself, giving the feed the max age to report before it counts as stale. The data's
     /// age is elapsed time (<see cref="MarketDataAge"/>), placed on the wall clock of now for the calendar's questions.
     /// </summary>
-    private DateTimeOffset? MarketDataJudgedFrom(DateTimeOffset now) =>
+    private DateTimeOffset? MarketDataJudgedFrom(DateTimeOffset now, TimeSpan marketDataAge) =>
         S.LastMarketDataAt is not null
-            ? MarketDataFreshness.JudgedFrom(environment.Calendar, environment.FeedHours, now - MarketDataAge(), now)
+            ? MarketDataFreshness.JudgedFrom(environment.Calendar, environment.FeedHours, now - marketDataAge, now)
             : null;
 
     /// <summary>How old the freshest market data heard is now (or this activation, if it heard none fresher).</summary>
