@@ -21,7 +21,7 @@ public sealed class TestCluster : IAsyncDisposable
     internal TestCluster(IReadOnlyList<Action<ISiloBuilder>> configurators)
     {
         _configurators = configurators;
-        _client = new ClusterClient(() => _runtime ?? throw new InvalidOperationException("The cluster is not deployed."));
+        _client = new ClusterClient(new GrainReferenceShared(() => _runtime ?? throw new InvalidOperationException("The cluster is not deployed.")));
     }
 
     /// <summary>

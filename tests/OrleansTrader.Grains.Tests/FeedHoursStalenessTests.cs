@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;
 using OrleansTrader.Domain.Breaker;
@@ -7,7 +6,6 @@ using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.MarketData;
-using OrleansTrader.MarketData.Events;
 using OrleansTrader.MarketData.Health;
 using OrleansTrader.Runtime.Testing;
 
@@ -129,17 +127,4 @@ public sealed class FeedHoursStalenessTests
 
     private static DateTimeOffset At(int year, int month, int day, int hour, int minute, int second) =>
         NyseCalendar.ToUtc(new DateOnly(year, month, day), new TimeOnly(hour, minute, second));
-
-    private sealed class SilentFeed : IMarketDataFeed
-    {
-        public string Name => "silent";
-
-        public FeedHealth GetHealth() => throw new NotSupportedException();
-
-        public async IAsyncEnumerable<MarketDataEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            yield break;
-        }
-    }
 }

@@ -175,19 +175,6 @@ public sealed class StaleDataClockStepTests
     }
 
     /// <summary>One trade stamped with the clock, then silence.</summary>
-    private sealed class SilentFeed : IMarketDataFeed
-    {
-        public string Name => "silent";
-
-        public FeedHealth GetHealth() => throw new NotSupportedException();
-
-        public async IAsyncEnumerable<MarketDataEvent> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            yield break;
-        }
-    }
-
     private sealed class OneTradeFeed(TimeProvider time) : IMarketDataFeed
     {
         public string Name => "one-trade";

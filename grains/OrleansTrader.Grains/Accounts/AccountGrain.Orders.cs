@@ -933,11 +933,8 @@ internal sealed partial class AccountGrain
     /// </summary>
     private void AlignSubmitsToClock(DateTimeOffset now)
     {
-        var stepped = now - _submitsReadAt - time.GetElapsedTime(_submitsReadStamp);
-        (_submitsReadAt, _submitsReadStamp) = (now, time.GetTimestamp());
-
-        // Below a second it is the clock being slewed or read a moment apart, not a step: the queue is not rebuilt for it.
-        if (stepped.Duration() < TimeSpan.FromSeconds(1) || _recentSubmits.Count == 0)
+        var stepped = _submitsClock.StepTo(now);
+        if (stepped == TimeSpan.Zero || _recentSubmits.Count == 0)
         {
             return;
         }

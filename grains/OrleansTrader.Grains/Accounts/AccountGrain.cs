@@ -49,10 +49,8 @@ internal sealed partial class AccountGrain(
     private string? _valuationError;
     private readonly Queue<DateTimeOffset> _recentSubmits = new();
 
-    // When the submit window last read the wall clock, by that clock and as a timestamp: a wall clock that moved more or
-    // less than the time elapsed since was stepped, and the window's submits are moved with it (AlignSubmitsToClock).
-    private DateTimeOffset _submitsReadAt;
-    private long _submitsReadStamp;
+    // The submit window's wall-clock steps: its submits are moved with them (AlignSubmitsToClock).
+    private readonly WallClockStepWatch _submitsClock = new(time);
 
     // Per-second counts (BrokerOutcomeWindow) since the last report: a few entries, scanned on every fill.
     private readonly List<BrokerOutcome> _brokerOutcomes = [];
@@ -123,13 +121,13 @@ internal sealed partial class AccountGrain(
 
         // The submit rate counts the submits of the last window, also those made before a restart or an idle collection.
         // Stored wall times are all there is across a restart; one ahead of the clock (set back since) counts as made now.
-        (_submitsReadAt, _submitsReadStamp) = (time.GetUtcNow(), time.GetTimestamp());
-        var windowStart = _submitsReadAt - Settings.RiskLimits.SubmitWindow;
+        var readAt = _submitsClock.Restart();
+        var windowStart = readAt - Settings.RiskLimits.SubmitWindow;
         foreach (var submitted in submits)
         {
             if (submitted > windowStart)
             {
-                _recentSubmits.Enqueue(submitted < _submitsReadAt ? submitted : _submitsReadAt);
+                _recentSubmits.Enqueue(submitted < readAt ? submitted : readAt);
             }
         }
 

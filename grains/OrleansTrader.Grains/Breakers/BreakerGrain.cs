@@ -44,10 +44,8 @@ internal sealed partial class BreakerGrain(
     /// </summary>
     private BreakerTrigger[] _storedAccountConditions = [];
 
-    // When the error-rate window last read the wall clock, by that clock and as a timestamp: a wall clock that moved more or
-    // less than the time elapsed since was stepped, and the window's outcomes are moved with it (AlignOutcomesToClock).
-    private DateTimeOffset _outcomesReadAt;
-    private long _outcomesReadStamp;
+    // The error-rate window's wall-clock steps: its outcomes are moved with them (AlignOutcomesToClock).
+    private readonly WallClockStepWatch _outcomesClock = new(time);
 
     private string Key => this.GetPrimaryKeyString();
 
@@ -60,14 +58,14 @@ internal sealed partial class BreakerGrain(
         _marketDataHeardAt = time.GetTimestamp();
         _marketDataAgeWhenHeard = TimeSpan.Zero;
         _storedAccountConditions = AccountConditions(time.GetUtcNow());
-        (_outcomesReadAt, _outcomesReadStamp) = (time.GetUtcNow(), time.GetTimestamp());
+        var readAt = _outcomesClock.Restart();
 
         // Stored wall times are all there is across a restart; an outcome ahead of the clock (set back since) counts as now.
         for (var i = 0; i < S.Outcomes.Count; i++)
         {
-            if (S.Outcomes[i].At > _outcomesReadAt)
+            if (S.Outcomes[i].At > readAt)
             {
-                S.Outcomes[i] = S.Outcomes[i] with { At = _outcomesReadAt };
+                S.Outcomes[i] = S.Outcomes[i] with { At = readAt };
             }
         }
 
@@ -381,12 +379,8 @@ internal sealed partial class BreakerGrain(
     /// </summary>
     private void AlignOutcomesToClock()
     {
-        var now = time.GetUtcNow();
-        var stepped = now - _outcomesReadAt - time.GetElapsedTime(_outcomesReadStamp);
-        (_outcomesReadAt, _outcomesReadStamp) = (now, time.GetTimestamp());
-
-        // Below a second it is the clock being slewed or read a moment apart, not a step.
-        if (stepped.Duration() < TimeSpan.FromSeconds(1))
+        var stepped = _outcomesClock.StepTo(time.GetUtcNow());
+        if (stepped == TimeSpan.Zero)
         {
             return;
         }

@@ -4,25 +4,21 @@ namespace OrleansTrader.Runtime;
 internal sealed class ClusterClient : IClusterClient
 {
     private readonly GrainReferenceShared _shared;
-    private readonly GrainRuntime? _runtime;
-    private readonly Func<GrainRuntime>? _currentRuntime;
 
     public ClusterClient(GrainRuntime runtime)
+        : this(runtime.Shared)
     {
-        _runtime = runtime;
-        _shared = runtime.Shared;
     }
 
-    /// <summary>A client of whichever runtime <paramref name="currentRuntime"/> names when used (the test cluster's).</summary>
-    public ClusterClient(Func<GrainRuntime> currentRuntime)
+    /// <summary>A client of whichever runtime <paramref name="shared"/> names when used (the test cluster's: the silo deployed last).</summary>
+    public ClusterClient(GrainReferenceShared shared)
     {
-        _currentRuntime = currentRuntime;
-        _shared = new GrainReferenceShared(currentRuntime);
+        _shared = shared;
     }
 
     public IServiceProvider ServiceProvider => Runtime.Services;
 
-    internal GrainRuntime Runtime => _runtime ?? _currentRuntime!();
+    internal GrainRuntime Runtime => _shared.Runtime;
 
     public TGrainInterface GetGrain<TGrainInterface>(string primaryKey)
         where TGrainInterface : IGrainWithStringKey
