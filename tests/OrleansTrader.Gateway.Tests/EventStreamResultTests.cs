@@ -71,7 +71,7 @@ public sealed class EventStreamResultTests
         var clock = new SkewedTimeProvider(time);
         using var ended = new CancellationTokenSource();
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        using var body = new MemoryStream();
+        using var body = new SignallingBody();
         var http = new DefaultHttpContext { RequestServices = services, RequestAborted = ended.Token };
         http.Response.Body = body;
         var options = new GatewayEventStreamOptions { HeartbeatInterval = TimeSpan.FromSeconds(15), PollInterval = TimeSpan.FromSeconds(2) };
@@ -81,15 +81,19 @@ public sealed class EventStreamResultTests
         var run = result.ExecuteAsync(http);
         await time.WaitForActiveTimerCountAsync(1);
 
-        // Polled until the heartbeat shows, for at most 36 s of the fake clock (it is due after 15): on a busy machine the
-        // stream's loop can run a poll behind the clock's advances. Timed on the wall clock, none came within the hour.
+        // Advanced a poll at a time until the heartbeat is written, for at most 36 s of the fake clock (it is due after 15).
+        // One timer armed is not proof the loop is parked on its poll: a write arms its own timeout, and on a busy machine
+        // the test then ran its polls ahead and read the body before the write landed (`Actual ""`). So the test waits for
+        // the write itself, whatever the timers show. Timed on the wall clock, no heartbeat came within the hour.
         clock.Skew = -TimeSpan.FromHours(1);
-        for (var polls = 0; polls < 18 && body.Length == 0; polls++)
+        for (var polls = 0; polls < 18 && !body.Written.IsCompleted; polls++)
         {
             time.Advance(options.PollInterval);
-            await time.WaitForActiveTimerCountAsync(1);
+            await Task.WhenAny(body.Written, time.WaitForActiveTimerCountAsync(1));
         }
 
+        var landed = await Task.WhenAny(body.Written, Task.Delay(TimeSpan.FromSeconds(30), TimeProvider.System, TestContext.Current.CancellationToken));
+        Assert.True(landed == body.Written, "No heartbeat within 36 s of the fake clock (due after 15 s) and 30 s of real time.");
         var written = Encoding.UTF8.GetString(body.ToArray());
         await ended.CancelAsync();
         await run;
@@ -170,6 +174,20 @@ public sealed class EventStreamResultTests
         public override void SetLength(long value) => throw new NotSupportedException();
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>A response body that tells when its first write has landed.</summary>
+    private sealed class SignallingBody : MemoryStream
+    {
+        private readonly TaskCompletionSource _written = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Written => _written.Task;
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await base.WriteAsync(buffer, cancellationToken);
+            _written.TrySetResult();
+        }
     }
 
     private sealed class RecordingLifetime : IHttpRequestLifetimeFeature
