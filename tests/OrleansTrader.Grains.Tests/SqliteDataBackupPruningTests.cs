@@ -88,6 +88,36 @@ public sealed class SqliteDataBackupPruningTests : IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(backups));
     }
 
+    [Fact]
+    public async Task Backup_DeletesWhatThisSilosKilledBackupLeft_AndNoOneElses()
+    {
+        var time = new FakeTimeProvider(Start);
+        var backups = _dir.File("backups");
+        var other = new SqliteDataBackup(await DataFilesAsync("other"), backups, time);
+        var backup = new SqliteDataBackup(await DataFilesAsync("live"), backups, time);
+        var otherSilos = (await other.BackupAsync(Ct)).Directory;
+        time.Advance(TimeSpan.FromSeconds(1));
+        var mine = (await backup.BackupAsync(Ct)).Directory;
+
+        // What a silo killed mid-copy leaves: its marker, a database half written and the journal beside it. Made here
+        // from complete backups renamed, the marker being the one a backup writes. Without a marker (a backup started
+        // before markers were written first), or another silo's, it is left alone.
+        var killed = Path.Combine(backups, "20261206T015959.000Z.partial");
+        Directory.Move(mine, killed);
+        await File.WriteAllTextAsync(Path.Combine(killed, SqliteDataFiles.StateFileName + "-journal"), "", Ct);
+        var othersKilled = otherSilos + ".partial";
+        Directory.Move(otherSilos, othersKilled);
+        var unmarked = Directory.CreateDirectory(Path.Combine(backups, "20260102T000000.000Z.partial")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(unmarked, SqliteDataFiles.StateFileName), "half", Ct);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var next = await backup.BackupAsync(Ct);
+
+        Assert.Equal([killed], next.Deleted);
+        Assert.Equal(
+            new[] { next.Directory, othersKilled, unmarked }.Order(StringComparer.Ordinal),
+            Directory.GetDirectories(backups).Order(StringComparer.Ordinal));
+    }
+
     private async Task<SqliteDataFiles> DataFilesAsync(string name)
     {
         var directory = _dir.File(name);

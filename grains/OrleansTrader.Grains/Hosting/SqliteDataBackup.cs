@@ -53,7 +53,8 @@ public sealed partial class SqliteDataBackup(
             var name = startedAt.UtcDateTime.ToString(NameFormat, CultureInfo.InvariantCulture);
             var final = Path.Combine(backupsDirectory, name);
             var copied = await WriteAsync(final, cancellationToken);
-            var deleted = Prune(final);
+            var deleted = DeleteLeftovers();
+            deleted.AddRange(Prune(final));
             return new DataBackupResult { Directory = final, Files = copied, StartedAt = startedAt, CompletedAt = time.GetUtcNow(), Deleted = deleted };
         }
         finally
@@ -80,6 +81,8 @@ public sealed partial class SqliteDataBackup(
         var copied = new List<DataBackupFile>();
         try
         {
+            // The marker goes in first, so that a folder left by a silo killed mid-backup says whose it is (see DeleteLeftovers).
+            await WriteMarkerAsync(partial, cancellationToken);
             foreach (var file in files.Shared ? [files.State] : new[] { files.StreamLog, files.State })
             {
                 var destination = Path.Combine(partial, Path.GetFileName(file));
@@ -87,7 +90,6 @@ public sealed partial class SqliteDataBackup(
                 copied.Add(new DataBackupFile(Path.GetFileName(file), new FileInfo(destination).Length));
             }
 
-            await WriteMarkerAsync(partial, cancellationToken);
             Directory.Move(partial, final);
             return copied;
         }
@@ -155,8 +157,13 @@ public sealed partial class SqliteDataBackup(
             return [];
         }
 
+        return Delete(older);
+    }
+
+    private List<string> Delete(List<string> folders)
+    {
         var deleted = new List<string>();
-        foreach (var folder in older)
+        foreach (var folder in folders)
         {
             try
             {
@@ -178,16 +185,46 @@ public sealed partial class SqliteDataBackup(
         return deleted;
     }
 
-    private bool IsOwnBackup(string folder)
+    /// <summary>
+    /// Deletes this silo's backups left unfinished by a silo killed while writing them (a backup that fails is deleted by
+    /// the call that wrote it): they are never restorable and may be as large as a whole backup. Backups run one at a time
+    /// and only this silo writes its data directory's, so none of them is still being written.
+    /// </summary>
+    private List<string> DeleteLeftovers()
     {
-        if (!DateTime.TryParseExact(Path.GetFileName(folder), NameFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
+        List<string> leftovers;
+        try
+        {
+            leftovers = [.. Directory.EnumerateDirectories(backupsDirectory, "*.partial").Where(folder => IsOwnBackup(folder, unfinished: true))];
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            PruneFailed(_logger, backupsDirectory, ex);
+            return [];
+        }
+
+        return Delete(leftovers);
+    }
+
+    private bool IsOwnBackup(string folder, bool unfinished = false)
+    {
+        var name = Path.GetFileName(folder);
+        if (unfinished)
+        {
+            name = name.EndsWith(".partial", StringComparison.Ordinal) ? name[..^".partial".Length] : "";
+        }
+
+        if (!DateTime.TryParseExact(name, NameFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
             || new DirectoryInfo(folder).LinkTarget is not null
             || Directory.EnumerateDirectories(folder).Any())
         {
             return false;
         }
 
-        string[] backupFiles = [SqliteDataFiles.StateFileName, SqliteDataFiles.StreamLogFileName, MarkerFileName];
+        string[] databases = [SqliteDataFiles.StateFileName, SqliteDataFiles.StreamLogFileName];
+
+        // A copy cut short may have left its database's journal or WAL files beside it.
+        string[] backupFiles = [.. databases, MarkerFileName, .. unfinished ? databases.SelectMany(db => new[] { db + "-journal", db + "-wal", db + "-shm" }) : []];
         if (Directory.EnumerateFiles(folder).Any(file => !backupFiles.Contains(Path.GetFileName(file), StringComparer.Ordinal)))
         {
             return false;
