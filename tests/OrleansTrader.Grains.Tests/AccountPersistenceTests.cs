@@ -613,10 +613,16 @@ public sealed class AccountPersistenceTests : IDisposable
         var account = await TestAccounts.OpenAsync(cluster, "idle", 100_000m);
         await PlaceAndFillAsync(account, "id", "IDL", 1);
         await Market.QuoteAsync(cluster, "IDL", 10m, 10m);
-        await Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
+
+        // The tick's own work (SignalAsync), run now instead of sleeping until the timer has: whatever the fill and the quote
+        // left for a tick to write is written before the ETag is read.
+        await account.RefreshAsync();
         var before = (await ReadAsync<AccountState>(cluster, "idle", "account")).ETag;
 
+        // About a dozen ticks on the timer, then one more run of the tick's work that cannot be late: on a loaded machine
+        // the timer may run none in 600 ms, and the assertion held without anything having been tried.
         await Task.Delay(TimeSpan.FromMilliseconds(600), TestContext.Current.CancellationToken);
+        await account.RefreshAsync();
 
         Assert.Equal(before, (await ReadAsync<AccountState>(cluster, "idle", "account")).ETag);
 
