@@ -290,7 +290,8 @@ internal sealed partial class AccountGrain
 
     private void BookFill(string orderId, Execution execution, string? reservationId = null, string? origin = null)
     {
-        var local = execution with { OrderId = orderId };
+        // A working order's fill comes here with the account's order id already (ApplyExecution made that copy).
+        var local = execution.OrderId == orderId ? execution : execution with { OrderId = orderId };
         var before = Ledger.PositionOf(execution.Symbol);
         var booked = Ledger.ApplyFill(local, reservationId);
         Ledger = booked.Ledger;

@@ -125,12 +125,8 @@ public sealed record AccountLedger
             sequence = Math.Max(sequence, other.Sequence + 1);
         }
 
-        var reservation = Reservation.Create(orderId, symbol, side, quantity, amount) with { Sequence = sequence };
-        if (price is { } p)
-        {
-            reservation = reservation with { Price = p, EstimatedFee = estimatedFee };
-        }
-
+        // Built once: a copy for the sequence and another for the price made three reservations per order.
+        var reservation = Reservation.Create(orderId, symbol, side, quantity, amount, sequence, price, price is null ? 0m : estimatedFee);
         var reservations = Reservations.Add(orderId, reservation);
         return Result.Ok(this with { Reservations = price is null ? reservations : Rebalanced(reservations, Positions, symbol) });
     }

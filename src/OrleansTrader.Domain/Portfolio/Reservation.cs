@@ -43,7 +43,8 @@ public sealed record Reservation
     /// <summary>The order in which open orders on one side claim the position they close (older first).</summary>
     public long Sequence { get; init; }
 
-    public static Reservation Create(string orderId, string symbol, OrderSide side, decimal quantity, decimal amount) => new()
+    public static Reservation Create(
+        string orderId, string symbol, OrderSide side, decimal quantity, decimal amount, long sequence = 0, decimal? price = null, decimal estimatedFee = 0m) => new()
     {
         OrderId = orderId,
         Symbol = symbol,
@@ -52,6 +53,9 @@ public sealed record Reservation
         OriginalAmount = amount,
         RemainingQuantity = quantity,
         Amount = amount,
+        Sequence = sequence,
+        Price = price,
+        EstimatedFee = estimatedFee,
     };
 
     /// <summary>The reservation after a fill leaves <paramref name="remaining"/> to fill (never below zero).</summary>
