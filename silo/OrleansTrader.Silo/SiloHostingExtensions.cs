@@ -3,7 +3,7 @@ using OrleansTrader.Runtime.AdoNet;
 
 namespace OrleansTrader.Silo;
 
-/// <summary>Host-wide defaults: where the silo listens and how long it may take to stop.</summary>
+/// <summary>Host-wide defaults: where the silo listens, the web server's limits and how long it may take to stop.</summary>
 public static class SiloHostingExtensions
 {
     /// <summary>The address the silo serves HTTP on when neither --urls nor ASPNETCORE_URLS says otherwise.</summary>
@@ -24,6 +24,7 @@ public static class SiloHostingExtensions
 
         // A misspelt key in the gateway's or the silo's section stops the start, as it does in the grains' sections.
         UnknownSettings.ThrowIfAny(FindUnknownSettings(builder.Configuration));
+        builder.AddKestrelSettings();
 
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = ShutdownTimeout);
         builder.Services.AddSingleton(TimeProvider.System);
@@ -31,11 +32,15 @@ public static class SiloHostingExtensions
         return builder;
     }
 
-    /// <summary>One message per key the gateway's or the silo's own section has no setting for.</summary>
+    /// <summary>
+    /// One message per key the gateway's or the silo's own section has no setting for, and per key of the web server's
+    /// (Kestrel) it has no setting for or refuses the value of.
+    /// </summary>
     public static IReadOnlyList<string> FindUnknownSettings(IConfiguration config) =>
     [
         .. UnknownSettings.Find(config, OrleansTrader.Gateway.GatewayOptions.SectionName, typeof(OrleansTrader.Gateway.GatewayOptions)),
         .. UnknownSettings.FindOtherThan(config, "Silo", SiloLeaseService.DeploymentIdKey["Silo:".Length..]),
+        .. KestrelSettings.FindProblems(config),
     ];
 
     /// <summary>

@@ -1,7 +1,5 @@
 using System.Net;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansTrader.Gateway.Security;
 using OrleansTrader.Gateway.Tests.Infrastructure;
@@ -14,8 +12,6 @@ namespace OrleansTrader.Gateway.Tests;
 /// </summary>
 public sealed class FailedKeyLookupThrottleTests
 {
-    private const string AddressHeader = "X-Test-Client-Address";
-
     [Fact]
     public async Task UnknownKeys_FromOneAddress_Get429WithoutALookup_OnceItsBudgetIsSpent_AndOtherAddressesAreUnaffected()
     {
@@ -74,7 +70,7 @@ public sealed class FailedKeyLookupThrottleTests
     private static async Task<HttpResponseMessage> SendAsync(GatewayHost host, string? key, string address, string correlationId)
     {
         using var request = host.Request(HttpMethod.Get, "/api/accounts", key);
-        request.Headers.Add(AddressHeader, address);
+        request.Headers.Add(ClientAddressFromHeader.Header, address);
         request.Headers.Add("X-Correlation-Id", correlationId);
         return await host.Client.SendAsync(request, TestContext.Current.CancellationToken);
     }
@@ -82,22 +78,4 @@ public sealed class FailedKeyLookupThrottleTests
     private static int RegistryLookups(GatewayHost host, string correlationPrefix) =>
         host.Correlations.Calls.Count(c => c.CorrelationId.StartsWith(correlationPrefix, StringComparison.Ordinal)
             && c.Call.Contains("ApiKeyRegistry", StringComparison.Ordinal) && c.Call.EndsWith(".GetAsync", StringComparison.Ordinal));
-
-    /// <summary>The TestServer has no remote address: the test names one per request, as a forwarded-headers middleware would.</summary>
-    private sealed class ClientAddressFromHeader : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((context, nextMiddleware) =>
-            {
-                if (context.Request.Headers[AddressHeader] is [{ } address])
-                {
-                    context.Connection.RemoteIpAddress = IPAddress.Parse(address);
-                }
-
-                return nextMiddleware(context);
-            });
-            next(app);
-        };
-    }
 }

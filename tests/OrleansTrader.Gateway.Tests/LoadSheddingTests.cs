@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansTrader.Gateway.Tests.Infrastructure;
 using OrleansTrader.Grains.Abstractions;
@@ -209,6 +210,120 @@ public sealed class LoadSheddingTests
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
             response.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task MadeUpKeys_FromOneAddress_TakeNoMoreLookupsThanItsFailureBudget_SoAKeyFromAnotherAddressIsStillLookedUpAndServed()
+    {
+        const int Places = 2;
+        const int Waiting = 2;
+        const int Budget = 3;
+        const int Flood = 8;
+        using var gate = HeldGrainCalls.KeyLookups();
+        await using var host = await GatewayHost.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["Gateway:LoadShedding:MaxConcurrentKeyLookups"] = Places.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Gateway:LoadShedding:QueueLimit"] = Waiting.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Gateway:LoadShedding:QueueTimeout"] = "00:05:00",
+                ["Gateway:RateLimits:FailedKeyLookupsPerWindow"] = Budget.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Gateway:RateLimits:Window"] = "00:05:00",
+            },
+            services: s => s.AddSingleton<IStartupFilter, ClientAddressFromHeader>(),
+            configureSilo: silo => silo.Services.AddSingleton<IIncomingGrainCallFilter>(gate));
+        var ct = TestContext.Current.CancellationToken;
+
+        // Issued (through the admin key, looked up and cached here) before the lookups are held; not cached itself.
+        var (realKey, _) = await host.IssueKeyAsync(["trader"], ["*"]);
+        var lookups = host.Services.GetRequiredService<Security.KeyLookupSlots>();
+
+        gate.Hold();
+        var flood = Enumerable.Range(0, Flood).Select(_ => SendFromAsync(host, Security.ApiKeyHasher.Generate(), "203.0.113.7")).ToList();
+        await gate.WaitForHeldAsync(Places, ct);
+        // Until each of the flood's requests holds a lookup place, waits for one, or has its answer.
+        while (gate.Held + lookups.Queued + flood.Count(r => r.IsCompleted) < Flood)
+        {
+            await Task.Delay(10, ct);
+        }
+
+        // Until the real key's lookup waits for a place too (or, its queue full of made-up keys, it is refused).
+        var real = SendFromAsync(host, realKey, "198.51.100.9");
+        while (lookups.Queued < Waiting && !real.IsCompleted)
+        {
+            await Task.Delay(10, ct);
+        }
+
+        gate.Release();
+        using (var served = await real)
+        {
+            var text = await served.Content.ReadAsStringAsync(ct);
+            Assert.True(served.StatusCode == HttpStatusCode.OK, $"expected the other address's key to be looked up and served, got {(int)served.StatusCode}: {text}");
+        }
+
+        var statuses = new List<HttpStatusCode>();
+        foreach (var response in await Task.WhenAll(flood))
+        {
+            statuses.Add(response.StatusCode);
+            response.Dispose();
+        }
+
+        // The budget's worth looked up (and failed); the rest refused before a lookup, none shed for want of a place.
+        var flooded = string.Join(", ", statuses.Order().Select(s => (int)s));
+        Assert.True(
+            statuses.Count(s => s == HttpStatusCode.Unauthorized) == Budget && statuses.Count(s => s == HttpStatusCode.TooManyRequests) == Flood - Budget,
+            $"expected {Budget} made-up keys looked up (401) and {Flood - Budget} refused unlooked-up (429), got {flooded}");
+    }
+
+    [Fact]
+    public async Task ABurstWithOneKeyNotYetCached_IsAnsweredByOneLookup_AndNoneIsRefused()
+    {
+        // A client's pool firing at once after a gateway restart: each request took a lookup place and a share of its
+        // address's lookup budget, so a burst larger than the budget was answered 429 with a valid key.
+        const int Burst = 12;
+        using var gate = HeldGrainCalls.KeyLookups();
+        var addresses = new ClientAddressFromHeader();
+        await using var host = await GatewayHost.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["Gateway:LoadShedding:MaxConcurrentKeyLookups"] = "2",
+                ["Gateway:LoadShedding:QueueLimit"] = "2",
+                ["Gateway:RateLimits:FailedKeyLookupsPerWindow"] = "3",
+            },
+            services: s => s.AddSingleton<IStartupFilter>(addresses),
+            configureSilo: silo => silo.Services.AddSingleton<IIncomingGrainCallFilter>(gate));
+        var ct = TestContext.Current.CancellationToken;
+        var (key, _) = await host.IssueKeyAsync(["trader"], ["*"]);
+
+        gate.Hold();
+        var arrivedBefore = addresses.Arrived;
+        var burst = Enumerable.Range(0, Burst).Select(_ => SendFromAsync(host, key, "203.0.113.7")).ToList();
+        await gate.WaitForHeldAsync(1, ct);
+        while (addresses.Arrived - arrivedBefore < Burst)
+        {
+            await Task.Delay(10, ct);
+        }
+
+        // Past the gateway's first middleware; authentication follows without waiting on anything but the lookup.
+        await Task.Delay(200, ct);
+        var lookupsHeld = gate.Held;
+        gate.Release();
+
+        var statuses = new List<HttpStatusCode>();
+        foreach (var response in await Task.WhenAll(burst))
+        {
+            statuses.Add(response.StatusCode);
+            response.Dispose();
+        }
+
+        Assert.True(statuses.All(s => s == HttpStatusCode.OK), $"expected all {Burst} served, got {string.Join(", ", statuses.Select(s => (int)s))}");
+        Assert.Equal(1, lookupsHeld);
+    }
+
+    private static async Task<HttpResponseMessage> SendFromAsync(GatewayHost host, string key, string address)
+    {
+        using var request = host.Request(HttpMethod.Get, "/api/accounts", key);
+        request.Headers.Add(ClientAddressFromHeader.Header, address);
+        return await host.Client.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
     [Theory]

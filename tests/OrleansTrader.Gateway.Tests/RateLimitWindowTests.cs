@@ -83,18 +83,47 @@ public sealed class RateLimitWindowTests
         using var services = new ServiceCollection().AddSingleton<TimeProvider>(clock).AddSingleton(Options.Create(options)).BuildServiceProvider();
         using var throttle = ActivatorUtilities.CreateInstance<FailedKeyLookupThrottle>(services);
 
-        throttle.Failed("203.0.113.7");
+        FailedLookup(throttle, "203.0.113.7");
         clock.Advance(50 * Second);
-        throttle.Failed("203.0.113.7");
+        FailedLookup(throttle, "203.0.113.7");
 
-        Assert.False(throttle.MayLookUp("203.0.113.7", out var retryAfter));
+        Assert.False(throttle.TryStartLookup("203.0.113.7", out var retryAfter));
         Assert.Equal(10 * Second, retryAfter);
-        Assert.True(throttle.MayLookUp("198.51.100.9", out _));
+        Assert.True(throttle.TryStartLookup("198.51.100.9", out _));
         clock.Advance(9 * Second);
-        Assert.False(throttle.MayLookUp("203.0.113.7", out retryAfter));
+        Assert.False(throttle.TryStartLookup("203.0.113.7", out retryAfter));
         Assert.Equal(Second, retryAfter);
         clock.Advance(Second);
-        Assert.True(throttle.MayLookUp("203.0.113.7", out _));
+        Assert.True(throttle.TryStartLookup("203.0.113.7", out _));
+    }
+
+    [Fact]
+    public void FailedKeyLookups_InFlight_CountAgainstTheBudget_UntilTheyEnd_AndOnesThatFindTheirKeyGiveItBack()
+    {
+        var clock = new FakeTimeProvider();
+        var options = new GatewayOptions();
+        options.RateLimits.FailedKeyLookupsPerWindow = 2;
+        using var services = new ServiceCollection().AddSingleton<TimeProvider>(clock).AddSingleton(Options.Create(options)).BuildServiceProvider();
+        using var throttle = ActivatorUtilities.CreateInstance<FailedKeyLookupThrottle>(services);
+
+        Assert.True(throttle.TryStartLookup("203.0.113.7", out _));
+        Assert.True(throttle.TryStartLookup("203.0.113.7", out _));
+        Assert.False(throttle.TryStartLookup("203.0.113.7", out var retryAfter));
+        Assert.Equal(FailedKeyLookupThrottle.LookupsInFlightRetryAfter, retryAfter);
+        Assert.True(throttle.TryStartLookup("198.51.100.9", out _));
+
+        throttle.EndLookup("203.0.113.7", failed: false);
+        Assert.True(throttle.TryStartLookup("203.0.113.7", out _));
+        throttle.EndLookup("203.0.113.7", failed: true);
+        throttle.EndLookup("203.0.113.7", failed: true);
+        Assert.False(throttle.TryStartLookup("203.0.113.7", out retryAfter));
+        Assert.Equal(60 * Second, retryAfter);
+    }
+
+    private static void FailedLookup(FailedKeyLookupThrottle throttle, string address)
+    {
+        Assert.True(throttle.TryStartLookup(address, out _));
+        throttle.EndLookup(address, failed: true);
     }
 
     /// <summary>

@@ -35,7 +35,7 @@ public sealed class ConfigurationDocsTests
     public void EveryKeyTheDocsName_IsASetting()
     {
         var root = RepositoryFolder.Root;
-        var sections = "Storage|Feed|Calendar|Demo|Streams|Trading|MarketData|PaperExchange|Backtests|Alpaca|Gateway|Silo";
+        var sections = "Storage|Feed|Calendar|Demo|Streams|Trading|MarketData|PaperExchange|Backtests|Alpaca|Gateway|Silo|Kestrel";
         var keys = Directory.GetFiles(Path.Combine(root, "docs"), "*.md").Append(Path.Combine(root, "README.md"))
             .Concat(Directory.GetFiles(Path.Combine(root, "infra"), "*.bicep", SearchOption.AllDirectories))
             .SelectMany(file => Regex.Matches(File.ReadAllText(file), $@"(?<![\w:])(?:{sections})(?:(?::|__)[A-Za-z0-9]+)+", RegexOptions.CultureInvariant))

@@ -5,7 +5,8 @@ namespace OrleansTrader.Gateway.Diagnostics;
 
 /// <summary>
 /// Refuses bodies over <see cref="GatewayOptions.MaxRequestBodyBytes"/>: at once from Content-Length, and while reading
-/// for chunked bodies (the server's own limit where it has one, plus a counting stream for hosts that have none).
+/// for chunked bodies (the server's own limit where it has one, plus a counting stream for hosts that have none). A server
+/// limit set lower (Kestrel:Limits:MaxRequestBodySize) is kept.
 /// </summary>
 internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<GatewayOptions> options)
 {
@@ -18,7 +19,9 @@ internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<
             throw new BadHttpRequestException("The request body is too large.", StatusCodes.Status413PayloadTooLarge);
         }
 
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+        // The server's own limit (Kestrel:Limits:MaxRequestBodySize) stands where it is the smaller.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature
+            && (feature.MaxRequestBodySize ?? long.MaxValue) > _limit)
         {
             feature.MaxRequestBodySize = _limit;
         }

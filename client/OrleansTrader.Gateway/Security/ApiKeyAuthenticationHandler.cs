@@ -1,16 +1,19 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using OrleansTrader.Grains.Abstractions;
 
 namespace OrleansTrader.Gateway.Security;
 
 /// <summary>
 /// "Authorization: Bearer &lt;key&gt;": the key id is derived, the record fetched (cached) and the hash compared in constant
-/// time. A key not cached is looked up only while the client address has failed lookups left (<see cref="FailedKeyLookupThrottle"/>);
-/// past that the challenge is 429, not 401. The lookup itself waits for a place (<see cref="KeyLookupSlots"/>); with none
-/// the challenge is 503 OVERLOADED.
+/// time. A key not cached is looked up only while the client address has more failed lookups left than lookups in flight
+/// (<see cref="FailedKeyLookupThrottle"/>); past that the challenge is 429, not 401. The lookup itself waits for a place
+/// (<see cref="KeyLookupSlots"/>); with none the challenge is 503 OVERLOADED. A request whose key another request is
+/// looking up waits for that answer (<see cref="ApiKeyCache.RunningLookup"/>) instead of a lookup of its own.
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -22,7 +25,7 @@ internal sealed class ApiKeyAuthenticationHandler(
 {
     private const string BearerPrefix = "Bearer ";
 
-    // Set when this request's key was refused unlooked-up because its address ran out of failed lookups.
+    // Set when this request's key was refused unlooked-up because its address ran out of failed lookups (or has as many in flight).
     private bool _throttled;
     private TimeSpan? _retryAfter;
 
@@ -50,16 +53,35 @@ internal sealed class ApiKeyAuthenticationHandler(
         }
 
         var keyId = ApiKeyHasher.DeriveId(key);
-        var lookedUp = false;
-        var address = TradingGatewayExtensions.ClientAddress(Context);
-        if (!keys.TryGetCached(keyId, out var record))
+        if (keys.TryGetCached(keyId, out var record))
         {
-            if (!failedLookups.MayLookUp(address, out _retryAfter))
-            {
-                _throttled = true;
-                return AuthenticateResult.Fail("Too many failed key lookups from this address.");
-            }
+            return Usable(key, record) ? Success(record) : AuthenticateResult.Fail("The key is unknown or revoked.");
+        }
 
+        if (keys.RunningLookup(keyId) is { } running)
+        {
+            try
+            {
+                record = await running.WaitAsync(Context.RequestAborted);
+                return Usable(key, record) ? Success(record) : AuthenticateResult.Fail("The key is unknown or revoked.");
+            }
+            catch (OperationCanceledException) when (!Context.RequestAborted.IsCancellationRequested)
+            {
+                // The request running it got no answer: this one looks the key up itself.
+            }
+        }
+
+        var address = TradingGatewayExtensions.ClientAddress(Context);
+        if (!failedLookups.TryStartLookup(address, out _retryAfter))
+        {
+            _throttled = true;
+            return AuthenticateResult.Fail("Too many failed key lookups from this address, or lookups of its still running.");
+        }
+
+        var failed = false;
+        using var lookup = keys.BeginLookup(keyId);
+        try
+        {
             var (place, refusal) = await lookupPlaces.AcquireAsync(Context.RequestAborted);
             if (place is null)
             {
@@ -72,20 +94,20 @@ internal sealed class ApiKeyAuthenticationHandler(
                 record = await keys.GetAsync(keyId);
             }
 
-            lookedUp = true;
-        }
+            lookup.Answered(record);
 
-        if (record is null || !record.IsActive || !ApiKeyHasher.Verify(key, record))
-        {
-            if (lookedUp)
+            if (Usable(key, record))
             {
-                failedLookups.Failed(address);
+                return Success(record);
             }
 
+            failed = true;
             return AuthenticateResult.Fail("The key is unknown or revoked.");
         }
-
-        return AuthenticateResult.Success(new AuthenticationTicket(GatewayClaims.ToPrincipal(record), GatewayClaims.Scheme));
+        finally
+        {
+            failedLookups.EndLookup(address, failed);
+        }
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -104,4 +126,10 @@ internal sealed class ApiKeyAuthenticationHandler(
         Response.Headers[HeaderNames.WWWAuthenticate] = "Bearer";
         return Task.CompletedTask;
     }
+
+    private static bool Usable(string key, [NotNullWhen(true)] ApiKeyRecord? record) =>
+        record is not null && record.IsActive && ApiKeyHasher.Verify(key, record);
+
+    private static AuthenticateResult Success(ApiKeyRecord record) =>
+        AuthenticateResult.Success(new AuthenticationTicket(GatewayClaims.ToPrincipal(record), GatewayClaims.Scheme));
 }

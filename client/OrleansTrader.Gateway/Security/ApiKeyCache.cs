@@ -20,6 +20,9 @@ internal sealed class ApiKeyCache(IGrainFactory grains, TimeProvider time, IOpti
     private readonly ConcurrentDictionary<string, Entry> _missing = new(StringComparer.Ordinal);
     private readonly TimeSpan _duration = options.Value.KeyCacheDuration;
 
+    // Lookups running, by key id (see BeginLookup).
+    private readonly ConcurrentDictionary<string, Task<ApiKeyRecord?>> _running = new(StringComparer.Ordinal);
+
     // Bumped by every eviction: a lookup that was in flight across one must not cache what it read before it (a revoke).
     private long _evictions;
 
@@ -70,11 +73,42 @@ internal sealed class ApiKeyCache(IGrainFactory grains, TimeProvider time, IOpti
         return record;
     }
 
+    /// <summary>
+    /// Marks a lookup of <paramref name="keyId"/> as running until the returned lookup is disposed, so that requests with
+    /// the same key (a client's burst after a gateway restart, before its key is cached) wait for its answer through
+    /// <see cref="RunningLookup"/> instead of each taking a lookup place and a share of its address's lookup budget.
+    /// </summary>
+    public RunningKeyLookup BeginLookup(string keyId)
+    {
+        var lookup = new RunningKeyLookup(this, keyId);
+        _running[keyId] = lookup.Answer;
+        return lookup;
+    }
+
+    /// <summary>The answer of a lookup of <paramref name="keyId"/> another request is running; it is canceled if that
+    /// request got no answer (no place came free, it was aborted, the registry failed).</summary>
+    public Task<ApiKeyRecord?>? RunningLookup(string keyId) => _running.TryGetValue(keyId, out var answer) ? answer : null;
+
     public void Invalidate(string keyId)
     {
         Interlocked.Increment(ref _evictions);
         _found.TryRemove(keyId, out _);
         _missing.TryRemove(keyId, out _);
+    }
+
+    internal sealed class RunningKeyLookup(ApiKeyCache cache, string keyId) : IDisposable
+    {
+        private readonly TaskCompletionSource<ApiKeyRecord?> _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<ApiKeyRecord?> Answer => _answer.Task;
+
+        public void Answered(ApiKeyRecord? record) => _answer.TrySetResult(record);
+
+        public void Dispose()
+        {
+            cache._running.TryRemove(new KeyValuePair<string, Task<ApiKeyRecord?>>(keyId, _answer.Task));
+            _answer.TrySetCanceled();
+        }
     }
 
     /// <summary>An answer and when it was asked for (a <see cref="TimeProvider.GetTimestamp"/>).</summary>

@@ -6,9 +6,10 @@ namespace OrleansTrader.Gateway.Security;
 
 /// <summary>
 /// The places for registry lookups of keys not cached (Gateway:LoadShedding:MaxConcurrentKeyLookups), with a queue of
-/// their own. The failed-lookup budget of an address counts lookups once they have failed, so a burst of made-up keys
+/// their own. The failed-lookup budget of an address counted lookups only once they had failed, so a burst of made-up keys
 /// sent at once, to a route the load shedding lets by (a cancel, a health probe), reached the one registry grain in full
-/// before any failure counted, and every real key's lookup waited behind them.
+/// before any failure counted, and every real key's lookup waited behind them. (That budget now counts an address's
+/// lookups in flight too, so one address holds at most its budget's worth of these places and their queue.)
 /// </summary>
 internal sealed class KeyLookupSlots(IOptions<GatewayOptions> options, TimeProvider time) : IDisposable
 {
