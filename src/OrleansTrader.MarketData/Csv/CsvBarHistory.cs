@@ -10,9 +10,9 @@ namespace OrleansTrader.MarketData.Csv;
 /// </summary>
 /// <remarks>
 /// Only the files a request needs are opened: minute files newest first until the count is reached, the daily file
-/// once. Rows that do not parse, and bars whose prices do not hold together (not positive, a high under the low, an open
-/// or close outside the range, a negative volume) or pass the live feed's price ceiling, are skipped and counted, never
-/// used.
+/// once. Rows that do not parse, bars whose prices do not hold together (not positive, a high under the low, an open
+/// or close outside the range, a negative volume) or pass the live feed's price ceiling, and a second row for a start
+/// already read, are skipped and counted, never used.
 /// </remarks>
 public sealed class CsvBarHistory
 {
@@ -93,8 +93,11 @@ public sealed class CsvBarHistory
             }
         }
 
-        // The files came newest first, and a file's rows may repeat a minute or step back: sorted, one bar per start.
+        // The files came newest first, and a file's rows may repeat a minute or step back: sorted, one bar per start. A
+        // repeated start is a row not used, so it is counted with the skipped ones (the second of two differing rows for
+        // one date went unused without a word).
         var all = found.DistinctBy(b => b.Start).OrderBy(b => b.Start).ToArray();
+        skipped += found.Count - all.Length;
         return new CsvBarRead(all.Length > count ? all[^count..] : all, skipped);
     }
 

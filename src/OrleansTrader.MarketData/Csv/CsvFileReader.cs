@@ -26,6 +26,7 @@ internal sealed class CsvFileReader : IDisposable
     // Rows in date order are never later than the row after them; a row a few days out of place is left to the
     // out-of-order count, as exchange data's small disorder is.
     private static readonly TimeSpan FarAfterNeighbours = TimeSpan.FromDays(7);
+    private static readonly TimeSpan FarAfterOnlyNeighbour = TimeSpan.FromDays(365);
 
     private readonly CsvSource _source;
     private readonly Action<CsvRowError> _onError;
@@ -110,7 +111,8 @@ internal sealed class CsvFileReader : IDisposable
 
     /// <summary>
     /// A daily file holds every date, so no file date bounds its rows: a typo (2031 for 2013) is caught as a row dated well
-    /// after both its neighbours, which rows in date order (either way round) never are. That needs the next row read first.
+    /// after both its neighbours, which rows in date order (either way round) never are, or, for the first and last row, a
+    /// year or more after its one neighbour. That needs the next row read first.
     /// </summary>
     private bool TryReadNextDaily(out MarketDataEvent? marketEvent)
     {
@@ -120,16 +122,30 @@ internal sealed class CsvFileReader : IDisposable
         {
             var next = ReadAhead();
             var start = ((BarEvent)row.Event).Bar.Start;
-            if (_lastDailyStart is { } before && next is { } after &&
-                start - before > FarAfterNeighbours && start - ((BarEvent)after.Event).Bar.Start > FarAfterNeighbours)
+            DateTimeOffset? nextStart = next is { } after ? ((BarEvent)after.Event).Bar.Start : null;
+
+            // The first and the last row have one neighbour each, and a typo there (2031 for 2021) went out: the catalog then
+            // said the file ran to 2031 and a paced replay waited years for the row. One neighbour is weaker evidence than
+            // two (a file may start or end after a gap of weeks), so an end row must be a year after it: a year digit
+            // typed wrong moves a date at least that far.
+            var farOut = (_lastDailyStart, nextStart) switch
+            {
+                ({ } before, { } following) when start - before > FarAfterNeighbours && start - following > FarAfterNeighbours =>
+                    $"is more than {FarAfterNeighbours.TotalDays} days after both the row before it and the row after it",
+                (null, { } following) when start - following >= FarAfterOnlyNeighbour =>
+                    $"(the file's first row) is {FarAfterOnlyNeighbour.TotalDays} days or more after the row after it",
+                ({ } before, null) when start - before >= FarAfterOnlyNeighbour =>
+                    $"(the file's last row) is {FarAfterOnlyNeighbour.TotalDays} days or more after the row before it",
+                _ => null,
+            };
+            if (farOut is not null)
             {
                 BadRows++;
                 _onError(new CsvRowError(
                     _source.Path,
                     row.Line,
                     MalformedReason.FarOutOfOrder,
-                    $"date {DateOnly.FromDateTime(start.UtcDateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} is more than " +
-                    $"{FarAfterNeighbours.TotalDays} days after both the row before it and the row after it"));
+                    $"date {DateOnly.FromDateTime(start.UtcDateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} {farOut}"));
                 current = next;
                 continue;
             }

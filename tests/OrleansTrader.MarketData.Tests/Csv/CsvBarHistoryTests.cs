@@ -104,6 +104,40 @@ public sealed class CsvBarHistoryTests : IDisposable
     }
 
     [Fact]
+    public void DailyBars_ADateRepeated_KeepsTheFirstRow_AndCountsTheOtherAsSkipped()
+    {
+        _dir.Write("daily/XYZ.csv", DailyHeader
+            + "2020-01-02,10,11,9,10.5,1000\n"
+            + "2020-01-03,10,11,9,10.5,1000\n"
+            + "2020-01-03,20,21,19,20.5,2000\n"
+            + "2020-01-06,10,11,9,10.5,1000\n");
+
+        var read = new CsvBarHistory(_dir.Path).ReadLatest("XYZ", CsvBarHistory.OneDay, 10, new DateTimeOffset(2021, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal([2, 3, 6], read.Bars.Select(b => b.Start.Day));
+        Assert.Equal(10.5m, read.Bars[1].Close);
+        Assert.Equal(1, read.SkippedRows);
+    }
+
+    [Fact]
+    public void ADailyFilesLastRowTypedYearsAhead_IsNeitherListedNorRead_AndIsCounted()
+    {
+        // The typo's year was the end of the file's range in the backtest catalog, and a backtest up to then read the row.
+        _dir.Write("daily/XYZ.csv", DailyHeader
+            + "2021-03-29,10,11,9,10.5,1000\n"
+            + "2021-03-30,10,11,9,10.5,1000\n"
+            + "2031-03-31,10,11,9,10.5,1000\n");
+        var history = new CsvBarHistory(_dir.Path);
+
+        var listed = Assert.Single(history.ListSymbols());
+        var read = history.ReadLatest("XYZ", CsvBarHistory.OneDay, 10, new DateTimeOffset(2040, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal((new DateOnly(2021, 3, 29), new DateOnly(2021, 3, 30)), (listed.DailyFrom, listed.DailyTo));
+        Assert.Equal([29, 30], read.Bars.Select(b => b.Start.Day));
+        Assert.Equal(1, read.SkippedRows);
+    }
+
+    [Fact]
     public void DailyBars_PricedAboveTheLiveFeedsCeiling_AreSkippedAndCounted_AtTheCeilingKept()
     {
         _dir.Write("daily/BIG.csv", DailyHeader
@@ -178,6 +212,19 @@ public sealed class CsvBarHistoryTests : IDisposable
         Assert.Contains(path, failed.Message, StringComparison.Ordinal);
         Assert.False(CsvBarHistory.Serves(TimeSpan.FromSeconds(1)));
         Assert.Throws<ArgumentOutOfRangeException>(() => history.ReadLatest("BAD", TimeSpan.FromSeconds(1), 10, DateTimeOffset.MaxValue));
+    }
+
+    [Fact]
+    public void TheSharedData_EveryDailyFile_IsListedWithoutAProblem_AndReadWithoutASkippedRow()
+    {
+        // The end rows are judged by one neighbour; real files (QQQ holds a gap of six years inside) must pass whole.
+        var history = new CsvBarHistory(MarketDataFolder.Require());
+
+        var daily = history.ListSymbols().Where(f => f.DailyFrom is not null || f.Problem is not null).ToList();
+
+        Assert.Equal(["AAPL", "AIG", "BAC", "GOOG", "IBM", "IWM", "QQQ", "SPY"], daily.Select(f => f.Symbol));
+        Assert.All(daily, f => Assert.Equal((new DateOnly(2021, 3, 31), (string?)null), (f.DailyTo, f.Problem)));
+        Assert.All(daily, f => Assert.Equal(0, history.ReadLatest(f.Symbol, CsvBarHistory.OneDay, 20_000, DateTimeOffset.MaxValue).SkippedRows));
     }
 
     [Fact]

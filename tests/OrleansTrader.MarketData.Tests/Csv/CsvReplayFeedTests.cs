@@ -407,6 +407,42 @@ public sealed class CsvReplayFeedTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsync_ADailyFilesFirstOrLastRowDatedAYearAfterItsOneNeighbour_IsABadRow_AShorterGapIsNot()
+    {
+        // The end rows have one neighbour each, so the test for inner rows never judged them: a 2031 typo there went out.
+        const string header = "date,open,high,low,close,volume\n";
+        var first = _dir.Write("first.csv", header + "2031-01-04,10,10,10,10,1\n2021-01-04,10,10,10,10,2\n2021-01-05,10,10,10,10,3\n");
+        var last = _dir.Write("last.csv", header + "2021-03-29,10,10,10,10,1\n2021-03-30,10,10,10,10,2\n2031-03-31,10,10,10,10,3\n");
+        var gaps = _dir.Write("gaps.csv", header + "2021-01-04,10,10,10,10,1\n2020-01-06,10,10,10,10,2\n2020-01-07,10,10,10,10,3\n" +
+            "2021-01-05,10,10,10,10,4\n");
+
+        foreach (var (path, volumes, typo) in new[]
+        {
+            (first, new[] { 2m, 3m }, ((long Line, string Detail)?)(2L, "date 2031-01-04 (the file's first row) is 365 days or more after the row after it")),
+            (last, new[] { 1m, 2m }, (4L, "date 2031-03-31 (the file's last row) is 365 days or more after the row before it")),
+            (gaps, new[] { 1m, 2m, 3m, 4m }, null),
+        })
+        {
+            var errors = new List<CsvRowError>();
+            var feed = Feed([new CsvSource(path, "SPY", CsvFileKind.DailyBars)]);
+            using (var reader = CsvFileReader.Open(new CsvSource(path, "SPY", CsvFileKind.DailyBars), errors.Add))
+            {
+                var read = new List<decimal>();
+                while (reader.TryReadNext(out var e))
+                {
+                    read.Add(((BarEvent)e!).Bar.Volume);
+                }
+
+                Assert.Equal(volumes, read);
+            }
+
+            Assert.Equal(typo, errors.Select(e => ((long Line, string Detail)?)(e.Line, e.Detail)).SingleOrDefault());
+            Assert.Equal(volumes.Length, (await Data(feed)).Count);
+            Assert.Equal(typo is null ? 0 : 1, feed.GetHealth().MalformedByReason.GetValueOrDefault(MalformedReason.FarOutOfOrder));
+        }
+    }
+
+    [Fact]
     public async Task ReadAsync_ADailyFileThatBreaks_StillDeliversEveryRowBeforeTheBreak()
     {
         // The daily reader reads a row ahead (to judge a row by the next); the break must still come after the row before it.
