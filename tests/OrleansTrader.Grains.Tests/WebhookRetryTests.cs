@@ -141,11 +141,83 @@ public sealed class WebhookRetryTests : IDisposable
         Assert.Equal(WebhookState.Active, status!.State);
     }
 
-    private Task<TradingCluster> StartAsync(TimeProvider time, string? sqlite = null) =>
+    /// <summary>
+    /// After a restart the failing time went on from the stored failingSince on the wall clock: a clock stepped three days
+    /// forward while the silo was stopped (or a silo down three days) disabled the webhook at its first failure after the
+    /// restart, a second of retrying later. The silo's downtime is not the receiver failing: the failing time goes on from
+    /// the elapsed time stored with the last failure.
+    /// </summary>
+    [Fact]
+    public async Task AWebhookFailingBeforeARestart_StaysActive_WhenTheWallClockSteppedThreeDaysForward()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var clock = new SkewedTimeProvider(time);
+        await using var cluster = await StartAsync(clock, _dir.File("restart-forward.db"));
+        var account = await TestAccounts.OpenAsync(cluster, "wh-restart-fwd", 100_000m);
+        await Market.QuoteAsync(cluster, "WHS", 50m, 50m);
+        var key = WebhookKey.Create("wh-restart-fwd", "failing");
+        Assert.True((await cluster.Grains.GetGrain<IWebhookGrain>(key).CreateAsync(
+            new CreateWebhook { Url = "https://receiver.example/failing", Kinds = [AccountEventKind.Fill] })).Succeeded);
+
+        _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.InternalServerError));
+        await FillAsync(account, Market.MarketOrder("first", "WHS", OrderSide.Buy, 1m), 1);
+        await Eventually.WaitAsync(cluster.Grains.GetGrain<IWebhookGrain>(key).GetStatusAsync, s => s!.ConsecutiveFailures == 1, "the first attempt failed");
+
+        clock.Skew = TimeSpan.FromDays(3);
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        var webhook = cluster.Grains.GetGrain<IWebhookGrain>(key);
+        Assert.Equal(1, (await webhook.GetStatusAsync())!.ConsecutiveFailures);
+        time.Advance(TimeSpan.FromSeconds(2));
+
+        var status = await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.ConsecutiveFailures == 2, "the retry after the restart failed too");
+        Assert.Equal(WebhookState.Active, status!.State);
+    }
+
+    /// <summary>
+    /// After a restart the failing time went on from the stored failingSince on the wall clock: with the clock set back an
+    /// hour, a webhook 5 s into a 10 s window counted minus an hour and kept failing (and holding the account's events) an
+    /// hour past its window. The failing time goes on from the elapsed time stored with the last failure.
+    /// </summary>
+    [Fact]
+    public async Task AWebhookFailingBeforeARestart_IsDisabledAtTheEndOfItsWindow_WhenTheWallClockWasSetBackAnHour()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var clock = new SkewedTimeProvider(time);
+        await using var cluster = await StartAsync(clock, _dir.File("restart-back.db"), o => o.DisableAfter = TimeSpan.FromSeconds(10));
+        var account = await TestAccounts.OpenAsync(cluster, "wh-restart-window", 100_000m);
+        await Market.QuoteAsync(cluster, "WHW", 50m, 50m);
+        var key = WebhookKey.Create("wh-restart-window", "failing");
+        Assert.True((await cluster.Grains.GetGrain<IWebhookGrain>(key).CreateAsync(
+            new CreateWebhook { Url = "https://receiver.example/failing", Kinds = [AccountEventKind.Fill] })).Succeeded);
+
+        _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.InternalServerError));
+        await FillAsync(account, Market.MarketOrder("first", "WHW", OrderSide.Buy, 1m), 1);
+        await Eventually.WaitAsync(cluster.Grains.GetGrain<IWebhookGrain>(key).GetStatusAsync, s => s!.ConsecutiveFailures == 1, "the first attempt failed");
+        time.Advance(TimeSpan.FromSeconds(5));
+        await Eventually.WaitAsync(cluster.Grains.GetGrain<IWebhookGrain>(key).GetStatusAsync, s => s!.ConsecutiveFailures == 2, "the retry failed, 5 s into the window");
+
+        clock.Skew = -TimeSpan.FromHours(1);
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        var webhook = cluster.Grains.GetGrain<IWebhookGrain>(key);
+        Assert.Equal(2, (await webhook.GetStatusAsync())!.ConsecutiveFailures);
+        time.Advance(TimeSpan.FromSeconds(5));
+
+        var status = await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.ConsecutiveFailures == 3, "the retry after the restart failed, 10 s into the window");
+        Assert.Equal(WebhookState.Disabled, status!.State);
+    }
+
+    private Task<TradingCluster> StartAsync(TimeProvider time, string? sqlite = null, Action<WebhookOptions>? configure = null) =>
         TradingCluster.StartAsync(new TradingClusterOptions
         {
             Time = time,
             SqlitePath = sqlite,
-            ConfigureSilo = silo => silo.Services.AddHttpClient(WebhookSender.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => _receiver),
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddHttpClient(WebhookSender.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => _receiver);
+                if (configure is not null)
+                {
+                    silo.Services.Configure(configure);
+                }
+            },
         });
 }

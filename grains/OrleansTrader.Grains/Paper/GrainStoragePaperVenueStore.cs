@@ -71,7 +71,7 @@ internal sealed class GrainStoragePaperVenueStore : IPaperVenueStore
     private readonly TimeProvider _time;
     private readonly TimeSpan _finalOrderRetention;
     private readonly TimeSpan _pruneDelay;
-    private readonly DateTimeOffset _startedAt;
+    private readonly long _startedStamp;
     private readonly ILogger _logger;
     private GrainState<PaperVenueIndex>? _index;
 
@@ -87,7 +87,7 @@ internal sealed class GrainStoragePaperVenueStore : IPaperVenueStore
         _time = timeProvider;
         _finalOrderRetention = finalOrderRetention;
         _pruneDelay = pruneDelay;
-        _startedAt = timeProvider.GetUtcNow();
+        _startedStamp = timeProvider.GetTimestamp();
         _logger = logger ?? NullLogger.Instance;
     }
 
@@ -359,11 +359,16 @@ internal sealed class GrainStoragePaperVenueStore : IPaperVenueStore
         return expired;
     }
 
-    /// <summary>Now less the retention on the store's clock; null while nothing may be deleted (just started, or a retention of ages).</summary>
+    /// <summary>
+    /// Now less the retention on the store's clock; null while nothing may be deleted (just started, or a retention of ages).
+    /// The cutoff is a wall time, as the archived orders' times are, but the delay after the start counts elapsed time: on
+    /// the wall clock, a clock stepped forward an hour after a restart deleted at once what the first reconciliations
+    /// back-fill from, and one set back a day deleted nothing for the day.
+    /// </summary>
     private DateTimeOffset? RetentionCutoff()
     {
         var now = _time.GetUtcNow();
-        if (now - _startedAt < _pruneDelay || now - DateTimeOffset.MinValue <= _finalOrderRetention)
+        if (_time.GetElapsedTime(_startedStamp) < _pruneDelay || now - DateTimeOffset.MinValue <= _finalOrderRetention)
         {
             return null;
         }

@@ -54,8 +54,8 @@ internal sealed partial class WebhookGrain(
     /// <summary>The retry this activation scheduled: for the stored time, when (a timestamp) and for how long it waits.</summary>
     private (DateTimeOffset NextAttemptAt, long Since, TimeSpan Wait)? _retryWait;
 
-    /// <summary>The failures this activation saw start: for the stored time, when (a timestamp).</summary>
-    private (DateTimeOffset FailingSince, long Since)? _failingSince;
+    /// <summary>The failures this activation counts: for the stored time, how long they had gone on before and since when (a timestamp).</summary>
+    private (DateTimeOffset FailingSince, TimeSpan Before, long Since)? _failingSince;
 
     private string _accountId = string.Empty;
     private string _webhookId = string.Empty;
@@ -69,6 +69,12 @@ internal sealed partial class WebhookGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         WebhookKey.TryParse(this.GetPrimaryKeyString(), out _accountId, out _webhookId);
+        if (S.FailingSince is { } failingSince)
+        {
+            // Failures from before the restart go on from their stored elapsed time; the silo's downtime is not counted.
+            _failingSince = (failingSince, StoredFailingTime(failingSince), time.GetTimestamp());
+        }
+
         if (S.Exists && S.State == WebhookState.Active)
         {
             await StartAsync();
@@ -154,6 +160,8 @@ internal sealed partial class WebhookGrain(
             S.State = WebhookState.Active;
             S.ConsecutiveFailures = 0;
             S.FailingSince = null;
+            var failedFor = S.FailedFor;
+            S.FailedFor = null;
             try
             {
                 await state.WriteStateAsync();
@@ -162,7 +170,7 @@ internal sealed partial class WebhookGrain(
             {
                 // Left active in memory only, the retry would find it active and neither store that nor start delivery:
                 // it would answer Active while sending nothing, and the next activation would load it disabled again.
-                (S.State, S.ConsecutiveFailures, S.FailingSince) = (WebhookState.Disabled, failures, failingSince);
+                (S.State, S.ConsecutiveFailures, S.FailingSince, S.FailedFor) = (WebhookState.Disabled, failures, failingSince, failedFor);
                 throw;
             }
 
@@ -447,6 +455,7 @@ internal sealed partial class WebhookGrain(
             S.EventsDelivered += _sending.Events;
             S.ConsecutiveFailures = 0;
             S.FailingSince = null;
+            S.FailedFor = null;
             S.LastError = null;
             S.NextAttemptAt = null;
             S.LastSuccessAt = now;
@@ -459,11 +468,12 @@ internal sealed partial class WebhookGrain(
         if (S.FailingSince is null)
         {
             S.FailingSince = now;
-            _failingSince = (now, time.GetTimestamp());
+            _failingSince = (now, TimeSpan.Zero, time.GetTimestamp());
         }
 
         S.LastError = attempt.Error;
-        if (FailingFor(S.FailingSince.Value, now) >= Options.DisableAfter)
+        S.FailedFor = FailingFor(S.FailingSince.Value);
+        if (S.FailedFor >= Options.DisableAfter)
         {
             S.State = WebhookState.Disabled;
             S.NextAttemptAt = null;
@@ -514,12 +524,30 @@ internal sealed partial class WebhookGrain(
     }
 
     /// <summary>
-    /// How long the webhook has been failing. Failures this activation saw start count elapsed time: on the wall clock, a
-    /// clock stepped forward three days between two failures a second apart (a host resumed after a suspension) disabled
-    /// the webhook as if it had failed for a day. Failures that started before a restart have only the stored time.
+    /// How long the webhook has been failing, in elapsed time: on the wall clock, a clock stepped forward three days between
+    /// two failures a second apart (a host resumed after a suspension) disabled the webhook as if it had failed for a day.
+    /// Failures from before a restart go on from the elapsed time stored with the last of them (<see cref="StoredFailingTime"/>).
     /// </summary>
-    private TimeSpan FailingFor(DateTimeOffset failingSince, DateTimeOffset now) =>
-        _failingSince is { } seen && seen.FailingSince == failingSince ? time.GetElapsedTime(seen.Since) : now - failingSince;
+    private TimeSpan FailingFor(DateTimeOffset failingSince)
+    {
+        if (_failingSince is not { } counted || counted.FailingSince != failingSince)
+        {
+            counted = (failingSince, StoredFailingTime(failingSince), time.GetTimestamp());
+            _failingSince = counted;
+        }
+
+        return counted.Before + time.GetElapsedTime(counted.Since);
+    }
+
+    /// <summary>
+    /// The failing time stored with the last failure. Measured from the stored failingSince on the wall clock, a clock
+    /// stepped three days forward across a restart, or a silo down three days, disabled the webhook at its first failure
+    /// after the restart, and one set back an hour kept it failing an hour past its window. A record from before the
+    /// elapsed time was stored has the failure's two wall times of one run, its last attempt's and failingSince, apart by
+    /// about the failing time.
+    /// </summary>
+    private TimeSpan StoredFailingTime(DateTimeOffset failingSince) =>
+        S.FailedFor ?? (S.LastAttemptAt is { } attempted && attempted > failingSince ? attempted - failingSince : TimeSpan.Zero);
 
     /// <summary>The first delay doubled per further failure, at most the maximum, less up to a fifth at random (so receivers coming back are not hit at once).</summary>
     private TimeSpan Backoff(int failures)

@@ -48,6 +48,12 @@ internal sealed record WebhookGrainState
 
     public DateTimeOffset? FailingSince { get; set; }
 
+    /// <summary>
+    /// How long the webhook had been failing at its last failure, in elapsed time: after a restart its failing time goes on
+    /// from this, as <see cref="FailingSince"/> is a wall time that a clock step, or the silo's downtime, moves away.
+    /// </summary>
+    public TimeSpan? FailedFor { get; set; }
+
     public DateTimeOffset? LastAttemptAt { get; set; }
 
     public DateTimeOffset? LastSuccessAt { get; set; }

@@ -21,13 +21,16 @@ internal sealed class PaperAccount : IDisposable
     private readonly PaperExchange _venue;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _sync = new();
-    private readonly Queue<(DateTimeOffset Due, ExecutionReport Report)> _outbox = new();
-    private readonly Queue<(DateTimeOffset Due, string OrderId)> _acks = new();
+    // Reports and acknowledgements fall due after a latency: elapsed time on the account's own line (see Elapsed), not wall
+    // times, so a clock set back does not hold them until it reads their due times again.
+    private readonly Queue<(TimeSpan Due, ExecutionReport Report)> _outbox = new();
+    private readonly Queue<(TimeSpan Due, string OrderId)> _acks = new();
     private readonly SortedSet<DateTimeOffset> _expiries = [];
     private readonly List<ReportSubscriber> _subscribers = [];
     private readonly ITimer _timer;
     private TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private DateTimeOffset _lastReportDue = DateTimeOffset.MinValue;
+    private readonly long _createdStamp;
+    private TimeSpan _lastReportDue = TimeSpan.MinValue;
     private DateTimeOffset _nextArchiveAt = DateTimeOffset.MinValue;
     private int _archiveAtCount;
     private volatile PaperAccountState _state = PaperAccountState.Empty;
@@ -40,6 +43,7 @@ internal sealed class PaperAccount : IDisposable
         _venue = venue;
         AccountId = accountId;
         _archiveAtCount = venue.Options.MaxRetainedOrders;
+        _createdStamp = venue.Time.GetTimestamp();
         _timer = venue.Time.CreateTimer(_ => OnTimer(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -161,7 +165,7 @@ internal sealed class PaperAccount : IDisposable
                 AddExpiries(tx.Added);
                 if (_venue.Options.AckLatency > TimeSpan.Zero)
                 {
-                    _acks.Enqueue((tx.Now + _venue.Options.AckLatency, entryId));
+                    _acks.Enqueue((Elapsed + _venue.Options.AckLatency, entryId));
                 }
 
                 Rearm(tx.Now);
@@ -187,7 +191,7 @@ internal sealed class PaperAccount : IDisposable
             PaperLog.WorkFailed(_venue.Logger, ex, "an acknowledgement", AccountId);
             lock (_sync)
             {
-                _acks.Enqueue((_venue.Time.GetUtcNow() + RetryDelay, submitted.OrderId));
+                _acks.Enqueue((Elapsed + RetryDelay, submitted.OrderId));
                 Rearm(_venue.Time.GetUtcNow());
             }
 
@@ -820,22 +824,23 @@ internal sealed class PaperAccount : IDisposable
     {
         lock (_sync)
         {
+            var elapsed = Elapsed;
             foreach (var pending in reports)
             {
-                var due = now + pending.Latency;
+                var due = elapsed + pending.Latency;
                 _lastReportDue = due > _lastReportDue ? due : _lastReportDue;
                 _outbox.Enqueue((_lastReportDue, pending.Report));
             }
 
-            FlushDue(now);
+            FlushDue(elapsed);
             Rearm(now);
         }
     }
 
     /// <summary>Delivers every report that is due, in order; the caller holds <see cref="_sync"/>.</summary>
-    private void FlushDue(DateTimeOffset now)
+    private void FlushDue(TimeSpan elapsed)
     {
-        while (_outbox.TryPeek(out var head) && head.Due <= now)
+        while (_outbox.TryPeek(out var head) && head.Due <= elapsed)
         {
             _outbox.Dequeue();
             for (var i = _subscribers.Count - 1; i >= 0; i--)
@@ -852,26 +857,28 @@ internal sealed class PaperAccount : IDisposable
     /// <summary>Arms the timer for the earliest pending work; the caller holds <see cref="_sync"/>.</summary>
     private void Rearm(DateTimeOffset now)
     {
-        DateTimeOffset? next = null;
+        var elapsed = Elapsed;
+        TimeSpan? wait = null;
         if (_outbox.TryPeek(out var report))
         {
-            next = report.Due;
+            wait = report.Due - elapsed;
         }
 
-        if (_acks.TryPeek(out var ack) && (next is null || ack.Due < next))
+        if (_acks.TryPeek(out var ack) && (wait is null || ack.Due - elapsed < wait))
         {
-            next = ack.Due;
+            wait = ack.Due - elapsed;
         }
 
-        if (_expiries.Count > 0 && (next is null || _expiries.Min < next))
+        // DAY expiries are on the wall clock (the session's close), the timer counts elapsed time: armed for the whole six
+        // hours to a 16:00 close, it left DAY orders working for those six hours after the clock stepped past the close (a
+        // host resumed after a suspension, a clock set forward). A wait is taken a minute at a time, each step reading the
+        // clock again.
+        if (_expiries.Count > 0 && (wait is null || _expiries.Min - now < wait))
         {
-            next = _expiries.Min;
+            wait = _expiries.Min - now;
         }
 
-        // Due times are on the wall clock, the timer counts elapsed time: armed for the whole six hours to a 16:00 close, it
-        // left DAY orders working for those six hours after the clock stepped past the close (a host resumed after a
-        // suspension, a clock set forward). A wait is taken a minute at a time, each step reading the clock again.
-        var delay = next is { } at ? (at > now ? at - now : TimeSpan.Zero) : Timeout.InfiniteTimeSpan;
+        var delay = wait is { } left ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : Timeout.InfiniteTimeSpan;
         _timer.Change(delay > LongestTimerStep ? LongestTimerStep : delay, Timeout.InfiniteTimeSpan);
     }
 
@@ -906,10 +913,14 @@ internal sealed class PaperAccount : IDisposable
         var now = _venue.Time.GetUtcNow();
         lock (_sync)
         {
+            // The stored creation time is all a restore has: what is left of the latency, at most the latency itself (a
+            // clock set back since must not hold the acknowledgement until it reads the due time again).
+            var elapsed = Elapsed;
             foreach (var pending in state.WorkingOrders().Where(r => !r.Held && r.Order.Status == OrderStatus.PendingNew))
             {
-                var due = pending.Order.CreatedAt + _venue.Options.AckLatency;
-                _acks.Enqueue((due > now ? due : now, pending.Order.OrderId));
+                var left = pending.Order.CreatedAt + _venue.Options.AckLatency - now;
+                left = left < TimeSpan.Zero ? TimeSpan.Zero : left > _venue.Options.AckLatency ? _venue.Options.AckLatency : left;
+                _acks.Enqueue((elapsed + left, pending.Order.OrderId));
             }
 
             AddExpiries(state.WorkingOrders());
@@ -919,17 +930,21 @@ internal sealed class PaperAccount : IDisposable
         PaperLog.Restored(_venue.Logger, AccountId, state.Working.Count, state.Executions.Count);
     }
 
+    /// <summary>Elapsed time since this account was made: the line report and acknowledgement due times are on.</summary>
+    private TimeSpan Elapsed => _venue.Time.GetElapsedTime(_createdStamp);
+
     private void OnTimer() => _ = ProcessDueAsync();
 
     private async Task ProcessDueAsync()
     {
         var now = _venue.Time.GetUtcNow();
+        var elapsed = Elapsed;
         var acks = new List<string>();
         var expire = false;
         lock (_sync)
         {
-            FlushDue(now);
-            while (_acks.TryPeek(out var ack) && ack.Due <= now)
+            FlushDue(elapsed);
+            while (_acks.TryPeek(out var ack) && ack.Due <= elapsed)
             {
                 acks.Add(_acks.Dequeue().OrderId);
             }
@@ -952,7 +967,7 @@ internal sealed class PaperAccount : IDisposable
                 PaperLog.WorkFailed(_venue.Logger, ex, "an acknowledgement", AccountId);
                 lock (_sync)
                 {
-                    _acks.Enqueue((now + RetryDelay, orderId));
+                    _acks.Enqueue((elapsed + RetryDelay, orderId));
                 }
             }
         }

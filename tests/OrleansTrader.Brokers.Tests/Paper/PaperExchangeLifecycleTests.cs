@@ -349,6 +349,28 @@ public sealed class PaperExchangeLifecycleTests
         Assert.Equal([ExecutionReportKind.Accepted, ExecutionReportKind.Fill], venue.ReportsFor(order.OrderId).Select(r => r.Kind));
     }
 
+    // The latencies count elapsed time: due on the wall clock, the acknowledgement and the fill report waited, with the clock
+    // set back 20 minutes (an operator's mistake, NTP stepping a clock that ran fast), until it read their due times again,
+    // 20 minutes later, the order PendingNew at the account all along.
+    [Fact]
+    public async Task Latency_DelaysTheAcknowledgementAndTheFillReport_ByElapsedTime_WhenTheWallClockIsSetBack()
+    {
+        await using var venue = await StartAsync(o =>
+        {
+            o.AckLatency = TimeSpan.FromMilliseconds(50);
+            o.FillLatency = TimeSpan.FromMilliseconds(100);
+        });
+        await venue.QuoteAsync(99.90m, 100.00m);
+        var order = await venue.SubmitAsync(Request("set-back", OrderSide.Buy, OrderType.Market, 10m));
+
+        venue.Time.Step(-TimeSpan.FromMinutes(20));
+        venue.Time.Advance(TimeSpan.FromMilliseconds(50));
+        Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Accepted));
+        venue.Time.Advance(TimeSpan.FromMilliseconds(100));
+
+        Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Fill));
+    }
+
     [Fact]
     public async Task ZeroLatency_StillDeliversReportsAfterTheCallReturns_InOrder()
     {

@@ -108,6 +108,55 @@ public sealed class PaperArchiveRetentionTests
         Assert.Null(await client.GetOrderAsync(old[0], Ct));
     }
 
+    /// <summary>
+    /// The prune delay counts elapsed time: on the wall clock, a clock stepped forward an hour just after the restart (a
+    /// host resumed, NTP) let the first checkpoint delete the chunks the accounts' first reconciliations back-fill from.
+    /// </summary>
+    [Fact]
+    public async Task RestoredVenue_DeletesNothingBeforeThePruneDelay_WhenTheWallClockStepsForward()
+    {
+        var storage = new MemoryGrainStorage(_serializer);
+        var time = new FakeTimeProvider(Start);
+        await using (var exchange = await StartAsync(Store(storage, time), time))
+        {
+            await SubmitAsync(exchange, time, 0, PaperVenueJournal.Slots + 1);
+        }
+
+        time.Advance(TimeSpan.FromDays(35));
+        var clock = new SkewedTimeProvider(time);
+        await using var restarted = await StartAsync(Store(storage, clock), time);
+        clock.Skew = TimeSpan.FromHours(1);
+        await SubmitAsync(restarted, time, 1_000, PaperVenueJournal.Slots + 1);
+
+        Assert.Equal(0, (await ReadCheckpointAsync(storage)).FirstArchiveChunk);
+        Assert.True(await ChunkExistsAsync(storage, 0));
+    }
+
+    /// <summary>
+    /// The prune delay counts elapsed time: on the wall clock, a clock set back a day just after the restart (an operator,
+    /// NTP stepping a clock that ran fast) deleted nothing for a day and ten minutes, the archive growing past its retention.
+    /// </summary>
+    [Fact]
+    public async Task RestoredVenue_DeletesAfterThePruneDelay_WhenTheWallClockWasSetBackADay()
+    {
+        var storage = new MemoryGrainStorage(_serializer);
+        var time = new FakeTimeProvider(Start);
+        await using (var exchange = await StartAsync(Store(storage, time), time))
+        {
+            await SubmitAsync(exchange, time, 0, PaperVenueJournal.Slots + 1);
+        }
+
+        time.Advance(TimeSpan.FromDays(35));
+        var clock = new SkewedTimeProvider(time);
+        await using var restarted = await StartAsync(Store(storage, clock), time);
+        clock.Skew = -TimeSpan.FromDays(1);
+        time.Advance(PruneDelay);
+        await SubmitAsync(restarted, time, 1_000, PaperVenueJournal.Slots + 1);
+
+        Assert.True((await ReadCheckpointAsync(storage)).FirstArchiveChunk > 0, "no chunk was deleted ten minutes after the restart");
+        Assert.False(await ChunkExistsAsync(storage, 0));
+    }
+
     [Fact]
     public async Task CrashBetweenTheCheckpointAndTheDeletes_LeavesALoadableState_AndTheOrphansAreDeletedAfterTheNextCheckpoint()
     {
