@@ -140,6 +140,13 @@ internal static class ProxyEmitter
             return "parameters of ref struct types (Span<T>, ReadOnlySpan<T>) are not supported: pass an array or ReadOnlyMemory<T>";
         }
 
+        // The request keeps the arguments in fields of a class without an unsafe context, and a pointer would outlive the
+        // memory it points to while the call waits for its turn.
+        if (method.Parameters.Any(p => IsPointer(p.Type)))
+        {
+            return "pointer parameters are not supported: pass the values themselves (an array or ReadOnlyMemory<T>)";
+        }
+
         var kind = GetReturnKind(method.ReturnType);
         if (kind == ReturnKind.Unsupported)
         {
@@ -153,6 +160,13 @@ internal static class ProxyEmitter
 
         return null;
     }
+
+    private static bool IsPointer(ITypeSymbol type) => type switch
+    {
+        IPointerTypeSymbol or IFunctionPointerTypeSymbol => true,
+        IArrayTypeSymbol array => IsPointer(array.ElementType),
+        _ => false,
+    };
 
     private static void EmitMethod(StringBuilder body, IMethodSymbol method, int index)
     {

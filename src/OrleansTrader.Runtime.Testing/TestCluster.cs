@@ -6,7 +6,7 @@ namespace OrleansTrader.Runtime.Testing;
 /// <summary>
 /// One in-process silo for tests. Each (re)start runs the configurators again; storage, reminder tables and stream logs
 /// the test registers as instances survive <see cref="RestartSiloAsync"/> and <see cref="KillSiloAsync"/>, which is how
-/// tests prove durability. <see cref="Client"/>, and the grain references it gives, outlive a restart, as in Orleans.
+/// tests prove durability. <see cref="Client"/>, and the grain references and streams it gives, outlive a restart, as in Orleans.
 /// </summary>
 public sealed class TestCluster : IAsyncDisposable
 {
@@ -26,7 +26,8 @@ public sealed class TestCluster : IAsyncDisposable
 
     /// <summary>
     /// The cluster's client. It and the grain references it gives stay usable across <see cref="RestartSiloAsync"/> and
-    /// <see cref="KillAndRestartSiloAsync"/>: each call goes to the silo deployed last. Stream handles do not: get them again.
+    /// <see cref="KillAndRestartSiloAsync"/>: each call goes to the silo deployed last, and so do the streams it gives (the
+    /// client's subscriptions end with the silo they were made in).
     /// </summary>
     public IClusterClient Client => _host is null ? throw new InvalidOperationException("The cluster is not deployed.") : _client;
 
@@ -57,9 +58,22 @@ public sealed class TestCluster : IAsyncDisposable
             }
         });
         var host = builder.Build();
-        await host.StartAsync(cancellationToken);
+        var runtime = host.Services.GetRequiredService<GrainRuntime>();
+        runtime.ClientRuntime = () => _runtime;
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            // A silo that failed halfway holds what it started (timers, connections, files): release it before the failure
+            // reaches the test, so that a deploy after the fault is fixed finds nothing held.
+            await ReleaseFailedHostAsync(host);
+            throw;
+        }
+
         _host = host;
-        _runtime = host.Services.GetRequiredService<GrainRuntime>();
+        _runtime = runtime;
     }
 
     /// <summary>Stops the silo gracefully: every activation deactivates (and persists) first.</summary>
@@ -104,4 +118,20 @@ public sealed class TestCluster : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAllSilosAsync();
+
+    private static async Task ReleaseFailedHostAsync(IHost host)
+    {
+        try
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+        catch (Exception)
+        {
+            // Best effort: the start's failure, rethrown by the caller, is the one the test must see.
+        }
+        finally
+        {
+            host.Dispose();
+        }
+    }
 }

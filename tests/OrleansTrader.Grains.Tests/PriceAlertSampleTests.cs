@@ -24,10 +24,12 @@ public sealed class PriceAlertSampleTests : IDisposable
         await cluster.DeployAsync(Ct);
         var book = cluster.Client.GetGrain<IAlertBookGrain>("alice");
         var alert = cluster.Client.GetGrain<IPriceAlertGrain>("AAPL");
+        var ticks = cluster.Client.GetStreamProvider(StreamNames.MemoryProvider)
+            .GetStream<MarketTick>(StreamId.Create(StreamNames.Ticks, "AAPL"));
 
         // The book calls the alert, which activates, subscribes to the symbol's ticks and registers its reminder.
         await book.AddAsync("AAPL", 100m);
-        await PublishTradeAsync(cluster, "AAPL", 101m);
+        await PublishTradeAsync(ticks, 101m);
         var heard = await Eventually.WaitAsync(alert.GetAsync, a => a.LastPrice == 101m, "the alert to hear the trade");
         Assert.Equal(1, heard.Triggered);
         _time.Advance(TimeSpan.FromMinutes(1));
@@ -47,9 +49,9 @@ public sealed class PriceAlertSampleTests : IDisposable
         // Its check ran, so its activation (and the subscription made there) is complete: a trade published while the
         // activation is still subscribing reaches nobody.
         await Eventually.WaitAsync(alert.GetAsync, a => a.Checks == 2, "the reminder's check in the next silo");
-        await PublishTradeAsync(cluster, "AAPL", 102m);
+        await PublishTradeAsync(ticks, 102m);
 
-        // The references taken before the restart reach the grains in the next silo.
+        // The references and the stream taken before the restart reach the grains in the next silo.
         var after = await Eventually.WaitAsync(alert.GetAsync, a => a.LastPrice == 102m, "the reactivated alert to hear the trade");
         Assert.Equal(new PriceAlert("AAPL", 100m, 102m, 2, 2), after);
         Assert.Equal([after], await book.ListAsync());
@@ -68,9 +70,6 @@ public sealed class PriceAlertSampleTests : IDisposable
             .AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, _storage);
     }
 
-    // A stream handle belongs to the silo it came from: take it again after a restart.
-    private Task PublishTradeAsync(TestCluster cluster, string symbol, decimal price) =>
-        cluster.Client.GetStreamProvider(StreamNames.MemoryProvider)
-            .GetStream<MarketTick>(StreamId.Create(StreamNames.Ticks, symbol))
-            .OnNextAsync(new MarketTick(new TradeTick(symbol, _time.GetUtcNow(), price, 10m), null));
+    private Task PublishTradeAsync(IAsyncStream<MarketTick> ticks, decimal price) =>
+        ticks.OnNextAsync(new MarketTick(new TradeTick(ticks.StreamId.Key, _time.GetUtcNow(), price, 10m), null));
 }

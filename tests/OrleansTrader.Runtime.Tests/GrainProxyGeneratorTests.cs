@@ -58,6 +58,21 @@ public sealed class GrainProxyGeneratorTests
         Assert.Empty(result.CompileErrors);
     }
 
+    [Theory]
+    [InlineData("Task Pointer(int* value);")]
+    [InlineData("Task Pointers(int*[] values);")]
+    [InlineData("Task FunctionPointer(delegate*<int, void> callback);")]
+    public void PointerParameterInUnsafeInterface_GetsOtr001SayingSo_AndNoBrokenCode(string member)
+    {
+        var result = Run(Usings + "namespace Sample;\npublic unsafe interface IThing : IGrainWithStringKey { " + member + " }");
+
+        var diagnostic = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("OTR001", diagnostic.Id);
+        Assert.EndsWith("is not supported: pointer parameters are not supported: pass the values themselves (an array or ReadOnlyMemory<T>)",
+            diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Empty(result.CompileErrors);
+    }
+
     [Fact]
     public void GenericGrainInterface_GetsOtr001()
     {
@@ -221,7 +236,7 @@ public sealed class GrainProxyGeneratorTests
             "GeneratorInput",
             sources.Select(source => CSharpSyntaxTree.ParseText(source, parseOptions)),
             references,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
     }
 
     private sealed record GeneratorResult(ImmutableArray<Diagnostic> GeneratorDiagnostics, IReadOnlyList<Diagnostic> CompileErrors, IReadOnlyList<string> Generated);

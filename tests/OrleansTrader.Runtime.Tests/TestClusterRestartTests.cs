@@ -1,8 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Runtime.Testing;
 using OrleansTrader.Runtime.Tests.Grains;
 
 namespace OrleansTrader.Runtime.Tests;
 
-/// <summary>A test's client and grain references outlive a silo restart, as an Orleans TestCluster's do.</summary>
+/// <summary>A test's client, grain references and stream handles outlive a silo restart, as an Orleans TestCluster's do.</summary>
 public sealed class TestClusterRestartTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -41,5 +43,100 @@ public sealed class TestClusterRestartTests
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => counter.Add(1));
         Assert.Equal("The silo is shutting down; counter-a/stopped cannot be activated.", error.Message);
+    }
+
+    [Fact]
+    public async Task StreamTakenBeforeARestart_PublishesToTheNextSilo()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var provider = cluster.Client.GetStreamProvider("memory");
+        var stream = provider.GetStream<TestEvent>(StreamId.Create("memory-events", "kept-stream"));
+        await stream.OnNextAsync(new TestEvent(1));
+        await cluster.Probe.WaitForLogAsync("kept-stream/received", 1);
+
+        await cluster.Cluster.RestartSiloAsync(Ct);
+
+        await stream.OnNextAsync(new TestEvent(2));
+        await provider.GetStream<TestEvent>(StreamId.Create("memory-events", "kept-stream")).OnNextAsync(new TestEvent(3));
+        Assert.Equal(["1@0", "2@0", "3@0"], await cluster.Probe.WaitForLogAsync("kept-stream/received", 3));
+    }
+
+    [Fact]
+    public async Task DurableStreamTakenBeforeARestart_PublishesToTheNextSilo()
+    {
+        var log = new MemoryDurableStreamLog();
+        await using var cluster = await IsolatedCluster.StartAsync(silo => silo.AddDurableStreams("durable", _ => log));
+        var stream = cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(StreamId.Create("durable-events", "kept-durable"));
+        await stream.OnNextAsync(new TestEvent(1));
+        await cluster.Probe.WaitForLogAsync("kept-durable/received", 1);
+
+        await cluster.Cluster.RestartSiloAsync(Ct);
+
+        await stream.OnNextAsync(new TestEvent(2));
+        Assert.Equal(["1@1", "2@2"], await cluster.Probe.WaitForLogAsync("kept-durable/received", 2));
+    }
+
+    [Fact]
+    public async Task StreamTakenBeforeARestart_SubscribesInTheNextSilo_WhereTheClientsEarlierSubscriptionHasEnded()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var stream = cluster.Client.GetStreamProvider("memory").GetStream<TestEvent>(StreamId.Create("client-events", "kept"));
+        var heardBefore = new List<int>();
+        var firstHeard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var before = await stream.SubscribeAsync((e, _) =>
+        {
+            heardBefore.Add(e.Number);
+            firstHeard.TrySetResult();
+            return Task.CompletedTask;
+        });
+        await stream.OnNextAsync(new TestEvent(1));
+        await firstHeard.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+
+        await cluster.Cluster.RestartSiloAsync(Ct);
+
+        var heardAfter = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var after = await stream.SubscribeAsync((e, _) =>
+        {
+            heardAfter.TrySetResult(e.Number);
+            return Task.CompletedTask;
+        });
+        await stream.OnNextAsync(new TestEvent(2));
+        Assert.Equal(2, await heardAfter.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct));
+        Assert.Equal([1], heardBefore);
+        Assert.Equal([after.HandleId], (await stream.GetAllSubscriptionHandles()).Select(handle => handle.HandleId));
+        await before.UnsubscribeAsync();
+    }
+
+    [Fact]
+    public async Task DeployThatFails_StopsTheSiloItStarted_AndTheNextDeploySucceeds()
+    {
+        var time = new FakeTimeProvider();
+        using var storage = new MemoryGrainStorage(new JsonGrainStateSerializer([TestJsonContext.Default]));
+        IReminderTable reminders = new UnreachableReminderTable();
+        await using var cluster = new TestClusterBuilder()
+            .AddSiloBuilderConfigurator(silo =>
+            {
+                TestSilo.Configure(silo, new TestProbe(), storage, time);
+                silo.Services.AddSingleton(reminders);
+            })
+            .Build();
+
+        var error = await Assert.ThrowsAsync<IOException>(() => cluster.DeployAsync(Ct));
+
+        Assert.Equal(UnreachableReminderTable.Failure, error.Message);
+        Assert.Equal(0, time.ActiveTimerCount);
+        reminders = new MemoryReminderTable();
+        await cluster.DeployAsync(Ct);
+        Assert.Equal(3, await cluster.Client.GetGrain<ICounterAGrain>("after-failed-deploy").Add(3));
+    }
+
+    [Fact]
+    public async Task ClusterNeverDeployed_DisposesWithoutError()
+    {
+        var cluster = new TestClusterBuilder().Build();
+
+        await cluster.DisposeAsync();
+
+        Assert.Throws<InvalidOperationException>(() => cluster.Client);
     }
 }

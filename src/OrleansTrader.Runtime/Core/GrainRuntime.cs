@@ -60,6 +60,12 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
 
     public GrainReferenceShared Shared { get; }
 
+    /// <summary>
+    /// Set by the test cluster: the runtime its client reaches now (the silo deployed last). A stream taken from this
+    /// runtime outside its grain turns follows the client there once this silo is replaced, as grain references do.
+    /// </summary>
+    internal Func<GrainRuntime?>? ClientRuntime { get; set; }
+
     public IGrainDirectory Directory { get; }
 
     public IPlacementStrategy Placement { get; }

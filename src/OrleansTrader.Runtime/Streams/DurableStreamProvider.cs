@@ -106,6 +106,8 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
 
     internal GrainRuntime Runtime => _runtime;
 
+    GrainRuntime IStreamProviderInternal.Runtime => _runtime;
+
     internal CancellationToken StoppingToken => _stopping.Token;
 
     internal StreamSubscriptionRegistry Subscriptions { get; }

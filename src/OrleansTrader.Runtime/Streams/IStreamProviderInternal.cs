@@ -5,6 +5,8 @@ internal interface IStreamProviderInternal
 {
     string Name { get; }
 
+    GrainRuntime Runtime { get; }
+
     StreamSubscriptionRegistry Subscriptions { get; }
 
     IGrainStateSerializer Serializer { get; }

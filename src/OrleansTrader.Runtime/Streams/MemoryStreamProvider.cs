@@ -49,6 +49,8 @@ public sealed class MemoryStreamProvider : IStreamProvider, IStreamProviderInter
 
     internal GrainRuntime Runtime => _runtime;
 
+    GrainRuntime IStreamProviderInternal.Runtime => _runtime;
+
     public IAsyncStream<T> GetStream<T>(StreamId streamId) => new ProviderAsyncStream<T>(this, streamId, IsRewindable, PublishAsync);
 
     Task IStreamProviderInternal.RewindAsync(IActivationStreamSubscription subscription, StreamSequenceToken token) =>

@@ -10,12 +10,15 @@ internal sealed class ProviderAsyncStream<T>(
 
     public bool IsRewindable { get; } = isRewindable;
 
-    public Task OnNextAsync(T item, StreamSequenceToken? token = null) => publish(StreamId, [item]);
+    public Task OnNextAsync(T item, StreamSequenceToken? token = null) =>
+        InSiloDeployedLast() is { } stream ? stream.OnNextAsync(item, token) : publish(StreamId, [item]);
 
     public Task OnNextBatchAsync(IEnumerable<T> batch, StreamSequenceToken? token = null)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        return publish(StreamId, batch as IReadOnlyList<T> ?? batch.ToArray());
+        return InSiloDeployedLast() is { } stream
+            ? stream.OnNextBatchAsync(batch, token)
+            : publish(StreamId, batch as IReadOnlyList<T> ?? batch.ToArray());
     }
 
     public Task<StreamSubscriptionHandle<T>> SubscribeAsync(IAsyncObserver<T> observer) => SubscribeAsync(observer, null);
@@ -23,6 +26,11 @@ internal sealed class ProviderAsyncStream<T>(
     public async Task<StreamSubscriptionHandle<T>> SubscribeAsync(IAsyncObserver<T> observer, StreamSequenceToken? token)
     {
         ArgumentNullException.ThrowIfNull(observer);
+        if (InSiloDeployedLast() is { } stream)
+        {
+            return await stream.SubscribeAsync(observer, token);
+        }
+
         if (token is not null && !IsRewindable)
         {
             throw new NotSupportedException($"Stream provider '{provider.Name}' is not rewindable; subscribe without a token.");
@@ -55,6 +63,11 @@ internal sealed class ProviderAsyncStream<T>(
     /// </summary>
     public Task<IList<StreamSubscriptionHandle<T>>> GetAllSubscriptionHandles()
     {
+        if (InSiloDeployedLast() is { } stream)
+        {
+            return stream.GetAllSubscriptionHandles();
+        }
+
         var owner = CallContext.Current?.Activation;
         IList<StreamSubscriptionHandle<T>> handles = provider.Subscriptions.Get(StreamId)
             .Where(s => ReferenceEquals(s.Owner, owner))
@@ -71,5 +84,22 @@ internal sealed class ProviderAsyncStream<T>(
         }
 
         return Task.FromResult(handles);
+    }
+
+    /// <summary>
+    /// This stream in the silo the test cluster's client reaches now, when that is not the silo this stream came from and
+    /// the caller is not one of its grains: a handle the client took before a restart publishes and subscribes there.
+    /// </summary>
+    private IAsyncStream<T>? InSiloDeployedLast()
+    {
+        var runtime = provider.Runtime;
+        if (runtime.ClientRuntime?.Invoke() is not { } deployedLast
+            || ReferenceEquals(deployedLast, runtime)
+            || ReferenceEquals(CallContext.Current?.Activation?.Runtime, runtime))
+        {
+            return null;
+        }
+
+        return deployedLast.Streams.Get(provider.Name).GetStream<T>(StreamId);
     }
 }
