@@ -13,7 +13,7 @@ namespace OrleansTrader.Gateway.Security;
 /// time. A key not cached is looked up only while the client address has more failed lookups left than lookups in flight
 /// (<see cref="FailedKeyLookupThrottle"/>); past that the challenge is 429, not 401. The lookup itself waits for a place
 /// (<see cref="KeyLookupSlots"/>); with none the challenge is 503 OVERLOADED. A request whose key another request is
-/// looking up waits for that answer (<see cref="ApiKeyCache.RunningLookup"/>) instead of a lookup of its own.
+/// looking up waits for that answer (<see cref="ApiKeyCache.BeginLookup"/>) instead of a lookup of its own.
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -58,19 +58,33 @@ internal sealed class ApiKeyAuthenticationHandler(
             return Usable(key, record) ? Success(record) : AuthenticateResult.Fail("The key is unknown or revoked.");
         }
 
-        if (keys.RunningLookup(keyId) is { } running)
+        while (true)
         {
-            try
+            var lookup = keys.BeginLookup(keyId, out var running);
+            if (lookup is null)
             {
-                record = await running.WaitAsync(Context.RequestAborted);
-                return Usable(key, record) ? Success(record) : AuthenticateResult.Fail("The key is unknown or revoked.");
+                try
+                {
+                    record = await running!.WaitAsync(Context.RequestAborted);
+                    return Usable(key, record) ? Success(record) : AuthenticateResult.Fail("The key is unknown or revoked.");
+                }
+                catch (OperationCanceledException) when (!Context.RequestAborted.IsCancellationRequested)
+                {
+                    // The request running it got no answer: this one looks the key up itself.
+                    continue;
+                }
             }
-            catch (OperationCanceledException) when (!Context.RequestAborted.IsCancellationRequested)
+
+            using (lookup)
             {
-                // The request running it got no answer: this one looks the key up itself.
+                return await LookUpAsync(key, keyId, lookup);
             }
         }
+    }
 
+    /// <summary>Looks a key not cached up in the registry, within its address's budget and a lookup place.</summary>
+    private async Task<AuthenticateResult> LookUpAsync(string key, string keyId, ApiKeyCache.RunningKeyLookup lookup)
+    {
         var address = TradingGatewayExtensions.ClientAddress(Context);
         if (!failedLookups.TryStartLookup(address, out _retryAfter))
         {
@@ -79,7 +93,6 @@ internal sealed class ApiKeyAuthenticationHandler(
         }
 
         var failed = false;
-        using var lookup = keys.BeginLookup(keyId);
         try
         {
             var (place, refusal) = await lookupPlaces.AcquireAsync(Context.RequestAborted);
@@ -89,13 +102,13 @@ internal sealed class ApiKeyAuthenticationHandler(
                 return AuthenticateResult.Fail("No key lookup place came free.");
             }
 
+            ApiKeyRecord? record;
             using (place)
             {
                 record = await keys.GetAsync(keyId);
             }
 
             lookup.Answered(record);
-
             if (Usable(key, record))
             {
                 return Success(record);

@@ -74,20 +74,29 @@ internal sealed class ApiKeyCache(IGrainFactory grains, TimeProvider time, IOpti
     }
 
     /// <summary>
-    /// Marks a lookup of <paramref name="keyId"/> as running until the returned lookup is disposed, so that requests with
-    /// the same key (a client's burst after a gateway restart, before its key is cached) wait for its answer through
-    /// <see cref="RunningLookup"/> instead of each taking a lookup place and a share of its address's lookup budget.
+    /// Marks a lookup of <paramref name="keyId"/> as running until the returned lookup is disposed; or, when another request
+    /// runs one already, returns null and that lookup's <paramref name="running"/> answer (canceled if it got none: no
+    /// place came free, it was aborted, the registry failed). So a burst of requests with one key not cached yet (a
+    /// client's pool after a gateway restart) waits for one lookup instead of each taking a lookup place and a share of its
+    /// address's lookup budget. One step, so that two requests cannot both find none running and both look the key up.
     /// </summary>
-    public RunningKeyLookup BeginLookup(string keyId)
+    public RunningKeyLookup? BeginLookup(string keyId, out Task<ApiKeyRecord?>? running)
     {
         var lookup = new RunningKeyLookup(this, keyId);
-        _running[keyId] = lookup.Answer;
-        return lookup;
-    }
+        while (true)
+        {
+            if (_running.TryAdd(keyId, lookup.Answer))
+            {
+                running = null;
+                return lookup;
+            }
 
-    /// <summary>The answer of a lookup of <paramref name="keyId"/> another request is running; it is canceled if that
-    /// request got no answer (no place came free, it was aborted, the registry failed).</summary>
-    public Task<ApiKeyRecord?>? RunningLookup(string keyId) => _running.TryGetValue(keyId, out var answer) ? answer : null;
+            if (_running.TryGetValue(keyId, out running))
+            {
+                return null;
+            }
+        }
+    }
 
     public void Invalidate(string keyId)
     {
