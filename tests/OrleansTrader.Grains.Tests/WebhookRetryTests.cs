@@ -64,15 +64,7 @@ public sealed class WebhookRetryTests : IDisposable
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
         var clock = new SkewedTimeProvider(time);
         await using var cluster = await StartAsync(clock);
-        var account = await TestAccounts.OpenAsync(cluster, "wh-clock-back", 100_000m);
-        await Market.QuoteAsync(cluster, "WHB", 50m, 50m);
-        var webhook = cluster.Grains.GetGrain<IWebhookGrain>(WebhookKey.Create("wh-clock-back", "retry"));
-        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/retry", Kinds = [AccountEventKind.Fill] })).Succeeded);
-
-        var failures = 1;
-        _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(Interlocked.Decrement(ref failures) >= 0 ? HttpStatusCode.InternalServerError : HttpStatusCode.OK));
-        await FillAsync(account, Market.MarketOrder("first", "WHB", OrderSide.Buy, 1m), 1);
-        await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.ConsecutiveFailures == 1, "the first attempt failed");
+        var webhook = cluster.Grains.GetGrain<IWebhookGrain>(await FirstDeliveryFailedAsync(cluster, "wh-clock-back", "WHB", "retry", failures: 1));
 
         clock.Skew = -TimeSpan.FromHours(1);
         time.Advance(TimeSpan.FromSeconds(1));
@@ -93,16 +85,7 @@ public sealed class WebhookRetryTests : IDisposable
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
         var clock = new SkewedTimeProvider(time);
         await using var cluster = await StartAsync(clock, _dir.File("restart.db"));
-        var account = await TestAccounts.OpenAsync(cluster, "wh-restart-back", 100_000m);
-        await Market.QuoteAsync(cluster, "WHR", 50m, 50m);
-        var key = WebhookKey.Create("wh-restart-back", "retry");
-        Assert.True((await cluster.Grains.GetGrain<IWebhookGrain>(key).CreateAsync(
-            new CreateWebhook { Url = "https://receiver.example/retry", Kinds = [AccountEventKind.Fill] })).Succeeded);
-
-        var failures = 1;
-        _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(Interlocked.Decrement(ref failures) >= 0 ? HttpStatusCode.InternalServerError : HttpStatusCode.OK));
-        await FillAsync(account, Market.MarketOrder("first", "WHR", OrderSide.Buy, 1m), 1);
-        await Eventually.WaitAsync(cluster.Grains.GetGrain<IWebhookGrain>(key).GetStatusAsync, s => s!.ConsecutiveFailures == 1, "the first attempt failed");
+        var key = await FirstDeliveryFailedAsync(cluster, "wh-restart-back", "WHR", "retry", failures: 1);
 
         clock.Skew = -TimeSpan.FromHours(1);
         await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
@@ -125,14 +108,7 @@ public sealed class WebhookRetryTests : IDisposable
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
         var clock = new SkewedTimeProvider(time);
         await using var cluster = await StartAsync(clock);
-        var account = await TestAccounts.OpenAsync(cluster, "wh-clock-fwd", 100_000m);
-        await Market.QuoteAsync(cluster, "WHF", 50m, 50m);
-        var webhook = cluster.Grains.GetGrain<IWebhookGrain>(WebhookKey.Create("wh-clock-fwd", "failing"));
-        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/failing", Kinds = [AccountEventKind.Fill] })).Succeeded);
-
-        _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.InternalServerError));
-        await FillAsync(account, Market.MarketOrder("first", "WHF", OrderSide.Buy, 1m), 1);
-        await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.ConsecutiveFailures == 1, "the first attempt failed");
+        var webhook = cluster.Grains.GetGrain<IWebhookGrain>(await FirstDeliveryFailedAsync(cluster, "wh-clock-fwd", "WHF", "failing"));
 
         clock.Skew = TimeSpan.FromDays(3);
         time.Advance(TimeSpan.FromSeconds(1));
@@ -153,15 +129,7 @@ public sealed class WebhookRetryTests : IDisposable
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
         var clock = new SkewedTimeProvider(time);
         await using var cluster = await StartAsync(clock, _dir.File("restart-forward.db"));
-        var account = await TestAccounts.OpenAsync(cluster, "wh-restart-fwd", 100_000m);
-        await Market.QuoteAsync(cluster, "WHS", 50m, 50m);
-        var key = WebhookKey.Create("wh-restart-fwd", "failing");
-        Assert.True((await cluster.Grains.GetGrain<IWebhookGrain>(key).CreateAsync(
-            new CreateWebhook { Url = "https://receiver.example/failing", Kinds = [AccountEventKind.Fill] })).Succeeded);
-
-        _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.InternalServerError));
-        await FillAsync(account, Market.MarketOrder("first", "WHS", OrderSide.Buy, 1m), 1);
-        await Eventually.WaitAsync(cluster.Grains.GetGrain<IWebhookGrain>(key).GetStatusAsync, s => s!.ConsecutiveFailures == 1, "the first attempt failed");
+        var key = await FirstDeliveryFailedAsync(cluster, "wh-restart-fwd", "WHS", "failing");
 
         clock.Skew = TimeSpan.FromDays(3);
         await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
@@ -184,15 +152,7 @@ public sealed class WebhookRetryTests : IDisposable
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
         var clock = new SkewedTimeProvider(time);
         await using var cluster = await StartAsync(clock, _dir.File("restart-back.db"), o => o.DisableAfter = TimeSpan.FromSeconds(10));
-        var account = await TestAccounts.OpenAsync(cluster, "wh-restart-window", 100_000m);
-        await Market.QuoteAsync(cluster, "WHW", 50m, 50m);
-        var key = WebhookKey.Create("wh-restart-window", "failing");
-        Assert.True((await cluster.Grains.GetGrain<IWebhookGrain>(key).CreateAsync(
-            new CreateWebhook { Url = "https://receiver.example/failing", Kinds = [AccountEventKind.Fill] })).Succeeded);
-
-        _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.InternalServerError));
-        await FillAsync(account, Market.MarketOrder("first", "WHW", OrderSide.Buy, 1m), 1);
-        await Eventually.WaitAsync(cluster.Grains.GetGrain<IWebhookGrain>(key).GetStatusAsync, s => s!.ConsecutiveFailures == 1, "the first attempt failed");
+        var key = await FirstDeliveryFailedAsync(cluster, "wh-restart-window", "WHW", "failing");
         time.Advance(TimeSpan.FromSeconds(5));
         await Eventually.WaitAsync(cluster.Grains.GetGrain<IWebhookGrain>(key).GetStatusAsync, s => s!.ConsecutiveFailures == 2, "the retry failed, 5 s into the window");
 
@@ -204,6 +164,24 @@ public sealed class WebhookRetryTests : IDisposable
 
         var status = await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.ConsecutiveFailures == 3, "the retry after the restart failed, 10 s into the window");
         Assert.Equal(WebhookState.Disabled, status!.State);
+    }
+
+    /// <summary>
+    /// An account with a webhook on its fills, whose receiver answers 500 to the first <paramref name="failures"/> deliveries
+    /// (every one by default) and 200 after; returns the webhook's key once its first delivery, of a fill, has failed.
+    /// </summary>
+    private async Task<string> FirstDeliveryFailedAsync(TradingCluster cluster, string accountId, string symbol, string webhookId, int failures = int.MaxValue)
+    {
+        var account = await TestAccounts.OpenAsync(cluster, accountId, 100_000m);
+        await Market.QuoteAsync(cluster, symbol, 50m, 50m);
+        var key = WebhookKey.Create(accountId, webhookId);
+        Assert.True((await cluster.Grains.GetGrain<IWebhookGrain>(key).CreateAsync(
+            new CreateWebhook { Url = $"https://receiver.example/{webhookId}", Kinds = [AccountEventKind.Fill] })).Succeeded);
+
+        _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(Interlocked.Decrement(ref failures) >= 0 ? HttpStatusCode.InternalServerError : HttpStatusCode.OK));
+        await FillAsync(account, Market.MarketOrder("first", symbol, OrderSide.Buy, 1m), 1);
+        await Eventually.WaitAsync(cluster.Grains.GetGrain<IWebhookGrain>(key).GetStatusAsync, s => s!.ConsecutiveFailures == 1, "the first attempt failed");
+        return key;
     }
 
     private Task<TradingCluster> StartAsync(TimeProvider time, string? sqlite = null, Action<WebhookOptions>? configure = null) =>
