@@ -86,14 +86,8 @@ public sealed class PaperArchiveRetentionTests
     {
         var storage = new MemoryGrainStorage(_serializer);
         var time = new FakeTimeProvider(Start);
-        List<string> old;
-        await using (var exchange = await StartAsync(Store(storage, time), time))
-        {
-            old = await SubmitAsync(exchange, time, 0, PaperVenueJournal.Slots + 1);
-        }
-
         // Down for five weeks: every chunk is past the retention when the silo comes back.
-        time.Advance(TimeSpan.FromDays(35));
+        var old = await ArchivedThenDownFiveWeeksAsync(storage, time);
         await using var restarted = await StartAsync(Store(storage, time), time);
         var client = restarted.GetClient(AccountId);
         await SubmitAsync(restarted, time, 1_000, PaperVenueJournal.Slots + 1);
@@ -117,12 +111,7 @@ public sealed class PaperArchiveRetentionTests
     {
         var storage = new MemoryGrainStorage(_serializer);
         var time = new FakeTimeProvider(Start);
-        await using (var exchange = await StartAsync(Store(storage, time), time))
-        {
-            await SubmitAsync(exchange, time, 0, PaperVenueJournal.Slots + 1);
-        }
-
-        time.Advance(TimeSpan.FromDays(35));
+        await ArchivedThenDownFiveWeeksAsync(storage, time);
         var clock = new SkewedTimeProvider(time);
         await using var restarted = await StartAsync(Store(storage, clock), time);
         clock.Skew = TimeSpan.FromHours(1);
@@ -141,12 +130,7 @@ public sealed class PaperArchiveRetentionTests
     {
         var storage = new MemoryGrainStorage(_serializer);
         var time = new FakeTimeProvider(Start);
-        await using (var exchange = await StartAsync(Store(storage, time), time))
-        {
-            await SubmitAsync(exchange, time, 0, PaperVenueJournal.Slots + 1);
-        }
-
-        time.Advance(TimeSpan.FromDays(35));
+        await ArchivedThenDownFiveWeeksAsync(storage, time);
         var clock = new SkewedTimeProvider(time);
         await using var restarted = await StartAsync(Store(storage, clock), time);
         clock.Skew = -TimeSpan.FromDays(1);
@@ -263,6 +247,19 @@ public sealed class PaperArchiveRetentionTests
             Order = record.Order with { Status = OrderStatus.Filled, FilledQuantity = 1m, AverageFillPrice = 100m + step },
             Matching = null,
         };
+    }
+
+    /// <summary>A venue that archived a journal's worth of orders into <paramref name="storage"/>, then stopped for five weeks.</summary>
+    private static async Task<List<string>> ArchivedThenDownFiveWeeksAsync(IGrainStorage storage, FakeTimeProvider time)
+    {
+        List<string> archived;
+        await using (var exchange = await StartAsync(Store(storage, time), time))
+        {
+            archived = await SubmitAsync(exchange, time, 0, PaperVenueJournal.Slots + 1);
+        }
+
+        time.Advance(TimeSpan.FromDays(35));
+        return archived;
     }
 
     private static GrainStoragePaperVenueStore Store(IGrainStorage storage, TimeProvider time) => new(storage, time, Retention, PruneDelay);
