@@ -70,12 +70,53 @@ public sealed class StrategyClosedMarketTests
         Assert.Single(await account.GetOrdersAsync(OrderStatusFilter.All, 1_000, null), o => o.Status == OrderStatus.Denied);
     }
 
+    /// <summary>
+    /// Past the years the calendar covers (the NYSE calendar ends with 2028) the host cannot say when the market opens and
+    /// holds the strategy's intents a minute. That minute was a wall time: a clock set back an hour held them an hour and a
+    /// minute, every print's intent refused without asking the account.
+    /// </summary>
+    [Fact]
+    public async Task PastTheCalendarsYears_TheMinutesHoldCountsElapsedTime_WhenTheWallClockIsSetBackAnHour()
+    {
+        // Friday 2028-12-29 18:30 New York, after the close of the calendar's last trading day: its next open is unknown.
+        var time = new FakeTimeProvider(NyseCalendar.ToUtc(new DateOnly(2028, 12, 29), new TimeOnly(18, 30)));
+        var clock = new SkewedTimeProvider(time);
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            Time = clock,
+            Calendar = NyseCalendar.Instance,
+            ConfigureSilo = silo => silo.Services.AddStrategy(Chaser.Definition),
+        });
+        var account = await TestAccounts.OpenAsync(cluster, "unknown-open", 1_000_000m);
+        const string Other = "AHRT";
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("unknown-open", "chaser"));
+        var created = await strategy.CreateAsync(new CreateStrategy { Kind = Chaser.Definition.Kind, Symbols = [Symbol, Other], Start = true });
+        Assert.True(created.Succeeded, created.Message);
+        await Market.QuoteAsync(cluster, Symbol, 49.99m, 50.01m);
+        await Market.TradeAsync(cluster, Symbol, 50m);
+        await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!, s => s.IntentsDenied >= 1, "the first intent to be refused",
+            TimeSpan.FromSeconds(30));
+
+        // An hour back (17:31 New York, still after the close) and a minute on: the hold is over, the next intent goes to
+        // the account, which refuses it too. The other symbol's first ticks, since the first symbol's would be older than its last.
+        clock.Skew = -TimeSpan.FromHours(1);
+        time.Advance(TimeSpan.FromSeconds(61));
+        await Market.QuoteAsync(cluster, Other, 49.99m, 50.01m);
+        await Market.TradeAsync(cluster, Other, 50m);
+        await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!, s => s.IntentsDenied >= 2, "the second intent to be refused",
+            TimeSpan.FromSeconds(30));
+
+        var denied = (await account.GetOrdersAsync(OrderStatusFilter.All, 1_000, null)).Where(o => o.Status == OrderStatus.Denied).ToList();
+        Assert.Equal([Symbol, Other], denied.Select(o => o.Symbol).Order());
+    }
+
     /// <summary>Buys on every print while it holds none and has no order open (as a strategy that asks while its signal holds).</summary>
     private sealed class Chaser : StrategyBase
     {
         public static readonly StrategyDefinition Definition = new()
         {
             Kind = "closed-market-chaser",
+            MaxSymbols = 2,
             StateType = typeof(ChaserState),
             Create = _ => new Chaser(),
         };

@@ -864,6 +864,7 @@ internal sealed partial class StrategyGrain
 
         var now = time.GetUtcNow();
         DateTimeOffset until;
+        TimeSpan? hold = null;
         try
         {
             until = environment.Calendar.NextOpen(now);
@@ -871,10 +872,11 @@ internal sealed partial class StrategyGrain
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentOutOfRangeException)
         {
             // Past the years the calendar covers it cannot say when the market opens: hold a minute, as for a stale quote.
+            hold = MarketClosedFallbackHold;
             until = now + MarketClosedFallbackHold;
         }
 
-        _marketClosedRefusal = new MarketClosedRefusal(intent.ClientOrderId, denial.Message, now, until);
+        _marketClosedRefusal = new MarketClosedRefusal(intent.ClientOrderId, denial.Message, now, until, time.GetTimestamp(), hold);
         StrategyLog.HeldWhileMarketClosed(logger, _accountId, _strategyId, intent.Symbol, until);
     }
 
@@ -885,7 +887,7 @@ internal sealed partial class StrategyGrain
             return null;
         }
 
-        if (time.GetUtcNow() < refusal.Until)
+        if (refusal.Hold is { } hold ? time.GetElapsedTime(refusal.HeldSince) < hold : time.GetUtcNow() < refusal.Until)
         {
             return refusal;
         }

@@ -411,7 +411,12 @@ internal sealed partial class StrategyGrain(
     /// </summary>
     private sealed record QuoteRefusal(string ClientOrderId, string ReasonCode, string Message, DateTimeOffset At, long HeldSince);
 
-    private sealed record MarketClosedRefusal(string ClientOrderId, string Message, DateTimeOffset At, DateTimeOffset Until);
+    /// <summary>
+    /// The account's refusal of an order as MARKET_CLOSED: held until the calendar's next open (<paramref name="Until"/>, a
+    /// session time on the wall clock), or, past the calendar's years, for <paramref name="Hold"/> from
+    /// <paramref name="HeldSince"/> (a <see cref="TimeProvider.GetTimestamp"/>), timed as <see cref="QuoteRefusal"/> is.
+    /// </summary>
+    private sealed record MarketClosedRefusal(string ClientOrderId, string Message, DateTimeOffset At, DateTimeOffset Until, long HeldSince, TimeSpan? Hold);
 
     /// <summary>The account's refusal of an order as a short; timed as <see cref="QuoteRefusal"/> is.</summary>
     private sealed record ShortRefusal(string ClientOrderId, OrderSide Side, string Message, DateTimeOffset At, long HeldSince, int Count, TimeSpan Hold);

@@ -18,6 +18,9 @@ internal sealed class PaperAccount : IDisposable
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan LongestTimerStep = TimeSpan.FromMinutes(1);
 
+    // How much faster than elapsed time the retention's cutoff may move: what drains a forward clock step (see AgeCutoff).
+    private const int ArchiveCatchUpRate = 2;
+
     private readonly PaperExchange _venue;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _sync = new();
@@ -31,7 +34,10 @@ internal sealed class PaperAccount : IDisposable
     private TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _createdStamp;
     private TimeSpan _lastReportDue = TimeSpan.MinValue;
-    private DateTimeOffset _nextArchiveAt = DateTimeOffset.MinValue;
+    // Archive passes by age fall due on elapsed time (see Elapsed): due at a wall time, a clock set back a day ran none for the day.
+    private TimeSpan _nextArchiveDue = TimeSpan.MinValue;
+    // The last pass's cutoff by age and when it was taken (see Elapsed), for the next one to move from (see ArchiveAsync).
+    private (DateTimeOffset Cutoff, TimeSpan TakenAt)? _lastArchiveCutoff;
     private int _archiveAtCount;
     private volatile PaperAccountState _state = PaperAccountState.Empty;
     private volatile MatchableSymbolsOf? _matchable;
@@ -782,18 +788,20 @@ internal sealed class PaperAccount : IDisposable
     /// </summary>
     private async Task<PaperAccountState> ArchiveAsync(PaperAccountState state, DateTimeOffset now)
     {
+        var elapsed = Elapsed;
         var crowded = state.Orders.Count > _archiveAtCount;
-        if (now < _nextArchiveAt && !crowded)
+        var due = elapsed >= _nextArchiveDue;
+        if (!due && !crowded)
         {
             return state;
         }
 
         var retention = _venue.Options.Retention;
         var maxRetained = _venue.Options.MaxRetainedOrders;
-        var cutoff = now - retention;
-        if (now >= _nextArchiveAt)
+        var cutoff = AgeCutoff(now - retention, elapsed);
+        if (due)
         {
-            _nextArchiveAt = now + (retention / 10);
+            _nextArchiveDue = elapsed + (retention / 10);
         }
 
         if (crowded && state.CutoffKeeping(maxRetained / 2) is { } early && early > cutoff)
@@ -818,6 +826,25 @@ internal sealed class PaperAccount : IDisposable
         await _venue.Store.ArchiveAsync(AccountId, archive, CancellationToken.None);
         PaperLog.Archived(_venue.Logger, AccountId, archive.Orders.Count, archive.Executions.Count);
         return remaining;
+    }
+
+    /// <summary>
+    /// The cutoff by age: the orders' ages are their wall stamps against the clock, so it follows the clock, but moves
+    /// forward at most <see cref="ArchiveCatchUpRate"/> times the elapsed time since the last pass. Stepped a day forward,
+    /// the clock aged every final order a day at once and the whole window left memory in one write; now the step drains
+    /// over as long as the step, a pass moving at most twice what it would without it. Set back, the cutoff follows the
+    /// clock back (orders stamped after the step must not leave early); a restart starts from the clock, as after downtime.
+    /// </summary>
+    private DateTimeOffset AgeCutoff(DateTimeOffset byClock, TimeSpan elapsed)
+    {
+        var cutoff = byClock;
+        if (_lastArchiveCutoff is { } last && cutoff - last.Cutoff > ArchiveCatchUpRate * (elapsed - last.TakenAt))
+        {
+            cutoff = last.Cutoff + (ArchiveCatchUpRate * (elapsed - last.TakenAt));
+        }
+
+        _lastArchiveCutoff = (cutoff, elapsed);
+        return cutoff;
     }
 
     private void Publish(List<PendingReport> reports, DateTimeOffset now)
