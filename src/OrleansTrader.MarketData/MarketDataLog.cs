@@ -35,6 +35,10 @@ internal static partial class MarketDataLog
         Message = "Feed {FeedName} does not read {Count} files named off the data layout (a day's file is minute/SYM/ or ticks/SYM/yyyy-MM-dd.trades.csv or .quotes.csv, optionally .gz): {Files}")]
     public static partial void FilesOffTheLayout(ILogger logger, string feedName, int count, string files);
 
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Warning,
+        Message = "Feed {FeedName}: {File} has no rows after its header, so the replay has no data from it")]
+    public static partial void FileWithoutRows(ILogger logger, string feedName, string file);
+
     [LoggerMessage(EventId = 3012, Level = LogLevel.Error, Message = "Replay of {File} failed")]
     public static partial void ReplayFailed(ILogger logger, string file, Exception exception);
 

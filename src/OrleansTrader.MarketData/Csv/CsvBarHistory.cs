@@ -103,7 +103,7 @@ public sealed class CsvBarHistory
 
     /// <summary>
     /// What the folder holds per symbol: the dates of its minute trade-bar files and the first and last dates of its daily
-    /// file (read through, bad rows skipped; a daily file in another format is the symbol's problem), in symbol order.
+    /// file (read through, bad rows skipped; a daily file in another format, or without a usable row, is the symbol's problem), in symbol order.
     /// Folders and files that cannot name a symbol are passed over.
     /// </summary>
     public IReadOnlyList<CsvBarFiles> ListSymbols()
@@ -151,9 +151,14 @@ public sealed class CsvBarHistory
 
                 try
                 {
-                    if (DailyRange(new CsvSource(path, symbol, CsvFileKind.DailyBars)) is { } range)
+                    var (range, problem) = DailyRange(new CsvSource(path, symbol, CsvFileKind.DailyBars));
+                    if (range is { } dates)
                     {
-                        daily[symbol] = range;
+                        daily[symbol] = dates;
+                    }
+                    else
+                    {
+                        problems[symbol] = problem;
                     }
                 }
                 catch (CsvFormatException ex)
@@ -171,7 +176,11 @@ public sealed class CsvBarHistory
         })];
     }
 
-    private static (DateOnly First, DateOnly Last)? DailyRange(CsvSource source)
+    /// <summary>
+    /// The first and last dates of a daily file's usable rows or, where it has none, why: a file of its header alone (or of
+    /// bad rows only) left its symbol out of the listing, or listed without daily bars, and nothing said why.
+    /// </summary>
+    private static ((DateOnly First, DateOnly Last)? Range, string Problem) DailyRange(CsvSource source)
     {
         DateOnly? first = null;
         DateOnly? last = null;
@@ -186,7 +195,11 @@ public sealed class CsvBarHistory
             }
         }
 
-        return first is { } from && last is { } to ? (from, to) : null;
+        return first is { } from && last is { } to
+            ? ((from, to), string.Empty)
+            : (null, reader.RowsRead == 0
+                ? $"Market data file '{source.Path}' has no rows after its header."
+                : $"Market data file '{source.Path}' has no usable rows: {reader.BadRows} bad rows of {reader.RowsRead}.");
     }
 
     /// <summary>Letters, digits, '.' and '-', with a letter or digit: never a path of its own (no separator, no "..").</summary>
@@ -242,7 +255,7 @@ public sealed record CsvBarRead(IReadOnlyList<Bar> Bars, long SkippedRows);
 
 /// <summary>
 /// One symbol's files: the first and last dates of its minute trade bars and how many days of them, the first and last
-/// dates of its daily bars (null where it has none), and why its daily file could not be read.
+/// dates of its daily bars (null where it has none), and why its daily file could not be read or gave no usable row.
 /// </summary>
 public sealed record CsvBarFiles(
     string Symbol, DateOnly? MinuteFrom, DateOnly? MinuteTo, int MinuteDays, DateOnly? DailyFrom, DateOnly? DailyTo, string? Problem);

@@ -23,10 +23,10 @@ internal sealed class CsvFileReader : IDisposable
     private static readonly TimeSpan BeforeUtcDay = TimeSpan.FromHours(14);
     private static readonly TimeSpan AfterUtcDay = TimeSpan.FromHours(12);
 
-    // Rows in date order are never later than the row after them; a row a few days out of place is left to the
-    // out-of-order count, as exchange data's small disorder is.
-    private static readonly TimeSpan FarAfterNeighbours = TimeSpan.FromDays(7);
-    private static readonly TimeSpan FarAfterOnlyNeighbour = TimeSpan.FromDays(365);
+    // Rows in date order are never later than both their neighbours, nor earlier than both; a row a few days out of place
+    // is left to the out-of-order count, as exchange data's small disorder is.
+    private static readonly TimeSpan FarFromNeighbours = TimeSpan.FromDays(7);
+    private static readonly TimeSpan FarFromOnlyNeighbour = TimeSpan.FromDays(365);
 
     private readonly CsvSource _source;
     private readonly Action<CsvRowError> _onError;
@@ -36,7 +36,7 @@ internal sealed class CsvFileReader : IDisposable
     private readonly int _columns;
     private readonly DateTimeOffset? _dayStart;
     private long _line = 1;
-    private (MarketDataEvent Event, long Line)? _ahead;
+    private readonly List<(MarketDataEvent Event, long Line)> _ahead = new(2);
     private DateTimeOffset? _lastDailyStart;
     private ExceptionDispatchInfo? _aheadFailure;
 
@@ -110,35 +110,18 @@ internal sealed class CsvFileReader : IDisposable
         _source.Kind == CsvFileKind.DailyBars ? TryReadNextDaily(out marketEvent) : TryReadNextRow(out marketEvent);
 
     /// <summary>
-    /// A daily file holds every date, so no file date bounds its rows: a typo (2031 for 2013) is caught as a row dated well
-    /// after both its neighbours, which rows in date order (either way round) never are, or, for the first and last row, a
-    /// year or more after its one neighbour. That needs the next row read first.
+    /// A daily file holds every date, so no file date bounds its rows: a typo (2031 or 2011 for 2021) is caught as a row
+    /// dated well after both its neighbours or well before both, which rows in date order (either way round) never are,
+    /// or, for the first and last row, a year or more from its one neighbour. That needs the next rows read first.
     /// </summary>
     private bool TryReadNextDaily(out MarketDataEvent? marketEvent)
     {
-        var current = _ahead ?? ReadAhead();
-        _ahead = null;
-        while (current is { } row)
+        while (Ahead(0) is { } row)
         {
-            var next = ReadAhead();
-            var start = ((BarEvent)row.Event).Bar.Start;
-            DateTimeOffset? nextStart = next is { } after ? ((BarEvent)after.Event).Bar.Start : null;
-
-            // The first and the last row have one neighbour each, and a typo there (2031 for 2021) went out: the catalog then
-            // said the file ran to 2031 and a paced replay waited years for the row. One neighbour is weaker evidence than
-            // two (a file may start or end after a gap of weeks), so an end row must be a year after it: a year digit
-            // typed wrong moves a date at least that far.
-            var farOut = (_lastDailyStart, nextStart) switch
-            {
-                ({ } before, { } following) when start - before > FarAfterNeighbours && start - following > FarAfterNeighbours =>
-                    $"is more than {FarAfterNeighbours.TotalDays} days after both the row before it and the row after it",
-                (null, { } following) when start - following >= FarAfterOnlyNeighbour =>
-                    $"(the file's first row) is {FarAfterOnlyNeighbour.TotalDays} days or more after the row after it",
-                ({ } before, null) when start - before >= FarAfterOnlyNeighbour =>
-                    $"(the file's last row) is {FarAfterOnlyNeighbour.TotalDays} days or more after the row before it",
-                _ => null,
-            };
-            if (farOut is not null)
+            _ahead.RemoveAt(0);
+            var start = Start(row);
+            DateTimeOffset? nextStart = Ahead(0) is { } after ? Start(after) : null;
+            if (FarOutOfPlace(start, nextStart) is { } farOut)
             {
                 BadRows++;
                 _onError(new CsvRowError(
@@ -146,11 +129,9 @@ internal sealed class CsvFileReader : IDisposable
                     row.Line,
                     MalformedReason.FarOutOfOrder,
                     $"date {DateOnly.FromDateTime(start.UtcDateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)} {farOut}"));
-                current = next;
                 continue;
             }
 
-            _ahead = next;
             _lastDailyStart = start;
             marketEvent = row.Event;
             return true;
@@ -159,6 +140,57 @@ internal sealed class CsvFileReader : IDisposable
         _aheadFailure?.Throw();
         marketEvent = null;
         return false;
+    }
+
+    /// <summary>Why a daily row dated <paramref name="start"/> is a typo rather than data, or null when it is data.</summary>
+    private string? FarOutOfPlace(DateTimeOffset start, DateTimeOffset? nextStart)
+    {
+        // A row next to a typo is far from that neighbour too. When the row after this one is far from both its own
+        // neighbours the same way (this row and the one after it) and this row is nearer to the one after it than it is, that
+        // row is the one out of place: it is judged next, and this row is not judged by it.
+        var followingOutOfPlace = nextStart is { } next && Ahead(1) is { } third
+            && IsFarFromBoth(next, start, Start(third))
+            && (start - Start(third)).Duration() < (next - Start(third)).Duration();
+
+        // The first and the last row have one neighbour each, and a typo there (2031 or 2011 for 2021) went out: the catalog
+        // then gave the typo's date as the file's end or start, and a paced replay waited years between it and the rest (it
+        // counts from the first row). One neighbour is weaker evidence than two (a file may start or end after a gap of
+        // weeks), so an end row must be a year from it: a year digit typed wrong moves a date at least that far. In a file of
+        // two rows either could be the typo: the first is judged as early only when a third row follows, so there the
+        // later-dated of the two is the one taken out, as before the rule went both ways.
+        return (_lastDailyStart, nextStart) switch
+        {
+            (_, { }) when followingOutOfPlace => null,
+            ({ } before, { } after) when start - before > FarFromNeighbours && start - after > FarFromNeighbours =>
+                $"is more than {FarFromNeighbours.TotalDays} days after both the row before it and the row after it",
+            ({ } before, { } after) when before - start > FarFromNeighbours && after - start > FarFromNeighbours =>
+                $"is more than {FarFromNeighbours.TotalDays} days before both the row before it and the row after it",
+            (null, { } after) when start - after >= FarFromOnlyNeighbour =>
+                $"(the file's first row) is {FarFromOnlyNeighbour.TotalDays} days or more after the row after it",
+            (null, { } after) when after - start >= FarFromOnlyNeighbour && Ahead(1) is not null =>
+                $"(the file's first row) is {FarFromOnlyNeighbour.TotalDays} days or more before the row after it",
+            ({ } before, null) when start - before >= FarFromOnlyNeighbour =>
+                $"(the file's last row) is {FarFromOnlyNeighbour.TotalDays} days or more after the row before it",
+            ({ } before, null) when before - start >= FarFromOnlyNeighbour =>
+                $"(the file's last row) is {FarFromOnlyNeighbour.TotalDays} days or more before the row before it",
+            _ => null,
+        };
+    }
+
+    private static bool IsFarFromBoth(DateTimeOffset date, DateTimeOffset one, DateTimeOffset other) =>
+        (date - one > FarFromNeighbours && date - other > FarFromNeighbours) || (one - date > FarFromNeighbours && other - date > FarFromNeighbours);
+
+    private static DateTimeOffset Start((MarketDataEvent Event, long Line) row) => ((BarEvent)row.Event).Bar.Start;
+
+    /// <summary>The usable row <paramref name="index"/> places ahead of the one being judged, read when first asked for.</summary>
+    private (MarketDataEvent Event, long Line)? Ahead(int index)
+    {
+        while (_ahead.Count <= index && ReadAhead() is { } row)
+        {
+            _ahead.Add(row);
+        }
+
+        return _ahead.Count > index ? _ahead[index] : null;
     }
 
     /// <summary>The next usable row of a daily file, or null at its end; a file that breaks there breaks after the row before.</summary>

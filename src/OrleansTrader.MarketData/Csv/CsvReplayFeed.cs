@@ -108,6 +108,12 @@ public sealed class CsvReplayFeed : IMarketDataFeed
             for (var i = 0; i < readers.Count; i++)
             {
                 Advance(readers, logged, queue, i);
+
+                // A file of its header alone gave no data and no reason: a replay pointed at it delivered nothing, silently.
+                if (readers[i].RowsRead == 0 && resumeAfter == 0)
+                {
+                    MarketDataLog.FileWithoutRows(_logger, Name, readers[i].Source.Path);
+                }
             }
 
             MarketDataLog.FeedStarted(_logger, Name, $"{sources.Count} files, speed factor {_options.SpeedFactor.ToString(CultureInfo.InvariantCulture)}");

@@ -177,6 +177,28 @@ public sealed class CsvBarHistoryTests : IDisposable
         Assert.Empty(new CsvBarHistory(Path.Combine(_dir.Path, "minute", "EMPTY")).ListSymbols());
     }
 
+    /// <summary>
+    /// A daily file of its header alone (or of bad rows only) left its symbol out of the listing, or listed it without daily
+    /// bars, and nothing said why: the file is named in the symbol's problem.
+    /// </summary>
+    [Fact]
+    public void ListSymbols_ADailyFileWithoutUsableRows_IsListedWithItsProblem_NamingTheFile()
+    {
+        var headerOnly = _dir.Write("daily/EMPTY.csv", DailyHeader);
+        var badOnly = _dir.Write("daily/BAD.csv", DailyHeader + "2020-01-02,x,11,9,10.5,1000\n");
+        WriteMinuteDay("BAD", 7);
+
+        var listed = new CsvBarHistory(_dir.Path).ListSymbols();
+
+        Assert.Equal(
+            [
+                new CsvBarFiles("BAD", new DateOnly(2013, 10, 7), new DateOnly(2013, 10, 7), 1, null, null,
+                    $"Market data file '{badOnly}' has no usable rows: 1 bad rows of 1."),
+                new CsvBarFiles("EMPTY", null, null, 0, null, null, $"Market data file '{headerOnly}' has no rows after its header."),
+            ],
+            listed);
+    }
+
     [Fact]
     public void ASymbolWithoutFiles_ReadsAsNoBars()
     {

@@ -442,6 +442,54 @@ public sealed class CsvReplayFeedTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// A typo that dates a daily row a year or more earlier (2011 for 2021) went out: as the first row, the catalog said the
+    /// file began in 2011 and a paced replay, counting from its first row, waited ten years for the next. It is judged as the
+    /// later typo is, both ways: a row more than 7 days before both neighbours, an end row a year or more before its one.
+    /// </summary>
+    [Fact]
+    public async Task ReadAsync_ADailyRowDatedFarBeforeItsNeighbours_IsABadRow_AtEitherEndOrInside()
+    {
+        const string header = "date,open,high,low,close,volume\n";
+        var first = _dir.Write("first.csv", header + "2011-03-29,10,10,10,10,1\n2021-03-30,10,10,10,10,2\n2021-03-31,10,10,10,10,3\n");
+        var inner = _dir.Write("inner.csv", header + "2021-03-26,10,10,10,10,1\n2011-03-29,10,10,10,10,2\n2021-03-30,10,10,10,10,3\n");
+        var lastOfDescending = _dir.Write("last.csv", header + "2021-03-31,10,10,10,10,3\n2021-03-30,10,10,10,10,2\n2011-03-29,10,10,10,10,1\n");
+
+        // The second row is the typo here: the first is not judged by it, and the typo is judged between its two neighbours.
+        var secondIsTheTypo = _dir.Write("second.csv", header + "2021-03-26,10,10,10,10,1\n2011-03-29,10,10,10,10,2\n2021-03-30,10,10,10,10,3\n" +
+            "2021-03-31,10,10,10,10,4\n");
+
+        // Two rows a decade apart: either could be the typo; the later one goes, as before the rule went both ways.
+        var twoRows = _dir.Write("two.csv", header + "2011-03-29,10,10,10,10,1\n2021-03-30,10,10,10,10,2\n");
+
+        foreach (var (path, volumes, typo) in new[]
+        {
+            (first, new[] { 2m, 3m }, (2L, "date 2011-03-29 (the file's first row) is 365 days or more before the row after it")),
+            (inner, new[] { 1m, 3m }, (3L, "date 2011-03-29 is more than 7 days before both the row before it and the row after it")),
+            (lastOfDescending, new[] { 3m, 2m }, (4L, "date 2011-03-29 (the file's last row) is 365 days or more before the row before it")),
+            (secondIsTheTypo, new[] { 1m, 3m, 4m }, (3L, "date 2011-03-29 is more than 7 days before both the row before it and the row after it")),
+            (twoRows, new[] { 1m }, (3L, "date 2021-03-30 (the file's last row) is 365 days or more after the row before it")),
+        })
+        {
+            var errors = new List<CsvRowError>();
+            using (var reader = CsvFileReader.Open(new CsvSource(path, "SPY", CsvFileKind.DailyBars), errors.Add))
+            {
+                var read = new List<decimal>();
+                while (reader.TryReadNext(out var e))
+                {
+                    read.Add(((BarEvent)e!).Bar.Volume);
+                }
+
+                Assert.Equal(volumes, read);
+            }
+
+            Assert.Equal([(typo.Item1, MalformedReason.FarOutOfOrder, typo.Item2)], errors.Select(e => (e.Line, e.Reason, e.Detail)));
+            var feed = Feed([new CsvSource(path, "SPY", CsvFileKind.DailyBars)]);
+            Assert.Equal(volumes.Length, (await Data(feed)).Count);
+            Assert.Equal(1, feed.GetHealth().MalformedByReason[MalformedReason.FarOutOfOrder]);
+        }
+    }
+
     [Fact]
     public async Task ReadAsync_ADailyFileThatBreaks_StillDeliversEveryRowBeforeTheBreak()
     {
@@ -586,15 +634,25 @@ public sealed class CsvReplayFeedTests : IDisposable
         Assert.Equal(0, feed.GetHealth().TotalMalformed);
     }
 
+    /// <summary>
+    /// A file of its header alone replayed nothing and said nothing: a user who pointed the replay at it saw no data and no
+    /// reason. It is named in a warning, and the replay goes on with the other files, as it goes on past bad rows.
+    /// </summary>
     [Fact]
-    public async Task ReadAsync_AHeaderOnlyFile_CompletesWithNoData_AndAnEmptyFileFailsNamingIt()
+    public async Task ReadAsync_AHeaderOnlyFile_IsNamedInAWarning_AndTheReplayGoesOn_AnEmptyFileFailsNamingIt()
     {
         var headerOnly = _dir.Write("h.csv", "time,open,high,low,close,volume\r\n");
+        var withRow = _dir.Write("r.csv", "time,open,high,low,close,volume\n2013-10-07T09:30:00.000-04:00,10,10,10,10,1\n");
         var empty = _dir.Write("e.csv", string.Empty);
+        var logger = new CapturingLogger();
 
-        var feed = Feed([new CsvSource(headerOnly, "SPY", CsvFileKind.MinuteTradeBars)]);
-        Assert.Empty(await Data(feed));
+        var feed = new CsvReplayFeed(
+            [new CsvSource(headerOnly, "SPY", CsvFileKind.MinuteTradeBars), new CsvSource(withRow, "SPY", CsvFileKind.MinuteTradeBars)],
+            new CsvReplayOptions { Validate = false, SpeedFactor = 0 }, new TickValidatorOptions(), TimeProvider.System, logger);
+        Assert.Single(await Data(feed));
         Assert.Equal(FeedState.Completed, feed.GetHealth().State);
+        var warning = Assert.Single(logger.Lines, line => line.StartsWith("Warning 3014 ", StringComparison.Ordinal));
+        Assert.Contains($"csv-replay: {headerOnly} has no rows after its header, so the replay has no data from it", warning, StringComparison.Ordinal);
 
         var ex = await Assert.ThrowsAsync<CsvFormatException>(() => Data(Feed([new CsvSource(empty, "SPY", CsvFileKind.MinuteTradeBars)])));
         Assert.Equal(empty, ex.File);
