@@ -97,6 +97,40 @@ public sealed class AccountPersistenceTests : IDisposable
         Assert.Equal(events.Events.Select(e => e.Sequence), (await cluster.Account("uncommitted").GetEventsAsync(0, 10_000)).Events.Select(e => e.Sequence));
     }
 
+    /// <summary>
+    /// Order ids are O and nine digits or more: past O999999999 they have ten. Ordered as text, O1000000000 came before
+    /// O999999999, so the list newest first put the newer orders after it and a page after O999999999 answered them again.
+    /// The account's order counter is seeded through its stored record: a billion orders are not placed.
+    /// </summary>
+    [Fact]
+    public async Task OrderIdsPastNineDigits_ListNewestFirst_PageAndCancelInTheirNumbersOrder()
+    {
+        await using var cluster = await TradingCluster.StartAsync(Options("ids.db"));
+        await TestAccounts.OpenAsync(cluster, "ids", 100_000m);
+        await RewriteStoredAsync(cluster, async storage =>
+        {
+            var core = new GrainState<AccountState>(new AccountState());
+            await storage.ReadStateAsync("account", Id("ids"), core, TestContext.Current.CancellationToken);
+            core.State.LastOrderNumber = 999_999_998;
+            await storage.WriteStateAsync("account", Id("ids"), core, TestContext.Current.CancellationToken);
+        });
+        var account = cluster.Account("ids");
+        await Market.QuoteAsync(cluster, "IDS", 10m, 10m);
+        for (var i = 0; i < 3; i++)
+        {
+            var placed = await account.PlaceOrderAsync(Market.Limit($"ids-{i}", "IDS", OrderSide.Buy, 1m, 9.5m));
+            Assert.True(placed.Succeeded, placed.Denial?.Message);
+        }
+
+        var firstPage = await account.GetOrdersAsync(OrderStatusFilter.All, 2, null);
+        var nextPage = await account.GetOrdersAsync(OrderStatusFilter.All, 2, firstPage[^1].OrderId);
+        var canceled = await account.CancelAllAsync();
+
+        Assert.Equal(["O1000000001", "O1000000000"], firstPage.Select(o => o.OrderId));
+        Assert.Equal(["O999999999"], nextPage.Select(o => o.OrderId));
+        Assert.Equal(["O999999999", "O1000000000", "O1000000001"], canceled.Select(c => c.Order?.OrderId));
+    }
+
     [Fact]
     public async Task SettingsOfTheOlderLayout_InTheCoreRecord_MoveToTheirOwnRecord()
     {

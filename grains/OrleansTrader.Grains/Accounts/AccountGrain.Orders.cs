@@ -482,7 +482,7 @@ internal sealed partial class AccountGrain
         }
 
         var results = new List<OrderCommandResult>();
-        foreach (var orderId in S.WorkingOrders.Keys.Order(StringComparer.Ordinal).ToList())
+        foreach (var orderId in S.WorkingOrders.Keys.Order(AccountOrderIds.ByNumber).ToList())
         {
             // An exit its parent's cancel already ended is reported as it stands, not as a refused cancel.
             results.Add(!S.WorkingOrders.ContainsKey(orderId) && View(orderId) is { } ended
@@ -581,8 +581,8 @@ internal sealed partial class AccountGrain
             _ => S.WorkingOrders.Keys.Concat(_history.ClosedOrderPages.Keys),
         };
         var wanted = ids
-            .Where(id => afterOrderId is null || string.CompareOrdinal(id, afterOrderId) < 0)
-            .OrderByDescending(id => id, StringComparer.Ordinal)
+            .Where(id => afterOrderId is null || AccountOrderIds.Compare(id, afterOrderId) < 0)
+            .OrderByDescending(id => id, AccountOrderIds.ByNumber)
             .Take(limit)
             .ToList();
 
