@@ -107,6 +107,38 @@ public sealed class TestClusterRestartTests
         await before.UnsubscribeAsync();
     }
 
+    /// <summary>
+    /// A memory provider cast for its counters before a restart reported the stopped silo's (nothing queued, nothing
+    /// dropped) while the streams it gave published in the next silo: its counters follow them there.
+    /// </summary>
+    [Fact]
+    public async Task MemoryProviderTakenBeforeARestart_CountsTheNextSilosQueueAndDrops()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync(silo => silo.AddMemoryStreams("bounded", o => o.QueueCapacity = 1));
+        var provider = (MemoryStreamProvider)cluster.Client.GetStreamProvider("bounded");
+
+        await cluster.Cluster.RestartSiloAsync(Ct);
+
+        var streamId = StreamId.Create("client-events", "counted");
+        var stream = provider.GetStream<TestEvent>(streamId);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await stream.SubscribeAsync(async (_, _) =>
+        {
+            entered.TrySetResult();
+            await gate.Task;
+        });
+        await stream.OnNextAsync(new TestEvent(1));
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        await stream.OnNextAsync(new TestEvent(2)); // waits in the queue of one behind the subscriber's turn
+        await stream.OnNextAsync(new TestEvent(3)); // the queue is full: dropped
+        var counted = (provider.GetQueuedCount(streamId), provider.DroppedEventCount);
+        gate.SetResult();
+
+        Assert.Equal((1, 1L), counted);
+        Assert.Equal(1L, ((MemoryStreamProvider)cluster.Client.GetStreamProvider("bounded")).DroppedEventCount);
+    }
+
     [Fact]
     public async Task DeployThatFails_StopsTheSiloItStarted_AndTheNextDeploySucceeds()
     {

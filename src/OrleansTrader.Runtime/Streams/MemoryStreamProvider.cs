@@ -36,8 +36,11 @@ public sealed class MemoryStreamProvider : IStreamProvider, IStreamProviderInter
 
     public bool IsRewindable => false;
 
-    /// <summary>Events dropped by this provider: a stream's queue was full, or the silo stopped before delivering them.</summary>
-    public long DroppedEventCount => Interlocked.Read(ref _droppedCount);
+    /// <summary>
+    /// Events dropped by this provider: a stream's queue was full, or the silo stopped before delivering them. Read through
+    /// a provider a test cluster's client gave before a restart, the count is the silo's deployed last, as its streams are.
+    /// </summary>
+    public long DroppedEventCount => Interlocked.Read(ref Current._droppedCount);
 
     internal StreamSubscriptionRegistry Subscriptions { get; }
 
@@ -73,10 +76,10 @@ public sealed class MemoryStreamProvider : IStreamProvider, IStreamProviderInter
     IReadOnlyList<Guid> IStreamProviderInternal.GetStoredSubscriptionIds(StreamId streamId, GrainId subscriber) => [];
 
     /// <summary>Events a stream's queue holds at most (<see cref="MemoryStreamOptions.QueueCapacity"/>).</summary>
-    public int QueueCapacity => _options.QueueCapacity;
+    public int QueueCapacity => Current._options.QueueCapacity;
 
     /// <summary>Events waiting in a stream's queue, not yet handed to its subscribers.</summary>
-    public int GetQueuedCount(StreamId streamId) => _queues.TryGetValue(streamId, out var queue) ? queue.Count : 0;
+    public int GetQueuedCount(StreamId streamId) => Current._queues.TryGetValue(streamId, out var queue) ? queue.Count : 0;
 
     /// <summary>
     /// Completes once fewer than <paramref name="count"/> events wait in the stream's queue; fails when the provider stops
@@ -87,7 +90,7 @@ public sealed class MemoryStreamProvider : IStreamProvider, IStreamProviderInter
     public Task WaitForQueueBelowAsync(StreamId streamId, int count, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        if (!_queues.TryGetValue(streamId, out var queue))
+        if (!Current._queues.TryGetValue(streamId, out var queue))
         {
             return Task.CompletedTask;
         }
@@ -153,4 +156,17 @@ public sealed class MemoryStreamProvider : IStreamProvider, IStreamProviderInter
 
     /// <summary>Delivery has stopped (the silo is stopping): nothing waiting will be delivered.</summary>
     internal bool IsDeliveryStopped => _deliveryStopped;
+
+    /// <summary>
+    /// This provider in the silo a test cluster's client reaches now, when that is not this provider's silo and the caller
+    /// is not one of its grains. A provider taken from the client and cast for its counters before a restart reported the
+    /// stopped silo's (its queues empty, its drops frozen) while the streams it gave went to the next silo.
+    /// </summary>
+    private MemoryStreamProvider Current =>
+        _runtime.ClientRuntime?.Invoke() is { } deployedLast
+        && !ReferenceEquals(deployedLast, _runtime)
+        && !ReferenceEquals(CallContext.Current?.Activation?.Runtime, _runtime)
+        && deployedLast.Streams.Get(Name) is MemoryStreamProvider next
+            ? next
+            : this;
 }
