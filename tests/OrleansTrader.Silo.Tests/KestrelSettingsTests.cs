@@ -77,12 +77,48 @@ public sealed class KestrelSettingsTests
         Assert.Equal(16384, limits.MaxRequestHeadersTotalSize);
     }
 
+    /// <summary>
+    /// The minimum data rates have no setters: their BytesPerSecond and GracePeriod were bound into nothing, and the web
+    /// server kept its 240 bytes/s after 5 s without a word. A key left out keeps the web server's value.
+    /// </summary>
+    [Fact]
+    public void MinimumDataRates_AreBoundOntoTheWebServer()
+    {
+        using var factory = Silo(
+            ("Kestrel:Limits:MinRequestBodyDataRate:BytesPerSecond", "100"),
+            ("Kestrel:Limits:MinRequestBodyDataRate:GracePeriod", "00:00:10"),
+            ("Kestrel:Limits:MinResponseDataRate:BytesPerSecond", "50.5"));
+
+        var limits = factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>>().Value.Limits;
+        Assert.Equal((100d, TimeSpan.FromSeconds(10)), (limits.MinRequestBodyDataRate?.BytesPerSecond, limits.MinRequestBodyDataRate?.GracePeriod));
+        Assert.Equal((50.5d, TimeSpan.FromSeconds(5)), (limits.MinResponseDataRate?.BytesPerSecond, limits.MinResponseDataRate?.GracePeriod));
+    }
+
+    /// <summary>
+    /// A rate the web server refuses (a negative one, a grace period of its heartbeat's second or less) passed the start:
+    /// the binder converts each value but, with no setter to call, never builds the rate that would refuse it.
+    /// </summary>
+    [Theory]
+    [InlineData("Kestrel:Limits:MinRequestBodyDataRate", "BytesPerSecond", "-1", "bytesPerSecond")]
+    [InlineData("Kestrel:Limits:MinResponseDataRate", "GracePeriod", "00:00:01", "gracePeriod")]
+    public void AMinimumDataRateTheWebServerRefuses_StopsTheStart_NamingIt(string rate, string key, string value, string reason)
+    {
+        var problems = SiloHostingExtensions.FindUnknownSettings(Configuration(($"{rate}:{key}", value)));
+
+        var problem = Assert.Single(problems);
+        Assert.StartsWith($"{rate} is not a rate the web server takes (", problem, StringComparison.Ordinal);
+        Assert.Contains($"{key} '{value}'", problem, StringComparison.Ordinal);
+        Assert.Contains(reason, problem, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Kestrel:Limits:MaxConcurrentConnection", "2")]
     [InlineData("Kestrel:Limits:MaxConcurrentConnections", "-1")]
     [InlineData("Kestrel:Limits:MaxConcurrentConnections", "two")]
     [InlineData("Kestrel:Limit:MaxConcurrentConnections", "2")]
     [InlineData("Kestrel:Limits:KeepAliveTimeout", "soon")]
+    [InlineData("Kestrel:Limits:MinRequestBodyDataRate:BytesPerSecond", "fast")]
+    [InlineData("Kestrel:Limits:MinResponseDataRate:BytesPerSec", "100")]
     public void AKeyTheWebServerHasNoSettingFor_OrAValueItRefuses_StopsTheStart_NamingTheKey(string key, string value)
     {
         var problems = SiloHostingExtensions.FindUnknownSettings(Configuration((key, value)));
