@@ -70,6 +70,7 @@ internal static class StartFailure
         AggregateException aggregate => string.Join(" ", aggregate.Flatten().InnerExceptions.Select(Reason)),
         TargetInvocationException { InnerException: { } inner } => Reason(inner),
         SqliteException { SqliteErrorCode: SqliteCorrupt or SqliteNotADatabase } damaged => $"{damaged.Message} {DamagedDataFiles}",
+        Npgsql.PostgresException { SqlState: InsufficientPrivilege } denied => $"Storage:ConnectionString: {denied.Message}. {RoleLacksRights}",
         _ => exception.Message,
     };
 
@@ -81,6 +82,16 @@ internal static class StartFailure
         "A SQLite file in the data directory (Storage:DataDirectory) is damaged. After restoring .db files from a backup, delete the -wal and -shm files "
         + "beside them (they belong to the data the backup replaced) and start again; otherwise restore the latest backup "
         + "(docs/deployment.md, \"Backup and restore\").";
+
+    /// <summary>
+    /// PostgreSQL's own message names the table, not the setting whose role it refused: a role that lost its rights (a
+    /// REVOKE) or a login other than the one that created the tables.
+    /// </summary>
+    internal const string RoleLacksRights =
+        "The role in the connection string may not use the silo's tables: connect as the role that created them, or grant "
+        + "this one all rights on them and their sequences (GRANT ALL ON ALL TABLES IN SCHEMA ... and ON ALL SEQUENCES IN SCHEMA ...).";
+
+    private const string InsufficientPrivilege = "42501";
 
     private const int SqliteCorrupt = 11;
     private const int SqliteNotADatabase = 26;

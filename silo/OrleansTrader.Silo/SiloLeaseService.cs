@@ -81,12 +81,43 @@ public sealed partial class SiloLeaseService(
 
     private async Task WatchAsync(CancellationToken stopping)
     {
+        var refused = false;
         try
         {
             while (!stopping.IsCancellationRequested)
             {
                 await Task.Delay(lease.PollInterval, stopping);
-                if (await lease.FindSuccessorAsync(stopping) is { } successor)
+                string? successor;
+                try
+                {
+                    successor = await lease.FindSuccessorAsync(stopping);
+                }
+                catch (Npgsql.PostgresException ex)
+                {
+                    // The server answered, with an error (a REVOKE on the tables, a statement timeout): its session, and
+                    // the lock with it, may well still be there, and stopping for it left the silo down for nothing. Only
+                    // a lock that is gone stops the silo; until the check answers, no new deployment's request is seen.
+                    if (!await lease.StillHeldAsync(stopping))
+                    {
+                        throw;
+                    }
+
+                    if (!refused)
+                    {
+                        refused = true;
+                        LogCheckRefused(logger, ex.Message);
+                    }
+
+                    continue;
+                }
+
+                if (refused)
+                {
+                    refused = false;
+                    LogCheckAnswersAgain(logger);
+                }
+
+                if (successor is not null)
                 {
                     LogHandingOver(logger, successor, lease.DeploymentId ?? "(none)");
                     await lease.RetireAsync(successor, stopping);
@@ -114,6 +145,14 @@ public sealed partial class SiloLeaseService(
     [LoggerMessage(EventId = 1203, Level = LogLevel.Warning,
         Message = "The PostgreSQL database cannot be reached yet (attempt {Attempt}): {Reason}; next try in {RetrySeconds} s, giving up at {GiveUpAt:O} (Storage:StartupTimeout)")]
     private static partial void LogDatabaseUnreachable(ILogger logger, int attempt, string reason, double retrySeconds, DateTimeOffset giveUpAt);
+
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Error,
+        Message = "PostgreSQL refused this silo's check for a deployment asking for the database: {Reason}; the silo still holds the database and goes on, but cannot hand it over until the check answers again")]
+    private static partial void LogCheckRefused(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1205, Level = LogLevel.Information,
+        Message = "PostgreSQL answers this silo's check for a deployment asking for the database again")]
+    private static partial void LogCheckAnswersAgain(ILogger logger);
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Critical,
         Message = "Lost the connection that holds the database for this silo; stopping, since another silo may take it now")]

@@ -135,6 +135,85 @@ public sealed class SiloHandoverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASiloWhoseRoleLosesItsRightsOnTheTables_KeepsItsDatabaseLock_AndTradesOnceTheyAreGrantedAgain()
+    {
+        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
+
+        // A role of its own that owns the test database (and so its tables), as a deployment's login would: the admin
+        // of the test server is a superuser, whom a REVOKE does not bind.
+        var role = "ot_role_" + Guid.NewGuid().ToString("N")[..12];
+        await ExecuteAsAdminAsync($"CREATE ROLE {role} LOGIN PASSWORD 'role-password'; ALTER DATABASE {_databaseName} OWNER TO {role};");
+        try
+        {
+            var roleConnection = new NpgsqlConnectionStringBuilder(_connectionString) { Username = role, Password = "role-password" }.ConnectionString;
+            using (var silo = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+                .UseSetting("Storage:Provider", "postgres")
+                .UseSetting("Storage:ConnectionString", roleConnection)
+                .UseSetting(SiloLeaseService.DeploymentIdKey, "app--rev1")
+                .UseSetting("Demo:Enabled", "false")
+                .UseSetting("Feed:Kind", "none")))
+            {
+                using var client = silo.CreateClient();
+                var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                silo.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult());
+
+                // The lease's check of the deployments table is refused from now on, over a session that still holds the lock.
+                await ExecuteAsAdminAsync($"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role};");
+                var lease = silo.Services.GetRequiredService<PostgresSiloLease>();
+                await Task.Delay(lease.PollInterval * 5, Ct);
+                Assert.False(stopping.Task.IsCompleted, "The silo stopped when its role lost its rights on the tables, though it still held the database lock.");
+                Assert.True(await lease.StillHeldAsync(Ct));
+
+                await ExecuteAsAdminAsync($"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role};");
+                await SiloTrading.TradeOnceAsync(silo.Services.GetRequiredService<IGrainFactory>(), "regranted", "RGNT");
+                Assert.False(stopping.Task.IsCompleted);
+            }
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsAdminAsync($"REASSIGN OWNED BY {role} TO CURRENT_USER; DROP OWNED BY {role}; DROP ROLE {role};");
+        }
+    }
+
+    [Fact]
+    public async Task ASiloStartedByARoleWithoutRightsOnTheTables_StopsWithALineThatNamesTheConnectionString()
+    {
+        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the PostgreSQL silo test needs it.");
+        var role = "ot_role_" + Guid.NewGuid().ToString("N")[..12];
+        await ExecuteAsAdminAsync($"CREATE ROLE {role} LOGIN PASSWORD 'role-password'; ALTER DATABASE {_databaseName} OWNER TO {role};");
+        try
+        {
+            var roleConnection = new NpgsqlConnectionStringBuilder(_connectionString) { Username = role, Password = "role-password" }.ConnectionString;
+            WebApplicationFactory<Program> RoleSilo() => new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+                .UseSetting("Storage:Provider", "postgres")
+                .UseSetting("Storage:ConnectionString", roleConnection)
+                .UseSetting("Storage:StartupTimeout", "00:00:00")
+                .UseSetting("Demo:Enabled", "false")
+                .UseSetting("Feed:Kind", "none"));
+            using (var first = RoleSilo())
+            {
+                using var client = first.CreateClient();
+            }
+
+            await ExecuteAsAdminAsync($"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role};");
+            using var second = RoleSilo();
+            var refused = await Assert.ThrowsAnyAsync<Exception>(() => Task.Run(second.CreateClient, Ct).WaitAsync(TimeSpan.FromSeconds(60), Ct));
+
+            // The line was PostgreSQL's alone, "42501: permission denied for table grain_state", naming no setting.
+            var line = StartFailure.Reason(refused);
+            Assert.StartsWith("Storage:ConnectionString: 42501: permission denied for table ", line, StringComparison.Ordinal);
+            Assert.EndsWith(StartFailure.RoleLacksRights, line, StringComparison.Ordinal);
+            Assert.DoesNotContain("role-password", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsAdminAsync($"REASSIGN OWNED BY {role} TO CURRENT_USER; DROP OWNED BY {role}; DROP ROLE {role};");
+        }
+    }
+
+    [Fact]
     public async Task TheSiloProcess_ThatLosesItsDatabaseLock_ExitsWithAFailureCode()
     {
         // An outage (the server restarted, a failover) ends the lock's session and the silo stops itself. It exited with
@@ -411,6 +490,15 @@ public sealed class SiloHandoverTests : IAsyncLifetime
             await linked.CancelAsync();
             await Task.WhenAll(up, down).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
+    }
+
+    /// <summary>Runs <paramref name="sql"/> as the test server's admin, in the test database.</summary>
+    private async Task ExecuteAsAdminAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(Ct);
     }
 
     private async Task<long> CountAsync(string sql)

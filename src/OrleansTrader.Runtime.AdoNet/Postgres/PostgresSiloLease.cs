@@ -169,6 +169,36 @@ public sealed class PostgresSiloLease : IAsyncDisposable
     }
 
     /// <summary>
+    /// Whether the lock's own session is still open and still holds the lock. After the server refused the holder's
+    /// check (the role lost its rights on the table, a statement timeout), the refusal came over that session, so the
+    /// lock may well still be held: this tells a refusal apart from a lost lock. False when the session is gone.
+    /// </summary>
+    public async Task<bool> StillHeldAsync(CancellationToken cancellationToken)
+    {
+        var connection = _lockConnection;
+        if (connection is null || connection.FullState != System.Data.ConnectionState.Open)
+        {
+            return false;
+        }
+
+        try
+        {
+            // pg_locks shows a two-int advisory lock with the first key as classid, the second as objid, objsubid 2.
+            await using var command = _database.CreateCommand(connection, """
+                SELECT count(*) FROM pg_locks
+                WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted
+                  AND classid = @class::oid AND objid = hashtext(@schema)::oid AND objsubid = 2;
+                """);
+            AddLockParameters(command);
+            return await command.ExecuteScalarAsync(cancellationToken) is > 0L;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Records that this silo's deployment is replaced by <paramref name="successor"/>: its silos, restarted or not,
     /// wait from now on instead of asking for the database back. A silo without a deployment has nothing to record.
     /// </summary>
