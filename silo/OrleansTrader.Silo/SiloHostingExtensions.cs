@@ -22,8 +22,9 @@ public static class SiloHostingExtensions
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        // A misspelt key in the gateway's or the silo's section stops the start, as it does in the grains' sections.
-        UnknownSettings.ThrowIfAny(FindUnknownSettings(builder.Configuration));
+        // A misspelt key in the gateway's or the silo's section stops the start, as it does in the grains' sections; the
+        // grains' keys are named here too, since this check comes first: all of them in one message, not one per restart.
+        UnknownSettings.ThrowIfAny([.. TradingHostExtensions.FindUnknownSettings(builder.Configuration), .. FindUnknownSettings(builder.Configuration)]);
         builder.AddKestrelSettings();
 
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = ShutdownTimeout);

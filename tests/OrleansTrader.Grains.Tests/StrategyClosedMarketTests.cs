@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
@@ -110,6 +111,44 @@ public sealed class StrategyClosedMarketTests
         Assert.Equal([Symbol, Other], denied.Select(o => o.Symbol).Order());
     }
 
+    /// <summary>
+    /// Past the calendar's years the host's hold is a minute, not a wait for an open it cannot name: the message of an
+    /// intent it refuses said "the market opens at" the end of that minute, an open that does not come then.
+    /// </summary>
+    [Fact]
+    public async Task PastTheCalendarsYears_AHeldIntentsMessage_SaysTheOpenIsUnknownAndHowLongItIsHeld()
+    {
+        var refusedAt = NyseCalendar.ToUtc(new DateOnly(2028, 12, 29), new TimeOnly(18, 30));
+        var time = new FakeTimeProvider(refusedAt);
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            Time = time,
+            Calendar = NyseCalendar.Instance,
+            ConfigureSilo = silo => silo.Services.AddStrategy(Chaser.Definition),
+        });
+        await TestAccounts.OpenAsync(cluster, "unknown-open-message", 1_000_000m);
+        const string StrategyId = "chaser-message";
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("unknown-open-message", StrategyId));
+        var created = await strategy.CreateAsync(new CreateStrategy { Kind = Chaser.Definition.Kind, Symbols = [Symbol], Start = true });
+        Assert.True(created.Succeeded, created.Message);
+        await Market.QuoteAsync(cluster, Symbol, 49.99m, 50.01m);
+        await Market.TradeAsync(cluster, Symbol, 50m);
+        await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!, s => s.IntentsDenied >= 1, "the first intent to be refused",
+            TimeSpan.FromSeconds(30));
+
+        // The next print, within the minute: the host refuses its intent without asking the account.
+        time.Advance(TimeSpan.FromSeconds(1));
+        await Market.TradeAsync(cluster, Symbol, 50.01m);
+        await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!, s => s.IntentsDenied >= 2, "the second intent to be held",
+            TimeSpan.FromSeconds(30));
+
+        var held = Chaser.DeniedMessages[StrategyId].Last();
+        Assert.StartsWith("MARKET_CLOSED: not sent;", held);
+        Assert.EndsWith(
+            $"and the calendar cannot say when the market next opens (past the years it covers): held for 00:01:00, until {refusedAt.AddMinutes(1):O}.",
+            held);
+    }
+
     /// <summary>Buys on every print while it holds none and has no order open (as a strategy that asks while its signal holds).</summary>
     private sealed class Chaser : StrategyBase
     {
@@ -128,6 +167,17 @@ public sealed class StrategyClosedMarketTests
             if (Context.GetPosition(trade.Symbol).Quantity == 0m && !Context.HasOpenOrder(trade.Symbol))
             {
                 Context.SubmitOrder(new OrderIntentRequest { Symbol = trade.Symbol, Side = OrderSide.Buy, Quantity = 1m, Reason = "a print" });
+            }
+        }
+
+        // The messages of the strategy's Denied updates, by strategy id: what a strategy of the user's own is told.
+        public static ConcurrentDictionary<string, ConcurrentQueue<string>> DeniedMessages { get; } = new(StringComparer.Ordinal);
+
+        public override void OnOrderUpdate(StrategyOrderUpdate update)
+        {
+            if (update.Status == OrderStatus.Denied)
+            {
+                DeniedMessages.GetOrAdd(Context.StrategyId, static _ => new ConcurrentQueue<string>()).Enqueue(update.Message ?? "");
             }
         }
 

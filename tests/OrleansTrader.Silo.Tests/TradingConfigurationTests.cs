@@ -363,6 +363,26 @@ public sealed class TradingConfigurationTests
         Assert.Contains("PaperExchange:AckLatncy is not a setting", error.Message, StringComparison.Ordinal);
     }
 
+    // The README's three misspellings at once: the gateway's section was checked first and alone, so its key was named,
+    // the start stopped, and the grains' sections' keys came one restart later.
+    [Fact]
+    public void UnknownKeysOfTheGatewayAndTheGrainsSections_AreNamedInOneMessage()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:Kind"] = "sqlite",
+            ["Feed:Symbol"] = "SPY",
+            ["Gateway:RateLimit"] = "5",
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(() => builder.AddSiloDefaults());
+
+        Assert.Contains("Storage:Kind is not a setting (Storage has ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Feed:Symbol is not a setting (Feed has ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Gateway:RateLimit is not a setting (Gateway has ", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void TheGrainsAndVenueSections_ReachTheirOptions()
     {

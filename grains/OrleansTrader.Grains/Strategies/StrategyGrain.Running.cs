@@ -877,7 +877,15 @@ internal sealed partial class StrategyGrain
         }
 
         _marketClosedRefusal = new MarketClosedRefusal(intent.ClientOrderId, denial.Message, now, until, time.GetTimestamp(), hold);
-        StrategyLog.HeldWhileMarketClosed(logger, _accountId, _strategyId, intent.Symbol, until);
+        if (hold is { } minute)
+        {
+            // Until is then only the end of the minute's hold, not an open: the message must not promise one.
+            StrategyLog.HeldWhileNextOpenUnknown(logger, _accountId, _strategyId, intent.Symbol, minute);
+        }
+        else
+        {
+            StrategyLog.HeldWhileMarketClosed(logger, _accountId, _strategyId, intent.Symbol, until);
+        }
     }
 
     private MarketClosedRefusal? HeldWhileMarketClosed(OrderIntent intent)
@@ -902,7 +910,10 @@ internal sealed partial class StrategyGrain
     /// </summary>
     private string? WhyHeld(OrderIntent intent) =>
         HeldWhileMarketClosed(intent) is { } closed
-            ? $"{RiskReasonCodes.MarketClosed}: not sent; the account refused {closed.ClientOrderId} at {closed.At:O} ({closed.Message}) and the market opens at {closed.Until:O}."
+            ? $"{RiskReasonCodes.MarketClosed}: not sent; the account refused {closed.ClientOrderId} at {closed.At:O} ({closed.Message}) and "
+                + (closed.Hold is { } hold
+                    ? $"the calendar cannot say when the market next opens (past the years it covers): held for {hold}, until {closed.Until:O}."
+                    : $"the market opens at {closed.Until:O}.")
         : HeldForQuote(intent.Symbol) is { } refusal
             ? $"{refusal.ReasonCode}: not sent; the account refused {refusal.ClientOrderId} at {refusal.At:O} ({refusal.Message}) and no quote of {intent.Symbol} has come since."
         : HeldAfterShortRefusal(intent) is { } shortRefusal

@@ -35,6 +35,10 @@ internal static partial class StrategyLog
         Message = "Strategy {StrategyId} of account {AccountId}: the account refused an order in {Symbol} as MARKET_CLOSED; its next orders are refused without being sent until the market opens at {Until}")]
     public static partial void HeldWhileMarketClosed(ILogger logger, string accountId, string strategyId, string symbol, DateTimeOffset until);
 
+    [LoggerMessage(EventId = 5474, Level = LogLevel.Warning,
+        Message = "Strategy {StrategyId} of account {AccountId}: the account refused an order in {Symbol} as MARKET_CLOSED and the calendar cannot say when the market next opens (past the years it covers); its next orders are refused without being sent for {Hold}, then sent to the account again")]
+    public static partial void HeldWhileNextOpenUnknown(ILogger logger, string accountId, string strategyId, string symbol, TimeSpan hold);
+
     [LoggerMessage(EventId = 5417, Level = LogLevel.Warning,
         Message = "Strategy {StrategyId} of account {AccountId}: client order id {ClientOrderId} is taken at the account by a different order {OrderId} (an earlier send whose sequence was not saved); the intent is sent again as {NextClientOrderId}")]
     public static partial void IdTaken(ILogger logger, string accountId, string strategyId, string clientOrderId, string orderId, string nextClientOrderId);
