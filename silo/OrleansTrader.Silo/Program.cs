@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
 using OrleansTrader.Gateway;
 using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Silo;
@@ -71,6 +72,8 @@ internal static class StartFailure
         TargetInvocationException { InnerException: { } inner } => Reason(inner),
         SqliteException { SqliteErrorCode: SqliteCorrupt or SqliteNotADatabase } damaged => $"{damaged.Message} {DamagedDataFiles}",
         Npgsql.PostgresException { SqlState: InsufficientPrivilege } denied => $"Storage:ConnectionString: {denied.Message}. {RoleLacksRights}",
+        // The options' own message joins its failures with "; " after their full stops ("...).; Feed:..."): one sentence each.
+        OptionsValidationException invalid => string.Join(" ", invalid.Failures.Select(Sentence)),
         _ => exception.Message,
     };
 
@@ -92,6 +95,8 @@ internal static class StartFailure
         + "this one all rights on them and their sequences (GRANT ALL ON ALL TABLES IN SCHEMA ... and ON ALL SEQUENCES IN SCHEMA ...).";
 
     private const string InsufficientPrivilege = "42501";
+
+    private static string Sentence(string failure) => failure.TrimEnd() is var text && text.EndsWith('.') ? text : text + ".";
 
     private const int SqliteCorrupt = 11;
     private const int SqliteNotADatabase = 26;

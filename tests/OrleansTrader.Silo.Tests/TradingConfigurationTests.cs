@@ -41,6 +41,22 @@ public sealed class TradingConfigurationTests
     }
 
     [Fact]
+    public void Startup_WithSeveralInvalidSettings_PrintsOneSentenceForEach()
+    {
+        // The options' message joined its failures with "; " after their full stops: "...(got -01:00:00).; Streams:...".
+        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseSetting("Streams:Retention", "-01:00:00")
+            .UseSetting("Streams:TrimInterval", "00:00:00"));
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        var line = StartFailure.Reason(error);
+        Assert.Contains("Streams:Retention must be positive (got -01:00:00). Streams:TrimInterval must be positive", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(".;", line, StringComparison.Ordinal);
+        Assert.EndsWith(".", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Startup_FailsNamingFeedSymbols_WhenReplayHasNoSymbols()
     {
         // The replay's own check caught it, naming MarketData:Csv:Symbols, a key the silo's settings never mention.
