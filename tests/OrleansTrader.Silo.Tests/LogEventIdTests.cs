@@ -80,6 +80,36 @@ public sealed partial class LogEventIdTests
     }
 
     /// <summary>
+    /// A time in a log line renders with the current culture's format unless its placeholder gives one: the stream trim's
+    /// line read "older than 12/06/2026 16:06:19 +00:00", month first and ambiguous beside the ISO times other lines print.
+    /// </summary>
+    [Fact]
+    public void EveryTimeInALogLine_IsWrittenInTheRoundTripFormat()
+    {
+        var unformatted = new List<string>();
+        foreach (var declaration in Declarations())
+        {
+            foreach (var parameter in declaration.Method.GetParameters())
+            {
+                var type = Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType;
+                if (type != typeof(DateTimeOffset) && type != typeof(DateTime))
+                {
+                    continue;
+                }
+
+                // The generator matches a placeholder to its parameter by name, ignoring case.
+                var placeholder = Regex.Match(declaration.Message, "\\{" + Regex.Escape(parameter.Name!) + "(?<format>:[^}]*)?\\}", RegexOptions.IgnoreCase);
+                if (placeholder.Success && placeholder.Groups["format"].Value != ":O")
+                {
+                    unformatted.Add($"{declaration.Where}: {{{parameter.Name}}} in \"{declaration.Message}\"");
+                }
+            }
+        }
+
+        Assert.True(unformatted.Count == 0, "Times logged without :O:\n" + string.Join("\n", unformatted.Order(StringComparer.Ordinal)));
+    }
+
+    /// <summary>
     /// The event ids named in docs/*.md and README.md: a four-digit number after "event", "event ids" (4100/4101) or a
     /// level, or before "at &lt;level&gt;"; with the level a mention gives just before it ("a logged warning, event 5807",
     /// "warning (1056)") or after it ("1055 at Debug").
@@ -134,7 +164,7 @@ public sealed partial class LogEventIdTests
     [GeneratedRegex(@"\b(?<level>trace|debug|information|warning|error|critical)\b(?!.*\b(?:trace|debug|information|warning|error|critical)\b)", RegexOptions.IgnoreCase)]
     private static partial Regex LevelInClause();
 
-    private sealed record Declaration(string Assembly, string Where, int Id, LogLevel Level, string Message);
+    private sealed record Declaration(string Assembly, string Where, int Id, LogLevel Level, string Message, MethodInfo Method);
 
     private static List<Declaration> Declarations()
     {
@@ -143,7 +173,7 @@ public sealed partial class LogEventIdTests
             .SelectMany(x => x.Type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly)
                 .Select(m => (x.Assembly, Method: m, Attribute: m.GetCustomAttribute<LoggerMessageAttribute>())))
             .Where(d => d.Attribute is not null)
-            .Select(d => new Declaration(d.Assembly, $"{d.Method.DeclaringType!.FullName}.{d.Method.Name}", d.Attribute!.EventId, d.Attribute.Level, d.Attribute.Message))
+            .Select(d => new Declaration(d.Assembly, $"{d.Method.DeclaringType!.FullName}.{d.Method.Name}", d.Attribute!.EventId, d.Attribute.Level, d.Attribute.Message, d.Method))
             .ToList();
 
         // Guards against a scan that finds nothing (the attribute not kept, an assembly not reached) and so cannot fail.

@@ -32,7 +32,7 @@ internal static partial class StrategyLog
     public static partial void HeldAfterShortRefusal(ILogger logger, string accountId, string strategyId, string symbol, OrderSide side, TimeSpan hold);
 
     [LoggerMessage(EventId = 5473, Level = LogLevel.Warning,
-        Message = "Strategy {StrategyId} of account {AccountId}: the account refused an order in {Symbol} as MARKET_CLOSED; its next orders are refused without being sent until the market opens at {Until}")]
+        Message = "Strategy {StrategyId} of account {AccountId}: the account refused an order in {Symbol} as MARKET_CLOSED; its next orders are refused without being sent until the market opens at {Until:O}")]
     public static partial void HeldWhileMarketClosed(ILogger logger, string accountId, string strategyId, string symbol, DateTimeOffset until);
 
     [LoggerMessage(EventId = 5474, Level = LogLevel.Warning,

@@ -4,13 +4,13 @@ namespace OrleansTrader.Grains.Symbols;
 
 internal static partial class SymbolLog
 {
-    [LoggerMessage(EventId = 5301, Level = LogLevel.Warning, Message = "Market data for {Symbol} is stale (last tick received {LastReceivedAt})")]
+    [LoggerMessage(EventId = 5301, Level = LogLevel.Warning, Message = "Market data for {Symbol} is stale (last tick received {LastReceivedAt:O})")]
     public static partial void Stale(ILogger logger, string symbol, DateTimeOffset? lastReceivedAt);
 
     [LoggerMessage(EventId = 5302, Level = LogLevel.Information, Message = "Market data for {Symbol} is flowing")]
     public static partial void Fresh(ILogger logger, string symbol);
 
-    [LoggerMessage(EventId = 5303, Level = LogLevel.Warning, Message = "A correction or cancel of {Symbol} trade {TradeId} (at {Timestamp}) came after its bar was published; published bars are not retracted (further ones are only counted)")]
+    [LoggerMessage(EventId = 5303, Level = LogLevel.Warning, Message = "A correction or cancel of {Symbol} trade {TradeId} (at {Timestamp:O}) came after its bar was published; published bars are not retracted (further ones are only counted)")]
     public static partial void PublishedBarNotAmended(ILogger logger, string symbol, long tradeId, DateTimeOffset timestamp);
 
     [LoggerMessage(EventId = 5304, Level = LogLevel.Warning, Message = "Could not save the last trade and quote of {Symbol}; retried at the next interval")]

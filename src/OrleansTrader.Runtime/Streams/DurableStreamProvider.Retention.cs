@@ -120,10 +120,10 @@ public sealed partial class DurableStreamProvider
             }));
     }
 
-    [LoggerMessage(EventId = 1054, Level = LogLevel.Information, Message = "Durable stream provider {Provider} trimmed {Count} acknowledged event(s) older than {Cutoff} in {ElapsedMs} ms")]
+    [LoggerMessage(EventId = 1054, Level = LogLevel.Information, Message = "Durable stream provider {Provider} trimmed {Count} acknowledged event(s) older than {Cutoff:O} in {ElapsedMs} ms")]
     private partial void LogTrimmed(int count, string provider, DateTimeOffset cutoff, long elapsedMs);
 
-    [LoggerMessage(EventId = 1055, Level = LogLevel.Debug, Message = "Durable stream provider {Provider} found no acknowledged events older than {Cutoff} to trim")]
+    [LoggerMessage(EventId = 1055, Level = LogLevel.Debug, Message = "Durable stream provider {Provider} found no acknowledged events older than {Cutoff:O} to trim")]
     private partial void LogNothingTrimmed(string provider, DateTimeOffset cutoff);
 
     [LoggerMessage(EventId = 1056, Level = LogLevel.Warning, Message = "Trimming the log of durable stream provider {Provider} failed; retried next interval")]
