@@ -112,11 +112,15 @@ internal sealed partial class ExecutionReportPump(IServiceProvider services, ILo
             }
         }, CancellationToken.None);
 
+        // The stop completes the channel rather than cancelling each wait: a wait on a cancellable token allocates its
+        // waiter (about 90 bytes, up to two per order), one on no token reuses the channel's own.
+        using var wake = stopping.Register(static writer => ((ChannelWriter<ExecutionReport>)writer!).TryComplete(), channel.Writer);
         var batch = new List<ExecutionReport>(MaxBatch);
         try
         {
-            while (await channel.Reader.WaitToReadAsync(stopping))
+            while (await channel.Reader.WaitToReadAsync(CancellationToken.None))
             {
+                stopping.ThrowIfCancellationRequested();
                 while (batch.Count < MaxBatch && channel.Reader.TryRead(out var report))
                 {
                     batch.Add(report);
