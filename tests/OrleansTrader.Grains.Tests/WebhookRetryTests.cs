@@ -39,6 +39,7 @@ public sealed class WebhookRetryTests : IDisposable
         _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(Interlocked.Decrement(ref failures) >= 0 ? HttpStatusCode.InternalServerError : HttpStatusCode.OK));
         await FillAsync(account, Market.MarketOrder("first", "WHX", OrderSide.Buy, 1m), 1);
         await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.ConsecutiveFailures == 1, "the first attempt failed");
+        await WebhookTurns.RetryScheduledAsync(webhook);
 
         // A second fill while the first request waits for its retry.
         await FillAsync(account, Market.MarketOrder("second", "WHX", OrderSide.Buy, 1m), 2);
@@ -181,6 +182,7 @@ public sealed class WebhookRetryTests : IDisposable
         _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(Interlocked.Decrement(ref failures) >= 0 ? HttpStatusCode.InternalServerError : HttpStatusCode.OK));
         await FillAsync(account, Market.MarketOrder("first", symbol, OrderSide.Buy, 1m), 1);
         await Eventually.WaitAsync(cluster.Grains.GetGrain<IWebhookGrain>(key).GetStatusAsync, s => s!.ConsecutiveFailures == 1, "the first attempt failed");
+        await WebhookTurns.RetryScheduledAsync(cluster.Grains.GetGrain<IWebhookGrain>(key));
         return key;
     }
 

@@ -869,8 +869,13 @@ public sealed class WebhookTests : IDisposable
         }
     }
 
-    private static async Task<WebhookStatus> WaitForFailuresAsync(IWebhookGrain webhook, int failures) =>
-        (await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.ConsecutiveFailures >= failures, $"failure {failures}"))!;
+    /// <summary>The status once <paramref name="failures"/> attempts failed and the last failure's retry is scheduled.</summary>
+    private static async Task<WebhookStatus> WaitForFailuresAsync(IWebhookGrain webhook, int failures)
+    {
+        var status = await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.ConsecutiveFailures >= failures, $"failure {failures}");
+        await WebhookTurns.RetryScheduledAsync(webhook);
+        return status!;
+    }
 
     private static IWebhookGrain Webhook(TradingCluster cluster, string accountId, string webhookId) =>
         cluster.Grains.GetGrain<IWebhookGrain>(WebhookKey.Create(accountId, webhookId));

@@ -43,15 +43,17 @@ public sealed class AlpacaHistoricalBarsClientTests : IAsyncLifetime
             return context.Response.WriteAsync($$"""{"bars":[{"t":"{{From:yyyy-MM-dd'T'HH:mm:ss'Z'}}","o":1,"h":1,"l":1,"c":1,"v":1}],"next_page_token":null}""");
         };
 
-        // 120 requests a minute is one token every 500 ms; each attempt may take 1.5 s, far more than the venue needs.
+        // 60 requests a minute is one token a second, so the eighth request waits 7 s for its token, longer than the 5 s
+        // each attempt may take. The attempt itself runs on the real clock: at 1.5 s, a first request (a new connection,
+        // code not yet compiled) on a loaded two-core machine could outlast it without any token wait involved.
         var client = Client(o =>
         {
-            o.RequestsPerMinute = 120;
-            o.RequestTimeout = TimeSpan.FromMilliseconds(1500);
+            o.RequestsPerMinute = 60;
+            o.RequestTimeout = TimeSpan.FromSeconds(5);
             o.MaxRetryAttempts = 0;
         });
 
-        var calls = new[] { "AAPL", "MSFT", "SPY", "QQQ", "IWM", "TSLA" }
+        var calls = new[] { "AAPL", "MSFT", "SPY", "QQQ", "IWM", "TSLA", "DIA", "GLD" }
             .Select(s => client.GetAllBarsAsync(s, From, From.AddMinutes(1), cancellationToken: TestContext.Current.CancellationToken))
             .ToList();
         var results = await Task.WhenAll(calls.Select(async c =>
