@@ -92,11 +92,13 @@ public sealed partial class SiloLeaseService(
                 {
                     successor = await lease.FindSuccessorAsync(stopping);
                 }
-                catch (Npgsql.PostgresException ex)
+                catch (Npgsql.NpgsqlException ex) when (ex is Npgsql.PostgresException || ex.InnerException is TimeoutException)
                 {
-                    // The server answered, with an error (a REVOKE on the tables, a statement timeout): its session, and
-                    // the lock with it, may well still be there, and stopping for it left the silo down for nothing. Only
-                    // a lock that is gone stops the silo; until the check answers, no new deployment's request is seen.
+                    // The server answered, with an error (a REVOKE on the tables, a statement timeout), or the check ran
+                    // past its command timeout (a lock on the table) and the driver had the server cancel it: its
+                    // session, and the lock with it, may well still be there, and stopping for it left the silo down for
+                    // nothing. Only a lock that is gone stops the silo; until the check answers, no new deployment's
+                    // request is seen.
                     if (!await lease.StillHeldAsync(stopping))
                     {
                         throw;

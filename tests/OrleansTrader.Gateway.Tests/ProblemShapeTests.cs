@@ -33,6 +33,41 @@ public sealed class ProblemShapeTests
         await AssertProblemAsync(host, HttpMethod.Get, "/api/accounts", null, null, HttpStatusCode.TooManyRequests);
     }
 
+    [Fact]
+    public async Task Unauthorized_IsAProblemTitledAsASentence_AsTheGatewaysOwnProblemsAre()
+    {
+        await using var host = await GatewayHost.StartAsync();
+
+        using var response = await host.SendAsync(HttpMethod.Get, "/api/accounts", null, null);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.ToString());
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(text).RootElement;
+        Assert.Equal("https://tools.ietf.org/html/rfc9110#section-15.5.2", problem.GetProperty("type").GetString());
+        Assert.Equal("Unauthorized.", problem.GetProperty("title").GetString());
+        Assert.Equal(401, problem.GetProperty("status").GetInt32());
+    }
+
+    [Fact]
+    public async Task StatusCodePages_TitleTheirProblemsAsSentences()
+    {
+        await using var host = await GatewayHost.StartAsync();
+
+        // An unknown route and a known one with the wrong method are answered by the framework's status code pages.
+        using var unknownRoute = await host.SendAsync(HttpMethod.Get, "/api/no-such-route", host.AdminKey, null);
+        using var wrongMethod = await host.SendAsync(HttpMethod.Put, "/api/accounts", host.AdminKey, null);
+
+        Assert.Equal(HttpStatusCode.NotFound, unknownRoute.StatusCode);
+        Assert.Equal("Not found.", await TitleAsync(unknownRoute));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
+        Assert.Equal("Method not allowed.", await TitleAsync(wrongMethod));
+    }
+
+    private static async Task<string?> TitleAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.GetProperty("title").GetString();
+
     private static async Task AssertProblemAsync(GatewayHost host, HttpMethod method, string path, string? key, object? body, HttpStatusCode expected)
     {
         using var response = await host.SendAsync(method, path, key, body);
@@ -47,5 +82,6 @@ public sealed class ProblemShapeTests
         }
 
         Assert.Equal((int)expected, problem.GetProperty("status").GetInt32());
+        Assert.True(problem.GetProperty("title").GetString()!.EndsWith('.'), $"{(int)expected}'s title is not a sentence: {text}");
     }
 }

@@ -177,6 +177,38 @@ public sealed class SiloHandoverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASiloWhoseLockCheckTimesOut_KeepsItsDatabaseLock_AndTradesOnceTheCheckAnswers()
+    {
+        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
+        using var silo = Silo("app--rev1");
+        using var client = silo.CreateClient();
+        var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        silo.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult());
+        var lease = silo.Services.GetRequiredService<PostgresSiloLease>();
+
+        // A lock on the table the check reads (a migration, a VACUUM FULL) holds the check past its command timeout: the
+        // driver has the server cancel it, over the lock's own session, which stays open.
+        await using (var admin = new NpgsqlConnection(_connectionString))
+        {
+            await admin.OpenAsync(Ct);
+            await using var transaction = await admin.BeginTransactionAsync(Ct);
+            await using (var exclusive = new NpgsqlCommand("LOCK TABLE ot_silo_deployments IN ACCESS EXCLUSIVE MODE;", admin, transaction))
+            {
+                await exclusive.ExecuteNonQueryAsync(Ct);
+            }
+
+            await Task.Delay(new PostgresStorageOptions().CommandTimeout + (lease.PollInterval * 5), Ct);
+            Assert.False(stopping.Task.IsCompleted, "The silo stopped when its check timed out, though it still held the database lock.");
+            await transaction.CommitAsync(Ct);
+        }
+
+        Assert.Equal(1L, await CountAsync(
+            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = 'orleanstrader-silo-lease';"));
+        await SiloTrading.TradeOnceAsync(silo.Services.GetRequiredService<IGrainFactory>(), "timed-out", "TMO");
+        Assert.False(stopping.Task.IsCompleted);
+    }
+
+    [Fact]
     public async Task ASiloStartedByARoleWithoutRightsOnTheTables_StopsWithALineThatNamesTheConnectionString()
     {
         Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the PostgreSQL silo test needs it.");

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OrleansTrader.Gateway.Apis;
@@ -81,6 +82,13 @@ public static class TradingGatewayExtensions
             if (context.ProblemDetails.Status == StatusCodes.Status429TooManyRequests)
             {
                 context.ProblemDetails.Type ??= TooManyRequestsType;
+            }
+
+            // The framework titles what it answers itself (the challenge's 401, an unknown route's 404, a 405) with the
+            // status's reason phrase, "Unauthorized"; the gateway's own titles are sentences ("Forbidden.", "Not found.").
+            if (context.ProblemDetails is { Title: { } title, Status: { } status } && title == ReasonPhrases.GetReasonPhrase(status))
+            {
+                context.ProblemDetails.Title = string.Concat(title.AsSpan(0, 1), title[1..].ToLowerInvariant(), ".");
             }
 
             // The framework's own 415 (a body of another media type, such as curl's default form) says what to send, as

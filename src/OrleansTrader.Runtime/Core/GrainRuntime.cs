@@ -305,4 +305,8 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
 
     [LoggerMessage(EventId = 1053, Level = LogLevel.Error, Message = "Stream agent for {StreamNamespace} on {Provider} failed")]
     public partial void LogStreamAgentFailed(Exception exception, string streamNamespace, string provider);
+
+    [LoggerMessage(EventId = 1061, Level = LogLevel.Warning,
+        Message = "Stream agent for {StreamNamespace} on {Provider}: the database dropped the connection of its scan ({Reason}); the next scan reads again")]
+    public partial void LogStreamScanConnectionDropped(string streamNamespace, string provider, string reason);
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using System.Data.Common;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -535,6 +536,11 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
         {
             return;
         }
+        catch (DbException ex) when (DroppedConnection(ex))
+        {
+            // The next scan, a poll interval away, reads again over a new connection and finds what this one missed.
+            _runtime.LogStreamScanConnectionDropped("*", Name, ex.Message);
+        }
         catch (Exception ex)
         {
             _runtime.LogStreamAgentFailed(ex, "*", Name);
@@ -544,6 +550,15 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
             Volatile.Write(ref _scanning, 0);
         }
     }
+
+    /// <summary>
+    /// A failure of the connection rather than of the statement: the driver calls it transient (a broken socket), or the
+    /// server said why it ended the session (SQLSTATE class 08, connection exception; 57P, the server or an administrator
+    /// ended it: pg_terminate_backend of an idle pooled connection is 57P01).
+    /// </summary>
+    private static bool DroppedConnection(DbException exception) =>
+        exception.IsTransient
+        || (exception.SqlState is { } state && (state.StartsWith("08", StringComparison.Ordinal) || state.StartsWith("57P", StringComparison.Ordinal)));
 
     private async Task ScanNamespaceAsync(string streamNamespace)
     {
