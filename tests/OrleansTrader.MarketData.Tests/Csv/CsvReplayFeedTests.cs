@@ -385,17 +385,9 @@ public sealed class CsvReplayFeedTests : IDisposable
         foreach (var (path, volumes, typoLine) in new[] { (ascending, new[] { 1m, 2m, 4m, 5m }, 4L), (descending, new[] { 5m, 4m, 2m, 1m }, 4L) })
         {
             var errors = new List<CsvRowError>();
-            using (var reader = CsvFileReader.Open(new CsvSource(path, "SPY", CsvFileKind.DailyBars), errors.Add))
-            {
-                var read = new List<decimal>();
-                while (reader.TryReadNext(out var e))
-                {
-                    read.Add(((BarEvent)e!).Bar.Volume);
-                }
-
-                Assert.Equal(volumes, read);
-                Assert.Equal(1, reader.BadRows);
-            }
+            var (read, badRows) = ReadDailyVolumes(path, errors);
+            Assert.Equal(volumes, read);
+            Assert.Equal(1, badRows);
 
             var error = Assert.Single(errors);
             Assert.Equal((typoLine, MalformedReason.FarOutOfOrder), (error.Line, error.Reason));
@@ -425,16 +417,7 @@ public sealed class CsvReplayFeedTests : IDisposable
         {
             var errors = new List<CsvRowError>();
             var feed = Feed([new CsvSource(path, "SPY", CsvFileKind.DailyBars)]);
-            using (var reader = CsvFileReader.Open(new CsvSource(path, "SPY", CsvFileKind.DailyBars), errors.Add))
-            {
-                var read = new List<decimal>();
-                while (reader.TryReadNext(out var e))
-                {
-                    read.Add(((BarEvent)e!).Bar.Volume);
-                }
-
-                Assert.Equal(volumes, read);
-            }
+            Assert.Equal(volumes, ReadDailyVolumes(path, errors).Volumes);
 
             Assert.Equal(typo, errors.Select(e => ((long Line, string Detail)?)(e.Line, e.Detail)).SingleOrDefault());
             Assert.Equal(volumes.Length, (await Data(feed)).Count);
@@ -472,22 +455,26 @@ public sealed class CsvReplayFeedTests : IDisposable
         })
         {
             var errors = new List<CsvRowError>();
-            using (var reader = CsvFileReader.Open(new CsvSource(path, "SPY", CsvFileKind.DailyBars), errors.Add))
-            {
-                var read = new List<decimal>();
-                while (reader.TryReadNext(out var e))
-                {
-                    read.Add(((BarEvent)e!).Bar.Volume);
-                }
-
-                Assert.Equal(volumes, read);
-            }
+            Assert.Equal(volumes, ReadDailyVolumes(path, errors).Volumes);
 
             Assert.Equal([(typo.Item1, MalformedReason.FarOutOfOrder, typo.Item2)], errors.Select(e => (e.Line, e.Reason, e.Detail)));
             var feed = Feed([new CsvSource(path, "SPY", CsvFileKind.DailyBars)]);
             Assert.Equal(volumes.Length, (await Data(feed)).Count);
             Assert.Equal(1, feed.GetHealth().MalformedByReason[MalformedReason.FarOutOfOrder]);
         }
+    }
+
+    /// <summary>The volumes of the rows a daily file's reader gives (the tests' files number their rows by volume), and its bad-row count.</summary>
+    private static (List<decimal> Volumes, long BadRows) ReadDailyVolumes(string path, List<CsvRowError> errors)
+    {
+        using var reader = CsvFileReader.Open(new CsvSource(path, "SPY", CsvFileKind.DailyBars), errors.Add);
+        var volumes = new List<decimal>();
+        while (reader.TryReadNext(out var e))
+        {
+            volumes.Add(((BarEvent)e!).Bar.Volume);
+        }
+
+        return (volumes, reader.BadRows);
     }
 
     [Fact]

@@ -5,7 +5,7 @@ namespace OrleansTrader.Runtime.Tests.Infrastructure;
 /// and then fails: the test can act while a cursor is between delivering and recording its progress. A rewind's reset can
 /// be made to fail once, or to wait for the test once.
 /// </summary>
-internal sealed class CheckpointFailingLog(MemoryDurableStreamLog inner) : IDurableStreamLog
+internal sealed class CheckpointFailingLog(MemoryDurableStreamLog inner) : DelegatingDurableStreamLog(inner)
 {
     private TaskCompletionSource? _entered;
     private TaskCompletionSource? _release;
@@ -21,22 +21,7 @@ internal sealed class CheckpointFailingLog(MemoryDurableStreamLog inner) : IDura
         release = _release;
     }
 
-    public Task InitializeAsync(CancellationToken cancellationToken = default) => inner.InitializeAsync(cancellationToken);
-
-    public Task<IReadOnlyList<StoredStreamEvent>> AppendAsync(
-        StreamId streamId, IReadOnlyList<ReadOnlyMemory<byte>> payloads, DateTimeOffset timestamp, CancellationToken cancellationToken = default) =>
-        inner.AppendAsync(streamId, payloads, timestamp, cancellationToken);
-
-    public Task<IReadOnlyList<StoredStreamEvent>> ReadStreamAsync(StreamId streamId, long afterSequence, int maxCount, CancellationToken cancellationToken = default) =>
-        inner.ReadStreamAsync(streamId, afterSequence, maxCount, cancellationToken);
-
-    public Task<IReadOnlyList<StoredStreamEvent>> ReadNamespaceAsync(string streamNamespace, long afterPosition, int maxCount, CancellationToken cancellationToken = default) =>
-        inner.ReadNamespaceAsync(streamNamespace, afterPosition, maxCount, cancellationToken);
-
-    public Task<long> GetCheckpointAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken = default) =>
-        inner.GetCheckpointAsync(streamId, consumerId, cancellationToken);
-
-    public async Task SaveCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default)
+    public override async Task SaveCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default)
     {
         // Progress only: a reader stores a consumer's first checkpoint, 0, when it starts (so retention keeps its events).
         if (sequence > 0 && Interlocked.Exchange(ref _entered, null) is { } entered)
@@ -46,7 +31,7 @@ internal sealed class CheckpointFailingLog(MemoryDurableStreamLog inner) : IDura
             throw new IOException("checkpoint store unavailable");
         }
 
-        await inner.SaveCheckpointAsync(streamId, consumerId, sequence, cancellationToken);
+        await base.SaveCheckpointAsync(streamId, consumerId, sequence, cancellationToken);
     }
 
     /// <summary>The next checkpoint reset (a rewind) fails.</summary>
@@ -61,7 +46,7 @@ internal sealed class CheckpointFailingLog(MemoryDurableStreamLog inner) : IDura
         release = _resetRelease;
     }
 
-    public async Task ResetCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default)
+    public override async Task ResetCheckpointAsync(StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _failNextReset, 0) == 1)
         {
@@ -74,26 +59,6 @@ internal sealed class CheckpointFailingLog(MemoryDurableStreamLog inner) : IDura
             await _resetRelease!.Task.WaitAsync(cancellationToken);
         }
 
-        await inner.ResetCheckpointAsync(streamId, consumerId, sequence, cancellationToken);
+        await base.ResetCheckpointAsync(streamId, consumerId, sequence, cancellationToken);
     }
-
-    public Task RemoveCheckpointAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken = default) =>
-        inner.RemoveCheckpointAsync(streamId, consumerId, cancellationToken);
-
-    public Task WriteDeadLetterAsync(DeadLetter deadLetter, CancellationToken cancellationToken = default) => inner.WriteDeadLetterAsync(deadLetter, cancellationToken);
-
-    public Task AddSubscriptionAsync(StoredStreamSubscription subscription, CancellationToken cancellationToken = default) =>
-        inner.AddSubscriptionAsync(subscription, cancellationToken);
-
-    public Task RemoveSubscriptionAsync(StreamId streamId, Guid subscriptionId, CancellationToken cancellationToken = default) =>
-        inner.RemoveSubscriptionAsync(streamId, subscriptionId, cancellationToken);
-
-    public Task<IReadOnlyList<StoredStreamSubscription>> ReadSubscriptionsAsync(CancellationToken cancellationToken = default) =>
-        inner.ReadSubscriptionsAsync(cancellationToken);
-
-    public Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(StreamId streamId, CancellationToken cancellationToken = default) =>
-        inner.ReadDeadLettersAsync(streamId, cancellationToken);
-
-    public Task<int> TrimAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default) =>
-        inner.TrimAsync(olderThan, cancellationToken);
 }
