@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Domain.Orders;
@@ -219,6 +220,32 @@ public sealed class AccountPerformanceTests : IDisposable
         Assert.Equal((3, 0m, 100_000m, 2_010m), (summary.Days, summary.StartEquity, summary.CashFlow, summary.Pnl));
     }
 
+    // The tick rolled the day, then its report to the breaker failed (under load it timed out): the tick skipped its write,
+    // the ticks after it found nothing new since they started, and a restart or an idle collection dropped the roll. The
+    // next activation rolled from the day before, and the lost day had no row (TradingWeekTests' Sunday, now and then).
+    [Fact]
+    public async Task ADayRolledByASignalWhoseBreakerReportFailed_IsStoredBeforeTheAccountGoesAway()
+    {
+        // Minutes before midnight, so the account stays active across it (an activation would roll the day itself).
+        var breakerReports = new FailingBreakerReports();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 23, 58, 0, TimeSpan.Zero));
+        await using var cluster = await StartAsync(time, sqlitePath: _dir.File("rolled.db"),
+            configureSilo: silo => silo.Services.AddSingleton<IIncomingGrainCallFilter>(breakerReports));
+        var account = await TestAccounts.OpenAsync(cluster, "perf-rolled", 100_000m);
+
+        time.Advance(TimeSpan.FromMinutes(5));
+        var rolledAt = time.GetUtcNow();
+        breakerReports.FailNext = true;
+        await Assert.ThrowsAsync<TimeoutException>(() => account.RefreshAsync());
+        await account.RefreshAsync();
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        time.Advance(TimeSpan.FromDays(1));
+
+        var days = (await cluster.Account("perf-rolled").GetPerformanceAsync(null, null))!.Days;
+        Assert.Equal([new DateOnly(2026, 3, 2), new DateOnly(2026, 3, 3), new DateOnly(2026, 3, 4)], days.Select(d => d.Date));
+        Assert.Equal(rolledAt, days[1].StartedAt);
+    }
+
     [Fact]
     public async Task OnlyTheConfiguredNumberOfDays_IsKept()
     {
@@ -263,7 +290,8 @@ public sealed class AccountPerformanceTests : IDisposable
         Assert.Equal((0, 0, null), (performance.Summary.WinningDays, performance.Summary.LosingDays, performance.Summary.BestDay));
     }
 
-    private static Task<TradingCluster> StartAsync(FakeTimeProvider time, int daysKept = 1830, string? sqlitePath = null, TimeSpan? fillLatency = null) =>
+    private static Task<TradingCluster> StartAsync(
+        FakeTimeProvider time, int daysKept = 1830, string? sqlitePath = null, TimeSpan? fillLatency = null, Action<ISiloBuilder>? configureSilo = null) =>
         TradingCluster.StartAsync(new TradingClusterOptions
         {
             Time = time,
@@ -282,6 +310,31 @@ public sealed class AccountPerformanceTests : IDisposable
                 {
                     silo.Configure<PaperExchangeOptions>(o => o.FillLatency = latency);
                 }
+
+                configureSilo?.Invoke(silo);
             },
         });
+
+    /// <summary>Fails the next report of an account's signals to its breaker, as a call that timed out.</summary>
+    private sealed class FailingBreakerReports : IIncomingGrainCallFilter
+    {
+        private int _failNext;
+
+        public bool FailNext
+        {
+            get => Volatile.Read(ref _failNext) != 0;
+            set => Volatile.Write(ref _failNext, value ? 1 : 0);
+        }
+
+        public Task Invoke(IIncomingGrainCallContext context)
+        {
+            if (context.Grain is IBreakerGrain && context.MethodName == nameof(IBreakerGrain.ReportAccountSignalsAsync)
+                && Interlocked.Exchange(ref _failNext, 0) != 0)
+            {
+                return Task.FromException(new TimeoutException("The breaker did not answer in time (test)."));
+            }
+
+            return context.Invoke();
+        }
+    }
 }

@@ -27,13 +27,24 @@ internal sealed partial class AccountGrain
     {
         var ledger = S.Ledger;
         var day = S.TradingDay;
-        await RefreshOpenMarksAsync();
-        await RollDayAsync();
-        await ReportSignalsAsync();
+        try
+        {
+            await RefreshOpenMarksAsync();
+            await RollDayAsync();
+            await ReportSignalsAsync();
 
-        // Self-healing: a breaker notice that timed out or was lost is picked up here.
-        await OnBreakerChangedAsync(await Breaker.GetStateAsync());
-        await OnBreakerChangedAsync(await GrainFactory.GetGrain<IBreakerGrain>(BreakerKeys.Global).GetStateAsync());
+            // Self-healing: a breaker notice that timed out or was lost is picked up here.
+            await OnBreakerChangedAsync(await Breaker.GetStateAsync());
+            await OnBreakerChangedAsync(await GrainFactory.GetGrain<IBreakerGrain>(BreakerKeys.Global).GetStateAsync());
+        }
+        catch
+        {
+            // A breaker call that failed after the day rolled or the high-water mark moved skips the write below. The next
+            // tick compares with what it starts from and would find nothing to write, and a deactivation would drop the
+            // roll (the next activation rolled from the day before, and the lost day had no row): they write it instead.
+            _persistDeferred |= !ReferenceEquals(ledger, S.Ledger) || day != S.TradingDay;
+            throw;
+        }
 
         // An idle account writes nothing: only a new day, a new high-water mark, notices, a deferred acceptance or a
         // write that failed before make the tick persist.

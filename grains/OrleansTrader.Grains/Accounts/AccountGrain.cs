@@ -67,7 +67,10 @@ internal sealed partial class AccountGrain(
     private IGrainStorage? _storage;
     private readonly GrainState<AccountSettings> _settings = new(new AccountSettings());
 
-    /// <summary>Changes are made that no write holds yet, on purpose (see SubmitToBrokerAsync); a persist clears it.</summary>
+    /// <summary>
+    /// Changes are made that no write holds yet, on purpose (see SubmitToBrokerAsync) or left by a signal that failed after
+    /// it rolled the day (SignalAsync); a persist clears it.
+    /// </summary>
     private bool _persistDeferred;
 
     /// <summary>A persist started and did not finish (its write failed): the signal tick tries again.</summary>
