@@ -85,24 +85,7 @@ public sealed class AccountModelFuzzTests : IDisposable
             {
                 SqlitePath = path,
                 Time = time,
-                ConfigureSilo = silo =>
-                {
-                    // The runtime's timeouts run on the fake clock, which the midnight step moves by hours: an activation begun
-                    // during that jump (the account collected as idle on the way, then called by a stream delivery's timer)
-                    // timed out in it ("Activation of AccountGrain/fuzz-3 did not complete within 00:00:30", seen in CI). A
-                    // call that really hangs fails the test's own waits.
-                    silo.Configure<SiloOptions>(o =>
-                    {
-                        o.ActivationTimeout = TimeSpan.FromDays(30);
-                        o.ResponseTimeout = TimeSpan.FromDays(30);
-                    });
-                    silo.Configure<AccountGrainOptions>(o =>
-                    {
-                        // Signals and reconciliation run when the test asks (Refresh, restarts), not on timers of the fake clock.
-                        o.SignalInterval = TimeSpan.FromHours(1);
-                        o.ReconcileInterval = TimeSpan.FromHours(1);
-                    });
-                },
+                ConfigureSilo = silo => silo.ForFakeClockWalks(),
             });
             var run = new FuzzRun(cluster, time, seed);
             foreach (var symbol in Symbols)

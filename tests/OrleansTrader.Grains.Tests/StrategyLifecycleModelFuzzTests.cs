@@ -237,20 +237,7 @@ public sealed class StrategyLifecycleModelFuzzTests : IDisposable
                 ConfigureSilo = silo =>
                 {
                     silo.Services.AddStrategy(TargetTrader.Definition);
-
-                    // The runtime's timeouts run on the fake clock, which the walk moves by hours at midnight: an activation a
-                    // reminder began just before such a jump would time out. A call that really hangs fails the test's own waits.
-                    silo.Configure<SiloOptions>(o =>
-                    {
-                        o.ActivationTimeout = TimeSpan.FromDays(30);
-                        o.ResponseTimeout = TimeSpan.FromDays(30);
-                    });
-                    silo.Configure<AccountGrainOptions>(o =>
-                    {
-                        // Signals and reconciliation run when the test asks, not on timers of the fake clock.
-                        o.SignalInterval = TimeSpan.FromHours(1);
-                        o.ReconcileInterval = TimeSpan.FromHours(1);
-                    });
+                    silo.ForFakeClockWalks();
                 },
             });
             var run = new FuzzRun(cluster, time, seed);

@@ -252,16 +252,7 @@ public sealed class StrategyWorkingOrdersTests : IDisposable
                 ConfigureSilo = silo =>
                 {
                     silo.Services.AddStrategy(RestingBidder.Definition);
-                    silo.Configure<SiloOptions>(o =>
-                    {
-                        o.ActivationTimeout = TimeSpan.FromDays(30);
-                        o.ResponseTimeout = TimeSpan.FromDays(30);
-                    });
-                    silo.Configure<AccountGrainOptions>(o =>
-                    {
-                        o.SignalInterval = TimeSpan.FromHours(1);
-                        o.ReconcileInterval = TimeSpan.FromHours(1);
-                    });
+                    silo.ForFakeClockWalks();
                 },
             });
             var run = new Run(cluster, time, accountId);

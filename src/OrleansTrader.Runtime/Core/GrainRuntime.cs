@@ -66,6 +66,17 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
     /// </summary>
     internal Func<GrainRuntime?>? ClientRuntime { get; set; }
 
+    /// <summary>
+    /// The runtime a handle taken from this one (a stream, a provider's counters) answers from: the one the test cluster's
+    /// client reaches now, when that is not this one and the caller is not one of this runtime's grains; null otherwise.
+    /// </summary>
+    internal GrainRuntime? DeployedLastInstead() =>
+        ClientRuntime?.Invoke() is { } deployedLast
+        && !ReferenceEquals(deployedLast, this)
+        && !ReferenceEquals(CallContext.Current?.Activation?.Runtime, this)
+            ? deployedLast
+            : null;
+
     public IGrainDirectory Directory { get; }
 
     public IPlacementStrategy Placement { get; }

@@ -162,11 +162,5 @@ public sealed class MemoryStreamProvider : IStreamProvider, IStreamProviderInter
     /// is not one of its grains. A provider taken from the client and cast for its counters before a restart reported the
     /// stopped silo's (its queues empty, its drops frozen) while the streams it gave went to the next silo.
     /// </summary>
-    private MemoryStreamProvider Current =>
-        _runtime.ClientRuntime?.Invoke() is { } deployedLast
-        && !ReferenceEquals(deployedLast, _runtime)
-        && !ReferenceEquals(CallContext.Current?.Activation?.Runtime, _runtime)
-        && deployedLast.Streams.Get(Name) is MemoryStreamProvider next
-            ? next
-            : this;
+    private MemoryStreamProvider Current => _runtime.DeployedLastInstead()?.Streams.Get(Name) as MemoryStreamProvider ?? this;
 }

@@ -90,16 +90,6 @@ internal sealed class ProviderAsyncStream<T>(
     /// This stream in the silo the test cluster's client reaches now, when that is not the silo this stream came from and
     /// the caller is not one of its grains: a handle the client took before a restart publishes and subscribes there.
     /// </summary>
-    private IAsyncStream<T>? InSiloDeployedLast()
-    {
-        var runtime = provider.Runtime;
-        if (runtime.ClientRuntime?.Invoke() is not { } deployedLast
-            || ReferenceEquals(deployedLast, runtime)
-            || ReferenceEquals(CallContext.Current?.Activation?.Runtime, runtime))
-        {
-            return null;
-        }
-
-        return deployedLast.Streams.Get(provider.Name).GetStream<T>(StreamId);
-    }
+    private IAsyncStream<T>? InSiloDeployedLast() =>
+        provider.Runtime.DeployedLastInstead()?.Streams.Get(provider.Name).GetStream<T>(StreamId);
 }
