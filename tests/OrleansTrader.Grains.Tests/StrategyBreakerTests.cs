@@ -181,7 +181,11 @@ public sealed class StrategyBreakerTests
         for (var attempt = 1; ; attempt++)
         {
             var (account, strategy, breaker) = await HaltedAndResetAsync(cluster, $"sb-late-{attempt}");
-            Assert.Equal(TradingState.Halted, await LastRecordedAsync(account));
+            if (await LastRecordedAsync(account) != TradingState.Halted)
+            {
+                Assert.True(attempt < 5, "Every attempt had the reset recorded before the strategy started.");
+                continue;
+            }
 
             Assert.True((await strategy.StartAsync()).Succeeded);
             var status = await BarAsync(cluster, strategy, account);
