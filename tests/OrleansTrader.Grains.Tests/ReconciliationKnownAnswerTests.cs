@@ -435,6 +435,40 @@ public sealed class ReconciliationKnownAnswerTests
         Assert.Equal(breaker.Version, (await cluster.Breaker("rk-pos").GetStateAsync()).Version);
     }
 
+    // A fill the venue corrects after it was booked (the same execution listed at another price): the back-fill skipped it
+    // as applied, and the cash and P&L stayed off by the difference with nothing said. A mismatch naming both prices trips
+    // REDUCING; the books keep what was booked. Said once an activation: the account cannot book the correction, so after a
+    // reset it would trip again at every reconciliation.
+    [Fact]
+    public async Task AFillTheVenueCorrectsAfterItWasBooked_IsAMismatchNamingBothPrices_ThatTripsReducing()
+    {
+        await using var cluster = await StartAsync();
+        var (account, _) = await OpenAsync(cluster, "rk-fix");
+        var orderId = await PlaceWorkingAsync(account, "rk-fix-1", 10m, 49m);
+        await Market.QuoteAsync(cluster, "RKS", 48.9m, 49m);
+        await Eventually.WaitAsync(() => account.GetOrderAsync(orderId), o => o!.Status == OrderStatus.Filled, "the reported fill");
+        var booked = Assert.Single(await account.GetFillsAsync(0, 10));
+        var corrected = booked.Price + 0.5m;
+
+        _script.CorrectedPrices["rk-fix-1"] = corrected;
+        var report = await account.ReconcileAsync();
+
+        Assert.Equal(
+            new[] { FormattableString.Invariant($"Execution {booked.ExecutionId} of order {orderId} (rk-fix-1) was booked as 10 RKS @ {booked.Price}; the broker now shows 10 @ {corrected}.") },
+            report.Mismatches);
+        Assert.Equal((0, 0, true), (report.BackfilledFills, report.ResolvedOrders, report.TrippedBreaker));
+        var breaker = await cluster.Breaker("rk-fix").GetStateAsync();
+        Assert.Equal(TradingState.Reducing, breaker.State);
+        Assert.Equal(booked, Assert.Single(await account.GetFillsAsync(0, 10)));
+        await AssertBooksAsync(account, ("RKS", 10m));
+
+        var reset = await cluster.Breaker("rk-fix").ResetAsync(TradingState.Active, new BreakerActor("risk-desk", HasRiskRole: true), "correction reviewed", force: false);
+        Assert.True(reset.Succeeded, reset.Message);
+        var again = await account.ReconcileAsync();
+        Assert.Equal((0, false), (again.Mismatches.Count, again.TrippedBreaker));
+        Assert.Equal(TradingState.Active, (await cluster.Breaker("rk-fix").GetStateAsync()).State);
+    }
+
     // A working order the venue no longer knows (its record lost): a mismatch, REDUCING.
     [Fact]
     public async Task AWorkingOrderTheVenueDoesNotKnow_IsAMismatch_ThatTripsReducing()
@@ -598,6 +632,9 @@ public sealed class ReconciliationKnownAnswerTests
         /// <summary>Orders the venue shows ended (by client order id): read with that status, not listed as open.</summary>
         public ConcurrentDictionary<string, OrderStatus> EndedClientOrderIds { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>Executions the venue corrected after reporting them (by client order id): listed at this price.</summary>
+        public ConcurrentDictionary<string, decimal> CorrectedPrices { get; } = new(StringComparer.Ordinal);
+
         /// <summary>Orders the venue has lost (by client order id): not found, not listed.</summary>
         public ConcurrentDictionary<string, bool> HiddenClientOrderIds { get; } = new(StringComparer.Ordinal);
     }
@@ -689,7 +726,8 @@ public sealed class ReconciliationKnownAnswerTests
 
             public async Task<IReadOnlyList<Execution>> GetExecutionsSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
             {
-                var executions = await inner.GetExecutionsSinceAsync(since, cancellationToken);
+                IReadOnlyList<Execution> executions = [.. (await inner.GetExecutionsSinceAsync(since, cancellationToken))
+                    .Select(e => script.CorrectedPrices.TryGetValue(e.ClientOrderId, out var price) ? e with { Price = price } : e)];
                 return script.ScrambleExecutions ? [.. executions.Reverse(), .. executions] : executions;
             }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using OrleansTrader.Brokers;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Grains.Abstractions;
@@ -25,6 +26,10 @@ internal sealed partial class AccountGrain
     // Exits an older build left unknown exist from the start: looked for once an activation, not at every reconciliation
     // (a listing of the broker's open orders more each time).
     private bool _endedOrdersExitsAdopted;
+
+    // Booked executions the broker has since corrected, said once an activation: the account cannot book the correction, so
+    // it would otherwise trip again at every reconciliation after a reset, while the execution is in the back-fill window.
+    private readonly HashSet<string> _correctedExecutions = new(StringComparer.Ordinal);
 
     public async Task<ReconciliationReport> ReconcileAsync()
     {
@@ -93,7 +98,7 @@ internal sealed partial class AccountGrain
             _endedOrdersExitsAdopted = true;
         }
 
-        var backfilled = await BackfillAsync(now);
+        var backfilled = await BackfillAsync(now, compareBooked: true);
         var resolved = 0;
         var open = (await _client.ListOpenOrdersAsync()).ToDictionary(o => o.ClientOrderId, StringComparer.Ordinal);
         foreach (var working in S.WorkingOrders.Values.ToList())
@@ -251,7 +256,9 @@ internal sealed partial class AccountGrain
         }
     }
 
-    private async Task<int> BackfillAsync(DateTimeOffset now)
+    /// <param name="compareBooked">Whether executions already booked are compared with the broker's listing of them (not on
+    /// the position check's second read, which lists the same ones again).</param>
+    private async Task<int> BackfillAsync(DateTimeOffset now, bool compareBooked = false)
     {
         // From a few minutes before the newest applied execution, but not again over what an earlier back-fill compared:
         // a busy account would otherwise fetch (and the paper venue read from its archive) five minutes of executions on
@@ -270,6 +277,11 @@ internal sealed partial class AccountGrain
         }
 
         var executions = await _client!.GetExecutionsSinceAsync(since);
+        if (compareBooked)
+        {
+            ReportCorrectedExecutions(executions);
+        }
+
         var count = 0;
 
         // The window reaches minutes back, so nearly every execution is applied already: only the others are sorted (a
@@ -309,6 +321,43 @@ internal sealed partial class AccountGrain
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// A booked execution the broker now lists with another quantity or price (a correction keeps the execution's id, so the
+    /// back-fill skipped it as applied): the books keep what was booked, and the difference is a mismatch naming both, once
+    /// an activation. A price correction moves no position, so without this it went unseen, the cash and P&amp;L off by the
+    /// difference. Only fills still held in memory (the latest <c>HistoryPagesInMemory</c> pages) are compared.
+    /// </summary>
+    private void ReportCorrectedExecutions(IReadOnlyList<Execution> executions)
+    {
+        Dictionary<string, AccountFill>? booked = null;
+        foreach (var execution in executions)
+        {
+            if (!_history.HasExecution(execution.ExecutionId) || _correctedExecutions.Contains(execution.ExecutionId))
+            {
+                continue;
+            }
+
+            booked ??= IndexFillsInMemory();
+            if (booked.TryGetValue(execution.ExecutionId, out var fill) && (fill.Quantity != execution.Quantity || fill.Price != execution.Price))
+            {
+                _correctedExecutions.Add(execution.ExecutionId);
+                _mismatches.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"Execution {execution.ExecutionId} of order {fill.OrderId} ({fill.ClientOrderId}) was booked as {fill.Quantity} {fill.Symbol} @ {fill.Price}; the broker now shows {execution.Quantity} @ {execution.Price}."));
+            }
+        }
+    }
+
+    private Dictionary<string, AccountFill> IndexFillsInMemory()
+    {
+        var index = new Dictionary<string, AccountFill>(_history.Fills.Count, StringComparer.Ordinal);
+        foreach (var fill in _history.Fills)
+        {
+            index.TryAdd(fill.ExecutionId, fill);
+        }
+
+        return index;
     }
 
     /// <summary>
