@@ -428,22 +428,43 @@ internal sealed class PaperAccount : IDisposable
             _subscribed.TrySetResult();
         }
 
+        // The wait takes no token (one on a cancellable token allocates a waiter per report waited for; on none the channel
+        // reuses its own): a cancellation takes the subscriber off the list and then completes its channel, both under the
+        // lock that delivery holds, so no report is delivered into a completed channel (which would read as a reader left
+        // behind) and none is read twice. The reads stop at a cancellation as the token's wait did.
+        using var leave = cancellationToken.Register(static s =>
+        {
+            var (account, leaving) = ((PaperAccount, ReportSubscriber))s!;
+            account.Leave(leaving);
+        }, (this, subscriber));
         try
         {
-            await foreach (var report in subscriber.Reader.ReadAllAsync(cancellationToken))
+            while (await subscriber.Reader.WaitToReadAsync(CancellationToken.None))
             {
-                yield return report;
+                cancellationToken.ThrowIfCancellationRequested();
+                while (subscriber.Reader.TryRead(out var report))
+                {
+                    yield return report;
+                }
             }
+
+            cancellationToken.ThrowIfCancellationRequested();
         }
         finally
         {
-            lock (_sync)
+            Leave(subscriber);
+        }
+    }
+
+    /// <summary>Ends one report stream: off the list first, then its channel completed, under the lock delivery holds.</summary>
+    private void Leave(ReportSubscriber subscriber)
+    {
+        lock (_sync)
+        {
+            _subscribers.Remove(subscriber);
+            if (_subscribers.Count == 0 && _subscribed.Task.IsCompleted)
             {
-                _subscribers.Remove(subscriber);
-                if (_subscribers.Count == 0 && _subscribed.Task.IsCompleted)
-                {
-                    _subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                }
+                _subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
 
             subscriber.Close();
