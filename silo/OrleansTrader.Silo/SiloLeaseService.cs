@@ -107,7 +107,7 @@ public sealed partial class SiloLeaseService(
                     if (!refused)
                     {
                         refused = true;
-                        LogCheckRefused(logger, ex.Message);
+                        LogCheckFailed(logger, TimedOut(ex) ? "timed out" : "was refused by PostgreSQL", Reason(ex));
                     }
 
                     continue;
@@ -140,6 +140,22 @@ public sealed partial class SiloLeaseService(
         }
     }
 
+    /// <summary>
+    /// A check that ran past its time, cut short by the driver's command timeout or by the server's statement timeout
+    /// (both cancel it with 57014), rather than refused for what it asked.
+    /// </summary>
+    private static bool TimedOut(Npgsql.NpgsqlException ex) =>
+        ex.InnerException is TimeoutException || ex is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.QueryCanceled };
+
+    /// <summary>
+    /// The server's error with the driver's: a timeout's message alone ("Exception while reading from stream") said
+    /// nothing of what happened.
+    /// </summary>
+    private static string Reason(Npgsql.NpgsqlException ex) =>
+        ex.InnerException is { } inner && !ex.Message.Contains(inner.Message, StringComparison.Ordinal)
+            ? $"{ex.Message} ({inner.Message})"
+            : ex.Message;
+
     [LoggerMessage(EventId = 1201, Level = LogLevel.Warning,
         Message = "Deployment {Successor} asks for the database: this silo (deployment {DeploymentId}) hands it over and stops")]
     private static partial void LogHandingOver(ILogger logger, string successor, string deploymentId);
@@ -149,8 +165,8 @@ public sealed partial class SiloLeaseService(
     private static partial void LogDatabaseUnreachable(ILogger logger, int attempt, string reason, double retrySeconds, DateTimeOffset giveUpAt);
 
     [LoggerMessage(EventId = 1204, Level = LogLevel.Error,
-        Message = "PostgreSQL refused this silo's check for a deployment asking for the database: {Reason}; the silo still holds the database and goes on, but cannot hand it over until the check answers again")]
-    private static partial void LogCheckRefused(ILogger logger, string reason);
+        Message = "This silo's check for a deployment asking for the database {Failure}: {Reason}; the silo still holds the database and goes on, but cannot hand it over until the check answers again")]
+    private static partial void LogCheckFailed(ILogger logger, string failure, string reason);
 
     [LoggerMessage(EventId = 1205, Level = LogLevel.Information,
         Message = "PostgreSQL answers this silo's check for a deployment asking for the database again")]

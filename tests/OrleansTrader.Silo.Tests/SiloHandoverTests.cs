@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using OrleansTrader.Brokers.Tests.Alpaca;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Runtime;
@@ -206,6 +207,80 @@ public sealed class SiloHandoverTests : IAsyncLifetime
             "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = 'orleanstrader-silo-lease';"));
         await SiloTrading.TradeOnceAsync(silo.Services.GetRequiredService<IGrainFactory>(), "timed-out", "TMO");
         Assert.False(stopping.Task.IsCompleted);
+    }
+
+    [Fact]
+    public async Task ALockCheckThatTimesOut_IsLoggedAsTimedOut_NotAsRefused()
+    {
+        // Event 1204 said "PostgreSQL refused this silo's check" for a check the driver's command timeout cut short, and
+        // gave only "Exception while reading from stream": an operator looked for a REVOKE instead of a lock on the table.
+        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
+        var logs = new CapturedLogs();
+        using var silo = Silo("app--rev1").WithWebHostBuilder(b => b
+            .ConfigureServices(s => s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs)));
+        using var client = silo.CreateClient();
+
+        await using (var admin = new NpgsqlConnection(_connectionString))
+        {
+            await admin.OpenAsync(Ct);
+            await using var transaction = await admin.BeginTransactionAsync(Ct);
+            await using (var exclusive = new NpgsqlCommand("LOCK TABLE ot_silo_deployments IN ACCESS EXCLUSIVE MODE;", admin, transaction))
+            {
+                await exclusive.ExecuteNonQueryAsync(Ct);
+            }
+
+            // The lease's check keeps the default command timeout (30 s) whatever Storage:CommandTimeout says.
+            await WaitForEventAsync(logs, 1204, new PostgresStorageOptions().CommandTimeout + TimeSpan.FromSeconds(30));
+            await transaction.CommitAsync(Ct);
+        }
+
+        var line = Assert.Single(logs.Entries, e => e.EventId.Id == 1204).Text;
+        Assert.StartsWith("This silo's check for a deployment asking for the database timed out: ", line, StringComparison.Ordinal);
+        Assert.Contains("Timeout", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("refused", line, StringComparison.Ordinal);
+        await WaitForEventAsync(logs, 1205, TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task ALockCheckThatIsRefused_IsLoggedAsRefused_WithTheServersError()
+    {
+        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
+        var role = "ot_role_" + Guid.NewGuid().ToString("N")[..12];
+        await ExecuteAsAdminAsync($"CREATE ROLE {role} LOGIN PASSWORD 'role-password'; ALTER DATABASE {_databaseName} OWNER TO {role};");
+        try
+        {
+            var logs = new CapturedLogs();
+            var roleConnection = new NpgsqlConnectionStringBuilder(_connectionString) { Username = role, Password = "role-password" }.ConnectionString;
+            using (var silo = Silo("app--rev1").WithWebHostBuilder(b => b
+                .UseSetting("Storage:ConnectionString", roleConnection)
+                .ConfigureServices(s => s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs))))
+            {
+                using var client = silo.CreateClient();
+                await ExecuteAsAdminAsync($"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role};");
+                await WaitForEventAsync(logs, 1204, TimeSpan.FromSeconds(30));
+                await ExecuteAsAdminAsync($"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role};");
+                await WaitForEventAsync(logs, 1205, TimeSpan.FromSeconds(30));
+            }
+
+            var line = Assert.Single(logs.Entries, e => e.EventId.Id == 1204).Text;
+            Assert.StartsWith("This silo's check for a deployment asking for the database was refused by PostgreSQL: 42501: permission denied for table ot_silo_deployments", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsAdminAsync($"REASSIGN OWNED BY {role} TO CURRENT_USER; DROP OWNED BY {role}; DROP ROLE {role};");
+        }
+    }
+
+    /// <summary>Waits (<paramref name="within"/> at most) until the silo has logged <paramref name="eventId"/>.</summary>
+    private static async Task WaitForEventAsync(CapturedLogs logs, int eventId, TimeSpan within)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!logs.Entries.Any(e => e.EventId.Id == eventId))
+        {
+            Assert.True(deadline.Elapsed < within, $"Event {eventId} was not logged within {within}.");
+            await Task.Delay(TimeSpan.FromMilliseconds(100), Ct);
+        }
     }
 
     [Fact]
