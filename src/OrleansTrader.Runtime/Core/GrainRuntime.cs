@@ -320,4 +320,12 @@ internal sealed partial class GrainRuntime : IAsyncDisposable
     [LoggerMessage(EventId = 1061, Level = LogLevel.Warning,
         Message = "Stream agent for {StreamNamespace} on {Provider}: the database dropped the connection of its scan ({Reason}); the next scan reads again")]
     public partial void LogStreamScanConnectionDropped(string streamNamespace, string provider, string reason);
+
+    [LoggerMessage(EventId = 1062, Level = LogLevel.Warning,
+        Message = "Stream agent for {StreamNamespace} on {Provider}: the database dropped the connection of the consumer's cursor ({Reason}); a new cursor reads again from the consumer's checkpoint")]
+    public partial void LogStreamCursorConnectionDropped(string streamNamespace, string provider, string reason);
+
+    [LoggerMessage(EventId = 1063, Level = LogLevel.Warning,
+        Message = "Stream agent for {StreamNamespace} on {Provider}: the database dropped the connection of a checkpoint write ({Reason}); the checkpoints are kept and written by the next flush")]
+    public partial void LogStreamCheckpointConnectionDropped(string streamNamespace, string provider, string reason);
 }

@@ -287,7 +287,17 @@ internal sealed class DurableCheckpoints
         }
         catch (Exception ex)
         {
-            _provider.Runtime.LogStreamAgentFailed(ex, "checkpoints", _provider.Name);
+            // A dropped connection is the pool's, not the store's: the failed batch is marked dirty again and the next
+            // flush, over a new connection, writes it (saves only move forward, so a late one cannot move a checkpoint back).
+            if (DurableStreamProvider.DroppedConnection(ex))
+            {
+                _provider.Runtime.LogStreamCheckpointConnectionDropped("checkpoints", _provider.Name, ex.Message);
+            }
+            else
+            {
+                _provider.Runtime.LogStreamAgentFailed(ex, "checkpoints", _provider.Name);
+            }
+
             lock (_lock)
             {
                 if (_dirty.Count > 0)

@@ -180,6 +180,13 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
         {
             return;
         }
+        catch (Exception ex) when (DurableStreamProvider.DroppedConnection(ex))
+        {
+            // PostgreSQL ended a pooled session (or its socket broke): the restarted cursor reads over a new connection
+            // from the checkpoint kept in memory, which moved only with what was stored or delivered, so nothing is lost.
+            provider.Runtime.LogStreamCursorConnectionDropped(StreamId.ToString(), provider.Name, ex.Message);
+            await ForgetIfGoneAsync(provider.Restart(this));
+        }
         catch (Exception ex)
         {
             provider.Runtime.LogStreamAgentFailed(ex, StreamId.ToString(), provider.Name);

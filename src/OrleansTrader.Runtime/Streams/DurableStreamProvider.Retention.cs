@@ -69,6 +69,11 @@ public sealed partial class DurableStreamProvider
         {
             return;
         }
+        catch (Exception ex) when (DroppedConnection(ex))
+        {
+            // The pool's connection, not the store: the stack said nothing an operator could act on.
+            LogTrimConnectionDropped(Name, ex.Message);
+        }
         catch (Exception ex)
         {
             // Retention is housekeeping: a failing store is retried on the next interval, the silo goes on.
@@ -128,6 +133,9 @@ public sealed partial class DurableStreamProvider
 
     [LoggerMessage(EventId = 1056, Level = LogLevel.Warning, Message = "Trimming the log of durable stream provider {Provider} failed; retried next interval")]
     private partial void LogTrimFailed(Exception exception, string provider);
+
+    [LoggerMessage(EventId = 1064, Level = LogLevel.Warning, Message = "Trimming the log of durable stream provider {Provider}: the database dropped the connection ({Reason}); retried next interval")]
+    private partial void LogTrimConnectionDropped(string provider, string reason);
 
     [LoggerMessage(EventId = 1058, Level = LogLevel.Warning, Message = "Rewind of {StreamId} on provider {Provider} for {ConsumerId} asked for #{RequestedSequence}, but events before #{OldestRetained} were trimmed: delivery starts at #{OldestRetained}, {Missing} event(s) no longer exist")]
     private partial void LogRewindIntoTrimmedHistory(StreamId streamId, string provider, string consumerId, long requestedSequence, long oldestRetained, long missing);

@@ -34,6 +34,10 @@ public sealed partial class DurableStreamProvider
         {
             // Stopping: a graceful stop flushes after the cursors end.
         }
+        catch (Exception ex) when (DroppedConnection(ex))
+        {
+            _runtime.LogStreamCheckpointConnectionDropped(subscription.StreamId.ToString(), Name, ex.Message);
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             _runtime.LogStreamAgentFailed(ex, subscription.StreamId.ToString(), Name);

@@ -556,7 +556,10 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
     /// server said why it ended the session (SQLSTATE class 08, connection exception; 57P, the server or an administrator
     /// ended it: pg_terminate_backend of an idle pooled connection is 57P01).
     /// </summary>
-    private static bool DroppedConnection(DbException exception) =>
+    internal static bool DroppedConnection(Exception exception) =>
+        exception is DbException dbException && DroppedConnection(dbException);
+
+    internal static bool DroppedConnection(DbException exception) =>
         exception.IsTransient
         || (exception.SqlState is { } state && (state.StartsWith("08", StringComparison.Ordinal) || state.StartsWith("57P", StringComparison.Ordinal)));
 
