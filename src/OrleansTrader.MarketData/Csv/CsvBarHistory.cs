@@ -102,13 +102,15 @@ public sealed class CsvBarHistory
     }
 
     /// <summary>
-    /// What the folder holds per symbol: the dates of its minute trade-bar files and the first and last dates of its daily
-    /// file (read through, bad rows skipped; a daily file in another format, or without a usable row, is the symbol's problem), in symbol order.
+    /// What the folder holds per symbol: the dates of its minute trade-bar files with a usable bar and the first and last
+    /// dates of its daily file (read through, bad rows skipped; a minute or daily file in another format, or without a
+    /// usable row, is the symbol's problem), in symbol order.
     /// Folders and files that cannot name a symbol are passed over.
     /// </summary>
     public IReadOnlyList<CsvBarFiles> ListSymbols()
     {
         var minuteDays = new SortedDictionary<string, List<DateOnly>>(StringComparer.Ordinal);
+        var minuteProblems = new Dictionary<string, string>(StringComparer.Ordinal);
         var minuteRoot = Path.Combine(DataPath, "minute");
         if (Directory.Exists(minuteRoot))
         {
@@ -120,15 +122,38 @@ public sealed class CsvBarHistory
                     continue;
                 }
 
-                var days = Directory.EnumerateFiles(folder)
-                    .Select(path => CsvSourceDiscovery.TryDateOf(Path.GetFileName(path), ".trades.csv", out var date) ? date : (DateOnly?)null)
-                    .OfType<DateOnly>()
-                    .Distinct()
-                    .Order()
-                    .ToList();
+                // One file per date, the one a backtest reads (MinuteFilesNewestFirst); it counts as a day only with a
+                // usable bar: a file of its header alone was counted as a trading day that gave the backtest nothing.
+                var days = new List<DateOnly>();
+                var unusable = new List<string>();
+                foreach (var (date, path) in Directory.EnumerateFiles(folder)
+                    .Select(path => (Ok: CsvSourceDiscovery.TryDateOf(Path.GetFileName(path), ".trades.csv", out var date), Date: date, Path: path))
+                    .Where(f => f.Ok)
+                    .OrderBy(f => f.Date)
+                    .ThenBy(f => f.Path, StringComparer.Ordinal)
+                    .DistinctBy(f => f.Date)
+                    .Select(f => (f.Date, f.Path)))
+                {
+                    if (MinuteFileProblem(new CsvSource(path, symbol, CsvFileKind.MinuteTradeBars)) is { } problem)
+                    {
+                        unusable.Add(problem);
+                    }
+                    else
+                    {
+                        days.Add(date);
+                    }
+                }
+
                 if (days.Count > 0)
                 {
                     minuteDays[symbol] = days;
+                }
+
+                if (unusable.Count > 0)
+                {
+                    minuteProblems[symbol] = unusable.Count == 1
+                        ? unusable[0]
+                        : $"{unusable[0]} {unusable.Count - 1} more minute file(s) of {symbol} have no usable rows either; none of them counts as a day.";
                 }
             }
         }
@@ -168,13 +193,42 @@ public sealed class CsvBarHistory
             }
         }
 
-        return [.. minuteDays.Keys.Union(daily.Keys).Union(problems.Keys).Order(StringComparer.Ordinal).Select(symbol =>
+        return [.. minuteDays.Keys.Union(daily.Keys).Union(problems.Keys).Union(minuteProblems.Keys).Order(StringComparer.Ordinal).Select(symbol =>
         {
             var days = minuteDays.GetValueOrDefault(symbol);
             (DateOnly First, DateOnly Last)? range = daily.TryGetValue(symbol, out var r) ? r : null;
-            return new CsvBarFiles(symbol, days?[0], days?[^1], days?.Count ?? 0, range?.First, range?.Last, problems.GetValueOrDefault(symbol));
+            string?[] found = [minuteProblems.GetValueOrDefault(symbol), problems.GetValueOrDefault(symbol)];
+            var problem = string.Join(" ", found.OfType<string>());
+            return new CsvBarFiles(symbol, days?[0], days?[^1], days?.Count ?? 0, range?.First, range?.Last, problem.Length > 0 ? problem : null);
         })];
     }
+
+    /// <summary>Why a minute file gives no bar (its header alone, bad rows only, another format), or null once it gives one.</summary>
+    private static string? MinuteFileProblem(CsvSource source)
+    {
+        try
+        {
+            using var reader = CsvFileReader.Open(source, _ => { });
+            while (reader.TryReadNext(out var marketEvent))
+            {
+                if (marketEvent is BarEvent)
+                {
+                    return null;
+                }
+            }
+
+            return NoUsableRows(source, reader);
+        }
+        catch (CsvFormatException ex)
+        {
+            return ex.Message;
+        }
+    }
+
+    private static string NoUsableRows(CsvSource source, CsvFileReader reader) =>
+        reader.RowsRead == 0
+            ? $"Market data file '{source.Path}' has no rows after its header."
+            : $"Market data file '{source.Path}' has no usable rows: {reader.BadRows} bad rows of {reader.RowsRead}.";
 
     /// <summary>
     /// The first and last dates of a daily file's usable rows or, where it has none, why: a file of its header alone (or of
@@ -197,9 +251,7 @@ public sealed class CsvBarHistory
 
         return first is { } from && last is { } to
             ? ((from, to), string.Empty)
-            : (null, reader.RowsRead == 0
-                ? $"Market data file '{source.Path}' has no rows after its header."
-                : $"Market data file '{source.Path}' has no usable rows: {reader.BadRows} bad rows of {reader.RowsRead}.");
+            : (null, NoUsableRows(source, reader));
     }
 
     /// <summary>Letters, digits, '.' and '-', with a letter or digit: never a path of its own (no separator, no "..").</summary>

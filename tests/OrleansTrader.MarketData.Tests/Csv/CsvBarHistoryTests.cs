@@ -199,6 +199,29 @@ public sealed class CsvBarHistoryTests : IDisposable
             listed);
     }
 
+    /// <summary>
+    /// A minute file of its header alone (or of bad rows only) was counted as a trading day by its name, though a backtest
+    /// got no bar from it: it is not a day, and it is named in the symbol's problem as a daily file is.
+    /// </summary>
+    [Fact]
+    public void ListSymbols_AMinuteFileWithoutUsableRows_IsNotADay_AndIsListedWithItsProblem()
+    {
+        WriteMinuteDay("ABC", 7);
+        var headerOnly = _dir.Write("minute/ABC/2013-10-08.trades.csv", MinuteHeader);
+        WriteMinuteDay("ABC", 9);
+        var badOnly = _dir.Write("minute/BAD/2013-10-07.trades.csv", MinuteHeader + "2013-10-07T09:30:00.000-04:00,x,11,9,10,100\n");
+
+        var listed = new CsvBarHistory(_dir.Path).ListSymbols();
+
+        Assert.Equal(
+            [
+                new CsvBarFiles("ABC", new DateOnly(2013, 10, 7), new DateOnly(2013, 10, 9), 2, null, null,
+                    $"Market data file '{headerOnly}' has no rows after its header."),
+                new CsvBarFiles("BAD", null, null, 0, null, null, $"Market data file '{badOnly}' has no usable rows: 1 bad rows of 1."),
+            ],
+            listed);
+    }
+
     [Fact]
     public void ASymbolWithoutFiles_ReadsAsNoBars()
     {
