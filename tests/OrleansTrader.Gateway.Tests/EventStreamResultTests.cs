@@ -14,6 +14,9 @@ namespace OrleansTrader.Gateway.Tests;
 /// <summary>The SSE loop against a scripted account history (pages it could not be made to serve on cue otherwise).</summary>
 public sealed class EventStreamResultTests
 {
+    // Set in one test's own async context: first-chance exceptions are seen process-wide, other tests' included.
+    private static readonly AsyncLocal<bool> StreamUnderTest = new();
+
     [Fact]
     public async Task EventStream_AnnouncesEveryGap_WhenPruningOvertakesASlowCatchUpAgain()
     {
@@ -98,6 +101,83 @@ public sealed class EventStreamResultTests
         await ended.CancelAsync();
         await run;
         Assert.Equal(": heartbeat\n\n", written);
+    }
+
+    /// <summary>
+    /// An idle stream's poll waited for the account's signal with a token its poll timeout canceled: every idle poll ended
+    /// in a thrown and caught OperationCanceledException, one per open stream every 2 s (cost, and noise in a debugger that
+    /// breaks on thrown exceptions). Counted here in this test's own async context only, so other tests' exceptions do not.
+    /// </summary>
+    [Fact]
+    public async Task EventStream_IdlePolls_ThrowNoException_AndAnEventStillArrives_AndADisconnectEndsIt()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        using var ended = new CancellationTokenSource();
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var body = new SignallingBody();
+        var http = new DefaultHttpContext { RequestServices = services, RequestAborted = ended.Token };
+        http.Response.Body = body;
+        var options = new GatewayEventStreamOptions { HeartbeatInterval = TimeSpan.FromHours(1), PollInterval = TimeSpan.FromSeconds(2) };
+        const int IdlePolls = 5;
+        var pages = new Queue<AccountEventPage>(
+        [
+            .. Enumerable.Repeat(Page(oldest: 1, last: 0, truncated: false), IdlePolls + 1),
+            Page(oldest: 1, last: 1, truncated: false, 1),
+            .. Enumerable.Repeat(Page(oldest: 1, last: 1, truncated: false), 100),
+        ]);
+        var account = ScriptedAccount.Create(pages, ended);
+        var result = new EventStreamResult("acct", 0, account, null, options, time,
+            new GatewayMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), NullLogger<EventStreamResult>.Instance);
+        var canceledThrown = 0;
+        void Count(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
+        {
+            if (e.Exception is OperationCanceledException && StreamUnderTest.Value)
+            {
+                Interlocked.Increment(ref canceledThrown);
+            }
+        }
+
+        AppDomain.CurrentDomain.FirstChanceException += Count;
+        try
+        {
+            StreamUnderTest.Value = true;
+            var run = result.ExecuteAsync(http);
+
+            // Each poll: the clock moves a poll interval, and the loop reads its next page and parks on its next wait. The
+            // last of them reads the page with the event.
+            await ParkedAsync(time, pages, int.MaxValue);
+            for (var poll = 0; poll <= IdlePolls; poll++)
+            {
+                var left = pages.Count;
+                time.Advance(options.PollInterval);
+                await ParkedAsync(time, pages, left);
+            }
+
+            await body.Written.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+            var thrownWhileIdle = Volatile.Read(ref canceledThrown);
+
+            // Gone while parked on a poll an hour of the fake clock long: the stream ends without the clock moving.
+            await ended.CancelAsync();
+            await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+            Assert.StartsWith("id: 1\nevent: breakerChanged\n", Encoding.UTF8.GetString(body.ToArray()), StringComparison.Ordinal);
+            Assert.Equal(0, thrownWhileIdle);
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= Count;
+        }
+    }
+
+    /// <summary>Waits (10 s of real time at most) until the stream has read a page since <paramref name="pagesLeft"/> were left, and armed a timer.</summary>
+    private static async Task ParkedAsync(FakeTimeProvider time, Queue<AccountEventPage> pages, int pagesLeft)
+    {
+        var deadline = TimeProvider.System.GetTimestamp() + (10 * TimeProvider.System.TimestampFrequency);
+        while (pages.Count >= pagesLeft || time.ActiveTimerCount < 1)
+        {
+            Assert.True(TimeProvider.System.GetTimestamp() < deadline, "The stream did not read its next page and park on its poll within 10 s.");
+            await Task.Delay(5, TestContext.Current.CancellationToken);
+        }
     }
 
     [Theory]

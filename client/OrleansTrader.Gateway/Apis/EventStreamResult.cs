@@ -62,6 +62,11 @@ internal sealed partial class EventStreamResult(
                 LogWriteStalled(logger, accountId, options.WriteTimeout);
                 httpContext.Abort();
             }
+            else if (aborted.IsCancellationRequested)
+            {
+                // Gone while the stream waited for events: the wait ends without an exception.
+                LogDisconnected(logger, accountId, after);
+            }
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
@@ -83,6 +88,7 @@ internal sealed partial class EventStreamResult(
     {
         // Elapsed time, not the wall clock's: set back an hour, the wall clock held the heartbeat an hour.
         var lastWrite = time.GetTimestamp();
+        Task<bool>? woken = null;
         while (!aborted.IsCancellationRequested)
         {
             // Checked before every read: a revoked key receives nothing more (the key cache makes this cheap).
@@ -143,18 +149,25 @@ internal sealed partial class EventStreamResult(
                 lastWrite = time.GetTimestamp();
             }
 
+            // Raced, not canceled: a wait canceled by its poll timeout threw an OperationCanceledException per idle stream
+            // every poll interval. The signal's wait outlives a poll that ends first and is taken up by the next one (a new
+            // wait each poll would leave a waiter on the channel per poll); the delay ends at once when the client goes.
             var wait = Min(options.PollInterval, options.HeartbeatInterval - time.GetElapsedTime(lastWrite));
-            using var timeout = new CancellationTokenSource(wait <= TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : wait, time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, timeout.Token);
-            try
+            woken ??= wake.WaitToReadAsync(CancellationToken.None).AsTask();
+            using var pollEnded = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+            var poll = Task.Delay(wait <= TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : wait, time, pollEnded.Token);
+            if (await Task.WhenAny(woken, poll) == woken)
             {
-                await wake.WaitToReadAsync(linked.Token);
+                woken = null;
                 wake.TryRead(out _);
             }
-            catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+            else if (!aborted.IsCancellationRequested)
             {
                 LogPolled(logger, accountId);
             }
+
+            // Frees the delay's timer when the signal came first.
+            await pollEnded.CancelAsync();
         }
 
         return true;
