@@ -25,6 +25,9 @@ internal sealed class ParameterReader
 
     public List<StrategyParameterError> Errors { get; } = [];
 
+    /// <summary>The parameters by case-insensitive name; of a name given twice, the first.</summary>
+    public IReadOnlyDictionary<string, string> Values => _values;
+
     public string RequiredString(string name)
     {
         if (Raw(name) is { } raw && !string.IsNullOrWhiteSpace(raw))

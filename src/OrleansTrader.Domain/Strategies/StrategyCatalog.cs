@@ -61,6 +61,12 @@ public static class StrategyCatalog
             },
         };
         reader.RejectUnknown(keys);
+        if (parsed is SmaCrossoverParameters sma && reader.Errors.Exists(e => e.Parameter == "fastPeriod"))
+        {
+            // A fast period that did not parse holds the default, which the request never gave: the slow period is not
+            // compared with it (0 is refused as fastPeriod's own, already reported, problem).
+            parsed = sma with { FastPeriod = 0 };
+        }
 
         // Range checks only make sense on values that parsed; report parse errors and range errors together.
         var errors = reader.Errors.Concat(parsed.Validate().Where(e => !reader.Errors.Exists(r => r.Parameter == e.Parameter))).ToArray();

@@ -103,7 +103,8 @@ public sealed partial class StrategyRegistry
             return CreateBuiltIn(kind, symbols[0], parameters);
         }
 
-        var setup = new StrategySetup(symbols, new Dictionary<string, string>(parameters, StringComparer.OrdinalIgnoreCase));
+        // As given: the setup reads the names case-insensitively and refuses one given twice in two cases by name.
+        var setup = new StrategySetup(symbols, parameters);
         var strategy = definition.Create(setup);
         foreach (var name in setup.Parameters.Keys.Where(k => !definition.ParameterNames.Contains(k, StringComparer.OrdinalIgnoreCase)).Order(StringComparer.Ordinal))
         {
@@ -131,10 +132,10 @@ public sealed partial class StrategyRegistry
             .Order(StringComparer.Ordinal)
             .Select(name => new StrategyParameterError(name, $"is not a parameter of this strategy (known: {string.Join(", ", known)})"))
             .ToList();
-        var taken = new Dictionary<string, string>(parameters.Where(p => known.Contains(p.Key, StringComparer.OrdinalIgnoreCase)), StringComparer.OrdinalIgnoreCase)
-        {
-            ["symbol"] = symbol,
-        };
+        // Keyed as given: a name sent twice in two cases ("quantity", "Quantity") is the catalog's to refuse by name; a
+        // case-insensitive copy here threw .NET's "An item with the same key has already been added" instead.
+        var taken = parameters.Where(p => known.Contains(p.Key, StringComparer.OrdinalIgnoreCase)).ToDictionary(StringComparer.Ordinal);
+        taken["symbol"] = symbol;
 
         IStrategy? strategy = null;
         IReadOnlyList<StrategyParameterError> invalid = [];

@@ -11,8 +11,8 @@ public sealed class StrategySetup
     internal StrategySetup(IReadOnlyList<string> symbols, IReadOnlyDictionary<string, string> parameters)
     {
         Symbols = symbols;
-        Parameters = parameters;
         _reader = new ParameterReader(parameters);
+        Parameters = _reader.Values;
     }
 
     public IReadOnlyList<string> Symbols { get; }

@@ -69,6 +69,22 @@ public sealed class StrategyCatalogTests
         Assert.Contains("quantity: is required", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Create_DoesNotCompareTheSlowPeriodWithAFastPeriodThatDidNotParse()
+    {
+        // The fast period given was "x", not the default of 10: "slowPeriod: must be > fastPeriod 10 (got 2)" named a
+        // value the request never gave, and sent the user to change a slow period that may be right.
+        var error = Assert.Throws<StrategyParameterException>(() => StrategyCatalog.Create("sma-crossover", new Dictionary<string, string>
+        {
+            ["symbol"] = "SPY",
+            ["quantity"] = "10",
+            ["fastPeriod"] = "x",
+            ["slowPeriod"] = "2",
+        }));
+
+        Assert.Equal(new StrategyParameterError("fastPeriod", "must be an integer (got 'x')"), Assert.Single(error.Errors));
+    }
+
     [Theory]
     [InlineData("sma-crossover")]
     [InlineData("rsi-mean-reversion")]

@@ -91,6 +91,22 @@ public sealed class StrategyRegistryTests
     }
 
     [Fact]
+    public void AParameterGivenTwiceInTwoCases_IsRefusedByName_ForABuiltInAndARegisteredKind()
+    {
+        var registry = new StrategyRegistry([BarCounter]);
+
+        // A JSON body keeps "quantity" and "Quantity" apart; the names are case-insensitive, so the strategy cannot tell
+        // which one is meant and the request is refused naming it, as the catalog refuses it.
+        var builtIn = Assert.Throws<StrategyParameterException>(() =>
+            registry.Create(StrategyKinds.SmaCrossover, ["SPY"], new Dictionary<string, string> { ["quantity"] = "10", ["Quantity"] = "20" }));
+        Assert.Equal(new StrategyParameterError("Quantity", "is given more than once (keys are case-insensitive)"), Assert.Single(builtIn.Errors));
+
+        var registered = Assert.Throws<StrategyParameterException>(() =>
+            registry.Create("bar-counter", ["AAA"], new Dictionary<string, string> { ["step"] = "2", ["STEP"] = "3" }));
+        Assert.Equal(new StrategyParameterError("STEP", "is given more than once (keys are case-insensitive)"), Assert.Single(registered.Errors));
+    }
+
+    [Fact]
     public void ARegisteredKindsSnapshot_RoundTripsAsJsonOfItsOwnType()
     {
         var registry = new StrategyRegistry([BarCounter]);
