@@ -207,6 +207,7 @@ public sealed partial class StrategyRegistry
         }
     }
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$", RegexOptions.CultureInvariant)]
+    // \z, not $: $ also matches before a final newline, so "kind\n" was taken as a name.
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex KindPattern();
 }

@@ -127,7 +127,7 @@ public sealed class StrategyRegistryTests
     {
         Assert.Contains("twice", Assert.Throws<ArgumentException>(() => new StrategyRegistry([BarCounter, BarCounter])).Message, StringComparison.Ordinal);
         Assert.Contains("built in", Assert.Throws<ArgumentException>(() => new StrategyRegistry([BarCounter with { Kind = StrategyKinds.SmaCrossover }])).Message, StringComparison.Ordinal);
-        foreach (var kind in new[] { "", "Bar", "bar counter", "-bar", new string('a', 65) })
+        foreach (var kind in new[] { "", "Bar", "bar counter", "-bar", new string('a', 65), "bar-counter\n" })
         {
             Assert.Throws<ArgumentException>(() => new StrategyRegistry([BarCounter with { Kind = kind }]));
         }
