@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Npgsql;
 
 namespace OrleansTrader.Runtime.AdoNet;
@@ -80,6 +81,23 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
             or PostgresErrorCodes.DataCorrupted or PostgresErrorCodes.IndexCorrupted
         || sqlState.StartsWith("53", StringComparison.Ordinal)
         || sqlState.StartsWith("58", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The server ended the session or its socket broke (SQLSTATE class 08, connection exception; 57P, the server or an
+    /// administrator ended it: pg_terminate_backend of an idle pooled session is 57P01), as opposed to a server that
+    /// answered and refused, or a command that ran out of time.
+    /// </summary>
+    internal static bool IsDroppedConnection(Exception exception) =>
+        exception switch
+        {
+            PostgresException postgres =>
+                postgres.SqlState.StartsWith("08", StringComparison.Ordinal) || postgres.SqlState.StartsWith("57P", StringComparison.Ordinal),
+            NpgsqlException { InnerException: IOException or SocketException } => true,
+            _ => false,
+        };
+
+    /// <summary>Closes the pool's idle connections; those in use are closed when returned, and the next ones are new.</summary>
+    internal void ClearPool() => _dataSource.Clear();
 
     public ValueTask<NpgsqlConnection> OpenConnectionAsync(CancellationToken cancellationToken = default) =>
         _dataSource.OpenConnectionAsync(cancellationToken);

@@ -95,6 +95,28 @@ public sealed class PostgresHealthCheckTests(PostgresDatabaseFixture fixture) : 
         Assert.Equal(HealthStatus.Healthy, (await CheckAsync(check)).Status);
     }
 
+    [Fact]
+    public async Task Readiness_StaysHealthy_WhenTheServerEndedThePoolsIdleSessions()
+    {
+        // pg_terminate_backend, an idle_session_timeout or a proxy ends idle pooled sessions; the pool hands them out
+        // again and the first command on each fails with 57P01. The database still answers on a new connection.
+        var options = fixture.Options("idle_sessions_ended");
+        options.ConnectionString = new NpgsqlConnectionStringBuilder(options.ConnectionString) { ApplicationName = "idle-sessions-ended" }.ConnectionString;
+        await using var database = new PostgresDatabase(options);
+        var check = new PostgresHealthCheck(database);
+        // Two sessions at once, both idle in the pool once returned.
+        var first = await database.OpenConnectionAsync(Ct);
+        var second = await database.OpenConnectionAsync(Ct);
+        await first.DisposeAsync();
+        await second.DisposeAsync();
+
+        Assert.Equal(2, await TerminateSessionsAsync("idle-sessions-ended"));
+
+        var result = await CheckAsync(check);
+
+        Assert.Equal((HealthStatus.Healthy, "PostgreSQL answers."), (result.Status, result.Description));
+    }
+
     [Theory]
     [InlineData("25006", true)] // read_only_sql_transaction: a hot standby, or a server set read-only
     [InlineData("53100", true)] // disk_full
@@ -110,6 +132,23 @@ public sealed class PostgresHealthCheckTests(PostgresDatabaseFixture fixture) : 
     [InlineData("XX000", false)] // internal_error: not the store's state as such
     public void IsStoreFault_TellsTheStoresRefusalsFromTheWritesOwnFailures(string sqlState, bool storeFault) =>
         Assert.Equal(storeFault, PostgresDatabase.IsStoreFault(sqlState));
+
+    [Theory]
+    [InlineData("57P01", true)] // admin_shutdown: pg_terminate_backend, or a fast server shutdown
+    [InlineData("57P02", true)] // crash_shutdown
+    [InlineData("08006", true)] // connection_failure
+    [InlineData("25006", false)] // read-only: the server answered and refused
+    [InlineData("42501", false)] // insufficient_privilege
+    [InlineData("57014", false)] // query_canceled: a timeout, not a dropped session
+    public void IsDroppedConnection_TellsAnEndedSessionFromTheServersRefusal(string sqlState, bool dropped) =>
+        Assert.Equal(dropped, PostgresDatabase.IsDroppedConnection(new PostgresException("test", "FATAL", "FATAL", sqlState)));
+
+    [Fact]
+    public void IsDroppedConnection_CountsABrokenSocket_NotATimeout()
+    {
+        Assert.True(PostgresDatabase.IsDroppedConnection(new NpgsqlException("Exception while reading from stream", new EndOfStreamException())));
+        Assert.False(PostgresDatabase.IsDroppedConnection(new NpgsqlException("Exception while reading from stream", new TimeoutException())));
+    }
 
     /// <summary>
     /// Each command opens its own session, so a database-level default set meanwhile applies to the next command, as it
@@ -131,6 +170,20 @@ public sealed class PostgresHealthCheckTests(PostgresDatabaseFixture fixture) : 
         await connection.OpenAsync(Ct);
         await using var command = new NpgsqlCommand($"ALTER DATABASE {admin.Database} SET default_transaction_read_only = {(readOnly ? "on" : "off")};", connection);
         await command.ExecuteNonQueryAsync(Ct);
+    }
+
+    /// <summary>
+    /// Ends the sessions of one application name, as an administrator's pg_terminate_backend does, and waits (up to 5 s
+    /// each) until they are gone, so the next command cannot get in before the server ends them.
+    /// </summary>
+    private async Task<long> TerminateSessionsAsync(string applicationName)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(fixture.ConnectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid();", connection);
+        command.Parameters.AddWithValue(applicationName);
+        return (long)(await command.ExecuteScalarAsync(Ct))!;
     }
 
     private static Task<HealthCheckResult> CheckAsync(PostgresHealthCheck check) =>
