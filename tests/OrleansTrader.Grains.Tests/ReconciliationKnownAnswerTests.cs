@@ -162,10 +162,7 @@ public sealed class ReconciliationKnownAnswerTests
     {
         await using var cluster = await StartAsync();
         var (account, _) = await OpenAsync(cluster, "rk-dup");
-        var orderId = await PlaceWorkingAsync(account, "rk-dup-1", 10m, 49m);
-
-        await Market.QuoteAsync(cluster, "RKS", 48.9m, 49m);
-        await Eventually.WaitAsync(() => account.GetOrderAsync(orderId), o => o!.Status == OrderStatus.Filled, "the reported fill");
+        await PlaceAndFillAsync(cluster, account, "rk-dup-1");
         _script.ScrambleExecutions = true;
         var report = await account.ReconcileAsync();
 
@@ -416,9 +413,7 @@ public sealed class ReconciliationKnownAnswerTests
     {
         await using var cluster = await StartAsync();
         var (account, _) = await OpenAsync(cluster, "rk-pos");
-        var orderId = await PlaceWorkingAsync(account, "rk-pos-1", 10m, 49m);
-        await Market.QuoteAsync(cluster, "RKS", 48.9m, 49m);
-        await Eventually.WaitAsync(() => account.GetOrderAsync(orderId), o => o!.Status == OrderStatus.Filled, "the reported fill");
+        await PlaceAndFillAsync(cluster, account, "rk-pos-1");
 
         _script.PositionOffsets["RKS"] = 10m;
         var report = await account.ReconcileAsync();
@@ -444,9 +439,7 @@ public sealed class ReconciliationKnownAnswerTests
     {
         await using var cluster = await StartAsync();
         var (account, _) = await OpenAsync(cluster, "rk-fix");
-        var orderId = await PlaceWorkingAsync(account, "rk-fix-1", 10m, 49m);
-        await Market.QuoteAsync(cluster, "RKS", 48.9m, 49m);
-        await Eventually.WaitAsync(() => account.GetOrderAsync(orderId), o => o!.Status == OrderStatus.Filled, "the reported fill");
+        var orderId = await PlaceAndFillAsync(cluster, account, "rk-fix-1");
         var booked = Assert.Single(await account.GetFillsAsync(0, 10));
         var corrected = booked.Price + 0.5m;
 
@@ -561,6 +554,15 @@ public sealed class ReconciliationKnownAnswerTests
     }
 
     /// <summary>Places a limit buy that rests at the venue, answered and accepted before any discrepancy is set up.</summary>
+    /// <summary>Buys 10 RKS at 49 and crosses it with the market; answers once the account has booked the reported fill.</summary>
+    private static async Task<string> PlaceAndFillAsync(TradingCluster cluster, IAccountGrain account, string clientOrderId)
+    {
+        var orderId = await PlaceWorkingAsync(account, clientOrderId, 10m, 49m);
+        await Market.QuoteAsync(cluster, "RKS", 48.9m, 49m);
+        await Eventually.WaitAsync(() => account.GetOrderAsync(orderId), o => o!.Status == OrderStatus.Filled, "the reported fill");
+        return orderId;
+    }
+
     private static async Task<string> PlaceWorkingAsync(IAccountGrain account, string clientOrderId, decimal quantity, decimal price)
     {
         var placed = await account.PlaceOrderAsync(Market.Limit(clientOrderId, "RKS", OrderSide.Buy, quantity, price));

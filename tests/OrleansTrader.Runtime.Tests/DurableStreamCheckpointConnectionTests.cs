@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansTrader.Runtime.Tests.Grains;
@@ -107,9 +106,4 @@ public sealed class DurableStreamCheckpointConnectionTests
             silo.Services.AddSingleton<ILoggerProvider>(_logs);
             silo.AddDurableStreams("durable", _ => log, o => o.RetryDelay = TimeSpan.Zero);
         });
-
-    private sealed class DroppedConnectionException(string sqlState) : DbException("terminating connection due to administrator command")
-    {
-        public override string? SqlState => sqlState;
-    }
 }

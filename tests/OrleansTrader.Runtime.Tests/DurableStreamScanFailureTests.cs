@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansTrader.Runtime.Tests.Grains;
@@ -66,13 +65,5 @@ public sealed class DurableStreamScanFailureTests
             Assert.True(TimeProvider.System.GetTimestamp() < deadline, $"Timed out waiting for {what}");
             await Task.Delay(10, Ct);
         }
-    }
-
-    private sealed class DroppedConnectionException(string? sqlState, bool transient)
-        : DbException("terminating connection due to administrator command")
-    {
-        public override string? SqlState => sqlState;
-
-        public override bool IsTransient => transient;
     }
 }
