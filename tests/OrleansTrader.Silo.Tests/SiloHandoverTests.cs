@@ -140,13 +140,8 @@ public sealed class SiloHandoverTests : IAsyncLifetime
     {
         Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
 
-        // A role of its own that owns the test database (and so its tables), as a deployment's login would: the admin
-        // of the test server is a superuser, whom a REVOKE does not bind.
-        var role = "ot_role_" + Guid.NewGuid().ToString("N")[..12];
-        await ExecuteAsAdminAsync($"CREATE ROLE {role} LOGIN PASSWORD 'role-password'; ALTER DATABASE {_databaseName} OWNER TO {role};");
-        try
+        await WithRoleOwningTheDatabaseAsync(async (role, roleConnection) =>
         {
-            var roleConnection = new NpgsqlConnectionStringBuilder(_connectionString) { Username = role, Password = "role-password" }.ConnectionString;
             using (var silo = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
                 .UseSetting("Storage:Provider", "postgres")
                 .UseSetting("Storage:ConnectionString", roleConnection)
@@ -169,12 +164,7 @@ public sealed class SiloHandoverTests : IAsyncLifetime
                 await SiloTrading.TradeOnceAsync(silo.Services.GetRequiredService<IGrainFactory>(), "regranted", "RGNT");
                 Assert.False(stopping.Task.IsCompleted);
             }
-        }
-        finally
-        {
-            NpgsqlConnection.ClearAllPools();
-            await ExecuteAsAdminAsync($"REASSIGN OWNED BY {role} TO CURRENT_USER; DROP OWNED BY {role}; DROP ROLE {role};");
-        }
+        });
     }
 
     [Fact]
@@ -245,12 +235,9 @@ public sealed class SiloHandoverTests : IAsyncLifetime
     public async Task ALockCheckThatIsRefused_IsLoggedAsRefused_WithTheServersError()
     {
         Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
-        var role = "ot_role_" + Guid.NewGuid().ToString("N")[..12];
-        await ExecuteAsAdminAsync($"CREATE ROLE {role} LOGIN PASSWORD 'role-password'; ALTER DATABASE {_databaseName} OWNER TO {role};");
-        try
+        await WithRoleOwningTheDatabaseAsync(async (role, roleConnection) =>
         {
             var logs = new CapturedLogs();
-            var roleConnection = new NpgsqlConnectionStringBuilder(_connectionString) { Username = role, Password = "role-password" }.ConnectionString;
             using (var silo = Silo("app--rev1").WithWebHostBuilder(b => b
                 .UseSetting("Storage:ConnectionString", roleConnection)
                 .ConfigureServices(s => s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs))))
@@ -264,6 +251,21 @@ public sealed class SiloHandoverTests : IAsyncLifetime
 
             var line = Assert.Single(logs.Entries, e => e.EventId.Id == 1204).Text;
             Assert.StartsWith("This silo's check for a deployment asking for the database was refused by PostgreSQL: 42501: permission denied for table ot_silo_deployments", line, StringComparison.Ordinal);
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="test"/> with a login role of its own that owns the test database (and so its tables), as a
+    /// deployment's login would (the test server's admin is a superuser, whom a REVOKE does not bind), and its connection
+    /// string; the role goes afterwards.
+    /// </summary>
+    private async Task WithRoleOwningTheDatabaseAsync(Func<string, string, Task> test)
+    {
+        var role = "ot_role_" + Guid.NewGuid().ToString("N")[..12];
+        await ExecuteAsAdminAsync($"CREATE ROLE {role} LOGIN PASSWORD 'role-password'; ALTER DATABASE {_databaseName} OWNER TO {role};");
+        try
+        {
+            await test(role, new NpgsqlConnectionStringBuilder(_connectionString) { Username = role, Password = "role-password" }.ConnectionString);
         }
         finally
         {
@@ -287,11 +289,8 @@ public sealed class SiloHandoverTests : IAsyncLifetime
     public async Task ASiloStartedByARoleWithoutRightsOnTheTables_StopsWithALineThatNamesTheConnectionString()
     {
         Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the PostgreSQL silo test needs it.");
-        var role = "ot_role_" + Guid.NewGuid().ToString("N")[..12];
-        await ExecuteAsAdminAsync($"CREATE ROLE {role} LOGIN PASSWORD 'role-password'; ALTER DATABASE {_databaseName} OWNER TO {role};");
-        try
+        await WithRoleOwningTheDatabaseAsync(async (role, roleConnection) =>
         {
-            var roleConnection = new NpgsqlConnectionStringBuilder(_connectionString) { Username = role, Password = "role-password" }.ConnectionString;
             WebApplicationFactory<Program> RoleSilo() => new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
                 .UseSetting("Storage:Provider", "postgres")
                 .UseSetting("Storage:ConnectionString", roleConnection)
@@ -312,12 +311,7 @@ public sealed class SiloHandoverTests : IAsyncLifetime
             Assert.StartsWith("Storage:ConnectionString: 42501: permission denied for table ", line, StringComparison.Ordinal);
             Assert.EndsWith(StartFailure.RoleLacksRights, line, StringComparison.Ordinal);
             Assert.DoesNotContain("role-password", line, StringComparison.Ordinal);
-        }
-        finally
-        {
-            NpgsqlConnection.ClearAllPools();
-            await ExecuteAsAdminAsync($"REASSIGN OWNED BY {role} TO CURRENT_USER; DROP OWNED BY {role}; DROP ROLE {role};");
-        }
+        });
     }
 
     [Fact]
