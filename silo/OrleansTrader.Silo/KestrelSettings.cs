@@ -81,7 +81,11 @@ internal static class KestrelSettings
             }
             catch (Exception refused) when (refused is InvalidOperationException or ArgumentException or System.Reflection.TargetInvocationException)
             {
-                failures.Add($"{SectionName}:{key} is not a setting the web server takes with the value '{value}': {Innermost(refused).Message}");
+                // A misspelt certificate section ("Certificate") holds its password: the start's message must not print it.
+                var shown = Logging.SecretRedactionEnricher.IsSecretName(key)
+                    ? " (its value is not shown: the name says it is a secret)"
+                    : $" with the value '{value}'";
+                failures.Add($"{SectionName}:{key} is not a setting the web server takes{shown}: {Innermost(refused).Message}");
             }
         }
 

@@ -127,6 +127,23 @@ public sealed class KestrelSettingsTests
         Assert.StartsWith($"{key} is not a setting the web server takes with the value '{value}': ", problem, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The refusal quoted the value, which for a misspelt certificate section ("Certificate" for "Certificates") is the
+    /// certificate's password: printed in the line the failed start writes, and kept wherever the console is collected.
+    /// </summary>
+    [Theory]
+    [InlineData("Kestrel:Certificate:Default:Password")]
+    [InlineData("Kestrel:Certificate:Default:KeyPassword")]
+    [InlineData("Kestrel:Endpoint:Https:Certificate:Password")]
+    public void ARefusedKeyNamedLikeASecret_IsNamedWithoutItsValue(string key)
+    {
+        var problems = SiloHostingExtensions.FindUnknownSettings(Configuration((key, "hunter2-tls-passphrase")));
+
+        var problem = Assert.Single(problems);
+        Assert.DoesNotContain("hunter2-tls-passphrase", problem, StringComparison.Ordinal);
+        Assert.StartsWith($"{key} is not a setting the web server takes (its value is not shown: the name says it is a secret): ", problem, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void MaxRequestBodySize_AboveTheGatewaysLimit_StopsTheStart_NamingBoth()
     {

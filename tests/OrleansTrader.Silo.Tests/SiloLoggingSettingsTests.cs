@@ -49,6 +49,45 @@ public sealed class SiloLoggingSettingsTests
         Assert.EndsWith("Outside any request" + Environment.NewLine, lines[1], StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A webhook receiver writes the status line its failed attempts are logged with (event 5802). The text sinks wrote it
+    /// as it came: a carriage return or line feed in it began a line of the receiver's, and escape sequences reached the
+    /// operator's terminal (found against a real silo with a receiver answering "HTTP/1.1 500 Oops\x1b[31m...\r...").
+    /// </summary>
+    [Fact]
+    public void TextFormat_EscapesTheControlCharactersOfALoggedValue_SoNoValueBeginsALine()
+    {
+        var sink = new CapturingSink();
+        using var logger = SiloLoggingExtensions.CreateLogger(Settings([]), new LoggerConfiguration().WriteTo.Sink(sink));
+        using var provider = new SerilogLoggerProvider(logger);
+
+        provider.CreateLogger("OrleansTrader.Grains.Webhooks.WebhookGrain").LogWarning(
+            "Webhook {WebhookId} of account {AccountId}: attempt failed: {Error}",
+            "fills",
+            "alice",
+            "HTTP 500 Oops\r\n[20:50:05 INF] OrleansTrader.Gateway: forged\u001b[2J\u2028\tend");
+
+        var text = RenderAsText(Assert.Single(sink.Events));
+        Assert.EndsWith(
+            "WebhookGrain: Webhook fills of account alice: attempt failed: HTTP 500 Oops\\r\\n[20:50:05 INF] OrleansTrader.Gateway: forged\\u001B[2J\\u2028\tend"
+                + Environment.NewLine,
+            text,
+            StringComparison.Ordinal);
+    }
+
+    /// <summary>A text inside a destructured value is escaped too: the text formatter quotes it but writes a line break as it is.</summary>
+    [Fact]
+    public void TextFormat_EscapesTheControlCharactersInsideADestructuredValue()
+    {
+        var sink = new CapturingSink();
+        using var logger = SiloLoggingExtensions.CreateLogger(Settings([]), new LoggerConfiguration().WriteTo.Sink(sink));
+
+        logger.ForContext("SourceContext", "OrleansTrader.Test").Information("Attempt {@Attempt}", new { Error = "a\nb", Errors = new[] { "c\rd" } });
+
+        var text = RenderAsText(Assert.Single(sink.Events));
+        Assert.EndsWith("OrleansTrader.Test: Attempt { Error: \"a\\nb\", Errors: [\"c\\rd\"] }" + Environment.NewLine, text, StringComparison.Ordinal);
+    }
+
     /// <summary>Values read as the console wrote them before the formatter: an enum and a text unquoted ("Buy 10 SPY").</summary>
     [Fact]
     public void TextFormat_WritesEnumsAndTextUnquoted()

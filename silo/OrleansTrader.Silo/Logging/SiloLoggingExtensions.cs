@@ -6,7 +6,7 @@ using Serilog.Formatting.Json;
 
 namespace OrleansTrader.Silo.Logging;
 
-/// <summary>Serilog for the silo: levels and extra sinks from configuration, one console sink, secrets redacted.</summary>
+/// <summary>Serilog for the silo: levels and extra sinks from configuration, one console sink, secrets redacted, control characters escaped.</summary>
 public static class SiloLoggingExtensions
 {
     /// <summary>Configuration key choosing the console format: "text" (default) or "json" (one JSON object per line).</summary>
@@ -46,6 +46,7 @@ public static class SiloLoggingExtensions
         var configured = fromSettings
             .Enrich.FromLogContext()
             .Enrich.With<SecretRedactionEnricher>()
+            .Enrich.With<ControlCharacterEscapingEnricher>()
             .Filter.ByExcluding(IsStartCanceled);
 
         configured = format.ToUpperInvariant() switch
