@@ -12,7 +12,8 @@ internal static partial class AlpacaLog
     [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "Alpaca sent unknown trade_updates event {AlpacaEvent} for order {OrderId} ({ClientOrderId}, {Symbol}); reported as StatusChanged, never as a fill")]
     public static partial void UnknownEvent(ILogger logger, string alpacaEvent, string orderId, string clientOrderId, string symbol);
 
-    [LoggerMessage(EventId = 4102, Level = LogLevel.Information, Message = "Submitting order {ClientOrderId} {Side} {Quantity} {Symbol}")]
+    // Debug: one line per order, as the account's own 5003.
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Debug, Message = "Submitting order {ClientOrderId} {Side} {Quantity} {Symbol}")]
     public static partial void Submitting(ILogger logger, string clientOrderId, OrderSide side, decimal quantity, string symbol);
 
     [LoggerMessage(EventId = 4103, Level = LogLevel.Warning, Message = "Submit of {ClientOrderId} ({Symbol}) ended ambiguously ({Failure}); resolving it by client order id")]

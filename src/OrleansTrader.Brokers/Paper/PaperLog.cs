@@ -6,10 +6,11 @@ namespace OrleansTrader.Brokers.Paper;
 /// <summary>Every log line of the paper venue. Account ids are the venue's keys, never broker account numbers.</summary>
 internal static partial class PaperLog
 {
-    [LoggerMessage(EventId = 4200, Level = LogLevel.Information, Message = "Paper order {OrderId} ({ClientOrderId}) accepted for account {AccountId}: {Side} {Quantity} {Symbol}")]
+    // Debug: one line per order, repeating the account's own (a rejected order is the account's warning 5005 too).
+    [LoggerMessage(EventId = 4200, Level = LogLevel.Debug, Message = "Paper order {OrderId} ({ClientOrderId}) accepted for account {AccountId}: {Side} {Quantity} {Symbol}")]
     public static partial void Submitted(ILogger logger, string accountId, string orderId, string clientOrderId, OrderSide side, decimal quantity, string symbol);
 
-    [LoggerMessage(EventId = 4201, Level = LogLevel.Information, Message = "Paper order {ClientOrderId} ({Symbol}) for account {AccountId} rejected: {Reason}")]
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Debug, Message = "Paper order {ClientOrderId} ({Symbol}) for account {AccountId} rejected: {Reason}")]
     public static partial void Rejected(ILogger logger, string accountId, string clientOrderId, string symbol, string reason);
 
     [LoggerMessage(EventId = 4202, Level = LogLevel.Error, Message = "Paper venue failed to process {Work} for account {AccountId}; state is unchanged and the work is retried on the next event")]
