@@ -231,8 +231,14 @@ public sealed class AccountTransferTests
     [InlineData("ok-id", 0.001, "amount")]
     [InlineData("bad id!", 10, "transferId")]
     [InlineData("", 10, "transferId")]
+
+    // A trailing line break is another id than "ok-id" (a retry with it moved the cash twice) and broke the log line.
+    [InlineData("ok-id\n", 10, "transferId")]
     [InlineData("ok-id", 10, "note", "line one\nline two")]
     [InlineData("ok-id", 10, "note", "bell\u0007")]
+
+    // U+202E shows the text after it reversed: "refund [U+202E]eef" reads "refund fee" in a statement.
+    [InlineData("ok-id", 10, "note", "refund \u202Eeef")]
     public async Task AnInvalidTransfer_IsRefusedNamingItsField(string transferId, double amount, string field, string? note = null)
     {
         await using var cluster = await StartAsync(new FakeTimeProvider(Monday));

@@ -59,11 +59,25 @@ internal static class Rules
             return;
         }
 
-        if (string.IsNullOrWhiteSpace(value) || value.Length > maxLength || value.Any(char.IsControl))
+        if (value.Length > maxLength || value.All(IsInvisible) || value.Any(c => char.IsControl(c) || IsBidiOverride(c)))
         {
-            errors.Add(field, $"Must be 1 to {maxLength} characters without control characters.");
+            errors.Add(field, $"Must be 1 to {maxLength} characters, some of them visible, without control or bidirectional formatting characters.");
         }
     }
+
+    /// <summary>
+    /// White space, or a format character that shows nothing (zero-width space, word joiner, BOM): a name of only these
+    /// shows as nothing in a list. Inside visible text a format character is kept (the joiner of an emoji sequence).
+    /// </summary>
+    private static bool IsInvisible(char c) =>
+        char.IsWhiteSpace(c) || System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format;
+
+    /// <summary>
+    /// Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) reorder how the text after them shows: with
+    /// U+202E, "desk [U+202E]deggolnu" reads "desk unlogged" in the breaker's audit. The marks (U+200E, U+200F), which
+    /// place punctuation in right-to-left text, reorder nothing else and stay allowed.
+    /// </summary>
+    private static bool IsBidiOverride(char c) => c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 
     /// <summary>
     /// Parses an enum from its name, case-insensitively, ignoring '_' and '-' ("stop_limit", "stopLimit"). Integers and

@@ -176,15 +176,18 @@ internal sealed partial class AccountGrain
                 $"Must be a non-zero amount in dollars, to the cent (at most 2 decimals), up to {MaxTransfer.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}: positive to deposit, negative to withdraw.");
         }
 
-        // Control characters refused as in the API's other free text: a note is shown in statements, logs and events.
-        return command.Note is { } note && (note.Length > 200 || note.Any(char.IsControl))
-            ? CashTransferResult.Invalid("note", "Must be at most 200 characters, without control characters.")
+        // Control characters refused as in the API's other free text: a note is shown in statements, logs and events. So
+        // are the bidirectional embeddings, overrides and isolates, which show the text after them reordered.
+        return command.Note is { } note && (note.Length > 200 || note.Any(c => char.IsControl(c) || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069')))
+            ? CashTransferResult.Invalid("note", "Must be at most 200 characters, without control or bidirectional formatting characters.")
             : null;
     }
 
     private async Task<GrainState<AccountTransfers>> TransfersAsync() =>
         _transfers ??= await _storage!.ReadRecordAsync<AccountTransfers>(TransfersName, GrainId);
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    // \z, not $: "$" also matches before a final line break, so "t1\n" passed as an id of its own (a retry with it moved the
+    // cash twice) and broke the log line it was written in.
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}\z")]
     private static partial Regex TransferIdPattern();
 }

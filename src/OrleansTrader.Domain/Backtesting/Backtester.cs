@@ -1,6 +1,7 @@
 using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Domain.Fees;
 using OrleansTrader.Domain.Fills;
+using OrleansTrader.Domain.Instruments;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Portfolio;
@@ -23,7 +24,8 @@ namespace OrleansTrader.Domain.Backtesting;
 /// A strategy's orders are for the regular session only (it cannot ask for extended hours), as at the paper exchange and
 /// Alpaca: the strategy sees every bar, and equity is marked at every bar, but only bars overlapping the calendar's regular
 /// session fill orders; a market DAY or GTC order sent outside it waits for the next session's first bar.
-/// There are no risk checks here (the account does those); cash may go negative.
+/// There are no risk checks here (the account does those); cash may go negative. Only an order above the most an order may
+/// have (<see cref="Instrument.DefaultMaxQuantity"/>) is rejected, as the account rejects it.
 /// </summary>
 public static class Backtester
 {
@@ -157,6 +159,17 @@ public static class Backtester
             var next = NextBar(barIndex);
             foreach (var intent in submitted)
             {
+                // The account refuses it (QUANTITY_INVALID); filled here, a quantity near a decimal's maximum overflowed the
+                // position's cost and ended the run with an OverflowException.
+                if (intent.Quantity > Instrument.DefaultMaxQuantity)
+                {
+                    _due.Enqueue(
+                        new Pending(intent, null, OrderStatus.Rejected,
+                            $"quantity {intent.Quantity} is above the {Instrument.DefaultMaxQuantity} an order may have (QUANTITY_INVALID at the account)"),
+                        (bar.End, intent.Sequence));
+                    continue;
+                }
+
                 // A multi-symbol strategy may order another symbol than the bar's: that order meets its own symbol's bars.
                 var (signal, following) = string.Equals(intent.Symbol, bar.Symbol, StringComparison.Ordinal) ? (bar, next) : BarsOf(intent.Symbol, barIndex);
                 if (signal is null)

@@ -34,7 +34,10 @@ public sealed record Instrument
 
     public decimal MinQuantity { get; init; } = 1m;
 
-    public decimal MaxQuantity { get; init; } = 1_000_000m;
+    /// <summary>The most an order may have unless an instrument says otherwise: every symbol the silo trades has it.</summary>
+    public const decimal DefaultMaxQuantity = 1_000_000m;
+
+    public decimal MaxQuantity { get; init; } = DefaultMaxQuantity;
 
     /// <summary>Sanity bound on any order price, so absurd input is refused before it reaches arithmetic.</summary>
     public decimal MaxPrice { get; init; } = 1_000_000m;

@@ -104,14 +104,35 @@ internal sealed class ParameterReader
         return _values.TryGetValue(name, out var value) ? value : null;
     }
 
+    /// <summary>
+    /// Digits with an optional sign and '.', read only when the decimal holds them exactly. No group separators: read
+    /// anywhere, as NumberStyles.Number reads them, "1,5" (one and a half, as many write it) was 15. And no rounding: a
+    /// decimal rounds digits past its 28-29 significant ones, so "10.00000000000000000000000000001" was 10.
+    /// </summary>
     private decimal ParseDecimal(string name, string raw, decimal fallback)
     {
-        if (decimal.TryParse(raw, NumberStyles.Number, CultureInfo.InvariantCulture, out var value))
+        const NumberStyles plain = NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite | NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint;
+        if (decimal.TryParse(raw, plain, CultureInfo.InvariantCulture, out var value)
+            && Significant(raw.Trim()) == Significant(value.ToString(CultureInfo.InvariantCulture)))
         {
             return value;
         }
 
-        Errors.Add(new StrategyParameterError(name, $"must be a decimal number (got '{raw}')"));
+        Errors.Add(new StrategyParameterError(name,
+            $"must be a decimal number, digits with an optional '.' and no more significant digits than a decimal holds (got '{raw}')"));
         return fallback;
+    }
+
+    /// <summary>"-007.50" is "7.5" and "-.5" is "0.5": the digits without sign and without zeros that do not count.</summary>
+    private static string Significant(string number)
+    {
+        var digits = number.TrimStart('+', '-');
+        if (digits.Contains('.', StringComparison.Ordinal))
+        {
+            digits = digits.TrimEnd('0').TrimEnd('.');
+        }
+
+        digits = digits.TrimStart('0');
+        return digits.Length == 0 ? "0" : digits[0] == '.' ? "0" + digits : digits;
     }
 }

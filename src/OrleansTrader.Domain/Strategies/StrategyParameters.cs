@@ -13,6 +13,13 @@ public abstract record StrategyParameters
     /// </summary>
     public const int MaxPeriod = 100_000;
 
+    /// <summary>
+    /// The most shares per entry: an instrument's default maximum order quantity, so the account refuses anything above it
+    /// (QUANTITY_INVALID). A backtest, which has no account, filled it, and a quantity near a decimal's maximum overflowed
+    /// the position's cost there.
+    /// </summary>
+    public const decimal MaxQuantity = Instruments.Instrument.DefaultMaxQuantity;
+
     public required string Symbol { get; init; }
 
     /// <summary>Shares per entry.</summary>
@@ -32,9 +39,9 @@ public abstract record StrategyParameters
             errors.Add(new StrategyParameterError("symbol", "must not be blank"));
         }
 
-        if (Quantity <= 0m)
+        if (Quantity <= 0m || Quantity > MaxQuantity)
         {
-            errors.Add(new StrategyParameterError("quantity", $"must be > 0 (got {Quantity})"));
+            errors.Add(new StrategyParameterError("quantity", $"must be > 0 and <= {MaxQuantity} (got {Quantity})"));
         }
 
         if (TrailingStopPercent is <= 0m or >= 100m)

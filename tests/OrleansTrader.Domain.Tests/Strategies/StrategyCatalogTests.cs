@@ -131,6 +131,60 @@ public sealed class StrategyCatalogTests
     }
 
     [Theory]
+    [InlineData("1,5")]
+    [InlineData("1,000")]
+    [InlineData("10.00000000000000000000000000001")]
+    [InlineData("0.1234567890123456789012345678901")]
+    public void Create_RefusesADecimalItWouldReadAsAnotherNumber_NamingIt(string quantity)
+    {
+        // Read with group separators allowed anywhere, "1,5" (one and a half, as many write it) was 15 shares, ten times
+        // the order meant; and digits past what a decimal holds were rounded away without a word.
+        var error = Assert.Throws<StrategyParameterException>(() => StrategyCatalog.Create("sma-crossover", new Dictionary<string, string>
+        {
+            ["symbol"] = "SPY",
+            ["quantity"] = quantity,
+        }));
+
+        var refusal = Assert.Single(error.Errors);
+        Assert.Equal(("quantity", $"must be a decimal number, digits with an optional '.' and no more significant digits than a decimal holds (got '{quantity}')"),
+            (refusal.Parameter, refusal.Message));
+    }
+
+    [Theory]
+    [InlineData(" 2.50 ", 2.5)]
+    [InlineData(".5", 0.5)]
+    [InlineData("+7", 7)]
+    [InlineData("0007.000", 7)]
+    public void Create_ReadsADecimalAsWritten(string oversold, double expected)
+    {
+        var strategy = StrategyCatalog.Create("rsi-mean-reversion", new Dictionary<string, string>
+        {
+            ["symbol"] = "SPY",
+            ["quantity"] = "1",
+            ["oversold"] = oversold,
+        });
+
+        Assert.Equal((decimal)expected, Assert.IsType<RsiMeanReversionStrategy>(strategy).Parameters.Oversold);
+    }
+
+    [Theory]
+    [InlineData("1000001")]
+    [InlineData("79228162514264337593543950335")]
+    public void Create_RefusesAQuantityAboveAnOrdersMaximum_NamingIt(string quantity)
+    {
+        // Every order of it is refused (QUANTITY_INVALID), and a backtest filled it: 79228162514264337593543950335 shares
+        // overflowed the position's cost, a 500 out of POST /api/backtests.
+        var error = Assert.Throws<StrategyParameterException>(() => StrategyCatalog.Create("sma-crossover", new Dictionary<string, string>
+        {
+            ["symbol"] = "SPY",
+            ["quantity"] = quantity,
+        }));
+
+        var refusal = Assert.Single(error.Errors);
+        Assert.Equal(("quantity", $"must be > 0 and <= 1000000 (got {quantity})"), (refusal.Parameter, refusal.Message));
+    }
+
+    [Theory]
     [InlineData("0")]
     [InlineData("100.01")]
     [InlineData("10000000000000000000000000000")]
