@@ -108,6 +108,7 @@ internal sealed class PaperAccount : IDisposable
     /// </summary>
     private async Task<BrokerOrder> SubmitAndAcceptAsync(OrderRequest request, CancellationToken cancellationToken)
     {
+        await IndexArchiveForAsync(request, cancellationToken);
         var book = _venue.Book(request.Symbol);
         await book.Gate.WaitAsync(cancellationToken);
         try
@@ -202,6 +203,22 @@ internal sealed class PaperAccount : IDisposable
             }
 
             return submitted;
+        }
+    }
+
+    /// <summary>
+    /// Asks the archive about the client order id before any gate is taken: the grain store's first question after a restart
+    /// reads and indexes every chunk the retention keeps (about 3 s for an account with 100,000 archived orders), and under
+    /// the symbol's gate every other account's order in that symbol waited for it. The check under the gates asks again
+    /// (an order may have been archived since) and finds the index built.
+    /// </summary>
+    private async Task IndexArchiveForAsync(OrderRequest request, CancellationToken cancellationToken)
+    {
+        var state = _state;
+        if (state.ArchivedBefore is not null && !string.IsNullOrWhiteSpace(request.ClientOrderId)
+            && !state.ClientOrderIds.ContainsKey(request.ClientOrderId))
+        {
+            await _venue.Store.FindArchivedOrderByClientOrderIdAsync(AccountId, request.ClientOrderId, cancellationToken);
         }
     }
 
