@@ -20,6 +20,7 @@ public static class BackupsApi
     {
         endpoints.MapPost("/api/backups", BackupAsync).WithTags("Backups").RequireAuthorization(GatewayPolicies.Admin)
             .WithName("CreateBackup")
+            .ProducesProblem(StatusCodes.Status500InternalServerError) // BACKUP_FAILED: the folder cannot be created or written
             .WithSummary("Writes a consistent backup of the silo's SQLite files into a new folder of its backup directory, deleting its backups beyond Storage:BackupsKept (admin).");
         return endpoints;
     }

@@ -24,13 +24,14 @@ internal static class ProblemResponsesTransformer
         var method = context.Description.HttpMethod ?? "GET";
         // Every API route refuses a path with an empty or dot segment (AmbiguousPathMiddleware), before routing; a route
         // outside /api in the document (/metrics) lists it too: more than it answers, never less.
-        var statuses = new SortedSet<int> { StatusCodes.Status400BadRequest };
+        // Every route in the document is rate limited, one that needs no key (/metrics) by the per-IP limit on requests
+        // without a valid key.
+        var statuses = new SortedSet<int> { StatusCodes.Status400BadRequest, StatusCodes.Status429TooManyRequests };
         if (needsKey)
         {
-            // No, unknown or revoked key; any rate limit; the silo's storage failing the request or the gateway overloaded; a
-            // grain call timing out.
-            statuses.UnionWith([StatusCodes.Status401Unauthorized, StatusCodes.Status429TooManyRequests,
-                StatusCodes.Status503ServiceUnavailable, StatusCodes.Status504GatewayTimeout]);
+            // No, unknown or revoked key; the silo's storage failing the request or the gateway overloaded; a grain call
+            // timing out.
+            statuses.UnionWith([StatusCodes.Status401Unauthorized, StatusCodes.Status503ServiceUnavailable, StatusCodes.Status504GatewayTimeout]);
             if (policies.Any(p => p != GatewayPolicies.AnyKey))
             {
                 statuses.Add(StatusCodes.Status403Forbidden);

@@ -27,6 +27,16 @@ internal static class ProblemSchemaTransformer
             schema.Properties["maxQuantity"] = new OpenApiSchema { Type = JsonSchemaType.Number | JsonSchemaType.Null, Format = "double", Description = "The largest quantity the risk checks would pass, when known." };
             schema.Properties["causes"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String }, Description = "The order rules that failed (QUANTITY_INVALID, ORDER_INVALID)." };
             schema.Properties["orderId"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The order a reused client order id names (CLIENT_ORDER_ID_REUSED)." };
+
+            // The path checks (an id or symbol refused, an empty or dot segment) answer a validation problem on routes whose
+            // handler never does, so their 400 is listed as this schema: without the field a generated client drops what
+            // was refused.
+            schema.Properties["errors"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object,
+                AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
+                Description = "The refused fields (a 400): each field's name, or 'path' or 'body', with what was wrong with it.",
+            };
         }
 
         // RFC 9457 lets a problem carry extension members; the gateway's are listed above, others may follow.
