@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using OrleansTrader.Gateway.Tests.Infrastructure;
 
@@ -47,7 +45,7 @@ public sealed class AmbiguousRequestTests(GatewayFixture fixture)
                      ("GET", $"/api/accounts/{account}/"),
                  })
         {
-            var (status, contentType, body) = await SendRawAsync(host, method, path);
+            var (status, contentType, _, body) = await RawHttp.SendAsync(host, method, path);
             if (status != 400 || contentType != "application/problem+json" || !body.Contains("\"path\"", StringComparison.Ordinal))
             {
                 failures.Add($"{method} {path}: {status} {contentType} {body[..Math.Min(body.Length, 200)]}");
@@ -65,9 +63,9 @@ public sealed class AmbiguousRequestTests(GatewayFixture fixture)
     {
         await using var host = await GatewayHost.StartAsync(listen: true);
 
-        var (pageStatus, pageType, _) = await SendRawAsync(host, "GET", "/explorer/");
-        var (healthStatus, _, healthBody) = await SendRawAsync(host, "GET", "/health/live/");
-        var (throughDots, _, dotsBody) = await SendRawAsync(host, "GET", "/explorer/%2E%2E/api/keys");
+        var (pageStatus, pageType, _, _) = await RawHttp.SendAsync(host, "GET", "/explorer/");
+        var (healthStatus, _, _, healthBody) = await RawHttp.SendAsync(host, "GET", "/health/live/");
+        var (throughDots, _, _, dotsBody) = await RawHttp.SendAsync(host, "GET", "/explorer/%2E%2E/api/keys");
 
         Assert.Equal((200, "text/html"), (pageStatus, pageType));
         Assert.True(healthStatus == 200, $"{healthStatus} {healthBody}");
@@ -80,8 +78,8 @@ public sealed class AmbiguousRequestTests(GatewayFixture fixture)
     {
         await using var host = await GatewayHost.StartAsync(listen: true);
 
-        var (status, _, body) = await SendRawAsync(host, "GET", "/api/symbols/BRK.B/quote");
-        var (accountStatus, _, accountBody) = await SendRawAsync(host, "GET", "/api/accounts/a.b");
+        var (status, _, _, body) = await RawHttp.SendAsync(host, "GET", "/api/symbols/BRK.B/quote");
+        var (accountStatus, _, _, accountBody) = await RawHttp.SendAsync(host, "GET", "/api/accounts/a.b");
 
         Assert.True(status is 200 or 404, $"{status} {body}");
         Assert.DoesNotContain("\"path\"", body, StringComparison.Ordinal);
@@ -125,24 +123,5 @@ public sealed class AmbiguousRequestTests(GatewayFixture fixture)
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {text}");
         var errors = JsonDocument.Parse(text).RootElement.GetProperty("errors");
         Assert.Equal("Sent more than once; send each field once.", Assert.Single(errors.GetProperty("parameters.quantity").EnumerateArray()).GetString());
-    }
-
-    /// <summary>One HTTP/1.1 request written as is, so its target reaches the server byte for byte.</summary>
-    private static async Task<(int Status, string? ContentType, string Body)> SendRawAsync(GatewayHost host, string method, string target)
-    {
-        var token = TestContext.Current.CancellationToken;
-        using var client = new TcpClient();
-        await client.ConnectAsync(host.Address!.Host, host.Address.Port, token);
-        await using var stream = client.GetStream();
-        var request = $"{method} {target} HTTP/1.1\r\nHost: {host.Address.Authority}\r\nAuthorization: Bearer {host.AdminKey}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(request), token);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        var response = await reader.ReadToEndAsync(token);
-        var headerEnd = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        var head = response[..headerEnd].Split("\r\n");
-        var status = int.Parse(head[0].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
-        var contentType = head.Skip(1).Where(h => h.StartsWith("Content-Type:", StringComparison.OrdinalIgnoreCase))
-            .Select(h => h["Content-Type:".Length..].Split(';')[0].Trim()).FirstOrDefault();
-        return (status, contentType, response[(headerEnd + 4)..]);
     }
 }

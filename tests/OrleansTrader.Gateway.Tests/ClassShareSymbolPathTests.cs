@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using OrleansTrader.Gateway.Tests.Infrastructure;
 
@@ -26,9 +24,9 @@ public sealed class ClassShareSymbolPathTests
             new { clientOrderId = "brk-buy", symbol = "BRK/B", side = "buy", type = "market", quantity = 3, timeInForce = "day" }, HttpStatusCode.Created);
         await PollAsync(host, $"/api/accounts/{account}/positions", p => p.GetArrayLength() == 1 && p[0].GetProperty("quantity").GetDecimal() == 3m);
 
-        var (quoteStatus, quoteBody) = await SendRawAsync(host, "GET", $"/api/symbols/BRK{slash}B/quote");
-        var (barsStatus, barsBody) = await SendRawAsync(host, "GET", $"/api/symbols/BRK{slash}B/bars");
-        var (closeStatus, closeBody) = await SendRawAsync(host, "DELETE", $"/api/accounts/{account}/positions/BRK{slash}B");
+        var (quoteStatus, _, _, quoteBody) = await RawHttp.SendAsync(host, "GET", $"/api/symbols/BRK{slash}B/quote");
+        var (barsStatus, _, _, barsBody) = await RawHttp.SendAsync(host, "GET", $"/api/symbols/BRK{slash}B/bars");
+        var (closeStatus, _, _, closeBody) = await RawHttp.SendAsync(host, "DELETE", $"/api/accounts/{account}/positions/BRK{slash}B");
 
         Assert.True(quoteStatus == 200, $"{quoteStatus} {quoteBody}");
         Assert.Equal("BRK/B", JsonDocument.Parse(quoteBody).RootElement.GetProperty("symbol").GetString());
@@ -48,7 +46,7 @@ public sealed class ClassShareSymbolPathTests
     {
         await using var host = await GatewayHost.StartAsync(listen: true);
 
-        var (status, body) = await SendRawAsync(host, "GET", $"/api/symbols/{segment}/quote");
+        var (status, _, _, body) = await RawHttp.SendAsync(host, "GET", $"/api/symbols/{segment}/quote");
 
         Assert.True(status == 400, $"{status} {body}");
         Assert.True(JsonDocument.Parse(body).RootElement.GetProperty("errors").TryGetProperty("symbol", out _), body);
@@ -62,26 +60,5 @@ public sealed class ClassShareSymbolPathTests
             Assert.True(TimeProvider.System.GetUtcNow() < deadline, $"{path} never reached the expected state.");
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }
-    }
-
-    /// <summary>The request target exactly as written: an HttpClient could normalize the escape.</summary>
-    private static async Task<(int Status, string Body)> SendRawAsync(GatewayHost host, string method, string target)
-    {
-        var token = TestContext.Current.CancellationToken;
-        using var client = new TcpClient();
-        await client.ConnectAsync(host.Address!.Host, host.Address.Port, token);
-        await using var stream = client.GetStream();
-        var request = $"{method} {target} HTTP/1.1\r\nHost: {host.Address.Authority}\r\nAuthorization: Bearer {host.AdminKey}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(request), token);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        var response = await reader.ReadToEndAsync(token);
-        var headerEnd = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        var status = int.Parse(response[..headerEnd].Split("\r\n")[0].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
-        var body = response[(headerEnd + 4)..];
-
-        // Connection: close without Content-Length may come chunked: the JSON is between the first '{' or '[' and the last '}' or ']'.
-        var start = body.IndexOfAny(['{', '[']);
-        var end = body.LastIndexOfAny(['}', ']']);
-        return (status, start >= 0 && end > start ? body[start..(end + 1)] : body);
     }
 }

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using OrleansTrader.Gateway.Tests.Infrastructure;
@@ -35,7 +34,7 @@ public sealed class ServerRefusalTests
         var failures = new List<string>();
         foreach (var (name, request, status) in cases)
         {
-            var answer = await SendRawAsync(host, request);
+            var answer = await RawHttp.SendAsync(host, request);
             if (answer.Status != status || answer.ContentLength != "0" || answer.ContentType is not null)
             {
                 failures.Add($"{name}: {answer.Status}, Content-Type {answer.ContentType}, Content-Length {answer.ContentLength}");
@@ -53,7 +52,7 @@ public sealed class ServerRefusalTests
     {
         await using var host = await GatewayHost.StartAsync(listen: true);
 
-        var answer = await SendRawAsync(host, Ascii($"GET {target} HTTP/1.1\r\n{Host}Authorization: Bearer {host.AdminKey}\r\n\r\n"));
+        var answer = await RawHttp.SendAsync(host, Ascii($"GET {target} HTTP/1.1\r\n{Host}Authorization: Bearer {host.AdminKey}\r\n\r\n"));
 
         Assert.Equal(400, answer.Status);
         Assert.Equal("application/problem+json", answer.ContentType);
@@ -64,46 +63,4 @@ public sealed class ServerRefusalTests
     }
 
     private static byte[] Ascii(string text) => Encoding.ASCII.GetBytes(text);
-
-    /// <summary>One request written as given; the answer read to the end (every request asks the server to close).</summary>
-    private static async Task<(int Status, string? ContentType, string? ContentLength, string Body)> SendRawAsync(GatewayHost host, byte[] request)
-    {
-        var token = TestContext.Current.CancellationToken;
-        using var client = new TcpClient();
-        await client.ConnectAsync(host.Address!.Host, host.Address.Port, token);
-        await using var stream = client.GetStream();
-        await stream.WriteAsync(request, token);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        var response = await reader.ReadToEndAsync(token);
-        var headerEnd = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        var head = response[..headerEnd].Split("\r\n");
-        string? Header(string name) => head.Skip(1).Where(h => h.StartsWith(name + ":", StringComparison.OrdinalIgnoreCase))
-            .Select(h => h[(name.Length + 1)..].Split(';')[0].Trim()).FirstOrDefault();
-        var status = int.Parse(head[0].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
-        var body = response[(headerEnd + 4)..];
-        if (string.Equals(Header("Transfer-Encoding"), "chunked", StringComparison.OrdinalIgnoreCase))
-        {
-            body = Unchunk(body);
-        }
-
-        return (status, Header("Content-Type"), Header("Content-Length"), body);
-    }
-
-    private static string Unchunk(string chunked)
-    {
-        var body = new StringBuilder();
-        var position = 0;
-        while (true)
-        {
-            var lineEnd = chunked.IndexOf("\r\n", position, StringComparison.Ordinal);
-            var size = int.Parse(chunked[position..lineEnd], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
-            if (size == 0)
-            {
-                return body.ToString();
-            }
-
-            body.Append(chunked, lineEnd + 2, size);
-            position = lineEnd + 2 + size + 2;
-        }
-    }
 }

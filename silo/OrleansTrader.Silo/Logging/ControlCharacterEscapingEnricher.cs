@@ -24,22 +24,7 @@ public sealed class ControlCharacterEscapingEnricher : ILogEventEnricher
     public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
     {
         ArgumentNullException.ThrowIfNull(logEvent);
-
-        // Collected first (the properties cannot change while they are read); most events have nothing to escape.
-        List<LogEventProperty>? escaped = null;
-        foreach (var (name, value) in logEvent.Properties)
-        {
-            var escapedValue = Escape(value);
-            if (!ReferenceEquals(escapedValue, value))
-            {
-                (escaped ??= []).Add(new LogEventProperty(name, escapedValue));
-            }
-        }
-
-        foreach (var property in escaped ?? [])
-        {
-            logEvent.AddOrUpdateProperty(property);
-        }
+        LogPropertyValues.RewriteProperties(logEvent, Escape);
     }
 
     /// <summary><paramref name="text"/> with its control characters escaped (the same instance when it has none).</summary>
@@ -76,55 +61,11 @@ public sealed class ControlCharacterEscapingEnricher : ILogEventEnricher
         return builder.ToString();
     }
 
-    private static LogEventPropertyValue Escape(LogEventPropertyValue value) => value switch
+    /// <summary>A string with its control characters escaped (a dictionary's keys too); null to look inside.</summary>
+    private static LogEventPropertyValue? Escape(string name, LogEventPropertyValue value) => value switch
     {
         ScalarValue { Value: string text } when Escape(text) is var escaped && !ReferenceEquals(escaped, text) => new ScalarValue(escaped),
-        StructureValue structure => EscapeStructure(structure),
-        SequenceValue sequence => EscapeSequence(sequence),
-        DictionaryValue dictionary => EscapeDictionary(dictionary),
-        _ => value,
+        ScalarValue => value,
+        _ => null,
     };
-
-    private static LogEventPropertyValue EscapeStructure(StructureValue structure)
-    {
-        var changed = false;
-        var properties = new List<LogEventProperty>(structure.Properties.Count);
-        foreach (var property in structure.Properties)
-        {
-            var escaped = Escape(property.Value);
-            changed |= !ReferenceEquals(escaped, property.Value);
-            properties.Add(new LogEventProperty(property.Name, escaped));
-        }
-
-        return changed ? new StructureValue(properties, structure.TypeTag) : structure;
-    }
-
-    private static LogEventPropertyValue EscapeSequence(SequenceValue sequence)
-    {
-        var changed = false;
-        var elements = new List<LogEventPropertyValue>(sequence.Elements.Count);
-        foreach (var element in sequence.Elements)
-        {
-            var escaped = Escape(element);
-            changed |= !ReferenceEquals(escaped, element);
-            elements.Add(escaped);
-        }
-
-        return changed ? new SequenceValue(elements) : sequence;
-    }
-
-    private static LogEventPropertyValue EscapeDictionary(DictionaryValue dictionary)
-    {
-        var changed = false;
-        var entries = new List<KeyValuePair<ScalarValue, LogEventPropertyValue>>(dictionary.Elements.Count);
-        foreach (var (key, element) in dictionary.Elements)
-        {
-            var escapedKey = Escape(key);
-            var escaped = Escape(element);
-            changed |= !ReferenceEquals(escaped, element) || !ReferenceEquals(escapedKey, key);
-            entries.Add(new((ScalarValue)escapedKey, escaped));
-        }
-
-        return changed ? new DictionaryValue(entries) : dictionary;
-    }
 }

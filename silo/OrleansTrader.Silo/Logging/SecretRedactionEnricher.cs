@@ -16,14 +16,7 @@ public sealed partial class SecretRedactionEnricher : ILogEventEnricher
     public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
     {
         ArgumentNullException.ThrowIfNull(logEvent);
-        foreach (var (name, value) in logEvent.Properties.ToArray())
-        {
-            var redacted = Redact(name, value);
-            if (!ReferenceEquals(redacted, value))
-            {
-                logEvent.AddOrUpdateProperty(new LogEventProperty(name, redacted));
-            }
-        }
+        LogPropertyValues.RewriteProperties(logEvent, Redact);
     }
 
     /// <summary>True for property names that hold credentials.</summary>
@@ -33,65 +26,14 @@ public sealed partial class SecretRedactionEnricher : ILogEventEnricher
     public static string RedactConnectionStringPasswords(string text) =>
         ConnectionStringPassword().Replace(text, m => m.Groups["prefix"].Value + Mask);
 
-    private static LogEventPropertyValue Redact(string name, LogEventPropertyValue value)
+    /// <summary>The mask for a value named like a secret, a string with its connection-string passwords masked; null to look inside.</summary>
+    private static LogEventPropertyValue? Redact(string name, LogEventPropertyValue value) => value switch
     {
-        if (IsSecretName(name))
-        {
-            return new ScalarValue(Mask);
-        }
-
-        return value switch
-        {
-            ScalarValue { Value: string text } when ConnectionStringPassword().IsMatch(text) =>
-                new ScalarValue(RedactConnectionStringPasswords(text)),
-            StructureValue structure => RedactStructure(structure),
-            SequenceValue sequence => RedactSequence(sequence),
-            DictionaryValue dictionary => RedactDictionary(dictionary),
-            _ => value,
-        };
-    }
-
-    private static LogEventPropertyValue RedactStructure(StructureValue structure)
-    {
-        var changed = false;
-        var properties = new List<LogEventProperty>(structure.Properties.Count);
-        foreach (var property in structure.Properties)
-        {
-            var redacted = Redact(property.Name, property.Value);
-            changed |= !ReferenceEquals(redacted, property.Value);
-            properties.Add(new LogEventProperty(property.Name, redacted));
-        }
-
-        return changed ? new StructureValue(properties, structure.TypeTag) : structure;
-    }
-
-    private static LogEventPropertyValue RedactSequence(SequenceValue sequence)
-    {
-        var changed = false;
-        var elements = new List<LogEventPropertyValue>(sequence.Elements.Count);
-        foreach (var element in sequence.Elements)
-        {
-            var redacted = Redact(string.Empty, element);
-            changed |= !ReferenceEquals(redacted, element);
-            elements.Add(redacted);
-        }
-
-        return changed ? new SequenceValue(elements) : sequence;
-    }
-
-    private static LogEventPropertyValue RedactDictionary(DictionaryValue dictionary)
-    {
-        var changed = false;
-        var entries = new List<KeyValuePair<ScalarValue, LogEventPropertyValue>>(dictionary.Elements.Count);
-        foreach (var (key, element) in dictionary.Elements)
-        {
-            var redacted = Redact(key.Value?.ToString() ?? string.Empty, element);
-            changed |= !ReferenceEquals(redacted, element);
-            entries.Add(new(key, redacted));
-        }
-
-        return changed ? new DictionaryValue(entries) : dictionary;
-    }
+        _ when IsSecretName(name) => new ScalarValue(Mask),
+        ScalarValue { Value: string text } when ConnectionStringPassword().IsMatch(text) => new ScalarValue(RedactConnectionStringPasswords(text)),
+        ScalarValue => value,
+        _ => null,
+    };
 
     [GeneratedRegex(@"(key|secret|password|passwd|pwd|token|credentials?)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SecretName();
