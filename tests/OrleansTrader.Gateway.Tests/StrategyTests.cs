@@ -135,6 +135,26 @@ public sealed class StrategyTests(GatewayFixture fixture)
     }
 
     /// <summary>
+    /// A symbol the silo does not list trades whole shares: 1.5 was accepted (201) and every order the strategy sent was
+    /// denied by the account as FRACTIONAL_NOT_ALLOWED.
+    /// </summary>
+    [Fact]
+    public async Task Strategy_WithAFractionalQuantity_OnASymbolOfWholeShares_IsRefusedNamingQuantity()
+    {
+        var account = await Host.CreateAccountAsync();
+
+        var problem = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/strategies", Host.AdminKey, new
+        {
+            strategyId = "half", kind = "sma-crossover", symbols = new[] { "STRP" },
+            parameters = new Dictionary<string, string> { ["quantity"] = "1.5" },
+        }, HttpStatusCode.UnprocessableEntity);
+
+        Assert.Equal("STRATEGY_PARAMETERS_INVALID", problem.GetProperty("reason").GetString());
+        Assert.Equal("Invalid parameters for strategy 'sma-crossover': quantity: 1.5 cannot be ordered in STRP, "
+            + "the account refuses it as FRACTIONAL_NOT_ALLOWED (STRP does not allow fractional quantities.)", problem.GetProperty("detail").GetString());
+    }
+
+    /// <summary>
     /// A period is a window allocated when the strategy is built: the largest int failed the request with a 500 (an
     /// out-of-memory error out of the grain), and a billion asked the silo for 16 GB. Above the maximum it is refused by name.
     /// </summary>

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OrleansTrader.Brokers.Tests.Alpaca;
 using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
@@ -37,6 +40,35 @@ public sealed class StrategyBreakerTests
 
         await WithheldAsync(cluster, strategy, account);
         await TradesAgainAfterResetAsync(cluster, cluster.Breaker("sb-halt"), strategy, account);
+    }
+
+    /// <summary>
+    /// A breaker can stay tripped for hours while a strategy asks on every bar (every second on second bars): a warning per
+    /// withheld intent buried every other line of the log. The withholding is warned of once, its repeats are at Debug, and
+    /// its end says how many were withheld.
+    /// </summary>
+    [Fact]
+    public async Task AccountHalted_WarnsOnceWhenWithholdingBegins_LogsTheRepeatsAtDebug_AndTheCountWhenItEnds()
+    {
+        var logs = new CapturedLogs();
+        await using var cluster = await StartAsync(logs: logs);
+        var account = await OpenAsync(cluster, "sb-log");
+        var strategy = await CreateAsync(cluster, "sb-log", OrderSide.Buy);
+        Assert.Equal(1, (await BarAsync(cluster, strategy, account)).IntentsSent);
+        Assert.True((await cluster.Breaker("sb-log").TripAsync(TradingState.Halted, RiskOfficer, "halt the account")).Succeeded);
+
+        await WithheldAsync(cluster, strategy, account);
+        await TradesAgainAfterResetAsync(cluster, cluster.Breaker("sb-log"), strategy, account);
+
+        // Bars before the strategy heard the reset were withheld too: the count is the whole withholding's.
+        var withheld = (await strategy.GetStatusAsync())!;
+
+        var lines = logs.Entries
+            .Where(e => e.EventId.Id is 5404 or 5418 or 5419 && e.Text.Contains("AccountId=sb-log;", StringComparison.Ordinal))
+            .ToList();
+        string[] expected = ["5404 Warning", .. Enumerable.Repeat("5418 Debug", (int)withheld.IntentsSuppressed - 1), "5419 Information"];
+        Assert.Equal(expected, lines.Select(e => $"{e.EventId.Id} {e.Level}"));
+        Assert.Contains($"{withheld.IntentsSuppressed} were withheld while it was Halted", lines[^1].Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -273,13 +305,19 @@ public sealed class StrategyBreakerTests
         Assert.Equal(await HeldAsync(account), Own(trading));
     }
 
-    private static async Task<TradingCluster> StartAsync(bool lazyAccount = false)
+    private static async Task<TradingCluster> StartAsync(bool lazyAccount = false, CapturedLogs? logs = null)
     {
         var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
         {
             ConfigureSilo = silo =>
             {
                 silo.Services.AddStrategy(EachBarTrader.Definition);
+                if (logs is not null)
+                {
+                    // Debug kept, so that the repeats are seen to be logged at their level, not merely filtered out.
+                    silo.Services.AddSingleton<ILoggerProvider>(logs).AddLogging(b => b.SetMinimumLevel(LogLevel.Debug));
+                }
+
                 if (lazyAccount)
                 {
                     // No signal tick or reconciliation within the test: the account writes (and records notices) only when asked.

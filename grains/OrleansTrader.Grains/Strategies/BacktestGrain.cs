@@ -45,6 +45,11 @@ internal sealed class BacktestGrain(
             return new BacktestAnswer(false, null, code, message);
         }
 
+        if (StrategyQuantityCheck.Refusal(environment, command.Kind, command.Symbols, command.Parameters) is { } quantityRefusal)
+        {
+            return new BacktestAnswer(false, null, StrategyErrorCodes.InvalidParameters, quantityRefusal);
+        }
+
         var (ready, failure) = await PrepareAsync(command);
         return ready is null
             ? new BacktestAnswer(false, null, failure!.Value.Code, failure.Value.Message)
@@ -230,6 +235,12 @@ internal sealed class BacktestGrain(
     {
         if (!StrategyFactory.TryCreate(strategies, backtest.Kind, backtest.Symbols, parameters, out var strategy, out _, out refusal))
         {
+            return null;
+        }
+
+        if (StrategyQuantityCheck.Refusal(environment, backtest.Kind, backtest.Symbols, parameters) is { } quantityRefusal)
+        {
+            refusal = quantityRefusal;
             return null;
         }
 

@@ -62,6 +62,9 @@ internal sealed partial class StrategyGrain
         (_accountState, _accountVersion) = (accountBreaker.State, accountBreaker.Version);
         (_globalState, _globalVersion) = (globalBreaker.State, globalBreaker.Version);
 
+        // A stop and a start keep the activation: a withholding that ended meanwhile is ended here, or the next one is a repeat.
+        EndWithholdingOnChange();
+
         // Subscribed before the history is read, so no bar falls between the two; the ones in both are skipped live.
         var memory = this.GetStreamProvider(StreamNames.MemoryProvider);
         foreach (var symbol in S.Symbols)
@@ -397,6 +400,7 @@ internal sealed partial class StrategyGrain
                     (_accountState, _accountVersion) = (breaker.State, breaker.Version);
                 }
 
+                EndWithholdingOnChange();
                 break;
             case AccountEventKind.Fill when entry.Fill is { } fill && OwnSequence(fill.ClientOrderId, fill.Origin) is { } filled:
                 if (replayed)
@@ -664,7 +668,7 @@ internal sealed partial class StrategyGrain
             {
                 S.IntentsSuppressed++;
                 Close(intent, OrderStatus.Denied, $"Withheld: trading state is {state}.");
-                StrategyLog.Suppressed(logger, _accountId, _strategyId, intent.ClientOrderId, state);
+                LogWithheld(intent, state);
             }
             else
             {
@@ -673,6 +677,30 @@ internal sealed partial class StrategyGrain
         }
 
         return intents.Count;
+    }
+
+    private void LogWithheld(OrderIntent intent, TradingState state)
+    {
+        if (_withholding is { } withholding && withholding.State == state)
+        {
+            _withholding = withholding with { Withheld = withholding.Withheld + 1 };
+            StrategyLog.SuppressedAgain(logger, _accountId, _strategyId, intent.ClientOrderId, state, _withholding.Withheld);
+            return;
+        }
+
+        _withholding = new Withholding(state, 1);
+        StrategyLog.Suppressed(logger, _accountId, _strategyId, intent.ClientOrderId, state);
+    }
+
+    /// <summary>Logs the end of a withholding once the trading state is no longer the one intents were withheld for.</summary>
+    private void EndWithholdingOnChange()
+    {
+        var state = (TradingState)Math.Max((int)_accountState, (int)_globalState);
+        if (_withholding is { } withholding && withholding.State != state)
+        {
+            _withholding = null;
+            StrategyLog.SuppressionEnded(logger, _accountId, _strategyId, state, withholding.Withheld, withholding.State);
+        }
     }
 
     /// <summary>

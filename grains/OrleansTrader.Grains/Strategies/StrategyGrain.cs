@@ -71,6 +71,10 @@ internal sealed partial class StrategyGrain(
     // The account's last MARKET_CLOSED refusal while the market is still closed: the strategy's next intents are refused
     // here until the regular open, not sent to be refused, journaled and logged on every print of the extended session.
     private MarketClosedRefusal? _marketClosedRefusal;
+
+    // While intents are withheld for a tripped breaker: the state they are withheld for and how many, so that the warning is
+    // logged once when it begins (not on every bar for hours) and the count when it ends.
+    private Withholding? _withholding;
     // While the start replays the account's history before OnStart: the strategy's callbacks for it, given once it has started.
     private List<Action>? _deferredCallbacks;
     private bool _dirty;
@@ -282,9 +286,11 @@ internal sealed partial class StrategyGrain(
         }
     }
 
-    /// <summary>Validates kind, symbols and parameters through the registry of kinds; null when they build a strategy.</summary>
+    /// <summary>Validates kind, symbols and parameters through the registry of kinds, and a quantity against the symbols' instruments; null when the account can take its orders.</summary>
     private StrategyCommandResult? Build(string kind, IReadOnlyList<string> symbols, IReadOnlyDictionary<string, string> parameters) =>
-        TryCreate(kind, symbols, parameters, out _, out var error) ? null : error;
+        !TryCreate(kind, symbols, parameters, out _, out var error) ? error
+        : StrategyQuantityCheck.Refusal(environment, kind, symbols, parameters) is { } refusal ? Fail(StrategyErrorCodes.InvalidParameters, refusal)
+        : null;
 
     private bool TryCreate(string kind, IReadOnlyList<string> symbols, IReadOnlyDictionary<string, string> parameters,
         out IStrategy? strategy, out StrategyCommandResult? error)
@@ -410,6 +416,9 @@ internal sealed partial class StrategyGrain(
     /// ends it early nor holds it for the step.
     /// </summary>
     private sealed record QuoteRefusal(string ClientOrderId, string ReasonCode, string Message, DateTimeOffset At, long HeldSince);
+
+    /// <summary>The trading state a tripped breaker withholds the strategy's intents for, and how many it has withheld.</summary>
+    private sealed record Withholding(TradingState State, long Withheld);
 
     /// <summary>
     /// The account's refusal of an order as MARKET_CLOSED: held until the calendar's next open (<paramref name="Until"/>, a

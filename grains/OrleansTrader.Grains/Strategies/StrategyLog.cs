@@ -19,6 +19,16 @@ internal static partial class StrategyLog
         Message = "Strategy {StrategyId} of account {AccountId}: intent {ClientOrderId} withheld, trading state {TradingState}")]
     public static partial void Suppressed(ILogger logger, string accountId, string strategyId, string clientOrderId, TradingState tradingState);
 
+    // A breaker can stay tripped for hours: 5404 is logged when the strategy begins withholding, each further intent at
+    // Debug, and the count when trading resumes (StrategyStatus.IntentsSuppressed counts them all).
+    [LoggerMessage(EventId = 5418, Level = LogLevel.Debug,
+        Message = "Strategy {StrategyId} of account {AccountId}: intent {ClientOrderId} withheld, trading state {TradingState} ({Withheld} withheld since it began)")]
+    public static partial void SuppressedAgain(ILogger logger, string accountId, string strategyId, string clientOrderId, TradingState tradingState, long withheld);
+
+    [LoggerMessage(EventId = 5419, Level = LogLevel.Information,
+        Message = "Strategy {StrategyId} of account {AccountId}: trading state is {TradingState}, intents are no longer withheld; {Withheld} were withheld while it was {WithheldState}")]
+    public static partial void SuppressionEnded(ILogger logger, string accountId, string strategyId, TradingState tradingState, long withheld, TradingState withheldState);
+
     [LoggerMessage(EventId = 5415, Level = LogLevel.Warning,
         Message = "Strategy {StrategyId} of account {AccountId}: intent {ClientOrderId} for {Quantity} would reverse the position while trading is REDUCING; sent for {ClosingQuantity}, the part that closes it")]
     public static partial void CutToClose(ILogger logger, string accountId, string strategyId, string clientOrderId, decimal quantity, decimal closingQuantity);

@@ -110,6 +110,17 @@ public static class StrategyCatalog
         _ => throw new ArgumentException($"No strategy takes {parameters.GetType().Name}.", nameof(parameters)),
     };
 
+    /// <summary>
+    /// The quantity a built-in kind orders on each signal, or null for a kind without one (a custom kind's parameters mean
+    /// what its own code makes of them). Read from parameters that <see cref="Create(string, IReadOnlyDictionary{string, string})"/> accepts.
+    /// </summary>
+    public static decimal? OrderQuantity(string kind, IReadOnlyDictionary<string, string> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        // The reader takes a name in any case, as the kinds do ("Quantity" is the quantity).
+        return StrategyKinds.All.Contains(kind) ? new ParameterReader(parameters).OptionalDecimal("quantity") : null;
+    }
+
     private static ArgumentException UnknownKind(string kind) =>
         new($"Unknown strategy kind '{kind}'. Known kinds: {string.Join(", ", StrategyKinds.All)}.", nameof(kind));
 }
