@@ -1,3 +1,5 @@
+using System.ComponentModel;
+
 namespace OrleansTrader.Gateway.Contracts;
 
 public sealed record CreateStrategyRequest
@@ -13,7 +15,8 @@ public sealed record CreateStrategyRequest
 
     public IReadOnlyDictionary<string, string>? Parameters { get; init; }
 
-    /// <summary>"1m" (default) or "1s" bars.</summary>
+    [Description("\"1m\" (default) or \"1s\" bars; exactly so written.")]
+    [AcceptedValues("1s", "1m")]
     public string? BarInterval { get; init; }
 
     public bool? Start { get; init; }

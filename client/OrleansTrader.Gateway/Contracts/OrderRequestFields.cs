@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using OrleansTrader.Domain.Orders;
 
 namespace OrleansTrader.Gateway.Contracts;
 
@@ -13,9 +14,11 @@ public abstract record OrderRequestFields
     public string? Symbol { get; init; }
 
     [RequiredField]
+    [AcceptedValues(typeof(OrderSide))]
     public string? Side { get; init; }
 
     [RequiredField]
+    [AcceptedValues(typeof(OrderType))]
     public string? Type { get; init; }
 
     [RequiredField]
@@ -34,8 +37,10 @@ public abstract record OrderRequestFields
     public decimal? TrailPercent { get; init; }
 
     [RequiredField]
+    [AcceptedValues(typeof(TimeInForce))]
     public string? TimeInForce { get; init; }
 
+    [AcceptedValues(typeof(OrderClass))]
     public string? OrderClass { get; init; }
 
     [Description("{limitPrice}; required for a bracket or oco order, an oto order takes this or stopLoss, a simple order neither (422 otherwise).")]

@@ -1,3 +1,5 @@
+using OrleansTrader.Domain.Orders;
+
 namespace OrleansTrader.Gateway.Contracts;
 
 /// <summary>PATCH .../orders/{orderId}: unset fields keep their value; quantity is the new total.</summary>
@@ -13,6 +15,7 @@ public sealed record ReplaceOrderRequest
 
     public decimal? TrailPercent { get; init; }
 
+    [AcceptedValues(typeof(TimeInForce))]
     public string? TimeInForce { get; init; }
 
     public string? ClientOrderId { get; init; }

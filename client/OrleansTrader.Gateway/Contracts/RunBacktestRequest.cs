@@ -1,3 +1,7 @@
+using System.ComponentModel;
+using OrleansTrader.Gateway.Validation;
+using OrleansTrader.Grains.Abstractions;
+
 namespace OrleansTrader.Gateway.Contracts;
 
 /// <summary>A backtest: what to run, on which bars, with what money.</summary>
@@ -16,9 +20,11 @@ public record RunBacktestRequest
     /// "latest" (default): the latest bars the silo can read (its history sources, then its symbol grains). "files": the
     /// silo's folder of market-data files (Backtests:DataPath), real history.
     /// </summary>
+    [AcceptedValues(typeof(BacktestSource))]
     public string? Source { get; init; }
 
-    /// <summary>"1m" (default) or "1s" bars; from files "1m" or "1d".</summary>
+    [Description("\"1m\" (default) or \"1s\" bars; from files \"1m\" or \"1d\" (400 otherwise); exactly so written.")]
+    [AcceptedValues("1s", "1m", "1d")]
     public string? BarInterval { get; init; }
 
     /// <summary>
@@ -40,6 +46,7 @@ public record RunBacktestRequest
     public FeeModelRequest? FeeModel { get; init; }
 
     /// <summary>"nextBarOpen" (default) or "signalBarClose".</summary>
+    [AcceptedValues(typeof(BacktestFill))]
     public string? Fill { get; init; }
 
     /// <summary>Adverse slippage on every fill in basis points, 0 (default) to 1,000; a limit fill never goes past its limit.</summary>
@@ -54,6 +61,7 @@ public sealed record RunBacktestSweepRequest : RunBacktestRequest
     public IReadOnlyDictionary<string, IReadOnlyList<string>>? Grid { get; init; }
 
     /// <summary>"netPnl" (default), "sharpeRatio", "sortinoRatio", "profitFactor" or "maxDrawdown" (smallest first).</summary>
+    [AcceptedValues(typeof(BacktestRanking))]
     public string? RankBy { get; init; }
 
     /// <summary>A second window (start and end) every run is also backtested on; the ranking stays the first window's.</summary>

@@ -114,6 +114,7 @@ public static class TradingGatewayExtensions
             .AddSchemaTransformer(ExactDecimalSchemaTransformer.TransformAsync)
             .AddSchemaTransformer(ProblemSchemaTransformer.TransformAsync)
             .AddSchemaTransformer(EnumSchemaTransformer.TransformAsync)
+            .AddSchemaTransformer(AcceptedValuesSchemaTransformer.TransformAsync)
             .AddSchemaTransformer(RequiredFieldSchemaTransformer.TransformAsync));
         return builder;
     }
