@@ -68,7 +68,7 @@ public sealed class StrategyBreakerTests
             .ToList();
         string[] expected = ["5404 Warning", .. Enumerable.Repeat("5418 Debug", (int)withheld.IntentsSuppressed - 1), "5419 Information"];
         Assert.Equal(expected, lines.Select(e => $"{e.EventId.Id} {e.Level}"));
-        Assert.Contains($"{withheld.IntentsSuppressed} were withheld while it was Halted", lines[^1].Text, StringComparison.Ordinal);
+        Assert.Contains($"went from Halted to Active; {withheld.IntentsSuppressed} intents were withheld meanwhile", lines[^1].Text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -26,7 +26,7 @@ internal static partial class StrategyLog
     public static partial void SuppressedAgain(ILogger logger, string accountId, string strategyId, string clientOrderId, TradingState tradingState, long withheld);
 
     [LoggerMessage(EventId = 5419, Level = LogLevel.Information,
-        Message = "Strategy {StrategyId} of account {AccountId}: trading state is {TradingState}, intents are no longer withheld; {Withheld} were withheld while it was {WithheldState}")]
+        Message = "Strategy {StrategyId} of account {AccountId}: trading state went from {WithheldState} to {TradingState}; {Withheld} intents were withheld meanwhile")]
     public static partial void SuppressionEnded(ILogger logger, string accountId, string strategyId, TradingState tradingState, long withheld, TradingState withheldState);
 
     [LoggerMessage(EventId = 5415, Level = LogLevel.Warning,
