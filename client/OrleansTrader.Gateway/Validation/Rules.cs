@@ -59,7 +59,7 @@ internal static class Rules
             return;
         }
 
-        if (value.Length > maxLength || value.All(IsInvisible) || value.Any(c => char.IsControl(c) || IsBidiOverride(c)))
+        if (value.Length > maxLength || value.All(IsInvisible) || value.Any(Domain.FreeText.IsRefused))
         {
             errors.Add(field, $"Must be 1 to {maxLength} characters, some of them visible, without control or bidirectional formatting characters.");
         }
@@ -71,13 +71,6 @@ internal static class Rules
     /// </summary>
     private static bool IsInvisible(char c) =>
         char.IsWhiteSpace(c) || System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format;
-
-    /// <summary>
-    /// Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) reorder how the text after them shows: with
-    /// U+202E, "desk [U+202E]deggolnu" reads "desk unlogged" in the breaker's audit. The marks (U+200E, U+200F), which
-    /// place punctuation in right-to-left text, reorder nothing else and stay allowed.
-    /// </summary>
-    private static bool IsBidiOverride(char c) => c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 
     /// <summary>
     /// Parses an enum from its name, case-insensitively, ignoring '_' and '-' ("stop_limit", "stopLimit"). Integers and

@@ -178,7 +178,7 @@ internal sealed partial class AccountGrain
 
         // Control characters refused as in the API's other free text: a note is shown in statements, logs and events. So
         // are the bidirectional embeddings, overrides and isolates, which show the text after them reordered.
-        return command.Note is { } note && (note.Length > 200 || note.Any(c => char.IsControl(c) || c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069')))
+        return command.Note is { } note && (note.Length > 200 || note.Any(Domain.FreeText.IsRefused))
             ? CashTransferResult.Invalid("note", "Must be at most 200 characters, without control or bidirectional formatting characters.")
             : null;
     }
