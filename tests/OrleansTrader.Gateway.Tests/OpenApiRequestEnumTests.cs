@@ -35,6 +35,18 @@ public sealed class OpenApiRequestEnumTests
         ("CreateStrategyRequest", "barInterval", false),
     ];
 
+    // Request fields that are lists of such names: each item is one of them.
+    private static readonly (string Schema, string Property)[] CoveredItems =
+    [
+        ("CreateWebhookRequest", "kinds"), ("IssueApiKeyRequest", "roles"),
+    ];
+
+    // Query parameters that take such a name: (operationId, parameter).
+    private static readonly (string Operation, string Parameter)[] CoveredParameters =
+    [
+        ("GetOrders", "status"),
+    ];
+
     [Fact]
     public async Task RequestEnumFields_ListTheirNames_AndTheServerTakesEveryListedName()
     {
@@ -62,7 +74,73 @@ public sealed class OpenApiRequestEnumTests
             }
         }
 
+        foreach (var (schema, property) in CoveredItems)
+        {
+            var items = schemas.GetProperty(schema).GetProperty("properties").GetProperty(property).GetProperty("items");
+            foreach (var name in Listed(items, $"{schema}.{property} items"))
+            {
+                var errors = new ValidationErrors();
+                var body = JsonNode.Parse(schema == "CreateWebhookRequest"
+                    ? """{"url":"https://example.com/hook"}"""
+                    : """{"name":"Enum","accounts":["*"]}""")!.AsObject();
+                body[property] = new JsonArray(name);
+                if (schema == "CreateWebhookRequest")
+                {
+                    RequestMapping.ToWebhookKinds(Deserialize<CreateWebhookRequest>(body), errors);
+                }
+                else
+                {
+                    RequestMapping.ToKey(Deserialize<IssueApiKeyRequest>(body), errors);
+                }
+
+                if (errors.Has(property))
+                {
+                    refused.Add($"{schema}.{property} = [{name}]: {string.Join("; ", errors.ToDictionary()[property])}");
+                }
+            }
+        }
+
+        foreach (var (operation, parameter) in CoveredParameters)
+        {
+            foreach (var name in Listed(Parameter(document, operation, parameter).GetProperty("schema"), $"{operation} {parameter}"))
+            {
+                var errors = new ValidationErrors();
+                RequestMapping.ToOrderStatusFilter(name, errors);
+                if (errors.Has(parameter))
+                {
+                    refused.Add($"{operation} {parameter} = {name}: {string.Join("; ", errors.ToDictionary()[parameter])}");
+                }
+            }
+        }
+
         Assert.Empty(refused);
+    }
+
+    /// <summary>The names a schema lists as its enum, which has no null: an item or a query parameter is never null.</summary>
+    private static List<string> Listed(JsonElement schema, string what)
+    {
+        Assert.True(schema.TryGetProperty("enum", out var listed), $"{what} lists no enum: {schema}");
+        var values = listed.EnumerateArray().ToList();
+        Assert.All(values, v => Assert.Equal(JsonValueKind.String, v.ValueKind));
+        Assert.NotEmpty(values);
+        return [.. values.Select(v => v.GetString()!)];
+    }
+
+    private static JsonElement Parameter(JsonElement document, string operationId, string name)
+    {
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                if (operation.Value.ValueKind == JsonValueKind.Object && operation.Value.TryGetProperty("operationId", out var id)
+                    && id.GetString() == operationId)
+                {
+                    return operation.Value.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == name);
+                }
+            }
+        }
+
+        throw new InvalidOperationException($"No operation {operationId}.");
     }
 
     [Fact]
@@ -86,6 +164,9 @@ public sealed class OpenApiRequestEnumTests
         Assert.Equal(["USD"], RequestNames("CreateAccountRequest", "currency"));
         Assert.Equal(["1s", "1m", "1d"], RequestNames("RunBacktestRequest", "barInterval"));
         Assert.Equal(["1s", "1m"], RequestNames("CreateStrategyRequest", "barInterval"));
+        Assert.Equal(Names(schemas.GetProperty("AccountEventKind")), Names(schemas.GetProperty("CreateWebhookRequest").GetProperty("properties").GetProperty("kinds").GetProperty("items")));
+        Assert.Equal(["trader", "risk", "admin"], Names(schemas.GetProperty("IssueApiKeyRequest").GetProperty("properties").GetProperty("roles").GetProperty("items")));
+        Assert.Equal(["All", "Open", "Closed"], Names(Parameter(document, "GetOrders", "status").GetProperty("schema")));
     }
 
     /// <summary>What the endpoint's parser says of the field given <paramref name="name"/> (null: it takes it).</summary>

@@ -47,7 +47,8 @@ public static class OrdersApi
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<AccountOrder>>, ValidationProblem, ProblemHttpResult>> GetOrdersAsync(
-        string accountId, IGrainFactory grains, HttpResponse response, string? status, int? limit, string? after, string? clientOrderId)
+        string accountId, IGrainFactory grains, HttpResponse response, [AcceptedValues(typeof(OrderStatusFilter))] string? status, int? limit,
+        string? after, string? clientOrderId)
     {
         var errors = new ValidationErrors();
         if (clientOrderId is not null && !Rules.IsOrderId(clientOrderId))
@@ -55,7 +56,7 @@ public static class OrdersApi
             errors.Add("clientOrderId", $"Must be 1 to {Rules.MaxClientOrderIdLength} characters of A-Z, a-z, 0-9, '-', '_', '.' and ':'.");
         }
 
-        var filter = Rules.ParseEnum<OrderStatusFilter>(errors, "status", status, required: false) ?? OrderStatusFilter.All;
+        var filter = RequestMapping.ToOrderStatusFilter(status, errors);
         if (limit is < 1 or > Paging.MaxLimit)
         {
             errors.Add("limit", $"Must be between 1 and {Paging.MaxLimit}.");

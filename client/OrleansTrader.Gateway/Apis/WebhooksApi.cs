@@ -48,15 +48,7 @@ public static class WebhooksApi
             errors.Add("url", "Required: the http or https URL the events are POSTed to.");
         }
 
-        var kinds = new List<AccountEventKind>();
-        foreach (var name in request.Kinds ?? [])
-        {
-            if (Rules.ParseEnum<AccountEventKind>(errors, "kinds", name, required: true) is { } kind)
-            {
-                kinds.Add(kind);
-            }
-        }
-
+        var kinds = RequestMapping.ToWebhookKinds(request, errors);
         Rules.RequireText(errors, "description", request.Description, MaxDescriptionLength, required: false);
         if (!errors.IsEmpty)
         {

@@ -1,12 +1,13 @@
 namespace OrleansTrader.Gateway.Contracts;
 
 /// <summary>
-/// A string request field that takes one of a fixed set of names, listed as its schema's <c>enum</c> by
-/// <see cref="AcceptedValuesSchemaTransformer"/> so that a generated client gets an enum type. The field stays a string in C#:
-/// the server parses it itself (<see cref="Validation.Rules.ParseEnum{T}"/>, any case, '_' and '-' ignored) and answers an
-/// unknown name with a 400 naming the field and the names it takes, not with the serializer's message.
+/// A string request field (or each item of a list of strings, or a query parameter) that takes one of a fixed set of names,
+/// listed as its schema's <c>enum</c> by <see cref="AcceptedValuesSchemaTransformer"/> so that a generated client gets an enum
+/// type. The field stays a string in C#: the server parses it itself (<see cref="Validation.Rules.ParseEnum{T}"/>, any case,
+/// '_' and '-' ignored) and answers an unknown name with a 400 naming the field and the names it takes, not with the
+/// serializer's message.
 /// </summary>
-[AttributeUsage(AttributeTargets.Property)]
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
 public sealed class AcceptedValuesAttribute : Attribute
 {
     /// <summary>An enum parsed by <see cref="Validation.Rules.ParseEnum{T}"/>: its names, as answers write them; all of them,

@@ -12,6 +12,7 @@ public sealed record CreateWebhookRequest
     public string? Url { get; init; }
 
     /// <summary>Event kinds by name (<see cref="AccountEventKind"/>), any case; numbers are refused.</summary>
+    [AcceptedValues(typeof(AccountEventKind))]
     public IReadOnlyList<string>? Kinds { get; init; }
 
     public string? Description { get; init; }

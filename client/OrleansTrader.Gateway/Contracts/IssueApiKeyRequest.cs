@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using OrleansTrader.Grains.Abstractions;
 
 namespace OrleansTrader.Gateway.Contracts;
 
@@ -9,6 +10,7 @@ public sealed record IssueApiKeyRequest
     public string? Name { get; init; }
 
     [RequiredField]
+    [AcceptedValues(ApiKeyRoles.Trader, ApiKeyRoles.Risk, ApiKeyRoles.Admin)]
     public IReadOnlyList<string>? Roles { get; init; }
 
     [Description("Required (one or more, or \"*\") for a key with the trader or risk role; an admin key may have none.")]

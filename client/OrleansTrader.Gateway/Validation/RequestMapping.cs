@@ -480,6 +480,25 @@ internal static class RequestMapping
         }
     }
 
+    /// <summary>A webhook's event kinds by name, any case (all of them when none are given).</summary>
+    public static IReadOnlyList<AccountEventKind> ToWebhookKinds(CreateWebhookRequest request, ValidationErrors errors)
+    {
+        var kinds = new List<AccountEventKind>();
+        foreach (var name in request.Kinds ?? [])
+        {
+            if (Rules.ParseEnum<AccountEventKind>(errors, "kinds", name, required: true) is { } kind)
+            {
+                kinds.Add(kind);
+            }
+        }
+
+        return kinds;
+    }
+
+    /// <summary>The orders list's <c>status</c> query parameter, any case: all orders when left out.</summary>
+    public static OrderStatusFilter ToOrderStatusFilter(string? status, ValidationErrors errors) =>
+        Rules.ParseEnum<OrderStatusFilter>(errors, "status", status, required: false) ?? OrderStatusFilter.All;
+
     public static (string Name, IReadOnlyList<string> Roles, IReadOnlyList<string> Accounts)? ToKey(IssueApiKeyRequest request, ValidationErrors errors)
     {
         Rules.RequireText(errors, "name", request.Name, Rules.MaxNameLength, required: true);

@@ -133,6 +133,15 @@ internal sealed class CsvFileReader : IDisposable
             }
 
             _lastDailyStart = start;
+
+            // The date range bounds what goes out, not what a row is judged by: a typo whose neighbours fell outside the range
+            // was judged by rows further off, or by none, and went out as data.
+            var date = DateOnly.FromDateTime(start.UtcDateTime);
+            if ((_from is { } from && date < from) || (_to is { } to && date > to))
+            {
+                continue;
+            }
+
             marketEvent = row.Event;
             return true;
         }
@@ -220,15 +229,12 @@ internal sealed class CsvFileReader : IDisposable
         {
             _line++;
             RowsRead++;
-            if (TryParse(line, out marketEvent, out var skip))
+            if (TryParse(line, out marketEvent))
             {
                 return true;
             }
 
-            if (!skip)
-            {
-                BadRows++;
-            }
+            BadRows++;
         }
 
         marketEvent = null;
@@ -252,10 +258,9 @@ internal sealed class CsvFileReader : IDisposable
         }
     }
 
-    private bool TryParse(string line, out MarketDataEvent? marketEvent, out bool skip)
+    private bool TryParse(string line, out MarketDataEvent? marketEvent)
     {
         marketEvent = null;
-        skip = false;
         var text = line.AsSpan();
         Span<Range> ranges = stackalloc Range[_columns + 1];
         var count = text.Split(ranges, ',');
@@ -271,7 +276,7 @@ internal sealed class CsvFileReader : IDisposable
             CsvFileKind.MinuteQuoteBars => ParseMinuteQuoteBar(f, out marketEvent),
             CsvFileKind.TradeTicks => ParseTradeTick(f, out marketEvent),
             CsvFileKind.QuoteTicks => ParseQuoteTick(f, out marketEvent),
-            CsvFileKind.DailyBars => ParseDailyBar(f, out marketEvent, out skip),
+            CsvFileKind.DailyBars => ParseDailyBar(f, out marketEvent),
             _ => Fail(MalformedReason.ColumnCount, "unknown kind"),
         };
     }
@@ -353,10 +358,9 @@ internal sealed class CsvFileReader : IDisposable
         return true;
     }
 
-    private bool ParseDailyBar(Fields f, out MarketDataEvent? marketEvent, out bool skip)
+    private bool ParseDailyBar(Fields f, out MarketDataEvent? marketEvent)
     {
         marketEvent = null;
-        skip = false;
         if (!IsoTimestamp.TryParseDate(f[0], out var date))
         {
             return Fail(MalformedReason.Timestamp, $"invalid date '{f[0]}'");
@@ -366,12 +370,6 @@ internal sealed class CsvFileReader : IDisposable
             !Number(f[3], "low", out var low) || !Number(f[4], "close", out var close) ||
             !Number(f[5], "volume", out var volume))
         {
-            return false;
-        }
-
-        if ((_from is { } from && date < from) || (_to is { } to && date > to))
-        {
-            skip = true;
             return false;
         }
 

@@ -465,6 +465,27 @@ public sealed class CsvReplayFeedTests : IDisposable
     }
 
     /// <summary>The volumes of the rows a daily file's reader gives (the tests' files number their rows by volume), and its bad-row count.</summary>
+    /// <summary>
+    /// A daily row is judged by the rows around it in the file, whatever the replay's dates: with a StartDate the rows before
+    /// it were left out before judging, so a typo just inside the range (2021-06-12 for 2021-06-02) became the range's first
+    /// row, judged by one neighbour a day away, and went out as data, ahead of the rows it should follow.
+    /// </summary>
+    [Fact]
+    public async Task ReadAsync_ADailyRowTypo_IsABadRow_AlsoWhenTheDateRangeLeavesOutTheRowsAroundIt()
+    {
+        var path = _dir.Write("range.csv", "date,open,high,low,close,volume\n2021-06-01,10,10,10,10,1\n2021-06-12,10,10,10,10,2\n" +
+            "2021-06-03,10,10,10,10,3\n2021-06-04,10,10,10,10,4\n2021-06-11,10,10,10,10,5\n2021-06-14,10,10,10,10,6\n");
+        var feed = new CsvReplayFeed(
+            [new CsvSource(path, "SPY", CsvFileKind.DailyBars)],
+            new CsvReplayOptions { Validate = false, SpeedFactor = 0, StartDate = new DateOnly(2021, 6, 10) },
+            new TickValidatorOptions(), TimeProvider.System, NullLogger.Instance);
+
+        var volumes = (await Data(feed)).Select(e => Assert.IsType<BarEvent>(e).Bar.Volume).ToList();
+
+        Assert.Equal([5m, 6m], volumes);
+        Assert.Equal(1, feed.GetHealth().MalformedByReason.GetValueOrDefault(MalformedReason.FarOutOfOrder));
+    }
+
     private static (List<decimal> Volumes, long BadRows) ReadDailyVolumes(string path, List<CsvRowError> errors)
     {
         using var reader = CsvFileReader.Open(new CsvSource(path, "SPY", CsvFileKind.DailyBars), errors.Add);
