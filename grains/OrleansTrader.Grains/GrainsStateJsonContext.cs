@@ -25,6 +25,7 @@ namespace OrleansTrader.Grains;
 [JsonSerializable(typeof(PaperVenueDelta))]
 [JsonSerializable(typeof(PaperArchiveRecord))]
 [JsonSerializable(typeof(PaperArchiveChunk))]
+[JsonSerializable(typeof(PaperArchiveChunkKeys))]
 [JsonSerializable(typeof(PaperVenueIndex))]
 [JsonSerializable(typeof(SymbolGrainState))]
 [JsonSerializable(typeof(WebhookGrainState))]

@@ -13,5 +13,6 @@ public static class BenchmarkSuites
         new Trading.TickBenchmarks(),
         new Trading.BacktestBenchmarks(),
         new Trading.PaperMatchBenchmarks(),
+        new Trading.PaperArchiveIndexBenchmarks(),
     ];
 }

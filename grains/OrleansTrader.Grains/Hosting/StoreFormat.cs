@@ -14,7 +14,7 @@ public static class StoreFormat
     /// value, a member whose meaning changes. Reading older layouts stays this build's job (StoredJsonMissingMemberTests);
     /// the raise is what stops a rollback to a build that cannot read the new one.
     /// </summary>
-    public const int Current = 2;
+    public const int Current = 3;
 
     /// <summary>This build as its assembly names it (version and commit), for the record and the refusal's message.</summary>
     public static string Build { get; } =

@@ -8,7 +8,8 @@ namespace OrleansTrader.Grains.Paper;
 /// id) and the newest execution of each chunk, with the chunks themselves read from storage on demand and only the last
 /// <see cref="CachedChunks"/> read kept. Ids are kept as 64-bit hashes (two hash-table entries per archived order,
 /// against about 1.5 KB for the order and its executions as objects); a lookup reads the chunks a hash names and checks
-/// the real id, so a collision costs a read, never a wrong answer. The legacy one-record archive is chunk -1, older
+/// the real id, so a collision costs a read, never a wrong answer. The index is built from each chunk's key record
+/// (<see cref="PaperArchiveChunkKeys"/>), or from the chunk where it has none. The legacy one-record archive is chunk -1, older
 /// than every chunk. A chunk deleted for the archive's retention is forgotten (<see cref="ForgetAsync"/>), so the index
 /// holds the retention's orders, not every order since the silo started.
 /// Calls are serialized by the archive's own gate, so one account's queries do not wait on another's reads.
@@ -36,9 +37,13 @@ internal sealed class PaperChunkedArchive(Func<int, CancellationToken, Task<Pape
 
     /// <summary>Adds a chunk to the index (a chunk written again replaces its cached copy; its older ids stay, harmlessly).</summary>
     public Task AddAsync(int number, PaperArchiveChunk chunk, CancellationToken cancellationToken) =>
+        AddAsync(number, PaperArchiveChunkKeys.Of(chunk), cancellationToken);
+
+    /// <summary>Adds a chunk to the index by its key record, without reading the chunk.</summary>
+    public Task AddAsync(int number, PaperArchiveChunkKeys keys, CancellationToken cancellationToken) =>
         GatedAsync(() =>
         {
-            Add(number, chunk);
+            Add(number, keys);
             return Task.FromResult(true);
         }, cancellationToken);
 
@@ -49,7 +54,7 @@ internal sealed class PaperChunkedArchive(Func<int, CancellationToken, Task<Pape
     public Task ForgetAsync(int number, PaperArchiveChunk chunk, CancellationToken cancellationToken) =>
         GatedAsync(() =>
         {
-            Forget(number, chunk);
+            Forget(number, PaperArchiveChunkKeys.Of(chunk));
             return Task.FromResult(true);
         }, cancellationToken);
 
@@ -79,18 +84,17 @@ internal sealed class PaperChunkedArchive(Func<int, CancellationToken, Task<Pape
         }
     }
 
-    private void Add(int number, PaperArchiveChunk chunk)
+    private void Add(int number, PaperArchiveChunkKeys keys)
     {
-        foreach (var order in chunk.Orders)
+        for (var i = 0; i < keys.Count(); i++)
         {
-            Note(_orderChunks, _orderChunksMore, Hash(order.OrderId), number);
-            Note(_clientOrderChunks, _clientOrderChunksMore, Hash(order.ClientOrderId), number);
+            Note(_orderChunks, _orderChunksMore, keys.OrderIdAt(i), number);
+            Note(_clientOrderChunks, _clientOrderChunksMore, keys.ClientOrderIdAt(i), number);
             IndexedOrders++;
         }
 
-        if (chunk.Executions.Count > 0)
+        if (keys.NewestExecution is { } newest)
         {
-            var newest = chunk.Executions.Max(e => e.Timestamp);
             _newestExecution[number] = _newestExecution.TryGetValue(number, out var known) && known > newest ? known : newest;
         }
 
@@ -104,12 +108,12 @@ internal sealed class PaperChunkedArchive(Func<int, CancellationToken, Task<Pape
         }
     }
 
-    private void Forget(int number, PaperArchiveChunk chunk)
+    private void Forget(int number, PaperArchiveChunkKeys keys)
     {
-        foreach (var order in chunk.Orders)
+        for (var i = 0; i < keys.Count(); i++)
         {
-            Unnote(_orderChunks, _orderChunksMore, Hash(order.OrderId), number);
-            Unnote(_clientOrderChunks, _clientOrderChunksMore, Hash(order.ClientOrderId), number);
+            Unnote(_orderChunks, _orderChunksMore, keys.OrderIdAt(i), number);
+            Unnote(_clientOrderChunks, _clientOrderChunksMore, keys.ClientOrderIdAt(i), number);
             IndexedOrders = Math.Max(0, IndexedOrders - 1);
         }
 
@@ -127,7 +131,7 @@ internal sealed class PaperChunkedArchive(Func<int, CancellationToken, Task<Pape
     private async Task<PaperOrderRecord?> FindAsync(
         Dictionary<long, int> first, Dictionary<long, List<int>> more, string id, Func<PaperStoredOrder, bool> matches, CancellationToken cancellationToken)
     {
-        foreach (var number in Candidates(first, more, Hash(id)))
+        foreach (var number in Candidates(first, more, PaperArchiveChunkKeys.Hash(id)))
         {
             var chunk = await ChunkAsync(number, cancellationToken);
             if (chunk?.Orders.LastOrDefault(matches) is { } found)
@@ -242,19 +246,5 @@ internal sealed class PaperChunkedArchive(Func<int, CancellationToken, Task<Pape
         }
 
         return chunk;
-    }
-
-    /// <summary>FNV-1a over the id's UTF-16 code units: stable within the process and 64 bits wide, so collisions are rare.</summary>
-    private static long Hash(string id)
-    {
-        const ulong offsetBasis = 14695981039346656037;
-        const ulong prime = 1099511628211;
-        var hash = offsetBasis;
-        foreach (var c in id)
-        {
-            hash = unchecked((hash ^ c) * prime);
-        }
-
-        return unchecked((long)hash);
     }
 }

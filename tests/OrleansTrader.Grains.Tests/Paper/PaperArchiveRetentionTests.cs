@@ -58,11 +58,13 @@ public sealed class PaperArchiveRetentionTests
         for (var number = 0; number < checkpoint.FirstArchiveChunk; number++)
         {
             Assert.False(await ChunkExistsAsync(storage, number), $"chunk {number}, before the first live one, is still stored");
+            Assert.False(await KeysExistAsync(storage, number), $"the key record of chunk {number}, before the first live one, is still stored");
         }
 
         for (var number = checkpoint.FirstArchiveChunk; number < checkpoint.ArchiveChunks; number++)
         {
             Assert.True(await ChunkExistsAsync(storage, number), $"chunk {number}, inside the retention, is gone");
+            Assert.True(await KeysExistAsync(storage, number), $"the key record of chunk {number}, inside the retention, is gone");
         }
 
         await using var restarted = await StartAsync(Store(storage, time), time);
@@ -161,6 +163,7 @@ public sealed class PaperArchiveRetentionTests
         Assert.True(crashed.FirstArchiveChunk > 0, "no chunk was pruned");
         Assert.Equal(0, crashed.ChunksDeletedBefore);
         Assert.True(await ChunkExistsAsync(storage.Inner, 0), "the failed delete left no orphan to test");
+        Assert.True(await KeysExistAsync(storage.Inner, 0), "the failed delete left no orphan key record to test");
 
         // A restart loads what the checkpoint names, reads no orphan, and deletes the orphans after its next checkpoint.
         storage.FailChunkDeletes = false;
@@ -177,6 +180,7 @@ public sealed class PaperArchiveRetentionTests
         for (var number = 0; number < crashed.FirstArchiveChunk; number++)
         {
             Assert.False(await ChunkExistsAsync(storage.Inner, number), $"orphan chunk {number} is still stored");
+            Assert.False(await KeysExistAsync(storage.Inner, number), $"the key record of orphan chunk {number} is still stored");
         }
 
         Assert.Equal(OrderStatus.Filled, (await restarted.GetClient(AccountId).GetOrderAsync(kept[0], Ct))?.Status);
@@ -293,6 +297,9 @@ public sealed class PaperArchiveRetentionTests
         return chunk.RecordExists;
     }
 
+    private static async Task<bool> KeysExistAsync(IGrainStorage storage, int number) =>
+        (await storage.ReadRecordAsync<PaperArchiveChunkKeys>("keys-" + number.ToString(CultureInfo.InvariantCulture), ArchiveId, Ct)).RecordExists;
+
     /// <summary>Storage whose deletes of archive chunks fail while <see cref="FailChunkDeletes"/> is set: a crash after a checkpoint's write.</summary>
     private sealed class ChunkDeleteFailingStorage(MemoryGrainStorage inner) : IGrainStorage
     {
@@ -313,6 +320,8 @@ public sealed class PaperArchiveRetentionTests
             Fails(stateName) ?? Inner.DeleteStateAsync(stateName, grainId, grainState, cancellationToken);
 
         private Task? Fails(string stateName) =>
-            FailChunkDeletes && stateName.StartsWith("chunk-", StringComparison.Ordinal) ? Task.FromException(new IOException("storage unavailable")) : null;
+            FailChunkDeletes && (stateName.StartsWith("chunk-", StringComparison.Ordinal) || stateName.StartsWith("keys-", StringComparison.Ordinal))
+                ? Task.FromException(new IOException("storage unavailable"))
+                : null;
     }
 }
