@@ -179,6 +179,52 @@ public sealed class MarketFeedPumpTests
     }
 
     /// <summary>
+    /// The pump reports freshness to the global breaker every second: while the report failed (the breaker's storage
+    /// failing its writes) it logged a warning a second, for as long as it lasted. It warns when the failures begin, logs
+    /// the repeats at Debug, and says once, when a report goes through, how many failed.
+    /// </summary>
+    [Fact]
+    public async Task FreshnessReportsThatKeepFailing_WarnOnce_LogTheRepeatsAtDebug_AndTheCountWhenOneSucceeds()
+    {
+        using var folder = new TempDirectory();
+        var file = await WriteTradeRowsAsync(folder, 10);
+        var ct = TestContext.Current.CancellationToken;
+        var time = new FakeTimeProvider();
+        var storage = new WriteFailingStorage("breaker") { FailAll = true };
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            Time = time,
+            ConfigureSilo = silo => silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp)),
+        });
+        var feed = new CsvReplayFeed([new CsvSource(file, "BRK", CsvFileKind.TradeTicks)], new CsvReplayOptions(), new TickValidatorOptions(), TimeProvider.System, NullLogger.Instance);
+        var log = new PumpLog();
+        var pump = new MarketFeedPump(feed, cluster.Cluster.Client, time, log);
+        await pump.StartAsync(ct);
+        try
+        {
+            // The breaker's first report is written (and fails): five heartbeats, a second apart.
+            await Eventually.WaitAsync(() => Task.FromResult(log.Entries.Count(e => e.Id is 5504 or 5508)), failed => failed >= 5,
+                "five failed freshness reports", tick: () => time.Advance(TimeSpan.FromSeconds(1)));
+            // Ten heartbeats at most after the storage recovers: the first of them goes through.
+            storage.FailAll = false;
+            var recoveredAt = time.GetUtcNow();
+            await Eventually.WaitAsync(() => Task.FromResult((Logged: log.Entries.Any(e => e.Id == 5509), Since: time.GetUtcNow() - recoveredAt)),
+                r => r.Logged || r.Since >= TimeSpan.FromSeconds(10), "a freshness report to go through", tick: () => time.Advance(TimeSpan.FromSeconds(1)));
+        }
+        finally
+        {
+            await pump.StopAsync(ct);
+        }
+
+        var lines = log.Entries.Where(e => e.Id is 5504 or 5508 or 5509).ToList();
+        var failures = lines.Count - 1;
+        string[] expected = ["5504 Warning", .. Enumerable.Repeat("5508 Debug", failures - 1), "5509 Information"];
+        Assert.Equal(expected, lines.Select(e => $"{e.Id} {e.Level}"));
+        Assert.Contains("The disk is full (test).", lines[0].Exception, StringComparison.Ordinal);
+        Assert.StartsWith($"Market data freshness reached the global breaker again, after {failures} failed reports over ", lines[^1].Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// In the silo the replay runs with validation off and the symbol grains validate: the feed's own summary says
     /// "0 rejected" while the grains may have refused every row. The shared BAC quote ticks are all one-sided (a row per
     /// side), so a replay of them gave no quote at all, and nothing a user could see said why. The end of the replay
@@ -357,6 +403,9 @@ public sealed class MarketFeedPumpTests
         /// <summary>The exceptions the pump logged its failures with.</summary>
         public ConcurrentQueue<Exception> Failures { get; } = new();
 
+        /// <summary>Every line with its event id, level and exception, in order.</summary>
+        public ConcurrentQueue<(int Id, LogLevel Level, string Message, string Exception)> Entries { get; } = new();
+
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
@@ -365,6 +414,7 @@ public sealed class MarketFeedPumpTests
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             Messages.Enqueue(formatter(state, exception));
+            Entries.Enqueue((eventId.Id, logLevel, formatter(state, exception), exception?.ToString() ?? ""));
             if (exception is not null && eventId.Id == 5503)
             {
                 Failures.Enqueue(exception);

@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OrleansTrader.Brokers.Tests.Alpaca;
 using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
@@ -147,6 +150,55 @@ public sealed class StrategyClosedMarketTests
         Assert.EndsWith(
             $"and the calendar cannot say when the market next opens (past the years it covers): held for 00:01:00, until {refusedAt.AddMinutes(1):O}.",
             held);
+    }
+
+    /// <summary>
+    /// Past the calendar's years each minute's hold ends in an intent sent and refused again, and each refusal logged
+    /// warning 5474: once a minute per strategy for as long as the build runs, with nothing new in it. The first warns,
+    /// the rest are Debug (5420) with how many in a row.
+    /// </summary>
+    [Fact]
+    public async Task PastTheCalendarsYears_TheRefusalEveryMinute_WarnsOnce_AndLogsTheRepeatsAtDebug()
+    {
+        var time = new FakeTimeProvider(NyseCalendar.ToUtc(new DateOnly(2028, 12, 29), new TimeOnly(18, 30)));
+        var logs = new CapturedLogs();
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            Time = time,
+            Calendar = NyseCalendar.Instance,
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddStrategy(Chaser.Definition);
+
+                // Debug kept, so that the repeats are seen to be logged at their level, not merely filtered out.
+                silo.Services.AddSingleton<ILoggerProvider>(logs).AddLogging(b => b.SetMinimumLevel(LogLevel.Debug));
+            },
+        });
+        var account = await TestAccounts.OpenAsync(cluster, "unknown-open-log", 1_000_000m);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("unknown-open-log", "chaser"));
+        var created = await strategy.CreateAsync(new CreateStrategy { Kind = Chaser.Definition.Kind, Symbols = [Symbol], Start = true });
+        Assert.True(created.Succeeded, created.Message);
+
+        // A print after each minute's hold: its intent goes to the account, which refuses it again.
+        const int Refusals = 3;
+        for (var i = 0; i < Refusals; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(61));
+            await Market.QuoteAsync(cluster, Symbol, 49.99m, 50.01m);
+            await Market.TradeAsync(cluster, Symbol, 50m);
+
+            // The strategy's count, not the account's: the hold begins when the strategy hears the refusal, after the account made it.
+            var refused = i + 1;
+            await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!, st => st.IntentsDenied >= refused,
+                $"refusal {refused} to reach the strategy", TimeSpan.FromSeconds(30));
+        }
+
+        Assert.Equal(Refusals, (await account.GetOrdersAsync(OrderStatusFilter.All, 1_000, null)).Count(o => o.Status == OrderStatus.Denied));
+        var lines = logs.Entries
+            .Where(e => e.EventId.Id is 5474 or 5420 && e.Text.Contains("AccountId=unknown-open-log;", StringComparison.Ordinal))
+            .ToList();
+        Assert.Equal(["5474 Warning", "5420 Debug", "5420 Debug"], lines.Select(e => $"{e.EventId.Id} {e.Level}"));
+        Assert.Contains("(3 refusals in a row)", lines[^1].Text, StringComparison.Ordinal);
     }
 
     /// <summary>Buys on every print while it holds none and has no order open (as a strategy that asks while its signal holds).</summary>

@@ -100,7 +100,7 @@ internal sealed partial class AccountGrain
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            AccountLog.SignalFailed(logger, ex, AccountId);
+            LogSignalFailed(ex);
         }
     }
 

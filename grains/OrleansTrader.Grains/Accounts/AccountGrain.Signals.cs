@@ -1,5 +1,6 @@
 using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Diagnostics;
 
 namespace OrleansTrader.Grains.Accounts;
 
@@ -19,7 +20,30 @@ internal sealed partial class AccountGrain
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            AccountLog.SignalFailed(logger, ex, AccountId);
+            LogSignalFailed(ex);
+            return;
+        }
+
+        if (_signalFailures?.Succeed() is { } ended)
+        {
+            AccountLog.SignalsReportedAgain(logger, AccountId, ended.Failures, ended.Lasted);
+        }
+    }
+
+    /// <summary>
+    /// A breaker that cannot be reached (its storage failing) failed the tick every second for as long as it lasted, each a
+    /// warning: the first of a streak warns, the rest are Debug, and the next tick that goes through says how many failed.
+    /// </summary>
+    private void LogSignalFailed(Exception exception)
+    {
+        _signalFailures ??= new FailureStreak(time);
+        if (_signalFailures.Fail())
+        {
+            AccountLog.SignalFailed(logger, exception, AccountId);
+        }
+        else
+        {
+            AccountLog.SignalFailedAgain(logger, exception, AccountId, _signalFailures.Failures);
         }
     }
 

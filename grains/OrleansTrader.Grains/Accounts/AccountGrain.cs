@@ -76,6 +76,9 @@ internal sealed partial class AccountGrain(
     /// <summary>A persist started and did not finish (its write failed): the signal tick tries again.</summary>
     private bool _persistIncomplete;
 
+    /// <summary>The signal reports failing in a row: warned of once, the repeats at Debug, the count when one goes through.</summary>
+    private FailureStreak? _signalFailures;
+
     /// <summary>
     /// The newest journal entry written: the journal is read up to it only, since entries after it (a deferred acceptance's,
     /// a failed write's) are lost in a crash and their sequences given to other entries, which a reader resuming after them

@@ -42,8 +42,16 @@ internal static partial class AccountLog
     [LoggerMessage(EventId = 5010, Level = LogLevel.Error, Message = "Reconciliation of account {AccountId} failed")]
     public static partial void ReconcileFailed(ILogger logger, Exception exception, string accountId);
 
-    [LoggerMessage(EventId = 5011, Level = LogLevel.Warning, Message = "Breaker signals of account {AccountId} could not be reported")]
+    [LoggerMessage(EventId = 5011, Level = LogLevel.Warning,
+        Message = "Breaker signals of account {AccountId} could not be reported; the signal tick tries again, its further failures at Debug until one succeeds")]
     public static partial void SignalFailed(ILogger logger, Exception exception, string accountId);
+
+    [LoggerMessage(EventId = 5021, Level = LogLevel.Debug, Message = "Breaker signals of account {AccountId} could not be reported ({Failures} failures in a row)")]
+    public static partial void SignalFailedAgain(ILogger logger, Exception exception, string accountId, int failures);
+
+    [LoggerMessage(EventId = 5022, Level = LogLevel.Information,
+        Message = "Breaker signals of account {AccountId} reported again, after {Failures} failed attempts over {Lasted}")]
+    public static partial void SignalsReportedAgain(ILogger logger, string accountId, int failures, TimeSpan lasted);
 
     [LoggerMessage(EventId = 5012, Level = LogLevel.Warning, Message = "Events of account {AccountId} ({Count}) were persisted but not published")]
     public static partial void PublishFailed(ILogger logger, Exception exception, string accountId, int count);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Diagnostics;
 using OrleansTrader.MarketData;
 using OrleansTrader.MarketData.Csv;
 using OrleansTrader.MarketData.Events;
@@ -362,6 +363,7 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
     private async Task HeartbeatAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(HeartbeatInterval, time);
+        var heartbeatFailures = new FailureStreak(time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -377,7 +379,22 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {
-                        LogHeartbeatFailed(logger, ex);
+                        // A second's report failing for an hour wrote 3,600 warnings: the first warns, the rest are Debug.
+                        if (heartbeatFailures.Fail())
+                        {
+                            LogHeartbeatFailed(logger, ex);
+                        }
+                        else
+                        {
+                            LogHeartbeatFailedAgain(logger, ex, heartbeatFailures.Failures);
+                        }
+
+                        continue;
+                    }
+
+                    if (heartbeatFailures.Succeed() is { } ended)
+                    {
+                        LogHeartbeatRecovered(logger, ended.Failures, ended.Lasted);
                     }
                 }
             }
@@ -397,8 +414,16 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
     [LoggerMessage(EventId = 5503, Level = LogLevel.Error, Message = "Market data feed {Feed} failed; restarting in {DelayMs} ms")]
     private static partial void LogFeedFailed(ILogger logger, Exception exception, string feed, double delayMs);
 
-    [LoggerMessage(EventId = 5504, Level = LogLevel.Warning, Message = "Could not report market data freshness to the global breaker")]
+    [LoggerMessage(EventId = 5504, Level = LogLevel.Warning,
+        Message = "Could not report market data freshness to the global breaker; it is reported every second, the further failures at Debug until one succeeds")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 5508, Level = LogLevel.Debug, Message = "Could not report market data freshness to the global breaker ({Failures} failures in a row)")]
+    private static partial void LogHeartbeatFailedAgain(ILogger logger, Exception exception, int failures);
+
+    [LoggerMessage(EventId = 5509, Level = LogLevel.Information,
+        Message = "Market data freshness reached the global breaker again, after {Failures} failed reports over {Lasted}")]
+    private static partial void LogHeartbeatRecovered(ILogger logger, int failures, TimeSpan lasted);
 
     [LoggerMessage(EventId = 5505, Level = LogLevel.Warning, Message = "Could not close the last bars of market data feed {Feed} after it ended")]
     private static partial void LogCloseBarsFailed(ILogger logger, Exception exception, string feed);

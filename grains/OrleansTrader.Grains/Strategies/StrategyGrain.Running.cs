@@ -37,10 +37,15 @@ internal sealed partial class StrategyGrain
 
     private async Task RunAsync()
     {
-        if (!TryCreate(S.Kind, S.Symbols, S.Parameters, out var strategy, out var error))
+        // Stored parameters a later build refuses (a decimal "1,5", a quantity its symbol cannot be ordered in) stop the
+        // strategy with the reason: started, a refused quantity had every order denied by the account.
+        var refusal = !TryCreate(S.Kind, S.Symbols, S.Parameters, out var strategy, out var error) ? error!.Message
+            : StrategyQuantityCheck.Refusal(environment, S.Kind, S.Symbols, S.Parameters);
+        if (refusal is not null)
         {
-            S.LastError = error!.Message;
+            S.LastError = refusal;
             S.Running = false;
+            StrategyLog.NotStarted(logger, _accountId, _strategyId, refusal);
             await state.WriteStateAsync();
             return;
         }
@@ -196,10 +201,12 @@ internal sealed partial class StrategyGrain
         }
 
         S.TicksSeen++;
-        if (tick.Quote is { } fresh && _quoteRefusals.Count > 0)
+        if (tick.Quote is { } fresh && (_quoteRefusals.Count > 0 || _quoteRefusalRuns.Count > 0))
         {
-            // A new quote may be fresh enough for the account again: the symbol's next intent goes to it.
+            // A new quote may be fresh enough for the account again: the symbol's next intent goes to it, and a refusal of
+            // it is news again.
             _quoteRefusals.Remove(fresh.Symbol);
+            _quoteRefusalRuns.Remove(fresh.Symbol);
         }
 
         if (tick.Trade is { } trade)
@@ -774,6 +781,11 @@ internal sealed partial class StrategyGrain
         else
         {
             S.IntentsSent++;
+
+            // The account took an order: a run of refusals past the calendar's years, or for the symbol's quote, has ended,
+            // and the next one warns again.
+            _nextOpenUnknownRefusals = 0;
+            _quoteRefusalRuns.Remove(intent.Symbol);
             if (placed is { IsExisting: true, Order: { } existing } && existing.Status.IsFinal())
             {
                 // Its client order id named an order that had ended (a send repeated after a crash lost the strategy's write):
@@ -854,7 +866,15 @@ internal sealed partial class StrategyGrain
         }
 
         _quoteRefusals[intent.Symbol] = new QuoteRefusal(intent.ClientOrderId, denial.ReasonCode, denial.Message, time.GetUtcNow(), time.GetTimestamp());
-        StrategyLog.HeldForQuote(logger, _accountId, _strategyId, intent.Symbol, denial.ReasonCode, QuoteRefusalHold);
+        var run = _quoteRefusalRuns[intent.Symbol] = _quoteRefusalRuns.GetValueOrDefault(intent.Symbol) + 1;
+        if (run == 1)
+        {
+            StrategyLog.HeldForQuote(logger, _accountId, _strategyId, intent.Symbol, denial.ReasonCode, QuoteRefusalHold);
+        }
+        else
+        {
+            StrategyLog.HeldForQuoteAgain(logger, _accountId, _strategyId, intent.Symbol, denial.ReasonCode, QuoteRefusalHold, run);
+        }
     }
 
     /// <summary>
@@ -907,11 +927,20 @@ internal sealed partial class StrategyGrain
         _marketClosedRefusal = new MarketClosedRefusal(intent.ClientOrderId, denial.Message, now, until, time.GetTimestamp(), hold);
         if (hold is { } minute)
         {
-            // Until is then only the end of the minute's hold, not an open: the message must not promise one.
-            StrategyLog.HeldWhileNextOpenUnknown(logger, _accountId, _strategyId, intent.Symbol, minute);
+            // Until is then only the end of the minute's hold, not an open: the message must not promise one. Nothing changes
+            // from one minute's refusal to the next, so only the first warns.
+            if (++_nextOpenUnknownRefusals == 1)
+            {
+                StrategyLog.HeldWhileNextOpenUnknown(logger, _accountId, _strategyId, intent.Symbol, minute);
+            }
+            else
+            {
+                StrategyLog.HeldWhileNextOpenUnknownAgain(logger, _accountId, _strategyId, intent.Symbol, minute, _nextOpenUnknownRefusals);
+            }
         }
         else
         {
+            _nextOpenUnknownRefusals = 0;
             StrategyLog.HeldWhileMarketClosed(logger, _accountId, _strategyId, intent.Symbol, until);
         }
     }

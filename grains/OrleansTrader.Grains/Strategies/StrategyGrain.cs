@@ -63,6 +63,10 @@ internal sealed partial class StrategyGrain(
     // in them are refused here until a quote of the symbol arrives (or QuoteRefusalHold passes), not sent to be refused again.
     private readonly Dictionary<string, QuoteRefusal> _quoteRefusals = new(StringComparer.Ordinal);
 
+    // How many of a symbol's orders in a row the account refused for its quote: a symbol whose data stopped for hours had
+    // one refused after each minute's hold, each a warning. The first warns; a quote of it or an order taken in it ends the run.
+    private readonly Dictionary<string, int> _quoteRefusalRuns = new(StringComparer.Ordinal);
+
     // Symbols whose order the account refused as a short (the strategy counts a position the account no longer holds:
     // closed through the account, docs/strategies.md), with the refusal: its next intents of that side in the symbol are
     // refused here for the refusal's hold, not sent to be refused, journaled and logged on every event.
@@ -71,6 +75,10 @@ internal sealed partial class StrategyGrain(
     // The account's last MARKET_CLOSED refusal while the market is still closed: the strategy's next intents are refused
     // here until the regular open, not sent to be refused, journaled and logged on every print of the extended session.
     private MarketClosedRefusal? _marketClosedRefusal;
+
+    // Past the calendar's years each minute's hold ends in an order sent and refused again: how many such refusals in a row,
+    // so that the warning is logged for the first of them and not once a minute for as long as the build runs.
+    private int _nextOpenUnknownRefusals;
 
     // While intents are withheld for a tripped breaker: the state they are withheld for and how many, so that the warning is
     // logged once when it begins (not on every bar for hours) and the count when it ends.
@@ -187,7 +195,13 @@ internal sealed partial class StrategyGrain(
             await state.WriteStateAsync();
             await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
             await RunAsync();
-            StrategyLog.Started(logger, _accountId, _strategyId);
+
+            // A strategy that did not start (its stored parameters refused, its snapshot unreadable, its OnStart thrown) has
+            // said why in its own line and lastError: "started" after it told the log the opposite.
+            if (S.Running)
+            {
+                StrategyLog.Started(logger, _accountId, _strategyId);
+            }
         }
 
         return await OkAsync();

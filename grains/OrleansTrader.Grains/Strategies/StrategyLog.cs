@@ -12,6 +12,10 @@ internal static partial class StrategyLog
     [LoggerMessage(EventId = 5402, Level = LogLevel.Information, Message = "Strategy {StrategyId} of account {AccountId} started")]
     public static partial void Started(ILogger logger, string accountId, string strategyId);
 
+    [LoggerMessage(EventId = 5421, Level = LogLevel.Warning,
+        Message = "Strategy {StrategyId} of account {AccountId} did not start: {Reason}")]
+    public static partial void NotStarted(ILogger logger, string accountId, string strategyId, string reason);
+
     [LoggerMessage(EventId = 5403, Level = LogLevel.Information, Message = "Strategy {StrategyId} of account {AccountId} stopped")]
     public static partial void Stopped(ILogger logger, string accountId, string strategyId);
 
@@ -37,6 +41,12 @@ internal static partial class StrategyLog
         Message = "Strategy {StrategyId} of account {AccountId}: the account refused an order in {Symbol} ({ReasonCode}); its next orders in it are refused without being sent until a quote of it arrives, for {Hold} at most")]
     public static partial void HeldForQuote(ILogger logger, string accountId, string strategyId, string symbol, string reasonCode, TimeSpan hold);
 
+    // A symbol whose data stopped for hours has an order refused after each minute's hold, just like the first: 5416 is
+    // logged for the first of them, the rest at Debug, until a quote of it arrives or the account takes an order in it.
+    [LoggerMessage(EventId = 5422, Level = LogLevel.Debug,
+        Message = "Strategy {StrategyId} of account {AccountId}: the account refused an order in {Symbol} ({ReasonCode}) again, no quote of it since ({Refusals} refusals in a row); its next orders in it are refused without being sent for {Hold} at most")]
+    public static partial void HeldForQuoteAgain(ILogger logger, string accountId, string strategyId, string symbol, string reasonCode, TimeSpan hold, int refusals);
+
     [LoggerMessage(EventId = 5461, Level = LogLevel.Warning,
         Message = "Strategy {StrategyId} of account {AccountId}: the account refused a {Side} in {Symbol} as a short (the strategy counts a position the account does not hold, e.g. one closed through the account); its next orders of that side in it are refused without being sent for {Hold}, or until it has a fill in it")]
     public static partial void HeldAfterShortRefusal(ILogger logger, string accountId, string strategyId, string symbol, OrderSide side, TimeSpan hold);
@@ -48,6 +58,12 @@ internal static partial class StrategyLog
     [LoggerMessage(EventId = 5474, Level = LogLevel.Warning,
         Message = "Strategy {StrategyId} of account {AccountId}: the account refused an order in {Symbol} as MARKET_CLOSED and the calendar cannot say when the market next opens (past the years it covers); its next orders are refused without being sent for {Hold}, then sent to the account again")]
     public static partial void HeldWhileNextOpenUnknown(ILogger logger, string accountId, string strategyId, string symbol, TimeSpan hold);
+
+    // Past the calendar's years every minute's hold ends in a refusal just like the first: 5474 is logged for the first of
+    // them, the rest at Debug, until the account takes one of the strategy's orders.
+    [LoggerMessage(EventId = 5420, Level = LogLevel.Debug,
+        Message = "Strategy {StrategyId} of account {AccountId}: the account refused an order in {Symbol} as MARKET_CLOSED again, the next open still unknown ({Refusals} refusals in a row); its next orders are refused without being sent for {Hold}")]
+    public static partial void HeldWhileNextOpenUnknownAgain(ILogger logger, string accountId, string strategyId, string symbol, TimeSpan hold, int refusals);
 
     [LoggerMessage(EventId = 5417, Level = LogLevel.Warning,
         Message = "Strategy {StrategyId} of account {AccountId}: client order id {ClientOrderId} is taken at the account by a different order {OrderId} (an earlier send whose sequence was not saved); the intent is sent again as {NextClientOrderId}")]

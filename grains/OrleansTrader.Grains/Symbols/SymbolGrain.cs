@@ -5,6 +5,7 @@ using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Bars;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Diagnostics;
 using OrleansTrader.MarketData.Validation;
 using OrleansTrader.Runtime;
 
@@ -65,6 +66,10 @@ internal sealed partial class SymbolGrain(
 
     // Set per batch that carried an accepted trade or quote; the persist timer writes only then.
     private bool _unsaved;
+
+    // The saves failing in a row (storage down): warned of once per symbol, not at every interval until it is back.
+    private FailureStreak? _saveFailures;
+
     private DateTimeOffset? _lastReceivedAt;
 
     /// <summary>
@@ -768,7 +773,22 @@ internal sealed partial class SymbolGrain(
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             _unsaved = true;
-            SymbolLog.SaveFailed(logger, Symbol, ex);
+            _saveFailures ??= new FailureStreak(time);
+            if (_saveFailures.Fail())
+            {
+                SymbolLog.SaveFailed(logger, Symbol, ex);
+            }
+            else
+            {
+                SymbolLog.SaveFailedAgain(logger, Symbol, ex, _saveFailures.Failures);
+            }
+
+            return;
+        }
+
+        if (_saveFailures?.Succeed() is { } ended)
+        {
+            SymbolLog.SavedAgain(logger, Symbol, ended.Failures, ended.Lasted);
         }
     }
 

@@ -13,6 +13,13 @@ internal static partial class SymbolLog
     [LoggerMessage(EventId = 5303, Level = LogLevel.Warning, Message = "A correction or cancel of {Symbol} trade {TradeId} (at {Timestamp:O}) came after its bar was published; published bars are not retracted (further ones are only counted)")]
     public static partial void PublishedBarNotAmended(ILogger logger, string symbol, long tradeId, DateTimeOffset timestamp);
 
-    [LoggerMessage(EventId = 5304, Level = LogLevel.Warning, Message = "Could not save the last trade and quote of {Symbol}; retried at the next interval")]
+    [LoggerMessage(EventId = 5304, Level = LogLevel.Warning,
+        Message = "Could not save the last trade and quote of {Symbol}; retried at the next interval, its further failures at Debug until one succeeds")]
     public static partial void SaveFailed(ILogger logger, string symbol, Exception exception);
+
+    [LoggerMessage(EventId = 5305, Level = LogLevel.Debug, Message = "Could not save the last trade and quote of {Symbol} ({Failures} failures in a row)")]
+    public static partial void SaveFailedAgain(ILogger logger, string symbol, Exception exception, int failures);
+
+    [LoggerMessage(EventId = 5306, Level = LogLevel.Information, Message = "Saved the last trade and quote of {Symbol} again, after {Failures} failed saves over {Lasted}")]
+    public static partial void SavedAgain(ILogger logger, string symbol, int failures, TimeSpan lasted);
 }

@@ -1,0 +1,143 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OrleansTrader.Brokers.Tests.Alpaca;
+using OrleansTrader.Domain.Instruments;
+using OrleansTrader.Domain.Strategies;
+using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Hosting;
+using OrleansTrader.Grains.Tests.Infrastructure;
+
+namespace OrleansTrader.Grains.Tests;
+
+/// <summary>
+/// A strategy stored with parameters a later build refuses (a decimal "1,5", a quantity its symbol cannot be ordered in)
+/// does not start: its lastError names the parameter and the log says it did not start, never that it started.
+/// </summary>
+public sealed class StrategyStoredParametersTests : IDisposable
+{
+    private const string WholeShares = "SPWHOLE";
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    /// <summary>
+    /// A quantity the symbol's instrument refuses (1.5 of a stock that trades whole shares) is refused at create since the
+    /// quantity check; one stored before it started, and the account denied every order it sent as FRACTIONAL_NOT_ALLOWED.
+    /// It is treated as a stored decimal that no longer reads is: not started, lastError naming quantity.
+    /// </summary>
+    [Fact]
+    public async Task AStoredQuantityTheSymbolRefuses_DoesNotStart_AtActivationOrStart_AndLastErrorNamesQuantity()
+    {
+        var path = _dir.File("quantity.db");
+        await using (var before = await StartAsync(path, new Instrument { Symbol = WholeShares, FractionalAllowed = true }))
+        {
+            await TestAccounts.OpenAsync(before, "stored-qty", 100_000m);
+            foreach (var (id, start) in new[] { ("running", true), ("stopped", false) })
+            {
+                var created = await before.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("stored-qty", id)).CreateAsync(new CreateStrategy
+                {
+                    Kind = StrategyKinds.SmaCrossover, Symbols = [WholeShares], Start = start,
+                    Parameters = new Dictionary<string, string> { ["quantity"] = "1.5", ["fastPeriod"] = "2", ["slowPeriod"] = "5" },
+                });
+                Assert.True(created.Succeeded, created.Message);
+            }
+        }
+
+        var logs = new CapturedLogs();
+        await using var after = await StartAsync(path, new Instrument { Symbol = WholeShares }, logs);
+        const string expected = "Invalid parameters for strategy 'sma-crossover': quantity: 1.5 cannot be ordered in SPWHOLE, "
+            + "the account refuses it as FRACTIONAL_NOT_ALLOWED (SPWHOLE does not allow fractional quantities.)";
+
+        var resumed = (await after.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("stored-qty", "running")).GetStatusAsync())!;
+        var started = await after.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("stored-qty", "stopped")).StartAsync();
+
+        Assert.Equal((false, expected), (resumed.Running, resumed.LastError));
+        Assert.Equal((false, expected), (started.Status!.Running, started.Status.LastError));
+        Assert.Equal(["5421 Warning", "5421 Warning"], Lines(logs, "stored-qty").Select(e => $"{e.EventId.Id} {e.Level}"));
+    }
+
+    /// <summary>
+    /// A stored parameter the kind refuses now (a decimal "1,5" since decimals are read exactly; here a kind whose rule
+    /// changed): the start logged "started" (5402) after the strategy had stopped with the reason in its lastError.
+    /// </summary>
+    [Fact]
+    public async Task AStoredParameterTheKindRefusesNow_DoesNotStart_AndTheLogSaysSoInsteadOfStarted()
+    {
+        var path = _dir.File("rule.db");
+        await using (var before = await StartAsync(path, null, kind: Picky.Definition(refusesHigh: false)))
+        {
+            await TestAccounts.OpenAsync(before, "stored-rule", 100_000m);
+            var created = await before.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("stored-rule", "picky")).CreateAsync(new CreateStrategy
+            {
+                Kind = Picky.KindName, Symbols = ["SPRULE"], Parameters = new Dictionary<string, string> { ["level"] = "high" },
+            });
+            Assert.True(created.Succeeded, created.Message);
+        }
+
+        var logs = new CapturedLogs();
+        await using var after = await StartAsync(path, null, logs, Picky.Definition(refusesHigh: true));
+
+        var started = await after.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("stored-rule", "picky")).StartAsync();
+
+        Assert.False(started.Status!.Running);
+        Assert.Contains("level: \"high\" is no longer taken", started.Status.LastError, StringComparison.Ordinal);
+        var line = Assert.Single(Lines(logs, "stored-rule"));
+        Assert.Equal((5421, LogLevel.Warning), (line.EventId.Id, line.Level));
+        Assert.Contains($"did not start: {started.Status.LastError}", line.Text, StringComparison.Ordinal);
+    }
+
+    /// <summary>The strategy lines of an account that say whether it started: started (5402) and did not start (5421).</summary>
+    private static List<(string Category, LogLevel Level, EventId EventId, string Text)> Lines(CapturedLogs logs, string accountId) =>
+        [.. logs.Entries.Where(e => e.EventId.Id is 5402 or 5421 && e.Text.Contains($"AccountId={accountId};", StringComparison.Ordinal))];
+
+    private static Task<TradingCluster> StartAsync(string path, Instrument? instrument, CapturedLogs? logs = null, StrategyDefinition? kind = null) =>
+        TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            SqlitePath = path,
+            Instruments = instrument is null ? [] : [instrument],
+            ConfigureSilo = silo =>
+            {
+                if (kind is not null)
+                {
+                    silo.Services.AddStrategy(kind);
+                }
+
+                if (logs is not null)
+                {
+                    silo.Services.AddSingleton<ILoggerProvider>(logs);
+                }
+            },
+        });
+
+    /// <summary>A kind whose rule for its one parameter a later build made stricter: "high" was taken, then refused.</summary>
+    private sealed class Picky : StrategyBase
+    {
+        public const string KindName = "stored-picky";
+
+        public static StrategyDefinition Definition(bool refusesHigh) => new()
+        {
+            Kind = KindName,
+            ParameterNames = ["level"],
+            StateType = typeof(PickyState),
+            Create = setup =>
+            {
+                if (refusesHigh && setup.RequiredString("level") == "high")
+                {
+                    setup.Invalid("level", "\"high\" is no longer taken");
+                }
+
+                return new Picky();
+            },
+        };
+
+        public override string Kind => KindName;
+
+        public override StrategyState GetState() => new PickyState();
+
+        public override void Restore(StrategyState state)
+        {
+        }
+    }
+
+    private sealed record PickyState : StrategyState;
+}
