@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Strategies;
@@ -15,47 +14,23 @@ namespace OrleansTrader.Grains.Tests;
 /// <summary>The account's guarantees on PostgreSQL storage, reminders and fills log (a database per test class).</summary>
 public sealed class PostgresStorageTests : IAsyncLifetime
 {
-    private readonly string? _admin = Environment.GetEnvironmentVariable("ORLEANSTRADER_TEST_POSTGRES");
-    private readonly string _database = "ot_grains_" + Guid.NewGuid().ToString("N")[..12];
-    private string? _connectionString;
+    private readonly ThrowawayPostgresDatabase _postgres = new("ot_grains_");
 
-    public async ValueTask InitializeAsync()
-    {
-        if (_admin is null)
-        {
-            return;
-        }
+    private string? ConnectionString => _postgres.ConnectionString;
 
-        await using var connection = new NpgsqlConnection(_admin);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"CREATE DATABASE {_database}", connection);
-        await command.ExecuteNonQueryAsync();
-        _connectionString = new NpgsqlConnectionStringBuilder(_admin) { Database = _database }.ConnectionString;
-    }
+    public ValueTask InitializeAsync() => _postgres.CreateAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_admin is null)
-        {
-            return;
-        }
-
-        NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(_admin);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    public ValueTask DisposeAsync() => _postgres.DisposeAsync();
 
     [Fact]
     public async Task ConcurrentOrdersAndFills_StayExact_AndSurviveRestart_OnPostgres()
     {
-        if (_connectionString is null)
+        if (ConnectionString is null)
         {
-            Assert.Skip("ORLEANSTRADER_TEST_POSTGRES is not set; PostgreSQL storage tests skipped.");
+            Assert.Skip(ThrowawayPostgresDatabase.SkipReason);
         }
 
-        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { PostgresConnectionString = _connectionString });
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { PostgresConnectionString = ConnectionString });
         await Market.QuoteAsync(cluster, "PGA", 100m, 100.02m);
         var account = await TestAccounts.OpenAsync(cluster, "pg", 100_000m);
 
@@ -84,22 +59,22 @@ public sealed class PostgresStorageTests : IAsyncLifetime
     [InlineData(true)]
     public async Task AcknowledgedOrdersAndFills_Survive_WhenSiloStopsMidLoad_OnPostgres(bool crash)
     {
-        Assert.SkipWhen(_connectionString is null, "ORLEANSTRADER_TEST_POSTGRES is not set; PostgreSQL storage tests skipped.");
-        await StorageScenarios.AcknowledgedOrdersAndFills_SurviveAStopMidLoadAsync(new TradingClusterOptions { PostgresConnectionString = _connectionString }, crash);
+        Assert.SkipWhen(ConnectionString is null, ThrowawayPostgresDatabase.SkipReason);
+        await StorageScenarios.AcknowledgedOrdersAndFills_SurviveAStopMidLoadAsync(new TradingClusterOptions { PostgresConnectionString = ConnectionString }, crash);
     }
 
     [Fact]
     public async Task Fills_AreNotDoubleCounted_WhenRedeliveredAfterRestart_OnPostgres()
     {
-        Assert.SkipWhen(_connectionString is null, "ORLEANSTRADER_TEST_POSTGRES is not set; PostgreSQL storage tests skipped.");
-        await StorageScenarios.FillsRedeliveredAfterARestart_CountOnceAsync(new TradingClusterOptions { PostgresConnectionString = _connectionString });
+        Assert.SkipWhen(ConnectionString is null, ThrowawayPostgresDatabase.SkipReason);
+        await StorageScenarios.FillsRedeliveredAfterARestart_CountOnceAsync(new TradingClusterOptions { PostgresConnectionString = ConnectionString });
     }
 
     [Fact]
     public async Task WorkingOrdersAndABracket_SurviveAKill_AndCloseThePositionAfterIt_OnPostgres()
     {
-        Assert.SkipWhen(_connectionString is null, "ORLEANSTRADER_TEST_POSTGRES is not set; PostgreSQL storage tests skipped.");
-        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { PostgresConnectionString = _connectionString });
+        Assert.SkipWhen(ConnectionString is null, ThrowawayPostgresDatabase.SkipReason);
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { PostgresConnectionString = ConnectionString });
         await Market.QuoteAsync(cluster, "BKC", 20m, 20m);
         var account = await TestAccounts.OpenAsync(cluster, "bracket-pg", 100_000m);
         var resting = await account.PlaceOrderAsync(Market.Limit("rest-1", "BKC", OrderSide.Buy, 5m, 19.5m));
@@ -130,8 +105,8 @@ public sealed class PostgresStorageTests : IAsyncLifetime
     [Fact]
     public async Task ARunningStrategy_KeepsItsReminder_AndRunsOnAfterARestart_OnPostgres()
     {
-        Assert.SkipWhen(_connectionString is null, "ORLEANSTRADER_TEST_POSTGRES is not set; PostgreSQL storage tests skipped.");
-        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { PostgresConnectionString = _connectionString });
+        Assert.SkipWhen(ConnectionString is null, ThrowawayPostgresDatabase.SkipReason);
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { PostgresConnectionString = ConnectionString });
         await TestAccounts.OpenAsync(cluster, "strat-pg", 1_000_000m, TestAccounts.Loose with { MaxQuoteAge = TimeSpan.FromDays(1) });
         var key = StrategyKey.Create("strat-pg", "sma");
         var created = await cluster.Grains.GetGrain<IStrategyGrain>(key).CreateAsync(new CreateStrategy

@@ -1,4 +1,3 @@
-using Npgsql;
 using OrleansTrader.Grains.Paper;
 using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.Runtime;
@@ -12,42 +11,19 @@ namespace OrleansTrader.Grains.Tests.Paper;
 /// </summary>
 public sealed class PaperArchiveKeyRecordSqlTests : IAsyncLifetime
 {
-    private readonly string? _admin = Environment.GetEnvironmentVariable("ORLEANSTRADER_TEST_POSTGRES");
-    private readonly string _database = "ot_archive_" + Guid.NewGuid().ToString("N")[..12];
+    private readonly ThrowawayPostgresDatabase _postgres = new("ot_archive_");
     private readonly JsonGrainStateSerializer _serializer = new([GrainsStateJsonContext.Default]);
     private readonly TempDirectory _dir = new();
-    private string? _connectionString;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
-    {
-        if (_admin is null)
-        {
-            return;
-        }
-
-        await using var connection = new NpgsqlConnection(_admin);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"CREATE DATABASE {_database}", connection);
-        await command.ExecuteNonQueryAsync();
-        _connectionString = new NpgsqlConnectionStringBuilder(_admin) { Database = _database }.ConnectionString;
-    }
+    public ValueTask InitializeAsync() => _postgres.CreateAsync();
 
     public async ValueTask DisposeAsync()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _dir.Dispose();
-        if (_admin is null)
-        {
-            return;
-        }
-
-        NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(_admin);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", connection);
-        await command.ExecuteNonQueryAsync();
+        await _postgres.DisposeAsync();
     }
 
     [Fact]
@@ -63,12 +39,8 @@ public sealed class PaperArchiveKeyRecordSqlTests : IAsyncLifetime
     [Fact]
     public async Task ArchiveIndex_ReadsKeyRecords_AndIndexesChunksWithoutThem_OnPostgres()
     {
-        if (_connectionString is null)
-        {
-            Assert.Skip("ORLEANSTRADER_TEST_POSTGRES is not set; PostgreSQL storage tests skipped.");
-        }
-
-        await using var database = new PostgresDatabase(new PostgresStorageOptions { ConnectionString = _connectionString });
+        Assert.SkipWhen(_postgres.ConnectionString is null, ThrowawayPostgresDatabase.SkipReason);
+        await using var database = new PostgresDatabase(new PostgresStorageOptions { ConnectionString = _postgres.ConnectionString! });
         var storage = new PostgresGrainStorage(database, _serializer);
         await storage.InitializeAsync(Ct);
 
