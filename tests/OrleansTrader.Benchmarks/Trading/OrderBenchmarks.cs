@@ -205,7 +205,7 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
     {
         var accounts = Enumerable.Range(0, Accounts).Select(a => client.GetGrain<IAccountGrain>($"bench-{a}")).ToArray();
         var total = (int)(rate * duration.TotalSeconds);
-        var outcomes = new Task<long?>[total];
+        var outcomes = new OpenLoopOutcomes(total);
         var collections = GcCounts.Now();
         var pause = GC.GetTotalPauseDuration();
         var start = Stopwatch.GetTimestamp();
@@ -228,7 +228,7 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
                     var clientOrderId = $"o{sent}";
                     var fill = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                     waiting[clientOrderId] = fill;
-                    outcomes[sent] = PlaceAndAwaitFillAsync(accounts[sent % Accounts], clientOrderId, Symbols[sent % Symbols.Length], fill, scheduled, waiting);
+                    _ = PlaceAndAwaitFillAsync(accounts[sent % Accounts], clientOrderId, Symbols[sent % Symbols.Length], fill, scheduled, waiting, outcomes, sent);
                 }
 
                 PreciseSleep.For(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), start + (long)(sent * ticksPerOrder)));
@@ -240,10 +240,10 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
         sender.Start();
         await sending.Task;
 
-        var results = await Task.WhenAll(outcomes);
+        await outcomes.AllDone;
         var elapsed = Stopwatch.GetElapsedTime(start);
         pause = GC.GetTotalPauseDuration() - pause;
-        var samples = results.Where(l => l is not null).Select(l => l!.Value).ToList();
+        var samples = outcomes.Latencies.Where(l => l != OpenLoopOutcomes.Denied).ToList();
         context.Report(new Dictionary<string, object?>
         {
             ["scenario"] = scenario,
@@ -263,19 +263,57 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
         });
     }
 
-    /// <summary>The latency in Stopwatch ticks from the scheduled time to the fill, or null when the order was denied.</summary>
-    private static async Task<long?> PlaceAndAwaitFillAsync(
-        IAccountGrain account, string clientOrderId, string symbol, TaskCompletionSource fill, long scheduled, ConcurrentDictionary<string, TaskCompletionSource> waiting)
+    /// <summary>
+    /// Records in <paramref name="outcomes"/> the latency in Stopwatch ticks from the scheduled time to the fill, or that the
+    /// order was denied. Only the number is kept: keeping every order's task to the end kept its state machine on the heap
+    /// for the whole run, heap the collector copied as if the system kept it.
+    /// </summary>
+    private static async Task PlaceAndAwaitFillAsync(
+        IAccountGrain account, string clientOrderId, string symbol, TaskCompletionSource fill, long scheduled, ConcurrentDictionary<string, TaskCompletionSource> waiting,
+        OpenLoopOutcomes outcomes, int index)
     {
-        var result = await account.PlaceOrderAsync(MarketBuy(clientOrderId, symbol));
-        if (!result.Succeeded)
+        try
         {
-            waiting.TryRemove(clientOrderId, out _);
-            return null;
+            var result = await account.PlaceOrderAsync(MarketBuy(clientOrderId, symbol));
+            if (!result.Succeeded)
+            {
+                waiting.TryRemove(clientOrderId, out _);
+                outcomes.Record(index, OpenLoopOutcomes.Denied);
+                return;
+            }
+
+            await fill.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            outcomes.Record(index, Stopwatch.GetTimestamp() - scheduled);
+        }
+        catch (Exception ex)
+        {
+            outcomes.Fail(ex);
+        }
+    }
+
+    /// <summary>The open loop's latencies, one slot per order, and when the last has one (or the first failed).</summary>
+    private sealed class OpenLoopOutcomes(int total)
+    {
+        /// <summary>The slot of an order the account denied.</summary>
+        public const long Denied = -1;
+
+        private readonly TaskCompletionSource _allDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _remaining = total;
+
+        public long[] Latencies { get; } = new long[total];
+
+        public Task AllDone => _allDone.Task;
+
+        public void Record(int index, long latency)
+        {
+            Latencies[index] = latency;
+            if (Interlocked.Decrement(ref _remaining) == 0)
+            {
+                _allDone.TrySetResult();
+            }
         }
 
-        await fill.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        return Stopwatch.GetTimestamp() - scheduled;
+        public void Fail(Exception exception) => _allDone.TrySetException(exception);
     }
 
     /// <summary>
