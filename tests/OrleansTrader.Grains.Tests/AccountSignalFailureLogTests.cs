@@ -34,17 +34,7 @@ public sealed class AccountSignalFailureLogTests
         });
         await TestAccounts.OpenAsync(cluster, "signal-streak", 10_000m);
         storage.FailAll = true;
-
-        await Eventually.WaitAsync(() => Task.FromResult(Lines(logs).Count), failed => failed >= 5, "five failed signal ticks",
-            tick: () => time.Advance(TimeSpan.FromSeconds(1)));
-
-        // Ten ticks at most after the storage recovers: the first of them goes through.
-        storage.FailAll = false;
-        var recoveredAt = time.GetUtcNow();
-        await Eventually.WaitAsync(() => Task.FromResult((Logged: Lines(logs).Any(e => e.EventId.Id == 5022), Since: time.GetUtcNow() - recoveredAt)),
-            r => r.Logged || r.Since >= TimeSpan.FromSeconds(10), "a signal tick to go through", tick: () => time.Advance(TimeSpan.FromSeconds(1)));
-
-        var lines = Lines(logs);
+        var lines = await FailingStreakLogs.FailThenRecoverAsync(time, storage, logs, Lines, 5022, "signal ticks");
         var failures = lines.Count - 1;
         string[] expected = ["5011 Warning", .. Enumerable.Repeat("5021 Debug", failures - 1), "5022 Information"];
         Assert.Equal(expected, lines.Select(e => $"{e.EventId.Id} {e.Level}"));

@@ -36,16 +36,7 @@ public sealed class SymbolSaveFailureLogTests
         storage.FailAll = true;
         await Market.QuoteAsync(cluster, "SAVEF", 49.99m, 50.01m);
 
-        await Eventually.WaitAsync(() => Task.FromResult(Lines(logs).Count), failed => failed >= 5, "five failed saves",
-            tick: () => time.Advance(TimeSpan.FromSeconds(1)));
-
-        // Ten intervals at most after the storage recovers: the first of them saves.
-        storage.FailAll = false;
-        var recoveredAt = time.GetUtcNow();
-        await Eventually.WaitAsync(() => Task.FromResult((Logged: Lines(logs).Any(e => e.EventId.Id == 5306), Since: time.GetUtcNow() - recoveredAt)),
-            r => r.Logged || r.Since >= TimeSpan.FromSeconds(10), "a save to go through", tick: () => time.Advance(TimeSpan.FromSeconds(1)));
-
-        var lines = Lines(logs);
+        var lines = await FailingStreakLogs.FailThenRecoverAsync(time, storage, logs, Lines, 5306, "saves");
         var failures = lines.Count - 1;
         string[] expected = ["5304 Warning", .. Enumerable.Repeat("5305 Debug", failures - 1), "5306 Information"];
         Assert.Equal(expected, lines.Select(e => $"{e.EventId.Id} {e.Level}"));

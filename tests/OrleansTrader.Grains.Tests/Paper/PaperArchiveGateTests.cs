@@ -1,5 +1,6 @@
 using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Grains.Paper;
+using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Tests.Paper;
@@ -51,7 +52,7 @@ public sealed class PaperArchiveGateTests
     /// Holds the first read of acct-1's archive chunks or their key records (what the index build reads) until released, as
     /// the index build of a big archive takes its time.
     /// </summary>
-    private sealed class HeldChunkReadStorage(IGrainStorage inner) : IGrainStorage
+    private sealed class HeldChunkReadStorage(IGrainStorage inner) : ForwardingGrainStorage(inner)
     {
         private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _armed = 1;
@@ -60,7 +61,7 @@ public sealed class PaperArchiveGateTests
 
         public void Release() => _release.TrySetResult();
 
-        public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+        public override async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
         {
             if (grainId == IndexedArchive && IsIndexed(stateName) && Interlocked.Exchange(ref _armed, 0) == 1)
             {
@@ -68,17 +69,8 @@ public sealed class PaperArchiveGateTests
                 await _release.Task.WaitAsync(cancellationToken);
             }
 
-            await inner.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
+            await base.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
         }
-
-        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            inner.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
-
-        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            inner.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
-
-        public Task DeleteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            inner.DeleteStateAsync(stateName, grainId, grainState, cancellationToken);
 
         private static bool IsIndexed(string stateName) =>
             stateName.StartsWith("chunk-", StringComparison.Ordinal) || stateName.StartsWith("keys-", StringComparison.Ordinal);

@@ -181,22 +181,13 @@ public sealed class PaperArchiveKeyRecordTests
     }
 
     /// <summary>Storage whose writes of archive chunks fail while <see cref="FailChunkWrites"/> is set: a crash after the key record's write.</summary>
-    private sealed class ChunkWriteFailingStorage(IGrainStorage inner) : IGrainStorage
+    private sealed class ChunkWriteFailingStorage(IGrainStorage inner) : ForwardingGrainStorage(inner)
     {
         public bool FailChunkWrites { get; set; }
 
-        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            inner.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
-
-        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+        public override Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
             FailChunkWrites && stateName.StartsWith("chunk-", StringComparison.Ordinal)
                 ? Task.FromException(new IOException("storage unavailable"))
-                : inner.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
-
-        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            inner.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
-
-        public Task DeleteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            inner.DeleteStateAsync(stateName, grainId, grainState, cancellationToken);
+                : base.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
     }
 }

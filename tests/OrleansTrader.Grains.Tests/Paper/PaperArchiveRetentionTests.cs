@@ -5,6 +5,7 @@ using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Grains.Paper;
+using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.Runtime;
 using OrleansTrader.Runtime.Testing;
 
@@ -301,23 +302,17 @@ public sealed class PaperArchiveRetentionTests
         (await storage.ReadRecordAsync<PaperArchiveChunkKeys>("keys-" + number.ToString(CultureInfo.InvariantCulture), ArchiveId, Ct)).RecordExists;
 
     /// <summary>Storage whose deletes of archive chunks fail while <see cref="FailChunkDeletes"/> is set: a crash after a checkpoint's write.</summary>
-    private sealed class ChunkDeleteFailingStorage(MemoryGrainStorage inner) : IGrainStorage
+    private sealed class ChunkDeleteFailingStorage(MemoryGrainStorage inner) : ForwardingGrainStorage(inner)
     {
         public MemoryGrainStorage Inner { get; } = inner;
 
         public bool FailChunkDeletes { get; set; }
 
-        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            Inner.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
+        public override Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+            Fails(stateName) ?? base.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
 
-        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            Inner.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
-
-        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            Fails(stateName) ?? Inner.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
-
-        public Task DeleteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            Fails(stateName) ?? Inner.DeleteStateAsync(stateName, grainId, grainState, cancellationToken);
+        public override Task DeleteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+            Fails(stateName) ?? base.DeleteStateAsync(stateName, grainId, grainState, cancellationToken);
 
         private Task? Fails(string stateName) =>
             FailChunkDeletes && (stateName.StartsWith("chunk-", StringComparison.Ordinal) || stateName.StartsWith("keys-", StringComparison.Ordinal))
