@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansTrader.Brokers;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Diagnostics;
 using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Brokers;
@@ -12,11 +13,14 @@ namespace OrleansTrader.Grains.Brokers;
 /// <summary>
 /// Pumps each connected account's broker execution reports into the durable stream "fills"/account, where the account
 /// grain consumes them at least once and applies them exactly once in effect (by execution id). A broken report stream is
-/// reopened with backoff; what it missed meanwhile is back-filled by the account's reconciliation.
+/// reopened with backoff, waited on the silo's clock; what it missed meanwhile is back-filled by the account's
+/// reconciliation. An outage warns once, when it begins; the further failures are at Debug, and the first reports through
+/// again say how many attempts failed over how long.
 /// </summary>
-internal sealed partial class ExecutionReportPump(IServiceProvider services, ILogger<ExecutionReportPump> logger) : IHostedService, IAsyncDisposable
+internal sealed partial class ExecutionReportPump(IServiceProvider services, TimeProvider time, ILogger<ExecutionReportPump> logger) : IHostedService, IAsyncDisposable
 {
     private const int MaxBatch = 256;
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<string, Task> _pumps = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
@@ -62,13 +66,25 @@ internal sealed partial class ExecutionReportPump(IServiceProvider services, ILo
         var stream = services.GetRequiredService<IClusterClient>()
             .GetStreamProvider(StreamNames.DurableProvider)
             .GetStream<ExecutionReport>(StreamId.Create(StreamNames.Fills, accountId));
-        var backoff = TimeSpan.FromMilliseconds(100);
+        var backoff = FirstBackoff;
+
+        // A stream down for an hour warned every 10 s for every account, and never said when it delivered again.
+        var failures = new FailureStreak(time);
+        void Delivered()
+        {
+            if (failures.Succeed() is { } ended)
+            {
+                LogPumpRecovered(logger, accountId, client.Name, ended.Failures, ended.Lasted);
+            }
+        }
+
         while (!stopping.IsCancellationRequested)
         {
+            var opened = time.GetTimestamp();
             try
             {
-                await PumpOnceAsync(client, stream, stopping);
-                backoff = TimeSpan.FromMilliseconds(100);
+                await PumpOnceAsync(client, stream, Delivered, stopping);
+                backoff = FirstBackoff;
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -76,10 +92,26 @@ internal sealed partial class ExecutionReportPump(IServiceProvider services, ILo
             }
             catch (Exception ex)
             {
-                LogPumpFailed(logger, ex, accountId, client.Name, backoff.TotalMilliseconds);
+                // A stream that stayed open that long worked, reports or not (an idle account has none): its failure is a
+                // new outage, warned of and retried soon, not the Debug repeat of an outage long over at the longest back-off.
+                if (time.GetElapsedTime(opened) >= MaxBackoff)
+                {
+                    Delivered();
+                    backoff = FirstBackoff;
+                }
+
+                if (failures.Fail())
+                {
+                    LogPumpFailed(logger, ex, accountId, client.Name, backoff.TotalMilliseconds);
+                }
+                else
+                {
+                    LogPumpFailedAgain(logger, ex, accountId, client.Name, failures.Failures, backoff.TotalMilliseconds);
+                }
+
                 try
                 {
-                    await Task.Delay(backoff, stopping);
+                    await Task.Delay(backoff, time, stopping);
                 }
                 catch (OperationCanceledException)
                 {
@@ -91,7 +123,12 @@ internal sealed partial class ExecutionReportPump(IServiceProvider services, ILo
         }
     }
 
-    private static async Task PumpOnceAsync(IBrokerClient client, IAsyncStream<ExecutionReport> stream, CancellationToken stopping)
+    /// <summary>
+    /// Pumps the broker's report stream until it ends or fails; <paramref name="delivered"/> is called after the first
+    /// batch that reached the fills stream (the stream's opening alone does not say that reports flow again; staying open
+    /// does, which the caller judges when it ends).
+    /// </summary>
+    private static async Task PumpOnceAsync(IBrokerClient client, IAsyncStream<ExecutionReport> stream, Action delivered, CancellationToken stopping)
     {
         var channel = Channel.CreateBounded<ExecutionReport>(new BoundedChannelOptions(8192) { SingleReader = true, SingleWriter = true });
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping);
@@ -116,6 +153,7 @@ internal sealed partial class ExecutionReportPump(IServiceProvider services, ILo
         // waiter (about 90 bytes, up to two per order), one on no token reuses the channel's own.
         using var wake = stopping.Register(static writer => ((ChannelWriter<ExecutionReport>)writer!).TryComplete(), channel.Writer);
         var batch = new List<ExecutionReport>(MaxBatch);
+        var first = true;
         try
         {
             while (await channel.Reader.WaitToReadAsync(CancellationToken.None))
@@ -128,6 +166,11 @@ internal sealed partial class ExecutionReportPump(IServiceProvider services, ILo
 
                 await stream.OnNextBatchAsync(batch);
                 batch.Clear();
+                if (first)
+                {
+                    first = false;
+                    delivered();
+                }
             }
         }
         finally
@@ -140,6 +183,14 @@ internal sealed partial class ExecutionReportPump(IServiceProvider services, ILo
     }
 
     [LoggerMessage(EventId = 5101, Level = LogLevel.Warning,
-        Message = "Execution report stream of account {AccountId} at {Broker} failed; reopening in {DelayMs} ms (reconciliation back-fills the gap)")]
+        Message = "Execution report stream of account {AccountId} at {Broker} failed; reopening in {DelayMs} ms (reconciliation back-fills the gap), the further failures at Debug until reports flow again")]
     private static partial void LogPumpFailed(ILogger logger, Exception exception, string accountId, string broker, double delayMs);
+
+    [LoggerMessage(EventId = 5102, Level = LogLevel.Debug,
+        Message = "Execution report stream of account {AccountId} at {Broker} failed again ({Failures} failures in a row); reopening in {DelayMs} ms")]
+    private static partial void LogPumpFailedAgain(ILogger logger, Exception exception, string accountId, string broker, int failures, double delayMs);
+
+    [LoggerMessage(EventId = 5103, Level = LogLevel.Information,
+        Message = "Execution report stream of account {AccountId} at {Broker} works again, after {Failures} failed attempts over {Lasted}")]
+    private static partial void LogPumpRecovered(ILogger logger, string accountId, string broker, int failures, TimeSpan lasted);
 }

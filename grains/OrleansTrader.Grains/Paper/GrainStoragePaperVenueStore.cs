@@ -11,8 +11,8 @@ namespace OrleansTrader.Grains.Paper;
 /// The paper venue's durable store: checkpoints, deltas, the account index and the archive live in the silo's grain
 /// storage (SQLite by default, PostgreSQL in production), so the paper exchange survives silo restarts. Writes per
 /// account are serialized by the venue; the ETag of each record is kept here so every write is conditional. A save
-/// writes the change the venue hands over (a <see cref="PaperVenueDelta"/>) and a checkpoint every
-/// <see cref="PaperVenueJournal.Slots"/> saves or when the venue cannot describe the change. A checkpoint holds only
+/// writes the change the venue hands over (a <see cref="PaperVenueDelta"/>) and a checkpoint at the account's own
+/// <see cref="PaperVenueJournal.CheckpointSlot"/> or when the venue cannot describe the change. A checkpoint holds only
 /// live state: the final orders and executions since the previous one go first into one archive chunk, written once,
 /// so neither record grows with the orders in the retention window. After a restart the venue finds them in the
 /// archive (the checkpoint's ArchivedBefore says so). What no chunk holds yet is followed from each save's change
@@ -212,7 +212,7 @@ internal sealed class GrainStoragePaperVenueStore : IPaperVenueStore
         {
             await WriteCheckpointAsync(accountId, journal, journal.Unarchived.Rebase(snapshot()), cancellationToken);
         }
-        else if (journal.DeltasSinceCheckpoint >= PaperVenueJournal.Slots)
+        else if (journal.LastNumber >= journal.CheckpointDueAfter)
         {
             var next = journal.Unarchived.Copy();
             next.Apply(change);

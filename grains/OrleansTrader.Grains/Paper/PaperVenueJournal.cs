@@ -11,14 +11,17 @@ namespace OrleansTrader.Grains.Paper;
 internal sealed class PaperVenueJournal(GrainId grainId)
 {
     /// <summary>
-    /// Deltas between checkpoints. A checkpoint costs the live state plus the changes since the previous one, so a
-    /// longer ring makes it rarer; loading reads the slots after the checkpoint in growing runs until the journal ends, not
-    /// the whole ring up front.
+    /// The most deltas between checkpoints. A checkpoint costs the live state plus the changes since the previous one, so
+    /// a longer ring makes it rarer; loading reads the slots after the checkpoint in growing runs until the journal ends,
+    /// not the whole ring up front.
     /// </summary>
     public const int Slots = 128;
 
     /// <summary>The storage identity of the account's records.</summary>
     public GrainId GrainId { get; } = grainId;
+
+    /// <summary>The slot whose delta ends each of this account's runs between checkpoints (<see cref="CheckpointSlotOf"/>).</summary>
+    public int CheckpointSlot { get; } = CheckpointSlotOf(grainId.Key);
 
     public GrainState<PaperVenueCheckpoint> Checkpoint { get; } = new(new PaperVenueCheckpoint());
 
@@ -33,7 +36,11 @@ internal sealed class PaperVenueJournal(GrainId grainId)
     /// <summary>Number of the newest delta the stored checkpoint includes (set only once that checkpoint is written or read).</summary>
     public long CheckpointThrough { get; set; }
 
-    public long DeltasSinceCheckpoint => LastNumber - CheckpointThrough;
+    /// <summary>
+    /// Number of the delta after which the next save is a checkpoint: the first after the stored checkpoint that falls in
+    /// <see cref="CheckpointSlot"/>, so a whole ring after it at most.
+    /// </summary>
+    public long CheckpointDueAfter => CheckpointThrough + 1 + ((CheckpointSlot - SlotOf(CheckpointThrough + 1) + Slots) % Slots);
 
     /// <summary>Archive chunks written (the next chunk's number).</summary>
     public int ArchiveChunks { get; set; }
@@ -67,4 +74,14 @@ internal sealed class PaperVenueJournal(GrainId grainId)
     public DateTimeOffset? ArchivedBefore { get; set; }
 
     public static int SlotOf(long number) => (int)(number % Slots);
+
+    /// <summary>
+    /// The slot at which an account checkpoints, from a hash of its id that is the same in every process (not
+    /// string.GetHashCode). With a checkpoint every <see cref="Slots"/> deltas for every account, accounts trading in lock
+    /// step (one strategy's signal sent to many) all checkpointed, each with its archive chunk, on the same save; now each
+    /// account's first run ends at its own slot and every later run is a whole ring. FNV-1a's low bits: each step maps
+    /// them one to one, so ids that differ in one character (numbered in sequence) take different slots. A load replays
+    /// whatever run follows the checkpoint, up to the ring, so a journal of an earlier build (runs of 128) reads back.
+    /// </summary>
+    public static int CheckpointSlotOf(string accountId) => (int)((ulong)PaperArchiveChunkKeys.Hash(accountId) % Slots);
 }

@@ -51,9 +51,9 @@ public sealed class GrainStoragePaperVenueCheckpointTests
         venue.Group(OrderGroup.Create("g1", OrderClass.Bracket, entry, takeProfit, stopLoss));
         await store.SaveAsync(AccountId, venue.TakeChange(), venue.CountedSnapshot, Ct);
 
-        // A ring of saves, each one order filled at once; the save that ends the ring is a checkpoint.
+        // The account's first run of saves, each one order filled at once; the save that ends the run is a checkpoint.
         var ring = new List<string>();
-        for (var save = 1; save < PaperVenueJournal.Slots; save++)
+        for (var save = 1; save < FirstRunDeltas; save++)
         {
             ring.Add(venue.Fill(venue.Add()));
             await store.SaveAsync(AccountId, venue.TakeChange(), venue.CountedSnapshot, Ct);
@@ -124,7 +124,7 @@ public sealed class GrainStoragePaperVenueCheckpointTests
         var working = venue.Add();
         await store.SaveAsync(AccountId, null, venue.Snapshot, Ct);
         venue.TakeChange();
-        for (var save = 1; save <= PaperVenueJournal.Slots; save++)
+        for (var save = 1; save <= FirstRunDeltas; save++)
         {
             venue.Fill(venue.Add());
             await store.SaveAsync(AccountId, venue.TakeChange(), venue.CountedSnapshot, Ct);

@@ -28,7 +28,7 @@ public sealed class GrainStoragePaperVenueRestartTests
     {
         var storage = new MemoryGrainStorage(_serializer);
         var time = new FakeTimeProvider(Start);
-        var orders = PaperVenueJournal.Slots + 20;
+        var orders = FirstRunDeltas + 20;
         var ids = new List<string>();
         await using (var exchange = await StartAsync(new GrainStoragePaperVenueStore(storage), time))
         {
@@ -47,9 +47,11 @@ public sealed class GrainStoragePaperVenueRestartTests
         Assert.Empty(checkpoint.State.Snapshot.Executions);
         Assert.True(checkpoint.State.ArchiveChunks >= 1);
 
-        // A market order that filled at once is written without its matching state or the change's empty lists.
+        // A market order that filled at once is written without its matching state or the change's empty lists. The last
+        // save's delta: the first save and the one after the first run are checkpoints, which number no delta.
         var delta = new GrainState<PaperVenueDelta>(null!);
-        await storage.ReadStateAsync("venue-delta-" + PaperVenueJournal.SlotOf(orders - 1).ToString(CultureInfo.InvariantCulture), VenueId, delta, Ct);
+        await storage.ReadStateAsync("venue-delta-" + PaperVenueJournal.SlotOf(orders - 2).ToString(CultureInfo.InvariantCulture), VenueId, delta, Ct);
+        Assert.Equal(orders - 2, delta.State.Number);
         var stored = Assert.Single(delta.State.Orders!);
         Assert.Null(stored.Matching);
         Assert.Null(delta.State.Change);
@@ -198,11 +200,11 @@ public sealed class GrainStoragePaperVenueRestartTests
     {
         var storage = new FailOnceStorage(new MemoryGrainStorage(_serializer));
         var time = new FakeTimeProvider(Start);
-        var saved = PaperVenueJournal.Slots + 1;
+        var saved = FirstRunDeltas + 1;
         await using (var exchange = await StartAsync(new GrainStoragePaperVenueStore(storage), time))
         {
-            // The first save is a checkpoint, the next 128 are deltas; the one after ends the ring: its chunk is written,
-            // then the silo dies before its checkpoint (the write fails and nothing more reaches storage).
+            // The first save is a checkpoint, the account's first run of deltas follows, and the save after them ends the run:
+            // its chunk is written, then the silo dies before its checkpoint (the write fails and nothing more reaches storage).
             var client = exchange.GetClient(AccountId);
             for (var i = 0; i < saved; i++)
             {

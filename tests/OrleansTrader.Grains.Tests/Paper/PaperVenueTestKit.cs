@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
+using OrleansTrader.Grains.Paper;
 using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Tests.Paper;
@@ -19,6 +20,12 @@ internal static class PaperVenueTestKit
     public static readonly GrainId VenueId = GrainId.Create("paper-venue", AccountId);
 
     public static readonly GrainId ArchiveId = GrainId.Create("paper-venue-archive", AccountId);
+
+    /// <summary>
+    /// The deltas between the account's first checkpoint and its second: its run up to its own checkpoint slot (each later
+    /// run is a whole ring).
+    /// </summary>
+    public static readonly int FirstRunDeltas = PaperVenueJournal.CheckpointSlotOf(AccountId) is var slot and > 0 ? slot : PaperVenueJournal.Slots;
 
     /// <summary>A started exchange on <paramref name="store"/> with a two-sided AAPL quote, so market orders fill.</summary>
     public static async Task<PaperExchange> StartAsync(IPaperVenueStore store, TimeProvider time, Action<PaperExchangeOptions>? configure = null)
