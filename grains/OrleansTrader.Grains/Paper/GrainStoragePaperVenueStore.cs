@@ -21,8 +21,9 @@ namespace OrleansTrader.Grains.Paper;
 /// Whole chunks past <see cref="PaperExchangeOptions.FinalOrderRetention"/> are deleted from the archive's front at a
 /// checkpoint (see <see cref="ExpiredChunksAsync"/>): the checkpoint naming the new first chunk is written before their
 /// records are deleted, so a crash between leaves records no query reads, deleted after a later checkpoint.
-/// Each chunk has a key record (<see cref="PaperArchiveChunkKeys"/>) written just before it and deleted with it: the
-/// archive index an account's first archive query builds after a restart reads those, not the chunks.
+/// Each chunk has a key record (<see cref="PaperArchiveChunkKeys"/>) written just after it and deleted with it: the
+/// archive index an account's first archive query builds after a restart reads those, not the chunks, and so does the
+/// retention, which learns from them when each chunk expires and the ETag its delete needs.
 /// </summary>
 internal sealed class GrainStoragePaperVenueStore : IPaperVenueStore
 {
@@ -47,6 +48,9 @@ internal sealed class GrainStoragePaperVenueStore : IPaperVenueStore
     private const string DeltaStatePrefix = "venue-delta-";
     private const string ChunkStatePrefix = "chunk-";
     private const string KeysStatePrefix = "keys-";
+
+    /// <summary>The key record of the legacy one-record archive (chunk -1), written at the first index build that reads it.</summary>
+    private const string LegacyKeysStateName = "venue-keys";
 
     /// <summary>
     /// The most archive chunks one read asks for while the archive index is built: a chunk holds the orders and
@@ -293,7 +297,7 @@ internal sealed class GrainStoragePaperVenueStore : IPaperVenueStore
         var archivedBefore = journal.ArchivedBefore;
         var (history, executions) = next.TakeHistory();
         (int Number, PaperArchiveChunkKeys Keys)? written = null;
-        List<(int Number, GrainState<PaperArchiveChunk> Record)> expired;
+        List<(int Number, PaperArchiveChunkKeys? Keys)> expired;
         try
         {
             if (history.Count > 0 || executions.Count > 0)
@@ -343,12 +347,14 @@ internal sealed class GrainStoragePaperVenueStore : IPaperVenueStore
     /// The chunks at the archive's front whose newest order change and execution are older than now less the retention:
     /// from the first live one, up to <see cref="ChunksPerIndexRead"/> (one read) a checkpoint, stopping at the first
     /// younger one (whose newest instant is kept, so checkpoints do not read it again until the cutoff passes it). Only
-    /// chunks a checkpoint already counted, and none in the store's first <c>pruneDelay</c>.
+    /// chunks a checkpoint already counted, and none in the store's first <c>pruneDelay</c>. Each is judged by its key
+    /// record, which gives its newest instant and the ETag its delete needs; a chunk whose key record does not (one an
+    /// earlier build wrote) is read itself. Each comes with its key record, or none when the chunk has no record.
     /// </summary>
-    private async Task<List<(int Number, GrainState<PaperArchiveChunk> Record)>> ExpiredChunksAsync(
+    private async Task<List<(int Number, PaperArchiveChunkKeys? Keys)>> ExpiredChunksAsync(
         string accountId, PaperVenueJournal journal, CancellationToken cancellationToken)
     {
-        var expired = new List<(int Number, GrainState<PaperArchiveChunk> Record)>();
+        var expired = new List<(int Number, PaperArchiveChunkKeys? Keys)>();
         var first = journal.FirstArchiveChunk;
         var count = Math.Min(ChunksPerIndexRead, journal.CommittedChunks - first);
         if (count <= 0 || RetentionCutoff() is not { } cutoff || journal.FirstChunkNewest >= cutoff)
@@ -357,19 +363,31 @@ internal sealed class GrainStoragePaperVenueStore : IPaperVenueStore
         }
 
         journal.FirstChunkNewest = null;
-        var records = await _storage.ReadRecordsAsync<PaperArchiveChunk>(
-            [.. Enumerable.Range(first, count).Select(ChunkStateName)], GrainId.Create(ArchiveType, accountId), cancellationToken);
+        var archiveId = GrainId.Create(ArchiveType, accountId);
+        var records = await _storage.ReadRecordsAsync<PaperArchiveChunkKeys>(
+            [.. Enumerable.Range(first, count).Select(KeysStateName)], archiveId, cancellationToken);
+        var keys = records.Select(r => r.RecordExists && r.State.KnowsChunk() ? r.State : null).ToArray();
+        var unknown = Enumerable.Range(0, count).Where(i => keys[i] is null).ToList();
+        if (unknown.Count > 0)
+        {
+            var chunks = await _storage.ReadRecordsAsync<PaperArchiveChunk>([.. unknown.Select(i => ChunkStateName(first + i))], archiveId, cancellationToken);
+            for (var j = 0; j < unknown.Count; j++)
+            {
+                // A counted chunk with no record holds nothing to keep.
+                keys[unknown[j]] = chunks[j].RecordExists ? PaperArchiveChunkKeys.Of(chunks[j].State, chunks[j].ETag) : null;
+            }
+        }
+
         for (var i = 0; i < count; i++)
         {
-            // A counted chunk with no record holds nothing to keep.
-            var newest = records[i].RecordExists ? records[i].State.Newest() : null;
+            var newest = keys[i]?.Newest;
             if (newest >= cutoff)
             {
                 journal.FirstChunkNewest = newest;
                 break;
             }
 
-            expired.Add((first + i, records[i]));
+            expired.Add((first + i, keys[i]));
         }
 
         return expired;
@@ -398,7 +416,7 @@ internal sealed class GrainStoragePaperVenueStore : IPaperVenueStore
     /// deleted. A failed delete is logged and tried again after the next checkpoint, which still names the records to
     /// delete (<see cref="PaperVenueCheckpoint.ChunksDeletedBefore"/>); the save itself is done.
     /// </summary>
-    private async Task PruneAsync(string accountId, PaperVenueJournal journal, List<(int Number, GrainState<PaperArchiveChunk> Record)> expired)
+    private async Task PruneAsync(string accountId, PaperVenueJournal journal, List<(int Number, PaperArchiveChunkKeys? Keys)> expired)
     {
         var archiveId = GrainId.Create(ArchiveType, accountId);
         var previous = journal.FirstArchiveChunk;
@@ -410,14 +428,21 @@ internal sealed class GrainStoragePaperVenueStore : IPaperVenueStore
             journal.FirstArchiveChunk = first;
             if (_archives.TryGetValue(accountId, out var index))
             {
-                if (previous == 0 && first > 0 && await ReadChunkAsync(archiveId, -1, CancellationToken.None) is { } legacy)
+                if (previous == 0 && first > 0)
                 {
-                    await index.ForgetAsync(-1, legacy, CancellationToken.None);
+                    var legacyKeys = await _storage.ReadRecordAsync<PaperArchiveChunkKeys>(LegacyKeysStateName, archiveId, CancellationToken.None);
+                    if (await LegacyKeysAsync(accountId, archiveId, legacyKeys, CancellationToken.None) is { } legacy)
+                    {
+                        await index.ForgetAsync(-1, legacy, CancellationToken.None);
+                    }
                 }
 
-                foreach (var (number, record) in expired.Where(e => e.Record.RecordExists))
+                foreach (var (number, keys) in expired)
                 {
-                    await index.ForgetAsync(number, record.State, CancellationToken.None);
+                    if (keys is not null)
+                    {
+                        await index.ForgetAsync(number, keys, CancellationToken.None);
+                    }
                 }
             }
         }
@@ -439,32 +464,21 @@ internal sealed class GrainStoragePaperVenueStore : IPaperVenueStore
     }
 
     /// <summary>
-    /// Deletes the chunk records numbered from <paramref name="from"/> to before <paramref name="to"/>, their key records
-    /// and, when from is 0, the legacy record: those read as expired with their ETags, the rest (left by a crash) read first. A name
-    /// below the first chunk is never written again, so nothing is left of it.
+    /// Deletes the chunk records numbered from <paramref name="from"/> to before <paramref name="to"/>, each with its key
+    /// record, and, when from is 0, the legacy record with its own: each at the ETag its key record names (or the retention
+    /// read it at), so no chunk is read for it; one whose key record names none (an earlier build's, or a crash's leftover)
+    /// is read first, as is one no longer at that version.
     /// </summary>
-    private async Task DeleteChunksAsync(GrainId archiveId, int from, int to, List<(int Number, GrainState<PaperArchiveChunk> Record)> expired)
+    /// <remarks>
+    /// What guards these deletes against a concurrent writer (another silo still running the account) is the checkpoint
+    /// naming the new first chunk, written before them and conditional on its own ETag: a writer that has not seen it
+    /// cannot write a checkpoint after it, so nothing it writes below the first chunk is ever counted, and a name there is
+    /// never written again by one that has. The ETag only makes a delete remove the version it was judged by; a record at
+    /// another version below the first chunk is no checkpoint's either, and is deleted all the same.
+    /// </remarks>
+    private async Task DeleteChunksAsync(GrainId archiveId, int from, int to, List<(int Number, PaperArchiveChunkKeys? Keys)> expired)
     {
-        var known = expired.ToDictionary(e => e.Number, e => e.Record);
-        var unread = Enumerable.Range(from, Math.Max(0, to - from)).Where(n => !known.ContainsKey(n)).ToList();
-        foreach (var run in unread.Chunk(ChunksPerIndexRead))
-        {
-            var records = await _storage.ReadRecordsAsync<PaperArchiveChunk>([.. run.Select(ChunkStateName)], archiveId, CancellationToken.None);
-            for (var i = 0; i < run.Length; i++)
-            {
-                known[run[i]] = records[i];
-            }
-        }
-
-        foreach (var (number, record) in known.OrderBy(k => k.Key))
-        {
-            if (record.RecordExists)
-            {
-                await _storage.DeleteStateAsync(ChunkStateName(number), archiveId, record, CancellationToken.None);
-            }
-        }
-
-        // Each chunk's key record goes with it; a chunk of an earlier build has none.
+        var judged = expired.ToDictionary(e => e.Number, e => e.Keys);
         for (var start = from; start < to; start += KeyRecordsPerIndexRead)
         {
             var count = Math.Min(KeyRecordsPerIndexRead, to - start);
@@ -472,28 +486,62 @@ internal sealed class GrainStoragePaperVenueStore : IPaperVenueStore
                 [.. Enumerable.Range(start, count).Select(KeysStateName)], archiveId, CancellationToken.None);
             for (var i = 0; i < count; i++)
             {
+                var number = start + i;
+                var etag = judged.TryGetValue(number, out var known) ? known?.ChunkETag : keys[i].State.ChunkETag;
+                await DeleteArchiveRecordAsync<PaperArchiveChunk>(ChunkStateName(number), archiveId, etag);
+
+                // The key record goes after its chunk: a failure between leaves it to name the chunk's ETag for the retry.
                 if (keys[i].RecordExists)
                 {
-                    await _storage.DeleteStateAsync(KeysStateName(start + i), archiveId, keys[i], CancellationToken.None);
+                    await _storage.DeleteStateAsync(KeysStateName(number), archiveId, keys[i], CancellationToken.None);
                 }
             }
         }
 
         if (from == 0 && to > 0)
         {
-            var legacy = new GrainState<PaperArchiveRecord>(new PaperArchiveRecord());
-            await _storage.ReadStateAsync(LegacyArchiveStateName, archiveId, legacy, CancellationToken.None);
-            if (legacy.RecordExists)
+            var legacyKeys = await _storage.ReadRecordAsync<PaperArchiveChunkKeys>(LegacyKeysStateName, archiveId, CancellationToken.None);
+            await DeleteArchiveRecordAsync<PaperArchiveRecord>(LegacyArchiveStateName, archiveId, legacyKeys.State.ChunkETag);
+            if (legacyKeys.RecordExists)
             {
-                await _storage.DeleteStateAsync(LegacyArchiveStateName, archiveId, legacy, CancellationToken.None);
+                await _storage.DeleteStateAsync(LegacyKeysStateName, archiveId, legacyKeys, CancellationToken.None);
             }
         }
     }
 
     /// <summary>
-    /// Writes the next archive chunk once, its key record first; <see cref="CommitChunksAsync"/> then lets queries read it.
-    /// A failure or crash between the two leaves a key record whose chunk no checkpoint counts: the index never reads it,
-    /// and the next chunk is written over both, key record first again. So a counted chunk's key record is its own.
+    /// Deletes archive record <paramref name="name"/>, below the first chunk, at <paramref name="etag"/> when known; when
+    /// not known, or the record is not at it (written again after its key record, or already deleted by a retry's
+    /// earlier attempt), reads it for its ETag and deletes what is there (see <see cref="DeleteChunksAsync"/>).
+    /// </summary>
+    private async Task DeleteArchiveRecordAsync<T>(string name, GrainId archiveId, string? etag)
+        where T : class, new()
+    {
+        if (etag is not null)
+        {
+            try
+            {
+                await _storage.DeleteStateAsync(name, archiveId, new GrainState<T>(new T()) { ETag = etag, RecordExists = true }, CancellationToken.None);
+                return;
+            }
+            catch (InconsistentStateException)
+            {
+                // Read below for the version it has, if any.
+            }
+        }
+
+        var record = await _storage.ReadRecordAsync<T>(name, archiveId, CancellationToken.None);
+        if (record.RecordExists)
+        {
+            await _storage.DeleteStateAsync(name, archiveId, record, CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// Writes the next archive chunk once, then its key record with the ETag the chunk's write left;
+    /// <see cref="CommitChunksAsync"/> then lets queries read it. A failure or crash before the checkpoint counting the
+    /// chunk (between the two writes, or after both) leaves records no checkpoint counts: the index never reads them, and
+    /// the next chunk is written over both. So a counted chunk's key record is its own, and names the chunk's version.
     /// </summary>
     private async Task<(int Number, PaperArchiveChunkKeys Keys)> AppendChunkAsync(string accountId, PaperVenueJournal journal, List<PaperOrderRecord> orders, List<Execution> executions,
         CancellationToken cancellationToken)
@@ -508,9 +556,9 @@ internal sealed class GrainStoragePaperVenueStore : IPaperVenueStore
         await _storage.ReadStateAsync(name, archiveId, chunk, cancellationToken);
         chunk.State = PaperArchiveChunk.From(orders, executions);
         var keys = await _storage.ReadRecordAsync<PaperArchiveChunkKeys>(KeysStateName(number), archiveId, cancellationToken);
-        keys.State = PaperArchiveChunkKeys.Of(chunk.State);
-        await _storage.WriteStateAsync(KeysStateName(number), archiveId, keys, cancellationToken);
         await _storage.WriteStateAsync(name, archiveId, chunk, cancellationToken);
+        keys.State = PaperArchiveChunkKeys.Of(chunk.State, chunk.ETag);
+        await _storage.WriteStateAsync(KeysStateName(number), archiveId, keys, cancellationToken);
         journal.ArchiveChunks++;
 
         // Just after the newest archived change, so a restored venue asks the archive for anything up to it.
@@ -566,9 +614,9 @@ internal sealed class GrainStoragePaperVenueStore : IPaperVenueStore
     /// The account's archive for queries: the record written before chunks existed (as chunk -1), then every committed
     /// chunk in order (they are numbered without gaps; one past them may hold a save the venue did not keep). Each chunk is
     /// indexed from its key record, read 256 a round trip, so the build reads about 16 bytes per archived order, not the
-    /// orders; a chunk without one (written by an earlier build) is read itself and its key record written then, so the
-    /// next build after a restart reads only key records. Only the index is kept, and <see cref="CommitChunksAsync"/>
-    /// keeps it current. Queries read the chunks they need, through a small cache.
+    /// orders; a chunk without one (written by an earlier build), and the legacy record, is read itself and its key record
+    /// written then, so the next build after a restart reads only key records. Only the index is kept, and
+    /// <see cref="CommitChunksAsync"/> keeps it current. Queries read the chunks they need, through a small cache.
     /// </summary>
     private async Task<PaperChunkedArchive> ArchiveIndexAsync(string accountId, CancellationToken cancellationToken)
     {
@@ -589,18 +637,28 @@ internal sealed class GrainStoragePaperVenueStore : IPaperVenueStore
 
             var archiveId = GrainId.Create(ArchiveType, accountId);
             var index = new PaperChunkedArchive((number, ct) => ReadChunkAsync(archiveId, number, ct));
-            if (journal.FirstArchiveChunk == 0 && await ReadChunkAsync(archiveId, -1, cancellationToken) is { } legacy)
-            {
-                await index.AddAsync(-1, legacy, cancellationToken);
-            }
 
             // The chunks are known ahead: read their key records a run at a time (a round trip per run on a SQL provider).
-            // Those before the first live one are past the retention, deleted or about to be.
-            for (var start = journal.FirstArchiveChunk; start < journal.CommittedChunks; start += KeyRecordsPerIndexRead)
+            // Those before the first live one are past the retention, deleted or about to be. The legacy record lives as
+            // long as chunk 0 does; its key record is asked for with the first run.
+            var withLegacy = journal.FirstArchiveChunk == 0;
+            for (var start = journal.FirstArchiveChunk; start < journal.CommittedChunks || withLegacy; start += KeyRecordsPerIndexRead)
             {
-                var count = Math.Min(KeyRecordsPerIndexRead, journal.CommittedChunks - start);
+                var count = Math.Max(0, Math.Min(KeyRecordsPerIndexRead, journal.CommittedChunks - start));
+                var names = Enumerable.Range(start, count).Select(KeysStateName);
                 var keys = await _storage.ReadRecordsAsync<PaperArchiveChunkKeys>(
-                    [.. Enumerable.Range(start, count).Select(KeysStateName)], archiveId, cancellationToken);
+                    [.. withLegacy ? names.Prepend(LegacyKeysStateName) : names], archiveId, cancellationToken);
+                if (withLegacy)
+                {
+                    if (await LegacyKeysAsync(accountId, archiveId, keys[0], cancellationToken) is { } legacy)
+                    {
+                        await index.AddAsync(-1, legacy, cancellationToken);
+                    }
+
+                    keys = [.. keys.Skip(1)];
+                    withLegacy = false;
+                }
+
                 var unkeyed = new List<(int Number, GrainState<PaperArchiveChunkKeys> Record)>();
                 for (var i = 0; i < count; i++)
                 {
@@ -646,7 +704,7 @@ internal sealed class GrainStoragePaperVenueStore : IPaperVenueStore
                 }
 
                 var (number, record) = run[i];
-                record.State = PaperArchiveChunkKeys.Of(chunks[i].State);
+                record.State = PaperArchiveChunkKeys.Of(chunks[i].State, chunks[i].ETag);
                 await index.AddAsync(number, record.State, cancellationToken);
                 try
                 {
@@ -658,6 +716,38 @@ internal sealed class GrainStoragePaperVenueStore : IPaperVenueStore
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The legacy one-record archive's keys from its key record <paramref name="record"/>, or, where that is missing or not
+    /// well-formed, from the legacy record itself, read whole, its key record written then (a failed write is logged, and
+    /// the next build reads the record again); null when there is no legacy record.
+    /// </summary>
+    private async Task<PaperArchiveChunkKeys?> LegacyKeysAsync(
+        string accountId, GrainId archiveId, GrainState<PaperArchiveChunkKeys> record, CancellationToken cancellationToken)
+    {
+        if (record.RecordExists && record.State.IsWellFormed())
+        {
+            return record.State;
+        }
+
+        var legacy = await _storage.ReadRecordAsync<PaperArchiveRecord>(LegacyArchiveStateName, archiveId, cancellationToken);
+        if (!legacy.RecordExists)
+        {
+            return null;
+        }
+
+        record.State = PaperArchiveChunkKeys.Of(PaperArchiveChunk.From(legacy.State.Orders, legacy.State.Executions), legacy.ETag);
+        try
+        {
+            await _storage.WriteStateAsync(LegacyKeysStateName, archiveId, record, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            PaperStoreLog.ChunkKeysWriteFailed(_logger, ex, accountId, -1);
+        }
+
+        return record.State;
     }
 
     private SemaphoreSlim ArchiveGate(string accountId) => _archiveGates.GetOrAdd(accountId, static _ => new SemaphoreSlim(1, 1));

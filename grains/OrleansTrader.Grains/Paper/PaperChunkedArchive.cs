@@ -52,9 +52,13 @@ internal sealed class PaperChunkedArchive(Func<int, CancellationToken, Task<Pape
     /// newest execution and its cached copy, so the index follows the archive's retention instead of the silo's life.
     /// </summary>
     public Task ForgetAsync(int number, PaperArchiveChunk chunk, CancellationToken cancellationToken) =>
+        ForgetAsync(number, PaperArchiveChunkKeys.Of(chunk), cancellationToken);
+
+    /// <summary>Drops chunk <paramref name="number"/> from the index by its key record, without reading the chunk.</summary>
+    public Task ForgetAsync(int number, PaperArchiveChunkKeys keys, CancellationToken cancellationToken) =>
         GatedAsync(() =>
         {
-            Forget(number, PaperArchiveChunkKeys.Of(chunk));
+            Forget(number, keys);
             return Task.FromResult(true);
         }, cancellationToken);
 

@@ -15,6 +15,10 @@ namespace OrleansTrader.Benchmarks.Trading;
 /// of a checkpoint's 128 orders. It builds the account's archive index; the line gives its time, the bytes allocated, the
 /// managed heap it leaves, and the chunk and key records it read. paper.archive-index.upgrade: the same on the store as
 /// an earlier build left it, chunks without key records, which that first question reads and writes the key records of.
+/// paper.archive-prune: on the same archive, a restarted store's first checkpoint once the retention has passed the
+/// oldest 16 chunks, which it deletes; the line gives its time and the chunk and key records it read.
+/// paper.archive-prune.upgrade: the same with key records as the build before wrote them, without the chunk's newest instant
+/// and ETag, so the chunks are read for them.
 /// </summary>
 internal sealed class PaperArchiveIndexBenchmarks : IBenchmarkSuite
 {
@@ -25,7 +29,13 @@ internal sealed class PaperArchiveIndexBenchmarks : IBenchmarkSuite
 
     public string Name => "archive";
 
-    public IReadOnlyList<string> Scenarios { get; } = ["paper.archive-index", "paper.archive-index.upgrade"];
+    /// <summary>The retention the prune scenarios run with, and the chunks they find past it (one checkpoint's worth).</summary>
+    private static readonly TimeSpan Retention = TimeSpan.FromDays(30);
+
+    private const int ExpiredChunks = 16;
+
+    public IReadOnlyList<string> Scenarios { get; } =
+        ["paper.archive-index", "paper.archive-index.upgrade", "paper.archive-prune", "paper.archive-prune.upgrade"];
 
     public async Task RunAsync(BenchmarkContext context)
     {
@@ -39,6 +49,86 @@ internal sealed class PaperArchiveIndexBenchmarks : IBenchmarkSuite
         if (context.Wants("paper.archive-index.upgrade"))
         {
             await MeasureAsync(context, "paper.archive-index.upgrade", orders, withoutKeyRecords: true);
+        }
+
+        if (context.Wants("paper.archive-prune"))
+        {
+            await MeasurePruneAsync(context, "paper.archive-prune", orders, formatThreeKeyRecords: false);
+        }
+
+        if (context.Wants("paper.archive-prune.upgrade"))
+        {
+            await MeasurePruneAsync(context, "paper.archive-prune.upgrade", orders, formatThreeKeyRecords: true);
+        }
+    }
+
+    private static async Task MeasurePruneAsync(BenchmarkContext context, string scenario, int orders, bool formatThreeKeyRecords)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "orleanstrader-bench-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        try
+        {
+            using var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = Path.Combine(root, "storage.db") });
+            var storage = new SqliteGrainStorage(database, new JsonGrainStateSerializer([GrainsStateJsonContext.Default]));
+            await storage.InitializeAsync();
+            await ArchiveAsync(storage, orders);
+            if (formatThreeKeyRecords)
+            {
+                await StripRetentionFieldsAsync(storage, AccountId, orders);
+            }
+
+            // Chunk k's newest order is 128k + 127 tenths of a second after the start: the cutoff falls between the 16th and 17th.
+            var now = Start + Retention + TimeSpan.FromSeconds(((ExpiredChunks * OrdersPerChunk) + 64) / 10.0);
+
+            // A warm-up prune first, of another account's two chunks, so the measured one does not pay for the JIT.
+            await ArchiveAsync(storage, 2 * OrdersPerChunk, "warm-up");
+            if (formatThreeKeyRecords)
+            {
+                await StripRetentionFieldsAsync(storage, "warm-up", 2 * OrdersPerChunk);
+            }
+
+            var warmUp = new GrainStoragePaperVenueStore(storage, new FixedClock(now), Retention, TimeSpan.Zero);
+            var warmUpLoaded = await warmUp.LoadAsync("warm-up", CancellationToken.None) ?? throw new InvalidOperationException("no venue stored");
+            await warmUp.SaveAsync("warm-up", null, () => warmUpLoaded, CancellationToken.None);
+            var counting = new CountingStorage(storage);
+            var store = new GrainStoragePaperVenueStore(counting, new FixedClock(now), Retention, TimeSpan.Zero);
+            var loaded = await store.LoadAsync(AccountId, CancellationToken.None) ?? throw new InvalidOperationException("no venue stored");
+            var (chunksBefore, keysBefore) = (counting.ChunksRead, counting.KeysRead);
+            var clock = Stopwatch.StartNew();
+            await store.SaveAsync(AccountId, null, () => loaded, CancellationToken.None);
+            clock.Stop();
+            var pruned = await storage.ReadRecordAsync<PaperArchiveChunk>("chunk-" + (ExpiredChunks - 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                GrainId.Create("paper-venue-archive", AccountId));
+            var kept = await storage.ReadRecordAsync<PaperArchiveChunk>("chunk-" + ExpiredChunks.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                GrainId.Create("paper-venue-archive", AccountId));
+            context.Report(new Dictionary<string, object?>
+            {
+                ["scenario"] = scenario,
+                ["archived_orders"] = orders,
+                ["chunks_deleted"] = ExpiredChunks,
+                ["checkpoint_ms"] = Math.Round(clock.Elapsed.TotalMilliseconds, 1),
+                ["chunk_records_read"] = counting.ChunksRead - chunksBefore,
+                ["key_records_read"] = counting.KeysRead - keysBefore,
+                ["complete"] = !pruned.RecordExists && kept.RecordExists,
+            });
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>The key records as the build before wrote them: the chunk's ids and newest execution only.</summary>
+    private static async Task StripRetentionFieldsAsync(IGrainStorage storage, string accountId, int orders)
+    {
+        var archiveId = GrainId.Create("paper-venue-archive", accountId);
+        for (var number = 0; number < (orders + OrdersPerChunk - 1) / OrdersPerChunk; number++)
+        {
+            var name = "keys-" + number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var keys = await storage.ReadRecordAsync<PaperArchiveChunkKeys>(name, archiveId);
+            keys.State = keys.State with { Newest = null, ChunkETag = null };
+            await storage.WriteStateAsync(name, archiveId, keys);
         }
     }
 
@@ -123,16 +213,16 @@ internal sealed class PaperArchiveIndexBenchmarks : IBenchmarkSuite
     }
 
     /// <summary>Archives <paramref name="orders"/> filled market orders with one execution each, a chunk per 128, and the checkpoint counting them.</summary>
-    private static async Task ArchiveAsync(IGrainStorage storage, int orders)
+    private static async Task ArchiveAsync(IGrainStorage storage, int orders, string accountId = AccountId)
     {
         var writer = new GrainStoragePaperVenueStore(storage);
         for (var first = 0; first < orders; first += OrdersPerChunk)
         {
             var steps = Enumerable.Range(first, Math.Min(OrdersPerChunk, orders - first)).ToList();
-            await writer.ArchiveAsync(AccountId, new PaperVenueArchive { Orders = [.. steps.Select(Filled)], Executions = [.. steps.Select(Fill)] }, CancellationToken.None);
+            await writer.ArchiveAsync(accountId, new PaperVenueArchive { Orders = [.. steps.Select(Filled)], Executions = [.. steps.Select(Fill)] }, CancellationToken.None);
         }
 
-        await writer.SaveAsync(AccountId, null, () => new PaperVenueSnapshot { NextSequence = orders + 1 }, CancellationToken.None);
+        await writer.SaveAsync(accountId, null, () => new PaperVenueSnapshot { NextSequence = orders + 1 }, CancellationToken.None);
     }
 
     private static PaperOrderRecord Filled(int step)
@@ -164,6 +254,12 @@ internal sealed class PaperArchiveIndexBenchmarks : IBenchmarkSuite
         Price = 100.01m,
         Timestamp = Start.AddMilliseconds(step * 100L),
     };
+
+    /// <summary>A clock standing at <paramref name="now"/>: the retention's cutoff, fixed for the run.</summary>
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
 
     /// <summary>The storage, counting the archive chunk and key records read.</summary>
     private sealed class CountingStorage(IGrainStorage inner) : IGrainStorage

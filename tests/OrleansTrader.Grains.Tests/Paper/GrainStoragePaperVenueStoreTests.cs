@@ -202,8 +202,9 @@ public sealed class GrainStoragePaperVenueStoreTests
         var store = new GrainStoragePaperVenueStore(storage);
         Assert.Equal("o3", (await store.FindArchivedOrderAsync(AccountId, "o3", Ct))?.Order.OrderId);
 
-        // The legacy record and every chunk the checkpoint counts once for the index; then chunk 0 for the order.
-        Assert.Equal(1 + Chunks + 1, storage.ArchiveReads);
+        // The legacy record's key record and the legacy record (neither here), and the key record of every chunk the
+        // checkpoint counts once for the index; then chunk 0 for the order.
+        Assert.Equal(2 + Chunks + 1, storage.ArchiveReads);
         var built = storage.ArchiveReads;
 
         // Each lookup reads only the chunk that holds the order, unless it is among the last chunks read.

@@ -7,7 +7,8 @@ namespace OrleansTrader.Grains.Tests.Paper;
 
 /// <summary>
 /// The archive's key records on the SQL providers (a database per test class on PostgreSQL): the index after a restart
-/// reads key records, not chunks, and chunks of an earlier build (no key record) are read and get theirs.
+/// reads key records, not chunks, and chunks of an earlier build (no key record) are read and get theirs; the retention
+/// deletes chunks at the ETags their key records name.
 /// </summary>
 public sealed class PaperArchiveKeyRecordSqlTests : IAsyncLifetime
 {
@@ -45,6 +46,18 @@ public sealed class PaperArchiveKeyRecordSqlTests : IAsyncLifetime
         await storage.InitializeAsync(Ct);
 
         await IndexesFromKeyRecordsAsync(storage);
+    }
+
+    [Fact]
+    public async Task Checkpoint_DeletesExpiredChunksAtTheKeyRecordsETags_OnPostgres()
+    {
+        Assert.SkipWhen(_postgres.ConnectionString is null, ThrowawayPostgresDatabase.SkipReason);
+        await using var database = new PostgresDatabase(new PostgresStorageOptions { ConnectionString = _postgres.ConnectionString! });
+        var storage = new PostgresGrainStorage(database, _serializer);
+        await storage.InitializeAsync(Ct);
+
+        // The SQLite case is in PaperArchivePruneReadTests.
+        await PaperArchivePruneReadTests.PrunesAtTheKeyRecordsETagsAsync(storage);
     }
 
     private static async Task IndexesFromKeyRecordsAsync(IGrainStorage storage)

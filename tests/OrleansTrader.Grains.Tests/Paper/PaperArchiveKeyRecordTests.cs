@@ -11,7 +11,7 @@ namespace OrleansTrader.Grains.Tests.Paper;
 /// An account's first archive question after a restart (an order's idempotency check asks the archive for its client order
 /// id) built the archive index by reading and decoding every chunk the retention keeps: about a minute for an account that
 /// places 100,000 orders a day under 30 days' retention. Each chunk now has a key record (its ids' hashes and newest
-/// execution) written before it, and the index is built from those; a chunk without one is read as before.
+/// execution) written after it, and the index is built from those; a chunk without one is read as before.
 /// </summary>
 public sealed class PaperArchiveKeyRecordTests
 {
@@ -116,19 +116,20 @@ public sealed class PaperArchiveKeyRecordTests
     }
 
     [Fact]
-    public async Task CrashAfterAKeyRecord_BeforeItsChunk_LeavesNothingQueriesRead_AndTheNextChunkIsWrittenOverBoth()
+    public async Task CrashAfterAChunk_BeforeItsKeyRecord_LeavesNothingQueriesRead_AndTheNextChunkIsWrittenOverBoth()
     {
         var memory = await ArchivedAsync(_serializer);
-        var failing = new ChunkWriteFailingStorage(memory);
+        var failing = new KeyRecordWriteFailingStorage(memory);
         var store = new GrainStoragePaperVenueStore(failing);
         await store.LoadAsync(AccountId, Ct);
 
-        failing.FailChunkWrites = true;
+        failing.FailKeyRecordWrites = true;
         await Assert.ThrowsAsync<IOException>(() => store.ArchiveAsync(AccountId, new PaperVenueArchive { Orders = [Filled(500)] }, Ct));
-        Assert.True((await memory.ReadRecordAsync<PaperArchiveChunkKeys>($"keys-{Chunks}", ArchiveId, Ct)).RecordExists);
+        Assert.True((await memory.ReadRecordAsync<PaperArchiveChunk>($"chunk-{Chunks}", ArchiveId, Ct)).RecordExists);
+        Assert.False((await memory.ReadRecordAsync<PaperArchiveChunkKeys>($"keys-{Chunks}", ArchiveId, Ct)).RecordExists);
         Assert.Null(await store.FindArchivedOrderAsync(AccountId, "o500", Ct));
 
-        failing.FailChunkWrites = false;
+        failing.FailKeyRecordWrites = false;
         await store.ArchiveAsync(AccountId, new PaperVenueArchive { Orders = [Filled(501)] }, Ct);
         await store.SaveAsync(AccountId, null, () => new PaperVenueSnapshot { NextSequence = 502 }, Ct);
         var restarted = new GrainStoragePaperVenueStore(memory);
@@ -180,13 +181,13 @@ public sealed class PaperArchiveKeyRecordTests
         };
     }
 
-    /// <summary>Storage whose writes of archive chunks fail while <see cref="FailChunkWrites"/> is set: a crash after the key record's write.</summary>
-    private sealed class ChunkWriteFailingStorage(IGrainStorage inner) : ForwardingGrainStorage(inner)
+    /// <summary>Storage whose writes of chunk key records fail while <see cref="FailKeyRecordWrites"/> is set: a crash after the chunk's write.</summary>
+    private sealed class KeyRecordWriteFailingStorage(IGrainStorage inner) : ForwardingGrainStorage(inner)
     {
-        public bool FailChunkWrites { get; set; }
+        public bool FailKeyRecordWrites { get; set; }
 
         public override Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            FailChunkWrites && stateName.StartsWith("chunk-", StringComparison.Ordinal)
+            FailKeyRecordWrites && stateName.StartsWith("keys-", StringComparison.Ordinal)
                 ? Task.FromException(new IOException("storage unavailable"))
                 : base.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
     }
