@@ -90,5 +90,21 @@ public sealed class BenchmarkHarnessTests
         }
     }
 
+    [Fact]
+    public async Task Promotions_count_the_bytes_a_collection_found_alive_in_gen0()
+    {
+        using var promotions = new GcPromotionListener();
+        var before = await promotions.SettledAsync();
+
+        // 2 MB in small arrays, allocated in gen0 and alive through the full collection below.
+        var kept = Enumerable.Range(0, 2_000).Select(_ => new byte[1_000]).ToList();
+        GC.GetTotalMemory(forceFullCollection: true);
+        var promoted = (await promotions.SettledAsync()).Since(before);
+        GC.KeepAlive(kept);
+
+        Assert.True(promoted.Collections >= 1, $"collections seen: {promoted.Collections}");
+        Assert.True(promoted.Gen0Bytes >= 2_000_000, $"promoted out of gen0: {promoted.Gen0Bytes} bytes");
+    }
+
     private static string[] Split(string commandLine) => commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 }

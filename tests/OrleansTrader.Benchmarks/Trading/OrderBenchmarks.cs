@@ -145,6 +145,8 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
         var perAccount = orders / Accounts;
         var latencies = new ConcurrentBag<long>();
         var heapBefore = LiveHeapBytes();
+        using var promotions = new GcPromotionListener();
+        var promotedBefore = await promotions.SettledAsync();
         var collections = GcCounts.Now();
         var pause = GC.GetTotalPauseDuration();
         var allocated = GC.GetTotalAllocatedBytes(precise: false);
@@ -154,6 +156,7 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
         clock.Stop();
         allocated = GC.GetTotalAllocatedBytes(precise: false) - allocated;
         pause = GC.GetTotalPauseDuration() - pause;
+        var promoted = (await promotions.SettledAsync()).Since(promotedBefore);
         var heapAfter = LiveHeapBytes();
         var samples = latencies.ToList();
         var report = new Dictionary<string, object?>
@@ -180,6 +183,10 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
             ["heap_start_mb"] = heapBefore / (1024 * 1024),
             ["heap_end_mb"] = heapAfter / (1024 * 1024),
             ["heap_growth_bytes_per_order"] = filled == 0 ? null : (heapAfter - heapBefore) / filled,
+
+            // What the collections copied because it was still alive (see GcPromotionListener): what sets their pauses.
+            ["gen0_promoted_bytes_per_order"] = filled == 0 ? null : promoted.Gen0Bytes / filled,
+            ["gen1_promoted_bytes_per_order"] = filled == 0 ? null : promoted.Gen1Bytes / filled,
             ["gc_pause_ms"] = Math.Round(pause.TotalMilliseconds),
             ["gc_collections"] = GcCounts.Now().Since(collections),
         };
@@ -206,6 +213,8 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
         var accounts = Enumerable.Range(0, Accounts).Select(a => client.GetGrain<IAccountGrain>($"bench-{a}")).ToArray();
         var total = (int)(rate * duration.TotalSeconds);
         var outcomes = new OpenLoopOutcomes(total);
+        using var promotions = new GcPromotionListener();
+        var promotedBefore = await promotions.SettledAsync();
         var collections = GcCounts.Now();
         var pause = GC.GetTotalPauseDuration();
         var start = Stopwatch.GetTimestamp();
@@ -243,6 +252,7 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
         await outcomes.AllDone;
         var elapsed = Stopwatch.GetElapsedTime(start);
         pause = GC.GetTotalPauseDuration() - pause;
+        var promoted = (await promotions.SettledAsync()).Since(promotedBefore);
         var samples = outcomes.Latencies.Where(l => l != OpenLoopOutcomes.Denied).ToList();
         context.Report(new Dictionary<string, object?>
         {
@@ -258,6 +268,8 @@ internal sealed class OrderBenchmarks : IBenchmarkSuite
             ["p99_us"] = Percentiles.Microseconds(samples, 0.99),
             ["p999_us"] = Percentiles.Microseconds(samples, 0.999),
             ["max_us"] = Percentiles.Microseconds(samples, 1.0),
+            ["gen0_promoted_bytes_per_order"] = samples.Count == 0 ? null : promoted.Gen0Bytes / samples.Count,
+            ["gen1_promoted_bytes_per_order"] = samples.Count == 0 ? null : promoted.Gen1Bytes / samples.Count,
             ["gc_pause_ms"] = Math.Round(pause.TotalMilliseconds),
             ["gc_collections"] = GcCounts.Now().Since(collections),
         });
