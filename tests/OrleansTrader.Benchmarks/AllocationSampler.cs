@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Diagnostics.Tracing;
 
 namespace OrleansTrader.Benchmarks;
@@ -6,38 +7,31 @@ namespace OrleansTrader.Benchmarks;
 /// Counts the runtime's allocation-tick events (one per ~100 KB allocated, naming the type that crossed the mark) by
 /// type (marking large and pinned objects, which only gen2 collects), for <c>--allocations</c>: a cheap sampled answer to "what does this scenario allocate" without a tracer.
 /// </summary>
-internal sealed class AllocationSampler : EventListener
+internal sealed class AllocationSampler : RuntimeGcEventListener
 {
-    private const EventKeywords GcKeyword = (EventKeywords)0x1;
     private const int AllocationTickEventId = 10;
     private readonly Dictionary<string, long> _bytesByType = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
-    protected override void OnEventSourceCreated(EventSource eventSource)
-    {
-        if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
-        {
-            EnableEvents(eventSource, EventLevel.Verbose, GcKeyword);
-        }
-    }
+    protected override EventLevel Level => EventLevel.Verbose;
 
-    protected override void OnEventWritten(EventWrittenEventArgs eventData)
+    protected override void OnGcEvent(int eventId, ReadOnlyCollection<string> names, ReadOnlyCollection<object?> payload)
     {
-        if (eventData.EventId != AllocationTickEventId || eventData.Payload is null || eventData.PayloadNames is null)
+        if (eventId != AllocationTickEventId)
         {
             return;
         }
 
-        var typeAt = eventData.PayloadNames.IndexOf("TypeName");
-        var amountAt = eventData.PayloadNames.IndexOf("AllocationAmount64");
-        var kindAt = eventData.PayloadNames.IndexOf("AllocationKind");
-        var type = typeAt >= 0 ? eventData.Payload[typeAt] as string ?? "?" : "?";
-        if (kindAt >= 0 && eventData.Payload[kindAt] is uint kind && kind != 0)
+        var typeAt = names.IndexOf("TypeName");
+        var amountAt = names.IndexOf("AllocationAmount64");
+        var kindAt = names.IndexOf("AllocationKind");
+        var type = typeAt >= 0 ? payload[typeAt] as string ?? "?" : "?";
+        if (kindAt >= 0 && payload[kindAt] is uint kind && kind != 0)
         {
             // 1: the large object heap, 2: the pinned object heap; both are collected only with gen2.
             type += kind == 1 ? " (large object heap)" : " (pinned object heap)";
         }
-        var amount = amountAt >= 0 && eventData.Payload[amountAt] is ulong bytes ? (long)bytes : 100_000;
+        var amount = amountAt >= 0 && payload[amountAt] is ulong bytes ? (long)bytes : 100_000;
         lock (_gate)
         {
             _bytesByType[type] = _bytesByType.GetValueOrDefault(type) + amount;

@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Diagnostics.Tracing;
 
 namespace OrleansTrader.Benchmarks;
@@ -9,9 +10,8 @@ namespace OrleansTrader.Benchmarks;
 /// for a while. The events arrive on the listener's thread a little after each collection: <see cref="SettledAsync"/>
 /// waits for the ones of the collections counted so far.
 /// </summary>
-internal sealed class GcPromotionListener : EventListener
+internal sealed class GcPromotionListener : RuntimeGcEventListener
 {
-    private const EventKeywords GcKeyword = (EventKeywords)0x1;
     private const int HeapStatsEventId = 4;
     private static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(5);
 
@@ -21,23 +21,17 @@ internal sealed class GcPromotionListener : EventListener
     private long _gen1Promoted;
     private int _collectionsSeen;
 
-    protected override void OnEventSourceCreated(EventSource eventSource)
-    {
-        if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
-        {
-            EnableEvents(eventSource, EventLevel.Informational, GcKeyword);
-        }
-    }
+    protected override EventLevel Level => EventLevel.Informational;
 
-    protected override void OnEventWritten(EventWrittenEventArgs eventData)
+    protected override void OnGcEvent(int eventId, ReadOnlyCollection<string> names, ReadOnlyCollection<object?> payload)
     {
-        if (eventData.EventId != HeapStatsEventId || eventData.Payload is null || eventData.PayloadNames is null)
+        if (eventId != HeapStatsEventId)
         {
             return;
         }
 
-        Interlocked.Add(ref _gen0Promoted, Bytes(eventData, "TotalPromotedSize0"));
-        Interlocked.Add(ref _gen1Promoted, Bytes(eventData, "TotalPromotedSize1"));
+        Interlocked.Add(ref _gen0Promoted, Bytes(names, payload, "TotalPromotedSize0"));
+        Interlocked.Add(ref _gen1Promoted, Bytes(names, payload, "TotalPromotedSize1"));
         Interlocked.Increment(ref _collectionsSeen);
     }
 
@@ -57,10 +51,10 @@ internal sealed class GcPromotionListener : EventListener
         return new GcPromotions(Interlocked.Read(ref _gen0Promoted), Interlocked.Read(ref _gen1Promoted), Volatile.Read(ref _collectionsSeen));
     }
 
-    private static long Bytes(EventWrittenEventArgs eventData, string name)
+    private static long Bytes(ReadOnlyCollection<string> names, ReadOnlyCollection<object?> payload, string name)
     {
-        var at = eventData.PayloadNames!.IndexOf(name);
-        return at >= 0 && eventData.Payload![at] is ulong bytes ? (long)bytes : 0;
+        var at = names.IndexOf(name);
+        return at >= 0 && payload[at] is ulong bytes ? (long)bytes : 0;
     }
 }
 

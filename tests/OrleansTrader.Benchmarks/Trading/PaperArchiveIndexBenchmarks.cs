@@ -62,16 +62,9 @@ internal sealed class PaperArchiveIndexBenchmarks : IBenchmarkSuite
         }
     }
 
-    private static async Task MeasurePruneAsync(BenchmarkContext context, string scenario, int orders, bool formatThreeKeyRecords)
-    {
-        var root = Path.Combine(Path.GetTempPath(), "orleanstrader-bench-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
-        try
+    private static Task MeasurePruneAsync(BenchmarkContext context, string scenario, int orders, bool formatThreeKeyRecords) =>
+        OnArchivedStoreAsync(orders, async storage =>
         {
-            using var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = Path.Combine(root, "storage.db") });
-            var storage = new SqliteGrainStorage(database, new JsonGrainStateSerializer([GrainsStateJsonContext.Default]));
-            await storage.InitializeAsync();
-            await ArchiveAsync(storage, orders);
             if (formatThreeKeyRecords)
             {
                 await StripRetentionFieldsAsync(storage, AccountId, orders);
@@ -111,13 +104,7 @@ internal sealed class PaperArchiveIndexBenchmarks : IBenchmarkSuite
                 ["key_records_read"] = counting.KeysRead - keysBefore,
                 ["complete"] = !pruned.RecordExists && kept.RecordExists,
             });
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(root, recursive: true);
-        }
-    }
+        });
 
     /// <summary>The key records as the build before wrote them: the chunk's ids and newest execution only.</summary>
     private static async Task StripRetentionFieldsAsync(IGrainStorage storage, string accountId, int orders)
@@ -132,16 +119,9 @@ internal sealed class PaperArchiveIndexBenchmarks : IBenchmarkSuite
         }
     }
 
-    private static async Task MeasureAsync(BenchmarkContext context, string scenario, int orders, bool withoutKeyRecords)
-    {
-        var root = Path.Combine(Path.GetTempPath(), "orleanstrader-bench-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
-        try
+    private static Task MeasureAsync(BenchmarkContext context, string scenario, int orders, bool withoutKeyRecords) =>
+        OnArchivedStoreAsync(orders, async storage =>
         {
-            using var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = Path.Combine(root, "storage.db") });
-            var storage = new SqliteGrainStorage(database, new JsonGrainStateSerializer([GrainsStateJsonContext.Default]));
-            await storage.InitializeAsync();
-            await ArchiveAsync(storage, orders);
             if (withoutKeyRecords)
             {
                 await DeleteKeyRecordsAsync(storage, orders);
@@ -183,6 +163,23 @@ internal sealed class PaperArchiveIndexBenchmarks : IBenchmarkSuite
                 ["after_restart_chunk_records_read"] = restarted.ChunksRead,
                 ["complete"] = found is null && known is not null,
             });
+        });
+
+    /// <summary>
+    /// Runs <paramref name="measure"/> on a SQLite store of its own, in a temporary directory deleted afterwards, with
+    /// <paramref name="orders"/> archived for the account.
+    /// </summary>
+    private static async Task OnArchivedStoreAsync(int orders, Func<SqliteGrainStorage, Task> measure)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "orleanstrader-bench-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        try
+        {
+            using var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = Path.Combine(root, "storage.db") });
+            var storage = new SqliteGrainStorage(database, new JsonGrainStateSerializer([GrainsStateJsonContext.Default]));
+            await storage.InitializeAsync();
+            await ArchiveAsync(storage, orders);
+            await measure(storage);
         }
         finally
         {
