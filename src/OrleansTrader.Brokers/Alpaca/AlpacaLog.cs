@@ -43,6 +43,12 @@ internal static partial class AlpacaLog
     [LoggerMessage(EventId = 4111, Level = LogLevel.Warning, Message = "trade_updates stream lost ({Failure}); reconnecting in {Delay}")]
     public static partial void StreamLost(ILogger logger, string failure, TimeSpan delay);
 
+    [LoggerMessage(EventId = 4119, Level = LogLevel.Debug, Message = "trade_updates stream still lost ({Failure}; {Failures} failed attempts in a row); reconnecting in {Delay}")]
+    public static partial void StreamStillLost(ILogger logger, string failure, int failures, TimeSpan delay);
+
+    [LoggerMessage(EventId = 4120, Level = LogLevel.Information, Message = "trade_updates stream back after {Failures} failed attempts over {Lasted}")]
+    public static partial void StreamBack(ILogger logger, int failures, TimeSpan lasted);
+
     [LoggerMessage(EventId = 4112, Level = LogLevel.Information, Message = "trade_updates stream healthy after back-filling {Fills} fills and re-checking {OpenOrders} open orders")]
     public static partial void StreamHealthy(ILogger logger, int fills, int openOrders);
 

@@ -126,6 +126,11 @@ public sealed class AlpacaTradeUpdatesStream
     private async Task PumpAsync(ChannelWriter<ExecutionReport> writer, CancellationToken cancellationToken)
     {
         var attempt = 0;
+
+        // An outage warns once, when it begins; the attempts after it at Debug, and its end says how long it lasted. A
+        // warning per attempt (every minute at the longest delay) buried the rest of the log during an hour's outage.
+        var failuresInARow = 0;
+        var outageBegan = 0L;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -149,6 +154,12 @@ public sealed class AlpacaTradeUpdatesStream
                     }
 
                     attempt = 0;
+                    if (failuresInARow > 0)
+                    {
+                        AlpacaLog.StreamBack(_logger, failuresInARow, _timeProvider.GetElapsedTime(outageBegan));
+                        failuresInARow = 0;
+                    }
+
                     SetHealth(true);
                     await ReceiveLoopAsync(socket, writer, cancellationToken);
                     cancellationToken.ThrowIfCancellationRequested(); // stopped: the reader closed the connection
@@ -165,7 +176,16 @@ public sealed class AlpacaTradeUpdatesStream
                     var delay = ex is BrokerException { Kind: BrokerErrorKind.Rejected }
                         ? _options.ReconnectMaxDelay
                         : BackoffDelay(attempt++, _options.ReconnectBaseDelay, _options.ReconnectMaxDelay, Random.Shared.NextDouble());
-                    AlpacaLog.StreamLost(_logger, ex.Message, delay);
+                    if (failuresInARow++ == 0)
+                    {
+                        outageBegan = _timeProvider.GetTimestamp();
+                        AlpacaLog.StreamLost(_logger, ex.Message, delay);
+                    }
+                    else
+                    {
+                        AlpacaLog.StreamStillLost(_logger, ex.Message, failuresInARow, delay);
+                    }
+
                     await Task.Delay(delay, _timeProvider, cancellationToken);
                 }
             }

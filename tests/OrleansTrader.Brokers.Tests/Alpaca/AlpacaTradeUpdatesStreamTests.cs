@@ -32,6 +32,41 @@ public sealed class AlpacaTradeUpdatesStreamTests
         Assert.Equal(1, server.AuthMessages);
     }
 
+    // An outage warned at every reconnect attempt: at the longest delay a warning a minute, for as long as Alpaca was out.
+    [Fact]
+    public async Task Stream_AnOutage_WarnsOnce_LogsTheFurtherAttemptsAtDebug_AndSaysWhenItIsBack()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        await using var reports = new ExecutionReportCollector(host.Client);
+        await host.Health.StreamHealthy.Task.WaitAsync(TimeSpan.FromSeconds(15), Ct);
+
+        server.RejectStreamConnections = true;
+        server.DropStreamConnections();
+        var deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (15 * System.Diagnostics.Stopwatch.Frequency);
+        while (Outage(host).Count < 4 && System.Diagnostics.Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(20, Ct);
+        }
+
+        server.RejectStreamConnections = false;
+        await server.WaitForListenersAsync(2, Ct);
+        while (!Outage(host).Any(e => e.EventId.Id == 4120) && System.Diagnostics.Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(20, Ct);
+        }
+
+        var outage = Outage(host);
+        var failures = outage.Count - 1;
+        Assert.True(failures >= 4, $"{failures} failed attempts logged");
+        string[] expected = ["4111 Warning", .. Enumerable.Repeat("4119 Debug", failures - 1), "4120 Information"];
+        Assert.Equal(expected, outage.Select(e => $"{e.EventId.Id} {e.Level}"));
+        Assert.Contains($"trade_updates stream back after {failures} failed attempts over ", outage[^1].Text, StringComparison.Ordinal);
+
+        static List<(string Category, Microsoft.Extensions.Logging.LogLevel Level, Microsoft.Extensions.Logging.EventId EventId, string Text)> Outage(AlpacaTestHost host) =>
+            [.. host.Logs.Entries.Where(e => e.EventId.Id is 4111 or 4119 or 4120)];
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
