@@ -8,6 +8,7 @@ using Npgsql;
 using OrleansTrader.Brokers.Tests.Alpaca;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Hosting;
+using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.Runtime;
 using OrleansTrader.Runtime.AdoNet;
 
@@ -22,44 +23,18 @@ public sealed class SiloHandoverTests : IAsyncLifetime
 {
     private const string EnvironmentVariable = "ORLEANSTRADER_TEST_POSTGRES";
 
-    private readonly string? _admin = Environment.GetEnvironmentVariable(EnvironmentVariable);
-    private readonly string _databaseName = "ot_silo_" + Guid.NewGuid().ToString("N");
-    private string? _connectionString;
+    private readonly ThrowawayPostgresDatabase _database = new("ot_silo_");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
-    {
-        if (string.IsNullOrWhiteSpace(_admin))
-        {
-            return;
-        }
+    public ValueTask InitializeAsync() => _database.CreateAsync();
 
-        await using var admin = new NpgsqlConnection(_admin);
-        await admin.OpenAsync(Ct);
-        await using var create = new NpgsqlCommand($"CREATE DATABASE {_databaseName};", admin);
-        await create.ExecuteNonQueryAsync(Ct);
-        _connectionString = new NpgsqlConnectionStringBuilder(_admin) { Database = _databaseName }.ConnectionString;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_connectionString is null)
-        {
-            return;
-        }
-
-        NpgsqlConnection.ClearAllPools();
-        await using var admin = new NpgsqlConnection(_admin);
-        await admin.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_databaseName} WITH (FORCE);", admin);
-        await drop.ExecuteNonQueryAsync();
-    }
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
 
     [Fact]
     public async Task ANewRevision_WaitsForTheOldSiloToHandOver_AndFindsEverythingItWrote()
     {
-        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
+        Assert.SkipWhen(_database.ConnectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
 
         var old = Silo("app--rev1");
         using var oldClient = old.CreateClient();
@@ -86,14 +61,14 @@ public sealed class SiloHandoverTests : IAsyncLifetime
     [Fact]
     public async Task ANewRevision_TheStoreFormatRefuses_StopsBeforeItAsksForTheDatabase_AndTheRunningSiloGoesOn()
     {
-        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
+        Assert.SkipWhen(_database.ConnectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
         var running = Silo("app--rev1");
         using var runningClient = running.CreateClient();
         var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         running.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult());
 
         // The running silo's store as a newer store format left it: the new revision is a rollback to an older build.
-        await using (var connection = new NpgsqlConnection(_connectionString))
+        await using (var connection = new NpgsqlConnection(_database.ConnectionString))
         {
             await connection.OpenAsync(Ct);
             await using var newer = new NpgsqlCommand("UPDATE grain_state SET payload = @payload WHERE grain_type = 'store-format';", connection);
@@ -116,14 +91,14 @@ public sealed class SiloHandoverTests : IAsyncLifetime
     [Fact]
     public async Task ASiloThatLosesItsDatabaseLock_StopsItself()
     {
-        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
+        Assert.SkipWhen(_database.ConnectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
         using var silo = Silo("app--rev1");
         using var client = silo.CreateClient();
         var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         silo.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult());
 
         // A failover or a network cut ends the lock's session; another silo could take the database from then on.
-        await using (var admin = new NpgsqlConnection(_connectionString))
+        await using (var admin = new NpgsqlConnection(_database.ConnectionString))
         {
             await admin.OpenAsync(Ct);
             await using var kill = new NpgsqlCommand(
@@ -138,7 +113,7 @@ public sealed class SiloHandoverTests : IAsyncLifetime
     [Fact]
     public async Task ASiloWhoseRoleLosesItsRightsOnTheTables_KeepsItsDatabaseLock_AndTradesOnceTheyAreGrantedAgain()
     {
-        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
+        Assert.SkipWhen(_database.ConnectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
 
         await WithRoleOwningTheDatabaseAsync(async (role, roleConnection) =>
         {
@@ -170,7 +145,7 @@ public sealed class SiloHandoverTests : IAsyncLifetime
     [Fact]
     public async Task ASiloWhoseLockCheckTimesOut_KeepsItsDatabaseLock_AndTradesOnceTheCheckAnswers()
     {
-        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
+        Assert.SkipWhen(_database.ConnectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
         using var silo = Silo("app--rev1");
         using var client = silo.CreateClient();
         var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -179,7 +154,7 @@ public sealed class SiloHandoverTests : IAsyncLifetime
 
         // A lock on the table the check reads (a migration, a VACUUM FULL) holds the check past its command timeout: the
         // driver has the server cancel it, over the lock's own session, which stays open.
-        await using (var admin = new NpgsqlConnection(_connectionString))
+        await using (var admin = new NpgsqlConnection(_database.ConnectionString))
         {
             await admin.OpenAsync(Ct);
             await using var transaction = await admin.BeginTransactionAsync(Ct);
@@ -204,13 +179,13 @@ public sealed class SiloHandoverTests : IAsyncLifetime
     {
         // Event 1204 said "PostgreSQL refused this silo's check" for a check the driver's command timeout cut short, and
         // gave only "Exception while reading from stream": an operator looked for a REVOKE instead of a lock on the table.
-        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
+        Assert.SkipWhen(_database.ConnectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
         var logs = new CapturedLogs();
         using var silo = Silo("app--rev1").WithWebHostBuilder(b => b
             .ConfigureServices(s => s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs)));
         using var client = silo.CreateClient();
 
-        await using (var admin = new NpgsqlConnection(_connectionString))
+        await using (var admin = new NpgsqlConnection(_database.ConnectionString))
         {
             await admin.OpenAsync(Ct);
             await using var transaction = await admin.BeginTransactionAsync(Ct);
@@ -234,7 +209,7 @@ public sealed class SiloHandoverTests : IAsyncLifetime
     [Fact]
     public async Task ALockCheckThatIsRefused_IsLoggedAsRefused_WithTheServersError()
     {
-        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
+        Assert.SkipWhen(_database.ConnectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
         await WithRoleOwningTheDatabaseAsync(async (role, roleConnection) =>
         {
             var logs = new CapturedLogs();
@@ -262,10 +237,10 @@ public sealed class SiloHandoverTests : IAsyncLifetime
     private async Task WithRoleOwningTheDatabaseAsync(Func<string, string, Task> test)
     {
         var role = "ot_role_" + Guid.NewGuid().ToString("N")[..12];
-        await ExecuteAsAdminAsync($"CREATE ROLE {role} LOGIN PASSWORD 'role-password'; ALTER DATABASE {_databaseName} OWNER TO {role};");
+        await ExecuteAsAdminAsync($"CREATE ROLE {role} LOGIN PASSWORD 'role-password'; ALTER DATABASE {_database.Name} OWNER TO {role};");
         try
         {
-            await test(role, new NpgsqlConnectionStringBuilder(_connectionString) { Username = role, Password = "role-password" }.ConnectionString);
+            await test(role, new NpgsqlConnectionStringBuilder(_database.ConnectionString) { Username = role, Password = "role-password" }.ConnectionString);
         }
         finally
         {
@@ -288,7 +263,7 @@ public sealed class SiloHandoverTests : IAsyncLifetime
     [Fact]
     public async Task ASiloStartedByARoleWithoutRightsOnTheTables_StopsWithALineThatNamesTheConnectionString()
     {
-        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the PostgreSQL silo test needs it.");
+        Assert.SkipWhen(_database.ConnectionString is null, $"{EnvironmentVariable} is not set; the PostgreSQL silo test needs it.");
         await WithRoleOwningTheDatabaseAsync(async (role, roleConnection) =>
         {
             WebApplicationFactory<Program> RoleSilo() => new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
@@ -320,8 +295,8 @@ public sealed class SiloHandoverTests : IAsyncLifetime
         // An outage (the server restarted, a failover) ends the lock's session and the silo stops itself. It exited with
         // code 0, as after Ctrl+C, so a supervisor that restarts failed processes only (systemd's Restart=on-failure)
         // left it stopped once the database was back.
-        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
-        using var silo = new SiloProcess(_connectionString!, "silo-lease-lost-", "Application started");
+        Assert.SkipWhen(_database.ConnectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
+        using var silo = new SiloProcess(_database.ConnectionString!, "silo-lease-lost-", "Application started");
         // Once the silo runs, end the lock's session as the server's restart would.
         await silo.Seen.WaitAsync(TimeSpan.FromSeconds(90), Ct);
         Assert.Equal(1L, await CountAsync(
@@ -338,14 +313,14 @@ public sealed class SiloHandoverTests : IAsyncLifetime
         // A rolling deployment stops silos that wait: a restarted replica of the retired revision when that revision is
         // deactivated, a new revision that is rolled back. SIGTERM ended the wait with an error of the host ("Hosting failed
         // to start") and a TaskCanceledException's stack trace, for a stop that was asked for and lost nothing.
-        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
+        Assert.SkipWhen(_database.ConnectionString is null, $"{EnvironmentVariable} is not set; the handover test needs PostgreSQL.");
         Assert.SkipWhen(OperatingSystem.IsWindows(), "The test sends SIGTERM with kill.");
         await using var holder = new PostgresSiloLease(
-            new PostgresStorageOptions { ConnectionString = _connectionString }, "app--rev1",
+            new PostgresStorageOptions { ConnectionString = _database.ConnectionString }, "app--rev1",
             NullLogger.Instance);
         await holder.AcquireAsync(Ct);
 
-        using var silo = new SiloProcess(_connectionString!, "silo-lease-wait-stop-", "Another silo holds PostgreSQL schema", ("Silo__DeploymentId", "app--rev1"));
+        using var silo = new SiloProcess(_database.ConnectionString!, "silo-lease-wait-stop-", "Another silo holds PostgreSQL schema", ("Silo__DeploymentId", "app--rev1"));
         await silo.Seen.WaitAsync(TimeSpan.FromSeconds(90), Ct);
         using (var kill = Process.Start("kill", ["-TERM", silo.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
@@ -370,8 +345,8 @@ public sealed class SiloHandoverTests : IAsyncLifetime
         // stream"), again at every restart, and docs/runtime.md's advice to raise the timeout for the first start had no
         // setting to do it with (the connection string's "Command Timeout" is overridden). Here the build is held up by a
         // lock for longer than the timeout set, so it is the setting, not the default, that ends the start.
-        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the PostgreSQL silo test needs it.");
-        await using var blocker = new NpgsqlConnection(_connectionString);
+        Assert.SkipWhen(_database.ConnectionString is null, $"{EnvironmentVariable} is not set; the PostgreSQL silo test needs it.");
+        await using var blocker = new NpgsqlConnection(_database.ConnectionString);
         await blocker.OpenAsync(Ct);
         await using (var oldLog = new NpgsqlCommand("""
             CREATE TABLE stream_events (
@@ -396,7 +371,7 @@ public sealed class SiloHandoverTests : IAsyncLifetime
 
         using var silo = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
             .UseSetting("Storage:Provider", "postgres")
-            .UseSetting("Storage:ConnectionString", _connectionString)
+            .UseSetting("Storage:ConnectionString", _database.ConnectionString)
             .UseSetting("Storage:CommandTimeout", "00:00:02")
             .UseSetting("Demo:Enabled", "false")
             .UseSetting("Feed:Kind", "none"));
@@ -430,7 +405,7 @@ public sealed class SiloHandoverTests : IAsyncLifetime
     [Fact]
     public async Task TheDocumentedPostgresSettings_CreateTheSchemaOnAnEmptyDatabase_AndASecondStartFindsWhatTheFirstWrote()
     {
-        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the PostgreSQL silo test needs it.");
+        Assert.SkipWhen(_database.ConnectionString is null, $"{EnvironmentVariable} is not set; the PostgreSQL silo test needs it.");
 
         // A workstation: no deployment id, the settings docs/grains.md names and nothing else.
         using (var first = Silo(deploymentId: null))
@@ -456,8 +431,8 @@ public sealed class SiloHandoverTests : IAsyncLifetime
     [InlineData("Hots=nowhere", "hots")]
     public async Task AWrongConnectionString_StopsTheStartWithAMessageThatSaysWhy(string change, string expected)
     {
-        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the PostgreSQL silo test needs it.");
-        var wrong = _connectionString + ";" + change + ";Password=s3cret-tail";
+        Assert.SkipWhen(_database.ConnectionString is null, $"{EnvironmentVariable} is not set; the PostgreSQL silo test needs it.");
+        var wrong = _database.ConnectionString + ";" + change + ";Password=s3cret-tail";
         using var silo = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
             .UseSetting("Storage:Provider", "postgres")
             .UseSetting("Storage:ConnectionString", wrong)
@@ -477,8 +452,8 @@ public sealed class SiloHandoverTests : IAsyncLifetime
     public async Task TheSiloProcess_StartedBeforeItsDatabase_BecomesReadyOnceTheDatabaseIsUp()
     {
         // A container platform often starts the database after the app: the silo exited at its first failed connection.
-        Assert.SkipWhen(_connectionString is null, $"{EnvironmentVariable} is not set; the PostgreSQL silo test needs it.");
-        var server = new NpgsqlConnectionStringBuilder(_connectionString);
+        Assert.SkipWhen(_database.ConnectionString is null, $"{EnvironmentVariable} is not set; the PostgreSQL silo test needs it.");
+        var server = new NpgsqlConnectionStringBuilder(_database.ConnectionString);
         Assert.SkipWhen(server.Host is null || server.Host.StartsWith('/'), "The test forwards TCP; the server is reached over a socket file.");
 
         // The silo's database "comes up" when the test starts forwarding this port to the real server.
@@ -494,7 +469,7 @@ public sealed class SiloHandoverTests : IAsyncLifetime
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OrleansTrader.Silo.dll"));
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         start.Environment["Storage__Provider"] = "postgres";
-        start.Environment["Storage__ConnectionString"] = new NpgsqlConnectionStringBuilder(_connectionString) { Host = "127.0.0.1", Port = port }.ConnectionString;
+        start.Environment["Storage__ConnectionString"] = new NpgsqlConnectionStringBuilder(_database.ConnectionString) { Host = "127.0.0.1", Port = port }.ConnectionString;
         start.Environment["Storage__StartupTimeout"] = "00:05:00";
         start.Environment["Demo__Enabled"] = "false";
         start.Environment["Feed__Kind"] = "none";
@@ -596,7 +571,7 @@ public sealed class SiloHandoverTests : IAsyncLifetime
     /// <summary>Runs <paramref name="sql"/> as the test server's admin, in the test database.</summary>
     private async Task ExecuteAsAdminAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(_connectionString);
+        await using var connection = new NpgsqlConnection(_database.ConnectionString);
         await connection.OpenAsync(Ct);
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync(Ct);
@@ -604,7 +579,7 @@ public sealed class SiloHandoverTests : IAsyncLifetime
 
     private async Task<long> CountAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(_connectionString);
+        await using var connection = new NpgsqlConnection(_database.ConnectionString);
         await connection.OpenAsync(Ct);
         await using var command = new NpgsqlCommand(sql, connection);
         return (long)(await command.ExecuteScalarAsync(Ct))!;
@@ -613,7 +588,7 @@ public sealed class SiloHandoverTests : IAsyncLifetime
     private WebApplicationFactory<Program> Silo(string? deploymentId) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
             .UseSetting("Storage:Provider", "postgres")
-            .UseSetting("Storage:ConnectionString", _connectionString)
+            .UseSetting("Storage:ConnectionString", _database.ConnectionString)
             .UseSetting(SiloLeaseService.DeploymentIdKey, deploymentId ?? string.Empty)
             .UseSetting("Demo:Enabled", "false")
             .UseSetting("Feed:Kind", "none"));

@@ -1,6 +1,6 @@
 using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Domain;
 using OrleansTrader.Grains.Abstractions;
-using OrleansTrader.Grains.Diagnostics;
 
 namespace OrleansTrader.Grains.Accounts;
 

@@ -1,3 +1,4 @@
+using OrleansTrader.Domain;
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
@@ -5,7 +6,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansTrader.Brokers;
 using OrleansTrader.Grains.Abstractions;
-using OrleansTrader.Grains.Diagnostics;
 using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Brokers;

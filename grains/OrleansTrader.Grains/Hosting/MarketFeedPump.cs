@@ -1,9 +1,9 @@
+using OrleansTrader.Domain;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Grains.Abstractions;
-using OrleansTrader.Grains.Diagnostics;
 using OrleansTrader.MarketData;
 using OrleansTrader.MarketData.Csv;
 using OrleansTrader.MarketData.Events;

@@ -4,8 +4,8 @@ using Microsoft.Extensions.Options;
 using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Bars;
 using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain;
 using OrleansTrader.Grains.Abstractions;
-using OrleansTrader.Grains.Diagnostics;
 using OrleansTrader.MarketData.Validation;
 using OrleansTrader.Runtime;
 

@@ -6,6 +6,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using OrleansTrader.Alpaca;
 using OrleansTrader.Brokers.Alpaca.Json;
+using OrleansTrader.Domain;
 using OrleansTrader.Domain.Orders;
 
 namespace OrleansTrader.Brokers.Alpaca;
@@ -129,8 +130,7 @@ public sealed class AlpacaTradeUpdatesStream
 
         // An outage warns once, when it begins; the attempts after it at Debug, and its end says how long it lasted. A
         // warning per attempt (every minute at the longest delay) buried the rest of the log during an hour's outage.
-        var failuresInARow = 0;
-        var outageBegan = 0L;
+        var outage = new FailureStreak(_timeProvider);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -154,10 +154,9 @@ public sealed class AlpacaTradeUpdatesStream
                     }
 
                     attempt = 0;
-                    if (failuresInARow > 0)
+                    if (outage.Succeed() is { } ended)
                     {
-                        AlpacaLog.StreamBack(_logger, failuresInARow, _timeProvider.GetElapsedTime(outageBegan));
-                        failuresInARow = 0;
+                        AlpacaLog.StreamBack(_logger, ended.Failures, ended.Lasted);
                     }
 
                     SetHealth(true);
@@ -176,14 +175,13 @@ public sealed class AlpacaTradeUpdatesStream
                     var delay = ex is BrokerException { Kind: BrokerErrorKind.Rejected }
                         ? _options.ReconnectMaxDelay
                         : BackoffDelay(attempt++, _options.ReconnectBaseDelay, _options.ReconnectMaxDelay, Random.Shared.NextDouble());
-                    if (failuresInARow++ == 0)
+                    if (outage.Fail())
                     {
-                        outageBegan = _timeProvider.GetTimestamp();
                         AlpacaLog.StreamLost(_logger, ex.Message, delay);
                     }
                     else
                     {
-                        AlpacaLog.StreamStillLost(_logger, ex.Message, failuresInARow, delay);
+                        AlpacaLog.StreamStillLost(_logger, ex.Message, outage.Failures, delay);
                     }
 
                     await Task.Delay(delay, _timeProvider, cancellationToken);

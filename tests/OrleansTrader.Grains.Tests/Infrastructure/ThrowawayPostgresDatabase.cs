@@ -14,12 +14,15 @@ internal sealed class ThrowawayPostgresDatabase(string prefix) : IAsyncDisposabl
     private readonly string? _admin = Environment.GetEnvironmentVariable("ORLEANSTRADER_TEST_POSTGRES");
     private readonly string _name = prefix + Guid.NewGuid().ToString("N")[..12];
 
+    /// <summary>The database's name (for statements about it, such as a change of owner).</summary>
+    public string Name => _name;
+
     /// <summary>The new database's connection string, once created; null without a server.</summary>
     public string? ConnectionString { get; private set; }
 
     public async ValueTask CreateAsync()
     {
-        if (_admin is null)
+        if (string.IsNullOrWhiteSpace(_admin))
         {
             return;
         }

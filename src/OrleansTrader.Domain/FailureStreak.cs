@@ -1,4 +1,4 @@
-namespace OrleansTrader.Grains.Diagnostics;
+namespace OrleansTrader.Domain;
 
 /// <summary>
 /// The failures in a row of a call made every interval (a report to a breaker every second): its log warns when they
@@ -6,7 +6,7 @@ namespace OrleansTrader.Grains.Diagnostics;
 /// A warning per interval for one ongoing failure buried every other line of the log. Not thread-safe: one caller's loop
 /// or one grain's turns.
 /// </summary>
-internal sealed class FailureStreak(TimeProvider time)
+public sealed class FailureStreak(TimeProvider time)
 {
     private long _beganTimestamp;
 
