@@ -56,6 +56,9 @@ public sealed class StorageOutageTests
 
         public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
             Failing ? throw new StorageDownException() : inner.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
+
+        public Task DeleteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+            Failing ? throw new StorageDownException() : inner.DeleteStateAsync(stateName, grainId, grainState, cancellationToken);
     }
 
     /// <summary>What Npgsql and Microsoft.Data.Sqlite throw derives from DbException.</summary>

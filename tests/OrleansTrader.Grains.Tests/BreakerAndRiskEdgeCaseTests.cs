@@ -444,5 +444,8 @@ public sealed class BreakerAndRiskEdgeCaseTests : IDisposable
 
         public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
             Inner.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
+
+        public Task DeleteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+            Inner.DeleteStateAsync(stateName, grainId, grainState, cancellationToken);
     }
 }

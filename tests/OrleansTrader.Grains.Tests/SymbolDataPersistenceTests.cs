@@ -294,5 +294,8 @@ public sealed class SymbolDataPersistenceTests : IDisposable
 
         public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
             _inner!.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
+
+        public Task DeleteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
+            _inner!.DeleteStateAsync(stateName, grainId, grainState, cancellationToken);
     }
 }

@@ -9,6 +9,7 @@ using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Grains.Paper;
+using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.Runtime;
 using OrleansTrader.Runtime.Testing;
 
@@ -390,16 +391,13 @@ public sealed class GrainStoragePaperVenueCheckpointTests
     }
 
     /// <summary>Fails the next write of a checkpoint record when asked, as a storage outage would.</summary>
-    private sealed class FailingCheckpointStorage(MemoryGrainStorage inner) : IGrainStorage
+    private sealed class FailingCheckpointStorage(MemoryGrainStorage inner) : ForwardingGrainStorage(inner)
     {
         public MemoryGrainStorage Inner { get; } = inner;
 
         public bool FailNextCheckpoint { get; set; }
 
-        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            Inner.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
-
-        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+        public override Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
         {
             if (FailNextCheckpoint && stateName == "venue-checkpoint")
             {
@@ -407,10 +405,7 @@ public sealed class GrainStoragePaperVenueCheckpointTests
                 throw new IOException("storage unavailable");
             }
 
-            return Inner.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
+            return base.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
         }
-
-        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            Inner.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
     }
 }

@@ -9,6 +9,7 @@ using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Grains.Paper;
+using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.Runtime;
 using OrleansTrader.Runtime.Testing;
 
@@ -294,16 +295,13 @@ public sealed class GrainStoragePaperVenueRestartTests
     private string Json<T>(T value) => System.Text.Encoding.UTF8.GetString(_serializer.Serialize(value));
 
     /// <summary>Fails the next write of one record when told to, as a storage outage (or a silo dying before the write) would.</summary>
-    private sealed class FailOnceStorage(MemoryGrainStorage inner) : IGrainStorage
+    private sealed class FailOnceStorage(MemoryGrainStorage inner) : ForwardingGrainStorage(inner)
     {
         private (string StateName, string? GrainType)? _fail;
 
         public void FailNext(string stateName, string? grainType = null) => _fail = (stateName, grainType);
 
-        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            inner.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
-
-        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+        public override Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
         {
             if (_fail is { } fail && fail.StateName == stateName && (fail.GrainType is null || fail.GrainType == grainId.Type.Value))
             {
@@ -311,10 +309,7 @@ public sealed class GrainStoragePaperVenueRestartTests
                 throw new IOException("storage unavailable");
             }
 
-            return inner.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
+            return base.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
         }
-
-        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            inner.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
     }
 }

@@ -4,6 +4,7 @@ using OrleansTrader.Domain.Fills;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Grains.Paper;
+using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Tests.Paper;
@@ -341,7 +342,7 @@ public sealed class GrainStoragePaperVenueStoreTests
     }));
 
     /// <summary>Counts reads of archive records (the legacy record and the chunks) and of delta slots; a bulk read goes through the interface default, so each of its records counts.</summary>
-    private sealed class ReadCountingStorage(MemoryGrainStorage inner) : IGrainStorage
+    private sealed class ReadCountingStorage(MemoryGrainStorage inner) : ForwardingGrainStorage(inner)
     {
         private readonly HashSet<string> _deltaSlots = new(StringComparer.Ordinal);
 
@@ -352,7 +353,7 @@ public sealed class GrainStoragePaperVenueStoreTests
         /// <summary>Distinct delta slots read: fewer than <see cref="DeltaReads"/> when a slot was read twice.</summary>
         public int DeltaSlotsRead => _deltaSlots.Count;
 
-        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
+        public override Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default)
         {
             if (grainId.Type.Value == "paper-venue-archive")
             {
@@ -365,13 +366,7 @@ public sealed class GrainStoragePaperVenueStoreTests
                 _deltaSlots.Add(stateName);
             }
 
-            return inner.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
+            return base.ReadStateAsync(stateName, grainId, grainState, cancellationToken);
         }
-
-        public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            inner.WriteStateAsync(stateName, grainId, grainState, cancellationToken);
-
-        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken = default) =>
-            inner.ClearStateAsync(stateName, grainId, grainState, cancellationToken);
     }
 }
