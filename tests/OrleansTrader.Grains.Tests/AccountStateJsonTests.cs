@@ -43,6 +43,24 @@ public sealed class AccountStateJsonTests
         Assert.True(stored.Length < _complete.Serialize(original).Length, $"compact {stored.Length} bytes");
     }
 
+    // The core record is written on every order: an account that reported no correction writes nothing for them, and a
+    // record stored before they were kept reads as none reported.
+    [Fact]
+    public void ReportedCorrections_RoundTrip_AndNoneIsWrittenAsNothing()
+    {
+        var none = RealisticState();
+        var corrected = RealisticState();
+        corrected.ReportedCorrections = [new ReportedCorrection { ExecutionId = "e-3", Quantity = 5m, Price = 99.75m, Timestamp = At }];
+
+        var stored = _compact.Serialize(none);
+        var loaded = _compact.Deserialize<AccountState>(_compact.Serialize(corrected));
+
+        Assert.DoesNotContain("ReportedCorrections", Encoding.UTF8.GetString(stored), StringComparison.Ordinal);
+        Assert.Null(_compact.Deserialize<AccountState>(stored).ReportedCorrections);
+        Assert.Equal(Complete(corrected), Complete(loaded));
+        Assert.Equal(corrected.ReportedCorrections, loaded.ReportedCorrections);
+    }
+
     [Fact]
     public void TheDaysRecord_RoundTrips_WithoutItsComputedPnl()
     {

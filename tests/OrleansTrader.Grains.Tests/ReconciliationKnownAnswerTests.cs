@@ -8,7 +8,9 @@ using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Accounts;
 using OrleansTrader.Grains.Brokers;
 using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.Runtime;
 using OrleansTrader.Runtime.Testing;
+using static OrleansTrader.Grains.Tests.Infrastructure.AccountSteps;
 
 namespace OrleansTrader.Grains.Tests;
 
@@ -22,6 +24,9 @@ public sealed class ReconciliationKnownAnswerTests
     private const decimal InitialCash = 100_000m;
 
     private static readonly BreakerPolicy NoErrorRateTrip = BreakerPolicy.Default with { MinErrorSamples = 1_000_000 };
+
+    // For tests that move the clock by minutes without quotes: the quote's age would trip REDUCING first.
+    private static readonly BreakerPolicy NoStaleDataTrip = NoErrorRateTrip with { StaleDataMaxAge = TimeSpan.FromDays(1) };
 
     // The silo and its timers run on this clock: no reconciliation but the one at activation runs unless a test asks.
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
@@ -432,8 +437,8 @@ public sealed class ReconciliationKnownAnswerTests
 
     // A fill the venue corrects after it was booked (the same execution listed at another price): the back-fill skipped it
     // as applied, and the cash and P&L stayed off by the difference with nothing said. A mismatch naming both prices trips
-    // REDUCING; the books keep what was booked. Said once an activation: the account cannot book the correction, so after a
-    // reset it would trip again at every reconciliation.
+    // REDUCING; the books keep what was booked. Said once: the account cannot book the correction, so after a reset it would
+    // trip again at every reconciliation.
     [Fact]
     public async Task AFillTheVenueCorrectsAfterItWasBooked_IsAMismatchNamingBothPrices_ThatTripsReducing()
     {
@@ -455,11 +460,155 @@ public sealed class ReconciliationKnownAnswerTests
         Assert.Equal(booked, Assert.Single(await account.GetFillsAsync(0, 10)));
         await AssertBooksAsync(account, ("RKS", 10m));
 
-        var reset = await cluster.Breaker("rk-fix").ResetAsync(TradingState.Active, new BreakerActor("risk-desk", HasRiskRole: true), "correction reviewed", force: false);
-        Assert.True(reset.Succeeded, reset.Message);
+        await ResetBreakerAsync(cluster, "rk-fix");
         var again = await account.ReconcileAsync();
         Assert.Equal((0, false), (again.Mismatches.Count, again.TrippedBreaker));
         Assert.Equal(TradingState.Active, (await cluster.Breaker("rk-fix").GetStateAsync()).State);
+    }
+
+    // The same correction after the account was collected as idle and activated again (as after a restart or a deploy): it
+    // was said and tripped REDUCING again by every activation, after the risk desk had read it and reset the breaker, for
+    // as long as the fill stayed in the back-fill window (which an account that stops trading keeps it in).
+    [Fact]
+    public async Task AFillCorrectionReportedAndReset_IsNotReportedAgain_ByTheNextActivation()
+    {
+        await using var cluster = await StartAsync();
+        var (account, _) = await OpenAsync(cluster, "rk-fix-idle", NoStaleDataTrip);
+        await PlaceAndFillAsync(cluster, account, "rk-fix-idle-1");
+        var booked = Assert.Single(await account.GetFillsAsync(0, 10));
+        _script.CorrectedPrices["rk-fix-idle-1"] = booked.Price + 0.5m;
+        Assert.True((await account.ReconcileAsync()).TrippedBreaker);
+        await ResetBreakerAsync(cluster, "rk-fix-idle");
+
+        // IdleAsync steps whole minutes from the silo's start (a whole minute of this clock): OpenAsync moved it a second.
+        _time.Advance(TimeSpan.FromTicks(TimeSpan.TicksPerMinute - (_time.GetUtcNow().Ticks % TimeSpan.TicksPerMinute)));
+        await IdleAsync(_time, TimeSpan.FromMinutes(17));
+        Assert.DoesNotContain(account.GetGrainId(), cluster.Cluster.ActiveGrains());
+        var again = await account.ReconcileAsync();
+
+        Assert.True(again.Mismatches.Count == 0, string.Join(" | ", again.Mismatches));
+        Assert.False(again.TrippedBreaker);
+        Assert.Equal(TradingState.Active, (await cluster.Breaker("rk-fix-idle").GetStateAsync()).State);
+    }
+
+    // The venue corrects the same execution again, to another price: a new correction, said and tripped on like the first
+    // (the account remembered the execution's id only, so the second one went unsaid for the rest of the activation).
+    [Fact]
+    public async Task AFillTheVenueCorrectsAgain_ToAnotherPrice_IsReportedAgain_AndTripsReducing()
+    {
+        await using var cluster = await StartAsync();
+        var (account, _) = await OpenAsync(cluster, "rk-fix-twice");
+        var orderId = await PlaceAndFillAsync(cluster, account, "rk-fix-twice-1");
+        var booked = Assert.Single(await account.GetFillsAsync(0, 10));
+        _script.CorrectedPrices["rk-fix-twice-1"] = booked.Price + 0.5m;
+        Assert.True((await account.ReconcileAsync()).TrippedBreaker);
+        await ResetBreakerAsync(cluster, "rk-fix-twice");
+
+        var corrected = booked.Price + 0.75m;
+        _script.CorrectedPrices["rk-fix-twice-1"] = corrected;
+        var report = await account.ReconcileAsync();
+
+        Assert.Equal(
+            new[] { FormattableString.Invariant($"Execution {booked.ExecutionId} of order {orderId} (rk-fix-twice-1) was booked as 10 RKS @ {booked.Price}; the broker now shows 10 @ {corrected}.") },
+            report.Mismatches);
+        Assert.True(report.TrippedBreaker);
+        Assert.Equal(TradingState.Reducing, (await cluster.Breaker("rk-fix-twice").GetStateAsync()).State);
+        Assert.Equal(booked, Assert.Single(await account.GetFillsAsync(0, 10)));
+    }
+
+    // A silo restart on SQLite: the correction the account reported before it is not reported, nor tripped on, after it.
+    [Fact]
+    public async Task AFillCorrectionReportedAndReset_IsNotReportedAgain_AfterASiloRestartOnSqlite()
+    {
+        using var dir = new TempDirectory();
+        await using var cluster = await StartAsync(sqlitePath: dir.File("corrections.db"));
+        var (account, _) = await OpenAsync(cluster, "rk-fix-restart", NoStaleDataTrip);
+        await PlaceAndFillAsync(cluster, account, "rk-fix-restart-1");
+        var booked = Assert.Single(await account.GetFillsAsync(0, 10));
+        _script.CorrectedPrices["rk-fix-restart-1"] = booked.Price + 0.5m;
+        Assert.True((await account.ReconcileAsync()).TrippedBreaker);
+        await ResetBreakerAsync(cluster, "rk-fix-restart");
+
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        var again = await account.ReconcileAsync();
+
+        Assert.True(again.Mismatches.Count == 0, string.Join(" | ", again.Mismatches));
+        Assert.False(again.TrippedBreaker);
+        Assert.Equal(TradingState.Active, (await cluster.Breaker("rk-fix-restart").GetStateAsync()).State);
+        Assert.Equal(booked, Assert.Single(await account.GetFillsAsync(0, 10)));
+    }
+
+    // The trip that carried a correction failed (the breaker's write): the correction is not kept as reported, so the next
+    // reconciliation reports it and trips. Kept, it would never have tripped.
+    [Fact]
+    public async Task ACorrectionWhoseTripFailed_IsReportedAndTrippedOnByTheNextReconciliation()
+    {
+        var storage = new WriteFailingStorage("breaker");
+        await using var cluster = await StartAsync(storage: storage);
+        var (account, _) = await OpenAsync(cluster, "rk-fix-trip");
+        await PlaceAndFillAsync(cluster, account, "rk-fix-trip-1");
+        var booked = Assert.Single(await account.GetFillsAsync(0, 10));
+        _script.CorrectedPrices["rk-fix-trip-1"] = booked.Price + 0.5m;
+
+        storage.FailNext = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => account.ReconcileAsync());
+        Assert.Equal(TradingState.Active, (await cluster.Breaker("rk-fix-trip").GetStateAsync()).State);
+        var again = await account.ReconcileAsync();
+
+        Assert.Single(again.Mismatches);
+        Assert.True(again.TrippedBreaker);
+        Assert.Equal(TradingState.Reducing, (await cluster.Breaker("rk-fix-trip").GetStateAsync()).State);
+    }
+
+    // The reported corrections travel in the core record, written on every order: one is kept while its fill is in the
+    // back-fill's window (where it could be listed again), and dropped once a newer fill moves the window past it.
+    [Fact]
+    public async Task AReportedCorrection_IsKeptWhileItsFillIsInTheBackfillWindow_AndDroppedAfter()
+    {
+        await using var cluster = await StartAsync();
+        var (account, _) = await OpenAsync(cluster, "rk-fix-window", NoStaleDataTrip);
+        await PlaceAndFillAsync(cluster, account, "rk-fix-window-1");
+        var booked = Assert.Single(await account.GetFillsAsync(0, 10));
+        var corrected = booked.Price + 0.5m;
+        _script.CorrectedPrices["rk-fix-window-1"] = corrected;
+        Assert.True((await account.ReconcileAsync()).TrippedBreaker);
+        var kept = Assert.Single((await StoredCoreAsync(cluster, "rk-fix-window")).ReportedCorrections ?? []);
+        Assert.Equal((booked.ExecutionId, 10m, corrected), (kept.ExecutionId, kept.Quantity, kept.Price));
+        await ResetBreakerAsync(cluster, "rk-fix-window");
+
+        _time.Advance(TimeSpan.FromMinutes(6));
+        await Market.QuoteAsync(cluster, "RKS", 50m, 50.02m);
+        await PlaceAndFillAsync(cluster, account, "rk-fix-window-2");
+        var report = await account.ReconcileAsync();
+
+        Assert.True(report.Mismatches.Count == 0, string.Join(" | ", report.Mismatches));
+        Assert.Null((await StoredCoreAsync(cluster, "rk-fix-window")).ReportedCorrections);
+    }
+
+    // A broker correcting fills wholesale: every correction is reported, and the core record keeps the last 32 reported.
+    [Fact]
+    public async Task ManyCorrectionsReported_TheCoreRecordKeepsTheLast32()
+    {
+        const int fills = 33;
+
+        // One history page holds them all: only the fills in memory are compared with the broker's.
+        await using var cluster = await StartAsync(historyPageSize: 512);
+        var (account, _) = await OpenAsync(cluster, "rk-fix-many");
+        for (var i = 0; i < fills; i++)
+        {
+            var placed = await account.PlaceOrderAsync(Market.MarketOrder($"rk-fix-many-{i}", "RKS", OrderSide.Buy, 1m));
+            Assert.True(placed.Succeeded, placed.Denial?.Message);
+            _script.CorrectedPrices[$"rk-fix-many-{i}"] = 51m;
+        }
+
+        var booked = await Eventually.WaitAsync(() => account.GetFillsAsync(0, 100), f => f.Count == fills, $"{fills} fills");
+        var report = await account.ReconcileAsync();
+
+        Assert.Equal(fills, report.Mismatches.Count);
+        Assert.True(report.TrippedBreaker);
+        var kept = (await StoredCoreAsync(cluster, "rk-fix-many")).ReportedCorrections ?? [];
+        Assert.Equal(32, kept.Count);
+        Assert.Equal(32, kept.Select(c => c.ExecutionId).Intersect(booked!.Select(f => f.ExecutionId)).Count());
     }
 
     // A working order the venue no longer knows (its record lost): a mismatch, REDUCING.
@@ -529,11 +678,18 @@ public sealed class ReconciliationKnownAnswerTests
         await AssertBooksAsync(account);
     }
 
-    private async Task<TradingCluster> StartAsync(int historyPageSize = 8, TimeProvider? clock = null) => await TradingCluster.StartAsync(new TradingClusterOptions
+    private async Task<TradingCluster> StartAsync(int historyPageSize = 8, TimeProvider? clock = null, string? sqlitePath = null,
+        WriteFailingStorage? storage = null) => await TradingCluster.StartAsync(new TradingClusterOptions
     {
         Time = clock ?? _time,
+        SqlitePath = sqlitePath,
         ConfigureSilo = silo =>
         {
+            if (storage is not null)
+            {
+                silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp));
+            }
+
             // Only the activation's reconciliation and the tests' own run: a timed one could take a test's answer first.
             silo.Services.Configure<AccountGrainOptions>(o => (o.ReconcileInterval, o.HistoryPageSize) = (TimeSpan.FromDays(1), historyPageSize));
             silo.Services.AddSingleton<IBrokerClientFactory>(sp => _brokers = new DiscrepantBrokers(
@@ -541,16 +697,30 @@ public sealed class ReconciliationKnownAnswerTests
         },
     });
 
-    private async Task<(IAccountGrain Account, IBrokerClient Venue)> OpenAsync(TradingCluster cluster, string accountId)
+    private async Task<(IAccountGrain Account, IBrokerClient Venue)> OpenAsync(TradingCluster cluster, string accountId, BreakerPolicy? policy = null)
     {
         await Market.QuoteAsync(cluster, "RKS", 50m, 50.02m);
-        var account = await TestAccounts.OpenAsync(cluster, accountId, InitialCash, policy: NoErrorRateTrip);
+        var account = await TestAccounts.OpenAsync(cluster, accountId, InitialCash, policy: policy ?? NoErrorRateTrip);
 
         // The activation's reconciliation is a timer due at once, which runs when the fake clock first moves: run here, it
         // cannot take (and count) a discrepancy a test sets up for its own reconciliation.
         _time.Advance(TimeSpan.FromSeconds(1));
         Assert.Empty((await account.ReconcileAsync()).Mismatches);
         return (account, _brokers!.Venue(accountId));
+    }
+
+    private static async Task<AccountState> StoredCoreAsync(TradingCluster cluster, string accountId)
+    {
+        var record = new GrainState<AccountState>(new AccountState());
+        await cluster.Cluster.ServiceProvider.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.Default)
+            .ReadStateAsync("account", GrainId.Create(typeof(AccountGrain).FullName!, accountId), record, TestContext.Current.CancellationToken);
+        return record.State;
+    }
+
+    private static async Task ResetBreakerAsync(TradingCluster cluster, string accountId)
+    {
+        var reset = await cluster.Breaker(accountId).ResetAsync(TradingState.Active, new BreakerActor("risk-desk", HasRiskRole: true), "correction reviewed", force: false);
+        Assert.True(reset.Succeeded, reset.Message);
     }
 
     /// <summary>Places a limit buy that rests at the venue, answered and accepted before any discrepancy is set up.</summary>

@@ -27,9 +27,9 @@ internal sealed partial class AccountGrain
     // (a listing of the broker's open orders more each time).
     private bool _endedOrdersExitsAdopted;
 
-    // Booked executions the broker has since corrected, said once an activation: the account cannot book the correction, so
-    // it would otherwise trip again at every reconciliation after a reset, while the execution is in the back-fill window.
-    private readonly HashSet<string> _correctedExecutions = new(StringComparer.Ordinal);
+    // The reported corrections the core record keeps (written on every order): past this many in the back-fill window (a
+    // broker correcting fills wholesale) the first reported go, and may be reported again.
+    private const int ReportedCorrectionsKept = 32;
 
     public async Task<ReconciliationReport> ReconcileAsync()
     {
@@ -52,9 +52,10 @@ internal sealed partial class AccountGrain
             // tick or the deactivation, as it would without this tick.
             var sequence = S.LastEventSequence;
             var ledger = S.Ledger;
+            var corrections = S.ReportedCorrections;
             var report = await ReconcileCoreAsync();
             if (report.ResolvedOrders > 0 || report.BackfilledFills > 0 || sequence != S.LastEventSequence || !ReferenceEquals(ledger, S.Ledger)
-                || _persistIncomplete || HasUnsavedNotices())
+                || !ReferenceEquals(corrections, S.ReportedCorrections) || _persistIncomplete || HasUnsavedNotices())
             {
                 await PersistAsync();
             }
@@ -98,6 +99,7 @@ internal sealed partial class AccountGrain
             _endedOrdersExitsAdopted = true;
         }
 
+        var reportedCorrections = S.ReportedCorrections;
         var backfilled = await BackfillAsync(now, compareBooked: true);
         var resolved = 0;
         var open = (await _client.ListOpenOrdersAsync()).ToDictionary(o => o.ClientOrderId, StringComparer.Ordinal);
@@ -181,7 +183,17 @@ internal sealed partial class AccountGrain
         backfilled += await CheckPositionsAsync();
         var mismatches = _mismatches.ToList();
         var tripped = mismatches.Count > 0 && _accountBreaker.State == Domain.Breaker.TradingState.Active;
-        await TripOnMismatchAsync();
+        try
+        {
+            await TripOnMismatchAsync();
+        }
+        catch
+        {
+            // The trip took the mismatches and failed: a correction it carried is not kept as reported, so the next
+            // reconciliation reports it (and trips) again instead of never.
+            S.ReportedCorrections = reportedCorrections;
+            throw;
+        }
         if (backfilled > 0 || resolved > 0)
         {
             AccountLog.Reconciled(logger, AccountId, backfilled, resolved);
@@ -260,20 +272,12 @@ internal sealed partial class AccountGrain
     /// the position check's second read, which lists the same ones again).</param>
     private async Task<int> BackfillAsync(DateTimeOffset now, bool compareBooked = false)
     {
-        // From a few minutes before the newest applied execution, but not again over what an earlier back-fill compared:
-        // a busy account would otherwise fetch (and the paper venue read from its archive) five minutes of executions on
-        // every reconciliation, twice.
-        var since = (S.LastExecutionAt ?? S.OpenedAt) - BackfillOverlap;
+        // Not again over what an earlier back-fill compared: a busy account would otherwise fetch (and the paper venue read
+        // from its archive) five minutes of executions on every reconciliation, twice.
+        var since = BackfillReach();
         if (_backfilledThrough is { } through && through - BackfillRecheck > since)
         {
             since = through - BackfillRecheck;
-        }
-
-        // Not over executions whose ids left with the retention (a very busy account, or a short retention): their ids no
-        // longer mark them applied, so they would be booked twice. One missed that long ago shows as a position mismatch.
-        if (S.ExecutionsForgottenThrough is { } forgotten && forgotten >= since)
-        {
-            since = forgotten.AddTicks(1);
         }
 
         var executions = await _client!.GetExecutionsSinceAsync(since);
@@ -324,28 +328,104 @@ internal sealed partial class AccountGrain
     }
 
     /// <summary>
+    /// Where a new activation's back-fill starts, a few minutes before the newest applied execution, and never before the
+    /// executions whose ids left with the retention (a very busy account, or a short retention): their ids no longer mark
+    /// them applied, so they would be booked twice. One missed that long ago shows as a position mismatch. It only moves on.
+    /// </summary>
+    private DateTimeOffset BackfillReach()
+    {
+        var since = (S.LastExecutionAt ?? S.OpenedAt) - BackfillOverlap;
+        return S.ExecutionsForgottenThrough is { } forgotten && forgotten >= since ? forgotten.AddTicks(1) : since;
+    }
+
+    /// <summary>
     /// A booked execution the broker now lists with another quantity or price (a correction keeps the execution's id, so the
-    /// back-fill skipped it as applied): the books keep what was booked, and the difference is a mismatch naming both, once
-    /// an activation. A price correction moves no position, so without this it went unseen, the cash and P&amp;L off by the
-    /// difference. Only fills still held in memory (the latest <c>HistoryPagesInMemory</c> pages) are compared.
+    /// back-fill skipped it as applied): the books keep what was booked, and the difference is a mismatch naming both. A
+    /// price correction moves no position, so without this it went unseen, the cash and P&amp;L off by the difference. Only
+    /// fills still held in memory (the latest <c>HistoryPagesInMemory</c> pages) are compared. Each correction is reported
+    /// once, across activations (<see cref="AccountState.ReportedCorrections"/>): the account cannot book it, so it would
+    /// otherwise trip again at every reconciliation after a reset and, remembered in memory only, at every activation while
+    /// the execution is in the back-fill window.
     /// </summary>
     private void ReportCorrectedExecutions(IReadOnlyList<Execution> executions)
     {
+        ForgetCorrectionsOutOfReach();
         Dictionary<string, AccountFill>? booked = null;
         foreach (var execution in executions)
         {
-            if (!_history.HasExecution(execution.ExecutionId) || _correctedExecutions.Contains(execution.ExecutionId))
+            if (!_history.HasExecution(execution.ExecutionId))
             {
                 continue;
             }
 
             booked ??= IndexFillsInMemory();
-            if (booked.TryGetValue(execution.ExecutionId, out var fill) && (fill.Quantity != execution.Quantity || fill.Price != execution.Price))
+            if (booked.TryGetValue(execution.ExecutionId, out var fill) && (fill.Quantity != execution.Quantity || fill.Price != execution.Price)
+                && !WasReported(execution))
             {
-                _correctedExecutions.Add(execution.ExecutionId);
+                KeepReported(execution);
                 _mismatches.Add(string.Create(CultureInfo.InvariantCulture,
                     $"Execution {execution.ExecutionId} of order {fill.OrderId} ({fill.ClientOrderId}) was booked as {fill.Quantity} {fill.Symbol} @ {fill.Price}; the broker now shows {execution.Quantity} @ {execution.Price}."));
             }
+        }
+    }
+
+    /// <summary>Whether this very correction (the execution with this quantity and price) has been reported.</summary>
+    private bool WasReported(Execution execution)
+    {
+        foreach (var reported in S.ReportedCorrections ?? [])
+        {
+            if (reported.ExecutionId == execution.ExecutionId)
+            {
+                return reported.Quantity == execution.Quantity && reported.Price == execution.Price;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Keeps the correction as the execution's reported one (in place of an earlier correction of it).</summary>
+    private void KeepReported(Execution execution)
+    {
+        var kept = new List<ReportedCorrection>((S.ReportedCorrections?.Count ?? 0) + 1);
+        foreach (var reported in S.ReportedCorrections ?? [])
+        {
+            if (reported.ExecutionId != execution.ExecutionId)
+            {
+                kept.Add(reported);
+            }
+        }
+
+        kept.Add(new ReportedCorrection
+        {
+            ExecutionId = execution.ExecutionId,
+            Quantity = execution.Quantity,
+            Price = execution.Price,
+            Timestamp = execution.Timestamp,
+        });
+        if (kept.Count > ReportedCorrectionsKept)
+        {
+            kept.RemoveRange(0, kept.Count - ReportedCorrectionsKept);
+        }
+
+        S.ReportedCorrections = kept;
+    }
+
+    /// <summary>
+    /// Drops the reported corrections of executions before the back-fill's reach: no reconciliation lists them again, and
+    /// the core record carries what is kept on every write.
+    /// </summary>
+    private void ForgetCorrectionsOutOfReach()
+    {
+        if (S.ReportedCorrections is not { } reported)
+        {
+            return;
+        }
+
+        var reach = BackfillReach();
+        if (reported.Any(c => c.Timestamp < reach))
+        {
+            var kept = reported.Where(c => c.Timestamp >= reach).ToList();
+            S.ReportedCorrections = kept.Count > 0 ? kept : null;
         }
     }
 

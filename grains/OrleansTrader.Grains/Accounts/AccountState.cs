@@ -77,6 +77,13 @@ internal sealed record AccountState
     /// </summary>
     public DateTimeOffset? ExecutionsForgottenThrough { get; set; }
 
+    /// <summary>
+    /// The corrections of booked executions reconciliation has reported, each said once across activations (null when none,
+    /// as in records from before they were kept, so an account without any writes nothing more). Replaced, never changed in
+    /// place: the reconcile tick writes when the reference differs.
+    /// </summary>
+    public IReadOnlyList<ReportedCorrection>? ReportedCorrections { get; set; }
+
     public long FirstHistoryPage { get; set; }
 
     /// <summary>The number the tail gets as a "history-N" record once it is full; pages before it are written.</summary>
