@@ -18,4 +18,12 @@ internal static partial class AdoNetLog
     [LoggerMessage(EventId = 7003, Level = LogLevel.Warning,
         Message = "Dead letter stored for consumer {ConsumerId} on stream namespace {StreamNamespace} at sequence {Sequence} after {Attempts} attempts")]
     public static partial void DeadLetterStored(ILogger logger, string consumerId, string streamNamespace, long sequence, int attempts);
+
+    [LoggerMessage(EventId = 7004, Level = LogLevel.Warning,
+        Message = "A PostgreSQL session ended under a command ({Reason}): the pool's idle sessions are closed; reads, and writes that cannot take effect twice, run again over a new session")]
+    public static partial void SessionsDropped(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 7005, Level = LogLevel.Debug,
+        Message = "Another PostgreSQL session ended under a command ({Reason}), within the drop event logged as 7004")]
+    public static partial void SessionDroppedAgain(ILogger logger, string reason);
 }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace OrleansTrader.Runtime.AdoNet;
@@ -14,6 +15,9 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
     // The server's refusal at the latest write that ended either way (read-only, disk full, I/O error), or null once a
     // write went through after it: readiness reports it, since reads, and so its query, go on working meanwhile.
     private volatile PostgresException? _storeFault;
+
+    // When the latest drop event began (a Clock timestamp), or long.MinValue before any: see SessionDropped.
+    private long _dropEventStartedAt = long.MinValue;
 
     public PostgresDatabase(PostgresStorageOptions options)
     {
@@ -43,6 +47,9 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
     public string Schema { get; }
 
     internal int CommandTimeoutSeconds { get; }
+
+    /// <summary>What tells one drop event from the next (see <see cref="SessionDropped"/>); a test sets its own.</summary>
+    internal TimeProvider Clock { get; init; } = TimeProvider.System;
 
     /// <summary>
     /// Why the latest write failed when the server itself refused it (see <see cref="IsStoreFault"/>); null when the
@@ -98,6 +105,36 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
 
     /// <summary>Closes the pool's idle connections; those in use are closed when returned, and the next ones are new.</summary>
     internal void ClearPool() => _dataSource.Clear();
+
+    /// <summary>
+    /// Drops within this long of the first one logged belong to the same event (one termination of many sessions, a
+    /// failover): one warning for it, the rest at Debug.
+    /// </summary>
+    internal static readonly TimeSpan DropEventWindow = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// A command found its session ended (<see cref="IsDroppedConnection"/>): the pool's other idle sessions are likely
+    /// gone too, and the first command on each would fail the same way, so they are closed and the next command (the
+    /// caller's run again, where one is safe) opens a new session. Npgsql clears the pool itself when it breaks a
+    /// session on 57P01, 57P02 or an I/O error; this covers the rest (class 08 from the server). Logged once per drop
+    /// event at Warning, further drops within <see cref="DropEventWindow"/> at Debug.
+    /// </summary>
+    internal void SessionDropped(ILogger logger, Exception error)
+    {
+        ClearPool();
+        var now = Clock.GetTimestamp();
+        var started = Interlocked.Read(ref _dropEventStartedAt);
+        var reason = error is PostgresException postgres ? $"{postgres.SqlState}: {postgres.MessageText}" : error.Message;
+        if ((started == long.MinValue || Clock.GetElapsedTime(started, now) >= DropEventWindow)
+            && Interlocked.CompareExchange(ref _dropEventStartedAt, now, started) == started)
+        {
+            AdoNetLog.SessionsDropped(logger, reason);
+        }
+        else
+        {
+            AdoNetLog.SessionDroppedAgain(logger, reason);
+        }
+    }
 
     public ValueTask<NpgsqlConnection> OpenConnectionAsync(CancellationToken cancellationToken = default) =>
         _dataSource.OpenConnectionAsync(cancellationToken);

@@ -63,6 +63,21 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
             arrays[i] = PayloadBytes.AsArray(payloads[i]);
         }
 
+        return await TryAppendAsync(streamId, payloads, arrays, utc, mayRunAgain: true, cancellationToken)
+            ?? (await TryAppendAsync(streamId, payloads, arrays, utc, mayRunAgain: false, cancellationToken))!;
+    }
+
+    /// <summary>
+    /// One run of the append in its own transaction; null, when <paramref name="mayRunAgain"/>, if the session ended
+    /// before COMMIT was sent: the server then rolled the transaction back (events, sequence counter and all), so a
+    /// second run appends the events once. A session that ends during the COMMIT fails the append: it may have
+    /// committed, and a second run would append the events again under new sequences and positions.
+    /// </summary>
+    private async Task<StoredStreamEvent[]?> TryAppendAsync(
+        StreamId streamId, IReadOnlyList<ReadOnlyMemory<byte>> payloads, byte[][] arrays, DateTimeOffset utc, bool mayRunAgain,
+        CancellationToken cancellationToken)
+    {
+        var commitSent = false;
         try
         {
             await using var connection = await _database.OpenConnectionAsync(cancellationToken);
@@ -107,9 +122,20 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
 
             // Not the caller's token: a COMMIT abandoned once sent may still land, and the caller, told the append
             // failed, would append the events again.
+            commitSent = true;
             await transaction.CommitAsync(CancellationToken.None);
             _database.WriteSucceeded();
             return stored;
+        }
+        catch (Exception ex) when (PostgresDatabase.IsDroppedConnection(ex))
+        {
+            _database.SessionDropped(Logger, ex);
+            if (commitSent || !mayRunAgain)
+            {
+                throw;
+            }
+
+            return null;
         }
         catch (PostgresException ex)
         {
@@ -122,6 +148,21 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
         string sql, string streamNamespace, string? streamKey, long after, int maxCount, CancellationToken cancellationToken)
     {
         await InitializeAsync(cancellationToken);
+        try
+        {
+            return await ReadEventsOnceAsync(sql, streamNamespace, streamKey, after, maxCount, cancellationToken);
+        }
+        catch (Exception ex) when (PostgresDatabase.IsDroppedConnection(ex))
+        {
+            _database.SessionDropped(Logger, ex);
+        }
+
+        return await ReadEventsOnceAsync(sql, streamNamespace, streamKey, after, maxCount, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<StoredStreamEvent>> ReadEventsOnceAsync(
+        string sql, string streamNamespace, string? streamKey, long after, int maxCount, CancellationToken cancellationToken)
+    {
         await using var command = _database.CreateCommand(sql);
         command.Parameters.Add("ns", streamNamespace);
         if (streamKey is not null)
@@ -148,15 +189,55 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
 
     private protected override async Task<long> ReadCheckpointAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await ReadCheckpointOnceAsync(streamId, consumerId, cancellationToken);
+        }
+        catch (Exception ex) when (PostgresDatabase.IsDroppedConnection(ex))
+        {
+            _database.SessionDropped(Logger, ex);
+        }
+
+        return await ReadCheckpointOnceAsync(streamId, consumerId, cancellationToken);
+    }
+
+    private async Task<long> ReadCheckpointOnceAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken)
+    {
         await using var command = _database.CreateCommand(Sql.GetCheckpoint);
         AddStream(command, streamId);
         command.Parameters.Add("consumer", consumerId);
         return (long?)await command.ExecuteScalarAsync(cancellationToken) ?? 0;
     }
 
+    /// <summary>
+    /// A save only moves a checkpoint forward, so a second run after a first that committed changes nothing (the next
+    /// flush writes a failed save again anyway): it runs again over a new session. A reset, which moves it back too, does
+    /// not, since a second run could undo a save that landed in between.
+    /// </summary>
     // The pooling builder reuses the state machine box: the step from the shared flow allocates nothing per checkpoint write.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private protected override async ValueTask WriteCheckpointRowAsync(
+        string sql, StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WriteCheckpointRowOnceAsync(sql, streamId, consumerId, sequence, cancellationToken);
+            return;
+        }
+        catch (Exception ex) when (PostgresDatabase.IsDroppedConnection(ex))
+        {
+            _database.SessionDropped(Logger, ex);
+            if (!string.Equals(sql, Sql.SaveCheckpoint, StringComparison.Ordinal))
+            {
+                throw;
+            }
+        }
+
+        await WriteCheckpointRowOnceAsync(sql, streamId, consumerId, sequence, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteCheckpointRowOnceAsync(
         string sql, StreamId streamId, string consumerId, long sequence, CancellationToken cancellationToken)
     {
         await using var command = _database.CreateCommand(sql);
@@ -166,12 +247,29 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
         await _database.WriteNonQueryAsync(command, cancellationToken);
     }
 
+    /// <summary>Saves only move checkpoints forward: a batch whose session ended runs again as <see cref="WriteCheckpointRowAsync"/> does.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private protected override async ValueTask SaveCheckpointBatchAsync(IReadOnlyList<StreamCheckpoint> checkpoints, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SaveCheckpointBatchOnceAsync(checkpoints, cancellationToken);
+            return;
+        }
+        catch (Exception ex) when (PostgresDatabase.IsDroppedConnection(ex))
+        {
+            _database.SessionDropped(Logger, ex);
+        }
+
+        await SaveCheckpointBatchOnceAsync(checkpoints, cancellationToken);
+    }
+
     /// <summary>
     /// Every checkpoint in one transaction and one round trip. Rows are upserted in key order, so two silos flushing
     /// overlapping batches lock them in the same order and cannot deadlock.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private protected override async ValueTask SaveCheckpointBatchAsync(IReadOnlyList<StreamCheckpoint> checkpoints, CancellationToken cancellationToken)
+    private async ValueTask SaveCheckpointBatchOnceAsync(IReadOnlyList<StreamCheckpoint> checkpoints, CancellationToken cancellationToken)
     {
         try
         {
@@ -208,7 +306,7 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
         await using var command = _database.CreateCommand(Sql.RemoveCheckpoint);
         AddStream(command, streamId);
         command.Parameters.Add("consumer", consumerId);
-        await _database.WriteNonQueryAsync(command, cancellationToken);
+        await WriteOnceAsync(command, cancellationToken);
     }
 
     private protected override async Task InsertDeadLetterAsync(DeadLetter deadLetter, byte[] payload, CancellationToken cancellationToken)
@@ -221,10 +319,24 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
         command.Parameters.Add("attempts", deadLetter.Attempts);
         command.Parameters.Add("error", deadLetter.Error);
         command.Parameters.Add("failedAt", deadLetter.FailedAt.UtcTicks);
-        await _database.WriteNonQueryAsync(command, cancellationToken);
+        await WriteOnceAsync(command, cancellationToken);
     }
 
     private protected override async Task<IReadOnlyList<DeadLetter>> ReadDeadLetterRowsAsync(StreamId streamId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadDeadLetterRowsOnceAsync(streamId, cancellationToken);
+        }
+        catch (Exception ex) when (PostgresDatabase.IsDroppedConnection(ex))
+        {
+            _database.SessionDropped(Logger, ex);
+        }
+
+        return await ReadDeadLetterRowsOnceAsync(streamId, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<DeadLetter>> ReadDeadLetterRowsOnceAsync(StreamId streamId, CancellationToken cancellationToken)
     {
         await using var command = _database.CreateCommand(Sql.ReadDeadLetters);
         AddStream(command, streamId);
@@ -245,7 +357,7 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
         command.Parameters.Add("subscription", subscription.SubscriptionId);
         command.Parameters.Add("grainType", subscription.Subscriber.Type.Value);
         command.Parameters.Add("grainKey", subscription.Subscriber.Key);
-        await _database.WriteNonQueryAsync(command, cancellationToken);
+        await WriteOnceAsync(command, cancellationToken);
     }
 
     private protected override async Task DeleteSubscriptionAsync(StreamId streamId, Guid subscriptionId, CancellationToken cancellationToken)
@@ -253,10 +365,42 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
         await using var command = _database.CreateCommand(Sql.DeleteSubscription);
         AddStream(command, streamId);
         command.Parameters.Add("subscription", subscriptionId);
-        await _database.WriteNonQueryAsync(command, cancellationToken);
+        await WriteOnceAsync(command, cancellationToken);
+    }
+
+    /// <summary>
+    /// A write that is not run again when its session ended (a second run after a first that committed could store a
+    /// dead letter twice, or bring back a checkpoint or subscription removed in between): it fails, but the pool's other
+    /// idle sessions are emptied, so the commands after it do not each meet one.
+    /// </summary>
+    private async Task WriteOnceAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _database.WriteNonQueryAsync(command, cancellationToken);
+        }
+        catch (Exception ex) when (PostgresDatabase.IsDroppedConnection(ex))
+        {
+            _database.SessionDropped(Logger, ex);
+            throw;
+        }
     }
 
     private protected override async Task<IReadOnlyList<StoredStreamSubscription>> ReadSubscriptionRowsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadSubscriptionRowsOnceAsync(cancellationToken);
+        }
+        catch (Exception ex) when (PostgresDatabase.IsDroppedConnection(ex))
+        {
+            _database.SessionDropped(Logger, ex);
+        }
+
+        return await ReadSubscriptionRowsOnceAsync(cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<StoredStreamSubscription>> ReadSubscriptionRowsOnceAsync(CancellationToken cancellationToken)
     {
         await using var command = _database.CreateCommand(Sql.ReadSubscriptions);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -285,6 +429,11 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
                 : (0, from);
             _database.WriteSucceeded();
             return chunk;
+        }
+        catch (Exception ex) when (PostgresDatabase.IsDroppedConnection(ex))
+        {
+            _database.SessionDropped(Logger, ex);
+            throw;
         }
         catch (PostgresException ex)
         {

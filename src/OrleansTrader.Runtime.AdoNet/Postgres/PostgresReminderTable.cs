@@ -18,6 +18,22 @@ public sealed class PostgresReminderTable : AdoNetReminderTable
         string sql, GrainId? grainId, string? reminderName, CancellationToken cancellationToken)
     {
         await InitializeAsync(cancellationToken);
+        try
+        {
+            return await QueryOnceAsync(sql, grainId, reminderName, cancellationToken);
+        }
+        catch (Exception ex) when (PostgresDatabase.IsDroppedConnection(ex))
+        {
+            // The server ended the session: the pool's idle sessions are emptied, and a read runs again over a new one.
+            _database.SessionDropped(Logger, ex);
+        }
+
+        return await QueryOnceAsync(sql, grainId, reminderName, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<ReminderEntry>> QueryOnceAsync(
+        string sql, GrainId? grainId, string? reminderName, CancellationToken cancellationToken)
+    {
         await using var command = _database.CreateCommand(sql);
         if (grainId is { } grain)
         {
@@ -41,22 +57,69 @@ public sealed class PostgresReminderTable : AdoNetReminderTable
 
     private protected override async Task UpsertAsync(ReminderEntry entry, string eTag, CancellationToken cancellationToken)
     {
-        await using var command = _database.CreateCommand(UpsertSql);
-        AddGrain(command, entry.GrainId);
-        command.Parameters.Add("name", entry.ReminderName);
-        command.Parameters.Add("start", entry.StartAt.UtcTicks);
-        command.Parameters.Add("period", entry.Period.Ticks);
-        command.Parameters.Add("etag", eTag);
-        await _database.WriteNonQueryAsync(command, cancellationToken);
+        if (await TryWriteAsync(UpsertSql, entry.GrainId, entry.ReminderName, eTag, entry, mayRunAgain: true, cancellationToken) is null)
+        {
+            await TryWriteAsync(UpsertSql, entry.GrainId, entry.ReminderName, eTag, entry, mayRunAgain: false, cancellationToken);
+        }
     }
 
-    private protected override async Task<int> RemoveAsync(GrainId grainId, string reminderName, string eTag, CancellationToken cancellationToken)
+    // The second run throws rather than return null.
+    private protected override async Task<int> RemoveAsync(GrainId grainId, string reminderName, string eTag, CancellationToken cancellationToken) =>
+        await TryWriteAsync(RemoveSql, grainId, reminderName, eTag, entry: null, mayRunAgain: true, cancellationToken)
+            ?? (int)(await TryWriteAsync(RemoveSql, grainId, reminderName, eTag, entry: null, mayRunAgain: false, cancellationToken))!;
+
+    /// <summary>
+    /// Runs <see cref="AdoNetReminderTable.UpsertSql"/> (with <paramref name="entry"/>) or
+    /// <see cref="AdoNetReminderTable.RemoveSql"/> in a transaction of its own: the rows written. Neither is safe to run
+    /// again once it may have committed (a second upsert could bring back a reminder removed in between, a second remove
+    /// would report its row missing), but a session that ended before COMMIT was sent has committed nothing, so then,
+    /// when <paramref name="mayRunAgain"/>, this returns null for the caller to run it again. The transaction costs a
+    /// round trip for the COMMIT, on writes as rare as registering and unregistering a reminder.
+    /// </summary>
+    private async Task<int?> TryWriteAsync(
+        string sql, GrainId grainId, string reminderName, string eTag, ReminderEntry? entry, bool mayRunAgain, CancellationToken cancellationToken)
     {
-        await using var command = _database.CreateCommand(RemoveSql);
-        AddGrain(command, grainId);
-        command.Parameters.Add("name", reminderName);
-        command.Parameters.Add("etag", eTag);
-        return await _database.WriteNonQueryAsync(command, cancellationToken);
+        var commitSent = false;
+        try
+        {
+            await using var connection = await _database.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            int rows;
+            await using (var command = _database.CreateCommand(connection, sql, transaction))
+            {
+                AddGrain(command, grainId);
+                command.Parameters.Add("name", reminderName);
+                command.Parameters.Add("etag", eTag);
+                if (entry is not null)
+                {
+                    command.Parameters.Add("start", entry.StartAt.UtcTicks);
+                    command.Parameters.Add("period", entry.Period.Ticks);
+                }
+
+                rows = await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            // Not the caller's token: a COMMIT abandoned once sent may still land.
+            commitSent = true;
+            await transaction.CommitAsync(CancellationToken.None);
+            _database.WriteSucceeded();
+            return rows;
+        }
+        catch (Exception ex) when (PostgresDatabase.IsDroppedConnection(ex))
+        {
+            _database.SessionDropped(Logger, ex);
+            if (commitSent || !mayRunAgain)
+            {
+                throw;
+            }
+
+            return null;
+        }
+        catch (PostgresException ex)
+        {
+            _database.WriteFailed(ex);
+            throw;
+        }
     }
 
     private protected override async Task CreateSchemaAsync(CancellationToken cancellationToken)

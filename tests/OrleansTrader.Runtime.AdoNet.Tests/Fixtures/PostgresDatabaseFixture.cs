@@ -49,6 +49,20 @@ public sealed class PostgresDatabaseFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Ends the sessions of one application name, as an administrator's pg_terminate_backend does, and waits (up to 5 s
+    /// each) until they are gone, so the next command cannot get in before the server ends them.
+    /// </summary>
+    public async Task<long> TerminateSessionsAsync(string applicationName)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid();", connection);
+        command.Parameters.AddWithValue(applicationName);
+        return (long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
+    }
+
     public async ValueTask InitializeAsync()
     {
         if (string.IsNullOrWhiteSpace(_adminConnectionString))

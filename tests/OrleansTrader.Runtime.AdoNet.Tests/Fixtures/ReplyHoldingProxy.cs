@@ -17,6 +17,7 @@ internal sealed class ReplyHoldingProxy : IAsyncDisposable
     private readonly int _serverPort;
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _sever = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Task> _pumps = [];
     private byte[]? _marker;
@@ -44,6 +45,13 @@ internal sealed class ReplyHoldingProxy : IAsyncDisposable
 
     /// <summary>Lets the held reply go on to the client.</summary>
     public void Release() => _release.TrySetResult();
+
+    /// <summary>
+    /// Closes the held statement's connection on both sides instead, its reply never sent: the client's session ends
+    /// after the server has run (and, outside a transaction block, committed) the statement, as when a server, a
+    /// failover or a network path ends the session before the answer arrives.
+    /// </summary>
+    public void Sever() => _sever.TrySetResult();
 
     public async ValueTask DisposeAsync()
     {
@@ -113,7 +121,12 @@ internal sealed class ReplyHoldingProxy : IAsyncDisposable
                     {
                         holding.Value = false;
                         _held.TrySetResult();
-                        await _release.Task.WaitAsync(_stop.Token);
+                        await Task.WhenAny(_release.Task, _sever.Task).WaitAsync(_stop.Token);
+                        if (_sever.Task.IsCompleted)
+                        {
+                            break; // both sockets of this connection close below
+                        }
+
                         await target.WriteAsync(heldReply.ToArray(), _stop.Token);
                         heldReply.Clear();
                     }

@@ -110,7 +110,7 @@ public sealed class PostgresHealthCheckTests(PostgresDatabaseFixture fixture) : 
         await first.DisposeAsync();
         await second.DisposeAsync();
 
-        Assert.Equal(2, await TerminateSessionsAsync("idle-sessions-ended"));
+        Assert.Equal(2, await fixture.TerminateSessionsAsync("idle-sessions-ended"));
 
         var result = await CheckAsync(check);
 
@@ -170,20 +170,6 @@ public sealed class PostgresHealthCheckTests(PostgresDatabaseFixture fixture) : 
         await connection.OpenAsync(Ct);
         await using var command = new NpgsqlCommand($"ALTER DATABASE {admin.Database} SET default_transaction_read_only = {(readOnly ? "on" : "off")};", connection);
         await command.ExecuteNonQueryAsync(Ct);
-    }
-
-    /// <summary>
-    /// Ends the sessions of one application name, as an administrator's pg_terminate_backend does, and waits (up to 5 s
-    /// each) until they are gone, so the next command cannot get in before the server ends them.
-    /// </summary>
-    private async Task<long> TerminateSessionsAsync(string applicationName)
-    {
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(fixture.ConnectionString) { Pooling = false }.ConnectionString);
-        await connection.OpenAsync(Ct);
-        await using var command = new NpgsqlCommand(
-            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid();", connection);
-        command.Parameters.AddWithValue(applicationName);
-        return (long)(await command.ExecuteScalarAsync(Ct))!;
     }
 
     private static Task<HealthCheckResult> CheckAsync(PostgresHealthCheck check) =>
