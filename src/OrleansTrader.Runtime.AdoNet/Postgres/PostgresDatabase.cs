@@ -185,6 +185,47 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
     internal NpgsqlBatch CreateBatch(NpgsqlConnection connection, NpgsqlTransaction transaction) =>
         new(connection, transaction) { Timeout = CommandTimeoutSeconds };
 
+    /// <summary>
+    /// Runs <paramref name="statements"/> in a transaction of its own over a pooled session, and commits it. A session the
+    /// server ended (<see cref="IsDroppedConnection"/>) before COMMIT was sent has committed nothing (the server rolled the
+    /// transaction back, counters and all), so the transaction runs once more over a new session; one that ended while
+    /// the COMMIT was on its way may have committed, and fails: a second run could apply it twice.
+    /// </summary>
+    internal async Task<T> InOwnTransactionAsync<T>(
+        ILogger logger, Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task<T>> statements, CancellationToken cancellationToken)
+    {
+        for (var run = 1; ; run++)
+        {
+            var commitSent = false;
+            try
+            {
+                await using var connection = await OpenConnectionAsync(cancellationToken);
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                var result = await statements(connection, transaction, cancellationToken);
+
+                // Not the caller's token: a COMMIT abandoned once sent may still land, and the caller, told the write
+                // failed, might write it again.
+                commitSent = true;
+                await transaction.CommitAsync(CancellationToken.None);
+                WriteSucceeded();
+                return result;
+            }
+            catch (Exception ex) when (IsDroppedConnection(ex))
+            {
+                SessionDropped(logger, ex);
+                if (commitSent || run > 1)
+                {
+                    throw;
+                }
+            }
+            catch (PostgresException ex)
+            {
+                WriteFailed(ex);
+                throw;
+            }
+        }
+    }
+
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
     public void Dispose() => _dataSource.Dispose();

@@ -63,25 +63,11 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
             arrays[i] = PayloadBytes.AsArray(payloads[i]);
         }
 
-        return await TryAppendAsync(streamId, payloads, arrays, utc, mayRunAgain: true, cancellationToken)
-            ?? (await TryAppendAsync(streamId, payloads, arrays, utc, mayRunAgain: false, cancellationToken))!;
-    }
-
-    /// <summary>
-    /// One run of the append in its own transaction; null, when <paramref name="mayRunAgain"/>, if the session ended
-    /// before COMMIT was sent: the server then rolled the transaction back (events, sequence counter and all), so a
-    /// second run appends the events once. A session that ends during the COMMIT fails the append: it may have
-    /// committed, and a second run would append the events again under new sequences and positions.
-    /// </summary>
-    private async Task<StoredStreamEvent[]?> TryAppendAsync(
-        StreamId streamId, IReadOnlyList<ReadOnlyMemory<byte>> payloads, byte[][] arrays, DateTimeOffset utc, bool mayRunAgain,
-        CancellationToken cancellationToken)
-    {
-        var commitSent = false;
-        try
+        // One transaction: a session the server ended before its COMMIT was sent committed nothing (sequence counter
+        // included), so it runs again; one that ended during the COMMIT fails, since a second run would append the events
+        // again under new sequences and positions.
+        return await _database.InOwnTransactionAsync(Logger, async (connection, transaction, token) =>
         {
-            await using var connection = await _database.OpenConnectionAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             await using var batch = _database.CreateBatch(connection, transaction);
             var lockCommand = new NpgsqlBatchCommand(_lockNamespace);
             lockCommand.Parameters.Add("class", PostgresSchema.StreamNamespaceLockClass);
@@ -97,12 +83,12 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
 
             var stored = new StoredStreamEvent[payloads.Count];
             long firstSequence;
-            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+            await using (var reader = await batch.ExecuteReaderAsync(token))
             {
-                await reader.NextResultAsync(cancellationToken);
+                await reader.NextResultAsync(token);
                 var rows = new (long Position, long Sequence)[payloads.Count];
                 var count = 0;
-                while (await reader.ReadAsync(cancellationToken))
+                while (await reader.ReadAsync(token))
                 {
                     rows[count++] = (reader.GetInt64(0), reader.GetInt64(1));
                 }
@@ -120,28 +106,8 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
                 }
             }
 
-            // Not the caller's token: a COMMIT abandoned once sent may still land, and the caller, told the append
-            // failed, would append the events again.
-            commitSent = true;
-            await transaction.CommitAsync(CancellationToken.None);
-            _database.WriteSucceeded();
             return stored;
-        }
-        catch (Exception ex) when (PostgresDatabase.IsDroppedConnection(ex))
-        {
-            _database.SessionDropped(Logger, ex);
-            if (commitSent || !mayRunAgain)
-            {
-                throw;
-            }
-
-            return null;
-        }
-        catch (PostgresException ex)
-        {
-            _database.WriteFailed(ex);
-            throw;
-        }
+        }, cancellationToken);
     }
 
     private protected override async Task<IReadOnlyList<StoredStreamEvent>> ReadEventsAsync(

@@ -55,72 +55,35 @@ public sealed class PostgresReminderTable : AdoNetReminderTable
         return rows;
     }
 
-    private protected override async Task UpsertAsync(ReminderEntry entry, string eTag, CancellationToken cancellationToken)
-    {
-        if (await TryWriteAsync(UpsertSql, entry.GrainId, entry.ReminderName, eTag, entry, mayRunAgain: true, cancellationToken) is null)
-        {
-            await TryWriteAsync(UpsertSql, entry.GrainId, entry.ReminderName, eTag, entry, mayRunAgain: false, cancellationToken);
-        }
-    }
+    private protected override Task UpsertAsync(ReminderEntry entry, string eTag, CancellationToken cancellationToken) =>
+        WriteAsync(UpsertSql, entry.GrainId, entry.ReminderName, eTag, entry, cancellationToken);
 
-    // The second run throws rather than return null.
-    private protected override async Task<int> RemoveAsync(GrainId grainId, string reminderName, string eTag, CancellationToken cancellationToken) =>
-        await TryWriteAsync(RemoveSql, grainId, reminderName, eTag, entry: null, mayRunAgain: true, cancellationToken)
-            ?? (int)(await TryWriteAsync(RemoveSql, grainId, reminderName, eTag, entry: null, mayRunAgain: false, cancellationToken))!;
+    private protected override Task<int> RemoveAsync(GrainId grainId, string reminderName, string eTag, CancellationToken cancellationToken) =>
+        WriteAsync(RemoveSql, grainId, reminderName, eTag, entry: null, cancellationToken);
 
     /// <summary>
     /// Runs <see cref="AdoNetReminderTable.UpsertSql"/> (with <paramref name="entry"/>) or
     /// <see cref="AdoNetReminderTable.RemoveSql"/> in a transaction of its own: the rows written. Neither is safe to run
     /// again once it may have committed (a second upsert could bring back a reminder removed in between, a second remove
-    /// would report its row missing), but a session that ended before COMMIT was sent has committed nothing, so then,
-    /// when <paramref name="mayRunAgain"/>, this returns null for the caller to run it again. The transaction costs a
-    /// round trip for the COMMIT, on writes as rare as registering and unregistering a reminder.
+    /// would report its row missing), but one whose session ended before COMMIT was sent runs again
+    /// (<see cref="PostgresDatabase.InOwnTransactionAsync"/>). The transaction costs a round trip for the COMMIT, on writes
+    /// as rare as registering and unregistering a reminder.
     /// </summary>
-    private async Task<int?> TryWriteAsync(
-        string sql, GrainId grainId, string reminderName, string eTag, ReminderEntry? entry, bool mayRunAgain, CancellationToken cancellationToken)
-    {
-        var commitSent = false;
-        try
+    private Task<int> WriteAsync(string sql, GrainId grainId, string reminderName, string eTag, ReminderEntry? entry, CancellationToken cancellationToken) =>
+        _database.InOwnTransactionAsync(Logger, async (connection, transaction, token) =>
         {
-            await using var connection = await _database.OpenConnectionAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            int rows;
-            await using (var command = _database.CreateCommand(connection, sql, transaction))
+            await using var command = _database.CreateCommand(connection, sql, transaction);
+            AddGrain(command, grainId);
+            command.Parameters.Add("name", reminderName);
+            command.Parameters.Add("etag", eTag);
+            if (entry is not null)
             {
-                AddGrain(command, grainId);
-                command.Parameters.Add("name", reminderName);
-                command.Parameters.Add("etag", eTag);
-                if (entry is not null)
-                {
-                    command.Parameters.Add("start", entry.StartAt.UtcTicks);
-                    command.Parameters.Add("period", entry.Period.Ticks);
-                }
-
-                rows = await command.ExecuteNonQueryAsync(cancellationToken);
+                command.Parameters.Add("start", entry.StartAt.UtcTicks);
+                command.Parameters.Add("period", entry.Period.Ticks);
             }
 
-            // Not the caller's token: a COMMIT abandoned once sent may still land.
-            commitSent = true;
-            await transaction.CommitAsync(CancellationToken.None);
-            _database.WriteSucceeded();
-            return rows;
-        }
-        catch (Exception ex) when (PostgresDatabase.IsDroppedConnection(ex))
-        {
-            _database.SessionDropped(Logger, ex);
-            if (commitSent || !mayRunAgain)
-            {
-                throw;
-            }
-
-            return null;
-        }
-        catch (PostgresException ex)
-        {
-            _database.WriteFailed(ex);
-            throw;
-        }
-    }
+            return await command.ExecuteNonQueryAsync(token);
+        }, cancellationToken);
 
     private protected override async Task CreateSchemaAsync(CancellationToken cancellationToken)
     {
