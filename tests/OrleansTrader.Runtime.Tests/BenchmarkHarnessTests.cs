@@ -1,6 +1,9 @@
 using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansTrader.Benchmarks;
 using OrleansTrader.Benchmarks.Runtime;
+using OrleansTrader.Benchmarks.Trading;
 
 namespace OrleansTrader.Runtime.Tests;
 
@@ -104,6 +107,85 @@ public sealed class BenchmarkHarnessTests
 
         Assert.True(promoted.Collections >= 1, $"collections seen: {promoted.Collections}");
         Assert.True(promoted.Gen0Bytes >= 2_000_000, $"promoted out of gen0: {promoted.Gen0Bytes} bytes");
+    }
+
+    [Fact]
+    public async Task An_orders_scenario_whose_fill_never_comes_ends_incomplete_and_names_the_order()
+    {
+        // Every stream delivery to bench-7 is dropped: the fill of its first warm-up order never reaches the account.
+        var (line, context) = await RunOrdersLatencyAsync(new AccountFaultFilter(dropStreamDeliveries: true));
+
+        Assert.False(line.GetProperty("complete").GetBoolean());
+        var missing = line.GetProperty("missing");
+        Assert.Equal(1, missing.GetProperty("unfilled").GetInt32());
+        Assert.Equal(0, missing.GetProperty("placement_failures").GetInt32());
+        Assert.Equal(0, missing.GetProperty("unanswered").GetInt32());
+
+        // The account's next order would wait for that fill: its other 19 warm-up orders are not sent.
+        Assert.Equal(19, missing.GetProperty("not_sent").GetInt32());
+        Assert.Equal(
+            ["w7-0 at bench-7: placed, no Fill event in 15 s; the account holds it Accepted, 0 of 1 filled"],
+            missing.GetProperty("orders").EnumerateArray().Select(o => o.GetString()));
+        Assert.Equal(["orders.memory.latency: error: the warm-up did not complete: 1980 of 2000 orders filled"], context.Failures);
+    }
+
+    [Fact]
+    public async Task An_orders_scenario_whose_call_fails_ends_incomplete_instead_of_throwing()
+    {
+        // bench-7's first PlaceOrderAsync fails, as a call that timed out under load does.
+        var (line, context) = await RunOrdersLatencyAsync(new AccountFaultFilter(dropStreamDeliveries: false));
+
+        Assert.False(line.GetProperty("complete").GetBoolean());
+        var missing = line.GetProperty("missing");
+        Assert.Equal(1, missing.GetProperty("placement_failures").GetInt32());
+        Assert.Equal(0, missing.GetProperty("unfilled").GetInt32());
+        Assert.Equal(19, missing.GetProperty("not_sent").GetInt32());
+        Assert.Equal("InvalidOperationException: injected failure of PlaceOrderAsync", missing.GetProperty("first_error").GetString());
+        Assert.Equal(
+            ["w7-0 at bench-7: PlaceOrderAsync failed; the account holds no such order"],
+            missing.GetProperty("orders").EnumerateArray().Select(o => o.GetString()));
+        Assert.Equal(["orders.memory.latency: error: the warm-up did not complete: 1980 of 2000 orders filled"], context.Failures);
+    }
+
+    /// <summary>Runs orders.memory.latency (--quick) with the filter on the silo; returns its one line.</summary>
+    private static async Task<(JsonElement Line, BenchmarkContext Context)> RunOrdersLatencyAsync(IIncomingGrainCallFilter filter)
+    {
+        var output = new StringWriter();
+        var context = new BenchmarkContext(quick: true, output, only: "orders.memory.latency");
+        // 15 s: the other 99 accounts' warm-up fills must all come within it, also while the other test projects run.
+        var suite = new OrderBenchmarks(TimeSpan.FromSeconds(15), silo => silo.Services.AddSingleton(filter));
+
+        await suite.RunAsync(context);
+
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var line = Assert.Single(lines);
+        var parsed = JsonDocument.Parse(line).RootElement;
+        Assert.Equal("orders.memory.latency", parsed.GetProperty("scenario").GetString());
+        return (parsed, context);
+    }
+
+    /// <summary>Fails bench-7's first PlaceOrderAsync, or drops every stream delivery to it (its fills are never applied).</summary>
+    private sealed class AccountFaultFilter(bool dropStreamDeliveries) : IIncomingGrainCallFilter
+    {
+        private int _placements;
+
+        public Task Invoke(IIncomingGrainCallContext context)
+        {
+            if (context.TargetId.Key == "bench-7" && context.TargetId.Type.Value.Contains("Account", StringComparison.Ordinal))
+            {
+                if (dropStreamDeliveries && context.InterfaceName == "stream")
+                {
+                    return Task.CompletedTask;
+                }
+
+                if (!dropStreamDeliveries && context.MethodName == "PlaceOrderAsync" && Interlocked.Increment(ref _placements) == 1)
+                {
+                    throw new InvalidOperationException("injected failure of PlaceOrderAsync");
+                }
+            }
+
+            return context.Invoke();
+        }
     }
 
     private static string[] Split(string commandLine) => commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);
