@@ -136,6 +136,24 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="run"/>, and once more over a new session when the first run met a session the server had ended
+    /// (<see cref="SessionDropped"/>): for reads, and writes a second run cannot apply twice.
+    /// </summary>
+    internal async Task<T> RunAgainIfDroppedAsync<T>(ILogger logger, Func<CancellationToken, Task<T>> run, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await run(cancellationToken);
+        }
+        catch (Exception ex) when (IsDroppedConnection(ex))
+        {
+            SessionDropped(logger, ex);
+        }
+
+        return await run(cancellationToken);
+    }
+
     public ValueTask<NpgsqlConnection> OpenConnectionAsync(CancellationToken cancellationToken = default) =>
         _dataSource.OpenConnectionAsync(cancellationToken);
 

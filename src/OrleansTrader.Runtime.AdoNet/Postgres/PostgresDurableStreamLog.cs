@@ -114,16 +114,8 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
         string sql, string streamNamespace, string? streamKey, long after, int maxCount, CancellationToken cancellationToken)
     {
         await InitializeAsync(cancellationToken);
-        try
-        {
-            return await ReadEventsOnceAsync(sql, streamNamespace, streamKey, after, maxCount, cancellationToken);
-        }
-        catch (Exception ex) when (PostgresDatabase.IsDroppedConnection(ex))
-        {
-            _database.SessionDropped(Logger, ex);
-        }
-
-        return await ReadEventsOnceAsync(sql, streamNamespace, streamKey, after, maxCount, cancellationToken);
+        return await _database.RunAgainIfDroppedAsync(
+            Logger, token => ReadEventsOnceAsync(sql, streamNamespace, streamKey, after, maxCount, token), cancellationToken);
     }
 
     private async Task<IReadOnlyList<StoredStreamEvent>> ReadEventsOnceAsync(
@@ -153,19 +145,8 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
         return events;
     }
 
-    private protected override async Task<long> ReadCheckpointAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await ReadCheckpointOnceAsync(streamId, consumerId, cancellationToken);
-        }
-        catch (Exception ex) when (PostgresDatabase.IsDroppedConnection(ex))
-        {
-            _database.SessionDropped(Logger, ex);
-        }
-
-        return await ReadCheckpointOnceAsync(streamId, consumerId, cancellationToken);
-    }
+    private protected override Task<long> ReadCheckpointAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken) =>
+        _database.RunAgainIfDroppedAsync(Logger, token => ReadCheckpointOnceAsync(streamId, consumerId, token), cancellationToken);
 
     private async Task<long> ReadCheckpointOnceAsync(StreamId streamId, string consumerId, CancellationToken cancellationToken)
     {
@@ -288,19 +269,8 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
         await WriteOnceAsync(command, cancellationToken);
     }
 
-    private protected override async Task<IReadOnlyList<DeadLetter>> ReadDeadLetterRowsAsync(StreamId streamId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await ReadDeadLetterRowsOnceAsync(streamId, cancellationToken);
-        }
-        catch (Exception ex) when (PostgresDatabase.IsDroppedConnection(ex))
-        {
-            _database.SessionDropped(Logger, ex);
-        }
-
-        return await ReadDeadLetterRowsOnceAsync(streamId, cancellationToken);
-    }
+    private protected override Task<IReadOnlyList<DeadLetter>> ReadDeadLetterRowsAsync(StreamId streamId, CancellationToken cancellationToken) =>
+        _database.RunAgainIfDroppedAsync(Logger, token => ReadDeadLetterRowsOnceAsync(streamId, token), cancellationToken);
 
     private async Task<IReadOnlyList<DeadLetter>> ReadDeadLetterRowsOnceAsync(StreamId streamId, CancellationToken cancellationToken)
     {
@@ -352,19 +322,8 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
         }
     }
 
-    private protected override async Task<IReadOnlyList<StoredStreamSubscription>> ReadSubscriptionRowsAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await ReadSubscriptionRowsOnceAsync(cancellationToken);
-        }
-        catch (Exception ex) when (PostgresDatabase.IsDroppedConnection(ex))
-        {
-            _database.SessionDropped(Logger, ex);
-        }
-
-        return await ReadSubscriptionRowsOnceAsync(cancellationToken);
-    }
+    private protected override Task<IReadOnlyList<StoredStreamSubscription>> ReadSubscriptionRowsAsync(CancellationToken cancellationToken) =>
+        _database.RunAgainIfDroppedAsync(Logger, ReadSubscriptionRowsOnceAsync, cancellationToken);
 
     private async Task<IReadOnlyList<StoredStreamSubscription>> ReadSubscriptionRowsOnceAsync(CancellationToken cancellationToken)
     {

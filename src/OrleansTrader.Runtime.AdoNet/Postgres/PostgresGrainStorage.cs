@@ -60,20 +60,9 @@ public sealed class PostgresGrainStorage : AdoNetGrainStorage
         return (reader.GetInt64(0), await reader.IsDBNullAsync(1, cancellationToken) ? null : await reader.GetFieldValueAsync<byte[]>(1, cancellationToken));
     }
 
-    private protected override async Task<Dictionary<string, (long Version, byte[] Payload)>> ReadRowsAsync(
-        IReadOnlyList<string> stateNames, GrainId grainId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await ReadRowsOnceAsync(stateNames, grainId, cancellationToken);
-        }
-        catch (Exception ex) when (PostgresDatabase.IsDroppedConnection(ex))
-        {
-            _database.SessionDropped(Logger, ex);
-        }
-
-        return await ReadRowsOnceAsync(stateNames, grainId, cancellationToken);
-    }
+    private protected override Task<Dictionary<string, (long Version, byte[] Payload)>> ReadRowsAsync(
+        IReadOnlyList<string> stateNames, GrainId grainId, CancellationToken cancellationToken) =>
+        _database.RunAgainIfDroppedAsync(Logger, token => ReadRowsOnceAsync(stateNames, grainId, token), cancellationToken);
 
     private async Task<Dictionary<string, (long Version, byte[] Payload)>> ReadRowsOnceAsync(
         IReadOnlyList<string> stateNames, GrainId grainId, CancellationToken cancellationToken)
@@ -92,19 +81,8 @@ public sealed class PostgresGrainStorage : AdoNetGrainStorage
         return rows;
     }
 
-    private protected override async Task<long?> ReadVersionAsync(string stateName, GrainId grainId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await ReadVersionOnceAsync(stateName, grainId, cancellationToken);
-        }
-        catch (Exception ex) when (PostgresDatabase.IsDroppedConnection(ex))
-        {
-            _database.SessionDropped(Logger, ex);
-        }
-
-        return await ReadVersionOnceAsync(stateName, grainId, cancellationToken);
-    }
+    private protected override Task<long?> ReadVersionAsync(string stateName, GrainId grainId, CancellationToken cancellationToken) =>
+        _database.RunAgainIfDroppedAsync(Logger, token => ReadVersionOnceAsync(stateName, grainId, token), cancellationToken);
 
     private async Task<long?> ReadVersionOnceAsync(string stateName, GrainId grainId, CancellationToken cancellationToken)
     {

@@ -18,17 +18,7 @@ public sealed class PostgresReminderTable : AdoNetReminderTable
         string sql, GrainId? grainId, string? reminderName, CancellationToken cancellationToken)
     {
         await InitializeAsync(cancellationToken);
-        try
-        {
-            return await QueryOnceAsync(sql, grainId, reminderName, cancellationToken);
-        }
-        catch (Exception ex) when (PostgresDatabase.IsDroppedConnection(ex))
-        {
-            // The server ended the session: the pool's idle sessions are emptied, and a read runs again over a new one.
-            _database.SessionDropped(Logger, ex);
-        }
-
-        return await QueryOnceAsync(sql, grainId, reminderName, cancellationToken);
+        return await _database.RunAgainIfDroppedAsync(Logger, token => QueryOnceAsync(sql, grainId, reminderName, token), cancellationToken);
     }
 
     private async Task<IReadOnlyList<ReminderEntry>> QueryOnceAsync(
