@@ -20,7 +20,7 @@ public sealed class AccountGrainOptions
     /// a query reaches back that far. Keeps an account's memory bounded by this, not by <see cref="HistoryPages"/>. Eight
     /// pages (about the last eight orders) serve the strategy's catch-up and an event stream's resume; the entries of more
     /// pages live just long enough under load for the collector to copy them (32 pages: about a quarter more bytes
-    /// promoted per order, docs/benchmarks.md).
+    /// promoted per order, docs/benchmarks-history.md).
     /// </summary>
     public int HistoryPagesInMemory { get; set; } = 8;
 
