@@ -61,6 +61,21 @@ public sealed class FillModelTests
     }
 
     [Fact]
+    public void Ioc_AtAPricedTouchWithNoSizeLeft_IsCanceledNothingAvailable_NotQuoteMissingOrNotCrossed()
+    {
+        // Earlier fills took the displayed size: the quote is there, its price crosses the limits, nothing is left at it.
+        var usedUp = Snapshot(size: 0m);
+
+        var market = Run(Order(OrderSide.Buy, OrderType.Market, tif: TimeInForce.Ioc), usedUp);
+        var crossing = Run(Order(OrderSide.Buy, OrderType.Limit, tif: TimeInForce.Fok, limit: 100.01m), usedUp);
+        var belowTheAsk = Run(Order(OrderSide.Buy, OrderType.Limit, tif: TimeInForce.Ioc, limit: 100.00m), usedUp);
+
+        Assert.Equal((FillOutcome.Cancel, FillReasons.NothingAvailable), (market.Outcome, market.Reason));
+        Assert.Equal((FillOutcome.Cancel, FillReasons.NothingAvailable), (crossing.Outcome, crossing.Reason));
+        Assert.Equal((FillOutcome.Cancel, FillReasons.NotCrossed), (belowTheAsk.Outcome, belowTheAsk.Reason));
+    }
+
+    [Fact]
     public void LimitBuy_NotCrossed_NoFill()
     {
         var decision = Run(Order(OrderSide.Buy, OrderType.Limit, limit: 100m), Snapshot(trade: 100m));

@@ -108,7 +108,7 @@ internal sealed class PaperAccount : IDisposable
     /// </summary>
     private async Task<BrokerOrder> SubmitAndAcceptAsync(OrderRequest request, CancellationToken cancellationToken)
     {
-        await IndexArchiveForAsync(request, cancellationToken);
+        await IndexArchiveForAsync(request.ClientOrderId, cancellationToken);
         var book = _venue.Book(request.Symbol);
         await book.Gate.WaitAsync(cancellationToken);
         try
@@ -207,18 +207,18 @@ internal sealed class PaperAccount : IDisposable
     }
 
     /// <summary>
-    /// Asks the archive about the client order id before any gate is taken: the grain store's first question after a restart
-    /// reads and indexes every chunk the retention keeps (about 3 s for an account with 100,000 archived orders), and under
-    /// the symbol's gate every other account's order in that symbol waited for it. The check under the gates asks again
-    /// (an order may have been archived since) and finds the index built.
+    /// Asks the archive about the client order id (a placement's, or the one a replace names) before any gate is taken: the
+    /// grain store's first question after a restart reads and indexes every chunk the retention keeps (about 3 s for an
+    /// account with 100,000 archived orders), and under the symbol's gate every other account's order in that symbol waited
+    /// for it. The check under the gates asks again (an order may have been archived since) and finds the index built.
     /// </summary>
-    private async Task IndexArchiveForAsync(OrderRequest request, CancellationToken cancellationToken)
+    private async Task IndexArchiveForAsync(string? clientOrderId, CancellationToken cancellationToken)
     {
         var state = _state;
-        if (state.ArchivedBefore is not null && !string.IsNullOrWhiteSpace(request.ClientOrderId)
-            && !state.ClientOrderIds.ContainsKey(request.ClientOrderId))
+        if (state.ArchivedBefore is not null && !string.IsNullOrWhiteSpace(clientOrderId)
+            && !state.ClientOrderIds.ContainsKey(clientOrderId))
         {
-            await _venue.Store.FindArchivedOrderByClientOrderIdAsync(AccountId, request.ClientOrderId, cancellationToken);
+            await _venue.Store.FindArchivedOrderByClientOrderIdAsync(AccountId, clientOrderId, cancellationToken);
         }
     }
 
@@ -245,6 +245,7 @@ internal sealed class PaperAccount : IDisposable
     {
         await EnsureLoadedAsync(cancellationToken);
         var symbol = await SymbolOfAsync(orderId, cancellationToken);
+        await IndexArchiveForAsync(replacement.ClientOrderId, cancellationToken);
         var book = _venue.Book(symbol);
         await book.Gate.WaitAsync(cancellationToken);
         try
@@ -277,7 +278,10 @@ internal sealed class PaperAccount : IDisposable
 
                 var newId = PaperExchange.NewOrderId();
                 var request = OrderReplaceRules.BuildReplacementRequest(record.Order, change, newId);
-                if (tx.FindByClientOrderId(request.ClientOrderId) is not null)
+                // An archived order keeps its client order id too: a submit repeating it answers that order, not the replacement.
+                if (tx.FindByClientOrderId(request.ClientOrderId) is not null
+                    || (replacement.ClientOrderId is not null && _state.ArchivedBefore is not null
+                        && await _venue.Store.FindArchivedOrderByClientOrderIdAsync(AccountId, request.ClientOrderId, cancellationToken) is not null))
                 {
                     throw new BrokerException(BrokerErrorKind.Rejected, $"CLIENT_ORDER_ID_IN_USE: client order id {request.ClientOrderId} is already used.");
                 }
@@ -736,7 +740,9 @@ internal sealed class PaperAccount : IDisposable
         switch (decision.Outcome)
         {
             case FillOutcome.Cancel:
-                tx.Cancel(orderId, decision.Reason);
+                // A touch quoted before the session has no size for want of a quote of this session, not because fills took it.
+                var reason = !quotedThisSession && decision.Reason == FillReasons.NothingAvailable ? FillReasons.QuoteMissing : decision.Reason;
+                tx.Cancel(orderId, reason);
                 break;
             case FillOutcome.Expire:
                 tx.Expire(orderId);

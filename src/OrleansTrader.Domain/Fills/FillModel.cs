@@ -124,7 +124,8 @@ public static class FillModel
     {
         if (!Touch(order.Side, market, out var touch, out var size))
         {
-            return (null, 0m, FillReasons.QuoteMissing);
+            // A priced touch whose displayed size earlier fills took is a quote with nothing left at it, not a missing quote.
+            return (null, 0m, touch > 0m ? FillReasons.NothingAvailable : FillReasons.QuoteMissing);
         }
 
         var price = Slippage.Against(order.Side, touch, options.SlippageBps);
@@ -183,7 +184,9 @@ public static class FillModel
             return (limit, trade.Size, FillReasons.Filled);
         }
 
-        return (null, 0m, FillReasons.NotCrossed);
+        // A touch at or through the limit crossed it: what stopped the fill is its displayed size, used up by earlier fills.
+        var crossed = buy ? touch <= limit : touch >= limit;
+        return (null, 0m, crossed ? FillReasons.NothingAvailable : FillReasons.NotCrossed);
     }
 
     private static FillDecision Auction(SimulatedOrder order, decimal? print)

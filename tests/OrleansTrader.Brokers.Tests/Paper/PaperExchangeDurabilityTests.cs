@@ -348,4 +348,26 @@ public sealed class PaperExchangeDurabilityTests
         public override Task SaveAsync(string accountId, PaperVenueChange? change, Func<PaperVenueSnapshot> snapshot, CancellationToken cancellationToken) =>
             Fail ? throw new IOException("storage unavailable") : base.SaveAsync(accountId, change, snapshot, cancellationToken);
     }
+
+    // A client order id stays the archived order's: a replace naming it would give the account two orders under one id, and
+    // an idempotent resubmit of the archived order would answer the replacement.
+    [Fact]
+    public async Task Replace_NamingTheClientOrderIdOfAnArchivedOrder_IsRefused_AndTheIdStillAnswersThatOrder()
+    {
+        await using var venue = await StartAsync(o => o.Retention = TimeSpan.FromMinutes(1));
+        await venue.QuoteAsync(99.90m, 100.00m);
+        var archived = await venue.SubmitAsync(Request("used-before", OrderSide.Buy, OrderType.Market, 1m));
+        venue.Time.Advance(TimeSpan.FromMinutes(5));
+        var resting = await venue.SubmitAsync(Request("resting", OrderSide.Buy, OrderType.Limit, 1m, limit: 90.00m, tif: TimeInForce.Gtc));
+        Assert.DoesNotContain((await venue.Store.LoadAsync(AccountId, Ct))!.Orders, r => r.Order.OrderId == archived.OrderId);
+
+        var refused = await Assert.ThrowsAsync<BrokerException>(() =>
+            venue.Client.ReplaceOrderAsync(resting.OrderId, new OrderReplacement { LimitPrice = 91.00m, ClientOrderId = "used-before" }, Ct));
+
+        Assert.Equal(BrokerErrorKind.Rejected, refused.Kind);
+        Assert.StartsWith("CLIENT_ORDER_ID_IN_USE", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(OrderStatus.Accepted, (await venue.OrderAsync(resting.OrderId)).Status);
+        Assert.Equal(archived.OrderId, (await venue.Client.GetOrderByClientOrderIdAsync("used-before", Ct))!.OrderId);
+        Assert.Equal(archived.OrderId, (await venue.SubmitAsync(Request("used-before", OrderSide.Buy, OrderType.Market, 1m))).OrderId);
+    }
 }

@@ -447,6 +447,78 @@ public sealed class PaperExchangeLifecycleTests
     }
 
     /// <summary>Closes a long: take profit at 105 (the order itself), stop out at 95 (its child).</summary>
+    // A partial fill of the take-profit shrinks the stop-loss to the 70 still open; the stop then fills those 70 and cancels
+    // the take-profit once: 100 sold in all, never more.
+    [Fact]
+    public async Task Oco_APartlyFilledTakeProfit_ShrinksTheStopLoss_WhichFillsTheRest_AndCancelsTheTakeProfitOnce()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(99.90m, 100.00m);
+        var parent = await venue.SubmitAsync(Request("oco-partial", OrderSide.Sell, OrderType.Limit, 100m, limit: 105.00m) with
+        {
+            OrderClass = OrderClass.Oco,
+            TakeProfit = new ExitLeg(LimitPrice: 105.00m),
+            StopLoss = new ExitLeg(StopPrice: 95.00m),
+        });
+        var stopLoss = Assert.Single(parent.Legs);
+
+        await venue.QuoteAsync(105.00m, 105.10m, bidSize: 30m);
+        await venue.WaitForAsync(parent.OrderId, ExecutionReportKind.PartialFill);
+        Assert.Equal(70m, (await venue.OrderAsync(stopLoss.OrderId)).Quantity);
+        await venue.QuoteAsync(94.00m, 94.10m, bidSize: 500m);
+        await venue.TradeAsync(94.50m, 100m);
+
+        // Reports leave in order: once a later order's acceptance is seen, every report of the exits is in.
+        var marker = await venue.SubmitAsync(Request("oco-partial-marker", OrderSide.Buy, OrderType.Limit, 1m, limit: 90.00m));
+        await venue.WaitForAsync(marker.OrderId, ExecutionReportKind.Accepted);
+        Assert.Equal(70m, Assert.Single(venue.ReportsFor(stopLoss.OrderId), r => r.Kind == ExecutionReportKind.Fill).Execution!.Quantity);
+        Assert.Equal("GROUP_SIBLING_FILLED", Assert.Single(venue.ReportsFor(parent.OrderId), r => r.Kind == ExecutionReportKind.Canceled).Reason);
+        var takeProfit = await venue.OrderAsync(parent.OrderId);
+        Assert.Equal((OrderStatus.Canceled, 30m), (takeProfit.Status, takeProfit.FilledQuantity));
+        Assert.Equal(-100m, Assert.Single(await venue.Client.GetPositionsAsync(Ct)).Quantity);
+    }
+
+    // The entry never filled: at the close it expires and its held exits are canceled with it, none left to protect nothing.
+    [Fact]
+    public async Task Bracket_UnfilledDayEntry_ExpiresAtTheClose_AndCancelsItsHeldExits()
+    {
+        await using var venue = await StartAsync();
+        var entry = await venue.SubmitAsync(Request("bracket-unfilled", OrderSide.Buy, OrderType.Limit, 10m, limit: 90.00m) with
+        {
+            OrderClass = OrderClass.Bracket,
+            TakeProfit = new ExitLeg(LimitPrice: 105.00m),
+            StopLoss = new ExitLeg(StopPrice: 85.00m),
+        });
+
+        venue.Time.AdvanceTo(new DateTimeOffset(2026, 3, 10, 20, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal(FillReasons.DayExpired, Assert.Single(await venue.WaitForAsync(entry.OrderId, ExecutionReportKind.Expired)).Reason);
+        foreach (var leg in entry.Legs)
+        {
+            Assert.Equal("GROUP_PARENT_ENDED", Assert.Single(await venue.WaitForAsync(leg.OrderId, ExecutionReportKind.Canceled)).Reason);
+        }
+
+        Assert.Empty(await venue.Client.ListOpenOrdersAsync(Ct));
+    }
+
+    // Only a DAY order replaced by a DAY order keeps its expiry; a GTC order made DAY expires at the close, a DAY order made
+    // GTC does not.
+    [Fact]
+    public async Task Replace_MakingAGtcOrderDay_ExpiresItAtTheClose_AndMakingADayOrderGtc_KeepsItWorking()
+    {
+        await using var venue = await StartAsync(o => o.Calendar = PaperCalendarKind.Nyse);
+        var gtc = await venue.SubmitAsync(Request("was-gtc", OrderSide.Buy, OrderType.Limit, 10m, limit: 90.00m, tif: TimeInForce.Gtc));
+        var day = await venue.SubmitAsync(Request("was-day", OrderSide.Buy, OrderType.Limit, 10m, limit: 90.00m));
+
+        var nowDay = await venue.Client.ReplaceOrderAsync(gtc.OrderId, new OrderReplacement { TimeInForce = TimeInForce.Day }, Ct);
+        var nowGtc = await venue.Client.ReplaceOrderAsync(day.OrderId, new OrderReplacement { TimeInForce = TimeInForce.Gtc }, Ct);
+        venue.Time.AdvanceTo(new DateTimeOffset(2026, 3, 11, 14, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal(new DateTimeOffset(2026, 3, 10, 20, 0, 0, TimeSpan.Zero),
+            Assert.Single(await venue.WaitForAsync(nowDay.OrderId, ExecutionReportKind.Expired)).Timestamp);
+        Assert.Equal(OrderStatus.Accepted, (await venue.OrderAsync(nowGtc.OrderId)).Status);
+    }
+
     private static OrderRequest SellOco(string clientOrderId) =>
         Request(clientOrderId, OrderSide.Sell, OrderType.Limit, 10m, limit: 105.00m) with
         {

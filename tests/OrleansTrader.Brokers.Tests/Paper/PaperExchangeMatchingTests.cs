@@ -28,6 +28,28 @@ public sealed class PaperExchangeMatchingTests
         Assert.Equal(new BrokerPosition("AAPL", 100m, 100.10m), Assert.Single(await venue.Client.GetPositionsAsync(Ct)));
     }
 
+    // docs/paper-exchange.md's example: slippage moves a marketable limit's fill against it but never past the limit, on
+    // either side (a buy at 100.36 against 100.35 with 2.5 bps, not 100.3750875; a sell at 100.34, not 100.3249125).
+    [Fact]
+    public async Task MarketableLimits_FillAtTheTouchMovedBySlippage_ButNeverPastTheirLimit()
+    {
+        await using var venue = await StartAsync(o => o.FillModel = new FillModelOptions { SlippageBps = 2.5m });
+        await venue.QuoteAsync(100.35m, 100.35m);
+
+        var buy = await venue.SubmitAsync(Request("slip-buy", OrderSide.Buy, OrderType.Limit, 10m, limit: 100.36m));
+        var sell = await venue.SubmitAsync(Request("slip-sell", OrderSide.Sell, OrderType.Limit, 10m, limit: 100.34m));
+        var roomy = await venue.SubmitAsync(Request("slip-roomy", OrderSide.Buy, OrderType.Limit, 10m, limit: 100.40m));
+
+        var prices = new List<(decimal, Liquidity)>();
+        foreach (var order in new[] { buy, sell, roomy })
+        {
+            var execution = Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Fill)).Execution!;
+            prices.Add((execution.Price, execution.Liquidity));
+        }
+
+        Assert.Equal([(100.36m, Liquidity.Taker), (100.34m, Liquidity.Taker), (100.3750875m, Liquidity.Taker)], prices);
+    }
+
     [Fact]
     public async Task MarketSell_PaysTheRegulatoryFees_OfTheDefaultFeeModel()
     {
@@ -361,5 +383,30 @@ public sealed class PaperExchangeMatchingTests
         Assert.Equal(4m, old.FilledQuantity);
         Assert.NotEqual(order.ClientOrderId, replacement.ClientOrderId);
         await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Replaced);
+    }
+
+    // The displayed size at a priced touch is used up by an earlier fill: the quote is there and the limits cross it, so an
+    // IOC or FOK that can fill nothing is canceled NOTHING_AVAILABLE (docs/paper-exchange.md), not QUOTE_MISSING or
+    // LIMIT_NOT_CROSSED; a limit the touch does not reach is still LIMIT_NOT_CROSSED.
+    [Fact]
+    public async Task IocAndFok_AfterAnEarlierFillTookTheDisplayedSize_AreCanceledNothingAvailable()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(99.90m, 100.00m, askSize: 100m);
+        await venue.SubmitAsync(Request("takes-the-ask", OrderSide.Buy, OrderType.Market, 100m));
+
+        var market = await venue.SubmitAsync(Request("ioc-market", OrderSide.Buy, OrderType.Market, 10m, tif: TimeInForce.Ioc));
+        var limit = await venue.SubmitAsync(Request("ioc-limit", OrderSide.Buy, OrderType.Limit, 10m, limit: 100.05m, tif: TimeInForce.Ioc));
+        var fok = await venue.SubmitAsync(Request("fok-limit", OrderSide.Buy, OrderType.Limit, 10m, limit: 100.00m, tif: TimeInForce.Fok));
+        var below = await venue.SubmitAsync(Request("ioc-below", OrderSide.Buy, OrderType.Limit, 10m, limit: 99.95m, tif: TimeInForce.Ioc));
+
+        var reasons = new List<string?>();
+        foreach (var order in new[] { market, limit, fok, below })
+        {
+            reasons.Add(Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Canceled)).Reason);
+        }
+
+        Assert.Equal(["NOTHING_AVAILABLE", "NOTHING_AVAILABLE", "NOTHING_AVAILABLE", "LIMIT_NOT_CROSSED"], reasons);
+        Assert.Equal(100m, Assert.Single(await venue.Client.GetPositionsAsync(Ct)).Quantity);
     }
 }

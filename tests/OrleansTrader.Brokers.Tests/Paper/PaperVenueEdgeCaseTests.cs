@@ -356,4 +356,24 @@ public sealed class PaperVenueEdgeCaseTests
         var fill = Assert.Single(await after.WaitForAsync(orderId, ExecutionReportKind.Fill));
         Assert.Equal(1.00m, fill.Execution!.Fee);
     }
+
+    /// <summary>
+    /// A GTC sale filled half on 2026-09-30 and half on 2026-10-01, the first day of FINRA's TAF holiday (docs/domain.md,
+    /// Fees): the first fill pays SEC $1.03 and TAF $0.10; the second pays the order's fee at its own date's rates less
+    /// that of the first fill at those rates, $1.03. What the first day's fill paid stays paid.
+    /// </summary>
+    [Fact]
+    public async Task GtcSale_FilledOverTwoTradeDates_KeepsWhatItsFirstFillPaid()
+    {
+        var time = new ManualTimeProvider(new DateTimeOffset(2026, 9, 30, 15, 0, 0, TimeSpan.Zero));
+        await using var venue = await StartAsync(time: time);
+        await venue.QuoteAsync(100.00m, 100.10m, bidSize: 500m);
+        var order = await venue.SubmitAsync(Request("two-dates", OrderSide.Sell, OrderType.Limit, 1000m, limit: 100.00m, tif: TimeInForce.Gtc));
+        time.AdvanceTo(new DateTimeOffset(2026, 10, 1, 15, 0, 0, TimeSpan.Zero));
+        await venue.QuoteAsync(100.00m, 100.10m, bidSize: 500m);
+
+        var executions = await venue.Client.GetExecutionsSinceAsync(time.GetUtcNow().AddDays(-2), Ct);
+        Assert.Equal([(500m, 1.13m), (500m, 1.03m)], executions.Select(e => (e.Quantity, e.Fee)));
+        Assert.Equal(OrderStatus.Filled, (await venue.OrderAsync(order.OrderId)).Status);
+    }
 }

@@ -199,4 +199,24 @@ public sealed class PaperVenueSessionTests
         Assert.StartsWith("TIME_IN_FORCE_NOT_SUPPORTED", error.Message, StringComparison.Ordinal);
         Assert.Empty(await venue.Client.ListOpenOrdersAsync(Ct));
     }
+
+    // At 09:30 the book holds only the pre-market's quote: no quote of the session, so an IOC or FOK that cannot fill on it is
+    // canceled QUOTE_MISSING, whether it is a market order or a limit the old touch crosses.
+    [Fact]
+    public async Task IocAndFok_AtTheOpen_WithOnlyThePreMarketsQuote_AreCanceledQuoteMissing()
+    {
+        var time = new ManualTimeProvider(new DateTimeOffset(2026, 3, 10, 9, 29, 0, Edt));
+        await using var venue = await StartAsync(time: time);
+        await venue.QuoteAsync(99.00m, 99.50m);
+        time.AdvanceTo(new DateTimeOffset(2026, 3, 10, 9, 30, 0, Edt));
+
+        var market = await venue.SubmitAsync(Request("ioc-open-market", OrderSide.Buy, OrderType.Market, 10m, tif: TimeInForce.Ioc));
+        var limit = await venue.SubmitAsync(BuyLimit("ioc-open-limit", 100m, tif: TimeInForce.Ioc));
+        var fok = await venue.SubmitAsync(BuyLimit("fok-open-limit", 100m, tif: TimeInForce.Fok));
+
+        foreach (var order in new[] { market, limit, fok })
+        {
+            Assert.Equal("QUOTE_MISSING", Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Canceled)).Reason);
+        }
+    }
 }
