@@ -1,3 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OrleansTrader.Brokers.Tests.Alpaca;
+using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Grains.Abstractions;
@@ -9,6 +13,7 @@ namespace OrleansTrader.Grains.Tests;
 public sealed class StrategyProtectiveStopTests
 {
     private const string Symbol = "PST";
+    private static readonly BreakerActor RiskOfficer = new("risk-officer", HasRiskRole: true);
 
     [Fact]
     public async Task TheStopFollowsTheEntry_TrailsTheTrades_ClosesThePosition_AndTheStrategyStaysOut()
@@ -68,6 +73,63 @@ public sealed class StrategyProtectiveStopTests
             trade.EntryPrice, trade.ExitPrice, trade.RealizedPnl));
         Assert.Empty(trades.Open);
         Assert.Equal(trade with { }, Assert.Single((await account.GetTradesAsync(new TradeQuery()))!.Trades));
+    }
+
+    /// <summary>
+    /// A cross while the account is HALTED: the strategy withdraws its stop to send its exit, which the halt withholds. The
+    /// cancel went (cancels pass in every state), the exit and the stop asked for again did not, and the position stayed
+    /// open without a stop for as long as the halt lasted. The cancel now waits for the halt to end; then the exit goes.
+    /// </summary>
+    [Fact]
+    public async Task ACrossWhileHalted_LeavesTheStopOnThePosition_AndTheExitGoesOnceTradingResumes()
+    {
+        var logs = new CapturedLogs();
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Services.AddSingleton<ILoggerProvider>(logs),
+        });
+        var account = await TestAccounts.OpenAsync(cluster, "halted-stop", 100_000m, TestAccounts.Loose with { MaxQuoteAge = TimeSpan.FromDays(1) });
+        await Market.QuoteAsync(cluster, Symbol, 40.99m, 41m);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("halted-stop", "sma"));
+        var created = await strategy.CreateAsync(new CreateStrategy
+        {
+            Kind = "sma-crossover",
+            Symbols = [Symbol],
+            Parameters = new Dictionary<string, string> { ["quantity"] = "10", ["fastPeriod"] = "1", ["slowPeriod"] = "2", ["trailingStopPercent"] = "5" },
+            Start = true,
+        });
+        Assert.True(created.Succeeded, created.Message);
+        var start = TimeProvider.System.GetUtcNow().AddMinutes(-10);
+        start = new DateTimeOffset(start.Year, start.Month, start.Day, start.Hour, start.Minute, 0, TimeSpan.Zero);
+        await BarAsync(cluster, start, 40m);
+        await BarAsync(cluster, start.AddMinutes(1), 39m);
+        await BarAsync(cluster, start.AddMinutes(2), 41m);
+        var stop = (await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null),
+            o => o.Count == 1 && o[0].Type == OrderType.TrailingStop, "the protective stop"))[0];
+
+        // Halted, and heard at once: a start reads the breakers.
+        var breaker = cluster.Breaker("halted-stop");
+        Assert.True((await breaker.TripAsync(TradingState.Halted, RiskOfficer, "halt")).Succeeded);
+        Assert.True((await strategy.StopAsync()).Succeeded);
+        Assert.True((await strategy.StartAsync()).Succeeded);
+
+        // 40 under the slow average of 40.5: the death cross asks for the stop's cancel on this bar and the next.
+        await BarAsync(cluster, start.AddMinutes(3), 40m);
+        await BarAsync(cluster, start.AddMinutes(4), 39.5m);
+        await Eventually.WaitAsync(() => strategy.GetStatusAsync(), s => s!.BarsSeen == 5, "the bars of the halt");
+        var halted = (await strategy.GetStatusAsync())!;
+        Assert.Equal((OrderStatus.Accepted, 10m, 0L, 2L), ((await account.GetOrderAsync(stop.OrderId))!.Status,
+            (await account.GetPositionsAsync()).Single().Quantity, halted.IntentsSuppressed, halted.IntentsSent));
+        var held = Assert.Single(logs.Entries, e => e.EventId.Id == 5423);
+        Assert.Contains($"the cancel of {stop.ClientOrderId}, which closes the position in {Symbol}, is held while trading is HALTED", held.Text, StringComparison.Ordinal);
+
+        // Trading resumes: the cancel goes, then the exit the cross asked for.
+        Assert.True((await breaker.ResetAsync(TradingState.Active, RiskOfficer, "all clear", force: false)).Succeeded);
+        await Eventually.WaitAsync(() => account.GetPositionsAsync(), p => p.Single().Quantity == 0m, "the exit after the halt", TimeSpan.FromSeconds(30));
+        Assert.Equal(OrderStatus.Canceled, (await account.GetOrderAsync(stop.OrderId))!.Status);
+        var resumed = await Eventually.WaitAsync(() => strategy.GetStatusAsync(), s => s!.Positions.Single().Quantity == 0m, "the strategy's exit");
+        Assert.Equal((0L, 3L), (resumed!.IntentsSuppressed, resumed.IntentsSent));
+        Assert.Empty(await account.GetOrdersAsync(OrderStatusFilter.Open, 10, null));
     }
 
     private static async Task BarAsync(TradingCluster cluster, DateTimeOffset start, decimal close)

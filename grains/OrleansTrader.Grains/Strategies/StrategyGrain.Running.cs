@@ -142,7 +142,40 @@ internal sealed partial class StrategyGrain
             callback();
         }
 
+        // A halt that ended while the strategy was stopped releases the cancels it held.
+        ReleaseHeldCancels();
         await DispatchAsync();
+    }
+
+    /// <summary>
+    /// Runs the strategy for a start or a parameter change; a call that fails on the way (a breaker, the account's events
+    /// or the symbol's bars not answering in time) stops it with the reason, as an OnStart that throws does. Thrown on, it
+    /// stayed "running" with its subscriptions and no context: every bar dropped, no lastError, and a start answered as done.
+    /// An activation still throws: it is tried again, and a silo's restart does not stop a strategy for a slow answer.
+    /// </summary>
+    private async Task RunOrStopAsync()
+    {
+        try
+        {
+            await RunAsync();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            S.LastError = $"The start of strategy kind \"{S.Kind}\" failed: {ex.Message}";
+            S.Running = false;
+            if (_context is not null)
+            {
+                // What a catch-up applied before the failure stays, as after an OnStart that throws.
+                S.NextSequence = _context.NextSequence;
+                S.OpenOrders = [.. _context.OpenOrders];
+            }
+
+            // Not captured: a fresh strategy's snapshot taken before its warm-up would keep the next start from warming up.
+            _strategy = null;
+            await HaltAsync();
+            await state.WriteStateAsync();
+            StrategyLog.NotStarted(logger, _accountId, _strategyId, S.LastError);
+        }
     }
 
     private async Task HaltAsync()
@@ -631,12 +664,29 @@ internal sealed partial class StrategyGrain
         S.NextSequence = _context.NextSequence;
 
         // Cancels pass in every trading state; the order's Canceled update comes back with the account's events.
+        var halted = TradingStateNow == TradingState.Halted;
         foreach (var clientOrderId in cancels)
         {
             try
             {
-                if (intents.Any(i => string.Equals(i.ClientOrderId, clientOrderId, StringComparison.Ordinal))
-                    || await Account.GetOrderByClientOrderIdAsync(clientOrderId) is not { } order || order.Status.IsFinal())
+                if (intents.Any(i => string.Equals(i.ClientOrderId, clientOrderId, StringComparison.Ordinal)))
+                {
+                    continue;
+                }
+
+                // But while HALTED nothing can be sent in place of an order that closes the position (a protective stop
+                // withdrawn for an exit): canceled, it left the position unprotected for as long as the halt lasted.
+                if (halted && OpenOrderClosingPosition(clientOrderId) is { } closing)
+                {
+                    if (_heldCancels.Add(clientOrderId))
+                    {
+                        StrategyLog.CancelHeldWhileHalted(logger, _accountId, _strategyId, clientOrderId, closing.Symbol);
+                    }
+
+                    continue;
+                }
+
+                if (await Account.GetOrderByClientOrderIdAsync(clientOrderId) is not { } order || order.Status.IsFinal())
                 {
                     continue;
                 }
@@ -657,7 +707,7 @@ internal sealed partial class StrategyGrain
 
         foreach (var intent in intents)
         {
-            var state = (TradingState)Math.Max((int)_accountState, (int)_globalState);
+            var state = TradingStateNow;
             if (cancels.Contains(intent.ClientOrderId, StringComparer.Ordinal))
             {
                 Close(intent, OrderStatus.Canceled, "Canceled by the strategy before it was sent.");
@@ -699,15 +749,44 @@ internal sealed partial class StrategyGrain
         StrategyLog.Suppressed(logger, _accountId, _strategyId, intent.ClientOrderId, state);
     }
 
+    /// <summary>The stricter of the account's and the global breaker's states.</summary>
+    private TradingState TradingStateNow => (TradingState)Math.Max((int)_accountState, (int)_globalState);
+
     /// <summary>Logs the end of a withholding once the trading state is no longer the one intents were withheld for.</summary>
     private void EndWithholdingOnChange()
     {
-        var state = (TradingState)Math.Max((int)_accountState, (int)_globalState);
+        var state = TradingStateNow;
         if (_withholding is { } withholding && withholding.State != state)
         {
             _withholding = null;
             StrategyLog.SuppressionEnded(logger, _accountId, _strategyId, state, withholding.Withheld, withholding.State);
         }
+
+        ReleaseHeldCancels();
+    }
+
+    /// <summary>The strategy's open order under the id when all that is left of it closes (part of) its position; else null.</summary>
+    private StrategyOrderView? OpenOrderClosingPosition(string clientOrderId) =>
+        _context!.OpenOrders.FirstOrDefault(o => string.Equals(o.ClientOrderId, clientOrderId, StringComparison.Ordinal)) is { } order
+        && ReducesPosition(order.Symbol, order.Side, order.Quantity - order.FilledQuantity)
+            ? order
+            : null;
+
+    /// <summary>Once trading is no longer HALTED, the cancels held for it are asked for again (of the orders still open), and go with the next dispatch.</summary>
+    private void ReleaseHeldCancels()
+    {
+        // Not in a start's catch-up: its warm-up would drop them; the start releases them at its end.
+        if (_heldCancels.Count == 0 || _context is null || _deferredCallbacks is not null || TradingStateNow == TradingState.Halted)
+        {
+            return;
+        }
+
+        foreach (var clientOrderId in _heldCancels)
+        {
+            _context.CancelOrder(clientOrderId);
+        }
+
+        _heldCancels.Clear();
     }
 
     /// <summary>
@@ -998,10 +1077,12 @@ internal sealed partial class StrategyGrain
         return null;
     }
 
-    private bool Reduces(OrderIntent intent)
+    private bool Reduces(OrderIntent intent) => ReducesPosition(intent.Symbol, intent.Side, intent.Quantity);
+
+    private bool ReducesPosition(string symbol, OrderSide side, decimal quantity)
     {
-        var position = S.Positions.TryGetValue(intent.Symbol, out var p) ? p.Quantity : 0m;
-        return intent.Side == OrderSide.Sell ? position > 0m && intent.Quantity <= position : position < 0m && intent.Quantity <= -position;
+        var position = S.Positions.TryGetValue(symbol, out var p) ? p.Quantity : 0m;
+        return side == OrderSide.Sell ? position > 0m && quantity <= position : position < 0m && quantity <= -position;
     }
 
     /// <summary>The part of an intent that closes the strategy's position, when the intent goes through zero and beyond; else null.</summary>

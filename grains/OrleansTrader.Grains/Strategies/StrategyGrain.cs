@@ -83,6 +83,9 @@ internal sealed partial class StrategyGrain(
     // While intents are withheld for a tripped breaker: the state they are withheld for and how many, so that the warning is
     // logged once when it begins (not on every bar for hours) and the count when it ends.
     private Withholding? _withholding;
+
+    // Cancels of orders that close the strategy's position, asked for while HALTED: sent once trading is no longer HALTED.
+    private readonly HashSet<string> _heldCancels = new(StringComparer.Ordinal);
     // While the start replays the account's history before OnStart: the strategy's callbacks for it, given once it has started.
     private List<Action>? _deferredCallbacks;
     private bool _dirty;
@@ -194,7 +197,7 @@ internal sealed partial class StrategyGrain(
             S.UpdatedAt = time.GetUtcNow();
             await state.WriteStateAsync();
             await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-            await RunAsync();
+            await RunOrStopAsync();
 
             // A strategy that did not start (its stored parameters refused, its snapshot unreadable, its OnStart thrown) has
             // said why in its own line and lastError: "started" after it told the log the opposite.
@@ -257,7 +260,7 @@ internal sealed partial class StrategyGrain(
         await state.WriteStateAsync();
         if (wasRunning)
         {
-            await RunAsync();
+            await RunOrStopAsync();
         }
 
         return await OkAsync();

@@ -65,6 +65,10 @@ internal static partial class StrategyLog
         Message = "Strategy {StrategyId} of account {AccountId}: the account refused an order in {Symbol} as MARKET_CLOSED again, the next open still unknown ({Refusals} refusals in a row); its next orders are refused without being sent for {Hold}")]
     public static partial void HeldWhileNextOpenUnknownAgain(ILogger logger, string accountId, string strategyId, string symbol, TimeSpan hold, int refusals);
 
+    [LoggerMessage(EventId = 5423, Level = LogLevel.Information,
+        Message = "Strategy {StrategyId} of account {AccountId}: the cancel of {ClientOrderId}, which closes the position in {Symbol}, is held while trading is HALTED; it is sent once trading resumes")]
+    public static partial void CancelHeldWhileHalted(ILogger logger, string accountId, string strategyId, string clientOrderId, string symbol);
+
     [LoggerMessage(EventId = 5417, Level = LogLevel.Warning,
         Message = "Strategy {StrategyId} of account {AccountId}: client order id {ClientOrderId} is taken at the account by a different order {OrderId} (an earlier send whose sequence was not saved); the intent is sent again as {NextClientOrderId}")]
     public static partial void IdTaken(ILogger logger, string accountId, string strategyId, string clientOrderId, string orderId, string nextClientOrderId);
