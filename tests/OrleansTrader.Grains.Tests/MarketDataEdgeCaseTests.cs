@@ -539,6 +539,51 @@ public sealed class MarketDataEdgeCaseTests
         Assert.Equal([t0, t0.AddMinutes(1), t0.AddMinutes(2)], bars.Select(b => b.Start));
     }
 
+    /// <summary>
+    /// Known answers for a replay's trades at a minute's and a second's edges: a print exactly on the minute opens the next
+    /// bar and one a tick before stays in the last; a print slightly out of order inside its bar sets its open by time; a
+    /// print of a bar already published is taken as a tick and left out of the bars; two prints sharing time, price and
+    /// size with their own ids are both volume, a print sent again is a duplicate; minutes without prints have no bar.
+    /// </summary>
+    [Fact]
+    public async Task TradesAtTheEdgesOfBars_GiveTheKnownBars()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        var m = new DateTimeOffset(2013, 10, 7, 13, 30, 0, TimeSpan.Zero);
+        var symbol = cluster.Symbol("EDGE");
+        TradeTick Print(DateTimeOffset at, decimal price, decimal size, long id) => new("EDGE", at, price, size, "P", SourceId: id);
+
+        var result = await symbol.IngestAsync(new TickBatch
+        {
+            Trades =
+            [
+                Print(m.AddTicks(-1), 10m, 1m, 1), Print(m, 10.1m, 2m, 2), Print(m.AddSeconds(30), 10.2m, 3m, 3), Print(m.AddSeconds(10), 10.05m, 4m, 4),
+                Print(m.AddMinutes(1).AddTicks(-1), 10.3m, 5m, 5), Print(m.AddMinutes(1), 10.4m, 6m, 6), Print(m.AddSeconds(59), 10m, 7m, 7),
+                Print(m.AddMinutes(6), 10.5m, 8m, 8), Print(m.AddMinutes(6), 10.5m, 8m, 9), Print(m.AddMinutes(6), 10.5m, 8m, 9),
+            ],
+        });
+        await symbol.CloseBarsAsync();
+
+        Assert.Equal((9, 1), (result.Accepted, result.Rejected));
+        Assert.Equal(1, (await symbol.GetStatsAsync()).RejectedByReason["Duplicate"]);
+        var minutes = await symbol.GetBarsAsync(TimeSpan.FromMinutes(1), DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
+        Assert.Equal(
+            [
+                (m.AddMinutes(-1), 10m, 10m, 10m, 10m, 1m, 1),
+                (m, 10.1m, 10.3m, 10.05m, 10.3m, 14m, 4),
+                (m.AddMinutes(1), 10.4m, 10.4m, 10.4m, 10.4m, 6m, 1),
+                (m.AddMinutes(6), 10.5m, 10.5m, 10.5m, 10.5m, 16m, 2),
+            ],
+            minutes.Select(b => (b.Start, b.Open, b.High, b.Low, b.Close, b.Volume, b.TradeCount)));
+
+        // The print at :10 came after the :30 second's bar had opened: late for its second, not for its minute.
+        var seconds = await symbol.GetBarsAsync(TimeSpan.FromSeconds(1), DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
+        Assert.Equal(
+            [(m.AddSeconds(-1), 1m), (m, 2m), (m.AddSeconds(30), 3m), (m.AddSeconds(59), 5m), (m.AddMinutes(1), 6m), (m.AddMinutes(6), 16m)],
+            seconds.Select(b => (b.Start, b.Volume)));
+        Assert.Equal(10.5m, (await symbol.GetQuoteAsync()).LastTrade!.Price);
+    }
+
     private sealed class ScriptedFeed : IMarketDataFeed
     {
         public TaskCompletionSource ReleaseTrade { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -21,6 +21,13 @@ public sealed class CsvReplayFeed : IMarketDataFeed
     private readonly ILogger _logger;
     private readonly FeedHealthTracker _health;
 
+    // How far the reads so far got, in steps (each file's first row read, then per row taken from the merge its delivery or
+    // rejection and the read of its file's next row), and each file's bad rows logged one by one. A read resumed after
+    // fewer events than were sent (its consumer had not taken them all in) sends the rest again, but they were counted,
+    // judged in or out of order and their bad rows logged when first read. One reader at a time, so no lock.
+    private long _stepsTaken;
+    private readonly Dictionary<string, int> _loggedBadRows = new(StringComparer.Ordinal);
+
     public CsvReplayFeed(
         IOptions<CsvReplayOptions> options,
         IOptions<TickValidatorOptions> validatorOptions,
@@ -65,7 +72,8 @@ public sealed class CsvReplayFeed : IMarketDataFeed
     /// The replay from its start, without the first <paramref name="resumeAfter"/> events it yields (the status event
     /// first among them): a consumer that failed part-way resumes after the events it has taken in. The merge is
     /// deterministic, so the same files give the same events in the same order; the skipped rows are read again but not
-    /// paced, counted in health or logged a second time.
+    /// paced, counted in health or logged a second time; the rows an earlier read sent beyond them go out again, but are not
+    /// counted or logged twice either.
     /// </summary>
     public async IAsyncEnumerable<MarketDataEvent> ReadAsync(long resumeAfter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -80,25 +88,26 @@ public sealed class CsvReplayFeed : IMarketDataFeed
         var validator = _options.Validate ? new TickValidator(_validatorOptions) : null;
         var pacer = new ReplayPacer(_timeProvider, _options.SpeedFactor);
         var readers = new List<CsvFileReader>(sources.Count);
-        var logged = new int[sources.Count];
 
-        // Events yielded so far, skipped ones included: below resumeAfter an event went out before.
+        // Events yielded so far, skipped ones included: below resumeAfter an event went out before. Steps taken so far: below
+        // earlierSteps an earlier read took them, and counted and logged what they read.
         long position = 0;
+        long step = 0;
+        var earlierSteps = _stepsTaken;
+        bool Counts() => position >= resumeAfter && step >= earlierSteps;
+        void StepTaken() => _stepsTaken = Math.Max(_stepsTaken, ++step);
         try
         {
             for (var i = 0; i < sources.Count; i++)
             {
-                var index = i;
                 readers.Add(Guard(sources[i].Path, () => CsvFileReader.Open(
                     sources[i],
                     error =>
                     {
-                        if (position < resumeAfter)
+                        if (Counts())
                         {
-                            return;
+                            OnBadRow(error);
                         }
-
-                        OnBadRow(error, ref logged[index]);
                     },
                     _options.StartDate,
                     _options.EndDate)));
@@ -107,13 +116,16 @@ public sealed class CsvReplayFeed : IMarketDataFeed
             var queue = new PriorityQueue<(int Reader, MarketDataEvent Event), (long Ticks, int TieRank, int Reader)>(readers.Count);
             for (var i = 0; i < readers.Count; i++)
             {
-                Advance(readers, logged, queue, i);
+                var counts = Counts();
+                Advance(readers, queue, i, counts);
 
                 // A file of its header alone gave no data and no reason: a replay pointed at it delivered nothing, silently.
-                if (readers[i].RowsRead == 0 && resumeAfter == 0)
+                if (readers[i].RowsRead == 0 && counts)
                 {
                     MarketDataLog.FileWithoutRows(_logger, Name, readers[i].Source.Path);
                 }
+
+                StepTaken();
             }
 
             MarketDataLog.FeedStarted(_logger, Name, $"{sources.Count} files, speed factor {_options.SpeedFactor.ToString(CultureInfo.InvariantCulture)}");
@@ -130,9 +142,10 @@ public sealed class CsvReplayFeed : IMarketDataFeed
 
                 // Skipped rows are validated too: the validator's state (last prices, bands) is then the one it had.
                 var result = validator?.Validate(marketEvent);
+                var deliver = false;
                 if (result is { IsAccepted: false } rejected)
                 {
-                    if (position >= resumeAfter)
+                    if (Counts())
                     {
                         _health.RecordRejected(rejected.Reason);
                         MarketDataLog.TickRejected(_logger, Name, marketEvent.Symbol ?? string.Empty, rejected.Reason, rejected.Detail);
@@ -141,13 +154,24 @@ public sealed class CsvReplayFeed : IMarketDataFeed
                 else if (position++ >= resumeAfter)
                 {
                     await pacer.WaitAsync(marketEvent.AvailableAt, cancellationToken);
-                    _health.RecordDelivered(marketEvent);
+                    deliver = true;
+                    if (step >= earlierSteps)
+                    {
+                        _health.RecordDelivered(marketEvent);
+                    }
+                }
+
+                // Taken before the event goes out: its consumer may stop there, and the event is counted.
+                StepTaken();
+                if (deliver)
+                {
                     yield return marketEvent;
                 }
 
                 // Read ahead in this file only after its row went out: a file that breaks on the next row (a corrupt
                 // gzip) still delivers every row before the break.
-                Advance(readers, logged, queue, next.Reader);
+                Advance(readers, queue, next.Reader, Counts());
+                StepTaken();
             }
 
             var health = _health.Snapshot();
@@ -170,11 +194,12 @@ public sealed class CsvReplayFeed : IMarketDataFeed
         }
     }
 
+    /// <param name="counts">Whether what is read now is reported: an earlier read that got this far reported it.</param>
     private void Advance(
         List<CsvFileReader> readers,
-        int[] logged,
         PriorityQueue<(int Reader, MarketDataEvent Event), (long Ticks, int TieRank, int Reader)> queue,
-        int index)
+        int index,
+        bool counts)
     {
         var reader = readers[index];
         MarketDataEvent? marketEvent = null;
@@ -187,9 +212,10 @@ public sealed class CsvReplayFeed : IMarketDataFeed
             return;
         }
 
-        if (reader.BadRows > logged[index])
+        var logged = _loggedBadRows.GetValueOrDefault(reader.Source.Path);
+        if (counts && reader.BadRows > logged)
         {
-            MarketDataLog.BadRowSummary(_logger, reader.Source.Path, reader.BadRows, reader.RowsRead, logged[index]);
+            MarketDataLog.BadRowSummary(_logger, reader.Source.Path, reader.BadRows, reader.RowsRead, logged);
         }
     }
 
@@ -208,12 +234,13 @@ public sealed class CsvReplayFeed : IMarketDataFeed
         }
     }
 
-    private void OnBadRow(CsvRowError error, ref int logged)
+    private void OnBadRow(CsvRowError error)
     {
         _health.RecordMalformed(error.Reason);
+        var logged = _loggedBadRows.GetValueOrDefault(error.File);
         if (logged < _options.MaxLoggedBadRowsPerFile)
         {
-            logged++;
+            _loggedBadRows[error.File] = logged + 1;
             MarketDataLog.BadRow(_logger, error.File, error.Line, error.Reason, error.Detail);
         }
     }

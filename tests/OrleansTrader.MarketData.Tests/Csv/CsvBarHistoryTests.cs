@@ -51,6 +51,21 @@ public sealed class CsvBarHistoryTests : IDisposable
         Assert.Empty(history.ReadLatest("ABC", Minute, 100, NewYork(7, 9, 30)).Bars);
     }
 
+    /// <summary>
+    /// A minute file ending in a blank line holds no unreadable row: the backtest said "1 unreadable or inconsistent rows
+    /// skipped" as the symbol's problem for it.
+    /// </summary>
+    [Fact]
+    public void AMinuteFileEndingInABlankLine_SkipsNoRow()
+    {
+        _dir.Write("minute/ABC/2013-10-07.trades.csv", MinuteHeader +
+            "2013-10-07T09:30:00.000-04:00,10,11,9,10,100\r\n2013-10-07T09:31:00.000-04:00,11,12,10,11,100\r\n\r\n");
+
+        var read = new CsvBarHistory(_dir.Path).ReadLatest("ABC", Minute, 5, NewYork(8, 0, 0));
+
+        Assert.Equal((0L, 2), (read.SkippedRows, read.Bars.Count));
+    }
+
     [Fact]
     public void AMinuteRepeatedInTheNewestFile_DoesNotCountTowardsTheBarsAskedFor()
     {

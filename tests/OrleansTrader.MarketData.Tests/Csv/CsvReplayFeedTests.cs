@@ -643,6 +643,131 @@ public sealed class CsvReplayFeedTests : IDisposable
     }
 
     /// <summary>
+    /// A read resumed after the events its consumer took in (the silo's pump, after an ingest call failed) sends again the
+    /// rows the first read had sent beyond them, but they were counted, judged in or out of order and their bad rows logged
+    /// when first read. Counted again, a file in time order ended with its re-sent rows "out of order", its bad row logged
+    /// and counted twice, and more events delivered than it holds.
+    /// </summary>
+    [Fact]
+    public async Task ReadAsync_Resumed_CountsAndLogsEachRowOnce_TheRowsSentAgainIncluded()
+    {
+        // Ten rows in time order: the fifth priced 0 (refused by the validator), the seventh unreadable.
+        var path = _dir.Write("2013-10-07.trades.csv", "time,price,size,exchange,condition,suspicious\n" + string.Concat(Enumerable.Range(0, 10).Select(i =>
+            $"2013-10-07T09:30:{i:00}.000-04:00,{(i == 4 ? "0" : i == 6 ? "1o" : "10")},{100 + i},P,,0\n")));
+        var logger = new CapturingLogger();
+        var feed = new CsvReplayFeed(
+            [new CsvSource(path, "SPY", CsvFileKind.TradeTicks)], new CsvReplayOptions { Validate = true }, new TickValidatorOptions(), TimeProvider.System, logger);
+        var ct = TestContext.Current.CancellationToken;
+
+        // The first read sends the status and 7 rows (up to the ninth); its consumer took in the status and 2 rows only.
+        var sent = 0;
+        await foreach (var e in feed.ReadAsync(0, ct))
+        {
+            if (++sent == 8)
+            {
+                break;
+            }
+        }
+
+        var resumed = await feed.ReadAsync(3, ct).OfType<TradeEvent>().Select(t => t.Trade.Size).ToListAsync(ct);
+
+        Assert.Equal([102m, 103m, 105m, 107m, 108m, 109m], resumed);
+        var health = feed.GetHealth();
+        Assert.Equal((8L, 0L), (health.EventsDelivered, health.OutOfOrderEvents));
+        Assert.Equal(1, Assert.Single(health.MalformedByReason).Value);
+        Assert.Equal(1, Assert.Single(health.RejectedByReason).Value);
+        Assert.Single(logger.Lines, line => line.StartsWith("Warning 3010 ", StringComparison.Ordinal));
+        Assert.Single(logger.Lines, line => line.StartsWith("Debug 3002 ", StringComparison.Ordinal));
+        Assert.Contains(logger.Lines, line => line.Contains("completed: 8 events delivered, 1 rejected, 1 malformed, 0 out of order", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The same when the first read stopped while it waited to release a row (a paced replay whose pump failed): the row it
+    /// refused before that wait is counted once, and the row it waited for, never sent, is counted when the resumed read sends it.
+    /// </summary>
+    [Fact]
+    public async Task ReadAsync_ResumedAfterAReadStoppedWhileItWaited_CountsTheRowsItHadRefusedOnce()
+    {
+        // The third row priced 0 (refused); the fourth a data-minute after them (a second's wait at factor 60), two more with it.
+        var times = new[] { "09:30:00", "09:30:00", "09:30:00", "09:31:00", "09:31:00", "09:31:00" };
+        var path = _dir.Write("2013-10-07.trades.csv", "time,price,size,exchange,condition,suspicious\n" + string.Concat(times.Select((time, i) =>
+            $"2013-10-07T{time}.000-04:00,{(i == 2 ? "0" : "10")},{100 + i},P,,0\n")));
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var feed = new CsvReplayFeed(
+            [new CsvSource(path, "SPY", CsvFileKind.TradeTicks)], new CsvReplayOptions { Validate = true, SpeedFactor = 60 }, new TickValidatorOptions(), clock, NullLogger.Instance);
+        var ct = TestContext.Current.CancellationToken;
+
+        using (var stop = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        {
+            var sent = new List<decimal>();
+            var reading = Task.Run(async () =>
+            {
+                await foreach (var e in feed.ReadAsync(0, stop.Token))
+                {
+                    if (e is TradeEvent trade)
+                    {
+                        lock (sent)
+                        {
+                            sent.Add(trade.Trade.Size);
+                        }
+                    }
+                }
+            }, ct);
+            var deadline = TimeProvider.System.GetUtcNow().AddSeconds(10);
+            while (clock.PendingTimers == 0 && TimeProvider.System.GetUtcNow() < deadline)
+            {
+                await Task.Delay(1, ct);
+            }
+
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+            Assert.Equal([100m, 101m], sent);
+        }
+
+        // Its consumer took in the status and the first row only. Resumed, the read waits its second again.
+        var resuming = feed.ReadAsync(2, ct).OfType<TradeEvent>().Select(t => t.Trade.Size).ToListAsync(ct).AsTask();
+        var until = TimeProvider.System.GetUtcNow().AddSeconds(10);
+        while (clock.PendingTimers == 0 && !resuming.IsCompleted && TimeProvider.System.GetUtcNow() < until)
+        {
+            await Task.Delay(1, ct);
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var resumed = await resuming;
+
+        Assert.Equal([101m, 103m, 104m, 105m], resumed);
+        var health = feed.GetHealth();
+        Assert.Equal((5L, 0L, 0L), (health.EventsDelivered, health.OutOfOrderEvents, health.TotalMalformed));
+        Assert.Equal(1, health.RejectedByReason[RejectionReason.NonPositivePrice]);
+    }
+
+    /// <summary>
+    /// A blank line holds no row: a file that ends in two line breaks, or files joined with an empty line between them,
+    /// lose no data. Each was reported as a bad row ("expected 6 columns, found 1"), a warning of data lost where there was
+    /// none. The rows keep their line numbers as source ids, and a header followed by blank lines alone is a file without rows.
+    /// </summary>
+    [Fact]
+    public async Task ReadAsync_BlankLines_AreNoRows_NeitherDataNorBadRows()
+    {
+        var path = _dir.Write("2013-10-07.trades.csv",
+            "time,price,size,exchange,condition,suspicious\r\n2013-10-07T09:30:00.001-04:00,10,100,P,,0\r\n\r\n" +
+            "2013-10-07T09:30:00.002-04:00,10.01,200,P,,0\n   \n\n");
+        var blankOnly = _dir.Write("2013-10-08.trades.csv", "time,price,size,exchange,condition,suspicious\n\n\n");
+        var logger = new CapturingLogger();
+        var feed = new CsvReplayFeed(
+            [new CsvSource(path, "SPY", CsvFileKind.TradeTicks), new CsvSource(blankOnly, "SPY", CsvFileKind.TradeTicks)],
+            new CsvReplayOptions { Validate = false }, new TickValidatorOptions(), TimeProvider.System, logger);
+
+        var trades = (await Data(feed)).Cast<TradeEvent>().ToList();
+
+        Assert.Equal([(10m, 2L), (10.01m, 4L)], trades.Select(t => (t.Trade.Price, t.SourceId!.Value)));
+        Assert.Equal(0, feed.GetHealth().TotalMalformed);
+        Assert.DoesNotContain(logger.Lines, line => line.StartsWith("Warning 3010 ", StringComparison.Ordinal) || line.StartsWith("Warning 3011 ", StringComparison.Ordinal));
+        var warning = Assert.Single(logger.Lines, line => line.StartsWith("Warning 3014 ", StringComparison.Ordinal));
+        Assert.Contains(blankOnly, warning, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// A file of its header alone replayed nothing and said nothing: a user who pointed the replay at it saw no data and no
     /// reason. It is named in a warning, and the replay goes on with the other files, as it goes on past bad rows.
     /// </summary>
