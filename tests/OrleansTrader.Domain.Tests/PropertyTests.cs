@@ -253,7 +253,8 @@ public sealed class PropertyTests
 
             approvals++;
 
-            var price = request.LimitPrice!.Value;
+            // A sell limit below the bid (99.99) sells at the bid: that is the price it is valued at.
+            var price = c.Buy ? request.LimitPrice!.Value : Math.Max(request.LimitPrice!.Value, 99.99m);
             var position = ledger.PositionOf("SPY").Quantity;
             var after = position + (c.Buy ? request.Quantity : -request.Quantity);
             var positionCap = Math.Min(limits.MaxPositionNotional, Math.Max(0m, valuation.Equity) * limits.MaxPositionPercentOfEquity / 100m);

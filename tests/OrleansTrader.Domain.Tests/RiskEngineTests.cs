@@ -317,6 +317,62 @@ public sealed class RiskEngineTests
         Assert.Equal(98_100m, sized.RequiredReservation);
     }
 
+    // A sell limit fills at its limit or better, and better is higher: 1,000 to sell at 91 with the bid at 99.99 sells at
+    // 99.99 (the paper venue and brokers fill a marketable limit at the touch). Valued at 91, the short passed the 95,000
+    // notional cap with 91,000 and reserved 91,000 for what takes 99,990. A sell limit above the bid rests and fills at its
+    // limit; a sell stop-limit whose stop the bid has reached sells at the bid as well, one not reached yet at its stop.
+    [Fact]
+    public void ASellLimitBelowTheBid_IsValuedAtTheBid_WhereItFills()
+    {
+        var limits = RiskLimits.Default with { MaxOrderNotional = 95_000m, MaxPositionPercentOfEquity = 200m };
+        var marketable = Evaluate(Input(LimitOrder(OrderSide.Sell, 1_000m, 91m), limits: limits));
+        var sized = Evaluate(Input(LimitOrder(OrderSide.Sell, 900m, 91m), limits: limits));
+        var resting = Evaluate(Input(LimitOrder(OrderSide.Sell, 900m, 105m), limits: limits));
+        var stopLimit = LimitOrder(OrderSide.Sell, 900m, 91m) with { Type = OrderType.StopLimit };
+        var triggered = Evaluate(Input(stopLimit with { StopPrice = 100.5m }, limits: limits));
+        var notTriggered = Evaluate(Input(stopLimit with { StopPrice = 95m }, limits: limits));
+
+        Assert.Equal((RiskReasonCodes.NotionalExceedsMaxPerOrder, (decimal?)950m), (marketable.ReasonCode, marketable.MaxQuantity));
+        Assert.Equal((true, (decimal?)99.99m, (decimal?)89_991m), (sized.Approved, sized.ReferencePrice, sized.RequiredReservation));
+        Assert.Equal((true, (decimal?)105m), (resting.Approved, resting.ReferencePrice));
+        Assert.Equal(((decimal?)99.99m, (decimal?)95m), (triggered.ReferencePrice, notTriggered.ReferencePrice));
+    }
+
+    // An OCO that sells with its take-profit below the bid sells at the bid at once: 900 with the take-profit at 95 and the
+    // bid at 99.99 take 89,991 of buying power, not the 85,500 its take-profit says.
+    [Fact]
+    public void ASellingOcoWhoseTakeProfitIsBelowTheBid_IsValuedAtTheBid()
+    {
+        var oco = LimitOrder(OrderSide.Sell, 900m, 95m) with
+        {
+            OrderClass = OrderClass.Oco,
+            TimeInForce = TimeInForce.Gtc,
+            TakeProfit = new ExitLeg(LimitPrice: 95m),
+            StopLoss = new ExitLeg(StopPrice: 92m),
+        };
+
+        var decision = Evaluate(Input(oco, limits: RiskLimits.Default with { MaxPositionPercentOfEquity = 200m }));
+
+        Assert.Equal((true, (decimal?)99.99m, (decimal?)89_991m), (decision.Approved, decision.ReferencePrice, decision.RequiredReservation));
+    }
+
+    // A trailing buy's stop starts the trail above the ask and only comes down: with the ask at 100.01, a 5% trail stands at
+    // 105.02 (105.0105 on the tick, rounded up as the venue places it) and a $2 trail at 102.01; the order buys there or
+    // higher if the market rises that far. A trailing sell is valued at the bid, as before.
+    [Fact]
+    public void ATrailingBuy_IsValuedAtTheStopItStartsAt()
+    {
+        var trailing = MarketOrder(OrderSide.Buy, 100m) with { Type = OrderType.TrailingStop, TimeInForce = TimeInForce.Gtc };
+
+        var percent = Evaluate(Input(trailing with { TrailPercent = 5m }));
+        var price = Evaluate(Input(trailing with { TrailPrice = 2m }));
+        var sell = Evaluate(Input(trailing with { Side = OrderSide.Sell, TrailPercent = 5m }));
+
+        Assert.Equal(((decimal?)105.02m, (decimal?)10_502m), (percent.ReferencePrice, percent.RequiredReservation));
+        Assert.Equal((decimal?)102.01m, price.ReferencePrice);
+        Assert.Equal((decimal?)99.99m, sell.ReferencePrice);
+    }
+
     // docs/grains.md: a bracket is checked as the order placed (its entry); its exits are held until the entry fills and
     // protect the position, so a stop-loss beyond the band is not a fat finger of the order placed.
     [Fact]
@@ -410,6 +466,58 @@ public sealed class RiskEngineTests
         var decision = Evaluate(Input(MarketOrder(OrderSide.Sell, 100m), LongSpy(300m), limits));
 
         Assert.True(decision.Approved);
+    }
+
+    // docs/domain.md denies what is beyond a limit ("> MaxOrderNotional", "> min(...)", "more than PriceBandPercent", "older
+    // than MaxQuoteAge", "required > buying power"): each limit met exactly passes, and a share, a cent or a tick beyond it
+    // is denied. A band of exactly 10% is met by prices whose distance does not look round (33 from 30, 7.70 from 7).
+    [Fact]
+    public void EveryLimit_MetExactly_Passes_AndJustBeyondIt_IsDenied()
+    {
+        var notional = RiskLimits.Default with { MaxOrderNotional = 10_000m, MaxPositionPercentOfEquity = 1_000m };
+        var position = RiskLimits.Default with { MaxPositionNotional = 10_000m };
+        var wide = RiskLimits.Default with { MaxPositionPercentOfEquity = 1_000m };
+        var perShare = new PerShareFeeModel(0.005m, 1m, 0.5m, null);
+        var cash = AccountLedger.Open("a", AccountType.Cash, 10_001m);
+        var margin = AccountLedger.Open("a", AccountType.Margin, 10_000m);
+        var quoteAt = (TimeSpan age) => Input(MarketOrder(OrderSide.Buy, 1m)) with { Quote = Quote(99.99m, 100.01m, at: T0 - age) };
+        var banded = (decimal limit, decimal last) => Input(LimitOrder(OrderSide.Buy, 1m, limit)) with { LastPrice = last, Quote = Quote(last - 0.01m, last + 0.01m) };
+
+        var atLimit = new[]
+        {
+            Evaluate(Input(LimitOrder(OrderSide.Buy, 100m, 100m), limits: notional)),
+            Evaluate(Input(LimitOrder(OrderSide.Buy, 100m, 100m), limits: position)),
+            Evaluate(Input(LimitOrder(OrderSide.Buy, 250m, 100m))), // 25% of 100,000
+            Evaluate(Input(LimitOrder(OrderSide.Buy, 100m, 100m), cash, wide, perShare)), // 10,000 + $1 fee
+            Evaluate(Input(LimitOrder(OrderSide.Buy, 200m, 100m), margin, wide)), // 2 x 10,000
+            Evaluate(Input(LimitOrder(OrderSide.Buy, 1m, 110m))),
+            Evaluate(Input(LimitOrder(OrderSide.Buy, 1m, 90m))),
+            Evaluate(banded(33m, 30m)),
+            Evaluate(banded(7.7m, 7m)),
+            Evaluate(quoteAt(TimeSpan.FromSeconds(30))),
+        };
+        var beyond = new[]
+        {
+            Evaluate(Input(LimitOrder(OrderSide.Buy, 100m, 100.01m), limits: notional)).ReasonCode,
+            Evaluate(Input(LimitOrder(OrderSide.Buy, 101m, 100m), limits: position)).ReasonCode,
+            Evaluate(Input(LimitOrder(OrderSide.Buy, 251m, 100m))).ReasonCode,
+            Evaluate(Input(LimitOrder(OrderSide.Buy, 100m, 100m), cash with { Cash = 10_000.99m }, wide, perShare)).ReasonCode,
+            Evaluate(Input(LimitOrder(OrderSide.Buy, 201m, 100m), margin, wide)).ReasonCode,
+            Evaluate(Input(LimitOrder(OrderSide.Buy, 1m, 110.01m))).ReasonCode,
+            Evaluate(Input(LimitOrder(OrderSide.Buy, 1m, 89.99m))).ReasonCode,
+            Evaluate(banded(33.01m, 30m)).ReasonCode,
+            Evaluate(banded(7.71m, 7m)).ReasonCode,
+            Evaluate(quoteAt(TimeSpan.FromSeconds(30) + TimeSpan.FromTicks(1))).ReasonCode,
+        };
+
+        Assert.All(atLimit, d => Assert.True(d.Approved, d.Message));
+        Assert.Equal(
+            [
+                RiskReasonCodes.NotionalExceedsMaxPerOrder, RiskReasonCodes.PositionExceedsMax, RiskReasonCodes.PositionExceedsMax,
+                RiskReasonCodes.InsufficientBuyingPower, RiskReasonCodes.InsufficientBuyingPower, RiskReasonCodes.PriceOutsideBand,
+                RiskReasonCodes.PriceOutsideBand, RiskReasonCodes.PriceOutsideBand, RiskReasonCodes.PriceOutsideBand, RiskReasonCodes.QuoteStale,
+            ],
+            beyond);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
+using OrleansTrader.Domain.Risk;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Accounts;
 using OrleansTrader.Grains.Tests.Infrastructure;
@@ -172,6 +173,74 @@ public sealed class AccountMoneyEdgeCaseTests
         Assert.Equal((0m, 1), (snapshot.LongMarketValue!.Value + snapshot.ShortMarketValue!.Value, snapshot.OpenOrderCount));
         Assert.True(snapshot.Reserved >= 11_000m, $"reserved {snapshot.Reserved}");
         Assert.True(snapshot.BuyingPower <= 29_000m, $"buying power {snapshot.BuyingPower}");
+    }
+
+    // Margin, 10,000 of cash: 20,000 of buying power. A short sale of 220 at a limit of 90.01 (within the 10% band) with the
+    // bid at 100 fills at 100, a short of 22,000: valued at its limit (19,802.20) it passed, and the account held 22,000 of
+    // exposure on 10,000 of equity, beyond Reg-T's 2x. Valued at the bid it fills at, it needs 22,000 and is refused; 199
+    // pass (200 x 100 is all the buying power, and the sale's regulatory fee comes on top).
+    [Fact]
+    public async Task AShortSaleLimitBelowTheBid_IsCheckedAtTheBidItFillsAt()
+    {
+        var time = new FakeTimeProvider(Monday);
+        await using var cluster = await StartAsync(time);
+        var account = cluster.Account("short-below-bid");
+        Assert.True((await account.OpenAsync(new OpenAccount
+        {
+            Cash = 10_000m,
+            AccountType = Domain.Portfolio.AccountType.Margin,
+            RiskLimits = TestAccounts.Loose,
+            BreakerPolicy = BreakerPolicy.Default,
+        })).Succeeded);
+        await Market.QuoteAsync(cluster, "ASB", 100m, 100m);
+
+        var placed = await account.PlaceOrderAsync(Market.Limit("sb-1", "ASB", OrderSide.Sell, 220m, 90.01m));
+        if (placed.Succeeded)
+        {
+            await Eventually.WaitAsync(() => account.GetFillsAsync(0, 10), f => f.Count == 1, "the short's fill");
+        }
+
+        var snapshot = (await account.GetSnapshotAsync())!;
+
+        Assert.Equal((RiskReasonCodes.InsufficientBuyingPower, (decimal?)199m, 0m),
+            (placed.Denial?.ReasonCode, placed.Denial?.MaxQuantity, snapshot.ShortMarketValue!.Value));
+    }
+
+    // A cash account of 10,000 and a trailing buy of 99 with a 5% trail off 100: its stop starts at 105 and only comes down,
+    // so it buys at 105 or more once the price rises that far. Valued at the ask (9,900) it passed, and a rise to 107 bought
+    // 10,593, leaving the cash account 593 overdrawn. Valued at the stop it starts at, it needs 10,395 and is refused; 95 pass.
+    [Fact]
+    public async Task ATrailingBuy_IsCheckedAtTheStopItStartsAt()
+    {
+        var time = new FakeTimeProvider(Monday);
+        await using var cluster = await StartAsync(time);
+        var account = await TestAccounts.OpenAsync(cluster, "trailing-buy", 10_000m);
+        await Market.QuoteAsync(cluster, "ATB", 100m, 100m);
+        await Market.TradeAsync(cluster, "ATB", 100m);
+
+        var placed = await account.PlaceOrderAsync(new PlaceOrder
+        {
+            Request = new OrderRequest
+            {
+                ClientOrderId = "tb-1", Symbol = "ATB", Side = OrderSide.Buy, Type = OrderType.TrailingStop, Quantity = 99m,
+                TrailPercent = 5m, TimeInForce = TimeInForce.Gtc,
+            },
+        });
+        if (placed.Succeeded)
+        {
+            foreach (var price in new[] { 101m, 102m, 103m, 104m, 105m, 106m, 107m })
+            {
+                await Market.QuoteAsync(cluster, "ATB", price, price);
+                await Market.TradeAsync(cluster, "ATB", price);
+            }
+
+            await Eventually.WaitAsync(() => account.GetFillsAsync(0, 10), f => f.Count == 1, "the trailing buy's fill");
+        }
+
+        var snapshot = (await account.GetSnapshotAsync())!;
+
+        Assert.Equal((RiskReasonCodes.InsufficientBuyingPower, (decimal?)95m, 10_000m),
+            (placed.Denial?.ReasonCode, placed.Denial?.MaxQuantity, snapshot.Cash));
     }
 
     // A cash account that spent all its cash on 100 @ 100 must be able to sell them: the sale pays its own (sell-side
@@ -347,7 +416,8 @@ public sealed class AccountMoneyEdgeCaseTests
                     var price = Math.Round(mid * (1m + ((decimal)random.Next(-30, 31) / 1000m)), 2);
                     var placed = await account.PlaceOrderAsync(Market.Limit($"c{++n}", symbol, side, quantity, price));
                     log.Add($"limit {side} {quantity} {symbol} @ {price} -> {Describe(placed)}");
-                    Remember(placed, price);
+                    // A sell limit below the bid sells at the bid.
+                    Remember(placed, side == OrderSide.Buy ? price : Math.Max(price, bid));
                     break;
                 }
 
@@ -390,7 +460,9 @@ public sealed class AccountMoneyEdgeCaseTests
                     var stopPrice = replacement.StopPrice ?? old.StopPrice;
                     Remember(replaced, old.Type switch
                     {
-                        OrderType.Limit => replacement.LimitPrice ?? old.LimitPrice!.Value,
+                        OrderType.Limit => old.Side == OrderSide.Buy
+                            ? replacement.LimitPrice ?? old.LimitPrice!.Value
+                            : Math.Max(replacement.LimitPrice ?? old.LimitPrice!.Value, oldBid),
                         OrderType.Stop => old.Side == OrderSide.Buy ? Math.Max(oldAsk, stopPrice!.Value) : Math.Min(oldBid, stopPrice!.Value),
                         _ => old.Side == OrderSide.Buy ? oldAsk : oldBid,
                     });

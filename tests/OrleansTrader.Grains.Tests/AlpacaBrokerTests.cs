@@ -297,13 +297,15 @@ public sealed class AlpacaBrokerTests : IDisposable
                 TrailPercent = 2m, TimeInForce = TimeInForce.Gtc,
             },
         });
-        var reserved = (await account.GetSnapshotAsync())!.Reserved;
-
         var wider = await account.ReplaceOrderAsync(new ReplaceOrder { OrderId = placed.Order!.OrderId, Replacement = new OrderReplacement { TrailPercent = 3m } });
         Assert.True(wider.Succeeded, wider.Denial?.Message);
         Assert.Equal((OrderStatus.Accepted, 3m), (wider.Order!.Status, wider.Order.TrailPercent));
         silo.Venue.Trade("ALPK", 49m);
         Assert.Equal(50.47m, (await account.GetOrderAsync(wider.Order.OrderId))!.StopPrice);
+
+        // A trailing buy holds its starting stop (3% over the ask: 10 x 51.53), which a wider trail raises.
+        var reserved = (await account.GetSnapshotAsync())!.Reserved;
+        Assert.Equal(515.30m, reserved);
 
         var switched = await account.ReplaceOrderAsync(new ReplaceOrder { OrderId = wider.Order.OrderId, Replacement = new OrderReplacement { TrailPrice = 1m } });
 

@@ -69,18 +69,48 @@ public sealed class RiskContext(RiskInput input)
         : throw new RiskInputMissingException(RiskReasonCodes.QuoteMissing, $"No last price for {Request.Symbol}.");
 
     /// <summary>
-    /// The price an order is valued at: its limit for limit and stop-limit orders; the touch for market and trailing
-    /// orders; for stop orders the worse of stop and touch; for an OCO the highest price of its legs. An OCO works at its
-    /// take-profit's limit and its stop-loss, not at its own limit price, so that price says nothing of what it trades.
+    /// The price an order is valued at: its limit for limit and stop-limit orders (a sell's at least what it would sell at
+    /// now, below); the touch for market and trailing sell orders, and for a trailing buy the stop it starts at (below); for
+    /// stop orders the worse of stop and touch; for an OCO the highest price of its legs (a selling one's at least the bid,
+    /// where a take-profit below it fills). An OCO works at its take-profit's limit and its stop-loss, not at its own limit
+    /// price, so that price says nothing of what it trades.
     /// </summary>
-    public decimal ReferencePrice => Request.OrderClass == OrderClass.Oco ? OcoPrice : Request.Type switch
+    public decimal ReferencePrice => Request.OrderClass == OrderClass.Oco
+        ? Request.Side == OrderSide.Sell ? Math.Max(OcoPrice, Touch) : OcoPrice
+        : Request.Type switch
+        {
+            OrderType.Limit or OrderType.StopLimit when Request.Side == OrderSide.Sell => SellLimitPrice,
+            OrderType.Limit or OrderType.StopLimit => Request.LimitPrice ?? throw Missing("limit price"),
+            OrderType.Stop => Request.Side == OrderSide.Buy
+                ? Math.Max(Touch, Request.StopPrice ?? throw Missing("stop price"))
+                : Math.Min(Touch, Request.StopPrice ?? throw Missing("stop price")),
+            OrderType.TrailingStop when Request.Side == OrderSide.Buy => TrailingBuyPrice,
+            _ => Touch,
+        };
+
+    /// <summary>
+    /// The stop a trailing buy starts at, the trail above the ask: it only comes down from there, so the order buys at that
+    /// price or more if the market rises to it. Valued at the ask, it took up to the trail more than it reserved.
+    /// </summary>
+    private decimal TrailingBuyPrice =>
+        TrailingStops.Level(OrderSide.Buy, Touch, Request.TrailPrice, Request.TrailPercent) is { } level
+            ? TrailingStops.OnTick(OrderSide.Buy, level)
+            : throw Missing("trail price or percent");
+
+    /// <summary>
+    /// A sell limit fills at its limit or better, and better for a sale is higher: one below the bid fills at the bid (a
+    /// stop-limit, at the bid once its stop is reached). Valued at its limit, a short sold that way took more buying power,
+    /// notional and position than its checks and reservation saw (up to the price band's 10% more).
+    /// </summary>
+    private decimal SellLimitPrice
     {
-        OrderType.Limit or OrderType.StopLimit => Request.LimitPrice ?? throw Missing("limit price"),
-        OrderType.Stop => Request.Side == OrderSide.Buy
-            ? Math.Max(Touch, Request.StopPrice ?? throw Missing("stop price"))
-            : Math.Min(Touch, Request.StopPrice ?? throw Missing("stop price")),
-        _ => Touch,
-    };
+        get
+        {
+            var limit = Request.LimitPrice ?? throw Missing("limit price");
+            var trigger = Request.Type == OrderType.StopLimit ? Math.Min(Touch, Request.StopPrice ?? throw Missing("stop price")) : Touch;
+            return Math.Max(limit, trigger);
+        }
+    }
 
     /// <summary>The most an OCO can trade at: either leg may fill, as the exits of a bracket are priced when they are reserved.</summary>
     private decimal OcoPrice
