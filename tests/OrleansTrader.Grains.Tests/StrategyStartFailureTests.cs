@@ -24,20 +24,8 @@ public sealed class StrategyStartFailureTests
     public async Task AStartWhoseWarmUpReadFails_IsStoppedWithTheReason_AndTradesWhenStartedAgain()
     {
         var barReads = new FailingBarReads();
-        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
-        {
-            ConfigureSilo = silo => silo.Services.AddSingleton<IIncomingGrainCallFilter>(barReads),
-        });
-        var account = await TestAccounts.OpenAsync(cluster, "ssf", 1_000_000m, TestAccounts.Loose with { MaxQuoteAge = TimeSpan.FromDays(1) });
-        await Market.QuoteAsync(cluster, Symbol, 99.9m, 100.1m);
-        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("ssf", "sma"));
-        var created = await strategy.CreateAsync(new CreateStrategy
-        {
-            Kind = StrategyKinds.SmaCrossover,
-            Symbols = [Symbol],
-            Parameters = new Dictionary<string, string> { ["quantity"] = "10", ["fastPeriod"] = "1", ["slowPeriod"] = "2" },
-        });
-        Assert.True(created.Succeeded, created.Message);
+        await using var cluster = await StartClusterAsync(barReads);
+        var (account, strategy) = await CreateStrategyAsync(cluster, "ssf", start: false);
 
         barReads.FailNext = true;
         var thrown = await Record.ExceptionAsync(strategy.StartAsync);
@@ -64,21 +52,8 @@ public sealed class StrategyStartFailureTests
     public async Task AParameterChangeWhoseWarmUpReadFails_StopsTheStrategyWithTheReason_AndAStartRunsTheNewParameters()
     {
         var barReads = new FailingBarReads();
-        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
-        {
-            ConfigureSilo = silo => silo.Services.AddSingleton<IIncomingGrainCallFilter>(barReads),
-        });
-        var account = await TestAccounts.OpenAsync(cluster, "ssf-params", 1_000_000m, TestAccounts.Loose with { MaxQuoteAge = TimeSpan.FromDays(1) });
-        await Market.QuoteAsync(cluster, Symbol, 99.9m, 100.1m);
-        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("ssf-params", "sma"));
-        var created = await strategy.CreateAsync(new CreateStrategy
-        {
-            Kind = StrategyKinds.SmaCrossover,
-            Symbols = [Symbol],
-            Parameters = new Dictionary<string, string> { ["quantity"] = "10", ["fastPeriod"] = "1", ["slowPeriod"] = "2" },
-            Start = true,
-        });
-        Assert.True(created.Status!.Running, created.Message);
+        await using var cluster = await StartClusterAsync(barReads);
+        var (account, strategy) = await CreateStrategyAsync(cluster, "ssf-params", start: true);
 
         barReads.FailNext = true;
         var thrown = await Record.ExceptionAsync(() => strategy.UpdateParametersAsync(
@@ -95,6 +70,28 @@ public sealed class StrategyStartFailureTests
         await IngestAsync(cluster, Bar(t0 + (2 * Minute), 101m));
         await Eventually.WaitAsync(account.GetPositionsAsync, p => p.Any(x => x.Symbol == Symbol && x.Quantity == 7m),
             "the golden cross on the first live bar to buy 7", TimeSpan.FromSeconds(30));
+    }
+
+    private static Task<TradingCluster> StartClusterAsync(FailingBarReads barReads) => TradingCluster.StartAsync(new TradingClusterOptions
+    {
+        ConfigureSilo = silo => silo.Services.AddSingleton<IIncomingGrainCallFilter>(barReads),
+    });
+
+    /// <summary>An account quoted in the symbol and an SMA crossover (1 over 2, 10 shares) on it, started or not.</summary>
+    private static async Task<(IAccountGrain Account, IStrategyGrain Strategy)> CreateStrategyAsync(TradingCluster cluster, string accountId, bool start)
+    {
+        var account = await TestAccounts.OpenAsync(cluster, accountId, 1_000_000m, TestAccounts.Loose with { MaxQuoteAge = TimeSpan.FromDays(1) });
+        await Market.QuoteAsync(cluster, Symbol, 99.9m, 100.1m);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create(accountId, "sma"));
+        var created = await strategy.CreateAsync(new CreateStrategy
+        {
+            Kind = StrategyKinds.SmaCrossover,
+            Symbols = [Symbol],
+            Parameters = new Dictionary<string, string> { ["quantity"] = "10", ["fastPeriod"] = "1", ["slowPeriod"] = "2" },
+            Start = start,
+        });
+        Assert.True(start ? created.Status!.Running : created.Succeeded, created.Message);
+        return (account, strategy);
     }
 
     private static async Task IngestAsync(TradingCluster cluster, params Bar[] bars) =>
