@@ -39,4 +39,13 @@ internal static class AlpacaRetryAfter
 
         return null;
     }
+
+    /// <summary>
+    /// The wait before retry <paramref name="attemptNumber"/> (0 for the first): what the answer asked for, or, when that is
+    /// no wait at all, the backoff's own step (<paramref name="baseDelay"/> doubled per retry). A reset already past by this
+    /// clock (it is whole seconds, and a clock a little ahead of Alpaca's reads it as passed) or a Retry-After of 0 would
+    /// send the retry at once, into the same spent window.
+    /// </summary>
+    public static TimeSpan WaitOrBackoff(TimeSpan wait, TimeSpan baseDelay, int attemptNumber) =>
+        wait > TimeSpan.Zero ? wait : baseDelay * Math.Pow(2, Math.Min(attemptNumber, 20));
 }

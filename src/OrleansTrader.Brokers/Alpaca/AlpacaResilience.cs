@@ -82,7 +82,7 @@ internal sealed class AlpacaResilience : IDisposable, IAsyncDisposable
                 UseJitter = true,
                 Delay = options.RetryBaseDelay,
                 ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome)),
-                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result)),
+                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result, args.AttemptNumber)),
                 OnRetry = args =>
                 {
                     AlpacaLog.Retrying(logger, args.RetryDelay, args.AttemptNumber + 1, (int?)args.Outcome.Result?.StatusCode ?? 0);
@@ -146,6 +146,8 @@ internal sealed class AlpacaResilience : IDisposable, IAsyncDisposable
         return (int)response.StatusCode >= 500;
     }
 
-    private TimeSpan? RetryAfter(HttpResponseMessage? response) =>
-        response is { StatusCode: HttpStatusCode.TooManyRequests } ? RetryAfterHeader(response) : null;
+    private TimeSpan? RetryAfter(HttpResponseMessage? response, int attemptNumber) =>
+        response is { StatusCode: HttpStatusCode.TooManyRequests } && RetryAfterHeader(response) is { } wait
+            ? AlpacaRetryAfter.WaitOrBackoff(wait, _options.RetryBaseDelay, attemptNumber)
+            : null;
 }

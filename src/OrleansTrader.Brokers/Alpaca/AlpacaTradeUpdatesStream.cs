@@ -135,6 +135,7 @@ public sealed class AlpacaTradeUpdatesStream
         {
             while (!cancellationToken.IsCancellationRequested)
             {
+                DateTimeOffset? liveSince = null;
                 try
                 {
                     using var socket = new ClientWebSocket();
@@ -153,13 +154,13 @@ public sealed class AlpacaTradeUpdatesStream
                         _liveThrough = connectingAt;
                     }
 
-                    attempt = 0;
                     if (outage.Succeed() is { } ended)
                     {
                         AlpacaLog.StreamBack(_logger, ended.Failures, ended.Lasted);
                     }
 
                     SetHealth(true);
+                    liveSince = _timeProvider.GetUtcNow();
                     await ReceiveLoopAsync(socket, writer, cancellationToken);
                     cancellationToken.ThrowIfCancellationRequested(); // stopped: the reader closed the connection
                     throw new WebSocketException("Alpaca closed the trade_updates connection.");
@@ -169,6 +170,14 @@ public sealed class AlpacaTradeUpdatesStream
                     // Whatever broke the connection or the catch-up, the answer is the same: back off and reconnect.
                     // Ending the pump here would end the reader's stream silently.
                     SetHealth(false);
+
+                    // Only a connection that stayed up as long as the longest delay starts the backoff again. One closed right
+                    // after its catch-up (another connection on the key displacing it) is one more failed attempt: otherwise
+                    // it is asked again at the shortest delay, each time with the catch-up's REST calls on the rate limit.
+                    if (liveSince is { } since && _timeProvider.GetUtcNow() - since >= _options.ReconnectMaxDelay)
+                    {
+                        attempt = 0;
+                    }
 
                     // Refused keys (the stream's "unauthorized", a 401/403 on the catch-up) are refused again until an
                     // operator changes them: asked at the longest delay, not at the shortest as if the refusal were transient.
@@ -204,21 +213,35 @@ public sealed class AlpacaTradeUpdatesStream
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.StreamHandshakeTimeout);
-        await socket.ConnectAsync(_options.ResolveStreamUrl(), timeout.Token);
-
-        var auth = new AlpacaAuthMessage { Key = _options.KeyId, Secret = _options.SecretKey };
-        await SendAsync(socket, JsonSerializer.SerializeToUtf8Bytes(auth, AlpacaJsonContext.Default.AlpacaAuthMessage), timeout.Token);
-        var authorization = await ReceiveUntilAsync(socket, "authorization", timeout.Token);
-        var status = authorization.Deserialize(AlpacaJsonContext.Default.AlpacaAuthorizationJson)?.Status;
-        if (!string.Equals(status, "authorized", StringComparison.Ordinal))
+        var step = "connection";
+        JsonElement listening;
+        try
         {
-            AlpacaLog.StreamUnauthorized(_logger);
-            throw new BrokerException(BrokerErrorKind.Rejected, "Alpaca refused the trade_updates authorization.");
+            await socket.ConnectAsync(_options.ResolveStreamUrl(), timeout.Token);
+
+            step = "authorization";
+            var auth = new AlpacaAuthMessage { Key = _options.KeyId, Secret = _options.SecretKey };
+            await SendAsync(socket, JsonSerializer.SerializeToUtf8Bytes(auth, AlpacaJsonContext.Default.AlpacaAuthMessage), timeout.Token);
+            var authorization = await ReceiveUntilAsync(socket, "authorization", timeout.Token);
+            var status = authorization.Deserialize(AlpacaJsonContext.Default.AlpacaAuthorizationJson)?.Status;
+            if (!string.Equals(status, "authorized", StringComparison.Ordinal))
+            {
+                AlpacaLog.StreamUnauthorized(_logger);
+                throw new BrokerException(BrokerErrorKind.Rejected, "Alpaca refused the trade_updates authorization.");
+            }
+
+            step = "listen";
+            var listen = new AlpacaListenMessage { Data = new AlpacaListenDataJson { Streams = ["trade_updates"] } };
+            await SendAsync(socket, JsonSerializer.SerializeToUtf8Bytes(listen, AlpacaJsonContext.Default.AlpacaListenMessage), timeout.Token);
+            listening = await ReceiveUntilAsync(socket, "listening", timeout.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException
+                                   && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // A cancelled receive says only "The operation was canceled."; the operator needs to know what went unanswered.
+            throw new TimeoutException($"Alpaca did not answer the trade_updates {step} within {_options.StreamHandshakeTimeout}.", ex);
         }
 
-        var listen = new AlpacaListenMessage { Data = new AlpacaListenDataJson { Streams = ["trade_updates"] } };
-        await SendAsync(socket, JsonSerializer.SerializeToUtf8Bytes(listen, AlpacaJsonContext.Default.AlpacaListenMessage), timeout.Token);
-        var listening = await ReceiveUntilAsync(socket, "listening", timeout.Token);
         var streams = listening.Deserialize(AlpacaJsonContext.Default.AlpacaListenDataJson)?.Streams ?? [];
         if (!streams.Contains("trade_updates"))
         {

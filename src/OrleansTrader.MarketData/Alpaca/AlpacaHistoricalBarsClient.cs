@@ -292,7 +292,7 @@ public sealed class AlpacaHistoricalBarsClient : IDisposable
                 UseJitter = true,
                 Delay = _options.RetryBaseDelay,
                 MaxDelay = _options.MaxRetryAfter,
-                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result)),
+                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result, args.AttemptNumber)),
                 OnRetry = args =>
                 {
                     MarketDataLog.AlpacaBarsRetry(
@@ -330,14 +330,15 @@ public sealed class AlpacaHistoricalBarsClient : IDisposable
     private static bool IsTransient(HttpStatusCode status) =>
         status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || (int)status >= 500;
 
-    private TimeSpan? RetryAfter(HttpResponseMessage? response)
+    private TimeSpan? RetryAfter(HttpResponseMessage? response, int attemptNumber)
     {
-        if (response is null || AlpacaRetryAfter.Read(response, _timeProvider) is not { } delay)
+        if (response is null || AlpacaRetryAfter.Read(response, _timeProvider) is not { } advised)
         {
             return null;
         }
 
         // A server asking for longer than we are prepared to wait gets the longest wait we allow.
-        return delay < TimeSpan.Zero ? TimeSpan.Zero : delay > _options.MaxRetryAfter ? _options.MaxRetryAfter : delay;
+        var delay = AlpacaRetryAfter.WaitOrBackoff(advised, _options.RetryBaseDelay, attemptNumber);
+        return delay > _options.MaxRetryAfter ? _options.MaxRetryAfter : delay;
     }
 }

@@ -334,6 +334,34 @@ public sealed class AlpacaResilienceTests
         Assert.True(retryArrivedAt >= resetAt.AddMilliseconds(-20), $"The retry came at {retryArrivedAt:O}, before the rate window reset at {resetAt:O}.");
     }
 
+    // A 429 whose wait reads as zero was retried at once: Retry-After 0, or an X-Ratelimit-Reset (whole unix seconds, read
+    // against this machine's clock) whose second has begun here, or that a clock running ahead of Alpaca's puts in the past.
+    // Every retry then went out in the same millisecond into the same spent window, each answered 429 again.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Get_NeverRetriesA429AtOnce_WhenTheWaitItAsksForIsZero(bool resetAlreadyPast)
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        server.AddFault(resetAlreadyPast
+            ? new FakeFault("GET", "/v2/positions", FakeFaultKind.Status) { StatusCode = 429, RateLimitResetUnixSeconds = TimeProvider.System.GetUtcNow().ToUnixTimeSeconds() - 1, Times = 2 }
+            : new FakeFault("GET", "/v2/positions", FakeFaultKind.Status) { StatusCode = 429, RetryAfterSeconds = 0, Times = 2 });
+
+        await host.Client.GetPositionsAsync(Ct);
+
+        Assert.Equal(3, server.Requests.Count(r => r.Path == "/v2/positions"));
+        var delays = host.Logs.Entries
+            .Where(e => e.EventId.Id == 4107)
+            .Select(e => TimeSpan.Parse(e.Text.Split("after ")[1].Split(" (attempt")[0], System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
+
+        // No sooner than the backoff's own steps: RetryBaseDelay (10 ms in the test host), then twice that.
+        Assert.Equal(2, delays.Count);
+        Assert.True(delays[0] >= TimeSpan.FromMilliseconds(10), $"The first retry waited {delays[0]}.");
+        Assert.True(delays[1] >= TimeSpan.FromMilliseconds(20), $"The second retry waited {delays[1]}.");
+    }
+
     [Fact]
     public async Task Submit_429_CarriesTheResetAsRetryAfter_WhenAlpacaSendsXRatelimitReset()
     {

@@ -67,6 +67,54 @@ public sealed class AlpacaTradeUpdatesStreamTests
             [.. host.Logs.Entries.Where(e => e.EventId.Id is 4111 or 4119 or 4120)];
     }
 
+    // Two silos on one key displace each other's connection (docs/alpaca-setup.md): each connection lived a moment after
+    // its catch-up and was taken for a recovery, so the backoff started again at ReconnectBaseDelay every time, and each
+    // reconnect's catch-up (three REST calls at least) spent the rate limit that orders share, about once a second.
+    [Fact]
+    public async Task Stream_ConnectionsClosedRightAfterListening_BackOffFurtherEachTime()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        server.CloseNextStreamsAfterListening = 4;
+        await using var host = AlpacaTestHost.Create(server, o => o.ReconnectMaxDelay = TimeSpan.FromSeconds(10));
+        await using (new ExecutionReportCollector(host.Client))
+        {
+            await server.WaitForListenersAsync(5, Ct);
+        }
+
+        var delays = host.Logs.Entries
+            .Where(e => e.EventId.Id is 4111 or 4119)
+            .Select(e => TimeSpan.Parse(e.Text.Split("reconnecting in ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
+        Assert.Equal(4, delays.Count);
+        for (var attempt = 0; attempt < delays.Count; attempt++)
+        {
+            // ReconnectBaseDelay (50 ms in the test host) doubled per attempt, at least half of it with the jitter.
+            var nominal = TimeSpan.FromMilliseconds(50 * Math.Pow(2, attempt));
+            Assert.InRange(delays[attempt], nominal / 2, nominal);
+        }
+
+        Assert.Equal(5, server.ListenMessages);
+    }
+
+    // A venue that takes the connection and never answers the auth message must not hold the stream: the handshake gives up
+    // after StreamHandshakeTimeout and reconnects. The log said only "The operation was canceled.", not what went unanswered.
+    [Fact]
+    public async Task Stream_AuthNeverAnswered_GivesUpAfterTheHandshakeTimeout_SaysSo_AndReconnects()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        server.IgnoreNextAuths = 1;
+        await using var host = AlpacaTestHost.Create(server, o => o.StreamHandshakeTimeout = TimeSpan.FromSeconds(2));
+        await using var reports = new ExecutionReportCollector(host.Client);
+        await host.Health.StreamHealthy.Task.WaitAsync(TimeSpan.FromSeconds(15), Ct);
+
+        Assert.Equal(2, server.StreamConnections);
+        Assert.Equal(2, server.AuthMessages);
+        Assert.Equal(1, server.ListenMessages);
+        Assert.Equal(["stream:unhealthy", "stream:healthy"], host.Health.Events.Where(e => e.StartsWith("stream:", StringComparison.Ordinal)));
+        var lost = Assert.Single(host.Logs.Entries, e => e.EventId.Id == 4111);
+        Assert.Contains("Alpaca did not answer the trade_updates authorization within 00:00:02", lost.Text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

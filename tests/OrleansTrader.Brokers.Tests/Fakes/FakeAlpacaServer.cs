@@ -39,6 +39,8 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
     private readonly bool _binaryFrames;
     private readonly CancellationTokenSource _stopping = new();
     private int _stallNextStreams;
+    private int _closeNextStreams;
+    private int _ignoreNextAuths;
     private WebApplication? _app;
     private string? _rejectNextReason;
     private int _authMessages;
@@ -68,6 +70,23 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
     {
         get => Volatile.Read(ref _stallNextStreams);
         set => Volatile.Write(ref _stallNextStreams, value);
+    }
+
+    /// <summary>
+    /// How many of the next stream connections the fake closes (a close frame) right after answering their listen, as a
+    /// second connection on the same key displaces the first.
+    /// </summary>
+    public int CloseNextStreamsAfterListening
+    {
+        get => Volatile.Read(ref _closeNextStreams);
+        set => Volatile.Write(ref _closeNextStreams, value);
+    }
+
+    /// <summary>How many of the next auth messages the fake leaves unanswered, as a venue that took the connection and hangs.</summary>
+    public int IgnoreNextAuths
+    {
+        get => Volatile.Read(ref _ignoreNextAuths);
+        set => Volatile.Write(ref _ignoreNextAuths, value);
     }
 
     public int AuthMessages => Volatile.Read(ref _authMessages);
@@ -927,6 +946,11 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
                 {
                     case "auth":
                         Interlocked.Increment(ref _authMessages);
+                        if (Take(ref _ignoreNextAuths))
+                        {
+                            break;
+                        }
+
                         authorized = (string?)json["key"] == KeyId && (string?)json["secret"] == SecretKey;
                         await subscriber.SendAsync(Authorization(authorized));
                         break;
@@ -942,7 +966,13 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
                             ["stream"] = "listening",
                             ["data"] = new JsonObject { ["streams"] = new JsonArray("trade_updates") },
                         });
-                        if (TakeStall())
+                        if (Take(ref _closeNextStreams))
+                        {
+                            await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, "displaced", context.RequestAborted);
+                            return;
+                        }
+
+                        if (Take(ref _stallNextStreams))
                         {
                             using var stalled = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
                             await Task.Delay(Timeout.Infinite, stalled.Token);
@@ -971,11 +1001,11 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         }
     }
 
-    private bool TakeStall()
+    private static bool Take(ref int counter)
     {
-        while (Volatile.Read(ref _stallNextStreams) is var left and > 0)
+        while (Volatile.Read(ref counter) is var left and > 0)
         {
-            if (Interlocked.CompareExchange(ref _stallNextStreams, left - 1, left) == left)
+            if (Interlocked.CompareExchange(ref counter, left - 1, left) == left)
             {
                 return true;
             }

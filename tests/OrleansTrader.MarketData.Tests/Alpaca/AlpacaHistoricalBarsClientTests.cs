@@ -234,6 +234,45 @@ public sealed class AlpacaHistoricalBarsClientTests : IAsyncLifetime
         Assert.Equal(2, _server.Requests.Count);
     }
 
+    /// <summary>
+    /// X-Ratelimit-Reset is whole unix seconds read against this machine's clock: one already past here (its second has
+    /// begun, or this clock runs ahead of Alpaca's) was a wait of zero, and the retry went at once into the spent window.
+    /// </summary>
+    [Fact]
+    public async Task GetAllBarsAsync_On429WithAResetAlreadyPast_WaitsTheBackoffInsteadOfRetryingAtOnce()
+    {
+        var clock = new ManualTimeProvider(new DateTimeOffset(2021, 2, 22, 15, 0, 0, TimeSpan.Zero));
+        var reset = clock.GetUtcNow().AddSeconds(-1);
+        _server.Respond = (context, n) =>
+        {
+            if (n == 1)
+            {
+                context.Response.StatusCode = 429;
+                context.Response.Headers["X-Ratelimit-Reset"] = reset.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Task.CompletedTask;
+            }
+
+            return Json(context, """{"bars":[{"t":"2021-02-22T14:30:00Z","o":1,"h":1,"l":1,"c":1,"v":1}],"next_page_token":null}""");
+        };
+
+        // The attempt timeout is an hour, so the only timer due before then is the wait for the retry.
+        var client = Client(
+            o =>
+            {
+                o.RequestTimeout = TimeSpan.FromHours(1);
+                o.RetryBaseDelay = TimeSpan.FromSeconds(20);
+            },
+            clock);
+        var call = client.GetAllBarsAsync("SPY", From, From.AddMinutes(1), cancellationToken: TestContext.Current.CancellationToken);
+        await WaitFor(() => call.IsCompleted || clock.NextDueAt is { } due && due < clock.GetUtcNow().AddMinutes(30));
+
+        Assert.False(call.IsCompleted, $"retried at once, {_server.Requests.Count} requests, with the reset already past");
+        Assert.Equal(clock.GetUtcNow().AddSeconds(20), clock.NextDueAt);
+        clock.Advance(TimeSpan.FromSeconds(20));
+        Assert.Single(await call);
+        Assert.Equal(2, _server.Requests.Count);
+    }
+
     private static async Task WaitFor(Func<bool> condition)
     {
         var deadline = TimeProvider.System.GetUtcNow().AddSeconds(10);
