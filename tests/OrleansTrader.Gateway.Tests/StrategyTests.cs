@@ -12,6 +12,39 @@ public sealed class StrategyTests(GatewayFixture fixture)
 {
     private GatewayHost Host => fixture.Host;
 
+    /// <summary>
+    /// docs/api.md: STRATEGY_ALREADY_EXISTS names a strategy id the account already has. An account holding its most
+    /// strategies refused a new id with that reason too, so a client read its new id as taken; the limit has its own.
+    /// </summary>
+    [Fact]
+    public async Task ANewStrategyBeyondTheAccountsLimit_Is409StrategyLimit_AndAnExistingIdStillAlreadyExists()
+    {
+        var account = await Host.CreateAccountAsync();
+        var root = $"/api/accounts/{account}/strategies";
+        var body = (string id) => new
+        {
+            strategyId = id, kind = "sma-crossover", symbols = new[] { "STRL" },
+            parameters = new Dictionary<string, string> { ["quantity"] = "5", ["fastPeriod"] = "3", ["slowPeriod"] = "8" },
+        };
+        await Host.SendJsonAsync(HttpMethod.Post, root, Host.AdminKey, body("kept"), HttpStatusCode.Created);
+
+        // docs/grains.md: an account's strategy directory holds at most 100 ids.
+        const int maxStrategies = 100;
+        var directory = Host.Grains.GetGrain<IStrategyDirectoryGrain>(account);
+        for (var i = 1; i < maxStrategies; i++)
+        {
+            Assert.True(await directory.AddAsync($"filler-{i}"));
+        }
+
+        var full = await Host.SendJsonAsync(HttpMethod.Post, root, Host.AdminKey, body("one-more"), HttpStatusCode.Conflict);
+        var existing = await Host.SendJsonAsync(HttpMethod.Post, root, Host.AdminKey, body("kept"), HttpStatusCode.Conflict);
+
+        Assert.Equal("STRATEGY_LIMIT", full.GetProperty("reason").GetString());
+        Assert.Contains($"({maxStrategies})", full.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("STRATEGY_ALREADY_EXISTS", existing.GetProperty("reason").GetString());
+        await Host.SendJsonAsync(HttpMethod.Get, $"{root}/one-more", Host.AdminKey, null, HttpStatusCode.NotFound);
+    }
+
     [Fact]
     public async Task Strategy_IsCreatedListedStartedStoppedAndDeleted_ThroughTheApi()
     {

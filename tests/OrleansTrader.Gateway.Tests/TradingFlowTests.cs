@@ -496,6 +496,11 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
     [InlineData("/performance?to=2026-13-01", "to", "Must be a date, yyyy-mm-dd.")]
     [InlineData("/orders?after=abc", "after", "Must be an order id of this account (O followed by digits), the last of the previous page.")]
     [InlineData("/orders?after=-1", "after", "Must be an order id of this account (O followed by digits), the last of the previous page.")]
+
+    // A value sent twice is refused, never one of the two taken.
+    [InlineData("/orders?limit=5&limit=6", "limit", "Must be a whole number.")]
+    [InlineData("/orders?status=open&status=closed", "status", "Unknown value; one of all, open, closed.")]
+    [InlineData("/events?lastEventId=1&lastEventId=2", "lastEventId", "Must be a non-negative event sequence.")]
     public async Task AMalformedQueryValue_Answers400NamingIt_NotTheBody(string route, string field, string message)
     {
         // An orders cursor that no page ever ended with was compared as text: "abc" answered the first page again (a

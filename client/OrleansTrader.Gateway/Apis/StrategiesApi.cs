@@ -157,7 +157,10 @@ public static class StrategiesApi
         var strategyId = request.StrategyId ?? "str-" + Guid.NewGuid().ToString("N")[..12];
         if (!await grains.GetGrain<IStrategyDirectoryGrain>(accountId).AddAsync(strategyId))
         {
-            return ApiProblems.FromCode(StrategyErrorCodes.AlreadyExists, "The account has the maximum number of strategies.");
+            // Not STRATEGY_ALREADY_EXISTS: the id is new, and a client reading that reason would take its id for taken.
+            return ApiProblems.Conflict(
+                $"Account {accountId} holds the most strategies an account may have ({StrategyLimits.MaxPerAccount}): delete one first.",
+                StrategyErrorCodes.Limit);
         }
 
         var result = await Strategy(grains, accountId, strategyId).CreateAsync(command);

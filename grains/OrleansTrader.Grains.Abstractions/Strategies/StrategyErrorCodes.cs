@@ -4,6 +4,10 @@ public static class StrategyErrorCodes
 {
     public const string NotFound = "STRATEGY_NOT_FOUND";
     public const string AlreadyExists = "STRATEGY_ALREADY_EXISTS";
+
+    /// <summary>The account holds <see cref="StrategyLimits.MaxPerAccount"/> strategies: a new one needs one deleted first.</summary>
+    public const string Limit = "STRATEGY_LIMIT";
+
     public const string InvalidKey = "STRATEGY_KEY_INVALID";
     public const string InvalidParameters = "STRATEGY_PARAMETERS_INVALID";
     public const string UnknownKind = "STRATEGY_KIND_UNKNOWN";

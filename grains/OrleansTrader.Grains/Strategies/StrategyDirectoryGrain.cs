@@ -7,7 +7,7 @@ namespace OrleansTrader.Grains.Strategies;
 internal sealed class StrategyDirectoryGrain(
     [PersistentState("strategy-directory")] IPersistentState<StrategyDirectoryState> state) : Grain, IStrategyDirectoryGrain
 {
-    internal const int MaxStrategies = 100;
+    internal const int MaxStrategies = StrategyLimits.MaxPerAccount;
 
     public async Task<bool> AddAsync(string strategyId)
     {
