@@ -199,6 +199,39 @@ public sealed class TradingFlowTests(GatewayFixture fixture)
         Assert.Contains("CLIENT_ORDER_ID_REUSED", again.ToString(), StringComparison.Ordinal);
     }
 
+    // A retry that asks for the extended hours was answered with the first order, which does not trade in them: the client
+    // would wait for a pre-market fill that cannot come.
+    [Fact]
+    public async Task ARepeatAskingForOtherExtendedHours_IsAConflict_AndTheSameRepeatIsTheOrder()
+    {
+        var account = await Host.CreateAccountAsync(cash: 50_000m);
+        await Host.QuoteAsync("EXTH", 30m, 30.02m);
+        await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, new
+        {
+            clientOrderId = "ext-1", symbol = "EXTH", side = "buy", type = "limit", limitPrice = 29m, quantity = 10, timeInForce = "day",
+        }, HttpStatusCode.Created);
+        var placed = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, new
+        {
+            clientOrderId = "ext-2", symbol = "EXTH", side = "buy", type = "limit", limitPrice = 29m, quantity = 10, timeInForce = "day", extendedHours = true,
+        }, HttpStatusCode.Created);
+
+        var asksForThem = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, new
+        {
+            clientOrderId = "ext-1", symbol = "EXTH", side = "buy", type = "limit", limitPrice = 29m, quantity = 10, timeInForce = "day", extendedHours = true,
+        }, HttpStatusCode.Conflict);
+        var asksWithout = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, new
+        {
+            clientOrderId = "ext-2", symbol = "EXTH", side = "buy", type = "limit", limitPrice = 29m, quantity = 10, timeInForce = "day",
+        }, HttpStatusCode.Conflict);
+        var same = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, new
+        {
+            clientOrderId = "ext-2", symbol = "EXTH", side = "buy", type = "limit", limitPrice = 29m, quantity = 10, timeInForce = "day", extendedHours = true,
+        }, HttpStatusCode.OK);
+
+        Assert.Equal(("CLIENT_ORDER_ID_REUSED", "CLIENT_ORDER_ID_REUSED"), (asksForThem.GetProperty("reason").GetString(), asksWithout.GetProperty("reason").GetString()));
+        Assert.Equal((true, placed.GetProperty("orderId").GetString()), (same.GetProperty("extendedHours").GetBoolean(), same.GetProperty("orderId").GetString()));
+    }
+
     [Fact]
     public async Task ABracketRepeatedWithOtherExitPrices_IsAConflict_AndTheOrderShowsItsExits()
     {

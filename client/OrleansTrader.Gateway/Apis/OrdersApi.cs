@@ -170,11 +170,13 @@ public static class OrdersApi
     /// <summary>
     /// Whether the order a client order id already names is what this request asks for. A working trailing stop's stop
     /// price is where it stands now, not what was asked, so it is left out for trailing stops. The order class and the
-    /// exits count: a simple order, or a bracket with other exit prices, is not the bracket a retry asks for.
+    /// exits count: a simple order, or a bracket with other exit prices, is not the bracket a retry asks for. So do the
+    /// extended hours: a retry asking for them would otherwise be told its order trades then when it does not.
     /// </summary>
     internal static bool IsSameOrder(AccountOrder existing, OrderRequest request) =>
         (existing.OrderClass ?? OrderClass.Simple) == request.OrderClass && existing.Symbol == request.Symbol && existing.Side == request.Side && existing.Type == request.Type
-        && existing.TimeInForce == request.TimeInForce && existing.Quantity == request.Quantity && existing.LimitPrice == request.LimitPrice
+        && existing.TimeInForce == request.TimeInForce && (existing.ExtendedHours ?? false) == request.ExtendedHours
+        && existing.Quantity == request.Quantity && existing.LimitPrice == request.LimitPrice
         && existing.TrailPrice == request.TrailPrice && existing.TrailPercent == request.TrailPercent
         && existing.TakeProfit == request.TakeProfit && existing.StopLoss == request.StopLoss
         && (existing.Type == OrderType.TrailingStop || existing.StopPrice == request.StopPrice);

@@ -57,6 +57,12 @@ public sealed record AccountOrder
     /// <summary>Bracket, Oco or Oto for the order placed with exit legs; null for a simple order (an exit leg is one).</summary>
     public OrderClass? OrderClass { get; init; }
 
+    /// <summary>
+    /// True for an order that may also fill in the extended hours; null for one that fills in the regular session only (as
+    /// <see cref="OrderClass"/> is null for a simple order, so the stored views of the many regular orders grow by nothing).
+    /// </summary>
+    public bool? ExtendedHours { get; init; }
+
     /// <summary>The take-profit a bracket, OCO or OTO was placed with (its exit leg is an order of its own); null otherwise.</summary>
     public ExitLeg? TakeProfit { get; init; }
 

@@ -30,6 +30,7 @@ internal sealed partial class AccountGrain
             InFlight = working.InFlight,
             StatusReason = order.StatusReason,
             OrderClass = order.Request.OrderClass == OrderClass.Simple ? null : order.Request.OrderClass,
+            ExtendedHours = order.Request.ExtendedHours ? true : null,
             TakeProfit = order.Request.TakeProfit,
             StopLoss = order.Request.StopLoss,
             ParentOrderId = order.ParentOrderId,
