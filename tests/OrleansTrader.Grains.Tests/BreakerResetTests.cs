@@ -7,7 +7,7 @@ using OrleansTrader.Runtime.Testing;
 
 namespace OrleansTrader.Grains.Tests;
 
-/// <summary>Breaker resets: overrides across a reset and a restart, the kill switch over an account reset and a later account.</summary>
+/// <summary>Breaker resets: overrides and the error rate across a reset and a restart, the kill switch over an account reset and a later account.</summary>
 public sealed class BreakerResetTests : IDisposable
 {
     private static readonly BreakerActor RiskOfficer = new("risk-officer", HasRiskRole: true);
@@ -57,6 +57,52 @@ public sealed class BreakerResetTests : IDisposable
         breaker = cluster.Breaker("forced-restart");
 
         Assert.Equal(TradingState.Active, (await breaker.ReportAccountSignalsAsync(losing with { At = time.GetUtcNow() })).State);
+
+        // The audit trail is stored with it: newest first, the forced reset with the values it overrode, then the trip.
+        var audit = await breaker.GetAuditAsync(10);
+        Assert.Equal(2, audit.Count);
+        var (reset, trip) = (audit[0].Transition, audit[1].Transition);
+        Assert.Equal((2L, TradingState.Reducing, TradingState.Active, BreakerTrigger.Reset, "risk-officer", "keep trading", true),
+            (audit[0].Version, reset.From, reset.To, reset.Trigger, reset.Actor, reset.Reason, reset.Forced));
+        Assert.Equal(["DailyLoss.dailyLossLimit=500", "DailyLoss.dayPnl=-600"], reset.Values.Select(v => $"{v.Key}={v.Value}"));
+        Assert.Equal((1L, TradingState.Active, TradingState.Reducing, BreakerTrigger.DailyLoss, "system", false),
+            (audit[1].Version, trip.From, trip.To, trip.Trigger, trip.Actor, trip.Forced));
+        Assert.Equal(["dailyLossLimit=500", "dayPnl=-600"], trip.Values.Select(v => $"{v.Key}={v.Value}"));
+    }
+
+    // A reset is refused while the broker error rate holds. One reached while the breaker was already HALTED (by hand) makes
+    // no transition, and the outcomes were kept in memory only: after a restart the reset was judged on an empty window and
+    // let through with half the broker calls failing. The errors go on for longer than the window, so the first ones
+    // written have expired from it by the restart and the later ones must be stored too.
+    [Fact]
+    public async Task AResetAfterARestart_IsRefused_WhileTheErrorRateReachedWhileHaltedStillHolds()
+    {
+        var time = new FakeTimeProvider(Monday);
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { Time = time, SqlitePath = _dir.File("errors.db") });
+        var breaker = cluster.Breaker("errors-restart");
+        Assert.True((await breaker.TripAsync(TradingState.Halted, RiskOfficer, "desk halt")).Succeeded);
+        static List<BrokerOutcome> HalfFailed(DateTimeOffset from) =>
+            [.. Enumerable.Range(0, 10).Select(i => new BrokerOutcome(from.AddSeconds(i), IsError: i < 5))];
+
+        var start = time.GetUtcNow();
+        time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(TradingState.Halted, (await breaker.ReportBrokerOutcomesAsync(HalfFailed(start))).State);
+        Assert.Equal(BreakerErrorCodes.ConditionStillHolds,
+            (await breaker.ResetAsync(TradingState.Active, RiskOfficer, "before the restart", force: false)).ErrorCode);
+        time.Advance(TimeSpan.FromMinutes(4));
+        Assert.Equal(TradingState.Halted, (await breaker.ReportBrokerOutcomesAsync(HalfFailed(time.GetUtcNow().AddSeconds(-10)))).State);
+        time.Advance(TimeSpan.FromMinutes(2));
+
+        await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
+        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
+        breaker = cluster.Breaker("errors-restart");
+
+        var reset = await breaker.ResetAsync(TradingState.Active, RiskOfficer, "after the restart", force: false);
+        Assert.Equal(BreakerErrorCodes.ConditionStillHolds, reset.ErrorCode);
+        Assert.Contains("5 of 10 broker calls failed", reset.Message, StringComparison.Ordinal);
+        var halt = Assert.Single(await breaker.GetAuditAsync(10)).Transition;
+        Assert.Equal((TradingState.Active, TradingState.Halted, BreakerTrigger.Manual, "risk-officer", "desk halt"),
+            (halt.From, halt.To, halt.Trigger, halt.Actor, halt.Reason));
     }
 
     [Fact]

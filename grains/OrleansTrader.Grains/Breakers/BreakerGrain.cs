@@ -44,6 +44,9 @@ internal sealed partial class BreakerGrain(
     /// </summary>
     private BreakerTrigger[] _storedAccountConditions = [];
 
+    /// <summary>Whether the error-rate condition held at the last outcomes reported (see <see cref="ReportBrokerOutcomesAsync"/>).</summary>
+    private bool _errorRateHeld;
+
     // The error-rate window's wall-clock steps: its outcomes are moved with them (AlignOutcomesToClock).
     private readonly WallClockStepWatch _outcomesClock = new(time);
 
@@ -69,6 +72,7 @@ internal sealed partial class BreakerGrain(
             }
         }
 
+        _errorRateHeld = ErrorRateHolds(readAt);
         RegisterGrainTimer(EvaluateTickAsync, EvaluateInterval, EvaluateInterval);
         _countedState = S.Status.State;
         metrics.BreakerActivated(Scope, _countedState);
@@ -152,7 +156,15 @@ internal sealed partial class BreakerGrain(
         ArgumentNullException.ThrowIfNull(outcomes);
         BrokerOutcomeWindow.AddRange(S.Outcomes, outcomes);
         PruneOutcomes();
-        return await EvaluateCoreAsync(persistAnyway: false);
+
+        // A reset is judged on the window, which was written only along with something else (a transition): an error rate
+        // reached without one (while halted by hand) was lost by a restart, and the reset let through with half the broker
+        // calls failing. While the rate holds each report is written (written only when it starts holding, its first errors
+        // expired from the stored window while later ones kept it holding), and once more when it stops holding.
+        var holding = ErrorRateHolds(time.GetUtcNow());
+        var snapshot = await EvaluateCoreAsync(persistAnyway: holding || _errorRateHeld);
+        _errorRateHeld = holding;
+        return snapshot;
     }
 
     public async Task<BreakerSnapshot> ReportMarketDataAsync(DateTimeOffset lastMarketDataAt)
@@ -361,6 +373,11 @@ internal sealed partial class BreakerGrain(
     private BreakerTrigger[] AccountConditions(DateTimeOffset now) =>
         [.. CircuitBreaker.Conditions(S.Policy, new BreakerSignals { DayPnl = DayPnlOfToday(now), Equity = S.Equity, HighWaterMark = S.HighWaterMark }, now)
             .Select(c => c.Trigger)];
+
+    /// <summary>Whether the error-rate window holds the broker error-rate condition now.</summary>
+    private bool ErrorRateHolds(DateTimeOffset now) =>
+        CircuitBreaker.Conditions(S.Policy, new BreakerSignals { BrokerOutcomes = S.Outcomes }, now)
+            .Any(c => c.Trigger == BreakerTrigger.BrokerErrorRate);
 
     /// <summary>
     /// The day P&amp;L last reported, while its trading date (the calendar's, as the account's day) is today's: a past
