@@ -125,14 +125,7 @@ public sealed class AccountMoneyEdgeCaseTests
     {
         var time = new FakeTimeProvider(Monday);
         await using var cluster = await StartAsync(time);
-        var account = cluster.Account("flip-sell");
-        Assert.True((await account.OpenAsync(new OpenAccount
-        {
-            Cash = 10_000m,
-            AccountType = Domain.Portfolio.AccountType.Margin,
-            RiskLimits = TestAccounts.Loose,
-            BreakerPolicy = BreakerPolicy.Default,
-        })).Succeeded);
+        var account = await OpenMarginAsync(cluster, "flip-sell", 10_000m);
         await Market.QuoteAsync(cluster, "AFL", 100m, 100m);
         await FillAsync(account, Market.MarketOrder("fl-buy", "AFL", OrderSide.Buy, 100m), 1);
         await Market.QuoteAsync(cluster, "AFL", 100m, 100m, size: 100m);
@@ -154,14 +147,7 @@ public sealed class AccountMoneyEdgeCaseTests
     {
         var time = new FakeTimeProvider(Monday);
         await using var cluster = await StartAsync(time);
-        var account = cluster.Account("close-taken");
-        Assert.True((await account.OpenAsync(new OpenAccount
-        {
-            Cash = 20_000m,
-            AccountType = Domain.Portfolio.AccountType.Margin,
-            RiskLimits = TestAccounts.Loose,
-            BreakerPolicy = BreakerPolicy.Default,
-        })).Succeeded);
+        var account = await OpenMarginAsync(cluster, "close-taken", 20_000m);
         await Market.QuoteAsync(cluster, "AST", 100m, 100m);
         await FillAsync(account, Market.MarketOrder("st-buy", "AST", OrderSide.Buy, 100m), 1);
         var resting = await account.PlaceOrderAsync(Market.Limit("st-rest", "AST", OrderSide.Sell, 100m, 110m));
@@ -184,14 +170,7 @@ public sealed class AccountMoneyEdgeCaseTests
     {
         var time = new FakeTimeProvider(Monday);
         await using var cluster = await StartAsync(time);
-        var account = cluster.Account("short-below-bid");
-        Assert.True((await account.OpenAsync(new OpenAccount
-        {
-            Cash = 10_000m,
-            AccountType = Domain.Portfolio.AccountType.Margin,
-            RiskLimits = TestAccounts.Loose,
-            BreakerPolicy = BreakerPolicy.Default,
-        })).Succeeded);
+        var account = await OpenMarginAsync(cluster, "short-below-bid", 10_000m);
         await Market.QuoteAsync(cluster, "ASB", 100m, 100m);
 
         var placed = await account.PlaceOrderAsync(Market.Limit("sb-1", "ASB", OrderSide.Sell, 220m, 90.01m));
@@ -604,6 +583,20 @@ public sealed class AccountMoneyEdgeCaseTests
                 Assert.True(report.Mismatches.Count == 0, $"step {step}: reconcile {string.Join("; ", report.Mismatches)}\n{trail}");
             }
         }
+    }
+
+    /// <summary>A margin account with loose limits and the default breaker policy.</summary>
+    private static async Task<IAccountGrain> OpenMarginAsync(TradingCluster cluster, string id, decimal cash)
+    {
+        var account = cluster.Account(id);
+        Assert.True((await account.OpenAsync(new OpenAccount
+        {
+            Cash = cash,
+            AccountType = Domain.Portfolio.AccountType.Margin,
+            RiskLimits = TestAccounts.Loose,
+            BreakerPolicy = BreakerPolicy.Default,
+        })).Succeeded);
+        return account;
     }
 
     private static Task<TradingCluster> StartAsync(FakeTimeProvider time, string? sqlitePath = null, TimeSpan venueLatency = default) =>
