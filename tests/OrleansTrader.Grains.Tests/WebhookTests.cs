@@ -308,6 +308,51 @@ public sealed class WebhookTests : IDisposable
         Assert.Equal(WebhookState.Active, stored.State.State);
     }
 
+    // A resume whose keep-alive failed had already stored the webhook active: the caller's retry found it active and
+    // registered no keep-alive, yet answered Active. The silo wakes at start only webhooks with one, so after a restart
+    // nothing delivered the account's events. The keep-alive now goes before the write, as at creation.
+    [Fact]
+    public async Task AResumeWhoseKeepAliveFailed_RegistersItWhenRetried_SoARestartWakesTheWebhook()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var storage = new WriteFailingStorage("webhook");
+        var reminders = new UpsertFailingReminderTable();
+        await using var cluster = await StartAsync(time, o => o.DisableAfter = TimeSpan.FromSeconds(10), storage: storage, reminders: reminders);
+        var account = await TestAccounts.OpenAsync(cluster, "wh-k", 100_000m);
+        await Market.QuoteAsync(cluster, "WHK", 50m, 50m);
+        var webhook = Webhook(cluster, "wh-k", "paused");
+        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/paused", Kinds = [AccountEventKind.Fill] })).Succeeded);
+        _receiver.Respond = _ => throw new HttpRequestException("Connection refused");
+        await FillAsync(account, Market.MarketOrder("k-1", "WHK", OrderSide.Buy, 1m), 1);
+        var status = await WaitForFailuresAsync(webhook, 1);
+        for (var failures = 2; status.State == WebhookState.Active; failures++)
+        {
+            time.Advance(TimeSpan.FromSeconds(5));
+            status = await WaitForFailuresAsync(webhook, failures);
+        }
+
+        // The disabled webhook's keep-alive removes itself at its next tick.
+        var id = GrainId.Create(typeof(WebhookGrain).FullName!, WebhookKey.Create("wh-k", "paused"));
+        time.Advance(TimeSpan.FromMinutes(1));
+        await Eventually.WaitAsync(() => reminders.ReadRowAsync(id, WebhookGrain.KeepAliveReminder, TestContext.Current.CancellationToken),
+            r => r is null, "the disabled webhook's keep-alive removed");
+
+        _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK));
+        reminders.FailNextUpsert = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => webhook.ResumeAsync());
+        var resumed = await webhook.ResumeAsync();
+        Assert.Equal(WebhookState.Active, resumed.Status!.State);
+        Assert.NotNull(await reminders.ReadRowAsync(id, WebhookGrain.KeepAliveReminder, TestContext.Current.CancellationToken));
+        await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.EventsDelivered == 1, "the waiting fill delivered after the retried resume");
+
+        // After a restart the silo wakes the webhook by its keep-alive, and the next fill goes without anyone calling it.
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        await Market.QuoteAsync(cluster, "WHK", 50m, 50m);
+        await FillAsync(account, Market.MarketOrder("k-2", "WHK", OrderSide.Buy, 1m), 2);
+        await Eventually.WaitAsync(() => Task.FromResult(Fills(_receiver.Received)), f => f.Contains("k-2"), "the fill after the restart delivered");
+        Assert.Equal(["k-1", "k-2"], Fills(_receiver.Received));
+    }
+
     // A rotation whose write failed kept the new secret in memory: the caller, told it failed, never saw that secret, yet
     // every request was signed with it (alone, for a rotation without overlap), so receivers could verify none.
     [Fact]

@@ -156,6 +156,10 @@ internal sealed partial class WebhookGrain(
 
         if (S.State == WebhookState.Disabled)
         {
+            // The keep-alive before the write, as at creation: registered after it, its failure left the webhook stored
+            // active without one, the caller's retry found it active and registered none, and a restart never woke it.
+            // One left by a failed write removes itself at its first tick, as it finds the webhook disabled.
+            await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
             var (failures, failingSince) = (S.ConsecutiveFailures, S.FailingSince);
             S.State = WebhookState.Active;
             S.ConsecutiveFailures = 0;
@@ -174,7 +178,6 @@ internal sealed partial class WebhookGrain(
                 throw;
             }
 
-            await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
             await StartAsync();
             WebhookLog.Resumed(logger, _accountId, _webhookId);
         }
