@@ -23,6 +23,13 @@ internal sealed partial class AccountGrain
     /// </summary>
     private DateTimeOffset? _backfilledThrough;
 
+    /// <summary>
+    /// The newest applied execution's time as this activation read it from storage: its back-fills start from it, not from
+    /// <see cref="AccountState.LastExecutionAt"/>, which the stream's replay at activation, or a fill reported while no
+    /// reconciliation went through, moves on past an execution missed before them (never back-filled, a position mismatch).
+    /// </summary>
+    private DateTimeOffset? _lastExecutionAtActivation;
+
     // Exits an older build left unknown exist from the start: looked for once an activation, not at every reconciliation
     // (a listing of the broker's open orders more each time).
     private bool _endedOrdersExitsAdopted;
@@ -274,13 +281,7 @@ internal sealed partial class AccountGrain
     {
         // Not again over what an earlier back-fill compared: a busy account would otherwise fetch (and the paper venue read
         // from its archive) five minutes of executions on every reconciliation, twice.
-        var since = BackfillReach();
-        if (_backfilledThrough is { } through && through - BackfillRecheck > since)
-        {
-            since = through - BackfillRecheck;
-        }
-
-        var executions = await _client!.GetExecutionsSinceAsync(since);
+        var executions = await _client!.GetExecutionsSinceAsync(BackfillStart());
         if (compareBooked)
         {
             ReportCorrectedExecutions(executions);
@@ -324,17 +325,32 @@ internal sealed partial class AccountGrain
             _backfilledThrough = _backfilledThrough > newest ? _backfilledThrough : newest;
         }
 
+        if (compareBooked)
+        {
+            ForgetCorrectionsOutOfReach();
+        }
+
         return count;
     }
 
     /// <summary>
-    /// Where a new activation's back-fill starts, a few minutes before the newest applied execution, and never before the
-    /// executions whose ids left with the retention (a very busy account, or a short retention): their ids no longer mark
-    /// them applied, so they would be booked twice. One missed that long ago shows as a position mismatch. It only moves on.
+    /// Where this activation's next back-fill starts: a minute before the newest execution an earlier one saw, else a few
+    /// minutes before the newest applied as the activation read it.
     /// </summary>
-    private DateTimeOffset BackfillReach()
+    private DateTimeOffset BackfillStart()
     {
-        var since = (S.LastExecutionAt ?? S.OpenedAt) - BackfillOverlap;
+        var since = BackfillReach(_lastExecutionAtActivation);
+        return _backfilledThrough is { } through && through - BackfillRecheck > since ? through - BackfillRecheck : since;
+    }
+
+    /// <summary>
+    /// Where a back-fill starts, a few minutes before the newest applied execution (<paramref name="lastExecutionAt"/>), and
+    /// never before the executions whose ids left with the retention (a very busy account, or a short retention): their ids
+    /// no longer mark them applied, so they would be booked twice. One missed that long ago shows as a position mismatch.
+    /// </summary>
+    private DateTimeOffset BackfillReach(DateTimeOffset? lastExecutionAt)
+    {
+        var since = (lastExecutionAt ?? S.OpenedAt) - BackfillOverlap;
         return S.ExecutionsForgottenThrough is { } forgotten && forgotten >= since ? forgotten.AddTicks(1) : since;
     }
 
@@ -349,7 +365,6 @@ internal sealed partial class AccountGrain
     /// </summary>
     private void ReportCorrectedExecutions(IReadOnlyList<Execution> executions)
     {
-        ForgetCorrectionsOutOfReach();
         Dictionary<string, AccountFill>? booked = null;
         foreach (var execution in executions)
         {
@@ -411,8 +426,8 @@ internal sealed partial class AccountGrain
     }
 
     /// <summary>
-    /// Drops the reported corrections of executions before the back-fill's reach: no reconciliation lists them again, and
-    /// the core record carries what is kept on every write.
+    /// Drops the reported corrections of executions before the back-fill's reach, this activation's next one and a new
+    /// activation's: no reconciliation lists them again, and the core record carries what is kept on every write.
     /// </summary>
     private void ForgetCorrectionsOutOfReach()
     {
@@ -421,7 +436,12 @@ internal sealed partial class AccountGrain
             return;
         }
 
-        var reach = BackfillReach();
+        var reach = BackfillReach(S.LastExecutionAt);
+        if (BackfillStart() is var next && next < reach)
+        {
+            reach = next;
+        }
+
         if (reported.Any(c => c.Timestamp < reach))
         {
             var kept = reported.Where(c => c.Timestamp >= reach).ToList();

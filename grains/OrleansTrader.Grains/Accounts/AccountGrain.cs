@@ -118,6 +118,7 @@ internal sealed partial class AccountGrain(
         var submits = new List<DateTimeOffset>();
         await _store.LoadAsync(S, _history, submits, cancellationToken);
         _storedJournalSequence = S.LastJournalSequence;
+        _lastExecutionAtActivation = S.LastExecutionAt;
         if (S.Ledger is not null)
         {
             // Before any fill is booked (the stream's replay below), so the fill carries on the trade started here.
