@@ -24,12 +24,7 @@ public sealed class WebhookSocketReceiverTests
     {
         await using var receiver = new SocketReceiver(answer: null);
         await using var cluster = await StartAsync();
-        var account = await TestAccounts.OpenAsync(cluster, "wh-hang", 100_000m);
-        await Market.QuoteAsync(cluster, "WHH", 50m, 50m);
-        var webhook = Webhook(cluster, "wh-hang", "hang");
-        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = $"http://127.0.0.1:{receiver.Port}/hook", Kinds = [AccountEventKind.Fill] })).Succeeded);
-
-        await FillAsync(account, Market.MarketOrder("hang-1", "WHH", OrderSide.Buy, 1m), 1);
+        var webhook = await FillWithWebhookAsync(cluster, receiver, "wh-hang", "WHH", "hang");
         var status = await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.ConsecutiveFailures >= 3, "three timed-out attempts", TimeSpan.FromSeconds(60));
 
         Assert.Equal((WebhookState.Active, "No answer within 1 s.", 0L), (status!.State, status.LastError, status.Deliveries));
@@ -45,18 +40,24 @@ public sealed class WebhookSocketReceiverTests
     {
         await using var receiver = new SocketReceiver(answer: "410 Gone");
         await using var cluster = await StartAsync();
-        var account = await TestAccounts.OpenAsync(cluster, "wh-gone", 100_000m);
-        await Market.QuoteAsync(cluster, "WHG", 50m, 50m);
-        var webhook = Webhook(cluster, "wh-gone", "gone");
-        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = $"http://127.0.0.1:{receiver.Port}/hook", Kinds = [AccountEventKind.Fill] })).Succeeded);
-
-        await FillAsync(account, Market.MarketOrder("gone-1", "WHG", OrderSide.Buy, 1m), 1);
+        var webhook = await FillWithWebhookAsync(cluster, receiver, "wh-gone", "WHG", "gone");
         var status = await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.ConsecutiveFailures >= 2, "two failed attempts", TimeSpan.FromSeconds(30));
 
         Assert.Equal((WebhookState.Active, "HTTP 410 Gone", 0L), (status!.State, status.LastError, status.Deliveries));
         Assert.NotNull(status.NextAttemptAt);
         Assert.True(receiver.Requests.Count >= 2, $"{receiver.Requests.Count} requests");
         Assert.Single(receiver.Requests.Select(r => r.DeliveryId).Distinct());
+    }
+
+    /// <summary>An account with a webhook of its fills to the receiver, and one fill (order "{webhookId}-1") for it to deliver.</summary>
+    private static async Task<IWebhookGrain> FillWithWebhookAsync(TradingCluster cluster, SocketReceiver receiver, string accountId, string symbol, string webhookId)
+    {
+        var account = await TestAccounts.OpenAsync(cluster, accountId, 100_000m);
+        await Market.QuoteAsync(cluster, symbol, 50m, 50m);
+        var webhook = Webhook(cluster, accountId, webhookId);
+        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = $"http://127.0.0.1:{receiver.Port}/hook", Kinds = [AccountEventKind.Fill] })).Succeeded);
+        await FillAsync(account, Market.MarketOrder(webhookId + "-1", symbol, OrderSide.Buy, 1m), 1);
+        return webhook;
     }
 
     private static IWebhookGrain Webhook(TradingCluster cluster, string accountId, string webhookId) =>
