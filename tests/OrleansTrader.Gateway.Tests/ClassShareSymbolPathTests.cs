@@ -34,6 +34,13 @@ public sealed class ClassShareSymbolPathTests
         Assert.True(closeStatus == 200, $"{closeStatus} {closeBody}");
         var close = JsonDocument.Parse(closeBody).RootElement;
         Assert.Equal(("BRK/B", "Sell", 3m), (close.GetProperty("symbol").GetString(), close.GetProperty("side").GetString(), close.GetProperty("quantity").GetDecimal()));
+
+        // The close's generated client order id is one the API takes back: it used to carry the symbol's '/', which
+        // ?clientOrderId= refuses, so the order could be found only by its order id.
+        var closeClientOrderId = close.GetProperty("clientOrderId").GetString()!;
+        var (lookupStatus, _, _, lookupBody) = await RawHttp.SendAsync(host, "GET", $"/api/accounts/{account}/orders?clientOrderId={Uri.EscapeDataString(closeClientOrderId)}");
+        Assert.True(lookupStatus == 200, $"{closeClientOrderId}: {lookupStatus} {lookupBody}");
+        Assert.Equal(close.GetProperty("orderId").GetString(), JsonDocument.Parse(lookupBody).RootElement.EnumerateArray().Single().GetProperty("orderId").GetString());
     }
 
     /// <summary>Decoding the slash makes no other ticker valid: two in a row, or one at the end, is still no ticker.</summary>

@@ -533,7 +533,9 @@ internal sealed partial class AccountGrain
             Origin = "close-position",
             Request = new OrderRequest
             {
-                ClientOrderId = $"close-{symbol}-{S.LastOrderNumber + 1}",
+                // A class share's '/' (BRK/B) is not a character the API takes in a client order id; the order number
+                // keeps BRK/B's close apart from BRK.B's.
+                ClientOrderId = $"close-{symbol.Replace('/', '.')}-{S.LastOrderNumber + 1}",
                 Symbol = symbol,
                 Side = position.Quantity > 0m ? OrderSide.Sell : OrderSide.Buy,
                 Type = OrderType.Market,
