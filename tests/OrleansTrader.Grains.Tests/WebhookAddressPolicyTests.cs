@@ -45,6 +45,9 @@ public sealed class WebhookAddressPolicyTests
     [InlineData("::ffff:10.0.0.1", "private")]
     [InlineData("::169.254.169.254", "link-local")]
     [InlineData("64:ff9b::a9fe:a9fe", "link-local")]
+    [InlineData("64:ff9b:1::a9fe:a9fe", "local-use NAT64")]
+    [InlineData("64:ff9b:1:a9fe:a9:fe00::", "local-use NAT64")]
+    [InlineData("64:ff9b:1:ffff:ffff:ffff:ffff:ffff", "local-use NAT64")]
     public void AnInternalAddress_IsRefused_NamingItsRange(string address, string range) =>
         Assert.Contains(range, WebhookAddressPolicy.RefusedRange(IPAddress.Parse(address)), StringComparison.Ordinal);
 
@@ -57,6 +60,8 @@ public sealed class WebhookAddressPolicyTests
     [InlineData("169.255.0.1")]
     [InlineData("2606:4700::1111")]
     [InlineData("::ffff:8.8.8.8")]
+    [InlineData("64:ff9b::808:808")]
+    [InlineData("64:ff9b:2::1")]
     public void APublicAddress_IsAllowed(string address) => Assert.Null(WebhookAddressPolicy.RefusedRange(IPAddress.Parse(address)));
 
     [Fact]

@@ -6,7 +6,8 @@ namespace OrleansTrader.Grains.Webhooks;
 
 /// <summary>
 /// Where webhooks may connect: unless <see cref="WebhookOptions.AllowPrivateNetworks"/>, not to loopback, private,
-/// link-local, carrier-grade NAT, unspecified, multicast or broadcast addresses, nor the IPv6 forms that embed them.
+/// link-local, carrier-grade NAT, unspecified, multicast or broadcast addresses, nor the IPv6 forms that embed them, nor
+/// local-use NAT64.
 /// </summary>
 /// <remarks>
 /// The check is on the addresses the socket connects to, at each connection, not on the URL's text: a name that resolves
@@ -72,6 +73,11 @@ internal static class WebhookAddressPolicy
             0xFE when (b[1] & 0xC0) == 0x80 => "link-local (fe80::/10)",
             0xFE when (b[1] & 0xC0) == 0xC0 => "site-local (fec0::/10)",
             0xFF => "multicast (ff00::/8)",
+
+            // RFC 8215's prefix for translation inside one network: the IPv4 behind it is the operator's choice (private ones
+            // included) and, unlike 64:ff9b::/96, its place in the address depends on the prefix length used, so the whole
+            // range is refused rather than read.
+            0x00 when b[1] == 0x64 && b[2] == 0xFF && b[3] == 0x9B && b[4] == 0x00 && b[5] == 0x01 => "local-use NAT64 (64:ff9b:1::/48)",
             _ => null,
         };
     }
