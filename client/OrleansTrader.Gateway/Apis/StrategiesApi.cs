@@ -169,11 +169,7 @@ public static class StrategiesApi
             return TypedResults.Created($"/api/accounts/{accountId}/strategies/{strategyId}", MoneyReport.Round(status));
         }
 
-        if (result.ErrorCode != StrategyErrorCodes.AlreadyExists)
-        {
-            await grains.GetGrain<IStrategyDirectoryGrain>(accountId).RemoveAsync(strategyId);
-        }
-
+        // A refused create has given the place back itself, in the strategy's turn (see StrategyGrain.CreateAsync).
         return ApiProblems.FromCode(result.ErrorCode ?? StrategyErrorCodes.InvalidParameters, result.Message);
     }
 
@@ -222,12 +218,8 @@ public static class StrategiesApi
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string accountId, string strategyId, IGrainFactory grains)
     {
+        // The strategy takes itself out of the account's directory, in its own turn, whether it existed or not.
         var result = await Strategy(grains, accountId, strategyId).DeleteAsync();
-        if (result.Succeeded || result.ErrorCode == StrategyErrorCodes.NotFound)
-        {
-            await grains.GetGrain<IStrategyDirectoryGrain>(accountId).RemoveAsync(strategyId);
-        }
-
         return result.Succeeded ? TypedResults.NoContent() : await ProblemAsync(grains, accountId, result.ErrorCode ?? StrategyErrorCodes.NotFound, result.Message);
     }
 

@@ -100,6 +100,8 @@ internal sealed partial class StrategyGrain(
 
     private IAccountGrain Account => GrainFactory.GetGrain<IAccountGrain>(_accountId);
 
+    private IStrategyDirectoryGrain StrategyDirectory => GrainFactory.GetGrain<IStrategyDirectoryGrain>(_accountId);
+
     private string OrderPrefix => _strategyId + "-";
 
     /// <summary>The origin the strategy's orders are placed with.</summary>
@@ -145,14 +147,17 @@ internal sealed partial class StrategyGrain(
             return Fail(StrategyErrorCodes.AlreadyExists, $"Strategy {_strategyId} already exists in account {_accountId}.");
         }
 
-        if (Build(command.Kind, command.Symbols, command.Parameters) is { } error)
+        var refusal = Build(command.Kind, command.Symbols, command.Parameters)
+            ?? (command.BarInterval != TimeSpan.FromMinutes(1) && command.BarInterval != TimeSpan.FromSeconds(1)
+                ? Fail(StrategyErrorCodes.InvalidParameters, "The bar interval is one minute or one second.")
+                : null);
+        if (refusal is not null)
         {
-            return error;
-        }
-
-        if (command.BarInterval != TimeSpan.FromMinutes(1) && command.BarInterval != TimeSpan.FromSeconds(1))
-        {
-            return Fail(StrategyErrorCodes.InvalidParameters, "The bar interval is one minute or one second.");
+            // The gateway reserves the id's place in the account's directory before it asks. The place is given back here,
+            // in this strategy's turn: given back by the gateway after the answer, it could come after a create of the same
+            // id that succeeded meanwhile, and leave that strategy out of the account's list.
+            await StrategyDirectory.RemoveAsync(_strategyId);
+            return refusal;
         }
 
         var now = time.GetUtcNow();
@@ -175,7 +180,7 @@ internal sealed partial class StrategyGrain(
         };
         await Days.ClearAsync();
         await state.WriteStateAsync();
-        await GrainFactory.GetGrain<IStrategyDirectoryGrain>(_accountId).AddAsync(_strategyId);
+        await StrategyDirectory.AddAsync(_strategyId);
         StrategyLog.Created(logger, _accountId, _strategyId, command.Kind, string.Join(",", command.Symbols));
         return command.Start ? await StartAsync() : await OkAsync();
     }
@@ -272,6 +277,12 @@ internal sealed partial class StrategyGrain(
     {
         if (!S.Exists)
         {
+            // An entry left by a create that never reached its strategy goes; in this turn, for the reason CreateAsync gives.
+            if (_accountId.Length > 0)
+            {
+                await StrategyDirectory.RemoveAsync(_strategyId);
+            }
+
             return NotFound();
         }
 
@@ -287,7 +298,7 @@ internal sealed partial class StrategyGrain(
         state.State = new StrategyGrainState { NextSequence = S.NextSequence };
         await state.WriteStateAsync();
         await Days.ClearAsync();
-        await GrainFactory.GetGrain<IStrategyDirectoryGrain>(_accountId).RemoveAsync(_strategyId);
+        await StrategyDirectory.RemoveAsync(_strategyId);
         DeactivateOnIdle();
         return new StrategyCommandResult(true, last with { Running = false });
     }
