@@ -222,22 +222,22 @@ public sealed class AlpacaMarketDataStream : IMarketDataFeed
             while (!cancellationToken.IsCancellationRequested)
             {
                 Exception? failure;
-                var attemptsBefore = attempt;
+                DateTimeOffset? authenticatedAt = null;
                 try
                 {
-                    var lastError = await RunConnectionAsync(writer, () => attempt = 0, cancellationToken);
+                    var lastError = await RunConnectionAsync(writer, () => authenticatedAt = _timeProvider.GetUtcNow(), cancellationToken);
                     if (cancellationToken.IsCancellationRequested)
                     {
                         // Stopping closed the connection: nothing was lost.
                         break;
                     }
 
-                    if (lastError is not null)
+                    // Only a session that lasted as long as the longest delay starts the backoff again. One the server
+                    // ended at once, with an error (406: another session holds these keys) or without, was refused rather
+                    // than lost: starting again at each authentication asked anew every ReconnectInitialDelay forever.
+                    if (authenticatedAt is { } since && _timeProvider.GetUtcNow() - since >= _options.ReconnectMaxDelay)
                     {
-                        // A session the server ended with an error (406: another session holds these keys) was refused,
-                        // not lost: authenticating first does not start the backoff again, or it would be asked anew
-                        // every ReconnectInitialDelay.
-                        attempt = attemptsBefore;
+                        attempt = 0;
                     }
 
                     // Alpaca closes after some errors (407 slow client): the close keeps that code, so health and the

@@ -365,6 +365,57 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
             .Select(l => int.Parse(l.Split("reconnect attempt ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture))];
     }
 
+    // The same without an error: a server (or a proxy before it) that takes the keys and the subscription and then closes
+    // at once was asked again every ReconnectInitialDelay forever, since authenticating started the backoff again. Only a
+    // connection that stayed up as long as the longest delay starts it again now.
+    [Fact]
+    public async Task ReadAsync_ServerClosesEachSessionRightAfterItsSubscription_BacksOffFurtherEachTime()
+    {
+        _server.OnSubscribed = async (session, _) => await session.CloseAsync();
+        var stream = Stream(o => o.ReconnectMaxDelay = TimeSpan.FromSeconds(1));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var reading = ReadInBackground(stream, stop.Token, TestContext.Current.CancellationToken);
+
+        await WaitFor(() => Reconnects().Count >= 4);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+
+        Assert.Equal([1, 2, 3, 4], Reconnects().Take(4));
+
+        List<int> Reconnects() => [.. _log.Lines
+            .Where(l => l.StartsWith("Warning 3023", StringComparison.Ordinal))
+            .Select(l => int.Parse(l.Split("reconnect attempt ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture))];
+    }
+
+    // A session that lasted the longest delay was a working connection: what follows its loss starts at the first step.
+    [Fact]
+    public async Task ReadAsync_AfterASessionThatLastedTheLongestDelay_TheBackoffStartsAgain()
+    {
+        _server.OnSubscribed = async (session, n) =>
+        {
+            // Sessions 1 and 2 close at once; session 3 stays up past ReconnectMaxDelay (1 s); later ones close at once.
+            if (n == 3)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
+            }
+
+            await session.CloseAsync();
+        };
+        var stream = Stream(o => o.ReconnectMaxDelay = TimeSpan.FromSeconds(1));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var reading = ReadInBackground(stream, stop.Token, TestContext.Current.CancellationToken);
+
+        await WaitFor(() => Reconnects().Count >= 4);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+
+        Assert.Equal([1, 2, 1, 2], Reconnects().Take(4));
+
+        List<int> Reconnects() => [.. _log.Lines
+            .Where(l => l.StartsWith("Warning 3023", StringComparison.Ordinal))
+            .Select(l => int.Parse(l.Split("reconnect attempt ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture))];
+    }
+
     // A connection that went quiet without closing (a half-open TCP connection: no data, no close) left the receive
     // waiting forever: no ping had a deadline, so the feed stalled with its health still Connected.
     [Fact]
