@@ -220,6 +220,34 @@ public sealed class AccountPerformanceTests : IDisposable
         Assert.Equal((3, 0m, 100_000m, 2_010m), (summary.Days, summary.StartEquity, summary.CashFlow, summary.Pnl));
     }
 
+    // A day's transfers all counted as made at its start: a withdrawal at the day's end shrank the base its P&L was a return
+    // on. 100 lost on 10,000, then 9,800 withdrawn, was a 50% loss and a 50% drawdown; 500 made on 10,000, then 9,900
+    // withdrawn, a 500% gain. A net withdrawal now counts as made at the day's end (a deposit still at its start), so the
+    // return is the P&L over the most the day held, which no transfer magnifies.
+    [Theory]
+    [InlineData(-100, -9_800, -0.01, 0.01)]
+    [InlineData(500, -9_900, 0.05, 0)]
+    public void Summary_AWithdrawalAtTheDaysEnd_DoesNotMagnifyItsReturn(int pnl, int withdrawn, double dayReturn, double drawdown)
+    {
+        AccountDay Day(DateOnly date, decimal start, decimal cashFlow, decimal end) => new()
+        {
+            Date = date, Closed = true, StartedAt = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero),
+            EndedAt = new DateTimeOffset(date.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero),
+            StartEquity = start, CashFlow = cashFlow, EndEquity = end, RealizedPnl = 0m, Fees = 0m, Fills = 0,
+        };
+        var left = 10_000m + pnl + withdrawn;
+        var days = new[]
+        {
+            Day(new DateOnly(2026, 3, 2), 10_000m, withdrawn, left),
+            Day(new DateOnly(2026, 3, 3), left, 0m, left * 1.01m),
+        };
+
+        var summary = AccountPerformanceSummaries.Of(days, AlwaysOpenCalendar.Instance);
+
+        Assert.Equal(((1m + (decimal)dayReturn) * 1.01m) - 1m, summary.TotalReturn);
+        Assert.Equal((decimal)drawdown, summary.MaxDrawdown);
+    }
+
     // The tick rolled the day, then its report to the breaker failed (under load it timed out): the tick skipped its write,
     // the ticks after it found nothing new since they started, and a restart or an idle collection dropped the roll. The
     // next activation rolled from the day before, and the lost day had no row (TradingWeekTests' Sunday, now and then).

@@ -1,3 +1,4 @@
+using OrleansTrader.Domain.Fees;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Grains.Abstractions;
@@ -129,6 +130,70 @@ public sealed class AccountTradesTests : IDisposable
         var today = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
         Assert.Empty((await account.GetTradesAsync(new TradeQuery { From = today.AddDays(1) }))!.Trades);
         Assert.Equal(5, (await account.GetTradesAsync(new TradeQuery { From = today.AddDays(-1), Limit = 5 }))!.Trades.Count);
+    }
+
+    // The next page is "before" the last number of this one: trades closed between the two reads are newer, so a client
+    // paging back meets every older trade once, none twice.
+    [Fact]
+    public async Task PagesReadWhileTradesClose_ListEveryEarlierTradeOnce()
+    {
+        await using var cluster = await StartAsync(null);
+        var account = await TestAccounts.OpenAsync(cluster, "paging", 1_000_000m);
+        await Market.QuoteAsync(cluster, "PGA", 20m, 20m);
+        var fills = 0;
+        async Task RoundTripAsync(int i)
+        {
+            foreach (var (id, side) in new[] { ($"pb{i}", OrderSide.Buy), ($"ps{i}", OrderSide.Sell) })
+            {
+                var count = ++fills;
+                Assert.True((await account.PlaceOrderAsync(Market.MarketOrder(id, "PGA", side, 1m))).Succeeded);
+                await Eventually.WaitAsync(() => account.GetFillsAsync(0, 100), f => f.Count == count, $"fill {count}");
+            }
+        }
+
+        for (var i = 1; i <= 5; i++)
+        {
+            await RoundTripAsync(i);
+        }
+
+        var first = (await account.GetTradesAsync(new TradeQuery { Limit = 2 }))!.Trades;
+        await RoundTripAsync(6);
+        await RoundTripAsync(7);
+        var second = (await account.GetTradesAsync(new TradeQuery { Limit = 2, Before = first[^1].Number }))!.Trades;
+        var third = (await account.GetTradesAsync(new TradeQuery { Limit = 2, Before = second[^1].Number }))!.Trades;
+
+        Assert.Equal([5L, 4L, 3L, 2L, 1L], first.Concat(second).Concat(third).Select(t => t.Number));
+    }
+
+    // A per-share fee of 1.00 (the order minimum) on a buy of 8 that covers a short of 5 and opens a long of 3: 0.625 of it
+    // closes the short, put on the cent as 0.63, and the long takes the 0.37 left, so the trades' fees are the fills'.
+    [Fact]
+    public async Task AFlipsFee_IsSplitInWholeCents_AndTheTradesAddUpToTheAccount()
+    {
+        await using var cluster = await StartAsync(null);
+        var account = cluster.Account("flip-fee");
+        Assert.True((await account.OpenAsync(new OpenAccount
+        {
+            Cash = 100_000m,
+            AccountType = AccountType.Margin,
+            RiskLimits = TestAccounts.Loose,
+            FeeModel = new FeeModelSpec { Kind = FeeModelKind.PerShare, IncludeRegulatoryFees = false },
+        })).Succeeded);
+        await Market.QuoteAsync(cluster, "FLF", 50m, 50m);
+        await FillAsync(account, Market.MarketOrder("ff-short", "FLF", OrderSide.Sell, 5m), 1);
+        await Market.QuoteAsync(cluster, "FLF", 51m, 51m);
+        await FillAsync(account, Market.MarketOrder("ff-flip", "FLF", OrderSide.Buy, 8m), 2);
+
+        var fills = await account.GetFillsAsync(0, 10);
+        var result = (await account.GetTradesAsync(new TradeQuery()))!;
+        var closed = Assert.Single(result.Trades);
+        var open = Assert.Single(result.Open);
+        var snapshot = (await account.GetSnapshotAsync())!;
+
+        Assert.Equal((1.00m, 1.00m), (fills[0].Fee, fills[1].Fee));
+        Assert.Equal((-5m, 1.63m), (closed.RealizedPnl, closed.Fees));
+        Assert.Equal((3m, 0m, 0.37m), (open.Quantity, open.RealizedPnl, open.Fees));
+        Assert.Equal((snapshot.Fees, snapshot.RealizedPnl), (closed.Fees + open.Fees, closed.RealizedPnl + open.RealizedPnl));
     }
 
     private static Task<TradingCluster> StartAsync(string? sqlitePath, int tradePagesKept = 100) => TradingCluster.StartAsync(new TradingClusterOptions

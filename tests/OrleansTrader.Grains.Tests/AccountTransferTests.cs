@@ -185,6 +185,47 @@ public sealed class AccountTransferTests
             .Where(e => e.Kind == AccountEventKind.CashTransfer).Select(e => e.Transfer!.TransferId));
     }
 
+    // The same lost answer, and no retry: the list showed the deposit made (its cashAfter 1,500) while the cash stayed at
+    // 1,000, until the next transfer or activation applied it.
+    [Fact]
+    public async Task ATransferStoredByAWriteThatReportedAFailure_IsListedWithItsCashMoved()
+    {
+        var storage = new WriteFailingStorage("transfers");
+        await using var cluster = await StartAsync(new FakeTimeProvider(Monday), storage);
+        var account = await TestAccounts.OpenAsync(cluster, "xfer-listed", 1_000m);
+        storage.FailNextAfterWriting = true;
+
+        await Assert.ThrowsAnyAsync<Exception>(() => account.TransferCashAsync(new TransferCash { TransferId = "dep-listed", Amount = 500m }));
+        var listed = Assert.Single(await account.GetTransfersAsync());
+
+        Assert.Equal(("dep-listed", 1_500m), (listed.TransferId, listed.CashAfter));
+        Assert.Equal(1_500m, (await account.GetSnapshotAsync())!.Cash);
+        Assert.Equal(["dep-listed"], (await account.GetEventsAsync(0, 100)).Events
+            .Where(e => e.Kind == AccountEventKind.CashTransfer).Select(e => e.Transfer!.TransferId));
+    }
+
+    // Stored by a write that reported a failure seconds before midnight, it waited for the next transfer or activation: the
+    // day it was made closed without it, and the cash moved on a later day (or never, for an account that stays active).
+    [Fact]
+    public async Task ATransferStoredByAWriteThatReportedAFailure_IsAppliedByTheSignalTick_InTheDayItWasMade()
+    {
+        var storage = new WriteFailingStorage("transfers");
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 23, 59, 50, TimeSpan.Zero));
+        await using var cluster = await StartAsync(time, storage);
+        var account = await TestAccounts.OpenAsync(cluster, "xfer-tick", 1_000m);
+        storage.FailNextAfterWriting = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => account.TransferCashAsync(new TransferCash { TransferId = "dep-tick", Amount = 500m }));
+
+        time.Advance(TimeSpan.FromSeconds(15));
+        var snapshot = (await account.RefreshAsync())!;
+
+        Assert.Equal((1_500m, 0m), (snapshot.Cash, snapshot.DayPnl));
+        var days = (await account.GetPerformanceAsync(null, null))!.Days;
+        Assert.Equal([new DateOnly(2026, 3, 2), new DateOnly(2026, 3, 3)], days.Select(d => d.Date));
+        Assert.Equal((1_000m, 500m, 1_500m, 0m), (days[0].StartEquity, days[0].CashFlow, days[0].EndEquity, days[0].Pnl));
+        Assert.Equal((1_500m, 0m), (days[1].StartEquity, days[1].CashFlow));
+    }
+
     [Fact]
     public async Task AWithdrawal_TakesOnlyTheCashWorkingOrdersLeaveFree()
     {
@@ -203,6 +244,36 @@ public sealed class AccountTransferTests
         var snapshot = (await account.GetSnapshotAsync())!;
         Assert.Equal(snapshot.Reserved, snapshot.Cash);
         Assert.Equal(0m, snapshot.BuyingPower);
+    }
+
+    // Short 100 at 100 in a margin account of 10,000: cash 20,000, equity 10,000, initial margin 5,000. The cash would let
+    // 20,000 go; half the buying power (the equity above the initial margin) lets 5,000, and a repeat answers the first.
+    [Fact]
+    public async Task AMarginWithdrawal_TakesAtMostTheEquityAboveTheInitialMargin()
+    {
+        await using var cluster = await StartAsync(new FakeTimeProvider(Monday));
+        var account = cluster.Account("xfer-margin");
+        Assert.True((await account.OpenAsync(new OpenAccount
+        {
+            Cash = 10_000m,
+            AccountType = Domain.Portfolio.AccountType.Margin,
+            RiskLimits = TestAccounts.Loose,
+            FeeModel = new Domain.Fees.FeeModelSpec { IncludeRegulatoryFees = false },
+        })).Succeeded);
+        await Market.QuoteAsync(cluster, "XMG", 100m, 100m);
+        await FillAsync(account, Market.MarketOrder("xm-short", "XMG", OrderSide.Sell, 100m), 1);
+
+        var tooMuch = await account.TransferCashAsync(new TransferCash { TransferId = "wd-over", Amount = -5_000.01m });
+        var most = await account.TransferCashAsync(new TransferCash { TransferId = "wd-most", Amount = -5_000m });
+        var repeated = await account.TransferCashAsync(new TransferCash { TransferId = "wd-most", Amount = -5_000m });
+
+        Assert.Equal(AccountErrorCodes.InsufficientCash, tooMuch.ErrorCode);
+        Assert.StartsWith("At most 5000.00 can be withdrawn", tooMuch.Message);
+        Assert.True(most is { Succeeded: true, Existing: false }, most.Message);
+        Assert.True(repeated is { Succeeded: true, Existing: true }, repeated.Message);
+        Assert.Equal(most.Transfer, repeated.Transfer);
+        var snapshot = (await account.RefreshAsync())!;
+        Assert.Equal((15_000m, 5_000m, 0m), (snapshot.Cash, snapshot.Equity!.Value, snapshot.BuyingPower!.Value));
     }
 
     // A working order under $1 reserves a fraction of a cent (3 at 0.5001): the refusal named 9998.4997 as the most that can

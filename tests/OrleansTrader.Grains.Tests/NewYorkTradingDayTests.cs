@@ -167,6 +167,29 @@ public sealed class NewYorkTradingDayTests : IDisposable
         return order with { Request = order.Request with { ExtendedHours = true } };
     }
 
+    // Down from 23:00 New York to 01:00 (04:00 to 06:00 UTC): the account closes Monday at its activation, at the equity of
+    // that moment, and Tuesday starts there.
+    [Fact]
+    public async Task ASiloDownAcrossNewYorkMidnight_ClosesTheDayAtTheAccountsNextActivation()
+    {
+        // 10:00 New York.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 15, 0, 0, TimeSpan.Zero));
+        await using var cluster = await StartAsync(time, NyseCalendar.Instance, _dir.File("ny-down.db"));
+        var account = await TestAccounts.OpenAsync(cluster, "ny-down", 100_000m);
+        await Market.QuoteAsync(cluster, "NYW", 50m, 50m);
+        await FillAsync(account, Market.MarketOrder("nyw-buy", "NYW", OrderSide.Buy, 100m), 1);
+
+        time.SetUtcNow(new DateTimeOffset(2026, 12, 8, 4, 0, 0, TimeSpan.Zero));
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        time.SetUtcNow(new DateTimeOffset(2026, 12, 8, 6, 0, 0, TimeSpan.Zero));
+        await Market.QuoteAsync(cluster, "NYW", 52m, 52m);
+        var days = (await cluster.Account("ny-down").GetPerformanceAsync(null, null))!.Days;
+
+        Assert.Equal([(Monday, true), (Tuesday, false)], days.Select(d => (d.Date, d.Closed)));
+        Assert.Equal((100_200m, new DateTimeOffset(2026, 12, 8, 6, 0, 0, TimeSpan.Zero)), (days[0].EndEquity, days[0].EndedAt));
+        Assert.Equal((days[0].EndEquity, days[0].EndedAt), (days[1].StartEquity, days[1].StartedAt));
+    }
+
     private static Task<TradingCluster> StartAsync(FakeTimeProvider time, ITradingCalendar calendar, string? sqlitePath = null) =>
         TradingCluster.StartAsync(new TradingClusterOptions
         {

@@ -39,7 +39,8 @@ public sealed record AccountPerformanceSummary
 
     /// <summary>
     /// The days' returns compounded (time-weighted): EndEquity / StartEquity - 1 without transfers. A day's return is its
-    /// P&amp;L over its start equity plus its transfers (counted as made at the day's start). It starts at the first deposit:
+    /// P&amp;L over its start equity plus its net deposit (a deposit counts as made at the day's start, a withdrawal at its end, so
+    /// no transfer magnifies the return). It starts at the first deposit:
     /// leading days with no equity and no transfer are left out of the returns and the drawdown.
     /// </summary>
     public decimal? TotalReturn { get; init; }

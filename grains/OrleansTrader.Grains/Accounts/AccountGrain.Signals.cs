@@ -49,6 +49,17 @@ internal sealed partial class AccountGrain
 
     private async Task SignalAsync()
     {
+        // Before the roll, so a transfer made before midnight goes into the day it was made (it writes what it applies).
+        // Storage failing here leaves it for the next tick; it does not hold back the breaker's signals below.
+        try
+        {
+            await ApplyUncertainTransferAsync();
+        }
+        catch (Exception exception)
+        {
+            AccountLog.UncertainTransferNotApplied(logger, exception, AccountId);
+        }
+
         var ledger = S.Ledger;
         var day = S.TradingDay;
         try

@@ -14,7 +14,7 @@ internal sealed record AccountTransfers
 /// <summary>
 /// Cash into and out of a paper account. A transfer is stored in the "transfers" record before the core write that
 /// applies it; a crash between the two (or a write that stored it and failed) leaves it past
-/// <see cref="AccountState.LastTransferSequence"/>, and the next activation or transfer applies it. The record keeps the newest <see cref="TransfersKept"/>, which is also how far back a
+/// <see cref="AccountState.LastTransferSequence"/>, and the next activation, transfer, signal tick or listing applies it. The record keeps the newest <see cref="TransfersKept"/>, which is also how far back a
 /// repeated transfer id is recognized.
 /// </summary>
 internal sealed partial class AccountGrain
@@ -27,6 +27,12 @@ internal sealed partial class AccountGrain
     private const decimal MaxTransfer = 1_000_000_000_000m;
 
     private GrainState<AccountTransfers>? _transfers;
+
+    /// <summary>
+    /// A transfers write failed in this activation and may have stored its transfer all the same: the signal tick and the
+    /// listing apply it if it did (listed unapplied, it showed cash that had not moved, until the next transfer or activation).
+    /// </summary>
+    private bool _transferUncertain;
 
     public async Task<CashTransferResult> TransferCashAsync(TransferCash command)
     {
@@ -100,8 +106,9 @@ internal sealed partial class AccountGrain
         catch
         {
             // Not applied, and perhaps not stored: the record is read again, so a retry under this id finds it only if it
-            // was stored (a write that failed after it landed), and applies it then.
+            // was stored (a write that failed after it landed), and applies it then, as the next tick or listing does.
             _transfers = null;
+            _transferUncertain = true;
             throw;
         }
 
@@ -111,8 +118,25 @@ internal sealed partial class AccountGrain
         return CashTransferResult.Made(transfer, existing: false);
     }
 
-    public async Task<IReadOnlyList<CashTransfer>> GetTransfersAsync() =>
-        S.IsOpen ? [.. Enumerable.Reverse((await TransfersAsync()).State.Transfers)] : [];
+    public async Task<IReadOnlyList<CashTransfer>> GetTransfersAsync()
+    {
+        if (!S.IsOpen)
+        {
+            return [];
+        }
+
+        await ApplyUncertainTransferAsync();
+        return [.. Enumerable.Reverse((await TransfersAsync()).State.Transfers)];
+    }
+
+    /// <summary>After a transfers write that failed, applies what it stored all the same (a lost answer), if anything.</summary>
+    private async Task ApplyUncertainTransferAsync()
+    {
+        if (_transferUncertain)
+        {
+            await ApplyPendingTransfersAsync();
+        }
+    }
 
     /// <summary>Applies the transfers stored without the core write that applies them (a crash between the two).</summary>
     private async Task ApplyPendingTransfersAsync()
@@ -134,6 +158,8 @@ internal sealed partial class AccountGrain
         {
             Apply(transfer);
         }
+
+        _transferUncertain = false;
 
         if (pending.Count > 0)
         {

@@ -65,6 +65,10 @@ internal static partial class AccountLog
     [LoggerMessage(EventId = 5015, Level = LogLevel.Warning, Message = "Account {AccountId} is not in the account list ({Reason}); its next activation tries again")]
     public static partial void NotListed(ILogger logger, string accountId, string reason);
 
+    [LoggerMessage(EventId = 5023, Level = LogLevel.Warning,
+        Message = "Account {AccountId}: a transfer whose write reported a failure could not be looked up and applied yet; the next signal tick tries again")]
+    public static partial void UncertainTransferNotApplied(ILogger logger, Exception exception, string accountId);
+
     [LoggerMessage(EventId = 5017, Level = LogLevel.Information, Message = "Account {AccountId}: cash transfer {TransferId} of {Amount}; cash now {Cash}")]
     public static partial void CashTransferred(ILogger logger, string accountId, string transferId, decimal amount, decimal cash);
 

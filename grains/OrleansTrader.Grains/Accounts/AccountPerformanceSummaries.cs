@@ -44,7 +44,8 @@ internal static class AccountPerformanceSummaries
 
     /// <summary>
     /// The first day's start, then every day's end: the equity itself while no cash has moved, then the days' returns
-    /// compounded from it (time-weighted, so a transfer is not a return; a day's transfers count as made at its start).
+    /// compounded from it (time-weighted, so a transfer is not a return; a day's net deposit counts as made at its start,
+    /// a net withdrawal at its end, so its return is its P&amp;L over the most it held).
     /// A point no later than the one before replaces it (the open day queried at the instant it started), since the
     /// statistics need strictly increasing times. <paramref name="byDate"/> gives a day that spans several dates (closed
     /// at a later activation) a point at each midnight in it (the <paramref name="calendar"/>'s: where its trading dates
@@ -68,7 +69,9 @@ internal static class AccountPerformanceSummaries
         foreach (var day in days)
         {
             moved |= day.CashFlow != 0m || day.StartEquity != value;
-            var basis = day.StartEquity + day.CashFlow;
+            // A withdrawal counted at the day's start shrank the base under the day's P&L: 100 lost on 10,000 before 9,800
+            // went out was a 50% loss and drawdown (a gain before it, hundreds of percent).
+            var basis = day.StartEquity + Math.Max(0m, day.CashFlow);
             var before = value;
             value = !moved ? day.EndEquity : basis > 0m ? value * (1m + (day.Pnl / basis)) : value;
             var dates = calendar.TradingDate(day.EndedAt).DayNumber - day.Date.DayNumber;
