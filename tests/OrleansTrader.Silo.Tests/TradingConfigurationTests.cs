@@ -308,6 +308,7 @@ public sealed class TradingConfigurationTests
     [InlineData("PaperExchange:Retention", "3650000.00:00:00", "PaperExchange:Retention must be between one minute and 3650 days (got 3650000.00:00:00)")]
     [InlineData("Streams:TrimInterval", "50.00:00:00", "Streams:TrimInterval must be positive and at most 49.17:02:47.2940000 (got 50.00:00:00)")]
     [InlineData("Storage:Kind", "postgres", "Storage:Kind is not a setting (Storage has Provider, ConnectionString, DataDirectory, StartupTimeout, CommandTimeout, BackupDirectory, BackupsKept)")]
+    [InlineData("Storage:StartupTimeout", "10675199.00:00:00", "Storage:StartupTimeout must not be negative nor longer than 49.17:02:47.2940000 (got 10675199.00:00:00).")]
     [InlineData("Storage:BackupsKept", "0", "Storage:BackupsKept must be at least 1 (got 0); leave it unset to keep every backup.")]
     [InlineData("Storage:BackupDirectory", " ", "Storage:BackupDirectory must name a folder (got \" \"); leave it unset for \"backups\" in Storage:DataDirectory.")]
     [InlineData("Storage:BackupDirectory", "./data/", "Storage:BackupDirectory must not be the data directory itself (")]
@@ -352,6 +353,73 @@ public sealed class TradingConfigurationTests
             error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("sqlite")]
+    [InlineData("memory")]
+    public void AConnectionString_WithAProviderOtherThanPostgres_StopsTheStart(string? provider)
+    {
+        // Storage:Provider left out (its default is sqlite) ran the silo on SQLite files beside it, a container's disk lost
+        // with it, while the operator believed the accounts were stored in the PostgreSQL database the string names.
+        var settings = new Dictionary<string, string?> { ["Storage:ConnectionString"] = "Host=db.example;Database=orleanstrader;Username=ot;Password=s3cret-tail" };
+        if (provider is not null)
+        {
+            settings["Storage:Provider"] = provider;
+        }
+
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(settings);
+
+        var error = Assert.Throws<OptionsValidationException>(() => builder.AddOrleansTrader());
+
+        Assert.Contains(
+            $"Storage:ConnectionString is set but Storage:Provider is \"{provider ?? "sqlite"}\", which does not use it: set Storage:Provider to postgres to store in that PostgreSQL database, or remove Storage:ConnectionString.",
+            error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret-tail", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Hots=127.0.0.1;Username=ot;Password=s3cret-tail", "Storage:ConnectionString is invalid: Couldn't set hots")]
+    [InlineData("Host=127.0.0.1;Port=five;Password=s3cret-tail", "Storage:ConnectionString is invalid: Couldn't set port")]
+    [InlineData("Username=ot;Database=orleanstrader;Password=s3cret-tail", "Storage:ConnectionString has no Host.")]
+    public void AConnectionStringNpgsqlCannotUse_StopsTheStart_NamingTheSetting(string connectionString, string expected)
+    {
+        // The start's line named "PostgreSQL ConnectionString", the provider's own option, not the key to correct.
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "postgres",
+            ["Storage:ConnectionString"] = connectionString,
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(() => builder.AddOrleansTrader());
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret-tail", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheSilo_WithAConnectionStringButNoProvider_CreatesNoSqliteFiles()
+    {
+        var directory = Directory.CreateTempSubdirectory("silo-connection-string-no-provider-");
+        try
+        {
+            var data = Path.Combine(directory.FullName, "data");
+            using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+                .UseSetting("Storage:DataDirectory", data)
+                .UseSetting("Storage:ConnectionString", "Host=db.example;Database=orleanstrader;Username=ot;Password=p"));
+
+            var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+            Assert.StartsWith("Storage:ConnectionString is set but Storage:Provider is \"sqlite\"", StartFailure.Reason(error), StringComparison.Ordinal);
+            Assert.False(Directory.Exists(data), "the silo created its SQLite data directory");
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
     // Binding ignored a key no setting has: a misspelt Gateway:RateLimit ran the gateway on the default limits without a word.
     [Theory]
     [InlineData("Gateway:RateLimit:OrdersPerWindow", "Gateway:RateLimit is not a setting (Gateway has ")]
@@ -361,6 +429,25 @@ public sealed class TradingConfigurationTests
     {
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [key] = "5" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => builder.AddSiloDefaults());
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    // A value given to a section itself binds nothing: Storage=postgres (for Storage__Provider=postgres) ran the silo on SQLite
+    // files beside it, and Demo=false ran the demo, without a word.
+    [Theory]
+    [InlineData("Storage", "postgres", "Storage is a section, not a setting: give its settings (Storage:Provider, ")]
+    [InlineData("Demo", "false", "Demo is a section, not a setting: give its settings (Demo:Enabled, ")]
+    [InlineData("Feed", "alpaca", "Feed is a section, not a setting: give its settings (Feed:Kind, ")]
+    [InlineData("Trading", "x", "Trading is a section, not a setting: give its settings (Trading:Accounts, ")]
+    [InlineData("Gateway", "x", "Gateway is a section, not a setting: give its settings (Gateway:")]
+    [InlineData("Silo", "rev-2", "Silo is a section, not a setting: give its settings (Silo:DeploymentId)")]
+    public void AValueGivenToASectionItself_StopsTheStart(string section, string value, string expected)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [section] = value });
 
         var error = Assert.Throws<OptionsValidationException>(() => builder.AddSiloDefaults());
 

@@ -8,14 +8,14 @@ public sealed class StorageSettings
     /// <summary>"sqlite" (default: one file under <see cref="DataDirectory"/>), "postgres" or "memory" (lost on exit).</summary>
     public string Provider { get; set; } = "sqlite";
 
-    /// <summary>PostgreSQL connection string (required for "postgres").</summary>
+    /// <summary>PostgreSQL connection string (required for "postgres", refused with the other providers).</summary>
     public string? ConnectionString { get; set; }
 
     public string DataDirectory { get; set; } = "./data";
 
     /// <summary>
     /// On PostgreSQL, how long the start waits for a database it cannot reach (a container platform often starts the
-    /// database after the app) before it gives up; zero tries once.
+    /// database after the app) before it gives up; zero tries once. At most <see cref="OrleansTrader.Runtime.TimerLimits.MaxSpan"/>.
     /// </summary>
     public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

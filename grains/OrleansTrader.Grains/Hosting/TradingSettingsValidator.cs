@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Runtime;
+using OrleansTrader.Runtime.AdoNet;
 
 namespace OrleansTrader.Grains.Hosting;
 
@@ -29,6 +30,18 @@ internal sealed class TradingSettingsValidator :
         {
             failures.Add("Storage:ConnectionString is required when Storage:Provider is postgres.");
         }
+        else if (options.Provider == "postgres"
+            && PostgresStorageOptionsValidator.ConnectionStringError(options.ConnectionString!, "Storage:ConnectionString") is { } unusable)
+        {
+            // Left to the providers, the start's line named their own option ("PostgreSQL ConnectionString"), not this key.
+            failures.Add(unusable);
+        }
+        else if (options.Provider is "sqlite" or "memory" && !string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            // Storage:Provider left out ran the silo on SQLite files beside it (a container's disk, lost with it) while the
+            // operator believed it stored in PostgreSQL.
+            failures.Add($"Storage:ConnectionString is set but Storage:Provider is \"{options.Provider}\", which does not use it: set Storage:Provider to postgres to store in that PostgreSQL database, or remove Storage:ConnectionString.");
+        }
 
         if (options.Provider == "sqlite" && string.IsNullOrWhiteSpace(options.DataDirectory))
         {
@@ -37,9 +50,11 @@ internal sealed class TradingSettingsValidator :
 
         ValidateBackups(options, failures);
 
-        if (options.StartupTimeout < TimeSpan.Zero)
+        // The wait logs when it gives up: a longer one (an operator's "wait forever") failed the start at the first attempt
+        // with "The added or subtracted value results in an un-representable DateTime", naming no setting.
+        if (options.StartupTimeout < TimeSpan.Zero || options.StartupTimeout > TimerLimits.MaxSpan)
         {
-            failures.Add($"Storage:StartupTimeout must not be negative (got {options.StartupTimeout}).");
+            failures.Add($"Storage:StartupTimeout must not be negative nor longer than {TimerLimits.MaxSpan} (got {options.StartupTimeout}).");
         }
 
         if (options.CommandTimeout <= TimeSpan.Zero || options.CommandTimeout > MaxCommandTimeout)

@@ -13,23 +13,64 @@ namespace OrleansTrader.Grains.Hosting;
 /// </summary>
 public static class UnknownSettings
 {
-    /// <summary>One message per key in <paramref name="section"/> that none of <paramref name="optionTypes"/> has.</summary>
+    /// <summary>
+    /// One message per key in <paramref name="section"/> that none of <paramref name="optionTypes"/> has, and one for a
+    /// value given to the section itself.
+    /// </summary>
     public static IReadOnlyList<string> Find(IConfiguration config, string section, params Type[] optionTypes)
     {
         ArgumentNullException.ThrowIfNull(config);
         var failures = new List<string>();
-        Check(config.GetSection(section), section, optionTypes, failures);
+        var settings = config.GetSection(section);
+        if (IsValueOnRootSection(settings))
+        {
+            failures.Add(ValueOnSection(section, SettingNames(optionTypes)));
+        }
+
+        Check(settings, section, optionTypes, failures);
         return failures;
     }
 
-    /// <summary>One message per key in <paramref name="section"/> that is not one of <paramref name="keys"/>.</summary>
+    /// <summary>
+    /// One message per key in <paramref name="section"/> that is not one of <paramref name="keys"/>, and one for a value
+    /// given to the section itself.
+    /// </summary>
     public static IReadOnlyList<string> FindOtherThan(IConfiguration config, string section, params string[] keys)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return [.. config.GetSection(section).GetChildren()
+        var settings = config.GetSection(section);
+        var failures = new List<string>();
+        if (IsValueOnRootSection(settings))
+        {
+            failures.Add(ValueOnSection(section, keys));
+        }
+
+        failures.AddRange(settings.GetChildren()
             .Where(child => !keys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
-            .Select(child => $"{section}:{child.Key} is not a setting ({section} has {string.Join(", ", keys)}).")];
+            .Select(child => $"{section}:{child.Key} is not a setting ({section} has {string.Join(", ", keys)})."));
+        return failures;
     }
+
+    /// <summary>
+    /// A value given to the section itself (Storage=postgres for Storage__Provider=postgres, Demo=false for
+    /// Demo__Enabled=false) binds nothing, so the silo ran on the defaults. The value is not repeated: it may be a secret.
+    /// </summary>
+    private static string ValueOnSection(string section, IEnumerable<string> keys) =>
+        $"{section} is a section, not a setting: give its settings ({string.Join(", ", keys.Select(key => $"{section}:{key}"))}) instead.";
+
+    /// <summary>
+    /// A value on a top-level section such as Storage. A section's empty value is no mistake (some configuration sources
+    /// copy every section's path with one).
+    /// </summary>
+    private static bool IsValueOnRootSection(IConfigurationSection section) =>
+        !section.Path.Contains(ConfigurationPath.KeyDelimiter, StringComparison.Ordinal) && !string.IsNullOrEmpty(section.Value);
+
+    private static List<string> SettingNames(Type[] optionTypes) =>
+        [.. optionTypes
+            .SelectMany(type => type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            .Where(property => property.GetIndexParameters().Length == 0)
+            .Select(property => property.Name)
+            .Distinct(StringComparer.Ordinal)];
 
     /// <summary>Stops the start with every message of <paramref name="failures"/>, if there is one.</summary>
     public static void ThrowIfAny(IReadOnlyList<string> failures)

@@ -21,7 +21,7 @@ public sealed class PostgresStorageOptionsValidator : IValidateOptions<PostgresS
         }
         else
         {
-            var error = ConnectionStringError(options.ConnectionString);
+            var error = ConnectionStringError(options.ConnectionString, "PostgreSQL ConnectionString");
             if (error is not null)
             {
                 yield return error;
@@ -56,8 +56,13 @@ public sealed class PostgresStorageOptionsValidator : IValidateOptions<PostgresS
         }
     }
 
-    private static string? ConnectionStringError(string connectionString)
+    /// <summary>
+    /// Why Npgsql cannot use <paramref name="connectionString"/>, as a sentence naming <paramref name="setting"/> (the key
+    /// an operator set it under), or null when it can.
+    /// </summary>
+    public static string? ConnectionStringError(string connectionString, string setting)
     {
+        ArgumentNullException.ThrowIfNull(connectionString);
         NpgsqlConnectionStringBuilder builder;
         try
         {
@@ -66,9 +71,9 @@ public sealed class PostgresStorageOptionsValidator : IValidateOptions<PostgresS
         catch (ArgumentException ex)
         {
             // The message names the bad keyword; the connection string itself may hold a password and is not echoed.
-            return $"PostgreSQL ConnectionString is invalid: {ex.Message}";
+            return $"{setting} is invalid: {ex.Message}";
         }
 
-        return string.IsNullOrWhiteSpace(builder.Host) ? "PostgreSQL ConnectionString has no Host." : null;
+        return string.IsNullOrWhiteSpace(builder.Host) ? $"{setting} has no Host." : null;
     }
 }
