@@ -280,6 +280,40 @@ public sealed class DurableStreamTests
     }
 
     [Fact]
+    public async Task ASubscriberJoiningAfterEarlierEvents_ReceivesThem_WithoutANewEvent()
+    {
+        // A new subscriber starts from checkpoint 0 (docs/runtime.md), so the retained events are its own now. They waited
+        // for the next publish, or for a poll, which finds only what was appended since it last scanned the namespace.
+        await using var cluster = await StartAsync();
+        await cluster.Client.GetGrain<IStoredSubscriberGrain>("j2~first").Subscribe();
+        await StoredStream(cluster, "j2").OnNextBatchAsync([new TestEvent(1), new TestEvent(2)]);
+        await cluster.Probe.WaitForLogAsync("j2~first/received", 2);
+
+        await cluster.Client.GetGrain<IStoredSubscriberGrain>("j2~second").Subscribe();
+
+        Assert.Equal(["1@1", "2@2"], await cluster.Probe.WaitForLogAsync("j2~second/received", 2));
+        Assert.Equal(["1@1", "2@2"], cluster.Probe.GetLog("j2~first/received"));
+    }
+
+    [Fact]
+    public async Task AClientSubscribingAfterEarlierEvents_ReceivesThem_WithoutANewEvent()
+    {
+        // No implicit or stored subscriber: the poll never scans this namespace, only a subscribe can start the reader.
+        await using var cluster = await StartAsync();
+        var stream = cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(StreamId.Create("client-only-events", "c1"));
+        await stream.OnNextBatchAsync([new TestEvent(1), new TestEvent(2)]);
+
+        await stream.SubscribeAsync((e, token) =>
+        {
+            cluster.Probe.LogAndNotify("c1/received", $"{e.Number}@{token?.SequenceNumber ?? 0}");
+            return Task.CompletedTask;
+        });
+        cluster.Time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(["1@1", "2@2"], await cluster.Probe.WaitForLogAsync("c1/received", 2));
+    }
+
+    [Fact]
     public async Task Unsubscribe_DeletesTheStoredSubscription_AcrossRestart()
     {
         await using var cluster = await StartAsync();
@@ -367,6 +401,38 @@ public sealed class DurableStreamTests
         Assert.Equal(expected, await cluster.Probe.WaitForLogAsync("acct-backlog/received", 299));
         Assert.Equal(150, Assert.Single(await _log.ReadDeadLettersAsync(StreamId.Create("durable-events", "acct-backlog"), Ct)).Sequence);
         Assert.Equal(3, cluster.Probe.Count("acct-backlog/poison-attempts"));
+    }
+
+    [Fact]
+    public async Task DeadLetterCheckpoint_WhoseFlushFailed_IsWrittenByTheNextFlush_SoACrashDoesNotDeliverTheEventAgain()
+    {
+        // The checkpoint after a dead letter is flushed at once; when that flush failed, nothing wrote it on a quiet stream
+        // (only the next event's progress scheduled a flush), and a crash any time later retried the dead-lettered event.
+        var log = new CheckpointFailingLog(_log);
+        await using var cluster = await IsolatedCluster.StartAsync(silo => silo.AddDurableStreams("durable", _ => log, o =>
+        {
+            o.MaxDeliveryAttempts = 3;
+            o.RetryDelay = TimeSpan.Zero;
+        }));
+        var streamId = StreamId.Create("durable-events", "acct-dead-flush");
+        var consumerId = GrainId.Create(typeof(DurableSubscriberGrain).FullName!, "acct-dead-flush").ToString();
+        log.Arm(out var entered, out var release);
+
+        await Stream(cluster, "acct-dead-flush").OnNextAsync(new TestEvent(1, "poison"));
+        await entered.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        release.SetResult();
+        await WaitUntilAsync(async () =>
+        {
+            cluster.Time.Advance(TimeSpan.FromMilliseconds(100));
+            return await _log.GetCheckpointAsync(streamId, consumerId, Ct) == 1;
+        });
+
+        await cluster.Cluster.KillAndRestartSiloAsync(Ct);
+        await Stream(cluster, "acct-dead-flush").OnNextAsync(new TestEvent(2));
+
+        Assert.Equal(["2@2"], await cluster.Probe.WaitForLogAsync("acct-dead-flush/received", 1));
+        Assert.Equal(3, cluster.Probe.Count("acct-dead-flush/poison-attempts"));
+        Assert.Equal(1, Assert.Single(await _log.ReadDeadLettersAsync(streamId, Ct)).Sequence);
     }
 
     [Fact]

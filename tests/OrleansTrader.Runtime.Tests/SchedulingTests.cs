@@ -78,6 +78,29 @@ public sealed class SchedulingTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Requests_RunWhileAnAlwaysInterleaveRequestAwaits_OneAtATime()
+    {
+        // As in Orleans, a running [AlwaysInterleave] call holds up no other request; the others still take turns.
+        var key = NewKey();
+        var grain = _client.GetGrain<IProbeGrain>(key);
+        var interleaved = grain.InterleaveEnter("i");
+        await _probe.WaitAsync(key + "/entered/i");
+
+        var first = grain.Enter("a");
+        await _probe.WaitAsync(key + "/entered/a");
+        var second = grain.Enter("b");
+        _probe.Signal(key + "/gate/a");
+        await first;
+        await _probe.WaitAsync(key + "/entered/b");
+        _probe.Signal(key + "/gate/b");
+        await second;
+        _probe.Signal(key + "/gate/i");
+        await interleaved;
+
+        Assert.Equal(["enter i", "enter a", "exit a", "enter b", "exit b", "exit i"], await grain.GetLog());
+    }
+
+    [Fact]
     public async Task ReadOnlyCalls_InterleaveWithEachOther()
     {
         var key = NewKey();
@@ -202,6 +225,17 @@ public sealed class SchedulingTests(ClusterFixture fixture)
 
         Assert.Contains($"A/{key} -> B/{key} -> A/{key}", error.Message, StringComparison.Ordinal);
         Assert.Equal([GrainId.Create("A", key), GrainId.Create("B", key), GrainId.Create("A", key)], error.CallChain);
+    }
+
+    [Fact]
+    public async Task CallBack_IntoTheGrain_FromARunningAlwaysInterleaveCall_Runs()
+    {
+        // A.[AlwaysInterleave] -> B -> A.Ping: the interleaving call holds nothing up, so this is no cycle (as in Orleans).
+        var key = NewKey();
+        var grain = _client.GetGrain<IChainAGrain>(key);
+
+        await grain.InterleavedCallBThenBack(key).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await Assert.ThrowsAsync<DeadlockException>(() => grain.CallBThenBack(key));
     }
 
     [Fact]

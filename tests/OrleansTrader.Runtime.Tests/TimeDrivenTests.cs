@@ -315,6 +315,37 @@ public sealed class TimeDrivenTests
         Assert.Equal(["enter a", "tick-start 1", "tick-end 1"], log);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Request_RunsWhileAnInterleavingTick_Awaits_AndWaitsForATickThatDoesNotInterleave(bool interleave)
+    {
+        // GrainTimerCreationOptions.Interleave: ticks interleave with requests, and requests with ticks.
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var key = interleave ? "t-request-beside-tick" : "t-request-behind-tick";
+        var grain = cluster.Client.GetGrain<ITimerGrain>(key);
+        await grain.StartTimer(TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan, interleave, gated: true);
+        cluster.Time.Advance(TimeSpan.FromSeconds(1));
+        await cluster.Probe.WaitAsync(key + "/tick/1");
+
+        var call = grain.Block("a");
+        if (interleave)
+        {
+            await cluster.Probe.WaitAsync(key + "/entered/a");
+            cluster.Probe.Signal(key + "/gate/a");
+            await call;
+        }
+
+        cluster.Probe.Signal(key + "/tick-gate/1");
+        await cluster.Probe.WaitAsync(key + "/tick-end/1");
+        cluster.Probe.Signal(key + "/gate/a");
+        await call;
+
+        Assert.Equal(
+            interleave ? ["tick-start 1", "enter a", "exit a", "tick-end 1"] : ["tick-start 1", "tick-end 1", "enter a", "exit a"],
+            await grain.GetLog());
+    }
+
     [Fact]
     public async Task Timer_StopsWhenActivationDeactivates()
     {

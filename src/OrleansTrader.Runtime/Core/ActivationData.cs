@@ -21,7 +21,11 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
     private Message? _runningFirst;
     private List<Message>? _runningMore;
     private int _runningCount;
-    private int _runningReadOnlyCount;
+
+    // The running turns that hold up a request that does not interleave (all but [AlwaysInterleave] calls and interleaving
+    // timer ticks), and the read-only ones among them: as in Orleans, a running interleaving turn holds up nothing.
+    private int _blockingCount;
+    private int _blockingReadOnlyCount;
     private ActivationState _state;
     private bool _pumpScheduled;
     private DeactivationReason? _pendingDeactivation;
@@ -85,10 +89,11 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
             var interleave = (options & GrainRequestOptions.AlwaysInterleave) != 0;
             if (message.CallChain is { } chain && _class.DetectsCallCycles && !interleave && chain.Contains(GrainId))
             {
-                if ((options & GrainRequestOptions.ReadOnly) != 0 && _runningCount > 0 && _runningCount == _runningReadOnlyCount)
+                if (_runningCount > 0 && MayRunBeside((options & GrainRequestOptions.ReadOnly) != 0))
                 {
-                    // A read-only call back from a running read's call chain: that read waits on it, so it must not queue
-                    // behind a write that waits for that read (all three would stall until the response timeout).
+                    // A call back from the call chain of a running turn that does not hold it up (a read-only call while
+                    // only reads block, or any call while only interleaving turns run): that turn waits on it, so it must
+                    // not queue behind a write that waits for that turn (all would stall until the response timeout).
                     interleave = true;
                 }
                 else
@@ -444,7 +449,7 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
             }
 
             var readOnly = (head.Request.Options & GrainRequestOptions.ReadOnly) != 0;
-            if (_runningCount == 0 || _class.IsReentrant || (readOnly && _runningReadOnlyCount == _runningCount))
+            if (_class.IsReentrant || MayRunBeside(readOnly))
             {
                 _waiting.Dequeue();
                 Track(head, readOnly);
@@ -465,9 +470,9 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
 
                 var interleavedOptions = interleaved.Request.Options;
                 var readOnly = (interleavedOptions & GrainRequestOptions.ReadOnly) != 0;
-                if ((interleavedOptions & GrainRequestOptions.AlwaysInterleave) == 0 && _runningReadOnlyCount != _runningCount)
+                if ((interleavedOptions & GrainRequestOptions.AlwaysInterleave) == 0 && !MayRunBeside(readOnly))
                 {
-                    // A read-only callback whose read has ended meanwhile, and a write runs: it is an ordinary read now.
+                    // A callback whose turn has ended meanwhile, and a turn that holds it up runs: it is an ordinary call now.
                     _waiting.Enqueue(interleaved);
                     continue;
                 }
@@ -481,12 +486,22 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         return null;
     }
 
+    /// <summary>
+    /// Whether a request that does not interleave may start beside the running turns: none of them holds it up (as in
+    /// Orleans, only a turn that does not interleave does), or it is read-only and so are they.
+    /// </summary>
+    private bool MayRunBeside(bool readOnly) => _blockingCount == 0 || (readOnly && _blockingReadOnlyCount == _blockingCount);
+
     private void Track(Message message, bool readOnly)
     {
         _runningCount++;
-        if (readOnly)
+        if ((message.Request.Options & GrainRequestOptions.AlwaysInterleave) == 0)
         {
-            _runningReadOnlyCount++;
+            _blockingCount++;
+            if (readOnly)
+            {
+                _blockingReadOnlyCount++;
+            }
         }
 
         if (_runningFirst is null)
@@ -501,10 +516,16 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
 
     private void Untrack(Message message)
     {
+        var options = message.Request.Options;
+        var readOnly = (options & GrainRequestOptions.ReadOnly) != 0;
         _runningCount--;
-        if ((message.Request.Options & GrainRequestOptions.ReadOnly) != 0)
+        if ((options & GrainRequestOptions.AlwaysInterleave) == 0)
         {
-            _runningReadOnlyCount--;
+            _blockingCount--;
+            if (readOnly)
+            {
+                _blockingReadOnlyCount--;
+            }
         }
 
         if (ReferenceEquals(_runningFirst, message))

@@ -178,7 +178,10 @@ internal sealed class DurableCheckpoints
             }
             catch
             {
-                // Not stored: mark them again (their progress may have moved further meanwhile; the newest value is kept).
+                // Not stored: mark them again (their progress may have moved further meanwhile; the newest value is kept),
+                // and schedule the next flush: one forced by a dead letter or the unflushed bound has none behind it, so on
+                // a quiet stream the checkpoint waited for the stop, and a crash meanwhile delivered (and dead-lettered) the
+                // event again.
                 lock (_lock)
                 {
                     foreach (var checkpoint in batch)
@@ -188,6 +191,11 @@ internal sealed class DurableCheckpoints
                         {
                             _dirty.Add(key);
                         }
+                    }
+
+                    if (_dirty.Count > 0)
+                    {
+                        ScheduleFlush();
                     }
                 }
 

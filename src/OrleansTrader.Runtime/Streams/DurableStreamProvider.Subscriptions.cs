@@ -8,18 +8,33 @@ public sealed partial class DurableStreamProvider
     bool IStreamProviderInternal.StoresSubscription(ActivationData? owner, StreamId streamId) =>
         owner is not null && !owner.Class.ImplicitStreamNamespaces.Contains(streamId.Namespace, StringComparer.Ordinal);
 
-    async Task IStreamProviderInternal.AddSubscriptionAsync(IActivationStreamSubscription subscription)
+    async Task IStreamProviderInternal.AddSubscriptionAsync(IActivationStreamSubscription subscription, bool rewinding)
     {
         if (!subscription.IsStored)
         {
             Subscriptions.Add(subscription);
-            return;
+            if (subscription.Owner is not null)
+            {
+                // An implicit subscriber's own subscription: its consumer is the same, and appends and the scan wake it.
+                return;
+            }
+        }
+        else
+        {
+            var stored = new StoredStreamSubscription(subscription.StreamId, subscription.HandleId, subscription.Owner!.GrainId);
+            // Like appends, not cut by a graceful stop: a grain may subscribe or unsubscribe in its last turns or OnDeactivateAsync.
+            await Log.AddSubscriptionAsync(stored, CancellationToken.None);
+            _stored.Add(stored);
         }
 
-        var stored = new StoredStreamSubscription(subscription.StreamId, subscription.HandleId, subscription.Owner!.GrainId);
-        // Like appends, not cut by a graceful stop: a grain may subscribe or unsubscribe in its last turns or OnDeactivateAsync.
-        await Log.AddSubscriptionAsync(stored, CancellationToken.None);
-        _stored.Add(stored);
+        // A new consumer starts from its checkpoint (0 for a new one), so the stream's retained events are its to receive
+        // now: left to the next append, they waited for a publish that might never come (the scan does not go back over a
+        // namespace it has passed, and does not scan a client's streams at all). A rewind that follows starts the reader
+        // itself, with the rewind applied first: started here, it could deliver events from before the token.
+        if (!rewinding)
+        {
+            Notify(subscription.StreamId, 0);
+        }
     }
 
     async Task IStreamProviderInternal.RemoveSubscriptionAsync(IActivationStreamSubscription subscription)

@@ -19,8 +19,12 @@ internal interface IStreamProviderInternal
     /// </summary>
     bool StoresSubscription(ActivationData? owner, StreamId streamId);
 
-    /// <summary>Registers a new subscription: stored first when <see cref="IActivationStreamSubscription.IsStored"/>.</summary>
-    Task AddSubscriptionAsync(IActivationStreamSubscription subscription);
+    /// <summary>
+    /// Registers a new subscription: stored first when <see cref="IActivationStreamSubscription.IsStored"/>.
+    /// <paramref name="rewinding"/>: a rewind to the subscriber's token follows (<see cref="RewindAsync"/>), and delivery
+    /// starts from there rather than from the consumer's checkpoint.
+    /// </summary>
+    Task AddSubscriptionAsync(IActivationStreamSubscription subscription, bool rewinding);
 
     /// <summary>Ends a subscription for good (UnsubscribeAsync); a stored one is deleted from the store.</summary>
     Task RemoveSubscriptionAsync(IActivationStreamSubscription subscription);

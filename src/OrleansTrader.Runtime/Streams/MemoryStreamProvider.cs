@@ -61,7 +61,7 @@ public sealed class MemoryStreamProvider : IStreamProvider, IStreamProviderInter
 
     bool IStreamProviderInternal.StoresSubscription(ActivationData? owner, StreamId streamId) => false;
 
-    Task IStreamProviderInternal.AddSubscriptionAsync(IActivationStreamSubscription subscription)
+    Task IStreamProviderInternal.AddSubscriptionAsync(IActivationStreamSubscription subscription, bool rewinding)
     {
         Subscriptions.Add(subscription);
         return Task.CompletedTask;

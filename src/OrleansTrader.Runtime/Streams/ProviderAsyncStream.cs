@@ -41,7 +41,7 @@ internal sealed class ProviderAsyncStream<T>(
         owner?.AddSubscription(subscription);
         try
         {
-            await provider.AddSubscriptionAsync(subscription);
+            await provider.AddSubscriptionAsync(subscription, rewinding: token is not null);
         }
         catch
         {

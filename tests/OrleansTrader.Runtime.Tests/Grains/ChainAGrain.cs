@@ -7,6 +7,8 @@ public sealed class ChainAGrain(TestProbe probe) : Grain, IChainAGrain
 
     public Task Ping() => Task.CompletedTask;
 
+    public Task InterleavedCallBThenBack(string key) => GrainFactory.GetGrain<IChainBGrain>(key).CallA(key);
+
     public async Task DeactivateThenCallBack(string key)
     {
         DeactivateOnIdle();

@@ -12,6 +12,10 @@ public interface IChainAGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task Notice();
 
+    /// <summary>Interleaves, and calls B, which calls back into <see cref="Ping"/>.</summary>
+    [AlwaysInterleave]
+    Task InterleavedCallBThenBack(string key);
+
     /// <summary>A read that waits for "{key}/read-gate", then calls B, which calls back into <see cref="Read"/>.</summary>
     [ReadOnly]
     Task<string> ReadThroughB(string key);
