@@ -48,6 +48,27 @@ public sealed class JsonErrorMessageTests(GatewayFixture fixture)
         Assert.Equal([message], errors.GetProperty(field).EnumerateArray().Select(m => m.GetString()));
     }
 
+    /// <summary>
+    /// A time without its offset (or a date alone) names no instant: it was read in the silo's own time zone, so one backtest
+    /// asked from "2010-01-04T00:00:00" ran on SPY's 2,769 sessions from 4 January on a silo kept in UTC and on 2,768 from
+    /// 5 January on one kept in New York's zone. A time with its offset is taken as it says.
+    /// </summary>
+    [Theory]
+    [InlineData("/api/backtests", """{"kind":"sma-crossover","symbols":["JEM"],"parameters":{"quantity":"10"},"start":"2010-01-04T00:00:00","end":"2021-01-01T00:00:00Z"}""", "start")]
+    [InlineData("/api/backtests", """{"kind":"sma-crossover","symbols":["JEM"],"parameters":{"quantity":"10"},"end":"2021-01-01"}""", "end")]
+    [InlineData("/api/backtests/sweep",
+        """{"kind":"sma-crossover","symbols":["JEM"],"parameters":{"quantity":"10"},"grid":{"fastPeriod":["3"]},"validation":{"start":"2011-01-01T00:00:00Z","end":"2021-01-01T00:00:00.5"}}""",
+        "validation.end")]
+    public async Task BacktestTimeWithoutItsOffset_IsRefused_NotReadInTheSilosTimeZone(string path, string body, string field)
+    {
+        var problem = await Host.SendJsonAsync(HttpMethod.Post, path, Host.AdminKey, body, HttpStatusCode.BadRequest);
+
+        var errors = problem.GetProperty("errors");
+        Assert.Equal([field], errors.EnumerateObject().Select(e => e.Name));
+        Assert.Equal(["Must be a date and time in ISO 8601 with its offset, such as 2026-03-02T14:30:00Z or 2026-03-02T09:30:00-05:00."],
+            errors.GetProperty(field).EnumerateArray().Select(m => m.GetString()));
+    }
+
     [Fact]
     public async Task StrategyParameterGivenAsANumber_SaysItMustBeAString()
     {

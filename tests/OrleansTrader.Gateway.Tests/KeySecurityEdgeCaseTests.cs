@@ -1,3 +1,7 @@
+using System.Net;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OrleansTrader.Gateway.Security;
@@ -59,6 +63,45 @@ public sealed class KeySecurityEdgeCaseTests
         // The next request with the revoked key: "a revoke through a gateway evicts its cache at once".
         var next = await cache.GetAsync(active.KeyId);
         Assert.True(next is null || !next.IsActive, "the revoked key is still accepted by the gateway that revoked it (cached as active)");
+    }
+
+    /// <summary>
+    /// A request whose key another request is looking up waits for that lookup's answer. The revoke evicted the cache but
+    /// left the running lookup to be joined: a request sent after the revoke had answered took the answer of a lookup that
+    /// read the key before it, and was let in with the revoked key.
+    /// </summary>
+    [Fact]
+    public async Task ARequestSentAfterARevoke_IsRefused_WhileALookupThatReadTheKeyBeforeItIsStillRunning()
+    {
+        var key = ApiKeyHasher.Generate();
+        var active = ApiKeyHasher.CreateRecord(key, "k", [ApiKeyRoles.Trader], ["a"], "test", TimeProvider.System.GetUtcNow());
+        var registry = new GatedRegistry(active);
+        var services = new ServiceCollection();
+        services.AddSingleton<IGrainFactory>(new SingleRegistryFactory(registry));
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<GatewayOptions>();
+        services.AddSingleton<ApiKeyCache>();
+        services.AddSingleton<FailedKeyLookupThrottle>();
+        services.AddSingleton<KeyLookupSlots>();
+        services.AddLogging();
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(GatewayClaims.Scheme, null);
+        await using var provider = services.BuildServiceProvider();
+
+        // A request authenticates: its lookup reads the key before the revoke, and its answer is still on the way.
+        var before = AuthenticateAsync(provider, key);
+        await registry.Entered.Task.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+
+        // DELETE /api/keys/{id} on this gateway: the registry revokes, then the cache is evicted (KeysApi.RevokeAsync).
+        Assert.True(await registry.RevokeAsync(active.KeyId));
+        provider.GetRequiredService<ApiKeyCache>().Invalidate(active.KeyId);
+
+        // The next request with the key, sent once the revoke has answered.
+        var after = AuthenticateAsync(provider, key);
+        registry.Release.SetResult(active);
+        await before;
+
+        var result = await after.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        Assert.False(result.Succeeded, "a request sent after its key's revoke was let in: it took the answer of a lookup that read the key before the revoke");
     }
 
     [Fact]
@@ -143,6 +186,16 @@ public sealed class KeySecurityEdgeCaseTests
         Assert.True(logged.Level == Microsoft.Extensions.Logging.LogLevel.Error,
             $"no admin key could be stored, yet the silo logged (event {logged.Id}, {logged.Level}): {logged.Message}");
         Assert.Contains("full", logged.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>One request's authentication, in a scope of its own as the server gives each request.</summary>
+    private static async Task<AuthenticateResult> AuthenticateAsync(IServiceProvider services, string key)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        http.Connection.RemoteIpAddress = IPAddress.Loopback;
+        http.Request.Headers.Authorization = "Bearer " + key;
+        return await http.AuthenticateAsync(GatewayClaims.Scheme);
     }
 
     private sealed class SingleRegistryFactory(IApiKeyRegistryGrain registry) : IGrainFactory

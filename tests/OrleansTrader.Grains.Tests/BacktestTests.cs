@@ -568,6 +568,28 @@ public sealed class BacktestTests
         Assert.Equal(["ONE", "TWO"], (await backtests.ListFilesAsync())!.Select(f => f.Symbol));
     }
 
+    /// <summary>
+    /// A class share's '/' (BRK/B, a symbol the API takes) cannot be in a file's name. The refusal said so in the file
+    /// reader's exception text, its parameter name included: "... cannot name a market-data file. (Parameter 'symbol')".
+    /// </summary>
+    [Fact]
+    public async Task ABacktestOnFiles_OfAClassShare_IsRefusedSayingWhyInWords_NotInTheReadersExceptionText()
+    {
+        using var data = new TempDirectory();
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Services.Configure<BacktestFilesOptions>(o => o.DataPath = data.Path),
+        });
+
+        var answer = await cluster.Grains.GetGrain<IBacktestGrain>(0).RunAsync(new RunBacktest
+        {
+            Kind = StrategyKinds.SmaCrossover, Symbols = ["BRK/B"], Parameters = Sma, Source = BacktestSource.Files, BarInterval = TimeSpan.FromDays(1),
+        });
+
+        Assert.Equal(StrategyErrorCodes.NoBars, answer.ErrorCode);
+        Assert.Equal("No daily bars of BRK/B in the market-data files. BRK/B: a market-data file's name cannot hold its '/'.", answer.Message);
+    }
+
     [Fact]
     public async Task ABacktestOnFiles_IsRefused_WhereTheSiloHasNoFolderOfThem()
     {

@@ -33,10 +33,10 @@ public record RunBacktestRequest
     /// </summary>
     public int? Bars { get; init; }
 
-    /// <summary>Run only on bars that started at or after this time (ISO 8601); default: as many as <see cref="Bars"/> allows.</summary>
+    /// <summary>Run only on bars that started at or after this time (ISO 8601 with its offset); default: as many as <see cref="Bars"/> allows.</summary>
     public DateTimeOffset? Start { get; init; }
 
-    /// <summary>Run on the bars that ended by this time (ISO 8601); default now.</summary>
+    /// <summary>Run on the bars that ended by this time (ISO 8601 with its offset); default now.</summary>
     public DateTimeOffset? End { get; init; }
 
     /// <summary>Default 100,000.</summary>

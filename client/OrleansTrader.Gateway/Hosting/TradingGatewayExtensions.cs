@@ -62,6 +62,9 @@ public static class TradingGatewayExtensions
 
             // A number a decimal cannot hold exactly is refused, not rounded (money and quantities must not move silently).
             options.SerializerOptions.Converters.Add(new ExactDecimalJsonConverter());
+
+            // A time without its offset is refused, not read in the host's time zone (one request, two instants).
+            options.SerializerOptions.Converters.Add(new ExplicitOffsetJsonConverter());
             options.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
 
             // A field named twice is refused, not its last value taken: a proxy or the client's own check may have read the first.
@@ -112,6 +115,7 @@ public static class TradingGatewayExtensions
             .AddOperationTransformer(ProblemResponsesTransformer.TransformAsync)
             .AddSchemaTransformer(BarIntervalSchemaTransformer.TransformAsync)
             .AddSchemaTransformer(ExactDecimalSchemaTransformer.TransformAsync)
+            .AddSchemaTransformer(ExplicitOffsetSchemaTransformer.TransformAsync)
             .AddSchemaTransformer(ProblemSchemaTransformer.TransformAsync)
             .AddSchemaTransformer(EnumSchemaTransformer.TransformAsync)
             .AddSchemaTransformer(AcceptedValuesSchemaTransformer.TransformAsync)

@@ -103,6 +103,10 @@ internal sealed class ApiKeyCache(IGrainFactory grains, TimeProvider time, IOpti
         Interlocked.Increment(ref _evictions);
         _found.TryRemove(keyId, out _);
         _missing.TryRemove(keyId, out _);
+
+        // A lookup running now may have read the key before the revoke: requests from here on look it up afresh rather
+        // than wait for that answer (its own request and those already waiting were sent before the revoke answered).
+        _running.TryRemove(keyId, out _);
     }
 
     internal sealed class RunningKeyLookup(ApiKeyCache cache, string keyId) : IDisposable

@@ -346,6 +346,13 @@ internal sealed class BacktestGrain(
         {
             IReadOnlyList<Bar> bars = [];
             string? problem;
+            if (!CsvBarHistory.CanNameFile(symbol))
+            {
+                // A class share (BRK/B): said in words, not in the reader's argument exception with its parameter's name.
+                read.Add((bars, LatestBarsReader.Report(symbol, bars, "files", "a market-data file's name cannot hold its '/'.")));
+                continue;
+            }
+
             try
             {
                 var found = history.ReadLatest(symbol, command.BarInterval, command.Bars, before, command.Start);

@@ -55,7 +55,7 @@ public sealed class CsvBarHistory
             throw new ArgumentOutOfRangeException(nameof(interval), interval, "Market-data files hold one-minute and daily bars.");
         }
 
-        if (!IsFileName(symbol))
+        if (!CanNameFile(symbol))
         {
             throw new ArgumentException($"'{symbol}' cannot name a market-data file.", nameof(symbol));
         }
@@ -117,7 +117,7 @@ public sealed class CsvBarHistory
             foreach (var folder in Directory.EnumerateDirectories(minuteRoot))
             {
                 var symbol = Path.GetFileName(folder);
-                if (!IsFileName(symbol))
+                if (!CanNameFile(symbol))
                 {
                     continue;
                 }
@@ -169,7 +169,7 @@ public sealed class CsvBarHistory
                 var symbol = name.EndsWith(".csv.gz", StringComparison.Ordinal) ? name[..^7]
                     : name.EndsWith(".csv", StringComparison.Ordinal) ? name[..^4]
                     : null;
-                if (symbol is null || !IsFileName(symbol) || daily.ContainsKey(symbol))
+                if (symbol is null || !CanNameFile(symbol) || daily.ContainsKey(symbol))
                 {
                     continue;
                 }
@@ -255,7 +255,7 @@ public sealed class CsvBarHistory
     }
 
     /// <summary>Letters, digits, '.' and '-', with a letter or digit: never a path of its own (no separator, no "..").</summary>
-    private static bool IsFileName(string symbol) =>
+    public static bool CanNameFile(string symbol) =>
         symbol is { Length: > 0 and <= 32 }
         && symbol.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-')
         && symbol.Any(char.IsAsciiLetterOrDigit);
