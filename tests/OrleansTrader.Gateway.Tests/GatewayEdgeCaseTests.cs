@@ -72,6 +72,24 @@ public sealed class GatewayEdgeCaseTests(GatewayFixture fixture)
     }
 
     /// <summary>
+    /// A bars range given without its offset was read in the silo's own time zone: the same query asked for other bars on a
+    /// silo kept in New York's zone than on one kept in UTC. It is refused naming the field, as a body's time is.
+    /// </summary>
+    [Theory]
+    [InlineData("from=2026-03-02T14:00:00&to=2026-03-02T15:00:00Z", "from")]
+    [InlineData("from=2026-03-02T14:00:00Z&to=2026-03-02T15:00:00", "to")]
+    [InlineData("to=2026-03-02", "to")]
+    public async Task BarsRangeWithoutItsOffset_IsRefusedNamingTheField_NotReadInTheSilosTimeZone(string query, string field)
+    {
+        using var response = await Host.SendAsync(HttpMethod.Get, $"/api/symbols/EDGE/bars?{query}", Host.AdminKey);
+
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"bars?{query}: {(int)response.StatusCode} {body}");
+        var errors = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("errors");
+        Assert.Equal([field], errors.EnumerateObject().Select(e => e.Name));
+    }
+
+    /// <summary>
     /// A "to" in the calendar's first hours at a western offset is a valid instant whose default hour before it is too
     /// (in UTC): it is read, never a 500 from subtracting the hour from the local time as given, which would fall before year 1.
     /// </summary>

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansTrader.Domain.Market;
+using OrleansTrader.Gateway.Json;
 using OrleansTrader.Gateway.Security;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Runtime;
@@ -27,8 +28,18 @@ public static class SymbolsApi
         TypedResults.Ok(await grains.GetGrain<ISymbolGrain>(symbol).GetQuoteAsync());
 
     internal static async Task<Results<Ok<IReadOnlyList<Bar>>, ValidationProblem>> GetBarsAsync(
-        string symbol, IGrainFactory grains, TimeProvider time, string? interval, DateTimeOffset? from, DateTimeOffset? to)
+        string symbol, IGrainFactory grains, TimeProvider time, HttpRequest request, string? interval, DateTimeOffset? from, DateTimeOffset? to)
     {
+        // The binder reads a time without its offset, or a date alone, in the host's time zone: one query, other bars on a
+        // silo kept in New York's zone than in UTC. Refused as in a body.
+        foreach (var (name, given) in new[] { ("from", from), ("to", to) })
+        {
+            if (given is not null && !ExplicitOffsetJsonConverter.HasOffset(request.Query[name].ToString()))
+            {
+                return ApiProblems.Invalid(name, ExplicitOffsetJsonConverter.Problem);
+            }
+        }
+
         TimeSpan? span = (interval ?? "1m") switch
         {
             "1m" => TimeSpan.FromMinutes(1),
