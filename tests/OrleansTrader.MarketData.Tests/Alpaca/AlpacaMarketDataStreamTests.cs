@@ -33,6 +33,11 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
         return new AlpacaMarketDataStream(options, TimeProvider.System, _log);
     }
 
+    /// <summary>The attempt number each "reconnecting" warning (3023) logged so far gives, in order.</summary>
+    private List<int> ReconnectAttempts() => [.. _log.Lines
+        .Where(l => l.StartsWith("Warning 3023", StringComparison.Ordinal))
+        .Select(l => int.Parse(l.Split("reconnect attempt ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture))];
+
     /// <summary>Reads until <paramref name="done"/> says so, with a deadline so a broken client fails instead of hanging.</summary>
     private static async Task<List<MarketDataEvent>> ReadUntil(AlpacaMarketDataStream stream, Func<List<MarketDataEvent>, bool> done)
     {
@@ -353,16 +358,12 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var reading = ReadInBackground(stream, stop.Token, TestContext.Current.CancellationToken);
 
-        await WaitFor(() => Reconnects().Count >= 4);
+        await WaitFor(() => ReconnectAttempts().Count >= 4);
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
 
-        Assert.Equal([1, 2, 3, 4], Reconnects().Take(4));
+        Assert.Equal([1, 2, 3, 4], ReconnectAttempts().Take(4));
         Assert.Equal(406, stream.GetHealth().LastErrorCode);
-
-        List<int> Reconnects() => [.. _log.Lines
-            .Where(l => l.StartsWith("Warning 3023", StringComparison.Ordinal))
-            .Select(l => int.Parse(l.Split("reconnect attempt ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture))];
     }
 
     // The same without an error: a server (or a proxy before it) that takes the keys and the subscription and then closes
@@ -376,15 +377,11 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var reading = ReadInBackground(stream, stop.Token, TestContext.Current.CancellationToken);
 
-        await WaitFor(() => Reconnects().Count >= 4);
+        await WaitFor(() => ReconnectAttempts().Count >= 4);
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
 
-        Assert.Equal([1, 2, 3, 4], Reconnects().Take(4));
-
-        List<int> Reconnects() => [.. _log.Lines
-            .Where(l => l.StartsWith("Warning 3023", StringComparison.Ordinal))
-            .Select(l => int.Parse(l.Split("reconnect attempt ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture))];
+        Assert.Equal([1, 2, 3, 4], ReconnectAttempts().Take(4));
     }
 
     // A session that lasted the longest delay was a working connection: what follows its loss starts at the first step.
@@ -405,21 +402,17 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var reading = ReadInBackground(stream, stop.Token, TestContext.Current.CancellationToken);
 
-        await WaitFor(() => Reconnects().Count >= 4);
+        await WaitFor(() => ReconnectAttempts().Count >= 4);
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
 
-        Assert.Equal([1, 2, 1, 2], Reconnects().Take(4));
-
-        List<int> Reconnects() => [.. _log.Lines
-            .Where(l => l.StartsWith("Warning 3023", StringComparison.Ordinal))
-            .Select(l => int.Parse(l.Split("reconnect attempt ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture))];
+        Assert.Equal([1, 2, 1, 2], ReconnectAttempts().Take(4));
     }
 
     // A connection that went quiet without closing (a half-open TCP connection: no data, no close) left the receive
     // waiting forever: no ping had a deadline, so the feed stalled with its health still Connected.
     [Fact]
-    public async Task ReadAsync_ServerStopsAnswering_DetectsTheStalledConnection_AndReconnects()
+    public async Task ReadAsync_ServerStopsAnswering_DetectsTheStalledConnection_AndReconnectAttempts()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _server.OnSubscribed = async (session, n) =>
