@@ -7,7 +7,7 @@ using OrleansTrader.Silo;
 using OrleansTrader.Silo.Health;
 using OrleansTrader.Silo.Logging;
 
-// Set once the host is built: RunAsync disposes the host (and its services) before its exception reaches the filters below.
+// Set once the host is built: SiloRun disposes the host (and its services) before its exception reaches the filters below.
 CancellationToken started = default, stopping = default;
 SiloLeaseService? lease = null;
 try
@@ -32,11 +32,12 @@ try
     started = app.Lifetime.ApplicationStarted;
     stopping = app.Lifetime.ApplicationStopping;
     lease = app.Services.GetServices<IHostedService>().OfType<SiloLeaseService>().SingleOrDefault();
-    await app.RunAsync();
+    await SiloRun.RunAsync(app);
 }
 catch (OperationCanceledException) when (stopping.IsCancellationRequested && !started.IsCancellationRequested)
 {
-    // Ctrl+C or SIGTERM before the silo had started (it was waiting for its database): nothing ran, nothing to save.
+    // Ctrl+C or SIGTERM before the silo had started (waiting for its database, or still starting): what had started has
+    // stopped as at any stop (SiloRun), so this is a normal exit.
 }
 catch (Exception ex) when (ex is not HostAbortedException && !started.IsCancellationRequested
     && Assembly.GetEntryAssembly() == typeof(Program).Assembly)

@@ -2,9 +2,11 @@ using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OrleansTrader.Domain.Breaker;
+using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Hosting;
@@ -140,6 +142,15 @@ public sealed class MarketFeedPumpTests
         // Every row before the break, once, the last one included.
         Assert.Equal(1_500, (await cluster.Symbol("BRK").GetStatsAsync()).AcceptedTrades);
         Assert.Equal(FeedState.Degraded, feed.GetHealth().State);
+
+        // Readiness, which the silo asks (not the feed's own health), says so with the reason: it said "last data ... ago"
+        // (Healthy) until Feed:StaleAfterSeconds had passed, then "stale", and on a closed market "Healthy" for good.
+        var readiness = await new FeedHealthCheck(pump, time, TimeSpan.FromSeconds(30), AlwaysOpenCalendar.Instance, FeedHours.ExtendedSession)
+            .CheckHealthAsync(new HealthCheckContext(), ct);
+        Assert.Equal(HealthStatus.Degraded, readiness.Status);
+        Assert.StartsWith("Feed csv-replay stopped after ", readiness.Description, StringComparison.Ordinal);
+        Assert.Contains("a file cannot be replayed", readiness.Description, StringComparison.Ordinal);
+        Assert.Contains(Path.GetFileName(file), readiness.Description, StringComparison.Ordinal);
     }
 
 

@@ -20,6 +20,14 @@ internal sealed class FeedHealthCheck(MarketFeedPump pump, TimeProvider time, Ti
             return Task.FromResult(HealthCheckResult.Healthy($"Feed {pump.FeedName}: the replay ended after {pump.EventsDelivered} events."));
         }
 
+        // A replay stopped at a file it cannot read delivers nothing more: degraded with the reason, as the feed's own health
+        // says, whatever the calendar (judged as a silent feed, it answered "starting" or "outside its hours", never why).
+        if (pump.ReplayStoppedBecause is { } reason)
+        {
+            return Task.FromResult(HealthCheckResult.Degraded(
+                $"Feed {pump.FeedName} stopped after {pump.EventsDelivered} events: a file cannot be replayed. {reason}"));
+        }
+
         var now = time.GetUtcNow();
         var last = pump.LastReceivedAt;
         if (MarketDataFreshness.JudgedFrom(calendar, hours, last ?? pump.StartedAt, now) is not { } judgedFrom)

@@ -59,6 +59,14 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
     /// <summary>True once a replay has delivered its last row: its silence after that is the end of its data, not a stale feed.</summary>
     public bool ReplayEnded => Volatile.Read(ref _replayEnded) == 1;
 
+    /// <summary>
+    /// Why a replay stopped before its end (a file it cannot read), or null: it is not started again, and readiness says
+    /// so with this reason rather than "starting" or "last data ... ago" until the silence made it stale.
+    /// </summary>
+    public string? ReplayStoppedBecause => Volatile.Read(ref _replayStoppedBecause);
+
+    private string? _replayStoppedBecause;
+
     private readonly long _startedTimestamp = time.GetTimestamp();
 
     /// <summary>
@@ -116,6 +124,7 @@ internal sealed partial class MarketFeedPump(IMarketDataFeed feed, IClusterClien
             {
                 // A file that cannot be read fails at the same row every time, and a replay started again would deliver
                 // the rows before it twice (ticks to the strategies, trades to the paper exchange): the replay stops.
+                Volatile.Write(ref _replayStoppedBecause, ex.Message);
                 LogReplayStopped(logger, ex, feed.Name, EventsDelivered);
                 break;
             }
