@@ -1,6 +1,7 @@
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.Tests.Infrastructure;
 
 namespace OrleansTrader.Grains.Tests;
 
@@ -63,23 +64,93 @@ public sealed class AccountHistoryIndexTests
         Assert.Equal("O1", orderId);
     }
 
+    [Fact]
+    public void ExecutionsKeptForAWorkingOrderPastTheirPage_LeaveTheIndex_WithTheLaterPageOnceTheOrderEnded()
+    {
+        // Each order is partly filled on a page that leaves the retention while the order still works (its execution stays
+        // indexed), then ends on the next page, which leaves the retention too: no execution of it may stay indexed.
+        const int orders = 50;
+        var history = new AccountHistory();
+        history.StartTail(0);
+        var working = new Dictionary<string, WorkingOrder>(StringComparer.Ordinal);
+        for (var i = 0; i < orders; i++)
+        {
+            var (orderId, clientOrderId) = ("O" + i, "c" + i);
+            history.Add(Journal(orderId, clientOrderId, sequence: 2 * i + 1, OrderStatus.PartiallyFilled));
+            history.Add(Fill(orderId, clientOrderId, orderId + "-x1", sequence: 2 * i + 1));
+            working[orderId] = Working(orderId, clientOrderId, orderId + "-x1");
+            history.SealTail(pagesInMemory: 1);
+            history.EvictOldest(working);
+            Assert.True(history.HasExecution(orderId + "-x1"));
+
+            Filled(history, orderId, clientOrderId, orderId + "-x2", sequence: 2 * i + 2);
+            working.Remove(orderId);
+            history.SealTail(pagesInMemory: 1);
+            history.EvictOldest(working);
+        }
+
+        Assert.Empty(history.Pages);
+        Assert.Equal(0, history.ExecutionCount);
+        Assert.False(history.HasExecution("O0-x1"));
+    }
+
+    [Fact]
+    public void ExecutionsIndexedForAWorkingOrderAtLoad_LeaveTheIndex_WithTheLaterPageOnceTheOrderEnded()
+    {
+        // At load a working order's executions older than the retention are indexed for it (IndexWorking); once it ends
+        // and the pages after have left the retention, none of them may stay.
+        const int orders = 50;
+        var history = new AccountHistory();
+        history.StartTail(7);
+        for (var i = 0; i < orders; i++)
+        {
+            history.IndexWorking(Working("O" + i, "c" + i, "O" + i + "-x1").Order);
+        }
+
+        for (var i = 0; i < orders; i++)
+        {
+            Assert.True(history.HasExecution("O" + i + "-x1"));
+            Filled(history, "O" + i, "c" + i, "O" + i + "-x2", sequence: i + 1);
+            history.SealTail(pagesInMemory: 1);
+        }
+
+        while (history.Pages.Count > 0)
+        {
+            history.EvictOldest(new Dictionary<string, WorkingOrder>());
+        }
+
+        Assert.Equal(0, history.ExecutionCount);
+        Assert.False(history.TryGetOrderId("c0", out _));
+    }
+
+    private static WorkingOrder Working(string orderId, string clientOrderId, string executionId) => new()
+    {
+        Origin = "test",
+        Order = Order.Create(orderId, Market.MarketOrder(clientOrderId, "IDX", OrderSide.Buy, 2m).Request!, T0) with
+        {
+            ExecutionIds = [executionId],
+        },
+    };
+
+    private static AccountFill Fill(string orderId, string clientOrderId, string executionId, long sequence) => new()
+    {
+        Sequence = sequence,
+        ExecutionId = executionId,
+        OrderId = orderId,
+        ClientOrderId = clientOrderId,
+        Symbol = "IDX",
+        Side = OrderSide.Buy,
+        Quantity = 1m,
+        Price = 10m,
+        Fee = 0m,
+        RealizedPnl = 0m,
+        Timestamp = T0,
+    };
+
     private static void Filled(AccountHistory history, string orderId, string clientOrderId, string executionId, long sequence)
     {
         history.Add(Journal(orderId, clientOrderId, sequence, OrderStatus.Filled));
-        history.Add(new AccountFill
-        {
-            Sequence = sequence,
-            ExecutionId = executionId,
-            OrderId = orderId,
-            ClientOrderId = clientOrderId,
-            Symbol = "IDX",
-            Side = OrderSide.Buy,
-            Quantity = 1m,
-            Price = 10m,
-            Fee = 0m,
-            RealizedPnl = 0m,
-            Timestamp = T0,
-        });
+        history.Add(Fill(orderId, clientOrderId, executionId, sequence));
         history.Add(Event(sequence, breaker: false) with
         {
             Order = new AccountOrder

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using OrleansTrader.Runtime.Tests.Grains;
 using OrleansTrader.Runtime.Tests.Infrastructure;
 
@@ -748,6 +749,37 @@ public sealed class DurableStreamTests
 
     private static IAsyncStream<TestEvent> StoredStream(IsolatedCluster cluster, string key) =>
         cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(StreamId.Create(StoredSubscriberGrain.Namespace, key));
+
+    [Fact]
+    public async Task DurableStream_KeepsNoDeactivatedSubscriber_InMemory()
+    {
+        // Each subscriber takes two events: the second is published while it is subscribed, so the provider resolves the
+        // stream's consumers from a registry array holding its subscription. That cache kept the array after the
+        // deactivation, and with it the activation and its grain, until the stream's next event: for an account collected
+        // as idle, for good, one grain per stream ever consumed.
+        const int subscribers = 20;
+        await using var cluster = await StartAsync();
+        for (var i = 0; i < subscribers; i++)
+        {
+            var key = "idle-" + i;
+            await Stream(cluster, key).OnNextAsync(new TestEvent(1));
+            await cluster.Probe.WaitForLogAsync(key + "/received", 1);
+            await Stream(cluster, key).OnNextAsync(new TestEvent(2));
+            await cluster.Probe.WaitForLogAsync(key + "/received", 2);
+        }
+
+        var runtime = cluster.Cluster.ServiceProvider.GetRequiredService<GrainRuntime>();
+        var activations = runtime.Catalog.Snapshot().Where(a => a.GrainInstance is DurableSubscriberGrain).ToList();
+        Assert.Equal(subscribers, activations.Count);
+        foreach (var activation in activations)
+        {
+            activation.RequestDeactivation(new DeactivationReason(DeactivationReasonCode.ApplicationRequested, "test"));
+            await activation.Deactivated.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        }
+
+        var provider = (DurableStreamProvider)runtime.Streams.Get("durable");
+        Assert.Equal(0, provider.SubscriptionsHeldByConsumerCache().Count(s => s.Owner is { Deactivated.IsCompleted: true }));
+    }
 
     private static IAsyncStream<TestEvent> Stream(IsolatedCluster cluster, string key) =>
         cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(StreamId.Create("durable-events", key));

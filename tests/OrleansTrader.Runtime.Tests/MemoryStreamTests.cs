@@ -20,6 +20,37 @@ public sealed class MemoryStreamTests
     }
 
     [Fact]
+    public async Task MemoryStream_KeepsNoDeactivatedSubscriber_InMemory()
+    {
+        // The second event of each stream is delivered while its subscriber is subscribed, so the stream's queue resolves its
+        // consumers from a registry array holding that subscription. The queue kept the array after the deactivation, and
+        // with it the activation and its grain, until the stream's next event (an account's events: its next order).
+        const int subscribers = 20;
+        await using var cluster = await IsolatedCluster.StartAsync();
+        for (var i = 0; i < subscribers; i++)
+        {
+            var key = "idle-" + i;
+            var stream = cluster.Client.GetStreamProvider("memory").GetStream<TestEvent>(StreamId.Create("memory-events", key));
+            await stream.OnNextAsync(new TestEvent(1));
+            await cluster.Probe.WaitForLogAsync(key + "/received", 1);
+            await stream.OnNextAsync(new TestEvent(2));
+            await cluster.Probe.WaitForLogAsync(key + "/received", 2);
+        }
+
+        var runtime = cluster.Cluster.ServiceProvider.GetRequiredService<GrainRuntime>();
+        var activations = runtime.Catalog.Snapshot().Where(a => a.GrainInstance is MemorySubscriberGrain).ToList();
+        Assert.Equal(subscribers, activations.Count);
+        foreach (var activation in activations)
+        {
+            activation.RequestDeactivation(new DeactivationReason(DeactivationReasonCode.ApplicationRequested, "test"));
+            await activation.Deactivated.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        }
+
+        var provider = (MemoryStreamProvider)runtime.Streams.Get("memory");
+        Assert.Equal(0, provider.SubscriptionsHeldByConsumerCache().Count(s => s.Owner is { Deactivated.IsCompleted: true }));
+    }
+
+    [Fact]
     public async Task MemoryStream_IsBounded_AndReportsDrops()
     {
         await using var cluster = await IsolatedCluster.StartAsync(silo => silo.AddMemoryStreams("bounded", o => o.QueueCapacity = 2));

@@ -107,7 +107,12 @@ internal sealed class AccountHistory
         _clientOrderIds.TryAdd(order.ClientOrderId, (order.OrderId, _tail.Page));
         foreach (var id in order.ExecutionIds)
         {
-            _executionIds.TryAdd(id, _tail.Page);
+            // Listed by the tail, so they leave with its page once the order has ended: the order's own entries from now on
+            // name its new executions only, and an id no page lists stayed indexed for the activation's life.
+            if (_executionIds.TryAdd(id, _tail.Page))
+            {
+                _tail.AddExecution(id);
+            }
         }
     }
 
@@ -182,9 +187,19 @@ internal sealed class AccountHistory
 
         foreach (var executionId in page.ExecutionIds)
         {
-            if (_executionIds.TryGetValue(executionId, out var newest) && newest <= page.Page && !IsExecutionOfWorking(working, executionId))
+            if (_executionIds.TryGetValue(executionId, out var newest) && newest <= page.Page)
             {
-                _executionIds.Remove(executionId);
+                if (!IsExecutionOfWorking(working, executionId))
+                {
+                    _executionIds.Remove(executionId);
+                }
+                else
+                {
+                    // Still needed: it moves on to the tail and leaves with that page once the order has ended. Left on this
+                    // page's number, no later eviction named it, and it stayed indexed for the activation's life.
+                    _executionIds[executionId] = _tail.Page;
+                    _tail.AddExecution(executionId);
+                }
             }
         }
 

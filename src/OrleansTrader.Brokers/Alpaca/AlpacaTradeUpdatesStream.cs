@@ -32,8 +32,9 @@ public sealed class AlpacaTradeUpdatesStream
     private readonly ILogger _logger;
     private readonly Dictionary<string, OrderStatus> _openOrders = new(StringComparer.Ordinal);
 
-    // Open orders as the reports a reader took show them; only the reader touches it, and a new reader's pump starts
-    // from it, so a status change a stopped reader left in the channel is reported again by the catch-up.
+    // Open orders as the reports a reader took show them; a new reader's pump starts from it, so a status change a stopped
+    // reader left in the channel is reported again by the catch-up. The reader adds to it and the catch-up forgets an order
+    // Alpaca no longer returns, both under _fillGate.
     private readonly Dictionary<string, OrderStatus> _takenOpenOrders = new(StringComparer.Ordinal);
 
     // The pump writes and the reader takes on different threads; _fillGate guards the three fields below.
@@ -296,7 +297,14 @@ public sealed class AlpacaTradeUpdatesStream
         {
             if (await _client.GetOrderAsync(closedId, cancellationToken) is not { } closed)
             {
+                // Forgotten by the next reader too: kept among the orders it starts from, every reader asked for it again
+                // and it held one of the tracked orders' places for good.
                 _openOrders.Remove(closedId);
+                lock (_fillGate)
+                {
+                    _takenOpenOrders.Remove(closedId);
+                }
+
                 continue;
             }
 
@@ -499,14 +507,14 @@ public sealed class AlpacaTradeUpdatesStream
     /// </summary>
     private void Taken(ExecutionReport report)
     {
-        Track(_takenOpenOrders, report.Order);
-        if (report.Execution is not { } execution)
-        {
-            return;
-        }
-
         lock (_fillGate)
         {
+            Track(_takenOpenOrders, report.Order);
+            if (report.Execution is not { } execution)
+            {
+                return;
+            }
+
             _inChannel.Remove(execution.ExecutionId);
             _taken.TryAdd(execution.ExecutionId);
             if (execution.Timestamp > _lastTakenFillTime)

@@ -321,15 +321,20 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
         _lag.ObserveHead(streamId, head);
     }
 
+    /// <summary>The subscriptions the cache of resolved consumers holds on to (tests check that no deactivated grain's stays).</summary>
+    internal IEnumerable<IActivationStreamSubscription> SubscriptionsHeldByConsumerCache() =>
+        _resolved.Values.SelectMany(resolved => resolved.Held);
+
     /// <summary>
-    /// The consumers of a stream, resolved again only when its live or stored subscriptions change: both are copy-on-write
-    /// arrays, so a different array means a change. One entry per stream notified on this silo, like its tail's head.
+    /// The consumers of a stream, resolved again only when its live or stored subscriptions change: the stored array is
+    /// copy-on-write, so a different array means a change, and the live ones are told by their handle ids. One entry per
+    /// stream notified on this silo, like its tail's head.
     /// </summary>
     private StreamConsumer[] ConsumersOf(StreamId streamId)
     {
         var live = Subscriptions.Get(streamId);
         var stored = _stored.Get(streamId);
-        if (_resolved.TryGetValue(streamId, out var resolved) && ReferenceEquals(resolved.Live, live) && ReferenceEquals(resolved.Stored, stored))
+        if (_resolved.TryGetValue(streamId, out var resolved) && resolved.IsFrom(live, stored))
         {
             return resolved.Consumers;
         }
@@ -593,5 +598,22 @@ public sealed partial class DurableStreamProvider : IStreamProvider, IStreamProv
         }
     }
 
-    private sealed record ResolvedConsumers(IActivationStreamSubscription[] Live, StoredStreamSubscription[] Stored, StreamConsumer[] Consumers);
+    /// <summary>
+    /// A stream's consumers as resolved from its live and stored subscriptions; the live ones are remembered by their handle
+    /// ids (<see cref="StreamConsumer.HandlesOf"/>), so no deactivated grain's subscription is kept here.
+    /// </summary>
+    private sealed class ResolvedConsumers(IActivationStreamSubscription[] live, StoredStreamSubscription[] stored, StreamConsumer[] consumers)
+    {
+        private readonly Guid[] _live = StreamConsumer.HandlesOf(live);
+        private readonly StoredStreamSubscription[] _stored = stored;
+
+        public StreamConsumer[] Consumers { get; } = consumers;
+
+        /// <summary>Client subscriptions, which the consumers deliver to directly.</summary>
+        public IEnumerable<IActivationStreamSubscription> Held => Consumers.Select(c => c.ClientSubscription).OfType<IActivationStreamSubscription>();
+
+        /// <summary>Whether these are the consumers of exactly these subscriptions (the stored array is copy-on-write too).</summary>
+        public bool IsFrom(IActivationStreamSubscription[] live, StoredStreamSubscription[] stored) =>
+            ReferenceEquals(stored, _stored) && StreamConsumer.SameHandles(_live, live);
+    }
 }

@@ -75,6 +75,9 @@ public sealed class MemoryStreamProvider : IStreamProvider, IStreamProviderInter
 
     IReadOnlyList<Guid> IStreamProviderInternal.GetStoredSubscriptionIds(StreamId streamId, GrainId subscriber) => [];
 
+    /// <summary>The subscriptions the queues' resolved consumers hold on to (tests check that no deactivated grain's stays).</summary>
+    internal IEnumerable<IActivationStreamSubscription> SubscriptionsHeldByConsumerCache() => _queues.Values.SelectMany(queue => queue.HeldSubscriptions);
+
     /// <summary>Events a stream's queue holds at most (<see cref="MemoryStreamOptions.QueueCapacity"/>).</summary>
     public int QueueCapacity => Current._options.QueueCapacity;
 

@@ -13,12 +13,16 @@ internal sealed class MemoryStreamQueue(MemoryStreamProvider provider, StreamId 
     private List<(int Below, TaskCompletionSource Done)>? _waiters;
     private bool _pumping;
 
-    // The consumers the last delivery resolved and the live subscriptions they came from. The registry replaces a
-    // stream's array on every change and implicit subscribers are fixed at startup, so the same array means the same
-    // consumers: resolving them per batch was a list and an id string per consumer on every publish. Only the delivery
-    // loop (one at a time) touches these.
-    private IActivationStreamSubscription[]? _resolvedFrom;
+    // The consumers the last delivery resolved and the handle ids of the live subscriptions they came from (not the
+    // registry's array: kept here, it held deactivated subscribers' activations; see StreamConsumer.HandlesOf). Implicit
+    // subscribers are fixed at startup, so the same subscriptions mean the same consumers: resolving them per batch was a
+    // list and an id string per consumer on every publish. Only the delivery loop (one at a time) touches these.
+    private Guid[]? _resolvedFrom;
     private StreamConsumer[] _consumers = [];
+
+    /// <summary>The subscriptions the last resolved consumers hold on to, the clients' (diagnostics and tests; read outside the delivery loop).</summary>
+    public IEnumerable<IActivationStreamSubscription> HeldSubscriptions =>
+        _consumers.Select(c => c.ClientSubscription).OfType<IActivationStreamSubscription>();
 
     /// <summary>Events waiting (not yet taken by the delivery loop).</summary>
     public int Count
@@ -192,10 +196,10 @@ internal sealed class MemoryStreamQueue(MemoryStreamProvider provider, StreamId 
     private StreamConsumer[] Consumers()
     {
         var live = provider.Subscriptions.Get(streamId);
-        if (!ReferenceEquals(live, _resolvedFrom))
+        if (_resolvedFrom is null || !StreamConsumer.SameHandles(_resolvedFrom, live))
         {
             _consumers = [.. StreamConsumer.Resolve(provider.Runtime, live, streamId)];
-            _resolvedFrom = live;
+            _resolvedFrom = StreamConsumer.HandlesOf(live);
         }
 
         return _consumers;

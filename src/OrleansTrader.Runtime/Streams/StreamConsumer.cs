@@ -10,6 +10,42 @@ internal readonly record struct StreamConsumer(string ConsumerId, GrainId? Grain
     public static string IdOf(IActivationStreamSubscription subscription) =>
         subscription.Owner?.GrainId.ToString() ?? $"client/{subscription.HandleId:N}";
 
+    /// <summary>
+    /// The handle ids of a registry array, by which a cache of resolved consumers tells whether the array changed. Ids, not
+    /// the array: held by a cache, the array kept the subscriptions of deactivated grains, with their activations and grain
+    /// instances, until the stream's next event (which for an idle account may never come). Each id is unique to its
+    /// subscription and the registry's copy-on-write arrays keep their order, so the same ids mean the same subscriptions.
+    /// </summary>
+    public static Guid[] HandlesOf(IActivationStreamSubscription[] live)
+    {
+        var handles = live.Length == 0 ? [] : new Guid[live.Length];
+        for (var i = 0; i < live.Length; i++)
+        {
+            handles[i] = live[i].HandleId;
+        }
+
+        return handles;
+    }
+
+    /// <summary>Whether <paramref name="live"/> holds exactly the subscriptions <paramref name="handles"/> came from (<see cref="HandlesOf"/>).</summary>
+    public static bool SameHandles(Guid[] handles, IActivationStreamSubscription[] live)
+    {
+        if (handles.Length != live.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < live.Length; i++)
+        {
+            if (live[i].HandleId != handles[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public static List<StreamConsumer> Resolve(
         GrainRuntime runtime, StreamSubscriptionRegistry subscriptions, StreamId streamId, StoredStreamSubscription[]? stored = null) =>
         Resolve(runtime, subscriptions.Get(streamId), streamId, stored);

@@ -261,6 +261,39 @@ public sealed class AlpacaTradeUpdatesStreamTests
         Assert.Equal((ExecutionReportKind.Canceled, OrderStatus.Canceled), (canceled.Kind, canceled.Order.Status));
     }
 
+    // An order tracked as open that Alpaca no longer returns (404) left the tracking of the reader whose catch-up asked,
+    // but not the orders every later reader starts from (those taken): each one asked for it again at its first catch-up,
+    // and it kept one of the tracked orders' places for good (the bound past which new orders go untracked).
+    [Fact]
+    public async Task Stream_ForgetsATrackedOrderAlpacaNoLongerReturns_InsteadOfAskingForItAtEveryReader()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server, options => options.BackfillOverlap = TimeSpan.Zero);
+        var order = (BrokerOrder?)null;
+        await using (var reports = new ExecutionReportCollector(host.Client))
+        {
+            await host.Health.StreamHealthy.Task.WaitAsync(TimeSpan.FromSeconds(15), Ct);
+            order = await host.Client.SubmitOrderAsync(Limit("s-vanished", 2m), Ct);
+            await reports.WaitForAsync(r => r.Order.OrderId == order.OrderId && r.Kind == ExecutionReportKind.Accepted);
+            server.AddFault(new FakeFault("GET", "/v2/orders/" + order.OrderId, FakeFaultKind.Status) { StatusCode = 404, Times = 100 });
+
+            // Ended while disconnected after the second connection, so no later list of closed orders names it.
+            await ReconnectAsync(server, host, 2, () => Task.CompletedTask);
+            await ReconnectAsync(server, host, 3, () => server.CancelAtVenueAsync(order.OrderId));
+        }
+
+        const int readers = 5;
+        for (var reader = 1; reader <= readers; reader++)
+        {
+            await using var next = new ExecutionReportCollector(host.Client);
+            await server.WaitForListenersAsync(3 + reader, Ct);
+            var marker = await host.Client.SubmitOrderAsync(Limit("s-vanished-marker-" + reader, 1m), Ct);
+            await next.WaitForAsync(r => r.Order.OrderId == marker.OrderId);
+        }
+
+        Assert.Equal(1, server.Requests.Count(r => r.Method == "GET" && r.Path == "/v2/orders/" + order.OrderId));
+    }
+
     // Fills the pump had written into the channel counted as delivered (their ids seen, the back-fill start moved past
     // them) though the reader stopped before taking them: the next reader on the client never got them.
     [Fact]
