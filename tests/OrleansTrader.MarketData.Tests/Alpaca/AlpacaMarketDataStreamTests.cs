@@ -33,6 +33,19 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
         return new AlpacaMarketDataStream(options, TimeProvider.System, _log);
     }
 
+    /// <summary>Reads a stream whose longest reconnect delay is 1 s until it has logged four reconnect attempts, then stops it.</summary>
+    private async Task<AlpacaMarketDataStream> ReadUntilFourReconnectsAsync()
+    {
+        var stream = Stream(o => o.ReconnectMaxDelay = TimeSpan.FromSeconds(1));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var reading = ReadInBackground(stream, stop.Token, TestContext.Current.CancellationToken);
+
+        await WaitFor(() => ReconnectAttempts().Count >= 4);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+        return stream;
+    }
+
     /// <summary>The attempt number each "reconnecting" warning (3023) logged so far gives, in order.</summary>
     private List<int> ReconnectAttempts() => [.. _log.Lines
         .Where(l => l.StartsWith("Warning 3023", StringComparison.Ordinal))
@@ -354,13 +367,7 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
             await session.SendAsync("""[{"T":"error","code":406,"msg":"connection limit exceeded"}]""");
             await session.CloseAsync();
         };
-        var stream = Stream(o => o.ReconnectMaxDelay = TimeSpan.FromSeconds(1));
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        var reading = ReadInBackground(stream, stop.Token, TestContext.Current.CancellationToken);
-
-        await WaitFor(() => ReconnectAttempts().Count >= 4);
-        await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+        var stream = await ReadUntilFourReconnectsAsync();
 
         Assert.Equal([1, 2, 3, 4], ReconnectAttempts().Take(4));
         Assert.Equal(406, stream.GetHealth().LastErrorCode);
@@ -373,13 +380,7 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
     public async Task ReadAsync_ServerClosesEachSessionRightAfterItsSubscription_BacksOffFurtherEachTime()
     {
         _server.OnSubscribed = async (session, _) => await session.CloseAsync();
-        var stream = Stream(o => o.ReconnectMaxDelay = TimeSpan.FromSeconds(1));
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        var reading = ReadInBackground(stream, stop.Token, TestContext.Current.CancellationToken);
-
-        await WaitFor(() => ReconnectAttempts().Count >= 4);
-        await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+        await ReadUntilFourReconnectsAsync();
 
         Assert.Equal([1, 2, 3, 4], ReconnectAttempts().Take(4));
     }
@@ -398,13 +399,7 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
 
             await session.CloseAsync();
         };
-        var stream = Stream(o => o.ReconnectMaxDelay = TimeSpan.FromSeconds(1));
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        var reading = ReadInBackground(stream, stop.Token, TestContext.Current.CancellationToken);
-
-        await WaitFor(() => ReconnectAttempts().Count >= 4);
-        await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+        await ReadUntilFourReconnectsAsync();
 
         Assert.Equal([1, 2, 1, 2], ReconnectAttempts().Take(4));
     }
@@ -412,7 +407,7 @@ public sealed class AlpacaMarketDataStreamTests : IAsyncLifetime
     // A connection that went quiet without closing (a half-open TCP connection: no data, no close) left the receive
     // waiting forever: no ping had a deadline, so the feed stalled with its health still Connected.
     [Fact]
-    public async Task ReadAsync_ServerStopsAnswering_DetectsTheStalledConnection_AndReconnectAttempts()
+    public async Task ReadAsync_ServerStopsAnswering_DetectsTheStalledConnection_AndReconnects()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _server.OnSubscribed = async (session, n) =>
