@@ -104,6 +104,40 @@ public sealed class MoneyReportTests
         Assert.Equal(1.23456789, reported.Summary.SharpeRatio);
     }
 
+    /// <summary>
+    /// The winning and losing days and the best and worst day are the closed days as reported: counted on the unrounded
+    /// P&amp;L, a day shown as 0.00 was a winning day, and the best day could show less than another (a day's reported P&amp;L
+    /// is the difference of its rounded equities, which does not keep the order of the unrounded ones).
+    /// </summary>
+    [Fact]
+    public void Performance_CountsItsWinningAndLosingDays_AndPicksItsBestAndWorst_AsTheDaysAreReported()
+    {
+        static AccountDay Day(int date, decimal start, decimal end, bool closed = true) => new()
+        {
+            Date = new DateOnly(2026, 3, date), Closed = closed, StartedAt = DateTimeOffset.UnixEpoch.AddDays(date),
+            EndedAt = DateTimeOffset.UnixEpoch.AddDays(date + 1), StartEquity = start, EndEquity = end, RealizedPnl = 0m, Fees = 0m, Fills = 1,
+        };
+
+        // Unrounded: +0.008 (best), -0.002 (worst), +0.006, and the open day's +0.5 (not counted). Reported: 0.00, 0.00, +0.01.
+        var days = new[] { Day(2, 100.006m, 100.014m), Day(3, 100.014m, 100.012m), Day(4, 100.012m, 100.018m), Day(5, 100.018m, 100.518m, closed: false) };
+        var performance = new AccountPerformance
+        {
+            AccountId = "a",
+            Days = days,
+            Summary = new AccountPerformanceSummary
+            {
+                Days = 4, StartEquity = 100.006m, EndEquity = 100.518m, Pnl = 0.512m, RealizedPnl = 0m, Fees = 0m, Fills = 4,
+                MaxDrawdown = 0m, WinningDays = 2, LosingDays = 1, BestDay = days[0].Date, WorstDay = days[1].Date,
+            },
+        };
+
+        var reported = MoneyReport.Round(performance);
+
+        Assert.Equal([0.00m, 0.00m, 0.01m, 0.50m], reported.Days.Select(d => d.Pnl));
+        Assert.Equal((1, 0), (reported.Summary.WinningDays, reported.Summary.LosingDays));
+        Assert.Equal((days[2].Date, days[0].Date), (reported.Summary.BestDay, reported.Summary.WorstDay));
+    }
+
     [Fact]
     public void AStrategysDays_AreReportedToTheCent_AndTheirTotalsAreTheReportedDays()
     {

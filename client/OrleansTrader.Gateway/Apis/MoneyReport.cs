@@ -32,6 +32,11 @@ internal static class MoneyReport
     public static AccountPerformance Round(AccountPerformance p)
     {
         var days = p.Days.Select(Round).ToList();
+
+        // Counted and picked on the closed days as reported, as the grain does on the unrounded ones: a day shown as 0.00 was
+        // a winning day, and a best day could show less than another (a reported day's P&L, the difference of its rounded
+        // equities, does not keep the unrounded order).
+        var closed = days.Where(d => d.Closed).ToList();
         return p with
         {
             Days = days,
@@ -45,6 +50,10 @@ internal static class MoneyReport
                 RealizedPnl = Money.RoundForReport(p.Summary.RealizedPnl),
                 Fees = Money.RoundForReport(p.Summary.Fees),
                 CashFlow = days.Sum(d => d.CashFlow),
+                WinningDays = closed.Count(d => d.Pnl > 0m),
+                LosingDays = closed.Count(d => d.Pnl < 0m),
+                BestDay = closed.Count > 0 ? closed.MaxBy(d => d.Pnl)!.Date : null,
+                WorstDay = closed.Count > 0 ? closed.MinBy(d => d.Pnl)!.Date : null,
             },
         };
     }
