@@ -56,7 +56,7 @@ public sealed class EmbeddedStorageTests : IDisposable
         using (var first = _data.Silo())
         {
             using var client = first.CreateClient();
-            using var second = _data.Silo();
+            using var second = _data.SiloWhoseStartFails();
             var refused = Assert.Throws<InvalidOperationException>(() => second.CreateClient());
             Assert.Contains("Another silo is running on the data directory", refused.Message, StringComparison.Ordinal);
         }

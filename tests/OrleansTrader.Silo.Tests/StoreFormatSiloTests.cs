@@ -33,7 +33,7 @@ public sealed class StoreFormatSiloTests : IDisposable
             Encoding.UTF8.GetBytes(newer));
         var stored = await ScalarAsync("SELECT count(*) || '/' || sum(version) FROM grain_state;");
 
-        using (var silo = _data.Silo())
+        using (var silo = _data.SiloWhoseStartFails())
         {
             var refused = Assert.Throws<InvalidOperationException>(() => silo.CreateClient());
 
