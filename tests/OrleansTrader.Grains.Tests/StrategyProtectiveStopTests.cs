@@ -35,11 +35,7 @@ public sealed class StrategyProtectiveStopTests
         Assert.True(created.Succeeded, created.Message);
 
         // 40, 39, 41: the fast average crosses above the slow one on the third bar, and the strategy buys 10 at the ask.
-        var start = TimeProvider.System.GetUtcNow().AddMinutes(-10);
-        start = new DateTimeOffset(start.Year, start.Month, start.Day, start.Hour, start.Minute, 0, TimeSpan.Zero);
-        await BarAsync(cluster, start, 40m);
-        await BarAsync(cluster, start.AddMinutes(1), 39m);
-        await BarAsync(cluster, start.AddMinutes(2), 41m);
+        var start = await CrossAboveAsync(cluster);
         await Eventually.WaitAsync(() => account.GetPositionsAsync(), p => p.Count == 1 && p[0].Quantity == 10m, "the entry");
 
         // Once the entry has filled, the strategy puts a 5% trailing stop on the whole position.
@@ -99,11 +95,7 @@ public sealed class StrategyProtectiveStopTests
             Start = true,
         });
         Assert.True(created.Succeeded, created.Message);
-        var start = TimeProvider.System.GetUtcNow().AddMinutes(-10);
-        start = new DateTimeOffset(start.Year, start.Month, start.Day, start.Hour, start.Minute, 0, TimeSpan.Zero);
-        await BarAsync(cluster, start, 40m);
-        await BarAsync(cluster, start.AddMinutes(1), 39m);
-        await BarAsync(cluster, start.AddMinutes(2), 41m);
+        var start = await CrossAboveAsync(cluster);
         var stop = (await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null),
             o => o.Count == 1 && o[0].Type == OrderType.TrailingStop, "the protective stop"))[0];
 
@@ -130,6 +122,20 @@ public sealed class StrategyProtectiveStopTests
         var resumed = await Eventually.WaitAsync(() => strategy.GetStatusAsync(), s => s!.Positions.Single().Quantity == 0m, "the strategy's exit");
         Assert.Equal((0L, 3L), (resumed!.IntentsSuppressed, resumed.IntentsSent));
         Assert.Empty(await account.GetOrdersAsync(OrderStatusFilter.Open, 10, null));
+    }
+
+    /// <summary>
+    /// One-minute bars closing 40, 39, 41 from a whole minute ten minutes ago: a 1/2 crossover's fast average crosses above
+    /// its slow one on the third. Returns the first bar's start.
+    /// </summary>
+    private static async Task<DateTimeOffset> CrossAboveAsync(TradingCluster cluster)
+    {
+        var start = TimeProvider.System.GetUtcNow().AddMinutes(-10);
+        start = new DateTimeOffset(start.Year, start.Month, start.Day, start.Hour, start.Minute, 0, TimeSpan.Zero);
+        await BarAsync(cluster, start, 40m);
+        await BarAsync(cluster, start.AddMinutes(1), 39m);
+        await BarAsync(cluster, start.AddMinutes(2), 41m);
+        return start;
     }
 
     private static async Task BarAsync(TradingCluster cluster, DateTimeOffset start, decimal close)

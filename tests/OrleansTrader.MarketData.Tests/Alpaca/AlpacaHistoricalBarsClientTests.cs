@@ -210,17 +210,7 @@ public sealed class AlpacaHistoricalBarsClientTests : IAsyncLifetime
     {
         var clock = new ManualTimeProvider(new DateTimeOffset(2021, 2, 22, 15, 0, 0, TimeSpan.Zero));
         var reset = clock.GetUtcNow().AddSeconds(30);
-        _server.Respond = (context, n) =>
-        {
-            if (n == 1)
-            {
-                context.Response.StatusCode = 429;
-                context.Response.Headers["X-Ratelimit-Reset"] = reset.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return Task.CompletedTask;
-            }
-
-            return Json(context, """{"bars":[{"t":"2021-02-22T14:30:00Z","o":1,"h":1,"l":1,"c":1,"v":1}],"next_page_token":null}""");
-        };
+        RespondRateLimitedOnceThenWithABar(reset);
 
         // The attempt timeout is an hour, so the only timer due before then is the wait for the retry.
         var client = Client(o => o.RequestTimeout = TimeSpan.FromHours(1), clock);
@@ -243,17 +233,7 @@ public sealed class AlpacaHistoricalBarsClientTests : IAsyncLifetime
     {
         var clock = new ManualTimeProvider(new DateTimeOffset(2021, 2, 22, 15, 0, 0, TimeSpan.Zero));
         var reset = clock.GetUtcNow().AddSeconds(-1);
-        _server.Respond = (context, n) =>
-        {
-            if (n == 1)
-            {
-                context.Response.StatusCode = 429;
-                context.Response.Headers["X-Ratelimit-Reset"] = reset.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return Task.CompletedTask;
-            }
-
-            return Json(context, """{"bars":[{"t":"2021-02-22T14:30:00Z","o":1,"h":1,"l":1,"c":1,"v":1}],"next_page_token":null}""");
-        };
+        RespondRateLimitedOnceThenWithABar(reset);
 
         // The attempt timeout is an hour, so the only timer due before then is the wait for the retry.
         var client = Client(
@@ -272,6 +252,19 @@ public sealed class AlpacaHistoricalBarsClientTests : IAsyncLifetime
         Assert.Single(await call);
         Assert.Equal(2, _server.Requests.Count);
     }
+
+    /// <summary>The first request answers 429 with an X-Ratelimit-Reset of <paramref name="reset"/>; the next ones a bar.</summary>
+    private void RespondRateLimitedOnceThenWithABar(DateTimeOffset reset) => _server.Respond = (context, n) =>
+    {
+        if (n == 1)
+        {
+            context.Response.StatusCode = 429;
+            context.Response.Headers["X-Ratelimit-Reset"] = reset.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Task.CompletedTask;
+        }
+
+        return Json(context, """{"bars":[{"t":"2021-02-22T14:30:00Z","o":1,"h":1,"l":1,"c":1,"v":1}],"next_page_token":null}""");
+    };
 
     private static async Task WaitFor(Func<bool> condition)
     {
