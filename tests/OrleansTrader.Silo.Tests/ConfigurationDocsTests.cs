@@ -45,11 +45,13 @@ public sealed class ConfigurationDocsTests
             .ToList();
         Assert.NotEmpty(keys);
 
-        var wrong = keys.Where(key =>
+        // A number or a time span, whichever the setting takes: a time span written "1" reads as a day, which the check
+        // refuses, and Kestrel's size limits refuse a span.
+        var wrong = keys.Where(key => !new[] { "1", "00:00:01" }.Any(value =>
         {
-            var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = "1" }).Build();
-            return Grains.Hosting.TradingHostExtensions.FindUnknownSettings(config).Count + SiloHostingExtensions.FindUnknownSettings(config).Count > 0;
-        }).ToList();
+            var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }).Build();
+            return Grains.Hosting.TradingHostExtensions.FindUnknownSettings(config).Count + SiloHostingExtensions.FindUnknownSettings(config).Count == 0;
+        })).ToList();
 
         Assert.True(wrong.Count == 0, "Keys the docs name that are no setting:\n" + string.Join("\n", wrong));
     }

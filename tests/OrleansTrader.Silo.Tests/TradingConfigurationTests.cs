@@ -454,6 +454,36 @@ public sealed class TradingConfigurationTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
+    // The binder reads a bare whole number as days: Storage__StartupTimeout=30, meant as seconds, waited 30 days for the
+    // database, and Trading__Symbols__StaleAfter=5 let a symbol's quotes go five days without being stale.
+    [Theory]
+    [InlineData("Storage:StartupTimeout", "30", "Storage:StartupTimeout=30 reads as 30 days: write 00:00:30 for 30 seconds, or 30.00:00:00 if days are meant.")]
+    [InlineData("Trading:Symbols:StaleAfter", " 90 ", "Trading:Symbols:StaleAfter=90 reads as 90 days: write 00:01:30 for 90 seconds, or 90.00:00:00 if days are meant.")]
+    [InlineData("PaperExchange:Retention", "-2", "PaperExchange:Retention=-2 reads as -2 days: write -00:00:02 for -2 seconds, or -2.00:00:00 if days are meant.")]
+    [InlineData("MarketData:Alpaca:ReconnectMaxDelay", "60", "MarketData:Alpaca:ReconnectMaxDelay=60 reads as 60 days: ")]
+    public void ATimeSpanSetting_WrittenAsABareNumber_StopsTheStart_SayingItReadsAsDays(string key, string value, string expected)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [key] = value });
+
+        var error = Assert.Throws<OptionsValidationException>(() => builder.AddOrleansTrader());
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    // Zero is zero in every unit, and a span written as one is what the binder reads.
+    [Theory]
+    [InlineData("Storage:StartupTimeout", "0")]
+    [InlineData("Storage:StartupTimeout", "00:00:30")]
+    [InlineData("PaperExchange:Retention", "30.00:00:00")]
+    public void ATimeSpanSetting_WrittenAsZeroOrAsASpan_IsAccepted(string key, string value)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [key] = value });
+
+        builder.AddOrleansTrader();
+    }
+
     [Fact]
     public void AllUnknownKeys_AreNamedInOneMessage()
     {

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
@@ -97,6 +98,11 @@ public static class UnknownSettings
                 continue;
             }
 
+            if (matching.Any(property => IsTimeSpan(property.PropertyType)) && ReadsAsWholeDays(child.Value, out var days))
+            {
+                failures.Add($"{path}:{child.Key}={days} reads as {days} days: write {AsSeconds(days)} for {days} seconds, or {days}.00:00:00 if days are meant.");
+            }
+
             var nested = matching.Select(property => property.PropertyType).Where(IsOwnOptions).ToArray();
             if (nested.Length > 0)
             {
@@ -104,6 +110,21 @@ public static class UnknownSettings
             }
         }
     }
+
+    private static bool IsTimeSpan(Type type) => (Nullable.GetUnderlyingType(type) ?? type) == typeof(TimeSpan);
+
+    /// <summary>
+    /// A time span written as a bare whole number, which the binder reads as days: Storage__StartupTimeout=30, meant as
+    /// seconds, waited 30 days for the database. Zero is the same in every unit, so it stays allowed.
+    /// </summary>
+    private static bool ReadsAsWholeDays(string? value, out long days)
+    {
+        days = 0;
+        return value is not null && long.TryParse(value.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out days) && days != 0;
+    }
+
+    private static string AsSeconds(long seconds) =>
+        seconds is > -int.MaxValue and < int.MaxValue ? TimeSpan.FromSeconds(seconds).ToString("c", CultureInfo.InvariantCulture) : "hh:mm:ss";
 
     /// <summary>A class of the project's own with settings of its own, not a value, a list or a dictionary.</summary>
     private static bool IsOwnOptions(Type type) =>
