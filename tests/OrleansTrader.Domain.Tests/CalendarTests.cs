@@ -202,6 +202,27 @@ public sealed class CalendarTests
         Assert.Equal(Utc(2026, 4, 2, 20), Nyse.NextClose(Utc(2026, 4, 2, 15)));
     }
 
+    // The next open and the last close look across a weekend whose Sunday moves the clocks: the Friday keeps the old offset
+    // and the Monday has the new one (2013 and 2024, both ways). The last close is what a quote's age counts from while the
+    // market is closed (QUOTE_STALE); across Christmas 2024 it is the early close of the 24th, 13:00 (after-hours 17:00).
+    [Fact]
+    public void NextOpenAndLastClose_AcrossTheClockChangeWeekends_AndChristmas()
+    {
+        Assert.Equal(Utc(2013, 3, 11, 13, 30), Nyse.NextOpen(Utc(2013, 3, 8, 22)));
+        Assert.Equal(Utc(2013, 3, 8, 21), Nyse.LastClose(Utc(2013, 3, 11, 12)));
+        Assert.Equal(Utc(2013, 11, 4, 14, 30), Nyse.NextOpen(Utc(2013, 11, 1, 21)));
+        Assert.Equal(Utc(2013, 11, 1, 20), Nyse.LastClose(Utc(2013, 11, 4, 12)));
+        Assert.Equal(Utc(2024, 3, 11, 13, 30), Nyse.NextOpen(Utc(2024, 3, 8, 22)));
+        Assert.Equal(Utc(2024, 3, 8, 21), Nyse.LastClose(Utc(2024, 3, 11, 12)));
+        Assert.Equal(Utc(2024, 11, 4, 14, 30), Nyse.NextOpen(Utc(2024, 11, 1, 21)));
+        Assert.Equal(Utc(2024, 11, 1, 20), Nyse.LastClose(Utc(2024, 11, 4, 12)));
+
+        Assert.Equal(Utc(2024, 12, 24, 18), Nyse.LastClose(Utc(2024, 12, 25, 15)));
+        Assert.Equal(Utc(2024, 12, 24, 22), Nyse.LastClose(Utc(2024, 12, 25, 15), includeExtended: true));
+        Assert.Equal(Utc(2024, 12, 26, 14, 30), Nyse.NextOpen(Utc(2024, 12, 24, 18)));
+        Assert.Equal(Utc(2024, 12, 26, 21), Nyse.NextClose(Utc(2024, 12, 24, 18)));
+    }
+
     [Fact]
     public void NextOpen_RegularAndExtended()
     {

@@ -82,6 +82,8 @@ public sealed class SessionBoundaryTests
     [InlineData("2026-03-07 12:00", -5, true, "2026-03-09 20:00", -4)]
     [InlineData("2026-10-30 17:00", -4, false, "2026-11-02 16:00", -5)] // EDT Friday, EST Monday
     [InlineData("2026-10-31 23:30", -4, true, "2026-11-02 20:00", -5)]
+    [InlineData("2013-01-01 10:00", -5, false, "2013-01-02 16:00", -5)] // New Year's Day of the calendar's first year
+    [InlineData("2013-01-01 10:00", -5, true, "2013-01-02 20:00", -5)]
     public void DayOrder_ExpiresAtTheCloseOfItsSession(string accepted, int acceptedOffset, bool extendedHours, string expires, int expiresOffset)
     {
         var request = LimitOrder(OrderSide.Buy, 10m, 100m) with { ExtendedHours = extendedHours };

@@ -75,6 +75,47 @@ public sealed class StrategyClosedMarketTests
     }
 
     /// <summary>
+    /// The account judges the market closed at its own instant, and the strategy hears the refusal after it: an intent the
+    /// account refused a moment before 09:30 came back once the clock read 09:30, and the strategy held its intents until
+    /// the calendar's next open after that instant, the next day's, so it traded nothing for the whole session.
+    /// </summary>
+    [Fact]
+    public async Task AnIntentRefusedJustBeforeTheOpen_HeardAfterIt_DoesNotHoldTheStrategysIntentsThroughTheSession()
+    {
+        // Tuesday 2026-12-08, half a second before the 09:30 New York open.
+        var time = new FakeTimeProvider(NyseCalendar.ToUtc(new DateOnly(2026, 12, 8), new TimeOnly(9, 29, 59, 500)));
+        var clock = new SkewedTimeProvider(time);
+        var calendar = new OpensWhileTheAccountRefuses(clock);
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            Time = clock,
+            Calendar = calendar,
+            ConfigureSilo = silo => silo.Services.AddStrategy(Chaser.Definition),
+        });
+        await TestAccounts.OpenAsync(cluster, "open-race", 1_000_000m);
+        const string StrategyId = "chaser-open-race";
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("open-race", StrategyId));
+        var created = await strategy.CreateAsync(new CreateStrategy { Kind = Chaser.Definition.Kind, Symbols = [Symbol], Start = true });
+        Assert.True(created.Succeeded, created.Message);
+
+        // The print's intent reaches the account at 09:29:59.5, which refuses it; by the time the refusal is back it is 09:30:00.5.
+        await Market.QuoteAsync(cluster, Symbol, 49.99m, 50.01m);
+        await Market.TradeAsync(cluster, Symbol, 50m);
+        await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!, s => s.IntentsDenied >= 1, "the first intent to be refused",
+            TimeSpan.FromSeconds(30));
+        Assert.Equal(1, calendar.Refusals);
+
+        // The next print, a second into the session: its intent goes to the account, which takes it.
+        time.Advance(TimeSpan.FromSeconds(1));
+        await Market.QuoteAsync(cluster, Symbol, 49.99m, 50.01m);
+        await Market.TradeAsync(cluster, Symbol, 50.01m);
+        var status = await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!, s => s.IntentsSent + s.IntentsDenied >= 2,
+            "the second intent to be sent or held", TimeSpan.FromSeconds(30));
+        Assert.True(status.IntentsSent == 1, $"The intent at the open was not sent: {Chaser.DeniedMessages.GetValueOrDefault(StrategyId)?.LastOrDefault()}");
+        Assert.Equal(1, status.IntentsDenied);
+    }
+
+    /// <summary>
     /// Past the years the calendar covers (the NYSE calendar ends with 2028) the host cannot say when the market opens and
     /// holds the strategy's intents a minute. That minute was a wall time: a clock set back an hour held them an hour and a
     /// minute, every print's intent refused without asking the account.
@@ -241,4 +282,41 @@ public sealed class StrategyClosedMarketTests
     }
 
     private sealed record ChaserState : StrategyState;
+
+    /// <summary>
+    /// The NYSE calendar, whose clock moves a second on when the account's market-hours check finds the regular session
+    /// closed: the refusal then reaches the strategy after the open, as one made in the last moment before it does.
+    /// </summary>
+    private sealed class OpensWhileTheAccountRefuses(SkewedTimeProvider clock) : ITradingCalendar
+    {
+        private static readonly NyseCalendar Nyse = NyseCalendar.Instance;
+        private int _refusals;
+
+        public int Refusals => Volatile.Read(ref _refusals);
+
+        public bool IsOpen(DateTimeOffset at, bool includeExtended)
+        {
+            var open = Nyse.IsOpen(at, includeExtended);
+            if (!open && !includeExtended && Interlocked.Increment(ref _refusals) == 1)
+            {
+                clock.Skew = TimeSpan.FromSeconds(1);
+            }
+
+            return open;
+        }
+
+        public TradingSession? GetSession(DateOnly date) => Nyse.GetSession(date);
+
+        public DateTimeOffset NextClose(DateTimeOffset after) => Nyse.NextClose(after);
+
+        public DateTimeOffset NextOpen(DateTimeOffset after, bool includeExtended = false) => Nyse.NextOpen(after, includeExtended);
+
+        public DateTimeOffset? LastClose(DateTimeOffset at, bool includeExtended = false) => Nyse.LastClose(at, includeExtended);
+
+        public DateTimeOffset? OpenedAt(DateTimeOffset at, bool includeExtended = false) => Nyse.OpenedAt(at, includeExtended);
+
+        public DateOnly TradingDate(DateTimeOffset at) => Nyse.TradingDate(at);
+
+        public DateTimeOffset TradingDateStart(DateOnly date) => Nyse.TradingDateStart(date);
+    }
 }

@@ -994,6 +994,13 @@ internal sealed partial class StrategyGrain
         TimeSpan? hold = null;
         try
         {
+            // The account judged the market closed at its own instant, before the refusal came back: one made just before the
+            // open and heard after it held the intents until the next day's open, a whole session without an order.
+            if (environment.Calendar.IsOpen(now, includeExtended: false))
+            {
+                return;
+            }
+
             until = environment.Calendar.NextOpen(now);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentOutOfRangeException)

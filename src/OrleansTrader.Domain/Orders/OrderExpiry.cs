@@ -29,7 +29,9 @@ public static class OrderExpiry
             return For(request.TimeInForce, acceptedAt, calendar);
         }
 
-        var date = DateOnly.FromDateTime(acceptedAt.UtcDateTime).AddDays(-1);
+        // From the calendar's own date of the instant. The search began the day before its UTC date, which on the NYSE
+        // calendar's first covered day (2013-01-01) lay outside its years: an order accepted that day was refused.
+        var date = calendar.TradingDate(acceptedAt);
         for (var i = 0; i < MaxSearchDays; i++, date = date.AddDays(1))
         {
             if (calendar.GetSession(date) is { } session && session.ExtendedClose > acceptedAt)

@@ -95,6 +95,25 @@ public sealed class CsvBarHistoryTests : IDisposable
         Assert.Throws<CsvFormatException>(() => history.ReadLatest("ABC", Minute, 100, NewYork(9, 0, 0)));
     }
 
+    /// <summary>
+    /// In winter New York is UTC-5, so a file's after-hours rows from 19:00 (its date in New York) are on the next UTC date:
+    /// they are read as the file's, before the next file's pre-market, whether the time asked about or the since is on that
+    /// next UTC date.
+    /// </summary>
+    [Fact]
+    public void InWinter_AFilesRowsAfter1900NewYork_AreOnTheNextUtcDate_AndStillReadInOrder()
+    {
+        _dir.Write("minute/ABC/2013-12-02.trades.csv", MinuteHeader +
+            "2013-12-02T15:59:00.000-05:00,10,11,9,10,100\n2013-12-02T19:58:00.000-05:00,11,12,10,11,100\n2013-12-02T19:59:00.000-05:00,12,13,11,12,100\n");
+        _dir.Write("minute/ABC/2013-12-03.trades.csv", MinuteHeader + "2013-12-03T04:00:00.000-05:00,13,14,12,13,100\n");
+        var history = new CsvBarHistory(_dir.Path);
+        static DateTimeOffset Utc(int day, int hour, int minute) => new(2013, 12, day, hour, minute, 0, TimeSpan.Zero);
+
+        Assert.Equal([Utc(3, 0, 58), Utc(3, 0, 59), Utc(3, 9, 0)], history.ReadLatest("ABC", Minute, 3, Utc(3, 9, 1)).Bars.Select(b => b.Start));
+        Assert.Equal([Utc(2, 20, 59), Utc(3, 0, 58), Utc(3, 0, 59)], history.ReadLatest("ABC", Minute, 3, Utc(3, 1, 0)).Bars.Select(b => b.Start));
+        Assert.Equal([Utc(3, 0, 59), Utc(3, 9, 0)], history.ReadLatest("ABC", Minute, 10, Utc(3, 10, 0), since: Utc(3, 0, 59)).Bars.Select(b => b.Start));
+    }
+
     [Fact]
     public void DailyBars_SkipRowsThatDoNotParse_AndBarsWhosePricesDoNotHoldTogether_CountingThem()
     {
