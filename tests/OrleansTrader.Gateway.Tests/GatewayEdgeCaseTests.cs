@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using OrleansTrader.Gateway.Contracts;
 using OrleansTrader.Gateway.Tests.Infrastructure;
 using OrleansTrader.Gateway.Validation;
@@ -258,6 +259,80 @@ public sealed class GatewayEdgeCaseTests(GatewayFixture fixture)
         }
 
         Assert.True(leaked is null, $"The revoked key's stream still delivered: {leaked}");
+    }
+
+    /// <summary>
+    /// A client order id may have 128 characters, and a replace without one names its replacement after it: the id first
+    /// placed with "-r{orderId}" appended passed the 128 and the replace was refused 422 ORDER_INVALID
+    /// (CLIENT_ORDER_ID_INVALID) for an id the client never sent. The replacement keeps as much of the id as fits.
+    /// </summary>
+    [Fact]
+    public async Task AnOrderWithA128CharacterClientOrderId_IsReplaced_WithoutANewId()
+    {
+        var account = await Host.CreateAccountAsync();
+        await Host.QuoteAsync("AUDL", 50m, 50.02m);
+        var clientOrderId = "L" + new string('x', 127);
+        var placed = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/orders", Host.AdminKey, new
+        {
+            clientOrderId, symbol = "AUDL", side = "buy", type = "limit", quantity = 10, limitPrice = 49m, timeInForce = "gtc",
+        }, HttpStatusCode.Created);
+        var orderId = placed.GetProperty("orderId").GetString();
+        await AcknowledgedAsync(account, orderId);
+        var replaced = await Host.SendJsonAsync(HttpMethod.Patch, $"/api/accounts/{account}/orders/{orderId}", Host.AdminKey, new { limitPrice = 48m },
+            HttpStatusCode.OK);
+
+        var replacementId = replaced.GetProperty("orderId").GetString();
+        var suffix = "-r" + replacementId;
+        Assert.Equal(clientOrderId[..(128 - suffix.Length)] + suffix, replaced.GetProperty("clientOrderId").GetString());
+        var found = await Host.SendJsonAsync(HttpMethod.Get,
+            $"/api/accounts/{account}/orders?clientOrderId={replaced.GetProperty("clientOrderId").GetString()}", Host.AdminKey, null, HttpStatusCode.OK);
+        Assert.Equal(replacementId, Assert.Single(found.EnumerateArray()).GetProperty("orderId").GetString());
+
+        // Replaced again, its id stays the same length: the kept part of the first id, then the newest replacement's id.
+        await AcknowledgedAsync(account, replacementId);
+        var again = await Host.SendJsonAsync(HttpMethod.Patch, $"/api/accounts/{account}/orders/{replacementId}", Host.AdminKey, new { limitPrice = 47m },
+            HttpStatusCode.OK);
+        var againSuffix = "-r" + again.GetProperty("orderId").GetString();
+        Assert.Equal(clientOrderId[..(128 - againSuffix.Length)] + againSuffix, again.GetProperty("clientOrderId").GetString());
+    }
+
+    /// <summary>Reads the order until the broker has acknowledged it (a replace needs that), at most 200 reads.</summary>
+    private async Task AcknowledgedAsync(string account, string? orderId)
+    {
+        for (var read = 0; read < 200; read++)
+        {
+            var order = await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/orders/{orderId}", Host.AdminKey, null, HttpStatusCode.OK);
+            if (order.GetProperty("brokerOrderId").ValueKind == JsonValueKind.String && !order.GetProperty("inFlight").GetBoolean())
+            {
+                return;
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Fail($"Order {orderId} was not acknowledged by the broker.");
+    }
+
+    /// <summary>
+    /// A key's account of the wrong form (a space in it, a null) was refused with "At most 100 account ids", whatever their
+    /// number: a 400's message says the rule the value breaks (docs/api.md, "Errors"). More than 100 keep their message.
+    /// </summary>
+    [Fact]
+    public async Task AKeyNamingAnAccountIdOfTheWrongForm_IsRefused_WithTheIdRule()
+    {
+        foreach (var accounts in new[] { new string?[] { "alice smith" }, [null], ["*", "a/b"] })
+        {
+            var problem = await Host.SendJsonAsync(HttpMethod.Post, "/api/keys", Host.AdminKey, new { name = "k", roles = new[] { "trader" }, accounts },
+                HttpStatusCode.BadRequest);
+            Assert.Equal(
+                ["Each must be an account id, 1 to 64 characters of A-Z, a-z, 0-9, '-' and '_', or \"*\" for every account."],
+                problem.GetProperty("errors").GetProperty("accounts").EnumerateArray().Select(m => m.GetString()));
+        }
+
+        var many = await Host.SendJsonAsync(HttpMethod.Post, "/api/keys", Host.AdminKey,
+            new { name = "k", roles = new[] { "trader" }, accounts = Enumerable.Range(0, 101).Select(i => $"a{i}").ToArray() }, HttpStatusCode.BadRequest);
+        Assert.Equal(["At most 100 account ids (or \"*\" for every account)."],
+            many.GetProperty("errors").GetProperty("accounts").EnumerateArray().Select(m => m.GetString()));
     }
 
     /// <summary>

@@ -121,6 +121,32 @@ public sealed class WebhookApiTests(GatewayFixture fixture)
         Assert.Equal("ACCOUNT_NOT_OPEN", missing.GetProperty("reason").GetString());
     }
 
+    /// <summary>
+    /// A URL is shown to every reader of the webhook and its origin logged: one with a line break, a control character, a
+    /// bidirectional override (a host that reads as another) or white space was stored and answered as given. Refused with
+    /// the field named, and nothing stored.
+    /// </summary>
+    [Fact]
+    public async Task AWebhookUrlWithControlOrBidirectionalCharactersOrWhiteSpace_IsRefused_AndNotStored()
+    {
+        var account = await Host.CreateAccountAsync();
+        foreach (var url in new[]
+                 {
+                     "https://example.com/a\nb", "https://example.com/\u001b[31m", "https://exa\u202emple.com/hook", "https://example.com/\u2066x",
+                     " https://example.com/hook", "https://example.com/hook ", "https://example.com/a b", "https://example.com/\u00a0",
+                 })
+        {
+            using var response = await Host.SendAsync(HttpMethod.Post, $"/api/accounts/{account}/webhooks", Host.AdminKey, new { url });
+            var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{url}: {(int)response.StatusCode} {text}");
+            Assert.Equal(
+                ["Must not hold white space, control or bidirectional formatting characters: percent-encode them (%20)."],
+                JsonDocument.Parse(text).RootElement.GetProperty("errors").GetProperty("url").EnumerateArray().Select(m => m.GetString()));
+        }
+
+        Assert.Equal(0, (await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/webhooks", Host.AdminKey, null, HttpStatusCode.OK)).GetArrayLength());
+    }
+
     // The instance metadata endpoint (managed identity tokens), loopback and private networks are refused as the URL is
     // given, in words that name the setting allowing them; host names are checked at each delivery (grain tests).
     [Fact]

@@ -508,9 +508,14 @@ internal static class RequestMapping
         }
 
         var accounts = request.Accounts ?? [];
-        if (accounts.Count > MaxKeyAccounts || accounts.Any(a => a != GatewayClaims.AllAccounts && !Rules.IsId(a)))
+        if (accounts.Count > MaxKeyAccounts)
         {
             errors.Add("accounts", $"At most {MaxKeyAccounts} account ids (or \"*\" for every account).");
+        }
+        else if (accounts.Any(a => a != GatewayClaims.AllAccounts && !Rules.IsId(a)))
+        {
+            // Apart from the count: an id of the wrong form was told "at most 100", which is not what it broke.
+            errors.Add("accounts", $"Each must be an account id, {IdRules.Description}, or \"*\" for every account.");
         }
         else if (accounts.Count == 0 && request.Roles is { } r && !r.Contains(ApiKeyRoles.Admin))
         {

@@ -367,7 +367,14 @@ internal sealed partial class AccountGrain
         var rootClientOrderId = old.Order.ReplacesOrderId is not null && old.Order.ClientOrderId.EndsWith(replaceSuffix, StringComparison.Ordinal)
             ? old.Order.ClientOrderId[..^replaceSuffix.Length]
             : old.Order.ClientOrderId;
-        var request = OrderReplaceRules.BuildReplacementRequest(old.Order, domainReplacement, $"{rootClientOrderId}-r{newOrderId}");
+
+        // A root near the 128 characters a client order id may have leaves no room for the suffix: as much of it as fits is
+        // kept (the suffix, with its order id, keeps the id unique). Whole, it was refused ORDER_INVALID, an id the client never sent.
+        var newSuffix = $"-r{newOrderId}";
+        var keptRoot = rootClientOrderId.Length + newSuffix.Length > OrderValidator.MaxClientOrderIdLength
+            ? rootClientOrderId[..(OrderValidator.MaxClientOrderIdLength - newSuffix.Length)]
+            : rootClientOrderId;
+        var request = OrderReplaceRules.BuildReplacementRequest(old.Order, domainReplacement, keptRoot + newSuffix);
         if (_history.TryGetOrderId(request.ClientOrderId, out _))
         {
             return await DenyReplaceAsync(old,

@@ -24,6 +24,14 @@ internal static class WebhookUrl
             return $"At most {MaxLength} characters.";
         }
 
+        // The URL is answered to every reader of the webhook and its origin is logged: a line break or an escape sequence in
+        // it was stored and shown as given, a bidirectional override makes a host read as another, and white space the parser
+        // trims or escapes is not what was asked for. A URL carries them percent-encoded.
+        if (url.Any(c => char.IsWhiteSpace(c) || Domain.FreeText.IsRefused(c)))
+        {
+            return "Must not hold white space, control or bidirectional formatting characters: percent-encode them (%20).";
+        }
+
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || uri.Host.Length == 0)
         {
             return "Must be an absolute http or https URL.";
