@@ -619,6 +619,66 @@ public sealed class TradingConfigurationTests
         Assert.Equal(expected switch { "iex" => FeedHours.Iex, "delayed_sip" => FeedHours.DelayedSip, _ => FeedHours.ExtendedSession }, hours);
     }
 
+    // With Alpaca keys and no Feed:Kind, the synthetic feed priced the Alpaca account's risk checks and strategies with
+    // simulated prices; with Alpaca's market data and no Calendar:Kind, the always-open calendar judged the market's nightly
+    // silence as stale data (every account REDUCING each night) and rolled days at UTC midnight.
+    [Theory]
+    [InlineData(true, null, null, null, "alpaca", "nyse")]
+    [InlineData(true, null, "test", null, "alpaca", "always-open")]
+    [InlineData(false, "alpaca", "sip", null, "alpaca", "nyse")]
+    [InlineData(true, "none", null, null, "none", "always-open")]
+    [InlineData(true, null, null, "nyse", "alpaca", "nyse")]
+    [InlineData(false, null, null, null, "synthetic", "always-open")]
+    public void TheFeedAndTheCalendar_LeftUnset_FollowAlpaca(bool alpacaKeys, string? feedKind, string? alpacaFeed, string? calendarKind, string expectedFeed, string expectedCalendar)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(MarketSettings(alpacaKeys, feedKind, alpacaFeed, calendarKind));
+
+        builder.AddOrleansTrader();
+
+        Assert.Equal((expectedFeed, expectedCalendar), (Registered<FeedSettings>(builder).Kind, Registered<CalendarSettings>(builder).Kind));
+    }
+
+    [Theory]
+    [InlineData(true, "synthetic", null, null, "Alpaca:AccountId (main) trades through Alpaca, but Feed:Kind is synthetic: its risk checks and strategies would price its orders with simulated prices. Set Feed:Kind=alpaca")]
+    [InlineData(true, "replay", null, null, "Alpaca:AccountId (main) trades through Alpaca, but Feed:Kind is replay: its risk checks and strategies would price its orders with replayed prices.")]
+    [InlineData(false, "alpaca", null, "always-open", "Feed:Kind=alpaca delivers the market's own data (MarketData:Alpaca:Feed=iex), silent outside its sessions, but Calendar:Kind is always-open")]
+    [InlineData(true, null, "sip", "always-open", "Feed:Kind=alpaca delivers the market's own data (MarketData:Alpaca:Feed=sip)")]
+    public void TheFeedAndTheCalendar_SetAgainstAlpaca_StopTheStart(bool alpacaKeys, string? feedKind, string? alpacaFeed, string? calendarKind, string expected)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(MarketSettings(alpacaKeys, feedKind, alpacaFeed, calendarKind));
+
+        var error = Assert.Throws<OptionsValidationException>(() => builder.AddOrleansTrader());
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    private static Dictionary<string, string?> MarketSettings(bool alpacaKeys, string? feedKind, string? alpacaFeed, string? calendarKind)
+    {
+        var settings = new Dictionary<string, string?> { ["Storage:Provider"] = "memory", ["Demo:Enabled"] = "false" };
+        if (alpacaKeys)
+        {
+            (settings["Alpaca:KeyId"], settings["Alpaca:SecretKey"], settings["Alpaca:AccountId"]) = ("PKMARKETFOLLOWS01", "market-follows-secret-01", "main");
+        }
+
+        if (feedKind == "replay")
+        {
+            (settings["Feed:Path"], settings["Feed:Symbols:0"]) = (Path.GetTempPath(), "SPY");
+        }
+
+        (settings["Feed:Kind"], settings["MarketData:Alpaca:Feed"], settings["Calendar:Kind"]) = (feedKind, alpacaFeed, calendarKind);
+        if (!alpacaKeys)
+        {
+            (settings["MarketData:Alpaca:KeyId"], settings["MarketData:Alpaca:SecretKey"]) = ("PKMARKETFOLLOWS02", "market-follows-secret-02");
+        }
+
+        return settings.Where(setting => setting.Value is not null).ToDictionary();
+    }
+
+    private static T Registered<T>(WebApplicationBuilder builder) =>
+        (T)builder.Services.Single(service => service.ServiceType == typeof(T)).ImplementationInstance!;
+
     private static Exception Unwrap(Exception error)
     {
         var current = error;

@@ -70,6 +70,7 @@ public static class TradingHostExtensions
         var storage = Read<StorageSettings>(config, StorageSettings.SectionName);
         var feed = Read<FeedSettings>(config, FeedSettings.SectionName);
         var calendar = Read<CalendarSettings>(config, CalendarSettings.SectionName);
+        MarketFollowsTheBroker(config, feed, calendar);
         var demo = Read<DemoSettings>(config, DemoSettings.SectionName);
         var streams = Read<StreamSettings>(config, StreamSettings.SectionName);
 
@@ -241,6 +242,49 @@ public static class TradingHostExtensions
             demo.Enabled ? $"account {demo.AccountId}, SMA {demo.FastPeriod}/{demo.SlowPeriod} on {demo.Symbol}" : "off",
             demoSymbolNotFed));
         return builder;
+    }
+
+    /// <summary>
+    /// The feed and the calendar an Alpaca account needs. With Alpaca keys and no Feed:Kind the synthetic feed priced the
+    /// Alpaca account's risk checks and strategies with simulated prices; with Alpaca's real market data and no Calendar:Kind
+    /// the always-open calendar judged the market's nightly silence as stale data (every account REDUCING each night) and
+    /// rolled the accounts' days at UTC midnight. Unset, they now follow (Feed:Kind alpaca; Calendar:Kind nyse unless the
+    /// feed is Alpaca's always-on test stream); set against each other, the start stops naming both.
+    /// </summary>
+    private static void MarketFollowsTheBroker(IConfiguration config, FeedSettings feed, CalendarSettings calendar)
+    {
+        var alpaca = config.GetSection(AlpacaOptions.SectionName);
+        var alpacaBound = alpaca.Exists();
+        if (alpacaBound && config[$"{FeedSettings.SectionName}:{nameof(FeedSettings.Kind)}"] is null)
+        {
+            feed.Kind = "alpaca";
+        }
+
+        var alpacaFeed = config[$"{AlpacaMarketDataOptions.SectionName}:{nameof(AlpacaMarketDataOptions.Feed)}"] ?? new AlpacaMarketDataOptions().Feed;
+        var realMarket = feed.Kind == "alpaca" && alpacaFeed != "test";
+        var calendarSet = config[$"{CalendarSettings.SectionName}:{nameof(CalendarSettings.Kind)}"] is not null;
+        if (realMarket && !calendarSet)
+        {
+            calendar.Kind = "nyse";
+        }
+
+        var failures = new List<string>();
+        if (alpacaBound && feed.Kind is "synthetic" or "replay")
+        {
+            failures.Add($"Alpaca:AccountId ({alpaca[nameof(AlpacaBindingOptions.AccountId)] ?? "unset"}) trades through Alpaca, but Feed:Kind is {feed.Kind}: "
+                + $"its risk checks and strategies would price its orders with {(feed.Kind == "synthetic" ? "simulated" : "replayed")} prices. "
+                + "Set Feed:Kind=alpaca (Alpaca's market data, read with the same keys; the default with Alpaca keys) or none.");
+        }
+
+        if (realMarket && calendar.Kind == "always-open")
+        {
+            failures.Add($"Feed:Kind=alpaca delivers the market's own data (MarketData:Alpaca:Feed={alpacaFeed}), silent outside its sessions, "
+                + "but Calendar:Kind is always-open: every night and weekend that silence would trip every account to REDUCING and fail "
+                + "readiness, and the accounts' days would roll at UTC midnight. Set Calendar:Kind=nyse (the default with this feed), "
+                + "or MarketData:Alpaca:Feed=test for Alpaca's always-on test stream.");
+        }
+
+        UnknownSettings.ThrowIfAny(failures);
     }
 
     /// <summary>

@@ -43,7 +43,7 @@ internal sealed partial class TradingStartupLog(
     private static partial void LogDemoSymbolNotFed(ILogger logger, string symbol, string fedSymbols);
 
     [LoggerMessage(EventId = 5902, Level = LogLevel.Warning,
-        Message = "SIMULATION: the trading session is always open (AlwaysOpenCalendar); prices are simulated and orders go to the paper exchange")]
+        Message = "SIMULATION: the trading session is always open (AlwaysOpenCalendar): accounts trade around the clock and their days roll at UTC midnight; set Calendar:Kind=nyse for NYSE's sessions")]
     private static partial void LogSimulated(ILogger logger);
 
     [LoggerMessage(EventId = 5903, Level = LogLevel.Information, Message = "Trading calendar: NYSE sessions, holidays and early closes")]
