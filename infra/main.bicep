@@ -32,21 +32,26 @@ param postgresAdminPassword string
 param gatewayAdminKey string
 
 @allowed([
+  ''
   'synthetic'
   'alpaca'
   'none'
 ])
-@description('Feed__Kind: where market data comes from.')
-param feedKind string = 'synthetic'
+@description('Feed__Kind: where market data comes from. Empty: the silo\'s default, alpaca with Alpaca keys and synthetic without.')
+param feedKind string = ''
+
+@description('Feed__Symbols: the symbols the feed delivers, separated by commas (SPY,AAPL). Empty: the synthetic feed\'s own five, and none for alpaca, which the silo then refuses.')
+param feedSymbols string = ''
 
 @allowed([
+  ''
   'always-open'
   'nyse'
 ])
-@description('Calendar__Kind: the trading calendar of the paper exchange.')
-param calendarKind string = 'always-open'
+@description('Calendar__Kind: the accounts\' and the paper exchange\'s trading calendar. Empty: the silo\'s default, nyse with Alpaca\'s market data and always-open otherwise.')
+param calendarKind string = ''
 
-@description('Demo__Enabled: seed the demo accounts and symbols.')
+@description('Demo__Enabled: create the demo account and its SMA-crossover strategy on the first start.')
 param demoEnabled bool = true
 
 @description('Alpaca key id. Empty (the default) leaves Alpaca out entirely: the container then gets no Alpaca__ variable.')
@@ -149,6 +154,7 @@ module silo 'modules/silo-app.bicep' = {
     postgresPassword: postgresAdminPassword
     gatewayAdminKey: gatewayAdminKey
     feedKind: feedKind
+    feedSymbols: empty(feedSymbols) ? [] : split(feedSymbols, ',')
     calendarKind: calendarKind
     demoEnabled: demoEnabled
     alpacaKeyId: alpacaKeyId

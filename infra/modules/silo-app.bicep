@@ -19,6 +19,8 @@ param postgresPassword string
 param gatewayAdminKey string
 
 param feedKind string
+@description('Feed__Symbols__0, __1, ...; none leaves the feed\'s own.')
+param feedSymbols array
 param calendarKind string
 param demoEnabled bool
 
@@ -87,14 +89,6 @@ var alwaysEnv = [
     value: 'json'
   }
   {
-    name: 'Feed__Kind'
-    value: feedKind
-  }
-  {
-    name: 'Calendar__Kind'
-    value: calendarKind
-  }
-  {
     name: 'Demo__Enabled'
     value: demoEnabled ? 'true' : 'false'
   }
@@ -105,6 +99,26 @@ var alwaysEnv = [
     value: string(port)
   }
 ]
+
+// Unset, the silo picks them to fit the broker: Alpaca's market data and NYSE's calendar with Alpaca keys (a
+// synthetic feed set beside Alpaca keys would price the Alpaca account with simulated prices, and the silo refuses it).
+var marketEnv = concat(empty(feedKind) ? [] : [
+  {
+    name: 'Feed__Kind'
+    value: feedKind
+  }
+], empty(calendarKind) ? [] : [
+  {
+    name: 'Calendar__Kind'
+    value: calendarKind
+  }
+])
+
+// The silo reads a list from one variable per item. An Alpaca feed subscribes to these symbols and no other.
+var feedSymbolsEnv = [for (symbol, i) in feedSymbols: {
+  name: 'Feed__Symbols__${i}'
+  value: trim(symbol)
+}]
 
 // The silo takes any Alpaca section as "Alpaca is configured" and validates it, so without a key id there must be no
 // Alpaca variable at all.
@@ -176,7 +190,7 @@ resource app 'Microsoft.App/containerApps@2025-07-01' = {
             cpu: json('1.0')
             memory: '2Gi'
           }
-          env: concat(alwaysEnv, alpacaConfigured ? alpacaEnv : [])
+          env: concat(alwaysEnv, marketEnv, feedSymbolsEnv, alpacaConfigured ? alpacaEnv : [])
           // Allowed ranges (Container Apps probe API): initialDelaySeconds 1-60, periodSeconds 1-240,
           // failureThreshold 1-10, timeoutSeconds 1-240, successThreshold 1 for liveness and startup.
           probes: [

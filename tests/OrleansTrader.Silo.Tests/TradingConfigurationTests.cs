@@ -336,6 +336,50 @@ public sealed class TradingConfigurationTests
     }
 
     [Fact]
+    public void AnAlpacaFeed_WithNoSymbolToSubscribeTo_StopsTheStart()
+    {
+        // Nothing subscribes the stream to a symbol later: it connected, subscribed to nothing and delivered no data (the
+        // Azure template's FEED_KIND=alpaca sets no Feed:Symbols), and readiness failed once the feed's hours began.
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "memory",
+            ["Feed:Kind"] = "alpaca",
+            ["MarketData:Alpaca:Feed"] = "sip",
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(() => builder.AddOrleansTrader());
+
+        Assert.Contains("Feed:Symbols must list at least one symbol when Feed:Kind is alpaca (Feed__Symbols__0=SPY, ...)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Feed:Symbols:0", "SPY", "SPY")]
+    [InlineData("MarketData:Alpaca:Symbols:0", "SPY", "SPY")]
+    [InlineData("MarketData:Alpaca:Feed", "test", "FAKEPACA")]
+    public async Task AnAlpacaFeed_WithASymbolToSubscribeTo_SubscribesToIt(string key, string value, string subscribed)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "memory",
+            ["Feed:Kind"] = "alpaca",
+            ["MarketData:Alpaca:KeyId"] = "PKFEEDSYMBOLSTEST1",
+            ["MarketData:Alpaca:SecretKey"] = "feed-symbols-test-secret-1",
+
+            // Nothing listens there, and the host is not started: the stream never connects.
+            ["MarketData:Alpaca:StreamBaseUrl"] = "ws://127.0.0.1:9/v2",
+            [key] = value,
+        });
+
+        builder.AddOrleansTrader();
+        await using var services = builder.Services.BuildServiceProvider();
+
+        var stream = Assert.IsType<OrleansTrader.MarketData.Alpaca.AlpacaMarketDataStream>(services.GetRequiredService<OrleansTrader.MarketData.IMarketDataFeed>());
+        Assert.Equal([subscribed], stream.Symbols);
+    }
+
+    [Fact]
     public void BackupSettings_OnAProviderWithoutSqliteFiles_StopTheStart()
     {
         // POST /api/backups writes SQLite's files only: on PostgreSQL a backup folder and a number to keep would do nothing.
@@ -662,9 +706,11 @@ public sealed class TradingConfigurationTests
             (settings["Alpaca:KeyId"], settings["Alpaca:SecretKey"], settings["Alpaca:AccountId"]) = ("PKMARKETFOLLOWS01", "market-follows-secret-01", "main");
         }
 
+        // An Alpaca feed needs a symbol to subscribe to; the others take it too.
+        settings["Feed:Symbols:0"] = "SPY";
         if (feedKind == "replay")
         {
-            (settings["Feed:Path"], settings["Feed:Symbols:0"]) = (Path.GetTempPath(), "SPY");
+            settings["Feed:Path"] = Path.GetTempPath();
         }
 
         (settings["Feed:Kind"], settings["MarketData:Alpaca:Feed"], settings["Calendar:Kind"]) = (feedKind, alpacaFeed, calendarKind);

@@ -92,6 +92,7 @@ public static class TradingHostExtensions
         var symbols = feed.Symbols.Count > 0 ? [.. feed.Symbols] : DefaultSymbols.Select(s => s.Symbol).ToList();
         var tradingCalendar = calendar.Kind == "nyse" ? (ITradingCalendar)NyseCalendar.Instance : AlwaysOpenCalendar.Instance;
         CheckPaperExchangeFollowsTheAccounts(config, tradingCalendar);
+        CheckAlpacaFeedHasSymbols(config, feed);
 
         // Stale data is judged only over the hours the feed delivers: IEX (Alpaca's default feed) is silent before 08:00
         // and after 17:00, and judged over the whole extended session it tripped every account to REDUCING twice a day.
@@ -326,6 +327,31 @@ public static class TradingHostExtensions
         {
             throw new OptionsValidationException(PaperExchangeOptions.SectionName, typeof(PaperExchangeOptions), failures);
         }
+    }
+
+    /// <summary>
+    /// Refuses Feed:Kind=alpaca with no symbol to subscribe to. Nothing in the silo subscribes the stream to a symbol later,
+    /// so such a silo connected, subscribed to nothing and delivered no data: every quote stayed missing, and readiness
+    /// turned unhealthy once the feed's hours began, naming no setting.
+    /// </summary>
+    private static void CheckAlpacaFeedHasSymbols(IConfiguration config, FeedSettings feed)
+    {
+        if (feed.Kind != "alpaca" || feed.Symbols.Count > 0)
+        {
+            return;
+        }
+
+        // Alpaca's test feed subscribes to its one symbol (FAKEPACA) when none is listed.
+        var alpaca = config.GetSection(AlpacaMarketDataOptions.SectionName);
+        if (alpaca.GetSection(nameof(AlpacaMarketDataOptions.Symbols)).GetChildren().Any()
+            || alpaca[nameof(AlpacaMarketDataOptions.Feed)] == "test")
+        {
+            return;
+        }
+
+        throw new OptionsValidationException(FeedSettings.SectionName, typeof(FeedSettings),
+            ["Feed:Symbols must list at least one symbol when Feed:Kind is alpaca (Feed__Symbols__0=SPY, ...): the stream "
+                + "subscribes only to the symbols listed there and in MarketData:Alpaca:Symbols, and with none it delivers no data."]);
     }
 
     /// <summary>Binds a section over the options' defaults and runs <paramref name="validator"/> on it now.</summary>

@@ -7,9 +7,9 @@ namespace OrleansTrader.Silo.Tests;
 
 /// <summary>
 /// Evaluates an ARM template's expressions for given parameter values: the subset of the template language Bicep emits
-/// for infra/ (parameters, variables, format, concat, if, union, ...). What only Azure can know at deployment time
-/// (reference, resourceId, uniqueString, ...) evaluates to the text «expression» (its arguments evaluated), which
-/// survives string functions.
+/// for infra/ (parameters, variables and their copy loops, format, concat, if, union, split, ...). What only Azure can
+/// know at deployment time (reference, resourceId, uniqueString, ...) evaluates to the text «expression» (its arguments
+/// evaluated), which survives string functions.
 /// </summary>
 internal sealed class ArmScope
 {
@@ -26,6 +26,9 @@ internal sealed class ArmScope
     private readonly Func<string, JsonNode?>? _parentParameter;
     private readonly IReadOnlyDictionary<string, JsonNode?> _parameters;
     private readonly Dictionary<string, JsonNode?> _variables = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The item each copy loop being evaluated is at (copyIndex).</summary>
+    private readonly Dictionary<string, int> _copyIndexes = new(StringComparer.OrdinalIgnoreCase);
 
     public ArmScope(JsonObject template, IReadOnlyDictionary<string, JsonNode?> parameters)
     {
@@ -225,6 +228,23 @@ internal sealed class ArmScope
                 }
 
                 return created;
+            case "LENGTH":
+                return JsonValue.Create(Evaluate(args[0]) switch
+                {
+                    JsonArray array => array.Count,
+                    JsonObject obj => obj.Count,
+                    var value => Text(value).Length,
+                });
+            case "SPLIT":
+                return new JsonArray(Text(Evaluate(args[0])).Split(Text(Evaluate(args[1])))
+                    .Select(part => (JsonNode?)JsonValue.Create(part)).ToArray());
+            case "TRIM":
+                return JsonValue.Create(Text(Evaluate(args[0])).Trim());
+            case "COPYINDEX":
+                var loop = Text(Evaluate(args[0]));
+                return _copyIndexes.TryGetValue(loop, out var copyIndex)
+                    ? JsonValue.Create(copyIndex)
+                    : throw new InvalidOperationException($"copyIndex('{loop}') outside its loop.");
             case "UNION":
                 var union = new JsonObject();
                 foreach (var part in args.Select(Evaluate))
@@ -266,16 +286,40 @@ internal sealed class ArmScope
         if (!_variables.TryGetValue(name, out var value))
         {
             var declared = Template["variables"]?.AsObject();
-            if (declared is null || !declared.ContainsKey(name))
+            var loop = (declared?["copy"] as JsonArray)?.OfType<JsonObject>()
+                .FirstOrDefault(c => string.Equals(Text(c["name"]), name, StringComparison.OrdinalIgnoreCase));
+            if (loop is not null)
+            {
+                value = CopyLoop(name, loop);
+            }
+            else if (declared is null || !declared.ContainsKey(name))
             {
                 throw new InvalidOperationException($"No variable '{name}' is declared.");
             }
+            else
+            {
+                value = Evaluate(declared[name]);
+            }
 
-            value = Evaluate(declared[name]);
             _variables[name] = value;
         }
 
         return value?.DeepClone();
+    }
+
+    /// <summary>A variable a <c>for</c> loop makes: its input evaluated once per item, with copyIndex() at that item.</summary>
+    private JsonArray CopyLoop(string name, JsonObject loop)
+    {
+        var count = Evaluate(loop["count"])!.GetValue<int>();
+        var items = new JsonArray();
+        for (var i = 0; i < count; i++)
+        {
+            _copyIndexes[name] = i;
+            items.Add(Evaluate(loop["input"]));
+        }
+
+        _copyIndexes.Remove(name);
+        return items;
     }
 
     private static JsonNode? Property(JsonNode? target, string name)

@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using OrleansTrader.Grains.Hosting;
 
 namespace OrleansTrader.Silo.Tests;
 
@@ -29,6 +32,8 @@ public sealed class DeploymentTemplateTests(DeploymentTemplateFixture fixture) :
         ["alpacaSecretKey"] = "alpaca-test-secret",
         ["alpacaAccountId"] = "acct-test",
         ["alpacaLive"] = true,
+        ["feedKind"] = "alpaca",
+        ["feedSymbols"] = "SPY,AAPL",
     };
 
     /// <summary>
@@ -131,8 +136,8 @@ public sealed class DeploymentTemplateTests(DeploymentTemplateFixture fixture) :
         Assert.Equal(RequiredParameters["gatewayAdminKey"]!.GetValue<string>(),
             Text(secrets[Text(env["Gateway__BootstrapAdminKey"]["secretRef"])]["value"]));
         Assert.Equal("json", Text(env["Logging__Format"]["value"]));
-        Assert.Equal("synthetic", Text(env["Feed__Kind"]["value"]));
-        Assert.Equal("always-open", Text(env["Calendar__Kind"]["value"]));
+        Assert.False(env.ContainsKey("Feed__Kind"), "FEED_KIND unset sets no Feed__Kind: the silo picks it to fit the broker.");
+        Assert.False(env.ContainsKey("Calendar__Kind"), "CALENDAR_KIND unset sets no Calendar__Kind: the silo picks it to fit the feed.");
         Assert.Equal("true", Text(env["Demo__Enabled"]["value"]));
     }
 
@@ -214,10 +219,64 @@ public sealed class DeploymentTemplateTests(DeploymentTemplateFixture fixture) :
     {
         var parameters = fixture.Template["parameters"]!;
 
-        Assert.Equal(new[] { "synthetic", "alpaca", "none" }, AllowedValues(parameters["feedKind"]));
-        Assert.Equal(new[] { "always-open", "nyse" }, AllowedValues(parameters["calendarKind"]));
+        Assert.Equal(new[] { "", "synthetic", "alpaca", "none" }, AllowedValues(parameters["feedKind"]));
+        Assert.Equal(new[] { "", "always-open", "nyse" }, AllowedValues(parameters["calendarKind"]));
         Assert.Equal(32, Int(parameters["gatewayAdminKey"]?["minLength"]));
         Assert.Equal("securestring", Text(parameters["gatewayAdminKey"]?["type"]));
+    }
+
+    [Fact]
+    public void FeedSymbols_BecomeTheSilosFeedSymbols_OneVariableEach()
+    {
+        // An Alpaca feed subscribes to the symbols it is given and no other, and the silo refuses it without any: with no
+        // way to pass them, FEED_KIND=alpaca could not start.
+        var app = ContainerApp(new(RequiredParameters) { ["feedKind"] = "alpaca", ["feedSymbols"] = "SPY, AAPL" });
+        var env = EnvironmentOf(app);
+
+        Assert.Equal("SPY", Text(env["Feed__Symbols__0"]["value"]));
+        Assert.Equal("AAPL", Text(env["Feed__Symbols__1"]["value"]));
+        Assert.Equal(["Feed__Symbols__0", "Feed__Symbols__1"], env.Keys.Where(name => name.StartsWith("Feed__Symbols", StringComparison.Ordinal)));
+    }
+
+    // FEED_KIND and CALENDAR_KIND defaulted to synthetic and always-open, so Alpaca keys alone deployed an Alpaca account
+    // whose risk checks the synthetic feed priced with simulated prices (which the silo now refuses). Unset, they leave
+    // the choice to the silo: the template's environment, given to the silo's configuration, starts on a fitting pair.
+    [Theory]
+    [InlineData(false, "synthetic", "always-open")]
+    [InlineData(true, "alpaca", "nyse")]
+    public void TheTemplatesDefaults_GiveTheSiloAFeedAndACalendarThatFitTheBroker(bool withAlpaca, string feed, string calendar)
+    {
+        var parameters = withAlpaca
+            ? new Dictionary<string, JsonNode?>(RequiredParameters)
+            {
+                ["alpacaKeyId"] = "PKTESTKEY", ["alpacaSecretKey"] = "alpaca-test-secret", ["alpacaAccountId"] = "acct-test", ["feedSymbols"] = "SPY",
+            }
+            : RequiredParameters;
+        var app = ContainerApp(parameters);
+        var secrets = Secrets(app);
+        var settings = EnvironmentOf(app)
+            .Where(variable => !HostVariables.Contains(variable.Key))
+            .ToDictionary(variable => SiloSettingNames.KeyOfVariable(variable.Key), variable => (string?)ValueOf(variable.Value, secrets));
+
+        // The database is Azure's; the feed and the calendar are what this test is about.
+        (settings["Storage:Provider"], settings["Storage:ConnectionString"]) = ("memory", null);
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddOrleansTrader();
+
+        var registered = (Registered<FeedSettings>(builder).Kind, Registered<CalendarSettings>(builder).Kind);
+        Assert.Equal((feed, calendar), registered);
+    }
+
+    private static T Registered<T>(WebApplicationBuilder builder) =>
+        (T)builder.Services.Single(service => service.ServiceType == typeof(T)).ImplementationInstance!;
+
+    [Fact]
+    public void FeedSymbols_Unset_LeaveTheFeedItsOwn()
+    {
+        var env = EnvironmentOf(ContainerApp(RequiredParameters));
+
+        Assert.DoesNotContain(env.Keys, name => name.StartsWith("Feed__Symbols", StringComparison.Ordinal));
     }
 
     [Fact]
