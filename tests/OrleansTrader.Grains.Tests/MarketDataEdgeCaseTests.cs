@@ -4,7 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
+using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Orders;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Grains.Tests.Infrastructure;
@@ -437,6 +439,64 @@ public sealed class MarketDataEdgeCaseTests
         var quote = await symbol.GetQuoteAsync();
         Assert.Equal((t0.AddSeconds(30), 40.5m), (quote.LastTrade!.Timestamp, quote.LastTrade.Price));
         Assert.Equal((t0.AddSeconds(30), 40.4m), (quote.LastQuote!.Timestamp, quote.LastQuote.BidPrice));
+    }
+
+    /// <summary>
+    /// The paper exchange's touch is the symbol's last quote: a late quote (stamped before it) given to the venue replaced
+    /// its standing quote, and a market order filled at that older ask while the account had priced it at the last.
+    /// </summary>
+    [Fact]
+    public async Task ALateQuote_DoesNotBecomeThePaperExchangesTouch()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        var now = TimeProvider.System.GetUtcNow();
+        var symbol = cluster.Symbol("LATEQ");
+        Assert.Equal(1, (await symbol.IngestAsync(new TickBatch { Quotes = [new QuoteTick("LATEQ", now, 40.4m, 1000m, 40.6m, 1000m)] })).Accepted);
+        Assert.Equal(1, (await symbol.IngestAsync(new TickBatch { Quotes = [new QuoteTick("LATEQ", now.AddSeconds(-20), 39.9m, 1000m, 40.1m, 1000m)] })).Accepted);
+        Assert.Equal(40.6m, (await symbol.GetQuoteAsync()).LastQuote!.AskPrice);
+
+        var ct = TestContext.Current.CancellationToken;
+        var venue = cluster.Cluster.ServiceProvider.GetRequiredService<PaperExchange>().GetClient("late-quote");
+        await venue.SubmitOrderAsync(new OrderRequest { ClientOrderId = "lq-1", Symbol = "LATEQ", Side = OrderSide.Buy, Type = OrderType.Market, Quantity = 10m }, ct);
+
+        var execution = Assert.Single(await venue.GetExecutionsSinceAsync(DateTimeOffset.MinValue, ct));
+        Assert.Equal(40.6m, execution.Price);
+    }
+
+    /// <summary>
+    /// A late-reported print happened at a price the market has left: given to the paper exchange, one 20 s older than the
+    /// last trade triggered a sell stop resting below the market since, and the stop sold at the touch. A print still on
+    /// its way (stamped within BarCloseDelay, 1 s, of the last trade) is the market's and triggers it.
+    /// </summary>
+    [Fact]
+    public async Task ALateReportedPrint_DoesNotTriggerAPaperExchangeStop_APrintStillOnItsWayDoes()
+    {
+        // On a fake clock, so the cluster keeps the default BarCloseDelay.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero));
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { Time = time });
+        var now = time.GetUtcNow();
+        var symbol = cluster.Symbol("LATET");
+        Assert.Equal(2, (await symbol.IngestAsync(new TickBatch
+        {
+            Trades = [new TradeTick("LATET", now, 40.5m, 100m)],
+            Quotes = [new QuoteTick("LATET", now, 40.4m, 1000m, 40.6m, 1000m)],
+        })).Accepted);
+        var ct = TestContext.Current.CancellationToken;
+        var venue = cluster.Cluster.ServiceProvider.GetRequiredService<PaperExchange>().GetClient("late-print");
+        var stop = await venue.SubmitOrderAsync(new OrderRequest
+        {
+            ClientOrderId = "lt-1", Symbol = "LATET", Side = OrderSide.Sell, Type = OrderType.Stop, StopPrice = 40m, Quantity = 10m, TimeInForce = TimeInForce.Gtc,
+        }, ct);
+
+        Assert.Equal(1, (await symbol.IngestAsync(new TickBatch { Trades = [new TradeTick("LATET", now.AddSeconds(-20), 39.9m, 100m)] })).Accepted);
+
+        Assert.Equal(OrderStatus.Accepted, (await venue.GetOrderAsync(stop.OrderId, ct))!.Status);
+        Assert.Empty(await venue.GetExecutionsSinceAsync(DateTimeOffset.MinValue, ct));
+        Assert.Equal(40.5m, (await symbol.GetQuoteAsync()).LastTrade!.Price);
+
+        Assert.Equal(1, (await symbol.IngestAsync(new TickBatch { Trades = [new TradeTick("LATET", now.AddMilliseconds(-500), 39.95m, 100m)] })).Accepted);
+
+        Assert.Equal((OrderStatus.Filled, 40.4m), ((await venue.GetOrderAsync(stop.OrderId, ct))!.Status, Assert.Single(await venue.GetExecutionsSinceAsync(DateTimeOffset.MinValue, ct)).Price));
     }
 
     /// <summary>

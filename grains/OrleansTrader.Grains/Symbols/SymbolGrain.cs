@@ -14,14 +14,16 @@ namespace OrleansTrader.Grains.Symbols;
 /// <summary>
 /// One symbol's market data. Every tick passes the MarketData <see cref="TickValidator"/> (rejections counted by reason,
 /// duplicates included); accepted ticks update the last trade/quote, feed the 1-second and 1-minute domain aggregators,
-/// go out on "ticks"/symbol (completed bars on "bars"/symbol) and to the paper exchange. A bar completes on the first trade
-/// (or feed bar) of a later interval; when none comes (the session's last trades, a quiet symbol) live data's bar completes
-/// once its interval has ended on the clock, and a replay's when the feed ends (<see cref="CloseBarsAsync"/>). The last
-/// trade and quote are saved when they changed, every <see cref="SymbolGrainOptions.PersistInterval"/> and on
-/// deactivation (never per tick), and restored on activation, so a symbol collected or restarted while the feed is silent
-/// (a weekend) still quotes the last session. Restored, they are not data received: the symbol reports itself stale until
-/// the feed prints, they do not go to the paper exchange, and the feed's first tick replaces them. Bars, counters, the
-/// duplicate window and the replay position are not saved: they flow again from the feed.
+/// go out on "ticks"/symbol (completed bars on "bars"/symbol) and to the paper exchange, except a late quote (stamped before
+/// the last quote) and a print stamped more than <see cref="SymbolGrainOptions.BarCloseDelay"/> before the last trade. A
+/// bar completes on the first trade (or feed bar) of a later interval; when none comes (the session's last trades, a quiet
+/// symbol) live data's bar completes once its interval has ended on the clock, and a replay's when the feed ends
+/// (<see cref="CloseBarsAsync"/>). The last trade and quote are saved when they changed, every
+/// <see cref="SymbolGrainOptions.PersistInterval"/> and on deactivation (never per tick), and restored on activation, so a
+/// symbol collected or restarted while the feed is silent (a weekend) still quotes the last session. Restored, they are not
+/// data received: the symbol reports itself stale until the feed prints, they do not go to the paper exchange, and the
+/// feed's first tick replaces them. Bars, counters, the duplicate window and the replay position are not saved: they flow
+/// again from the feed.
 /// A venue's correction or cancel of a recent print (<see cref="TickBatch.Amendments"/>) amends the last trade and the
 /// open bars; bars already published are not retracted (counted).
 /// </summary>
@@ -119,9 +121,10 @@ internal sealed partial class SymbolGrain(
     {
         ArgumentNullException.ThrowIfNull(batch);
         var ticks = new List<MarketTick>(batch.Trades.Count + batch.Quotes.Count);
+        var venueTicks = _paper is null ? null : new List<MarketTick>(ticks.Capacity);
         var bars = new List<Bar>();
         var secondBars = new List<Bar>();
-        var (accepted, rejected) = Screen(batch, ticks, bars, secondBars);
+        var (accepted, rejected) = Screen(batch, ticks, venueTicks, bars, secondBars);
 
         // Taken in once screened: the counts, bars and duplicate window hold the batch now, so a replay must not send it
         // again, even when its call timed out meanwhile.
@@ -132,7 +135,7 @@ internal sealed partial class SymbolGrain(
 
         if (_paper is not null)
         {
-            foreach (var tick in ticks)
+            foreach (var tick in venueTicks!)
             {
                 if (tick.Trade is { } trade)
                 {
@@ -271,9 +274,10 @@ internal sealed partial class SymbolGrain(
     /// Validates and aggregates a batch without awaiting anything (the per-tick work stays out of the async state
     /// machine): trades and quotes merged by timestamp, quotes first on ties, so a trade is matched against the quote
     /// that preceded it, and feed bars by their end (before the ticks stamped at or after it); corrections and cancels
-    /// after the trades the feed delivered before them; accepted ticks in that order, completed bars.
+    /// after the trades the feed delivered before them; accepted ticks in that order (those for the paper exchange in
+    /// <paramref name="venueTicks"/>), completed bars.
     /// </summary>
-    private (int Accepted, int Rejected) Screen(TickBatch batch, List<MarketTick> ticks, List<Bar> bars, List<Bar> secondBars)
+    private (int Accepted, int Rejected) Screen(TickBatch batch, List<MarketTick> ticks, List<MarketTick>? venueTicks, List<Bar> bars, List<Bar> secondBars)
     {
         var trades = batch.Trades;
         var quotes = batch.Quotes;
@@ -297,7 +301,7 @@ internal sealed partial class SymbolGrain(
                 accepted += AcceptBar(feedBars[b], feedBars[b].Interval == OneSecond ? secondBars : bars) ? 1 : 0;
             }
 
-            if (takeQuote ? AcceptQuote(quotes[q++], ticks) : AcceptTrade(trades[t++], ticks, bars, secondBars))
+            if (takeQuote ? AcceptQuote(quotes[q++], ticks, venueTicks) : AcceptTrade(trades[t++], ticks, venueTicks, bars, secondBars))
             {
                 accepted++;
             }
@@ -316,7 +320,7 @@ internal sealed partial class SymbolGrain(
         return (accepted, trades.Count + quotes.Count + feedBars.Count + amendments.Count - accepted);
     }
 
-    private bool AcceptTrade(TradeTick trade, List<MarketTick> ticks, List<Bar> bars, List<Bar> secondBars)
+    private bool AcceptTrade(TradeTick trade, List<MarketTick> ticks, List<MarketTick>? venueTicks, List<Bar> bars, List<Bar> secondBars)
     {
         if (!IsMine(trade.Symbol) || !Counted(_validator.ValidateTrade(trade)))
         {
@@ -325,13 +329,24 @@ internal sealed partial class SymbolGrain(
 
         _acceptedTrades++;
 
-        // A late print (reported late, or a replay row that goes back in time) is a tick, not the newest trade.
-        if (Supersedes(trade.Timestamp, _lastTrade?.Timestamp))
+        var tick = new MarketTick(trade, null);
+        ticks.Add(tick);
+
+        // A late print (reported late, or a replay row that goes back in time) is a tick, not the newest trade. Nor does the
+        // paper exchange get one from longer ago than prints still on their way (BarCloseDelay): it triggered stops, moved
+        // trailing stops and filled limits resting since, at a price the market had left.
+        var last = _lastTrade?.Timestamp;
+        var newest = Supersedes(trade.Timestamp, last);
+        if (newest)
         {
             _lastTrade = trade;
         }
 
-        ticks.Add(new MarketTick(trade, null));
+        if (newest || last - trade.Timestamp <= _options.BarCloseDelay)
+        {
+            venueTicks?.Add(tick);
+        }
+
         var (inSecondBar, inMinuteBar) = Aggregate(trade, bars, secondBars);
         Remember(new RecentTrade { Trade = trade, InSecondBar = inSecondBar, InMinuteBar = inMinuteBar });
         return true;
@@ -490,7 +505,7 @@ internal sealed partial class SymbolGrain(
         return true;
     }
 
-    private bool AcceptQuote(QuoteTick quote, List<MarketTick> ticks)
+    private bool AcceptQuote(QuoteTick quote, List<MarketTick> ticks, List<MarketTick>? venueTicks)
     {
         if (!IsMine(quote.Symbol) || !Counted(_validator.ValidateQuote(quote)))
         {
@@ -498,12 +513,17 @@ internal sealed partial class SymbolGrain(
         }
 
         _acceptedQuotes++;
+        var tick = new MarketTick(null, quote);
+        ticks.Add(tick);
+
+        // The paper exchange's standing quote is the symbol's last quote: a late one (stamped before it) given to the venue
+        // replaced its touch, and a market order filled at that older price while the account had priced it at the last.
         if (Supersedes(quote.Timestamp, _lastQuote?.Timestamp))
         {
             _lastQuote = quote;
+            venueTicks?.Add(tick);
         }
 
-        ticks.Add(new MarketTick(null, quote));
         return true;
     }
 
