@@ -71,4 +71,27 @@ public sealed class DemoSettingsTests
         var warning = Assert.Single(logs.Entries, e => e.Level == LogLevel.Warning && e.Text.Contains("Demo:Symbol", StringComparison.Ordinal)).Text;
         Assert.Contains("Demo:Symbol SPY is not among the fed symbols (Feed:Symbols: AAPL)", warning, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Start_DoesNotWarn_WhenTheDemoSymbolIsFedOnlyThroughAlpacasOwnSymbols()
+    {
+        // Alpaca's stream subscribes to MarketData:Alpaca:Symbols as well as Feed:Symbols: SPY listed there was fed, and
+        // the start still warned that the demo would never trade.
+        var logs = new CapturedLogs();
+        using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseSetting("Storage:Provider", "memory")
+            .UseSetting("Feed:Kind", "alpaca")
+            .UseSetting("Feed:Symbols:0", "AAPL")
+            .UseSetting("MarketData:Alpaca:Symbols:0", "SPY")
+            .UseSetting("MarketData:Alpaca:KeyId", "PKDEMOSYMBOLTEST1")
+            .UseSetting("MarketData:Alpaca:SecretKey", "demo-symbol-test-secret-1")
+
+            // Nothing listens there: the stream never reaches Alpaca from a test.
+            .UseSetting("MarketData:Alpaca:StreamBaseUrl", "ws://127.0.0.1:9/v2")
+            .ConfigureServices(s => s.AddSingleton<ILoggerProvider>(logs)));
+        using var client = factory.CreateClient();
+
+        Assert.DoesNotContain(logs.Entries, e => e.Text.Contains("Demo:Symbol", StringComparison.Ordinal));
+        Assert.Contains(logs.Entries, e => e.EventId.Id == 5901);
+    }
 }

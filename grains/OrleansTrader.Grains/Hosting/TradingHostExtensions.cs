@@ -223,9 +223,14 @@ public static class TradingHostExtensions
 
         // Known only when the feed lists its symbols (or is the synthetic one with its defaults): a warning, not a failure,
         // since a feed may well carry symbols no demo trades.
-        var fedSymbolsKnown = feed.Kind != "none" && (feed.Symbols.Count > 0 || feed.Kind == "synthetic");
-        var demoSymbolNotFed = demo.Enabled && fedSymbolsKnown && !symbols.Contains(demo.Symbol, StringComparer.Ordinal)
-            ? new TradingStartupLog.DemoSymbolNotFed(demo.Symbol, string.Join(", ", symbols))
+        // Alpaca's stream also subscribes to MarketData:Alpaca:Symbols: a demo symbol listed only there was warned about.
+        List<string> fedSymbols = feed.Kind == "alpaca"
+            ? [.. feed.Symbols.Concat(config.GetSection($"{AlpacaMarketDataOptions.SectionName}:{nameof(AlpacaMarketDataOptions.Symbols)}")
+                .GetChildren().Select(child => child.Value).OfType<string>()).Distinct(StringComparer.Ordinal)]
+            : symbols;
+        var fedSymbolsKnown = feed.Kind != "none" && (fedSymbols.Count > 0 || feed.Kind == "synthetic");
+        var demoSymbolNotFed = demo.Enabled && fedSymbolsKnown && !fedSymbols.Contains(demo.Symbol, StringComparer.Ordinal)
+            ? new TradingStartupLog.DemoSymbolNotFed(demo.Symbol, string.Join(", ", fedSymbols))
             : null;
 
         // An "Alpaca" section makes its one account trade through Alpaca (AddAlpacaTrading); every other one is paper.
