@@ -63,7 +63,7 @@ internal static class ApiProblems
             AccountErrorCodes.NotOpen or AccountErrorCodes.OrderNotFound or StrategyErrorCodes.NotFound or WebhookErrorCodes.NotFound => StatusCodes.Status404NotFound,
             AccountErrorCodes.AlreadyOpen or AccountErrorCodes.OrderNotCancelable or AccountErrorCodes.OrderNotReplaceable
                 or AccountErrorCodes.PositionFlat or StrategyErrorCodes.AlreadyExists or StrategyErrorCodes.Limit or AccountErrorCodes.TransferIdReused
-                or WebhookErrorCodes.AlreadyExists or WebhookErrorCodes.Limit => StatusCodes.Status409Conflict,
+                or WebhookErrorCodes.AlreadyExists or WebhookErrorCodes.Limit or AccountErrorCodes.SettingsChanged => StatusCodes.Status409Conflict,
 
             // A working order whose state refuses the replace or cancel (one still pending, not yet acknowledged) is the
             // same conflict as a final one.

@@ -14,6 +14,9 @@ namespace OrleansTrader.Gateway.Apis;
 /// audited by the breaker with the key id as actor.</summary>
 public static class RiskApi
 {
+    // A partial change merged again this often, the values changing under it each time, is refused 409 ACCOUNT_SETTINGS_CHANGED.
+    private const int MaxMergeAttempts = 5;
+
     public static IEndpointRouteBuilder MapRiskApi(this IEndpointRouteBuilder endpoints)
     {
         var account = endpoints.MapGroup("/api/accounts/{accountId}").WithTags("Risk").AddEndpointFilter<RouteValuesFilter>();
@@ -54,21 +57,33 @@ public static class RiskApi
         string accountId, RiskLimitsRequest request, IGrainFactory grains)
     {
         var account = grains.GetGrain<IAccountGrain>(accountId);
-        var errors = new ValidationErrors();
-        var current = await account.GetRiskLimitsAsync();
-        var limits = RequestMapping.CheckRiskLimits(RequestMapping.Merge(current ?? RiskLimits.Default, request), prefix: string.Empty, errors);
-        if (limits is null)
-        {
-            return ApiProblems.Invalid(errors);
-        }
 
-        if (current is null)
+        // Merged into the limits as read, and stored only while they still are those: a change stored in between is merged
+        // into in turn. Written over with the values read before it, a limit another request had just tightened was loosened
+        // again, both requests answered 200.
+        for (var attempt = 1; ; attempt++)
         {
-            return ApiProblems.AccountNotFound(accountId);
-        }
+            var errors = new ValidationErrors();
+            var current = await account.GetRiskLimitsAsync();
+            var limits = RequestMapping.CheckRiskLimits(RequestMapping.Merge(current ?? RiskLimits.Default, request), prefix: string.Empty, errors);
+            if (limits is null)
+            {
+                return ApiProblems.Invalid(errors);
+            }
 
-        var result = await account.SetRiskLimitsAsync(limits);
-        return result.Succeeded ? TypedResults.Ok(limits) : ApiProblems.FromCode(result.ErrorCode ?? AccountErrorCodes.Invalid, result.Message);
+            if (current is null)
+            {
+                return ApiProblems.AccountNotFound(accountId);
+            }
+
+            var result = await account.SetRiskLimitsAsync(limits, expected: current);
+            if (result.ErrorCode == AccountErrorCodes.SettingsChanged && attempt < MaxMergeAttempts)
+            {
+                continue;
+            }
+
+            return result.Succeeded ? TypedResults.Ok(limits) : ApiProblems.FromCode(result.ErrorCode ?? AccountErrorCodes.Invalid, result.Message);
+        }
     }
 
     internal static async Task<Results<Ok<TradingStateResponse>, ProblemHttpResult>> GetBreakerAsync(string accountId, IGrainFactory grains)
@@ -94,21 +109,32 @@ public static class RiskApi
         string accountId, BreakerPolicyRequest request, IGrainFactory grains)
     {
         var account = grains.GetGrain<IAccountGrain>(accountId);
-        var errors = new ValidationErrors();
-        var current = await account.GetBreakerPolicyAsync();
-        var policy = RequestMapping.CheckBreakerPolicy(RequestMapping.Merge(current ?? BreakerPolicy.Default, request), prefix: string.Empty, errors);
-        if (policy is null)
-        {
-            return ApiProblems.Invalid(errors);
-        }
 
-        if (current is null)
+        // Merged and stored as the risk limits are (SetRiskLimitsAsync): a daily loss limit lowered by one request is not
+        // raised again by another that changed only the drawdown.
+        for (var attempt = 1; ; attempt++)
         {
-            return ApiProblems.AccountNotFound(accountId);
-        }
+            var errors = new ValidationErrors();
+            var current = await account.GetBreakerPolicyAsync();
+            var policy = RequestMapping.CheckBreakerPolicy(RequestMapping.Merge(current ?? BreakerPolicy.Default, request), prefix: string.Empty, errors);
+            if (policy is null)
+            {
+                return ApiProblems.Invalid(errors);
+            }
 
-        var result = await account.SetBreakerPolicyAsync(policy);
-        return result.Succeeded ? TypedResults.Ok(policy) : ApiProblems.FromCode(result.ErrorCode ?? AccountErrorCodes.Invalid, result.Message);
+            if (current is null)
+            {
+                return ApiProblems.AccountNotFound(accountId);
+            }
+
+            var result = await account.SetBreakerPolicyAsync(policy, expected: current);
+            if (result.ErrorCode == AccountErrorCodes.SettingsChanged && attempt < MaxMergeAttempts)
+            {
+                continue;
+            }
+
+            return result.Succeeded ? TypedResults.Ok(policy) : ApiProblems.FromCode(result.ErrorCode ?? AccountErrorCodes.Invalid, result.Message);
+        }
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<BreakerAuditEntry>>, ValidationProblem, ProblemHttpResult>> GetBreakerAuditAsync(

@@ -114,16 +114,22 @@ public interface IAccountGrain : IGrainWithStringKey
 
     Task<RiskLimits?> GetRiskLimitsAsync();
 
-    Task<AccountCommandResult> SetRiskLimitsAsync(RiskLimits limits);
+    /// <summary>
+    /// Replaces the risk limits. With <paramref name="expected"/> (the limits a partial change was merged into), only while
+    /// they are still those: changed meanwhile, nothing changes and the result is <see cref="AccountErrorCodes.SettingsChanged"/>,
+    /// so the caller merges into the new ones rather than put the older values back.
+    /// </summary>
+    Task<AccountCommandResult> SetRiskLimitsAsync(RiskLimits limits, RiskLimits? expected = null);
 
     /// <summary>The thresholds the account's breaker trips on; null when the account was never opened.</summary>
     Task<BreakerPolicy?> GetBreakerPolicyAsync();
 
     /// <summary>
     /// Replaces the breaker's thresholds; the account's figures are judged on them at once (a daily loss limit lowered
-    /// below today's loss trips now). Loosening one never resets a tripped breaker: that takes a reset.
+    /// below today's loss trips now). Loosening one never resets a tripped breaker: that takes a reset. With
+    /// <paramref name="expected"/>, only while the policy is still that one, as <see cref="SetRiskLimitsAsync"/>.
     /// </summary>
-    Task<AccountCommandResult> SetBreakerPolicyAsync(BreakerPolicy policy);
+    Task<AccountCommandResult> SetBreakerPolicyAsync(BreakerPolicy policy, BreakerPolicy? expected = null);
 
     /// <summary>Revalues positions at current marks, rolls the trading day and reports signals to the breaker now (also on a timer).</summary>
     Task<AccountSnapshot?> RefreshAsync();

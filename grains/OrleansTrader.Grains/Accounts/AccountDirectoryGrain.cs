@@ -25,7 +25,25 @@ internal sealed class AccountDirectoryGrain(
         }
 
         Accounts[listing.AccountId] = listing;
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // Not stored: kept in memory, the account's next try (its next activation) found it listed and wrote nothing.
+            if (known is null)
+            {
+                Accounts.Remove(listing.AccountId);
+            }
+            else
+            {
+                Accounts[listing.AccountId] = known;
+            }
+
+            throw;
+        }
+
         return true;
     }
 

@@ -281,12 +281,17 @@ internal sealed partial class AccountGrain(
 
     public Task<RiskLimits?> GetRiskLimitsAsync() => Task.FromResult(S.IsOpen ? Settings.RiskLimits : null);
 
-    public async Task<AccountCommandResult> SetRiskLimitsAsync(RiskLimits limits)
+    public async Task<AccountCommandResult> SetRiskLimitsAsync(RiskLimits limits, RiskLimits? expected = null)
     {
         ArgumentNullException.ThrowIfNull(limits);
         if (!S.IsOpen)
         {
             return AccountCommandResult.Fail(AccountErrorCodes.NotOpen, $"Account {AccountId} is not open.");
+        }
+
+        if (expected is not null && expected != Settings.RiskLimits)
+        {
+            return AccountCommandResult.Fail(AccountErrorCodes.SettingsChanged, $"The risk limits of account {AccountId} were changed meanwhile.");
         }
 
         var errors = limits.Validate();
@@ -302,12 +307,17 @@ internal sealed partial class AccountGrain(
 
     public Task<BreakerPolicy?> GetBreakerPolicyAsync() => Task.FromResult(S.IsOpen ? Settings.BreakerPolicy : null);
 
-    public async Task<AccountCommandResult> SetBreakerPolicyAsync(BreakerPolicy policy)
+    public async Task<AccountCommandResult> SetBreakerPolicyAsync(BreakerPolicy policy, BreakerPolicy? expected = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         if (!S.IsOpen)
         {
             return AccountCommandResult.Fail(AccountErrorCodes.NotOpen, $"Account {AccountId} is not open.");
+        }
+
+        if (expected is not null && expected != Settings.BreakerPolicy)
+        {
+            return AccountCommandResult.Fail(AccountErrorCodes.SettingsChanged, $"The breaker policy of account {AccountId} was changed meanwhile.");
         }
 
         // The breaker first: it judges on the policy. The account's copy only decides whether a fill reports at once, and

@@ -24,7 +24,18 @@ internal sealed class StrategyDirectoryGrain(
         }
 
         ids.Add(strategyId);
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // Not stored, so not listed: kept in memory, the create's retry found the id listed and wrote nothing, and the
+            // next activation of the list lost the strategy it created.
+            ids.Remove(strategyId);
+            throw;
+        }
+
         return true;
     }
 
@@ -33,7 +44,16 @@ internal sealed class StrategyDirectoryGrain(
         ArgumentNullException.ThrowIfNull(strategyId);
         if (state.State.StrategyIds.Remove(strategyId))
         {
-            await state.WriteStateAsync();
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch
+            {
+                // Still stored, so still listed (the delete's retry removes it; else it came back, holding one of the 100 places).
+                state.State.StrategyIds.Add(strategyId);
+                throw;
+            }
         }
     }
 

@@ -90,6 +90,9 @@ internal sealed partial class StrategyGrain(
     private List<Action>? _deferredCallbacks;
     private bool _dirty;
 
+    /// <summary>A stop halted the strategy and its write failed: the stop's retry, the save timer or the deactivation stores it.</summary>
+    private bool _stopUnstored;
+
     // While OnActivateAsync runs: its catch-up does not roll the day, since valuing the positions calls their symbol
     // grains, and the call that started the activation may be a bar's delivery from one (a cycle, DeadlockException).
     private bool _activating;
@@ -127,7 +130,7 @@ internal sealed partial class StrategyGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_dirty && S.Exists)
+        if ((_dirty || _stopUnstored) && S.Exists)
         {
             Capture();
             await state.WriteStateAsync(cancellationToken);
@@ -200,7 +203,19 @@ internal sealed partial class StrategyGrain(
             await RollDayAsync();
             S.Running = true;
             S.UpdatedAt = time.GetUtcNow();
-            await state.WriteStateAsync();
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch
+            {
+                // Not stored, so not started: left running in memory, the retry found it so and answered it running while
+                // nothing ran, and the next activation had it stopped.
+                S.Running = false;
+                throw;
+            }
+
+            _stopUnstored = false;
             await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
             await RunOrStopAsync();
 
@@ -227,7 +242,15 @@ internal sealed partial class StrategyGrain(
             await HaltAsync();
             S.Running = false;
             S.UpdatedAt = time.GetUtcNow();
+            _stopUnstored = true;
+        }
+
+        // A stop whose write failed has halted the strategy all the same: its retry writes it. Answered at once, storage
+        // still said running, and the next activation (a restart, an idle collection) ran the strategy again.
+        if (_stopUnstored)
+        {
             await state.WriteStateAsync();
+            _stopUnstored = false;
             if (await this.GetReminder(KeepAliveReminder) is { } reminder)
             {
                 await this.UnregisterReminder(reminder);
@@ -295,8 +318,20 @@ internal sealed partial class StrategyGrain(
         // A tombstone keeps the next order sequence: a strategy created again under this id continues it. Starting again
         // at 1 it asked for the deleted one's client order ids, which the account answers with those old orders as if
         // placed (a filled one left the new strategy waiting on an order that never moves).
+        var deleting = state.State;
         state.State = new StrategyGrainState { NextSequence = S.NextSequence };
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // Still stored: gone in memory only, the retry answered 404 and took it out of the account's list, and the next
+            // activation found it again, listed nowhere.
+            state.State = deleting;
+            throw;
+        }
+
         await Days.ClearAsync();
         await StrategyDirectory.RemoveAsync(_strategyId);
         DeactivateOnIdle();
@@ -400,11 +435,12 @@ internal sealed partial class StrategyGrain(
             await RollDayAsync();
         }
 
-        if (_dirty && S.Exists)
+        if ((_dirty || _stopUnstored) && S.Exists)
         {
             Capture();
             _dirty = false;
             await state.WriteStateAsync(cancellationToken);
+            _stopUnstored = false;
         }
     }
 
