@@ -134,4 +134,18 @@ public sealed class MoneyPathKnownAnswerTests
         var trip = Assert.Single(losingAgain.Transitions);
         Assert.Equal((TradingState.Active, TradingState.Reducing, BreakerTrigger.DailyLoss), (trip.From, trip.To, trip.Trigger));
     }
+
+    // A priced reservation holds the order's estimated fee in proportion to what is left to fill: 100 shares at 100 with a
+    // 10.00 fee hold 10,010; with 40 left, 4,000 and 4.00 of the fee, 4,004. Held whole, the fee of filled shares stayed
+    // reserved until the order ended (caught before only by a random property test).
+    [Fact]
+    public void Reservation_APartialFill_ReleasesTheEstimatedFeeOfTheFilledPart()
+    {
+        var reservation = Reservation.Create("o1", "SPY", OrderSide.Buy, 100m, 10_010m, price: 100m, estimatedFee: 10m);
+
+        var afterFill = reservation.WithRemaining(40m);
+
+        Assert.Equal((40m, 4_004m), (afterFill.RemainingQuantity, afterFill.Amount));
+    }
 }
+
