@@ -53,20 +53,31 @@ public static class RiskApi
             ? TypedResults.Ok(limits)
             : ApiProblems.AccountNotFound(accountId);
 
-    internal static async Task<Results<Ok<RiskLimits>, ValidationProblem, ProblemHttpResult>> SetRiskLimitsAsync(
+    internal static Task<Results<Ok<RiskLimits>, ValidationProblem, ProblemHttpResult>> SetRiskLimitsAsync(
         string accountId, RiskLimitsRequest request, IGrainFactory grains)
     {
         var account = grains.GetGrain<IAccountGrain>(accountId);
+        return MergeAndStoreAsync(
+            accountId,
+            account.GetRiskLimitsAsync,
+            (current, errors) => RequestMapping.CheckRiskLimits(RequestMapping.Merge(current ?? RiskLimits.Default, request), prefix: string.Empty, errors),
+            (limits, current) => account.SetRiskLimitsAsync(limits, expected: current));
+    }
 
-        // Merged into the limits as read, and stored only while they still are those: a change stored in between is merged
-        // into in turn. Written over with the values read before it, a limit another request had just tightened was loosened
-        // again, both requests answered 200.
+    /// <summary>
+    /// A partial change merged into the settings as read, and stored only while they still are those: a change stored in
+    /// between is read and merged into in turn. Written over with the values read before it, a limit another request had
+    /// just tightened was loosened again, both requests answered 200.
+    /// </summary>
+    private static async Task<Results<Ok<T>, ValidationProblem, ProblemHttpResult>> MergeAndStoreAsync<T>(
+        string accountId, Func<Task<T?>> read, Func<T?, ValidationErrors, T?> merge, Func<T, T, Task<AccountCommandResult>> store)
+        where T : class
+    {
         for (var attempt = 1; ; attempt++)
         {
             var errors = new ValidationErrors();
-            var current = await account.GetRiskLimitsAsync();
-            var limits = RequestMapping.CheckRiskLimits(RequestMapping.Merge(current ?? RiskLimits.Default, request), prefix: string.Empty, errors);
-            if (limits is null)
+            var current = await read();
+            if (merge(current, errors) is not { } merged)
             {
                 return ApiProblems.Invalid(errors);
             }
@@ -76,13 +87,13 @@ public static class RiskApi
                 return ApiProblems.AccountNotFound(accountId);
             }
 
-            var result = await account.SetRiskLimitsAsync(limits, expected: current);
+            var result = await store(merged, current);
             if (result.ErrorCode == AccountErrorCodes.SettingsChanged && attempt < MaxMergeAttempts)
             {
                 continue;
             }
 
-            return result.Succeeded ? TypedResults.Ok(limits) : ApiProblems.FromCode(result.ErrorCode ?? AccountErrorCodes.Invalid, result.Message);
+            return result.Succeeded ? TypedResults.Ok(merged) : ApiProblems.FromCode(result.ErrorCode ?? AccountErrorCodes.Invalid, result.Message);
         }
     }
 
@@ -105,36 +116,16 @@ public static class RiskApi
             ? TypedResults.Ok(policy)
             : ApiProblems.AccountNotFound(accountId);
 
-    internal static async Task<Results<Ok<BreakerPolicy>, ValidationProblem, ProblemHttpResult>> SetBreakerPolicyAsync(
+    internal static Task<Results<Ok<BreakerPolicy>, ValidationProblem, ProblemHttpResult>> SetBreakerPolicyAsync(
         string accountId, BreakerPolicyRequest request, IGrainFactory grains)
     {
+        // A daily loss limit lowered by one request is not raised again by another that changed only the drawdown.
         var account = grains.GetGrain<IAccountGrain>(accountId);
-
-        // Merged and stored as the risk limits are (SetRiskLimitsAsync): a daily loss limit lowered by one request is not
-        // raised again by another that changed only the drawdown.
-        for (var attempt = 1; ; attempt++)
-        {
-            var errors = new ValidationErrors();
-            var current = await account.GetBreakerPolicyAsync();
-            var policy = RequestMapping.CheckBreakerPolicy(RequestMapping.Merge(current ?? BreakerPolicy.Default, request), prefix: string.Empty, errors);
-            if (policy is null)
-            {
-                return ApiProblems.Invalid(errors);
-            }
-
-            if (current is null)
-            {
-                return ApiProblems.AccountNotFound(accountId);
-            }
-
-            var result = await account.SetBreakerPolicyAsync(policy, expected: current);
-            if (result.ErrorCode == AccountErrorCodes.SettingsChanged && attempt < MaxMergeAttempts)
-            {
-                continue;
-            }
-
-            return result.Succeeded ? TypedResults.Ok(policy) : ApiProblems.FromCode(result.ErrorCode ?? AccountErrorCodes.Invalid, result.Message);
-        }
+        return MergeAndStoreAsync(
+            accountId,
+            account.GetBreakerPolicyAsync,
+            (current, errors) => RequestMapping.CheckBreakerPolicy(RequestMapping.Merge(current ?? BreakerPolicy.Default, request), prefix: string.Empty, errors),
+            (policy, current) => account.SetBreakerPolicyAsync(policy, expected: current));
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<BreakerAuditEntry>>, ValidationProblem, ProblemHttpResult>> GetBreakerAuditAsync(
