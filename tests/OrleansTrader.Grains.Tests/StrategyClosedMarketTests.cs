@@ -38,9 +38,7 @@ public sealed class StrategyClosedMarketTests
         var account = await TestAccounts.OpenAsync(cluster, "closed", 1_000_000m);
         Assert.True(TestAccounts.Loose.RequireMarketOpen);
         await Market.QuoteAsync(cluster, Symbol, 49.99m, 50.01m);
-        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("closed", "chaser"));
-        var created = await strategy.CreateAsync(new CreateStrategy { Kind = Chaser.Definition.Kind, Symbols = [Symbol], Start = true });
-        Assert.True(created.Succeeded, created.Message);
+        var strategy = await StartChaserAsync(cluster, "closed", "chaser", Symbol);
 
         const int AfterHoursTrades = 20;
         for (var i = 0; i < AfterHoursTrades; i++)
@@ -94,9 +92,7 @@ public sealed class StrategyClosedMarketTests
         });
         await TestAccounts.OpenAsync(cluster, "open-race", 1_000_000m);
         const string StrategyId = "chaser-open-race";
-        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("open-race", StrategyId));
-        var created = await strategy.CreateAsync(new CreateStrategy { Kind = Chaser.Definition.Kind, Symbols = [Symbol], Start = true });
-        Assert.True(created.Succeeded, created.Message);
+        var strategy = await StartChaserAsync(cluster, "open-race", StrategyId, Symbol);
 
         // The print's intent reaches the account at 09:29:59.5, which refuses it; by the time the refusal is back it is 09:30:00.5.
         await Market.QuoteAsync(cluster, Symbol, 49.99m, 50.01m);
@@ -134,9 +130,7 @@ public sealed class StrategyClosedMarketTests
         });
         var account = await TestAccounts.OpenAsync(cluster, "unknown-open", 1_000_000m);
         const string Other = "AHRT";
-        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("unknown-open", "chaser"));
-        var created = await strategy.CreateAsync(new CreateStrategy { Kind = Chaser.Definition.Kind, Symbols = [Symbol, Other], Start = true });
-        Assert.True(created.Succeeded, created.Message);
+        var strategy = await StartChaserAsync(cluster, "unknown-open", "chaser", Symbol, Other);
         await Market.QuoteAsync(cluster, Symbol, 49.99m, 50.01m);
         await Market.TradeAsync(cluster, Symbol, 50m);
         await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!, s => s.IntentsDenied >= 1, "the first intent to be refused",
@@ -172,9 +166,7 @@ public sealed class StrategyClosedMarketTests
         });
         await TestAccounts.OpenAsync(cluster, "unknown-open-message", 1_000_000m);
         const string StrategyId = "chaser-message";
-        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("unknown-open-message", StrategyId));
-        var created = await strategy.CreateAsync(new CreateStrategy { Kind = Chaser.Definition.Kind, Symbols = [Symbol], Start = true });
-        Assert.True(created.Succeeded, created.Message);
+        var strategy = await StartChaserAsync(cluster, "unknown-open-message", StrategyId, Symbol);
         await Market.QuoteAsync(cluster, Symbol, 49.99m, 50.01m);
         await Market.TradeAsync(cluster, Symbol, 50m);
         await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!, s => s.IntentsDenied >= 1, "the first intent to be refused",
@@ -216,9 +208,7 @@ public sealed class StrategyClosedMarketTests
             },
         });
         var account = await TestAccounts.OpenAsync(cluster, "unknown-open-log", 1_000_000m);
-        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("unknown-open-log", "chaser"));
-        var created = await strategy.CreateAsync(new CreateStrategy { Kind = Chaser.Definition.Kind, Symbols = [Symbol], Start = true });
-        Assert.True(created.Succeeded, created.Message);
+        var strategy = await StartChaserAsync(cluster, "unknown-open-log", "chaser", Symbol);
 
         // A print after each minute's hold: its intent goes to the account, which refuses it again.
         const int Refusals = 3;
@@ -318,5 +308,13 @@ public sealed class StrategyClosedMarketTests
         public DateOnly TradingDate(DateTimeOffset at) => Nyse.TradingDate(at);
 
         public DateTimeOffset TradingDateStart(DateOnly date) => Nyse.TradingDateStart(date);
+    }
+
+    private static async Task<IStrategyGrain> StartChaserAsync(TradingCluster cluster, string accountId, string strategyId, params string[] symbols)
+    {
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create(accountId, strategyId));
+        var created = await strategy.CreateAsync(new CreateStrategy { Kind = Chaser.Definition.Kind, Symbols = symbols, Start = true });
+        Assert.True(created.Succeeded, created.Message);
+        return strategy;
     }
 }
