@@ -51,6 +51,21 @@ public sealed class EventStreamTests(GatewayFixture fixture)
             transfer.GetProperty("cashAfter").GetDecimal()));
     }
 
+    /// <summary>The event carries the transfer as the transfers route answers it: its amount to the cent, not as written.</summary>
+    [Fact]
+    public async Task Events_DeliverACashTransfersAmount_ToTheCent()
+    {
+        var account = await Host.CreateAccountAsync(cash: 1_000m);
+        using var stream = await OpenAsync(account, null);
+        await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/transfers", Host.AdminKey, """{"transferId":"sse-cents","amount":2.500}""",
+            HttpStatusCode.Created);
+
+        var events = await ReadUntilAsync(stream, events => events.Any(e => e.Kind == "cashTransfer"));
+
+        var data = events.Single(e => e.Kind == "cashTransfer").Data;
+        Assert.Contains("\"amount\":2.50,", data, StringComparison.Ordinal);
+    }
+
     /// <summary>An id past the account's newest event (its history was reset) would otherwise skip every event up to it.</summary>
     [Fact]
     public async Task Events_ALastEventIdPastTheNewestEvent_IsAnnouncedAsTruncated_ThenTheHistoryFollows()

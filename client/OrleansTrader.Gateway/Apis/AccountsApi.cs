@@ -177,10 +177,24 @@ public static class AccountsApi
         {
             errors.Add("transferId", "Required: your id for the transfer, so a retry does not move cash twice.");
         }
+        else if (CashTransferRules.TransferIdProblem(request.TransferId) is { } transferIdProblem)
+        {
+            errors.Add("transferId", transferIdProblem);
+        }
 
         if (request.Amount is null)
         {
             errors.Add("amount", "Required: positive to deposit, negative to withdraw.");
+        }
+        else if (CashTransferRules.AmountProblem(request.Amount.Value) is { } amountProblem)
+        {
+            errors.Add("amount", amountProblem);
+        }
+
+        // Checked here, before the account is called, as every body is: an invalid transfer was 404 to an unknown account.
+        if (CashTransferRules.NoteProblem(request.Note) is { } noteProblem)
+        {
+            errors.Add("note", noteProblem);
         }
 
         if (!errors.IsEmpty)

@@ -63,6 +63,11 @@ public static class TradingGatewayExtensions
             // A number a decimal cannot hold exactly is refused, not rounded (money and quantities must not move silently).
             options.SerializerOptions.Converters.Add(new ExactDecimalJsonConverter());
 
+            // A whole number is taken in any spelling (1e2, 100.0), as every number is; a fraction or a number past the field's
+            // range is refused, the range named.
+            options.SerializerOptions.Converters.Add(new WholeNumberJsonConverter<int>());
+            options.SerializerOptions.Converters.Add(new WholeNumberJsonConverter<long>());
+
             // A time without its offset is refused, not read in the host's time zone (one request, two instants).
             options.SerializerOptions.Converters.Add(new ExplicitOffsetJsonConverter());
             options.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
@@ -115,6 +120,7 @@ public static class TradingGatewayExtensions
             .AddOperationTransformer(ProblemResponsesTransformer.TransformAsync)
             .AddSchemaTransformer(BarIntervalSchemaTransformer.TransformAsync)
             .AddSchemaTransformer(ExactDecimalSchemaTransformer.TransformAsync)
+            .AddSchemaTransformer(WholeNumberSchemaTransformer.TransformAsync)
             .AddSchemaTransformer(ExplicitOffsetSchemaTransformer.TransformAsync)
             .AddSchemaTransformer(ProblemSchemaTransformer.TransformAsync)
             .AddSchemaTransformer(EnumSchemaTransformer.TransformAsync)

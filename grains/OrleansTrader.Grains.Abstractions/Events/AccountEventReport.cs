@@ -18,11 +18,14 @@ public static class AccountEventReport
         };
     }
 
-    /// <summary>A cash transfer as reported: the cash after it is cash, so to the cent (the amount already is).</summary>
+    /// <summary>
+    /// A cash transfer as reported: its amount and the cash after it are money, so to the cent. The amount is a whole number
+    /// of cents already, but kept as written (1.000), it was answered so.
+    /// </summary>
     public static CashTransfer Round(CashTransfer transfer)
     {
         ArgumentNullException.ThrowIfNull(transfer);
-        return transfer with { CashAfter = Money.RoundForReport(transfer.CashAfter) };
+        return transfer with { Amount = Money.RoundForReport(transfer.Amount), CashAfter = Money.RoundForReport(transfer.CashAfter) };
     }
 
     /// <summary>An account event as reported: a fill event's fill is rounded like a fill, a transfer event's transfer like a transfer.</summary>

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Runtime;
 
@@ -22,9 +21,6 @@ internal sealed partial class AccountGrain
     public const int TransfersKept = 1000;
 
     private const string TransfersName = "transfers";
-
-    // A transfer moves at most a trillion dollars, to the cent: the ledger's money stays exact and reports add up to the cent.
-    private const decimal MaxTransfer = 1_000_000_000_000m;
 
     private GrainState<AccountTransfers>? _transfers;
 
@@ -189,31 +185,13 @@ internal sealed partial class AccountGrain
         });
     }
 
-    private static CashTransferResult? Invalid(TransferCash command)
-    {
-        if (string.IsNullOrEmpty(command.TransferId) || !TransferIdPattern().IsMatch(command.TransferId))
-        {
-            return CashTransferResult.Invalid("transferId", "Must be 1 to 64 letters, digits, '-', '_' or '.'.");
-        }
-
-        if (command.Amount == 0m || Math.Abs(command.Amount) > MaxTransfer || decimal.Round(command.Amount, 2) != command.Amount)
-        {
-            return CashTransferResult.Invalid("amount",
-                $"Must be a non-zero amount in dollars, to the cent (at most 2 decimals), up to {MaxTransfer.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}: positive to deposit, negative to withdraw.");
-        }
-
-        // Control characters refused as in the API's other free text: a note is shown in statements, logs and events. So
-        // are the bidirectional embeddings, overrides and isolates, which show the text after them reordered.
-        return command.Note is { } note && (note.Length > 200 || note.Any(Domain.FreeText.IsRefused))
-            ? CashTransferResult.Invalid("note", "Must be at most 200 characters, without control or bidirectional formatting characters.")
-            : null;
-    }
+    /// <summary>The gateway's checks again (<see cref="CashTransferRules"/>), for a caller that is not the gateway.</summary>
+    private static CashTransferResult? Invalid(TransferCash command) =>
+        CashTransferRules.TransferIdProblem(command.TransferId) is { } transferId ? CashTransferResult.Invalid("transferId", transferId)
+        : CashTransferRules.AmountProblem(command.Amount) is { } amount ? CashTransferResult.Invalid("amount", amount)
+        : CashTransferRules.NoteProblem(command.Note) is { } note ? CashTransferResult.Invalid("note", note)
+        : null;
 
     private async Task<GrainState<AccountTransfers>> TransfersAsync() =>
         _transfers ??= await _storage!.ReadRecordAsync<AccountTransfers>(TransfersName, GrainId);
-
-    // \z, not $: "$" also matches before a final line break, so "t1\n" passed as an id of its own (a retry with it moved the
-    // cash twice) and broke the log line it was written in.
-    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}\z")]
-    private static partial Regex TransferIdPattern();
 }
