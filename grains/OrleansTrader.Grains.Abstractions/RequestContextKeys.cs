@@ -12,4 +12,10 @@ public static class RequestContextKeys
     /// without it runs to its end.
     /// </summary>
     public const string RequestAborted = "RequestAborted";
+
+    /// <summary>
+    /// A <see cref="BacktestLease"/>: the place of a backtest or sweep in the gateway's bound, released by the backtest grain
+    /// when the work ends (not when the call times out). As <see cref="RequestAborted"/>, only within the silo that set it.
+    /// </summary>
+    public const string BacktestLease = "BacktestLease";
 }

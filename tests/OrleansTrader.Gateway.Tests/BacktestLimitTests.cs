@@ -111,6 +111,59 @@ public sealed class BacktestLimitTests
         Assert.Equal(1, starts);
     }
 
+    [Fact]
+    public async Task ABacktestWhoseCallTimedOut_KeepsItsPlaceUntilItEnds_SoARetryRunsNoSecondBesideIt()
+    {
+        using var gate = new HeldBacktest();
+        await using var host = await GatewayHost.StartAsync(
+            new Dictionary<string, string?> { ["Gateway:Backtests:MaxConcurrent"] = "1" },
+            configureSilo: silo =>
+            {
+                silo.Services.AddStrategy(gate.Definition);
+                silo.Configure<SiloOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(2));
+            });
+        var t0 = DateTimeOffset.UnixEpoch.AddMinutes(29_000_000);
+        var bars = Enumerable.Range(0, 10).Select(i => new Bar("BTTO", t0.AddMinutes(i), TimeSpan.FromMinutes(1), 50m, 50m, 50m, 50m, 100m, 1)).ToList();
+        Assert.Equal(10, (await host.Grains.GetGrain<ISymbolGrain>("BTTO").IngestAsync(new TickBatch { Bars = bars })).Accepted);
+        var held = new { kind = HeldBacktest.Kind, symbols = new[] { "BTTO" }, bars = 10 };
+
+        // The first backtest is held past its call's timeout: the gateway answers 504 while it still runs.
+        using (var timedOut = await host.SendAsync(HttpMethod.Post, "/api/backtests", host.AdminKey, held))
+        {
+            Assert.Equal(HttpStatusCode.GatewayTimeout, timedOut.StatusCode);
+        }
+
+        await gate.Entered.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+
+        // The retry finds its place still taken: refused, not run beside it.
+        using (var retry = await host.SendAsync(HttpMethod.Post, "/api/backtests", host.AdminKey, held))
+        {
+            var text = await retry.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.True(retry.StatusCode == HttpStatusCode.TooManyRequests, $"expected 429, got {(int)retry.StatusCode}: {text}");
+            Assert.Equal("BACKTEST_LIMIT", JsonDocument.Parse(text).RootElement.GetProperty("reason").GetString());
+        }
+
+        Assert.Equal((1, 1), (gate.Starts, gate.MostRunningAtOnce));
+
+        // Once the held one has ended, the place is free again.
+        gate.Release();
+        var deadline = TimeProvider.System.GetTimestamp() + (TimeProvider.System.TimestampFrequency * 60);
+        HttpStatusCode status;
+        do
+        {
+            using var response = await host.SendAsync(HttpMethod.Post, "/api/backtests", host.AdminKey, held);
+            status = response.StatusCode;
+            if (status == HttpStatusCode.TooManyRequests)
+            {
+                await Task.Delay(50, TestContext.Current.CancellationToken);
+            }
+        }
+        while (status == HttpStatusCode.TooManyRequests && TimeProvider.System.GetTimestamp() < deadline);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal((2, 1), (gate.Starts, gate.MostRunningAtOnce));
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1_001)]
@@ -130,8 +183,16 @@ public sealed class BacktestLimitTests
         private readonly ManualResetEventSlim _release = new();
         private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _started;
+        private int _running;
+        private int _mostRunning;
 
         public Task Entered => _entered.Task;
+
+        /// <summary>Backtests of this kind started so far.</summary>
+        public int Starts => Volatile.Read(ref _started);
+
+        /// <summary>The most of them inside their start at once (the first stays there until released).</summary>
+        public int MostRunningAtOnce => Volatile.Read(ref _mostRunning);
 
         public StrategyDefinition Definition => new()
         {
@@ -148,10 +209,23 @@ public sealed class BacktestLimitTests
 
         private void OnStart()
         {
-            if (Interlocked.Exchange(ref _started, 1) == 0)
+            var running = Interlocked.Increment(ref _running);
+            InterlockedMax(ref _mostRunning, running);
+            if (Interlocked.Increment(ref _started) == 1)
             {
                 _entered.SetResult();
                 _release.Wait(TimeSpan.FromMinutes(1));
+            }
+
+            Interlocked.Decrement(ref _running);
+        }
+
+        private static void InterlockedMax(ref int location, int value)
+        {
+            var seen = Volatile.Read(ref location);
+            while (value > seen && Interlocked.CompareExchange(ref location, value, seen) is var found && found != seen)
+            {
+                seen = found;
             }
         }
 

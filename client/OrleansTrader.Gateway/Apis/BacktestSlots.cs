@@ -12,7 +12,7 @@ internal sealed class BacktestSlots(IOptions<GatewayOptions> options)
     private readonly int _max = options.Value.Backtests.MaxConcurrent;
     private int _running;
 
-    /// <summary>A slot for one more backtest, released when disposed; null while the most allowed are running.</summary>
+    /// <summary>A slot for one more backtest, released when disposed (by the grain, once the backtest ends, through its lease); null while the most allowed are running.</summary>
     public IDisposable? TryAcquire()
     {
         if (Interlocked.Increment(ref _running) > _max)

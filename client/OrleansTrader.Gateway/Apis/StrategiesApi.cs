@@ -78,14 +78,23 @@ public static class StrategiesApi
             return ApiProblems.Invalid(errors);
         }
 
-        // Held until the grain answers, whether or not the client is still there to read it: the work runs that long.
-        using var slot = TryAcquireBacktestSlot(http, out var busy);
-        if (slot is null)
+        // Held until the backtest ends, whether or not the client is still there to read it: the work runs that long.
+        var lease = TryLeaseBacktestSlot(http, out var busy);
+        if (lease is null)
         {
             return busy!;
         }
 
-        var answer = await grains.GetGrain<IBacktestGrain>(0).RunAsync(command);
+        BacktestAnswer answer;
+        try
+        {
+            answer = await grains.GetGrain<IBacktestGrain>(0).RunAsync(command);
+        }
+        finally
+        {
+            lease.ReleaseUnlessTaken();
+        }
+
         return answer is { Succeeded: true, Report: { } report }
             ? TypedResults.Ok(MoneyReport.Round(report))
             : ApiProblems.FromCode(answer.ErrorCode ?? StrategyErrorCodes.InvalidParameters, answer.Message);
@@ -101,15 +110,24 @@ public static class StrategiesApi
             return ApiProblems.Invalid(errors);
         }
 
-        using var slot = TryAcquireBacktestSlot(http, out var busy);
-        if (slot is null)
+        var lease = TryLeaseBacktestSlot(http, out var busy);
+        if (lease is null)
         {
             return busy!;
         }
 
         // The sweep stops between its runs once the client hangs up (an in-process token: the gateway runs in the silo).
         RequestContext.Set(RequestContextKeys.RequestAborted, http.RequestAborted);
-        var answer = await grains.GetGrain<IBacktestGrain>(0).SweepAsync(command);
+        BacktestSweepAnswer answer;
+        try
+        {
+            answer = await grains.GetGrain<IBacktestGrain>(0).SweepAsync(command);
+        }
+        finally
+        {
+            lease.ReleaseUnlessTaken();
+        }
+
         return answer is { Succeeded: true, Report: { } report }
             ? TypedResults.Ok(MoneyReport.Round(report))
             : ApiProblems.FromCode(answer.ErrorCode ?? StrategyErrorCodes.InvalidParameters, answer.Message);
@@ -117,14 +135,18 @@ public static class StrategiesApi
 
     /// <summary>
     /// A slot of Gateway:Backtests:MaxConcurrent, or null and the 429 that refuses the request: refused at once, not queued,
-    /// as a queued one ran out of the grain call's time behind the running ones and answered 504 having done nothing.
+    /// as a queued one ran out of the grain call's time behind the running ones and answered 504 having done nothing. The
+    /// slot goes to the call's grain as a lease it frees when the backtest ends: freed at a 504 (the call's timeout), it let
+    /// retries run more than the most allowed beside a backtest still running.
     /// </summary>
-    private static IDisposable? TryAcquireBacktestSlot(HttpContext http, out ProblemHttpResult? busy)
+    private static BacktestLease? TryLeaseBacktestSlot(HttpContext http, out ProblemHttpResult? busy)
     {
         busy = null;
         if (http.RequestServices.GetRequiredService<BacktestSlots>().TryAcquire() is { } slot)
         {
-            return slot;
+            var lease = new BacktestLease(slot.Dispose);
+            RequestContext.Set(RequestContextKeys.BacktestLease, lease);
+            return lease;
         }
 
         var max = http.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.Backtests.MaxConcurrent;

@@ -51,8 +51,10 @@ internal sealed partial class AccountGrain
         var quote = await GrainFactory.GetGrain<ISymbolGrain>(request.Symbol).GetQuoteAsync();
         RememberMark(quote);
         var now = time.GetUtcNow();
+        // Read once: the risk check judges the order under the state the trip recheck compares with (a notice can change
+        // it at any moment, on another thread, between two reads).
         var admittedUnder = EffectiveState;
-        var decision = VenueRefusal(request) ?? Evaluate(request, now, quote.LastQuote, excludeOrderId: null);
+        var decision = VenueRefusal(request) ?? Evaluate(request, now, quote.LastQuote, excludeOrderId: null, admittedUnder);
         if (!decision.Approved)
         {
             return await DenyAsync(command, decision, now);
@@ -166,7 +168,7 @@ internal sealed partial class AccountGrain
         ForgetSubmit(unsent.CreatedAt);
         var now = time.GetUtcNow();
         var admittedUnder = EffectiveState;
-        var decision = Evaluate(request, now, quote.LastQuote, excludeOrderId: orderId);
+        var decision = Evaluate(request, now, quote.LastQuote, excludeOrderId: orderId, admittedUnder);
         Result<AccountLedger>? reserved = null;
         if (decision.Approved)
         {
@@ -313,7 +315,7 @@ internal sealed partial class AccountGrain
         await RefreshMissingMarksAsync();
         var quote = await GrainFactory.GetGrain<ISymbolGrain>(request.Symbol).GetQuoteAsync();
         RememberMark(quote);
-        return VenueRefusal(request) ?? Evaluate(request, time.GetUtcNow(), quote.LastQuote, excludeOrderId: null);
+        return VenueRefusal(request) ?? Evaluate(request, time.GetUtcNow(), quote.LastQuote, excludeOrderId: null, EffectiveState);
     }
 
     public async Task<OrderCommandResult> ReplaceOrderAsync(ReplaceOrder command)
@@ -386,7 +388,7 @@ internal sealed partial class AccountGrain
         RememberMark(quote);
         var now = time.GetUtcNow();
         var admittedUnder = EffectiveState;
-        var decision = VenueRefusal(request) ?? Evaluate(request, now, quote.LastQuote, excludeOrderId: old.Order.OrderId);
+        var decision = VenueRefusal(request) ?? Evaluate(request, now, quote.LastQuote, excludeOrderId: old.Order.OrderId, admittedUnder);
         if (!decision.Approved)
         {
             // The check sized the replacement (the new total less the fills); a replace names the new total, as the hint must.
@@ -889,7 +891,8 @@ internal sealed partial class AccountGrain
     private RiskDecision? VenueRefusal(OrderRequest request) =>
         _client?.CheckOrderShape(request) is { } refused ? RiskDecision.Deny(refused.Code, refused.Message) : null;
 
-    private RiskDecision Evaluate(OrderRequest request, DateTimeOffset now, Domain.Market.QuoteTick? quote, string? excludeOrderId)
+    /// <summary>The risk check of an order under <paramref name="state"/>, the trading state its caller read once for the decision.</summary>
+    private RiskDecision Evaluate(OrderRequest request, DateTimeOffset now, Domain.Market.QuoteTick? quote, string? excludeOrderId, TradingState state)
     {
         AlignSubmitsToClock(now);
         var window = Settings.RiskLimits.SubmitWindow;
@@ -917,7 +920,7 @@ internal sealed partial class AccountGrain
         {
             Request = request,
             Now = now,
-            TradingState = EffectiveState,
+            TradingState = state,
             Limits = Settings.RiskLimits,
             Instrument = environment.Find(request.Symbol),
             Calendar = environment.Calendar,

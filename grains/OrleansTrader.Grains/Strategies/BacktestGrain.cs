@@ -32,7 +32,41 @@ internal sealed class BacktestGrain(
     // `backtests` benchmark steps the SMA crossover through about 1.5 million bars a second here: about 7 s at the bound).
     private const long MaxSweepBarRuns = 10_000_000;
 
-    public async Task<BacktestAnswer> RunAsync(RunBacktest command)
+    private const string CallerGone = "The caller stopped waiting before the backtest started; it did not run.";
+
+    public Task<BacktestAnswer> RunAsync(RunBacktest command) =>
+        LeasedAsync(() => RunLeasedAsync(command), () => new BacktestAnswer(false, null, StrategyErrorCodes.Canceled, CallerGone));
+
+    public Task<BacktestSweepAnswer> SweepAsync(RunBacktestSweep command) =>
+        LeasedAsync(() => SweepLeasedAsync(command), () => new BacktestSweepAnswer(false, null, StrategyErrorCodes.Canceled, CallerGone));
+
+    /// <summary>Runs <paramref name="work"/> holding the caller's lease (<see cref="Lease"/>) until it ends.</summary>
+    private static async Task<T> LeasedAsync<T>(Func<Task<T>> work, Func<T> callerGone)
+    {
+        var lease = Lease();
+        if (lease?.TryTake() == false)
+        {
+            return callerGone();
+        }
+
+        try
+        {
+            return await work();
+        }
+        finally
+        {
+            lease?.Release();
+        }
+    }
+
+    /// <summary>
+    /// The caller's place in its bound on backtests running (the gateway's), held until the work ends, not only while the call
+    /// waits (its timeout let retries run beside it); null from a caller without a bound. One the caller let go already (the
+    /// call expired before it ran) cannot be taken, and the work does not run.
+    /// </summary>
+    private static BacktestLease? Lease() => RequestContext.Get(RequestContextKeys.BacktestLease) as BacktestLease;
+
+    private async Task<BacktestAnswer> RunLeasedAsync(RunBacktest command)
     {
         ArgumentNullException.ThrowIfNull(command);
         if (Refusal(command) is { } refusal)
@@ -56,7 +90,7 @@ internal sealed class BacktestGrain(
             : new BacktestAnswer(true, Run(command, command.Parameters, strategy, ready));
     }
 
-    public async Task<BacktestSweepAnswer> SweepAsync(RunBacktestSweep command)
+    private async Task<BacktestSweepAnswer> SweepLeasedAsync(RunBacktestSweep command)
     {
         ArgumentNullException.ThrowIfNull(command);
         var backtest = command.Backtest;

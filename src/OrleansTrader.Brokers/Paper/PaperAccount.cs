@@ -58,6 +58,9 @@ internal sealed class PaperAccount : IDisposable
     /// <summary>The orders still working at the venue, for the start's summary line.</summary>
     internal int WorkingOrderCount => _state.Working.Count;
 
+    /// <summary>Saves that walked every retained order for the retention (by age or by count): what tests count a save's cost by.</summary>
+    internal int RetentionPasses { get; private set; }
+
     /// <summary>The account's fee schedule for the orders it adds from now on; each order keeps the one it was added under.</summary>
     public void Configure(PaperAccountSettings settings)
     {
@@ -840,6 +843,7 @@ internal sealed class PaperAccount : IDisposable
             return state;
         }
 
+        RetentionPasses++;
         var retention = _venue.Options.Retention;
         var maxRetained = _venue.Options.MaxRetainedOrders;
         var cutoff = AgeCutoff(now - retention, elapsed);
@@ -848,12 +852,9 @@ internal sealed class PaperAccount : IDisposable
             _nextArchiveDue = elapsed + (retention / 10);
         }
 
-        if (crowded && state.CutoffKeeping(maxRetained / 2) is { } early && early > cutoff)
-        {
-            cutoff = early;
-        }
-
-        var (archive, remaining) = state.SplitForArchive(cutoff);
+        // By count the oldest final orders leave until half the bound is left, exactly: ties at one time are cut by arrival.
+        var keepFrom = crowded ? state.CutoffKeeping(maxRetained / 2) : null;
+        var (archive, remaining) = state.SplitForArchive(cutoff, keepFrom);
 
         // Orders that cannot leave (working ones, and final members of groups, which leave only with the whole group) must
         // not make every commit walk the state again: the next pass by count waits for another half of the bound beyond

@@ -39,54 +39,82 @@ internal sealed record PaperAccountState
     public IEnumerable<PaperOrderRecord> WorkingOrders() => Working.Values.Select(id => Orders[id]);
 
     /// <summary>
-    /// Final orders last changed before <paramref name="cutoff"/> (whole groups only, once every member is final) and
-    /// executions before it, and the state without them.
+    /// Final orders last changed before <paramref name="cutoff"/> or before <paramref name="keepFrom"/> (whole groups only,
+    /// once every member is final) and executions before either, and the state without them.
     /// </summary>
-    public (PaperVenueArchive Archive, PaperAccountState Remaining) SplitForArchive(DateTimeOffset cutoff)
+    public (PaperVenueArchive Archive, PaperAccountState Remaining) SplitForArchive(DateTimeOffset cutoff, RetentionMark? keepFrom = null)
     {
+        bool Old(PaperOrderRecord r) => r.Order.UpdatedAt < cutoff || (keepFrom is { } mark && mark.Follows(r));
+
         var orders = Orders;
         // A group leaves whole: once every member still held is final and older than the cutoff (members an earlier
         // build already archived count as gone).
         var done = Groups.Values
-            .Where(g => Members(g).All(id => orders.GetValueOrDefault(id) is not { } o || (o.Order.Status.IsFinal() && o.Order.UpdatedAt < cutoff)))
+            .Where(g => Members(g).All(id => orders.GetValueOrDefault(id) is not { } o || (o.Order.Status.IsFinal() && Old(o))))
             .Select(g => g.GroupId)
             .ToHashSet(StringComparer.Ordinal);
         var leaving = Orders.Values
-            .Where(r => r.Order.Status.IsFinal() && r.Order.UpdatedAt < cutoff && (r.GroupId is null || done.Contains(r.GroupId)))
+            .Where(r => r.Order.Status.IsFinal() && Old(r) && (r.GroupId is null || done.Contains(r.GroupId)))
             .ToList();
-        var executions = Executions.Where(e => e.Timestamp < cutoff).ToList();
+        var ids = leaving.Select(r => r.Order.OrderId).ToHashSet(StringComparer.Ordinal);
+        var before = keepFrom is { } last && last.UpdatedAt > cutoff ? last.UpdatedAt : cutoff;
+
+        // Fills at the mark's own time leave with their orders, from the front of the list only: the grain store takes a
+        // fill missing before the newest one it saw as archived, so the list drops only at its front.
+        var leadingTies = 0;
+        if (keepFrom is { } tie)
+        {
+            while (leadingTies < Executions.Count && LeavesAtTie(Executions[leadingTies], tie.UpdatedAt))
+            {
+                leadingTies++;
+            }
+        }
+
+        bool LeavesAtTie(Execution e, DateTimeOffset at) => e.Timestamp < before || (e.Timestamp == at && ids.Contains(e.OrderId));
+
+        var executions = Executions.Where((e, i) => e.Timestamp < before || i < leadingTies).ToList();
         var archive = new PaperVenueArchive { Orders = leaving, Executions = executions };
         if (leaving.Count == 0 && executions.Count == 0 && done.Count == 0)
         {
             return (archive, this);
         }
 
-        var ids = leaving.Select(r => r.Order.OrderId).ToHashSet(StringComparer.Ordinal);
+        // Fills at the mark's time left too: the venue then asks the archive for fills up to and at that time.
+        var archivedBefore = before;
+        foreach (var execution in executions)
+        {
+            if (execution.Timestamp >= archivedBefore)
+            {
+                archivedBefore = execution.Timestamp.AddTicks(1);
+            }
+        }
+
         var remaining = this with
         {
             Orders = Orders.RemoveRange(ids),
             ClientOrderIds = ClientOrderIds.RemoveRange(leaving.Select(r => r.Order.ClientOrderId)),
             Groups = Groups.RemoveRange(done),
-            Executions = Executions.RemoveAll(e => e.Timestamp < cutoff),
-            ArchivedBefore = ArchivedBefore is { } before && before > cutoff ? before : cutoff,
+            Executions = leadingTies == 0 ? Executions.RemoveAll(e => e.Timestamp < before) : [.. Executions.Where((e, i) => e.Timestamp >= before && i >= leadingTies)],
+            ArchivedBefore = ArchivedBefore is { } earlier && earlier > archivedBefore ? earlier : archivedBefore,
         };
         return (archive, remaining);
     }
 
     /// <summary>
-    /// The cutoff for <see cref="SplitForArchive"/> that keeps the newest <paramref name="keep"/> final orders (and any
-    /// that share the last one's time); null when there are no more than that.
+    /// The mark for <see cref="SplitForArchive"/> that keeps exactly the newest <paramref name="keep"/> final orders, by
+    /// their last change's time and then their arrival; null when there are no more than that. By time alone, orders
+    /// sharing the cutoff's time (a frozen clock, a burst within one tick) all stayed, and every later save sorted them again.
     /// </summary>
-    public DateTimeOffset? CutoffKeeping(int keep)
+    public RetentionMark? CutoffKeeping(int keep)
     {
-        var finalTimes = Orders.Values.Where(r => r.Order.Status.IsFinal()).Select(r => r.Order.UpdatedAt).ToList();
-        if (finalTimes.Count <= keep)
+        var finals = Orders.Values.Where(r => r.Order.Status.IsFinal()).Select(r => new RetentionMark(r.Order.UpdatedAt, r.Sequence)).ToList();
+        if (finals.Count <= keep)
         {
             return null;
         }
 
-        finalTimes.Sort();
-        return finalTimes[finalTimes.Count - keep];
+        finals.Sort(static (a, b) => a.UpdatedAt != b.UpdatedAt ? a.UpdatedAt.CompareTo(b.UpdatedAt) : a.Sequence.CompareTo(b.Sequence));
+        return finals[finals.Count - keep];
     }
 
     private static IEnumerable<string> Members(OrderGroup group) => group.ChildOrderIds.Append(group.EntryOrderId).OfType<string>();
@@ -112,4 +140,15 @@ internal sealed record PaperAccountState
         NextSequence = snapshot.NextSequence,
         ArchivedBefore = snapshot.ArchivedBefore,
     };
+}
+
+/// <summary>
+/// A final order's place among the others for the trim by count: its last change's time, then its arrival sequence, so
+/// orders that share one time are still ordered, each once. The trim keeps the mark's order and those after it.
+/// </summary>
+internal readonly record struct RetentionMark(DateTimeOffset UpdatedAt, long Sequence)
+{
+    /// <summary>Whether <paramref name="record"/> comes before this mark, so it may leave.</summary>
+    public bool Follows(PaperOrderRecord record) =>
+        record.Order.UpdatedAt < UpdatedAt || (record.Order.UpdatedAt == UpdatedAt && record.Sequence < Sequence);
 }

@@ -222,6 +222,9 @@ public sealed class PaperExchange : IDisposable, IAsyncDisposable
             : null;
     }
 
+    /// <summary>The account's saves that walked all its retained orders for the retention (see <see cref="PaperAccount.RetentionPasses"/>).</summary>
+    internal int RetentionPassesOf(string accountId) => Account(accountId).RetentionPasses;
+
     private PaperAccount Account(string accountId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(accountId);

@@ -147,6 +147,54 @@ public sealed class PaperExchangeDurabilityTests
         Assert.Equal(orderIds[0], (await venue.SubmitAsync(Request("o0", OrderSide.Buy, OrderType.Market, 1m, tif: TimeInForce.Gtc))).OrderId);
     }
 
+    /// <summary>
+    /// A frozen clock (or a burst within one tick) stamps every order and fill with one instant: the trim by count still
+    /// keeps the newest orders by arrival and sends the rest to the archive. It cut by time alone, so orders sharing the
+    /// cutoff's time all stayed (100 of 100 here), and every later save walked and sorted them all again.
+    /// </summary>
+    [Fact]
+    public async Task MaxRetainedOrders_TrimsByCount_WhenEveryOrderSharesOneTimestamp()
+    {
+        const int Orders = 100;
+        var store = new InMemoryPaperVenueStore();
+        var time = new ManualTimeProvider(Start);
+        var orderIds = new List<string>();
+        var executionIds = new List<string>();
+        await using (var venue = await StartAsync(o => o.MaxRetainedOrders = 10, store: store, time: time))
+        {
+            await venue.QuoteAsync(99.90m, 100.00m, askSize: 1_000_000m);
+            for (var i = 0; i < Orders; i++)
+            {
+                var order = await venue.SubmitAsync(Request($"t{i}", OrderSide.Buy, OrderType.Market, 1m, tif: TimeInForce.Gtc));
+                orderIds.Add(order.OrderId);
+                executionIds.Add(Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Fill)).Execution!.ExecutionId);
+            }
+
+            var saved = (await store.LoadAsync(AccountId, Ct))!;
+            var inMemory = saved.Orders.Select(o => o.Order.OrderId).ToList();
+            Assert.InRange(inMemory.Count, 5, 10);
+            Assert.InRange(saved.Executions.Count, 0, 10);
+            Assert.Equal(orderIds[^inMemory.Count..], inMemory);
+
+            // The first save's pass by age, then one pass by count each time the orders exceed the bound again: each
+            // leaves half of it, so at most one per 5 orders.
+            Assert.InRange(venue.Exchange.RetentionPassesOf(AccountId), 1, 1 + (Orders / 5));
+
+            foreach (var orderId in orderIds)
+            {
+                Assert.Equal(OrderStatus.Filled, (await venue.OrderAsync(orderId)).Status);
+            }
+
+            Assert.Equal(executionIds, (await venue.Client.GetExecutionsSinceAsync(Start, Ct)).Select(e => e.ExecutionId));
+            Assert.Equal(orderIds[0], (await venue.SubmitAsync(Request("t0", OrderSide.Buy, OrderType.Market, 1m, tif: TimeInForce.Gtc))).OrderId);
+        }
+
+        // Restored, the venue still asks the archive for the fills of the orders that left at the very same instant.
+        await using var after = await StartAsync(o => o.MaxRetainedOrders = 10, store: store, time: time);
+        Assert.Equal(executionIds, (await after.Client.GetExecutionsSinceAsync(Start, Ct)).Select(e => e.ExecutionId));
+        Assert.Equal(orderIds[0], (await after.Client.GetOrderByClientOrderIdAsync("t0", Ct))!.OrderId);
+    }
+
     [Fact]
     public async Task ADoneBracket_IsFoundWithItsLegs_UntilTheRetentionArchivesItWhole()
     {
