@@ -74,13 +74,8 @@ public sealed class BreakerStateReadOnceTests
     {
         private readonly ManualResetEventSlim _release = new();
         private TaskCompletionSource? _entered;
-        private IBrokerClientFactory? _inner;
 
-        public IBrokerClientFactory Over(IBrokerClientFactory inner)
-        {
-            _inner = inner;
-            return new Factory(this);
-        }
+        public IBrokerClientFactory Over(IBrokerClientFactory inner) => new WrappingBrokerClientFactory(inner, client => new Client(this, client));
 
         /// <summary>Arms the gate; the task completes when the next shape check is waiting at it.</summary>
         public Task HoldNextShapeCheck()
@@ -102,54 +97,13 @@ public sealed class BreakerStateReadOnceTests
             }
         }
 
-        private sealed class Factory(ShapeCheckGate gate) : IBrokerClientFactory
+        private sealed class Client(ShapeCheckGate gate, IBrokerClient inner) : ForwardingBrokerClient(inner)
         {
-            public IBrokerClient GetClient(string accountId, string broker) => new Client(gate, gate._inner!.GetClient(accountId, broker));
-
-            public bool IsAvailable(string broker) => gate._inner!.IsAvailable(broker);
-
-            public string? Refusal(string accountId, string broker) => gate._inner!.Refusal(accountId, broker);
-
-            public Task ConnectAsync(string accountId, string broker, BrokerAccountSettings settings, CancellationToken cancellationToken) =>
-                gate._inner!.ConnectAsync(accountId, broker, settings, cancellationToken);
-        }
-
-        private sealed class Client(ShapeCheckGate gate, IBrokerClient inner) : IBrokerClient
-        {
-            public string Name => inner.Name;
-
-            public DomainError? CheckOrderShape(OrderRequest request)
+            public override DomainError? CheckOrderShape(OrderRequest request)
             {
                 gate.Pass();
-                return inner.CheckOrderShape(request);
+                return base.CheckOrderShape(request);
             }
-
-            public Task<BrokerOrder> SubmitOrderAsync(OrderRequest request, CancellationToken cancellationToken = default) =>
-                inner.SubmitOrderAsync(request, cancellationToken);
-
-            public Task<BrokerOrder> ReplaceOrderAsync(string orderId, OrderReplacement replacement, CancellationToken cancellationToken = default) =>
-                inner.ReplaceOrderAsync(orderId, replacement, cancellationToken);
-
-            public Task<BrokerOrder> CancelOrderAsync(string orderId, CancellationToken cancellationToken = default) =>
-                inner.CancelOrderAsync(orderId, cancellationToken);
-
-            public Task<BrokerOrder?> GetOrderAsync(string orderId, CancellationToken cancellationToken = default) =>
-                inner.GetOrderAsync(orderId, cancellationToken);
-
-            public Task<BrokerOrder?> GetOrderByClientOrderIdAsync(string clientOrderId, CancellationToken cancellationToken = default) =>
-                inner.GetOrderByClientOrderIdAsync(clientOrderId, cancellationToken);
-
-            public Task<IReadOnlyList<BrokerOrder>> ListOpenOrdersAsync(CancellationToken cancellationToken = default) =>
-                inner.ListOpenOrdersAsync(cancellationToken);
-
-            public Task<IReadOnlyList<BrokerPosition>> GetPositionsAsync(CancellationToken cancellationToken = default) =>
-                inner.GetPositionsAsync(cancellationToken);
-
-            public Task<IReadOnlyList<Execution>> GetExecutionsSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default) =>
-                inner.GetExecutionsSinceAsync(since, cancellationToken);
-
-            public IAsyncEnumerable<ExecutionReport> StreamExecutionReportsAsync(CancellationToken cancellationToken = default) =>
-                inner.StreamExecutionReportsAsync(cancellationToken);
         }
     }
 }

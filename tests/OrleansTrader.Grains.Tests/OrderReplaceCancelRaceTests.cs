@@ -58,7 +58,7 @@ public sealed class OrderReplaceCancelRaceTests
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
 
     // The silo's broker clients, to see the venue's side of the race.
-    private ReplaceAnswersLost? _brokers;
+    private IBrokerClientFactory? _brokers;
 
     private Task<TradingCluster> StartAsync() => TradingCluster.StartAsync(new TradingClusterOptions
     {
@@ -66,7 +66,8 @@ public sealed class OrderReplaceCancelRaceTests
         ConfigureSilo = silo =>
         {
             silo.Services.Configure<PaperExchangeOptions>(o => o.FillLatency = FillLatency);
-            silo.Services.AddSingleton<IBrokerClientFactory>(sp => _brokers = new ReplaceAnswersLost(ActivatorUtilities.CreateInstance<BrokerClientFactory>(sp)));
+            silo.Services.AddSingleton<IBrokerClientFactory>(sp => _brokers = new WrappingBrokerClientFactory(
+                ActivatorUtilities.CreateInstance<BrokerClientFactory>(sp), client => new ReplaceAnswersLost(client)));
         },
     });
 
@@ -98,51 +99,13 @@ public sealed class OrderReplaceCancelRaceTests
         return (account, oldId, newId);
     }
 
-    /// <summary>Broker clients whose replace reaches the venue but whose answer is lost (a timeout after the venue acted).</summary>
-    private sealed class ReplaceAnswersLost(IBrokerClientFactory inner) : IBrokerClientFactory
+    /// <summary>A broker client whose replace reaches the venue but whose answer is lost (a timeout after the venue acted).</summary>
+    private sealed class ReplaceAnswersLost(IBrokerClient inner) : ForwardingBrokerClient(inner)
     {
-        public IBrokerClient GetClient(string accountId, string broker) => new Client(inner.GetClient(accountId, broker));
-
-        public bool IsAvailable(string broker) => inner.IsAvailable(broker);
-
-        public string? Refusal(string accountId, string broker) => inner.Refusal(accountId, broker);
-
-        public Task ConnectAsync(string accountId, string broker, BrokerAccountSettings settings, CancellationToken cancellationToken) =>
-            inner.ConnectAsync(accountId, broker, settings, cancellationToken);
-
-        private sealed class Client(IBrokerClient inner) : IBrokerClient
+        public override async Task<BrokerOrder> ReplaceOrderAsync(string orderId, OrderReplacement replacement, CancellationToken cancellationToken = default)
         {
-            public string Name => inner.Name;
-
-            public Task<BrokerOrder> SubmitOrderAsync(OrderRequest request, CancellationToken cancellationToken = default) =>
-                inner.SubmitOrderAsync(request, cancellationToken);
-
-            public async Task<BrokerOrder> ReplaceOrderAsync(string orderId, OrderReplacement replacement, CancellationToken cancellationToken = default)
-            {
-                await inner.ReplaceOrderAsync(orderId, replacement, cancellationToken);
-                throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "The replace's answer was lost.");
-            }
-
-            public Task<BrokerOrder> CancelOrderAsync(string orderId, CancellationToken cancellationToken = default) =>
-                inner.CancelOrderAsync(orderId, cancellationToken);
-
-            public Task<BrokerOrder?> GetOrderAsync(string orderId, CancellationToken cancellationToken = default) =>
-                inner.GetOrderAsync(orderId, cancellationToken);
-
-            public Task<BrokerOrder?> GetOrderByClientOrderIdAsync(string clientOrderId, CancellationToken cancellationToken = default) =>
-                inner.GetOrderByClientOrderIdAsync(clientOrderId, cancellationToken);
-
-            public Task<IReadOnlyList<BrokerOrder>> ListOpenOrdersAsync(CancellationToken cancellationToken = default) =>
-                inner.ListOpenOrdersAsync(cancellationToken);
-
-            public Task<IReadOnlyList<BrokerPosition>> GetPositionsAsync(CancellationToken cancellationToken = default) =>
-                inner.GetPositionsAsync(cancellationToken);
-
-            public Task<IReadOnlyList<Execution>> GetExecutionsSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default) =>
-                inner.GetExecutionsSinceAsync(since, cancellationToken);
-
-            public IAsyncEnumerable<ExecutionReport> StreamExecutionReportsAsync(CancellationToken cancellationToken = default) =>
-                inner.StreamExecutionReportsAsync(cancellationToken);
+            await base.ReplaceOrderAsync(orderId, replacement, cancellationToken);
+            throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "The replace's answer was lost.");
         }
     }
 }
