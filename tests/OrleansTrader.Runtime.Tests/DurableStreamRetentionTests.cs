@@ -302,6 +302,34 @@ public sealed class DurableStreamRetentionTests
     }
 
     /// <summary>
+    /// A new consumer whose first read finds every event trimmed, and whose first event comes later: its reader stopped
+    /// with nothing to read and the next one, started by the event, reported the same trimmed start again (two 1060 lines,
+    /// the count doubled); since a new subscription starts its reader at once, that was the usual order.
+    /// </summary>
+    [Fact]
+    public async Task NewConsumer_WhoseFirstReadFindsEverythingTrimmed_IsReportedOnce_WhenItsFirstEventComesLater()
+    {
+        await using var cluster = await StartAsync(WithoutTail);
+        using var trimmedUnread = new InstrumentReader(cluster.Cluster.ServiceProvider, TrimmedUnread);
+        var streamId = StreamId.Create("durable-events", "later-event");
+        var stream = cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(streamId);
+        await PublishAndTrimAsync(cluster, streamId, 3);
+        var first = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await stream.SubscribeAsync((_, token) =>
+        {
+            first.TrySetResult(token!.SequenceNumber);
+            return Task.CompletedTask;
+        });
+        await WaitUntilAsync(() => Task.FromResult(_logs.Entries.Any(e => e.EventId == 1060)), "the first read's report");
+
+        await stream.OnNextAsync(new TestEvent(4));
+
+        Assert.Equal(4, await first.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct));
+        Assert.Single(_logs.Entries, e => e.EventId == 1060);
+        Assert.Equal(3, trimmedUnread.Sum("namespace=durable-events,provider=durable,reason=new_consumer"));
+    }
+
+    /// <summary>
     /// A consumer with no checkpoint yet starts from the retained events: the documented intent (it never was a consumer of
     /// what was trimmed), so no warning, but logged (1060, Information) and counted under its own reason.
     /// </summary>

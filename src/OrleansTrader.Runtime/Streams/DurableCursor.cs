@@ -92,6 +92,14 @@ internal sealed class DurableCursor(DurableStreamProvider provider, StreamId str
                     {
                         var firstRetained = events.Count > 0 ? events[0].Sequence : knownHead + 1;
                         provider.ReportTrimmedStart(StreamId, Consumer.ConsumerId, checkpoint, firstRetained, reason);
+
+                        // Nothing retained to read: the checkpoint moves past the trimmed events, or the reader that the next
+                        // event starts (this one retires) reported the same trimmed start again.
+                        if (events.Count == 0 && firstRetained - 1 > checkpoint)
+                        {
+                            checkpoint = firstRetained - 1;
+                            await checkpoints.AdvanceAsync(StreamId, Consumer.ConsumerId, checkpoint, flushNow: false, CancellationToken.None);
+                        }
                     }
                 }
 
