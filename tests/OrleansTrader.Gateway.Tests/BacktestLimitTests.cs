@@ -94,20 +94,7 @@ public sealed class BacktestLimitTests
 
         // The slot frees once the sweep has ended; then it has started no run after the first.
         var probe = new { kind = "sma-crossover", symbols = new[] { "BTHU" }, bars = 10, parameters = new { quantity = "1", fastPeriod = "2", slowPeriod = "5" } };
-        var deadline = TimeProvider.System.GetTimestamp() + (TimeProvider.System.TimestampFrequency * 60);
-        HttpStatusCode status;
-        do
-        {
-            using var response = await host.SendAsync(HttpMethod.Post, "/api/backtests", host.AdminKey, probe);
-            status = response.StatusCode;
-            if (status == HttpStatusCode.TooManyRequests)
-            {
-                await Task.Delay(50, TestContext.Current.CancellationToken);
-            }
-        }
-        while (status == HttpStatusCode.TooManyRequests && TimeProvider.System.GetTimestamp() < deadline);
-
-        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(HttpStatusCode.OK, await PostOnceAPlaceIsFreeAsync(host, probe));
         Assert.Equal(1, starts);
     }
 
@@ -147,20 +134,7 @@ public sealed class BacktestLimitTests
 
         // Once the held one has ended, the place is free again.
         gate.Release();
-        var deadline = TimeProvider.System.GetTimestamp() + (TimeProvider.System.TimestampFrequency * 60);
-        HttpStatusCode status;
-        do
-        {
-            using var response = await host.SendAsync(HttpMethod.Post, "/api/backtests", host.AdminKey, held);
-            status = response.StatusCode;
-            if (status == HttpStatusCode.TooManyRequests)
-            {
-                await Task.Delay(50, TestContext.Current.CancellationToken);
-            }
-        }
-        while (status == HttpStatusCode.TooManyRequests && TimeProvider.System.GetTimestamp() < deadline);
-
-        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(HttpStatusCode.OK, await PostOnceAPlaceIsFreeAsync(host, held));
         Assert.Equal((2, 1), (gate.Starts, gate.MostRunningAtOnce));
     }
 
@@ -266,4 +240,23 @@ public sealed class BacktestLimitTests
     }
 
     private sealed record HeldState : StrategyState;
+
+    /// <summary>Posts the backtest until it is not refused for want of a place (a minute at most); its status.</summary>
+    private static async Task<HttpStatusCode> PostOnceAPlaceIsFreeAsync(GatewayHost host, object body)
+    {
+        var deadline = TimeProvider.System.GetTimestamp() + (TimeProvider.System.TimestampFrequency * 60);
+        HttpStatusCode status;
+        do
+        {
+            using var response = await host.SendAsync(HttpMethod.Post, "/api/backtests", host.AdminKey, body);
+            status = response.StatusCode;
+            if (status == HttpStatusCode.TooManyRequests)
+            {
+                await Task.Delay(50, TestContext.Current.CancellationToken);
+            }
+        }
+        while (status == HttpStatusCode.TooManyRequests && TimeProvider.System.GetTimestamp() < deadline);
+
+        return status;
+    }
 }

@@ -314,17 +314,12 @@ public sealed class DurableStreamRetentionTests
         var streamId = StreamId.Create("durable-events", "later-event");
         var stream = cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(streamId);
         await PublishAndTrimAsync(cluster, streamId, 3);
-        var first = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await stream.SubscribeAsync((_, token) =>
-        {
-            first.TrySetResult(token!.SequenceNumber);
-            return Task.CompletedTask;
-        });
+        var (_, first) = await SubscribeNotingFirstSequenceAsync(stream);
         await WaitUntilAsync(() => Task.FromResult(_logs.Entries.Any(e => e.EventId == 1060)), "the first read's report");
 
         await stream.OnNextAsync(new TestEvent(4));
 
-        Assert.Equal(4, await first.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct));
+        Assert.Equal(4, await first.WaitAsync(TimeSpan.FromSeconds(20), Ct));
         Assert.Single(_logs.Entries, e => e.EventId == 1060);
         Assert.Equal(3, trimmedUnread.Sum("namespace=durable-events,provider=durable,reason=new_consumer"));
     }
@@ -341,16 +336,11 @@ public sealed class DurableStreamRetentionTests
         var streamId = StreamId.Create("durable-events", "late-client");
         var stream = cluster.Client.GetStreamProvider("durable").GetStream<TestEvent>(streamId);
         await PublishAndTrimAsync(cluster, streamId, 3);
-        var first = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var handle = await stream.SubscribeAsync((_, token) =>
-        {
-            first.TrySetResult(token!.SequenceNumber);
-            return Task.CompletedTask;
-        });
+        var (handle, first) = await SubscribeNotingFirstSequenceAsync(stream);
 
         await stream.OnNextAsync(new TestEvent(4));
 
-        Assert.Equal(4, await first.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct));
+        Assert.Equal(4, await first.WaitAsync(TimeSpan.FromSeconds(20), Ct));
 
         var entry = Assert.Single(_logs.Entries, e => e.EventId == 1060);
         Assert.Equal(LogLevel.Information, entry.Level);
@@ -443,4 +433,16 @@ public sealed class DurableStreamRetentionTests
                 configure?.Invoke(o);
             });
         });
+
+    /// <summary>Subscribes; the task completes with the sequence of the first event delivered.</summary>
+    private static async Task<(StreamSubscriptionHandle<TestEvent> Handle, Task<long> First)> SubscribeNotingFirstSequenceAsync(IAsyncStream<TestEvent> stream)
+    {
+        var first = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handle = await stream.SubscribeAsync((_, token) =>
+        {
+            first.TrySetResult(token!.SequenceNumber);
+            return Task.CompletedTask;
+        });
+        return (handle, first.Task);
+    }
 }
