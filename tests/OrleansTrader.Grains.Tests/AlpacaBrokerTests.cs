@@ -147,7 +147,10 @@ public sealed class AlpacaBrokerTests : IDisposable
 
         silo.Venue.AddFault(new FakeFault("GET", "/v2/", FakeFaultKind.Status) { StatusCode = 503, Times = 100_000 });
         silo.Venue.AddFault(new FakeFault("POST", "/v2/orders", FakeFaultKind.Status) { StatusCode = 500, Times = 100_000 });
-        for (var i = 0; i < 3 && !silo.Health.CircuitOpen; i++)
+        // Each failed submit is two failures (its POST and the one look-up that resolves it), against the successes of the
+        // stream's catch-up and the health check: a few submits open the circuit, fewer than the 10 samples the broker
+        // error rate needs before it could halt the account instead.
+        for (var i = 0; i < 8 && !silo.Health.CircuitOpen; i++)
         {
             await account.PlaceOrderAsync(Market.Limit($"alp-5xx-{i}", "ALPX", OrderSide.Buy, 10m, 5m));
         }

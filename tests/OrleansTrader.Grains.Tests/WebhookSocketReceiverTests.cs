@@ -12,8 +12,8 @@ namespace OrleansTrader.Grains.Tests;
 
 /// <summary>
 /// Webhooks through the silo's real "webhooks" handler to a bare receiver on loopback (allowed by
-/// Trading:Webhooks:AllowPrivateNetworks): a receiver that never answers, or answers 410, is a failed attempt, retried
-/// with the same events and delivery id, one request at a time.
+/// Trading:Webhooks:AllowPrivateNetworks): a receiver that never answers is a failed attempt, retried with the same events
+/// and delivery id, one request at a time; one that answers 410 Gone disables the webhook at that answer.
 /// </summary>
 public sealed class WebhookSocketReceiverTests
 {
@@ -34,19 +34,18 @@ public sealed class WebhookSocketReceiverTests
         Assert.Equal(1, receiver.MostOpenAtOnce);
     }
 
-    // 410 Gone is a non-2xx answer like any other (docs/api.md, "In order, at least once"): a failed attempt, retried.
+    // 410 Gone says the endpoint is gone for good (docs/api.md, "410 Gone disables at once"): over a real connection too,
+    // the webhook is disabled at that answer, with no retry scheduled. It was retried like any failure before.
     [Fact]
-    public async Task AGoneReceiver_IsAFailedAttempt_RetriedWithTheSameDeliveryId()
+    public async Task AGoneReceiver_DisablesTheWebhookAtItsFirstAnswer()
     {
         await using var receiver = new SocketReceiver(answer: "410 Gone");
         await using var cluster = await StartAsync();
         var webhook = await FillWithWebhookAsync(cluster, receiver, "wh-gone", "WHG", "gone");
-        var status = await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.ConsecutiveFailures >= 2, "two failed attempts", TimeSpan.FromSeconds(30));
+        var status = await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.ConsecutiveFailures >= 1, "the 410's outcome", TimeSpan.FromSeconds(30));
 
-        Assert.Equal((WebhookState.Active, "HTTP 410 Gone", 0L), (status!.State, status.LastError, status.Deliveries));
-        Assert.NotNull(status.NextAttemptAt);
-        Assert.True(receiver.Requests.Count >= 2, $"{receiver.Requests.Count} requests");
-        Assert.Single(receiver.Requests.Select(r => r.DeliveryId).Distinct());
+        Assert.Equal((WebhookState.Disabled, "HTTP 410 Gone", 0L, (DateTimeOffset?)null), (status!.State, status.LastError, status.Deliveries, status.NextAttemptAt));
+        Assert.Single(receiver.Requests);
     }
 
     /// <summary>An account with a webhook of its fills to the receiver, and one fill (order "{webhookId}-1") for it to deliver.</summary>

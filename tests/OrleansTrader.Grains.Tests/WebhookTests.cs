@@ -269,6 +269,37 @@ public sealed class WebhookTests : IDisposable
             .Select(e => e.GetProperty("fill").GetProperty("clientOrderId").GetString()));
     }
 
+    // A receiver answering 410 Gone says the endpoint is gone for good. It was retried as any failure, every five minutes
+    // until the 24 h window disabled it: some 300 requests to an address that had said to stop.
+    [Fact]
+    public async Task AReceiverAnsweringGone_DisablesTheWebhookAtOnce_AndResumingDeliversWhatWaited()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        await using var cluster = await StartAsync(time);
+        var account = await TestAccounts.OpenAsync(cluster, "wh-gone", 100_000m);
+        await Market.QuoteAsync(cluster, "WHG", 50m, 50m);
+        var webhook = Webhook(cluster, "wh-gone", "gone");
+        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/gone", Kinds = [AccountEventKind.Fill] })).Succeeded);
+        _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.Gone));
+
+        await FillAsync(account, Market.MarketOrder("g-1", "WHG", OrderSide.Buy, 1m), 1);
+        var status = await WaitForFailuresAsync(webhook, 1);
+        Assert.Equal((WebhookState.Disabled, 1, "HTTP 410 Gone", (DateTimeOffset?)null),
+            (status.State, status.ConsecutiveFailures, status.LastError, status.NextAttemptAt));
+
+        // Nothing more goes, neither a retry nor the next event, however long it waits.
+        await FillAsync(account, Market.MarketOrder("g-2", "WHG", OrderSide.Buy, 1m), 2);
+        time.Advance(TimeSpan.FromHours(25));
+        await Task.Delay(200, TestContext.Current.CancellationToken);
+        Assert.Single(_receiver.Received);
+
+        _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK));
+        Assert.Equal(WebhookState.Active, (await webhook.ResumeAsync()).Status!.State);
+        await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.EventsDelivered == 2, "both fills after resuming");
+        Assert.Equal(["g-1", "g-2"], _receiver.Received.Where(r => r.AnsweredStatus == 200).SelectMany(r => r.Events)
+            .Select(e => e.GetProperty("fill").GetProperty("clientOrderId").GetString()));
+    }
+
     // A resume whose write failed left the webhook active in memory only. The caller's retry found it active, so it stored
     // nothing, registered no keep-alive and started no delivery (an activation that loaded it disabled runs none), yet
     // answered Active: the waiting fill never went, and the next activation loaded the webhook disabled again.

@@ -6,7 +6,7 @@ namespace OrleansTrader.Grains.Abstractions;
 /// One webhook of one account (key <see cref="WebhookKey"/>: "accountId/webhookId"): it POSTs the account's events, in
 /// order and signed, to a URL of the user's. Delivery is at least once: an event is delivered again until the receiver
 /// answers 2xx, after a failure with a growing delay (the receiver's Retry-After honoured); a webhook failing for
-/// longer than its limit is disabled until resumed. See docs/api.md, "Webhooks".
+/// longer than its limit, or whose receiver answers 410 Gone, is disabled until resumed. See docs/api.md, "Webhooks".
 /// </summary>
 public interface IWebhookGrain : IGrainWithStringKey
 {

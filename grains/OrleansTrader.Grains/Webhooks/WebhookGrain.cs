@@ -476,12 +476,22 @@ internal sealed partial class WebhookGrain(
 
         S.LastError = attempt.Error;
         S.FailedFor = FailingFor(S.FailingSince.Value);
-        if (S.FailedFor >= Options.DisableAfter)
+
+        // A 410 is the receiver saying to stop: retried, the same answer came every few minutes for the whole window.
+        if (attempt.Gone || S.FailedFor >= Options.DisableAfter)
         {
             S.State = WebhookState.Disabled;
             S.NextAttemptAt = null;
             await state.WriteStateAsync();
-            WebhookLog.Disabled(logger, _accountId, _webhookId, S.ConsecutiveFailures, S.LastError);
+            if (attempt.Gone)
+            {
+                WebhookLog.DisabledAsGone(logger, _accountId, _webhookId, S.LastError);
+            }
+            else
+            {
+                WebhookLog.Disabled(logger, _accountId, _webhookId, S.ConsecutiveFailures, S.LastError);
+            }
+
             return false;
         }
 

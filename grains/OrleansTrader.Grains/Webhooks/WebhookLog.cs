@@ -28,4 +28,8 @@ internal static partial class WebhookLog
     [LoggerMessage(EventId = 5807, Level = LogLevel.Warning,
         Message = "Webhook {WebhookId} of account {AccountId}: delivered through sequence {DeliveredThrough}, past the account's newest event {LastSequence} (its storage was reset or restored); delivering again from sequence {OldestSequence}, with truncatedBefore")]
     public static partial void PositionPastNewest(ILogger logger, string accountId, string webhookId, long deliveredThrough, long lastSequence, long oldestSequence);
+
+    [LoggerMessage(EventId = 5808, Level = LogLevel.Error,
+        Message = "Webhook {WebhookId} of account {AccountId} disabled: the receiver answered {Error}, its endpoint is gone; resume it to deliver again")]
+    public static partial void DisabledAsGone(ILogger logger, string accountId, string webhookId, string? error);
 }

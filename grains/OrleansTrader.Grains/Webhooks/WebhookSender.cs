@@ -12,6 +12,9 @@ namespace OrleansTrader.Grains.Webhooks;
 internal sealed record WebhookAttempt(bool Delivered, string? Error, TimeSpan? RetryAfter)
 {
     public static WebhookAttempt Success { get; } = new(true, null, null);
+
+    /// <summary>The receiver answered 410 Gone: its endpoint is gone for good, and asking again only repeats the answer.</summary>
+    public bool Gone { get; init; }
 }
 
 /// <summary>
@@ -56,7 +59,10 @@ internal sealed class WebhookSender(IHttpClientFactory clients, TimeProvider tim
 
             var status = (int)response.StatusCode;
             var retryAfter = response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable ? RetryAfter(response.Headers.RetryAfter) : null;
-            return new WebhookAttempt(false, Cut($"HTTP {status.ToString(CultureInfo.InvariantCulture)} {response.ReasonPhrase}".TrimEnd()), retryAfter);
+            return new WebhookAttempt(false, Cut($"HTTP {status.ToString(CultureInfo.InvariantCulture)} {response.ReasonPhrase}".TrimEnd()), retryAfter)
+            {
+                Gone = response.StatusCode == HttpStatusCode.Gone,
+            };
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {

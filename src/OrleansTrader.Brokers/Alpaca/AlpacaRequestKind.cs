@@ -11,4 +11,10 @@ internal enum AlpacaRequestKind
 
     /// <summary>POST/PATCH of an order, or DELETE of a position (it places an order): never retried; an ambiguous failure is resolved by lookup or reported.</summary>
     Submit,
+
+    /// <summary>
+    /// GET that resolves a submit or replace whose answer was lost or refused: not retried. The account awaits the submit in
+    /// its turn, and a failed look-up leaves the order in flight for reconciliation to look again.
+    /// </summary>
+    Resolve,
 }

@@ -95,7 +95,7 @@ internal sealed class AlpacaResilience : IDisposable, IAsyncDisposable
         Retrying = retrying.AddPipeline(Guarded).Build();
     }
 
-    /// <summary>Circuit breaker only: for submits and replaces, which are never retried.</summary>
+    /// <summary>Circuit breaker only: for submits and replaces, which are never retried, and the look-ups that resolve them.</summary>
     public ResiliencePipeline<HttpResponseMessage> Guarded { get; }
 
     /// <summary>Retries around the circuit breaker: for reads and idempotent deletes.</summary>
@@ -143,7 +143,8 @@ internal sealed class AlpacaResilience : IDisposable, IAsyncDisposable
             return RetryAfterHeader(response) is not { } wait || wait <= _options.MaxRetryAfter;
         }
 
-        return (int)response.StatusCode >= 500;
+        // 408: the server gave up waiting for the request, so nothing was done and asking again is what it asks for.
+        return response.StatusCode == HttpStatusCode.RequestTimeout || (int)response.StatusCode >= 500;
     }
 
     private TimeSpan? RetryAfter(HttpResponseMessage? response, int attemptNumber) =>

@@ -174,7 +174,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
     public Task<BrokerOrder?> GetOrderAsync(string orderId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(orderId);
-        return GetOptionalOrderAsync(OrderPath(orderId) + "?nested=true", "get order", cancellationToken);
+        return GetOrderAsync(orderId, AlpacaRequestKind.Read, cancellationToken);
     }
 
     /// <summary>
@@ -182,18 +182,23 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
     /// this endpoint does not take: a bracket, OCO or OTO found here comes without its exits, so it is read again by id
     /// with its legs. This is how a lost submit is resolved, and the account adopts the exits from that answer.
     /// </summary>
-    public async Task<BrokerOrder?> GetOrderByClientOrderIdAsync(string clientOrderId, CancellationToken cancellationToken = default)
+    public Task<BrokerOrder?> GetOrderByClientOrderIdAsync(string clientOrderId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(clientOrderId);
+        return GetOrderByClientOrderIdAsync(clientOrderId, AlpacaRequestKind.Read, cancellationToken);
+    }
+
+    private async Task<BrokerOrder?> GetOrderByClientOrderIdAsync(string clientOrderId, AlpacaRequestKind kind, CancellationToken cancellationToken)
+    {
         var order = await GetOptionalOrderAsync(
-            "v2/orders:by_client_order_id?client_order_id=" + Uri.EscapeDataString(clientOrderId), "get order by client order id", cancellationToken);
+            "v2/orders:by_client_order_id?client_order_id=" + Uri.EscapeDataString(clientOrderId), "get order by client order id", kind, cancellationToken);
         if (order is not { OrderClass: not OrderClass.Simple, Legs.Count: 0 } || _ordersWithoutLegs.ContainsKey(order.OrderId))
         {
             return order;
         }
 
         // A group's exit carries the group's class but has no legs of its own: remembered, it is not read twice.
-        var nested = await GetOrderAsync(order.OrderId, cancellationToken) ?? order;
+        var nested = await GetOrderAsync(order.OrderId, kind, cancellationToken) ?? order;
         if (nested.Legs.Count == 0 && _ordersWithoutLegs.Count < MaxRememberedOrdersWithoutLegs)
         {
             _ordersWithoutLegs.TryAdd(nested.OrderId, 0);
@@ -426,7 +431,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         BrokerOrder? found;
         try
         {
-            found = await GetOrderByClientOrderIdAsync(request.ClientOrderId, cancellationToken);
+            found = await GetOrderByClientOrderIdAsync(request.ClientOrderId, AlpacaRequestKind.Resolve, cancellationToken);
         }
         catch (BrokerException lookupFailure)
         {
@@ -458,7 +463,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
     {
         try
         {
-            return await GetOrderByClientOrderIdAsync(request.ClientOrderId, cancellationToken);
+            return await GetOrderByClientOrderIdAsync(request.ClientOrderId, AlpacaRequestKind.Resolve, cancellationToken);
         }
         catch (BrokerException lookupFailure)
         {
@@ -473,13 +478,14 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
     {
         try
         {
-            if (await GetOrderAsync(orderId, cancellationToken) is { ReplacedByOrderId: { } newId }
-                && await GetOrderAsync(newId, cancellationToken) is { } replaced)
+            if (await GetOrderAsync(orderId, AlpacaRequestKind.Resolve, cancellationToken) is { ReplacedByOrderId: { } newId }
+                && await GetOrderAsync(newId, AlpacaRequestKind.Resolve, cancellationToken) is { } replaced)
             {
                 return replaced;
             }
 
-            if (replacement.ClientOrderId is { } clientOrderId && await GetOrderByClientOrderIdAsync(clientOrderId, cancellationToken) is { } byClientId)
+            if (replacement.ClientOrderId is { } clientOrderId
+                && await GetOrderByClientOrderIdAsync(clientOrderId, AlpacaRequestKind.Resolve, cancellationToken) is { } byClientId)
             {
                 return byClientId;
             }
@@ -492,9 +498,12 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "The replace timed out or was cut off and Alpaca does not show a replacement yet.", failure);
     }
 
-    private async Task<BrokerOrder?> GetOptionalOrderAsync(string path, string operation, CancellationToken cancellationToken)
+    private Task<BrokerOrder?> GetOrderAsync(string orderId, AlpacaRequestKind kind, CancellationToken cancellationToken) =>
+        GetOptionalOrderAsync(OrderPath(orderId) + "?nested=true", "get order", kind, cancellationToken);
+
+    private async Task<BrokerOrder?> GetOptionalOrderAsync(string path, string operation, AlpacaRequestKind kind, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(AlpacaRequestKind.Read, HttpMethod.Get, path, null, cancellationToken);
+        using var response = await SendAsync(kind, HttpMethod.Get, path, null, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
@@ -577,7 +586,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
     private async Task<HttpResponseMessage> SendAsync(
         AlpacaRequestKind kind, HttpMethod method, string path, byte[]? body, CancellationToken cancellationToken, StrongBox<int>? attempts = null)
     {
-        var pipeline = kind == AlpacaRequestKind.Submit ? _resilience.Guarded : _resilience.Retrying;
+        var pipeline = kind is AlpacaRequestKind.Submit or AlpacaRequestKind.Resolve ? _resilience.Guarded : _resilience.Retrying;
         var client = _httpClientFactory.CreateClient(HttpClientName);
         try
         {
@@ -620,7 +629,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
                                    || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             // The request left this process; whether Alpaca acted on it is unknown. Reads changed nothing.
-            throw kind == AlpacaRequestKind.Read
+            throw kind is AlpacaRequestKind.Read or AlpacaRequestKind.Resolve
                 ? new BrokerException(BrokerErrorKind.Unavailable, "Alpaca did not answer in time or cut the connection.", ex)
                 : new BrokerException(BrokerErrorKind.OutcomeUnknown, "Alpaca did not answer in time or cut the connection after the request was sent.", ex);
         }

@@ -92,6 +92,21 @@ public sealed class AlpacaResilienceTests
         Assert.Equal(3, server.Requests.Count(r => r.Path == "/v2/positions"));
     }
 
+    // 408 says the server gave up waiting for the request (a proxy's idle timeout): nothing was done, and asking again is
+    // what it asks for. It was the one transient status a read was not retried on, failing Rejected at once.
+    [Fact]
+    public async Task Get_IsRetried_WhenTheServerAnswers408()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        server.AddFault(new FakeFault("GET", "/v2/positions", FakeFaultKind.Status) { StatusCode = 408 });
+
+        var positions = await host.Client.GetPositionsAsync(Ct);
+
+        Assert.Empty(positions);
+        Assert.Equal(2, server.Requests.Count(r => r.Path == "/v2/positions"));
+    }
+
     [Fact]
     public async Task Get_FailsUnavailable_WhenServerErrorsOutlastTheRetries()
     {
@@ -190,6 +205,33 @@ public sealed class AlpacaResilienceTests
         var resolved = await host.Client.SubmitOrderAsync(Limit("r-unknown"), Ct);
         Assert.Equal("r-unknown", resolved.ClientOrderId);
         Assert.Equal(1, server.CountOrders("r-unknown"));
+    }
+
+    // The account awaits a submit inside its turn, every other order of the account queued behind it. Against a venue
+    // that takes requests and answers none, the submit's timeout was followed by a look-up retried as a read: four
+    // attempts of RequestTimeout each, the turn held five timeouts (about 52 s by default, past the 30 s grain call
+    // timeout) to end OutcomeUnknown all the same. The look-up goes once; the account's reconciliation looks again.
+    [Fact]
+    public async Task Submit_LooksItsLostAnswerUpOnce_WhenTheVenueAnswersNothing()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server, o => o.RequestTimeout = TimeSpan.FromMilliseconds(300));
+        var venueAnswers = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.AddFault(new FakeFault("POST", "/v2/orders", FakeFaultKind.DelayBeforeProcessing) { Gate = venueAnswers.Task });
+        server.AddFault(new FakeFault("GET", "/v2/orders:by_client_order_id", FakeFaultKind.DelayBeforeProcessing) { Gate = venueAnswers.Task, Times = 10 });
+
+        try
+        {
+            var error = await Assert.ThrowsAsync<BrokerException>(() => host.Client.SubmitOrderAsync(Limit("r-silent"), Ct));
+
+            Assert.Equal(BrokerErrorKind.OutcomeUnknown, error.Kind);
+            Assert.Single(server.Requests, r => r.Method == "POST");
+            Assert.Single(server.Requests, r => r.Path == "/v2/orders:by_client_order_id");
+        }
+        finally
+        {
+            venueAnswers.SetResult();
+        }
     }
 
     [Fact]
