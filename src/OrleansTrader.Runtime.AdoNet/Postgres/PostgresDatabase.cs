@@ -24,6 +24,7 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         PostgresStorageOptionsValidator.ThrowIfInvalid(options);
         Schema = options.Schema;
+        SchemaInSql = $"\"{options.Schema.ToLowerInvariant()}\"";
         CommandTimeoutSeconds = CommandTimeouts.ToSeconds(options.CommandTimeout);
         var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
         builder.ConnectionStringBuilder.CommandTimeout = CommandTimeoutSeconds;
@@ -45,6 +46,12 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
 
     /// <summary>The validated schema name.</summary>
     public string Schema { get; }
+
+    /// <summary>
+    /// <see cref="Schema"/> as SQL names it: quoted, so a name that is a keyword ("user", "order") is not read as one, and
+    /// in lower case, the name PostgreSQL folded it to when it went unquoted, so existing tables are found as before.
+    /// </summary>
+    internal string SchemaInSql { get; }
 
     internal int CommandTimeoutSeconds { get; }
 

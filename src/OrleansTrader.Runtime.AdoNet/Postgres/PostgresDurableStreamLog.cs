@@ -22,7 +22,7 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
     private readonly string _append;
 
     public PostgresDurableStreamLog(PostgresDatabase database, ILogger<PostgresDurableStreamLog>? logger = null)
-        : this(database ?? throw new ArgumentNullException(nameof(database)), new PostgresTables(database.Schema), logger)
+        : this(database ?? throw new ArgumentNullException(nameof(database)), new PostgresTables(database.SchemaInSql), logger)
     {
     }
 

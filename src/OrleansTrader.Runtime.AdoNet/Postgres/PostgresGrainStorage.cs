@@ -17,7 +17,7 @@ public sealed class PostgresGrainStorage : AdoNetGrainStorage
     private readonly string _readManySql;
 
     public PostgresGrainStorage(PostgresDatabase database, IGrainStateSerializer serializer, ILogger<PostgresGrainStorage>? logger = null)
-        : base(new PostgresTables((database ?? throw new ArgumentNullException(nameof(database))).Schema).GrainState, serializer, logger)
+        : base(new PostgresTables((database ?? throw new ArgumentNullException(nameof(database))).SchemaInSql).GrainState, serializer, logger)
     {
         _database = database;
         _readManySql = $"SELECT state_name, version, payload FROM {Table} WHERE grain_type = @type AND grain_key = @key AND state_name = ANY(@states) AND payload IS NOT NULL;";

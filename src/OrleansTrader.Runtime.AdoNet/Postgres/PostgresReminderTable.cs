@@ -9,7 +9,7 @@ public sealed class PostgresReminderTable : AdoNetReminderTable
     private readonly PostgresDatabase _database;
 
     public PostgresReminderTable(PostgresDatabase database, ILogger<PostgresReminderTable>? logger = null)
-        : base(new PostgresTables((database ?? throw new ArgumentNullException(nameof(database))).Schema).Reminders, logger)
+        : base(new PostgresTables((database ?? throw new ArgumentNullException(nameof(database))).SchemaInSql).Reminders, logger)
     {
         _database = database;
     }

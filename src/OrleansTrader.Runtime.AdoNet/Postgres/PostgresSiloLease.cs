@@ -45,7 +45,7 @@ public sealed class PostgresSiloLease : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         _database = new PostgresDatabase(options);
-        _table = $"{_database.Schema}.ot_silo_deployments";
+        _table = $"{_database.SchemaInSql}.ot_silo_deployments";
         DeploymentId = string.IsNullOrWhiteSpace(deploymentId) ? null : deploymentId.Trim();
         PollInterval = pollInterval ?? TimeSpan.FromSeconds(1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PollInterval, TimeSpan.Zero, nameof(pollInterval));

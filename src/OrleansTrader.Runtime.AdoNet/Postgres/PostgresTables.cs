@@ -1,6 +1,6 @@
 namespace OrleansTrader.Runtime.AdoNet;
 
-/// <summary>Schema-qualified table names: constants, behind the validated schema name.</summary>
+/// <summary>Schema-qualified table names: constants, behind the validated schema name as SQL names it (quoted).</summary>
 internal sealed class PostgresTables(string schema)
 {
     public string Schema { get; } = schema;
