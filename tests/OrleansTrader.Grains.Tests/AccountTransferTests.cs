@@ -226,6 +226,68 @@ public sealed class AccountTransferTests
         Assert.Equal((1_500m, 0m), (days[1].StartEquity, days[1].CashFlow));
     }
 
+    // Stored by a write that reported a failure, a deposit waited while a fill took 1,000 of the cash: it was applied with
+    // the cashAfter it was stored with (10,500), and listed, answered to a retry and sent as an event with a balance the
+    // account never had.
+    [Fact]
+    public async Task ATransferAppliedAfterAFill_IsListedWithTheCashItLeft()
+    {
+        var storage = new WriteFailingStorage("transfers");
+        await using var cluster = await StartAsync(new FakeTimeProvider(Monday), storage);
+        var account = await TestAccounts.OpenAsync(cluster, "xfer-late", 10_000m);
+        await Market.QuoteAsync(cluster, "XLT", 100m, 100m);
+        storage.FailNextAfterWriting = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => account.TransferCashAsync(new TransferCash { TransferId = "dep-late", Amount = 500m }));
+        await FillAsync(account, Market.MarketOrder("xl-buy", "XLT", OrderSide.Buy, 10m), 1);
+
+        var listed = Assert.Single(await account.GetTransfersAsync());
+        var retried = await account.TransferCashAsync(new TransferCash { TransferId = "dep-late", Amount = 500m });
+        var sent = (await account.GetEventsAsync(0, 100)).Events.Single(e => e.Kind == AccountEventKind.CashTransfer).Transfer!;
+        var cash = (await account.GetSnapshotAsync())!.Cash;
+
+        Assert.Equal((9_500m, 9_500m, 9_500m, 9_500m), (cash, listed.CashAfter, retried.Transfer!.CashAfter, sent.CashAfter));
+        Assert.True(retried.Existing);
+    }
+
+    // Each deposit was bounded alone (at most 1,000,000,000,000), so deposits added up past what an account may open with.
+    [Fact]
+    public async Task ADeposit_ThatWouldTakeTheCashPastTheBound_IsRefusedNamingWhatCanBeDeposited()
+    {
+        await using var cluster = await StartAsync(new FakeTimeProvider(Monday));
+        var account = await TestAccounts.OpenAsync(cluster, "xfer-bound", 1_000.50m);
+        Assert.True((await account.TransferCashAsync(new TransferCash { TransferId = "dep-big", Amount = 999_999_998_000m })).Succeeded);
+
+        var refused = await account.TransferCashAsync(new TransferCash { TransferId = "dep-over", Amount = 1_000m });
+        var most = await account.TransferCashAsync(new TransferCash { TransferId = "dep-most", Amount = 999.50m });
+        var repeated = await account.TransferCashAsync(new TransferCash { TransferId = "dep-most", Amount = 999.50m });
+        var cent = await account.TransferCashAsync(new TransferCash { TransferId = "dep-cent", Amount = 0.01m });
+        var withdrawal = await account.TransferCashAsync(new TransferCash { TransferId = "wd-some", Amount = -0.01m });
+
+        Assert.Equal((AccountErrorCodes.CashLimit, AccountErrorCodes.CashLimit), (refused.ErrorCode, cent.ErrorCode));
+        Assert.StartsWith("At most 999.50 can be deposited now", refused.Message);
+        Assert.StartsWith("At most 0.00 can be deposited now", cent.Message);
+        Assert.True(most is { Succeeded: true, Existing: false, Transfer.CashAfter: CashTransferRules.MaxCash }, most.Message);
+        Assert.True(repeated is { Succeeded: true, Existing: true }, repeated.Message);
+        Assert.True(withdrawal.Succeeded, withdrawal.Message);
+        Assert.Equal(CashTransferRules.MaxCash - 0.01m, (await account.GetSnapshotAsync())!.Cash);
+        Assert.Equal(["wd-some", "dep-most", "dep-big"], (await account.GetTransfersAsync()).Select(t => t.TransferId));
+    }
+
+    // The gateway bounds the cash an account opens with; the account did not, so a caller behind it opened one with more
+    // than any deposit may leave.
+    [Fact]
+    public async Task AnAccount_OpensWithAtMostTheCashADepositMayLeave()
+    {
+        await using var cluster = await StartAsync(new FakeTimeProvider(Monday));
+
+        var over = await cluster.Account("xfer-open-over").OpenAsync(new OpenAccount { Cash = CashTransferRules.MaxCash + 0.01m, RiskLimits = TestAccounts.Loose });
+        var most = await cluster.Account("xfer-open-most").OpenAsync(new OpenAccount { Cash = CashTransferRules.MaxCash, RiskLimits = TestAccounts.Loose });
+
+        Assert.Equal(AccountErrorCodes.Invalid, over.ErrorCode);
+        Assert.Contains("Cash must be at most 1,000,000,000,000.", over.Message, StringComparison.Ordinal);
+        Assert.True(most.Succeeded, most.Message);
+    }
+
     [Fact]
     public async Task AWithdrawal_TakesOnlyTheCashWorkingOrdersLeaveFree()
     {

@@ -314,6 +314,7 @@ public sealed class TradingConfigurationTests
     [InlineData("Storage:BackupDirectory", "./data/", "Storage:BackupDirectory must not be the data directory itself (")]
     [InlineData("Feed:Symbol", "AAPL", "Feed:Symbol is not a setting (Feed has Kind, Path, Speed, Symbols, StaleAfterSeconds)")]
     [InlineData("Demo:Enable", "false", "Demo:Enable is not a setting (Demo has Enabled, AccountId")]
+    [InlineData("Demo:Cash", "1000000000000.01", "Demo:Cash must be positive and at most 1,000,000,000,000 (got 1000000000000.01)")]
     [InlineData("Trading:Acounts:SignalInterval", "00:00:05", "Trading:Acounts is not a setting (Trading has Accounts, Symbols, Webhooks, ApiKeys)")]
     [InlineData("Trading:Accounts:SignalIntervall", "00:00:05", "Trading:Accounts:SignalIntervall is not a setting (Trading:Accounts has ")]
     [InlineData("PaperExchange:FillModel:Slippage", "5", "PaperExchange:FillModel:Slippage is not a setting (PaperExchange:FillModel has ")]

@@ -40,7 +40,7 @@ public static class AccountsApi
             .WithSummary("The account's days (trading dates: UTC, or New York's on the NYSE calendar) from, to (both included; default all kept), today's so far last, with P&L, return, Sharpe, drawdown.");
         group.MapPost("/{accountId}/transfers", TransferCashAsync).RequireAuthorization(GatewayPolicies.Admin)
             .WithName("TransferCash")
-            .WithSummary("Moves cash into (positive amount) or out of (negative) a paper account (admin): 201 with the transfer; 200 with the first one for a repeated transferId; 409 for that id with another amount; 422 INSUFFICIENT_CASH.");
+            .WithSummary("Moves cash into (positive amount) or out of (negative) a paper account (admin): 201 with the transfer; 200 with the first one for a repeated transferId; 409 for that id with another amount; 422 INSUFFICIENT_CASH, or CASH_LIMIT for a deposit past the most an account may hold.");
         group.MapGet("/{accountId}/transfers", GetTransfersAsync).RequireAuthorization(GatewayPolicies.AccountRead)
             .WithName("GetTransfers").WithSummary("The account's cash transfers, newest first (the newest 1,000).");
         group.MapGet("/{accountId}/trades", GetTradesAsync).RequireAuthorization(GatewayPolicies.AccountRead)

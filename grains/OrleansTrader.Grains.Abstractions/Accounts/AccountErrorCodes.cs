@@ -23,6 +23,9 @@ public static class AccountErrorCodes
     /// <summary>A withdrawal of more than the cash that working orders and positions leave free.</summary>
     public const string InsufficientCash = "INSUFFICIENT_CASH";
 
+    /// <summary>A deposit that would take the cash above <see cref="CashTransferRules.MaxCash"/>.</summary>
+    public const string CashLimit = "CASH_LIMIT";
+
     /// <summary>The risk limits or breaker policy a change was merged into were changed meanwhile; nothing was changed.</summary>
     public const string SettingsChanged = "ACCOUNT_SETTINGS_CHANGED";
 }

@@ -12,6 +12,9 @@ public static partial class CashTransferRules
     /// <summary>A transfer moves at most a trillion dollars, to the cent: the ledger's money stays exact and reports add up to the cent.</summary>
     public const decimal MaxAmount = 1_000_000_000_000m;
 
+    /// <summary>The most cash a deposit may leave in an account: what an account may open with.</summary>
+    public const decimal MaxCash = 1_000_000_000_000m;
+
     public const int MaxNoteLength = 200;
 
     public static string? TransferIdProblem(string? transferId) =>

@@ -79,6 +79,14 @@ internal sealed partial class AccountGrain
                     $"At most {most} can be withdrawn now: working orders hold their reservations, and a margin account keeps its positions' initial margin.");
             }
         }
+        else if (Ledger.Cash + command.Amount > CashTransferRules.MaxCash)
+        {
+            // Each deposit was bounded alone, so many added up past what an account may open with (and the high-water mark's
+            // scaling multiplies two such amounts, towards what a decimal holds).
+            var most = decimal.Round(Math.Max(0m, CashTransferRules.MaxCash - Ledger.Cash), 2, MidpointRounding.ToZero).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+            return CashTransferResult.Fail(AccountErrorCodes.CashLimit,
+                $"At most {most} can be deposited now: an account holds at most {CashTransferRules.MaxCash.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} in cash.");
+        }
 
         var transfer = new CashTransfer
         {
@@ -142,12 +150,14 @@ internal sealed partial class AccountGrain
             return;
         }
 
-        var pending = (await TransfersAsync()).State.Transfers.Where(t => t.Sequence > S.LastTransferSequence).OrderBy(t => t.Sequence).ToList();
+        var transfers = await TransfersAsync();
+        var pending = transfers.State.Transfers.Where(t => t.Sequence > S.LastTransferSequence).OrderBy(t => t.Sequence).ToList();
         if (pending.Count > 0)
         {
             // Valued at fresh marks, as TransferCashAsync values it: the activation has none yet, and without them the
             // high-water mark would move by the amount rather than scale with the equity.
             await RefreshOpenMarksAsync();
+            pending = await RestateCashAfterAsync(transfers, pending);
         }
 
         foreach (var transfer in pending)
@@ -161,6 +171,46 @@ internal sealed partial class AccountGrain
         {
             await PersistAsync();
         }
+    }
+
+    /// <summary>
+    /// Transfers applied late with the cash they leave now: a fill booked since one was stored moved the cash, and its stored
+    /// cashAfter (the cash then, plus the amount) listed a balance the account never had. The record is written before they
+    /// are applied, so a failed write applies nothing and the next try restates them again.
+    /// </summary>
+    private async Task<List<CashTransfer>> RestateCashAfterAsync(GrainState<AccountTransfers> transfers, List<CashTransfer> pending)
+    {
+        var cash = Ledger.Cash;
+        var restated = new List<CashTransfer>(pending.Count);
+        foreach (var transfer in pending)
+        {
+            cash += transfer.Amount;
+            restated.Add(transfer.CashAfter == cash ? transfer : transfer with { CashAfter = cash });
+        }
+
+        if (restated.SequenceEqual(pending))
+        {
+            return pending;
+        }
+
+        var list = transfers.State.Transfers;
+        foreach (var transfer in restated)
+        {
+            list[list.FindIndex(t => t.Sequence == transfer.Sequence)] = transfer;
+        }
+
+        try
+        {
+            await _storage!.WriteStateAsync(TransfersName, GrainId, transfers);
+        }
+        catch
+        {
+            // Perhaps stored, perhaps not: read again next time, and restated again if not.
+            _transfers = null;
+            throw;
+        }
+
+        return restated;
     }
 
     /// <summary>The cash moves, and with it the day's start and the high-water mark: the day's P&amp;L and the drawdown do not see it.</summary>

@@ -188,9 +188,15 @@ internal sealed class TradingSettingsValidator :
                 failures.Add($"Demo:Symbol must be a symbol such as SPY (upper-case letters, digits, '.' or '/'; got \"{options.Symbol}\").");
             }
 
-            if (options.Cash <= 0m || options.Quantity <= 0m)
+            if (options.Cash <= 0m || options.Cash > CashTransferRules.MaxCash)
             {
-                failures.Add("Demo:Cash and Demo:Quantity must be positive.");
+                // The demo account opens with it, and the account refuses more (as the gateway does).
+                failures.Add($"Demo:Cash must be positive and at most {CashTransferRules.MaxCash.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} (got {options.Cash.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
+            }
+
+            if (options.Quantity <= 0m)
+            {
+                failures.Add("Demo:Quantity must be positive.");
             }
 
             if (options.FastPeriod < 1 || options.SlowPeriod <= options.FastPeriod)

@@ -70,7 +70,10 @@ internal sealed record PaperAccountState
             }
         }
 
-        bool LeavesAtTie(Execution e, DateTimeOffset at) => e.Timestamp < before || (e.Timestamp == at && ids.Contains(e.OrderId));
+        // So do fills an earlier trim left behind (their order had left, a kept order's fill at the same time before them): at
+        // the front now, they stopped every trim at one instant (a frozen clock), and no fill left memory again.
+        bool LeavesAtTie(Execution e, DateTimeOffset at) =>
+            e.Timestamp < before || (e.Timestamp == at && (ids.Contains(e.OrderId) || !Orders.ContainsKey(e.OrderId)));
 
         var executions = Executions.Where((e, i) => e.Timestamp < before || i < leadingTies).ToList();
         var archive = new PaperVenueArchive { Orders = leaving, Executions = executions };

@@ -195,6 +195,50 @@ public sealed class PaperExchangeDurabilityTests
         Assert.Equal(orderIds[0], (await after.Client.GetOrderByClientOrderIdAsync("t0", Ct))!.OrderId);
     }
 
+    /// <summary>
+    /// At one instant an order that arrived first can fill after one that arrived later: the trim by count that keeps the
+    /// later one sends the earlier to the archive and leaves its fill behind the kept one's, as the list drops only at its
+    /// front. Every later trim then stopped at that fill (its order was no longer among the leaving ones), so under a
+    /// frozen clock no fill left memory again: 101 of 101 here, with the orders still within the bound.
+    /// </summary>
+    [Fact]
+    public async Task MaxRetainedOrders_BoundsTheFills_WhenAnEarlierOrderFillsAfterALaterOneAtOneTimestamp()
+    {
+        const int Orders = 100;
+        var store = new InMemoryPaperVenueStore();
+        await using var venue = await StartAsync(o => o.MaxRetainedOrders = 10, store: store, time: new ManualTimeProvider(Start));
+        await venue.QuoteAsync(99.90m, 100.00m, askSize: 1_000_000m);
+        var first = await venue.SubmitAsync(Request("first", OrderSide.Buy, OrderType.Limit, 1m, limit: 99.00m, tif: TimeInForce.Gtc));
+        var later = await venue.SubmitAsync(Request("later", OrderSide.Buy, OrderType.Market, 1m, tif: TimeInForce.Gtc));
+        await venue.WaitForAsync(later.OrderId, ExecutionReportKind.Fill);
+        await venue.QuoteAsync(98.90m, 99.00m, askSize: 1_000_000m);
+        await venue.WaitForAsync(first.OrderId, ExecutionReportKind.Fill);
+
+        // Five resting orders, so the first trim (at 11 orders, keeping the newest 5 final ones) keeps "later" and sends
+        // "first" alone to the archive.
+        for (var i = 0; i < 5; i++)
+        {
+            await venue.SubmitAsync(Request($"rest{i}", OrderSide.Buy, OrderType.Limit, 1m, limit: 90.00m, tif: TimeInForce.Gtc));
+        }
+
+        var executionIds = new List<string>();
+        for (var i = 0; i < Orders; i++)
+        {
+            var order = await venue.SubmitAsync(Request($"m{i}", OrderSide.Buy, OrderType.Market, 1m, tif: TimeInForce.Gtc));
+            executionIds.Add(Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Fill)).Execution!.ExecutionId);
+        }
+
+        var saved = (await store.LoadAsync(AccountId, Ct))!;
+        Assert.InRange(saved.Orders.Count, 5, 10);
+        Assert.InRange(saved.Executions.Count, 0, 10);
+
+        // Every fill is still answered, once, from memory or the archive.
+        var answered = (await venue.Client.GetExecutionsSinceAsync(Start, Ct)).Select(e => e.ExecutionId).ToList();
+        Assert.Equal(Orders + 2, answered.Count);
+        Assert.Equal(Orders + 2, answered.Distinct().Count());
+        Assert.Subset(answered.ToHashSet(), executionIds.ToHashSet());
+    }
+
     [Fact]
     public async Task ADoneBracket_IsFoundWithItsLegs_UntilTheRetentionArchivesItWhole()
     {
