@@ -48,6 +48,24 @@ public sealed class InvisibleTextTests(GatewayFixture fixture)
         Assert.Equal("Active", breaker.GetProperty("account").GetProperty("state").GetString());
     }
 
+    /// <summary>A strategy's parameter values are shown back in its status: one that reorders its text passed, as no control character.</summary>
+    [Fact]
+    public async Task AStrategyParameterValue_ThatReordersItsText_IsA400NamingIt_AndNoStrategyIsCreated()
+    {
+        var account = await Host.CreateAccountAsync();
+
+        var refused = await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/strategies", Host.AdminKey, new
+        {
+            strategyId = "bidi", kind = "sma-crossover", symbols = new[] { "SPY" },
+            parameters = new Dictionary<string, string> { ["quantity"] = "1", ["fastPeriod"] = "\u202E5" }, start = false,
+        }, HttpStatusCode.BadRequest);
+
+        Assert.Equal(
+            "Must be a string of at most 256 characters, without control or bidirectional formatting characters.",
+            refused.GetProperty("errors").GetProperty("parameters.fastPeriod")[0].GetString());
+        await Host.SendJsonAsync(HttpMethod.Get, $"/api/accounts/{account}/strategies/bidi", Host.AdminKey, null, HttpStatusCode.NotFound);
+    }
+
     /// <summary>What people write is still taken: accents, other scripts, emoji, and the joiner inside an emoji sequence.</summary>
     [Theory]
     [InlineData("Zoë Ångström")]

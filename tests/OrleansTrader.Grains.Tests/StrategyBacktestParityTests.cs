@@ -19,8 +19,19 @@ public sealed class StrategyBacktestParityTests
 {
     private static readonly Domain.Risk.RiskLimits ReplayLimits = TestAccounts.Loose with { MaxQuoteAge = TimeSpan.FromDays(20_000) };
 
-    [Fact]
-    public async Task SmaCrossover_LiveOnTheSpyReplay_SendsTheOrdersItsBacktestSends_FilledAtTheQuoteStandingAtItsSignal()
+    /// <param name="startAfter">
+    /// Bars of the day the symbol has before the strategy starts: it warms up on the last of them (as many as it asks for),
+    /// and its backtest runs on the same bars from the first of those on. Its warm-up and a backtest's first bars count the
+    /// same: no order is asked for on either, and the first live bar is the backtest's first that can signal.
+    /// </param>
+    [Theory]
+    [InlineData(StrategyKinds.SmaCrossover, "quantity=100;fastPeriod=10;slowPeriod=30", 0)]
+    [InlineData(StrategyKinds.RsiMeanReversion, "quantity=100;period=14", 0)]
+    [InlineData(StrategyKinds.BollingerBreakout, "quantity=100;period=20;k=2", 0)]
+    [InlineData(StrategyKinds.SmaCrossover, "quantity=100;fastPeriod=10;slowPeriod=30", 300)]
+    [InlineData(StrategyKinds.RsiMeanReversion, "quantity=100;period=14", 300)]
+    [InlineData(StrategyKinds.BollingerBreakout, "quantity=100;period=20;k=2", 300)]
+    public async Task ABuiltInKind_LiveOnTheSpyReplay_SendsTheOrdersItsBacktestSends_FilledAtTheQuoteStandingAtItsSignal(string kind, string given, int startAfter)
     {
         var data = MarketDataLocator.Find();
         if (data is null || !Directory.Exists(Path.Combine(data, "minute", "SPY")))
@@ -29,14 +40,18 @@ public sealed class StrategyBacktestParityTests
         }
 
         var day = new DateOnly(2013, 10, 7);
-        var parameters = new Dictionary<string, string> { ["quantity"] = "100", ["fastPeriod"] = "10", ["slowPeriod"] = "30" };
+        var parameters = given.Split(';').Select(p => p.Split('=')).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
         await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
         var account = await TestAccounts.OpenAsync(cluster, "parity", 1_000_000m, ReplayLimits);
         var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("parity", "sma"));
-        Assert.True((await strategy.CreateAsync(new CreateStrategy
+        async Task CreateAsync() => Assert.True((await strategy.CreateAsync(new CreateStrategy
         {
-            Kind = StrategyKinds.SmaCrossover, Symbols = ["SPY"], Parameters = parameters, Start = true,
+            Kind = kind, Symbols = ["SPY"], Parameters = parameters, Start = true,
         })).Succeeded);
+        if (startAfter == 0)
+        {
+            await CreateAsync();
+        }
 
         // One bar at a time: the strategy decides on it and its order is final before the next row goes in, so the
         // replay never runs ahead of the orders (at full speed it ran days ahead of them and they filled at those quotes).
@@ -60,12 +75,18 @@ public sealed class StrategyBacktestParityTests
             }
 
             await cluster.Symbol("SPY").IngestAsync(batch);
-            if (item is BarEvent)
+            if (item is BarEvent && ++barsIn <= startAfter)
             {
-                barsIn++;
+                if (barsIn == startAfter)
+                {
+                    await CreateAsync();
+                }
+            }
+            else if (item is BarEvent)
+            {
                 await Eventually.WaitAsync(
                     async () => ((await strategy.GetStatusAsync())!, await account.GetOrdersAsync(OrderStatusFilter.All, 1000, null)),
-                    x => x.Item1.BarsSeen >= barsIn && x.Item2.Count == x.Item1.IntentsSent + x.Item1.IntentsDenied && x.Item2.All(o => o.Status.IsFinal()),
+                    x => x.Item1.BarsSeen >= barsIn - startAfter && x.Item2.Count == x.Item1.IntentsSent + x.Item1.IntentsDenied && x.Item2.All(o => o.Status.IsFinal()),
                     $"the strategy to decide on bar {barsIn} and its orders to be final", TimeSpan.FromSeconds(30));
             }
         }
@@ -77,9 +98,11 @@ public sealed class StrategyBacktestParityTests
         var bars = new CsvBarHistory(data).ReadLatest("SPY", CsvBarHistory.OneMinute, 20_000,
             new DateTimeOffset(2013, 10, 8, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2013, 10, 7, 0, 0, 0, TimeSpan.Zero)).Bars;
         Assert.Equal(barsIn, bars.Count);
-        var backtest = Backtester.Run(StrategyCatalog.Create(StrategyKinds.SmaCrossover, new Dictionary<string, string>(parameters) { ["symbol"] = "SPY" }),
-            bars, new BacktestOptions { StrategyId = "sma", InitialCash = 1_000_000m });
-        Assert.True(backtest.Intents.Count > 10, $"the backtest sent only {backtest.Intents.Count} orders");
+        var built = StrategyCatalog.Create(kind, new Dictionary<string, string>(parameters) { ["symbol"] = "SPY" });
+        var warmUp = startAfter == 0 ? 0 : built.WarmUpBars;
+        Assert.Equal(warmUp, status.WarmUp?.Symbols.Sum(s => s.Bars) ?? 0);
+        var backtest = Backtester.Run(built, [.. bars.Skip(startAfter - warmUp)], new BacktestOptions { StrategyId = "sma", InitialCash = 1_000_000m });
+        Assert.True(backtest.Intents.Count > 4, $"the backtest sent only {backtest.Intents.Count} orders");
         Assert.Equal(0, status.IntentsDenied);
         Assert.Equal(
             backtest.Intents.Select(i => (i.ClientOrderId, i.Side, i.Quantity, i.Type)),

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Domain.Market;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.Runtime;
@@ -63,6 +64,38 @@ public sealed class StrategyRunWriteFailureTests
         Assert.True(retried.Succeeded, retried.Message);
         Assert.Null(await Strategy(cluster, "srwf-delete").GetStatusAsync());
         Assert.Empty(await cluster.Grains.GetGrain<IStrategyDirectoryGrain>("srwf-delete").ListAsync());
+    }
+
+    /// <summary>
+    /// A parameter change halts a running strategy before its write. When that write failed, the strategy stayed halted (no
+    /// bar reached it) while its status said running, and showed the new parameters, which storage never took: the save
+    /// timer could store them later, though the change had been answered with an error.
+    /// </summary>
+    [Fact]
+    public async Task AParameterChangeWhoseWriteFailed_LeavesTheStrategyRunningOnItsPreviousParameters()
+    {
+        var storage = new WriteFailingStorage("strategy");
+        await using var cluster = await StartAsync(storage);
+        var strategy = await CreateAsync(cluster, "srwf-params", start: true);
+        storage.FailNext = true;
+
+        await Assert.ThrowsAnyAsync<IOException>(() => strategy.UpdateParametersAsync(
+            new Dictionary<string, string> { ["quantity"] = "7", ["fastPeriod"] = "3", ["slowPeriod"] = "8" }));
+
+        var failed = (await strategy.GetStatusAsync())!;
+        Assert.Equal((true, "5"), (failed.Running, failed.Parameters["quantity"]));
+        var start = TimeProvider.System.GetUtcNow().AddMinutes(-5);
+        start = new DateTimeOffset(start.Ticks - (start.Ticks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
+        var minute = TimeSpan.FromMinutes(1);
+        Assert.Equal(1, (await cluster.Symbol(Symbol).IngestAsync(new TickBatch { Bars = [new Bar(Symbol, start, minute, 50m, 50m, 50m, 50m, 1_000m)] })).Accepted);
+        await Eventually.WaitAsync(strategy.GetStatusAsync, s => s!.BarsSeen == 1, "the bar to reach the strategy, still running", TimeSpan.FromSeconds(30));
+
+        // The change's retry is stored and runs.
+        var retried = await strategy.UpdateParametersAsync(new Dictionary<string, string> { ["quantity"] = "7", ["fastPeriod"] = "3", ["slowPeriod"] = "8" });
+        await cluster.Cluster.KillAndRestartSiloAsync(TestContext.Current.CancellationToken);
+        var restarted = (await Strategy(cluster, "srwf-params").GetStatusAsync())!;
+        Assert.Equal((true, "7"), (retried.Status!.Running, retried.Status.Parameters["quantity"]));
+        Assert.Equal((true, "7"), (restarted.Running, restarted.Parameters["quantity"]));
     }
 
     private static async Task<IStrategyGrain> CreateAsync(TradingCluster cluster, string accountId, bool start)

@@ -57,6 +57,28 @@ public sealed class StrategyStoredParametersTests : IDisposable
     }
 
     /// <summary>
+    /// The kinds read a value without the white space around it; stored and shown as given, the status showed " 5 " for the
+    /// quantity the strategy ordered as 5.
+    /// </summary>
+    [Fact]
+    public async Task AParameterValue_IsStoredAndShownTrimmed_AtCreateAndAtAChange()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        await TestAccounts.OpenAsync(cluster, "stored-trim", 100_000m);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("stored-trim", "s"));
+
+        var created = await strategy.CreateAsync(new CreateStrategy
+        {
+            Kind = StrategyKinds.SmaCrossover, Symbols = ["SPY"], Start = false,
+            Parameters = new Dictionary<string, string> { ["quantity"] = " 5 ", ["fastPeriod"] = "2\u00A0", ["slowPeriod"] = "5" },
+        });
+        var changed = await strategy.UpdateParametersAsync(new Dictionary<string, string> { ["quantity"] = "7 ", ["fastPeriod"] = "2", ["slowPeriod"] = " 5" });
+
+        Assert.Equal([("fastPeriod", "2"), ("quantity", "5"), ("slowPeriod", "5")], created.Status!.Parameters.Select(p => (p.Key, p.Value)).Order());
+        Assert.Equal([("fastPeriod", "2"), ("quantity", "7"), ("slowPeriod", "5")], changed.Status!.Parameters.Select(p => (p.Key, p.Value)).Order());
+    }
+
+    /// <summary>
     /// A stored parameter the kind refuses now (a decimal "1,5" since decimals are read exactly; here a kind whose rule
     /// changed): the start logged "started" (5402) after the strategy had stopped with the reason in its lastError.
     /// </summary>

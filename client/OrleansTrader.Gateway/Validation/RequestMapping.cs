@@ -376,7 +376,7 @@ internal static class RequestMapping
                 }
                 else if (values is not { Count: > 0 } || !values.All(IsParameterValue))
                 {
-                    errors.Add($"grid.{name}", "Must be a list of 1 or more strings of at most 256 characters.");
+                    errors.Add($"grid.{name}", "Must be a list of 1 or more strings of at most 256 characters, without control or bidirectional formatting characters.");
                 }
                 // Names are case-insensitive to the kinds: "Quantity" swept over a fixed "quantity" is the same parameter.
                 else if (request.Parameters?.Keys.Contains(name, StringComparer.OrdinalIgnoreCase) == true)
@@ -475,7 +475,7 @@ internal static class RequestMapping
             }
             else if (!IsParameterValue(value))
             {
-                errors.Add($"parameters.{name}", "Must be a string of at most 256 characters.");
+                errors.Add($"parameters.{name}", "Must be a string of at most 256 characters, without control or bidirectional formatting characters.");
             }
         }
     }
@@ -598,5 +598,6 @@ internal static class RequestMapping
     private static bool IsParameterName(string? name) =>
         name is { Length: > 0 and <= 64 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 
-    private static bool IsParameterValue(string? value) => value is { Length: <= 256 } && !value.Any(char.IsControl);
+    // Text people read back (a strategy's status): refused as the API's other free text is, bidirectional overrides too.
+    private static bool IsParameterValue(string? value) => value is { Length: <= 256 } && !value.Any(Domain.FreeText.IsRefused);
 }

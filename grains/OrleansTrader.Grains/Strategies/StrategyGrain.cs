@@ -173,7 +173,7 @@ internal sealed partial class StrategyGrain(
             Kind = command.Kind,
             BarInterval = command.BarInterval,
             Symbols = [.. command.Symbols],
-            Parameters = new Dictionary<string, string>(command.Parameters, StringComparer.Ordinal),
+            Parameters = Stored(command.Parameters),
             CreatedAt = now,
             UpdatedAt = now,
             DayStart = new StrategyDayStart { Date = TradingDate(now), StartedAt = now, RealizedPnl = 0m, Fees = 0m, UnrealizedPnl = 0m, Fills = 0 },
@@ -281,11 +281,29 @@ internal sealed partial class StrategyGrain(
             await HaltAsync();
         }
 
-        S.Parameters = new Dictionary<string, string>(parameters, StringComparer.Ordinal);
+        var previous = (S.Parameters, S.Snapshot, S.CustomSnapshot, S.UpdatedAt);
+        S.Parameters = Stored(parameters);
         S.Snapshot = null;
         S.CustomSnapshot = null;
         S.UpdatedAt = time.GetUtcNow();
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // Not stored, so not changed: the strategy resumes on its previous parameters from the snapshot the halt took.
+            // Left as it was, it stayed halted while its status said running, and showed parameters the save timer could
+            // store later, though the change had failed.
+            (S.Parameters, S.Snapshot, S.CustomSnapshot, S.UpdatedAt) = previous;
+            if (wasRunning)
+            {
+                await RunOrStopAsync();
+            }
+
+            throw;
+        }
+
         if (wasRunning)
         {
             await RunOrStopAsync();
@@ -397,6 +415,10 @@ internal sealed partial class StrategyGrain(
 
         return positions;
     }
+
+    /// <summary>The parameters as the kinds read them, trimmed, so the status shows what the strategy was built from.</summary>
+    private static Dictionary<string, string> Stored(IReadOnlyDictionary<string, string> parameters) =>
+        parameters.ToDictionary(p => p.Key, p => p.Value?.Trim()!, StringComparer.Ordinal);
 
     private static StrategyCommandResult Fail(string code, string message) => new(false, null, code, message);
 

@@ -4,7 +4,9 @@ namespace OrleansTrader.Domain.Strategies;
 
 /// <summary>
 /// Reads catalog parameters from strings (invariant culture, keys case-insensitive), collecting every error rather
-/// than stopping at the first, and reporting keys nobody asked for (a misspelt key must not pass silently).
+/// than stopping at the first, and reporting keys nobody asked for (a misspelt key must not pass silently). Values are
+/// text people read back (a strategy's status, a registered kind's reasons): one with a control character or a
+/// bidirectional override (<see cref="FreeText"/>) is refused, and the white space around one is trimmed.
 /// </summary>
 internal sealed class ParameterReader
 {
@@ -16,7 +18,13 @@ internal sealed class ParameterReader
         _values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in values)
         {
-            if (!_values.TryAdd(key, value))
+            // Checked before the trim, which would take a trailing line break or tab away unseen.
+            if (value is not null && value.Any(FreeText.IsRefused))
+            {
+                Errors.Add(new StrategyParameterError(key, "must not contain control or bidirectional formatting characters"));
+            }
+
+            if (!_values.TryAdd(key, value?.Trim()!))
             {
                 Errors.Add(new StrategyParameterError(key, "is given more than once (keys are case-insensitive)"));
             }
@@ -25,7 +33,7 @@ internal sealed class ParameterReader
 
     public List<StrategyParameterError> Errors { get; } = [];
 
-    /// <summary>The parameters by case-insensitive name; of a name given twice, the first.</summary>
+    /// <summary>The parameters by case-insensitive name, trimmed; of a name given twice, the first.</summary>
     public IReadOnlyDictionary<string, string> Values => _values;
 
     public string RequiredString(string name)

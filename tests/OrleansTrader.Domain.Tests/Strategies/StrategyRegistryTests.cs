@@ -41,6 +41,31 @@ public sealed class StrategyRegistryTests
         Assert.IsType<SmaCrossoverStrategy>(registry.Create(StrategyKinds.SmaCrossover, ["SPY"], new Dictionary<string, string> { ["quantity"] = "5" }));
     }
 
+    /// <summary>
+    /// A parameter's value is text people read back (the strategy's status; a registered kind's reasons, in the account's
+    /// journal): a bidirectional override showed it reordered ("desk [U+202E]live" reads "desk evil") and passed, as it is
+    /// no control character. Spaces around a value were kept where a kind read its parameters itself, though every reader trims them.
+    /// </summary>
+    [Fact]
+    public void AParameterValue_WithABidirectionalOverrideOrAControlCharacter_IsRefused_AndSpacesAroundItAreTrimmed()
+    {
+        var registry = new StrategyRegistry([BarCounter]);
+
+        foreach (var label in new[] { "desk \u202Eevil", "\u2066x\u2069", "x\u0007" })
+        {
+            var refused = Assert.Throws<StrategyParameterException>(() =>
+                registry.Create("bar-counter", ["AAA"], new Dictionary<string, string> { ["label"] = label }));
+            Assert.Equal(("label", "must not contain control or bidirectional formatting characters"), (Assert.Single(refused.Errors).Parameter, refused.Errors[0].Message));
+        }
+
+        var quantity = Assert.Throws<StrategyParameterException>(() =>
+            registry.Create(StrategyKinds.SmaCrossover, ["SPY"], new Dictionary<string, string> { ["quantity"] = "5", ["fastPeriod"] = "\u202E5" }));
+        Assert.Contains(quantity.Errors, e => e.Parameter == "fastPeriod" && e.Message == "must not contain control or bidirectional formatting characters");
+
+        var trimmed = Assert.IsType<BarCounterStrategy>(registry.Create("bar-counter", ["AAA"], new Dictionary<string, string> { ["label"] = "  x\u00A0" }));
+        Assert.Equal("x", trimmed.Label);
+    }
+
     [Fact]
     public void ARegisteredKind_IsRefusedWithEveryBadParameterAndSymbol()
     {
