@@ -208,6 +208,39 @@ public sealed class TradingConfigurationTests
     }
 
     [Fact]
+    public async Task TheSiloProcess_WithAnUnreachableDatabase_ShowsItsPassword_InNoLineItWrites_AtAnyLevel()
+    {
+        const string password = "unreachable-s3cret-tail";
+        var directory = Directory.CreateTempSubdirectory("silo-nodb-secret-");
+        try
+        {
+            var (exitCode, stderr, stdout) = await RunFailingSiloAsync(directory.FullName, new()
+            {
+                ["Storage__Provider"] = "postgres",
+                ["Storage__ConnectionString"] = $"Host=127.0.0.1;Port=1;Username=u;Password={password};Database=d;Timeout=5",
+                ["Storage__StartupTimeout"] = "00:00:03",
+                ["Serilog__MinimumLevel__Default"] = "Verbose",
+                ["Serilog__MinimumLevel__Override__Microsoft"] = "Verbose",
+                ["Serilog__MinimumLevel__Override__System"] = "Verbose",
+                ["Serilog__MinimumLevel__Override__Npgsql"] = "Verbose",
+                ["Demo__Enabled"] = "false",
+                ["Feed__Kind"] = "none",
+            });
+
+            // The failure was reached and written (the log's retry line, the failed start's line), without the password.
+            Assert.True(exitCode == 1, $"exit code {exitCode}: {stderr}");
+            Assert.Contains("The PostgreSQL database cannot be reached yet (attempt 1): ", stdout, StringComparison.Ordinal);
+            Assert.Contains("The silo did not start: Storage:ConnectionString: ", stderr, StringComparison.Ordinal);
+            var leaked = (stdout + "\n" + stderr).Split('\n').FirstOrDefault(l => l.Contains(password, StringComparison.Ordinal));
+            Assert.True(leaked is null, $"a line holds the database password: {leaked}");
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task TheSiloProcess_WithADatabaseNotUpYet_TriesAgainUntilStorageStartupTimeout_ThenExitsWithCode1()
     {
         // A container platform often starts the database after the app: the silo exited at its first failed connection,

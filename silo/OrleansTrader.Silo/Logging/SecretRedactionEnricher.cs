@@ -39,6 +39,7 @@ public sealed partial class SecretRedactionEnricher : ILogEventEnricher
     private static partial Regex SecretName();
 
     // A value may be quoted ('...' or "...", the quote doubled inside), and then holds ';' and '=' as plain characters.
-    [GeneratedRegex(@"(?<prefix>\b(password|pwd)\s*=\s*)('(?:[^']|'')*'?|""(?:[^""]|"""")*""?|[^;]*)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    // Npgsql reads a password under "Psw" and "Pwd" too, and the client certificate key's under "SSL Password" or "SslPassword".
+    [GeneratedRegex(@"(?<prefix>\b(ssl\s*)?(password|pwd|psw)\s*=\s*)('(?:[^']|'')*'?|""(?:[^""]|"""")*""?|[^;]*)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ConnectionStringPassword();
 }

@@ -32,10 +32,20 @@ internal sealed class AlpacaMarketDataOptionsValidator : IValidateOptions<Alpaca
         {
             failures.Add($"{section}:StreamBaseUrl must be an absolute ws:// or wss:// URL.");
         }
+        else if (stream.Scheme != "wss" && !stream.IsLoopback)
+        {
+            // The stream's first message holds the key id and the secret key: in plain text anyone on the way reads them.
+            failures.Add($"{section}:StreamBaseUrl must use wss unless it points at this machine.");
+        }
 
         if (options.DataBaseUrl is not { IsAbsoluteUri: true } data || (data.Scheme != Uri.UriSchemeHttps && data.Scheme != Uri.UriSchemeHttp))
         {
             failures.Add($"{section}:DataBaseUrl must be an absolute http:// or https:// URL.");
+        }
+        else if (data.Scheme != Uri.UriSchemeHttps && !data.IsLoopback)
+        {
+            // Every bars request carries the keys as headers.
+            failures.Add($"{section}:DataBaseUrl must use https unless it points at this machine.");
         }
 
         if (options.Symbols.Any(s => string.IsNullOrWhiteSpace(s) || s.Contains(',', StringComparison.Ordinal)))

@@ -47,7 +47,9 @@ public static class MarketDataServiceCollectionExtensions
         AddCommon(services);
         Configure(services.AddOptionsWithValidateOnStart<AlpacaMarketDataOptions>().BindConfiguration(AlpacaMarketDataOptions.SectionName), configure);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlpacaMarketDataOptions>, AlpacaMarketDataOptionsValidator>());
-        services.AddHttpClient(AlpacaHistoricalBarsClient.HttpClientName);
+        // A redirect followed drops only an Authorization header: Alpaca's key headers would go to whatever host it named.
+        services.AddHttpClient(AlpacaHistoricalBarsClient.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         services.TryAddSingleton<AlpacaHistoricalBarsClient>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHistoricalBarSource, AlpacaHistoricalBarSource>());
         services.TryAddSingleton<AlpacaMarketDataStream>();
