@@ -36,7 +36,9 @@ public static class AlpacaServiceCollectionExtensions
                 client.DefaultRequestHeaders.Add("APCA-API-KEY-ID", options.KeyId);
                 client.DefaultRequestHeaders.Add("APCA-API-SECRET-KEY", options.SecretKey);
             })
-            .RedactLoggedHeaders(["APCA-API-KEY-ID", "APCA-API-SECRET-KEY"]);
+            .RedactLoggedHeaders(["APCA-API-KEY-ID", "APCA-API-SECRET-KEY"])
+            // A followed redirect drops only an Authorization header: the key headers would go to whatever host it named.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
 
         services.TryAddSingleton<AlpacaTradingClient>();
         services.TryAddKeyedSingleton<IBrokerClient>(BrokerKey, (provider, _) => provider.GetRequiredService<AlpacaTradingClient>());

@@ -545,6 +545,11 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
                     context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
                 }
 
+                if (fault.Location is { } location)
+                {
+                    context.Response.Headers.Location = location;
+                }
+
                 if (fault.RateLimitResetUnixSeconds is { } reset)
                 {
                     context.Response.Headers["X-Ratelimit-Limit"] = "200";

@@ -10,6 +10,9 @@ public sealed record FakeFault(string Method, string PathPrefix, FakeFaultKind K
     /// <summary>For 429: Alpaca's documented X-Ratelimit-Reset (unix seconds when the window resets).</summary>
     public long? RateLimitResetUnixSeconds { get; init; }
 
+    /// <summary>For a 3xx status: the Location the answer names.</summary>
+    public string? Location { get; init; }
+
     public TimeSpan Delay { get; init; }
 
     /// <summary>For the delay kinds: wait for this task instead of <see cref="Delay"/>.</summary>
