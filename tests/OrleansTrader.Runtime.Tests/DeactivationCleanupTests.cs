@@ -1,0 +1,50 @@
+using OrleansTrader.Runtime.Tests.Grains;
+
+namespace OrleansTrader.Runtime.Tests;
+
+/// <summary>
+/// What a deactivation lets go of at once, before the clock moves on: a check made only after a later due time passes
+/// finds a timer that was never stopped fired once into a dead activation and gone, as if it had been stopped.
+/// </summary>
+public sealed class DeactivationCleanupTests
+{
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Deactivation_StopsAnArmedTimer_BeforeItsNextDueTime()
+    {
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var grain = cluster.Client.GetGrain<ITimerGrain>("t-disarmed");
+        await grain.Ping();
+        var timersBefore = cluster.Time.ActiveTimerCount;
+        await grain.StartTimer(TimeSpan.FromSeconds(1), TimeSpan.FromHours(1), interleave: false, gated: false);
+        cluster.Time.Advance(TimeSpan.FromSeconds(1));
+        await cluster.Probe.WaitAsync("t-disarmed/tick-end/1");
+
+        // Re-armed for the next hour once its tick ended.
+        await cluster.Time.WaitForActiveTimerCountAsync(timersBefore + 1).WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        await grain.Deactivate();
+        await cluster.Probe.WaitAsync("t-disarmed/deactivated");
+
+        Assert.Equal(timersBefore, cluster.Time.ActiveTimerCount);
+        Assert.Equal(1, cluster.Probe.Count("t-disarmed/ticks"));
+    }
+
+    [Fact]
+    public async Task IdleCollection_CountsTheAgeFromTheLastCall_NotFromTheActivation()
+    {
+        // ProbeGrain's collection age is two minutes; the silo's collection pass runs every minute.
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var grain = cluster.Client.GetGrain<IProbeGrain>("called-again");
+        var first = await grain.GetActivationId();
+        cluster.Time.Advance(TimeSpan.FromSeconds(90));
+        var afterNinetySeconds = await grain.GetActivationId();
+
+        // The pass at two minutes finds it idle for 30 seconds (two minutes since it activated).
+        cluster.Time.Advance(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(first, afterNinetySeconds);
+        Assert.Equal(first, await grain.GetActivationId());
+        Assert.Empty(cluster.Probe.GetLog("called-again/deactivated"));
+    }
+}
