@@ -242,6 +242,8 @@ public sealed class KeySecurityEdgeCaseTests
 
         public Task<bool> AddAsync(ApiKeyRecord record) => throw new NotSupportedException();
 
+        public Task<ApiKeyIssueResult> IssueAsync(ApiKeyRecord record) => throw new NotSupportedException();
+
         public Task<bool> AddBootstrapAdminAsync(ApiKeyRecord record) => throw new NotSupportedException();
 
         public Task<bool> HasActiveAdminAsync() => throw new NotSupportedException();
@@ -264,6 +266,8 @@ public sealed class KeySecurityEdgeCaseTests
 
         public Task<bool> AddAsync(ApiKeyRecord record) => throw new NotSupportedException();
 
+        public Task<ApiKeyIssueResult> IssueAsync(ApiKeyRecord record) => throw new NotSupportedException();
+
         public Task<bool> AddBootstrapAdminAsync(ApiKeyRecord record) => throw new NotSupportedException();
 
         public Task<bool> HasActiveAdminAsync() => throw new NotSupportedException();
@@ -279,6 +283,8 @@ public sealed class KeySecurityEdgeCaseTests
         public Task<ApiKeyRecord?> GetAsync(string keyId) => Task.FromResult<ApiKeyRecord?>(null);
 
         public Task<bool> AddAsync(ApiKeyRecord record) => Task.FromResult(false);
+
+        public Task<ApiKeyIssueResult> IssueAsync(ApiKeyRecord record) => throw new NotSupportedException();
 
         public Task<bool> AddBootstrapAdminAsync(ApiKeyRecord record) => Task.FromResult(false);
 
@@ -311,6 +317,8 @@ public sealed class KeySecurityEdgeCaseTests
         public Task<ApiKeyRecord?> GetAsync(string keyId) => Task.FromResult(_keys.GetValueOrDefault(keyId));
 
         public Task<bool> AddAsync(ApiKeyRecord record) => Task.FromResult(_keys.TryAdd(record.KeyId, record));
+
+        public Task<ApiKeyIssueResult> IssueAsync(ApiKeyRecord record) => throw new NotSupportedException();
 
         public Task<bool> AddBootstrapAdminAsync(ApiKeyRecord record) => AddAsync(record);
 

@@ -50,6 +50,30 @@ public sealed class ApiKeyRegistryTests
         Assert.Equal(["key-2"], (await ReadStoredAsync(storage)).Keys.Keys);
     }
 
+    // A repeated issue revokes the earlier key and stores the new one in one write: had the revocation stayed in memory
+    // after the write failed, the earlier key would have been refused until deactivation and then worked again, and the
+    // retry would have found no active key to replace and stored a second one beside it.
+    [Fact]
+    public async Task IssueAgain_KeepsTheEarlierKeyActiveAndStoresNothing_WhenItsWriteFailed_AndReplacesItWhenRetried()
+    {
+        var storage = new WriteFailingStorage("api-keys");
+        await using var cluster = await StartAsync(storage);
+        var registry = cluster.Grains.GetGrain<IApiKeyRegistryGrain>(ApiKeyRegistryKeys.Default);
+        Assert.True((await registry.IssueAsync(Key("key-1") with { ClientKeyId = "bot" })).Issued);
+
+        storage.FailNext = true;
+        await Assert.ThrowsAnyAsync<Exception>(() => registry.IssueAsync(Key("key-2") with { Name = "key-1", ClientKeyId = "bot" }));
+        Assert.True((await registry.GetAsync("key-1"))!.IsActive);
+        Assert.Null(await registry.GetAsync("key-2"));
+
+        var retried = await registry.IssueAsync(Key("key-3") with { Name = "key-1", ClientKeyId = "bot" });
+        Assert.Equal(new ApiKeyIssueResult { ReplacedKeyId = "key-1" }, retried);
+        var stored = await ReadStoredAsync(storage);
+        Assert.Equal(["key-1", "key-3"], stored.Keys.Keys.Order(StringComparer.Ordinal));
+        Assert.False(stored.Keys["key-1"].IsActive);
+        Assert.True(stored.Keys["key-3"].IsActive);
+    }
+
     // Forgetting a revoked configured bootstrap admin key (its id is fixed by the key) would let the next start store it
     // again, active: revoking a leaked Gateway:BootstrapAdminKey left in the configuration must hold.
     [Fact]

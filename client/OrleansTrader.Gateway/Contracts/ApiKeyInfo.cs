@@ -16,4 +16,7 @@ public sealed record ApiKeyInfo
     public required string CreatedBy { get; init; }
 
     public DateTimeOffset? RevokedAt { get; init; }
+
+    /// <summary>The clientKeyId the key was issued with, if any.</summary>
+    public string? ClientKeyId { get; init; }
 }

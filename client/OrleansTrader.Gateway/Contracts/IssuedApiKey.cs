@@ -14,4 +14,7 @@ public sealed record IssuedApiKey
     public required IReadOnlyList<string> Accounts { get; init; }
 
     public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>The clientKeyId the key was issued with, if any.</summary>
+    public string? ClientKeyId { get; init; }
 }

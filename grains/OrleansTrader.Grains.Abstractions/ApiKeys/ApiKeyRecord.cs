@@ -31,6 +31,12 @@ public sealed record ApiKeyRecord
 
     public DateTimeOffset? RevokedAt { get; init; }
 
+    /// <summary>
+    /// The id the issuing client gave the request (optional): a repeat of that request replaces this key rather than adding
+    /// another (<see cref="IApiKeyRegistryGrain.IssueAsync"/>).
+    /// </summary>
+    public string? ClientKeyId { get; init; }
+
     [JsonIgnore]
     public bool IsActive => RevokedAt is null;
 }

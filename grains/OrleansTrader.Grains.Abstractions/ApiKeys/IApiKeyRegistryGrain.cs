@@ -11,6 +11,14 @@ public interface IApiKeyRegistryGrain : IGrainWithStringKey
     /// <summary>Stores a new key; false when the key id is already taken or the registry holds its maximum of active keys.</summary>
     Task<bool> AddAsync(ApiKeyRecord record);
 
+    /// <summary>
+    /// Stores a new key; when an active key holds the same <see cref="ApiKeyRecord.ClientKeyId"/> with the same name, roles
+    /// and accounts (a retried request whose answer was lost), revokes that key in the same write, so a retry leaves no
+    /// unused key working. Refused: the key id taken, the registry full of active keys, the client key id held by another
+    /// key or by revoked keys only.
+    /// </summary>
+    Task<ApiKeyIssueResult> IssueAsync(ApiKeyRecord record);
+
     /// <summary>Stores <paramref name="record"/> only when no active admin key exists yet (the first-start bootstrap), atomically.</summary>
     Task<bool> AddBootstrapAdminAsync(ApiKeyRecord record);
 

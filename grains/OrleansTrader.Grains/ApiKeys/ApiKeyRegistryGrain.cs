@@ -42,6 +42,64 @@ internal sealed class ApiKeyRegistryGrain(
         return true;
     }
 
+    public async Task<ApiKeyIssueResult> IssueAsync(ApiKeyRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (Keys.ContainsKey(record.KeyId))
+        {
+            return ApiKeyIssueResult.Refused(ApiKeyIssueResult.KeyIdTaken, "The generated key id is taken; try again.");
+        }
+
+        if (record.ClientKeyId is not { } clientKeyId)
+        {
+            return await AddAsync(record) ? new ApiKeyIssueResult() : KeyLimitReached();
+        }
+
+        // A scan: keys are issued by hand and few, and an index would be one more thing to keep right across forgetting.
+        var holders = Keys.Values.Where(k => k.ClientKeyId == clientKeyId).ToList();
+        var earlier = holders.FirstOrDefault(k => k.IsActive);
+        if (earlier is null && holders.Count > 0)
+        {
+            // Revoked on purpose (or by a repeat whose key was then revoked): a retry must not bring such a key back.
+            return ApiKeyIssueResult.Refused(ApiKeyIssueResult.ClientKeyIdReused,
+                $"The key issued with clientKeyId {clientKeyId} ({holders[0].KeyId}) is revoked; issue with another clientKeyId.");
+        }
+
+        if (earlier is null)
+        {
+            return await AddAsync(record) ? new ApiKeyIssueResult() : KeyLimitReached();
+        }
+
+        if (!SameGrant(earlier, record))
+        {
+            return ApiKeyIssueResult.Refused(ApiKeyIssueResult.ClientKeyIdReused,
+                $"clientKeyId {clientKeyId} was used for key {earlier.KeyId}, of another name, roles or accounts; nothing was issued.");
+        }
+
+        // The repeat of a request whose answer may have been lost: its key takes the earlier one's place, which is revoked
+        // in the same write (the secret behind it is unknown here, so it cannot be answered again).
+        Keys[earlier.KeyId] = earlier with { RevokedAt = time.GetUtcNow() };
+        Keys[record.KeyId] = record;
+        var forgotten = ForgetRevokedBeyondBound();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            Keys.Remove(record.KeyId);
+            Keys[earlier.KeyId] = earlier;
+            foreach (var old in forgotten)
+            {
+                Keys[old.KeyId] = old;
+            }
+
+            throw;
+        }
+
+        return new ApiKeyIssueResult { ReplacedKeyId = earlier.KeyId };
+    }
+
     public async Task<bool> AddBootstrapAdminAsync(ApiKeyRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
@@ -105,6 +163,14 @@ internal sealed class ApiKeyRegistryGrain(
             .Take(limit);
         return Task.FromResult<IReadOnlyList<ApiKeyRecord>>([.. page]);
     }
+
+    private static bool SameGrant(ApiKeyRecord a, ApiKeyRecord b) =>
+        a.Name == b.Name
+        && a.Roles.Order(StringComparer.Ordinal).SequenceEqual(b.Roles.Order(StringComparer.Ordinal), StringComparer.Ordinal)
+        && a.Accounts.Order(StringComparer.Ordinal).SequenceEqual(b.Accounts.Order(StringComparer.Ordinal), StringComparer.Ordinal);
+
+    private ApiKeyIssueResult KeyLimitReached() => ApiKeyIssueResult.Refused(ApiKeyIssueResult.KeyLimit,
+        $"The key registry holds its maximum of active keys (Trading:ApiKeys:MaxActiveKeys, {_options.MaxActiveKeys}): revoke keys no longer used (DELETE /api/keys/{{keyId}}), then issue again.");
 
     private bool HasActiveAdmin() => Keys.Values.Any(k => k.IsActive && k.Roles.Contains(ApiKeyRoles.Admin));
 

@@ -26,7 +26,7 @@ public sealed class AlpacaOptions
 
     public TimeSpan RateLimitWindow { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Timeout of one HTTP attempt.</summary>
+    /// <summary>Timeout of one HTTP attempt; also the longest a call waits for a rate limit permit before failing RateLimited, unsent.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Retries of idempotent requests (reads, cancels). Order submits and replaces are never retried.</summary>

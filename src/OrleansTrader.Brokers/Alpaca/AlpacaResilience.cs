@@ -104,12 +104,32 @@ internal sealed class AlpacaResilience : IDisposable, IAsyncDisposable
     /// <summary>Applied to each attempt separately, so a retry gets a full timeout of its own.</summary>
     public ResiliencePipeline Timeout { get; }
 
+    /// <summary>
+    /// Waits for a permit at most <see cref="AlpacaOptions.RequestTimeout"/>: a submit waits inside its account's turn, and
+    /// the queue (10,000) at the default budget (180 a minute) is most of an hour. Past it the call fails RateLimited, unsent.
+    /// </summary>
     public async ValueTask AcquirePermitAsync(CancellationToken cancellationToken)
     {
-        using var lease = await _limiter.AcquireAsync(1, cancellationToken);
-        if (!lease.IsAcquired)
+        using var waitedTooLong = new CancellationTokenSource(_options.RequestTimeout, _timeProvider);
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, waitedTooLong.Token);
+        RateLimitLease lease;
+        try
         {
-            throw new BrokerException(BrokerErrorKind.RateLimited, "The client-side Alpaca rate limiter queue is full; nothing was sent.");
+            lease = await _limiter.AcquireAsync(1, waiting.Token);
+        }
+        catch (OperationCanceledException) when (waitedTooLong.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Told apart here: SendAsync takes a cancellation its caller did not ask for as a request cut off after it left.
+            throw new BrokerException(BrokerErrorKind.RateLimited,
+                $"No client-side Alpaca rate limit permit came within {_options.RequestTimeout} (Alpaca:MaxRequestsPerWindow {_options.MaxRequestsPerWindow} per {_options.RateLimitWindow}); nothing was sent.");
+        }
+
+        using (lease)
+        {
+            if (!lease.IsAcquired)
+            {
+                throw new BrokerException(BrokerErrorKind.RateLimited, "The client-side Alpaca rate limiter queue is full; nothing was sent.");
+            }
         }
     }
 

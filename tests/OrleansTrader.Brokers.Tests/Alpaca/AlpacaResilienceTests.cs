@@ -343,6 +343,41 @@ public sealed class AlpacaResilienceTests
         Assert.Equal(12, server.Requests.Count(r => r.Path == "/v2/positions"));
     }
 
+    // The wait for a permit had no bound (the queue holds 10,000): a submit queued behind the per-minute budget held its
+    // account's turn until a permit came, up to a minute and more, and then went out long after the account decided it.
+    [Fact]
+    public async Task Submit_FailsRateLimitedAndUnsent_WhenNoPermitComesWithinTheRequestTimeout()
+    {
+        var time = new Paper.ManualTimeProvider(new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero));
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server, o =>
+        {
+            o.MaxRequestsPerWindow = 1;
+            o.RateLimitWindow = TimeSpan.FromMilliseconds(100);
+            o.RequestTimeout = TimeSpan.FromSeconds(10);
+            o.ManualRateLimiterReplenishment = true;
+        }, time);
+        var limiter = host.Client.Resilience;
+        await host.Client.SubmitOrderAsync(Limit("permit-1"), Ct);
+
+        var waiting = host.Client.SubmitOrderAsync(Limit("permit-2"), Ct);
+        await WaitUntil(() => limiter.LimiterStatistics!.CurrentQueuedCount == 1);
+        time.Advance(TimeSpan.FromSeconds(10));
+
+        // A full window replenished: a submit still waiting would get its permit now, and be sent.
+        for (var segment = 0; segment < 10; segment++)
+        {
+            await ReplenishSegment(limiter);
+        }
+
+        var failure = await Assert.ThrowsAsync<BrokerException>(() => waiting);
+        Assert.Equal(BrokerErrorKind.RateLimited, failure.Kind);
+        Assert.Contains("nothing was sent", failure.Message, StringComparison.Ordinal);
+        Assert.Single(server.Requests, r => r.Method == "POST" && r.Path == "/v2/orders");
+        Assert.Equal(1, server.OrderCount);
+        Assert.Equal(0, limiter.LimiterStatistics!.CurrentQueuedCount);
+    }
+
     [Fact]
     public void Defaults_StayUnderAlpacasLimitOf200RequestsAMinute()
     {
