@@ -90,6 +90,25 @@ public sealed class AccountLedgerTests
         Assert.Equal((0m, 0m, 0m), (emptied.Cash, emptied.StartOfDayEquity, emptied.HighWaterMark));
     }
 
+    /// <summary>
+    /// Below its mark, the equity scales the mark (mark · after / before). That product of two amounts overflowed a decimal
+    /// once the mark passed about 2.8e14, and a transfer applied after it was stored threw at every activation of the account.
+    /// Ordinary amounts scale exactly as they did; a mark past that range scales through the ratio, and one the ratio takes
+    /// beyond what a decimal holds stays at the largest decimal.
+    /// </summary>
+    [Fact]
+    public void TransferCash_ScalesTheMarkByTheEquity_ExactlyAsBefore_AndWithoutOverflowForAPeakPastTheProductsRange()
+    {
+        var ordinary = AccountLedger.Open("a", AccountType.Cash, 9_000m).StartDay(12_000m);
+        var peak = AccountLedger.Open("p", AccountType.Cash, 290_000_000_000_000m).StartDay(300_000_000_000_000m);
+        var beyond = AccountLedger.Open("b", AccountType.Cash, 1m).StartDay(10_000_000_000_000_000_000_000_000_000m);
+
+        Assert.Equal(13_333.333333333333333333333333m, ordinary.TransferCash(1_000m, 9_000m).HighWaterMark);
+        Assert.Equal(8_000m, ordinary.TransferCash(-3_000m, 9_000m).HighWaterMark);
+        Assert.Equal(301_034_482_758_620.68965517241379m, peak.TransferCash(1_000_000_000_000m, 290_000_000_000_000m).HighWaterMark);
+        Assert.Equal(decimal.MaxValue, beyond.TransferCash(1_000_000_000_000m, 1m).HighWaterMark);
+    }
+
     [Fact]
     public void Withdrawable_IsTheFreeCash_AndOnMarginNoMoreThanTheEquityAboveInitialMargin()
     {

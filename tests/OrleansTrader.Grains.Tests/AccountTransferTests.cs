@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OrleansTrader.Brokers.Tests.Alpaca;
 using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Grains.Abstractions;
@@ -384,7 +386,41 @@ public sealed class AccountTransferTests
         Assert.Equal(AccountErrorCodes.NotOpen, (await cluster.Account("xfer-nobody").TransferCashAsync(new TransferCash { TransferId = "a", Amount = 1m })).ErrorCode);
     }
 
-    private static Task<TradingCluster> StartAsync(FakeTimeProvider time, WriteFailingStorage? storage = null) => TradingCluster.StartAsync(new TradingClusterOptions
+    /// <summary>
+    /// A deposit scales a mark above the equity by the equity's growth; a mark far past any account's (set here in the
+    /// stored ledger) would be scaled beyond what a decimal holds. That threw after the transfer was stored, and the
+    /// account then failed at every activation, which applies the stored transfer again. The mark is held at the largest
+    /// decimal, with a warning, and the account answers across a restart.
+    /// </summary>
+    [Fact]
+    public async Task ADepositThatScalesTheMarkPastADecimal_KeepsTheLargestDecimal_AndTheAccountAnswersAfterARestart()
+    {
+        var storage = new WriteFailingStorage("none");
+        var logs = new CapturedLogs();
+        await using var cluster = await StartAsync(new FakeTimeProvider(Monday), storage, logs);
+        await TestAccounts.OpenAsync(cluster, "xfer-peak", 1_000m);
+        var id = GrainId.Create(typeof(AccountGrain).FullName!, "xfer-peak");
+
+        // Rewritten with the silos stopped, so no activation holds the record: a mark of 1e27 over an equity of 1,000.
+        await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
+        var core = new GrainState<AccountState>(new AccountState());
+        await storage.ReadStateAsync("account", id, core, TestContext.Current.CancellationToken);
+        core.State.Ledger = core.State.Ledger! with { HighWaterMark = 1_000_000_000_000_000_000_000_000_000m };
+        await storage.WriteStateAsync("account", id, core, TestContext.Current.CancellationToken);
+        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
+
+        var deposit = await cluster.Account("xfer-peak").TransferCashAsync(new TransferCash { TransferId = "dep-peak", Amount = 999_999_999_000m });
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        var after = (await cluster.Account("xfer-peak").GetSnapshotAsync())!;
+
+        Assert.True(deposit.Succeeded, deposit.Message);
+        Assert.Equal((1_000_000_000_000m, decimal.MaxValue), (after.Cash, after.HighWaterMark));
+        var warning = Assert.Single(logs.Entries, e => e.EventId.Id == 5024);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("xfer-peak: transfer dep-peak scales the high-water mark 1000000000000000000000000000 (equity 1000)", warning.Text, StringComparison.Ordinal);
+    }
+
+    private static Task<TradingCluster> StartAsync(FakeTimeProvider time, WriteFailingStorage? storage = null, CapturedLogs? logs = null) => TradingCluster.StartAsync(new TradingClusterOptions
     {
         Time = time,
         ConfigureSilo = silo =>
@@ -392,6 +428,11 @@ public sealed class AccountTransferTests
             if (storage is not null)
             {
                 silo.Services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.Default, (sp, _) => storage.Over(sp));
+            }
+
+            if (logs is not null)
+            {
+                silo.Services.AddSingleton<ILoggerProvider>(logs);
             }
 
             // The tests value and roll the day themselves (RefreshAsync); the timers stay out of the way.

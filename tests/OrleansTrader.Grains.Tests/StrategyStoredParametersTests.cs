@@ -1,11 +1,15 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansTrader.Brokers.Tests.Alpaca;
+using OrleansTrader.Domain.Indicators;
 using OrleansTrader.Domain.Instruments;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Hosting;
+using OrleansTrader.Grains.Strategies;
 using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.Runtime;
+using OrleansTrader.Runtime.AdoNet;
 
 namespace OrleansTrader.Grains.Tests;
 
@@ -106,6 +110,64 @@ public sealed class StrategyStoredParametersTests : IDisposable
         var line = Assert.Single(Lines(logs, "stored-rule"));
         Assert.Equal((5421, LogLevel.Warning), (line.EventId.Id, line.Level));
         Assert.Contains($"did not start: {started.Status.LastError}", line.Text, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A built-in kind's stored snapshot that its Restore refuses (here a window of three closes for a period of two, as a
+    /// corrupt record or an older build's shape leaves it) threw out of every activation, and with it the strategy's status,
+    /// stop and delete. It stops the strategy with the reason, as a registered kind's snapshot that no longer reads does.
+    /// </summary>
+    [Fact]
+    public async Task AStoredBuiltInSnapshotThatDoesNotRestore_StopsTheStrategyWithTheReason_AndStatusStopAndDeleteAnswer()
+    {
+        var key = StrategyKey.Create("stored-snap", "sma");
+        await using var cluster = await StartAsync(_dir.File("snapshot.db"), null);
+        await TestAccounts.OpenAsync(cluster, "stored-snap", 100_000m);
+        var created = await cluster.Grains.GetGrain<IStrategyGrain>(key).CreateAsync(new CreateStrategy
+        {
+            Kind = StrategyKinds.SmaCrossover, Symbols = ["SPSNAP"], Start = true,
+            Parameters = new Dictionary<string, string> { ["quantity"] = "1", ["fastPeriod"] = "2", ["slowPeriod"] = "5" },
+        });
+        Assert.True(created.Status!.Running, created.Status.LastError);
+
+        await RewriteStoredStrategyAsync(cluster, key, stored =>
+        {
+            Assert.True(stored.Running);
+            stored.Snapshot = new SmaCrossoverState
+            {
+                Fast = new SimpleMovingAverageState { Period = 2, Samples = 3, Window = [101m, 102m, 103m] },
+                Slow = new SimpleMovingAverageState { Period = 5, Samples = 0, Window = [] },
+            };
+        });
+
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(key);
+        var status = (await strategy.GetStatusAsync())!;
+        Assert.Equal((false, "The stored snapshot of strategy kind \"sma-crossover\" no longer reads: Snapshot window holds 3 values for period 2 and 3 samples. (Parameter 'state')"),
+            (status.Running, status.LastError));
+
+        // The snapshot is kept, so a start stops again; the stop and the delete answer.
+        Assert.False((await strategy.StartAsync()).Status!.Running);
+        Assert.True((await strategy.StopAsync()).Succeeded);
+        Assert.True((await strategy.DeleteAsync()).Succeeded);
+        Assert.Null(await strategy.GetStatusAsync());
+    }
+
+    /// <summary>With the silos stopped (no activation holds the record), rewrites a strategy's stored state on the cluster's file and deploys again.</summary>
+    private static async Task RewriteStoredStrategyAsync(TradingCluster cluster, string key, Action<StrategyGrainState> rewrite)
+    {
+        var serializer = cluster.Cluster.ServiceProvider.GetRequiredService<IGrainStateSerializer>();
+        await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
+        using (var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = cluster.Options.SqlitePath }))
+        {
+            var storage = new SqliteGrainStorage(database, serializer);
+            var id = GrainId.Create(typeof(StrategyGrain).FullName!, key);
+            var stored = new GrainState<StrategyGrainState>(new StrategyGrainState());
+            await storage.ReadStateAsync("strategy", id, stored, TestContext.Current.CancellationToken);
+            rewrite(stored.State);
+            await storage.WriteStateAsync("strategy", id, stored, TestContext.Current.CancellationToken);
+        }
+
+        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
     }
 
     /// <summary>The strategy lines of an account that say whether it started: started (5402) and did not start (5421).</summary>

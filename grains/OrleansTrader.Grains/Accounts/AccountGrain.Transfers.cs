@@ -218,7 +218,13 @@ internal sealed partial class AccountGrain
     {
         // An equity above the mark (a gain no valuation has marked yet) is the peak the mark scales from, not the older mark.
         var equity = Value()?.Equity;
-        Ledger = (equity is { } peak ? Ledger.MarkEquity(peak) : Ledger).TransferCash(transfer.Amount, equity);
+        var marked = equity is { } peak ? Ledger.MarkEquity(peak) : Ledger;
+        Ledger = marked.TransferCash(transfer.Amount, equity);
+        if (Ledger.HighWaterMark == decimal.MaxValue && marked.HighWaterMark != decimal.MaxValue)
+        {
+            AccountLog.HighWaterMarkSaturated(logger, AccountId, transfer.TransferId, marked.HighWaterMark, equity ?? 0m);
+        }
+
         S.LastTransferSequence = transfer.Sequence;
         if (S.DayStart is { } start)
         {

@@ -69,6 +69,10 @@ internal static partial class AccountLog
         Message = "Account {AccountId}: a transfer whose write reported a failure could not be looked up and applied yet; the next signal tick tries again")]
     public static partial void UncertainTransferNotApplied(ILogger logger, Exception exception, string accountId);
 
+    [LoggerMessage(EventId = 5024, Level = LogLevel.Warning,
+        Message = "Account {AccountId}: transfer {TransferId} scales the high-water mark {Mark} (equity {Equity}) beyond what a decimal holds; it is held at the largest decimal")]
+    public static partial void HighWaterMarkSaturated(ILogger logger, string accountId, string transferId, decimal mark, decimal equity);
+
     [LoggerMessage(EventId = 5017, Level = LogLevel.Information, Message = "Account {AccountId}: cash transfer {TransferId} of {Amount}; cash now {Cash}")]
     public static partial void CashTransferred(ILogger logger, string accountId, string transferId, decimal amount, decimal cash);
 

@@ -13,15 +13,17 @@ namespace OrleansTrader.Grains.Strategies;
 internal sealed partial class StrategyGrain
 {
     /// <summary>
-    /// Restores a registered kind's snapshot. One that no longer reads (its state type changed incompatibly) stops the
-    /// strategy with the reason, rather than trading from a state it does not have: whatever its Restore throws, since that
-    /// is the silo owner's code (a null member dereferenced threw on, out of every start and activation).
+    /// Restores the stored snapshot, a built-in kind's or a registered kind's. One that no longer reads (its state type
+    /// changed incompatibly, or its Restore refuses it: a period it was not taken with, a window that does not add up) stops
+    /// the strategy with the reason, rather than trading from a state it does not have: whatever Restore throws (a null
+    /// member dereferenced threw on, out of every start and activation, and so did a built-in kind's refusal, which failed
+    /// the status, stop and delete of the strategy too).
     /// </summary>
-    private bool TryRestoreCustom(string json)
+    private bool TryRestore()
     {
         try
         {
-            _strategy!.Restore(strategies.DeserializeState(S.Kind, json));
+            _strategy!.Restore(S.Snapshot ?? strategies.DeserializeState(S.Kind, S.CustomSnapshot!));
             return true;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -52,11 +54,7 @@ internal sealed partial class StrategyGrain
 
         _strategy = strategy!;
         var fresh = S.Snapshot is null && S.CustomSnapshot is null;
-        if (S.Snapshot is { } snapshot)
-        {
-            _strategy.Restore(snapshot);
-        }
-        else if (S.CustomSnapshot is { } json && !TryRestoreCustom(json))
+        if (!fresh && !TryRestore())
         {
             await state.WriteStateAsync();
             return;

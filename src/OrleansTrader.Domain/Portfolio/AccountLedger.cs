@@ -239,9 +239,34 @@ public sealed record AccountLedger
         Cash = Cash + amount,
         StartOfDayEquity = StartOfDayEquity + amount,
         HighWaterMark = equity is > 0m and var before && HighWaterMark > before
-            ? Math.Max(0m, HighWaterMark * (before + amount) / before)
+            ? Math.Max(0m, ScaledMark(HighWaterMark, before, before + amount))
             : Math.Max(0m, HighWaterMark + amount),
     };
+
+    /// <summary>
+    /// <paramref name="mark"/> · <paramref name="after"/> / <paramref name="before"/>, as it always was while the product fits.
+    /// That product of two amounts overflowed a decimal once the mark passed about 2.8e14 (reached through trading gains),
+    /// and the transfer, stored before it is applied, threw at every activation of the account after it. Past it the ratio
+    /// goes first (the same to about 28 digits), and a mark the ratio takes beyond what a decimal holds is the largest one.
+    /// </summary>
+    private static decimal ScaledMark(decimal mark, decimal before, decimal after)
+    {
+        try
+        {
+            return mark * after / before;
+        }
+        catch (OverflowException)
+        {
+            try
+            {
+                return after / before * mark;
+            }
+            catch (OverflowException)
+            {
+                return after < 0m ? decimal.MinValue : decimal.MaxValue;
+            }
+        }
+    }
 
     /// <summary>
     /// The most a withdrawal may take: the cash reservations leave free, and in a margin account no more than the equity

@@ -100,7 +100,12 @@ public sealed class BollingerBreakoutStrategy : IStrategy
 
     public void OnStop() => _context = null;
 
-    public StrategyState GetState() => new BollingerBreakoutState { Bands = _bands.GetState(), ProtectiveStopId = _stop.OrderId };
+    public StrategyState GetState() => new BollingerBreakoutState
+    {
+        Bands = _bands.GetState(),
+        ProtectiveStopId = _stop.OrderId,
+        ProtectiveStopCloseReason = _stop.PendingCloseReason,
+    };
 
     public void Restore(StrategyState state)
     {
@@ -113,6 +118,6 @@ public sealed class BollingerBreakoutStrategy : IStrategy
         }
 
         _bands = BollingerBands.FromState(snapshot.Bands);
-        _stop.Restore(snapshot.ProtectiveStopId);
+        _stop.Restore(snapshot.ProtectiveStopId, snapshot.ProtectiveStopCloseReason);
     }
 }

@@ -23,8 +23,14 @@ public sealed class ProtectiveStop
     private int _refusals;
     private DateTimeOffset? _refusedAt;
 
-    // A close the strategy asked for while the stop was open: sent once the stop's cancel is confirmed.
+    // A close the strategy asked for while the stop was open: sent once the stop's cancel is confirmed. Kept in the
+    // snapshot: restored without it, the confirmed cancel read as a stop withdrawn for nothing, a new stop was placed and
+    // the exit was lost.
     private string? _closeReason;
+
+    // Restored with a close pending: the stop's cancel is asked for again at the next bar, since the one asked for before
+    // the restart may never have gone (held while the account was HALTED, or its call failed).
+    private bool _withdrawAgain;
 
     /// <param name="symbol">The symbol whose position the stop protects.</param>
     /// <param name="trailPercent">The trail, in percent (0 to 100, exclusive); null turns the stop off.</param>
@@ -43,14 +49,32 @@ public sealed class ProtectiveStop
     /// <summary>The stop's client order id while it is open, null otherwise. Keep it in the strategy's snapshot.</summary>
     public string? OrderId { get; private set; }
 
+    /// <summary>
+    /// The reason of a close waiting for the stop's cancel (<see cref="ClosePosition"/>), null otherwise. Keep it in the
+    /// strategy's snapshot with <see cref="OrderId"/>, as the built-in ones keep <c>ProtectiveStopCloseReason</c>.
+    /// </summary>
+    public string? PendingCloseReason => _closeReason;
+
     /// <summary>Takes the id back from a snapshot (before the strategy starts).</summary>
-    public void Restore(string? orderId) => OrderId = orderId;
+    public void Restore(string? orderId) => Restore(orderId, null);
+
+    /// <summary>Takes the id and a close waiting for the stop's cancel back from a snapshot (before the strategy starts).</summary>
+    public void Restore(string? orderId, string? pendingCloseReason)
+    {
+        OrderId = orderId;
+        _closeReason = pendingCloseReason;
+        _withdrawAgain = pendingCloseReason is not null;
+    }
 
     /// <summary>Places the stop when there is a position, no stop yet and no other open order of the symbol.</summary>
     public void Place(IStrategyContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         Adopt(context);
+        if (_withdrawAgain && _closeReason is { } pending && !context.IsWarmingUp)
+        {
+            ClosePosition(context, pending);
+        }
 
         // On history every order is refused before it reaches the account; taken for a refusal, that held the stop of a
         // position the strategy started with back for a minute of live bars. It is asked for at the first live event.
@@ -147,6 +171,7 @@ public sealed class ProtectiveStop
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        _withdrawAgain = false;
         var quantity = context.GetPosition(_symbol).Quantity;
         if (quantity == 0m)
         {

@@ -93,7 +93,12 @@ public sealed class RsiMeanReversionStrategy : IStrategy
 
     public void OnStop() => _context = null;
 
-    public StrategyState GetState() => new RsiMeanReversionState { Rsi = _rsi.GetState(), ProtectiveStopId = _stop.OrderId };
+    public StrategyState GetState() => new RsiMeanReversionState
+    {
+        Rsi = _rsi.GetState(),
+        ProtectiveStopId = _stop.OrderId,
+        ProtectiveStopCloseReason = _stop.PendingCloseReason,
+    };
 
     public void Restore(StrategyState state)
     {
@@ -101,6 +106,6 @@ public sealed class RsiMeanReversionStrategy : IStrategy
         var snapshot = StrategyGuard.StateOf<RsiMeanReversionState>(state, Kind);
         StrategyGuard.SamePeriod(Parameters.Period, snapshot.Rsi.Period, "period");
         _rsi = RelativeStrengthIndex.FromState(snapshot.Rsi);
-        _stop.Restore(snapshot.ProtectiveStopId);
+        _stop.Restore(snapshot.ProtectiveStopId, snapshot.ProtectiveStopCloseReason);
     }
 }

@@ -127,6 +127,7 @@ public sealed class SmaCrossoverStrategy : IStrategy
         Target = _target,
         TargetReason = _targetReason,
         ProtectiveStopId = _stop.OrderId,
+        ProtectiveStopCloseReason = _stop.PendingCloseReason,
     };
 
     public void Restore(StrategyState state)
@@ -140,7 +141,7 @@ public sealed class SmaCrossoverStrategy : IStrategy
         _previousRelation = snapshot.PreviousRelation;
         _target = snapshot.Target;
         _targetReason = snapshot.TargetReason;
-        _stop.Restore(snapshot.ProtectiveStopId);
+        _stop.Restore(snapshot.ProtectiveStopId, snapshot.ProtectiveStopCloseReason);
     }
 
     private void MoveToTarget(IStrategyContext context)

@@ -14,4 +14,10 @@ public abstract record StrategyState
 {
     /// <summary>The client order id of the strategy's open protective stop (<see cref="ProtectiveStop"/>), if it has one.</summary>
     public string? ProtectiveStopId { get; init; }
+
+    /// <summary>
+    /// The reason of an exit waiting for that stop's cancel (<see cref="ProtectiveStop.PendingCloseReason"/>), if one is: sent
+    /// once the cancel is confirmed, after a restart too.
+    /// </summary>
+    public string? ProtectiveStopCloseReason { get; init; }
 }
