@@ -112,11 +112,14 @@ public sealed class SqliteDatabase : IDisposable
     /// </summary>
     internal SqliteException? StoreFault => _storeFault;
 
-    /// <summary>Opens a pooled connection with the per-connection settings applied; WAL mode is ensured on first use.</summary>
-    public async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Opens a pooled connection with the per-connection settings applied; WAL mode is ensured on first use. Not after
+    /// Dispose: a connection opened once Dispose cleared the file's pool goes back to a new pool and keeps the file open.
+    /// </summary>
+    public Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken = default)
     {
-        await _journalMode.EnsureAsync().WaitAsync(cancellationToken);
-        return await OpenRawAsync(cancellationToken);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+        return OpenPooledAsync(cancellationToken);
     }
 
     /// <summary>
@@ -404,7 +407,8 @@ public sealed class SqliteDatabase : IDisposable
         _ = prerequisite?.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         try
         {
-            connection = _writeConnection ??= await OpenConnectionAsync(CancellationToken.None);
+            // Writes queued before Dispose still run after it, so the write connection may open then (the drainer closes it).
+            connection = _writeConnection ??= await OpenPooledAsync(CancellationToken.None);
 
             // deferred: false is BEGIN IMMEDIATE: take the write lock up front, so a read inside the transaction
             // can never need an upgrade that another writer would make fail.
@@ -607,6 +611,12 @@ public sealed class SqliteDatabase : IDisposable
         _writeStatements.Clear();
         _writeConnection?.Dispose();
         _writeConnection = null;
+    }
+
+    private async Task<SqliteConnection> OpenPooledAsync(CancellationToken cancellationToken)
+    {
+        await _journalMode.EnsureAsync().WaitAsync(cancellationToken);
+        return await OpenRawAsync(cancellationToken);
     }
 
     private async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)

@@ -259,7 +259,11 @@ public sealed class SqliteDatabaseTests : IDisposable
         Ct);
 
     private static Task<int> CreateTableAsync(SqliteDatabase database) => database.WriteStatementAsync(
-        (connection, transaction, ct) => database.CreateCommand(connection, "CREATE TABLE t (id INTEGER PRIMARY KEY);", transaction).ExecuteNonQueryAsync(ct),
+        async (connection, transaction, ct) =>
+        {
+            await using var command = database.CreateCommand(connection, "CREATE TABLE t (id INTEGER PRIMARY KEY);", transaction);
+            return await command.ExecuteNonQueryAsync(ct);
+        },
         Ct);
 
     /// <summary>
@@ -447,12 +451,31 @@ public sealed class SqliteDatabaseTests : IDisposable
         database.Dispose();
 
         // Every connection to the file is gone, the checkpointer's included: nothing holds the file or its WAL open.
-        var open = Directory.GetFiles("/proc/self/fd")
-            .Select(fd => new FileInfo(fd).LinkTarget)
-            .Where(target => target is not null && target.StartsWith(path, StringComparison.Ordinal))
-            .ToList();
-        Assert.Empty(open);
+        Assert.Empty(OpenFiles(path));
     }
+
+    [Fact]
+    public async Task OpenConnectionAsync_AfterDispose_Throws_AndLeavesTheFileClosed()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "Open files are read from /proc/self/fd.");
+        var path = Path.Combine(_root, "late.db");
+        var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = path });
+        await CreateBlobTableAsync(database);
+        database.Dispose();
+
+        // A read after Dispose opened the file into a new pool, where its connection stayed open after the read closed it.
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () =>
+        {
+            await using var connection = await database.OpenConnectionAsync(Ct);
+        });
+        Assert.Empty(OpenFiles(path));
+    }
+
+    /// <summary>This process's open descriptors on the database file and its -wal and -shm.</summary>
+    private static List<string> OpenFiles(string path) => [.. Directory.GetFiles("/proc/self/fd")
+        .Select(fd => new FileInfo(fd).LinkTarget)
+        .OfType<string>()
+        .Where(target => target.StartsWith(path, StringComparison.Ordinal))];
 
     [Fact]
     public async Task Dispose_RightAfterAWriteReturns_ClosesTheFileOnce()
@@ -469,8 +492,14 @@ public sealed class SqliteDatabaseTests : IDisposable
         Assert.Equal(1, database.FileCloses);
     }
 
+    // Commands are disposed: one left to the collector keeps its prepared statement, and SQLite then keeps the connection's
+    // file, WAL and shared memory open after the connection is closed, until the finalizer thread gets to the statement.
     private static Task<int> CreateBlobTableAsync(SqliteDatabase database) => database.WriteStatementAsync(
-        (connection, transaction, ct) => database.CreateCommand(connection, "CREATE TABLE b (id INTEGER PRIMARY KEY, data BLOB NOT NULL);", transaction).ExecuteNonQueryAsync(ct),
+        async (connection, transaction, ct) =>
+        {
+            await using var command = database.CreateCommand(connection, "CREATE TABLE b (id INTEGER PRIMARY KEY, data BLOB NOT NULL);", transaction);
+            return await command.ExecuteNonQueryAsync(ct);
+        },
         Ct);
 
     private static Task<int> InsertBlobAsync(SqliteDatabase database, int id) => database.WriteStatementAsync(
