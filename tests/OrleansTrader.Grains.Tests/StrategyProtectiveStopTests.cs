@@ -1,10 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OrleansTrader.Brokers;
 using OrleansTrader.Brokers.Tests.Alpaca;
 using OrleansTrader.Domain.Breaker;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Brokers;
 using OrleansTrader.Grains.Tests.Infrastructure;
 
 namespace OrleansTrader.Grains.Tests;
@@ -122,6 +124,85 @@ public sealed class StrategyProtectiveStopTests
         var resumed = await Eventually.WaitAsync(() => strategy.GetStatusAsync(), s => s!.Positions.Single().Quantity == 0m, "the strategy's exit");
         Assert.Equal((0L, 3L), (resumed!.IntentsSuppressed, resumed.IntentsSent));
         Assert.Empty(await account.GetOrdersAsync(OrderStatusFilter.Open, 10, null));
+    }
+
+    /// <summary>
+    /// An RSI exit whose stop's cancel the venue refused: the stop went back to working, the strategy was not told, and the
+    /// exit waited for a cancel nobody asked for again (the RSI asks for its exit only while the signal holds). The stop now
+    /// asks for its cancel again on a bar a minute later, and the exit goes once it is confirmed.
+    /// </summary>
+    [Fact]
+    public async Task AStopsCancelTheVenueRefused_IsAskedForAgainOnALaterBar_AndTheExitGoes()
+    {
+        var cancels = new RefusingCancels();
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo => silo.Services.AddSingleton<IBrokerClientFactory>(sp => new WrappingBrokerClientFactory(
+                ActivatorUtilities.CreateInstance<BrokerClientFactory>(sp), client => new RefusingCancels.Client(cancels, client))),
+        });
+        var account = await TestAccounts.OpenAsync(cluster, "refused-cancel", 100_000m, TestAccounts.Loose with { MaxQuoteAge = TimeSpan.FromDays(1) });
+        await Market.QuoteAsync(cluster, Symbol, 40.99m, 41m);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("refused-cancel", "rsi"));
+        var created = await strategy.CreateAsync(new CreateStrategy
+        {
+            Kind = "rsi-mean-reversion",
+            Symbols = [Symbol],
+            Parameters = new Dictionary<string, string> { ["quantity"] = "10", ["period"] = "2", ["trailingStopPercent"] = "20" },
+            Start = true,
+        });
+        Assert.True(created.Succeeded, created.Message);
+
+        // 40, 39.6, 39.2: oversold, the strategy buys 10 and puts its stop on them. The bars are stamped from the next
+        // minute on: the strategy's time is the start's, and bars stamped before it do not move it.
+        var start = TimeProvider.System.GetUtcNow().AddMinutes(1);
+        start = new DateTimeOffset(start.Year, start.Month, start.Day, start.Hour, start.Minute, 0, TimeSpan.Zero);
+        await BarAsync(cluster, start, 40m);
+        await BarAsync(cluster, start.AddMinutes(1), 39.6m);
+        await BarAsync(cluster, start.AddMinutes(2), 39.2m);
+        var stop = (await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null),
+            o => o.Count == 1 && o[0].Type == OrderType.TrailingStop, "the protective stop"))[0];
+
+        // 44: RSI 92 asks for the exit; the venue refuses the stop's cancel, and the stop works on.
+        cancels.Refuse = true;
+        await BarAsync(cluster, start.AddMinutes(3), 44m);
+        await Eventually.WaitAsync(() => Task.FromResult(cancels.Refused), n => n == 1, "the refused cancel");
+        await Eventually.WaitAsync(() => account.GetOrderAsync(stop.OrderId), o => o!.Status == OrderStatus.Accepted, "the stop working again");
+        cancels.Refuse = false;
+
+        // 40, a minute later: no exit signal any more, but the stop's cancel is asked for again, and the exit follows it.
+        await BarAsync(cluster, start.AddMinutes(4), 40m);
+        await Eventually.WaitAsync(() => account.GetPositionsAsync(), p => p.Single().Quantity == 0m, "the exit after the cancel asked for again");
+        Assert.Equal(OrderStatus.Canceled, (await account.GetOrderAsync(stop.OrderId))!.Status);
+        Assert.Equal((1, 1), (cancels.Refused, cancels.Passed));
+        Assert.Empty(await account.GetOrdersAsync(OrderStatusFilter.Open, 10, null));
+    }
+
+    /// <summary>Refuses every cancel at the venue while <see cref="Refuse"/> is set; counts the refused and the passed ones.</summary>
+    internal sealed class RefusingCancels
+    {
+        private int _refused;
+        private int _passed;
+
+        public volatile bool Refuse;
+
+        public int Refused => Volatile.Read(ref _refused);
+
+        public int Passed => Volatile.Read(ref _passed);
+
+        public sealed class Client(RefusingCancels cancels, IBrokerClient inner) : ForwardingBrokerClient(inner)
+        {
+            public override Task<BrokerOrder> CancelOrderAsync(string orderId, CancellationToken cancellationToken = default)
+            {
+                if (cancels.Refuse)
+                {
+                    Interlocked.Increment(ref cancels._refused);
+                    throw new BrokerException(BrokerErrorKind.Rejected, $"cancel of {orderId} refused by the test");
+                }
+
+                Interlocked.Increment(ref cancels._passed);
+                return base.CancelOrderAsync(orderId, cancellationToken);
+            }
+        }
     }
 
     /// <summary>

@@ -3,13 +3,17 @@ using Microsoft.Extensions.Logging;
 using OrleansTrader.Brokers.Tests.Alpaca;
 using OrleansTrader.Domain.Indicators;
 using OrleansTrader.Domain.Instruments;
+using OrleansTrader.Domain.Market;
+using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Brokers;
 using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Grains.Strategies;
 using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.Runtime;
 using OrleansTrader.Runtime.AdoNet;
+using OrleansTrader.Runtime.Testing;
 
 namespace OrleansTrader.Grains.Tests;
 
@@ -150,6 +154,67 @@ public sealed class StrategyStoredParametersTests : IDisposable
         Assert.True((await strategy.StopAsync()).Succeeded);
         Assert.True((await strategy.DeleteAsync()).Succeeded);
         Assert.Null(await strategy.GetStatusAsync());
+    }
+
+    /// <summary>
+    /// A dispatch that only asked for a cancel (an RSI exit withdrawing its stop, the venue slow to confirm) was saved by the
+    /// five-second timer: a crash before it left the stored snapshot without the exit waiting for the cancel, and the
+    /// restarted strategy took the confirmed cancel for a stop withdrawn for nothing. The clock is held, so the timer never
+    /// saves; the silo is killed, not stopped, so no deactivation saves either.
+    /// </summary>
+    [Fact]
+    public async Task ADispatchThatOnlyAskedForACancel_IsStoredAtOnce_SoACrashKeepsTheExitWaitingForIt()
+    {
+        const string symbol = "SPCAN";
+        var key = StrategyKey.Create("stored-cancel", "rsi");
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero));
+        var cancels = new StrategyProtectiveStopTests.RefusingCancels();
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            Time = time,
+            SqlitePath = _dir.File("cancel.db"),
+            ConfigureSilo = silo => silo.Services.AddSingleton<IBrokerClientFactory>(sp => new WrappingBrokerClientFactory(
+                ActivatorUtilities.CreateInstance<BrokerClientFactory>(sp), client => new StrategyProtectiveStopTests.RefusingCancels.Client(cancels, client))),
+        });
+        var account = await TestAccounts.OpenAsync(cluster, "stored-cancel", 100_000m);
+        await Market.QuoteAsync(cluster, symbol, 40.99m, 41m);
+        var created = await cluster.Grains.GetGrain<IStrategyGrain>(key).CreateAsync(new CreateStrategy
+        {
+            Kind = StrategyKinds.RsiMeanReversion, Symbols = [symbol], Start = true,
+            Parameters = new Dictionary<string, string> { ["quantity"] = "10", ["period"] = "2", ["trailingStopPercent"] = "20" },
+        });
+        Assert.True(created.Status!.Running, created.Status.LastError);
+
+        // Oversold: the strategy buys 10 and puts its stop on them (each sent order is saved at once).
+        var start = time.GetUtcNow();
+        foreach (var (minute, close) in new[] { (0, 40m), (1, 39.6m), (2, 39.2m) })
+        {
+            await IngestBarAsync(cluster, symbol, start.AddMinutes(minute), close);
+        }
+
+        await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null),
+            o => o.Count == 1 && o[0].Type == OrderType.TrailingStop, "the protective stop");
+
+        // RSI 92 asks for the exit; the stop's cancel goes to the account (the venue does not take it), and the silo dies.
+        cancels.Refuse = true;
+        await IngestBarAsync(cluster, symbol, start.AddMinutes(3), 44m);
+        await Eventually.WaitAsync(() => Task.FromResult(cancels.Refused), n => n == 1, "the stop's cancel");
+        await Eventually.WaitAsync(() => cluster.Grains.GetGrain<IStrategyGrain>(key).GetStatusAsync(), s => s!.BarsSeen == 4, "the exit's bar");
+        var serializer = cluster.Cluster.ServiceProvider.GetRequiredService<IGrainStateSerializer>();
+        await cluster.Cluster.KillSiloAsync(TestContext.Current.CancellationToken);
+
+        using var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = cluster.Options.SqlitePath });
+        var stored = new GrainState<StrategyGrainState>(new StrategyGrainState());
+        await new SqliteGrainStorage(database, serializer).ReadStateAsync("strategy", GrainId.Create(typeof(StrategyGrain).FullName!, key), stored,
+            TestContext.Current.CancellationToken);
+        var snapshot = Assert.IsType<RsiMeanReversionState>(stored.State.Snapshot);
+        Assert.Equal("RSI(2) 92.31 reached exit 70", snapshot.ProtectiveStopCloseReason);
+    }
+
+    private static async Task IngestBarAsync(TradingCluster cluster, string symbol, DateTimeOffset start, decimal close)
+    {
+        var bar = new Bar(symbol, start, TimeSpan.FromMinutes(1), close, close, close, close, 1_000m);
+        Assert.Equal(1, (await cluster.Symbol(symbol).IngestAsync(new TickBatch { Bars = [bar] })).Accepted);
     }
 
     /// <summary>With the silos stopped (no activation holds the record), rewrites a strategy's stored state on the cluster's file and deploys again.</summary>

@@ -631,7 +631,10 @@ internal sealed partial class StrategyGrain
     /// <summary>
     /// Sends the strategy's cancels, then its drained intents, to the account, unless the trading state withholds them.
     /// An intent canceled before it was sent is never sent. What the strategy submits in reply to the updates this produces
-    /// (an exit that waited for its stop's cancel) goes in the same turn, a few rounds at most.
+    /// (an exit that waited for its stop's cancel) goes in the same turn, a few rounds at most. Saved at once when it sent
+    /// an intent or asked the account for a cancel: a cancel left to the save timer was lost with the snapshot that says
+    /// why it was asked for (an exit waiting for the stop's cancel) by a crash in those seconds, and the restored strategy
+    /// took the confirmed cancel for a stop withdrawn for nothing.
     /// </summary>
     private async Task DispatchAsync()
     {
@@ -654,9 +657,10 @@ internal sealed partial class StrategyGrain
         }
     }
 
-    /// <summary>One round of <see cref="DispatchAsync"/>; returns how many intents it drained.</summary>
+    /// <summary>One round of <see cref="DispatchAsync"/>; returns how many intents it drained and cancels it asked the account for.</summary>
     private async Task<int> DispatchRoundAsync()
     {
+        var canceled = 0;
         var cancels = _context!.DrainCancels();
         var intents = _context.DrainIntents();
         S.NextSequence = _context.NextSequence;
@@ -689,8 +693,9 @@ internal sealed partial class StrategyGrain
                     continue;
                 }
 
-                var canceled = await Account.CancelOrderAsync(order.OrderId);
-                if (canceled.Denial is { } denial)
+                canceled++;
+                var answer = await Account.CancelOrderAsync(order.OrderId);
+                if (answer.Denial is { } denial)
                 {
                     StrategyLog.CancelRefused(logger, _accountId, _strategyId, clientOrderId, $"{denial.ReasonCode}: {denial.Message}");
                 }
@@ -731,7 +736,7 @@ internal sealed partial class StrategyGrain
             }
         }
 
-        return intents.Count;
+        return intents.Count + canceled;
     }
 
     private void LogWithheld(OrderIntent intent, TradingState state)

@@ -32,6 +32,13 @@ public sealed class ProtectiveStop
     // the restart may never have gone (held while the account was HALTED, or its call failed).
     private bool _withdrawAgain;
 
+    // While a close waits for the stop's cancel, the cancel is asked for again on a later bar, on the refusals' schedule
+    // from the last ask: a cancel whose call failed (the account's call threw, the broker refused it) is not reported to
+    // the strategy, and the exit waited for it until a restart. One asked for again while it is on its way is refused by
+    // the account as already pending.
+    private DateTimeOffset? _cancelAskedAt;
+    private int _cancelAsksAgain;
+
     /// <param name="symbol">The symbol whose position the stop protects.</param>
     /// <param name="trailPercent">The trail, in percent (0 to 100, exclusive); null turns the stop off.</param>
     public ProtectiveStop(string symbol, decimal? trailPercent)
@@ -74,6 +81,11 @@ public sealed class ProtectiveStop
         if (_withdrawAgain && _closeReason is { } pending && !context.IsWarmingUp)
         {
             ClosePosition(context, pending);
+        }
+        else if (_closeReason is { } waiting && OrderId is not null && !context.IsWarmingUp && CancelUnconfirmedFor(context.Now))
+        {
+            _cancelAsksAgain++;
+            ClosePosition(context, waiting);
         }
 
         // On history every order is refused before it reaches the account; taken for a refusal, that held the stop of a
@@ -129,8 +141,19 @@ public sealed class ProtectiveStop
 
         // The wait runs from the first attempt after the refusal, in the context's time (event time, which a replay sets).
         _refusedAt ??= now;
-        var wait = TimeSpan.FromTicks(Math.Min(LongestRetry.Ticks, FirstRetry.Ticks << Math.Min(_refusals - 1, 20)));
-        return now < _refusedAt.Value + wait;
+        return now < _refusedAt.Value + RetryWait(_refusals - 1);
+    }
+
+    private bool CancelUnconfirmedFor(DateTimeOffset now) => _cancelAskedAt is { } asked && now >= asked + RetryWait(_cancelAsksAgain);
+
+    /// <summary>A minute, twice as long after each earlier retry, an hour at most.</summary>
+    private static TimeSpan RetryWait(int retries) =>
+        TimeSpan.FromTicks(Math.Min(LongestRetry.Ticks, FirstRetry.Ticks << Math.Min(retries, 20)));
+
+    private void ForgetCancelAsks()
+    {
+        _cancelAskedAt = null;
+        _cancelAsksAgain = 0;
     }
 
     private void ForgetRefusals()
@@ -160,6 +183,7 @@ public sealed class ProtectiveStop
 
         // The context no longer has it open (it ended while the strategy was not told, e.g. across a restart).
         OrderId = null;
+        ForgetCancelAsks();
         return true;
     }
 
@@ -176,12 +200,14 @@ public sealed class ProtectiveStop
         if (quantity == 0m)
         {
             _closeReason = null;
+            ForgetCancelAsks();
             return;
         }
 
         if (!Withdraw(context))
         {
             _closeReason = reason;
+            _cancelAskedAt = context.Now;
             return;
         }
 
@@ -228,6 +254,7 @@ public sealed class ProtectiveStop
         }
 
         OrderId = null;
+        ForgetCancelAsks();
         if (update.Status is OrderStatus.Rejected or OrderStatus.Denied)
         {
             _refusedFor = _placedFor;

@@ -134,6 +134,46 @@ public sealed class ProtectiveStopTests
     /// after going flat, wait out the refusal's minute unprotected, as if it were the same position (seen live: a strategy
     /// held a 5-share long for 22 s with no stop after its last stop had been refused for an earlier 5-share long).
     /// </summary>
+    /// <summary>
+    /// A cancel whose call failed (the account's call threw, the broker refused it) is not reported to the strategy: the
+    /// stop stayed open and the exit waiting for it never went, unless the strategy asked for the exit again (an RSI exit
+    /// asks only while its signal holds). Asked for again a minute after the ask, then after waits that double.
+    /// </summary>
+    [Fact]
+    public void AnUnconfirmedCancel_IsAskedForAgainAfterAMinuteThenDoubling_AndTheExitGoesOnceItIsConfirmed()
+    {
+        var (context, stop) = Setup(position: 10m);
+        stop.Place(context);
+        var stopIntent = Assert.Single(context.DrainIntents());
+        stop.ClosePosition(context, "exit signal");
+        Assert.Equal([stopIntent.ClientOrderId], context.DrainCancels());
+
+        // The cancel's call failed: no update comes. Later bars no longer ask for the exit.
+        context.AdvanceTo(T0.AddMinutes(0.9));
+        stop.Place(context);
+        Assert.Empty(context.DrainCancels());
+        context.AdvanceTo(T0.AddMinutes(1));
+        stop.Place(context);
+        Assert.Equal([stopIntent.ClientOrderId], context.DrainCancels());
+        context.AdvanceTo(T0.AddMinutes(2.9));
+        stop.Place(context);
+        Assert.Empty(context.DrainCancels());
+        context.AdvanceTo(T0.AddMinutes(3));
+        stop.Place(context);
+        Assert.Equal([stopIntent.ClientOrderId], context.DrainCancels());
+        Assert.Empty(context.DrainIntents());
+
+        Assert.Equal(ProtectiveStopOutcome.Withdrawn, Settle(context, stop, stopIntent, OrderStatus.Canceled));
+        stop.Resume(context);
+        var exit = Assert.Single(context.DrainIntents());
+        Assert.Equal((OrderSide.Sell, 10m, OrderType.Market, "exit signal"), (exit.Side, exit.Quantity, exit.Type, exit.Reason));
+
+        // Nothing waits any more: no cancel is asked for later.
+        context.AdvanceTo(T0.AddHours(2));
+        stop.Place(context);
+        Assert.Empty(context.DrainCancels());
+    }
+
     [Fact]
     public void ARefusedStop_DoesNotHoldBackTheStopOfTheNextPositionOfTheSameSize()
     {
