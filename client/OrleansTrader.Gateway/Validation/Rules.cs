@@ -16,7 +16,8 @@ internal static class Rules
     public const int MaxQuantityScale = 9;
     public const decimal MaxPrice = 1_000_000m;
     public const int MaxPriceScale = 4;
-    public const decimal MaxCash = 1_000_000_000_000m;
+    /// <summary>The most an account opens with, and the bound of money limits: the account's own bound (one value for both).</summary>
+    public const decimal MaxCash = CashTransferRules.MaxCash;
 
     /// <summary>Account, strategy and key ids (<see cref="IdRules"/>, which the silo's configuration is checked by too).</summary>
     public static bool IsId(string? value) => IdRules.IsValid(value);

@@ -12,8 +12,11 @@ public static partial class CashTransferRules
     /// <summary>A transfer moves at most a trillion dollars, to the cent: the ledger's money stays exact and reports add up to the cent.</summary>
     public const decimal MaxAmount = 1_000_000_000_000m;
 
-    /// <summary>The most cash a deposit may leave in an account: what an account may open with.</summary>
+    /// <summary>The most cash a deposit may leave in an account: what an account may open with (the gateway checks the same).</summary>
     public const decimal MaxCash = 1_000_000_000_000m;
+
+    /// <summary><see cref="MaxCash"/> as the refusals write it: 1,000,000,000,000.</summary>
+    public static string MaxCashText { get; } = MaxCash.ToString("N0", CultureInfo.InvariantCulture);
 
     public const int MaxNoteLength = 200;
 

@@ -85,7 +85,7 @@ internal sealed partial class AccountGrain
             // scaling multiplies two such amounts, towards what a decimal holds).
             var most = decimal.Round(Math.Max(0m, CashTransferRules.MaxCash - Ledger.Cash), 2, MidpointRounding.ToZero).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
             return CashTransferResult.Fail(AccountErrorCodes.CashLimit,
-                $"At most {most} can be deposited now: an account holds at most {CashTransferRules.MaxCash.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} in cash.");
+                $"At most {most} can be deposited now: an account holds at most {CashTransferRules.MaxCashText} in cash.");
         }
 
         var transfer = new CashTransfer

@@ -459,7 +459,7 @@ internal sealed partial class AccountGrain(
         else if (command.Cash > CashTransferRules.MaxCash)
         {
             // The gateway's bound again, for a caller behind it: no deposit may take the cash past it either.
-            problems.Add($"Cash must be at most {CashTransferRules.MaxCash.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}.");
+            problems.Add($"Cash must be at most {CashTransferRules.MaxCashText}.");
         }
 
         if (command.Currency is not { Length: 3 } || !command.Currency.All(char.IsAsciiLetterUpper))

@@ -191,7 +191,7 @@ internal sealed class TradingSettingsValidator :
             if (options.Cash <= 0m || options.Cash > CashTransferRules.MaxCash)
             {
                 // The demo account opens with it, and the account refuses more (as the gateway does).
-                failures.Add($"Demo:Cash must be positive and at most {CashTransferRules.MaxCash.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} (got {options.Cash.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
+                failures.Add($"Demo:Cash must be positive and at most {CashTransferRules.MaxCashText} (got {options.Cash.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
             }
 
             if (options.Quantity <= 0m)
