@@ -143,6 +143,37 @@ public sealed class WebhookTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(90), second.NextAttemptAt!.Value - second.LastAttemptAt!.Value);
     }
 
+    /// <summary>
+    /// A receiver asking for more than MaxRetryAfter (an hour by default), as seconds or as a date, is retried after the
+    /// hour: the account's events wait behind the retry, and a receiver's "come back tomorrow" must not hold them a day.
+    /// </summary>
+    [Fact]
+    public async Task ARetryAfterLongerThanTheMaximum_WaitsTheMaximum_AsSecondsOrAsADate()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        await using var cluster = await StartAsync(time);
+        var account = await TestAccounts.OpenAsync(cluster, "wh-m", 100_000m);
+        await Market.QuoteAsync(cluster, "WHM", 50m, 50m);
+        var webhook = Webhook(cluster, "wh-m", "capped");
+        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/capped", Kinds = [AccountEventKind.Fill] })).Succeeded);
+        Assert.Equal(TimeSpan.FromHours(1), new WebhookOptions().MaxRetryAfter);
+
+        var answers = new Queue<Func<HttpResponseMessage>>([
+            () => Throttled(TimeSpan.FromHours(3)),
+            () => ThrottledUntil(HttpStatusCode.ServiceUnavailable, time.GetUtcNow().AddHours(3))]);
+        _receiver.Respond = _ => Task.FromResult(answers.TryDequeue(out var next) ? next() : new HttpResponseMessage(HttpStatusCode.OK));
+        await FillAsync(account, Market.MarketOrder("capped", "WHM", OrderSide.Buy, 1m), 1);
+
+        var first = await WaitForFailuresAsync(webhook, 1);
+        Assert.Equal(TimeSpan.FromHours(1), first.NextAttemptAt!.Value - first.LastAttemptAt!.Value);
+        time.Advance(TimeSpan.FromHours(1));
+        var second = await WaitForFailuresAsync(webhook, 2);
+        Assert.Equal(TimeSpan.FromHours(1), second.NextAttemptAt!.Value - second.LastAttemptAt!.Value);
+        time.Advance(TimeSpan.FromHours(1));
+        await Eventually.WaitAsync(webhook.GetStatusAsync, s => s!.Deliveries == 1, "the delivery an hour after the second refusal");
+        Assert.Equal(3, _receiver.Received.Count);
+    }
+
     // The doubled first delay became a TimeSpan before it was capped: 15 min doubled 30 times (the 31st failure) is past
     // TimeSpan.MaxValue. The OverflowException left that failure unstored and no retry set, so the keep-alive reminder
     // retried every minute instead of once per maximum delay.

@@ -29,6 +29,14 @@ public sealed class AlpacaOptions
     /// <summary>Timeout of one HTTP attempt; also the longest a call waits for a rate limit permit before failing RateLimited, unsent.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The longest an order submit takes, its permit waits and the look-up of a lost or refused answer included: the account
+    /// awaits it inside its turn, and past the 30 s grain call timeout its caller hears a timeout while the order may still
+    /// go out. Its permit waits are cut short so that its request and one look-up each keep a full <see cref="RequestTimeout"/>
+    /// within it; at least two of those.
+    /// </summary>
+    public TimeSpan SubmitTimeout { get; set; } = TimeSpan.FromSeconds(25);
+
     /// <summary>Retries of idempotent requests (reads, cancels). Order submits and replaces are never retried.</summary>
     public int MaxRetryAttempts { get; set; } = 3;
 

@@ -101,6 +101,12 @@ public sealed class AlpacaOptionsValidator : IValidateOptions<AlpacaOptions>
             failures.Add("Alpaca:RequestTimeout and Alpaca:StreamHandshakeTimeout must be positive.");
         }
 
+        if (options.RequestTimeout > TimeSpan.Zero && options.SubmitTimeout < options.RequestTimeout * 2)
+        {
+            // Shorter, a submit whose answer is lost has no time left to look the order up.
+            failures.Add("Alpaca:SubmitTimeout must be at least twice Alpaca:RequestTimeout (the submit's request and its look-up's).");
+        }
+
         if (options.StreamKeepAliveInterval <= TimeSpan.Zero || options.StreamKeepAliveTimeout <= TimeSpan.Zero)
         {
             failures.Add("Alpaca:StreamKeepAliveInterval and Alpaca:StreamKeepAliveTimeout must be positive.");

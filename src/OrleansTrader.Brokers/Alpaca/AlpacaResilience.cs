@@ -105,33 +105,72 @@ internal sealed class AlpacaResilience : IDisposable, IAsyncDisposable
     public ResiliencePipeline Timeout { get; }
 
     /// <summary>
-    /// Waits for a permit at most <see cref="AlpacaOptions.RequestTimeout"/>: a submit waits inside its account's turn, and
-    /// the queue (10,000) at the default budget (180 a minute) is most of an hour. Past it the call fails RateLimited, unsent.
+    /// Waits for a permit at most <paramref name="maxWait"/> (<see cref="PermitWait"/>): a submit waits inside its account's
+    /// turn, and the queue (10,000) at the default budget (180 a minute) is most of an hour. Past it the call fails
+    /// RateLimited, unsent; a negative wait (no time left for the request) fails it without waiting.
     /// </summary>
-    public async ValueTask AcquirePermitAsync(CancellationToken cancellationToken)
+    public async ValueTask AcquirePermitAsync(TimeSpan maxWait, CancellationToken cancellationToken)
     {
-        using var waitedTooLong = new CancellationTokenSource(_options.RequestTimeout, _timeProvider);
-        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, waitedTooLong.Token);
-        RateLimitLease lease;
-        try
+        if (maxWait < TimeSpan.Zero)
         {
-            lease = await _limiter.AcquireAsync(1, waiting.Token);
-        }
-        catch (OperationCanceledException) when (waitedTooLong.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            // Told apart here: SendAsync takes a cancellation its caller did not ask for as a request cut off after it left.
             throw new BrokerException(BrokerErrorKind.RateLimited,
-                $"No client-side Alpaca rate limit permit came within {_options.RequestTimeout} (Alpaca:MaxRequestsPerWindow {_options.MaxRequestsPerWindow} per {_options.RateLimitWindow}); nothing was sent.");
+                $"No time is left of Alpaca:SubmitTimeout ({_options.SubmitTimeout}) for another request of up to {_options.RequestTimeout}; nothing was sent.");
+        }
+
+        RateLimitLease lease;
+        if (maxWait == TimeSpan.Zero)
+        {
+            // No time to wait: only a permit free at once (and none ahead of this call in the queue).
+            lease = _limiter.AttemptAcquire(1);
+        }
+        else
+        {
+            using var waitedTooLong = new CancellationTokenSource(maxWait, _timeProvider);
+            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, waitedTooLong.Token);
+            try
+            {
+                lease = await _limiter.AcquireAsync(1, waiting.Token);
+            }
+            catch (OperationCanceledException) when (waitedTooLong.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // Told apart here: SendAsync takes a cancellation its caller did not ask for as a request cut off after it left.
+                throw new BrokerException(BrokerErrorKind.RateLimited, NoPermitMessage(maxWait));
+            }
         }
 
         using (lease)
         {
             if (!lease.IsAcquired)
             {
-                throw new BrokerException(BrokerErrorKind.RateLimited, "The client-side Alpaca rate limiter queue is full; nothing was sent.");
+                throw new BrokerException(BrokerErrorKind.RateLimited, maxWait == TimeSpan.Zero
+                    ? NoPermitMessage(maxWait)
+                    : "The client-side Alpaca rate limiter queue is full; nothing was sent.");
             }
         }
     }
+
+    /// <summary>
+    /// How long a request may wait for its permit: <see cref="AlpacaOptions.RequestTimeout"/>, or, for a submit started at
+    /// <paramref name="submitStarted"/> (a timestamp of this client's clock), what leaves this request and the
+    /// <paramref name="requestsAfter"/> that may follow it (a look-up) a full RequestTimeout each within
+    /// <see cref="AlpacaOptions.SubmitTimeout"/>. Negative when not even this request fits any more.
+    /// </summary>
+    public TimeSpan PermitWait(long? submitStarted, int requestsAfter)
+    {
+        if (submitStarted is not { } started)
+        {
+            return _options.RequestTimeout;
+        }
+
+        var left = _options.SubmitTimeout - _timeProvider.GetElapsedTime(started) - (_options.RequestTimeout * (requestsAfter + 1));
+        return left < _options.RequestTimeout ? left : _options.RequestTimeout;
+    }
+
+    /// <summary>The timestamp a submit's <see cref="AlpacaOptions.SubmitTimeout"/> counts from.</summary>
+    public long StartSubmit() => _timeProvider.GetTimestamp();
+
+    private string NoPermitMessage(TimeSpan waited) =>
+        $"No client-side Alpaca rate limit permit came within {waited} (Alpaca:MaxRequestsPerWindow {_options.MaxRequestsPerWindow} per {_options.RateLimitWindow}); nothing was sent.";
 
     internal RateLimiterStatistics? LimiterStatistics => _limiter.GetStatistics();
 

@@ -69,15 +69,18 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         ArgumentNullException.ThrowIfNull(request);
         AlpacaLog.Submitting(_logger, request.ClientOrderId, request.Side, request.Quantity, request.Symbol);
         var body = JsonSerializer.SerializeToUtf8Bytes(AlpacaMapper.ToJson(request), AlpacaJsonContext.Default.AlpacaNewOrderJson);
+
+        // The account awaits this in its turn: the submit and its look-ups end within SubmitTimeout, under the grain call timeout.
+        var started = _resilience.StartSubmit();
         HttpResponseMessage response;
         try
         {
-            response = await SendAsync(AlpacaRequestKind.Submit, HttpMethod.Post, "v2/orders", body, cancellationToken);
+            response = await SendAsync(AlpacaRequestKind.Submit, HttpMethod.Post, "v2/orders", body, cancellationToken, submitStarted: started);
         }
         catch (BrokerException ex) when (ex.Kind == BrokerErrorKind.OutcomeUnknown)
         {
             AlpacaLog.SubmitAmbiguous(_logger, request.ClientOrderId, request.Symbol, ex.Message);
-            return await ResolveSubmitAsync(request, ex, BrokerErrorKind.OutcomeUnknown, cancellationToken);
+            return await ResolveSubmitAsync(request, ex, BrokerErrorKind.OutcomeUnknown, started, cancellationToken);
         }
 
         using (response)
@@ -87,7 +90,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
                 return await ReadAcceptedOrderAsync(response, cancellationToken);
             }
 
-            if (response.StatusCode == HttpStatusCode.UnprocessableEntity && await FindRefusedSubmitAsync(request, cancellationToken) is { } existing)
+            if (response.StatusCode == HttpStatusCode.UnprocessableEntity && await FindRefusedSubmitAsync(request, started, cancellationToken) is { } existing)
             {
                 // Alpaca refuses a repeated client_order_id with 422; the contract answers a repeat with the existing order.
                 return existing;
@@ -98,7 +101,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
             {
                 // A 5xx from a proxy may still have reached the order service: look before reporting it unsent.
                 AlpacaLog.SubmitAmbiguous(_logger, request.ClientOrderId, request.Symbol, failure.Message);
-                return await ResolveSubmitAsync(request, failure, BrokerErrorKind.Unavailable, cancellationToken);
+                return await ResolveSubmitAsync(request, failure, BrokerErrorKind.Unavailable, started, cancellationToken);
             }
 
             throw failure;
@@ -188,17 +191,17 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         return GetOrderByClientOrderIdAsync(clientOrderId, AlpacaRequestKind.Read, cancellationToken);
     }
 
-    private async Task<BrokerOrder?> GetOrderByClientOrderIdAsync(string clientOrderId, AlpacaRequestKind kind, CancellationToken cancellationToken)
+    private async Task<BrokerOrder?> GetOrderByClientOrderIdAsync(string clientOrderId, AlpacaRequestKind kind, CancellationToken cancellationToken, long? submitStarted = null)
     {
         var order = await GetOptionalOrderAsync(
-            "v2/orders:by_client_order_id?client_order_id=" + Uri.EscapeDataString(clientOrderId), "get order by client order id", kind, cancellationToken);
+            "v2/orders:by_client_order_id?client_order_id=" + Uri.EscapeDataString(clientOrderId), "get order by client order id", kind, cancellationToken, submitStarted);
         if (order is not { OrderClass: not OrderClass.Simple, Legs.Count: 0 } || _ordersWithoutLegs.ContainsKey(order.OrderId))
         {
             return order;
         }
 
         // A group's exit carries the group's class but has no legs of its own: remembered, it is not read twice.
-        var nested = await GetOrderAsync(order.OrderId, kind, cancellationToken) ?? order;
+        var nested = await GetOrderAsync(order.OrderId, kind, cancellationToken, submitStarted) ?? order;
         if (nested.Legs.Count == 0 && _ordersWithoutLegs.Count < MaxRememberedOrdersWithoutLegs)
         {
             _ordersWithoutLegs.TryAdd(nested.OrderId, 0);
@@ -426,12 +429,13 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
 
     private static string FormatTime(DateTimeOffset time) => time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    private async Task<BrokerOrder> ResolveSubmitAsync(OrderRequest request, BrokerException failure, BrokerErrorKind kindIfAbsent, CancellationToken cancellationToken)
+    private async Task<BrokerOrder> ResolveSubmitAsync(
+        OrderRequest request, BrokerException failure, BrokerErrorKind kindIfAbsent, long submitStarted, CancellationToken cancellationToken)
     {
         BrokerOrder? found;
         try
         {
-            found = await GetOrderByClientOrderIdAsync(request.ClientOrderId, AlpacaRequestKind.Resolve, cancellationToken);
+            found = await GetOrderByClientOrderIdAsync(request.ClientOrderId, AlpacaRequestKind.Resolve, cancellationToken, submitStarted);
         }
         catch (BrokerException lookupFailure)
         {
@@ -459,11 +463,11 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
     /// that fails (rate limited, unavailable) leaves it unknown, not rejected: taken as a rejection, an order working at
     /// Alpaca would be dropped by the account (its reservation released, its fills unexpected).
     /// </summary>
-    private async Task<BrokerOrder?> FindRefusedSubmitAsync(OrderRequest request, CancellationToken cancellationToken)
+    private async Task<BrokerOrder?> FindRefusedSubmitAsync(OrderRequest request, long submitStarted, CancellationToken cancellationToken)
     {
         try
         {
-            return await GetOrderByClientOrderIdAsync(request.ClientOrderId, AlpacaRequestKind.Resolve, cancellationToken);
+            return await GetOrderByClientOrderIdAsync(request.ClientOrderId, AlpacaRequestKind.Resolve, cancellationToken, submitStarted);
         }
         catch (BrokerException lookupFailure)
         {
@@ -498,12 +502,13 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "The replace timed out or was cut off and Alpaca does not show a replacement yet.", failure);
     }
 
-    private Task<BrokerOrder?> GetOrderAsync(string orderId, AlpacaRequestKind kind, CancellationToken cancellationToken) =>
-        GetOptionalOrderAsync(OrderPath(orderId) + "?nested=true", "get order", kind, cancellationToken);
+    private Task<BrokerOrder?> GetOrderAsync(string orderId, AlpacaRequestKind kind, CancellationToken cancellationToken, long? submitStarted = null) =>
+        GetOptionalOrderAsync(OrderPath(orderId) + "?nested=true", "get order", kind, cancellationToken, submitStarted);
 
-    private async Task<BrokerOrder?> GetOptionalOrderAsync(string path, string operation, AlpacaRequestKind kind, CancellationToken cancellationToken)
+    private async Task<BrokerOrder?> GetOptionalOrderAsync(
+        string path, string operation, AlpacaRequestKind kind, CancellationToken cancellationToken, long? submitStarted = null)
     {
-        using var response = await SendAsync(kind, HttpMethod.Get, path, null, cancellationToken);
+        using var response = await SendAsync(kind, HttpMethod.Get, path, null, cancellationToken, submitStarted: submitStarted);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
@@ -583,8 +588,13 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         }
     }
 
+    /// <summary>
+    /// One call through its pipeline. <paramref name="submitStarted"/> is given for an order submit and its look-ups: their
+    /// permit waits are cut short so that the submit's request and one look-up's still fit in SubmitTimeout.
+    /// </summary>
     private async Task<HttpResponseMessage> SendAsync(
-        AlpacaRequestKind kind, HttpMethod method, string path, byte[]? body, CancellationToken cancellationToken, StrongBox<int>? attempts = null)
+        AlpacaRequestKind kind, HttpMethod method, string path, byte[]? body, CancellationToken cancellationToken, StrongBox<int>? attempts = null,
+        long? submitStarted = null)
     {
         var pipeline = kind is AlpacaRequestKind.Submit or AlpacaRequestKind.Resolve ? _resilience.Guarded : _resilience.Retrying;
         var client = _httpClientFactory.CreateClient(HttpClientName);
@@ -593,7 +603,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
             return await pipeline.ExecuteAsync(
                 async token =>
                 {
-                    await _resilience.AcquirePermitAsync(token);
+                    await _resilience.AcquirePermitAsync(_resilience.PermitWait(submitStarted, kind == AlpacaRequestKind.Submit ? 1 : 0), token);
                     if (attempts is not null)
                     {
                         attempts.Value++;

@@ -281,6 +281,13 @@ public sealed class AlpacaHistoricalBarsClient : IDisposable
             .Handle<HttpRequestException>()
             .Handle<TimeoutRejectedException>()
             .HandleResult(r => IsTransient(r.StatusCode));
+
+        // A 429 (and a 408) is retried after its wait but is not the venue failing: counted by the breaker, a burst of them
+        // opened the circuit and stopped every bars request for its break time, as the trading client's breaker does not.
+        var breakerShouldHandle = new PredicateBuilder<HttpResponseMessage>()
+            .Handle<HttpRequestException>()
+            .Handle<TimeoutRejectedException>()
+            .HandleResult(r => (int)r.StatusCode >= 500);
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _timeProvider };
         if (_options.MaxRetryAttempts > 0)
         {
@@ -308,7 +315,7 @@ public sealed class AlpacaHistoricalBarsClient : IDisposable
 
         builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
         {
-            ShouldHandle = shouldHandle,
+            ShouldHandle = breakerShouldHandle,
             FailureRatio = _options.BreakerFailureRatio,
             MinimumThroughput = _options.BreakerMinimumThroughput,
             SamplingDuration = _options.BreakerSamplingDuration,

@@ -112,6 +112,28 @@ public sealed class AlpacaOptionsValidationTests
         Assert.Contains("Alpaca:BackfillOverlap", result.FailureMessage, StringComparison.Ordinal);
     }
 
+    // A submit's permit waits are cut short to leave its request and one look-up a full RequestTimeout each within
+    // SubmitTimeout: shorter than the two, every submit would be refused before it was sent.
+    [Theory]
+    [InlineData(10, 19, false)]
+    [InlineData(10, 20, true)]
+    [InlineData(12, 25, true)]
+    [InlineData(13, 25, false)]
+    public void Validate_NeedsASubmitTimeoutOfAtLeastTwoRequestTimeouts(int requestSeconds, int submitSeconds, bool valid)
+    {
+        var options = Valid();
+        options.RequestTimeout = TimeSpan.FromSeconds(requestSeconds);
+        options.SubmitTimeout = TimeSpan.FromSeconds(submitSeconds);
+
+        var result = new AlpacaOptionsValidator().Validate(null, options);
+
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.Contains("Alpaca:SubmitTimeout must be at least twice Alpaca:RequestTimeout", result.FailureMessage, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Validate_NeverEchoesTheCredentialValues()
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Sockets;
 using OrleansTrader.Brokers.Tests.Fakes;
@@ -376,6 +377,82 @@ public sealed class AlpacaResilienceTests
         Assert.Single(server.Requests, r => r.Method == "POST" && r.Path == "/v2/orders");
         Assert.Equal(1, server.OrderCount);
         Assert.Equal(0, limiter.LimiterStatistics!.CurrentQueuedCount);
+    }
+
+    /// <summary>
+    /// The account awaits a submit inside its turn. Its worst case was a permit wait of up to RequestTimeout, the request,
+    /// then for a lost answer a look-up with a permit wait and a request of its own: 40 s, past the 30 s grain call timeout,
+    /// so the caller heard a timeout while the order could still go out afterwards. Here each permit comes the moment
+    /// before the wait for it would give up, and no request is answered: the submit still ends within SubmitTimeout.
+    /// </summary>
+    [Fact]
+    public async Task Submit_EndsWithinSubmitTimeout_WhenEachPermitComesAtTheLastMomentAndNoAnswerComes()
+    {
+        var time = new Paper.ManualTimeProvider(new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero));
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server, o =>
+        {
+            o.MaxRequestsPerWindow = 1;
+            o.RateLimitWindow = TimeSpan.FromMilliseconds(100);
+            o.ManualRateLimiterReplenishment = true;
+        }, time);
+        var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<global::OrleansTrader.Brokers.Alpaca.AlpacaOptions>>().Value;
+        var limiter = host.Client.Resilience;
+        await host.Client.SubmitOrderAsync(Limit("spends-the-permit"), Ct);
+        var venueAnswers = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.AddFault(new FakeFault("POST", "/v2/orders", FakeFaultKind.DelayBeforeProcessing) { Gate = venueAnswers.Task });
+        server.AddFault(new FakeFault("GET", "/v2/orders:by_client_order_id", FakeFaultKind.DelayBeforeProcessing) { Gate = venueAnswers.Task, Times = 10 });
+        var started = time.GetUtcNow();
+
+        var submit = host.Client.SubmitOrderAsync(Limit("last-moment"), Ct);
+        try
+        {
+            // The submit's request, then its look-up's. While one waits for a permit the only timer is that wait's; while
+            // one is sent, its timeout's.
+            var sent = 1;
+            for (var request = 0; request < 2; request++)
+            {
+                await WaitUntil(() => submit.IsCompleted || limiter.LimiterStatistics!.CurrentQueuedCount == 1);
+                if (submit.IsCompleted)
+                {
+                    break;
+                }
+
+                var givesUp = time.NextDueAt!.Value;
+                if (givesUp - time.GetUtcNow() > TimeSpan.FromMilliseconds(1))
+                {
+                    time.AdvanceTo(givesUp - TimeSpan.FromMilliseconds(1));
+                }
+
+                for (var segment = 0; segment < 10; segment++)
+                {
+                    await ReplenishSegment(limiter);
+                }
+
+                sent++;
+                await WaitUntil(() => submit.IsCompleted || server.Requests.Count(r => r.Method == "POST" || r.Path == "/v2/orders:by_client_order_id") == sent);
+                if (submit.IsCompleted)
+                {
+                    break;
+                }
+
+                time.AdvanceTo(time.NextDueAt!.Value);
+            }
+
+            var error = await Assert.ThrowsAsync<BrokerException>(() => submit);
+            Assert.Equal(BrokerErrorKind.OutcomeUnknown, error.Kind);
+            var took = time.GetUtcNow() - started;
+            Assert.True(took <= options.SubmitTimeout, $"The submit held its caller {took}, past SubmitTimeout {options.SubmitTimeout}.");
+            Assert.Equal(2, server.Requests.Count(r => r.Method == "POST"));
+            Assert.Single(server.Requests, r => r.Path == "/v2/orders:by_client_order_id");
+
+            // Under the 30 s grain call timeout with room for the account's own work in the turn.
+            Assert.True(options.SubmitTimeout <= TimeSpan.FromSeconds(25), $"SubmitTimeout {options.SubmitTimeout}");
+        }
+        finally
+        {
+            venueAnswers.SetResult();
+        }
     }
 
     [Fact]

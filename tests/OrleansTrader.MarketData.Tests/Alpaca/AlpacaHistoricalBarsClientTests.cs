@@ -253,6 +253,87 @@ public sealed class AlpacaHistoricalBarsClientTests : IAsyncLifetime
         Assert.Equal(2, _server.Requests.Count);
     }
 
+    /// <summary>
+    /// A rate limit is not the venue failing: the breaker counted 429s as failures (the trading client's does not), so a
+    /// burst of them opened the circuit and every bars request then failed unsent for the break time.
+    /// </summary>
+    [Fact]
+    public async Task GetAllBarsAsync_429s_DoNotOpenTheCircuit()
+    {
+        _server.Respond = (context, n) =>
+        {
+            if (n <= 3)
+            {
+                context.Response.StatusCode = 429;
+                context.Response.Headers.RetryAfter = "0";
+                return Task.CompletedTask;
+            }
+
+            return Json(context, """{"bars":[{"t":"2021-02-22T14:30:00Z","o":1,"h":1,"l":1,"c":1,"v":1}],"next_page_token":null}""");
+        };
+        var client = Client(o =>
+        {
+            o.MaxRetryAttempts = 0;
+            o.BreakerMinimumThroughput = 2;
+            o.BreakerFailureRatio = 1.0;
+        });
+        var ct = TestContext.Current.CancellationToken;
+
+        for (var call = 1; call <= 3; call++)
+        {
+            var refused = await Assert.ThrowsAsync<AlpacaDataException>(() => client.GetAllBarsAsync("SPY", From, From.AddMinutes(1), cancellationToken: ct));
+            Assert.False(refused.CircuitOpen, $"call {call}: {refused.Message}");
+            Assert.Equal(429, refused.StatusCode);
+        }
+
+        Assert.Single(await client.GetAllBarsAsync("SPY", From, From.AddMinutes(1), cancellationToken: ct));
+        Assert.Equal(4, _server.Requests.Count);
+    }
+
+    /// <summary>
+    /// A wait asked for longer than MaxRetryAfter (90 s by default) is cut down to it: a Retry-After of an hour, or a rate
+    /// window said to reset in an hour, would hold a warm-up for the hour.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GetAllBarsAsync_On429AskingForAnHour_RetriesAfterMaxRetryAfter(bool ratelimitReset)
+    {
+        var clock = new ManualTimeProvider(new DateTimeOffset(2021, 2, 22, 15, 0, 0, TimeSpan.Zero));
+        var anHourLater = clock.GetUtcNow().AddHours(1);
+        _server.Respond = (context, n) =>
+        {
+            if (n == 1)
+            {
+                context.Response.StatusCode = 429;
+                if (ratelimitReset)
+                {
+                    context.Response.Headers["X-Ratelimit-Reset"] = anHourLater.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+                else
+                {
+                    context.Response.Headers.RetryAfter = "3600";
+                }
+
+                return Task.CompletedTask;
+            }
+
+            return Json(context, """{"bars":[{"t":"2021-02-22T14:30:00Z","o":1,"h":1,"l":1,"c":1,"v":1}],"next_page_token":null}""");
+        };
+
+        // The attempt timeout is two hours, so the only timer due before then is the wait for the retry.
+        var client = Client(o => o.RequestTimeout = TimeSpan.FromHours(2), clock);
+        Assert.Equal(TimeSpan.FromSeconds(90), _services!.GetRequiredService<IOptions<AlpacaMarketDataOptions>>().Value.MaxRetryAfter);
+        var call = client.GetAllBarsAsync("SPY", From, From.AddMinutes(1), cancellationToken: TestContext.Current.CancellationToken);
+        await WaitFor(() => call.IsCompleted || clock.NextDueAt is { } due && due < clock.GetUtcNow().AddHours(1.5));
+
+        Assert.False(call.IsCompleted, $"retried at once, {_server.Requests.Count} requests");
+        Assert.Equal(clock.GetUtcNow().AddSeconds(90), clock.NextDueAt);
+        clock.Advance(TimeSpan.FromSeconds(90));
+        Assert.Single(await call);
+        Assert.Equal(2, _server.Requests.Count);
+    }
+
     /// <summary>The first request answers 429 with an X-Ratelimit-Reset of <paramref name="reset"/>; the next ones a bar.</summary>
     private void RespondRateLimitedOnceThenWithABar(DateTimeOffset reset) => _server.Respond = (context, n) =>
     {
