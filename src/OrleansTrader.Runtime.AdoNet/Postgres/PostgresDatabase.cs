@@ -24,7 +24,8 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         PostgresStorageOptionsValidator.ThrowIfInvalid(options);
         Schema = options.Schema;
-        SchemaInSql = $"\"{options.Schema.ToLowerInvariant()}\"";
+        ResolvedSchema = options.Schema.ToLowerInvariant();
+        SchemaInSql = $"\"{ResolvedSchema}\"";
         CommandTimeoutSeconds = CommandTimeouts.ToSeconds(options.CommandTimeout);
         var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
         builder.ConnectionStringBuilder.CommandTimeout = CommandTimeoutSeconds;
@@ -52,6 +53,9 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
     /// in lower case, the name PostgreSQL folded it to when it went unquoted, so existing tables are found as before.
     /// </summary>
     internal string SchemaInSql { get; }
+
+    /// <summary>The schema's name in the catalog, <see cref="SchemaInSql"/> unquoted: "Trading" and "trading" are one schema.</summary>
+    internal string ResolvedSchema { get; }
 
     internal int CommandTimeoutSeconds { get; }
 

@@ -32,6 +32,13 @@ public sealed class PostgresSiloLease : IAsyncDisposable
     private readonly string _connectionString;
     private readonly ILogger _logger;
     private readonly string _table;
+
+    // The lock's key is the schema the tables are in, so "Trading" and "trading" (one schema) are one lease. A name that
+    // differs from it is also locked, under the key the previous version used (the name as configured), so that a silo
+    // of that version and one of this version, both configured with it, still exclude each other during a handover.
+    private readonly string _lockKey;
+    private readonly string? _previousLockKey;
+    private readonly int _lockSessionCommandTimeoutSeconds;
     private NpgsqlConnection? _lockConnection;
     private bool _schemaReady;
     private bool _disposed;
@@ -46,6 +53,9 @@ public sealed class PostgresSiloLease : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(logger);
         _database = new PostgresDatabase(options);
         _table = $"{_database.SchemaInSql}.ot_silo_deployments";
+        _lockKey = _database.ResolvedSchema;
+        _previousLockKey = string.Equals(_database.Schema, _lockKey, StringComparison.Ordinal) ? null : _database.Schema;
+        _lockSessionCommandTimeoutSeconds = Math.Min(_database.CommandTimeoutSeconds, LockSessionCommandTimeoutSeconds);
         DeploymentId = string.IsNullOrWhiteSpace(deploymentId) ? null : deploymentId.Trim();
         PollInterval = pollInterval ?? TimeSpan.FromSeconds(1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PollInterval, TimeSpan.Zero, nameof(pollInterval));
@@ -75,6 +85,17 @@ public sealed class PostgresSiloLease : IAsyncDisposable
     /// </summary>
     internal const string ServerKeepaliveOptions =
         "-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3 -c tcp_user_timeout=60000";
+
+    /// <summary>
+    /// The most a command on the lock's own session may take, whatever <see cref="PostgresStorageOptions.CommandTimeout"/>
+    /// says: a check on a session that went silent must fail well within the minute after which the server drops that
+    /// session (<see cref="ServerKeepaliveOptions"/>) and frees the lock for another silo. A longer configured timeout
+    /// (raised for an index build) would leave the holder running beside the next silo.
+    /// </summary>
+    internal const int LockSessionCommandTimeoutSeconds = 30;
+
+    /// <summary>Sees each command on the lock's session as it is created (for tests of their timeouts).</summary>
+    internal Action<NpgsqlCommand>? LockSessionCommandStarting { get; set; }
 
     /// <summary>The deployment this silo belongs to (a Container Apps revision), or null when it has none.</summary>
     public string? DeploymentId { get; }
@@ -158,7 +179,7 @@ public sealed class PostgresSiloLease : IAsyncDisposable
     public async Task<string?> FindSuccessorAsync(CancellationToken cancellationToken)
     {
         var connection = _lockConnection ?? throw new InvalidOperationException("The silo lease is not held.");
-        await using var command = _database.CreateCommand(connection, $"""
+        await using var command = LockSessionCommand(connection, $"""
             SELECT deployment_id FROM {_table}
             WHERE state = 'requested' AND changed_at > now() - @lifetime AND deployment_id IS DISTINCT FROM @me
             ORDER BY changed_at DESC LIMIT 1;
@@ -184,12 +205,13 @@ public sealed class PostgresSiloLease : IAsyncDisposable
         try
         {
             // pg_locks shows a two-int advisory lock with the first key as classid, the second as objid, objsubid 2.
-            await using var command = _database.CreateCommand(connection, """
+            await using var command = LockSessionCommand(connection, """
                 SELECT count(*) FROM pg_locks
                 WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted
-                  AND classid = @class::oid AND objid = hashtext(@schema)::oid AND objsubid = 2;
+                  AND classid = @class::oid AND objid = hashtext(@key)::oid AND objsubid = 2;
                 """);
-            AddLockParameters(command);
+            command.Parameters.Add(new NpgsqlParameter<int>("class", LeaseLockClass));
+            command.Parameters.Add(new NpgsqlParameter<string>("key", _lockKey));
             return await command.ExecuteScalarAsync(cancellationToken) is > 0L;
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
@@ -223,7 +245,7 @@ public sealed class PostgresSiloLease : IAsyncDisposable
     internal async Task<string?> SessionSettingAsync(string name, CancellationToken cancellationToken)
     {
         var connection = _lockConnection ?? throw new InvalidOperationException("The silo lease is not held.");
-        await using var command = _database.CreateCommand(connection, "SELECT current_setting(@name);");
+        await using var command = LockSessionCommand(connection, "SELECT current_setting(@name);");
         command.Parameters.Add(new NpgsqlParameter<string>("name", name));
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
@@ -249,8 +271,8 @@ public sealed class PostgresSiloLease : IAsyncDisposable
         {
             try
             {
-                await using var unlock = _database.CreateCommand(connection, "SELECT pg_advisory_unlock(@class, hashtext(@schema));");
-                AddLockParameters(unlock);
+                // The session is the lease's alone, so every advisory lock it holds is the lease's.
+                await using var unlock = LockSessionCommand(connection, "SELECT pg_advisory_unlock_all();");
                 await unlock.ExecuteNonQueryAsync();
             }
             catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
@@ -266,17 +288,28 @@ public sealed class PostgresSiloLease : IAsyncDisposable
         _disposing.Dispose();
     }
 
+    /// <summary>Takes both keys or neither: one taken alone is given back, so two silos can never each hold half.</summary>
     private async Task<bool> TryLockAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = _database.CreateCommand(connection, "SELECT pg_try_advisory_lock(@class, hashtext(@schema));");
-        AddLockParameters(command);
+        await using var command = LockSessionCommand(connection, """
+            SELECT CASE
+                WHEN NOT pg_try_advisory_lock(@class, hashtext(@key)) THEN false
+                WHEN @previous IS NULL OR pg_try_advisory_lock(@class, hashtext(@previous)) THEN true
+                ELSE NOT pg_advisory_unlock(@class, hashtext(@key))
+            END;
+            """);
+        command.Parameters.Add(new NpgsqlParameter<int>("class", LeaseLockClass));
+        command.Parameters.Add(new NpgsqlParameter<string>("key", _lockKey));
+        command.Parameters.Add(new NpgsqlParameter<string?>("previous", _previousLockKey) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         return await command.ExecuteScalarAsync(cancellationToken) is true;
     }
 
-    private void AddLockParameters(NpgsqlCommand command)
+    private NpgsqlCommand LockSessionCommand(NpgsqlConnection connection, string sql)
     {
-        command.Parameters.Add(new NpgsqlParameter<int>("class", LeaseLockClass));
-        command.Parameters.Add(new NpgsqlParameter<string>("schema", _database.Schema));
+        var command = _database.CreateCommand(connection, sql);
+        command.CommandTimeout = _lockSessionCommandTimeoutSeconds;
+        LockSessionCommandStarting?.Invoke(command);
+        return command;
     }
 
     /// <summary>

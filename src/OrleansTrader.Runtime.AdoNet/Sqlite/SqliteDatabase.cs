@@ -35,6 +35,8 @@ public sealed class SqliteDatabase : IDisposable
     // The write connection's statements by SQL text, prepared once and re-bound per write (only the drainer uses them).
     private readonly Dictionary<string, SqliteWriteStatement> _writeStatements = new(StringComparer.Ordinal);
     private bool _draining;
+    // Readers past the disposed check whose connection is not open yet: the file is closed only once none is left.
+    private int _readersOpening;
     // A group holds the write connection: from taking its writes until just before their tasks complete.
     private bool _groupRunning;
     private bool _disposed;
@@ -115,11 +117,70 @@ public sealed class SqliteDatabase : IDisposable
     /// <summary>
     /// Opens a pooled connection with the per-connection settings applied; WAL mode is ensured on first use. Not after
     /// Dispose: a connection opened once Dispose cleared the file's pool goes back to a new pool and keeps the file open.
+    /// One that Dispose overtook while it opened is closed again and throws too, and the file is closed after it.
     /// </summary>
     public Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
-        return OpenPooledAsync(cancellationToken);
+        lock (_queue)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _readersOpening++;
+        }
+
+        return OpenForReaderAsync(cancellationToken);
+    }
+
+    /// <summary>Runs between a reader's disposed check and its open (for tests of a Dispose that comes in between).</summary>
+    internal Func<Task>? ReaderAdmitted { get; set; }
+
+    private async Task<SqliteConnection> OpenForReaderAsync(CancellationToken cancellationToken)
+    {
+        SqliteConnection connection;
+        try
+        {
+            if (ReaderAdmitted is { } admitted)
+            {
+                await admitted();
+            }
+
+            connection = await OpenPooledAsync(cancellationToken);
+        }
+        catch
+        {
+            ReaderOpened();
+            throw;
+        }
+
+        lock (_queue)
+        {
+            if (!_disposed)
+            {
+                _readersOpening--;
+                return connection;
+            }
+        }
+
+        // Dispose came meanwhile and may have cleared the pool before this connection opened into a new one: it goes back
+        // first, so that the close below, or the drainer's, finds it there.
+        await connection.DisposeAsync();
+        ReaderOpened();
+        throw new ObjectDisposedException(GetType().FullName);
+    }
+
+    /// <summary>A reader's open ended; the last one after Dispose closes the file, unless writes are left for the drainer.</summary>
+    private void ReaderOpened()
+    {
+        bool closeFile;
+        lock (_queue)
+        {
+            _readersOpening--;
+            closeFile = _disposed && _readersOpening == 0 && !WritesLeft;
+        }
+
+        if (closeFile)
+        {
+            CloseFile();
+        }
     }
 
     /// <summary>
@@ -174,19 +235,20 @@ public sealed class SqliteDatabase : IDisposable
     {
         _metrics?.Dispose();
         SqliteWalCheckpointer? checkpointer;
-        bool writesLeft;
+        bool inUse;
         lock (_queue)
         {
             _disposed = true;
             checkpointer = _checkpointer;
-            writesLeft = _groupRunning || (_draining && _queue.Count > 0);
+            inUse = WritesLeft || _readersOpening > 0;
         }
 
         checkpointer?.Dispose();
 
         // A running group owns the write connection (closing it would end its transaction under it), and writes queued
-        // before Dispose still get their group: then the drainer closes the file once the queue is empty.
-        if (!writesLeft)
+        // before Dispose still get their group: then the drainer closes the file once the queue is empty. A reader still
+        // opening would open the file again after the close: the last of them closes it.
+        if (!inUse)
         {
             CloseFile();
         }
@@ -213,6 +275,12 @@ public sealed class SqliteDatabase : IDisposable
             SqliteConnection.ClearPool(connection);
         }
     }
+
+    /// <summary>
+    /// A group runs or writes wait for one: the drainer still needs the write connection, and closes the file after them.
+    /// Under the queue's lock.
+    /// </summary>
+    private bool WritesLeft => _groupRunning || (_draining && _queue.Count > 0);
 
     /// <summary>How many times the file was closed: once after Dispose, never more.</summary>
     internal int FileCloses { get; private set; }
@@ -294,8 +362,9 @@ public sealed class SqliteDatabase : IDisposable
 
                 if (batch.Count == 0)
                 {
-                    _draining = false;
-                    closeFile = _disposed;
+                    // Draining until the file is closed: Draining covers the whole last turn, its close included.
+                    closeFile = _disposed && _readersOpening == 0;
+                    _draining = closeFile;
                 }
 
                 _groupRunning = batch.Count > 0;
@@ -306,6 +375,10 @@ public sealed class SqliteDatabase : IDisposable
                 if (closeFile)
                 {
                     CloseFile();
+                    lock (_queue)
+                    {
+                        _draining = false;
+                    }
                 }
 
                 return;

@@ -153,6 +153,118 @@ public sealed class PostgresSiloLeaseTests(PostgresDatabaseFixture postgres) : I
         Assert.Equal("10", await holder.SessionSettingAsync("tcp_keepalives_interval", Ct));
     }
 
+    [Fact]
+    public async Task SilosWhoseSchemaNamesDifferOnlyInCase_ShareOneLease()
+    {
+        // "Lease_Case" and "lease_case" name the same tables; each held a lock of its own, and both silos ran on them.
+        await using var holder = Lease("Lease_Case", "app--r1");
+        await using var other = Lease("lease_case", "app--r2");
+        await holder.AcquireAsync(Ct);
+
+        var waiting = other.AcquireAsync(Ct);
+        Assert.Equal("app--r2", await PollForSuccessorAsync(holder));
+        Assert.False(waiting.IsCompleted);
+        Assert.False(other.IsHeld);
+
+        await holder.DisposeAsync();
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.True(other.IsHeld);
+    }
+
+    [Fact]
+    public async Task ASiloOfThePreviousVersion_KeyedOnTheConfiguredName_AndThisVersion_ExcludeEachOther()
+    {
+        // The previous version keyed the lock on the schema name as configured: hashtext('Lease_Prev').
+        const string Previous = "SELECT pg_try_advisory_lock(@class, hashtext('Lease_Prev'));";
+        await using (var previous = await OpenAdminAsync())
+        {
+            Assert.Equal(true, await LockScalarAsync(previous, Previous));
+            await using var next = Lease("Lease_Prev", "app--r2");
+            var waiting = next.AcquireAsync(Ct);
+            await WaitForRequestAsync("lease_prev", "app--r2");
+            Assert.False(waiting.IsCompleted);
+
+            // The previous version's silo stops: its session ends, and the new one takes the database.
+            await previous.CloseAsync();
+            await waiting.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+            Assert.True(next.IsHeld);
+
+            // A previous-version silo started now (a restarted replica of the old revision) finds the database taken.
+            await using var restarted = await OpenAdminAsync();
+            Assert.Equal(false, await LockScalarAsync(restarted, Previous));
+        }
+    }
+
+    [Fact]
+    public async Task CommandsOnTheLockSession_NeverWaitLongerThanTheServerKeepsASilentHoldersLock()
+    {
+        // Raised for an index build, the configured timeout let a check on a silent session wait ten minutes, while the
+        // server drops that session, and frees the lock for the next silo, about a minute after it last heard from it.
+        var slow = postgres.Options("lease_timeouts");
+        slow.CommandTimeout = TimeSpan.FromMinutes(10);
+        Assert.All(await LockSessionTimeoutsAsync(slow), seconds => Assert.Equal(PostgresSiloLease.LockSessionCommandTimeoutSeconds, seconds));
+
+        // A shorter one applies as configured.
+        var quick = postgres.Options("lease_timeouts");
+        quick.CommandTimeout = TimeSpan.FromSeconds(5);
+        Assert.All(await LockSessionTimeoutsAsync(quick), seconds => Assert.Equal(5, seconds));
+    }
+
+    /// <summary>The timeouts of the commands a lease runs on its lock's session: take, check, confirm, release.</summary>
+    private static async Task<List<int>> LockSessionTimeoutsAsync(PostgresStorageOptions options)
+    {
+        var timeouts = new List<int>();
+        var lease = new PostgresSiloLease(options, "app--r1", NullLogger.Instance, Poll);
+        lease.LockSessionCommandStarting = command => timeouts.Add(command.CommandTimeout);
+        await lease.AcquireAsync(Ct);
+        Assert.Null(await lease.FindSuccessorAsync(Ct));
+        Assert.True(await lease.StillHeldAsync(Ct));
+        await lease.DisposeAsync();
+        Assert.Equal(4, timeouts.Count);
+        return timeouts;
+    }
+
+    private async Task<NpgsqlConnection> OpenAdminAsync()
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync(Ct);
+        return connection;
+    }
+
+    private static async Task<object?> LockScalarAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.Add(new NpgsqlParameter<int>("class", PostgresSiloLease.LeaseLockClass));
+        return await command.ExecuteScalarAsync(Ct);
+    }
+
+    /// <summary>Waits until <paramref name="deploymentId"/> has asked for the database: its silo found it taken.</summary>
+    private async Task WaitForRequestAsync(string schema, string deploymentId)
+    {
+        await using var connection = await OpenAdminAsync();
+        for (var i = 0; i < 100; i++)
+        {
+            await using var command = new NpgsqlCommand(
+                $"SELECT count(*) FROM {schema}.ot_silo_deployments WHERE deployment_id = @id AND state = 'requested';", connection);
+            command.Parameters.Add(new NpgsqlParameter<string>("id", deploymentId));
+            try
+            {
+                if (await command.ExecuteScalarAsync(Ct) is 1L)
+                {
+                    return;
+                }
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
+            {
+                // The lease has not created its table yet.
+            }
+
+            await Task.Delay(Poll, Ct);
+        }
+
+        throw new TimeoutException($"Deployment {deploymentId} did not ask for the database.");
+    }
+
     private static async Task<string> PollForSuccessorAsync(PostgresSiloLease holder)
     {
         for (var i = 0; i < 100; i++)

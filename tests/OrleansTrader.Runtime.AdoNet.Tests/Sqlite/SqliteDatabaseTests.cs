@@ -471,6 +471,60 @@ public sealed class SqliteDatabaseTests : IDisposable
         Assert.Empty(OpenFiles(path));
     }
 
+    [Fact]
+    public async Task OpenConnectionAsync_OvertakenByDispose_Throws_AndLeavesTheFileClosed()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "Open files are read from /proc/self/fd.");
+        var path = Path.Combine(_root, "overtaken.db");
+        var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = path });
+        await CreateBlobTableAsync(database);
+
+        // Dispose runs after the read passed the disposed check and before it opens: it cleared the pool, the read then
+        // opened the file into a new one, and its connection stayed open there after the read closed it.
+        database.ReaderAdmitted = () =>
+        {
+            database.Dispose();
+            return Task.CompletedTask;
+        };
+        var outcome = await Record.ExceptionAsync(async () =>
+        {
+            await using var connection = await database.OpenConnectionAsync(Ct);
+        });
+
+        Assert.Empty(OpenFiles(path));
+        Assert.IsType<ObjectDisposedException>(outcome);
+        Assert.Equal(1, database.FileCloses);
+    }
+
+    [Fact]
+    public async Task OpenConnectionAsync_OvertakenByDispose_WhileTheLastGroupEnds_LeavesTheFileClosed()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "Open files are read from /proc/self/fd.");
+        var path = Path.Combine(_root, "overtaken-drained.db");
+        var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = path });
+        await CreateTableAsync(database);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = await HoldWriterAsync(database, release.Task);
+
+        // Dispose leaves the close to the running group's drainer, which ends before the read opens: its close must wait
+        // for the read, or the read opens the file again after it.
+        database.ReaderAdmitted = async () =>
+        {
+            database.Dispose();
+            release.SetResult();
+            Assert.Equal(1, await held);
+            await WaitUntilAsync(() => !database.Draining);
+        };
+        var outcome = await Record.ExceptionAsync(async () =>
+        {
+            await using var connection = await database.OpenConnectionAsync(Ct);
+        });
+
+        Assert.Empty(OpenFiles(path));
+        Assert.IsType<ObjectDisposedException>(outcome);
+        Assert.Equal(1, database.FileCloses);
+    }
+
     /// <summary>This process's open descriptors on the database file and its -wal and -shm.</summary>
     private static List<string> OpenFiles(string path) => [.. Directory.GetFiles("/proc/self/fd")
         .Select(fd => new FileInfo(fd).LinkTarget)
