@@ -118,6 +118,59 @@ public sealed class SqliteDataBackupPruningTests : IDisposable
             Directory.GetDirectories(backups).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task Backup_LeavesTheBackupsOfASiloWhoseDataDirectoryHasTheSamePathOnAnotherMachine()
+    {
+        // Two containers whose data directories have the same path back up into one shared folder. Played on one machine:
+        // the other's backups are written first, then the data directory gets another id, as the other machine's has.
+        var time = new FakeTimeProvider(Start);
+        var backups = _dir.File("backups");
+        var files = await DataFilesAsync("live");
+        var othersDone = (await new SqliteDataBackup(files, backups, time).BackupAsync(Ct)).Directory;
+        time.Advance(TimeSpan.FromSeconds(1));
+        var othersKilled = (await new SqliteDataBackup(files, backups, time).BackupAsync(Ct)).Directory + ".partial";
+        Directory.Move(othersKilled[..^".partial".Length], othersKilled);
+
+        var id = Path.Combine(_dir.File("live"), SqliteDataBackup.DataDirectoryIdFileName);
+        File.Delete(id);
+        await File.WriteAllTextAsync(id, Guid.NewGuid().ToString("D"), Ct);
+        var backup = new SqliteDataBackup(files, backups, time, backupsKept: 1);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var first = await backup.BackupAsync(Ct);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var second = await backup.BackupAsync(Ct);
+
+        Assert.Equal(
+            new[] { othersDone, othersKilled, second.Directory }.Order(StringComparer.Ordinal),
+            Directory.GetDirectories(backups).Order(StringComparer.Ordinal));
+        Assert.Empty(first.Deleted);
+        Assert.Equal([first.Directory], second.Deleted);
+    }
+
+    [Fact]
+    public async Task Backup_OpenedToLookInto_GetsNoFilesBesideIt_AndIsStillPruned()
+    {
+        var time = new FakeTimeProvider(Start);
+        var backup = new SqliteDataBackup(await DataFilesAsync("live"), _dir.File("backups"), time, backupsKept: 1);
+        var first = await backup.BackupAsync(Ct);
+
+        // An operator checks the copy (sqlite3 on it, read only) before it is pruned.
+        await using (var look = new SqliteConnection($"Data Source={Path.Combine(first.Directory, SqliteDataFiles.StateFileName)};Mode=ReadOnly;Pooling=False"))
+        {
+            await look.OpenAsync(Ct);
+            await using var count = look.CreateCommand();
+            count.CommandText = "SELECT count(*) FROM t;";
+            Assert.Equal(1L, await count.ExecuteScalarAsync(Ct));
+        }
+
+        Assert.Equal(
+            [SqliteDataBackup.MarkerFileName, SqliteDataFiles.StreamLogFileName, SqliteDataFiles.StateFileName],
+            Directory.GetFiles(first.Directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        time.Advance(TimeSpan.FromSeconds(1));
+        var second = await backup.BackupAsync(Ct);
+        Assert.Equal([first.Directory], second.Deleted);
+    }
+
     private async Task<SqliteDataFiles> DataFilesAsync(string name)
     {
         var directory = _dir.File(name);

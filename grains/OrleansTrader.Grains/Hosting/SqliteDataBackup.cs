@@ -33,16 +33,25 @@ public sealed partial class SqliteDataBackup(
     public const string BackupsFolderName = "backups";
 
     /// <summary>
-    /// The file in each backup that says which data directory it is a backup of: pruning deletes only folders that hold it
-    /// and name this silo's, so another silo's backups in a shared folder, or a user's folders, are never deleted.
+    /// The file in each backup that says which data directory it is a backup of (its path and its id): pruning deletes only
+    /// folders that hold it and name this silo's, so another silo's backups in a shared folder, or a user's folders, are
+    /// never deleted.
     /// </summary>
     public const string MarkerFileName = "backup.json";
+
+    /// <summary>
+    /// The file in the data directory that holds its id, written at its first backup and named in each backup's marker: a
+    /// silo on another machine (another container) whose data directory has the same path, sharing the backup folder,
+    /// has another id, so neither takes the other's backups for its own.
+    /// </summary>
+    public const string DataDirectoryIdFileName = "data-directory.id";
 
     private const string NameFormat = "yyyyMMdd'T'HHmmss.fff'Z'";
 
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly string _dataDirectory = Path.GetDirectoryName(Path.GetFullPath(files.State))!;
     private readonly ILogger _logger = logger ?? NullLogger<SqliteDataBackup>.Instance;
+    private string? _dataDirectoryId;
 
     public async Task<DataBackupResult> BackupAsync(CancellationToken cancellationToken)
     {
@@ -70,6 +79,7 @@ public sealed partial class SqliteDataBackup(
         var partial = final + ".partial";
         try
         {
+            _dataDirectoryId ??= ReadOrCreateDataDirectoryId();
             PrivateDirectory.Create(backupsDirectory);
             PrivateDirectory.Create(partial);
         }
@@ -126,8 +136,36 @@ public sealed partial class SqliteDataBackup(
         await using var json = new Utf8JsonWriter(stream);
         json.WriteStartObject();
         json.WriteString("dataDirectory", _dataDirectory);
+        json.WriteString("dataDirectoryId", _dataDirectoryId);
         json.WriteEndObject();
         await json.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The data directory's id, from <see cref="DataDirectoryIdFileName"/>; a new one at the first backup, moved into place
+    /// complete so that a stop halfway never leaves an empty id.
+    /// </summary>
+    private string ReadOrCreateDataDirectoryId()
+    {
+        var file = Path.Combine(_dataDirectory, DataDirectoryIdFileName);
+        if (!File.Exists(file))
+        {
+            var written = file + "." + Guid.NewGuid().ToString("N") + ".tmp";
+            File.WriteAllText(written, Guid.NewGuid().ToString("D"));
+            try
+            {
+                File.Move(written, file, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(file))
+            {
+                File.Delete(written);
+            }
+        }
+
+        var id = File.ReadAllText(file).Trim();
+        return Guid.TryParseExact(id, "D", out _)
+            ? id
+            : throw new IOException($"{file} does not hold a data directory id; delete it and a new one is written (this data directory's earlier backups are then left alone).");
     }
 
     /// <summary>
@@ -236,7 +274,10 @@ public sealed partial class SqliteDataBackup(
             return marker.RootElement.ValueKind == JsonValueKind.Object
                 && marker.RootElement.TryGetProperty("dataDirectory", out var data)
                 && data.ValueKind == JsonValueKind.String
-                && string.Equals(data.GetString(), _dataDirectory, StringComparison.Ordinal);
+                && string.Equals(data.GetString(), _dataDirectory, StringComparison.Ordinal)
+                && marker.RootElement.TryGetProperty("dataDirectoryId", out var id)
+                && id.ValueKind == JsonValueKind.String
+                && string.Equals(id.GetString(), _dataDirectoryId, StringComparison.Ordinal);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
         {

@@ -13,7 +13,7 @@ public static class SqliteOnlineBackup
 {
     /// <summary>
     /// Copies <paramref name="sourceFile"/> to <paramref name="destinationFile"/>, which must not exist yet. The copy is a
-    /// complete database with nothing left in a WAL beside it: it can be moved and restored as a single file.
+    /// complete database in rollback-journal mode, with nothing beside it: it can be moved, opened and restored as a single file.
     /// </summary>
     public static Task BackupAsync(string sourceFile, string destinationFile, CancellationToken cancellationToken)
     {
@@ -57,9 +57,12 @@ public static class SqliteOnlineBackup
         destination.Open();
         source.BackupDatabase(destination);
 
-        // The copied header says WAL; a checkpoint on close leaves the copy without a -wal file beside it.
-        using var checkpoint = destination.CreateCommand();
-        checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
-        checkpoint.ExecuteNonQuery();
+        // The copied header says WAL: left so, every later open of the copy, a read-only look into it included, leaves -wal
+        // and -shm files beside it, and the backup's folder no longer holds only the backup's files (pruning leaves such a
+        // folder alone for good). In rollback-journal mode the copy stays one file, whatever opens it; the silo sets WAL
+        // again when it opens a restored copy.
+        using var journal = destination.CreateCommand();
+        journal.CommandText = "PRAGMA journal_mode = DELETE;";
+        journal.ExecuteNonQuery();
     }
 }
