@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using OrleansTrader.Brokers;
 using OrleansTrader.Brokers.Paper;
+using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Breakers;
 using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Grains.Paper;
@@ -19,6 +20,9 @@ namespace OrleansTrader.Grains;
 [JsonSourceGenerationOptions(UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(BreakerState))]
 [JsonSerializable(typeof(StrategyGrainState))]
+
+// Read and written through StoredSnapshotJsonConverter, which asks the options for it.
+[JsonSerializable(typeof(StrategyState))]
 [JsonSerializable(typeof(StrategyDays))]
 [JsonSerializable(typeof(ExecutionReport))]
 [JsonSerializable(typeof(PaperVenueCheckpoint))]

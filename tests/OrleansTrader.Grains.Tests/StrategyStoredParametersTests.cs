@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansTrader.Brokers.Tests.Alpaca;
@@ -157,6 +159,50 @@ public sealed class StrategyStoredParametersTests : IDisposable
     }
 
     /// <summary>
+    /// A built-in kind's stored snapshot whose JSON no longer reads as its kind's snapshot (a member a later build retyped, a
+    /// corrupt value; here a period stored as a string) failed the read of the whole record, before the guarded restore: every
+    /// activation failed, and the strategy's status, stop and delete with it. It stops the strategy with the reason, and the
+    /// snapshot is kept as stored, so a start stops again until a parameter change or a delete replaces it.
+    /// </summary>
+    [Fact]
+    public async Task AStoredBuiltInSnapshotWhoseJsonDoesNotRead_StopsTheStrategyWithTheReason_AndKeepsTheJson()
+    {
+        var key = StrategyKey.Create("stored-json", "sma");
+        var logs = new CapturedLogs();
+        await using var cluster = await StartAsync(_dir.File("snapshot-json.db"), null, logs);
+        await TestAccounts.OpenAsync(cluster, "stored-json", 100_000m);
+        var created = await cluster.Grains.GetGrain<IStrategyGrain>(key).CreateAsync(new CreateStrategy
+        {
+            Kind = StrategyKinds.SmaCrossover, Symbols = ["SPJSON"], Start = true,
+            Parameters = new Dictionary<string, string> { ["quantity"] = "1", ["fastPeriod"] = "2", ["slowPeriod"] = "5" },
+        });
+        Assert.True(created.Status!.Running, created.Status.LastError);
+
+        await RewriteStoredStrategyJsonAsync(cluster, key, record =>
+        {
+            Assert.True((bool)record["Running"]!);
+            record["Snapshot"] = JsonNode.Parse("""
+                {"kind":"sma-crossover","Fast":{"Period":"two","Samples":0,"Window":[]},"Slow":{"Period":5,"Samples":0,"Window":[]}}
+                """);
+        });
+
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(key);
+        var status = (await strategy.GetStatusAsync())!;
+        Assert.False(status.Running);
+        Assert.StartsWith("The stored snapshot of strategy kind \"sma-crossover\" no longer reads: The JSON value could not be converted to OrleansTrader.Domain.Indicators.SimpleMovingAverageState. Path: $.Fast.Period | ",
+            status.LastError, StringComparison.Ordinal);
+        Assert.Single(logs.Entries, e => e.EventId.Id == 5406 && e.Text.Contains("AccountId=stored-json;", StringComparison.Ordinal));
+
+        // Kept as stored, so a start stops again; the stop and the delete answer.
+        Assert.Equal((false, status.LastError), ((await strategy.StartAsync()).Status!.Running, (await strategy.GetStatusAsync())!.LastError));
+        Assert.True((await strategy.StopAsync()).Succeeded);
+        var kept = Assert.IsType<UnreadableSnapshot>((await ReadStoredStrategyAsync(cluster, key)).Snapshot);
+        Assert.Contains("\"Period\":\"two\"", kept.Json, StringComparison.Ordinal);
+        Assert.True((await strategy.DeleteAsync()).Succeeded);
+        Assert.Null(await strategy.GetStatusAsync());
+    }
+
+    /// <summary>
     /// A dispatch that only asked for a cancel (an RSI exit withdrawing its stop, the venue slow to confirm) was saved by the
     /// five-second timer: a crash before it left the stored snapshot without the exit waiting for the cancel, and the
     /// restarted strategy took the confirmed cancel for a stop withdrawn for nothing. The clock is held, so the timer never
@@ -235,6 +281,36 @@ public sealed class StrategyStoredParametersTests : IDisposable
         await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
     }
 
+    /// <summary>As <see cref="RewriteStoredStrategyAsync"/>, on the record's JSON: a shape no build writes.</summary>
+    private static async Task RewriteStoredStrategyJsonAsync(TradingCluster cluster, string key, Action<JsonObject> rewrite)
+    {
+        var serializer = cluster.Cluster.ServiceProvider.GetRequiredService<IGrainStateSerializer>();
+        await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
+        using (var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = cluster.Options.SqlitePath }))
+        {
+            var id = GrainId.Create(typeof(StrategyGrain).FullName!, key);
+            var stored = new GrainState<StrategyGrainState>(new StrategyGrainState());
+            await new SqliteGrainStorage(database, serializer).ReadStateAsync("strategy", id, stored, TestContext.Current.CancellationToken);
+            var record = JsonNode.Parse(serializer.Serialize(stored.State))!.AsObject();
+            rewrite(record);
+            await new SqliteGrainStorage(database, new WritingAsGiven(serializer, JsonSerializer.SerializeToUtf8Bytes(record)))
+                .WriteStateAsync("strategy", id, stored, TestContext.Current.CancellationToken);
+        }
+
+        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>A strategy's stored state read from the cluster's file while the silo runs (a read holds no lock).</summary>
+    private static async Task<StrategyGrainState> ReadStoredStrategyAsync(TradingCluster cluster, string key)
+    {
+        var serializer = cluster.Cluster.ServiceProvider.GetRequiredService<IGrainStateSerializer>();
+        using var database = new SqliteDatabase(new SqliteStorageOptions { DataSource = cluster.Options.SqlitePath });
+        var stored = new GrainState<StrategyGrainState>(new StrategyGrainState());
+        await new SqliteGrainStorage(database, serializer).ReadStateAsync("strategy", GrainId.Create(typeof(StrategyGrain).FullName!, key), stored,
+            TestContext.Current.CancellationToken);
+        return stored.State;
+    }
+
     /// <summary>The strategy lines of an account that say whether it started: started (5402) and did not start (5421).</summary>
     private static List<(string Category, LogLevel Level, EventId EventId, string Text)> Lines(CapturedLogs logs, string accountId) =>
         [.. logs.Entries.Where(e => e.EventId.Id is 5402 or 5421 && e.Text.Contains($"AccountId={accountId};", StringComparison.Ordinal))];
@@ -257,6 +333,14 @@ public sealed class StrategyStoredParametersTests : IDisposable
                 }
             },
         });
+
+    /// <summary>Writes the bytes it was given for any state, and reads as the silo does.</summary>
+    private sealed class WritingAsGiven(IGrainStateSerializer inner, byte[] payload) : IGrainStateSerializer
+    {
+        public byte[] Serialize<T>(T value) => payload;
+
+        public T Deserialize<T>(ReadOnlySpan<byte> data) => inner.Deserialize<T>(data);
+    }
 
     /// <summary>A kind whose rule for its one parameter a later build made stricter: "high" was taken, then refused.</summary>
     private sealed class Picky : StrategyBase

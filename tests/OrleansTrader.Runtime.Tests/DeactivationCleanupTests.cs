@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using OrleansTrader.Runtime.Tests.Grains;
 
 namespace OrleansTrader.Runtime.Tests;
@@ -28,6 +29,29 @@ public sealed class DeactivationCleanupTests
 
         Assert.Equal(timersBefore, cluster.Time.ActiveTimerCount);
         Assert.Equal(1, cluster.Probe.Count("t-disarmed/ticks"));
+    }
+
+    [Fact]
+    public async Task ASubscriptionMadeInOnDeactivateAsync_IsRefused_SoNoneOutlivesTheActivation()
+    {
+        // The activation's subscriptions are let go of before OnDeactivateAsync runs: one taken there stayed with the
+        // provider, and each event of the stream activated the grain again for a subscription no activation held.
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var grain = cluster.Client.GetGrain<ISubscribeOnDeactivateGrain>("late-sub");
+        await grain.Deactivate();
+        var runtime = cluster.Cluster.ServiceProvider.GetRequiredService<GrainRuntime>();
+        foreach (var activation in runtime.Catalog.Snapshot().Where(a => a.GrainInstance is SubscribeOnDeactivateGrain))
+        {
+            await activation.Deactivated.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        }
+
+        var provider = (MemoryStreamProvider)runtime.Streams.Get("memory");
+        var subscribers = provider.Subscriptions.Get(StreamId.Create(SubscribeOnDeactivateGrain.Namespace, "late-sub")).Length;
+
+        Assert.Equal(0, subscribers);
+        Assert.Equal(
+            "Cannot subscribe OrleansTrader.Runtime.Tests.Grains.SubscribeOnDeactivateGrain/late-sub to stream late-subscriptions/late-sub (memory): it is deactivating.",
+            Assert.Single(cluster.Probe.GetLog("late-sub/subscribe")));
     }
 
     [Fact]

@@ -17,24 +17,31 @@ internal sealed partial class StrategyGrain
     /// changed incompatibly, or its Restore refuses it: a period it was not taken with, a window that does not add up) stops
     /// the strategy with the reason, rather than trading from a state it does not have: whatever Restore throws (a null
     /// member dereferenced threw on, out of every start and activation, and so did a built-in kind's refusal, which failed
-    /// the status, stop and delete of the strategy too).
+    /// the status, stop and delete of the strategy too). A built-in kind's snapshot whose JSON did not read as one comes as
+    /// an <see cref="UnreadableSnapshot"/> with the reason, and stops it the same way.
     /// </summary>
     private bool TryRestore()
     {
-        try
+        var failure = (S.Snapshot as UnreadableSnapshot)?.Error;
+        if (failure is null)
         {
-            _strategy!.Restore(S.Snapshot ?? strategies.DeserializeState(S.Kind, S.CustomSnapshot!));
-            return true;
+            try
+            {
+                _strategy!.Restore(S.Snapshot ?? strategies.DeserializeState(S.Kind, S.CustomSnapshot!));
+                return true;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                failure = ex;
+            }
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            S.LastError = $"The stored snapshot of strategy kind \"{S.Kind}\" no longer reads: {ex.Message}";
-            S.Running = false;
-            _strategy = null;
-            _context = null;
-            StrategyLog.SnapshotUnreadable(logger, ex, _accountId, _strategyId, S.Kind);
-            return false;
-        }
+
+        S.LastError = $"The stored snapshot of strategy kind \"{S.Kind}\" no longer reads: {failure.Message}";
+        S.Running = false;
+        _strategy = null;
+        _context = null;
+        StrategyLog.SnapshotUnreadable(logger, failure, _accountId, _strategyId, S.Kind);
+        return false;
     }
 
     private async Task RunAsync()

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
@@ -21,7 +22,8 @@ internal sealed record StrategyGrainState
 
     public bool Running { get; set; }
 
-    /// <summary>The snapshot of a built-in kind.</summary>
+    /// <summary>The snapshot of a built-in kind; an <see cref="UnreadableSnapshot"/> when its stored JSON no longer reads.</summary>
+    [JsonConverter(typeof(StoredSnapshotJsonConverter))]
     public StrategyState? Snapshot { get; set; }
 
     /// <summary>The snapshot of a registered kind, as JSON of its own type (see <see cref="StrategyRegistry"/>).</summary>

@@ -193,10 +193,21 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         }
     }
 
+    /// <summary>
+    /// Refused once the activation is deactivating, as a timer is: its subscriptions were let go of before OnDeactivateAsync,
+    /// so one made then (or later, by work the activation left running) stayed with the provider, and each event of the
+    /// stream activated the grain again for a subscription no activation held. A stored one outlives the activation anyway.
+    /// </summary>
     public void AddSubscription(IActivationStreamSubscription subscription)
     {
         lock (_lock)
         {
+            if (!subscription.IsStored && _state is ActivationState.Deactivating or ActivationState.Invalid)
+            {
+                throw new InvalidOperationException(
+                    $"Cannot subscribe {GrainId} to stream {subscription.StreamId} ({subscription.ProviderName}): it is deactivating.");
+            }
+
             (_subscriptions ??= []).Add(subscription);
         }
     }

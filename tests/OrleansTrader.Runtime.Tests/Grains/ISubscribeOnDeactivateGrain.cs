@@ -1,0 +1,6 @@
+namespace OrleansTrader.Runtime.Tests.Grains;
+
+public interface ISubscribeOnDeactivateGrain : IGrainWithStringKey
+{
+    Task Deactivate();
+}
