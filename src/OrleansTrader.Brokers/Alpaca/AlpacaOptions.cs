@@ -30,10 +30,11 @@ public sealed class AlpacaOptions
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// The longest an order submit takes, its permit waits and the look-up of a lost or refused answer included: the account
-    /// awaits it inside its turn, and past the 30 s grain call timeout its caller hears a timeout while the order may still
-    /// go out. Its permit waits are cut short so that its request and one look-up each keep a full <see cref="RequestTimeout"/>
-    /// within it; at least two of those.
+    /// The longest an order submit or replace takes, its permit waits, a trailing stop's read before its replace and the
+    /// look-ups of a lost or refused answer included: the account awaits it inside its turn, and past the 30 s grain call
+    /// timeout its caller hears a timeout while the order may still go out. Its permit waits are cut short so that its request
+    /// and one look-up each keep a full <see cref="RequestTimeout"/> within it; at least two of those. (Named for submits,
+    /// which it bounded first; the key is kept for configurations that set it.)
     /// </summary>
     public TimeSpan SubmitTimeout { get; set; } = TimeSpan.FromSeconds(25);
 

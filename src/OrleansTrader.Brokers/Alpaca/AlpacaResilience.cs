@@ -105,8 +105,8 @@ internal sealed class AlpacaResilience : IDisposable, IAsyncDisposable
     public ResiliencePipeline Timeout { get; }
 
     /// <summary>
-    /// Waits for a permit at most <paramref name="maxWait"/> (<see cref="PermitWait"/>): a submit waits inside its account's
-    /// turn, and the queue (10,000) at the default budget (180 a minute) is most of an hour. Past it the call fails
+    /// Waits for a permit at most <paramref name="maxWait"/> (<see cref="PermitWait"/>): a submit or replace waits inside its
+    /// account's turn, and the queue (10,000) at the default budget (180 a minute) is most of an hour. Past it the call fails
     /// RateLimited, unsent; a negative wait (no time left for the request) fails it without waiting.
     /// </summary>
     public async ValueTask AcquirePermitAsync(TimeSpan maxWait, CancellationToken cancellationToken)
@@ -150,14 +150,14 @@ internal sealed class AlpacaResilience : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// How long a request may wait for its permit: <see cref="AlpacaOptions.RequestTimeout"/>, or, for a submit started at
-    /// <paramref name="submitStarted"/> (a timestamp of this client's clock), what leaves this request and the
-    /// <paramref name="requestsAfter"/> that may follow it (a look-up) a full RequestTimeout each within
-    /// <see cref="AlpacaOptions.SubmitTimeout"/>. Negative when not even this request fits any more.
+    /// How long a request may wait for its permit: <see cref="AlpacaOptions.RequestTimeout"/>, or, inside an order submit or
+    /// replace started at <paramref name="orderCallStarted"/> (a timestamp of this client's clock), what leaves this request
+    /// and the <paramref name="requestsAfter"/> that may follow it (the replace after a read, a look-up) a full RequestTimeout
+    /// each within <see cref="AlpacaOptions.SubmitTimeout"/>. Negative when not even this request fits any more.
     /// </summary>
-    public TimeSpan PermitWait(long? submitStarted, int requestsAfter)
+    public TimeSpan PermitWait(long? orderCallStarted, int requestsAfter)
     {
-        if (submitStarted is not { } started)
+        if (orderCallStarted is not { } started)
         {
             return _options.RequestTimeout;
         }
@@ -166,8 +166,8 @@ internal sealed class AlpacaResilience : IDisposable, IAsyncDisposable
         return left < _options.RequestTimeout ? left : _options.RequestTimeout;
     }
 
-    /// <summary>The timestamp a submit's <see cref="AlpacaOptions.SubmitTimeout"/> counts from.</summary>
-    public long StartSubmit() => _timeProvider.GetTimestamp();
+    /// <summary>The timestamp an order submit's or replace's <see cref="AlpacaOptions.SubmitTimeout"/> counts from.</summary>
+    public long StartOrderCall() => _timeProvider.GetTimestamp();
 
     private string NoPermitMessage(TimeSpan waited) =>
         $"No client-side Alpaca rate limit permit came within {waited} (Alpaca:MaxRequestsPerWindow {_options.MaxRequestsPerWindow} per {_options.RateLimitWindow}); nothing was sent.";

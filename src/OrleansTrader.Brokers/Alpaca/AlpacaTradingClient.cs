@@ -71,11 +71,11 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         var body = JsonSerializer.SerializeToUtf8Bytes(AlpacaMapper.ToJson(request), AlpacaJsonContext.Default.AlpacaNewOrderJson);
 
         // The account awaits this in its turn: the submit and its look-ups end within SubmitTimeout, under the grain call timeout.
-        var started = _resilience.StartSubmit();
+        var started = _resilience.StartOrderCall();
         HttpResponseMessage response;
         try
         {
-            response = await SendAsync(AlpacaRequestKind.Submit, HttpMethod.Post, "v2/orders", body, cancellationToken, submitStarted: started);
+            response = await SendAsync(AlpacaRequestKind.Submit, HttpMethod.Post, "v2/orders", body, cancellationToken, orderCallStarted: started);
         }
         catch (BrokerException ex) when (ex.Kind == BrokerErrorKind.OutcomeUnknown)
         {
@@ -112,11 +112,15 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
     {
         ArgumentException.ThrowIfNullOrEmpty(orderId);
         ArgumentNullException.ThrowIfNull(replacement);
+
+        // Awaited in the account's turn as a submit is: the read below, the replace and its look-ups end within SubmitTimeout.
+        var started = _resilience.StartOrderCall();
         if (replacement.TrailPrice is not null || replacement.TrailPercent is not null)
         {
             // Alpaca's replace takes one `trail` and applies it to the kind the order already trails by: a trail percent
-            // sent for an order that trails by price would become a trail of that many dollars.
-            var current = await GetOrderAsync(orderId, cancellationToken)
+            // sent for an order that trails by price would become a trail of that many dollars. Read once, as a look-up
+            // (retries and their Retry-After waits would run past the budget), leaving the PATCH its time after it.
+            var current = await GetOrderAsync(orderId, AlpacaRequestKind.Resolve, cancellationToken, started, requestsAfter: 1)
                 ?? throw new BrokerException(BrokerErrorKind.NotFound, $"Alpaca has no order {orderId}.");
             if (current.Type == OrderType.TrailingStop
                 && ((replacement.TrailPrice is not null && current.TrailPrice is null) || (replacement.TrailPercent is not null && current.TrailPercent is null)))
@@ -130,12 +134,12 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         HttpResponseMessage response;
         try
         {
-            response = await SendAsync(AlpacaRequestKind.Submit, HttpMethod.Patch, OrderPath(orderId), body, cancellationToken);
+            response = await SendAsync(AlpacaRequestKind.Submit, HttpMethod.Patch, OrderPath(orderId), body, cancellationToken, orderCallStarted: started);
         }
         catch (BrokerException ex) when (ex.Kind == BrokerErrorKind.OutcomeUnknown)
         {
             AlpacaLog.ReplaceAmbiguous(_logger, orderId, ex.Message);
-            return await ResolveReplaceAsync(orderId, replacement, ex, cancellationToken);
+            return await ResolveReplaceAsync(orderId, replacement, ex, started, cancellationToken);
         }
 
         using (response)
@@ -191,17 +195,17 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         return GetOrderByClientOrderIdAsync(clientOrderId, AlpacaRequestKind.Read, cancellationToken);
     }
 
-    private async Task<BrokerOrder?> GetOrderByClientOrderIdAsync(string clientOrderId, AlpacaRequestKind kind, CancellationToken cancellationToken, long? submitStarted = null)
+    private async Task<BrokerOrder?> GetOrderByClientOrderIdAsync(string clientOrderId, AlpacaRequestKind kind, CancellationToken cancellationToken, long? orderCallStarted = null)
     {
         var order = await GetOptionalOrderAsync(
-            "v2/orders:by_client_order_id?client_order_id=" + Uri.EscapeDataString(clientOrderId), "get order by client order id", kind, cancellationToken, submitStarted);
+            "v2/orders:by_client_order_id?client_order_id=" + Uri.EscapeDataString(clientOrderId), "get order by client order id", kind, cancellationToken, orderCallStarted);
         if (order is not { OrderClass: not OrderClass.Simple, Legs.Count: 0 } || _ordersWithoutLegs.ContainsKey(order.OrderId))
         {
             return order;
         }
 
         // A group's exit carries the group's class but has no legs of its own: remembered, it is not read twice.
-        var nested = await GetOrderAsync(order.OrderId, kind, cancellationToken, submitStarted) ?? order;
+        var nested = await GetOrderAsync(order.OrderId, kind, cancellationToken, orderCallStarted) ?? order;
         if (nested.Legs.Count == 0 && _ordersWithoutLegs.Count < MaxRememberedOrdersWithoutLegs)
         {
             _ordersWithoutLegs.TryAdd(nested.OrderId, 0);
@@ -478,18 +482,23 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         }
     }
 
-    private async Task<BrokerOrder> ResolveReplaceAsync(string orderId, OrderReplacement replacement, BrokerException failure, CancellationToken cancellationToken)
+    /// <summary>
+    /// Looks a replace whose answer was lost up, within the replace's <see cref="AlpacaOptions.SubmitTimeout"/>: a look-up that
+    /// has no time left fails (RateLimited, unsent) as one that fails otherwise does, leaving the outcome unknown.
+    /// </summary>
+    private async Task<BrokerOrder> ResolveReplaceAsync(
+        string orderId, OrderReplacement replacement, BrokerException failure, long orderCallStarted, CancellationToken cancellationToken)
     {
         try
         {
-            if (await GetOrderAsync(orderId, AlpacaRequestKind.Resolve, cancellationToken) is { ReplacedByOrderId: { } newId }
-                && await GetOrderAsync(newId, AlpacaRequestKind.Resolve, cancellationToken) is { } replaced)
+            if (await GetOrderAsync(orderId, AlpacaRequestKind.Resolve, cancellationToken, orderCallStarted) is { ReplacedByOrderId: { } newId }
+                && await GetOrderAsync(newId, AlpacaRequestKind.Resolve, cancellationToken, orderCallStarted) is { } replaced)
             {
                 return replaced;
             }
 
             if (replacement.ClientOrderId is { } clientOrderId
-                && await GetOrderByClientOrderIdAsync(clientOrderId, AlpacaRequestKind.Resolve, cancellationToken) is { } byClientId)
+                && await GetOrderByClientOrderIdAsync(clientOrderId, AlpacaRequestKind.Resolve, cancellationToken, orderCallStarted) is { } byClientId)
             {
                 return byClientId;
             }
@@ -502,13 +511,14 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "The replace timed out or was cut off and Alpaca does not show a replacement yet.", failure);
     }
 
-    private Task<BrokerOrder?> GetOrderAsync(string orderId, AlpacaRequestKind kind, CancellationToken cancellationToken, long? submitStarted = null) =>
-        GetOptionalOrderAsync(OrderPath(orderId) + "?nested=true", "get order", kind, cancellationToken, submitStarted);
+    private Task<BrokerOrder?> GetOrderAsync(
+        string orderId, AlpacaRequestKind kind, CancellationToken cancellationToken, long? orderCallStarted = null, int requestsAfter = 0) =>
+        GetOptionalOrderAsync(OrderPath(orderId) + "?nested=true", "get order", kind, cancellationToken, orderCallStarted, requestsAfter);
 
     private async Task<BrokerOrder?> GetOptionalOrderAsync(
-        string path, string operation, AlpacaRequestKind kind, CancellationToken cancellationToken, long? submitStarted = null)
+        string path, string operation, AlpacaRequestKind kind, CancellationToken cancellationToken, long? orderCallStarted = null, int requestsAfter = 0)
     {
-        using var response = await SendAsync(kind, HttpMethod.Get, path, null, cancellationToken, submitStarted: submitStarted);
+        using var response = await SendAsync(kind, HttpMethod.Get, path, null, cancellationToken, orderCallStarted: orderCallStarted, requestsAfter: requestsAfter);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
@@ -589,12 +599,13 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
     }
 
     /// <summary>
-    /// One call through its pipeline. <paramref name="submitStarted"/> is given for an order submit and its look-ups: their
-    /// permit waits are cut short so that the submit's request and one look-up's still fit in SubmitTimeout.
+    /// One call through its pipeline. <paramref name="orderCallStarted"/> is given for an order submit or replace and the
+    /// reads inside it: their permit waits are cut short so that this request and those after it (one look-up after the
+    /// submit or replace itself, else <paramref name="requestsAfter"/>) still fit in SubmitTimeout.
     /// </summary>
     private async Task<HttpResponseMessage> SendAsync(
         AlpacaRequestKind kind, HttpMethod method, string path, byte[]? body, CancellationToken cancellationToken, StrongBox<int>? attempts = null,
-        long? submitStarted = null)
+        long? orderCallStarted = null, int requestsAfter = 0)
     {
         var pipeline = kind is AlpacaRequestKind.Submit or AlpacaRequestKind.Resolve ? _resilience.Guarded : _resilience.Retrying;
         var client = _httpClientFactory.CreateClient(HttpClientName);
@@ -603,7 +614,8 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
             return await pipeline.ExecuteAsync(
                 async token =>
                 {
-                    await _resilience.AcquirePermitAsync(_resilience.PermitWait(submitStarted, kind == AlpacaRequestKind.Submit ? 1 : 0), token);
+                    await _resilience.AcquirePermitAsync(
+                        _resilience.PermitWait(orderCallStarted, kind == AlpacaRequestKind.Submit ? 1 : requestsAfter), token);
                     if (attempts is not null)
                     {
                         attempts.Value++;

@@ -455,6 +455,101 @@ public sealed class AlpacaResilienceTests
         }
     }
 
+    /// <summary>
+    /// A replace is awaited inside the account's turn as a submit is. It waited up to RequestTimeout for its permit and as
+    /// long for its answer, then for a lost answer looked the order up with a permit wait and a request of its own each
+    /// time: 40 s here, past the 30 s grain call timeout, so the caller heard a timeout while the replace could still go
+    /// out. Each permit comes the moment before the wait for it would give up, and no request is answered.
+    /// </summary>
+    [Fact]
+    public async Task Replace_EndsWithinSubmitTimeout_WhenEachPermitComesAtTheLastMomentAndNoAnswerComes()
+    {
+        var time = new Paper.ManualTimeProvider(new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero));
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server, o =>
+        {
+            o.MaxRequestsPerWindow = 1;
+            o.RateLimitWindow = TimeSpan.FromMilliseconds(100);
+            o.ManualRateLimiterReplenishment = true;
+        }, time);
+        var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<global::OrleansTrader.Brokers.Alpaca.AlpacaOptions>>().Value;
+        var limiter = host.Client.Resilience;
+        var order = await host.Client.SubmitOrderAsync(Limit("replaced-at-the-last-moment"), Ct);
+        var venueAnswers = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        AddSilentOrderWrites(server, venueAnswers.Task);
+        var started = time.GetUtcNow();
+
+        var replace = host.Client.ReplaceOrderAsync(order.OrderId, new OrderReplacement { LimitPrice = 411m, ClientOrderId = "replacement" }, Ct);
+        try
+        {
+            // The replace's request, then its look-ups'; each sent one times out unanswered.
+            for (var request = 0; request < 5 && await GivePermitAtTheLastMoment(time, limiter, server, replace); request++)
+            {
+                time.AdvanceTo(time.NextDueAt!.Value);
+            }
+
+            var error = await Assert.ThrowsAsync<BrokerException>(() => replace);
+            var took = time.GetUtcNow() - started;
+            Assert.True(took <= options.SubmitTimeout, $"The replace held its caller {took}, past SubmitTimeout {options.SubmitTimeout}.");
+            Assert.Equal(BrokerErrorKind.OutcomeUnknown, error.Kind);
+            Assert.Single(server.Requests, r => r.Method == "PATCH");
+            Assert.Single(server.Requests, r => r.Method == "GET");
+        }
+        finally
+        {
+            venueAnswers.SetResult();
+        }
+    }
+
+    /// <summary>
+    /// A trailing stop's replace first reads the order (Alpaca's `trail` replaces the value of the kind it has), in the
+    /// same call: a read retried with a permit wait of RequestTimeout per attempt, so with the replace and its look-up the
+    /// caller was held 50 s here. The read is answered, its permit coming at the last moment; nothing after it is.
+    /// </summary>
+    [Fact]
+    public async Task TrailingStopReplace_EndsWithinSubmitTimeout_ItsReadOfTheOrderIncluded()
+    {
+        var time = new Paper.ManualTimeProvider(new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero));
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server, o =>
+        {
+            o.MaxRequestsPerWindow = 1;
+            o.RateLimitWindow = TimeSpan.FromMilliseconds(100);
+            o.ManualRateLimiterReplenishment = true;
+        }, time);
+        var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<global::OrleansTrader.Brokers.Alpaca.AlpacaOptions>>().Value;
+        var limiter = host.Client.Resilience;
+        var order = await host.Client.SubmitOrderAsync(new OrderRequest
+        {
+            ClientOrderId = "trailing", Symbol = "MSFT", Side = OrderSide.Sell, Type = OrderType.TrailingStop, Quantity = 5m, TrailPrice = 2m,
+            TimeInForce = TimeInForce.Gtc,
+        }, Ct);
+        var venueAnswers = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = time.GetUtcNow();
+
+        var replace = host.Client.ReplaceOrderAsync(order.OrderId, new OrderReplacement { TrailPrice = 1.5m, ClientOrderId = "tighter" }, Ct);
+        try
+        {
+            Assert.True(await GivePermitAtTheLastMoment(time, limiter, server, replace), "The read of the order was not sent.");
+            await WaitUntil(() => replace.IsCompleted || limiter.LimiterStatistics!.CurrentQueuedCount == 1);
+            AddSilentOrderWrites(server, venueAnswers.Task);
+            for (var request = 0; request < 5 && await GivePermitAtTheLastMoment(time, limiter, server, replace); request++)
+            {
+                time.AdvanceTo(time.NextDueAt!.Value);
+            }
+
+            var error = await Assert.ThrowsAsync<BrokerException>(() => replace);
+            var took = time.GetUtcNow() - started;
+            Assert.True(took <= options.SubmitTimeout, $"The trailing stop's replace held its caller {took}, past SubmitTimeout {options.SubmitTimeout}.");
+            Assert.Equal(BrokerErrorKind.OutcomeUnknown, error.Kind);
+            Assert.Single(server.Requests, r => r.Method == "PATCH");
+        }
+        finally
+        {
+            venueAnswers.SetResult();
+        }
+    }
+
     [Fact]
     public void Defaults_StayUnderAlpacasLimitOf200RequestsAMinute()
     {
@@ -607,6 +702,44 @@ public sealed class AlpacaResilienceTests
     {
         await Task.Delay(20, Ct);
         Assert.True(limiter.ReplenishLimiterSegment());
+    }
+
+    /// <summary>From now on the venue takes order replaces and look-ups and answers none until <paramref name="gate"/> completes.</summary>
+    private static void AddSilentOrderWrites(FakeAlpacaServer server, Task gate)
+    {
+        server.AddFault(new FakeFault("PATCH", "/v2/orders/", FakeFaultKind.DelayBeforeProcessing) { Gate = gate });
+        server.AddFault(new FakeFault("GET", "/v2/orders/", FakeFaultKind.DelayBeforeProcessing) { Gate = gate, Times = 10 });
+        server.AddFault(new FakeFault("GET", "/v2/orders:by_client_order_id", FakeFaultKind.DelayBeforeProcessing) { Gate = gate, Times = 10 });
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="call"/>'s next request to queue for a permit, moves the clock to the moment before that
+    /// wait gives up (its timer is then the only one) and frees a permit. True once the request reached the venue; false
+    /// when the call ended instead.
+    /// </summary>
+    private static async Task<bool> GivePermitAtTheLastMoment(
+        Paper.ManualTimeProvider time, global::OrleansTrader.Brokers.Alpaca.AlpacaResilience limiter, FakeAlpacaServer server, Task call)
+    {
+        await WaitUntil(() => call.IsCompleted || limiter.LimiterStatistics!.CurrentQueuedCount == 1);
+        if (call.IsCompleted)
+        {
+            return false;
+        }
+
+        var givesUp = time.NextDueAt!.Value;
+        if (givesUp - time.GetUtcNow() > TimeSpan.FromMilliseconds(1))
+        {
+            time.AdvanceTo(givesUp - TimeSpan.FromMilliseconds(1));
+        }
+
+        var sentBefore = server.Requests.Count;
+        for (var segment = 0; segment < 10; segment++)
+        {
+            await ReplenishSegment(limiter);
+        }
+
+        await WaitUntil(() => call.IsCompleted || server.Requests.Count > sentBefore);
+        return server.Requests.Count > sentBefore;
     }
 
     private static async Task WaitUntil(Func<bool> condition)
