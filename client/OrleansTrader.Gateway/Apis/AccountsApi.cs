@@ -238,7 +238,7 @@ public static class AccountsApi
     }
 
     internal static async Task<Results<Ok<TradeHistory>, ValidationProblem, ProblemHttpResult>> GetTradesAsync(
-        string accountId, IGrainFactory grains, DateOnly? from, DateOnly? to, string? symbol, long? before, int? limit)
+        string accountId, IGrainFactory grains, HttpResponse response, DateOnly? from, DateOnly? to, string? symbol, long? before, int? limit)
     {
         if (TradeQueries.Check(from, to, symbol, before, limit) is { } invalid)
         {
@@ -246,7 +246,7 @@ public static class AccountsApi
         }
 
         return await grains.GetGrain<IAccountGrain>(accountId).GetTradesAsync(TradeQueries.Of(from, to, symbol, before, limit)) is { } trades
-            ? TypedResults.Ok(MoneyReport.Round(trades))
+            ? TradeQueries.Answer(response, trades)
             : ApiProblems.AccountNotFound(accountId);
     }
 

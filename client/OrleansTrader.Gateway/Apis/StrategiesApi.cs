@@ -226,7 +226,7 @@ public static class StrategiesApi
     }
 
     internal static async Task<Results<Ok<TradeHistory>, ValidationProblem, ProblemHttpResult>> GetTradesAsync(
-        string accountId, string strategyId, IGrainFactory grains, DateOnly? from, DateOnly? to, string? symbol, long? before, int? limit)
+        string accountId, string strategyId, IGrainFactory grains, HttpResponse response, DateOnly? from, DateOnly? to, string? symbol, long? before, int? limit)
     {
         if (TradeQueries.Check(from, to, symbol, before, limit) is { } invalid)
         {
@@ -234,7 +234,7 @@ public static class StrategiesApi
         }
 
         return await Strategy(grains, accountId, strategyId).GetTradesAsync(TradeQueries.Of(from, to, symbol, before, limit)) is { } trades
-            ? TypedResults.Ok(MoneyReport.Round(trades))
+            ? TradeQueries.Answer(response, trades)
             : await NotFoundAsync(grains, accountId, strategyId);
     }
 

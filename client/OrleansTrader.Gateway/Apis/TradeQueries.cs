@@ -24,4 +24,11 @@ internal static class TradeQueries
 
     public static TradeQuery Of(DateOnly? from, DateOnly? to, string? symbol, long? before, int? limit) =>
         new() { From = from, To = to, Symbol = symbol, Before = before, Limit = limit ?? Paging.DefaultLimit };
+
+    /// <summary>The trades, rounded as reported, with the header the other paged lists carry on whether older ones are gone.</summary>
+    public static Ok<TradeHistory> Answer(HttpResponse response, TradeHistory trades)
+    {
+        Paging.DescribeHistory(response, trades.Truncated);
+        return TypedResults.Ok(MoneyReport.Round(trades));
+    }
 }

@@ -17,6 +17,12 @@ public sealed record TradeHistory
 
     /// <summary>Over <see cref="Trades"/> as returned.</summary>
     public required TradeStatistics Summary { get; init; }
+
+    /// <summary>
+    /// This page ends the list (fewer trades than the limit) and trades numbered below its last (or below the query's
+    /// <c>Before</c>) are no longer kept: the list is not all the trades that match.
+    /// </summary>
+    public bool Truncated { get; init; }
 }
 
 /// <summary>

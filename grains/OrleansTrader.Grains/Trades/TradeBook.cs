@@ -97,6 +97,8 @@ internal sealed class TradeBook(IGrainStorage storage, GrainId grainId, int page
             AccountId = accountId,
             StrategyId = strategyId,
             Trades = trades,
+            // The end of the list, with trades below it no longer kept: a bare empty page read as "no older trades".
+            Truncated = trades.Count < query.Limit && newest >= 1 && _store.OldestKept(state.LastNumber) > 1,
             Open = [.. state.Open.Values
                 .Where(t => query.Symbol is null || string.Equals(t.Symbol, query.Symbol, StringComparison.Ordinal))
                 .OrderBy(t => t.Symbol, StringComparer.Ordinal)

@@ -71,6 +71,12 @@ internal sealed class TradesStore(IGrainStorage storage, GrainId grainId, int pa
         }
     }
 
+    /// <summary>
+    /// The number of the oldest trade still kept when the newest is <paramref name="lastNumber"/>: the first of the oldest
+    /// kept page (1 while no page has gone).
+    /// </summary>
+    public long OldestKept(long lastNumber) => lastNumber < 1 ? 1 : (Math.Max(0, ((lastNumber - 1) / PageSize) - pagesKept + 1) * PageSize) + 1;
+
     /// <summary>Up to <paramref name="limit"/> trades numbered at most <paramref name="newest"/> that match, newest first.</summary>
     /// <remarks>
     /// How many pages the matches take is not known ahead, so the pages are read in runs that grow from
