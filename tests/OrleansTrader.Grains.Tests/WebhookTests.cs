@@ -81,12 +81,9 @@ public sealed class WebhookTests : IDisposable
     [Fact]
     public async Task AFailingReceiver_GetsTheSameEventsAgain_AfterAGrowingDelay_AndRetryAfterIsHonoured()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var time = NewClock();
         await using var cluster = await StartAsync(time);
-        var account = await TestAccounts.OpenAsync(cluster, "wh-b", 100_000m);
-        await Market.QuoteAsync(cluster, "WHB", 50m, 50m);
-        var webhook = Webhook(cluster, "wh-b", "retry");
-        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/retry", Kinds = [AccountEventKind.Fill] })).Succeeded);
+        var (account, webhook, _) = await FillWebhookAsync(cluster, "wh-b", "WHB", "retry");
 
         var answers = new Queue<HttpResponseMessage>([
             new HttpResponseMessage(HttpStatusCode.InternalServerError),
@@ -121,12 +118,9 @@ public sealed class WebhookTests : IDisposable
     [Fact]
     public async Task ARetryAfterAlreadyPast_WaitsTheUsualDelay_AndOneInTheFuture_WaitsUntilThatDate()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var time = NewClock();
         await using var cluster = await StartAsync(time);
-        var account = await TestAccounts.OpenAsync(cluster, "wh-h", 100_000m);
-        await Market.QuoteAsync(cluster, "WHH", 50m, 50m);
-        var webhook = Webhook(cluster, "wh-h", "dated");
-        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/dated", Kinds = [AccountEventKind.Fill] })).Succeeded);
+        var (account, webhook, _) = await FillWebhookAsync(cluster, "wh-h", "WHH", "dated");
 
         // A receiver's clock behind ours (or "Retry-After: 0") must not make the webhook retry at once, again and again.
         var answers = new Queue<Func<HttpResponseMessage>>([
@@ -150,12 +144,9 @@ public sealed class WebhookTests : IDisposable
     [Fact]
     public async Task ARetryAfterLongerThanTheMaximum_WaitsTheMaximum_AsSecondsOrAsADate()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var time = NewClock();
         await using var cluster = await StartAsync(time);
-        var account = await TestAccounts.OpenAsync(cluster, "wh-m", 100_000m);
-        await Market.QuoteAsync(cluster, "WHM", 50m, 50m);
-        var webhook = Webhook(cluster, "wh-m", "capped");
-        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/capped", Kinds = [AccountEventKind.Fill] })).Succeeded);
+        var (account, webhook, _) = await FillWebhookAsync(cluster, "wh-m", "WHM", "capped");
         Assert.Equal(TimeSpan.FromHours(1), new WebhookOptions().MaxRetryAfter);
 
         var answers = new Queue<Func<HttpResponseMessage>>([
@@ -180,7 +171,7 @@ public sealed class WebhookTests : IDisposable
     [Fact]
     public async Task ABackoff_KeepsItsMaximum_AfterThirtyFailures_WithALongFirstDelay()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var time = NewClock();
         var storage = new WriteFailingStorage("webhook");
         await using var cluster = await StartAsync(time, o =>
         {
@@ -188,10 +179,7 @@ public sealed class WebhookTests : IDisposable
             o.MaxRetryDelay = TimeSpan.FromHours(1);
             o.DisableAfter = TimeSpan.FromDays(30);
         }, storage: storage);
-        var account = await TestAccounts.OpenAsync(cluster, "wh-l", 100_000m);
-        await Market.QuoteAsync(cluster, "WHL", 50m, 50m);
-        var webhook = Webhook(cluster, "wh-l", "long");
-        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/long", Kinds = [AccountEventKind.Fill] })).Succeeded);
+        var (account, webhook, _) = await FillWebhookAsync(cluster, "wh-l", "WHL", "long");
         _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.InternalServerError));
 
         await FillAsync(account, Market.MarketOrder("l-1", "WHL", OrderSide.Buy, 1m), 1);
@@ -220,12 +208,9 @@ public sealed class WebhookTests : IDisposable
     [Fact]
     public async Task AReceiversLongReasonPhrase_IsCutInLastError()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var time = NewClock();
         await using var cluster = await StartAsync(time);
-        var account = await TestAccounts.OpenAsync(cluster, "wh-reason", 100_000m);
-        await Market.QuoteAsync(cluster, "WHR", 50m, 50m);
-        var webhook = Webhook(cluster, "wh-reason", "wordy");
-        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/wordy", Kinds = [AccountEventKind.Fill] })).Succeeded);
+        var (account, webhook, _) = await FillWebhookAsync(cluster, "wh-reason", "WHR", "wordy");
         _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.InternalServerError) { ReasonPhrase = new string('R', 60_000) });
 
         await FillAsync(account, Market.MarketOrder("wordy", "WHR", OrderSide.Buy, 1m), 1);
@@ -241,12 +226,9 @@ public sealed class WebhookTests : IDisposable
     [Fact]
     public async Task ANetworkErrorsLastError_SaysItsCause_Cut()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var time = NewClock();
         await using var cluster = await StartAsync(time);
-        var account = await TestAccounts.OpenAsync(cluster, "wh-cause", 100_000m);
-        await Market.QuoteAsync(cluster, "WHN", 50m, 50m);
-        var webhook = Webhook(cluster, "wh-cause", "broken");
-        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/broken", Kinds = [AccountEventKind.Fill] })).Succeeded);
+        var (account, webhook, _) = await FillWebhookAsync(cluster, "wh-cause", "WHN", "broken");
         var causes = new Queue<string>(["The response ended prematurely.", $"Received an invalid status line: '{new string('x', 60_000)}'."]);
         _receiver.Respond = _ => throw new HttpRequestException("An error occurred while sending the request.", new HttpIOException(HttpRequestError.ResponseEnded, causes.Dequeue()));
 
@@ -263,17 +245,14 @@ public sealed class WebhookTests : IDisposable
     [Fact]
     public async Task AWebhookFailingPastTheLimit_IsDisabled_AndResumingDeliversWhatWaited()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var time = NewClock();
         // A loopback URL, allowed as for a local receiver (the test's handler answers in its place).
         await using var cluster = await StartAsync(time, o =>
         {
             o.DisableAfter = TimeSpan.FromSeconds(10);
             o.AllowPrivateNetworks = true;
         });
-        var account = await TestAccounts.OpenAsync(cluster, "wh-c", 100_000m);
-        await Market.QuoteAsync(cluster, "WHC", 50m, 50m);
-        var webhook = Webhook(cluster, "wh-c", "down");
-        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "http://127.0.0.1:9/down", Kinds = [AccountEventKind.Fill] })).Succeeded);
+        var (account, webhook, _) = await FillWebhookAsync(cluster, "wh-c", "WHC", "down", url: "http://127.0.0.1:9/down");
         _receiver.Respond = _ => throw new HttpRequestException("Connection refused");
 
         await FillAsync(account, Market.MarketOrder("d-1", "WHC", OrderSide.Buy, 1m), 1);
@@ -305,12 +284,9 @@ public sealed class WebhookTests : IDisposable
     [Fact]
     public async Task AReceiverAnsweringGone_DisablesTheWebhookAtOnce_AndResumingDeliversWhatWaited()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var time = NewClock();
         await using var cluster = await StartAsync(time);
-        var account = await TestAccounts.OpenAsync(cluster, "wh-gone", 100_000m);
-        await Market.QuoteAsync(cluster, "WHG", 50m, 50m);
-        var webhook = Webhook(cluster, "wh-gone", "gone");
-        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/gone", Kinds = [AccountEventKind.Fill] })).Succeeded);
+        var (account, webhook, _) = await FillWebhookAsync(cluster, "wh-gone", "WHG", "gone");
         _receiver.Respond = _ => Task.FromResult(new HttpResponseMessage(HttpStatusCode.Gone));
 
         await FillAsync(account, Market.MarketOrder("g-1", "WHG", OrderSide.Buy, 1m), 1);
@@ -337,12 +313,10 @@ public sealed class WebhookTests : IDisposable
     [Fact]
     public async Task AResumeWhoseWriteFailed_DeliversWhatWaited_AndStaysResumed_WhenRetried()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var time = NewClock();
         var storage = new WriteFailingStorage("webhook");
         await using var cluster = await StartAsync(time, o => o.DisableAfter = TimeSpan.FromSeconds(10), storage: storage);
-        var account = await TestAccounts.OpenAsync(cluster, "wh-m", 100_000m);
-        await Market.QuoteAsync(cluster, "WHM", 50m, 50m);
-        Assert.True((await Webhook(cluster, "wh-m", "paused").CreateAsync(new CreateWebhook { Url = "https://receiver.example/paused", Kinds = [AccountEventKind.Fill] })).Succeeded);
+        var (account, _, _) = await FillWebhookAsync(cluster, "wh-m", "WHM", "paused");
         _receiver.Respond = _ => throw new HttpRequestException("Connection refused");
         await FillAsync(account, Market.MarketOrder("m-1", "WHM", OrderSide.Buy, 1m), 1);
         var status = await WaitForFailuresAsync(Webhook(cluster, "wh-m", "paused"), 1);
@@ -376,14 +350,11 @@ public sealed class WebhookTests : IDisposable
     [Fact]
     public async Task AResumeWhoseKeepAliveFailed_RegistersItWhenRetried_SoARestartWakesTheWebhook()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var time = NewClock();
         var storage = new WriteFailingStorage("webhook");
         var reminders = new UpsertFailingReminderTable();
         await using var cluster = await StartAsync(time, o => o.DisableAfter = TimeSpan.FromSeconds(10), storage: storage, reminders: reminders);
-        var account = await TestAccounts.OpenAsync(cluster, "wh-k", 100_000m);
-        await Market.QuoteAsync(cluster, "WHK", 50m, 50m);
-        var webhook = Webhook(cluster, "wh-k", "paused");
-        Assert.True((await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/paused", Kinds = [AccountEventKind.Fill] })).Succeeded);
+        var (account, webhook, _) = await FillWebhookAsync(cluster, "wh-k", "WHK", "paused");
         _receiver.Respond = _ => throw new HttpRequestException("Connection refused");
         await FillAsync(account, Market.MarketOrder("k-1", "WHK", OrderSide.Buy, 1m), 1);
         var status = await WaitForFailuresAsync(webhook, 1);
@@ -422,18 +393,14 @@ public sealed class WebhookTests : IDisposable
     {
         var storage = new WriteFailingStorage("webhook");
         await using var cluster = await StartAsync(storage: storage);
-        var account = await TestAccounts.OpenAsync(cluster, "wh-n", 100_000m);
-        await Market.QuoteAsync(cluster, "WHN", 50m, 50m);
-        var webhook = Webhook(cluster, "wh-n", "signed");
-        var created = await webhook.CreateAsync(new CreateWebhook { Url = "https://receiver.example/signed", Kinds = [AccountEventKind.Fill] });
-        Assert.True(created.Succeeded, created.Message);
+        var (account, webhook, secret) = await FillWebhookAsync(cluster, "wh-n", "WHN", "signed");
 
         storage.FailNext = true;
         await Assert.ThrowsAnyAsync<Exception>(() => webhook.RotateSecretAsync(TimeSpan.Zero));
 
         await FillAsync(account, Market.MarketOrder("n-1", "WHN", OrderSide.Buy, 1m), 1);
         var received = (await Eventually.WaitAsync(() => Task.FromResult(_receiver.Received.ToList()), r => r.Count == 1, "the fill"))[0];
-        Assert.Equal(SignatureWith(received, created.Secret!), received.Headers[WebhookSender.SignatureHeader]);
+        Assert.Equal(SignatureWith(received, secret), received.Headers[WebhookSender.SignatureHeader]);
         Assert.Null((await webhook.GetStatusAsync())!.SecretRotatedAt);
     }
 
@@ -483,9 +450,7 @@ public sealed class WebhookTests : IDisposable
     public async Task DeliveryResumesAfterARestart_FromWhereItStood()
     {
         await using var cluster = await StartAsync(sqlite: _dir.File("webhooks.db"));
-        var account = await TestAccounts.OpenAsync(cluster, "wh-e", 100_000m);
-        await Market.QuoteAsync(cluster, "WHE", 50m, 50m);
-        Assert.True((await Webhook(cluster, "wh-e", "durable").CreateAsync(new CreateWebhook { Url = "https://receiver.example/durable", Kinds = [AccountEventKind.Fill] })).Succeeded);
+        var (account, _, _) = await FillWebhookAsync(cluster, "wh-e", "WHE", "durable");
         await FillAsync(account, Market.MarketOrder("r-1", "WHE", OrderSide.Buy, 1m), 1);
         await Eventually.WaitAsync(() => Task.FromResult(_receiver.Received.Count), n => n == 1, "the first fill delivered");
 
@@ -514,11 +479,9 @@ public sealed class WebhookTests : IDisposable
     {
         // A fake clock: the request's 10 s timeout never ends it, so only the stop does.
         var ct = TestContext.Current.CancellationToken;
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var time = NewClock();
         await using var cluster = await StartAsync(time, sqlite: _dir.File("webhooks.db"));
-        var account = await TestAccounts.OpenAsync(cluster, "wh-out", 100_000m);
-        await Market.QuoteAsync(cluster, "WHO", 50m, 50m);
-        Assert.True((await Webhook(cluster, "wh-out", "out").CreateAsync(new CreateWebhook { Url = "https://receiver.example/out", Kinds = [AccountEventKind.Fill] })).Succeeded);
+        var (account, _, _) = await FillWebhookAsync(cluster, "wh-out", "WHO", "out");
 
         // The first request hangs until the silo is gone; every later one is answered 200.
         var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -692,7 +655,7 @@ public sealed class WebhookTests : IDisposable
     [Fact]
     public async Task RotatingTheSecret_SignsWithBoth_UntilTheOldOneExpires_ThenWithTheNewOneAlone()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var time = NewClock();
         await using var cluster = await StartAsync(time);
         var account = await TestAccounts.OpenAsync(cluster, "wh-g", 100_000m);
         await Market.QuoteAsync(cluster, "WHG", 50m, 50m);
@@ -753,7 +716,7 @@ public sealed class WebhookTests : IDisposable
     [Fact]
     public async Task ARotationRefusedForItsOverlap_SaysWhenAnOverlapIsTakenAgain()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var time = NewClock();
         await using var cluster = await StartAsync(time);
         await TestAccounts.OpenAsync(cluster, "wh-r", 100_000m);
         var webhook = Webhook(cluster, "wh-r", "rolling");
@@ -888,7 +851,7 @@ public sealed class WebhookTests : IDisposable
     [InlineData(false)]
     public async Task AnAccountResetWhileARequestIsOutOrWaitsForItsRetry_HasEveryEventOfItsNewHistoryDelivered(bool requestOut)
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+        var time = NewClock();
         var storage = new ResettableStorage();
         await using var cluster = await StartAsync(time, resettable: storage);
         var accountId = requestOut ? "wh-ro" : "wh-rr";
@@ -986,6 +949,20 @@ public sealed class WebhookTests : IDisposable
 
     private static IWebhookGrain Webhook(TradingCluster cluster, string accountId, string webhookId) =>
         cluster.Grains.GetGrain<IWebhookGrain>(WebhookKey.Create(accountId, webhookId));
+
+    private static FakeTimeProvider NewClock() => new(new DateTimeOffset(2026, 3, 2, 14, 0, 0, TimeSpan.Zero));
+
+    /// <summary>The set-up most tests here share: an open account, its symbol quoted, and a webhook of its fills created.</summary>
+    private static async Task<(IAccountGrain Account, IWebhookGrain Webhook, string Secret)> FillWebhookAsync(
+        TradingCluster cluster, string accountId, string symbol, string webhookId, string? url = null)
+    {
+        var account = await TestAccounts.OpenAsync(cluster, accountId, 100_000m);
+        await Market.QuoteAsync(cluster, symbol, 50m, 50m);
+        var webhook = Webhook(cluster, accountId, webhookId);
+        var created = await webhook.CreateAsync(new CreateWebhook { Url = url ?? $"https://receiver.example/{webhookId}", Kinds = [AccountEventKind.Fill] });
+        Assert.True(created.Succeeded, created.Message);
+        return (account, webhook, created.Secret!);
+    }
 
     private IReadOnlyList<ReceivedWebhook> Requests(string webhookId) =>
         [.. _receiver.Received.Where(r => r.Headers[WebhookSender.WebhookIdHeader] == webhookId)];

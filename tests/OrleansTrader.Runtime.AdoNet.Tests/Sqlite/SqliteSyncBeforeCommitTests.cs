@@ -44,7 +44,7 @@ public sealed class SqliteSyncBeforeCommitTests : IDisposable
         // Several state commits, then one log commit: one sync covers them all, in a group of its own (a transaction).
         await ExecuteAsync(state, "INSERT INTO s (id) VALUES (1);");
         await ExecuteAsync(state, "INSERT INTO s (id) VALUES (2);");
-        await log.WriteAsync((connection, transaction, ct) => log.CreateCommand(connection, "INSERT INTO l (id) VALUES (2);", transaction).ExecuteNonQueryAsync(ct), Ct);
+        await ExecuteInTransactionAsync(log, "INSERT INTO l (id) VALUES (2);");
         Assert.Equal(2, StateSyncs());
 
         // The state file never waits for the log: its own commits sync nothing.
@@ -64,8 +64,7 @@ public sealed class SqliteSyncBeforeCommitTests : IDisposable
 
         // A lone statement (it commits itself) and a write in a transaction both wait for the sync, and fail with it.
         await Assert.ThrowsAsync<UnauthorizedAccessException>(() => ExecuteAsync(log, "CREATE TABLE l (id INTEGER PRIMARY KEY);"));
-        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => log.WriteAsync(
-            (connection, transaction, ct) => log.CreateCommand(connection, "CREATE TABLE l (id INTEGER PRIMARY KEY);", transaction).ExecuteNonQueryAsync(ct), Ct));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => ExecuteInTransactionAsync(log, "CREATE TABLE l (id INTEGER PRIMARY KEY);"));
         Assert.Equal(0L, await CountTablesAsync(log));
 
         // Once the other file can be synced (here: it has no WAL, so nothing to sync), the same writes go through.
@@ -75,7 +74,17 @@ public sealed class SqliteSyncBeforeCommitTests : IDisposable
     }
 
     private static Task<int> ExecuteAsync(SqliteDatabase database, string sql) =>
-        database.WriteStatementAsync((connection, transaction, ct) => database.CreateCommand(connection, sql, transaction).ExecuteNonQueryAsync(ct), Ct);
+        database.WriteStatementAsync((connection, transaction, ct) => ExecuteAsync(database, connection, transaction, sql, ct), Ct);
+
+    private static Task<int> ExecuteInTransactionAsync(SqliteDatabase database, string sql) =>
+        database.WriteAsync((connection, transaction, ct) => ExecuteAsync(database, connection, transaction, sql, ct), Ct);
+
+    // Disposed here: a command left to the finalizer keeps its statement prepared on the write connection until a GC.
+    private static async Task<int> ExecuteAsync(SqliteDatabase database, SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand(connection, sql, transaction);
+        return await command.ExecuteNonQueryAsync(ct);
+    }
 
     private static async Task<long> CountTablesAsync(SqliteDatabase database)
     {
