@@ -1,8 +1,11 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansTrader.Brokers;
 using OrleansTrader.Domain.Market;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.Brokers;
 using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.Runtime;
@@ -40,6 +43,114 @@ public sealed class StrategyCancelTests
         await Eventually.WaitAsync(() => account.GetOrderAsync(resting[0].OrderId), o => o!.Status == OrderStatus.Canceled, "the cancel at the account");
         await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!.IntentsSent, sent => sent == 1, "one order only");
         Assert.Empty(await account.GetOrdersAsync(OrderStatusFilter.Open, 10, null));
+    }
+
+    /// <summary>
+    /// The strategy's cancel of its resting entry, whose call to the account fails (a timeout): the strategy is not told,
+    /// and one that asks once believed the order withdrawn while it rested on. The host asks for it again a minute later
+    /// in the strategy's time (the <see cref="ProtectiveStop"/>'s schedule), and the order ends canceled.
+    /// </summary>
+    [Fact]
+    public async Task ACancelWhoseAccountCallFailed_IsAskedForAgainAMinuteLater_AndTheOrderEndsCanceled()
+    {
+        var cancels = new FailingCancels { FailNext = true };
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddStrategy(RestThenCancel.Definition);
+                silo.Services.AddSingleton<IIncomingGrainCallFilter>(cancels);
+            },
+        });
+        var (account, strategy, resting, start) = await RestAsync(cluster, "cancel-failed");
+
+        // Second bar: the strategy cancels it, and the account's call times out; the order rests on.
+        await BarAsync(cluster, start.AddMinutes(1));
+        await Eventually.WaitAsync(() => strategy.GetStatusAsync(), s => s!.LastError is not null, "the failed cancel");
+        Assert.Equal((1, OrderStatus.Accepted), (cancels.Calls, (await account.GetOrderAsync(resting.OrderId))!.Status));
+
+        // A bar a minute later: the strategy asks nothing, and the host asks for the cancel again.
+        await BarAsync(cluster, start.AddMinutes(2));
+        await Eventually.WaitAsync(() => account.GetOrderAsync(resting.OrderId), o => o!.Status == OrderStatus.Canceled, "the cancel asked for again");
+        Assert.Equal(2, cancels.Calls);
+        Assert.Empty(await account.GetOrdersAsync(OrderStatusFilter.Open, 10, null));
+    }
+
+    /// <summary>As above, with the venue refusing the cancel once (the account answers the order working again).</summary>
+    [Fact]
+    public async Task ACancelTheVenueRefused_IsAskedForAgainAMinuteLater_AndTheOrderEndsCanceled()
+    {
+        var cancels = new StrategyProtectiveStopTests.RefusingCancels();
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddStrategy(RestThenCancel.Definition);
+                silo.Services.AddSingleton<IBrokerClientFactory>(sp => new WrappingBrokerClientFactory(
+                    ActivatorUtilities.CreateInstance<BrokerClientFactory>(sp), client => new StrategyProtectiveStopTests.RefusingCancels.Client(cancels, client)));
+            },
+        });
+        var (account, _, resting, start) = await RestAsync(cluster, "cancel-refused");
+
+        cancels.Refuse = true;
+        await BarAsync(cluster, start.AddMinutes(1));
+        await Eventually.WaitAsync(() => Task.FromResult(cancels.Refused), n => n == 1, "the refused cancel");
+        await Eventually.WaitAsync(() => account.GetOrderAsync(resting.OrderId), o => o!.Status == OrderStatus.Accepted, "the order working again");
+        cancels.Refuse = false;
+
+        await BarAsync(cluster, start.AddMinutes(2));
+        await Eventually.WaitAsync(() => account.GetOrderAsync(resting.OrderId), o => o!.Status == OrderStatus.Canceled, "the cancel asked for again");
+        Assert.Equal((1, 1), (cancels.Refused, cancels.Passed));
+    }
+
+    /// <summary>
+    /// Opens the account and starts a <see cref="RestThenCancel"/>, whose first bar (stamped from the next whole minute:
+    /// the strategy's time is its start's, and earlier bars do not move it) rests a buy limit. Returns it and that bar's start.
+    /// </summary>
+    private static async Task<(IAccountGrain Account, IStrategyGrain Strategy, AccountOrder Resting, DateTimeOffset Start)> RestAsync(TradingCluster cluster, string accountId)
+    {
+        var account = await TestAccounts.OpenAsync(cluster, accountId, 100_000m, TestAccounts.Loose with { MaxQuoteAge = TimeSpan.FromDays(1) });
+        await Market.QuoteAsync(cluster, "SCN", 40m, 40m);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create(accountId, "rest"));
+        var created = await strategy.CreateAsync(new CreateStrategy
+        {
+            Kind = RestThenCancel.Definition.Kind, Symbols = ["SCN"], Parameters = new Dictionary<string, string>(), Start = true,
+        });
+        Assert.True(created.Succeeded, created.Message);
+        var start = TimeProvider.System.GetUtcNow().AddMinutes(1);
+        start = new DateTimeOffset(start.Year, start.Month, start.Day, start.Hour, start.Minute, 0, TimeSpan.Zero);
+        await BarAsync(cluster, start);
+        var resting = await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 1, "the resting order");
+        return (account, strategy, resting[0], start);
+    }
+
+    /// <summary>Fails the next call of the account's CancelOrderAsync, as one that timed out; counts the calls.</summary>
+    private sealed class FailingCancels : IIncomingGrainCallFilter
+    {
+        private int _failNext;
+        private int _calls;
+
+        public bool FailNext
+        {
+            get => Volatile.Read(ref _failNext) != 0;
+            init => _failNext = value ? 1 : 0;
+        }
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public Task Invoke(IIncomingGrainCallContext context)
+        {
+            if (context.Grain is IAccountGrain && context.MethodName == nameof(IAccountGrain.CancelOrderAsync))
+            {
+                Interlocked.Increment(ref _calls);
+                if (Interlocked.Exchange(ref _failNext, 0) != 0)
+                {
+                    return Task.FromException(new TimeoutException("The account did not answer in time (test)."));
+                }
+            }
+
+            return context.Invoke();
+        }
     }
 
     [Fact]

@@ -641,7 +641,7 @@ internal sealed partial class StrategyGrain
     /// (an exit that waited for its stop's cancel) goes in the same turn, a few rounds at most. Saved at once when it sent
     /// an intent or asked the account for a cancel: a cancel left to the save timer was lost with the snapshot that says
     /// why it was asked for (an exit waiting for the stop's cancel) by a crash in those seconds, and the restored strategy
-    /// took the confirmed cancel for a stop withdrawn for nothing.
+    /// took the confirmed cancel for a stop withdrawn for nothing. So is a cancel it holds while HALTED, which a restart lost.
     /// </summary>
     private async Task DispatchAsync()
     {
@@ -650,6 +650,7 @@ internal sealed partial class StrategyGrain
             return;
         }
 
+        AskForCancelsAgain();
         var sent = 0;
         for (var round = 0; round < MaxDispatchRounds && _context.HasPending; round++)
         {
@@ -664,7 +665,7 @@ internal sealed partial class StrategyGrain
         }
     }
 
-    /// <summary>One round of <see cref="DispatchAsync"/>; returns how many intents it drained and cancels it asked the account for.</summary>
+    /// <summary>One round of <see cref="DispatchAsync"/>; returns how many intents it drained and cancels it asked the account for or held.</summary>
     private async Task<int> DispatchRoundAsync()
     {
         var canceled = 0;
@@ -687,8 +688,10 @@ internal sealed partial class StrategyGrain
                 // withdrawn for an exit): canceled, it left the position unprotected for as long as the halt lasted.
                 if (halted && OpenOrderClosingPosition(clientOrderId) is { } closing)
                 {
+                    _cancelRetries.Remove(clientOrderId);
                     if (_heldCancels.Add(clientOrderId))
                     {
+                        canceled++;
                         StrategyLog.CancelHeldWhileHalted(logger, _accountId, _strategyId, clientOrderId, closing.Symbol);
                     }
 
@@ -705,6 +708,17 @@ internal sealed partial class StrategyGrain
                 if (answer.Denial is { } denial)
                 {
                     StrategyLog.CancelRefused(logger, _accountId, _strategyId, clientOrderId, $"{denial.ReasonCode}: {denial.Message}");
+                    AskForCancelLater(clientOrderId, answer.Order);
+                }
+                else if (answer.Order is { } after && !after.Status.IsFinal() && after.Status != OrderStatus.PendingCancel)
+                {
+                    // The venue refused it: the account answers the order working again, and tells the strategy nothing more.
+                    StrategyLog.CancelRefused(logger, _accountId, _strategyId, clientOrderId, $"the venue refused it ({after.StatusReason}); the order is {after.Status}");
+                    AskForCancelLater(clientOrderId, after);
+                }
+                else
+                {
+                    _cancelRetries.Remove(clientOrderId);
                 }
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -712,6 +726,7 @@ internal sealed partial class StrategyGrain
                 // The order stays open (it may be); the intents drained with this cancel must still go.
                 S.LastError = $"The cancel of {clientOrderId} failed: {ex.Message}";
                 StrategyLog.CancelRefused(logger, _accountId, _strategyId, clientOrderId, ex.Message);
+                AskForCancelLater(clientOrderId, null);
             }
         }
 
@@ -781,6 +796,47 @@ internal sealed partial class StrategyGrain
         && ReducesPosition(order.Symbol, order.Side, order.Quantity - order.FilledQuantity)
             ? order
             : null;
+
+    /// <summary>
+    /// A cancel the account did not take is asked for again later while the order stays open. Not one the account holds
+    /// (PendingCancel: its answer from the venue settles it) or of an order that ended.
+    /// </summary>
+    private void AskForCancelLater(string clientOrderId, AccountOrder? order)
+    {
+        if (order is not null && (order.Status.IsFinal() || order.Status == OrderStatus.PendingCancel))
+        {
+            _cancelRetries.Remove(clientOrderId);
+            return;
+        }
+
+        var retries = _cancelRetries.TryGetValue(clientOrderId, out var earlier) ? earlier.Retries + 1 : 0;
+        _cancelRetries[clientOrderId] = new CancelRetry(_context!.Now, retries);
+    }
+
+    /// <summary>
+    /// Asks again for the cancels the account did not take whose wait has passed: a minute after the last ask, then twice
+    /// as long each time up to an hour (<see cref="ProtectiveStop.RetryWait"/>), in the strategy's time. One whose order is
+    /// no longer open is forgotten.
+    /// </summary>
+    private void AskForCancelsAgain()
+    {
+        if (_cancelRetries.Count == 0 || _context!.IsWarmingUp)
+        {
+            return;
+        }
+
+        foreach (var (clientOrderId, retry) in _cancelRetries.ToList())
+        {
+            if (!_context.OpenOrders.Any(o => string.Equals(o.ClientOrderId, clientOrderId, StringComparison.Ordinal)))
+            {
+                _cancelRetries.Remove(clientOrderId);
+            }
+            else if (_context.Now >= retry.AskedAt + ProtectiveStop.RetryWait(retry.Retries))
+            {
+                _context.CancelOrder(clientOrderId);
+            }
+        }
+    }
 
     /// <summary>Once trading is no longer HALTED, the cancels held for it are asked for again (of the orders still open), and go with the next dispatch.</summary>
     private void ReleaseHeldCancels()

@@ -85,7 +85,14 @@ internal sealed partial class StrategyGrain(
     private Withholding? _withholding;
 
     // Cancels of orders that close the strategy's position, asked for while HALTED: sent once trading is no longer HALTED.
+    // Stored with the state (HeldCancels), so a restart during the halt does not lose them.
     private readonly HashSet<string> _heldCancels = new(StringComparer.Ordinal);
+
+    // Cancels the account did not take (its call threw, it refused, or the venue did and the order works on): the strategy
+    // is not told, and one that asked once believed the order withdrawn. Asked for again while the order is open, on the
+    // ProtectiveStop's schedule in the strategy's time, from when each was last asked for.
+    private readonly Dictionary<string, CancelRetry> _cancelRetries = new(StringComparer.Ordinal);
+
     // While the start replays the account's history before OnStart: the strategy's callbacks for it, given once it has started.
     private List<Action>? _deferredCallbacks;
     private bool _dirty;
@@ -114,6 +121,7 @@ internal sealed partial class StrategyGrain(
     {
         StrategyKey.TryParse(this.GetPrimaryKeyString(), out _accountId, out _strategyId);
         RegisterGrainTimer(SaveIfDirtyAsync, SaveInterval, SaveInterval);
+        _heldCancels.UnionWith(S.HeldCancels);
         if (S.Exists && S.Running)
         {
             _activating = true;
@@ -350,6 +358,8 @@ internal sealed partial class StrategyGrain(
             throw;
         }
 
+        _heldCancels.Clear();
+        _cancelRetries.Clear();
         await Days.ClearAsync();
         await StrategyDirectory.RemoveAsync(_strategyId);
         DeactivateOnIdle();
@@ -494,6 +504,8 @@ internal sealed partial class StrategyGrain(
             S.NextSequence = _context.NextSequence;
             S.OpenOrders = [.. _context.OpenOrders];
         }
+
+        S.HeldCancels = [.. _heldCancels];
     }
 
     /// <summary>
@@ -512,6 +524,9 @@ internal sealed partial class StrategyGrain(
     /// <paramref name="HeldSince"/> (a <see cref="TimeProvider.GetTimestamp"/>), timed as <see cref="QuoteRefusal"/> is.
     /// </summary>
     private sealed record MarketClosedRefusal(string ClientOrderId, string Message, DateTimeOffset At, DateTimeOffset Until, long HeldSince, TimeSpan? Hold);
+
+    /// <summary>A cancel the account did not take: when it was last asked for (the strategy's time) and how many times again.</summary>
+    private sealed record CancelRetry(DateTimeOffset AskedAt, int Retries);
 
     /// <summary>The account's refusal of an order as a short; timed as <see cref="QuoteRefusal"/> is.</summary>
     private sealed record ShortRefusal(string ClientOrderId, OrderSide Side, string Message, DateTimeOffset At, long HeldSince, int Count, TimeSpan Hold);

@@ -57,6 +57,13 @@ internal sealed record StrategyGrainState
     public long LastAccountEventSequence { get; set; }
 
     /// <summary>
+    /// Client order ids whose cancel was asked for while HALTED and is held until trading is no longer HALTED (orders that
+    /// close the strategy's position). Kept in memory only, they were lost by a restart during the halt: the order stayed
+    /// once it lifted, and an exit waiting for its cancel never went.
+    /// </summary>
+    public List<string> HeldCancels { get; set; } = [];
+
+    /// <summary>
     /// While stopped: the account event through which the fills of the strategy's orders were booked into its positions,
     /// round trips and fill count (its status shows them), past <see cref="LastAccountEventSequence"/>. 0 when none were.
     /// </summary>

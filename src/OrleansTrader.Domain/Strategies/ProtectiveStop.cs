@@ -146,8 +146,11 @@ public sealed class ProtectiveStop
 
     private bool CancelUnconfirmedFor(DateTimeOffset now) => _cancelAskedAt is { } asked && now >= asked + RetryWait(_cancelAsksAgain);
 
-    /// <summary>A minute, twice as long after each earlier retry, an hour at most.</summary>
-    private static TimeSpan RetryWait(int retries) =>
+    /// <summary>
+    /// The wait before a retry: a minute, twice as long after each earlier retry, an hour at most. The strategy host asks
+    /// again on it for a cancel the account did not take.
+    /// </summary>
+    public static TimeSpan RetryWait(int retries) =>
         TimeSpan.FromTicks(Math.Min(LongestRetry.Ticks, FirstRetry.Ticks << Math.Min(retries, 20)));
 
     private void ForgetCancelAsks()
