@@ -43,6 +43,20 @@ public sealed class BreakerTests
     }
 
     [Fact]
+    public void Evaluate_ConditionsOfEqualSeverity_TripOnTheFirst_ByTheConditionsOrder()
+    {
+        // Daily loss and stale data both demand REDUCING, drawdown and the error rate both HALTED: the audit names the first.
+        var errors = Enumerable.Range(0, 10).Select(i => new BrokerOutcome(T0.AddSeconds(-i), IsError: true)).ToList();
+        var reducing = Evaluate(BreakerStatus.Active, Calm with { DayPnl = -5_000m, LastMarketDataAt = T0.AddSeconds(-61) });
+        var halted = Evaluate(BreakerStatus.Active, Calm with { Equity = 90_000m, BrokerOutcomes = errors });
+
+        Assert.Equal(2, reducing.Conditions.Count);
+        Assert.Equal(BreakerTrigger.DailyLoss, Assert.Single(reducing.Transitions).Trigger);
+        Assert.Equal(2, halted.Conditions.Count);
+        Assert.Equal(BreakerTrigger.Drawdown, Assert.Single(halted.Transitions).Trigger);
+    }
+
+    [Fact]
     public void Evaluate_Drawdown_TripsToHalted()
     {
         var result = Evaluate(BreakerStatus.Active, Calm with { Equity = 90_000m, HighWaterMark = 100_000m });
@@ -115,6 +129,17 @@ public sealed class BreakerTests
         Assert.Equal(BreakerTrigger.BrokerErrorRate, Assert.Single(tripped.Transitions).Trigger);
         Assert.Equal(0.5m, tripped.Transitions[0].Values["errorRate"]);
         Assert.Equal(10m, tripped.Transitions[0].Values["samples"]);
+    }
+
+    [Fact]
+    public void Conditions_LeaveACallExactlyOneErrorWindowBack_OutOfTheWindow()
+    {
+        // The window is (now - ErrorWindow, now]: a call exactly one window back has left it (as the grain prunes it).
+        var errors = Enumerable.Range(0, 9).Select(i => new BrokerOutcome(T0.AddSeconds(-i), IsError: true)).ToList();
+
+        Assert.Empty(CircuitBreaker.Conditions(Policy, Calm with { BrokerOutcomes = [.. errors, new BrokerOutcome(T0 - Policy.ErrorWindow, IsError: true)] }, T0));
+        var condition = Assert.Single(CircuitBreaker.Conditions(Policy, Calm with { BrokerOutcomes = [.. errors, new BrokerOutcome(T0.AddSeconds(-299), IsError: true)] }, T0));
+        Assert.Equal(10m, condition.Values["samples"]);
     }
 
     [Fact]

@@ -105,6 +105,32 @@ public sealed class BreakerResetTests : IDisposable
             (halt.From, halt.To, halt.Trigger, halt.Actor, halt.Reason));
     }
 
+    // The window is written once more when the error rate stops holding: left with only the failures written while it held,
+    // a restart judged the reset on them and refused it, though the calls since had brought the rate below the max.
+    [Fact]
+    public async Task AResetAfterARestart_PassesOnceTheErrorRateStoppedHolding_BeforeTheRestart()
+    {
+        var time = new FakeTimeProvider(Monday);
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { Time = time, SqlitePath = _dir.File("recovered.db") });
+        var breaker = cluster.Breaker("errors-recovered");
+        Assert.True((await breaker.TripAsync(TradingState.Halted, RiskOfficer, "desk halt")).Succeeded);
+        var start = time.GetUtcNow();
+        time.Advance(TimeSpan.FromSeconds(20));
+        await breaker.ReportBrokerOutcomesAsync([.. Enumerable.Range(0, 10).Select(i => new BrokerOutcome(start.AddSeconds(i), IsError: i < 5))]);
+        Assert.Equal(BreakerErrorCodes.ConditionStillHolds,
+            (await breaker.ResetAsync(TradingState.Active, RiskOfficer, "still failing", force: false)).ErrorCode);
+        await breaker.ReportBrokerOutcomesAsync([.. Enumerable.Range(10, 10).Select(i => new BrokerOutcome(start.AddSeconds(i), IsError: false))]);
+
+        await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
+        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
+        breaker = cluster.Breaker("errors-recovered");
+
+        // 5 of 20 calls failed: below the max rate of one half, so the reset needs no force.
+        var reset = await breaker.ResetAsync(TradingState.Active, RiskOfficer, "broker recovered", force: false);
+        Assert.True(reset.Succeeded, reset.Message);
+        Assert.Equal(TradingState.Active, reset.Snapshot.State);
+    }
+
     [Fact]
     public async Task AnAccountReset_WhileTheKillSwitchHolds_DoesNotLetTheAccountTrade_NorDoesAnAccountOpenedLater()
     {

@@ -79,4 +79,55 @@ public sealed class SymbolGrainKnownAnswerTests
         var stats = await symbol.GetStatsAsync();
         Assert.Equal((9, 9), (stats.BarsPublished, stats.SecondBarsPublished));
     }
+
+    /// <summary>
+    /// Prints stamped alike (one venue's burst, a feed's millisecond stamps): the last to arrive is the last trade and quote,
+    /// as it is the close of the bar they fall in, not the first of them.
+    /// </summary>
+    [Fact]
+    public async Task TicksStampedAlike_LeaveTheLastToArrive_AsTheLastTradeAndQuote_AndTheBarsClose()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        var at = new DateTimeOffset(2013, 10, 7, 13, 30, 5, TimeSpan.Zero);
+        var symbol = cluster.Symbol("SAME");
+
+        var result = await symbol.IngestAsync(new TickBatch
+        {
+            Trades = [new TradeTick("SAME", at, 40m, 100m, "P", SourceId: 1), new TradeTick("SAME", at, 40.1m, 200m, "P", SourceId: 2)],
+            Quotes = [new QuoteTick("SAME", at, 39.9m, 100m, 40.2m, 100m, "P", SourceId: 1), new QuoteTick("SAME", at, 40m, 100m, 40.3m, 100m, "P", SourceId: 2)],
+        });
+        await symbol.CloseBarsAsync();
+
+        Assert.Equal(4, result.Accepted);
+        var quote = await symbol.GetQuoteAsync();
+        Assert.Equal((40.1m, (long?)2), (quote.LastTrade?.Price, quote.LastTrade?.SourceId));
+        Assert.Equal((40m, 40.3m), (quote.LastQuote?.BidPrice, quote.LastQuote?.AskPrice));
+        var bar = Assert.Single(await symbol.GetBarsAsync(TimeSpan.FromMinutes(1), at.AddMinutes(-1), at.AddMinutes(1)));
+        Assert.Equal((40m, 40.1m, 300m), (bar.Open, bar.Close, bar.Volume));
+    }
+
+    /// <summary>
+    /// A feed bar is known at its end, so it goes before a trade stamped at that end (the next minute's first): the minute
+    /// kept and published is the feed's, and the one the trades built for it is the duplicate, as a CSV replay orders them.
+    /// </summary>
+    [Fact]
+    public async Task AFeedBar_GoesBeforeATradeStampedAtItsEnd_SoTheMinuteKeptIsTheFeeds()
+    {
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions());
+        var m = new DateTimeOffset(2013, 10, 7, 13, 30, 0, TimeSpan.Zero);
+        var symbol = cluster.Symbol("FBAR");
+
+        var result = await symbol.IngestAsync(new TickBatch
+        {
+            Trades = [new TradeTick("FBAR", m.AddSeconds(10), 40m, 100m, "P", SourceId: 1), new TradeTick("FBAR", m.AddMinutes(1), 40.2m, 100m, "P", SourceId: 2)],
+            Bars = [new Bar("FBAR", m, TimeSpan.FromMinutes(1), 40m, 40.3m, 39.9m, 40.1m, 5_000m, 42)],
+        });
+
+        Assert.Equal(3, result.Accepted);
+        var minute = Assert.Single(await symbol.GetBarsAsync(TimeSpan.FromMinutes(1), m, m.AddMinutes(1)));
+        Assert.Equal((5_000m, 42), (minute.Volume, minute.TradeCount));
+        var stats = await symbol.GetStatsAsync();
+        Assert.Equal(1, stats.BarsPublished);
+        Assert.Equal(1, stats.RejectedByReason["Duplicate"]);
+    }
 }

@@ -115,6 +115,21 @@ public sealed class TimeBarAggregatorTests
     }
 
     [Fact]
+    public void Add_TradeStampedAtTheFlushedBarsEnd_OpensTheNextBar_NotLate()
+    {
+        // Bars cover [start, start + interval): a print at the flushed bar's end is the next bar's first, not a late one.
+        var aggregator = new TimeBarAggregator("SPY", Minute);
+        aggregator.Add(Trade(T0.AddSeconds(5), 100m, 1m));
+        aggregator.Flush(T0 + Minute);
+
+        var step = aggregator.Add(Trade(T0 + Minute, 101m, 2m));
+
+        Assert.Equal(TradeDisposition.Accepted, step.Disposition);
+        Assert.Equal(new Bar("SPY", T0 + Minute, Minute, 101m, 101m, 101m, 101m, 2m, 1), aggregator.Pending);
+        Assert.Equal(0, aggregator.Counts.Late);
+    }
+
+    [Fact]
     public void Add_ExcludesSuspiciousPrints_AndCountsEachReason()
     {
         var aggregator = new TimeBarAggregator("SPY", Minute, new TradeFilterOptions { MaxDeviationPercent = 5m });

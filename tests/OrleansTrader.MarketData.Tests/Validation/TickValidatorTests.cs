@@ -107,7 +107,8 @@ public sealed class TickValidatorTests
             Assert.True(validator.ValidateTrade(Trade(100m + i, ms: i)).IsAccepted);
         }
 
-        // The first tick fell out of a window of three, the last three are still remembered.
+        // The first tick fell out of a window of three, the last three are still remembered (the oldest of them too).
+        Assert.Equal(RejectionReason.Duplicate, validator.ValidateTrade(Trade(101m, ms: 1)).Reason);
         Assert.True(validator.ValidateTrade(Trade(100m, ms: 0)).IsAccepted);
         Assert.Equal(RejectionReason.Duplicate, validator.ValidateTrade(Trade(103m, ms: 3)).Reason);
     }
@@ -166,6 +167,19 @@ public sealed class TickValidatorTests
         Assert.Equal(RejectionReason.OutsidePriceBand, validator.ValidateTrade(Trade(150m, ms: 7)).Reason);
         Assert.Equal(RejectionReason.OutsidePriceBand, validator.ValidateTrade(Trade(151m, ms: 8)).Reason);
         Assert.True(validator.ValidateTrade(Trade(152m, ms: 9)).IsAccepted);
+        Assert.Equal(1, validator.GetCounters().Reanchors);
+    }
+
+    [Fact]
+    public void ValidateTrade_ARunAtTheEdgeOfItsFirstPricesBand_AgreesWithIt_AndReanchors()
+    {
+        // Within the band includes its edge, as for the reference: 157.5 and 142.5 are exactly 5 % from the run's first, 150.
+        var validator = new TickValidator(new TickValidatorOptions { PriceBandPercent = 5m, BandWarmupCount = 1, ReanchorAfterConsecutiveRejections = 3 });
+        Assert.True(validator.ValidateTrade(Trade(100m, ms: 1)).IsAccepted);
+
+        Assert.Equal(RejectionReason.OutsidePriceBand, validator.ValidateTrade(Trade(150m, ms: 2)).Reason);
+        Assert.Equal(RejectionReason.OutsidePriceBand, validator.ValidateTrade(Trade(157.5m, ms: 3)).Reason);
+        Assert.True(validator.ValidateTrade(Trade(142.5m, ms: 4)).IsAccepted);
         Assert.Equal(1, validator.GetCounters().Reanchors);
     }
 
