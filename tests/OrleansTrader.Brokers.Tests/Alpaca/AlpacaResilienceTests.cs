@@ -390,12 +390,7 @@ public sealed class AlpacaResilienceTests
     {
         var time = new Paper.ManualTimeProvider(new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero));
         await using var server = await FakeAlpacaServer.StartAsync();
-        await using var host = AlpacaTestHost.Create(server, o =>
-        {
-            o.MaxRequestsPerWindow = 1;
-            o.RateLimitWindow = TimeSpan.FromMilliseconds(100);
-            o.ManualRateLimiterReplenishment = true;
-        }, time);
+        await using var host = OnePermitPerWindow(server, time);
         var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<global::OrleansTrader.Brokers.Alpaca.AlpacaOptions>>().Value;
         var limiter = host.Client.Resilience;
         await host.Client.SubmitOrderAsync(Limit("spends-the-permit"), Ct);
@@ -409,33 +404,8 @@ public sealed class AlpacaResilienceTests
         {
             // The submit's request, then its look-up's. While one waits for a permit the only timer is that wait's; while
             // one is sent, its timeout's.
-            var sent = 1;
-            for (var request = 0; request < 2; request++)
+            for (var request = 0; request < 2 && await GivePermitAtTheLastMoment(time, limiter, server, submit); request++)
             {
-                await WaitUntil(() => submit.IsCompleted || limiter.LimiterStatistics!.CurrentQueuedCount == 1);
-                if (submit.IsCompleted)
-                {
-                    break;
-                }
-
-                var givesUp = time.NextDueAt!.Value;
-                if (givesUp - time.GetUtcNow() > TimeSpan.FromMilliseconds(1))
-                {
-                    time.AdvanceTo(givesUp - TimeSpan.FromMilliseconds(1));
-                }
-
-                for (var segment = 0; segment < 10; segment++)
-                {
-                    await ReplenishSegment(limiter);
-                }
-
-                sent++;
-                await WaitUntil(() => submit.IsCompleted || server.Requests.Count(r => r.Method == "POST" || r.Path == "/v2/orders:by_client_order_id") == sent);
-                if (submit.IsCompleted)
-                {
-                    break;
-                }
-
                 time.AdvanceTo(time.NextDueAt!.Value);
             }
 
@@ -466,12 +436,7 @@ public sealed class AlpacaResilienceTests
     {
         var time = new Paper.ManualTimeProvider(new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero));
         await using var server = await FakeAlpacaServer.StartAsync();
-        await using var host = AlpacaTestHost.Create(server, o =>
-        {
-            o.MaxRequestsPerWindow = 1;
-            o.RateLimitWindow = TimeSpan.FromMilliseconds(100);
-            o.ManualRateLimiterReplenishment = true;
-        }, time);
+        await using var host = OnePermitPerWindow(server, time);
         var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<global::OrleansTrader.Brokers.Alpaca.AlpacaOptions>>().Value;
         var limiter = host.Client.Resilience;
         var order = await host.Client.SubmitOrderAsync(Limit("replaced-at-the-last-moment"), Ct);
@@ -511,12 +476,7 @@ public sealed class AlpacaResilienceTests
     {
         var time = new Paper.ManualTimeProvider(new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero));
         await using var server = await FakeAlpacaServer.StartAsync();
-        await using var host = AlpacaTestHost.Create(server, o =>
-        {
-            o.MaxRequestsPerWindow = 1;
-            o.RateLimitWindow = TimeSpan.FromMilliseconds(100);
-            o.ManualRateLimiterReplenishment = true;
-        }, time);
+        await using var host = OnePermitPerWindow(server, time);
         var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<global::OrleansTrader.Brokers.Alpaca.AlpacaOptions>>().Value;
         var limiter = host.Client.Resilience;
         var order = await host.Client.SubmitOrderAsync(new OrderRequest
@@ -703,6 +663,15 @@ public sealed class AlpacaResilienceTests
         await Task.Delay(20, Ct);
         Assert.True(limiter.ReplenishLimiterSegment());
     }
+
+    /// <summary>A client with one rate-limit permit per window, given only by hand (<see cref="GivePermitAtTheLastMoment"/>), on <paramref name="time"/>.</summary>
+    private static AlpacaTestHost OnePermitPerWindow(FakeAlpacaServer server, Paper.ManualTimeProvider time) =>
+        AlpacaTestHost.Create(server, o =>
+        {
+            o.MaxRequestsPerWindow = 1;
+            o.RateLimitWindow = TimeSpan.FromMilliseconds(100);
+            o.ManualRateLimiterReplenishment = true;
+        }, time);
 
     /// <summary>From now on the venue takes order replaces and look-ups and answers none until <paramref name="gate"/> completes.</summary>
     private static void AddSilentOrderWrites(FakeAlpacaServer server, Task gate)
