@@ -2,6 +2,7 @@ using OrleansTrader.Domain.Calendar;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Trades;
 using OrleansTrader.Runtime;
+using static OrleansTrader.Grains.Tests.Infrastructure.NumberedTrades;
 
 namespace OrleansTrader.Grains.Tests;
 
@@ -74,18 +75,4 @@ public sealed class TradeHistoryTruncationTests
 
         return (new TradeBook(storage, Owner, PagesKept, numbersRestart: false, AlwaysOpenCalendar.Instance), new TradeState { LastNumber = count });
     }
-
-    private static ClosedTrade Trade(long number) => new()
-    {
-        Number = number,
-        Symbol = "TRD",
-        IsLong = true,
-        Quantity = 1m,
-        EntryPrice = 10m,
-        ExitTime = DateTimeOffset.UnixEpoch,
-        ExitPrice = 11m,
-        RealizedPnl = 1m,
-        Fees = 0m,
-        ExitExecutionId = "E" + number,
-    };
 }

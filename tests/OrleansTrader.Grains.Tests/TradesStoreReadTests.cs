@@ -2,6 +2,7 @@ using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.Grains.Trades;
 using OrleansTrader.Runtime;
+using static OrleansTrader.Grains.Tests.Infrastructure.NumberedTrades;
 
 namespace OrleansTrader.Grains.Tests;
 
@@ -97,18 +98,4 @@ public sealed class TradesStoreReadTests
             await store.StoreAsync([.. Enumerable.Range(first, Math.Min(TradesStore.PageSize, count - first + 1)).Select(n => Trade(n))]);
         }
     }
-
-    private static ClosedTrade Trade(long number) => new()
-    {
-        Number = number,
-        Symbol = "TRD",
-        IsLong = true,
-        Quantity = 1m,
-        EntryPrice = 10m,
-        ExitTime = DateTimeOffset.UnixEpoch,
-        ExitPrice = 11m,
-        RealizedPnl = 1m,
-        Fees = 0m,
-        ExitExecutionId = "E" + number,
-    };
 }

@@ -1,6 +1,7 @@
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Trades;
 using OrleansTrader.Runtime;
+using static OrleansTrader.Grains.Tests.Infrastructure.NumberedTrades;
 
 namespace OrleansTrader.Grains.Tests;
 
@@ -52,18 +53,4 @@ public sealed class TradesStoreTests
             await store.StoreAsync([Trade(number)]);
         }
     }
-
-    private static ClosedTrade Trade(long number) => new()
-    {
-        Number = number,
-        Symbol = "TRD",
-        IsLong = true,
-        Quantity = 1m,
-        EntryPrice = 10m,
-        ExitTime = DateTimeOffset.UnixEpoch,
-        ExitPrice = 11m,
-        RealizedPnl = 1m,
-        Fees = 0m,
-        ExitExecutionId = "E" + number,
-    };
 }
