@@ -6,8 +6,8 @@ namespace OrleansTrader.Gateway.Tests;
 
 /// <summary>
 /// Every paged list of the API: its limit bounds as documented, a walk of the orders while orders are placed and end
-/// between the pages (each order that existed when the walk began comes once, none twice), and the trades' answer saying
-/// whether older trades are gone.
+/// between the pages (each order that existed when the walk began comes once, none twice), and the account's and a
+/// strategy's trades answers saying whether older trades are gone.
 /// </summary>
 [Collection(GatewayCollection.Name)]
 public sealed class PagedListTests(GatewayFixture fixture)
@@ -107,6 +107,25 @@ public sealed class PagedListTests(GatewayFixture fixture)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("false", response.Headers.TryGetValues("X-History-Truncated", out var values) ? values.Single() : null);
         Assert.False(body.GetProperty("truncated").GetBoolean());
+    }
+
+    [Fact]
+    public async Task TheStrategyTradesAnswer_SaysWhetherOlderTradesAreGone_InItsHeaderAndBody_AsTheAccounts()
+    {
+        var account = await Host.CreateAccountAsync();
+        await Host.SendJsonAsync(HttpMethod.Post, $"/api/accounts/{account}/strategies", Host.AdminKey, new
+        {
+            strategyId = "pgtr", kind = "sma-crossover", symbols = new[] { "PGTR" }, parameters = new Dictionary<string, string> { ["quantity"] = "1" },
+            start = false,
+        }, HttpStatusCode.Created);
+
+        using var response = await Host.SendAsync(HttpMethod.Get, $"/api/accounts/{account}/strategies/pgtr/trades?limit=5", Host.AdminKey);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("false", response.Headers.TryGetValues("X-History-Truncated", out var values) ? values.Single() : null);
+        Assert.False(body.GetProperty("truncated").GetBoolean());
+        Assert.Empty(body.GetProperty("trades").EnumerateArray());
     }
 
     private async Task<List<string>> ListAsync(string path) =>

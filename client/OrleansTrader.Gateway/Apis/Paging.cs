@@ -20,15 +20,15 @@ internal static class Paging
 
     /// <summary>
     /// The header that says entries after the request's sequence (or, on the last page of orders, closed orders) aged out of
-    /// the account's history ("true"/"false").
+    /// the account's history, or transitions after the request's version out of a breaker's audit ("true"/"false").
     /// </summary>
     public const string HistoryTruncatedHeader = "X-History-Truncated";
 
-    /// <summary>The header with the sequence of the oldest entry of the list still kept (the next one's when none is).</summary>
+    /// <summary>The header with the sequence (a breaker audit's version) of the oldest entry of the list still kept (the next one's when none is).</summary>
     public const string HistoryOldestSequenceHeader = "X-History-Oldest-Sequence";
 
     /// <summary>
-    /// Says on a page of fills or journal entries whether entries after its sequence are gone (and where the kept ones
+    /// Says on a page of fills, journal entries or breaker transitions whether entries after its cursor are gone (and where the kept ones
     /// begin), or on the last page of orders whether closed ones aged out: the body is the same list either way, and an
     /// empty one would otherwise read as "nothing new" when what came was pruned.
     /// </summary>

@@ -129,7 +129,7 @@ public static class RiskApi
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<BreakerAuditEntry>>, ValidationProblem, ProblemHttpResult>> GetBreakerAuditAsync(
-        string accountId, IGrainFactory grains, long? after, int? limit)
+        string accountId, IGrainFactory grains, HttpResponse response, long? after, int? limit)
     {
         if (Paging.Check(after, limit, "after") is { } invalid)
         {
@@ -141,14 +141,22 @@ public static class RiskApi
             return ApiProblems.AccountNotFound(accountId);
         }
 
-        return TypedResults.Ok(await grains.GetGrain<IBreakerGrain>(accountId).GetAuditPageAsync(after ?? 0, limit ?? Paging.DefaultLimit));
+        return await AuditPageAsync(grains.GetGrain<IBreakerGrain>(accountId), response, after, limit);
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<BreakerAuditEntry>>, ValidationProblem>> GetGlobalAuditAsync(
-        IGrainFactory grains, long? after, int? limit) =>
+        IGrainFactory grains, HttpResponse response, long? after, int? limit) =>
         Paging.Check(after, limit, "after") is { } invalid
             ? invalid
-            : TypedResults.Ok(await grains.GetGrain<IBreakerGrain>(BreakerKeys.Global).GetAuditPageAsync(after ?? 0, limit ?? Paging.DefaultLimit));
+            : await AuditPageAsync(grains.GetGrain<IBreakerGrain>(BreakerKeys.Global), response, after, limit);
+
+    /// <summary>The transitions after the version, with the headers the journal's pages carry: the audit keeps the latest 1,000.</summary>
+    private static async Task<Ok<IReadOnlyList<BreakerAuditEntry>>> AuditPageAsync(IBreakerGrain breaker, HttpResponse response, long? after, int? limit)
+    {
+        var page = await breaker.GetAuditHistoryPageAsync(after ?? 0, limit ?? Paging.DefaultLimit);
+        Paging.DescribeHistory(response, page.Truncated, page.OldestVersion);
+        return TypedResults.Ok(page.Entries);
+    }
 
     internal static async Task<Results<Ok<BreakerSnapshot>, ValidationProblem, ProblemHttpResult>> TripAsync(
         string accountId, BreakerTripRequest request, IGrainFactory grains, ClaimsPrincipal user)

@@ -29,6 +29,10 @@ public interface IBreakerGrain : IGrainWithStringKey
     [ReadOnly]
     Task<IReadOnlyList<BreakerAuditEntry>> GetAuditPageAsync(long afterVersion, int limit);
 
+    /// <summary>As <see cref="GetAuditPageAsync"/>, saying whether transitions after <paramref name="afterVersion"/> were trimmed.</summary>
+    [ReadOnly]
+    Task<BreakerAuditPage> GetAuditHistoryPageAsync(long afterVersion, int limit);
+
     Task<BreakerPolicy> GetPolicyAsync();
 
     Task<BreakerCommandResult> SetPolicyAsync(BreakerPolicy policy);

@@ -20,7 +20,8 @@ internal sealed partial class BreakerGrain(
     GrainsMetrics metrics,
     ILogger<BreakerGrain> logger) : Grain, IBreakerGrain
 {
-    private const int MaxAudit = 1000;
+    /// <summary>The transitions the audit keeps, the latest.</summary>
+    internal const int MaxAudit = 1000;
     private static readonly TimeSpan NotifyTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan EvaluateInterval = TimeSpan.FromSeconds(1);
 
@@ -105,8 +106,21 @@ internal sealed partial class BreakerGrain(
     public Task<IReadOnlyList<BreakerAuditEntry>> GetAuditAsync(int limit) =>
         Task.FromResult<IReadOnlyList<BreakerAuditEntry>>([.. S.Audit.AsEnumerable().Reverse().Take(Math.Clamp(limit, 0, MaxAudit))]);
 
-    public Task<IReadOnlyList<BreakerAuditEntry>> GetAuditPageAsync(long afterVersion, int limit) =>
-        Task.FromResult<IReadOnlyList<BreakerAuditEntry>>([.. S.Audit.Where(a => a.Version > afterVersion).Take(Math.Clamp(limit, 0, MaxAudit))]);
+    public Task<IReadOnlyList<BreakerAuditEntry>> GetAuditPageAsync(long afterVersion, int limit) => Task.FromResult(AuditAfter(afterVersion, limit));
+
+    public Task<BreakerAuditPage> GetAuditHistoryPageAsync(long afterVersion, int limit)
+    {
+        // Every transition takes the next version and an audit entry, so the kept entries run without gaps from the oldest.
+        var oldest = S.Audit.Count > 0 ? S.Audit[0].Version : S.Version + 1;
+        return Task.FromResult(new BreakerAuditPage
+        {
+            Entries = AuditAfter(afterVersion, limit),
+            OldestVersion = oldest,
+            LastVersion = S.Version,
+            // Not afterVersion + 1 < oldest: a version of long.MaxValue would overflow.
+            Truncated = afterVersion < oldest - 1,
+        });
+    }
 
     public Task<BreakerPolicy> GetPolicyAsync() => Task.FromResult(S.Policy);
 
@@ -428,6 +442,9 @@ internal sealed partial class BreakerGrain(
             S.Outcomes.RemoveRange(0, S.Outcomes.Count - 10_000);
         }
     }
+
+    private IReadOnlyList<BreakerAuditEntry> AuditAfter(long afterVersion, int limit) =>
+        [.. S.Audit.Where(a => a.Version > afterVersion).Take(Math.Clamp(limit, 0, MaxAudit))];
 
     private BreakerSnapshot Snapshot() => new()
     {
