@@ -24,21 +24,26 @@ internal sealed record AccountState
     public string Broker { get; set; } = BrokerNames.Paper;
 
     /// <summary>Only in records of the older layout; the settings live in <see cref="AccountSettings"/> (moved at activation).</summary>
+    [JsonConverter(typeof(NestedRecordJsonConverter<FeeModelSpec>))]
     public FeeModelSpec? FeeModel { get; set; }
 
     /// <summary>Only in records of the older layout, like <see cref="FeeModel"/>.</summary>
+    [JsonConverter(typeof(NestedRecordJsonConverter<RiskLimits>))]
     public RiskLimits? RiskLimits { get; set; }
 
     /// <summary>Only in records of the older layout, like <see cref="FeeModel"/>.</summary>
+    [JsonConverter(typeof(NestedRecordJsonConverter<BreakerPolicy>))]
     public BreakerPolicy? BreakerPolicy { get; set; }
 
     public DateTimeOffset OpenedAt { get; set; }
 
+    [JsonConverter(typeof(NestedRecordJsonConverter<AccountLedger>))]
     public AccountLedger? Ledger { get; set; }
 
     public DateOnly? TradingDay { get; set; }
 
     /// <summary>Where the current trading day started (null in records from before days were kept: that day is not reported).</summary>
+    [JsonConverter(typeof(NestedRecordJsonConverter<AccountDayStart>))]
     public AccountDayStart? DayStart { get; set; }
 
     public long LastOrderNumber { get; set; }
@@ -62,6 +67,7 @@ internal sealed record AccountState
     public long? GlobalBreakerVersion { get; set; }
 
     /// <summary>The round trips in progress and the count of closed ones (records from before trades were kept start those of the held positions at activation).</summary>
+    [JsonConverter(typeof(NestedRecordJsonConverter<TradeState>))]
     public TradeState Trades { get; set; } = new();
 
     /// <summary>Orders that are not final yet, by the account's order id.</summary>
@@ -82,6 +88,7 @@ internal sealed record AccountState
     /// as in records from before they were kept, so an account without any writes nothing more). Replaced, never changed in
     /// place: the reconcile tick writes when the reference differs.
     /// </summary>
+    [JsonConverter(typeof(NestedRecordJsonConverter<IReadOnlyList<ReportedCorrection>>))]
     public IReadOnlyList<ReportedCorrection>? ReportedCorrections { get; set; }
 
     public long FirstHistoryPage { get; set; }
@@ -90,5 +97,6 @@ internal sealed record AccountState
     public long CurrentHistoryPage { get; set; }
 
     /// <summary>History entries not in a written page yet (records of the older layout have none: their tail is a "history-N" record).</summary>
+    [JsonConverter(typeof(NestedRecordJsonConverter<AccountHistoryPage>))]
     public AccountHistoryPage HistoryTail { get; set; } = new();
 }
