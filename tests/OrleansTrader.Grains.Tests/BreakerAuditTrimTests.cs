@@ -18,33 +18,33 @@ public sealed class BreakerAuditTrimTests(MemoryClusterFixture fixture) : IClass
     {
         var breaker = fixture.Cluster.Breaker("audit-trim");
         await TransitionAsync(breaker, 3);
-        var untrimmed = await breaker.GetAuditHistoryPageAsync(0, 10);
+        var untrimmed = await breaker.GetAuditPageAsync(0, 10);
         Assert.Equal((false, 1L, 3L), (untrimmed.Truncated, untrimmed.OldestVersion, untrimmed.LastVersion));
         Assert.Equal([1L, 2L, 3L], untrimmed.Entries.Select(e => e.Version));
 
         // Five more than the audit keeps: versions 1 to 5 are trimmed, 6 is the oldest kept.
         await TransitionAsync(breaker, BreakerGrain.MaxAudit + 5 - 3);
 
-        var fromStart = await breaker.GetAuditHistoryPageAsync(0, 3);
+        var fromStart = await breaker.GetAuditPageAsync(0, 3);
         Assert.Equal((true, 6L, 1005L), (fromStart.Truncated, fromStart.OldestVersion, fromStart.LastVersion));
         Assert.Equal([6L, 7L, 8L], fromStart.Entries.Select(e => e.Version));
-        var fromTrimmed = await breaker.GetAuditHistoryPageAsync(2, 3);
+        var fromTrimmed = await breaker.GetAuditPageAsync(2, 3);
         Assert.True(fromTrimmed.Truncated);
         Assert.Equal([6L, 7L, 8L], fromTrimmed.Entries.Select(e => e.Version));
 
         // A reader that had read up to the oldest kept less one missed nothing, nor one caught up with the newest.
-        Assert.False((await breaker.GetAuditHistoryPageAsync(5, 3)).Truncated);
-        Assert.False((await breaker.GetAuditHistoryPageAsync(8, 3)).Truncated);
-        var caughtUp = await breaker.GetAuditHistoryPageAsync(1005, 3);
+        Assert.False((await breaker.GetAuditPageAsync(5, 3)).Truncated);
+        Assert.False((await breaker.GetAuditPageAsync(8, 3)).Truncated);
+        var caughtUp = await breaker.GetAuditPageAsync(1005, 3);
         Assert.False(caughtUp.Truncated);
         Assert.Empty(caughtUp.Entries);
-        Assert.False((await breaker.GetAuditHistoryPageAsync(long.MaxValue, 3)).Truncated);
+        Assert.False((await breaker.GetAuditPageAsync(long.MaxValue, 3)).Truncated);
 
         // A walk from the start: only its first page is truncated, and it reads every kept version once, in order.
         var walked = new List<long>();
         var truncatedPages = new List<bool>();
         var after = 0L;
-        while (await breaker.GetAuditHistoryPageAsync(after, 400) is { Entries.Count: > 0 } page)
+        while (await breaker.GetAuditPageAsync(after, 400) is { Entries.Count: > 0 } page)
         {
             truncatedPages.Add(page.Truncated);
             walked.AddRange(page.Entries.Select(e => e.Version));

@@ -98,10 +98,10 @@ public sealed class BreakerTests(MemoryClusterFixture fixture) : IClassFixture<M
         Assert.Equal("risk-officer", audit[0].Transition.Actor);
 
         // Pages go oldest first, after a version, as a reader follows them.
-        var page = await cluster.Breaker(BreakerKeys.Global).GetAuditPageAsync(0, 10);
+        var page = (await cluster.Breaker(BreakerKeys.Global).GetAuditPageAsync(0, 10)).Entries;
         Assert.Equal([BreakerTrigger.Manual, BreakerTrigger.Reset], page.Select(a => a.Transition.Trigger));
-        Assert.Equal([BreakerTrigger.Reset], (await cluster.Breaker(BreakerKeys.Global).GetAuditPageAsync(page[0].Version, 10)).Select(a => a.Transition.Trigger));
-        Assert.Single(await cluster.Breaker(BreakerKeys.Global).GetAuditPageAsync(0, 1));
+        Assert.Equal([BreakerTrigger.Reset], (await cluster.Breaker(BreakerKeys.Global).GetAuditPageAsync(page[0].Version, 10)).Entries.Select(a => a.Transition.Trigger));
+        Assert.Single((await cluster.Breaker(BreakerKeys.Global).GetAuditPageAsync(0, 1)).Entries);
     }
 
     /// <summary>
@@ -123,7 +123,7 @@ public sealed class BreakerTests(MemoryClusterFixture fixture) : IClassFixture<M
 
         // Day P&L is 100 x (48 - 50) = -200, past the new 150: tripped by the change itself, not a later signal tick.
         Assert.Equal(TradingState.Reducing, (await Cluster.Breaker("policy-now").GetStateAsync()).State);
-        var transition = Assert.Single(await Cluster.Breaker("policy-now").GetAuditPageAsync(0, 10)).Transition;
+        var transition = Assert.Single((await Cluster.Breaker("policy-now").GetAuditPageAsync(0, 10)).Entries).Transition;
         Assert.Equal(BreakerTrigger.DailyLoss, transition.Trigger);
         Assert.Equal(150m, transition.Values["dailyLossLimit"]);
         Assert.Equal(policy, await account.GetBreakerPolicyAsync());

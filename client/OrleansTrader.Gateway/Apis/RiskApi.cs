@@ -153,7 +153,7 @@ public static class RiskApi
     /// <summary>The transitions after the version, with the headers the journal's pages carry: the audit keeps the latest 1,000.</summary>
     private static async Task<Ok<IReadOnlyList<BreakerAuditEntry>>> AuditPageAsync(IBreakerGrain breaker, HttpResponse response, long? after, int? limit)
     {
-        var page = await breaker.GetAuditHistoryPageAsync(after ?? 0, limit ?? Paging.DefaultLimit);
+        var page = await breaker.GetAuditPageAsync(after ?? 0, limit ?? Paging.DefaultLimit);
         Paging.DescribeHistory(response, page.Truncated, page.OldestVersion);
         return TypedResults.Ok(page.Entries);
     }

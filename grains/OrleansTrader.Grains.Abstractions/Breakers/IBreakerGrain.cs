@@ -25,13 +25,12 @@ public interface IBreakerGrain : IGrainWithStringKey
     [ReadOnly]
     Task<IReadOnlyList<BreakerAuditEntry>> GetAuditAsync(int limit);
 
-    /// <summary>Transitions oldest first, from the first with a version above <paramref name="afterVersion"/> (the audit keeps the latest 1,000).</summary>
+    /// <summary>
+    /// Transitions oldest first, from the first with a version above <paramref name="afterVersion"/>, saying whether
+    /// transitions after it were trimmed (the audit keeps the latest 1,000).
+    /// </summary>
     [ReadOnly]
-    Task<IReadOnlyList<BreakerAuditEntry>> GetAuditPageAsync(long afterVersion, int limit);
-
-    /// <summary>As <see cref="GetAuditPageAsync"/>, saying whether transitions after <paramref name="afterVersion"/> were trimmed.</summary>
-    [ReadOnly]
-    Task<BreakerAuditPage> GetAuditHistoryPageAsync(long afterVersion, int limit);
+    Task<BreakerAuditPage> GetAuditPageAsync(long afterVersion, int limit);
 
     Task<BreakerPolicy> GetPolicyAsync();
 

@@ -106,15 +106,13 @@ internal sealed partial class BreakerGrain(
     public Task<IReadOnlyList<BreakerAuditEntry>> GetAuditAsync(int limit) =>
         Task.FromResult<IReadOnlyList<BreakerAuditEntry>>([.. S.Audit.AsEnumerable().Reverse().Take(Math.Clamp(limit, 0, MaxAudit))]);
 
-    public Task<IReadOnlyList<BreakerAuditEntry>> GetAuditPageAsync(long afterVersion, int limit) => Task.FromResult(AuditAfter(afterVersion, limit));
-
-    public Task<BreakerAuditPage> GetAuditHistoryPageAsync(long afterVersion, int limit)
+    public Task<BreakerAuditPage> GetAuditPageAsync(long afterVersion, int limit)
     {
         // Every transition takes the next version and an audit entry, so the kept entries run without gaps from the oldest.
         var oldest = S.Audit.Count > 0 ? S.Audit[0].Version : S.Version + 1;
         return Task.FromResult(new BreakerAuditPage
         {
-            Entries = AuditAfter(afterVersion, limit),
+            Entries = [.. S.Audit.Where(a => a.Version > afterVersion).Take(Math.Clamp(limit, 0, MaxAudit))],
             OldestVersion = oldest,
             LastVersion = S.Version,
             // Not afterVersion + 1 < oldest: a version of long.MaxValue would overflow.
@@ -442,9 +440,6 @@ internal sealed partial class BreakerGrain(
             S.Outcomes.RemoveRange(0, S.Outcomes.Count - 10_000);
         }
     }
-
-    private IReadOnlyList<BreakerAuditEntry> AuditAfter(long afterVersion, int limit) =>
-        [.. S.Audit.Where(a => a.Version > afterVersion).Take(Math.Clamp(limit, 0, MaxAudit))];
 
     private BreakerSnapshot Snapshot() => new()
     {
