@@ -9,6 +9,7 @@ using OrleansTrader.Grains.Brokers;
 using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.Runtime;
+using OrleansTrader.Runtime.Testing;
 
 namespace OrleansTrader.Grains.Tests;
 
@@ -104,6 +105,86 @@ public sealed class StrategyCancelTests
     }
 
     /// <summary>
+    /// A cancel the account did not take, across a silo restart before it was asked for again. The host kept it in memory
+    /// only: after the restart the order rested on though the strategy had asked to cancel it, and nothing asked again.
+    /// </summary>
+    [Fact]
+    public async Task ACancelWhoseAccountCallFailed_IsAskedForAgainAfterASiloRestart()
+    {
+        using var dir = new TempDirectory();
+        var cancels = new FailingCancels { FailNext = true };
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            SqlitePath = dir.File("retries.db"),
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddStrategy(RestThenCancel.Definition);
+                silo.Services.AddSingleton<IIncomingGrainCallFilter>(cancels);
+            },
+        });
+        var (account, strategy, resting, start) = await RestAsync(cluster, "cancel-restart");
+        await BarAsync(cluster, start.AddMinutes(1));
+        await Eventually.WaitAsync(() => strategy.GetStatusAsync(), s => s!.LastError is not null, "the failed cancel");
+
+        // The silo restarts before the cancel is asked for again; the strategy comes back and the order still rests.
+        await cluster.Cluster.StopAllSilosAsync(TestContext.Current.CancellationToken);
+        await cluster.Cluster.DeployAsync(TestContext.Current.CancellationToken);
+        strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("cancel-restart", "rest"));
+        account = cluster.Account("cancel-restart");
+        Assert.True((await strategy.GetStatusAsync())!.Running);
+        Assert.Equal(OrderStatus.Accepted, (await account.GetOrderAsync(resting.OrderId))!.Status);
+
+        // A bar a minute after the failed ask: the restarted host asks for the cancel again.
+        await BarAsync(cluster, start.AddMinutes(2));
+        await Eventually.WaitAsync(() => strategy.GetStatusAsync(), s => s!.BarsSeen == 3, "the bar after the restart");
+        await Eventually.WaitAsync(() => account.GetOrderAsync(resting.OrderId), o => o!.Status == OrderStatus.Canceled,
+            "the cancel asked for again after the restart");
+        Assert.Equal(2, cancels.Calls);
+    }
+
+    /// <summary>
+    /// A cancel the account did not take, on a symbol that then goes quiet (no bar, no tick: its market closed, its feed
+    /// halted). The host asked again only when an event moved the strategy's time, so it never did; the order rested on.
+    /// Its save timer now asks again once the wait has passed on the silo's clock.
+    /// </summary>
+    [Fact]
+    public async Task ACancelWhoseAccountCallFailed_IsAskedForAgainOnAQuietSymbol_OnceTheWaitPassesOnTheClock()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero));
+        var cancels = new FailingCancels { FailNext = true };
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            Time = time,
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddStrategy(RestThenCancel.Definition);
+                silo.Services.AddSingleton<IIncomingGrainCallFilter>(cancels);
+            },
+        });
+        var (account, strategy, resting, start) = await RestAsync(cluster, "cancel-quiet");
+        await BarAsync(cluster, start.AddMinutes(1));
+        await Eventually.WaitAsync(() => strategy.GetStatusAsync(), s => s!.LastError is not null, "the failed cancel");
+
+        // No more data: 55 seconds on the clock are not the minute's wait, 65 are.
+        await PassAsync(time, TimeSpan.FromSeconds(55));
+        Assert.Equal((1, OrderStatus.Accepted), (cancels.Calls, (await account.GetOrderAsync(resting.OrderId))!.Status));
+        await PassAsync(time, TimeSpan.FromSeconds(10));
+        await Eventually.WaitAsync(() => account.GetOrderAsync(resting.OrderId), o => o!.Status == OrderStatus.Canceled,
+            "the cancel asked for again with no data");
+        Assert.Equal(2, cancels.Calls);
+    }
+
+    /// <summary>Moves the clock five seconds at a time (the strategy's save timer), each step's turns given time to run.</summary>
+    private static async Task PassAsync(FakeTimeProvider time, TimeSpan duration)
+    {
+        for (var passed = TimeSpan.Zero; passed < duration; passed += TimeSpan.FromSeconds(5))
+        {
+            time.Advance(TimeSpan.FromSeconds(5));
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>
     /// Opens the account and starts a <see cref="RestThenCancel"/>, whose first bar (stamped from the next whole minute:
     /// the strategy's time is its start's, and earlier bars do not move it) rests a buy limit. Returns it and that bar's start.
     /// </summary>
@@ -117,7 +198,7 @@ public sealed class StrategyCancelTests
             Kind = RestThenCancel.Definition.Kind, Symbols = ["SCN"], Parameters = new Dictionary<string, string>(), Start = true,
         });
         Assert.True(created.Succeeded, created.Message);
-        var start = TimeProvider.System.GetUtcNow().AddMinutes(1);
+        var start = (cluster.Options.Time ?? TimeProvider.System).GetUtcNow().AddMinutes(1);
         start = new DateTimeOffset(start.Year, start.Month, start.Day, start.Hour, start.Minute, 0, TimeSpan.Zero);
         await BarAsync(cluster, start);
         var resting = await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null), o => o.Count == 1, "the resting order");
@@ -125,7 +206,7 @@ public sealed class StrategyCancelTests
     }
 
     /// <summary>Fails the next call of the account's CancelOrderAsync, as one that timed out; counts the calls.</summary>
-    private sealed class FailingCancels : IIncomingGrainCallFilter
+    internal sealed class FailingCancels : IIncomingGrainCallFilter
     {
         private int _failNext;
         private int _calls;

@@ -8,6 +8,8 @@ using OrleansTrader.Domain.Orders;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Brokers;
 using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.Runtime;
+using OrleansTrader.Runtime.Testing;
 
 namespace OrleansTrader.Grains.Tests;
 
@@ -175,6 +177,66 @@ public sealed class StrategyProtectiveStopTests
         Assert.Equal(OrderStatus.Canceled, (await account.GetOrderAsync(stop.OrderId))!.Status);
         Assert.Equal((1, 1), (cancels.Refused, cancels.Passed));
         Assert.Empty(await account.GetOrdersAsync(OrderStatusFilter.Open, 10, null));
+    }
+
+    /// <summary>
+    /// A stop's cancel that the venue keeps refusing, over three backoff steps (1, 2 and 4 minutes), with a quote of the
+    /// symbol heard a second past each minute before that minute's bar (live, the bar goes out once its minute is over).
+    /// The host asked again on the quote, the stop on the bar: two cancels in a step, and the host's wait doubled twice
+    /// for one step. The account now receives one per step.
+    /// </summary>
+    [Fact]
+    public async Task AStopsCancelTheVenueKeepsRefusing_ReachesTheAccountOncePerBackoffStep()
+    {
+        // A clock of its own, which nothing moves: the waits pass in the strategy's time only, which the data sets.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero));
+        var refusing = new RefusingCancels();
+        var calls = new StrategyCancelTests.FailingCancels();
+        await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions
+        {
+            Time = time,
+            ConfigureSilo = silo =>
+            {
+                silo.Services.AddSingleton<IBrokerClientFactory>(sp => new WrappingBrokerClientFactory(
+                    ActivatorUtilities.CreateInstance<BrokerClientFactory>(sp), client => new RefusingCancels.Client(refusing, client)));
+                silo.Services.AddSingleton<IIncomingGrainCallFilter>(calls);
+            },
+        });
+        var account = await TestAccounts.OpenAsync(cluster, "refused-steps", 100_000m, TestAccounts.Loose with { MaxQuoteAge = TimeSpan.FromDays(1) });
+        await Market.QuoteAsync(cluster, Symbol, 40.99m, 41m);
+        var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("refused-steps", "rsi"));
+        var created = await strategy.CreateAsync(new CreateStrategy
+        {
+            Kind = "rsi-mean-reversion",
+            Symbols = [Symbol],
+            Parameters = new Dictionary<string, string> { ["quantity"] = "10", ["period"] = "2", ["trailingStopPercent"] = "20" },
+            Start = true,
+        });
+        Assert.True(created.Succeeded, created.Message);
+        var start = time.GetUtcNow().AddMinutes(1);
+        await BarAsync(cluster, start, 40m);
+        await BarAsync(cluster, start.AddMinutes(1), 39.6m);
+        await BarAsync(cluster, start.AddMinutes(2), 39.2m);
+        await Eventually.WaitAsync(() => account.GetOrdersAsync(OrderStatusFilter.Open, 10, null),
+            o => o.Count == 1 && o[0].Type == OrderType.TrailingStop, "the protective stop");
+
+        // 44 asks for the exit (the bar ends at t0); the venue refuses the stop's cancel from here on.
+        refusing.Refuse = true;
+        await BarAsync(cluster, start.AddMinutes(3), 44m);
+        await Eventually.WaitAsync(() => Task.FromResult(refusing.Refused), n => n == 1, "the refused cancel");
+        var t0 = start.AddMinutes(4);
+        for (var minute = 1; minute <= 7; minute++)
+        {
+            var seen = (await strategy.GetStatusAsync())!;
+            await Market.QuoteAsync(cluster, Symbol, 39.99m, 40.01m, t0.AddMinutes(minute).AddSeconds(1));
+            await Eventually.WaitAsync(() => strategy.GetStatusAsync(), s => s!.TicksSeen > seen.TicksSeen, $"the quote after minute {minute}");
+            await BarAsync(cluster, t0.AddMinutes(minute - 1), 40m);
+            await Eventually.WaitAsync(() => strategy.GetStatusAsync(), s => s!.BarsSeen > seen.BarsSeen, $"the bar of minute {minute}");
+        }
+
+        // Asked at t0, then once each at 1, 3 and 7 minutes on; the stop still works and the position is still open.
+        Assert.Equal((4, 4), (calls.Calls, refusing.Refused));
+        Assert.Equal(10m, (await account.GetPositionsAsync()).Single().Quantity);
     }
 
     /// <summary>Refuses every cancel at the venue while <see cref="Refuse"/> is set; counts the refused and the passed ones.</summary>

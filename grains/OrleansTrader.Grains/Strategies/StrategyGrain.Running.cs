@@ -698,6 +698,14 @@ internal sealed partial class StrategyGrain
                     continue;
                 }
 
+                // Asked for again before its wait has passed (a ProtectiveStop's own re-ask on a bar after the host's on a
+                // tick, a strategy asking bar after bar): the host asks on its schedule. Sent, the account had two cancels
+                // in a wait, and each refusal doubled the host's next wait.
+                if (_cancelRetries.TryGetValue(clientOrderId, out var retry) && !WaitPassed(retry))
+                {
+                    continue;
+                }
+
                 if (await Account.GetOrderByClientOrderIdAsync(clientOrderId) is not { } order || order.Status.IsFinal())
                 {
                     continue;
@@ -810,13 +818,23 @@ internal sealed partial class StrategyGrain
         }
 
         var retries = _cancelRetries.TryGetValue(clientOrderId, out var earlier) ? earlier.Retries + 1 : 0;
-        _cancelRetries[clientOrderId] = new CancelRetry(_context!.Now, retries);
+        _cancelRetries[clientOrderId] = new CancelRetry(_context!.Now, time.GetTimestamp(), retries);
+    }
+
+    /// <summary>
+    /// Whether a cancel's wait (<see cref="ProtectiveStop.RetryWait"/>) has passed since it was last asked for: in the
+    /// strategy's time, which its data moves, or on the clock, which moves while its symbols are quiet.
+    /// </summary>
+    private bool WaitPassed(CancelRetry retry)
+    {
+        var wait = ProtectiveStop.RetryWait(retry.Retries);
+        return _context!.Now >= retry.AskedAt + wait || time.GetElapsedTime(retry.AskedSince) >= wait;
     }
 
     /// <summary>
     /// Asks again for the cancels the account did not take whose wait has passed: a minute after the last ask, then twice
-    /// as long each time up to an hour (<see cref="ProtectiveStop.RetryWait"/>), in the strategy's time. One whose order is
-    /// no longer open is forgotten.
+    /// as long each time up to an hour, in the strategy's time or on the clock (<see cref="WaitPassed"/>). One whose order
+    /// is no longer open is forgotten.
     /// </summary>
     private void AskForCancelsAgain()
     {
@@ -831,7 +849,7 @@ internal sealed partial class StrategyGrain
             {
                 _cancelRetries.Remove(clientOrderId);
             }
-            else if (_context.Now >= retry.AskedAt + ProtectiveStop.RetryWait(retry.Retries))
+            else if (WaitPassed(retry))
             {
                 _context.CancelOrder(clientOrderId);
             }

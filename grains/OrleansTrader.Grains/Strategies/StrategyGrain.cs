@@ -90,7 +90,7 @@ internal sealed partial class StrategyGrain(
 
     // Cancels the account did not take (its call threw, it refused, or the venue did and the order works on): the strategy
     // is not told, and one that asked once believed the order withdrawn. Asked for again while the order is open, on the
-    // ProtectiveStop's schedule in the strategy's time, from when each was last asked for.
+    // ProtectiveStop's schedule from when each was last asked for. Stored with the state (CancelRetries), as HeldCancels are.
     private readonly Dictionary<string, CancelRetry> _cancelRetries = new(StringComparer.Ordinal);
 
     // While the start replays the account's history before OnStart: the strategy's callbacks for it, given once it has started.
@@ -122,6 +122,13 @@ internal sealed partial class StrategyGrain(
         StrategyKey.TryParse(this.GetPrimaryKeyString(), out _accountId, out _strategyId);
         RegisterGrainTimer(SaveIfDirtyAsync, SaveInterval, SaveInterval);
         _heldCancels.UnionWith(S.HeldCancels);
+
+        // Their waits run on the clock from this activation: a timestamp of the last one means nothing to this process.
+        foreach (var retry in S.CancelRetries ?? [])
+        {
+            _cancelRetries[retry.ClientOrderId] = new CancelRetry(retry.AskedAt, time.GetTimestamp(), retry.Retries);
+        }
+
         if (S.Exists && S.Running)
         {
             _activating = true;
@@ -467,6 +474,13 @@ internal sealed partial class StrategyGrain(
             await RollDayAsync();
         }
 
+        // A symbol with no data (its market closed, its feed halted) moves the strategy's time no more: a cancel whose wait
+        // has passed on the clock is asked for here, or it waited for the next tick for as long as the symbol was quiet.
+        if (_cancelRetries.Count > 0 && _context is not null && _cancelRetries.Values.Any(WaitPassed))
+        {
+            await DispatchAsync();
+        }
+
         if ((_dirty || _stopUnstored) && S.Exists)
         {
             Capture();
@@ -506,6 +520,8 @@ internal sealed partial class StrategyGrain(
         }
 
         S.HeldCancels = [.. _heldCancels];
+        S.CancelRetries = _cancelRetries.Count == 0 ? null
+            : [.. _cancelRetries.Select(r => new StrategyCancelRetry { ClientOrderId = r.Key, AskedAt = r.Value.AskedAt, Retries = r.Value.Retries })];
     }
 
     /// <summary>
@@ -525,8 +541,11 @@ internal sealed partial class StrategyGrain(
     /// </summary>
     private sealed record MarketClosedRefusal(string ClientOrderId, string Message, DateTimeOffset At, DateTimeOffset Until, long HeldSince, TimeSpan? Hold);
 
-    /// <summary>A cancel the account did not take: when it was last asked for (the strategy's time) and how many times again.</summary>
-    private sealed record CancelRetry(DateTimeOffset AskedAt, int Retries);
+    /// <summary>
+    /// A cancel the account did not take: when it was last asked for, in the strategy's time and as a
+    /// <see cref="TimeProvider.GetTimestamp"/> (<paramref name="AskedSince"/>), and how many times again.
+    /// </summary>
+    private sealed record CancelRetry(DateTimeOffset AskedAt, long AskedSince, int Retries);
 
     /// <summary>The account's refusal of an order as a short; timed as <see cref="QuoteRefusal"/> is.</summary>
     private sealed record ShortRefusal(string ClientOrderId, OrderSide Side, string Message, DateTimeOffset At, long HeldSince, int Count, TimeSpan Hold);

@@ -64,6 +64,13 @@ internal sealed record StrategyGrainState
     public List<string> HeldCancels { get; set; } = [];
 
     /// <summary>
+    /// Cancels the account did not take, asked for again while their order is open (see StrategyGrain). Kept in memory
+    /// only, they were lost by a restart or a deactivation before the next ask: the order rested on, though the strategy
+    /// had asked to cancel it and does not ask again. Null while none waits, so that the record stores nothing for them.
+    /// </summary>
+    public List<StrategyCancelRetry>? CancelRetries { get; set; }
+
+    /// <summary>
     /// While stopped: the account event through which the fills of the strategy's orders were booked into its positions,
     /// round trips and fill count (its status shows them), past <see cref="LastAccountEventSequence"/>. 0 when none were.
     /// </summary>
@@ -123,6 +130,16 @@ internal sealed record StrategyDayStart
     public required decimal UnrealizedPnl { get; init; }
 
     public required long Fills { get; init; }
+}
+
+/// <summary>A cancel the account did not take: when it was last asked for (the strategy's time) and how many times again.</summary>
+internal sealed record StrategyCancelRetry
+{
+    public required string ClientOrderId { get; init; }
+
+    public required DateTimeOffset AskedAt { get; init; }
+
+    public required int Retries { get; init; }
 }
 
 /// <summary>A strategy's closed days: its "days" record.</summary>
