@@ -43,6 +43,11 @@ public sealed class BreakerAuditTruncationTests(GatewayFixture fixture)
         Assert.Empty(caughtUp);
         Assert.Equal(("false", "4"), caughtUpHeaders);
 
+        // Past the newest version (the breaker's storage was reset or restored), as the journal's page says it.
+        var (pastNewest, pastNewestHeaders) = await PageAsync($"{audit}?after={AuditKept + 4}");
+        Assert.Empty(pastNewest);
+        Assert.Equal(("true", "4"), pastNewestHeaders);
+
         // The global kill switch's audit carries them too (its trims are the same grain's: not repeated on the shared switch).
         var (_, global) = await PageAsync("/api/trading/audit?limit=1");
         Assert.Equal("false", global.Truncated);

@@ -38,7 +38,13 @@ public sealed class BreakerAuditTrimTests(MemoryClusterFixture fixture) : IClass
         var caughtUp = await breaker.GetAuditPageAsync(1005, 3);
         Assert.False(caughtUp.Truncated);
         Assert.Empty(caughtUp.Entries);
-        Assert.False((await breaker.GetAuditPageAsync(long.MaxValue, 3)).Truncated);
+
+        // One past the newest version is not a reader caught up: the breaker's storage was reset or restored, and the
+        // versions after its cursor went to other transitions. Said so, as the journal's and the fills' pages say it.
+        var pastNewest = await breaker.GetAuditPageAsync(1006, 3);
+        Assert.Equal((true, 6L, 1005L), (pastNewest.Truncated, pastNewest.OldestVersion, pastNewest.LastVersion));
+        Assert.Empty(pastNewest.Entries);
+        Assert.True((await breaker.GetAuditPageAsync(long.MaxValue, 3)).Truncated);
 
         // A walk from the start: only its first page is truncated, and it reads every kept version once, in order.
         var walked = new List<long>();

@@ -73,6 +73,35 @@ public sealed class SqliteDataBackupPruningTests : IDisposable
     }
 
     [Fact]
+    public async Task Backup_InTheMillisecondOfAnother_IsNamedAMillisecondLater_AndPrunedInThatOrder()
+    {
+        // The clock does not move: another silo's backup into the shared folder, then three of this silo's, all in one
+        // millisecond, beside a folder a silo killed mid-backup left under the name the fourth would take.
+        var time = new FakeTimeProvider(Start);
+        var backups = _dir.File("backups");
+        var other = new SqliteDataBackup(await DataFilesAsync("other"), backups, time);
+        var backup = new SqliteDataBackup(await DataFilesAsync("live"), backups, time, backupsKept: 2);
+        var othersBackup = await other.BackupAsync(Ct);
+        var first = await backup.BackupAsync(Ct);
+        var second = await backup.BackupAsync(Ct);
+        var cutShort = Directory.CreateDirectory(Path.Combine(backups, "20261206T020000.003Z.partial")).FullName;
+        var third = await backup.BackupAsync(Ct);
+
+        Assert.Equal(
+            [.. new[] { "20261206T020000.000Z", "20261206T020000.001Z", "20261206T020000.002Z", "20261206T020000.004Z" }.Select(name => Path.Combine(backups, name))],
+            new[] { othersBackup.Directory, first.Directory, second.Directory, third.Directory });
+        Assert.All(new[] { first, second, third }, b => Assert.Equal(Start, b.StartedAt));
+        Assert.Empty(second.Deleted);
+        Assert.Equal([first.Directory], third.Deleted);
+        Assert.Equal(
+            new[] { othersBackup.Directory, second.Directory, third.Directory, cutShort }.Order(StringComparer.Ordinal),
+            Directory.GetDirectories(backups).Order(StringComparer.Ordinal));
+        Assert.All(new[] { second.Directory, third.Directory }, folder => Assert.Equal(
+            [SqliteDataBackup.MarkerFileName, SqliteDataFiles.StreamLogFileName, SqliteDataFiles.StateFileName],
+            Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal)));
+    }
+
+    [Fact]
     public async Task Backup_FailingHalfway_LeavesNothingUnderABackupsName_AndSaysWhere()
     {
         var live = _dir.File("live");

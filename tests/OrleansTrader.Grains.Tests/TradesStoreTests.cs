@@ -24,7 +24,7 @@ public sealed class TradesStoreTests
 
         Assert.Equal(PagesKept, storage.Count);
         Assert.Equal(0, storage.Tombstones);
-        var newest = await store.ReadNewestAsync(Trades, int.MaxValue, _ => true);
+        var newest = await store.ReadNewestAsync(Trades, Trades, int.MaxValue, _ => true);
         Assert.Equal(Enumerable.Range(Trades - (PagesKept * TradesStore.PageSize) + 1, PagesKept * TradesStore.PageSize).Reverse().Select(n => (long)n), newest.Select(t => t.Number));
     }
 

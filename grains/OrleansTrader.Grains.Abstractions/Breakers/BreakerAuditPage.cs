@@ -3,7 +3,8 @@ namespace OrleansTrader.Grains.Abstractions;
 /// <summary>
 /// A page of a breaker's audit after a version, with where the kept transitions begin. Versions run 1, 2, 3, ... one per
 /// transition, and the audit keeps the latest 1,000: a reader whose version is before <see cref="OldestVersion"/> less one
-/// missed some, which <see cref="Truncated"/> says, since the page alone reads like one that missed nothing.
+/// missed some, which <see cref="Truncated"/> says, since the page alone reads like one that missed nothing. So does one
+/// whose version is past <see cref="LastVersion"/>: the breaker's storage was reset or restored.
 /// </summary>
 public sealed record BreakerAuditPage
 {

@@ -115,8 +115,9 @@ internal sealed partial class BreakerGrain(
             Entries = [.. S.Audit.Where(a => a.Version > afterVersion).Take(Math.Clamp(limit, 0, MaxAudit))],
             OldestVersion = oldest,
             LastVersion = S.Version,
-            // Not afterVersion + 1 < oldest: a version of long.MaxValue would overflow.
-            Truncated = afterVersion < oldest - 1,
+            // Not afterVersion + 1 < oldest: a version of long.MaxValue would overflow. Past the newest version, as on the
+            // journal's pages: the breaker's storage was reset or restored, and the versions after it went to other transitions.
+            Truncated = afterVersion < oldest - 1 || afterVersion > S.Version,
         });
     }
 

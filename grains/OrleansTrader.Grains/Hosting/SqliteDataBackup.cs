@@ -59,8 +59,7 @@ public sealed partial class SqliteDataBackup(
         try
         {
             var startedAt = time.GetUtcNow();
-            var name = startedAt.UtcDateTime.ToString(NameFormat, CultureInfo.InvariantCulture);
-            var final = Path.Combine(backupsDirectory, name);
+            var final = FreeFolder(startedAt.UtcDateTime);
             var copied = await WriteAsync(final, cancellationToken);
             var deleted = DeleteLeftovers();
             deleted.AddRange(Prune(final));
@@ -69,6 +68,23 @@ public sealed partial class SqliteDataBackup(
         finally
         {
             _oneAtATime.Release();
+        }
+    }
+
+    /// <summary>
+    /// The backup's folder: its start's UTC time to the millisecond, or the first millisecond after it that names nothing
+    /// yet, finished or <c>.partial</c>. A backup in the millisecond of another (this silo's, another silo's in a shared
+    /// folder, one cut short, a clock set back onto an old name) could not be moved onto that name and failed.
+    /// </summary>
+    private string FreeFolder(DateTime startedAt)
+    {
+        for (var at = startedAt; ; at = at.AddMilliseconds(1))
+        {
+            var folder = Path.Combine(backupsDirectory, at.ToString(NameFormat, CultureInfo.InvariantCulture));
+            if (!Path.Exists(folder) && !Path.Exists(folder + ".partial"))
+            {
+                return folder;
+            }
         }
     }
 

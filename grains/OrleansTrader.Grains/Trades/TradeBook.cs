@@ -89,7 +89,7 @@ internal sealed class TradeBook(IGrainStorage storage, GrainId grainId, int page
     {
         ArgumentNullException.ThrowIfNull(query);
         var newest = Math.Min(state.LastNumber, (query.Before ?? long.MaxValue) - 1);
-        var trades = await _store.ReadNewestAsync(newest, Math.Max(0, query.Limit), t =>
+        var trades = await _store.ReadNewestAsync(state.LastNumber, newest, Math.Max(0, query.Limit), t =>
             DateRange.Includes(calendar.TradingDate(t.ExitTime), query.From, query.To)
             && (query.Symbol is null || string.Equals(t.Symbol, query.Symbol, StringComparison.Ordinal)));
         return new TradeHistory

@@ -77,23 +77,28 @@ internal sealed class TradesStore(IGrainStorage storage, GrainId grainId, int pa
     /// </summary>
     public long OldestKept(long lastNumber) => lastNumber < 1 ? 1 : (Math.Max(0, ((lastNumber - 1) / PageSize) - pagesKept + 1) * PageSize) + 1;
 
-    /// <summary>Up to <paramref name="limit"/> trades numbered at most <paramref name="newest"/> that match, newest first.</summary>
+    /// <summary>
+    /// Up to <paramref name="limit"/> trades numbered at most <paramref name="newest"/> that match, newest first, of an owner
+    /// whose latest trade is <paramref name="lastNumber"/>.
+    /// </summary>
     /// <remarks>
     /// How many pages the matches take is not known ahead, so the pages are read in runs that grow from
     /// <see cref="FirstPagesPerRead"/> to <see cref="MostPagesPerRead"/>, newest first (a storage round trip per run,
     /// not per page): a query met by the newest pages reads few past them, one that filters through all kept pages
-    /// reads them in a handful of round trips. The page being filled is taken from memory, as before.
+    /// reads them in a handful of round trips. The page being filled is taken from memory, as before. Only the pages kept
+    /// when the latest is <paramref name="lastNumber"/> are read: counted back from <paramref name="newest"/> instead, a
+    /// cursor below the latest read deleted pages, up to <c>pagesKept</c> of them for one below the oldest kept trade.
     /// </remarks>
-    public async Task<List<ClosedTrade>> ReadNewestAsync(long newest, int limit, Func<ClosedTrade, bool> matches)
+    public async Task<List<ClosedTrade>> ReadNewestAsync(long lastNumber, long newest, int limit, Func<ClosedTrade, bool> matches)
     {
         var found = new List<ClosedTrade>();
-        if (newest < 1)
+        if (newest < 1 || lastNumber < 1)
         {
             return found;
         }
 
-        var last = (newest - 1) / PageSize;
-        var oldest = Math.Max(0, last - pagesKept + 1);
+        var last = (Math.Min(newest, lastNumber) - 1) / PageSize;
+        var oldest = (OldestKept(lastNumber) - 1) / PageSize;
         var run = FirstPagesPerRead;
         for (var end = last; end >= oldest && found.Count < limit; run = Math.Min(run * 2, MostPagesPerRead))
         {

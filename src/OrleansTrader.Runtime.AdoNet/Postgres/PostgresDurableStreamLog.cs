@@ -10,15 +10,18 @@ namespace OrleansTrader.Runtime.AdoNet;
 /// counter row in stream_heads updated in the same transaction as the inserts (the row lock serializes appenders
 /// to one stream, so sequences are unique and gap-free). Appends to one namespace also take a transaction-scoped
 /// advisory lock: identity values are handed out before commit, so without it a transaction holding position 7
-/// could commit after one holding position 8, and a reader tailing the namespace past 8 would never see 7.
+/// could commit after one holding position 8, and a reader tailing the namespace past 8 would never see 7. The lock is
+/// keyed on the schema as resolved (lower case) and the namespace: advisory locks are per database, and a deployment in
+/// another schema appends to tables of its own, so it must not wait for these appends.
 /// A whole batch is one transaction and one round trip for the inserts (unnest over a bytea array).
 /// Explicit grain subscriptions are rows of stream_subscriptions, unique per (stream, subscription id).
 /// </summary>
 public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
 {
+    private const string LockNamespace = "SELECT pg_advisory_xact_lock(@class, hashtext(@schema || '/' || @ns));";
+
     private readonly PostgresDatabase _database;
     private readonly PostgresTables _tables;
-    private readonly string _lockNamespace;
     private readonly string _append;
 
     public PostgresDurableStreamLog(PostgresDatabase database, ILogger<PostgresDurableStreamLog>? logger = null)
@@ -31,7 +34,6 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
     {
         _database = database;
         _tables = t;
-        _lockNamespace = "SELECT pg_advisory_xact_lock(@class, hashtext(@ns));";
         _append = $"""
             WITH head AS (
                 INSERT INTO {t.StreamHeads} AS h (stream_namespace, stream_key, last_sequence) VALUES (@ns, @key, @count)
@@ -69,9 +71,8 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
         return await _database.InOwnTransactionAsync(Logger, async (connection, transaction, token) =>
         {
             await using var batch = _database.CreateBatch(connection, transaction);
-            var lockCommand = new NpgsqlBatchCommand(_lockNamespace);
-            lockCommand.Parameters.Add("class", PostgresSchema.StreamNamespaceLockClass);
-            lockCommand.Parameters.Add("ns", streamId.Namespace);
+            var lockCommand = new NpgsqlBatchCommand(LockNamespace);
+            AddNamespaceLock(lockCommand.Parameters, streamId.Namespace);
             batch.BatchCommands.Add(lockCommand);
             var append = new NpgsqlBatchCommand(_append);
             append.Parameters.Add("ns", streamId.Namespace);
@@ -365,6 +366,21 @@ public sealed class PostgresDurableStreamLog : AdoNetDurableStreamLog
             _database.WriteFailed(ex);
             throw;
         }
+    }
+
+    /// <summary>A command that takes the append lock of <paramref name="streamNamespace"/> in <paramref name="transaction"/>, as an append does (for tests that hold it).</summary>
+    internal NpgsqlCommand LockNamespaceCommand(NpgsqlConnection connection, NpgsqlTransaction transaction, string streamNamespace)
+    {
+        var command = _database.CreateCommand(connection, LockNamespace, transaction);
+        AddNamespaceLock(command.Parameters, streamNamespace);
+        return command;
+    }
+
+    private void AddNamespaceLock(NpgsqlParameterCollection parameters, string streamNamespace)
+    {
+        parameters.Add("class", PostgresSchema.StreamNamespaceLockClass);
+        parameters.Add("schema", _database.ResolvedSchema);
+        parameters.Add("ns", streamNamespace);
     }
 
     private static void AddStream(NpgsqlCommand command, StreamId streamId)

@@ -104,11 +104,11 @@ public sealed class PostgresHealthCheckTests(PostgresDatabaseFixture fixture) : 
         options.ConnectionString = new NpgsqlConnectionStringBuilder(options.ConnectionString) { ApplicationName = "idle-sessions-ended" }.ConnectionString;
         await using var database = new PostgresDatabase(options);
         var check = new PostgresHealthCheck(database);
-        // Two sessions at once, both idle in the pool once returned.
-        var first = await database.OpenConnectionAsync(Ct);
-        var second = await database.OpenConnectionAsync(Ct);
-        await first.DisposeAsync();
-        await second.DisposeAsync();
+        // Two sessions at once, both idle in the pool once returned (also when the second cannot be opened).
+        await using (var first = await database.OpenConnectionAsync(Ct))
+        {
+            await using var second = await database.OpenConnectionAsync(Ct);
+        }
 
         Assert.Equal(2, await fixture.TerminateSessionsAsync("idle-sessions-ended"));
 

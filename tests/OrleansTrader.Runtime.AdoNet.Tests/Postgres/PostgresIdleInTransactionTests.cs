@@ -23,10 +23,8 @@ public sealed class PostgresIdleInTransactionTests(PostgresDatabaseFixture fixtu
         // An appender whose network died mid-append: it holds the namespace lock and never sends another byte.
         await using var abandoned = await database.OpenConnectionAsync(Ct);
         await using var transaction = await abandoned.BeginTransactionAsync(Ct);
-        await using (var lockNamespace = database.CreateCommand(abandoned, "SELECT pg_advisory_xact_lock(@class, hashtext(@ns));", transaction))
+        await using (var lockNamespace = log.LockNamespaceCommand(abandoned, transaction, stream.Namespace))
         {
-            lockNamespace.Parameters.Add(new NpgsqlParameter<int>("class", PostgresSchema.StreamNamespaceLockClass));
-            lockNamespace.Parameters.Add(new NpgsqlParameter<string>("ns", stream.Namespace));
             await lockNamespace.ExecuteNonQueryAsync(Ct);
         }
 

@@ -33,12 +33,21 @@ public sealed class PostgresIsolationTests(PostgresDatabaseFixture fixture) : IC
 
     private async Task<OpenTransaction> OpenTransactionAsync(string sql)
     {
+        // Handed to the caller's await using only once the statement ran: a failure before that closes it here.
         var connection = new NpgsqlConnection(fixture.ConnectionString);
-        await connection.OpenAsync(Ct);
-        var transaction = await connection.BeginTransactionAsync(Ct);
-        await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 30 };
-        await command.ExecuteNonQueryAsync(Ct);
-        return new OpenTransaction(connection, transaction);
+        try
+        {
+            await connection.OpenAsync(Ct);
+            var transaction = await connection.BeginTransactionAsync(Ct);
+            await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 30 };
+            await command.ExecuteNonQueryAsync(Ct);
+            return new OpenTransaction(connection, transaction);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Waits until a session of the database waits for a lock: the provider's statement is blocked behind the open transaction.</summary>
