@@ -10,7 +10,8 @@ namespace OrleansTrader.Brokers;
 /// <remarks>
 /// Errors are <see cref="BrokerException"/> with a <see cref="BrokerErrorKind"/>. An
 /// <see cref="BrokerErrorKind.OutcomeUnknown"/> submit must never be retried blindly: the caller keeps the order
-/// in flight and resolves it with <see cref="GetOrderByClientOrderIdAsync"/>.
+/// in flight and resolves it with <see cref="GetOrderByClientOrderIdAsync"/>. Every other kind from a submit, replace or
+/// cancel means the venue did not act on it (refused, or never delivered), and the caller ends the request at once.
 /// </remarks>
 public interface IBrokerClient
 {

@@ -441,7 +441,7 @@ internal sealed partial class AccountGrain
             NoteOutcome(false);
             CompleteReplace(old.Order.OrderId, newOrderId, broker);
         }
-        catch (BrokerException ex) when (ex.Kind is BrokerErrorKind.Rejected or BrokerErrorKind.NotFound or BrokerErrorKind.RateLimited)
+        catch (BrokerException ex) when (NotSentOrRefused(ex))
         {
             NoteOutcome(true);
             Transition(old.Order.OrderId, OrderEvent.ReplaceRejected, "replace-rejected", ex.Message);
@@ -995,7 +995,7 @@ internal sealed partial class AccountGrain
             _persistDeferred = true;
             return View(orderId)!;
         }
-        catch (BrokerException ex) when (ex.Kind is BrokerErrorKind.Rejected or BrokerErrorKind.NotFound or BrokerErrorKind.RateLimited)
+        catch (BrokerException ex) when (NotSentOrRefused(ex))
         {
             NoteOutcome(true);
             Transition(orderId, OrderEvent.Reject, "rejected", ex.Message);
@@ -1237,8 +1237,9 @@ internal sealed partial class AccountGrain
                 }
             }
         }
-        catch (BrokerException ex) when (ex.Kind is BrokerErrorKind.Rejected or BrokerErrorKind.NotFound)
+        catch (BrokerException ex) when (NotSentOrRefused(ex))
         {
+            // The order works on at the venue: left PendingCancel till reconciliation, a second cancel of it would be refused.
             NoteOutcome(true);
             Transition(orderId, OrderEvent.CancelRejected, "cancel-rejected", ex.Message);
         }
@@ -1250,6 +1251,14 @@ internal sealed partial class AccountGrain
 
         return View(orderId) is { } view ? OrderCommandResult.Of(view) : OrderCommandResult.Denied(AccountErrorCodes.OrderNotFound, $"No order {orderId}.");
     }
+
+    /// <summary>
+    /// A broker failure after which the venue certainly did not act: refused, unknown there, throttled, or never delivered
+    /// (Unavailable: a circuit open, a refused connection, a read before the request that failed). Only OutcomeUnknown, or
+    /// a failure that is no BrokerException, leaves an order in flight for reconciliation.
+    /// </summary>
+    private static bool NotSentOrRefused(BrokerException ex) =>
+        ex.Kind is BrokerErrorKind.Rejected or BrokerErrorKind.NotFound or BrokerErrorKind.RateLimited or BrokerErrorKind.Unavailable;
 
     private void NoteOutcome(bool isError)
     {

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
@@ -80,7 +79,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         catch (BrokerException ex) when (ex.Kind == BrokerErrorKind.OutcomeUnknown)
         {
             AlpacaLog.SubmitAmbiguous(_logger, request.ClientOrderId, request.Symbol, ex.Message);
-            return await ResolveSubmitAsync(request, ex, BrokerErrorKind.OutcomeUnknown, started, cancellationToken);
+            return await ResolveSubmitAsync(request, ex, started, cancellationToken);
         }
 
         using (response)
@@ -96,12 +95,12 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
                 return existing;
             }
 
-            var failure = await ToExceptionAsync(response, "submit", cancellationToken);
-            if ((int)response.StatusCode >= 500)
+            var failure = await ToExceptionAsync(response, "submit", AlpacaRequestKind.Submit, cancellationToken);
+            if (failure.Kind == BrokerErrorKind.OutcomeUnknown)
             {
-                // A 5xx from a proxy may still have reached the order service: look before reporting it unsent.
+                // A 5xx from a proxy may have reached the order service, and the order may show only later: not found is not unsent.
                 AlpacaLog.SubmitAmbiguous(_logger, request.ClientOrderId, request.Symbol, failure.Message);
-                return await ResolveSubmitAsync(request, failure, BrokerErrorKind.Unavailable, started, cancellationToken);
+                return await ResolveSubmitAsync(request, failure, started, cancellationToken);
             }
 
             throw failure;
@@ -120,8 +119,25 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
             // Alpaca's replace takes one `trail` and applies it to the kind the order already trails by: a trail percent
             // sent for an order that trails by price would become a trail of that many dollars. Read once, as a look-up
             // (retries and their Retry-After waits would run past the budget), leaving the PATCH its time after it.
-            var current = await GetOrderAsync(orderId, AlpacaRequestKind.Resolve, cancellationToken, started, requestsAfter: 1)
-                ?? throw new BrokerException(BrokerErrorKind.NotFound, $"Alpaca has no order {orderId}.");
+            BrokerOrder? current;
+            try
+            {
+                current = await GetOrderAsync(orderId, AlpacaRequestKind.Resolve, cancellationToken, started, requestsAfter: 1);
+            }
+            catch (BrokerException ex) when (ex.Kind is BrokerErrorKind.Unavailable or BrokerErrorKind.RateLimited)
+            {
+                // The PATCH never went: the account rejects the replace with this reason and the order works on unchanged.
+                throw new BrokerException(ex.Kind, $"The replace of order {orderId} was not sent: the read of the order before it failed. {ex.Message}", ex)
+                {
+                    RetryAfter = ex.RetryAfter,
+                };
+            }
+
+            if (current is null)
+            {
+                throw new BrokerException(BrokerErrorKind.NotFound, $"Alpaca has no order {orderId}.");
+            }
+
             if (current.Type == OrderType.TrailingStop
                 && ((replacement.TrailPrice is not null && current.TrailPrice is null) || (replacement.TrailPercent is not null && current.TrailPercent is null)))
             {
@@ -149,33 +165,62 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
                 return await ReadAcceptedOrderAsync(response, cancellationToken);
             }
 
-            throw await ToExceptionAsync(response, "replace", cancellationToken);
+            var failure = await ToExceptionAsync(response, "replace", AlpacaRequestKind.Submit, cancellationToken);
+            if (failure.Kind == BrokerErrorKind.OutcomeUnknown)
+            {
+                // A 5xx may have come from a proxy after the order service replaced the order: look as for a lost answer.
+                AlpacaLog.ReplaceAmbiguous(_logger, orderId, failure.Message);
+                return await ResolveReplaceAsync(orderId, replacement, failure, started, cancellationToken);
+            }
+
+            throw failure;
         }
     }
 
     public async Task<BrokerOrder> CancelOrderAsync(string orderId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(orderId);
-        var attempts = new StrongBox<int>();
+        var attempts = new AlpacaAttempts();
         using (var response = await SendAsync(AlpacaRequestKind.IdempotentWrite, HttpMethod.Delete, OrderPath(orderId), null, cancellationToken, attempts))
         {
             if (!response.IsSuccessStatusCode)
             {
-                var failure = await ToExceptionAsync(response, "cancel", cancellationToken);
+                var failure = await ToExceptionAsync(response, "cancel", AlpacaRequestKind.IdempotentWrite, cancellationToken);
 
-                // A retried cancel answered 422: an earlier attempt whose answer was lost may have canceled it already.
-                if (response.StatusCode == HttpStatusCode.UnprocessableEntity && attempts.Value > 1
-                    && await GetOrderAsync(orderId, cancellationToken) is { Status: OrderStatus.Canceled or OrderStatus.PendingCancel } canceled)
+                // A retried cancel answered 422: an earlier attempt whose answer was lost may have canceled it already. The
+                // order as read says which; not canceled (filled, say), the refusal stands.
+                if (response.StatusCode == HttpStatusCode.UnprocessableEntity && attempts.Count > 1)
                 {
-                    return canceled;
+                    return await ReadAfterCancelAsync(orderId, "whether an earlier attempt canceled it could not be read", cancellationToken)
+                        is { Status: OrderStatus.Canceled or OrderStatus.PendingCancel } canceled ? canceled : throw failure;
+                }
+
+                // A last answer that says "nothing done" (429, 404) speaks only for the last attempt.
+                if (attempts.MayHaveActed && failure.Kind != BrokerErrorKind.OutcomeUnknown)
+                {
+                    throw new BrokerException(BrokerErrorKind.OutcomeUnknown,
+                        $"The cancel of order {orderId} failed on a retry ({failure.Message}) after an earlier attempt that may have canceled it.", failure);
                 }
 
                 throw failure;
             }
         }
 
-        return await GetOrderAsync(orderId, cancellationToken)
-            ?? throw new BrokerException(BrokerErrorKind.NotFound, "The canceled order is no longer visible at Alpaca.");
+        return await ReadAfterCancelAsync(orderId, "Alpaca accepted the cancel but the order could not be read", cancellationToken)
+            ?? throw new BrokerException(BrokerErrorKind.OutcomeUnknown, $"Alpaca accepted the cancel of order {orderId}, which it no longer shows.");
+    }
+
+    /// <summary>The order after a cancel that may have gone through: a read that fails leaves the cancel's outcome unknown, never unsent.</summary>
+    private async Task<BrokerOrder?> ReadAfterCancelAsync(string orderId, string whatIsUnknown, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await GetOrderAsync(orderId, cancellationToken);
+        }
+        catch (BrokerException ex) when (ex.Kind != BrokerErrorKind.OutcomeUnknown)
+        {
+            throw new BrokerException(BrokerErrorKind.OutcomeUnknown, $"The cancel of order {orderId}: {whatIsUnknown} ({ex.Message}).", ex);
+        }
     }
 
     public Task<BrokerOrder?> GetOrderAsync(string orderId, CancellationToken cancellationToken = default)
@@ -294,7 +339,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         using var response = await SendAsync(AlpacaRequestKind.IdempotentWrite, HttpMethod.Delete, "v2/orders", null, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            throw await ToExceptionAsync(response, "cancel all", cancellationToken);
+            throw await ToExceptionAsync(response, "cancel all", AlpacaRequestKind.IdempotentWrite, cancellationToken);
         }
 
         var results = await ReadJsonAsync(response, AlpacaJsonContext.Default.ListAlpacaCancelResultJson, cancellationToken);
@@ -311,7 +356,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         using var response = await SendAsync(AlpacaRequestKind.Submit, HttpMethod.Delete, "v2/positions/" + Uri.EscapeDataString(symbol), null, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            throw await ToExceptionAsync(response, "close position", cancellationToken);
+            throw await ToExceptionAsync(response, "close position", AlpacaRequestKind.Submit, cancellationToken);
         }
 
         return await ReadAcceptedOrderAsync(response, cancellationToken);
@@ -434,7 +479,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
     private static string FormatTime(DateTimeOffset time) => time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     private async Task<BrokerOrder> ResolveSubmitAsync(
-        OrderRequest request, BrokerException failure, BrokerErrorKind kindIfAbsent, long submitStarted, CancellationToken cancellationToken)
+        OrderRequest request, BrokerException failure, long submitStarted, CancellationToken cancellationToken)
     {
         BrokerOrder? found;
         try
@@ -444,7 +489,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         catch (BrokerException lookupFailure)
         {
             AlpacaLog.SubmitUnknown(_logger, request.ClientOrderId, request.Symbol);
-            throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "The order submit timed out or was cut off and the order could not be looked up; keep it in flight.", lookupFailure);
+            throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "The order submit got no clear answer (a timeout, a cut connection or a server error) and the order could not be looked up; keep it in flight.", lookupFailure);
         }
 
         if (found is not null)
@@ -453,13 +498,8 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
             return found;
         }
 
-        if (kindIfAbsent == BrokerErrorKind.OutcomeUnknown)
-        {
-            AlpacaLog.SubmitUnknown(_logger, request.ClientOrderId, request.Symbol);
-            throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "The order submit timed out or was cut off and Alpaca does not show the order yet; keep it in flight.", failure);
-        }
-
-        throw failure;
+        AlpacaLog.SubmitUnknown(_logger, request.ClientOrderId, request.Symbol);
+        throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "The order submit got no clear answer (a timeout, a cut connection or a server error) and Alpaca does not show the order yet; keep it in flight.", failure);
     }
 
     /// <summary>
@@ -505,10 +545,10 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         }
         catch (BrokerException lookupFailure)
         {
-            throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "The replace timed out or was cut off and could not be looked up.", lookupFailure);
+            throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "The replace got no clear answer (a timeout, a cut connection or a server error) and could not be looked up.", lookupFailure);
         }
 
-        throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "The replace timed out or was cut off and Alpaca does not show a replacement yet.", failure);
+        throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "The replace got no clear answer (a timeout, a cut connection or a server error) and Alpaca does not show a replacement yet.", failure);
     }
 
     private Task<BrokerOrder?> GetOrderAsync(
@@ -526,7 +566,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
 
         if (!response.IsSuccessStatusCode)
         {
-            throw await ToExceptionAsync(response, operation, cancellationToken);
+            throw await ToExceptionAsync(response, operation, kind, cancellationToken);
         }
 
         return await ReadOrderAsync(response, cancellationToken);
@@ -537,7 +577,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         using var response = await SendAsync(AlpacaRequestKind.Read, HttpMethod.Get, path, null, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            throw await ToExceptionAsync(response, operation, cancellationToken);
+            throw await ToExceptionAsync(response, operation, AlpacaRequestKind.Read, cancellationToken);
         }
 
         return await ReadJsonAsync(response, typeInfo, cancellationToken);
@@ -604,7 +644,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
     /// submit or replace itself, else <paramref name="requestsAfter"/>) still fit in SubmitTimeout.
     /// </summary>
     private async Task<HttpResponseMessage> SendAsync(
-        AlpacaRequestKind kind, HttpMethod method, string path, byte[]? body, CancellationToken cancellationToken, StrongBox<int>? attempts = null,
+        AlpacaRequestKind kind, HttpMethod method, string path, byte[]? body, CancellationToken cancellationToken, AlpacaAttempts? attempts = null,
         long? orderCallStarted = null, int requestsAfter = 0)
     {
         var pipeline = kind is AlpacaRequestKind.Submit or AlpacaRequestKind.Resolve ? _resilience.Guarded : _resilience.Retrying;
@@ -618,7 +658,7 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
                         _resilience.PermitWait(orderCallStarted, kind == AlpacaRequestKind.Submit ? 1 : requestsAfter), token);
                     if (attempts is not null)
                     {
-                        attempts.Value++;
+                        attempts.Count++;
                     }
                     return await _resilience.Timeout.ExecuteAsync(
                         async attemptToken =>
@@ -630,7 +670,22 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
                                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
                             }
 
-                            return await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, attemptToken);
+                            try
+                            {
+                                var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, attemptToken);
+                                if (attempts is not null && (int)response.StatusCode >= 500)
+                                {
+                                    attempts.MayHaveActed = true;
+                                }
+
+                                return response;
+                            }
+                            catch (Exception ex) when (attempts is not null && !(ex is HttpRequestException sendFailure && NotSent(sendFailure)))
+                            {
+                                // A timeout or a connection cut after sending: the venue may have acted on this attempt.
+                                attempts.MayHaveActed = true;
+                                throw;
+                            }
                         },
                         token);
                 },
@@ -638,14 +693,19 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         }
         catch (BrokenCircuitException ex)
         {
-            throw new BrokerException(BrokerErrorKind.Unavailable, "The Alpaca circuit is open after repeated failures; nothing was sent.", ex)
+            throw EarlierAttemptMayHaveActed(attempts, ex) ?? new BrokerException(BrokerErrorKind.Unavailable, "The Alpaca circuit is open after repeated failures; nothing was sent.", ex)
             {
                 RetryAfter = ex.RetryAfter,
             };
         }
         catch (HttpRequestException ex) when (NotSent(ex))
         {
-            throw new BrokerException(BrokerErrorKind.Unavailable, "Alpaca could not be reached; nothing was sent.", ex);
+            throw EarlierAttemptMayHaveActed(attempts, ex) ?? new BrokerException(BrokerErrorKind.Unavailable, "Alpaca could not be reached; nothing was sent.", ex);
+        }
+        catch (BrokerException ex) when (ex.Kind == BrokerErrorKind.RateLimited && EarlierAttemptMayHaveActed(attempts, ex) is { } unknown)
+        {
+            // A retry that got no permit sent nothing; the attempt before it may have acted.
+            throw unknown;
         }
         catch (Exception ex) when (ex is TimeoutRejectedException or HttpRequestException
                                    || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
@@ -660,7 +720,17 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
     private static bool NotSent(HttpRequestException ex) =>
         ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError;
 
-    private async Task<BrokerException> ToExceptionAsync(HttpResponseMessage response, string operation, CancellationToken cancellationToken)
+    /// <summary>For a retried write whose last attempt went nowhere: unknown, not unsent, when an attempt before it may have acted.</summary>
+    private static BrokerException? EarlierAttemptMayHaveActed(AlpacaAttempts? attempts, Exception lastAttempt) =>
+        attempts is { MayHaveActed: true }
+            ? new BrokerException(BrokerErrorKind.OutcomeUnknown, "Alpaca did not answer an earlier attempt of this request clearly and a retry was not sent: " + lastAttempt.Message, lastAttempt)
+            : null;
+
+    /// <summary>
+    /// A failed answer's kind. A 5xx may come from a proxy that forwarded the request to the service that acted on it, so on
+    /// a write (<paramref name="request"/> not a read) it says nothing of the outcome.
+    /// </summary>
+    private async Task<BrokerException> ToExceptionAsync(HttpResponseMessage response, string operation, AlpacaRequestKind request, CancellationToken cancellationToken)
     {
         var message = await ReadErrorMessageAsync(response, cancellationToken);
         var status = (int)response.StatusCode;
@@ -668,7 +738,8 @@ public sealed class AlpacaTradingClient : IBrokerClient, IDisposable, IAsyncDisp
         {
             404 => BrokerErrorKind.NotFound,
             429 => BrokerErrorKind.RateLimited,
-            >= 500 => BrokerErrorKind.Unavailable,
+            >= 500 when request is AlpacaRequestKind.Read or AlpacaRequestKind.Resolve => BrokerErrorKind.Unavailable,
+            >= 500 => BrokerErrorKind.OutcomeUnknown,
             _ => BrokerErrorKind.Rejected,
         };
         AlpacaLog.CallFailed(_logger, operation, kind, status, message);

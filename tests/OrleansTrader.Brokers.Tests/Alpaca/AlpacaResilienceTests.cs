@@ -135,8 +135,10 @@ public sealed class AlpacaResilienceTests
         Assert.Equal(2, server.Requests.Count(r => r.Method == "DELETE"));
     }
 
+    // A 5xx may come from a proxy whose order service took the order and shows it only later: a look-up that does not find
+    // it proves nothing. It was Unavailable ("nothing changed at the venue"), which a caller may take as unsent.
     [Fact]
-    public async Task Submit_IsNeverRetried_OnAServerError()
+    public async Task Submit_IsNeverRetried_OnAServerError_AndItsOutcomeIsUnknown()
     {
         await using var server = await FakeAlpacaServer.StartAsync();
         await using var host = AlpacaTestHost.Create(server);
@@ -144,7 +146,7 @@ public sealed class AlpacaResilienceTests
 
         var error = await Assert.ThrowsAsync<BrokerException>(() => host.Client.SubmitOrderAsync(Limit("r-500-post"), Ct));
 
-        Assert.Equal(BrokerErrorKind.Unavailable, error.Kind);
+        Assert.Equal(BrokerErrorKind.OutcomeUnknown, error.Kind);
         Assert.Single(server.Requests, r => r.Method == "POST");
         Assert.Single(server.Requests, r => r.Path == "/v2/orders:by_client_order_id");
         Assert.Equal(0, server.OrderCount);
@@ -604,6 +606,89 @@ public sealed class AlpacaResilienceTests
 
         Assert.Equal(OrderStatus.Canceled, canceled.Status);
         Assert.Equal(2, server.Requests.Count(r => r.Method == "DELETE"));
+    }
+
+    // A 5xx to a PATCH may come from a proxy after the order service replaced the order. It was Unavailable without a
+    // look-up; it is resolved as a lost answer is: here the venue shows no replacement, so the outcome is unknown.
+    [Fact]
+    public async Task Replace_AnsweredWithAServerError_IsLookedUp_AndItsOutcomeIsUnknown()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        var order = await host.Client.SubmitOrderAsync(Limit("replace-5xx"), Ct);
+        server.AddFault(new FakeFault("PATCH", "/v2/orders/", FakeFaultKind.Status) { StatusCode = 502 });
+
+        var error = await Assert.ThrowsAsync<BrokerException>(
+            () => host.Client.ReplaceOrderAsync(order.OrderId, new OrderReplacement { LimitPrice = 411m, ClientOrderId = "replace-5xx-new" }, Ct));
+
+        Assert.Equal(BrokerErrorKind.OutcomeUnknown, error.Kind);
+        Assert.Single(server.Requests, r => r.Method == "PATCH");
+        Assert.Single(server.Requests, r => r.Path == "/v2/orders:by_client_order_id" && r.Query.Contains("replace-5xx-new", StringComparison.Ordinal));
+    }
+
+    // A trailing stop's replace whose read of the order fails never sends its PATCH: Unavailable, saying so.
+    [Fact]
+    public async Task TrailingStopReplace_WhoseReadFails_IsUnavailable_AndNeverSent()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        var order = await host.Client.SubmitOrderAsync(Limit("trail-read-fails") with { Side = OrderSide.Sell, Type = OrderType.TrailingStop, LimitPrice = null, TrailPrice = 2m }, Ct);
+        server.AddFault(new FakeFault("GET", "/v2/orders/", FakeFaultKind.Status) { StatusCode = 503 });
+
+        var error = await Assert.ThrowsAsync<BrokerException>(
+            () => host.Client.ReplaceOrderAsync(order.OrderId, new OrderReplacement { TrailPrice = 3m }, Ct));
+
+        Assert.Equal(BrokerErrorKind.Unavailable, error.Kind);
+        Assert.StartsWith($"The replace of order {order.OrderId} was not sent", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.Requests, r => r.Method == "PATCH");
+    }
+
+    // A cancel answered 502 is retried; the retry answered 429 (a wait over MaxRetryAfter) speaks only for itself. It was
+    // RateLimited ("nothing changed there"), though the first attempt may have canceled the order.
+    [Fact]
+    public async Task Cancel_ThrottledOnARetry_AfterAServerError_IsOutcomeUnknown()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        var order = await host.Client.SubmitOrderAsync(Limit("cancel-5xx-429"), Ct);
+        server.AddFault(new FakeFault("DELETE", "/v2/orders/", FakeFaultKind.Status) { StatusCode = 502 });
+        server.AddFault(new FakeFault("DELETE", "/v2/orders/", FakeFaultKind.Status) { StatusCode = 429, RetryAfterSeconds = 600 });
+
+        var error = await Assert.ThrowsAsync<BrokerException>(() => host.Client.CancelOrderAsync(order.OrderId, Ct));
+
+        Assert.Equal(BrokerErrorKind.OutcomeUnknown, error.Kind);
+        Assert.Equal(2, server.Requests.Count(r => r.Method == "DELETE"));
+    }
+
+    // Alpaca accepted the cancel (2xx); the read of the order after it failed. That read's Unavailable ("nothing changed")
+    // was the cancel's answer, though the cancel went through.
+    [Fact]
+    public async Task Cancel_AcceptedButTheOrderCannotBeReadAfterIt_IsOutcomeUnknown()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        var order = await host.Client.SubmitOrderAsync(Limit("cancel-read-fails"), Ct);
+        server.AddFault(new FakeFault("GET", "/v2/orders/", FakeFaultKind.Status) { StatusCode = 503, Times = 10 });
+
+        var error = await Assert.ThrowsAsync<BrokerException>(() => host.Client.CancelOrderAsync(order.OrderId, Ct));
+
+        Assert.Equal(BrokerErrorKind.OutcomeUnknown, error.Kind);
+        Assert.Single(server.Requests, r => r.Method == "DELETE");
+    }
+
+    // Only retries that all said "nothing done" leave the cancel RateLimited.
+    [Fact]
+    public async Task Cancel_ThrottledOnEveryAttempt_IsRateLimited()
+    {
+        await using var server = await FakeAlpacaServer.StartAsync();
+        await using var host = AlpacaTestHost.Create(server);
+        var order = await host.Client.SubmitOrderAsync(Limit("cancel-429"), Ct);
+        server.AddFault(new FakeFault("DELETE", "/v2/orders/", FakeFaultKind.Status) { StatusCode = 429, RetryAfterSeconds = 600 });
+
+        var error = await Assert.ThrowsAsync<BrokerException>(() => host.Client.CancelOrderAsync(order.OrderId, Ct));
+
+        Assert.Equal(BrokerErrorKind.RateLimited, error.Kind);
+        Assert.Single(server.Requests, r => r.Method == "DELETE");
     }
 
     /// <summary>The contract still holds: a cancel of an order that was already canceled (one attempt) is Rejected.</summary>
