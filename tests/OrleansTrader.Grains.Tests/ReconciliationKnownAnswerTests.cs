@@ -386,6 +386,30 @@ public sealed class ReconciliationKnownAnswerTests
         await AssertSecondReconciliationChangesNothingAsync(account);
     }
 
+    // A replace that never reached the venue, at the grace's end: the reconciliation that rejects the in-flight replacement
+    // also sets the old order working again. Waited for while the replacement is "still within the grace" at that same
+    // instant, the old order stayed PendingReplace (neither cancelable nor replaceable) beside a rejected replacement.
+    [Fact]
+    public async Task AReplaceThatNeverReachedTheVenue_AtTheGracesEnd_IsRejected_AndTheOldOrderWorksAgain_InOneReconciliation()
+    {
+        await using var cluster = await StartAsync();
+        var (account, _) = await OpenAsync(cluster, "rk-rpl-none");
+        var oldId = await PlaceWorkingAsync(account, "rk-rpl-none-1", 10m, 49m);
+
+        _script.ReplaceNeverSent = true;
+        var replacing = await account.ReplaceOrderAsync(new ReplaceOrder { OrderId = oldId, Replacement = new OrderReplacement { LimitPrice = 48m } });
+        Assert.True(replacing.Order!.InFlight, replacing.Denial?.Message);
+        var newId = replacing.Order.OrderId;
+        _time.Advance(new AccountGrainOptions().InFlightGrace);
+        var report = await account.ReconcileAsync();
+
+        Assert.True(report.Mismatches.Count == 0, string.Join(" | ", report.Mismatches));
+        Assert.Equal((OrderStatus.Accepted, OrderStatus.Rejected), ((await account.GetOrderAsync(oldId))!.Status, (await account.GetOrderAsync(newId))!.Status));
+        await AssertBooksAsync(account);
+        Assert.Equal(TradingState.Active, (await cluster.Breaker("rk-rpl-none").GetStateAsync()).State);
+        await AssertSecondReconciliationChangesNothingAsync(account);
+    }
+
     // A fill the venue makes while reconciliation compares positions: the comparison reads the executions again and books
     // it (inconclusive, no mismatch). The report counted only the first back-fill's fills: it said nothing was back-filled.
     [Fact]
@@ -833,6 +857,9 @@ public sealed class ReconciliationKnownAnswerTests
 
         public volatile bool LoseReplaceAnswer;
 
+        /// <summary>Replace requests are lost before the venue sees them.</summary>
+        public volatile bool ReplaceNeverSent;
+
         public volatile bool ScrambleExecutions;
 
         public volatile SubmitFault Submit;
@@ -903,6 +930,11 @@ public sealed class ReconciliationKnownAnswerTests
 
             public async Task<BrokerOrder> ReplaceOrderAsync(string orderId, OrderReplacement replacement, CancellationToken cancellationToken = default)
             {
+                if (script.ReplaceNeverSent)
+                {
+                    throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "The replace was lost on its way.");
+                }
+
                 var replaced = await inner.ReplaceOrderAsync(orderId, replacement, cancellationToken);
                 return script.LoseReplaceAnswer ? throw new BrokerException(BrokerErrorKind.OutcomeUnknown, "The replace's answer was lost.") : replaced;
             }

@@ -68,6 +68,27 @@ public sealed class PaperExchangeDurabilityTests
     }
 
     [Fact]
+    public async Task Restart_AcknowledgesAPendingOrderAfterTheLatency_WhenTheClockWasSetBackSinceItWasSaved()
+    {
+        var store = new InMemoryPaperVenueStore();
+        var time = new ManualTimeProvider(Start);
+        void Slow(PaperExchangeOptions o) => o.AckLatency = TimeSpan.FromMilliseconds(20);
+        string orderId;
+        await using (var before = await StartAsync(Slow, store: store, time: time))
+        {
+            orderId = (await before.SubmitAsync(Request("set-back-restart", OrderSide.Buy, OrderType.Limit, 10m, limit: 90m))).OrderId;
+        }
+
+        // Its stored creation time is now an hour ahead of the clock: what is left of the latency is still at most the latency.
+        time.Step(-TimeSpan.FromHours(1));
+        await using var after = await StartAsync(Slow, store: store, time: time);
+        time.Advance(TimeSpan.FromMilliseconds(20));
+
+        await after.WaitForAsync(orderId, ExecutionReportKind.Accepted);
+        Assert.Equal(OrderStatus.Accepted, (await after.OrderAsync(orderId)).Status);
+    }
+
+    [Fact]
     public async Task Retention_MovesOldFinalOrdersAndExecutionsToTheArchive_WhereTheyAreStillFound()
     {
         await using var venue = await StartAsync(o => o.Retention = TimeSpan.FromHours(1));

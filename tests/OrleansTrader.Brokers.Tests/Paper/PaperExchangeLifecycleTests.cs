@@ -349,6 +349,27 @@ public sealed class PaperExchangeLifecycleTests
         Assert.Equal([ExecutionReportKind.Accepted, ExecutionReportKind.Fill], venue.ReportsFor(order.OrderId).Select(r => r.Kind));
     }
 
+    // A cancel is answered at once, but its report comes after the acknowledgement latency, as a replace's does.
+    [Fact]
+    public async Task Latency_DelaysTheCanceledReport_ByTheAcknowledgementLatency()
+    {
+        await using var venue = await StartAsync(o => o.AckLatency = TimeSpan.FromMilliseconds(50));
+        var order = await venue.SubmitAsync(Request("cancel-latency", OrderSide.Buy, OrderType.Limit, 10m, limit: 90m));
+        venue.Time.Advance(TimeSpan.FromMilliseconds(50));
+        await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Accepted);
+
+        var canceled = await venue.Client.CancelOrderAsync(order.OrderId, TestContext.Current.CancellationToken);
+        Assert.Equal(OrderStatus.Canceled, canceled.Status);
+        venue.Time.Advance(TimeSpan.FromMilliseconds(49));
+        await Assert.ThrowsAsync<TimeoutException>(() => venue.Reports!.WaitForAsync(
+            r => r.Order.OrderId == order.OrderId && r.Kind == ExecutionReportKind.Canceled, timeout: TimeSpan.FromMilliseconds(150)));
+
+        venue.Time.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Canceled));
+        Assert.Equal([ExecutionReportKind.Accepted, ExecutionReportKind.Canceled], venue.ReportsFor(order.OrderId).Select(r => r.Kind));
+    }
+
     // The latencies count elapsed time: due on the wall clock, the acknowledgement and the fill report waited, with the clock
     // set back 20 minutes (an operator's mistake, NTP stepping a clock that ran fast), until it read their due times again,
     // 20 minutes later, the order PendingNew at the account all along.

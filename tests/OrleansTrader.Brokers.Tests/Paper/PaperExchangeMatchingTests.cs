@@ -1,6 +1,7 @@
 using OrleansTrader.Brokers.Paper;
 using OrleansTrader.Domain.Fees;
 using OrleansTrader.Domain.Fills;
+using OrleansTrader.Domain.Instruments;
 using OrleansTrader.Domain.Orders;
 using static OrleansTrader.Brokers.Tests.Paper.PaperHarness;
 
@@ -235,6 +236,17 @@ public sealed class PaperExchangeMatchingTests
     }
 
     [Fact]
+    public async Task Submit_ThrowsRejectedAndKeepsNothing_WhenTheListedSymbolIsNotTradable()
+    {
+        await using var venue = await StartAsync(o => o.Instruments.Add(new Instrument { Symbol = "NOTR", Tradable = false }));
+
+        var error = await Assert.ThrowsAsync<BrokerException>(() => venue.SubmitAsync(Request("not-tradable", OrderSide.Buy, OrderType.Limit, 1m, limit: 10m, symbol: "NOTR")));
+
+        Assert.Equal((BrokerErrorKind.Rejected, "SYMBOL_NOT_TRADABLE: NOTR is not tradable."), (error.Kind, error.Message));
+        Assert.Null(await venue.Client.GetOrderByClientOrderIdAsync("not-tradable", Ct));
+    }
+
+    [Fact]
     public async Task TrailingStop_FollowsTheHighAndTriggersOnTheTrail()
     {
         await using var venue = await StartAsync();
@@ -342,6 +354,25 @@ public sealed class PaperExchangeMatchingTests
 
         var fill = Assert.Single(await venue.WaitForAsync(smaller.OrderId, ExecutionReportKind.Fill));
         Assert.Equal((95.90m, 5m), (fill.Execution!.Price, fill.Execution.Quantity));
+    }
+
+    [Fact]
+    public async Task TriggeredStop_ReplacedWithAnotherStopPrice_IsArmedAgain_AndWaitsForATradeAtItsNewStop()
+    {
+        await using var venue = await StartAsync();
+        await venue.QuoteAsync(0m, 95.50m, bidSize: 0m);
+        var order = await venue.SubmitAsync(Request("stop-moved", OrderSide.Sell, OrderType.Stop, 10m, stop: 95.00m, tif: TimeInForce.Gtc));
+        await venue.TradeAsync(94.90m, 100m);
+
+        // A moved stop is a new trigger level: the trigger the old level took does not carry over.
+        var lowered = await venue.Client.ReplaceOrderAsync(order.OrderId, new OrderReplacement { StopPrice = 94.00m }, Ct);
+        await venue.QuoteAsync(95.90m, 96.00m);
+
+        var waiting = await venue.OrderAsync(lowered.OrderId);
+        Assert.Equal((OrderStatus.Accepted, 0m), (waiting.Status, waiting.FilledQuantity));
+        await venue.TradeAsync(94.00m, 100m);
+        var fill = Assert.Single(await venue.WaitForAsync(lowered.OrderId, ExecutionReportKind.Fill));
+        Assert.Equal((95.90m, 10m), (fill.Execution!.Price, fill.Execution.Quantity));
     }
 
     [Fact]

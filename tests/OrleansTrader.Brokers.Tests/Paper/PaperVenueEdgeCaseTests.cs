@@ -274,6 +274,23 @@ public sealed class PaperVenueEdgeCaseTests
     }
 
     /// <summary>
+    /// A fractional order keeps its fractional step when what is left of it is a whole number: 2.5 shares with 1.5 filled
+    /// still fills 0.7 of the 1 left, not nothing for want of a whole share.
+    /// </summary>
+    [Fact]
+    public async Task FractionalOrder_WithAWholeRemainder_StillFillsFractionally()
+    {
+        await using var venue = await StartAsync(o => o.Instruments.Add(new Instrument { Symbol = "AAPL", FractionalAllowed = true, FractionalIncrement = 0.001m }));
+        await venue.QuoteAsync(99.90m, 100.00m, askSize: 1.5m);
+        var order = await venue.SubmitAsync(Request("fractional-rest", OrderSide.Buy, OrderType.Market, 2.5m));
+        Assert.Equal(1.5m, (await venue.OrderAsync(order.OrderId)).FilledQuantity);
+
+        await venue.QuoteAsync(99.90m, 100.00m, askSize: 0.7m);
+
+        Assert.Equal(2.2m, (await venue.OrderAsync(order.OrderId)).FilledQuantity);
+    }
+
+    /// <summary>
     /// A bracket exit of a whole-share symbol that fills partly under a half-share increment fills whole shares, so the
     /// other exit is shrunk to whole shares too and the position left is whole.
     /// </summary>

@@ -184,6 +184,24 @@ public sealed class PaperVenueSessionTests
             Assert.Single(await venue.WaitForAsync(order.OrderId, ExecutionReportKind.Expired)).Timestamp);
     }
 
+    // A replace is a new order at the venue, but a DAY order's replacement keeps the close it was placed for: recomputed
+    // from the replace's own time, one replaced after the clock stepped past the close (before the expiry pass ran) got the
+    // next session's close and worked a day longer than the order it replaced.
+    [Fact]
+    public async Task DayOrder_ReplacedAfterTheClockSteppedPastTheClose_ExpiresWithTheCloseItWasPlacedFor()
+    {
+        var time = new ManualTimeProvider(new DateTimeOffset(2026, 3, 10, 10, 0, 0, Edt));
+        await using var venue = await StartAsync(time: time);
+        var order = await AcceptedAsync(venue, BuyLimit("replaced-late", 90m));
+
+        time.Step(TimeSpan.FromHours(6) + TimeSpan.FromSeconds(30));
+        var replacement = await venue.Client.ReplaceOrderAsync(order.OrderId, new OrderReplacement { LimitPrice = 89m }, TestContext.Current.CancellationToken);
+        time.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.Single(await venue.WaitForAsync(replacement.OrderId, ExecutionReportKind.Expired));
+        Assert.Equal((OrderStatus.Replaced, OrderStatus.Expired), ((await venue.OrderAsync(order.OrderId)).Status, (await venue.OrderAsync(replacement.OrderId)).Status));
+    }
+
     // The venue runs no auction: OPG and CLS orders are refused before anything is kept (docs/paper-exchange.md, Limits).
     [Theory]
     [InlineData(TimeInForce.Opg)]
