@@ -5,6 +5,7 @@ using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
 using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Grains.Tests.Infrastructure;
+using OrleansTrader.Runtime.Testing;
 using OrleansTrader.MarketData.Synthetic;
 
 namespace OrleansTrader.Grains.Tests;
@@ -87,6 +88,7 @@ public sealed class CustomStrategyTests : IDisposable
     {
         var throwing = FirstBarBuyer.Definition with { Kind = "always-throws", Create = _ => new ThrowingStrategy() };
         await using var cluster = await TradingCluster.StartAsync(new TradingClusterOptions { ConfigureSilo = silo => silo.Services.AddStrategy(throwing) });
+        using var failures = new InstrumentReader(cluster.Cluster.ServiceProvider, "orleanstrader.strategy.failures");
         await TestAccounts.OpenAsync(cluster, "thrower", 1_000m);
         var strategy = cluster.Grains.GetGrain<IStrategyGrain>(StrategyKey.Create("thrower", "t"));
         Assert.True((await strategy.CreateAsync(new CreateStrategy { Kind = "always-throws", Symbols = ["AAA"], BarInterval = TimeSpan.FromSeconds(1), Start = true })).Succeeded);
@@ -96,6 +98,11 @@ public sealed class CustomStrategyTests : IDisposable
         var status = await Eventually.WaitAsync(async () => (await strategy.GetStatusAsync())!, s => s.BarsSeen >= 10, "bars to keep arriving");
         Assert.True(status.Running);
         Assert.Equal("no bar for you", status.LastError);
+
+        // Each bar it threw on is counted by its kind (a log line and lastError alone said so before, no metric moved).
+        var counted = failures.Sum("kind=always-throws");
+        Assert.True(counted >= status.BarsSeen, $"{counted} failures counted for {status.BarsSeen} bars seen");
+        Assert.Equal(counted, failures.Total());
     }
 
     [Fact]

@@ -1,10 +1,12 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using OrleansTrader.Brokers;
 using OrleansTrader.Brokers.Tests.Alpaca;
 using OrleansTrader.Domain.Orders;
 using OrleansTrader.Grains.Brokers;
+using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Grains.Tests.Infrastructure;
 using OrleansTrader.Runtime.Testing;
 
@@ -45,6 +47,46 @@ public sealed class ExecutionReportPumpFailureLogTests
         Assert.Equal(failures, broker.Opens.Count - 1);
         Assert.Contains("The report stream's connection was refused (test).", lines[0].Text, StringComparison.Ordinal);
         Assert.Contains($"Execution report stream of account {AccountId} at flaky works again, after {failures} failed attempts over ", lines[^1].Text, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// While the reports cannot reach the account its fills are not booked: a warning alone said so, readiness stayed
+    /// healthy and no metric moved. Readiness is degraded with the cause until reports flow again, and every failed
+    /// attempt is counted by broker.
+    /// </summary>
+    [Fact]
+    public async Task ReportStreamThatKeepsFailing_DegradesReadiness_AndCountsEachFailure_UntilReportsFlowAgain()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero));
+        var logs = new CapturedLogs();
+        await using var cluster = await StartAsync(time, logs);
+        var health = cluster.Cluster.ServiceProvider.GetRequiredService<HealthCheckService>();
+        using var failuresMetric = new InstrumentReader(cluster.Cluster.ServiceProvider, "orleanstrader.execution_reports.failures");
+        var healthyBefore = await CheckAsync(health);
+        var broker = new FlakyReportStream(time) { Down = true };
+        cluster.Cluster.ServiceProvider.GetRequiredService<ExecutionReportPump>().EnsureStarted(AccountId, broker);
+
+        await Eventually.WaitAsync(() => Task.FromResult(Lines(logs).Count), failed => failed >= 3, "three failed report streams",
+            tick: () => time.Advance(TimeSpan.FromSeconds(1)));
+        var degraded = await CheckAsync(health);
+        var counted = failuresMetric.Sum("broker=flaky");
+        var opensThen = broker.Opens;
+        broker.Down = false;
+        await Eventually.WaitAsync(() => Task.FromResult(Lines(logs).Any(e => e.EventId.Id == 5103)), logged => logged, "the report stream to deliver again",
+            tick: () => time.Advance(TimeSpan.FromSeconds(1)));
+        var recovered = await CheckAsync(health);
+
+        Assert.Equal(HealthStatus.Healthy, healthyBefore.Status);
+        Assert.Equal(HealthStatus.Degraded, degraded.Status);
+        var since = Assert.IsType<DateTimeOffset>(degraded.Data["since"]);
+        Assert.InRange(since, opensThen[0], opensThen[1]);
+        Assert.StartsWith($"Execution reports of 1 account(s) at flaky cannot reach them since {since:O} (", degraded.Description, StringComparison.Ordinal);
+        Assert.Contains("last error IOException, logged as event 5101)", degraded.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("connection was refused", degraded.Description, StringComparison.Ordinal);
+        Assert.Equal(1, degraded.Data["accounts"]);
+        Assert.InRange(counted, 3, opensThen.Count);
+        Assert.Equal(broker.Opens.Count - 1, failuresMetric.Sum("broker=flaky"));
+        Assert.Equal(HealthStatus.Healthy, recovered.Status);
     }
 
     [Fact]
@@ -94,6 +136,10 @@ public sealed class ExecutionReportPumpFailureLogTests
         Assert.Equal(["5103 Information", "5101 Warning"], after.Take(2));
         Assert.InRange((broker.Opens.First(at => at > brokeAt) - brokeAt).TotalMilliseconds, 100, 1_100);
     }
+
+    private static async Task<HealthReportEntry> CheckAsync(HealthCheckService health) =>
+        (await health.CheckHealthAsync(r => r.Name == TradingSiloBuilderExtensions.ExecutionReportsCheckName, TestContext.Current.CancellationToken))
+            .Entries[TradingSiloBuilderExtensions.ExecutionReportsCheckName];
 
     private static async Task<TradingCluster> StartAsync(FakeTimeProvider time, CapturedLogs logs) => await TradingCluster.StartAsync(new TradingClusterOptions
     {

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansTrader.Brokers;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Diagnostics;
 using OrleansTrader.Runtime;
 
 namespace OrleansTrader.Grains.Brokers;
@@ -15,14 +16,18 @@ namespace OrleansTrader.Grains.Brokers;
 /// grain consumes them at least once and applies them exactly once in effect (by execution id). A broken report stream is
 /// reopened with backoff, waited on the silo's clock; what it missed meanwhile is back-filled by the account's
 /// reconciliation. An outage warns once, when it begins; the further failures are at Debug, and the first reports through
-/// again say how many attempts failed over how long.
+/// again say how many attempts failed over how long. Each failed attempt is counted (orleanstrader.execution_reports.failures),
+/// and the accounts in an outage are what <see cref="ExecutionReportHealthCheck"/> reports as degraded: meanwhile their fills
+/// are not booked, so their positions and cash lag the broker's.
 /// </summary>
-internal sealed partial class ExecutionReportPump(IServiceProvider services, TimeProvider time, ILogger<ExecutionReportPump> logger) : IHostedService, IAsyncDisposable
+internal sealed partial class ExecutionReportPump(IServiceProvider services, TimeProvider time, GrainsMetrics metrics, ILogger<ExecutionReportPump> logger)
+    : IHostedService, IAsyncDisposable
 {
     private const int MaxBatch = 256;
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<string, Task> _pumps = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ReportOutage> _outages = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _stopLock = new();
     private Task? _cancel;
@@ -36,6 +41,19 @@ internal sealed partial class ExecutionReportPump(IServiceProvider services, Tim
         }
 
         _pumps.GetOrAdd(accountId, id => Task.Run(() => RunAsync(id, client, _stopping.Token)));
+    }
+
+    /// <summary>
+    /// The accounts whose report stream is failing now, each from its first failed attempt until reports flow again: a
+    /// delivery, or a reopened stream that stays open as long as the longest back-off (an idle account's reports none).
+    /// </summary>
+    public IReadOnlyList<ReportOutage> Outages
+    {
+        get
+        {
+            var now = time.GetUtcNow();
+            return [.. _outages.Values.Where(o => o.ReopenedAt is not { } reopened || now - reopened < MaxBackoff).OrderBy(o => o.Since)];
+        }
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -74,6 +92,7 @@ internal sealed partial class ExecutionReportPump(IServiceProvider services, Tim
         {
             if (failures.Succeed() is { } ended)
             {
+                _outages.TryRemove(accountId, out _);
                 LogPumpRecovered(logger, accountId, client.Name, ended.Failures, ended.Lasted);
             }
         }
@@ -81,6 +100,11 @@ internal sealed partial class ExecutionReportPump(IServiceProvider services, Tim
         while (!stopping.IsCancellationRequested)
         {
             var opened = time.GetTimestamp();
+            if (_outages.TryGetValue(accountId, out var down))
+            {
+                _outages[accountId] = down with { ReopenedAt = time.GetUtcNow() };
+            }
+
             try
             {
                 await PumpOnceAsync(client, stream, Delivered, stopping);
@@ -100,7 +124,13 @@ internal sealed partial class ExecutionReportPump(IServiceProvider services, Tim
                     backoff = FirstBackoff;
                 }
 
-                if (failures.Fail())
+                // Only this loop writes the account's entry: the outage keeps the time of its first failure.
+                metrics.ExecutionReportsFailed(client.Name);
+                var first = failures.Fail();
+                var since = !first && _outages.TryGetValue(accountId, out var outage) ? outage.Since : time.GetUtcNow();
+                // The error's type only: readiness answers anyone, and a message may name hosts or accounts (event 5101 logs it whole).
+                _outages[accountId] = new ReportOutage(client.Name, since, failures.Failures, ex.GetType().Name);
+                if (first)
                 {
                     LogPumpFailed(logger, ex, accountId, client.Name, backoff.TotalMilliseconds);
                 }
@@ -181,6 +211,12 @@ internal sealed partial class ExecutionReportPump(IServiceProvider services, Tim
 
         await channel.Reader.Completion;
     }
+
+    /// <summary>
+    /// An account's report stream failing since <paramref name="Since"/>, <paramref name="Failures"/> attempts in a row;
+    /// <paramref name="ReopenedAt"/> is when the attempt now under way began, null while it waits out its back-off.
+    /// </summary>
+    internal sealed record ReportOutage(string Broker, DateTimeOffset Since, int Failures, string Error, DateTimeOffset? ReopenedAt = null);
 
     [LoggerMessage(EventId = 5101, Level = LogLevel.Warning,
         Message = "Execution report stream of account {AccountId} at {Broker} failed; reopening in {DelayMs} ms (reconciliation back-fills the gap), the further failures at Debug until reports flow again")]

@@ -7,7 +7,8 @@ namespace OrleansTrader.Grains.Diagnostics;
 
 /// <summary>
 /// The trading grains' instruments (meter "OrleansTrader.Grains", from the host's <see cref="IMeterFactory"/>): booked fills
-/// and their notional, breaker transitions, and the activated breakers by trading state. Tags are small closed sets
+/// and their notional, breaker transitions, the activated breakers by trading state, the failed attempts to pump a
+/// broker's execution reports to its accounts, and the exceptions strategy kinds threw. Tags are small closed sets
 /// (broker, side, currency, scope, state, trigger), never account ids.
 /// </summary>
 internal sealed class GrainsMetrics
@@ -20,6 +21,8 @@ internal sealed class GrainsMetrics
     private readonly Counter<long> _fills;
     private readonly Counter<double> _filledNotional;
     private readonly Counter<long> _breakerTransitions;
+    private readonly Counter<long> _executionReportFailures;
+    private readonly Counter<long> _strategyFailures;
     private readonly long[] _breakers = new long[Scopes.Length * States.Length];
 
     public GrainsMetrics(IMeterFactory meters)
@@ -35,6 +38,14 @@ internal sealed class GrainsMetrics
         _breakerTransitions = meter.CreateCounter<long>(
             "orleanstrader.breaker.transitions", "{transition}",
             "Breaker transitions persisted, by scope (account or global), from and to trading state, and trigger.");
+        _executionReportFailures = meter.CreateCounter<long>(
+            "orleanstrader.execution_reports.failures", "{failure}",
+            "Failed attempts to carry a broker's execution reports to an account (its report stream failed, or the fills stream did "
+            + "not take them), by broker; each is retried with back-off, and meanwhile the account's fills wait.");
+        _strategyFailures = meter.CreateCounter<long>(
+            "orleanstrader.strategy.failures", "{failure}",
+            "Exceptions a strategy kind's code threw (an event handler, its start, warm-up, snapshot or restore), by kind: a strategy "
+            + "whose handler threw goes on with its next events; one whose start or restore threw is stopped.");
         meter.CreateObservableUpDownCounter(
             "orleanstrader.breaker.state",
             ObserveBreakers,
@@ -53,6 +64,11 @@ internal sealed class GrainsMetrics
         _fills.Add(1, brokerTag, side);
         _filledNotional.Add((double)(execution.Quantity * execution.Price), brokerTag, side, new KeyValuePair<string, object?>("currency", currency));
     }
+
+    public void ExecutionReportsFailed(string broker) => _executionReportFailures.Add(1, new KeyValuePair<string, object?>("broker", broker));
+
+    /// <summary>Tagged by kind: the kinds are the silo's registered ones, a small closed set.</summary>
+    public void StrategyFailed(string kind) => _strategyFailures.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
     public void BreakerActivated(string scope, TradingState state) => Interlocked.Increment(ref _breakers[Index(scope, state)]);
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,6 +23,9 @@ namespace OrleansTrader.Grains.Hosting;
 /// <summary>Silo wiring of the trading grains.</summary>
 public static class TradingSiloBuilderExtensions
 {
+    /// <summary>The readiness check that is degraded while an account's execution reports cannot reach it.</summary>
+    public const string ExecutionReportsCheckName = "execution-reports";
+
     /// <summary>
     /// Hosts the account, symbol, strategy and breaker grains with the paper exchange (its venue state in the "default"
     /// grain storage) and the execution report pump. The silo must also have a "default" grain storage, a "memory" and a
@@ -73,6 +77,8 @@ public static class TradingSiloBuilderExtensions
             new PaperVenueFollowsTheAccountsValidator(PaperCalendarFor(options.Calendar), options.AcceptUnlistedSymbols, [.. options.Instruments])));
         services.TryAddSingleton<ExecutionReportPump>();
         services.AddHostedService(sp => sp.GetRequiredService<ExecutionReportPump>());
+        services.AddHealthChecks().Add(new HealthCheckRegistration(ExecutionReportsCheckName,
+            sp => new ExecutionReportHealthCheck(sp.GetRequiredService<ExecutionReportPump>()), HealthStatus.Degraded, [TradingHostExtensions.ReadyTag]));
         services.TryAddSingleton<IBrokerClientFactory, BrokerClientFactory>();
         StrategyServiceCollectionExtensions.AddStrategyRegistry(services);
         services.TryAddSingleton<Strategies.LatestBarsReader>();

@@ -40,6 +40,7 @@ internal sealed partial class StrategyGrain
         S.Running = false;
         _strategy = null;
         _context = null;
+        metrics.StrategyFailed(S.Kind);
         StrategyLog.SnapshotUnreadable(logger, failure, _accountId, _strategyId, S.Kind);
         return false;
     }
@@ -130,6 +131,7 @@ internal sealed partial class StrategyGrain
             S.Running = false;
             S.NextSequence = caughtUpSequence;
             S.OpenOrders = caughtUpOpenOrders;
+            metrics.StrategyFailed(S.Kind);
             StrategyLog.StrategyFailed(logger, ex, _accountId, _strategyId);
             _strategy = null;
             await HaltAsync();
@@ -1227,6 +1229,7 @@ internal sealed partial class StrategyGrain
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             S.LastError = ex.Message;
+            metrics.StrategyFailed(S.Kind);
             StrategyLog.StrategyFailed(logger, ex, _accountId, _strategyId);
         }
     }

@@ -5,6 +5,7 @@ using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
+using OrleansTrader.Grains.Diagnostics;
 using OrleansTrader.Grains.Accounts;
 using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Runtime;
@@ -23,6 +24,7 @@ internal sealed partial class StrategyGrain(
     StrategyRegistry strategies,
     LatestBarsReader barsReader,
     TradingEnvironment environment,
+    GrainsMetrics metrics,
     ILogger<StrategyGrain> logger) : Grain, IStrategyGrain, IRemindable
 {
     internal const string KeepAliveReminder = "keep-running";
@@ -512,6 +514,7 @@ internal sealed partial class StrategyGrain(
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 S.LastError = $"The snapshot of strategy kind \"{S.Kind}\" failed: {ex.Message}";
+                metrics.StrategyFailed(S.Kind);
                 StrategyLog.StrategyFailed(logger, ex, _accountId, _strategyId);
             }
 
