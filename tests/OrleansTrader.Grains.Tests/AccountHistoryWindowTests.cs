@@ -186,6 +186,46 @@ public sealed class AccountHistoryWindowTests : IDisposable
         Assert.Empty(afterRestart.Mismatches);
     }
 
+    /// <summary>
+    /// A new activation's back-fill starts the overlap before the newest fill. When that is to the tick the time of the newest
+    /// fill whose id left with the retention, it starts a tick after it (the venue lists executions from the start on), or
+    /// that fill came back unknown and was booked a second time.
+    /// </summary>
+    [Fact]
+    public async Task AFillPastTheRetention_AtExactlyTheBackFillStart_IsNotBookedAgain_AfterARestart()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 15, 0, 0, TimeSpan.Zero));
+        await using var cluster = await TradingCluster.StartAsync(Options("edge.db", pagesInMemory: 1, pages: 3) with { Time = time });
+        await Market.QuoteAsync(cluster, "EDG", 10m, 10m);
+        var account = await TestAccounts.OpenAsync(cluster, "edge", 1_000_000m);
+        await PlaceAndFillAsync(account, "e", "EDG", 1);
+
+        // The newest fill exactly the back-fill's overlap (five minutes) after the first.
+        time.Advance(TimeSpan.FromMinutes(5));
+        await Market.QuoteAsync(cluster, "EDG", 10m, 10m);
+        var newest = await PlaceAndFillAsync(account, "f", "EDG", 1);
+
+        // Resting orders (no fills) add history pages until the first fill's page, and its execution id, leave the retention.
+        for (var i = 0; (await account.GetFillsAsync(0, 10)).Count > 1; i++)
+        {
+            Assert.True(i < 20, "The first fill's page never left the retention.");
+            var resting = await account.PlaceOrderAsync(Market.Limit($"r-{i}", "EDG", OrderSide.Buy, 1m, 9m));
+            Assert.True(resting.Succeeded, resting.Denial?.Message);
+        }
+
+        Assert.Equal(newest, (await account.GetFillsAsync(0, 10)).Select(f => f.OrderId));
+        var cash = (await account.GetSnapshotAsync())!.Cash;
+
+        await cluster.Cluster.RestartSiloAsync(TestContext.Current.CancellationToken);
+        var restarted = cluster.Account("edge");
+        var report = await restarted.ReconcileAsync();
+
+        Assert.Equal(2m, (await restarted.GetPositionsAsync()).Single(p => p.Symbol == "EDG").Quantity);
+        Assert.Equal(cash, (await restarted.GetSnapshotAsync())!.Cash);
+        Assert.Empty(report.Mismatches);
+        Assert.Equal(TradingState.Active, (await cluster.Breaker("edge").GetStateAsync()).State);
+    }
+
     // The cancel-replace race (OrderLifecycleEdgeCaseTests): a fill of the old order reported after the replace is booked
     // with a warning. That must not depend on whether the replaced order's page is still in memory: with more orders placed
     // before the late report arrives, the page has left the window, and the same fill tripped REDUCING as "closed order".

@@ -300,6 +300,60 @@ public sealed class ReconciliationKnownAnswerTests
         await AssertSecondReconciliationChangesNothingAsync(account);
     }
 
+    // The same with 4 of 10 filled: the back-fill books the fill and takes the order out of flight, and the look-up then finds
+    // nothing more to change. The order was still adopted by this reconciliation, so it counts as resolved as well.
+    [Fact]
+    public async Task ASubmitWhoseAnswerWasLostAndThatPartlyFilled_IsBackfilled_AndCountedResolved()
+    {
+        await using var cluster = await StartAsync();
+        var (account, venue) = await OpenAsync(cluster, "rk-lostpart");
+
+        _script.DropReports = true;
+        _script.Submit = SubmitFault.AnswerLost;
+        var placed = await account.PlaceOrderAsync(Market.Limit("rk-lostpart-1", "RKS", OrderSide.Buy, 10m, 49m));
+        Assert.True(placed.Order!.InFlight, placed.Denial?.Message);
+        await Market.QuoteAsync(cluster, "RKS", 48.9m, 49m, size: 4m);
+        var atVenue = await VenueFilledAsync(venue, "rk-lostpart-1", 4m);
+        var report = await account.ReconcileAsync();
+
+        Assert.True(report.Mismatches.Count == 0, string.Join(" | ", report.Mismatches));
+        Assert.Equal((1, 1, false), (report.BackfilledFills, report.ResolvedOrders, report.TrippedBreaker));
+        var order = (await account.GetOrderAsync(placed.Order.OrderId))!;
+        Assert.Equal((OrderStatus.PartiallyFilled, 4m, false, atVenue.OrderId), (order.Status, order.FilledQuantity, order.InFlight, order.BrokerOrderId));
+        await AssertBooksAsync(account, ("RKS", 4m));
+        await AssertSecondReconciliationChangesNothingAsync(account);
+    }
+
+    // A bracket whose submit answer was lost, and whose entry and then take-profit filled at the venue with every report
+    // lost: the exits are adopted from the venue's order before the back-fill, so the take-profit's fill books on its exit.
+    // Adopted after it, that fill came for an unknown order and tripped REDUCING.
+    [Fact]
+    public async Task ABracketWhoseAnswerWasLost_AndWhoseExitFilled_HasItsExitsAdoptedBeforeTheBackfill()
+    {
+        await using var cluster = await StartAsync();
+        var (account, venue) = await OpenAsync(cluster, "rk-lostbkt");
+
+        _script.DropReports = true;
+        _script.Submit = SubmitFault.AnswerLost;
+        var placed = await account.PlaceOrderAsync(Market.AsBracket(Market.MarketOrder("rk-lostbkt-1", "RKS", OrderSide.Buy, 10m), takeProfit: 51m, stopLoss: 48m));
+        Assert.True(placed.Order!.InFlight, placed.Denial?.Message);
+        await VenueFilledAsync(venue, "rk-lostbkt-1", 10m);
+        await Market.QuoteAsync(cluster, "RKS", 51m, 51.02m);
+        await Eventually.WaitAsync(() => venue.GetOrderByClientOrderIdAsync("rk-lostbkt-1"),
+            o => o!.Legs.Any(l => l.Status == OrderStatus.Filled), "the take-profit's fill at the venue");
+        var report = await account.ReconcileAsync();
+
+        Assert.True(report.Mismatches.Count == 0, string.Join(" | ", report.Mismatches));
+        Assert.Equal((2, false), (report.BackfilledFills, report.TrippedBreaker));
+        var fills = await account.GetFillsAsync(0, 10);
+        Assert.Equal([OrderSide.Buy, OrderSide.Sell], fills.Select(f => f.Side));
+        Assert.Equal(placed.Order.OrderId, fills[0].OrderId);
+        var takeProfit = (await account.GetOrderAsync(fills[1].OrderId))!;
+        Assert.Equal((placed.Order.OrderId, OrderType.Limit, OrderStatus.Filled), (takeProfit.ParentOrderId, takeProfit.Type, takeProfit.Status));
+        await AssertBooksAsync(account);
+        Assert.Equal(TradingState.Active, (await cluster.Breaker("rk-lostbkt").GetStateAsync()).State);
+    }
+
     // A submit that never reached the venue: in flight until InFlightGrace is over, then rejected with nothing sent.
     [Fact]
     public async Task ASubmitThatNeverReachedTheVenue_StaysInFlightThroughTheGrace_ThenIsRejectedAndReleased()
