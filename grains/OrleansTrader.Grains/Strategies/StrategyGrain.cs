@@ -5,8 +5,8 @@ using OrleansTrader.Domain.Orders;
 using OrleansTrader.Domain.Portfolio;
 using OrleansTrader.Domain.Strategies;
 using OrleansTrader.Grains.Abstractions;
-using OrleansTrader.Grains.Diagnostics;
 using OrleansTrader.Grains.Accounts;
+using OrleansTrader.Grains.Diagnostics;
 using OrleansTrader.Grains.Hosting;
 using OrleansTrader.Runtime;
 
