@@ -89,5 +89,25 @@ public sealed class ActivationLifecycleTests(ClusterFixture fixture)
         Assert.NotEqual(first, await grain.GetActivationId());
     }
 
+    [Fact]
+    public async Task DeactivateOnIdle_WaitsForTheRunningTurn_BeforeOnDeactivateAsync()
+    {
+        // OnDeactivateAsync (where grains save) must not run beside a turn that may still change the state it saves.
+        var key = NewKey();
+        var grain = _client.GetGrain<IProbeGrain>(key);
+        var call = grain.DeactivateThenEnter("a");
+        await _probe.WaitAsync(key + "/entered/a");
+
+        // An interleaving call still reaches this activation while the turn that asked to deactivate runs.
+        var duringTurn = await grain.GetLog();
+        var deactivatedDuringTurn = _probe.GetLog(key + "/deactivated").Count;
+        _probe.Signal(key + "/gate/a");
+        await call;
+
+        Assert.Equal(["enter a"], duringTurn);
+        Assert.Equal(0, deactivatedDuringTurn);
+        Assert.Equal(["ApplicationRequested"], await _probe.WaitForLogAsync(key + "/deactivated", 1));
+    }
+
     private static string NewKey() => Guid.NewGuid().ToString("N");
 }

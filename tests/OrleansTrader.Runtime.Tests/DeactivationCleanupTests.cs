@@ -55,6 +55,26 @@ public sealed class DeactivationCleanupTests
     }
 
     [Fact]
+    public async Task ACallDuringOnDeactivateAsync_WaitsForItToEnd_BeforeTheNextActivationTakesIt()
+    {
+        // One activation at a time: the next one reads what the last one saves in OnDeactivateAsync, so the grain leaves
+        // the catalog only after it. The clock is fake: nothing but the gate ends this OnDeactivateAsync.
+        await using var cluster = await IsolatedCluster.StartAsync();
+        var grain = cluster.Client.GetGrain<IStuckDeactivationGrain>("deactivating");
+        var first = await grain.GetActivationId();
+        await grain.Deactivate();
+        await cluster.Probe.WaitAsync("deactivating/deactivating");
+
+        var next = grain.GetActivationId();
+        var answeredDuringDeactivation = await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(5), Ct)) == next;
+        cluster.Probe.Signal("deactivating/deactivate-gate");
+
+        Assert.False(answeredDuringDeactivation);
+        Assert.NotEqual(first, await next.WaitAsync(TimeSpan.FromSeconds(20), Ct));
+        Assert.True(cluster.Probe.IsSignaled("deactivating/deactivate-ended"));
+    }
+
+    [Fact]
     public async Task IdleCollection_CountsTheAgeFromTheLastCall_NotFromTheActivation()
     {
         // ProbeGrain's collection age is two minutes; the silo's collection pass runs every minute.

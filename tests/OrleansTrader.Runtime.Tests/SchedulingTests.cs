@@ -181,6 +181,32 @@ public sealed class SchedulingTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ReadOnlyCall_WaitsForRunningWrite_AfterAnEarlierReadEnded()
+    {
+        // A read that ends must leave the count of running reads as it found it: one left over made a running write look
+        // like a read, and the next read ran beside it.
+        var key = NewKey();
+        var grain = _client.GetGrain<IProbeGrain>(key);
+        var firstRead = grain.ReadEnter("r1");
+        await _probe.WaitAsync(key + "/entered/r1");
+        _probe.Signal(key + "/gate/r1");
+        await firstRead;
+
+        var write = grain.Enter("w");
+        await _probe.WaitAsync(key + "/entered/w");
+        var read = grain.ReadEnter("r2");
+        var duringWrite = await grain.GetLog();
+        _probe.Signal(key + "/gate/w");
+        await write;
+        await _probe.WaitAsync(key + "/entered/r2");
+        _probe.Signal(key + "/gate/r2");
+        await read;
+
+        Assert.Equal(["enter r1", "exit r1", "enter w"], duringWrite);
+        Assert.Equal(["enter r1", "exit r1", "enter w", "exit w", "enter r2", "exit r2"], await grain.GetLog());
+    }
+
+    [Fact]
     public async Task OneWayCall_CompletesBeforeTheGrainFinishes()
     {
         var key = NewKey();
@@ -225,6 +251,18 @@ public sealed class SchedulingTests(ClusterFixture fixture)
 
         Assert.Contains($"A/{key} -> B/{key} -> A/{key}", error.Message, StringComparison.Ordinal);
         Assert.Equal([GrainId.Create("A", key), GrainId.Create("B", key), GrainId.Create("A", key)], error.CallChain);
+    }
+
+    [Fact]
+    public async Task CallToItself_FromANonReentrantGrain_FailsAtOnceNamingTheChain()
+    {
+        // A -> A: the chain's most recent caller is the target itself; the call would wait for the turn that waits on it.
+        var key = NewKey();
+
+        var error = await Assert.ThrowsAsync<DeadlockException>(
+            () => _client.GetGrain<IChainAGrain>(key).CallItself().WaitAsync(TimeSpan.FromSeconds(10), Ct));
+
+        Assert.Equal([GrainId.Create("A", key), GrainId.Create("A", key)], error.CallChain);
     }
 
     [Fact]

@@ -60,6 +60,24 @@ public sealed class TimeDrivenTests
     }
 
     [Fact]
+    public async Task ActivationRunningACall_IsNotCollected_WhileTheCallOutlivesItsCollectionAge()
+    {
+        // ProbeGrain's collection age is two minutes; a call running for five is work, not idleness.
+        await using var cluster = await IsolatedCluster.StartAsync(silo => silo.Configure<SiloOptions>(o => o.ResponseTimeout = TimeSpan.FromHours(1)));
+        var grain = cluster.Client.GetGrain<IProbeGrain>("busy");
+        var first = await grain.GetActivationId();
+        var call = grain.Enter("a");
+        await cluster.Probe.WaitAsync("busy/entered/a");
+
+        cluster.Time.Advance(TimeSpan.FromMinutes(5));
+        cluster.Probe.Signal("busy/gate/a");
+        await call;
+
+        Assert.Equal(first, await grain.GetActivationId());
+        Assert.Empty(cluster.Probe.GetLog("busy/deactivated"));
+    }
+
+    [Fact]
     public async Task DelayDeactivation_KeepsIdleActivation_UntilItExpires()
     {
         await using var cluster = await IsolatedCluster.StartAsync();

@@ -5,6 +5,8 @@ public sealed class ChainAGrain(TestProbe probe) : Grain, IChainAGrain
 {
     public Task CallBThenBack(string key) => GrainFactory.GetGrain<IChainBGrain>(key).CallA(key);
 
+    public Task CallItself() => GrainFactory.GetGrain<IChainAGrain>(this.GetPrimaryKeyString()).Ping();
+
     public Task Ping() => Task.CompletedTask;
 
     public Task InterleavedCallBThenBack(string key) => GrainFactory.GetGrain<IChainBGrain>(key).CallA(key);

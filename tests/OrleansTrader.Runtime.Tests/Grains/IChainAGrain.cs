@@ -4,6 +4,9 @@ public interface IChainAGrain : IGrainWithStringKey
 {
     Task CallBThenBack(string key);
 
+    /// <summary>Calls its own <see cref="Ping"/> (the shortest call cycle).</summary>
+    Task CallItself();
+
     Task Ping();
 
     /// <summary>Asks for its own deactivation, then calls B, which calls back into <see cref="Notice"/>.</summary>

@@ -30,6 +30,9 @@ public interface IProbeOperations : IGrainWithStringKey
 
     Task Deactivate();
 
+    /// <summary>Asks for deactivation, then enters as <see cref="Enter"/> does (the turn goes on after the request).</summary>
+    Task DeactivateThenEnter(string callId);
+
     Task KeepAliveFor(TimeSpan timeSpan);
 
     ValueTask<int> Echo(int value);

@@ -39,6 +39,12 @@ public abstract class ProbeGrainBase : Grain, IProbeOperations
         return Task.CompletedTask;
     }
 
+    public Task DeactivateThenEnter(string callId)
+    {
+        DeactivateOnIdle();
+        return EnterCore(callId);
+    }
+
     public Task KeepAliveFor(TimeSpan timeSpan)
     {
         DelayDeactivation(timeSpan);
