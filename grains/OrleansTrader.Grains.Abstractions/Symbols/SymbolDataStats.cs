@@ -29,4 +29,10 @@ public sealed record SymbolDataStats
     /// <see cref="RejectedByReason"/>.
     /// </summary>
     public long AmendmentsOfPublishedBars { get; init; }
+
+    /// <summary>
+    /// Trades stamped more than the symbols' StaleAfter ahead of the clock and of the newest trade in the bars (a feed's
+    /// clock or time zone wrong): taken as ticks, left out of the 1 s and 1 min bars.
+    /// </summary>
+    public long TradesAheadOfClock { get; init; }
 }

@@ -15,7 +15,8 @@ namespace OrleansTrader.Grains.Symbols;
 /// One symbol's market data. Every tick passes the MarketData <see cref="TickValidator"/> (rejections counted by reason,
 /// duplicates included); accepted ticks update the last trade/quote, feed the 1-second and 1-minute domain aggregators,
 /// go out on "ticks"/symbol (completed bars on "bars"/symbol) and to the paper exchange, except a late quote (stamped before
-/// the last quote) and a print stamped more than <see cref="SymbolGrainOptions.BarCloseDelay"/> before the last trade. A
+/// the last quote) and a print stamped more than <see cref="SymbolGrainOptions.BarCloseDelay"/> before the last trade; a
+/// trade stamped far ahead of the clock stays out of the bars (<see cref="FarAheadOfTheBars"/>). A
 /// bar completes on the first trade (or feed bar) of a later interval; when none comes (the session's last trades, a quiet
 /// symbol) live data's bar completes once its interval has ended on the clock, and a replay's when the feed ends
 /// (<see cref="CloseBarsAsync"/>). The last trade and quote are saved when they changed, every
@@ -91,6 +92,10 @@ internal sealed partial class SymbolGrain(
     private long _tradesCancelled;
     private long _unknownTradeIds;
     private long _amendmentsOfPublishedBars;
+    private long _tradesAheadOfClock;
+
+    // The newest stamp among the trades handed to the bars: a print far ahead of both it and the clock stays out of them.
+    private DateTimeOffset? _newestBarTradeAt;
     private bool _wasStale = true;
     private bool _liveData;
     private string _symbol = string.Empty;
@@ -257,6 +262,7 @@ internal sealed partial class SymbolGrain(
             TradesCorrected = _tradesCorrected,
             TradesCancelled = _tradesCancelled,
             AmendmentsOfPublishedBars = _amendmentsOfPublishedBars,
+            TradesAheadOfClock = _tradesAheadOfClock,
         });
     }
 
@@ -267,6 +273,34 @@ internal sealed partial class SymbolGrain(
     /// </summary>
     private bool Supersedes(DateTimeOffset incoming, DateTimeOffset? current) =>
         current is not { } stamp || incoming >= stamp || stamp - time.GetUtcNow() > _options.StaleAfter;
+
+    /// <summary>
+    /// Whether a trade is stamped more than <see cref="SymbolGrainOptions.StaleAfter"/> ahead of the clock and of the newest
+    /// trade in the bars (a feed's clock or time zone wrong, a bad stamp): it stays a tick, out of the bars, counted and
+    /// the first per symbol logged. In the bars it closed the open bar at once and opened one as far ahead, which took
+    /// every correctly stamped print after it as late: no bar until the clock caught up. A feed running ahead step by
+    /// step (an unpaced synthetic feed) stays near its newest trade and keeps its bars; the first trade of an activation
+    /// has nothing to be judged against and goes into them wherever it is stamped (a feed started ahead of the clock).
+    /// </summary>
+    private bool FarAheadOfTheBars(DateTimeOffset stamp)
+    {
+        if (_newestBarTradeAt is not { } newest || stamp - newest <= _options.StaleAfter || stamp - time.GetUtcNow() <= _options.StaleAfter)
+        {
+            if (_newestBarTradeAt is not { } kept || stamp > kept)
+            {
+                _newestBarTradeAt = stamp;
+            }
+
+            return false;
+        }
+
+        if (_tradesAheadOfClock++ == 0)
+        {
+            SymbolLog.TradeAheadOfClock(logger, Symbol, stamp, _options.StaleAfter);
+        }
+
+        return true;
+    }
 
     private bool IsStale() => _lastReceivedAt is null || time.GetElapsedTime(_lastReceivedTimestamp) > _options.StaleAfter;
 
@@ -345,6 +379,12 @@ internal sealed partial class SymbolGrain(
         if (newest || last - trade.Timestamp <= _options.BarCloseDelay)
         {
             venueTicks?.Add(tick);
+        }
+
+        if (FarAheadOfTheBars(trade.Timestamp))
+        {
+            Remember(new RecentTrade { Trade = trade });
+            return true;
         }
 
         var (inSecondBar, inMinuteBar) = Aggregate(trade, bars, secondBars);

@@ -22,4 +22,8 @@ internal static partial class SymbolLog
 
     [LoggerMessage(EventId = 5306, Level = LogLevel.Information, Message = "Saved the last trade and quote of {Symbol} again, after {Failures} failed saves over {Lasted}")]
     public static partial void SavedAgain(ILogger logger, string symbol, int failures, TimeSpan lasted);
+
+    [LoggerMessage(EventId = 5307, Level = LogLevel.Warning,
+        Message = "A trade of {Symbol} is stamped {Timestamp:O}, more than {Tolerance} ahead of the clock and of the newest trade in the bars (a feed's clock or time zone wrong?): taken as a tick and left out of the bars; further ones are only counted (TradesAheadOfClock)")]
+    public static partial void TradeAheadOfClock(ILogger logger, string symbol, DateTimeOffset timestamp, TimeSpan tolerance);
 }
