@@ -11,9 +11,11 @@ internal sealed partial class AccountGrain
     {
         if (!S.IsOpen)
         {
+            EndSignalOutage();
             return;
         }
 
+        var reports = _signalReports;
         try
         {
             await SignalAsync();
@@ -21,12 +23,42 @@ internal sealed partial class AccountGrain
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogSignalFailed(ex);
+
+            // A tick that failed after its signals reached the breaker (its own write, a breaker state read) left the
+            // breaker's triggers working; one that failed before, or at the breaker's call, did not.
+            if (_signalReports == reports)
+            {
+                SignalsMissed(ex);
+            }
+
             return;
         }
 
+        EndSignalOutage();
         if (_signalFailures?.Succeed() is { } ended)
         {
             AccountLog.SignalsReportedAgain(logger, AccountId, ended.Failures, ended.Lasted);
+        }
+    }
+
+    /// <summary>
+    /// The breaker did not hear this tick's P&amp;L and equity, so its daily-loss and drawdown triggers cannot trip: counted,
+    /// and shown by readiness (breaker-signals) until a report goes through, with the error's type only.
+    /// </summary>
+    private void SignalsMissed(Exception exception)
+    {
+        metrics.BreakerSignalsFailed();
+        _signalOutage = new BreakerSignalOutages.BreakerSignalOutage(
+            _signalOutage?.Since ?? time.GetUtcNow(), (_signalOutage?.Failures ?? 0) + 1, exception.GetType().Name);
+        signalOutages.Set(AccountId, _signalOutage);
+    }
+
+    private void EndSignalOutage()
+    {
+        if (_signalOutage is not null)
+        {
+            _signalOutage = null;
+            signalOutages.End(AccountId);
         }
     }
 
@@ -160,6 +192,8 @@ internal sealed partial class AccountGrain
             HighWaterMark = valuation.HighWaterMark,
             At = time.GetUtcNow(),
         });
+        _signalReports++;
+        EndSignalOutage();
         await OnBreakerChangedAsync(snapshot);
     }
 

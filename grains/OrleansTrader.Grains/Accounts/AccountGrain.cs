@@ -31,6 +31,7 @@ internal sealed partial class AccountGrain(
     TimeProvider time,
     IOptions<AccountGrainOptions> options,
     GrainsMetrics metrics,
+    BreakerSignalOutages signalOutages,
     ILogger<AccountGrain> logger) : Grain, IAccountGrain
 {
     private const string SettingsName = "settings";
@@ -78,6 +79,12 @@ internal sealed partial class AccountGrain(
 
     /// <summary>The signal reports failing in a row: warned of once, the repeats at Debug, the count when one goes through.</summary>
     private FailureStreak? _signalFailures;
+
+    /// <summary>Ticks that could not report P&amp;L and equity to the breaker, in a row (readiness shows it); null while they can.</summary>
+    private BreakerSignalOutages.BreakerSignalOutage? _signalOutage;
+
+    /// <summary>Signal reports the breaker took in this activation: a tick that failed after its own went through missed nothing.</summary>
+    private int _signalReports;
 
     /// <summary>
     /// The newest journal entry written: the journal is read up to it only, since entries after it (a deferred acceptance's,
@@ -155,6 +162,8 @@ internal sealed partial class AccountGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // Its ticks stop here, as any idle account's do: readiness counts the accounts still trying.
+        EndSignalOutage();
         if (_persistDeferred || _persistIncomplete)
         {
             await PersistAsync();

@@ -8,7 +8,8 @@ namespace OrleansTrader.Grains.Diagnostics;
 /// <summary>
 /// The trading grains' instruments (meter "OrleansTrader.Grains", from the host's <see cref="IMeterFactory"/>): booked fills
 /// and their notional, breaker transitions, the activated breakers by trading state, the failed attempts to pump a
-/// broker's execution reports to its accounts, and the exceptions strategy kinds threw. Tags are small closed sets
+/// broker's execution reports to its accounts, the account signal ticks whose P&amp;L could not reach the breaker, and the
+/// exceptions strategy kinds threw. Tags are small closed sets
 /// (broker, side, currency, scope, state, trigger), never account ids.
 /// </summary>
 internal sealed class GrainsMetrics
@@ -23,6 +24,7 @@ internal sealed class GrainsMetrics
     private readonly Counter<long> _breakerTransitions;
     private readonly Counter<long> _executionReportFailures;
     private readonly Counter<long> _strategyFailures;
+    private readonly Counter<long> _breakerSignalFailures;
     private readonly long[] _breakers = new long[Scopes.Length * States.Length];
 
     public GrainsMetrics(IMeterFactory meters)
@@ -46,6 +48,10 @@ internal sealed class GrainsMetrics
             "orleanstrader.strategy.failures", "{failure}",
             "Exceptions a strategy kind's code threw (an event handler, its start, warm-up, snapshot or restore), by kind: a strategy "
             + "whose handler threw goes on with its next events; one whose start or restore threw is stopped.");
+        _breakerSignalFailures = meter.CreateCounter<long>(
+            "orleanstrader.breaker_signals.failures", "{failure}",
+            "Account signal ticks whose P&L and equity did not reach the account's breaker (its call failed, or the tick failed "
+            + "before it); each tick tries again a second later, and meanwhile the breaker's daily-loss and drawdown triggers cannot trip.");
         meter.CreateObservableUpDownCounter(
             "orleanstrader.breaker.state",
             ObserveBreakers,
@@ -66,6 +72,9 @@ internal sealed class GrainsMetrics
     }
 
     public void ExecutionReportsFailed(string broker) => _executionReportFailures.Add(1, new KeyValuePair<string, object?>("broker", broker));
+
+    /// <summary>Untagged: the cause is in the log (warning 5011) and its type in readiness's breaker-signals check.</summary>
+    public void BreakerSignalsFailed() => _breakerSignalFailures.Add(1);
 
     /// <summary>Tagged by kind: the kinds are the silo's registered ones, a small closed set.</summary>
     public void StrategyFailed(string kind) => _strategyFailures.Add(1, new KeyValuePair<string, object?>("kind", kind));

@@ -26,6 +26,9 @@ public static class TradingSiloBuilderExtensions
     /// <summary>The readiness check that is degraded while an account's execution reports cannot reach it.</summary>
     public const string ExecutionReportsCheckName = "execution-reports";
 
+    /// <summary>The readiness check that is degraded while an account's P&amp;L and equity cannot reach its breaker.</summary>
+    public const string BreakerSignalsCheckName = "breaker-signals";
+
     /// <summary>
     /// Hosts the account, symbol, strategy and breaker grains with the paper exchange (its venue state in the "default"
     /// grain storage) and the execution report pump. The silo must also have a "default" grain storage, a "memory" and a
@@ -79,6 +82,9 @@ public static class TradingSiloBuilderExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ExecutionReportPump>());
         services.AddHealthChecks().Add(new HealthCheckRegistration(ExecutionReportsCheckName,
             sp => new ExecutionReportHealthCheck(sp.GetRequiredService<ExecutionReportPump>()), HealthStatus.Degraded, [TradingHostExtensions.ReadyTag]));
+        services.TryAddSingleton<BreakerSignalOutages>();
+        services.AddHealthChecks().Add(new HealthCheckRegistration(BreakerSignalsCheckName,
+            sp => new BreakerSignalsHealthCheck(sp.GetRequiredService<BreakerSignalOutages>()), HealthStatus.Degraded, [TradingHostExtensions.ReadyTag]));
         services.TryAddSingleton<IBrokerClientFactory, BrokerClientFactory>();
         StrategyServiceCollectionExtensions.AddStrategyRegistry(services);
         services.TryAddSingleton<Strategies.LatestBarsReader>();
