@@ -131,8 +131,7 @@ internal sealed partial class StrategyGrain
             S.Running = false;
             S.NextSequence = caughtUpSequence;
             S.OpenOrders = caughtUpOpenOrders;
-            metrics.StrategyFailed(S.Kind);
-            StrategyLog.StrategyFailed(logger, ex, _accountId, _strategyId);
+            CountAndLogFailure(ex);
             _strategy = null;
             await HaltAsync();
             await state.WriteStateAsync();
@@ -1229,8 +1228,7 @@ internal sealed partial class StrategyGrain
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             S.LastError = ex.Message;
-            metrics.StrategyFailed(S.Kind);
-            StrategyLog.StrategyFailed(logger, ex, _accountId, _strategyId);
+            CountAndLogFailure(ex);
         }
     }
 

@@ -24,8 +24,7 @@ internal sealed partial class StrategyGrain
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             S.LastError = $"Warm-up skipped: WarmUpBars failed: {ex.Message}";
-            metrics.StrategyFailed(S.Kind);
-            StrategyLog.StrategyFailed(logger, ex, _accountId, _strategyId);
+            CountAndLogFailure(ex);
             return ([], null);
         }
 

@@ -514,8 +514,7 @@ internal sealed partial class StrategyGrain(
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 S.LastError = $"The snapshot of strategy kind \"{S.Kind}\" failed: {ex.Message}";
-                metrics.StrategyFailed(S.Kind);
-                StrategyLog.StrategyFailed(logger, ex, _accountId, _strategyId);
+                CountAndLogFailure(ex);
             }
 
             S.NextSequence = _context.NextSequence;
@@ -543,6 +542,13 @@ internal sealed partial class StrategyGrain(
     /// <paramref name="HeldSince"/> (a <see cref="TimeProvider.GetTimestamp"/>), timed as <see cref="QuoteRefusal"/> is.
     /// </summary>
     private sealed record MarketClosedRefusal(string ClientOrderId, string Message, DateTimeOffset At, DateTimeOffset Until, long HeldSince, TimeSpan? Hold);
+
+    /// <summary>The strategy's code threw: logged (5405) and counted by kind together, so that no site does one without the other.</summary>
+    private void CountAndLogFailure(Exception exception)
+    {
+        metrics.StrategyFailed(S.Kind);
+        StrategyLog.StrategyFailed(logger, exception, _accountId, _strategyId);
+    }
 
     /// <summary>
     /// A cancel the account did not take: when it was last asked for, in the strategy's time and as a
